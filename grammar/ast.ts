@@ -1,0 +1,77 @@
+// The AST of a `.net` file. Every node carries the span of the text it came from so that
+// lowering and shape errors can point at the user's source.
+
+export interface Span {
+  /** 1-based line and column of the first character. */
+  line: number;
+  col: number;
+  /** 0-based offsets into the source text, end exclusive. */
+  start: number;
+  end: number;
+}
+
+export interface Ident {
+  name: string;
+  span: Span;
+}
+
+export type Expr =
+  | { kind: "num"; value: number; text: string; span: Span }
+  | { kind: "name"; name: string; span: Span }
+  | { kind: "call"; callee: Ident; args: Arg[]; span: Span }
+  | { kind: "binary"; op: "+" | "-" | "*" | "/" | "@"; left: Expr; right: Expr; span: Span }
+  | { kind: "neg"; operand: Expr; span: Span };
+
+/** A call argument: positional (`name` undefined) or named (`lr: 0.5`). */
+export interface Arg {
+  name?: Ident;
+  value: Expr;
+  span: Span;
+}
+
+export type Dim = { value: number; span: Span };
+
+export type Stmt =
+  | { kind: "input"; name: Ident; dims: Dim[]; span: Span }
+  | { kind: "target"; name: Ident; dims: Dim[]; classes?: Dim; span: Span }
+  | { kind: "param"; name: Ident; dims: Dim[]; init?: Expr; span: Span }
+  | { kind: "assign"; name: Ident; value: Expr; span: Span }
+  | { kind: "output"; value: Ident; span: Span }
+  | { kind: "loss"; value: Expr; span: Span }
+  | { kind: "layers"; layers: LayerSpec[]; span: Span }
+  | { kind: "train"; settings: Setting[]; span: Span }
+  | { kind: "return"; values: Expr[]; span: Span };
+
+/** One line of `layers { dense 8 tanh }`: a layer kind, its numeric/named args, an activation. */
+export interface LayerSpec {
+  kind: Ident;
+  args: Expr[];
+  activation?: Ident;
+  span: Span;
+}
+
+/** One line of `train { ... }`: `optimizer adam(lr: 0.01)`, `epochs 200`. */
+export interface Setting {
+  name: Ident;
+  value: Expr;
+  span: Span;
+}
+
+export interface ModelDecl {
+  kind: "model";
+  name: Ident;
+  body: Stmt[];
+  span: Span;
+}
+
+export interface BlockDecl {
+  kind: "block";
+  name: Ident;
+  params: Ident[];
+  body: Stmt[];
+  span: Span;
+}
+
+export interface Program {
+  decls: (ModelDecl | BlockDecl)[];
+}
