@@ -42,10 +42,10 @@ export type Stmt =
   | { kind: "train"; settings: Setting[]; span: Span }
   | { kind: "return"; values: Expr[]; span: Span };
 
-/** One line of `layers { dense 8 tanh }`: a layer kind, its numeric/named args, an activation. */
+/** One line of `layers { dense 8 tanh init: he }`: a layer kind, its args, an activation. */
 export interface LayerSpec {
   kind: Ident;
-  args: Expr[];
+  args: Arg[];
   activation?: Ident;
   span: Span;
 }
