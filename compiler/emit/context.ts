@@ -1,0 +1,43 @@
+// What an op's emitter may ask of the code generator: names for storage and loop extents.
+import type { Dim, Node, Shape } from "../ir/graph.js";
+
+export interface EmitContext {
+  /** Storage of a node: a Float64Array buffer, a scalar local, a numeric literal, or the row count. */
+  ref(node: Node): string;
+  /** A new local name that collides with nothing else in the function. */
+  local(base: string): string;
+  /** The runtime row count (the batch dimension). */
+  readonly rows: string;
+}
+
+/** JS expression for the extent of a dim. */
+export function dimExpr(ctx: EmitContext, d: Dim): string {
+  return d === "B" ? ctx.rows : String(d);
+}
+
+/** JS expression for an element count, constant-folded where the shape is static. */
+export function sizeExpr(ctx: EmitContext, shape: Shape): string {
+  const fixed = shape.reduce<number>((n, d) => (d === "B" ? n : n * d), 1);
+  const batched = shape.includes("B");
+  if (!batched) return String(fixed);
+  return fixed === 1 ? ctx.rows : `${ctx.rows} * ${fixed}`;
+}
+
+/** Row-major strides as JS expressions (static except where a later dim is the batch). */
+export function strideExprs(ctx: EmitContext, shape: Shape): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < shape.length; i++) out.push(sizeExpr(ctx, shape.slice(i + 1)));
+  return out;
+}
+
+/** `a * s` with the obvious simplifications, so emitted index arithmetic stays readable. */
+export function times(a: string, stride: string): string {
+  if (stride === "1") return a;
+  if (stride === "0" || a === "0") return "0";
+  return `${a} * ${stride}`;
+}
+
+export function plus(terms: string[]): string {
+  const kept = terms.filter((t) => t !== "0");
+  return kept.length === 0 ? "0" : kept.join(" + ");
+}

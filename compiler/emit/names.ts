@@ -1,0 +1,33 @@
+// One name manager per scope hands out identifiers that never collide: user names get the
+// plain form (`h1`, `h1_W`), later claimants get a numeric suffix (`i_1`). Names are only ever
+// built from validated `.net` identifiers or from the emitter's own vocabulary.
+export class NameManager {
+  private readonly taken: Set<string>;
+
+  constructor(parent?: NameManager, reserved: Iterable<string> = []) {
+    this.taken = new Set(parent ? parent.taken : []);
+    for (const r of reserved) this.taken.add(r);
+  }
+
+  claim(base: string): string {
+    const clean = base.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(?=[0-9])/, "_");
+    let name = clean;
+    for (let k = 1; this.taken.has(name); k++) name = `${clean}_${k}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  child(): NameManager {
+    return new NameManager(this);
+  }
+}
+
+/**
+ * Identifiers the emitted module uses with fixed names: globals, its helpers and API, and the
+ * locals of its hand-written parts (fit, setWeights, the optimizer loops). User names that
+ * match one are emitted with a suffix instead, so nothing can be shadowed.
+ */
+export const EMITTER_GLOBALS = `Math Float64Array Uint32Array Array Object Error RangeError TypeError Number String JSON
+undefined NaN Infinity createModel badLabel checkRows makeRng gaussian initParam Tensor Weights FitOptions ModelOptions
+ModelInfo Model options maxBatch seed rng params info predict loss forwardBackward trainStep gradients fit getWeights
+setWeights value corr1 corr2 g mi vi vel r`.split(/\s+/);

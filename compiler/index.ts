@@ -1,0 +1,134 @@
+// The compiler's public API: source text in, diagnostics or a formatted TypeScript module out.
+//   parse (grammar/) → lower each model to IR → fuse losses → differentiate → simplify
+//   → plan buffers → emit (ts-morph) → format (prettier)
+import * as prettier from "prettier";
+import type { BlockDecl, ModelDecl, Program } from "../grammar/ast.js";
+import { parse } from "../grammar/index.js";
+import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { emitModule } from "./emit/module.js";
+import type { Graph } from "./ir/graph.js";
+import { checkBlocks } from "./lower/blocks.js";
+import { lowerModel } from "./lower/model.js";
+import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
+import { trainingGraph } from "./passes/index.js";
+import { planBuffers, type Plan } from "./plan.js";
+
+export interface AnalyzeResult {
+  program: Program;
+  models: ModelIR[];
+  diagnostics: Diagnostic[];
+}
+
+/** Parses and lowers every model in the file, collecting every diagnostic. */
+export function analyze(source: string): AnalyzeResult {
+  const diags = new Diagnostics();
+  const program = parse(source, diags);
+  const blocks = new Map<string, BlockDecl>();
+  const models: ModelIR[] = [];
+  const seen = new Map<string, ModelDecl | BlockDecl>();
+  for (const decl of program.decls) {
+    const prev = seen.get(decl.name.name);
+    if (prev) diags.error(decl.name.span, `duplicate definition of '${decl.name.name}' (first defined at line ${prev.name.span.line})`);
+    else seen.set(decl.name.name, decl);
+    if (decl.kind === "block" && !prev) blocks.set(decl.name.name, decl);
+  }
+  checkBlocks(blocks, diags);
+  for (const decl of program.decls) {
+    if (decl.kind !== "model") continue;
+    const before = diags.list.length;
+    const model = lowerModel(decl, blocks, diags, source);
+    if (model && diags.list.length === before) models.push(model);
+  }
+  return { program, models, diagnostics: sortDiagnostics(diags.list) };
+}
+
+export interface CompileOptions {
+  /** Shown in diagnostics and the generated header. */
+  file?: string;
+  /** Which model to compile when the file defines several. */
+  model?: string;
+  /** Largest batch the buffers are sized for; defaults to the train block's batch. */
+  maxBatch?: number;
+  /** Settings that override the model's `train` block (the CLI's --epochs, --lr, ...). */
+  train?: Partial<Omit<TrainSpec, "optimizer">> & { lr?: number };
+  /** Run the IR verifier after every pass. */
+  verify?: boolean;
+}
+
+export interface CompileResult {
+  model: ModelIR;
+  graph: Graph;
+  plan: Plan;
+  /** The generated TypeScript module, formatted. */
+  code: string;
+}
+
+/** Largest preallocation netc will emit; beyond this the model is refused with a diagnostic. */
+export const MEMORY_LIMIT_BYTES = 2 ** 31;
+
+/** Front end and middle end for one model; throws NetcError with every diagnostic on failure. */
+export function compileToGraph(source: string, options: CompileOptions = {}): Omit<CompileResult, "code"> {
+  const file = options.file ?? "<input>";
+  const { program, models, diagnostics } = analyze(source);
+  const fail = (list: Diagnostic[]) => new NetcError(sortDiagnostics(list), file, source);
+  if (diagnostics.length > 0) throw fail(diagnostics);
+  const decls = program.decls.filter((d): d is ModelDecl => d.kind === "model");
+  if (decls.length === 0) {
+    throw fail([{ severity: "error", message: "no model in this file (expected 'model NAME { ... }')", span: { line: 1, col: 1, start: 0, end: 0 } }]);
+  }
+  let model = models[0]!;
+  if (options.model !== undefined) {
+    const found = models.find((m) => m.name === options.model);
+    if (!found) {
+      throw fail([{ severity: "error", message: `no model named '${options.model}' (this file has: ${models.map((m) => m.name).join(", ")})`, span: decls[0]!.name.span }]);
+    }
+    model = found;
+  } else if (models.length > 1) {
+    throw fail([{ severity: "error", message: `this file defines several models (${models.map((m) => m.name).join(", ")}); choose one with --model`, span: decls[1]!.name.span }]);
+  }
+  model = { ...model, train: applyOverrides(model.train, options.train) };
+  const paramBytes = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) * 8;
+  if (paramBytes > MEMORY_LIMIT_BYTES) {
+    throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(paramBytes)} for its parameters alone, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
+  }
+  const graph = trainingGraph(model, { verify: options.verify });
+  const maxBatch = Math.max(options.maxBatch ?? model.train.batch, 1);
+  const plan = planBuffers(graph, model, maxBatch);
+  if (plan.bytes.total > MEMORY_LIMIT_BYTES) {
+    throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(plan.bytes.total)} of preallocated memory at batch ${maxBatch}, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
+  }
+  return { model, graph, plan };
+}
+
+export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const result = compileToGraph(source, options);
+  const raw = emitModule({ ...result, source, file: options.file ?? "<input>" });
+  const code = await prettier.format(raw, { parser: "typescript", printWidth: 110 });
+  return { ...result, code };
+}
+
+function applyOverrides(train: TrainSpec, o: CompileOptions["train"]): TrainSpec {
+  if (!o) return train;
+  const optimizer: OptimizerSpec = o.lr !== undefined ? { ...train.optimizer, lr: o.lr } : train.optimizer;
+  return {
+    optimizer,
+    epochs: o.epochs ?? train.epochs,
+    batch: o.batch ?? train.batch,
+    seed: o.seed ?? train.seed,
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+export { NetcError, formatDiagnostic } from "./diagnostics.js";
+export type { ModelIR } from "./model.js";

@@ -1,0 +1,79 @@
+// Builds hash-consed IR nodes. Building `add(a, b)` twice returns the same node, which is what
+// makes CSE free; each node's shape is inferred (and checked) by its op's shape rule here.
+import type { Span } from "../../grammar/ast.js";
+import { OPS } from "../ops/index.js";
+import type { Attrs, Graph, Node, Shape } from "./graph.js";
+
+export class ShapeError extends Error {}
+
+export class Builder {
+  private readonly table = new Map<string, Node>();
+  readonly nodes: Node[] = [];
+  readonly labels = new Map<number, string>();
+  /** Where new nodes come from: the source span, and whether they belong to the backward pass. */
+  origin: { span?: Span; grad: boolean } | undefined;
+
+  node(op: string, inputs: readonly Node[], attrs: Attrs = {}, span?: Span, label?: string): Node {
+    const def = OPS[op];
+    if (!def) throw new Error(`internal: unknown op '${op}'`);
+    if (inputs.length !== def.arity) throw new Error(`internal: op '${op}' takes ${def.arity} inputs, got ${inputs.length}`);
+    const key = `${op}(${inputs.map((n) => n.id).join(",")})${JSON.stringify(attrs)}`;
+    const existing = this.table.get(key);
+    if (existing) return existing;
+    const shape = def.inferShape(inputs.map((n) => n.shape), attrs);
+    if (typeof shape === "string") throw new ShapeError(shape);
+    const node: Node = { id: this.nodes.length, op, inputs, attrs, shape, span: span ?? this.origin?.span, grad: this.origin?.grad };
+    if (label) this.labels.set(node.id, label);
+    this.table.set(key, node);
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Names a node after the `.net` binding it came from, for readable output; the first name wins. */
+  name(node: Node, label: string): Node {
+    if (!this.labels.has(node.id) && node.op !== "const" && node.op !== "batch") this.labels.set(node.id, label);
+    return node;
+  }
+
+  graph(outputs: ReadonlyMap<string, Node>): Graph {
+    return { nodes: [...this.nodes], outputs, labels: new Map(this.labels) };
+  }
+
+  const(value: number): Node {
+    return this.node("const", [], { value: Object.is(value, -0) ? 0 : value });
+  }
+  batch(): Node {
+    return this.node("batch", []);
+  }
+  input(name: string, shape: Shape, span?: Span): Node {
+    return this.node("input", [], { name, shape: shape.map((d) => (d === "B" ? -1 : d)) }, span, name);
+  }
+  param(name: string, shape: readonly number[], span?: Span): Node {
+    return this.node("param", [], { name, shape }, span, name);
+  }
+
+  add(a: Node, b: Node): Node { return this.node("add", [a, b]); }
+  sub(a: Node, b: Node): Node { return this.node("sub", [a, b]); }
+  mul(a: Node, b: Node): Node { return this.node("mul", [a, b]); }
+  div(a: Node, b: Node): Node { return this.node("div", [a, b]); }
+  max(a: Node, b: Node): Node { return this.node("max", [a, b]); }
+  neg(a: Node): Node { return this.node("neg", [a]); }
+  unary(op: string, a: Node): Node { return this.node(op, [a]); }
+  matmul(a: Node, b: Node, ta = false, tb = false): Node {
+    return this.node("matmul", [a, b], { ta, tb });
+  }
+  sum(a: Node, axes: readonly number[], keepdims: boolean): Node {
+    return this.node("sum", [a], { axes, keepdims });
+  }
+  sumAll(a: Node): Node {
+    return this.sum(a, a.shape.map((_, i) => i), false);
+  }
+  broadcastTo(a: Node, shape: Shape): Node {
+    return this.node("broadcast", [a], { shape: shape.map((d) => (d === "B" ? -1 : d)) });
+  }
+}
+
+/** Attr-encoded shapes use -1 for the batch dim because attrs are plain numbers. */
+export function decodeShape(encoded: readonly number[]): Shape {
+  return encoded.map((d) => (d === -1 ? "B" : d));
+}

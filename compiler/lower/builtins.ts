@@ -1,0 +1,119 @@
+// Calls: built-in functions, layers and losses, and user-defined blocks.
+import type { Expr, Span } from "../../grammar/ast.js";
+import { ShapeError } from "../ir/builder.js";
+import { shapeToString, type Node } from "../ir/graph.js";
+import { inlineBlock } from "./blocks.js";
+import { bindArgs } from "./calls.js";
+import type { LowerContext, Scope } from "./context.js";
+import { lowerExpr, type ExprHint } from "./expr.js";
+import { BUILTINS } from "./functions.js";
+import { defaultWeightInit, parseInit } from "./init.js";
+import { lowerLoss } from "./losses.js";
+import { POISON, tensor, type Value } from "./values.js";
+
+type Call = Extract<Expr, { kind: "call" }>;
+
+export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHint): Value {
+  const name = e.callee.name;
+  if (ctx.blocks.has(name)) return inlineBlock(ctx, e, scope);
+  const sig = BUILTINS[name];
+  if (!sig) {
+    const why = scope.vars.has(name) ? `'${name}' is a value, not a function` : `unknown function '${name}'`;
+    ctx.diags.error(e.callee.span, why);
+    return POISON;
+  }
+  const args = bindArgs(ctx.diags, name, sig.params, e.args, e.span);
+  if (!args) {
+    e.args.forEach((a) => lowerExpr(ctx, a.value, scope)); // still report errors inside the arguments
+    return POISON;
+  }
+  const tensorArg = (p: string, argHint: ExprHint = {}): Node | undefined => {
+    const arg = args.get(p)!;
+    const v = lowerExpr(ctx, arg.expr, scope, argHint);
+    if (v.kind === "tensor") return v.node;
+    if (v.kind === "number") ctx.diags.error(arg.span, `argument '${p}' of '${name}' must be a tensor, got a number`);
+    return undefined;
+  };
+  switch (name) {
+    case "dense":
+      return lowerDense(ctx, e, args, scope, hint);
+    case "sum":
+    case "mean": {
+      const x = tensorArg("x");
+      if (!x) return POISON;
+      const total = ctx.b.sumAll(x);
+      return tensor(name === "sum" ? total : ctx.b.div(total, count(ctx, x)));
+    }
+    case "bce":
+    case "cross_entropy":
+    case "mse": {
+      const p = tensorArg("p");
+      const y = tensorArg("y");
+      if (!p || !y) return POISON;
+      return lowerLoss(ctx, name, p, y, e.span, args.get("p")!.span, args.get("y")!.span);
+    }
+    default: {
+      // Activations: one tensor in, same shape out. The hint tells a dense inside which activation follows.
+      const x = tensorArg("x", { activation: name });
+      if (!x) return POISON;
+      if (name === "softmax" && x.shape.length === 0) {
+        ctx.diags.error(e.span, `softmax needs a vector, got a scalar`);
+        return POISON;
+      }
+      return tensor(ctx.b.unary(name, x));
+    }
+  }
+}
+
+/** Number of elements of `x` (batch included) as a scalar node. */
+export function count(ctx: LowerContext, x: Node): Node {
+  const fixed = x.shape.reduce<number>((n, d) => (d === "B" ? n : n * d), 1);
+  if (!x.shape.includes("B")) return ctx.b.const(fixed);
+  return fixed === 1 ? ctx.b.batch() : ctx.b.mul(ctx.b.batch(), ctx.b.const(fixed));
+}
+
+function lowerDense(
+  ctx: LowerContext,
+  e: Call,
+  args: Map<string, { expr: Expr; span: Span }>,
+  scope: Scope,
+  hint: ExprHint,
+): Value {
+  const name = ctx.nextDenseName();
+  const xv = lowerExpr(ctx, args.get("x")!.expr, scope);
+  const nArg = args.get("n")!;
+  const nv = lowerExpr(ctx, nArg.expr, scope);
+  const initArg = args.get("init");
+  const init = initArg ? parseInit(ctx, initArg.expr) : defaultWeightInit(hint.activation);
+  if (nv.kind !== "number" || !Number.isInteger(nv.value) || nv.value < 1) {
+    if (nv.kind !== "poison") ctx.diags.error(nArg.span, `width of 'dense' must be a positive integer, got '${ctx.text(nArg.span)}'`);
+    return POISON;
+  }
+  if (xv.kind !== "tensor" || !init) {
+    if (xv.kind === "number") ctx.diags.error(args.get("x")!.span, `'dense' needs a tensor input, got a number`);
+    return POISON;
+  }
+  const x = xv.node;
+  if (x.shape.length !== 2) {
+    ctx.diags.error(args.get("x")!.span, `'dense' needs a batch of vectors [B,n], but '${ctx.text(args.get("x")!.span)}' has shape ${shapeToString(x.shape)}`);
+    return POISON;
+  }
+  const inWidth = x.shape[1]!;
+  if (inWidth === "B") return POISON;
+  const W = makeParam(ctx, `${name}.W`, [inWidth, nv.value], init, e.span);
+  const bias = makeParam(ctx, `${name}.b`, [nv.value], { kind: "zeros" }, e.span);
+  try {
+    const xW = ctx.b.name(ctx.b.matmul(x, W), `${name}.xW`);
+    return tensor(ctx.b.name(ctx.b.add(xW, bias), `${name}.z`));
+  } catch (err) {
+    if (err instanceof ShapeError) ctx.diags.error(e.span, err.message);
+    else throw err;
+    return POISON;
+  }
+}
+
+export function makeParam(ctx: LowerContext, name: string, shape: number[], init: Parameters<typeof ctx.params.push>[0]["init"], span: Span): Node {
+  const node = ctx.b.param(name, shape, span);
+  ctx.params.push({ name, shape, init, node, span });
+  return node;
+}

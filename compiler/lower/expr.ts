@@ -1,0 +1,83 @@
+// Lowers expressions to IR. Numbers stay numbers until they meet a tensor; shape errors are
+// reported at the expression with both operands' text and shapes.
+import type { Expr, Span } from "../../grammar/ast.js";
+import { ShapeError } from "../ir/builder.js";
+import { shapeToString, type Node } from "../ir/graph.js";
+import { lowerCall } from "./builtins.js";
+import type { LowerContext, Scope } from "./context.js";
+import { num, POISON, tensor, type Value } from "./values.js";
+
+const BINARY_OPS = { "+": "add", "-": "sub", "*": "mul", "/": "div" } as const;
+
+export interface ExprHint {
+  /** The activation applied to this expression, so `dense` can pick a matching initializer. */
+  activation?: string;
+}
+
+export function lowerExpr(ctx: LowerContext, e: Expr, scope: Scope, hint: ExprHint = {}): Value {
+  switch (e.kind) {
+    case "num":
+      return num(e.value);
+    case "name":
+      return lookup(ctx, e.name, e.span, scope);
+    case "neg": {
+      const v = lowerExpr(ctx, e.operand, scope);
+      if (v.kind === "number") return num(-v.value);
+      return v.kind === "tensor" ? tensor(ctx.b.neg(v.node)) : POISON;
+    }
+    case "binary":
+      return lowerBinary(ctx, e as Extract<Expr, { kind: "binary" }>, scope);
+    case "call":
+      return lowerCall(ctx, e as Extract<Expr, { kind: "call" }>, scope, hint);
+  }
+}
+
+export function lookup(ctx: LowerContext, name: string, span: Span, scope: Scope): Value {
+  const bound = scope.vars.get(name);
+  if (bound) return bound.value;
+  const later = scope.later.get(name);
+  if (later) {
+    ctx.diags.error(span, `'${name}' is used before its definition (line ${later.line})`);
+  } else {
+    ctx.diags.error(span, `unknown name '${name}'`);
+  }
+  return POISON;
+}
+
+function lowerBinary(ctx: LowerContext, e: Extract<Expr, { kind: "binary" }>, scope: Scope): Value {
+  const l = lowerExpr(ctx, e.left, scope);
+  const r = lowerExpr(ctx, e.right, scope);
+  if (l.kind === "poison" || r.kind === "poison") return POISON;
+  if (l.kind === "number" && r.kind === "number") {
+    const v = { "+": l.value + r.value, "-": l.value - r.value, "*": l.value * r.value, "/": l.value / r.value, "@": NaN }[e.op];
+    if (e.op === "@") {
+      ctx.diags.error(e.span, `'@' needs two tensors, got two numbers`);
+      return POISON;
+    }
+    return num(v);
+  }
+  const a = l.kind === "number" ? ctx.b.const(l.value) : l.node;
+  const b = r.kind === "number" ? ctx.b.const(r.value) : r.node;
+  try {
+    if (e.op === "@") {
+      if (l.kind === "number" || r.kind === "number") {
+        ctx.diags.error(e.span, `'@' needs two tensors, got a number`);
+        return POISON;
+      }
+      return tensor(ctx.b.matmul(a, b));
+    }
+    return tensor(ctx.b.node(BINARY_OPS[e.op], [a, b]));
+  } catch (err) {
+    if (!(err instanceof ShapeError)) throw err;
+    const what = e.op === "@" ? "the inner dimensions of '@' must agree" : `'${e.op}' needs shapes that broadcast`;
+    ctx.diags.error(
+      e.span,
+      `shape mismatch: '${ctx.text(e.left.span)}' has shape ${describe(a)} but '${ctx.text(e.right.span)}' has shape ${describe(b)} (${what})`,
+    );
+    return POISON;
+  }
+}
+
+export function describe(node: Node): string {
+  return shapeToString(node.shape);
+}

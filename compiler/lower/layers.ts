@@ -1,0 +1,38 @@
+// `layers { dense 8 tanh; dense 1 sigmoid }`: sequential sugar. Layer k is bound to the name
+// `layer<k>` (so its weights are `layer1.W`, `layer1.b`); the last layer is the output.
+import type { LayerSpec, Span } from "../../grammar/ast.js";
+import type { Node } from "../ir/graph.js";
+import type { LowerContext } from "./context.js";
+import { lowerExpr } from "./expr.js";
+import { ACTIVATIONS } from "./functions.js";
+
+const LAYER_ACTIVATIONS = [...ACTIVATIONS.filter((a) => a !== "exp" && a !== "log"), "identity"];
+
+export function lowerLayers(ctx: LowerContext, layers: LayerSpec[], input: Node, span: Span): { name: string; node: Node } | undefined {
+  let prev: Node | undefined = input;
+  let name = "";
+  layers.forEach((layer, i) => {
+    name = `layer${i + 1}`;
+    if (layer.kind.name !== "dense") {
+      ctx.diags.error(layer.kind.span, `unknown layer '${layer.kind.name}' (expected: dense)`);
+      prev = undefined;
+      return;
+    }
+    const act = layer.activation;
+    if (act && !LAYER_ACTIVATIONS.includes(act.name)) {
+      ctx.diags.error(act.span, `unknown activation '${act.name}' (expected one of: ${LAYER_ACTIVATIONS.join(", ")})`);
+      prev = undefined;
+      return;
+    }
+    if (!prev) return;
+    ctx.binding = name;
+    const scope = { vars: new Map([["(prev)", { value: { kind: "tensor" as const, node: prev }, span: layer.span }]]), later: new Map() };
+    const x = { value: { kind: "name" as const, name: "(prev)", span: layer.span }, span: layer.span };
+    const dense = { kind: "call" as const, callee: layer.kind, args: [x, ...layer.args], span: layer.span };
+    const expr = act && act.name !== "identity" ? { kind: "call" as const, callee: act, args: [{ value: dense, span: layer.span }], span: layer.span } : dense;
+    const v = lowerExpr(ctx, expr, scope);
+    prev = v.kind === "tensor" ? ctx.b.name(v.node, name) : undefined;
+  });
+  if (layers.length === 0) ctx.diags.error(span, `'layers' is empty`);
+  return prev ? { name, node: prev } : undefined;
+}

@@ -1,0 +1,182 @@
+// Lowers one `model` declaration: declarations become graph inputs and parameters, bindings
+// become nodes, `layers` expands to dense layers, and `loss`/`output` close the graph.
+import type { BlockDecl, Ident, ModelDecl, Span, Stmt } from "../../grammar/ast.js";
+import type { Diagnostics } from "../diagnostics.js";
+import type { Node } from "../ir/graph.js";
+import type { ModelIR, TrainSpec } from "../model.js";
+import { fuseLosses } from "../passes/fuse-losses.js";
+import { rewrite } from "../passes/rewrite.js";
+import { makeParam } from "./builtins.js";
+import { LowerContext, type Scope } from "./context.js";
+import { lowerExpr } from "./expr.js";
+import { lowerLayers } from "./layers.js";
+import { checkNames } from "./names.js";
+import { parseInit } from "./init.js";
+import { lowerTrain } from "./train.js";
+import { POISON, tensor, type Value } from "./values.js";
+
+export function lowerModel(
+  decl: ModelDecl,
+  blocks: ReadonlyMap<string, BlockDecl>,
+  diags: Diagnostics,
+  source: string,
+): ModelIR | undefined {
+  const ctx = new LowerContext(diags, source, blocks);
+  const scope: Scope = { vars: new Map(), later: declaredNames(decl.body, diags) };
+  let input: { name: string; width: number; node: Node } | undefined;
+  let target: { name: string; width: number; classes?: number; node: Node } | undefined;
+  let output: { name: string; node: Node; span: Span } | undefined;
+  let train: TrainSpec | undefined;
+  const deferred: Stmt[] = [];
+
+  const bind = (name: Ident, value: Value) => {
+    scope.later.delete(name.name);
+    if (!scope.vars.has(name.name)) scope.vars.set(name.name, { value, span: name.span });
+  };
+
+  for (const stmt of decl.body) {
+    switch (stmt.kind) {
+      case "input": {
+        if (input) ctx.diags.error(stmt.span, `a model has one input; '${input.name}' is already declared`);
+        else if (stmt.dims.length !== 1) ctx.diags.error(stmt.span, `input '${stmt.name.name}' needs one dimension, like ${stmt.name.name}[4]`);
+        else {
+          const node = ctx.b.input(stmt.name.name, ["B", stmt.dims[0]!.value], stmt.span);
+          input = { name: stmt.name.name, width: stmt.dims[0]!.value, node };
+        }
+        bind(stmt.name, input?.name === stmt.name.name ? tensor(input.node) : POISON);
+        break;
+      }
+      case "target": {
+        if (target) ctx.diags.error(stmt.span, `a model has one target; '${target.name}' is already declared`);
+        else if (stmt.classes) {
+          const node = ctx.b.input(stmt.name.name, ["B"], stmt.span);
+          ctx.classes.set(node.id, stmt.classes.value);
+          target = { name: stmt.name.name, width: 1, classes: stmt.classes.value, node };
+        } else if (stmt.dims.length !== 1) ctx.diags.error(stmt.span, `target '${stmt.name.name}' needs one dimension, like ${stmt.name.name}[1], or class(K)`);
+        else {
+          const node = ctx.b.input(stmt.name.name, ["B", stmt.dims[0]!.value], stmt.span);
+          target = { name: stmt.name.name, width: stmt.dims[0]!.value, node };
+        }
+        bind(stmt.name, target?.name === stmt.name.name ? tensor(target.node) : POISON);
+        break;
+      }
+      case "param": {
+        const init = stmt.init ? parseInit(ctx, stmt.init) : stmt.dims.length === 1 ? { kind: "zeros" as const } : { kind: "xavier" as const };
+        if (stmt.dims.length < 1 || stmt.dims.length > 2) {
+          ctx.diags.error(stmt.span, `param '${stmt.name.name}' needs one or two dimensions`);
+          bind(stmt.name, POISON);
+        } else if (!init) bind(stmt.name, POISON);
+        else bind(stmt.name, tensor(makeParam(ctx, stmt.name.name, stmt.dims.map((d) => d.value), init, stmt.name.span)));
+        break;
+      }
+      case "assign": {
+        ctx.binding = stmt.name.name;
+        const v = lowerExpr(ctx, stmt.value, scope);
+        if (v.kind === "tensor") ctx.b.name(v.node, stmt.name.name);
+        bind(stmt.name, v);
+        break;
+      }
+      case "layers": {
+        if (!input) {
+          ctx.diags.error(stmt.span, `'layers' needs the model's input declared before it`);
+          break;
+        }
+        const last = lowerLayers(ctx, stmt.layers, input.node, stmt.span);
+        if (last) output = { name: last.name, node: last.node, span: stmt.span };
+        break;
+      }
+      case "train":
+        if (train) ctx.diags.error(stmt.span, `duplicate 'train' block`);
+        train = lowerTrain(ctx, stmt.settings);
+        break;
+      case "return":
+        ctx.diags.error(stmt.span, `'return' is only allowed inside a block`);
+        break;
+      case "output":
+      case "loss":
+        deferred.push(stmt); // they may name the layers' output, so they come last
+        break;
+    }
+  }
+
+  let loss: Node | undefined;
+  let lossSeen = false;
+  for (const stmt of deferred) {
+    if (stmt.kind === "output") {
+      if (output) {
+        ctx.diags.error(stmt.span, `the model already has an output ('${output.name}')`);
+        continue;
+      }
+      const v = lowerExpr(ctx, { kind: "name", name: stmt.value.name, span: stmt.value.span }, scope);
+      if (v.kind === "number") ctx.diags.error(stmt.value.span, `output '${stmt.value.name}' must be a tensor, got a number`);
+      else if (v.kind === "tensor") {
+        if (v.node.shape.length !== 2 || v.node.shape[0] !== "B") {
+          ctx.diags.error(stmt.value.span, `output '${stmt.value.name}' must be a batch of vectors [B,n], got [${v.node.shape.join(",")}]`);
+        } else output = { name: stmt.value.name, node: v.node, span: stmt.span };
+      }
+      output ??= { name: stmt.value.name, node: undefined as never, span: stmt.span };
+    } else if (stmt.kind === "loss") {
+      if (lossSeen) {
+        ctx.diags.error(stmt.span, `duplicate 'loss'`);
+        continue;
+      }
+      lossSeen = true;
+      loss = lowerLossStmt(ctx, stmt, scope, output?.node, target?.node);
+    }
+  }
+
+  if (!input) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'input'`);
+  if (!target) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'target'`);
+  if (!output) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'output' (add 'output NAME' or a 'layers' block)`);
+  if (!lossSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'loss'`);
+  checkNames(ctx, decl, scope);
+  if (!input || !target || !output?.node || !loss || diags.hasErrors) return undefined;
+
+  const head = output.node.op === "softmax" ? "softmax" : output.node.op === "sigmoid" ? "sigmoid" : "other";
+  const forward = rewrite(ctx.b.graph(new Map([["predict", output.node], ["loss", loss]])), fuseLosses);
+  return {
+    name: decl.name.name,
+    span: decl.span,
+    input: { name: input.name, width: input.width },
+    target: { name: target.name, width: target.width, classes: target.classes },
+    output: { name: output.name, width: output.node.shape[1] as number },
+    head,
+    params: ctx.params,
+    forward,
+    train: train ?? lowerTrain(ctx, []),
+  };
+}
+
+function lowerLossStmt(ctx: LowerContext, stmt: Extract<Stmt, { kind: "loss" }>, scope: Scope, output?: Node, target?: Node): Node | undefined {
+  let e = stmt.value;
+  let inner = scope;
+  // `loss bce` is shorthand for `loss bce(OUTPUT, TARGET)`.
+  if (e.kind === "name" && !scope.vars.has(e.name) && ["bce", "mse", "cross_entropy"].includes(e.name)) {
+    if (!output || !target) return undefined; // the missing output or target is reported on its own
+    inner = { vars: new Map(scope.vars), later: scope.later };
+    inner.vars.set("(output)", { value: tensor(output), span: e.span });
+    inner.vars.set("(target)", { value: tensor(target), span: e.span });
+    const arg = (name: string) => ({ value: { kind: "name" as const, name, span: e.span }, span: e.span });
+    e = { kind: "call", callee: { name: e.name, span: e.span }, args: [arg("(output)"), arg("(target)")], span: e.span };
+  }
+  const v = lowerExpr(ctx, e, inner);
+  if (v.kind === "number") ctx.diags.error(e.span, `loss must be a tensor expression, got a number`);
+  if (v.kind !== "tensor") return undefined;
+  if (v.node.shape.length !== 0) {
+    ctx.diags.error(e.span, `loss must be a scalar, but '${ctx.text(e.span)}' has shape [${v.node.shape.join(",")}] (use mean(...) or a loss function)`);
+    return undefined;
+  }
+  return v.node;
+}
+
+/** Every name the model defines, with where — for duplicate and use-before-definition errors. */
+function declaredNames(body: Stmt[], diags: Diagnostics): Map<string, Span> {
+  const seen = new Map<string, Span>();
+  for (const s of body) {
+    if (s.kind !== "input" && s.kind !== "target" && s.kind !== "param" && s.kind !== "assign") continue;
+    const prev = seen.get(s.name.name);
+    if (prev) diags.error(s.name.span, `duplicate definition of '${s.name.name}' (first defined at line ${prev.line})`);
+    else seen.set(s.name.name, s.name.span);
+  }
+  return seen;
+}

@@ -1,0 +1,275 @@
+// The grammar of `.net` files as a pure Chevrotain CstParser: no embedded actions, so the same
+// rules serve parsing, error recovery and (via the visitor) AST building.
+//
+// Every statement, layer line and setting ends with a StatementEnd token; `layout()` guarantees one
+// before each `}` and at end of file, so the rules need no special case for the last line. Putting
+// the end inside the `*Line` rules means a failed statement resynchronises at its own line end.
+import { CstParser } from "chevrotain";
+import { parserErrorMessages } from "./errors.js";
+import {
+  AdditiveOperator, Block, Colon, Comma, Equals, Identifier, Input, Layers, LBracket, LCurly,
+  Loss, LParen, Model, MultiplicativeOperator, Minus, NumberLiteral, Output, Param, PARSER_TOKENS,
+  RBracket, RCurly, Return, RParen, StatementEnd, Target, Train,
+} from "./tokens.js";
+
+class NetParser extends CstParser {
+  constructor() {
+    super(PARSER_TOKENS, {
+      recoveryEnabled: true,
+      nodeLocationTracking: "full",
+      errorMessageProvider: parserErrorMessages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE("file", () => {
+    this.MANY(() => this.SUBRULE(this.topLevelItem));
+  });
+
+  topLevelItem = this.RULE("topLevelItem", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StatementEnd) },
+      { ALT: () => this.SUBRULE(this.modelDecl) },
+      { ALT: () => this.SUBRULE(this.blockDecl) },
+    ]);
+  });
+
+  modelDecl = this.RULE("modelDecl", () => {
+    this.CONSUME(Model);
+    this.CONSUME(Identifier);
+    this.SUBRULE(this.body);
+  });
+
+  blockDecl = this.RULE("blockDecl", () => {
+    this.CONSUME(Block);
+    this.CONSUME(Identifier);
+    this.CONSUME(LParen);
+    this.CONSUME2(Identifier);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.CONSUME3(Identifier);
+    });
+    this.CONSUME(RParen);
+    this.SUBRULE(this.body);
+  });
+
+  body = this.RULE("body", () => {
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.statementLine));
+    this.CONSUME(RCurly);
+  });
+
+  statementLine = this.RULE("statementLine", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StatementEnd) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.statement);
+          this.CONSUME2(StatementEnd);
+        },
+      },
+    ]);
+  });
+
+  statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.targetStmt) },
+      { ALT: () => this.SUBRULE(this.paramStmt) },
+      { ALT: () => this.SUBRULE(this.assignStmt) },
+      { ALT: () => this.SUBRULE(this.outputStmt) },
+      { ALT: () => this.SUBRULE(this.lossStmt) },
+      { ALT: () => this.SUBRULE(this.layersStmt) },
+      { ALT: () => this.SUBRULE(this.trainStmt) },
+      { ALT: () => this.SUBRULE(this.returnStmt) },
+    ]);
+  });
+
+  inputStmt = this.RULE("inputStmt", () => {
+    this.CONSUME(Input);
+    this.CONSUME(Identifier);
+    this.SUBRULE(this.dims);
+  });
+
+  targetStmt = this.RULE("targetStmt", () => {
+    this.CONSUME(Target);
+    this.CONSUME(Identifier);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.dims) },
+      {
+        // `target label: class(3)`; the visitor checks the name is `class`.
+        ALT: () => {
+          this.CONSUME(Colon);
+          this.CONSUME2(Identifier);
+          this.CONSUME(LParen);
+          this.CONSUME(NumberLiteral);
+          this.CONSUME(RParen);
+        },
+      },
+    ]);
+  });
+
+  paramStmt = this.RULE("paramStmt", () => {
+    this.CONSUME(Param);
+    this.CONSUME(Identifier);
+    this.SUBRULE(this.dims);
+    this.OPTION(() => {
+      this.CONSUME(Equals);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  assignStmt = this.RULE("assignStmt", () => {
+    this.CONSUME(Identifier);
+    this.CONSUME(Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  outputStmt = this.RULE("outputStmt", () => {
+    this.CONSUME(Output);
+    this.CONSUME(Identifier);
+  });
+
+  lossStmt = this.RULE("lossStmt", () => {
+    this.CONSUME(Loss);
+    this.SUBRULE(this.expression);
+  });
+
+  layersStmt = this.RULE("layersStmt", () => {
+    this.CONSUME(Layers);
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.layerLine));
+    this.CONSUME(RCurly);
+  });
+
+  /** `dense 16 relu init: he`: a layer kind, then numbers, bare names and `name: expr` in any order. */
+  layerLine = this.RULE("layerLine", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StatementEnd) },
+      {
+        ALT: () => {
+          this.CONSUME(Identifier);
+          this.MANY(() => this.SUBRULE(this.layerItem));
+          this.CONSUME2(StatementEnd);
+        },
+      },
+    ]);
+  });
+
+  layerItem = this.RULE("layerItem", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLiteral) },
+      { ALT: () => this.SUBRULE(this.namedArg) },
+      { ALT: () => this.CONSUME(Identifier) },
+    ]);
+  });
+
+  trainStmt = this.RULE("trainStmt", () => {
+    this.CONSUME(Train);
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.settingLine));
+    this.CONSUME(RCurly);
+  });
+
+  settingLine = this.RULE("settingLine", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StatementEnd) },
+      {
+        ALT: () => {
+          this.CONSUME(Identifier);
+          this.SUBRULE(this.expression);
+          this.CONSUME2(StatementEnd);
+        },
+      },
+    ]);
+  });
+
+  returnStmt = this.RULE("returnStmt", () => {
+    this.CONSUME(Return);
+    this.SUBRULE(this.expression);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.expression);
+    });
+  });
+
+  dims = this.RULE("dims", () => {
+    this.CONSUME(LBracket);
+    this.CONSUME(NumberLiteral);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.CONSUME2(NumberLiteral);
+    });
+    this.CONSUME(RBracket);
+  });
+
+  // Precedence climbs through one rule per level; repetition (not recursion) keeps `a + b + c`
+  // flat in the CST, and the visitor folds it left-associatively.
+  expression = this.RULE("expression", () => {
+    this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      this.CONSUME(AdditiveOperator);
+      this.SUBRULE2(this.multiplicative);
+    });
+  });
+
+  multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.CONSUME(MultiplicativeOperator);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  unary = this.RULE("unary", () => {
+    this.MANY(() => this.CONSUME(Minus));
+    this.SUBRULE(this.primary);
+  });
+
+  primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(NumberLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(Identifier);
+          this.OPTION(() => {
+            this.CONSUME(LParen);
+            this.OPTION2(() => this.SUBRULE(this.args));
+            this.CONSUME(RParen);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME2(RParen);
+        },
+      },
+    ]);
+  });
+
+  args = this.RULE("args", () => {
+    this.SUBRULE(this.arg);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.SUBRULE2(this.arg);
+    });
+  });
+
+  arg = this.RULE("arg", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.namedArg) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  namedArg = this.RULE("namedArg", () => {
+    this.CONSUME(Identifier);
+    this.CONSUME(Colon);
+    this.SUBRULE(this.expression);
+  });
+}
+
+/** One instance, reused: building a Chevrotain parser runs grammar analysis, which is not cheap. */
+export const netParser = new NetParser();

@@ -1,0 +1,42 @@
+// The contract of a generated training module, as seen by code that loads one at run time.
+// It mirrors the `Model` interface every generated module declares (compiler/emit/helpers.ts).
+export interface Tensor {
+  shape: number[];
+  data: Float64Array;
+}
+export type Weights = Record<string, Tensor>;
+
+export interface FitOptions {
+  epochs?: number;
+  batch?: number;
+  seed?: number;
+  shuffle?: boolean;
+  onEpoch?: (epoch: number, loss: number) => void | boolean;
+}
+
+export interface ModelInfo {
+  name: string;
+  input: { name: string; width: number };
+  target: { name: string; width: number; classes: number | null };
+  output: { name: string; width: number };
+  params: { name: string; shape: number[] }[];
+  paramCount: number;
+  bytes: number;
+  maxBatch: number;
+  train: { optimizer: string; epochs: number; batch: number; seed: number };
+}
+
+export interface Model {
+  readonly info: ModelInfo;
+  trainStep(x: Float64Array, y: Float64Array, n: number): number;
+  predict(x: Float64Array, n: number): Float64Array;
+  loss(x: Float64Array, y: Float64Array, n: number): number;
+  gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
+  getWeights(): Weights;
+  setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void;
+}
+
+export interface GeneratedModule {
+  createModel(options?: { seed?: number }): Model;
+}
