@@ -119,7 +119,7 @@ describe("syntax", () => {
   it("newlines inside parentheses do not end a statement; blank lines and repeated ';' are fine", () => {
     const body = model("model m {\n\n  p = f(a,\n        b)\n;;\n  output p;\n}\n");
     expect(body.map((s) => s.kind)).toEqual(["assign", "output"]);
-    expect(body[0]!.value).toMatchObject({ kind: "call", args: [{}, {}] });
+    expect(body[0]).toMatchObject({ kind: "assign", value: { kind: "call", args: [{}, {}] } });
   });
 
   it("unary minus binds tighter than '*', which binds tighter than '-'", () => {
@@ -279,6 +279,23 @@ describe("robustness", () => {
       const length = Math.floor(random() * 60);
       const words = Array.from({ length }, () => vocabulary[Math.floor(random() * vocabulary.length)]!);
       checkInvariants(words.join(random() < 0.5 ? " " : ""));
+    }
+  });
+
+  it("500 examples with a few characters deleted, duplicated or swapped never throw", () => {
+    const random = prng(3);
+    const sources = EXAMPLES.map(example);
+    for (let i = 0; i < 500; i++) {
+      let source = sources[i % sources.length]!;
+      for (let edits = 1 + Math.floor(random() * 3); edits > 0; edits--) {
+        const at = Math.floor(random() * source.length);
+        const other = Math.floor(random() * source.length);
+        const r = random();
+        if (r < 0.4) source = source.slice(0, at) + source.slice(at + 1);
+        else if (r < 0.7) source = source.slice(0, at) + source[other] + source.slice(at);
+        else source = source.slice(0, at) + source[other] + source.slice(at + 1);
+      }
+      checkInvariants(source);
     }
   });
 });

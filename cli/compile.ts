@@ -1,0 +1,87 @@
+// `netc compile` and `netc check`.
+import { basename } from "node:path";
+import { printAst } from "../grammar/index.js";
+import { analyze, compile, compileToGraph, formatBytes, NetcError } from "../compiler/index.js";
+import { formatDiagnostic, NetcError as DiagError } from "../compiler/diagnostics.js";
+import { printGraph } from "../compiler/ir/printer.js";
+import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { readText, writeOutput } from "./io.js";
+import type { Output } from "./main.js";
+
+export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--force]`;
+export const CHECK_USAGE = `netc check FILE.net`;
+
+export async function compileCommand(argv: string[], out: Output): Promise<number> {
+  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump"], booleans: ["stats", "force", "verify"], aliases: { o: "out" } });
+  const [file, ...extra] = args.positionals;
+  if (!file || extra.length > 0) throw new UsageError(`usage: ${COMPILE_USAGE}`);
+  const source = readText(file, ".net file");
+  const dump = stringFlag(args, "dump");
+  if (dump !== undefined && !["ast", "ir", "grad"].includes(dump)) throw new UsageError(`--dump must be one of ast, ir, grad; got '${dump}'`);
+  const options = {
+    file,
+    model: stringFlag(args, "model"),
+    maxBatch: numberFlag(args, "max-batch", { integer: true, min: 1, max: 1_000_000 }),
+    verify: args.flags.has("verify"),
+  };
+  try {
+    if (dump === "ast") {
+      const { program, diagnostics } = analyze(source);
+      if (diagnostics.length > 0) throw new DiagError(diagnostics, file, source);
+      out.stdout(printAst(program));
+      return 0;
+    }
+    if (dump === "ir" || dump === "grad") {
+      const { graph } = compileToGraph(source, options);
+      out.stdout(printGraph(graph, { only: dump === "ir" ? "forward" : "backward" }));
+      return 0;
+    }
+    const result = await compile(source, options);
+    const target = stringFlag(args, "out");
+    if (target) {
+      writeOutput(target, result.code, args.flags.has("force"));
+      out.stderr(`wrote ${target} (model ${result.model.name}, ${result.code.length} bytes)`);
+    } else if (!args.flags.has("stats")) {
+      out.stdout(result.code);
+    }
+    if (args.flags.has("stats")) out.stdout(statsText(result));
+    return 0;
+  } catch (err) {
+    if (err instanceof NetcError) {
+      out.stderr(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+export function checkCommand(argv: string[], out: Output): number {
+  const args = parseArgs(argv, { values: [], booleans: [] });
+  const [file, ...extra] = args.positionals;
+  if (!file || extra.length > 0) throw new UsageError(`usage: ${CHECK_USAGE}`);
+  const source = readText(file, ".net file");
+  const { models, diagnostics } = analyze(source);
+  for (const d of diagnostics) out.stderr(formatDiagnostic(d, file, source));
+  if (diagnostics.some((d) => d.severity === "error")) {
+    const n = diagnostics.filter((d) => d.severity === "error").length;
+    out.stderr(`${n} error${n === 1 ? "" : "s"} in ${basename(file)}`);
+    return 1;
+  }
+  out.stdout(`${file}: ok (${models.map((m) => `model ${m.name}`).join(", ") || "no models"})`);
+  return 0;
+}
+
+function statsText(r: Awaited<ReturnType<typeof compile>>): string {
+  const { model, plan, graph } = r;
+  const paramCount = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const rows = [
+    `model ${model.name}: input ${model.input.name}[${model.input.width}] -> output ${model.output.name}[${model.output.width}], ${model.params.length} tensors, ${paramCount} parameters`,
+    `graph: ${graph.nodes.filter((n) => !n.grad).length} forward nodes, ${graph.nodes.filter((n) => n.grad).length} backward nodes`,
+    `memory at max batch ${plan.maxBatch}:`,
+    `  parameters        ${formatBytes(plan.bytes.params)}`,
+    `  optimizer state   ${formatBytes(plan.bytes.optimizer)} (${model.train.optimizer.kind})`,
+    `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.slots.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
+    `  total             ${formatBytes(plan.bytes.total)}`,
+  ];
+  return rows.join("\n");
+}
