@@ -23,6 +23,9 @@ export interface AnalyzeResult {
 export function analyze(source: string): AnalyzeResult {
   const diags = new Diagnostics();
   const program = parse(source, diags);
+  // After a syntax error the Program is best-effort (broken statements are left out), so
+  // lowering it would only add follow-on errors about things that are really there.
+  if (diags.hasErrors) return { program, models: [], diagnostics: sortDiagnostics(diags.list) };
   const blocks = new Map<string, BlockDecl>();
   const models: ModelIR[] = [];
   const seen = new Map<string, ModelDecl | BlockDecl>();

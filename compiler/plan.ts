@@ -1,6 +1,7 @@
 // Buffer planning. Every tensor the training step computes gets a fixed place in a
 // preallocated Float64Array sized for the compiled maximum batch; tensors whose lifetimes do
 // not overlap share one array. Scalars live in locals and leaves need no storage of their own.
+import { formKernels, type Kernel } from "./emit/kernels.js";
 import { numel, type Graph, type Node } from "./ir/graph.js";
 import type { ModelIR } from "./model.js";
 import { OPTIMIZER_STATE } from "./optim/index.js";
@@ -14,7 +15,9 @@ export interface Slot {
 
 export interface Plan {
   maxBatch: number;
-  /** Nodes computed by the training step, in execution order. */
+  /** Kernels (fused loop nests) of the training step, in execution order. */
+  kernels: Kernel[];
+  /** Materialized nodes (kernel roots), in execution order. */
   schedule: Node[];
   slotOf: Map<number, Slot>;
   slots: Slot[];
@@ -27,12 +30,13 @@ export function needsBuffer(node: Node): boolean {
 }
 
 export function planBuffers(graph: Graph, model: ModelIR, maxBatch: number): Plan {
-  const schedule = graph.nodes.filter((n) => n.inputs.length > 0);
+  const kernels = formKernels(graph);
+  const schedule = kernels.map((k) => k.root);
   const position = new Map(schedule.map((n, i) => [n.id, i]));
   const end = new Map<number, number>();
-  for (const node of schedule) {
-    for (const input of node.inputs) end.set(input.id, Math.max(end.get(input.id) ?? -1, position.get(node.id)!));
-  }
+  kernels.forEach((k, i) => {
+    for (const input of k.reads) end.set(input.id, Math.max(end.get(input.id) ?? -1, i));
+  });
   for (const [name, node] of graph.outputs) if (name.startsWith("grad:")) end.set(node.id, Infinity);
 
   const slots: Slot[] = [];
@@ -63,6 +67,7 @@ export function planBuffers(graph: Graph, model: ModelIR, maxBatch: number): Pla
   const work = slots.reduce((n, s) => n + s.size * 8, 0);
   return {
     maxBatch,
+    kernels,
     schedule,
     slotOf,
     slots,

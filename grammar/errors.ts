@@ -1,7 +1,7 @@
 // Human wording for parser errors. Chevrotain's defaults ("Expecting token of type --> RParen <--")
 // name grammar internals; these name what the user would write: "expected ')' but found ','".
 import { EOF, tokenLabel, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
-import { ImplicitEnd, Newline, RCurly } from "./tokens.js";
+import { Block, ImplicitEnd, Model, Newline, RCurly } from "./tokens.js";
 
 const MAX_QUOTED = 40;
 
@@ -26,7 +26,7 @@ export function describeToken(token: IToken): string {
 
 /** What a rule was looking for when none of its alternatives fit the next token. */
 const EXPECTED_BY_RULE: Record<string, string> = {
-  topLevelItem: "'model' or 'block'",
+  declaration: "'model' or 'block'",
   statementLine: "a statement",
   layerLine: "a layer",
   settingLine: "a setting",
@@ -36,8 +36,9 @@ const EXPECTED_BY_RULE: Record<string, string> = {
 };
 
 /**
- * A repetition of lines stops at a token that cannot start a line and then expects what closes it,
- * so "expected '}'" really means "this line is not a statement".
+ * A repetition of lines stops at a token that cannot start a line and then expects the closing `}`,
+ * so "expected '}'" there means "this is not a statement" and is worded that way. The exception is a
+ * token that starts a declaration (or end of file): then the `}` itself is what is missing.
  */
 const LINE_KIND_BY_CLOSER_RULE: Record<string, string> = {
   body: "a statement",
@@ -58,12 +59,13 @@ function firstTokens(paths: TokenType[][]): string[] {
 export const parserErrorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     let wanted = tokenLabel(expected);
-    if (expected === RCurly && actual.tokenType !== EOF) wanted = LINE_KIND_BY_CLOSER_RULE[ruleName] ?? wanted;
-    if (expected === EOF) wanted = EXPECTED_BY_RULE.topLevelItem!;
+    const startsDeclaration = actual.tokenType === Model || actual.tokenType === Block || actual.tokenType === EOF;
+    if (expected === RCurly && !startsDeclaration) wanted = LINE_KIND_BY_CLOSER_RULE[ruleName] ?? wanted;
+    if (expected === EOF) wanted = EXPECTED_BY_RULE.declaration!;
     return `expected ${wanted} but found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `expected ${EXPECTED_BY_RULE.topLevelItem} but found ${describeToken(firstRedundant)}`;
+    return `expected ${EXPECTED_BY_RULE.declaration} but found ${describeToken(firstRedundant)}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const wanted = EXPECTED_BY_RULE[ruleName] ?? listOf(expectedPathsPerAlt.flatMap(firstTokens));

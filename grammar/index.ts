@@ -1,18 +1,18 @@
 // The front end's entry point: source text → AST plus diagnostics. Never throws.
 //
 // Error policy: every lexical problem is reported; of the parser's errors only the first in each
-// statement is kept, because Chevrotain's recovery can trip several times over one mistake. A
+// statement is kept, and none in a statement that already has a lexical error, because one mistake
+// can make Chevrotain's recovery trip several times. A
 // "statement" here is the run of tokens between two statement ends or braces, so errors on two
 // different lines are both reported. When diagnostics contain errors the returned Program is
 // best-effort (incomplete statements are left out) and later stages should not run.
-import { EOF, type IToken } from "chevrotain";
+import { EOF, tokenMatcher, type IToken } from "chevrotain";
 import type { Program, Span } from "./ast.js";
 import { Diagnostics, NO_SPAN, sortDiagnostics, type Diagnostic } from "../compiler/diagnostics.js";
 import { lex, tokenSpan } from "./lex.js";
 import { netParser } from "./parser.js";
 import { ImplicitEnd, LCurly, RCurly, StatementEnd } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
-import { tokenMatcher } from "chevrotain";
 
 export { printAst, printExpr } from "./printer.js";
 export { MAX_NESTING } from "./lex.js";

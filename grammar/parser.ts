@@ -22,13 +22,19 @@ class NetParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  // Separators are consumed apart from declarations so that the repetition of declarations can
+  // only restart at `model` or `block`: after a stray token at top level, recovery skips to the
+  // next declaration instead of reporting every line in between.
   file = this.RULE("file", () => {
-    this.MANY(() => this.SUBRULE(this.topLevelItem));
+    this.MANY(() => this.CONSUME(StatementEnd));
+    this.MANY2(() => {
+      this.SUBRULE(this.declaration);
+      this.MANY3(() => this.CONSUME2(StatementEnd));
+    });
   });
 
-  topLevelItem = this.RULE("topLevelItem", () => {
+  declaration = this.RULE("declaration", () => {
     this.OR([
-      { ALT: () => this.CONSUME(StatementEnd) },
       { ALT: () => this.SUBRULE(this.modelDecl) },
       { ALT: () => this.SUBRULE(this.blockDecl) },
     ]);

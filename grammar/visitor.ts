@@ -75,10 +75,10 @@ export class AstBuilder extends BaseVisitor {
   }
 
   file(ctx: Children): Program {
-    return { decls: defined(this.all<ModelDecl | BlockDecl>(ctx.topLevelItem)) };
+    return { decls: defined(this.all<ModelDecl | BlockDecl>(ctx.declaration)) };
   }
 
-  topLevelItem(ctx: Children): ModelDecl | BlockDecl | undefined {
+  declaration(ctx: Children): ModelDecl | BlockDecl | undefined {
     return this.at<ModelDecl>(ctx.modelDecl) ?? this.at<BlockDecl>(ctx.blockDecl);
   }
 

@@ -1,11 +1,13 @@
 // Emits the statements of one generated function (predict, loss, or the training step): the
-// scheduled nodes it needs, in order, each by its op's emitter, with a comment pointing back at
-// the `.net` source whenever the source expression changes.
+// kernels it needs, in order, with a comment pointing back at the `.net` source whenever the
+// source expression changes.
 import type { Node } from "../ir/graph.js";
 import { OPS } from "../ops/index.js";
 import type { EmitContext } from "./context.js";
-import { emitElementwise } from "./elementwise.js";
+import { broadcastIndexer, elementCode, emitElementwiseKernel, emitSumKernel } from "./fused.js";
+import type { Kernel } from "./kernels.js";
 import { commentText, lit } from "./literals.js";
+import { emitMatmul } from "./matmul.js";
 import type { NameManager } from "./names.js";
 
 export interface BodyEnv {
@@ -15,7 +17,7 @@ export interface BodyEnv {
   rows: string;
 }
 
-export function emitBody(nodes: readonly Node[], env: BodyEnv, names: NameManager): { code: string; ref: (n: Node) => string } {
+export function emitBody(kernels: readonly Kernel[], env: BodyEnv, names: NameManager): { code: string; ref: (n: Node) => string } {
   const scalars = new Map<number, string>();
   const ref = (node: Node): string => {
     if (node.op === "const") return lit(node.attrs.value as number);
@@ -27,15 +29,27 @@ export function emitBody(nodes: readonly Node[], env: BodyEnv, names: NameManage
   const ctx: EmitContext = { ref, local: (base) => names.claim(base), rows: env.rows };
   const out: string[] = [];
   let lastComment = "";
-  for (const node of nodes) {
+  for (const k of kernels) {
+    const node = k.root;
     if (node.shape.length === 0) scalars.set(node.id, names.claim(scalarName(node)));
-    const comment = describe(node, env.source);
+    const comment = describe(k.core ?? node, env.source);
     if (comment && comment !== lastComment) out.push(`// ${comment}`);
     lastComment = comment || lastComment;
-    const def = OPS[node.op]!;
-    out.push(def.kind === "elementwise" ? emitElementwise(ctx, node) : def.emit!(ctx, node));
+    out.push(emitKernel(ctx, k));
   }
   return { code: out.join("\n"), ref };
+}
+
+function emitKernel(ctx: EmitContext, k: Kernel): string {
+  const root = k.root;
+  if (k.core) {
+    const epilogue = (i: string, j: string, acc: string) => elementCode(ctx, k, broadcastIndexer(ctx, root.shape, [i, j]), acc);
+    return emitMatmul(ctx, k.core, ctx.ref(root), epilogue);
+  }
+  const def = OPS[root.op]!;
+  if (def.kind === "elementwise") return emitElementwiseKernel(ctx, k);
+  if (root.op === "sum") return emitSumKernel(ctx, k);
+  return def.emit!(ctx, root);
 }
 
 function scalarName(node: Node): string {

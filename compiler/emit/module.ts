@@ -49,7 +49,7 @@ export function emitModule(input: ModuleInput): string {
   const outputs = graph.outputs;
   const subset = (roots: string[]) => {
     const live = liveNodes({ ...graph, outputs: new Map(roots.map((r) => [r, outputs.get(r)!])) });
-    return plan.schedule.filter((n) => live.has(n.id));
+    return plan.kernels.filter((k) => live.has(k.root.id));
   };
   const gradRoots = [...outputs.keys()].filter((k) => k.startsWith("grad:"));
   const predictBody = emitBody(subset(["predict"]), env, names.child());

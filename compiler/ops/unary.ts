@@ -40,7 +40,8 @@ export const relu = unary(
   "relu",
   (a) => `(${a} > 0 ? ${a} : 0)`,
   (a) => (a > 0 ? a : 0),
-  (b, node, g) => [b.mul(g, b.unary("step", node.inputs[0]!))],
+  // step(relu(z)) = step(z): using the output lets z be fused away in the forward pass.
+  (b, node, g) => [b.mul(g, b.unary("step", node))],
 );
 
 /** Heaviside step, the derivative of relu; its own derivative is zero almost everywhere. */

@@ -1,0 +1,102 @@
+// Code for the elementwise part of a kernel: each inlined node becomes a `const` inside the
+// loop body, operands are loaded from their buffers once, and broadcasting is resolved by
+// giving each operand an index expression with stride 0 along broadcast dims.
+import { sameShape, type Node, type Shape } from "../ir/graph.js";
+import { OPS } from "../ops/index.js";
+import { dimExpr, plus, sizeExpr, strideExprs, times, type EmitContext } from "./context.js";
+import type { Kernel } from "./kernels.js";
+
+export interface ElementCode {
+  stmts: string;
+  value: string;
+}
+
+/** Index of `node`'s element at the loop position `vars` over `loopShape` (broadcasting). */
+export type Indexer = (node: Node) => string;
+
+export function broadcastIndexer(ctx: EmitContext, loopShape: Shape, vars: readonly string[]): Indexer {
+  const loopStrides = strideExprs(ctx, loopShape);
+  const flat = plus(vars.map((v, k) => times(v, loopStrides[k]!)));
+  return (node) => {
+    if (sameShape(node.shape, loopShape)) return flat;
+    const offset = loopShape.length - node.shape.length;
+    const strides = strideExprs(ctx, node.shape);
+    return plus(node.shape.map((d, k) => (d === 1 && loopShape[k + offset] !== 1 ? "0" : times(vars[k + offset]!, strides[k]!))));
+  };
+}
+
+/** Statements computing the kernel's elementwise nodes for one element; `core` is the matmul's value. */
+export function elementCode(ctx: EmitContext, k: Kernel, index: Indexer, core?: string, upTo: Node = k.root): ElementCode {
+  const local = new Map<number, string>();
+  const lines: string[] = [];
+  const operand = (n: Node): string => {
+    const known = local.get(n.id);
+    if (known) return known;
+    if (n === k.core) return core!;
+    if (n.shape.length === 0 || n.op === "const" || n.op === "batch") return ctx.ref(n);
+    const v = ctx.local("v");
+    lines.push(`const ${v} = ${ctx.ref(n)}[${index(n)}];`);
+    local.set(n.id, v);
+    return v;
+  };
+  const chain = [...k.inlined.filter((n) => n !== k.core), ...(upTo === k.root && OPS[k.root.op]!.kind === "elementwise" ? [k.root] : [])];
+  let value = "";
+  for (const n of chain) {
+    const def = OPS[n.op]!;
+    const expr = def.scalar!(n.inputs.map(operand), n.attrs);
+    if (n === chain[chain.length - 1]) {
+      value = expr;
+      break;
+    }
+    const t = ctx.local("t");
+    lines.push(`const ${t} = ${expr};`);
+    local.set(n.id, t);
+  }
+  return { stmts: lines.join("\n"), value };
+}
+
+/** An elementwise kernel without a matmul: one loop nest over the root's shape. */
+export function emitElementwiseKernel(ctx: EmitContext, k: Kernel): string {
+  const root = k.root;
+  const out = ctx.ref(root);
+  if (root.shape.length === 0) {
+    const { stmts, value } = elementCode(ctx, k, () => "0");
+    return `${stmts}\nconst ${out} = ${value};`;
+  }
+  const leaves = [...k.reads, ...k.inlined.flatMap((n) => n.inputs), ...root.inputs].filter((n) => n.shape.length > 0);
+  if (leaves.every((n) => sameShape(n.shape, root.shape))) {
+    const i = ctx.local("i");
+    const { stmts, value } = elementCode(ctx, k, () => i);
+    return `for (let ${i} = 0; ${i} < ${sizeExpr(ctx, root.shape)}; ${i}++) {\n${stmts}\n${out}[${i}] = ${value};\n}`;
+  }
+  const vars = root.shape.map((_, d) => ctx.local(`i${d}`));
+  const index = broadcastIndexer(ctx, root.shape, vars);
+  const { stmts, value } = elementCode(ctx, k, index);
+  return nest(ctx, root.shape, vars, `${stmts}\n${out}[${index(root)}] = ${value};`);
+}
+
+/** A sum whose input is computed inline: accumulates the elementwise chain without storing it. */
+export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
+  const root = k.root;
+  const input = root.inputs[0]!;
+  const axes = root.attrs.axes as number[];
+  const out = ctx.ref(root);
+  const vars = input.shape.map((_, d) => ctx.local(`i${d}`));
+  const index = broadcastIndexer(ctx, input.shape, vars);
+  const { stmts, value } = elementCode(ctx, k, index, undefined, input);
+  const lastValue = k.inlined.includes(input) ? value : `${ctx.ref(input)}[${index(input)}]`;
+  const keptShape = input.shape.filter((_, d) => !axes.includes(d));
+  const keptVars = vars.filter((_, d) => !axes.includes(d));
+  const outIndex = plus(keptVars.map((v, d) => times(v, strideExprs(ctx, keptShape)[d]!)));
+  const target = root.shape.length === 0 ? out : `${out}[${outIndex}]`;
+  const init = root.shape.length === 0 ? `let ${out} = 0;` : `${out}.fill(0, 0, ${sizeExpr(ctx, keptShape)});`;
+  return `${init}\n${nest(ctx, input.shape, vars, `${stmts}\n${target} += ${lastValue};`)}`;
+}
+
+export function nest(ctx: EmitContext, shape: Shape, vars: readonly string[], body: string): string {
+  let code = body;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    code = `for (let ${vars[d]} = 0; ${vars[d]} < ${dimExpr(ctx, shape[d]!)}; ${vars[d]}++) {\n${code}\n}`;
+  }
+  return code;
+}

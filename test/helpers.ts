@@ -1,0 +1,139 @@
+// Shared test utilities: compile `.net` source and load the emitted module in-process (cached,
+// so each distinct source compiles once per test file), a seeded PRNG, and a central
+// finite-difference check that runs entirely through the emitted code.
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { compile, type CompileOptions, type CompileResult } from "../compiler/index.js";
+import { loadGenerated } from "../runtime/load.js";
+import type { GeneratedModule, Model } from "../runtime/generated-types.js";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Example names (`xor`, `iris`, ...), sorted, from examples/*.net. */
+export const EXAMPLES: string[] = readdirSync(new URL("../examples/", import.meta.url))
+  .filter((f) => f.endsWith(".net"))
+  .map((f) => f.slice(0, -".net".length))
+  .sort();
+
+export function exampleSource(name: string): string {
+  return readFileSync(new URL(`../examples/${name}.net`, import.meta.url), "utf8");
+}
+
+export interface Compiled {
+  result: CompileResult;
+  module: GeneratedModule;
+}
+
+const cache = new Map<string, Promise<Compiled>>();
+
+/** Compiles `source` and imports the generated module; identical (source, options) compile once. */
+export function compileSource(source: string, options: CompileOptions = {}): Promise<Compiled> {
+  const key = JSON.stringify([source, options]);
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = (async () => {
+      const result = await compile(source, options);
+      return { result, module: await loadGenerated(result.code) };
+    })();
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+/** The compiled example with the file name the CLI would use (so headers match `netc compile`). */
+export function compileExample(name: string, options: CompileOptions = {}): Promise<Compiled> {
+  return compileSource(exampleSource(name), { file: `examples/${name}.net`, ...options });
+}
+
+/** mulberry32: a tiny seeded generator, so test data is the same on every run. */
+export function makeRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal samples (Box-Muller). */
+export function makeGaussian(rng: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+export function randomArray(rng: () => number, length: number, lo = -1, hi = 1): Float64Array {
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) out[i] = lo + (hi - lo) * rng();
+  return out;
+}
+
+export interface GradMismatch {
+  name: string;
+  index: number;
+  analytic: number;
+  numeric: number;
+}
+
+export interface FiniteDiffReport {
+  /** Number of weight elements compared. */
+  checked: number;
+  /** Largest |analytic gradient| seen, so a test can refuse an all-zero gradient. */
+  maxGrad: number;
+  failures: GradMismatch[];
+}
+
+/**
+ * Compares `model.gradients` with central differences of `model.loss`, perturbing one weight
+ * element at a time through `setWeights`. A pair agrees when |a − b| <= tol · max(1, |a|, |b|).
+ */
+export function finiteDiffCheck(
+  model: Model,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  { h = 1e-5, tol = 1e-6 }: { h?: number; tol?: number } = {},
+): FiniteDiffReport {
+  const { grads } = model.gradients(x, y, n);
+  const weights = model.getWeights();
+  const report: FiniteDiffReport = { checked: 0, maxGrad: 0, failures: [] };
+  for (const [name, w] of Object.entries(weights)) {
+    const analytic = grads[name]!.data;
+    const data = w.data.slice();
+    for (let i = 0; i < data.length; i++) {
+      const original = data[i]!;
+      data[i] = original + h;
+      model.setWeights({ [name]: { data } });
+      const up = model.loss(x, y, n);
+      data[i] = original - h;
+      model.setWeights({ [name]: { data } });
+      const down = model.loss(x, y, n);
+      data[i] = original;
+      model.setWeights({ [name]: { data } });
+      const numeric = (up - down) / (2 * h);
+      const a = analytic[i]!;
+      report.checked++;
+      report.maxGrad = Math.max(report.maxGrad, Math.abs(a));
+      if (!(Math.abs(a - numeric) <= tol * Math.max(1, Math.abs(a), Math.abs(numeric)))) {
+        report.failures.push({ name, index: i, analytic: a, numeric });
+      }
+    }
+  }
+  return report;
+}
+
+/** Sets every weight to seeded values in [lo, hi). */
+export function randomizeWeights(model: Model, rng: () => number, lo = -1, hi = 1): void {
+  const update: Record<string, { data: Float64Array }> = {};
+  for (const p of model.info.params) {
+    update[p.name] = { data: randomArray(rng, p.shape.reduce((a, b) => a * b, 1), lo, hi) };
+  }
+  model.setWeights(update);
+}
+
+/** Index of the largest of `width` values starting at `offset`. */
+export function argmax(data: ArrayLike<number>, offset: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (data[offset + j]! > data[offset + best]!) best = j;
+  return best;
+}
