@@ -26,6 +26,7 @@ export function lowerLayers(ctx: LowerContext, layers: LayerSpec[], input: Node,
     }
     if (!prev) return;
     ctx.binding = name;
+    ctx.b.origin = { span: layer.span, grad: false };
     const scope = { vars: new Map([["(prev)", { value: { kind: "tensor" as const, node: prev }, span: layer.span }]]), later: new Map() };
     const x = { value: { kind: "name" as const, name: "(prev)", span: layer.span }, span: layer.span };
     const dense = { kind: "call" as const, callee: layer.kind, args: [x, ...layer.args], span: layer.span };

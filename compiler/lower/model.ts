@@ -35,6 +35,7 @@ export function lowerModel(
   };
 
   for (const stmt of decl.body) {
+    ctx.b.origin = { span: stmt.span, grad: false }; // new nodes point back at their statement
     switch (stmt.kind) {
       case "input": {
         if (input) ctx.diags.error(stmt.span, `a model has one input; '${input.name}' is already declared`);
@@ -102,6 +103,7 @@ export function lowerModel(
   let loss: Node | undefined;
   let lossSeen = false;
   for (const stmt of deferred) {
+    ctx.b.origin = { span: stmt.span, grad: false };
     if (stmt.kind === "output") {
       if (output) {
         ctx.diags.error(stmt.span, `the model already has an output ('${output.name}')`);
