@@ -26,12 +26,10 @@ export function emitMatmul(ctx: EmitContext, node: Node, out: string, epilogue: 
     A: (r: string, c: string) => (ta ? `${a}[${idx(c, m, r)}]` : `${a}[${idx(r, k, c)}]`),
     B: (r: string, c: string) => (tb ? `${b}[${idx(c, k, r)}]` : `${b}[${idx(r, n, c)}]`),
   };
-  const g = { ctx, out, m, n, k, M, N, K, op, epilogue };
+  const g = { ctx, out, m, n, k, M, N, K, op, epilogue, a, b, ta, tb };
   if (!ta && typeof K === "number" && typeof N === "number" && K * N <= UNROLL_LIMIT) return rowUnrolled(g);
   if (ta && !tb && typeof M === "number" && typeof N === "number" && M * N <= 64) return outerAccumulate(g);
-  if (!ta && !tb) return rowBlocked(g);
-  if (ta && !tb) return outerInMemory(g);
-  return dotForm(g);
+  return registerBlocked(g);
 }
 
 interface Gen {
@@ -45,6 +43,11 @@ interface Gen {
   K: Dim;
   op: { A: (r: string, c: string) => string; B: (r: string, c: string) => string };
   epilogue: Epilogue;
+  /** Operand buffers and whether each is transposed. */
+  a: string;
+  b: string;
+  ta: boolean;
+  tb: boolean;
 }
 
 /** `r * width + c`, folding the trivial cases. */
@@ -93,98 +96,77 @@ function outerAccumulate(g: Gen): string {
   return [`let ${accs.flat().join(" = 0, ")} = 0;`, `for (let ${p} = 0; ${p} < ${g.k}; ${p}++) {`, ...body, "}", ...stores].join("\n");
 }
 
-/** i-k-j order, four rows at a time: each element of B is loaded once per four rows. */
-function rowBlocked(g: Gen): string {
-  const { ctx, out, n, k } = g;
-  const i = ctx.local("i"), p = ctx.local("k"), j = ctx.local("j"), r = ctx.local("r");
-  const o = [0, 1, 2, 3].map((q) => ctx.local(`o${q}`));
-  const a = [0, 1, 2, 3].map((q) => ctx.local(`a${q}`));
-  const bv = ctx.local("b");
-  const rows4 = `${ctx.local("end4")}`;
-  return `const ${rows4} = ${g.m} - (${g.m} % 4);
-${out}.fill(0, 0, ${g.m === "1" ? n : `${g.m} * ${n}`});
-for (let ${i} = 0; ${i} < ${rows4}; ${i} += 4) {
-${o.map((v, q) => `const ${v} = ${idx(q === 0 ? i : `(${i} + ${q})`, n, "0")};`).join("\n")}
-for (let ${p} = 0; ${p} < ${k}; ${p}++) {
-${a.map((v, q) => `const ${v} = ${g.op.A(q === 0 ? i : `(${i} + ${q})`, p)};`).join("\n")}
-const ${ctx.local("bo")} = ${idx(p, n, "0")};
-for (let ${j} = 0; ${j} < ${n}; ${j}++) {
-const ${bv} = ${g.op.B(p, j)};
-${o.map((v, q) => `${out}[${v} + ${j}] += ${a[q]} * ${bv};`).join("\n")}
-}
-}
-}
-for (let ${i} = ${rows4}; ${i} < ${g.m}; ${i}++) {
-for (let ${p} = 0; ${p} < ${k}; ${p}++) {
-const ${a[0]} = ${g.op.A(i, p)};
-for (let ${j} = 0; ${j} < ${n}; ${j}++) ${out}[${idx(i, n, j)}] += ${a[0]} * ${g.op.B(p, j)};
-}
-}
-${epiloguePass(g, r)}`;
-}
-
-/** C = Aᵀ·B with C in memory, four batch rows folded into each update of C. */
-function outerInMemory(g: Gen): string {
-  const { ctx, out, n, k } = g;
-  const p = ctx.local("k"), i = ctx.local("i"), j = ctx.local("j"), r = ctx.local("r");
-  const a = [0, 1, 2, 3].map((q) => ctx.local(`a${q}`));
-  const end4 = ctx.local("end4");
-  const rowsOf = (q: number) => (q === 0 ? p : `(${p} + ${q})`);
-  return `const ${end4} = ${k} - (${k} % 4);
-${out}.fill(0, 0, ${g.m} * ${n});
-for (let ${p} = 0; ${p} < ${end4}; ${p} += 4) {
-for (let ${i} = 0; ${i} < ${g.m}; ${i}++) {
-${a.map((v, q) => `const ${v} = ${g.op.A(i, rowsOf(q))};`).join("\n")}
-const ${ctx.local("o")} = ${idx(i, n, "0")};
-for (let ${j} = 0; ${j} < ${n}; ${j}++) {
-${out}[${idx(i, n, j)}] += ${a.map((v, q) => `${v} * ${g.op.B(rowsOf(q), j)}`).join(" + ")};
-}
-}
-}
-for (let ${p} = ${end4}; ${p} < ${k}; ${p}++) {
-for (let ${i} = 0; ${i} < ${g.m}; ${i}++) {
-const ${a[0]} = ${g.op.A(i, p)};
-for (let ${j} = 0; ${j} < ${n}; ${j}++) ${out}[${idx(i, n, j)}] += ${a[0]} * ${g.op.B(p, j)};
-}
-}
-${epiloguePass(g, r)}`;
-}
-
-/** Dot-product form, four outputs at a time sharing each load of A: for products with Bᵀ. */
-function dotForm(g: Gen): string {
-  const { ctx, n, k } = g;
+/**
+ * Register blocking: a 2×4 tile of C is accumulated in locals while k runs innermost, so each
+ * loaded element of A is used four times and each element of B twice, and C is written once,
+ * through the epilogue. Row offsets are hoisted out of the k loop. Works for every transpose
+ * combination; remainder rows and columns fall back to narrower tiles.
+ */
+function registerBlocked(g: Gen): string {
+  const { ctx, m, n, k } = g;
+  const ta = g.ta, tb = g.tb;
   const i = ctx.local("i"), j = ctx.local("j"), p = ctx.local("k");
-  const acc = [0, 1, 2, 3].map((q) => ctx.local(`acc${q}`));
-  const av = ctx.local("a");
-  const end4 = ctx.local("end4");
-  const col = (q: number) => (q === 0 ? j : `(${j} + ${q})`);
-  return `const ${end4} = ${n} - (${n} % 4);
-for (let ${i} = 0; ${i} < ${g.m}; ${i}++) {
-for (let ${j} = 0; ${j} < ${end4}; ${j} += 4) {
-let ${acc.join(" = 0, ")} = 0;
-for (let ${p} = 0; ${p} < ${k}; ${p}++) {
-const ${av} = ${g.op.A(i, p)};
-${acc.map((v, q) => `${v} += ${av} * ${g.op.B(p, col(q))};`).join("\n")}
+  const endI = ctx.local("endI"), endJ = ctx.local("endJ");
+  const tile = (rows: number, cols: number, iv: string, jv: string): string => {
+    const c = Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, q) => ctx.local(`c${r}${q}`)));
+    const hoisted: string[] = [];
+    const perK: string[] = [];
+    const aAt: string[] = [];
+    const bAt: string[] = [];
+    if (ta) {
+      const ak = ctx.local("ak");
+      perK.push(`const ${ak} = ${idx(p, m, iv)};`);
+      for (let r = 0; r < rows; r++) aAt.push(`${g.a}[${r === 0 ? ak : `${ak} + ${r}`}]`);
+    } else {
+      for (let r = 0; r < rows; r++) {
+        const ar = ctx.local(`ar${r}`);
+        hoisted.push(`const ${ar} = ${idx(r === 0 ? iv : `(${iv} + ${r})`, k, "0")};`);
+        aAt.push(`${g.a}[${ar} + ${p}]`);
+      }
+    }
+    if (tb) {
+      for (let q = 0; q < cols; q++) {
+        const br = ctx.local(`br${q}`);
+        hoisted.push(`const ${br} = ${idx(q === 0 ? jv : `(${jv} + ${q})`, k, "0")};`);
+        bAt.push(`${g.b}[${br} + ${p}]`);
+      }
+    } else {
+      const bk = ctx.local("bk");
+      perK.push(`const ${bk} = ${idx(p, n, jv)};`);
+      for (let q = 0; q < cols; q++) bAt.push(`${g.b}[${q === 0 ? bk : `${bk} + ${q}`}]`);
+    }
+    const av = aAt.map((_, r) => ctx.local(`a${r}`));
+    const bv = bAt.map((_, q) => ctx.local(`b${q}`));
+    const body = [
+      ...perK,
+      ...av.map((v, r) => `const ${v} = ${aAt[r]};`),
+      ...bv.map((v, q) => `const ${v} = ${bAt[q]};`),
+      ...c.flatMap((row, r) => row.map((acc, q) => `${acc} += ${av[r]} * ${bv[q]};`)),
+    ];
+    const stores = c.flatMap((row, r) =>
+      row.map((acc, q) => store(g, r === 0 ? iv : `(${iv} + ${r})`, q === 0 ? jv : `(${jv} + ${q})`, acc)),
+    );
+    return [...hoisted, `let ${c.flat().join(" = 0, ")} = 0;`, `for (let ${p} = 0; ${p} < ${k}; ${p}++) {`, ...body, "}", ...stores].join("\n");
+  };
+  const jr = ctx.local("j");
+  const ir = ctx.local("i");
+  return `const ${endI} = ${m} - (${m} % 2);
+const ${endJ} = ${n} - (${n} % 4);
+for (let ${i} = 0; ${i} < ${endI}; ${i} += 2) {
+for (let ${j} = 0; ${j} < ${endJ}; ${j} += 4) {
+${tile(2, 4, i, j)}
 }
-${acc.map((v, q) => store(g, i, col(q), v)).join("\n")}
+for (let ${jr} = ${endJ}; ${jr} < ${n}; ${jr}++) {
+${tile(2, 1, i, jr)}
 }
-for (let ${j} = ${end4}; ${j} < ${n}; ${j}++) {
-let ${acc[0]} = 0;
-for (let ${p} = 0; ${p} < ${k}; ${p}++) ${acc[0]} += ${g.op.A(i, p)} * ${g.op.B(p, j)};
-${store(g, i, j, acc[0]!)}
+}
+for (let ${ir} = ${endI}; ${ir} < ${m}; ${ir}++) {
+for (let ${j} = 0; ${j} < ${endJ}; ${j} += 4) {
+${tile(1, 4, ir, j)}
+}
+for (let ${jr} = ${endJ}; ${jr} < ${n}; ${jr}++) {
+${tile(1, 1, ir, jr)}
 }
 }`;
 }
 
-/** Applies the epilogue in place to a product accumulated in memory (skipped when it is the identity). */
-function epiloguePass(g: Gen, r: string): string {
-  const probe = g.epilogue("i", "j", "ACC");
-  if (probe.stmts === "" && probe.value === "ACC") return "";
-  const i = g.ctx.local("i"), j = g.ctx.local("j");
-  void r;
-  return `for (let ${i} = 0; ${i} < ${g.m}; ${i}++) {
-for (let ${j} = 0; ${j} < ${g.n}; ${j}++) {
-${store(g, i, j, `${g.out}[${idx(i, g.n, j)}]`)}
-}
-}`;
-}
