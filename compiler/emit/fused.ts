@@ -61,18 +61,18 @@ export function emitElementwiseKernel(ctx: EmitContext, k: Kernel): string {
   const out = ctx.ref(root);
   if (root.shape.length === 0) {
     const { stmts, value } = elementCode(ctx, k, () => "0");
-    return `${stmts}\nconst ${out} = ${value};`;
+    return joinLines(stmts, `const ${out} = ${value};`);
   }
   const leaves = [...k.reads, ...k.inlined.flatMap((n) => n.inputs), ...root.inputs].filter((n) => n.shape.length > 0);
   if (leaves.every((n) => sameShape(n.shape, root.shape))) {
     const i = ctx.local("i");
     const { stmts, value } = elementCode(ctx, k, () => i);
-    return `for (let ${i} = 0; ${i} < ${sizeExpr(ctx, root.shape)}; ${i}++) {\n${stmts}\n${out}[${i}] = ${value};\n}`;
+    return `for (let ${i} = 0; ${i} < ${sizeExpr(ctx, root.shape)}; ${i}++) {\n${joinLines(stmts, `${out}[${i}] = ${value};`)}\n}`;
   }
   const vars = root.shape.map((_, d) => ctx.local(`i${d}`));
   const index = broadcastIndexer(ctx, root.shape, vars);
   const { stmts, value } = elementCode(ctx, k, index);
-  return nest(ctx, root.shape, vars, `${stmts}\n${out}[${index(root)}] = ${value};`);
+  return nest(ctx, root.shape, vars, joinLines(stmts, `${out}[${index(root)}] = ${value};`));
 }
 
 /** A sum whose input is computed inline: accumulates the elementwise chain without storing it. */
@@ -90,7 +90,7 @@ export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
   const outIndex = plus(keptVars.map((v, d) => times(v, strideExprs(ctx, keptShape)[d]!)));
   const target = root.shape.length === 0 ? out : `${out}[${outIndex}]`;
   const init = root.shape.length === 0 ? `let ${out} = 0;` : `${out}.fill(0, 0, ${sizeExpr(ctx, keptShape)});`;
-  return `${init}\n${nest(ctx, input.shape, vars, `${stmts}\n${target} += ${lastValue};`)}`;
+  return `${init}\n${nest(ctx, input.shape, vars, joinLines(stmts, `${target} += ${lastValue};`))}`;
 }
 
 export function nest(ctx: EmitContext, shape: Shape, vars: readonly string[], body: string): string {
@@ -99,4 +99,8 @@ export function nest(ctx: EmitContext, shape: Shape, vars: readonly string[], bo
     code = `for (let ${vars[d]} = 0; ${vars[d]} < ${dimExpr(ctx, shape[d]!)}; ${vars[d]}++) {\n${code}\n}`;
   }
   return code;
+}
+
+function joinLines(...parts: string[]): string {
+  return parts.filter((p) => p !== "").join("\n");
 }

@@ -10,7 +10,10 @@ export function printGraph(graph: Graph, options: { only?: "forward" | "backward
     if (options.only === "backward" && !node.grad) continue;
     lines.push(printNode(node, graph.labels.get(node.id)));
   }
-  for (const [name, node] of graph.outputs) lines.push(`${name} = %${node.id}`);
+  for (const [name, node] of graph.outputs) {
+    if (options.only === "forward" && name.startsWith("grad:")) continue;
+    lines.push(`${name} = %${node.id}`);
+  }
   return lines.join("\n") + "\n";
 }
 
