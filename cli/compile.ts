@@ -80,7 +80,8 @@ function statsText(r: Awaited<ReturnType<typeof compile>>): string {
     `memory at max batch ${plan.maxBatch}:`,
     `  parameters        ${formatBytes(plan.bytes.params)}`,
     `  optimizer state   ${formatBytes(plan.bytes.optimizer)} (${model.train.optimizer.kind})`,
-    `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.slots.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
+    `  running stats     ${formatBytes(plan.bytes.state)}`,
+    `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.arrays.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
     `  total             ${formatBytes(plan.bytes.total)}`,
   ];
   return rows.join("\n");

@@ -1,16 +1,24 @@
 // netc's command line. Library code never prints or exits; this is the one place that does.
 import { checkCommand, CHECK_USAGE, compileCommand, COMPILE_USAGE } from "./compile.js";
 import { UsageError } from "./args.js";
+import { NetcError } from "../compiler/diagnostics.js";
+import { DataError, WeightsError } from "../runtime/errors.js";
+import { graphCommand, GRAPH_USAGE } from "./graph.js";
 import { CliError } from "./io.js";
+import { predictCommand, predictorCommand, PREDICT_USAGE, PREDICTOR_USAGE } from "./predict.js";
+import { trainCommand, TRAIN_USAGE } from "./train.js";
 
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** A terminal to draw live progress bars on; without one, progress is printed as plain lines. */
+  progressStream?: NodeJS.WriteStream;
 }
 
 const processOutput: Output = {
   stdout: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
   stderr: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+  progressStream: process.stdout.isTTY ? process.stdout : undefined,
 };
 
 type Command = (argv: string[], out: Output) => number | Promise<number>;
@@ -18,6 +26,10 @@ type Command = (argv: string[], out: Output) => number | Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   compile: { run: compileCommand, usage: COMPILE_USAGE, summary: "compile a .net model to a TypeScript training module" },
   check: { run: checkCommand, usage: CHECK_USAGE, summary: "report every error in a .net file" },
+  train: { run: trainCommand, usage: TRAIN_USAGE, summary: "train a model on a CSV or bundled data set; write trainer, weights, predictor and loss curve" },
+  predict: { run: predictCommand, usage: PREDICT_USAGE, summary: "print predictions for a CSV as CSV, using trained weights" },
+  predictor: { run: predictorCommand, usage: PREDICTOR_USAGE, summary: "write a standalone predictor (one file, no imports) with the weights baked in" },
+  graph: { run: graphCommand, usage: GRAPH_USAGE, summary: "draw the model's graph (forward, or with --backward the gradients too) as SVG or DOT" },
 };
 
 export function usage(): string {
@@ -43,7 +55,11 @@ export async function main(argv: string[], out: Output = processOutput): Promise
       out.stderr(`netc ${name}: ${err.message}`);
       return 2;
     }
-    if (err instanceof CliError) {
+    if (err instanceof NetcError) {
+      out.stderr(err.message);
+      return 1;
+    }
+    if (err instanceof CliError || err instanceof DataError || err instanceof WeightsError) {
       out.stderr(`netc ${name}: ${err.message}`);
       return 1;
     }

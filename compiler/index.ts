@@ -10,8 +10,8 @@ import type { Graph } from "./ir/graph.js";
 import { checkBlocks } from "./lower/blocks.js";
 import { lowerModel } from "./lower/model.js";
 import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
-import { trainingGraph } from "./passes/index.js";
-import { planBuffers, type Plan } from "./plan.js";
+import { evaluationGraph, trainingGraph } from "./passes/index.js";
+import { planMemory, type MemoryPlan } from "./plan.js";
 
 export interface AnalyzeResult {
   program: Program;
@@ -53,15 +53,18 @@ export interface CompileOptions {
   /** Largest batch the buffers are sized for; defaults to the train block's batch. */
   maxBatch?: number;
   /** Settings that override the model's `train` block (the CLI's --epochs, --lr, ...). */
-  train?: Partial<Omit<TrainSpec, "optimizer">> & { lr?: number };
+  train?: Partial<Pick<TrainSpec, "epochs" | "batch" | "seed">> & { lr?: number };
   /** Run the IR verifier after every pass. */
   verify?: boolean;
 }
 
 export interface CompileResult {
   model: ModelIR;
+  /** The training graph: forward (train mode) + backward; outputs predict, loss, grad:*, state:*. */
   graph: Graph;
-  plan: Plan;
+  /** The evaluation graph (eval mode, no backward) behind predict and loss. */
+  evalGraph: Graph;
+  plan: MemoryPlan;
   /** The generated TypeScript module, formatted. */
   code: string;
 }
@@ -95,12 +98,13 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
     throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(paramBytes)} for its parameters alone, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
   }
   const graph = trainingGraph(model, { verify: options.verify });
+  const evalGraph = evaluationGraph(model, { verify: options.verify });
   const maxBatch = Math.max(options.maxBatch ?? model.train.batch, 1);
-  const plan = planBuffers(graph, model, maxBatch);
+  const plan = planMemory(graph, evalGraph, model, maxBatch);
   if (plan.bytes.total > MEMORY_LIMIT_BYTES) {
     throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(plan.bytes.total)} of preallocated memory at batch ${maxBatch}, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
   }
-  return { model, graph, plan };
+  return { model, graph, evalGraph, plan };
 }
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
@@ -114,6 +118,7 @@ function applyOverrides(train: TrainSpec, o: CompileOptions["train"]): TrainSpec
   if (!o) return train;
   const optimizer: OptimizerSpec = o.lr !== undefined ? { ...train.optimizer, lr: o.lr } : train.optimizer;
   return {
+    ...train,
     optimizer,
     epochs: o.epochs ?? train.epochs,
     batch: o.batch ?? train.batch,

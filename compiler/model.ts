@@ -20,16 +20,41 @@ export interface ParamSpec {
   span: Span;
 }
 
-export type OptimizerSpec =
-  | { kind: "sgd"; lr: number }
-  | { kind: "momentum"; lr: number; beta: number }
-  | { kind: "adam"; lr: number; beta1: number; beta2: number; eps: number };
+/** Every optimizer has `lr` and `weight_decay`; the rest are its own hyperparameters. */
+export interface OptimizerSpec {
+  kind: "sgd" | "momentum" | "nesterov" | "rmsprop" | "adagrad" | "adam" | "adamw";
+  lr: number;
+  weight_decay: number;
+  [hyper: string]: number | string;
+}
+
+export type ScheduleSpec =
+  | { kind: "constant" }
+  | { kind: "step"; every: number; gamma: number }
+  | { kind: "exponential"; gamma: number }
+  | { kind: "cosine"; min: number };
 
 export interface TrainSpec {
   optimizer: OptimizerSpec;
   epochs: number;
   batch: number;
   seed: number;
+  schedule: ScheduleSpec;
+  /** Linear warm-up of the learning rate over this many epochs (0: none). */
+  warmup: number;
+  /** Clip gradients to this global L2 norm (0: no clipping). */
+  clipNorm: number;
+  /** Parameters (or name prefixes) that are not trained. */
+  frozen: string[];
+  /** Per-parameter learning rates, by name or name prefix. */
+  paramLr: { name: string; lr: number }[];
+}
+
+export interface StateSpec {
+  name: string;
+  shape: number[];
+  /** Initial value of every element (0 for running means, 1 for running variances). */
+  init: number;
 }
 
 export interface ModelIR {
@@ -42,6 +67,8 @@ export interface ModelIR {
   /** `softmax`/`sigmoid` heads make the model a classifier; the runtime uses this for accuracy. */
   head: "softmax" | "sigmoid" | "other";
   params: ParamSpec[];
+  /** Non-trainable state saved with the weights (batchnorm running statistics). */
+  state: StateSpec[];
   /** Forward graph with outputs `predict` and `loss`. */
   forward: Graph;
   train: TrainSpec;

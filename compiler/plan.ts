@@ -1,9 +1,10 @@
 // Buffer planning. Every tensor the training step computes gets a fixed place in a
 // preallocated Float64Array sized for the compiled maximum batch; tensors whose lifetimes do
 // not overlap share one array. Scalars live in locals and leaves need no storage of their own.
-import { formKernels, type Kernel } from "./emit/kernels.js";
+import { formKernels, isLeaf, type Kernel } from "./emit/kernels.js";
 import { numel, type Graph, type Node } from "./ir/graph.js";
 import type { ModelIR } from "./model.js";
+import { trainableParams } from "./passes/index.js";
 import { OPTIMIZER_STATE } from "./optim/index.js";
 
 export interface Slot {
@@ -13,23 +14,57 @@ export interface Slot {
   tensors: Node[];
 }
 
+/** Buffer placement for one graph (the training step's, or the evaluation functions'). */
 export interface Plan {
-  maxBatch: number;
-  /** Kernels (fused loop nests) of the training step, in execution order. */
+  /** Kernels (fused loop nests), in execution order. */
   kernels: Kernel[];
   /** Materialized nodes (kernel roots), in execution order. */
   schedule: Node[];
   slotOf: Map<number, Slot>;
   slots: Slot[];
-  /** Bytes of parameters, optimizer state, and shared work buffers. */
-  bytes: { params: number; optimizer: number; work: number; workUnshared: number; total: number };
+  /** Bytes the graph's tensors would take if none shared storage. */
+  unsharedBytes: number;
+}
+
+/**
+ * Memory for a whole model. The training step and the evaluation functions (predict, loss)
+ * never run at the same time, so their slots share arrays by index: array k is as large as
+ * the larger of the two slots numbered k.
+ */
+export interface MemoryPlan {
+  maxBatch: number;
+  train: Plan;
+  eval: Plan;
+  /** Sizes (in float64 elements) of the shared work arrays. */
+  arrays: number[];
+  bytes: { params: number; state: number; optimizer: number; work: number; workUnshared: number; total: number };
 }
 
 export function needsBuffer(node: Node): boolean {
-  return node.shape.length > 0 && node.op !== "input" && node.op !== "param";
+  return node.shape.length > 0 && !isLeaf(node);
 }
 
-export function planBuffers(graph: Graph, model: ModelIR, maxBatch: number): Plan {
+export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxBatch: number): MemoryPlan {
+  const trainPlan = planBuffers(train, maxBatch);
+  const evalPlan = planBuffers(evaluation, maxBatch);
+  const arrays: number[] = [];
+  for (const plan of [trainPlan, evalPlan]) plan.slots.forEach((s, k) => (arrays[k] = Math.max(arrays[k] ?? 0, s.size)));
+  const elements = (shapes: { shape: number[] }[]) => shapes.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const params = elements(model.params) * 8;
+  const state = elements(model.state) * 8;
+  const optimizer = elements(trainableParams(model)) * 8 * OPTIMIZER_STATE[model.train.optimizer.kind].length;
+  const work = arrays.reduce((n, size) => n + size * 8, 0);
+  const workUnshared = Math.max(trainPlan.unsharedBytes, evalPlan.unsharedBytes);
+  return {
+    maxBatch,
+    train: trainPlan,
+    eval: evalPlan,
+    arrays,
+    bytes: { params, state, optimizer, work, workUnshared, total: params + state + optimizer + work },
+  };
+}
+
+export function planBuffers(graph: Graph, maxBatch: number): Plan {
   const kernels = formKernels(graph);
   const schedule = kernels.map((k) => k.root);
   const position = new Map(schedule.map((n, i) => [n.id, i]));
@@ -37,7 +72,8 @@ export function planBuffers(graph: Graph, model: ModelIR, maxBatch: number): Pla
   kernels.forEach((k, i) => {
     for (const input of k.reads) end.set(input.id, Math.max(end.get(input.id) ?? -1, i));
   });
-  for (const [name, node] of graph.outputs) if (name.startsWith("grad:")) end.set(node.id, Infinity);
+  // Gradients and new running statistics are read after the last kernel (by the update).
+  for (const [name, node] of graph.outputs) if (name.startsWith("grad:") || name.startsWith("state:")) end.set(node.id, Infinity);
 
   const slots: Slot[] = [];
   const slotOf = new Map<number, Slot>();
@@ -61,16 +97,5 @@ export function planBuffers(graph: Graph, model: ModelIR, maxBatch: number): Pla
     slotOf.set(node.id, slot);
     busyUntil.set(slot, end.get(node.id) ?? def);
   }
-  const paramElems = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-  const params = paramElems * 8;
-  const optimizer = params * OPTIMIZER_STATE[model.train.optimizer.kind].length;
-  const work = slots.reduce((n, s) => n + s.size * 8, 0);
-  return {
-    maxBatch,
-    kernels,
-    schedule,
-    slotOf,
-    slots,
-    bytes: { params, optimizer, work, workUnshared, total: params + optimizer + work },
-  };
+  return { kernels, schedule, slotOf, slots, unsharedBytes: workUnshared };
 }

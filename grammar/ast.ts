@@ -17,6 +17,7 @@ export interface Ident {
 
 export type Expr =
   | { kind: "num"; value: number; text: string; span: Span }
+  /** `h` or, for a parameter, the dotted `h1.W`. */
   | { kind: "name"; name: string; span: Span }
   | { kind: "call"; callee: Ident; args: Arg[]; span: Span }
   | { kind: "binary"; op: "+" | "-" | "*" | "/" | "@"; left: Expr; right: Expr; span: Span }
@@ -36,6 +37,8 @@ export type Stmt =
   | { kind: "target"; name: Ident; dims: Dim[]; classes?: Dim; span: Span }
   | { kind: "param"; name: Ident; dims: Dim[]; init?: Expr; span: Span }
   | { kind: "assign"; name: Ident; value: Expr; span: Span }
+  /** `h, c = pair(x)`: one name per value the block returns. */
+  | { kind: "unpack"; names: Ident[]; value: Expr; span: Span }
   | { kind: "output"; value: Ident; span: Span }
   | { kind: "loss"; value: Expr; span: Span }
   | { kind: "layers"; layers: LayerSpec[]; span: Span }
@@ -54,6 +57,8 @@ export interface LayerSpec {
 export interface Setting {
   name: Ident;
   value: Expr;
+  /** Further comma-separated values: `freeze h1.W, h1.b`. */
+  rest: Expr[];
   span: Span;
 }
 

@@ -6,7 +6,7 @@ import type { Span } from "./ast.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { quote } from "./errors.js";
 import {
-  Equals, Identifier, ImplicitEnd, isWellFormedNumber, KEYWORDS, LBracket, LCurly, LParen, netLexer, Newline,
+  Comma, Equals, Identifier, ImplicitEnd, isWellFormedNumber, KEYWORDS, LBracket, LCurly, LParen, netLexer, Newline,
   NumberLiteral, RBracket, RCurly, RParen, Semicolon,
 } from "./tokens.js";
 
@@ -92,7 +92,10 @@ function startsStatement(raw: IToken[], i: number): boolean {
   while (i < raw.length && raw[i]!.tokenType === Newline) i++;
   const first = raw[i]?.tokenType;
   if (first === undefined) return false;
-  return KEYWORDS.includes(first) || (first === Identifier && raw[i + 1]?.tokenType === Equals);
+  if (KEYWORDS.includes(first)) return true;
+  // `name =` or `a, b =`
+  while (raw[i]?.tokenType === Identifier && raw[i + 1]?.tokenType === Comma) i += 2;
+  return raw[i]?.tokenType === Identifier && raw[i + 1]?.tokenType === Equals;
 }
 
 function layout(raw: IToken[], eof: Span) {

@@ -7,7 +7,7 @@
 import { CstParser } from "chevrotain";
 import { parserErrorMessages } from "./errors.js";
 import {
-  AdditiveOperator, Block, Colon, Comma, Equals, Identifier, Input, Layers, LBracket, LCurly,
+  AdditiveOperator, Block, Colon, Comma, Dot, Equals, Identifier, Input, Layers, LBracket, LCurly,
   Loss, LParen, Model, MultiplicativeOperator, Minus, NumberLiteral, Output, Param, PARSER_TOKENS,
   RBracket, RCurly, Return, RParen, StatementEnd, Target, Train,
 } from "./tokens.js";
@@ -125,8 +125,13 @@ class NetParser extends CstParser {
     });
   });
 
+  /** `h = expr`, or `h, c = pair(x)` for a block that returns several values. */
   assignStmt = this.RULE("assignStmt", () => {
     this.CONSUME(Identifier);
+    this.MANY(() => {
+      this.CONSUME(Comma);
+      this.CONSUME2(Identifier);
+    });
     this.CONSUME(Equals);
     this.SUBRULE(this.expression);
   });
@@ -184,6 +189,10 @@ class NetParser extends CstParser {
         ALT: () => {
           this.CONSUME(Identifier);
           this.SUBRULE(this.expression);
+          this.MANY(() => {
+            this.CONSUME(Comma);
+            this.SUBRULE2(this.expression);
+          });
           this.CONSUME2(StatementEnd);
         },
       },
@@ -237,7 +246,12 @@ class NetParser extends CstParser {
       { ALT: () => this.CONSUME(NumberLiteral) },
       {
         ALT: () => {
+          // A name may be dotted (`h1.W`): parameters are named after their bindings.
           this.CONSUME(Identifier);
+          this.MANY(() => {
+            this.CONSUME(Dot);
+            this.CONSUME2(Identifier);
+          });
           this.OPTION(() => {
             this.CONSUME(LParen);
             this.OPTION2(() => this.SUBRULE(this.args));

@@ -41,6 +41,8 @@ function printStmt(stmt: Stmt): string {
       return `${head} ${stmt.name.name} ${printDims(stmt.dims)}${stmt.init ? ` = ${printExpr(stmt.init)}` : ""})`;
     case "assign":
       return `${head} ${stmt.name.name} ${printExpr(stmt.value)})`;
+    case "unpack":
+      return `${head} ${stmt.names.map((n) => n.name).join(", ")} ${printExpr(stmt.value)})`;
     case "output":
       return `${head} ${stmt.value.name})`;
     case "loss":

@@ -75,6 +75,8 @@ export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "'
 export const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "']'" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
+/** Joins the parts of a parameter name: `h1.W`. */
+export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
 
 // `\r` is plain whitespace so `\r\n` counts as one line break, as in `formatDiagnostic`.
@@ -87,7 +89,7 @@ export const LEXER_TOKENS: TokenType[] = [
   WhiteSpace, Comment, Newline, Semicolon,
   ...KEYWORDS, Identifier, NumberLiteral,
   Plus, Minus, Star, Slash, At,
-  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Equals,
+  LCurly, RCurly, LParen, RParen, LBracket, RBracket, Comma, Colon, Dot, Equals,
 ];
 
 /** The parser also needs the categories and the token that only `layout()` creates. */

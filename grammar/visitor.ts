@@ -143,9 +143,11 @@ export class AstBuilder extends BaseVisitor {
   }
 
   assignStmt(ctx: Children, span: Span): Stmt | undefined {
-    const name = ident(ctx.Identifier?.[0]);
+    const names = (ctx.Identifier ?? []).map(ident);
     const value = this.at<Expr>(ctx.expression);
-    return name && value && { kind: "assign", name, value, span };
+    if (!value || names.length === 0 || names.includes(undefined)) return undefined;
+    if (names.length === 1) return { kind: "assign", name: names[0]!, value, span };
+    return { kind: "unpack", names: defined(names), value, span };
   }
 
   outputStmt(ctx: Children, span: Span): Stmt | undefined {
@@ -198,8 +200,10 @@ export class AstBuilder extends BaseVisitor {
 
   settingLine(ctx: Children): Setting | undefined {
     const name = ident(ctx.Identifier?.[0]);
-    const value = this.at<Expr>(ctx.expression);
-    return name && value && { name, value, span: spanFrom(name.span, value.span) };
+    const [value, ...rest] = this.all<Expr>(ctx.expression);
+    if (!name || !value || rest.includes(undefined)) return undefined;
+    const last = rest.length > 0 ? rest[rest.length - 1]! : value;
+    return { name, value, rest: defined(rest), span: spanFrom(name.span, last.span) };
   }
 
   returnStmt(ctx: Children, span: Span): Stmt | undefined {
@@ -259,7 +263,7 @@ export class AstBuilder extends BaseVisitor {
   primary(ctx: Children, span: Span): Expr | undefined {
     const number = real(ctx.NumberLiteral?.[0]);
     if (number) return this.numberExpr(number);
-    const name = ident(ctx.Identifier?.[0]);
+    const name = this.dottedName(ctx.Identifier);
     if (name && !ctx.LParen) return this.sized({ kind: "name", name: name.name, span: name.span });
     if (name) {
       const args = ctx.args ? this.at<Arg[]>(ctx.args) : [];
@@ -271,6 +275,14 @@ export class AstBuilder extends BaseVisitor {
     const widened = { ...inner, span } as Expr;
     this.depth.set(widened, this.depth.get(inner) ?? 1);
     return widened;
+  }
+
+  /** `h1.W` as one name spanning its parts; undefined if recovery invented a part. */
+  private dottedName(tokens: CstElement[] | undefined): Ident | undefined {
+    const parts = (tokens ?? []).map(ident);
+    if (parts.length === 0 || parts.includes(undefined)) return undefined;
+    const first = parts[0]!, last = parts[parts.length - 1]!;
+    return { name: parts.map((p) => p!.name).join("."), span: spanFrom(first.span, last.span) };
   }
 
   private numberExpr(token: IToken): Expr {

@@ -27,14 +27,10 @@ export function graphToDot(graph: Graph, model: ModelIR, options: { backward?: b
   for (const [name, node] of roots) {
     const grad = name.startsWith("grad:");
     const id = `out_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
-    const label = grad ? `∂loss/∂${name.slice(5)}` : name;
+    const label = grad ? `∂loss/∂${name.slice(5)}\n(updates ${name.slice(5)})` : name;
     const color = grad ? GRAD : "#222222";
     lines.push(`  ${id} [label=${quote(label)}, shape=plaintext, style="", fontcolor="${color}", fontsize=12];`);
     lines.push(`  n${node.id} -> ${id} [color="${color}"${grad ? ", style=dashed" : ""}];`);
-    if (grad) {
-      const param = graph.nodes.find((n) => n.op === "param" && n.attrs.name === name.slice(5));
-      if (param && live.has(param.id)) lines.push(`  ${id} -> n${param.id} [color="${GRAD}", style=dotted, constraint=false, label="update", fontcolor="${GRAD}", fontsize=9];`);
-    }
   }
   lines.push("}");
   return lines.join("\n") + "\n";
@@ -60,8 +56,8 @@ function nodeAttrs(node: Node, label?: string): string {
   if (node.op === "const") return `label=${quote(String(node.attrs.value))}, shape=plaintext, style="", fontsize=10`;
   if (node.op === "batch") return `label="rows", shape=plaintext, style="", fontsize=10`;
   const attrs = Object.entries(node.attrs)
-    .filter(([, v]) => typeof v !== "object" || (Array.isArray(v) && v.length <= 4))
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(",")}]` : String(v)}`);
+    .filter(([, v]) => v !== false && (typeof v !== "object" || (Array.isArray(v) && v.length <= 4)))
+    .map(([k, v]) => (v === true ? k : `${k}=${Array.isArray(v) ? `[${v.join(",")}]` : String(v)}`));
   const text = `${named}${node.op}${attrs.length ? ` ${attrs.join(" ")}` : ""}\n${shape}`;
   const grad = node.grad ? `, fillcolor="#fdecea", color="${GRAD}", fontcolor="${GRAD}"` : "";
   return `label=${quote(text)}, shape=ellipse, style=filled${grad}`;

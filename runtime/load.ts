@@ -10,7 +10,9 @@ export function toJavaScript(tsCode: string): string {
   return out.outputText;
 }
 
-export async function importJavaScript<T = GeneratedModule>(jsCode: string): Promise<T> {
+export async function importJavaScript<T = GeneratedModule>(jsCode: string, name = "netc-generated.js"): Promise<T> {
+  // A sourceURL gives stack traces a short name instead of the whole data: URL.
+  jsCode += `\n//# sourceURL=${name.replace(/[^\w.-]/g, "_")}\n`;
   const url = `data:text/javascript;base64,${Buffer.from(jsCode, "utf8").toString("base64")}`;
   return (await import(url)) as T;
 }

@@ -14,19 +14,22 @@ export async function renderLossPlot(history: readonly EpochStats[], title: stri
     }
   }
   const hasAccuracy = values.some((v) => v.metric === "accuracy");
+  // A log scale keeps the first epochs' large losses from flattening everything after them.
+  const logScale = values.every((v) => v.metric !== "loss" || v.value > 0) && values.length > 0;
   const panel = (metric: string, yTitle: string, extra: object) => ({
+    title: { text: metric, fontSize: 13 },
     width: 380,
     height: 240,
     transform: [{ filter: { field: "metric", equal: metric } }],
     mark: { type: "line" as const, strokeWidth: 2, interpolate: "monotone" as const },
     encoding: {
-      x: { field: "epoch", type: "quantitative" as const, title: "epoch", axis: { tickMinStep: 1 } },
+      x: { field: "epoch", type: "quantitative" as const, title: "epoch", scale: { nice: false }, axis: { tickMinStep: 1 } },
       y: { field: "value", type: "quantitative" as const, title: yTitle, ...extra },
       color: { field: "split", type: "nominal" as const, title: null, scale: { domain: ["train", "validation"], range: ["#1f77b4", "#ff7f0e"] } },
       strokeDash: { field: "split", type: "nominal" as const, title: null, scale: { domain: ["train", "validation"], range: [[1, 0], [6, 3]] } },
     },
   });
-  const panels = [panel("loss", "loss (mean per row)", { scale: { zero: false } })];
+  const panels = [panel("loss", logScale ? "loss (mean per row, log scale)" : "loss (mean per row)", { scale: logScale ? { type: "log" } : { zero: false } })];
   if (hasAccuracy) panels.push(panel("accuracy", "accuracy", { scale: { domain: [0, 1] }, axis: { format: "%" } }));
   const spec: TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

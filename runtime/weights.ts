@@ -62,13 +62,21 @@ export function structureHash(s: ModelStructure): string {
   return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
 }
 
-/** Pretty JSON, except that each tensor's values stay on one line. */
+/** Indented JSON in which short values and lists of numbers (a tensor's values) stay on one line. */
 export function serializeWeights(file: WeightsFile): string {
-  const placeholders = file.tensors.map((_, i) => `@@values${i}@@`);
-  const shell = { ...file, tensors: file.tensors.map((t, i) => ({ ...t, values: placeholders[i] })) };
-  let text = JSON.stringify(shell, null, 2);
-  file.tensors.forEach((t, i) => (text = text.replace(`"${placeholders[i]}"`, () => JSON.stringify(t.values))));
-  return text + "\n";
+  return prettyJson(file, "") + "\n";
+}
+
+function prettyJson(value: unknown, indent: string): string {
+  const flat = JSON.stringify(value);
+  if (typeof value !== "object" || value === null || flat.length <= 100) return flat;
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === "number")) return flat;
+    return `[\n${value.map((v) => inner + prettyJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJson(v, inner)}`).join(",\n")}\n${indent}}`;
 }
 
 /** Parses and checks the file's own consistency (not yet against a model). */

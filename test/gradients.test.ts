@@ -1,9 +1,11 @@
 // Every op's derivative, checked against central finite differences through the emitted code:
 // each case is a tiny model whose loss depends on the op; `gradients` (the generated backward
 // pass) must agree with differences of `loss` (the generated forward pass) for every weight.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Model } from "../runtime/generated-types.js";
-import { compileExample, compileSource, EXAMPLES, finiteDiffCheck, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+import { ALL_OPS, compileExample, compileSource, EXAMPLES, finiteDiffCheck, HOSTILE_NAMES, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+
+vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
 type Target = "real" | "prob" | "onehot" | "dist" | "class";
 
@@ -102,6 +104,8 @@ const CASES: GradCase[] = [
   { name: "cross_entropy on sigmoid probabilities, class(3)", params: "W b", body: "p = sigmoid(x @ W + b)", loss: "cross_entropy(p, y)", target: "class", shapes: THREE },
   { name: "mse", params: "W b", body: "p = x @ W + b", loss: "mse(p, y)" },
   { name: "mse shorthand after tanh", params: "W b", body: "p = tanh(x @ W + b)", loss: "mse" },
+  // dead code: an unused parameter (declared first) and an unused binding with weights
+  { name: "unused param and dead binding get zero gradients", params: "V W b", body: "dead = dense(x, 3)\n  p = tanh(x @ W + b)" },
   // blocks
   { name: "residual block", params: "", body: "h = tanh(dense(x, OUT))\n  p = residual(h, OUT)", blocks: RESIDUAL },
   { name: "user block called twice", params: "", body: "h1 = mlp(x, OUT)\n  p = mlp(h1, OUT)", blocks: MLP },
@@ -180,6 +184,21 @@ describe("gradients of the examples, with their own initialization", () => {
       const x = randomArray(rng, n * input.width);
       const y = target.classes !== null ? targets("class", rng, n, target.classes) : targets("prob", rng, n, target.width);
       expectGradientsMatch(model, x, y, n);
+    }
+  });
+});
+
+describe("gradients of larger models", () => {
+  it.each([
+    ["every op at once", ALL_OPS],
+    ["names the emitter also uses", HOSTILE_NAMES],
+  ])("%s", async (_, src) => {
+    const { module } = await compileSource(src, { maxBatch: 5 });
+    const model = module.createModel();
+    const { input, target } = model.info;
+    const rng = makeRng(src.length);
+    for (const n of BATCHES) {
+      expectGradientsMatch(model, randomArray(rng, n * input.width), targets("class", rng, n, target.classes!), n);
     }
   });
 });

@@ -19,6 +19,46 @@ export function exampleSource(name: string): string {
   return readFileSync(new URL(`../examples/${name}.net`, import.meta.url), "utf8");
 }
 
+// A model touching every op, loss kernel and optimizer state, beyond what the examples use.
+export const ALL_OPS = `block twice(x, n) {
+  h = tanh(dense(x, n))
+  return h + dense(h, n)
+}
+model all {
+  input x[5]
+  target y: class(3)
+  param W[5, 3] = uniform(-1, 1)
+  param b[3]
+  h = twice(x, 3) * sigmoid(x @ W + b) - exp(-relu(x @ W)) / (2 + mean(x @ W)) + sum(log(sigmoid(x @ W)))
+  p = softmax(dense(h, 3))
+  q = sigmoid(dense(h, 3))
+  output p
+  loss cross_entropy(p, y) + 0.1 * cross_entropy(q, y)
+  train { optimizer momentum(lr: 0.1); batch 7 }
+}`;
+
+// Every name here is something the emitter also uses (function names, locals, the row count),
+// so the name manager has to rename around each one.
+export const HOSTILE_NAMES = `block blk(x, n) {
+  t = tanh(dense(x, n))
+  return t + x
+}
+model predict {
+  input n[3]
+  target maxBatch: class(3)
+  param seed[3, 4] = uniform(-1, 1)
+  param step[4] = uniform(-1, 1)
+  loss_ = n @ seed + step
+  checkRows = tanh(loss_)
+  buf0 = blk(checkRows, 4)
+  params = sigmoid(dense(buf0, 4))
+  info = params * buf0 - mean(params)
+  options = softmax(dense(info, 3))
+  output options
+  loss cross_entropy(options, maxBatch)
+  train { optimizer adam(lr: 0.01); batch 5 }
+}`;
+
 export interface Compiled {
   result: CompileResult;
   module: GeneratedModule;

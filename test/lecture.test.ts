@@ -1,7 +1,9 @@
 // The lecture's worked example by hand, and the examples trained end to end on small data sets.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Model } from "../runtime/generated-types.js";
-import { argmax, compileExample, makeGaussian, makeRng } from "./helpers.js";
+import { argmax, compileExample, compileSource, makeGaussian, makeRng } from "./helpers.js";
+
+vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
 // The lecture's weights: one row per unit, the first column is the bias.
 const layer1 = [
@@ -155,5 +157,18 @@ describe("training the examples", () => {
     expect(history[history.length - 1]!).toBeLessThan(history[0]!);
     expect(model.loss(x, y, n)).toBeLessThan(initial);
     expect(accuracy(model, x, y, n)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("a model without a train block trains with the default optimizer", async () => {
+    const { module } = await compileSource("model plain {\n  input x[1]\n  target y[1]\n  layers { dense 1 }\n  loss mse\n}\n");
+    const model = module.createModel();
+    const x = Float64Array.from({ length: 8 }, (_, i) => i / 8);
+    const y = x.map((v) => 2 * v + 1);
+    const before = model.loss(x, y, 8);
+    for (let step = 0; step < 50; step++) model.trainStep(x, y, 8);
+    const after = model.loss(x, y, 8);
+    expect(Number.isFinite(after)).toBe(true);
+    expect(after).toBeLessThan(before);
+    for (const w of Object.values(model.getWeights())) expect(w.data.every(Number.isFinite)).toBe(true);
   });
 });

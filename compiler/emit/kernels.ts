@@ -30,7 +30,7 @@ export function formKernels(graph: Graph): Kernel[] {
   const owner = new Map<number, Node>(); // inlined node id → the consumer it is inlined into
 
   for (const node of graph.nodes) {
-    if (node.inputs.length === 0 || node.shape.length === 0 || outputs.has(node.id)) continue;
+    if (isLeaf(node) || node.shape.length === 0 || outputs.has(node.id)) continue;
     const users = consumers.get(node.id) ?? [];
     if (users.length !== 1) continue;
     const user = users[0]!;
@@ -58,8 +58,7 @@ export function formKernels(graph: Graph): Kernel[] {
   const kernels: Kernel[] = [];
   const byRoot = new Map<number, Kernel>();
   for (const node of graph.nodes) {
-    if (node.inputs.length === 0) continue;
-    if (owner.has(node.id)) continue;
+    if (isLeaf(node) || owner.has(node.id)) continue;
     const k: Kernel = { root: node, inlined: [], core: coreOf.get(node.id), reads: [] };
     byRoot.set(node.id, k);
     kernels.push(k);
@@ -71,9 +70,14 @@ export function formKernels(graph: Graph): Kernel[] {
     const inside = new Set([k.root.id, ...k.inlined.map((n) => n.id)]);
     const reads = new Map<number, Node>();
     for (const n of [...k.inlined, k.root]) {
-      for (const input of n.inputs) if (!inside.has(input.id) && input.inputs.length > 0) reads.set(input.id, input);
+      for (const input of n.inputs) if (!inside.has(input.id) && !isLeaf(input)) reads.set(input.id, input);
     }
     k.reads = [...reads.values()];
   }
   return kernels;
+}
+
+/** Leaves (inputs, parameters, state, constants) are read where they live; nothing computes them. */
+export function isLeaf(node: Node): boolean {
+  return OPS[node.op]!.kind === "leaf";
 }

@@ -1,134 +1,152 @@
 // Assembles the generated module with ts-morph: API types, helpers, and `createModel`, whose
-// body declares every preallocated buffer once and defines predict / loss / trainStep / fit
+// body declares every preallocated array once and defines predict / loss / trainStep / fit
 // over them. The caller formats the text with prettier.
 import { Project } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate } from "../optim/index.js";
-import { liveNodes } from "../passes/rewrite.js";
-import { needsBuffer, type Plan } from "../plan.js";
-import { emitBody } from "./body.js";
+import { matchesParam, trainableParams } from "../passes/index.js";
+import type { MemoryPlan, Plan } from "../plan.js";
+import { emitFunctionBody, type FunctionEnv } from "./function.js";
 import { API_TYPES, HELPERS } from "./helpers.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
-import { emitFit, emitWeightsApi } from "./runtime-api.js";
+import { ARGUMENT_CLASHES, emitFit, emitStateApi, emitWeightsApi } from "./runtime-api.js";
 
 export interface ModuleInput {
   model: ModelIR;
   graph: Graph;
-  plan: Plan;
+  evalGraph: Graph;
+  plan: MemoryPlan;
   source: string;
   file: string;
 }
 
 export function emitModule(input: ModuleInput): string {
-  const { model, graph, plan } = input;
+  const { model, graph, evalGraph, plan } = input;
   const names = new NameManager(undefined, EMITTER_GLOBALS);
-  const xArg = names.claim(model.input.name);
-  const yArg = names.claim(model.target.name);
+  const argNames = new NameManager(names, ARGUMENT_CLASHES);
+  const xArg = names.claim(argNames.claim(model.input.name));
+  const yArg = names.claim(argNames.claim(model.target.name));
   const rows = names.claim("n");
-
   const paramVar = new Map(model.params.map((p) => [p.name, names.claim(p.name)]));
-  const stateVars = model.params.map((p) =>
-    OPTIMIZER_STATE[model.train.optimizer.kind].map((s) => names.claim(`${s}_${p.name}`)),
-  );
-  const slotVar = plan.slots.map((s) => names.claim(`buf${s.index}`));
-  const tensorVar = new Map<number, string>();
-  for (const node of plan.schedule) {
-    if (!needsBuffer(node)) continue;
-    tensorVar.set(node.id, names.claim(graph.labels.get(node.id) ?? node.op));
-  }
-  const step = names.claim("step");
+  const stateVar = new Map(model.state.map((s) => [s.name, names.claim(s.name)]));
+  const trainable = trainableParams(model);
+  const slotNames = OPTIMIZER_STATE[model.train.optimizer.kind];
+  const optVars = trainable.map((p) => slotNames.map((s) => names.claim(`${s}_${p.name}`)));
+  const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
-  const storage = (node: Node): string | undefined => {
-    if (node.op === "input") return node.attrs.name === model.input.name ? xArg : yArg;
-    if (node.op === "param") return paramVar.get(node.attrs.name as string);
-    return tensorVar.get(node.id);
-  };
-  const env = { storage, source: input.source, rows };
-  const outputs = graph.outputs;
-  const subset = (roots: string[]) => {
-    const live = liveNodes({ ...graph, outputs: new Map(roots.map((r) => [r, outputs.get(r)!])) });
-    return plan.kernels.filter((k) => live.has(k.root.id));
-  };
-  const gradRoots = [...outputs.keys()].filter((k) => k.startsWith("grad:"));
-  const predictBody = emitBody(subset(["predict"]), env, names.child());
-  const lossBody = emitBody(subset(["loss"]), env, names.child());
-  const gradNames = names.child();
-  const gradBody = emitBody(subset(["loss", ...gradRoots]), env, gradNames);
+  const hasModes = model.forward.nodes.some((n) => n.op === "dropout" || n.op === "batchnorm");
 
-  const predictOut = outputs.get("predict")!;
-  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, "", "// Parameters"];
-  model.params.forEach((p) => {
-    decls.push(`const ${paramVar.get(p.name)} = new Float64Array(${size(p.shape)}); // ${p.name} [${p.shape.join(", ")}]`);
+  const env = (g: Graph, p: Plan): FunctionEnv => ({
+    graph: g,
+    plan: p,
+    arrays,
+    source: input.source,
+    rows,
+    names,
+    leaf: (node: Node) =>
+      node.op === "input" ? (node.attrs.name === model.input.name ? xArg : yArg)
+      : node.op === "param" ? paramVar.get(node.attrs.name as string)
+      : node.op === "state" ? stateVar.get(node.attrs.name as string)
+      : undefined,
   });
-  if (stateVars.some((s) => s.length > 0)) {
+  const evalEnv = env(evalGraph, plan.eval);
+  const trainEnv = env(graph, plan.train);
+  const predictFn = emitFunctionBody(evalEnv, ["predict"]);
+  const evalLossFn = emitFunctionBody(evalEnv, ["loss"]);
+  const trainLossFn = hasModes ? emitFunctionBody(trainEnv, ["loss"]) : undefined;
+  const stateOutputs = [...graph.outputs.keys()].filter((k) => k.startsWith("state:"));
+  const gradOutputs = trainable.map((p) => `grad:${p.name}`);
+  const fbFn = emitFunctionBody(trainEnv, ["loss", ...gradOutputs, ...stateOutputs]);
+  // Code outside forwardBackward reaches its outputs through the shared arrays, not its locals.
+  const outputsOf = (key: string) => {
+    const node = graph.outputs.get(key)!;
+    const slot = plan.train.slotOf.get(node.id);
+    return slot ? arrays[slot.index]! : trainEnv.leaf(node)!;
+  };
+
+  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, "", "// Parameters"];
+  for (const p of model.params) {
+    decls.push(`const ${paramVar.get(p.name)} = new Float64Array(${size(p.shape)}); // ${p.name} [${p.shape.join(", ")}]`);
+  }
+  if (model.state.length > 0) {
+    decls.push("", "// Running statistics (not trained; saved with the weights)");
+    for (const s of model.state) {
+      decls.push(`const ${stateVar.get(s.name)} = new Float64Array(${size(s.shape)})${s.init !== 0 ? `.fill(${lit(s.init)})` : ""}; // ${s.name}`);
+    }
+  }
+  if (slotNames.length > 0) {
     decls.push("", `// Optimizer state (${model.train.optimizer.kind})`);
-    model.params.forEach((p, i) => stateVars[i]!.forEach((v) => decls.push(`const ${v} = new Float64Array(${size(p.shape)});`)));
-  }
-  if (model.train.optimizer.kind === "adam") decls.push(`let ${step} = 0;`);
-  decls.push(
-    "",
-    `// Work buffers: ${plan.slots.length} arrays, ${plan.bytes.work} bytes (${plan.bytes.workUnshared} without sharing).`,
-  );
-  plan.slots.forEach((s, i) => decls.push(`const ${slotVar[i]} = new Float64Array(${s.size});`));
-  for (const node of plan.schedule) {
-    const v = tensorVar.get(node.id);
-    if (v) decls.push(`const ${v} = ${slotVar[plan.slotOf.get(node.id)!.index]}; // [${node.shape.join(", ")}]`);
+    trainable.forEach((p, i) => optVars[i]!.forEach((v) => decls.push(`const ${v} = new Float64Array(${size(p.shape)});`)));
   }
   decls.push(
     "",
-    "// predict returns a view of its output buffer; one view per row count, made once.",
-    `const ${views}: Float64Array[] = [];`,
-    `for (let r = 0; r <= maxBatch; r++) ${views}.push(${storage(predictOut)}.subarray(0, r * ${model.output.width}));`,
+    `// Work arrays, shared by the training step and the evaluation functions: ${plan.bytes.work} bytes`,
+    `// (${plan.bytes.workUnshared} if no two tensors shared storage).`,
+    ...plan.arrays.map((n, k) => `const ${arrays[k]} = new Float64Array(${n});`),
+    "",
+    `let lr = ${lit(model.train.optimizer.lr)};`,
+    "let step = 0;",
+    "let epochsDone = 0;",
+    "const seed = options.seed ?? " + model.train.seed + ";",
+    "const shuffleRng = new Uint32Array(4);",
+    "const dropoutRng = new Uint32Array(4);",
+    "seedRng(shuffleRng, seed + 1);",
+    "seedRng(dropoutRng, seed + 2);",
+    "function nextDropout(): number {\nreturn sfc32(dropoutRng);\n}",
+    "{",
+    "const rng = new Uint32Array(4);",
+    "seedRng(rng, seed);",
   );
-  decls.push("", "const seed = options.seed ?? " + model.train.seed + ";", "{", "const rng = makeRng(seed);");
-  model.params.forEach((p) => {
+  for (const p of model.params) {
     const [fanIn, fanOut] = p.shape.length === 2 ? p.shape : [p.shape[0]!, p.shape[0]!];
     const init = p.init;
     const [a, b] = init.kind === "normal" ? [init.mean, init.std] : init.kind === "uniform" ? [init.lo, init.hi] : [0, 0];
     decls.push(`initParam(${paramVar.get(p.name)}, ${str(init.kind)}, ${lit(a)}, ${lit(b)}, ${fanIn}, ${fanOut}, rng);`);
-  });
+  }
   decls.push("}");
+  const predictNode = evalGraph.outputs.get("predict")!;
+  const predictSlot = plan.eval.slotOf.get(predictNode.id);
+  const predictOut = predictSlot ? arrays[predictSlot.index]! : evalEnv.leaf(predictNode)!;
+  decls.push(
+    "",
+    "// predict returns a view of its output array; one view per row count, made once.",
+    `const ${views}: Float64Array[] = [];`,
+    `for (let r = 0; r <= maxBatch; r++) ${views}.push(${predictOut}.subarray(0, r * ${model.output.width}));`,
+  );
 
-  const lossOut = (r: (n: Node) => string) => r(outputs.get("loss")!);
   const check = (fn: string, withY: boolean) =>
     `checkRows(${str(fn)}, ${rows}, maxBatch, ${xArg}, ${model.input.width}, ${withY ? yArg : "null"}, ${model.target.width});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
-  const updates = model.params.map((p, i) =>
-    emitUpdate(model.train.optimizer, {
-      param: paramVar.get(p.name)!,
-      grad: gradBody.ref(outputs.get(`grad:${p.name}`)!),
-      state: stateVars[i]!,
-      size: size(p.shape),
-      i: gradNames.claim("i"),
-    }),
-  );
   const fns = [
-    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${predictBody.code}\nreturn ${views}[${rows}]!;\n}`,
-    `function loss(${sig}): number {\n${check("loss", true)}\n${lossBody.code}\nreturn ${lossOut(lossBody.ref)};\n}`,
-    `/** Forward pass, loss, and every parameter's gradient into its buffer. */\nfunction forwardBackward(${sig}): number {\n${gradBody.code}\nreturn ${lossOut(gradBody.ref)};\n}`,
-    `function trainStep(${sig}): number {
-${check("trainStep", true)}
-const value = forwardBackward(${xArg}, ${yArg}, ${rows});
-if (!Number.isFinite(value)) return value; // keep the last good weights
-${emitStepPrologue(model.train.optimizer, step)}
-${updates.join("\n")}
-return value;
+    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
+    `function evalLoss(${sig}): number {\n${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
+    trainLossFn
+      ? `function trainLoss(${sig}): number {\n${trainLossFn.code}\nreturn ${trainLossFn.ref(graph.outputs.get("loss")!)};\n}`
+      : "",
+    `function loss(${sig}, mode: "train" | "eval" = "eval"): number {
+${check("loss", true)}
+return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
 }`,
-    emitWeightsApi(model, paramVar, (p) => gradBody.ref(outputs.get(`grad:${p}`)!), { xArg, yArg, rows, check: check("gradients", true) }),
+    `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
+    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, optVars, paramVar, stateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`) }),
+    emitWeightsApi(model, paramVar, stateVar, (p) => (trainable.some((t) => t.name === p) ? outputsOf(`grad:${p}`) : "null"), { xArg, yArg, rows, check: check("gradients", true) }),
+    emitStateApi(model, optVars),
+    emitSchedule(model),
     emitFit(model, { xArg, yArg, rows }),
-  ];
+  ].filter(Boolean);
   const info = {
     name: model.name,
     input: model.input,
     target: { ...model.target, classes: model.target.classes ?? null },
     output: model.output,
-    params: model.params.map((p) => ({ name: p.name, shape: p.shape })),
+    params: model.params.map((p) => ({ name: p.name, shape: p.shape, trainable: trainable.includes(p) })),
+    state: model.state.map((s) => ({ name: s.name, shape: s.shape })),
     paramCount: model.params.reduce((n, p) => n + size(p.shape), 0),
     bytes: plan.bytes.total,
     maxBatch: plan.maxBatch,
-    train: { optimizer: model.train.optimizer.kind, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
+    train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
   };
   const body = [
     ...decls,
@@ -136,7 +154,7 @@ return value;
     ...fns,
     "",
     `const info: ModelInfo = ${JSON.stringify(info).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")};`,
-    "return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights };",
+    "return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights, getState, setState, setLearningRate };",
   ].join("\n");
 
   const project = new Project({ useInMemoryFileSystem: true });
@@ -156,6 +174,84 @@ return value;
     statements: body,
   });
   return file.getFullText();
+}
+
+interface StepEnv {
+  sig: string;
+  xArg: string;
+  yArg: string;
+  rows: string;
+  check: string;
+  names: NameManager;
+  optVars: string[][];
+  paramVar: Map<string, string>;
+  stateVar: Map<string, string>;
+  grad: (param: string) => string;
+  stateOut: (state: string) => string;
+}
+
+/** The training step: gradients, running statistics, optional clipping, then each parameter's update. */
+function emitTrainStep(model: ModelIR, e: StepEnv): string {
+  const local = e.names.child();
+  const trainable = trainableParams(model);
+  const spec = model.train.optimizer;
+  const lines: string[] = [];
+  for (const s of model.state) {
+    const i = local.claim("i");
+    lines.push(`for (let ${i} = 0; ${i} < ${size(s.shape)}; ${i}++) ${e.stateVar.get(s.name)}[${i}] = ${e.stateOut(s.name)}[${i}];`);
+  }
+  let gradScale = "";
+  if (model.train.clipNorm > 0) {
+    // PyTorch's clip_grad_norm_: scale every gradient by max_norm / (‖g‖ + 1e-6) when that is below 1.
+    lines.push("let sumSq = 0;");
+    for (const p of trainable) {
+      const i = local.claim("i");
+      lines.push(`for (let ${i} = 0; ${i} < ${size(p.shape)}; ${i}++) sumSq += ${e.grad(p.name)}[${i}] * ${e.grad(p.name)}[${i}];`);
+    }
+    lines.push(`const clip = Math.min(1, ${lit(model.train.clipNorm)} / (Math.sqrt(sumSq) + 1e-6));`);
+    gradScale = "clip";
+  }
+  lines.push("step++;", emitStepPrologue(spec, "step"));
+  trainable.forEach((p, k) => {
+    const own = model.train.paramLr.filter((g) => matchesParam(g.name, p.name)).pop();
+    lines.push(
+      emitUpdate(spec, {
+        param: e.paramVar.get(p.name)!,
+        grad: e.grad(p.name),
+        state: e.optVars[k]!,
+        size: size(p.shape),
+        i: local.claim("i"),
+        lr: own ? `lr * ${lit(own.lr / spec.lr)}` : "lr",
+        gradScale,
+      }),
+    );
+  });
+  return `function trainStep(${e.sig}): number {
+${e.check}
+const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
+if (!Number.isFinite(value)) return value; // keep the last good weights
+${lines.filter(Boolean).join("\n")}
+return value;
+}`;
+}
+
+/** The learning rate for an epoch (1-based): the train block's schedule, then linear warm-up. */
+function emitSchedule(model: ModelIR): string {
+  const t = model.train;
+  const lr0 = lit(t.optimizer.lr);
+  const s = t.schedule;
+  const base =
+    s.kind === "step" ? `${lr0} * Math.pow(${lit(s.gamma)}, Math.floor((epoch - 1) / ${s.every}))`
+    : s.kind === "exponential" ? `${lr0} * Math.pow(${lit(s.gamma)}, epoch - 1)`
+    : s.kind === "cosine" ? `${lit(s.min)} + (${lr0} - ${lit(s.min)}) * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch - 1, ${t.epochs})) / ${t.epochs}))`
+    : lr0;
+  const warm = t.warmup > 0 ? ` * Math.min(1, epoch / ${t.warmup})` : "";
+  return `function scheduledLr(epoch: number): number {\nreturn ${base}${warm};\n}
+
+function setLearningRate(value: number): void {
+if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(\`setLearningRate: expected a positive number, got \${value}\`);
+lr = value;
+}`;
 }
 
 function size(shape: readonly number[]): number {

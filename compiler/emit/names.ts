@@ -28,6 +28,7 @@ export class NameManager {
  * match one are emitted with a suffix instead, so nothing can be shadowed.
  */
 export const EMITTER_GLOBALS = `Math Float64Array Uint32Array Array Object Error RangeError TypeError Number String JSON
-undefined NaN Infinity createModel badLabel checkRows makeRng gaussian initParam Tensor Weights FitOptions ModelOptions
-ModelInfo Model options maxBatch seed rng params info predict loss forwardBackward trainStep gradients fit getWeights
-setWeights value corr1 corr2 g mi vi vel r`.split(/\s+/);
+undefined NaN Infinity createModel badLabel checkRows sfc32 seedRng gaussian initParam Tensor Weights FitOptions
+ModelOptions TrainingState ModelInfo Model options maxBatch seed params stateTensors info predict loss evalLoss trainLoss
+forwardBackward trainStep gradients fit getWeights setWeights getState setState setLearningRate scheduledLr
+nextDropout shuffleRng dropoutRng optimizerBuffers lr step epochsDone value clip corr1 corr2 g mi vi vel r`.split(/\s+/);

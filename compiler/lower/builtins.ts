@@ -8,7 +8,9 @@ import type { LowerContext, Scope } from "./context.js";
 import { lowerExpr, type ExprHint } from "./expr.js";
 import { BUILTINS } from "./functions.js";
 import { defaultWeightInit, parseInit } from "./init.js";
-import { lowerLoss } from "./losses.js";
+import { lowerLossCall } from "./losses.js";
+import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
+import { lowerBatchnorm, lowerDropout, lowerLayernorm } from "./norm.js";
 import { POISON, tensor, type Value } from "./values.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
@@ -24,7 +26,13 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
   }
   const args = bindArgs(ctx.diags, name, sig.params, e.args, e.span);
   if (!args) {
-    e.args.forEach((a) => lowerExpr(ctx, a.value, scope)); // still report errors inside the arguments
+    // Still report errors inside the arguments, but only those that are expressions: an
+    // initializer (`init: he`) or the value of a misspelt argument name is not one.
+    const names = sig.params.map((p) => p.replace(/\?$/, ""));
+    e.args.forEach((a, i) => {
+      const param = a.name ? a.name.name : names[i];
+      if (param !== undefined && param !== "init" && param !== "reduce" && names.includes(param)) lowerExpr(ctx, a.value, scope);
+    });
     return POISON;
   }
   const tensorArg = (p: string, argHint: ExprHint = {}): Node | undefined => {
@@ -34,9 +42,18 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     if (v.kind === "number") ctx.diags.error(arg.span, `argument '${p}' of '${name}' must be a tensor, got a number`);
     return undefined;
   };
+  if (MATH_FUNCTIONS.has(name)) return lowerMathCall(ctx, e, args, scope);
   switch (name) {
     case "dense":
       return lowerDense(ctx, e, args, scope, hint);
+    case "batchnorm":
+    case "layernorm":
+    case "dropout": {
+      const x = tensorArg("x", hint);
+      if (!x) return POISON;
+      const lower = name === "batchnorm" ? lowerBatchnorm : name === "layernorm" ? lowerLayernorm : lowerDropout;
+      return lower(ctx, x, args, e.span);
+    }
     case "sum":
     case "mean": {
       const x = tensorArg("x");
@@ -46,12 +63,12 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     }
     case "bce":
     case "cross_entropy":
-    case "mse": {
-      const p = tensorArg("p");
-      const y = tensorArg("y");
-      if (!p || !y) return POISON;
-      return lowerLoss(ctx, name, p, y, e.span, args.get("p")!.span, args.get("y")!.span);
-    }
+    case "mse":
+    case "mae":
+    case "huber":
+    case "bce_logits":
+    case "cross_entropy_logits":
+      return lowerLossCall(ctx, e, args, scope);
     default: {
       // Activations: one tensor in, same shape out. The hint tells a dense inside which activation follows.
       const x = tensorArg("x", { activation: name });

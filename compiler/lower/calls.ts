@@ -46,7 +46,11 @@ export function bindArgs(
   if (ok) {
     const missing = names.slice(0, required).filter((n) => !bound.has(n));
     if (missing.length > 0) {
-      diags.error(callSpan, `'${fn}' expects ${expected} ${plural}, got ${args.length} (missing '${missing[0]}')`);
+      // Counting named arguments, the count may already be in range: then only the name helps.
+      const message = args.length < required
+        ? `'${fn}' expects ${expected} ${plural}, got ${args.length} (missing '${missing[0]}')`
+        : `call to '${fn}' is missing argument '${missing[0]}'`;
+      diags.error(callSpan, message);
       ok = false;
     }
   }

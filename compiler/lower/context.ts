@@ -3,7 +3,8 @@
 import type { BlockDecl, Span } from "../../grammar/ast.js";
 import type { Diagnostics } from "../diagnostics.js";
 import { Builder } from "../ir/builder.js";
-import type { ParamSpec } from "../model.js";
+import type { Node } from "../ir/graph.js";
+import type { ParamSpec, StateSpec } from "../model.js";
 import type { Binding } from "./values.js";
 
 export interface Scope {
@@ -15,6 +16,7 @@ export interface Scope {
 export class LowerContext {
   readonly b = new Builder();
   readonly params: ParamSpec[] = [];
+  readonly state: StateSpec[] = [];
   /** Prefix for weights made by `dense` in the current binding (`h1`, `h2.h`). */
   binding = "dense";
   private denseCount = new Map<string, number>();
@@ -31,9 +33,28 @@ export class LowerContext {
 
   /** `h1` for the first dense in binding h1, `h1.dense2` for the second, and so on. */
   nextDenseName(): string {
-    const count = (this.denseCount.get(this.binding) ?? 0) + 1;
-    this.denseCount.set(this.binding, count);
-    return count === 1 ? this.binding : `${this.binding}.dense${count}`;
+    return this.nextLayerName("dense");
+  }
+
+  /** Like nextDenseName, counting each layer kind separately (`h1.gamma` next to `h1.W`). */
+  nextLayerName(kind: string): string {
+    const key = `${this.binding}\u0000${kind}`;
+    const count = (this.denseCount.get(key) ?? 0) + 1;
+    this.denseCount.set(key, count);
+    return count === 1 ? this.binding : `${this.binding}.${kind}${count}`;
+  }
+
+  private ids = 0;
+  /** A number unique within the model, to keep stateful nodes apart under hash-consing. */
+  nextId(): number {
+    return ++this.ids;
+  }
+
+  /** Non-trainable state (a running statistic) as a graph leaf. */
+  makeState(name: string, shape: number[], init: number): Node {
+    const node = this.b.node("state", [], { name, shape }, undefined, name);
+    this.state.push({ name, shape, init });
+    return node;
   }
 
   classesOf(node: { id: number }): number | undefined {

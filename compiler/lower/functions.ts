@@ -6,8 +6,11 @@ export interface FunctionSig {
   doc: string;
 }
 
-export const ACTIVATIONS = ["sigmoid", "tanh", "relu", "softmax", "exp", "log"] as const;
-export const LOSSES = ["bce", "cross_entropy", "mse"] as const;
+export const ACTIVATIONS = [
+  "sigmoid", "tanh", "relu", "softmax", "exp", "log",
+  "leaky_relu", "elu", "gelu", "softplus", "swish", "silu", "identity", "log_softmax",
+] as const;
+export const LOSSES = ["bce", "cross_entropy", "mse", "mae", "huber", "bce_logits", "cross_entropy_logits"] as const;
 
 export const BUILTINS: Record<string, FunctionSig> = {
   sigmoid: { params: ["x"], doc: "1 / (1 + e^-x), elementwise" },
@@ -19,9 +22,34 @@ export const BUILTINS: Record<string, FunctionSig> = {
   sum: { params: ["x"], doc: "sum of every element (batch included): a scalar" },
   mean: { params: ["x"], doc: "mean of every element (batch included): a scalar" },
   dense: { params: ["x", "n", "init?"], doc: "x @ W + b with W[in, n], b[n] made for you" },
-  bce: { params: ["p", "y"], doc: "binary cross-entropy, mean over every element" },
-  cross_entropy: { params: ["p", "y"], doc: "batch mean of −Σ y log p (y one-hot or class(K))" },
-  mse: { params: ["p", "y"], doc: "mean squared error over every element" },
+  batchnorm: { params: ["x", "momentum?", "eps?"], doc: "batch normalization with learnable scale and shift" },
+  layernorm: { params: ["x", "eps?"], doc: "layer normalization with learnable scale and shift" },
+  dropout: { params: ["x", "p?"], doc: "inverted dropout, active only in training" },
+  leaky_relu: { params: ["x", "alpha?"], doc: "x for x > 0, else alpha·x (alpha 0.01)" },
+  elu: { params: ["x", "alpha?"], doc: "x for x > 0, else alpha·(e^x − 1) (alpha 1)" },
+  gelu: { params: ["x"], doc: "x·Φ(x) = ½x(1 + erf(x/√2)), the exact form" },
+  softplus: { params: ["x"], doc: "log(1 + e^x), computed stably" },
+  swish: { params: ["x"], doc: "x·sigmoid(x), the same as silu" },
+  silu: { params: ["x"], doc: "x·sigmoid(x)" },
+  identity: { params: ["x"], doc: "x itself" },
+  log_softmax: { params: ["x"], doc: "log(softmax(x)) along the feature axis, computed stably" },
+  sqrt: { params: ["x"], doc: "square root, elementwise" },
+  abs: { params: ["x"], doc: "absolute value, elementwise" },
+  square: { params: ["x"], doc: "x², elementwise" },
+  pow: { params: ["x", "k"], doc: "x^k for a constant k, elementwise" },
+  max: { params: ["a", "b"], doc: "elementwise maximum, broadcasting" },
+  min: { params: ["a", "b"], doc: "elementwise minimum, broadcasting" },
+  clip: { params: ["x", "lo", "hi"], doc: "x limited to [lo, hi] (constants)" },
+  concat: { params: ["a", "b"], doc: "joins two tensors along the feature (last) axis" },
+  bce: { params: ["p", "y", "reduce?"], doc: "binary cross-entropy, mean over every element" },
+  cross_entropy: { params: ["p", "y", "reduce?"], doc: "batch mean of −Σ y log p (y one-hot or class(K))" },
+  mse: { params: ["p", "y", "reduce?"], doc: "mean squared error over every element" },
+  mae: { params: ["p", "y", "reduce?"], doc: "mean absolute error over every element" },
+  huber: { params: ["p", "y", "delta?", "reduce?"], doc: "Huber loss (PyTorch's HuberLoss), delta 1" },
+  bce_logits: { params: ["z", "y", "reduce?"], doc: "bce(sigmoid(z), y) computed stably from the logits" },
+  cross_entropy_logits: { params: ["z", "y", "reduce?"], doc: "cross_entropy(softmax(z), y) computed stably from the logits" },
+  l1: { params: ["x"], doc: "Σ|x|, usually of a parameter: l1(h1.W)" },
+  l2: { params: ["x"], doc: "Σx², usually of a parameter: l2(h1.W)" },
 };
 
 export const INITIALIZERS: Record<string, string[]> = {
@@ -33,10 +61,3 @@ export const INITIALIZERS: Record<string, string[]> = {
   he: [],
 };
 
-export const OPTIMIZERS: Record<string, Record<string, number | undefined>> = {
-  sgd: { lr: 0.01 },
-  momentum: { lr: 0.01, beta: 0.9 },
-  adam: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-};
-
-export const TRAIN_SETTINGS = ["optimizer", "epochs", "batch", "seed"] as const;

@@ -10,7 +10,7 @@ export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
   const span = e.kind === "call" ? e.callee.span : e.span;
   const params = name === undefined ? undefined : INITIALIZERS[name];
   if (!params || name === undefined) {
-    ctx.diags.error(span, `unknown initializer '${ctx.text(e.span)}' (expected one of: ${Object.keys(INITIALIZERS).join(", ")})`);
+    ctx.diags.error(span, `unknown initializer '${name ?? ctx.text(e.span)}' (expected one of: ${Object.keys(INITIALIZERS).join(", ")})`);
     return undefined;
   }
   const args = bindArgs(ctx.diags, name, params, e.kind === "call" ? e.args : [], e.span);
@@ -44,7 +44,10 @@ export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
   }
 }
 
-/** The initializer a weight gets when none is given: He for ReLU layers, Xavier otherwise. */
+/** ReLU and its smooth or leaky relatives: their layers start from He initialization. */
+const RELU_LIKE = ["relu", "leaky_relu", "elu", "gelu", "swish", "silu"];
+
+/** The initializer a weight gets when none is given: He for ReLU-like layers, Xavier otherwise. */
 export function defaultWeightInit(activation: string | undefined): InitSpec {
-  return activation === "relu" ? { kind: "he" } : { kind: "xavier" };
+  return activation !== undefined && RELU_LIKE.includes(activation) ? { kind: "he" } : { kind: "xavier" };
 }

@@ -6,6 +6,8 @@ import type { LowerContext } from "./context.js";
 import { lowerExpr } from "./expr.js";
 import { ACTIVATIONS } from "./functions.js";
 
+/** Layer lines are calls with the previous layer as first argument: `dropout 0.2` is dropout(prev, 0.2). */
+const LAYER_KINDS = ["dense", "batchnorm", "layernorm", "dropout"];
 const LAYER_ACTIVATIONS = [...ACTIVATIONS.filter((a) => a !== "exp" && a !== "log"), "identity"];
 
 export function lowerLayers(ctx: LowerContext, layers: LayerSpec[], input: Node, span: Span): { name: string; node: Node } | undefined {
@@ -13,8 +15,8 @@ export function lowerLayers(ctx: LowerContext, layers: LayerSpec[], input: Node,
   let name = "";
   layers.forEach((layer, i) => {
     name = `layer${i + 1}`;
-    if (layer.kind.name !== "dense") {
-      ctx.diags.error(layer.kind.span, `unknown layer '${layer.kind.name}' (expected: dense)`);
+    if (!LAYER_KINDS.includes(layer.kind.name) && !LAYER_ACTIVATIONS.includes(layer.kind.name)) {
+      ctx.diags.error(layer.kind.span, `unknown layer '${layer.kind.name}' (expected one of: ${LAYER_KINDS.join(", ")}, or an activation)`);
       prev = undefined;
       return;
     }

@@ -9,10 +9,11 @@ import { rewrite } from "../passes/rewrite.js";
 import { makeParam } from "./builtins.js";
 import { LowerContext, type Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
+import { LOSSES } from "./functions.js";
 import { lowerLayers } from "./layers.js";
 import { checkNames } from "./names.js";
 import { parseInit } from "./init.js";
-import { lowerTrain } from "./train.js";
+import { lowerTrain, type ParamRef } from "./train.js";
 import { POISON, tensor, type Value } from "./values.js";
 
 export function lowerModel(
@@ -28,6 +29,8 @@ export function lowerModel(
   let output: { name: string; node: Node; span: Span } | undefined;
   let train: TrainSpec | undefined;
   const deferred: Stmt[] = [];
+  const paramRefs: ParamRef[] = [];
+  let layersSeen = false; // a failed `layers` block is reported there, not as a missing output
 
   const bind = (name: Ident, value: Value) => {
     scope.later.delete(name.name);
@@ -78,6 +81,11 @@ export function lowerModel(
         break;
       }
       case "layers": {
+        if (layersSeen) {
+          ctx.diags.error(stmt.span, `duplicate 'layers' block`);
+          break;
+        }
+        layersSeen = true;
         if (!input) {
           ctx.diags.error(stmt.span, `'layers' needs the model's input declared before it`);
           break;
@@ -88,7 +96,7 @@ export function lowerModel(
       }
       case "train":
         if (train) ctx.diags.error(stmt.span, `duplicate 'train' block`);
-        train = lowerTrain(ctx, stmt.settings);
+        train = lowerTrain(ctx, stmt.settings, paramRefs);
         break;
       case "return":
         ctx.diags.error(stmt.span, `'return' is only allowed inside a block`);
@@ -106,7 +114,9 @@ export function lowerModel(
     ctx.b.origin = { span: stmt.span, grad: false };
     if (stmt.kind === "output") {
       if (output) {
-        ctx.diags.error(stmt.span, `the model already has an output ('${output.name}')`);
+        // Report at whichever of the two comes second in the file (a `layers` block may follow).
+        const [later, other] = output.span.start > stmt.span.start ? [output.span, stmt.value.name] : [stmt.span, output.name];
+        ctx.diags.error(later, `the model already has an output ('${other}')`);
         continue;
       }
       const v = lowerExpr(ctx, { kind: "name", name: stmt.value.name, span: stmt.value.span }, scope);
@@ -129,9 +139,14 @@ export function lowerModel(
 
   if (!input) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'input'`);
   if (!target) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'target'`);
-  if (!output) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'output' (add 'output NAME' or a 'layers' block)`);
+  if (!output && !layersSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'output' (add 'output NAME' or a 'layers' block)`);
   if (!lossSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'loss'`);
   checkNames(ctx, decl, scope);
+  for (const ref of paramRefs) {
+    if (!ctx.params.some((p) => p.name === ref.name || p.name.startsWith(`${ref.name}.`))) {
+      ctx.diags.error(ref.span, `no parameter named '${ref.name}' (parameters: ${ctx.params.map((p) => p.name).join(", ")})`);
+    }
+  }
   if (!input || !target || !output?.node || !loss || diags.hasErrors) return undefined;
 
   const head = output.node.op === "softmax" ? "softmax" : output.node.op === "sigmoid" ? "sigmoid" : "other";
@@ -144,6 +159,7 @@ export function lowerModel(
     output: { name: output.name, width: output.node.shape[1] as number },
     head,
     params: ctx.params,
+    state: ctx.state,
     forward,
     train: train ?? lowerTrain(ctx, []),
   };
@@ -153,7 +169,7 @@ function lowerLossStmt(ctx: LowerContext, stmt: Extract<Stmt, { kind: "loss" }>,
   let e = stmt.value;
   let inner = scope;
   // `loss bce` is shorthand for `loss bce(OUTPUT, TARGET)`.
-  if (e.kind === "name" && !scope.vars.has(e.name) && ["bce", "mse", "cross_entropy"].includes(e.name)) {
+  if (e.kind === "name" && !scope.vars.has(e.name) && (LOSSES as readonly string[]).includes(e.name)) {
     if (!output || !target) return undefined; // the missing output or target is reported on its own
     inner = { vars: new Map(scope.vars), later: scope.later };
     inner.vars.set("(output)", { value: tensor(output), span: e.span });

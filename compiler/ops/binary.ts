@@ -42,5 +42,12 @@ export const max = binary("max", (a, b) => `(${a} >= ${b} ? ${a} : ${b})`, Math.
   return [b.mul(g, first), b.mul(g, b.sub(b.const(1), first))];
 });
 
+// The mirror image of max: ties send the gradient to the first operand (b >= a selects it).
+export const min = binary("min", (a, b) => `(${a} <= ${b} ? ${a} : ${b})`, Math.min, (b, node, g) => {
+  const [x, y] = node.inputs as [typeof node, typeof node];
+  const first = b.node("ge", [y, x]);
+  return [b.mul(g, first), b.mul(g, b.sub(b.const(1), first))];
+});
+
 /** 1 where a >= b, else 0: the selector in max's derivative; not itself differentiable. */
 export const ge = binary("ge", (a, b) => `(${a} >= ${b} ? 1 : 0)`, (a, b) => (a >= b ? 1 : 0), () => [null, null]);

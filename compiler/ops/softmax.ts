@@ -18,16 +18,16 @@ export const softmax: OpDef = {
     const p = ctx.ref(node);
     const width = node.shape[node.shape.length - 1]!;
     const rows = sizeExpr(ctx, node.shape.slice(0, -1));
-    const r = ctx.local("r"), j = ctx.local("j"), o = ctx.local("o"), mx = ctx.local("max"), s = ctx.local("sum");
+    const r = ctx.local("r"), j = ctx.local("j"), o = ctx.local("o"), mx = ctx.local("max"), s = ctx.local("sum"), e = ctx.local("e");
     return `for (let ${r} = 0; ${r} < ${rows}; ${r}++) {
 const ${o} = ${r} * ${width};
 let ${mx} = -Infinity;
 for (let ${j} = 0; ${j} < ${width}; ${j}++) if (${z}[${o} + ${j}] > ${mx}) ${mx} = ${z}[${o} + ${j}];
 let ${s} = 0;
 for (let ${j} = 0; ${j} < ${width}; ${j}++) {
-const e = Math.exp(${z}[${o} + ${j}] - ${mx});
-${p}[${o} + ${j}] = e;
-${s} += e;
+const ${e} = Math.exp(${z}[${o} + ${j}] - ${mx});
+${p}[${o} + ${j}] = ${e};
+${s} += ${e};
 }
 for (let ${j} = 0; ${j} < ${width}; ${j}++) ${p}[${o} + ${j}] /= ${s};
 }`;

@@ -1,5 +1,7 @@
-// Optimizers: the state each keeps per parameter, and the update it emits. The update is a
-// loop over one parameter with a compile-time constant length, run after the backward pass.
+// Optimizers: the state each keeps per parameter and the update it emits. An update is a loop
+// over one parameter with a compile-time constant length, run after the backward pass, reading
+// the (possibly clipped) gradient through `g`. Weight decay is L2 added to the gradient, except
+// for adamw where it is decoupled (applied to the weight directly), as in PyTorch.
 import type { OptimizerSpec } from "../model.js";
 import { lit } from "../emit/literals.js";
 
@@ -11,41 +13,74 @@ export interface UpdateTarget {
   size: number;
   /** Fresh loop variable. */
   i: string;
+  /** Expression for this parameter's learning rate (the scheduled `lr`, or a per-parameter one). */
+  lr: string;
+  /** Expression multiplying the gradient (global-norm clipping), or "" for none. */
+  gradScale: string;
 }
+
+export const OPTIMIZER_DEFAULTS: Record<OptimizerSpec["kind"], Record<string, number>> = {
+  sgd: { lr: 0.01, weight_decay: 0 },
+  momentum: { lr: 0.01, beta: 0.9, weight_decay: 0 },
+  nesterov: { lr: 0.01, beta: 0.9, weight_decay: 0 },
+  rmsprop: { lr: 0.01, alpha: 0.99, eps: 1e-8, weight_decay: 0 },
+  adagrad: { lr: 0.01, eps: 1e-10, weight_decay: 0 },
+  adam: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 },
+  adamw: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01 },
+};
 
 export const OPTIMIZER_STATE: Record<OptimizerSpec["kind"], string[]> = {
   sgd: [],
   momentum: ["velocity"],
+  nesterov: ["velocity"],
+  rmsprop: ["square_avg"],
+  adagrad: ["sum_sq"],
   adam: ["m", "v"],
+  adamw: ["m", "v"],
 };
 
 /** Statements run once per step before the per-parameter updates (Adam's bias corrections). */
 export function emitStepPrologue(spec: OptimizerSpec, step: string): string {
-  if (spec.kind !== "adam") return "";
-  return `${step}++;
-const corr1 = 1 / (1 - Math.pow(${lit(spec.beta1)}, ${step}));
-const corr2 = 1 / (1 - Math.pow(${lit(spec.beta2)}, ${step}));`;
+  if (spec.kind !== "adam" && spec.kind !== "adamw") return "";
+  return `const corr1 = 1 / (1 - Math.pow(${lit(spec.beta1 as number)}, ${step}));
+const corr2 = 1 / (1 - Math.pow(${lit(spec.beta2 as number)}, ${step}));`;
 }
 
 export function emitUpdate(spec: OptimizerSpec, t: UpdateTarget): string {
-  const loop = (body: string) => `for (let ${t.i} = 0; ${t.i} < ${t.size}; ${t.i}++) {\n${body}\n}`;
-  const g = `${t.grad}[${t.i}]`;
+  const i = t.i;
+  const w = `${t.param}[${i}]`;
+  const h = (name: string) => lit(spec[name] as number);
+  const raw = t.gradScale ? `${t.grad}[${i}] * ${t.gradScale}` : `${t.grad}[${i}]`;
+  const decay = spec.weight_decay > 0 && spec.kind !== "adamw" ? ` + ${lit(spec.weight_decay)} * ${w}` : "";
+  const lines = [`const g = ${raw}${decay};`];
+  const [s0, s1] = t.state;
   switch (spec.kind) {
     case "sgd":
-      return loop(`${t.param}[${t.i}] -= ${lit(spec.lr)} * ${g};`);
-    case "momentum": {
-      // PyTorch's form: v ← βv + g; w ← w − lr·v.
-      const [v] = t.state as [string];
-      return loop(`const vel = ${lit(spec.beta)} * ${v}[${t.i}] + ${g};\n${v}[${t.i}] = vel;\n${t.param}[${t.i}] -= ${lit(spec.lr)} * vel;`);
-    }
-    case "adam": {
-      const [m, v] = t.state as [string, string];
-      return loop(`const g = ${g};
-const mi = ${lit(spec.beta1)} * ${m}[${t.i}] + ${lit(1 - spec.beta1)} * g;
-const vi = ${lit(spec.beta2)} * ${v}[${t.i}] + ${lit(1 - spec.beta2)} * g * g;
-${m}[${t.i}] = mi;
-${v}[${t.i}] = vi;
-${t.param}[${t.i}] -= (${lit(spec.lr)} * mi * corr1) / (Math.sqrt(vi * corr2) + ${lit(spec.eps)});`);
-    }
+      lines.push(`${w} -= ${t.lr} * g;`);
+      break;
+    case "momentum":
+      lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, `${s0}[${i}] = vel;`, `${w} -= ${t.lr} * vel;`);
+      break;
+    case "nesterov":
+      lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, `${s0}[${i}] = vel;`, `${w} -= ${t.lr} * (g + ${h("beta")} * vel);`);
+      break;
+    case "rmsprop":
+      lines.push(`const vi = ${h("alpha")} * ${s0}[${i}] + ${lit(1 - (spec.alpha as number))} * g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
+      break;
+    case "adagrad":
+      lines.push(`const vi = ${s0}[${i}] + g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
+      break;
+    case "adam":
+    case "adamw":
+      if (spec.kind === "adamw" && spec.weight_decay > 0) lines.push(`${w} -= ${t.lr} * ${lit(spec.weight_decay)} * ${w};`);
+      lines.push(
+        `const mi = ${h("beta1")} * ${s0}[${i}] + ${lit(1 - (spec.beta1 as number))} * g;`,
+        `const vi = ${h("beta2")} * ${s1}[${i}] + ${lit(1 - (spec.beta2 as number))} * g * g;`,
+        `${s0}[${i}] = mi;`,
+        `${s1}[${i}] = vi;`,
+        `${w} -= (${t.lr} * mi * corr1) / (Math.sqrt(vi * corr2) + ${h("eps")});`,
+      );
+      break;
   }
+  return `for (let ${i} = 0; ${i} < ${t.size}; ${i}++) {\n${lines.join("\n")}\n}`;
 }

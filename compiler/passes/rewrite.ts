@@ -7,7 +7,7 @@ import type { Graph, Node } from "../ir/graph.js";
 /** Returns a replacement for `node` (built from its rewritten `inputs`), or undefined to keep it. */
 export type Rule = (b: Builder, node: Node, inputs: readonly Node[]) => Node | undefined;
 
-export function rewrite(graph: Graph, rule: Rule): Graph {
+export function rewrite(graph: Graph, rule: Rule, extraOutputs?: Map<string, Node>): Graph {
   const b = new Builder();
   const live = liveNodes(graph);
   const mapped = new Map<number, Node>();
@@ -22,6 +22,8 @@ export function rewrite(graph: Graph, rule: Rule): Graph {
   }
   const outputs = new Map<string, Node>();
   for (const [name, node] of graph.outputs) outputs.set(name, mapped.get(node.id)!);
+  // Outputs a rule created while rewriting (the running statistics of batchnorm, for one).
+  for (const [name, node] of extraOutputs ?? []) outputs.set(name, node);
   return b.graph(outputs);
 }
 

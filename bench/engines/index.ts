@@ -1,0 +1,21 @@
+// Every engine, in table order, loaded lazily so a worker imports only the library it times.
+// netc comes first: it is the reference the others are checked against.
+import type { EngineDef } from "./types.js";
+
+const LOADERS: Record<string, () => Promise<EngineDef>> = {
+  netc: async () => (await import("./netc.js")).netc,
+  "ts-tuned": async () => (await import("./tuned.js")).tuned,
+  "ts-idiomatic": async () => (await import("./idiomatic.js")).idiomatic,
+  "tfjs-cpu": async () => (await import("./tfjs.js")).tfjsCpu,
+  "tfjs-wasm": async () => (await import("./tfjs.js")).tfjsWasm,
+  "brain.js": async () => (await import("./brain.js")).brainjs,
+  convnetjs: async () => (await import("./convnet.js")).convnet,
+};
+
+export const ENGINE_NAMES = Object.keys(LOADERS);
+
+export function loadEngine(name: string): Promise<EngineDef> {
+  const load = LOADERS[name];
+  if (!load) throw new Error(`unknown engine ${name} (have: ${ENGINE_NAMES.join(", ")})`);
+  return load();
+}

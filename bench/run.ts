@@ -1,0 +1,119 @@
+// The benchmark runner: every measurement in its own Node process (bench/worker.ts), rounds
+// interleaved across engines so machine noise spreads evenly, then one report.
+//   npm run bench                 full run (~10 min): bench/RESULTS.md, bench/results.json
+//   npm run bench -- --quick      one short round: bench/RESULTS-quick.md, bench/results-quick.json
+//   options: --engines=netc,ts-tuned  --workloads=W1,W4  --rounds=N
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, platform, release } from "node:os";
+import { fileURLToPath } from "node:url";
+import { ENGINE_NAMES } from "./engines/index.js";
+import { report, type Results } from "./report.js";
+import { WORKLOADS, workloadFile } from "./shared.js";
+import type { Task } from "./worker.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const engines = option("engines")?.split(",") ?? ENGINE_NAMES;
+const workloads = option("workloads")?.split(",") ?? WORKLOADS.map((w) => w.id);
+const config = {
+  quick,
+  rounds: Number(option("rounds") ?? (quick ? 1 : 3)),
+  minTime: quick ? 0.05 : 0.25,
+  checkSteps: 20,
+  gcSteps: quick ? 2000 : 10000,
+  /** W4/W5 steps take ~10-50 ms in JS engines; 10,000 of them would take minutes per engine. */
+  gcStepsLarge: quick ? 50 : 300,
+  compileRuns: quick ? 1 : 3,
+};
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+let jobs = 0;
+
+/** Runs one worker task in a fresh process; returns its result or { error }. */
+function work(task: Task, label: string): Promise<any> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "bench/worker.ts", JSON.stringify(task)], { cwd: root });
+    let out = "", err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => child.kill(), 600_000);
+    child.on("close", () => {
+      clearTimeout(timer);
+      const line = out.split("\n").find((l) => l.startsWith("@@RESULT "));
+      const result = line ? JSON.parse(line.slice(9)) : { error: `no result (stderr: ${err.trim().slice(-400)})` };
+      process.stderr.write(`[${++jobs}] ${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s${result.error ? ` ERROR ${String(result.error).split("\n")[0]}` : ""}\n`);
+      resolve(result);
+    });
+  });
+}
+
+/** Wall time of a cold `netc compile` process, output discarded. */
+function cliCompile(id: string): Promise<number> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["bin/netc.mjs", "compile", workloadFile(id)], { cwd: root, stdio: "ignore" });
+    child.on("close", (code) => resolve(code === 0 ? performance.now() - t0 : NaN));
+  });
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown CPU",
+  cores: cpus().length,
+  node: process.version,
+  v8: process.versions.v8,
+  platform: `${platform()} ${release()}`,
+  date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+};
+const results: Results = { machine, config, train: [], infer: [], latency: [], gc: [], compile: [], ceiling: [] };
+const started = Date.now();
+
+for (let round = 0; round < config.rounds; round++) {
+  for (const workload of workloads) {
+    for (const engine of engines) {
+      const r = await work({ kind: "train", engine, workload, checkSteps: config.checkSteps, minTime: config.minTime }, `round ${round + 1} train ${engine} ${workload}`);
+      results.train.push({ engine, workload, round, ...r });
+    }
+  }
+  if (workloads.includes("W4")) {
+    for (const engine of engines) {
+      const r = await work({ kind: "infer", engine, workload: "W4", minTime: config.minTime }, `round ${round + 1} infer ${engine} W4`);
+      results.infer.push({ engine, workload: "W4", round, ...r });
+    }
+    for (const engine of ["netc-predictor", "netc", "ts-tuned"].filter((e) => e === "netc-predictor" ? engines.includes("netc") : engines.includes(e))) {
+      const r = await work({ kind: "latency", engine, workload: "W4", minTime: config.minTime }, `round ${round + 1} latency ${engine} W4`);
+      results.latency.push({ engine, workload: "W4", round, ...r });
+    }
+  }
+  const r = await work({ kind: "ceiling", minTime: quick ? 0.05 : 0.1 }, `round ${round + 1} scalar matmul ceiling`);
+  results.ceiling.push({ round, ...r });
+}
+
+// Allocation: every engine on W3; netc on every workload.
+const gcRuns = [
+  ...engines.map((engine) => ({ engine, workload: "W3" })),
+  ...(engines.includes("netc") ? workloads.filter((w) => w !== "W3").map((workload) => ({ engine: "netc", workload })) : []),
+].filter((r) => workloads.includes(r.workload));
+for (const { engine, workload } of gcRuns) {
+  const large = workload === "W4" || workload === "W5";
+  const steps = large ? config.gcStepsLarge : config.gcSteps;
+  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 20 : 500 }, `gc ${engine} ${workload} (${steps} steps)`);
+  results.gc.push({ engine, workload, ...r });
+}
+
+if (engines.includes("netc")) {
+  for (const workload of workloads) {
+    for (let i = 0; i < config.compileRuns; i++) {
+      const r = await work({ kind: "compile", workload }, `compile ${workload} (cold process ${i + 1})`);
+      results.compile.push({ workload, run: i, ...r, cliMs: await cliCompile(workload) });
+    }
+  }
+}
+
+const markdown = report(results, (Date.now() - started) / 1000);
+const base = fileURLToPath(new URL(".", import.meta.url));
+writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
+writeFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, JSON.stringify(results, null, 2) + "\n");
+process.stdout.write(markdown);

@@ -1,0 +1,77 @@
+// `netc predict` (predictions for a CSV, as CSV) and `netc predictor` (a standalone predictor
+// module with the trained weights baked in).
+import { compile, compileToGraph } from "../compiler/index.js";
+import { emitPredictor } from "../compiler/emit/predictor.js";
+import { loadGenerated, toJavaScript } from "../runtime/load.js";
+import { isClassifier, predictedClass } from "../runtime/train-loop.js";
+import { tensorsByName } from "../runtime/weights.js";
+import { parseArgs, stringFlag, UsageError } from "./args.js";
+import { loadData, loadWeights, requireFlag } from "./inputs.js";
+import { readText, writeOutput } from "./io.js";
+import type { Output } from "./main.js";
+
+export const PREDICT_USAGE = "netc predict MODEL.net --weights WEIGHTS.json --data CSV [--target NAME] [--model NAME]";
+export const PREDICTOR_USAGE = "netc predictor MODEL.net --weights WEIGHTS.json [-o FILE] [--js] [--model NAME] [--force]";
+
+const CHUNK_ROWS = 1024;
+
+export async function predictCommand(argv: string[], out: Output): Promise<number> {
+  const args = parseArgs(argv, { values: ["weights", "data", "target", "model"], booleans: [] });
+  const [file, ...extra] = args.positionals;
+  if (!file || extra.length > 0) throw new UsageError(`usage: ${PREDICT_USAGE}`);
+  const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICT_USAGE);
+  const dataSpec = requireFlag(stringFlag(args, "data"), "--data", PREDICT_USAGE);
+  const source = readText(file, ".net file");
+  const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: CHUNK_ROWS });
+  const ir = compiled.model;
+  const weights = loadWeights(weightsPath, ir, file);
+  const data = loadData(dataSpec, ir, ir.train.seed, { target: stringFlag(args, "target")?.split(","), labels: weights.labels, targetOptional: true });
+  const model = (await loadGenerated(compiled.code)).createModel();
+  model.setWeights(tensorsByName(weights));
+
+  const classifier = isClassifier(ir);
+  const w = ir.output.width;
+  const className = (c: number) => weights.labels?.[c] ?? String(c);
+  const columns = w === 1 ? [ir.output.name] : Array.from({ length: w }, (_, j) => `${ir.output.name}_${classifier ? className(j) : j}`);
+  const rows: string[] = [(classifier ? ["class", ...columns] : columns).map(csvCell).join(",")];
+  let correct = 0;
+  for (let start = 0; start < data.n; start += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, data.n - start);
+    const p = model.predict(data.x.subarray(start * ir.input.width, (start + n) * ir.input.width), n);
+    for (let r = 0; r < n; r++) {
+      const values = Array.from(p.subarray(r * w, (r + 1) * w), String);
+      if (!classifier) {
+        rows.push(values.join(","));
+        continue;
+      }
+      const c = predictedClass(ir, p, r);
+      if (data.classes && data.classes[start + r] === c) correct++;
+      rows.push([csvCell(className(c)), ...values].join(","));
+    }
+  }
+  out.stdout(rows.join("\n"));
+  if (classifier && data.classes) out.stderr(`accuracy ${(100 * correct / data.n).toFixed(1)}% (${correct} of ${data.n} rows match the target column)`);
+  return 0;
+}
+
+export async function predictorCommand(argv: string[], out: Output): Promise<number> {
+  const args = parseArgs(argv, { values: ["weights", "out", "model"], booleans: ["js", "force"], aliases: { o: "out" } });
+  const [file, ...extra] = args.positionals;
+  if (!file || extra.length > 0) throw new UsageError(`usage: ${PREDICTOR_USAGE}`);
+  const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICTOR_USAGE);
+  const source = readText(file, ".net file");
+  const { model, graph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
+  const weights = loadWeights(weightsPath, model, file);
+  const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
+  const ts = await emitPredictor({ model, graph, source, file, weights: values, labels: weights.labels });
+  const js = args.flags.has("js");
+  const target = stringFlag(args, "out") ?? `${model.name}.predict.${js ? "js" : "ts"}`;
+  const text = js ? toJavaScript(ts) : ts;
+  writeOutput(target, text, args.flags.has("force"));
+  out.stderr(`wrote ${target} (model ${model.name}, ${js ? "JavaScript" : "TypeScript"}, ${text.length} bytes, no imports)`);
+  return 0;
+}
+
+function csvCell(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

@@ -1,0 +1,66 @@
+// Normalization and regularization layers. `layernorm` lowers straight to primitives; `dropout`
+// and `batchnorm` become single mode-dependent nodes that the specialize pass expands per mode
+// (training graph vs. evaluation graph), because they compute different things in each.
+import type { Expr, Span } from "../../grammar/ast.js";
+import type { Node } from "../ir/graph.js";
+import { makeParam } from "./builtins.js";
+import { constNumber } from "./calls.js";
+import type { LowerContext } from "./context.js";
+import { POISON, tensor, type Value } from "./values.js";
+
+type Args = Map<string, { expr: Expr; span: Span }>;
+
+function numberArg(ctx: LowerContext, args: Args, name: string, fallback: number, ok: (v: number) => boolean, range: string): number | undefined {
+  const arg = args.get(name);
+  if (!arg) return fallback;
+  const v = constNumber(arg.expr);
+  if (v === undefined || !ok(v)) {
+    ctx.diags.error(arg.span, `'${name}' must be ${range}, got '${ctx.text(arg.expr.span)}'`);
+    return undefined;
+  }
+  return v;
+}
+
+function needsRows(ctx: LowerContext, x: Node, fn: string, span: Span): boolean {
+  if (x.shape.length === 2 && x.shape[0] === "B") return true;
+  ctx.diags.error(span, `'${fn}' needs a batch of vectors [B,n], got [${x.shape.join(",")}]`);
+  return false;
+}
+
+export function lowerDropout(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
+  const p = numberArg(ctx, args, "p", 0.5, (v) => v >= 0 && v < 1, "a probability in [0, 1)");
+  if (p === undefined) return POISON;
+  if (p === 0) return tensor(x);
+  // `id` keeps two dropouts with equal p on equal shapes from being merged by hash-consing.
+  return tensor(ctx.b.node("dropout", [x], { p, id: ctx.nextId() }, span));
+}
+
+export function lowerBatchnorm(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
+  const momentum = numberArg(ctx, args, "momentum", 0.1, (v) => v > 0 && v <= 1, "a number in (0, 1]");
+  const eps = numberArg(ctx, args, "eps", 1e-5, (v) => v > 0, "a positive number");
+  if (momentum === undefined || eps === undefined || !needsRows(ctx, x, "batchnorm", span)) return POISON;
+  const width = x.shape[1] as number;
+  const name = ctx.nextLayerName("batchnorm");
+  const gamma = makeParam(ctx, `${name}.gamma`, [width], { kind: "ones" }, span);
+  const beta = makeParam(ctx, `${name}.beta`, [width], { kind: "zeros" }, span);
+  const mean = ctx.makeState(`${name}.mean`, [width], 0);
+  const variance = ctx.makeState(`${name}.var`, [width], 1);
+  return tensor(ctx.b.node("batchnorm", [x, gamma, beta, mean, variance], { momentum, eps }, span));
+}
+
+/** (x − mean) / √(var + ε) · γ + β, with mean and variance over each row's features. */
+export function lowerLayernorm(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
+  const eps = numberArg(ctx, args, "eps", 1e-5, (v) => v > 0, "a positive number");
+  if (eps === undefined || !needsRows(ctx, x, "layernorm", span)) return POISON;
+  const width = x.shape[1] as number;
+  const name = ctx.nextLayerName("layernorm");
+  const gamma = makeParam(ctx, `${name}.gamma`, [width], { kind: "ones" }, span);
+  const beta = makeParam(ctx, `${name}.beta`, [width], { kind: "zeros" }, span);
+  const b = ctx.b;
+  const inv = b.const(1 / width);
+  const mean = b.mul(b.sum(x, [1], true), inv);
+  const centered = b.sub(x, mean);
+  const variance = b.mul(b.sum(b.mul(centered, centered), [1], true), inv);
+  const normalized = b.mul(centered, b.node("rsqrt", [b.add(variance, b.const(eps))]));
+  return tensor(b.add(b.mul(normalized, gamma), beta));
+}

@@ -1,0 +1,41 @@
+// Expands the mode-dependent layers into primitives for one mode:
+//   eval:  dropout(x) → x;  batchnorm → (x − running mean) / √(running var + ε) · γ + β
+//   train: dropout(x) → x ⊙ mask;  batchnorm → batch statistics, plus outputs
+//          `state:<name>` with the updated running statistics (momentum, unbiased variance,
+//          as in PyTorch) that the training step stores after a successful step.
+import type { Node } from "../ir/graph.js";
+import type { Graph } from "../ir/graph.js";
+import { rewrite } from "./rewrite.js";
+
+export type Mode = "train" | "eval";
+
+export function specialize(graph: Graph, mode: Mode): Graph {
+  const extra = new Map<string, Node>();
+  return rewrite(
+    graph,
+    (b, node, inputs) => {
+      if (node.op === "dropout") {
+        if (mode === "eval") return inputs[0]!;
+        const shape = node.shape.map((d) => (d === "B" ? -1 : d));
+        return b.mul(inputs[0]!, b.node("dropout_mask", [], { p: node.attrs.p!, shape, id: node.attrs.id! }));
+      }
+      if (node.op !== "batchnorm") return undefined;
+      const [x, gamma, beta, runningMean, runningVar] = inputs as [Node, Node, Node, Node, Node];
+      const eps = b.const(node.attrs.eps as number);
+      const scaleShift = (centered: Node, variance: Node) =>
+        b.add(b.mul(b.mul(centered, b.node("rsqrt", [b.add(variance, eps)])), gamma), beta);
+      if (mode === "eval") return scaleShift(b.sub(x, runningMean), runningVar);
+      const rows = b.batch();
+      const mean = b.div(b.sum(x, [0], false), rows);
+      const centered = b.sub(x, mean);
+      const variance = b.div(b.sum(b.mul(centered, centered), [0], false), rows);
+      const m = node.attrs.momentum as number;
+      const unbiased = b.div(rows, b.max(b.sub(rows, b.const(1)), b.const(1)));
+      const blend = (old: Node, batch: Node) => b.add(b.mul(b.const(1 - m), old), b.mul(b.const(m), batch));
+      extra.set(`state:${runningMean.attrs.name}`, blend(runningMean, mean));
+      extra.set(`state:${runningVar.attrs.name}`, blend(runningVar, b.mul(variance, unbiased)));
+      return scaleShift(centered, variance);
+    },
+    extra,
+  );
+}
