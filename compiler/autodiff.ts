@@ -46,16 +46,20 @@ function sumToShape(b: Builder, g: Node, shape: Shape): Node {
   return out;
 }
 
-/** Nodes the loss depends on, in topological order. */
+/**
+ * Nodes the loss depends on, in topological order (ids are, since inputs are built first).
+ * An explicit stack, not recursion: a network thousands of layers deep must not overflow.
+ */
 function reachable(root: Node): Node[] {
-  const seen = new Set<number>();
-  const order: Node[] = [];
-  const visit = (n: Node): void => {
-    if (seen.has(n.id)) return;
-    seen.add(n.id);
-    n.inputs.forEach(visit);
-    order.push(n);
-  };
-  visit(root);
-  return order.sort((a, c) => a.id - c.id);
+  const seen = new Map<number, Node>([[root.id, root]]);
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const input of stack.pop()!.inputs) {
+      if (!seen.has(input.id)) {
+        seen.set(input.id, input);
+        stack.push(input);
+      }
+    }
+  }
+  return [...seen.values()].sort((a, c) => a.id - c.id);
 }

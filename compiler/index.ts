@@ -110,7 +110,7 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
   const raw = emitModule({ ...result, source, file: options.file ?? "<input>" });
-  const code = await prettier.format(raw, { parser: "typescript", printWidth: 110 });
+  const code = await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
   return { ...result, code };
 }
 

@@ -1,10 +1,10 @@
-// Drives a generated model through epochs of shuffled minibatches with trainStep, evaluating
-// loss and accuracy on the training and validation sets after every epoch. A non-finite loss
-// stops training and says where; the weights from the end of the last full epoch are kept.
+// Runs a generated model's own `fit` one epoch at a time (so its shuffle, learning-rate
+// schedule, warm-up, clipping and dropout all apply), evaluating loss and accuracy on the
+// training and validation sets after every epoch. A non-finite loss stops training and says
+// where; the weights measured at the end of the last full epoch are restored.
 import type { ModelIR } from "../compiler/model.js";
 import type { Dataset } from "./dataset.js";
 import type { Model, Weights } from "./generated-types.js";
-import { makeRng, shuffle } from "./rng.js";
 import type { SplitMetrics } from "./weights.js";
 
 export interface EpochStats {
@@ -15,8 +15,9 @@ export interface EpochStats {
 
 export interface TrainFailure {
   epoch: number;
+  /** The minibatch within the epoch, as the generated fit reports it. */
   batch: number;
-  loss: number;
+  loss: string;
   /** The first tensor found non-finite: the model's output or a parameter's gradient. */
   culprit: string;
 }
@@ -24,45 +25,35 @@ export interface TrainFailure {
 export interface TrainLoopOptions {
   epochs: number;
   batch: number;
-  seed: number;
   onEpoch?: (stats: EpochStats) => void;
 }
 
 export interface TrainOutcome {
   history: EpochStats[];
-  /** Metrics of the weights the model ends with (before any epoch when epochs = 0). */
+  /** Metrics of the weights the model ends with (epoch 0: before any training). */
   final: EpochStats;
   failure: TrainFailure | null;
 }
 
+const FIT_FAILURE = /the loss became (\S+) at epoch \d+, batch (\d+)/;
+
 export function trainModel(model: Model, ir: ModelIR, train: Dataset, val: Dataset | null, options: TrainLoopOptions): TrainOutcome {
-  const inW = ir.input.width;
-  const tW = ir.target.width;
-  const batch = Math.min(options.batch, model.info.maxBatch, train.n);
-  const bx = new Float64Array(batch * inW);
-  const by = new Float64Array(batch * tW);
-  const order = new Uint32Array(train.n).map((_, i) => i);
-  const rng = makeRng(options.seed + 1);
+  const batch = Math.min(options.batch, model.info.maxBatch);
   const history: EpochStats[] = [];
   const measure = (epoch: number): EpochStats => ({ epoch, train: evaluate(model, ir, train), val: val && evaluate(model, ir, val) });
   let lastGood: Weights = model.getWeights();
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    shuffle(order, rng);
-    for (let start = 0, b = 1; start < train.n; start += batch, b++) {
-      const rows = Math.min(batch, train.n - start);
-      for (let r = 0; r < rows; r++) {
-        const src = order[start + r]!;
-        for (let k = 0; k < inW; k++) bx[r * inW + k] = train.x[src * inW + k]!;
-        for (let k = 0; k < tW; k++) by[r * tW + k] = train.y![src * tW + k]!;
-      }
-      const loss = model.trainStep(bx, by, rows);
-      if (!Number.isFinite(loss)) {
-        const failure = { epoch, batch: b, loss, culprit: findCulprit(model, ir, bx, by, rows) };
-        // trainStep skipped this update, but the steps before it may already have blown the weights
-        // up; the weights measured at the end of the last epoch are the last known good ones.
-        model.setWeights(lastGood);
-        return { history, final: history.at(-1) ?? measure(epoch - 1), failure };
-      }
+    try {
+      model.fit(train.x, train.y!, train.n, { epochs: 1, batch });
+    } catch (err) {
+      const match = err instanceof Error ? FIT_FAILURE.exec(err.message) : null;
+      if (!match) throw err;
+      // fit skipped the failing update, but earlier steps may already have driven the weights
+      // somewhere useless; the weights measured at the end of the last epoch are known good.
+      const culprit = findCulprit(model, ir, train, batch);
+      model.setWeights(lastGood);
+      const failure = { epoch, batch: Number(match[2]), loss: match[1]!.replace(/[;,.]$/, ""), culprit };
+      return { history, final: history.at(-1) ?? measure(0), failure };
     }
     const stats = measure(epoch);
     history.push(stats);
@@ -72,12 +63,12 @@ export function trainModel(model: Model, ir: ModelIR, train: Dataset, val: Datas
   return { history, final: history.at(-1) ?? measure(0), failure: null };
 }
 
-/** Mean loss (weighted by rows, in chunks of the compiled maximum batch) and accuracy. */
+/** Mean loss (weighted by rows, in chunks of the compiled maximum batch) and accuracy, in evaluation mode. */
 export function evaluate(model: Model, ir: ModelIR, data: Dataset): SplitMetrics {
   const chunk = model.info.maxBatch;
+  const accuracy = data.classes !== null && isClassifier(ir);
   let lossSum = 0;
   let correct = 0;
-  const accuracy = data.classes !== null && isClassifier(ir);
   for (let start = 0; start < data.n; start += chunk) {
     const rows = Math.min(chunk, data.n - start);
     const x = data.x.subarray(start * ir.input.width, (start + rows) * ir.input.width);
@@ -102,10 +93,16 @@ export function predictedClass(ir: ModelIR, p: ArrayLike<number>, row: number): 
   return best;
 }
 
-function findCulprit(model: Model, ir: ModelIR, x: Float64Array, y: Float64Array, rows: number): string {
-  if (!Array.from(model.predict(x, rows)).every(Number.isFinite)) return `output '${ir.output.name}'`;
-  const { grads } = model.gradients(x, y, rows);
-  const bad = Object.keys(grads).find((name) => !grads[name]!.data.every(Number.isFinite));
-  if (bad) return `gradient of '${bad}'`;
-  return "the loss itself (a predicted probability of exactly 0 or 1?)";
+/** Which tensor goes non-finite first, on the first minibatch-sized chunk of rows where one does. */
+function findCulprit(model: Model, ir: ModelIR, data: Dataset, batch: number): string {
+  for (let start = 0; start < data.n; start += batch) {
+    const rows = Math.min(batch, data.n - start);
+    const x = data.x.subarray(start * ir.input.width, (start + rows) * ir.input.width);
+    const { loss, grads } = model.gradients(x, data.y!.subarray(start * ir.target.width, (start + rows) * ir.target.width), rows);
+    const bad = Object.keys(grads).find((name) => !grads[name]!.data.every(Number.isFinite));
+    if (Number.isFinite(loss) && !bad) continue;
+    if (!model.predict(x, rows).every(Number.isFinite)) return `output '${ir.output.name}'`;
+    return bad ? `gradient of '${bad}'` : "the loss (a predicted probability of exactly 0 or 1?)";
+  }
+  return "the loss";
 }

@@ -13,7 +13,8 @@ export interface ModelStructure {
   input: { name: string; width: number };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
-  params: { name: string; shape: number[] }[];
+  /** Trained parameters, then non-trainable state (batchnorm running statistics). */
+  tensors: { name: string; shape: number[] }[];
 }
 
 export interface SplitMetrics {
@@ -53,12 +54,12 @@ export function modelStructure(model: ModelIR): ModelStructure {
     input: { name: model.input.name, width: model.input.width },
     target: { name: model.target.name, width: model.target.width, classes: model.target.classes ?? null },
     output: { name: model.output.name, width: model.output.width },
-    params: model.params.map((p) => ({ name: p.name, shape: [...p.shape] })),
+    tensors: [...model.params, ...model.state].map((p) => ({ name: p.name, shape: [...p.shape] })),
   };
 }
 
 export function structureHash(s: ModelStructure): string {
-  const canonical = JSON.stringify([s.input, s.target, s.output, s.params.map((p) => [p.name, p.shape])]);
+  const canonical = JSON.stringify([s.input, s.target, s.output, s.tensors.map((p) => [p.name, p.shape])]);
   return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
 }
 
@@ -97,7 +98,7 @@ export function parseWeights(text: string, path: string): WeightsFile {
   const bad = (what: string) => new WeightsError(`${path}: malformed weights file: ${what}`);
   if (typeof w.model !== "string") throw bad(`"model" must be a string`);
   if (typeof w.structureHash !== "string") throw bad(`"structureHash" must be a string`);
-  if (!isStructure(w.structure)) throw bad(`"structure" must describe input, target, output and params`);
+  if (!isStructure(w.structure)) throw bad(`"structure" must describe input, target, output and tensors`);
   if (w.labels !== null && !(Array.isArray(w.labels) && w.labels.every((l) => typeof l === "string"))) throw bad(`"labels" must be null or a list of strings`);
   if (!Array.isArray(w.tensors)) throw bad(`"tensors" must be a list`);
   w.tensors.forEach((t, i) => {
@@ -122,7 +123,7 @@ export function checkWeightsFor(file: WeightsFile, model: ModelIR, path: string,
   if (file.structureHash !== structureHash(want)) {
     throw fail(`structure hash ${file.structureHash} does not match ${where} (${structureHash(want)}); the file was edited or corrupted`);
   }
-  const tensorDiffs = structureDiffs({ ...want, params: file.tensors.map((t) => ({ name: t.name, shape: t.shape })) }, want, where);
+  const tensorDiffs = structureDiffs({ ...want, tensors: file.tensors.map((t) => ({ name: t.name, shape: t.shape })) }, want, where);
   if (tensorDiffs.length > 0) throw fail(tensorDiffs[0]!, tensorDiffs.length - 1);
   const classes = want.target.classes ?? (model.head === "sigmoid" && want.output.width === 1 ? 2 : null);
   if (file.labels && classes !== null && file.labels.length > classes) {
@@ -139,14 +140,14 @@ function structureDiffs(got: ModelStructure, want: ModelStructure, where: string
     if (d) out.push(d);
   }
   if ((got.target.classes ?? null) !== want.target.classes) out.push(`target has ${got.target.classes ?? "no"} classes in the weights but ${want.target.classes ?? "no"} in ${where}`);
-  const have = new Map(got.params.map((p) => [p.name, p.shape]));
-  for (const p of want.params) {
+  const have = new Map(got.tensors.map((p) => [p.name, p.shape]));
+  for (const p of want.tensors) {
     const shape = have.get(p.name);
     if (!shape) out.push(`tensor '${p.name}' [${p.shape.join(", ")}] of ${where} is missing from the weights`);
     else if (shape.join(",") !== p.shape.join(",")) out.push(`tensor '${p.name}' has shape [${shape.join(", ")}] in the weights but [${p.shape.join(", ")}] in ${where}`);
   }
-  for (const p of got.params) {
-    if (!want.params.some((q) => q.name === p.name)) out.push(`tensor '${p.name}' in the weights is not a parameter of ${where}`);
+  for (const p of got.tensors) {
+    if (!want.tensors.some((q) => q.name === p.name)) out.push(`tensor '${p.name}' in the weights is not a parameter of ${where}`);
   }
   return out;
 }
@@ -158,8 +159,8 @@ function isShape(v: unknown): v is number[] {
 function isStructure(v: unknown): v is ModelStructure {
   const s = v as ModelStructure;
   const io = (x: { name: string; width: number } | undefined) => typeof x?.name === "string" && Number.isInteger(x.width);
-  return typeof s === "object" && s !== null && io(s.input) && io(s.output) && io(s.target) && Array.isArray(s.params) &&
-    s.params.every((p) => typeof p?.name === "string" && isShape(p.shape));
+  return typeof s === "object" && s !== null && io(s.input) && io(s.output) && io(s.target) && Array.isArray(s.tensors) &&
+    s.tensors.every((p) => typeof p?.name === "string" && isShape(p.shape));
 }
 
 /** Tensors by name as the generated model's setWeights takes them. */

@@ -17,7 +17,22 @@ export interface BodyEnv {
   rows: string;
 }
 
-export function emitBody(kernels: readonly Kernel[], env: BodyEnv, names: NameManager): { code: string; ref: (n: Node) => string } {
+export interface EmittedKernel {
+  kernel: Kernel;
+  code: string;
+}
+
+/**
+ * Emits each kernel's statements. Scalars are claimed from `names` and declared where they are
+ * computed, unless `closureScalars` is given: then they are claimed there, declared by the
+ * caller at closure level, and merely assigned here (for functions split into parts).
+ */
+export function emitBody(
+  kernels: readonly Kernel[],
+  env: BodyEnv,
+  names: NameManager,
+  closureScalars?: { names: NameManager; declared: string[] },
+): { kernels: EmittedKernel[]; ref: (n: Node) => string } {
   const scalars = new Map<number, string>();
   const ref = (node: Node): string => {
     if (node.op === "const") return lit(node.attrs.value as number);
@@ -26,18 +41,23 @@ export function emitBody(kernels: readonly Kernel[], env: BodyEnv, names: NameMa
     if (s === undefined) throw new Error(`internal: no storage for %${node.id} (${node.op})`);
     return s;
   };
-  const ctx: EmitContext = { ref, local: (base) => names.claim(base), rows: env.rows };
-  const out: string[] = [];
+  const declare = closureScalars ? (name: string, init: string) => `${name} = ${init};` : (name: string, init: string) => `let ${name} = ${init};`;
+  const ctx: EmitContext = { ref, local: (base) => names.claim(base), rows: env.rows, declare };
+  const out: EmittedKernel[] = [];
   let lastComment = "";
   for (const k of kernels) {
     const node = k.root;
-    if (node.shape.length === 0) scalars.set(node.id, names.claim(scalarName(node)));
+    if (node.shape.length === 0) {
+      const name = (closureScalars?.names ?? names).claim(scalarName(node));
+      scalars.set(node.id, name);
+      closureScalars?.declared.push(name);
+    }
     const comment = describe(k.core ?? node, env.source);
-    if (comment && comment !== lastComment) out.push(`// ${comment}`);
+    const head = comment && comment !== lastComment ? `// ${comment}\n` : "";
     lastComment = comment || lastComment;
-    out.push(emitKernel(ctx, k));
+    out.push({ kernel: k, code: head + emitKernel(ctx, k) });
   }
-  return { code: out.join("\n"), ref };
+  return { kernels: out, ref };
 }
 
 function emitKernel(ctx: EmitContext, k: Kernel): string {

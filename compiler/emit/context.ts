@@ -8,6 +8,11 @@ export interface EmitContext {
   local(base: string): string;
   /** The runtime row count (the batch dimension). */
   readonly rows: string;
+  /**
+   * Declares a scalar result (`let total = 0;`). When a long function is split into parts the
+   * scalar lives in the enclosing closure instead, and this becomes a plain assignment.
+   */
+  declare(name: string, init: string): string;
 }
 
 /** JS expression for the extent of a dim. */

@@ -1,11 +1,22 @@
-// One generated function over one graph: the kernels that compute the requested outputs, with
-// the planned arrays bound to local names taken from the `.net` file (`const h1 = buf0;`), so
-// the body reads like the network and the JIT sees plain locals.
+// The generated functions over one graph (predict and evalLoss over the evaluation graph;
+// trainLoss and forwardBackward over the training graph): the kernels that compute each
+// function's outputs, with planned arrays bound to local names from the `.net` file
+// (`const h1 = buf0;`), so a body reads like the network and the JIT sees plain locals.
+//
+// Large models are emitted differently. V8 does not optimize a function whose bytecode exceeds
+// a fixed size (60 KB), and a deep network's training step is larger than that; also, predict
+// and evalLoss would each repeat the whole forward pass. So when the code is large, kernels are
+// grouped into closure-level part functions of bounded size, each emitted once and called by
+// every function that needs it; scalars that cross parts live in closure `let`s.
 import type { Graph, Node } from "../ir/graph.js";
 import { liveNodes } from "../passes/rewrite.js";
 import { needsBuffer, type Plan } from "../plan.js";
-import { emitBody } from "./body.js";
+import { emitBody, type EmittedKernel } from "./body.js";
+import type { Kernel } from "./kernels.js";
 import type { NameManager } from "./names.js";
+
+/** Largest function body, in characters of emitted source, kept in one piece. */
+const PART_LIMIT = 30_000;
 
 export interface FunctionEnv {
   graph: Graph;
@@ -20,20 +31,86 @@ export interface FunctionEnv {
   leaf(node: Node): string | undefined;
 }
 
-export function emitFunctionBody(env: FunctionEnv, roots: string[]): { code: string; ref: (n: Node) => string } {
-  const outputs = new Map(roots.map((r) => [r, env.graph.outputs.get(r)!]));
-  const live = liveNodes({ ...env.graph, outputs });
-  const kernels = env.plan.kernels.filter((k) => live.has(k.root.id));
-  const names = env.names.child();
-  const aliases = new Map<number, string>();
-  const lines: string[] = [];
-  for (const k of kernels) {
-    if (!needsBuffer(k.root)) continue;
-    const alias = names.claim(env.graph.labels.get(k.root.id) ?? k.root.op);
-    aliases.set(k.root.id, alias);
-    lines.push(`${alias} = ${env.arrays[env.plan.slotOf.get(k.root.id)!.index]}`);
+export interface FunctionSpec {
+  name: string;
+  /** Graph outputs the function computes. */
+  roots: string[];
+  /** Parameter list (`x: Float64Array, n: number`) and the matching call arguments. */
+  signature: string;
+  args: string;
+}
+
+export interface EmittedFunction {
+  /** Statements of the function body. */
+  code: string;
+  ref: (n: Node) => string;
+}
+
+export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { functions: EmittedFunction[]; hoisted: string[] } {
+  const kernelSets = specs.map((spec) => {
+    const live = liveNodes({ ...env.graph, outputs: new Map(spec.roots.map((r) => [r, env.graph.outputs.get(r)!])) });
+    return env.plan.kernels.filter((k) => live.has(k.root.id));
+  });
+  const storageFor = (aliases: Map<number, string>) => (n: Node) => env.leaf(n) ?? aliases.get(n.id);
+
+  // Small models: each function is self-contained.
+  const inline = kernelSets.map((kernels) => {
+    const names = env.names.child();
+    const aliases = claimAliases(env, kernels, names);
+    const body = emitBody(kernels, { storage: storageFor(aliases), source: env.source, rows: env.rows }, names);
+    return { kernels: body.kernels, ref: body.ref, aliases };
+  });
+  const total = inline.reduce((n, f) => n + f.kernels.reduce((m, k) => m + k.code.length, 0), 0);
+  if (total <= PART_LIMIT) {
+    const functions = inline.map((f, i) => ({ code: aliasLine(env, kernelSets[i]!, f.aliases) + f.kernels.map((k) => k.code).join("\n"), ref: f.ref }));
+    return { functions, hoisted: [] };
   }
-  const body = emitBody(kernels, { storage: (n) => env.leaf(n) ?? aliases.get(n.id), source: env.source, rows: env.rows }, names);
-  const head = lines.length > 0 ? `const ${lines.join(",\n")};\n` : "";
-  return { code: head + body.code, ref: body.ref };
+
+  // Large models: every kernel emitted once, grouped into shared parts.
+  const all = env.plan.kernels.filter((k) => kernelSets.some((set) => set.includes(k)));
+  const names = env.names.child();
+  const aliases = claimAliases(env, all, names);
+  const closureScalars = { names: env.names, declared: [] as string[] };
+  const body = emitBody(all, { storage: storageFor(aliases), source: env.source, rows: env.rows }, names, closureScalars);
+  const usersOf = (k: Kernel) => specs.filter((_, i) => kernelSets[i]!.includes(k)).map((s) => s.name).join(",");
+  const parts: { users: string; kernels: EmittedKernel[]; size: number }[] = [];
+  for (const k of body.kernels) {
+    const users = usersOf(k.kernel);
+    const last = parts[parts.length - 1];
+    if (last && last.users === users && last.size + k.code.length <= PART_LIMIT) {
+      last.kernels.push(k);
+      last.size += k.code.length;
+    } else parts.push({ users, kernels: [k], size: k.code.length });
+  }
+  const hoisted: string[] = [];
+  if (closureScalars.declared.length > 0) hoisted.push(`let ${closureScalars.declared.map((s) => `${s} = 0`).join(", ")};`);
+  const calls = specs.map(() => [] as string[]);
+  for (const part of parts) {
+    const users = specs.filter((s) => part.users.split(",").includes(s.name));
+    // A part shared by predict (x, n) and a loss function (x, y, n) reads only x: take the shorter signature.
+    const spec = users.reduce((a, b) => (b.signature.length < a.signature.length ? b : a));
+    const name = env.names.claim(`${users.length === 1 ? users[0]!.name : "forward"}Part`);
+    const kernels = part.kernels.map((k) => k.kernel);
+    hoisted.push(`function ${name}(${spec.signature}): void {\n${aliasLine(env, kernels, aliases)}${part.kernels.map((k) => k.code).join("\n")}\n}`);
+    users.forEach((u) => calls[specs.indexOf(u)]!.push(`${name}(${spec.args});`));
+  }
+  return { functions: calls.map((c) => ({ code: c.join("\n"), ref: body.ref })), hoisted };
+}
+
+function claimAliases(env: FunctionEnv, kernels: readonly Kernel[], names: NameManager): Map<number, string> {
+  const aliases = new Map<number, string>();
+  for (const k of kernels) {
+    if (needsBuffer(k.root)) aliases.set(k.root.id, names.claim(env.graph.labels.get(k.root.id) ?? k.root.op));
+  }
+  return aliases;
+}
+
+/** `const h1 = buf0, p = buf4;` for every planned tensor these kernels write or read. */
+function aliasLine(env: FunctionEnv, kernels: readonly Kernel[], aliases: Map<number, string>): string {
+  const ids = new Set<number>();
+  for (const k of kernels) {
+    for (const n of [k.root, ...k.reads]) if (aliases.has(n.id)) ids.add(n.id);
+  }
+  const pairs = [...ids].sort((a, b) => a - b).map((id) => `${aliases.get(id)} = ${env.arrays[env.plan.slotOf.get(id)!.index]}`);
+  return pairs.length > 0 ? `const ${pairs.join(",\n")};\n` : "";
 }

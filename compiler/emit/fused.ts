@@ -61,7 +61,7 @@ export function emitElementwiseKernel(ctx: EmitContext, k: Kernel): string {
   const out = ctx.ref(root);
   if (root.shape.length === 0) {
     const { stmts, value } = elementCode(ctx, k, () => "0");
-    return joinLines(stmts, `const ${out} = ${value};`);
+    return joinLines(stmts, ctx.declare(out, value));
   }
   const leaves = [...k.reads, ...k.inlined.flatMap((n) => n.inputs), ...root.inputs].filter((n) => n.shape.length > 0);
   if (leaves.every((n) => sameShape(n.shape, root.shape))) {
@@ -89,7 +89,7 @@ export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
   const keptVars = vars.filter((_, d) => !axes.includes(d));
   const outIndex = plus(keptVars.map((v, d) => times(v, strideExprs(ctx, keptShape)[d]!)));
   const target = root.shape.length === 0 ? out : `${out}[${outIndex}]`;
-  const init = root.shape.length === 0 ? `let ${out} = 0;` : `${out}.fill(0, 0, ${sizeExpr(ctx, keptShape)});`;
+  const init = root.shape.length === 0 ? ctx.declare(out, "0") : `${out}.fill(0, 0, ${sizeExpr(ctx, keptShape)});`;
   return `${init}\n${nest(ctx, input.shape, vars, joinLines(stmts, `${target} += ${lastValue};`))}`;
 }
 

@@ -13,6 +13,8 @@ const identity: Epilogue = (_i, _j, acc) => ({ stmts: "", value: acc });
 
 /** Largest fully unrolled product, in multiply-adds per row (keeps emitted code small). */
 const UNROLL_LIMIT = 128;
+/** Output columns unrolled in a small product; wider rows loop. */
+const UNROLL_COLUMNS = 8;
 
 export function emitMatmul(ctx: EmitContext, node: Node, out: string, epilogue: Epilogue = identity): string {
   const [A, B] = node.inputs as [Node, Node];
@@ -27,7 +29,7 @@ export function emitMatmul(ctx: EmitContext, node: Node, out: string, epilogue: 
     B: (r: string, c: string) => (tb ? `${b}[${idx(c, k, r)}]` : `${b}[${idx(r, n, c)}]`),
   };
   const g = { ctx, out, m, n, k, M, N, K, op, epilogue, a, b, ta, tb };
-  if (!ta && typeof K === "number" && typeof N === "number" && K * N <= UNROLL_LIMIT) return rowUnrolled(g);
+  if (!ta && typeof K === "number" && typeof N === "number" && K <= 16 && K * N <= UNROLL_LIMIT * 4) return rowUnrolled(g);
   if (ta && !tb && typeof M === "number" && typeof N === "number" && M * N <= 64) return outerAccumulate(g);
   return registerBlocked(g);
 }
@@ -65,17 +67,25 @@ function store(g: Gen, i: string, j: string, acc: string): string {
   return `${e.stmts ? `${e.stmts}\n` : ""}${g.out}[${idx(i, g.n, j)}] = ${e.value};`;
 }
 
-/** Every output of a row as straight-line code: the row of A is loaded once into locals. */
+/**
+ * Small inner dimension: the row of A is loaded once into locals and each output is one
+ * straight-line dot product. Narrow outputs are unrolled too; wider ones loop over j, which
+ * keeps the code short while the inner body stays branch-free.
+ */
 function rowUnrolled(g: Gen): string {
   const K = g.K as number, N = g.N as number;
   const i = g.ctx.local("i");
   const as = Array.from({ length: K }, (_, p) => g.ctx.local(`a${p}`));
   const lines = as.map((v, p) => `const ${v} = ${g.op.A(i, String(p))};`);
-  for (let j = 0; j < N; j++) {
-    const acc = g.ctx.local(`acc`);
-    const terms = as.map((v, p) => `${v} * ${g.op.B(String(p), String(j))}`);
-    lines.push(`const ${acc} = ${terms.join(" + ")};`);
-    lines.push(store(g, i, String(j), acc));
+  const dot = (j: string) => as.map((v, p) => `${v} * ${g.op.B(String(p), j)}`).join(" + ");
+  if (N <= UNROLL_COLUMNS) {
+    for (let j = 0; j < N; j++) {
+      const acc = g.ctx.local(`acc`);
+      lines.push(`const ${acc} = ${dot(String(j))};`, store(g, i, String(j), acc));
+    }
+  } else {
+    const j = g.ctx.local("j"), acc = g.ctx.local("acc");
+    lines.push(`for (let ${j} = 0; ${j} < ${N}; ${j}++) {\nconst ${acc} = ${dot(j)};\n${store(g, i, j, acc)}\n}`);
   }
   return `for (let ${i} = 0; ${i} < ${g.m}; ${i}++) {\n${lines.join("\n")}\n}`;
 }
@@ -150,23 +160,21 @@ function registerBlocked(g: Gen): string {
   };
   const jr = ctx.local("j");
   const ir = ctx.local("i");
-  return `const ${endI} = ${m} - (${m} % 2);
-const ${endJ} = ${n} - (${n} % 4);
-for (let ${i} = 0; ${i} < ${endI}; ${i} += 2) {
-for (let ${j} = 0; ${j} < ${endJ}; ${j} += 4) {
-${tile(2, 4, i, j)}
-}
-for (let ${jr} = ${endJ}; ${jr} < ${n}; ${jr}++) {
-${tile(2, 1, i, jr)}
-}
-}
-for (let ${ir} = ${endI}; ${ir} < ${m}; ${ir}++) {
-for (let ${j} = 0; ${j} < ${endJ}; ${j} += 4) {
-${tile(1, 4, ir, j)}
-}
-for (let ${jr} = ${endJ}; ${jr} < ${n}; ${jr}++) {
-${tile(1, 1, ir, jr)}
-}
-}`;
+  // Remainder rows and columns are only emitted when the shapes do not rule them out.
+  const rowRest = typeof g.M !== "number" || g.M % 2 !== 0;
+  const colRest = typeof g.N !== "number" || g.N % 4 !== 0;
+  const lastI = typeof g.M === "number" ? String(g.M - (g.M % 2)) : endI;
+  const lastJ = typeof g.N === "number" ? String(g.N - (g.N % 4)) : endJ;
+  const columns = (rows: number, iv: string) =>
+    [
+      `for (let ${j} = 0; ${j} < ${lastJ}; ${j} += 4) {\n${tile(rows, 4, iv, j)}\n}`,
+      colRest ? `for (let ${jr} = ${lastJ}; ${jr} < ${n}; ${jr}++) {\n${tile(rows, 1, iv, jr)}\n}` : "",
+    ].filter(Boolean).join("\n");
+  return [
+    typeof g.M !== "number" ? `const ${endI} = ${m} - (${m} % 2);` : "",
+    typeof g.N !== "number" ? `const ${endJ} = ${n} - (${n} % 4);` : "",
+    `for (let ${i} = 0; ${i} < ${lastI}; ${i} += 2) {\n${columns(2, i)}\n}`,
+    rowRest ? `for (let ${ir} = ${lastI}; ${ir} < ${m}; ${ir}++) {\n${columns(1, ir)}\n}` : "",
+  ].filter(Boolean).join("\n");
 }
 

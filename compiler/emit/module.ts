@@ -7,7 +7,7 @@ import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate } from "../optim/index.js";
 import { matchesParam, trainableParams } from "../passes/index.js";
 import type { MemoryPlan, Plan } from "../plan.js";
-import { emitFunctionBody, type FunctionEnv } from "./function.js";
+import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
 import { API_TYPES, HELPERS } from "./helpers.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
@@ -53,12 +53,21 @@ export function emitModule(input: ModuleInput): string {
   });
   const evalEnv = env(evalGraph, plan.eval);
   const trainEnv = env(graph, plan.train);
-  const predictFn = emitFunctionBody(evalEnv, ["predict"]);
-  const evalLossFn = emitFunctionBody(evalEnv, ["loss"]);
-  const trainLossFn = hasModes ? emitFunctionBody(trainEnv, ["loss"]) : undefined;
+  const xy = { signature: `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${yArg}, ${rows}` };
+  const evalFns = emitGraphFunctions(evalEnv, [
+    { name: "predict", roots: ["predict"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` },
+    { name: "evalLoss", roots: ["loss"], ...xy },
+  ]);
+  const [predictFn, evalLossFn] = evalFns.functions as [EmittedFunction, EmittedFunction];
   const stateOutputs = [...graph.outputs.keys()].filter((k) => k.startsWith("state:"));
   const gradOutputs = trainable.map((p) => `grad:${p.name}`);
-  const fbFn = emitFunctionBody(trainEnv, ["loss", ...gradOutputs, ...stateOutputs]);
+  const trainFns = emitGraphFunctions(trainEnv, [
+    ...(hasModes ? [{ name: "trainLoss", roots: ["loss"], ...xy }] : []),
+    { name: "forwardBackward", roots: ["loss", ...gradOutputs, ...stateOutputs], ...xy },
+  ]);
+  const trainLossFn = hasModes ? trainFns.functions[0] : undefined;
+  const fbFn = trainFns.functions[trainFns.functions.length - 1]!;
+  const hoisted = [...evalFns.hoisted, ...trainFns.hoisted];
   // Code outside forwardBackward reaches its outputs through the shared arrays, not its locals.
   const outputsOf = (key: string) => {
     const node = graph.outputs.get(key)!;
@@ -120,6 +129,7 @@ export function emitModule(input: ModuleInput): string {
     `checkRows(${str(fn)}, ${rows}, maxBatch, ${xArg}, ${model.input.width}, ${withY ? yArg : "null"}, ${model.target.width});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
   const fns = [
+    ...hoisted,
     `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
     `function evalLoss(${sig}): number {\n${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
     trainLossFn

@@ -9,18 +9,18 @@ import { Project } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { liveNodes } from "../passes/rewrite.js";
-import { needsBuffer, planBuffers } from "../plan.js";
-import { emitBody } from "./body.js";
+import { planBuffers } from "../plan.js";
+import { emitGraphFunctions } from "./function.js";
 import { str } from "./literals.js";
 import { NameManager } from "./names.js";
 
 export interface PredictorInput {
   model: ModelIR;
-  /** The training graph (compileToGraph); only what `predict` needs is emitted. */
-  graph: Graph;
+  /** The evaluation graph (compileToGraph's evalGraph); only what `predict` needs is emitted. */
+  evalGraph: Graph;
   source: string;
   file: string;
-  /** Trained values of every parameter, by name. */
+  /** Trained values of every parameter and state tensor (running statistics), by name. */
   weights: Readonly<Record<string, ArrayLike<number>>>;
   /** Class names by output index, when training mapped string labels. */
   labels?: readonly string[] | null;
@@ -46,31 +46,36 @@ export async function emitPredictor(input: PredictorInput): Promise<string> {
 }
 
 function predictorText(input: PredictorInput): { code: string; weightsBase64: string } {
-  const { model, graph } = input;
+  const { model, evalGraph } = input;
   const maxBatch = input.maxBatch ?? PREDICTOR_MAX_BATCH;
-  const predictOut = graph.outputs.get("predict")!;
-  const live = liveNodes({ ...graph, outputs: new Map([["predict", predictOut]]) });
-  const subgraph: Graph = { nodes: graph.nodes.filter((n) => live.has(n.id)), outputs: new Map([["predict", predictOut]]), labels: graph.labels };
-  const plan = planBuffers(subgraph, model, maxBatch);
+  const predictNode = evalGraph.outputs.get("predict")!;
+  const outputs = new Map([["predict", predictNode]]);
+  const live = liveNodes({ ...evalGraph, outputs });
+  const graph: Graph = { nodes: evalGraph.nodes.filter((n) => live.has(n.id)), outputs, labels: evalGraph.labels };
+  const plan = planBuffers(graph, maxBatch);
 
   const names = new NameManager(undefined, PREDICTOR_GLOBALS);
   const xArg = names.claim(model.input.name);
   const rows = names.claim("n");
-  const paramVar = new Map(model.params.map((p) => [p.name, names.claim(p.name)]));
-  const slotVar = plan.slots.map((s) => names.claim(`buf${s.index}`));
-  const tensorVar = new Map<number, string>();
-  for (const node of plan.schedule) if (needsBuffer(node)) tensorVar.set(node.id, names.claim(graph.labels.get(node.id) ?? node.op));
-  const storage = (node: Node): string | undefined => {
-    if (node.op === "input") return node.attrs.name === model.input.name ? xArg : undefined;
-    if (node.op === "param") return paramVar.get(node.attrs.name as string);
-    return tensorVar.get(node.id);
-  };
-  const body = emitBody(plan.kernels, { storage, source: input.source, rows }, names.child());
-  const outRef = body.ref(predictOut);
+  const tensors = [...model.params, ...model.state];
+  const tensorVar = new Map(tensors.map((p) => [p.name, names.claim(p.name)]));
+  const arrays = plan.slots.map((s) => names.claim(`buf${s.index}`));
+  const leaf = (node: Node): string | undefined =>
+    node.op === "input" ? (node.attrs.name === model.input.name ? xArg : undefined)
+    : node.op === "param" || node.op === "state" ? tensorVar.get(node.attrs.name as string)
+    : undefined;
+  const env = { graph, plan, arrays, source: input.source, rows, names, leaf };
+  const { functions, hoisted } = emitGraphFunctions(env, [
+    { name: "forward", roots: ["predict"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` },
+  ]);
+  const forward = functions[0]!;
+  const outSlot = plan.slotOf.get(predictNode.id);
+  const outRef = outSlot ? arrays[outSlot.index]! : leaf(predictNode)!;
+  const workBytes = plan.slots.reduce((n, s) => n + s.size * 8, 0);
 
   const inW = model.input.width;
   const outW = model.output.width;
-  const { base64, offsets } = packWeights(model, input.weights);
+  const { base64, offsets } = packWeights(tensors, input.weights);
   const total = offsets.at(-1)!;
   const classify = classifierKind(model);
   const labels = input.labels && input.labels.length > 0 ? input.labels : null;
@@ -87,15 +92,14 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
     `export const outputWidth = ${outW};`,
     labels ? `/** Class names by class index. */\nexport const labels: readonly string[] = [${labels.map(str).join(", ")}];` : "",
     "",
-    `// ${total} trained parameters as little-endian float64 bytes, base64-encoded.`,
+    `// ${total} trained values as little-endian float64 bytes, base64-encoded.`,
     `const WEIGHTS = "${WEIGHTS_PLACEHOLDER}";`,
     DECODER,
     "const weights = decodeFloat64(WEIGHTS);",
-    ...model.params.map((p, i) => `const ${paramVar.get(p.name)} = weights.subarray(${offsets[i]}, ${offsets[i + 1]}); // ${p.name} [${p.shape.join(", ")}]`),
+    ...tensors.map((p, i) => `const ${tensorVar.get(p.name)} = weights.subarray(${offsets[i]}, ${offsets[i + 1]}); // ${p.name} [${p.shape.join(", ")}]`),
     "",
-    `// Work buffers for ${maxBatch} rows: ${plan.slots.length} arrays, ${plan.bytes.work} bytes.`,
-    ...plan.slots.map((s, i) => `const ${slotVar[i]} = new Float64Array(${s.size});`),
-    ...plan.schedule.filter((n) => tensorVar.has(n.id)).map((n) => `const ${tensorVar.get(n.id)} = ${slotVar[plan.slotOf.get(n.id)!.index]}; // [${n.shape.join(", ")}]`),
+    `// Work arrays for ${maxBatch} rows: ${plan.slots.length} arrays, ${workBytes} bytes.`,
+    ...plan.slots.map((s, i) => `const ${arrays[i]} = new Float64Array(${s.size});`),
     `const sampleIn = new Float64Array(${inW});`,
     `const sampleOut = ${outRef}.subarray(0, ${outW});`,
     `const chunkIn = new Float64Array(maxBatch * ${inW});`,
@@ -103,8 +107,9 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
     "const batchViews: Float64Array[] = [];",
     `for (let r = 0; r <= maxBatch; r++) batchViews.push(${outRef}.subarray(0, r * ${outW}));`,
     "",
+    ...hoisted,
     `/** The forward pass on ${rows} <= maxBatch rows of ${xArg}; the result is in ${outRef}. */`,
-    `function forward(${xArg}: Float64Array, ${rows}: number): void {\n${body.code}\n}`,
+    `function forward(${xArg}: Float64Array, ${rows}: number): void {\n${forward.code}\n}`,
     "",
     `/** Predicts one sample of ${inW} values. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
@@ -163,11 +168,11 @@ function classifierKind(model: ModelIR): "argmax" | "threshold" | null {
   return model.head === "softmax" || model.target.classes !== undefined ? "argmax" : null;
 }
 
-function packWeights(model: ModelIR, weights: PredictorInput["weights"]): { base64: string; offsets: number[] } {
+function packWeights(tensors: readonly { name: string; shape: number[] }[], weights: PredictorInput["weights"]): { base64: string; offsets: number[] } {
   const offsets = [0];
-  for (const p of model.params) offsets.push(offsets.at(-1)! + p.shape.reduce((a, b) => a * b, 1));
+  for (const p of tensors) offsets.push(offsets.at(-1)! + p.shape.reduce((a, b) => a * b, 1));
   const bytes = new DataView(new ArrayBuffer(offsets.at(-1)! * 8));
-  model.params.forEach((p, i) => {
+  tensors.forEach((p, i) => {
     const values = weights[p.name];
     const size = offsets[i + 1]! - offsets[i]!;
     if (!values || values.length !== size) throw new Error(`predictor: weights for '${p.name}' need ${size} values, got ${values ? values.length : "none"}`);

@@ -68,7 +68,7 @@ function gradients(${args.xArg}: Float64Array, ${args.yArg}: Float64Array, ${arg
   ${args.check}
   const value = forwardBackward(${args.xArg}, ${args.yArg}, ${args.rows});
   const grads: Weights = {};
-  for (const p of params) if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice() };
+  for (const p of params) if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
   return { loss: value, grads };
 }`;
 }

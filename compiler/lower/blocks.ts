@@ -1,33 +1,78 @@
 // User-defined blocks are inlined at each call, like macros with lexical scope: the body sees
 // only the block's parameters and its own bindings. Weights made inside are named after the
 // call's binding (`h2 = residual(h1, 16)` makes `h2.W`), so each call gets its own weights.
+// A block may return several values, which the caller unpacks: `h, c = cell(x, h0, c0)`.
 import type { BlockDecl, Expr, Stmt } from "../../grammar/ast.js";
-import type { Diagnostics } from "../diagnostics.js";
+import { spanFrom, type Diagnostics } from "../diagnostics.js";
 import type { LowerContext, Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
+import { BUILTINS } from "./functions.js";
 import { POISON, type Value } from "./values.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
+/** A block call used as an expression: the block must return exactly one value. */
 export function inlineBlock(ctx: LowerContext, e: Call, outer: Scope): Value {
   const block = ctx.blocks.get(e.callee.name)!;
-  if (ctx.blockStack.includes(block.name.name)) return POISON; // reported once, at the definition
+  const n = returnCount(block);
+  if (n === 0) return POISON; // reported by checkBlocks
+  if (n !== 1) {
+    const names = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26))).join(", ");
+    ctx.diags.error(e.span, `block '${block.name.name}' returns ${n} values; assign them to as many names: '${names} = ${block.name.name}(...)'`);
+    return POISON;
+  }
+  return inlineBlockValues(ctx, e, outer)?.[0] ?? POISON;
+}
+
+/**
+ * `h, c = pair(x)`: the right side must be a call of a block returning one value per name.
+ * Returns one value per name (POISON for all of them after an error).
+ */
+export function lowerUnpack(ctx: LowerContext, stmt: Extract<Stmt, { kind: "unpack" }>, scope: Scope): Value[] {
+  const failed = stmt.names.map(() => POISON);
+  const e = stmt.value;
+  const block = e.kind === "call" ? ctx.blocks.get(e.callee.name) : undefined;
+  const names = stmt.names;
+  const namesSpan = spanFrom(names[0]!.span, names[names.length - 1]!.span);
+  if (!block) {
+    if (e.kind === "call" && !BUILTINS[e.callee.name]) lowerExpr(ctx, e, scope); // reports the unknown function
+    else ctx.diags.error(namesSpan, `${names.length} names are assigned, but '${ctx.text(e.span)}' gives one value (only a block can return several)`);
+    return failed;
+  }
+  const n = returnCount(block);
+  if (n === 0) return failed; // reported by checkBlocks
+  if (n !== names.length) {
+    ctx.diags.error(namesSpan, `${names.length} names are assigned, but block '${block.name.name}' returns ${n} value${n === 1 ? "" : "s"}`);
+    return failed;
+  }
+  return inlineBlockValues(ctx, e as Call, scope) ?? failed;
+}
+
+/** Values of the block's `return` (0 when it has none: reported by checkBlocks). */
+function returnCount(block: BlockDecl): number {
+  const ret = block.body.find((s) => s.kind === "return");
+  return ret?.kind === "return" ? ret.values.length : 0;
+}
+
+function inlineBlockValues(ctx: LowerContext, e: Call, outer: Scope): Value[] | undefined {
+  const block = ctx.blocks.get(e.callee.name)!;
+  if (ctx.blockStack.includes(block.name.name)) return undefined; // reported once, at the definition
   if (e.args.some((a) => a.name)) {
     ctx.diags.error(e.args.find((a) => a.name)!.span, `block '${block.name.name}' takes positional arguments only`);
-    return POISON;
+    return undefined;
   }
   if (e.args.length !== block.params.length) {
     const n = block.params.length;
     ctx.diags.error(e.span, `block '${block.name.name}' expects ${n} argument${n === 1 ? "" : "s"}, got ${e.args.length}`);
-    return POISON;
+    return undefined;
   }
   const args = e.args.map((a) => lowerExpr(ctx, a.value, outer));
-  if (args.some((a) => a.kind === "poison")) return POISON;
+  if (args.some((a) => a.kind === "poison")) return undefined;
   const scope: Scope = { vars: new Map(), later: new Map() };
   block.params.forEach((p, i) => scope.vars.set(p.name, { value: args[i]!, span: p.span }));
   const callerBinding = ctx.binding;
   ctx.blockStack.push(block.name.name);
-  let result: Value = POISON;
+  let results: Value[] | undefined;
   try {
     for (const stmt of block.body) {
       if (stmt.kind === "assign") {
@@ -35,30 +80,36 @@ export function inlineBlock(ctx: LowerContext, e: Call, outer: Scope): Value {
         const v = lowerExpr(ctx, stmt.value, scope);
         if (v.kind === "tensor") ctx.b.name(v.node, `${callerBinding}_${stmt.name.name}`);
         scope.vars.set(stmt.name.name, { value: v, span: stmt.name.span });
+      } else if (stmt.kind === "unpack") {
+        // Weights made by the inner call are named after the first name.
+        ctx.binding = `${callerBinding}.${stmt.names[0]!.name}`;
+        const values = lowerUnpack(ctx, stmt, scope);
+        stmt.names.forEach((name, i) => {
+          const v = values[i]!;
+          if (v.kind === "tensor") ctx.b.name(v.node, `${callerBinding}_${name.name}`);
+          scope.vars.set(name.name, { value: v, span: name.span });
+        });
       } else if (stmt.kind === "return") {
         ctx.binding = callerBinding;
-        result = lowerExpr(ctx, stmt.values[0]!, scope);
+        results = stmt.values.map((v) => lowerExpr(ctx, v, scope));
       }
     }
   } finally {
     ctx.blockStack.pop();
     ctx.binding = callerBinding;
   }
-  return result;
+  return results;
 }
 
-/** Checks block bodies once: statements allowed, exactly one return, no (mutual) recursion. */
+/** Checks block bodies once: statements allowed, exactly one `return` (of one or more values), no (mutual) recursion. */
 export function checkBlocks(blocks: ReadonlyMap<string, BlockDecl>, diags: Diagnostics): void {
   for (const block of blocks.values()) {
     const returns = block.body.filter((s) => s.kind === "return");
     for (const s of block.body) {
-      if (s.kind !== "assign" && s.kind !== "return") diags.error(s.span, `'${s.kind}' is not allowed inside a block (only bindings and 'return')`);
+      if (s.kind !== "assign" && s.kind !== "unpack" && s.kind !== "return") diags.error(s.span, `'${s.kind}' is not allowed inside a block (only bindings and 'return')`);
     }
     if (returns.length === 0) diags.error(block.name.span, `block '${block.name.name}' has no 'return'`);
     for (const r of returns.slice(1)) diags.error(r.span, `block '${block.name.name}' has more than one 'return'`);
-    for (const r of returns) {
-      if (r.kind === "return" && r.values.length !== 1) diags.error(r.span, `a block returns exactly one value, got ${r.values.length}`);
-    }
     const cycle = findCycle(block.name.name, blocks, [block.name.name]);
     if (cycle) diags.error(cycle.span, `recursive block: ${cycle.path.join(" -> ")}`);
   }
@@ -94,7 +145,7 @@ function callsIn(body: Stmt[]): Call[] {
     } else if (e.kind === "neg") walk(e.operand);
   };
   for (const s of body) {
-    if (s.kind === "assign") walk(s.value);
+    if (s.kind === "assign" || s.kind === "unpack") walk(s.value);
     if (s.kind === "return") s.values.forEach(walk);
   }
   return out;

@@ -33,6 +33,7 @@ export function lowerExpr(ctx: LowerContext, e: Expr, scope: Scope, hint: ExprHi
 }
 
 export function lookup(ctx: LowerContext, name: string, span: Span, scope: Scope): Value {
+  if (name.includes(".")) return lookupParam(ctx, name, span, scope);
   const bound = scope.vars.get(name);
   if (bound) return bound.value;
   const later = scope.later.get(name);
@@ -40,6 +41,20 @@ export function lookup(ctx: LowerContext, name: string, span: Span, scope: Scope
     ctx.diags.error(span, `'${name}' is used before its definition (line ${later.line})`);
   } else {
     ctx.diags.error(span, `unknown name '${name}'`);
+  }
+  return POISON;
+}
+
+/** A dotted name (`h1.W`) names a parameter made so far, by its full name. */
+function lookupParam(ctx: LowerContext, name: string, span: Span, scope: Scope): Value {
+  const param = ctx.params.find((p) => p.name === name);
+  if (param) return tensor(param.node);
+  const later = scope.later.get(name.slice(0, name.indexOf(".")));
+  if (later) {
+    ctx.diags.error(span, `'${name}' is used before its definition (line ${later.line})`);
+  } else {
+    const known = ctx.params.map((p) => p.name).join(", ");
+    ctx.diags.error(span, `unknown parameter '${name}' (parameters: ${known || "none"})`);
   }
   return POISON;
 }

@@ -42,7 +42,7 @@ export function lowerLossCall(ctx: LowerContext, e: Call, args: Map<string, { ex
     const r = reduceArg.expr;
     if (r.kind === "name" && (r.name === "mean" || r.name === "sum")) options.reduce = r.name;
     else {
-      ctx.diags.error(reduceArg.span, `'reduce' of '${name}' must be mean or sum, got '${ctx.text(r.span)}'`);
+      ctx.diags.error(reduceArg.span, `'reduce' of '${name}' must be 'mean' or 'sum', got '${ctx.text(r.span)}'`);
       ok = false;
     }
   }

@@ -60,11 +60,8 @@ export function lowerMathCall(ctx: LowerContext, e: Call, args: BoundArgs, scope
       return tensor(b.node(name, [x], { alpha }));
     }
     case "gelu": {
-      // x·Φ(x) = ½·x·(1 + erf(x/√2)): built from `erf`, whose derivative is a plain exp.
       const x = tensorArg("x", { activation: name });
-      if (!x) return POISON;
-      const erf = b.node("erf", [b.mul(x, b.const(Math.SQRT1_2))]);
-      return tensor(b.mul(b.mul(b.const(0.5), x), b.add(b.const(1), erf)));
+      return x ? tensor(b.node("gelu", [x])) : POISON;
     }
     case "swish":
     case "silu": {

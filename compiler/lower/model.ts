@@ -6,6 +6,7 @@ import type { Node } from "../ir/graph.js";
 import type { ModelIR, TrainSpec } from "../model.js";
 import { fuseLosses } from "../passes/fuse-losses.js";
 import { rewrite } from "../passes/rewrite.js";
+import { lowerUnpack } from "./blocks.js";
 import { makeParam } from "./builtins.js";
 import { LowerContext, type Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
@@ -78,6 +79,16 @@ export function lowerModel(
         const v = lowerExpr(ctx, stmt.value, scope);
         if (v.kind === "tensor") ctx.b.name(v.node, stmt.name.name);
         bind(stmt.name, v);
+        break;
+      }
+      case "unpack": {
+        ctx.binding = stmt.names[0]!.name; // weights made by the block are named after the first name
+        const values = lowerUnpack(ctx, stmt, scope);
+        stmt.names.forEach((name, i) => {
+          const v = values[i]!;
+          if (v.kind === "tensor") ctx.b.name(v.node, name.name);
+          bind(name, v);
+        });
         break;
       }
       case "layers": {
@@ -191,10 +202,12 @@ function lowerLossStmt(ctx: LowerContext, stmt: Extract<Stmt, { kind: "loss" }>,
 function declaredNames(body: Stmt[], diags: Diagnostics): Map<string, Span> {
   const seen = new Map<string, Span>();
   for (const s of body) {
-    if (s.kind !== "input" && s.kind !== "target" && s.kind !== "param" && s.kind !== "assign") continue;
-    const prev = seen.get(s.name.name);
-    if (prev) diags.error(s.name.span, `duplicate definition of '${s.name.name}' (first defined at line ${prev.line})`);
-    else seen.set(s.name.name, s.name.span);
+    const names = s.kind === "unpack" ? s.names : s.kind === "input" || s.kind === "target" || s.kind === "param" || s.kind === "assign" ? [s.name] : [];
+    for (const name of names) {
+      const prev = seen.get(name.name);
+      if (prev) diags.error(name.span, `duplicate definition of '${name.name}' (first defined at line ${prev.line})`);
+      else seen.set(name.name, name.span);
+    }
   }
   return seen;
 }

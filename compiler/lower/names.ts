@@ -12,6 +12,7 @@ export function checkNames(ctx: LowerContext, decl: ModelDecl, scope: Scope): vo
   check(decl.name.name, decl.name.span);
   for (const s of decl.body) {
     if (s.kind === "input" || s.kind === "target" || s.kind === "param" || s.kind === "assign") check(s.name.name, s.name.span);
+    if (s.kind === "unpack") s.names.forEach((n) => check(n.name, n.span));
   }
   const userNames = new Map([...scope.vars].map(([name, b]) => [name, b.span]));
   for (const p of ctx.params) {

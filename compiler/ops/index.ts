@@ -3,7 +3,7 @@ import { abs, clip, clip_grad, elu, elu_grad, huber, leaky_relu, leaky_relu_grad
 import { add, div, ge, max, min, mul, sub } from "./binary.js";
 import { broadcast } from "./broadcast.js";
 import { concat, slice } from "./concat.js";
-import { erfOp } from "./erf.js";
+import { geluOp, gelu_grad } from "./gelu.js";
 import { batch, constant, input, param } from "./leaves.js";
 import { bce_sum, ce_sum, sigmoid_bce_sum, softmax_ce_sum } from "./losses.js";
 import { log_softmax } from "./log-softmax.js";
@@ -20,7 +20,7 @@ export const OPS: Readonly<Record<string, OpDef>> = Object.fromEntries(
     input, param, constant, batch,
     neg, exp, log, sigmoid, tanh, relu, step,
     add, sub, mul, div, max, ge, min,
-    leaky_relu, leaky_relu_grad, elu, elu_grad, softplus, silu, erfOp, log_softmax,
+    leaky_relu, leaky_relu_grad, elu, elu_grad, softplus, silu, geluOp, gelu_grad, log_softmax,
     sqrt, abs, sign, square, pow, clip, clip_grad, huber, concat, slice,
     broadcast, sum, matmul, softmax, onehot,
     bce_sum, sigmoid_bce_sum, ce_sum, softmax_ce_sum,

@@ -10,7 +10,7 @@ import type { OpDef } from "./types.js";
 function sumLoop(ctx: EmitContext, node: Node, term: (p: string, y: string) => string): string {
   const [P, Y] = node.inputs as [Node, Node];
   const out = ctx.ref(node), i = ctx.local("i"), p = ctx.local("p"), y = ctx.local("y");
-  return `let ${out} = 0;
+  return `${ctx.declare(out, "0")}
 for (let ${i} = 0; ${i} < ${sizeExpr(ctx, P.shape)}; ${i}++) {
 const ${p} = ${ctx.ref(P)}[${i}];
 const ${y} = ${ctx.ref(Y)}[${i}];
@@ -67,9 +67,13 @@ export const softmax_ce_sum: OpDef = {
   kind: "other",
   arity: 2,
   inferShape: sameShapeRule("cross_entropy"),
+  // d/dz = p·Σy − y, which is the famous p − y when each row of y sums to 1; that is known
+  // for one-hot rows made from class indices, while a dense target may hold any values.
   vjp: (b, node, g) => {
     const [z, y] = node.inputs as [Node, Node];
-    return [b.mul(g, b.sub(b.node("softmax", [z]), y)), null];
+    const p = b.node("softmax", [z]);
+    const scaled = y.op === "onehot" ? p : b.mul(p, b.sum(y, [y.shape.length - 1], true));
+    return [b.mul(g, b.sub(scaled, y)), null];
   },
   emit(ctx, node) {
     const [Z, Y] = node.inputs as [Node, Node];
@@ -77,7 +81,7 @@ export const softmax_ce_sum: OpDef = {
     const width = Z.shape[Z.shape.length - 1]!;
     const rows = sizeExpr(ctx, Z.shape.slice(0, -1));
     const r = ctx.local("r"), j = ctx.local("j"), o = ctx.local("o"), mx = ctx.local("max"), s = ctx.local("sum"), dot = ctx.local("dot"), ty = ctx.local("ty");
-    return `let ${out} = 0;
+    return `${ctx.declare(out, "0")}
 for (let ${r} = 0; ${r} < ${rows}; ${r}++) {
 const ${o} = ${r} * ${width};
 let ${mx} = -Infinity;
