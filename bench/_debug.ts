@@ -1,17 +1,17 @@
-import { netcModel } from "./engines/netc.js";
-import { initialLayers, makeBatches, workload, netcWeights } from "./shared.js";
-const w = workload(process.argv[2] ?? "W4");
-const layers = initialLayers(w);
-const b = makeBatches(w, 1)[0]!;
-const m = await netcModel(w, layers);
-const g = m.gradients(b.x, b.y, b.n);
-console.log("loss", g.loss);
-for (const [k, v] of Object.entries(g.grads)) {
-  let bad = 0, max = 0;
-  for (const x of v.data) { if (!Number.isFinite(x)) bad++; else max = Math.max(max, Math.abs(x)); }
-  console.log(k, v.shape, "nonfinite", bad, "max|g|", max);
+import { loadEngine } from "./engines/index.js";
+import { initialLayers, makeBatches, workload } from "./shared.js";
+const w = workload(process.argv[2] ?? "W2");
+const names = (process.argv[3] ?? "netc,ts-tuned").split(",");
+const steps = Number(process.argv[4] ?? 100000);
+const layers = initialLayers(w), batches = makeBatches(w, 8);
+const engines = await Promise.all(names.map(async (n) => (await loadEngine(n)).create(w, layers, batches)));
+for (let rep = 0; rep < 4; rep++) {
+  const line: string[] = [];
+  engines.forEach((e, k) => {
+    const t0 = performance.now();
+    for (let s = 0; s < steps; s++) e.step(s & 7);
+    const dt = performance.now() - t0;
+    line.push(`${names[k]} ${((steps * w.batch) / dt / 1e3).toFixed(2)} M samples/s`);
+  });
+  console.log(line.join("   "));
 }
-const w0 = m.getWeights();
-m.trainStep(b.x, b.y, b.n);
-const w1 = m.getWeights();
-for (const k of Object.keys(w1)) { let bad=0; for (const x of w1[k]!.data) if (!Number.isFinite(x)) bad++; console.log("after step", k, "nonfinite", bad); }

@@ -1,6 +1,6 @@
 // Turns the raw worker results into the markdown report: correctness checks, medians and
 // spreads, ratios against the handwritten tuned engine and tfjs, and the issue's targets.
-import { flopPerSample, workload } from "./shared.js";
+import { executedFlopPerSample, flopPerSample, workload } from "./shared.js";
 
 type Err = { error?: string };
 export type TrainRun = Err & { engine: string; workload: string; round: number; losses?: (number | null)[]; exact?: true | string; tolerance?: number; hz?: number; rme?: number };
@@ -10,7 +10,7 @@ export type CompileRun = Err & { workload: string; run: number; compileMs?: numb
 export type CeilingRun = Err & { round: number; variants?: { name: string; gflops: number }[] };
 
 export interface Results {
-  machine: { cpu: string; cores: number; node: string; v8: string; platform: string; date: string };
+  machine: { cpu: string; cores: number; node: string; v8: string; platform: string; date: string; commit: string; loadBefore: number; loadAfter: number };
   config: Record<string, unknown>;
   train: TrainRun[];
   infer: Timed[];
@@ -97,7 +97,11 @@ export function report(r: Results, seconds: number): string {
     if (cell(w, "ts-tuned")) target(`${w}: netc ≥ ${small ? "1.3" : "1.0"}× ts-tuned`, vs(w, "ts-tuned"), small ? 1.3 : 1.0, w);
     const tf = bestTfjs(w);
     if (small && tf) target(`${w}: netc ≥ 100× tfjs (faster backend: ${tf.engine})`, vs(w, tf.engine), 100, w);
-    if (!small && best) target(`${w}: netc ≥ 80 % of the scalar matmul ceiling`, gflops(w, cell(w, "netc")) / best.gflops, 0.8, w, (x) => `${(100 * x).toFixed(0)} %`);
+    if (!small && best) {
+      const executed = executedFlopPerSample(workload(w)) / flopPerSample(workload(w));
+      target(`${w}: netc ≥ 80 % of the scalar matmul ceiling (GFLOP/s at 6 × params)`, gflops(w, cell(w, "netc")) / best.gflops, 0.8, w,
+        (x) => `${(100 * x).toFixed(0)} % (${(100 * x * executed).toFixed(0)} % counting executed FLOPs)`);
+    }
   }
   const netcGc = r.gc.filter((g) => g.engine === "netc");
   if (netcGc.length) {
@@ -111,7 +115,10 @@ export function report(r: Results, seconds: number): string {
   const out: string[] = [
     "# netc benchmark results",
     "",
-    `${m.date} · ${m.cpu} (${m.cores} logical cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform}`,
+    `${m.date} · ${m.cpu} (${m.cores} logical cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · netc at ${m.commit}`,
+    "",
+    `1-minute load average ${m.loadBefore.toFixed(1)} before and ${m.loadAfter.toFixed(1)} after the run` +
+      (Math.max(m.loadBefore, m.loadAfter) > m.cores ? ` — **the machine was shared and oversubscribed (load > ${m.cores} cores); absolute numbers are noisy, ratios less so**.` : "."),
     "",
     `${r.config.quick ? "Quick run" : "Full run"}: ${r.config.rounds} round(s), benchmark.js minTime ${r.config.minTime} s per measurement, every (engine, workload) in its own Node process; ${seconds.toFixed(0)} s in all. Reproduce: \`npm run bench\` (or \`npm run bench -- --quick\`).`,
     "",
@@ -147,8 +154,13 @@ export function report(r: Results, seconds: number): string {
   if (ceil.length) {
     out.push("", "## Scalar JS matmul ceiling: 64×784 @ 784×128, float64, GFLOP/s (median over rounds)", "",
       table(["variant", "GFLOP/s"], ceil.map((v) => [v.name === best?.name ? `**${v.name}** (best)` : v.name, v.gflops.toFixed(2)])), "",
-      table(["training step", "GFLOP/s", "% of ceiling"], workloads.filter((w) => w === "W4" || w === "W5").flatMap((w) =>
-        ["netc", "ts-tuned", "tfjs-wasm"].filter((e) => cell(w, e)).map((e) => [`${w} ${e}`, gflops(w, cell(w, e)).toPrecision(3), `${((100 * gflops(w, cell(w, e))) / best!.gflops).toFixed(0)} %`]))));
+      "6 × params overstates the work of a training step: the first layer needs no input gradient. " +
+        "Executed FLOPs are 4 per weight in the first layer and 6 elsewhere (W4: 0.67 × 6P, W5: 0.89 × 6P).", "",
+      table(["training step", "GFLOP/s (6P)", "% of ceiling (6P)", "GFLOP/s (executed)", "% of ceiling (executed)"], workloads.filter((w) => w === "W4" || w === "W5").flatMap((w) =>
+        ["netc", "ts-tuned", "tfjs-wasm"].filter((e) => cell(w, e)).map((e) => {
+          const nominal = gflops(w, cell(w, e)), executed = (nominal * executedFlopPerSample(workload(w))) / flopPerSample(workload(w));
+          return [`${w} ${e}`, nominal.toPrecision(3), `${((100 * nominal) / best!.gflops).toFixed(0)} %`, executed.toPrecision(3), `${((100 * executed) / best!.gflops).toFixed(0)} %`];
+        }))));
   }
 
   const timedTable = (runs: Timed[], rows: number, head: string[], extra: (e: string, xs: number[]) => string[]) => {

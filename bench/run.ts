@@ -3,9 +3,10 @@
 //   npm run bench                 full run (~10 min): bench/RESULTS.md, bench/results.json
 //   npm run bench -- --quick      one short round: bench/RESULTS-quick.md, bench/results-quick.json
 //   options: --engines=netc,ts-tuned  --workloads=W1,W4  --rounds=N
-import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { cpus, platform, release } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, platform, release, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ENGINE_NAMES } from "./engines/index.js";
 import { report, type Results } from "./report.js";
@@ -20,7 +21,7 @@ const workloads = option("workloads")?.split(",") ?? WORKLOADS.map((w) => w.id);
 const config = {
   quick,
   rounds: Number(option("rounds") ?? (quick ? 1 : 3)),
-  minTime: quick ? 0.05 : 0.25,
+  minTime: quick ? 0.05 : 0.1,
   checkSteps: 20,
   gcSteps: quick ? 2000 : 10000,
   /** W4/W5 steps take ~10-50 ms in JS engines; 10,000 of them would take minutes per engine. */
@@ -29,13 +30,16 @@ const config = {
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+/** netc's generated JavaScript per workload, compiled once so timed workers skip the compiler. */
+const codeDir = mkdtempSync(join(tmpdir(), "netc-bench-"));
 let jobs = 0;
 
 /** Runs one worker task in a fresh process; returns its result or { error }. */
 function work(task: Task, label: string): Promise<any> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "bench/worker.ts", JSON.stringify(task)], { cwd: root });
+    const env = { ...process.env, NETC_BENCH_CODE_DIR: codeDir };
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", "bench/worker.ts", JSON.stringify(task)], { cwd: root, env });
     let out = "", err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
@@ -48,6 +52,11 @@ function work(task: Task, label: string): Promise<any> {
       resolve(result);
     });
   });
+}
+
+function gitDescribe(): string {
+  const run = (args: string[]) => spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout?.trim() ?? "";
+  return `${run(["rev-parse", "--short", "HEAD"]) || "unknown"}${run(["status", "--porcelain", "compiler", "runtime"]) ? " + uncommitted compiler changes" : ""}`;
 }
 
 /** Wall time of a cold `netc compile` process, output discarded. */
@@ -66,14 +75,23 @@ const machine = {
   v8: process.versions.v8,
   platform: `${platform()} ${release()}`,
   date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+  commit: gitDescribe(),
+  loadBefore: loadavg()[0]!,
+  loadAfter: NaN,
 };
 const results: Results = { machine, config, train: [], infer: [], latency: [], gc: [], compile: [], ceiling: [] };
 const started = Date.now();
 
+if (engines.includes("netc")) {
+  for (const workload of workloads) await work({ kind: "emit", workload, dir: codeDir }, `compile ${workload} for the netc workers`);
+}
+
 for (let round = 0; round < config.rounds; round++) {
   for (const workload of workloads) {
     for (const engine of engines) {
-      const r = await work({ kind: "train", engine, workload, checkSteps: config.checkSteps, minTime: config.minTime }, `round ${round + 1} train ${engine} ${workload}`);
+      // The loss check runs in the first round; later rounds only time.
+      const checkSteps = round === 0 ? config.checkSteps : 0;
+      const r = await work({ kind: "train", engine, workload, checkSteps, minTime: config.minTime }, `round ${round + 1} train ${engine} ${workload}`);
       results.train.push({ engine, workload, round, ...r });
     }
   }
@@ -99,7 +117,7 @@ const gcRuns = [
 for (const { engine, workload } of gcRuns) {
   const large = workload === "W4" || workload === "W5";
   const steps = large ? config.gcStepsLarge : config.gcSteps;
-  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 20 : 500 }, `gc ${engine} ${workload} (${steps} steps)`);
+  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 20 : 500, warmupMs: quick ? 500 : 2000 }, `gc ${engine} ${workload} (${steps} steps)`);
   results.gc.push({ engine, workload, ...r });
 }
 
@@ -112,6 +130,8 @@ if (engines.includes("netc")) {
   }
 }
 
+rmSync(codeDir, { recursive: true, force: true });
+machine.loadAfter = loadavg()[0]!;
 const markdown = report(results, (Date.now() - started) / 1000);
 const base = fileURLToPath(new URL(".", import.meta.url));
 writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);

@@ -38,6 +38,10 @@ export const paramCount = (w: Workload): number =>
   w.sizes.slice(1).reduce((n, out, l) => n + w.sizes[l]! * out + out, 0);
 /** Training FLOP per sample ≈ 6 × parameters (2 forward, 4 backward per weight). */
 export const flopPerSample = (w: Workload): number => 6 * paramCount(w);
+/** FLOP a training step really executes per sample: 2 for the forward product and 2 for the
+ *  weight gradient per weight, plus 2 for the input gradient except in the first layer. */
+export const executedFlopPerSample = (w: Workload): number =>
+  w.sizes.slice(1).reduce((n, out, l) => n + (l === 0 ? 4 : 6) * w.sizes[l]! * out, 0);
 /** Output width: 1 for a sigmoid head, K classes for softmax. */
 export const outWidth = (w: Workload): number => w.sizes[w.sizes.length - 1]!;
 

@@ -11,15 +11,16 @@ export type Task =
   | { kind: "train"; engine: string; workload: string; checkSteps: number; minTime: number }
   | { kind: "infer"; engine: string; workload: string; minTime: number }
   | { kind: "latency"; engine: string; workload: string; minTime: number }
-  | { kind: "gc"; engine: string; workload: string; steps: number; warmup: number }
+  | { kind: "gc"; engine: string; workload: string; steps: number; warmup: number; warmupMs: number }
   | { kind: "compile"; workload: string }
+  | { kind: "emit"; workload: string; dir: string }
   | { kind: "ceiling"; minTime: number };
 
 /** Distinct batches cycled through by every engine. */
 export const BATCHES = 8;
 
 function time(fn: () => void, minTime: number): { hz: number; rme: number; samples: number } {
-  const bench = new Benchmark("task", fn, { minTime, maxTime: Math.max(1, minTime * 15), minSamples: 5 });
+  const bench = new Benchmark("task", fn, { minTime, maxTime: Math.max(0.5, minTime * 10), minSamples: 5 });
   bench.run();
   if (bench.error) throw bench.error;
   return { hz: bench.hz, rme: bench.stats.rme, samples: bench.stats.sample.length };
@@ -54,9 +55,9 @@ async function infer(t: Extract<Task, { kind: "infer" }>) {
 
 /** netc's standalone predictor, built from the shared weights; null when this checkout has none. */
 async function netcPredictor(w: Workload, layers: Layer[]): Promise<((x: Float64Array) => ArrayLike<number>) | null> {
-  let emitPredictor: ((input: Record<string, unknown>) => Promise<string>) | undefined;
+  let emitter: { emitPredictor(input: Record<string, unknown>): Promise<string> };
   try {
-    emitPredictor = (await import("../compiler/emit/predictor.js")).emitPredictor as never;
+    emitter = (await import("../compiler/emit/predictor.js")) as unknown as typeof emitter;
   } catch {
     return null;
   }
@@ -66,7 +67,7 @@ async function netcPredictor(w: Workload, layers: Layer[]): Promise<((x: Float64
   const { model, graph } = compileToGraph(source, { file: workloadFile(w.id) });
   const weights: Record<string, Float64Array> = {};
   layers.forEach((L, i) => ((weights[`layer${i + 1}.W`] = L.W), (weights[`layer${i + 1}.b`] = L.b)));
-  const code = await emitPredictor!({ model, graph, source, file: workloadFile(w.id), weights });
+  const code = await emitter.emitPredictor({ model, graph, source, file: workloadFile(w.id), weights });
   const mod = await importJavaScript<{ predict(x: Float64Array): ArrayLike<number> }>(toJavaScript(code));
   return (x) => mod.predict(x);
 }
@@ -78,10 +79,16 @@ async function latency(t: Extract<Task, { kind: "latency" }>) {
   let predict: (x: Float64Array) => ArrayLike<number>;
   let via = t.engine;
   if (t.engine === "netc-predictor") {
-    const p = await netcPredictor(w, layers);
+    let p: Awaited<ReturnType<typeof netcPredictor>> = null;
+    let why = "compiler/emit/predictor.ts not available";
+    try {
+      p = await netcPredictor(w, layers);
+    } catch (e) {
+      why = `the predictor failed: ${String(e).split("\n")[0]}`;
+    }
     if (p) predict = p;
     else {
-      via = "netc predict(x, 1): compiler/emit/predictor.ts not available";
+      via = `netc predict(x, 1) (${why})`;
       const engine: Engine = await (await loadEngine("netc")).create(w, layers, makeBatches(w, 1));
       predict = (x) => engine.predict(x, 1);
     }
@@ -97,13 +104,16 @@ async function gc(t: Extract<Task, { kind: "gc" }>) {
   if (!collect) throw new Error("run the worker with --expose-gc");
   const w = workload(t.workload);
   const { engine } = await setup(t.engine, w);
-  for (let s = 0; s < t.warmup; s++) engine.step(s % BATCHES);
+  // Warm up by steps and by time: until TurboFan has optimized the step, unoptimized code boxes
+  // every intermediate double on the heap, which is the JIT's allocation, not the trainer's.
+  const until = performance.now() + t.warmupMs;
+  for (let s = 0; s < t.warmup || performance.now() < until; s++) engine.step(s % BATCHES);
   collect();
   const kinds: number[] = [];
   let gcMs = 0;
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      kinds.push((e.detail as { kind?: number } | undefined)?.kind ?? 0);
+      kinds.push((e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0);
       gcMs += e.duration;
     }
   });
@@ -148,6 +158,7 @@ async function run(task: Task): Promise<unknown> {
     case "latency": return latency(task);
     case "gc": return gc(task);
     case "compile": return compileTask(task);
+    case "emit": return (await import("./engines/netc.js")).emitToDir(workload(task.workload), task.dir).then(() => ({}));
     case "ceiling": return (await import("./ceiling.js")).measureCeiling(task.minTime);
   }
 }

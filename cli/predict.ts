@@ -60,10 +60,10 @@ export async function predictorCommand(argv: string[], out: Output): Promise<num
   if (!file || extra.length > 0) throw new UsageError(`usage: ${PREDICTOR_USAGE}`);
   const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICTOR_USAGE);
   const source = readText(file, ".net file");
-  const { model, graph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
+  const { model, evalGraph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
   const weights = loadWeights(weightsPath, model, file);
   const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
-  const ts = await emitPredictor({ model, graph, source, file, weights: values, labels: weights.labels });
+  const ts = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels });
   const js = args.flags.has("js");
   const target = stringFlag(args, "out") ?? `${model.name}.predict.${js ? "js" : "ts"}`;
   const text = js ? toJavaScript(ts) : ts;

@@ -1,12 +1,13 @@
 // `netc train`: compile a model in memory, train it on a CSV or bundled data set with progress,
 // then write the trainer, the weights, a standalone predictor and the loss curve.
 import { join } from "node:path";
-import { compile, compileToGraph, type CompileResult } from "../compiler/index.js";
+import { compile, compileToGraph, type CompileResult, type ModelIR } from "../compiler/index.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
 import { splitDataset } from "../runtime/dataset.js";
 import { loadGenerated } from "../runtime/load.js";
 import { renderLossPlot } from "../runtime/loss-plot.js";
-import { trainModel, type TrainOutcome } from "../runtime/train-loop.js";
+import type { Model } from "../runtime/generated-types.js";
+import { trainModel, type EpochStats, type TrainOutcome } from "../runtime/train-loop.js";
 import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../runtime/weights.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadData, loadWeights } from "./inputs.js";
@@ -68,7 +69,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const started = Date.now();
   let outcome: TrainOutcome;
   try {
-    outcome = trainModel(model, ir, train, val, { epochs: settings.epochs, batch: settings.batch, seed: settings.seed, onEpoch: (s) => progress.epoch(s) });
+    outcome = trainModel(model, ir, train, val, { epochs: settings.epochs, batch: settings.batch, onEpoch: (s) => progress.epoch(s) });
   } finally {
     progress.stop();
   }
@@ -81,26 +82,31 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   out.stdout(`  ${line("train     ", final.train)}`);
   if (final.val) out.stdout(`  ${line("validation", final.val)}`);
 
-  const weightsFile: WeightsFile = {
+  const training = { source: file, data: dataSpec, epochs: final.epoch, batch: settings.batch, optimizer: opt.kind, lr: opt.lr, seed: settings.seed, validation: valFraction, resumedFrom: resume ?? null };
+  const weightsFile = weightsRecord(ir, model, data.labels, training, final);
+  await writeResults(compiled, source, file, weightsFile, outcome, paths, force);
+  out.stdout(`wrote ${Object.values(paths).join(", ")}`);
+  if (failure) {
+    out.stderr(`netc train: the loss became ${failure.loss} at epoch ${failure.epoch}, batch ${failure.batch} (${failure.culprit} is not finite); try a smaller learning rate, e.g. --lr ${Number((opt.lr / 10).toPrecision(3))}`);
+    out.stderr(`  kept the last good weights (end of epoch ${final.epoch}) in ${paths.weights}`);
+    return 1;
+  }
+  return 0;
+}
+
+function weightsRecord(ir: ModelIR, model: Model, labels: string[] | null, training: WeightsFile["training"], final: EpochStats): WeightsFile {
+  return {
     format: "netc-weights",
     version: 1,
     generator: `${GENERATED_MARKER} (netc train). Format: README.md, "The weights file".`,
     model: ir.name,
     structureHash: structureHash(modelStructure(ir)),
     structure: modelStructure(ir),
-    labels: data.labels,
+    labels,
     tensors: Object.entries(model.getWeights()).map(([name, t]) => ({ name, shape: t.shape, values: Array.from(t.data) })),
-    training: { source: file, data: dataSpec, epochs: final.epoch, batch: settings.batch, optimizer: opt.kind, lr: opt.lr, seed: settings.seed, validation: valFraction, resumedFrom: resume ?? null },
+    training,
     metrics: { epochs: final.epoch, train: final.train, validation: final.val },
   };
-  await writeResults(compiled, source, file, weightsFile, outcome, paths, force);
-  out.stdout(`wrote ${Object.values(paths).join(", ")}`);
-  if (failure) {
-    out.stderr(`netc train: the loss became ${failure.loss} at epoch ${failure.epoch}, batch ${failure.batch} (${failure.culprit} is not finite); try a smaller learning rate, e.g. --lr ${opt.lr / 10}`);
-    out.stderr(`  kept the last good weights (end of epoch ${final.epoch}) in ${paths.weights}`);
-    return 1;
-  }
-  return 0;
 }
 
 async function writeResults(
@@ -112,9 +118,9 @@ async function writeResults(
   paths: Record<"trainer" | "weights" | "predictor" | "plot", string>,
   force: boolean,
 ): Promise<void> {
-  const { model, graph } = compiled;
+  const { model, evalGraph } = compiled;
   const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
-  const predictor = await emitPredictor({ model, graph, source, file, weights: values, labels: weights.labels });
+  const predictor = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels });
   const title = `model ${model.name} on ${weights.training!.data}: loss${outcome.history.some((h) => h.train.accuracy !== null) ? " and accuracy" : ""} per epoch`;
   const plot = await renderLossPlot(outcome.history, title);
   writeOutput(paths.trainer, compiled.code, force);

@@ -13,27 +13,43 @@ vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a b
 const GOLDEN_DIR = new URL("./golden/", import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-/** The first differing lines with a little context, `-` expected (golden) and `+` actual. */
-function firstDiff(expected: string, actual: string, context = 3, maxLines = 40): string {
-  const a = expected.split("\n");
-  const b = actual.split("\n");
+/**
+ * The first hunk where `actual` departs from `expected`, as a unified-style diff (`-` golden,
+ * `+` emitted), aligned by a longest-common-subsequence over a window of lines.
+ */
+function firstDiff(expected: string, actual: string, context = 3, maxLines = 60, window = 400): string {
+  const ea = expected.split("\n");
+  const eb = actual.split("\n");
   let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length, endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) endA--, endB--;
-  const from = Math.max(0, start - context);
-  const out = [`@@ line ${start + 1} @@`];
-  for (let i = from; i < start; i++) out.push(`  ${a[i]}`);
-  for (const line of a.slice(start, endA).slice(0, maxLines)) out.push(`- ${line}`);
-  if (endA - start > maxLines) out.push(`- ... (${endA - start - maxLines} more)`);
-  for (const line of b.slice(start, endB).slice(0, maxLines)) out.push(`+ ${line}`);
-  if (endB - start > maxLines) out.push(`+ ... (${endB - start - maxLines} more)`);
-  for (let i = endA; i < Math.min(a.length, endA + context); i++) out.push(`  ${a[i]}`);
+  while (start < ea.length && start < eb.length && ea[start] === eb[start]) start++;
+  const a = ea.slice(start, start + window);
+  const b = eb.slice(start, start + window);
+  // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
+  const lcs = Array.from({ length: a.length + 1 }, () => new Int32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const out = [`@@ golden line ${start + 1}, emitted line ${start + 1} @@`];
+  for (let k = Math.max(0, start - context); k < start; k++) out.push(`  ${ea[k]}`);
+  let i = 0, j = 0, same = 0, changed = 0;
+  while ((i < a.length || j < b.length) && same <= context && changed < maxLines) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push(`  ${a[i]}`);
+      i++, j++, same++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      out.push(`- ${a[i++]}`);
+      same = 0, changed++;
+    } else {
+      out.push(`+ ${b[j++]}`);
+      same = 0, changed++;
+    }
+  }
+  if (changed >= maxLines) out.push("  ...");
   return out.join("\n");
 }
 
 describe("golden files of the emitted code", () => {
-  it.each(EXAMPLES)("%s.net matches test/golden/%s.ts", async (name) => {
+  it.each(EXAMPLES)("%s.net matches its golden file", async (name) => {
     const { result } = await compileExample(name);
     const path = new URL(`${name}.ts`, GOLDEN_DIR);
     if (UPDATE) {
@@ -52,8 +68,14 @@ describe("golden files of the emitted code", () => {
   });
 
   it("the diff printer shows the first differing lines", () => {
-    expect(firstDiff("a\nb\nc\nd", "a\nb\nX\nd", 1)).toBe("@@ line 3 @@\n  b\n- c\n+ X\n  d");
-    expect(firstDiff("a\nb", "a\nb\nc", 1)).toBe("@@ line 3 @@\n  b\n+ c");
+    expect(firstDiff("a\nb\nc\nd", "a\nb\nX\nd", 1)).toBe("@@ golden line 3, emitted line 3 @@\n  b\n- c\n+ X\n  d");
+    expect(firstDiff("a\nb", "a\nb\nc", 1)).toBe("@@ golden line 3, emitted line 3 @@\n  b\n+ c");
+    // An insertion is shown as one, not as every later line changed.
+    const golden = Array.from({ length: 50 }, (_, k) => `line ${k}`);
+    const emitted = [...golden.slice(0, 10), "new 1", "new 2", ...golden.slice(10)];
+    expect(firstDiff(golden.join("\n"), emitted.join("\n"), 2)).toBe(
+      "@@ golden line 11, emitted line 11 @@\n  line 8\n  line 9\n+ new 1\n+ new 2\n  line 10\n  line 11\n  line 12",
+    );
   });
 });
 

@@ -31,13 +31,13 @@ function tfjsEngine(backend: "cpu" | "wasm"): EngineDef {
       const optimizer = tf.train.sgd(w.lr);
 
       const logits = (x: tf.Tensor2D): tf.Tensor2D => {
-        let h = x;
+        let h: tf.Tensor2D = x;
         layers.forEach((_, l) => {
           const hidden = l < layers.length - 1;
           if (!hidden || w.hidden === "relu") {
-            h = tf.fused.matMul({ a: h, b: Ws[l]!, bias: bs[l]!, activation: hidden ? "relu" : "linear" });
+            h = tf.fused.matMul({ a: h, b: Ws[l]!, bias: bs[l]!, activation: hidden ? "relu" : "linear" }) as tf.Tensor2D;
           } else {
-            const z = tf.add(tf.matMul(h, Ws[l]!), bs[l]!);
+            const z: tf.Tensor2D = tf.add(tf.matMul(h, Ws[l]!), bs[l]!);
             h = w.hidden === "tanh" ? tf.tanh(z) : tf.sigmoid(z);
           }
         });

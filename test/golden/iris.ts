@@ -7,23 +7,33 @@ export interface Tensor {
   data: Float64Array;
 }
 
-/** Weights by name, e.g. `"h1.W"`. */
+/** Weights by name, e.g. `"h1.W"`, including non-trainable state such as batchnorm running statistics. */
 export type Weights = Record<string, Tensor>;
 
 export interface FitOptions {
-  /** Defaults to the model's `train` block. */
+  /** Epochs to run in this call; defaults to the model's `train` block. */
   epochs?: number;
   batch?: number;
-  /** Seed of the minibatch shuffle. */
+  /** Reseeds the minibatch shuffle. */
   seed?: number;
   shuffle?: boolean;
-  /** Called after each epoch with the mean training loss; return false to stop early. */
+  /** Called after each epoch with its number (counting across calls) and mean training loss; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
 }
 
 export interface ModelOptions {
-  /** Seed of the weight initialization; defaults to the `train` block's seed. */
+  /** Seed of the weight initialization, the shuffle and dropout; defaults to the `train` block's seed. */
   seed?: number;
+}
+
+/** Everything besides the weights that training depends on; with the weights it resumes training exactly. */
+export interface TrainingState {
+  step: number;
+  epoch: number;
+  lr: number;
+  rng: { shuffle: number[]; dropout: number[] };
+  /** Optimizer state by `<param>/<slot>`, e.g. `"h1.W/m"`. */
+  buffers: Record<string, number[]>;
 }
 
 export interface ModelInfo {
@@ -31,59 +41,59 @@ export interface ModelInfo {
   input: { name: string; width: number };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
-  params: { name: string; shape: number[] }[];
+  params: { name: string; shape: number[]; trainable: boolean }[];
+  state: { name: string; shape: number[] }[];
   paramCount: number;
-  /** Bytes of preallocated memory: parameters, optimizer state and work buffers. */
+  /** Bytes of preallocated memory: parameters, state, optimizer state and work buffers. */
   bytes: number;
   maxBatch: number;
-  train: { optimizer: string; epochs: number; batch: number; seed: number };
+  train: { optimizer: string; lr: number; epochs: number; batch: number; seed: number };
 }
 
 export interface Model {
   readonly info: ModelInfo;
-  /** One optimizer step on `n` rows; returns the loss before the step. A non-finite loss skips the update. */
+  /** One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips the update. */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** Forward pass. The result is a view of an internal buffer, valid until the next call. */
+  /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
   predict(x: Float64Array, n: number): Float64Array;
-  /** Loss on `n` rows without updating anything. */
-  loss(x: Float64Array, y: Float64Array, n: number): number;
-  /** Loss and every parameter's gradient on `n` rows, without updating (copies). */
+  /** Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". */
+  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
+  /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
-  /** Copies of the weights by name. */
+  /** Copies of the weights (and running statistics) by name. */
   getWeights(): Weights;
-  /** Sets some or all weights; a wrong name, shape or non-finite value throws. */
+  /** Sets some or all weights; a wrong name, shape or non-finite value throws and changes nothing. */
   setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void;
+  getState(): TrainingState;
+  setState(state: TrainingState): void;
+  /** The learning rate the next step uses (fit sets it from the schedule at each epoch). */
+  setLearningRate(lr: number): void;
 }
 
-/** sfc32: a small, fast, seedable generator, so initialization is identical on every machine. */
-function makeRng(seed: number): () => number {
-  let a = 0x9e3779b9,
-    b = 0x243f6a88,
-    c = 0xb7e15162,
-    d = seed >>> 0;
-  const next = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    const t = (a + b + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+/** sfc32 over a 4-word state, so initialization, shuffling and dropout are identical on every machine. */
+function sfc32(s: Uint32Array): number {
+  const t = (s[0]! + s[1]! + s[3]!) >>> 0;
+  s[3] = (s[3]! + 1) >>> 0;
+  s[0] = s[1]! ^ (s[1]! >>> 9);
+  s[1] = (s[2]! + (s[2]! << 3)) >>> 0;
+  s[2] = ((s[2]! << 21) | (s[2]! >>> 11)) + t;
+  return t / 4294967296;
 }
 
-function gaussian(rng: () => number): number {
+function seedRng(s: Uint32Array, seed: number): void {
+  s[0] = 0x9e3779b9;
+  s[1] = 0x243f6a88;
+  s[2] = 0xb7e15162;
+  s[3] = seed >>> 0;
+  for (let i = 0; i < 12; i++) sfc32(s);
+}
+
+function gaussian(s: Uint32Array): number {
   // Box-Muller; 1 - u keeps the logarithm's argument in (0, 1].
-  const u = 1 - rng();
-  const v = rng();
+  const u = 1 - sfc32(s);
+  const v = sfc32(s);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
@@ -94,14 +104,14 @@ function initParam(
   b: number,
   fanIn: number,
   fanOut: number,
-  rng: () => number,
+  rng: Uint32Array,
 ): void {
   for (let i = 0; i < data.length; i++) {
     let v = 0;
     if (kind === "ones") v = 1;
     else if (kind === "normal") v = a + b * gaussian(rng);
-    else if (kind === "uniform") v = a + (b - a) * rng();
-    else if (kind === "xavier") v = (2 * rng() - 1) * Math.sqrt(6 / (fanIn + fanOut));
+    else if (kind === "uniform") v = a + (b - a) * sfc32(rng);
+    else if (kind === "xavier") v = (2 * sfc32(rng) - 1) * Math.sqrt(6 / (fanIn + fanOut));
     else if (kind === "he") v = Math.sqrt(2 / fanIn) * gaussian(rng);
     data[i] = v;
   }
@@ -156,9 +166,9 @@ export function createModel(options: ModelOptions = {}): Model {
   const v_p_W = new Float64Array(48);
   const m_p_b = new Float64Array(3);
   const v_p_b = new Float64Array(3);
-  let step = 0;
 
-  // Work buffers: 8 arrays, 11392 bytes (17048 without sharing).
+  // Work arrays, shared by the training step and the evaluation functions: 11392 bytes
+  // (17048 if no two tensors shared storage).
   const buf0 = new Float64Array(256);
   const buf1 = new Float64Array(256);
   const buf2 = new Float64Array(256);
@@ -167,30 +177,21 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf5 = new Float64Array(256);
   const buf6 = new Float64Array(48);
   const buf7 = new Float64Array(256);
-  const h1 = buf0; // [B, 16]
-  const relu = buf1; // [B, 16]
-  const h2 = buf2; // [B, 16]
-  const p_z = buf3; // [B, 3]
-  const p = buf4; // [B, 3]
-  const onehot = buf5; // [B, 3]
-  const d_p_z = buf3; // [B, 3]
-  const d_p_b = buf4; // [3]
-  const d_h2 = buf5; // [B, 16]
-  const d_p_W = buf6; // [16, 3]
-  const d_h2_z = buf2; // [B, 16]
-  const d_h2_b = buf3; // [16]
-  const d_h2_W = buf1; // [16, 16]
-  const d_h1_z = buf7; // [B, 16]
-  const d_h1_b = buf0; // [16]
-  const d_h1_W = buf2; // [4, 16]
 
-  // predict returns a view of its output buffer; one view per row count, made once.
-  const predictViews: Float64Array[] = [];
-  for (let r = 0; r <= maxBatch; r++) predictViews.push(p.subarray(0, r * 3));
-
+  let lr = 0.01;
+  let step = 0;
+  let epochsDone = 0;
   const seed = options.seed ?? 42;
+  const shuffleRng = new Uint32Array(4);
+  const dropoutRng = new Uint32Array(4);
+  seedRng(shuffleRng, seed + 1);
+  seedRng(dropoutRng, seed + 2);
+  function nextDropout(): number {
+    return sfc32(dropoutRng);
+  }
   {
-    const rng = makeRng(seed);
+    const rng = new Uint32Array(4);
+    seedRng(rng, seed);
     initParam(h1_W, "he", 0, 0, 4, 16, rng);
     initParam(h1_b, "zeros", 0, 0, 16, 16, rng);
     initParam(h2_W, "he", 0, 0, 16, 16, rng);
@@ -199,198 +200,150 @@ export function createModel(options: ModelOptions = {}): Model {
     initParam(p_b, "zeros", 0, 0, 3, 3, rng);
   }
 
+  // predict returns a view of its output array; one view per row count, made once.
+  const predictViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf1.subarray(0, r * 3));
+
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 4, null, 1);
+    const h1 = buf0,
+      h2 = buf1,
+      p_z = buf0,
+      p = buf1;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
       const a1 = x[i * 4 + 1];
       const a2 = x[i * 4 + 2];
       const a3 = x[i * 4 + 3];
-      const acc = a0 * h1_W[0] + a1 * h1_W[16] + a2 * h1_W[32] + a3 * h1_W[48];
-      const v = h1_b[0];
-      const t = acc + v;
-      h1[i * 16] = t > 0 ? t : 0;
-      const acc_1 = a0 * h1_W[1] + a1 * h1_W[17] + a2 * h1_W[33] + a3 * h1_W[49];
-      const v_1 = h1_b[1];
-      const t_1 = acc_1 + v_1;
-      h1[i * 16 + 1] = t_1 > 0 ? t_1 : 0;
-      const acc_2 = a0 * h1_W[2] + a1 * h1_W[18] + a2 * h1_W[34] + a3 * h1_W[50];
-      const v_2 = h1_b[2];
-      const t_2 = acc_2 + v_2;
-      h1[i * 16 + 2] = t_2 > 0 ? t_2 : 0;
-      const acc_3 = a0 * h1_W[3] + a1 * h1_W[19] + a2 * h1_W[35] + a3 * h1_W[51];
-      const v_3 = h1_b[3];
-      const t_3 = acc_3 + v_3;
-      h1[i * 16 + 3] = t_3 > 0 ? t_3 : 0;
-      const acc_4 = a0 * h1_W[4] + a1 * h1_W[20] + a2 * h1_W[36] + a3 * h1_W[52];
-      const v_4 = h1_b[4];
-      const t_4 = acc_4 + v_4;
-      h1[i * 16 + 4] = t_4 > 0 ? t_4 : 0;
-      const acc_5 = a0 * h1_W[5] + a1 * h1_W[21] + a2 * h1_W[37] + a3 * h1_W[53];
-      const v_5 = h1_b[5];
-      const t_5 = acc_5 + v_5;
-      h1[i * 16 + 5] = t_5 > 0 ? t_5 : 0;
-      const acc_6 = a0 * h1_W[6] + a1 * h1_W[22] + a2 * h1_W[38] + a3 * h1_W[54];
-      const v_6 = h1_b[6];
-      const t_6 = acc_6 + v_6;
-      h1[i * 16 + 6] = t_6 > 0 ? t_6 : 0;
-      const acc_7 = a0 * h1_W[7] + a1 * h1_W[23] + a2 * h1_W[39] + a3 * h1_W[55];
-      const v_7 = h1_b[7];
-      const t_7 = acc_7 + v_7;
-      h1[i * 16 + 7] = t_7 > 0 ? t_7 : 0;
-      const acc_8 = a0 * h1_W[8] + a1 * h1_W[24] + a2 * h1_W[40] + a3 * h1_W[56];
-      const v_8 = h1_b[8];
-      const t_8 = acc_8 + v_8;
-      h1[i * 16 + 8] = t_8 > 0 ? t_8 : 0;
-      const acc_9 = a0 * h1_W[9] + a1 * h1_W[25] + a2 * h1_W[41] + a3 * h1_W[57];
-      const v_9 = h1_b[9];
-      const t_9 = acc_9 + v_9;
-      h1[i * 16 + 9] = t_9 > 0 ? t_9 : 0;
-      const acc_10 = a0 * h1_W[10] + a1 * h1_W[26] + a2 * h1_W[42] + a3 * h1_W[58];
-      const v_10 = h1_b[10];
-      const t_10 = acc_10 + v_10;
-      h1[i * 16 + 10] = t_10 > 0 ? t_10 : 0;
-      const acc_11 = a0 * h1_W[11] + a1 * h1_W[27] + a2 * h1_W[43] + a3 * h1_W[59];
-      const v_11 = h1_b[11];
-      const t_11 = acc_11 + v_11;
-      h1[i * 16 + 11] = t_11 > 0 ? t_11 : 0;
-      const acc_12 = a0 * h1_W[12] + a1 * h1_W[28] + a2 * h1_W[44] + a3 * h1_W[60];
-      const v_12 = h1_b[12];
-      const t_12 = acc_12 + v_12;
-      h1[i * 16 + 12] = t_12 > 0 ? t_12 : 0;
-      const acc_13 = a0 * h1_W[13] + a1 * h1_W[29] + a2 * h1_W[45] + a3 * h1_W[61];
-      const v_13 = h1_b[13];
-      const t_13 = acc_13 + v_13;
-      h1[i * 16 + 13] = t_13 > 0 ? t_13 : 0;
-      const acc_14 = a0 * h1_W[14] + a1 * h1_W[30] + a2 * h1_W[46] + a3 * h1_W[62];
-      const v_14 = h1_b[14];
-      const t_14 = acc_14 + v_14;
-      h1[i * 16 + 14] = t_14 > 0 ? t_14 : 0;
-      const acc_15 = a0 * h1_W[15] + a1 * h1_W[31] + a2 * h1_W[47] + a3 * h1_W[63];
-      const v_15 = h1_b[15];
-      const t_15 = acc_15 + v_15;
-      h1[i * 16 + 15] = t_15 > 0 ? t_15 : 0;
+      for (let j = 0; j < 16; j++) {
+        const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
+        const v = h1_b[j];
+        const t = acc + v;
+        h1[i * 16 + j] = t > 0 ? t : 0;
+      }
     }
     // h2 = residual(h1, 16)
-    const end4 = n - (n % 4);
-    relu.fill(0, 0, n * 16);
-    for (let i_1 = 0; i_1 < end4; i_1 += 4) {
-      const o0 = i_1 * 16;
-      const o1 = (i_1 + 1) * 16;
-      const o2 = (i_1 + 2) * 16;
-      const o3 = (i_1 + 3) * 16;
-      for (let k = 0; k < 16; k++) {
-        const a0_1 = h1[i_1 * 16 + k];
-        const a1_1 = h1[(i_1 + 1) * 16 + k];
-        const a2_1 = h1[(i_1 + 2) * 16 + k];
-        const a3_1 = h1[(i_1 + 3) * 16 + k];
-        const bo = k * 16;
-        for (let j = 0; j < 16; j++) {
-          const b = h2_W[k * 16 + j];
-          relu[o0 + j] += a0_1 * b;
-          relu[o1 + j] += a1_1 * b;
-          relu[o2 + j] += a2_1 * b;
-          relu[o3 + j] += a3_1 * b;
-        }
-      }
-    }
-    for (let i_1 = end4; i_1 < n; i_1++) {
-      for (let k = 0; k < 16; k++) {
-        const a0_1 = h1[i_1 * 16 + k];
-        for (let j = 0; j < 16; j++) relu[i_1 * 16 + j] += a0_1 * h2_W[k * 16 + j];
-      }
-    }
-    for (let i_2 = 0; i_2 < n; i_2++) {
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = h1[i_1 * 16];
+      const a1_1 = h1[i_1 * 16 + 1];
+      const a2_1 = h1[i_1 * 16 + 2];
+      const a3_1 = h1[i_1 * 16 + 3];
+      const a4 = h1[i_1 * 16 + 4];
+      const a5 = h1[i_1 * 16 + 5];
+      const a6 = h1[i_1 * 16 + 6];
+      const a7 = h1[i_1 * 16 + 7];
+      const a8 = h1[i_1 * 16 + 8];
+      const a9 = h1[i_1 * 16 + 9];
+      const a10 = h1[i_1 * 16 + 10];
+      const a11 = h1[i_1 * 16 + 11];
+      const a12 = h1[i_1 * 16 + 12];
+      const a13 = h1[i_1 * 16 + 13];
+      const a14 = h1[i_1 * 16 + 14];
+      const a15 = h1[i_1 * 16 + 15];
       for (let j_1 = 0; j_1 < 16; j_1++) {
-        const v_17 = h2_b[j_1];
-        const t_17 = relu[i_2 * 16 + j_1] + v_17;
-        relu[i_2 * 16 + j_1] = t_17 > 0 ? t_17 : 0;
+        const acc_1 =
+          a0_1 * h2_W[j_1] +
+          a1_1 * h2_W[16 + j_1] +
+          a2_1 * h2_W[32 + j_1] +
+          a3_1 * h2_W[48 + j_1] +
+          a4 * h2_W[64 + j_1] +
+          a5 * h2_W[80 + j_1] +
+          a6 * h2_W[96 + j_1] +
+          a7 * h2_W[112 + j_1] +
+          a8 * h2_W[128 + j_1] +
+          a9 * h2_W[144 + j_1] +
+          a10 * h2_W[160 + j_1] +
+          a11 * h2_W[176 + j_1] +
+          a12 * h2_W[192 + j_1] +
+          a13 * h2_W[208 + j_1] +
+          a14 * h2_W[224 + j_1] +
+          a15 * h2_W[240 + j_1];
+        const v_1 = h2_b[j_1];
+        const t_1 = acc_1 + v_1;
+        const t_2 = t_1 > 0 ? t_1 : 0;
+        const v_2 = h1[i_1 * 16 + j_1];
+        h2[i_1 * 16 + j_1] = v_2 + t_2;
       }
-    }
-    for (let i_3 = 0; i_3 < n * 16; i_3++) {
-      const v_18 = h1[i_3];
-      const v_19 = relu[i_3];
-      h2[i_3] = v_18 + v_19;
     }
     // p = softmax(dense(h2, 3))
-    for (let i_4 = 0; i_4 < n; i_4++) {
-      const a0_2 = h2[i_4 * 16];
-      const a1_2 = h2[i_4 * 16 + 1];
-      const a2_2 = h2[i_4 * 16 + 2];
-      const a3_2 = h2[i_4 * 16 + 3];
-      const a4 = h2[i_4 * 16 + 4];
-      const a5 = h2[i_4 * 16 + 5];
-      const a6 = h2[i_4 * 16 + 6];
-      const a7 = h2[i_4 * 16 + 7];
-      const a8 = h2[i_4 * 16 + 8];
-      const a9 = h2[i_4 * 16 + 9];
-      const a10 = h2[i_4 * 16 + 10];
-      const a11 = h2[i_4 * 16 + 11];
-      const a12 = h2[i_4 * 16 + 12];
-      const a13 = h2[i_4 * 16 + 13];
-      const a14 = h2[i_4 * 16 + 14];
-      const a15 = h2[i_4 * 16 + 15];
-      const acc_16 =
+    for (let i_2 = 0; i_2 < n; i_2++) {
+      const a0_2 = h2[i_2 * 16];
+      const a1_2 = h2[i_2 * 16 + 1];
+      const a2_2 = h2[i_2 * 16 + 2];
+      const a3_2 = h2[i_2 * 16 + 3];
+      const a4_1 = h2[i_2 * 16 + 4];
+      const a5_1 = h2[i_2 * 16 + 5];
+      const a6_1 = h2[i_2 * 16 + 6];
+      const a7_1 = h2[i_2 * 16 + 7];
+      const a8_1 = h2[i_2 * 16 + 8];
+      const a9_1 = h2[i_2 * 16 + 9];
+      const a10_1 = h2[i_2 * 16 + 10];
+      const a11_1 = h2[i_2 * 16 + 11];
+      const a12_1 = h2[i_2 * 16 + 12];
+      const a13_1 = h2[i_2 * 16 + 13];
+      const a14_1 = h2[i_2 * 16 + 14];
+      const a15_1 = h2[i_2 * 16 + 15];
+      const acc_2 =
         a0_2 * p_W[0] +
         a1_2 * p_W[3] +
         a2_2 * p_W[6] +
         a3_2 * p_W[9] +
-        a4 * p_W[12] +
-        a5 * p_W[15] +
-        a6 * p_W[18] +
-        a7 * p_W[21] +
-        a8 * p_W[24] +
-        a9 * p_W[27] +
-        a10 * p_W[30] +
-        a11 * p_W[33] +
-        a12 * p_W[36] +
-        a13 * p_W[39] +
-        a14 * p_W[42] +
-        a15 * p_W[45];
-      const v_20 = p_b[0];
-      p_z[i_4 * 3] = acc_16 + v_20;
-      const acc_17 =
+        a4_1 * p_W[12] +
+        a5_1 * p_W[15] +
+        a6_1 * p_W[18] +
+        a7_1 * p_W[21] +
+        a8_1 * p_W[24] +
+        a9_1 * p_W[27] +
+        a10_1 * p_W[30] +
+        a11_1 * p_W[33] +
+        a12_1 * p_W[36] +
+        a13_1 * p_W[39] +
+        a14_1 * p_W[42] +
+        a15_1 * p_W[45];
+      const v_3 = p_b[0];
+      p_z[i_2 * 3] = acc_2 + v_3;
+      const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
         a2_2 * p_W[7] +
         a3_2 * p_W[10] +
-        a4 * p_W[13] +
-        a5 * p_W[16] +
-        a6 * p_W[19] +
-        a7 * p_W[22] +
-        a8 * p_W[25] +
-        a9 * p_W[28] +
-        a10 * p_W[31] +
-        a11 * p_W[34] +
-        a12 * p_W[37] +
-        a13 * p_W[40] +
-        a14 * p_W[43] +
-        a15 * p_W[46];
-      const v_21 = p_b[1];
-      p_z[i_4 * 3 + 1] = acc_17 + v_21;
-      const acc_18 =
+        a4_1 * p_W[13] +
+        a5_1 * p_W[16] +
+        a6_1 * p_W[19] +
+        a7_1 * p_W[22] +
+        a8_1 * p_W[25] +
+        a9_1 * p_W[28] +
+        a10_1 * p_W[31] +
+        a11_1 * p_W[34] +
+        a12_1 * p_W[37] +
+        a13_1 * p_W[40] +
+        a14_1 * p_W[43] +
+        a15_1 * p_W[46];
+      const v_4 = p_b[1];
+      p_z[i_2 * 3 + 1] = acc_3 + v_4;
+      const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
         a2_2 * p_W[8] +
         a3_2 * p_W[11] +
-        a4 * p_W[14] +
-        a5 * p_W[17] +
-        a6 * p_W[20] +
-        a7 * p_W[23] +
-        a8 * p_W[26] +
-        a9 * p_W[29] +
-        a10 * p_W[32] +
-        a11 * p_W[35] +
-        a12 * p_W[38] +
-        a13 * p_W[41] +
-        a14 * p_W[44] +
-        a15 * p_W[47];
-      const v_22 = p_b[2];
-      p_z[i_4 * 3 + 2] = acc_18 + v_22;
+        a4_1 * p_W[14] +
+        a5_1 * p_W[17] +
+        a6_1 * p_W[20] +
+        a7_1 * p_W[23] +
+        a8_1 * p_W[26] +
+        a9_1 * p_W[29] +
+        a10_1 * p_W[32] +
+        a11_1 * p_W[35] +
+        a12_1 * p_W[38] +
+        a13_1 * p_W[41] +
+        a14_1 * p_W[44] +
+        a15_1 * p_W[47];
+      const v_5 = p_b[2];
+      p_z[i_2 * 3 + 2] = acc_4 + v_5;
     }
-    for (let r_2 = 0; r_2 < n; r_2++) {
-      const o = r_2 * 3;
+    for (let r_1 = 0; r_1 < n; r_1++) {
+      const o = r_1 * 3;
       let max = -Infinity;
       for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
       let sum = 0;
@@ -403,206 +356,153 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     return predictViews[n]!;
   }
-  function loss(x: Float64Array, label: Float64Array, n: number): number {
-    checkRows("loss", n, maxBatch, x, 4, label, 1);
+  function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
+    const h1 = buf0,
+      h2 = buf1,
+      p_z = buf0,
+      onehot = buf1;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
       const a1 = x[i * 4 + 1];
       const a2 = x[i * 4 + 2];
       const a3 = x[i * 4 + 3];
-      const acc = a0 * h1_W[0] + a1 * h1_W[16] + a2 * h1_W[32] + a3 * h1_W[48];
-      const v = h1_b[0];
-      const t = acc + v;
-      h1[i * 16] = t > 0 ? t : 0;
-      const acc_1 = a0 * h1_W[1] + a1 * h1_W[17] + a2 * h1_W[33] + a3 * h1_W[49];
-      const v_1 = h1_b[1];
-      const t_1 = acc_1 + v_1;
-      h1[i * 16 + 1] = t_1 > 0 ? t_1 : 0;
-      const acc_2 = a0 * h1_W[2] + a1 * h1_W[18] + a2 * h1_W[34] + a3 * h1_W[50];
-      const v_2 = h1_b[2];
-      const t_2 = acc_2 + v_2;
-      h1[i * 16 + 2] = t_2 > 0 ? t_2 : 0;
-      const acc_3 = a0 * h1_W[3] + a1 * h1_W[19] + a2 * h1_W[35] + a3 * h1_W[51];
-      const v_3 = h1_b[3];
-      const t_3 = acc_3 + v_3;
-      h1[i * 16 + 3] = t_3 > 0 ? t_3 : 0;
-      const acc_4 = a0 * h1_W[4] + a1 * h1_W[20] + a2 * h1_W[36] + a3 * h1_W[52];
-      const v_4 = h1_b[4];
-      const t_4 = acc_4 + v_4;
-      h1[i * 16 + 4] = t_4 > 0 ? t_4 : 0;
-      const acc_5 = a0 * h1_W[5] + a1 * h1_W[21] + a2 * h1_W[37] + a3 * h1_W[53];
-      const v_5 = h1_b[5];
-      const t_5 = acc_5 + v_5;
-      h1[i * 16 + 5] = t_5 > 0 ? t_5 : 0;
-      const acc_6 = a0 * h1_W[6] + a1 * h1_W[22] + a2 * h1_W[38] + a3 * h1_W[54];
-      const v_6 = h1_b[6];
-      const t_6 = acc_6 + v_6;
-      h1[i * 16 + 6] = t_6 > 0 ? t_6 : 0;
-      const acc_7 = a0 * h1_W[7] + a1 * h1_W[23] + a2 * h1_W[39] + a3 * h1_W[55];
-      const v_7 = h1_b[7];
-      const t_7 = acc_7 + v_7;
-      h1[i * 16 + 7] = t_7 > 0 ? t_7 : 0;
-      const acc_8 = a0 * h1_W[8] + a1 * h1_W[24] + a2 * h1_W[40] + a3 * h1_W[56];
-      const v_8 = h1_b[8];
-      const t_8 = acc_8 + v_8;
-      h1[i * 16 + 8] = t_8 > 0 ? t_8 : 0;
-      const acc_9 = a0 * h1_W[9] + a1 * h1_W[25] + a2 * h1_W[41] + a3 * h1_W[57];
-      const v_9 = h1_b[9];
-      const t_9 = acc_9 + v_9;
-      h1[i * 16 + 9] = t_9 > 0 ? t_9 : 0;
-      const acc_10 = a0 * h1_W[10] + a1 * h1_W[26] + a2 * h1_W[42] + a3 * h1_W[58];
-      const v_10 = h1_b[10];
-      const t_10 = acc_10 + v_10;
-      h1[i * 16 + 10] = t_10 > 0 ? t_10 : 0;
-      const acc_11 = a0 * h1_W[11] + a1 * h1_W[27] + a2 * h1_W[43] + a3 * h1_W[59];
-      const v_11 = h1_b[11];
-      const t_11 = acc_11 + v_11;
-      h1[i * 16 + 11] = t_11 > 0 ? t_11 : 0;
-      const acc_12 = a0 * h1_W[12] + a1 * h1_W[28] + a2 * h1_W[44] + a3 * h1_W[60];
-      const v_12 = h1_b[12];
-      const t_12 = acc_12 + v_12;
-      h1[i * 16 + 12] = t_12 > 0 ? t_12 : 0;
-      const acc_13 = a0 * h1_W[13] + a1 * h1_W[29] + a2 * h1_W[45] + a3 * h1_W[61];
-      const v_13 = h1_b[13];
-      const t_13 = acc_13 + v_13;
-      h1[i * 16 + 13] = t_13 > 0 ? t_13 : 0;
-      const acc_14 = a0 * h1_W[14] + a1 * h1_W[30] + a2 * h1_W[46] + a3 * h1_W[62];
-      const v_14 = h1_b[14];
-      const t_14 = acc_14 + v_14;
-      h1[i * 16 + 14] = t_14 > 0 ? t_14 : 0;
-      const acc_15 = a0 * h1_W[15] + a1 * h1_W[31] + a2 * h1_W[47] + a3 * h1_W[63];
-      const v_15 = h1_b[15];
-      const t_15 = acc_15 + v_15;
-      h1[i * 16 + 15] = t_15 > 0 ? t_15 : 0;
+      for (let j = 0; j < 16; j++) {
+        const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
+        const v = h1_b[j];
+        const t = acc + v;
+        h1[i * 16 + j] = t > 0 ? t : 0;
+      }
     }
     // h2 = residual(h1, 16)
-    const end4 = n - (n % 4);
-    relu.fill(0, 0, n * 16);
-    for (let i_1 = 0; i_1 < end4; i_1 += 4) {
-      const o0 = i_1 * 16;
-      const o1 = (i_1 + 1) * 16;
-      const o2 = (i_1 + 2) * 16;
-      const o3 = (i_1 + 3) * 16;
-      for (let k = 0; k < 16; k++) {
-        const a0_1 = h1[i_1 * 16 + k];
-        const a1_1 = h1[(i_1 + 1) * 16 + k];
-        const a2_1 = h1[(i_1 + 2) * 16 + k];
-        const a3_1 = h1[(i_1 + 3) * 16 + k];
-        const bo = k * 16;
-        for (let j = 0; j < 16; j++) {
-          const b = h2_W[k * 16 + j];
-          relu[o0 + j] += a0_1 * b;
-          relu[o1 + j] += a1_1 * b;
-          relu[o2 + j] += a2_1 * b;
-          relu[o3 + j] += a3_1 * b;
-        }
-      }
-    }
-    for (let i_1 = end4; i_1 < n; i_1++) {
-      for (let k = 0; k < 16; k++) {
-        const a0_1 = h1[i_1 * 16 + k];
-        for (let j = 0; j < 16; j++) relu[i_1 * 16 + j] += a0_1 * h2_W[k * 16 + j];
-      }
-    }
-    for (let i_2 = 0; i_2 < n; i_2++) {
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = h1[i_1 * 16];
+      const a1_1 = h1[i_1 * 16 + 1];
+      const a2_1 = h1[i_1 * 16 + 2];
+      const a3_1 = h1[i_1 * 16 + 3];
+      const a4 = h1[i_1 * 16 + 4];
+      const a5 = h1[i_1 * 16 + 5];
+      const a6 = h1[i_1 * 16 + 6];
+      const a7 = h1[i_1 * 16 + 7];
+      const a8 = h1[i_1 * 16 + 8];
+      const a9 = h1[i_1 * 16 + 9];
+      const a10 = h1[i_1 * 16 + 10];
+      const a11 = h1[i_1 * 16 + 11];
+      const a12 = h1[i_1 * 16 + 12];
+      const a13 = h1[i_1 * 16 + 13];
+      const a14 = h1[i_1 * 16 + 14];
+      const a15 = h1[i_1 * 16 + 15];
       for (let j_1 = 0; j_1 < 16; j_1++) {
-        const v_17 = h2_b[j_1];
-        const t_17 = relu[i_2 * 16 + j_1] + v_17;
-        relu[i_2 * 16 + j_1] = t_17 > 0 ? t_17 : 0;
+        const acc_1 =
+          a0_1 * h2_W[j_1] +
+          a1_1 * h2_W[16 + j_1] +
+          a2_1 * h2_W[32 + j_1] +
+          a3_1 * h2_W[48 + j_1] +
+          a4 * h2_W[64 + j_1] +
+          a5 * h2_W[80 + j_1] +
+          a6 * h2_W[96 + j_1] +
+          a7 * h2_W[112 + j_1] +
+          a8 * h2_W[128 + j_1] +
+          a9 * h2_W[144 + j_1] +
+          a10 * h2_W[160 + j_1] +
+          a11 * h2_W[176 + j_1] +
+          a12 * h2_W[192 + j_1] +
+          a13 * h2_W[208 + j_1] +
+          a14 * h2_W[224 + j_1] +
+          a15 * h2_W[240 + j_1];
+        const v_1 = h2_b[j_1];
+        const t_1 = acc_1 + v_1;
+        const t_2 = t_1 > 0 ? t_1 : 0;
+        const v_2 = h1[i_1 * 16 + j_1];
+        h2[i_1 * 16 + j_1] = v_2 + t_2;
       }
-    }
-    for (let i_3 = 0; i_3 < n * 16; i_3++) {
-      const v_18 = h1[i_3];
-      const v_19 = relu[i_3];
-      h2[i_3] = v_18 + v_19;
     }
     // p = softmax(dense(h2, 3))
-    for (let i_4 = 0; i_4 < n; i_4++) {
-      const a0_2 = h2[i_4 * 16];
-      const a1_2 = h2[i_4 * 16 + 1];
-      const a2_2 = h2[i_4 * 16 + 2];
-      const a3_2 = h2[i_4 * 16 + 3];
-      const a4 = h2[i_4 * 16 + 4];
-      const a5 = h2[i_4 * 16 + 5];
-      const a6 = h2[i_4 * 16 + 6];
-      const a7 = h2[i_4 * 16 + 7];
-      const a8 = h2[i_4 * 16 + 8];
-      const a9 = h2[i_4 * 16 + 9];
-      const a10 = h2[i_4 * 16 + 10];
-      const a11 = h2[i_4 * 16 + 11];
-      const a12 = h2[i_4 * 16 + 12];
-      const a13 = h2[i_4 * 16 + 13];
-      const a14 = h2[i_4 * 16 + 14];
-      const a15 = h2[i_4 * 16 + 15];
-      const acc_16 =
+    for (let i_2 = 0; i_2 < n; i_2++) {
+      const a0_2 = h2[i_2 * 16];
+      const a1_2 = h2[i_2 * 16 + 1];
+      const a2_2 = h2[i_2 * 16 + 2];
+      const a3_2 = h2[i_2 * 16 + 3];
+      const a4_1 = h2[i_2 * 16 + 4];
+      const a5_1 = h2[i_2 * 16 + 5];
+      const a6_1 = h2[i_2 * 16 + 6];
+      const a7_1 = h2[i_2 * 16 + 7];
+      const a8_1 = h2[i_2 * 16 + 8];
+      const a9_1 = h2[i_2 * 16 + 9];
+      const a10_1 = h2[i_2 * 16 + 10];
+      const a11_1 = h2[i_2 * 16 + 11];
+      const a12_1 = h2[i_2 * 16 + 12];
+      const a13_1 = h2[i_2 * 16 + 13];
+      const a14_1 = h2[i_2 * 16 + 14];
+      const a15_1 = h2[i_2 * 16 + 15];
+      const acc_2 =
         a0_2 * p_W[0] +
         a1_2 * p_W[3] +
         a2_2 * p_W[6] +
         a3_2 * p_W[9] +
-        a4 * p_W[12] +
-        a5 * p_W[15] +
-        a6 * p_W[18] +
-        a7 * p_W[21] +
-        a8 * p_W[24] +
-        a9 * p_W[27] +
-        a10 * p_W[30] +
-        a11 * p_W[33] +
-        a12 * p_W[36] +
-        a13 * p_W[39] +
-        a14 * p_W[42] +
-        a15 * p_W[45];
-      const v_20 = p_b[0];
-      p_z[i_4 * 3] = acc_16 + v_20;
-      const acc_17 =
+        a4_1 * p_W[12] +
+        a5_1 * p_W[15] +
+        a6_1 * p_W[18] +
+        a7_1 * p_W[21] +
+        a8_1 * p_W[24] +
+        a9_1 * p_W[27] +
+        a10_1 * p_W[30] +
+        a11_1 * p_W[33] +
+        a12_1 * p_W[36] +
+        a13_1 * p_W[39] +
+        a14_1 * p_W[42] +
+        a15_1 * p_W[45];
+      const v_3 = p_b[0];
+      p_z[i_2 * 3] = acc_2 + v_3;
+      const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
         a2_2 * p_W[7] +
         a3_2 * p_W[10] +
-        a4 * p_W[13] +
-        a5 * p_W[16] +
-        a6 * p_W[19] +
-        a7 * p_W[22] +
-        a8 * p_W[25] +
-        a9 * p_W[28] +
-        a10 * p_W[31] +
-        a11 * p_W[34] +
-        a12 * p_W[37] +
-        a13 * p_W[40] +
-        a14 * p_W[43] +
-        a15 * p_W[46];
-      const v_21 = p_b[1];
-      p_z[i_4 * 3 + 1] = acc_17 + v_21;
-      const acc_18 =
+        a4_1 * p_W[13] +
+        a5_1 * p_W[16] +
+        a6_1 * p_W[19] +
+        a7_1 * p_W[22] +
+        a8_1 * p_W[25] +
+        a9_1 * p_W[28] +
+        a10_1 * p_W[31] +
+        a11_1 * p_W[34] +
+        a12_1 * p_W[37] +
+        a13_1 * p_W[40] +
+        a14_1 * p_W[43] +
+        a15_1 * p_W[46];
+      const v_4 = p_b[1];
+      p_z[i_2 * 3 + 1] = acc_3 + v_4;
+      const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
         a2_2 * p_W[8] +
         a3_2 * p_W[11] +
-        a4 * p_W[14] +
-        a5 * p_W[17] +
-        a6 * p_W[20] +
-        a7 * p_W[23] +
-        a8 * p_W[26] +
-        a9 * p_W[29] +
-        a10 * p_W[32] +
-        a11 * p_W[35] +
-        a12 * p_W[38] +
-        a13 * p_W[41] +
-        a14 * p_W[44] +
-        a15 * p_W[47];
-      const v_22 = p_b[2];
-      p_z[i_4 * 3 + 2] = acc_18 + v_22;
+        a4_1 * p_W[14] +
+        a5_1 * p_W[17] +
+        a6_1 * p_W[20] +
+        a7_1 * p_W[23] +
+        a8_1 * p_W[26] +
+        a9_1 * p_W[29] +
+        a10_1 * p_W[32] +
+        a11_1 * p_W[35] +
+        a12_1 * p_W[38] +
+        a13_1 * p_W[41] +
+        a14_1 * p_W[44] +
+        a15_1 * p_W[47];
+      const v_5 = p_b[2];
+      p_z[i_2 * 3 + 2] = acc_4 + v_5;
     }
     // loss cross_entropy(p, label)
     onehot.fill(0, 0, n * 3);
-    for (let r_2 = 0; r_2 < n; r_2++) {
-      const c = label[r_2];
-      if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_2, c, 3);
-      onehot[r_2 * 3 + c] = 1;
+    for (let r_1 = 0; r_1 < n; r_1++) {
+      const c = label[r_1];
+      if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_1, c, 3);
+      onehot[r_1 * 3 + c] = 1;
     }
     let lossSum = 0;
-    for (let r_3 = 0; r_3 < n; r_3++) {
-      const o = r_3 * 3;
+    for (let r_2 = 0; r_2 < n; r_2++) {
+      const o = r_2 * 3;
       let max = -Infinity;
       for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
       let sum = 0,
@@ -615,202 +515,168 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       lossSum += ty * (max + Math.log(sum)) - dot;
     }
-
-    const s = lossSum / n;
+    let s = lossSum / n;
     return s;
   }
-  /** Forward pass, loss, and every parameter's gradient into its buffer. */
+  function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
+    checkRows("loss", n, maxBatch, x, 4, label, 1);
+    return evalLoss(x, label, n);
+  }
+  /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
+    const h1 = buf0,
+      relu = buf1,
+      h2 = buf2,
+      p_z = buf3,
+      p = buf4,
+      onehot = buf5,
+      d_p_z = buf3,
+      d_p_b = buf4,
+      d_h2 = buf5,
+      d_p_W = buf6,
+      d_h2_z = buf2,
+      d_h2_b = buf3,
+      d_h2_W = buf1,
+      d_h1_z = buf7,
+      d_h1_b = buf0,
+      d_h1_W = buf2;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
       const a1 = x[i * 4 + 1];
       const a2 = x[i * 4 + 2];
       const a3 = x[i * 4 + 3];
-      const acc = a0 * h1_W[0] + a1 * h1_W[16] + a2 * h1_W[32] + a3 * h1_W[48];
-      const v = h1_b[0];
-      const t = acc + v;
-      h1[i * 16] = t > 0 ? t : 0;
-      const acc_1 = a0 * h1_W[1] + a1 * h1_W[17] + a2 * h1_W[33] + a3 * h1_W[49];
-      const v_1 = h1_b[1];
-      const t_1 = acc_1 + v_1;
-      h1[i * 16 + 1] = t_1 > 0 ? t_1 : 0;
-      const acc_2 = a0 * h1_W[2] + a1 * h1_W[18] + a2 * h1_W[34] + a3 * h1_W[50];
-      const v_2 = h1_b[2];
-      const t_2 = acc_2 + v_2;
-      h1[i * 16 + 2] = t_2 > 0 ? t_2 : 0;
-      const acc_3 = a0 * h1_W[3] + a1 * h1_W[19] + a2 * h1_W[35] + a3 * h1_W[51];
-      const v_3 = h1_b[3];
-      const t_3 = acc_3 + v_3;
-      h1[i * 16 + 3] = t_3 > 0 ? t_3 : 0;
-      const acc_4 = a0 * h1_W[4] + a1 * h1_W[20] + a2 * h1_W[36] + a3 * h1_W[52];
-      const v_4 = h1_b[4];
-      const t_4 = acc_4 + v_4;
-      h1[i * 16 + 4] = t_4 > 0 ? t_4 : 0;
-      const acc_5 = a0 * h1_W[5] + a1 * h1_W[21] + a2 * h1_W[37] + a3 * h1_W[53];
-      const v_5 = h1_b[5];
-      const t_5 = acc_5 + v_5;
-      h1[i * 16 + 5] = t_5 > 0 ? t_5 : 0;
-      const acc_6 = a0 * h1_W[6] + a1 * h1_W[22] + a2 * h1_W[38] + a3 * h1_W[54];
-      const v_6 = h1_b[6];
-      const t_6 = acc_6 + v_6;
-      h1[i * 16 + 6] = t_6 > 0 ? t_6 : 0;
-      const acc_7 = a0 * h1_W[7] + a1 * h1_W[23] + a2 * h1_W[39] + a3 * h1_W[55];
-      const v_7 = h1_b[7];
-      const t_7 = acc_7 + v_7;
-      h1[i * 16 + 7] = t_7 > 0 ? t_7 : 0;
-      const acc_8 = a0 * h1_W[8] + a1 * h1_W[24] + a2 * h1_W[40] + a3 * h1_W[56];
-      const v_8 = h1_b[8];
-      const t_8 = acc_8 + v_8;
-      h1[i * 16 + 8] = t_8 > 0 ? t_8 : 0;
-      const acc_9 = a0 * h1_W[9] + a1 * h1_W[25] + a2 * h1_W[41] + a3 * h1_W[57];
-      const v_9 = h1_b[9];
-      const t_9 = acc_9 + v_9;
-      h1[i * 16 + 9] = t_9 > 0 ? t_9 : 0;
-      const acc_10 = a0 * h1_W[10] + a1 * h1_W[26] + a2 * h1_W[42] + a3 * h1_W[58];
-      const v_10 = h1_b[10];
-      const t_10 = acc_10 + v_10;
-      h1[i * 16 + 10] = t_10 > 0 ? t_10 : 0;
-      const acc_11 = a0 * h1_W[11] + a1 * h1_W[27] + a2 * h1_W[43] + a3 * h1_W[59];
-      const v_11 = h1_b[11];
-      const t_11 = acc_11 + v_11;
-      h1[i * 16 + 11] = t_11 > 0 ? t_11 : 0;
-      const acc_12 = a0 * h1_W[12] + a1 * h1_W[28] + a2 * h1_W[44] + a3 * h1_W[60];
-      const v_12 = h1_b[12];
-      const t_12 = acc_12 + v_12;
-      h1[i * 16 + 12] = t_12 > 0 ? t_12 : 0;
-      const acc_13 = a0 * h1_W[13] + a1 * h1_W[29] + a2 * h1_W[45] + a3 * h1_W[61];
-      const v_13 = h1_b[13];
-      const t_13 = acc_13 + v_13;
-      h1[i * 16 + 13] = t_13 > 0 ? t_13 : 0;
-      const acc_14 = a0 * h1_W[14] + a1 * h1_W[30] + a2 * h1_W[46] + a3 * h1_W[62];
-      const v_14 = h1_b[14];
-      const t_14 = acc_14 + v_14;
-      h1[i * 16 + 14] = t_14 > 0 ? t_14 : 0;
-      const acc_15 = a0 * h1_W[15] + a1 * h1_W[31] + a2 * h1_W[47] + a3 * h1_W[63];
-      const v_15 = h1_b[15];
-      const t_15 = acc_15 + v_15;
-      h1[i * 16 + 15] = t_15 > 0 ? t_15 : 0;
+      for (let j = 0; j < 16; j++) {
+        const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
+        const v = h1_b[j];
+        const t = acc + v;
+        h1[i * 16 + j] = t > 0 ? t : 0;
+      }
     }
     // h2 = residual(h1, 16)
-    const end4 = n - (n % 4);
-    relu.fill(0, 0, n * 16);
-    for (let i_1 = 0; i_1 < end4; i_1 += 4) {
-      const o0 = i_1 * 16;
-      const o1 = (i_1 + 1) * 16;
-      const o2 = (i_1 + 2) * 16;
-      const o3 = (i_1 + 3) * 16;
-      for (let k = 0; k < 16; k++) {
-        const a0_1 = h1[i_1 * 16 + k];
-        const a1_1 = h1[(i_1 + 1) * 16 + k];
-        const a2_1 = h1[(i_1 + 2) * 16 + k];
-        const a3_1 = h1[(i_1 + 3) * 16 + k];
-        const bo = k * 16;
-        for (let j = 0; j < 16; j++) {
-          const b = h2_W[k * 16 + j];
-          relu[o0 + j] += a0_1 * b;
-          relu[o1 + j] += a1_1 * b;
-          relu[o2 + j] += a2_1 * b;
-          relu[o3 + j] += a3_1 * b;
-        }
-      }
-    }
-    for (let i_1 = end4; i_1 < n; i_1++) {
-      for (let k = 0; k < 16; k++) {
-        const a0_1 = h1[i_1 * 16 + k];
-        for (let j = 0; j < 16; j++) relu[i_1 * 16 + j] += a0_1 * h2_W[k * 16 + j];
-      }
-    }
-    for (let i_2 = 0; i_2 < n; i_2++) {
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = h1[i_1 * 16];
+      const a1_1 = h1[i_1 * 16 + 1];
+      const a2_1 = h1[i_1 * 16 + 2];
+      const a3_1 = h1[i_1 * 16 + 3];
+      const a4 = h1[i_1 * 16 + 4];
+      const a5 = h1[i_1 * 16 + 5];
+      const a6 = h1[i_1 * 16 + 6];
+      const a7 = h1[i_1 * 16 + 7];
+      const a8 = h1[i_1 * 16 + 8];
+      const a9 = h1[i_1 * 16 + 9];
+      const a10 = h1[i_1 * 16 + 10];
+      const a11 = h1[i_1 * 16 + 11];
+      const a12 = h1[i_1 * 16 + 12];
+      const a13 = h1[i_1 * 16 + 13];
+      const a14 = h1[i_1 * 16 + 14];
+      const a15 = h1[i_1 * 16 + 15];
       for (let j_1 = 0; j_1 < 16; j_1++) {
-        const v_17 = h2_b[j_1];
-        const t_17 = relu[i_2 * 16 + j_1] + v_17;
-        relu[i_2 * 16 + j_1] = t_17 > 0 ? t_17 : 0;
+        const acc_1 =
+          a0_1 * h2_W[j_1] +
+          a1_1 * h2_W[16 + j_1] +
+          a2_1 * h2_W[32 + j_1] +
+          a3_1 * h2_W[48 + j_1] +
+          a4 * h2_W[64 + j_1] +
+          a5 * h2_W[80 + j_1] +
+          a6 * h2_W[96 + j_1] +
+          a7 * h2_W[112 + j_1] +
+          a8 * h2_W[128 + j_1] +
+          a9 * h2_W[144 + j_1] +
+          a10 * h2_W[160 + j_1] +
+          a11 * h2_W[176 + j_1] +
+          a12 * h2_W[192 + j_1] +
+          a13 * h2_W[208 + j_1] +
+          a14 * h2_W[224 + j_1] +
+          a15 * h2_W[240 + j_1];
+        const v_1 = h2_b[j_1];
+        const t_1 = acc_1 + v_1;
+        relu[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
-    for (let i_3 = 0; i_3 < n * 16; i_3++) {
-      const v_18 = h1[i_3];
-      const v_19 = relu[i_3];
-      h2[i_3] = v_18 + v_19;
+    for (let i_2 = 0; i_2 < n * 16; i_2++) {
+      const v_2 = h1[i_2];
+      const v_3 = relu[i_2];
+      h2[i_2] = v_2 + v_3;
     }
     // p = softmax(dense(h2, 3))
-    for (let i_4 = 0; i_4 < n; i_4++) {
-      const a0_2 = h2[i_4 * 16];
-      const a1_2 = h2[i_4 * 16 + 1];
-      const a2_2 = h2[i_4 * 16 + 2];
-      const a3_2 = h2[i_4 * 16 + 3];
-      const a4 = h2[i_4 * 16 + 4];
-      const a5 = h2[i_4 * 16 + 5];
-      const a6 = h2[i_4 * 16 + 6];
-      const a7 = h2[i_4 * 16 + 7];
-      const a8 = h2[i_4 * 16 + 8];
-      const a9 = h2[i_4 * 16 + 9];
-      const a10 = h2[i_4 * 16 + 10];
-      const a11 = h2[i_4 * 16 + 11];
-      const a12 = h2[i_4 * 16 + 12];
-      const a13 = h2[i_4 * 16 + 13];
-      const a14 = h2[i_4 * 16 + 14];
-      const a15 = h2[i_4 * 16 + 15];
-      const acc_16 =
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_2 = h2[i_3 * 16];
+      const a1_2 = h2[i_3 * 16 + 1];
+      const a2_2 = h2[i_3 * 16 + 2];
+      const a3_2 = h2[i_3 * 16 + 3];
+      const a4_1 = h2[i_3 * 16 + 4];
+      const a5_1 = h2[i_3 * 16 + 5];
+      const a6_1 = h2[i_3 * 16 + 6];
+      const a7_1 = h2[i_3 * 16 + 7];
+      const a8_1 = h2[i_3 * 16 + 8];
+      const a9_1 = h2[i_3 * 16 + 9];
+      const a10_1 = h2[i_3 * 16 + 10];
+      const a11_1 = h2[i_3 * 16 + 11];
+      const a12_1 = h2[i_3 * 16 + 12];
+      const a13_1 = h2[i_3 * 16 + 13];
+      const a14_1 = h2[i_3 * 16 + 14];
+      const a15_1 = h2[i_3 * 16 + 15];
+      const acc_2 =
         a0_2 * p_W[0] +
         a1_2 * p_W[3] +
         a2_2 * p_W[6] +
         a3_2 * p_W[9] +
-        a4 * p_W[12] +
-        a5 * p_W[15] +
-        a6 * p_W[18] +
-        a7 * p_W[21] +
-        a8 * p_W[24] +
-        a9 * p_W[27] +
-        a10 * p_W[30] +
-        a11 * p_W[33] +
-        a12 * p_W[36] +
-        a13 * p_W[39] +
-        a14 * p_W[42] +
-        a15 * p_W[45];
-      const v_20 = p_b[0];
-      p_z[i_4 * 3] = acc_16 + v_20;
-      const acc_17 =
+        a4_1 * p_W[12] +
+        a5_1 * p_W[15] +
+        a6_1 * p_W[18] +
+        a7_1 * p_W[21] +
+        a8_1 * p_W[24] +
+        a9_1 * p_W[27] +
+        a10_1 * p_W[30] +
+        a11_1 * p_W[33] +
+        a12_1 * p_W[36] +
+        a13_1 * p_W[39] +
+        a14_1 * p_W[42] +
+        a15_1 * p_W[45];
+      const v_4 = p_b[0];
+      p_z[i_3 * 3] = acc_2 + v_4;
+      const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
         a2_2 * p_W[7] +
         a3_2 * p_W[10] +
-        a4 * p_W[13] +
-        a5 * p_W[16] +
-        a6 * p_W[19] +
-        a7 * p_W[22] +
-        a8 * p_W[25] +
-        a9 * p_W[28] +
-        a10 * p_W[31] +
-        a11 * p_W[34] +
-        a12 * p_W[37] +
-        a13 * p_W[40] +
-        a14 * p_W[43] +
-        a15 * p_W[46];
-      const v_21 = p_b[1];
-      p_z[i_4 * 3 + 1] = acc_17 + v_21;
-      const acc_18 =
+        a4_1 * p_W[13] +
+        a5_1 * p_W[16] +
+        a6_1 * p_W[19] +
+        a7_1 * p_W[22] +
+        a8_1 * p_W[25] +
+        a9_1 * p_W[28] +
+        a10_1 * p_W[31] +
+        a11_1 * p_W[34] +
+        a12_1 * p_W[37] +
+        a13_1 * p_W[40] +
+        a14_1 * p_W[43] +
+        a15_1 * p_W[46];
+      const v_5 = p_b[1];
+      p_z[i_3 * 3 + 1] = acc_3 + v_5;
+      const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
         a2_2 * p_W[8] +
         a3_2 * p_W[11] +
-        a4 * p_W[14] +
-        a5 * p_W[17] +
-        a6 * p_W[20] +
-        a7 * p_W[23] +
-        a8 * p_W[26] +
-        a9 * p_W[29] +
-        a10 * p_W[32] +
-        a11 * p_W[35] +
-        a12 * p_W[38] +
-        a13 * p_W[41] +
-        a14 * p_W[44] +
-        a15 * p_W[47];
-      const v_22 = p_b[2];
-      p_z[i_4 * 3 + 2] = acc_18 + v_22;
+        a4_1 * p_W[14] +
+        a5_1 * p_W[17] +
+        a6_1 * p_W[20] +
+        a7_1 * p_W[23] +
+        a8_1 * p_W[26] +
+        a9_1 * p_W[29] +
+        a10_1 * p_W[32] +
+        a11_1 * p_W[35] +
+        a12_1 * p_W[38] +
+        a13_1 * p_W[41] +
+        a14_1 * p_W[44] +
+        a15_1 * p_W[47];
+      const v_6 = p_b[2];
+      p_z[i_3 * 3 + 2] = acc_4 + v_6;
     }
-    for (let r_2 = 0; r_2 < n; r_2++) {
-      const o = r_2 * 3;
+    for (let r_1 = 0; r_1 < n; r_1++) {
+      const o = r_1 * 3;
       let max = -Infinity;
       for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
       let sum = 0;
@@ -823,14 +689,14 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     // loss cross_entropy(p, label)
     onehot.fill(0, 0, n * 3);
-    for (let r_3 = 0; r_3 < n; r_3++) {
-      const c = label[r_3];
-      if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_3, c, 3);
-      onehot[r_3 * 3 + c] = 1;
+    for (let r_2 = 0; r_2 < n; r_2++) {
+      const c = label[r_2];
+      if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_2, c, 3);
+      onehot[r_2 * 3 + c] = 1;
     }
     let lossSum = 0;
-    for (let r_4 = 0; r_4 < n; r_4++) {
-      const o_1 = r_4 * 3;
+    for (let r_3 = 0; r_3 < n; r_3++) {
+      const o_1 = r_3 * 3;
       let max_1 = -Infinity;
       for (let j_3 = 0; j_3 < 3; j_3++) if (p_z[o_1 + j_3] > max_1) max_1 = p_z[o_1 + j_3];
       let sum_1 = 0,
@@ -843,16 +709,14 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
     }
-
-    const s = lossSum / n;
+    let s = lossSum / n;
     // grad of: loss cross_entropy(p, label)
-
-    const s_1 = 1 / n;
-    for (let i_5 = 0; i_5 < n * 3; i_5++) {
-      const v_23 = p[i_5];
-      const v_24 = onehot[i_5];
-      const t_18 = v_23 - v_24;
-      d_p_z[i_5] = s_1 * t_18;
+    let s_1 = 1 / n;
+    for (let i_4 = 0; i_4 < n * 3; i_4++) {
+      const v_7 = p[i_4];
+      const v_8 = onehot[i_4];
+      const t_2 = v_7 - v_8;
+      d_p_z[i_4] = s_1 * t_2;
     }
     // grad of: p = softmax(dense(h2, 3))
     d_p_b.fill(0, 0, 3);
@@ -861,42 +725,14 @@ export function createModel(options: ModelOptions = {}): Model {
         d_p_b[i1] += d_p_z[i0 * 3 + i1];
       }
     }
-    for (let i_6 = 0; i_6 < n; i_6++) {
-      const a0_3 = d_p_z[i_6 * 3];
-      const a1_3 = d_p_z[i_6 * 3 + 1];
-      const a2_3 = d_p_z[i_6 * 3 + 2];
-      const acc_19 = a0_3 * p_W[0] + a1_3 * p_W[1] + a2_3 * p_W[2];
-      d_h2[i_6 * 16] = acc_19;
-      const acc_20 = a0_3 * p_W[3] + a1_3 * p_W[4] + a2_3 * p_W[5];
-      d_h2[i_6 * 16 + 1] = acc_20;
-      const acc_21 = a0_3 * p_W[6] + a1_3 * p_W[7] + a2_3 * p_W[8];
-      d_h2[i_6 * 16 + 2] = acc_21;
-      const acc_22 = a0_3 * p_W[9] + a1_3 * p_W[10] + a2_3 * p_W[11];
-      d_h2[i_6 * 16 + 3] = acc_22;
-      const acc_23 = a0_3 * p_W[12] + a1_3 * p_W[13] + a2_3 * p_W[14];
-      d_h2[i_6 * 16 + 4] = acc_23;
-      const acc_24 = a0_3 * p_W[15] + a1_3 * p_W[16] + a2_3 * p_W[17];
-      d_h2[i_6 * 16 + 5] = acc_24;
-      const acc_25 = a0_3 * p_W[18] + a1_3 * p_W[19] + a2_3 * p_W[20];
-      d_h2[i_6 * 16 + 6] = acc_25;
-      const acc_26 = a0_3 * p_W[21] + a1_3 * p_W[22] + a2_3 * p_W[23];
-      d_h2[i_6 * 16 + 7] = acc_26;
-      const acc_27 = a0_3 * p_W[24] + a1_3 * p_W[25] + a2_3 * p_W[26];
-      d_h2[i_6 * 16 + 8] = acc_27;
-      const acc_28 = a0_3 * p_W[27] + a1_3 * p_W[28] + a2_3 * p_W[29];
-      d_h2[i_6 * 16 + 9] = acc_28;
-      const acc_29 = a0_3 * p_W[30] + a1_3 * p_W[31] + a2_3 * p_W[32];
-      d_h2[i_6 * 16 + 10] = acc_29;
-      const acc_30 = a0_3 * p_W[33] + a1_3 * p_W[34] + a2_3 * p_W[35];
-      d_h2[i_6 * 16 + 11] = acc_30;
-      const acc_31 = a0_3 * p_W[36] + a1_3 * p_W[37] + a2_3 * p_W[38];
-      d_h2[i_6 * 16 + 12] = acc_31;
-      const acc_32 = a0_3 * p_W[39] + a1_3 * p_W[40] + a2_3 * p_W[41];
-      d_h2[i_6 * 16 + 13] = acc_32;
-      const acc_33 = a0_3 * p_W[42] + a1_3 * p_W[43] + a2_3 * p_W[44];
-      d_h2[i_6 * 16 + 14] = acc_33;
-      const acc_34 = a0_3 * p_W[45] + a1_3 * p_W[46] + a2_3 * p_W[47];
-      d_h2[i_6 * 16 + 15] = acc_34;
+    for (let i_5 = 0; i_5 < n; i_5++) {
+      const a0_3 = d_p_z[i_5 * 3];
+      const a1_3 = d_p_z[i_5 * 3 + 1];
+      const a2_3 = d_p_z[i_5 * 3 + 2];
+      for (let j_4 = 0; j_4 < 16; j_4++) {
+        const acc_5 = a0_3 * p_W[j_4 * 3] + a1_3 * p_W[j_4 * 3 + 1] + a2_3 * p_W[j_4 * 3 + 2];
+        d_h2[i_5 * 16 + j_4] = acc_5;
+      }
     }
     let c0_0 = 0,
       c0_1 = 0,
@@ -946,26 +782,26 @@ export function createModel(options: ModelOptions = {}): Model {
       c15_0 = 0,
       c15_1 = 0,
       c15_2 = 0;
-    for (let k_1 = 0; k_1 < n; k_1++) {
-      const a0_4 = h2[k_1 * 16];
-      const a1_4 = h2[k_1 * 16 + 1];
-      const a2_4 = h2[k_1 * 16 + 2];
-      const a3_3 = h2[k_1 * 16 + 3];
-      const a4_1 = h2[k_1 * 16 + 4];
-      const a5_1 = h2[k_1 * 16 + 5];
-      const a6_1 = h2[k_1 * 16 + 6];
-      const a7_1 = h2[k_1 * 16 + 7];
-      const a8_1 = h2[k_1 * 16 + 8];
-      const a9_1 = h2[k_1 * 16 + 9];
-      const a10_1 = h2[k_1 * 16 + 10];
-      const a11_1 = h2[k_1 * 16 + 11];
-      const a12_1 = h2[k_1 * 16 + 12];
-      const a13_1 = h2[k_1 * 16 + 13];
-      const a14_1 = h2[k_1 * 16 + 14];
-      const a15_1 = h2[k_1 * 16 + 15];
-      const b0 = d_p_z[k_1 * 3];
-      const b1 = d_p_z[k_1 * 3 + 1];
-      const b2 = d_p_z[k_1 * 3 + 2];
+    for (let k = 0; k < n; k++) {
+      const a0_4 = h2[k * 16];
+      const a1_4 = h2[k * 16 + 1];
+      const a2_4 = h2[k * 16 + 2];
+      const a3_3 = h2[k * 16 + 3];
+      const a4_2 = h2[k * 16 + 4];
+      const a5_2 = h2[k * 16 + 5];
+      const a6_2 = h2[k * 16 + 6];
+      const a7_2 = h2[k * 16 + 7];
+      const a8_2 = h2[k * 16 + 8];
+      const a9_2 = h2[k * 16 + 9];
+      const a10_2 = h2[k * 16 + 10];
+      const a11_2 = h2[k * 16 + 11];
+      const a12_2 = h2[k * 16 + 12];
+      const a13_2 = h2[k * 16 + 13];
+      const a14_2 = h2[k * 16 + 14];
+      const a15_2 = h2[k * 16 + 15];
+      const b0 = d_p_z[k * 3];
+      const b1 = d_p_z[k * 3 + 1];
+      const b2 = d_p_z[k * 3 + 2];
       c0_0 += a0_4 * b0;
       c0_1 += a0_4 * b1;
       c0_2 += a0_4 * b2;
@@ -978,42 +814,42 @@ export function createModel(options: ModelOptions = {}): Model {
       c3_0 += a3_3 * b0;
       c3_1 += a3_3 * b1;
       c3_2 += a3_3 * b2;
-      c4_0 += a4_1 * b0;
-      c4_1 += a4_1 * b1;
-      c4_2 += a4_1 * b2;
-      c5_0 += a5_1 * b0;
-      c5_1 += a5_1 * b1;
-      c5_2 += a5_1 * b2;
-      c6_0 += a6_1 * b0;
-      c6_1 += a6_1 * b1;
-      c6_2 += a6_1 * b2;
-      c7_0 += a7_1 * b0;
-      c7_1 += a7_1 * b1;
-      c7_2 += a7_1 * b2;
-      c8_0 += a8_1 * b0;
-      c8_1 += a8_1 * b1;
-      c8_2 += a8_1 * b2;
-      c9_0 += a9_1 * b0;
-      c9_1 += a9_1 * b1;
-      c9_2 += a9_1 * b2;
-      c10_0 += a10_1 * b0;
-      c10_1 += a10_1 * b1;
-      c10_2 += a10_1 * b2;
-      c11_0 += a11_1 * b0;
-      c11_1 += a11_1 * b1;
-      c11_2 += a11_1 * b2;
-      c12_0 += a12_1 * b0;
-      c12_1 += a12_1 * b1;
-      c12_2 += a12_1 * b2;
-      c13_0 += a13_1 * b0;
-      c13_1 += a13_1 * b1;
-      c13_2 += a13_1 * b2;
-      c14_0 += a14_1 * b0;
-      c14_1 += a14_1 * b1;
-      c14_2 += a14_1 * b2;
-      c15_0 += a15_1 * b0;
-      c15_1 += a15_1 * b1;
-      c15_2 += a15_1 * b2;
+      c4_0 += a4_2 * b0;
+      c4_1 += a4_2 * b1;
+      c4_2 += a4_2 * b2;
+      c5_0 += a5_2 * b0;
+      c5_1 += a5_2 * b1;
+      c5_2 += a5_2 * b2;
+      c6_0 += a6_2 * b0;
+      c6_1 += a6_2 * b1;
+      c6_2 += a6_2 * b2;
+      c7_0 += a7_2 * b0;
+      c7_1 += a7_2 * b1;
+      c7_2 += a7_2 * b2;
+      c8_0 += a8_2 * b0;
+      c8_1 += a8_2 * b1;
+      c8_2 += a8_2 * b2;
+      c9_0 += a9_2 * b0;
+      c9_1 += a9_2 * b1;
+      c9_2 += a9_2 * b2;
+      c10_0 += a10_2 * b0;
+      c10_1 += a10_2 * b1;
+      c10_2 += a10_2 * b2;
+      c11_0 += a11_2 * b0;
+      c11_1 += a11_2 * b1;
+      c11_2 += a11_2 * b2;
+      c12_0 += a12_2 * b0;
+      c12_1 += a12_2 * b1;
+      c12_2 += a12_2 * b2;
+      c13_0 += a13_2 * b0;
+      c13_1 += a13_2 * b1;
+      c13_2 += a13_2 * b2;
+      c14_0 += a14_2 * b0;
+      c14_1 += a14_2 * b1;
+      c14_2 += a14_2 * b2;
+      c15_0 += a15_2 * b0;
+      c15_1 += a15_2 * b1;
+      c15_2 += a15_2 * b2;
     }
     d_p_W[0] = c0_0;
     d_p_W[1] = c0_1;
@@ -1064,11 +900,11 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[46] = c15_1;
     d_p_W[47] = c15_2;
     // grad of: h2 = residual(h1, 16)
-    for (let i_7 = 0; i_7 < n * 16; i_7++) {
-      const v_25 = relu[i_7];
-      const t_19 = v_25 > 0 ? 1 : 0;
-      const v_26 = d_h2[i_7];
-      d_h2_z[i_7] = v_26 * t_19;
+    for (let i_6 = 0; i_6 < n * 16; i_6++) {
+      const v_9 = relu[i_6];
+      const t_3 = v_9 > 0 ? 1 : 0;
+      const v_10 = d_h2[i_6];
+      d_h2_z[i_6] = v_10 * t_3;
     }
     d_h2_b.fill(0, 0, 16);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
@@ -1076,74 +912,84 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h2_b[i1_1] += d_h2_z[i0_1 * 16 + i1_1];
       }
     }
-    const end4_1 = n - (n % 4);
-    d_h2_W.fill(0, 0, 16 * 16);
-    for (let k_2 = 0; k_2 < end4_1; k_2 += 4) {
-      for (let i_8 = 0; i_8 < 16; i_8++) {
-        const a0_5 = h1[k_2 * 16 + i_8];
-        const a1_5 = h1[(k_2 + 1) * 16 + i_8];
-        const a2_5 = h1[(k_2 + 2) * 16 + i_8];
-        const a3_4 = h1[(k_2 + 3) * 16 + i_8];
-        const o_2 = i_8 * 16;
-        for (let j_4 = 0; j_4 < 16; j_4++) {
-          d_h2_W[i_8 * 16 + j_4] +=
-            a0_5 * d_h2_z[k_2 * 16 + j_4] +
-            a1_5 * d_h2_z[(k_2 + 1) * 16 + j_4] +
-            a2_5 * d_h2_z[(k_2 + 2) * 16 + j_4] +
-            a3_4 * d_h2_z[(k_2 + 3) * 16 + j_4];
+    for (let i_7 = 0; i_7 < 16; i_7 += 2) {
+      for (let j_5 = 0; j_5 < 16; j_5 += 4) {
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        for (let k_1 = 0; k_1 < n; k_1++) {
+          const ak = k_1 * 16 + i_7;
+          const bk = k_1 * 16 + j_5;
+          const a0_5 = h1[ak];
+          const a1_5 = h1[ak + 1];
+          const b0_1 = d_h2_z[bk];
+          const b1_1 = d_h2_z[bk + 1];
+          const b2_1 = d_h2_z[bk + 2];
+          const b3 = d_h2_z[bk + 3];
+          c00 += a0_5 * b0_1;
+          c01 += a0_5 * b1_1;
+          c02 += a0_5 * b2_1;
+          c03 += a0_5 * b3;
+          c10 += a1_5 * b0_1;
+          c11 += a1_5 * b1_1;
+          c12 += a1_5 * b2_1;
+          c13 += a1_5 * b3;
         }
+        d_h2_W[i_7 * 16 + j_5] = c00;
+        d_h2_W[i_7 * 16 + (j_5 + 1)] = c01;
+        d_h2_W[i_7 * 16 + (j_5 + 2)] = c02;
+        d_h2_W[i_7 * 16 + (j_5 + 3)] = c03;
+        d_h2_W[(i_7 + 1) * 16 + j_5] = c10;
+        d_h2_W[(i_7 + 1) * 16 + (j_5 + 1)] = c11;
+        d_h2_W[(i_7 + 1) * 16 + (j_5 + 2)] = c12;
+        d_h2_W[(i_7 + 1) * 16 + (j_5 + 3)] = c13;
       }
     }
-    for (let k_2 = end4_1; k_2 < n; k_2++) {
-      for (let i_8 = 0; i_8 < 16; i_8++) {
-        const a0_5 = h1[k_2 * 16 + i_8];
-        for (let j_4 = 0; j_4 < 16; j_4++) d_h2_W[i_8 * 16 + j_4] += a0_5 * d_h2_z[k_2 * 16 + j_4];
-      }
-    }
-
-    const end4_2 = 16 - (16 % 4);
     for (let i_9 = 0; i_9 < n; i_9++) {
-      for (let j_5 = 0; j_5 < end4_2; j_5 += 4) {
-        let acc0 = 0,
-          acc1 = 0,
-          acc2 = 0,
-          acc3 = 0;
-        for (let k_3 = 0; k_3 < 16; k_3++) {
-          const a = d_h2_z[i_9 * 16 + k_3];
-          acc0 += a * h2_W[j_5 * 16 + k_3];
-          acc1 += a * h2_W[(j_5 + 1) * 16 + k_3];
-          acc2 += a * h2_W[(j_5 + 2) * 16 + k_3];
-          acc3 += a * h2_W[(j_5 + 3) * 16 + k_3];
-        }
-        const v_27 = d_h2[i_9 * 16 + j_5];
-        const t_20 = v_27 + acc0;
-        const v_28 = h1[i_9 * 16 + j_5];
-        const t_21 = v_28 > 0 ? 1 : 0;
-        d_h1_z[i_9 * 16 + j_5] = t_20 * t_21;
-        const v_29 = d_h2[i_9 * 16 + (j_5 + 1)];
-        const t_22 = v_29 + acc1;
-        const v_30 = h1[i_9 * 16 + (j_5 + 1)];
-        const t_23 = v_30 > 0 ? 1 : 0;
-        d_h1_z[i_9 * 16 + (j_5 + 1)] = t_22 * t_23;
-        const v_31 = d_h2[i_9 * 16 + (j_5 + 2)];
-        const t_24 = v_31 + acc2;
-        const v_32 = h1[i_9 * 16 + (j_5 + 2)];
-        const t_25 = v_32 > 0 ? 1 : 0;
-        d_h1_z[i_9 * 16 + (j_5 + 2)] = t_24 * t_25;
-        const v_33 = d_h2[i_9 * 16 + (j_5 + 3)];
-        const t_26 = v_33 + acc3;
-        const v_34 = h1[i_9 * 16 + (j_5 + 3)];
-        const t_27 = v_34 > 0 ? 1 : 0;
-        d_h1_z[i_9 * 16 + (j_5 + 3)] = t_26 * t_27;
-      }
-      for (let j_5 = end4_2; j_5 < 16; j_5++) {
-        let acc0 = 0;
-        for (let k_3 = 0; k_3 < 16; k_3++) acc0 += d_h2_z[i_9 * 16 + k_3] * h2_W[j_5 * 16 + k_3];
-        const v_35 = d_h2[i_9 * 16 + j_5];
-        const t_28 = v_35 + acc0;
-        const v_36 = h1[i_9 * 16 + j_5];
-        const t_29 = v_36 > 0 ? 1 : 0;
-        d_h1_z[i_9 * 16 + j_5] = t_28 * t_29;
+      const a0_6 = d_h2_z[i_9 * 16];
+      const a1_6 = d_h2_z[i_9 * 16 + 1];
+      const a2_5 = d_h2_z[i_9 * 16 + 2];
+      const a3_4 = d_h2_z[i_9 * 16 + 3];
+      const a4_3 = d_h2_z[i_9 * 16 + 4];
+      const a5_3 = d_h2_z[i_9 * 16 + 5];
+      const a6_3 = d_h2_z[i_9 * 16 + 6];
+      const a7_3 = d_h2_z[i_9 * 16 + 7];
+      const a8_3 = d_h2_z[i_9 * 16 + 8];
+      const a9_3 = d_h2_z[i_9 * 16 + 9];
+      const a10_3 = d_h2_z[i_9 * 16 + 10];
+      const a11_3 = d_h2_z[i_9 * 16 + 11];
+      const a12_3 = d_h2_z[i_9 * 16 + 12];
+      const a13_3 = d_h2_z[i_9 * 16 + 13];
+      const a14_3 = d_h2_z[i_9 * 16 + 14];
+      const a15_3 = d_h2_z[i_9 * 16 + 15];
+      for (let j_7 = 0; j_7 < 16; j_7++) {
+        const acc_6 =
+          a0_6 * h2_W[j_7 * 16] +
+          a1_6 * h2_W[j_7 * 16 + 1] +
+          a2_5 * h2_W[j_7 * 16 + 2] +
+          a3_4 * h2_W[j_7 * 16 + 3] +
+          a4_3 * h2_W[j_7 * 16 + 4] +
+          a5_3 * h2_W[j_7 * 16 + 5] +
+          a6_3 * h2_W[j_7 * 16 + 6] +
+          a7_3 * h2_W[j_7 * 16 + 7] +
+          a8_3 * h2_W[j_7 * 16 + 8] +
+          a9_3 * h2_W[j_7 * 16 + 9] +
+          a10_3 * h2_W[j_7 * 16 + 10] +
+          a11_3 * h2_W[j_7 * 16 + 11] +
+          a12_3 * h2_W[j_7 * 16 + 12] +
+          a13_3 * h2_W[j_7 * 16 + 13] +
+          a14_3 * h2_W[j_7 * 16 + 14] +
+          a15_3 * h2_W[j_7 * 16 + 15];
+        const v_11 = d_h2[i_9 * 16 + j_7];
+        const t_4 = v_11 + acc_6;
+        const v_12 = h1[i_9 * 16 + j_7];
+        const t_5 = v_12 > 0 ? 1 : 0;
+        d_h1_z[i_9 * 16 + j_7] = t_4 * t_5;
       }
     }
     // grad of: h1 = relu(dense(x, 16, init: he))
@@ -1217,63 +1063,63 @@ export function createModel(options: ModelOptions = {}): Model {
       c3_13 = 0,
       c3_14 = 0,
       c3_15 = 0;
-    for (let k_4 = 0; k_4 < n; k_4++) {
-      const a0_6 = x[k_4 * 4];
-      const a1_6 = x[k_4 * 4 + 1];
-      const a2_6 = x[k_4 * 4 + 2];
-      const a3_5 = x[k_4 * 4 + 3];
-      const b0_1 = d_h1_z[k_4 * 16];
-      const b1_1 = d_h1_z[k_4 * 16 + 1];
-      const b2_1 = d_h1_z[k_4 * 16 + 2];
-      const b3 = d_h1_z[k_4 * 16 + 3];
-      const b4 = d_h1_z[k_4 * 16 + 4];
-      const b5 = d_h1_z[k_4 * 16 + 5];
-      const b6 = d_h1_z[k_4 * 16 + 6];
-      const b7 = d_h1_z[k_4 * 16 + 7];
-      const b8 = d_h1_z[k_4 * 16 + 8];
-      const b9 = d_h1_z[k_4 * 16 + 9];
-      const b10 = d_h1_z[k_4 * 16 + 10];
-      const b11 = d_h1_z[k_4 * 16 + 11];
-      const b12 = d_h1_z[k_4 * 16 + 12];
-      const b13 = d_h1_z[k_4 * 16 + 13];
-      const b14 = d_h1_z[k_4 * 16 + 14];
-      const b15 = d_h1_z[k_4 * 16 + 15];
-      c0_0_1 += a0_6 * b0_1;
-      c0_1_1 += a0_6 * b1_1;
-      c0_2_1 += a0_6 * b2_1;
-      c0_3 += a0_6 * b3;
-      c0_4 += a0_6 * b4;
-      c0_5 += a0_6 * b5;
-      c0_6 += a0_6 * b6;
-      c0_7 += a0_6 * b7;
-      c0_8 += a0_6 * b8;
-      c0_9 += a0_6 * b9;
-      c0_10 += a0_6 * b10;
-      c0_11 += a0_6 * b11;
-      c0_12 += a0_6 * b12;
-      c0_13 += a0_6 * b13;
-      c0_14 += a0_6 * b14;
-      c0_15 += a0_6 * b15;
-      c1_0_1 += a1_6 * b0_1;
-      c1_1_1 += a1_6 * b1_1;
-      c1_2_1 += a1_6 * b2_1;
-      c1_3 += a1_6 * b3;
-      c1_4 += a1_6 * b4;
-      c1_5 += a1_6 * b5;
-      c1_6 += a1_6 * b6;
-      c1_7 += a1_6 * b7;
-      c1_8 += a1_6 * b8;
-      c1_9 += a1_6 * b9;
-      c1_10 += a1_6 * b10;
-      c1_11 += a1_6 * b11;
-      c1_12 += a1_6 * b12;
-      c1_13 += a1_6 * b13;
-      c1_14 += a1_6 * b14;
-      c1_15 += a1_6 * b15;
-      c2_0_1 += a2_6 * b0_1;
-      c2_1_1 += a2_6 * b1_1;
-      c2_2_1 += a2_6 * b2_1;
-      c2_3 += a2_6 * b3;
+    for (let k_2 = 0; k_2 < n; k_2++) {
+      const a0_7 = x[k_2 * 4];
+      const a1_7 = x[k_2 * 4 + 1];
+      const a2_6 = x[k_2 * 4 + 2];
+      const a3_5 = x[k_2 * 4 + 3];
+      const b0_2 = d_h1_z[k_2 * 16];
+      const b1_2 = d_h1_z[k_2 * 16 + 1];
+      const b2_2 = d_h1_z[k_2 * 16 + 2];
+      const b3_1 = d_h1_z[k_2 * 16 + 3];
+      const b4 = d_h1_z[k_2 * 16 + 4];
+      const b5 = d_h1_z[k_2 * 16 + 5];
+      const b6 = d_h1_z[k_2 * 16 + 6];
+      const b7 = d_h1_z[k_2 * 16 + 7];
+      const b8 = d_h1_z[k_2 * 16 + 8];
+      const b9 = d_h1_z[k_2 * 16 + 9];
+      const b10 = d_h1_z[k_2 * 16 + 10];
+      const b11 = d_h1_z[k_2 * 16 + 11];
+      const b12 = d_h1_z[k_2 * 16 + 12];
+      const b13 = d_h1_z[k_2 * 16 + 13];
+      const b14 = d_h1_z[k_2 * 16 + 14];
+      const b15 = d_h1_z[k_2 * 16 + 15];
+      c0_0_1 += a0_7 * b0_2;
+      c0_1_1 += a0_7 * b1_2;
+      c0_2_1 += a0_7 * b2_2;
+      c0_3 += a0_7 * b3_1;
+      c0_4 += a0_7 * b4;
+      c0_5 += a0_7 * b5;
+      c0_6 += a0_7 * b6;
+      c0_7 += a0_7 * b7;
+      c0_8 += a0_7 * b8;
+      c0_9 += a0_7 * b9;
+      c0_10 += a0_7 * b10;
+      c0_11 += a0_7 * b11;
+      c0_12 += a0_7 * b12;
+      c0_13 += a0_7 * b13;
+      c0_14 += a0_7 * b14;
+      c0_15 += a0_7 * b15;
+      c1_0_1 += a1_7 * b0_2;
+      c1_1_1 += a1_7 * b1_2;
+      c1_2_1 += a1_7 * b2_2;
+      c1_3 += a1_7 * b3_1;
+      c1_4 += a1_7 * b4;
+      c1_5 += a1_7 * b5;
+      c1_6 += a1_7 * b6;
+      c1_7 += a1_7 * b7;
+      c1_8 += a1_7 * b8;
+      c1_9 += a1_7 * b9;
+      c1_10 += a1_7 * b10;
+      c1_11 += a1_7 * b11;
+      c1_12 += a1_7 * b12;
+      c1_13 += a1_7 * b13;
+      c1_14 += a1_7 * b14;
+      c1_15 += a1_7 * b15;
+      c2_0_1 += a2_6 * b0_2;
+      c2_1_1 += a2_6 * b1_2;
+      c2_2_1 += a2_6 * b2_2;
+      c2_3 += a2_6 * b3_1;
       c2_4 += a2_6 * b4;
       c2_5 += a2_6 * b5;
       c2_6 += a2_6 * b6;
@@ -1286,10 +1132,10 @@ export function createModel(options: ModelOptions = {}): Model {
       c2_13 += a2_6 * b13;
       c2_14 += a2_6 * b14;
       c2_15 += a2_6 * b15;
-      c3_0_1 += a3_5 * b0_1;
-      c3_1_1 += a3_5 * b1_1;
-      c3_2_1 += a3_5 * b2_1;
-      c3_3 += a3_5 * b3;
+      c3_0_1 += a3_5 * b0_2;
+      c3_1_1 += a3_5 * b1_2;
+      c3_2_1 += a3_5 * b2_2;
+      c3_3 += a3_5 * b3_1;
       c3_4 += a3_5 * b4;
       c3_5 += a3_5 * b5;
       c3_6 += a3_5 * b6;
@@ -1376,63 +1222,64 @@ export function createModel(options: ModelOptions = {}): Model {
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i_10 = 0; i_10 < 64; i_10++) {
-      const g = d_h1_W[i_10];
-      const mi = 0.9 * m_h1_W[i_10] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_W[i_10] + 0.0010000000000000009 * g * g;
-      m_h1_W[i_10] = mi;
-      v_h1_W[i_10] = vi;
-      h1_W[i_10] -= (0.01 * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i = 0; i < 64; i++) {
+      const g = buf2[i];
+      const mi = 0.9 * m_h1_W[i] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_W[i] + 0.0010000000000000009 * g * g;
+      m_h1_W[i] = mi;
+      v_h1_W[i] = vi;
+      h1_W[i] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_11 = 0; i_11 < 16; i_11++) {
-      const g = d_h1_b[i_11];
-      const mi = 0.9 * m_h1_b[i_11] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_b[i_11] + 0.0010000000000000009 * g * g;
-      m_h1_b[i_11] = mi;
-      v_h1_b[i_11] = vi;
-      h1_b[i_11] -= (0.01 * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_1 = 0; i_1 < 16; i_1++) {
+      const g = buf0[i_1];
+      const mi = 0.9 * m_h1_b[i_1] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_b[i_1] + 0.0010000000000000009 * g * g;
+      m_h1_b[i_1] = mi;
+      v_h1_b[i_1] = vi;
+      h1_b[i_1] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_12 = 0; i_12 < 256; i_12++) {
-      const g = d_h2_W[i_12];
-      const mi = 0.9 * m_h2_W[i_12] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_W[i_12] + 0.0010000000000000009 * g * g;
-      m_h2_W[i_12] = mi;
-      v_h2_W[i_12] = vi;
-      h2_W[i_12] -= (0.01 * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_2 = 0; i_2 < 256; i_2++) {
+      const g = buf1[i_2];
+      const mi = 0.9 * m_h2_W[i_2] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_W[i_2] + 0.0010000000000000009 * g * g;
+      m_h2_W[i_2] = mi;
+      v_h2_W[i_2] = vi;
+      h2_W[i_2] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_13 = 0; i_13 < 16; i_13++) {
-      const g = d_h2_b[i_13];
-      const mi = 0.9 * m_h2_b[i_13] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_b[i_13] + 0.0010000000000000009 * g * g;
-      m_h2_b[i_13] = mi;
-      v_h2_b[i_13] = vi;
-      h2_b[i_13] -= (0.01 * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_3 = 0; i_3 < 16; i_3++) {
+      const g = buf3[i_3];
+      const mi = 0.9 * m_h2_b[i_3] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_b[i_3] + 0.0010000000000000009 * g * g;
+      m_h2_b[i_3] = mi;
+      v_h2_b[i_3] = vi;
+      h2_b[i_3] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_14 = 0; i_14 < 48; i_14++) {
-      const g = d_p_W[i_14];
-      const mi = 0.9 * m_p_W[i_14] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_W[i_14] + 0.0010000000000000009 * g * g;
-      m_p_W[i_14] = mi;
-      v_p_W[i_14] = vi;
-      p_W[i_14] -= (0.01 * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_4 = 0; i_4 < 48; i_4++) {
+      const g = buf6[i_4];
+      const mi = 0.9 * m_p_W[i_4] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_p_W[i_4] + 0.0010000000000000009 * g * g;
+      m_p_W[i_4] = mi;
+      v_p_W[i_4] = vi;
+      p_W[i_4] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_15 = 0; i_15 < 3; i_15++) {
-      const g = d_p_b[i_15];
-      const mi = 0.9 * m_p_b[i_15] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_b[i_15] + 0.0010000000000000009 * g * g;
-      m_p_b[i_15] = mi;
-      v_p_b[i_15] = vi;
-      p_b[i_15] -= (0.01 * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_5 = 0; i_5 < 3; i_5++) {
+      const g = buf4[i_5];
+      const mi = 0.9 * m_p_b[i_5] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_p_b[i_5] + 0.0010000000000000009 * g * g;
+      m_p_b[i_5] = mi;
+      v_p_b[i_5] = vi;
+      p_b[i_5] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return value;
   }
-  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array }[] = [
-    { name: "h1.W", shape: [4, 16], data: h1_W, grad: d_h1_W },
-    { name: "h1.b", shape: [16], data: h1_b, grad: d_h1_b },
-    { name: "h2.W", shape: [16, 16], data: h2_W, grad: d_h2_W },
-    { name: "h2.b", shape: [16], data: h2_b, grad: d_h2_b },
-    { name: "p.W", shape: [16, 3], data: p_W, grad: d_p_W },
-    { name: "p.b", shape: [3], data: p_b, grad: d_p_b },
+  /** Every tensor saved with the weights: parameters, then running statistics. */
+  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
+    { name: "h1.W", shape: [4, 16], data: h1_W, grad: buf2 },
+    { name: "h1.b", shape: [16], data: h1_b, grad: buf0 },
+    { name: "h2.W", shape: [16, 16], data: h2_W, grad: buf1 },
+    { name: "h2.b", shape: [16], data: h2_b, grad: buf3 },
+    { name: "p.W", shape: [16, 3], data: p_W, grad: buf6 },
+    { name: "p.b", shape: [3], data: p_b, grad: buf4 },
   ];
 
   function getWeights(): Weights {
@@ -1452,15 +1299,20 @@ export function createModel(options: ModelOptions = {}): Model {
           `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"h1.W, h1.b, h2.W, h2.b, p.W, p.b"})`,
         );
       const w = weights[name]!;
+      if (typeof w !== "object" || w === null)
+        throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
       const given = w.shape;
-      if (given && (given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))) {
+      if (
+        given !== undefined &&
+        (!Array.isArray(given) || given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))
+      ) {
         throw new Error(
-          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${[...given].join(", ")}]`,
+          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
         );
       }
-      if (!w.data || w.data.length !== p.data.length) {
+      if (!w.data || typeof w.data.length !== "number" || w.data.length !== p.data.length) {
         throw new Error(
-          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data ? w.data.length : "none"}`,
+          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
         );
       }
       for (let i = 0; i < p.data.length; i++) {
@@ -1477,12 +1329,88 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("gradients", n, maxBatch, x, 4, label, 1);
     const value = forwardBackward(x, label, n);
     const grads: Weights = {};
-    for (const p of params) grads[p.name] = { shape: [...p.shape], data: p.grad.slice() };
+    for (const p of params)
+      if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
     return { loss: value, grads };
+  }
+  const optimizerBuffers: { key: string; data: Float64Array }[] = [
+    { key: "h1.W/m", data: m_h1_W },
+    { key: "h1.W/v", data: v_h1_W },
+    { key: "h1.b/m", data: m_h1_b },
+    { key: "h1.b/v", data: v_h1_b },
+    { key: "h2.W/m", data: m_h2_W },
+    { key: "h2.W/v", data: v_h2_W },
+    { key: "h2.b/m", data: m_h2_b },
+    { key: "h2.b/v", data: v_h2_b },
+    { key: "p.W/m", data: m_p_W },
+    { key: "p.W/v", data: v_p_W },
+    { key: "p.b/m", data: m_p_b },
+    { key: "p.b/v", data: v_p_b },
+  ];
+
+  function getState(): TrainingState {
+    const buffers: Record<string, number[]> = {};
+    for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
+    return {
+      step,
+      epoch: epochsDone,
+      lr,
+      rng: { shuffle: Array.from(shuffleRng), dropout: Array.from(dropoutRng) },
+      buffers,
+    };
+  }
+
+  function setState(state: TrainingState): void {
+    const bad = (what: string): never => {
+      throw new Error(`setState: ${what}`);
+    };
+    if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
+    const count = (v: unknown, what: string) =>
+      Number.isInteger(v) && (v as number) >= 0
+        ? (v as number)
+        : bad(`${what} must be a non-negative integer`);
+    const nextStep = count(state.step, "step");
+    const nextEpoch = count(state.epoch, "epoch");
+    if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
+      bad("lr must be a positive number");
+    const words = (v: unknown, what: string) =>
+      Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296)
+        ? (v as number[])
+        : bad(`rng.${what} must be 4 unsigned 32-bit integers`);
+    const shuffle = words(state.rng?.shuffle, "shuffle");
+    const dropout = words(state.rng?.dropout, "dropout");
+    const given = state.buffers ?? {};
+    for (const key of Object.keys(given))
+      if (!optimizerBuffers.some((b) => b.key === key))
+        bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
+    for (const b of optimizerBuffers) {
+      const src = given[b.key];
+      if (!Array.isArray(src) || src.length !== b.data.length)
+        bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
+      if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
+        bad(`optimizer buffer '${b.key}' holds a non-finite value`);
+    }
+    for (const b of optimizerBuffers) b.data.set(given[b.key]!);
+    step = nextStep;
+    epochsDone = nextEpoch;
+    lr = state.lr;
+    shuffleRng.set(shuffle);
+    dropoutRng.set(dropout);
+  }
+  function scheduledLr(epoch: number): number {
+    return 0.01;
+  }
+
+  function setLearningRate(value: number): void {
+    if (!(value > 0) || !Number.isFinite(value))
+      throw new RangeError(`setLearningRate: expected a positive number, got ${value}`);
+    lr = value;
   }
   function fit(x: Float64Array, label: Float64Array, n: number, options: FitOptions = {}): number[] {
     const epochs = options.epochs ?? 200;
     const batch = options.batch ?? Math.min(16, maxBatch);
+    if (!Number.isInteger(epochs) || epochs < 0)
+      throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
     if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
       throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
     }
@@ -1492,16 +1420,18 @@ export function createModel(options: ModelOptions = {}): Model {
         `fit: ${n} rows need ${n * 4} inputs and ${n * 1} targets, got ${x.length} and ${label.length}`,
       );
     }
+    if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     const bx = new Float64Array(batch * 4);
     const by = new Float64Array(batch * 1);
-    const rng = makeRng(options.seed ?? seed + 1);
     const history: number[] = [];
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let e = 0; e < epochs; e++) {
+      const epoch = epochsDone + 1;
+      lr = scheduledLr(epoch);
       if (options.shuffle !== false) {
         for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(rng() * (i + 1));
+          const j = Math.floor(sfc32(shuffleRng) * (i + 1));
           const t = order[i]!;
           order[i] = order[j]!;
           order[j] = t;
@@ -1523,6 +1453,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         total += value * rows;
       }
+      epochsDone = epoch;
       history.push(total / n);
       if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
     }
@@ -1535,17 +1466,30 @@ export function createModel(options: ModelOptions = {}): Model {
     target: { name: "label", width: 1, classes: 3 },
     output: { name: "p", width: 3 },
     params: [
-      { name: "h1.W", shape: [4, 16] },
-      { name: "h1.b", shape: [16] },
-      { name: "h2.W", shape: [16, 16] },
-      { name: "h2.b", shape: [16] },
-      { name: "p.W", shape: [16, 3] },
-      { name: "p.b", shape: [3] },
+      { name: "h1.W", shape: [4, 16], trainable: true },
+      { name: "h1.b", shape: [16], trainable: true },
+      { name: "h2.W", shape: [16, 16], trainable: true },
+      { name: "h2.b", shape: [16], trainable: true },
+      { name: "p.W", shape: [16, 3], trainable: true },
+      { name: "p.b", shape: [3], trainable: true },
     ],
+    state: [],
     paramCount: 403,
     bytes: 21064,
     maxBatch: 16,
-    train: { optimizer: "adam", epochs: 200, batch: 16, seed: 42 },
+    train: { optimizer: "adam", lr: 0.01, epochs: 200, batch: 16, seed: 42 },
   };
-  return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights };
+  return {
+    info,
+    trainStep,
+    predict,
+    loss,
+    gradients,
+    fit,
+    getWeights,
+    setWeights,
+    getState,
+    setState,
+    setLearningRate,
+  };
 }

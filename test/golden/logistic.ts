@@ -7,23 +7,33 @@ export interface Tensor {
   data: Float64Array;
 }
 
-/** Weights by name, e.g. `"h1.W"`. */
+/** Weights by name, e.g. `"h1.W"`, including non-trainable state such as batchnorm running statistics. */
 export type Weights = Record<string, Tensor>;
 
 export interface FitOptions {
-  /** Defaults to the model's `train` block. */
+  /** Epochs to run in this call; defaults to the model's `train` block. */
   epochs?: number;
   batch?: number;
-  /** Seed of the minibatch shuffle. */
+  /** Reseeds the minibatch shuffle. */
   seed?: number;
   shuffle?: boolean;
-  /** Called after each epoch with the mean training loss; return false to stop early. */
+  /** Called after each epoch with its number (counting across calls) and mean training loss; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
 }
 
 export interface ModelOptions {
-  /** Seed of the weight initialization; defaults to the `train` block's seed. */
+  /** Seed of the weight initialization, the shuffle and dropout; defaults to the `train` block's seed. */
   seed?: number;
+}
+
+/** Everything besides the weights that training depends on; with the weights it resumes training exactly. */
+export interface TrainingState {
+  step: number;
+  epoch: number;
+  lr: number;
+  rng: { shuffle: number[]; dropout: number[] };
+  /** Optimizer state by `<param>/<slot>`, e.g. `"h1.W/m"`. */
+  buffers: Record<string, number[]>;
 }
 
 export interface ModelInfo {
@@ -31,59 +41,59 @@ export interface ModelInfo {
   input: { name: string; width: number };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
-  params: { name: string; shape: number[] }[];
+  params: { name: string; shape: number[]; trainable: boolean }[];
+  state: { name: string; shape: number[] }[];
   paramCount: number;
-  /** Bytes of preallocated memory: parameters, optimizer state and work buffers. */
+  /** Bytes of preallocated memory: parameters, state, optimizer state and work buffers. */
   bytes: number;
   maxBatch: number;
-  train: { optimizer: string; epochs: number; batch: number; seed: number };
+  train: { optimizer: string; lr: number; epochs: number; batch: number; seed: number };
 }
 
 export interface Model {
   readonly info: ModelInfo;
-  /** One optimizer step on `n` rows; returns the loss before the step. A non-finite loss skips the update. */
+  /** One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips the update. */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** Forward pass. The result is a view of an internal buffer, valid until the next call. */
+  /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
   predict(x: Float64Array, n: number): Float64Array;
-  /** Loss on `n` rows without updating anything. */
-  loss(x: Float64Array, y: Float64Array, n: number): number;
-  /** Loss and every parameter's gradient on `n` rows, without updating (copies). */
+  /** Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". */
+  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
+  /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
-  /** Copies of the weights by name. */
+  /** Copies of the weights (and running statistics) by name. */
   getWeights(): Weights;
-  /** Sets some or all weights; a wrong name, shape or non-finite value throws. */
+  /** Sets some or all weights; a wrong name, shape or non-finite value throws and changes nothing. */
   setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void;
+  getState(): TrainingState;
+  setState(state: TrainingState): void;
+  /** The learning rate the next step uses (fit sets it from the schedule at each epoch). */
+  setLearningRate(lr: number): void;
 }
 
-/** sfc32: a small, fast, seedable generator, so initialization is identical on every machine. */
-function makeRng(seed: number): () => number {
-  let a = 0x9e3779b9,
-    b = 0x243f6a88,
-    c = 0xb7e15162,
-    d = seed >>> 0;
-  const next = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    const t = (a + b + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+/** sfc32 over a 4-word state, so initialization, shuffling and dropout are identical on every machine. */
+function sfc32(s: Uint32Array): number {
+  const t = (s[0]! + s[1]! + s[3]!) >>> 0;
+  s[3] = (s[3]! + 1) >>> 0;
+  s[0] = s[1]! ^ (s[1]! >>> 9);
+  s[1] = (s[2]! + (s[2]! << 3)) >>> 0;
+  s[2] = ((s[2]! << 21) | (s[2]! >>> 11)) + t;
+  return t / 4294967296;
 }
 
-function gaussian(rng: () => number): number {
+function seedRng(s: Uint32Array, seed: number): void {
+  s[0] = 0x9e3779b9;
+  s[1] = 0x243f6a88;
+  s[2] = 0xb7e15162;
+  s[3] = seed >>> 0;
+  for (let i = 0; i < 12; i++) sfc32(s);
+}
+
+function gaussian(s: Uint32Array): number {
   // Box-Muller; 1 - u keeps the logarithm's argument in (0, 1].
-  const u = 1 - rng();
-  const v = rng();
+  const u = 1 - sfc32(s);
+  const v = sfc32(s);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
@@ -94,14 +104,14 @@ function initParam(
   b: number,
   fanIn: number,
   fanOut: number,
-  rng: () => number,
+  rng: Uint32Array,
 ): void {
   for (let i = 0; i < data.length; i++) {
     let v = 0;
     if (kind === "ones") v = 1;
     else if (kind === "normal") v = a + b * gaussian(rng);
-    else if (kind === "uniform") v = a + (b - a) * rng();
-    else if (kind === "xavier") v = (2 * rng() - 1) * Math.sqrt(6 / (fanIn + fanOut));
+    else if (kind === "uniform") v = a + (b - a) * sfc32(rng);
+    else if (kind === "xavier") v = (2 * sfc32(rng) - 1) * Math.sqrt(6 / (fanIn + fanOut));
     else if (kind === "he") v = Math.sqrt(2 / fanIn) * gaussian(rng);
     data[i] = v;
   }
@@ -139,29 +149,38 @@ export function createModel(options: ModelOptions = {}): Model {
   const p_W = new Float64Array(2); // p.W [2, 1]
   const p_b = new Float64Array(1); // p.b [1]
 
-  // Work buffers: 3 arrays, 80 bytes (120 without sharing).
+  // Work arrays, shared by the training step and the evaluation functions: 80 bytes
+  // (120 if no two tensors shared storage).
   const buf0 = new Float64Array(4);
   const buf1 = new Float64Array(4);
   const buf2 = new Float64Array(2);
-  const p_z = buf0; // [B, 1]
-  const p = buf1; // [B, 1]
-  const d_p_z = buf0; // [B, 1]
-  const d_p_b = buf1; // [1]
-  const d_p_W = buf2; // [2, 1]
 
-  // predict returns a view of its output buffer; one view per row count, made once.
-  const predictViews: Float64Array[] = [];
-  for (let r = 0; r <= maxBatch; r++) predictViews.push(p.subarray(0, r * 1));
-
+  let lr = 0.5;
+  let step = 0;
+  let epochsDone = 0;
   const seed = options.seed ?? 1;
+  const shuffleRng = new Uint32Array(4);
+  const dropoutRng = new Uint32Array(4);
+  seedRng(shuffleRng, seed + 1);
+  seedRng(dropoutRng, seed + 2);
+  function nextDropout(): number {
+    return sfc32(dropoutRng);
+  }
   {
-    const rng = makeRng(seed);
+    const rng = new Uint32Array(4);
+    seedRng(rng, seed);
     initParam(p_W, "xavier", 0, 0, 2, 1, rng);
     initParam(p_b, "zeros", 0, 0, 1, 1, rng);
   }
 
+  // predict returns a view of its output array; one view per row count, made once.
+  const predictViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf1.subarray(0, r * 1));
+
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
+    const p_z = buf0,
+      p = buf1;
     // p = sigmoid(dense(x, 1))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -176,8 +195,8 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     return predictViews[n]!;
   }
-  function loss(x: Float64Array, y: Float64Array, n: number): number {
-    checkRows("loss", n, maxBatch, x, 2, y, 1);
+  function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
+    const p_z = buf0;
     // p = sigmoid(dense(x, 1))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -189,16 +208,24 @@ export function createModel(options: ModelOptions = {}): Model {
     // loss bce(p, y)
     let lossSum = 0;
     for (let i_1 = 0; i_1 < n; i_1++) {
-      const p_1 = p_z[i_1];
+      const p = p_z[i_1];
       const y_1 = y[i_1];
-      lossSum += (p_1 > 0 ? p_1 : 0) - p_1 * y_1 + Math.log1p(Math.exp(-Math.abs(p_1)));
+      lossSum += (p > 0 ? p : 0) - p * y_1 + Math.log1p(Math.exp(-Math.abs(p)));
     }
-
-    const s = lossSum / n;
+    let s = lossSum / n;
     return s;
   }
-  /** Forward pass, loss, and every parameter's gradient into its buffer. */
+  function loss(x: Float64Array, y: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
+    checkRows("loss", n, maxBatch, x, 2, y, 1);
+    return evalLoss(x, y, n);
+  }
+  /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
+    const p_z = buf0,
+      p = buf1,
+      d_p_z = buf0,
+      d_p_b = buf1,
+      d_p_W = buf2;
     // p = sigmoid(dense(x, 1))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -218,11 +245,9 @@ export function createModel(options: ModelOptions = {}): Model {
       const y_1 = y[i_2];
       lossSum += (p_1 > 0 ? p_1 : 0) - p_1 * y_1 + Math.log1p(Math.exp(-Math.abs(p_1)));
     }
-
-    const s = lossSum / n;
+    let s = lossSum / n;
     // grad of: loss bce(p, y)
-
-    const s_1 = 1 / n;
+    let s_1 = 1 / n;
     for (let i_3 = 0; i_3 < n; i_3++) {
       const v_2 = p[i_3];
       const v_3 = y[i_3];
@@ -253,18 +278,21 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("trainStep", n, maxBatch, x, 2, y, 1);
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-
-    for (let i_4 = 0; i_4 < 2; i_4++) {
-      p_W[i_4] -= 0.5 * d_p_W[i_4];
+    step++;
+    for (let i = 0; i < 2; i++) {
+      const g = buf2[i];
+      p_W[i] -= lr * g;
     }
-    for (let i_5 = 0; i_5 < 1; i_5++) {
-      p_b[i_5] -= 0.5 * d_p_b[i_5];
+    for (let i_1 = 0; i_1 < 1; i_1++) {
+      const g = buf1[i_1];
+      p_b[i_1] -= lr * g;
     }
     return value;
   }
-  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array }[] = [
-    { name: "p.W", shape: [2, 1], data: p_W, grad: d_p_W },
-    { name: "p.b", shape: [1], data: p_b, grad: d_p_b },
+  /** Every tensor saved with the weights: parameters, then running statistics. */
+  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
+    { name: "p.W", shape: [2, 1], data: p_W, grad: buf2 },
+    { name: "p.b", shape: [1], data: p_b, grad: buf1 },
   ];
 
   function getWeights(): Weights {
@@ -282,15 +310,20 @@ export function createModel(options: ModelOptions = {}): Model {
       if (!p)
         throw new Error(`setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"p.W, p.b"})`);
       const w = weights[name]!;
+      if (typeof w !== "object" || w === null)
+        throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
       const given = w.shape;
-      if (given && (given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))) {
+      if (
+        given !== undefined &&
+        (!Array.isArray(given) || given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))
+      ) {
         throw new Error(
-          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${[...given].join(", ")}]`,
+          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
         );
       }
-      if (!w.data || w.data.length !== p.data.length) {
+      if (!w.data || typeof w.data.length !== "number" || w.data.length !== p.data.length) {
         throw new Error(
-          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data ? w.data.length : "none"}`,
+          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
         );
       }
       for (let i = 0; i < p.data.length; i++) {
@@ -307,12 +340,75 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("gradients", n, maxBatch, x, 2, y, 1);
     const value = forwardBackward(x, y, n);
     const grads: Weights = {};
-    for (const p of params) grads[p.name] = { shape: [...p.shape], data: p.grad.slice() };
+    for (const p of params)
+      if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
     return { loss: value, grads };
+  }
+  const optimizerBuffers: { key: string; data: Float64Array }[] = [];
+
+  function getState(): TrainingState {
+    const buffers: Record<string, number[]> = {};
+    for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
+    return {
+      step,
+      epoch: epochsDone,
+      lr,
+      rng: { shuffle: Array.from(shuffleRng), dropout: Array.from(dropoutRng) },
+      buffers,
+    };
+  }
+
+  function setState(state: TrainingState): void {
+    const bad = (what: string): never => {
+      throw new Error(`setState: ${what}`);
+    };
+    if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
+    const count = (v: unknown, what: string) =>
+      Number.isInteger(v) && (v as number) >= 0
+        ? (v as number)
+        : bad(`${what} must be a non-negative integer`);
+    const nextStep = count(state.step, "step");
+    const nextEpoch = count(state.epoch, "epoch");
+    if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
+      bad("lr must be a positive number");
+    const words = (v: unknown, what: string) =>
+      Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296)
+        ? (v as number[])
+        : bad(`rng.${what} must be 4 unsigned 32-bit integers`);
+    const shuffle = words(state.rng?.shuffle, "shuffle");
+    const dropout = words(state.rng?.dropout, "dropout");
+    const given = state.buffers ?? {};
+    for (const key of Object.keys(given))
+      if (!optimizerBuffers.some((b) => b.key === key))
+        bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
+    for (const b of optimizerBuffers) {
+      const src = given[b.key];
+      if (!Array.isArray(src) || src.length !== b.data.length)
+        bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
+      if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
+        bad(`optimizer buffer '${b.key}' holds a non-finite value`);
+    }
+    for (const b of optimizerBuffers) b.data.set(given[b.key]!);
+    step = nextStep;
+    epochsDone = nextEpoch;
+    lr = state.lr;
+    shuffleRng.set(shuffle);
+    dropoutRng.set(dropout);
+  }
+  function scheduledLr(epoch: number): number {
+    return 0.5;
+  }
+
+  function setLearningRate(value: number): void {
+    if (!(value > 0) || !Number.isFinite(value))
+      throw new RangeError(`setLearningRate: expected a positive number, got ${value}`);
+    lr = value;
   }
   function fit(x: Float64Array, y: Float64Array, n: number, options: FitOptions = {}): number[] {
     const epochs = options.epochs ?? 2000;
     const batch = options.batch ?? Math.min(4, maxBatch);
+    if (!Number.isInteger(epochs) || epochs < 0)
+      throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
     if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
       throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
     }
@@ -322,16 +418,18 @@ export function createModel(options: ModelOptions = {}): Model {
         `fit: ${n} rows need ${n * 2} inputs and ${n * 1} targets, got ${x.length} and ${y.length}`,
       );
     }
+    if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     const bx = new Float64Array(batch * 2);
     const by = new Float64Array(batch * 1);
-    const rng = makeRng(options.seed ?? seed + 1);
     const history: number[] = [];
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let e = 0; e < epochs; e++) {
+      const epoch = epochsDone + 1;
+      lr = scheduledLr(epoch);
       if (options.shuffle !== false) {
         for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(rng() * (i + 1));
+          const j = Math.floor(sfc32(shuffleRng) * (i + 1));
           const t = order[i]!;
           order[i] = order[j]!;
           order[j] = t;
@@ -353,6 +451,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         total += value * rows;
       }
+      epochsDone = epoch;
       history.push(total / n);
       if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
     }
@@ -365,13 +464,26 @@ export function createModel(options: ModelOptions = {}): Model {
     target: { name: "y", width: 1, classes: null },
     output: { name: "p", width: 1 },
     params: [
-      { name: "p.W", shape: [2, 1] },
-      { name: "p.b", shape: [1] },
+      { name: "p.W", shape: [2, 1], trainable: true },
+      { name: "p.b", shape: [1], trainable: true },
     ],
+    state: [],
     paramCount: 3,
     bytes: 104,
     maxBatch: 4,
-    train: { optimizer: "sgd", epochs: 2000, batch: 4, seed: 1 },
+    train: { optimizer: "sgd", lr: 0.5, epochs: 2000, batch: 4, seed: 1 },
   };
-  return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights };
+  return {
+    info,
+    trainStep,
+    predict,
+    loss,
+    gradients,
+    fit,
+    getWeights,
+    setWeights,
+    getState,
+    setState,
+    setLearningRate,
+  };
 }

@@ -7,23 +7,33 @@ export interface Tensor {
   data: Float64Array;
 }
 
-/** Weights by name, e.g. `"h1.W"`. */
+/** Weights by name, e.g. `"h1.W"`, including non-trainable state such as batchnorm running statistics. */
 export type Weights = Record<string, Tensor>;
 
 export interface FitOptions {
-  /** Defaults to the model's `train` block. */
+  /** Epochs to run in this call; defaults to the model's `train` block. */
   epochs?: number;
   batch?: number;
-  /** Seed of the minibatch shuffle. */
+  /** Reseeds the minibatch shuffle. */
   seed?: number;
   shuffle?: boolean;
-  /** Called after each epoch with the mean training loss; return false to stop early. */
+  /** Called after each epoch with its number (counting across calls) and mean training loss; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
 }
 
 export interface ModelOptions {
-  /** Seed of the weight initialization; defaults to the `train` block's seed. */
+  /** Seed of the weight initialization, the shuffle and dropout; defaults to the `train` block's seed. */
   seed?: number;
+}
+
+/** Everything besides the weights that training depends on; with the weights it resumes training exactly. */
+export interface TrainingState {
+  step: number;
+  epoch: number;
+  lr: number;
+  rng: { shuffle: number[]; dropout: number[] };
+  /** Optimizer state by `<param>/<slot>`, e.g. `"h1.W/m"`. */
+  buffers: Record<string, number[]>;
 }
 
 export interface ModelInfo {
@@ -31,59 +41,59 @@ export interface ModelInfo {
   input: { name: string; width: number };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
-  params: { name: string; shape: number[] }[];
+  params: { name: string; shape: number[]; trainable: boolean }[];
+  state: { name: string; shape: number[] }[];
   paramCount: number;
-  /** Bytes of preallocated memory: parameters, optimizer state and work buffers. */
+  /** Bytes of preallocated memory: parameters, state, optimizer state and work buffers. */
   bytes: number;
   maxBatch: number;
-  train: { optimizer: string; epochs: number; batch: number; seed: number };
+  train: { optimizer: string; lr: number; epochs: number; batch: number; seed: number };
 }
 
 export interface Model {
   readonly info: ModelInfo;
-  /** One optimizer step on `n` rows; returns the loss before the step. A non-finite loss skips the update. */
+  /** One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips the update. */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** Forward pass. The result is a view of an internal buffer, valid until the next call. */
+  /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
   predict(x: Float64Array, n: number): Float64Array;
-  /** Loss on `n` rows without updating anything. */
-  loss(x: Float64Array, y: Float64Array, n: number): number;
-  /** Loss and every parameter's gradient on `n` rows, without updating (copies). */
+  /** Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". */
+  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
+  /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
-  /** Copies of the weights by name. */
+  /** Copies of the weights (and running statistics) by name. */
   getWeights(): Weights;
-  /** Sets some or all weights; a wrong name, shape or non-finite value throws. */
+  /** Sets some or all weights; a wrong name, shape or non-finite value throws and changes nothing. */
   setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void;
+  getState(): TrainingState;
+  setState(state: TrainingState): void;
+  /** The learning rate the next step uses (fit sets it from the schedule at each epoch). */
+  setLearningRate(lr: number): void;
 }
 
-/** sfc32: a small, fast, seedable generator, so initialization is identical on every machine. */
-function makeRng(seed: number): () => number {
-  let a = 0x9e3779b9,
-    b = 0x243f6a88,
-    c = 0xb7e15162,
-    d = seed >>> 0;
-  const next = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    const t = (a + b + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+/** sfc32 over a 4-word state, so initialization, shuffling and dropout are identical on every machine. */
+function sfc32(s: Uint32Array): number {
+  const t = (s[0]! + s[1]! + s[3]!) >>> 0;
+  s[3] = (s[3]! + 1) >>> 0;
+  s[0] = s[1]! ^ (s[1]! >>> 9);
+  s[1] = (s[2]! + (s[2]! << 3)) >>> 0;
+  s[2] = ((s[2]! << 21) | (s[2]! >>> 11)) + t;
+  return t / 4294967296;
 }
 
-function gaussian(rng: () => number): number {
+function seedRng(s: Uint32Array, seed: number): void {
+  s[0] = 0x9e3779b9;
+  s[1] = 0x243f6a88;
+  s[2] = 0xb7e15162;
+  s[3] = seed >>> 0;
+  for (let i = 0; i < 12; i++) sfc32(s);
+}
+
+function gaussian(s: Uint32Array): number {
   // Box-Muller; 1 - u keeps the logarithm's argument in (0, 1].
-  const u = 1 - rng();
-  const v = rng();
+  const u = 1 - sfc32(s);
+  const v = sfc32(s);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
@@ -94,14 +104,14 @@ function initParam(
   b: number,
   fanIn: number,
   fanOut: number,
-  rng: () => number,
+  rng: Uint32Array,
 ): void {
   for (let i = 0; i < data.length; i++) {
     let v = 0;
     if (kind === "ones") v = 1;
     else if (kind === "normal") v = a + b * gaussian(rng);
-    else if (kind === "uniform") v = a + (b - a) * rng();
-    else if (kind === "xavier") v = (2 * rng() - 1) * Math.sqrt(6 / (fanIn + fanOut));
+    else if (kind === "uniform") v = a + (b - a) * sfc32(rng);
+    else if (kind === "xavier") v = (2 * sfc32(rng) - 1) * Math.sqrt(6 / (fanIn + fanOut));
     else if (kind === "he") v = Math.sqrt(2 / fanIn) * gaussian(rng);
     data[i] = v;
   }
@@ -147,694 +157,459 @@ export function createModel(options: ModelOptions = {}): Model {
   const velocity_layer2_W = new Float64Array(32);
   const velocity_layer2_b = new Float64Array(1);
 
-  // Work buffers: 5 arrays, 17152 bytes (18440 without sharing).
+  // Work arrays, shared by the training step and the evaluation functions: 17152 bytes
+  // (18440 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(32);
   const buf2 = new Float64Array(32);
   const buf3 = new Float64Array(32);
   const buf4 = new Float64Array(1024);
-  const layer1 = buf0; // [B, 32]
-  const layer2_z = buf1; // [B, 1]
-  const sub = buf2; // [B, 1]
-  const d_layer2_z = buf1; // [B, 1]
-  const d_layer2_b = buf2; // [1]
-  const d_layer2_W = buf3; // [32, 1]
-  const d_layer1_z = buf4; // [B, 32]
-  const d_layer1_b = buf1; // [32]
-  const d_layer1_W = buf0; // [3, 32]
 
-  // predict returns a view of its output buffer; one view per row count, made once.
-  const predictViews: Float64Array[] = [];
-  for (let r = 0; r <= maxBatch; r++) predictViews.push(layer2_z.subarray(0, r * 1));
-
+  let lr = 0.01;
+  let step = 0;
+  let epochsDone = 0;
   const seed = options.seed ?? 0;
+  const shuffleRng = new Uint32Array(4);
+  const dropoutRng = new Uint32Array(4);
+  seedRng(shuffleRng, seed + 1);
+  seedRng(dropoutRng, seed + 2);
+  function nextDropout(): number {
+    return sfc32(dropoutRng);
+  }
   {
-    const rng = makeRng(seed);
+    const rng = new Uint32Array(4);
+    seedRng(rng, seed);
     initParam(layer1_W, "xavier", 0, 0, 3, 32, rng);
     initParam(layer1_b, "zeros", 0, 0, 32, 32, rng);
     initParam(layer2_W, "xavier", 0, 0, 32, 1, rng);
     initParam(layer2_b, "zeros", 0, 0, 1, 1, rng);
   }
 
+  // predict returns a view of its output array; one view per row count, made once.
+  const predictViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf1.subarray(0, r * 1));
+
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 3, null, 1);
+    const layer1 = buf0,
+      layer2_z = buf1;
     // dense 32 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 3];
       const a1 = x[i * 3 + 1];
       const a2 = x[i * 3 + 2];
-      const acc = a0 * layer1_W[0] + a1 * layer1_W[32] + a2 * layer1_W[64];
-      const v = layer1_b[0];
-      const t = acc + v;
-      layer1[i * 32] = Math.tanh(t);
-      const acc_1 = a0 * layer1_W[1] + a1 * layer1_W[33] + a2 * layer1_W[65];
-      const v_1 = layer1_b[1];
-      const t_1 = acc_1 + v_1;
-      layer1[i * 32 + 1] = Math.tanh(t_1);
-      const acc_2 = a0 * layer1_W[2] + a1 * layer1_W[34] + a2 * layer1_W[66];
-      const v_2 = layer1_b[2];
-      const t_2 = acc_2 + v_2;
-      layer1[i * 32 + 2] = Math.tanh(t_2);
-      const acc_3 = a0 * layer1_W[3] + a1 * layer1_W[35] + a2 * layer1_W[67];
-      const v_3 = layer1_b[3];
-      const t_3 = acc_3 + v_3;
-      layer1[i * 32 + 3] = Math.tanh(t_3);
-      const acc_4 = a0 * layer1_W[4] + a1 * layer1_W[36] + a2 * layer1_W[68];
-      const v_4 = layer1_b[4];
-      const t_4 = acc_4 + v_4;
-      layer1[i * 32 + 4] = Math.tanh(t_4);
-      const acc_5 = a0 * layer1_W[5] + a1 * layer1_W[37] + a2 * layer1_W[69];
-      const v_5 = layer1_b[5];
-      const t_5 = acc_5 + v_5;
-      layer1[i * 32 + 5] = Math.tanh(t_5);
-      const acc_6 = a0 * layer1_W[6] + a1 * layer1_W[38] + a2 * layer1_W[70];
-      const v_6 = layer1_b[6];
-      const t_6 = acc_6 + v_6;
-      layer1[i * 32 + 6] = Math.tanh(t_6);
-      const acc_7 = a0 * layer1_W[7] + a1 * layer1_W[39] + a2 * layer1_W[71];
-      const v_7 = layer1_b[7];
-      const t_7 = acc_7 + v_7;
-      layer1[i * 32 + 7] = Math.tanh(t_7);
-      const acc_8 = a0 * layer1_W[8] + a1 * layer1_W[40] + a2 * layer1_W[72];
-      const v_8 = layer1_b[8];
-      const t_8 = acc_8 + v_8;
-      layer1[i * 32 + 8] = Math.tanh(t_8);
-      const acc_9 = a0 * layer1_W[9] + a1 * layer1_W[41] + a2 * layer1_W[73];
-      const v_9 = layer1_b[9];
-      const t_9 = acc_9 + v_9;
-      layer1[i * 32 + 9] = Math.tanh(t_9);
-      const acc_10 = a0 * layer1_W[10] + a1 * layer1_W[42] + a2 * layer1_W[74];
-      const v_10 = layer1_b[10];
-      const t_10 = acc_10 + v_10;
-      layer1[i * 32 + 10] = Math.tanh(t_10);
-      const acc_11 = a0 * layer1_W[11] + a1 * layer1_W[43] + a2 * layer1_W[75];
-      const v_11 = layer1_b[11];
-      const t_11 = acc_11 + v_11;
-      layer1[i * 32 + 11] = Math.tanh(t_11);
-      const acc_12 = a0 * layer1_W[12] + a1 * layer1_W[44] + a2 * layer1_W[76];
-      const v_12 = layer1_b[12];
-      const t_12 = acc_12 + v_12;
-      layer1[i * 32 + 12] = Math.tanh(t_12);
-      const acc_13 = a0 * layer1_W[13] + a1 * layer1_W[45] + a2 * layer1_W[77];
-      const v_13 = layer1_b[13];
-      const t_13 = acc_13 + v_13;
-      layer1[i * 32 + 13] = Math.tanh(t_13);
-      const acc_14 = a0 * layer1_W[14] + a1 * layer1_W[46] + a2 * layer1_W[78];
-      const v_14 = layer1_b[14];
-      const t_14 = acc_14 + v_14;
-      layer1[i * 32 + 14] = Math.tanh(t_14);
-      const acc_15 = a0 * layer1_W[15] + a1 * layer1_W[47] + a2 * layer1_W[79];
-      const v_15 = layer1_b[15];
-      const t_15 = acc_15 + v_15;
-      layer1[i * 32 + 15] = Math.tanh(t_15);
-      const acc_16 = a0 * layer1_W[16] + a1 * layer1_W[48] + a2 * layer1_W[80];
-      const v_16 = layer1_b[16];
-      const t_16 = acc_16 + v_16;
-      layer1[i * 32 + 16] = Math.tanh(t_16);
-      const acc_17 = a0 * layer1_W[17] + a1 * layer1_W[49] + a2 * layer1_W[81];
-      const v_17 = layer1_b[17];
-      const t_17 = acc_17 + v_17;
-      layer1[i * 32 + 17] = Math.tanh(t_17);
-      const acc_18 = a0 * layer1_W[18] + a1 * layer1_W[50] + a2 * layer1_W[82];
-      const v_18 = layer1_b[18];
-      const t_18 = acc_18 + v_18;
-      layer1[i * 32 + 18] = Math.tanh(t_18);
-      const acc_19 = a0 * layer1_W[19] + a1 * layer1_W[51] + a2 * layer1_W[83];
-      const v_19 = layer1_b[19];
-      const t_19 = acc_19 + v_19;
-      layer1[i * 32 + 19] = Math.tanh(t_19);
-      const acc_20 = a0 * layer1_W[20] + a1 * layer1_W[52] + a2 * layer1_W[84];
-      const v_20 = layer1_b[20];
-      const t_20 = acc_20 + v_20;
-      layer1[i * 32 + 20] = Math.tanh(t_20);
-      const acc_21 = a0 * layer1_W[21] + a1 * layer1_W[53] + a2 * layer1_W[85];
-      const v_21 = layer1_b[21];
-      const t_21 = acc_21 + v_21;
-      layer1[i * 32 + 21] = Math.tanh(t_21);
-      const acc_22 = a0 * layer1_W[22] + a1 * layer1_W[54] + a2 * layer1_W[86];
-      const v_22 = layer1_b[22];
-      const t_22 = acc_22 + v_22;
-      layer1[i * 32 + 22] = Math.tanh(t_22);
-      const acc_23 = a0 * layer1_W[23] + a1 * layer1_W[55] + a2 * layer1_W[87];
-      const v_23 = layer1_b[23];
-      const t_23 = acc_23 + v_23;
-      layer1[i * 32 + 23] = Math.tanh(t_23);
-      const acc_24 = a0 * layer1_W[24] + a1 * layer1_W[56] + a2 * layer1_W[88];
-      const v_24 = layer1_b[24];
-      const t_24 = acc_24 + v_24;
-      layer1[i * 32 + 24] = Math.tanh(t_24);
-      const acc_25 = a0 * layer1_W[25] + a1 * layer1_W[57] + a2 * layer1_W[89];
-      const v_25 = layer1_b[25];
-      const t_25 = acc_25 + v_25;
-      layer1[i * 32 + 25] = Math.tanh(t_25);
-      const acc_26 = a0 * layer1_W[26] + a1 * layer1_W[58] + a2 * layer1_W[90];
-      const v_26 = layer1_b[26];
-      const t_26 = acc_26 + v_26;
-      layer1[i * 32 + 26] = Math.tanh(t_26);
-      const acc_27 = a0 * layer1_W[27] + a1 * layer1_W[59] + a2 * layer1_W[91];
-      const v_27 = layer1_b[27];
-      const t_27 = acc_27 + v_27;
-      layer1[i * 32 + 27] = Math.tanh(t_27);
-      const acc_28 = a0 * layer1_W[28] + a1 * layer1_W[60] + a2 * layer1_W[92];
-      const v_28 = layer1_b[28];
-      const t_28 = acc_28 + v_28;
-      layer1[i * 32 + 28] = Math.tanh(t_28);
-      const acc_29 = a0 * layer1_W[29] + a1 * layer1_W[61] + a2 * layer1_W[93];
-      const v_29 = layer1_b[29];
-      const t_29 = acc_29 + v_29;
-      layer1[i * 32 + 29] = Math.tanh(t_29);
-      const acc_30 = a0 * layer1_W[30] + a1 * layer1_W[62] + a2 * layer1_W[94];
-      const v_30 = layer1_b[30];
-      const t_30 = acc_30 + v_30;
-      layer1[i * 32 + 30] = Math.tanh(t_30);
-      const acc_31 = a0 * layer1_W[31] + a1 * layer1_W[63] + a2 * layer1_W[95];
-      const v_31 = layer1_b[31];
-      const t_31 = acc_31 + v_31;
-      layer1[i * 32 + 31] = Math.tanh(t_31);
+      for (let j = 0; j < 32; j++) {
+        const acc = a0 * layer1_W[j] + a1 * layer1_W[32 + j] + a2 * layer1_W[64 + j];
+        const v = layer1_b[j];
+        const t = acc + v;
+        layer1[i * 32 + j] = Math.tanh(t);
+      }
     }
     // dense 1
-    for (let i_1 = 0; i_1 < n; i_1++) {
-      const a0_1 = layer1[i_1 * 32];
-      const a1_1 = layer1[i_1 * 32 + 1];
-      const a2_1 = layer1[i_1 * 32 + 2];
-      const a3 = layer1[i_1 * 32 + 3];
-      const a4 = layer1[i_1 * 32 + 4];
-      const a5 = layer1[i_1 * 32 + 5];
-      const a6 = layer1[i_1 * 32 + 6];
-      const a7 = layer1[i_1 * 32 + 7];
-      const a8 = layer1[i_1 * 32 + 8];
-      const a9 = layer1[i_1 * 32 + 9];
-      const a10 = layer1[i_1 * 32 + 10];
-      const a11 = layer1[i_1 * 32 + 11];
-      const a12 = layer1[i_1 * 32 + 12];
-      const a13 = layer1[i_1 * 32 + 13];
-      const a14 = layer1[i_1 * 32 + 14];
-      const a15 = layer1[i_1 * 32 + 15];
-      const a16 = layer1[i_1 * 32 + 16];
-      const a17 = layer1[i_1 * 32 + 17];
-      const a18 = layer1[i_1 * 32 + 18];
-      const a19 = layer1[i_1 * 32 + 19];
-      const a20 = layer1[i_1 * 32 + 20];
-      const a21 = layer1[i_1 * 32 + 21];
-      const a22 = layer1[i_1 * 32 + 22];
-      const a23 = layer1[i_1 * 32 + 23];
-      const a24 = layer1[i_1 * 32 + 24];
-      const a25 = layer1[i_1 * 32 + 25];
-      const a26 = layer1[i_1 * 32 + 26];
-      const a27 = layer1[i_1 * 32 + 27];
-      const a28 = layer1[i_1 * 32 + 28];
-      const a29 = layer1[i_1 * 32 + 29];
-      const a30 = layer1[i_1 * 32 + 30];
-      const a31 = layer1[i_1 * 32 + 31];
-      const acc_32 =
-        a0_1 * layer2_W[0] +
-        a1_1 * layer2_W[1] +
-        a2_1 * layer2_W[2] +
-        a3 * layer2_W[3] +
-        a4 * layer2_W[4] +
-        a5 * layer2_W[5] +
-        a6 * layer2_W[6] +
-        a7 * layer2_W[7] +
-        a8 * layer2_W[8] +
-        a9 * layer2_W[9] +
-        a10 * layer2_W[10] +
-        a11 * layer2_W[11] +
-        a12 * layer2_W[12] +
-        a13 * layer2_W[13] +
-        a14 * layer2_W[14] +
-        a15 * layer2_W[15] +
-        a16 * layer2_W[16] +
-        a17 * layer2_W[17] +
-        a18 * layer2_W[18] +
-        a19 * layer2_W[19] +
-        a20 * layer2_W[20] +
-        a21 * layer2_W[21] +
-        a22 * layer2_W[22] +
-        a23 * layer2_W[23] +
-        a24 * layer2_W[24] +
-        a25 * layer2_W[25] +
-        a26 * layer2_W[26] +
-        a27 * layer2_W[27] +
-        a28 * layer2_W[28] +
-        a29 * layer2_W[29] +
-        a30 * layer2_W[30] +
-        a31 * layer2_W[31];
-      const v_32 = layer2_b[0];
-      layer2_z[i_1] = acc_32 + v_32;
+    const endI = n - (n % 2);
+    for (let i_1 = 0; i_1 < endI; i_1 += 2) {
+      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
+        const ar0 = i_1 * 32;
+        const ar1 = (i_1 + 1) * 32;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk = k + j_1;
+          const a0_1 = layer1[ar0 + k];
+          const a1_1 = layer1[ar1 + k];
+          const b0 = layer2_W[bk];
+          const b1 = layer2_W[bk + 1];
+          const b2 = layer2_W[bk + 2];
+          const b3 = layer2_W[bk + 3];
+          c00 += a0_1 * b0;
+          c01 += a0_1 * b1;
+          c02 += a0_1 * b2;
+          c03 += a0_1 * b3;
+          c10 += a1_1 * b0;
+          c11 += a1_1 * b1;
+          c12 += a1_1 * b2;
+          c13 += a1_1 * b3;
+        }
+        const v_1 = layer2_b[j_1];
+        layer2_z[i_1 + j_1] = c00 + v_1;
+        const v_2 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + (j_1 + 1)] = c01 + v_2;
+        const v_3 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + (j_1 + 2)] = c02 + v_3;
+        const v_4 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + (j_1 + 3)] = c03 + v_4;
+        const v_5 = layer2_b[j_1];
+        layer2_z[i_1 + 1 + j_1] = c10 + v_5;
+        const v_6 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_6;
+        const v_7 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_7;
+        const v_8 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_8;
+      }
+      for (let j_2 = 0; j_2 < 1; j_2++) {
+        const ar0_1 = i_1 * 32;
+        const ar1_1 = (i_1 + 1) * 32;
+        let c00_1 = 0,
+          c10_1 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_1 = k + j_2;
+          const a0_2 = layer1[ar0_1 + k];
+          const a1_2 = layer1[ar1_1 + k];
+          const b0_1 = layer2_W[bk_1];
+          c00_1 += a0_2 * b0_1;
+          c10_1 += a1_2 * b0_1;
+        }
+        const v_9 = layer2_b[j_2];
+        layer2_z[i_1 + j_2] = c00_1 + v_9;
+        const v_10 = layer2_b[j_2];
+        layer2_z[i_1 + 1 + j_2] = c10_1 + v_10;
+      }
+    }
+    for (let i_2 = endI; i_2 < n; i_2++) {
+      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
+        const ar0_2 = i_2 * 32;
+        let c00_2 = 0,
+          c01_1 = 0,
+          c02_1 = 0,
+          c03_1 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_2 = k + j_1;
+          const a0_3 = layer1[ar0_2 + k];
+          const b0_2 = layer2_W[bk_2];
+          const b1_1 = layer2_W[bk_2 + 1];
+          const b2_1 = layer2_W[bk_2 + 2];
+          const b3_1 = layer2_W[bk_2 + 3];
+          c00_2 += a0_3 * b0_2;
+          c01_1 += a0_3 * b1_1;
+          c02_1 += a0_3 * b2_1;
+          c03_1 += a0_3 * b3_1;
+        }
+        const v_11 = layer2_b[j_1];
+        layer2_z[i_2 + j_1] = c00_2 + v_11;
+        const v_12 = layer2_b[j_1 + 1];
+        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_12;
+        const v_13 = layer2_b[j_1 + 2];
+        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_13;
+        const v_14 = layer2_b[j_1 + 3];
+        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_14;
+      }
+      for (let j_2 = 0; j_2 < 1; j_2++) {
+        const ar0_3 = i_2 * 32;
+        let c00_3 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_3 = k + j_2;
+          const a0_4 = layer1[ar0_3 + k];
+          const b0_3 = layer2_W[bk_3];
+          c00_3 += a0_4 * b0_3;
+        }
+        const v_15 = layer2_b[j_2];
+        layer2_z[i_2 + j_2] = c00_3 + v_15;
+      }
     }
     return predictViews[n]!;
   }
-  function loss(x: Float64Array, y: Float64Array, n: number): number {
-    checkRows("loss", n, maxBatch, x, 3, y, 1);
+  function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
+    const layer1 = buf0,
+      layer2_z = buf1,
+      sub = buf0;
     // dense 32 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 3];
       const a1 = x[i * 3 + 1];
       const a2 = x[i * 3 + 2];
-      const acc = a0 * layer1_W[0] + a1 * layer1_W[32] + a2 * layer1_W[64];
-      const v = layer1_b[0];
-      const t = acc + v;
-      layer1[i * 32] = Math.tanh(t);
-      const acc_1 = a0 * layer1_W[1] + a1 * layer1_W[33] + a2 * layer1_W[65];
-      const v_1 = layer1_b[1];
-      const t_1 = acc_1 + v_1;
-      layer1[i * 32 + 1] = Math.tanh(t_1);
-      const acc_2 = a0 * layer1_W[2] + a1 * layer1_W[34] + a2 * layer1_W[66];
-      const v_2 = layer1_b[2];
-      const t_2 = acc_2 + v_2;
-      layer1[i * 32 + 2] = Math.tanh(t_2);
-      const acc_3 = a0 * layer1_W[3] + a1 * layer1_W[35] + a2 * layer1_W[67];
-      const v_3 = layer1_b[3];
-      const t_3 = acc_3 + v_3;
-      layer1[i * 32 + 3] = Math.tanh(t_3);
-      const acc_4 = a0 * layer1_W[4] + a1 * layer1_W[36] + a2 * layer1_W[68];
-      const v_4 = layer1_b[4];
-      const t_4 = acc_4 + v_4;
-      layer1[i * 32 + 4] = Math.tanh(t_4);
-      const acc_5 = a0 * layer1_W[5] + a1 * layer1_W[37] + a2 * layer1_W[69];
-      const v_5 = layer1_b[5];
-      const t_5 = acc_5 + v_5;
-      layer1[i * 32 + 5] = Math.tanh(t_5);
-      const acc_6 = a0 * layer1_W[6] + a1 * layer1_W[38] + a2 * layer1_W[70];
-      const v_6 = layer1_b[6];
-      const t_6 = acc_6 + v_6;
-      layer1[i * 32 + 6] = Math.tanh(t_6);
-      const acc_7 = a0 * layer1_W[7] + a1 * layer1_W[39] + a2 * layer1_W[71];
-      const v_7 = layer1_b[7];
-      const t_7 = acc_7 + v_7;
-      layer1[i * 32 + 7] = Math.tanh(t_7);
-      const acc_8 = a0 * layer1_W[8] + a1 * layer1_W[40] + a2 * layer1_W[72];
-      const v_8 = layer1_b[8];
-      const t_8 = acc_8 + v_8;
-      layer1[i * 32 + 8] = Math.tanh(t_8);
-      const acc_9 = a0 * layer1_W[9] + a1 * layer1_W[41] + a2 * layer1_W[73];
-      const v_9 = layer1_b[9];
-      const t_9 = acc_9 + v_9;
-      layer1[i * 32 + 9] = Math.tanh(t_9);
-      const acc_10 = a0 * layer1_W[10] + a1 * layer1_W[42] + a2 * layer1_W[74];
-      const v_10 = layer1_b[10];
-      const t_10 = acc_10 + v_10;
-      layer1[i * 32 + 10] = Math.tanh(t_10);
-      const acc_11 = a0 * layer1_W[11] + a1 * layer1_W[43] + a2 * layer1_W[75];
-      const v_11 = layer1_b[11];
-      const t_11 = acc_11 + v_11;
-      layer1[i * 32 + 11] = Math.tanh(t_11);
-      const acc_12 = a0 * layer1_W[12] + a1 * layer1_W[44] + a2 * layer1_W[76];
-      const v_12 = layer1_b[12];
-      const t_12 = acc_12 + v_12;
-      layer1[i * 32 + 12] = Math.tanh(t_12);
-      const acc_13 = a0 * layer1_W[13] + a1 * layer1_W[45] + a2 * layer1_W[77];
-      const v_13 = layer1_b[13];
-      const t_13 = acc_13 + v_13;
-      layer1[i * 32 + 13] = Math.tanh(t_13);
-      const acc_14 = a0 * layer1_W[14] + a1 * layer1_W[46] + a2 * layer1_W[78];
-      const v_14 = layer1_b[14];
-      const t_14 = acc_14 + v_14;
-      layer1[i * 32 + 14] = Math.tanh(t_14);
-      const acc_15 = a0 * layer1_W[15] + a1 * layer1_W[47] + a2 * layer1_W[79];
-      const v_15 = layer1_b[15];
-      const t_15 = acc_15 + v_15;
-      layer1[i * 32 + 15] = Math.tanh(t_15);
-      const acc_16 = a0 * layer1_W[16] + a1 * layer1_W[48] + a2 * layer1_W[80];
-      const v_16 = layer1_b[16];
-      const t_16 = acc_16 + v_16;
-      layer1[i * 32 + 16] = Math.tanh(t_16);
-      const acc_17 = a0 * layer1_W[17] + a1 * layer1_W[49] + a2 * layer1_W[81];
-      const v_17 = layer1_b[17];
-      const t_17 = acc_17 + v_17;
-      layer1[i * 32 + 17] = Math.tanh(t_17);
-      const acc_18 = a0 * layer1_W[18] + a1 * layer1_W[50] + a2 * layer1_W[82];
-      const v_18 = layer1_b[18];
-      const t_18 = acc_18 + v_18;
-      layer1[i * 32 + 18] = Math.tanh(t_18);
-      const acc_19 = a0 * layer1_W[19] + a1 * layer1_W[51] + a2 * layer1_W[83];
-      const v_19 = layer1_b[19];
-      const t_19 = acc_19 + v_19;
-      layer1[i * 32 + 19] = Math.tanh(t_19);
-      const acc_20 = a0 * layer1_W[20] + a1 * layer1_W[52] + a2 * layer1_W[84];
-      const v_20 = layer1_b[20];
-      const t_20 = acc_20 + v_20;
-      layer1[i * 32 + 20] = Math.tanh(t_20);
-      const acc_21 = a0 * layer1_W[21] + a1 * layer1_W[53] + a2 * layer1_W[85];
-      const v_21 = layer1_b[21];
-      const t_21 = acc_21 + v_21;
-      layer1[i * 32 + 21] = Math.tanh(t_21);
-      const acc_22 = a0 * layer1_W[22] + a1 * layer1_W[54] + a2 * layer1_W[86];
-      const v_22 = layer1_b[22];
-      const t_22 = acc_22 + v_22;
-      layer1[i * 32 + 22] = Math.tanh(t_22);
-      const acc_23 = a0 * layer1_W[23] + a1 * layer1_W[55] + a2 * layer1_W[87];
-      const v_23 = layer1_b[23];
-      const t_23 = acc_23 + v_23;
-      layer1[i * 32 + 23] = Math.tanh(t_23);
-      const acc_24 = a0 * layer1_W[24] + a1 * layer1_W[56] + a2 * layer1_W[88];
-      const v_24 = layer1_b[24];
-      const t_24 = acc_24 + v_24;
-      layer1[i * 32 + 24] = Math.tanh(t_24);
-      const acc_25 = a0 * layer1_W[25] + a1 * layer1_W[57] + a2 * layer1_W[89];
-      const v_25 = layer1_b[25];
-      const t_25 = acc_25 + v_25;
-      layer1[i * 32 + 25] = Math.tanh(t_25);
-      const acc_26 = a0 * layer1_W[26] + a1 * layer1_W[58] + a2 * layer1_W[90];
-      const v_26 = layer1_b[26];
-      const t_26 = acc_26 + v_26;
-      layer1[i * 32 + 26] = Math.tanh(t_26);
-      const acc_27 = a0 * layer1_W[27] + a1 * layer1_W[59] + a2 * layer1_W[91];
-      const v_27 = layer1_b[27];
-      const t_27 = acc_27 + v_27;
-      layer1[i * 32 + 27] = Math.tanh(t_27);
-      const acc_28 = a0 * layer1_W[28] + a1 * layer1_W[60] + a2 * layer1_W[92];
-      const v_28 = layer1_b[28];
-      const t_28 = acc_28 + v_28;
-      layer1[i * 32 + 28] = Math.tanh(t_28);
-      const acc_29 = a0 * layer1_W[29] + a1 * layer1_W[61] + a2 * layer1_W[93];
-      const v_29 = layer1_b[29];
-      const t_29 = acc_29 + v_29;
-      layer1[i * 32 + 29] = Math.tanh(t_29);
-      const acc_30 = a0 * layer1_W[30] + a1 * layer1_W[62] + a2 * layer1_W[94];
-      const v_30 = layer1_b[30];
-      const t_30 = acc_30 + v_30;
-      layer1[i * 32 + 30] = Math.tanh(t_30);
-      const acc_31 = a0 * layer1_W[31] + a1 * layer1_W[63] + a2 * layer1_W[95];
-      const v_31 = layer1_b[31];
-      const t_31 = acc_31 + v_31;
-      layer1[i * 32 + 31] = Math.tanh(t_31);
+      for (let j = 0; j < 32; j++) {
+        const acc = a0 * layer1_W[j] + a1 * layer1_W[32 + j] + a2 * layer1_W[64 + j];
+        const v = layer1_b[j];
+        const t = acc + v;
+        layer1[i * 32 + j] = Math.tanh(t);
+      }
     }
     // dense 1
-    for (let i_1 = 0; i_1 < n; i_1++) {
-      const a0_1 = layer1[i_1 * 32];
-      const a1_1 = layer1[i_1 * 32 + 1];
-      const a2_1 = layer1[i_1 * 32 + 2];
-      const a3 = layer1[i_1 * 32 + 3];
-      const a4 = layer1[i_1 * 32 + 4];
-      const a5 = layer1[i_1 * 32 + 5];
-      const a6 = layer1[i_1 * 32 + 6];
-      const a7 = layer1[i_1 * 32 + 7];
-      const a8 = layer1[i_1 * 32 + 8];
-      const a9 = layer1[i_1 * 32 + 9];
-      const a10 = layer1[i_1 * 32 + 10];
-      const a11 = layer1[i_1 * 32 + 11];
-      const a12 = layer1[i_1 * 32 + 12];
-      const a13 = layer1[i_1 * 32 + 13];
-      const a14 = layer1[i_1 * 32 + 14];
-      const a15 = layer1[i_1 * 32 + 15];
-      const a16 = layer1[i_1 * 32 + 16];
-      const a17 = layer1[i_1 * 32 + 17];
-      const a18 = layer1[i_1 * 32 + 18];
-      const a19 = layer1[i_1 * 32 + 19];
-      const a20 = layer1[i_1 * 32 + 20];
-      const a21 = layer1[i_1 * 32 + 21];
-      const a22 = layer1[i_1 * 32 + 22];
-      const a23 = layer1[i_1 * 32 + 23];
-      const a24 = layer1[i_1 * 32 + 24];
-      const a25 = layer1[i_1 * 32 + 25];
-      const a26 = layer1[i_1 * 32 + 26];
-      const a27 = layer1[i_1 * 32 + 27];
-      const a28 = layer1[i_1 * 32 + 28];
-      const a29 = layer1[i_1 * 32 + 29];
-      const a30 = layer1[i_1 * 32 + 30];
-      const a31 = layer1[i_1 * 32 + 31];
-      const acc_32 =
-        a0_1 * layer2_W[0] +
-        a1_1 * layer2_W[1] +
-        a2_1 * layer2_W[2] +
-        a3 * layer2_W[3] +
-        a4 * layer2_W[4] +
-        a5 * layer2_W[5] +
-        a6 * layer2_W[6] +
-        a7 * layer2_W[7] +
-        a8 * layer2_W[8] +
-        a9 * layer2_W[9] +
-        a10 * layer2_W[10] +
-        a11 * layer2_W[11] +
-        a12 * layer2_W[12] +
-        a13 * layer2_W[13] +
-        a14 * layer2_W[14] +
-        a15 * layer2_W[15] +
-        a16 * layer2_W[16] +
-        a17 * layer2_W[17] +
-        a18 * layer2_W[18] +
-        a19 * layer2_W[19] +
-        a20 * layer2_W[20] +
-        a21 * layer2_W[21] +
-        a22 * layer2_W[22] +
-        a23 * layer2_W[23] +
-        a24 * layer2_W[24] +
-        a25 * layer2_W[25] +
-        a26 * layer2_W[26] +
-        a27 * layer2_W[27] +
-        a28 * layer2_W[28] +
-        a29 * layer2_W[29] +
-        a30 * layer2_W[30] +
-        a31 * layer2_W[31];
-      const v_32 = layer2_b[0];
-      layer2_z[i_1] = acc_32 + v_32;
+    const endI = n - (n % 2);
+    for (let i_1 = 0; i_1 < endI; i_1 += 2) {
+      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
+        const ar0 = i_1 * 32;
+        const ar1 = (i_1 + 1) * 32;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk = k + j_1;
+          const a0_1 = layer1[ar0 + k];
+          const a1_1 = layer1[ar1 + k];
+          const b0 = layer2_W[bk];
+          const b1 = layer2_W[bk + 1];
+          const b2 = layer2_W[bk + 2];
+          const b3 = layer2_W[bk + 3];
+          c00 += a0_1 * b0;
+          c01 += a0_1 * b1;
+          c02 += a0_1 * b2;
+          c03 += a0_1 * b3;
+          c10 += a1_1 * b0;
+          c11 += a1_1 * b1;
+          c12 += a1_1 * b2;
+          c13 += a1_1 * b3;
+        }
+        const v_1 = layer2_b[j_1];
+        layer2_z[i_1 + j_1] = c00 + v_1;
+        const v_2 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + (j_1 + 1)] = c01 + v_2;
+        const v_3 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + (j_1 + 2)] = c02 + v_3;
+        const v_4 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + (j_1 + 3)] = c03 + v_4;
+        const v_5 = layer2_b[j_1];
+        layer2_z[i_1 + 1 + j_1] = c10 + v_5;
+        const v_6 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_6;
+        const v_7 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_7;
+        const v_8 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_8;
+      }
+      for (let j_2 = 0; j_2 < 1; j_2++) {
+        const ar0_1 = i_1 * 32;
+        const ar1_1 = (i_1 + 1) * 32;
+        let c00_1 = 0,
+          c10_1 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_1 = k + j_2;
+          const a0_2 = layer1[ar0_1 + k];
+          const a1_2 = layer1[ar1_1 + k];
+          const b0_1 = layer2_W[bk_1];
+          c00_1 += a0_2 * b0_1;
+          c10_1 += a1_2 * b0_1;
+        }
+        const v_9 = layer2_b[j_2];
+        layer2_z[i_1 + j_2] = c00_1 + v_9;
+        const v_10 = layer2_b[j_2];
+        layer2_z[i_1 + 1 + j_2] = c10_1 + v_10;
+      }
+    }
+    for (let i_2 = endI; i_2 < n; i_2++) {
+      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
+        const ar0_2 = i_2 * 32;
+        let c00_2 = 0,
+          c01_1 = 0,
+          c02_1 = 0,
+          c03_1 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_2 = k + j_1;
+          const a0_3 = layer1[ar0_2 + k];
+          const b0_2 = layer2_W[bk_2];
+          const b1_1 = layer2_W[bk_2 + 1];
+          const b2_1 = layer2_W[bk_2 + 2];
+          const b3_1 = layer2_W[bk_2 + 3];
+          c00_2 += a0_3 * b0_2;
+          c01_1 += a0_3 * b1_1;
+          c02_1 += a0_3 * b2_1;
+          c03_1 += a0_3 * b3_1;
+        }
+        const v_11 = layer2_b[j_1];
+        layer2_z[i_2 + j_1] = c00_2 + v_11;
+        const v_12 = layer2_b[j_1 + 1];
+        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_12;
+        const v_13 = layer2_b[j_1 + 2];
+        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_13;
+        const v_14 = layer2_b[j_1 + 3];
+        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_14;
+      }
+      for (let j_2 = 0; j_2 < 1; j_2++) {
+        const ar0_3 = i_2 * 32;
+        let c00_3 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_3 = k + j_2;
+          const a0_4 = layer1[ar0_3 + k];
+          const b0_3 = layer2_W[bk_3];
+          c00_3 += a0_4 * b0_3;
+        }
+        const v_15 = layer2_b[j_2];
+        layer2_z[i_2 + j_2] = c00_3 + v_15;
+      }
     }
     // loss mse
-    for (let i_2 = 0; i_2 < n; i_2++) {
-      const v_33 = layer2_z[i_2];
-      const v_34 = y[i_2];
-      sub[i_2] = v_33 - v_34;
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const v_16 = layer2_z[i_3];
+      const v_17 = y[i_3];
+      sub[i_3] = v_16 - v_17;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 1; i1++) {
-        const v_35 = sub[i0 + i1];
-        total += v_35 * v_35;
+        const v_18 = sub[i0 + i1];
+        total += v_18 * v_18;
       }
     }
-
-    const s = total / n;
+    let s = total / n;
     return s;
   }
-  /** Forward pass, loss, and every parameter's gradient into its buffer. */
+  function loss(x: Float64Array, y: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
+    checkRows("loss", n, maxBatch, x, 3, y, 1);
+    return evalLoss(x, y, n);
+  }
+  /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
+    const layer1 = buf0,
+      layer2_z = buf1,
+      sub = buf2,
+      d_layer2_z = buf1,
+      d_layer2_b = buf2,
+      d_layer2_W = buf3,
+      d_layer1_z = buf4,
+      d_layer1_b = buf1,
+      d_layer1_W = buf0;
     // dense 32 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 3];
       const a1 = x[i * 3 + 1];
       const a2 = x[i * 3 + 2];
-      const acc = a0 * layer1_W[0] + a1 * layer1_W[32] + a2 * layer1_W[64];
-      const v = layer1_b[0];
-      const t = acc + v;
-      layer1[i * 32] = Math.tanh(t);
-      const acc_1 = a0 * layer1_W[1] + a1 * layer1_W[33] + a2 * layer1_W[65];
-      const v_1 = layer1_b[1];
-      const t_1 = acc_1 + v_1;
-      layer1[i * 32 + 1] = Math.tanh(t_1);
-      const acc_2 = a0 * layer1_W[2] + a1 * layer1_W[34] + a2 * layer1_W[66];
-      const v_2 = layer1_b[2];
-      const t_2 = acc_2 + v_2;
-      layer1[i * 32 + 2] = Math.tanh(t_2);
-      const acc_3 = a0 * layer1_W[3] + a1 * layer1_W[35] + a2 * layer1_W[67];
-      const v_3 = layer1_b[3];
-      const t_3 = acc_3 + v_3;
-      layer1[i * 32 + 3] = Math.tanh(t_3);
-      const acc_4 = a0 * layer1_W[4] + a1 * layer1_W[36] + a2 * layer1_W[68];
-      const v_4 = layer1_b[4];
-      const t_4 = acc_4 + v_4;
-      layer1[i * 32 + 4] = Math.tanh(t_4);
-      const acc_5 = a0 * layer1_W[5] + a1 * layer1_W[37] + a2 * layer1_W[69];
-      const v_5 = layer1_b[5];
-      const t_5 = acc_5 + v_5;
-      layer1[i * 32 + 5] = Math.tanh(t_5);
-      const acc_6 = a0 * layer1_W[6] + a1 * layer1_W[38] + a2 * layer1_W[70];
-      const v_6 = layer1_b[6];
-      const t_6 = acc_6 + v_6;
-      layer1[i * 32 + 6] = Math.tanh(t_6);
-      const acc_7 = a0 * layer1_W[7] + a1 * layer1_W[39] + a2 * layer1_W[71];
-      const v_7 = layer1_b[7];
-      const t_7 = acc_7 + v_7;
-      layer1[i * 32 + 7] = Math.tanh(t_7);
-      const acc_8 = a0 * layer1_W[8] + a1 * layer1_W[40] + a2 * layer1_W[72];
-      const v_8 = layer1_b[8];
-      const t_8 = acc_8 + v_8;
-      layer1[i * 32 + 8] = Math.tanh(t_8);
-      const acc_9 = a0 * layer1_W[9] + a1 * layer1_W[41] + a2 * layer1_W[73];
-      const v_9 = layer1_b[9];
-      const t_9 = acc_9 + v_9;
-      layer1[i * 32 + 9] = Math.tanh(t_9);
-      const acc_10 = a0 * layer1_W[10] + a1 * layer1_W[42] + a2 * layer1_W[74];
-      const v_10 = layer1_b[10];
-      const t_10 = acc_10 + v_10;
-      layer1[i * 32 + 10] = Math.tanh(t_10);
-      const acc_11 = a0 * layer1_W[11] + a1 * layer1_W[43] + a2 * layer1_W[75];
-      const v_11 = layer1_b[11];
-      const t_11 = acc_11 + v_11;
-      layer1[i * 32 + 11] = Math.tanh(t_11);
-      const acc_12 = a0 * layer1_W[12] + a1 * layer1_W[44] + a2 * layer1_W[76];
-      const v_12 = layer1_b[12];
-      const t_12 = acc_12 + v_12;
-      layer1[i * 32 + 12] = Math.tanh(t_12);
-      const acc_13 = a0 * layer1_W[13] + a1 * layer1_W[45] + a2 * layer1_W[77];
-      const v_13 = layer1_b[13];
-      const t_13 = acc_13 + v_13;
-      layer1[i * 32 + 13] = Math.tanh(t_13);
-      const acc_14 = a0 * layer1_W[14] + a1 * layer1_W[46] + a2 * layer1_W[78];
-      const v_14 = layer1_b[14];
-      const t_14 = acc_14 + v_14;
-      layer1[i * 32 + 14] = Math.tanh(t_14);
-      const acc_15 = a0 * layer1_W[15] + a1 * layer1_W[47] + a2 * layer1_W[79];
-      const v_15 = layer1_b[15];
-      const t_15 = acc_15 + v_15;
-      layer1[i * 32 + 15] = Math.tanh(t_15);
-      const acc_16 = a0 * layer1_W[16] + a1 * layer1_W[48] + a2 * layer1_W[80];
-      const v_16 = layer1_b[16];
-      const t_16 = acc_16 + v_16;
-      layer1[i * 32 + 16] = Math.tanh(t_16);
-      const acc_17 = a0 * layer1_W[17] + a1 * layer1_W[49] + a2 * layer1_W[81];
-      const v_17 = layer1_b[17];
-      const t_17 = acc_17 + v_17;
-      layer1[i * 32 + 17] = Math.tanh(t_17);
-      const acc_18 = a0 * layer1_W[18] + a1 * layer1_W[50] + a2 * layer1_W[82];
-      const v_18 = layer1_b[18];
-      const t_18 = acc_18 + v_18;
-      layer1[i * 32 + 18] = Math.tanh(t_18);
-      const acc_19 = a0 * layer1_W[19] + a1 * layer1_W[51] + a2 * layer1_W[83];
-      const v_19 = layer1_b[19];
-      const t_19 = acc_19 + v_19;
-      layer1[i * 32 + 19] = Math.tanh(t_19);
-      const acc_20 = a0 * layer1_W[20] + a1 * layer1_W[52] + a2 * layer1_W[84];
-      const v_20 = layer1_b[20];
-      const t_20 = acc_20 + v_20;
-      layer1[i * 32 + 20] = Math.tanh(t_20);
-      const acc_21 = a0 * layer1_W[21] + a1 * layer1_W[53] + a2 * layer1_W[85];
-      const v_21 = layer1_b[21];
-      const t_21 = acc_21 + v_21;
-      layer1[i * 32 + 21] = Math.tanh(t_21);
-      const acc_22 = a0 * layer1_W[22] + a1 * layer1_W[54] + a2 * layer1_W[86];
-      const v_22 = layer1_b[22];
-      const t_22 = acc_22 + v_22;
-      layer1[i * 32 + 22] = Math.tanh(t_22);
-      const acc_23 = a0 * layer1_W[23] + a1 * layer1_W[55] + a2 * layer1_W[87];
-      const v_23 = layer1_b[23];
-      const t_23 = acc_23 + v_23;
-      layer1[i * 32 + 23] = Math.tanh(t_23);
-      const acc_24 = a0 * layer1_W[24] + a1 * layer1_W[56] + a2 * layer1_W[88];
-      const v_24 = layer1_b[24];
-      const t_24 = acc_24 + v_24;
-      layer1[i * 32 + 24] = Math.tanh(t_24);
-      const acc_25 = a0 * layer1_W[25] + a1 * layer1_W[57] + a2 * layer1_W[89];
-      const v_25 = layer1_b[25];
-      const t_25 = acc_25 + v_25;
-      layer1[i * 32 + 25] = Math.tanh(t_25);
-      const acc_26 = a0 * layer1_W[26] + a1 * layer1_W[58] + a2 * layer1_W[90];
-      const v_26 = layer1_b[26];
-      const t_26 = acc_26 + v_26;
-      layer1[i * 32 + 26] = Math.tanh(t_26);
-      const acc_27 = a0 * layer1_W[27] + a1 * layer1_W[59] + a2 * layer1_W[91];
-      const v_27 = layer1_b[27];
-      const t_27 = acc_27 + v_27;
-      layer1[i * 32 + 27] = Math.tanh(t_27);
-      const acc_28 = a0 * layer1_W[28] + a1 * layer1_W[60] + a2 * layer1_W[92];
-      const v_28 = layer1_b[28];
-      const t_28 = acc_28 + v_28;
-      layer1[i * 32 + 28] = Math.tanh(t_28);
-      const acc_29 = a0 * layer1_W[29] + a1 * layer1_W[61] + a2 * layer1_W[93];
-      const v_29 = layer1_b[29];
-      const t_29 = acc_29 + v_29;
-      layer1[i * 32 + 29] = Math.tanh(t_29);
-      const acc_30 = a0 * layer1_W[30] + a1 * layer1_W[62] + a2 * layer1_W[94];
-      const v_30 = layer1_b[30];
-      const t_30 = acc_30 + v_30;
-      layer1[i * 32 + 30] = Math.tanh(t_30);
-      const acc_31 = a0 * layer1_W[31] + a1 * layer1_W[63] + a2 * layer1_W[95];
-      const v_31 = layer1_b[31];
-      const t_31 = acc_31 + v_31;
-      layer1[i * 32 + 31] = Math.tanh(t_31);
+      for (let j = 0; j < 32; j++) {
+        const acc = a0 * layer1_W[j] + a1 * layer1_W[32 + j] + a2 * layer1_W[64 + j];
+        const v = layer1_b[j];
+        const t = acc + v;
+        layer1[i * 32 + j] = Math.tanh(t);
+      }
     }
     // dense 1
-    for (let i_1 = 0; i_1 < n; i_1++) {
-      const a0_1 = layer1[i_1 * 32];
-      const a1_1 = layer1[i_1 * 32 + 1];
-      const a2_1 = layer1[i_1 * 32 + 2];
-      const a3 = layer1[i_1 * 32 + 3];
-      const a4 = layer1[i_1 * 32 + 4];
-      const a5 = layer1[i_1 * 32 + 5];
-      const a6 = layer1[i_1 * 32 + 6];
-      const a7 = layer1[i_1 * 32 + 7];
-      const a8 = layer1[i_1 * 32 + 8];
-      const a9 = layer1[i_1 * 32 + 9];
-      const a10 = layer1[i_1 * 32 + 10];
-      const a11 = layer1[i_1 * 32 + 11];
-      const a12 = layer1[i_1 * 32 + 12];
-      const a13 = layer1[i_1 * 32 + 13];
-      const a14 = layer1[i_1 * 32 + 14];
-      const a15 = layer1[i_1 * 32 + 15];
-      const a16 = layer1[i_1 * 32 + 16];
-      const a17 = layer1[i_1 * 32 + 17];
-      const a18 = layer1[i_1 * 32 + 18];
-      const a19 = layer1[i_1 * 32 + 19];
-      const a20 = layer1[i_1 * 32 + 20];
-      const a21 = layer1[i_1 * 32 + 21];
-      const a22 = layer1[i_1 * 32 + 22];
-      const a23 = layer1[i_1 * 32 + 23];
-      const a24 = layer1[i_1 * 32 + 24];
-      const a25 = layer1[i_1 * 32 + 25];
-      const a26 = layer1[i_1 * 32 + 26];
-      const a27 = layer1[i_1 * 32 + 27];
-      const a28 = layer1[i_1 * 32 + 28];
-      const a29 = layer1[i_1 * 32 + 29];
-      const a30 = layer1[i_1 * 32 + 30];
-      const a31 = layer1[i_1 * 32 + 31];
-      const acc_32 =
-        a0_1 * layer2_W[0] +
-        a1_1 * layer2_W[1] +
-        a2_1 * layer2_W[2] +
-        a3 * layer2_W[3] +
-        a4 * layer2_W[4] +
-        a5 * layer2_W[5] +
-        a6 * layer2_W[6] +
-        a7 * layer2_W[7] +
-        a8 * layer2_W[8] +
-        a9 * layer2_W[9] +
-        a10 * layer2_W[10] +
-        a11 * layer2_W[11] +
-        a12 * layer2_W[12] +
-        a13 * layer2_W[13] +
-        a14 * layer2_W[14] +
-        a15 * layer2_W[15] +
-        a16 * layer2_W[16] +
-        a17 * layer2_W[17] +
-        a18 * layer2_W[18] +
-        a19 * layer2_W[19] +
-        a20 * layer2_W[20] +
-        a21 * layer2_W[21] +
-        a22 * layer2_W[22] +
-        a23 * layer2_W[23] +
-        a24 * layer2_W[24] +
-        a25 * layer2_W[25] +
-        a26 * layer2_W[26] +
-        a27 * layer2_W[27] +
-        a28 * layer2_W[28] +
-        a29 * layer2_W[29] +
-        a30 * layer2_W[30] +
-        a31 * layer2_W[31];
-      const v_32 = layer2_b[0];
-      layer2_z[i_1] = acc_32 + v_32;
+    const endI = n - (n % 2);
+    for (let i_1 = 0; i_1 < endI; i_1 += 2) {
+      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
+        const ar0 = i_1 * 32;
+        const ar1 = (i_1 + 1) * 32;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk = k + j_1;
+          const a0_1 = layer1[ar0 + k];
+          const a1_1 = layer1[ar1 + k];
+          const b0 = layer2_W[bk];
+          const b1 = layer2_W[bk + 1];
+          const b2 = layer2_W[bk + 2];
+          const b3 = layer2_W[bk + 3];
+          c00 += a0_1 * b0;
+          c01 += a0_1 * b1;
+          c02 += a0_1 * b2;
+          c03 += a0_1 * b3;
+          c10 += a1_1 * b0;
+          c11 += a1_1 * b1;
+          c12 += a1_1 * b2;
+          c13 += a1_1 * b3;
+        }
+        const v_1 = layer2_b[j_1];
+        layer2_z[i_1 + j_1] = c00 + v_1;
+        const v_2 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + (j_1 + 1)] = c01 + v_2;
+        const v_3 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + (j_1 + 2)] = c02 + v_3;
+        const v_4 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + (j_1 + 3)] = c03 + v_4;
+        const v_5 = layer2_b[j_1];
+        layer2_z[i_1 + 1 + j_1] = c10 + v_5;
+        const v_6 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_6;
+        const v_7 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_7;
+        const v_8 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_8;
+      }
+      for (let j_2 = 0; j_2 < 1; j_2++) {
+        const ar0_1 = i_1 * 32;
+        const ar1_1 = (i_1 + 1) * 32;
+        let c00_1 = 0,
+          c10_1 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_1 = k + j_2;
+          const a0_2 = layer1[ar0_1 + k];
+          const a1_2 = layer1[ar1_1 + k];
+          const b0_1 = layer2_W[bk_1];
+          c00_1 += a0_2 * b0_1;
+          c10_1 += a1_2 * b0_1;
+        }
+        const v_9 = layer2_b[j_2];
+        layer2_z[i_1 + j_2] = c00_1 + v_9;
+        const v_10 = layer2_b[j_2];
+        layer2_z[i_1 + 1 + j_2] = c10_1 + v_10;
+      }
+    }
+    for (let i_2 = endI; i_2 < n; i_2++) {
+      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
+        const ar0_2 = i_2 * 32;
+        let c00_2 = 0,
+          c01_1 = 0,
+          c02_1 = 0,
+          c03_1 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_2 = k + j_1;
+          const a0_3 = layer1[ar0_2 + k];
+          const b0_2 = layer2_W[bk_2];
+          const b1_1 = layer2_W[bk_2 + 1];
+          const b2_1 = layer2_W[bk_2 + 2];
+          const b3_1 = layer2_W[bk_2 + 3];
+          c00_2 += a0_3 * b0_2;
+          c01_1 += a0_3 * b1_1;
+          c02_1 += a0_3 * b2_1;
+          c03_1 += a0_3 * b3_1;
+        }
+        const v_11 = layer2_b[j_1];
+        layer2_z[i_2 + j_1] = c00_2 + v_11;
+        const v_12 = layer2_b[j_1 + 1];
+        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_12;
+        const v_13 = layer2_b[j_1 + 2];
+        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_13;
+        const v_14 = layer2_b[j_1 + 3];
+        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_14;
+      }
+      for (let j_2 = 0; j_2 < 1; j_2++) {
+        const ar0_3 = i_2 * 32;
+        let c00_3 = 0;
+        for (let k = 0; k < 32; k++) {
+          const bk_3 = k + j_2;
+          const a0_4 = layer1[ar0_3 + k];
+          const b0_3 = layer2_W[bk_3];
+          c00_3 += a0_4 * b0_3;
+        }
+        const v_15 = layer2_b[j_2];
+        layer2_z[i_2 + j_2] = c00_3 + v_15;
+      }
     }
     // loss mse
-    for (let i_2 = 0; i_2 < n; i_2++) {
-      const v_33 = layer2_z[i_2];
-      const v_34 = y[i_2];
-      sub[i_2] = v_33 - v_34;
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const v_16 = layer2_z[i_3];
+      const v_17 = y[i_3];
+      sub[i_3] = v_16 - v_17;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 1; i1++) {
-        const v_35 = sub[i0 + i1];
-        total += v_35 * v_35;
+        const v_18 = sub[i0 + i1];
+        total += v_18 * v_18;
       }
     }
-
-    const s = total / n;
+    let s = total / n;
     // grad of: loss mse
-
-    const s_1 = 1 / n;
-    for (let i_3 = 0; i_3 < n; i_3++) {
-      const v_36 = sub[i_3];
-      const t_32 = s_1 * v_36;
-      d_layer2_z[i_3] = 2 * t_32;
+    let s_1 = 1 / n;
+    for (let i_4 = 0; i_4 < n; i_4++) {
+      const v_19 = sub[i_4];
+      const t_1 = s_1 * v_19;
+      d_layer2_z[i_4] = 2 * t_1;
     }
     // grad of: dense 1
     d_layer2_b.fill(0, 0, 1);
@@ -875,72 +650,72 @@ export function createModel(options: ModelOptions = {}): Model {
       c29_0 = 0,
       c30_0 = 0,
       c31_0 = 0;
-    for (let k = 0; k < n; k++) {
-      const a0_2 = layer1[k * 32];
-      const a1_2 = layer1[k * 32 + 1];
-      const a2_2 = layer1[k * 32 + 2];
-      const a3_1 = layer1[k * 32 + 3];
-      const a4_1 = layer1[k * 32 + 4];
-      const a5_1 = layer1[k * 32 + 5];
-      const a6_1 = layer1[k * 32 + 6];
-      const a7_1 = layer1[k * 32 + 7];
-      const a8_1 = layer1[k * 32 + 8];
-      const a9_1 = layer1[k * 32 + 9];
-      const a10_1 = layer1[k * 32 + 10];
-      const a11_1 = layer1[k * 32 + 11];
-      const a12_1 = layer1[k * 32 + 12];
-      const a13_1 = layer1[k * 32 + 13];
-      const a14_1 = layer1[k * 32 + 14];
-      const a15_1 = layer1[k * 32 + 15];
-      const a16_1 = layer1[k * 32 + 16];
-      const a17_1 = layer1[k * 32 + 17];
-      const a18_1 = layer1[k * 32 + 18];
-      const a19_1 = layer1[k * 32 + 19];
-      const a20_1 = layer1[k * 32 + 20];
-      const a21_1 = layer1[k * 32 + 21];
-      const a22_1 = layer1[k * 32 + 22];
-      const a23_1 = layer1[k * 32 + 23];
-      const a24_1 = layer1[k * 32 + 24];
-      const a25_1 = layer1[k * 32 + 25];
-      const a26_1 = layer1[k * 32 + 26];
-      const a27_1 = layer1[k * 32 + 27];
-      const a28_1 = layer1[k * 32 + 28];
-      const a29_1 = layer1[k * 32 + 29];
-      const a30_1 = layer1[k * 32 + 30];
-      const a31_1 = layer1[k * 32 + 31];
-      const b0 = d_layer2_z[k];
-      c0_0 += a0_2 * b0;
-      c1_0 += a1_2 * b0;
-      c2_0 += a2_2 * b0;
-      c3_0 += a3_1 * b0;
-      c4_0 += a4_1 * b0;
-      c5_0 += a5_1 * b0;
-      c6_0 += a6_1 * b0;
-      c7_0 += a7_1 * b0;
-      c8_0 += a8_1 * b0;
-      c9_0 += a9_1 * b0;
-      c10_0 += a10_1 * b0;
-      c11_0 += a11_1 * b0;
-      c12_0 += a12_1 * b0;
-      c13_0 += a13_1 * b0;
-      c14_0 += a14_1 * b0;
-      c15_0 += a15_1 * b0;
-      c16_0 += a16_1 * b0;
-      c17_0 += a17_1 * b0;
-      c18_0 += a18_1 * b0;
-      c19_0 += a19_1 * b0;
-      c20_0 += a20_1 * b0;
-      c21_0 += a21_1 * b0;
-      c22_0 += a22_1 * b0;
-      c23_0 += a23_1 * b0;
-      c24_0 += a24_1 * b0;
-      c25_0 += a25_1 * b0;
-      c26_0 += a26_1 * b0;
-      c27_0 += a27_1 * b0;
-      c28_0 += a28_1 * b0;
-      c29_0 += a29_1 * b0;
-      c30_0 += a30_1 * b0;
-      c31_0 += a31_1 * b0;
+    for (let k_1 = 0; k_1 < n; k_1++) {
+      const a0_5 = layer1[k_1 * 32];
+      const a1_3 = layer1[k_1 * 32 + 1];
+      const a2_1 = layer1[k_1 * 32 + 2];
+      const a3 = layer1[k_1 * 32 + 3];
+      const a4 = layer1[k_1 * 32 + 4];
+      const a5 = layer1[k_1 * 32 + 5];
+      const a6 = layer1[k_1 * 32 + 6];
+      const a7 = layer1[k_1 * 32 + 7];
+      const a8 = layer1[k_1 * 32 + 8];
+      const a9 = layer1[k_1 * 32 + 9];
+      const a10 = layer1[k_1 * 32 + 10];
+      const a11 = layer1[k_1 * 32 + 11];
+      const a12 = layer1[k_1 * 32 + 12];
+      const a13 = layer1[k_1 * 32 + 13];
+      const a14 = layer1[k_1 * 32 + 14];
+      const a15 = layer1[k_1 * 32 + 15];
+      const a16 = layer1[k_1 * 32 + 16];
+      const a17 = layer1[k_1 * 32 + 17];
+      const a18 = layer1[k_1 * 32 + 18];
+      const a19 = layer1[k_1 * 32 + 19];
+      const a20 = layer1[k_1 * 32 + 20];
+      const a21 = layer1[k_1 * 32 + 21];
+      const a22 = layer1[k_1 * 32 + 22];
+      const a23 = layer1[k_1 * 32 + 23];
+      const a24 = layer1[k_1 * 32 + 24];
+      const a25 = layer1[k_1 * 32 + 25];
+      const a26 = layer1[k_1 * 32 + 26];
+      const a27 = layer1[k_1 * 32 + 27];
+      const a28 = layer1[k_1 * 32 + 28];
+      const a29 = layer1[k_1 * 32 + 29];
+      const a30 = layer1[k_1 * 32 + 30];
+      const a31 = layer1[k_1 * 32 + 31];
+      const b0_4 = d_layer2_z[k_1];
+      c0_0 += a0_5 * b0_4;
+      c1_0 += a1_3 * b0_4;
+      c2_0 += a2_1 * b0_4;
+      c3_0 += a3 * b0_4;
+      c4_0 += a4 * b0_4;
+      c5_0 += a5 * b0_4;
+      c6_0 += a6 * b0_4;
+      c7_0 += a7 * b0_4;
+      c8_0 += a8 * b0_4;
+      c9_0 += a9 * b0_4;
+      c10_0 += a10 * b0_4;
+      c11_0 += a11 * b0_4;
+      c12_0 += a12 * b0_4;
+      c13_0 += a13 * b0_4;
+      c14_0 += a14 * b0_4;
+      c15_0 += a15 * b0_4;
+      c16_0 += a16 * b0_4;
+      c17_0 += a17 * b0_4;
+      c18_0 += a18 * b0_4;
+      c19_0 += a19 * b0_4;
+      c20_0 += a20 * b0_4;
+      c21_0 += a21 * b0_4;
+      c22_0 += a22 * b0_4;
+      c23_0 += a23 * b0_4;
+      c24_0 += a24 * b0_4;
+      c25_0 += a25 * b0_4;
+      c26_0 += a26 * b0_4;
+      c27_0 += a27 * b0_4;
+      c28_0 += a28 * b0_4;
+      c29_0 += a29 * b0_4;
+      c30_0 += a30 * b0_4;
+      c31_0 += a31 * b0_4;
     }
     d_layer2_W[0] = c0_0;
     d_layer2_W[1] = c1_0;
@@ -974,168 +749,15 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer2_W[29] = c29_0;
     d_layer2_W[30] = c30_0;
     d_layer2_W[31] = c31_0;
-    for (let i_4 = 0; i_4 < n; i_4++) {
-      const a0_3 = d_layer2_z[i_4];
-      const acc_33 = a0_3 * layer2_W[0];
-      const v_37 = layer1[i_4 * 32];
-      const t_33 = v_37 * v_37;
-      const t_34 = 1 - t_33;
-      d_layer1_z[i_4 * 32] = acc_33 * t_34;
-      const acc_34 = a0_3 * layer2_W[1];
-      const v_38 = layer1[i_4 * 32 + 1];
-      const t_35 = v_38 * v_38;
-      const t_36 = 1 - t_35;
-      d_layer1_z[i_4 * 32 + 1] = acc_34 * t_36;
-      const acc_35 = a0_3 * layer2_W[2];
-      const v_39 = layer1[i_4 * 32 + 2];
-      const t_37 = v_39 * v_39;
-      const t_38 = 1 - t_37;
-      d_layer1_z[i_4 * 32 + 2] = acc_35 * t_38;
-      const acc_36 = a0_3 * layer2_W[3];
-      const v_40 = layer1[i_4 * 32 + 3];
-      const t_39 = v_40 * v_40;
-      const t_40 = 1 - t_39;
-      d_layer1_z[i_4 * 32 + 3] = acc_36 * t_40;
-      const acc_37 = a0_3 * layer2_W[4];
-      const v_41 = layer1[i_4 * 32 + 4];
-      const t_41 = v_41 * v_41;
-      const t_42 = 1 - t_41;
-      d_layer1_z[i_4 * 32 + 4] = acc_37 * t_42;
-      const acc_38 = a0_3 * layer2_W[5];
-      const v_42 = layer1[i_4 * 32 + 5];
-      const t_43 = v_42 * v_42;
-      const t_44 = 1 - t_43;
-      d_layer1_z[i_4 * 32 + 5] = acc_38 * t_44;
-      const acc_39 = a0_3 * layer2_W[6];
-      const v_43 = layer1[i_4 * 32 + 6];
-      const t_45 = v_43 * v_43;
-      const t_46 = 1 - t_45;
-      d_layer1_z[i_4 * 32 + 6] = acc_39 * t_46;
-      const acc_40 = a0_3 * layer2_W[7];
-      const v_44 = layer1[i_4 * 32 + 7];
-      const t_47 = v_44 * v_44;
-      const t_48 = 1 - t_47;
-      d_layer1_z[i_4 * 32 + 7] = acc_40 * t_48;
-      const acc_41 = a0_3 * layer2_W[8];
-      const v_45 = layer1[i_4 * 32 + 8];
-      const t_49 = v_45 * v_45;
-      const t_50 = 1 - t_49;
-      d_layer1_z[i_4 * 32 + 8] = acc_41 * t_50;
-      const acc_42 = a0_3 * layer2_W[9];
-      const v_46 = layer1[i_4 * 32 + 9];
-      const t_51 = v_46 * v_46;
-      const t_52 = 1 - t_51;
-      d_layer1_z[i_4 * 32 + 9] = acc_42 * t_52;
-      const acc_43 = a0_3 * layer2_W[10];
-      const v_47 = layer1[i_4 * 32 + 10];
-      const t_53 = v_47 * v_47;
-      const t_54 = 1 - t_53;
-      d_layer1_z[i_4 * 32 + 10] = acc_43 * t_54;
-      const acc_44 = a0_3 * layer2_W[11];
-      const v_48 = layer1[i_4 * 32 + 11];
-      const t_55 = v_48 * v_48;
-      const t_56 = 1 - t_55;
-      d_layer1_z[i_4 * 32 + 11] = acc_44 * t_56;
-      const acc_45 = a0_3 * layer2_W[12];
-      const v_49 = layer1[i_4 * 32 + 12];
-      const t_57 = v_49 * v_49;
-      const t_58 = 1 - t_57;
-      d_layer1_z[i_4 * 32 + 12] = acc_45 * t_58;
-      const acc_46 = a0_3 * layer2_W[13];
-      const v_50 = layer1[i_4 * 32 + 13];
-      const t_59 = v_50 * v_50;
-      const t_60 = 1 - t_59;
-      d_layer1_z[i_4 * 32 + 13] = acc_46 * t_60;
-      const acc_47 = a0_3 * layer2_W[14];
-      const v_51 = layer1[i_4 * 32 + 14];
-      const t_61 = v_51 * v_51;
-      const t_62 = 1 - t_61;
-      d_layer1_z[i_4 * 32 + 14] = acc_47 * t_62;
-      const acc_48 = a0_3 * layer2_W[15];
-      const v_52 = layer1[i_4 * 32 + 15];
-      const t_63 = v_52 * v_52;
-      const t_64 = 1 - t_63;
-      d_layer1_z[i_4 * 32 + 15] = acc_48 * t_64;
-      const acc_49 = a0_3 * layer2_W[16];
-      const v_53 = layer1[i_4 * 32 + 16];
-      const t_65 = v_53 * v_53;
-      const t_66 = 1 - t_65;
-      d_layer1_z[i_4 * 32 + 16] = acc_49 * t_66;
-      const acc_50 = a0_3 * layer2_W[17];
-      const v_54 = layer1[i_4 * 32 + 17];
-      const t_67 = v_54 * v_54;
-      const t_68 = 1 - t_67;
-      d_layer1_z[i_4 * 32 + 17] = acc_50 * t_68;
-      const acc_51 = a0_3 * layer2_W[18];
-      const v_55 = layer1[i_4 * 32 + 18];
-      const t_69 = v_55 * v_55;
-      const t_70 = 1 - t_69;
-      d_layer1_z[i_4 * 32 + 18] = acc_51 * t_70;
-      const acc_52 = a0_3 * layer2_W[19];
-      const v_56 = layer1[i_4 * 32 + 19];
-      const t_71 = v_56 * v_56;
-      const t_72 = 1 - t_71;
-      d_layer1_z[i_4 * 32 + 19] = acc_52 * t_72;
-      const acc_53 = a0_3 * layer2_W[20];
-      const v_57 = layer1[i_4 * 32 + 20];
-      const t_73 = v_57 * v_57;
-      const t_74 = 1 - t_73;
-      d_layer1_z[i_4 * 32 + 20] = acc_53 * t_74;
-      const acc_54 = a0_3 * layer2_W[21];
-      const v_58 = layer1[i_4 * 32 + 21];
-      const t_75 = v_58 * v_58;
-      const t_76 = 1 - t_75;
-      d_layer1_z[i_4 * 32 + 21] = acc_54 * t_76;
-      const acc_55 = a0_3 * layer2_W[22];
-      const v_59 = layer1[i_4 * 32 + 22];
-      const t_77 = v_59 * v_59;
-      const t_78 = 1 - t_77;
-      d_layer1_z[i_4 * 32 + 22] = acc_55 * t_78;
-      const acc_56 = a0_3 * layer2_W[23];
-      const v_60 = layer1[i_4 * 32 + 23];
-      const t_79 = v_60 * v_60;
-      const t_80 = 1 - t_79;
-      d_layer1_z[i_4 * 32 + 23] = acc_56 * t_80;
-      const acc_57 = a0_3 * layer2_W[24];
-      const v_61 = layer1[i_4 * 32 + 24];
-      const t_81 = v_61 * v_61;
-      const t_82 = 1 - t_81;
-      d_layer1_z[i_4 * 32 + 24] = acc_57 * t_82;
-      const acc_58 = a0_3 * layer2_W[25];
-      const v_62 = layer1[i_4 * 32 + 25];
-      const t_83 = v_62 * v_62;
-      const t_84 = 1 - t_83;
-      d_layer1_z[i_4 * 32 + 25] = acc_58 * t_84;
-      const acc_59 = a0_3 * layer2_W[26];
-      const v_63 = layer1[i_4 * 32 + 26];
-      const t_85 = v_63 * v_63;
-      const t_86 = 1 - t_85;
-      d_layer1_z[i_4 * 32 + 26] = acc_59 * t_86;
-      const acc_60 = a0_3 * layer2_W[27];
-      const v_64 = layer1[i_4 * 32 + 27];
-      const t_87 = v_64 * v_64;
-      const t_88 = 1 - t_87;
-      d_layer1_z[i_4 * 32 + 27] = acc_60 * t_88;
-      const acc_61 = a0_3 * layer2_W[28];
-      const v_65 = layer1[i_4 * 32 + 28];
-      const t_89 = v_65 * v_65;
-      const t_90 = 1 - t_89;
-      d_layer1_z[i_4 * 32 + 28] = acc_61 * t_90;
-      const acc_62 = a0_3 * layer2_W[29];
-      const v_66 = layer1[i_4 * 32 + 29];
-      const t_91 = v_66 * v_66;
-      const t_92 = 1 - t_91;
-      d_layer1_z[i_4 * 32 + 29] = acc_62 * t_92;
-      const acc_63 = a0_3 * layer2_W[30];
-      const v_67 = layer1[i_4 * 32 + 30];
-      const t_93 = v_67 * v_67;
-      const t_94 = 1 - t_93;
-      d_layer1_z[i_4 * 32 + 30] = acc_63 * t_94;
-      const acc_64 = a0_3 * layer2_W[31];
-      const v_68 = layer1[i_4 * 32 + 31];
-      const t_95 = v_68 * v_68;
-      const t_96 = 1 - t_95;
-      d_layer1_z[i_4 * 32 + 31] = acc_64 * t_96;
+    for (let i_5 = 0; i_5 < n; i_5++) {
+      const a0_6 = d_layer2_z[i_5];
+      for (let j_3 = 0; j_3 < 32; j_3++) {
+        const acc_1 = a0_6 * layer2_W[j_3];
+        const v_20 = layer1[i_5 * 32 + j_3];
+        const t_2 = v_20 * v_20;
+        const t_3 = 1 - t_2;
+        d_layer1_z[i_5 * 32 + j_3] = acc_1 * t_3;
+      }
     }
     // grad of: dense 32 tanh
     d_layer1_b.fill(0, 0, 32);
@@ -1144,65 +766,108 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer1_b[i1_2] += d_layer1_z[i0_2 * 32 + i1_2];
       }
     }
-    const end4 = n - (n % 4);
-    d_layer1_W.fill(0, 0, 3 * 32);
-    for (let k_1 = 0; k_1 < end4; k_1 += 4) {
-      for (let i_5 = 0; i_5 < 3; i_5++) {
-        const a0_4 = x[k_1 * 3 + i_5];
-        const a1_3 = x[(k_1 + 1) * 3 + i_5];
-        const a2_3 = x[(k_1 + 2) * 3 + i_5];
-        const a3_2 = x[(k_1 + 3) * 3 + i_5];
-        const o = i_5 * 32;
-        for (let j = 0; j < 32; j++) {
-          d_layer1_W[i_5 * 32 + j] +=
-            a0_4 * d_layer1_z[k_1 * 32 + j] +
-            a1_3 * d_layer1_z[(k_1 + 1) * 32 + j] +
-            a2_3 * d_layer1_z[(k_1 + 2) * 32 + j] +
-            a3_2 * d_layer1_z[(k_1 + 3) * 32 + j];
+    for (let i_6 = 0; i_6 < 2; i_6 += 2) {
+      for (let j_4 = 0; j_4 < 32; j_4 += 4) {
+        let c00_4 = 0,
+          c01_2 = 0,
+          c02_2 = 0,
+          c03_2 = 0,
+          c10_2 = 0,
+          c11_1 = 0,
+          c12_1 = 0,
+          c13_1 = 0;
+        for (let k_2 = 0; k_2 < n; k_2++) {
+          const ak = k_2 * 3 + i_6;
+          const bk_4 = k_2 * 32 + j_4;
+          const a0_7 = x[ak];
+          const a1_4 = x[ak + 1];
+          const b0_5 = d_layer1_z[bk_4];
+          const b1_2 = d_layer1_z[bk_4 + 1];
+          const b2_2 = d_layer1_z[bk_4 + 2];
+          const b3_2 = d_layer1_z[bk_4 + 3];
+          c00_4 += a0_7 * b0_5;
+          c01_2 += a0_7 * b1_2;
+          c02_2 += a0_7 * b2_2;
+          c03_2 += a0_7 * b3_2;
+          c10_2 += a1_4 * b0_5;
+          c11_1 += a1_4 * b1_2;
+          c12_1 += a1_4 * b2_2;
+          c13_1 += a1_4 * b3_2;
         }
+        d_layer1_W[i_6 * 32 + j_4] = c00_4;
+        d_layer1_W[i_6 * 32 + (j_4 + 1)] = c01_2;
+        d_layer1_W[i_6 * 32 + (j_4 + 2)] = c02_2;
+        d_layer1_W[i_6 * 32 + (j_4 + 3)] = c03_2;
+        d_layer1_W[(i_6 + 1) * 32 + j_4] = c10_2;
+        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 1)] = c11_1;
+        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 2)] = c12_1;
+        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 3)] = c13_1;
       }
     }
-    for (let k_1 = end4; k_1 < n; k_1++) {
-      for (let i_5 = 0; i_5 < 3; i_5++) {
-        const a0_4 = x[k_1 * 3 + i_5];
-        for (let j = 0; j < 32; j++) d_layer1_W[i_5 * 32 + j] += a0_4 * d_layer1_z[k_1 * 32 + j];
+    for (let i_7 = 2; i_7 < 3; i_7++) {
+      for (let j_4 = 0; j_4 < 32; j_4 += 4) {
+        let c00_5 = 0,
+          c01_3 = 0,
+          c02_3 = 0,
+          c03_3 = 0;
+        for (let k_2 = 0; k_2 < n; k_2++) {
+          const ak_1 = k_2 * 3 + i_7;
+          const bk_5 = k_2 * 32 + j_4;
+          const a0_8 = x[ak_1];
+          const b0_6 = d_layer1_z[bk_5];
+          const b1_3 = d_layer1_z[bk_5 + 1];
+          const b2_3 = d_layer1_z[bk_5 + 2];
+          const b3_3 = d_layer1_z[bk_5 + 3];
+          c00_5 += a0_8 * b0_6;
+          c01_3 += a0_8 * b1_3;
+          c02_3 += a0_8 * b2_3;
+          c03_3 += a0_8 * b3_3;
+        }
+        d_layer1_W[i_7 * 32 + j_4] = c00_5;
+        d_layer1_W[i_7 * 32 + (j_4 + 1)] = c01_3;
+        d_layer1_W[i_7 * 32 + (j_4 + 2)] = c02_3;
+        d_layer1_W[i_7 * 32 + (j_4 + 3)] = c03_3;
       }
     }
-
     return s;
   }
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 3, y, 1);
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-
-    for (let i_6 = 0; i_6 < 96; i_6++) {
-      const vel = 0.9 * velocity_layer1_W[i_6] + d_layer1_W[i_6];
-      velocity_layer1_W[i_6] = vel;
-      layer1_W[i_6] -= 0.01 * vel;
+    step++;
+    for (let i = 0; i < 96; i++) {
+      const g = buf0[i];
+      const vel = 0.9 * velocity_layer1_W[i] + g;
+      velocity_layer1_W[i] = vel;
+      layer1_W[i] -= lr * vel;
     }
-    for (let i_7 = 0; i_7 < 32; i_7++) {
-      const vel = 0.9 * velocity_layer1_b[i_7] + d_layer1_b[i_7];
-      velocity_layer1_b[i_7] = vel;
-      layer1_b[i_7] -= 0.01 * vel;
+    for (let i_1 = 0; i_1 < 32; i_1++) {
+      const g = buf1[i_1];
+      const vel = 0.9 * velocity_layer1_b[i_1] + g;
+      velocity_layer1_b[i_1] = vel;
+      layer1_b[i_1] -= lr * vel;
     }
-    for (let i_8 = 0; i_8 < 32; i_8++) {
-      const vel = 0.9 * velocity_layer2_W[i_8] + d_layer2_W[i_8];
-      velocity_layer2_W[i_8] = vel;
-      layer2_W[i_8] -= 0.01 * vel;
+    for (let i_2 = 0; i_2 < 32; i_2++) {
+      const g = buf3[i_2];
+      const vel = 0.9 * velocity_layer2_W[i_2] + g;
+      velocity_layer2_W[i_2] = vel;
+      layer2_W[i_2] -= lr * vel;
     }
-    for (let i_9 = 0; i_9 < 1; i_9++) {
-      const vel = 0.9 * velocity_layer2_b[i_9] + d_layer2_b[i_9];
-      velocity_layer2_b[i_9] = vel;
-      layer2_b[i_9] -= 0.01 * vel;
+    for (let i_3 = 0; i_3 < 1; i_3++) {
+      const g = buf2[i_3];
+      const vel = 0.9 * velocity_layer2_b[i_3] + g;
+      velocity_layer2_b[i_3] = vel;
+      layer2_b[i_3] -= lr * vel;
     }
     return value;
   }
-  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array }[] = [
-    { name: "layer1.W", shape: [3, 32], data: layer1_W, grad: d_layer1_W },
-    { name: "layer1.b", shape: [32], data: layer1_b, grad: d_layer1_b },
-    { name: "layer2.W", shape: [32, 1], data: layer2_W, grad: d_layer2_W },
-    { name: "layer2.b", shape: [1], data: layer2_b, grad: d_layer2_b },
+  /** Every tensor saved with the weights: parameters, then running statistics. */
+  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
+    { name: "layer1.W", shape: [3, 32], data: layer1_W, grad: buf0 },
+    { name: "layer1.b", shape: [32], data: layer1_b, grad: buf1 },
+    { name: "layer2.W", shape: [32, 1], data: layer2_W, grad: buf3 },
+    { name: "layer2.b", shape: [1], data: layer2_b, grad: buf2 },
   ];
 
   function getWeights(): Weights {
@@ -1222,15 +887,20 @@ export function createModel(options: ModelOptions = {}): Model {
           `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"layer1.W, layer1.b, layer2.W, layer2.b"})`,
         );
       const w = weights[name]!;
+      if (typeof w !== "object" || w === null)
+        throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
       const given = w.shape;
-      if (given && (given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))) {
+      if (
+        given !== undefined &&
+        (!Array.isArray(given) || given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))
+      ) {
         throw new Error(
-          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${[...given].join(", ")}]`,
+          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
         );
       }
-      if (!w.data || w.data.length !== p.data.length) {
+      if (!w.data || typeof w.data.length !== "number" || w.data.length !== p.data.length) {
         throw new Error(
-          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data ? w.data.length : "none"}`,
+          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
         );
       }
       for (let i = 0; i < p.data.length; i++) {
@@ -1247,12 +917,80 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("gradients", n, maxBatch, x, 3, y, 1);
     const value = forwardBackward(x, y, n);
     const grads: Weights = {};
-    for (const p of params) grads[p.name] = { shape: [...p.shape], data: p.grad.slice() };
+    for (const p of params)
+      if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
     return { loss: value, grads };
+  }
+  const optimizerBuffers: { key: string; data: Float64Array }[] = [
+    { key: "layer1.W/velocity", data: velocity_layer1_W },
+    { key: "layer1.b/velocity", data: velocity_layer1_b },
+    { key: "layer2.W/velocity", data: velocity_layer2_W },
+    { key: "layer2.b/velocity", data: velocity_layer2_b },
+  ];
+
+  function getState(): TrainingState {
+    const buffers: Record<string, number[]> = {};
+    for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
+    return {
+      step,
+      epoch: epochsDone,
+      lr,
+      rng: { shuffle: Array.from(shuffleRng), dropout: Array.from(dropoutRng) },
+      buffers,
+    };
+  }
+
+  function setState(state: TrainingState): void {
+    const bad = (what: string): never => {
+      throw new Error(`setState: ${what}`);
+    };
+    if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
+    const count = (v: unknown, what: string) =>
+      Number.isInteger(v) && (v as number) >= 0
+        ? (v as number)
+        : bad(`${what} must be a non-negative integer`);
+    const nextStep = count(state.step, "step");
+    const nextEpoch = count(state.epoch, "epoch");
+    if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
+      bad("lr must be a positive number");
+    const words = (v: unknown, what: string) =>
+      Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296)
+        ? (v as number[])
+        : bad(`rng.${what} must be 4 unsigned 32-bit integers`);
+    const shuffle = words(state.rng?.shuffle, "shuffle");
+    const dropout = words(state.rng?.dropout, "dropout");
+    const given = state.buffers ?? {};
+    for (const key of Object.keys(given))
+      if (!optimizerBuffers.some((b) => b.key === key))
+        bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
+    for (const b of optimizerBuffers) {
+      const src = given[b.key];
+      if (!Array.isArray(src) || src.length !== b.data.length)
+        bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
+      if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
+        bad(`optimizer buffer '${b.key}' holds a non-finite value`);
+    }
+    for (const b of optimizerBuffers) b.data.set(given[b.key]!);
+    step = nextStep;
+    epochsDone = nextEpoch;
+    lr = state.lr;
+    shuffleRng.set(shuffle);
+    dropoutRng.set(dropout);
+  }
+  function scheduledLr(epoch: number): number {
+    return 0.01;
+  }
+
+  function setLearningRate(value: number): void {
+    if (!(value > 0) || !Number.isFinite(value))
+      throw new RangeError(`setLearningRate: expected a positive number, got ${value}`);
+    lr = value;
   }
   function fit(x: Float64Array, y: Float64Array, n: number, options: FitOptions = {}): number[] {
     const epochs = options.epochs ?? 500;
     const batch = options.batch ?? Math.min(32, maxBatch);
+    if (!Number.isInteger(epochs) || epochs < 0)
+      throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
     if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
       throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
     }
@@ -1262,16 +1000,18 @@ export function createModel(options: ModelOptions = {}): Model {
         `fit: ${n} rows need ${n * 3} inputs and ${n * 1} targets, got ${x.length} and ${y.length}`,
       );
     }
+    if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     const bx = new Float64Array(batch * 3);
     const by = new Float64Array(batch * 1);
-    const rng = makeRng(options.seed ?? seed + 1);
     const history: number[] = [];
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let e = 0; e < epochs; e++) {
+      const epoch = epochsDone + 1;
+      lr = scheduledLr(epoch);
       if (options.shuffle !== false) {
         for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(rng() * (i + 1));
+          const j = Math.floor(sfc32(shuffleRng) * (i + 1));
           const t = order[i]!;
           order[i] = order[j]!;
           order[j] = t;
@@ -1293,6 +1033,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         total += value * rows;
       }
+      epochsDone = epoch;
       history.push(total / n);
       if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
     }
@@ -1305,15 +1046,28 @@ export function createModel(options: ModelOptions = {}): Model {
     target: { name: "y", width: 1, classes: null },
     output: { name: "layer2", width: 1 },
     params: [
-      { name: "layer1.W", shape: [3, 32] },
-      { name: "layer1.b", shape: [32] },
-      { name: "layer2.W", shape: [32, 1] },
-      { name: "layer2.b", shape: [1] },
+      { name: "layer1.W", shape: [3, 32], trainable: true },
+      { name: "layer1.b", shape: [32], trainable: true },
+      { name: "layer2.W", shape: [32, 1], trainable: true },
+      { name: "layer2.b", shape: [1], trainable: true },
     ],
+    state: [],
     paramCount: 161,
     bytes: 19728,
     maxBatch: 32,
-    train: { optimizer: "momentum", epochs: 500, batch: 32, seed: 0 },
+    train: { optimizer: "momentum", lr: 0.01, epochs: 500, batch: 32, seed: 0 },
   };
-  return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights };
+  return {
+    info,
+    trainStep,
+    predict,
+    loss,
+    gradients,
+    fit,
+    getWeights,
+    setWeights,
+    getState,
+    setState,
+    setLearningRate,
+  };
 }

@@ -158,8 +158,9 @@ export function makeData(spec: NetSpec, n: number, rng: () => number): { x: Floa
   const y = new Float64Array(spec.head.kind === "class" ? n : n * K);
   for (let r = 0; r < n; r++) {
     if (spec.head.kind === "class") y[r] = Math.floor(rng() * K);
-    else if (spec.head.kind === "ce") y[r * K + Math.floor(rng() * K)] = 1;
-    else for (let j = 0; j < K; j++) y[r * K + j] = spec.head.kind === "bce" ? rng() : 2 * rng() - 1;
+    else if (spec.head.kind === "ce" && rng() < 0.5) y[r * K + Math.floor(rng() * K)] = 1;
+    // Dense targets may hold anything; cross-entropy rows need not sum to 1.
+    else for (let j = 0; j < K; j++) y[r * K + j] = spec.head.kind === "mse" ? 2 * rng() - 1 : rng();
   }
   return { x, y };
 }

@@ -1,0 +1,97 @@
+// An independent interpreter of netc's forward IR, written with tfjs ops so tfjs's own autodiff
+// provides the gradients. It shares nothing with netc past lowering: no VJP rules, simplifier,
+// kernel fusion, buffer planning or emitted code. Each op's rule restates the op's meaning
+// (compiler/ops/*) in tfjs.
+import * as tf from "@tensorflow/tfjs";
+import type { Graph, Node } from "../../compiler/ir/graph.js";
+
+export interface IrEnv {
+  /** Input and target tensors by their `.net` names (a class(K) target holds indices, shape [n]). */
+  inputs: Record<string, tf.Tensor>;
+  params: Record<string, tf.Tensor>;
+  rows: number;
+}
+
+type Rule = (args: tf.Tensor[], node: Node, env: IrEnv) => tf.Tensor;
+
+const num = (node: Node, key: string) => node.attrs[key] as number;
+const sumAll = (t: tf.Tensor) => tf.sum(t);
+const clampedLog = (p: tf.Tensor) => tf.maximum(tf.log(p), -100);
+
+const RULES: Record<string, Rule> = {
+  input: (_, node, env) => env.inputs[node.attrs.name as string]!,
+  param: (_, node, env) => env.params[node.attrs.name as string]!,
+  const: (_, node) => tf.scalar(num(node, "value")),
+  batch: (_, __, env) => tf.scalar(env.rows),
+  neg: ([a]) => tf.neg(a!),
+  exp: ([a]) => tf.exp(a!),
+  log: ([a]) => tf.log(a!),
+  sigmoid: ([a]) => tf.sigmoid(a!),
+  tanh: ([a]) => tf.tanh(a!),
+  relu: ([a]) => tf.relu(a!),
+  step: ([a]) => tf.step(a!),
+  add: ([a, b]) => tf.add(a!, b!),
+  sub: ([a, b]) => tf.sub(a!, b!),
+  mul: ([a, b]) => tf.mul(a!, b!),
+  div: ([a, b]) => tf.div(a!, b!),
+  max: ([a, b]) => tf.maximum(a!, b!),
+  min: ([a, b]) => tf.minimum(a!, b!),
+  ge: ([a, b]) => tf.cast(tf.greaterEqual(a!, b!), "float32"),
+  leaky_relu: ([a], node) => tf.where(tf.greater(a!, 0), a!, tf.mul(num(node, "alpha"), a!)),
+  elu: ([a], node) => tf.where(tf.greater(a!, 0), a!, tf.mul(num(node, "alpha"), tf.sub(tf.exp(a!), 1))),
+  softplus: ([a]) => tf.softplus(a!),
+  silu: ([a]) => tf.mul(a!, tf.sigmoid(a!)),
+  erf: ([a]) => tf.erf(a!),
+  sqrt: ([a]) => tf.sqrt(a!),
+  abs: ([a]) => tf.abs(a!),
+  square: ([a]) => tf.square(a!),
+  pow: ([a], node) => tf.pow(a!, num(node, "k")),
+  clip: ([a], node) => tf.clipByValue(a!, num(node, "lo"), num(node, "hi")),
+  huber: ([a], node) => {
+    const d = num(node, "delta");
+    return tf.where(tf.less(tf.abs(a!), d), tf.mul(0.5, tf.square(a!)), tf.mul(d, tf.sub(tf.abs(a!), d / 2)));
+  },
+  broadcast: ([a], node, env) => tf.broadcastTo(a!, (node.attrs.shape as number[]).map((d) => (d === -1 ? env.rows : d))),
+  sum: ([a], node) => {
+    const axes = node.attrs.axes as number[];
+    return axes.length === 0 ? a! : tf.sum(a!, axes, node.attrs.keepdims as boolean);
+  },
+  matmul: ([a, b], node) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, node.attrs.ta as boolean, node.attrs.tb as boolean),
+  softmax: ([a]) => tf.softmax(a!),
+  log_softmax: ([a]) => tf.logSoftmax(a!),
+  concat: ([a, b]) => tf.concat([a!, b!], -1),
+  slice: ([a], node) => {
+    const begin = a!.shape.map((_, i) => (i === a!.rank - 1 ? num(node, "start") : 0));
+    const size = a!.shape.map((_, i) => (i === a!.rank - 1 ? num(node, "len") : -1));
+    return tf.slice(a!, begin, size);
+  },
+  // Training mode: batch statistics (biased variance), as the emitted training step uses.
+  batchnorm: ([x, gamma, beta], node) => {
+    const { mean, variance } = tf.moments(x!, 0);
+    return tf.add(tf.mul(tf.div(tf.sub(x!, mean), tf.sqrt(tf.add(variance, num(node, "eps")))), gamma!), beta!);
+  },
+  state: (_, node) => tf.zeros(node.attrs.shape as number[]),
+  onehot: ([a], node) => tf.cast(tf.oneHot(tf.cast(a!, "int32"), num(node, "classes")), "float32"),
+  bce_sum: ([p, y]) => tf.neg(sumAll(tf.add(tf.mul(y!, clampedLog(p!)), tf.mul(tf.sub(1, y!), clampedLog(tf.sub(1, p!)))))),
+  sigmoid_bce_sum: ([z, y]) => sumAll(tf.add(tf.sub(tf.relu(z!), tf.mul(z!, y!)), tf.log1p(tf.exp(tf.neg(tf.abs(z!)))))),
+  ce_sum: ([p, y]) => tf.neg(sumAll(tf.mul(y!, clampedLog(p!)))),
+  softmax_ce_sum: ([z, y]) => {
+    const lse = tf.logSumExp(z!, -1, true);
+    return sumAll(tf.sub(tf.mul(tf.sum(y!, -1, true), lse), tf.sum(tf.mul(y!, z!), -1, true)));
+  },
+};
+
+export function unsupportedOps(graph: Graph): string[] {
+  return [...new Set(graph.nodes.map((n) => n.op).filter((op) => !RULES[op]))];
+}
+
+/** Evaluates the named outputs (`predict`, `loss`) of a forward graph; call inside tf.tidy. */
+export function evalGraph(graph: Graph, env: IrEnv): Record<string, tf.Tensor> {
+  const values = new Map<number, tf.Tensor>();
+  for (const node of graph.nodes) {
+    const rule = RULES[node.op];
+    if (!rule) throw new Error(`the tfjs interpreter has no rule for op '${node.op}'`);
+    values.set(node.id, rule(node.inputs.map((i) => values.get(i.id)!), node, env));
+  }
+  return Object.fromEntries([...graph.outputs].map(([name, node]) => [name, values.get(node.id)!]));
+}
