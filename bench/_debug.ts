@@ -11,7 +11,7 @@ for (let rep = 0; rep < 4; rep++) {
     const t0 = performance.now();
     for (let s = 0; s < steps; s++) e.step(s & 7);
     const dt = performance.now() - t0;
-    line.push(`${names[k]} ${((steps * w.batch) / dt / 1e3).toFixed(2)} M samples/s`);
+    line.push(`${names[k]} ${((steps * w.batch) / dt).toFixed(1)} k samples/s`);
   });
   console.log(line.join("   "));
 }

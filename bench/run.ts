@@ -91,7 +91,8 @@ for (let round = 0; round < config.rounds; round++) {
     for (const engine of engines) {
       // The loss check runs in the first round; later rounds only time.
       const checkSteps = round === 0 ? config.checkSteps : 0;
-      const r = await work({ kind: "train", engine, workload, checkSteps, minTime: config.minTime }, `round ${round + 1} train ${engine} ${workload}`);
+      const pairedCeiling = ["netc", "ts-tuned"].includes(engine) && ["W4", "W5"].includes(workload);
+      const r = await work({ kind: "train", engine, workload, checkSteps, minTime: config.minTime, pairedCeiling }, `round ${round + 1} train ${engine} ${workload}`);
       results.train.push({ engine, workload, round, ...r });
     }
   }

@@ -61,7 +61,17 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const maxBatch = Math.max(settings.batch, Math.min(EVAL_ROWS, Math.max(train.n, val?.n ?? 0)));
   const compiled = await compile(source, { ...options, maxBatch });
   const model = (await loadGenerated(compiled.code)).createModel({ seed: settings.seed });
-  if (resumed) model.setWeights(tensorsByName(resumed));
+  if (resumed) {
+    model.setWeights(tensorsByName(resumed));
+    // Optimizer moments and counters only carry over to the same optimizer.
+    if (resumed.state && resumed.training?.optimizer === settings.optimizer.kind) {
+      try {
+        model.setState(resumed.state);
+      } catch (err) {
+        out.stderr(`netc train: ${resume}: optimizer state not restored (${(err as Error).message}); continuing from the weights alone`);
+      }
+    }
+  }
 
   const opt = settings.optimizer;
   out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${opt.kind} lr ${opt.lr}, batch ${settings.batch}, ${settings.epochs} epochs, seed ${settings.seed}${resume ? `, resuming from ${resume}` : ""}`);
@@ -106,6 +116,7 @@ function weightsRecord(ir: ModelIR, model: Model, labels: string[] | null, train
     tensors: Object.entries(model.getWeights()).map(([name, t]) => ({ name, shape: t.shape, values: Array.from(t.data) })),
     training,
     metrics: { epochs: final.epoch, train: final.train, validation: final.val },
+    state: model.getState(),
   };
 }
 

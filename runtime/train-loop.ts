@@ -35,7 +35,17 @@ export interface TrainOutcome {
   failure: TrainFailure | null;
 }
 
-const FIT_FAILURE = /the loss became (\S+) at epoch \d+, batch (\d+)/;
+/** What the generated `fit` throws when the loss stops being finite (see compiler/emit/runtime-api.ts). */
+interface NonFiniteLossError extends Error {
+  name: "NonFiniteLossError";
+  epoch: number;
+  batch: number;
+  loss: number;
+}
+
+function isNonFiniteLoss(err: unknown): err is NonFiniteLossError {
+  return err instanceof Error && err.name === "NonFiniteLossError" && typeof (err as NonFiniteLossError).batch === "number";
+}
 
 export function trainModel(model: Model, ir: ModelIR, train: Dataset, val: Dataset | null, options: TrainLoopOptions): TrainOutcome {
   const batch = Math.min(options.batch, model.info.maxBatch);
@@ -46,13 +56,12 @@ export function trainModel(model: Model, ir: ModelIR, train: Dataset, val: Datas
     try {
       model.fit(train.x, train.y!, train.n, { epochs: 1, batch });
     } catch (err) {
-      const match = err instanceof Error ? FIT_FAILURE.exec(err.message) : null;
-      if (!match) throw err;
+      if (!isNonFiniteLoss(err)) throw err;
       // fit skipped the failing update, but earlier steps may already have driven the weights
       // somewhere useless; the weights measured at the end of the last epoch are known good.
       const culprit = findCulprit(model, ir, train, batch);
       model.setWeights(lastGood);
-      const failure = { epoch, batch: Number(match[2]), loss: match[1]!.replace(/[;,.]$/, ""), culprit };
+      const failure = { epoch, batch: err.batch, loss: String(err.loss), culprit };
       return { history, final: history.at(-1) ?? measure(0), failure };
     }
     const stats = measure(epoch);

@@ -1,6 +1,7 @@
 // The weights file: versioned JSON holding everything needed to use trained weights safely
 // later — which model they belong to (name and a hash of its structure), every tensor, the
 // class-label mapping, how they were trained and how well. Loading checks all of it.
+import type { TrainingState } from "./generated-types.js";
 import { createHash } from "node:crypto";
 import type { ModelIR } from "../compiler/model.js";
 import { WeightsError } from "./errors.js";
@@ -47,6 +48,11 @@ export interface WeightsFile {
     resumedFrom: string | null;
   } | null;
   metrics: { epochs: number; train: SplitMetrics; validation: SplitMetrics | null } | null;
+  /**
+   * The generated model's getState() at the end of training (optimizer moments, step and epoch
+   * counters, generator states), so `--resume` continues exactly; checked by setState on load.
+   */
+  state: TrainingState | null;
 }
 
 export function modelStructure(model: ModelIR): ModelStructure {
@@ -108,7 +114,8 @@ export function parseWeights(text: string, path: string): WeightsFile {
     const j = t.values.findIndex((v) => typeof v !== "number" || !Number.isFinite(v));
     if (j >= 0) throw new WeightsError(`${path}: tensor '${t.name}' value ${j} is ${JSON.stringify(t.values[j])}, not a finite number`);
   });
-  return { training: null, metrics: null, generator: "", ...w } as WeightsFile;
+  if (w.state !== undefined && w.state !== null && (typeof w.state !== "object" || Array.isArray(w.state))) throw bad(`"state" must be null or an object`);
+  return { training: null, metrics: null, generator: "", state: null, ...w } as WeightsFile;
 }
 
 /** Throws a WeightsError saying exactly what differs when `file` does not fit `model`. */

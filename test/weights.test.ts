@@ -21,6 +21,7 @@ function weightsFor(model: ModelIR, overrides: Partial<WeightsFile> = {}): Weigh
     tensors: model.params.map((p) => ({ name: p.name, shape: [...p.shape], values: Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => Math.sin(++k) / 3) })),
     training: null,
     metrics: null,
+    state: null,
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
 // Handwritten tuned TypeScript: the best a careful person writes for general layer sizes.
 // Preallocated Float64Arrays; batched row-major matmuls with unroll-and-jam (2 rows × 4 k for
-// the forward product, 2×2 register blocks for the input gradient, 2 k × 4 rows for the weight
+// the forward product, 2×4 register blocks for the input gradient, 2 k × 4 rows for the weight
 // gradient); bias and activation fused into the forward product, the activation derivative
 // into the input gradient, and the SGD update into the weight gradient; p − y at the head.
 // Nothing is allocated per step and no transpose is materialized.
@@ -59,26 +59,43 @@ function slope(a: number, act: number): number {
   return act === RELU ? (a > 0 ? 1 : 0) : act === TANH ? 1 - a * a : a * (1 - a);
 }
 
-/** dX[n×K] = (dZ[n×N] · Wᵀ) ⊙ act′(A), as dot products of contiguous rows in 2×2 blocks. */
+/** dX[n×K] = (dZ[n×N] · Wᵀ) ⊙ act′(A): dot products of contiguous rows, 2 rows of dZ × 4 rows of W. */
 function inputGradient(dZ: Float64Array, n: number, N: number, W: Float64Array, K: number, A: Float64Array, act: number, dX: Float64Array): void {
+  const K4 = K - (K % 4);
   for (let i = 0; i < n; i += 2) {
     const two = i + 1 < n;
     const d0 = i * N, d1 = two ? d0 + N : d0;
-    for (let p = 0; p < K; p += 2) {
-      const pair = p + 1 < K;
-      const w0 = p * N, w1 = pair ? w0 + N : w0;
-      let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+    const x0 = i * K, x1 = x0 + K;
+    let p = 0;
+    for (; p < K4; p += 4) {
+      const w0 = p * N, w1 = w0 + N, w2 = w1 + N, w3 = w2 + N;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
       for (let j = 0; j < N; j++) {
-        const a = dZ[d0 + j]!, c = dZ[d1 + j]!, u = W[w0 + j]!, v = W[w1 + j]!;
-        s00 += a * u; s01 += a * v; s10 += c * u; s11 += c * v;
+        const a = dZ[d0 + j]!, c = dZ[d1 + j]!;
+        const u0 = W[w0 + j]!, u1 = W[w1 + j]!, u2 = W[w2 + j]!, u3 = W[w3 + j]!;
+        s0 += a * u0; s1 += a * u1; s2 += a * u2; s3 += a * u3;
+        t0 += c * u0; t1 += c * u1; t2 += c * u2; t3 += c * u3;
       }
-      const x0 = i * K + p, x1 = x0 + K;
-      dX[x0] = s00 * slope(A[x0]!, act);
-      if (pair) dX[x0 + 1] = s01 * slope(A[x0 + 1]!, act);
+      dX[x0 + p] = s0 * slope(A[x0 + p]!, act);
+      dX[x0 + p + 1] = s1 * slope(A[x0 + p + 1]!, act);
+      dX[x0 + p + 2] = s2 * slope(A[x0 + p + 2]!, act);
+      dX[x0 + p + 3] = s3 * slope(A[x0 + p + 3]!, act);
       if (two) {
-        dX[x1] = s10 * slope(A[x1]!, act);
-        if (pair) dX[x1 + 1] = s11 * slope(A[x1 + 1]!, act);
+        dX[x1 + p] = t0 * slope(A[x1 + p]!, act);
+        dX[x1 + p + 1] = t1 * slope(A[x1 + p + 1]!, act);
+        dX[x1 + p + 2] = t2 * slope(A[x1 + p + 2]!, act);
+        dX[x1 + p + 3] = t3 * slope(A[x1 + p + 3]!, act);
       }
+    }
+    for (; p < K; p++) {
+      const w0 = p * N;
+      let s = 0, t = 0;
+      for (let j = 0; j < N; j++) {
+        s += dZ[d0 + j]! * W[w0 + j]!;
+        t += dZ[d1 + j]! * W[w0 + j]!;
+      }
+      dX[x0 + p] = s * slope(A[x0 + p]!, act);
+      if (two) dX[x1 + p] = t * slope(A[x1 + p]!, act);
     }
   }
 }

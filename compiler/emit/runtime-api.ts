@@ -155,7 +155,9 @@ export function emitFit(model: ModelIR, a: Args): string {
       }
       const value = trainStep(bx, by, rows);
       if (!Number.isFinite(value)) {
-        throw new Error(\`fit: the loss became \${value} at epoch \${epoch}, batch \${start / batch + 1}; the weights from before that step are kept. Try a smaller learning rate.\`);
+        const at = start / batch + 1;
+        const error = new Error(\`fit: the loss became \${value} at epoch \${epoch}, batch \${at}; the weights from before that step are kept. Try a smaller learning rate.\`);
+        throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
       }
       total += value * rows;
     }

@@ -56,7 +56,12 @@ export function lowerLossCall(ctx: LowerContext, e: Call, args: Map<string, { ex
     }
   }
   if (!p || !y || !ok) return POISON;
-  return lowerLoss(ctx, name, p, y, e.span, args.get(first)!.span, args.get("y")!.span, options);
+  // A name argument is shown as the name: `loss mse` passes the output and target by name.
+  const shown = (p: string) => {
+    const arg = args.get(p)!;
+    return { span: arg.span, text: arg.expr.kind === "name" ? arg.expr.name : ctx.text(arg.span) };
+  };
+  return lowerLoss(ctx, name, p, y, e.span, shown(first), shown("y"), options);
 }
 
 export function lowerLoss(
@@ -65,29 +70,30 @@ export function lowerLoss(
   p: Node,
   y: Node,
   span: Span,
-  pSpan: Span,
-  ySpan: Span,
+  pArg: { span: Span; text: string },
+  yArg: { span: Span; text: string },
   options: LossOptions = DEFAULTS,
 ): Value {
   const b = ctx.b;
+  const [pSpan, ySpan, pText, yText] = [pArg.span, yArg.span, pArg.text, yArg.text];
   if (!p.shape.includes("B")) {
-    ctx.diags.error(pSpan, `'${name}' needs a batch of predictions, but '${ctx.text(pSpan)}' has shape ${shapeToString(p.shape)}`);
+    ctx.diags.error(pSpan, `'${name}' needs a batch of predictions, but '${pText}' has shape ${shapeToString(p.shape)}`);
     return POISON;
   }
   let target = y;
   const classes = y.op === "input" && y.shape.length === 1 ? ctx.classesOf(y) : undefined;
   if (classes !== undefined) {
     if (!CLASS_LOSSES.includes(name)) {
-      ctx.diags.error(ySpan, `'${name}' needs a target of the same shape as '${ctx.text(pSpan)}', but '${ctx.text(ySpan)}' is class(${classes}); use cross_entropy`);
+      ctx.diags.error(ySpan, `'${name}' needs a target of the same shape as '${pText}', but '${yText}' is class(${classes}); use cross_entropy`);
       return POISON;
     }
     if (p.shape.length !== 2 || p.shape[1] !== classes) {
-      ctx.diags.error(span, `loss shapes do not fit: '${ctx.text(pSpan)}' has shape ${shapeToString(p.shape)} but '${ctx.text(ySpan)}' is class(${classes}), which needs [B,${classes}]`);
+      ctx.diags.error(span, `loss shapes do not fit: '${pText}' has shape ${shapeToString(p.shape)} but '${yText}' is class(${classes}), which needs [B,${classes}]`);
       return POISON;
     }
     target = b.node("onehot", [y], { classes });
   } else if (!sameShape(p.shape, y.shape)) {
-    ctx.diags.error(span, `loss shapes do not fit: '${ctx.text(pSpan)}' has shape ${shapeToString(p.shape)} but '${ctx.text(ySpan)}' has shape ${shapeToString(y.shape)}`);
+    ctx.diags.error(span, `loss shapes do not fit: '${pText}' has shape ${shapeToString(p.shape)} but '${yText}' has shape ${shapeToString(y.shape)}`);
     return POISON;
   }
   const total = lossSum(ctx, name, p, target, options);

@@ -144,7 +144,7 @@ export function lowerModel(
         continue;
       }
       lossSeen = true;
-      loss = lowerLossStmt(ctx, stmt, scope, output?.node, target?.node);
+      loss = lowerLossStmt(ctx, stmt, scope, output?.node ? output : undefined, target);
     }
   }
 
@@ -160,6 +160,10 @@ export function lowerModel(
   }
   if (!input || !target || !output?.node || !loss || diags.hasErrors) return undefined;
 
+  if (["input", "param", "state"].includes(output.node.op)) {
+    ctx.diags.error(output.span, `output '${output.name}' must be computed by the model, not be the ${output.node.op === "input" ? "input" : "parameter"} '${output.node.attrs.name}' itself`);
+    return undefined;
+  }
   const head = output.node.op === "softmax" ? "softmax" : output.node.op === "sigmoid" ? "sigmoid" : "other";
   const forward = rewrite(ctx.b.graph(new Map([["predict", output.node], ["loss", loss]])), fuseLosses);
   return {
@@ -176,17 +180,24 @@ export function lowerModel(
   };
 }
 
-function lowerLossStmt(ctx: LowerContext, stmt: Extract<Stmt, { kind: "loss" }>, scope: Scope, output?: Node, target?: Node): Node | undefined {
+function lowerLossStmt(
+  ctx: LowerContext,
+  stmt: Extract<Stmt, { kind: "loss" }>,
+  scope: Scope,
+  output?: { name: string; node: Node },
+  target?: { name: string; node: Node },
+): Node | undefined {
   let e = stmt.value;
   let inner = scope;
   // `loss bce` is shorthand for `loss bce(OUTPUT, TARGET)`.
   if (e.kind === "name" && !scope.vars.has(e.name) && (LOSSES as readonly string[]).includes(e.name)) {
     if (!output || !target) return undefined; // the missing output or target is reported on its own
     inner = { vars: new Map(scope.vars), later: scope.later };
-    inner.vars.set("(output)", { value: tensor(output), span: e.span });
-    inner.vars.set("(target)", { value: tensor(target), span: e.span });
+    // By their own names, so a shape error reads "'layer2' has shape [B,1] but 'y' has ...".
+    inner.vars.set(output.name, { value: tensor(output.node), span: e.span });
+    inner.vars.set(target.name, { value: tensor(target.node), span: e.span });
     const arg = (name: string) => ({ value: { kind: "name" as const, name, span: e.span }, span: e.span });
-    e = { kind: "call", callee: { name: e.name, span: e.span }, args: [arg("(output)"), arg("(target)")], span: e.span };
+    e = { kind: "call", callee: { name: e.name, span: e.span }, args: [arg(output.name), arg(target.name)], span: e.span };
   }
   const v = lowerExpr(ctx, e, inner);
   if (v.kind === "number") ctx.diags.error(e.span, `loss must be a tensor expression, got a number`);
