@@ -70,10 +70,11 @@ async function netcPredictor(w: Workload, layers: Layer[]): Promise<((x: Float64
   const { compileToGraph } = await import("../compiler/index.js");
   const { importJavaScript, toJavaScript } = await import("../runtime/load.js");
   const source = workloadSource(w.id);
-  const { model, graph } = compileToGraph(source, { file: workloadFile(w.id) });
+  // Spread the whole compileToGraph result: the predictor takes whichever graph it needs.
+  const compiled = compileToGraph(source, { file: workloadFile(w.id) });
   const weights: Record<string, Float64Array> = {};
   layers.forEach((L, i) => ((weights[`layer${i + 1}.W`] = L.W), (weights[`layer${i + 1}.b`] = L.b)));
-  const code = await emitter.emitPredictor({ model, graph, source, file: workloadFile(w.id), weights });
+  const code = await emitter.emitPredictor({ ...compiled, source, file: workloadFile(w.id), weights });
   const mod = await importJavaScript<{ predict(x: Float64Array): ArrayLike<number> }>(toJavaScript(code));
   return (x) => mod.predict(x);
 }

@@ -3,16 +3,28 @@
 // built from validated `.net` identifiers or from the emitter's own vocabulary.
 export class NameManager {
   private readonly taken: Set<string>;
+  /**
+   * Per base name, the suffix to try first: every smaller one is already taken (names are never
+   * released), so the result is the same as probing from 1, without the quadratic cost of a
+   * function with thousands of `v_k` locals.
+   */
+  private readonly nextSuffix: Map<string, number>;
 
   constructor(parent?: NameManager, reserved: Iterable<string> = []) {
     this.taken = new Set(parent ? parent.taken : []);
+    this.nextSuffix = new Map(parent ? parent.nextSuffix : []);
     for (const r of reserved) this.taken.add(r);
   }
 
   claim(base: string): string {
     const clean = base.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^(?=[0-9])/, "_");
     let name = clean;
-    for (let k = 1; this.taken.has(name); k++) name = `${clean}_${k}`;
+    let k = this.nextSuffix.get(clean) ?? 1;
+    if (this.taken.has(name)) {
+      while (this.taken.has(`${clean}_${k}`)) k++;
+      name = `${clean}_${k}`;
+      this.nextSuffix.set(clean, k + 1);
+    }
     this.taken.add(name);
     return name;
   }

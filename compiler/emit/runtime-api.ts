@@ -42,7 +42,9 @@ function getWeights(): Weights {
 
 function setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
   if (typeof weights !== "object" || weights === null) throw new TypeError("setWeights: expected an object of weights by name");
-  const updates: [Float64Array, ArrayLike<number>][] = [];
+  // Values are copied as they are checked, so a source that changes between reads cannot slip
+  // a non-finite value past the check.
+  const updates: [Float64Array, Float64Array][] = [];
   for (const name of Object.keys(weights)) {
     const p = params.find((q) => q.name === name);
     if (!p) throw new Error(\`setWeights: unknown weight \${JSON.stringify(name)} (this model has: \${${names}})\`);
@@ -55,13 +57,15 @@ function setWeights(weights: Record<string, { shape?: readonly number[]; data: A
     if (!w.data || typeof w.data.length !== "number" || w.data.length !== p.data.length) {
       throw new Error(\`setWeights: '\${name}' needs \${p.data.length} values, got \${w.data && typeof w.data.length === "number" ? w.data.length : "none"}\`);
     }
+    const staged = new Float64Array(p.data.length);
     for (let i = 0; i < p.data.length; i++) {
       const v = w.data[i];
       if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(\`setWeights: '\${name}'[\${i}] is \${String(v)}, not a finite number\`);
+      staged[i] = v;
     }
-    updates.push([p.data, w.data]);
+    updates.push([p.data, staged]);
   }
-  for (const [dst, src] of updates) for (let i = 0; i < dst.length; i++) dst[i] = src[i]!;
+  for (const [dst, src] of updates) dst.set(src);
 }
 
 function gradients(${args.xArg}: Float64Array, ${args.yArg}: Float64Array, ${args.rows}: number): { loss: number; grads: Weights } {
@@ -130,13 +134,15 @@ export function emitFit(model: ModelIR, a: Args): string {
   }
   if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
   const order = new Uint32Array(${a.rows});
-  for (let i = 0; i < ${a.rows}; i++) order[i] = i;
   const bx = new Float64Array(batch * ${inW});
   const by = new Float64Array(batch * ${yW});
   const history: number[] = [];
   for (let e = 0; e < epochs; e++) {
     const epoch = epochsDone + 1;
     lr = scheduledLr(epoch);
+    // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
+    // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
+    for (let i = 0; i < ${a.rows}; i++) order[i] = i;
     if (options.shuffle !== false) {
       for (let i = ${a.rows} - 1; i > 0; i--) {
         const j = Math.floor(sfc32(shuffleRng) * (i + 1));

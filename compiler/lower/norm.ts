@@ -35,12 +35,21 @@ export function lowerDropout(ctx: LowerContext, x: Node, args: Args, span: Span)
   return tensor(ctx.b.node("dropout", [x], { p, id: ctx.nextId() }, span));
 }
 
+/**
+ * batchnorm and layernorm both name their scale and shift `.gamma` / `.beta`, so they share one
+ * count per binding: `p = layernorm(batchnorm(h))` makes p.gamma and p.layernorm2.gamma.
+ */
+function normName(ctx: LowerContext, kind: "batchnorm" | "layernorm"): string {
+  const name = ctx.nextLayerName("norm");
+  return name === ctx.binding ? name : `${ctx.binding}.${kind}${name.slice(`${ctx.binding}.norm`.length)}`;
+}
+
 export function lowerBatchnorm(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
   const momentum = numberArg(ctx, args, "momentum", 0.1, (v) => v > 0 && v <= 1, "a number in (0, 1]");
   const eps = numberArg(ctx, args, "eps", 1e-5, (v) => v > 0, "a positive number");
   if (momentum === undefined || eps === undefined || !needsRows(ctx, x, "batchnorm", span)) return POISON;
   const width = x.shape[1] as number;
-  const name = ctx.nextLayerName("batchnorm");
+  const name = normName(ctx, "batchnorm");
   const gamma = makeParam(ctx, `${name}.gamma`, [width], { kind: "ones" }, span);
   const beta = makeParam(ctx, `${name}.beta`, [width], { kind: "zeros" }, span);
   const mean = ctx.makeState(`${name}.mean`, [width], 0);
@@ -53,7 +62,7 @@ export function lowerLayernorm(ctx: LowerContext, x: Node, args: Args, span: Spa
   const eps = numberArg(ctx, args, "eps", 1e-5, (v) => v > 0, "a positive number");
   if (eps === undefined || !needsRows(ctx, x, "layernorm", span)) return POISON;
   const width = x.shape[1] as number;
-  const name = ctx.nextLayerName("layernorm");
+  const name = normName(ctx, "layernorm");
   const gamma = makeParam(ctx, `${name}.gamma`, [width], { kind: "ones" }, span);
   const beta = makeParam(ctx, `${name}.beta`, [width], { kind: "zeros" }, span);
   const b = ctx.b;

@@ -27,6 +27,12 @@ const SCHEDULES: Record<string, Record<string, number>> = {
   cosine: { min: 0 },
 };
 
+const SCHEDULE_RANGES: Record<string, [(v: number) => boolean, string]> = {
+  every: [(v) => Number.isInteger(v) && v >= 1, "an integer >= 1"],
+  gamma: [(v) => v > 0, "a positive number"],
+  min: [(v) => v >= 0, "a non-negative number"],
+};
+
 /** Parameter names used by `freeze` / `param_lr`, checked once all parameters are known. */
 export interface ParamRef {
   name: string;
@@ -89,7 +95,8 @@ export function lowerTrain(ctx: LowerContext, settings: Setting[], refs: ParamRe
         const v = constNumber(s.value);
         const min = name === "seed" || name === "warmup" ? 0 : 1;
         if (v === undefined || !Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
-          ctx.diags.error(s.value.span, `'${name}' must be an integer ${min === 0 ? ">= 0" : ">= 1"}, got '${ctx.text(s.value.span)}'`);
+          const range = v !== undefined && Number.isInteger(v) && v > 0 ? `from ${min} to ${2 ** 31 - 1}` : min === 0 ? ">= 0" : ">= 1";
+          ctx.diags.error(s.value.span, `'${name}' must be an integer ${range}, got '${ctx.text(s.value.span)}'`);
           continue;
         }
         spec[name as "epochs" | "batch" | "seed" | "warmup"] = v;
@@ -157,10 +164,12 @@ function lowerOptimizer(ctx: LowerContext, e: Expr): OptimizerSpec | undefined {
 function lowerSchedule(ctx: LowerContext, e: Expr): ScheduleSpec | undefined {
   const call = namedCall(ctx, e, SCHEDULES, "schedule");
   if (!call) return undefined;
-  const v = call.values;
-  if ((call.name === "step" && (!Number.isInteger(v.every) || v.every! < 1)) || (v.gamma !== undefined && !(v.gamma > 0)) || (v.min !== undefined && v.min < 0)) {
-    ctx.diags.error(e.span, `bad arguments for schedule '${call.name}': every must be an integer >= 1, gamma > 0, min >= 0`);
-    return undefined;
+  for (const [key, v] of Object.entries(call.values)) {
+    const [ok, range] = SCHEDULE_RANGES[key]!;
+    if (!ok(v)) {
+      ctx.diags.error(call.args.get(key)?.span ?? e.span, `'${key}' of '${call.name}' must be ${range}, got ${v}`);
+      return undefined;
+    }
   }
-  return { kind: call.name, ...v } as ScheduleSpec;
+  return { kind: call.name, ...call.values } as ScheduleSpec;
 }

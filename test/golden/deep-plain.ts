@@ -164,8 +164,28 @@ export function createModel(options: ModelOptions = {}): Model {
   const layer8_b = new Float64Array(32); // layer8.b [32]
   const layer9_W = new Float64Array(1024); // layer9.W [32, 32]
   const layer9_b = new Float64Array(32); // layer9.b [32]
-  const layer10_W = new Float64Array(64); // layer10.W [32, 2]
-  const layer10_b = new Float64Array(2); // layer10.b [2]
+  const layer10_W = new Float64Array(1024); // layer10.W [32, 32]
+  const layer10_b = new Float64Array(32); // layer10.b [32]
+  const layer11_W = new Float64Array(1024); // layer11.W [32, 32]
+  const layer11_b = new Float64Array(32); // layer11.b [32]
+  const layer12_W = new Float64Array(1024); // layer12.W [32, 32]
+  const layer12_b = new Float64Array(32); // layer12.b [32]
+  const layer13_W = new Float64Array(1024); // layer13.W [32, 32]
+  const layer13_b = new Float64Array(32); // layer13.b [32]
+  const layer14_W = new Float64Array(1024); // layer14.W [32, 32]
+  const layer14_b = new Float64Array(32); // layer14.b [32]
+  const layer15_W = new Float64Array(1024); // layer15.W [32, 32]
+  const layer15_b = new Float64Array(32); // layer15.b [32]
+  const layer16_W = new Float64Array(1024); // layer16.W [32, 32]
+  const layer16_b = new Float64Array(32); // layer16.b [32]
+  const layer17_W = new Float64Array(1024); // layer17.W [32, 32]
+  const layer17_b = new Float64Array(32); // layer17.b [32]
+  const layer18_W = new Float64Array(1024); // layer18.W [32, 32]
+  const layer18_b = new Float64Array(32); // layer18.b [32]
+  const layer19_W = new Float64Array(1024); // layer19.W [32, 32]
+  const layer19_b = new Float64Array(32); // layer19.b [32]
+  const layer20_W = new Float64Array(64); // layer20.W [32, 2]
+  const layer20_b = new Float64Array(2); // layer20.b [2]
 
   // Optimizer state (adam)
   const m_layer1_W = new Float64Array(64);
@@ -204,13 +224,53 @@ export function createModel(options: ModelOptions = {}): Model {
   const v_layer9_W = new Float64Array(1024);
   const m_layer9_b = new Float64Array(32);
   const v_layer9_b = new Float64Array(32);
-  const m_layer10_W = new Float64Array(64);
-  const v_layer10_W = new Float64Array(64);
-  const m_layer10_b = new Float64Array(2);
-  const v_layer10_b = new Float64Array(2);
+  const m_layer10_W = new Float64Array(1024);
+  const v_layer10_W = new Float64Array(1024);
+  const m_layer10_b = new Float64Array(32);
+  const v_layer10_b = new Float64Array(32);
+  const m_layer11_W = new Float64Array(1024);
+  const v_layer11_W = new Float64Array(1024);
+  const m_layer11_b = new Float64Array(32);
+  const v_layer11_b = new Float64Array(32);
+  const m_layer12_W = new Float64Array(1024);
+  const v_layer12_W = new Float64Array(1024);
+  const m_layer12_b = new Float64Array(32);
+  const v_layer12_b = new Float64Array(32);
+  const m_layer13_W = new Float64Array(1024);
+  const v_layer13_W = new Float64Array(1024);
+  const m_layer13_b = new Float64Array(32);
+  const v_layer13_b = new Float64Array(32);
+  const m_layer14_W = new Float64Array(1024);
+  const v_layer14_W = new Float64Array(1024);
+  const m_layer14_b = new Float64Array(32);
+  const v_layer14_b = new Float64Array(32);
+  const m_layer15_W = new Float64Array(1024);
+  const v_layer15_W = new Float64Array(1024);
+  const m_layer15_b = new Float64Array(32);
+  const v_layer15_b = new Float64Array(32);
+  const m_layer16_W = new Float64Array(1024);
+  const v_layer16_W = new Float64Array(1024);
+  const m_layer16_b = new Float64Array(32);
+  const v_layer16_b = new Float64Array(32);
+  const m_layer17_W = new Float64Array(1024);
+  const v_layer17_W = new Float64Array(1024);
+  const m_layer17_b = new Float64Array(32);
+  const v_layer17_b = new Float64Array(32);
+  const m_layer18_W = new Float64Array(1024);
+  const v_layer18_W = new Float64Array(1024);
+  const m_layer18_b = new Float64Array(32);
+  const v_layer18_b = new Float64Array(32);
+  const m_layer19_W = new Float64Array(1024);
+  const v_layer19_W = new Float64Array(1024);
+  const m_layer19_b = new Float64Array(32);
+  const v_layer19_b = new Float64Array(32);
+  const m_layer20_W = new Float64Array(64);
+  const v_layer20_W = new Float64Array(64);
+  const m_layer20_b = new Float64Array(2);
+  const v_layer20_b = new Float64Array(2);
 
-  // Work arrays, shared by the training step and the evaluation functions: 148992 bytes
-  // (218384 if no two tensors shared storage).
+  // Work arrays, shared by the training step and the evaluation functions: 312832 bytes
+  // (466704 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(1024);
   const buf2 = new Float64Array(1024);
@@ -220,9 +280,9 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf6 = new Float64Array(1024);
   const buf7 = new Float64Array(1024);
   const buf8 = new Float64Array(1024);
-  const buf9 = new Float64Array(64);
-  const buf10 = new Float64Array(64);
-  const buf11 = new Float64Array(64);
+  const buf9 = new Float64Array(1024);
+  const buf10 = new Float64Array(1024);
+  const buf11 = new Float64Array(1024);
   const buf12 = new Float64Array(1024);
   const buf13 = new Float64Array(1024);
   const buf14 = new Float64Array(1024);
@@ -230,8 +290,28 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf16 = new Float64Array(1024);
   const buf17 = new Float64Array(1024);
   const buf18 = new Float64Array(1024);
-  const buf19 = new Float64Array(1024);
-  const buf20 = new Float64Array(1024);
+  const buf19 = new Float64Array(64);
+  const buf20 = new Float64Array(64);
+  const buf21 = new Float64Array(64);
+  const buf22 = new Float64Array(1024);
+  const buf23 = new Float64Array(1024);
+  const buf24 = new Float64Array(1024);
+  const buf25 = new Float64Array(1024);
+  const buf26 = new Float64Array(1024);
+  const buf27 = new Float64Array(1024);
+  const buf28 = new Float64Array(1024);
+  const buf29 = new Float64Array(1024);
+  const buf30 = new Float64Array(1024);
+  const buf31 = new Float64Array(1024);
+  const buf32 = new Float64Array(1024);
+  const buf33 = new Float64Array(1024);
+  const buf34 = new Float64Array(1024);
+  const buf35 = new Float64Array(1024);
+  const buf36 = new Float64Array(1024);
+  const buf37 = new Float64Array(1024);
+  const buf38 = new Float64Array(1024);
+  const buf39 = new Float64Array(1024);
+  const buf40 = new Float64Array(1024);
 
   let lr = 0.01;
   let step = 0;
@@ -265,8 +345,28 @@ export function createModel(options: ModelOptions = {}): Model {
     initParam(layer8_b, "zeros", 0, 0, 32, 32, rng);
     initParam(layer9_W, "he", 0, 0, 32, 32, rng);
     initParam(layer9_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(layer10_W, "xavier", 0, 0, 32, 2, rng);
-    initParam(layer10_b, "zeros", 0, 0, 2, 2, rng);
+    initParam(layer10_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer10_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer11_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer11_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer12_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer12_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer13_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer13_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer14_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer14_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer15_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer15_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer16_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer16_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer17_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer17_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer18_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer18_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer19_W, "he", 0, 0, 32, 32, rng);
+    initParam(layer19_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(layer20_W, "xavier", 0, 0, 32, 2, rng);
+    initParam(layer20_b, "zeros", 0, 0, 2, 2, rng);
   }
 
   // predict returns a view of its output array; one view per row count, made once.
@@ -285,7 +385,9 @@ export function createModel(options: ModelOptions = {}): Model {
       layer7 = buf0,
       layer8 = buf1,
       layer9 = buf0,
-      layer10_z = buf1;
+      layer10 = buf1,
+      layer11 = buf0,
+      layer12 = buf1;
     // dense 32 relu
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -1009,10 +1111,9 @@ export function createModel(options: ModelOptions = {}): Model {
         layer9[i_16 * 32 + (j_15 + 3)] = t_96 > 0 ? t_96 : 0;
       }
     }
-    // dense 2 softmax
     const endI_8 = n - (n % 2);
     for (let i_17 = 0; i_17 < endI_8; i_17 += 2) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
         const ar0_16 = i_17 * 32;
         const ar1_8 = (i_17 + 1) * 32;
         let c00_16 = 0,
@@ -1024,7 +1125,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 = 0,
           c13_8 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 2 + j_17;
+          const bk_16 = k_8 * 32 + j_17;
           const a0_17 = layer9[ar0_16 + k_8];
           const a1_9 = layer9[ar1_8 + k_8];
           const b0_16 = layer10_W[bk_16];
@@ -1041,101 +1142,1003 @@ export function createModel(options: ModelOptions = {}): Model {
           c13_8 += a1_9 * b3_16;
         }
         const v_97 = layer10_b[j_17];
-        layer10_z[i_17 * 2 + j_17] = c00_16 + v_97;
+        const t_97 = c00_16 + v_97;
+        layer10[i_17 * 32 + j_17] = t_97 > 0 ? t_97 : 0;
         const v_98 = layer10_b[j_17 + 1];
-        layer10_z[i_17 * 2 + (j_17 + 1)] = c01_16 + v_98;
+        const t_98 = c01_16 + v_98;
+        layer10[i_17 * 32 + (j_17 + 1)] = t_98 > 0 ? t_98 : 0;
         const v_99 = layer10_b[j_17 + 2];
-        layer10_z[i_17 * 2 + (j_17 + 2)] = c02_16 + v_99;
+        const t_99 = c02_16 + v_99;
+        layer10[i_17 * 32 + (j_17 + 2)] = t_99 > 0 ? t_99 : 0;
         const v_100 = layer10_b[j_17 + 3];
-        layer10_z[i_17 * 2 + (j_17 + 3)] = c03_16 + v_100;
+        const t_100 = c03_16 + v_100;
+        layer10[i_17 * 32 + (j_17 + 3)] = t_100 > 0 ? t_100 : 0;
         const v_101 = layer10_b[j_17];
-        layer10_z[(i_17 + 1) * 2 + j_17] = c10_8 + v_101;
+        const t_101 = c10_8 + v_101;
+        layer10[(i_17 + 1) * 32 + j_17] = t_101 > 0 ? t_101 : 0;
         const v_102 = layer10_b[j_17 + 1];
-        layer10_z[(i_17 + 1) * 2 + (j_17 + 1)] = c11_8 + v_102;
+        const t_102 = c11_8 + v_102;
+        layer10[(i_17 + 1) * 32 + (j_17 + 1)] = t_102 > 0 ? t_102 : 0;
         const v_103 = layer10_b[j_17 + 2];
-        layer10_z[(i_17 + 1) * 2 + (j_17 + 2)] = c12_8 + v_103;
+        const t_103 = c12_8 + v_103;
+        layer10[(i_17 + 1) * 32 + (j_17 + 2)] = t_103 > 0 ? t_103 : 0;
         const v_104 = layer10_b[j_17 + 3];
-        layer10_z[(i_17 + 1) * 2 + (j_17 + 3)] = c13_8 + v_104;
-      }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_17 = i_17 * 32;
-        const ar1_9 = (i_17 + 1) * 32;
-        let c00_17 = 0,
-          c10_9 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 2 + j_18;
-          const a0_18 = layer9[ar0_17 + k_8];
-          const a1_10 = layer9[ar1_9 + k_8];
-          const b0_17 = layer10_W[bk_17];
-          c00_17 += a0_18 * b0_17;
-          c10_9 += a1_10 * b0_17;
-        }
-        const v_105 = layer10_b[j_18];
-        layer10_z[i_17 * 2 + j_18] = c00_17 + v_105;
-        const v_106 = layer10_b[j_18];
-        layer10_z[(i_17 + 1) * 2 + j_18] = c10_9 + v_106;
+        const t_104 = c13_8 + v_104;
+        layer10[(i_17 + 1) * 32 + (j_17 + 3)] = t_104 > 0 ? t_104 : 0;
       }
     }
     for (let i_18 = endI_8; i_18 < n; i_18++) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
-        const ar0_18 = i_18 * 32;
-        let c00_18 = 0,
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
+        const ar0_17 = i_18 * 32;
+        let c00_17 = 0,
           c01_17 = 0,
           c02_17 = 0,
           c03_17 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_18 = k_8 * 2 + j_17;
-          const a0_19 = layer9[ar0_18 + k_8];
-          const b0_18 = layer10_W[bk_18];
-          const b1_17 = layer10_W[bk_18 + 1];
-          const b2_17 = layer10_W[bk_18 + 2];
-          const b3_17 = layer10_W[bk_18 + 3];
-          c00_18 += a0_19 * b0_18;
-          c01_17 += a0_19 * b1_17;
-          c02_17 += a0_19 * b2_17;
-          c03_17 += a0_19 * b3_17;
+          const bk_17 = k_8 * 32 + j_17;
+          const a0_18 = layer9[ar0_17 + k_8];
+          const b0_17 = layer10_W[bk_17];
+          const b1_17 = layer10_W[bk_17 + 1];
+          const b2_17 = layer10_W[bk_17 + 2];
+          const b3_17 = layer10_W[bk_17 + 3];
+          c00_17 += a0_18 * b0_17;
+          c01_17 += a0_18 * b1_17;
+          c02_17 += a0_18 * b2_17;
+          c03_17 += a0_18 * b3_17;
         }
-        const v_107 = layer10_b[j_17];
-        layer10_z[i_18 * 2 + j_17] = c00_18 + v_107;
-        const v_108 = layer10_b[j_17 + 1];
-        layer10_z[i_18 * 2 + (j_17 + 1)] = c01_17 + v_108;
-        const v_109 = layer10_b[j_17 + 2];
-        layer10_z[i_18 * 2 + (j_17 + 2)] = c02_17 + v_109;
-        const v_110 = layer10_b[j_17 + 3];
-        layer10_z[i_18 * 2 + (j_17 + 3)] = c03_17 + v_110;
+        const v_105 = layer10_b[j_17];
+        const t_105 = c00_17 + v_105;
+        layer10[i_18 * 32 + j_17] = t_105 > 0 ? t_105 : 0;
+        const v_106 = layer10_b[j_17 + 1];
+        const t_106 = c01_17 + v_106;
+        layer10[i_18 * 32 + (j_17 + 1)] = t_106 > 0 ? t_106 : 0;
+        const v_107 = layer10_b[j_17 + 2];
+        const t_107 = c02_17 + v_107;
+        layer10[i_18 * 32 + (j_17 + 2)] = t_107 > 0 ? t_107 : 0;
+        const v_108 = layer10_b[j_17 + 3];
+        const t_108 = c03_17 + v_108;
+        layer10[i_18 * 32 + (j_17 + 3)] = t_108 > 0 ? t_108 : 0;
       }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_19 = i_18 * 32;
-        let c00_19 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_19 = k_8 * 2 + j_18;
-          const a0_20 = layer9[ar0_19 + k_8];
-          const b0_19 = layer10_W[bk_19];
-          c00_19 += a0_20 * b0_19;
+    }
+    const endI_9 = n - (n % 2);
+    for (let i_19 = 0; i_19 < endI_9; i_19 += 2) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_18 = i_19 * 32;
+        const ar1_9 = (i_19 + 1) * 32;
+        let c00_18 = 0,
+          c01_18 = 0,
+          c02_18 = 0,
+          c03_18 = 0,
+          c10_9 = 0,
+          c11_9 = 0,
+          c12_9 = 0,
+          c13_9 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_18 = k_9 * 32 + j_19;
+          const a0_19 = layer10[ar0_18 + k_9];
+          const a1_10 = layer10[ar1_9 + k_9];
+          const b0_18 = layer11_W[bk_18];
+          const b1_18 = layer11_W[bk_18 + 1];
+          const b2_18 = layer11_W[bk_18 + 2];
+          const b3_18 = layer11_W[bk_18 + 3];
+          c00_18 += a0_19 * b0_18;
+          c01_18 += a0_19 * b1_18;
+          c02_18 += a0_19 * b2_18;
+          c03_18 += a0_19 * b3_18;
+          c10_9 += a1_10 * b0_18;
+          c11_9 += a1_10 * b1_18;
+          c12_9 += a1_10 * b2_18;
+          c13_9 += a1_10 * b3_18;
         }
-        const v_111 = layer10_b[j_18];
-        layer10_z[i_18 * 2 + j_18] = c00_19 + v_111;
+        const v_109 = layer11_b[j_19];
+        const t_109 = c00_18 + v_109;
+        layer11[i_19 * 32 + j_19] = t_109 > 0 ? t_109 : 0;
+        const v_110 = layer11_b[j_19 + 1];
+        const t_110 = c01_18 + v_110;
+        layer11[i_19 * 32 + (j_19 + 1)] = t_110 > 0 ? t_110 : 0;
+        const v_111 = layer11_b[j_19 + 2];
+        const t_111 = c02_18 + v_111;
+        layer11[i_19 * 32 + (j_19 + 2)] = t_111 > 0 ? t_111 : 0;
+        const v_112 = layer11_b[j_19 + 3];
+        const t_112 = c03_18 + v_112;
+        layer11[i_19 * 32 + (j_19 + 3)] = t_112 > 0 ? t_112 : 0;
+        const v_113 = layer11_b[j_19];
+        const t_113 = c10_9 + v_113;
+        layer11[(i_19 + 1) * 32 + j_19] = t_113 > 0 ? t_113 : 0;
+        const v_114 = layer11_b[j_19 + 1];
+        const t_114 = c11_9 + v_114;
+        layer11[(i_19 + 1) * 32 + (j_19 + 1)] = t_114 > 0 ? t_114 : 0;
+        const v_115 = layer11_b[j_19 + 2];
+        const t_115 = c12_9 + v_115;
+        layer11[(i_19 + 1) * 32 + (j_19 + 2)] = t_115 > 0 ? t_115 : 0;
+        const v_116 = layer11_b[j_19 + 3];
+        const t_116 = c13_9 + v_116;
+        layer11[(i_19 + 1) * 32 + (j_19 + 3)] = t_116 > 0 ? t_116 : 0;
+      }
+    }
+    for (let i_20 = endI_9; i_20 < n; i_20++) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_19 = i_20 * 32;
+        let c00_19 = 0,
+          c01_19 = 0,
+          c02_19 = 0,
+          c03_19 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_19 = k_9 * 32 + j_19;
+          const a0_20 = layer10[ar0_19 + k_9];
+          const b0_19 = layer11_W[bk_19];
+          const b1_19 = layer11_W[bk_19 + 1];
+          const b2_19 = layer11_W[bk_19 + 2];
+          const b3_19 = layer11_W[bk_19 + 3];
+          c00_19 += a0_20 * b0_19;
+          c01_19 += a0_20 * b1_19;
+          c02_19 += a0_20 * b2_19;
+          c03_19 += a0_20 * b3_19;
+        }
+        const v_117 = layer11_b[j_19];
+        const t_117 = c00_19 + v_117;
+        layer11[i_20 * 32 + j_19] = t_117 > 0 ? t_117 : 0;
+        const v_118 = layer11_b[j_19 + 1];
+        const t_118 = c01_19 + v_118;
+        layer11[i_20 * 32 + (j_19 + 1)] = t_118 > 0 ? t_118 : 0;
+        const v_119 = layer11_b[j_19 + 2];
+        const t_119 = c02_19 + v_119;
+        layer11[i_20 * 32 + (j_19 + 2)] = t_119 > 0 ? t_119 : 0;
+        const v_120 = layer11_b[j_19 + 3];
+        const t_120 = c03_19 + v_120;
+        layer11[i_20 * 32 + (j_19 + 3)] = t_120 > 0 ? t_120 : 0;
+      }
+    }
+    const endI_10 = n - (n % 2);
+    for (let i_21 = 0; i_21 < endI_10; i_21 += 2) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_20 = i_21 * 32;
+        const ar1_10 = (i_21 + 1) * 32;
+        let c00_20 = 0,
+          c01_20 = 0,
+          c02_20 = 0,
+          c03_20 = 0,
+          c10_10 = 0,
+          c11_10 = 0,
+          c12_10 = 0,
+          c13_10 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_20 = k_10 * 32 + j_21;
+          const a0_21 = layer11[ar0_20 + k_10];
+          const a1_11 = layer11[ar1_10 + k_10];
+          const b0_20 = layer12_W[bk_20];
+          const b1_20 = layer12_W[bk_20 + 1];
+          const b2_20 = layer12_W[bk_20 + 2];
+          const b3_20 = layer12_W[bk_20 + 3];
+          c00_20 += a0_21 * b0_20;
+          c01_20 += a0_21 * b1_20;
+          c02_20 += a0_21 * b2_20;
+          c03_20 += a0_21 * b3_20;
+          c10_10 += a1_11 * b0_20;
+          c11_10 += a1_11 * b1_20;
+          c12_10 += a1_11 * b2_20;
+          c13_10 += a1_11 * b3_20;
+        }
+        const v_121 = layer12_b[j_21];
+        const t_121 = c00_20 + v_121;
+        layer12[i_21 * 32 + j_21] = t_121 > 0 ? t_121 : 0;
+        const v_122 = layer12_b[j_21 + 1];
+        const t_122 = c01_20 + v_122;
+        layer12[i_21 * 32 + (j_21 + 1)] = t_122 > 0 ? t_122 : 0;
+        const v_123 = layer12_b[j_21 + 2];
+        const t_123 = c02_20 + v_123;
+        layer12[i_21 * 32 + (j_21 + 2)] = t_123 > 0 ? t_123 : 0;
+        const v_124 = layer12_b[j_21 + 3];
+        const t_124 = c03_20 + v_124;
+        layer12[i_21 * 32 + (j_21 + 3)] = t_124 > 0 ? t_124 : 0;
+        const v_125 = layer12_b[j_21];
+        const t_125 = c10_10 + v_125;
+        layer12[(i_21 + 1) * 32 + j_21] = t_125 > 0 ? t_125 : 0;
+        const v_126 = layer12_b[j_21 + 1];
+        const t_126 = c11_10 + v_126;
+        layer12[(i_21 + 1) * 32 + (j_21 + 1)] = t_126 > 0 ? t_126 : 0;
+        const v_127 = layer12_b[j_21 + 2];
+        const t_127 = c12_10 + v_127;
+        layer12[(i_21 + 1) * 32 + (j_21 + 2)] = t_127 > 0 ? t_127 : 0;
+        const v_128 = layer12_b[j_21 + 3];
+        const t_128 = c13_10 + v_128;
+        layer12[(i_21 + 1) * 32 + (j_21 + 3)] = t_128 > 0 ? t_128 : 0;
+      }
+    }
+    for (let i_22 = endI_10; i_22 < n; i_22++) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_21 = i_22 * 32;
+        let c00_21 = 0,
+          c01_21 = 0,
+          c02_21 = 0,
+          c03_21 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_21 = k_10 * 32 + j_21;
+          const a0_22 = layer11[ar0_21 + k_10];
+          const b0_21 = layer12_W[bk_21];
+          const b1_21 = layer12_W[bk_21 + 1];
+          const b2_21 = layer12_W[bk_21 + 2];
+          const b3_21 = layer12_W[bk_21 + 3];
+          c00_21 += a0_22 * b0_21;
+          c01_21 += a0_22 * b1_21;
+          c02_21 += a0_22 * b2_21;
+          c03_21 += a0_22 * b3_21;
+        }
+        const v_129 = layer12_b[j_21];
+        const t_129 = c00_21 + v_129;
+        layer12[i_22 * 32 + j_21] = t_129 > 0 ? t_129 : 0;
+        const v_130 = layer12_b[j_21 + 1];
+        const t_130 = c01_21 + v_130;
+        layer12[i_22 * 32 + (j_21 + 1)] = t_130 > 0 ? t_130 : 0;
+        const v_131 = layer12_b[j_21 + 2];
+        const t_131 = c02_21 + v_131;
+        layer12[i_22 * 32 + (j_21 + 2)] = t_131 > 0 ? t_131 : 0;
+        const v_132 = layer12_b[j_21 + 3];
+        const t_132 = c03_21 + v_132;
+        layer12[i_22 * 32 + (j_21 + 3)] = t_132 > 0 ? t_132 : 0;
+      }
+    }
+  }
+  function forwardPart_1(x: Float64Array, n: number): void {
+    const layer12 = buf1,
+      layer13 = buf0,
+      layer14 = buf1,
+      layer15 = buf0,
+      layer16 = buf1,
+      layer17 = buf0,
+      layer18 = buf1,
+      layer19 = buf0,
+      layer20_z = buf1;
+    const endI_11 = n - (n % 2);
+    for (let i_23 = 0; i_23 < endI_11; i_23 += 2) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_22 = i_23 * 32;
+        const ar1_11 = (i_23 + 1) * 32;
+        let c00_22 = 0,
+          c01_22 = 0,
+          c02_22 = 0,
+          c03_22 = 0,
+          c10_11 = 0,
+          c11_11 = 0,
+          c12_11 = 0,
+          c13_11 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_22 = k_11 * 32 + j_23;
+          const a0_23 = layer12[ar0_22 + k_11];
+          const a1_12 = layer12[ar1_11 + k_11];
+          const b0_22 = layer13_W[bk_22];
+          const b1_22 = layer13_W[bk_22 + 1];
+          const b2_22 = layer13_W[bk_22 + 2];
+          const b3_22 = layer13_W[bk_22 + 3];
+          c00_22 += a0_23 * b0_22;
+          c01_22 += a0_23 * b1_22;
+          c02_22 += a0_23 * b2_22;
+          c03_22 += a0_23 * b3_22;
+          c10_11 += a1_12 * b0_22;
+          c11_11 += a1_12 * b1_22;
+          c12_11 += a1_12 * b2_22;
+          c13_11 += a1_12 * b3_22;
+        }
+        const v_133 = layer13_b[j_23];
+        const t_133 = c00_22 + v_133;
+        layer13[i_23 * 32 + j_23] = t_133 > 0 ? t_133 : 0;
+        const v_134 = layer13_b[j_23 + 1];
+        const t_134 = c01_22 + v_134;
+        layer13[i_23 * 32 + (j_23 + 1)] = t_134 > 0 ? t_134 : 0;
+        const v_135 = layer13_b[j_23 + 2];
+        const t_135 = c02_22 + v_135;
+        layer13[i_23 * 32 + (j_23 + 2)] = t_135 > 0 ? t_135 : 0;
+        const v_136 = layer13_b[j_23 + 3];
+        const t_136 = c03_22 + v_136;
+        layer13[i_23 * 32 + (j_23 + 3)] = t_136 > 0 ? t_136 : 0;
+        const v_137 = layer13_b[j_23];
+        const t_137 = c10_11 + v_137;
+        layer13[(i_23 + 1) * 32 + j_23] = t_137 > 0 ? t_137 : 0;
+        const v_138 = layer13_b[j_23 + 1];
+        const t_138 = c11_11 + v_138;
+        layer13[(i_23 + 1) * 32 + (j_23 + 1)] = t_138 > 0 ? t_138 : 0;
+        const v_139 = layer13_b[j_23 + 2];
+        const t_139 = c12_11 + v_139;
+        layer13[(i_23 + 1) * 32 + (j_23 + 2)] = t_139 > 0 ? t_139 : 0;
+        const v_140 = layer13_b[j_23 + 3];
+        const t_140 = c13_11 + v_140;
+        layer13[(i_23 + 1) * 32 + (j_23 + 3)] = t_140 > 0 ? t_140 : 0;
+      }
+    }
+    for (let i_24 = endI_11; i_24 < n; i_24++) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_23 = i_24 * 32;
+        let c00_23 = 0,
+          c01_23 = 0,
+          c02_23 = 0,
+          c03_23 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_23 = k_11 * 32 + j_23;
+          const a0_24 = layer12[ar0_23 + k_11];
+          const b0_23 = layer13_W[bk_23];
+          const b1_23 = layer13_W[bk_23 + 1];
+          const b2_23 = layer13_W[bk_23 + 2];
+          const b3_23 = layer13_W[bk_23 + 3];
+          c00_23 += a0_24 * b0_23;
+          c01_23 += a0_24 * b1_23;
+          c02_23 += a0_24 * b2_23;
+          c03_23 += a0_24 * b3_23;
+        }
+        const v_141 = layer13_b[j_23];
+        const t_141 = c00_23 + v_141;
+        layer13[i_24 * 32 + j_23] = t_141 > 0 ? t_141 : 0;
+        const v_142 = layer13_b[j_23 + 1];
+        const t_142 = c01_23 + v_142;
+        layer13[i_24 * 32 + (j_23 + 1)] = t_142 > 0 ? t_142 : 0;
+        const v_143 = layer13_b[j_23 + 2];
+        const t_143 = c02_23 + v_143;
+        layer13[i_24 * 32 + (j_23 + 2)] = t_143 > 0 ? t_143 : 0;
+        const v_144 = layer13_b[j_23 + 3];
+        const t_144 = c03_23 + v_144;
+        layer13[i_24 * 32 + (j_23 + 3)] = t_144 > 0 ? t_144 : 0;
+      }
+    }
+    const endI_12 = n - (n % 2);
+    for (let i_25 = 0; i_25 < endI_12; i_25 += 2) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_24 = i_25 * 32;
+        const ar1_12 = (i_25 + 1) * 32;
+        let c00_24 = 0,
+          c01_24 = 0,
+          c02_24 = 0,
+          c03_24 = 0,
+          c10_12 = 0,
+          c11_12 = 0,
+          c12_12 = 0,
+          c13_12 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_24 = k_12 * 32 + j_25;
+          const a0_25 = layer13[ar0_24 + k_12];
+          const a1_13 = layer13[ar1_12 + k_12];
+          const b0_24 = layer14_W[bk_24];
+          const b1_24 = layer14_W[bk_24 + 1];
+          const b2_24 = layer14_W[bk_24 + 2];
+          const b3_24 = layer14_W[bk_24 + 3];
+          c00_24 += a0_25 * b0_24;
+          c01_24 += a0_25 * b1_24;
+          c02_24 += a0_25 * b2_24;
+          c03_24 += a0_25 * b3_24;
+          c10_12 += a1_13 * b0_24;
+          c11_12 += a1_13 * b1_24;
+          c12_12 += a1_13 * b2_24;
+          c13_12 += a1_13 * b3_24;
+        }
+        const v_145 = layer14_b[j_25];
+        const t_145 = c00_24 + v_145;
+        layer14[i_25 * 32 + j_25] = t_145 > 0 ? t_145 : 0;
+        const v_146 = layer14_b[j_25 + 1];
+        const t_146 = c01_24 + v_146;
+        layer14[i_25 * 32 + (j_25 + 1)] = t_146 > 0 ? t_146 : 0;
+        const v_147 = layer14_b[j_25 + 2];
+        const t_147 = c02_24 + v_147;
+        layer14[i_25 * 32 + (j_25 + 2)] = t_147 > 0 ? t_147 : 0;
+        const v_148 = layer14_b[j_25 + 3];
+        const t_148 = c03_24 + v_148;
+        layer14[i_25 * 32 + (j_25 + 3)] = t_148 > 0 ? t_148 : 0;
+        const v_149 = layer14_b[j_25];
+        const t_149 = c10_12 + v_149;
+        layer14[(i_25 + 1) * 32 + j_25] = t_149 > 0 ? t_149 : 0;
+        const v_150 = layer14_b[j_25 + 1];
+        const t_150 = c11_12 + v_150;
+        layer14[(i_25 + 1) * 32 + (j_25 + 1)] = t_150 > 0 ? t_150 : 0;
+        const v_151 = layer14_b[j_25 + 2];
+        const t_151 = c12_12 + v_151;
+        layer14[(i_25 + 1) * 32 + (j_25 + 2)] = t_151 > 0 ? t_151 : 0;
+        const v_152 = layer14_b[j_25 + 3];
+        const t_152 = c13_12 + v_152;
+        layer14[(i_25 + 1) * 32 + (j_25 + 3)] = t_152 > 0 ? t_152 : 0;
+      }
+    }
+    for (let i_26 = endI_12; i_26 < n; i_26++) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_25 = i_26 * 32;
+        let c00_25 = 0,
+          c01_25 = 0,
+          c02_25 = 0,
+          c03_25 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_25 = k_12 * 32 + j_25;
+          const a0_26 = layer13[ar0_25 + k_12];
+          const b0_25 = layer14_W[bk_25];
+          const b1_25 = layer14_W[bk_25 + 1];
+          const b2_25 = layer14_W[bk_25 + 2];
+          const b3_25 = layer14_W[bk_25 + 3];
+          c00_25 += a0_26 * b0_25;
+          c01_25 += a0_26 * b1_25;
+          c02_25 += a0_26 * b2_25;
+          c03_25 += a0_26 * b3_25;
+        }
+        const v_153 = layer14_b[j_25];
+        const t_153 = c00_25 + v_153;
+        layer14[i_26 * 32 + j_25] = t_153 > 0 ? t_153 : 0;
+        const v_154 = layer14_b[j_25 + 1];
+        const t_154 = c01_25 + v_154;
+        layer14[i_26 * 32 + (j_25 + 1)] = t_154 > 0 ? t_154 : 0;
+        const v_155 = layer14_b[j_25 + 2];
+        const t_155 = c02_25 + v_155;
+        layer14[i_26 * 32 + (j_25 + 2)] = t_155 > 0 ? t_155 : 0;
+        const v_156 = layer14_b[j_25 + 3];
+        const t_156 = c03_25 + v_156;
+        layer14[i_26 * 32 + (j_25 + 3)] = t_156 > 0 ? t_156 : 0;
+      }
+    }
+    const endI_13 = n - (n % 2);
+    for (let i_27 = 0; i_27 < endI_13; i_27 += 2) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_26 = i_27 * 32;
+        const ar1_13 = (i_27 + 1) * 32;
+        let c00_26 = 0,
+          c01_26 = 0,
+          c02_26 = 0,
+          c03_26 = 0,
+          c10_13 = 0,
+          c11_13 = 0,
+          c12_13 = 0,
+          c13_13 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_26 = k_13 * 32 + j_27;
+          const a0_27 = layer14[ar0_26 + k_13];
+          const a1_14 = layer14[ar1_13 + k_13];
+          const b0_26 = layer15_W[bk_26];
+          const b1_26 = layer15_W[bk_26 + 1];
+          const b2_26 = layer15_W[bk_26 + 2];
+          const b3_26 = layer15_W[bk_26 + 3];
+          c00_26 += a0_27 * b0_26;
+          c01_26 += a0_27 * b1_26;
+          c02_26 += a0_27 * b2_26;
+          c03_26 += a0_27 * b3_26;
+          c10_13 += a1_14 * b0_26;
+          c11_13 += a1_14 * b1_26;
+          c12_13 += a1_14 * b2_26;
+          c13_13 += a1_14 * b3_26;
+        }
+        const v_157 = layer15_b[j_27];
+        const t_157 = c00_26 + v_157;
+        layer15[i_27 * 32 + j_27] = t_157 > 0 ? t_157 : 0;
+        const v_158 = layer15_b[j_27 + 1];
+        const t_158 = c01_26 + v_158;
+        layer15[i_27 * 32 + (j_27 + 1)] = t_158 > 0 ? t_158 : 0;
+        const v_159 = layer15_b[j_27 + 2];
+        const t_159 = c02_26 + v_159;
+        layer15[i_27 * 32 + (j_27 + 2)] = t_159 > 0 ? t_159 : 0;
+        const v_160 = layer15_b[j_27 + 3];
+        const t_160 = c03_26 + v_160;
+        layer15[i_27 * 32 + (j_27 + 3)] = t_160 > 0 ? t_160 : 0;
+        const v_161 = layer15_b[j_27];
+        const t_161 = c10_13 + v_161;
+        layer15[(i_27 + 1) * 32 + j_27] = t_161 > 0 ? t_161 : 0;
+        const v_162 = layer15_b[j_27 + 1];
+        const t_162 = c11_13 + v_162;
+        layer15[(i_27 + 1) * 32 + (j_27 + 1)] = t_162 > 0 ? t_162 : 0;
+        const v_163 = layer15_b[j_27 + 2];
+        const t_163 = c12_13 + v_163;
+        layer15[(i_27 + 1) * 32 + (j_27 + 2)] = t_163 > 0 ? t_163 : 0;
+        const v_164 = layer15_b[j_27 + 3];
+        const t_164 = c13_13 + v_164;
+        layer15[(i_27 + 1) * 32 + (j_27 + 3)] = t_164 > 0 ? t_164 : 0;
+      }
+    }
+    for (let i_28 = endI_13; i_28 < n; i_28++) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_27 = i_28 * 32;
+        let c00_27 = 0,
+          c01_27 = 0,
+          c02_27 = 0,
+          c03_27 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_27 = k_13 * 32 + j_27;
+          const a0_28 = layer14[ar0_27 + k_13];
+          const b0_27 = layer15_W[bk_27];
+          const b1_27 = layer15_W[bk_27 + 1];
+          const b2_27 = layer15_W[bk_27 + 2];
+          const b3_27 = layer15_W[bk_27 + 3];
+          c00_27 += a0_28 * b0_27;
+          c01_27 += a0_28 * b1_27;
+          c02_27 += a0_28 * b2_27;
+          c03_27 += a0_28 * b3_27;
+        }
+        const v_165 = layer15_b[j_27];
+        const t_165 = c00_27 + v_165;
+        layer15[i_28 * 32 + j_27] = t_165 > 0 ? t_165 : 0;
+        const v_166 = layer15_b[j_27 + 1];
+        const t_166 = c01_27 + v_166;
+        layer15[i_28 * 32 + (j_27 + 1)] = t_166 > 0 ? t_166 : 0;
+        const v_167 = layer15_b[j_27 + 2];
+        const t_167 = c02_27 + v_167;
+        layer15[i_28 * 32 + (j_27 + 2)] = t_167 > 0 ? t_167 : 0;
+        const v_168 = layer15_b[j_27 + 3];
+        const t_168 = c03_27 + v_168;
+        layer15[i_28 * 32 + (j_27 + 3)] = t_168 > 0 ? t_168 : 0;
+      }
+    }
+    const endI_14 = n - (n % 2);
+    for (let i_29 = 0; i_29 < endI_14; i_29 += 2) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_28 = i_29 * 32;
+        const ar1_14 = (i_29 + 1) * 32;
+        let c00_28 = 0,
+          c01_28 = 0,
+          c02_28 = 0,
+          c03_28 = 0,
+          c10_14 = 0,
+          c11_14 = 0,
+          c12_14 = 0,
+          c13_14 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_28 = k_14 * 32 + j_29;
+          const a0_29 = layer15[ar0_28 + k_14];
+          const a1_15 = layer15[ar1_14 + k_14];
+          const b0_28 = layer16_W[bk_28];
+          const b1_28 = layer16_W[bk_28 + 1];
+          const b2_28 = layer16_W[bk_28 + 2];
+          const b3_28 = layer16_W[bk_28 + 3];
+          c00_28 += a0_29 * b0_28;
+          c01_28 += a0_29 * b1_28;
+          c02_28 += a0_29 * b2_28;
+          c03_28 += a0_29 * b3_28;
+          c10_14 += a1_15 * b0_28;
+          c11_14 += a1_15 * b1_28;
+          c12_14 += a1_15 * b2_28;
+          c13_14 += a1_15 * b3_28;
+        }
+        const v_169 = layer16_b[j_29];
+        const t_169 = c00_28 + v_169;
+        layer16[i_29 * 32 + j_29] = t_169 > 0 ? t_169 : 0;
+        const v_170 = layer16_b[j_29 + 1];
+        const t_170 = c01_28 + v_170;
+        layer16[i_29 * 32 + (j_29 + 1)] = t_170 > 0 ? t_170 : 0;
+        const v_171 = layer16_b[j_29 + 2];
+        const t_171 = c02_28 + v_171;
+        layer16[i_29 * 32 + (j_29 + 2)] = t_171 > 0 ? t_171 : 0;
+        const v_172 = layer16_b[j_29 + 3];
+        const t_172 = c03_28 + v_172;
+        layer16[i_29 * 32 + (j_29 + 3)] = t_172 > 0 ? t_172 : 0;
+        const v_173 = layer16_b[j_29];
+        const t_173 = c10_14 + v_173;
+        layer16[(i_29 + 1) * 32 + j_29] = t_173 > 0 ? t_173 : 0;
+        const v_174 = layer16_b[j_29 + 1];
+        const t_174 = c11_14 + v_174;
+        layer16[(i_29 + 1) * 32 + (j_29 + 1)] = t_174 > 0 ? t_174 : 0;
+        const v_175 = layer16_b[j_29 + 2];
+        const t_175 = c12_14 + v_175;
+        layer16[(i_29 + 1) * 32 + (j_29 + 2)] = t_175 > 0 ? t_175 : 0;
+        const v_176 = layer16_b[j_29 + 3];
+        const t_176 = c13_14 + v_176;
+        layer16[(i_29 + 1) * 32 + (j_29 + 3)] = t_176 > 0 ? t_176 : 0;
+      }
+    }
+    for (let i_30 = endI_14; i_30 < n; i_30++) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_29 = i_30 * 32;
+        let c00_29 = 0,
+          c01_29 = 0,
+          c02_29 = 0,
+          c03_29 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_29 = k_14 * 32 + j_29;
+          const a0_30 = layer15[ar0_29 + k_14];
+          const b0_29 = layer16_W[bk_29];
+          const b1_29 = layer16_W[bk_29 + 1];
+          const b2_29 = layer16_W[bk_29 + 2];
+          const b3_29 = layer16_W[bk_29 + 3];
+          c00_29 += a0_30 * b0_29;
+          c01_29 += a0_30 * b1_29;
+          c02_29 += a0_30 * b2_29;
+          c03_29 += a0_30 * b3_29;
+        }
+        const v_177 = layer16_b[j_29];
+        const t_177 = c00_29 + v_177;
+        layer16[i_30 * 32 + j_29] = t_177 > 0 ? t_177 : 0;
+        const v_178 = layer16_b[j_29 + 1];
+        const t_178 = c01_29 + v_178;
+        layer16[i_30 * 32 + (j_29 + 1)] = t_178 > 0 ? t_178 : 0;
+        const v_179 = layer16_b[j_29 + 2];
+        const t_179 = c02_29 + v_179;
+        layer16[i_30 * 32 + (j_29 + 2)] = t_179 > 0 ? t_179 : 0;
+        const v_180 = layer16_b[j_29 + 3];
+        const t_180 = c03_29 + v_180;
+        layer16[i_30 * 32 + (j_29 + 3)] = t_180 > 0 ? t_180 : 0;
+      }
+    }
+    const endI_15 = n - (n % 2);
+    for (let i_31 = 0; i_31 < endI_15; i_31 += 2) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_30 = i_31 * 32;
+        const ar1_15 = (i_31 + 1) * 32;
+        let c00_30 = 0,
+          c01_30 = 0,
+          c02_30 = 0,
+          c03_30 = 0,
+          c10_15 = 0,
+          c11_15 = 0,
+          c12_15 = 0,
+          c13_15 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_30 = k_15 * 32 + j_31;
+          const a0_31 = layer16[ar0_30 + k_15];
+          const a1_16 = layer16[ar1_15 + k_15];
+          const b0_30 = layer17_W[bk_30];
+          const b1_30 = layer17_W[bk_30 + 1];
+          const b2_30 = layer17_W[bk_30 + 2];
+          const b3_30 = layer17_W[bk_30 + 3];
+          c00_30 += a0_31 * b0_30;
+          c01_30 += a0_31 * b1_30;
+          c02_30 += a0_31 * b2_30;
+          c03_30 += a0_31 * b3_30;
+          c10_15 += a1_16 * b0_30;
+          c11_15 += a1_16 * b1_30;
+          c12_15 += a1_16 * b2_30;
+          c13_15 += a1_16 * b3_30;
+        }
+        const v_181 = layer17_b[j_31];
+        const t_181 = c00_30 + v_181;
+        layer17[i_31 * 32 + j_31] = t_181 > 0 ? t_181 : 0;
+        const v_182 = layer17_b[j_31 + 1];
+        const t_182 = c01_30 + v_182;
+        layer17[i_31 * 32 + (j_31 + 1)] = t_182 > 0 ? t_182 : 0;
+        const v_183 = layer17_b[j_31 + 2];
+        const t_183 = c02_30 + v_183;
+        layer17[i_31 * 32 + (j_31 + 2)] = t_183 > 0 ? t_183 : 0;
+        const v_184 = layer17_b[j_31 + 3];
+        const t_184 = c03_30 + v_184;
+        layer17[i_31 * 32 + (j_31 + 3)] = t_184 > 0 ? t_184 : 0;
+        const v_185 = layer17_b[j_31];
+        const t_185 = c10_15 + v_185;
+        layer17[(i_31 + 1) * 32 + j_31] = t_185 > 0 ? t_185 : 0;
+        const v_186 = layer17_b[j_31 + 1];
+        const t_186 = c11_15 + v_186;
+        layer17[(i_31 + 1) * 32 + (j_31 + 1)] = t_186 > 0 ? t_186 : 0;
+        const v_187 = layer17_b[j_31 + 2];
+        const t_187 = c12_15 + v_187;
+        layer17[(i_31 + 1) * 32 + (j_31 + 2)] = t_187 > 0 ? t_187 : 0;
+        const v_188 = layer17_b[j_31 + 3];
+        const t_188 = c13_15 + v_188;
+        layer17[(i_31 + 1) * 32 + (j_31 + 3)] = t_188 > 0 ? t_188 : 0;
+      }
+    }
+    for (let i_32 = endI_15; i_32 < n; i_32++) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_31 = i_32 * 32;
+        let c00_31 = 0,
+          c01_31 = 0,
+          c02_31 = 0,
+          c03_31 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_31 = k_15 * 32 + j_31;
+          const a0_32 = layer16[ar0_31 + k_15];
+          const b0_31 = layer17_W[bk_31];
+          const b1_31 = layer17_W[bk_31 + 1];
+          const b2_31 = layer17_W[bk_31 + 2];
+          const b3_31 = layer17_W[bk_31 + 3];
+          c00_31 += a0_32 * b0_31;
+          c01_31 += a0_32 * b1_31;
+          c02_31 += a0_32 * b2_31;
+          c03_31 += a0_32 * b3_31;
+        }
+        const v_189 = layer17_b[j_31];
+        const t_189 = c00_31 + v_189;
+        layer17[i_32 * 32 + j_31] = t_189 > 0 ? t_189 : 0;
+        const v_190 = layer17_b[j_31 + 1];
+        const t_190 = c01_31 + v_190;
+        layer17[i_32 * 32 + (j_31 + 1)] = t_190 > 0 ? t_190 : 0;
+        const v_191 = layer17_b[j_31 + 2];
+        const t_191 = c02_31 + v_191;
+        layer17[i_32 * 32 + (j_31 + 2)] = t_191 > 0 ? t_191 : 0;
+        const v_192 = layer17_b[j_31 + 3];
+        const t_192 = c03_31 + v_192;
+        layer17[i_32 * 32 + (j_31 + 3)] = t_192 > 0 ? t_192 : 0;
+      }
+    }
+    const endI_16 = n - (n % 2);
+    for (let i_33 = 0; i_33 < endI_16; i_33 += 2) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_32 = i_33 * 32;
+        const ar1_16 = (i_33 + 1) * 32;
+        let c00_32 = 0,
+          c01_32 = 0,
+          c02_32 = 0,
+          c03_32 = 0,
+          c10_16 = 0,
+          c11_16 = 0,
+          c12_16 = 0,
+          c13_16 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_32 = k_16 * 32 + j_33;
+          const a0_33 = layer17[ar0_32 + k_16];
+          const a1_17 = layer17[ar1_16 + k_16];
+          const b0_32 = layer18_W[bk_32];
+          const b1_32 = layer18_W[bk_32 + 1];
+          const b2_32 = layer18_W[bk_32 + 2];
+          const b3_32 = layer18_W[bk_32 + 3];
+          c00_32 += a0_33 * b0_32;
+          c01_32 += a0_33 * b1_32;
+          c02_32 += a0_33 * b2_32;
+          c03_32 += a0_33 * b3_32;
+          c10_16 += a1_17 * b0_32;
+          c11_16 += a1_17 * b1_32;
+          c12_16 += a1_17 * b2_32;
+          c13_16 += a1_17 * b3_32;
+        }
+        const v_193 = layer18_b[j_33];
+        const t_193 = c00_32 + v_193;
+        layer18[i_33 * 32 + j_33] = t_193 > 0 ? t_193 : 0;
+        const v_194 = layer18_b[j_33 + 1];
+        const t_194 = c01_32 + v_194;
+        layer18[i_33 * 32 + (j_33 + 1)] = t_194 > 0 ? t_194 : 0;
+        const v_195 = layer18_b[j_33 + 2];
+        const t_195 = c02_32 + v_195;
+        layer18[i_33 * 32 + (j_33 + 2)] = t_195 > 0 ? t_195 : 0;
+        const v_196 = layer18_b[j_33 + 3];
+        const t_196 = c03_32 + v_196;
+        layer18[i_33 * 32 + (j_33 + 3)] = t_196 > 0 ? t_196 : 0;
+        const v_197 = layer18_b[j_33];
+        const t_197 = c10_16 + v_197;
+        layer18[(i_33 + 1) * 32 + j_33] = t_197 > 0 ? t_197 : 0;
+        const v_198 = layer18_b[j_33 + 1];
+        const t_198 = c11_16 + v_198;
+        layer18[(i_33 + 1) * 32 + (j_33 + 1)] = t_198 > 0 ? t_198 : 0;
+        const v_199 = layer18_b[j_33 + 2];
+        const t_199 = c12_16 + v_199;
+        layer18[(i_33 + 1) * 32 + (j_33 + 2)] = t_199 > 0 ? t_199 : 0;
+        const v_200 = layer18_b[j_33 + 3];
+        const t_200 = c13_16 + v_200;
+        layer18[(i_33 + 1) * 32 + (j_33 + 3)] = t_200 > 0 ? t_200 : 0;
+      }
+    }
+    for (let i_34 = endI_16; i_34 < n; i_34++) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_33 = i_34 * 32;
+        let c00_33 = 0,
+          c01_33 = 0,
+          c02_33 = 0,
+          c03_33 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_33 = k_16 * 32 + j_33;
+          const a0_34 = layer17[ar0_33 + k_16];
+          const b0_33 = layer18_W[bk_33];
+          const b1_33 = layer18_W[bk_33 + 1];
+          const b2_33 = layer18_W[bk_33 + 2];
+          const b3_33 = layer18_W[bk_33 + 3];
+          c00_33 += a0_34 * b0_33;
+          c01_33 += a0_34 * b1_33;
+          c02_33 += a0_34 * b2_33;
+          c03_33 += a0_34 * b3_33;
+        }
+        const v_201 = layer18_b[j_33];
+        const t_201 = c00_33 + v_201;
+        layer18[i_34 * 32 + j_33] = t_201 > 0 ? t_201 : 0;
+        const v_202 = layer18_b[j_33 + 1];
+        const t_202 = c01_33 + v_202;
+        layer18[i_34 * 32 + (j_33 + 1)] = t_202 > 0 ? t_202 : 0;
+        const v_203 = layer18_b[j_33 + 2];
+        const t_203 = c02_33 + v_203;
+        layer18[i_34 * 32 + (j_33 + 2)] = t_203 > 0 ? t_203 : 0;
+        const v_204 = layer18_b[j_33 + 3];
+        const t_204 = c03_33 + v_204;
+        layer18[i_34 * 32 + (j_33 + 3)] = t_204 > 0 ? t_204 : 0;
+      }
+    }
+    const endI_17 = n - (n % 2);
+    for (let i_35 = 0; i_35 < endI_17; i_35 += 2) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_34 = i_35 * 32;
+        const ar1_17 = (i_35 + 1) * 32;
+        let c00_34 = 0,
+          c01_34 = 0,
+          c02_34 = 0,
+          c03_34 = 0,
+          c10_17 = 0,
+          c11_17 = 0,
+          c12_17 = 0,
+          c13_17 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_34 = k_17 * 32 + j_35;
+          const a0_35 = layer18[ar0_34 + k_17];
+          const a1_18 = layer18[ar1_17 + k_17];
+          const b0_34 = layer19_W[bk_34];
+          const b1_34 = layer19_W[bk_34 + 1];
+          const b2_34 = layer19_W[bk_34 + 2];
+          const b3_34 = layer19_W[bk_34 + 3];
+          c00_34 += a0_35 * b0_34;
+          c01_34 += a0_35 * b1_34;
+          c02_34 += a0_35 * b2_34;
+          c03_34 += a0_35 * b3_34;
+          c10_17 += a1_18 * b0_34;
+          c11_17 += a1_18 * b1_34;
+          c12_17 += a1_18 * b2_34;
+          c13_17 += a1_18 * b3_34;
+        }
+        const v_205 = layer19_b[j_35];
+        const t_205 = c00_34 + v_205;
+        layer19[i_35 * 32 + j_35] = t_205 > 0 ? t_205 : 0;
+        const v_206 = layer19_b[j_35 + 1];
+        const t_206 = c01_34 + v_206;
+        layer19[i_35 * 32 + (j_35 + 1)] = t_206 > 0 ? t_206 : 0;
+        const v_207 = layer19_b[j_35 + 2];
+        const t_207 = c02_34 + v_207;
+        layer19[i_35 * 32 + (j_35 + 2)] = t_207 > 0 ? t_207 : 0;
+        const v_208 = layer19_b[j_35 + 3];
+        const t_208 = c03_34 + v_208;
+        layer19[i_35 * 32 + (j_35 + 3)] = t_208 > 0 ? t_208 : 0;
+        const v_209 = layer19_b[j_35];
+        const t_209 = c10_17 + v_209;
+        layer19[(i_35 + 1) * 32 + j_35] = t_209 > 0 ? t_209 : 0;
+        const v_210 = layer19_b[j_35 + 1];
+        const t_210 = c11_17 + v_210;
+        layer19[(i_35 + 1) * 32 + (j_35 + 1)] = t_210 > 0 ? t_210 : 0;
+        const v_211 = layer19_b[j_35 + 2];
+        const t_211 = c12_17 + v_211;
+        layer19[(i_35 + 1) * 32 + (j_35 + 2)] = t_211 > 0 ? t_211 : 0;
+        const v_212 = layer19_b[j_35 + 3];
+        const t_212 = c13_17 + v_212;
+        layer19[(i_35 + 1) * 32 + (j_35 + 3)] = t_212 > 0 ? t_212 : 0;
+      }
+    }
+    for (let i_36 = endI_17; i_36 < n; i_36++) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_35 = i_36 * 32;
+        let c00_35 = 0,
+          c01_35 = 0,
+          c02_35 = 0,
+          c03_35 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_35 = k_17 * 32 + j_35;
+          const a0_36 = layer18[ar0_35 + k_17];
+          const b0_35 = layer19_W[bk_35];
+          const b1_35 = layer19_W[bk_35 + 1];
+          const b2_35 = layer19_W[bk_35 + 2];
+          const b3_35 = layer19_W[bk_35 + 3];
+          c00_35 += a0_36 * b0_35;
+          c01_35 += a0_36 * b1_35;
+          c02_35 += a0_36 * b2_35;
+          c03_35 += a0_36 * b3_35;
+        }
+        const v_213 = layer19_b[j_35];
+        const t_213 = c00_35 + v_213;
+        layer19[i_36 * 32 + j_35] = t_213 > 0 ? t_213 : 0;
+        const v_214 = layer19_b[j_35 + 1];
+        const t_214 = c01_35 + v_214;
+        layer19[i_36 * 32 + (j_35 + 1)] = t_214 > 0 ? t_214 : 0;
+        const v_215 = layer19_b[j_35 + 2];
+        const t_215 = c02_35 + v_215;
+        layer19[i_36 * 32 + (j_35 + 2)] = t_215 > 0 ? t_215 : 0;
+        const v_216 = layer19_b[j_35 + 3];
+        const t_216 = c03_35 + v_216;
+        layer19[i_36 * 32 + (j_35 + 3)] = t_216 > 0 ? t_216 : 0;
+      }
+    }
+    // dense 2 softmax
+    const endI_18 = n - (n % 2);
+    for (let i_37 = 0; i_37 < endI_18; i_37 += 2) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_36 = i_37 * 32;
+        const ar1_18 = (i_37 + 1) * 32;
+        let c00_36 = 0,
+          c01_36 = 0,
+          c02_36 = 0,
+          c03_36 = 0,
+          c10_18 = 0,
+          c11_18 = 0,
+          c12_18 = 0,
+          c13_18 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_36 = k_18 * 2 + j_37;
+          const a0_37 = layer19[ar0_36 + k_18];
+          const a1_19 = layer19[ar1_18 + k_18];
+          const b0_36 = layer20_W[bk_36];
+          const b1_36 = layer20_W[bk_36 + 1];
+          const b2_36 = layer20_W[bk_36 + 2];
+          const b3_36 = layer20_W[bk_36 + 3];
+          c00_36 += a0_37 * b0_36;
+          c01_36 += a0_37 * b1_36;
+          c02_36 += a0_37 * b2_36;
+          c03_36 += a0_37 * b3_36;
+          c10_18 += a1_19 * b0_36;
+          c11_18 += a1_19 * b1_36;
+          c12_18 += a1_19 * b2_36;
+          c13_18 += a1_19 * b3_36;
+        }
+        const v_217 = layer20_b[j_37];
+        layer20_z[i_37 * 2 + j_37] = c00_36 + v_217;
+        const v_218 = layer20_b[j_37 + 1];
+        layer20_z[i_37 * 2 + (j_37 + 1)] = c01_36 + v_218;
+        const v_219 = layer20_b[j_37 + 2];
+        layer20_z[i_37 * 2 + (j_37 + 2)] = c02_36 + v_219;
+        const v_220 = layer20_b[j_37 + 3];
+        layer20_z[i_37 * 2 + (j_37 + 3)] = c03_36 + v_220;
+        const v_221 = layer20_b[j_37];
+        layer20_z[(i_37 + 1) * 2 + j_37] = c10_18 + v_221;
+        const v_222 = layer20_b[j_37 + 1];
+        layer20_z[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_222;
+        const v_223 = layer20_b[j_37 + 2];
+        layer20_z[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_223;
+        const v_224 = layer20_b[j_37 + 3];
+        layer20_z[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_224;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_37 = i_37 * 32;
+        const ar1_19 = (i_37 + 1) * 32;
+        let c00_37 = 0,
+          c10_19 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_37 = k_18 * 2 + j_38;
+          const a0_38 = layer19[ar0_37 + k_18];
+          const a1_20 = layer19[ar1_19 + k_18];
+          const b0_37 = layer20_W[bk_37];
+          c00_37 += a0_38 * b0_37;
+          c10_19 += a1_20 * b0_37;
+        }
+        const v_225 = layer20_b[j_38];
+        layer20_z[i_37 * 2 + j_38] = c00_37 + v_225;
+        const v_226 = layer20_b[j_38];
+        layer20_z[(i_37 + 1) * 2 + j_38] = c10_19 + v_226;
+      }
+    }
+    for (let i_38 = endI_18; i_38 < n; i_38++) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_38 = i_38 * 32;
+        let c00_38 = 0,
+          c01_37 = 0,
+          c02_37 = 0,
+          c03_37 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_38 = k_18 * 2 + j_37;
+          const a0_39 = layer19[ar0_38 + k_18];
+          const b0_38 = layer20_W[bk_38];
+          const b1_37 = layer20_W[bk_38 + 1];
+          const b2_37 = layer20_W[bk_38 + 2];
+          const b3_37 = layer20_W[bk_38 + 3];
+          c00_38 += a0_39 * b0_38;
+          c01_37 += a0_39 * b1_37;
+          c02_37 += a0_39 * b2_37;
+          c03_37 += a0_39 * b3_37;
+        }
+        const v_227 = layer20_b[j_37];
+        layer20_z[i_38 * 2 + j_37] = c00_38 + v_227;
+        const v_228 = layer20_b[j_37 + 1];
+        layer20_z[i_38 * 2 + (j_37 + 1)] = c01_37 + v_228;
+        const v_229 = layer20_b[j_37 + 2];
+        layer20_z[i_38 * 2 + (j_37 + 2)] = c02_37 + v_229;
+        const v_230 = layer20_b[j_37 + 3];
+        layer20_z[i_38 * 2 + (j_37 + 3)] = c03_37 + v_230;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_39 = i_38 * 32;
+        let c00_39 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_39 = k_18 * 2 + j_38;
+          const a0_40 = layer19[ar0_39 + k_18];
+          const b0_39 = layer20_W[bk_39];
+          c00_39 += a0_40 * b0_39;
+        }
+        const v_231 = layer20_b[j_38];
+        layer20_z[i_38 * 2 + j_38] = c00_39 + v_231;
       }
     }
   }
   function predictPart(x: Float64Array, n: number): void {
-    const layer10_z = buf1,
-      layer10 = buf0;
+    const layer20_z = buf1,
+      layer20 = buf0;
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_19 = 0; j_19 < 2; j_19++) if (layer10_z[o + j_19] > max) max = layer10_z[o + j_19];
+      for (let j_39 = 0; j_39 < 2; j_39++) if (layer20_z[o + j_39] > max) max = layer20_z[o + j_39];
       let sum = 0;
-      for (let j_19 = 0; j_19 < 2; j_19++) {
-        const e = Math.exp(layer10_z[o + j_19] - max);
-        layer10[o + j_19] = e;
+      for (let j_39 = 0; j_39 < 2; j_39++) {
+        const e = Math.exp(layer20_z[o + j_39] - max);
+        layer20[o + j_39] = e;
         sum += e;
       }
-      for (let j_19 = 0; j_19 < 2; j_19++) layer10[o + j_19] /= sum;
+      for (let j_39 = 0; j_39 < 2; j_39++) layer20[o + j_39] /= sum;
     }
   }
   function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
-    const layer10_z = buf1,
+    const layer20_z = buf1,
       onehot = buf0;
     // loss cross_entropy
     onehot.fill(0, 0, n * 2);
@@ -1148,14 +2151,14 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
       let max_1 = -Infinity;
-      for (let j_20 = 0; j_20 < 2; j_20++) if (layer10_z[o_1 + j_20] > max_1) max_1 = layer10_z[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) if (layer20_z[o_1 + j_40] > max_1) max_1 = layer20_z[o_1 + j_40];
       let sum_1 = 0,
         dot = 0,
         ty = 0;
-      for (let j_20 = 0; j_20 < 2; j_20++) {
-        sum_1 += Math.exp(layer10_z[o_1 + j_20] - max_1);
-        dot += onehot[o_1 + j_20] * layer10_z[o_1 + j_20];
-        ty += onehot[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) {
+        sum_1 += Math.exp(layer20_z[o_1 + j_40] - max_1);
+        dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
+        ty += onehot[o_1 + j_40];
       }
       lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
     }
@@ -1174,11 +2177,9 @@ export function createModel(options: ModelOptions = {}): Model {
       layer7 = buf6,
       layer8 = buf7,
       layer9 = buf8,
-      layer10_z = buf9,
-      layer10 = buf10,
-      onehot = buf11,
-      d_layer10_z = buf9,
-      d_layer10_b = buf10;
+      layer10 = buf9,
+      layer11 = buf10,
+      layer12 = buf11;
     // dense 32 relu
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -1902,10 +2903,9 @@ export function createModel(options: ModelOptions = {}): Model {
         layer9[i_16 * 32 + (j_15 + 3)] = t_96 > 0 ? t_96 : 0;
       }
     }
-    // dense 2 softmax
     const endI_8 = n - (n % 2);
     for (let i_17 = 0; i_17 < endI_8; i_17 += 2) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
         const ar0_16 = i_17 * 32;
         const ar1_8 = (i_17 + 1) * 32;
         let c00_16 = 0,
@@ -1917,7 +2917,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 = 0,
           c13_8 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 2 + j_17;
+          const bk_16 = k_8 * 32 + j_17;
           const a0_17 = layer9[ar0_16 + k_8];
           const a1_9 = layer9[ar1_8 + k_8];
           const b0_16 = layer10_W[bk_16];
@@ -1934,93 +2934,1002 @@ export function createModel(options: ModelOptions = {}): Model {
           c13_8 += a1_9 * b3_16;
         }
         const v_97 = layer10_b[j_17];
-        layer10_z[i_17 * 2 + j_17] = c00_16 + v_97;
+        const t_97 = c00_16 + v_97;
+        layer10[i_17 * 32 + j_17] = t_97 > 0 ? t_97 : 0;
         const v_98 = layer10_b[j_17 + 1];
-        layer10_z[i_17 * 2 + (j_17 + 1)] = c01_16 + v_98;
+        const t_98 = c01_16 + v_98;
+        layer10[i_17 * 32 + (j_17 + 1)] = t_98 > 0 ? t_98 : 0;
         const v_99 = layer10_b[j_17 + 2];
-        layer10_z[i_17 * 2 + (j_17 + 2)] = c02_16 + v_99;
+        const t_99 = c02_16 + v_99;
+        layer10[i_17 * 32 + (j_17 + 2)] = t_99 > 0 ? t_99 : 0;
         const v_100 = layer10_b[j_17 + 3];
-        layer10_z[i_17 * 2 + (j_17 + 3)] = c03_16 + v_100;
+        const t_100 = c03_16 + v_100;
+        layer10[i_17 * 32 + (j_17 + 3)] = t_100 > 0 ? t_100 : 0;
         const v_101 = layer10_b[j_17];
-        layer10_z[(i_17 + 1) * 2 + j_17] = c10_8 + v_101;
+        const t_101 = c10_8 + v_101;
+        layer10[(i_17 + 1) * 32 + j_17] = t_101 > 0 ? t_101 : 0;
         const v_102 = layer10_b[j_17 + 1];
-        layer10_z[(i_17 + 1) * 2 + (j_17 + 1)] = c11_8 + v_102;
+        const t_102 = c11_8 + v_102;
+        layer10[(i_17 + 1) * 32 + (j_17 + 1)] = t_102 > 0 ? t_102 : 0;
         const v_103 = layer10_b[j_17 + 2];
-        layer10_z[(i_17 + 1) * 2 + (j_17 + 2)] = c12_8 + v_103;
+        const t_103 = c12_8 + v_103;
+        layer10[(i_17 + 1) * 32 + (j_17 + 2)] = t_103 > 0 ? t_103 : 0;
         const v_104 = layer10_b[j_17 + 3];
-        layer10_z[(i_17 + 1) * 2 + (j_17 + 3)] = c13_8 + v_104;
-      }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_17 = i_17 * 32;
-        const ar1_9 = (i_17 + 1) * 32;
-        let c00_17 = 0,
-          c10_9 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 2 + j_18;
-          const a0_18 = layer9[ar0_17 + k_8];
-          const a1_10 = layer9[ar1_9 + k_8];
-          const b0_17 = layer10_W[bk_17];
-          c00_17 += a0_18 * b0_17;
-          c10_9 += a1_10 * b0_17;
-        }
-        const v_105 = layer10_b[j_18];
-        layer10_z[i_17 * 2 + j_18] = c00_17 + v_105;
-        const v_106 = layer10_b[j_18];
-        layer10_z[(i_17 + 1) * 2 + j_18] = c10_9 + v_106;
+        const t_104 = c13_8 + v_104;
+        layer10[(i_17 + 1) * 32 + (j_17 + 3)] = t_104 > 0 ? t_104 : 0;
       }
     }
     for (let i_18 = endI_8; i_18 < n; i_18++) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
-        const ar0_18 = i_18 * 32;
-        let c00_18 = 0,
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
+        const ar0_17 = i_18 * 32;
+        let c00_17 = 0,
           c01_17 = 0,
           c02_17 = 0,
           c03_17 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_18 = k_8 * 2 + j_17;
-          const a0_19 = layer9[ar0_18 + k_8];
-          const b0_18 = layer10_W[bk_18];
-          const b1_17 = layer10_W[bk_18 + 1];
-          const b2_17 = layer10_W[bk_18 + 2];
-          const b3_17 = layer10_W[bk_18 + 3];
-          c00_18 += a0_19 * b0_18;
-          c01_17 += a0_19 * b1_17;
-          c02_17 += a0_19 * b2_17;
-          c03_17 += a0_19 * b3_17;
+          const bk_17 = k_8 * 32 + j_17;
+          const a0_18 = layer9[ar0_17 + k_8];
+          const b0_17 = layer10_W[bk_17];
+          const b1_17 = layer10_W[bk_17 + 1];
+          const b2_17 = layer10_W[bk_17 + 2];
+          const b3_17 = layer10_W[bk_17 + 3];
+          c00_17 += a0_18 * b0_17;
+          c01_17 += a0_18 * b1_17;
+          c02_17 += a0_18 * b2_17;
+          c03_17 += a0_18 * b3_17;
         }
-        const v_107 = layer10_b[j_17];
-        layer10_z[i_18 * 2 + j_17] = c00_18 + v_107;
-        const v_108 = layer10_b[j_17 + 1];
-        layer10_z[i_18 * 2 + (j_17 + 1)] = c01_17 + v_108;
-        const v_109 = layer10_b[j_17 + 2];
-        layer10_z[i_18 * 2 + (j_17 + 2)] = c02_17 + v_109;
-        const v_110 = layer10_b[j_17 + 3];
-        layer10_z[i_18 * 2 + (j_17 + 3)] = c03_17 + v_110;
+        const v_105 = layer10_b[j_17];
+        const t_105 = c00_17 + v_105;
+        layer10[i_18 * 32 + j_17] = t_105 > 0 ? t_105 : 0;
+        const v_106 = layer10_b[j_17 + 1];
+        const t_106 = c01_17 + v_106;
+        layer10[i_18 * 32 + (j_17 + 1)] = t_106 > 0 ? t_106 : 0;
+        const v_107 = layer10_b[j_17 + 2];
+        const t_107 = c02_17 + v_107;
+        layer10[i_18 * 32 + (j_17 + 2)] = t_107 > 0 ? t_107 : 0;
+        const v_108 = layer10_b[j_17 + 3];
+        const t_108 = c03_17 + v_108;
+        layer10[i_18 * 32 + (j_17 + 3)] = t_108 > 0 ? t_108 : 0;
       }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_19 = i_18 * 32;
-        let c00_19 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_19 = k_8 * 2 + j_18;
-          const a0_20 = layer9[ar0_19 + k_8];
-          const b0_19 = layer10_W[bk_19];
-          c00_19 += a0_20 * b0_19;
+    }
+    const endI_9 = n - (n % 2);
+    for (let i_19 = 0; i_19 < endI_9; i_19 += 2) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_18 = i_19 * 32;
+        const ar1_9 = (i_19 + 1) * 32;
+        let c00_18 = 0,
+          c01_18 = 0,
+          c02_18 = 0,
+          c03_18 = 0,
+          c10_9 = 0,
+          c11_9 = 0,
+          c12_9 = 0,
+          c13_9 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_18 = k_9 * 32 + j_19;
+          const a0_19 = layer10[ar0_18 + k_9];
+          const a1_10 = layer10[ar1_9 + k_9];
+          const b0_18 = layer11_W[bk_18];
+          const b1_18 = layer11_W[bk_18 + 1];
+          const b2_18 = layer11_W[bk_18 + 2];
+          const b3_18 = layer11_W[bk_18 + 3];
+          c00_18 += a0_19 * b0_18;
+          c01_18 += a0_19 * b1_18;
+          c02_18 += a0_19 * b2_18;
+          c03_18 += a0_19 * b3_18;
+          c10_9 += a1_10 * b0_18;
+          c11_9 += a1_10 * b1_18;
+          c12_9 += a1_10 * b2_18;
+          c13_9 += a1_10 * b3_18;
         }
-        const v_111 = layer10_b[j_18];
-        layer10_z[i_18 * 2 + j_18] = c00_19 + v_111;
+        const v_109 = layer11_b[j_19];
+        const t_109 = c00_18 + v_109;
+        layer11[i_19 * 32 + j_19] = t_109 > 0 ? t_109 : 0;
+        const v_110 = layer11_b[j_19 + 1];
+        const t_110 = c01_18 + v_110;
+        layer11[i_19 * 32 + (j_19 + 1)] = t_110 > 0 ? t_110 : 0;
+        const v_111 = layer11_b[j_19 + 2];
+        const t_111 = c02_18 + v_111;
+        layer11[i_19 * 32 + (j_19 + 2)] = t_111 > 0 ? t_111 : 0;
+        const v_112 = layer11_b[j_19 + 3];
+        const t_112 = c03_18 + v_112;
+        layer11[i_19 * 32 + (j_19 + 3)] = t_112 > 0 ? t_112 : 0;
+        const v_113 = layer11_b[j_19];
+        const t_113 = c10_9 + v_113;
+        layer11[(i_19 + 1) * 32 + j_19] = t_113 > 0 ? t_113 : 0;
+        const v_114 = layer11_b[j_19 + 1];
+        const t_114 = c11_9 + v_114;
+        layer11[(i_19 + 1) * 32 + (j_19 + 1)] = t_114 > 0 ? t_114 : 0;
+        const v_115 = layer11_b[j_19 + 2];
+        const t_115 = c12_9 + v_115;
+        layer11[(i_19 + 1) * 32 + (j_19 + 2)] = t_115 > 0 ? t_115 : 0;
+        const v_116 = layer11_b[j_19 + 3];
+        const t_116 = c13_9 + v_116;
+        layer11[(i_19 + 1) * 32 + (j_19 + 3)] = t_116 > 0 ? t_116 : 0;
+      }
+    }
+    for (let i_20 = endI_9; i_20 < n; i_20++) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_19 = i_20 * 32;
+        let c00_19 = 0,
+          c01_19 = 0,
+          c02_19 = 0,
+          c03_19 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_19 = k_9 * 32 + j_19;
+          const a0_20 = layer10[ar0_19 + k_9];
+          const b0_19 = layer11_W[bk_19];
+          const b1_19 = layer11_W[bk_19 + 1];
+          const b2_19 = layer11_W[bk_19 + 2];
+          const b3_19 = layer11_W[bk_19 + 3];
+          c00_19 += a0_20 * b0_19;
+          c01_19 += a0_20 * b1_19;
+          c02_19 += a0_20 * b2_19;
+          c03_19 += a0_20 * b3_19;
+        }
+        const v_117 = layer11_b[j_19];
+        const t_117 = c00_19 + v_117;
+        layer11[i_20 * 32 + j_19] = t_117 > 0 ? t_117 : 0;
+        const v_118 = layer11_b[j_19 + 1];
+        const t_118 = c01_19 + v_118;
+        layer11[i_20 * 32 + (j_19 + 1)] = t_118 > 0 ? t_118 : 0;
+        const v_119 = layer11_b[j_19 + 2];
+        const t_119 = c02_19 + v_119;
+        layer11[i_20 * 32 + (j_19 + 2)] = t_119 > 0 ? t_119 : 0;
+        const v_120 = layer11_b[j_19 + 3];
+        const t_120 = c03_19 + v_120;
+        layer11[i_20 * 32 + (j_19 + 3)] = t_120 > 0 ? t_120 : 0;
+      }
+    }
+    const endI_10 = n - (n % 2);
+    for (let i_21 = 0; i_21 < endI_10; i_21 += 2) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_20 = i_21 * 32;
+        const ar1_10 = (i_21 + 1) * 32;
+        let c00_20 = 0,
+          c01_20 = 0,
+          c02_20 = 0,
+          c03_20 = 0,
+          c10_10 = 0,
+          c11_10 = 0,
+          c12_10 = 0,
+          c13_10 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_20 = k_10 * 32 + j_21;
+          const a0_21 = layer11[ar0_20 + k_10];
+          const a1_11 = layer11[ar1_10 + k_10];
+          const b0_20 = layer12_W[bk_20];
+          const b1_20 = layer12_W[bk_20 + 1];
+          const b2_20 = layer12_W[bk_20 + 2];
+          const b3_20 = layer12_W[bk_20 + 3];
+          c00_20 += a0_21 * b0_20;
+          c01_20 += a0_21 * b1_20;
+          c02_20 += a0_21 * b2_20;
+          c03_20 += a0_21 * b3_20;
+          c10_10 += a1_11 * b0_20;
+          c11_10 += a1_11 * b1_20;
+          c12_10 += a1_11 * b2_20;
+          c13_10 += a1_11 * b3_20;
+        }
+        const v_121 = layer12_b[j_21];
+        const t_121 = c00_20 + v_121;
+        layer12[i_21 * 32 + j_21] = t_121 > 0 ? t_121 : 0;
+        const v_122 = layer12_b[j_21 + 1];
+        const t_122 = c01_20 + v_122;
+        layer12[i_21 * 32 + (j_21 + 1)] = t_122 > 0 ? t_122 : 0;
+        const v_123 = layer12_b[j_21 + 2];
+        const t_123 = c02_20 + v_123;
+        layer12[i_21 * 32 + (j_21 + 2)] = t_123 > 0 ? t_123 : 0;
+        const v_124 = layer12_b[j_21 + 3];
+        const t_124 = c03_20 + v_124;
+        layer12[i_21 * 32 + (j_21 + 3)] = t_124 > 0 ? t_124 : 0;
+        const v_125 = layer12_b[j_21];
+        const t_125 = c10_10 + v_125;
+        layer12[(i_21 + 1) * 32 + j_21] = t_125 > 0 ? t_125 : 0;
+        const v_126 = layer12_b[j_21 + 1];
+        const t_126 = c11_10 + v_126;
+        layer12[(i_21 + 1) * 32 + (j_21 + 1)] = t_126 > 0 ? t_126 : 0;
+        const v_127 = layer12_b[j_21 + 2];
+        const t_127 = c12_10 + v_127;
+        layer12[(i_21 + 1) * 32 + (j_21 + 2)] = t_127 > 0 ? t_127 : 0;
+        const v_128 = layer12_b[j_21 + 3];
+        const t_128 = c13_10 + v_128;
+        layer12[(i_21 + 1) * 32 + (j_21 + 3)] = t_128 > 0 ? t_128 : 0;
+      }
+    }
+    for (let i_22 = endI_10; i_22 < n; i_22++) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_21 = i_22 * 32;
+        let c00_21 = 0,
+          c01_21 = 0,
+          c02_21 = 0,
+          c03_21 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_21 = k_10 * 32 + j_21;
+          const a0_22 = layer11[ar0_21 + k_10];
+          const b0_21 = layer12_W[bk_21];
+          const b1_21 = layer12_W[bk_21 + 1];
+          const b2_21 = layer12_W[bk_21 + 2];
+          const b3_21 = layer12_W[bk_21 + 3];
+          c00_21 += a0_22 * b0_21;
+          c01_21 += a0_22 * b1_21;
+          c02_21 += a0_22 * b2_21;
+          c03_21 += a0_22 * b3_21;
+        }
+        const v_129 = layer12_b[j_21];
+        const t_129 = c00_21 + v_129;
+        layer12[i_22 * 32 + j_21] = t_129 > 0 ? t_129 : 0;
+        const v_130 = layer12_b[j_21 + 1];
+        const t_130 = c01_21 + v_130;
+        layer12[i_22 * 32 + (j_21 + 1)] = t_130 > 0 ? t_130 : 0;
+        const v_131 = layer12_b[j_21 + 2];
+        const t_131 = c02_21 + v_131;
+        layer12[i_22 * 32 + (j_21 + 2)] = t_131 > 0 ? t_131 : 0;
+        const v_132 = layer12_b[j_21 + 3];
+        const t_132 = c03_21 + v_132;
+        layer12[i_22 * 32 + (j_21 + 3)] = t_132 > 0 ? t_132 : 0;
+      }
+    }
+  }
+  function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
+    const layer12 = buf11,
+      layer13 = buf12,
+      layer14 = buf13,
+      layer15 = buf14,
+      layer16 = buf15,
+      layer17 = buf16,
+      layer18 = buf17,
+      layer19 = buf18,
+      layer20_z = buf19,
+      layer20 = buf20,
+      onehot = buf21,
+      d_layer20_z = buf19,
+      d_layer20_b = buf20,
+      d_layer20_W = buf21,
+      d_layer19_z = buf22,
+      d_layer19_b = buf19;
+    const endI_11 = n - (n % 2);
+    for (let i_23 = 0; i_23 < endI_11; i_23 += 2) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_22 = i_23 * 32;
+        const ar1_11 = (i_23 + 1) * 32;
+        let c00_22 = 0,
+          c01_22 = 0,
+          c02_22 = 0,
+          c03_22 = 0,
+          c10_11 = 0,
+          c11_11 = 0,
+          c12_11 = 0,
+          c13_11 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_22 = k_11 * 32 + j_23;
+          const a0_23 = layer12[ar0_22 + k_11];
+          const a1_12 = layer12[ar1_11 + k_11];
+          const b0_22 = layer13_W[bk_22];
+          const b1_22 = layer13_W[bk_22 + 1];
+          const b2_22 = layer13_W[bk_22 + 2];
+          const b3_22 = layer13_W[bk_22 + 3];
+          c00_22 += a0_23 * b0_22;
+          c01_22 += a0_23 * b1_22;
+          c02_22 += a0_23 * b2_22;
+          c03_22 += a0_23 * b3_22;
+          c10_11 += a1_12 * b0_22;
+          c11_11 += a1_12 * b1_22;
+          c12_11 += a1_12 * b2_22;
+          c13_11 += a1_12 * b3_22;
+        }
+        const v_133 = layer13_b[j_23];
+        const t_133 = c00_22 + v_133;
+        layer13[i_23 * 32 + j_23] = t_133 > 0 ? t_133 : 0;
+        const v_134 = layer13_b[j_23 + 1];
+        const t_134 = c01_22 + v_134;
+        layer13[i_23 * 32 + (j_23 + 1)] = t_134 > 0 ? t_134 : 0;
+        const v_135 = layer13_b[j_23 + 2];
+        const t_135 = c02_22 + v_135;
+        layer13[i_23 * 32 + (j_23 + 2)] = t_135 > 0 ? t_135 : 0;
+        const v_136 = layer13_b[j_23 + 3];
+        const t_136 = c03_22 + v_136;
+        layer13[i_23 * 32 + (j_23 + 3)] = t_136 > 0 ? t_136 : 0;
+        const v_137 = layer13_b[j_23];
+        const t_137 = c10_11 + v_137;
+        layer13[(i_23 + 1) * 32 + j_23] = t_137 > 0 ? t_137 : 0;
+        const v_138 = layer13_b[j_23 + 1];
+        const t_138 = c11_11 + v_138;
+        layer13[(i_23 + 1) * 32 + (j_23 + 1)] = t_138 > 0 ? t_138 : 0;
+        const v_139 = layer13_b[j_23 + 2];
+        const t_139 = c12_11 + v_139;
+        layer13[(i_23 + 1) * 32 + (j_23 + 2)] = t_139 > 0 ? t_139 : 0;
+        const v_140 = layer13_b[j_23 + 3];
+        const t_140 = c13_11 + v_140;
+        layer13[(i_23 + 1) * 32 + (j_23 + 3)] = t_140 > 0 ? t_140 : 0;
+      }
+    }
+    for (let i_24 = endI_11; i_24 < n; i_24++) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_23 = i_24 * 32;
+        let c00_23 = 0,
+          c01_23 = 0,
+          c02_23 = 0,
+          c03_23 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_23 = k_11 * 32 + j_23;
+          const a0_24 = layer12[ar0_23 + k_11];
+          const b0_23 = layer13_W[bk_23];
+          const b1_23 = layer13_W[bk_23 + 1];
+          const b2_23 = layer13_W[bk_23 + 2];
+          const b3_23 = layer13_W[bk_23 + 3];
+          c00_23 += a0_24 * b0_23;
+          c01_23 += a0_24 * b1_23;
+          c02_23 += a0_24 * b2_23;
+          c03_23 += a0_24 * b3_23;
+        }
+        const v_141 = layer13_b[j_23];
+        const t_141 = c00_23 + v_141;
+        layer13[i_24 * 32 + j_23] = t_141 > 0 ? t_141 : 0;
+        const v_142 = layer13_b[j_23 + 1];
+        const t_142 = c01_23 + v_142;
+        layer13[i_24 * 32 + (j_23 + 1)] = t_142 > 0 ? t_142 : 0;
+        const v_143 = layer13_b[j_23 + 2];
+        const t_143 = c02_23 + v_143;
+        layer13[i_24 * 32 + (j_23 + 2)] = t_143 > 0 ? t_143 : 0;
+        const v_144 = layer13_b[j_23 + 3];
+        const t_144 = c03_23 + v_144;
+        layer13[i_24 * 32 + (j_23 + 3)] = t_144 > 0 ? t_144 : 0;
+      }
+    }
+    const endI_12 = n - (n % 2);
+    for (let i_25 = 0; i_25 < endI_12; i_25 += 2) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_24 = i_25 * 32;
+        const ar1_12 = (i_25 + 1) * 32;
+        let c00_24 = 0,
+          c01_24 = 0,
+          c02_24 = 0,
+          c03_24 = 0,
+          c10_12 = 0,
+          c11_12 = 0,
+          c12_12 = 0,
+          c13_12 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_24 = k_12 * 32 + j_25;
+          const a0_25 = layer13[ar0_24 + k_12];
+          const a1_13 = layer13[ar1_12 + k_12];
+          const b0_24 = layer14_W[bk_24];
+          const b1_24 = layer14_W[bk_24 + 1];
+          const b2_24 = layer14_W[bk_24 + 2];
+          const b3_24 = layer14_W[bk_24 + 3];
+          c00_24 += a0_25 * b0_24;
+          c01_24 += a0_25 * b1_24;
+          c02_24 += a0_25 * b2_24;
+          c03_24 += a0_25 * b3_24;
+          c10_12 += a1_13 * b0_24;
+          c11_12 += a1_13 * b1_24;
+          c12_12 += a1_13 * b2_24;
+          c13_12 += a1_13 * b3_24;
+        }
+        const v_145 = layer14_b[j_25];
+        const t_145 = c00_24 + v_145;
+        layer14[i_25 * 32 + j_25] = t_145 > 0 ? t_145 : 0;
+        const v_146 = layer14_b[j_25 + 1];
+        const t_146 = c01_24 + v_146;
+        layer14[i_25 * 32 + (j_25 + 1)] = t_146 > 0 ? t_146 : 0;
+        const v_147 = layer14_b[j_25 + 2];
+        const t_147 = c02_24 + v_147;
+        layer14[i_25 * 32 + (j_25 + 2)] = t_147 > 0 ? t_147 : 0;
+        const v_148 = layer14_b[j_25 + 3];
+        const t_148 = c03_24 + v_148;
+        layer14[i_25 * 32 + (j_25 + 3)] = t_148 > 0 ? t_148 : 0;
+        const v_149 = layer14_b[j_25];
+        const t_149 = c10_12 + v_149;
+        layer14[(i_25 + 1) * 32 + j_25] = t_149 > 0 ? t_149 : 0;
+        const v_150 = layer14_b[j_25 + 1];
+        const t_150 = c11_12 + v_150;
+        layer14[(i_25 + 1) * 32 + (j_25 + 1)] = t_150 > 0 ? t_150 : 0;
+        const v_151 = layer14_b[j_25 + 2];
+        const t_151 = c12_12 + v_151;
+        layer14[(i_25 + 1) * 32 + (j_25 + 2)] = t_151 > 0 ? t_151 : 0;
+        const v_152 = layer14_b[j_25 + 3];
+        const t_152 = c13_12 + v_152;
+        layer14[(i_25 + 1) * 32 + (j_25 + 3)] = t_152 > 0 ? t_152 : 0;
+      }
+    }
+    for (let i_26 = endI_12; i_26 < n; i_26++) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_25 = i_26 * 32;
+        let c00_25 = 0,
+          c01_25 = 0,
+          c02_25 = 0,
+          c03_25 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_25 = k_12 * 32 + j_25;
+          const a0_26 = layer13[ar0_25 + k_12];
+          const b0_25 = layer14_W[bk_25];
+          const b1_25 = layer14_W[bk_25 + 1];
+          const b2_25 = layer14_W[bk_25 + 2];
+          const b3_25 = layer14_W[bk_25 + 3];
+          c00_25 += a0_26 * b0_25;
+          c01_25 += a0_26 * b1_25;
+          c02_25 += a0_26 * b2_25;
+          c03_25 += a0_26 * b3_25;
+        }
+        const v_153 = layer14_b[j_25];
+        const t_153 = c00_25 + v_153;
+        layer14[i_26 * 32 + j_25] = t_153 > 0 ? t_153 : 0;
+        const v_154 = layer14_b[j_25 + 1];
+        const t_154 = c01_25 + v_154;
+        layer14[i_26 * 32 + (j_25 + 1)] = t_154 > 0 ? t_154 : 0;
+        const v_155 = layer14_b[j_25 + 2];
+        const t_155 = c02_25 + v_155;
+        layer14[i_26 * 32 + (j_25 + 2)] = t_155 > 0 ? t_155 : 0;
+        const v_156 = layer14_b[j_25 + 3];
+        const t_156 = c03_25 + v_156;
+        layer14[i_26 * 32 + (j_25 + 3)] = t_156 > 0 ? t_156 : 0;
+      }
+    }
+    const endI_13 = n - (n % 2);
+    for (let i_27 = 0; i_27 < endI_13; i_27 += 2) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_26 = i_27 * 32;
+        const ar1_13 = (i_27 + 1) * 32;
+        let c00_26 = 0,
+          c01_26 = 0,
+          c02_26 = 0,
+          c03_26 = 0,
+          c10_13 = 0,
+          c11_13 = 0,
+          c12_13 = 0,
+          c13_13 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_26 = k_13 * 32 + j_27;
+          const a0_27 = layer14[ar0_26 + k_13];
+          const a1_14 = layer14[ar1_13 + k_13];
+          const b0_26 = layer15_W[bk_26];
+          const b1_26 = layer15_W[bk_26 + 1];
+          const b2_26 = layer15_W[bk_26 + 2];
+          const b3_26 = layer15_W[bk_26 + 3];
+          c00_26 += a0_27 * b0_26;
+          c01_26 += a0_27 * b1_26;
+          c02_26 += a0_27 * b2_26;
+          c03_26 += a0_27 * b3_26;
+          c10_13 += a1_14 * b0_26;
+          c11_13 += a1_14 * b1_26;
+          c12_13 += a1_14 * b2_26;
+          c13_13 += a1_14 * b3_26;
+        }
+        const v_157 = layer15_b[j_27];
+        const t_157 = c00_26 + v_157;
+        layer15[i_27 * 32 + j_27] = t_157 > 0 ? t_157 : 0;
+        const v_158 = layer15_b[j_27 + 1];
+        const t_158 = c01_26 + v_158;
+        layer15[i_27 * 32 + (j_27 + 1)] = t_158 > 0 ? t_158 : 0;
+        const v_159 = layer15_b[j_27 + 2];
+        const t_159 = c02_26 + v_159;
+        layer15[i_27 * 32 + (j_27 + 2)] = t_159 > 0 ? t_159 : 0;
+        const v_160 = layer15_b[j_27 + 3];
+        const t_160 = c03_26 + v_160;
+        layer15[i_27 * 32 + (j_27 + 3)] = t_160 > 0 ? t_160 : 0;
+        const v_161 = layer15_b[j_27];
+        const t_161 = c10_13 + v_161;
+        layer15[(i_27 + 1) * 32 + j_27] = t_161 > 0 ? t_161 : 0;
+        const v_162 = layer15_b[j_27 + 1];
+        const t_162 = c11_13 + v_162;
+        layer15[(i_27 + 1) * 32 + (j_27 + 1)] = t_162 > 0 ? t_162 : 0;
+        const v_163 = layer15_b[j_27 + 2];
+        const t_163 = c12_13 + v_163;
+        layer15[(i_27 + 1) * 32 + (j_27 + 2)] = t_163 > 0 ? t_163 : 0;
+        const v_164 = layer15_b[j_27 + 3];
+        const t_164 = c13_13 + v_164;
+        layer15[(i_27 + 1) * 32 + (j_27 + 3)] = t_164 > 0 ? t_164 : 0;
+      }
+    }
+    for (let i_28 = endI_13; i_28 < n; i_28++) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_27 = i_28 * 32;
+        let c00_27 = 0,
+          c01_27 = 0,
+          c02_27 = 0,
+          c03_27 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_27 = k_13 * 32 + j_27;
+          const a0_28 = layer14[ar0_27 + k_13];
+          const b0_27 = layer15_W[bk_27];
+          const b1_27 = layer15_W[bk_27 + 1];
+          const b2_27 = layer15_W[bk_27 + 2];
+          const b3_27 = layer15_W[bk_27 + 3];
+          c00_27 += a0_28 * b0_27;
+          c01_27 += a0_28 * b1_27;
+          c02_27 += a0_28 * b2_27;
+          c03_27 += a0_28 * b3_27;
+        }
+        const v_165 = layer15_b[j_27];
+        const t_165 = c00_27 + v_165;
+        layer15[i_28 * 32 + j_27] = t_165 > 0 ? t_165 : 0;
+        const v_166 = layer15_b[j_27 + 1];
+        const t_166 = c01_27 + v_166;
+        layer15[i_28 * 32 + (j_27 + 1)] = t_166 > 0 ? t_166 : 0;
+        const v_167 = layer15_b[j_27 + 2];
+        const t_167 = c02_27 + v_167;
+        layer15[i_28 * 32 + (j_27 + 2)] = t_167 > 0 ? t_167 : 0;
+        const v_168 = layer15_b[j_27 + 3];
+        const t_168 = c03_27 + v_168;
+        layer15[i_28 * 32 + (j_27 + 3)] = t_168 > 0 ? t_168 : 0;
+      }
+    }
+    const endI_14 = n - (n % 2);
+    for (let i_29 = 0; i_29 < endI_14; i_29 += 2) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_28 = i_29 * 32;
+        const ar1_14 = (i_29 + 1) * 32;
+        let c00_28 = 0,
+          c01_28 = 0,
+          c02_28 = 0,
+          c03_28 = 0,
+          c10_14 = 0,
+          c11_14 = 0,
+          c12_14 = 0,
+          c13_14 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_28 = k_14 * 32 + j_29;
+          const a0_29 = layer15[ar0_28 + k_14];
+          const a1_15 = layer15[ar1_14 + k_14];
+          const b0_28 = layer16_W[bk_28];
+          const b1_28 = layer16_W[bk_28 + 1];
+          const b2_28 = layer16_W[bk_28 + 2];
+          const b3_28 = layer16_W[bk_28 + 3];
+          c00_28 += a0_29 * b0_28;
+          c01_28 += a0_29 * b1_28;
+          c02_28 += a0_29 * b2_28;
+          c03_28 += a0_29 * b3_28;
+          c10_14 += a1_15 * b0_28;
+          c11_14 += a1_15 * b1_28;
+          c12_14 += a1_15 * b2_28;
+          c13_14 += a1_15 * b3_28;
+        }
+        const v_169 = layer16_b[j_29];
+        const t_169 = c00_28 + v_169;
+        layer16[i_29 * 32 + j_29] = t_169 > 0 ? t_169 : 0;
+        const v_170 = layer16_b[j_29 + 1];
+        const t_170 = c01_28 + v_170;
+        layer16[i_29 * 32 + (j_29 + 1)] = t_170 > 0 ? t_170 : 0;
+        const v_171 = layer16_b[j_29 + 2];
+        const t_171 = c02_28 + v_171;
+        layer16[i_29 * 32 + (j_29 + 2)] = t_171 > 0 ? t_171 : 0;
+        const v_172 = layer16_b[j_29 + 3];
+        const t_172 = c03_28 + v_172;
+        layer16[i_29 * 32 + (j_29 + 3)] = t_172 > 0 ? t_172 : 0;
+        const v_173 = layer16_b[j_29];
+        const t_173 = c10_14 + v_173;
+        layer16[(i_29 + 1) * 32 + j_29] = t_173 > 0 ? t_173 : 0;
+        const v_174 = layer16_b[j_29 + 1];
+        const t_174 = c11_14 + v_174;
+        layer16[(i_29 + 1) * 32 + (j_29 + 1)] = t_174 > 0 ? t_174 : 0;
+        const v_175 = layer16_b[j_29 + 2];
+        const t_175 = c12_14 + v_175;
+        layer16[(i_29 + 1) * 32 + (j_29 + 2)] = t_175 > 0 ? t_175 : 0;
+        const v_176 = layer16_b[j_29 + 3];
+        const t_176 = c13_14 + v_176;
+        layer16[(i_29 + 1) * 32 + (j_29 + 3)] = t_176 > 0 ? t_176 : 0;
+      }
+    }
+    for (let i_30 = endI_14; i_30 < n; i_30++) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_29 = i_30 * 32;
+        let c00_29 = 0,
+          c01_29 = 0,
+          c02_29 = 0,
+          c03_29 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_29 = k_14 * 32 + j_29;
+          const a0_30 = layer15[ar0_29 + k_14];
+          const b0_29 = layer16_W[bk_29];
+          const b1_29 = layer16_W[bk_29 + 1];
+          const b2_29 = layer16_W[bk_29 + 2];
+          const b3_29 = layer16_W[bk_29 + 3];
+          c00_29 += a0_30 * b0_29;
+          c01_29 += a0_30 * b1_29;
+          c02_29 += a0_30 * b2_29;
+          c03_29 += a0_30 * b3_29;
+        }
+        const v_177 = layer16_b[j_29];
+        const t_177 = c00_29 + v_177;
+        layer16[i_30 * 32 + j_29] = t_177 > 0 ? t_177 : 0;
+        const v_178 = layer16_b[j_29 + 1];
+        const t_178 = c01_29 + v_178;
+        layer16[i_30 * 32 + (j_29 + 1)] = t_178 > 0 ? t_178 : 0;
+        const v_179 = layer16_b[j_29 + 2];
+        const t_179 = c02_29 + v_179;
+        layer16[i_30 * 32 + (j_29 + 2)] = t_179 > 0 ? t_179 : 0;
+        const v_180 = layer16_b[j_29 + 3];
+        const t_180 = c03_29 + v_180;
+        layer16[i_30 * 32 + (j_29 + 3)] = t_180 > 0 ? t_180 : 0;
+      }
+    }
+    const endI_15 = n - (n % 2);
+    for (let i_31 = 0; i_31 < endI_15; i_31 += 2) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_30 = i_31 * 32;
+        const ar1_15 = (i_31 + 1) * 32;
+        let c00_30 = 0,
+          c01_30 = 0,
+          c02_30 = 0,
+          c03_30 = 0,
+          c10_15 = 0,
+          c11_15 = 0,
+          c12_15 = 0,
+          c13_15 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_30 = k_15 * 32 + j_31;
+          const a0_31 = layer16[ar0_30 + k_15];
+          const a1_16 = layer16[ar1_15 + k_15];
+          const b0_30 = layer17_W[bk_30];
+          const b1_30 = layer17_W[bk_30 + 1];
+          const b2_30 = layer17_W[bk_30 + 2];
+          const b3_30 = layer17_W[bk_30 + 3];
+          c00_30 += a0_31 * b0_30;
+          c01_30 += a0_31 * b1_30;
+          c02_30 += a0_31 * b2_30;
+          c03_30 += a0_31 * b3_30;
+          c10_15 += a1_16 * b0_30;
+          c11_15 += a1_16 * b1_30;
+          c12_15 += a1_16 * b2_30;
+          c13_15 += a1_16 * b3_30;
+        }
+        const v_181 = layer17_b[j_31];
+        const t_181 = c00_30 + v_181;
+        layer17[i_31 * 32 + j_31] = t_181 > 0 ? t_181 : 0;
+        const v_182 = layer17_b[j_31 + 1];
+        const t_182 = c01_30 + v_182;
+        layer17[i_31 * 32 + (j_31 + 1)] = t_182 > 0 ? t_182 : 0;
+        const v_183 = layer17_b[j_31 + 2];
+        const t_183 = c02_30 + v_183;
+        layer17[i_31 * 32 + (j_31 + 2)] = t_183 > 0 ? t_183 : 0;
+        const v_184 = layer17_b[j_31 + 3];
+        const t_184 = c03_30 + v_184;
+        layer17[i_31 * 32 + (j_31 + 3)] = t_184 > 0 ? t_184 : 0;
+        const v_185 = layer17_b[j_31];
+        const t_185 = c10_15 + v_185;
+        layer17[(i_31 + 1) * 32 + j_31] = t_185 > 0 ? t_185 : 0;
+        const v_186 = layer17_b[j_31 + 1];
+        const t_186 = c11_15 + v_186;
+        layer17[(i_31 + 1) * 32 + (j_31 + 1)] = t_186 > 0 ? t_186 : 0;
+        const v_187 = layer17_b[j_31 + 2];
+        const t_187 = c12_15 + v_187;
+        layer17[(i_31 + 1) * 32 + (j_31 + 2)] = t_187 > 0 ? t_187 : 0;
+        const v_188 = layer17_b[j_31 + 3];
+        const t_188 = c13_15 + v_188;
+        layer17[(i_31 + 1) * 32 + (j_31 + 3)] = t_188 > 0 ? t_188 : 0;
+      }
+    }
+    for (let i_32 = endI_15; i_32 < n; i_32++) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_31 = i_32 * 32;
+        let c00_31 = 0,
+          c01_31 = 0,
+          c02_31 = 0,
+          c03_31 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_31 = k_15 * 32 + j_31;
+          const a0_32 = layer16[ar0_31 + k_15];
+          const b0_31 = layer17_W[bk_31];
+          const b1_31 = layer17_W[bk_31 + 1];
+          const b2_31 = layer17_W[bk_31 + 2];
+          const b3_31 = layer17_W[bk_31 + 3];
+          c00_31 += a0_32 * b0_31;
+          c01_31 += a0_32 * b1_31;
+          c02_31 += a0_32 * b2_31;
+          c03_31 += a0_32 * b3_31;
+        }
+        const v_189 = layer17_b[j_31];
+        const t_189 = c00_31 + v_189;
+        layer17[i_32 * 32 + j_31] = t_189 > 0 ? t_189 : 0;
+        const v_190 = layer17_b[j_31 + 1];
+        const t_190 = c01_31 + v_190;
+        layer17[i_32 * 32 + (j_31 + 1)] = t_190 > 0 ? t_190 : 0;
+        const v_191 = layer17_b[j_31 + 2];
+        const t_191 = c02_31 + v_191;
+        layer17[i_32 * 32 + (j_31 + 2)] = t_191 > 0 ? t_191 : 0;
+        const v_192 = layer17_b[j_31 + 3];
+        const t_192 = c03_31 + v_192;
+        layer17[i_32 * 32 + (j_31 + 3)] = t_192 > 0 ? t_192 : 0;
+      }
+    }
+    const endI_16 = n - (n % 2);
+    for (let i_33 = 0; i_33 < endI_16; i_33 += 2) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_32 = i_33 * 32;
+        const ar1_16 = (i_33 + 1) * 32;
+        let c00_32 = 0,
+          c01_32 = 0,
+          c02_32 = 0,
+          c03_32 = 0,
+          c10_16 = 0,
+          c11_16 = 0,
+          c12_16 = 0,
+          c13_16 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_32 = k_16 * 32 + j_33;
+          const a0_33 = layer17[ar0_32 + k_16];
+          const a1_17 = layer17[ar1_16 + k_16];
+          const b0_32 = layer18_W[bk_32];
+          const b1_32 = layer18_W[bk_32 + 1];
+          const b2_32 = layer18_W[bk_32 + 2];
+          const b3_32 = layer18_W[bk_32 + 3];
+          c00_32 += a0_33 * b0_32;
+          c01_32 += a0_33 * b1_32;
+          c02_32 += a0_33 * b2_32;
+          c03_32 += a0_33 * b3_32;
+          c10_16 += a1_17 * b0_32;
+          c11_16 += a1_17 * b1_32;
+          c12_16 += a1_17 * b2_32;
+          c13_16 += a1_17 * b3_32;
+        }
+        const v_193 = layer18_b[j_33];
+        const t_193 = c00_32 + v_193;
+        layer18[i_33 * 32 + j_33] = t_193 > 0 ? t_193 : 0;
+        const v_194 = layer18_b[j_33 + 1];
+        const t_194 = c01_32 + v_194;
+        layer18[i_33 * 32 + (j_33 + 1)] = t_194 > 0 ? t_194 : 0;
+        const v_195 = layer18_b[j_33 + 2];
+        const t_195 = c02_32 + v_195;
+        layer18[i_33 * 32 + (j_33 + 2)] = t_195 > 0 ? t_195 : 0;
+        const v_196 = layer18_b[j_33 + 3];
+        const t_196 = c03_32 + v_196;
+        layer18[i_33 * 32 + (j_33 + 3)] = t_196 > 0 ? t_196 : 0;
+        const v_197 = layer18_b[j_33];
+        const t_197 = c10_16 + v_197;
+        layer18[(i_33 + 1) * 32 + j_33] = t_197 > 0 ? t_197 : 0;
+        const v_198 = layer18_b[j_33 + 1];
+        const t_198 = c11_16 + v_198;
+        layer18[(i_33 + 1) * 32 + (j_33 + 1)] = t_198 > 0 ? t_198 : 0;
+        const v_199 = layer18_b[j_33 + 2];
+        const t_199 = c12_16 + v_199;
+        layer18[(i_33 + 1) * 32 + (j_33 + 2)] = t_199 > 0 ? t_199 : 0;
+        const v_200 = layer18_b[j_33 + 3];
+        const t_200 = c13_16 + v_200;
+        layer18[(i_33 + 1) * 32 + (j_33 + 3)] = t_200 > 0 ? t_200 : 0;
+      }
+    }
+    for (let i_34 = endI_16; i_34 < n; i_34++) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_33 = i_34 * 32;
+        let c00_33 = 0,
+          c01_33 = 0,
+          c02_33 = 0,
+          c03_33 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_33 = k_16 * 32 + j_33;
+          const a0_34 = layer17[ar0_33 + k_16];
+          const b0_33 = layer18_W[bk_33];
+          const b1_33 = layer18_W[bk_33 + 1];
+          const b2_33 = layer18_W[bk_33 + 2];
+          const b3_33 = layer18_W[bk_33 + 3];
+          c00_33 += a0_34 * b0_33;
+          c01_33 += a0_34 * b1_33;
+          c02_33 += a0_34 * b2_33;
+          c03_33 += a0_34 * b3_33;
+        }
+        const v_201 = layer18_b[j_33];
+        const t_201 = c00_33 + v_201;
+        layer18[i_34 * 32 + j_33] = t_201 > 0 ? t_201 : 0;
+        const v_202 = layer18_b[j_33 + 1];
+        const t_202 = c01_33 + v_202;
+        layer18[i_34 * 32 + (j_33 + 1)] = t_202 > 0 ? t_202 : 0;
+        const v_203 = layer18_b[j_33 + 2];
+        const t_203 = c02_33 + v_203;
+        layer18[i_34 * 32 + (j_33 + 2)] = t_203 > 0 ? t_203 : 0;
+        const v_204 = layer18_b[j_33 + 3];
+        const t_204 = c03_33 + v_204;
+        layer18[i_34 * 32 + (j_33 + 3)] = t_204 > 0 ? t_204 : 0;
+      }
+    }
+    const endI_17 = n - (n % 2);
+    for (let i_35 = 0; i_35 < endI_17; i_35 += 2) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_34 = i_35 * 32;
+        const ar1_17 = (i_35 + 1) * 32;
+        let c00_34 = 0,
+          c01_34 = 0,
+          c02_34 = 0,
+          c03_34 = 0,
+          c10_17 = 0,
+          c11_17 = 0,
+          c12_17 = 0,
+          c13_17 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_34 = k_17 * 32 + j_35;
+          const a0_35 = layer18[ar0_34 + k_17];
+          const a1_18 = layer18[ar1_17 + k_17];
+          const b0_34 = layer19_W[bk_34];
+          const b1_34 = layer19_W[bk_34 + 1];
+          const b2_34 = layer19_W[bk_34 + 2];
+          const b3_34 = layer19_W[bk_34 + 3];
+          c00_34 += a0_35 * b0_34;
+          c01_34 += a0_35 * b1_34;
+          c02_34 += a0_35 * b2_34;
+          c03_34 += a0_35 * b3_34;
+          c10_17 += a1_18 * b0_34;
+          c11_17 += a1_18 * b1_34;
+          c12_17 += a1_18 * b2_34;
+          c13_17 += a1_18 * b3_34;
+        }
+        const v_205 = layer19_b[j_35];
+        const t_205 = c00_34 + v_205;
+        layer19[i_35 * 32 + j_35] = t_205 > 0 ? t_205 : 0;
+        const v_206 = layer19_b[j_35 + 1];
+        const t_206 = c01_34 + v_206;
+        layer19[i_35 * 32 + (j_35 + 1)] = t_206 > 0 ? t_206 : 0;
+        const v_207 = layer19_b[j_35 + 2];
+        const t_207 = c02_34 + v_207;
+        layer19[i_35 * 32 + (j_35 + 2)] = t_207 > 0 ? t_207 : 0;
+        const v_208 = layer19_b[j_35 + 3];
+        const t_208 = c03_34 + v_208;
+        layer19[i_35 * 32 + (j_35 + 3)] = t_208 > 0 ? t_208 : 0;
+        const v_209 = layer19_b[j_35];
+        const t_209 = c10_17 + v_209;
+        layer19[(i_35 + 1) * 32 + j_35] = t_209 > 0 ? t_209 : 0;
+        const v_210 = layer19_b[j_35 + 1];
+        const t_210 = c11_17 + v_210;
+        layer19[(i_35 + 1) * 32 + (j_35 + 1)] = t_210 > 0 ? t_210 : 0;
+        const v_211 = layer19_b[j_35 + 2];
+        const t_211 = c12_17 + v_211;
+        layer19[(i_35 + 1) * 32 + (j_35 + 2)] = t_211 > 0 ? t_211 : 0;
+        const v_212 = layer19_b[j_35 + 3];
+        const t_212 = c13_17 + v_212;
+        layer19[(i_35 + 1) * 32 + (j_35 + 3)] = t_212 > 0 ? t_212 : 0;
+      }
+    }
+    for (let i_36 = endI_17; i_36 < n; i_36++) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_35 = i_36 * 32;
+        let c00_35 = 0,
+          c01_35 = 0,
+          c02_35 = 0,
+          c03_35 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_35 = k_17 * 32 + j_35;
+          const a0_36 = layer18[ar0_35 + k_17];
+          const b0_35 = layer19_W[bk_35];
+          const b1_35 = layer19_W[bk_35 + 1];
+          const b2_35 = layer19_W[bk_35 + 2];
+          const b3_35 = layer19_W[bk_35 + 3];
+          c00_35 += a0_36 * b0_35;
+          c01_35 += a0_36 * b1_35;
+          c02_35 += a0_36 * b2_35;
+          c03_35 += a0_36 * b3_35;
+        }
+        const v_213 = layer19_b[j_35];
+        const t_213 = c00_35 + v_213;
+        layer19[i_36 * 32 + j_35] = t_213 > 0 ? t_213 : 0;
+        const v_214 = layer19_b[j_35 + 1];
+        const t_214 = c01_35 + v_214;
+        layer19[i_36 * 32 + (j_35 + 1)] = t_214 > 0 ? t_214 : 0;
+        const v_215 = layer19_b[j_35 + 2];
+        const t_215 = c02_35 + v_215;
+        layer19[i_36 * 32 + (j_35 + 2)] = t_215 > 0 ? t_215 : 0;
+        const v_216 = layer19_b[j_35 + 3];
+        const t_216 = c03_35 + v_216;
+        layer19[i_36 * 32 + (j_35 + 3)] = t_216 > 0 ? t_216 : 0;
+      }
+    }
+    // dense 2 softmax
+    const endI_18 = n - (n % 2);
+    for (let i_37 = 0; i_37 < endI_18; i_37 += 2) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_36 = i_37 * 32;
+        const ar1_18 = (i_37 + 1) * 32;
+        let c00_36 = 0,
+          c01_36 = 0,
+          c02_36 = 0,
+          c03_36 = 0,
+          c10_18 = 0,
+          c11_18 = 0,
+          c12_18 = 0,
+          c13_18 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_36 = k_18 * 2 + j_37;
+          const a0_37 = layer19[ar0_36 + k_18];
+          const a1_19 = layer19[ar1_18 + k_18];
+          const b0_36 = layer20_W[bk_36];
+          const b1_36 = layer20_W[bk_36 + 1];
+          const b2_36 = layer20_W[bk_36 + 2];
+          const b3_36 = layer20_W[bk_36 + 3];
+          c00_36 += a0_37 * b0_36;
+          c01_36 += a0_37 * b1_36;
+          c02_36 += a0_37 * b2_36;
+          c03_36 += a0_37 * b3_36;
+          c10_18 += a1_19 * b0_36;
+          c11_18 += a1_19 * b1_36;
+          c12_18 += a1_19 * b2_36;
+          c13_18 += a1_19 * b3_36;
+        }
+        const v_217 = layer20_b[j_37];
+        layer20_z[i_37 * 2 + j_37] = c00_36 + v_217;
+        const v_218 = layer20_b[j_37 + 1];
+        layer20_z[i_37 * 2 + (j_37 + 1)] = c01_36 + v_218;
+        const v_219 = layer20_b[j_37 + 2];
+        layer20_z[i_37 * 2 + (j_37 + 2)] = c02_36 + v_219;
+        const v_220 = layer20_b[j_37 + 3];
+        layer20_z[i_37 * 2 + (j_37 + 3)] = c03_36 + v_220;
+        const v_221 = layer20_b[j_37];
+        layer20_z[(i_37 + 1) * 2 + j_37] = c10_18 + v_221;
+        const v_222 = layer20_b[j_37 + 1];
+        layer20_z[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_222;
+        const v_223 = layer20_b[j_37 + 2];
+        layer20_z[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_223;
+        const v_224 = layer20_b[j_37 + 3];
+        layer20_z[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_224;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_37 = i_37 * 32;
+        const ar1_19 = (i_37 + 1) * 32;
+        let c00_37 = 0,
+          c10_19 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_37 = k_18 * 2 + j_38;
+          const a0_38 = layer19[ar0_37 + k_18];
+          const a1_20 = layer19[ar1_19 + k_18];
+          const b0_37 = layer20_W[bk_37];
+          c00_37 += a0_38 * b0_37;
+          c10_19 += a1_20 * b0_37;
+        }
+        const v_225 = layer20_b[j_38];
+        layer20_z[i_37 * 2 + j_38] = c00_37 + v_225;
+        const v_226 = layer20_b[j_38];
+        layer20_z[(i_37 + 1) * 2 + j_38] = c10_19 + v_226;
+      }
+    }
+    for (let i_38 = endI_18; i_38 < n; i_38++) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_38 = i_38 * 32;
+        let c00_38 = 0,
+          c01_37 = 0,
+          c02_37 = 0,
+          c03_37 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_38 = k_18 * 2 + j_37;
+          const a0_39 = layer19[ar0_38 + k_18];
+          const b0_38 = layer20_W[bk_38];
+          const b1_37 = layer20_W[bk_38 + 1];
+          const b2_37 = layer20_W[bk_38 + 2];
+          const b3_37 = layer20_W[bk_38 + 3];
+          c00_38 += a0_39 * b0_38;
+          c01_37 += a0_39 * b1_37;
+          c02_37 += a0_39 * b2_37;
+          c03_37 += a0_39 * b3_37;
+        }
+        const v_227 = layer20_b[j_37];
+        layer20_z[i_38 * 2 + j_37] = c00_38 + v_227;
+        const v_228 = layer20_b[j_37 + 1];
+        layer20_z[i_38 * 2 + (j_37 + 1)] = c01_37 + v_228;
+        const v_229 = layer20_b[j_37 + 2];
+        layer20_z[i_38 * 2 + (j_37 + 2)] = c02_37 + v_229;
+        const v_230 = layer20_b[j_37 + 3];
+        layer20_z[i_38 * 2 + (j_37 + 3)] = c03_37 + v_230;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_39 = i_38 * 32;
+        let c00_39 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_39 = k_18 * 2 + j_38;
+          const a0_40 = layer19[ar0_39 + k_18];
+          const b0_39 = layer20_W[bk_39];
+          c00_39 += a0_40 * b0_39;
+        }
+        const v_231 = layer20_b[j_38];
+        layer20_z[i_38 * 2 + j_38] = c00_39 + v_231;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_19 = 0; j_19 < 2; j_19++) if (layer10_z[o + j_19] > max) max = layer10_z[o + j_19];
+      for (let j_39 = 0; j_39 < 2; j_39++) if (layer20_z[o + j_39] > max) max = layer20_z[o + j_39];
       let sum = 0;
-      for (let j_19 = 0; j_19 < 2; j_19++) {
-        const e = Math.exp(layer10_z[o + j_19] - max);
-        layer10[o + j_19] = e;
+      for (let j_39 = 0; j_39 < 2; j_39++) {
+        const e = Math.exp(layer20_z[o + j_39] - max);
+        layer20[o + j_39] = e;
         sum += e;
       }
-      for (let j_19 = 0; j_19 < 2; j_19++) layer10[o + j_19] /= sum;
+      for (let j_39 = 0; j_39 < 2; j_39++) layer20[o + j_39] /= sum;
     }
     // loss cross_entropy
     onehot.fill(0, 0, n * 2);
@@ -2033,62 +3942,33 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
       let max_1 = -Infinity;
-      for (let j_20 = 0; j_20 < 2; j_20++) if (layer10_z[o_1 + j_20] > max_1) max_1 = layer10_z[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) if (layer20_z[o_1 + j_40] > max_1) max_1 = layer20_z[o_1 + j_40];
       let sum_1 = 0,
         dot = 0,
         ty = 0;
-      for (let j_20 = 0; j_20 < 2; j_20++) {
-        sum_1 += Math.exp(layer10_z[o_1 + j_20] - max_1);
-        dot += onehot[o_1 + j_20] * layer10_z[o_1 + j_20];
-        ty += onehot[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) {
+        sum_1 += Math.exp(layer20_z[o_1 + j_40] - max_1);
+        dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
+        ty += onehot[o_1 + j_40];
       }
       lossSum_1 += ty * (max_1 + Math.log(sum_1)) - dot;
     }
     s_1 = lossSum_1 / n;
     // grad of: loss cross_entropy
     s_2 = 1 / n;
-    for (let i_19 = 0; i_19 < n * 2; i_19++) {
-      const v_112 = layer10[i_19];
-      const v_113 = onehot[i_19];
-      const t_97 = v_112 - v_113;
-      d_layer10_z[i_19] = s_2 * t_97;
+    for (let i_39 = 0; i_39 < n * 2; i_39++) {
+      const v_232 = layer20[i_39];
+      const v_233 = onehot[i_39];
+      const t_217 = v_232 - v_233;
+      d_layer20_z[i_39] = s_2 * t_217;
     }
     // grad of: dense 2 softmax
-    d_layer10_b.fill(0, 0, 2);
+    d_layer20_b.fill(0, 0, 2);
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 2; i1++) {
-        d_layer10_b[i1] += d_layer10_z[i0 * 2 + i1];
+        d_layer20_b[i1] += d_layer20_z[i0 * 2 + i1];
       }
     }
-  }
-  function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
-    const layer3 = buf2,
-      layer4 = buf3,
-      layer5 = buf4,
-      layer6 = buf5,
-      layer7 = buf6,
-      layer8 = buf7,
-      layer9 = buf8,
-      d_layer10_z = buf9,
-      d_layer10_W = buf11,
-      d_layer9_z = buf12,
-      d_layer9_b = buf9,
-      d_layer9_W = buf8,
-      d_layer8_z = buf13,
-      d_layer8_b = buf7,
-      d_layer8_W = buf12,
-      d_layer7_z = buf14,
-      d_layer7_b = buf6,
-      d_layer7_W = buf13,
-      d_layer6_z = buf15,
-      d_layer6_b = buf5,
-      d_layer6_W = buf14,
-      d_layer5_z = buf16,
-      d_layer5_b = buf4,
-      d_layer5_W = buf15,
-      d_layer4_z = buf17,
-      d_layer4_b = buf3,
-      d_layer4_W = buf16;
     let c0_0 = 0,
       c0_1 = 0,
       c1_0 = 0,
@@ -2153,1312 +4033,2770 @@ export function createModel(options: ModelOptions = {}): Model {
       c30_1 = 0,
       c31_0 = 0,
       c31_1 = 0;
-    for (let k_9 = 0; k_9 < n; k_9++) {
-      const a0_21 = layer9[k_9 * 32];
-      const a1_11 = layer9[k_9 * 32 + 1];
-      const a2 = layer9[k_9 * 32 + 2];
-      const a3 = layer9[k_9 * 32 + 3];
-      const a4 = layer9[k_9 * 32 + 4];
-      const a5 = layer9[k_9 * 32 + 5];
-      const a6 = layer9[k_9 * 32 + 6];
-      const a7 = layer9[k_9 * 32 + 7];
-      const a8 = layer9[k_9 * 32 + 8];
-      const a9 = layer9[k_9 * 32 + 9];
-      const a10 = layer9[k_9 * 32 + 10];
-      const a11 = layer9[k_9 * 32 + 11];
-      const a12 = layer9[k_9 * 32 + 12];
-      const a13 = layer9[k_9 * 32 + 13];
-      const a14 = layer9[k_9 * 32 + 14];
-      const a15 = layer9[k_9 * 32 + 15];
-      const a16 = layer9[k_9 * 32 + 16];
-      const a17 = layer9[k_9 * 32 + 17];
-      const a18 = layer9[k_9 * 32 + 18];
-      const a19 = layer9[k_9 * 32 + 19];
-      const a20 = layer9[k_9 * 32 + 20];
-      const a21 = layer9[k_9 * 32 + 21];
-      const a22 = layer9[k_9 * 32 + 22];
-      const a23 = layer9[k_9 * 32 + 23];
-      const a24 = layer9[k_9 * 32 + 24];
-      const a25 = layer9[k_9 * 32 + 25];
-      const a26 = layer9[k_9 * 32 + 26];
-      const a27 = layer9[k_9 * 32 + 27];
-      const a28 = layer9[k_9 * 32 + 28];
-      const a29 = layer9[k_9 * 32 + 29];
-      const a30 = layer9[k_9 * 32 + 30];
-      const a31 = layer9[k_9 * 32 + 31];
-      const b0_20 = d_layer10_z[k_9 * 2];
-      const b1_18 = d_layer10_z[k_9 * 2 + 1];
-      c0_0 += a0_21 * b0_20;
-      c0_1 += a0_21 * b1_18;
-      c1_0 += a1_11 * b0_20;
-      c1_1 += a1_11 * b1_18;
-      c2_0 += a2 * b0_20;
-      c2_1 += a2 * b1_18;
-      c3_0 += a3 * b0_20;
-      c3_1 += a3 * b1_18;
-      c4_0 += a4 * b0_20;
-      c4_1 += a4 * b1_18;
-      c5_0 += a5 * b0_20;
-      c5_1 += a5 * b1_18;
-      c6_0 += a6 * b0_20;
-      c6_1 += a6 * b1_18;
-      c7_0 += a7 * b0_20;
-      c7_1 += a7 * b1_18;
-      c8_0 += a8 * b0_20;
-      c8_1 += a8 * b1_18;
-      c9_0 += a9 * b0_20;
-      c9_1 += a9 * b1_18;
-      c10_0 += a10 * b0_20;
-      c10_1_1 += a10 * b1_18;
-      c11_0 += a11 * b0_20;
-      c11_1_1 += a11 * b1_18;
-      c12_0 += a12 * b0_20;
-      c12_1_1 += a12 * b1_18;
-      c13_0 += a13 * b0_20;
-      c13_1_1 += a13 * b1_18;
-      c14_0 += a14 * b0_20;
-      c14_1 += a14 * b1_18;
-      c15_0 += a15 * b0_20;
-      c15_1 += a15 * b1_18;
-      c16_0 += a16 * b0_20;
-      c16_1 += a16 * b1_18;
-      c17_0 += a17 * b0_20;
-      c17_1 += a17 * b1_18;
-      c18_0 += a18 * b0_20;
-      c18_1 += a18 * b1_18;
-      c19_0 += a19 * b0_20;
-      c19_1 += a19 * b1_18;
-      c20_0 += a20 * b0_20;
-      c20_1 += a20 * b1_18;
-      c21_0 += a21 * b0_20;
-      c21_1 += a21 * b1_18;
-      c22_0 += a22 * b0_20;
-      c22_1 += a22 * b1_18;
-      c23_0 += a23 * b0_20;
-      c23_1 += a23 * b1_18;
-      c24_0 += a24 * b0_20;
-      c24_1 += a24 * b1_18;
-      c25_0 += a25 * b0_20;
-      c25_1 += a25 * b1_18;
-      c26_0 += a26 * b0_20;
-      c26_1 += a26 * b1_18;
-      c27_0 += a27 * b0_20;
-      c27_1 += a27 * b1_18;
-      c28_0 += a28 * b0_20;
-      c28_1 += a28 * b1_18;
-      c29_0 += a29 * b0_20;
-      c29_1 += a29 * b1_18;
-      c30_0 += a30 * b0_20;
-      c30_1 += a30 * b1_18;
-      c31_0 += a31 * b0_20;
-      c31_1 += a31 * b1_18;
+    for (let k_19 = 0; k_19 < n; k_19++) {
+      const a0_41 = layer19[k_19 * 32];
+      const a1_21 = layer19[k_19 * 32 + 1];
+      const a2 = layer19[k_19 * 32 + 2];
+      const a3 = layer19[k_19 * 32 + 3];
+      const a4 = layer19[k_19 * 32 + 4];
+      const a5 = layer19[k_19 * 32 + 5];
+      const a6 = layer19[k_19 * 32 + 6];
+      const a7 = layer19[k_19 * 32 + 7];
+      const a8 = layer19[k_19 * 32 + 8];
+      const a9 = layer19[k_19 * 32 + 9];
+      const a10 = layer19[k_19 * 32 + 10];
+      const a11 = layer19[k_19 * 32 + 11];
+      const a12 = layer19[k_19 * 32 + 12];
+      const a13 = layer19[k_19 * 32 + 13];
+      const a14 = layer19[k_19 * 32 + 14];
+      const a15 = layer19[k_19 * 32 + 15];
+      const a16 = layer19[k_19 * 32 + 16];
+      const a17 = layer19[k_19 * 32 + 17];
+      const a18 = layer19[k_19 * 32 + 18];
+      const a19 = layer19[k_19 * 32 + 19];
+      const a20 = layer19[k_19 * 32 + 20];
+      const a21 = layer19[k_19 * 32 + 21];
+      const a22 = layer19[k_19 * 32 + 22];
+      const a23 = layer19[k_19 * 32 + 23];
+      const a24 = layer19[k_19 * 32 + 24];
+      const a25 = layer19[k_19 * 32 + 25];
+      const a26 = layer19[k_19 * 32 + 26];
+      const a27 = layer19[k_19 * 32 + 27];
+      const a28 = layer19[k_19 * 32 + 28];
+      const a29 = layer19[k_19 * 32 + 29];
+      const a30 = layer19[k_19 * 32 + 30];
+      const a31 = layer19[k_19 * 32 + 31];
+      const b0_40 = d_layer20_z[k_19 * 2];
+      const b1_38 = d_layer20_z[k_19 * 2 + 1];
+      c0_0 += a0_41 * b0_40;
+      c0_1 += a0_41 * b1_38;
+      c1_0 += a1_21 * b0_40;
+      c1_1 += a1_21 * b1_38;
+      c2_0 += a2 * b0_40;
+      c2_1 += a2 * b1_38;
+      c3_0 += a3 * b0_40;
+      c3_1 += a3 * b1_38;
+      c4_0 += a4 * b0_40;
+      c4_1 += a4 * b1_38;
+      c5_0 += a5 * b0_40;
+      c5_1 += a5 * b1_38;
+      c6_0 += a6 * b0_40;
+      c6_1 += a6 * b1_38;
+      c7_0 += a7 * b0_40;
+      c7_1 += a7 * b1_38;
+      c8_0 += a8 * b0_40;
+      c8_1 += a8 * b1_38;
+      c9_0 += a9 * b0_40;
+      c9_1 += a9 * b1_38;
+      c10_0 += a10 * b0_40;
+      c10_1_1 += a10 * b1_38;
+      c11_0 += a11 * b0_40;
+      c11_1_1 += a11 * b1_38;
+      c12_0 += a12 * b0_40;
+      c12_1_1 += a12 * b1_38;
+      c13_0 += a13 * b0_40;
+      c13_1_1 += a13 * b1_38;
+      c14_0 += a14 * b0_40;
+      c14_1 += a14 * b1_38;
+      c15_0 += a15 * b0_40;
+      c15_1 += a15 * b1_38;
+      c16_0 += a16 * b0_40;
+      c16_1 += a16 * b1_38;
+      c17_0 += a17 * b0_40;
+      c17_1 += a17 * b1_38;
+      c18_0 += a18 * b0_40;
+      c18_1 += a18 * b1_38;
+      c19_0 += a19 * b0_40;
+      c19_1 += a19 * b1_38;
+      c20_0 += a20 * b0_40;
+      c20_1 += a20 * b1_38;
+      c21_0 += a21 * b0_40;
+      c21_1 += a21 * b1_38;
+      c22_0 += a22 * b0_40;
+      c22_1 += a22 * b1_38;
+      c23_0 += a23 * b0_40;
+      c23_1 += a23 * b1_38;
+      c24_0 += a24 * b0_40;
+      c24_1 += a24 * b1_38;
+      c25_0 += a25 * b0_40;
+      c25_1 += a25 * b1_38;
+      c26_0 += a26 * b0_40;
+      c26_1 += a26 * b1_38;
+      c27_0 += a27 * b0_40;
+      c27_1 += a27 * b1_38;
+      c28_0 += a28 * b0_40;
+      c28_1 += a28 * b1_38;
+      c29_0 += a29 * b0_40;
+      c29_1 += a29 * b1_38;
+      c30_0 += a30 * b0_40;
+      c30_1 += a30 * b1_38;
+      c31_0 += a31 * b0_40;
+      c31_1 += a31 * b1_38;
     }
-    d_layer10_W[0] = c0_0;
-    d_layer10_W[1] = c0_1;
-    d_layer10_W[2] = c1_0;
-    d_layer10_W[3] = c1_1;
-    d_layer10_W[4] = c2_0;
-    d_layer10_W[5] = c2_1;
-    d_layer10_W[6] = c3_0;
-    d_layer10_W[7] = c3_1;
-    d_layer10_W[8] = c4_0;
-    d_layer10_W[9] = c4_1;
-    d_layer10_W[10] = c5_0;
-    d_layer10_W[11] = c5_1;
-    d_layer10_W[12] = c6_0;
-    d_layer10_W[13] = c6_1;
-    d_layer10_W[14] = c7_0;
-    d_layer10_W[15] = c7_1;
-    d_layer10_W[16] = c8_0;
-    d_layer10_W[17] = c8_1;
-    d_layer10_W[18] = c9_0;
-    d_layer10_W[19] = c9_1;
-    d_layer10_W[20] = c10_0;
-    d_layer10_W[21] = c10_1_1;
-    d_layer10_W[22] = c11_0;
-    d_layer10_W[23] = c11_1_1;
-    d_layer10_W[24] = c12_0;
-    d_layer10_W[25] = c12_1_1;
-    d_layer10_W[26] = c13_0;
-    d_layer10_W[27] = c13_1_1;
-    d_layer10_W[28] = c14_0;
-    d_layer10_W[29] = c14_1;
-    d_layer10_W[30] = c15_0;
-    d_layer10_W[31] = c15_1;
-    d_layer10_W[32] = c16_0;
-    d_layer10_W[33] = c16_1;
-    d_layer10_W[34] = c17_0;
-    d_layer10_W[35] = c17_1;
-    d_layer10_W[36] = c18_0;
-    d_layer10_W[37] = c18_1;
-    d_layer10_W[38] = c19_0;
-    d_layer10_W[39] = c19_1;
-    d_layer10_W[40] = c20_0;
-    d_layer10_W[41] = c20_1;
-    d_layer10_W[42] = c21_0;
-    d_layer10_W[43] = c21_1;
-    d_layer10_W[44] = c22_0;
-    d_layer10_W[45] = c22_1;
-    d_layer10_W[46] = c23_0;
-    d_layer10_W[47] = c23_1;
-    d_layer10_W[48] = c24_0;
-    d_layer10_W[49] = c24_1;
-    d_layer10_W[50] = c25_0;
-    d_layer10_W[51] = c25_1;
-    d_layer10_W[52] = c26_0;
-    d_layer10_W[53] = c26_1;
-    d_layer10_W[54] = c27_0;
-    d_layer10_W[55] = c27_1;
-    d_layer10_W[56] = c28_0;
-    d_layer10_W[57] = c28_1;
-    d_layer10_W[58] = c29_0;
-    d_layer10_W[59] = c29_1;
-    d_layer10_W[60] = c30_0;
-    d_layer10_W[61] = c30_1;
-    d_layer10_W[62] = c31_0;
-    d_layer10_W[63] = c31_1;
-    for (let i_20 = 0; i_20 < n; i_20++) {
-      const a0_22 = d_layer10_z[i_20 * 2];
-      const a1_12 = d_layer10_z[i_20 * 2 + 1];
-      for (let j_21 = 0; j_21 < 32; j_21++) {
-        const acc_1 = a0_22 * layer10_W[j_21 * 2] + a1_12 * layer10_W[j_21 * 2 + 1];
-        const v_114 = layer9[i_20 * 32 + j_21];
-        const t_98 = v_114 > 0 ? 1 : 0;
-        d_layer9_z[i_20 * 32 + j_21] = acc_1 * t_98;
+    d_layer20_W[0] = c0_0;
+    d_layer20_W[1] = c0_1;
+    d_layer20_W[2] = c1_0;
+    d_layer20_W[3] = c1_1;
+    d_layer20_W[4] = c2_0;
+    d_layer20_W[5] = c2_1;
+    d_layer20_W[6] = c3_0;
+    d_layer20_W[7] = c3_1;
+    d_layer20_W[8] = c4_0;
+    d_layer20_W[9] = c4_1;
+    d_layer20_W[10] = c5_0;
+    d_layer20_W[11] = c5_1;
+    d_layer20_W[12] = c6_0;
+    d_layer20_W[13] = c6_1;
+    d_layer20_W[14] = c7_0;
+    d_layer20_W[15] = c7_1;
+    d_layer20_W[16] = c8_0;
+    d_layer20_W[17] = c8_1;
+    d_layer20_W[18] = c9_0;
+    d_layer20_W[19] = c9_1;
+    d_layer20_W[20] = c10_0;
+    d_layer20_W[21] = c10_1_1;
+    d_layer20_W[22] = c11_0;
+    d_layer20_W[23] = c11_1_1;
+    d_layer20_W[24] = c12_0;
+    d_layer20_W[25] = c12_1_1;
+    d_layer20_W[26] = c13_0;
+    d_layer20_W[27] = c13_1_1;
+    d_layer20_W[28] = c14_0;
+    d_layer20_W[29] = c14_1;
+    d_layer20_W[30] = c15_0;
+    d_layer20_W[31] = c15_1;
+    d_layer20_W[32] = c16_0;
+    d_layer20_W[33] = c16_1;
+    d_layer20_W[34] = c17_0;
+    d_layer20_W[35] = c17_1;
+    d_layer20_W[36] = c18_0;
+    d_layer20_W[37] = c18_1;
+    d_layer20_W[38] = c19_0;
+    d_layer20_W[39] = c19_1;
+    d_layer20_W[40] = c20_0;
+    d_layer20_W[41] = c20_1;
+    d_layer20_W[42] = c21_0;
+    d_layer20_W[43] = c21_1;
+    d_layer20_W[44] = c22_0;
+    d_layer20_W[45] = c22_1;
+    d_layer20_W[46] = c23_0;
+    d_layer20_W[47] = c23_1;
+    d_layer20_W[48] = c24_0;
+    d_layer20_W[49] = c24_1;
+    d_layer20_W[50] = c25_0;
+    d_layer20_W[51] = c25_1;
+    d_layer20_W[52] = c26_0;
+    d_layer20_W[53] = c26_1;
+    d_layer20_W[54] = c27_0;
+    d_layer20_W[55] = c27_1;
+    d_layer20_W[56] = c28_0;
+    d_layer20_W[57] = c28_1;
+    d_layer20_W[58] = c29_0;
+    d_layer20_W[59] = c29_1;
+    d_layer20_W[60] = c30_0;
+    d_layer20_W[61] = c30_1;
+    d_layer20_W[62] = c31_0;
+    d_layer20_W[63] = c31_1;
+    for (let i_40 = 0; i_40 < n; i_40++) {
+      const a0_42 = d_layer20_z[i_40 * 2];
+      const a1_22 = d_layer20_z[i_40 * 2 + 1];
+      for (let j_41 = 0; j_41 < 32; j_41++) {
+        const acc_1 = a0_42 * layer20_W[j_41 * 2] + a1_22 * layer20_W[j_41 * 2 + 1];
+        const v_234 = layer19[i_40 * 32 + j_41];
+        const t_218 = v_234 > 0 ? 1 : 0;
+        d_layer19_z[i_40 * 32 + j_41] = acc_1 * t_218;
       }
     }
     // grad of: dense 32 relu
-    d_layer9_b.fill(0, 0, 32);
+    d_layer19_b.fill(0, 0, 32);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 32; i1_1++) {
-        d_layer9_b[i1_1] += d_layer9_z[i0_1 * 32 + i1_1];
+        d_layer19_b[i1_1] += d_layer19_z[i0_1 * 32 + i1_1];
       }
     }
-    for (let i_21 = 0; i_21 < 32; i_21 += 2) {
-      for (let j_22 = 0; j_22 < 32; j_22 += 4) {
-        let c00_20 = 0,
-          c01_18 = 0,
-          c02_18 = 0,
-          c03_18 = 0,
-          c10_10 = 0,
-          c11_9 = 0,
-          c12_9 = 0,
-          c13_9 = 0;
-        for (let k_10 = 0; k_10 < n; k_10++) {
-          const ak = k_10 * 32 + i_21;
-          const bk_20 = k_10 * 32 + j_22;
-          const a0_23 = layer8[ak];
-          const a1_13 = layer8[ak + 1];
-          const b0_21 = d_layer9_z[bk_20];
-          const b1_19 = d_layer9_z[bk_20 + 1];
-          const b2_18 = d_layer9_z[bk_20 + 2];
-          const b3_18 = d_layer9_z[bk_20 + 3];
-          c00_20 += a0_23 * b0_21;
-          c01_18 += a0_23 * b1_19;
-          c02_18 += a0_23 * b2_18;
-          c03_18 += a0_23 * b3_18;
-          c10_10 += a1_13 * b0_21;
-          c11_9 += a1_13 * b1_19;
-          c12_9 += a1_13 * b2_18;
-          c13_9 += a1_13 * b3_18;
-        }
-        d_layer9_W[i_21 * 32 + j_22] = c00_20;
-        d_layer9_W[i_21 * 32 + (j_22 + 1)] = c01_18;
-        d_layer9_W[i_21 * 32 + (j_22 + 2)] = c02_18;
-        d_layer9_W[i_21 * 32 + (j_22 + 3)] = c03_18;
-        d_layer9_W[(i_21 + 1) * 32 + j_22] = c10_10;
-        d_layer9_W[(i_21 + 1) * 32 + (j_22 + 1)] = c11_9;
-        d_layer9_W[(i_21 + 1) * 32 + (j_22 + 2)] = c12_9;
-        d_layer9_W[(i_21 + 1) * 32 + (j_22 + 3)] = c13_9;
-      }
-    }
-    const endI_10 = n - (n % 2);
-    for (let i_23 = 0; i_23 < endI_10; i_23 += 2) {
-      for (let j_24 = 0; j_24 < 32; j_24 += 4) {
-        const ar0_20 = i_23 * 32;
-        const ar1_10 = (i_23 + 1) * 32;
-        const br0 = j_24 * 32;
-        const br1 = (j_24 + 1) * 32;
-        const br2 = (j_24 + 2) * 32;
-        const br3 = (j_24 + 3) * 32;
-        let c00_21 = 0,
-          c01_19 = 0,
-          c02_19 = 0,
-          c03_19 = 0,
-          c10_11 = 0,
-          c11_10 = 0,
-          c12_10 = 0,
-          c13_10 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const a0_24 = d_layer9_z[ar0_20 + k_11];
-          const a1_14 = d_layer9_z[ar1_10 + k_11];
-          const b0_22 = layer9_W[br0 + k_11];
-          const b1_20 = layer9_W[br1 + k_11];
-          const b2_19 = layer9_W[br2 + k_11];
-          const b3_19 = layer9_W[br3 + k_11];
-          c00_21 += a0_24 * b0_22;
-          c01_19 += a0_24 * b1_20;
-          c02_19 += a0_24 * b2_19;
-          c03_19 += a0_24 * b3_19;
-          c10_11 += a1_14 * b0_22;
-          c11_10 += a1_14 * b1_20;
-          c12_10 += a1_14 * b2_19;
-          c13_10 += a1_14 * b3_19;
-        }
-        const v_115 = layer8[i_23 * 32 + j_24];
-        const t_99 = v_115 > 0 ? 1 : 0;
-        d_layer8_z[i_23 * 32 + j_24] = c00_21 * t_99;
-        const v_116 = layer8[i_23 * 32 + (j_24 + 1)];
-        const t_100 = v_116 > 0 ? 1 : 0;
-        d_layer8_z[i_23 * 32 + (j_24 + 1)] = c01_19 * t_100;
-        const v_117 = layer8[i_23 * 32 + (j_24 + 2)];
-        const t_101 = v_117 > 0 ? 1 : 0;
-        d_layer8_z[i_23 * 32 + (j_24 + 2)] = c02_19 * t_101;
-        const v_118 = layer8[i_23 * 32 + (j_24 + 3)];
-        const t_102 = v_118 > 0 ? 1 : 0;
-        d_layer8_z[i_23 * 32 + (j_24 + 3)] = c03_19 * t_102;
-        const v_119 = layer8[(i_23 + 1) * 32 + j_24];
-        const t_103 = v_119 > 0 ? 1 : 0;
-        d_layer8_z[(i_23 + 1) * 32 + j_24] = c10_11 * t_103;
-        const v_120 = layer8[(i_23 + 1) * 32 + (j_24 + 1)];
-        const t_104 = v_120 > 0 ? 1 : 0;
-        d_layer8_z[(i_23 + 1) * 32 + (j_24 + 1)] = c11_10 * t_104;
-        const v_121 = layer8[(i_23 + 1) * 32 + (j_24 + 2)];
-        const t_105 = v_121 > 0 ? 1 : 0;
-        d_layer8_z[(i_23 + 1) * 32 + (j_24 + 2)] = c12_10 * t_105;
-        const v_122 = layer8[(i_23 + 1) * 32 + (j_24 + 3)];
-        const t_106 = v_122 > 0 ? 1 : 0;
-        d_layer8_z[(i_23 + 1) * 32 + (j_24 + 3)] = c13_10 * t_106;
-      }
-    }
-    for (let i_24 = endI_10; i_24 < n; i_24++) {
-      for (let j_24 = 0; j_24 < 32; j_24 += 4) {
-        const ar0_21 = i_24 * 32;
-        const br0_1 = j_24 * 32;
-        const br1_1 = (j_24 + 1) * 32;
-        const br2_1 = (j_24 + 2) * 32;
-        const br3_1 = (j_24 + 3) * 32;
-        let c00_22 = 0,
-          c01_20 = 0,
-          c02_20 = 0,
-          c03_20 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const a0_25 = d_layer9_z[ar0_21 + k_11];
-          const b0_23 = layer9_W[br0_1 + k_11];
-          const b1_21 = layer9_W[br1_1 + k_11];
-          const b2_20 = layer9_W[br2_1 + k_11];
-          const b3_20 = layer9_W[br3_1 + k_11];
-          c00_22 += a0_25 * b0_23;
-          c01_20 += a0_25 * b1_21;
-          c02_20 += a0_25 * b2_20;
-          c03_20 += a0_25 * b3_20;
-        }
-        const v_123 = layer8[i_24 * 32 + j_24];
-        const t_107 = v_123 > 0 ? 1 : 0;
-        d_layer8_z[i_24 * 32 + j_24] = c00_22 * t_107;
-        const v_124 = layer8[i_24 * 32 + (j_24 + 1)];
-        const t_108 = v_124 > 0 ? 1 : 0;
-        d_layer8_z[i_24 * 32 + (j_24 + 1)] = c01_20 * t_108;
-        const v_125 = layer8[i_24 * 32 + (j_24 + 2)];
-        const t_109 = v_125 > 0 ? 1 : 0;
-        d_layer8_z[i_24 * 32 + (j_24 + 2)] = c02_20 * t_109;
-        const v_126 = layer8[i_24 * 32 + (j_24 + 3)];
-        const t_110 = v_126 > 0 ? 1 : 0;
-        d_layer8_z[i_24 * 32 + (j_24 + 3)] = c03_20 * t_110;
-      }
-    }
-    d_layer8_b.fill(0, 0, 32);
-    for (let i0_2 = 0; i0_2 < n; i0_2++) {
-      for (let i1_2 = 0; i1_2 < 32; i1_2++) {
-        d_layer8_b[i1_2] += d_layer8_z[i0_2 * 32 + i1_2];
-      }
-    }
-    for (let i_25 = 0; i_25 < 32; i_25 += 2) {
-      for (let j_26 = 0; j_26 < 32; j_26 += 4) {
-        let c00_23 = 0,
-          c01_21 = 0,
-          c02_21 = 0,
-          c03_21 = 0,
-          c10_12 = 0,
-          c11_11 = 0,
-          c12_11 = 0,
-          c13_11 = 0;
-        for (let k_12 = 0; k_12 < n; k_12++) {
-          const ak_1 = k_12 * 32 + i_25;
-          const bk_21 = k_12 * 32 + j_26;
-          const a0_26 = layer7[ak_1];
-          const a1_15 = layer7[ak_1 + 1];
-          const b0_24 = d_layer8_z[bk_21];
-          const b1_22 = d_layer8_z[bk_21 + 1];
-          const b2_21 = d_layer8_z[bk_21 + 2];
-          const b3_21 = d_layer8_z[bk_21 + 3];
-          c00_23 += a0_26 * b0_24;
-          c01_21 += a0_26 * b1_22;
-          c02_21 += a0_26 * b2_21;
-          c03_21 += a0_26 * b3_21;
-          c10_12 += a1_15 * b0_24;
-          c11_11 += a1_15 * b1_22;
-          c12_11 += a1_15 * b2_21;
-          c13_11 += a1_15 * b3_21;
-        }
-        d_layer8_W[i_25 * 32 + j_26] = c00_23;
-        d_layer8_W[i_25 * 32 + (j_26 + 1)] = c01_21;
-        d_layer8_W[i_25 * 32 + (j_26 + 2)] = c02_21;
-        d_layer8_W[i_25 * 32 + (j_26 + 3)] = c03_21;
-        d_layer8_W[(i_25 + 1) * 32 + j_26] = c10_12;
-        d_layer8_W[(i_25 + 1) * 32 + (j_26 + 1)] = c11_11;
-        d_layer8_W[(i_25 + 1) * 32 + (j_26 + 2)] = c12_11;
-        d_layer8_W[(i_25 + 1) * 32 + (j_26 + 3)] = c13_11;
-      }
-    }
-    const endI_12 = n - (n % 2);
-    for (let i_27 = 0; i_27 < endI_12; i_27 += 2) {
-      for (let j_28 = 0; j_28 < 32; j_28 += 4) {
-        const ar0_22 = i_27 * 32;
-        const ar1_11 = (i_27 + 1) * 32;
-        const br0_2 = j_28 * 32;
-        const br1_2 = (j_28 + 1) * 32;
-        const br2_2 = (j_28 + 2) * 32;
-        const br3_2 = (j_28 + 3) * 32;
-        let c00_24 = 0,
-          c01_22 = 0,
-          c02_22 = 0,
-          c03_22 = 0,
-          c10_13 = 0,
-          c11_12 = 0,
-          c12_12 = 0,
-          c13_12 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const a0_27 = d_layer8_z[ar0_22 + k_13];
-          const a1_16 = d_layer8_z[ar1_11 + k_13];
-          const b0_25 = layer8_W[br0_2 + k_13];
-          const b1_23 = layer8_W[br1_2 + k_13];
-          const b2_22 = layer8_W[br2_2 + k_13];
-          const b3_22 = layer8_W[br3_2 + k_13];
-          c00_24 += a0_27 * b0_25;
-          c01_22 += a0_27 * b1_23;
-          c02_22 += a0_27 * b2_22;
-          c03_22 += a0_27 * b3_22;
-          c10_13 += a1_16 * b0_25;
-          c11_12 += a1_16 * b1_23;
-          c12_12 += a1_16 * b2_22;
-          c13_12 += a1_16 * b3_22;
-        }
-        const v_127 = layer7[i_27 * 32 + j_28];
-        const t_111 = v_127 > 0 ? 1 : 0;
-        d_layer7_z[i_27 * 32 + j_28] = c00_24 * t_111;
-        const v_128 = layer7[i_27 * 32 + (j_28 + 1)];
-        const t_112 = v_128 > 0 ? 1 : 0;
-        d_layer7_z[i_27 * 32 + (j_28 + 1)] = c01_22 * t_112;
-        const v_129 = layer7[i_27 * 32 + (j_28 + 2)];
-        const t_113 = v_129 > 0 ? 1 : 0;
-        d_layer7_z[i_27 * 32 + (j_28 + 2)] = c02_22 * t_113;
-        const v_130 = layer7[i_27 * 32 + (j_28 + 3)];
-        const t_114 = v_130 > 0 ? 1 : 0;
-        d_layer7_z[i_27 * 32 + (j_28 + 3)] = c03_22 * t_114;
-        const v_131 = layer7[(i_27 + 1) * 32 + j_28];
-        const t_115 = v_131 > 0 ? 1 : 0;
-        d_layer7_z[(i_27 + 1) * 32 + j_28] = c10_13 * t_115;
-        const v_132 = layer7[(i_27 + 1) * 32 + (j_28 + 1)];
-        const t_116 = v_132 > 0 ? 1 : 0;
-        d_layer7_z[(i_27 + 1) * 32 + (j_28 + 1)] = c11_12 * t_116;
-        const v_133 = layer7[(i_27 + 1) * 32 + (j_28 + 2)];
-        const t_117 = v_133 > 0 ? 1 : 0;
-        d_layer7_z[(i_27 + 1) * 32 + (j_28 + 2)] = c12_12 * t_117;
-        const v_134 = layer7[(i_27 + 1) * 32 + (j_28 + 3)];
-        const t_118 = v_134 > 0 ? 1 : 0;
-        d_layer7_z[(i_27 + 1) * 32 + (j_28 + 3)] = c13_12 * t_118;
-      }
-    }
-    for (let i_28 = endI_12; i_28 < n; i_28++) {
-      for (let j_28 = 0; j_28 < 32; j_28 += 4) {
-        const ar0_23 = i_28 * 32;
-        const br0_3 = j_28 * 32;
-        const br1_3 = (j_28 + 1) * 32;
-        const br2_3 = (j_28 + 2) * 32;
-        const br3_3 = (j_28 + 3) * 32;
-        let c00_25 = 0,
-          c01_23 = 0,
-          c02_23 = 0,
-          c03_23 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const a0_28 = d_layer8_z[ar0_23 + k_13];
-          const b0_26 = layer8_W[br0_3 + k_13];
-          const b1_24 = layer8_W[br1_3 + k_13];
-          const b2_23 = layer8_W[br2_3 + k_13];
-          const b3_23 = layer8_W[br3_3 + k_13];
-          c00_25 += a0_28 * b0_26;
-          c01_23 += a0_28 * b1_24;
-          c02_23 += a0_28 * b2_23;
-          c03_23 += a0_28 * b3_23;
-        }
-        const v_135 = layer7[i_28 * 32 + j_28];
-        const t_119 = v_135 > 0 ? 1 : 0;
-        d_layer7_z[i_28 * 32 + j_28] = c00_25 * t_119;
-        const v_136 = layer7[i_28 * 32 + (j_28 + 1)];
-        const t_120 = v_136 > 0 ? 1 : 0;
-        d_layer7_z[i_28 * 32 + (j_28 + 1)] = c01_23 * t_120;
-        const v_137 = layer7[i_28 * 32 + (j_28 + 2)];
-        const t_121 = v_137 > 0 ? 1 : 0;
-        d_layer7_z[i_28 * 32 + (j_28 + 2)] = c02_23 * t_121;
-        const v_138 = layer7[i_28 * 32 + (j_28 + 3)];
-        const t_122 = v_138 > 0 ? 1 : 0;
-        d_layer7_z[i_28 * 32 + (j_28 + 3)] = c03_23 * t_122;
-      }
-    }
-    d_layer7_b.fill(0, 0, 32);
-    for (let i0_3 = 0; i0_3 < n; i0_3++) {
-      for (let i1_3 = 0; i1_3 < 32; i1_3++) {
-        d_layer7_b[i1_3] += d_layer7_z[i0_3 * 32 + i1_3];
-      }
-    }
-    for (let i_29 = 0; i_29 < 32; i_29 += 2) {
-      for (let j_30 = 0; j_30 < 32; j_30 += 4) {
-        let c00_26 = 0,
-          c01_24 = 0,
-          c02_24 = 0,
-          c03_24 = 0,
-          c10_14 = 0,
-          c11_13 = 0,
-          c12_13 = 0,
-          c13_13 = 0;
-        for (let k_14 = 0; k_14 < n; k_14++) {
-          const ak_2 = k_14 * 32 + i_29;
-          const bk_22 = k_14 * 32 + j_30;
-          const a0_29 = layer6[ak_2];
-          const a1_17 = layer6[ak_2 + 1];
-          const b0_27 = d_layer7_z[bk_22];
-          const b1_25 = d_layer7_z[bk_22 + 1];
-          const b2_24 = d_layer7_z[bk_22 + 2];
-          const b3_24 = d_layer7_z[bk_22 + 3];
-          c00_26 += a0_29 * b0_27;
-          c01_24 += a0_29 * b1_25;
-          c02_24 += a0_29 * b2_24;
-          c03_24 += a0_29 * b3_24;
-          c10_14 += a1_17 * b0_27;
-          c11_13 += a1_17 * b1_25;
-          c12_13 += a1_17 * b2_24;
-          c13_13 += a1_17 * b3_24;
-        }
-        d_layer7_W[i_29 * 32 + j_30] = c00_26;
-        d_layer7_W[i_29 * 32 + (j_30 + 1)] = c01_24;
-        d_layer7_W[i_29 * 32 + (j_30 + 2)] = c02_24;
-        d_layer7_W[i_29 * 32 + (j_30 + 3)] = c03_24;
-        d_layer7_W[(i_29 + 1) * 32 + j_30] = c10_14;
-        d_layer7_W[(i_29 + 1) * 32 + (j_30 + 1)] = c11_13;
-        d_layer7_W[(i_29 + 1) * 32 + (j_30 + 2)] = c12_13;
-        d_layer7_W[(i_29 + 1) * 32 + (j_30 + 3)] = c13_13;
-      }
-    }
-    const endI_14 = n - (n % 2);
-    for (let i_31 = 0; i_31 < endI_14; i_31 += 2) {
-      for (let j_32 = 0; j_32 < 32; j_32 += 4) {
-        const ar0_24 = i_31 * 32;
-        const ar1_12 = (i_31 + 1) * 32;
-        const br0_4 = j_32 * 32;
-        const br1_4 = (j_32 + 1) * 32;
-        const br2_4 = (j_32 + 2) * 32;
-        const br3_4 = (j_32 + 3) * 32;
-        let c00_27 = 0,
-          c01_25 = 0,
-          c02_25 = 0,
-          c03_25 = 0,
-          c10_15 = 0,
-          c11_14 = 0,
-          c12_14 = 0,
-          c13_14 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const a0_30 = d_layer7_z[ar0_24 + k_15];
-          const a1_18 = d_layer7_z[ar1_12 + k_15];
-          const b0_28 = layer7_W[br0_4 + k_15];
-          const b1_26 = layer7_W[br1_4 + k_15];
-          const b2_25 = layer7_W[br2_4 + k_15];
-          const b3_25 = layer7_W[br3_4 + k_15];
-          c00_27 += a0_30 * b0_28;
-          c01_25 += a0_30 * b1_26;
-          c02_25 += a0_30 * b2_25;
-          c03_25 += a0_30 * b3_25;
-          c10_15 += a1_18 * b0_28;
-          c11_14 += a1_18 * b1_26;
-          c12_14 += a1_18 * b2_25;
-          c13_14 += a1_18 * b3_25;
-        }
-        const v_139 = layer6[i_31 * 32 + j_32];
-        const t_123 = v_139 > 0 ? 1 : 0;
-        d_layer6_z[i_31 * 32 + j_32] = c00_27 * t_123;
-        const v_140 = layer6[i_31 * 32 + (j_32 + 1)];
-        const t_124 = v_140 > 0 ? 1 : 0;
-        d_layer6_z[i_31 * 32 + (j_32 + 1)] = c01_25 * t_124;
-        const v_141 = layer6[i_31 * 32 + (j_32 + 2)];
-        const t_125 = v_141 > 0 ? 1 : 0;
-        d_layer6_z[i_31 * 32 + (j_32 + 2)] = c02_25 * t_125;
-        const v_142 = layer6[i_31 * 32 + (j_32 + 3)];
-        const t_126 = v_142 > 0 ? 1 : 0;
-        d_layer6_z[i_31 * 32 + (j_32 + 3)] = c03_25 * t_126;
-        const v_143 = layer6[(i_31 + 1) * 32 + j_32];
-        const t_127 = v_143 > 0 ? 1 : 0;
-        d_layer6_z[(i_31 + 1) * 32 + j_32] = c10_15 * t_127;
-        const v_144 = layer6[(i_31 + 1) * 32 + (j_32 + 1)];
-        const t_128 = v_144 > 0 ? 1 : 0;
-        d_layer6_z[(i_31 + 1) * 32 + (j_32 + 1)] = c11_14 * t_128;
-        const v_145 = layer6[(i_31 + 1) * 32 + (j_32 + 2)];
-        const t_129 = v_145 > 0 ? 1 : 0;
-        d_layer6_z[(i_31 + 1) * 32 + (j_32 + 2)] = c12_14 * t_129;
-        const v_146 = layer6[(i_31 + 1) * 32 + (j_32 + 3)];
-        const t_130 = v_146 > 0 ? 1 : 0;
-        d_layer6_z[(i_31 + 1) * 32 + (j_32 + 3)] = c13_14 * t_130;
-      }
-    }
-    for (let i_32 = endI_14; i_32 < n; i_32++) {
-      for (let j_32 = 0; j_32 < 32; j_32 += 4) {
-        const ar0_25 = i_32 * 32;
-        const br0_5 = j_32 * 32;
-        const br1_5 = (j_32 + 1) * 32;
-        const br2_5 = (j_32 + 2) * 32;
-        const br3_5 = (j_32 + 3) * 32;
-        let c00_28 = 0,
-          c01_26 = 0,
-          c02_26 = 0,
-          c03_26 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const a0_31 = d_layer7_z[ar0_25 + k_15];
-          const b0_29 = layer7_W[br0_5 + k_15];
-          const b1_27 = layer7_W[br1_5 + k_15];
-          const b2_26 = layer7_W[br2_5 + k_15];
-          const b3_26 = layer7_W[br3_5 + k_15];
-          c00_28 += a0_31 * b0_29;
-          c01_26 += a0_31 * b1_27;
-          c02_26 += a0_31 * b2_26;
-          c03_26 += a0_31 * b3_26;
-        }
-        const v_147 = layer6[i_32 * 32 + j_32];
-        const t_131 = v_147 > 0 ? 1 : 0;
-        d_layer6_z[i_32 * 32 + j_32] = c00_28 * t_131;
-        const v_148 = layer6[i_32 * 32 + (j_32 + 1)];
-        const t_132 = v_148 > 0 ? 1 : 0;
-        d_layer6_z[i_32 * 32 + (j_32 + 1)] = c01_26 * t_132;
-        const v_149 = layer6[i_32 * 32 + (j_32 + 2)];
-        const t_133 = v_149 > 0 ? 1 : 0;
-        d_layer6_z[i_32 * 32 + (j_32 + 2)] = c02_26 * t_133;
-        const v_150 = layer6[i_32 * 32 + (j_32 + 3)];
-        const t_134 = v_150 > 0 ? 1 : 0;
-        d_layer6_z[i_32 * 32 + (j_32 + 3)] = c03_26 * t_134;
-      }
-    }
-    d_layer6_b.fill(0, 0, 32);
-    for (let i0_4 = 0; i0_4 < n; i0_4++) {
-      for (let i1_4 = 0; i1_4 < 32; i1_4++) {
-        d_layer6_b[i1_4] += d_layer6_z[i0_4 * 32 + i1_4];
-      }
-    }
-    for (let i_33 = 0; i_33 < 32; i_33 += 2) {
-      for (let j_34 = 0; j_34 < 32; j_34 += 4) {
-        let c00_29 = 0,
-          c01_27 = 0,
-          c02_27 = 0,
-          c03_27 = 0,
-          c10_16 = 0,
-          c11_15 = 0,
-          c12_15 = 0,
-          c13_15 = 0;
-        for (let k_16 = 0; k_16 < n; k_16++) {
-          const ak_3 = k_16 * 32 + i_33;
-          const bk_23 = k_16 * 32 + j_34;
-          const a0_32 = layer5[ak_3];
-          const a1_19 = layer5[ak_3 + 1];
-          const b0_30 = d_layer6_z[bk_23];
-          const b1_28 = d_layer6_z[bk_23 + 1];
-          const b2_27 = d_layer6_z[bk_23 + 2];
-          const b3_27 = d_layer6_z[bk_23 + 3];
-          c00_29 += a0_32 * b0_30;
-          c01_27 += a0_32 * b1_28;
-          c02_27 += a0_32 * b2_27;
-          c03_27 += a0_32 * b3_27;
-          c10_16 += a1_19 * b0_30;
-          c11_15 += a1_19 * b1_28;
-          c12_15 += a1_19 * b2_27;
-          c13_15 += a1_19 * b3_27;
-        }
-        d_layer6_W[i_33 * 32 + j_34] = c00_29;
-        d_layer6_W[i_33 * 32 + (j_34 + 1)] = c01_27;
-        d_layer6_W[i_33 * 32 + (j_34 + 2)] = c02_27;
-        d_layer6_W[i_33 * 32 + (j_34 + 3)] = c03_27;
-        d_layer6_W[(i_33 + 1) * 32 + j_34] = c10_16;
-        d_layer6_W[(i_33 + 1) * 32 + (j_34 + 1)] = c11_15;
-        d_layer6_W[(i_33 + 1) * 32 + (j_34 + 2)] = c12_15;
-        d_layer6_W[(i_33 + 1) * 32 + (j_34 + 3)] = c13_15;
-      }
-    }
-    const endI_16 = n - (n % 2);
-    for (let i_35 = 0; i_35 < endI_16; i_35 += 2) {
-      for (let j_36 = 0; j_36 < 32; j_36 += 4) {
-        const ar0_26 = i_35 * 32;
-        const ar1_13 = (i_35 + 1) * 32;
-        const br0_6 = j_36 * 32;
-        const br1_6 = (j_36 + 1) * 32;
-        const br2_6 = (j_36 + 2) * 32;
-        const br3_6 = (j_36 + 3) * 32;
-        let c00_30 = 0,
-          c01_28 = 0,
-          c02_28 = 0,
-          c03_28 = 0,
-          c10_17 = 0,
-          c11_16 = 0,
-          c12_16 = 0,
-          c13_16 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const a0_33 = d_layer6_z[ar0_26 + k_17];
-          const a1_20 = d_layer6_z[ar1_13 + k_17];
-          const b0_31 = layer6_W[br0_6 + k_17];
-          const b1_29 = layer6_W[br1_6 + k_17];
-          const b2_28 = layer6_W[br2_6 + k_17];
-          const b3_28 = layer6_W[br3_6 + k_17];
-          c00_30 += a0_33 * b0_31;
-          c01_28 += a0_33 * b1_29;
-          c02_28 += a0_33 * b2_28;
-          c03_28 += a0_33 * b3_28;
-          c10_17 += a1_20 * b0_31;
-          c11_16 += a1_20 * b1_29;
-          c12_16 += a1_20 * b2_28;
-          c13_16 += a1_20 * b3_28;
-        }
-        const v_151 = layer5[i_35 * 32 + j_36];
-        const t_135 = v_151 > 0 ? 1 : 0;
-        d_layer5_z[i_35 * 32 + j_36] = c00_30 * t_135;
-        const v_152 = layer5[i_35 * 32 + (j_36 + 1)];
-        const t_136 = v_152 > 0 ? 1 : 0;
-        d_layer5_z[i_35 * 32 + (j_36 + 1)] = c01_28 * t_136;
-        const v_153 = layer5[i_35 * 32 + (j_36 + 2)];
-        const t_137 = v_153 > 0 ? 1 : 0;
-        d_layer5_z[i_35 * 32 + (j_36 + 2)] = c02_28 * t_137;
-        const v_154 = layer5[i_35 * 32 + (j_36 + 3)];
-        const t_138 = v_154 > 0 ? 1 : 0;
-        d_layer5_z[i_35 * 32 + (j_36 + 3)] = c03_28 * t_138;
-        const v_155 = layer5[(i_35 + 1) * 32 + j_36];
-        const t_139 = v_155 > 0 ? 1 : 0;
-        d_layer5_z[(i_35 + 1) * 32 + j_36] = c10_17 * t_139;
-        const v_156 = layer5[(i_35 + 1) * 32 + (j_36 + 1)];
-        const t_140 = v_156 > 0 ? 1 : 0;
-        d_layer5_z[(i_35 + 1) * 32 + (j_36 + 1)] = c11_16 * t_140;
-        const v_157 = layer5[(i_35 + 1) * 32 + (j_36 + 2)];
-        const t_141 = v_157 > 0 ? 1 : 0;
-        d_layer5_z[(i_35 + 1) * 32 + (j_36 + 2)] = c12_16 * t_141;
-        const v_158 = layer5[(i_35 + 1) * 32 + (j_36 + 3)];
-        const t_142 = v_158 > 0 ? 1 : 0;
-        d_layer5_z[(i_35 + 1) * 32 + (j_36 + 3)] = c13_16 * t_142;
-      }
-    }
-    for (let i_36 = endI_16; i_36 < n; i_36++) {
-      for (let j_36 = 0; j_36 < 32; j_36 += 4) {
-        const ar0_27 = i_36 * 32;
-        const br0_7 = j_36 * 32;
-        const br1_7 = (j_36 + 1) * 32;
-        const br2_7 = (j_36 + 2) * 32;
-        const br3_7 = (j_36 + 3) * 32;
-        let c00_31 = 0,
-          c01_29 = 0,
-          c02_29 = 0,
-          c03_29 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const a0_34 = d_layer6_z[ar0_27 + k_17];
-          const b0_32 = layer6_W[br0_7 + k_17];
-          const b1_30 = layer6_W[br1_7 + k_17];
-          const b2_29 = layer6_W[br2_7 + k_17];
-          const b3_29 = layer6_W[br3_7 + k_17];
-          c00_31 += a0_34 * b0_32;
-          c01_29 += a0_34 * b1_30;
-          c02_29 += a0_34 * b2_29;
-          c03_29 += a0_34 * b3_29;
-        }
-        const v_159 = layer5[i_36 * 32 + j_36];
-        const t_143 = v_159 > 0 ? 1 : 0;
-        d_layer5_z[i_36 * 32 + j_36] = c00_31 * t_143;
-        const v_160 = layer5[i_36 * 32 + (j_36 + 1)];
-        const t_144 = v_160 > 0 ? 1 : 0;
-        d_layer5_z[i_36 * 32 + (j_36 + 1)] = c01_29 * t_144;
-        const v_161 = layer5[i_36 * 32 + (j_36 + 2)];
-        const t_145 = v_161 > 0 ? 1 : 0;
-        d_layer5_z[i_36 * 32 + (j_36 + 2)] = c02_29 * t_145;
-        const v_162 = layer5[i_36 * 32 + (j_36 + 3)];
-        const t_146 = v_162 > 0 ? 1 : 0;
-        d_layer5_z[i_36 * 32 + (j_36 + 3)] = c03_29 * t_146;
-      }
-    }
-    d_layer5_b.fill(0, 0, 32);
-    for (let i0_5 = 0; i0_5 < n; i0_5++) {
-      for (let i1_5 = 0; i1_5 < 32; i1_5++) {
-        d_layer5_b[i1_5] += d_layer5_z[i0_5 * 32 + i1_5];
-      }
-    }
-    for (let i_37 = 0; i_37 < 32; i_37 += 2) {
-      for (let j_38 = 0; j_38 < 32; j_38 += 4) {
-        let c00_32 = 0,
-          c01_30 = 0,
-          c02_30 = 0,
-          c03_30 = 0,
-          c10_18 = 0,
-          c11_17 = 0,
-          c12_17 = 0,
-          c13_17 = 0;
-        for (let k_18 = 0; k_18 < n; k_18++) {
-          const ak_4 = k_18 * 32 + i_37;
-          const bk_24 = k_18 * 32 + j_38;
-          const a0_35 = layer4[ak_4];
-          const a1_21 = layer4[ak_4 + 1];
-          const b0_33 = d_layer5_z[bk_24];
-          const b1_31 = d_layer5_z[bk_24 + 1];
-          const b2_30 = d_layer5_z[bk_24 + 2];
-          const b3_30 = d_layer5_z[bk_24 + 3];
-          c00_32 += a0_35 * b0_33;
-          c01_30 += a0_35 * b1_31;
-          c02_30 += a0_35 * b2_30;
-          c03_30 += a0_35 * b3_30;
-          c10_18 += a1_21 * b0_33;
-          c11_17 += a1_21 * b1_31;
-          c12_17 += a1_21 * b2_30;
-          c13_17 += a1_21 * b3_30;
-        }
-        d_layer5_W[i_37 * 32 + j_38] = c00_32;
-        d_layer5_W[i_37 * 32 + (j_38 + 1)] = c01_30;
-        d_layer5_W[i_37 * 32 + (j_38 + 2)] = c02_30;
-        d_layer5_W[i_37 * 32 + (j_38 + 3)] = c03_30;
-        d_layer5_W[(i_37 + 1) * 32 + j_38] = c10_18;
-        d_layer5_W[(i_37 + 1) * 32 + (j_38 + 1)] = c11_17;
-        d_layer5_W[(i_37 + 1) * 32 + (j_38 + 2)] = c12_17;
-        d_layer5_W[(i_37 + 1) * 32 + (j_38 + 3)] = c13_17;
-      }
-    }
-    const endI_18 = n - (n % 2);
-    for (let i_39 = 0; i_39 < endI_18; i_39 += 2) {
-      for (let j_40 = 0; j_40 < 32; j_40 += 4) {
-        const ar0_28 = i_39 * 32;
-        const ar1_14 = (i_39 + 1) * 32;
-        const br0_8 = j_40 * 32;
-        const br1_8 = (j_40 + 1) * 32;
-        const br2_8 = (j_40 + 2) * 32;
-        const br3_8 = (j_40 + 3) * 32;
-        let c00_33 = 0,
-          c01_31 = 0,
-          c02_31 = 0,
-          c03_31 = 0,
-          c10_19 = 0,
-          c11_18 = 0,
-          c12_18 = 0,
-          c13_18 = 0;
-        for (let k_19 = 0; k_19 < 32; k_19++) {
-          const a0_36 = d_layer5_z[ar0_28 + k_19];
-          const a1_22 = d_layer5_z[ar1_14 + k_19];
-          const b0_34 = layer5_W[br0_8 + k_19];
-          const b1_32 = layer5_W[br1_8 + k_19];
-          const b2_31 = layer5_W[br2_8 + k_19];
-          const b3_31 = layer5_W[br3_8 + k_19];
-          c00_33 += a0_36 * b0_34;
-          c01_31 += a0_36 * b1_32;
-          c02_31 += a0_36 * b2_31;
-          c03_31 += a0_36 * b3_31;
-          c10_19 += a1_22 * b0_34;
-          c11_18 += a1_22 * b1_32;
-          c12_18 += a1_22 * b2_31;
-          c13_18 += a1_22 * b3_31;
-        }
-        const v_163 = layer4[i_39 * 32 + j_40];
-        const t_147 = v_163 > 0 ? 1 : 0;
-        d_layer4_z[i_39 * 32 + j_40] = c00_33 * t_147;
-        const v_164 = layer4[i_39 * 32 + (j_40 + 1)];
-        const t_148 = v_164 > 0 ? 1 : 0;
-        d_layer4_z[i_39 * 32 + (j_40 + 1)] = c01_31 * t_148;
-        const v_165 = layer4[i_39 * 32 + (j_40 + 2)];
-        const t_149 = v_165 > 0 ? 1 : 0;
-        d_layer4_z[i_39 * 32 + (j_40 + 2)] = c02_31 * t_149;
-        const v_166 = layer4[i_39 * 32 + (j_40 + 3)];
-        const t_150 = v_166 > 0 ? 1 : 0;
-        d_layer4_z[i_39 * 32 + (j_40 + 3)] = c03_31 * t_150;
-        const v_167 = layer4[(i_39 + 1) * 32 + j_40];
-        const t_151 = v_167 > 0 ? 1 : 0;
-        d_layer4_z[(i_39 + 1) * 32 + j_40] = c10_19 * t_151;
-        const v_168 = layer4[(i_39 + 1) * 32 + (j_40 + 1)];
-        const t_152 = v_168 > 0 ? 1 : 0;
-        d_layer4_z[(i_39 + 1) * 32 + (j_40 + 1)] = c11_18 * t_152;
-        const v_169 = layer4[(i_39 + 1) * 32 + (j_40 + 2)];
-        const t_153 = v_169 > 0 ? 1 : 0;
-        d_layer4_z[(i_39 + 1) * 32 + (j_40 + 2)] = c12_18 * t_153;
-        const v_170 = layer4[(i_39 + 1) * 32 + (j_40 + 3)];
-        const t_154 = v_170 > 0 ? 1 : 0;
-        d_layer4_z[(i_39 + 1) * 32 + (j_40 + 3)] = c13_18 * t_154;
-      }
-    }
-    for (let i_40 = endI_18; i_40 < n; i_40++) {
-      for (let j_40 = 0; j_40 < 32; j_40 += 4) {
-        const ar0_29 = i_40 * 32;
-        const br0_9 = j_40 * 32;
-        const br1_9 = (j_40 + 1) * 32;
-        const br2_9 = (j_40 + 2) * 32;
-        const br3_9 = (j_40 + 3) * 32;
-        let c00_34 = 0,
-          c01_32 = 0,
-          c02_32 = 0,
-          c03_32 = 0;
-        for (let k_19 = 0; k_19 < 32; k_19++) {
-          const a0_37 = d_layer5_z[ar0_29 + k_19];
-          const b0_35 = layer5_W[br0_9 + k_19];
-          const b1_33 = layer5_W[br1_9 + k_19];
-          const b2_32 = layer5_W[br2_9 + k_19];
-          const b3_32 = layer5_W[br3_9 + k_19];
-          c00_34 += a0_37 * b0_35;
-          c01_32 += a0_37 * b1_33;
-          c02_32 += a0_37 * b2_32;
-          c03_32 += a0_37 * b3_32;
-        }
-        const v_171 = layer4[i_40 * 32 + j_40];
-        const t_155 = v_171 > 0 ? 1 : 0;
-        d_layer4_z[i_40 * 32 + j_40] = c00_34 * t_155;
-        const v_172 = layer4[i_40 * 32 + (j_40 + 1)];
-        const t_156 = v_172 > 0 ? 1 : 0;
-        d_layer4_z[i_40 * 32 + (j_40 + 1)] = c01_32 * t_156;
-        const v_173 = layer4[i_40 * 32 + (j_40 + 2)];
-        const t_157 = v_173 > 0 ? 1 : 0;
-        d_layer4_z[i_40 * 32 + (j_40 + 2)] = c02_32 * t_157;
-        const v_174 = layer4[i_40 * 32 + (j_40 + 3)];
-        const t_158 = v_174 > 0 ? 1 : 0;
-        d_layer4_z[i_40 * 32 + (j_40 + 3)] = c03_32 * t_158;
-      }
-    }
-    d_layer4_b.fill(0, 0, 32);
-    for (let i0_6 = 0; i0_6 < n; i0_6++) {
-      for (let i1_6 = 0; i1_6 < 32; i1_6++) {
-        d_layer4_b[i1_6] += d_layer4_z[i0_6 * 32 + i1_6];
-      }
-    }
+  }
+  function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
+    const layer12 = buf11,
+      layer13 = buf12,
+      layer14 = buf13,
+      layer15 = buf14,
+      layer16 = buf15,
+      layer17 = buf16,
+      layer18 = buf17,
+      d_layer19_z = buf22,
+      d_layer19_W = buf18,
+      d_layer18_z = buf23,
+      d_layer18_b = buf17,
+      d_layer18_W = buf22,
+      d_layer17_z = buf24,
+      d_layer17_b = buf16,
+      d_layer17_W = buf23,
+      d_layer16_z = buf25,
+      d_layer16_b = buf15,
+      d_layer16_W = buf24,
+      d_layer15_z = buf26,
+      d_layer15_b = buf14,
+      d_layer15_W = buf25,
+      d_layer14_z = buf27,
+      d_layer14_b = buf13,
+      d_layer14_W = buf26,
+      d_layer13_z = buf28,
+      d_layer13_b = buf12,
+      d_layer13_W = buf27;
     for (let i_41 = 0; i_41 < 32; i_41 += 2) {
       for (let j_42 = 0; j_42 < 32; j_42 += 4) {
-        let c00_35 = 0,
-          c01_33 = 0,
-          c02_33 = 0,
-          c03_33 = 0,
+        let c00_40 = 0,
+          c01_38 = 0,
+          c02_38 = 0,
+          c03_38 = 0,
           c10_20 = 0,
           c11_19 = 0,
           c12_19 = 0,
           c13_19 = 0;
         for (let k_20 = 0; k_20 < n; k_20++) {
-          const ak_5 = k_20 * 32 + i_41;
-          const bk_25 = k_20 * 32 + j_42;
-          const a0_38 = layer3[ak_5];
-          const a1_23 = layer3[ak_5 + 1];
-          const b0_36 = d_layer4_z[bk_25];
-          const b1_34 = d_layer4_z[bk_25 + 1];
-          const b2_33 = d_layer4_z[bk_25 + 2];
-          const b3_33 = d_layer4_z[bk_25 + 3];
-          c00_35 += a0_38 * b0_36;
-          c01_33 += a0_38 * b1_34;
-          c02_33 += a0_38 * b2_33;
-          c03_33 += a0_38 * b3_33;
-          c10_20 += a1_23 * b0_36;
-          c11_19 += a1_23 * b1_34;
-          c12_19 += a1_23 * b2_33;
-          c13_19 += a1_23 * b3_33;
+          const ak = k_20 * 32 + i_41;
+          const bk_40 = k_20 * 32 + j_42;
+          const a0_43 = layer18[ak];
+          const a1_23 = layer18[ak + 1];
+          const b0_41 = d_layer19_z[bk_40];
+          const b1_39 = d_layer19_z[bk_40 + 1];
+          const b2_38 = d_layer19_z[bk_40 + 2];
+          const b3_38 = d_layer19_z[bk_40 + 3];
+          c00_40 += a0_43 * b0_41;
+          c01_38 += a0_43 * b1_39;
+          c02_38 += a0_43 * b2_38;
+          c03_38 += a0_43 * b3_38;
+          c10_20 += a1_23 * b0_41;
+          c11_19 += a1_23 * b1_39;
+          c12_19 += a1_23 * b2_38;
+          c13_19 += a1_23 * b3_38;
         }
-        d_layer4_W[i_41 * 32 + j_42] = c00_35;
-        d_layer4_W[i_41 * 32 + (j_42 + 1)] = c01_33;
-        d_layer4_W[i_41 * 32 + (j_42 + 2)] = c02_33;
-        d_layer4_W[i_41 * 32 + (j_42 + 3)] = c03_33;
-        d_layer4_W[(i_41 + 1) * 32 + j_42] = c10_20;
-        d_layer4_W[(i_41 + 1) * 32 + (j_42 + 1)] = c11_19;
-        d_layer4_W[(i_41 + 1) * 32 + (j_42 + 2)] = c12_19;
-        d_layer4_W[(i_41 + 1) * 32 + (j_42 + 3)] = c13_19;
+        d_layer19_W[i_41 * 32 + j_42] = c00_40;
+        d_layer19_W[i_41 * 32 + (j_42 + 1)] = c01_38;
+        d_layer19_W[i_41 * 32 + (j_42 + 2)] = c02_38;
+        d_layer19_W[i_41 * 32 + (j_42 + 3)] = c03_38;
+        d_layer19_W[(i_41 + 1) * 32 + j_42] = c10_20;
+        d_layer19_W[(i_41 + 1) * 32 + (j_42 + 1)] = c11_19;
+        d_layer19_W[(i_41 + 1) * 32 + (j_42 + 2)] = c12_19;
+        d_layer19_W[(i_41 + 1) * 32 + (j_42 + 3)] = c13_19;
       }
     }
-  }
-  function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
-    const layer1 = buf0,
-      layer2 = buf1,
-      layer3 = buf2,
-      d_layer4_z = buf17,
-      d_layer3_z = buf18,
-      d_layer3_b = buf2,
-      d_layer3_W = buf17,
-      d_layer2_z = buf19,
-      d_layer2_b = buf1,
-      d_layer2_W = buf18,
-      d_layer1_z = buf20,
-      d_layer1_b = buf0,
-      d_layer1_W = buf19;
     const endI_20 = n - (n % 2);
     for (let i_43 = 0; i_43 < endI_20; i_43 += 2) {
       for (let j_44 = 0; j_44 < 32; j_44 += 4) {
-        const ar0_30 = i_43 * 32;
-        const ar1_15 = (i_43 + 1) * 32;
-        const br0_10 = j_44 * 32;
-        const br1_10 = (j_44 + 1) * 32;
-        const br2_10 = (j_44 + 2) * 32;
-        const br3_10 = (j_44 + 3) * 32;
-        let c00_36 = 0,
-          c01_34 = 0,
-          c02_34 = 0,
-          c03_34 = 0,
+        const ar0_40 = i_43 * 32;
+        const ar1_20 = (i_43 + 1) * 32;
+        const br0 = j_44 * 32;
+        const br1 = (j_44 + 1) * 32;
+        const br2 = (j_44 + 2) * 32;
+        const br3 = (j_44 + 3) * 32;
+        let c00_41 = 0,
+          c01_39 = 0,
+          c02_39 = 0,
+          c03_39 = 0,
           c10_21 = 0,
           c11_20 = 0,
           c12_20 = 0,
           c13_20 = 0;
         for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_39 = d_layer4_z[ar0_30 + k_21];
-          const a1_24 = d_layer4_z[ar1_15 + k_21];
-          const b0_37 = layer4_W[br0_10 + k_21];
-          const b1_35 = layer4_W[br1_10 + k_21];
-          const b2_34 = layer4_W[br2_10 + k_21];
-          const b3_34 = layer4_W[br3_10 + k_21];
-          c00_36 += a0_39 * b0_37;
-          c01_34 += a0_39 * b1_35;
-          c02_34 += a0_39 * b2_34;
-          c03_34 += a0_39 * b3_34;
-          c10_21 += a1_24 * b0_37;
-          c11_20 += a1_24 * b1_35;
-          c12_20 += a1_24 * b2_34;
-          c13_20 += a1_24 * b3_34;
+          const a0_44 = d_layer19_z[ar0_40 + k_21];
+          const a1_24 = d_layer19_z[ar1_20 + k_21];
+          const b0_42 = layer19_W[br0 + k_21];
+          const b1_40 = layer19_W[br1 + k_21];
+          const b2_39 = layer19_W[br2 + k_21];
+          const b3_39 = layer19_W[br3 + k_21];
+          c00_41 += a0_44 * b0_42;
+          c01_39 += a0_44 * b1_40;
+          c02_39 += a0_44 * b2_39;
+          c03_39 += a0_44 * b3_39;
+          c10_21 += a1_24 * b0_42;
+          c11_20 += a1_24 * b1_40;
+          c12_20 += a1_24 * b2_39;
+          c13_20 += a1_24 * b3_39;
         }
-        const v_175 = layer3[i_43 * 32 + j_44];
-        const t_159 = v_175 > 0 ? 1 : 0;
-        d_layer3_z[i_43 * 32 + j_44] = c00_36 * t_159;
-        const v_176 = layer3[i_43 * 32 + (j_44 + 1)];
-        const t_160 = v_176 > 0 ? 1 : 0;
-        d_layer3_z[i_43 * 32 + (j_44 + 1)] = c01_34 * t_160;
-        const v_177 = layer3[i_43 * 32 + (j_44 + 2)];
-        const t_161 = v_177 > 0 ? 1 : 0;
-        d_layer3_z[i_43 * 32 + (j_44 + 2)] = c02_34 * t_161;
-        const v_178 = layer3[i_43 * 32 + (j_44 + 3)];
-        const t_162 = v_178 > 0 ? 1 : 0;
-        d_layer3_z[i_43 * 32 + (j_44 + 3)] = c03_34 * t_162;
-        const v_179 = layer3[(i_43 + 1) * 32 + j_44];
-        const t_163 = v_179 > 0 ? 1 : 0;
-        d_layer3_z[(i_43 + 1) * 32 + j_44] = c10_21 * t_163;
-        const v_180 = layer3[(i_43 + 1) * 32 + (j_44 + 1)];
-        const t_164 = v_180 > 0 ? 1 : 0;
-        d_layer3_z[(i_43 + 1) * 32 + (j_44 + 1)] = c11_20 * t_164;
-        const v_181 = layer3[(i_43 + 1) * 32 + (j_44 + 2)];
-        const t_165 = v_181 > 0 ? 1 : 0;
-        d_layer3_z[(i_43 + 1) * 32 + (j_44 + 2)] = c12_20 * t_165;
-        const v_182 = layer3[(i_43 + 1) * 32 + (j_44 + 3)];
-        const t_166 = v_182 > 0 ? 1 : 0;
-        d_layer3_z[(i_43 + 1) * 32 + (j_44 + 3)] = c13_20 * t_166;
+        const v_235 = layer18[i_43 * 32 + j_44];
+        const t_219 = v_235 > 0 ? 1 : 0;
+        d_layer18_z[i_43 * 32 + j_44] = c00_41 * t_219;
+        const v_236 = layer18[i_43 * 32 + (j_44 + 1)];
+        const t_220 = v_236 > 0 ? 1 : 0;
+        d_layer18_z[i_43 * 32 + (j_44 + 1)] = c01_39 * t_220;
+        const v_237 = layer18[i_43 * 32 + (j_44 + 2)];
+        const t_221 = v_237 > 0 ? 1 : 0;
+        d_layer18_z[i_43 * 32 + (j_44 + 2)] = c02_39 * t_221;
+        const v_238 = layer18[i_43 * 32 + (j_44 + 3)];
+        const t_222 = v_238 > 0 ? 1 : 0;
+        d_layer18_z[i_43 * 32 + (j_44 + 3)] = c03_39 * t_222;
+        const v_239 = layer18[(i_43 + 1) * 32 + j_44];
+        const t_223 = v_239 > 0 ? 1 : 0;
+        d_layer18_z[(i_43 + 1) * 32 + j_44] = c10_21 * t_223;
+        const v_240 = layer18[(i_43 + 1) * 32 + (j_44 + 1)];
+        const t_224 = v_240 > 0 ? 1 : 0;
+        d_layer18_z[(i_43 + 1) * 32 + (j_44 + 1)] = c11_20 * t_224;
+        const v_241 = layer18[(i_43 + 1) * 32 + (j_44 + 2)];
+        const t_225 = v_241 > 0 ? 1 : 0;
+        d_layer18_z[(i_43 + 1) * 32 + (j_44 + 2)] = c12_20 * t_225;
+        const v_242 = layer18[(i_43 + 1) * 32 + (j_44 + 3)];
+        const t_226 = v_242 > 0 ? 1 : 0;
+        d_layer18_z[(i_43 + 1) * 32 + (j_44 + 3)] = c13_20 * t_226;
       }
     }
     for (let i_44 = endI_20; i_44 < n; i_44++) {
       for (let j_44 = 0; j_44 < 32; j_44 += 4) {
-        const ar0_31 = i_44 * 32;
-        const br0_11 = j_44 * 32;
-        const br1_11 = (j_44 + 1) * 32;
-        const br2_11 = (j_44 + 2) * 32;
-        const br3_11 = (j_44 + 3) * 32;
-        let c00_37 = 0,
-          c01_35 = 0,
-          c02_35 = 0,
-          c03_35 = 0;
+        const ar0_41 = i_44 * 32;
+        const br0_1 = j_44 * 32;
+        const br1_1 = (j_44 + 1) * 32;
+        const br2_1 = (j_44 + 2) * 32;
+        const br3_1 = (j_44 + 3) * 32;
+        let c00_42 = 0,
+          c01_40 = 0,
+          c02_40 = 0,
+          c03_40 = 0;
         for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_40 = d_layer4_z[ar0_31 + k_21];
-          const b0_38 = layer4_W[br0_11 + k_21];
-          const b1_36 = layer4_W[br1_11 + k_21];
-          const b2_35 = layer4_W[br2_11 + k_21];
-          const b3_35 = layer4_W[br3_11 + k_21];
-          c00_37 += a0_40 * b0_38;
-          c01_35 += a0_40 * b1_36;
-          c02_35 += a0_40 * b2_35;
-          c03_35 += a0_40 * b3_35;
+          const a0_45 = d_layer19_z[ar0_41 + k_21];
+          const b0_43 = layer19_W[br0_1 + k_21];
+          const b1_41 = layer19_W[br1_1 + k_21];
+          const b2_40 = layer19_W[br2_1 + k_21];
+          const b3_40 = layer19_W[br3_1 + k_21];
+          c00_42 += a0_45 * b0_43;
+          c01_40 += a0_45 * b1_41;
+          c02_40 += a0_45 * b2_40;
+          c03_40 += a0_45 * b3_40;
         }
-        const v_183 = layer3[i_44 * 32 + j_44];
-        const t_167 = v_183 > 0 ? 1 : 0;
-        d_layer3_z[i_44 * 32 + j_44] = c00_37 * t_167;
-        const v_184 = layer3[i_44 * 32 + (j_44 + 1)];
-        const t_168 = v_184 > 0 ? 1 : 0;
-        d_layer3_z[i_44 * 32 + (j_44 + 1)] = c01_35 * t_168;
-        const v_185 = layer3[i_44 * 32 + (j_44 + 2)];
-        const t_169 = v_185 > 0 ? 1 : 0;
-        d_layer3_z[i_44 * 32 + (j_44 + 2)] = c02_35 * t_169;
-        const v_186 = layer3[i_44 * 32 + (j_44 + 3)];
-        const t_170 = v_186 > 0 ? 1 : 0;
-        d_layer3_z[i_44 * 32 + (j_44 + 3)] = c03_35 * t_170;
+        const v_243 = layer18[i_44 * 32 + j_44];
+        const t_227 = v_243 > 0 ? 1 : 0;
+        d_layer18_z[i_44 * 32 + j_44] = c00_42 * t_227;
+        const v_244 = layer18[i_44 * 32 + (j_44 + 1)];
+        const t_228 = v_244 > 0 ? 1 : 0;
+        d_layer18_z[i_44 * 32 + (j_44 + 1)] = c01_40 * t_228;
+        const v_245 = layer18[i_44 * 32 + (j_44 + 2)];
+        const t_229 = v_245 > 0 ? 1 : 0;
+        d_layer18_z[i_44 * 32 + (j_44 + 2)] = c02_40 * t_229;
+        const v_246 = layer18[i_44 * 32 + (j_44 + 3)];
+        const t_230 = v_246 > 0 ? 1 : 0;
+        d_layer18_z[i_44 * 32 + (j_44 + 3)] = c03_40 * t_230;
       }
     }
-    d_layer3_b.fill(0, 0, 32);
-    for (let i0_7 = 0; i0_7 < n; i0_7++) {
-      for (let i1_7 = 0; i1_7 < 32; i1_7++) {
-        d_layer3_b[i1_7] += d_layer3_z[i0_7 * 32 + i1_7];
+    d_layer18_b.fill(0, 0, 32);
+    for (let i0_2 = 0; i0_2 < n; i0_2++) {
+      for (let i1_2 = 0; i1_2 < 32; i1_2++) {
+        d_layer18_b[i1_2] += d_layer18_z[i0_2 * 32 + i1_2];
       }
     }
     for (let i_45 = 0; i_45 < 32; i_45 += 2) {
       for (let j_46 = 0; j_46 < 32; j_46 += 4) {
-        let c00_38 = 0,
-          c01_36 = 0,
-          c02_36 = 0,
-          c03_36 = 0,
+        let c00_43 = 0,
+          c01_41 = 0,
+          c02_41 = 0,
+          c03_41 = 0,
           c10_22 = 0,
           c11_21 = 0,
           c12_21 = 0,
           c13_21 = 0;
         for (let k_22 = 0; k_22 < n; k_22++) {
-          const ak_6 = k_22 * 32 + i_45;
-          const bk_26 = k_22 * 32 + j_46;
-          const a0_41 = layer2[ak_6];
-          const a1_25 = layer2[ak_6 + 1];
-          const b0_39 = d_layer3_z[bk_26];
-          const b1_37 = d_layer3_z[bk_26 + 1];
-          const b2_36 = d_layer3_z[bk_26 + 2];
-          const b3_36 = d_layer3_z[bk_26 + 3];
-          c00_38 += a0_41 * b0_39;
-          c01_36 += a0_41 * b1_37;
-          c02_36 += a0_41 * b2_36;
-          c03_36 += a0_41 * b3_36;
-          c10_22 += a1_25 * b0_39;
-          c11_21 += a1_25 * b1_37;
-          c12_21 += a1_25 * b2_36;
-          c13_21 += a1_25 * b3_36;
+          const ak_1 = k_22 * 32 + i_45;
+          const bk_41 = k_22 * 32 + j_46;
+          const a0_46 = layer17[ak_1];
+          const a1_25 = layer17[ak_1 + 1];
+          const b0_44 = d_layer18_z[bk_41];
+          const b1_42 = d_layer18_z[bk_41 + 1];
+          const b2_41 = d_layer18_z[bk_41 + 2];
+          const b3_41 = d_layer18_z[bk_41 + 3];
+          c00_43 += a0_46 * b0_44;
+          c01_41 += a0_46 * b1_42;
+          c02_41 += a0_46 * b2_41;
+          c03_41 += a0_46 * b3_41;
+          c10_22 += a1_25 * b0_44;
+          c11_21 += a1_25 * b1_42;
+          c12_21 += a1_25 * b2_41;
+          c13_21 += a1_25 * b3_41;
         }
-        d_layer3_W[i_45 * 32 + j_46] = c00_38;
-        d_layer3_W[i_45 * 32 + (j_46 + 1)] = c01_36;
-        d_layer3_W[i_45 * 32 + (j_46 + 2)] = c02_36;
-        d_layer3_W[i_45 * 32 + (j_46 + 3)] = c03_36;
-        d_layer3_W[(i_45 + 1) * 32 + j_46] = c10_22;
-        d_layer3_W[(i_45 + 1) * 32 + (j_46 + 1)] = c11_21;
-        d_layer3_W[(i_45 + 1) * 32 + (j_46 + 2)] = c12_21;
-        d_layer3_W[(i_45 + 1) * 32 + (j_46 + 3)] = c13_21;
+        d_layer18_W[i_45 * 32 + j_46] = c00_43;
+        d_layer18_W[i_45 * 32 + (j_46 + 1)] = c01_41;
+        d_layer18_W[i_45 * 32 + (j_46 + 2)] = c02_41;
+        d_layer18_W[i_45 * 32 + (j_46 + 3)] = c03_41;
+        d_layer18_W[(i_45 + 1) * 32 + j_46] = c10_22;
+        d_layer18_W[(i_45 + 1) * 32 + (j_46 + 1)] = c11_21;
+        d_layer18_W[(i_45 + 1) * 32 + (j_46 + 2)] = c12_21;
+        d_layer18_W[(i_45 + 1) * 32 + (j_46 + 3)] = c13_21;
       }
     }
     const endI_22 = n - (n % 2);
     for (let i_47 = 0; i_47 < endI_22; i_47 += 2) {
       for (let j_48 = 0; j_48 < 32; j_48 += 4) {
-        const ar0_32 = i_47 * 32;
-        const ar1_16 = (i_47 + 1) * 32;
-        const br0_12 = j_48 * 32;
-        const br1_12 = (j_48 + 1) * 32;
-        const br2_12 = (j_48 + 2) * 32;
-        const br3_12 = (j_48 + 3) * 32;
-        let c00_39 = 0,
-          c01_37 = 0,
-          c02_37 = 0,
-          c03_37 = 0,
+        const ar0_42 = i_47 * 32;
+        const ar1_21 = (i_47 + 1) * 32;
+        const br0_2 = j_48 * 32;
+        const br1_2 = (j_48 + 1) * 32;
+        const br2_2 = (j_48 + 2) * 32;
+        const br3_2 = (j_48 + 3) * 32;
+        let c00_44 = 0,
+          c01_42 = 0,
+          c02_42 = 0,
+          c03_42 = 0,
           c10_23 = 0,
           c11_22 = 0,
           c12_22 = 0,
           c13_22 = 0;
         for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_42 = d_layer3_z[ar0_32 + k_23];
-          const a1_26 = d_layer3_z[ar1_16 + k_23];
-          const b0_40 = layer3_W[br0_12 + k_23];
-          const b1_38 = layer3_W[br1_12 + k_23];
-          const b2_37 = layer3_W[br2_12 + k_23];
-          const b3_37 = layer3_W[br3_12 + k_23];
-          c00_39 += a0_42 * b0_40;
-          c01_37 += a0_42 * b1_38;
-          c02_37 += a0_42 * b2_37;
-          c03_37 += a0_42 * b3_37;
-          c10_23 += a1_26 * b0_40;
-          c11_22 += a1_26 * b1_38;
-          c12_22 += a1_26 * b2_37;
-          c13_22 += a1_26 * b3_37;
+          const a0_47 = d_layer18_z[ar0_42 + k_23];
+          const a1_26 = d_layer18_z[ar1_21 + k_23];
+          const b0_45 = layer18_W[br0_2 + k_23];
+          const b1_43 = layer18_W[br1_2 + k_23];
+          const b2_42 = layer18_W[br2_2 + k_23];
+          const b3_42 = layer18_W[br3_2 + k_23];
+          c00_44 += a0_47 * b0_45;
+          c01_42 += a0_47 * b1_43;
+          c02_42 += a0_47 * b2_42;
+          c03_42 += a0_47 * b3_42;
+          c10_23 += a1_26 * b0_45;
+          c11_22 += a1_26 * b1_43;
+          c12_22 += a1_26 * b2_42;
+          c13_22 += a1_26 * b3_42;
         }
-        const v_187 = layer2[i_47 * 32 + j_48];
-        const t_171 = v_187 > 0 ? 1 : 0;
-        d_layer2_z[i_47 * 32 + j_48] = c00_39 * t_171;
-        const v_188 = layer2[i_47 * 32 + (j_48 + 1)];
-        const t_172 = v_188 > 0 ? 1 : 0;
-        d_layer2_z[i_47 * 32 + (j_48 + 1)] = c01_37 * t_172;
-        const v_189 = layer2[i_47 * 32 + (j_48 + 2)];
-        const t_173 = v_189 > 0 ? 1 : 0;
-        d_layer2_z[i_47 * 32 + (j_48 + 2)] = c02_37 * t_173;
-        const v_190 = layer2[i_47 * 32 + (j_48 + 3)];
-        const t_174 = v_190 > 0 ? 1 : 0;
-        d_layer2_z[i_47 * 32 + (j_48 + 3)] = c03_37 * t_174;
-        const v_191 = layer2[(i_47 + 1) * 32 + j_48];
-        const t_175 = v_191 > 0 ? 1 : 0;
-        d_layer2_z[(i_47 + 1) * 32 + j_48] = c10_23 * t_175;
-        const v_192 = layer2[(i_47 + 1) * 32 + (j_48 + 1)];
-        const t_176 = v_192 > 0 ? 1 : 0;
-        d_layer2_z[(i_47 + 1) * 32 + (j_48 + 1)] = c11_22 * t_176;
-        const v_193 = layer2[(i_47 + 1) * 32 + (j_48 + 2)];
-        const t_177 = v_193 > 0 ? 1 : 0;
-        d_layer2_z[(i_47 + 1) * 32 + (j_48 + 2)] = c12_22 * t_177;
-        const v_194 = layer2[(i_47 + 1) * 32 + (j_48 + 3)];
-        const t_178 = v_194 > 0 ? 1 : 0;
-        d_layer2_z[(i_47 + 1) * 32 + (j_48 + 3)] = c13_22 * t_178;
+        const v_247 = layer17[i_47 * 32 + j_48];
+        const t_231 = v_247 > 0 ? 1 : 0;
+        d_layer17_z[i_47 * 32 + j_48] = c00_44 * t_231;
+        const v_248 = layer17[i_47 * 32 + (j_48 + 1)];
+        const t_232 = v_248 > 0 ? 1 : 0;
+        d_layer17_z[i_47 * 32 + (j_48 + 1)] = c01_42 * t_232;
+        const v_249 = layer17[i_47 * 32 + (j_48 + 2)];
+        const t_233 = v_249 > 0 ? 1 : 0;
+        d_layer17_z[i_47 * 32 + (j_48 + 2)] = c02_42 * t_233;
+        const v_250 = layer17[i_47 * 32 + (j_48 + 3)];
+        const t_234 = v_250 > 0 ? 1 : 0;
+        d_layer17_z[i_47 * 32 + (j_48 + 3)] = c03_42 * t_234;
+        const v_251 = layer17[(i_47 + 1) * 32 + j_48];
+        const t_235 = v_251 > 0 ? 1 : 0;
+        d_layer17_z[(i_47 + 1) * 32 + j_48] = c10_23 * t_235;
+        const v_252 = layer17[(i_47 + 1) * 32 + (j_48 + 1)];
+        const t_236 = v_252 > 0 ? 1 : 0;
+        d_layer17_z[(i_47 + 1) * 32 + (j_48 + 1)] = c11_22 * t_236;
+        const v_253 = layer17[(i_47 + 1) * 32 + (j_48 + 2)];
+        const t_237 = v_253 > 0 ? 1 : 0;
+        d_layer17_z[(i_47 + 1) * 32 + (j_48 + 2)] = c12_22 * t_237;
+        const v_254 = layer17[(i_47 + 1) * 32 + (j_48 + 3)];
+        const t_238 = v_254 > 0 ? 1 : 0;
+        d_layer17_z[(i_47 + 1) * 32 + (j_48 + 3)] = c13_22 * t_238;
       }
     }
     for (let i_48 = endI_22; i_48 < n; i_48++) {
       for (let j_48 = 0; j_48 < 32; j_48 += 4) {
-        const ar0_33 = i_48 * 32;
-        const br0_13 = j_48 * 32;
-        const br1_13 = (j_48 + 1) * 32;
-        const br2_13 = (j_48 + 2) * 32;
-        const br3_13 = (j_48 + 3) * 32;
-        let c00_40 = 0,
-          c01_38 = 0,
-          c02_38 = 0,
-          c03_38 = 0;
+        const ar0_43 = i_48 * 32;
+        const br0_3 = j_48 * 32;
+        const br1_3 = (j_48 + 1) * 32;
+        const br2_3 = (j_48 + 2) * 32;
+        const br3_3 = (j_48 + 3) * 32;
+        let c00_45 = 0,
+          c01_43 = 0,
+          c02_43 = 0,
+          c03_43 = 0;
         for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_43 = d_layer3_z[ar0_33 + k_23];
-          const b0_41 = layer3_W[br0_13 + k_23];
-          const b1_39 = layer3_W[br1_13 + k_23];
-          const b2_38 = layer3_W[br2_13 + k_23];
-          const b3_38 = layer3_W[br3_13 + k_23];
-          c00_40 += a0_43 * b0_41;
-          c01_38 += a0_43 * b1_39;
-          c02_38 += a0_43 * b2_38;
-          c03_38 += a0_43 * b3_38;
+          const a0_48 = d_layer18_z[ar0_43 + k_23];
+          const b0_46 = layer18_W[br0_3 + k_23];
+          const b1_44 = layer18_W[br1_3 + k_23];
+          const b2_43 = layer18_W[br2_3 + k_23];
+          const b3_43 = layer18_W[br3_3 + k_23];
+          c00_45 += a0_48 * b0_46;
+          c01_43 += a0_48 * b1_44;
+          c02_43 += a0_48 * b2_43;
+          c03_43 += a0_48 * b3_43;
         }
-        const v_195 = layer2[i_48 * 32 + j_48];
-        const t_179 = v_195 > 0 ? 1 : 0;
-        d_layer2_z[i_48 * 32 + j_48] = c00_40 * t_179;
-        const v_196 = layer2[i_48 * 32 + (j_48 + 1)];
-        const t_180 = v_196 > 0 ? 1 : 0;
-        d_layer2_z[i_48 * 32 + (j_48 + 1)] = c01_38 * t_180;
-        const v_197 = layer2[i_48 * 32 + (j_48 + 2)];
-        const t_181 = v_197 > 0 ? 1 : 0;
-        d_layer2_z[i_48 * 32 + (j_48 + 2)] = c02_38 * t_181;
-        const v_198 = layer2[i_48 * 32 + (j_48 + 3)];
-        const t_182 = v_198 > 0 ? 1 : 0;
-        d_layer2_z[i_48 * 32 + (j_48 + 3)] = c03_38 * t_182;
+        const v_255 = layer17[i_48 * 32 + j_48];
+        const t_239 = v_255 > 0 ? 1 : 0;
+        d_layer17_z[i_48 * 32 + j_48] = c00_45 * t_239;
+        const v_256 = layer17[i_48 * 32 + (j_48 + 1)];
+        const t_240 = v_256 > 0 ? 1 : 0;
+        d_layer17_z[i_48 * 32 + (j_48 + 1)] = c01_43 * t_240;
+        const v_257 = layer17[i_48 * 32 + (j_48 + 2)];
+        const t_241 = v_257 > 0 ? 1 : 0;
+        d_layer17_z[i_48 * 32 + (j_48 + 2)] = c02_43 * t_241;
+        const v_258 = layer17[i_48 * 32 + (j_48 + 3)];
+        const t_242 = v_258 > 0 ? 1 : 0;
+        d_layer17_z[i_48 * 32 + (j_48 + 3)] = c03_43 * t_242;
       }
     }
-    d_layer2_b.fill(0, 0, 32);
-    for (let i0_8 = 0; i0_8 < n; i0_8++) {
-      for (let i1_8 = 0; i1_8 < 32; i1_8++) {
-        d_layer2_b[i1_8] += d_layer2_z[i0_8 * 32 + i1_8];
+    d_layer17_b.fill(0, 0, 32);
+    for (let i0_3 = 0; i0_3 < n; i0_3++) {
+      for (let i1_3 = 0; i1_3 < 32; i1_3++) {
+        d_layer17_b[i1_3] += d_layer17_z[i0_3 * 32 + i1_3];
       }
     }
     for (let i_49 = 0; i_49 < 32; i_49 += 2) {
       for (let j_50 = 0; j_50 < 32; j_50 += 4) {
-        let c00_41 = 0,
-          c01_39 = 0,
-          c02_39 = 0,
-          c03_39 = 0,
+        let c00_46 = 0,
+          c01_44 = 0,
+          c02_44 = 0,
+          c03_44 = 0,
           c10_24 = 0,
           c11_23 = 0,
           c12_23 = 0,
           c13_23 = 0;
         for (let k_24 = 0; k_24 < n; k_24++) {
-          const ak_7 = k_24 * 32 + i_49;
-          const bk_27 = k_24 * 32 + j_50;
-          const a0_44 = layer1[ak_7];
-          const a1_27 = layer1[ak_7 + 1];
-          const b0_42 = d_layer2_z[bk_27];
-          const b1_40 = d_layer2_z[bk_27 + 1];
-          const b2_39 = d_layer2_z[bk_27 + 2];
-          const b3_39 = d_layer2_z[bk_27 + 3];
-          c00_41 += a0_44 * b0_42;
-          c01_39 += a0_44 * b1_40;
-          c02_39 += a0_44 * b2_39;
-          c03_39 += a0_44 * b3_39;
-          c10_24 += a1_27 * b0_42;
-          c11_23 += a1_27 * b1_40;
-          c12_23 += a1_27 * b2_39;
-          c13_23 += a1_27 * b3_39;
+          const ak_2 = k_24 * 32 + i_49;
+          const bk_42 = k_24 * 32 + j_50;
+          const a0_49 = layer16[ak_2];
+          const a1_27 = layer16[ak_2 + 1];
+          const b0_47 = d_layer17_z[bk_42];
+          const b1_45 = d_layer17_z[bk_42 + 1];
+          const b2_44 = d_layer17_z[bk_42 + 2];
+          const b3_44 = d_layer17_z[bk_42 + 3];
+          c00_46 += a0_49 * b0_47;
+          c01_44 += a0_49 * b1_45;
+          c02_44 += a0_49 * b2_44;
+          c03_44 += a0_49 * b3_44;
+          c10_24 += a1_27 * b0_47;
+          c11_23 += a1_27 * b1_45;
+          c12_23 += a1_27 * b2_44;
+          c13_23 += a1_27 * b3_44;
         }
-        d_layer2_W[i_49 * 32 + j_50] = c00_41;
-        d_layer2_W[i_49 * 32 + (j_50 + 1)] = c01_39;
-        d_layer2_W[i_49 * 32 + (j_50 + 2)] = c02_39;
-        d_layer2_W[i_49 * 32 + (j_50 + 3)] = c03_39;
-        d_layer2_W[(i_49 + 1) * 32 + j_50] = c10_24;
-        d_layer2_W[(i_49 + 1) * 32 + (j_50 + 1)] = c11_23;
-        d_layer2_W[(i_49 + 1) * 32 + (j_50 + 2)] = c12_23;
-        d_layer2_W[(i_49 + 1) * 32 + (j_50 + 3)] = c13_23;
+        d_layer17_W[i_49 * 32 + j_50] = c00_46;
+        d_layer17_W[i_49 * 32 + (j_50 + 1)] = c01_44;
+        d_layer17_W[i_49 * 32 + (j_50 + 2)] = c02_44;
+        d_layer17_W[i_49 * 32 + (j_50 + 3)] = c03_44;
+        d_layer17_W[(i_49 + 1) * 32 + j_50] = c10_24;
+        d_layer17_W[(i_49 + 1) * 32 + (j_50 + 1)] = c11_23;
+        d_layer17_W[(i_49 + 1) * 32 + (j_50 + 2)] = c12_23;
+        d_layer17_W[(i_49 + 1) * 32 + (j_50 + 3)] = c13_23;
       }
     }
     const endI_24 = n - (n % 2);
     for (let i_51 = 0; i_51 < endI_24; i_51 += 2) {
       for (let j_52 = 0; j_52 < 32; j_52 += 4) {
-        const ar0_34 = i_51 * 32;
-        const ar1_17 = (i_51 + 1) * 32;
-        const br0_14 = j_52 * 32;
-        const br1_14 = (j_52 + 1) * 32;
-        const br2_14 = (j_52 + 2) * 32;
-        const br3_14 = (j_52 + 3) * 32;
-        let c00_42 = 0,
-          c01_40 = 0,
-          c02_40 = 0,
-          c03_40 = 0,
+        const ar0_44 = i_51 * 32;
+        const ar1_22 = (i_51 + 1) * 32;
+        const br0_4 = j_52 * 32;
+        const br1_4 = (j_52 + 1) * 32;
+        const br2_4 = (j_52 + 2) * 32;
+        const br3_4 = (j_52 + 3) * 32;
+        let c00_47 = 0,
+          c01_45 = 0,
+          c02_45 = 0,
+          c03_45 = 0,
           c10_25 = 0,
           c11_24 = 0,
           c12_24 = 0,
           c13_24 = 0;
         for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_45 = d_layer2_z[ar0_34 + k_25];
-          const a1_28 = d_layer2_z[ar1_17 + k_25];
-          const b0_43 = layer2_W[br0_14 + k_25];
-          const b1_41 = layer2_W[br1_14 + k_25];
-          const b2_40 = layer2_W[br2_14 + k_25];
-          const b3_40 = layer2_W[br3_14 + k_25];
-          c00_42 += a0_45 * b0_43;
-          c01_40 += a0_45 * b1_41;
-          c02_40 += a0_45 * b2_40;
-          c03_40 += a0_45 * b3_40;
-          c10_25 += a1_28 * b0_43;
-          c11_24 += a1_28 * b1_41;
-          c12_24 += a1_28 * b2_40;
-          c13_24 += a1_28 * b3_40;
+          const a0_50 = d_layer17_z[ar0_44 + k_25];
+          const a1_28 = d_layer17_z[ar1_22 + k_25];
+          const b0_48 = layer17_W[br0_4 + k_25];
+          const b1_46 = layer17_W[br1_4 + k_25];
+          const b2_45 = layer17_W[br2_4 + k_25];
+          const b3_45 = layer17_W[br3_4 + k_25];
+          c00_47 += a0_50 * b0_48;
+          c01_45 += a0_50 * b1_46;
+          c02_45 += a0_50 * b2_45;
+          c03_45 += a0_50 * b3_45;
+          c10_25 += a1_28 * b0_48;
+          c11_24 += a1_28 * b1_46;
+          c12_24 += a1_28 * b2_45;
+          c13_24 += a1_28 * b3_45;
         }
-        const v_199 = layer1[i_51 * 32 + j_52];
-        const t_183 = v_199 > 0 ? 1 : 0;
-        d_layer1_z[i_51 * 32 + j_52] = c00_42 * t_183;
-        const v_200 = layer1[i_51 * 32 + (j_52 + 1)];
-        const t_184 = v_200 > 0 ? 1 : 0;
-        d_layer1_z[i_51 * 32 + (j_52 + 1)] = c01_40 * t_184;
-        const v_201 = layer1[i_51 * 32 + (j_52 + 2)];
-        const t_185 = v_201 > 0 ? 1 : 0;
-        d_layer1_z[i_51 * 32 + (j_52 + 2)] = c02_40 * t_185;
-        const v_202 = layer1[i_51 * 32 + (j_52 + 3)];
-        const t_186 = v_202 > 0 ? 1 : 0;
-        d_layer1_z[i_51 * 32 + (j_52 + 3)] = c03_40 * t_186;
-        const v_203 = layer1[(i_51 + 1) * 32 + j_52];
-        const t_187 = v_203 > 0 ? 1 : 0;
-        d_layer1_z[(i_51 + 1) * 32 + j_52] = c10_25 * t_187;
-        const v_204 = layer1[(i_51 + 1) * 32 + (j_52 + 1)];
-        const t_188 = v_204 > 0 ? 1 : 0;
-        d_layer1_z[(i_51 + 1) * 32 + (j_52 + 1)] = c11_24 * t_188;
-        const v_205 = layer1[(i_51 + 1) * 32 + (j_52 + 2)];
-        const t_189 = v_205 > 0 ? 1 : 0;
-        d_layer1_z[(i_51 + 1) * 32 + (j_52 + 2)] = c12_24 * t_189;
-        const v_206 = layer1[(i_51 + 1) * 32 + (j_52 + 3)];
-        const t_190 = v_206 > 0 ? 1 : 0;
-        d_layer1_z[(i_51 + 1) * 32 + (j_52 + 3)] = c13_24 * t_190;
+        const v_259 = layer16[i_51 * 32 + j_52];
+        const t_243 = v_259 > 0 ? 1 : 0;
+        d_layer16_z[i_51 * 32 + j_52] = c00_47 * t_243;
+        const v_260 = layer16[i_51 * 32 + (j_52 + 1)];
+        const t_244 = v_260 > 0 ? 1 : 0;
+        d_layer16_z[i_51 * 32 + (j_52 + 1)] = c01_45 * t_244;
+        const v_261 = layer16[i_51 * 32 + (j_52 + 2)];
+        const t_245 = v_261 > 0 ? 1 : 0;
+        d_layer16_z[i_51 * 32 + (j_52 + 2)] = c02_45 * t_245;
+        const v_262 = layer16[i_51 * 32 + (j_52 + 3)];
+        const t_246 = v_262 > 0 ? 1 : 0;
+        d_layer16_z[i_51 * 32 + (j_52 + 3)] = c03_45 * t_246;
+        const v_263 = layer16[(i_51 + 1) * 32 + j_52];
+        const t_247 = v_263 > 0 ? 1 : 0;
+        d_layer16_z[(i_51 + 1) * 32 + j_52] = c10_25 * t_247;
+        const v_264 = layer16[(i_51 + 1) * 32 + (j_52 + 1)];
+        const t_248 = v_264 > 0 ? 1 : 0;
+        d_layer16_z[(i_51 + 1) * 32 + (j_52 + 1)] = c11_24 * t_248;
+        const v_265 = layer16[(i_51 + 1) * 32 + (j_52 + 2)];
+        const t_249 = v_265 > 0 ? 1 : 0;
+        d_layer16_z[(i_51 + 1) * 32 + (j_52 + 2)] = c12_24 * t_249;
+        const v_266 = layer16[(i_51 + 1) * 32 + (j_52 + 3)];
+        const t_250 = v_266 > 0 ? 1 : 0;
+        d_layer16_z[(i_51 + 1) * 32 + (j_52 + 3)] = c13_24 * t_250;
       }
     }
     for (let i_52 = endI_24; i_52 < n; i_52++) {
       for (let j_52 = 0; j_52 < 32; j_52 += 4) {
-        const ar0_35 = i_52 * 32;
-        const br0_15 = j_52 * 32;
-        const br1_15 = (j_52 + 1) * 32;
-        const br2_15 = (j_52 + 2) * 32;
-        const br3_15 = (j_52 + 3) * 32;
-        let c00_43 = 0,
-          c01_41 = 0,
-          c02_41 = 0,
-          c03_41 = 0;
+        const ar0_45 = i_52 * 32;
+        const br0_5 = j_52 * 32;
+        const br1_5 = (j_52 + 1) * 32;
+        const br2_5 = (j_52 + 2) * 32;
+        const br3_5 = (j_52 + 3) * 32;
+        let c00_48 = 0,
+          c01_46 = 0,
+          c02_46 = 0,
+          c03_46 = 0;
         for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_46 = d_layer2_z[ar0_35 + k_25];
-          const b0_44 = layer2_W[br0_15 + k_25];
-          const b1_42 = layer2_W[br1_15 + k_25];
-          const b2_41 = layer2_W[br2_15 + k_25];
-          const b3_41 = layer2_W[br3_15 + k_25];
-          c00_43 += a0_46 * b0_44;
-          c01_41 += a0_46 * b1_42;
-          c02_41 += a0_46 * b2_41;
-          c03_41 += a0_46 * b3_41;
+          const a0_51 = d_layer17_z[ar0_45 + k_25];
+          const b0_49 = layer17_W[br0_5 + k_25];
+          const b1_47 = layer17_W[br1_5 + k_25];
+          const b2_46 = layer17_W[br2_5 + k_25];
+          const b3_46 = layer17_W[br3_5 + k_25];
+          c00_48 += a0_51 * b0_49;
+          c01_46 += a0_51 * b1_47;
+          c02_46 += a0_51 * b2_46;
+          c03_46 += a0_51 * b3_46;
         }
-        const v_207 = layer1[i_52 * 32 + j_52];
-        const t_191 = v_207 > 0 ? 1 : 0;
-        d_layer1_z[i_52 * 32 + j_52] = c00_43 * t_191;
-        const v_208 = layer1[i_52 * 32 + (j_52 + 1)];
-        const t_192 = v_208 > 0 ? 1 : 0;
-        d_layer1_z[i_52 * 32 + (j_52 + 1)] = c01_41 * t_192;
-        const v_209 = layer1[i_52 * 32 + (j_52 + 2)];
-        const t_193 = v_209 > 0 ? 1 : 0;
-        d_layer1_z[i_52 * 32 + (j_52 + 2)] = c02_41 * t_193;
-        const v_210 = layer1[i_52 * 32 + (j_52 + 3)];
-        const t_194 = v_210 > 0 ? 1 : 0;
-        d_layer1_z[i_52 * 32 + (j_52 + 3)] = c03_41 * t_194;
+        const v_267 = layer16[i_52 * 32 + j_52];
+        const t_251 = v_267 > 0 ? 1 : 0;
+        d_layer16_z[i_52 * 32 + j_52] = c00_48 * t_251;
+        const v_268 = layer16[i_52 * 32 + (j_52 + 1)];
+        const t_252 = v_268 > 0 ? 1 : 0;
+        d_layer16_z[i_52 * 32 + (j_52 + 1)] = c01_46 * t_252;
+        const v_269 = layer16[i_52 * 32 + (j_52 + 2)];
+        const t_253 = v_269 > 0 ? 1 : 0;
+        d_layer16_z[i_52 * 32 + (j_52 + 2)] = c02_46 * t_253;
+        const v_270 = layer16[i_52 * 32 + (j_52 + 3)];
+        const t_254 = v_270 > 0 ? 1 : 0;
+        d_layer16_z[i_52 * 32 + (j_52 + 3)] = c03_46 * t_254;
+      }
+    }
+    d_layer16_b.fill(0, 0, 32);
+    for (let i0_4 = 0; i0_4 < n; i0_4++) {
+      for (let i1_4 = 0; i1_4 < 32; i1_4++) {
+        d_layer16_b[i1_4] += d_layer16_z[i0_4 * 32 + i1_4];
+      }
+    }
+    for (let i_53 = 0; i_53 < 32; i_53 += 2) {
+      for (let j_54 = 0; j_54 < 32; j_54 += 4) {
+        let c00_49 = 0,
+          c01_47 = 0,
+          c02_47 = 0,
+          c03_47 = 0,
+          c10_26 = 0,
+          c11_25 = 0,
+          c12_25 = 0,
+          c13_25 = 0;
+        for (let k_26 = 0; k_26 < n; k_26++) {
+          const ak_3 = k_26 * 32 + i_53;
+          const bk_43 = k_26 * 32 + j_54;
+          const a0_52 = layer15[ak_3];
+          const a1_29 = layer15[ak_3 + 1];
+          const b0_50 = d_layer16_z[bk_43];
+          const b1_48 = d_layer16_z[bk_43 + 1];
+          const b2_47 = d_layer16_z[bk_43 + 2];
+          const b3_47 = d_layer16_z[bk_43 + 3];
+          c00_49 += a0_52 * b0_50;
+          c01_47 += a0_52 * b1_48;
+          c02_47 += a0_52 * b2_47;
+          c03_47 += a0_52 * b3_47;
+          c10_26 += a1_29 * b0_50;
+          c11_25 += a1_29 * b1_48;
+          c12_25 += a1_29 * b2_47;
+          c13_25 += a1_29 * b3_47;
+        }
+        d_layer16_W[i_53 * 32 + j_54] = c00_49;
+        d_layer16_W[i_53 * 32 + (j_54 + 1)] = c01_47;
+        d_layer16_W[i_53 * 32 + (j_54 + 2)] = c02_47;
+        d_layer16_W[i_53 * 32 + (j_54 + 3)] = c03_47;
+        d_layer16_W[(i_53 + 1) * 32 + j_54] = c10_26;
+        d_layer16_W[(i_53 + 1) * 32 + (j_54 + 1)] = c11_25;
+        d_layer16_W[(i_53 + 1) * 32 + (j_54 + 2)] = c12_25;
+        d_layer16_W[(i_53 + 1) * 32 + (j_54 + 3)] = c13_25;
+      }
+    }
+    const endI_26 = n - (n % 2);
+    for (let i_55 = 0; i_55 < endI_26; i_55 += 2) {
+      for (let j_56 = 0; j_56 < 32; j_56 += 4) {
+        const ar0_46 = i_55 * 32;
+        const ar1_23 = (i_55 + 1) * 32;
+        const br0_6 = j_56 * 32;
+        const br1_6 = (j_56 + 1) * 32;
+        const br2_6 = (j_56 + 2) * 32;
+        const br3_6 = (j_56 + 3) * 32;
+        let c00_50 = 0,
+          c01_48 = 0,
+          c02_48 = 0,
+          c03_48 = 0,
+          c10_27 = 0,
+          c11_26 = 0,
+          c12_26 = 0,
+          c13_26 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const a0_53 = d_layer16_z[ar0_46 + k_27];
+          const a1_30 = d_layer16_z[ar1_23 + k_27];
+          const b0_51 = layer16_W[br0_6 + k_27];
+          const b1_49 = layer16_W[br1_6 + k_27];
+          const b2_48 = layer16_W[br2_6 + k_27];
+          const b3_48 = layer16_W[br3_6 + k_27];
+          c00_50 += a0_53 * b0_51;
+          c01_48 += a0_53 * b1_49;
+          c02_48 += a0_53 * b2_48;
+          c03_48 += a0_53 * b3_48;
+          c10_27 += a1_30 * b0_51;
+          c11_26 += a1_30 * b1_49;
+          c12_26 += a1_30 * b2_48;
+          c13_26 += a1_30 * b3_48;
+        }
+        const v_271 = layer15[i_55 * 32 + j_56];
+        const t_255 = v_271 > 0 ? 1 : 0;
+        d_layer15_z[i_55 * 32 + j_56] = c00_50 * t_255;
+        const v_272 = layer15[i_55 * 32 + (j_56 + 1)];
+        const t_256 = v_272 > 0 ? 1 : 0;
+        d_layer15_z[i_55 * 32 + (j_56 + 1)] = c01_48 * t_256;
+        const v_273 = layer15[i_55 * 32 + (j_56 + 2)];
+        const t_257 = v_273 > 0 ? 1 : 0;
+        d_layer15_z[i_55 * 32 + (j_56 + 2)] = c02_48 * t_257;
+        const v_274 = layer15[i_55 * 32 + (j_56 + 3)];
+        const t_258 = v_274 > 0 ? 1 : 0;
+        d_layer15_z[i_55 * 32 + (j_56 + 3)] = c03_48 * t_258;
+        const v_275 = layer15[(i_55 + 1) * 32 + j_56];
+        const t_259 = v_275 > 0 ? 1 : 0;
+        d_layer15_z[(i_55 + 1) * 32 + j_56] = c10_27 * t_259;
+        const v_276 = layer15[(i_55 + 1) * 32 + (j_56 + 1)];
+        const t_260 = v_276 > 0 ? 1 : 0;
+        d_layer15_z[(i_55 + 1) * 32 + (j_56 + 1)] = c11_26 * t_260;
+        const v_277 = layer15[(i_55 + 1) * 32 + (j_56 + 2)];
+        const t_261 = v_277 > 0 ? 1 : 0;
+        d_layer15_z[(i_55 + 1) * 32 + (j_56 + 2)] = c12_26 * t_261;
+        const v_278 = layer15[(i_55 + 1) * 32 + (j_56 + 3)];
+        const t_262 = v_278 > 0 ? 1 : 0;
+        d_layer15_z[(i_55 + 1) * 32 + (j_56 + 3)] = c13_26 * t_262;
+      }
+    }
+    for (let i_56 = endI_26; i_56 < n; i_56++) {
+      for (let j_56 = 0; j_56 < 32; j_56 += 4) {
+        const ar0_47 = i_56 * 32;
+        const br0_7 = j_56 * 32;
+        const br1_7 = (j_56 + 1) * 32;
+        const br2_7 = (j_56 + 2) * 32;
+        const br3_7 = (j_56 + 3) * 32;
+        let c00_51 = 0,
+          c01_49 = 0,
+          c02_49 = 0,
+          c03_49 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const a0_54 = d_layer16_z[ar0_47 + k_27];
+          const b0_52 = layer16_W[br0_7 + k_27];
+          const b1_50 = layer16_W[br1_7 + k_27];
+          const b2_49 = layer16_W[br2_7 + k_27];
+          const b3_49 = layer16_W[br3_7 + k_27];
+          c00_51 += a0_54 * b0_52;
+          c01_49 += a0_54 * b1_50;
+          c02_49 += a0_54 * b2_49;
+          c03_49 += a0_54 * b3_49;
+        }
+        const v_279 = layer15[i_56 * 32 + j_56];
+        const t_263 = v_279 > 0 ? 1 : 0;
+        d_layer15_z[i_56 * 32 + j_56] = c00_51 * t_263;
+        const v_280 = layer15[i_56 * 32 + (j_56 + 1)];
+        const t_264 = v_280 > 0 ? 1 : 0;
+        d_layer15_z[i_56 * 32 + (j_56 + 1)] = c01_49 * t_264;
+        const v_281 = layer15[i_56 * 32 + (j_56 + 2)];
+        const t_265 = v_281 > 0 ? 1 : 0;
+        d_layer15_z[i_56 * 32 + (j_56 + 2)] = c02_49 * t_265;
+        const v_282 = layer15[i_56 * 32 + (j_56 + 3)];
+        const t_266 = v_282 > 0 ? 1 : 0;
+        d_layer15_z[i_56 * 32 + (j_56 + 3)] = c03_49 * t_266;
+      }
+    }
+    d_layer15_b.fill(0, 0, 32);
+    for (let i0_5 = 0; i0_5 < n; i0_5++) {
+      for (let i1_5 = 0; i1_5 < 32; i1_5++) {
+        d_layer15_b[i1_5] += d_layer15_z[i0_5 * 32 + i1_5];
+      }
+    }
+    for (let i_57 = 0; i_57 < 32; i_57 += 2) {
+      for (let j_58 = 0; j_58 < 32; j_58 += 4) {
+        let c00_52 = 0,
+          c01_50 = 0,
+          c02_50 = 0,
+          c03_50 = 0,
+          c10_28 = 0,
+          c11_27 = 0,
+          c12_27 = 0,
+          c13_27 = 0;
+        for (let k_28 = 0; k_28 < n; k_28++) {
+          const ak_4 = k_28 * 32 + i_57;
+          const bk_44 = k_28 * 32 + j_58;
+          const a0_55 = layer14[ak_4];
+          const a1_31 = layer14[ak_4 + 1];
+          const b0_53 = d_layer15_z[bk_44];
+          const b1_51 = d_layer15_z[bk_44 + 1];
+          const b2_50 = d_layer15_z[bk_44 + 2];
+          const b3_50 = d_layer15_z[bk_44 + 3];
+          c00_52 += a0_55 * b0_53;
+          c01_50 += a0_55 * b1_51;
+          c02_50 += a0_55 * b2_50;
+          c03_50 += a0_55 * b3_50;
+          c10_28 += a1_31 * b0_53;
+          c11_27 += a1_31 * b1_51;
+          c12_27 += a1_31 * b2_50;
+          c13_27 += a1_31 * b3_50;
+        }
+        d_layer15_W[i_57 * 32 + j_58] = c00_52;
+        d_layer15_W[i_57 * 32 + (j_58 + 1)] = c01_50;
+        d_layer15_W[i_57 * 32 + (j_58 + 2)] = c02_50;
+        d_layer15_W[i_57 * 32 + (j_58 + 3)] = c03_50;
+        d_layer15_W[(i_57 + 1) * 32 + j_58] = c10_28;
+        d_layer15_W[(i_57 + 1) * 32 + (j_58 + 1)] = c11_27;
+        d_layer15_W[(i_57 + 1) * 32 + (j_58 + 2)] = c12_27;
+        d_layer15_W[(i_57 + 1) * 32 + (j_58 + 3)] = c13_27;
+      }
+    }
+    const endI_28 = n - (n % 2);
+    for (let i_59 = 0; i_59 < endI_28; i_59 += 2) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
+        const ar0_48 = i_59 * 32;
+        const ar1_24 = (i_59 + 1) * 32;
+        const br0_8 = j_60 * 32;
+        const br1_8 = (j_60 + 1) * 32;
+        const br2_8 = (j_60 + 2) * 32;
+        const br3_8 = (j_60 + 3) * 32;
+        let c00_53 = 0,
+          c01_51 = 0,
+          c02_51 = 0,
+          c03_51 = 0,
+          c10_29 = 0,
+          c11_28 = 0,
+          c12_28 = 0,
+          c13_28 = 0;
+        for (let k_29 = 0; k_29 < 32; k_29++) {
+          const a0_56 = d_layer15_z[ar0_48 + k_29];
+          const a1_32 = d_layer15_z[ar1_24 + k_29];
+          const b0_54 = layer15_W[br0_8 + k_29];
+          const b1_52 = layer15_W[br1_8 + k_29];
+          const b2_51 = layer15_W[br2_8 + k_29];
+          const b3_51 = layer15_W[br3_8 + k_29];
+          c00_53 += a0_56 * b0_54;
+          c01_51 += a0_56 * b1_52;
+          c02_51 += a0_56 * b2_51;
+          c03_51 += a0_56 * b3_51;
+          c10_29 += a1_32 * b0_54;
+          c11_28 += a1_32 * b1_52;
+          c12_28 += a1_32 * b2_51;
+          c13_28 += a1_32 * b3_51;
+        }
+        const v_283 = layer14[i_59 * 32 + j_60];
+        const t_267 = v_283 > 0 ? 1 : 0;
+        d_layer14_z[i_59 * 32 + j_60] = c00_53 * t_267;
+        const v_284 = layer14[i_59 * 32 + (j_60 + 1)];
+        const t_268 = v_284 > 0 ? 1 : 0;
+        d_layer14_z[i_59 * 32 + (j_60 + 1)] = c01_51 * t_268;
+        const v_285 = layer14[i_59 * 32 + (j_60 + 2)];
+        const t_269 = v_285 > 0 ? 1 : 0;
+        d_layer14_z[i_59 * 32 + (j_60 + 2)] = c02_51 * t_269;
+        const v_286 = layer14[i_59 * 32 + (j_60 + 3)];
+        const t_270 = v_286 > 0 ? 1 : 0;
+        d_layer14_z[i_59 * 32 + (j_60 + 3)] = c03_51 * t_270;
+        const v_287 = layer14[(i_59 + 1) * 32 + j_60];
+        const t_271 = v_287 > 0 ? 1 : 0;
+        d_layer14_z[(i_59 + 1) * 32 + j_60] = c10_29 * t_271;
+        const v_288 = layer14[(i_59 + 1) * 32 + (j_60 + 1)];
+        const t_272 = v_288 > 0 ? 1 : 0;
+        d_layer14_z[(i_59 + 1) * 32 + (j_60 + 1)] = c11_28 * t_272;
+        const v_289 = layer14[(i_59 + 1) * 32 + (j_60 + 2)];
+        const t_273 = v_289 > 0 ? 1 : 0;
+        d_layer14_z[(i_59 + 1) * 32 + (j_60 + 2)] = c12_28 * t_273;
+        const v_290 = layer14[(i_59 + 1) * 32 + (j_60 + 3)];
+        const t_274 = v_290 > 0 ? 1 : 0;
+        d_layer14_z[(i_59 + 1) * 32 + (j_60 + 3)] = c13_28 * t_274;
+      }
+    }
+    for (let i_60 = endI_28; i_60 < n; i_60++) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
+        const ar0_49 = i_60 * 32;
+        const br0_9 = j_60 * 32;
+        const br1_9 = (j_60 + 1) * 32;
+        const br2_9 = (j_60 + 2) * 32;
+        const br3_9 = (j_60 + 3) * 32;
+        let c00_54 = 0,
+          c01_52 = 0,
+          c02_52 = 0,
+          c03_52 = 0;
+        for (let k_29 = 0; k_29 < 32; k_29++) {
+          const a0_57 = d_layer15_z[ar0_49 + k_29];
+          const b0_55 = layer15_W[br0_9 + k_29];
+          const b1_53 = layer15_W[br1_9 + k_29];
+          const b2_52 = layer15_W[br2_9 + k_29];
+          const b3_52 = layer15_W[br3_9 + k_29];
+          c00_54 += a0_57 * b0_55;
+          c01_52 += a0_57 * b1_53;
+          c02_52 += a0_57 * b2_52;
+          c03_52 += a0_57 * b3_52;
+        }
+        const v_291 = layer14[i_60 * 32 + j_60];
+        const t_275 = v_291 > 0 ? 1 : 0;
+        d_layer14_z[i_60 * 32 + j_60] = c00_54 * t_275;
+        const v_292 = layer14[i_60 * 32 + (j_60 + 1)];
+        const t_276 = v_292 > 0 ? 1 : 0;
+        d_layer14_z[i_60 * 32 + (j_60 + 1)] = c01_52 * t_276;
+        const v_293 = layer14[i_60 * 32 + (j_60 + 2)];
+        const t_277 = v_293 > 0 ? 1 : 0;
+        d_layer14_z[i_60 * 32 + (j_60 + 2)] = c02_52 * t_277;
+        const v_294 = layer14[i_60 * 32 + (j_60 + 3)];
+        const t_278 = v_294 > 0 ? 1 : 0;
+        d_layer14_z[i_60 * 32 + (j_60 + 3)] = c03_52 * t_278;
+      }
+    }
+    d_layer14_b.fill(0, 0, 32);
+    for (let i0_6 = 0; i0_6 < n; i0_6++) {
+      for (let i1_6 = 0; i1_6 < 32; i1_6++) {
+        d_layer14_b[i1_6] += d_layer14_z[i0_6 * 32 + i1_6];
+      }
+    }
+    for (let i_61 = 0; i_61 < 32; i_61 += 2) {
+      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+        let c00_55 = 0,
+          c01_53 = 0,
+          c02_53 = 0,
+          c03_53 = 0,
+          c10_30 = 0,
+          c11_29 = 0,
+          c12_29 = 0,
+          c13_29 = 0;
+        for (let k_30 = 0; k_30 < n; k_30++) {
+          const ak_5 = k_30 * 32 + i_61;
+          const bk_45 = k_30 * 32 + j_62;
+          const a0_58 = layer13[ak_5];
+          const a1_33 = layer13[ak_5 + 1];
+          const b0_56 = d_layer14_z[bk_45];
+          const b1_54 = d_layer14_z[bk_45 + 1];
+          const b2_53 = d_layer14_z[bk_45 + 2];
+          const b3_53 = d_layer14_z[bk_45 + 3];
+          c00_55 += a0_58 * b0_56;
+          c01_53 += a0_58 * b1_54;
+          c02_53 += a0_58 * b2_53;
+          c03_53 += a0_58 * b3_53;
+          c10_30 += a1_33 * b0_56;
+          c11_29 += a1_33 * b1_54;
+          c12_29 += a1_33 * b2_53;
+          c13_29 += a1_33 * b3_53;
+        }
+        d_layer14_W[i_61 * 32 + j_62] = c00_55;
+        d_layer14_W[i_61 * 32 + (j_62 + 1)] = c01_53;
+        d_layer14_W[i_61 * 32 + (j_62 + 2)] = c02_53;
+        d_layer14_W[i_61 * 32 + (j_62 + 3)] = c03_53;
+        d_layer14_W[(i_61 + 1) * 32 + j_62] = c10_30;
+        d_layer14_W[(i_61 + 1) * 32 + (j_62 + 1)] = c11_29;
+        d_layer14_W[(i_61 + 1) * 32 + (j_62 + 2)] = c12_29;
+        d_layer14_W[(i_61 + 1) * 32 + (j_62 + 3)] = c13_29;
+      }
+    }
+    const endI_30 = n - (n % 2);
+    for (let i_63 = 0; i_63 < endI_30; i_63 += 2) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
+        const ar0_50 = i_63 * 32;
+        const ar1_25 = (i_63 + 1) * 32;
+        const br0_10 = j_64 * 32;
+        const br1_10 = (j_64 + 1) * 32;
+        const br2_10 = (j_64 + 2) * 32;
+        const br3_10 = (j_64 + 3) * 32;
+        let c00_56 = 0,
+          c01_54 = 0,
+          c02_54 = 0,
+          c03_54 = 0,
+          c10_31 = 0,
+          c11_30 = 0,
+          c12_30 = 0,
+          c13_30 = 0;
+        for (let k_31 = 0; k_31 < 32; k_31++) {
+          const a0_59 = d_layer14_z[ar0_50 + k_31];
+          const a1_34 = d_layer14_z[ar1_25 + k_31];
+          const b0_57 = layer14_W[br0_10 + k_31];
+          const b1_55 = layer14_W[br1_10 + k_31];
+          const b2_54 = layer14_W[br2_10 + k_31];
+          const b3_54 = layer14_W[br3_10 + k_31];
+          c00_56 += a0_59 * b0_57;
+          c01_54 += a0_59 * b1_55;
+          c02_54 += a0_59 * b2_54;
+          c03_54 += a0_59 * b3_54;
+          c10_31 += a1_34 * b0_57;
+          c11_30 += a1_34 * b1_55;
+          c12_30 += a1_34 * b2_54;
+          c13_30 += a1_34 * b3_54;
+        }
+        const v_295 = layer13[i_63 * 32 + j_64];
+        const t_279 = v_295 > 0 ? 1 : 0;
+        d_layer13_z[i_63 * 32 + j_64] = c00_56 * t_279;
+        const v_296 = layer13[i_63 * 32 + (j_64 + 1)];
+        const t_280 = v_296 > 0 ? 1 : 0;
+        d_layer13_z[i_63 * 32 + (j_64 + 1)] = c01_54 * t_280;
+        const v_297 = layer13[i_63 * 32 + (j_64 + 2)];
+        const t_281 = v_297 > 0 ? 1 : 0;
+        d_layer13_z[i_63 * 32 + (j_64 + 2)] = c02_54 * t_281;
+        const v_298 = layer13[i_63 * 32 + (j_64 + 3)];
+        const t_282 = v_298 > 0 ? 1 : 0;
+        d_layer13_z[i_63 * 32 + (j_64 + 3)] = c03_54 * t_282;
+        const v_299 = layer13[(i_63 + 1) * 32 + j_64];
+        const t_283 = v_299 > 0 ? 1 : 0;
+        d_layer13_z[(i_63 + 1) * 32 + j_64] = c10_31 * t_283;
+        const v_300 = layer13[(i_63 + 1) * 32 + (j_64 + 1)];
+        const t_284 = v_300 > 0 ? 1 : 0;
+        d_layer13_z[(i_63 + 1) * 32 + (j_64 + 1)] = c11_30 * t_284;
+        const v_301 = layer13[(i_63 + 1) * 32 + (j_64 + 2)];
+        const t_285 = v_301 > 0 ? 1 : 0;
+        d_layer13_z[(i_63 + 1) * 32 + (j_64 + 2)] = c12_30 * t_285;
+        const v_302 = layer13[(i_63 + 1) * 32 + (j_64 + 3)];
+        const t_286 = v_302 > 0 ? 1 : 0;
+        d_layer13_z[(i_63 + 1) * 32 + (j_64 + 3)] = c13_30 * t_286;
+      }
+    }
+    for (let i_64 = endI_30; i_64 < n; i_64++) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
+        const ar0_51 = i_64 * 32;
+        const br0_11 = j_64 * 32;
+        const br1_11 = (j_64 + 1) * 32;
+        const br2_11 = (j_64 + 2) * 32;
+        const br3_11 = (j_64 + 3) * 32;
+        let c00_57 = 0,
+          c01_55 = 0,
+          c02_55 = 0,
+          c03_55 = 0;
+        for (let k_31 = 0; k_31 < 32; k_31++) {
+          const a0_60 = d_layer14_z[ar0_51 + k_31];
+          const b0_58 = layer14_W[br0_11 + k_31];
+          const b1_56 = layer14_W[br1_11 + k_31];
+          const b2_55 = layer14_W[br2_11 + k_31];
+          const b3_55 = layer14_W[br3_11 + k_31];
+          c00_57 += a0_60 * b0_58;
+          c01_55 += a0_60 * b1_56;
+          c02_55 += a0_60 * b2_55;
+          c03_55 += a0_60 * b3_55;
+        }
+        const v_303 = layer13[i_64 * 32 + j_64];
+        const t_287 = v_303 > 0 ? 1 : 0;
+        d_layer13_z[i_64 * 32 + j_64] = c00_57 * t_287;
+        const v_304 = layer13[i_64 * 32 + (j_64 + 1)];
+        const t_288 = v_304 > 0 ? 1 : 0;
+        d_layer13_z[i_64 * 32 + (j_64 + 1)] = c01_55 * t_288;
+        const v_305 = layer13[i_64 * 32 + (j_64 + 2)];
+        const t_289 = v_305 > 0 ? 1 : 0;
+        d_layer13_z[i_64 * 32 + (j_64 + 2)] = c02_55 * t_289;
+        const v_306 = layer13[i_64 * 32 + (j_64 + 3)];
+        const t_290 = v_306 > 0 ? 1 : 0;
+        d_layer13_z[i_64 * 32 + (j_64 + 3)] = c03_55 * t_290;
+      }
+    }
+    d_layer13_b.fill(0, 0, 32);
+    for (let i0_7 = 0; i0_7 < n; i0_7++) {
+      for (let i1_7 = 0; i1_7 < 32; i1_7++) {
+        d_layer13_b[i1_7] += d_layer13_z[i0_7 * 32 + i1_7];
+      }
+    }
+    for (let i_65 = 0; i_65 < 32; i_65 += 2) {
+      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+        let c00_58 = 0,
+          c01_56 = 0,
+          c02_56 = 0,
+          c03_56 = 0,
+          c10_32 = 0,
+          c11_31 = 0,
+          c12_31 = 0,
+          c13_31 = 0;
+        for (let k_32 = 0; k_32 < n; k_32++) {
+          const ak_6 = k_32 * 32 + i_65;
+          const bk_46 = k_32 * 32 + j_66;
+          const a0_61 = layer12[ak_6];
+          const a1_35 = layer12[ak_6 + 1];
+          const b0_59 = d_layer13_z[bk_46];
+          const b1_57 = d_layer13_z[bk_46 + 1];
+          const b2_56 = d_layer13_z[bk_46 + 2];
+          const b3_56 = d_layer13_z[bk_46 + 3];
+          c00_58 += a0_61 * b0_59;
+          c01_56 += a0_61 * b1_57;
+          c02_56 += a0_61 * b2_56;
+          c03_56 += a0_61 * b3_56;
+          c10_32 += a1_35 * b0_59;
+          c11_31 += a1_35 * b1_57;
+          c12_31 += a1_35 * b2_56;
+          c13_31 += a1_35 * b3_56;
+        }
+        d_layer13_W[i_65 * 32 + j_66] = c00_58;
+        d_layer13_W[i_65 * 32 + (j_66 + 1)] = c01_56;
+        d_layer13_W[i_65 * 32 + (j_66 + 2)] = c02_56;
+        d_layer13_W[i_65 * 32 + (j_66 + 3)] = c03_56;
+        d_layer13_W[(i_65 + 1) * 32 + j_66] = c10_32;
+        d_layer13_W[(i_65 + 1) * 32 + (j_66 + 1)] = c11_31;
+        d_layer13_W[(i_65 + 1) * 32 + (j_66 + 2)] = c12_31;
+        d_layer13_W[(i_65 + 1) * 32 + (j_66 + 3)] = c13_31;
+      }
+    }
+  }
+  function forwardBackwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
+    const layer6 = buf5,
+      layer7 = buf6,
+      layer8 = buf7,
+      layer9 = buf8,
+      layer10 = buf9,
+      layer11 = buf10,
+      layer12 = buf11,
+      d_layer13_z = buf28,
+      d_layer12_z = buf29,
+      d_layer12_b = buf11,
+      d_layer12_W = buf28,
+      d_layer11_z = buf30,
+      d_layer11_b = buf10,
+      d_layer11_W = buf29,
+      d_layer10_z = buf31,
+      d_layer10_b = buf9,
+      d_layer10_W = buf30,
+      d_layer9_z = buf32,
+      d_layer9_b = buf8,
+      d_layer9_W = buf31,
+      d_layer8_z = buf33,
+      d_layer8_b = buf7,
+      d_layer8_W = buf32,
+      d_layer7_z = buf34,
+      d_layer7_b = buf6,
+      d_layer7_W = buf33,
+      d_layer6_z = buf35,
+      d_layer6_b = buf5;
+    const endI_32 = n - (n % 2);
+    for (let i_67 = 0; i_67 < endI_32; i_67 += 2) {
+      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
+        const ar0_52 = i_67 * 32;
+        const ar1_26 = (i_67 + 1) * 32;
+        const br0_12 = j_68 * 32;
+        const br1_12 = (j_68 + 1) * 32;
+        const br2_12 = (j_68 + 2) * 32;
+        const br3_12 = (j_68 + 3) * 32;
+        let c00_59 = 0,
+          c01_57 = 0,
+          c02_57 = 0,
+          c03_57 = 0,
+          c10_33 = 0,
+          c11_32 = 0,
+          c12_32 = 0,
+          c13_32 = 0;
+        for (let k_33 = 0; k_33 < 32; k_33++) {
+          const a0_62 = d_layer13_z[ar0_52 + k_33];
+          const a1_36 = d_layer13_z[ar1_26 + k_33];
+          const b0_60 = layer13_W[br0_12 + k_33];
+          const b1_58 = layer13_W[br1_12 + k_33];
+          const b2_57 = layer13_W[br2_12 + k_33];
+          const b3_57 = layer13_W[br3_12 + k_33];
+          c00_59 += a0_62 * b0_60;
+          c01_57 += a0_62 * b1_58;
+          c02_57 += a0_62 * b2_57;
+          c03_57 += a0_62 * b3_57;
+          c10_33 += a1_36 * b0_60;
+          c11_32 += a1_36 * b1_58;
+          c12_32 += a1_36 * b2_57;
+          c13_32 += a1_36 * b3_57;
+        }
+        const v_307 = layer12[i_67 * 32 + j_68];
+        const t_291 = v_307 > 0 ? 1 : 0;
+        d_layer12_z[i_67 * 32 + j_68] = c00_59 * t_291;
+        const v_308 = layer12[i_67 * 32 + (j_68 + 1)];
+        const t_292 = v_308 > 0 ? 1 : 0;
+        d_layer12_z[i_67 * 32 + (j_68 + 1)] = c01_57 * t_292;
+        const v_309 = layer12[i_67 * 32 + (j_68 + 2)];
+        const t_293 = v_309 > 0 ? 1 : 0;
+        d_layer12_z[i_67 * 32 + (j_68 + 2)] = c02_57 * t_293;
+        const v_310 = layer12[i_67 * 32 + (j_68 + 3)];
+        const t_294 = v_310 > 0 ? 1 : 0;
+        d_layer12_z[i_67 * 32 + (j_68 + 3)] = c03_57 * t_294;
+        const v_311 = layer12[(i_67 + 1) * 32 + j_68];
+        const t_295 = v_311 > 0 ? 1 : 0;
+        d_layer12_z[(i_67 + 1) * 32 + j_68] = c10_33 * t_295;
+        const v_312 = layer12[(i_67 + 1) * 32 + (j_68 + 1)];
+        const t_296 = v_312 > 0 ? 1 : 0;
+        d_layer12_z[(i_67 + 1) * 32 + (j_68 + 1)] = c11_32 * t_296;
+        const v_313 = layer12[(i_67 + 1) * 32 + (j_68 + 2)];
+        const t_297 = v_313 > 0 ? 1 : 0;
+        d_layer12_z[(i_67 + 1) * 32 + (j_68 + 2)] = c12_32 * t_297;
+        const v_314 = layer12[(i_67 + 1) * 32 + (j_68 + 3)];
+        const t_298 = v_314 > 0 ? 1 : 0;
+        d_layer12_z[(i_67 + 1) * 32 + (j_68 + 3)] = c13_32 * t_298;
+      }
+    }
+    for (let i_68 = endI_32; i_68 < n; i_68++) {
+      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
+        const ar0_53 = i_68 * 32;
+        const br0_13 = j_68 * 32;
+        const br1_13 = (j_68 + 1) * 32;
+        const br2_13 = (j_68 + 2) * 32;
+        const br3_13 = (j_68 + 3) * 32;
+        let c00_60 = 0,
+          c01_58 = 0,
+          c02_58 = 0,
+          c03_58 = 0;
+        for (let k_33 = 0; k_33 < 32; k_33++) {
+          const a0_63 = d_layer13_z[ar0_53 + k_33];
+          const b0_61 = layer13_W[br0_13 + k_33];
+          const b1_59 = layer13_W[br1_13 + k_33];
+          const b2_58 = layer13_W[br2_13 + k_33];
+          const b3_58 = layer13_W[br3_13 + k_33];
+          c00_60 += a0_63 * b0_61;
+          c01_58 += a0_63 * b1_59;
+          c02_58 += a0_63 * b2_58;
+          c03_58 += a0_63 * b3_58;
+        }
+        const v_315 = layer12[i_68 * 32 + j_68];
+        const t_299 = v_315 > 0 ? 1 : 0;
+        d_layer12_z[i_68 * 32 + j_68] = c00_60 * t_299;
+        const v_316 = layer12[i_68 * 32 + (j_68 + 1)];
+        const t_300 = v_316 > 0 ? 1 : 0;
+        d_layer12_z[i_68 * 32 + (j_68 + 1)] = c01_58 * t_300;
+        const v_317 = layer12[i_68 * 32 + (j_68 + 2)];
+        const t_301 = v_317 > 0 ? 1 : 0;
+        d_layer12_z[i_68 * 32 + (j_68 + 2)] = c02_58 * t_301;
+        const v_318 = layer12[i_68 * 32 + (j_68 + 3)];
+        const t_302 = v_318 > 0 ? 1 : 0;
+        d_layer12_z[i_68 * 32 + (j_68 + 3)] = c03_58 * t_302;
+      }
+    }
+    d_layer12_b.fill(0, 0, 32);
+    for (let i0_8 = 0; i0_8 < n; i0_8++) {
+      for (let i1_8 = 0; i1_8 < 32; i1_8++) {
+        d_layer12_b[i1_8] += d_layer12_z[i0_8 * 32 + i1_8];
+      }
+    }
+    for (let i_69 = 0; i_69 < 32; i_69 += 2) {
+      for (let j_70 = 0; j_70 < 32; j_70 += 4) {
+        let c00_61 = 0,
+          c01_59 = 0,
+          c02_59 = 0,
+          c03_59 = 0,
+          c10_34 = 0,
+          c11_33 = 0,
+          c12_33 = 0,
+          c13_33 = 0;
+        for (let k_34 = 0; k_34 < n; k_34++) {
+          const ak_7 = k_34 * 32 + i_69;
+          const bk_47 = k_34 * 32 + j_70;
+          const a0_64 = layer11[ak_7];
+          const a1_37 = layer11[ak_7 + 1];
+          const b0_62 = d_layer12_z[bk_47];
+          const b1_60 = d_layer12_z[bk_47 + 1];
+          const b2_59 = d_layer12_z[bk_47 + 2];
+          const b3_59 = d_layer12_z[bk_47 + 3];
+          c00_61 += a0_64 * b0_62;
+          c01_59 += a0_64 * b1_60;
+          c02_59 += a0_64 * b2_59;
+          c03_59 += a0_64 * b3_59;
+          c10_34 += a1_37 * b0_62;
+          c11_33 += a1_37 * b1_60;
+          c12_33 += a1_37 * b2_59;
+          c13_33 += a1_37 * b3_59;
+        }
+        d_layer12_W[i_69 * 32 + j_70] = c00_61;
+        d_layer12_W[i_69 * 32 + (j_70 + 1)] = c01_59;
+        d_layer12_W[i_69 * 32 + (j_70 + 2)] = c02_59;
+        d_layer12_W[i_69 * 32 + (j_70 + 3)] = c03_59;
+        d_layer12_W[(i_69 + 1) * 32 + j_70] = c10_34;
+        d_layer12_W[(i_69 + 1) * 32 + (j_70 + 1)] = c11_33;
+        d_layer12_W[(i_69 + 1) * 32 + (j_70 + 2)] = c12_33;
+        d_layer12_W[(i_69 + 1) * 32 + (j_70 + 3)] = c13_33;
+      }
+    }
+    const endI_34 = n - (n % 2);
+    for (let i_71 = 0; i_71 < endI_34; i_71 += 2) {
+      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
+        const ar0_54 = i_71 * 32;
+        const ar1_27 = (i_71 + 1) * 32;
+        const br0_14 = j_72 * 32;
+        const br1_14 = (j_72 + 1) * 32;
+        const br2_14 = (j_72 + 2) * 32;
+        const br3_14 = (j_72 + 3) * 32;
+        let c00_62 = 0,
+          c01_60 = 0,
+          c02_60 = 0,
+          c03_60 = 0,
+          c10_35 = 0,
+          c11_34 = 0,
+          c12_34 = 0,
+          c13_34 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const a0_65 = d_layer12_z[ar0_54 + k_35];
+          const a1_38 = d_layer12_z[ar1_27 + k_35];
+          const b0_63 = layer12_W[br0_14 + k_35];
+          const b1_61 = layer12_W[br1_14 + k_35];
+          const b2_60 = layer12_W[br2_14 + k_35];
+          const b3_60 = layer12_W[br3_14 + k_35];
+          c00_62 += a0_65 * b0_63;
+          c01_60 += a0_65 * b1_61;
+          c02_60 += a0_65 * b2_60;
+          c03_60 += a0_65 * b3_60;
+          c10_35 += a1_38 * b0_63;
+          c11_34 += a1_38 * b1_61;
+          c12_34 += a1_38 * b2_60;
+          c13_34 += a1_38 * b3_60;
+        }
+        const v_319 = layer11[i_71 * 32 + j_72];
+        const t_303 = v_319 > 0 ? 1 : 0;
+        d_layer11_z[i_71 * 32 + j_72] = c00_62 * t_303;
+        const v_320 = layer11[i_71 * 32 + (j_72 + 1)];
+        const t_304 = v_320 > 0 ? 1 : 0;
+        d_layer11_z[i_71 * 32 + (j_72 + 1)] = c01_60 * t_304;
+        const v_321 = layer11[i_71 * 32 + (j_72 + 2)];
+        const t_305 = v_321 > 0 ? 1 : 0;
+        d_layer11_z[i_71 * 32 + (j_72 + 2)] = c02_60 * t_305;
+        const v_322 = layer11[i_71 * 32 + (j_72 + 3)];
+        const t_306 = v_322 > 0 ? 1 : 0;
+        d_layer11_z[i_71 * 32 + (j_72 + 3)] = c03_60 * t_306;
+        const v_323 = layer11[(i_71 + 1) * 32 + j_72];
+        const t_307 = v_323 > 0 ? 1 : 0;
+        d_layer11_z[(i_71 + 1) * 32 + j_72] = c10_35 * t_307;
+        const v_324 = layer11[(i_71 + 1) * 32 + (j_72 + 1)];
+        const t_308 = v_324 > 0 ? 1 : 0;
+        d_layer11_z[(i_71 + 1) * 32 + (j_72 + 1)] = c11_34 * t_308;
+        const v_325 = layer11[(i_71 + 1) * 32 + (j_72 + 2)];
+        const t_309 = v_325 > 0 ? 1 : 0;
+        d_layer11_z[(i_71 + 1) * 32 + (j_72 + 2)] = c12_34 * t_309;
+        const v_326 = layer11[(i_71 + 1) * 32 + (j_72 + 3)];
+        const t_310 = v_326 > 0 ? 1 : 0;
+        d_layer11_z[(i_71 + 1) * 32 + (j_72 + 3)] = c13_34 * t_310;
+      }
+    }
+    for (let i_72 = endI_34; i_72 < n; i_72++) {
+      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
+        const ar0_55 = i_72 * 32;
+        const br0_15 = j_72 * 32;
+        const br1_15 = (j_72 + 1) * 32;
+        const br2_15 = (j_72 + 2) * 32;
+        const br3_15 = (j_72 + 3) * 32;
+        let c00_63 = 0,
+          c01_61 = 0,
+          c02_61 = 0,
+          c03_61 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const a0_66 = d_layer12_z[ar0_55 + k_35];
+          const b0_64 = layer12_W[br0_15 + k_35];
+          const b1_62 = layer12_W[br1_15 + k_35];
+          const b2_61 = layer12_W[br2_15 + k_35];
+          const b3_61 = layer12_W[br3_15 + k_35];
+          c00_63 += a0_66 * b0_64;
+          c01_61 += a0_66 * b1_62;
+          c02_61 += a0_66 * b2_61;
+          c03_61 += a0_66 * b3_61;
+        }
+        const v_327 = layer11[i_72 * 32 + j_72];
+        const t_311 = v_327 > 0 ? 1 : 0;
+        d_layer11_z[i_72 * 32 + j_72] = c00_63 * t_311;
+        const v_328 = layer11[i_72 * 32 + (j_72 + 1)];
+        const t_312 = v_328 > 0 ? 1 : 0;
+        d_layer11_z[i_72 * 32 + (j_72 + 1)] = c01_61 * t_312;
+        const v_329 = layer11[i_72 * 32 + (j_72 + 2)];
+        const t_313 = v_329 > 0 ? 1 : 0;
+        d_layer11_z[i_72 * 32 + (j_72 + 2)] = c02_61 * t_313;
+        const v_330 = layer11[i_72 * 32 + (j_72 + 3)];
+        const t_314 = v_330 > 0 ? 1 : 0;
+        d_layer11_z[i_72 * 32 + (j_72 + 3)] = c03_61 * t_314;
+      }
+    }
+    d_layer11_b.fill(0, 0, 32);
+    for (let i0_9 = 0; i0_9 < n; i0_9++) {
+      for (let i1_9 = 0; i1_9 < 32; i1_9++) {
+        d_layer11_b[i1_9] += d_layer11_z[i0_9 * 32 + i1_9];
+      }
+    }
+    for (let i_73 = 0; i_73 < 32; i_73 += 2) {
+      for (let j_74 = 0; j_74 < 32; j_74 += 4) {
+        let c00_64 = 0,
+          c01_62 = 0,
+          c02_62 = 0,
+          c03_62 = 0,
+          c10_36 = 0,
+          c11_35 = 0,
+          c12_35 = 0,
+          c13_35 = 0;
+        for (let k_36 = 0; k_36 < n; k_36++) {
+          const ak_8 = k_36 * 32 + i_73;
+          const bk_48 = k_36 * 32 + j_74;
+          const a0_67 = layer10[ak_8];
+          const a1_39 = layer10[ak_8 + 1];
+          const b0_65 = d_layer11_z[bk_48];
+          const b1_63 = d_layer11_z[bk_48 + 1];
+          const b2_62 = d_layer11_z[bk_48 + 2];
+          const b3_62 = d_layer11_z[bk_48 + 3];
+          c00_64 += a0_67 * b0_65;
+          c01_62 += a0_67 * b1_63;
+          c02_62 += a0_67 * b2_62;
+          c03_62 += a0_67 * b3_62;
+          c10_36 += a1_39 * b0_65;
+          c11_35 += a1_39 * b1_63;
+          c12_35 += a1_39 * b2_62;
+          c13_35 += a1_39 * b3_62;
+        }
+        d_layer11_W[i_73 * 32 + j_74] = c00_64;
+        d_layer11_W[i_73 * 32 + (j_74 + 1)] = c01_62;
+        d_layer11_W[i_73 * 32 + (j_74 + 2)] = c02_62;
+        d_layer11_W[i_73 * 32 + (j_74 + 3)] = c03_62;
+        d_layer11_W[(i_73 + 1) * 32 + j_74] = c10_36;
+        d_layer11_W[(i_73 + 1) * 32 + (j_74 + 1)] = c11_35;
+        d_layer11_W[(i_73 + 1) * 32 + (j_74 + 2)] = c12_35;
+        d_layer11_W[(i_73 + 1) * 32 + (j_74 + 3)] = c13_35;
+      }
+    }
+    const endI_36 = n - (n % 2);
+    for (let i_75 = 0; i_75 < endI_36; i_75 += 2) {
+      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
+        const ar0_56 = i_75 * 32;
+        const ar1_28 = (i_75 + 1) * 32;
+        const br0_16 = j_76 * 32;
+        const br1_16 = (j_76 + 1) * 32;
+        const br2_16 = (j_76 + 2) * 32;
+        const br3_16 = (j_76 + 3) * 32;
+        let c00_65 = 0,
+          c01_63 = 0,
+          c02_63 = 0,
+          c03_63 = 0,
+          c10_37 = 0,
+          c11_36 = 0,
+          c12_36 = 0,
+          c13_36 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const a0_68 = d_layer11_z[ar0_56 + k_37];
+          const a1_40 = d_layer11_z[ar1_28 + k_37];
+          const b0_66 = layer11_W[br0_16 + k_37];
+          const b1_64 = layer11_W[br1_16 + k_37];
+          const b2_63 = layer11_W[br2_16 + k_37];
+          const b3_63 = layer11_W[br3_16 + k_37];
+          c00_65 += a0_68 * b0_66;
+          c01_63 += a0_68 * b1_64;
+          c02_63 += a0_68 * b2_63;
+          c03_63 += a0_68 * b3_63;
+          c10_37 += a1_40 * b0_66;
+          c11_36 += a1_40 * b1_64;
+          c12_36 += a1_40 * b2_63;
+          c13_36 += a1_40 * b3_63;
+        }
+        const v_331 = layer10[i_75 * 32 + j_76];
+        const t_315 = v_331 > 0 ? 1 : 0;
+        d_layer10_z[i_75 * 32 + j_76] = c00_65 * t_315;
+        const v_332 = layer10[i_75 * 32 + (j_76 + 1)];
+        const t_316 = v_332 > 0 ? 1 : 0;
+        d_layer10_z[i_75 * 32 + (j_76 + 1)] = c01_63 * t_316;
+        const v_333 = layer10[i_75 * 32 + (j_76 + 2)];
+        const t_317 = v_333 > 0 ? 1 : 0;
+        d_layer10_z[i_75 * 32 + (j_76 + 2)] = c02_63 * t_317;
+        const v_334 = layer10[i_75 * 32 + (j_76 + 3)];
+        const t_318 = v_334 > 0 ? 1 : 0;
+        d_layer10_z[i_75 * 32 + (j_76 + 3)] = c03_63 * t_318;
+        const v_335 = layer10[(i_75 + 1) * 32 + j_76];
+        const t_319 = v_335 > 0 ? 1 : 0;
+        d_layer10_z[(i_75 + 1) * 32 + j_76] = c10_37 * t_319;
+        const v_336 = layer10[(i_75 + 1) * 32 + (j_76 + 1)];
+        const t_320 = v_336 > 0 ? 1 : 0;
+        d_layer10_z[(i_75 + 1) * 32 + (j_76 + 1)] = c11_36 * t_320;
+        const v_337 = layer10[(i_75 + 1) * 32 + (j_76 + 2)];
+        const t_321 = v_337 > 0 ? 1 : 0;
+        d_layer10_z[(i_75 + 1) * 32 + (j_76 + 2)] = c12_36 * t_321;
+        const v_338 = layer10[(i_75 + 1) * 32 + (j_76 + 3)];
+        const t_322 = v_338 > 0 ? 1 : 0;
+        d_layer10_z[(i_75 + 1) * 32 + (j_76 + 3)] = c13_36 * t_322;
+      }
+    }
+    for (let i_76 = endI_36; i_76 < n; i_76++) {
+      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
+        const ar0_57 = i_76 * 32;
+        const br0_17 = j_76 * 32;
+        const br1_17 = (j_76 + 1) * 32;
+        const br2_17 = (j_76 + 2) * 32;
+        const br3_17 = (j_76 + 3) * 32;
+        let c00_66 = 0,
+          c01_64 = 0,
+          c02_64 = 0,
+          c03_64 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const a0_69 = d_layer11_z[ar0_57 + k_37];
+          const b0_67 = layer11_W[br0_17 + k_37];
+          const b1_65 = layer11_W[br1_17 + k_37];
+          const b2_64 = layer11_W[br2_17 + k_37];
+          const b3_64 = layer11_W[br3_17 + k_37];
+          c00_66 += a0_69 * b0_67;
+          c01_64 += a0_69 * b1_65;
+          c02_64 += a0_69 * b2_64;
+          c03_64 += a0_69 * b3_64;
+        }
+        const v_339 = layer10[i_76 * 32 + j_76];
+        const t_323 = v_339 > 0 ? 1 : 0;
+        d_layer10_z[i_76 * 32 + j_76] = c00_66 * t_323;
+        const v_340 = layer10[i_76 * 32 + (j_76 + 1)];
+        const t_324 = v_340 > 0 ? 1 : 0;
+        d_layer10_z[i_76 * 32 + (j_76 + 1)] = c01_64 * t_324;
+        const v_341 = layer10[i_76 * 32 + (j_76 + 2)];
+        const t_325 = v_341 > 0 ? 1 : 0;
+        d_layer10_z[i_76 * 32 + (j_76 + 2)] = c02_64 * t_325;
+        const v_342 = layer10[i_76 * 32 + (j_76 + 3)];
+        const t_326 = v_342 > 0 ? 1 : 0;
+        d_layer10_z[i_76 * 32 + (j_76 + 3)] = c03_64 * t_326;
+      }
+    }
+    d_layer10_b.fill(0, 0, 32);
+    for (let i0_10 = 0; i0_10 < n; i0_10++) {
+      for (let i1_10 = 0; i1_10 < 32; i1_10++) {
+        d_layer10_b[i1_10] += d_layer10_z[i0_10 * 32 + i1_10];
+      }
+    }
+    for (let i_77 = 0; i_77 < 32; i_77 += 2) {
+      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
+        let c00_67 = 0,
+          c01_65 = 0,
+          c02_65 = 0,
+          c03_65 = 0,
+          c10_38 = 0,
+          c11_37 = 0,
+          c12_37 = 0,
+          c13_37 = 0;
+        for (let k_38 = 0; k_38 < n; k_38++) {
+          const ak_9 = k_38 * 32 + i_77;
+          const bk_49 = k_38 * 32 + j_78;
+          const a0_70 = layer9[ak_9];
+          const a1_41 = layer9[ak_9 + 1];
+          const b0_68 = d_layer10_z[bk_49];
+          const b1_66 = d_layer10_z[bk_49 + 1];
+          const b2_65 = d_layer10_z[bk_49 + 2];
+          const b3_65 = d_layer10_z[bk_49 + 3];
+          c00_67 += a0_70 * b0_68;
+          c01_65 += a0_70 * b1_66;
+          c02_65 += a0_70 * b2_65;
+          c03_65 += a0_70 * b3_65;
+          c10_38 += a1_41 * b0_68;
+          c11_37 += a1_41 * b1_66;
+          c12_37 += a1_41 * b2_65;
+          c13_37 += a1_41 * b3_65;
+        }
+        d_layer10_W[i_77 * 32 + j_78] = c00_67;
+        d_layer10_W[i_77 * 32 + (j_78 + 1)] = c01_65;
+        d_layer10_W[i_77 * 32 + (j_78 + 2)] = c02_65;
+        d_layer10_W[i_77 * 32 + (j_78 + 3)] = c03_65;
+        d_layer10_W[(i_77 + 1) * 32 + j_78] = c10_38;
+        d_layer10_W[(i_77 + 1) * 32 + (j_78 + 1)] = c11_37;
+        d_layer10_W[(i_77 + 1) * 32 + (j_78 + 2)] = c12_37;
+        d_layer10_W[(i_77 + 1) * 32 + (j_78 + 3)] = c13_37;
+      }
+    }
+    const endI_38 = n - (n % 2);
+    for (let i_79 = 0; i_79 < endI_38; i_79 += 2) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_58 = i_79 * 32;
+        const ar1_29 = (i_79 + 1) * 32;
+        const br0_18 = j_80 * 32;
+        const br1_18 = (j_80 + 1) * 32;
+        const br2_18 = (j_80 + 2) * 32;
+        const br3_18 = (j_80 + 3) * 32;
+        let c00_68 = 0,
+          c01_66 = 0,
+          c02_66 = 0,
+          c03_66 = 0,
+          c10_39 = 0,
+          c11_38 = 0,
+          c12_38 = 0,
+          c13_38 = 0;
+        for (let k_39 = 0; k_39 < 32; k_39++) {
+          const a0_71 = d_layer10_z[ar0_58 + k_39];
+          const a1_42 = d_layer10_z[ar1_29 + k_39];
+          const b0_69 = layer10_W[br0_18 + k_39];
+          const b1_67 = layer10_W[br1_18 + k_39];
+          const b2_66 = layer10_W[br2_18 + k_39];
+          const b3_66 = layer10_W[br3_18 + k_39];
+          c00_68 += a0_71 * b0_69;
+          c01_66 += a0_71 * b1_67;
+          c02_66 += a0_71 * b2_66;
+          c03_66 += a0_71 * b3_66;
+          c10_39 += a1_42 * b0_69;
+          c11_38 += a1_42 * b1_67;
+          c12_38 += a1_42 * b2_66;
+          c13_38 += a1_42 * b3_66;
+        }
+        const v_343 = layer9[i_79 * 32 + j_80];
+        const t_327 = v_343 > 0 ? 1 : 0;
+        d_layer9_z[i_79 * 32 + j_80] = c00_68 * t_327;
+        const v_344 = layer9[i_79 * 32 + (j_80 + 1)];
+        const t_328 = v_344 > 0 ? 1 : 0;
+        d_layer9_z[i_79 * 32 + (j_80 + 1)] = c01_66 * t_328;
+        const v_345 = layer9[i_79 * 32 + (j_80 + 2)];
+        const t_329 = v_345 > 0 ? 1 : 0;
+        d_layer9_z[i_79 * 32 + (j_80 + 2)] = c02_66 * t_329;
+        const v_346 = layer9[i_79 * 32 + (j_80 + 3)];
+        const t_330 = v_346 > 0 ? 1 : 0;
+        d_layer9_z[i_79 * 32 + (j_80 + 3)] = c03_66 * t_330;
+        const v_347 = layer9[(i_79 + 1) * 32 + j_80];
+        const t_331 = v_347 > 0 ? 1 : 0;
+        d_layer9_z[(i_79 + 1) * 32 + j_80] = c10_39 * t_331;
+        const v_348 = layer9[(i_79 + 1) * 32 + (j_80 + 1)];
+        const t_332 = v_348 > 0 ? 1 : 0;
+        d_layer9_z[(i_79 + 1) * 32 + (j_80 + 1)] = c11_38 * t_332;
+        const v_349 = layer9[(i_79 + 1) * 32 + (j_80 + 2)];
+        const t_333 = v_349 > 0 ? 1 : 0;
+        d_layer9_z[(i_79 + 1) * 32 + (j_80 + 2)] = c12_38 * t_333;
+        const v_350 = layer9[(i_79 + 1) * 32 + (j_80 + 3)];
+        const t_334 = v_350 > 0 ? 1 : 0;
+        d_layer9_z[(i_79 + 1) * 32 + (j_80 + 3)] = c13_38 * t_334;
+      }
+    }
+    for (let i_80 = endI_38; i_80 < n; i_80++) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_59 = i_80 * 32;
+        const br0_19 = j_80 * 32;
+        const br1_19 = (j_80 + 1) * 32;
+        const br2_19 = (j_80 + 2) * 32;
+        const br3_19 = (j_80 + 3) * 32;
+        let c00_69 = 0,
+          c01_67 = 0,
+          c02_67 = 0,
+          c03_67 = 0;
+        for (let k_39 = 0; k_39 < 32; k_39++) {
+          const a0_72 = d_layer10_z[ar0_59 + k_39];
+          const b0_70 = layer10_W[br0_19 + k_39];
+          const b1_68 = layer10_W[br1_19 + k_39];
+          const b2_67 = layer10_W[br2_19 + k_39];
+          const b3_67 = layer10_W[br3_19 + k_39];
+          c00_69 += a0_72 * b0_70;
+          c01_67 += a0_72 * b1_68;
+          c02_67 += a0_72 * b2_67;
+          c03_67 += a0_72 * b3_67;
+        }
+        const v_351 = layer9[i_80 * 32 + j_80];
+        const t_335 = v_351 > 0 ? 1 : 0;
+        d_layer9_z[i_80 * 32 + j_80] = c00_69 * t_335;
+        const v_352 = layer9[i_80 * 32 + (j_80 + 1)];
+        const t_336 = v_352 > 0 ? 1 : 0;
+        d_layer9_z[i_80 * 32 + (j_80 + 1)] = c01_67 * t_336;
+        const v_353 = layer9[i_80 * 32 + (j_80 + 2)];
+        const t_337 = v_353 > 0 ? 1 : 0;
+        d_layer9_z[i_80 * 32 + (j_80 + 2)] = c02_67 * t_337;
+        const v_354 = layer9[i_80 * 32 + (j_80 + 3)];
+        const t_338 = v_354 > 0 ? 1 : 0;
+        d_layer9_z[i_80 * 32 + (j_80 + 3)] = c03_67 * t_338;
+      }
+    }
+    d_layer9_b.fill(0, 0, 32);
+    for (let i0_11 = 0; i0_11 < n; i0_11++) {
+      for (let i1_11 = 0; i1_11 < 32; i1_11++) {
+        d_layer9_b[i1_11] += d_layer9_z[i0_11 * 32 + i1_11];
+      }
+    }
+    for (let i_81 = 0; i_81 < 32; i_81 += 2) {
+      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
+        let c00_70 = 0,
+          c01_68 = 0,
+          c02_68 = 0,
+          c03_68 = 0,
+          c10_40 = 0,
+          c11_39 = 0,
+          c12_39 = 0,
+          c13_39 = 0;
+        for (let k_40 = 0; k_40 < n; k_40++) {
+          const ak_10 = k_40 * 32 + i_81;
+          const bk_50 = k_40 * 32 + j_82;
+          const a0_73 = layer8[ak_10];
+          const a1_43 = layer8[ak_10 + 1];
+          const b0_71 = d_layer9_z[bk_50];
+          const b1_69 = d_layer9_z[bk_50 + 1];
+          const b2_68 = d_layer9_z[bk_50 + 2];
+          const b3_68 = d_layer9_z[bk_50 + 3];
+          c00_70 += a0_73 * b0_71;
+          c01_68 += a0_73 * b1_69;
+          c02_68 += a0_73 * b2_68;
+          c03_68 += a0_73 * b3_68;
+          c10_40 += a1_43 * b0_71;
+          c11_39 += a1_43 * b1_69;
+          c12_39 += a1_43 * b2_68;
+          c13_39 += a1_43 * b3_68;
+        }
+        d_layer9_W[i_81 * 32 + j_82] = c00_70;
+        d_layer9_W[i_81 * 32 + (j_82 + 1)] = c01_68;
+        d_layer9_W[i_81 * 32 + (j_82 + 2)] = c02_68;
+        d_layer9_W[i_81 * 32 + (j_82 + 3)] = c03_68;
+        d_layer9_W[(i_81 + 1) * 32 + j_82] = c10_40;
+        d_layer9_W[(i_81 + 1) * 32 + (j_82 + 1)] = c11_39;
+        d_layer9_W[(i_81 + 1) * 32 + (j_82 + 2)] = c12_39;
+        d_layer9_W[(i_81 + 1) * 32 + (j_82 + 3)] = c13_39;
+      }
+    }
+    const endI_40 = n - (n % 2);
+    for (let i_83 = 0; i_83 < endI_40; i_83 += 2) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_60 = i_83 * 32;
+        const ar1_30 = (i_83 + 1) * 32;
+        const br0_20 = j_84 * 32;
+        const br1_20 = (j_84 + 1) * 32;
+        const br2_20 = (j_84 + 2) * 32;
+        const br3_20 = (j_84 + 3) * 32;
+        let c00_71 = 0,
+          c01_69 = 0,
+          c02_69 = 0,
+          c03_69 = 0,
+          c10_41 = 0,
+          c11_40 = 0,
+          c12_40 = 0,
+          c13_40 = 0;
+        for (let k_41 = 0; k_41 < 32; k_41++) {
+          const a0_74 = d_layer9_z[ar0_60 + k_41];
+          const a1_44 = d_layer9_z[ar1_30 + k_41];
+          const b0_72 = layer9_W[br0_20 + k_41];
+          const b1_70 = layer9_W[br1_20 + k_41];
+          const b2_69 = layer9_W[br2_20 + k_41];
+          const b3_69 = layer9_W[br3_20 + k_41];
+          c00_71 += a0_74 * b0_72;
+          c01_69 += a0_74 * b1_70;
+          c02_69 += a0_74 * b2_69;
+          c03_69 += a0_74 * b3_69;
+          c10_41 += a1_44 * b0_72;
+          c11_40 += a1_44 * b1_70;
+          c12_40 += a1_44 * b2_69;
+          c13_40 += a1_44 * b3_69;
+        }
+        const v_355 = layer8[i_83 * 32 + j_84];
+        const t_339 = v_355 > 0 ? 1 : 0;
+        d_layer8_z[i_83 * 32 + j_84] = c00_71 * t_339;
+        const v_356 = layer8[i_83 * 32 + (j_84 + 1)];
+        const t_340 = v_356 > 0 ? 1 : 0;
+        d_layer8_z[i_83 * 32 + (j_84 + 1)] = c01_69 * t_340;
+        const v_357 = layer8[i_83 * 32 + (j_84 + 2)];
+        const t_341 = v_357 > 0 ? 1 : 0;
+        d_layer8_z[i_83 * 32 + (j_84 + 2)] = c02_69 * t_341;
+        const v_358 = layer8[i_83 * 32 + (j_84 + 3)];
+        const t_342 = v_358 > 0 ? 1 : 0;
+        d_layer8_z[i_83 * 32 + (j_84 + 3)] = c03_69 * t_342;
+        const v_359 = layer8[(i_83 + 1) * 32 + j_84];
+        const t_343 = v_359 > 0 ? 1 : 0;
+        d_layer8_z[(i_83 + 1) * 32 + j_84] = c10_41 * t_343;
+        const v_360 = layer8[(i_83 + 1) * 32 + (j_84 + 1)];
+        const t_344 = v_360 > 0 ? 1 : 0;
+        d_layer8_z[(i_83 + 1) * 32 + (j_84 + 1)] = c11_40 * t_344;
+        const v_361 = layer8[(i_83 + 1) * 32 + (j_84 + 2)];
+        const t_345 = v_361 > 0 ? 1 : 0;
+        d_layer8_z[(i_83 + 1) * 32 + (j_84 + 2)] = c12_40 * t_345;
+        const v_362 = layer8[(i_83 + 1) * 32 + (j_84 + 3)];
+        const t_346 = v_362 > 0 ? 1 : 0;
+        d_layer8_z[(i_83 + 1) * 32 + (j_84 + 3)] = c13_40 * t_346;
+      }
+    }
+    for (let i_84 = endI_40; i_84 < n; i_84++) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_61 = i_84 * 32;
+        const br0_21 = j_84 * 32;
+        const br1_21 = (j_84 + 1) * 32;
+        const br2_21 = (j_84 + 2) * 32;
+        const br3_21 = (j_84 + 3) * 32;
+        let c00_72 = 0,
+          c01_70 = 0,
+          c02_70 = 0,
+          c03_70 = 0;
+        for (let k_41 = 0; k_41 < 32; k_41++) {
+          const a0_75 = d_layer9_z[ar0_61 + k_41];
+          const b0_73 = layer9_W[br0_21 + k_41];
+          const b1_71 = layer9_W[br1_21 + k_41];
+          const b2_70 = layer9_W[br2_21 + k_41];
+          const b3_70 = layer9_W[br3_21 + k_41];
+          c00_72 += a0_75 * b0_73;
+          c01_70 += a0_75 * b1_71;
+          c02_70 += a0_75 * b2_70;
+          c03_70 += a0_75 * b3_70;
+        }
+        const v_363 = layer8[i_84 * 32 + j_84];
+        const t_347 = v_363 > 0 ? 1 : 0;
+        d_layer8_z[i_84 * 32 + j_84] = c00_72 * t_347;
+        const v_364 = layer8[i_84 * 32 + (j_84 + 1)];
+        const t_348 = v_364 > 0 ? 1 : 0;
+        d_layer8_z[i_84 * 32 + (j_84 + 1)] = c01_70 * t_348;
+        const v_365 = layer8[i_84 * 32 + (j_84 + 2)];
+        const t_349 = v_365 > 0 ? 1 : 0;
+        d_layer8_z[i_84 * 32 + (j_84 + 2)] = c02_70 * t_349;
+        const v_366 = layer8[i_84 * 32 + (j_84 + 3)];
+        const t_350 = v_366 > 0 ? 1 : 0;
+        d_layer8_z[i_84 * 32 + (j_84 + 3)] = c03_70 * t_350;
+      }
+    }
+    d_layer8_b.fill(0, 0, 32);
+    for (let i0_12 = 0; i0_12 < n; i0_12++) {
+      for (let i1_12 = 0; i1_12 < 32; i1_12++) {
+        d_layer8_b[i1_12] += d_layer8_z[i0_12 * 32 + i1_12];
+      }
+    }
+    for (let i_85 = 0; i_85 < 32; i_85 += 2) {
+      for (let j_86 = 0; j_86 < 32; j_86 += 4) {
+        let c00_73 = 0,
+          c01_71 = 0,
+          c02_71 = 0,
+          c03_71 = 0,
+          c10_42 = 0,
+          c11_41 = 0,
+          c12_41 = 0,
+          c13_41 = 0;
+        for (let k_42 = 0; k_42 < n; k_42++) {
+          const ak_11 = k_42 * 32 + i_85;
+          const bk_51 = k_42 * 32 + j_86;
+          const a0_76 = layer7[ak_11];
+          const a1_45 = layer7[ak_11 + 1];
+          const b0_74 = d_layer8_z[bk_51];
+          const b1_72 = d_layer8_z[bk_51 + 1];
+          const b2_71 = d_layer8_z[bk_51 + 2];
+          const b3_71 = d_layer8_z[bk_51 + 3];
+          c00_73 += a0_76 * b0_74;
+          c01_71 += a0_76 * b1_72;
+          c02_71 += a0_76 * b2_71;
+          c03_71 += a0_76 * b3_71;
+          c10_42 += a1_45 * b0_74;
+          c11_41 += a1_45 * b1_72;
+          c12_41 += a1_45 * b2_71;
+          c13_41 += a1_45 * b3_71;
+        }
+        d_layer8_W[i_85 * 32 + j_86] = c00_73;
+        d_layer8_W[i_85 * 32 + (j_86 + 1)] = c01_71;
+        d_layer8_W[i_85 * 32 + (j_86 + 2)] = c02_71;
+        d_layer8_W[i_85 * 32 + (j_86 + 3)] = c03_71;
+        d_layer8_W[(i_85 + 1) * 32 + j_86] = c10_42;
+        d_layer8_W[(i_85 + 1) * 32 + (j_86 + 1)] = c11_41;
+        d_layer8_W[(i_85 + 1) * 32 + (j_86 + 2)] = c12_41;
+        d_layer8_W[(i_85 + 1) * 32 + (j_86 + 3)] = c13_41;
+      }
+    }
+    const endI_42 = n - (n % 2);
+    for (let i_87 = 0; i_87 < endI_42; i_87 += 2) {
+      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
+        const ar0_62 = i_87 * 32;
+        const ar1_31 = (i_87 + 1) * 32;
+        const br0_22 = j_88 * 32;
+        const br1_22 = (j_88 + 1) * 32;
+        const br2_22 = (j_88 + 2) * 32;
+        const br3_22 = (j_88 + 3) * 32;
+        let c00_74 = 0,
+          c01_72 = 0,
+          c02_72 = 0,
+          c03_72 = 0,
+          c10_43 = 0,
+          c11_42 = 0,
+          c12_42 = 0,
+          c13_42 = 0;
+        for (let k_43 = 0; k_43 < 32; k_43++) {
+          const a0_77 = d_layer8_z[ar0_62 + k_43];
+          const a1_46 = d_layer8_z[ar1_31 + k_43];
+          const b0_75 = layer8_W[br0_22 + k_43];
+          const b1_73 = layer8_W[br1_22 + k_43];
+          const b2_72 = layer8_W[br2_22 + k_43];
+          const b3_72 = layer8_W[br3_22 + k_43];
+          c00_74 += a0_77 * b0_75;
+          c01_72 += a0_77 * b1_73;
+          c02_72 += a0_77 * b2_72;
+          c03_72 += a0_77 * b3_72;
+          c10_43 += a1_46 * b0_75;
+          c11_42 += a1_46 * b1_73;
+          c12_42 += a1_46 * b2_72;
+          c13_42 += a1_46 * b3_72;
+        }
+        const v_367 = layer7[i_87 * 32 + j_88];
+        const t_351 = v_367 > 0 ? 1 : 0;
+        d_layer7_z[i_87 * 32 + j_88] = c00_74 * t_351;
+        const v_368 = layer7[i_87 * 32 + (j_88 + 1)];
+        const t_352 = v_368 > 0 ? 1 : 0;
+        d_layer7_z[i_87 * 32 + (j_88 + 1)] = c01_72 * t_352;
+        const v_369 = layer7[i_87 * 32 + (j_88 + 2)];
+        const t_353 = v_369 > 0 ? 1 : 0;
+        d_layer7_z[i_87 * 32 + (j_88 + 2)] = c02_72 * t_353;
+        const v_370 = layer7[i_87 * 32 + (j_88 + 3)];
+        const t_354 = v_370 > 0 ? 1 : 0;
+        d_layer7_z[i_87 * 32 + (j_88 + 3)] = c03_72 * t_354;
+        const v_371 = layer7[(i_87 + 1) * 32 + j_88];
+        const t_355 = v_371 > 0 ? 1 : 0;
+        d_layer7_z[(i_87 + 1) * 32 + j_88] = c10_43 * t_355;
+        const v_372 = layer7[(i_87 + 1) * 32 + (j_88 + 1)];
+        const t_356 = v_372 > 0 ? 1 : 0;
+        d_layer7_z[(i_87 + 1) * 32 + (j_88 + 1)] = c11_42 * t_356;
+        const v_373 = layer7[(i_87 + 1) * 32 + (j_88 + 2)];
+        const t_357 = v_373 > 0 ? 1 : 0;
+        d_layer7_z[(i_87 + 1) * 32 + (j_88 + 2)] = c12_42 * t_357;
+        const v_374 = layer7[(i_87 + 1) * 32 + (j_88 + 3)];
+        const t_358 = v_374 > 0 ? 1 : 0;
+        d_layer7_z[(i_87 + 1) * 32 + (j_88 + 3)] = c13_42 * t_358;
+      }
+    }
+    for (let i_88 = endI_42; i_88 < n; i_88++) {
+      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
+        const ar0_63 = i_88 * 32;
+        const br0_23 = j_88 * 32;
+        const br1_23 = (j_88 + 1) * 32;
+        const br2_23 = (j_88 + 2) * 32;
+        const br3_23 = (j_88 + 3) * 32;
+        let c00_75 = 0,
+          c01_73 = 0,
+          c02_73 = 0,
+          c03_73 = 0;
+        for (let k_43 = 0; k_43 < 32; k_43++) {
+          const a0_78 = d_layer8_z[ar0_63 + k_43];
+          const b0_76 = layer8_W[br0_23 + k_43];
+          const b1_74 = layer8_W[br1_23 + k_43];
+          const b2_73 = layer8_W[br2_23 + k_43];
+          const b3_73 = layer8_W[br3_23 + k_43];
+          c00_75 += a0_78 * b0_76;
+          c01_73 += a0_78 * b1_74;
+          c02_73 += a0_78 * b2_73;
+          c03_73 += a0_78 * b3_73;
+        }
+        const v_375 = layer7[i_88 * 32 + j_88];
+        const t_359 = v_375 > 0 ? 1 : 0;
+        d_layer7_z[i_88 * 32 + j_88] = c00_75 * t_359;
+        const v_376 = layer7[i_88 * 32 + (j_88 + 1)];
+        const t_360 = v_376 > 0 ? 1 : 0;
+        d_layer7_z[i_88 * 32 + (j_88 + 1)] = c01_73 * t_360;
+        const v_377 = layer7[i_88 * 32 + (j_88 + 2)];
+        const t_361 = v_377 > 0 ? 1 : 0;
+        d_layer7_z[i_88 * 32 + (j_88 + 2)] = c02_73 * t_361;
+        const v_378 = layer7[i_88 * 32 + (j_88 + 3)];
+        const t_362 = v_378 > 0 ? 1 : 0;
+        d_layer7_z[i_88 * 32 + (j_88 + 3)] = c03_73 * t_362;
+      }
+    }
+    d_layer7_b.fill(0, 0, 32);
+    for (let i0_13 = 0; i0_13 < n; i0_13++) {
+      for (let i1_13 = 0; i1_13 < 32; i1_13++) {
+        d_layer7_b[i1_13] += d_layer7_z[i0_13 * 32 + i1_13];
+      }
+    }
+    for (let i_89 = 0; i_89 < 32; i_89 += 2) {
+      for (let j_90 = 0; j_90 < 32; j_90 += 4) {
+        let c00_76 = 0,
+          c01_74 = 0,
+          c02_74 = 0,
+          c03_74 = 0,
+          c10_44 = 0,
+          c11_43 = 0,
+          c12_43 = 0,
+          c13_43 = 0;
+        for (let k_44 = 0; k_44 < n; k_44++) {
+          const ak_12 = k_44 * 32 + i_89;
+          const bk_52 = k_44 * 32 + j_90;
+          const a0_79 = layer6[ak_12];
+          const a1_47 = layer6[ak_12 + 1];
+          const b0_77 = d_layer7_z[bk_52];
+          const b1_75 = d_layer7_z[bk_52 + 1];
+          const b2_74 = d_layer7_z[bk_52 + 2];
+          const b3_74 = d_layer7_z[bk_52 + 3];
+          c00_76 += a0_79 * b0_77;
+          c01_74 += a0_79 * b1_75;
+          c02_74 += a0_79 * b2_74;
+          c03_74 += a0_79 * b3_74;
+          c10_44 += a1_47 * b0_77;
+          c11_43 += a1_47 * b1_75;
+          c12_43 += a1_47 * b2_74;
+          c13_43 += a1_47 * b3_74;
+        }
+        d_layer7_W[i_89 * 32 + j_90] = c00_76;
+        d_layer7_W[i_89 * 32 + (j_90 + 1)] = c01_74;
+        d_layer7_W[i_89 * 32 + (j_90 + 2)] = c02_74;
+        d_layer7_W[i_89 * 32 + (j_90 + 3)] = c03_74;
+        d_layer7_W[(i_89 + 1) * 32 + j_90] = c10_44;
+        d_layer7_W[(i_89 + 1) * 32 + (j_90 + 1)] = c11_43;
+        d_layer7_W[(i_89 + 1) * 32 + (j_90 + 2)] = c12_43;
+        d_layer7_W[(i_89 + 1) * 32 + (j_90 + 3)] = c13_43;
+      }
+    }
+    const endI_44 = n - (n % 2);
+    for (let i_91 = 0; i_91 < endI_44; i_91 += 2) {
+      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
+        const ar0_64 = i_91 * 32;
+        const ar1_32 = (i_91 + 1) * 32;
+        const br0_24 = j_92 * 32;
+        const br1_24 = (j_92 + 1) * 32;
+        const br2_24 = (j_92 + 2) * 32;
+        const br3_24 = (j_92 + 3) * 32;
+        let c00_77 = 0,
+          c01_75 = 0,
+          c02_75 = 0,
+          c03_75 = 0,
+          c10_45 = 0,
+          c11_44 = 0,
+          c12_44 = 0,
+          c13_44 = 0;
+        for (let k_45 = 0; k_45 < 32; k_45++) {
+          const a0_80 = d_layer7_z[ar0_64 + k_45];
+          const a1_48 = d_layer7_z[ar1_32 + k_45];
+          const b0_78 = layer7_W[br0_24 + k_45];
+          const b1_76 = layer7_W[br1_24 + k_45];
+          const b2_75 = layer7_W[br2_24 + k_45];
+          const b3_75 = layer7_W[br3_24 + k_45];
+          c00_77 += a0_80 * b0_78;
+          c01_75 += a0_80 * b1_76;
+          c02_75 += a0_80 * b2_75;
+          c03_75 += a0_80 * b3_75;
+          c10_45 += a1_48 * b0_78;
+          c11_44 += a1_48 * b1_76;
+          c12_44 += a1_48 * b2_75;
+          c13_44 += a1_48 * b3_75;
+        }
+        const v_379 = layer6[i_91 * 32 + j_92];
+        const t_363 = v_379 > 0 ? 1 : 0;
+        d_layer6_z[i_91 * 32 + j_92] = c00_77 * t_363;
+        const v_380 = layer6[i_91 * 32 + (j_92 + 1)];
+        const t_364 = v_380 > 0 ? 1 : 0;
+        d_layer6_z[i_91 * 32 + (j_92 + 1)] = c01_75 * t_364;
+        const v_381 = layer6[i_91 * 32 + (j_92 + 2)];
+        const t_365 = v_381 > 0 ? 1 : 0;
+        d_layer6_z[i_91 * 32 + (j_92 + 2)] = c02_75 * t_365;
+        const v_382 = layer6[i_91 * 32 + (j_92 + 3)];
+        const t_366 = v_382 > 0 ? 1 : 0;
+        d_layer6_z[i_91 * 32 + (j_92 + 3)] = c03_75 * t_366;
+        const v_383 = layer6[(i_91 + 1) * 32 + j_92];
+        const t_367 = v_383 > 0 ? 1 : 0;
+        d_layer6_z[(i_91 + 1) * 32 + j_92] = c10_45 * t_367;
+        const v_384 = layer6[(i_91 + 1) * 32 + (j_92 + 1)];
+        const t_368 = v_384 > 0 ? 1 : 0;
+        d_layer6_z[(i_91 + 1) * 32 + (j_92 + 1)] = c11_44 * t_368;
+        const v_385 = layer6[(i_91 + 1) * 32 + (j_92 + 2)];
+        const t_369 = v_385 > 0 ? 1 : 0;
+        d_layer6_z[(i_91 + 1) * 32 + (j_92 + 2)] = c12_44 * t_369;
+        const v_386 = layer6[(i_91 + 1) * 32 + (j_92 + 3)];
+        const t_370 = v_386 > 0 ? 1 : 0;
+        d_layer6_z[(i_91 + 1) * 32 + (j_92 + 3)] = c13_44 * t_370;
+      }
+    }
+    for (let i_92 = endI_44; i_92 < n; i_92++) {
+      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
+        const ar0_65 = i_92 * 32;
+        const br0_25 = j_92 * 32;
+        const br1_25 = (j_92 + 1) * 32;
+        const br2_25 = (j_92 + 2) * 32;
+        const br3_25 = (j_92 + 3) * 32;
+        let c00_78 = 0,
+          c01_76 = 0,
+          c02_76 = 0,
+          c03_76 = 0;
+        for (let k_45 = 0; k_45 < 32; k_45++) {
+          const a0_81 = d_layer7_z[ar0_65 + k_45];
+          const b0_79 = layer7_W[br0_25 + k_45];
+          const b1_77 = layer7_W[br1_25 + k_45];
+          const b2_76 = layer7_W[br2_25 + k_45];
+          const b3_76 = layer7_W[br3_25 + k_45];
+          c00_78 += a0_81 * b0_79;
+          c01_76 += a0_81 * b1_77;
+          c02_76 += a0_81 * b2_76;
+          c03_76 += a0_81 * b3_76;
+        }
+        const v_387 = layer6[i_92 * 32 + j_92];
+        const t_371 = v_387 > 0 ? 1 : 0;
+        d_layer6_z[i_92 * 32 + j_92] = c00_78 * t_371;
+        const v_388 = layer6[i_92 * 32 + (j_92 + 1)];
+        const t_372 = v_388 > 0 ? 1 : 0;
+        d_layer6_z[i_92 * 32 + (j_92 + 1)] = c01_76 * t_372;
+        const v_389 = layer6[i_92 * 32 + (j_92 + 2)];
+        const t_373 = v_389 > 0 ? 1 : 0;
+        d_layer6_z[i_92 * 32 + (j_92 + 2)] = c02_76 * t_373;
+        const v_390 = layer6[i_92 * 32 + (j_92 + 3)];
+        const t_374 = v_390 > 0 ? 1 : 0;
+        d_layer6_z[i_92 * 32 + (j_92 + 3)] = c03_76 * t_374;
+      }
+    }
+    d_layer6_b.fill(0, 0, 32);
+    for (let i0_14 = 0; i0_14 < n; i0_14++) {
+      for (let i1_14 = 0; i1_14 < 32; i1_14++) {
+        d_layer6_b[i1_14] += d_layer6_z[i0_14 * 32 + i1_14];
+      }
+    }
+  }
+  function forwardBackwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
+    const layer1 = buf0,
+      layer2 = buf1,
+      layer3 = buf2,
+      layer4 = buf3,
+      layer5 = buf4,
+      d_layer6_z = buf35,
+      d_layer6_W = buf34,
+      d_layer5_z = buf36,
+      d_layer5_b = buf4,
+      d_layer5_W = buf35,
+      d_layer4_z = buf37,
+      d_layer4_b = buf3,
+      d_layer4_W = buf36,
+      d_layer3_z = buf38,
+      d_layer3_b = buf2,
+      d_layer3_W = buf37,
+      d_layer2_z = buf39,
+      d_layer2_b = buf1,
+      d_layer2_W = buf38,
+      d_layer1_z = buf40,
+      d_layer1_b = buf0,
+      d_layer1_W = buf39;
+    for (let i_93 = 0; i_93 < 32; i_93 += 2) {
+      for (let j_94 = 0; j_94 < 32; j_94 += 4) {
+        let c00_79 = 0,
+          c01_77 = 0,
+          c02_77 = 0,
+          c03_77 = 0,
+          c10_46 = 0,
+          c11_45 = 0,
+          c12_45 = 0,
+          c13_45 = 0;
+        for (let k_46 = 0; k_46 < n; k_46++) {
+          const ak_13 = k_46 * 32 + i_93;
+          const bk_53 = k_46 * 32 + j_94;
+          const a0_82 = layer5[ak_13];
+          const a1_49 = layer5[ak_13 + 1];
+          const b0_80 = d_layer6_z[bk_53];
+          const b1_78 = d_layer6_z[bk_53 + 1];
+          const b2_77 = d_layer6_z[bk_53 + 2];
+          const b3_77 = d_layer6_z[bk_53 + 3];
+          c00_79 += a0_82 * b0_80;
+          c01_77 += a0_82 * b1_78;
+          c02_77 += a0_82 * b2_77;
+          c03_77 += a0_82 * b3_77;
+          c10_46 += a1_49 * b0_80;
+          c11_45 += a1_49 * b1_78;
+          c12_45 += a1_49 * b2_77;
+          c13_45 += a1_49 * b3_77;
+        }
+        d_layer6_W[i_93 * 32 + j_94] = c00_79;
+        d_layer6_W[i_93 * 32 + (j_94 + 1)] = c01_77;
+        d_layer6_W[i_93 * 32 + (j_94 + 2)] = c02_77;
+        d_layer6_W[i_93 * 32 + (j_94 + 3)] = c03_77;
+        d_layer6_W[(i_93 + 1) * 32 + j_94] = c10_46;
+        d_layer6_W[(i_93 + 1) * 32 + (j_94 + 1)] = c11_45;
+        d_layer6_W[(i_93 + 1) * 32 + (j_94 + 2)] = c12_45;
+        d_layer6_W[(i_93 + 1) * 32 + (j_94 + 3)] = c13_45;
+      }
+    }
+    const endI_46 = n - (n % 2);
+    for (let i_95 = 0; i_95 < endI_46; i_95 += 2) {
+      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
+        const ar0_66 = i_95 * 32;
+        const ar1_33 = (i_95 + 1) * 32;
+        const br0_26 = j_96 * 32;
+        const br1_26 = (j_96 + 1) * 32;
+        const br2_26 = (j_96 + 2) * 32;
+        const br3_26 = (j_96 + 3) * 32;
+        let c00_80 = 0,
+          c01_78 = 0,
+          c02_78 = 0,
+          c03_78 = 0,
+          c10_47 = 0,
+          c11_46 = 0,
+          c12_46 = 0,
+          c13_46 = 0;
+        for (let k_47 = 0; k_47 < 32; k_47++) {
+          const a0_83 = d_layer6_z[ar0_66 + k_47];
+          const a1_50 = d_layer6_z[ar1_33 + k_47];
+          const b0_81 = layer6_W[br0_26 + k_47];
+          const b1_79 = layer6_W[br1_26 + k_47];
+          const b2_78 = layer6_W[br2_26 + k_47];
+          const b3_78 = layer6_W[br3_26 + k_47];
+          c00_80 += a0_83 * b0_81;
+          c01_78 += a0_83 * b1_79;
+          c02_78 += a0_83 * b2_78;
+          c03_78 += a0_83 * b3_78;
+          c10_47 += a1_50 * b0_81;
+          c11_46 += a1_50 * b1_79;
+          c12_46 += a1_50 * b2_78;
+          c13_46 += a1_50 * b3_78;
+        }
+        const v_391 = layer5[i_95 * 32 + j_96];
+        const t_375 = v_391 > 0 ? 1 : 0;
+        d_layer5_z[i_95 * 32 + j_96] = c00_80 * t_375;
+        const v_392 = layer5[i_95 * 32 + (j_96 + 1)];
+        const t_376 = v_392 > 0 ? 1 : 0;
+        d_layer5_z[i_95 * 32 + (j_96 + 1)] = c01_78 * t_376;
+        const v_393 = layer5[i_95 * 32 + (j_96 + 2)];
+        const t_377 = v_393 > 0 ? 1 : 0;
+        d_layer5_z[i_95 * 32 + (j_96 + 2)] = c02_78 * t_377;
+        const v_394 = layer5[i_95 * 32 + (j_96 + 3)];
+        const t_378 = v_394 > 0 ? 1 : 0;
+        d_layer5_z[i_95 * 32 + (j_96 + 3)] = c03_78 * t_378;
+        const v_395 = layer5[(i_95 + 1) * 32 + j_96];
+        const t_379 = v_395 > 0 ? 1 : 0;
+        d_layer5_z[(i_95 + 1) * 32 + j_96] = c10_47 * t_379;
+        const v_396 = layer5[(i_95 + 1) * 32 + (j_96 + 1)];
+        const t_380 = v_396 > 0 ? 1 : 0;
+        d_layer5_z[(i_95 + 1) * 32 + (j_96 + 1)] = c11_46 * t_380;
+        const v_397 = layer5[(i_95 + 1) * 32 + (j_96 + 2)];
+        const t_381 = v_397 > 0 ? 1 : 0;
+        d_layer5_z[(i_95 + 1) * 32 + (j_96 + 2)] = c12_46 * t_381;
+        const v_398 = layer5[(i_95 + 1) * 32 + (j_96 + 3)];
+        const t_382 = v_398 > 0 ? 1 : 0;
+        d_layer5_z[(i_95 + 1) * 32 + (j_96 + 3)] = c13_46 * t_382;
+      }
+    }
+    for (let i_96 = endI_46; i_96 < n; i_96++) {
+      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
+        const ar0_67 = i_96 * 32;
+        const br0_27 = j_96 * 32;
+        const br1_27 = (j_96 + 1) * 32;
+        const br2_27 = (j_96 + 2) * 32;
+        const br3_27 = (j_96 + 3) * 32;
+        let c00_81 = 0,
+          c01_79 = 0,
+          c02_79 = 0,
+          c03_79 = 0;
+        for (let k_47 = 0; k_47 < 32; k_47++) {
+          const a0_84 = d_layer6_z[ar0_67 + k_47];
+          const b0_82 = layer6_W[br0_27 + k_47];
+          const b1_80 = layer6_W[br1_27 + k_47];
+          const b2_79 = layer6_W[br2_27 + k_47];
+          const b3_79 = layer6_W[br3_27 + k_47];
+          c00_81 += a0_84 * b0_82;
+          c01_79 += a0_84 * b1_80;
+          c02_79 += a0_84 * b2_79;
+          c03_79 += a0_84 * b3_79;
+        }
+        const v_399 = layer5[i_96 * 32 + j_96];
+        const t_383 = v_399 > 0 ? 1 : 0;
+        d_layer5_z[i_96 * 32 + j_96] = c00_81 * t_383;
+        const v_400 = layer5[i_96 * 32 + (j_96 + 1)];
+        const t_384 = v_400 > 0 ? 1 : 0;
+        d_layer5_z[i_96 * 32 + (j_96 + 1)] = c01_79 * t_384;
+        const v_401 = layer5[i_96 * 32 + (j_96 + 2)];
+        const t_385 = v_401 > 0 ? 1 : 0;
+        d_layer5_z[i_96 * 32 + (j_96 + 2)] = c02_79 * t_385;
+        const v_402 = layer5[i_96 * 32 + (j_96 + 3)];
+        const t_386 = v_402 > 0 ? 1 : 0;
+        d_layer5_z[i_96 * 32 + (j_96 + 3)] = c03_79 * t_386;
+      }
+    }
+    d_layer5_b.fill(0, 0, 32);
+    for (let i0_15 = 0; i0_15 < n; i0_15++) {
+      for (let i1_15 = 0; i1_15 < 32; i1_15++) {
+        d_layer5_b[i1_15] += d_layer5_z[i0_15 * 32 + i1_15];
+      }
+    }
+    for (let i_97 = 0; i_97 < 32; i_97 += 2) {
+      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
+        let c00_82 = 0,
+          c01_80 = 0,
+          c02_80 = 0,
+          c03_80 = 0,
+          c10_48 = 0,
+          c11_47 = 0,
+          c12_47 = 0,
+          c13_47 = 0;
+        for (let k_48 = 0; k_48 < n; k_48++) {
+          const ak_14 = k_48 * 32 + i_97;
+          const bk_54 = k_48 * 32 + j_98;
+          const a0_85 = layer4[ak_14];
+          const a1_51 = layer4[ak_14 + 1];
+          const b0_83 = d_layer5_z[bk_54];
+          const b1_81 = d_layer5_z[bk_54 + 1];
+          const b2_80 = d_layer5_z[bk_54 + 2];
+          const b3_80 = d_layer5_z[bk_54 + 3];
+          c00_82 += a0_85 * b0_83;
+          c01_80 += a0_85 * b1_81;
+          c02_80 += a0_85 * b2_80;
+          c03_80 += a0_85 * b3_80;
+          c10_48 += a1_51 * b0_83;
+          c11_47 += a1_51 * b1_81;
+          c12_47 += a1_51 * b2_80;
+          c13_47 += a1_51 * b3_80;
+        }
+        d_layer5_W[i_97 * 32 + j_98] = c00_82;
+        d_layer5_W[i_97 * 32 + (j_98 + 1)] = c01_80;
+        d_layer5_W[i_97 * 32 + (j_98 + 2)] = c02_80;
+        d_layer5_W[i_97 * 32 + (j_98 + 3)] = c03_80;
+        d_layer5_W[(i_97 + 1) * 32 + j_98] = c10_48;
+        d_layer5_W[(i_97 + 1) * 32 + (j_98 + 1)] = c11_47;
+        d_layer5_W[(i_97 + 1) * 32 + (j_98 + 2)] = c12_47;
+        d_layer5_W[(i_97 + 1) * 32 + (j_98 + 3)] = c13_47;
+      }
+    }
+    const endI_48 = n - (n % 2);
+    for (let i_99 = 0; i_99 < endI_48; i_99 += 2) {
+      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
+        const ar0_68 = i_99 * 32;
+        const ar1_34 = (i_99 + 1) * 32;
+        const br0_28 = j_100 * 32;
+        const br1_28 = (j_100 + 1) * 32;
+        const br2_28 = (j_100 + 2) * 32;
+        const br3_28 = (j_100 + 3) * 32;
+        let c00_83 = 0,
+          c01_81 = 0,
+          c02_81 = 0,
+          c03_81 = 0,
+          c10_49 = 0,
+          c11_48 = 0,
+          c12_48 = 0,
+          c13_48 = 0;
+        for (let k_49 = 0; k_49 < 32; k_49++) {
+          const a0_86 = d_layer5_z[ar0_68 + k_49];
+          const a1_52 = d_layer5_z[ar1_34 + k_49];
+          const b0_84 = layer5_W[br0_28 + k_49];
+          const b1_82 = layer5_W[br1_28 + k_49];
+          const b2_81 = layer5_W[br2_28 + k_49];
+          const b3_81 = layer5_W[br3_28 + k_49];
+          c00_83 += a0_86 * b0_84;
+          c01_81 += a0_86 * b1_82;
+          c02_81 += a0_86 * b2_81;
+          c03_81 += a0_86 * b3_81;
+          c10_49 += a1_52 * b0_84;
+          c11_48 += a1_52 * b1_82;
+          c12_48 += a1_52 * b2_81;
+          c13_48 += a1_52 * b3_81;
+        }
+        const v_403 = layer4[i_99 * 32 + j_100];
+        const t_387 = v_403 > 0 ? 1 : 0;
+        d_layer4_z[i_99 * 32 + j_100] = c00_83 * t_387;
+        const v_404 = layer4[i_99 * 32 + (j_100 + 1)];
+        const t_388 = v_404 > 0 ? 1 : 0;
+        d_layer4_z[i_99 * 32 + (j_100 + 1)] = c01_81 * t_388;
+        const v_405 = layer4[i_99 * 32 + (j_100 + 2)];
+        const t_389 = v_405 > 0 ? 1 : 0;
+        d_layer4_z[i_99 * 32 + (j_100 + 2)] = c02_81 * t_389;
+        const v_406 = layer4[i_99 * 32 + (j_100 + 3)];
+        const t_390 = v_406 > 0 ? 1 : 0;
+        d_layer4_z[i_99 * 32 + (j_100 + 3)] = c03_81 * t_390;
+        const v_407 = layer4[(i_99 + 1) * 32 + j_100];
+        const t_391 = v_407 > 0 ? 1 : 0;
+        d_layer4_z[(i_99 + 1) * 32 + j_100] = c10_49 * t_391;
+        const v_408 = layer4[(i_99 + 1) * 32 + (j_100 + 1)];
+        const t_392 = v_408 > 0 ? 1 : 0;
+        d_layer4_z[(i_99 + 1) * 32 + (j_100 + 1)] = c11_48 * t_392;
+        const v_409 = layer4[(i_99 + 1) * 32 + (j_100 + 2)];
+        const t_393 = v_409 > 0 ? 1 : 0;
+        d_layer4_z[(i_99 + 1) * 32 + (j_100 + 2)] = c12_48 * t_393;
+        const v_410 = layer4[(i_99 + 1) * 32 + (j_100 + 3)];
+        const t_394 = v_410 > 0 ? 1 : 0;
+        d_layer4_z[(i_99 + 1) * 32 + (j_100 + 3)] = c13_48 * t_394;
+      }
+    }
+    for (let i_100 = endI_48; i_100 < n; i_100++) {
+      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
+        const ar0_69 = i_100 * 32;
+        const br0_29 = j_100 * 32;
+        const br1_29 = (j_100 + 1) * 32;
+        const br2_29 = (j_100 + 2) * 32;
+        const br3_29 = (j_100 + 3) * 32;
+        let c00_84 = 0,
+          c01_82 = 0,
+          c02_82 = 0,
+          c03_82 = 0;
+        for (let k_49 = 0; k_49 < 32; k_49++) {
+          const a0_87 = d_layer5_z[ar0_69 + k_49];
+          const b0_85 = layer5_W[br0_29 + k_49];
+          const b1_83 = layer5_W[br1_29 + k_49];
+          const b2_82 = layer5_W[br2_29 + k_49];
+          const b3_82 = layer5_W[br3_29 + k_49];
+          c00_84 += a0_87 * b0_85;
+          c01_82 += a0_87 * b1_83;
+          c02_82 += a0_87 * b2_82;
+          c03_82 += a0_87 * b3_82;
+        }
+        const v_411 = layer4[i_100 * 32 + j_100];
+        const t_395 = v_411 > 0 ? 1 : 0;
+        d_layer4_z[i_100 * 32 + j_100] = c00_84 * t_395;
+        const v_412 = layer4[i_100 * 32 + (j_100 + 1)];
+        const t_396 = v_412 > 0 ? 1 : 0;
+        d_layer4_z[i_100 * 32 + (j_100 + 1)] = c01_82 * t_396;
+        const v_413 = layer4[i_100 * 32 + (j_100 + 2)];
+        const t_397 = v_413 > 0 ? 1 : 0;
+        d_layer4_z[i_100 * 32 + (j_100 + 2)] = c02_82 * t_397;
+        const v_414 = layer4[i_100 * 32 + (j_100 + 3)];
+        const t_398 = v_414 > 0 ? 1 : 0;
+        d_layer4_z[i_100 * 32 + (j_100 + 3)] = c03_82 * t_398;
+      }
+    }
+    d_layer4_b.fill(0, 0, 32);
+    for (let i0_16 = 0; i0_16 < n; i0_16++) {
+      for (let i1_16 = 0; i1_16 < 32; i1_16++) {
+        d_layer4_b[i1_16] += d_layer4_z[i0_16 * 32 + i1_16];
+      }
+    }
+    for (let i_101 = 0; i_101 < 32; i_101 += 2) {
+      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
+        let c00_85 = 0,
+          c01_83 = 0,
+          c02_83 = 0,
+          c03_83 = 0,
+          c10_50 = 0,
+          c11_49 = 0,
+          c12_49 = 0,
+          c13_49 = 0;
+        for (let k_50 = 0; k_50 < n; k_50++) {
+          const ak_15 = k_50 * 32 + i_101;
+          const bk_55 = k_50 * 32 + j_102;
+          const a0_88 = layer3[ak_15];
+          const a1_53 = layer3[ak_15 + 1];
+          const b0_86 = d_layer4_z[bk_55];
+          const b1_84 = d_layer4_z[bk_55 + 1];
+          const b2_83 = d_layer4_z[bk_55 + 2];
+          const b3_83 = d_layer4_z[bk_55 + 3];
+          c00_85 += a0_88 * b0_86;
+          c01_83 += a0_88 * b1_84;
+          c02_83 += a0_88 * b2_83;
+          c03_83 += a0_88 * b3_83;
+          c10_50 += a1_53 * b0_86;
+          c11_49 += a1_53 * b1_84;
+          c12_49 += a1_53 * b2_83;
+          c13_49 += a1_53 * b3_83;
+        }
+        d_layer4_W[i_101 * 32 + j_102] = c00_85;
+        d_layer4_W[i_101 * 32 + (j_102 + 1)] = c01_83;
+        d_layer4_W[i_101 * 32 + (j_102 + 2)] = c02_83;
+        d_layer4_W[i_101 * 32 + (j_102 + 3)] = c03_83;
+        d_layer4_W[(i_101 + 1) * 32 + j_102] = c10_50;
+        d_layer4_W[(i_101 + 1) * 32 + (j_102 + 1)] = c11_49;
+        d_layer4_W[(i_101 + 1) * 32 + (j_102 + 2)] = c12_49;
+        d_layer4_W[(i_101 + 1) * 32 + (j_102 + 3)] = c13_49;
+      }
+    }
+    const endI_50 = n - (n % 2);
+    for (let i_103 = 0; i_103 < endI_50; i_103 += 2) {
+      for (let j_104 = 0; j_104 < 32; j_104 += 4) {
+        const ar0_70 = i_103 * 32;
+        const ar1_35 = (i_103 + 1) * 32;
+        const br0_30 = j_104 * 32;
+        const br1_30 = (j_104 + 1) * 32;
+        const br2_30 = (j_104 + 2) * 32;
+        const br3_30 = (j_104 + 3) * 32;
+        let c00_86 = 0,
+          c01_84 = 0,
+          c02_84 = 0,
+          c03_84 = 0,
+          c10_51 = 0,
+          c11_50 = 0,
+          c12_50 = 0,
+          c13_50 = 0;
+        for (let k_51 = 0; k_51 < 32; k_51++) {
+          const a0_89 = d_layer4_z[ar0_70 + k_51];
+          const a1_54 = d_layer4_z[ar1_35 + k_51];
+          const b0_87 = layer4_W[br0_30 + k_51];
+          const b1_85 = layer4_W[br1_30 + k_51];
+          const b2_84 = layer4_W[br2_30 + k_51];
+          const b3_84 = layer4_W[br3_30 + k_51];
+          c00_86 += a0_89 * b0_87;
+          c01_84 += a0_89 * b1_85;
+          c02_84 += a0_89 * b2_84;
+          c03_84 += a0_89 * b3_84;
+          c10_51 += a1_54 * b0_87;
+          c11_50 += a1_54 * b1_85;
+          c12_50 += a1_54 * b2_84;
+          c13_50 += a1_54 * b3_84;
+        }
+        const v_415 = layer3[i_103 * 32 + j_104];
+        const t_399 = v_415 > 0 ? 1 : 0;
+        d_layer3_z[i_103 * 32 + j_104] = c00_86 * t_399;
+        const v_416 = layer3[i_103 * 32 + (j_104 + 1)];
+        const t_400 = v_416 > 0 ? 1 : 0;
+        d_layer3_z[i_103 * 32 + (j_104 + 1)] = c01_84 * t_400;
+        const v_417 = layer3[i_103 * 32 + (j_104 + 2)];
+        const t_401 = v_417 > 0 ? 1 : 0;
+        d_layer3_z[i_103 * 32 + (j_104 + 2)] = c02_84 * t_401;
+        const v_418 = layer3[i_103 * 32 + (j_104 + 3)];
+        const t_402 = v_418 > 0 ? 1 : 0;
+        d_layer3_z[i_103 * 32 + (j_104 + 3)] = c03_84 * t_402;
+        const v_419 = layer3[(i_103 + 1) * 32 + j_104];
+        const t_403 = v_419 > 0 ? 1 : 0;
+        d_layer3_z[(i_103 + 1) * 32 + j_104] = c10_51 * t_403;
+        const v_420 = layer3[(i_103 + 1) * 32 + (j_104 + 1)];
+        const t_404 = v_420 > 0 ? 1 : 0;
+        d_layer3_z[(i_103 + 1) * 32 + (j_104 + 1)] = c11_50 * t_404;
+        const v_421 = layer3[(i_103 + 1) * 32 + (j_104 + 2)];
+        const t_405 = v_421 > 0 ? 1 : 0;
+        d_layer3_z[(i_103 + 1) * 32 + (j_104 + 2)] = c12_50 * t_405;
+        const v_422 = layer3[(i_103 + 1) * 32 + (j_104 + 3)];
+        const t_406 = v_422 > 0 ? 1 : 0;
+        d_layer3_z[(i_103 + 1) * 32 + (j_104 + 3)] = c13_50 * t_406;
+      }
+    }
+    for (let i_104 = endI_50; i_104 < n; i_104++) {
+      for (let j_104 = 0; j_104 < 32; j_104 += 4) {
+        const ar0_71 = i_104 * 32;
+        const br0_31 = j_104 * 32;
+        const br1_31 = (j_104 + 1) * 32;
+        const br2_31 = (j_104 + 2) * 32;
+        const br3_31 = (j_104 + 3) * 32;
+        let c00_87 = 0,
+          c01_85 = 0,
+          c02_85 = 0,
+          c03_85 = 0;
+        for (let k_51 = 0; k_51 < 32; k_51++) {
+          const a0_90 = d_layer4_z[ar0_71 + k_51];
+          const b0_88 = layer4_W[br0_31 + k_51];
+          const b1_86 = layer4_W[br1_31 + k_51];
+          const b2_85 = layer4_W[br2_31 + k_51];
+          const b3_85 = layer4_W[br3_31 + k_51];
+          c00_87 += a0_90 * b0_88;
+          c01_85 += a0_90 * b1_86;
+          c02_85 += a0_90 * b2_85;
+          c03_85 += a0_90 * b3_85;
+        }
+        const v_423 = layer3[i_104 * 32 + j_104];
+        const t_407 = v_423 > 0 ? 1 : 0;
+        d_layer3_z[i_104 * 32 + j_104] = c00_87 * t_407;
+        const v_424 = layer3[i_104 * 32 + (j_104 + 1)];
+        const t_408 = v_424 > 0 ? 1 : 0;
+        d_layer3_z[i_104 * 32 + (j_104 + 1)] = c01_85 * t_408;
+        const v_425 = layer3[i_104 * 32 + (j_104 + 2)];
+        const t_409 = v_425 > 0 ? 1 : 0;
+        d_layer3_z[i_104 * 32 + (j_104 + 2)] = c02_85 * t_409;
+        const v_426 = layer3[i_104 * 32 + (j_104 + 3)];
+        const t_410 = v_426 > 0 ? 1 : 0;
+        d_layer3_z[i_104 * 32 + (j_104 + 3)] = c03_85 * t_410;
+      }
+    }
+    d_layer3_b.fill(0, 0, 32);
+    for (let i0_17 = 0; i0_17 < n; i0_17++) {
+      for (let i1_17 = 0; i1_17 < 32; i1_17++) {
+        d_layer3_b[i1_17] += d_layer3_z[i0_17 * 32 + i1_17];
+      }
+    }
+    for (let i_105 = 0; i_105 < 32; i_105 += 2) {
+      for (let j_106 = 0; j_106 < 32; j_106 += 4) {
+        let c00_88 = 0,
+          c01_86 = 0,
+          c02_86 = 0,
+          c03_86 = 0,
+          c10_52 = 0,
+          c11_51 = 0,
+          c12_51 = 0,
+          c13_51 = 0;
+        for (let k_52 = 0; k_52 < n; k_52++) {
+          const ak_16 = k_52 * 32 + i_105;
+          const bk_56 = k_52 * 32 + j_106;
+          const a0_91 = layer2[ak_16];
+          const a1_55 = layer2[ak_16 + 1];
+          const b0_89 = d_layer3_z[bk_56];
+          const b1_87 = d_layer3_z[bk_56 + 1];
+          const b2_86 = d_layer3_z[bk_56 + 2];
+          const b3_86 = d_layer3_z[bk_56 + 3];
+          c00_88 += a0_91 * b0_89;
+          c01_86 += a0_91 * b1_87;
+          c02_86 += a0_91 * b2_86;
+          c03_86 += a0_91 * b3_86;
+          c10_52 += a1_55 * b0_89;
+          c11_51 += a1_55 * b1_87;
+          c12_51 += a1_55 * b2_86;
+          c13_51 += a1_55 * b3_86;
+        }
+        d_layer3_W[i_105 * 32 + j_106] = c00_88;
+        d_layer3_W[i_105 * 32 + (j_106 + 1)] = c01_86;
+        d_layer3_W[i_105 * 32 + (j_106 + 2)] = c02_86;
+        d_layer3_W[i_105 * 32 + (j_106 + 3)] = c03_86;
+        d_layer3_W[(i_105 + 1) * 32 + j_106] = c10_52;
+        d_layer3_W[(i_105 + 1) * 32 + (j_106 + 1)] = c11_51;
+        d_layer3_W[(i_105 + 1) * 32 + (j_106 + 2)] = c12_51;
+        d_layer3_W[(i_105 + 1) * 32 + (j_106 + 3)] = c13_51;
+      }
+    }
+    const endI_52 = n - (n % 2);
+    for (let i_107 = 0; i_107 < endI_52; i_107 += 2) {
+      for (let j_108 = 0; j_108 < 32; j_108 += 4) {
+        const ar0_72 = i_107 * 32;
+        const ar1_36 = (i_107 + 1) * 32;
+        const br0_32 = j_108 * 32;
+        const br1_32 = (j_108 + 1) * 32;
+        const br2_32 = (j_108 + 2) * 32;
+        const br3_32 = (j_108 + 3) * 32;
+        let c00_89 = 0,
+          c01_87 = 0,
+          c02_87 = 0,
+          c03_87 = 0,
+          c10_53 = 0,
+          c11_52 = 0,
+          c12_52 = 0,
+          c13_52 = 0;
+        for (let k_53 = 0; k_53 < 32; k_53++) {
+          const a0_92 = d_layer3_z[ar0_72 + k_53];
+          const a1_56 = d_layer3_z[ar1_36 + k_53];
+          const b0_90 = layer3_W[br0_32 + k_53];
+          const b1_88 = layer3_W[br1_32 + k_53];
+          const b2_87 = layer3_W[br2_32 + k_53];
+          const b3_87 = layer3_W[br3_32 + k_53];
+          c00_89 += a0_92 * b0_90;
+          c01_87 += a0_92 * b1_88;
+          c02_87 += a0_92 * b2_87;
+          c03_87 += a0_92 * b3_87;
+          c10_53 += a1_56 * b0_90;
+          c11_52 += a1_56 * b1_88;
+          c12_52 += a1_56 * b2_87;
+          c13_52 += a1_56 * b3_87;
+        }
+        const v_427 = layer2[i_107 * 32 + j_108];
+        const t_411 = v_427 > 0 ? 1 : 0;
+        d_layer2_z[i_107 * 32 + j_108] = c00_89 * t_411;
+        const v_428 = layer2[i_107 * 32 + (j_108 + 1)];
+        const t_412 = v_428 > 0 ? 1 : 0;
+        d_layer2_z[i_107 * 32 + (j_108 + 1)] = c01_87 * t_412;
+        const v_429 = layer2[i_107 * 32 + (j_108 + 2)];
+        const t_413 = v_429 > 0 ? 1 : 0;
+        d_layer2_z[i_107 * 32 + (j_108 + 2)] = c02_87 * t_413;
+        const v_430 = layer2[i_107 * 32 + (j_108 + 3)];
+        const t_414 = v_430 > 0 ? 1 : 0;
+        d_layer2_z[i_107 * 32 + (j_108 + 3)] = c03_87 * t_414;
+        const v_431 = layer2[(i_107 + 1) * 32 + j_108];
+        const t_415 = v_431 > 0 ? 1 : 0;
+        d_layer2_z[(i_107 + 1) * 32 + j_108] = c10_53 * t_415;
+        const v_432 = layer2[(i_107 + 1) * 32 + (j_108 + 1)];
+        const t_416 = v_432 > 0 ? 1 : 0;
+        d_layer2_z[(i_107 + 1) * 32 + (j_108 + 1)] = c11_52 * t_416;
+        const v_433 = layer2[(i_107 + 1) * 32 + (j_108 + 2)];
+        const t_417 = v_433 > 0 ? 1 : 0;
+        d_layer2_z[(i_107 + 1) * 32 + (j_108 + 2)] = c12_52 * t_417;
+        const v_434 = layer2[(i_107 + 1) * 32 + (j_108 + 3)];
+        const t_418 = v_434 > 0 ? 1 : 0;
+        d_layer2_z[(i_107 + 1) * 32 + (j_108 + 3)] = c13_52 * t_418;
+      }
+    }
+    for (let i_108 = endI_52; i_108 < n; i_108++) {
+      for (let j_108 = 0; j_108 < 32; j_108 += 4) {
+        const ar0_73 = i_108 * 32;
+        const br0_33 = j_108 * 32;
+        const br1_33 = (j_108 + 1) * 32;
+        const br2_33 = (j_108 + 2) * 32;
+        const br3_33 = (j_108 + 3) * 32;
+        let c00_90 = 0,
+          c01_88 = 0,
+          c02_88 = 0,
+          c03_88 = 0;
+        for (let k_53 = 0; k_53 < 32; k_53++) {
+          const a0_93 = d_layer3_z[ar0_73 + k_53];
+          const b0_91 = layer3_W[br0_33 + k_53];
+          const b1_89 = layer3_W[br1_33 + k_53];
+          const b2_88 = layer3_W[br2_33 + k_53];
+          const b3_88 = layer3_W[br3_33 + k_53];
+          c00_90 += a0_93 * b0_91;
+          c01_88 += a0_93 * b1_89;
+          c02_88 += a0_93 * b2_88;
+          c03_88 += a0_93 * b3_88;
+        }
+        const v_435 = layer2[i_108 * 32 + j_108];
+        const t_419 = v_435 > 0 ? 1 : 0;
+        d_layer2_z[i_108 * 32 + j_108] = c00_90 * t_419;
+        const v_436 = layer2[i_108 * 32 + (j_108 + 1)];
+        const t_420 = v_436 > 0 ? 1 : 0;
+        d_layer2_z[i_108 * 32 + (j_108 + 1)] = c01_88 * t_420;
+        const v_437 = layer2[i_108 * 32 + (j_108 + 2)];
+        const t_421 = v_437 > 0 ? 1 : 0;
+        d_layer2_z[i_108 * 32 + (j_108 + 2)] = c02_88 * t_421;
+        const v_438 = layer2[i_108 * 32 + (j_108 + 3)];
+        const t_422 = v_438 > 0 ? 1 : 0;
+        d_layer2_z[i_108 * 32 + (j_108 + 3)] = c03_88 * t_422;
+      }
+    }
+    d_layer2_b.fill(0, 0, 32);
+    for (let i0_18 = 0; i0_18 < n; i0_18++) {
+      for (let i1_18 = 0; i1_18 < 32; i1_18++) {
+        d_layer2_b[i1_18] += d_layer2_z[i0_18 * 32 + i1_18];
+      }
+    }
+    for (let i_109 = 0; i_109 < 32; i_109 += 2) {
+      for (let j_110 = 0; j_110 < 32; j_110 += 4) {
+        let c00_91 = 0,
+          c01_89 = 0,
+          c02_89 = 0,
+          c03_89 = 0,
+          c10_54 = 0,
+          c11_53 = 0,
+          c12_53 = 0,
+          c13_53 = 0;
+        for (let k_54 = 0; k_54 < n; k_54++) {
+          const ak_17 = k_54 * 32 + i_109;
+          const bk_57 = k_54 * 32 + j_110;
+          const a0_94 = layer1[ak_17];
+          const a1_57 = layer1[ak_17 + 1];
+          const b0_92 = d_layer2_z[bk_57];
+          const b1_90 = d_layer2_z[bk_57 + 1];
+          const b2_89 = d_layer2_z[bk_57 + 2];
+          const b3_89 = d_layer2_z[bk_57 + 3];
+          c00_91 += a0_94 * b0_92;
+          c01_89 += a0_94 * b1_90;
+          c02_89 += a0_94 * b2_89;
+          c03_89 += a0_94 * b3_89;
+          c10_54 += a1_57 * b0_92;
+          c11_53 += a1_57 * b1_90;
+          c12_53 += a1_57 * b2_89;
+          c13_53 += a1_57 * b3_89;
+        }
+        d_layer2_W[i_109 * 32 + j_110] = c00_91;
+        d_layer2_W[i_109 * 32 + (j_110 + 1)] = c01_89;
+        d_layer2_W[i_109 * 32 + (j_110 + 2)] = c02_89;
+        d_layer2_W[i_109 * 32 + (j_110 + 3)] = c03_89;
+        d_layer2_W[(i_109 + 1) * 32 + j_110] = c10_54;
+        d_layer2_W[(i_109 + 1) * 32 + (j_110 + 1)] = c11_53;
+        d_layer2_W[(i_109 + 1) * 32 + (j_110 + 2)] = c12_53;
+        d_layer2_W[(i_109 + 1) * 32 + (j_110 + 3)] = c13_53;
+      }
+    }
+    const endI_54 = n - (n % 2);
+    for (let i_111 = 0; i_111 < endI_54; i_111 += 2) {
+      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
+        const ar0_74 = i_111 * 32;
+        const ar1_37 = (i_111 + 1) * 32;
+        const br0_34 = j_112 * 32;
+        const br1_34 = (j_112 + 1) * 32;
+        const br2_34 = (j_112 + 2) * 32;
+        const br3_34 = (j_112 + 3) * 32;
+        let c00_92 = 0,
+          c01_90 = 0,
+          c02_90 = 0,
+          c03_90 = 0,
+          c10_55 = 0,
+          c11_54 = 0,
+          c12_54 = 0,
+          c13_54 = 0;
+        for (let k_55 = 0; k_55 < 32; k_55++) {
+          const a0_95 = d_layer2_z[ar0_74 + k_55];
+          const a1_58 = d_layer2_z[ar1_37 + k_55];
+          const b0_93 = layer2_W[br0_34 + k_55];
+          const b1_91 = layer2_W[br1_34 + k_55];
+          const b2_90 = layer2_W[br2_34 + k_55];
+          const b3_90 = layer2_W[br3_34 + k_55];
+          c00_92 += a0_95 * b0_93;
+          c01_90 += a0_95 * b1_91;
+          c02_90 += a0_95 * b2_90;
+          c03_90 += a0_95 * b3_90;
+          c10_55 += a1_58 * b0_93;
+          c11_54 += a1_58 * b1_91;
+          c12_54 += a1_58 * b2_90;
+          c13_54 += a1_58 * b3_90;
+        }
+        const v_439 = layer1[i_111 * 32 + j_112];
+        const t_423 = v_439 > 0 ? 1 : 0;
+        d_layer1_z[i_111 * 32 + j_112] = c00_92 * t_423;
+        const v_440 = layer1[i_111 * 32 + (j_112 + 1)];
+        const t_424 = v_440 > 0 ? 1 : 0;
+        d_layer1_z[i_111 * 32 + (j_112 + 1)] = c01_90 * t_424;
+        const v_441 = layer1[i_111 * 32 + (j_112 + 2)];
+        const t_425 = v_441 > 0 ? 1 : 0;
+        d_layer1_z[i_111 * 32 + (j_112 + 2)] = c02_90 * t_425;
+        const v_442 = layer1[i_111 * 32 + (j_112 + 3)];
+        const t_426 = v_442 > 0 ? 1 : 0;
+        d_layer1_z[i_111 * 32 + (j_112 + 3)] = c03_90 * t_426;
+        const v_443 = layer1[(i_111 + 1) * 32 + j_112];
+        const t_427 = v_443 > 0 ? 1 : 0;
+        d_layer1_z[(i_111 + 1) * 32 + j_112] = c10_55 * t_427;
+        const v_444 = layer1[(i_111 + 1) * 32 + (j_112 + 1)];
+        const t_428 = v_444 > 0 ? 1 : 0;
+        d_layer1_z[(i_111 + 1) * 32 + (j_112 + 1)] = c11_54 * t_428;
+        const v_445 = layer1[(i_111 + 1) * 32 + (j_112 + 2)];
+        const t_429 = v_445 > 0 ? 1 : 0;
+        d_layer1_z[(i_111 + 1) * 32 + (j_112 + 2)] = c12_54 * t_429;
+        const v_446 = layer1[(i_111 + 1) * 32 + (j_112 + 3)];
+        const t_430 = v_446 > 0 ? 1 : 0;
+        d_layer1_z[(i_111 + 1) * 32 + (j_112 + 3)] = c13_54 * t_430;
+      }
+    }
+    for (let i_112 = endI_54; i_112 < n; i_112++) {
+      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
+        const ar0_75 = i_112 * 32;
+        const br0_35 = j_112 * 32;
+        const br1_35 = (j_112 + 1) * 32;
+        const br2_35 = (j_112 + 2) * 32;
+        const br3_35 = (j_112 + 3) * 32;
+        let c00_93 = 0,
+          c01_91 = 0,
+          c02_91 = 0,
+          c03_91 = 0;
+        for (let k_55 = 0; k_55 < 32; k_55++) {
+          const a0_96 = d_layer2_z[ar0_75 + k_55];
+          const b0_94 = layer2_W[br0_35 + k_55];
+          const b1_92 = layer2_W[br1_35 + k_55];
+          const b2_91 = layer2_W[br2_35 + k_55];
+          const b3_91 = layer2_W[br3_35 + k_55];
+          c00_93 += a0_96 * b0_94;
+          c01_91 += a0_96 * b1_92;
+          c02_91 += a0_96 * b2_91;
+          c03_91 += a0_96 * b3_91;
+        }
+        const v_447 = layer1[i_112 * 32 + j_112];
+        const t_431 = v_447 > 0 ? 1 : 0;
+        d_layer1_z[i_112 * 32 + j_112] = c00_93 * t_431;
+        const v_448 = layer1[i_112 * 32 + (j_112 + 1)];
+        const t_432 = v_448 > 0 ? 1 : 0;
+        d_layer1_z[i_112 * 32 + (j_112 + 1)] = c01_91 * t_432;
+        const v_449 = layer1[i_112 * 32 + (j_112 + 2)];
+        const t_433 = v_449 > 0 ? 1 : 0;
+        d_layer1_z[i_112 * 32 + (j_112 + 2)] = c02_91 * t_433;
+        const v_450 = layer1[i_112 * 32 + (j_112 + 3)];
+        const t_434 = v_450 > 0 ? 1 : 0;
+        d_layer1_z[i_112 * 32 + (j_112 + 3)] = c03_91 * t_434;
       }
     }
     d_layer1_b.fill(0, 0, 32);
-    for (let i0_9 = 0; i0_9 < n; i0_9++) {
-      for (let i1_9 = 0; i1_9 < 32; i1_9++) {
-        d_layer1_b[i1_9] += d_layer1_z[i0_9 * 32 + i1_9];
+    for (let i0_19 = 0; i0_19 < n; i0_19++) {
+      for (let i1_19 = 0; i1_19 < 32; i1_19++) {
+        d_layer1_b[i1_19] += d_layer1_z[i0_19 * 32 + i1_19];
       }
     }
     let c0_0_1 = 0,
@@ -3525,105 +6863,105 @@ export function createModel(options: ModelOptions = {}): Model {
       c1_29 = 0,
       c1_30 = 0,
       c1_31 = 0;
-    for (let k_26 = 0; k_26 < n; k_26++) {
-      const a0_47 = x[k_26 * 2];
-      const a1_29 = x[k_26 * 2 + 1];
-      const b0_45 = d_layer1_z[k_26 * 32];
-      const b1_43 = d_layer1_z[k_26 * 32 + 1];
-      const b2_42 = d_layer1_z[k_26 * 32 + 2];
-      const b3_42 = d_layer1_z[k_26 * 32 + 3];
-      const b4 = d_layer1_z[k_26 * 32 + 4];
-      const b5 = d_layer1_z[k_26 * 32 + 5];
-      const b6 = d_layer1_z[k_26 * 32 + 6];
-      const b7 = d_layer1_z[k_26 * 32 + 7];
-      const b8 = d_layer1_z[k_26 * 32 + 8];
-      const b9 = d_layer1_z[k_26 * 32 + 9];
-      const b10 = d_layer1_z[k_26 * 32 + 10];
-      const b11 = d_layer1_z[k_26 * 32 + 11];
-      const b12 = d_layer1_z[k_26 * 32 + 12];
-      const b13 = d_layer1_z[k_26 * 32 + 13];
-      const b14 = d_layer1_z[k_26 * 32 + 14];
-      const b15 = d_layer1_z[k_26 * 32 + 15];
-      const b16 = d_layer1_z[k_26 * 32 + 16];
-      const b17 = d_layer1_z[k_26 * 32 + 17];
-      const b18 = d_layer1_z[k_26 * 32 + 18];
-      const b19 = d_layer1_z[k_26 * 32 + 19];
-      const b20 = d_layer1_z[k_26 * 32 + 20];
-      const b21 = d_layer1_z[k_26 * 32 + 21];
-      const b22 = d_layer1_z[k_26 * 32 + 22];
-      const b23 = d_layer1_z[k_26 * 32 + 23];
-      const b24 = d_layer1_z[k_26 * 32 + 24];
-      const b25 = d_layer1_z[k_26 * 32 + 25];
-      const b26 = d_layer1_z[k_26 * 32 + 26];
-      const b27 = d_layer1_z[k_26 * 32 + 27];
-      const b28 = d_layer1_z[k_26 * 32 + 28];
-      const b29 = d_layer1_z[k_26 * 32 + 29];
-      const b30 = d_layer1_z[k_26 * 32 + 30];
-      const b31 = d_layer1_z[k_26 * 32 + 31];
-      c0_0_1 += a0_47 * b0_45;
-      c0_1_1 += a0_47 * b1_43;
-      c0_2 += a0_47 * b2_42;
-      c0_3 += a0_47 * b3_42;
-      c0_4 += a0_47 * b4;
-      c0_5 += a0_47 * b5;
-      c0_6 += a0_47 * b6;
-      c0_7 += a0_47 * b7;
-      c0_8 += a0_47 * b8;
-      c0_9 += a0_47 * b9;
-      c0_10 += a0_47 * b10;
-      c0_11 += a0_47 * b11;
-      c0_12 += a0_47 * b12;
-      c0_13 += a0_47 * b13;
-      c0_14 += a0_47 * b14;
-      c0_15 += a0_47 * b15;
-      c0_16 += a0_47 * b16;
-      c0_17 += a0_47 * b17;
-      c0_18 += a0_47 * b18;
-      c0_19 += a0_47 * b19;
-      c0_20 += a0_47 * b20;
-      c0_21 += a0_47 * b21;
-      c0_22 += a0_47 * b22;
-      c0_23 += a0_47 * b23;
-      c0_24 += a0_47 * b24;
-      c0_25 += a0_47 * b25;
-      c0_26 += a0_47 * b26;
-      c0_27 += a0_47 * b27;
-      c0_28 += a0_47 * b28;
-      c0_29 += a0_47 * b29;
-      c0_30 += a0_47 * b30;
-      c0_31 += a0_47 * b31;
-      c1_0_1 += a1_29 * b0_45;
-      c1_1_1 += a1_29 * b1_43;
-      c1_2 += a1_29 * b2_42;
-      c1_3 += a1_29 * b3_42;
-      c1_4 += a1_29 * b4;
-      c1_5 += a1_29 * b5;
-      c1_6 += a1_29 * b6;
-      c1_7 += a1_29 * b7;
-      c1_8 += a1_29 * b8;
-      c1_9 += a1_29 * b9;
-      c1_10 += a1_29 * b10;
-      c1_11 += a1_29 * b11;
-      c1_12 += a1_29 * b12;
-      c1_13 += a1_29 * b13;
-      c1_14 += a1_29 * b14;
-      c1_15 += a1_29 * b15;
-      c1_16 += a1_29 * b16;
-      c1_17 += a1_29 * b17;
-      c1_18 += a1_29 * b18;
-      c1_19 += a1_29 * b19;
-      c1_20 += a1_29 * b20;
-      c1_21 += a1_29 * b21;
-      c1_22 += a1_29 * b22;
-      c1_23 += a1_29 * b23;
-      c1_24 += a1_29 * b24;
-      c1_25 += a1_29 * b25;
-      c1_26 += a1_29 * b26;
-      c1_27 += a1_29 * b27;
-      c1_28 += a1_29 * b28;
-      c1_29 += a1_29 * b29;
-      c1_30 += a1_29 * b30;
-      c1_31 += a1_29 * b31;
+    for (let k_56 = 0; k_56 < n; k_56++) {
+      const a0_97 = x[k_56 * 2];
+      const a1_59 = x[k_56 * 2 + 1];
+      const b0_95 = d_layer1_z[k_56 * 32];
+      const b1_93 = d_layer1_z[k_56 * 32 + 1];
+      const b2_92 = d_layer1_z[k_56 * 32 + 2];
+      const b3_92 = d_layer1_z[k_56 * 32 + 3];
+      const b4 = d_layer1_z[k_56 * 32 + 4];
+      const b5 = d_layer1_z[k_56 * 32 + 5];
+      const b6 = d_layer1_z[k_56 * 32 + 6];
+      const b7 = d_layer1_z[k_56 * 32 + 7];
+      const b8 = d_layer1_z[k_56 * 32 + 8];
+      const b9 = d_layer1_z[k_56 * 32 + 9];
+      const b10 = d_layer1_z[k_56 * 32 + 10];
+      const b11 = d_layer1_z[k_56 * 32 + 11];
+      const b12 = d_layer1_z[k_56 * 32 + 12];
+      const b13 = d_layer1_z[k_56 * 32 + 13];
+      const b14 = d_layer1_z[k_56 * 32 + 14];
+      const b15 = d_layer1_z[k_56 * 32 + 15];
+      const b16 = d_layer1_z[k_56 * 32 + 16];
+      const b17 = d_layer1_z[k_56 * 32 + 17];
+      const b18 = d_layer1_z[k_56 * 32 + 18];
+      const b19 = d_layer1_z[k_56 * 32 + 19];
+      const b20 = d_layer1_z[k_56 * 32 + 20];
+      const b21 = d_layer1_z[k_56 * 32 + 21];
+      const b22 = d_layer1_z[k_56 * 32 + 22];
+      const b23 = d_layer1_z[k_56 * 32 + 23];
+      const b24 = d_layer1_z[k_56 * 32 + 24];
+      const b25 = d_layer1_z[k_56 * 32 + 25];
+      const b26 = d_layer1_z[k_56 * 32 + 26];
+      const b27 = d_layer1_z[k_56 * 32 + 27];
+      const b28 = d_layer1_z[k_56 * 32 + 28];
+      const b29 = d_layer1_z[k_56 * 32 + 29];
+      const b30 = d_layer1_z[k_56 * 32 + 30];
+      const b31 = d_layer1_z[k_56 * 32 + 31];
+      c0_0_1 += a0_97 * b0_95;
+      c0_1_1 += a0_97 * b1_93;
+      c0_2 += a0_97 * b2_92;
+      c0_3 += a0_97 * b3_92;
+      c0_4 += a0_97 * b4;
+      c0_5 += a0_97 * b5;
+      c0_6 += a0_97 * b6;
+      c0_7 += a0_97 * b7;
+      c0_8 += a0_97 * b8;
+      c0_9 += a0_97 * b9;
+      c0_10 += a0_97 * b10;
+      c0_11 += a0_97 * b11;
+      c0_12 += a0_97 * b12;
+      c0_13 += a0_97 * b13;
+      c0_14 += a0_97 * b14;
+      c0_15 += a0_97 * b15;
+      c0_16 += a0_97 * b16;
+      c0_17 += a0_97 * b17;
+      c0_18 += a0_97 * b18;
+      c0_19 += a0_97 * b19;
+      c0_20 += a0_97 * b20;
+      c0_21 += a0_97 * b21;
+      c0_22 += a0_97 * b22;
+      c0_23 += a0_97 * b23;
+      c0_24 += a0_97 * b24;
+      c0_25 += a0_97 * b25;
+      c0_26 += a0_97 * b26;
+      c0_27 += a0_97 * b27;
+      c0_28 += a0_97 * b28;
+      c0_29 += a0_97 * b29;
+      c0_30 += a0_97 * b30;
+      c0_31 += a0_97 * b31;
+      c1_0_1 += a1_59 * b0_95;
+      c1_1_1 += a1_59 * b1_93;
+      c1_2 += a1_59 * b2_92;
+      c1_3 += a1_59 * b3_92;
+      c1_4 += a1_59 * b4;
+      c1_5 += a1_59 * b5;
+      c1_6 += a1_59 * b6;
+      c1_7 += a1_59 * b7;
+      c1_8 += a1_59 * b8;
+      c1_9 += a1_59 * b9;
+      c1_10 += a1_59 * b10;
+      c1_11 += a1_59 * b11;
+      c1_12 += a1_59 * b12;
+      c1_13 += a1_59 * b13;
+      c1_14 += a1_59 * b14;
+      c1_15 += a1_59 * b15;
+      c1_16 += a1_59 * b16;
+      c1_17 += a1_59 * b17;
+      c1_18 += a1_59 * b18;
+      c1_19 += a1_59 * b19;
+      c1_20 += a1_59 * b20;
+      c1_21 += a1_59 * b21;
+      c1_22 += a1_59 * b22;
+      c1_23 += a1_59 * b23;
+      c1_24 += a1_59 * b24;
+      c1_25 += a1_59 * b25;
+      c1_26 += a1_59 * b26;
+      c1_27 += a1_59 * b27;
+      c1_28 += a1_59 * b28;
+      c1_29 += a1_59 * b29;
+      c1_30 += a1_59 * b30;
+      c1_31 += a1_59 * b31;
     }
     d_layer1_W[0] = c0_0_1;
     d_layer1_W[1] = c0_1_1;
@@ -3693,11 +7031,13 @@ export function createModel(options: ModelOptions = {}): Model {
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     forwardPart(x, n);
+    forwardPart_1(x, n);
     predictPart(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
     forwardPart(x, n);
+    forwardPart_1(x, n);
     evalLossPart(x, label, n);
     return s;
   }
@@ -3710,6 +7050,8 @@ export function createModel(options: ModelOptions = {}): Model {
     forwardBackwardPart(x, label, n);
     forwardBackwardPart_1(x, label, n);
     forwardBackwardPart_2(x, label, n);
+    forwardBackwardPart_3(x, label, n);
+    forwardBackwardPart_4(x, label, n);
     return s_1;
   }
   function trainStep(x: Float64Array, label: Float64Array, n: number): number {
@@ -3720,7 +7062,7 @@ export function createModel(options: ModelOptions = {}): Model {
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
     for (let i = 0; i < 64; i++) {
-      const g = buf19[i];
+      const g = buf39[i];
       const mi = 0.9 * m_layer1_W[i] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer1_W[i] + 0.0010000000000000009 * g * g;
       m_layer1_W[i] = mi;
@@ -3736,7 +7078,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer1_b[i_1] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_2 = 0; i_2 < 1024; i_2++) {
-      const g = buf18[i_2];
+      const g = buf38[i_2];
       const mi = 0.9 * m_layer2_W[i_2] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer2_W[i_2] + 0.0010000000000000009 * g * g;
       m_layer2_W[i_2] = mi;
@@ -3752,7 +7094,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer2_b[i_3] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_4 = 0; i_4 < 1024; i_4++) {
-      const g = buf17[i_4];
+      const g = buf37[i_4];
       const mi = 0.9 * m_layer3_W[i_4] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer3_W[i_4] + 0.0010000000000000009 * g * g;
       m_layer3_W[i_4] = mi;
@@ -3768,7 +7110,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer3_b[i_5] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_6 = 0; i_6 < 1024; i_6++) {
-      const g = buf16[i_6];
+      const g = buf36[i_6];
       const mi = 0.9 * m_layer4_W[i_6] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer4_W[i_6] + 0.0010000000000000009 * g * g;
       m_layer4_W[i_6] = mi;
@@ -3784,7 +7126,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer4_b[i_7] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_8 = 0; i_8 < 1024; i_8++) {
-      const g = buf15[i_8];
+      const g = buf35[i_8];
       const mi = 0.9 * m_layer5_W[i_8] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer5_W[i_8] + 0.0010000000000000009 * g * g;
       m_layer5_W[i_8] = mi;
@@ -3800,7 +7142,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer5_b[i_9] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_10 = 0; i_10 < 1024; i_10++) {
-      const g = buf14[i_10];
+      const g = buf34[i_10];
       const mi = 0.9 * m_layer6_W[i_10] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer6_W[i_10] + 0.0010000000000000009 * g * g;
       m_layer6_W[i_10] = mi;
@@ -3816,7 +7158,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer6_b[i_11] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_12 = 0; i_12 < 1024; i_12++) {
-      const g = buf13[i_12];
+      const g = buf33[i_12];
       const mi = 0.9 * m_layer7_W[i_12] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer7_W[i_12] + 0.0010000000000000009 * g * g;
       m_layer7_W[i_12] = mi;
@@ -3832,7 +7174,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer7_b[i_13] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_14 = 0; i_14 < 1024; i_14++) {
-      const g = buf12[i_14];
+      const g = buf32[i_14];
       const mi = 0.9 * m_layer8_W[i_14] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer8_W[i_14] + 0.0010000000000000009 * g * g;
       m_layer8_W[i_14] = mi;
@@ -3848,7 +7190,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer8_b[i_15] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_16 = 0; i_16 < 1024; i_16++) {
-      const g = buf8[i_16];
+      const g = buf31[i_16];
       const mi = 0.9 * m_layer9_W[i_16] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer9_W[i_16] + 0.0010000000000000009 * g * g;
       m_layer9_W[i_16] = mi;
@@ -3856,53 +7198,233 @@ export function createModel(options: ModelOptions = {}): Model {
       layer9_W[i_16] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_17 = 0; i_17 < 32; i_17++) {
-      const g = buf9[i_17];
+      const g = buf8[i_17];
       const mi = 0.9 * m_layer9_b[i_17] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer9_b[i_17] + 0.0010000000000000009 * g * g;
       m_layer9_b[i_17] = mi;
       v_layer9_b[i_17] = vi;
       layer9_b[i_17] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_18 = 0; i_18 < 64; i_18++) {
-      const g = buf11[i_18];
+    for (let i_18 = 0; i_18 < 1024; i_18++) {
+      const g = buf30[i_18];
       const mi = 0.9 * m_layer10_W[i_18] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer10_W[i_18] + 0.0010000000000000009 * g * g;
       m_layer10_W[i_18] = mi;
       v_layer10_W[i_18] = vi;
       layer10_W[i_18] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_19 = 0; i_19 < 2; i_19++) {
-      const g = buf10[i_19];
+    for (let i_19 = 0; i_19 < 32; i_19++) {
+      const g = buf9[i_19];
       const mi = 0.9 * m_layer10_b[i_19] + 0.09999999999999998 * g;
       const vi = 0.999 * v_layer10_b[i_19] + 0.0010000000000000009 * g * g;
       m_layer10_b[i_19] = mi;
       v_layer10_b[i_19] = vi;
       layer10_b[i_19] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
+    for (let i_20 = 0; i_20 < 1024; i_20++) {
+      const g = buf29[i_20];
+      const mi = 0.9 * m_layer11_W[i_20] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer11_W[i_20] + 0.0010000000000000009 * g * g;
+      m_layer11_W[i_20] = mi;
+      v_layer11_W[i_20] = vi;
+      layer11_W[i_20] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_21 = 0; i_21 < 32; i_21++) {
+      const g = buf10[i_21];
+      const mi = 0.9 * m_layer11_b[i_21] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer11_b[i_21] + 0.0010000000000000009 * g * g;
+      m_layer11_b[i_21] = mi;
+      v_layer11_b[i_21] = vi;
+      layer11_b[i_21] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_22 = 0; i_22 < 1024; i_22++) {
+      const g = buf28[i_22];
+      const mi = 0.9 * m_layer12_W[i_22] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer12_W[i_22] + 0.0010000000000000009 * g * g;
+      m_layer12_W[i_22] = mi;
+      v_layer12_W[i_22] = vi;
+      layer12_W[i_22] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_23 = 0; i_23 < 32; i_23++) {
+      const g = buf11[i_23];
+      const mi = 0.9 * m_layer12_b[i_23] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer12_b[i_23] + 0.0010000000000000009 * g * g;
+      m_layer12_b[i_23] = mi;
+      v_layer12_b[i_23] = vi;
+      layer12_b[i_23] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_24 = 0; i_24 < 1024; i_24++) {
+      const g = buf27[i_24];
+      const mi = 0.9 * m_layer13_W[i_24] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer13_W[i_24] + 0.0010000000000000009 * g * g;
+      m_layer13_W[i_24] = mi;
+      v_layer13_W[i_24] = vi;
+      layer13_W[i_24] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_25 = 0; i_25 < 32; i_25++) {
+      const g = buf12[i_25];
+      const mi = 0.9 * m_layer13_b[i_25] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer13_b[i_25] + 0.0010000000000000009 * g * g;
+      m_layer13_b[i_25] = mi;
+      v_layer13_b[i_25] = vi;
+      layer13_b[i_25] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_26 = 0; i_26 < 1024; i_26++) {
+      const g = buf26[i_26];
+      const mi = 0.9 * m_layer14_W[i_26] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer14_W[i_26] + 0.0010000000000000009 * g * g;
+      m_layer14_W[i_26] = mi;
+      v_layer14_W[i_26] = vi;
+      layer14_W[i_26] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_27 = 0; i_27 < 32; i_27++) {
+      const g = buf13[i_27];
+      const mi = 0.9 * m_layer14_b[i_27] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer14_b[i_27] + 0.0010000000000000009 * g * g;
+      m_layer14_b[i_27] = mi;
+      v_layer14_b[i_27] = vi;
+      layer14_b[i_27] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_28 = 0; i_28 < 1024; i_28++) {
+      const g = buf25[i_28];
+      const mi = 0.9 * m_layer15_W[i_28] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer15_W[i_28] + 0.0010000000000000009 * g * g;
+      m_layer15_W[i_28] = mi;
+      v_layer15_W[i_28] = vi;
+      layer15_W[i_28] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_29 = 0; i_29 < 32; i_29++) {
+      const g = buf14[i_29];
+      const mi = 0.9 * m_layer15_b[i_29] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer15_b[i_29] + 0.0010000000000000009 * g * g;
+      m_layer15_b[i_29] = mi;
+      v_layer15_b[i_29] = vi;
+      layer15_b[i_29] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_30 = 0; i_30 < 1024; i_30++) {
+      const g = buf24[i_30];
+      const mi = 0.9 * m_layer16_W[i_30] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer16_W[i_30] + 0.0010000000000000009 * g * g;
+      m_layer16_W[i_30] = mi;
+      v_layer16_W[i_30] = vi;
+      layer16_W[i_30] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_31 = 0; i_31 < 32; i_31++) {
+      const g = buf15[i_31];
+      const mi = 0.9 * m_layer16_b[i_31] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer16_b[i_31] + 0.0010000000000000009 * g * g;
+      m_layer16_b[i_31] = mi;
+      v_layer16_b[i_31] = vi;
+      layer16_b[i_31] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_32 = 0; i_32 < 1024; i_32++) {
+      const g = buf23[i_32];
+      const mi = 0.9 * m_layer17_W[i_32] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer17_W[i_32] + 0.0010000000000000009 * g * g;
+      m_layer17_W[i_32] = mi;
+      v_layer17_W[i_32] = vi;
+      layer17_W[i_32] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_33 = 0; i_33 < 32; i_33++) {
+      const g = buf16[i_33];
+      const mi = 0.9 * m_layer17_b[i_33] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer17_b[i_33] + 0.0010000000000000009 * g * g;
+      m_layer17_b[i_33] = mi;
+      v_layer17_b[i_33] = vi;
+      layer17_b[i_33] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_34 = 0; i_34 < 1024; i_34++) {
+      const g = buf22[i_34];
+      const mi = 0.9 * m_layer18_W[i_34] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer18_W[i_34] + 0.0010000000000000009 * g * g;
+      m_layer18_W[i_34] = mi;
+      v_layer18_W[i_34] = vi;
+      layer18_W[i_34] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_35 = 0; i_35 < 32; i_35++) {
+      const g = buf17[i_35];
+      const mi = 0.9 * m_layer18_b[i_35] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer18_b[i_35] + 0.0010000000000000009 * g * g;
+      m_layer18_b[i_35] = mi;
+      v_layer18_b[i_35] = vi;
+      layer18_b[i_35] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_36 = 0; i_36 < 1024; i_36++) {
+      const g = buf18[i_36];
+      const mi = 0.9 * m_layer19_W[i_36] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer19_W[i_36] + 0.0010000000000000009 * g * g;
+      m_layer19_W[i_36] = mi;
+      v_layer19_W[i_36] = vi;
+      layer19_W[i_36] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_37 = 0; i_37 < 32; i_37++) {
+      const g = buf19[i_37];
+      const mi = 0.9 * m_layer19_b[i_37] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer19_b[i_37] + 0.0010000000000000009 * g * g;
+      m_layer19_b[i_37] = mi;
+      v_layer19_b[i_37] = vi;
+      layer19_b[i_37] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_38 = 0; i_38 < 64; i_38++) {
+      const g = buf21[i_38];
+      const mi = 0.9 * m_layer20_W[i_38] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer20_W[i_38] + 0.0010000000000000009 * g * g;
+      m_layer20_W[i_38] = mi;
+      v_layer20_W[i_38] = vi;
+      layer20_W[i_38] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_39 = 0; i_39 < 2; i_39++) {
+      const g = buf20[i_39];
+      const mi = 0.9 * m_layer20_b[i_39] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_layer20_b[i_39] + 0.0010000000000000009 * g * g;
+      m_layer20_b[i_39] = mi;
+      v_layer20_b[i_39] = vi;
+      layer20_b[i_39] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "layer1.W", shape: [2, 32], data: layer1_W, grad: buf19 },
+    { name: "layer1.W", shape: [2, 32], data: layer1_W, grad: buf39 },
     { name: "layer1.b", shape: [32], data: layer1_b, grad: buf0 },
-    { name: "layer2.W", shape: [32, 32], data: layer2_W, grad: buf18 },
+    { name: "layer2.W", shape: [32, 32], data: layer2_W, grad: buf38 },
     { name: "layer2.b", shape: [32], data: layer2_b, grad: buf1 },
-    { name: "layer3.W", shape: [32, 32], data: layer3_W, grad: buf17 },
+    { name: "layer3.W", shape: [32, 32], data: layer3_W, grad: buf37 },
     { name: "layer3.b", shape: [32], data: layer3_b, grad: buf2 },
-    { name: "layer4.W", shape: [32, 32], data: layer4_W, grad: buf16 },
+    { name: "layer4.W", shape: [32, 32], data: layer4_W, grad: buf36 },
     { name: "layer4.b", shape: [32], data: layer4_b, grad: buf3 },
-    { name: "layer5.W", shape: [32, 32], data: layer5_W, grad: buf15 },
+    { name: "layer5.W", shape: [32, 32], data: layer5_W, grad: buf35 },
     { name: "layer5.b", shape: [32], data: layer5_b, grad: buf4 },
-    { name: "layer6.W", shape: [32, 32], data: layer6_W, grad: buf14 },
+    { name: "layer6.W", shape: [32, 32], data: layer6_W, grad: buf34 },
     { name: "layer6.b", shape: [32], data: layer6_b, grad: buf5 },
-    { name: "layer7.W", shape: [32, 32], data: layer7_W, grad: buf13 },
+    { name: "layer7.W", shape: [32, 32], data: layer7_W, grad: buf33 },
     { name: "layer7.b", shape: [32], data: layer7_b, grad: buf6 },
-    { name: "layer8.W", shape: [32, 32], data: layer8_W, grad: buf12 },
+    { name: "layer8.W", shape: [32, 32], data: layer8_W, grad: buf32 },
     { name: "layer8.b", shape: [32], data: layer8_b, grad: buf7 },
-    { name: "layer9.W", shape: [32, 32], data: layer9_W, grad: buf8 },
-    { name: "layer9.b", shape: [32], data: layer9_b, grad: buf9 },
-    { name: "layer10.W", shape: [32, 2], data: layer10_W, grad: buf11 },
-    { name: "layer10.b", shape: [2], data: layer10_b, grad: buf10 },
+    { name: "layer9.W", shape: [32, 32], data: layer9_W, grad: buf31 },
+    { name: "layer9.b", shape: [32], data: layer9_b, grad: buf8 },
+    { name: "layer10.W", shape: [32, 32], data: layer10_W, grad: buf30 },
+    { name: "layer10.b", shape: [32], data: layer10_b, grad: buf9 },
+    { name: "layer11.W", shape: [32, 32], data: layer11_W, grad: buf29 },
+    { name: "layer11.b", shape: [32], data: layer11_b, grad: buf10 },
+    { name: "layer12.W", shape: [32, 32], data: layer12_W, grad: buf28 },
+    { name: "layer12.b", shape: [32], data: layer12_b, grad: buf11 },
+    { name: "layer13.W", shape: [32, 32], data: layer13_W, grad: buf27 },
+    { name: "layer13.b", shape: [32], data: layer13_b, grad: buf12 },
+    { name: "layer14.W", shape: [32, 32], data: layer14_W, grad: buf26 },
+    { name: "layer14.b", shape: [32], data: layer14_b, grad: buf13 },
+    { name: "layer15.W", shape: [32, 32], data: layer15_W, grad: buf25 },
+    { name: "layer15.b", shape: [32], data: layer15_b, grad: buf14 },
+    { name: "layer16.W", shape: [32, 32], data: layer16_W, grad: buf24 },
+    { name: "layer16.b", shape: [32], data: layer16_b, grad: buf15 },
+    { name: "layer17.W", shape: [32, 32], data: layer17_W, grad: buf23 },
+    { name: "layer17.b", shape: [32], data: layer17_b, grad: buf16 },
+    { name: "layer18.W", shape: [32, 32], data: layer18_W, grad: buf22 },
+    { name: "layer18.b", shape: [32], data: layer18_b, grad: buf17 },
+    { name: "layer19.W", shape: [32, 32], data: layer19_W, grad: buf18 },
+    { name: "layer19.b", shape: [32], data: layer19_b, grad: buf19 },
+    { name: "layer20.W", shape: [32, 2], data: layer20_W, grad: buf21 },
+    { name: "layer20.b", shape: [2], data: layer20_b, grad: buf20 },
   ];
 
   function getWeights(): Weights {
@@ -3919,7 +7441,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const p = params.find((q) => q.name === name);
       if (!p)
         throw new Error(
-          `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"layer1.W, layer1.b, layer2.W, layer2.b, layer3.W, layer3.b, layer4.W, layer4.b, layer5.W, layer5.b, layer6.W, layer6.b, layer7.W, layer7.b, layer8.W, layer8.b, layer9.W, layer9.b, layer10.W, layer10.b"})`,
+          `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"layer1.W, layer1.b, layer2.W, layer2.b, layer3.W, layer3.b, layer4.W, layer4.b, layer5.W, layer5.b, layer6.W, layer6.b, layer7.W, layer7.b, layer8.W, layer8.b, layer9.W, layer9.b, layer10.W, layer10.b, layer11.W, layer11.b, layer12.W, layer12.b, layer13.W, layer13.b, layer14.W, layer14.b, layer15.W, layer15.b, layer16.W, layer16.b, layer17.W, layer17.b, layer18.W, layer18.b, layer19.W, layer19.b, layer20.W, layer20.b"})`,
         );
       const w = weights[name]!;
       if (typeof w !== "object" || w === null)
@@ -3997,6 +7519,46 @@ export function createModel(options: ModelOptions = {}): Model {
     { key: "layer10.W/v", data: v_layer10_W },
     { key: "layer10.b/m", data: m_layer10_b },
     { key: "layer10.b/v", data: v_layer10_b },
+    { key: "layer11.W/m", data: m_layer11_W },
+    { key: "layer11.W/v", data: v_layer11_W },
+    { key: "layer11.b/m", data: m_layer11_b },
+    { key: "layer11.b/v", data: v_layer11_b },
+    { key: "layer12.W/m", data: m_layer12_W },
+    { key: "layer12.W/v", data: v_layer12_W },
+    { key: "layer12.b/m", data: m_layer12_b },
+    { key: "layer12.b/v", data: v_layer12_b },
+    { key: "layer13.W/m", data: m_layer13_W },
+    { key: "layer13.W/v", data: v_layer13_W },
+    { key: "layer13.b/m", data: m_layer13_b },
+    { key: "layer13.b/v", data: v_layer13_b },
+    { key: "layer14.W/m", data: m_layer14_W },
+    { key: "layer14.W/v", data: v_layer14_W },
+    { key: "layer14.b/m", data: m_layer14_b },
+    { key: "layer14.b/v", data: v_layer14_b },
+    { key: "layer15.W/m", data: m_layer15_W },
+    { key: "layer15.W/v", data: v_layer15_W },
+    { key: "layer15.b/m", data: m_layer15_b },
+    { key: "layer15.b/v", data: v_layer15_b },
+    { key: "layer16.W/m", data: m_layer16_W },
+    { key: "layer16.W/v", data: v_layer16_W },
+    { key: "layer16.b/m", data: m_layer16_b },
+    { key: "layer16.b/v", data: v_layer16_b },
+    { key: "layer17.W/m", data: m_layer17_W },
+    { key: "layer17.W/v", data: v_layer17_W },
+    { key: "layer17.b/m", data: m_layer17_b },
+    { key: "layer17.b/v", data: v_layer17_b },
+    { key: "layer18.W/m", data: m_layer18_W },
+    { key: "layer18.W/v", data: v_layer18_W },
+    { key: "layer18.b/m", data: m_layer18_b },
+    { key: "layer18.b/v", data: v_layer18_b },
+    { key: "layer19.W/m", data: m_layer19_W },
+    { key: "layer19.W/v", data: v_layer19_W },
+    { key: "layer19.b/m", data: m_layer19_b },
+    { key: "layer19.b/v", data: v_layer19_b },
+    { key: "layer20.W/m", data: m_layer20_W },
+    { key: "layer20.W/v", data: v_layer20_W },
+    { key: "layer20.b/m", data: m_layer20_b },
+    { key: "layer20.b/v", data: v_layer20_b },
   ];
 
   function getState(): TrainingState {
@@ -4058,7 +7620,7 @@ export function createModel(options: ModelOptions = {}): Model {
     lr = value;
   }
   function fit(x: Float64Array, label: Float64Array, n: number, options: FitOptions = {}): number[] {
-    const epochs = options.epochs ?? 300;
+    const epochs = options.epochs ?? 100;
     const batch = options.batch ?? Math.min(32, maxBatch);
     if (!Number.isInteger(epochs) || epochs < 0)
       throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
@@ -4073,13 +7635,15 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
     const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     const bx = new Float64Array(batch * 2);
     const by = new Float64Array(batch * 1);
     const history: number[] = [];
     for (let e = 0; e < epochs; e++) {
       const epoch = epochsDone + 1;
       lr = scheduledLr(epoch);
+      // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
+      // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
+      for (let i = 0; i < n; i++) order[i] = i;
       if (options.shuffle !== false) {
         for (let i = n - 1; i > 0; i--) {
           const j = Math.floor(sfc32(shuffleRng) * (i + 1));
@@ -4098,9 +7662,11 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const value = trainStep(bx, by, rows);
         if (!Number.isFinite(value)) {
-          throw new Error(
-            `fit: the loss became ${value} at epoch ${epoch}, batch ${start / batch + 1}; the weights from before that step are kept. Try a smaller learning rate.`,
+          const at = start / batch + 1;
+          const error = new Error(
+            `fit: the loss became ${value} at epoch ${epoch}, batch ${at}; the weights from before that step are kept. Try a smaller learning rate.`,
           );
+          throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
         }
         total += value * rows;
       }
@@ -4115,7 +7681,7 @@ export function createModel(options: ModelOptions = {}): Model {
     name: "deep_plain",
     input: { name: "x", width: 2 },
     target: { name: "label", width: 1, classes: 2 },
-    output: { name: "layer10", width: 2 },
+    output: { name: "layer20", width: 2 },
     params: [
       { name: "layer1.W", shape: [2, 32], trainable: true },
       { name: "layer1.b", shape: [32], trainable: true },
@@ -4135,14 +7701,34 @@ export function createModel(options: ModelOptions = {}): Model {
       { name: "layer8.b", shape: [32], trainable: true },
       { name: "layer9.W", shape: [32, 32], trainable: true },
       { name: "layer9.b", shape: [32], trainable: true },
-      { name: "layer10.W", shape: [32, 2], trainable: true },
-      { name: "layer10.b", shape: [2], trainable: true },
+      { name: "layer10.W", shape: [32, 32], trainable: true },
+      { name: "layer10.b", shape: [32], trainable: true },
+      { name: "layer11.W", shape: [32, 32], trainable: true },
+      { name: "layer11.b", shape: [32], trainable: true },
+      { name: "layer12.W", shape: [32, 32], trainable: true },
+      { name: "layer12.b", shape: [32], trainable: true },
+      { name: "layer13.W", shape: [32, 32], trainable: true },
+      { name: "layer13.b", shape: [32], trainable: true },
+      { name: "layer14.W", shape: [32, 32], trainable: true },
+      { name: "layer14.b", shape: [32], trainable: true },
+      { name: "layer15.W", shape: [32, 32], trainable: true },
+      { name: "layer15.b", shape: [32], trainable: true },
+      { name: "layer16.W", shape: [32, 32], trainable: true },
+      { name: "layer16.b", shape: [32], trainable: true },
+      { name: "layer17.W", shape: [32, 32], trainable: true },
+      { name: "layer17.b", shape: [32], trainable: true },
+      { name: "layer18.W", shape: [32, 32], trainable: true },
+      { name: "layer18.b", shape: [32], trainable: true },
+      { name: "layer19.W", shape: [32, 32], trainable: true },
+      { name: "layer19.b", shape: [32], trainable: true },
+      { name: "layer20.W", shape: [32, 2], trainable: true },
+      { name: "layer20.b", shape: [2], trainable: true },
     ],
     state: [],
-    paramCount: 8610,
-    bytes: 355632,
+    paramCount: 19170,
+    bytes: 772912,
     maxBatch: 32,
-    train: { optimizer: "adam", lr: 0.01, epochs: 300, batch: 32, seed: 1 },
+    train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };
   return {
     info,

@@ -180,6 +180,46 @@ export function createModel(options: ModelOptions = {}): Model {
   const h4_b = new Float64Array(32); // h4.b [32]
   const h4_gamma = new Float64Array(32); // h4.gamma [32]
   const h4_beta = new Float64Array(32); // h4.beta [32]
+  const h5_h_W = new Float64Array(1024); // h5.h.W [32, 32]
+  const h5_h_b = new Float64Array(32); // h5.h.b [32]
+  const h5_h_gamma = new Float64Array(32); // h5.h.gamma [32]
+  const h5_h_beta = new Float64Array(32); // h5.h.beta [32]
+  const h5_W = new Float64Array(1024); // h5.W [32, 32]
+  const h5_b = new Float64Array(32); // h5.b [32]
+  const h5_gamma = new Float64Array(32); // h5.gamma [32]
+  const h5_beta = new Float64Array(32); // h5.beta [32]
+  const h6_h_W = new Float64Array(1024); // h6.h.W [32, 32]
+  const h6_h_b = new Float64Array(32); // h6.h.b [32]
+  const h6_h_gamma = new Float64Array(32); // h6.h.gamma [32]
+  const h6_h_beta = new Float64Array(32); // h6.h.beta [32]
+  const h6_W = new Float64Array(1024); // h6.W [32, 32]
+  const h6_b = new Float64Array(32); // h6.b [32]
+  const h6_gamma = new Float64Array(32); // h6.gamma [32]
+  const h6_beta = new Float64Array(32); // h6.beta [32]
+  const h7_h_W = new Float64Array(1024); // h7.h.W [32, 32]
+  const h7_h_b = new Float64Array(32); // h7.h.b [32]
+  const h7_h_gamma = new Float64Array(32); // h7.h.gamma [32]
+  const h7_h_beta = new Float64Array(32); // h7.h.beta [32]
+  const h7_W = new Float64Array(1024); // h7.W [32, 32]
+  const h7_b = new Float64Array(32); // h7.b [32]
+  const h7_gamma = new Float64Array(32); // h7.gamma [32]
+  const h7_beta = new Float64Array(32); // h7.beta [32]
+  const h8_h_W = new Float64Array(1024); // h8.h.W [32, 32]
+  const h8_h_b = new Float64Array(32); // h8.h.b [32]
+  const h8_h_gamma = new Float64Array(32); // h8.h.gamma [32]
+  const h8_h_beta = new Float64Array(32); // h8.h.beta [32]
+  const h8_W = new Float64Array(1024); // h8.W [32, 32]
+  const h8_b = new Float64Array(32); // h8.b [32]
+  const h8_gamma = new Float64Array(32); // h8.gamma [32]
+  const h8_beta = new Float64Array(32); // h8.beta [32]
+  const h9_h_W = new Float64Array(1024); // h9.h.W [32, 32]
+  const h9_h_b = new Float64Array(32); // h9.h.b [32]
+  const h9_h_gamma = new Float64Array(32); // h9.h.gamma [32]
+  const h9_h_beta = new Float64Array(32); // h9.h.beta [32]
+  const h9_W = new Float64Array(1024); // h9.W [32, 32]
+  const h9_b = new Float64Array(32); // h9.b [32]
+  const h9_gamma = new Float64Array(32); // h9.gamma [32]
+  const h9_beta = new Float64Array(32); // h9.beta [32]
   const p_W = new Float64Array(64); // p.W [32, 2]
   const p_b = new Float64Array(2); // p.b [2]
 
@@ -200,6 +240,26 @@ export function createModel(options: ModelOptions = {}): Model {
   const h4_h_var = new Float64Array(32).fill(1); // h4.h.var
   const h4_mean = new Float64Array(32); // h4.mean
   const h4_var = new Float64Array(32).fill(1); // h4.var
+  const h5_h_mean = new Float64Array(32); // h5.h.mean
+  const h5_h_var = new Float64Array(32).fill(1); // h5.h.var
+  const h5_mean = new Float64Array(32); // h5.mean
+  const h5_var = new Float64Array(32).fill(1); // h5.var
+  const h6_h_mean = new Float64Array(32); // h6.h.mean
+  const h6_h_var = new Float64Array(32).fill(1); // h6.h.var
+  const h6_mean = new Float64Array(32); // h6.mean
+  const h6_var = new Float64Array(32).fill(1); // h6.var
+  const h7_h_mean = new Float64Array(32); // h7.h.mean
+  const h7_h_var = new Float64Array(32).fill(1); // h7.h.var
+  const h7_mean = new Float64Array(32); // h7.mean
+  const h7_var = new Float64Array(32).fill(1); // h7.var
+  const h8_h_mean = new Float64Array(32); // h8.h.mean
+  const h8_h_var = new Float64Array(32).fill(1); // h8.h.var
+  const h8_mean = new Float64Array(32); // h8.mean
+  const h8_var = new Float64Array(32).fill(1); // h8.var
+  const h9_h_mean = new Float64Array(32); // h9.h.mean
+  const h9_h_var = new Float64Array(32).fill(1); // h9.h.var
+  const h9_mean = new Float64Array(32); // h9.mean
+  const h9_var = new Float64Array(32).fill(1); // h9.var
 
   // Optimizer state (adam)
   const m_h0_W = new Float64Array(64);
@@ -270,13 +330,93 @@ export function createModel(options: ModelOptions = {}): Model {
   const v_h4_gamma = new Float64Array(32);
   const m_h4_beta = new Float64Array(32);
   const v_h4_beta = new Float64Array(32);
+  const m_h5_h_W = new Float64Array(1024);
+  const v_h5_h_W = new Float64Array(1024);
+  const m_h5_h_b = new Float64Array(32);
+  const v_h5_h_b = new Float64Array(32);
+  const m_h5_h_gamma = new Float64Array(32);
+  const v_h5_h_gamma = new Float64Array(32);
+  const m_h5_h_beta = new Float64Array(32);
+  const v_h5_h_beta = new Float64Array(32);
+  const m_h5_W = new Float64Array(1024);
+  const v_h5_W = new Float64Array(1024);
+  const m_h5_b = new Float64Array(32);
+  const v_h5_b = new Float64Array(32);
+  const m_h5_gamma = new Float64Array(32);
+  const v_h5_gamma = new Float64Array(32);
+  const m_h5_beta = new Float64Array(32);
+  const v_h5_beta = new Float64Array(32);
+  const m_h6_h_W = new Float64Array(1024);
+  const v_h6_h_W = new Float64Array(1024);
+  const m_h6_h_b = new Float64Array(32);
+  const v_h6_h_b = new Float64Array(32);
+  const m_h6_h_gamma = new Float64Array(32);
+  const v_h6_h_gamma = new Float64Array(32);
+  const m_h6_h_beta = new Float64Array(32);
+  const v_h6_h_beta = new Float64Array(32);
+  const m_h6_W = new Float64Array(1024);
+  const v_h6_W = new Float64Array(1024);
+  const m_h6_b = new Float64Array(32);
+  const v_h6_b = new Float64Array(32);
+  const m_h6_gamma = new Float64Array(32);
+  const v_h6_gamma = new Float64Array(32);
+  const m_h6_beta = new Float64Array(32);
+  const v_h6_beta = new Float64Array(32);
+  const m_h7_h_W = new Float64Array(1024);
+  const v_h7_h_W = new Float64Array(1024);
+  const m_h7_h_b = new Float64Array(32);
+  const v_h7_h_b = new Float64Array(32);
+  const m_h7_h_gamma = new Float64Array(32);
+  const v_h7_h_gamma = new Float64Array(32);
+  const m_h7_h_beta = new Float64Array(32);
+  const v_h7_h_beta = new Float64Array(32);
+  const m_h7_W = new Float64Array(1024);
+  const v_h7_W = new Float64Array(1024);
+  const m_h7_b = new Float64Array(32);
+  const v_h7_b = new Float64Array(32);
+  const m_h7_gamma = new Float64Array(32);
+  const v_h7_gamma = new Float64Array(32);
+  const m_h7_beta = new Float64Array(32);
+  const v_h7_beta = new Float64Array(32);
+  const m_h8_h_W = new Float64Array(1024);
+  const v_h8_h_W = new Float64Array(1024);
+  const m_h8_h_b = new Float64Array(32);
+  const v_h8_h_b = new Float64Array(32);
+  const m_h8_h_gamma = new Float64Array(32);
+  const v_h8_h_gamma = new Float64Array(32);
+  const m_h8_h_beta = new Float64Array(32);
+  const v_h8_h_beta = new Float64Array(32);
+  const m_h8_W = new Float64Array(1024);
+  const v_h8_W = new Float64Array(1024);
+  const m_h8_b = new Float64Array(32);
+  const v_h8_b = new Float64Array(32);
+  const m_h8_gamma = new Float64Array(32);
+  const v_h8_gamma = new Float64Array(32);
+  const m_h8_beta = new Float64Array(32);
+  const v_h8_beta = new Float64Array(32);
+  const m_h9_h_W = new Float64Array(1024);
+  const v_h9_h_W = new Float64Array(1024);
+  const m_h9_h_b = new Float64Array(32);
+  const v_h9_h_b = new Float64Array(32);
+  const m_h9_h_gamma = new Float64Array(32);
+  const v_h9_h_gamma = new Float64Array(32);
+  const m_h9_h_beta = new Float64Array(32);
+  const v_h9_h_beta = new Float64Array(32);
+  const m_h9_W = new Float64Array(1024);
+  const v_h9_W = new Float64Array(1024);
+  const m_h9_b = new Float64Array(32);
+  const v_h9_b = new Float64Array(32);
+  const m_h9_gamma = new Float64Array(32);
+  const v_h9_gamma = new Float64Array(32);
+  const m_h9_beta = new Float64Array(32);
+  const v_h9_beta = new Float64Array(32);
   const m_p_W = new Float64Array(64);
   const v_p_W = new Float64Array(64);
   const m_p_b = new Float64Array(2);
   const v_p_b = new Float64Array(2);
 
-  // Work arrays, shared by the training step and the evaluation functions: 292608 bytes
-  // (703760 if no two tensors shared storage).
+  // Work arrays, shared by the training step and the evaluation functions: 625408 bytes
+  // (1558800 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(1024);
   const buf2 = new Float64Array(1024);
@@ -326,12 +466,72 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf46 = new Float64Array(1024);
   const buf47 = new Float64Array(32);
   const buf48 = new Float64Array(1024);
-  const buf49 = new Float64Array(64);
-  const buf50 = new Float64Array(64);
-  const buf51 = new Float64Array(64);
+  const buf49 = new Float64Array(1024);
+  const buf50 = new Float64Array(1024);
+  const buf51 = new Float64Array(32);
   const buf52 = new Float64Array(1024);
   const buf53 = new Float64Array(32);
-  const buf54 = new Float64Array(32);
+  const buf54 = new Float64Array(1024);
+  const buf55 = new Float64Array(1024);
+  const buf56 = new Float64Array(1024);
+  const buf57 = new Float64Array(32);
+  const buf58 = new Float64Array(1024);
+  const buf59 = new Float64Array(32);
+  const buf60 = new Float64Array(1024);
+  const buf61 = new Float64Array(1024);
+  const buf62 = new Float64Array(1024);
+  const buf63 = new Float64Array(32);
+  const buf64 = new Float64Array(1024);
+  const buf65 = new Float64Array(32);
+  const buf66 = new Float64Array(1024);
+  const buf67 = new Float64Array(1024);
+  const buf68 = new Float64Array(1024);
+  const buf69 = new Float64Array(32);
+  const buf70 = new Float64Array(1024);
+  const buf71 = new Float64Array(32);
+  const buf72 = new Float64Array(1024);
+  const buf73 = new Float64Array(1024);
+  const buf74 = new Float64Array(1024);
+  const buf75 = new Float64Array(32);
+  const buf76 = new Float64Array(1024);
+  const buf77 = new Float64Array(32);
+  const buf78 = new Float64Array(1024);
+  const buf79 = new Float64Array(1024);
+  const buf80 = new Float64Array(1024);
+  const buf81 = new Float64Array(32);
+  const buf82 = new Float64Array(1024);
+  const buf83 = new Float64Array(32);
+  const buf84 = new Float64Array(1024);
+  const buf85 = new Float64Array(1024);
+  const buf86 = new Float64Array(1024);
+  const buf87 = new Float64Array(32);
+  const buf88 = new Float64Array(1024);
+  const buf89 = new Float64Array(32);
+  const buf90 = new Float64Array(1024);
+  const buf91 = new Float64Array(1024);
+  const buf92 = new Float64Array(1024);
+  const buf93 = new Float64Array(32);
+  const buf94 = new Float64Array(1024);
+  const buf95 = new Float64Array(32);
+  const buf96 = new Float64Array(1024);
+  const buf97 = new Float64Array(1024);
+  const buf98 = new Float64Array(1024);
+  const buf99 = new Float64Array(32);
+  const buf100 = new Float64Array(1024);
+  const buf101 = new Float64Array(32);
+  const buf102 = new Float64Array(1024);
+  const buf103 = new Float64Array(1024);
+  const buf104 = new Float64Array(1024);
+  const buf105 = new Float64Array(32);
+  const buf106 = new Float64Array(1024);
+  const buf107 = new Float64Array(32);
+  const buf108 = new Float64Array(1024);
+  const buf109 = new Float64Array(64);
+  const buf110 = new Float64Array(64);
+  const buf111 = new Float64Array(64);
+  const buf112 = new Float64Array(1024);
+  const buf113 = new Float64Array(32);
+  const buf114 = new Float64Array(32);
 
   let lr = 0.01;
   let step = 0;
@@ -381,6 +581,46 @@ export function createModel(options: ModelOptions = {}): Model {
     initParam(h4_b, "zeros", 0, 0, 32, 32, rng);
     initParam(h4_gamma, "ones", 0, 0, 32, 32, rng);
     initParam(h4_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h5_h_W, "he", 0, 0, 32, 32, rng);
+    initParam(h5_h_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h5_h_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h5_h_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h5_W, "xavier", 0, 0, 32, 32, rng);
+    initParam(h5_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h5_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h5_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h6_h_W, "he", 0, 0, 32, 32, rng);
+    initParam(h6_h_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h6_h_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h6_h_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h6_W, "xavier", 0, 0, 32, 32, rng);
+    initParam(h6_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h6_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h6_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h7_h_W, "he", 0, 0, 32, 32, rng);
+    initParam(h7_h_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h7_h_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h7_h_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h7_W, "xavier", 0, 0, 32, 32, rng);
+    initParam(h7_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h7_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h7_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h8_h_W, "he", 0, 0, 32, 32, rng);
+    initParam(h8_h_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h8_h_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h8_h_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h8_W, "xavier", 0, 0, 32, 32, rng);
+    initParam(h8_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h8_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h8_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h9_h_W, "he", 0, 0, 32, 32, rng);
+    initParam(h9_h_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h9_h_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h9_h_beta, "zeros", 0, 0, 32, 32, rng);
+    initParam(h9_W, "xavier", 0, 0, 32, 32, rng);
+    initParam(h9_b, "zeros", 0, 0, 32, 32, rng);
+    initParam(h9_gamma, "ones", 0, 0, 32, 32, rng);
+    initParam(h9_beta, "zeros", 0, 0, 32, 32, rng);
     initParam(p_W, "xavier", 0, 0, 32, 2, rng);
     initParam(p_b, "zeros", 0, 0, 2, 2, rng);
   }
@@ -1432,7 +1672,9 @@ export function createModel(options: ModelOptions = {}): Model {
       h4_h = buf0,
       rsqrt_7 = buf1,
       h4 = buf2,
-      p_z = buf0;
+      rsqrt_8 = buf1,
+      h5_h = buf0,
+      rsqrt_9 = buf1;
     // batchnorm(dense(h, n))
     for (let i_16 = 0; i_16 < 32; i_16++) {
       const v_330 = h3_var[i_16];
@@ -2057,12 +2299,18 @@ export function createModel(options: ModelOptions = {}): Model {
         h4[i_24 * 32 + (j_15 + 3)] = t_536 > 0 ? t_536 : 0;
       }
     }
-    // p = softmax(dense(h4, 2))
+    // batchnorm(dense(x, n))
+    for (let i_25 = 0; i_25 < 32; i_25++) {
+      const v_537 = h5_h_var[i_25];
+      const t_537 = v_537 + 0.00001;
+      rsqrt_8[i_25] = 1 / Math.sqrt(t_537);
+    }
+    // h5 = residual(h4, 32)
     const endI_8 = n - (n % 2);
-    for (let i_25 = 0; i_25 < endI_8; i_25 += 2) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
-        const ar0_16 = i_25 * 32;
-        const ar1_8 = (i_25 + 1) * 32;
+    for (let i_26 = 0; i_26 < endI_8; i_26 += 2) {
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
+        const ar0_16 = i_26 * 32;
+        const ar1_8 = (i_26 + 1) * 32;
         let c00_16 = 0,
           c01_16 = 0,
           c02_16 = 0,
@@ -2072,13 +2320,13 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 = 0,
           c13_8 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 2 + j_17;
+          const bk_16 = k_8 * 32 + j_17;
           const a0_17 = h4[ar0_16 + k_8];
           const a1_9 = h4[ar1_8 + k_8];
-          const b0_16 = p_W[bk_16];
-          const b1_16 = p_W[bk_16 + 1];
-          const b2_16 = p_W[bk_16 + 2];
-          const b3_16 = p_W[bk_16 + 3];
+          const b0_16 = h5_h_W[bk_16];
+          const b1_16 = h5_h_W[bk_16 + 1];
+          const b2_16 = h5_h_W[bk_16 + 2];
+          const b3_16 = h5_h_W[bk_16 + 3];
           c00_16 += a0_17 * b0_16;
           c01_16 += a0_17 * b1_16;
           c02_16 += a0_17 * b2_16;
@@ -2088,81 +2336,2148 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_9 * b2_16;
           c13_8 += a1_9 * b3_16;
         }
-        const v_537 = p_b[j_17];
-        p_z[i_25 * 2 + j_17] = c00_16 + v_537;
-        const v_538 = p_b[j_17 + 1];
-        p_z[i_25 * 2 + (j_17 + 1)] = c01_16 + v_538;
-        const v_539 = p_b[j_17 + 2];
-        p_z[i_25 * 2 + (j_17 + 2)] = c02_16 + v_539;
-        const v_540 = p_b[j_17 + 3];
-        p_z[i_25 * 2 + (j_17 + 3)] = c03_16 + v_540;
-        const v_541 = p_b[j_17];
-        p_z[(i_25 + 1) * 2 + j_17] = c10_8 + v_541;
-        const v_542 = p_b[j_17 + 1];
-        p_z[(i_25 + 1) * 2 + (j_17 + 1)] = c11_8 + v_542;
-        const v_543 = p_b[j_17 + 2];
-        p_z[(i_25 + 1) * 2 + (j_17 + 2)] = c12_8 + v_543;
-        const v_544 = p_b[j_17 + 3];
-        p_z[(i_25 + 1) * 2 + (j_17 + 3)] = c13_8 + v_544;
-      }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_17 = i_25 * 32;
-        const ar1_9 = (i_25 + 1) * 32;
-        let c00_17 = 0,
-          c10_9 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 2 + j_18;
-          const a0_18 = h4[ar0_17 + k_8];
-          const a1_10 = h4[ar1_9 + k_8];
-          const b0_17 = p_W[bk_17];
-          c00_17 += a0_18 * b0_17;
-          c10_9 += a1_10 * b0_17;
-        }
-        const v_545 = p_b[j_18];
-        p_z[i_25 * 2 + j_18] = c00_17 + v_545;
-        const v_546 = p_b[j_18];
-        p_z[(i_25 + 1) * 2 + j_18] = c10_9 + v_546;
+        const v_538 = h5_h_b[j_17];
+        const t_538 = c00_16 + v_538;
+        const v_539 = h5_h_mean[j_17];
+        const t_539 = t_538 - v_539;
+        const v_540 = rsqrt_8[j_17];
+        const t_540 = t_539 * v_540;
+        const v_541 = h5_h_gamma[j_17];
+        const t_541 = t_540 * v_541;
+        const v_542 = h5_h_beta[j_17];
+        const t_542 = t_541 + v_542;
+        h5_h[i_26 * 32 + j_17] = t_542 > 0 ? t_542 : 0;
+        const v_543 = h5_h_b[j_17 + 1];
+        const t_543 = c01_16 + v_543;
+        const v_544 = h5_h_mean[j_17 + 1];
+        const t_544 = t_543 - v_544;
+        const v_545 = rsqrt_8[j_17 + 1];
+        const t_545 = t_544 * v_545;
+        const v_546 = h5_h_gamma[j_17 + 1];
+        const t_546 = t_545 * v_546;
+        const v_547 = h5_h_beta[j_17 + 1];
+        const t_547 = t_546 + v_547;
+        h5_h[i_26 * 32 + (j_17 + 1)] = t_547 > 0 ? t_547 : 0;
+        const v_548 = h5_h_b[j_17 + 2];
+        const t_548 = c02_16 + v_548;
+        const v_549 = h5_h_mean[j_17 + 2];
+        const t_549 = t_548 - v_549;
+        const v_550 = rsqrt_8[j_17 + 2];
+        const t_550 = t_549 * v_550;
+        const v_551 = h5_h_gamma[j_17 + 2];
+        const t_551 = t_550 * v_551;
+        const v_552 = h5_h_beta[j_17 + 2];
+        const t_552 = t_551 + v_552;
+        h5_h[i_26 * 32 + (j_17 + 2)] = t_552 > 0 ? t_552 : 0;
+        const v_553 = h5_h_b[j_17 + 3];
+        const t_553 = c03_16 + v_553;
+        const v_554 = h5_h_mean[j_17 + 3];
+        const t_554 = t_553 - v_554;
+        const v_555 = rsqrt_8[j_17 + 3];
+        const t_555 = t_554 * v_555;
+        const v_556 = h5_h_gamma[j_17 + 3];
+        const t_556 = t_555 * v_556;
+        const v_557 = h5_h_beta[j_17 + 3];
+        const t_557 = t_556 + v_557;
+        h5_h[i_26 * 32 + (j_17 + 3)] = t_557 > 0 ? t_557 : 0;
+        const v_558 = h5_h_b[j_17];
+        const t_558 = c10_8 + v_558;
+        const v_559 = h5_h_mean[j_17];
+        const t_559 = t_558 - v_559;
+        const v_560 = rsqrt_8[j_17];
+        const t_560 = t_559 * v_560;
+        const v_561 = h5_h_gamma[j_17];
+        const t_561 = t_560 * v_561;
+        const v_562 = h5_h_beta[j_17];
+        const t_562 = t_561 + v_562;
+        h5_h[(i_26 + 1) * 32 + j_17] = t_562 > 0 ? t_562 : 0;
+        const v_563 = h5_h_b[j_17 + 1];
+        const t_563 = c11_8 + v_563;
+        const v_564 = h5_h_mean[j_17 + 1];
+        const t_564 = t_563 - v_564;
+        const v_565 = rsqrt_8[j_17 + 1];
+        const t_565 = t_564 * v_565;
+        const v_566 = h5_h_gamma[j_17 + 1];
+        const t_566 = t_565 * v_566;
+        const v_567 = h5_h_beta[j_17 + 1];
+        const t_567 = t_566 + v_567;
+        h5_h[(i_26 + 1) * 32 + (j_17 + 1)] = t_567 > 0 ? t_567 : 0;
+        const v_568 = h5_h_b[j_17 + 2];
+        const t_568 = c12_8 + v_568;
+        const v_569 = h5_h_mean[j_17 + 2];
+        const t_569 = t_568 - v_569;
+        const v_570 = rsqrt_8[j_17 + 2];
+        const t_570 = t_569 * v_570;
+        const v_571 = h5_h_gamma[j_17 + 2];
+        const t_571 = t_570 * v_571;
+        const v_572 = h5_h_beta[j_17 + 2];
+        const t_572 = t_571 + v_572;
+        h5_h[(i_26 + 1) * 32 + (j_17 + 2)] = t_572 > 0 ? t_572 : 0;
+        const v_573 = h5_h_b[j_17 + 3];
+        const t_573 = c13_8 + v_573;
+        const v_574 = h5_h_mean[j_17 + 3];
+        const t_574 = t_573 - v_574;
+        const v_575 = rsqrt_8[j_17 + 3];
+        const t_575 = t_574 * v_575;
+        const v_576 = h5_h_gamma[j_17 + 3];
+        const t_576 = t_575 * v_576;
+        const v_577 = h5_h_beta[j_17 + 3];
+        const t_577 = t_576 + v_577;
+        h5_h[(i_26 + 1) * 32 + (j_17 + 3)] = t_577 > 0 ? t_577 : 0;
       }
     }
-    for (let i_26 = endI_8; i_26 < n; i_26++) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
-        const ar0_18 = i_26 * 32;
-        let c00_18 = 0,
+    for (let i_27 = endI_8; i_27 < n; i_27++) {
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
+        const ar0_17 = i_27 * 32;
+        let c00_17 = 0,
           c01_17 = 0,
           c02_17 = 0,
           c03_17 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_18 = k_8 * 2 + j_17;
-          const a0_19 = h4[ar0_18 + k_8];
-          const b0_18 = p_W[bk_18];
-          const b1_17 = p_W[bk_18 + 1];
-          const b2_17 = p_W[bk_18 + 2];
-          const b3_17 = p_W[bk_18 + 3];
-          c00_18 += a0_19 * b0_18;
-          c01_17 += a0_19 * b1_17;
-          c02_17 += a0_19 * b2_17;
-          c03_17 += a0_19 * b3_17;
+          const bk_17 = k_8 * 32 + j_17;
+          const a0_18 = h4[ar0_17 + k_8];
+          const b0_17 = h5_h_W[bk_17];
+          const b1_17 = h5_h_W[bk_17 + 1];
+          const b2_17 = h5_h_W[bk_17 + 2];
+          const b3_17 = h5_h_W[bk_17 + 3];
+          c00_17 += a0_18 * b0_17;
+          c01_17 += a0_18 * b1_17;
+          c02_17 += a0_18 * b2_17;
+          c03_17 += a0_18 * b3_17;
         }
-        const v_547 = p_b[j_17];
-        p_z[i_26 * 2 + j_17] = c00_18 + v_547;
-        const v_548 = p_b[j_17 + 1];
-        p_z[i_26 * 2 + (j_17 + 1)] = c01_17 + v_548;
-        const v_549 = p_b[j_17 + 2];
-        p_z[i_26 * 2 + (j_17 + 2)] = c02_17 + v_549;
-        const v_550 = p_b[j_17 + 3];
-        p_z[i_26 * 2 + (j_17 + 3)] = c03_17 + v_550;
+        const v_578 = h5_h_b[j_17];
+        const t_578 = c00_17 + v_578;
+        const v_579 = h5_h_mean[j_17];
+        const t_579 = t_578 - v_579;
+        const v_580 = rsqrt_8[j_17];
+        const t_580 = t_579 * v_580;
+        const v_581 = h5_h_gamma[j_17];
+        const t_581 = t_580 * v_581;
+        const v_582 = h5_h_beta[j_17];
+        const t_582 = t_581 + v_582;
+        h5_h[i_27 * 32 + j_17] = t_582 > 0 ? t_582 : 0;
+        const v_583 = h5_h_b[j_17 + 1];
+        const t_583 = c01_17 + v_583;
+        const v_584 = h5_h_mean[j_17 + 1];
+        const t_584 = t_583 - v_584;
+        const v_585 = rsqrt_8[j_17 + 1];
+        const t_585 = t_584 * v_585;
+        const v_586 = h5_h_gamma[j_17 + 1];
+        const t_586 = t_585 * v_586;
+        const v_587 = h5_h_beta[j_17 + 1];
+        const t_587 = t_586 + v_587;
+        h5_h[i_27 * 32 + (j_17 + 1)] = t_587 > 0 ? t_587 : 0;
+        const v_588 = h5_h_b[j_17 + 2];
+        const t_588 = c02_17 + v_588;
+        const v_589 = h5_h_mean[j_17 + 2];
+        const t_589 = t_588 - v_589;
+        const v_590 = rsqrt_8[j_17 + 2];
+        const t_590 = t_589 * v_590;
+        const v_591 = h5_h_gamma[j_17 + 2];
+        const t_591 = t_590 * v_591;
+        const v_592 = h5_h_beta[j_17 + 2];
+        const t_592 = t_591 + v_592;
+        h5_h[i_27 * 32 + (j_17 + 2)] = t_592 > 0 ? t_592 : 0;
+        const v_593 = h5_h_b[j_17 + 3];
+        const t_593 = c03_17 + v_593;
+        const v_594 = h5_h_mean[j_17 + 3];
+        const t_594 = t_593 - v_594;
+        const v_595 = rsqrt_8[j_17 + 3];
+        const t_595 = t_594 * v_595;
+        const v_596 = h5_h_gamma[j_17 + 3];
+        const t_596 = t_595 * v_596;
+        const v_597 = h5_h_beta[j_17 + 3];
+        const t_597 = t_596 + v_597;
+        h5_h[i_27 * 32 + (j_17 + 3)] = t_597 > 0 ? t_597 : 0;
       }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_19 = i_26 * 32;
-        let c00_19 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_19 = k_8 * 2 + j_18;
-          const a0_20 = h4[ar0_19 + k_8];
-          const b0_19 = p_W[bk_19];
-          c00_19 += a0_20 * b0_19;
+    }
+    // batchnorm(dense(h, n))
+    for (let i_28 = 0; i_28 < 32; i_28++) {
+      const v_598 = h5_var[i_28];
+      const t_598 = v_598 + 0.00001;
+      rsqrt_9[i_28] = 1 / Math.sqrt(t_598);
+    }
+  }
+  function forwardPart_2(x: Float64Array, n: number): void {
+    const h4 = buf2,
+      h5_h = buf0,
+      rsqrt_9 = buf1,
+      h5 = buf3,
+      rsqrt_10 = buf1,
+      h6_h = buf0,
+      rsqrt_11 = buf1,
+      h6 = buf2,
+      rsqrt_12 = buf1,
+      h7_h = buf0,
+      rsqrt_13 = buf1;
+    // h5 = residual(h4, 32)
+    const endI_9 = n - (n % 2);
+    for (let i_29 = 0; i_29 < endI_9; i_29 += 2) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_18 = i_29 * 32;
+        const ar1_9 = (i_29 + 1) * 32;
+        let c00_18 = 0,
+          c01_18 = 0,
+          c02_18 = 0,
+          c03_18 = 0,
+          c10_9 = 0,
+          c11_9 = 0,
+          c12_9 = 0,
+          c13_9 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_18 = k_9 * 32 + j_19;
+          const a0_19 = h5_h[ar0_18 + k_9];
+          const a1_10 = h5_h[ar1_9 + k_9];
+          const b0_18 = h5_W[bk_18];
+          const b1_18 = h5_W[bk_18 + 1];
+          const b2_18 = h5_W[bk_18 + 2];
+          const b3_18 = h5_W[bk_18 + 3];
+          c00_18 += a0_19 * b0_18;
+          c01_18 += a0_19 * b1_18;
+          c02_18 += a0_19 * b2_18;
+          c03_18 += a0_19 * b3_18;
+          c10_9 += a1_10 * b0_18;
+          c11_9 += a1_10 * b1_18;
+          c12_9 += a1_10 * b2_18;
+          c13_9 += a1_10 * b3_18;
         }
-        const v_551 = p_b[j_18];
-        p_z[i_26 * 2 + j_18] = c00_19 + v_551;
+        const v_599 = h5_b[j_19];
+        const t_599 = c00_18 + v_599;
+        const v_600 = h5_mean[j_19];
+        const t_600 = t_599 - v_600;
+        const v_601 = rsqrt_9[j_19];
+        const t_601 = t_600 * v_601;
+        const v_602 = h5_gamma[j_19];
+        const t_602 = t_601 * v_602;
+        const v_603 = h5_beta[j_19];
+        const t_603 = t_602 + v_603;
+        const v_604 = h4[i_29 * 32 + j_19];
+        const t_604 = v_604 + t_603;
+        h5[i_29 * 32 + j_19] = t_604 > 0 ? t_604 : 0;
+        const v_605 = h5_b[j_19 + 1];
+        const t_605 = c01_18 + v_605;
+        const v_606 = h5_mean[j_19 + 1];
+        const t_606 = t_605 - v_606;
+        const v_607 = rsqrt_9[j_19 + 1];
+        const t_607 = t_606 * v_607;
+        const v_608 = h5_gamma[j_19 + 1];
+        const t_608 = t_607 * v_608;
+        const v_609 = h5_beta[j_19 + 1];
+        const t_609 = t_608 + v_609;
+        const v_610 = h4[i_29 * 32 + (j_19 + 1)];
+        const t_610 = v_610 + t_609;
+        h5[i_29 * 32 + (j_19 + 1)] = t_610 > 0 ? t_610 : 0;
+        const v_611 = h5_b[j_19 + 2];
+        const t_611 = c02_18 + v_611;
+        const v_612 = h5_mean[j_19 + 2];
+        const t_612 = t_611 - v_612;
+        const v_613 = rsqrt_9[j_19 + 2];
+        const t_613 = t_612 * v_613;
+        const v_614 = h5_gamma[j_19 + 2];
+        const t_614 = t_613 * v_614;
+        const v_615 = h5_beta[j_19 + 2];
+        const t_615 = t_614 + v_615;
+        const v_616 = h4[i_29 * 32 + (j_19 + 2)];
+        const t_616 = v_616 + t_615;
+        h5[i_29 * 32 + (j_19 + 2)] = t_616 > 0 ? t_616 : 0;
+        const v_617 = h5_b[j_19 + 3];
+        const t_617 = c03_18 + v_617;
+        const v_618 = h5_mean[j_19 + 3];
+        const t_618 = t_617 - v_618;
+        const v_619 = rsqrt_9[j_19 + 3];
+        const t_619 = t_618 * v_619;
+        const v_620 = h5_gamma[j_19 + 3];
+        const t_620 = t_619 * v_620;
+        const v_621 = h5_beta[j_19 + 3];
+        const t_621 = t_620 + v_621;
+        const v_622 = h4[i_29 * 32 + (j_19 + 3)];
+        const t_622 = v_622 + t_621;
+        h5[i_29 * 32 + (j_19 + 3)] = t_622 > 0 ? t_622 : 0;
+        const v_623 = h5_b[j_19];
+        const t_623 = c10_9 + v_623;
+        const v_624 = h5_mean[j_19];
+        const t_624 = t_623 - v_624;
+        const v_625 = rsqrt_9[j_19];
+        const t_625 = t_624 * v_625;
+        const v_626 = h5_gamma[j_19];
+        const t_626 = t_625 * v_626;
+        const v_627 = h5_beta[j_19];
+        const t_627 = t_626 + v_627;
+        const v_628 = h4[(i_29 + 1) * 32 + j_19];
+        const t_628 = v_628 + t_627;
+        h5[(i_29 + 1) * 32 + j_19] = t_628 > 0 ? t_628 : 0;
+        const v_629 = h5_b[j_19 + 1];
+        const t_629 = c11_9 + v_629;
+        const v_630 = h5_mean[j_19 + 1];
+        const t_630 = t_629 - v_630;
+        const v_631 = rsqrt_9[j_19 + 1];
+        const t_631 = t_630 * v_631;
+        const v_632 = h5_gamma[j_19 + 1];
+        const t_632 = t_631 * v_632;
+        const v_633 = h5_beta[j_19 + 1];
+        const t_633 = t_632 + v_633;
+        const v_634 = h4[(i_29 + 1) * 32 + (j_19 + 1)];
+        const t_634 = v_634 + t_633;
+        h5[(i_29 + 1) * 32 + (j_19 + 1)] = t_634 > 0 ? t_634 : 0;
+        const v_635 = h5_b[j_19 + 2];
+        const t_635 = c12_9 + v_635;
+        const v_636 = h5_mean[j_19 + 2];
+        const t_636 = t_635 - v_636;
+        const v_637 = rsqrt_9[j_19 + 2];
+        const t_637 = t_636 * v_637;
+        const v_638 = h5_gamma[j_19 + 2];
+        const t_638 = t_637 * v_638;
+        const v_639 = h5_beta[j_19 + 2];
+        const t_639 = t_638 + v_639;
+        const v_640 = h4[(i_29 + 1) * 32 + (j_19 + 2)];
+        const t_640 = v_640 + t_639;
+        h5[(i_29 + 1) * 32 + (j_19 + 2)] = t_640 > 0 ? t_640 : 0;
+        const v_641 = h5_b[j_19 + 3];
+        const t_641 = c13_9 + v_641;
+        const v_642 = h5_mean[j_19 + 3];
+        const t_642 = t_641 - v_642;
+        const v_643 = rsqrt_9[j_19 + 3];
+        const t_643 = t_642 * v_643;
+        const v_644 = h5_gamma[j_19 + 3];
+        const t_644 = t_643 * v_644;
+        const v_645 = h5_beta[j_19 + 3];
+        const t_645 = t_644 + v_645;
+        const v_646 = h4[(i_29 + 1) * 32 + (j_19 + 3)];
+        const t_646 = v_646 + t_645;
+        h5[(i_29 + 1) * 32 + (j_19 + 3)] = t_646 > 0 ? t_646 : 0;
+      }
+    }
+    for (let i_30 = endI_9; i_30 < n; i_30++) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_19 = i_30 * 32;
+        let c00_19 = 0,
+          c01_19 = 0,
+          c02_19 = 0,
+          c03_19 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_19 = k_9 * 32 + j_19;
+          const a0_20 = h5_h[ar0_19 + k_9];
+          const b0_19 = h5_W[bk_19];
+          const b1_19 = h5_W[bk_19 + 1];
+          const b2_19 = h5_W[bk_19 + 2];
+          const b3_19 = h5_W[bk_19 + 3];
+          c00_19 += a0_20 * b0_19;
+          c01_19 += a0_20 * b1_19;
+          c02_19 += a0_20 * b2_19;
+          c03_19 += a0_20 * b3_19;
+        }
+        const v_647 = h5_b[j_19];
+        const t_647 = c00_19 + v_647;
+        const v_648 = h5_mean[j_19];
+        const t_648 = t_647 - v_648;
+        const v_649 = rsqrt_9[j_19];
+        const t_649 = t_648 * v_649;
+        const v_650 = h5_gamma[j_19];
+        const t_650 = t_649 * v_650;
+        const v_651 = h5_beta[j_19];
+        const t_651 = t_650 + v_651;
+        const v_652 = h4[i_30 * 32 + j_19];
+        const t_652 = v_652 + t_651;
+        h5[i_30 * 32 + j_19] = t_652 > 0 ? t_652 : 0;
+        const v_653 = h5_b[j_19 + 1];
+        const t_653 = c01_19 + v_653;
+        const v_654 = h5_mean[j_19 + 1];
+        const t_654 = t_653 - v_654;
+        const v_655 = rsqrt_9[j_19 + 1];
+        const t_655 = t_654 * v_655;
+        const v_656 = h5_gamma[j_19 + 1];
+        const t_656 = t_655 * v_656;
+        const v_657 = h5_beta[j_19 + 1];
+        const t_657 = t_656 + v_657;
+        const v_658 = h4[i_30 * 32 + (j_19 + 1)];
+        const t_658 = v_658 + t_657;
+        h5[i_30 * 32 + (j_19 + 1)] = t_658 > 0 ? t_658 : 0;
+        const v_659 = h5_b[j_19 + 2];
+        const t_659 = c02_19 + v_659;
+        const v_660 = h5_mean[j_19 + 2];
+        const t_660 = t_659 - v_660;
+        const v_661 = rsqrt_9[j_19 + 2];
+        const t_661 = t_660 * v_661;
+        const v_662 = h5_gamma[j_19 + 2];
+        const t_662 = t_661 * v_662;
+        const v_663 = h5_beta[j_19 + 2];
+        const t_663 = t_662 + v_663;
+        const v_664 = h4[i_30 * 32 + (j_19 + 2)];
+        const t_664 = v_664 + t_663;
+        h5[i_30 * 32 + (j_19 + 2)] = t_664 > 0 ? t_664 : 0;
+        const v_665 = h5_b[j_19 + 3];
+        const t_665 = c03_19 + v_665;
+        const v_666 = h5_mean[j_19 + 3];
+        const t_666 = t_665 - v_666;
+        const v_667 = rsqrt_9[j_19 + 3];
+        const t_667 = t_666 * v_667;
+        const v_668 = h5_gamma[j_19 + 3];
+        const t_668 = t_667 * v_668;
+        const v_669 = h5_beta[j_19 + 3];
+        const t_669 = t_668 + v_669;
+        const v_670 = h4[i_30 * 32 + (j_19 + 3)];
+        const t_670 = v_670 + t_669;
+        h5[i_30 * 32 + (j_19 + 3)] = t_670 > 0 ? t_670 : 0;
+      }
+    }
+    // batchnorm(dense(x, n))
+    for (let i_31 = 0; i_31 < 32; i_31++) {
+      const v_671 = h6_h_var[i_31];
+      const t_671 = v_671 + 0.00001;
+      rsqrt_10[i_31] = 1 / Math.sqrt(t_671);
+    }
+    // h6 = residual(h5, 32)
+    const endI_10 = n - (n % 2);
+    for (let i_32 = 0; i_32 < endI_10; i_32 += 2) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_20 = i_32 * 32;
+        const ar1_10 = (i_32 + 1) * 32;
+        let c00_20 = 0,
+          c01_20 = 0,
+          c02_20 = 0,
+          c03_20 = 0,
+          c10_10 = 0,
+          c11_10 = 0,
+          c12_10 = 0,
+          c13_10 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_20 = k_10 * 32 + j_21;
+          const a0_21 = h5[ar0_20 + k_10];
+          const a1_11 = h5[ar1_10 + k_10];
+          const b0_20 = h6_h_W[bk_20];
+          const b1_20 = h6_h_W[bk_20 + 1];
+          const b2_20 = h6_h_W[bk_20 + 2];
+          const b3_20 = h6_h_W[bk_20 + 3];
+          c00_20 += a0_21 * b0_20;
+          c01_20 += a0_21 * b1_20;
+          c02_20 += a0_21 * b2_20;
+          c03_20 += a0_21 * b3_20;
+          c10_10 += a1_11 * b0_20;
+          c11_10 += a1_11 * b1_20;
+          c12_10 += a1_11 * b2_20;
+          c13_10 += a1_11 * b3_20;
+        }
+        const v_672 = h6_h_b[j_21];
+        const t_672 = c00_20 + v_672;
+        const v_673 = h6_h_mean[j_21];
+        const t_673 = t_672 - v_673;
+        const v_674 = rsqrt_10[j_21];
+        const t_674 = t_673 * v_674;
+        const v_675 = h6_h_gamma[j_21];
+        const t_675 = t_674 * v_675;
+        const v_676 = h6_h_beta[j_21];
+        const t_676 = t_675 + v_676;
+        h6_h[i_32 * 32 + j_21] = t_676 > 0 ? t_676 : 0;
+        const v_677 = h6_h_b[j_21 + 1];
+        const t_677 = c01_20 + v_677;
+        const v_678 = h6_h_mean[j_21 + 1];
+        const t_678 = t_677 - v_678;
+        const v_679 = rsqrt_10[j_21 + 1];
+        const t_679 = t_678 * v_679;
+        const v_680 = h6_h_gamma[j_21 + 1];
+        const t_680 = t_679 * v_680;
+        const v_681 = h6_h_beta[j_21 + 1];
+        const t_681 = t_680 + v_681;
+        h6_h[i_32 * 32 + (j_21 + 1)] = t_681 > 0 ? t_681 : 0;
+        const v_682 = h6_h_b[j_21 + 2];
+        const t_682 = c02_20 + v_682;
+        const v_683 = h6_h_mean[j_21 + 2];
+        const t_683 = t_682 - v_683;
+        const v_684 = rsqrt_10[j_21 + 2];
+        const t_684 = t_683 * v_684;
+        const v_685 = h6_h_gamma[j_21 + 2];
+        const t_685 = t_684 * v_685;
+        const v_686 = h6_h_beta[j_21 + 2];
+        const t_686 = t_685 + v_686;
+        h6_h[i_32 * 32 + (j_21 + 2)] = t_686 > 0 ? t_686 : 0;
+        const v_687 = h6_h_b[j_21 + 3];
+        const t_687 = c03_20 + v_687;
+        const v_688 = h6_h_mean[j_21 + 3];
+        const t_688 = t_687 - v_688;
+        const v_689 = rsqrt_10[j_21 + 3];
+        const t_689 = t_688 * v_689;
+        const v_690 = h6_h_gamma[j_21 + 3];
+        const t_690 = t_689 * v_690;
+        const v_691 = h6_h_beta[j_21 + 3];
+        const t_691 = t_690 + v_691;
+        h6_h[i_32 * 32 + (j_21 + 3)] = t_691 > 0 ? t_691 : 0;
+        const v_692 = h6_h_b[j_21];
+        const t_692 = c10_10 + v_692;
+        const v_693 = h6_h_mean[j_21];
+        const t_693 = t_692 - v_693;
+        const v_694 = rsqrt_10[j_21];
+        const t_694 = t_693 * v_694;
+        const v_695 = h6_h_gamma[j_21];
+        const t_695 = t_694 * v_695;
+        const v_696 = h6_h_beta[j_21];
+        const t_696 = t_695 + v_696;
+        h6_h[(i_32 + 1) * 32 + j_21] = t_696 > 0 ? t_696 : 0;
+        const v_697 = h6_h_b[j_21 + 1];
+        const t_697 = c11_10 + v_697;
+        const v_698 = h6_h_mean[j_21 + 1];
+        const t_698 = t_697 - v_698;
+        const v_699 = rsqrt_10[j_21 + 1];
+        const t_699 = t_698 * v_699;
+        const v_700 = h6_h_gamma[j_21 + 1];
+        const t_700 = t_699 * v_700;
+        const v_701 = h6_h_beta[j_21 + 1];
+        const t_701 = t_700 + v_701;
+        h6_h[(i_32 + 1) * 32 + (j_21 + 1)] = t_701 > 0 ? t_701 : 0;
+        const v_702 = h6_h_b[j_21 + 2];
+        const t_702 = c12_10 + v_702;
+        const v_703 = h6_h_mean[j_21 + 2];
+        const t_703 = t_702 - v_703;
+        const v_704 = rsqrt_10[j_21 + 2];
+        const t_704 = t_703 * v_704;
+        const v_705 = h6_h_gamma[j_21 + 2];
+        const t_705 = t_704 * v_705;
+        const v_706 = h6_h_beta[j_21 + 2];
+        const t_706 = t_705 + v_706;
+        h6_h[(i_32 + 1) * 32 + (j_21 + 2)] = t_706 > 0 ? t_706 : 0;
+        const v_707 = h6_h_b[j_21 + 3];
+        const t_707 = c13_10 + v_707;
+        const v_708 = h6_h_mean[j_21 + 3];
+        const t_708 = t_707 - v_708;
+        const v_709 = rsqrt_10[j_21 + 3];
+        const t_709 = t_708 * v_709;
+        const v_710 = h6_h_gamma[j_21 + 3];
+        const t_710 = t_709 * v_710;
+        const v_711 = h6_h_beta[j_21 + 3];
+        const t_711 = t_710 + v_711;
+        h6_h[(i_32 + 1) * 32 + (j_21 + 3)] = t_711 > 0 ? t_711 : 0;
+      }
+    }
+    for (let i_33 = endI_10; i_33 < n; i_33++) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_21 = i_33 * 32;
+        let c00_21 = 0,
+          c01_21 = 0,
+          c02_21 = 0,
+          c03_21 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_21 = k_10 * 32 + j_21;
+          const a0_22 = h5[ar0_21 + k_10];
+          const b0_21 = h6_h_W[bk_21];
+          const b1_21 = h6_h_W[bk_21 + 1];
+          const b2_21 = h6_h_W[bk_21 + 2];
+          const b3_21 = h6_h_W[bk_21 + 3];
+          c00_21 += a0_22 * b0_21;
+          c01_21 += a0_22 * b1_21;
+          c02_21 += a0_22 * b2_21;
+          c03_21 += a0_22 * b3_21;
+        }
+        const v_712 = h6_h_b[j_21];
+        const t_712 = c00_21 + v_712;
+        const v_713 = h6_h_mean[j_21];
+        const t_713 = t_712 - v_713;
+        const v_714 = rsqrt_10[j_21];
+        const t_714 = t_713 * v_714;
+        const v_715 = h6_h_gamma[j_21];
+        const t_715 = t_714 * v_715;
+        const v_716 = h6_h_beta[j_21];
+        const t_716 = t_715 + v_716;
+        h6_h[i_33 * 32 + j_21] = t_716 > 0 ? t_716 : 0;
+        const v_717 = h6_h_b[j_21 + 1];
+        const t_717 = c01_21 + v_717;
+        const v_718 = h6_h_mean[j_21 + 1];
+        const t_718 = t_717 - v_718;
+        const v_719 = rsqrt_10[j_21 + 1];
+        const t_719 = t_718 * v_719;
+        const v_720 = h6_h_gamma[j_21 + 1];
+        const t_720 = t_719 * v_720;
+        const v_721 = h6_h_beta[j_21 + 1];
+        const t_721 = t_720 + v_721;
+        h6_h[i_33 * 32 + (j_21 + 1)] = t_721 > 0 ? t_721 : 0;
+        const v_722 = h6_h_b[j_21 + 2];
+        const t_722 = c02_21 + v_722;
+        const v_723 = h6_h_mean[j_21 + 2];
+        const t_723 = t_722 - v_723;
+        const v_724 = rsqrt_10[j_21 + 2];
+        const t_724 = t_723 * v_724;
+        const v_725 = h6_h_gamma[j_21 + 2];
+        const t_725 = t_724 * v_725;
+        const v_726 = h6_h_beta[j_21 + 2];
+        const t_726 = t_725 + v_726;
+        h6_h[i_33 * 32 + (j_21 + 2)] = t_726 > 0 ? t_726 : 0;
+        const v_727 = h6_h_b[j_21 + 3];
+        const t_727 = c03_21 + v_727;
+        const v_728 = h6_h_mean[j_21 + 3];
+        const t_728 = t_727 - v_728;
+        const v_729 = rsqrt_10[j_21 + 3];
+        const t_729 = t_728 * v_729;
+        const v_730 = h6_h_gamma[j_21 + 3];
+        const t_730 = t_729 * v_730;
+        const v_731 = h6_h_beta[j_21 + 3];
+        const t_731 = t_730 + v_731;
+        h6_h[i_33 * 32 + (j_21 + 3)] = t_731 > 0 ? t_731 : 0;
+      }
+    }
+    // batchnorm(dense(h, n))
+    for (let i_34 = 0; i_34 < 32; i_34++) {
+      const v_732 = h6_var[i_34];
+      const t_732 = v_732 + 0.00001;
+      rsqrt_11[i_34] = 1 / Math.sqrt(t_732);
+    }
+    // h6 = residual(h5, 32)
+    const endI_11 = n - (n % 2);
+    for (let i_35 = 0; i_35 < endI_11; i_35 += 2) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_22 = i_35 * 32;
+        const ar1_11 = (i_35 + 1) * 32;
+        let c00_22 = 0,
+          c01_22 = 0,
+          c02_22 = 0,
+          c03_22 = 0,
+          c10_11 = 0,
+          c11_11 = 0,
+          c12_11 = 0,
+          c13_11 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_22 = k_11 * 32 + j_23;
+          const a0_23 = h6_h[ar0_22 + k_11];
+          const a1_12 = h6_h[ar1_11 + k_11];
+          const b0_22 = h6_W[bk_22];
+          const b1_22 = h6_W[bk_22 + 1];
+          const b2_22 = h6_W[bk_22 + 2];
+          const b3_22 = h6_W[bk_22 + 3];
+          c00_22 += a0_23 * b0_22;
+          c01_22 += a0_23 * b1_22;
+          c02_22 += a0_23 * b2_22;
+          c03_22 += a0_23 * b3_22;
+          c10_11 += a1_12 * b0_22;
+          c11_11 += a1_12 * b1_22;
+          c12_11 += a1_12 * b2_22;
+          c13_11 += a1_12 * b3_22;
+        }
+        const v_733 = h6_b[j_23];
+        const t_733 = c00_22 + v_733;
+        const v_734 = h6_mean[j_23];
+        const t_734 = t_733 - v_734;
+        const v_735 = rsqrt_11[j_23];
+        const t_735 = t_734 * v_735;
+        const v_736 = h6_gamma[j_23];
+        const t_736 = t_735 * v_736;
+        const v_737 = h6_beta[j_23];
+        const t_737 = t_736 + v_737;
+        const v_738 = h5[i_35 * 32 + j_23];
+        const t_738 = v_738 + t_737;
+        h6[i_35 * 32 + j_23] = t_738 > 0 ? t_738 : 0;
+        const v_739 = h6_b[j_23 + 1];
+        const t_739 = c01_22 + v_739;
+        const v_740 = h6_mean[j_23 + 1];
+        const t_740 = t_739 - v_740;
+        const v_741 = rsqrt_11[j_23 + 1];
+        const t_741 = t_740 * v_741;
+        const v_742 = h6_gamma[j_23 + 1];
+        const t_742 = t_741 * v_742;
+        const v_743 = h6_beta[j_23 + 1];
+        const t_743 = t_742 + v_743;
+        const v_744 = h5[i_35 * 32 + (j_23 + 1)];
+        const t_744 = v_744 + t_743;
+        h6[i_35 * 32 + (j_23 + 1)] = t_744 > 0 ? t_744 : 0;
+        const v_745 = h6_b[j_23 + 2];
+        const t_745 = c02_22 + v_745;
+        const v_746 = h6_mean[j_23 + 2];
+        const t_746 = t_745 - v_746;
+        const v_747 = rsqrt_11[j_23 + 2];
+        const t_747 = t_746 * v_747;
+        const v_748 = h6_gamma[j_23 + 2];
+        const t_748 = t_747 * v_748;
+        const v_749 = h6_beta[j_23 + 2];
+        const t_749 = t_748 + v_749;
+        const v_750 = h5[i_35 * 32 + (j_23 + 2)];
+        const t_750 = v_750 + t_749;
+        h6[i_35 * 32 + (j_23 + 2)] = t_750 > 0 ? t_750 : 0;
+        const v_751 = h6_b[j_23 + 3];
+        const t_751 = c03_22 + v_751;
+        const v_752 = h6_mean[j_23 + 3];
+        const t_752 = t_751 - v_752;
+        const v_753 = rsqrt_11[j_23 + 3];
+        const t_753 = t_752 * v_753;
+        const v_754 = h6_gamma[j_23 + 3];
+        const t_754 = t_753 * v_754;
+        const v_755 = h6_beta[j_23 + 3];
+        const t_755 = t_754 + v_755;
+        const v_756 = h5[i_35 * 32 + (j_23 + 3)];
+        const t_756 = v_756 + t_755;
+        h6[i_35 * 32 + (j_23 + 3)] = t_756 > 0 ? t_756 : 0;
+        const v_757 = h6_b[j_23];
+        const t_757 = c10_11 + v_757;
+        const v_758 = h6_mean[j_23];
+        const t_758 = t_757 - v_758;
+        const v_759 = rsqrt_11[j_23];
+        const t_759 = t_758 * v_759;
+        const v_760 = h6_gamma[j_23];
+        const t_760 = t_759 * v_760;
+        const v_761 = h6_beta[j_23];
+        const t_761 = t_760 + v_761;
+        const v_762 = h5[(i_35 + 1) * 32 + j_23];
+        const t_762 = v_762 + t_761;
+        h6[(i_35 + 1) * 32 + j_23] = t_762 > 0 ? t_762 : 0;
+        const v_763 = h6_b[j_23 + 1];
+        const t_763 = c11_11 + v_763;
+        const v_764 = h6_mean[j_23 + 1];
+        const t_764 = t_763 - v_764;
+        const v_765 = rsqrt_11[j_23 + 1];
+        const t_765 = t_764 * v_765;
+        const v_766 = h6_gamma[j_23 + 1];
+        const t_766 = t_765 * v_766;
+        const v_767 = h6_beta[j_23 + 1];
+        const t_767 = t_766 + v_767;
+        const v_768 = h5[(i_35 + 1) * 32 + (j_23 + 1)];
+        const t_768 = v_768 + t_767;
+        h6[(i_35 + 1) * 32 + (j_23 + 1)] = t_768 > 0 ? t_768 : 0;
+        const v_769 = h6_b[j_23 + 2];
+        const t_769 = c12_11 + v_769;
+        const v_770 = h6_mean[j_23 + 2];
+        const t_770 = t_769 - v_770;
+        const v_771 = rsqrt_11[j_23 + 2];
+        const t_771 = t_770 * v_771;
+        const v_772 = h6_gamma[j_23 + 2];
+        const t_772 = t_771 * v_772;
+        const v_773 = h6_beta[j_23 + 2];
+        const t_773 = t_772 + v_773;
+        const v_774 = h5[(i_35 + 1) * 32 + (j_23 + 2)];
+        const t_774 = v_774 + t_773;
+        h6[(i_35 + 1) * 32 + (j_23 + 2)] = t_774 > 0 ? t_774 : 0;
+        const v_775 = h6_b[j_23 + 3];
+        const t_775 = c13_11 + v_775;
+        const v_776 = h6_mean[j_23 + 3];
+        const t_776 = t_775 - v_776;
+        const v_777 = rsqrt_11[j_23 + 3];
+        const t_777 = t_776 * v_777;
+        const v_778 = h6_gamma[j_23 + 3];
+        const t_778 = t_777 * v_778;
+        const v_779 = h6_beta[j_23 + 3];
+        const t_779 = t_778 + v_779;
+        const v_780 = h5[(i_35 + 1) * 32 + (j_23 + 3)];
+        const t_780 = v_780 + t_779;
+        h6[(i_35 + 1) * 32 + (j_23 + 3)] = t_780 > 0 ? t_780 : 0;
+      }
+    }
+    for (let i_36 = endI_11; i_36 < n; i_36++) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_23 = i_36 * 32;
+        let c00_23 = 0,
+          c01_23 = 0,
+          c02_23 = 0,
+          c03_23 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_23 = k_11 * 32 + j_23;
+          const a0_24 = h6_h[ar0_23 + k_11];
+          const b0_23 = h6_W[bk_23];
+          const b1_23 = h6_W[bk_23 + 1];
+          const b2_23 = h6_W[bk_23 + 2];
+          const b3_23 = h6_W[bk_23 + 3];
+          c00_23 += a0_24 * b0_23;
+          c01_23 += a0_24 * b1_23;
+          c02_23 += a0_24 * b2_23;
+          c03_23 += a0_24 * b3_23;
+        }
+        const v_781 = h6_b[j_23];
+        const t_781 = c00_23 + v_781;
+        const v_782 = h6_mean[j_23];
+        const t_782 = t_781 - v_782;
+        const v_783 = rsqrt_11[j_23];
+        const t_783 = t_782 * v_783;
+        const v_784 = h6_gamma[j_23];
+        const t_784 = t_783 * v_784;
+        const v_785 = h6_beta[j_23];
+        const t_785 = t_784 + v_785;
+        const v_786 = h5[i_36 * 32 + j_23];
+        const t_786 = v_786 + t_785;
+        h6[i_36 * 32 + j_23] = t_786 > 0 ? t_786 : 0;
+        const v_787 = h6_b[j_23 + 1];
+        const t_787 = c01_23 + v_787;
+        const v_788 = h6_mean[j_23 + 1];
+        const t_788 = t_787 - v_788;
+        const v_789 = rsqrt_11[j_23 + 1];
+        const t_789 = t_788 * v_789;
+        const v_790 = h6_gamma[j_23 + 1];
+        const t_790 = t_789 * v_790;
+        const v_791 = h6_beta[j_23 + 1];
+        const t_791 = t_790 + v_791;
+        const v_792 = h5[i_36 * 32 + (j_23 + 1)];
+        const t_792 = v_792 + t_791;
+        h6[i_36 * 32 + (j_23 + 1)] = t_792 > 0 ? t_792 : 0;
+        const v_793 = h6_b[j_23 + 2];
+        const t_793 = c02_23 + v_793;
+        const v_794 = h6_mean[j_23 + 2];
+        const t_794 = t_793 - v_794;
+        const v_795 = rsqrt_11[j_23 + 2];
+        const t_795 = t_794 * v_795;
+        const v_796 = h6_gamma[j_23 + 2];
+        const t_796 = t_795 * v_796;
+        const v_797 = h6_beta[j_23 + 2];
+        const t_797 = t_796 + v_797;
+        const v_798 = h5[i_36 * 32 + (j_23 + 2)];
+        const t_798 = v_798 + t_797;
+        h6[i_36 * 32 + (j_23 + 2)] = t_798 > 0 ? t_798 : 0;
+        const v_799 = h6_b[j_23 + 3];
+        const t_799 = c03_23 + v_799;
+        const v_800 = h6_mean[j_23 + 3];
+        const t_800 = t_799 - v_800;
+        const v_801 = rsqrt_11[j_23 + 3];
+        const t_801 = t_800 * v_801;
+        const v_802 = h6_gamma[j_23 + 3];
+        const t_802 = t_801 * v_802;
+        const v_803 = h6_beta[j_23 + 3];
+        const t_803 = t_802 + v_803;
+        const v_804 = h5[i_36 * 32 + (j_23 + 3)];
+        const t_804 = v_804 + t_803;
+        h6[i_36 * 32 + (j_23 + 3)] = t_804 > 0 ? t_804 : 0;
+      }
+    }
+    // batchnorm(dense(x, n))
+    for (let i_37 = 0; i_37 < 32; i_37++) {
+      const v_805 = h7_h_var[i_37];
+      const t_805 = v_805 + 0.00001;
+      rsqrt_12[i_37] = 1 / Math.sqrt(t_805);
+    }
+    // h7 = residual(h6, 32)
+    const endI_12 = n - (n % 2);
+    for (let i_38 = 0; i_38 < endI_12; i_38 += 2) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_24 = i_38 * 32;
+        const ar1_12 = (i_38 + 1) * 32;
+        let c00_24 = 0,
+          c01_24 = 0,
+          c02_24 = 0,
+          c03_24 = 0,
+          c10_12 = 0,
+          c11_12 = 0,
+          c12_12 = 0,
+          c13_12 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_24 = k_12 * 32 + j_25;
+          const a0_25 = h6[ar0_24 + k_12];
+          const a1_13 = h6[ar1_12 + k_12];
+          const b0_24 = h7_h_W[bk_24];
+          const b1_24 = h7_h_W[bk_24 + 1];
+          const b2_24 = h7_h_W[bk_24 + 2];
+          const b3_24 = h7_h_W[bk_24 + 3];
+          c00_24 += a0_25 * b0_24;
+          c01_24 += a0_25 * b1_24;
+          c02_24 += a0_25 * b2_24;
+          c03_24 += a0_25 * b3_24;
+          c10_12 += a1_13 * b0_24;
+          c11_12 += a1_13 * b1_24;
+          c12_12 += a1_13 * b2_24;
+          c13_12 += a1_13 * b3_24;
+        }
+        const v_806 = h7_h_b[j_25];
+        const t_806 = c00_24 + v_806;
+        const v_807 = h7_h_mean[j_25];
+        const t_807 = t_806 - v_807;
+        const v_808 = rsqrt_12[j_25];
+        const t_808 = t_807 * v_808;
+        const v_809 = h7_h_gamma[j_25];
+        const t_809 = t_808 * v_809;
+        const v_810 = h7_h_beta[j_25];
+        const t_810 = t_809 + v_810;
+        h7_h[i_38 * 32 + j_25] = t_810 > 0 ? t_810 : 0;
+        const v_811 = h7_h_b[j_25 + 1];
+        const t_811 = c01_24 + v_811;
+        const v_812 = h7_h_mean[j_25 + 1];
+        const t_812 = t_811 - v_812;
+        const v_813 = rsqrt_12[j_25 + 1];
+        const t_813 = t_812 * v_813;
+        const v_814 = h7_h_gamma[j_25 + 1];
+        const t_814 = t_813 * v_814;
+        const v_815 = h7_h_beta[j_25 + 1];
+        const t_815 = t_814 + v_815;
+        h7_h[i_38 * 32 + (j_25 + 1)] = t_815 > 0 ? t_815 : 0;
+        const v_816 = h7_h_b[j_25 + 2];
+        const t_816 = c02_24 + v_816;
+        const v_817 = h7_h_mean[j_25 + 2];
+        const t_817 = t_816 - v_817;
+        const v_818 = rsqrt_12[j_25 + 2];
+        const t_818 = t_817 * v_818;
+        const v_819 = h7_h_gamma[j_25 + 2];
+        const t_819 = t_818 * v_819;
+        const v_820 = h7_h_beta[j_25 + 2];
+        const t_820 = t_819 + v_820;
+        h7_h[i_38 * 32 + (j_25 + 2)] = t_820 > 0 ? t_820 : 0;
+        const v_821 = h7_h_b[j_25 + 3];
+        const t_821 = c03_24 + v_821;
+        const v_822 = h7_h_mean[j_25 + 3];
+        const t_822 = t_821 - v_822;
+        const v_823 = rsqrt_12[j_25 + 3];
+        const t_823 = t_822 * v_823;
+        const v_824 = h7_h_gamma[j_25 + 3];
+        const t_824 = t_823 * v_824;
+        const v_825 = h7_h_beta[j_25 + 3];
+        const t_825 = t_824 + v_825;
+        h7_h[i_38 * 32 + (j_25 + 3)] = t_825 > 0 ? t_825 : 0;
+        const v_826 = h7_h_b[j_25];
+        const t_826 = c10_12 + v_826;
+        const v_827 = h7_h_mean[j_25];
+        const t_827 = t_826 - v_827;
+        const v_828 = rsqrt_12[j_25];
+        const t_828 = t_827 * v_828;
+        const v_829 = h7_h_gamma[j_25];
+        const t_829 = t_828 * v_829;
+        const v_830 = h7_h_beta[j_25];
+        const t_830 = t_829 + v_830;
+        h7_h[(i_38 + 1) * 32 + j_25] = t_830 > 0 ? t_830 : 0;
+        const v_831 = h7_h_b[j_25 + 1];
+        const t_831 = c11_12 + v_831;
+        const v_832 = h7_h_mean[j_25 + 1];
+        const t_832 = t_831 - v_832;
+        const v_833 = rsqrt_12[j_25 + 1];
+        const t_833 = t_832 * v_833;
+        const v_834 = h7_h_gamma[j_25 + 1];
+        const t_834 = t_833 * v_834;
+        const v_835 = h7_h_beta[j_25 + 1];
+        const t_835 = t_834 + v_835;
+        h7_h[(i_38 + 1) * 32 + (j_25 + 1)] = t_835 > 0 ? t_835 : 0;
+        const v_836 = h7_h_b[j_25 + 2];
+        const t_836 = c12_12 + v_836;
+        const v_837 = h7_h_mean[j_25 + 2];
+        const t_837 = t_836 - v_837;
+        const v_838 = rsqrt_12[j_25 + 2];
+        const t_838 = t_837 * v_838;
+        const v_839 = h7_h_gamma[j_25 + 2];
+        const t_839 = t_838 * v_839;
+        const v_840 = h7_h_beta[j_25 + 2];
+        const t_840 = t_839 + v_840;
+        h7_h[(i_38 + 1) * 32 + (j_25 + 2)] = t_840 > 0 ? t_840 : 0;
+        const v_841 = h7_h_b[j_25 + 3];
+        const t_841 = c13_12 + v_841;
+        const v_842 = h7_h_mean[j_25 + 3];
+        const t_842 = t_841 - v_842;
+        const v_843 = rsqrt_12[j_25 + 3];
+        const t_843 = t_842 * v_843;
+        const v_844 = h7_h_gamma[j_25 + 3];
+        const t_844 = t_843 * v_844;
+        const v_845 = h7_h_beta[j_25 + 3];
+        const t_845 = t_844 + v_845;
+        h7_h[(i_38 + 1) * 32 + (j_25 + 3)] = t_845 > 0 ? t_845 : 0;
+      }
+    }
+    for (let i_39 = endI_12; i_39 < n; i_39++) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_25 = i_39 * 32;
+        let c00_25 = 0,
+          c01_25 = 0,
+          c02_25 = 0,
+          c03_25 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_25 = k_12 * 32 + j_25;
+          const a0_26 = h6[ar0_25 + k_12];
+          const b0_25 = h7_h_W[bk_25];
+          const b1_25 = h7_h_W[bk_25 + 1];
+          const b2_25 = h7_h_W[bk_25 + 2];
+          const b3_25 = h7_h_W[bk_25 + 3];
+          c00_25 += a0_26 * b0_25;
+          c01_25 += a0_26 * b1_25;
+          c02_25 += a0_26 * b2_25;
+          c03_25 += a0_26 * b3_25;
+        }
+        const v_846 = h7_h_b[j_25];
+        const t_846 = c00_25 + v_846;
+        const v_847 = h7_h_mean[j_25];
+        const t_847 = t_846 - v_847;
+        const v_848 = rsqrt_12[j_25];
+        const t_848 = t_847 * v_848;
+        const v_849 = h7_h_gamma[j_25];
+        const t_849 = t_848 * v_849;
+        const v_850 = h7_h_beta[j_25];
+        const t_850 = t_849 + v_850;
+        h7_h[i_39 * 32 + j_25] = t_850 > 0 ? t_850 : 0;
+        const v_851 = h7_h_b[j_25 + 1];
+        const t_851 = c01_25 + v_851;
+        const v_852 = h7_h_mean[j_25 + 1];
+        const t_852 = t_851 - v_852;
+        const v_853 = rsqrt_12[j_25 + 1];
+        const t_853 = t_852 * v_853;
+        const v_854 = h7_h_gamma[j_25 + 1];
+        const t_854 = t_853 * v_854;
+        const v_855 = h7_h_beta[j_25 + 1];
+        const t_855 = t_854 + v_855;
+        h7_h[i_39 * 32 + (j_25 + 1)] = t_855 > 0 ? t_855 : 0;
+        const v_856 = h7_h_b[j_25 + 2];
+        const t_856 = c02_25 + v_856;
+        const v_857 = h7_h_mean[j_25 + 2];
+        const t_857 = t_856 - v_857;
+        const v_858 = rsqrt_12[j_25 + 2];
+        const t_858 = t_857 * v_858;
+        const v_859 = h7_h_gamma[j_25 + 2];
+        const t_859 = t_858 * v_859;
+        const v_860 = h7_h_beta[j_25 + 2];
+        const t_860 = t_859 + v_860;
+        h7_h[i_39 * 32 + (j_25 + 2)] = t_860 > 0 ? t_860 : 0;
+        const v_861 = h7_h_b[j_25 + 3];
+        const t_861 = c03_25 + v_861;
+        const v_862 = h7_h_mean[j_25 + 3];
+        const t_862 = t_861 - v_862;
+        const v_863 = rsqrt_12[j_25 + 3];
+        const t_863 = t_862 * v_863;
+        const v_864 = h7_h_gamma[j_25 + 3];
+        const t_864 = t_863 * v_864;
+        const v_865 = h7_h_beta[j_25 + 3];
+        const t_865 = t_864 + v_865;
+        h7_h[i_39 * 32 + (j_25 + 3)] = t_865 > 0 ? t_865 : 0;
+      }
+    }
+    // batchnorm(dense(h, n))
+    for (let i_40 = 0; i_40 < 32; i_40++) {
+      const v_866 = h7_var[i_40];
+      const t_866 = v_866 + 0.00001;
+      rsqrt_13[i_40] = 1 / Math.sqrt(t_866);
+    }
+  }
+  function forwardPart_3(x: Float64Array, n: number): void {
+    const h6 = buf2,
+      h7_h = buf0,
+      rsqrt_13 = buf1,
+      h7 = buf3,
+      rsqrt_14 = buf1,
+      h8_h = buf0,
+      rsqrt_15 = buf1,
+      h8 = buf2,
+      rsqrt_16 = buf1,
+      h9_h = buf0,
+      rsqrt_17 = buf1;
+    // h7 = residual(h6, 32)
+    const endI_13 = n - (n % 2);
+    for (let i_41 = 0; i_41 < endI_13; i_41 += 2) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_26 = i_41 * 32;
+        const ar1_13 = (i_41 + 1) * 32;
+        let c00_26 = 0,
+          c01_26 = 0,
+          c02_26 = 0,
+          c03_26 = 0,
+          c10_13 = 0,
+          c11_13 = 0,
+          c12_13 = 0,
+          c13_13 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_26 = k_13 * 32 + j_27;
+          const a0_27 = h7_h[ar0_26 + k_13];
+          const a1_14 = h7_h[ar1_13 + k_13];
+          const b0_26 = h7_W[bk_26];
+          const b1_26 = h7_W[bk_26 + 1];
+          const b2_26 = h7_W[bk_26 + 2];
+          const b3_26 = h7_W[bk_26 + 3];
+          c00_26 += a0_27 * b0_26;
+          c01_26 += a0_27 * b1_26;
+          c02_26 += a0_27 * b2_26;
+          c03_26 += a0_27 * b3_26;
+          c10_13 += a1_14 * b0_26;
+          c11_13 += a1_14 * b1_26;
+          c12_13 += a1_14 * b2_26;
+          c13_13 += a1_14 * b3_26;
+        }
+        const v_867 = h7_b[j_27];
+        const t_867 = c00_26 + v_867;
+        const v_868 = h7_mean[j_27];
+        const t_868 = t_867 - v_868;
+        const v_869 = rsqrt_13[j_27];
+        const t_869 = t_868 * v_869;
+        const v_870 = h7_gamma[j_27];
+        const t_870 = t_869 * v_870;
+        const v_871 = h7_beta[j_27];
+        const t_871 = t_870 + v_871;
+        const v_872 = h6[i_41 * 32 + j_27];
+        const t_872 = v_872 + t_871;
+        h7[i_41 * 32 + j_27] = t_872 > 0 ? t_872 : 0;
+        const v_873 = h7_b[j_27 + 1];
+        const t_873 = c01_26 + v_873;
+        const v_874 = h7_mean[j_27 + 1];
+        const t_874 = t_873 - v_874;
+        const v_875 = rsqrt_13[j_27 + 1];
+        const t_875 = t_874 * v_875;
+        const v_876 = h7_gamma[j_27 + 1];
+        const t_876 = t_875 * v_876;
+        const v_877 = h7_beta[j_27 + 1];
+        const t_877 = t_876 + v_877;
+        const v_878 = h6[i_41 * 32 + (j_27 + 1)];
+        const t_878 = v_878 + t_877;
+        h7[i_41 * 32 + (j_27 + 1)] = t_878 > 0 ? t_878 : 0;
+        const v_879 = h7_b[j_27 + 2];
+        const t_879 = c02_26 + v_879;
+        const v_880 = h7_mean[j_27 + 2];
+        const t_880 = t_879 - v_880;
+        const v_881 = rsqrt_13[j_27 + 2];
+        const t_881 = t_880 * v_881;
+        const v_882 = h7_gamma[j_27 + 2];
+        const t_882 = t_881 * v_882;
+        const v_883 = h7_beta[j_27 + 2];
+        const t_883 = t_882 + v_883;
+        const v_884 = h6[i_41 * 32 + (j_27 + 2)];
+        const t_884 = v_884 + t_883;
+        h7[i_41 * 32 + (j_27 + 2)] = t_884 > 0 ? t_884 : 0;
+        const v_885 = h7_b[j_27 + 3];
+        const t_885 = c03_26 + v_885;
+        const v_886 = h7_mean[j_27 + 3];
+        const t_886 = t_885 - v_886;
+        const v_887 = rsqrt_13[j_27 + 3];
+        const t_887 = t_886 * v_887;
+        const v_888 = h7_gamma[j_27 + 3];
+        const t_888 = t_887 * v_888;
+        const v_889 = h7_beta[j_27 + 3];
+        const t_889 = t_888 + v_889;
+        const v_890 = h6[i_41 * 32 + (j_27 + 3)];
+        const t_890 = v_890 + t_889;
+        h7[i_41 * 32 + (j_27 + 3)] = t_890 > 0 ? t_890 : 0;
+        const v_891 = h7_b[j_27];
+        const t_891 = c10_13 + v_891;
+        const v_892 = h7_mean[j_27];
+        const t_892 = t_891 - v_892;
+        const v_893 = rsqrt_13[j_27];
+        const t_893 = t_892 * v_893;
+        const v_894 = h7_gamma[j_27];
+        const t_894 = t_893 * v_894;
+        const v_895 = h7_beta[j_27];
+        const t_895 = t_894 + v_895;
+        const v_896 = h6[(i_41 + 1) * 32 + j_27];
+        const t_896 = v_896 + t_895;
+        h7[(i_41 + 1) * 32 + j_27] = t_896 > 0 ? t_896 : 0;
+        const v_897 = h7_b[j_27 + 1];
+        const t_897 = c11_13 + v_897;
+        const v_898 = h7_mean[j_27 + 1];
+        const t_898 = t_897 - v_898;
+        const v_899 = rsqrt_13[j_27 + 1];
+        const t_899 = t_898 * v_899;
+        const v_900 = h7_gamma[j_27 + 1];
+        const t_900 = t_899 * v_900;
+        const v_901 = h7_beta[j_27 + 1];
+        const t_901 = t_900 + v_901;
+        const v_902 = h6[(i_41 + 1) * 32 + (j_27 + 1)];
+        const t_902 = v_902 + t_901;
+        h7[(i_41 + 1) * 32 + (j_27 + 1)] = t_902 > 0 ? t_902 : 0;
+        const v_903 = h7_b[j_27 + 2];
+        const t_903 = c12_13 + v_903;
+        const v_904 = h7_mean[j_27 + 2];
+        const t_904 = t_903 - v_904;
+        const v_905 = rsqrt_13[j_27 + 2];
+        const t_905 = t_904 * v_905;
+        const v_906 = h7_gamma[j_27 + 2];
+        const t_906 = t_905 * v_906;
+        const v_907 = h7_beta[j_27 + 2];
+        const t_907 = t_906 + v_907;
+        const v_908 = h6[(i_41 + 1) * 32 + (j_27 + 2)];
+        const t_908 = v_908 + t_907;
+        h7[(i_41 + 1) * 32 + (j_27 + 2)] = t_908 > 0 ? t_908 : 0;
+        const v_909 = h7_b[j_27 + 3];
+        const t_909 = c13_13 + v_909;
+        const v_910 = h7_mean[j_27 + 3];
+        const t_910 = t_909 - v_910;
+        const v_911 = rsqrt_13[j_27 + 3];
+        const t_911 = t_910 * v_911;
+        const v_912 = h7_gamma[j_27 + 3];
+        const t_912 = t_911 * v_912;
+        const v_913 = h7_beta[j_27 + 3];
+        const t_913 = t_912 + v_913;
+        const v_914 = h6[(i_41 + 1) * 32 + (j_27 + 3)];
+        const t_914 = v_914 + t_913;
+        h7[(i_41 + 1) * 32 + (j_27 + 3)] = t_914 > 0 ? t_914 : 0;
+      }
+    }
+    for (let i_42 = endI_13; i_42 < n; i_42++) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_27 = i_42 * 32;
+        let c00_27 = 0,
+          c01_27 = 0,
+          c02_27 = 0,
+          c03_27 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_27 = k_13 * 32 + j_27;
+          const a0_28 = h7_h[ar0_27 + k_13];
+          const b0_27 = h7_W[bk_27];
+          const b1_27 = h7_W[bk_27 + 1];
+          const b2_27 = h7_W[bk_27 + 2];
+          const b3_27 = h7_W[bk_27 + 3];
+          c00_27 += a0_28 * b0_27;
+          c01_27 += a0_28 * b1_27;
+          c02_27 += a0_28 * b2_27;
+          c03_27 += a0_28 * b3_27;
+        }
+        const v_915 = h7_b[j_27];
+        const t_915 = c00_27 + v_915;
+        const v_916 = h7_mean[j_27];
+        const t_916 = t_915 - v_916;
+        const v_917 = rsqrt_13[j_27];
+        const t_917 = t_916 * v_917;
+        const v_918 = h7_gamma[j_27];
+        const t_918 = t_917 * v_918;
+        const v_919 = h7_beta[j_27];
+        const t_919 = t_918 + v_919;
+        const v_920 = h6[i_42 * 32 + j_27];
+        const t_920 = v_920 + t_919;
+        h7[i_42 * 32 + j_27] = t_920 > 0 ? t_920 : 0;
+        const v_921 = h7_b[j_27 + 1];
+        const t_921 = c01_27 + v_921;
+        const v_922 = h7_mean[j_27 + 1];
+        const t_922 = t_921 - v_922;
+        const v_923 = rsqrt_13[j_27 + 1];
+        const t_923 = t_922 * v_923;
+        const v_924 = h7_gamma[j_27 + 1];
+        const t_924 = t_923 * v_924;
+        const v_925 = h7_beta[j_27 + 1];
+        const t_925 = t_924 + v_925;
+        const v_926 = h6[i_42 * 32 + (j_27 + 1)];
+        const t_926 = v_926 + t_925;
+        h7[i_42 * 32 + (j_27 + 1)] = t_926 > 0 ? t_926 : 0;
+        const v_927 = h7_b[j_27 + 2];
+        const t_927 = c02_27 + v_927;
+        const v_928 = h7_mean[j_27 + 2];
+        const t_928 = t_927 - v_928;
+        const v_929 = rsqrt_13[j_27 + 2];
+        const t_929 = t_928 * v_929;
+        const v_930 = h7_gamma[j_27 + 2];
+        const t_930 = t_929 * v_930;
+        const v_931 = h7_beta[j_27 + 2];
+        const t_931 = t_930 + v_931;
+        const v_932 = h6[i_42 * 32 + (j_27 + 2)];
+        const t_932 = v_932 + t_931;
+        h7[i_42 * 32 + (j_27 + 2)] = t_932 > 0 ? t_932 : 0;
+        const v_933 = h7_b[j_27 + 3];
+        const t_933 = c03_27 + v_933;
+        const v_934 = h7_mean[j_27 + 3];
+        const t_934 = t_933 - v_934;
+        const v_935 = rsqrt_13[j_27 + 3];
+        const t_935 = t_934 * v_935;
+        const v_936 = h7_gamma[j_27 + 3];
+        const t_936 = t_935 * v_936;
+        const v_937 = h7_beta[j_27 + 3];
+        const t_937 = t_936 + v_937;
+        const v_938 = h6[i_42 * 32 + (j_27 + 3)];
+        const t_938 = v_938 + t_937;
+        h7[i_42 * 32 + (j_27 + 3)] = t_938 > 0 ? t_938 : 0;
+      }
+    }
+    // batchnorm(dense(x, n))
+    for (let i_43 = 0; i_43 < 32; i_43++) {
+      const v_939 = h8_h_var[i_43];
+      const t_939 = v_939 + 0.00001;
+      rsqrt_14[i_43] = 1 / Math.sqrt(t_939);
+    }
+    // h8 = residual(h7, 32)
+    const endI_14 = n - (n % 2);
+    for (let i_44 = 0; i_44 < endI_14; i_44 += 2) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_28 = i_44 * 32;
+        const ar1_14 = (i_44 + 1) * 32;
+        let c00_28 = 0,
+          c01_28 = 0,
+          c02_28 = 0,
+          c03_28 = 0,
+          c10_14 = 0,
+          c11_14 = 0,
+          c12_14 = 0,
+          c13_14 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_28 = k_14 * 32 + j_29;
+          const a0_29 = h7[ar0_28 + k_14];
+          const a1_15 = h7[ar1_14 + k_14];
+          const b0_28 = h8_h_W[bk_28];
+          const b1_28 = h8_h_W[bk_28 + 1];
+          const b2_28 = h8_h_W[bk_28 + 2];
+          const b3_28 = h8_h_W[bk_28 + 3];
+          c00_28 += a0_29 * b0_28;
+          c01_28 += a0_29 * b1_28;
+          c02_28 += a0_29 * b2_28;
+          c03_28 += a0_29 * b3_28;
+          c10_14 += a1_15 * b0_28;
+          c11_14 += a1_15 * b1_28;
+          c12_14 += a1_15 * b2_28;
+          c13_14 += a1_15 * b3_28;
+        }
+        const v_940 = h8_h_b[j_29];
+        const t_940 = c00_28 + v_940;
+        const v_941 = h8_h_mean[j_29];
+        const t_941 = t_940 - v_941;
+        const v_942 = rsqrt_14[j_29];
+        const t_942 = t_941 * v_942;
+        const v_943 = h8_h_gamma[j_29];
+        const t_943 = t_942 * v_943;
+        const v_944 = h8_h_beta[j_29];
+        const t_944 = t_943 + v_944;
+        h8_h[i_44 * 32 + j_29] = t_944 > 0 ? t_944 : 0;
+        const v_945 = h8_h_b[j_29 + 1];
+        const t_945 = c01_28 + v_945;
+        const v_946 = h8_h_mean[j_29 + 1];
+        const t_946 = t_945 - v_946;
+        const v_947 = rsqrt_14[j_29 + 1];
+        const t_947 = t_946 * v_947;
+        const v_948 = h8_h_gamma[j_29 + 1];
+        const t_948 = t_947 * v_948;
+        const v_949 = h8_h_beta[j_29 + 1];
+        const t_949 = t_948 + v_949;
+        h8_h[i_44 * 32 + (j_29 + 1)] = t_949 > 0 ? t_949 : 0;
+        const v_950 = h8_h_b[j_29 + 2];
+        const t_950 = c02_28 + v_950;
+        const v_951 = h8_h_mean[j_29 + 2];
+        const t_951 = t_950 - v_951;
+        const v_952 = rsqrt_14[j_29 + 2];
+        const t_952 = t_951 * v_952;
+        const v_953 = h8_h_gamma[j_29 + 2];
+        const t_953 = t_952 * v_953;
+        const v_954 = h8_h_beta[j_29 + 2];
+        const t_954 = t_953 + v_954;
+        h8_h[i_44 * 32 + (j_29 + 2)] = t_954 > 0 ? t_954 : 0;
+        const v_955 = h8_h_b[j_29 + 3];
+        const t_955 = c03_28 + v_955;
+        const v_956 = h8_h_mean[j_29 + 3];
+        const t_956 = t_955 - v_956;
+        const v_957 = rsqrt_14[j_29 + 3];
+        const t_957 = t_956 * v_957;
+        const v_958 = h8_h_gamma[j_29 + 3];
+        const t_958 = t_957 * v_958;
+        const v_959 = h8_h_beta[j_29 + 3];
+        const t_959 = t_958 + v_959;
+        h8_h[i_44 * 32 + (j_29 + 3)] = t_959 > 0 ? t_959 : 0;
+        const v_960 = h8_h_b[j_29];
+        const t_960 = c10_14 + v_960;
+        const v_961 = h8_h_mean[j_29];
+        const t_961 = t_960 - v_961;
+        const v_962 = rsqrt_14[j_29];
+        const t_962 = t_961 * v_962;
+        const v_963 = h8_h_gamma[j_29];
+        const t_963 = t_962 * v_963;
+        const v_964 = h8_h_beta[j_29];
+        const t_964 = t_963 + v_964;
+        h8_h[(i_44 + 1) * 32 + j_29] = t_964 > 0 ? t_964 : 0;
+        const v_965 = h8_h_b[j_29 + 1];
+        const t_965 = c11_14 + v_965;
+        const v_966 = h8_h_mean[j_29 + 1];
+        const t_966 = t_965 - v_966;
+        const v_967 = rsqrt_14[j_29 + 1];
+        const t_967 = t_966 * v_967;
+        const v_968 = h8_h_gamma[j_29 + 1];
+        const t_968 = t_967 * v_968;
+        const v_969 = h8_h_beta[j_29 + 1];
+        const t_969 = t_968 + v_969;
+        h8_h[(i_44 + 1) * 32 + (j_29 + 1)] = t_969 > 0 ? t_969 : 0;
+        const v_970 = h8_h_b[j_29 + 2];
+        const t_970 = c12_14 + v_970;
+        const v_971 = h8_h_mean[j_29 + 2];
+        const t_971 = t_970 - v_971;
+        const v_972 = rsqrt_14[j_29 + 2];
+        const t_972 = t_971 * v_972;
+        const v_973 = h8_h_gamma[j_29 + 2];
+        const t_973 = t_972 * v_973;
+        const v_974 = h8_h_beta[j_29 + 2];
+        const t_974 = t_973 + v_974;
+        h8_h[(i_44 + 1) * 32 + (j_29 + 2)] = t_974 > 0 ? t_974 : 0;
+        const v_975 = h8_h_b[j_29 + 3];
+        const t_975 = c13_14 + v_975;
+        const v_976 = h8_h_mean[j_29 + 3];
+        const t_976 = t_975 - v_976;
+        const v_977 = rsqrt_14[j_29 + 3];
+        const t_977 = t_976 * v_977;
+        const v_978 = h8_h_gamma[j_29 + 3];
+        const t_978 = t_977 * v_978;
+        const v_979 = h8_h_beta[j_29 + 3];
+        const t_979 = t_978 + v_979;
+        h8_h[(i_44 + 1) * 32 + (j_29 + 3)] = t_979 > 0 ? t_979 : 0;
+      }
+    }
+    for (let i_45 = endI_14; i_45 < n; i_45++) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_29 = i_45 * 32;
+        let c00_29 = 0,
+          c01_29 = 0,
+          c02_29 = 0,
+          c03_29 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_29 = k_14 * 32 + j_29;
+          const a0_30 = h7[ar0_29 + k_14];
+          const b0_29 = h8_h_W[bk_29];
+          const b1_29 = h8_h_W[bk_29 + 1];
+          const b2_29 = h8_h_W[bk_29 + 2];
+          const b3_29 = h8_h_W[bk_29 + 3];
+          c00_29 += a0_30 * b0_29;
+          c01_29 += a0_30 * b1_29;
+          c02_29 += a0_30 * b2_29;
+          c03_29 += a0_30 * b3_29;
+        }
+        const v_980 = h8_h_b[j_29];
+        const t_980 = c00_29 + v_980;
+        const v_981 = h8_h_mean[j_29];
+        const t_981 = t_980 - v_981;
+        const v_982 = rsqrt_14[j_29];
+        const t_982 = t_981 * v_982;
+        const v_983 = h8_h_gamma[j_29];
+        const t_983 = t_982 * v_983;
+        const v_984 = h8_h_beta[j_29];
+        const t_984 = t_983 + v_984;
+        h8_h[i_45 * 32 + j_29] = t_984 > 0 ? t_984 : 0;
+        const v_985 = h8_h_b[j_29 + 1];
+        const t_985 = c01_29 + v_985;
+        const v_986 = h8_h_mean[j_29 + 1];
+        const t_986 = t_985 - v_986;
+        const v_987 = rsqrt_14[j_29 + 1];
+        const t_987 = t_986 * v_987;
+        const v_988 = h8_h_gamma[j_29 + 1];
+        const t_988 = t_987 * v_988;
+        const v_989 = h8_h_beta[j_29 + 1];
+        const t_989 = t_988 + v_989;
+        h8_h[i_45 * 32 + (j_29 + 1)] = t_989 > 0 ? t_989 : 0;
+        const v_990 = h8_h_b[j_29 + 2];
+        const t_990 = c02_29 + v_990;
+        const v_991 = h8_h_mean[j_29 + 2];
+        const t_991 = t_990 - v_991;
+        const v_992 = rsqrt_14[j_29 + 2];
+        const t_992 = t_991 * v_992;
+        const v_993 = h8_h_gamma[j_29 + 2];
+        const t_993 = t_992 * v_993;
+        const v_994 = h8_h_beta[j_29 + 2];
+        const t_994 = t_993 + v_994;
+        h8_h[i_45 * 32 + (j_29 + 2)] = t_994 > 0 ? t_994 : 0;
+        const v_995 = h8_h_b[j_29 + 3];
+        const t_995 = c03_29 + v_995;
+        const v_996 = h8_h_mean[j_29 + 3];
+        const t_996 = t_995 - v_996;
+        const v_997 = rsqrt_14[j_29 + 3];
+        const t_997 = t_996 * v_997;
+        const v_998 = h8_h_gamma[j_29 + 3];
+        const t_998 = t_997 * v_998;
+        const v_999 = h8_h_beta[j_29 + 3];
+        const t_999 = t_998 + v_999;
+        h8_h[i_45 * 32 + (j_29 + 3)] = t_999 > 0 ? t_999 : 0;
+      }
+    }
+    // batchnorm(dense(h, n))
+    for (let i_46 = 0; i_46 < 32; i_46++) {
+      const v_1000 = h8_var[i_46];
+      const t_1000 = v_1000 + 0.00001;
+      rsqrt_15[i_46] = 1 / Math.sqrt(t_1000);
+    }
+    // h8 = residual(h7, 32)
+    const endI_15 = n - (n % 2);
+    for (let i_47 = 0; i_47 < endI_15; i_47 += 2) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_30 = i_47 * 32;
+        const ar1_15 = (i_47 + 1) * 32;
+        let c00_30 = 0,
+          c01_30 = 0,
+          c02_30 = 0,
+          c03_30 = 0,
+          c10_15 = 0,
+          c11_15 = 0,
+          c12_15 = 0,
+          c13_15 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_30 = k_15 * 32 + j_31;
+          const a0_31 = h8_h[ar0_30 + k_15];
+          const a1_16 = h8_h[ar1_15 + k_15];
+          const b0_30 = h8_W[bk_30];
+          const b1_30 = h8_W[bk_30 + 1];
+          const b2_30 = h8_W[bk_30 + 2];
+          const b3_30 = h8_W[bk_30 + 3];
+          c00_30 += a0_31 * b0_30;
+          c01_30 += a0_31 * b1_30;
+          c02_30 += a0_31 * b2_30;
+          c03_30 += a0_31 * b3_30;
+          c10_15 += a1_16 * b0_30;
+          c11_15 += a1_16 * b1_30;
+          c12_15 += a1_16 * b2_30;
+          c13_15 += a1_16 * b3_30;
+        }
+        const v_1001 = h8_b[j_31];
+        const t_1001 = c00_30 + v_1001;
+        const v_1002 = h8_mean[j_31];
+        const t_1002 = t_1001 - v_1002;
+        const v_1003 = rsqrt_15[j_31];
+        const t_1003 = t_1002 * v_1003;
+        const v_1004 = h8_gamma[j_31];
+        const t_1004 = t_1003 * v_1004;
+        const v_1005 = h8_beta[j_31];
+        const t_1005 = t_1004 + v_1005;
+        const v_1006 = h7[i_47 * 32 + j_31];
+        const t_1006 = v_1006 + t_1005;
+        h8[i_47 * 32 + j_31] = t_1006 > 0 ? t_1006 : 0;
+        const v_1007 = h8_b[j_31 + 1];
+        const t_1007 = c01_30 + v_1007;
+        const v_1008 = h8_mean[j_31 + 1];
+        const t_1008 = t_1007 - v_1008;
+        const v_1009 = rsqrt_15[j_31 + 1];
+        const t_1009 = t_1008 * v_1009;
+        const v_1010 = h8_gamma[j_31 + 1];
+        const t_1010 = t_1009 * v_1010;
+        const v_1011 = h8_beta[j_31 + 1];
+        const t_1011 = t_1010 + v_1011;
+        const v_1012 = h7[i_47 * 32 + (j_31 + 1)];
+        const t_1012 = v_1012 + t_1011;
+        h8[i_47 * 32 + (j_31 + 1)] = t_1012 > 0 ? t_1012 : 0;
+        const v_1013 = h8_b[j_31 + 2];
+        const t_1013 = c02_30 + v_1013;
+        const v_1014 = h8_mean[j_31 + 2];
+        const t_1014 = t_1013 - v_1014;
+        const v_1015 = rsqrt_15[j_31 + 2];
+        const t_1015 = t_1014 * v_1015;
+        const v_1016 = h8_gamma[j_31 + 2];
+        const t_1016 = t_1015 * v_1016;
+        const v_1017 = h8_beta[j_31 + 2];
+        const t_1017 = t_1016 + v_1017;
+        const v_1018 = h7[i_47 * 32 + (j_31 + 2)];
+        const t_1018 = v_1018 + t_1017;
+        h8[i_47 * 32 + (j_31 + 2)] = t_1018 > 0 ? t_1018 : 0;
+        const v_1019 = h8_b[j_31 + 3];
+        const t_1019 = c03_30 + v_1019;
+        const v_1020 = h8_mean[j_31 + 3];
+        const t_1020 = t_1019 - v_1020;
+        const v_1021 = rsqrt_15[j_31 + 3];
+        const t_1021 = t_1020 * v_1021;
+        const v_1022 = h8_gamma[j_31 + 3];
+        const t_1022 = t_1021 * v_1022;
+        const v_1023 = h8_beta[j_31 + 3];
+        const t_1023 = t_1022 + v_1023;
+        const v_1024 = h7[i_47 * 32 + (j_31 + 3)];
+        const t_1024 = v_1024 + t_1023;
+        h8[i_47 * 32 + (j_31 + 3)] = t_1024 > 0 ? t_1024 : 0;
+        const v_1025 = h8_b[j_31];
+        const t_1025 = c10_15 + v_1025;
+        const v_1026 = h8_mean[j_31];
+        const t_1026 = t_1025 - v_1026;
+        const v_1027 = rsqrt_15[j_31];
+        const t_1027 = t_1026 * v_1027;
+        const v_1028 = h8_gamma[j_31];
+        const t_1028 = t_1027 * v_1028;
+        const v_1029 = h8_beta[j_31];
+        const t_1029 = t_1028 + v_1029;
+        const v_1030 = h7[(i_47 + 1) * 32 + j_31];
+        const t_1030 = v_1030 + t_1029;
+        h8[(i_47 + 1) * 32 + j_31] = t_1030 > 0 ? t_1030 : 0;
+        const v_1031 = h8_b[j_31 + 1];
+        const t_1031 = c11_15 + v_1031;
+        const v_1032 = h8_mean[j_31 + 1];
+        const t_1032 = t_1031 - v_1032;
+        const v_1033 = rsqrt_15[j_31 + 1];
+        const t_1033 = t_1032 * v_1033;
+        const v_1034 = h8_gamma[j_31 + 1];
+        const t_1034 = t_1033 * v_1034;
+        const v_1035 = h8_beta[j_31 + 1];
+        const t_1035 = t_1034 + v_1035;
+        const v_1036 = h7[(i_47 + 1) * 32 + (j_31 + 1)];
+        const t_1036 = v_1036 + t_1035;
+        h8[(i_47 + 1) * 32 + (j_31 + 1)] = t_1036 > 0 ? t_1036 : 0;
+        const v_1037 = h8_b[j_31 + 2];
+        const t_1037 = c12_15 + v_1037;
+        const v_1038 = h8_mean[j_31 + 2];
+        const t_1038 = t_1037 - v_1038;
+        const v_1039 = rsqrt_15[j_31 + 2];
+        const t_1039 = t_1038 * v_1039;
+        const v_1040 = h8_gamma[j_31 + 2];
+        const t_1040 = t_1039 * v_1040;
+        const v_1041 = h8_beta[j_31 + 2];
+        const t_1041 = t_1040 + v_1041;
+        const v_1042 = h7[(i_47 + 1) * 32 + (j_31 + 2)];
+        const t_1042 = v_1042 + t_1041;
+        h8[(i_47 + 1) * 32 + (j_31 + 2)] = t_1042 > 0 ? t_1042 : 0;
+        const v_1043 = h8_b[j_31 + 3];
+        const t_1043 = c13_15 + v_1043;
+        const v_1044 = h8_mean[j_31 + 3];
+        const t_1044 = t_1043 - v_1044;
+        const v_1045 = rsqrt_15[j_31 + 3];
+        const t_1045 = t_1044 * v_1045;
+        const v_1046 = h8_gamma[j_31 + 3];
+        const t_1046 = t_1045 * v_1046;
+        const v_1047 = h8_beta[j_31 + 3];
+        const t_1047 = t_1046 + v_1047;
+        const v_1048 = h7[(i_47 + 1) * 32 + (j_31 + 3)];
+        const t_1048 = v_1048 + t_1047;
+        h8[(i_47 + 1) * 32 + (j_31 + 3)] = t_1048 > 0 ? t_1048 : 0;
+      }
+    }
+    for (let i_48 = endI_15; i_48 < n; i_48++) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_31 = i_48 * 32;
+        let c00_31 = 0,
+          c01_31 = 0,
+          c02_31 = 0,
+          c03_31 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_31 = k_15 * 32 + j_31;
+          const a0_32 = h8_h[ar0_31 + k_15];
+          const b0_31 = h8_W[bk_31];
+          const b1_31 = h8_W[bk_31 + 1];
+          const b2_31 = h8_W[bk_31 + 2];
+          const b3_31 = h8_W[bk_31 + 3];
+          c00_31 += a0_32 * b0_31;
+          c01_31 += a0_32 * b1_31;
+          c02_31 += a0_32 * b2_31;
+          c03_31 += a0_32 * b3_31;
+        }
+        const v_1049 = h8_b[j_31];
+        const t_1049 = c00_31 + v_1049;
+        const v_1050 = h8_mean[j_31];
+        const t_1050 = t_1049 - v_1050;
+        const v_1051 = rsqrt_15[j_31];
+        const t_1051 = t_1050 * v_1051;
+        const v_1052 = h8_gamma[j_31];
+        const t_1052 = t_1051 * v_1052;
+        const v_1053 = h8_beta[j_31];
+        const t_1053 = t_1052 + v_1053;
+        const v_1054 = h7[i_48 * 32 + j_31];
+        const t_1054 = v_1054 + t_1053;
+        h8[i_48 * 32 + j_31] = t_1054 > 0 ? t_1054 : 0;
+        const v_1055 = h8_b[j_31 + 1];
+        const t_1055 = c01_31 + v_1055;
+        const v_1056 = h8_mean[j_31 + 1];
+        const t_1056 = t_1055 - v_1056;
+        const v_1057 = rsqrt_15[j_31 + 1];
+        const t_1057 = t_1056 * v_1057;
+        const v_1058 = h8_gamma[j_31 + 1];
+        const t_1058 = t_1057 * v_1058;
+        const v_1059 = h8_beta[j_31 + 1];
+        const t_1059 = t_1058 + v_1059;
+        const v_1060 = h7[i_48 * 32 + (j_31 + 1)];
+        const t_1060 = v_1060 + t_1059;
+        h8[i_48 * 32 + (j_31 + 1)] = t_1060 > 0 ? t_1060 : 0;
+        const v_1061 = h8_b[j_31 + 2];
+        const t_1061 = c02_31 + v_1061;
+        const v_1062 = h8_mean[j_31 + 2];
+        const t_1062 = t_1061 - v_1062;
+        const v_1063 = rsqrt_15[j_31 + 2];
+        const t_1063 = t_1062 * v_1063;
+        const v_1064 = h8_gamma[j_31 + 2];
+        const t_1064 = t_1063 * v_1064;
+        const v_1065 = h8_beta[j_31 + 2];
+        const t_1065 = t_1064 + v_1065;
+        const v_1066 = h7[i_48 * 32 + (j_31 + 2)];
+        const t_1066 = v_1066 + t_1065;
+        h8[i_48 * 32 + (j_31 + 2)] = t_1066 > 0 ? t_1066 : 0;
+        const v_1067 = h8_b[j_31 + 3];
+        const t_1067 = c03_31 + v_1067;
+        const v_1068 = h8_mean[j_31 + 3];
+        const t_1068 = t_1067 - v_1068;
+        const v_1069 = rsqrt_15[j_31 + 3];
+        const t_1069 = t_1068 * v_1069;
+        const v_1070 = h8_gamma[j_31 + 3];
+        const t_1070 = t_1069 * v_1070;
+        const v_1071 = h8_beta[j_31 + 3];
+        const t_1071 = t_1070 + v_1071;
+        const v_1072 = h7[i_48 * 32 + (j_31 + 3)];
+        const t_1072 = v_1072 + t_1071;
+        h8[i_48 * 32 + (j_31 + 3)] = t_1072 > 0 ? t_1072 : 0;
+      }
+    }
+    // batchnorm(dense(x, n))
+    for (let i_49 = 0; i_49 < 32; i_49++) {
+      const v_1073 = h9_h_var[i_49];
+      const t_1073 = v_1073 + 0.00001;
+      rsqrt_16[i_49] = 1 / Math.sqrt(t_1073);
+    }
+    // h9 = residual(h8, 32)
+    const endI_16 = n - (n % 2);
+    for (let i_50 = 0; i_50 < endI_16; i_50 += 2) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_32 = i_50 * 32;
+        const ar1_16 = (i_50 + 1) * 32;
+        let c00_32 = 0,
+          c01_32 = 0,
+          c02_32 = 0,
+          c03_32 = 0,
+          c10_16 = 0,
+          c11_16 = 0,
+          c12_16 = 0,
+          c13_16 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_32 = k_16 * 32 + j_33;
+          const a0_33 = h8[ar0_32 + k_16];
+          const a1_17 = h8[ar1_16 + k_16];
+          const b0_32 = h9_h_W[bk_32];
+          const b1_32 = h9_h_W[bk_32 + 1];
+          const b2_32 = h9_h_W[bk_32 + 2];
+          const b3_32 = h9_h_W[bk_32 + 3];
+          c00_32 += a0_33 * b0_32;
+          c01_32 += a0_33 * b1_32;
+          c02_32 += a0_33 * b2_32;
+          c03_32 += a0_33 * b3_32;
+          c10_16 += a1_17 * b0_32;
+          c11_16 += a1_17 * b1_32;
+          c12_16 += a1_17 * b2_32;
+          c13_16 += a1_17 * b3_32;
+        }
+        const v_1074 = h9_h_b[j_33];
+        const t_1074 = c00_32 + v_1074;
+        const v_1075 = h9_h_mean[j_33];
+        const t_1075 = t_1074 - v_1075;
+        const v_1076 = rsqrt_16[j_33];
+        const t_1076 = t_1075 * v_1076;
+        const v_1077 = h9_h_gamma[j_33];
+        const t_1077 = t_1076 * v_1077;
+        const v_1078 = h9_h_beta[j_33];
+        const t_1078 = t_1077 + v_1078;
+        h9_h[i_50 * 32 + j_33] = t_1078 > 0 ? t_1078 : 0;
+        const v_1079 = h9_h_b[j_33 + 1];
+        const t_1079 = c01_32 + v_1079;
+        const v_1080 = h9_h_mean[j_33 + 1];
+        const t_1080 = t_1079 - v_1080;
+        const v_1081 = rsqrt_16[j_33 + 1];
+        const t_1081 = t_1080 * v_1081;
+        const v_1082 = h9_h_gamma[j_33 + 1];
+        const t_1082 = t_1081 * v_1082;
+        const v_1083 = h9_h_beta[j_33 + 1];
+        const t_1083 = t_1082 + v_1083;
+        h9_h[i_50 * 32 + (j_33 + 1)] = t_1083 > 0 ? t_1083 : 0;
+        const v_1084 = h9_h_b[j_33 + 2];
+        const t_1084 = c02_32 + v_1084;
+        const v_1085 = h9_h_mean[j_33 + 2];
+        const t_1085 = t_1084 - v_1085;
+        const v_1086 = rsqrt_16[j_33 + 2];
+        const t_1086 = t_1085 * v_1086;
+        const v_1087 = h9_h_gamma[j_33 + 2];
+        const t_1087 = t_1086 * v_1087;
+        const v_1088 = h9_h_beta[j_33 + 2];
+        const t_1088 = t_1087 + v_1088;
+        h9_h[i_50 * 32 + (j_33 + 2)] = t_1088 > 0 ? t_1088 : 0;
+        const v_1089 = h9_h_b[j_33 + 3];
+        const t_1089 = c03_32 + v_1089;
+        const v_1090 = h9_h_mean[j_33 + 3];
+        const t_1090 = t_1089 - v_1090;
+        const v_1091 = rsqrt_16[j_33 + 3];
+        const t_1091 = t_1090 * v_1091;
+        const v_1092 = h9_h_gamma[j_33 + 3];
+        const t_1092 = t_1091 * v_1092;
+        const v_1093 = h9_h_beta[j_33 + 3];
+        const t_1093 = t_1092 + v_1093;
+        h9_h[i_50 * 32 + (j_33 + 3)] = t_1093 > 0 ? t_1093 : 0;
+        const v_1094 = h9_h_b[j_33];
+        const t_1094 = c10_16 + v_1094;
+        const v_1095 = h9_h_mean[j_33];
+        const t_1095 = t_1094 - v_1095;
+        const v_1096 = rsqrt_16[j_33];
+        const t_1096 = t_1095 * v_1096;
+        const v_1097 = h9_h_gamma[j_33];
+        const t_1097 = t_1096 * v_1097;
+        const v_1098 = h9_h_beta[j_33];
+        const t_1098 = t_1097 + v_1098;
+        h9_h[(i_50 + 1) * 32 + j_33] = t_1098 > 0 ? t_1098 : 0;
+        const v_1099 = h9_h_b[j_33 + 1];
+        const t_1099 = c11_16 + v_1099;
+        const v_1100 = h9_h_mean[j_33 + 1];
+        const t_1100 = t_1099 - v_1100;
+        const v_1101 = rsqrt_16[j_33 + 1];
+        const t_1101 = t_1100 * v_1101;
+        const v_1102 = h9_h_gamma[j_33 + 1];
+        const t_1102 = t_1101 * v_1102;
+        const v_1103 = h9_h_beta[j_33 + 1];
+        const t_1103 = t_1102 + v_1103;
+        h9_h[(i_50 + 1) * 32 + (j_33 + 1)] = t_1103 > 0 ? t_1103 : 0;
+        const v_1104 = h9_h_b[j_33 + 2];
+        const t_1104 = c12_16 + v_1104;
+        const v_1105 = h9_h_mean[j_33 + 2];
+        const t_1105 = t_1104 - v_1105;
+        const v_1106 = rsqrt_16[j_33 + 2];
+        const t_1106 = t_1105 * v_1106;
+        const v_1107 = h9_h_gamma[j_33 + 2];
+        const t_1107 = t_1106 * v_1107;
+        const v_1108 = h9_h_beta[j_33 + 2];
+        const t_1108 = t_1107 + v_1108;
+        h9_h[(i_50 + 1) * 32 + (j_33 + 2)] = t_1108 > 0 ? t_1108 : 0;
+        const v_1109 = h9_h_b[j_33 + 3];
+        const t_1109 = c13_16 + v_1109;
+        const v_1110 = h9_h_mean[j_33 + 3];
+        const t_1110 = t_1109 - v_1110;
+        const v_1111 = rsqrt_16[j_33 + 3];
+        const t_1111 = t_1110 * v_1111;
+        const v_1112 = h9_h_gamma[j_33 + 3];
+        const t_1112 = t_1111 * v_1112;
+        const v_1113 = h9_h_beta[j_33 + 3];
+        const t_1113 = t_1112 + v_1113;
+        h9_h[(i_50 + 1) * 32 + (j_33 + 3)] = t_1113 > 0 ? t_1113 : 0;
+      }
+    }
+    for (let i_51 = endI_16; i_51 < n; i_51++) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_33 = i_51 * 32;
+        let c00_33 = 0,
+          c01_33 = 0,
+          c02_33 = 0,
+          c03_33 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_33 = k_16 * 32 + j_33;
+          const a0_34 = h8[ar0_33 + k_16];
+          const b0_33 = h9_h_W[bk_33];
+          const b1_33 = h9_h_W[bk_33 + 1];
+          const b2_33 = h9_h_W[bk_33 + 2];
+          const b3_33 = h9_h_W[bk_33 + 3];
+          c00_33 += a0_34 * b0_33;
+          c01_33 += a0_34 * b1_33;
+          c02_33 += a0_34 * b2_33;
+          c03_33 += a0_34 * b3_33;
+        }
+        const v_1114 = h9_h_b[j_33];
+        const t_1114 = c00_33 + v_1114;
+        const v_1115 = h9_h_mean[j_33];
+        const t_1115 = t_1114 - v_1115;
+        const v_1116 = rsqrt_16[j_33];
+        const t_1116 = t_1115 * v_1116;
+        const v_1117 = h9_h_gamma[j_33];
+        const t_1117 = t_1116 * v_1117;
+        const v_1118 = h9_h_beta[j_33];
+        const t_1118 = t_1117 + v_1118;
+        h9_h[i_51 * 32 + j_33] = t_1118 > 0 ? t_1118 : 0;
+        const v_1119 = h9_h_b[j_33 + 1];
+        const t_1119 = c01_33 + v_1119;
+        const v_1120 = h9_h_mean[j_33 + 1];
+        const t_1120 = t_1119 - v_1120;
+        const v_1121 = rsqrt_16[j_33 + 1];
+        const t_1121 = t_1120 * v_1121;
+        const v_1122 = h9_h_gamma[j_33 + 1];
+        const t_1122 = t_1121 * v_1122;
+        const v_1123 = h9_h_beta[j_33 + 1];
+        const t_1123 = t_1122 + v_1123;
+        h9_h[i_51 * 32 + (j_33 + 1)] = t_1123 > 0 ? t_1123 : 0;
+        const v_1124 = h9_h_b[j_33 + 2];
+        const t_1124 = c02_33 + v_1124;
+        const v_1125 = h9_h_mean[j_33 + 2];
+        const t_1125 = t_1124 - v_1125;
+        const v_1126 = rsqrt_16[j_33 + 2];
+        const t_1126 = t_1125 * v_1126;
+        const v_1127 = h9_h_gamma[j_33 + 2];
+        const t_1127 = t_1126 * v_1127;
+        const v_1128 = h9_h_beta[j_33 + 2];
+        const t_1128 = t_1127 + v_1128;
+        h9_h[i_51 * 32 + (j_33 + 2)] = t_1128 > 0 ? t_1128 : 0;
+        const v_1129 = h9_h_b[j_33 + 3];
+        const t_1129 = c03_33 + v_1129;
+        const v_1130 = h9_h_mean[j_33 + 3];
+        const t_1130 = t_1129 - v_1130;
+        const v_1131 = rsqrt_16[j_33 + 3];
+        const t_1131 = t_1130 * v_1131;
+        const v_1132 = h9_h_gamma[j_33 + 3];
+        const t_1132 = t_1131 * v_1132;
+        const v_1133 = h9_h_beta[j_33 + 3];
+        const t_1133 = t_1132 + v_1133;
+        h9_h[i_51 * 32 + (j_33 + 3)] = t_1133 > 0 ? t_1133 : 0;
+      }
+    }
+    // batchnorm(dense(h, n))
+    for (let i_52 = 0; i_52 < 32; i_52++) {
+      const v_1134 = h9_var[i_52];
+      const t_1134 = v_1134 + 0.00001;
+      rsqrt_17[i_52] = 1 / Math.sqrt(t_1134);
+    }
+  }
+  function forwardPart_4(x: Float64Array, n: number): void {
+    const h8 = buf2,
+      h9_h = buf0,
+      rsqrt_17 = buf1,
+      h9 = buf3,
+      p_z = buf0;
+    // h9 = residual(h8, 32)
+    const endI_17 = n - (n % 2);
+    for (let i_53 = 0; i_53 < endI_17; i_53 += 2) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_34 = i_53 * 32;
+        const ar1_17 = (i_53 + 1) * 32;
+        let c00_34 = 0,
+          c01_34 = 0,
+          c02_34 = 0,
+          c03_34 = 0,
+          c10_17 = 0,
+          c11_17 = 0,
+          c12_17 = 0,
+          c13_17 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_34 = k_17 * 32 + j_35;
+          const a0_35 = h9_h[ar0_34 + k_17];
+          const a1_18 = h9_h[ar1_17 + k_17];
+          const b0_34 = h9_W[bk_34];
+          const b1_34 = h9_W[bk_34 + 1];
+          const b2_34 = h9_W[bk_34 + 2];
+          const b3_34 = h9_W[bk_34 + 3];
+          c00_34 += a0_35 * b0_34;
+          c01_34 += a0_35 * b1_34;
+          c02_34 += a0_35 * b2_34;
+          c03_34 += a0_35 * b3_34;
+          c10_17 += a1_18 * b0_34;
+          c11_17 += a1_18 * b1_34;
+          c12_17 += a1_18 * b2_34;
+          c13_17 += a1_18 * b3_34;
+        }
+        const v_1135 = h9_b[j_35];
+        const t_1135 = c00_34 + v_1135;
+        const v_1136 = h9_mean[j_35];
+        const t_1136 = t_1135 - v_1136;
+        const v_1137 = rsqrt_17[j_35];
+        const t_1137 = t_1136 * v_1137;
+        const v_1138 = h9_gamma[j_35];
+        const t_1138 = t_1137 * v_1138;
+        const v_1139 = h9_beta[j_35];
+        const t_1139 = t_1138 + v_1139;
+        const v_1140 = h8[i_53 * 32 + j_35];
+        const t_1140 = v_1140 + t_1139;
+        h9[i_53 * 32 + j_35] = t_1140 > 0 ? t_1140 : 0;
+        const v_1141 = h9_b[j_35 + 1];
+        const t_1141 = c01_34 + v_1141;
+        const v_1142 = h9_mean[j_35 + 1];
+        const t_1142 = t_1141 - v_1142;
+        const v_1143 = rsqrt_17[j_35 + 1];
+        const t_1143 = t_1142 * v_1143;
+        const v_1144 = h9_gamma[j_35 + 1];
+        const t_1144 = t_1143 * v_1144;
+        const v_1145 = h9_beta[j_35 + 1];
+        const t_1145 = t_1144 + v_1145;
+        const v_1146 = h8[i_53 * 32 + (j_35 + 1)];
+        const t_1146 = v_1146 + t_1145;
+        h9[i_53 * 32 + (j_35 + 1)] = t_1146 > 0 ? t_1146 : 0;
+        const v_1147 = h9_b[j_35 + 2];
+        const t_1147 = c02_34 + v_1147;
+        const v_1148 = h9_mean[j_35 + 2];
+        const t_1148 = t_1147 - v_1148;
+        const v_1149 = rsqrt_17[j_35 + 2];
+        const t_1149 = t_1148 * v_1149;
+        const v_1150 = h9_gamma[j_35 + 2];
+        const t_1150 = t_1149 * v_1150;
+        const v_1151 = h9_beta[j_35 + 2];
+        const t_1151 = t_1150 + v_1151;
+        const v_1152 = h8[i_53 * 32 + (j_35 + 2)];
+        const t_1152 = v_1152 + t_1151;
+        h9[i_53 * 32 + (j_35 + 2)] = t_1152 > 0 ? t_1152 : 0;
+        const v_1153 = h9_b[j_35 + 3];
+        const t_1153 = c03_34 + v_1153;
+        const v_1154 = h9_mean[j_35 + 3];
+        const t_1154 = t_1153 - v_1154;
+        const v_1155 = rsqrt_17[j_35 + 3];
+        const t_1155 = t_1154 * v_1155;
+        const v_1156 = h9_gamma[j_35 + 3];
+        const t_1156 = t_1155 * v_1156;
+        const v_1157 = h9_beta[j_35 + 3];
+        const t_1157 = t_1156 + v_1157;
+        const v_1158 = h8[i_53 * 32 + (j_35 + 3)];
+        const t_1158 = v_1158 + t_1157;
+        h9[i_53 * 32 + (j_35 + 3)] = t_1158 > 0 ? t_1158 : 0;
+        const v_1159 = h9_b[j_35];
+        const t_1159 = c10_17 + v_1159;
+        const v_1160 = h9_mean[j_35];
+        const t_1160 = t_1159 - v_1160;
+        const v_1161 = rsqrt_17[j_35];
+        const t_1161 = t_1160 * v_1161;
+        const v_1162 = h9_gamma[j_35];
+        const t_1162 = t_1161 * v_1162;
+        const v_1163 = h9_beta[j_35];
+        const t_1163 = t_1162 + v_1163;
+        const v_1164 = h8[(i_53 + 1) * 32 + j_35];
+        const t_1164 = v_1164 + t_1163;
+        h9[(i_53 + 1) * 32 + j_35] = t_1164 > 0 ? t_1164 : 0;
+        const v_1165 = h9_b[j_35 + 1];
+        const t_1165 = c11_17 + v_1165;
+        const v_1166 = h9_mean[j_35 + 1];
+        const t_1166 = t_1165 - v_1166;
+        const v_1167 = rsqrt_17[j_35 + 1];
+        const t_1167 = t_1166 * v_1167;
+        const v_1168 = h9_gamma[j_35 + 1];
+        const t_1168 = t_1167 * v_1168;
+        const v_1169 = h9_beta[j_35 + 1];
+        const t_1169 = t_1168 + v_1169;
+        const v_1170 = h8[(i_53 + 1) * 32 + (j_35 + 1)];
+        const t_1170 = v_1170 + t_1169;
+        h9[(i_53 + 1) * 32 + (j_35 + 1)] = t_1170 > 0 ? t_1170 : 0;
+        const v_1171 = h9_b[j_35 + 2];
+        const t_1171 = c12_17 + v_1171;
+        const v_1172 = h9_mean[j_35 + 2];
+        const t_1172 = t_1171 - v_1172;
+        const v_1173 = rsqrt_17[j_35 + 2];
+        const t_1173 = t_1172 * v_1173;
+        const v_1174 = h9_gamma[j_35 + 2];
+        const t_1174 = t_1173 * v_1174;
+        const v_1175 = h9_beta[j_35 + 2];
+        const t_1175 = t_1174 + v_1175;
+        const v_1176 = h8[(i_53 + 1) * 32 + (j_35 + 2)];
+        const t_1176 = v_1176 + t_1175;
+        h9[(i_53 + 1) * 32 + (j_35 + 2)] = t_1176 > 0 ? t_1176 : 0;
+        const v_1177 = h9_b[j_35 + 3];
+        const t_1177 = c13_17 + v_1177;
+        const v_1178 = h9_mean[j_35 + 3];
+        const t_1178 = t_1177 - v_1178;
+        const v_1179 = rsqrt_17[j_35 + 3];
+        const t_1179 = t_1178 * v_1179;
+        const v_1180 = h9_gamma[j_35 + 3];
+        const t_1180 = t_1179 * v_1180;
+        const v_1181 = h9_beta[j_35 + 3];
+        const t_1181 = t_1180 + v_1181;
+        const v_1182 = h8[(i_53 + 1) * 32 + (j_35 + 3)];
+        const t_1182 = v_1182 + t_1181;
+        h9[(i_53 + 1) * 32 + (j_35 + 3)] = t_1182 > 0 ? t_1182 : 0;
+      }
+    }
+    for (let i_54 = endI_17; i_54 < n; i_54++) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_35 = i_54 * 32;
+        let c00_35 = 0,
+          c01_35 = 0,
+          c02_35 = 0,
+          c03_35 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_35 = k_17 * 32 + j_35;
+          const a0_36 = h9_h[ar0_35 + k_17];
+          const b0_35 = h9_W[bk_35];
+          const b1_35 = h9_W[bk_35 + 1];
+          const b2_35 = h9_W[bk_35 + 2];
+          const b3_35 = h9_W[bk_35 + 3];
+          c00_35 += a0_36 * b0_35;
+          c01_35 += a0_36 * b1_35;
+          c02_35 += a0_36 * b2_35;
+          c03_35 += a0_36 * b3_35;
+        }
+        const v_1183 = h9_b[j_35];
+        const t_1183 = c00_35 + v_1183;
+        const v_1184 = h9_mean[j_35];
+        const t_1184 = t_1183 - v_1184;
+        const v_1185 = rsqrt_17[j_35];
+        const t_1185 = t_1184 * v_1185;
+        const v_1186 = h9_gamma[j_35];
+        const t_1186 = t_1185 * v_1186;
+        const v_1187 = h9_beta[j_35];
+        const t_1187 = t_1186 + v_1187;
+        const v_1188 = h8[i_54 * 32 + j_35];
+        const t_1188 = v_1188 + t_1187;
+        h9[i_54 * 32 + j_35] = t_1188 > 0 ? t_1188 : 0;
+        const v_1189 = h9_b[j_35 + 1];
+        const t_1189 = c01_35 + v_1189;
+        const v_1190 = h9_mean[j_35 + 1];
+        const t_1190 = t_1189 - v_1190;
+        const v_1191 = rsqrt_17[j_35 + 1];
+        const t_1191 = t_1190 * v_1191;
+        const v_1192 = h9_gamma[j_35 + 1];
+        const t_1192 = t_1191 * v_1192;
+        const v_1193 = h9_beta[j_35 + 1];
+        const t_1193 = t_1192 + v_1193;
+        const v_1194 = h8[i_54 * 32 + (j_35 + 1)];
+        const t_1194 = v_1194 + t_1193;
+        h9[i_54 * 32 + (j_35 + 1)] = t_1194 > 0 ? t_1194 : 0;
+        const v_1195 = h9_b[j_35 + 2];
+        const t_1195 = c02_35 + v_1195;
+        const v_1196 = h9_mean[j_35 + 2];
+        const t_1196 = t_1195 - v_1196;
+        const v_1197 = rsqrt_17[j_35 + 2];
+        const t_1197 = t_1196 * v_1197;
+        const v_1198 = h9_gamma[j_35 + 2];
+        const t_1198 = t_1197 * v_1198;
+        const v_1199 = h9_beta[j_35 + 2];
+        const t_1199 = t_1198 + v_1199;
+        const v_1200 = h8[i_54 * 32 + (j_35 + 2)];
+        const t_1200 = v_1200 + t_1199;
+        h9[i_54 * 32 + (j_35 + 2)] = t_1200 > 0 ? t_1200 : 0;
+        const v_1201 = h9_b[j_35 + 3];
+        const t_1201 = c03_35 + v_1201;
+        const v_1202 = h9_mean[j_35 + 3];
+        const t_1202 = t_1201 - v_1202;
+        const v_1203 = rsqrt_17[j_35 + 3];
+        const t_1203 = t_1202 * v_1203;
+        const v_1204 = h9_gamma[j_35 + 3];
+        const t_1204 = t_1203 * v_1204;
+        const v_1205 = h9_beta[j_35 + 3];
+        const t_1205 = t_1204 + v_1205;
+        const v_1206 = h8[i_54 * 32 + (j_35 + 3)];
+        const t_1206 = v_1206 + t_1205;
+        h9[i_54 * 32 + (j_35 + 3)] = t_1206 > 0 ? t_1206 : 0;
+      }
+    }
+    // p = softmax(dense(h9, 2))
+    const endI_18 = n - (n % 2);
+    for (let i_55 = 0; i_55 < endI_18; i_55 += 2) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_36 = i_55 * 32;
+        const ar1_18 = (i_55 + 1) * 32;
+        let c00_36 = 0,
+          c01_36 = 0,
+          c02_36 = 0,
+          c03_36 = 0,
+          c10_18 = 0,
+          c11_18 = 0,
+          c12_18 = 0,
+          c13_18 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_36 = k_18 * 2 + j_37;
+          const a0_37 = h9[ar0_36 + k_18];
+          const a1_19 = h9[ar1_18 + k_18];
+          const b0_36 = p_W[bk_36];
+          const b1_36 = p_W[bk_36 + 1];
+          const b2_36 = p_W[bk_36 + 2];
+          const b3_36 = p_W[bk_36 + 3];
+          c00_36 += a0_37 * b0_36;
+          c01_36 += a0_37 * b1_36;
+          c02_36 += a0_37 * b2_36;
+          c03_36 += a0_37 * b3_36;
+          c10_18 += a1_19 * b0_36;
+          c11_18 += a1_19 * b1_36;
+          c12_18 += a1_19 * b2_36;
+          c13_18 += a1_19 * b3_36;
+        }
+        const v_1207 = p_b[j_37];
+        p_z[i_55 * 2 + j_37] = c00_36 + v_1207;
+        const v_1208 = p_b[j_37 + 1];
+        p_z[i_55 * 2 + (j_37 + 1)] = c01_36 + v_1208;
+        const v_1209 = p_b[j_37 + 2];
+        p_z[i_55 * 2 + (j_37 + 2)] = c02_36 + v_1209;
+        const v_1210 = p_b[j_37 + 3];
+        p_z[i_55 * 2 + (j_37 + 3)] = c03_36 + v_1210;
+        const v_1211 = p_b[j_37];
+        p_z[(i_55 + 1) * 2 + j_37] = c10_18 + v_1211;
+        const v_1212 = p_b[j_37 + 1];
+        p_z[(i_55 + 1) * 2 + (j_37 + 1)] = c11_18 + v_1212;
+        const v_1213 = p_b[j_37 + 2];
+        p_z[(i_55 + 1) * 2 + (j_37 + 2)] = c12_18 + v_1213;
+        const v_1214 = p_b[j_37 + 3];
+        p_z[(i_55 + 1) * 2 + (j_37 + 3)] = c13_18 + v_1214;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_37 = i_55 * 32;
+        const ar1_19 = (i_55 + 1) * 32;
+        let c00_37 = 0,
+          c10_19 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_37 = k_18 * 2 + j_38;
+          const a0_38 = h9[ar0_37 + k_18];
+          const a1_20 = h9[ar1_19 + k_18];
+          const b0_37 = p_W[bk_37];
+          c00_37 += a0_38 * b0_37;
+          c10_19 += a1_20 * b0_37;
+        }
+        const v_1215 = p_b[j_38];
+        p_z[i_55 * 2 + j_38] = c00_37 + v_1215;
+        const v_1216 = p_b[j_38];
+        p_z[(i_55 + 1) * 2 + j_38] = c10_19 + v_1216;
+      }
+    }
+    for (let i_56 = endI_18; i_56 < n; i_56++) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_38 = i_56 * 32;
+        let c00_38 = 0,
+          c01_37 = 0,
+          c02_37 = 0,
+          c03_37 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_38 = k_18 * 2 + j_37;
+          const a0_39 = h9[ar0_38 + k_18];
+          const b0_38 = p_W[bk_38];
+          const b1_37 = p_W[bk_38 + 1];
+          const b2_37 = p_W[bk_38 + 2];
+          const b3_37 = p_W[bk_38 + 3];
+          c00_38 += a0_39 * b0_38;
+          c01_37 += a0_39 * b1_37;
+          c02_37 += a0_39 * b2_37;
+          c03_37 += a0_39 * b3_37;
+        }
+        const v_1217 = p_b[j_37];
+        p_z[i_56 * 2 + j_37] = c00_38 + v_1217;
+        const v_1218 = p_b[j_37 + 1];
+        p_z[i_56 * 2 + (j_37 + 1)] = c01_37 + v_1218;
+        const v_1219 = p_b[j_37 + 2];
+        p_z[i_56 * 2 + (j_37 + 2)] = c02_37 + v_1219;
+        const v_1220 = p_b[j_37 + 3];
+        p_z[i_56 * 2 + (j_37 + 3)] = c03_37 + v_1220;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_39 = i_56 * 32;
+        let c00_39 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_39 = k_18 * 2 + j_38;
+          const a0_40 = h9[ar0_39 + k_18];
+          const b0_39 = p_W[bk_39];
+          c00_39 += a0_40 * b0_39;
+        }
+        const v_1221 = p_b[j_38];
+        p_z[i_56 * 2 + j_38] = c00_39 + v_1221;
       }
     }
   }
@@ -2172,14 +4487,14 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_19 = 0; j_19 < 2; j_19++) if (p_z[o + j_19] > max) max = p_z[o + j_19];
+      for (let j_39 = 0; j_39 < 2; j_39++) if (p_z[o + j_39] > max) max = p_z[o + j_39];
       let sum = 0;
-      for (let j_19 = 0; j_19 < 2; j_19++) {
-        const e = Math.exp(p_z[o + j_19] - max);
-        p[o + j_19] = e;
+      for (let j_39 = 0; j_39 < 2; j_39++) {
+        const e = Math.exp(p_z[o + j_39] - max);
+        p[o + j_39] = e;
         sum += e;
       }
-      for (let j_19 = 0; j_19 < 2; j_19++) p[o + j_19] /= sum;
+      for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum;
     }
   }
   function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
@@ -2196,14 +4511,14 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
       let max_1 = -Infinity;
-      for (let j_20 = 0; j_20 < 2; j_20++) if (p_z[o_1 + j_20] > max_1) max_1 = p_z[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) if (p_z[o_1 + j_40] > max_1) max_1 = p_z[o_1 + j_40];
       let sum_1 = 0,
         dot = 0,
         ty = 0;
-      for (let j_20 = 0; j_20 < 2; j_20++) {
-        sum_1 += Math.exp(p_z[o_1 + j_20] - max_1);
-        dot += onehot[o_1 + j_20] * p_z[o_1 + j_20];
-        ty += onehot[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) {
+        sum_1 += Math.exp(p_z[o_1 + j_40] - max_1);
+        dot += onehot[o_1 + j_40] * p_z[o_1 + j_40];
+        ty += onehot[o_1 + j_40];
       }
       lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
     }
@@ -2215,7 +4530,7 @@ export function createModel(options: ModelOptions = {}): Model {
     lossSum_1 = 0,
     s_4 = 0,
     s_5 = 0;
-  function forwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       h1_h_z = buf1,
       sum = buf2,
@@ -2366,7 +4681,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_1[i_6] = t_4 + t_5;
     }
   }
-  function forwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
     const sub = buf2,
       div_1 = buf4,
       rsqrt = buf5,
@@ -2529,7 +4844,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_3[i_13] = t_12 + t_13;
     }
   }
-  function forwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       sub_1 = buf8,
       div_3 = buf10,
@@ -2696,7 +5011,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_5[i_20] = t_21 + t_22;
     }
   }
-  function forwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
     const sub_2 = buf14,
       div_5 = buf16,
       rsqrt_2 = buf17,
@@ -2859,7 +5174,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_7[i_27] = t_29 + t_30;
     }
   }
-  function forwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
     const h1 = buf12,
       sub_3 = buf20,
       div_7 = buf22,
@@ -3026,7 +5341,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_9[i_34] = t_38 + t_39;
     }
   }
-  function forwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
     const sub_4 = buf26,
       div_9 = buf28,
       rsqrt_4 = buf29,
@@ -3189,7 +5504,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_11[i_41] = t_46 + t_47;
     }
   }
-  function forwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
     const h2 = buf24,
       sub_5 = buf32,
       div_11 = buf34,
@@ -3356,7 +5671,7 @@ export function createModel(options: ModelOptions = {}): Model {
       add_13[i_48] = t_55 + t_56;
     }
   }
-  function forwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
     const sub_6 = buf38,
       div_13 = buf40,
       rsqrt_6 = buf41,
@@ -3519,14 +5834,19 @@ export function createModel(options: ModelOptions = {}): Model {
       add_15[i_55] = t_63 + t_64;
     }
   }
-  function forwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
     const h3 = buf36,
       sub_7 = buf44,
       div_15 = buf46,
       rsqrt_7 = buf47,
       mul_7 = buf46,
       h4 = buf48,
-      p_z = buf49;
+      h5_h_z = buf49,
+      sum_16 = buf50,
+      div_16 = buf51,
+      sub_8 = buf50,
+      sum_17 = buf49,
+      div_17 = buf52;
     for (let i_56 = 0; i_56 < 32; i_56++) {
       const v_214 = div_15[i_56];
       const t_65 = v_214 + 0.00001;
@@ -3552,10 +5872,10 @@ export function createModel(options: ModelOptions = {}): Model {
         h4[i0_39 * 32 + i1_39] = t_68 > 0 ? t_68 : 0;
       }
     }
-    // p = softmax(dense(h4, 2))
+    // h5 = residual(h4, 32)
     const endI_8 = n - (n % 2);
     for (let i_57 = 0; i_57 < endI_8; i_57 += 2) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
         const ar0_16 = i_57 * 32;
         const ar1_8 = (i_57 + 1) * 32;
         let c00_16 = 0,
@@ -3567,13 +5887,13 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 = 0,
           c13_8 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 2 + j_17;
+          const bk_16 = k_8 * 32 + j_17;
           const a0_17 = h4[ar0_16 + k_8];
           const a1_9 = h4[ar1_8 + k_8];
-          const b0_16 = p_W[bk_16];
-          const b1_16 = p_W[bk_16 + 1];
-          const b2_16 = p_W[bk_16 + 2];
-          const b3_16 = p_W[bk_16 + 3];
+          const b0_16 = h5_h_W[bk_16];
+          const b1_16 = h5_h_W[bk_16 + 1];
+          const b2_16 = h5_h_W[bk_16 + 2];
+          const b3_16 = h5_h_W[bk_16 + 3];
           c00_16 += a0_17 * b0_16;
           c01_16 += a0_17 * b1_16;
           c02_16 += a0_17 * b2_16;
@@ -3583,103 +5903,1748 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_9 * b2_16;
           c13_8 += a1_9 * b3_16;
         }
-        const v_221 = p_b[j_17];
-        p_z[i_57 * 2 + j_17] = c00_16 + v_221;
-        const v_222 = p_b[j_17 + 1];
-        p_z[i_57 * 2 + (j_17 + 1)] = c01_16 + v_222;
-        const v_223 = p_b[j_17 + 2];
-        p_z[i_57 * 2 + (j_17 + 2)] = c02_16 + v_223;
-        const v_224 = p_b[j_17 + 3];
-        p_z[i_57 * 2 + (j_17 + 3)] = c03_16 + v_224;
-        const v_225 = p_b[j_17];
-        p_z[(i_57 + 1) * 2 + j_17] = c10_8 + v_225;
-        const v_226 = p_b[j_17 + 1];
-        p_z[(i_57 + 1) * 2 + (j_17 + 1)] = c11_8 + v_226;
-        const v_227 = p_b[j_17 + 2];
-        p_z[(i_57 + 1) * 2 + (j_17 + 2)] = c12_8 + v_227;
-        const v_228 = p_b[j_17 + 3];
-        p_z[(i_57 + 1) * 2 + (j_17 + 3)] = c13_8 + v_228;
-      }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_17 = i_57 * 32;
-        const ar1_9 = (i_57 + 1) * 32;
-        let c00_17 = 0,
-          c10_9 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 2 + j_18;
-          const a0_18 = h4[ar0_17 + k_8];
-          const a1_10 = h4[ar1_9 + k_8];
-          const b0_17 = p_W[bk_17];
-          c00_17 += a0_18 * b0_17;
-          c10_9 += a1_10 * b0_17;
-        }
-        const v_229 = p_b[j_18];
-        p_z[i_57 * 2 + j_18] = c00_17 + v_229;
-        const v_230 = p_b[j_18];
-        p_z[(i_57 + 1) * 2 + j_18] = c10_9 + v_230;
+        const v_221 = h5_h_b[j_17];
+        h5_h_z[i_57 * 32 + j_17] = c00_16 + v_221;
+        const v_222 = h5_h_b[j_17 + 1];
+        h5_h_z[i_57 * 32 + (j_17 + 1)] = c01_16 + v_222;
+        const v_223 = h5_h_b[j_17 + 2];
+        h5_h_z[i_57 * 32 + (j_17 + 2)] = c02_16 + v_223;
+        const v_224 = h5_h_b[j_17 + 3];
+        h5_h_z[i_57 * 32 + (j_17 + 3)] = c03_16 + v_224;
+        const v_225 = h5_h_b[j_17];
+        h5_h_z[(i_57 + 1) * 32 + j_17] = c10_8 + v_225;
+        const v_226 = h5_h_b[j_17 + 1];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 1)] = c11_8 + v_226;
+        const v_227 = h5_h_b[j_17 + 2];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 2)] = c12_8 + v_227;
+        const v_228 = h5_h_b[j_17 + 3];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 3)] = c13_8 + v_228;
       }
     }
     for (let i_58 = endI_8; i_58 < n; i_58++) {
-      for (let j_17 = 0; j_17 < 0; j_17 += 4) {
-        const ar0_18 = i_58 * 32;
-        let c00_18 = 0,
+      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
+        const ar0_17 = i_58 * 32;
+        let c00_17 = 0,
           c01_17 = 0,
           c02_17 = 0,
           c03_17 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_18 = k_8 * 2 + j_17;
-          const a0_19 = h4[ar0_18 + k_8];
-          const b0_18 = p_W[bk_18];
-          const b1_17 = p_W[bk_18 + 1];
-          const b2_17 = p_W[bk_18 + 2];
-          const b3_17 = p_W[bk_18 + 3];
-          c00_18 += a0_19 * b0_18;
-          c01_17 += a0_19 * b1_17;
-          c02_17 += a0_19 * b2_17;
-          c03_17 += a0_19 * b3_17;
+          const bk_17 = k_8 * 32 + j_17;
+          const a0_18 = h4[ar0_17 + k_8];
+          const b0_17 = h5_h_W[bk_17];
+          const b1_17 = h5_h_W[bk_17 + 1];
+          const b2_17 = h5_h_W[bk_17 + 2];
+          const b3_17 = h5_h_W[bk_17 + 3];
+          c00_17 += a0_18 * b0_17;
+          c01_17 += a0_18 * b1_17;
+          c02_17 += a0_18 * b2_17;
+          c03_17 += a0_18 * b3_17;
         }
-        const v_231 = p_b[j_17];
-        p_z[i_58 * 2 + j_17] = c00_18 + v_231;
-        const v_232 = p_b[j_17 + 1];
-        p_z[i_58 * 2 + (j_17 + 1)] = c01_17 + v_232;
-        const v_233 = p_b[j_17 + 2];
-        p_z[i_58 * 2 + (j_17 + 2)] = c02_17 + v_233;
-        const v_234 = p_b[j_17 + 3];
-        p_z[i_58 * 2 + (j_17 + 3)] = c03_17 + v_234;
+        const v_229 = h5_h_b[j_17];
+        h5_h_z[i_58 * 32 + j_17] = c00_17 + v_229;
+        const v_230 = h5_h_b[j_17 + 1];
+        h5_h_z[i_58 * 32 + (j_17 + 1)] = c01_17 + v_230;
+        const v_231 = h5_h_b[j_17 + 2];
+        h5_h_z[i_58 * 32 + (j_17 + 2)] = c02_17 + v_231;
+        const v_232 = h5_h_b[j_17 + 3];
+        h5_h_z[i_58 * 32 + (j_17 + 3)] = c03_17 + v_232;
       }
-      for (let j_18 = 0; j_18 < 2; j_18++) {
-        const ar0_19 = i_58 * 32;
-        let c00_19 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_19 = k_8 * 2 + j_18;
-          const a0_20 = h4[ar0_19 + k_8];
-          const b0_19 = p_W[bk_19];
-          c00_19 += a0_20 * b0_19;
-        }
-        const v_235 = p_b[j_18];
-        p_z[i_58 * 2 + j_18] = c00_19 + v_235;
+    }
+    // batchnorm(dense(x, n))
+    sum_16.fill(0, 0, 32);
+    for (let i0_40 = 0; i0_40 < n; i0_40++) {
+      for (let i1_40 = 0; i1_40 < 32; i1_40++) {
+        sum_16[i1_40] += h5_h_z[i0_40 * 32 + i1_40];
       }
+    }
+    for (let i_59 = 0; i_59 < 32; i_59++) {
+      const v_233 = sum_16[i_59];
+      div_16[i_59] = v_233 / n;
+    }
+    for (let i0_41 = 0; i0_41 < n; i0_41++) {
+      for (let i1_41 = 0; i1_41 < 32; i1_41++) {
+        const v_234 = h5_h_z[i0_41 * 32 + i1_41];
+        const v_235 = div_16[i1_41];
+        sub_8[i0_41 * 32 + i1_41] = v_234 - v_235;
+      }
+    }
+    sum_17.fill(0, 0, 32);
+    for (let i0_42 = 0; i0_42 < n; i0_42++) {
+      for (let i1_42 = 0; i1_42 < 32; i1_42++) {
+        const v_236 = sub_8[i0_42 * 32 + i1_42];
+        sum_17[i1_42] += v_236 * v_236;
+      }
+    }
+    for (let i_60 = 0; i_60 < 32; i_60++) {
+      const v_237 = sum_17[i_60];
+      div_17[i_60] = v_237 / n;
     }
   }
   function forwardBackwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
-    const p_z = buf49,
-      p = buf50;
+    const div_16 = buf51,
+      div_17 = buf52,
+      add_16 = buf49,
+      add_17 = buf51;
+    for (let i_61 = 0; i_61 < 32; i_61++) {
+      const v_238 = h5_h_mean[i_61];
+      const t_69 = 0.9 * v_238;
+      const v_239 = div_16[i_61];
+      const t_70 = 0.1 * v_239;
+      add_16[i_61] = t_69 + t_70;
+    }
+    for (let i_62 = 0; i_62 < 32; i_62++) {
+      const v_240 = div_17[i_62];
+      const t_71 = v_240 * s_3;
+      const v_241 = h5_h_var[i_62];
+      const t_72 = 0.9 * v_241;
+      const t_73 = 0.1 * t_71;
+      add_17[i_62] = t_72 + t_73;
+    }
+  }
+  function forwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
+    const sub_8 = buf50,
+      div_17 = buf52,
+      rsqrt_8 = buf53,
+      mul_8 = buf52,
+      h5_h = buf54,
+      h5_z = buf55,
+      sum_18 = buf56,
+      div_18 = buf57,
+      sub_9 = buf56,
+      sum_19 = buf55,
+      div_19 = buf58;
+    for (let i_63 = 0; i_63 < 32; i_63++) {
+      const v_242 = div_17[i_63];
+      const t_74 = v_242 + 0.00001;
+      rsqrt_8[i_63] = 1 / Math.sqrt(t_74);
+    }
+    for (let i0_43 = 0; i0_43 < n; i0_43++) {
+      for (let i1_43 = 0; i1_43 < 32; i1_43++) {
+        const v_243 = sub_8[i0_43 * 32 + i1_43];
+        const v_244 = rsqrt_8[i1_43];
+        mul_8[i0_43 * 32 + i1_43] = v_243 * v_244;
+      }
+    }
+    // h5 = residual(h4, 32)
+    for (let i0_44 = 0; i0_44 < n; i0_44++) {
+      for (let i1_44 = 0; i1_44 < 32; i1_44++) {
+        const v_245 = mul_8[i0_44 * 32 + i1_44];
+        const v_246 = h5_h_gamma[i1_44];
+        const t_75 = v_245 * v_246;
+        const v_247 = h5_h_beta[i1_44];
+        const t_76 = t_75 + v_247;
+        h5_h[i0_44 * 32 + i1_44] = t_76 > 0 ? t_76 : 0;
+      }
+    }
+    const endI_9 = n - (n % 2);
+    for (let i_64 = 0; i_64 < endI_9; i_64 += 2) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_18 = i_64 * 32;
+        const ar1_9 = (i_64 + 1) * 32;
+        let c00_18 = 0,
+          c01_18 = 0,
+          c02_18 = 0,
+          c03_18 = 0,
+          c10_9 = 0,
+          c11_9 = 0,
+          c12_9 = 0,
+          c13_9 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_18 = k_9 * 32 + j_19;
+          const a0_19 = h5_h[ar0_18 + k_9];
+          const a1_10 = h5_h[ar1_9 + k_9];
+          const b0_18 = h5_W[bk_18];
+          const b1_18 = h5_W[bk_18 + 1];
+          const b2_18 = h5_W[bk_18 + 2];
+          const b3_18 = h5_W[bk_18 + 3];
+          c00_18 += a0_19 * b0_18;
+          c01_18 += a0_19 * b1_18;
+          c02_18 += a0_19 * b2_18;
+          c03_18 += a0_19 * b3_18;
+          c10_9 += a1_10 * b0_18;
+          c11_9 += a1_10 * b1_18;
+          c12_9 += a1_10 * b2_18;
+          c13_9 += a1_10 * b3_18;
+        }
+        const v_248 = h5_b[j_19];
+        h5_z[i_64 * 32 + j_19] = c00_18 + v_248;
+        const v_249 = h5_b[j_19 + 1];
+        h5_z[i_64 * 32 + (j_19 + 1)] = c01_18 + v_249;
+        const v_250 = h5_b[j_19 + 2];
+        h5_z[i_64 * 32 + (j_19 + 2)] = c02_18 + v_250;
+        const v_251 = h5_b[j_19 + 3];
+        h5_z[i_64 * 32 + (j_19 + 3)] = c03_18 + v_251;
+        const v_252 = h5_b[j_19];
+        h5_z[(i_64 + 1) * 32 + j_19] = c10_9 + v_252;
+        const v_253 = h5_b[j_19 + 1];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 1)] = c11_9 + v_253;
+        const v_254 = h5_b[j_19 + 2];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 2)] = c12_9 + v_254;
+        const v_255 = h5_b[j_19 + 3];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 3)] = c13_9 + v_255;
+      }
+    }
+    for (let i_65 = endI_9; i_65 < n; i_65++) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_19 = i_65 * 32;
+        let c00_19 = 0,
+          c01_19 = 0,
+          c02_19 = 0,
+          c03_19 = 0;
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const bk_19 = k_9 * 32 + j_19;
+          const a0_20 = h5_h[ar0_19 + k_9];
+          const b0_19 = h5_W[bk_19];
+          const b1_19 = h5_W[bk_19 + 1];
+          const b2_19 = h5_W[bk_19 + 2];
+          const b3_19 = h5_W[bk_19 + 3];
+          c00_19 += a0_20 * b0_19;
+          c01_19 += a0_20 * b1_19;
+          c02_19 += a0_20 * b2_19;
+          c03_19 += a0_20 * b3_19;
+        }
+        const v_256 = h5_b[j_19];
+        h5_z[i_65 * 32 + j_19] = c00_19 + v_256;
+        const v_257 = h5_b[j_19 + 1];
+        h5_z[i_65 * 32 + (j_19 + 1)] = c01_19 + v_257;
+        const v_258 = h5_b[j_19 + 2];
+        h5_z[i_65 * 32 + (j_19 + 2)] = c02_19 + v_258;
+        const v_259 = h5_b[j_19 + 3];
+        h5_z[i_65 * 32 + (j_19 + 3)] = c03_19 + v_259;
+      }
+    }
+    // batchnorm(dense(h, n))
+    sum_18.fill(0, 0, 32);
+    for (let i0_45 = 0; i0_45 < n; i0_45++) {
+      for (let i1_45 = 0; i1_45 < 32; i1_45++) {
+        sum_18[i1_45] += h5_z[i0_45 * 32 + i1_45];
+      }
+    }
+    for (let i_66 = 0; i_66 < 32; i_66++) {
+      const v_260 = sum_18[i_66];
+      div_18[i_66] = v_260 / n;
+    }
+    for (let i0_46 = 0; i0_46 < n; i0_46++) {
+      for (let i1_46 = 0; i1_46 < 32; i1_46++) {
+        const v_261 = h5_z[i0_46 * 32 + i1_46];
+        const v_262 = div_18[i1_46];
+        sub_9[i0_46 * 32 + i1_46] = v_261 - v_262;
+      }
+    }
+    sum_19.fill(0, 0, 32);
+    for (let i0_47 = 0; i0_47 < n; i0_47++) {
+      for (let i1_47 = 0; i1_47 < 32; i1_47++) {
+        const v_263 = sub_9[i0_47 * 32 + i1_47];
+        sum_19[i1_47] += v_263 * v_263;
+      }
+    }
+    for (let i_67 = 0; i_67 < 32; i_67++) {
+      const v_264 = sum_19[i_67];
+      div_19[i_67] = v_264 / n;
+    }
+  }
+  function forwardBackwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
+    const div_18 = buf57,
+      div_19 = buf58,
+      add_18 = buf55,
+      add_19 = buf57;
+    for (let i_68 = 0; i_68 < 32; i_68++) {
+      const v_265 = h5_mean[i_68];
+      const t_77 = 0.9 * v_265;
+      const v_266 = div_18[i_68];
+      const t_78 = 0.1 * v_266;
+      add_18[i_68] = t_77 + t_78;
+    }
+    for (let i_69 = 0; i_69 < 32; i_69++) {
+      const v_267 = div_19[i_69];
+      const t_79 = v_267 * s_3;
+      const v_268 = h5_var[i_69];
+      const t_80 = 0.9 * v_268;
+      const t_81 = 0.1 * t_79;
+      add_19[i_69] = t_80 + t_81;
+    }
+  }
+  function forwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
+    const h4 = buf48,
+      sub_9 = buf56,
+      div_19 = buf58,
+      rsqrt_9 = buf59,
+      mul_9 = buf58,
+      h5 = buf60,
+      h6_h_z = buf61,
+      sum_20 = buf62,
+      div_20 = buf63,
+      sub_10 = buf62,
+      sum_21 = buf61,
+      div_21 = buf64;
+    for (let i_70 = 0; i_70 < 32; i_70++) {
+      const v_269 = div_19[i_70];
+      const t_82 = v_269 + 0.00001;
+      rsqrt_9[i_70] = 1 / Math.sqrt(t_82);
+    }
+    for (let i0_48 = 0; i0_48 < n; i0_48++) {
+      for (let i1_48 = 0; i1_48 < 32; i1_48++) {
+        const v_270 = sub_9[i0_48 * 32 + i1_48];
+        const v_271 = rsqrt_9[i1_48];
+        mul_9[i0_48 * 32 + i1_48] = v_270 * v_271;
+      }
+    }
+    // h5 = residual(h4, 32)
+    for (let i0_49 = 0; i0_49 < n; i0_49++) {
+      for (let i1_49 = 0; i1_49 < 32; i1_49++) {
+        const v_272 = mul_9[i0_49 * 32 + i1_49];
+        const v_273 = h5_gamma[i1_49];
+        const t_83 = v_272 * v_273;
+        const v_274 = h5_beta[i1_49];
+        const t_84 = t_83 + v_274;
+        const v_275 = h4[i0_49 * 32 + i1_49];
+        const t_85 = v_275 + t_84;
+        h5[i0_49 * 32 + i1_49] = t_85 > 0 ? t_85 : 0;
+      }
+    }
+    // h6 = residual(h5, 32)
+    const endI_10 = n - (n % 2);
+    for (let i_71 = 0; i_71 < endI_10; i_71 += 2) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_20 = i_71 * 32;
+        const ar1_10 = (i_71 + 1) * 32;
+        let c00_20 = 0,
+          c01_20 = 0,
+          c02_20 = 0,
+          c03_20 = 0,
+          c10_10 = 0,
+          c11_10 = 0,
+          c12_10 = 0,
+          c13_10 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_20 = k_10 * 32 + j_21;
+          const a0_21 = h5[ar0_20 + k_10];
+          const a1_11 = h5[ar1_10 + k_10];
+          const b0_20 = h6_h_W[bk_20];
+          const b1_20 = h6_h_W[bk_20 + 1];
+          const b2_20 = h6_h_W[bk_20 + 2];
+          const b3_20 = h6_h_W[bk_20 + 3];
+          c00_20 += a0_21 * b0_20;
+          c01_20 += a0_21 * b1_20;
+          c02_20 += a0_21 * b2_20;
+          c03_20 += a0_21 * b3_20;
+          c10_10 += a1_11 * b0_20;
+          c11_10 += a1_11 * b1_20;
+          c12_10 += a1_11 * b2_20;
+          c13_10 += a1_11 * b3_20;
+        }
+        const v_276 = h6_h_b[j_21];
+        h6_h_z[i_71 * 32 + j_21] = c00_20 + v_276;
+        const v_277 = h6_h_b[j_21 + 1];
+        h6_h_z[i_71 * 32 + (j_21 + 1)] = c01_20 + v_277;
+        const v_278 = h6_h_b[j_21 + 2];
+        h6_h_z[i_71 * 32 + (j_21 + 2)] = c02_20 + v_278;
+        const v_279 = h6_h_b[j_21 + 3];
+        h6_h_z[i_71 * 32 + (j_21 + 3)] = c03_20 + v_279;
+        const v_280 = h6_h_b[j_21];
+        h6_h_z[(i_71 + 1) * 32 + j_21] = c10_10 + v_280;
+        const v_281 = h6_h_b[j_21 + 1];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 1)] = c11_10 + v_281;
+        const v_282 = h6_h_b[j_21 + 2];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 2)] = c12_10 + v_282;
+        const v_283 = h6_h_b[j_21 + 3];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 3)] = c13_10 + v_283;
+      }
+    }
+    for (let i_72 = endI_10; i_72 < n; i_72++) {
+      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+        const ar0_21 = i_72 * 32;
+        let c00_21 = 0,
+          c01_21 = 0,
+          c02_21 = 0,
+          c03_21 = 0;
+        for (let k_10 = 0; k_10 < 32; k_10++) {
+          const bk_21 = k_10 * 32 + j_21;
+          const a0_22 = h5[ar0_21 + k_10];
+          const b0_21 = h6_h_W[bk_21];
+          const b1_21 = h6_h_W[bk_21 + 1];
+          const b2_21 = h6_h_W[bk_21 + 2];
+          const b3_21 = h6_h_W[bk_21 + 3];
+          c00_21 += a0_22 * b0_21;
+          c01_21 += a0_22 * b1_21;
+          c02_21 += a0_22 * b2_21;
+          c03_21 += a0_22 * b3_21;
+        }
+        const v_284 = h6_h_b[j_21];
+        h6_h_z[i_72 * 32 + j_21] = c00_21 + v_284;
+        const v_285 = h6_h_b[j_21 + 1];
+        h6_h_z[i_72 * 32 + (j_21 + 1)] = c01_21 + v_285;
+        const v_286 = h6_h_b[j_21 + 2];
+        h6_h_z[i_72 * 32 + (j_21 + 2)] = c02_21 + v_286;
+        const v_287 = h6_h_b[j_21 + 3];
+        h6_h_z[i_72 * 32 + (j_21 + 3)] = c03_21 + v_287;
+      }
+    }
+    // batchnorm(dense(x, n))
+    sum_20.fill(0, 0, 32);
+    for (let i0_50 = 0; i0_50 < n; i0_50++) {
+      for (let i1_50 = 0; i1_50 < 32; i1_50++) {
+        sum_20[i1_50] += h6_h_z[i0_50 * 32 + i1_50];
+      }
+    }
+    for (let i_73 = 0; i_73 < 32; i_73++) {
+      const v_288 = sum_20[i_73];
+      div_20[i_73] = v_288 / n;
+    }
+    for (let i0_51 = 0; i0_51 < n; i0_51++) {
+      for (let i1_51 = 0; i1_51 < 32; i1_51++) {
+        const v_289 = h6_h_z[i0_51 * 32 + i1_51];
+        const v_290 = div_20[i1_51];
+        sub_10[i0_51 * 32 + i1_51] = v_289 - v_290;
+      }
+    }
+    sum_21.fill(0, 0, 32);
+    for (let i0_52 = 0; i0_52 < n; i0_52++) {
+      for (let i1_52 = 0; i1_52 < 32; i1_52++) {
+        const v_291 = sub_10[i0_52 * 32 + i1_52];
+        sum_21[i1_52] += v_291 * v_291;
+      }
+    }
+    for (let i_74 = 0; i_74 < 32; i_74++) {
+      const v_292 = sum_21[i_74];
+      div_21[i_74] = v_292 / n;
+    }
+  }
+  function forwardBackwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
+    const div_20 = buf63,
+      div_21 = buf64,
+      add_20 = buf61,
+      add_21 = buf63;
+    for (let i_75 = 0; i_75 < 32; i_75++) {
+      const v_293 = h6_h_mean[i_75];
+      const t_86 = 0.9 * v_293;
+      const v_294 = div_20[i_75];
+      const t_87 = 0.1 * v_294;
+      add_20[i_75] = t_86 + t_87;
+    }
+    for (let i_76 = 0; i_76 < 32; i_76++) {
+      const v_295 = div_21[i_76];
+      const t_88 = v_295 * s_3;
+      const v_296 = h6_h_var[i_76];
+      const t_89 = 0.9 * v_296;
+      const t_90 = 0.1 * t_88;
+      add_21[i_76] = t_89 + t_90;
+    }
+  }
+  function forwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
+    const sub_10 = buf62,
+      div_21 = buf64,
+      rsqrt_10 = buf65,
+      mul_10 = buf64,
+      h6_h = buf66,
+      h6_z = buf67,
+      sum_22 = buf68,
+      div_22 = buf69,
+      sub_11 = buf68,
+      sum_23 = buf67,
+      div_23 = buf70;
+    for (let i_77 = 0; i_77 < 32; i_77++) {
+      const v_297 = div_21[i_77];
+      const t_91 = v_297 + 0.00001;
+      rsqrt_10[i_77] = 1 / Math.sqrt(t_91);
+    }
+    for (let i0_53 = 0; i0_53 < n; i0_53++) {
+      for (let i1_53 = 0; i1_53 < 32; i1_53++) {
+        const v_298 = sub_10[i0_53 * 32 + i1_53];
+        const v_299 = rsqrt_10[i1_53];
+        mul_10[i0_53 * 32 + i1_53] = v_298 * v_299;
+      }
+    }
+    // h6 = residual(h5, 32)
+    for (let i0_54 = 0; i0_54 < n; i0_54++) {
+      for (let i1_54 = 0; i1_54 < 32; i1_54++) {
+        const v_300 = mul_10[i0_54 * 32 + i1_54];
+        const v_301 = h6_h_gamma[i1_54];
+        const t_92 = v_300 * v_301;
+        const v_302 = h6_h_beta[i1_54];
+        const t_93 = t_92 + v_302;
+        h6_h[i0_54 * 32 + i1_54] = t_93 > 0 ? t_93 : 0;
+      }
+    }
+    const endI_11 = n - (n % 2);
+    for (let i_78 = 0; i_78 < endI_11; i_78 += 2) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_22 = i_78 * 32;
+        const ar1_11 = (i_78 + 1) * 32;
+        let c00_22 = 0,
+          c01_22 = 0,
+          c02_22 = 0,
+          c03_22 = 0,
+          c10_11 = 0,
+          c11_11 = 0,
+          c12_11 = 0,
+          c13_11 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_22 = k_11 * 32 + j_23;
+          const a0_23 = h6_h[ar0_22 + k_11];
+          const a1_12 = h6_h[ar1_11 + k_11];
+          const b0_22 = h6_W[bk_22];
+          const b1_22 = h6_W[bk_22 + 1];
+          const b2_22 = h6_W[bk_22 + 2];
+          const b3_22 = h6_W[bk_22 + 3];
+          c00_22 += a0_23 * b0_22;
+          c01_22 += a0_23 * b1_22;
+          c02_22 += a0_23 * b2_22;
+          c03_22 += a0_23 * b3_22;
+          c10_11 += a1_12 * b0_22;
+          c11_11 += a1_12 * b1_22;
+          c12_11 += a1_12 * b2_22;
+          c13_11 += a1_12 * b3_22;
+        }
+        const v_303 = h6_b[j_23];
+        h6_z[i_78 * 32 + j_23] = c00_22 + v_303;
+        const v_304 = h6_b[j_23 + 1];
+        h6_z[i_78 * 32 + (j_23 + 1)] = c01_22 + v_304;
+        const v_305 = h6_b[j_23 + 2];
+        h6_z[i_78 * 32 + (j_23 + 2)] = c02_22 + v_305;
+        const v_306 = h6_b[j_23 + 3];
+        h6_z[i_78 * 32 + (j_23 + 3)] = c03_22 + v_306;
+        const v_307 = h6_b[j_23];
+        h6_z[(i_78 + 1) * 32 + j_23] = c10_11 + v_307;
+        const v_308 = h6_b[j_23 + 1];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 1)] = c11_11 + v_308;
+        const v_309 = h6_b[j_23 + 2];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 2)] = c12_11 + v_309;
+        const v_310 = h6_b[j_23 + 3];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 3)] = c13_11 + v_310;
+      }
+    }
+    for (let i_79 = endI_11; i_79 < n; i_79++) {
+      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
+        const ar0_23 = i_79 * 32;
+        let c00_23 = 0,
+          c01_23 = 0,
+          c02_23 = 0,
+          c03_23 = 0;
+        for (let k_11 = 0; k_11 < 32; k_11++) {
+          const bk_23 = k_11 * 32 + j_23;
+          const a0_24 = h6_h[ar0_23 + k_11];
+          const b0_23 = h6_W[bk_23];
+          const b1_23 = h6_W[bk_23 + 1];
+          const b2_23 = h6_W[bk_23 + 2];
+          const b3_23 = h6_W[bk_23 + 3];
+          c00_23 += a0_24 * b0_23;
+          c01_23 += a0_24 * b1_23;
+          c02_23 += a0_24 * b2_23;
+          c03_23 += a0_24 * b3_23;
+        }
+        const v_311 = h6_b[j_23];
+        h6_z[i_79 * 32 + j_23] = c00_23 + v_311;
+        const v_312 = h6_b[j_23 + 1];
+        h6_z[i_79 * 32 + (j_23 + 1)] = c01_23 + v_312;
+        const v_313 = h6_b[j_23 + 2];
+        h6_z[i_79 * 32 + (j_23 + 2)] = c02_23 + v_313;
+        const v_314 = h6_b[j_23 + 3];
+        h6_z[i_79 * 32 + (j_23 + 3)] = c03_23 + v_314;
+      }
+    }
+    // batchnorm(dense(h, n))
+    sum_22.fill(0, 0, 32);
+    for (let i0_55 = 0; i0_55 < n; i0_55++) {
+      for (let i1_55 = 0; i1_55 < 32; i1_55++) {
+        sum_22[i1_55] += h6_z[i0_55 * 32 + i1_55];
+      }
+    }
+    for (let i_80 = 0; i_80 < 32; i_80++) {
+      const v_315 = sum_22[i_80];
+      div_22[i_80] = v_315 / n;
+    }
+    for (let i0_56 = 0; i0_56 < n; i0_56++) {
+      for (let i1_56 = 0; i1_56 < 32; i1_56++) {
+        const v_316 = h6_z[i0_56 * 32 + i1_56];
+        const v_317 = div_22[i1_56];
+        sub_11[i0_56 * 32 + i1_56] = v_316 - v_317;
+      }
+    }
+    sum_23.fill(0, 0, 32);
+    for (let i0_57 = 0; i0_57 < n; i0_57++) {
+      for (let i1_57 = 0; i1_57 < 32; i1_57++) {
+        const v_318 = sub_11[i0_57 * 32 + i1_57];
+        sum_23[i1_57] += v_318 * v_318;
+      }
+    }
+    for (let i_81 = 0; i_81 < 32; i_81++) {
+      const v_319 = sum_23[i_81];
+      div_23[i_81] = v_319 / n;
+    }
+  }
+  function forwardBackwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
+    const div_22 = buf69,
+      div_23 = buf70,
+      add_22 = buf67,
+      add_23 = buf69;
+    for (let i_82 = 0; i_82 < 32; i_82++) {
+      const v_320 = h6_mean[i_82];
+      const t_94 = 0.9 * v_320;
+      const v_321 = div_22[i_82];
+      const t_95 = 0.1 * v_321;
+      add_22[i_82] = t_94 + t_95;
+    }
+    for (let i_83 = 0; i_83 < 32; i_83++) {
+      const v_322 = div_23[i_83];
+      const t_96 = v_322 * s_3;
+      const v_323 = h6_var[i_83];
+      const t_97 = 0.9 * v_323;
+      const t_98 = 0.1 * t_96;
+      add_23[i_83] = t_97 + t_98;
+    }
+  }
+  function forwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
+    const h5 = buf60,
+      sub_11 = buf68,
+      div_23 = buf70,
+      rsqrt_11 = buf71,
+      mul_11 = buf70,
+      h6 = buf72,
+      h7_h_z = buf73,
+      sum_24 = buf74,
+      div_24 = buf75,
+      sub_12 = buf74,
+      sum_25 = buf73,
+      div_25 = buf76;
+    for (let i_84 = 0; i_84 < 32; i_84++) {
+      const v_324 = div_23[i_84];
+      const t_99 = v_324 + 0.00001;
+      rsqrt_11[i_84] = 1 / Math.sqrt(t_99);
+    }
+    for (let i0_58 = 0; i0_58 < n; i0_58++) {
+      for (let i1_58 = 0; i1_58 < 32; i1_58++) {
+        const v_325 = sub_11[i0_58 * 32 + i1_58];
+        const v_326 = rsqrt_11[i1_58];
+        mul_11[i0_58 * 32 + i1_58] = v_325 * v_326;
+      }
+    }
+    // h6 = residual(h5, 32)
+    for (let i0_59 = 0; i0_59 < n; i0_59++) {
+      for (let i1_59 = 0; i1_59 < 32; i1_59++) {
+        const v_327 = mul_11[i0_59 * 32 + i1_59];
+        const v_328 = h6_gamma[i1_59];
+        const t_100 = v_327 * v_328;
+        const v_329 = h6_beta[i1_59];
+        const t_101 = t_100 + v_329;
+        const v_330 = h5[i0_59 * 32 + i1_59];
+        const t_102 = v_330 + t_101;
+        h6[i0_59 * 32 + i1_59] = t_102 > 0 ? t_102 : 0;
+      }
+    }
+    // h7 = residual(h6, 32)
+    const endI_12 = n - (n % 2);
+    for (let i_85 = 0; i_85 < endI_12; i_85 += 2) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_24 = i_85 * 32;
+        const ar1_12 = (i_85 + 1) * 32;
+        let c00_24 = 0,
+          c01_24 = 0,
+          c02_24 = 0,
+          c03_24 = 0,
+          c10_12 = 0,
+          c11_12 = 0,
+          c12_12 = 0,
+          c13_12 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_24 = k_12 * 32 + j_25;
+          const a0_25 = h6[ar0_24 + k_12];
+          const a1_13 = h6[ar1_12 + k_12];
+          const b0_24 = h7_h_W[bk_24];
+          const b1_24 = h7_h_W[bk_24 + 1];
+          const b2_24 = h7_h_W[bk_24 + 2];
+          const b3_24 = h7_h_W[bk_24 + 3];
+          c00_24 += a0_25 * b0_24;
+          c01_24 += a0_25 * b1_24;
+          c02_24 += a0_25 * b2_24;
+          c03_24 += a0_25 * b3_24;
+          c10_12 += a1_13 * b0_24;
+          c11_12 += a1_13 * b1_24;
+          c12_12 += a1_13 * b2_24;
+          c13_12 += a1_13 * b3_24;
+        }
+        const v_331 = h7_h_b[j_25];
+        h7_h_z[i_85 * 32 + j_25] = c00_24 + v_331;
+        const v_332 = h7_h_b[j_25 + 1];
+        h7_h_z[i_85 * 32 + (j_25 + 1)] = c01_24 + v_332;
+        const v_333 = h7_h_b[j_25 + 2];
+        h7_h_z[i_85 * 32 + (j_25 + 2)] = c02_24 + v_333;
+        const v_334 = h7_h_b[j_25 + 3];
+        h7_h_z[i_85 * 32 + (j_25 + 3)] = c03_24 + v_334;
+        const v_335 = h7_h_b[j_25];
+        h7_h_z[(i_85 + 1) * 32 + j_25] = c10_12 + v_335;
+        const v_336 = h7_h_b[j_25 + 1];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 1)] = c11_12 + v_336;
+        const v_337 = h7_h_b[j_25 + 2];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 2)] = c12_12 + v_337;
+        const v_338 = h7_h_b[j_25 + 3];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 3)] = c13_12 + v_338;
+      }
+    }
+    for (let i_86 = endI_12; i_86 < n; i_86++) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_25 = i_86 * 32;
+        let c00_25 = 0,
+          c01_25 = 0,
+          c02_25 = 0,
+          c03_25 = 0;
+        for (let k_12 = 0; k_12 < 32; k_12++) {
+          const bk_25 = k_12 * 32 + j_25;
+          const a0_26 = h6[ar0_25 + k_12];
+          const b0_25 = h7_h_W[bk_25];
+          const b1_25 = h7_h_W[bk_25 + 1];
+          const b2_25 = h7_h_W[bk_25 + 2];
+          const b3_25 = h7_h_W[bk_25 + 3];
+          c00_25 += a0_26 * b0_25;
+          c01_25 += a0_26 * b1_25;
+          c02_25 += a0_26 * b2_25;
+          c03_25 += a0_26 * b3_25;
+        }
+        const v_339 = h7_h_b[j_25];
+        h7_h_z[i_86 * 32 + j_25] = c00_25 + v_339;
+        const v_340 = h7_h_b[j_25 + 1];
+        h7_h_z[i_86 * 32 + (j_25 + 1)] = c01_25 + v_340;
+        const v_341 = h7_h_b[j_25 + 2];
+        h7_h_z[i_86 * 32 + (j_25 + 2)] = c02_25 + v_341;
+        const v_342 = h7_h_b[j_25 + 3];
+        h7_h_z[i_86 * 32 + (j_25 + 3)] = c03_25 + v_342;
+      }
+    }
+    // batchnorm(dense(x, n))
+    sum_24.fill(0, 0, 32);
+    for (let i0_60 = 0; i0_60 < n; i0_60++) {
+      for (let i1_60 = 0; i1_60 < 32; i1_60++) {
+        sum_24[i1_60] += h7_h_z[i0_60 * 32 + i1_60];
+      }
+    }
+    for (let i_87 = 0; i_87 < 32; i_87++) {
+      const v_343 = sum_24[i_87];
+      div_24[i_87] = v_343 / n;
+    }
+    for (let i0_61 = 0; i0_61 < n; i0_61++) {
+      for (let i1_61 = 0; i1_61 < 32; i1_61++) {
+        const v_344 = h7_h_z[i0_61 * 32 + i1_61];
+        const v_345 = div_24[i1_61];
+        sub_12[i0_61 * 32 + i1_61] = v_344 - v_345;
+      }
+    }
+    sum_25.fill(0, 0, 32);
+    for (let i0_62 = 0; i0_62 < n; i0_62++) {
+      for (let i1_62 = 0; i1_62 < 32; i1_62++) {
+        const v_346 = sub_12[i0_62 * 32 + i1_62];
+        sum_25[i1_62] += v_346 * v_346;
+      }
+    }
+    for (let i_88 = 0; i_88 < 32; i_88++) {
+      const v_347 = sum_25[i_88];
+      div_25[i_88] = v_347 / n;
+    }
+  }
+  function forwardBackwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
+    const div_24 = buf75,
+      div_25 = buf76,
+      add_24 = buf73,
+      add_25 = buf75;
+    for (let i_89 = 0; i_89 < 32; i_89++) {
+      const v_348 = h7_h_mean[i_89];
+      const t_103 = 0.9 * v_348;
+      const v_349 = div_24[i_89];
+      const t_104 = 0.1 * v_349;
+      add_24[i_89] = t_103 + t_104;
+    }
+    for (let i_90 = 0; i_90 < 32; i_90++) {
+      const v_350 = div_25[i_90];
+      const t_105 = v_350 * s_3;
+      const v_351 = h7_h_var[i_90];
+      const t_106 = 0.9 * v_351;
+      const t_107 = 0.1 * t_105;
+      add_25[i_90] = t_106 + t_107;
+    }
+  }
+  function forwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
+    const sub_12 = buf74,
+      div_25 = buf76,
+      rsqrt_12 = buf77,
+      mul_12 = buf76,
+      h7_h = buf78,
+      h7_z = buf79,
+      sum_26 = buf80,
+      div_26 = buf81,
+      sub_13 = buf80,
+      sum_27 = buf79,
+      div_27 = buf82;
+    for (let i_91 = 0; i_91 < 32; i_91++) {
+      const v_352 = div_25[i_91];
+      const t_108 = v_352 + 0.00001;
+      rsqrt_12[i_91] = 1 / Math.sqrt(t_108);
+    }
+    for (let i0_63 = 0; i0_63 < n; i0_63++) {
+      for (let i1_63 = 0; i1_63 < 32; i1_63++) {
+        const v_353 = sub_12[i0_63 * 32 + i1_63];
+        const v_354 = rsqrt_12[i1_63];
+        mul_12[i0_63 * 32 + i1_63] = v_353 * v_354;
+      }
+    }
+    // h7 = residual(h6, 32)
+    for (let i0_64 = 0; i0_64 < n; i0_64++) {
+      for (let i1_64 = 0; i1_64 < 32; i1_64++) {
+        const v_355 = mul_12[i0_64 * 32 + i1_64];
+        const v_356 = h7_h_gamma[i1_64];
+        const t_109 = v_355 * v_356;
+        const v_357 = h7_h_beta[i1_64];
+        const t_110 = t_109 + v_357;
+        h7_h[i0_64 * 32 + i1_64] = t_110 > 0 ? t_110 : 0;
+      }
+    }
+    const endI_13 = n - (n % 2);
+    for (let i_92 = 0; i_92 < endI_13; i_92 += 2) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_26 = i_92 * 32;
+        const ar1_13 = (i_92 + 1) * 32;
+        let c00_26 = 0,
+          c01_26 = 0,
+          c02_26 = 0,
+          c03_26 = 0,
+          c10_13 = 0,
+          c11_13 = 0,
+          c12_13 = 0,
+          c13_13 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_26 = k_13 * 32 + j_27;
+          const a0_27 = h7_h[ar0_26 + k_13];
+          const a1_14 = h7_h[ar1_13 + k_13];
+          const b0_26 = h7_W[bk_26];
+          const b1_26 = h7_W[bk_26 + 1];
+          const b2_26 = h7_W[bk_26 + 2];
+          const b3_26 = h7_W[bk_26 + 3];
+          c00_26 += a0_27 * b0_26;
+          c01_26 += a0_27 * b1_26;
+          c02_26 += a0_27 * b2_26;
+          c03_26 += a0_27 * b3_26;
+          c10_13 += a1_14 * b0_26;
+          c11_13 += a1_14 * b1_26;
+          c12_13 += a1_14 * b2_26;
+          c13_13 += a1_14 * b3_26;
+        }
+        const v_358 = h7_b[j_27];
+        h7_z[i_92 * 32 + j_27] = c00_26 + v_358;
+        const v_359 = h7_b[j_27 + 1];
+        h7_z[i_92 * 32 + (j_27 + 1)] = c01_26 + v_359;
+        const v_360 = h7_b[j_27 + 2];
+        h7_z[i_92 * 32 + (j_27 + 2)] = c02_26 + v_360;
+        const v_361 = h7_b[j_27 + 3];
+        h7_z[i_92 * 32 + (j_27 + 3)] = c03_26 + v_361;
+        const v_362 = h7_b[j_27];
+        h7_z[(i_92 + 1) * 32 + j_27] = c10_13 + v_362;
+        const v_363 = h7_b[j_27 + 1];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 1)] = c11_13 + v_363;
+        const v_364 = h7_b[j_27 + 2];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 2)] = c12_13 + v_364;
+        const v_365 = h7_b[j_27 + 3];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 3)] = c13_13 + v_365;
+      }
+    }
+    for (let i_93 = endI_13; i_93 < n; i_93++) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_27 = i_93 * 32;
+        let c00_27 = 0,
+          c01_27 = 0,
+          c02_27 = 0,
+          c03_27 = 0;
+        for (let k_13 = 0; k_13 < 32; k_13++) {
+          const bk_27 = k_13 * 32 + j_27;
+          const a0_28 = h7_h[ar0_27 + k_13];
+          const b0_27 = h7_W[bk_27];
+          const b1_27 = h7_W[bk_27 + 1];
+          const b2_27 = h7_W[bk_27 + 2];
+          const b3_27 = h7_W[bk_27 + 3];
+          c00_27 += a0_28 * b0_27;
+          c01_27 += a0_28 * b1_27;
+          c02_27 += a0_28 * b2_27;
+          c03_27 += a0_28 * b3_27;
+        }
+        const v_366 = h7_b[j_27];
+        h7_z[i_93 * 32 + j_27] = c00_27 + v_366;
+        const v_367 = h7_b[j_27 + 1];
+        h7_z[i_93 * 32 + (j_27 + 1)] = c01_27 + v_367;
+        const v_368 = h7_b[j_27 + 2];
+        h7_z[i_93 * 32 + (j_27 + 2)] = c02_27 + v_368;
+        const v_369 = h7_b[j_27 + 3];
+        h7_z[i_93 * 32 + (j_27 + 3)] = c03_27 + v_369;
+      }
+    }
+    // batchnorm(dense(h, n))
+    sum_26.fill(0, 0, 32);
+    for (let i0_65 = 0; i0_65 < n; i0_65++) {
+      for (let i1_65 = 0; i1_65 < 32; i1_65++) {
+        sum_26[i1_65] += h7_z[i0_65 * 32 + i1_65];
+      }
+    }
+    for (let i_94 = 0; i_94 < 32; i_94++) {
+      const v_370 = sum_26[i_94];
+      div_26[i_94] = v_370 / n;
+    }
+    for (let i0_66 = 0; i0_66 < n; i0_66++) {
+      for (let i1_66 = 0; i1_66 < 32; i1_66++) {
+        const v_371 = h7_z[i0_66 * 32 + i1_66];
+        const v_372 = div_26[i1_66];
+        sub_13[i0_66 * 32 + i1_66] = v_371 - v_372;
+      }
+    }
+    sum_27.fill(0, 0, 32);
+    for (let i0_67 = 0; i0_67 < n; i0_67++) {
+      for (let i1_67 = 0; i1_67 < 32; i1_67++) {
+        const v_373 = sub_13[i0_67 * 32 + i1_67];
+        sum_27[i1_67] += v_373 * v_373;
+      }
+    }
+    for (let i_95 = 0; i_95 < 32; i_95++) {
+      const v_374 = sum_27[i_95];
+      div_27[i_95] = v_374 / n;
+    }
+  }
+  function forwardBackwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
+    const div_26 = buf81,
+      div_27 = buf82,
+      add_26 = buf79,
+      add_27 = buf81;
+    for (let i_96 = 0; i_96 < 32; i_96++) {
+      const v_375 = h7_mean[i_96];
+      const t_111 = 0.9 * v_375;
+      const v_376 = div_26[i_96];
+      const t_112 = 0.1 * v_376;
+      add_26[i_96] = t_111 + t_112;
+    }
+    for (let i_97 = 0; i_97 < 32; i_97++) {
+      const v_377 = div_27[i_97];
+      const t_113 = v_377 * s_3;
+      const v_378 = h7_var[i_97];
+      const t_114 = 0.9 * v_378;
+      const t_115 = 0.1 * t_113;
+      add_27[i_97] = t_114 + t_115;
+    }
+  }
+  function forwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
+    const h6 = buf72,
+      sub_13 = buf80,
+      div_27 = buf82,
+      rsqrt_13 = buf83,
+      mul_13 = buf82,
+      h7 = buf84,
+      h8_h_z = buf85,
+      sum_28 = buf86,
+      div_28 = buf87,
+      sub_14 = buf86,
+      sum_29 = buf85,
+      div_29 = buf88;
+    for (let i_98 = 0; i_98 < 32; i_98++) {
+      const v_379 = div_27[i_98];
+      const t_116 = v_379 + 0.00001;
+      rsqrt_13[i_98] = 1 / Math.sqrt(t_116);
+    }
+    for (let i0_68 = 0; i0_68 < n; i0_68++) {
+      for (let i1_68 = 0; i1_68 < 32; i1_68++) {
+        const v_380 = sub_13[i0_68 * 32 + i1_68];
+        const v_381 = rsqrt_13[i1_68];
+        mul_13[i0_68 * 32 + i1_68] = v_380 * v_381;
+      }
+    }
+    // h7 = residual(h6, 32)
+    for (let i0_69 = 0; i0_69 < n; i0_69++) {
+      for (let i1_69 = 0; i1_69 < 32; i1_69++) {
+        const v_382 = mul_13[i0_69 * 32 + i1_69];
+        const v_383 = h7_gamma[i1_69];
+        const t_117 = v_382 * v_383;
+        const v_384 = h7_beta[i1_69];
+        const t_118 = t_117 + v_384;
+        const v_385 = h6[i0_69 * 32 + i1_69];
+        const t_119 = v_385 + t_118;
+        h7[i0_69 * 32 + i1_69] = t_119 > 0 ? t_119 : 0;
+      }
+    }
+    // h8 = residual(h7, 32)
+    const endI_14 = n - (n % 2);
+    for (let i_99 = 0; i_99 < endI_14; i_99 += 2) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_28 = i_99 * 32;
+        const ar1_14 = (i_99 + 1) * 32;
+        let c00_28 = 0,
+          c01_28 = 0,
+          c02_28 = 0,
+          c03_28 = 0,
+          c10_14 = 0,
+          c11_14 = 0,
+          c12_14 = 0,
+          c13_14 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_28 = k_14 * 32 + j_29;
+          const a0_29 = h7[ar0_28 + k_14];
+          const a1_15 = h7[ar1_14 + k_14];
+          const b0_28 = h8_h_W[bk_28];
+          const b1_28 = h8_h_W[bk_28 + 1];
+          const b2_28 = h8_h_W[bk_28 + 2];
+          const b3_28 = h8_h_W[bk_28 + 3];
+          c00_28 += a0_29 * b0_28;
+          c01_28 += a0_29 * b1_28;
+          c02_28 += a0_29 * b2_28;
+          c03_28 += a0_29 * b3_28;
+          c10_14 += a1_15 * b0_28;
+          c11_14 += a1_15 * b1_28;
+          c12_14 += a1_15 * b2_28;
+          c13_14 += a1_15 * b3_28;
+        }
+        const v_386 = h8_h_b[j_29];
+        h8_h_z[i_99 * 32 + j_29] = c00_28 + v_386;
+        const v_387 = h8_h_b[j_29 + 1];
+        h8_h_z[i_99 * 32 + (j_29 + 1)] = c01_28 + v_387;
+        const v_388 = h8_h_b[j_29 + 2];
+        h8_h_z[i_99 * 32 + (j_29 + 2)] = c02_28 + v_388;
+        const v_389 = h8_h_b[j_29 + 3];
+        h8_h_z[i_99 * 32 + (j_29 + 3)] = c03_28 + v_389;
+        const v_390 = h8_h_b[j_29];
+        h8_h_z[(i_99 + 1) * 32 + j_29] = c10_14 + v_390;
+        const v_391 = h8_h_b[j_29 + 1];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 1)] = c11_14 + v_391;
+        const v_392 = h8_h_b[j_29 + 2];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 2)] = c12_14 + v_392;
+        const v_393 = h8_h_b[j_29 + 3];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 3)] = c13_14 + v_393;
+      }
+    }
+    for (let i_100 = endI_14; i_100 < n; i_100++) {
+      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
+        const ar0_29 = i_100 * 32;
+        let c00_29 = 0,
+          c01_29 = 0,
+          c02_29 = 0,
+          c03_29 = 0;
+        for (let k_14 = 0; k_14 < 32; k_14++) {
+          const bk_29 = k_14 * 32 + j_29;
+          const a0_30 = h7[ar0_29 + k_14];
+          const b0_29 = h8_h_W[bk_29];
+          const b1_29 = h8_h_W[bk_29 + 1];
+          const b2_29 = h8_h_W[bk_29 + 2];
+          const b3_29 = h8_h_W[bk_29 + 3];
+          c00_29 += a0_30 * b0_29;
+          c01_29 += a0_30 * b1_29;
+          c02_29 += a0_30 * b2_29;
+          c03_29 += a0_30 * b3_29;
+        }
+        const v_394 = h8_h_b[j_29];
+        h8_h_z[i_100 * 32 + j_29] = c00_29 + v_394;
+        const v_395 = h8_h_b[j_29 + 1];
+        h8_h_z[i_100 * 32 + (j_29 + 1)] = c01_29 + v_395;
+        const v_396 = h8_h_b[j_29 + 2];
+        h8_h_z[i_100 * 32 + (j_29 + 2)] = c02_29 + v_396;
+        const v_397 = h8_h_b[j_29 + 3];
+        h8_h_z[i_100 * 32 + (j_29 + 3)] = c03_29 + v_397;
+      }
+    }
+    // batchnorm(dense(x, n))
+    sum_28.fill(0, 0, 32);
+    for (let i0_70 = 0; i0_70 < n; i0_70++) {
+      for (let i1_70 = 0; i1_70 < 32; i1_70++) {
+        sum_28[i1_70] += h8_h_z[i0_70 * 32 + i1_70];
+      }
+    }
+    for (let i_101 = 0; i_101 < 32; i_101++) {
+      const v_398 = sum_28[i_101];
+      div_28[i_101] = v_398 / n;
+    }
+    for (let i0_71 = 0; i0_71 < n; i0_71++) {
+      for (let i1_71 = 0; i1_71 < 32; i1_71++) {
+        const v_399 = h8_h_z[i0_71 * 32 + i1_71];
+        const v_400 = div_28[i1_71];
+        sub_14[i0_71 * 32 + i1_71] = v_399 - v_400;
+      }
+    }
+    sum_29.fill(0, 0, 32);
+    for (let i0_72 = 0; i0_72 < n; i0_72++) {
+      for (let i1_72 = 0; i1_72 < 32; i1_72++) {
+        const v_401 = sub_14[i0_72 * 32 + i1_72];
+        sum_29[i1_72] += v_401 * v_401;
+      }
+    }
+    for (let i_102 = 0; i_102 < 32; i_102++) {
+      const v_402 = sum_29[i_102];
+      div_29[i_102] = v_402 / n;
+    }
+  }
+  function forwardBackwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
+    const div_28 = buf87,
+      div_29 = buf88,
+      add_28 = buf85,
+      add_29 = buf87;
+    for (let i_103 = 0; i_103 < 32; i_103++) {
+      const v_403 = h8_h_mean[i_103];
+      const t_120 = 0.9 * v_403;
+      const v_404 = div_28[i_103];
+      const t_121 = 0.1 * v_404;
+      add_28[i_103] = t_120 + t_121;
+    }
+    for (let i_104 = 0; i_104 < 32; i_104++) {
+      const v_405 = div_29[i_104];
+      const t_122 = v_405 * s_3;
+      const v_406 = h8_h_var[i_104];
+      const t_123 = 0.9 * v_406;
+      const t_124 = 0.1 * t_122;
+      add_29[i_104] = t_123 + t_124;
+    }
+  }
+  function forwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
+    const sub_14 = buf86,
+      div_29 = buf88,
+      rsqrt_14 = buf89,
+      mul_14 = buf88,
+      h8_h = buf90,
+      h8_z = buf91,
+      sum_30 = buf92,
+      div_30 = buf93,
+      sub_15 = buf92,
+      sum_31 = buf91,
+      div_31 = buf94;
+    for (let i_105 = 0; i_105 < 32; i_105++) {
+      const v_407 = div_29[i_105];
+      const t_125 = v_407 + 0.00001;
+      rsqrt_14[i_105] = 1 / Math.sqrt(t_125);
+    }
+    for (let i0_73 = 0; i0_73 < n; i0_73++) {
+      for (let i1_73 = 0; i1_73 < 32; i1_73++) {
+        const v_408 = sub_14[i0_73 * 32 + i1_73];
+        const v_409 = rsqrt_14[i1_73];
+        mul_14[i0_73 * 32 + i1_73] = v_408 * v_409;
+      }
+    }
+    // h8 = residual(h7, 32)
+    for (let i0_74 = 0; i0_74 < n; i0_74++) {
+      for (let i1_74 = 0; i1_74 < 32; i1_74++) {
+        const v_410 = mul_14[i0_74 * 32 + i1_74];
+        const v_411 = h8_h_gamma[i1_74];
+        const t_126 = v_410 * v_411;
+        const v_412 = h8_h_beta[i1_74];
+        const t_127 = t_126 + v_412;
+        h8_h[i0_74 * 32 + i1_74] = t_127 > 0 ? t_127 : 0;
+      }
+    }
+    const endI_15 = n - (n % 2);
+    for (let i_106 = 0; i_106 < endI_15; i_106 += 2) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_30 = i_106 * 32;
+        const ar1_15 = (i_106 + 1) * 32;
+        let c00_30 = 0,
+          c01_30 = 0,
+          c02_30 = 0,
+          c03_30 = 0,
+          c10_15 = 0,
+          c11_15 = 0,
+          c12_15 = 0,
+          c13_15 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_30 = k_15 * 32 + j_31;
+          const a0_31 = h8_h[ar0_30 + k_15];
+          const a1_16 = h8_h[ar1_15 + k_15];
+          const b0_30 = h8_W[bk_30];
+          const b1_30 = h8_W[bk_30 + 1];
+          const b2_30 = h8_W[bk_30 + 2];
+          const b3_30 = h8_W[bk_30 + 3];
+          c00_30 += a0_31 * b0_30;
+          c01_30 += a0_31 * b1_30;
+          c02_30 += a0_31 * b2_30;
+          c03_30 += a0_31 * b3_30;
+          c10_15 += a1_16 * b0_30;
+          c11_15 += a1_16 * b1_30;
+          c12_15 += a1_16 * b2_30;
+          c13_15 += a1_16 * b3_30;
+        }
+        const v_413 = h8_b[j_31];
+        h8_z[i_106 * 32 + j_31] = c00_30 + v_413;
+        const v_414 = h8_b[j_31 + 1];
+        h8_z[i_106 * 32 + (j_31 + 1)] = c01_30 + v_414;
+        const v_415 = h8_b[j_31 + 2];
+        h8_z[i_106 * 32 + (j_31 + 2)] = c02_30 + v_415;
+        const v_416 = h8_b[j_31 + 3];
+        h8_z[i_106 * 32 + (j_31 + 3)] = c03_30 + v_416;
+        const v_417 = h8_b[j_31];
+        h8_z[(i_106 + 1) * 32 + j_31] = c10_15 + v_417;
+        const v_418 = h8_b[j_31 + 1];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 1)] = c11_15 + v_418;
+        const v_419 = h8_b[j_31 + 2];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 2)] = c12_15 + v_419;
+        const v_420 = h8_b[j_31 + 3];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 3)] = c13_15 + v_420;
+      }
+    }
+    for (let i_107 = endI_15; i_107 < n; i_107++) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_31 = i_107 * 32;
+        let c00_31 = 0,
+          c01_31 = 0,
+          c02_31 = 0,
+          c03_31 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const bk_31 = k_15 * 32 + j_31;
+          const a0_32 = h8_h[ar0_31 + k_15];
+          const b0_31 = h8_W[bk_31];
+          const b1_31 = h8_W[bk_31 + 1];
+          const b2_31 = h8_W[bk_31 + 2];
+          const b3_31 = h8_W[bk_31 + 3];
+          c00_31 += a0_32 * b0_31;
+          c01_31 += a0_32 * b1_31;
+          c02_31 += a0_32 * b2_31;
+          c03_31 += a0_32 * b3_31;
+        }
+        const v_421 = h8_b[j_31];
+        h8_z[i_107 * 32 + j_31] = c00_31 + v_421;
+        const v_422 = h8_b[j_31 + 1];
+        h8_z[i_107 * 32 + (j_31 + 1)] = c01_31 + v_422;
+        const v_423 = h8_b[j_31 + 2];
+        h8_z[i_107 * 32 + (j_31 + 2)] = c02_31 + v_423;
+        const v_424 = h8_b[j_31 + 3];
+        h8_z[i_107 * 32 + (j_31 + 3)] = c03_31 + v_424;
+      }
+    }
+    // batchnorm(dense(h, n))
+    sum_30.fill(0, 0, 32);
+    for (let i0_75 = 0; i0_75 < n; i0_75++) {
+      for (let i1_75 = 0; i1_75 < 32; i1_75++) {
+        sum_30[i1_75] += h8_z[i0_75 * 32 + i1_75];
+      }
+    }
+    for (let i_108 = 0; i_108 < 32; i_108++) {
+      const v_425 = sum_30[i_108];
+      div_30[i_108] = v_425 / n;
+    }
+    for (let i0_76 = 0; i0_76 < n; i0_76++) {
+      for (let i1_76 = 0; i1_76 < 32; i1_76++) {
+        const v_426 = h8_z[i0_76 * 32 + i1_76];
+        const v_427 = div_30[i1_76];
+        sub_15[i0_76 * 32 + i1_76] = v_426 - v_427;
+      }
+    }
+    sum_31.fill(0, 0, 32);
+    for (let i0_77 = 0; i0_77 < n; i0_77++) {
+      for (let i1_77 = 0; i1_77 < 32; i1_77++) {
+        const v_428 = sub_15[i0_77 * 32 + i1_77];
+        sum_31[i1_77] += v_428 * v_428;
+      }
+    }
+    for (let i_109 = 0; i_109 < 32; i_109++) {
+      const v_429 = sum_31[i_109];
+      div_31[i_109] = v_429 / n;
+    }
+  }
+  function forwardBackwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
+    const div_30 = buf93,
+      div_31 = buf94,
+      add_30 = buf91,
+      add_31 = buf93;
+    for (let i_110 = 0; i_110 < 32; i_110++) {
+      const v_430 = h8_mean[i_110];
+      const t_128 = 0.9 * v_430;
+      const v_431 = div_30[i_110];
+      const t_129 = 0.1 * v_431;
+      add_30[i_110] = t_128 + t_129;
+    }
+    for (let i_111 = 0; i_111 < 32; i_111++) {
+      const v_432 = div_31[i_111];
+      const t_130 = v_432 * s_3;
+      const v_433 = h8_var[i_111];
+      const t_131 = 0.9 * v_433;
+      const t_132 = 0.1 * t_130;
+      add_31[i_111] = t_131 + t_132;
+    }
+  }
+  function forwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
+    const h7 = buf84,
+      sub_15 = buf92,
+      div_31 = buf94,
+      rsqrt_15 = buf95,
+      mul_15 = buf94,
+      h8 = buf96,
+      h9_h_z = buf97,
+      sum_32 = buf98,
+      div_32 = buf99,
+      sub_16 = buf98,
+      sum_33 = buf97,
+      div_33 = buf100;
+    for (let i_112 = 0; i_112 < 32; i_112++) {
+      const v_434 = div_31[i_112];
+      const t_133 = v_434 + 0.00001;
+      rsqrt_15[i_112] = 1 / Math.sqrt(t_133);
+    }
+    for (let i0_78 = 0; i0_78 < n; i0_78++) {
+      for (let i1_78 = 0; i1_78 < 32; i1_78++) {
+        const v_435 = sub_15[i0_78 * 32 + i1_78];
+        const v_436 = rsqrt_15[i1_78];
+        mul_15[i0_78 * 32 + i1_78] = v_435 * v_436;
+      }
+    }
+    // h8 = residual(h7, 32)
+    for (let i0_79 = 0; i0_79 < n; i0_79++) {
+      for (let i1_79 = 0; i1_79 < 32; i1_79++) {
+        const v_437 = mul_15[i0_79 * 32 + i1_79];
+        const v_438 = h8_gamma[i1_79];
+        const t_134 = v_437 * v_438;
+        const v_439 = h8_beta[i1_79];
+        const t_135 = t_134 + v_439;
+        const v_440 = h7[i0_79 * 32 + i1_79];
+        const t_136 = v_440 + t_135;
+        h8[i0_79 * 32 + i1_79] = t_136 > 0 ? t_136 : 0;
+      }
+    }
+    // h9 = residual(h8, 32)
+    const endI_16 = n - (n % 2);
+    for (let i_113 = 0; i_113 < endI_16; i_113 += 2) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_32 = i_113 * 32;
+        const ar1_16 = (i_113 + 1) * 32;
+        let c00_32 = 0,
+          c01_32 = 0,
+          c02_32 = 0,
+          c03_32 = 0,
+          c10_16 = 0,
+          c11_16 = 0,
+          c12_16 = 0,
+          c13_16 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_32 = k_16 * 32 + j_33;
+          const a0_33 = h8[ar0_32 + k_16];
+          const a1_17 = h8[ar1_16 + k_16];
+          const b0_32 = h9_h_W[bk_32];
+          const b1_32 = h9_h_W[bk_32 + 1];
+          const b2_32 = h9_h_W[bk_32 + 2];
+          const b3_32 = h9_h_W[bk_32 + 3];
+          c00_32 += a0_33 * b0_32;
+          c01_32 += a0_33 * b1_32;
+          c02_32 += a0_33 * b2_32;
+          c03_32 += a0_33 * b3_32;
+          c10_16 += a1_17 * b0_32;
+          c11_16 += a1_17 * b1_32;
+          c12_16 += a1_17 * b2_32;
+          c13_16 += a1_17 * b3_32;
+        }
+        const v_441 = h9_h_b[j_33];
+        h9_h_z[i_113 * 32 + j_33] = c00_32 + v_441;
+        const v_442 = h9_h_b[j_33 + 1];
+        h9_h_z[i_113 * 32 + (j_33 + 1)] = c01_32 + v_442;
+        const v_443 = h9_h_b[j_33 + 2];
+        h9_h_z[i_113 * 32 + (j_33 + 2)] = c02_32 + v_443;
+        const v_444 = h9_h_b[j_33 + 3];
+        h9_h_z[i_113 * 32 + (j_33 + 3)] = c03_32 + v_444;
+        const v_445 = h9_h_b[j_33];
+        h9_h_z[(i_113 + 1) * 32 + j_33] = c10_16 + v_445;
+        const v_446 = h9_h_b[j_33 + 1];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 1)] = c11_16 + v_446;
+        const v_447 = h9_h_b[j_33 + 2];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 2)] = c12_16 + v_447;
+        const v_448 = h9_h_b[j_33 + 3];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 3)] = c13_16 + v_448;
+      }
+    }
+    for (let i_114 = endI_16; i_114 < n; i_114++) {
+      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
+        const ar0_33 = i_114 * 32;
+        let c00_33 = 0,
+          c01_33 = 0,
+          c02_33 = 0,
+          c03_33 = 0;
+        for (let k_16 = 0; k_16 < 32; k_16++) {
+          const bk_33 = k_16 * 32 + j_33;
+          const a0_34 = h8[ar0_33 + k_16];
+          const b0_33 = h9_h_W[bk_33];
+          const b1_33 = h9_h_W[bk_33 + 1];
+          const b2_33 = h9_h_W[bk_33 + 2];
+          const b3_33 = h9_h_W[bk_33 + 3];
+          c00_33 += a0_34 * b0_33;
+          c01_33 += a0_34 * b1_33;
+          c02_33 += a0_34 * b2_33;
+          c03_33 += a0_34 * b3_33;
+        }
+        const v_449 = h9_h_b[j_33];
+        h9_h_z[i_114 * 32 + j_33] = c00_33 + v_449;
+        const v_450 = h9_h_b[j_33 + 1];
+        h9_h_z[i_114 * 32 + (j_33 + 1)] = c01_33 + v_450;
+        const v_451 = h9_h_b[j_33 + 2];
+        h9_h_z[i_114 * 32 + (j_33 + 2)] = c02_33 + v_451;
+        const v_452 = h9_h_b[j_33 + 3];
+        h9_h_z[i_114 * 32 + (j_33 + 3)] = c03_33 + v_452;
+      }
+    }
+    // batchnorm(dense(x, n))
+    sum_32.fill(0, 0, 32);
+    for (let i0_80 = 0; i0_80 < n; i0_80++) {
+      for (let i1_80 = 0; i1_80 < 32; i1_80++) {
+        sum_32[i1_80] += h9_h_z[i0_80 * 32 + i1_80];
+      }
+    }
+    for (let i_115 = 0; i_115 < 32; i_115++) {
+      const v_453 = sum_32[i_115];
+      div_32[i_115] = v_453 / n;
+    }
+    for (let i0_81 = 0; i0_81 < n; i0_81++) {
+      for (let i1_81 = 0; i1_81 < 32; i1_81++) {
+        const v_454 = h9_h_z[i0_81 * 32 + i1_81];
+        const v_455 = div_32[i1_81];
+        sub_16[i0_81 * 32 + i1_81] = v_454 - v_455;
+      }
+    }
+    sum_33.fill(0, 0, 32);
+    for (let i0_82 = 0; i0_82 < n; i0_82++) {
+      for (let i1_82 = 0; i1_82 < 32; i1_82++) {
+        const v_456 = sub_16[i0_82 * 32 + i1_82];
+        sum_33[i1_82] += v_456 * v_456;
+      }
+    }
+    for (let i_116 = 0; i_116 < 32; i_116++) {
+      const v_457 = sum_33[i_116];
+      div_33[i_116] = v_457 / n;
+    }
+  }
+  function forwardBackwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
+    const div_32 = buf99,
+      div_33 = buf100,
+      add_32 = buf97,
+      add_33 = buf99;
+    for (let i_117 = 0; i_117 < 32; i_117++) {
+      const v_458 = h9_h_mean[i_117];
+      const t_137 = 0.9 * v_458;
+      const v_459 = div_32[i_117];
+      const t_138 = 0.1 * v_459;
+      add_32[i_117] = t_137 + t_138;
+    }
+    for (let i_118 = 0; i_118 < 32; i_118++) {
+      const v_460 = div_33[i_118];
+      const t_139 = v_460 * s_3;
+      const v_461 = h9_h_var[i_118];
+      const t_140 = 0.9 * v_461;
+      const t_141 = 0.1 * t_139;
+      add_33[i_118] = t_140 + t_141;
+    }
+  }
+  function forwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
+    const sub_16 = buf98,
+      div_33 = buf100,
+      rsqrt_16 = buf101,
+      mul_16 = buf100,
+      h9_h = buf102,
+      h9_z = buf103,
+      sum_34 = buf104,
+      div_34 = buf105,
+      sub_17 = buf104,
+      sum_35 = buf103,
+      div_35 = buf106;
+    for (let i_119 = 0; i_119 < 32; i_119++) {
+      const v_462 = div_33[i_119];
+      const t_142 = v_462 + 0.00001;
+      rsqrt_16[i_119] = 1 / Math.sqrt(t_142);
+    }
+    for (let i0_83 = 0; i0_83 < n; i0_83++) {
+      for (let i1_83 = 0; i1_83 < 32; i1_83++) {
+        const v_463 = sub_16[i0_83 * 32 + i1_83];
+        const v_464 = rsqrt_16[i1_83];
+        mul_16[i0_83 * 32 + i1_83] = v_463 * v_464;
+      }
+    }
+    // h9 = residual(h8, 32)
+    for (let i0_84 = 0; i0_84 < n; i0_84++) {
+      for (let i1_84 = 0; i1_84 < 32; i1_84++) {
+        const v_465 = mul_16[i0_84 * 32 + i1_84];
+        const v_466 = h9_h_gamma[i1_84];
+        const t_143 = v_465 * v_466;
+        const v_467 = h9_h_beta[i1_84];
+        const t_144 = t_143 + v_467;
+        h9_h[i0_84 * 32 + i1_84] = t_144 > 0 ? t_144 : 0;
+      }
+    }
+    const endI_17 = n - (n % 2);
+    for (let i_120 = 0; i_120 < endI_17; i_120 += 2) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_34 = i_120 * 32;
+        const ar1_17 = (i_120 + 1) * 32;
+        let c00_34 = 0,
+          c01_34 = 0,
+          c02_34 = 0,
+          c03_34 = 0,
+          c10_17 = 0,
+          c11_17 = 0,
+          c12_17 = 0,
+          c13_17 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_34 = k_17 * 32 + j_35;
+          const a0_35 = h9_h[ar0_34 + k_17];
+          const a1_18 = h9_h[ar1_17 + k_17];
+          const b0_34 = h9_W[bk_34];
+          const b1_34 = h9_W[bk_34 + 1];
+          const b2_34 = h9_W[bk_34 + 2];
+          const b3_34 = h9_W[bk_34 + 3];
+          c00_34 += a0_35 * b0_34;
+          c01_34 += a0_35 * b1_34;
+          c02_34 += a0_35 * b2_34;
+          c03_34 += a0_35 * b3_34;
+          c10_17 += a1_18 * b0_34;
+          c11_17 += a1_18 * b1_34;
+          c12_17 += a1_18 * b2_34;
+          c13_17 += a1_18 * b3_34;
+        }
+        const v_468 = h9_b[j_35];
+        h9_z[i_120 * 32 + j_35] = c00_34 + v_468;
+        const v_469 = h9_b[j_35 + 1];
+        h9_z[i_120 * 32 + (j_35 + 1)] = c01_34 + v_469;
+        const v_470 = h9_b[j_35 + 2];
+        h9_z[i_120 * 32 + (j_35 + 2)] = c02_34 + v_470;
+        const v_471 = h9_b[j_35 + 3];
+        h9_z[i_120 * 32 + (j_35 + 3)] = c03_34 + v_471;
+        const v_472 = h9_b[j_35];
+        h9_z[(i_120 + 1) * 32 + j_35] = c10_17 + v_472;
+        const v_473 = h9_b[j_35 + 1];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 1)] = c11_17 + v_473;
+        const v_474 = h9_b[j_35 + 2];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 2)] = c12_17 + v_474;
+        const v_475 = h9_b[j_35 + 3];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 3)] = c13_17 + v_475;
+      }
+    }
+    for (let i_121 = endI_17; i_121 < n; i_121++) {
+      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
+        const ar0_35 = i_121 * 32;
+        let c00_35 = 0,
+          c01_35 = 0,
+          c02_35 = 0,
+          c03_35 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const bk_35 = k_17 * 32 + j_35;
+          const a0_36 = h9_h[ar0_35 + k_17];
+          const b0_35 = h9_W[bk_35];
+          const b1_35 = h9_W[bk_35 + 1];
+          const b2_35 = h9_W[bk_35 + 2];
+          const b3_35 = h9_W[bk_35 + 3];
+          c00_35 += a0_36 * b0_35;
+          c01_35 += a0_36 * b1_35;
+          c02_35 += a0_36 * b2_35;
+          c03_35 += a0_36 * b3_35;
+        }
+        const v_476 = h9_b[j_35];
+        h9_z[i_121 * 32 + j_35] = c00_35 + v_476;
+        const v_477 = h9_b[j_35 + 1];
+        h9_z[i_121 * 32 + (j_35 + 1)] = c01_35 + v_477;
+        const v_478 = h9_b[j_35 + 2];
+        h9_z[i_121 * 32 + (j_35 + 2)] = c02_35 + v_478;
+        const v_479 = h9_b[j_35 + 3];
+        h9_z[i_121 * 32 + (j_35 + 3)] = c03_35 + v_479;
+      }
+    }
+    // batchnorm(dense(h, n))
+    sum_34.fill(0, 0, 32);
+    for (let i0_85 = 0; i0_85 < n; i0_85++) {
+      for (let i1_85 = 0; i1_85 < 32; i1_85++) {
+        sum_34[i1_85] += h9_z[i0_85 * 32 + i1_85];
+      }
+    }
+    for (let i_122 = 0; i_122 < 32; i_122++) {
+      const v_480 = sum_34[i_122];
+      div_34[i_122] = v_480 / n;
+    }
+    for (let i0_86 = 0; i0_86 < n; i0_86++) {
+      for (let i1_86 = 0; i1_86 < 32; i1_86++) {
+        const v_481 = h9_z[i0_86 * 32 + i1_86];
+        const v_482 = div_34[i1_86];
+        sub_17[i0_86 * 32 + i1_86] = v_481 - v_482;
+      }
+    }
+    sum_35.fill(0, 0, 32);
+    for (let i0_87 = 0; i0_87 < n; i0_87++) {
+      for (let i1_87 = 0; i1_87 < 32; i1_87++) {
+        const v_483 = sub_17[i0_87 * 32 + i1_87];
+        sum_35[i1_87] += v_483 * v_483;
+      }
+    }
+    for (let i_123 = 0; i_123 < 32; i_123++) {
+      const v_484 = sum_35[i_123];
+      div_35[i_123] = v_484 / n;
+    }
+  }
+  function forwardBackwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
+    const div_34 = buf105,
+      div_35 = buf106,
+      add_34 = buf103,
+      add_35 = buf105;
+    for (let i_124 = 0; i_124 < 32; i_124++) {
+      const v_485 = h9_mean[i_124];
+      const t_145 = 0.9 * v_485;
+      const v_486 = div_34[i_124];
+      const t_146 = 0.1 * v_486;
+      add_34[i_124] = t_145 + t_146;
+    }
+    for (let i_125 = 0; i_125 < 32; i_125++) {
+      const v_487 = div_35[i_125];
+      const t_147 = v_487 * s_3;
+      const v_488 = h9_var[i_125];
+      const t_148 = 0.9 * v_488;
+      const t_149 = 0.1 * t_147;
+      add_35[i_125] = t_148 + t_149;
+    }
+  }
+  function forwardPart_23(x: Float64Array, label: Float64Array, n: number): void {
+    const h8 = buf96,
+      sub_17 = buf104,
+      div_35 = buf106,
+      rsqrt_17 = buf107,
+      mul_17 = buf106,
+      h9 = buf108,
+      p_z = buf109;
+    for (let i_126 = 0; i_126 < 32; i_126++) {
+      const v_489 = div_35[i_126];
+      const t_150 = v_489 + 0.00001;
+      rsqrt_17[i_126] = 1 / Math.sqrt(t_150);
+    }
+    for (let i0_88 = 0; i0_88 < n; i0_88++) {
+      for (let i1_88 = 0; i1_88 < 32; i1_88++) {
+        const v_490 = sub_17[i0_88 * 32 + i1_88];
+        const v_491 = rsqrt_17[i1_88];
+        mul_17[i0_88 * 32 + i1_88] = v_490 * v_491;
+      }
+    }
+    // h9 = residual(h8, 32)
+    for (let i0_89 = 0; i0_89 < n; i0_89++) {
+      for (let i1_89 = 0; i1_89 < 32; i1_89++) {
+        const v_492 = mul_17[i0_89 * 32 + i1_89];
+        const v_493 = h9_gamma[i1_89];
+        const t_151 = v_492 * v_493;
+        const v_494 = h9_beta[i1_89];
+        const t_152 = t_151 + v_494;
+        const v_495 = h8[i0_89 * 32 + i1_89];
+        const t_153 = v_495 + t_152;
+        h9[i0_89 * 32 + i1_89] = t_153 > 0 ? t_153 : 0;
+      }
+    }
+    // p = softmax(dense(h9, 2))
+    const endI_18 = n - (n % 2);
+    for (let i_127 = 0; i_127 < endI_18; i_127 += 2) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_36 = i_127 * 32;
+        const ar1_18 = (i_127 + 1) * 32;
+        let c00_36 = 0,
+          c01_36 = 0,
+          c02_36 = 0,
+          c03_36 = 0,
+          c10_18 = 0,
+          c11_18 = 0,
+          c12_18 = 0,
+          c13_18 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_36 = k_18 * 2 + j_37;
+          const a0_37 = h9[ar0_36 + k_18];
+          const a1_19 = h9[ar1_18 + k_18];
+          const b0_36 = p_W[bk_36];
+          const b1_36 = p_W[bk_36 + 1];
+          const b2_36 = p_W[bk_36 + 2];
+          const b3_36 = p_W[bk_36 + 3];
+          c00_36 += a0_37 * b0_36;
+          c01_36 += a0_37 * b1_36;
+          c02_36 += a0_37 * b2_36;
+          c03_36 += a0_37 * b3_36;
+          c10_18 += a1_19 * b0_36;
+          c11_18 += a1_19 * b1_36;
+          c12_18 += a1_19 * b2_36;
+          c13_18 += a1_19 * b3_36;
+        }
+        const v_496 = p_b[j_37];
+        p_z[i_127 * 2 + j_37] = c00_36 + v_496;
+        const v_497 = p_b[j_37 + 1];
+        p_z[i_127 * 2 + (j_37 + 1)] = c01_36 + v_497;
+        const v_498 = p_b[j_37 + 2];
+        p_z[i_127 * 2 + (j_37 + 2)] = c02_36 + v_498;
+        const v_499 = p_b[j_37 + 3];
+        p_z[i_127 * 2 + (j_37 + 3)] = c03_36 + v_499;
+        const v_500 = p_b[j_37];
+        p_z[(i_127 + 1) * 2 + j_37] = c10_18 + v_500;
+        const v_501 = p_b[j_37 + 1];
+        p_z[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_501;
+        const v_502 = p_b[j_37 + 2];
+        p_z[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_502;
+        const v_503 = p_b[j_37 + 3];
+        p_z[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_503;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_37 = i_127 * 32;
+        const ar1_19 = (i_127 + 1) * 32;
+        let c00_37 = 0,
+          c10_19 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_37 = k_18 * 2 + j_38;
+          const a0_38 = h9[ar0_37 + k_18];
+          const a1_20 = h9[ar1_19 + k_18];
+          const b0_37 = p_W[bk_37];
+          c00_37 += a0_38 * b0_37;
+          c10_19 += a1_20 * b0_37;
+        }
+        const v_504 = p_b[j_38];
+        p_z[i_127 * 2 + j_38] = c00_37 + v_504;
+        const v_505 = p_b[j_38];
+        p_z[(i_127 + 1) * 2 + j_38] = c10_19 + v_505;
+      }
+    }
+    for (let i_128 = endI_18; i_128 < n; i_128++) {
+      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
+        const ar0_38 = i_128 * 32;
+        let c00_38 = 0,
+          c01_37 = 0,
+          c02_37 = 0,
+          c03_37 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_38 = k_18 * 2 + j_37;
+          const a0_39 = h9[ar0_38 + k_18];
+          const b0_38 = p_W[bk_38];
+          const b1_37 = p_W[bk_38 + 1];
+          const b2_37 = p_W[bk_38 + 2];
+          const b3_37 = p_W[bk_38 + 3];
+          c00_38 += a0_39 * b0_38;
+          c01_37 += a0_39 * b1_37;
+          c02_37 += a0_39 * b2_37;
+          c03_37 += a0_39 * b3_37;
+        }
+        const v_506 = p_b[j_37];
+        p_z[i_128 * 2 + j_37] = c00_38 + v_506;
+        const v_507 = p_b[j_37 + 1];
+        p_z[i_128 * 2 + (j_37 + 1)] = c01_37 + v_507;
+        const v_508 = p_b[j_37 + 2];
+        p_z[i_128 * 2 + (j_37 + 2)] = c02_37 + v_508;
+        const v_509 = p_b[j_37 + 3];
+        p_z[i_128 * 2 + (j_37 + 3)] = c03_37 + v_509;
+      }
+      for (let j_38 = 0; j_38 < 2; j_38++) {
+        const ar0_39 = i_128 * 32;
+        let c00_39 = 0;
+        for (let k_18 = 0; k_18 < 32; k_18++) {
+          const bk_39 = k_18 * 2 + j_38;
+          const a0_40 = h9[ar0_39 + k_18];
+          const b0_39 = p_W[bk_39];
+          c00_39 += a0_40 * b0_39;
+        }
+        const v_510 = p_b[j_38];
+        p_z[i_128 * 2 + j_38] = c00_39 + v_510;
+      }
+    }
+  }
+  function forwardBackwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
+    const p_z = buf109,
+      p = buf110;
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_19 = 0; j_19 < 2; j_19++) if (p_z[o + j_19] > max) max = p_z[o + j_19];
-      let sum_32 = 0;
-      for (let j_19 = 0; j_19 < 2; j_19++) {
-        const e = Math.exp(p_z[o + j_19] - max);
-        p[o + j_19] = e;
-        sum_32 += e;
+      for (let j_39 = 0; j_39 < 2; j_39++) if (p_z[o + j_39] > max) max = p_z[o + j_39];
+      let sum_72 = 0;
+      for (let j_39 = 0; j_39 < 2; j_39++) {
+        const e = Math.exp(p_z[o + j_39] - max);
+        p[o + j_39] = e;
+        sum_72 += e;
       }
-      for (let j_19 = 0; j_19 < 2; j_19++) p[o + j_19] /= sum_32;
+      for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum_72;
     }
   }
-  function forwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
-    const p_z = buf49,
-      onehot = buf51;
+  function forwardPart_24(x: Float64Array, label: Float64Array, n: number): void {
+    const p_z = buf109,
+      onehot = buf111;
     // loss cross_entropy(p, label)
     onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
@@ -3691,107 +7656,107 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
       let max_1 = -Infinity;
-      for (let j_20 = 0; j_20 < 2; j_20++) if (p_z[o_1 + j_20] > max_1) max_1 = p_z[o_1 + j_20];
-      let sum_33 = 0,
+      for (let j_40 = 0; j_40 < 2; j_40++) if (p_z[o_1 + j_40] > max_1) max_1 = p_z[o_1 + j_40];
+      let sum_73 = 0,
         dot = 0,
         ty = 0;
-      for (let j_20 = 0; j_20 < 2; j_20++) {
-        sum_33 += Math.exp(p_z[o_1 + j_20] - max_1);
-        dot += onehot[o_1 + j_20] * p_z[o_1 + j_20];
-        ty += onehot[o_1 + j_20];
+      for (let j_40 = 0; j_40 < 2; j_40++) {
+        sum_73 += Math.exp(p_z[o_1 + j_40] - max_1);
+        dot += onehot[o_1 + j_40] * p_z[o_1 + j_40];
+        ty += onehot[o_1 + j_40];
       }
-      lossSum_1 += ty * (max_1 + Math.log(sum_33)) - dot;
+      lossSum_1 += ty * (max_1 + Math.log(sum_73)) - dot;
     }
     s_4 = lossSum_1 / n;
   }
-  function forwardBackwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
-    const h2 = buf24,
-      sub_4 = buf26,
-      rsqrt_4 = buf29,
-      mul_4 = buf28,
-      h3_h = buf30,
-      sub_5 = buf32,
-      rsqrt_5 = buf35,
-      mul_5 = buf34,
-      h3 = buf36,
-      sub_6 = buf38,
-      rsqrt_6 = buf41,
-      mul_6 = buf40,
-      h4_h = buf42,
-      sub_7 = buf44,
-      rsqrt_7 = buf47,
-      mul_7 = buf46,
-      h4 = buf48,
-      p = buf50,
-      onehot = buf51,
-      d_p_z = buf49,
-      d_p_b = buf50,
-      d_p_W = buf51,
-      mul_8 = buf52,
-      d_h4_beta = buf49,
-      mul_9 = buf48,
-      d_h4_gamma = buf53,
-      sum_16 = buf46,
-      div_16 = buf54,
-      mul_10 = buf46,
-      add_16 = buf44,
-      sum_17 = buf47,
-      div_17 = buf54,
-      d_h4_z = buf46,
-      d_h4_b = buf47,
-      d_h4_W = buf44,
-      mul_11 = buf48,
-      d_h4_h_beta = buf54,
-      mul_12 = buf42,
-      d_h4_h_gamma = buf46,
-      sum_18 = buf40,
-      div_18 = buf48,
-      mul_13 = buf40,
-      add_17 = buf38,
-      sum_19 = buf41,
-      div_19 = buf40,
-      d_h4_h_z = buf42,
-      d_h4_h_b = buf41,
-      d_h4_h_W = buf38,
-      mul_14 = buf40,
-      d_h3_beta = buf36,
-      mul_15 = buf42,
-      d_h3_gamma = buf48,
-      sum_20 = buf34,
-      div_20 = buf52,
-      mul_16 = buf34,
-      add_18 = buf32,
-      sum_21 = buf35,
-      div_21 = buf34,
-      d_h3_z = buf42,
-      d_h3_b = buf35,
-      d_h3_W = buf32,
-      mul_17 = buf34,
-      d_h3_h_beta = buf30,
-      mul_18 = buf42,
-      d_h3_h_gamma = buf52,
-      sum_22 = buf28,
-      div_22 = buf34,
-      mul_19 = buf28,
-      add_19 = buf26,
-      sum_23 = buf29,
-      div_23 = buf28,
-      d_h3_h_z = buf34,
-      d_h3_h_b = buf29,
-      d_h3_h_W = buf26;
+  function forwardBackwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
+    const h7 = buf84,
+      sub_14 = buf86,
+      rsqrt_14 = buf89,
+      mul_14 = buf88,
+      h8_h = buf90,
+      sub_15 = buf92,
+      rsqrt_15 = buf95,
+      mul_15 = buf94,
+      h8 = buf96,
+      sub_16 = buf98,
+      rsqrt_16 = buf101,
+      mul_16 = buf100,
+      h9_h = buf102,
+      sub_17 = buf104,
+      rsqrt_17 = buf107,
+      mul_17 = buf106,
+      h9 = buf108,
+      p = buf110,
+      onehot = buf111,
+      d_p_z = buf109,
+      d_p_b = buf110,
+      d_p_W = buf111,
+      mul_18 = buf112,
+      d_h9_beta = buf109,
+      mul_19 = buf108,
+      d_h9_gamma = buf113,
+      sum_36 = buf106,
+      div_36 = buf114,
+      mul_20 = buf106,
+      add_36 = buf104,
+      sum_37 = buf107,
+      div_37 = buf114,
+      d_h9_z = buf106,
+      d_h9_b = buf107,
+      d_h9_W = buf104,
+      mul_21 = buf108,
+      d_h9_h_beta = buf114,
+      mul_22 = buf102,
+      d_h9_h_gamma = buf106,
+      sum_38 = buf100,
+      div_38 = buf108,
+      mul_23 = buf100,
+      add_37 = buf98,
+      sum_39 = buf101,
+      div_39 = buf100,
+      d_h9_h_z = buf102,
+      d_h9_h_b = buf101,
+      d_h9_h_W = buf98,
+      mul_24 = buf100,
+      d_h8_beta = buf96,
+      mul_25 = buf102,
+      d_h8_gamma = buf108,
+      sum_40 = buf94,
+      div_40 = buf112,
+      mul_26 = buf94,
+      add_38 = buf92,
+      sum_41 = buf95,
+      div_41 = buf94,
+      d_h8_z = buf102,
+      d_h8_b = buf95,
+      d_h8_W = buf92,
+      mul_27 = buf94,
+      d_h8_h_beta = buf90,
+      mul_28 = buf102,
+      d_h8_h_gamma = buf112,
+      sum_42 = buf88,
+      div_42 = buf94,
+      mul_29 = buf88,
+      add_39 = buf86,
+      sum_43 = buf89,
+      div_43 = buf88,
+      d_h8_h_z = buf94,
+      d_h8_h_b = buf89,
+      d_h8_h_W = buf86;
     // grad of: loss cross_entropy(p, label)
     s_5 = 1 / n;
-    for (let i_59 = 0; i_59 < n * 2; i_59++) {
-      const v_236 = p[i_59];
-      const v_237 = onehot[i_59];
-      const t_69 = v_236 - v_237;
-      d_p_z[i_59] = s_5 * t_69;
+    for (let i_129 = 0; i_129 < n * 2; i_129++) {
+      const v_511 = p[i_129];
+      const v_512 = onehot[i_129];
+      const t_154 = v_511 - v_512;
+      d_p_z[i_129] = s_5 * t_154;
     }
-    // grad of: p = softmax(dense(h4, 2))
+    // grad of: p = softmax(dense(h9, 2))
     d_p_b.fill(0, 0, 2);
-    for (let i0_40 = 0; i0_40 < n; i0_40++) {
-      for (let i1_40 = 0; i1_40 < 2; i1_40++) {
-        d_p_b[i1_40] += d_p_z[i0_40 * 2 + i1_40];
+    for (let i0_90 = 0; i0_90 < n; i0_90++) {
+      for (let i1_90 = 0; i1_90 < 2; i1_90++) {
+        d_p_b[i1_90] += d_p_z[i0_90 * 2 + i1_90];
       }
     }
     let c0_0 = 0,
@@ -3858,105 +7823,105 @@ export function createModel(options: ModelOptions = {}): Model {
       c30_1 = 0,
       c31_0 = 0,
       c31_1 = 0;
-    for (let k_9 = 0; k_9 < n; k_9++) {
-      const a0_21 = h4[k_9 * 32];
-      const a1_11 = h4[k_9 * 32 + 1];
-      const a2 = h4[k_9 * 32 + 2];
-      const a3 = h4[k_9 * 32 + 3];
-      const a4 = h4[k_9 * 32 + 4];
-      const a5 = h4[k_9 * 32 + 5];
-      const a6 = h4[k_9 * 32 + 6];
-      const a7 = h4[k_9 * 32 + 7];
-      const a8 = h4[k_9 * 32 + 8];
-      const a9 = h4[k_9 * 32 + 9];
-      const a10 = h4[k_9 * 32 + 10];
-      const a11 = h4[k_9 * 32 + 11];
-      const a12 = h4[k_9 * 32 + 12];
-      const a13 = h4[k_9 * 32 + 13];
-      const a14 = h4[k_9 * 32 + 14];
-      const a15 = h4[k_9 * 32 + 15];
-      const a16 = h4[k_9 * 32 + 16];
-      const a17 = h4[k_9 * 32 + 17];
-      const a18 = h4[k_9 * 32 + 18];
-      const a19 = h4[k_9 * 32 + 19];
-      const a20 = h4[k_9 * 32 + 20];
-      const a21 = h4[k_9 * 32 + 21];
-      const a22 = h4[k_9 * 32 + 22];
-      const a23 = h4[k_9 * 32 + 23];
-      const a24 = h4[k_9 * 32 + 24];
-      const a25 = h4[k_9 * 32 + 25];
-      const a26 = h4[k_9 * 32 + 26];
-      const a27 = h4[k_9 * 32 + 27];
-      const a28 = h4[k_9 * 32 + 28];
-      const a29 = h4[k_9 * 32 + 29];
-      const a30 = h4[k_9 * 32 + 30];
-      const a31 = h4[k_9 * 32 + 31];
-      const b0_20 = d_p_z[k_9 * 2];
-      const b1_18 = d_p_z[k_9 * 2 + 1];
-      c0_0 += a0_21 * b0_20;
-      c0_1 += a0_21 * b1_18;
-      c1_0 += a1_11 * b0_20;
-      c1_1 += a1_11 * b1_18;
-      c2_0 += a2 * b0_20;
-      c2_1 += a2 * b1_18;
-      c3_0 += a3 * b0_20;
-      c3_1 += a3 * b1_18;
-      c4_0 += a4 * b0_20;
-      c4_1 += a4 * b1_18;
-      c5_0 += a5 * b0_20;
-      c5_1 += a5 * b1_18;
-      c6_0 += a6 * b0_20;
-      c6_1 += a6 * b1_18;
-      c7_0 += a7 * b0_20;
-      c7_1 += a7 * b1_18;
-      c8_0 += a8 * b0_20;
-      c8_1 += a8 * b1_18;
-      c9_0 += a9 * b0_20;
-      c9_1 += a9 * b1_18;
-      c10_0 += a10 * b0_20;
-      c10_1_1 += a10 * b1_18;
-      c11_0 += a11 * b0_20;
-      c11_1_1 += a11 * b1_18;
-      c12_0 += a12 * b0_20;
-      c12_1_1 += a12 * b1_18;
-      c13_0 += a13 * b0_20;
-      c13_1_1 += a13 * b1_18;
-      c14_0 += a14 * b0_20;
-      c14_1 += a14 * b1_18;
-      c15_0 += a15 * b0_20;
-      c15_1 += a15 * b1_18;
-      c16_0 += a16 * b0_20;
-      c16_1 += a16 * b1_18;
-      c17_0 += a17 * b0_20;
-      c17_1 += a17 * b1_18;
-      c18_0 += a18 * b0_20;
-      c18_1 += a18 * b1_18;
-      c19_0 += a19 * b0_20;
-      c19_1 += a19 * b1_18;
-      c20_0 += a20 * b0_20;
-      c20_1 += a20 * b1_18;
-      c21_0 += a21 * b0_20;
-      c21_1 += a21 * b1_18;
-      c22_0 += a22 * b0_20;
-      c22_1 += a22 * b1_18;
-      c23_0 += a23 * b0_20;
-      c23_1 += a23 * b1_18;
-      c24_0 += a24 * b0_20;
-      c24_1 += a24 * b1_18;
-      c25_0 += a25 * b0_20;
-      c25_1 += a25 * b1_18;
-      c26_0 += a26 * b0_20;
-      c26_1 += a26 * b1_18;
-      c27_0 += a27 * b0_20;
-      c27_1 += a27 * b1_18;
-      c28_0 += a28 * b0_20;
-      c28_1 += a28 * b1_18;
-      c29_0 += a29 * b0_20;
-      c29_1 += a29 * b1_18;
-      c30_0 += a30 * b0_20;
-      c30_1 += a30 * b1_18;
-      c31_0 += a31 * b0_20;
-      c31_1 += a31 * b1_18;
+    for (let k_19 = 0; k_19 < n; k_19++) {
+      const a0_41 = h9[k_19 * 32];
+      const a1_21 = h9[k_19 * 32 + 1];
+      const a2 = h9[k_19 * 32 + 2];
+      const a3 = h9[k_19 * 32 + 3];
+      const a4 = h9[k_19 * 32 + 4];
+      const a5 = h9[k_19 * 32 + 5];
+      const a6 = h9[k_19 * 32 + 6];
+      const a7 = h9[k_19 * 32 + 7];
+      const a8 = h9[k_19 * 32 + 8];
+      const a9 = h9[k_19 * 32 + 9];
+      const a10 = h9[k_19 * 32 + 10];
+      const a11 = h9[k_19 * 32 + 11];
+      const a12 = h9[k_19 * 32 + 12];
+      const a13 = h9[k_19 * 32 + 13];
+      const a14 = h9[k_19 * 32 + 14];
+      const a15 = h9[k_19 * 32 + 15];
+      const a16 = h9[k_19 * 32 + 16];
+      const a17 = h9[k_19 * 32 + 17];
+      const a18 = h9[k_19 * 32 + 18];
+      const a19 = h9[k_19 * 32 + 19];
+      const a20 = h9[k_19 * 32 + 20];
+      const a21 = h9[k_19 * 32 + 21];
+      const a22 = h9[k_19 * 32 + 22];
+      const a23 = h9[k_19 * 32 + 23];
+      const a24 = h9[k_19 * 32 + 24];
+      const a25 = h9[k_19 * 32 + 25];
+      const a26 = h9[k_19 * 32 + 26];
+      const a27 = h9[k_19 * 32 + 27];
+      const a28 = h9[k_19 * 32 + 28];
+      const a29 = h9[k_19 * 32 + 29];
+      const a30 = h9[k_19 * 32 + 30];
+      const a31 = h9[k_19 * 32 + 31];
+      const b0_40 = d_p_z[k_19 * 2];
+      const b1_38 = d_p_z[k_19 * 2 + 1];
+      c0_0 += a0_41 * b0_40;
+      c0_1 += a0_41 * b1_38;
+      c1_0 += a1_21 * b0_40;
+      c1_1 += a1_21 * b1_38;
+      c2_0 += a2 * b0_40;
+      c2_1 += a2 * b1_38;
+      c3_0 += a3 * b0_40;
+      c3_1 += a3 * b1_38;
+      c4_0 += a4 * b0_40;
+      c4_1 += a4 * b1_38;
+      c5_0 += a5 * b0_40;
+      c5_1 += a5 * b1_38;
+      c6_0 += a6 * b0_40;
+      c6_1 += a6 * b1_38;
+      c7_0 += a7 * b0_40;
+      c7_1 += a7 * b1_38;
+      c8_0 += a8 * b0_40;
+      c8_1 += a8 * b1_38;
+      c9_0 += a9 * b0_40;
+      c9_1 += a9 * b1_38;
+      c10_0 += a10 * b0_40;
+      c10_1_1 += a10 * b1_38;
+      c11_0 += a11 * b0_40;
+      c11_1_1 += a11 * b1_38;
+      c12_0 += a12 * b0_40;
+      c12_1_1 += a12 * b1_38;
+      c13_0 += a13 * b0_40;
+      c13_1_1 += a13 * b1_38;
+      c14_0 += a14 * b0_40;
+      c14_1 += a14 * b1_38;
+      c15_0 += a15 * b0_40;
+      c15_1 += a15 * b1_38;
+      c16_0 += a16 * b0_40;
+      c16_1 += a16 * b1_38;
+      c17_0 += a17 * b0_40;
+      c17_1 += a17 * b1_38;
+      c18_0 += a18 * b0_40;
+      c18_1 += a18 * b1_38;
+      c19_0 += a19 * b0_40;
+      c19_1 += a19 * b1_38;
+      c20_0 += a20 * b0_40;
+      c20_1 += a20 * b1_38;
+      c21_0 += a21 * b0_40;
+      c21_1 += a21 * b1_38;
+      c22_0 += a22 * b0_40;
+      c22_1 += a22 * b1_38;
+      c23_0 += a23 * b0_40;
+      c23_1 += a23 * b1_38;
+      c24_0 += a24 * b0_40;
+      c24_1 += a24 * b1_38;
+      c25_0 += a25 * b0_40;
+      c25_1 += a25 * b1_38;
+      c26_0 += a26 * b0_40;
+      c26_1 += a26 * b1_38;
+      c27_0 += a27 * b0_40;
+      c27_1 += a27 * b1_38;
+      c28_0 += a28 * b0_40;
+      c28_1 += a28 * b1_38;
+      c29_0 += a29 * b0_40;
+      c29_1 += a29 * b1_38;
+      c30_0 += a30 * b0_40;
+      c30_1 += a30 * b1_38;
+      c31_0 += a31 * b0_40;
+      c31_1 += a31 * b1_38;
     }
     d_p_W[0] = c0_0;
     d_p_W[1] = c0_1;
@@ -4022,803 +7987,3734 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[61] = c30_1;
     d_p_W[62] = c31_0;
     d_p_W[63] = c31_1;
-    for (let i_60 = 0; i_60 < n; i_60++) {
-      const a0_22 = d_p_z[i_60 * 2];
-      const a1_12 = d_p_z[i_60 * 2 + 1];
-      for (let j_21 = 0; j_21 < 32; j_21++) {
-        const acc_1 = a0_22 * p_W[j_21 * 2] + a1_12 * p_W[j_21 * 2 + 1];
-        const v_238 = h4[i_60 * 32 + j_21];
-        const t_70 = v_238 > 0 ? 1 : 0;
-        mul_8[i_60 * 32 + j_21] = acc_1 * t_70;
+    for (let i_130 = 0; i_130 < n; i_130++) {
+      const a0_42 = d_p_z[i_130 * 2];
+      const a1_22 = d_p_z[i_130 * 2 + 1];
+      for (let j_41 = 0; j_41 < 32; j_41++) {
+        const acc_1 = a0_42 * p_W[j_41 * 2] + a1_22 * p_W[j_41 * 2 + 1];
+        const v_513 = h9[i_130 * 32 + j_41];
+        const t_155 = v_513 > 0 ? 1 : 0;
+        mul_18[i_130 * 32 + j_41] = acc_1 * t_155;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h9_beta.fill(0, 0, 32);
+    for (let i0_91 = 0; i0_91 < n; i0_91++) {
+      for (let i1_91 = 0; i1_91 < 32; i1_91++) {
+        d_h9_beta[i1_91] += mul_18[i0_91 * 32 + i1_91];
+      }
+    }
+    for (let i0_92 = 0; i0_92 < n; i0_92++) {
+      for (let i1_92 = 0; i1_92 < 32; i1_92++) {
+        const v_514 = mul_18[i0_92 * 32 + i1_92];
+        const v_515 = h9_gamma[i1_92];
+        mul_19[i0_92 * 32 + i1_92] = v_514 * v_515;
+      }
+    }
+    d_h9_gamma.fill(0, 0, 32);
+    for (let i0_93 = 0; i0_93 < n; i0_93++) {
+      for (let i1_93 = 0; i1_93 < 32; i1_93++) {
+        const v_516 = mul_18[i0_93 * 32 + i1_93];
+        const v_517 = mul_17[i0_93 * 32 + i1_93];
+        d_h9_gamma[i1_93] += v_516 * v_517;
+      }
+    }
+    sum_36.fill(0, 0, 32);
+    for (let i0_94 = 0; i0_94 < n; i0_94++) {
+      for (let i1_94 = 0; i1_94 < 32; i1_94++) {
+        const v_518 = mul_19[i0_94 * 32 + i1_94];
+        const v_519 = sub_17[i0_94 * 32 + i1_94];
+        sum_36[i1_94] += v_518 * v_519;
+      }
+    }
+    for (let i_131 = 0; i_131 < 32; i_131++) {
+      const v_520 = sum_36[i_131];
+      const t_156 = -0.5 * v_520;
+      const v_521 = rsqrt_17[i_131];
+      const t_157 = v_521 * v_521;
+      const t_158 = v_521 * t_157;
+      const t_159 = t_156 * t_158;
+      div_36[i_131] = t_159 / n;
+    }
+    for (let i0_95 = 0; i0_95 < n; i0_95++) {
+      for (let i1_95 = 0; i1_95 < 32; i1_95++) {
+        const v_522 = div_36[i1_95];
+        const v_523 = sub_17[i0_95 * 32 + i1_95];
+        mul_20[i0_95 * 32 + i1_95] = v_522 * v_523;
+      }
+    }
+    for (let i0_96 = 0; i0_96 < n; i0_96++) {
+      for (let i1_96 = 0; i1_96 < 32; i1_96++) {
+        const v_524 = mul_19[i0_96 * 32 + i1_96];
+        const v_525 = rsqrt_17[i1_96];
+        const t_160 = v_524 * v_525;
+        const v_526 = mul_20[i0_96 * 32 + i1_96];
+        const t_161 = t_160 + v_526;
+        add_36[i0_96 * 32 + i1_96] = t_161 + v_526;
+      }
+    }
+    sum_37.fill(0, 0, 32);
+    for (let i0_97 = 0; i0_97 < n; i0_97++) {
+      for (let i1_97 = 0; i1_97 < 32; i1_97++) {
+        const v_527 = add_36[i0_97 * 32 + i1_97];
+        sum_37[i1_97] += -v_527;
+      }
+    }
+    for (let i_132 = 0; i_132 < 32; i_132++) {
+      const v_528 = sum_37[i_132];
+      div_37[i_132] = v_528 / n;
+    }
+    for (let i0_98 = 0; i0_98 < n; i0_98++) {
+      for (let i1_98 = 0; i1_98 < 32; i1_98++) {
+        const v_529 = add_36[i0_98 * 32 + i1_98];
+        const v_530 = div_37[i1_98];
+        d_h9_z[i0_98 * 32 + i1_98] = v_529 + v_530;
+      }
+    }
+    // grad of: h9 = residual(h8, 32)
+    d_h9_b.fill(0, 0, 32);
+    for (let i0_99 = 0; i0_99 < n; i0_99++) {
+      for (let i1_99 = 0; i1_99 < 32; i1_99++) {
+        d_h9_b[i1_99] += d_h9_z[i0_99 * 32 + i1_99];
+      }
+    }
+    for (let i_133 = 0; i_133 < 32; i_133 += 2) {
+      for (let j_42 = 0; j_42 < 32; j_42 += 4) {
+        let c00_40 = 0,
+          c01_38 = 0,
+          c02_38 = 0,
+          c03_38 = 0,
+          c10_20 = 0,
+          c11_19 = 0,
+          c12_19 = 0,
+          c13_19 = 0;
+        for (let k_20 = 0; k_20 < n; k_20++) {
+          const ak = k_20 * 32 + i_133;
+          const bk_40 = k_20 * 32 + j_42;
+          const a0_43 = h9_h[ak];
+          const a1_23 = h9_h[ak + 1];
+          const b0_41 = d_h9_z[bk_40];
+          const b1_39 = d_h9_z[bk_40 + 1];
+          const b2_38 = d_h9_z[bk_40 + 2];
+          const b3_38 = d_h9_z[bk_40 + 3];
+          c00_40 += a0_43 * b0_41;
+          c01_38 += a0_43 * b1_39;
+          c02_38 += a0_43 * b2_38;
+          c03_38 += a0_43 * b3_38;
+          c10_20 += a1_23 * b0_41;
+          c11_19 += a1_23 * b1_39;
+          c12_19 += a1_23 * b2_38;
+          c13_19 += a1_23 * b3_38;
+        }
+        d_h9_W[i_133 * 32 + j_42] = c00_40;
+        d_h9_W[i_133 * 32 + (j_42 + 1)] = c01_38;
+        d_h9_W[i_133 * 32 + (j_42 + 2)] = c02_38;
+        d_h9_W[i_133 * 32 + (j_42 + 3)] = c03_38;
+        d_h9_W[(i_133 + 1) * 32 + j_42] = c10_20;
+        d_h9_W[(i_133 + 1) * 32 + (j_42 + 1)] = c11_19;
+        d_h9_W[(i_133 + 1) * 32 + (j_42 + 2)] = c12_19;
+        d_h9_W[(i_133 + 1) * 32 + (j_42 + 3)] = c13_19;
+      }
+    }
+    const endI_20 = n - (n % 2);
+    for (let i_135 = 0; i_135 < endI_20; i_135 += 2) {
+      for (let j_44 = 0; j_44 < 32; j_44 += 4) {
+        const ar0_40 = i_135 * 32;
+        const ar1_20 = (i_135 + 1) * 32;
+        const br0 = j_44 * 32;
+        const br1 = (j_44 + 1) * 32;
+        const br2 = (j_44 + 2) * 32;
+        const br3 = (j_44 + 3) * 32;
+        let c00_41 = 0,
+          c01_39 = 0,
+          c02_39 = 0,
+          c03_39 = 0,
+          c10_21 = 0,
+          c11_20 = 0,
+          c12_20 = 0,
+          c13_20 = 0;
+        for (let k_21 = 0; k_21 < 32; k_21++) {
+          const a0_44 = d_h9_z[ar0_40 + k_21];
+          const a1_24 = d_h9_z[ar1_20 + k_21];
+          const b0_42 = h9_W[br0 + k_21];
+          const b1_40 = h9_W[br1 + k_21];
+          const b2_39 = h9_W[br2 + k_21];
+          const b3_39 = h9_W[br3 + k_21];
+          c00_41 += a0_44 * b0_42;
+          c01_39 += a0_44 * b1_40;
+          c02_39 += a0_44 * b2_39;
+          c03_39 += a0_44 * b3_39;
+          c10_21 += a1_24 * b0_42;
+          c11_20 += a1_24 * b1_40;
+          c12_20 += a1_24 * b2_39;
+          c13_20 += a1_24 * b3_39;
+        }
+        const v_531 = h9_h[i_135 * 32 + j_44];
+        const t_162 = v_531 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + j_44] = c00_41 * t_162;
+        const v_532 = h9_h[i_135 * 32 + (j_44 + 1)];
+        const t_163 = v_532 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + (j_44 + 1)] = c01_39 * t_163;
+        const v_533 = h9_h[i_135 * 32 + (j_44 + 2)];
+        const t_164 = v_533 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + (j_44 + 2)] = c02_39 * t_164;
+        const v_534 = h9_h[i_135 * 32 + (j_44 + 3)];
+        const t_165 = v_534 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + (j_44 + 3)] = c03_39 * t_165;
+        const v_535 = h9_h[(i_135 + 1) * 32 + j_44];
+        const t_166 = v_535 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + j_44] = c10_21 * t_166;
+        const v_536 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
+        const t_167 = v_536 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + (j_44 + 1)] = c11_20 * t_167;
+        const v_537 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
+        const t_168 = v_537 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + (j_44 + 2)] = c12_20 * t_168;
+        const v_538 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
+        const t_169 = v_538 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + (j_44 + 3)] = c13_20 * t_169;
+      }
+    }
+    for (let i_136 = endI_20; i_136 < n; i_136++) {
+      for (let j_44 = 0; j_44 < 32; j_44 += 4) {
+        const ar0_41 = i_136 * 32;
+        const br0_1 = j_44 * 32;
+        const br1_1 = (j_44 + 1) * 32;
+        const br2_1 = (j_44 + 2) * 32;
+        const br3_1 = (j_44 + 3) * 32;
+        let c00_42 = 0,
+          c01_40 = 0,
+          c02_40 = 0,
+          c03_40 = 0;
+        for (let k_21 = 0; k_21 < 32; k_21++) {
+          const a0_45 = d_h9_z[ar0_41 + k_21];
+          const b0_43 = h9_W[br0_1 + k_21];
+          const b1_41 = h9_W[br1_1 + k_21];
+          const b2_40 = h9_W[br2_1 + k_21];
+          const b3_40 = h9_W[br3_1 + k_21];
+          c00_42 += a0_45 * b0_43;
+          c01_40 += a0_45 * b1_41;
+          c02_40 += a0_45 * b2_40;
+          c03_40 += a0_45 * b3_40;
+        }
+        const v_539 = h9_h[i_136 * 32 + j_44];
+        const t_170 = v_539 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + j_44] = c00_42 * t_170;
+        const v_540 = h9_h[i_136 * 32 + (j_44 + 1)];
+        const t_171 = v_540 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + (j_44 + 1)] = c01_40 * t_171;
+        const v_541 = h9_h[i_136 * 32 + (j_44 + 2)];
+        const t_172 = v_541 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + (j_44 + 2)] = c02_40 * t_172;
+        const v_542 = h9_h[i_136 * 32 + (j_44 + 3)];
+        const t_173 = v_542 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + (j_44 + 3)] = c03_40 * t_173;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h9_h_beta.fill(0, 0, 32);
+    for (let i0_100 = 0; i0_100 < n; i0_100++) {
+      for (let i1_100 = 0; i1_100 < 32; i1_100++) {
+        d_h9_h_beta[i1_100] += mul_21[i0_100 * 32 + i1_100];
+      }
+    }
+    for (let i0_101 = 0; i0_101 < n; i0_101++) {
+      for (let i1_101 = 0; i1_101 < 32; i1_101++) {
+        const v_543 = mul_21[i0_101 * 32 + i1_101];
+        const v_544 = h9_h_gamma[i1_101];
+        mul_22[i0_101 * 32 + i1_101] = v_543 * v_544;
+      }
+    }
+    d_h9_h_gamma.fill(0, 0, 32);
+    for (let i0_102 = 0; i0_102 < n; i0_102++) {
+      for (let i1_102 = 0; i1_102 < 32; i1_102++) {
+        const v_545 = mul_21[i0_102 * 32 + i1_102];
+        const v_546 = mul_16[i0_102 * 32 + i1_102];
+        d_h9_h_gamma[i1_102] += v_545 * v_546;
+      }
+    }
+    sum_38.fill(0, 0, 32);
+    for (let i0_103 = 0; i0_103 < n; i0_103++) {
+      for (let i1_103 = 0; i1_103 < 32; i1_103++) {
+        const v_547 = mul_22[i0_103 * 32 + i1_103];
+        const v_548 = sub_16[i0_103 * 32 + i1_103];
+        sum_38[i1_103] += v_547 * v_548;
+      }
+    }
+    for (let i_137 = 0; i_137 < 32; i_137++) {
+      const v_549 = sum_38[i_137];
+      const t_174 = -0.5 * v_549;
+      const v_550 = rsqrt_16[i_137];
+      const t_175 = v_550 * v_550;
+      const t_176 = v_550 * t_175;
+      const t_177 = t_174 * t_176;
+      div_38[i_137] = t_177 / n;
+    }
+    for (let i0_104 = 0; i0_104 < n; i0_104++) {
+      for (let i1_104 = 0; i1_104 < 32; i1_104++) {
+        const v_551 = div_38[i1_104];
+        const v_552 = sub_16[i0_104 * 32 + i1_104];
+        mul_23[i0_104 * 32 + i1_104] = v_551 * v_552;
+      }
+    }
+    for (let i0_105 = 0; i0_105 < n; i0_105++) {
+      for (let i1_105 = 0; i1_105 < 32; i1_105++) {
+        const v_553 = mul_22[i0_105 * 32 + i1_105];
+        const v_554 = rsqrt_16[i1_105];
+        const t_178 = v_553 * v_554;
+        const v_555 = mul_23[i0_105 * 32 + i1_105];
+        const t_179 = t_178 + v_555;
+        add_37[i0_105 * 32 + i1_105] = t_179 + v_555;
+      }
+    }
+    sum_39.fill(0, 0, 32);
+    for (let i0_106 = 0; i0_106 < n; i0_106++) {
+      for (let i1_106 = 0; i1_106 < 32; i1_106++) {
+        const v_556 = add_37[i0_106 * 32 + i1_106];
+        sum_39[i1_106] += -v_556;
+      }
+    }
+    for (let i_138 = 0; i_138 < 32; i_138++) {
+      const v_557 = sum_39[i_138];
+      div_39[i_138] = v_557 / n;
+    }
+    for (let i0_107 = 0; i0_107 < n; i0_107++) {
+      for (let i1_107 = 0; i1_107 < 32; i1_107++) {
+        const v_558 = add_37[i0_107 * 32 + i1_107];
+        const v_559 = div_39[i1_107];
+        d_h9_h_z[i0_107 * 32 + i1_107] = v_558 + v_559;
+      }
+    }
+    // grad of: h9 = residual(h8, 32)
+    d_h9_h_b.fill(0, 0, 32);
+    for (let i0_108 = 0; i0_108 < n; i0_108++) {
+      for (let i1_108 = 0; i1_108 < 32; i1_108++) {
+        d_h9_h_b[i1_108] += d_h9_h_z[i0_108 * 32 + i1_108];
+      }
+    }
+    for (let i_139 = 0; i_139 < 32; i_139 += 2) {
+      for (let j_46 = 0; j_46 < 32; j_46 += 4) {
+        let c00_43 = 0,
+          c01_41 = 0,
+          c02_41 = 0,
+          c03_41 = 0,
+          c10_22 = 0,
+          c11_21 = 0,
+          c12_21 = 0,
+          c13_21 = 0;
+        for (let k_22 = 0; k_22 < n; k_22++) {
+          const ak_1 = k_22 * 32 + i_139;
+          const bk_41 = k_22 * 32 + j_46;
+          const a0_46 = h8[ak_1];
+          const a1_25 = h8[ak_1 + 1];
+          const b0_44 = d_h9_h_z[bk_41];
+          const b1_42 = d_h9_h_z[bk_41 + 1];
+          const b2_41 = d_h9_h_z[bk_41 + 2];
+          const b3_41 = d_h9_h_z[bk_41 + 3];
+          c00_43 += a0_46 * b0_44;
+          c01_41 += a0_46 * b1_42;
+          c02_41 += a0_46 * b2_41;
+          c03_41 += a0_46 * b3_41;
+          c10_22 += a1_25 * b0_44;
+          c11_21 += a1_25 * b1_42;
+          c12_21 += a1_25 * b2_41;
+          c13_21 += a1_25 * b3_41;
+        }
+        d_h9_h_W[i_139 * 32 + j_46] = c00_43;
+        d_h9_h_W[i_139 * 32 + (j_46 + 1)] = c01_41;
+        d_h9_h_W[i_139 * 32 + (j_46 + 2)] = c02_41;
+        d_h9_h_W[i_139 * 32 + (j_46 + 3)] = c03_41;
+        d_h9_h_W[(i_139 + 1) * 32 + j_46] = c10_22;
+        d_h9_h_W[(i_139 + 1) * 32 + (j_46 + 1)] = c11_21;
+        d_h9_h_W[(i_139 + 1) * 32 + (j_46 + 2)] = c12_21;
+        d_h9_h_W[(i_139 + 1) * 32 + (j_46 + 3)] = c13_21;
+      }
+    }
+    const endI_22 = n - (n % 2);
+    for (let i_141 = 0; i_141 < endI_22; i_141 += 2) {
+      for (let j_48 = 0; j_48 < 32; j_48 += 4) {
+        const ar0_42 = i_141 * 32;
+        const ar1_21 = (i_141 + 1) * 32;
+        const br0_2 = j_48 * 32;
+        const br1_2 = (j_48 + 1) * 32;
+        const br2_2 = (j_48 + 2) * 32;
+        const br3_2 = (j_48 + 3) * 32;
+        let c00_44 = 0,
+          c01_42 = 0,
+          c02_42 = 0,
+          c03_42 = 0,
+          c10_23 = 0,
+          c11_22 = 0,
+          c12_22 = 0,
+          c13_22 = 0;
+        for (let k_23 = 0; k_23 < 32; k_23++) {
+          const a0_47 = d_h9_h_z[ar0_42 + k_23];
+          const a1_26 = d_h9_h_z[ar1_21 + k_23];
+          const b0_45 = h9_h_W[br0_2 + k_23];
+          const b1_43 = h9_h_W[br1_2 + k_23];
+          const b2_42 = h9_h_W[br2_2 + k_23];
+          const b3_42 = h9_h_W[br3_2 + k_23];
+          c00_44 += a0_47 * b0_45;
+          c01_42 += a0_47 * b1_43;
+          c02_42 += a0_47 * b2_42;
+          c03_42 += a0_47 * b3_42;
+          c10_23 += a1_26 * b0_45;
+          c11_22 += a1_26 * b1_43;
+          c12_22 += a1_26 * b2_42;
+          c13_22 += a1_26 * b3_42;
+        }
+        const v_560 = mul_18[i_141 * 32 + j_48];
+        const t_180 = v_560 + c00_44;
+        const v_561 = h8[i_141 * 32 + j_48];
+        const t_181 = v_561 > 0 ? 1 : 0;
+        mul_24[i_141 * 32 + j_48] = t_180 * t_181;
+        const v_562 = mul_18[i_141 * 32 + (j_48 + 1)];
+        const t_182 = v_562 + c01_42;
+        const v_563 = h8[i_141 * 32 + (j_48 + 1)];
+        const t_183 = v_563 > 0 ? 1 : 0;
+        mul_24[i_141 * 32 + (j_48 + 1)] = t_182 * t_183;
+        const v_564 = mul_18[i_141 * 32 + (j_48 + 2)];
+        const t_184 = v_564 + c02_42;
+        const v_565 = h8[i_141 * 32 + (j_48 + 2)];
+        const t_185 = v_565 > 0 ? 1 : 0;
+        mul_24[i_141 * 32 + (j_48 + 2)] = t_184 * t_185;
+        const v_566 = mul_18[i_141 * 32 + (j_48 + 3)];
+        const t_186 = v_566 + c03_42;
+        const v_567 = h8[i_141 * 32 + (j_48 + 3)];
+        const t_187 = v_567 > 0 ? 1 : 0;
+        mul_24[i_141 * 32 + (j_48 + 3)] = t_186 * t_187;
+        const v_568 = mul_18[(i_141 + 1) * 32 + j_48];
+        const t_188 = v_568 + c10_23;
+        const v_569 = h8[(i_141 + 1) * 32 + j_48];
+        const t_189 = v_569 > 0 ? 1 : 0;
+        mul_24[(i_141 + 1) * 32 + j_48] = t_188 * t_189;
+        const v_570 = mul_18[(i_141 + 1) * 32 + (j_48 + 1)];
+        const t_190 = v_570 + c11_22;
+        const v_571 = h8[(i_141 + 1) * 32 + (j_48 + 1)];
+        const t_191 = v_571 > 0 ? 1 : 0;
+        mul_24[(i_141 + 1) * 32 + (j_48 + 1)] = t_190 * t_191;
+        const v_572 = mul_18[(i_141 + 1) * 32 + (j_48 + 2)];
+        const t_192 = v_572 + c12_22;
+        const v_573 = h8[(i_141 + 1) * 32 + (j_48 + 2)];
+        const t_193 = v_573 > 0 ? 1 : 0;
+        mul_24[(i_141 + 1) * 32 + (j_48 + 2)] = t_192 * t_193;
+        const v_574 = mul_18[(i_141 + 1) * 32 + (j_48 + 3)];
+        const t_194 = v_574 + c13_22;
+        const v_575 = h8[(i_141 + 1) * 32 + (j_48 + 3)];
+        const t_195 = v_575 > 0 ? 1 : 0;
+        mul_24[(i_141 + 1) * 32 + (j_48 + 3)] = t_194 * t_195;
+      }
+    }
+    for (let i_142 = endI_22; i_142 < n; i_142++) {
+      for (let j_48 = 0; j_48 < 32; j_48 += 4) {
+        const ar0_43 = i_142 * 32;
+        const br0_3 = j_48 * 32;
+        const br1_3 = (j_48 + 1) * 32;
+        const br2_3 = (j_48 + 2) * 32;
+        const br3_3 = (j_48 + 3) * 32;
+        let c00_45 = 0,
+          c01_43 = 0,
+          c02_43 = 0,
+          c03_43 = 0;
+        for (let k_23 = 0; k_23 < 32; k_23++) {
+          const a0_48 = d_h9_h_z[ar0_43 + k_23];
+          const b0_46 = h9_h_W[br0_3 + k_23];
+          const b1_44 = h9_h_W[br1_3 + k_23];
+          const b2_43 = h9_h_W[br2_3 + k_23];
+          const b3_43 = h9_h_W[br3_3 + k_23];
+          c00_45 += a0_48 * b0_46;
+          c01_43 += a0_48 * b1_44;
+          c02_43 += a0_48 * b2_43;
+          c03_43 += a0_48 * b3_43;
+        }
+        const v_576 = mul_18[i_142 * 32 + j_48];
+        const t_196 = v_576 + c00_45;
+        const v_577 = h8[i_142 * 32 + j_48];
+        const t_197 = v_577 > 0 ? 1 : 0;
+        mul_24[i_142 * 32 + j_48] = t_196 * t_197;
+        const v_578 = mul_18[i_142 * 32 + (j_48 + 1)];
+        const t_198 = v_578 + c01_43;
+        const v_579 = h8[i_142 * 32 + (j_48 + 1)];
+        const t_199 = v_579 > 0 ? 1 : 0;
+        mul_24[i_142 * 32 + (j_48 + 1)] = t_198 * t_199;
+        const v_580 = mul_18[i_142 * 32 + (j_48 + 2)];
+        const t_200 = v_580 + c02_43;
+        const v_581 = h8[i_142 * 32 + (j_48 + 2)];
+        const t_201 = v_581 > 0 ? 1 : 0;
+        mul_24[i_142 * 32 + (j_48 + 2)] = t_200 * t_201;
+        const v_582 = mul_18[i_142 * 32 + (j_48 + 3)];
+        const t_202 = v_582 + c03_43;
+        const v_583 = h8[i_142 * 32 + (j_48 + 3)];
+        const t_203 = v_583 > 0 ? 1 : 0;
+        mul_24[i_142 * 32 + (j_48 + 3)] = t_202 * t_203;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h8_beta.fill(0, 0, 32);
+    for (let i0_109 = 0; i0_109 < n; i0_109++) {
+      for (let i1_109 = 0; i1_109 < 32; i1_109++) {
+        d_h8_beta[i1_109] += mul_24[i0_109 * 32 + i1_109];
+      }
+    }
+    for (let i0_110 = 0; i0_110 < n; i0_110++) {
+      for (let i1_110 = 0; i1_110 < 32; i1_110++) {
+        const v_584 = mul_24[i0_110 * 32 + i1_110];
+        const v_585 = h8_gamma[i1_110];
+        mul_25[i0_110 * 32 + i1_110] = v_584 * v_585;
+      }
+    }
+    d_h8_gamma.fill(0, 0, 32);
+    for (let i0_111 = 0; i0_111 < n; i0_111++) {
+      for (let i1_111 = 0; i1_111 < 32; i1_111++) {
+        const v_586 = mul_24[i0_111 * 32 + i1_111];
+        const v_587 = mul_15[i0_111 * 32 + i1_111];
+        d_h8_gamma[i1_111] += v_586 * v_587;
+      }
+    }
+    sum_40.fill(0, 0, 32);
+    for (let i0_112 = 0; i0_112 < n; i0_112++) {
+      for (let i1_112 = 0; i1_112 < 32; i1_112++) {
+        const v_588 = mul_25[i0_112 * 32 + i1_112];
+        const v_589 = sub_15[i0_112 * 32 + i1_112];
+        sum_40[i1_112] += v_588 * v_589;
+      }
+    }
+    for (let i_143 = 0; i_143 < 32; i_143++) {
+      const v_590 = sum_40[i_143];
+      const t_204 = -0.5 * v_590;
+      const v_591 = rsqrt_15[i_143];
+      const t_205 = v_591 * v_591;
+      const t_206 = v_591 * t_205;
+      const t_207 = t_204 * t_206;
+      div_40[i_143] = t_207 / n;
+    }
+    for (let i0_113 = 0; i0_113 < n; i0_113++) {
+      for (let i1_113 = 0; i1_113 < 32; i1_113++) {
+        const v_592 = div_40[i1_113];
+        const v_593 = sub_15[i0_113 * 32 + i1_113];
+        mul_26[i0_113 * 32 + i1_113] = v_592 * v_593;
+      }
+    }
+    for (let i0_114 = 0; i0_114 < n; i0_114++) {
+      for (let i1_114 = 0; i1_114 < 32; i1_114++) {
+        const v_594 = mul_25[i0_114 * 32 + i1_114];
+        const v_595 = rsqrt_15[i1_114];
+        const t_208 = v_594 * v_595;
+        const v_596 = mul_26[i0_114 * 32 + i1_114];
+        const t_209 = t_208 + v_596;
+        add_38[i0_114 * 32 + i1_114] = t_209 + v_596;
+      }
+    }
+    sum_41.fill(0, 0, 32);
+    for (let i0_115 = 0; i0_115 < n; i0_115++) {
+      for (let i1_115 = 0; i1_115 < 32; i1_115++) {
+        const v_597 = add_38[i0_115 * 32 + i1_115];
+        sum_41[i1_115] += -v_597;
+      }
+    }
+    for (let i_144 = 0; i_144 < 32; i_144++) {
+      const v_598 = sum_41[i_144];
+      div_41[i_144] = v_598 / n;
+    }
+    for (let i0_116 = 0; i0_116 < n; i0_116++) {
+      for (let i1_116 = 0; i1_116 < 32; i1_116++) {
+        const v_599 = add_38[i0_116 * 32 + i1_116];
+        const v_600 = div_41[i1_116];
+        d_h8_z[i0_116 * 32 + i1_116] = v_599 + v_600;
+      }
+    }
+    // grad of: h8 = residual(h7, 32)
+    d_h8_b.fill(0, 0, 32);
+    for (let i0_117 = 0; i0_117 < n; i0_117++) {
+      for (let i1_117 = 0; i1_117 < 32; i1_117++) {
+        d_h8_b[i1_117] += d_h8_z[i0_117 * 32 + i1_117];
+      }
+    }
+    for (let i_145 = 0; i_145 < 32; i_145 += 2) {
+      for (let j_50 = 0; j_50 < 32; j_50 += 4) {
+        let c00_46 = 0,
+          c01_44 = 0,
+          c02_44 = 0,
+          c03_44 = 0,
+          c10_24 = 0,
+          c11_23 = 0,
+          c12_23 = 0,
+          c13_23 = 0;
+        for (let k_24 = 0; k_24 < n; k_24++) {
+          const ak_2 = k_24 * 32 + i_145;
+          const bk_42 = k_24 * 32 + j_50;
+          const a0_49 = h8_h[ak_2];
+          const a1_27 = h8_h[ak_2 + 1];
+          const b0_47 = d_h8_z[bk_42];
+          const b1_45 = d_h8_z[bk_42 + 1];
+          const b2_44 = d_h8_z[bk_42 + 2];
+          const b3_44 = d_h8_z[bk_42 + 3];
+          c00_46 += a0_49 * b0_47;
+          c01_44 += a0_49 * b1_45;
+          c02_44 += a0_49 * b2_44;
+          c03_44 += a0_49 * b3_44;
+          c10_24 += a1_27 * b0_47;
+          c11_23 += a1_27 * b1_45;
+          c12_23 += a1_27 * b2_44;
+          c13_23 += a1_27 * b3_44;
+        }
+        d_h8_W[i_145 * 32 + j_50] = c00_46;
+        d_h8_W[i_145 * 32 + (j_50 + 1)] = c01_44;
+        d_h8_W[i_145 * 32 + (j_50 + 2)] = c02_44;
+        d_h8_W[i_145 * 32 + (j_50 + 3)] = c03_44;
+        d_h8_W[(i_145 + 1) * 32 + j_50] = c10_24;
+        d_h8_W[(i_145 + 1) * 32 + (j_50 + 1)] = c11_23;
+        d_h8_W[(i_145 + 1) * 32 + (j_50 + 2)] = c12_23;
+        d_h8_W[(i_145 + 1) * 32 + (j_50 + 3)] = c13_23;
+      }
+    }
+    const endI_24 = n - (n % 2);
+    for (let i_147 = 0; i_147 < endI_24; i_147 += 2) {
+      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
+        const ar0_44 = i_147 * 32;
+        const ar1_22 = (i_147 + 1) * 32;
+        const br0_4 = j_52 * 32;
+        const br1_4 = (j_52 + 1) * 32;
+        const br2_4 = (j_52 + 2) * 32;
+        const br3_4 = (j_52 + 3) * 32;
+        let c00_47 = 0,
+          c01_45 = 0,
+          c02_45 = 0,
+          c03_45 = 0,
+          c10_25 = 0,
+          c11_24 = 0,
+          c12_24 = 0,
+          c13_24 = 0;
+        for (let k_25 = 0; k_25 < 32; k_25++) {
+          const a0_50 = d_h8_z[ar0_44 + k_25];
+          const a1_28 = d_h8_z[ar1_22 + k_25];
+          const b0_48 = h8_W[br0_4 + k_25];
+          const b1_46 = h8_W[br1_4 + k_25];
+          const b2_45 = h8_W[br2_4 + k_25];
+          const b3_45 = h8_W[br3_4 + k_25];
+          c00_47 += a0_50 * b0_48;
+          c01_45 += a0_50 * b1_46;
+          c02_45 += a0_50 * b2_45;
+          c03_45 += a0_50 * b3_45;
+          c10_25 += a1_28 * b0_48;
+          c11_24 += a1_28 * b1_46;
+          c12_24 += a1_28 * b2_45;
+          c13_24 += a1_28 * b3_45;
+        }
+        const v_601 = h8_h[i_147 * 32 + j_52];
+        const t_210 = v_601 > 0 ? 1 : 0;
+        mul_27[i_147 * 32 + j_52] = c00_47 * t_210;
+        const v_602 = h8_h[i_147 * 32 + (j_52 + 1)];
+        const t_211 = v_602 > 0 ? 1 : 0;
+        mul_27[i_147 * 32 + (j_52 + 1)] = c01_45 * t_211;
+        const v_603 = h8_h[i_147 * 32 + (j_52 + 2)];
+        const t_212 = v_603 > 0 ? 1 : 0;
+        mul_27[i_147 * 32 + (j_52 + 2)] = c02_45 * t_212;
+        const v_604 = h8_h[i_147 * 32 + (j_52 + 3)];
+        const t_213 = v_604 > 0 ? 1 : 0;
+        mul_27[i_147 * 32 + (j_52 + 3)] = c03_45 * t_213;
+        const v_605 = h8_h[(i_147 + 1) * 32 + j_52];
+        const t_214 = v_605 > 0 ? 1 : 0;
+        mul_27[(i_147 + 1) * 32 + j_52] = c10_25 * t_214;
+        const v_606 = h8_h[(i_147 + 1) * 32 + (j_52 + 1)];
+        const t_215 = v_606 > 0 ? 1 : 0;
+        mul_27[(i_147 + 1) * 32 + (j_52 + 1)] = c11_24 * t_215;
+        const v_607 = h8_h[(i_147 + 1) * 32 + (j_52 + 2)];
+        const t_216 = v_607 > 0 ? 1 : 0;
+        mul_27[(i_147 + 1) * 32 + (j_52 + 2)] = c12_24 * t_216;
+        const v_608 = h8_h[(i_147 + 1) * 32 + (j_52 + 3)];
+        const t_217 = v_608 > 0 ? 1 : 0;
+        mul_27[(i_147 + 1) * 32 + (j_52 + 3)] = c13_24 * t_217;
+      }
+    }
+    for (let i_148 = endI_24; i_148 < n; i_148++) {
+      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
+        const ar0_45 = i_148 * 32;
+        const br0_5 = j_52 * 32;
+        const br1_5 = (j_52 + 1) * 32;
+        const br2_5 = (j_52 + 2) * 32;
+        const br3_5 = (j_52 + 3) * 32;
+        let c00_48 = 0,
+          c01_46 = 0,
+          c02_46 = 0,
+          c03_46 = 0;
+        for (let k_25 = 0; k_25 < 32; k_25++) {
+          const a0_51 = d_h8_z[ar0_45 + k_25];
+          const b0_49 = h8_W[br0_5 + k_25];
+          const b1_47 = h8_W[br1_5 + k_25];
+          const b2_46 = h8_W[br2_5 + k_25];
+          const b3_46 = h8_W[br3_5 + k_25];
+          c00_48 += a0_51 * b0_49;
+          c01_46 += a0_51 * b1_47;
+          c02_46 += a0_51 * b2_46;
+          c03_46 += a0_51 * b3_46;
+        }
+        const v_609 = h8_h[i_148 * 32 + j_52];
+        const t_218 = v_609 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + j_52] = c00_48 * t_218;
+        const v_610 = h8_h[i_148 * 32 + (j_52 + 1)];
+        const t_219 = v_610 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + (j_52 + 1)] = c01_46 * t_219;
+        const v_611 = h8_h[i_148 * 32 + (j_52 + 2)];
+        const t_220 = v_611 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + (j_52 + 2)] = c02_46 * t_220;
+        const v_612 = h8_h[i_148 * 32 + (j_52 + 3)];
+        const t_221 = v_612 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + (j_52 + 3)] = c03_46 * t_221;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h8_h_beta.fill(0, 0, 32);
+    for (let i0_118 = 0; i0_118 < n; i0_118++) {
+      for (let i1_118 = 0; i1_118 < 32; i1_118++) {
+        d_h8_h_beta[i1_118] += mul_27[i0_118 * 32 + i1_118];
+      }
+    }
+    for (let i0_119 = 0; i0_119 < n; i0_119++) {
+      for (let i1_119 = 0; i1_119 < 32; i1_119++) {
+        const v_613 = mul_27[i0_119 * 32 + i1_119];
+        const v_614 = h8_h_gamma[i1_119];
+        mul_28[i0_119 * 32 + i1_119] = v_613 * v_614;
+      }
+    }
+    d_h8_h_gamma.fill(0, 0, 32);
+    for (let i0_120 = 0; i0_120 < n; i0_120++) {
+      for (let i1_120 = 0; i1_120 < 32; i1_120++) {
+        const v_615 = mul_27[i0_120 * 32 + i1_120];
+        const v_616 = mul_14[i0_120 * 32 + i1_120];
+        d_h8_h_gamma[i1_120] += v_615 * v_616;
+      }
+    }
+    sum_42.fill(0, 0, 32);
+    for (let i0_121 = 0; i0_121 < n; i0_121++) {
+      for (let i1_121 = 0; i1_121 < 32; i1_121++) {
+        const v_617 = mul_28[i0_121 * 32 + i1_121];
+        const v_618 = sub_14[i0_121 * 32 + i1_121];
+        sum_42[i1_121] += v_617 * v_618;
+      }
+    }
+    for (let i_149 = 0; i_149 < 32; i_149++) {
+      const v_619 = sum_42[i_149];
+      const t_222 = -0.5 * v_619;
+      const v_620 = rsqrt_14[i_149];
+      const t_223 = v_620 * v_620;
+      const t_224 = v_620 * t_223;
+      const t_225 = t_222 * t_224;
+      div_42[i_149] = t_225 / n;
+    }
+    for (let i0_122 = 0; i0_122 < n; i0_122++) {
+      for (let i1_122 = 0; i1_122 < 32; i1_122++) {
+        const v_621 = div_42[i1_122];
+        const v_622 = sub_14[i0_122 * 32 + i1_122];
+        mul_29[i0_122 * 32 + i1_122] = v_621 * v_622;
+      }
+    }
+    for (let i0_123 = 0; i0_123 < n; i0_123++) {
+      for (let i1_123 = 0; i1_123 < 32; i1_123++) {
+        const v_623 = mul_28[i0_123 * 32 + i1_123];
+        const v_624 = rsqrt_14[i1_123];
+        const t_226 = v_623 * v_624;
+        const v_625 = mul_29[i0_123 * 32 + i1_123];
+        const t_227 = t_226 + v_625;
+        add_39[i0_123 * 32 + i1_123] = t_227 + v_625;
+      }
+    }
+    sum_43.fill(0, 0, 32);
+    for (let i0_124 = 0; i0_124 < n; i0_124++) {
+      for (let i1_124 = 0; i1_124 < 32; i1_124++) {
+        const v_626 = add_39[i0_124 * 32 + i1_124];
+        sum_43[i1_124] += -v_626;
+      }
+    }
+    for (let i_150 = 0; i_150 < 32; i_150++) {
+      const v_627 = sum_43[i_150];
+      div_43[i_150] = v_627 / n;
+    }
+    for (let i0_125 = 0; i0_125 < n; i0_125++) {
+      for (let i1_125 = 0; i1_125 < 32; i1_125++) {
+        const v_628 = add_39[i0_125 * 32 + i1_125];
+        const v_629 = div_43[i1_125];
+        d_h8_h_z[i0_125 * 32 + i1_125] = v_628 + v_629;
+      }
+    }
+    // grad of: h8 = residual(h7, 32)
+    d_h8_h_b.fill(0, 0, 32);
+    for (let i0_126 = 0; i0_126 < n; i0_126++) {
+      for (let i1_126 = 0; i1_126 < 32; i1_126++) {
+        d_h8_h_b[i1_126] += d_h8_h_z[i0_126 * 32 + i1_126];
+      }
+    }
+    for (let i_151 = 0; i_151 < 32; i_151 += 2) {
+      for (let j_54 = 0; j_54 < 32; j_54 += 4) {
+        let c00_49 = 0,
+          c01_47 = 0,
+          c02_47 = 0,
+          c03_47 = 0,
+          c10_26 = 0,
+          c11_25 = 0,
+          c12_25 = 0,
+          c13_25 = 0;
+        for (let k_26 = 0; k_26 < n; k_26++) {
+          const ak_3 = k_26 * 32 + i_151;
+          const bk_43 = k_26 * 32 + j_54;
+          const a0_52 = h7[ak_3];
+          const a1_29 = h7[ak_3 + 1];
+          const b0_50 = d_h8_h_z[bk_43];
+          const b1_48 = d_h8_h_z[bk_43 + 1];
+          const b2_47 = d_h8_h_z[bk_43 + 2];
+          const b3_47 = d_h8_h_z[bk_43 + 3];
+          c00_49 += a0_52 * b0_50;
+          c01_47 += a0_52 * b1_48;
+          c02_47 += a0_52 * b2_47;
+          c03_47 += a0_52 * b3_47;
+          c10_26 += a1_29 * b0_50;
+          c11_25 += a1_29 * b1_48;
+          c12_25 += a1_29 * b2_47;
+          c13_25 += a1_29 * b3_47;
+        }
+        d_h8_h_W[i_151 * 32 + j_54] = c00_49;
+        d_h8_h_W[i_151 * 32 + (j_54 + 1)] = c01_47;
+        d_h8_h_W[i_151 * 32 + (j_54 + 2)] = c02_47;
+        d_h8_h_W[i_151 * 32 + (j_54 + 3)] = c03_47;
+        d_h8_h_W[(i_151 + 1) * 32 + j_54] = c10_26;
+        d_h8_h_W[(i_151 + 1) * 32 + (j_54 + 1)] = c11_25;
+        d_h8_h_W[(i_151 + 1) * 32 + (j_54 + 2)] = c12_25;
+        d_h8_h_W[(i_151 + 1) * 32 + (j_54 + 3)] = c13_25;
+      }
+    }
+  }
+  function forwardBackwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
+    const h5 = buf60,
+      sub_10 = buf62,
+      rsqrt_10 = buf65,
+      mul_10 = buf64,
+      h6_h = buf66,
+      sub_11 = buf68,
+      rsqrt_11 = buf71,
+      mul_11 = buf70,
+      h6 = buf72,
+      sub_12 = buf74,
+      rsqrt_12 = buf77,
+      mul_12 = buf76,
+      h7_h = buf78,
+      sub_13 = buf80,
+      rsqrt_13 = buf83,
+      mul_13 = buf82,
+      h7 = buf84,
+      mul_24 = buf100,
+      d_h8_h_z = buf94,
+      mul_30 = buf88,
+      d_h7_beta = buf84,
+      mul_31 = buf94,
+      d_h7_gamma = buf100,
+      sum_44 = buf82,
+      div_44 = buf102,
+      mul_32 = buf82,
+      add_40 = buf80,
+      sum_45 = buf83,
+      div_45 = buf82,
+      d_h7_z = buf94,
+      d_h7_b = buf83,
+      d_h7_W = buf80,
+      mul_33 = buf82,
+      d_h7_h_beta = buf78,
+      mul_34 = buf94,
+      d_h7_h_gamma = buf102,
+      sum_46 = buf76,
+      div_46 = buf82,
+      mul_35 = buf76,
+      add_41 = buf74,
+      sum_47 = buf77,
+      div_47 = buf76,
+      d_h7_h_z = buf82,
+      d_h7_h_b = buf77,
+      d_h7_h_W = buf74,
+      mul_36 = buf76,
+      d_h6_beta = buf72,
+      mul_37 = buf82,
+      d_h6_gamma = buf88,
+      sum_48 = buf70,
+      div_48 = buf94,
+      mul_38 = buf70,
+      add_42 = buf68,
+      sum_49 = buf71,
+      div_49 = buf70,
+      d_h6_z = buf82,
+      d_h6_b = buf71,
+      d_h6_W = buf68,
+      mul_39 = buf70,
+      d_h6_h_beta = buf66,
+      mul_40 = buf82,
+      d_h6_h_gamma = buf94,
+      sum_50 = buf64,
+      div_50 = buf70,
+      mul_41 = buf64,
+      add_43 = buf62,
+      sum_51 = buf65,
+      div_51 = buf64,
+      d_h6_h_z = buf70,
+      d_h6_h_b = buf65,
+      d_h6_h_W = buf62;
+    const endI_26 = n - (n % 2);
+    for (let i_153 = 0; i_153 < endI_26; i_153 += 2) {
+      for (let j_56 = 0; j_56 < 32; j_56 += 4) {
+        const ar0_46 = i_153 * 32;
+        const ar1_23 = (i_153 + 1) * 32;
+        const br0_6 = j_56 * 32;
+        const br1_6 = (j_56 + 1) * 32;
+        const br2_6 = (j_56 + 2) * 32;
+        const br3_6 = (j_56 + 3) * 32;
+        let c00_50 = 0,
+          c01_48 = 0,
+          c02_48 = 0,
+          c03_48 = 0,
+          c10_27 = 0,
+          c11_26 = 0,
+          c12_26 = 0,
+          c13_26 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const a0_53 = d_h8_h_z[ar0_46 + k_27];
+          const a1_30 = d_h8_h_z[ar1_23 + k_27];
+          const b0_51 = h8_h_W[br0_6 + k_27];
+          const b1_49 = h8_h_W[br1_6 + k_27];
+          const b2_48 = h8_h_W[br2_6 + k_27];
+          const b3_48 = h8_h_W[br3_6 + k_27];
+          c00_50 += a0_53 * b0_51;
+          c01_48 += a0_53 * b1_49;
+          c02_48 += a0_53 * b2_48;
+          c03_48 += a0_53 * b3_48;
+          c10_27 += a1_30 * b0_51;
+          c11_26 += a1_30 * b1_49;
+          c12_26 += a1_30 * b2_48;
+          c13_26 += a1_30 * b3_48;
+        }
+        const v_630 = mul_24[i_153 * 32 + j_56];
+        const t_228 = v_630 + c00_50;
+        const v_631 = h7[i_153 * 32 + j_56];
+        const t_229 = v_631 > 0 ? 1 : 0;
+        mul_30[i_153 * 32 + j_56] = t_228 * t_229;
+        const v_632 = mul_24[i_153 * 32 + (j_56 + 1)];
+        const t_230 = v_632 + c01_48;
+        const v_633 = h7[i_153 * 32 + (j_56 + 1)];
+        const t_231 = v_633 > 0 ? 1 : 0;
+        mul_30[i_153 * 32 + (j_56 + 1)] = t_230 * t_231;
+        const v_634 = mul_24[i_153 * 32 + (j_56 + 2)];
+        const t_232 = v_634 + c02_48;
+        const v_635 = h7[i_153 * 32 + (j_56 + 2)];
+        const t_233 = v_635 > 0 ? 1 : 0;
+        mul_30[i_153 * 32 + (j_56 + 2)] = t_232 * t_233;
+        const v_636 = mul_24[i_153 * 32 + (j_56 + 3)];
+        const t_234 = v_636 + c03_48;
+        const v_637 = h7[i_153 * 32 + (j_56 + 3)];
+        const t_235 = v_637 > 0 ? 1 : 0;
+        mul_30[i_153 * 32 + (j_56 + 3)] = t_234 * t_235;
+        const v_638 = mul_24[(i_153 + 1) * 32 + j_56];
+        const t_236 = v_638 + c10_27;
+        const v_639 = h7[(i_153 + 1) * 32 + j_56];
+        const t_237 = v_639 > 0 ? 1 : 0;
+        mul_30[(i_153 + 1) * 32 + j_56] = t_236 * t_237;
+        const v_640 = mul_24[(i_153 + 1) * 32 + (j_56 + 1)];
+        const t_238 = v_640 + c11_26;
+        const v_641 = h7[(i_153 + 1) * 32 + (j_56 + 1)];
+        const t_239 = v_641 > 0 ? 1 : 0;
+        mul_30[(i_153 + 1) * 32 + (j_56 + 1)] = t_238 * t_239;
+        const v_642 = mul_24[(i_153 + 1) * 32 + (j_56 + 2)];
+        const t_240 = v_642 + c12_26;
+        const v_643 = h7[(i_153 + 1) * 32 + (j_56 + 2)];
+        const t_241 = v_643 > 0 ? 1 : 0;
+        mul_30[(i_153 + 1) * 32 + (j_56 + 2)] = t_240 * t_241;
+        const v_644 = mul_24[(i_153 + 1) * 32 + (j_56 + 3)];
+        const t_242 = v_644 + c13_26;
+        const v_645 = h7[(i_153 + 1) * 32 + (j_56 + 3)];
+        const t_243 = v_645 > 0 ? 1 : 0;
+        mul_30[(i_153 + 1) * 32 + (j_56 + 3)] = t_242 * t_243;
+      }
+    }
+    for (let i_154 = endI_26; i_154 < n; i_154++) {
+      for (let j_56 = 0; j_56 < 32; j_56 += 4) {
+        const ar0_47 = i_154 * 32;
+        const br0_7 = j_56 * 32;
+        const br1_7 = (j_56 + 1) * 32;
+        const br2_7 = (j_56 + 2) * 32;
+        const br3_7 = (j_56 + 3) * 32;
+        let c00_51 = 0,
+          c01_49 = 0,
+          c02_49 = 0,
+          c03_49 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const a0_54 = d_h8_h_z[ar0_47 + k_27];
+          const b0_52 = h8_h_W[br0_7 + k_27];
+          const b1_50 = h8_h_W[br1_7 + k_27];
+          const b2_49 = h8_h_W[br2_7 + k_27];
+          const b3_49 = h8_h_W[br3_7 + k_27];
+          c00_51 += a0_54 * b0_52;
+          c01_49 += a0_54 * b1_50;
+          c02_49 += a0_54 * b2_49;
+          c03_49 += a0_54 * b3_49;
+        }
+        const v_646 = mul_24[i_154 * 32 + j_56];
+        const t_244 = v_646 + c00_51;
+        const v_647 = h7[i_154 * 32 + j_56];
+        const t_245 = v_647 > 0 ? 1 : 0;
+        mul_30[i_154 * 32 + j_56] = t_244 * t_245;
+        const v_648 = mul_24[i_154 * 32 + (j_56 + 1)];
+        const t_246 = v_648 + c01_49;
+        const v_649 = h7[i_154 * 32 + (j_56 + 1)];
+        const t_247 = v_649 > 0 ? 1 : 0;
+        mul_30[i_154 * 32 + (j_56 + 1)] = t_246 * t_247;
+        const v_650 = mul_24[i_154 * 32 + (j_56 + 2)];
+        const t_248 = v_650 + c02_49;
+        const v_651 = h7[i_154 * 32 + (j_56 + 2)];
+        const t_249 = v_651 > 0 ? 1 : 0;
+        mul_30[i_154 * 32 + (j_56 + 2)] = t_248 * t_249;
+        const v_652 = mul_24[i_154 * 32 + (j_56 + 3)];
+        const t_250 = v_652 + c03_49;
+        const v_653 = h7[i_154 * 32 + (j_56 + 3)];
+        const t_251 = v_653 > 0 ? 1 : 0;
+        mul_30[i_154 * 32 + (j_56 + 3)] = t_250 * t_251;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h7_beta.fill(0, 0, 32);
+    for (let i0_127 = 0; i0_127 < n; i0_127++) {
+      for (let i1_127 = 0; i1_127 < 32; i1_127++) {
+        d_h7_beta[i1_127] += mul_30[i0_127 * 32 + i1_127];
+      }
+    }
+    for (let i0_128 = 0; i0_128 < n; i0_128++) {
+      for (let i1_128 = 0; i1_128 < 32; i1_128++) {
+        const v_654 = mul_30[i0_128 * 32 + i1_128];
+        const v_655 = h7_gamma[i1_128];
+        mul_31[i0_128 * 32 + i1_128] = v_654 * v_655;
+      }
+    }
+    d_h7_gamma.fill(0, 0, 32);
+    for (let i0_129 = 0; i0_129 < n; i0_129++) {
+      for (let i1_129 = 0; i1_129 < 32; i1_129++) {
+        const v_656 = mul_30[i0_129 * 32 + i1_129];
+        const v_657 = mul_13[i0_129 * 32 + i1_129];
+        d_h7_gamma[i1_129] += v_656 * v_657;
+      }
+    }
+    sum_44.fill(0, 0, 32);
+    for (let i0_130 = 0; i0_130 < n; i0_130++) {
+      for (let i1_130 = 0; i1_130 < 32; i1_130++) {
+        const v_658 = mul_31[i0_130 * 32 + i1_130];
+        const v_659 = sub_13[i0_130 * 32 + i1_130];
+        sum_44[i1_130] += v_658 * v_659;
+      }
+    }
+    for (let i_155 = 0; i_155 < 32; i_155++) {
+      const v_660 = sum_44[i_155];
+      const t_252 = -0.5 * v_660;
+      const v_661 = rsqrt_13[i_155];
+      const t_253 = v_661 * v_661;
+      const t_254 = v_661 * t_253;
+      const t_255 = t_252 * t_254;
+      div_44[i_155] = t_255 / n;
+    }
+    for (let i0_131 = 0; i0_131 < n; i0_131++) {
+      for (let i1_131 = 0; i1_131 < 32; i1_131++) {
+        const v_662 = div_44[i1_131];
+        const v_663 = sub_13[i0_131 * 32 + i1_131];
+        mul_32[i0_131 * 32 + i1_131] = v_662 * v_663;
+      }
+    }
+    for (let i0_132 = 0; i0_132 < n; i0_132++) {
+      for (let i1_132 = 0; i1_132 < 32; i1_132++) {
+        const v_664 = mul_31[i0_132 * 32 + i1_132];
+        const v_665 = rsqrt_13[i1_132];
+        const t_256 = v_664 * v_665;
+        const v_666 = mul_32[i0_132 * 32 + i1_132];
+        const t_257 = t_256 + v_666;
+        add_40[i0_132 * 32 + i1_132] = t_257 + v_666;
+      }
+    }
+    sum_45.fill(0, 0, 32);
+    for (let i0_133 = 0; i0_133 < n; i0_133++) {
+      for (let i1_133 = 0; i1_133 < 32; i1_133++) {
+        const v_667 = add_40[i0_133 * 32 + i1_133];
+        sum_45[i1_133] += -v_667;
+      }
+    }
+    for (let i_156 = 0; i_156 < 32; i_156++) {
+      const v_668 = sum_45[i_156];
+      div_45[i_156] = v_668 / n;
+    }
+    for (let i0_134 = 0; i0_134 < n; i0_134++) {
+      for (let i1_134 = 0; i1_134 < 32; i1_134++) {
+        const v_669 = add_40[i0_134 * 32 + i1_134];
+        const v_670 = div_45[i1_134];
+        d_h7_z[i0_134 * 32 + i1_134] = v_669 + v_670;
+      }
+    }
+    // grad of: h7 = residual(h6, 32)
+    d_h7_b.fill(0, 0, 32);
+    for (let i0_135 = 0; i0_135 < n; i0_135++) {
+      for (let i1_135 = 0; i1_135 < 32; i1_135++) {
+        d_h7_b[i1_135] += d_h7_z[i0_135 * 32 + i1_135];
+      }
+    }
+    for (let i_157 = 0; i_157 < 32; i_157 += 2) {
+      for (let j_58 = 0; j_58 < 32; j_58 += 4) {
+        let c00_52 = 0,
+          c01_50 = 0,
+          c02_50 = 0,
+          c03_50 = 0,
+          c10_28 = 0,
+          c11_27 = 0,
+          c12_27 = 0,
+          c13_27 = 0;
+        for (let k_28 = 0; k_28 < n; k_28++) {
+          const ak_4 = k_28 * 32 + i_157;
+          const bk_44 = k_28 * 32 + j_58;
+          const a0_55 = h7_h[ak_4];
+          const a1_31 = h7_h[ak_4 + 1];
+          const b0_53 = d_h7_z[bk_44];
+          const b1_51 = d_h7_z[bk_44 + 1];
+          const b2_50 = d_h7_z[bk_44 + 2];
+          const b3_50 = d_h7_z[bk_44 + 3];
+          c00_52 += a0_55 * b0_53;
+          c01_50 += a0_55 * b1_51;
+          c02_50 += a0_55 * b2_50;
+          c03_50 += a0_55 * b3_50;
+          c10_28 += a1_31 * b0_53;
+          c11_27 += a1_31 * b1_51;
+          c12_27 += a1_31 * b2_50;
+          c13_27 += a1_31 * b3_50;
+        }
+        d_h7_W[i_157 * 32 + j_58] = c00_52;
+        d_h7_W[i_157 * 32 + (j_58 + 1)] = c01_50;
+        d_h7_W[i_157 * 32 + (j_58 + 2)] = c02_50;
+        d_h7_W[i_157 * 32 + (j_58 + 3)] = c03_50;
+        d_h7_W[(i_157 + 1) * 32 + j_58] = c10_28;
+        d_h7_W[(i_157 + 1) * 32 + (j_58 + 1)] = c11_27;
+        d_h7_W[(i_157 + 1) * 32 + (j_58 + 2)] = c12_27;
+        d_h7_W[(i_157 + 1) * 32 + (j_58 + 3)] = c13_27;
+      }
+    }
+    const endI_28 = n - (n % 2);
+    for (let i_159 = 0; i_159 < endI_28; i_159 += 2) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
+        const ar0_48 = i_159 * 32;
+        const ar1_24 = (i_159 + 1) * 32;
+        const br0_8 = j_60 * 32;
+        const br1_8 = (j_60 + 1) * 32;
+        const br2_8 = (j_60 + 2) * 32;
+        const br3_8 = (j_60 + 3) * 32;
+        let c00_53 = 0,
+          c01_51 = 0,
+          c02_51 = 0,
+          c03_51 = 0,
+          c10_29 = 0,
+          c11_28 = 0,
+          c12_28 = 0,
+          c13_28 = 0;
+        for (let k_29 = 0; k_29 < 32; k_29++) {
+          const a0_56 = d_h7_z[ar0_48 + k_29];
+          const a1_32 = d_h7_z[ar1_24 + k_29];
+          const b0_54 = h7_W[br0_8 + k_29];
+          const b1_52 = h7_W[br1_8 + k_29];
+          const b2_51 = h7_W[br2_8 + k_29];
+          const b3_51 = h7_W[br3_8 + k_29];
+          c00_53 += a0_56 * b0_54;
+          c01_51 += a0_56 * b1_52;
+          c02_51 += a0_56 * b2_51;
+          c03_51 += a0_56 * b3_51;
+          c10_29 += a1_32 * b0_54;
+          c11_28 += a1_32 * b1_52;
+          c12_28 += a1_32 * b2_51;
+          c13_28 += a1_32 * b3_51;
+        }
+        const v_671 = h7_h[i_159 * 32 + j_60];
+        const t_258 = v_671 > 0 ? 1 : 0;
+        mul_33[i_159 * 32 + j_60] = c00_53 * t_258;
+        const v_672 = h7_h[i_159 * 32 + (j_60 + 1)];
+        const t_259 = v_672 > 0 ? 1 : 0;
+        mul_33[i_159 * 32 + (j_60 + 1)] = c01_51 * t_259;
+        const v_673 = h7_h[i_159 * 32 + (j_60 + 2)];
+        const t_260 = v_673 > 0 ? 1 : 0;
+        mul_33[i_159 * 32 + (j_60 + 2)] = c02_51 * t_260;
+        const v_674 = h7_h[i_159 * 32 + (j_60 + 3)];
+        const t_261 = v_674 > 0 ? 1 : 0;
+        mul_33[i_159 * 32 + (j_60 + 3)] = c03_51 * t_261;
+        const v_675 = h7_h[(i_159 + 1) * 32 + j_60];
+        const t_262 = v_675 > 0 ? 1 : 0;
+        mul_33[(i_159 + 1) * 32 + j_60] = c10_29 * t_262;
+        const v_676 = h7_h[(i_159 + 1) * 32 + (j_60 + 1)];
+        const t_263 = v_676 > 0 ? 1 : 0;
+        mul_33[(i_159 + 1) * 32 + (j_60 + 1)] = c11_28 * t_263;
+        const v_677 = h7_h[(i_159 + 1) * 32 + (j_60 + 2)];
+        const t_264 = v_677 > 0 ? 1 : 0;
+        mul_33[(i_159 + 1) * 32 + (j_60 + 2)] = c12_28 * t_264;
+        const v_678 = h7_h[(i_159 + 1) * 32 + (j_60 + 3)];
+        const t_265 = v_678 > 0 ? 1 : 0;
+        mul_33[(i_159 + 1) * 32 + (j_60 + 3)] = c13_28 * t_265;
+      }
+    }
+    for (let i_160 = endI_28; i_160 < n; i_160++) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
+        const ar0_49 = i_160 * 32;
+        const br0_9 = j_60 * 32;
+        const br1_9 = (j_60 + 1) * 32;
+        const br2_9 = (j_60 + 2) * 32;
+        const br3_9 = (j_60 + 3) * 32;
+        let c00_54 = 0,
+          c01_52 = 0,
+          c02_52 = 0,
+          c03_52 = 0;
+        for (let k_29 = 0; k_29 < 32; k_29++) {
+          const a0_57 = d_h7_z[ar0_49 + k_29];
+          const b0_55 = h7_W[br0_9 + k_29];
+          const b1_53 = h7_W[br1_9 + k_29];
+          const b2_52 = h7_W[br2_9 + k_29];
+          const b3_52 = h7_W[br3_9 + k_29];
+          c00_54 += a0_57 * b0_55;
+          c01_52 += a0_57 * b1_53;
+          c02_52 += a0_57 * b2_52;
+          c03_52 += a0_57 * b3_52;
+        }
+        const v_679 = h7_h[i_160 * 32 + j_60];
+        const t_266 = v_679 > 0 ? 1 : 0;
+        mul_33[i_160 * 32 + j_60] = c00_54 * t_266;
+        const v_680 = h7_h[i_160 * 32 + (j_60 + 1)];
+        const t_267 = v_680 > 0 ? 1 : 0;
+        mul_33[i_160 * 32 + (j_60 + 1)] = c01_52 * t_267;
+        const v_681 = h7_h[i_160 * 32 + (j_60 + 2)];
+        const t_268 = v_681 > 0 ? 1 : 0;
+        mul_33[i_160 * 32 + (j_60 + 2)] = c02_52 * t_268;
+        const v_682 = h7_h[i_160 * 32 + (j_60 + 3)];
+        const t_269 = v_682 > 0 ? 1 : 0;
+        mul_33[i_160 * 32 + (j_60 + 3)] = c03_52 * t_269;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h7_h_beta.fill(0, 0, 32);
+    for (let i0_136 = 0; i0_136 < n; i0_136++) {
+      for (let i1_136 = 0; i1_136 < 32; i1_136++) {
+        d_h7_h_beta[i1_136] += mul_33[i0_136 * 32 + i1_136];
+      }
+    }
+    for (let i0_137 = 0; i0_137 < n; i0_137++) {
+      for (let i1_137 = 0; i1_137 < 32; i1_137++) {
+        const v_683 = mul_33[i0_137 * 32 + i1_137];
+        const v_684 = h7_h_gamma[i1_137];
+        mul_34[i0_137 * 32 + i1_137] = v_683 * v_684;
+      }
+    }
+    d_h7_h_gamma.fill(0, 0, 32);
+    for (let i0_138 = 0; i0_138 < n; i0_138++) {
+      for (let i1_138 = 0; i1_138 < 32; i1_138++) {
+        const v_685 = mul_33[i0_138 * 32 + i1_138];
+        const v_686 = mul_12[i0_138 * 32 + i1_138];
+        d_h7_h_gamma[i1_138] += v_685 * v_686;
+      }
+    }
+    sum_46.fill(0, 0, 32);
+    for (let i0_139 = 0; i0_139 < n; i0_139++) {
+      for (let i1_139 = 0; i1_139 < 32; i1_139++) {
+        const v_687 = mul_34[i0_139 * 32 + i1_139];
+        const v_688 = sub_12[i0_139 * 32 + i1_139];
+        sum_46[i1_139] += v_687 * v_688;
+      }
+    }
+    for (let i_161 = 0; i_161 < 32; i_161++) {
+      const v_689 = sum_46[i_161];
+      const t_270 = -0.5 * v_689;
+      const v_690 = rsqrt_12[i_161];
+      const t_271 = v_690 * v_690;
+      const t_272 = v_690 * t_271;
+      const t_273 = t_270 * t_272;
+      div_46[i_161] = t_273 / n;
+    }
+    for (let i0_140 = 0; i0_140 < n; i0_140++) {
+      for (let i1_140 = 0; i1_140 < 32; i1_140++) {
+        const v_691 = div_46[i1_140];
+        const v_692 = sub_12[i0_140 * 32 + i1_140];
+        mul_35[i0_140 * 32 + i1_140] = v_691 * v_692;
+      }
+    }
+    for (let i0_141 = 0; i0_141 < n; i0_141++) {
+      for (let i1_141 = 0; i1_141 < 32; i1_141++) {
+        const v_693 = mul_34[i0_141 * 32 + i1_141];
+        const v_694 = rsqrt_12[i1_141];
+        const t_274 = v_693 * v_694;
+        const v_695 = mul_35[i0_141 * 32 + i1_141];
+        const t_275 = t_274 + v_695;
+        add_41[i0_141 * 32 + i1_141] = t_275 + v_695;
+      }
+    }
+    sum_47.fill(0, 0, 32);
+    for (let i0_142 = 0; i0_142 < n; i0_142++) {
+      for (let i1_142 = 0; i1_142 < 32; i1_142++) {
+        const v_696 = add_41[i0_142 * 32 + i1_142];
+        sum_47[i1_142] += -v_696;
+      }
+    }
+    for (let i_162 = 0; i_162 < 32; i_162++) {
+      const v_697 = sum_47[i_162];
+      div_47[i_162] = v_697 / n;
+    }
+    for (let i0_143 = 0; i0_143 < n; i0_143++) {
+      for (let i1_143 = 0; i1_143 < 32; i1_143++) {
+        const v_698 = add_41[i0_143 * 32 + i1_143];
+        const v_699 = div_47[i1_143];
+        d_h7_h_z[i0_143 * 32 + i1_143] = v_698 + v_699;
+      }
+    }
+    // grad of: h7 = residual(h6, 32)
+    d_h7_h_b.fill(0, 0, 32);
+    for (let i0_144 = 0; i0_144 < n; i0_144++) {
+      for (let i1_144 = 0; i1_144 < 32; i1_144++) {
+        d_h7_h_b[i1_144] += d_h7_h_z[i0_144 * 32 + i1_144];
+      }
+    }
+    for (let i_163 = 0; i_163 < 32; i_163 += 2) {
+      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+        let c00_55 = 0,
+          c01_53 = 0,
+          c02_53 = 0,
+          c03_53 = 0,
+          c10_30 = 0,
+          c11_29 = 0,
+          c12_29 = 0,
+          c13_29 = 0;
+        for (let k_30 = 0; k_30 < n; k_30++) {
+          const ak_5 = k_30 * 32 + i_163;
+          const bk_45 = k_30 * 32 + j_62;
+          const a0_58 = h6[ak_5];
+          const a1_33 = h6[ak_5 + 1];
+          const b0_56 = d_h7_h_z[bk_45];
+          const b1_54 = d_h7_h_z[bk_45 + 1];
+          const b2_53 = d_h7_h_z[bk_45 + 2];
+          const b3_53 = d_h7_h_z[bk_45 + 3];
+          c00_55 += a0_58 * b0_56;
+          c01_53 += a0_58 * b1_54;
+          c02_53 += a0_58 * b2_53;
+          c03_53 += a0_58 * b3_53;
+          c10_30 += a1_33 * b0_56;
+          c11_29 += a1_33 * b1_54;
+          c12_29 += a1_33 * b2_53;
+          c13_29 += a1_33 * b3_53;
+        }
+        d_h7_h_W[i_163 * 32 + j_62] = c00_55;
+        d_h7_h_W[i_163 * 32 + (j_62 + 1)] = c01_53;
+        d_h7_h_W[i_163 * 32 + (j_62 + 2)] = c02_53;
+        d_h7_h_W[i_163 * 32 + (j_62 + 3)] = c03_53;
+        d_h7_h_W[(i_163 + 1) * 32 + j_62] = c10_30;
+        d_h7_h_W[(i_163 + 1) * 32 + (j_62 + 1)] = c11_29;
+        d_h7_h_W[(i_163 + 1) * 32 + (j_62 + 2)] = c12_29;
+        d_h7_h_W[(i_163 + 1) * 32 + (j_62 + 3)] = c13_29;
+      }
+    }
+    const endI_30 = n - (n % 2);
+    for (let i_165 = 0; i_165 < endI_30; i_165 += 2) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
+        const ar0_50 = i_165 * 32;
+        const ar1_25 = (i_165 + 1) * 32;
+        const br0_10 = j_64 * 32;
+        const br1_10 = (j_64 + 1) * 32;
+        const br2_10 = (j_64 + 2) * 32;
+        const br3_10 = (j_64 + 3) * 32;
+        let c00_56 = 0,
+          c01_54 = 0,
+          c02_54 = 0,
+          c03_54 = 0,
+          c10_31 = 0,
+          c11_30 = 0,
+          c12_30 = 0,
+          c13_30 = 0;
+        for (let k_31 = 0; k_31 < 32; k_31++) {
+          const a0_59 = d_h7_h_z[ar0_50 + k_31];
+          const a1_34 = d_h7_h_z[ar1_25 + k_31];
+          const b0_57 = h7_h_W[br0_10 + k_31];
+          const b1_55 = h7_h_W[br1_10 + k_31];
+          const b2_54 = h7_h_W[br2_10 + k_31];
+          const b3_54 = h7_h_W[br3_10 + k_31];
+          c00_56 += a0_59 * b0_57;
+          c01_54 += a0_59 * b1_55;
+          c02_54 += a0_59 * b2_54;
+          c03_54 += a0_59 * b3_54;
+          c10_31 += a1_34 * b0_57;
+          c11_30 += a1_34 * b1_55;
+          c12_30 += a1_34 * b2_54;
+          c13_30 += a1_34 * b3_54;
+        }
+        const v_700 = mul_30[i_165 * 32 + j_64];
+        const t_276 = v_700 + c00_56;
+        const v_701 = h6[i_165 * 32 + j_64];
+        const t_277 = v_701 > 0 ? 1 : 0;
+        mul_36[i_165 * 32 + j_64] = t_276 * t_277;
+        const v_702 = mul_30[i_165 * 32 + (j_64 + 1)];
+        const t_278 = v_702 + c01_54;
+        const v_703 = h6[i_165 * 32 + (j_64 + 1)];
+        const t_279 = v_703 > 0 ? 1 : 0;
+        mul_36[i_165 * 32 + (j_64 + 1)] = t_278 * t_279;
+        const v_704 = mul_30[i_165 * 32 + (j_64 + 2)];
+        const t_280 = v_704 + c02_54;
+        const v_705 = h6[i_165 * 32 + (j_64 + 2)];
+        const t_281 = v_705 > 0 ? 1 : 0;
+        mul_36[i_165 * 32 + (j_64 + 2)] = t_280 * t_281;
+        const v_706 = mul_30[i_165 * 32 + (j_64 + 3)];
+        const t_282 = v_706 + c03_54;
+        const v_707 = h6[i_165 * 32 + (j_64 + 3)];
+        const t_283 = v_707 > 0 ? 1 : 0;
+        mul_36[i_165 * 32 + (j_64 + 3)] = t_282 * t_283;
+        const v_708 = mul_30[(i_165 + 1) * 32 + j_64];
+        const t_284 = v_708 + c10_31;
+        const v_709 = h6[(i_165 + 1) * 32 + j_64];
+        const t_285 = v_709 > 0 ? 1 : 0;
+        mul_36[(i_165 + 1) * 32 + j_64] = t_284 * t_285;
+        const v_710 = mul_30[(i_165 + 1) * 32 + (j_64 + 1)];
+        const t_286 = v_710 + c11_30;
+        const v_711 = h6[(i_165 + 1) * 32 + (j_64 + 1)];
+        const t_287 = v_711 > 0 ? 1 : 0;
+        mul_36[(i_165 + 1) * 32 + (j_64 + 1)] = t_286 * t_287;
+        const v_712 = mul_30[(i_165 + 1) * 32 + (j_64 + 2)];
+        const t_288 = v_712 + c12_30;
+        const v_713 = h6[(i_165 + 1) * 32 + (j_64 + 2)];
+        const t_289 = v_713 > 0 ? 1 : 0;
+        mul_36[(i_165 + 1) * 32 + (j_64 + 2)] = t_288 * t_289;
+        const v_714 = mul_30[(i_165 + 1) * 32 + (j_64 + 3)];
+        const t_290 = v_714 + c13_30;
+        const v_715 = h6[(i_165 + 1) * 32 + (j_64 + 3)];
+        const t_291 = v_715 > 0 ? 1 : 0;
+        mul_36[(i_165 + 1) * 32 + (j_64 + 3)] = t_290 * t_291;
+      }
+    }
+    for (let i_166 = endI_30; i_166 < n; i_166++) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
+        const ar0_51 = i_166 * 32;
+        const br0_11 = j_64 * 32;
+        const br1_11 = (j_64 + 1) * 32;
+        const br2_11 = (j_64 + 2) * 32;
+        const br3_11 = (j_64 + 3) * 32;
+        let c00_57 = 0,
+          c01_55 = 0,
+          c02_55 = 0,
+          c03_55 = 0;
+        for (let k_31 = 0; k_31 < 32; k_31++) {
+          const a0_60 = d_h7_h_z[ar0_51 + k_31];
+          const b0_58 = h7_h_W[br0_11 + k_31];
+          const b1_56 = h7_h_W[br1_11 + k_31];
+          const b2_55 = h7_h_W[br2_11 + k_31];
+          const b3_55 = h7_h_W[br3_11 + k_31];
+          c00_57 += a0_60 * b0_58;
+          c01_55 += a0_60 * b1_56;
+          c02_55 += a0_60 * b2_55;
+          c03_55 += a0_60 * b3_55;
+        }
+        const v_716 = mul_30[i_166 * 32 + j_64];
+        const t_292 = v_716 + c00_57;
+        const v_717 = h6[i_166 * 32 + j_64];
+        const t_293 = v_717 > 0 ? 1 : 0;
+        mul_36[i_166 * 32 + j_64] = t_292 * t_293;
+        const v_718 = mul_30[i_166 * 32 + (j_64 + 1)];
+        const t_294 = v_718 + c01_55;
+        const v_719 = h6[i_166 * 32 + (j_64 + 1)];
+        const t_295 = v_719 > 0 ? 1 : 0;
+        mul_36[i_166 * 32 + (j_64 + 1)] = t_294 * t_295;
+        const v_720 = mul_30[i_166 * 32 + (j_64 + 2)];
+        const t_296 = v_720 + c02_55;
+        const v_721 = h6[i_166 * 32 + (j_64 + 2)];
+        const t_297 = v_721 > 0 ? 1 : 0;
+        mul_36[i_166 * 32 + (j_64 + 2)] = t_296 * t_297;
+        const v_722 = mul_30[i_166 * 32 + (j_64 + 3)];
+        const t_298 = v_722 + c03_55;
+        const v_723 = h6[i_166 * 32 + (j_64 + 3)];
+        const t_299 = v_723 > 0 ? 1 : 0;
+        mul_36[i_166 * 32 + (j_64 + 3)] = t_298 * t_299;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h6_beta.fill(0, 0, 32);
+    for (let i0_145 = 0; i0_145 < n; i0_145++) {
+      for (let i1_145 = 0; i1_145 < 32; i1_145++) {
+        d_h6_beta[i1_145] += mul_36[i0_145 * 32 + i1_145];
+      }
+    }
+    for (let i0_146 = 0; i0_146 < n; i0_146++) {
+      for (let i1_146 = 0; i1_146 < 32; i1_146++) {
+        const v_724 = mul_36[i0_146 * 32 + i1_146];
+        const v_725 = h6_gamma[i1_146];
+        mul_37[i0_146 * 32 + i1_146] = v_724 * v_725;
+      }
+    }
+    d_h6_gamma.fill(0, 0, 32);
+    for (let i0_147 = 0; i0_147 < n; i0_147++) {
+      for (let i1_147 = 0; i1_147 < 32; i1_147++) {
+        const v_726 = mul_36[i0_147 * 32 + i1_147];
+        const v_727 = mul_11[i0_147 * 32 + i1_147];
+        d_h6_gamma[i1_147] += v_726 * v_727;
+      }
+    }
+    sum_48.fill(0, 0, 32);
+    for (let i0_148 = 0; i0_148 < n; i0_148++) {
+      for (let i1_148 = 0; i1_148 < 32; i1_148++) {
+        const v_728 = mul_37[i0_148 * 32 + i1_148];
+        const v_729 = sub_11[i0_148 * 32 + i1_148];
+        sum_48[i1_148] += v_728 * v_729;
+      }
+    }
+    for (let i_167 = 0; i_167 < 32; i_167++) {
+      const v_730 = sum_48[i_167];
+      const t_300 = -0.5 * v_730;
+      const v_731 = rsqrt_11[i_167];
+      const t_301 = v_731 * v_731;
+      const t_302 = v_731 * t_301;
+      const t_303 = t_300 * t_302;
+      div_48[i_167] = t_303 / n;
+    }
+    for (let i0_149 = 0; i0_149 < n; i0_149++) {
+      for (let i1_149 = 0; i1_149 < 32; i1_149++) {
+        const v_732 = div_48[i1_149];
+        const v_733 = sub_11[i0_149 * 32 + i1_149];
+        mul_38[i0_149 * 32 + i1_149] = v_732 * v_733;
+      }
+    }
+    for (let i0_150 = 0; i0_150 < n; i0_150++) {
+      for (let i1_150 = 0; i1_150 < 32; i1_150++) {
+        const v_734 = mul_37[i0_150 * 32 + i1_150];
+        const v_735 = rsqrt_11[i1_150];
+        const t_304 = v_734 * v_735;
+        const v_736 = mul_38[i0_150 * 32 + i1_150];
+        const t_305 = t_304 + v_736;
+        add_42[i0_150 * 32 + i1_150] = t_305 + v_736;
+      }
+    }
+    sum_49.fill(0, 0, 32);
+    for (let i0_151 = 0; i0_151 < n; i0_151++) {
+      for (let i1_151 = 0; i1_151 < 32; i1_151++) {
+        const v_737 = add_42[i0_151 * 32 + i1_151];
+        sum_49[i1_151] += -v_737;
+      }
+    }
+    for (let i_168 = 0; i_168 < 32; i_168++) {
+      const v_738 = sum_49[i_168];
+      div_49[i_168] = v_738 / n;
+    }
+    for (let i0_152 = 0; i0_152 < n; i0_152++) {
+      for (let i1_152 = 0; i1_152 < 32; i1_152++) {
+        const v_739 = add_42[i0_152 * 32 + i1_152];
+        const v_740 = div_49[i1_152];
+        d_h6_z[i0_152 * 32 + i1_152] = v_739 + v_740;
+      }
+    }
+    // grad of: h6 = residual(h5, 32)
+    d_h6_b.fill(0, 0, 32);
+    for (let i0_153 = 0; i0_153 < n; i0_153++) {
+      for (let i1_153 = 0; i1_153 < 32; i1_153++) {
+        d_h6_b[i1_153] += d_h6_z[i0_153 * 32 + i1_153];
+      }
+    }
+    for (let i_169 = 0; i_169 < 32; i_169 += 2) {
+      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+        let c00_58 = 0,
+          c01_56 = 0,
+          c02_56 = 0,
+          c03_56 = 0,
+          c10_32 = 0,
+          c11_31 = 0,
+          c12_31 = 0,
+          c13_31 = 0;
+        for (let k_32 = 0; k_32 < n; k_32++) {
+          const ak_6 = k_32 * 32 + i_169;
+          const bk_46 = k_32 * 32 + j_66;
+          const a0_61 = h6_h[ak_6];
+          const a1_35 = h6_h[ak_6 + 1];
+          const b0_59 = d_h6_z[bk_46];
+          const b1_57 = d_h6_z[bk_46 + 1];
+          const b2_56 = d_h6_z[bk_46 + 2];
+          const b3_56 = d_h6_z[bk_46 + 3];
+          c00_58 += a0_61 * b0_59;
+          c01_56 += a0_61 * b1_57;
+          c02_56 += a0_61 * b2_56;
+          c03_56 += a0_61 * b3_56;
+          c10_32 += a1_35 * b0_59;
+          c11_31 += a1_35 * b1_57;
+          c12_31 += a1_35 * b2_56;
+          c13_31 += a1_35 * b3_56;
+        }
+        d_h6_W[i_169 * 32 + j_66] = c00_58;
+        d_h6_W[i_169 * 32 + (j_66 + 1)] = c01_56;
+        d_h6_W[i_169 * 32 + (j_66 + 2)] = c02_56;
+        d_h6_W[i_169 * 32 + (j_66 + 3)] = c03_56;
+        d_h6_W[(i_169 + 1) * 32 + j_66] = c10_32;
+        d_h6_W[(i_169 + 1) * 32 + (j_66 + 1)] = c11_31;
+        d_h6_W[(i_169 + 1) * 32 + (j_66 + 2)] = c12_31;
+        d_h6_W[(i_169 + 1) * 32 + (j_66 + 3)] = c13_31;
+      }
+    }
+    const endI_32 = n - (n % 2);
+    for (let i_171 = 0; i_171 < endI_32; i_171 += 2) {
+      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
+        const ar0_52 = i_171 * 32;
+        const ar1_26 = (i_171 + 1) * 32;
+        const br0_12 = j_68 * 32;
+        const br1_12 = (j_68 + 1) * 32;
+        const br2_12 = (j_68 + 2) * 32;
+        const br3_12 = (j_68 + 3) * 32;
+        let c00_59 = 0,
+          c01_57 = 0,
+          c02_57 = 0,
+          c03_57 = 0,
+          c10_33 = 0,
+          c11_32 = 0,
+          c12_32 = 0,
+          c13_32 = 0;
+        for (let k_33 = 0; k_33 < 32; k_33++) {
+          const a0_62 = d_h6_z[ar0_52 + k_33];
+          const a1_36 = d_h6_z[ar1_26 + k_33];
+          const b0_60 = h6_W[br0_12 + k_33];
+          const b1_58 = h6_W[br1_12 + k_33];
+          const b2_57 = h6_W[br2_12 + k_33];
+          const b3_57 = h6_W[br3_12 + k_33];
+          c00_59 += a0_62 * b0_60;
+          c01_57 += a0_62 * b1_58;
+          c02_57 += a0_62 * b2_57;
+          c03_57 += a0_62 * b3_57;
+          c10_33 += a1_36 * b0_60;
+          c11_32 += a1_36 * b1_58;
+          c12_32 += a1_36 * b2_57;
+          c13_32 += a1_36 * b3_57;
+        }
+        const v_741 = h6_h[i_171 * 32 + j_68];
+        const t_306 = v_741 > 0 ? 1 : 0;
+        mul_39[i_171 * 32 + j_68] = c00_59 * t_306;
+        const v_742 = h6_h[i_171 * 32 + (j_68 + 1)];
+        const t_307 = v_742 > 0 ? 1 : 0;
+        mul_39[i_171 * 32 + (j_68 + 1)] = c01_57 * t_307;
+        const v_743 = h6_h[i_171 * 32 + (j_68 + 2)];
+        const t_308 = v_743 > 0 ? 1 : 0;
+        mul_39[i_171 * 32 + (j_68 + 2)] = c02_57 * t_308;
+        const v_744 = h6_h[i_171 * 32 + (j_68 + 3)];
+        const t_309 = v_744 > 0 ? 1 : 0;
+        mul_39[i_171 * 32 + (j_68 + 3)] = c03_57 * t_309;
+        const v_745 = h6_h[(i_171 + 1) * 32 + j_68];
+        const t_310 = v_745 > 0 ? 1 : 0;
+        mul_39[(i_171 + 1) * 32 + j_68] = c10_33 * t_310;
+        const v_746 = h6_h[(i_171 + 1) * 32 + (j_68 + 1)];
+        const t_311 = v_746 > 0 ? 1 : 0;
+        mul_39[(i_171 + 1) * 32 + (j_68 + 1)] = c11_32 * t_311;
+        const v_747 = h6_h[(i_171 + 1) * 32 + (j_68 + 2)];
+        const t_312 = v_747 > 0 ? 1 : 0;
+        mul_39[(i_171 + 1) * 32 + (j_68 + 2)] = c12_32 * t_312;
+        const v_748 = h6_h[(i_171 + 1) * 32 + (j_68 + 3)];
+        const t_313 = v_748 > 0 ? 1 : 0;
+        mul_39[(i_171 + 1) * 32 + (j_68 + 3)] = c13_32 * t_313;
+      }
+    }
+    for (let i_172 = endI_32; i_172 < n; i_172++) {
+      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
+        const ar0_53 = i_172 * 32;
+        const br0_13 = j_68 * 32;
+        const br1_13 = (j_68 + 1) * 32;
+        const br2_13 = (j_68 + 2) * 32;
+        const br3_13 = (j_68 + 3) * 32;
+        let c00_60 = 0,
+          c01_58 = 0,
+          c02_58 = 0,
+          c03_58 = 0;
+        for (let k_33 = 0; k_33 < 32; k_33++) {
+          const a0_63 = d_h6_z[ar0_53 + k_33];
+          const b0_61 = h6_W[br0_13 + k_33];
+          const b1_59 = h6_W[br1_13 + k_33];
+          const b2_58 = h6_W[br2_13 + k_33];
+          const b3_58 = h6_W[br3_13 + k_33];
+          c00_60 += a0_63 * b0_61;
+          c01_58 += a0_63 * b1_59;
+          c02_58 += a0_63 * b2_58;
+          c03_58 += a0_63 * b3_58;
+        }
+        const v_749 = h6_h[i_172 * 32 + j_68];
+        const t_314 = v_749 > 0 ? 1 : 0;
+        mul_39[i_172 * 32 + j_68] = c00_60 * t_314;
+        const v_750 = h6_h[i_172 * 32 + (j_68 + 1)];
+        const t_315 = v_750 > 0 ? 1 : 0;
+        mul_39[i_172 * 32 + (j_68 + 1)] = c01_58 * t_315;
+        const v_751 = h6_h[i_172 * 32 + (j_68 + 2)];
+        const t_316 = v_751 > 0 ? 1 : 0;
+        mul_39[i_172 * 32 + (j_68 + 2)] = c02_58 * t_316;
+        const v_752 = h6_h[i_172 * 32 + (j_68 + 3)];
+        const t_317 = v_752 > 0 ? 1 : 0;
+        mul_39[i_172 * 32 + (j_68 + 3)] = c03_58 * t_317;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h6_h_beta.fill(0, 0, 32);
+    for (let i0_154 = 0; i0_154 < n; i0_154++) {
+      for (let i1_154 = 0; i1_154 < 32; i1_154++) {
+        d_h6_h_beta[i1_154] += mul_39[i0_154 * 32 + i1_154];
+      }
+    }
+    for (let i0_155 = 0; i0_155 < n; i0_155++) {
+      for (let i1_155 = 0; i1_155 < 32; i1_155++) {
+        const v_753 = mul_39[i0_155 * 32 + i1_155];
+        const v_754 = h6_h_gamma[i1_155];
+        mul_40[i0_155 * 32 + i1_155] = v_753 * v_754;
+      }
+    }
+    d_h6_h_gamma.fill(0, 0, 32);
+    for (let i0_156 = 0; i0_156 < n; i0_156++) {
+      for (let i1_156 = 0; i1_156 < 32; i1_156++) {
+        const v_755 = mul_39[i0_156 * 32 + i1_156];
+        const v_756 = mul_10[i0_156 * 32 + i1_156];
+        d_h6_h_gamma[i1_156] += v_755 * v_756;
+      }
+    }
+    sum_50.fill(0, 0, 32);
+    for (let i0_157 = 0; i0_157 < n; i0_157++) {
+      for (let i1_157 = 0; i1_157 < 32; i1_157++) {
+        const v_757 = mul_40[i0_157 * 32 + i1_157];
+        const v_758 = sub_10[i0_157 * 32 + i1_157];
+        sum_50[i1_157] += v_757 * v_758;
+      }
+    }
+    for (let i_173 = 0; i_173 < 32; i_173++) {
+      const v_759 = sum_50[i_173];
+      const t_318 = -0.5 * v_759;
+      const v_760 = rsqrt_10[i_173];
+      const t_319 = v_760 * v_760;
+      const t_320 = v_760 * t_319;
+      const t_321 = t_318 * t_320;
+      div_50[i_173] = t_321 / n;
+    }
+    for (let i0_158 = 0; i0_158 < n; i0_158++) {
+      for (let i1_158 = 0; i1_158 < 32; i1_158++) {
+        const v_761 = div_50[i1_158];
+        const v_762 = sub_10[i0_158 * 32 + i1_158];
+        mul_41[i0_158 * 32 + i1_158] = v_761 * v_762;
+      }
+    }
+    for (let i0_159 = 0; i0_159 < n; i0_159++) {
+      for (let i1_159 = 0; i1_159 < 32; i1_159++) {
+        const v_763 = mul_40[i0_159 * 32 + i1_159];
+        const v_764 = rsqrt_10[i1_159];
+        const t_322 = v_763 * v_764;
+        const v_765 = mul_41[i0_159 * 32 + i1_159];
+        const t_323 = t_322 + v_765;
+        add_43[i0_159 * 32 + i1_159] = t_323 + v_765;
+      }
+    }
+    sum_51.fill(0, 0, 32);
+    for (let i0_160 = 0; i0_160 < n; i0_160++) {
+      for (let i1_160 = 0; i1_160 < 32; i1_160++) {
+        const v_766 = add_43[i0_160 * 32 + i1_160];
+        sum_51[i1_160] += -v_766;
+      }
+    }
+    for (let i_174 = 0; i_174 < 32; i_174++) {
+      const v_767 = sum_51[i_174];
+      div_51[i_174] = v_767 / n;
+    }
+    for (let i0_161 = 0; i0_161 < n; i0_161++) {
+      for (let i1_161 = 0; i1_161 < 32; i1_161++) {
+        const v_768 = add_43[i0_161 * 32 + i1_161];
+        const v_769 = div_51[i1_161];
+        d_h6_h_z[i0_161 * 32 + i1_161] = v_768 + v_769;
+      }
+    }
+    // grad of: h6 = residual(h5, 32)
+    d_h6_h_b.fill(0, 0, 32);
+    for (let i0_162 = 0; i0_162 < n; i0_162++) {
+      for (let i1_162 = 0; i1_162 < 32; i1_162++) {
+        d_h6_h_b[i1_162] += d_h6_h_z[i0_162 * 32 + i1_162];
+      }
+    }
+    for (let i_175 = 0; i_175 < 32; i_175 += 2) {
+      for (let j_70 = 0; j_70 < 32; j_70 += 4) {
+        let c00_61 = 0,
+          c01_59 = 0,
+          c02_59 = 0,
+          c03_59 = 0,
+          c10_34 = 0,
+          c11_33 = 0,
+          c12_33 = 0,
+          c13_33 = 0;
+        for (let k_34 = 0; k_34 < n; k_34++) {
+          const ak_7 = k_34 * 32 + i_175;
+          const bk_47 = k_34 * 32 + j_70;
+          const a0_64 = h5[ak_7];
+          const a1_37 = h5[ak_7 + 1];
+          const b0_62 = d_h6_h_z[bk_47];
+          const b1_60 = d_h6_h_z[bk_47 + 1];
+          const b2_59 = d_h6_h_z[bk_47 + 2];
+          const b3_59 = d_h6_h_z[bk_47 + 3];
+          c00_61 += a0_64 * b0_62;
+          c01_59 += a0_64 * b1_60;
+          c02_59 += a0_64 * b2_59;
+          c03_59 += a0_64 * b3_59;
+          c10_34 += a1_37 * b0_62;
+          c11_33 += a1_37 * b1_60;
+          c12_33 += a1_37 * b2_59;
+          c13_33 += a1_37 * b3_59;
+        }
+        d_h6_h_W[i_175 * 32 + j_70] = c00_61;
+        d_h6_h_W[i_175 * 32 + (j_70 + 1)] = c01_59;
+        d_h6_h_W[i_175 * 32 + (j_70 + 2)] = c02_59;
+        d_h6_h_W[i_175 * 32 + (j_70 + 3)] = c03_59;
+        d_h6_h_W[(i_175 + 1) * 32 + j_70] = c10_34;
+        d_h6_h_W[(i_175 + 1) * 32 + (j_70 + 1)] = c11_33;
+        d_h6_h_W[(i_175 + 1) * 32 + (j_70 + 2)] = c12_33;
+        d_h6_h_W[(i_175 + 1) * 32 + (j_70 + 3)] = c13_33;
+      }
+    }
+  }
+  function forwardBackwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
+    const h3 = buf36,
+      sub_6 = buf38,
+      rsqrt_6 = buf41,
+      mul_6 = buf40,
+      h4_h = buf42,
+      sub_7 = buf44,
+      rsqrt_7 = buf47,
+      mul_7 = buf46,
+      h4 = buf48,
+      sub_8 = buf50,
+      rsqrt_8 = buf53,
+      mul_8 = buf52,
+      h5_h = buf54,
+      sub_9 = buf56,
+      rsqrt_9 = buf59,
+      mul_9 = buf58,
+      h5 = buf60,
+      mul_36 = buf76,
+      d_h6_h_z = buf70,
+      mul_42 = buf64,
+      d_h5_beta = buf60,
+      mul_43 = buf70,
+      d_h5_gamma = buf76,
+      sum_52 = buf58,
+      div_52 = buf82,
+      mul_44 = buf58,
+      add_44 = buf56,
+      sum_53 = buf59,
+      div_53 = buf58,
+      d_h5_z = buf70,
+      d_h5_b = buf59,
+      d_h5_W = buf56,
+      mul_45 = buf58,
+      d_h5_h_beta = buf54,
+      mul_46 = buf70,
+      d_h5_h_gamma = buf82,
+      sum_54 = buf52,
+      div_54 = buf58,
+      mul_47 = buf52,
+      add_45 = buf50,
+      sum_55 = buf53,
+      div_55 = buf52,
+      d_h5_h_z = buf58,
+      d_h5_h_b = buf53,
+      d_h5_h_W = buf50,
+      mul_48 = buf52,
+      d_h4_beta = buf48,
+      mul_49 = buf58,
+      d_h4_gamma = buf64,
+      sum_56 = buf46,
+      div_56 = buf70,
+      mul_50 = buf46,
+      add_46 = buf44,
+      sum_57 = buf47,
+      div_57 = buf46,
+      d_h4_z = buf58,
+      d_h4_b = buf47,
+      d_h4_W = buf44,
+      mul_51 = buf46,
+      d_h4_h_beta = buf42,
+      mul_52 = buf58,
+      d_h4_h_gamma = buf70,
+      sum_58 = buf40,
+      div_58 = buf46,
+      mul_53 = buf40,
+      add_47 = buf38,
+      sum_59 = buf41,
+      div_59 = buf40,
+      d_h4_h_z = buf46,
+      d_h4_h_b = buf41,
+      d_h4_h_W = buf38;
+    const endI_34 = n - (n % 2);
+    for (let i_177 = 0; i_177 < endI_34; i_177 += 2) {
+      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
+        const ar0_54 = i_177 * 32;
+        const ar1_27 = (i_177 + 1) * 32;
+        const br0_14 = j_72 * 32;
+        const br1_14 = (j_72 + 1) * 32;
+        const br2_14 = (j_72 + 2) * 32;
+        const br3_14 = (j_72 + 3) * 32;
+        let c00_62 = 0,
+          c01_60 = 0,
+          c02_60 = 0,
+          c03_60 = 0,
+          c10_35 = 0,
+          c11_34 = 0,
+          c12_34 = 0,
+          c13_34 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const a0_65 = d_h6_h_z[ar0_54 + k_35];
+          const a1_38 = d_h6_h_z[ar1_27 + k_35];
+          const b0_63 = h6_h_W[br0_14 + k_35];
+          const b1_61 = h6_h_W[br1_14 + k_35];
+          const b2_60 = h6_h_W[br2_14 + k_35];
+          const b3_60 = h6_h_W[br3_14 + k_35];
+          c00_62 += a0_65 * b0_63;
+          c01_60 += a0_65 * b1_61;
+          c02_60 += a0_65 * b2_60;
+          c03_60 += a0_65 * b3_60;
+          c10_35 += a1_38 * b0_63;
+          c11_34 += a1_38 * b1_61;
+          c12_34 += a1_38 * b2_60;
+          c13_34 += a1_38 * b3_60;
+        }
+        const v_770 = mul_36[i_177 * 32 + j_72];
+        const t_324 = v_770 + c00_62;
+        const v_771 = h5[i_177 * 32 + j_72];
+        const t_325 = v_771 > 0 ? 1 : 0;
+        mul_42[i_177 * 32 + j_72] = t_324 * t_325;
+        const v_772 = mul_36[i_177 * 32 + (j_72 + 1)];
+        const t_326 = v_772 + c01_60;
+        const v_773 = h5[i_177 * 32 + (j_72 + 1)];
+        const t_327 = v_773 > 0 ? 1 : 0;
+        mul_42[i_177 * 32 + (j_72 + 1)] = t_326 * t_327;
+        const v_774 = mul_36[i_177 * 32 + (j_72 + 2)];
+        const t_328 = v_774 + c02_60;
+        const v_775 = h5[i_177 * 32 + (j_72 + 2)];
+        const t_329 = v_775 > 0 ? 1 : 0;
+        mul_42[i_177 * 32 + (j_72 + 2)] = t_328 * t_329;
+        const v_776 = mul_36[i_177 * 32 + (j_72 + 3)];
+        const t_330 = v_776 + c03_60;
+        const v_777 = h5[i_177 * 32 + (j_72 + 3)];
+        const t_331 = v_777 > 0 ? 1 : 0;
+        mul_42[i_177 * 32 + (j_72 + 3)] = t_330 * t_331;
+        const v_778 = mul_36[(i_177 + 1) * 32 + j_72];
+        const t_332 = v_778 + c10_35;
+        const v_779 = h5[(i_177 + 1) * 32 + j_72];
+        const t_333 = v_779 > 0 ? 1 : 0;
+        mul_42[(i_177 + 1) * 32 + j_72] = t_332 * t_333;
+        const v_780 = mul_36[(i_177 + 1) * 32 + (j_72 + 1)];
+        const t_334 = v_780 + c11_34;
+        const v_781 = h5[(i_177 + 1) * 32 + (j_72 + 1)];
+        const t_335 = v_781 > 0 ? 1 : 0;
+        mul_42[(i_177 + 1) * 32 + (j_72 + 1)] = t_334 * t_335;
+        const v_782 = mul_36[(i_177 + 1) * 32 + (j_72 + 2)];
+        const t_336 = v_782 + c12_34;
+        const v_783 = h5[(i_177 + 1) * 32 + (j_72 + 2)];
+        const t_337 = v_783 > 0 ? 1 : 0;
+        mul_42[(i_177 + 1) * 32 + (j_72 + 2)] = t_336 * t_337;
+        const v_784 = mul_36[(i_177 + 1) * 32 + (j_72 + 3)];
+        const t_338 = v_784 + c13_34;
+        const v_785 = h5[(i_177 + 1) * 32 + (j_72 + 3)];
+        const t_339 = v_785 > 0 ? 1 : 0;
+        mul_42[(i_177 + 1) * 32 + (j_72 + 3)] = t_338 * t_339;
+      }
+    }
+    for (let i_178 = endI_34; i_178 < n; i_178++) {
+      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
+        const ar0_55 = i_178 * 32;
+        const br0_15 = j_72 * 32;
+        const br1_15 = (j_72 + 1) * 32;
+        const br2_15 = (j_72 + 2) * 32;
+        const br3_15 = (j_72 + 3) * 32;
+        let c00_63 = 0,
+          c01_61 = 0,
+          c02_61 = 0,
+          c03_61 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const a0_66 = d_h6_h_z[ar0_55 + k_35];
+          const b0_64 = h6_h_W[br0_15 + k_35];
+          const b1_62 = h6_h_W[br1_15 + k_35];
+          const b2_61 = h6_h_W[br2_15 + k_35];
+          const b3_61 = h6_h_W[br3_15 + k_35];
+          c00_63 += a0_66 * b0_64;
+          c01_61 += a0_66 * b1_62;
+          c02_61 += a0_66 * b2_61;
+          c03_61 += a0_66 * b3_61;
+        }
+        const v_786 = mul_36[i_178 * 32 + j_72];
+        const t_340 = v_786 + c00_63;
+        const v_787 = h5[i_178 * 32 + j_72];
+        const t_341 = v_787 > 0 ? 1 : 0;
+        mul_42[i_178 * 32 + j_72] = t_340 * t_341;
+        const v_788 = mul_36[i_178 * 32 + (j_72 + 1)];
+        const t_342 = v_788 + c01_61;
+        const v_789 = h5[i_178 * 32 + (j_72 + 1)];
+        const t_343 = v_789 > 0 ? 1 : 0;
+        mul_42[i_178 * 32 + (j_72 + 1)] = t_342 * t_343;
+        const v_790 = mul_36[i_178 * 32 + (j_72 + 2)];
+        const t_344 = v_790 + c02_61;
+        const v_791 = h5[i_178 * 32 + (j_72 + 2)];
+        const t_345 = v_791 > 0 ? 1 : 0;
+        mul_42[i_178 * 32 + (j_72 + 2)] = t_344 * t_345;
+        const v_792 = mul_36[i_178 * 32 + (j_72 + 3)];
+        const t_346 = v_792 + c03_61;
+        const v_793 = h5[i_178 * 32 + (j_72 + 3)];
+        const t_347 = v_793 > 0 ? 1 : 0;
+        mul_42[i_178 * 32 + (j_72 + 3)] = t_346 * t_347;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h5_beta.fill(0, 0, 32);
+    for (let i0_163 = 0; i0_163 < n; i0_163++) {
+      for (let i1_163 = 0; i1_163 < 32; i1_163++) {
+        d_h5_beta[i1_163] += mul_42[i0_163 * 32 + i1_163];
+      }
+    }
+    for (let i0_164 = 0; i0_164 < n; i0_164++) {
+      for (let i1_164 = 0; i1_164 < 32; i1_164++) {
+        const v_794 = mul_42[i0_164 * 32 + i1_164];
+        const v_795 = h5_gamma[i1_164];
+        mul_43[i0_164 * 32 + i1_164] = v_794 * v_795;
+      }
+    }
+    d_h5_gamma.fill(0, 0, 32);
+    for (let i0_165 = 0; i0_165 < n; i0_165++) {
+      for (let i1_165 = 0; i1_165 < 32; i1_165++) {
+        const v_796 = mul_42[i0_165 * 32 + i1_165];
+        const v_797 = mul_9[i0_165 * 32 + i1_165];
+        d_h5_gamma[i1_165] += v_796 * v_797;
+      }
+    }
+    sum_52.fill(0, 0, 32);
+    for (let i0_166 = 0; i0_166 < n; i0_166++) {
+      for (let i1_166 = 0; i1_166 < 32; i1_166++) {
+        const v_798 = mul_43[i0_166 * 32 + i1_166];
+        const v_799 = sub_9[i0_166 * 32 + i1_166];
+        sum_52[i1_166] += v_798 * v_799;
+      }
+    }
+    for (let i_179 = 0; i_179 < 32; i_179++) {
+      const v_800 = sum_52[i_179];
+      const t_348 = -0.5 * v_800;
+      const v_801 = rsqrt_9[i_179];
+      const t_349 = v_801 * v_801;
+      const t_350 = v_801 * t_349;
+      const t_351 = t_348 * t_350;
+      div_52[i_179] = t_351 / n;
+    }
+    for (let i0_167 = 0; i0_167 < n; i0_167++) {
+      for (let i1_167 = 0; i1_167 < 32; i1_167++) {
+        const v_802 = div_52[i1_167];
+        const v_803 = sub_9[i0_167 * 32 + i1_167];
+        mul_44[i0_167 * 32 + i1_167] = v_802 * v_803;
+      }
+    }
+    for (let i0_168 = 0; i0_168 < n; i0_168++) {
+      for (let i1_168 = 0; i1_168 < 32; i1_168++) {
+        const v_804 = mul_43[i0_168 * 32 + i1_168];
+        const v_805 = rsqrt_9[i1_168];
+        const t_352 = v_804 * v_805;
+        const v_806 = mul_44[i0_168 * 32 + i1_168];
+        const t_353 = t_352 + v_806;
+        add_44[i0_168 * 32 + i1_168] = t_353 + v_806;
+      }
+    }
+    sum_53.fill(0, 0, 32);
+    for (let i0_169 = 0; i0_169 < n; i0_169++) {
+      for (let i1_169 = 0; i1_169 < 32; i1_169++) {
+        const v_807 = add_44[i0_169 * 32 + i1_169];
+        sum_53[i1_169] += -v_807;
+      }
+    }
+    for (let i_180 = 0; i_180 < 32; i_180++) {
+      const v_808 = sum_53[i_180];
+      div_53[i_180] = v_808 / n;
+    }
+    for (let i0_170 = 0; i0_170 < n; i0_170++) {
+      for (let i1_170 = 0; i1_170 < 32; i1_170++) {
+        const v_809 = add_44[i0_170 * 32 + i1_170];
+        const v_810 = div_53[i1_170];
+        d_h5_z[i0_170 * 32 + i1_170] = v_809 + v_810;
+      }
+    }
+    // grad of: h5 = residual(h4, 32)
+    d_h5_b.fill(0, 0, 32);
+    for (let i0_171 = 0; i0_171 < n; i0_171++) {
+      for (let i1_171 = 0; i1_171 < 32; i1_171++) {
+        d_h5_b[i1_171] += d_h5_z[i0_171 * 32 + i1_171];
+      }
+    }
+    for (let i_181 = 0; i_181 < 32; i_181 += 2) {
+      for (let j_74 = 0; j_74 < 32; j_74 += 4) {
+        let c00_64 = 0,
+          c01_62 = 0,
+          c02_62 = 0,
+          c03_62 = 0,
+          c10_36 = 0,
+          c11_35 = 0,
+          c12_35 = 0,
+          c13_35 = 0;
+        for (let k_36 = 0; k_36 < n; k_36++) {
+          const ak_8 = k_36 * 32 + i_181;
+          const bk_48 = k_36 * 32 + j_74;
+          const a0_67 = h5_h[ak_8];
+          const a1_39 = h5_h[ak_8 + 1];
+          const b0_65 = d_h5_z[bk_48];
+          const b1_63 = d_h5_z[bk_48 + 1];
+          const b2_62 = d_h5_z[bk_48 + 2];
+          const b3_62 = d_h5_z[bk_48 + 3];
+          c00_64 += a0_67 * b0_65;
+          c01_62 += a0_67 * b1_63;
+          c02_62 += a0_67 * b2_62;
+          c03_62 += a0_67 * b3_62;
+          c10_36 += a1_39 * b0_65;
+          c11_35 += a1_39 * b1_63;
+          c12_35 += a1_39 * b2_62;
+          c13_35 += a1_39 * b3_62;
+        }
+        d_h5_W[i_181 * 32 + j_74] = c00_64;
+        d_h5_W[i_181 * 32 + (j_74 + 1)] = c01_62;
+        d_h5_W[i_181 * 32 + (j_74 + 2)] = c02_62;
+        d_h5_W[i_181 * 32 + (j_74 + 3)] = c03_62;
+        d_h5_W[(i_181 + 1) * 32 + j_74] = c10_36;
+        d_h5_W[(i_181 + 1) * 32 + (j_74 + 1)] = c11_35;
+        d_h5_W[(i_181 + 1) * 32 + (j_74 + 2)] = c12_35;
+        d_h5_W[(i_181 + 1) * 32 + (j_74 + 3)] = c13_35;
+      }
+    }
+    const endI_36 = n - (n % 2);
+    for (let i_183 = 0; i_183 < endI_36; i_183 += 2) {
+      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
+        const ar0_56 = i_183 * 32;
+        const ar1_28 = (i_183 + 1) * 32;
+        const br0_16 = j_76 * 32;
+        const br1_16 = (j_76 + 1) * 32;
+        const br2_16 = (j_76 + 2) * 32;
+        const br3_16 = (j_76 + 3) * 32;
+        let c00_65 = 0,
+          c01_63 = 0,
+          c02_63 = 0,
+          c03_63 = 0,
+          c10_37 = 0,
+          c11_36 = 0,
+          c12_36 = 0,
+          c13_36 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const a0_68 = d_h5_z[ar0_56 + k_37];
+          const a1_40 = d_h5_z[ar1_28 + k_37];
+          const b0_66 = h5_W[br0_16 + k_37];
+          const b1_64 = h5_W[br1_16 + k_37];
+          const b2_63 = h5_W[br2_16 + k_37];
+          const b3_63 = h5_W[br3_16 + k_37];
+          c00_65 += a0_68 * b0_66;
+          c01_63 += a0_68 * b1_64;
+          c02_63 += a0_68 * b2_63;
+          c03_63 += a0_68 * b3_63;
+          c10_37 += a1_40 * b0_66;
+          c11_36 += a1_40 * b1_64;
+          c12_36 += a1_40 * b2_63;
+          c13_36 += a1_40 * b3_63;
+        }
+        const v_811 = h5_h[i_183 * 32 + j_76];
+        const t_354 = v_811 > 0 ? 1 : 0;
+        mul_45[i_183 * 32 + j_76] = c00_65 * t_354;
+        const v_812 = h5_h[i_183 * 32 + (j_76 + 1)];
+        const t_355 = v_812 > 0 ? 1 : 0;
+        mul_45[i_183 * 32 + (j_76 + 1)] = c01_63 * t_355;
+        const v_813 = h5_h[i_183 * 32 + (j_76 + 2)];
+        const t_356 = v_813 > 0 ? 1 : 0;
+        mul_45[i_183 * 32 + (j_76 + 2)] = c02_63 * t_356;
+        const v_814 = h5_h[i_183 * 32 + (j_76 + 3)];
+        const t_357 = v_814 > 0 ? 1 : 0;
+        mul_45[i_183 * 32 + (j_76 + 3)] = c03_63 * t_357;
+        const v_815 = h5_h[(i_183 + 1) * 32 + j_76];
+        const t_358 = v_815 > 0 ? 1 : 0;
+        mul_45[(i_183 + 1) * 32 + j_76] = c10_37 * t_358;
+        const v_816 = h5_h[(i_183 + 1) * 32 + (j_76 + 1)];
+        const t_359 = v_816 > 0 ? 1 : 0;
+        mul_45[(i_183 + 1) * 32 + (j_76 + 1)] = c11_36 * t_359;
+        const v_817 = h5_h[(i_183 + 1) * 32 + (j_76 + 2)];
+        const t_360 = v_817 > 0 ? 1 : 0;
+        mul_45[(i_183 + 1) * 32 + (j_76 + 2)] = c12_36 * t_360;
+        const v_818 = h5_h[(i_183 + 1) * 32 + (j_76 + 3)];
+        const t_361 = v_818 > 0 ? 1 : 0;
+        mul_45[(i_183 + 1) * 32 + (j_76 + 3)] = c13_36 * t_361;
+      }
+    }
+    for (let i_184 = endI_36; i_184 < n; i_184++) {
+      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
+        const ar0_57 = i_184 * 32;
+        const br0_17 = j_76 * 32;
+        const br1_17 = (j_76 + 1) * 32;
+        const br2_17 = (j_76 + 2) * 32;
+        const br3_17 = (j_76 + 3) * 32;
+        let c00_66 = 0,
+          c01_64 = 0,
+          c02_64 = 0,
+          c03_64 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const a0_69 = d_h5_z[ar0_57 + k_37];
+          const b0_67 = h5_W[br0_17 + k_37];
+          const b1_65 = h5_W[br1_17 + k_37];
+          const b2_64 = h5_W[br2_17 + k_37];
+          const b3_64 = h5_W[br3_17 + k_37];
+          c00_66 += a0_69 * b0_67;
+          c01_64 += a0_69 * b1_65;
+          c02_64 += a0_69 * b2_64;
+          c03_64 += a0_69 * b3_64;
+        }
+        const v_819 = h5_h[i_184 * 32 + j_76];
+        const t_362 = v_819 > 0 ? 1 : 0;
+        mul_45[i_184 * 32 + j_76] = c00_66 * t_362;
+        const v_820 = h5_h[i_184 * 32 + (j_76 + 1)];
+        const t_363 = v_820 > 0 ? 1 : 0;
+        mul_45[i_184 * 32 + (j_76 + 1)] = c01_64 * t_363;
+        const v_821 = h5_h[i_184 * 32 + (j_76 + 2)];
+        const t_364 = v_821 > 0 ? 1 : 0;
+        mul_45[i_184 * 32 + (j_76 + 2)] = c02_64 * t_364;
+        const v_822 = h5_h[i_184 * 32 + (j_76 + 3)];
+        const t_365 = v_822 > 0 ? 1 : 0;
+        mul_45[i_184 * 32 + (j_76 + 3)] = c03_64 * t_365;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h5_h_beta.fill(0, 0, 32);
+    for (let i0_172 = 0; i0_172 < n; i0_172++) {
+      for (let i1_172 = 0; i1_172 < 32; i1_172++) {
+        d_h5_h_beta[i1_172] += mul_45[i0_172 * 32 + i1_172];
+      }
+    }
+    for (let i0_173 = 0; i0_173 < n; i0_173++) {
+      for (let i1_173 = 0; i1_173 < 32; i1_173++) {
+        const v_823 = mul_45[i0_173 * 32 + i1_173];
+        const v_824 = h5_h_gamma[i1_173];
+        mul_46[i0_173 * 32 + i1_173] = v_823 * v_824;
+      }
+    }
+    d_h5_h_gamma.fill(0, 0, 32);
+    for (let i0_174 = 0; i0_174 < n; i0_174++) {
+      for (let i1_174 = 0; i1_174 < 32; i1_174++) {
+        const v_825 = mul_45[i0_174 * 32 + i1_174];
+        const v_826 = mul_8[i0_174 * 32 + i1_174];
+        d_h5_h_gamma[i1_174] += v_825 * v_826;
+      }
+    }
+    sum_54.fill(0, 0, 32);
+    for (let i0_175 = 0; i0_175 < n; i0_175++) {
+      for (let i1_175 = 0; i1_175 < 32; i1_175++) {
+        const v_827 = mul_46[i0_175 * 32 + i1_175];
+        const v_828 = sub_8[i0_175 * 32 + i1_175];
+        sum_54[i1_175] += v_827 * v_828;
+      }
+    }
+    for (let i_185 = 0; i_185 < 32; i_185++) {
+      const v_829 = sum_54[i_185];
+      const t_366 = -0.5 * v_829;
+      const v_830 = rsqrt_8[i_185];
+      const t_367 = v_830 * v_830;
+      const t_368 = v_830 * t_367;
+      const t_369 = t_366 * t_368;
+      div_54[i_185] = t_369 / n;
+    }
+    for (let i0_176 = 0; i0_176 < n; i0_176++) {
+      for (let i1_176 = 0; i1_176 < 32; i1_176++) {
+        const v_831 = div_54[i1_176];
+        const v_832 = sub_8[i0_176 * 32 + i1_176];
+        mul_47[i0_176 * 32 + i1_176] = v_831 * v_832;
+      }
+    }
+    for (let i0_177 = 0; i0_177 < n; i0_177++) {
+      for (let i1_177 = 0; i1_177 < 32; i1_177++) {
+        const v_833 = mul_46[i0_177 * 32 + i1_177];
+        const v_834 = rsqrt_8[i1_177];
+        const t_370 = v_833 * v_834;
+        const v_835 = mul_47[i0_177 * 32 + i1_177];
+        const t_371 = t_370 + v_835;
+        add_45[i0_177 * 32 + i1_177] = t_371 + v_835;
+      }
+    }
+    sum_55.fill(0, 0, 32);
+    for (let i0_178 = 0; i0_178 < n; i0_178++) {
+      for (let i1_178 = 0; i1_178 < 32; i1_178++) {
+        const v_836 = add_45[i0_178 * 32 + i1_178];
+        sum_55[i1_178] += -v_836;
+      }
+    }
+    for (let i_186 = 0; i_186 < 32; i_186++) {
+      const v_837 = sum_55[i_186];
+      div_55[i_186] = v_837 / n;
+    }
+    for (let i0_179 = 0; i0_179 < n; i0_179++) {
+      for (let i1_179 = 0; i1_179 < 32; i1_179++) {
+        const v_838 = add_45[i0_179 * 32 + i1_179];
+        const v_839 = div_55[i1_179];
+        d_h5_h_z[i0_179 * 32 + i1_179] = v_838 + v_839;
+      }
+    }
+    // grad of: h5 = residual(h4, 32)
+    d_h5_h_b.fill(0, 0, 32);
+    for (let i0_180 = 0; i0_180 < n; i0_180++) {
+      for (let i1_180 = 0; i1_180 < 32; i1_180++) {
+        d_h5_h_b[i1_180] += d_h5_h_z[i0_180 * 32 + i1_180];
+      }
+    }
+    for (let i_187 = 0; i_187 < 32; i_187 += 2) {
+      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
+        let c00_67 = 0,
+          c01_65 = 0,
+          c02_65 = 0,
+          c03_65 = 0,
+          c10_38 = 0,
+          c11_37 = 0,
+          c12_37 = 0,
+          c13_37 = 0;
+        for (let k_38 = 0; k_38 < n; k_38++) {
+          const ak_9 = k_38 * 32 + i_187;
+          const bk_49 = k_38 * 32 + j_78;
+          const a0_70 = h4[ak_9];
+          const a1_41 = h4[ak_9 + 1];
+          const b0_68 = d_h5_h_z[bk_49];
+          const b1_66 = d_h5_h_z[bk_49 + 1];
+          const b2_65 = d_h5_h_z[bk_49 + 2];
+          const b3_65 = d_h5_h_z[bk_49 + 3];
+          c00_67 += a0_70 * b0_68;
+          c01_65 += a0_70 * b1_66;
+          c02_65 += a0_70 * b2_65;
+          c03_65 += a0_70 * b3_65;
+          c10_38 += a1_41 * b0_68;
+          c11_37 += a1_41 * b1_66;
+          c12_37 += a1_41 * b2_65;
+          c13_37 += a1_41 * b3_65;
+        }
+        d_h5_h_W[i_187 * 32 + j_78] = c00_67;
+        d_h5_h_W[i_187 * 32 + (j_78 + 1)] = c01_65;
+        d_h5_h_W[i_187 * 32 + (j_78 + 2)] = c02_65;
+        d_h5_h_W[i_187 * 32 + (j_78 + 3)] = c03_65;
+        d_h5_h_W[(i_187 + 1) * 32 + j_78] = c10_38;
+        d_h5_h_W[(i_187 + 1) * 32 + (j_78 + 1)] = c11_37;
+        d_h5_h_W[(i_187 + 1) * 32 + (j_78 + 2)] = c12_37;
+        d_h5_h_W[(i_187 + 1) * 32 + (j_78 + 3)] = c13_37;
+      }
+    }
+    const endI_38 = n - (n % 2);
+    for (let i_189 = 0; i_189 < endI_38; i_189 += 2) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_58 = i_189 * 32;
+        const ar1_29 = (i_189 + 1) * 32;
+        const br0_18 = j_80 * 32;
+        const br1_18 = (j_80 + 1) * 32;
+        const br2_18 = (j_80 + 2) * 32;
+        const br3_18 = (j_80 + 3) * 32;
+        let c00_68 = 0,
+          c01_66 = 0,
+          c02_66 = 0,
+          c03_66 = 0,
+          c10_39 = 0,
+          c11_38 = 0,
+          c12_38 = 0,
+          c13_38 = 0;
+        for (let k_39 = 0; k_39 < 32; k_39++) {
+          const a0_71 = d_h5_h_z[ar0_58 + k_39];
+          const a1_42 = d_h5_h_z[ar1_29 + k_39];
+          const b0_69 = h5_h_W[br0_18 + k_39];
+          const b1_67 = h5_h_W[br1_18 + k_39];
+          const b2_66 = h5_h_W[br2_18 + k_39];
+          const b3_66 = h5_h_W[br3_18 + k_39];
+          c00_68 += a0_71 * b0_69;
+          c01_66 += a0_71 * b1_67;
+          c02_66 += a0_71 * b2_66;
+          c03_66 += a0_71 * b3_66;
+          c10_39 += a1_42 * b0_69;
+          c11_38 += a1_42 * b1_67;
+          c12_38 += a1_42 * b2_66;
+          c13_38 += a1_42 * b3_66;
+        }
+        const v_840 = mul_42[i_189 * 32 + j_80];
+        const t_372 = v_840 + c00_68;
+        const v_841 = h4[i_189 * 32 + j_80];
+        const t_373 = v_841 > 0 ? 1 : 0;
+        mul_48[i_189 * 32 + j_80] = t_372 * t_373;
+        const v_842 = mul_42[i_189 * 32 + (j_80 + 1)];
+        const t_374 = v_842 + c01_66;
+        const v_843 = h4[i_189 * 32 + (j_80 + 1)];
+        const t_375 = v_843 > 0 ? 1 : 0;
+        mul_48[i_189 * 32 + (j_80 + 1)] = t_374 * t_375;
+        const v_844 = mul_42[i_189 * 32 + (j_80 + 2)];
+        const t_376 = v_844 + c02_66;
+        const v_845 = h4[i_189 * 32 + (j_80 + 2)];
+        const t_377 = v_845 > 0 ? 1 : 0;
+        mul_48[i_189 * 32 + (j_80 + 2)] = t_376 * t_377;
+        const v_846 = mul_42[i_189 * 32 + (j_80 + 3)];
+        const t_378 = v_846 + c03_66;
+        const v_847 = h4[i_189 * 32 + (j_80 + 3)];
+        const t_379 = v_847 > 0 ? 1 : 0;
+        mul_48[i_189 * 32 + (j_80 + 3)] = t_378 * t_379;
+        const v_848 = mul_42[(i_189 + 1) * 32 + j_80];
+        const t_380 = v_848 + c10_39;
+        const v_849 = h4[(i_189 + 1) * 32 + j_80];
+        const t_381 = v_849 > 0 ? 1 : 0;
+        mul_48[(i_189 + 1) * 32 + j_80] = t_380 * t_381;
+        const v_850 = mul_42[(i_189 + 1) * 32 + (j_80 + 1)];
+        const t_382 = v_850 + c11_38;
+        const v_851 = h4[(i_189 + 1) * 32 + (j_80 + 1)];
+        const t_383 = v_851 > 0 ? 1 : 0;
+        mul_48[(i_189 + 1) * 32 + (j_80 + 1)] = t_382 * t_383;
+        const v_852 = mul_42[(i_189 + 1) * 32 + (j_80 + 2)];
+        const t_384 = v_852 + c12_38;
+        const v_853 = h4[(i_189 + 1) * 32 + (j_80 + 2)];
+        const t_385 = v_853 > 0 ? 1 : 0;
+        mul_48[(i_189 + 1) * 32 + (j_80 + 2)] = t_384 * t_385;
+        const v_854 = mul_42[(i_189 + 1) * 32 + (j_80 + 3)];
+        const t_386 = v_854 + c13_38;
+        const v_855 = h4[(i_189 + 1) * 32 + (j_80 + 3)];
+        const t_387 = v_855 > 0 ? 1 : 0;
+        mul_48[(i_189 + 1) * 32 + (j_80 + 3)] = t_386 * t_387;
+      }
+    }
+    for (let i_190 = endI_38; i_190 < n; i_190++) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_59 = i_190 * 32;
+        const br0_19 = j_80 * 32;
+        const br1_19 = (j_80 + 1) * 32;
+        const br2_19 = (j_80 + 2) * 32;
+        const br3_19 = (j_80 + 3) * 32;
+        let c00_69 = 0,
+          c01_67 = 0,
+          c02_67 = 0,
+          c03_67 = 0;
+        for (let k_39 = 0; k_39 < 32; k_39++) {
+          const a0_72 = d_h5_h_z[ar0_59 + k_39];
+          const b0_70 = h5_h_W[br0_19 + k_39];
+          const b1_68 = h5_h_W[br1_19 + k_39];
+          const b2_67 = h5_h_W[br2_19 + k_39];
+          const b3_67 = h5_h_W[br3_19 + k_39];
+          c00_69 += a0_72 * b0_70;
+          c01_67 += a0_72 * b1_68;
+          c02_67 += a0_72 * b2_67;
+          c03_67 += a0_72 * b3_67;
+        }
+        const v_856 = mul_42[i_190 * 32 + j_80];
+        const t_388 = v_856 + c00_69;
+        const v_857 = h4[i_190 * 32 + j_80];
+        const t_389 = v_857 > 0 ? 1 : 0;
+        mul_48[i_190 * 32 + j_80] = t_388 * t_389;
+        const v_858 = mul_42[i_190 * 32 + (j_80 + 1)];
+        const t_390 = v_858 + c01_67;
+        const v_859 = h4[i_190 * 32 + (j_80 + 1)];
+        const t_391 = v_859 > 0 ? 1 : 0;
+        mul_48[i_190 * 32 + (j_80 + 1)] = t_390 * t_391;
+        const v_860 = mul_42[i_190 * 32 + (j_80 + 2)];
+        const t_392 = v_860 + c02_67;
+        const v_861 = h4[i_190 * 32 + (j_80 + 2)];
+        const t_393 = v_861 > 0 ? 1 : 0;
+        mul_48[i_190 * 32 + (j_80 + 2)] = t_392 * t_393;
+        const v_862 = mul_42[i_190 * 32 + (j_80 + 3)];
+        const t_394 = v_862 + c03_67;
+        const v_863 = h4[i_190 * 32 + (j_80 + 3)];
+        const t_395 = v_863 > 0 ? 1 : 0;
+        mul_48[i_190 * 32 + (j_80 + 3)] = t_394 * t_395;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h4_beta.fill(0, 0, 32);
-    for (let i0_41 = 0; i0_41 < n; i0_41++) {
-      for (let i1_41 = 0; i1_41 < 32; i1_41++) {
-        d_h4_beta[i1_41] += mul_8[i0_41 * 32 + i1_41];
+    for (let i0_181 = 0; i0_181 < n; i0_181++) {
+      for (let i1_181 = 0; i1_181 < 32; i1_181++) {
+        d_h4_beta[i1_181] += mul_48[i0_181 * 32 + i1_181];
       }
     }
-    for (let i0_42 = 0; i0_42 < n; i0_42++) {
-      for (let i1_42 = 0; i1_42 < 32; i1_42++) {
-        const v_239 = mul_8[i0_42 * 32 + i1_42];
-        const v_240 = h4_gamma[i1_42];
-        mul_9[i0_42 * 32 + i1_42] = v_239 * v_240;
+    for (let i0_182 = 0; i0_182 < n; i0_182++) {
+      for (let i1_182 = 0; i1_182 < 32; i1_182++) {
+        const v_864 = mul_48[i0_182 * 32 + i1_182];
+        const v_865 = h4_gamma[i1_182];
+        mul_49[i0_182 * 32 + i1_182] = v_864 * v_865;
       }
     }
     d_h4_gamma.fill(0, 0, 32);
-    for (let i0_43 = 0; i0_43 < n; i0_43++) {
-      for (let i1_43 = 0; i1_43 < 32; i1_43++) {
-        const v_241 = mul_8[i0_43 * 32 + i1_43];
-        const v_242 = mul_7[i0_43 * 32 + i1_43];
-        d_h4_gamma[i1_43] += v_241 * v_242;
+    for (let i0_183 = 0; i0_183 < n; i0_183++) {
+      for (let i1_183 = 0; i1_183 < 32; i1_183++) {
+        const v_866 = mul_48[i0_183 * 32 + i1_183];
+        const v_867 = mul_7[i0_183 * 32 + i1_183];
+        d_h4_gamma[i1_183] += v_866 * v_867;
       }
     }
-    sum_16.fill(0, 0, 32);
-    for (let i0_44 = 0; i0_44 < n; i0_44++) {
-      for (let i1_44 = 0; i1_44 < 32; i1_44++) {
-        const v_243 = mul_9[i0_44 * 32 + i1_44];
-        const v_244 = sub_7[i0_44 * 32 + i1_44];
-        sum_16[i1_44] += v_243 * v_244;
+    sum_56.fill(0, 0, 32);
+    for (let i0_184 = 0; i0_184 < n; i0_184++) {
+      for (let i1_184 = 0; i1_184 < 32; i1_184++) {
+        const v_868 = mul_49[i0_184 * 32 + i1_184];
+        const v_869 = sub_7[i0_184 * 32 + i1_184];
+        sum_56[i1_184] += v_868 * v_869;
       }
     }
-    for (let i_61 = 0; i_61 < 32; i_61++) {
-      const v_245 = sum_16[i_61];
-      const t_71 = -0.5 * v_245;
-      const v_246 = rsqrt_7[i_61];
-      const t_72 = v_246 * v_246;
-      const t_73 = v_246 * t_72;
-      const t_74 = t_71 * t_73;
-      div_16[i_61] = t_74 / n;
+    for (let i_191 = 0; i_191 < 32; i_191++) {
+      const v_870 = sum_56[i_191];
+      const t_396 = -0.5 * v_870;
+      const v_871 = rsqrt_7[i_191];
+      const t_397 = v_871 * v_871;
+      const t_398 = v_871 * t_397;
+      const t_399 = t_396 * t_398;
+      div_56[i_191] = t_399 / n;
     }
-    for (let i0_45 = 0; i0_45 < n; i0_45++) {
-      for (let i1_45 = 0; i1_45 < 32; i1_45++) {
-        const v_247 = div_16[i1_45];
-        const v_248 = sub_7[i0_45 * 32 + i1_45];
-        mul_10[i0_45 * 32 + i1_45] = v_247 * v_248;
+    for (let i0_185 = 0; i0_185 < n; i0_185++) {
+      for (let i1_185 = 0; i1_185 < 32; i1_185++) {
+        const v_872 = div_56[i1_185];
+        const v_873 = sub_7[i0_185 * 32 + i1_185];
+        mul_50[i0_185 * 32 + i1_185] = v_872 * v_873;
       }
     }
-    for (let i0_46 = 0; i0_46 < n; i0_46++) {
-      for (let i1_46 = 0; i1_46 < 32; i1_46++) {
-        const v_249 = mul_9[i0_46 * 32 + i1_46];
-        const v_250 = rsqrt_7[i1_46];
-        const t_75 = v_249 * v_250;
-        const v_251 = mul_10[i0_46 * 32 + i1_46];
-        const t_76 = t_75 + v_251;
-        add_16[i0_46 * 32 + i1_46] = t_76 + v_251;
+    for (let i0_186 = 0; i0_186 < n; i0_186++) {
+      for (let i1_186 = 0; i1_186 < 32; i1_186++) {
+        const v_874 = mul_49[i0_186 * 32 + i1_186];
+        const v_875 = rsqrt_7[i1_186];
+        const t_400 = v_874 * v_875;
+        const v_876 = mul_50[i0_186 * 32 + i1_186];
+        const t_401 = t_400 + v_876;
+        add_46[i0_186 * 32 + i1_186] = t_401 + v_876;
       }
     }
-    sum_17.fill(0, 0, 32);
-    for (let i0_47 = 0; i0_47 < n; i0_47++) {
-      for (let i1_47 = 0; i1_47 < 32; i1_47++) {
-        const v_252 = add_16[i0_47 * 32 + i1_47];
-        sum_17[i1_47] += -v_252;
+    sum_57.fill(0, 0, 32);
+    for (let i0_187 = 0; i0_187 < n; i0_187++) {
+      for (let i1_187 = 0; i1_187 < 32; i1_187++) {
+        const v_877 = add_46[i0_187 * 32 + i1_187];
+        sum_57[i1_187] += -v_877;
       }
     }
-    for (let i_62 = 0; i_62 < 32; i_62++) {
-      const v_253 = sum_17[i_62];
-      div_17[i_62] = v_253 / n;
+    for (let i_192 = 0; i_192 < 32; i_192++) {
+      const v_878 = sum_57[i_192];
+      div_57[i_192] = v_878 / n;
     }
-    for (let i0_48 = 0; i0_48 < n; i0_48++) {
-      for (let i1_48 = 0; i1_48 < 32; i1_48++) {
-        const v_254 = add_16[i0_48 * 32 + i1_48];
-        const v_255 = div_17[i1_48];
-        d_h4_z[i0_48 * 32 + i1_48] = v_254 + v_255;
+    for (let i0_188 = 0; i0_188 < n; i0_188++) {
+      for (let i1_188 = 0; i1_188 < 32; i1_188++) {
+        const v_879 = add_46[i0_188 * 32 + i1_188];
+        const v_880 = div_57[i1_188];
+        d_h4_z[i0_188 * 32 + i1_188] = v_879 + v_880;
       }
     }
     // grad of: h4 = residual(h3, 32)
     d_h4_b.fill(0, 0, 32);
-    for (let i0_49 = 0; i0_49 < n; i0_49++) {
-      for (let i1_49 = 0; i1_49 < 32; i1_49++) {
-        d_h4_b[i1_49] += d_h4_z[i0_49 * 32 + i1_49];
+    for (let i0_189 = 0; i0_189 < n; i0_189++) {
+      for (let i1_189 = 0; i1_189 < 32; i1_189++) {
+        d_h4_b[i1_189] += d_h4_z[i0_189 * 32 + i1_189];
       }
     }
-    for (let i_63 = 0; i_63 < 32; i_63 += 2) {
-      for (let j_22 = 0; j_22 < 32; j_22 += 4) {
-        let c00_20 = 0,
-          c01_18 = 0,
-          c02_18 = 0,
-          c03_18 = 0,
-          c10_10 = 0,
-          c11_9 = 0,
-          c12_9 = 0,
-          c13_9 = 0;
-        for (let k_10 = 0; k_10 < n; k_10++) {
-          const ak = k_10 * 32 + i_63;
-          const bk_20 = k_10 * 32 + j_22;
-          const a0_23 = h4_h[ak];
-          const a1_13 = h4_h[ak + 1];
-          const b0_21 = d_h4_z[bk_20];
-          const b1_19 = d_h4_z[bk_20 + 1];
-          const b2_18 = d_h4_z[bk_20 + 2];
-          const b3_18 = d_h4_z[bk_20 + 3];
-          c00_20 += a0_23 * b0_21;
-          c01_18 += a0_23 * b1_19;
-          c02_18 += a0_23 * b2_18;
-          c03_18 += a0_23 * b3_18;
-          c10_10 += a1_13 * b0_21;
-          c11_9 += a1_13 * b1_19;
-          c12_9 += a1_13 * b2_18;
-          c13_9 += a1_13 * b3_18;
+    for (let i_193 = 0; i_193 < 32; i_193 += 2) {
+      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
+        let c00_70 = 0,
+          c01_68 = 0,
+          c02_68 = 0,
+          c03_68 = 0,
+          c10_40 = 0,
+          c11_39 = 0,
+          c12_39 = 0,
+          c13_39 = 0;
+        for (let k_40 = 0; k_40 < n; k_40++) {
+          const ak_10 = k_40 * 32 + i_193;
+          const bk_50 = k_40 * 32 + j_82;
+          const a0_73 = h4_h[ak_10];
+          const a1_43 = h4_h[ak_10 + 1];
+          const b0_71 = d_h4_z[bk_50];
+          const b1_69 = d_h4_z[bk_50 + 1];
+          const b2_68 = d_h4_z[bk_50 + 2];
+          const b3_68 = d_h4_z[bk_50 + 3];
+          c00_70 += a0_73 * b0_71;
+          c01_68 += a0_73 * b1_69;
+          c02_68 += a0_73 * b2_68;
+          c03_68 += a0_73 * b3_68;
+          c10_40 += a1_43 * b0_71;
+          c11_39 += a1_43 * b1_69;
+          c12_39 += a1_43 * b2_68;
+          c13_39 += a1_43 * b3_68;
         }
-        d_h4_W[i_63 * 32 + j_22] = c00_20;
-        d_h4_W[i_63 * 32 + (j_22 + 1)] = c01_18;
-        d_h4_W[i_63 * 32 + (j_22 + 2)] = c02_18;
-        d_h4_W[i_63 * 32 + (j_22 + 3)] = c03_18;
-        d_h4_W[(i_63 + 1) * 32 + j_22] = c10_10;
-        d_h4_W[(i_63 + 1) * 32 + (j_22 + 1)] = c11_9;
-        d_h4_W[(i_63 + 1) * 32 + (j_22 + 2)] = c12_9;
-        d_h4_W[(i_63 + 1) * 32 + (j_22 + 3)] = c13_9;
+        d_h4_W[i_193 * 32 + j_82] = c00_70;
+        d_h4_W[i_193 * 32 + (j_82 + 1)] = c01_68;
+        d_h4_W[i_193 * 32 + (j_82 + 2)] = c02_68;
+        d_h4_W[i_193 * 32 + (j_82 + 3)] = c03_68;
+        d_h4_W[(i_193 + 1) * 32 + j_82] = c10_40;
+        d_h4_W[(i_193 + 1) * 32 + (j_82 + 1)] = c11_39;
+        d_h4_W[(i_193 + 1) * 32 + (j_82 + 2)] = c12_39;
+        d_h4_W[(i_193 + 1) * 32 + (j_82 + 3)] = c13_39;
       }
     }
-    const endI_10 = n - (n % 2);
-    for (let i_65 = 0; i_65 < endI_10; i_65 += 2) {
-      for (let j_24 = 0; j_24 < 32; j_24 += 4) {
-        const ar0_20 = i_65 * 32;
-        const ar1_10 = (i_65 + 1) * 32;
-        const br0 = j_24 * 32;
-        const br1 = (j_24 + 1) * 32;
-        const br2 = (j_24 + 2) * 32;
-        const br3 = (j_24 + 3) * 32;
-        let c00_21 = 0,
-          c01_19 = 0,
-          c02_19 = 0,
-          c03_19 = 0,
-          c10_11 = 0,
-          c11_10 = 0,
-          c12_10 = 0,
-          c13_10 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const a0_24 = d_h4_z[ar0_20 + k_11];
-          const a1_14 = d_h4_z[ar1_10 + k_11];
-          const b0_22 = h4_W[br0 + k_11];
-          const b1_20 = h4_W[br1 + k_11];
-          const b2_19 = h4_W[br2 + k_11];
-          const b3_19 = h4_W[br3 + k_11];
-          c00_21 += a0_24 * b0_22;
-          c01_19 += a0_24 * b1_20;
-          c02_19 += a0_24 * b2_19;
-          c03_19 += a0_24 * b3_19;
-          c10_11 += a1_14 * b0_22;
-          c11_10 += a1_14 * b1_20;
-          c12_10 += a1_14 * b2_19;
-          c13_10 += a1_14 * b3_19;
+    const endI_40 = n - (n % 2);
+    for (let i_195 = 0; i_195 < endI_40; i_195 += 2) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_60 = i_195 * 32;
+        const ar1_30 = (i_195 + 1) * 32;
+        const br0_20 = j_84 * 32;
+        const br1_20 = (j_84 + 1) * 32;
+        const br2_20 = (j_84 + 2) * 32;
+        const br3_20 = (j_84 + 3) * 32;
+        let c00_71 = 0,
+          c01_69 = 0,
+          c02_69 = 0,
+          c03_69 = 0,
+          c10_41 = 0,
+          c11_40 = 0,
+          c12_40 = 0,
+          c13_40 = 0;
+        for (let k_41 = 0; k_41 < 32; k_41++) {
+          const a0_74 = d_h4_z[ar0_60 + k_41];
+          const a1_44 = d_h4_z[ar1_30 + k_41];
+          const b0_72 = h4_W[br0_20 + k_41];
+          const b1_70 = h4_W[br1_20 + k_41];
+          const b2_69 = h4_W[br2_20 + k_41];
+          const b3_69 = h4_W[br3_20 + k_41];
+          c00_71 += a0_74 * b0_72;
+          c01_69 += a0_74 * b1_70;
+          c02_69 += a0_74 * b2_69;
+          c03_69 += a0_74 * b3_69;
+          c10_41 += a1_44 * b0_72;
+          c11_40 += a1_44 * b1_70;
+          c12_40 += a1_44 * b2_69;
+          c13_40 += a1_44 * b3_69;
         }
-        const v_256 = h4_h[i_65 * 32 + j_24];
-        const t_77 = v_256 > 0 ? 1 : 0;
-        mul_11[i_65 * 32 + j_24] = c00_21 * t_77;
-        const v_257 = h4_h[i_65 * 32 + (j_24 + 1)];
-        const t_78 = v_257 > 0 ? 1 : 0;
-        mul_11[i_65 * 32 + (j_24 + 1)] = c01_19 * t_78;
-        const v_258 = h4_h[i_65 * 32 + (j_24 + 2)];
-        const t_79 = v_258 > 0 ? 1 : 0;
-        mul_11[i_65 * 32 + (j_24 + 2)] = c02_19 * t_79;
-        const v_259 = h4_h[i_65 * 32 + (j_24 + 3)];
-        const t_80 = v_259 > 0 ? 1 : 0;
-        mul_11[i_65 * 32 + (j_24 + 3)] = c03_19 * t_80;
-        const v_260 = h4_h[(i_65 + 1) * 32 + j_24];
-        const t_81 = v_260 > 0 ? 1 : 0;
-        mul_11[(i_65 + 1) * 32 + j_24] = c10_11 * t_81;
-        const v_261 = h4_h[(i_65 + 1) * 32 + (j_24 + 1)];
-        const t_82 = v_261 > 0 ? 1 : 0;
-        mul_11[(i_65 + 1) * 32 + (j_24 + 1)] = c11_10 * t_82;
-        const v_262 = h4_h[(i_65 + 1) * 32 + (j_24 + 2)];
-        const t_83 = v_262 > 0 ? 1 : 0;
-        mul_11[(i_65 + 1) * 32 + (j_24 + 2)] = c12_10 * t_83;
-        const v_263 = h4_h[(i_65 + 1) * 32 + (j_24 + 3)];
-        const t_84 = v_263 > 0 ? 1 : 0;
-        mul_11[(i_65 + 1) * 32 + (j_24 + 3)] = c13_10 * t_84;
+        const v_881 = h4_h[i_195 * 32 + j_84];
+        const t_402 = v_881 > 0 ? 1 : 0;
+        mul_51[i_195 * 32 + j_84] = c00_71 * t_402;
+        const v_882 = h4_h[i_195 * 32 + (j_84 + 1)];
+        const t_403 = v_882 > 0 ? 1 : 0;
+        mul_51[i_195 * 32 + (j_84 + 1)] = c01_69 * t_403;
+        const v_883 = h4_h[i_195 * 32 + (j_84 + 2)];
+        const t_404 = v_883 > 0 ? 1 : 0;
+        mul_51[i_195 * 32 + (j_84 + 2)] = c02_69 * t_404;
+        const v_884 = h4_h[i_195 * 32 + (j_84 + 3)];
+        const t_405 = v_884 > 0 ? 1 : 0;
+        mul_51[i_195 * 32 + (j_84 + 3)] = c03_69 * t_405;
+        const v_885 = h4_h[(i_195 + 1) * 32 + j_84];
+        const t_406 = v_885 > 0 ? 1 : 0;
+        mul_51[(i_195 + 1) * 32 + j_84] = c10_41 * t_406;
+        const v_886 = h4_h[(i_195 + 1) * 32 + (j_84 + 1)];
+        const t_407 = v_886 > 0 ? 1 : 0;
+        mul_51[(i_195 + 1) * 32 + (j_84 + 1)] = c11_40 * t_407;
+        const v_887 = h4_h[(i_195 + 1) * 32 + (j_84 + 2)];
+        const t_408 = v_887 > 0 ? 1 : 0;
+        mul_51[(i_195 + 1) * 32 + (j_84 + 2)] = c12_40 * t_408;
+        const v_888 = h4_h[(i_195 + 1) * 32 + (j_84 + 3)];
+        const t_409 = v_888 > 0 ? 1 : 0;
+        mul_51[(i_195 + 1) * 32 + (j_84 + 3)] = c13_40 * t_409;
       }
     }
-    for (let i_66 = endI_10; i_66 < n; i_66++) {
-      for (let j_24 = 0; j_24 < 32; j_24 += 4) {
-        const ar0_21 = i_66 * 32;
-        const br0_1 = j_24 * 32;
-        const br1_1 = (j_24 + 1) * 32;
-        const br2_1 = (j_24 + 2) * 32;
-        const br3_1 = (j_24 + 3) * 32;
-        let c00_22 = 0,
-          c01_20 = 0,
-          c02_20 = 0,
-          c03_20 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const a0_25 = d_h4_z[ar0_21 + k_11];
-          const b0_23 = h4_W[br0_1 + k_11];
-          const b1_21 = h4_W[br1_1 + k_11];
-          const b2_20 = h4_W[br2_1 + k_11];
-          const b3_20 = h4_W[br3_1 + k_11];
-          c00_22 += a0_25 * b0_23;
-          c01_20 += a0_25 * b1_21;
-          c02_20 += a0_25 * b2_20;
-          c03_20 += a0_25 * b3_20;
+    for (let i_196 = endI_40; i_196 < n; i_196++) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_61 = i_196 * 32;
+        const br0_21 = j_84 * 32;
+        const br1_21 = (j_84 + 1) * 32;
+        const br2_21 = (j_84 + 2) * 32;
+        const br3_21 = (j_84 + 3) * 32;
+        let c00_72 = 0,
+          c01_70 = 0,
+          c02_70 = 0,
+          c03_70 = 0;
+        for (let k_41 = 0; k_41 < 32; k_41++) {
+          const a0_75 = d_h4_z[ar0_61 + k_41];
+          const b0_73 = h4_W[br0_21 + k_41];
+          const b1_71 = h4_W[br1_21 + k_41];
+          const b2_70 = h4_W[br2_21 + k_41];
+          const b3_70 = h4_W[br3_21 + k_41];
+          c00_72 += a0_75 * b0_73;
+          c01_70 += a0_75 * b1_71;
+          c02_70 += a0_75 * b2_70;
+          c03_70 += a0_75 * b3_70;
         }
-        const v_264 = h4_h[i_66 * 32 + j_24];
-        const t_85 = v_264 > 0 ? 1 : 0;
-        mul_11[i_66 * 32 + j_24] = c00_22 * t_85;
-        const v_265 = h4_h[i_66 * 32 + (j_24 + 1)];
-        const t_86 = v_265 > 0 ? 1 : 0;
-        mul_11[i_66 * 32 + (j_24 + 1)] = c01_20 * t_86;
-        const v_266 = h4_h[i_66 * 32 + (j_24 + 2)];
-        const t_87 = v_266 > 0 ? 1 : 0;
-        mul_11[i_66 * 32 + (j_24 + 2)] = c02_20 * t_87;
-        const v_267 = h4_h[i_66 * 32 + (j_24 + 3)];
-        const t_88 = v_267 > 0 ? 1 : 0;
-        mul_11[i_66 * 32 + (j_24 + 3)] = c03_20 * t_88;
+        const v_889 = h4_h[i_196 * 32 + j_84];
+        const t_410 = v_889 > 0 ? 1 : 0;
+        mul_51[i_196 * 32 + j_84] = c00_72 * t_410;
+        const v_890 = h4_h[i_196 * 32 + (j_84 + 1)];
+        const t_411 = v_890 > 0 ? 1 : 0;
+        mul_51[i_196 * 32 + (j_84 + 1)] = c01_70 * t_411;
+        const v_891 = h4_h[i_196 * 32 + (j_84 + 2)];
+        const t_412 = v_891 > 0 ? 1 : 0;
+        mul_51[i_196 * 32 + (j_84 + 2)] = c02_70 * t_412;
+        const v_892 = h4_h[i_196 * 32 + (j_84 + 3)];
+        const t_413 = v_892 > 0 ? 1 : 0;
+        mul_51[i_196 * 32 + (j_84 + 3)] = c03_70 * t_413;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h4_h_beta.fill(0, 0, 32);
-    for (let i0_50 = 0; i0_50 < n; i0_50++) {
-      for (let i1_50 = 0; i1_50 < 32; i1_50++) {
-        d_h4_h_beta[i1_50] += mul_11[i0_50 * 32 + i1_50];
+    for (let i0_190 = 0; i0_190 < n; i0_190++) {
+      for (let i1_190 = 0; i1_190 < 32; i1_190++) {
+        d_h4_h_beta[i1_190] += mul_51[i0_190 * 32 + i1_190];
       }
     }
-    for (let i0_51 = 0; i0_51 < n; i0_51++) {
-      for (let i1_51 = 0; i1_51 < 32; i1_51++) {
-        const v_268 = mul_11[i0_51 * 32 + i1_51];
-        const v_269 = h4_h_gamma[i1_51];
-        mul_12[i0_51 * 32 + i1_51] = v_268 * v_269;
+    for (let i0_191 = 0; i0_191 < n; i0_191++) {
+      for (let i1_191 = 0; i1_191 < 32; i1_191++) {
+        const v_893 = mul_51[i0_191 * 32 + i1_191];
+        const v_894 = h4_h_gamma[i1_191];
+        mul_52[i0_191 * 32 + i1_191] = v_893 * v_894;
       }
     }
     d_h4_h_gamma.fill(0, 0, 32);
-    for (let i0_52 = 0; i0_52 < n; i0_52++) {
-      for (let i1_52 = 0; i1_52 < 32; i1_52++) {
-        const v_270 = mul_11[i0_52 * 32 + i1_52];
-        const v_271 = mul_6[i0_52 * 32 + i1_52];
-        d_h4_h_gamma[i1_52] += v_270 * v_271;
+    for (let i0_192 = 0; i0_192 < n; i0_192++) {
+      for (let i1_192 = 0; i1_192 < 32; i1_192++) {
+        const v_895 = mul_51[i0_192 * 32 + i1_192];
+        const v_896 = mul_6[i0_192 * 32 + i1_192];
+        d_h4_h_gamma[i1_192] += v_895 * v_896;
       }
     }
-    sum_18.fill(0, 0, 32);
-    for (let i0_53 = 0; i0_53 < n; i0_53++) {
-      for (let i1_53 = 0; i1_53 < 32; i1_53++) {
-        const v_272 = mul_12[i0_53 * 32 + i1_53];
-        const v_273 = sub_6[i0_53 * 32 + i1_53];
-        sum_18[i1_53] += v_272 * v_273;
+    sum_58.fill(0, 0, 32);
+    for (let i0_193 = 0; i0_193 < n; i0_193++) {
+      for (let i1_193 = 0; i1_193 < 32; i1_193++) {
+        const v_897 = mul_52[i0_193 * 32 + i1_193];
+        const v_898 = sub_6[i0_193 * 32 + i1_193];
+        sum_58[i1_193] += v_897 * v_898;
       }
     }
-    for (let i_67 = 0; i_67 < 32; i_67++) {
-      const v_274 = sum_18[i_67];
-      const t_89 = -0.5 * v_274;
-      const v_275 = rsqrt_6[i_67];
-      const t_90 = v_275 * v_275;
-      const t_91 = v_275 * t_90;
-      const t_92 = t_89 * t_91;
-      div_18[i_67] = t_92 / n;
+    for (let i_197 = 0; i_197 < 32; i_197++) {
+      const v_899 = sum_58[i_197];
+      const t_414 = -0.5 * v_899;
+      const v_900 = rsqrt_6[i_197];
+      const t_415 = v_900 * v_900;
+      const t_416 = v_900 * t_415;
+      const t_417 = t_414 * t_416;
+      div_58[i_197] = t_417 / n;
     }
-    for (let i0_54 = 0; i0_54 < n; i0_54++) {
-      for (let i1_54 = 0; i1_54 < 32; i1_54++) {
-        const v_276 = div_18[i1_54];
-        const v_277 = sub_6[i0_54 * 32 + i1_54];
-        mul_13[i0_54 * 32 + i1_54] = v_276 * v_277;
+    for (let i0_194 = 0; i0_194 < n; i0_194++) {
+      for (let i1_194 = 0; i1_194 < 32; i1_194++) {
+        const v_901 = div_58[i1_194];
+        const v_902 = sub_6[i0_194 * 32 + i1_194];
+        mul_53[i0_194 * 32 + i1_194] = v_901 * v_902;
       }
     }
-    for (let i0_55 = 0; i0_55 < n; i0_55++) {
-      for (let i1_55 = 0; i1_55 < 32; i1_55++) {
-        const v_278 = mul_12[i0_55 * 32 + i1_55];
-        const v_279 = rsqrt_6[i1_55];
-        const t_93 = v_278 * v_279;
-        const v_280 = mul_13[i0_55 * 32 + i1_55];
-        const t_94 = t_93 + v_280;
-        add_17[i0_55 * 32 + i1_55] = t_94 + v_280;
+    for (let i0_195 = 0; i0_195 < n; i0_195++) {
+      for (let i1_195 = 0; i1_195 < 32; i1_195++) {
+        const v_903 = mul_52[i0_195 * 32 + i1_195];
+        const v_904 = rsqrt_6[i1_195];
+        const t_418 = v_903 * v_904;
+        const v_905 = mul_53[i0_195 * 32 + i1_195];
+        const t_419 = t_418 + v_905;
+        add_47[i0_195 * 32 + i1_195] = t_419 + v_905;
       }
     }
-    sum_19.fill(0, 0, 32);
-    for (let i0_56 = 0; i0_56 < n; i0_56++) {
-      for (let i1_56 = 0; i1_56 < 32; i1_56++) {
-        const v_281 = add_17[i0_56 * 32 + i1_56];
-        sum_19[i1_56] += -v_281;
+    sum_59.fill(0, 0, 32);
+    for (let i0_196 = 0; i0_196 < n; i0_196++) {
+      for (let i1_196 = 0; i1_196 < 32; i1_196++) {
+        const v_906 = add_47[i0_196 * 32 + i1_196];
+        sum_59[i1_196] += -v_906;
       }
     }
-    for (let i_68 = 0; i_68 < 32; i_68++) {
-      const v_282 = sum_19[i_68];
-      div_19[i_68] = v_282 / n;
+    for (let i_198 = 0; i_198 < 32; i_198++) {
+      const v_907 = sum_59[i_198];
+      div_59[i_198] = v_907 / n;
     }
-    for (let i0_57 = 0; i0_57 < n; i0_57++) {
-      for (let i1_57 = 0; i1_57 < 32; i1_57++) {
-        const v_283 = add_17[i0_57 * 32 + i1_57];
-        const v_284 = div_19[i1_57];
-        d_h4_h_z[i0_57 * 32 + i1_57] = v_283 + v_284;
+    for (let i0_197 = 0; i0_197 < n; i0_197++) {
+      for (let i1_197 = 0; i1_197 < 32; i1_197++) {
+        const v_908 = add_47[i0_197 * 32 + i1_197];
+        const v_909 = div_59[i1_197];
+        d_h4_h_z[i0_197 * 32 + i1_197] = v_908 + v_909;
       }
     }
     // grad of: h4 = residual(h3, 32)
     d_h4_h_b.fill(0, 0, 32);
-    for (let i0_58 = 0; i0_58 < n; i0_58++) {
-      for (let i1_58 = 0; i1_58 < 32; i1_58++) {
-        d_h4_h_b[i1_58] += d_h4_h_z[i0_58 * 32 + i1_58];
+    for (let i0_198 = 0; i0_198 < n; i0_198++) {
+      for (let i1_198 = 0; i1_198 < 32; i1_198++) {
+        d_h4_h_b[i1_198] += d_h4_h_z[i0_198 * 32 + i1_198];
       }
     }
-    for (let i_69 = 0; i_69 < 32; i_69 += 2) {
-      for (let j_26 = 0; j_26 < 32; j_26 += 4) {
-        let c00_23 = 0,
-          c01_21 = 0,
-          c02_21 = 0,
-          c03_21 = 0,
-          c10_12 = 0,
-          c11_11 = 0,
-          c12_11 = 0,
-          c13_11 = 0;
-        for (let k_12 = 0; k_12 < n; k_12++) {
-          const ak_1 = k_12 * 32 + i_69;
-          const bk_21 = k_12 * 32 + j_26;
-          const a0_26 = h3[ak_1];
-          const a1_15 = h3[ak_1 + 1];
-          const b0_24 = d_h4_h_z[bk_21];
-          const b1_22 = d_h4_h_z[bk_21 + 1];
-          const b2_21 = d_h4_h_z[bk_21 + 2];
-          const b3_21 = d_h4_h_z[bk_21 + 3];
-          c00_23 += a0_26 * b0_24;
-          c01_21 += a0_26 * b1_22;
-          c02_21 += a0_26 * b2_21;
-          c03_21 += a0_26 * b3_21;
-          c10_12 += a1_15 * b0_24;
-          c11_11 += a1_15 * b1_22;
-          c12_11 += a1_15 * b2_21;
-          c13_11 += a1_15 * b3_21;
+    for (let i_199 = 0; i_199 < 32; i_199 += 2) {
+      for (let j_86 = 0; j_86 < 32; j_86 += 4) {
+        let c00_73 = 0,
+          c01_71 = 0,
+          c02_71 = 0,
+          c03_71 = 0,
+          c10_42 = 0,
+          c11_41 = 0,
+          c12_41 = 0,
+          c13_41 = 0;
+        for (let k_42 = 0; k_42 < n; k_42++) {
+          const ak_11 = k_42 * 32 + i_199;
+          const bk_51 = k_42 * 32 + j_86;
+          const a0_76 = h3[ak_11];
+          const a1_45 = h3[ak_11 + 1];
+          const b0_74 = d_h4_h_z[bk_51];
+          const b1_72 = d_h4_h_z[bk_51 + 1];
+          const b2_71 = d_h4_h_z[bk_51 + 2];
+          const b3_71 = d_h4_h_z[bk_51 + 3];
+          c00_73 += a0_76 * b0_74;
+          c01_71 += a0_76 * b1_72;
+          c02_71 += a0_76 * b2_71;
+          c03_71 += a0_76 * b3_71;
+          c10_42 += a1_45 * b0_74;
+          c11_41 += a1_45 * b1_72;
+          c12_41 += a1_45 * b2_71;
+          c13_41 += a1_45 * b3_71;
         }
-        d_h4_h_W[i_69 * 32 + j_26] = c00_23;
-        d_h4_h_W[i_69 * 32 + (j_26 + 1)] = c01_21;
-        d_h4_h_W[i_69 * 32 + (j_26 + 2)] = c02_21;
-        d_h4_h_W[i_69 * 32 + (j_26 + 3)] = c03_21;
-        d_h4_h_W[(i_69 + 1) * 32 + j_26] = c10_12;
-        d_h4_h_W[(i_69 + 1) * 32 + (j_26 + 1)] = c11_11;
-        d_h4_h_W[(i_69 + 1) * 32 + (j_26 + 2)] = c12_11;
-        d_h4_h_W[(i_69 + 1) * 32 + (j_26 + 3)] = c13_11;
+        d_h4_h_W[i_199 * 32 + j_86] = c00_73;
+        d_h4_h_W[i_199 * 32 + (j_86 + 1)] = c01_71;
+        d_h4_h_W[i_199 * 32 + (j_86 + 2)] = c02_71;
+        d_h4_h_W[i_199 * 32 + (j_86 + 3)] = c03_71;
+        d_h4_h_W[(i_199 + 1) * 32 + j_86] = c10_42;
+        d_h4_h_W[(i_199 + 1) * 32 + (j_86 + 1)] = c11_41;
+        d_h4_h_W[(i_199 + 1) * 32 + (j_86 + 2)] = c12_41;
+        d_h4_h_W[(i_199 + 1) * 32 + (j_86 + 3)] = c13_41;
       }
     }
-    const endI_12 = n - (n % 2);
-    for (let i_71 = 0; i_71 < endI_12; i_71 += 2) {
-      for (let j_28 = 0; j_28 < 32; j_28 += 4) {
-        const ar0_22 = i_71 * 32;
-        const ar1_11 = (i_71 + 1) * 32;
-        const br0_2 = j_28 * 32;
-        const br1_2 = (j_28 + 1) * 32;
-        const br2_2 = (j_28 + 2) * 32;
-        const br3_2 = (j_28 + 3) * 32;
-        let c00_24 = 0,
-          c01_22 = 0,
-          c02_22 = 0,
-          c03_22 = 0,
-          c10_13 = 0,
-          c11_12 = 0,
-          c12_12 = 0,
-          c13_12 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const a0_27 = d_h4_h_z[ar0_22 + k_13];
-          const a1_16 = d_h4_h_z[ar1_11 + k_13];
-          const b0_25 = h4_h_W[br0_2 + k_13];
-          const b1_23 = h4_h_W[br1_2 + k_13];
-          const b2_22 = h4_h_W[br2_2 + k_13];
-          const b3_22 = h4_h_W[br3_2 + k_13];
-          c00_24 += a0_27 * b0_25;
-          c01_22 += a0_27 * b1_23;
-          c02_22 += a0_27 * b2_22;
-          c03_22 += a0_27 * b3_22;
-          c10_13 += a1_16 * b0_25;
-          c11_12 += a1_16 * b1_23;
-          c12_12 += a1_16 * b2_22;
-          c13_12 += a1_16 * b3_22;
+  }
+  function forwardBackwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
+    const h1 = buf12,
+      sub_2 = buf14,
+      rsqrt_2 = buf17,
+      mul_2 = buf16,
+      h2_h = buf18,
+      sub_3 = buf20,
+      rsqrt_3 = buf23,
+      mul_3 = buf22,
+      h2 = buf24,
+      sub_4 = buf26,
+      rsqrt_4 = buf29,
+      mul_4 = buf28,
+      h3_h = buf30,
+      sub_5 = buf32,
+      rsqrt_5 = buf35,
+      mul_5 = buf34,
+      h3 = buf36,
+      mul_48 = buf52,
+      d_h4_h_z = buf46,
+      mul_54 = buf40,
+      d_h3_beta = buf36,
+      mul_55 = buf46,
+      d_h3_gamma = buf52,
+      sum_60 = buf34,
+      div_60 = buf58,
+      mul_56 = buf34,
+      add_48 = buf32,
+      sum_61 = buf35,
+      div_61 = buf34,
+      d_h3_z = buf46,
+      d_h3_b = buf35,
+      d_h3_W = buf32,
+      mul_57 = buf34,
+      d_h3_h_beta = buf30,
+      mul_58 = buf46,
+      d_h3_h_gamma = buf58,
+      sum_62 = buf28,
+      div_62 = buf34,
+      mul_59 = buf28,
+      add_49 = buf26,
+      sum_63 = buf29,
+      div_63 = buf28,
+      d_h3_h_z = buf34,
+      d_h3_h_b = buf29,
+      d_h3_h_W = buf26,
+      mul_60 = buf28,
+      d_h2_beta = buf24,
+      mul_61 = buf34,
+      d_h2_gamma = buf40,
+      sum_64 = buf22,
+      div_64 = buf46,
+      mul_62 = buf22,
+      add_50 = buf20,
+      sum_65 = buf23,
+      div_65 = buf22,
+      d_h2_z = buf34,
+      d_h2_b = buf23,
+      d_h2_W = buf20,
+      mul_63 = buf22,
+      d_h2_h_beta = buf18,
+      mul_64 = buf34,
+      d_h2_h_gamma = buf46,
+      sum_66 = buf16,
+      div_66 = buf22,
+      mul_65 = buf16,
+      add_51 = buf14,
+      sum_67 = buf17,
+      div_67 = buf16,
+      d_h2_h_z = buf22,
+      d_h2_h_b = buf17,
+      d_h2_h_W = buf14;
+    const endI_42 = n - (n % 2);
+    for (let i_201 = 0; i_201 < endI_42; i_201 += 2) {
+      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
+        const ar0_62 = i_201 * 32;
+        const ar1_31 = (i_201 + 1) * 32;
+        const br0_22 = j_88 * 32;
+        const br1_22 = (j_88 + 1) * 32;
+        const br2_22 = (j_88 + 2) * 32;
+        const br3_22 = (j_88 + 3) * 32;
+        let c00_74 = 0,
+          c01_72 = 0,
+          c02_72 = 0,
+          c03_72 = 0,
+          c10_43 = 0,
+          c11_42 = 0,
+          c12_42 = 0,
+          c13_42 = 0;
+        for (let k_43 = 0; k_43 < 32; k_43++) {
+          const a0_77 = d_h4_h_z[ar0_62 + k_43];
+          const a1_46 = d_h4_h_z[ar1_31 + k_43];
+          const b0_75 = h4_h_W[br0_22 + k_43];
+          const b1_73 = h4_h_W[br1_22 + k_43];
+          const b2_72 = h4_h_W[br2_22 + k_43];
+          const b3_72 = h4_h_W[br3_22 + k_43];
+          c00_74 += a0_77 * b0_75;
+          c01_72 += a0_77 * b1_73;
+          c02_72 += a0_77 * b2_72;
+          c03_72 += a0_77 * b3_72;
+          c10_43 += a1_46 * b0_75;
+          c11_42 += a1_46 * b1_73;
+          c12_42 += a1_46 * b2_72;
+          c13_42 += a1_46 * b3_72;
         }
-        const v_285 = mul_8[i_71 * 32 + j_28];
-        const t_95 = v_285 + c00_24;
-        const v_286 = h3[i_71 * 32 + j_28];
-        const t_96 = v_286 > 0 ? 1 : 0;
-        mul_14[i_71 * 32 + j_28] = t_95 * t_96;
-        const v_287 = mul_8[i_71 * 32 + (j_28 + 1)];
-        const t_97 = v_287 + c01_22;
-        const v_288 = h3[i_71 * 32 + (j_28 + 1)];
-        const t_98 = v_288 > 0 ? 1 : 0;
-        mul_14[i_71 * 32 + (j_28 + 1)] = t_97 * t_98;
-        const v_289 = mul_8[i_71 * 32 + (j_28 + 2)];
-        const t_99 = v_289 + c02_22;
-        const v_290 = h3[i_71 * 32 + (j_28 + 2)];
-        const t_100 = v_290 > 0 ? 1 : 0;
-        mul_14[i_71 * 32 + (j_28 + 2)] = t_99 * t_100;
-        const v_291 = mul_8[i_71 * 32 + (j_28 + 3)];
-        const t_101 = v_291 + c03_22;
-        const v_292 = h3[i_71 * 32 + (j_28 + 3)];
-        const t_102 = v_292 > 0 ? 1 : 0;
-        mul_14[i_71 * 32 + (j_28 + 3)] = t_101 * t_102;
-        const v_293 = mul_8[(i_71 + 1) * 32 + j_28];
-        const t_103 = v_293 + c10_13;
-        const v_294 = h3[(i_71 + 1) * 32 + j_28];
-        const t_104 = v_294 > 0 ? 1 : 0;
-        mul_14[(i_71 + 1) * 32 + j_28] = t_103 * t_104;
-        const v_295 = mul_8[(i_71 + 1) * 32 + (j_28 + 1)];
-        const t_105 = v_295 + c11_12;
-        const v_296 = h3[(i_71 + 1) * 32 + (j_28 + 1)];
-        const t_106 = v_296 > 0 ? 1 : 0;
-        mul_14[(i_71 + 1) * 32 + (j_28 + 1)] = t_105 * t_106;
-        const v_297 = mul_8[(i_71 + 1) * 32 + (j_28 + 2)];
-        const t_107 = v_297 + c12_12;
-        const v_298 = h3[(i_71 + 1) * 32 + (j_28 + 2)];
-        const t_108 = v_298 > 0 ? 1 : 0;
-        mul_14[(i_71 + 1) * 32 + (j_28 + 2)] = t_107 * t_108;
-        const v_299 = mul_8[(i_71 + 1) * 32 + (j_28 + 3)];
-        const t_109 = v_299 + c13_12;
-        const v_300 = h3[(i_71 + 1) * 32 + (j_28 + 3)];
-        const t_110 = v_300 > 0 ? 1 : 0;
-        mul_14[(i_71 + 1) * 32 + (j_28 + 3)] = t_109 * t_110;
+        const v_910 = mul_48[i_201 * 32 + j_88];
+        const t_420 = v_910 + c00_74;
+        const v_911 = h3[i_201 * 32 + j_88];
+        const t_421 = v_911 > 0 ? 1 : 0;
+        mul_54[i_201 * 32 + j_88] = t_420 * t_421;
+        const v_912 = mul_48[i_201 * 32 + (j_88 + 1)];
+        const t_422 = v_912 + c01_72;
+        const v_913 = h3[i_201 * 32 + (j_88 + 1)];
+        const t_423 = v_913 > 0 ? 1 : 0;
+        mul_54[i_201 * 32 + (j_88 + 1)] = t_422 * t_423;
+        const v_914 = mul_48[i_201 * 32 + (j_88 + 2)];
+        const t_424 = v_914 + c02_72;
+        const v_915 = h3[i_201 * 32 + (j_88 + 2)];
+        const t_425 = v_915 > 0 ? 1 : 0;
+        mul_54[i_201 * 32 + (j_88 + 2)] = t_424 * t_425;
+        const v_916 = mul_48[i_201 * 32 + (j_88 + 3)];
+        const t_426 = v_916 + c03_72;
+        const v_917 = h3[i_201 * 32 + (j_88 + 3)];
+        const t_427 = v_917 > 0 ? 1 : 0;
+        mul_54[i_201 * 32 + (j_88 + 3)] = t_426 * t_427;
+        const v_918 = mul_48[(i_201 + 1) * 32 + j_88];
+        const t_428 = v_918 + c10_43;
+        const v_919 = h3[(i_201 + 1) * 32 + j_88];
+        const t_429 = v_919 > 0 ? 1 : 0;
+        mul_54[(i_201 + 1) * 32 + j_88] = t_428 * t_429;
+        const v_920 = mul_48[(i_201 + 1) * 32 + (j_88 + 1)];
+        const t_430 = v_920 + c11_42;
+        const v_921 = h3[(i_201 + 1) * 32 + (j_88 + 1)];
+        const t_431 = v_921 > 0 ? 1 : 0;
+        mul_54[(i_201 + 1) * 32 + (j_88 + 1)] = t_430 * t_431;
+        const v_922 = mul_48[(i_201 + 1) * 32 + (j_88 + 2)];
+        const t_432 = v_922 + c12_42;
+        const v_923 = h3[(i_201 + 1) * 32 + (j_88 + 2)];
+        const t_433 = v_923 > 0 ? 1 : 0;
+        mul_54[(i_201 + 1) * 32 + (j_88 + 2)] = t_432 * t_433;
+        const v_924 = mul_48[(i_201 + 1) * 32 + (j_88 + 3)];
+        const t_434 = v_924 + c13_42;
+        const v_925 = h3[(i_201 + 1) * 32 + (j_88 + 3)];
+        const t_435 = v_925 > 0 ? 1 : 0;
+        mul_54[(i_201 + 1) * 32 + (j_88 + 3)] = t_434 * t_435;
       }
     }
-    for (let i_72 = endI_12; i_72 < n; i_72++) {
-      for (let j_28 = 0; j_28 < 32; j_28 += 4) {
-        const ar0_23 = i_72 * 32;
-        const br0_3 = j_28 * 32;
-        const br1_3 = (j_28 + 1) * 32;
-        const br2_3 = (j_28 + 2) * 32;
-        const br3_3 = (j_28 + 3) * 32;
-        let c00_25 = 0,
-          c01_23 = 0,
-          c02_23 = 0,
-          c03_23 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const a0_28 = d_h4_h_z[ar0_23 + k_13];
-          const b0_26 = h4_h_W[br0_3 + k_13];
-          const b1_24 = h4_h_W[br1_3 + k_13];
-          const b2_23 = h4_h_W[br2_3 + k_13];
-          const b3_23 = h4_h_W[br3_3 + k_13];
-          c00_25 += a0_28 * b0_26;
-          c01_23 += a0_28 * b1_24;
-          c02_23 += a0_28 * b2_23;
-          c03_23 += a0_28 * b3_23;
+    for (let i_202 = endI_42; i_202 < n; i_202++) {
+      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
+        const ar0_63 = i_202 * 32;
+        const br0_23 = j_88 * 32;
+        const br1_23 = (j_88 + 1) * 32;
+        const br2_23 = (j_88 + 2) * 32;
+        const br3_23 = (j_88 + 3) * 32;
+        let c00_75 = 0,
+          c01_73 = 0,
+          c02_73 = 0,
+          c03_73 = 0;
+        for (let k_43 = 0; k_43 < 32; k_43++) {
+          const a0_78 = d_h4_h_z[ar0_63 + k_43];
+          const b0_76 = h4_h_W[br0_23 + k_43];
+          const b1_74 = h4_h_W[br1_23 + k_43];
+          const b2_73 = h4_h_W[br2_23 + k_43];
+          const b3_73 = h4_h_W[br3_23 + k_43];
+          c00_75 += a0_78 * b0_76;
+          c01_73 += a0_78 * b1_74;
+          c02_73 += a0_78 * b2_73;
+          c03_73 += a0_78 * b3_73;
         }
-        const v_301 = mul_8[i_72 * 32 + j_28];
-        const t_111 = v_301 + c00_25;
-        const v_302 = h3[i_72 * 32 + j_28];
-        const t_112 = v_302 > 0 ? 1 : 0;
-        mul_14[i_72 * 32 + j_28] = t_111 * t_112;
-        const v_303 = mul_8[i_72 * 32 + (j_28 + 1)];
-        const t_113 = v_303 + c01_23;
-        const v_304 = h3[i_72 * 32 + (j_28 + 1)];
-        const t_114 = v_304 > 0 ? 1 : 0;
-        mul_14[i_72 * 32 + (j_28 + 1)] = t_113 * t_114;
-        const v_305 = mul_8[i_72 * 32 + (j_28 + 2)];
-        const t_115 = v_305 + c02_23;
-        const v_306 = h3[i_72 * 32 + (j_28 + 2)];
-        const t_116 = v_306 > 0 ? 1 : 0;
-        mul_14[i_72 * 32 + (j_28 + 2)] = t_115 * t_116;
-        const v_307 = mul_8[i_72 * 32 + (j_28 + 3)];
-        const t_117 = v_307 + c03_23;
-        const v_308 = h3[i_72 * 32 + (j_28 + 3)];
-        const t_118 = v_308 > 0 ? 1 : 0;
-        mul_14[i_72 * 32 + (j_28 + 3)] = t_117 * t_118;
+        const v_926 = mul_48[i_202 * 32 + j_88];
+        const t_436 = v_926 + c00_75;
+        const v_927 = h3[i_202 * 32 + j_88];
+        const t_437 = v_927 > 0 ? 1 : 0;
+        mul_54[i_202 * 32 + j_88] = t_436 * t_437;
+        const v_928 = mul_48[i_202 * 32 + (j_88 + 1)];
+        const t_438 = v_928 + c01_73;
+        const v_929 = h3[i_202 * 32 + (j_88 + 1)];
+        const t_439 = v_929 > 0 ? 1 : 0;
+        mul_54[i_202 * 32 + (j_88 + 1)] = t_438 * t_439;
+        const v_930 = mul_48[i_202 * 32 + (j_88 + 2)];
+        const t_440 = v_930 + c02_73;
+        const v_931 = h3[i_202 * 32 + (j_88 + 2)];
+        const t_441 = v_931 > 0 ? 1 : 0;
+        mul_54[i_202 * 32 + (j_88 + 2)] = t_440 * t_441;
+        const v_932 = mul_48[i_202 * 32 + (j_88 + 3)];
+        const t_442 = v_932 + c03_73;
+        const v_933 = h3[i_202 * 32 + (j_88 + 3)];
+        const t_443 = v_933 > 0 ? 1 : 0;
+        mul_54[i_202 * 32 + (j_88 + 3)] = t_442 * t_443;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h3_beta.fill(0, 0, 32);
-    for (let i0_59 = 0; i0_59 < n; i0_59++) {
-      for (let i1_59 = 0; i1_59 < 32; i1_59++) {
-        d_h3_beta[i1_59] += mul_14[i0_59 * 32 + i1_59];
+    for (let i0_199 = 0; i0_199 < n; i0_199++) {
+      for (let i1_199 = 0; i1_199 < 32; i1_199++) {
+        d_h3_beta[i1_199] += mul_54[i0_199 * 32 + i1_199];
       }
     }
-    for (let i0_60 = 0; i0_60 < n; i0_60++) {
-      for (let i1_60 = 0; i1_60 < 32; i1_60++) {
-        const v_309 = mul_14[i0_60 * 32 + i1_60];
-        const v_310 = h3_gamma[i1_60];
-        mul_15[i0_60 * 32 + i1_60] = v_309 * v_310;
+    for (let i0_200 = 0; i0_200 < n; i0_200++) {
+      for (let i1_200 = 0; i1_200 < 32; i1_200++) {
+        const v_934 = mul_54[i0_200 * 32 + i1_200];
+        const v_935 = h3_gamma[i1_200];
+        mul_55[i0_200 * 32 + i1_200] = v_934 * v_935;
       }
     }
     d_h3_gamma.fill(0, 0, 32);
-    for (let i0_61 = 0; i0_61 < n; i0_61++) {
-      for (let i1_61 = 0; i1_61 < 32; i1_61++) {
-        const v_311 = mul_14[i0_61 * 32 + i1_61];
-        const v_312 = mul_5[i0_61 * 32 + i1_61];
-        d_h3_gamma[i1_61] += v_311 * v_312;
+    for (let i0_201 = 0; i0_201 < n; i0_201++) {
+      for (let i1_201 = 0; i1_201 < 32; i1_201++) {
+        const v_936 = mul_54[i0_201 * 32 + i1_201];
+        const v_937 = mul_5[i0_201 * 32 + i1_201];
+        d_h3_gamma[i1_201] += v_936 * v_937;
       }
     }
-    sum_20.fill(0, 0, 32);
-    for (let i0_62 = 0; i0_62 < n; i0_62++) {
-      for (let i1_62 = 0; i1_62 < 32; i1_62++) {
-        const v_313 = mul_15[i0_62 * 32 + i1_62];
-        const v_314 = sub_5[i0_62 * 32 + i1_62];
-        sum_20[i1_62] += v_313 * v_314;
+    sum_60.fill(0, 0, 32);
+    for (let i0_202 = 0; i0_202 < n; i0_202++) {
+      for (let i1_202 = 0; i1_202 < 32; i1_202++) {
+        const v_938 = mul_55[i0_202 * 32 + i1_202];
+        const v_939 = sub_5[i0_202 * 32 + i1_202];
+        sum_60[i1_202] += v_938 * v_939;
       }
     }
-    for (let i_73 = 0; i_73 < 32; i_73++) {
-      const v_315 = sum_20[i_73];
-      const t_119 = -0.5 * v_315;
-      const v_316 = rsqrt_5[i_73];
-      const t_120 = v_316 * v_316;
-      const t_121 = v_316 * t_120;
-      const t_122 = t_119 * t_121;
-      div_20[i_73] = t_122 / n;
+    for (let i_203 = 0; i_203 < 32; i_203++) {
+      const v_940 = sum_60[i_203];
+      const t_444 = -0.5 * v_940;
+      const v_941 = rsqrt_5[i_203];
+      const t_445 = v_941 * v_941;
+      const t_446 = v_941 * t_445;
+      const t_447 = t_444 * t_446;
+      div_60[i_203] = t_447 / n;
     }
-    for (let i0_63 = 0; i0_63 < n; i0_63++) {
-      for (let i1_63 = 0; i1_63 < 32; i1_63++) {
-        const v_317 = div_20[i1_63];
-        const v_318 = sub_5[i0_63 * 32 + i1_63];
-        mul_16[i0_63 * 32 + i1_63] = v_317 * v_318;
+    for (let i0_203 = 0; i0_203 < n; i0_203++) {
+      for (let i1_203 = 0; i1_203 < 32; i1_203++) {
+        const v_942 = div_60[i1_203];
+        const v_943 = sub_5[i0_203 * 32 + i1_203];
+        mul_56[i0_203 * 32 + i1_203] = v_942 * v_943;
       }
     }
-    for (let i0_64 = 0; i0_64 < n; i0_64++) {
-      for (let i1_64 = 0; i1_64 < 32; i1_64++) {
-        const v_319 = mul_15[i0_64 * 32 + i1_64];
-        const v_320 = rsqrt_5[i1_64];
-        const t_123 = v_319 * v_320;
-        const v_321 = mul_16[i0_64 * 32 + i1_64];
-        const t_124 = t_123 + v_321;
-        add_18[i0_64 * 32 + i1_64] = t_124 + v_321;
+    for (let i0_204 = 0; i0_204 < n; i0_204++) {
+      for (let i1_204 = 0; i1_204 < 32; i1_204++) {
+        const v_944 = mul_55[i0_204 * 32 + i1_204];
+        const v_945 = rsqrt_5[i1_204];
+        const t_448 = v_944 * v_945;
+        const v_946 = mul_56[i0_204 * 32 + i1_204];
+        const t_449 = t_448 + v_946;
+        add_48[i0_204 * 32 + i1_204] = t_449 + v_946;
       }
     }
-    sum_21.fill(0, 0, 32);
-    for (let i0_65 = 0; i0_65 < n; i0_65++) {
-      for (let i1_65 = 0; i1_65 < 32; i1_65++) {
-        const v_322 = add_18[i0_65 * 32 + i1_65];
-        sum_21[i1_65] += -v_322;
+    sum_61.fill(0, 0, 32);
+    for (let i0_205 = 0; i0_205 < n; i0_205++) {
+      for (let i1_205 = 0; i1_205 < 32; i1_205++) {
+        const v_947 = add_48[i0_205 * 32 + i1_205];
+        sum_61[i1_205] += -v_947;
       }
     }
-    for (let i_74 = 0; i_74 < 32; i_74++) {
-      const v_323 = sum_21[i_74];
-      div_21[i_74] = v_323 / n;
+    for (let i_204 = 0; i_204 < 32; i_204++) {
+      const v_948 = sum_61[i_204];
+      div_61[i_204] = v_948 / n;
     }
-    for (let i0_66 = 0; i0_66 < n; i0_66++) {
-      for (let i1_66 = 0; i1_66 < 32; i1_66++) {
-        const v_324 = add_18[i0_66 * 32 + i1_66];
-        const v_325 = div_21[i1_66];
-        d_h3_z[i0_66 * 32 + i1_66] = v_324 + v_325;
+    for (let i0_206 = 0; i0_206 < n; i0_206++) {
+      for (let i1_206 = 0; i1_206 < 32; i1_206++) {
+        const v_949 = add_48[i0_206 * 32 + i1_206];
+        const v_950 = div_61[i1_206];
+        d_h3_z[i0_206 * 32 + i1_206] = v_949 + v_950;
       }
     }
     // grad of: h3 = residual(h2, 32)
     d_h3_b.fill(0, 0, 32);
-    for (let i0_67 = 0; i0_67 < n; i0_67++) {
-      for (let i1_67 = 0; i1_67 < 32; i1_67++) {
-        d_h3_b[i1_67] += d_h3_z[i0_67 * 32 + i1_67];
+    for (let i0_207 = 0; i0_207 < n; i0_207++) {
+      for (let i1_207 = 0; i1_207 < 32; i1_207++) {
+        d_h3_b[i1_207] += d_h3_z[i0_207 * 32 + i1_207];
       }
     }
-    for (let i_75 = 0; i_75 < 32; i_75 += 2) {
-      for (let j_30 = 0; j_30 < 32; j_30 += 4) {
-        let c00_26 = 0,
-          c01_24 = 0,
-          c02_24 = 0,
-          c03_24 = 0,
-          c10_14 = 0,
-          c11_13 = 0,
-          c12_13 = 0,
-          c13_13 = 0;
-        for (let k_14 = 0; k_14 < n; k_14++) {
-          const ak_2 = k_14 * 32 + i_75;
-          const bk_22 = k_14 * 32 + j_30;
-          const a0_29 = h3_h[ak_2];
-          const a1_17 = h3_h[ak_2 + 1];
-          const b0_27 = d_h3_z[bk_22];
-          const b1_25 = d_h3_z[bk_22 + 1];
-          const b2_24 = d_h3_z[bk_22 + 2];
-          const b3_24 = d_h3_z[bk_22 + 3];
-          c00_26 += a0_29 * b0_27;
-          c01_24 += a0_29 * b1_25;
-          c02_24 += a0_29 * b2_24;
-          c03_24 += a0_29 * b3_24;
-          c10_14 += a1_17 * b0_27;
-          c11_13 += a1_17 * b1_25;
-          c12_13 += a1_17 * b2_24;
-          c13_13 += a1_17 * b3_24;
+    for (let i_205 = 0; i_205 < 32; i_205 += 2) {
+      for (let j_90 = 0; j_90 < 32; j_90 += 4) {
+        let c00_76 = 0,
+          c01_74 = 0,
+          c02_74 = 0,
+          c03_74 = 0,
+          c10_44 = 0,
+          c11_43 = 0,
+          c12_43 = 0,
+          c13_43 = 0;
+        for (let k_44 = 0; k_44 < n; k_44++) {
+          const ak_12 = k_44 * 32 + i_205;
+          const bk_52 = k_44 * 32 + j_90;
+          const a0_79 = h3_h[ak_12];
+          const a1_47 = h3_h[ak_12 + 1];
+          const b0_77 = d_h3_z[bk_52];
+          const b1_75 = d_h3_z[bk_52 + 1];
+          const b2_74 = d_h3_z[bk_52 + 2];
+          const b3_74 = d_h3_z[bk_52 + 3];
+          c00_76 += a0_79 * b0_77;
+          c01_74 += a0_79 * b1_75;
+          c02_74 += a0_79 * b2_74;
+          c03_74 += a0_79 * b3_74;
+          c10_44 += a1_47 * b0_77;
+          c11_43 += a1_47 * b1_75;
+          c12_43 += a1_47 * b2_74;
+          c13_43 += a1_47 * b3_74;
         }
-        d_h3_W[i_75 * 32 + j_30] = c00_26;
-        d_h3_W[i_75 * 32 + (j_30 + 1)] = c01_24;
-        d_h3_W[i_75 * 32 + (j_30 + 2)] = c02_24;
-        d_h3_W[i_75 * 32 + (j_30 + 3)] = c03_24;
-        d_h3_W[(i_75 + 1) * 32 + j_30] = c10_14;
-        d_h3_W[(i_75 + 1) * 32 + (j_30 + 1)] = c11_13;
-        d_h3_W[(i_75 + 1) * 32 + (j_30 + 2)] = c12_13;
-        d_h3_W[(i_75 + 1) * 32 + (j_30 + 3)] = c13_13;
+        d_h3_W[i_205 * 32 + j_90] = c00_76;
+        d_h3_W[i_205 * 32 + (j_90 + 1)] = c01_74;
+        d_h3_W[i_205 * 32 + (j_90 + 2)] = c02_74;
+        d_h3_W[i_205 * 32 + (j_90 + 3)] = c03_74;
+        d_h3_W[(i_205 + 1) * 32 + j_90] = c10_44;
+        d_h3_W[(i_205 + 1) * 32 + (j_90 + 1)] = c11_43;
+        d_h3_W[(i_205 + 1) * 32 + (j_90 + 2)] = c12_43;
+        d_h3_W[(i_205 + 1) * 32 + (j_90 + 3)] = c13_43;
       }
     }
-    const endI_14 = n - (n % 2);
-    for (let i_77 = 0; i_77 < endI_14; i_77 += 2) {
-      for (let j_32 = 0; j_32 < 32; j_32 += 4) {
-        const ar0_24 = i_77 * 32;
-        const ar1_12 = (i_77 + 1) * 32;
-        const br0_4 = j_32 * 32;
-        const br1_4 = (j_32 + 1) * 32;
-        const br2_4 = (j_32 + 2) * 32;
-        const br3_4 = (j_32 + 3) * 32;
-        let c00_27 = 0,
-          c01_25 = 0,
-          c02_25 = 0,
-          c03_25 = 0,
-          c10_15 = 0,
-          c11_14 = 0,
-          c12_14 = 0,
-          c13_14 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const a0_30 = d_h3_z[ar0_24 + k_15];
-          const a1_18 = d_h3_z[ar1_12 + k_15];
-          const b0_28 = h3_W[br0_4 + k_15];
-          const b1_26 = h3_W[br1_4 + k_15];
-          const b2_25 = h3_W[br2_4 + k_15];
-          const b3_25 = h3_W[br3_4 + k_15];
-          c00_27 += a0_30 * b0_28;
-          c01_25 += a0_30 * b1_26;
-          c02_25 += a0_30 * b2_25;
-          c03_25 += a0_30 * b3_25;
-          c10_15 += a1_18 * b0_28;
-          c11_14 += a1_18 * b1_26;
-          c12_14 += a1_18 * b2_25;
-          c13_14 += a1_18 * b3_25;
+    const endI_44 = n - (n % 2);
+    for (let i_207 = 0; i_207 < endI_44; i_207 += 2) {
+      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
+        const ar0_64 = i_207 * 32;
+        const ar1_32 = (i_207 + 1) * 32;
+        const br0_24 = j_92 * 32;
+        const br1_24 = (j_92 + 1) * 32;
+        const br2_24 = (j_92 + 2) * 32;
+        const br3_24 = (j_92 + 3) * 32;
+        let c00_77 = 0,
+          c01_75 = 0,
+          c02_75 = 0,
+          c03_75 = 0,
+          c10_45 = 0,
+          c11_44 = 0,
+          c12_44 = 0,
+          c13_44 = 0;
+        for (let k_45 = 0; k_45 < 32; k_45++) {
+          const a0_80 = d_h3_z[ar0_64 + k_45];
+          const a1_48 = d_h3_z[ar1_32 + k_45];
+          const b0_78 = h3_W[br0_24 + k_45];
+          const b1_76 = h3_W[br1_24 + k_45];
+          const b2_75 = h3_W[br2_24 + k_45];
+          const b3_75 = h3_W[br3_24 + k_45];
+          c00_77 += a0_80 * b0_78;
+          c01_75 += a0_80 * b1_76;
+          c02_75 += a0_80 * b2_75;
+          c03_75 += a0_80 * b3_75;
+          c10_45 += a1_48 * b0_78;
+          c11_44 += a1_48 * b1_76;
+          c12_44 += a1_48 * b2_75;
+          c13_44 += a1_48 * b3_75;
         }
-        const v_326 = h3_h[i_77 * 32 + j_32];
-        const t_125 = v_326 > 0 ? 1 : 0;
-        mul_17[i_77 * 32 + j_32] = c00_27 * t_125;
-        const v_327 = h3_h[i_77 * 32 + (j_32 + 1)];
-        const t_126 = v_327 > 0 ? 1 : 0;
-        mul_17[i_77 * 32 + (j_32 + 1)] = c01_25 * t_126;
-        const v_328 = h3_h[i_77 * 32 + (j_32 + 2)];
-        const t_127 = v_328 > 0 ? 1 : 0;
-        mul_17[i_77 * 32 + (j_32 + 2)] = c02_25 * t_127;
-        const v_329 = h3_h[i_77 * 32 + (j_32 + 3)];
-        const t_128 = v_329 > 0 ? 1 : 0;
-        mul_17[i_77 * 32 + (j_32 + 3)] = c03_25 * t_128;
-        const v_330 = h3_h[(i_77 + 1) * 32 + j_32];
-        const t_129 = v_330 > 0 ? 1 : 0;
-        mul_17[(i_77 + 1) * 32 + j_32] = c10_15 * t_129;
-        const v_331 = h3_h[(i_77 + 1) * 32 + (j_32 + 1)];
-        const t_130 = v_331 > 0 ? 1 : 0;
-        mul_17[(i_77 + 1) * 32 + (j_32 + 1)] = c11_14 * t_130;
-        const v_332 = h3_h[(i_77 + 1) * 32 + (j_32 + 2)];
-        const t_131 = v_332 > 0 ? 1 : 0;
-        mul_17[(i_77 + 1) * 32 + (j_32 + 2)] = c12_14 * t_131;
-        const v_333 = h3_h[(i_77 + 1) * 32 + (j_32 + 3)];
-        const t_132 = v_333 > 0 ? 1 : 0;
-        mul_17[(i_77 + 1) * 32 + (j_32 + 3)] = c13_14 * t_132;
+        const v_951 = h3_h[i_207 * 32 + j_92];
+        const t_450 = v_951 > 0 ? 1 : 0;
+        mul_57[i_207 * 32 + j_92] = c00_77 * t_450;
+        const v_952 = h3_h[i_207 * 32 + (j_92 + 1)];
+        const t_451 = v_952 > 0 ? 1 : 0;
+        mul_57[i_207 * 32 + (j_92 + 1)] = c01_75 * t_451;
+        const v_953 = h3_h[i_207 * 32 + (j_92 + 2)];
+        const t_452 = v_953 > 0 ? 1 : 0;
+        mul_57[i_207 * 32 + (j_92 + 2)] = c02_75 * t_452;
+        const v_954 = h3_h[i_207 * 32 + (j_92 + 3)];
+        const t_453 = v_954 > 0 ? 1 : 0;
+        mul_57[i_207 * 32 + (j_92 + 3)] = c03_75 * t_453;
+        const v_955 = h3_h[(i_207 + 1) * 32 + j_92];
+        const t_454 = v_955 > 0 ? 1 : 0;
+        mul_57[(i_207 + 1) * 32 + j_92] = c10_45 * t_454;
+        const v_956 = h3_h[(i_207 + 1) * 32 + (j_92 + 1)];
+        const t_455 = v_956 > 0 ? 1 : 0;
+        mul_57[(i_207 + 1) * 32 + (j_92 + 1)] = c11_44 * t_455;
+        const v_957 = h3_h[(i_207 + 1) * 32 + (j_92 + 2)];
+        const t_456 = v_957 > 0 ? 1 : 0;
+        mul_57[(i_207 + 1) * 32 + (j_92 + 2)] = c12_44 * t_456;
+        const v_958 = h3_h[(i_207 + 1) * 32 + (j_92 + 3)];
+        const t_457 = v_958 > 0 ? 1 : 0;
+        mul_57[(i_207 + 1) * 32 + (j_92 + 3)] = c13_44 * t_457;
       }
     }
-    for (let i_78 = endI_14; i_78 < n; i_78++) {
-      for (let j_32 = 0; j_32 < 32; j_32 += 4) {
-        const ar0_25 = i_78 * 32;
-        const br0_5 = j_32 * 32;
-        const br1_5 = (j_32 + 1) * 32;
-        const br2_5 = (j_32 + 2) * 32;
-        const br3_5 = (j_32 + 3) * 32;
-        let c00_28 = 0,
-          c01_26 = 0,
-          c02_26 = 0,
-          c03_26 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const a0_31 = d_h3_z[ar0_25 + k_15];
-          const b0_29 = h3_W[br0_5 + k_15];
-          const b1_27 = h3_W[br1_5 + k_15];
-          const b2_26 = h3_W[br2_5 + k_15];
-          const b3_26 = h3_W[br3_5 + k_15];
-          c00_28 += a0_31 * b0_29;
-          c01_26 += a0_31 * b1_27;
-          c02_26 += a0_31 * b2_26;
-          c03_26 += a0_31 * b3_26;
+    for (let i_208 = endI_44; i_208 < n; i_208++) {
+      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
+        const ar0_65 = i_208 * 32;
+        const br0_25 = j_92 * 32;
+        const br1_25 = (j_92 + 1) * 32;
+        const br2_25 = (j_92 + 2) * 32;
+        const br3_25 = (j_92 + 3) * 32;
+        let c00_78 = 0,
+          c01_76 = 0,
+          c02_76 = 0,
+          c03_76 = 0;
+        for (let k_45 = 0; k_45 < 32; k_45++) {
+          const a0_81 = d_h3_z[ar0_65 + k_45];
+          const b0_79 = h3_W[br0_25 + k_45];
+          const b1_77 = h3_W[br1_25 + k_45];
+          const b2_76 = h3_W[br2_25 + k_45];
+          const b3_76 = h3_W[br3_25 + k_45];
+          c00_78 += a0_81 * b0_79;
+          c01_76 += a0_81 * b1_77;
+          c02_76 += a0_81 * b2_76;
+          c03_76 += a0_81 * b3_76;
         }
-        const v_334 = h3_h[i_78 * 32 + j_32];
-        const t_133 = v_334 > 0 ? 1 : 0;
-        mul_17[i_78 * 32 + j_32] = c00_28 * t_133;
-        const v_335 = h3_h[i_78 * 32 + (j_32 + 1)];
-        const t_134 = v_335 > 0 ? 1 : 0;
-        mul_17[i_78 * 32 + (j_32 + 1)] = c01_26 * t_134;
-        const v_336 = h3_h[i_78 * 32 + (j_32 + 2)];
-        const t_135 = v_336 > 0 ? 1 : 0;
-        mul_17[i_78 * 32 + (j_32 + 2)] = c02_26 * t_135;
-        const v_337 = h3_h[i_78 * 32 + (j_32 + 3)];
-        const t_136 = v_337 > 0 ? 1 : 0;
-        mul_17[i_78 * 32 + (j_32 + 3)] = c03_26 * t_136;
+        const v_959 = h3_h[i_208 * 32 + j_92];
+        const t_458 = v_959 > 0 ? 1 : 0;
+        mul_57[i_208 * 32 + j_92] = c00_78 * t_458;
+        const v_960 = h3_h[i_208 * 32 + (j_92 + 1)];
+        const t_459 = v_960 > 0 ? 1 : 0;
+        mul_57[i_208 * 32 + (j_92 + 1)] = c01_76 * t_459;
+        const v_961 = h3_h[i_208 * 32 + (j_92 + 2)];
+        const t_460 = v_961 > 0 ? 1 : 0;
+        mul_57[i_208 * 32 + (j_92 + 2)] = c02_76 * t_460;
+        const v_962 = h3_h[i_208 * 32 + (j_92 + 3)];
+        const t_461 = v_962 > 0 ? 1 : 0;
+        mul_57[i_208 * 32 + (j_92 + 3)] = c03_76 * t_461;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h3_h_beta.fill(0, 0, 32);
-    for (let i0_68 = 0; i0_68 < n; i0_68++) {
-      for (let i1_68 = 0; i1_68 < 32; i1_68++) {
-        d_h3_h_beta[i1_68] += mul_17[i0_68 * 32 + i1_68];
+    for (let i0_208 = 0; i0_208 < n; i0_208++) {
+      for (let i1_208 = 0; i1_208 < 32; i1_208++) {
+        d_h3_h_beta[i1_208] += mul_57[i0_208 * 32 + i1_208];
       }
     }
-    for (let i0_69 = 0; i0_69 < n; i0_69++) {
-      for (let i1_69 = 0; i1_69 < 32; i1_69++) {
-        const v_338 = mul_17[i0_69 * 32 + i1_69];
-        const v_339 = h3_h_gamma[i1_69];
-        mul_18[i0_69 * 32 + i1_69] = v_338 * v_339;
+    for (let i0_209 = 0; i0_209 < n; i0_209++) {
+      for (let i1_209 = 0; i1_209 < 32; i1_209++) {
+        const v_963 = mul_57[i0_209 * 32 + i1_209];
+        const v_964 = h3_h_gamma[i1_209];
+        mul_58[i0_209 * 32 + i1_209] = v_963 * v_964;
       }
     }
     d_h3_h_gamma.fill(0, 0, 32);
-    for (let i0_70 = 0; i0_70 < n; i0_70++) {
-      for (let i1_70 = 0; i1_70 < 32; i1_70++) {
-        const v_340 = mul_17[i0_70 * 32 + i1_70];
-        const v_341 = mul_4[i0_70 * 32 + i1_70];
-        d_h3_h_gamma[i1_70] += v_340 * v_341;
+    for (let i0_210 = 0; i0_210 < n; i0_210++) {
+      for (let i1_210 = 0; i1_210 < 32; i1_210++) {
+        const v_965 = mul_57[i0_210 * 32 + i1_210];
+        const v_966 = mul_4[i0_210 * 32 + i1_210];
+        d_h3_h_gamma[i1_210] += v_965 * v_966;
       }
     }
-    sum_22.fill(0, 0, 32);
-    for (let i0_71 = 0; i0_71 < n; i0_71++) {
-      for (let i1_71 = 0; i1_71 < 32; i1_71++) {
-        const v_342 = mul_18[i0_71 * 32 + i1_71];
-        const v_343 = sub_4[i0_71 * 32 + i1_71];
-        sum_22[i1_71] += v_342 * v_343;
+    sum_62.fill(0, 0, 32);
+    for (let i0_211 = 0; i0_211 < n; i0_211++) {
+      for (let i1_211 = 0; i1_211 < 32; i1_211++) {
+        const v_967 = mul_58[i0_211 * 32 + i1_211];
+        const v_968 = sub_4[i0_211 * 32 + i1_211];
+        sum_62[i1_211] += v_967 * v_968;
       }
     }
-    for (let i_79 = 0; i_79 < 32; i_79++) {
-      const v_344 = sum_22[i_79];
-      const t_137 = -0.5 * v_344;
-      const v_345 = rsqrt_4[i_79];
-      const t_138 = v_345 * v_345;
-      const t_139 = v_345 * t_138;
-      const t_140 = t_137 * t_139;
-      div_22[i_79] = t_140 / n;
+    for (let i_209 = 0; i_209 < 32; i_209++) {
+      const v_969 = sum_62[i_209];
+      const t_462 = -0.5 * v_969;
+      const v_970 = rsqrt_4[i_209];
+      const t_463 = v_970 * v_970;
+      const t_464 = v_970 * t_463;
+      const t_465 = t_462 * t_464;
+      div_62[i_209] = t_465 / n;
     }
-    for (let i0_72 = 0; i0_72 < n; i0_72++) {
-      for (let i1_72 = 0; i1_72 < 32; i1_72++) {
-        const v_346 = div_22[i1_72];
-        const v_347 = sub_4[i0_72 * 32 + i1_72];
-        mul_19[i0_72 * 32 + i1_72] = v_346 * v_347;
+    for (let i0_212 = 0; i0_212 < n; i0_212++) {
+      for (let i1_212 = 0; i1_212 < 32; i1_212++) {
+        const v_971 = div_62[i1_212];
+        const v_972 = sub_4[i0_212 * 32 + i1_212];
+        mul_59[i0_212 * 32 + i1_212] = v_971 * v_972;
       }
     }
-    for (let i0_73 = 0; i0_73 < n; i0_73++) {
-      for (let i1_73 = 0; i1_73 < 32; i1_73++) {
-        const v_348 = mul_18[i0_73 * 32 + i1_73];
-        const v_349 = rsqrt_4[i1_73];
-        const t_141 = v_348 * v_349;
-        const v_350 = mul_19[i0_73 * 32 + i1_73];
-        const t_142 = t_141 + v_350;
-        add_19[i0_73 * 32 + i1_73] = t_142 + v_350;
+    for (let i0_213 = 0; i0_213 < n; i0_213++) {
+      for (let i1_213 = 0; i1_213 < 32; i1_213++) {
+        const v_973 = mul_58[i0_213 * 32 + i1_213];
+        const v_974 = rsqrt_4[i1_213];
+        const t_466 = v_973 * v_974;
+        const v_975 = mul_59[i0_213 * 32 + i1_213];
+        const t_467 = t_466 + v_975;
+        add_49[i0_213 * 32 + i1_213] = t_467 + v_975;
       }
     }
-    sum_23.fill(0, 0, 32);
-    for (let i0_74 = 0; i0_74 < n; i0_74++) {
-      for (let i1_74 = 0; i1_74 < 32; i1_74++) {
-        const v_351 = add_19[i0_74 * 32 + i1_74];
-        sum_23[i1_74] += -v_351;
+    sum_63.fill(0, 0, 32);
+    for (let i0_214 = 0; i0_214 < n; i0_214++) {
+      for (let i1_214 = 0; i1_214 < 32; i1_214++) {
+        const v_976 = add_49[i0_214 * 32 + i1_214];
+        sum_63[i1_214] += -v_976;
       }
     }
-    for (let i_80 = 0; i_80 < 32; i_80++) {
-      const v_352 = sum_23[i_80];
-      div_23[i_80] = v_352 / n;
+    for (let i_210 = 0; i_210 < 32; i_210++) {
+      const v_977 = sum_63[i_210];
+      div_63[i_210] = v_977 / n;
     }
-    for (let i0_75 = 0; i0_75 < n; i0_75++) {
-      for (let i1_75 = 0; i1_75 < 32; i1_75++) {
-        const v_353 = add_19[i0_75 * 32 + i1_75];
-        const v_354 = div_23[i1_75];
-        d_h3_h_z[i0_75 * 32 + i1_75] = v_353 + v_354;
+    for (let i0_215 = 0; i0_215 < n; i0_215++) {
+      for (let i1_215 = 0; i1_215 < 32; i1_215++) {
+        const v_978 = add_49[i0_215 * 32 + i1_215];
+        const v_979 = div_63[i1_215];
+        d_h3_h_z[i0_215 * 32 + i1_215] = v_978 + v_979;
       }
     }
     // grad of: h3 = residual(h2, 32)
     d_h3_h_b.fill(0, 0, 32);
-    for (let i0_76 = 0; i0_76 < n; i0_76++) {
-      for (let i1_76 = 0; i1_76 < 32; i1_76++) {
-        d_h3_h_b[i1_76] += d_h3_h_z[i0_76 * 32 + i1_76];
+    for (let i0_216 = 0; i0_216 < n; i0_216++) {
+      for (let i1_216 = 0; i1_216 < 32; i1_216++) {
+        d_h3_h_b[i1_216] += d_h3_h_z[i0_216 * 32 + i1_216];
       }
     }
-    for (let i_81 = 0; i_81 < 32; i_81 += 2) {
-      for (let j_34 = 0; j_34 < 32; j_34 += 4) {
-        let c00_29 = 0,
-          c01_27 = 0,
-          c02_27 = 0,
-          c03_27 = 0,
-          c10_16 = 0,
-          c11_15 = 0,
-          c12_15 = 0,
-          c13_15 = 0;
-        for (let k_16 = 0; k_16 < n; k_16++) {
-          const ak_3 = k_16 * 32 + i_81;
-          const bk_23 = k_16 * 32 + j_34;
-          const a0_32 = h2[ak_3];
-          const a1_19 = h2[ak_3 + 1];
-          const b0_30 = d_h3_h_z[bk_23];
-          const b1_28 = d_h3_h_z[bk_23 + 1];
-          const b2_27 = d_h3_h_z[bk_23 + 2];
-          const b3_27 = d_h3_h_z[bk_23 + 3];
-          c00_29 += a0_32 * b0_30;
-          c01_27 += a0_32 * b1_28;
-          c02_27 += a0_32 * b2_27;
-          c03_27 += a0_32 * b3_27;
-          c10_16 += a1_19 * b0_30;
-          c11_15 += a1_19 * b1_28;
-          c12_15 += a1_19 * b2_27;
-          c13_15 += a1_19 * b3_27;
+    for (let i_211 = 0; i_211 < 32; i_211 += 2) {
+      for (let j_94 = 0; j_94 < 32; j_94 += 4) {
+        let c00_79 = 0,
+          c01_77 = 0,
+          c02_77 = 0,
+          c03_77 = 0,
+          c10_46 = 0,
+          c11_45 = 0,
+          c12_45 = 0,
+          c13_45 = 0;
+        for (let k_46 = 0; k_46 < n; k_46++) {
+          const ak_13 = k_46 * 32 + i_211;
+          const bk_53 = k_46 * 32 + j_94;
+          const a0_82 = h2[ak_13];
+          const a1_49 = h2[ak_13 + 1];
+          const b0_80 = d_h3_h_z[bk_53];
+          const b1_78 = d_h3_h_z[bk_53 + 1];
+          const b2_77 = d_h3_h_z[bk_53 + 2];
+          const b3_77 = d_h3_h_z[bk_53 + 3];
+          c00_79 += a0_82 * b0_80;
+          c01_77 += a0_82 * b1_78;
+          c02_77 += a0_82 * b2_77;
+          c03_77 += a0_82 * b3_77;
+          c10_46 += a1_49 * b0_80;
+          c11_45 += a1_49 * b1_78;
+          c12_45 += a1_49 * b2_77;
+          c13_45 += a1_49 * b3_77;
         }
-        d_h3_h_W[i_81 * 32 + j_34] = c00_29;
-        d_h3_h_W[i_81 * 32 + (j_34 + 1)] = c01_27;
-        d_h3_h_W[i_81 * 32 + (j_34 + 2)] = c02_27;
-        d_h3_h_W[i_81 * 32 + (j_34 + 3)] = c03_27;
-        d_h3_h_W[(i_81 + 1) * 32 + j_34] = c10_16;
-        d_h3_h_W[(i_81 + 1) * 32 + (j_34 + 1)] = c11_15;
-        d_h3_h_W[(i_81 + 1) * 32 + (j_34 + 2)] = c12_15;
-        d_h3_h_W[(i_81 + 1) * 32 + (j_34 + 3)] = c13_15;
+        d_h3_h_W[i_211 * 32 + j_94] = c00_79;
+        d_h3_h_W[i_211 * 32 + (j_94 + 1)] = c01_77;
+        d_h3_h_W[i_211 * 32 + (j_94 + 2)] = c02_77;
+        d_h3_h_W[i_211 * 32 + (j_94 + 3)] = c03_77;
+        d_h3_h_W[(i_211 + 1) * 32 + j_94] = c10_46;
+        d_h3_h_W[(i_211 + 1) * 32 + (j_94 + 1)] = c11_45;
+        d_h3_h_W[(i_211 + 1) * 32 + (j_94 + 2)] = c12_45;
+        d_h3_h_W[(i_211 + 1) * 32 + (j_94 + 3)] = c13_45;
+      }
+    }
+    const endI_46 = n - (n % 2);
+    for (let i_213 = 0; i_213 < endI_46; i_213 += 2) {
+      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
+        const ar0_66 = i_213 * 32;
+        const ar1_33 = (i_213 + 1) * 32;
+        const br0_26 = j_96 * 32;
+        const br1_26 = (j_96 + 1) * 32;
+        const br2_26 = (j_96 + 2) * 32;
+        const br3_26 = (j_96 + 3) * 32;
+        let c00_80 = 0,
+          c01_78 = 0,
+          c02_78 = 0,
+          c03_78 = 0,
+          c10_47 = 0,
+          c11_46 = 0,
+          c12_46 = 0,
+          c13_46 = 0;
+        for (let k_47 = 0; k_47 < 32; k_47++) {
+          const a0_83 = d_h3_h_z[ar0_66 + k_47];
+          const a1_50 = d_h3_h_z[ar1_33 + k_47];
+          const b0_81 = h3_h_W[br0_26 + k_47];
+          const b1_79 = h3_h_W[br1_26 + k_47];
+          const b2_78 = h3_h_W[br2_26 + k_47];
+          const b3_78 = h3_h_W[br3_26 + k_47];
+          c00_80 += a0_83 * b0_81;
+          c01_78 += a0_83 * b1_79;
+          c02_78 += a0_83 * b2_78;
+          c03_78 += a0_83 * b3_78;
+          c10_47 += a1_50 * b0_81;
+          c11_46 += a1_50 * b1_79;
+          c12_46 += a1_50 * b2_78;
+          c13_46 += a1_50 * b3_78;
+        }
+        const v_980 = mul_54[i_213 * 32 + j_96];
+        const t_468 = v_980 + c00_80;
+        const v_981 = h2[i_213 * 32 + j_96];
+        const t_469 = v_981 > 0 ? 1 : 0;
+        mul_60[i_213 * 32 + j_96] = t_468 * t_469;
+        const v_982 = mul_54[i_213 * 32 + (j_96 + 1)];
+        const t_470 = v_982 + c01_78;
+        const v_983 = h2[i_213 * 32 + (j_96 + 1)];
+        const t_471 = v_983 > 0 ? 1 : 0;
+        mul_60[i_213 * 32 + (j_96 + 1)] = t_470 * t_471;
+        const v_984 = mul_54[i_213 * 32 + (j_96 + 2)];
+        const t_472 = v_984 + c02_78;
+        const v_985 = h2[i_213 * 32 + (j_96 + 2)];
+        const t_473 = v_985 > 0 ? 1 : 0;
+        mul_60[i_213 * 32 + (j_96 + 2)] = t_472 * t_473;
+        const v_986 = mul_54[i_213 * 32 + (j_96 + 3)];
+        const t_474 = v_986 + c03_78;
+        const v_987 = h2[i_213 * 32 + (j_96 + 3)];
+        const t_475 = v_987 > 0 ? 1 : 0;
+        mul_60[i_213 * 32 + (j_96 + 3)] = t_474 * t_475;
+        const v_988 = mul_54[(i_213 + 1) * 32 + j_96];
+        const t_476 = v_988 + c10_47;
+        const v_989 = h2[(i_213 + 1) * 32 + j_96];
+        const t_477 = v_989 > 0 ? 1 : 0;
+        mul_60[(i_213 + 1) * 32 + j_96] = t_476 * t_477;
+        const v_990 = mul_54[(i_213 + 1) * 32 + (j_96 + 1)];
+        const t_478 = v_990 + c11_46;
+        const v_991 = h2[(i_213 + 1) * 32 + (j_96 + 1)];
+        const t_479 = v_991 > 0 ? 1 : 0;
+        mul_60[(i_213 + 1) * 32 + (j_96 + 1)] = t_478 * t_479;
+        const v_992 = mul_54[(i_213 + 1) * 32 + (j_96 + 2)];
+        const t_480 = v_992 + c12_46;
+        const v_993 = h2[(i_213 + 1) * 32 + (j_96 + 2)];
+        const t_481 = v_993 > 0 ? 1 : 0;
+        mul_60[(i_213 + 1) * 32 + (j_96 + 2)] = t_480 * t_481;
+        const v_994 = mul_54[(i_213 + 1) * 32 + (j_96 + 3)];
+        const t_482 = v_994 + c13_46;
+        const v_995 = h2[(i_213 + 1) * 32 + (j_96 + 3)];
+        const t_483 = v_995 > 0 ? 1 : 0;
+        mul_60[(i_213 + 1) * 32 + (j_96 + 3)] = t_482 * t_483;
+      }
+    }
+    for (let i_214 = endI_46; i_214 < n; i_214++) {
+      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
+        const ar0_67 = i_214 * 32;
+        const br0_27 = j_96 * 32;
+        const br1_27 = (j_96 + 1) * 32;
+        const br2_27 = (j_96 + 2) * 32;
+        const br3_27 = (j_96 + 3) * 32;
+        let c00_81 = 0,
+          c01_79 = 0,
+          c02_79 = 0,
+          c03_79 = 0;
+        for (let k_47 = 0; k_47 < 32; k_47++) {
+          const a0_84 = d_h3_h_z[ar0_67 + k_47];
+          const b0_82 = h3_h_W[br0_27 + k_47];
+          const b1_80 = h3_h_W[br1_27 + k_47];
+          const b2_79 = h3_h_W[br2_27 + k_47];
+          const b3_79 = h3_h_W[br3_27 + k_47];
+          c00_81 += a0_84 * b0_82;
+          c01_79 += a0_84 * b1_80;
+          c02_79 += a0_84 * b2_79;
+          c03_79 += a0_84 * b3_79;
+        }
+        const v_996 = mul_54[i_214 * 32 + j_96];
+        const t_484 = v_996 + c00_81;
+        const v_997 = h2[i_214 * 32 + j_96];
+        const t_485 = v_997 > 0 ? 1 : 0;
+        mul_60[i_214 * 32 + j_96] = t_484 * t_485;
+        const v_998 = mul_54[i_214 * 32 + (j_96 + 1)];
+        const t_486 = v_998 + c01_79;
+        const v_999 = h2[i_214 * 32 + (j_96 + 1)];
+        const t_487 = v_999 > 0 ? 1 : 0;
+        mul_60[i_214 * 32 + (j_96 + 1)] = t_486 * t_487;
+        const v_1000 = mul_54[i_214 * 32 + (j_96 + 2)];
+        const t_488 = v_1000 + c02_79;
+        const v_1001 = h2[i_214 * 32 + (j_96 + 2)];
+        const t_489 = v_1001 > 0 ? 1 : 0;
+        mul_60[i_214 * 32 + (j_96 + 2)] = t_488 * t_489;
+        const v_1002 = mul_54[i_214 * 32 + (j_96 + 3)];
+        const t_490 = v_1002 + c03_79;
+        const v_1003 = h2[i_214 * 32 + (j_96 + 3)];
+        const t_491 = v_1003 > 0 ? 1 : 0;
+        mul_60[i_214 * 32 + (j_96 + 3)] = t_490 * t_491;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h2_beta.fill(0, 0, 32);
+    for (let i0_217 = 0; i0_217 < n; i0_217++) {
+      for (let i1_217 = 0; i1_217 < 32; i1_217++) {
+        d_h2_beta[i1_217] += mul_60[i0_217 * 32 + i1_217];
+      }
+    }
+    for (let i0_218 = 0; i0_218 < n; i0_218++) {
+      for (let i1_218 = 0; i1_218 < 32; i1_218++) {
+        const v_1004 = mul_60[i0_218 * 32 + i1_218];
+        const v_1005 = h2_gamma[i1_218];
+        mul_61[i0_218 * 32 + i1_218] = v_1004 * v_1005;
+      }
+    }
+    d_h2_gamma.fill(0, 0, 32);
+    for (let i0_219 = 0; i0_219 < n; i0_219++) {
+      for (let i1_219 = 0; i1_219 < 32; i1_219++) {
+        const v_1006 = mul_60[i0_219 * 32 + i1_219];
+        const v_1007 = mul_3[i0_219 * 32 + i1_219];
+        d_h2_gamma[i1_219] += v_1006 * v_1007;
+      }
+    }
+    sum_64.fill(0, 0, 32);
+    for (let i0_220 = 0; i0_220 < n; i0_220++) {
+      for (let i1_220 = 0; i1_220 < 32; i1_220++) {
+        const v_1008 = mul_61[i0_220 * 32 + i1_220];
+        const v_1009 = sub_3[i0_220 * 32 + i1_220];
+        sum_64[i1_220] += v_1008 * v_1009;
+      }
+    }
+    for (let i_215 = 0; i_215 < 32; i_215++) {
+      const v_1010 = sum_64[i_215];
+      const t_492 = -0.5 * v_1010;
+      const v_1011 = rsqrt_3[i_215];
+      const t_493 = v_1011 * v_1011;
+      const t_494 = v_1011 * t_493;
+      const t_495 = t_492 * t_494;
+      div_64[i_215] = t_495 / n;
+    }
+    for (let i0_221 = 0; i0_221 < n; i0_221++) {
+      for (let i1_221 = 0; i1_221 < 32; i1_221++) {
+        const v_1012 = div_64[i1_221];
+        const v_1013 = sub_3[i0_221 * 32 + i1_221];
+        mul_62[i0_221 * 32 + i1_221] = v_1012 * v_1013;
+      }
+    }
+    for (let i0_222 = 0; i0_222 < n; i0_222++) {
+      for (let i1_222 = 0; i1_222 < 32; i1_222++) {
+        const v_1014 = mul_61[i0_222 * 32 + i1_222];
+        const v_1015 = rsqrt_3[i1_222];
+        const t_496 = v_1014 * v_1015;
+        const v_1016 = mul_62[i0_222 * 32 + i1_222];
+        const t_497 = t_496 + v_1016;
+        add_50[i0_222 * 32 + i1_222] = t_497 + v_1016;
+      }
+    }
+    sum_65.fill(0, 0, 32);
+    for (let i0_223 = 0; i0_223 < n; i0_223++) {
+      for (let i1_223 = 0; i1_223 < 32; i1_223++) {
+        const v_1017 = add_50[i0_223 * 32 + i1_223];
+        sum_65[i1_223] += -v_1017;
+      }
+    }
+    for (let i_216 = 0; i_216 < 32; i_216++) {
+      const v_1018 = sum_65[i_216];
+      div_65[i_216] = v_1018 / n;
+    }
+    for (let i0_224 = 0; i0_224 < n; i0_224++) {
+      for (let i1_224 = 0; i1_224 < 32; i1_224++) {
+        const v_1019 = add_50[i0_224 * 32 + i1_224];
+        const v_1020 = div_65[i1_224];
+        d_h2_z[i0_224 * 32 + i1_224] = v_1019 + v_1020;
+      }
+    }
+    // grad of: h2 = residual(h1, 32)
+    d_h2_b.fill(0, 0, 32);
+    for (let i0_225 = 0; i0_225 < n; i0_225++) {
+      for (let i1_225 = 0; i1_225 < 32; i1_225++) {
+        d_h2_b[i1_225] += d_h2_z[i0_225 * 32 + i1_225];
+      }
+    }
+    for (let i_217 = 0; i_217 < 32; i_217 += 2) {
+      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
+        let c00_82 = 0,
+          c01_80 = 0,
+          c02_80 = 0,
+          c03_80 = 0,
+          c10_48 = 0,
+          c11_47 = 0,
+          c12_47 = 0,
+          c13_47 = 0;
+        for (let k_48 = 0; k_48 < n; k_48++) {
+          const ak_14 = k_48 * 32 + i_217;
+          const bk_54 = k_48 * 32 + j_98;
+          const a0_85 = h2_h[ak_14];
+          const a1_51 = h2_h[ak_14 + 1];
+          const b0_83 = d_h2_z[bk_54];
+          const b1_81 = d_h2_z[bk_54 + 1];
+          const b2_80 = d_h2_z[bk_54 + 2];
+          const b3_80 = d_h2_z[bk_54 + 3];
+          c00_82 += a0_85 * b0_83;
+          c01_80 += a0_85 * b1_81;
+          c02_80 += a0_85 * b2_80;
+          c03_80 += a0_85 * b3_80;
+          c10_48 += a1_51 * b0_83;
+          c11_47 += a1_51 * b1_81;
+          c12_47 += a1_51 * b2_80;
+          c13_47 += a1_51 * b3_80;
+        }
+        d_h2_W[i_217 * 32 + j_98] = c00_82;
+        d_h2_W[i_217 * 32 + (j_98 + 1)] = c01_80;
+        d_h2_W[i_217 * 32 + (j_98 + 2)] = c02_80;
+        d_h2_W[i_217 * 32 + (j_98 + 3)] = c03_80;
+        d_h2_W[(i_217 + 1) * 32 + j_98] = c10_48;
+        d_h2_W[(i_217 + 1) * 32 + (j_98 + 1)] = c11_47;
+        d_h2_W[(i_217 + 1) * 32 + (j_98 + 2)] = c12_47;
+        d_h2_W[(i_217 + 1) * 32 + (j_98 + 3)] = c13_47;
+      }
+    }
+    const endI_48 = n - (n % 2);
+    for (let i_219 = 0; i_219 < endI_48; i_219 += 2) {
+      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
+        const ar0_68 = i_219 * 32;
+        const ar1_34 = (i_219 + 1) * 32;
+        const br0_28 = j_100 * 32;
+        const br1_28 = (j_100 + 1) * 32;
+        const br2_28 = (j_100 + 2) * 32;
+        const br3_28 = (j_100 + 3) * 32;
+        let c00_83 = 0,
+          c01_81 = 0,
+          c02_81 = 0,
+          c03_81 = 0,
+          c10_49 = 0,
+          c11_48 = 0,
+          c12_48 = 0,
+          c13_48 = 0;
+        for (let k_49 = 0; k_49 < 32; k_49++) {
+          const a0_86 = d_h2_z[ar0_68 + k_49];
+          const a1_52 = d_h2_z[ar1_34 + k_49];
+          const b0_84 = h2_W[br0_28 + k_49];
+          const b1_82 = h2_W[br1_28 + k_49];
+          const b2_81 = h2_W[br2_28 + k_49];
+          const b3_81 = h2_W[br3_28 + k_49];
+          c00_83 += a0_86 * b0_84;
+          c01_81 += a0_86 * b1_82;
+          c02_81 += a0_86 * b2_81;
+          c03_81 += a0_86 * b3_81;
+          c10_49 += a1_52 * b0_84;
+          c11_48 += a1_52 * b1_82;
+          c12_48 += a1_52 * b2_81;
+          c13_48 += a1_52 * b3_81;
+        }
+        const v_1021 = h2_h[i_219 * 32 + j_100];
+        const t_498 = v_1021 > 0 ? 1 : 0;
+        mul_63[i_219 * 32 + j_100] = c00_83 * t_498;
+        const v_1022 = h2_h[i_219 * 32 + (j_100 + 1)];
+        const t_499 = v_1022 > 0 ? 1 : 0;
+        mul_63[i_219 * 32 + (j_100 + 1)] = c01_81 * t_499;
+        const v_1023 = h2_h[i_219 * 32 + (j_100 + 2)];
+        const t_500 = v_1023 > 0 ? 1 : 0;
+        mul_63[i_219 * 32 + (j_100 + 2)] = c02_81 * t_500;
+        const v_1024 = h2_h[i_219 * 32 + (j_100 + 3)];
+        const t_501 = v_1024 > 0 ? 1 : 0;
+        mul_63[i_219 * 32 + (j_100 + 3)] = c03_81 * t_501;
+        const v_1025 = h2_h[(i_219 + 1) * 32 + j_100];
+        const t_502 = v_1025 > 0 ? 1 : 0;
+        mul_63[(i_219 + 1) * 32 + j_100] = c10_49 * t_502;
+        const v_1026 = h2_h[(i_219 + 1) * 32 + (j_100 + 1)];
+        const t_503 = v_1026 > 0 ? 1 : 0;
+        mul_63[(i_219 + 1) * 32 + (j_100 + 1)] = c11_48 * t_503;
+        const v_1027 = h2_h[(i_219 + 1) * 32 + (j_100 + 2)];
+        const t_504 = v_1027 > 0 ? 1 : 0;
+        mul_63[(i_219 + 1) * 32 + (j_100 + 2)] = c12_48 * t_504;
+        const v_1028 = h2_h[(i_219 + 1) * 32 + (j_100 + 3)];
+        const t_505 = v_1028 > 0 ? 1 : 0;
+        mul_63[(i_219 + 1) * 32 + (j_100 + 3)] = c13_48 * t_505;
+      }
+    }
+    for (let i_220 = endI_48; i_220 < n; i_220++) {
+      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
+        const ar0_69 = i_220 * 32;
+        const br0_29 = j_100 * 32;
+        const br1_29 = (j_100 + 1) * 32;
+        const br2_29 = (j_100 + 2) * 32;
+        const br3_29 = (j_100 + 3) * 32;
+        let c00_84 = 0,
+          c01_82 = 0,
+          c02_82 = 0,
+          c03_82 = 0;
+        for (let k_49 = 0; k_49 < 32; k_49++) {
+          const a0_87 = d_h2_z[ar0_69 + k_49];
+          const b0_85 = h2_W[br0_29 + k_49];
+          const b1_83 = h2_W[br1_29 + k_49];
+          const b2_82 = h2_W[br2_29 + k_49];
+          const b3_82 = h2_W[br3_29 + k_49];
+          c00_84 += a0_87 * b0_85;
+          c01_82 += a0_87 * b1_83;
+          c02_82 += a0_87 * b2_82;
+          c03_82 += a0_87 * b3_82;
+        }
+        const v_1029 = h2_h[i_220 * 32 + j_100];
+        const t_506 = v_1029 > 0 ? 1 : 0;
+        mul_63[i_220 * 32 + j_100] = c00_84 * t_506;
+        const v_1030 = h2_h[i_220 * 32 + (j_100 + 1)];
+        const t_507 = v_1030 > 0 ? 1 : 0;
+        mul_63[i_220 * 32 + (j_100 + 1)] = c01_82 * t_507;
+        const v_1031 = h2_h[i_220 * 32 + (j_100 + 2)];
+        const t_508 = v_1031 > 0 ? 1 : 0;
+        mul_63[i_220 * 32 + (j_100 + 2)] = c02_82 * t_508;
+        const v_1032 = h2_h[i_220 * 32 + (j_100 + 3)];
+        const t_509 = v_1032 > 0 ? 1 : 0;
+        mul_63[i_220 * 32 + (j_100 + 3)] = c03_82 * t_509;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h2_h_beta.fill(0, 0, 32);
+    for (let i0_226 = 0; i0_226 < n; i0_226++) {
+      for (let i1_226 = 0; i1_226 < 32; i1_226++) {
+        d_h2_h_beta[i1_226] += mul_63[i0_226 * 32 + i1_226];
+      }
+    }
+    for (let i0_227 = 0; i0_227 < n; i0_227++) {
+      for (let i1_227 = 0; i1_227 < 32; i1_227++) {
+        const v_1033 = mul_63[i0_227 * 32 + i1_227];
+        const v_1034 = h2_h_gamma[i1_227];
+        mul_64[i0_227 * 32 + i1_227] = v_1033 * v_1034;
+      }
+    }
+    d_h2_h_gamma.fill(0, 0, 32);
+    for (let i0_228 = 0; i0_228 < n; i0_228++) {
+      for (let i1_228 = 0; i1_228 < 32; i1_228++) {
+        const v_1035 = mul_63[i0_228 * 32 + i1_228];
+        const v_1036 = mul_2[i0_228 * 32 + i1_228];
+        d_h2_h_gamma[i1_228] += v_1035 * v_1036;
+      }
+    }
+    sum_66.fill(0, 0, 32);
+    for (let i0_229 = 0; i0_229 < n; i0_229++) {
+      for (let i1_229 = 0; i1_229 < 32; i1_229++) {
+        const v_1037 = mul_64[i0_229 * 32 + i1_229];
+        const v_1038 = sub_2[i0_229 * 32 + i1_229];
+        sum_66[i1_229] += v_1037 * v_1038;
+      }
+    }
+    for (let i_221 = 0; i_221 < 32; i_221++) {
+      const v_1039 = sum_66[i_221];
+      const t_510 = -0.5 * v_1039;
+      const v_1040 = rsqrt_2[i_221];
+      const t_511 = v_1040 * v_1040;
+      const t_512 = v_1040 * t_511;
+      const t_513 = t_510 * t_512;
+      div_66[i_221] = t_513 / n;
+    }
+    for (let i0_230 = 0; i0_230 < n; i0_230++) {
+      for (let i1_230 = 0; i1_230 < 32; i1_230++) {
+        const v_1041 = div_66[i1_230];
+        const v_1042 = sub_2[i0_230 * 32 + i1_230];
+        mul_65[i0_230 * 32 + i1_230] = v_1041 * v_1042;
+      }
+    }
+    for (let i0_231 = 0; i0_231 < n; i0_231++) {
+      for (let i1_231 = 0; i1_231 < 32; i1_231++) {
+        const v_1043 = mul_64[i0_231 * 32 + i1_231];
+        const v_1044 = rsqrt_2[i1_231];
+        const t_514 = v_1043 * v_1044;
+        const v_1045 = mul_65[i0_231 * 32 + i1_231];
+        const t_515 = t_514 + v_1045;
+        add_51[i0_231 * 32 + i1_231] = t_515 + v_1045;
+      }
+    }
+    sum_67.fill(0, 0, 32);
+    for (let i0_232 = 0; i0_232 < n; i0_232++) {
+      for (let i1_232 = 0; i1_232 < 32; i1_232++) {
+        const v_1046 = add_51[i0_232 * 32 + i1_232];
+        sum_67[i1_232] += -v_1046;
+      }
+    }
+    for (let i_222 = 0; i_222 < 32; i_222++) {
+      const v_1047 = sum_67[i_222];
+      div_67[i_222] = v_1047 / n;
+    }
+    for (let i0_233 = 0; i0_233 < n; i0_233++) {
+      for (let i1_233 = 0; i1_233 < 32; i1_233++) {
+        const v_1048 = add_51[i0_233 * 32 + i1_233];
+        const v_1049 = div_67[i1_233];
+        d_h2_h_z[i0_233 * 32 + i1_233] = v_1048 + v_1049;
+      }
+    }
+    // grad of: h2 = residual(h1, 32)
+    d_h2_h_b.fill(0, 0, 32);
+    for (let i0_234 = 0; i0_234 < n; i0_234++) {
+      for (let i1_234 = 0; i1_234 < 32; i1_234++) {
+        d_h2_h_b[i1_234] += d_h2_h_z[i0_234 * 32 + i1_234];
+      }
+    }
+    for (let i_223 = 0; i_223 < 32; i_223 += 2) {
+      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
+        let c00_85 = 0,
+          c01_83 = 0,
+          c02_83 = 0,
+          c03_83 = 0,
+          c10_50 = 0,
+          c11_49 = 0,
+          c12_49 = 0,
+          c13_49 = 0;
+        for (let k_50 = 0; k_50 < n; k_50++) {
+          const ak_15 = k_50 * 32 + i_223;
+          const bk_55 = k_50 * 32 + j_102;
+          const a0_88 = h1[ak_15];
+          const a1_53 = h1[ak_15 + 1];
+          const b0_86 = d_h2_h_z[bk_55];
+          const b1_84 = d_h2_h_z[bk_55 + 1];
+          const b2_83 = d_h2_h_z[bk_55 + 2];
+          const b3_83 = d_h2_h_z[bk_55 + 3];
+          c00_85 += a0_88 * b0_86;
+          c01_83 += a0_88 * b1_84;
+          c02_83 += a0_88 * b2_83;
+          c03_83 += a0_88 * b3_83;
+          c10_50 += a1_53 * b0_86;
+          c11_49 += a1_53 * b1_84;
+          c12_49 += a1_53 * b2_83;
+          c13_49 += a1_53 * b3_83;
+        }
+        d_h2_h_W[i_223 * 32 + j_102] = c00_85;
+        d_h2_h_W[i_223 * 32 + (j_102 + 1)] = c01_83;
+        d_h2_h_W[i_223 * 32 + (j_102 + 2)] = c02_83;
+        d_h2_h_W[i_223 * 32 + (j_102 + 3)] = c03_83;
+        d_h2_h_W[(i_223 + 1) * 32 + j_102] = c10_50;
+        d_h2_h_W[(i_223 + 1) * 32 + (j_102 + 1)] = c11_49;
+        d_h2_h_W[(i_223 + 1) * 32 + (j_102 + 2)] = c12_49;
+        d_h2_h_W[(i_223 + 1) * 32 + (j_102 + 3)] = c13_49;
       }
     }
   }
-  function forwardBackwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardBackwardPart_23(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       sub = buf2,
       rsqrt = buf5,
@@ -4828,1104 +11724,613 @@ export function createModel(options: ModelOptions = {}): Model {
       rsqrt_1 = buf11,
       mul_1 = buf10,
       h1 = buf12,
-      sub_2 = buf14,
-      rsqrt_2 = buf17,
-      mul_2 = buf16,
-      h2_h = buf18,
-      sub_3 = buf20,
-      rsqrt_3 = buf23,
-      mul_3 = buf22,
-      h2 = buf24,
-      mul_14 = buf40,
-      d_h3_h_z = buf34,
-      mul_20 = buf28,
-      d_h2_beta = buf24,
-      mul_21 = buf34,
-      d_h2_gamma = buf40,
-      sum_24 = buf22,
-      div_24 = buf42,
-      mul_22 = buf22,
-      add_20 = buf20,
-      sum_25 = buf23,
-      div_25 = buf22,
-      d_h2_z = buf34,
-      d_h2_b = buf23,
-      d_h2_W = buf20,
-      mul_23 = buf22,
-      d_h2_h_beta = buf18,
-      mul_24 = buf34,
-      d_h2_h_gamma = buf42,
-      sum_26 = buf16,
-      div_26 = buf22,
-      mul_25 = buf16,
-      add_21 = buf14,
-      sum_27 = buf17,
-      div_27 = buf16,
+      mul_60 = buf28,
       d_h2_h_z = buf22,
-      d_h2_h_b = buf17,
-      d_h2_h_W = buf14,
-      mul_26 = buf16,
+      mul_66 = buf16,
       d_h1_beta = buf12,
-      mul_27 = buf22,
+      mul_67 = buf22,
       d_h1_gamma = buf28,
-      sum_28 = buf10,
-      div_28 = buf34,
-      mul_28 = buf10,
-      add_22 = buf8,
-      sum_29 = buf11,
-      div_29 = buf10,
+      sum_68 = buf10,
+      div_68 = buf34,
+      mul_68 = buf10,
+      add_52 = buf8,
+      sum_69 = buf11,
+      div_69 = buf10,
       d_h1_z = buf22,
       d_h1_b = buf11,
       d_h1_W = buf8,
-      mul_29 = buf10,
+      mul_69 = buf10,
       d_h1_h_beta = buf6,
-      mul_30 = buf22,
+      mul_70 = buf22,
       d_h1_h_gamma = buf34,
-      sum_30 = buf4,
-      div_30 = buf10,
-      mul_31 = buf4,
-      add_23 = buf2,
-      sum_31 = buf5,
-      div_31 = buf4,
+      sum_70 = buf4,
+      div_70 = buf10,
+      mul_71 = buf4,
+      add_53 = buf2,
+      sum_71 = buf5,
+      div_71 = buf4,
       d_h1_h_z = buf10,
       d_h1_h_b = buf5,
-      d_h1_h_W = buf2;
-    const endI_16 = n - (n % 2);
-    for (let i_83 = 0; i_83 < endI_16; i_83 += 2) {
-      for (let j_36 = 0; j_36 < 32; j_36 += 4) {
-        const ar0_26 = i_83 * 32;
-        const ar1_13 = (i_83 + 1) * 32;
-        const br0_6 = j_36 * 32;
-        const br1_6 = (j_36 + 1) * 32;
-        const br2_6 = (j_36 + 2) * 32;
-        const br3_6 = (j_36 + 3) * 32;
-        let c00_30 = 0,
-          c01_28 = 0,
-          c02_28 = 0,
-          c03_28 = 0,
-          c10_17 = 0,
-          c11_16 = 0,
-          c12_16 = 0,
-          c13_16 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const a0_33 = d_h3_h_z[ar0_26 + k_17];
-          const a1_20 = d_h3_h_z[ar1_13 + k_17];
-          const b0_31 = h3_h_W[br0_6 + k_17];
-          const b1_29 = h3_h_W[br1_6 + k_17];
-          const b2_28 = h3_h_W[br2_6 + k_17];
-          const b3_28 = h3_h_W[br3_6 + k_17];
-          c00_30 += a0_33 * b0_31;
-          c01_28 += a0_33 * b1_29;
-          c02_28 += a0_33 * b2_28;
-          c03_28 += a0_33 * b3_28;
-          c10_17 += a1_20 * b0_31;
-          c11_16 += a1_20 * b1_29;
-          c12_16 += a1_20 * b2_28;
-          c13_16 += a1_20 * b3_28;
+      d_h1_h_W = buf2,
+      d_h0_z = buf4,
+      d_h0_b = buf0,
+      d_h0_W = buf10;
+    const endI_50 = n - (n % 2);
+    for (let i_225 = 0; i_225 < endI_50; i_225 += 2) {
+      for (let j_104 = 0; j_104 < 32; j_104 += 4) {
+        const ar0_70 = i_225 * 32;
+        const ar1_35 = (i_225 + 1) * 32;
+        const br0_30 = j_104 * 32;
+        const br1_30 = (j_104 + 1) * 32;
+        const br2_30 = (j_104 + 2) * 32;
+        const br3_30 = (j_104 + 3) * 32;
+        let c00_86 = 0,
+          c01_84 = 0,
+          c02_84 = 0,
+          c03_84 = 0,
+          c10_51 = 0,
+          c11_50 = 0,
+          c12_50 = 0,
+          c13_50 = 0;
+        for (let k_51 = 0; k_51 < 32; k_51++) {
+          const a0_89 = d_h2_h_z[ar0_70 + k_51];
+          const a1_54 = d_h2_h_z[ar1_35 + k_51];
+          const b0_87 = h2_h_W[br0_30 + k_51];
+          const b1_85 = h2_h_W[br1_30 + k_51];
+          const b2_84 = h2_h_W[br2_30 + k_51];
+          const b3_84 = h2_h_W[br3_30 + k_51];
+          c00_86 += a0_89 * b0_87;
+          c01_84 += a0_89 * b1_85;
+          c02_84 += a0_89 * b2_84;
+          c03_84 += a0_89 * b3_84;
+          c10_51 += a1_54 * b0_87;
+          c11_50 += a1_54 * b1_85;
+          c12_50 += a1_54 * b2_84;
+          c13_50 += a1_54 * b3_84;
         }
-        const v_355 = mul_14[i_83 * 32 + j_36];
-        const t_143 = v_355 + c00_30;
-        const v_356 = h2[i_83 * 32 + j_36];
-        const t_144 = v_356 > 0 ? 1 : 0;
-        mul_20[i_83 * 32 + j_36] = t_143 * t_144;
-        const v_357 = mul_14[i_83 * 32 + (j_36 + 1)];
-        const t_145 = v_357 + c01_28;
-        const v_358 = h2[i_83 * 32 + (j_36 + 1)];
-        const t_146 = v_358 > 0 ? 1 : 0;
-        mul_20[i_83 * 32 + (j_36 + 1)] = t_145 * t_146;
-        const v_359 = mul_14[i_83 * 32 + (j_36 + 2)];
-        const t_147 = v_359 + c02_28;
-        const v_360 = h2[i_83 * 32 + (j_36 + 2)];
-        const t_148 = v_360 > 0 ? 1 : 0;
-        mul_20[i_83 * 32 + (j_36 + 2)] = t_147 * t_148;
-        const v_361 = mul_14[i_83 * 32 + (j_36 + 3)];
-        const t_149 = v_361 + c03_28;
-        const v_362 = h2[i_83 * 32 + (j_36 + 3)];
-        const t_150 = v_362 > 0 ? 1 : 0;
-        mul_20[i_83 * 32 + (j_36 + 3)] = t_149 * t_150;
-        const v_363 = mul_14[(i_83 + 1) * 32 + j_36];
-        const t_151 = v_363 + c10_17;
-        const v_364 = h2[(i_83 + 1) * 32 + j_36];
-        const t_152 = v_364 > 0 ? 1 : 0;
-        mul_20[(i_83 + 1) * 32 + j_36] = t_151 * t_152;
-        const v_365 = mul_14[(i_83 + 1) * 32 + (j_36 + 1)];
-        const t_153 = v_365 + c11_16;
-        const v_366 = h2[(i_83 + 1) * 32 + (j_36 + 1)];
-        const t_154 = v_366 > 0 ? 1 : 0;
-        mul_20[(i_83 + 1) * 32 + (j_36 + 1)] = t_153 * t_154;
-        const v_367 = mul_14[(i_83 + 1) * 32 + (j_36 + 2)];
-        const t_155 = v_367 + c12_16;
-        const v_368 = h2[(i_83 + 1) * 32 + (j_36 + 2)];
-        const t_156 = v_368 > 0 ? 1 : 0;
-        mul_20[(i_83 + 1) * 32 + (j_36 + 2)] = t_155 * t_156;
-        const v_369 = mul_14[(i_83 + 1) * 32 + (j_36 + 3)];
-        const t_157 = v_369 + c13_16;
-        const v_370 = h2[(i_83 + 1) * 32 + (j_36 + 3)];
-        const t_158 = v_370 > 0 ? 1 : 0;
-        mul_20[(i_83 + 1) * 32 + (j_36 + 3)] = t_157 * t_158;
+        const v_1050 = mul_60[i_225 * 32 + j_104];
+        const t_516 = v_1050 + c00_86;
+        const v_1051 = h1[i_225 * 32 + j_104];
+        const t_517 = v_1051 > 0 ? 1 : 0;
+        mul_66[i_225 * 32 + j_104] = t_516 * t_517;
+        const v_1052 = mul_60[i_225 * 32 + (j_104 + 1)];
+        const t_518 = v_1052 + c01_84;
+        const v_1053 = h1[i_225 * 32 + (j_104 + 1)];
+        const t_519 = v_1053 > 0 ? 1 : 0;
+        mul_66[i_225 * 32 + (j_104 + 1)] = t_518 * t_519;
+        const v_1054 = mul_60[i_225 * 32 + (j_104 + 2)];
+        const t_520 = v_1054 + c02_84;
+        const v_1055 = h1[i_225 * 32 + (j_104 + 2)];
+        const t_521 = v_1055 > 0 ? 1 : 0;
+        mul_66[i_225 * 32 + (j_104 + 2)] = t_520 * t_521;
+        const v_1056 = mul_60[i_225 * 32 + (j_104 + 3)];
+        const t_522 = v_1056 + c03_84;
+        const v_1057 = h1[i_225 * 32 + (j_104 + 3)];
+        const t_523 = v_1057 > 0 ? 1 : 0;
+        mul_66[i_225 * 32 + (j_104 + 3)] = t_522 * t_523;
+        const v_1058 = mul_60[(i_225 + 1) * 32 + j_104];
+        const t_524 = v_1058 + c10_51;
+        const v_1059 = h1[(i_225 + 1) * 32 + j_104];
+        const t_525 = v_1059 > 0 ? 1 : 0;
+        mul_66[(i_225 + 1) * 32 + j_104] = t_524 * t_525;
+        const v_1060 = mul_60[(i_225 + 1) * 32 + (j_104 + 1)];
+        const t_526 = v_1060 + c11_50;
+        const v_1061 = h1[(i_225 + 1) * 32 + (j_104 + 1)];
+        const t_527 = v_1061 > 0 ? 1 : 0;
+        mul_66[(i_225 + 1) * 32 + (j_104 + 1)] = t_526 * t_527;
+        const v_1062 = mul_60[(i_225 + 1) * 32 + (j_104 + 2)];
+        const t_528 = v_1062 + c12_50;
+        const v_1063 = h1[(i_225 + 1) * 32 + (j_104 + 2)];
+        const t_529 = v_1063 > 0 ? 1 : 0;
+        mul_66[(i_225 + 1) * 32 + (j_104 + 2)] = t_528 * t_529;
+        const v_1064 = mul_60[(i_225 + 1) * 32 + (j_104 + 3)];
+        const t_530 = v_1064 + c13_50;
+        const v_1065 = h1[(i_225 + 1) * 32 + (j_104 + 3)];
+        const t_531 = v_1065 > 0 ? 1 : 0;
+        mul_66[(i_225 + 1) * 32 + (j_104 + 3)] = t_530 * t_531;
       }
     }
-    for (let i_84 = endI_16; i_84 < n; i_84++) {
-      for (let j_36 = 0; j_36 < 32; j_36 += 4) {
-        const ar0_27 = i_84 * 32;
-        const br0_7 = j_36 * 32;
-        const br1_7 = (j_36 + 1) * 32;
-        const br2_7 = (j_36 + 2) * 32;
-        const br3_7 = (j_36 + 3) * 32;
-        let c00_31 = 0,
-          c01_29 = 0,
-          c02_29 = 0,
-          c03_29 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const a0_34 = d_h3_h_z[ar0_27 + k_17];
-          const b0_32 = h3_h_W[br0_7 + k_17];
-          const b1_30 = h3_h_W[br1_7 + k_17];
-          const b2_29 = h3_h_W[br2_7 + k_17];
-          const b3_29 = h3_h_W[br3_7 + k_17];
-          c00_31 += a0_34 * b0_32;
-          c01_29 += a0_34 * b1_30;
-          c02_29 += a0_34 * b2_29;
-          c03_29 += a0_34 * b3_29;
+    for (let i_226 = endI_50; i_226 < n; i_226++) {
+      for (let j_104 = 0; j_104 < 32; j_104 += 4) {
+        const ar0_71 = i_226 * 32;
+        const br0_31 = j_104 * 32;
+        const br1_31 = (j_104 + 1) * 32;
+        const br2_31 = (j_104 + 2) * 32;
+        const br3_31 = (j_104 + 3) * 32;
+        let c00_87 = 0,
+          c01_85 = 0,
+          c02_85 = 0,
+          c03_85 = 0;
+        for (let k_51 = 0; k_51 < 32; k_51++) {
+          const a0_90 = d_h2_h_z[ar0_71 + k_51];
+          const b0_88 = h2_h_W[br0_31 + k_51];
+          const b1_86 = h2_h_W[br1_31 + k_51];
+          const b2_85 = h2_h_W[br2_31 + k_51];
+          const b3_85 = h2_h_W[br3_31 + k_51];
+          c00_87 += a0_90 * b0_88;
+          c01_85 += a0_90 * b1_86;
+          c02_85 += a0_90 * b2_85;
+          c03_85 += a0_90 * b3_85;
         }
-        const v_371 = mul_14[i_84 * 32 + j_36];
-        const t_159 = v_371 + c00_31;
-        const v_372 = h2[i_84 * 32 + j_36];
-        const t_160 = v_372 > 0 ? 1 : 0;
-        mul_20[i_84 * 32 + j_36] = t_159 * t_160;
-        const v_373 = mul_14[i_84 * 32 + (j_36 + 1)];
-        const t_161 = v_373 + c01_29;
-        const v_374 = h2[i_84 * 32 + (j_36 + 1)];
-        const t_162 = v_374 > 0 ? 1 : 0;
-        mul_20[i_84 * 32 + (j_36 + 1)] = t_161 * t_162;
-        const v_375 = mul_14[i_84 * 32 + (j_36 + 2)];
-        const t_163 = v_375 + c02_29;
-        const v_376 = h2[i_84 * 32 + (j_36 + 2)];
-        const t_164 = v_376 > 0 ? 1 : 0;
-        mul_20[i_84 * 32 + (j_36 + 2)] = t_163 * t_164;
-        const v_377 = mul_14[i_84 * 32 + (j_36 + 3)];
-        const t_165 = v_377 + c03_29;
-        const v_378 = h2[i_84 * 32 + (j_36 + 3)];
-        const t_166 = v_378 > 0 ? 1 : 0;
-        mul_20[i_84 * 32 + (j_36 + 3)] = t_165 * t_166;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h2_beta.fill(0, 0, 32);
-    for (let i0_77 = 0; i0_77 < n; i0_77++) {
-      for (let i1_77 = 0; i1_77 < 32; i1_77++) {
-        d_h2_beta[i1_77] += mul_20[i0_77 * 32 + i1_77];
-      }
-    }
-    for (let i0_78 = 0; i0_78 < n; i0_78++) {
-      for (let i1_78 = 0; i1_78 < 32; i1_78++) {
-        const v_379 = mul_20[i0_78 * 32 + i1_78];
-        const v_380 = h2_gamma[i1_78];
-        mul_21[i0_78 * 32 + i1_78] = v_379 * v_380;
-      }
-    }
-    d_h2_gamma.fill(0, 0, 32);
-    for (let i0_79 = 0; i0_79 < n; i0_79++) {
-      for (let i1_79 = 0; i1_79 < 32; i1_79++) {
-        const v_381 = mul_20[i0_79 * 32 + i1_79];
-        const v_382 = mul_3[i0_79 * 32 + i1_79];
-        d_h2_gamma[i1_79] += v_381 * v_382;
-      }
-    }
-    sum_24.fill(0, 0, 32);
-    for (let i0_80 = 0; i0_80 < n; i0_80++) {
-      for (let i1_80 = 0; i1_80 < 32; i1_80++) {
-        const v_383 = mul_21[i0_80 * 32 + i1_80];
-        const v_384 = sub_3[i0_80 * 32 + i1_80];
-        sum_24[i1_80] += v_383 * v_384;
-      }
-    }
-    for (let i_85 = 0; i_85 < 32; i_85++) {
-      const v_385 = sum_24[i_85];
-      const t_167 = -0.5 * v_385;
-      const v_386 = rsqrt_3[i_85];
-      const t_168 = v_386 * v_386;
-      const t_169 = v_386 * t_168;
-      const t_170 = t_167 * t_169;
-      div_24[i_85] = t_170 / n;
-    }
-    for (let i0_81 = 0; i0_81 < n; i0_81++) {
-      for (let i1_81 = 0; i1_81 < 32; i1_81++) {
-        const v_387 = div_24[i1_81];
-        const v_388 = sub_3[i0_81 * 32 + i1_81];
-        mul_22[i0_81 * 32 + i1_81] = v_387 * v_388;
-      }
-    }
-    for (let i0_82 = 0; i0_82 < n; i0_82++) {
-      for (let i1_82 = 0; i1_82 < 32; i1_82++) {
-        const v_389 = mul_21[i0_82 * 32 + i1_82];
-        const v_390 = rsqrt_3[i1_82];
-        const t_171 = v_389 * v_390;
-        const v_391 = mul_22[i0_82 * 32 + i1_82];
-        const t_172 = t_171 + v_391;
-        add_20[i0_82 * 32 + i1_82] = t_172 + v_391;
-      }
-    }
-    sum_25.fill(0, 0, 32);
-    for (let i0_83 = 0; i0_83 < n; i0_83++) {
-      for (let i1_83 = 0; i1_83 < 32; i1_83++) {
-        const v_392 = add_20[i0_83 * 32 + i1_83];
-        sum_25[i1_83] += -v_392;
-      }
-    }
-    for (let i_86 = 0; i_86 < 32; i_86++) {
-      const v_393 = sum_25[i_86];
-      div_25[i_86] = v_393 / n;
-    }
-    for (let i0_84 = 0; i0_84 < n; i0_84++) {
-      for (let i1_84 = 0; i1_84 < 32; i1_84++) {
-        const v_394 = add_20[i0_84 * 32 + i1_84];
-        const v_395 = div_25[i1_84];
-        d_h2_z[i0_84 * 32 + i1_84] = v_394 + v_395;
-      }
-    }
-    // grad of: h2 = residual(h1, 32)
-    d_h2_b.fill(0, 0, 32);
-    for (let i0_85 = 0; i0_85 < n; i0_85++) {
-      for (let i1_85 = 0; i1_85 < 32; i1_85++) {
-        d_h2_b[i1_85] += d_h2_z[i0_85 * 32 + i1_85];
-      }
-    }
-    for (let i_87 = 0; i_87 < 32; i_87 += 2) {
-      for (let j_38 = 0; j_38 < 32; j_38 += 4) {
-        let c00_32 = 0,
-          c01_30 = 0,
-          c02_30 = 0,
-          c03_30 = 0,
-          c10_18 = 0,
-          c11_17 = 0,
-          c12_17 = 0,
-          c13_17 = 0;
-        for (let k_18 = 0; k_18 < n; k_18++) {
-          const ak_4 = k_18 * 32 + i_87;
-          const bk_24 = k_18 * 32 + j_38;
-          const a0_35 = h2_h[ak_4];
-          const a1_21 = h2_h[ak_4 + 1];
-          const b0_33 = d_h2_z[bk_24];
-          const b1_31 = d_h2_z[bk_24 + 1];
-          const b2_30 = d_h2_z[bk_24 + 2];
-          const b3_30 = d_h2_z[bk_24 + 3];
-          c00_32 += a0_35 * b0_33;
-          c01_30 += a0_35 * b1_31;
-          c02_30 += a0_35 * b2_30;
-          c03_30 += a0_35 * b3_30;
-          c10_18 += a1_21 * b0_33;
-          c11_17 += a1_21 * b1_31;
-          c12_17 += a1_21 * b2_30;
-          c13_17 += a1_21 * b3_30;
-        }
-        d_h2_W[i_87 * 32 + j_38] = c00_32;
-        d_h2_W[i_87 * 32 + (j_38 + 1)] = c01_30;
-        d_h2_W[i_87 * 32 + (j_38 + 2)] = c02_30;
-        d_h2_W[i_87 * 32 + (j_38 + 3)] = c03_30;
-        d_h2_W[(i_87 + 1) * 32 + j_38] = c10_18;
-        d_h2_W[(i_87 + 1) * 32 + (j_38 + 1)] = c11_17;
-        d_h2_W[(i_87 + 1) * 32 + (j_38 + 2)] = c12_17;
-        d_h2_W[(i_87 + 1) * 32 + (j_38 + 3)] = c13_17;
-      }
-    }
-    const endI_18 = n - (n % 2);
-    for (let i_89 = 0; i_89 < endI_18; i_89 += 2) {
-      for (let j_40 = 0; j_40 < 32; j_40 += 4) {
-        const ar0_28 = i_89 * 32;
-        const ar1_14 = (i_89 + 1) * 32;
-        const br0_8 = j_40 * 32;
-        const br1_8 = (j_40 + 1) * 32;
-        const br2_8 = (j_40 + 2) * 32;
-        const br3_8 = (j_40 + 3) * 32;
-        let c00_33 = 0,
-          c01_31 = 0,
-          c02_31 = 0,
-          c03_31 = 0,
-          c10_19 = 0,
-          c11_18 = 0,
-          c12_18 = 0,
-          c13_18 = 0;
-        for (let k_19 = 0; k_19 < 32; k_19++) {
-          const a0_36 = d_h2_z[ar0_28 + k_19];
-          const a1_22 = d_h2_z[ar1_14 + k_19];
-          const b0_34 = h2_W[br0_8 + k_19];
-          const b1_32 = h2_W[br1_8 + k_19];
-          const b2_31 = h2_W[br2_8 + k_19];
-          const b3_31 = h2_W[br3_8 + k_19];
-          c00_33 += a0_36 * b0_34;
-          c01_31 += a0_36 * b1_32;
-          c02_31 += a0_36 * b2_31;
-          c03_31 += a0_36 * b3_31;
-          c10_19 += a1_22 * b0_34;
-          c11_18 += a1_22 * b1_32;
-          c12_18 += a1_22 * b2_31;
-          c13_18 += a1_22 * b3_31;
-        }
-        const v_396 = h2_h[i_89 * 32 + j_40];
-        const t_173 = v_396 > 0 ? 1 : 0;
-        mul_23[i_89 * 32 + j_40] = c00_33 * t_173;
-        const v_397 = h2_h[i_89 * 32 + (j_40 + 1)];
-        const t_174 = v_397 > 0 ? 1 : 0;
-        mul_23[i_89 * 32 + (j_40 + 1)] = c01_31 * t_174;
-        const v_398 = h2_h[i_89 * 32 + (j_40 + 2)];
-        const t_175 = v_398 > 0 ? 1 : 0;
-        mul_23[i_89 * 32 + (j_40 + 2)] = c02_31 * t_175;
-        const v_399 = h2_h[i_89 * 32 + (j_40 + 3)];
-        const t_176 = v_399 > 0 ? 1 : 0;
-        mul_23[i_89 * 32 + (j_40 + 3)] = c03_31 * t_176;
-        const v_400 = h2_h[(i_89 + 1) * 32 + j_40];
-        const t_177 = v_400 > 0 ? 1 : 0;
-        mul_23[(i_89 + 1) * 32 + j_40] = c10_19 * t_177;
-        const v_401 = h2_h[(i_89 + 1) * 32 + (j_40 + 1)];
-        const t_178 = v_401 > 0 ? 1 : 0;
-        mul_23[(i_89 + 1) * 32 + (j_40 + 1)] = c11_18 * t_178;
-        const v_402 = h2_h[(i_89 + 1) * 32 + (j_40 + 2)];
-        const t_179 = v_402 > 0 ? 1 : 0;
-        mul_23[(i_89 + 1) * 32 + (j_40 + 2)] = c12_18 * t_179;
-        const v_403 = h2_h[(i_89 + 1) * 32 + (j_40 + 3)];
-        const t_180 = v_403 > 0 ? 1 : 0;
-        mul_23[(i_89 + 1) * 32 + (j_40 + 3)] = c13_18 * t_180;
-      }
-    }
-    for (let i_90 = endI_18; i_90 < n; i_90++) {
-      for (let j_40 = 0; j_40 < 32; j_40 += 4) {
-        const ar0_29 = i_90 * 32;
-        const br0_9 = j_40 * 32;
-        const br1_9 = (j_40 + 1) * 32;
-        const br2_9 = (j_40 + 2) * 32;
-        const br3_9 = (j_40 + 3) * 32;
-        let c00_34 = 0,
-          c01_32 = 0,
-          c02_32 = 0,
-          c03_32 = 0;
-        for (let k_19 = 0; k_19 < 32; k_19++) {
-          const a0_37 = d_h2_z[ar0_29 + k_19];
-          const b0_35 = h2_W[br0_9 + k_19];
-          const b1_33 = h2_W[br1_9 + k_19];
-          const b2_32 = h2_W[br2_9 + k_19];
-          const b3_32 = h2_W[br3_9 + k_19];
-          c00_34 += a0_37 * b0_35;
-          c01_32 += a0_37 * b1_33;
-          c02_32 += a0_37 * b2_32;
-          c03_32 += a0_37 * b3_32;
-        }
-        const v_404 = h2_h[i_90 * 32 + j_40];
-        const t_181 = v_404 > 0 ? 1 : 0;
-        mul_23[i_90 * 32 + j_40] = c00_34 * t_181;
-        const v_405 = h2_h[i_90 * 32 + (j_40 + 1)];
-        const t_182 = v_405 > 0 ? 1 : 0;
-        mul_23[i_90 * 32 + (j_40 + 1)] = c01_32 * t_182;
-        const v_406 = h2_h[i_90 * 32 + (j_40 + 2)];
-        const t_183 = v_406 > 0 ? 1 : 0;
-        mul_23[i_90 * 32 + (j_40 + 2)] = c02_32 * t_183;
-        const v_407 = h2_h[i_90 * 32 + (j_40 + 3)];
-        const t_184 = v_407 > 0 ? 1 : 0;
-        mul_23[i_90 * 32 + (j_40 + 3)] = c03_32 * t_184;
-      }
-    }
-    // grad of: batchnorm(dense(x, n))
-    d_h2_h_beta.fill(0, 0, 32);
-    for (let i0_86 = 0; i0_86 < n; i0_86++) {
-      for (let i1_86 = 0; i1_86 < 32; i1_86++) {
-        d_h2_h_beta[i1_86] += mul_23[i0_86 * 32 + i1_86];
-      }
-    }
-    for (let i0_87 = 0; i0_87 < n; i0_87++) {
-      for (let i1_87 = 0; i1_87 < 32; i1_87++) {
-        const v_408 = mul_23[i0_87 * 32 + i1_87];
-        const v_409 = h2_h_gamma[i1_87];
-        mul_24[i0_87 * 32 + i1_87] = v_408 * v_409;
-      }
-    }
-    d_h2_h_gamma.fill(0, 0, 32);
-    for (let i0_88 = 0; i0_88 < n; i0_88++) {
-      for (let i1_88 = 0; i1_88 < 32; i1_88++) {
-        const v_410 = mul_23[i0_88 * 32 + i1_88];
-        const v_411 = mul_2[i0_88 * 32 + i1_88];
-        d_h2_h_gamma[i1_88] += v_410 * v_411;
-      }
-    }
-    sum_26.fill(0, 0, 32);
-    for (let i0_89 = 0; i0_89 < n; i0_89++) {
-      for (let i1_89 = 0; i1_89 < 32; i1_89++) {
-        const v_412 = mul_24[i0_89 * 32 + i1_89];
-        const v_413 = sub_2[i0_89 * 32 + i1_89];
-        sum_26[i1_89] += v_412 * v_413;
-      }
-    }
-    for (let i_91 = 0; i_91 < 32; i_91++) {
-      const v_414 = sum_26[i_91];
-      const t_185 = -0.5 * v_414;
-      const v_415 = rsqrt_2[i_91];
-      const t_186 = v_415 * v_415;
-      const t_187 = v_415 * t_186;
-      const t_188 = t_185 * t_187;
-      div_26[i_91] = t_188 / n;
-    }
-    for (let i0_90 = 0; i0_90 < n; i0_90++) {
-      for (let i1_90 = 0; i1_90 < 32; i1_90++) {
-        const v_416 = div_26[i1_90];
-        const v_417 = sub_2[i0_90 * 32 + i1_90];
-        mul_25[i0_90 * 32 + i1_90] = v_416 * v_417;
-      }
-    }
-    for (let i0_91 = 0; i0_91 < n; i0_91++) {
-      for (let i1_91 = 0; i1_91 < 32; i1_91++) {
-        const v_418 = mul_24[i0_91 * 32 + i1_91];
-        const v_419 = rsqrt_2[i1_91];
-        const t_189 = v_418 * v_419;
-        const v_420 = mul_25[i0_91 * 32 + i1_91];
-        const t_190 = t_189 + v_420;
-        add_21[i0_91 * 32 + i1_91] = t_190 + v_420;
-      }
-    }
-    sum_27.fill(0, 0, 32);
-    for (let i0_92 = 0; i0_92 < n; i0_92++) {
-      for (let i1_92 = 0; i1_92 < 32; i1_92++) {
-        const v_421 = add_21[i0_92 * 32 + i1_92];
-        sum_27[i1_92] += -v_421;
-      }
-    }
-    for (let i_92 = 0; i_92 < 32; i_92++) {
-      const v_422 = sum_27[i_92];
-      div_27[i_92] = v_422 / n;
-    }
-    for (let i0_93 = 0; i0_93 < n; i0_93++) {
-      for (let i1_93 = 0; i1_93 < 32; i1_93++) {
-        const v_423 = add_21[i0_93 * 32 + i1_93];
-        const v_424 = div_27[i1_93];
-        d_h2_h_z[i0_93 * 32 + i1_93] = v_423 + v_424;
-      }
-    }
-    // grad of: h2 = residual(h1, 32)
-    d_h2_h_b.fill(0, 0, 32);
-    for (let i0_94 = 0; i0_94 < n; i0_94++) {
-      for (let i1_94 = 0; i1_94 < 32; i1_94++) {
-        d_h2_h_b[i1_94] += d_h2_h_z[i0_94 * 32 + i1_94];
-      }
-    }
-    for (let i_93 = 0; i_93 < 32; i_93 += 2) {
-      for (let j_42 = 0; j_42 < 32; j_42 += 4) {
-        let c00_35 = 0,
-          c01_33 = 0,
-          c02_33 = 0,
-          c03_33 = 0,
-          c10_20 = 0,
-          c11_19 = 0,
-          c12_19 = 0,
-          c13_19 = 0;
-        for (let k_20 = 0; k_20 < n; k_20++) {
-          const ak_5 = k_20 * 32 + i_93;
-          const bk_25 = k_20 * 32 + j_42;
-          const a0_38 = h1[ak_5];
-          const a1_23 = h1[ak_5 + 1];
-          const b0_36 = d_h2_h_z[bk_25];
-          const b1_34 = d_h2_h_z[bk_25 + 1];
-          const b2_33 = d_h2_h_z[bk_25 + 2];
-          const b3_33 = d_h2_h_z[bk_25 + 3];
-          c00_35 += a0_38 * b0_36;
-          c01_33 += a0_38 * b1_34;
-          c02_33 += a0_38 * b2_33;
-          c03_33 += a0_38 * b3_33;
-          c10_20 += a1_23 * b0_36;
-          c11_19 += a1_23 * b1_34;
-          c12_19 += a1_23 * b2_33;
-          c13_19 += a1_23 * b3_33;
-        }
-        d_h2_h_W[i_93 * 32 + j_42] = c00_35;
-        d_h2_h_W[i_93 * 32 + (j_42 + 1)] = c01_33;
-        d_h2_h_W[i_93 * 32 + (j_42 + 2)] = c02_33;
-        d_h2_h_W[i_93 * 32 + (j_42 + 3)] = c03_33;
-        d_h2_h_W[(i_93 + 1) * 32 + j_42] = c10_20;
-        d_h2_h_W[(i_93 + 1) * 32 + (j_42 + 1)] = c11_19;
-        d_h2_h_W[(i_93 + 1) * 32 + (j_42 + 2)] = c12_19;
-        d_h2_h_W[(i_93 + 1) * 32 + (j_42 + 3)] = c13_19;
-      }
-    }
-    const endI_20 = n - (n % 2);
-    for (let i_95 = 0; i_95 < endI_20; i_95 += 2) {
-      for (let j_44 = 0; j_44 < 32; j_44 += 4) {
-        const ar0_30 = i_95 * 32;
-        const ar1_15 = (i_95 + 1) * 32;
-        const br0_10 = j_44 * 32;
-        const br1_10 = (j_44 + 1) * 32;
-        const br2_10 = (j_44 + 2) * 32;
-        const br3_10 = (j_44 + 3) * 32;
-        let c00_36 = 0,
-          c01_34 = 0,
-          c02_34 = 0,
-          c03_34 = 0,
-          c10_21 = 0,
-          c11_20 = 0,
-          c12_20 = 0,
-          c13_20 = 0;
-        for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_39 = d_h2_h_z[ar0_30 + k_21];
-          const a1_24 = d_h2_h_z[ar1_15 + k_21];
-          const b0_37 = h2_h_W[br0_10 + k_21];
-          const b1_35 = h2_h_W[br1_10 + k_21];
-          const b2_34 = h2_h_W[br2_10 + k_21];
-          const b3_34 = h2_h_W[br3_10 + k_21];
-          c00_36 += a0_39 * b0_37;
-          c01_34 += a0_39 * b1_35;
-          c02_34 += a0_39 * b2_34;
-          c03_34 += a0_39 * b3_34;
-          c10_21 += a1_24 * b0_37;
-          c11_20 += a1_24 * b1_35;
-          c12_20 += a1_24 * b2_34;
-          c13_20 += a1_24 * b3_34;
-        }
-        const v_425 = mul_20[i_95 * 32 + j_44];
-        const t_191 = v_425 + c00_36;
-        const v_426 = h1[i_95 * 32 + j_44];
-        const t_192 = v_426 > 0 ? 1 : 0;
-        mul_26[i_95 * 32 + j_44] = t_191 * t_192;
-        const v_427 = mul_20[i_95 * 32 + (j_44 + 1)];
-        const t_193 = v_427 + c01_34;
-        const v_428 = h1[i_95 * 32 + (j_44 + 1)];
-        const t_194 = v_428 > 0 ? 1 : 0;
-        mul_26[i_95 * 32 + (j_44 + 1)] = t_193 * t_194;
-        const v_429 = mul_20[i_95 * 32 + (j_44 + 2)];
-        const t_195 = v_429 + c02_34;
-        const v_430 = h1[i_95 * 32 + (j_44 + 2)];
-        const t_196 = v_430 > 0 ? 1 : 0;
-        mul_26[i_95 * 32 + (j_44 + 2)] = t_195 * t_196;
-        const v_431 = mul_20[i_95 * 32 + (j_44 + 3)];
-        const t_197 = v_431 + c03_34;
-        const v_432 = h1[i_95 * 32 + (j_44 + 3)];
-        const t_198 = v_432 > 0 ? 1 : 0;
-        mul_26[i_95 * 32 + (j_44 + 3)] = t_197 * t_198;
-        const v_433 = mul_20[(i_95 + 1) * 32 + j_44];
-        const t_199 = v_433 + c10_21;
-        const v_434 = h1[(i_95 + 1) * 32 + j_44];
-        const t_200 = v_434 > 0 ? 1 : 0;
-        mul_26[(i_95 + 1) * 32 + j_44] = t_199 * t_200;
-        const v_435 = mul_20[(i_95 + 1) * 32 + (j_44 + 1)];
-        const t_201 = v_435 + c11_20;
-        const v_436 = h1[(i_95 + 1) * 32 + (j_44 + 1)];
-        const t_202 = v_436 > 0 ? 1 : 0;
-        mul_26[(i_95 + 1) * 32 + (j_44 + 1)] = t_201 * t_202;
-        const v_437 = mul_20[(i_95 + 1) * 32 + (j_44 + 2)];
-        const t_203 = v_437 + c12_20;
-        const v_438 = h1[(i_95 + 1) * 32 + (j_44 + 2)];
-        const t_204 = v_438 > 0 ? 1 : 0;
-        mul_26[(i_95 + 1) * 32 + (j_44 + 2)] = t_203 * t_204;
-        const v_439 = mul_20[(i_95 + 1) * 32 + (j_44 + 3)];
-        const t_205 = v_439 + c13_20;
-        const v_440 = h1[(i_95 + 1) * 32 + (j_44 + 3)];
-        const t_206 = v_440 > 0 ? 1 : 0;
-        mul_26[(i_95 + 1) * 32 + (j_44 + 3)] = t_205 * t_206;
-      }
-    }
-    for (let i_96 = endI_20; i_96 < n; i_96++) {
-      for (let j_44 = 0; j_44 < 32; j_44 += 4) {
-        const ar0_31 = i_96 * 32;
-        const br0_11 = j_44 * 32;
-        const br1_11 = (j_44 + 1) * 32;
-        const br2_11 = (j_44 + 2) * 32;
-        const br3_11 = (j_44 + 3) * 32;
-        let c00_37 = 0,
-          c01_35 = 0,
-          c02_35 = 0,
-          c03_35 = 0;
-        for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_40 = d_h2_h_z[ar0_31 + k_21];
-          const b0_38 = h2_h_W[br0_11 + k_21];
-          const b1_36 = h2_h_W[br1_11 + k_21];
-          const b2_35 = h2_h_W[br2_11 + k_21];
-          const b3_35 = h2_h_W[br3_11 + k_21];
-          c00_37 += a0_40 * b0_38;
-          c01_35 += a0_40 * b1_36;
-          c02_35 += a0_40 * b2_35;
-          c03_35 += a0_40 * b3_35;
-        }
-        const v_441 = mul_20[i_96 * 32 + j_44];
-        const t_207 = v_441 + c00_37;
-        const v_442 = h1[i_96 * 32 + j_44];
-        const t_208 = v_442 > 0 ? 1 : 0;
-        mul_26[i_96 * 32 + j_44] = t_207 * t_208;
-        const v_443 = mul_20[i_96 * 32 + (j_44 + 1)];
-        const t_209 = v_443 + c01_35;
-        const v_444 = h1[i_96 * 32 + (j_44 + 1)];
-        const t_210 = v_444 > 0 ? 1 : 0;
-        mul_26[i_96 * 32 + (j_44 + 1)] = t_209 * t_210;
-        const v_445 = mul_20[i_96 * 32 + (j_44 + 2)];
-        const t_211 = v_445 + c02_35;
-        const v_446 = h1[i_96 * 32 + (j_44 + 2)];
-        const t_212 = v_446 > 0 ? 1 : 0;
-        mul_26[i_96 * 32 + (j_44 + 2)] = t_211 * t_212;
-        const v_447 = mul_20[i_96 * 32 + (j_44 + 3)];
-        const t_213 = v_447 + c03_35;
-        const v_448 = h1[i_96 * 32 + (j_44 + 3)];
-        const t_214 = v_448 > 0 ? 1 : 0;
-        mul_26[i_96 * 32 + (j_44 + 3)] = t_213 * t_214;
+        const v_1066 = mul_60[i_226 * 32 + j_104];
+        const t_532 = v_1066 + c00_87;
+        const v_1067 = h1[i_226 * 32 + j_104];
+        const t_533 = v_1067 > 0 ? 1 : 0;
+        mul_66[i_226 * 32 + j_104] = t_532 * t_533;
+        const v_1068 = mul_60[i_226 * 32 + (j_104 + 1)];
+        const t_534 = v_1068 + c01_85;
+        const v_1069 = h1[i_226 * 32 + (j_104 + 1)];
+        const t_535 = v_1069 > 0 ? 1 : 0;
+        mul_66[i_226 * 32 + (j_104 + 1)] = t_534 * t_535;
+        const v_1070 = mul_60[i_226 * 32 + (j_104 + 2)];
+        const t_536 = v_1070 + c02_85;
+        const v_1071 = h1[i_226 * 32 + (j_104 + 2)];
+        const t_537 = v_1071 > 0 ? 1 : 0;
+        mul_66[i_226 * 32 + (j_104 + 2)] = t_536 * t_537;
+        const v_1072 = mul_60[i_226 * 32 + (j_104 + 3)];
+        const t_538 = v_1072 + c03_85;
+        const v_1073 = h1[i_226 * 32 + (j_104 + 3)];
+        const t_539 = v_1073 > 0 ? 1 : 0;
+        mul_66[i_226 * 32 + (j_104 + 3)] = t_538 * t_539;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h1_beta.fill(0, 0, 32);
-    for (let i0_95 = 0; i0_95 < n; i0_95++) {
-      for (let i1_95 = 0; i1_95 < 32; i1_95++) {
-        d_h1_beta[i1_95] += mul_26[i0_95 * 32 + i1_95];
+    for (let i0_235 = 0; i0_235 < n; i0_235++) {
+      for (let i1_235 = 0; i1_235 < 32; i1_235++) {
+        d_h1_beta[i1_235] += mul_66[i0_235 * 32 + i1_235];
       }
     }
-    for (let i0_96 = 0; i0_96 < n; i0_96++) {
-      for (let i1_96 = 0; i1_96 < 32; i1_96++) {
-        const v_449 = mul_26[i0_96 * 32 + i1_96];
-        const v_450 = h1_gamma[i1_96];
-        mul_27[i0_96 * 32 + i1_96] = v_449 * v_450;
+    for (let i0_236 = 0; i0_236 < n; i0_236++) {
+      for (let i1_236 = 0; i1_236 < 32; i1_236++) {
+        const v_1074 = mul_66[i0_236 * 32 + i1_236];
+        const v_1075 = h1_gamma[i1_236];
+        mul_67[i0_236 * 32 + i1_236] = v_1074 * v_1075;
       }
     }
     d_h1_gamma.fill(0, 0, 32);
-    for (let i0_97 = 0; i0_97 < n; i0_97++) {
-      for (let i1_97 = 0; i1_97 < 32; i1_97++) {
-        const v_451 = mul_26[i0_97 * 32 + i1_97];
-        const v_452 = mul_1[i0_97 * 32 + i1_97];
-        d_h1_gamma[i1_97] += v_451 * v_452;
+    for (let i0_237 = 0; i0_237 < n; i0_237++) {
+      for (let i1_237 = 0; i1_237 < 32; i1_237++) {
+        const v_1076 = mul_66[i0_237 * 32 + i1_237];
+        const v_1077 = mul_1[i0_237 * 32 + i1_237];
+        d_h1_gamma[i1_237] += v_1076 * v_1077;
       }
     }
-    sum_28.fill(0, 0, 32);
-    for (let i0_98 = 0; i0_98 < n; i0_98++) {
-      for (let i1_98 = 0; i1_98 < 32; i1_98++) {
-        const v_453 = mul_27[i0_98 * 32 + i1_98];
-        const v_454 = sub_1[i0_98 * 32 + i1_98];
-        sum_28[i1_98] += v_453 * v_454;
+    sum_68.fill(0, 0, 32);
+    for (let i0_238 = 0; i0_238 < n; i0_238++) {
+      for (let i1_238 = 0; i1_238 < 32; i1_238++) {
+        const v_1078 = mul_67[i0_238 * 32 + i1_238];
+        const v_1079 = sub_1[i0_238 * 32 + i1_238];
+        sum_68[i1_238] += v_1078 * v_1079;
       }
     }
-    for (let i_97 = 0; i_97 < 32; i_97++) {
-      const v_455 = sum_28[i_97];
-      const t_215 = -0.5 * v_455;
-      const v_456 = rsqrt_1[i_97];
-      const t_216 = v_456 * v_456;
-      const t_217 = v_456 * t_216;
-      const t_218 = t_215 * t_217;
-      div_28[i_97] = t_218 / n;
+    for (let i_227 = 0; i_227 < 32; i_227++) {
+      const v_1080 = sum_68[i_227];
+      const t_540 = -0.5 * v_1080;
+      const v_1081 = rsqrt_1[i_227];
+      const t_541 = v_1081 * v_1081;
+      const t_542 = v_1081 * t_541;
+      const t_543 = t_540 * t_542;
+      div_68[i_227] = t_543 / n;
     }
-    for (let i0_99 = 0; i0_99 < n; i0_99++) {
-      for (let i1_99 = 0; i1_99 < 32; i1_99++) {
-        const v_457 = div_28[i1_99];
-        const v_458 = sub_1[i0_99 * 32 + i1_99];
-        mul_28[i0_99 * 32 + i1_99] = v_457 * v_458;
+    for (let i0_239 = 0; i0_239 < n; i0_239++) {
+      for (let i1_239 = 0; i1_239 < 32; i1_239++) {
+        const v_1082 = div_68[i1_239];
+        const v_1083 = sub_1[i0_239 * 32 + i1_239];
+        mul_68[i0_239 * 32 + i1_239] = v_1082 * v_1083;
       }
     }
-    for (let i0_100 = 0; i0_100 < n; i0_100++) {
-      for (let i1_100 = 0; i1_100 < 32; i1_100++) {
-        const v_459 = mul_27[i0_100 * 32 + i1_100];
-        const v_460 = rsqrt_1[i1_100];
-        const t_219 = v_459 * v_460;
-        const v_461 = mul_28[i0_100 * 32 + i1_100];
-        const t_220 = t_219 + v_461;
-        add_22[i0_100 * 32 + i1_100] = t_220 + v_461;
+    for (let i0_240 = 0; i0_240 < n; i0_240++) {
+      for (let i1_240 = 0; i1_240 < 32; i1_240++) {
+        const v_1084 = mul_67[i0_240 * 32 + i1_240];
+        const v_1085 = rsqrt_1[i1_240];
+        const t_544 = v_1084 * v_1085;
+        const v_1086 = mul_68[i0_240 * 32 + i1_240];
+        const t_545 = t_544 + v_1086;
+        add_52[i0_240 * 32 + i1_240] = t_545 + v_1086;
       }
     }
-    sum_29.fill(0, 0, 32);
-    for (let i0_101 = 0; i0_101 < n; i0_101++) {
-      for (let i1_101 = 0; i1_101 < 32; i1_101++) {
-        const v_462 = add_22[i0_101 * 32 + i1_101];
-        sum_29[i1_101] += -v_462;
+    sum_69.fill(0, 0, 32);
+    for (let i0_241 = 0; i0_241 < n; i0_241++) {
+      for (let i1_241 = 0; i1_241 < 32; i1_241++) {
+        const v_1087 = add_52[i0_241 * 32 + i1_241];
+        sum_69[i1_241] += -v_1087;
       }
     }
-    for (let i_98 = 0; i_98 < 32; i_98++) {
-      const v_463 = sum_29[i_98];
-      div_29[i_98] = v_463 / n;
+    for (let i_228 = 0; i_228 < 32; i_228++) {
+      const v_1088 = sum_69[i_228];
+      div_69[i_228] = v_1088 / n;
     }
-    for (let i0_102 = 0; i0_102 < n; i0_102++) {
-      for (let i1_102 = 0; i1_102 < 32; i1_102++) {
-        const v_464 = add_22[i0_102 * 32 + i1_102];
-        const v_465 = div_29[i1_102];
-        d_h1_z[i0_102 * 32 + i1_102] = v_464 + v_465;
+    for (let i0_242 = 0; i0_242 < n; i0_242++) {
+      for (let i1_242 = 0; i1_242 < 32; i1_242++) {
+        const v_1089 = add_52[i0_242 * 32 + i1_242];
+        const v_1090 = div_69[i1_242];
+        d_h1_z[i0_242 * 32 + i1_242] = v_1089 + v_1090;
       }
     }
     // grad of: h1 = residual(h0, 32)
     d_h1_b.fill(0, 0, 32);
-    for (let i0_103 = 0; i0_103 < n; i0_103++) {
-      for (let i1_103 = 0; i1_103 < 32; i1_103++) {
-        d_h1_b[i1_103] += d_h1_z[i0_103 * 32 + i1_103];
+    for (let i0_243 = 0; i0_243 < n; i0_243++) {
+      for (let i1_243 = 0; i1_243 < 32; i1_243++) {
+        d_h1_b[i1_243] += d_h1_z[i0_243 * 32 + i1_243];
       }
     }
-    for (let i_99 = 0; i_99 < 32; i_99 += 2) {
-      for (let j_46 = 0; j_46 < 32; j_46 += 4) {
-        let c00_38 = 0,
-          c01_36 = 0,
-          c02_36 = 0,
-          c03_36 = 0,
-          c10_22 = 0,
-          c11_21 = 0,
-          c12_21 = 0,
-          c13_21 = 0;
-        for (let k_22 = 0; k_22 < n; k_22++) {
-          const ak_6 = k_22 * 32 + i_99;
-          const bk_26 = k_22 * 32 + j_46;
-          const a0_41 = h1_h[ak_6];
-          const a1_25 = h1_h[ak_6 + 1];
-          const b0_39 = d_h1_z[bk_26];
-          const b1_37 = d_h1_z[bk_26 + 1];
-          const b2_36 = d_h1_z[bk_26 + 2];
-          const b3_36 = d_h1_z[bk_26 + 3];
-          c00_38 += a0_41 * b0_39;
-          c01_36 += a0_41 * b1_37;
-          c02_36 += a0_41 * b2_36;
-          c03_36 += a0_41 * b3_36;
-          c10_22 += a1_25 * b0_39;
-          c11_21 += a1_25 * b1_37;
-          c12_21 += a1_25 * b2_36;
-          c13_21 += a1_25 * b3_36;
+    for (let i_229 = 0; i_229 < 32; i_229 += 2) {
+      for (let j_106 = 0; j_106 < 32; j_106 += 4) {
+        let c00_88 = 0,
+          c01_86 = 0,
+          c02_86 = 0,
+          c03_86 = 0,
+          c10_52 = 0,
+          c11_51 = 0,
+          c12_51 = 0,
+          c13_51 = 0;
+        for (let k_52 = 0; k_52 < n; k_52++) {
+          const ak_16 = k_52 * 32 + i_229;
+          const bk_56 = k_52 * 32 + j_106;
+          const a0_91 = h1_h[ak_16];
+          const a1_55 = h1_h[ak_16 + 1];
+          const b0_89 = d_h1_z[bk_56];
+          const b1_87 = d_h1_z[bk_56 + 1];
+          const b2_86 = d_h1_z[bk_56 + 2];
+          const b3_86 = d_h1_z[bk_56 + 3];
+          c00_88 += a0_91 * b0_89;
+          c01_86 += a0_91 * b1_87;
+          c02_86 += a0_91 * b2_86;
+          c03_86 += a0_91 * b3_86;
+          c10_52 += a1_55 * b0_89;
+          c11_51 += a1_55 * b1_87;
+          c12_51 += a1_55 * b2_86;
+          c13_51 += a1_55 * b3_86;
         }
-        d_h1_W[i_99 * 32 + j_46] = c00_38;
-        d_h1_W[i_99 * 32 + (j_46 + 1)] = c01_36;
-        d_h1_W[i_99 * 32 + (j_46 + 2)] = c02_36;
-        d_h1_W[i_99 * 32 + (j_46 + 3)] = c03_36;
-        d_h1_W[(i_99 + 1) * 32 + j_46] = c10_22;
-        d_h1_W[(i_99 + 1) * 32 + (j_46 + 1)] = c11_21;
-        d_h1_W[(i_99 + 1) * 32 + (j_46 + 2)] = c12_21;
-        d_h1_W[(i_99 + 1) * 32 + (j_46 + 3)] = c13_21;
+        d_h1_W[i_229 * 32 + j_106] = c00_88;
+        d_h1_W[i_229 * 32 + (j_106 + 1)] = c01_86;
+        d_h1_W[i_229 * 32 + (j_106 + 2)] = c02_86;
+        d_h1_W[i_229 * 32 + (j_106 + 3)] = c03_86;
+        d_h1_W[(i_229 + 1) * 32 + j_106] = c10_52;
+        d_h1_W[(i_229 + 1) * 32 + (j_106 + 1)] = c11_51;
+        d_h1_W[(i_229 + 1) * 32 + (j_106 + 2)] = c12_51;
+        d_h1_W[(i_229 + 1) * 32 + (j_106 + 3)] = c13_51;
       }
     }
-    const endI_22 = n - (n % 2);
-    for (let i_101 = 0; i_101 < endI_22; i_101 += 2) {
-      for (let j_48 = 0; j_48 < 32; j_48 += 4) {
-        const ar0_32 = i_101 * 32;
-        const ar1_16 = (i_101 + 1) * 32;
-        const br0_12 = j_48 * 32;
-        const br1_12 = (j_48 + 1) * 32;
-        const br2_12 = (j_48 + 2) * 32;
-        const br3_12 = (j_48 + 3) * 32;
-        let c00_39 = 0,
-          c01_37 = 0,
-          c02_37 = 0,
-          c03_37 = 0,
-          c10_23 = 0,
-          c11_22 = 0,
-          c12_22 = 0,
-          c13_22 = 0;
-        for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_42 = d_h1_z[ar0_32 + k_23];
-          const a1_26 = d_h1_z[ar1_16 + k_23];
-          const b0_40 = h1_W[br0_12 + k_23];
-          const b1_38 = h1_W[br1_12 + k_23];
-          const b2_37 = h1_W[br2_12 + k_23];
-          const b3_37 = h1_W[br3_12 + k_23];
-          c00_39 += a0_42 * b0_40;
-          c01_37 += a0_42 * b1_38;
-          c02_37 += a0_42 * b2_37;
-          c03_37 += a0_42 * b3_37;
-          c10_23 += a1_26 * b0_40;
-          c11_22 += a1_26 * b1_38;
-          c12_22 += a1_26 * b2_37;
-          c13_22 += a1_26 * b3_37;
+    const endI_52 = n - (n % 2);
+    for (let i_231 = 0; i_231 < endI_52; i_231 += 2) {
+      for (let j_108 = 0; j_108 < 32; j_108 += 4) {
+        const ar0_72 = i_231 * 32;
+        const ar1_36 = (i_231 + 1) * 32;
+        const br0_32 = j_108 * 32;
+        const br1_32 = (j_108 + 1) * 32;
+        const br2_32 = (j_108 + 2) * 32;
+        const br3_32 = (j_108 + 3) * 32;
+        let c00_89 = 0,
+          c01_87 = 0,
+          c02_87 = 0,
+          c03_87 = 0,
+          c10_53 = 0,
+          c11_52 = 0,
+          c12_52 = 0,
+          c13_52 = 0;
+        for (let k_53 = 0; k_53 < 32; k_53++) {
+          const a0_92 = d_h1_z[ar0_72 + k_53];
+          const a1_56 = d_h1_z[ar1_36 + k_53];
+          const b0_90 = h1_W[br0_32 + k_53];
+          const b1_88 = h1_W[br1_32 + k_53];
+          const b2_87 = h1_W[br2_32 + k_53];
+          const b3_87 = h1_W[br3_32 + k_53];
+          c00_89 += a0_92 * b0_90;
+          c01_87 += a0_92 * b1_88;
+          c02_87 += a0_92 * b2_87;
+          c03_87 += a0_92 * b3_87;
+          c10_53 += a1_56 * b0_90;
+          c11_52 += a1_56 * b1_88;
+          c12_52 += a1_56 * b2_87;
+          c13_52 += a1_56 * b3_87;
         }
-        const v_466 = h1_h[i_101 * 32 + j_48];
-        const t_221 = v_466 > 0 ? 1 : 0;
-        mul_29[i_101 * 32 + j_48] = c00_39 * t_221;
-        const v_467 = h1_h[i_101 * 32 + (j_48 + 1)];
-        const t_222 = v_467 > 0 ? 1 : 0;
-        mul_29[i_101 * 32 + (j_48 + 1)] = c01_37 * t_222;
-        const v_468 = h1_h[i_101 * 32 + (j_48 + 2)];
-        const t_223 = v_468 > 0 ? 1 : 0;
-        mul_29[i_101 * 32 + (j_48 + 2)] = c02_37 * t_223;
-        const v_469 = h1_h[i_101 * 32 + (j_48 + 3)];
-        const t_224 = v_469 > 0 ? 1 : 0;
-        mul_29[i_101 * 32 + (j_48 + 3)] = c03_37 * t_224;
-        const v_470 = h1_h[(i_101 + 1) * 32 + j_48];
-        const t_225 = v_470 > 0 ? 1 : 0;
-        mul_29[(i_101 + 1) * 32 + j_48] = c10_23 * t_225;
-        const v_471 = h1_h[(i_101 + 1) * 32 + (j_48 + 1)];
-        const t_226 = v_471 > 0 ? 1 : 0;
-        mul_29[(i_101 + 1) * 32 + (j_48 + 1)] = c11_22 * t_226;
-        const v_472 = h1_h[(i_101 + 1) * 32 + (j_48 + 2)];
-        const t_227 = v_472 > 0 ? 1 : 0;
-        mul_29[(i_101 + 1) * 32 + (j_48 + 2)] = c12_22 * t_227;
-        const v_473 = h1_h[(i_101 + 1) * 32 + (j_48 + 3)];
-        const t_228 = v_473 > 0 ? 1 : 0;
-        mul_29[(i_101 + 1) * 32 + (j_48 + 3)] = c13_22 * t_228;
+        const v_1091 = h1_h[i_231 * 32 + j_108];
+        const t_546 = v_1091 > 0 ? 1 : 0;
+        mul_69[i_231 * 32 + j_108] = c00_89 * t_546;
+        const v_1092 = h1_h[i_231 * 32 + (j_108 + 1)];
+        const t_547 = v_1092 > 0 ? 1 : 0;
+        mul_69[i_231 * 32 + (j_108 + 1)] = c01_87 * t_547;
+        const v_1093 = h1_h[i_231 * 32 + (j_108 + 2)];
+        const t_548 = v_1093 > 0 ? 1 : 0;
+        mul_69[i_231 * 32 + (j_108 + 2)] = c02_87 * t_548;
+        const v_1094 = h1_h[i_231 * 32 + (j_108 + 3)];
+        const t_549 = v_1094 > 0 ? 1 : 0;
+        mul_69[i_231 * 32 + (j_108 + 3)] = c03_87 * t_549;
+        const v_1095 = h1_h[(i_231 + 1) * 32 + j_108];
+        const t_550 = v_1095 > 0 ? 1 : 0;
+        mul_69[(i_231 + 1) * 32 + j_108] = c10_53 * t_550;
+        const v_1096 = h1_h[(i_231 + 1) * 32 + (j_108 + 1)];
+        const t_551 = v_1096 > 0 ? 1 : 0;
+        mul_69[(i_231 + 1) * 32 + (j_108 + 1)] = c11_52 * t_551;
+        const v_1097 = h1_h[(i_231 + 1) * 32 + (j_108 + 2)];
+        const t_552 = v_1097 > 0 ? 1 : 0;
+        mul_69[(i_231 + 1) * 32 + (j_108 + 2)] = c12_52 * t_552;
+        const v_1098 = h1_h[(i_231 + 1) * 32 + (j_108 + 3)];
+        const t_553 = v_1098 > 0 ? 1 : 0;
+        mul_69[(i_231 + 1) * 32 + (j_108 + 3)] = c13_52 * t_553;
       }
     }
-    for (let i_102 = endI_22; i_102 < n; i_102++) {
-      for (let j_48 = 0; j_48 < 32; j_48 += 4) {
-        const ar0_33 = i_102 * 32;
-        const br0_13 = j_48 * 32;
-        const br1_13 = (j_48 + 1) * 32;
-        const br2_13 = (j_48 + 2) * 32;
-        const br3_13 = (j_48 + 3) * 32;
-        let c00_40 = 0,
-          c01_38 = 0,
-          c02_38 = 0,
-          c03_38 = 0;
-        for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_43 = d_h1_z[ar0_33 + k_23];
-          const b0_41 = h1_W[br0_13 + k_23];
-          const b1_39 = h1_W[br1_13 + k_23];
-          const b2_38 = h1_W[br2_13 + k_23];
-          const b3_38 = h1_W[br3_13 + k_23];
-          c00_40 += a0_43 * b0_41;
-          c01_38 += a0_43 * b1_39;
-          c02_38 += a0_43 * b2_38;
-          c03_38 += a0_43 * b3_38;
+    for (let i_232 = endI_52; i_232 < n; i_232++) {
+      for (let j_108 = 0; j_108 < 32; j_108 += 4) {
+        const ar0_73 = i_232 * 32;
+        const br0_33 = j_108 * 32;
+        const br1_33 = (j_108 + 1) * 32;
+        const br2_33 = (j_108 + 2) * 32;
+        const br3_33 = (j_108 + 3) * 32;
+        let c00_90 = 0,
+          c01_88 = 0,
+          c02_88 = 0,
+          c03_88 = 0;
+        for (let k_53 = 0; k_53 < 32; k_53++) {
+          const a0_93 = d_h1_z[ar0_73 + k_53];
+          const b0_91 = h1_W[br0_33 + k_53];
+          const b1_89 = h1_W[br1_33 + k_53];
+          const b2_88 = h1_W[br2_33 + k_53];
+          const b3_88 = h1_W[br3_33 + k_53];
+          c00_90 += a0_93 * b0_91;
+          c01_88 += a0_93 * b1_89;
+          c02_88 += a0_93 * b2_88;
+          c03_88 += a0_93 * b3_88;
         }
-        const v_474 = h1_h[i_102 * 32 + j_48];
-        const t_229 = v_474 > 0 ? 1 : 0;
-        mul_29[i_102 * 32 + j_48] = c00_40 * t_229;
-        const v_475 = h1_h[i_102 * 32 + (j_48 + 1)];
-        const t_230 = v_475 > 0 ? 1 : 0;
-        mul_29[i_102 * 32 + (j_48 + 1)] = c01_38 * t_230;
-        const v_476 = h1_h[i_102 * 32 + (j_48 + 2)];
-        const t_231 = v_476 > 0 ? 1 : 0;
-        mul_29[i_102 * 32 + (j_48 + 2)] = c02_38 * t_231;
-        const v_477 = h1_h[i_102 * 32 + (j_48 + 3)];
-        const t_232 = v_477 > 0 ? 1 : 0;
-        mul_29[i_102 * 32 + (j_48 + 3)] = c03_38 * t_232;
+        const v_1099 = h1_h[i_232 * 32 + j_108];
+        const t_554 = v_1099 > 0 ? 1 : 0;
+        mul_69[i_232 * 32 + j_108] = c00_90 * t_554;
+        const v_1100 = h1_h[i_232 * 32 + (j_108 + 1)];
+        const t_555 = v_1100 > 0 ? 1 : 0;
+        mul_69[i_232 * 32 + (j_108 + 1)] = c01_88 * t_555;
+        const v_1101 = h1_h[i_232 * 32 + (j_108 + 2)];
+        const t_556 = v_1101 > 0 ? 1 : 0;
+        mul_69[i_232 * 32 + (j_108 + 2)] = c02_88 * t_556;
+        const v_1102 = h1_h[i_232 * 32 + (j_108 + 3)];
+        const t_557 = v_1102 > 0 ? 1 : 0;
+        mul_69[i_232 * 32 + (j_108 + 3)] = c03_88 * t_557;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h1_h_beta.fill(0, 0, 32);
-    for (let i0_104 = 0; i0_104 < n; i0_104++) {
-      for (let i1_104 = 0; i1_104 < 32; i1_104++) {
-        d_h1_h_beta[i1_104] += mul_29[i0_104 * 32 + i1_104];
+    for (let i0_244 = 0; i0_244 < n; i0_244++) {
+      for (let i1_244 = 0; i1_244 < 32; i1_244++) {
+        d_h1_h_beta[i1_244] += mul_69[i0_244 * 32 + i1_244];
       }
     }
-    for (let i0_105 = 0; i0_105 < n; i0_105++) {
-      for (let i1_105 = 0; i1_105 < 32; i1_105++) {
-        const v_478 = mul_29[i0_105 * 32 + i1_105];
-        const v_479 = h1_h_gamma[i1_105];
-        mul_30[i0_105 * 32 + i1_105] = v_478 * v_479;
+    for (let i0_245 = 0; i0_245 < n; i0_245++) {
+      for (let i1_245 = 0; i1_245 < 32; i1_245++) {
+        const v_1103 = mul_69[i0_245 * 32 + i1_245];
+        const v_1104 = h1_h_gamma[i1_245];
+        mul_70[i0_245 * 32 + i1_245] = v_1103 * v_1104;
       }
     }
     d_h1_h_gamma.fill(0, 0, 32);
-    for (let i0_106 = 0; i0_106 < n; i0_106++) {
-      for (let i1_106 = 0; i1_106 < 32; i1_106++) {
-        const v_480 = mul_29[i0_106 * 32 + i1_106];
-        const v_481 = mul[i0_106 * 32 + i1_106];
-        d_h1_h_gamma[i1_106] += v_480 * v_481;
+    for (let i0_246 = 0; i0_246 < n; i0_246++) {
+      for (let i1_246 = 0; i1_246 < 32; i1_246++) {
+        const v_1105 = mul_69[i0_246 * 32 + i1_246];
+        const v_1106 = mul[i0_246 * 32 + i1_246];
+        d_h1_h_gamma[i1_246] += v_1105 * v_1106;
       }
     }
-    sum_30.fill(0, 0, 32);
-    for (let i0_107 = 0; i0_107 < n; i0_107++) {
-      for (let i1_107 = 0; i1_107 < 32; i1_107++) {
-        const v_482 = mul_30[i0_107 * 32 + i1_107];
-        const v_483 = sub[i0_107 * 32 + i1_107];
-        sum_30[i1_107] += v_482 * v_483;
+    sum_70.fill(0, 0, 32);
+    for (let i0_247 = 0; i0_247 < n; i0_247++) {
+      for (let i1_247 = 0; i1_247 < 32; i1_247++) {
+        const v_1107 = mul_70[i0_247 * 32 + i1_247];
+        const v_1108 = sub[i0_247 * 32 + i1_247];
+        sum_70[i1_247] += v_1107 * v_1108;
       }
     }
-    for (let i_103 = 0; i_103 < 32; i_103++) {
-      const v_484 = sum_30[i_103];
-      const t_233 = -0.5 * v_484;
-      const v_485 = rsqrt[i_103];
-      const t_234 = v_485 * v_485;
-      const t_235 = v_485 * t_234;
-      const t_236 = t_233 * t_235;
-      div_30[i_103] = t_236 / n;
+    for (let i_233 = 0; i_233 < 32; i_233++) {
+      const v_1109 = sum_70[i_233];
+      const t_558 = -0.5 * v_1109;
+      const v_1110 = rsqrt[i_233];
+      const t_559 = v_1110 * v_1110;
+      const t_560 = v_1110 * t_559;
+      const t_561 = t_558 * t_560;
+      div_70[i_233] = t_561 / n;
     }
-    for (let i0_108 = 0; i0_108 < n; i0_108++) {
-      for (let i1_108 = 0; i1_108 < 32; i1_108++) {
-        const v_486 = div_30[i1_108];
-        const v_487 = sub[i0_108 * 32 + i1_108];
-        mul_31[i0_108 * 32 + i1_108] = v_486 * v_487;
+    for (let i0_248 = 0; i0_248 < n; i0_248++) {
+      for (let i1_248 = 0; i1_248 < 32; i1_248++) {
+        const v_1111 = div_70[i1_248];
+        const v_1112 = sub[i0_248 * 32 + i1_248];
+        mul_71[i0_248 * 32 + i1_248] = v_1111 * v_1112;
       }
     }
-    for (let i0_109 = 0; i0_109 < n; i0_109++) {
-      for (let i1_109 = 0; i1_109 < 32; i1_109++) {
-        const v_488 = mul_30[i0_109 * 32 + i1_109];
-        const v_489 = rsqrt[i1_109];
-        const t_237 = v_488 * v_489;
-        const v_490 = mul_31[i0_109 * 32 + i1_109];
-        const t_238 = t_237 + v_490;
-        add_23[i0_109 * 32 + i1_109] = t_238 + v_490;
+    for (let i0_249 = 0; i0_249 < n; i0_249++) {
+      for (let i1_249 = 0; i1_249 < 32; i1_249++) {
+        const v_1113 = mul_70[i0_249 * 32 + i1_249];
+        const v_1114 = rsqrt[i1_249];
+        const t_562 = v_1113 * v_1114;
+        const v_1115 = mul_71[i0_249 * 32 + i1_249];
+        const t_563 = t_562 + v_1115;
+        add_53[i0_249 * 32 + i1_249] = t_563 + v_1115;
       }
     }
-    sum_31.fill(0, 0, 32);
-    for (let i0_110 = 0; i0_110 < n; i0_110++) {
-      for (let i1_110 = 0; i1_110 < 32; i1_110++) {
-        const v_491 = add_23[i0_110 * 32 + i1_110];
-        sum_31[i1_110] += -v_491;
+    sum_71.fill(0, 0, 32);
+    for (let i0_250 = 0; i0_250 < n; i0_250++) {
+      for (let i1_250 = 0; i1_250 < 32; i1_250++) {
+        const v_1116 = add_53[i0_250 * 32 + i1_250];
+        sum_71[i1_250] += -v_1116;
       }
     }
-    for (let i_104 = 0; i_104 < 32; i_104++) {
-      const v_492 = sum_31[i_104];
-      div_31[i_104] = v_492 / n;
+    for (let i_234 = 0; i_234 < 32; i_234++) {
+      const v_1117 = sum_71[i_234];
+      div_71[i_234] = v_1117 / n;
     }
-    for (let i0_111 = 0; i0_111 < n; i0_111++) {
-      for (let i1_111 = 0; i1_111 < 32; i1_111++) {
-        const v_493 = add_23[i0_111 * 32 + i1_111];
-        const v_494 = div_31[i1_111];
-        d_h1_h_z[i0_111 * 32 + i1_111] = v_493 + v_494;
+    for (let i0_251 = 0; i0_251 < n; i0_251++) {
+      for (let i1_251 = 0; i1_251 < 32; i1_251++) {
+        const v_1118 = add_53[i0_251 * 32 + i1_251];
+        const v_1119 = div_71[i1_251];
+        d_h1_h_z[i0_251 * 32 + i1_251] = v_1118 + v_1119;
       }
     }
     // grad of: h1 = residual(h0, 32)
     d_h1_h_b.fill(0, 0, 32);
-    for (let i0_112 = 0; i0_112 < n; i0_112++) {
-      for (let i1_112 = 0; i1_112 < 32; i1_112++) {
-        d_h1_h_b[i1_112] += d_h1_h_z[i0_112 * 32 + i1_112];
+    for (let i0_252 = 0; i0_252 < n; i0_252++) {
+      for (let i1_252 = 0; i1_252 < 32; i1_252++) {
+        d_h1_h_b[i1_252] += d_h1_h_z[i0_252 * 32 + i1_252];
       }
     }
-    for (let i_105 = 0; i_105 < 32; i_105 += 2) {
-      for (let j_50 = 0; j_50 < 32; j_50 += 4) {
-        let c00_41 = 0,
-          c01_39 = 0,
-          c02_39 = 0,
-          c03_39 = 0,
-          c10_24 = 0,
-          c11_23 = 0,
-          c12_23 = 0,
-          c13_23 = 0;
-        for (let k_24 = 0; k_24 < n; k_24++) {
-          const ak_7 = k_24 * 32 + i_105;
-          const bk_27 = k_24 * 32 + j_50;
-          const a0_44 = h0[ak_7];
-          const a1_27 = h0[ak_7 + 1];
-          const b0_42 = d_h1_h_z[bk_27];
-          const b1_40 = d_h1_h_z[bk_27 + 1];
-          const b2_39 = d_h1_h_z[bk_27 + 2];
-          const b3_39 = d_h1_h_z[bk_27 + 3];
-          c00_41 += a0_44 * b0_42;
-          c01_39 += a0_44 * b1_40;
-          c02_39 += a0_44 * b2_39;
-          c03_39 += a0_44 * b3_39;
-          c10_24 += a1_27 * b0_42;
-          c11_23 += a1_27 * b1_40;
-          c12_23 += a1_27 * b2_39;
-          c13_23 += a1_27 * b3_39;
+    for (let i_235 = 0; i_235 < 32; i_235 += 2) {
+      for (let j_110 = 0; j_110 < 32; j_110 += 4) {
+        let c00_91 = 0,
+          c01_89 = 0,
+          c02_89 = 0,
+          c03_89 = 0,
+          c10_54 = 0,
+          c11_53 = 0,
+          c12_53 = 0,
+          c13_53 = 0;
+        for (let k_54 = 0; k_54 < n; k_54++) {
+          const ak_17 = k_54 * 32 + i_235;
+          const bk_57 = k_54 * 32 + j_110;
+          const a0_94 = h0[ak_17];
+          const a1_57 = h0[ak_17 + 1];
+          const b0_92 = d_h1_h_z[bk_57];
+          const b1_90 = d_h1_h_z[bk_57 + 1];
+          const b2_89 = d_h1_h_z[bk_57 + 2];
+          const b3_89 = d_h1_h_z[bk_57 + 3];
+          c00_91 += a0_94 * b0_92;
+          c01_89 += a0_94 * b1_90;
+          c02_89 += a0_94 * b2_89;
+          c03_89 += a0_94 * b3_89;
+          c10_54 += a1_57 * b0_92;
+          c11_53 += a1_57 * b1_90;
+          c12_53 += a1_57 * b2_89;
+          c13_53 += a1_57 * b3_89;
         }
-        d_h1_h_W[i_105 * 32 + j_50] = c00_41;
-        d_h1_h_W[i_105 * 32 + (j_50 + 1)] = c01_39;
-        d_h1_h_W[i_105 * 32 + (j_50 + 2)] = c02_39;
-        d_h1_h_W[i_105 * 32 + (j_50 + 3)] = c03_39;
-        d_h1_h_W[(i_105 + 1) * 32 + j_50] = c10_24;
-        d_h1_h_W[(i_105 + 1) * 32 + (j_50 + 1)] = c11_23;
-        d_h1_h_W[(i_105 + 1) * 32 + (j_50 + 2)] = c12_23;
-        d_h1_h_W[(i_105 + 1) * 32 + (j_50 + 3)] = c13_23;
+        d_h1_h_W[i_235 * 32 + j_110] = c00_91;
+        d_h1_h_W[i_235 * 32 + (j_110 + 1)] = c01_89;
+        d_h1_h_W[i_235 * 32 + (j_110 + 2)] = c02_89;
+        d_h1_h_W[i_235 * 32 + (j_110 + 3)] = c03_89;
+        d_h1_h_W[(i_235 + 1) * 32 + j_110] = c10_54;
+        d_h1_h_W[(i_235 + 1) * 32 + (j_110 + 1)] = c11_53;
+        d_h1_h_W[(i_235 + 1) * 32 + (j_110 + 2)] = c12_53;
+        d_h1_h_W[(i_235 + 1) * 32 + (j_110 + 3)] = c13_53;
       }
     }
-  }
-  function forwardBackwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
-    const h0 = buf0,
-      mul_26 = buf16,
-      d_h1_h_z = buf10,
-      d_h0_z = buf4,
-      d_h0_b = buf0,
-      d_h0_W = buf10;
-    const endI_24 = n - (n % 2);
-    for (let i_107 = 0; i_107 < endI_24; i_107 += 2) {
-      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
-        const ar0_34 = i_107 * 32;
-        const ar1_17 = (i_107 + 1) * 32;
-        const br0_14 = j_52 * 32;
-        const br1_14 = (j_52 + 1) * 32;
-        const br2_14 = (j_52 + 2) * 32;
-        const br3_14 = (j_52 + 3) * 32;
-        let c00_42 = 0,
-          c01_40 = 0,
-          c02_40 = 0,
-          c03_40 = 0,
-          c10_25 = 0,
-          c11_24 = 0,
-          c12_24 = 0,
-          c13_24 = 0;
-        for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_45 = d_h1_h_z[ar0_34 + k_25];
-          const a1_28 = d_h1_h_z[ar1_17 + k_25];
-          const b0_43 = h1_h_W[br0_14 + k_25];
-          const b1_41 = h1_h_W[br1_14 + k_25];
-          const b2_40 = h1_h_W[br2_14 + k_25];
-          const b3_40 = h1_h_W[br3_14 + k_25];
-          c00_42 += a0_45 * b0_43;
-          c01_40 += a0_45 * b1_41;
-          c02_40 += a0_45 * b2_40;
-          c03_40 += a0_45 * b3_40;
-          c10_25 += a1_28 * b0_43;
-          c11_24 += a1_28 * b1_41;
-          c12_24 += a1_28 * b2_40;
-          c13_24 += a1_28 * b3_40;
+    const endI_54 = n - (n % 2);
+    for (let i_237 = 0; i_237 < endI_54; i_237 += 2) {
+      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
+        const ar0_74 = i_237 * 32;
+        const ar1_37 = (i_237 + 1) * 32;
+        const br0_34 = j_112 * 32;
+        const br1_34 = (j_112 + 1) * 32;
+        const br2_34 = (j_112 + 2) * 32;
+        const br3_34 = (j_112 + 3) * 32;
+        let c00_92 = 0,
+          c01_90 = 0,
+          c02_90 = 0,
+          c03_90 = 0,
+          c10_55 = 0,
+          c11_54 = 0,
+          c12_54 = 0,
+          c13_54 = 0;
+        for (let k_55 = 0; k_55 < 32; k_55++) {
+          const a0_95 = d_h1_h_z[ar0_74 + k_55];
+          const a1_58 = d_h1_h_z[ar1_37 + k_55];
+          const b0_93 = h1_h_W[br0_34 + k_55];
+          const b1_91 = h1_h_W[br1_34 + k_55];
+          const b2_90 = h1_h_W[br2_34 + k_55];
+          const b3_90 = h1_h_W[br3_34 + k_55];
+          c00_92 += a0_95 * b0_93;
+          c01_90 += a0_95 * b1_91;
+          c02_90 += a0_95 * b2_90;
+          c03_90 += a0_95 * b3_90;
+          c10_55 += a1_58 * b0_93;
+          c11_54 += a1_58 * b1_91;
+          c12_54 += a1_58 * b2_90;
+          c13_54 += a1_58 * b3_90;
         }
-        const v_495 = mul_26[i_107 * 32 + j_52];
-        const t_239 = v_495 + c00_42;
-        const v_496 = h0[i_107 * 32 + j_52];
-        const t_240 = v_496 > 0 ? 1 : 0;
-        d_h0_z[i_107 * 32 + j_52] = t_239 * t_240;
-        const v_497 = mul_26[i_107 * 32 + (j_52 + 1)];
-        const t_241 = v_497 + c01_40;
-        const v_498 = h0[i_107 * 32 + (j_52 + 1)];
-        const t_242 = v_498 > 0 ? 1 : 0;
-        d_h0_z[i_107 * 32 + (j_52 + 1)] = t_241 * t_242;
-        const v_499 = mul_26[i_107 * 32 + (j_52 + 2)];
-        const t_243 = v_499 + c02_40;
-        const v_500 = h0[i_107 * 32 + (j_52 + 2)];
-        const t_244 = v_500 > 0 ? 1 : 0;
-        d_h0_z[i_107 * 32 + (j_52 + 2)] = t_243 * t_244;
-        const v_501 = mul_26[i_107 * 32 + (j_52 + 3)];
-        const t_245 = v_501 + c03_40;
-        const v_502 = h0[i_107 * 32 + (j_52 + 3)];
-        const t_246 = v_502 > 0 ? 1 : 0;
-        d_h0_z[i_107 * 32 + (j_52 + 3)] = t_245 * t_246;
-        const v_503 = mul_26[(i_107 + 1) * 32 + j_52];
-        const t_247 = v_503 + c10_25;
-        const v_504 = h0[(i_107 + 1) * 32 + j_52];
-        const t_248 = v_504 > 0 ? 1 : 0;
-        d_h0_z[(i_107 + 1) * 32 + j_52] = t_247 * t_248;
-        const v_505 = mul_26[(i_107 + 1) * 32 + (j_52 + 1)];
-        const t_249 = v_505 + c11_24;
-        const v_506 = h0[(i_107 + 1) * 32 + (j_52 + 1)];
-        const t_250 = v_506 > 0 ? 1 : 0;
-        d_h0_z[(i_107 + 1) * 32 + (j_52 + 1)] = t_249 * t_250;
-        const v_507 = mul_26[(i_107 + 1) * 32 + (j_52 + 2)];
-        const t_251 = v_507 + c12_24;
-        const v_508 = h0[(i_107 + 1) * 32 + (j_52 + 2)];
-        const t_252 = v_508 > 0 ? 1 : 0;
-        d_h0_z[(i_107 + 1) * 32 + (j_52 + 2)] = t_251 * t_252;
-        const v_509 = mul_26[(i_107 + 1) * 32 + (j_52 + 3)];
-        const t_253 = v_509 + c13_24;
-        const v_510 = h0[(i_107 + 1) * 32 + (j_52 + 3)];
-        const t_254 = v_510 > 0 ? 1 : 0;
-        d_h0_z[(i_107 + 1) * 32 + (j_52 + 3)] = t_253 * t_254;
+        const v_1120 = mul_66[i_237 * 32 + j_112];
+        const t_564 = v_1120 + c00_92;
+        const v_1121 = h0[i_237 * 32 + j_112];
+        const t_565 = v_1121 > 0 ? 1 : 0;
+        d_h0_z[i_237 * 32 + j_112] = t_564 * t_565;
+        const v_1122 = mul_66[i_237 * 32 + (j_112 + 1)];
+        const t_566 = v_1122 + c01_90;
+        const v_1123 = h0[i_237 * 32 + (j_112 + 1)];
+        const t_567 = v_1123 > 0 ? 1 : 0;
+        d_h0_z[i_237 * 32 + (j_112 + 1)] = t_566 * t_567;
+        const v_1124 = mul_66[i_237 * 32 + (j_112 + 2)];
+        const t_568 = v_1124 + c02_90;
+        const v_1125 = h0[i_237 * 32 + (j_112 + 2)];
+        const t_569 = v_1125 > 0 ? 1 : 0;
+        d_h0_z[i_237 * 32 + (j_112 + 2)] = t_568 * t_569;
+        const v_1126 = mul_66[i_237 * 32 + (j_112 + 3)];
+        const t_570 = v_1126 + c03_90;
+        const v_1127 = h0[i_237 * 32 + (j_112 + 3)];
+        const t_571 = v_1127 > 0 ? 1 : 0;
+        d_h0_z[i_237 * 32 + (j_112 + 3)] = t_570 * t_571;
+        const v_1128 = mul_66[(i_237 + 1) * 32 + j_112];
+        const t_572 = v_1128 + c10_55;
+        const v_1129 = h0[(i_237 + 1) * 32 + j_112];
+        const t_573 = v_1129 > 0 ? 1 : 0;
+        d_h0_z[(i_237 + 1) * 32 + j_112] = t_572 * t_573;
+        const v_1130 = mul_66[(i_237 + 1) * 32 + (j_112 + 1)];
+        const t_574 = v_1130 + c11_54;
+        const v_1131 = h0[(i_237 + 1) * 32 + (j_112 + 1)];
+        const t_575 = v_1131 > 0 ? 1 : 0;
+        d_h0_z[(i_237 + 1) * 32 + (j_112 + 1)] = t_574 * t_575;
+        const v_1132 = mul_66[(i_237 + 1) * 32 + (j_112 + 2)];
+        const t_576 = v_1132 + c12_54;
+        const v_1133 = h0[(i_237 + 1) * 32 + (j_112 + 2)];
+        const t_577 = v_1133 > 0 ? 1 : 0;
+        d_h0_z[(i_237 + 1) * 32 + (j_112 + 2)] = t_576 * t_577;
+        const v_1134 = mul_66[(i_237 + 1) * 32 + (j_112 + 3)];
+        const t_578 = v_1134 + c13_54;
+        const v_1135 = h0[(i_237 + 1) * 32 + (j_112 + 3)];
+        const t_579 = v_1135 > 0 ? 1 : 0;
+        d_h0_z[(i_237 + 1) * 32 + (j_112 + 3)] = t_578 * t_579;
       }
     }
-    for (let i_108 = endI_24; i_108 < n; i_108++) {
-      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
-        const ar0_35 = i_108 * 32;
-        const br0_15 = j_52 * 32;
-        const br1_15 = (j_52 + 1) * 32;
-        const br2_15 = (j_52 + 2) * 32;
-        const br3_15 = (j_52 + 3) * 32;
-        let c00_43 = 0,
-          c01_41 = 0,
-          c02_41 = 0,
-          c03_41 = 0;
-        for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_46 = d_h1_h_z[ar0_35 + k_25];
-          const b0_44 = h1_h_W[br0_15 + k_25];
-          const b1_42 = h1_h_W[br1_15 + k_25];
-          const b2_41 = h1_h_W[br2_15 + k_25];
-          const b3_41 = h1_h_W[br3_15 + k_25];
-          c00_43 += a0_46 * b0_44;
-          c01_41 += a0_46 * b1_42;
-          c02_41 += a0_46 * b2_41;
-          c03_41 += a0_46 * b3_41;
+    for (let i_238 = endI_54; i_238 < n; i_238++) {
+      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
+        const ar0_75 = i_238 * 32;
+        const br0_35 = j_112 * 32;
+        const br1_35 = (j_112 + 1) * 32;
+        const br2_35 = (j_112 + 2) * 32;
+        const br3_35 = (j_112 + 3) * 32;
+        let c00_93 = 0,
+          c01_91 = 0,
+          c02_91 = 0,
+          c03_91 = 0;
+        for (let k_55 = 0; k_55 < 32; k_55++) {
+          const a0_96 = d_h1_h_z[ar0_75 + k_55];
+          const b0_94 = h1_h_W[br0_35 + k_55];
+          const b1_92 = h1_h_W[br1_35 + k_55];
+          const b2_91 = h1_h_W[br2_35 + k_55];
+          const b3_91 = h1_h_W[br3_35 + k_55];
+          c00_93 += a0_96 * b0_94;
+          c01_91 += a0_96 * b1_92;
+          c02_91 += a0_96 * b2_91;
+          c03_91 += a0_96 * b3_91;
         }
-        const v_511 = mul_26[i_108 * 32 + j_52];
-        const t_255 = v_511 + c00_43;
-        const v_512 = h0[i_108 * 32 + j_52];
-        const t_256 = v_512 > 0 ? 1 : 0;
-        d_h0_z[i_108 * 32 + j_52] = t_255 * t_256;
-        const v_513 = mul_26[i_108 * 32 + (j_52 + 1)];
-        const t_257 = v_513 + c01_41;
-        const v_514 = h0[i_108 * 32 + (j_52 + 1)];
-        const t_258 = v_514 > 0 ? 1 : 0;
-        d_h0_z[i_108 * 32 + (j_52 + 1)] = t_257 * t_258;
-        const v_515 = mul_26[i_108 * 32 + (j_52 + 2)];
-        const t_259 = v_515 + c02_41;
-        const v_516 = h0[i_108 * 32 + (j_52 + 2)];
-        const t_260 = v_516 > 0 ? 1 : 0;
-        d_h0_z[i_108 * 32 + (j_52 + 2)] = t_259 * t_260;
-        const v_517 = mul_26[i_108 * 32 + (j_52 + 3)];
-        const t_261 = v_517 + c03_41;
-        const v_518 = h0[i_108 * 32 + (j_52 + 3)];
-        const t_262 = v_518 > 0 ? 1 : 0;
-        d_h0_z[i_108 * 32 + (j_52 + 3)] = t_261 * t_262;
+        const v_1136 = mul_66[i_238 * 32 + j_112];
+        const t_580 = v_1136 + c00_93;
+        const v_1137 = h0[i_238 * 32 + j_112];
+        const t_581 = v_1137 > 0 ? 1 : 0;
+        d_h0_z[i_238 * 32 + j_112] = t_580 * t_581;
+        const v_1138 = mul_66[i_238 * 32 + (j_112 + 1)];
+        const t_582 = v_1138 + c01_91;
+        const v_1139 = h0[i_238 * 32 + (j_112 + 1)];
+        const t_583 = v_1139 > 0 ? 1 : 0;
+        d_h0_z[i_238 * 32 + (j_112 + 1)] = t_582 * t_583;
+        const v_1140 = mul_66[i_238 * 32 + (j_112 + 2)];
+        const t_584 = v_1140 + c02_91;
+        const v_1141 = h0[i_238 * 32 + (j_112 + 2)];
+        const t_585 = v_1141 > 0 ? 1 : 0;
+        d_h0_z[i_238 * 32 + (j_112 + 2)] = t_584 * t_585;
+        const v_1142 = mul_66[i_238 * 32 + (j_112 + 3)];
+        const t_586 = v_1142 + c03_91;
+        const v_1143 = h0[i_238 * 32 + (j_112 + 3)];
+        const t_587 = v_1143 > 0 ? 1 : 0;
+        d_h0_z[i_238 * 32 + (j_112 + 3)] = t_586 * t_587;
       }
     }
     // grad of: h0 = relu(dense(x, 32))
     d_h0_b.fill(0, 0, 32);
-    for (let i0_113 = 0; i0_113 < n; i0_113++) {
-      for (let i1_113 = 0; i1_113 < 32; i1_113++) {
-        d_h0_b[i1_113] += d_h0_z[i0_113 * 32 + i1_113];
+    for (let i0_253 = 0; i0_253 < n; i0_253++) {
+      for (let i1_253 = 0; i1_253 < 32; i1_253++) {
+        d_h0_b[i1_253] += d_h0_z[i0_253 * 32 + i1_253];
       }
     }
     let c0_0_1 = 0,
@@ -5992,105 +12397,105 @@ export function createModel(options: ModelOptions = {}): Model {
       c1_29 = 0,
       c1_30 = 0,
       c1_31 = 0;
-    for (let k_26 = 0; k_26 < n; k_26++) {
-      const a0_47 = x[k_26 * 2];
-      const a1_29 = x[k_26 * 2 + 1];
-      const b0_45 = d_h0_z[k_26 * 32];
-      const b1_43 = d_h0_z[k_26 * 32 + 1];
-      const b2_42 = d_h0_z[k_26 * 32 + 2];
-      const b3_42 = d_h0_z[k_26 * 32 + 3];
-      const b4 = d_h0_z[k_26 * 32 + 4];
-      const b5 = d_h0_z[k_26 * 32 + 5];
-      const b6 = d_h0_z[k_26 * 32 + 6];
-      const b7 = d_h0_z[k_26 * 32 + 7];
-      const b8 = d_h0_z[k_26 * 32 + 8];
-      const b9 = d_h0_z[k_26 * 32 + 9];
-      const b10 = d_h0_z[k_26 * 32 + 10];
-      const b11 = d_h0_z[k_26 * 32 + 11];
-      const b12 = d_h0_z[k_26 * 32 + 12];
-      const b13 = d_h0_z[k_26 * 32 + 13];
-      const b14 = d_h0_z[k_26 * 32 + 14];
-      const b15 = d_h0_z[k_26 * 32 + 15];
-      const b16 = d_h0_z[k_26 * 32 + 16];
-      const b17 = d_h0_z[k_26 * 32 + 17];
-      const b18 = d_h0_z[k_26 * 32 + 18];
-      const b19 = d_h0_z[k_26 * 32 + 19];
-      const b20 = d_h0_z[k_26 * 32 + 20];
-      const b21 = d_h0_z[k_26 * 32 + 21];
-      const b22 = d_h0_z[k_26 * 32 + 22];
-      const b23 = d_h0_z[k_26 * 32 + 23];
-      const b24 = d_h0_z[k_26 * 32 + 24];
-      const b25 = d_h0_z[k_26 * 32 + 25];
-      const b26 = d_h0_z[k_26 * 32 + 26];
-      const b27 = d_h0_z[k_26 * 32 + 27];
-      const b28 = d_h0_z[k_26 * 32 + 28];
-      const b29 = d_h0_z[k_26 * 32 + 29];
-      const b30 = d_h0_z[k_26 * 32 + 30];
-      const b31 = d_h0_z[k_26 * 32 + 31];
-      c0_0_1 += a0_47 * b0_45;
-      c0_1_1 += a0_47 * b1_43;
-      c0_2 += a0_47 * b2_42;
-      c0_3 += a0_47 * b3_42;
-      c0_4 += a0_47 * b4;
-      c0_5 += a0_47 * b5;
-      c0_6 += a0_47 * b6;
-      c0_7 += a0_47 * b7;
-      c0_8 += a0_47 * b8;
-      c0_9 += a0_47 * b9;
-      c0_10 += a0_47 * b10;
-      c0_11 += a0_47 * b11;
-      c0_12 += a0_47 * b12;
-      c0_13 += a0_47 * b13;
-      c0_14 += a0_47 * b14;
-      c0_15 += a0_47 * b15;
-      c0_16 += a0_47 * b16;
-      c0_17 += a0_47 * b17;
-      c0_18 += a0_47 * b18;
-      c0_19 += a0_47 * b19;
-      c0_20 += a0_47 * b20;
-      c0_21 += a0_47 * b21;
-      c0_22 += a0_47 * b22;
-      c0_23 += a0_47 * b23;
-      c0_24 += a0_47 * b24;
-      c0_25 += a0_47 * b25;
-      c0_26 += a0_47 * b26;
-      c0_27 += a0_47 * b27;
-      c0_28 += a0_47 * b28;
-      c0_29 += a0_47 * b29;
-      c0_30 += a0_47 * b30;
-      c0_31 += a0_47 * b31;
-      c1_0_1 += a1_29 * b0_45;
-      c1_1_1 += a1_29 * b1_43;
-      c1_2 += a1_29 * b2_42;
-      c1_3 += a1_29 * b3_42;
-      c1_4 += a1_29 * b4;
-      c1_5 += a1_29 * b5;
-      c1_6 += a1_29 * b6;
-      c1_7 += a1_29 * b7;
-      c1_8 += a1_29 * b8;
-      c1_9 += a1_29 * b9;
-      c1_10 += a1_29 * b10;
-      c1_11 += a1_29 * b11;
-      c1_12 += a1_29 * b12;
-      c1_13 += a1_29 * b13;
-      c1_14 += a1_29 * b14;
-      c1_15 += a1_29 * b15;
-      c1_16 += a1_29 * b16;
-      c1_17 += a1_29 * b17;
-      c1_18 += a1_29 * b18;
-      c1_19 += a1_29 * b19;
-      c1_20 += a1_29 * b20;
-      c1_21 += a1_29 * b21;
-      c1_22 += a1_29 * b22;
-      c1_23 += a1_29 * b23;
-      c1_24 += a1_29 * b24;
-      c1_25 += a1_29 * b25;
-      c1_26 += a1_29 * b26;
-      c1_27 += a1_29 * b27;
-      c1_28 += a1_29 * b28;
-      c1_29 += a1_29 * b29;
-      c1_30 += a1_29 * b30;
-      c1_31 += a1_29 * b31;
+    for (let k_56 = 0; k_56 < n; k_56++) {
+      const a0_97 = x[k_56 * 2];
+      const a1_59 = x[k_56 * 2 + 1];
+      const b0_95 = d_h0_z[k_56 * 32];
+      const b1_93 = d_h0_z[k_56 * 32 + 1];
+      const b2_92 = d_h0_z[k_56 * 32 + 2];
+      const b3_92 = d_h0_z[k_56 * 32 + 3];
+      const b4 = d_h0_z[k_56 * 32 + 4];
+      const b5 = d_h0_z[k_56 * 32 + 5];
+      const b6 = d_h0_z[k_56 * 32 + 6];
+      const b7 = d_h0_z[k_56 * 32 + 7];
+      const b8 = d_h0_z[k_56 * 32 + 8];
+      const b9 = d_h0_z[k_56 * 32 + 9];
+      const b10 = d_h0_z[k_56 * 32 + 10];
+      const b11 = d_h0_z[k_56 * 32 + 11];
+      const b12 = d_h0_z[k_56 * 32 + 12];
+      const b13 = d_h0_z[k_56 * 32 + 13];
+      const b14 = d_h0_z[k_56 * 32 + 14];
+      const b15 = d_h0_z[k_56 * 32 + 15];
+      const b16 = d_h0_z[k_56 * 32 + 16];
+      const b17 = d_h0_z[k_56 * 32 + 17];
+      const b18 = d_h0_z[k_56 * 32 + 18];
+      const b19 = d_h0_z[k_56 * 32 + 19];
+      const b20 = d_h0_z[k_56 * 32 + 20];
+      const b21 = d_h0_z[k_56 * 32 + 21];
+      const b22 = d_h0_z[k_56 * 32 + 22];
+      const b23 = d_h0_z[k_56 * 32 + 23];
+      const b24 = d_h0_z[k_56 * 32 + 24];
+      const b25 = d_h0_z[k_56 * 32 + 25];
+      const b26 = d_h0_z[k_56 * 32 + 26];
+      const b27 = d_h0_z[k_56 * 32 + 27];
+      const b28 = d_h0_z[k_56 * 32 + 28];
+      const b29 = d_h0_z[k_56 * 32 + 29];
+      const b30 = d_h0_z[k_56 * 32 + 30];
+      const b31 = d_h0_z[k_56 * 32 + 31];
+      c0_0_1 += a0_97 * b0_95;
+      c0_1_1 += a0_97 * b1_93;
+      c0_2 += a0_97 * b2_92;
+      c0_3 += a0_97 * b3_92;
+      c0_4 += a0_97 * b4;
+      c0_5 += a0_97 * b5;
+      c0_6 += a0_97 * b6;
+      c0_7 += a0_97 * b7;
+      c0_8 += a0_97 * b8;
+      c0_9 += a0_97 * b9;
+      c0_10 += a0_97 * b10;
+      c0_11 += a0_97 * b11;
+      c0_12 += a0_97 * b12;
+      c0_13 += a0_97 * b13;
+      c0_14 += a0_97 * b14;
+      c0_15 += a0_97 * b15;
+      c0_16 += a0_97 * b16;
+      c0_17 += a0_97 * b17;
+      c0_18 += a0_97 * b18;
+      c0_19 += a0_97 * b19;
+      c0_20 += a0_97 * b20;
+      c0_21 += a0_97 * b21;
+      c0_22 += a0_97 * b22;
+      c0_23 += a0_97 * b23;
+      c0_24 += a0_97 * b24;
+      c0_25 += a0_97 * b25;
+      c0_26 += a0_97 * b26;
+      c0_27 += a0_97 * b27;
+      c0_28 += a0_97 * b28;
+      c0_29 += a0_97 * b29;
+      c0_30 += a0_97 * b30;
+      c0_31 += a0_97 * b31;
+      c1_0_1 += a1_59 * b0_95;
+      c1_1_1 += a1_59 * b1_93;
+      c1_2 += a1_59 * b2_92;
+      c1_3 += a1_59 * b3_92;
+      c1_4 += a1_59 * b4;
+      c1_5 += a1_59 * b5;
+      c1_6 += a1_59 * b6;
+      c1_7 += a1_59 * b7;
+      c1_8 += a1_59 * b8;
+      c1_9 += a1_59 * b9;
+      c1_10 += a1_59 * b10;
+      c1_11 += a1_59 * b11;
+      c1_12 += a1_59 * b12;
+      c1_13 += a1_59 * b13;
+      c1_14 += a1_59 * b14;
+      c1_15 += a1_59 * b15;
+      c1_16 += a1_59 * b16;
+      c1_17 += a1_59 * b17;
+      c1_18 += a1_59 * b18;
+      c1_19 += a1_59 * b19;
+      c1_20 += a1_59 * b20;
+      c1_21 += a1_59 * b21;
+      c1_22 += a1_59 * b22;
+      c1_23 += a1_59 * b23;
+      c1_24 += a1_59 * b24;
+      c1_25 += a1_59 * b25;
+      c1_26 += a1_59 * b26;
+      c1_27 += a1_59 * b27;
+      c1_28 += a1_59 * b28;
+      c1_29 += a1_59 * b29;
+      c1_30 += a1_59 * b30;
+      c1_31 += a1_59 * b31;
     }
     d_h0_W[0] = c0_0_1;
     d_h0_W[1] = c0_1_1;
@@ -6161,19 +12566,22 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     forwardPart(x, n);
     forwardPart_1(x, n);
+    forwardPart_2(x, n);
+    forwardPart_3(x, n);
+    forwardPart_4(x, n);
     predictPart(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
     forwardPart(x, n);
     forwardPart_1(x, n);
+    forwardPart_2(x, n);
+    forwardPart_3(x, n);
+    forwardPart_4(x, n);
     evalLossPart(x, label, n);
     return s;
   }
   function trainLoss(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart_2(x, label, n);
-    forwardPart_3(x, label, n);
-    forwardPart_4(x, label, n);
     forwardPart_5(x, label, n);
     forwardPart_6(x, label, n);
     forwardPart_7(x, label, n);
@@ -6181,6 +12589,19 @@ export function createModel(options: ModelOptions = {}): Model {
     forwardPart_9(x, label, n);
     forwardPart_10(x, label, n);
     forwardPart_11(x, label, n);
+    forwardPart_12(x, label, n);
+    forwardPart_13(x, label, n);
+    forwardPart_14(x, label, n);
+    forwardPart_15(x, label, n);
+    forwardPart_16(x, label, n);
+    forwardPart_17(x, label, n);
+    forwardPart_18(x, label, n);
+    forwardPart_19(x, label, n);
+    forwardPart_20(x, label, n);
+    forwardPart_21(x, label, n);
+    forwardPart_22(x, label, n);
+    forwardPart_23(x, label, n);
+    forwardPart_24(x, label, n);
     return s_4;
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
@@ -6189,28 +12610,50 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart_2(x, label, n);
-    forwardBackwardPart(x, label, n);
-    forwardPart_3(x, label, n);
-    forwardBackwardPart_1(x, label, n);
-    forwardPart_4(x, label, n);
-    forwardBackwardPart_2(x, label, n);
     forwardPart_5(x, label, n);
-    forwardBackwardPart_3(x, label, n);
+    forwardBackwardPart(x, label, n);
     forwardPart_6(x, label, n);
-    forwardBackwardPart_4(x, label, n);
+    forwardBackwardPart_1(x, label, n);
     forwardPart_7(x, label, n);
-    forwardBackwardPart_5(x, label, n);
+    forwardBackwardPart_2(x, label, n);
     forwardPart_8(x, label, n);
-    forwardBackwardPart_6(x, label, n);
+    forwardBackwardPart_3(x, label, n);
     forwardPart_9(x, label, n);
-    forwardBackwardPart_7(x, label, n);
+    forwardBackwardPart_4(x, label, n);
     forwardPart_10(x, label, n);
-    forwardBackwardPart_8(x, label, n);
+    forwardBackwardPart_5(x, label, n);
     forwardPart_11(x, label, n);
+    forwardBackwardPart_6(x, label, n);
+    forwardPart_12(x, label, n);
+    forwardBackwardPart_7(x, label, n);
+    forwardPart_13(x, label, n);
+    forwardBackwardPart_8(x, label, n);
+    forwardPart_14(x, label, n);
     forwardBackwardPart_9(x, label, n);
+    forwardPart_15(x, label, n);
     forwardBackwardPart_10(x, label, n);
+    forwardPart_16(x, label, n);
     forwardBackwardPart_11(x, label, n);
+    forwardPart_17(x, label, n);
+    forwardBackwardPart_12(x, label, n);
+    forwardPart_18(x, label, n);
+    forwardBackwardPart_13(x, label, n);
+    forwardPart_19(x, label, n);
+    forwardBackwardPart_14(x, label, n);
+    forwardPart_20(x, label, n);
+    forwardBackwardPart_15(x, label, n);
+    forwardPart_21(x, label, n);
+    forwardBackwardPart_16(x, label, n);
+    forwardPart_22(x, label, n);
+    forwardBackwardPart_17(x, label, n);
+    forwardPart_23(x, label, n);
+    forwardBackwardPart_18(x, label, n);
+    forwardPart_24(x, label, n);
+    forwardBackwardPart_19(x, label, n);
+    forwardBackwardPart_20(x, label, n);
+    forwardBackwardPart_21(x, label, n);
+    forwardBackwardPart_22(x, label, n);
+    forwardBackwardPart_23(x, label, n);
     return s_4;
   }
   function trainStep(x: Float64Array, label: Float64Array, n: number): number {
@@ -6233,296 +12676,636 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_13 = 0; i_13 < 32; i_13++) h4_h_var[i_13] = buf39[i_13];
     for (let i_14 = 0; i_14 < 32; i_14++) h4_mean[i_14] = buf43[i_14];
     for (let i_15 = 0; i_15 < 32; i_15++) h4_var[i_15] = buf45[i_15];
+    for (let i_16 = 0; i_16 < 32; i_16++) h5_h_mean[i_16] = buf49[i_16];
+    for (let i_17 = 0; i_17 < 32; i_17++) h5_h_var[i_17] = buf51[i_17];
+    for (let i_18 = 0; i_18 < 32; i_18++) h5_mean[i_18] = buf55[i_18];
+    for (let i_19 = 0; i_19 < 32; i_19++) h5_var[i_19] = buf57[i_19];
+    for (let i_20 = 0; i_20 < 32; i_20++) h6_h_mean[i_20] = buf61[i_20];
+    for (let i_21 = 0; i_21 < 32; i_21++) h6_h_var[i_21] = buf63[i_21];
+    for (let i_22 = 0; i_22 < 32; i_22++) h6_mean[i_22] = buf67[i_22];
+    for (let i_23 = 0; i_23 < 32; i_23++) h6_var[i_23] = buf69[i_23];
+    for (let i_24 = 0; i_24 < 32; i_24++) h7_h_mean[i_24] = buf73[i_24];
+    for (let i_25 = 0; i_25 < 32; i_25++) h7_h_var[i_25] = buf75[i_25];
+    for (let i_26 = 0; i_26 < 32; i_26++) h7_mean[i_26] = buf79[i_26];
+    for (let i_27 = 0; i_27 < 32; i_27++) h7_var[i_27] = buf81[i_27];
+    for (let i_28 = 0; i_28 < 32; i_28++) h8_h_mean[i_28] = buf85[i_28];
+    for (let i_29 = 0; i_29 < 32; i_29++) h8_h_var[i_29] = buf87[i_29];
+    for (let i_30 = 0; i_30 < 32; i_30++) h8_mean[i_30] = buf91[i_30];
+    for (let i_31 = 0; i_31 < 32; i_31++) h8_var[i_31] = buf93[i_31];
+    for (let i_32 = 0; i_32 < 32; i_32++) h9_h_mean[i_32] = buf97[i_32];
+    for (let i_33 = 0; i_33 < 32; i_33++) h9_h_var[i_33] = buf99[i_33];
+    for (let i_34 = 0; i_34 < 32; i_34++) h9_mean[i_34] = buf103[i_34];
+    for (let i_35 = 0; i_35 < 32; i_35++) h9_var[i_35] = buf105[i_35];
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i_16 = 0; i_16 < 64; i_16++) {
-      const g = buf10[i_16];
-      const mi = 0.9 * m_h0_W[i_16] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h0_W[i_16] + 0.0010000000000000009 * g * g;
-      m_h0_W[i_16] = mi;
-      v_h0_W[i_16] = vi;
-      h0_W[i_16] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_17 = 0; i_17 < 32; i_17++) {
-      const g = buf0[i_17];
-      const mi = 0.9 * m_h0_b[i_17] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h0_b[i_17] + 0.0010000000000000009 * g * g;
-      m_h0_b[i_17] = mi;
-      v_h0_b[i_17] = vi;
-      h0_b[i_17] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_18 = 0; i_18 < 1024; i_18++) {
-      const g = buf2[i_18];
-      const mi = 0.9 * m_h1_h_W[i_18] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_W[i_18] + 0.0010000000000000009 * g * g;
-      m_h1_h_W[i_18] = mi;
-      v_h1_h_W[i_18] = vi;
-      h1_h_W[i_18] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_19 = 0; i_19 < 32; i_19++) {
-      const g = buf5[i_19];
-      const mi = 0.9 * m_h1_h_b[i_19] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_b[i_19] + 0.0010000000000000009 * g * g;
-      m_h1_h_b[i_19] = mi;
-      v_h1_h_b[i_19] = vi;
-      h1_h_b[i_19] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_20 = 0; i_20 < 32; i_20++) {
-      const g = buf34[i_20];
-      const mi = 0.9 * m_h1_h_gamma[i_20] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_gamma[i_20] + 0.0010000000000000009 * g * g;
-      m_h1_h_gamma[i_20] = mi;
-      v_h1_h_gamma[i_20] = vi;
-      h1_h_gamma[i_20] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_21 = 0; i_21 < 32; i_21++) {
-      const g = buf6[i_21];
-      const mi = 0.9 * m_h1_h_beta[i_21] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_beta[i_21] + 0.0010000000000000009 * g * g;
-      m_h1_h_beta[i_21] = mi;
-      v_h1_h_beta[i_21] = vi;
-      h1_h_beta[i_21] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_22 = 0; i_22 < 1024; i_22++) {
-      const g = buf8[i_22];
-      const mi = 0.9 * m_h1_W[i_22] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_W[i_22] + 0.0010000000000000009 * g * g;
-      m_h1_W[i_22] = mi;
-      v_h1_W[i_22] = vi;
-      h1_W[i_22] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_23 = 0; i_23 < 32; i_23++) {
-      const g = buf11[i_23];
-      const mi = 0.9 * m_h1_b[i_23] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_b[i_23] + 0.0010000000000000009 * g * g;
-      m_h1_b[i_23] = mi;
-      v_h1_b[i_23] = vi;
-      h1_b[i_23] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_24 = 0; i_24 < 32; i_24++) {
-      const g = buf28[i_24];
-      const mi = 0.9 * m_h1_gamma[i_24] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_gamma[i_24] + 0.0010000000000000009 * g * g;
-      m_h1_gamma[i_24] = mi;
-      v_h1_gamma[i_24] = vi;
-      h1_gamma[i_24] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_25 = 0; i_25 < 32; i_25++) {
-      const g = buf12[i_25];
-      const mi = 0.9 * m_h1_beta[i_25] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_beta[i_25] + 0.0010000000000000009 * g * g;
-      m_h1_beta[i_25] = mi;
-      v_h1_beta[i_25] = vi;
-      h1_beta[i_25] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_26 = 0; i_26 < 1024; i_26++) {
-      const g = buf14[i_26];
-      const mi = 0.9 * m_h2_h_W[i_26] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_W[i_26] + 0.0010000000000000009 * g * g;
-      m_h2_h_W[i_26] = mi;
-      v_h2_h_W[i_26] = vi;
-      h2_h_W[i_26] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_27 = 0; i_27 < 32; i_27++) {
-      const g = buf17[i_27];
-      const mi = 0.9 * m_h2_h_b[i_27] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_b[i_27] + 0.0010000000000000009 * g * g;
-      m_h2_h_b[i_27] = mi;
-      v_h2_h_b[i_27] = vi;
-      h2_h_b[i_27] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_28 = 0; i_28 < 32; i_28++) {
-      const g = buf42[i_28];
-      const mi = 0.9 * m_h2_h_gamma[i_28] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_gamma[i_28] + 0.0010000000000000009 * g * g;
-      m_h2_h_gamma[i_28] = mi;
-      v_h2_h_gamma[i_28] = vi;
-      h2_h_gamma[i_28] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_29 = 0; i_29 < 32; i_29++) {
-      const g = buf18[i_29];
-      const mi = 0.9 * m_h2_h_beta[i_29] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_beta[i_29] + 0.0010000000000000009 * g * g;
-      m_h2_h_beta[i_29] = mi;
-      v_h2_h_beta[i_29] = vi;
-      h2_h_beta[i_29] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_30 = 0; i_30 < 1024; i_30++) {
-      const g = buf20[i_30];
-      const mi = 0.9 * m_h2_W[i_30] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_W[i_30] + 0.0010000000000000009 * g * g;
-      m_h2_W[i_30] = mi;
-      v_h2_W[i_30] = vi;
-      h2_W[i_30] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_31 = 0; i_31 < 32; i_31++) {
-      const g = buf23[i_31];
-      const mi = 0.9 * m_h2_b[i_31] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_b[i_31] + 0.0010000000000000009 * g * g;
-      m_h2_b[i_31] = mi;
-      v_h2_b[i_31] = vi;
-      h2_b[i_31] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_32 = 0; i_32 < 32; i_32++) {
-      const g = buf40[i_32];
-      const mi = 0.9 * m_h2_gamma[i_32] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_gamma[i_32] + 0.0010000000000000009 * g * g;
-      m_h2_gamma[i_32] = mi;
-      v_h2_gamma[i_32] = vi;
-      h2_gamma[i_32] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_33 = 0; i_33 < 32; i_33++) {
-      const g = buf24[i_33];
-      const mi = 0.9 * m_h2_beta[i_33] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_beta[i_33] + 0.0010000000000000009 * g * g;
-      m_h2_beta[i_33] = mi;
-      v_h2_beta[i_33] = vi;
-      h2_beta[i_33] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_34 = 0; i_34 < 1024; i_34++) {
-      const g = buf26[i_34];
-      const mi = 0.9 * m_h3_h_W[i_34] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_W[i_34] + 0.0010000000000000009 * g * g;
-      m_h3_h_W[i_34] = mi;
-      v_h3_h_W[i_34] = vi;
-      h3_h_W[i_34] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_35 = 0; i_35 < 32; i_35++) {
-      const g = buf29[i_35];
-      const mi = 0.9 * m_h3_h_b[i_35] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_b[i_35] + 0.0010000000000000009 * g * g;
-      m_h3_h_b[i_35] = mi;
-      v_h3_h_b[i_35] = vi;
-      h3_h_b[i_35] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_36 = 0; i_36 < 32; i_36++) {
-      const g = buf52[i_36];
-      const mi = 0.9 * m_h3_h_gamma[i_36] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_gamma[i_36] + 0.0010000000000000009 * g * g;
-      m_h3_h_gamma[i_36] = mi;
-      v_h3_h_gamma[i_36] = vi;
-      h3_h_gamma[i_36] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_36 = 0; i_36 < 64; i_36++) {
+      const g = buf10[i_36];
+      const mi = 0.9 * m_h0_W[i_36] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h0_W[i_36] + 0.0010000000000000009 * g * g;
+      m_h0_W[i_36] = mi;
+      v_h0_W[i_36] = vi;
+      h0_W[i_36] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_37 = 0; i_37 < 32; i_37++) {
-      const g = buf30[i_37];
-      const mi = 0.9 * m_h3_h_beta[i_37] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_beta[i_37] + 0.0010000000000000009 * g * g;
-      m_h3_h_beta[i_37] = mi;
-      v_h3_h_beta[i_37] = vi;
-      h3_h_beta[i_37] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf0[i_37];
+      const mi = 0.9 * m_h0_b[i_37] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h0_b[i_37] + 0.0010000000000000009 * g * g;
+      m_h0_b[i_37] = mi;
+      v_h0_b[i_37] = vi;
+      h0_b[i_37] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_38 = 0; i_38 < 1024; i_38++) {
-      const g = buf32[i_38];
-      const mi = 0.9 * m_h3_W[i_38] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_W[i_38] + 0.0010000000000000009 * g * g;
-      m_h3_W[i_38] = mi;
-      v_h3_W[i_38] = vi;
-      h3_W[i_38] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf2[i_38];
+      const mi = 0.9 * m_h1_h_W[i_38] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_h_W[i_38] + 0.0010000000000000009 * g * g;
+      m_h1_h_W[i_38] = mi;
+      v_h1_h_W[i_38] = vi;
+      h1_h_W[i_38] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_39 = 0; i_39 < 32; i_39++) {
-      const g = buf35[i_39];
-      const mi = 0.9 * m_h3_b[i_39] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_b[i_39] + 0.0010000000000000009 * g * g;
-      m_h3_b[i_39] = mi;
-      v_h3_b[i_39] = vi;
-      h3_b[i_39] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf5[i_39];
+      const mi = 0.9 * m_h1_h_b[i_39] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_h_b[i_39] + 0.0010000000000000009 * g * g;
+      m_h1_h_b[i_39] = mi;
+      v_h1_h_b[i_39] = vi;
+      h1_h_b[i_39] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_40 = 0; i_40 < 32; i_40++) {
-      const g = buf48[i_40];
-      const mi = 0.9 * m_h3_gamma[i_40] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_gamma[i_40] + 0.0010000000000000009 * g * g;
-      m_h3_gamma[i_40] = mi;
-      v_h3_gamma[i_40] = vi;
-      h3_gamma[i_40] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf34[i_40];
+      const mi = 0.9 * m_h1_h_gamma[i_40] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_h_gamma[i_40] + 0.0010000000000000009 * g * g;
+      m_h1_h_gamma[i_40] = mi;
+      v_h1_h_gamma[i_40] = vi;
+      h1_h_gamma[i_40] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_41 = 0; i_41 < 32; i_41++) {
-      const g = buf36[i_41];
-      const mi = 0.9 * m_h3_beta[i_41] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_beta[i_41] + 0.0010000000000000009 * g * g;
-      m_h3_beta[i_41] = mi;
-      v_h3_beta[i_41] = vi;
-      h3_beta[i_41] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf6[i_41];
+      const mi = 0.9 * m_h1_h_beta[i_41] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_h_beta[i_41] + 0.0010000000000000009 * g * g;
+      m_h1_h_beta[i_41] = mi;
+      v_h1_h_beta[i_41] = vi;
+      h1_h_beta[i_41] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_42 = 0; i_42 < 1024; i_42++) {
-      const g = buf38[i_42];
-      const mi = 0.9 * m_h4_h_W[i_42] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_W[i_42] + 0.0010000000000000009 * g * g;
-      m_h4_h_W[i_42] = mi;
-      v_h4_h_W[i_42] = vi;
-      h4_h_W[i_42] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf8[i_42];
+      const mi = 0.9 * m_h1_W[i_42] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_W[i_42] + 0.0010000000000000009 * g * g;
+      m_h1_W[i_42] = mi;
+      v_h1_W[i_42] = vi;
+      h1_W[i_42] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_43 = 0; i_43 < 32; i_43++) {
-      const g = buf41[i_43];
-      const mi = 0.9 * m_h4_h_b[i_43] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_b[i_43] + 0.0010000000000000009 * g * g;
-      m_h4_h_b[i_43] = mi;
-      v_h4_h_b[i_43] = vi;
-      h4_h_b[i_43] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf11[i_43];
+      const mi = 0.9 * m_h1_b[i_43] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_b[i_43] + 0.0010000000000000009 * g * g;
+      m_h1_b[i_43] = mi;
+      v_h1_b[i_43] = vi;
+      h1_b[i_43] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_44 = 0; i_44 < 32; i_44++) {
-      const g = buf46[i_44];
-      const mi = 0.9 * m_h4_h_gamma[i_44] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_gamma[i_44] + 0.0010000000000000009 * g * g;
-      m_h4_h_gamma[i_44] = mi;
-      v_h4_h_gamma[i_44] = vi;
-      h4_h_gamma[i_44] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf28[i_44];
+      const mi = 0.9 * m_h1_gamma[i_44] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_gamma[i_44] + 0.0010000000000000009 * g * g;
+      m_h1_gamma[i_44] = mi;
+      v_h1_gamma[i_44] = vi;
+      h1_gamma[i_44] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_45 = 0; i_45 < 32; i_45++) {
-      const g = buf54[i_45];
-      const mi = 0.9 * m_h4_h_beta[i_45] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_beta[i_45] + 0.0010000000000000009 * g * g;
-      m_h4_h_beta[i_45] = mi;
-      v_h4_h_beta[i_45] = vi;
-      h4_h_beta[i_45] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf12[i_45];
+      const mi = 0.9 * m_h1_beta[i_45] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h1_beta[i_45] + 0.0010000000000000009 * g * g;
+      m_h1_beta[i_45] = mi;
+      v_h1_beta[i_45] = vi;
+      h1_beta[i_45] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_46 = 0; i_46 < 1024; i_46++) {
-      const g = buf44[i_46];
-      const mi = 0.9 * m_h4_W[i_46] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_W[i_46] + 0.0010000000000000009 * g * g;
-      m_h4_W[i_46] = mi;
-      v_h4_W[i_46] = vi;
-      h4_W[i_46] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf14[i_46];
+      const mi = 0.9 * m_h2_h_W[i_46] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_h_W[i_46] + 0.0010000000000000009 * g * g;
+      m_h2_h_W[i_46] = mi;
+      v_h2_h_W[i_46] = vi;
+      h2_h_W[i_46] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_47 = 0; i_47 < 32; i_47++) {
-      const g = buf47[i_47];
-      const mi = 0.9 * m_h4_b[i_47] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_b[i_47] + 0.0010000000000000009 * g * g;
-      m_h4_b[i_47] = mi;
-      v_h4_b[i_47] = vi;
-      h4_b[i_47] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf17[i_47];
+      const mi = 0.9 * m_h2_h_b[i_47] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_h_b[i_47] + 0.0010000000000000009 * g * g;
+      m_h2_h_b[i_47] = mi;
+      v_h2_h_b[i_47] = vi;
+      h2_h_b[i_47] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_48 = 0; i_48 < 32; i_48++) {
-      const g = buf53[i_48];
-      const mi = 0.9 * m_h4_gamma[i_48] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_gamma[i_48] + 0.0010000000000000009 * g * g;
-      m_h4_gamma[i_48] = mi;
-      v_h4_gamma[i_48] = vi;
-      h4_gamma[i_48] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf46[i_48];
+      const mi = 0.9 * m_h2_h_gamma[i_48] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_h_gamma[i_48] + 0.0010000000000000009 * g * g;
+      m_h2_h_gamma[i_48] = mi;
+      v_h2_h_gamma[i_48] = vi;
+      h2_h_gamma[i_48] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_49 = 0; i_49 < 32; i_49++) {
-      const g = buf49[i_49];
-      const mi = 0.9 * m_h4_beta[i_49] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_beta[i_49] + 0.0010000000000000009 * g * g;
-      m_h4_beta[i_49] = mi;
-      v_h4_beta[i_49] = vi;
-      h4_beta[i_49] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      const g = buf18[i_49];
+      const mi = 0.9 * m_h2_h_beta[i_49] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_h_beta[i_49] + 0.0010000000000000009 * g * g;
+      m_h2_h_beta[i_49] = mi;
+      v_h2_h_beta[i_49] = vi;
+      h2_h_beta[i_49] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_50 = 0; i_50 < 64; i_50++) {
-      const g = buf51[i_50];
-      const mi = 0.9 * m_p_W[i_50] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_W[i_50] + 0.0010000000000000009 * g * g;
-      m_p_W[i_50] = mi;
-      v_p_W[i_50] = vi;
-      p_W[i_50] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_50 = 0; i_50 < 1024; i_50++) {
+      const g = buf20[i_50];
+      const mi = 0.9 * m_h2_W[i_50] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_W[i_50] + 0.0010000000000000009 * g * g;
+      m_h2_W[i_50] = mi;
+      v_h2_W[i_50] = vi;
+      h2_W[i_50] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
-    for (let i_51 = 0; i_51 < 2; i_51++) {
-      const g = buf50[i_51];
-      const mi = 0.9 * m_p_b[i_51] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_b[i_51] + 0.0010000000000000009 * g * g;
-      m_p_b[i_51] = mi;
-      v_p_b[i_51] = vi;
-      p_b[i_51] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_51 = 0; i_51 < 32; i_51++) {
+      const g = buf23[i_51];
+      const mi = 0.9 * m_h2_b[i_51] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_b[i_51] + 0.0010000000000000009 * g * g;
+      m_h2_b[i_51] = mi;
+      v_h2_b[i_51] = vi;
+      h2_b[i_51] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_52 = 0; i_52 < 32; i_52++) {
+      const g = buf40[i_52];
+      const mi = 0.9 * m_h2_gamma[i_52] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_gamma[i_52] + 0.0010000000000000009 * g * g;
+      m_h2_gamma[i_52] = mi;
+      v_h2_gamma[i_52] = vi;
+      h2_gamma[i_52] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_53 = 0; i_53 < 32; i_53++) {
+      const g = buf24[i_53];
+      const mi = 0.9 * m_h2_beta[i_53] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h2_beta[i_53] + 0.0010000000000000009 * g * g;
+      m_h2_beta[i_53] = mi;
+      v_h2_beta[i_53] = vi;
+      h2_beta[i_53] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_54 = 0; i_54 < 1024; i_54++) {
+      const g = buf26[i_54];
+      const mi = 0.9 * m_h3_h_W[i_54] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_h_W[i_54] + 0.0010000000000000009 * g * g;
+      m_h3_h_W[i_54] = mi;
+      v_h3_h_W[i_54] = vi;
+      h3_h_W[i_54] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_55 = 0; i_55 < 32; i_55++) {
+      const g = buf29[i_55];
+      const mi = 0.9 * m_h3_h_b[i_55] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_h_b[i_55] + 0.0010000000000000009 * g * g;
+      m_h3_h_b[i_55] = mi;
+      v_h3_h_b[i_55] = vi;
+      h3_h_b[i_55] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_56 = 0; i_56 < 32; i_56++) {
+      const g = buf58[i_56];
+      const mi = 0.9 * m_h3_h_gamma[i_56] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_h_gamma[i_56] + 0.0010000000000000009 * g * g;
+      m_h3_h_gamma[i_56] = mi;
+      v_h3_h_gamma[i_56] = vi;
+      h3_h_gamma[i_56] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_57 = 0; i_57 < 32; i_57++) {
+      const g = buf30[i_57];
+      const mi = 0.9 * m_h3_h_beta[i_57] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_h_beta[i_57] + 0.0010000000000000009 * g * g;
+      m_h3_h_beta[i_57] = mi;
+      v_h3_h_beta[i_57] = vi;
+      h3_h_beta[i_57] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_58 = 0; i_58 < 1024; i_58++) {
+      const g = buf32[i_58];
+      const mi = 0.9 * m_h3_W[i_58] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_W[i_58] + 0.0010000000000000009 * g * g;
+      m_h3_W[i_58] = mi;
+      v_h3_W[i_58] = vi;
+      h3_W[i_58] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_59 = 0; i_59 < 32; i_59++) {
+      const g = buf35[i_59];
+      const mi = 0.9 * m_h3_b[i_59] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_b[i_59] + 0.0010000000000000009 * g * g;
+      m_h3_b[i_59] = mi;
+      v_h3_b[i_59] = vi;
+      h3_b[i_59] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_60 = 0; i_60 < 32; i_60++) {
+      const g = buf52[i_60];
+      const mi = 0.9 * m_h3_gamma[i_60] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_gamma[i_60] + 0.0010000000000000009 * g * g;
+      m_h3_gamma[i_60] = mi;
+      v_h3_gamma[i_60] = vi;
+      h3_gamma[i_60] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_61 = 0; i_61 < 32; i_61++) {
+      const g = buf36[i_61];
+      const mi = 0.9 * m_h3_beta[i_61] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h3_beta[i_61] + 0.0010000000000000009 * g * g;
+      m_h3_beta[i_61] = mi;
+      v_h3_beta[i_61] = vi;
+      h3_beta[i_61] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_62 = 0; i_62 < 1024; i_62++) {
+      const g = buf38[i_62];
+      const mi = 0.9 * m_h4_h_W[i_62] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_h_W[i_62] + 0.0010000000000000009 * g * g;
+      m_h4_h_W[i_62] = mi;
+      v_h4_h_W[i_62] = vi;
+      h4_h_W[i_62] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_63 = 0; i_63 < 32; i_63++) {
+      const g = buf41[i_63];
+      const mi = 0.9 * m_h4_h_b[i_63] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_h_b[i_63] + 0.0010000000000000009 * g * g;
+      m_h4_h_b[i_63] = mi;
+      v_h4_h_b[i_63] = vi;
+      h4_h_b[i_63] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_64 = 0; i_64 < 32; i_64++) {
+      const g = buf70[i_64];
+      const mi = 0.9 * m_h4_h_gamma[i_64] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_h_gamma[i_64] + 0.0010000000000000009 * g * g;
+      m_h4_h_gamma[i_64] = mi;
+      v_h4_h_gamma[i_64] = vi;
+      h4_h_gamma[i_64] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_65 = 0; i_65 < 32; i_65++) {
+      const g = buf42[i_65];
+      const mi = 0.9 * m_h4_h_beta[i_65] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_h_beta[i_65] + 0.0010000000000000009 * g * g;
+      m_h4_h_beta[i_65] = mi;
+      v_h4_h_beta[i_65] = vi;
+      h4_h_beta[i_65] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_66 = 0; i_66 < 1024; i_66++) {
+      const g = buf44[i_66];
+      const mi = 0.9 * m_h4_W[i_66] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_W[i_66] + 0.0010000000000000009 * g * g;
+      m_h4_W[i_66] = mi;
+      v_h4_W[i_66] = vi;
+      h4_W[i_66] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_67 = 0; i_67 < 32; i_67++) {
+      const g = buf47[i_67];
+      const mi = 0.9 * m_h4_b[i_67] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_b[i_67] + 0.0010000000000000009 * g * g;
+      m_h4_b[i_67] = mi;
+      v_h4_b[i_67] = vi;
+      h4_b[i_67] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_68 = 0; i_68 < 32; i_68++) {
+      const g = buf64[i_68];
+      const mi = 0.9 * m_h4_gamma[i_68] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_gamma[i_68] + 0.0010000000000000009 * g * g;
+      m_h4_gamma[i_68] = mi;
+      v_h4_gamma[i_68] = vi;
+      h4_gamma[i_68] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_69 = 0; i_69 < 32; i_69++) {
+      const g = buf48[i_69];
+      const mi = 0.9 * m_h4_beta[i_69] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h4_beta[i_69] + 0.0010000000000000009 * g * g;
+      m_h4_beta[i_69] = mi;
+      v_h4_beta[i_69] = vi;
+      h4_beta[i_69] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_70 = 0; i_70 < 1024; i_70++) {
+      const g = buf50[i_70];
+      const mi = 0.9 * m_h5_h_W[i_70] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_h_W[i_70] + 0.0010000000000000009 * g * g;
+      m_h5_h_W[i_70] = mi;
+      v_h5_h_W[i_70] = vi;
+      h5_h_W[i_70] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_71 = 0; i_71 < 32; i_71++) {
+      const g = buf53[i_71];
+      const mi = 0.9 * m_h5_h_b[i_71] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_h_b[i_71] + 0.0010000000000000009 * g * g;
+      m_h5_h_b[i_71] = mi;
+      v_h5_h_b[i_71] = vi;
+      h5_h_b[i_71] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_72 = 0; i_72 < 32; i_72++) {
+      const g = buf82[i_72];
+      const mi = 0.9 * m_h5_h_gamma[i_72] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_h_gamma[i_72] + 0.0010000000000000009 * g * g;
+      m_h5_h_gamma[i_72] = mi;
+      v_h5_h_gamma[i_72] = vi;
+      h5_h_gamma[i_72] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_73 = 0; i_73 < 32; i_73++) {
+      const g = buf54[i_73];
+      const mi = 0.9 * m_h5_h_beta[i_73] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_h_beta[i_73] + 0.0010000000000000009 * g * g;
+      m_h5_h_beta[i_73] = mi;
+      v_h5_h_beta[i_73] = vi;
+      h5_h_beta[i_73] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_74 = 0; i_74 < 1024; i_74++) {
+      const g = buf56[i_74];
+      const mi = 0.9 * m_h5_W[i_74] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_W[i_74] + 0.0010000000000000009 * g * g;
+      m_h5_W[i_74] = mi;
+      v_h5_W[i_74] = vi;
+      h5_W[i_74] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_75 = 0; i_75 < 32; i_75++) {
+      const g = buf59[i_75];
+      const mi = 0.9 * m_h5_b[i_75] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_b[i_75] + 0.0010000000000000009 * g * g;
+      m_h5_b[i_75] = mi;
+      v_h5_b[i_75] = vi;
+      h5_b[i_75] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_76 = 0; i_76 < 32; i_76++) {
+      const g = buf76[i_76];
+      const mi = 0.9 * m_h5_gamma[i_76] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_gamma[i_76] + 0.0010000000000000009 * g * g;
+      m_h5_gamma[i_76] = mi;
+      v_h5_gamma[i_76] = vi;
+      h5_gamma[i_76] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_77 = 0; i_77 < 32; i_77++) {
+      const g = buf60[i_77];
+      const mi = 0.9 * m_h5_beta[i_77] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h5_beta[i_77] + 0.0010000000000000009 * g * g;
+      m_h5_beta[i_77] = mi;
+      v_h5_beta[i_77] = vi;
+      h5_beta[i_77] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_78 = 0; i_78 < 1024; i_78++) {
+      const g = buf62[i_78];
+      const mi = 0.9 * m_h6_h_W[i_78] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_h_W[i_78] + 0.0010000000000000009 * g * g;
+      m_h6_h_W[i_78] = mi;
+      v_h6_h_W[i_78] = vi;
+      h6_h_W[i_78] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_79 = 0; i_79 < 32; i_79++) {
+      const g = buf65[i_79];
+      const mi = 0.9 * m_h6_h_b[i_79] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_h_b[i_79] + 0.0010000000000000009 * g * g;
+      m_h6_h_b[i_79] = mi;
+      v_h6_h_b[i_79] = vi;
+      h6_h_b[i_79] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_80 = 0; i_80 < 32; i_80++) {
+      const g = buf94[i_80];
+      const mi = 0.9 * m_h6_h_gamma[i_80] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_h_gamma[i_80] + 0.0010000000000000009 * g * g;
+      m_h6_h_gamma[i_80] = mi;
+      v_h6_h_gamma[i_80] = vi;
+      h6_h_gamma[i_80] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_81 = 0; i_81 < 32; i_81++) {
+      const g = buf66[i_81];
+      const mi = 0.9 * m_h6_h_beta[i_81] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_h_beta[i_81] + 0.0010000000000000009 * g * g;
+      m_h6_h_beta[i_81] = mi;
+      v_h6_h_beta[i_81] = vi;
+      h6_h_beta[i_81] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_82 = 0; i_82 < 1024; i_82++) {
+      const g = buf68[i_82];
+      const mi = 0.9 * m_h6_W[i_82] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_W[i_82] + 0.0010000000000000009 * g * g;
+      m_h6_W[i_82] = mi;
+      v_h6_W[i_82] = vi;
+      h6_W[i_82] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_83 = 0; i_83 < 32; i_83++) {
+      const g = buf71[i_83];
+      const mi = 0.9 * m_h6_b[i_83] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_b[i_83] + 0.0010000000000000009 * g * g;
+      m_h6_b[i_83] = mi;
+      v_h6_b[i_83] = vi;
+      h6_b[i_83] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_84 = 0; i_84 < 32; i_84++) {
+      const g = buf88[i_84];
+      const mi = 0.9 * m_h6_gamma[i_84] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_gamma[i_84] + 0.0010000000000000009 * g * g;
+      m_h6_gamma[i_84] = mi;
+      v_h6_gamma[i_84] = vi;
+      h6_gamma[i_84] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_85 = 0; i_85 < 32; i_85++) {
+      const g = buf72[i_85];
+      const mi = 0.9 * m_h6_beta[i_85] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h6_beta[i_85] + 0.0010000000000000009 * g * g;
+      m_h6_beta[i_85] = mi;
+      v_h6_beta[i_85] = vi;
+      h6_beta[i_85] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_86 = 0; i_86 < 1024; i_86++) {
+      const g = buf74[i_86];
+      const mi = 0.9 * m_h7_h_W[i_86] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_h_W[i_86] + 0.0010000000000000009 * g * g;
+      m_h7_h_W[i_86] = mi;
+      v_h7_h_W[i_86] = vi;
+      h7_h_W[i_86] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_87 = 0; i_87 < 32; i_87++) {
+      const g = buf77[i_87];
+      const mi = 0.9 * m_h7_h_b[i_87] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_h_b[i_87] + 0.0010000000000000009 * g * g;
+      m_h7_h_b[i_87] = mi;
+      v_h7_h_b[i_87] = vi;
+      h7_h_b[i_87] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_88 = 0; i_88 < 32; i_88++) {
+      const g = buf102[i_88];
+      const mi = 0.9 * m_h7_h_gamma[i_88] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_h_gamma[i_88] + 0.0010000000000000009 * g * g;
+      m_h7_h_gamma[i_88] = mi;
+      v_h7_h_gamma[i_88] = vi;
+      h7_h_gamma[i_88] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_89 = 0; i_89 < 32; i_89++) {
+      const g = buf78[i_89];
+      const mi = 0.9 * m_h7_h_beta[i_89] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_h_beta[i_89] + 0.0010000000000000009 * g * g;
+      m_h7_h_beta[i_89] = mi;
+      v_h7_h_beta[i_89] = vi;
+      h7_h_beta[i_89] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_90 = 0; i_90 < 1024; i_90++) {
+      const g = buf80[i_90];
+      const mi = 0.9 * m_h7_W[i_90] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_W[i_90] + 0.0010000000000000009 * g * g;
+      m_h7_W[i_90] = mi;
+      v_h7_W[i_90] = vi;
+      h7_W[i_90] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_91 = 0; i_91 < 32; i_91++) {
+      const g = buf83[i_91];
+      const mi = 0.9 * m_h7_b[i_91] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_b[i_91] + 0.0010000000000000009 * g * g;
+      m_h7_b[i_91] = mi;
+      v_h7_b[i_91] = vi;
+      h7_b[i_91] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_92 = 0; i_92 < 32; i_92++) {
+      const g = buf100[i_92];
+      const mi = 0.9 * m_h7_gamma[i_92] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_gamma[i_92] + 0.0010000000000000009 * g * g;
+      m_h7_gamma[i_92] = mi;
+      v_h7_gamma[i_92] = vi;
+      h7_gamma[i_92] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_93 = 0; i_93 < 32; i_93++) {
+      const g = buf84[i_93];
+      const mi = 0.9 * m_h7_beta[i_93] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h7_beta[i_93] + 0.0010000000000000009 * g * g;
+      m_h7_beta[i_93] = mi;
+      v_h7_beta[i_93] = vi;
+      h7_beta[i_93] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_94 = 0; i_94 < 1024; i_94++) {
+      const g = buf86[i_94];
+      const mi = 0.9 * m_h8_h_W[i_94] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_h_W[i_94] + 0.0010000000000000009 * g * g;
+      m_h8_h_W[i_94] = mi;
+      v_h8_h_W[i_94] = vi;
+      h8_h_W[i_94] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_95 = 0; i_95 < 32; i_95++) {
+      const g = buf89[i_95];
+      const mi = 0.9 * m_h8_h_b[i_95] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_h_b[i_95] + 0.0010000000000000009 * g * g;
+      m_h8_h_b[i_95] = mi;
+      v_h8_h_b[i_95] = vi;
+      h8_h_b[i_95] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_96 = 0; i_96 < 32; i_96++) {
+      const g = buf112[i_96];
+      const mi = 0.9 * m_h8_h_gamma[i_96] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_h_gamma[i_96] + 0.0010000000000000009 * g * g;
+      m_h8_h_gamma[i_96] = mi;
+      v_h8_h_gamma[i_96] = vi;
+      h8_h_gamma[i_96] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_97 = 0; i_97 < 32; i_97++) {
+      const g = buf90[i_97];
+      const mi = 0.9 * m_h8_h_beta[i_97] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_h_beta[i_97] + 0.0010000000000000009 * g * g;
+      m_h8_h_beta[i_97] = mi;
+      v_h8_h_beta[i_97] = vi;
+      h8_h_beta[i_97] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_98 = 0; i_98 < 1024; i_98++) {
+      const g = buf92[i_98];
+      const mi = 0.9 * m_h8_W[i_98] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_W[i_98] + 0.0010000000000000009 * g * g;
+      m_h8_W[i_98] = mi;
+      v_h8_W[i_98] = vi;
+      h8_W[i_98] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_99 = 0; i_99 < 32; i_99++) {
+      const g = buf95[i_99];
+      const mi = 0.9 * m_h8_b[i_99] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_b[i_99] + 0.0010000000000000009 * g * g;
+      m_h8_b[i_99] = mi;
+      v_h8_b[i_99] = vi;
+      h8_b[i_99] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_100 = 0; i_100 < 32; i_100++) {
+      const g = buf108[i_100];
+      const mi = 0.9 * m_h8_gamma[i_100] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_gamma[i_100] + 0.0010000000000000009 * g * g;
+      m_h8_gamma[i_100] = mi;
+      v_h8_gamma[i_100] = vi;
+      h8_gamma[i_100] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_101 = 0; i_101 < 32; i_101++) {
+      const g = buf96[i_101];
+      const mi = 0.9 * m_h8_beta[i_101] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h8_beta[i_101] + 0.0010000000000000009 * g * g;
+      m_h8_beta[i_101] = mi;
+      v_h8_beta[i_101] = vi;
+      h8_beta[i_101] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_102 = 0; i_102 < 1024; i_102++) {
+      const g = buf98[i_102];
+      const mi = 0.9 * m_h9_h_W[i_102] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_h_W[i_102] + 0.0010000000000000009 * g * g;
+      m_h9_h_W[i_102] = mi;
+      v_h9_h_W[i_102] = vi;
+      h9_h_W[i_102] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_103 = 0; i_103 < 32; i_103++) {
+      const g = buf101[i_103];
+      const mi = 0.9 * m_h9_h_b[i_103] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_h_b[i_103] + 0.0010000000000000009 * g * g;
+      m_h9_h_b[i_103] = mi;
+      v_h9_h_b[i_103] = vi;
+      h9_h_b[i_103] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_104 = 0; i_104 < 32; i_104++) {
+      const g = buf106[i_104];
+      const mi = 0.9 * m_h9_h_gamma[i_104] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_h_gamma[i_104] + 0.0010000000000000009 * g * g;
+      m_h9_h_gamma[i_104] = mi;
+      v_h9_h_gamma[i_104] = vi;
+      h9_h_gamma[i_104] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_105 = 0; i_105 < 32; i_105++) {
+      const g = buf114[i_105];
+      const mi = 0.9 * m_h9_h_beta[i_105] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_h_beta[i_105] + 0.0010000000000000009 * g * g;
+      m_h9_h_beta[i_105] = mi;
+      v_h9_h_beta[i_105] = vi;
+      h9_h_beta[i_105] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_106 = 0; i_106 < 1024; i_106++) {
+      const g = buf104[i_106];
+      const mi = 0.9 * m_h9_W[i_106] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_W[i_106] + 0.0010000000000000009 * g * g;
+      m_h9_W[i_106] = mi;
+      v_h9_W[i_106] = vi;
+      h9_W[i_106] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_107 = 0; i_107 < 32; i_107++) {
+      const g = buf107[i_107];
+      const mi = 0.9 * m_h9_b[i_107] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_b[i_107] + 0.0010000000000000009 * g * g;
+      m_h9_b[i_107] = mi;
+      v_h9_b[i_107] = vi;
+      h9_b[i_107] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_108 = 0; i_108 < 32; i_108++) {
+      const g = buf113[i_108];
+      const mi = 0.9 * m_h9_gamma[i_108] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_gamma[i_108] + 0.0010000000000000009 * g * g;
+      m_h9_gamma[i_108] = mi;
+      v_h9_gamma[i_108] = vi;
+      h9_gamma[i_108] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_109 = 0; i_109 < 32; i_109++) {
+      const g = buf109[i_109];
+      const mi = 0.9 * m_h9_beta[i_109] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_h9_beta[i_109] + 0.0010000000000000009 * g * g;
+      m_h9_beta[i_109] = mi;
+      v_h9_beta[i_109] = vi;
+      h9_beta[i_109] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_110 = 0; i_110 < 64; i_110++) {
+      const g = buf111[i_110];
+      const mi = 0.9 * m_p_W[i_110] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_p_W[i_110] + 0.0010000000000000009 * g * g;
+      m_p_W[i_110] = mi;
+      v_p_W[i_110] = vi;
+      p_W[i_110] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    }
+    for (let i_111 = 0; i_111 < 2; i_111++) {
+      const g = buf110[i_111];
+      const mi = 0.9 * m_p_b[i_111] + 0.09999999999999998 * g;
+      const vi = 0.999 * v_p_b[i_111] + 0.0010000000000000009 * g * g;
+      m_p_b[i_111] = mi;
+      v_p_b[i_111] = vi;
+      p_b[i_111] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return value;
   }
@@ -6540,7 +13323,7 @@ export function createModel(options: ModelOptions = {}): Model {
     { name: "h1.beta", shape: [32], data: h1_beta, grad: buf12 },
     { name: "h2.h.W", shape: [32, 32], data: h2_h_W, grad: buf14 },
     { name: "h2.h.b", shape: [32], data: h2_h_b, grad: buf17 },
-    { name: "h2.h.gamma", shape: [32], data: h2_h_gamma, grad: buf42 },
+    { name: "h2.h.gamma", shape: [32], data: h2_h_gamma, grad: buf46 },
     { name: "h2.h.beta", shape: [32], data: h2_h_beta, grad: buf18 },
     { name: "h2.W", shape: [32, 32], data: h2_W, grad: buf20 },
     { name: "h2.b", shape: [32], data: h2_b, grad: buf23 },
@@ -6548,22 +13331,62 @@ export function createModel(options: ModelOptions = {}): Model {
     { name: "h2.beta", shape: [32], data: h2_beta, grad: buf24 },
     { name: "h3.h.W", shape: [32, 32], data: h3_h_W, grad: buf26 },
     { name: "h3.h.b", shape: [32], data: h3_h_b, grad: buf29 },
-    { name: "h3.h.gamma", shape: [32], data: h3_h_gamma, grad: buf52 },
+    { name: "h3.h.gamma", shape: [32], data: h3_h_gamma, grad: buf58 },
     { name: "h3.h.beta", shape: [32], data: h3_h_beta, grad: buf30 },
     { name: "h3.W", shape: [32, 32], data: h3_W, grad: buf32 },
     { name: "h3.b", shape: [32], data: h3_b, grad: buf35 },
-    { name: "h3.gamma", shape: [32], data: h3_gamma, grad: buf48 },
+    { name: "h3.gamma", shape: [32], data: h3_gamma, grad: buf52 },
     { name: "h3.beta", shape: [32], data: h3_beta, grad: buf36 },
     { name: "h4.h.W", shape: [32, 32], data: h4_h_W, grad: buf38 },
     { name: "h4.h.b", shape: [32], data: h4_h_b, grad: buf41 },
-    { name: "h4.h.gamma", shape: [32], data: h4_h_gamma, grad: buf46 },
-    { name: "h4.h.beta", shape: [32], data: h4_h_beta, grad: buf54 },
+    { name: "h4.h.gamma", shape: [32], data: h4_h_gamma, grad: buf70 },
+    { name: "h4.h.beta", shape: [32], data: h4_h_beta, grad: buf42 },
     { name: "h4.W", shape: [32, 32], data: h4_W, grad: buf44 },
     { name: "h4.b", shape: [32], data: h4_b, grad: buf47 },
-    { name: "h4.gamma", shape: [32], data: h4_gamma, grad: buf53 },
-    { name: "h4.beta", shape: [32], data: h4_beta, grad: buf49 },
-    { name: "p.W", shape: [32, 2], data: p_W, grad: buf51 },
-    { name: "p.b", shape: [2], data: p_b, grad: buf50 },
+    { name: "h4.gamma", shape: [32], data: h4_gamma, grad: buf64 },
+    { name: "h4.beta", shape: [32], data: h4_beta, grad: buf48 },
+    { name: "h5.h.W", shape: [32, 32], data: h5_h_W, grad: buf50 },
+    { name: "h5.h.b", shape: [32], data: h5_h_b, grad: buf53 },
+    { name: "h5.h.gamma", shape: [32], data: h5_h_gamma, grad: buf82 },
+    { name: "h5.h.beta", shape: [32], data: h5_h_beta, grad: buf54 },
+    { name: "h5.W", shape: [32, 32], data: h5_W, grad: buf56 },
+    { name: "h5.b", shape: [32], data: h5_b, grad: buf59 },
+    { name: "h5.gamma", shape: [32], data: h5_gamma, grad: buf76 },
+    { name: "h5.beta", shape: [32], data: h5_beta, grad: buf60 },
+    { name: "h6.h.W", shape: [32, 32], data: h6_h_W, grad: buf62 },
+    { name: "h6.h.b", shape: [32], data: h6_h_b, grad: buf65 },
+    { name: "h6.h.gamma", shape: [32], data: h6_h_gamma, grad: buf94 },
+    { name: "h6.h.beta", shape: [32], data: h6_h_beta, grad: buf66 },
+    { name: "h6.W", shape: [32, 32], data: h6_W, grad: buf68 },
+    { name: "h6.b", shape: [32], data: h6_b, grad: buf71 },
+    { name: "h6.gamma", shape: [32], data: h6_gamma, grad: buf88 },
+    { name: "h6.beta", shape: [32], data: h6_beta, grad: buf72 },
+    { name: "h7.h.W", shape: [32, 32], data: h7_h_W, grad: buf74 },
+    { name: "h7.h.b", shape: [32], data: h7_h_b, grad: buf77 },
+    { name: "h7.h.gamma", shape: [32], data: h7_h_gamma, grad: buf102 },
+    { name: "h7.h.beta", shape: [32], data: h7_h_beta, grad: buf78 },
+    { name: "h7.W", shape: [32, 32], data: h7_W, grad: buf80 },
+    { name: "h7.b", shape: [32], data: h7_b, grad: buf83 },
+    { name: "h7.gamma", shape: [32], data: h7_gamma, grad: buf100 },
+    { name: "h7.beta", shape: [32], data: h7_beta, grad: buf84 },
+    { name: "h8.h.W", shape: [32, 32], data: h8_h_W, grad: buf86 },
+    { name: "h8.h.b", shape: [32], data: h8_h_b, grad: buf89 },
+    { name: "h8.h.gamma", shape: [32], data: h8_h_gamma, grad: buf112 },
+    { name: "h8.h.beta", shape: [32], data: h8_h_beta, grad: buf90 },
+    { name: "h8.W", shape: [32, 32], data: h8_W, grad: buf92 },
+    { name: "h8.b", shape: [32], data: h8_b, grad: buf95 },
+    { name: "h8.gamma", shape: [32], data: h8_gamma, grad: buf108 },
+    { name: "h8.beta", shape: [32], data: h8_beta, grad: buf96 },
+    { name: "h9.h.W", shape: [32, 32], data: h9_h_W, grad: buf98 },
+    { name: "h9.h.b", shape: [32], data: h9_h_b, grad: buf101 },
+    { name: "h9.h.gamma", shape: [32], data: h9_h_gamma, grad: buf106 },
+    { name: "h9.h.beta", shape: [32], data: h9_h_beta, grad: buf114 },
+    { name: "h9.W", shape: [32, 32], data: h9_W, grad: buf104 },
+    { name: "h9.b", shape: [32], data: h9_b, grad: buf107 },
+    { name: "h9.gamma", shape: [32], data: h9_gamma, grad: buf113 },
+    { name: "h9.beta", shape: [32], data: h9_beta, grad: buf109 },
+    { name: "p.W", shape: [32, 2], data: p_W, grad: buf111 },
+    { name: "p.b", shape: [2], data: p_b, grad: buf110 },
     { name: "h1.h.mean", shape: [32], data: h1_h_mean, grad: null },
     { name: "h1.h.var", shape: [32], data: h1_h_var, grad: null },
     { name: "h1.mean", shape: [32], data: h1_mean, grad: null },
@@ -6580,6 +13403,26 @@ export function createModel(options: ModelOptions = {}): Model {
     { name: "h4.h.var", shape: [32], data: h4_h_var, grad: null },
     { name: "h4.mean", shape: [32], data: h4_mean, grad: null },
     { name: "h4.var", shape: [32], data: h4_var, grad: null },
+    { name: "h5.h.mean", shape: [32], data: h5_h_mean, grad: null },
+    { name: "h5.h.var", shape: [32], data: h5_h_var, grad: null },
+    { name: "h5.mean", shape: [32], data: h5_mean, grad: null },
+    { name: "h5.var", shape: [32], data: h5_var, grad: null },
+    { name: "h6.h.mean", shape: [32], data: h6_h_mean, grad: null },
+    { name: "h6.h.var", shape: [32], data: h6_h_var, grad: null },
+    { name: "h6.mean", shape: [32], data: h6_mean, grad: null },
+    { name: "h6.var", shape: [32], data: h6_var, grad: null },
+    { name: "h7.h.mean", shape: [32], data: h7_h_mean, grad: null },
+    { name: "h7.h.var", shape: [32], data: h7_h_var, grad: null },
+    { name: "h7.mean", shape: [32], data: h7_mean, grad: null },
+    { name: "h7.var", shape: [32], data: h7_var, grad: null },
+    { name: "h8.h.mean", shape: [32], data: h8_h_mean, grad: null },
+    { name: "h8.h.var", shape: [32], data: h8_h_var, grad: null },
+    { name: "h8.mean", shape: [32], data: h8_mean, grad: null },
+    { name: "h8.var", shape: [32], data: h8_var, grad: null },
+    { name: "h9.h.mean", shape: [32], data: h9_h_mean, grad: null },
+    { name: "h9.h.var", shape: [32], data: h9_h_var, grad: null },
+    { name: "h9.mean", shape: [32], data: h9_mean, grad: null },
+    { name: "h9.var", shape: [32], data: h9_var, grad: null },
   ];
 
   function getWeights(): Weights {
@@ -6596,7 +13439,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const p = params.find((q) => q.name === name);
       if (!p)
         throw new Error(
-          `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"h0.W, h0.b, h1.h.W, h1.h.b, h1.h.gamma, h1.h.beta, h1.W, h1.b, h1.gamma, h1.beta, h2.h.W, h2.h.b, h2.h.gamma, h2.h.beta, h2.W, h2.b, h2.gamma, h2.beta, h3.h.W, h3.h.b, h3.h.gamma, h3.h.beta, h3.W, h3.b, h3.gamma, h3.beta, h4.h.W, h4.h.b, h4.h.gamma, h4.h.beta, h4.W, h4.b, h4.gamma, h4.beta, p.W, p.b, h1.h.mean, h1.h.var, h1.mean, h1.var, h2.h.mean, h2.h.var, h2.mean, h2.var, h3.h.mean, h3.h.var, h3.mean, h3.var, h4.h.mean, h4.h.var, h4.mean, h4.var"})`,
+          `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"h0.W, h0.b, h1.h.W, h1.h.b, h1.h.gamma, h1.h.beta, h1.W, h1.b, h1.gamma, h1.beta, h2.h.W, h2.h.b, h2.h.gamma, h2.h.beta, h2.W, h2.b, h2.gamma, h2.beta, h3.h.W, h3.h.b, h3.h.gamma, h3.h.beta, h3.W, h3.b, h3.gamma, h3.beta, h4.h.W, h4.h.b, h4.h.gamma, h4.h.beta, h4.W, h4.b, h4.gamma, h4.beta, h5.h.W, h5.h.b, h5.h.gamma, h5.h.beta, h5.W, h5.b, h5.gamma, h5.beta, h6.h.W, h6.h.b, h6.h.gamma, h6.h.beta, h6.W, h6.b, h6.gamma, h6.beta, h7.h.W, h7.h.b, h7.h.gamma, h7.h.beta, h7.W, h7.b, h7.gamma, h7.beta, h8.h.W, h8.h.b, h8.h.gamma, h8.h.beta, h8.W, h8.b, h8.gamma, h8.beta, h9.h.W, h9.h.b, h9.h.gamma, h9.h.beta, h9.W, h9.b, h9.gamma, h9.beta, p.W, p.b, h1.h.mean, h1.h.var, h1.mean, h1.var, h2.h.mean, h2.h.var, h2.mean, h2.var, h3.h.mean, h3.h.var, h3.mean, h3.var, h4.h.mean, h4.h.var, h4.mean, h4.var, h5.h.mean, h5.h.var, h5.mean, h5.var, h6.h.mean, h6.h.var, h6.mean, h6.var, h7.h.mean, h7.h.var, h7.mean, h7.var, h8.h.mean, h8.h.var, h8.mean, h8.var, h9.h.mean, h9.h.var, h9.mean, h9.var"})`,
         );
       const w = weights[name]!;
       if (typeof w !== "object" || w === null)
@@ -6702,6 +13545,86 @@ export function createModel(options: ModelOptions = {}): Model {
     { key: "h4.gamma/v", data: v_h4_gamma },
     { key: "h4.beta/m", data: m_h4_beta },
     { key: "h4.beta/v", data: v_h4_beta },
+    { key: "h5.h.W/m", data: m_h5_h_W },
+    { key: "h5.h.W/v", data: v_h5_h_W },
+    { key: "h5.h.b/m", data: m_h5_h_b },
+    { key: "h5.h.b/v", data: v_h5_h_b },
+    { key: "h5.h.gamma/m", data: m_h5_h_gamma },
+    { key: "h5.h.gamma/v", data: v_h5_h_gamma },
+    { key: "h5.h.beta/m", data: m_h5_h_beta },
+    { key: "h5.h.beta/v", data: v_h5_h_beta },
+    { key: "h5.W/m", data: m_h5_W },
+    { key: "h5.W/v", data: v_h5_W },
+    { key: "h5.b/m", data: m_h5_b },
+    { key: "h5.b/v", data: v_h5_b },
+    { key: "h5.gamma/m", data: m_h5_gamma },
+    { key: "h5.gamma/v", data: v_h5_gamma },
+    { key: "h5.beta/m", data: m_h5_beta },
+    { key: "h5.beta/v", data: v_h5_beta },
+    { key: "h6.h.W/m", data: m_h6_h_W },
+    { key: "h6.h.W/v", data: v_h6_h_W },
+    { key: "h6.h.b/m", data: m_h6_h_b },
+    { key: "h6.h.b/v", data: v_h6_h_b },
+    { key: "h6.h.gamma/m", data: m_h6_h_gamma },
+    { key: "h6.h.gamma/v", data: v_h6_h_gamma },
+    { key: "h6.h.beta/m", data: m_h6_h_beta },
+    { key: "h6.h.beta/v", data: v_h6_h_beta },
+    { key: "h6.W/m", data: m_h6_W },
+    { key: "h6.W/v", data: v_h6_W },
+    { key: "h6.b/m", data: m_h6_b },
+    { key: "h6.b/v", data: v_h6_b },
+    { key: "h6.gamma/m", data: m_h6_gamma },
+    { key: "h6.gamma/v", data: v_h6_gamma },
+    { key: "h6.beta/m", data: m_h6_beta },
+    { key: "h6.beta/v", data: v_h6_beta },
+    { key: "h7.h.W/m", data: m_h7_h_W },
+    { key: "h7.h.W/v", data: v_h7_h_W },
+    { key: "h7.h.b/m", data: m_h7_h_b },
+    { key: "h7.h.b/v", data: v_h7_h_b },
+    { key: "h7.h.gamma/m", data: m_h7_h_gamma },
+    { key: "h7.h.gamma/v", data: v_h7_h_gamma },
+    { key: "h7.h.beta/m", data: m_h7_h_beta },
+    { key: "h7.h.beta/v", data: v_h7_h_beta },
+    { key: "h7.W/m", data: m_h7_W },
+    { key: "h7.W/v", data: v_h7_W },
+    { key: "h7.b/m", data: m_h7_b },
+    { key: "h7.b/v", data: v_h7_b },
+    { key: "h7.gamma/m", data: m_h7_gamma },
+    { key: "h7.gamma/v", data: v_h7_gamma },
+    { key: "h7.beta/m", data: m_h7_beta },
+    { key: "h7.beta/v", data: v_h7_beta },
+    { key: "h8.h.W/m", data: m_h8_h_W },
+    { key: "h8.h.W/v", data: v_h8_h_W },
+    { key: "h8.h.b/m", data: m_h8_h_b },
+    { key: "h8.h.b/v", data: v_h8_h_b },
+    { key: "h8.h.gamma/m", data: m_h8_h_gamma },
+    { key: "h8.h.gamma/v", data: v_h8_h_gamma },
+    { key: "h8.h.beta/m", data: m_h8_h_beta },
+    { key: "h8.h.beta/v", data: v_h8_h_beta },
+    { key: "h8.W/m", data: m_h8_W },
+    { key: "h8.W/v", data: v_h8_W },
+    { key: "h8.b/m", data: m_h8_b },
+    { key: "h8.b/v", data: v_h8_b },
+    { key: "h8.gamma/m", data: m_h8_gamma },
+    { key: "h8.gamma/v", data: v_h8_gamma },
+    { key: "h8.beta/m", data: m_h8_beta },
+    { key: "h8.beta/v", data: v_h8_beta },
+    { key: "h9.h.W/m", data: m_h9_h_W },
+    { key: "h9.h.W/v", data: v_h9_h_W },
+    { key: "h9.h.b/m", data: m_h9_h_b },
+    { key: "h9.h.b/v", data: v_h9_h_b },
+    { key: "h9.h.gamma/m", data: m_h9_h_gamma },
+    { key: "h9.h.gamma/v", data: v_h9_h_gamma },
+    { key: "h9.h.beta/m", data: m_h9_h_beta },
+    { key: "h9.h.beta/v", data: v_h9_h_beta },
+    { key: "h9.W/m", data: m_h9_W },
+    { key: "h9.W/v", data: v_h9_W },
+    { key: "h9.b/m", data: m_h9_b },
+    { key: "h9.b/v", data: v_h9_b },
+    { key: "h9.gamma/m", data: m_h9_gamma },
+    { key: "h9.gamma/v", data: v_h9_gamma },
+    { key: "h9.beta/m", data: m_h9_beta },
+    { key: "h9.beta/v", data: v_h9_beta },
     { key: "p.W/m", data: m_p_W },
     { key: "p.W/v", data: v_p_W },
     { key: "p.b/m", data: m_p_b },
@@ -6767,7 +13690,7 @@ export function createModel(options: ModelOptions = {}): Model {
     lr = value;
   }
   function fit(x: Float64Array, label: Float64Array, n: number, options: FitOptions = {}): number[] {
-    const epochs = options.epochs ?? 300;
+    const epochs = options.epochs ?? 100;
     const batch = options.batch ?? Math.min(32, maxBatch);
     if (!Number.isInteger(epochs) || epochs < 0)
       throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
@@ -6782,13 +13705,15 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
     const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     const bx = new Float64Array(batch * 2);
     const by = new Float64Array(batch * 1);
     const history: number[] = [];
     for (let e = 0; e < epochs; e++) {
       const epoch = epochsDone + 1;
       lr = scheduledLr(epoch);
+      // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
+      // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
+      for (let i = 0; i < n; i++) order[i] = i;
       if (options.shuffle !== false) {
         for (let i = n - 1; i > 0; i--) {
           const j = Math.floor(sfc32(shuffleRng) * (i + 1));
@@ -6807,9 +13732,11 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const value = trainStep(bx, by, rows);
         if (!Number.isFinite(value)) {
-          throw new Error(
-            `fit: the loss became ${value} at epoch ${epoch}, batch ${start / batch + 1}; the weights from before that step are kept. Try a smaller learning rate.`,
+          const at = start / batch + 1;
+          const error = new Error(
+            `fit: the loss became ${value} at epoch ${epoch}, batch ${at}; the weights from before that step are kept. Try a smaller learning rate.`,
           );
+          throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
         }
         total += value * rows;
       }
@@ -6860,6 +13787,46 @@ export function createModel(options: ModelOptions = {}): Model {
       { name: "h4.b", shape: [32], trainable: true },
       { name: "h4.gamma", shape: [32], trainable: true },
       { name: "h4.beta", shape: [32], trainable: true },
+      { name: "h5.h.W", shape: [32, 32], trainable: true },
+      { name: "h5.h.b", shape: [32], trainable: true },
+      { name: "h5.h.gamma", shape: [32], trainable: true },
+      { name: "h5.h.beta", shape: [32], trainable: true },
+      { name: "h5.W", shape: [32, 32], trainable: true },
+      { name: "h5.b", shape: [32], trainable: true },
+      { name: "h5.gamma", shape: [32], trainable: true },
+      { name: "h5.beta", shape: [32], trainable: true },
+      { name: "h6.h.W", shape: [32, 32], trainable: true },
+      { name: "h6.h.b", shape: [32], trainable: true },
+      { name: "h6.h.gamma", shape: [32], trainable: true },
+      { name: "h6.h.beta", shape: [32], trainable: true },
+      { name: "h6.W", shape: [32, 32], trainable: true },
+      { name: "h6.b", shape: [32], trainable: true },
+      { name: "h6.gamma", shape: [32], trainable: true },
+      { name: "h6.beta", shape: [32], trainable: true },
+      { name: "h7.h.W", shape: [32, 32], trainable: true },
+      { name: "h7.h.b", shape: [32], trainable: true },
+      { name: "h7.h.gamma", shape: [32], trainable: true },
+      { name: "h7.h.beta", shape: [32], trainable: true },
+      { name: "h7.W", shape: [32, 32], trainable: true },
+      { name: "h7.b", shape: [32], trainable: true },
+      { name: "h7.gamma", shape: [32], trainable: true },
+      { name: "h7.beta", shape: [32], trainable: true },
+      { name: "h8.h.W", shape: [32, 32], trainable: true },
+      { name: "h8.h.b", shape: [32], trainable: true },
+      { name: "h8.h.gamma", shape: [32], trainable: true },
+      { name: "h8.h.beta", shape: [32], trainable: true },
+      { name: "h8.W", shape: [32, 32], trainable: true },
+      { name: "h8.b", shape: [32], trainable: true },
+      { name: "h8.gamma", shape: [32], trainable: true },
+      { name: "h8.beta", shape: [32], trainable: true },
+      { name: "h9.h.W", shape: [32, 32], trainable: true },
+      { name: "h9.h.b", shape: [32], trainable: true },
+      { name: "h9.h.gamma", shape: [32], trainable: true },
+      { name: "h9.h.beta", shape: [32], trainable: true },
+      { name: "h9.W", shape: [32, 32], trainable: true },
+      { name: "h9.b", shape: [32], trainable: true },
+      { name: "h9.gamma", shape: [32], trainable: true },
+      { name: "h9.beta", shape: [32], trainable: true },
       { name: "p.W", shape: [32, 2], trainable: true },
       { name: "p.b", shape: [2], trainable: true },
     ],
@@ -6880,11 +13847,31 @@ export function createModel(options: ModelOptions = {}): Model {
       { name: "h4.h.var", shape: [32] },
       { name: "h4.mean", shape: [32] },
       { name: "h4.var", shape: [32] },
+      { name: "h5.h.mean", shape: [32] },
+      { name: "h5.h.var", shape: [32] },
+      { name: "h5.mean", shape: [32] },
+      { name: "h5.var", shape: [32] },
+      { name: "h6.h.mean", shape: [32] },
+      { name: "h6.h.var", shape: [32] },
+      { name: "h6.mean", shape: [32] },
+      { name: "h6.var", shape: [32] },
+      { name: "h7.h.mean", shape: [32] },
+      { name: "h7.h.var", shape: [32] },
+      { name: "h7.mean", shape: [32] },
+      { name: "h7.var", shape: [32] },
+      { name: "h8.h.mean", shape: [32] },
+      { name: "h8.h.var", shape: [32] },
+      { name: "h8.mean", shape: [32] },
+      { name: "h8.var", shape: [32] },
+      { name: "h9.h.mean", shape: [32] },
+      { name: "h9.h.var", shape: [32] },
+      { name: "h9.mean", shape: [32] },
+      { name: "h9.var", shape: [32] },
     ],
-    paramCount: 9122,
-    bytes: 515632,
+    paramCount: 20322,
+    bytes: 1122352,
     maxBatch: 32,
-    train: { optimizer: "adam", lr: 0.01, epochs: 300, batch: 32, seed: 1 },
+    train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };
   return {
     info,

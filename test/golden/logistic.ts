@@ -420,13 +420,15 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
     const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     const bx = new Float64Array(batch * 2);
     const by = new Float64Array(batch * 1);
     const history: number[] = [];
     for (let e = 0; e < epochs; e++) {
       const epoch = epochsDone + 1;
       lr = scheduledLr(epoch);
+      // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
+      // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
+      for (let i = 0; i < n; i++) order[i] = i;
       if (options.shuffle !== false) {
         for (let i = n - 1; i > 0; i--) {
           const j = Math.floor(sfc32(shuffleRng) * (i + 1));
@@ -445,9 +447,11 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const value = trainStep(bx, by, rows);
         if (!Number.isFinite(value)) {
-          throw new Error(
-            `fit: the loss became ${value} at epoch ${epoch}, batch ${start / batch + 1}; the weights from before that step are kept. Try a smaller learning rate.`,
+          const at = start / batch + 1;
+          const error = new Error(
+            `fit: the loss became ${value} at epoch ${epoch}, batch ${at}; the weights from before that step are kept. Try a smaller learning rate.`,
           );
+          throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
         }
         total += value * rows;
       }

@@ -14,7 +14,7 @@ vi.setConfig({ testTimeout: 300_000 });
 const SCALE = Number(process.env.NETC_FUZZ_SCALE ?? 1);
 /** A case slower than this fails (a hang shows up as a test timeout instead). */
 const CASE_MS = 3_000;
-const TYPECHECK_SAMPLE = 6;
+const TYPECHECK_SAMPLE = 4;
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
@@ -47,7 +47,7 @@ function check(source: string, what: string): void {
     try {
       compileToGraph(source);
       stats.compiled++;
-      if (compiledSources.length < 200) compiledSources.push(source);
+      if (compiledSources.length < 200 && source.length < 5_000) compiledSources.push(source);
     } catch (err) {
       if (!(err instanceof NetcError)) throw new Error(`${context()}\ncompileToGraph threw: ${(err as Error).stack}`);
       verify(err.diagnostics);
@@ -131,7 +131,7 @@ describe("fuzzing the front end", () => {
     const base = exampleSource("xor");
     const extremes = [
       "", "\u0000", "\n".repeat(100_000), "model", "model m {", "}".repeat(10_000), "#".repeat(100_000),
-      base.replace(/x/g, "x".repeat(50_000)), base.replace("dense 8 tanh", "dense 8 tanh\n".repeat(2_000)),
+      base.replace(/x/g, "x".repeat(50_000)), base.replace("dense 8 tanh", "dense 8 tanh\n".repeat(500)),
       `model m {\n input x[2]\n target y[1]\n p = ${"-".repeat(100_000)}x\n output p\n loss mse(p, y)\n}`,
       `model m {\n input x[2]\n target y[1]\n p = x${" + x".repeat(50_000)}\n output p\n loss mse(p, y)\n}`,
       `model m {\n input x[2]\n target y[1]\n p = ${"tanh(".repeat(5_000)}x${")".repeat(5_000)}\n output p\n loss mse(p, y)\n}`,
