@@ -35,7 +35,7 @@ export type Dim = { value: number; span: Span };
 export type Stmt =
   | { kind: "input"; name: Ident; dims: Dim[]; span: Span }
   | { kind: "target"; name: Ident; dims: Dim[]; classes?: Dim; span: Span }
-  | { kind: "param"; name: Ident; dims: Dim[]; init?: Expr; span: Span }
+  | { kind: "param"; name: Ident; dims: Dim[]; init?: Expr; frozen: boolean; span: Span }
   | { kind: "assign"; name: Ident; value: Expr; span: Span }
   /** `h, c = pair(x)`: one name per value the block returns. */
   | { kind: "unpack"; names: Ident[]; value: Expr; span: Span }

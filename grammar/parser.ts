@@ -123,6 +123,8 @@ class NetParser extends CstParser {
       this.CONSUME(Equals);
       this.SUBRULE(this.expression);
     });
+    // `param W[2, 2] = zeros frozen`: a trailing attribute; the visitor checks the word.
+    this.OPTION2(() => this.CONSUME2(Identifier));
   });
 
   /** `h = expr`, or `h, c = pair(x)` for a block that returns several values. */

@@ -137,9 +137,15 @@ export class AstBuilder extends BaseVisitor {
     const name = ident(ctx.Identifier?.[0]);
     const dims = this.at<Dim[]>(ctx.dims);
     if (!name || !dims) return undefined;
-    if (!ctx.Equals) return { kind: "param", name, dims, span };
+    const attribute = ident(ctx.Identifier?.[1]);
+    if (attribute && attribute.name !== "frozen") {
+      this.diags.error(attribute.span, `expected 'frozen' after the parameter's initializer, got '${attribute.name}'`);
+      return undefined;
+    }
+    const frozen = attribute !== undefined;
+    if (!ctx.Equals) return { kind: "param", name, dims, frozen, span };
     const init = this.at<Expr>(ctx.expression);
-    return init && { kind: "param", name, dims, init, span };
+    return init && { kind: "param", name, dims, init, frozen, span };
   }
 
   assignStmt(ctx: Children, span: Span): Stmt | undefined {

@@ -68,6 +68,7 @@ const CASES: [string, string, number][] = [
   ["dropout 0.2, 3 features, 2 rows", model(2, 2, "h = dropout(tanh(dense(x, 3)), 0.2)\n  p = dense(h, 2)"), 2],
   ["dropout 0.5, 5 features, 6 rows", model(3, 2, "h = dropout(dense(x, 5), p: 0.5)\n  p = dense(tanh(h), 2)"), 6],
   ["dropout 0.75 on the input", model(4, 1, "p = dense(tanh(dropout(x, 0.75)), 1)"), 5],
+  ["two dropouts of different rates side by side", model(2, 2, "a = dropout(tanh(dense(x, 3)), 0.3)\n  b = dropout(tanh(dense(x, 3)), 0.6)\n  p = dense(a * b + b, 2)"), 4],
   [
     "dense → batchnorm → dropout → layernorm → softmax with cross_entropy",
     `model g {

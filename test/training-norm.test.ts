@@ -108,6 +108,16 @@ describe("batchnorm", () => {
       expectClose(after.W!.data, Array.from(W, (w, i) => w - 0.1 * grads.W!.data[i]!));
     }
   });
+
+  it("a one-row training step leaves the running statistics alone (there is no variance to learn from)", async () => {
+    const model = await make();
+    model.trainStep(x, y, 1);
+    const after = model.getWeights();
+    expect(Array.from(after["p.mean"]!.data)).toEqual(stats["p.mean"]);
+    expect(Array.from(after["p.var"]!.data)).toEqual(stats["p.var"]);
+    // The step itself happened: one row normalizes to 0, so the output is β and β moved toward y.
+    expectClose(after["p.beta"]!.data, stats["p.beta"].map((b, j) => b - 0.1 * (b - y[j]!)));
+  });
 });
 
 describe("layernorm", () => {

@@ -13,6 +13,8 @@ const identity: Epilogue = (_i, _j, acc) => ({ stmts: "", value: acc });
 
 /** Largest fully unrolled product, in multiply-adds per row (keeps emitted code small). */
 const UNROLL_LIMIT = 128;
+/** Characters of epilogue statements that are still repeated inside each register tile. */
+const EPILOGUE_INLINE_LIMIT = 120;
 /** Output columns unrolled in a small product; wider rows loop. */
 const UNROLL_COLUMNS = 8;
 
@@ -31,6 +33,11 @@ export function emitMatmul(ctx: EmitContext, node: Node, out: string, epilogue: 
   const g = { ctx, out, m, n, k, M, N, K, op, epilogue, a, b, ta, tb };
   if (!ta && typeof K === "number" && typeof N === "number" && K <= 16 && K * N <= UNROLL_LIMIT * 4) return rowUnrolled(g);
   if (ta && !tb && typeof M === "number" && typeof N === "number" && M * N <= 64) return outerAccumulate(g);
+  // A long epilogue (batchnorm's, say) repeated for all eight elements of every tile would
+  // bloat the code; it runs as a second pass over the finished rows instead, while they are
+  // still in cache.
+  const probe = epilogue("i", "j", "acc");
+  if (probe.stmts.length > EPILOGUE_INLINE_LIMIT) return `${registerBlocked({ ...g, epilogue: identity })}\n${epiloguePass(g)}`;
   return registerBlocked(g);
 }
 
@@ -178,3 +185,13 @@ function registerBlocked(g: Gen): string {
   ].filter(Boolean).join("\n");
 }
 
+
+/** Applies the epilogue in place to a finished product. */
+function epiloguePass(g: Gen): string {
+  const i = g.ctx.local("i"), j = g.ctx.local("j");
+  return `for (let ${i} = 0; ${i} < ${g.m}; ${i}++) {
+for (let ${j} = 0; ${j} < ${g.n}; ${j}++) {
+${store(g, i, j, `${g.out}[${idx(i, g.n, j)}]`)}
+}
+}`;
+}

@@ -223,7 +223,8 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
   }
   lines.push("step++;", emitStepPrologue(spec, "step"));
   trainable.forEach((p, k) => {
-    const own = model.train.paramLr.filter((g) => matchesParam(g.name, p.name)).pop();
+    // The most specific match wins: `param_lr h1.W, ...` over `param_lr h1, ...`.
+    const own = model.train.paramLr.filter((g) => matchesParam(g.name, p.name)).sort((a, b) => a.name.length - b.name.length).pop();
     lines.push(
       emitUpdate(spec, {
         param: e.paramVar.get(p.name)!,

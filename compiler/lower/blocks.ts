@@ -6,7 +6,7 @@ import type { BlockDecl, Expr, Stmt } from "../../grammar/ast.js";
 import { spanFrom, type Diagnostics } from "../diagnostics.js";
 import type { LowerContext, Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
-import { BUILTINS } from "./functions.js";
+import { BUILTINS, ownEntry } from "./functions.js";
 import { POISON, type Value } from "./values.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
@@ -35,7 +35,7 @@ export function lowerUnpack(ctx: LowerContext, stmt: Extract<Stmt, { kind: "unpa
   const names = stmt.names;
   const namesSpan = spanFrom(names[0]!.span, names[names.length - 1]!.span);
   if (!block) {
-    if (e.kind === "call" && !BUILTINS[e.callee.name]) lowerExpr(ctx, e, scope); // reports the unknown function
+    if (e.kind === "call" && !ownEntry(BUILTINS, e.callee.name)) lowerExpr(ctx, e, scope); // reports the unknown function
     else ctx.diags.error(namesSpan, `${names.length} names are assigned, but '${ctx.text(e.span)}' gives one value (only a block can return several)`);
     return failed;
   }

@@ -6,7 +6,7 @@ import { inlineBlock } from "./blocks.js";
 import { bindArgs } from "./calls.js";
 import type { LowerContext, Scope } from "./context.js";
 import { lowerExpr, type ExprHint } from "./expr.js";
-import { BUILTINS } from "./functions.js";
+import { BUILTINS, ownEntry } from "./functions.js";
 import { defaultWeightInit, parseInit } from "./init.js";
 import { lowerLossCall } from "./losses.js";
 import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
@@ -18,7 +18,7 @@ type Call = Extract<Expr, { kind: "call" }>;
 export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHint): Value {
   const name = e.callee.name;
   if (ctx.blocks.has(name)) return inlineBlock(ctx, e, scope);
-  const sig = BUILTINS[name];
+  const sig = ownEntry(BUILTINS, name);
   if (!sig) {
     const why = scope.vars.has(name) ? `'${name}' is a value, not a function` : `unknown function '${name}'`;
     ctx.diags.error(e.callee.span, why);

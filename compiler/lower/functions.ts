@@ -12,6 +12,14 @@ export const ACTIVATIONS = [
 ] as const;
 export const LOSSES = ["bce", "cross_entropy", "mse", "mae", "huber", "bce_logits", "cross_entropy_logits"] as const;
 
+/**
+ * `table[name]` for the table's own entries only: looked up with a name from the source, a plain
+ * object would answer `toString` or `__proto__` with an Object.prototype member.
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 export const BUILTINS: Record<string, FunctionSig> = {
   sigmoid: { params: ["x"], doc: "1 / (1 + e^-x), elementwise" },
   tanh: { params: ["x"], doc: "hyperbolic tangent, elementwise" },

@@ -3,12 +3,12 @@ import type { Expr } from "../../grammar/ast.js";
 import type { InitSpec } from "../model.js";
 import { bindArgs, constNumber } from "./calls.js";
 import type { LowerContext } from "./context.js";
-import { INITIALIZERS } from "./functions.js";
+import { INITIALIZERS, ownEntry } from "./functions.js";
 
 export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
   const name = e.kind === "name" ? e.name : e.kind === "call" ? e.callee.name : undefined;
   const span = e.kind === "call" ? e.callee.span : e.span;
-  const params = name === undefined ? undefined : INITIALIZERS[name];
+  const params = name === undefined ? undefined : ownEntry(INITIALIZERS, name);
   if (!params || name === undefined) {
     ctx.diags.error(span, `unknown initializer '${name ?? ctx.text(e.span)}' (expected one of: ${Object.keys(INITIALIZERS).join(", ")})`);
     return undefined;

@@ -31,6 +31,7 @@ export function lowerModel(
   let train: TrainSpec | undefined;
   const deferred: Stmt[] = [];
   const paramRefs: ParamRef[] = [];
+  const frozenParams: string[] = [];
   let layersSeen = false; // a failed `layers` block is reported there, not as a missing output
 
   const bind = (name: Ident, value: Value) => {
@@ -72,6 +73,7 @@ export function lowerModel(
           bind(stmt.name, POISON);
         } else if (!init) bind(stmt.name, POISON);
         else bind(stmt.name, tensor(makeParam(ctx, stmt.name.name, stmt.dims.map((d) => d.value), init, stmt.name.span)));
+        if (stmt.frozen) frozenParams.push(stmt.name.name);
         break;
       }
       case "assign": {
@@ -176,7 +178,7 @@ export function lowerModel(
     params: ctx.params,
     state: ctx.state,
     forward,
-    train: train ?? lowerTrain(ctx, []),
+    train: withFrozen(train ?? lowerTrain(ctx, []), frozenParams),
   };
 }
 
@@ -221,4 +223,9 @@ function declaredNames(body: Stmt[], diags: Diagnostics): Map<string, Span> {
     }
   }
   return seen;
+}
+
+/** `param W[...] frozen` declarations join the train block's `freeze` list. */
+function withFrozen(train: TrainSpec, frozen: string[]): TrainSpec {
+  return frozen.length === 0 ? train : { ...train, frozen: [...train.frozen, ...frozen] };
 }

@@ -5,6 +5,7 @@ import type { OptimizerSpec, ScheduleSpec, TrainSpec } from "../model.js";
 import { OPTIMIZER_DEFAULTS } from "../optim/index.js";
 import { bindArgs, constNumber } from "./calls.js";
 import type { LowerContext } from "./context.js";
+import { ownEntry } from "./functions.js";
 
 export const DEFAULT_TRAIN: TrainSpec = {
   optimizer: { kind: "sgd", lr: 0.01, weight_decay: 0 },
@@ -126,7 +127,7 @@ function paramName(ctx: LowerContext, e: Expr): ParamRef | undefined {
 /** `name(args)` with numeric arguments checked against a table of defaults. */
 function namedCall(ctx: LowerContext, e: Expr, table: Record<string, Record<string, number>>, what: string) {
   const name = e.kind === "name" ? e.name : e.kind === "call" ? e.callee.name : undefined;
-  const defaults = name === undefined ? undefined : table[name];
+  const defaults = name === undefined ? undefined : ownEntry(table, name);
   if (!defaults || name === undefined) {
     ctx.diags.error(e.kind === "call" ? e.callee.span : e.span, `unknown ${what} '${name ?? ctx.text(e.span)}' (expected one of: ${Object.keys(table).join(", ")})`);
     return undefined;

@@ -2,7 +2,8 @@
 //   eval:  dropout(x) → x;  batchnorm → (x − running mean) / √(running var + ε) · γ + β
 //   train: dropout(x) → x ⊙ mask;  batchnorm → batch statistics, plus outputs
 //          `state:<name>` with the updated running statistics (momentum, unbiased variance,
-//          as in PyTorch) that the training step stores after a successful step.
+//          as in PyTorch) that the training step stores after a successful step; a one-row
+//          batch leaves them unchanged.
 import type { Node } from "../ir/graph.js";
 import type { Graph } from "../ir/graph.js";
 import { rewrite } from "./rewrite.js";
@@ -29,9 +30,12 @@ export function specialize(graph: Graph, mode: Mode): Graph {
       const mean = b.div(b.sum(x, [0], false), rows);
       const centered = b.sub(x, mean);
       const variance = b.div(b.sum(b.mul(centered, centered), [0], false), rows);
-      const m = node.attrs.momentum as number;
+      // A one-row batch has no variance to learn from (PyTorch refuses it): its step leaves the
+      // running statistics alone instead of pulling the running variance toward 0. The weight
+      // is momentum · [rows > 1], i.e. momentum · (1 − max(2 − rows, 0)).
+      const m = b.mul(b.const(node.attrs.momentum as number), b.sub(b.const(1), b.max(b.sub(b.const(2), rows), b.const(0))));
       const unbiased = b.div(rows, b.max(b.sub(rows, b.const(1)), b.const(1)));
-      const blend = (old: Node, batch: Node) => b.add(b.mul(b.const(1 - m), old), b.mul(b.const(m), batch));
+      const blend = (old: Node, batch: Node) => b.add(b.mul(b.sub(b.const(1), m), old), b.mul(m, batch));
       extra.set(`state:${runningMean.attrs.name}`, blend(runningMean, mean));
       extra.set(`state:${runningVar.attrs.name}`, blend(runningVar, b.mul(variance, unbiased)));
       return scaleShift(centered, variance);

@@ -62,7 +62,7 @@ const TOKENS = [
   "batch", "seed", "x", "y", "h", "p", "W", "b", "n", "dense", "relu", "tanh", "sigmoid", "softmax", "exp", "log", "sum",
   "mean", "bce", "mse", "cross_entropy", "class", "normal", "zeros", "he", "sgd", "adam", "lr", "init", "0", "1", "2",
   "3", "0.5", "1e3", "1e400", "007", "1.2.3", "3x", "(", ")", "[", "]", "{", "}", ",", ":", "=", "+", "-", "*", "/",
-  "@", ";", "\n", "\n", " ", "# comment\n",
+  "@", ";", "\n", "\n", " ", "# comment\n", "toString", "constructor", "__proto__", "hasOwnProperty",
 ];
 
 const UNICODE = ["é", "а", "ẞ", "😀", "\u2028", "\u2029", "\u200f", "\u0301", "\ufeff", "\ud800", "\u0000", "\r", "\t", "ﬁ", "ℌ"];

@@ -1,7 +1,7 @@
 // One test per bug the trust suite found, so each stays fixed. The comment on each says what
 // broke and which test found it.
 import { describe, expect, it, vi } from "vitest";
-import { compileToGraph } from "../../compiler/index.js";
+import { analyze, compileToGraph } from "../../compiler/index.js";
 import { NameManager } from "../../compiler/emit/names.js";
 import { makeRng } from "../helpers.js";
 import { gradCheck, loadUnformatted } from "./support.js";
@@ -61,6 +61,24 @@ describe("regressions", () => {
     const report = gradCheck(m, x, y, 4);
     expect(report.failures).toEqual([]);
     expect(report.checked).toBe(12);
+  });
+
+  // Found by the injection tests: built-in tables were plain objects looked up with names from
+  // the source, so `toString(x)` or `init: constructor` crashed analyze ("Cannot read properties
+  // of undefined (reading 'map')") and `optimizer toString` was accepted as an optimizer.
+  it("names of Object.prototype members are unknown functions, initializers, optimizers and schedules", () => {
+    const cases: [string, string, RegExp][] = [
+      ["p = toString(x)", "", /unknown function 'toString'/],
+      ["p = __proto__(x)", "", /unknown function '__proto__'/],
+      ["p = dense(x, 1, init: constructor)", "", /unknown initializer 'constructor'/],
+      ["p = dense(x, 1)", "optimizer toString", /unknown optimizer 'toString'/],
+      ["p = dense(x, 1)", "optimizer hasOwnProperty(lr: 1)", /unknown optimizer 'hasOwnProperty'/],
+      ["p = dense(x, 1)", "schedule valueOf", /unknown schedule 'valueOf'/],
+    ];
+    for (const [body, train, message] of cases) {
+      const source = `model m {\n  input x[2]\n  target y[1]\n  ${body}\n  output p\n  loss mse(p, y)\n  train { ${train} }\n}\n`;
+      expect(analyze(source).diagnostics.map((d) => d.message).join("\n"), `${body} ${train}`).toMatch(message);
+    }
   });
 
   // Found by the fuzzer (a mutation repeating a `layers` line 2000 times): the autodiff's

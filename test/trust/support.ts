@@ -14,10 +14,11 @@ import type { Model } from "../../runtime/generated-types.js";
  * Compiles without the prettier pass (formatting only; `compile` adds it) and loads the module.
  * Property tests use this because prettier is most of a compile's time.
  */
-export async function loadUnformatted(source: string, options: CompileOptions = {}): Promise<{ model: Model; code: string }> {
+export async function loadUnformatted(source: string, options: CompileOptions = {}): Promise<{ model: Model; create: () => Model; code: string }> {
   const result = compileToGraph(source, options);
   const code = emitModule({ ...result, source, file: options.file ?? "<input>" });
-  return { model: (await loadGenerated(code)).createModel(), code };
+  const module = await loadGenerated(code);
+  return { model: module.createModel(), create: () => module.createModel(), code };
 }
 
 export interface GradFailure {
