@@ -642,7 +642,23 @@ export function createModel(options: ModelOptions = {}): Model {
       rsqrt_3 = buf1,
       h2 = buf2,
       rsqrt_4 = buf1,
-      h3_h = buf0;
+      h3_h = buf0,
+      rsqrt_5 = buf1,
+      h3 = buf3,
+      rsqrt_6 = buf1,
+      h4_h = buf0,
+      rsqrt_7 = buf1,
+      h4 = buf2,
+      rsqrt_8 = buf1,
+      h5_h = buf0,
+      rsqrt_9 = buf1,
+      h5 = buf3,
+      rsqrt_10 = buf1,
+      h6_h = buf0,
+      rsqrt_11 = buf1,
+      h6 = buf2,
+      rsqrt_12 = buf1,
+      h7_h = buf0;
     // h0 = relu(dense(x, 32))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -691,94 +707,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_2 = h1_h_b[j_1];
-        const t_2 = c00 + v_2;
-        const v_3 = h1_h_mean[j_1];
-        const t_3 = t_2 - v_3;
-        const v_4 = rsqrt[j_1];
-        const t_4 = t_3 * v_4;
-        const v_5 = h1_h_gamma[j_1];
-        const t_5 = t_4 * v_5;
-        const v_6 = h1_h_beta[j_1];
-        const t_6 = t_5 + v_6;
-        h1_h[i_2 * 32 + j_1] = t_6 > 0 ? t_6 : 0;
-        const v_7 = h1_h_b[j_1 + 1];
-        const t_7 = c01 + v_7;
-        const v_8 = h1_h_mean[j_1 + 1];
-        const t_8 = t_7 - v_8;
-        const v_9 = rsqrt[j_1 + 1];
-        const t_9 = t_8 * v_9;
-        const v_10 = h1_h_gamma[j_1 + 1];
-        const t_10 = t_9 * v_10;
-        const v_11 = h1_h_beta[j_1 + 1];
-        const t_11 = t_10 + v_11;
-        h1_h[i_2 * 32 + (j_1 + 1)] = t_11 > 0 ? t_11 : 0;
-        const v_12 = h1_h_b[j_1 + 2];
-        const t_12 = c02 + v_12;
-        const v_13 = h1_h_mean[j_1 + 2];
-        const t_13 = t_12 - v_13;
-        const v_14 = rsqrt[j_1 + 2];
-        const t_14 = t_13 * v_14;
-        const v_15 = h1_h_gamma[j_1 + 2];
-        const t_15 = t_14 * v_15;
-        const v_16 = h1_h_beta[j_1 + 2];
-        const t_16 = t_15 + v_16;
-        h1_h[i_2 * 32 + (j_1 + 2)] = t_16 > 0 ? t_16 : 0;
-        const v_17 = h1_h_b[j_1 + 3];
-        const t_17 = c03 + v_17;
-        const v_18 = h1_h_mean[j_1 + 3];
-        const t_18 = t_17 - v_18;
-        const v_19 = rsqrt[j_1 + 3];
-        const t_19 = t_18 * v_19;
-        const v_20 = h1_h_gamma[j_1 + 3];
-        const t_20 = t_19 * v_20;
-        const v_21 = h1_h_beta[j_1 + 3];
-        const t_21 = t_20 + v_21;
-        h1_h[i_2 * 32 + (j_1 + 3)] = t_21 > 0 ? t_21 : 0;
-        const v_22 = h1_h_b[j_1];
-        const t_22 = c10 + v_22;
-        const v_23 = h1_h_mean[j_1];
-        const t_23 = t_22 - v_23;
-        const v_24 = rsqrt[j_1];
-        const t_24 = t_23 * v_24;
-        const v_25 = h1_h_gamma[j_1];
-        const t_25 = t_24 * v_25;
-        const v_26 = h1_h_beta[j_1];
-        const t_26 = t_25 + v_26;
-        h1_h[(i_2 + 1) * 32 + j_1] = t_26 > 0 ? t_26 : 0;
-        const v_27 = h1_h_b[j_1 + 1];
-        const t_27 = c11 + v_27;
-        const v_28 = h1_h_mean[j_1 + 1];
-        const t_28 = t_27 - v_28;
-        const v_29 = rsqrt[j_1 + 1];
-        const t_29 = t_28 * v_29;
-        const v_30 = h1_h_gamma[j_1 + 1];
-        const t_30 = t_29 * v_30;
-        const v_31 = h1_h_beta[j_1 + 1];
-        const t_31 = t_30 + v_31;
-        h1_h[(i_2 + 1) * 32 + (j_1 + 1)] = t_31 > 0 ? t_31 : 0;
-        const v_32 = h1_h_b[j_1 + 2];
-        const t_32 = c12 + v_32;
-        const v_33 = h1_h_mean[j_1 + 2];
-        const t_33 = t_32 - v_33;
-        const v_34 = rsqrt[j_1 + 2];
-        const t_34 = t_33 * v_34;
-        const v_35 = h1_h_gamma[j_1 + 2];
-        const t_35 = t_34 * v_35;
-        const v_36 = h1_h_beta[j_1 + 2];
-        const t_36 = t_35 + v_36;
-        h1_h[(i_2 + 1) * 32 + (j_1 + 2)] = t_36 > 0 ? t_36 : 0;
-        const v_37 = h1_h_b[j_1 + 3];
-        const t_37 = c13 + v_37;
-        const v_38 = h1_h_mean[j_1 + 3];
-        const t_38 = t_37 - v_38;
-        const v_39 = rsqrt[j_1 + 3];
-        const t_39 = t_38 * v_39;
-        const v_40 = h1_h_gamma[j_1 + 3];
-        const t_40 = t_39 * v_40;
-        const v_41 = h1_h_beta[j_1 + 3];
-        const t_41 = t_40 + v_41;
-        h1_h[(i_2 + 1) * 32 + (j_1 + 3)] = t_41 > 0 ? t_41 : 0;
+        h1_h[i_2 * 32 + j_1] = c00;
+        h1_h[i_2 * 32 + (j_1 + 1)] = c01;
+        h1_h[i_2 * 32 + (j_1 + 2)] = c02;
+        h1_h[i_2 * 32 + (j_1 + 3)] = c03;
+        h1_h[(i_2 + 1) * 32 + j_1] = c10;
+        h1_h[(i_2 + 1) * 32 + (j_1 + 1)] = c11;
+        h1_h[(i_2 + 1) * 32 + (j_1 + 2)] = c12;
+        h1_h[(i_2 + 1) * 32 + (j_1 + 3)] = c13;
       }
     }
     for (let i_3 = endI; i_3 < n; i_3++) {
@@ -800,64 +736,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_2 * b2_1;
           c03_1 += a0_2 * b3_1;
         }
-        const v_42 = h1_h_b[j_1];
-        const t_42 = c00_1 + v_42;
-        const v_43 = h1_h_mean[j_1];
-        const t_43 = t_42 - v_43;
-        const v_44 = rsqrt[j_1];
-        const t_44 = t_43 * v_44;
-        const v_45 = h1_h_gamma[j_1];
-        const t_45 = t_44 * v_45;
-        const v_46 = h1_h_beta[j_1];
-        const t_46 = t_45 + v_46;
-        h1_h[i_3 * 32 + j_1] = t_46 > 0 ? t_46 : 0;
-        const v_47 = h1_h_b[j_1 + 1];
-        const t_47 = c01_1 + v_47;
-        const v_48 = h1_h_mean[j_1 + 1];
-        const t_48 = t_47 - v_48;
-        const v_49 = rsqrt[j_1 + 1];
-        const t_49 = t_48 * v_49;
-        const v_50 = h1_h_gamma[j_1 + 1];
-        const t_50 = t_49 * v_50;
-        const v_51 = h1_h_beta[j_1 + 1];
-        const t_51 = t_50 + v_51;
-        h1_h[i_3 * 32 + (j_1 + 1)] = t_51 > 0 ? t_51 : 0;
-        const v_52 = h1_h_b[j_1 + 2];
-        const t_52 = c02_1 + v_52;
-        const v_53 = h1_h_mean[j_1 + 2];
-        const t_53 = t_52 - v_53;
-        const v_54 = rsqrt[j_1 + 2];
-        const t_54 = t_53 * v_54;
-        const v_55 = h1_h_gamma[j_1 + 2];
-        const t_55 = t_54 * v_55;
-        const v_56 = h1_h_beta[j_1 + 2];
-        const t_56 = t_55 + v_56;
-        h1_h[i_3 * 32 + (j_1 + 2)] = t_56 > 0 ? t_56 : 0;
-        const v_57 = h1_h_b[j_1 + 3];
-        const t_57 = c03_1 + v_57;
-        const v_58 = h1_h_mean[j_1 + 3];
-        const t_58 = t_57 - v_58;
-        const v_59 = rsqrt[j_1 + 3];
-        const t_59 = t_58 * v_59;
-        const v_60 = h1_h_gamma[j_1 + 3];
-        const t_60 = t_59 * v_60;
-        const v_61 = h1_h_beta[j_1 + 3];
-        const t_61 = t_60 + v_61;
-        h1_h[i_3 * 32 + (j_1 + 3)] = t_61 > 0 ? t_61 : 0;
+        h1_h[i_3 * 32 + j_1] = c00_1;
+        h1_h[i_3 * 32 + (j_1 + 1)] = c01_1;
+        h1_h[i_3 * 32 + (j_1 + 2)] = c02_1;
+        h1_h[i_3 * 32 + (j_1 + 3)] = c03_1;
+      }
+    }
+    for (let i_4 = 0; i_4 < n; i_4++) {
+      for (let j_3 = 0; j_3 < 32; j_3++) {
+        const v_7 = h1_h_b[j_3];
+        const t_7 = h1_h[i_4 * 32 + j_3] + v_7;
+        const v_8 = h1_h_mean[j_3];
+        const t_8 = t_7 - v_8;
+        const v_9 = rsqrt[j_3];
+        const t_9 = t_8 * v_9;
+        const v_10 = h1_h_gamma[j_3];
+        const t_10 = t_9 * v_10;
+        const v_11 = h1_h_beta[j_3];
+        const t_11 = t_10 + v_11;
+        h1_h[i_4 * 32 + j_3] = t_11 > 0 ? t_11 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_4 = 0; i_4 < 32; i_4++) {
-      const v_62 = h1_var[i_4];
-      const t_62 = v_62 + 0.00001;
-      rsqrt_1[i_4] = 1 / Math.sqrt(t_62);
+    for (let i_5 = 0; i_5 < 32; i_5++) {
+      const v_12 = h1_var[i_5];
+      const t_12 = v_12 + 0.00001;
+      rsqrt_1[i_5] = 1 / Math.sqrt(t_12);
     }
     // h1 = residual(h0, 32)
     const endI_1 = n - (n % 2);
-    for (let i_5 = 0; i_5 < endI_1; i_5 += 2) {
-      for (let j_3 = 0; j_3 < 32; j_3 += 4) {
-        const ar0_2 = i_5 * 32;
-        const ar1_1 = (i_5 + 1) * 32;
+    for (let i_6 = 0; i_6 < endI_1; i_6 += 2) {
+      for (let j_4 = 0; j_4 < 32; j_4 += 4) {
+        const ar0_2 = i_6 * 32;
+        const ar1_1 = (i_6 + 1) * 32;
         let c00_2 = 0,
           c01_2 = 0,
           c02_2 = 0,
@@ -867,7 +778,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_1 = 0,
           c13_1 = 0;
         for (let k_1 = 0; k_1 < 32; k_1++) {
-          const bk_2 = k_1 * 32 + j_3;
+          const bk_2 = k_1 * 32 + j_4;
           const a0_3 = h1_h[ar0_2 + k_1];
           const a1_2 = h1_h[ar1_1 + k_1];
           const b0_2 = h1_W[bk_2];
@@ -883,121 +794,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_1 += a1_2 * b2_2;
           c13_1 += a1_2 * b3_2;
         }
-        const v_63 = h1_b[j_3];
-        const t_63 = c00_2 + v_63;
-        const v_64 = h1_mean[j_3];
-        const t_64 = t_63 - v_64;
-        const v_65 = rsqrt_1[j_3];
-        const t_65 = t_64 * v_65;
-        const v_66 = h1_gamma[j_3];
-        const t_66 = t_65 * v_66;
-        const v_67 = h1_beta[j_3];
-        const t_67 = t_66 + v_67;
-        const v_68 = h0[i_5 * 32 + j_3];
-        const t_68 = v_68 + t_67;
-        h1[i_5 * 32 + j_3] = t_68 > 0 ? t_68 : 0;
-        const v_69 = h1_b[j_3 + 1];
-        const t_69 = c01_2 + v_69;
-        const v_70 = h1_mean[j_3 + 1];
-        const t_70 = t_69 - v_70;
-        const v_71 = rsqrt_1[j_3 + 1];
-        const t_71 = t_70 * v_71;
-        const v_72 = h1_gamma[j_3 + 1];
-        const t_72 = t_71 * v_72;
-        const v_73 = h1_beta[j_3 + 1];
-        const t_73 = t_72 + v_73;
-        const v_74 = h0[i_5 * 32 + (j_3 + 1)];
-        const t_74 = v_74 + t_73;
-        h1[i_5 * 32 + (j_3 + 1)] = t_74 > 0 ? t_74 : 0;
-        const v_75 = h1_b[j_3 + 2];
-        const t_75 = c02_2 + v_75;
-        const v_76 = h1_mean[j_3 + 2];
-        const t_76 = t_75 - v_76;
-        const v_77 = rsqrt_1[j_3 + 2];
-        const t_77 = t_76 * v_77;
-        const v_78 = h1_gamma[j_3 + 2];
-        const t_78 = t_77 * v_78;
-        const v_79 = h1_beta[j_3 + 2];
-        const t_79 = t_78 + v_79;
-        const v_80 = h0[i_5 * 32 + (j_3 + 2)];
-        const t_80 = v_80 + t_79;
-        h1[i_5 * 32 + (j_3 + 2)] = t_80 > 0 ? t_80 : 0;
-        const v_81 = h1_b[j_3 + 3];
-        const t_81 = c03_2 + v_81;
-        const v_82 = h1_mean[j_3 + 3];
-        const t_82 = t_81 - v_82;
-        const v_83 = rsqrt_1[j_3 + 3];
-        const t_83 = t_82 * v_83;
-        const v_84 = h1_gamma[j_3 + 3];
-        const t_84 = t_83 * v_84;
-        const v_85 = h1_beta[j_3 + 3];
-        const t_85 = t_84 + v_85;
-        const v_86 = h0[i_5 * 32 + (j_3 + 3)];
-        const t_86 = v_86 + t_85;
-        h1[i_5 * 32 + (j_3 + 3)] = t_86 > 0 ? t_86 : 0;
-        const v_87 = h1_b[j_3];
-        const t_87 = c10_1 + v_87;
-        const v_88 = h1_mean[j_3];
-        const t_88 = t_87 - v_88;
-        const v_89 = rsqrt_1[j_3];
-        const t_89 = t_88 * v_89;
-        const v_90 = h1_gamma[j_3];
-        const t_90 = t_89 * v_90;
-        const v_91 = h1_beta[j_3];
-        const t_91 = t_90 + v_91;
-        const v_92 = h0[(i_5 + 1) * 32 + j_3];
-        const t_92 = v_92 + t_91;
-        h1[(i_5 + 1) * 32 + j_3] = t_92 > 0 ? t_92 : 0;
-        const v_93 = h1_b[j_3 + 1];
-        const t_93 = c11_1 + v_93;
-        const v_94 = h1_mean[j_3 + 1];
-        const t_94 = t_93 - v_94;
-        const v_95 = rsqrt_1[j_3 + 1];
-        const t_95 = t_94 * v_95;
-        const v_96 = h1_gamma[j_3 + 1];
-        const t_96 = t_95 * v_96;
-        const v_97 = h1_beta[j_3 + 1];
-        const t_97 = t_96 + v_97;
-        const v_98 = h0[(i_5 + 1) * 32 + (j_3 + 1)];
-        const t_98 = v_98 + t_97;
-        h1[(i_5 + 1) * 32 + (j_3 + 1)] = t_98 > 0 ? t_98 : 0;
-        const v_99 = h1_b[j_3 + 2];
-        const t_99 = c12_1 + v_99;
-        const v_100 = h1_mean[j_3 + 2];
-        const t_100 = t_99 - v_100;
-        const v_101 = rsqrt_1[j_3 + 2];
-        const t_101 = t_100 * v_101;
-        const v_102 = h1_gamma[j_3 + 2];
-        const t_102 = t_101 * v_102;
-        const v_103 = h1_beta[j_3 + 2];
-        const t_103 = t_102 + v_103;
-        const v_104 = h0[(i_5 + 1) * 32 + (j_3 + 2)];
-        const t_104 = v_104 + t_103;
-        h1[(i_5 + 1) * 32 + (j_3 + 2)] = t_104 > 0 ? t_104 : 0;
-        const v_105 = h1_b[j_3 + 3];
-        const t_105 = c13_1 + v_105;
-        const v_106 = h1_mean[j_3 + 3];
-        const t_106 = t_105 - v_106;
-        const v_107 = rsqrt_1[j_3 + 3];
-        const t_107 = t_106 * v_107;
-        const v_108 = h1_gamma[j_3 + 3];
-        const t_108 = t_107 * v_108;
-        const v_109 = h1_beta[j_3 + 3];
-        const t_109 = t_108 + v_109;
-        const v_110 = h0[(i_5 + 1) * 32 + (j_3 + 3)];
-        const t_110 = v_110 + t_109;
-        h1[(i_5 + 1) * 32 + (j_3 + 3)] = t_110 > 0 ? t_110 : 0;
+        h1[i_6 * 32 + j_4] = c00_2;
+        h1[i_6 * 32 + (j_4 + 1)] = c01_2;
+        h1[i_6 * 32 + (j_4 + 2)] = c02_2;
+        h1[i_6 * 32 + (j_4 + 3)] = c03_2;
+        h1[(i_6 + 1) * 32 + j_4] = c10_1;
+        h1[(i_6 + 1) * 32 + (j_4 + 1)] = c11_1;
+        h1[(i_6 + 1) * 32 + (j_4 + 2)] = c12_1;
+        h1[(i_6 + 1) * 32 + (j_4 + 3)] = c13_1;
       }
     }
-    for (let i_6 = endI_1; i_6 < n; i_6++) {
-      for (let j_3 = 0; j_3 < 32; j_3 += 4) {
-        const ar0_3 = i_6 * 32;
+    for (let i_7 = endI_1; i_7 < n; i_7++) {
+      for (let j_4 = 0; j_4 < 32; j_4 += 4) {
+        const ar0_3 = i_7 * 32;
         let c00_3 = 0,
           c01_3 = 0,
           c02_3 = 0,
           c03_3 = 0;
         for (let k_1 = 0; k_1 < 32; k_1++) {
-          const bk_3 = k_1 * 32 + j_3;
+          const bk_3 = k_1 * 32 + j_4;
           const a0_4 = h1_h[ar0_3 + k_1];
           const b0_3 = h1_W[bk_3];
           const b1_3 = h1_W[bk_3 + 1];
@@ -1008,72 +823,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_3 += a0_4 * b2_3;
           c03_3 += a0_4 * b3_3;
         }
-        const v_111 = h1_b[j_3];
-        const t_111 = c00_3 + v_111;
-        const v_112 = h1_mean[j_3];
-        const t_112 = t_111 - v_112;
-        const v_113 = rsqrt_1[j_3];
-        const t_113 = t_112 * v_113;
-        const v_114 = h1_gamma[j_3];
-        const t_114 = t_113 * v_114;
-        const v_115 = h1_beta[j_3];
-        const t_115 = t_114 + v_115;
-        const v_116 = h0[i_6 * 32 + j_3];
-        const t_116 = v_116 + t_115;
-        h1[i_6 * 32 + j_3] = t_116 > 0 ? t_116 : 0;
-        const v_117 = h1_b[j_3 + 1];
-        const t_117 = c01_3 + v_117;
-        const v_118 = h1_mean[j_3 + 1];
-        const t_118 = t_117 - v_118;
-        const v_119 = rsqrt_1[j_3 + 1];
-        const t_119 = t_118 * v_119;
-        const v_120 = h1_gamma[j_3 + 1];
-        const t_120 = t_119 * v_120;
-        const v_121 = h1_beta[j_3 + 1];
-        const t_121 = t_120 + v_121;
-        const v_122 = h0[i_6 * 32 + (j_3 + 1)];
-        const t_122 = v_122 + t_121;
-        h1[i_6 * 32 + (j_3 + 1)] = t_122 > 0 ? t_122 : 0;
-        const v_123 = h1_b[j_3 + 2];
-        const t_123 = c02_3 + v_123;
-        const v_124 = h1_mean[j_3 + 2];
-        const t_124 = t_123 - v_124;
-        const v_125 = rsqrt_1[j_3 + 2];
-        const t_125 = t_124 * v_125;
-        const v_126 = h1_gamma[j_3 + 2];
-        const t_126 = t_125 * v_126;
-        const v_127 = h1_beta[j_3 + 2];
-        const t_127 = t_126 + v_127;
-        const v_128 = h0[i_6 * 32 + (j_3 + 2)];
-        const t_128 = v_128 + t_127;
-        h1[i_6 * 32 + (j_3 + 2)] = t_128 > 0 ? t_128 : 0;
-        const v_129 = h1_b[j_3 + 3];
-        const t_129 = c03_3 + v_129;
-        const v_130 = h1_mean[j_3 + 3];
-        const t_130 = t_129 - v_130;
-        const v_131 = rsqrt_1[j_3 + 3];
-        const t_131 = t_130 * v_131;
-        const v_132 = h1_gamma[j_3 + 3];
-        const t_132 = t_131 * v_132;
-        const v_133 = h1_beta[j_3 + 3];
-        const t_133 = t_132 + v_133;
-        const v_134 = h0[i_6 * 32 + (j_3 + 3)];
-        const t_134 = v_134 + t_133;
-        h1[i_6 * 32 + (j_3 + 3)] = t_134 > 0 ? t_134 : 0;
+        h1[i_7 * 32 + j_4] = c00_3;
+        h1[i_7 * 32 + (j_4 + 1)] = c01_3;
+        h1[i_7 * 32 + (j_4 + 2)] = c02_3;
+        h1[i_7 * 32 + (j_4 + 3)] = c03_3;
+      }
+    }
+    for (let i_8 = 0; i_8 < n; i_8++) {
+      for (let j_6 = 0; j_6 < 32; j_6++) {
+        const v_19 = h1_b[j_6];
+        const t_19 = h1[i_8 * 32 + j_6] + v_19;
+        const v_20 = h1_mean[j_6];
+        const t_20 = t_19 - v_20;
+        const v_21 = rsqrt_1[j_6];
+        const t_21 = t_20 * v_21;
+        const v_22 = h1_gamma[j_6];
+        const t_22 = t_21 * v_22;
+        const v_23 = h1_beta[j_6];
+        const t_23 = t_22 + v_23;
+        const v_24 = h0[i_8 * 32 + j_6];
+        const t_24 = v_24 + t_23;
+        h1[i_8 * 32 + j_6] = t_24 > 0 ? t_24 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_7 = 0; i_7 < 32; i_7++) {
-      const v_135 = h2_h_var[i_7];
-      const t_135 = v_135 + 0.00001;
-      rsqrt_2[i_7] = 1 / Math.sqrt(t_135);
+    for (let i_9 = 0; i_9 < 32; i_9++) {
+      const v_25 = h2_h_var[i_9];
+      const t_25 = v_25 + 0.00001;
+      rsqrt_2[i_9] = 1 / Math.sqrt(t_25);
     }
     // h2 = residual(h1, 32)
     const endI_2 = n - (n % 2);
-    for (let i_8 = 0; i_8 < endI_2; i_8 += 2) {
-      for (let j_5 = 0; j_5 < 32; j_5 += 4) {
-        const ar0_4 = i_8 * 32;
-        const ar1_2 = (i_8 + 1) * 32;
+    for (let i_10 = 0; i_10 < endI_2; i_10 += 2) {
+      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
+        const ar0_4 = i_10 * 32;
+        const ar1_2 = (i_10 + 1) * 32;
         let c00_4 = 0,
           c01_4 = 0,
           c02_4 = 0,
@@ -1083,7 +867,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_2 = 0,
           c13_2 = 0;
         for (let k_2 = 0; k_2 < 32; k_2++) {
-          const bk_4 = k_2 * 32 + j_5;
+          const bk_4 = k_2 * 32 + j_7;
           const a0_5 = h1[ar0_4 + k_2];
           const a1_3 = h1[ar1_2 + k_2];
           const b0_4 = h2_h_W[bk_4];
@@ -1099,105 +883,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_2 += a1_3 * b2_4;
           c13_2 += a1_3 * b3_4;
         }
-        const v_136 = h2_h_b[j_5];
-        const t_136 = c00_4 + v_136;
-        const v_137 = h2_h_mean[j_5];
-        const t_137 = t_136 - v_137;
-        const v_138 = rsqrt_2[j_5];
-        const t_138 = t_137 * v_138;
-        const v_139 = h2_h_gamma[j_5];
-        const t_139 = t_138 * v_139;
-        const v_140 = h2_h_beta[j_5];
-        const t_140 = t_139 + v_140;
-        h2_h[i_8 * 32 + j_5] = t_140 > 0 ? t_140 : 0;
-        const v_141 = h2_h_b[j_5 + 1];
-        const t_141 = c01_4 + v_141;
-        const v_142 = h2_h_mean[j_5 + 1];
-        const t_142 = t_141 - v_142;
-        const v_143 = rsqrt_2[j_5 + 1];
-        const t_143 = t_142 * v_143;
-        const v_144 = h2_h_gamma[j_5 + 1];
-        const t_144 = t_143 * v_144;
-        const v_145 = h2_h_beta[j_5 + 1];
-        const t_145 = t_144 + v_145;
-        h2_h[i_8 * 32 + (j_5 + 1)] = t_145 > 0 ? t_145 : 0;
-        const v_146 = h2_h_b[j_5 + 2];
-        const t_146 = c02_4 + v_146;
-        const v_147 = h2_h_mean[j_5 + 2];
-        const t_147 = t_146 - v_147;
-        const v_148 = rsqrt_2[j_5 + 2];
-        const t_148 = t_147 * v_148;
-        const v_149 = h2_h_gamma[j_5 + 2];
-        const t_149 = t_148 * v_149;
-        const v_150 = h2_h_beta[j_5 + 2];
-        const t_150 = t_149 + v_150;
-        h2_h[i_8 * 32 + (j_5 + 2)] = t_150 > 0 ? t_150 : 0;
-        const v_151 = h2_h_b[j_5 + 3];
-        const t_151 = c03_4 + v_151;
-        const v_152 = h2_h_mean[j_5 + 3];
-        const t_152 = t_151 - v_152;
-        const v_153 = rsqrt_2[j_5 + 3];
-        const t_153 = t_152 * v_153;
-        const v_154 = h2_h_gamma[j_5 + 3];
-        const t_154 = t_153 * v_154;
-        const v_155 = h2_h_beta[j_5 + 3];
-        const t_155 = t_154 + v_155;
-        h2_h[i_8 * 32 + (j_5 + 3)] = t_155 > 0 ? t_155 : 0;
-        const v_156 = h2_h_b[j_5];
-        const t_156 = c10_2 + v_156;
-        const v_157 = h2_h_mean[j_5];
-        const t_157 = t_156 - v_157;
-        const v_158 = rsqrt_2[j_5];
-        const t_158 = t_157 * v_158;
-        const v_159 = h2_h_gamma[j_5];
-        const t_159 = t_158 * v_159;
-        const v_160 = h2_h_beta[j_5];
-        const t_160 = t_159 + v_160;
-        h2_h[(i_8 + 1) * 32 + j_5] = t_160 > 0 ? t_160 : 0;
-        const v_161 = h2_h_b[j_5 + 1];
-        const t_161 = c11_2 + v_161;
-        const v_162 = h2_h_mean[j_5 + 1];
-        const t_162 = t_161 - v_162;
-        const v_163 = rsqrt_2[j_5 + 1];
-        const t_163 = t_162 * v_163;
-        const v_164 = h2_h_gamma[j_5 + 1];
-        const t_164 = t_163 * v_164;
-        const v_165 = h2_h_beta[j_5 + 1];
-        const t_165 = t_164 + v_165;
-        h2_h[(i_8 + 1) * 32 + (j_5 + 1)] = t_165 > 0 ? t_165 : 0;
-        const v_166 = h2_h_b[j_5 + 2];
-        const t_166 = c12_2 + v_166;
-        const v_167 = h2_h_mean[j_5 + 2];
-        const t_167 = t_166 - v_167;
-        const v_168 = rsqrt_2[j_5 + 2];
-        const t_168 = t_167 * v_168;
-        const v_169 = h2_h_gamma[j_5 + 2];
-        const t_169 = t_168 * v_169;
-        const v_170 = h2_h_beta[j_5 + 2];
-        const t_170 = t_169 + v_170;
-        h2_h[(i_8 + 1) * 32 + (j_5 + 2)] = t_170 > 0 ? t_170 : 0;
-        const v_171 = h2_h_b[j_5 + 3];
-        const t_171 = c13_2 + v_171;
-        const v_172 = h2_h_mean[j_5 + 3];
-        const t_172 = t_171 - v_172;
-        const v_173 = rsqrt_2[j_5 + 3];
-        const t_173 = t_172 * v_173;
-        const v_174 = h2_h_gamma[j_5 + 3];
-        const t_174 = t_173 * v_174;
-        const v_175 = h2_h_beta[j_5 + 3];
-        const t_175 = t_174 + v_175;
-        h2_h[(i_8 + 1) * 32 + (j_5 + 3)] = t_175 > 0 ? t_175 : 0;
+        h2_h[i_10 * 32 + j_7] = c00_4;
+        h2_h[i_10 * 32 + (j_7 + 1)] = c01_4;
+        h2_h[i_10 * 32 + (j_7 + 2)] = c02_4;
+        h2_h[i_10 * 32 + (j_7 + 3)] = c03_4;
+        h2_h[(i_10 + 1) * 32 + j_7] = c10_2;
+        h2_h[(i_10 + 1) * 32 + (j_7 + 1)] = c11_2;
+        h2_h[(i_10 + 1) * 32 + (j_7 + 2)] = c12_2;
+        h2_h[(i_10 + 1) * 32 + (j_7 + 3)] = c13_2;
       }
     }
-    for (let i_9 = endI_2; i_9 < n; i_9++) {
-      for (let j_5 = 0; j_5 < 32; j_5 += 4) {
-        const ar0_5 = i_9 * 32;
+    for (let i_11 = endI_2; i_11 < n; i_11++) {
+      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
+        const ar0_5 = i_11 * 32;
         let c00_5 = 0,
           c01_5 = 0,
           c02_5 = 0,
           c03_5 = 0;
         for (let k_2 = 0; k_2 < 32; k_2++) {
-          const bk_5 = k_2 * 32 + j_5;
+          const bk_5 = k_2 * 32 + j_7;
           const a0_6 = h1[ar0_5 + k_2];
           const b0_5 = h2_h_W[bk_5];
           const b1_5 = h2_h_W[bk_5 + 1];
@@ -1208,64 +912,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_5 += a0_6 * b2_5;
           c03_5 += a0_6 * b3_5;
         }
-        const v_176 = h2_h_b[j_5];
-        const t_176 = c00_5 + v_176;
-        const v_177 = h2_h_mean[j_5];
-        const t_177 = t_176 - v_177;
-        const v_178 = rsqrt_2[j_5];
-        const t_178 = t_177 * v_178;
-        const v_179 = h2_h_gamma[j_5];
-        const t_179 = t_178 * v_179;
-        const v_180 = h2_h_beta[j_5];
-        const t_180 = t_179 + v_180;
-        h2_h[i_9 * 32 + j_5] = t_180 > 0 ? t_180 : 0;
-        const v_181 = h2_h_b[j_5 + 1];
-        const t_181 = c01_5 + v_181;
-        const v_182 = h2_h_mean[j_5 + 1];
-        const t_182 = t_181 - v_182;
-        const v_183 = rsqrt_2[j_5 + 1];
-        const t_183 = t_182 * v_183;
-        const v_184 = h2_h_gamma[j_5 + 1];
-        const t_184 = t_183 * v_184;
-        const v_185 = h2_h_beta[j_5 + 1];
-        const t_185 = t_184 + v_185;
-        h2_h[i_9 * 32 + (j_5 + 1)] = t_185 > 0 ? t_185 : 0;
-        const v_186 = h2_h_b[j_5 + 2];
-        const t_186 = c02_5 + v_186;
-        const v_187 = h2_h_mean[j_5 + 2];
-        const t_187 = t_186 - v_187;
-        const v_188 = rsqrt_2[j_5 + 2];
-        const t_188 = t_187 * v_188;
-        const v_189 = h2_h_gamma[j_5 + 2];
-        const t_189 = t_188 * v_189;
-        const v_190 = h2_h_beta[j_5 + 2];
-        const t_190 = t_189 + v_190;
-        h2_h[i_9 * 32 + (j_5 + 2)] = t_190 > 0 ? t_190 : 0;
-        const v_191 = h2_h_b[j_5 + 3];
-        const t_191 = c03_5 + v_191;
-        const v_192 = h2_h_mean[j_5 + 3];
-        const t_192 = t_191 - v_192;
-        const v_193 = rsqrt_2[j_5 + 3];
-        const t_193 = t_192 * v_193;
-        const v_194 = h2_h_gamma[j_5 + 3];
-        const t_194 = t_193 * v_194;
-        const v_195 = h2_h_beta[j_5 + 3];
-        const t_195 = t_194 + v_195;
-        h2_h[i_9 * 32 + (j_5 + 3)] = t_195 > 0 ? t_195 : 0;
+        h2_h[i_11 * 32 + j_7] = c00_5;
+        h2_h[i_11 * 32 + (j_7 + 1)] = c01_5;
+        h2_h[i_11 * 32 + (j_7 + 2)] = c02_5;
+        h2_h[i_11 * 32 + (j_7 + 3)] = c03_5;
+      }
+    }
+    for (let i_12 = 0; i_12 < n; i_12++) {
+      for (let j_9 = 0; j_9 < 32; j_9++) {
+        const v_31 = h2_h_b[j_9];
+        const t_31 = h2_h[i_12 * 32 + j_9] + v_31;
+        const v_32 = h2_h_mean[j_9];
+        const t_32 = t_31 - v_32;
+        const v_33 = rsqrt_2[j_9];
+        const t_33 = t_32 * v_33;
+        const v_34 = h2_h_gamma[j_9];
+        const t_34 = t_33 * v_34;
+        const v_35 = h2_h_beta[j_9];
+        const t_35 = t_34 + v_35;
+        h2_h[i_12 * 32 + j_9] = t_35 > 0 ? t_35 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_10 = 0; i_10 < 32; i_10++) {
-      const v_196 = h2_var[i_10];
-      const t_196 = v_196 + 0.00001;
-      rsqrt_3[i_10] = 1 / Math.sqrt(t_196);
+    for (let i_13 = 0; i_13 < 32; i_13++) {
+      const v_36 = h2_var[i_13];
+      const t_36 = v_36 + 0.00001;
+      rsqrt_3[i_13] = 1 / Math.sqrt(t_36);
     }
     // h2 = residual(h1, 32)
     const endI_3 = n - (n % 2);
-    for (let i_11 = 0; i_11 < endI_3; i_11 += 2) {
-      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
-        const ar0_6 = i_11 * 32;
-        const ar1_3 = (i_11 + 1) * 32;
+    for (let i_14 = 0; i_14 < endI_3; i_14 += 2) {
+      for (let j_10 = 0; j_10 < 32; j_10 += 4) {
+        const ar0_6 = i_14 * 32;
+        const ar1_3 = (i_14 + 1) * 32;
         let c00_6 = 0,
           c01_6 = 0,
           c02_6 = 0,
@@ -1275,7 +954,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_3 = 0,
           c13_3 = 0;
         for (let k_3 = 0; k_3 < 32; k_3++) {
-          const bk_6 = k_3 * 32 + j_7;
+          const bk_6 = k_3 * 32 + j_10;
           const a0_7 = h2_h[ar0_6 + k_3];
           const a1_4 = h2_h[ar1_3 + k_3];
           const b0_6 = h2_W[bk_6];
@@ -1291,121 +970,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_3 += a1_4 * b2_6;
           c13_3 += a1_4 * b3_6;
         }
-        const v_197 = h2_b[j_7];
-        const t_197 = c00_6 + v_197;
-        const v_198 = h2_mean[j_7];
-        const t_198 = t_197 - v_198;
-        const v_199 = rsqrt_3[j_7];
-        const t_199 = t_198 * v_199;
-        const v_200 = h2_gamma[j_7];
-        const t_200 = t_199 * v_200;
-        const v_201 = h2_beta[j_7];
-        const t_201 = t_200 + v_201;
-        const v_202 = h1[i_11 * 32 + j_7];
-        const t_202 = v_202 + t_201;
-        h2[i_11 * 32 + j_7] = t_202 > 0 ? t_202 : 0;
-        const v_203 = h2_b[j_7 + 1];
-        const t_203 = c01_6 + v_203;
-        const v_204 = h2_mean[j_7 + 1];
-        const t_204 = t_203 - v_204;
-        const v_205 = rsqrt_3[j_7 + 1];
-        const t_205 = t_204 * v_205;
-        const v_206 = h2_gamma[j_7 + 1];
-        const t_206 = t_205 * v_206;
-        const v_207 = h2_beta[j_7 + 1];
-        const t_207 = t_206 + v_207;
-        const v_208 = h1[i_11 * 32 + (j_7 + 1)];
-        const t_208 = v_208 + t_207;
-        h2[i_11 * 32 + (j_7 + 1)] = t_208 > 0 ? t_208 : 0;
-        const v_209 = h2_b[j_7 + 2];
-        const t_209 = c02_6 + v_209;
-        const v_210 = h2_mean[j_7 + 2];
-        const t_210 = t_209 - v_210;
-        const v_211 = rsqrt_3[j_7 + 2];
-        const t_211 = t_210 * v_211;
-        const v_212 = h2_gamma[j_7 + 2];
-        const t_212 = t_211 * v_212;
-        const v_213 = h2_beta[j_7 + 2];
-        const t_213 = t_212 + v_213;
-        const v_214 = h1[i_11 * 32 + (j_7 + 2)];
-        const t_214 = v_214 + t_213;
-        h2[i_11 * 32 + (j_7 + 2)] = t_214 > 0 ? t_214 : 0;
-        const v_215 = h2_b[j_7 + 3];
-        const t_215 = c03_6 + v_215;
-        const v_216 = h2_mean[j_7 + 3];
-        const t_216 = t_215 - v_216;
-        const v_217 = rsqrt_3[j_7 + 3];
-        const t_217 = t_216 * v_217;
-        const v_218 = h2_gamma[j_7 + 3];
-        const t_218 = t_217 * v_218;
-        const v_219 = h2_beta[j_7 + 3];
-        const t_219 = t_218 + v_219;
-        const v_220 = h1[i_11 * 32 + (j_7 + 3)];
-        const t_220 = v_220 + t_219;
-        h2[i_11 * 32 + (j_7 + 3)] = t_220 > 0 ? t_220 : 0;
-        const v_221 = h2_b[j_7];
-        const t_221 = c10_3 + v_221;
-        const v_222 = h2_mean[j_7];
-        const t_222 = t_221 - v_222;
-        const v_223 = rsqrt_3[j_7];
-        const t_223 = t_222 * v_223;
-        const v_224 = h2_gamma[j_7];
-        const t_224 = t_223 * v_224;
-        const v_225 = h2_beta[j_7];
-        const t_225 = t_224 + v_225;
-        const v_226 = h1[(i_11 + 1) * 32 + j_7];
-        const t_226 = v_226 + t_225;
-        h2[(i_11 + 1) * 32 + j_7] = t_226 > 0 ? t_226 : 0;
-        const v_227 = h2_b[j_7 + 1];
-        const t_227 = c11_3 + v_227;
-        const v_228 = h2_mean[j_7 + 1];
-        const t_228 = t_227 - v_228;
-        const v_229 = rsqrt_3[j_7 + 1];
-        const t_229 = t_228 * v_229;
-        const v_230 = h2_gamma[j_7 + 1];
-        const t_230 = t_229 * v_230;
-        const v_231 = h2_beta[j_7 + 1];
-        const t_231 = t_230 + v_231;
-        const v_232 = h1[(i_11 + 1) * 32 + (j_7 + 1)];
-        const t_232 = v_232 + t_231;
-        h2[(i_11 + 1) * 32 + (j_7 + 1)] = t_232 > 0 ? t_232 : 0;
-        const v_233 = h2_b[j_7 + 2];
-        const t_233 = c12_3 + v_233;
-        const v_234 = h2_mean[j_7 + 2];
-        const t_234 = t_233 - v_234;
-        const v_235 = rsqrt_3[j_7 + 2];
-        const t_235 = t_234 * v_235;
-        const v_236 = h2_gamma[j_7 + 2];
-        const t_236 = t_235 * v_236;
-        const v_237 = h2_beta[j_7 + 2];
-        const t_237 = t_236 + v_237;
-        const v_238 = h1[(i_11 + 1) * 32 + (j_7 + 2)];
-        const t_238 = v_238 + t_237;
-        h2[(i_11 + 1) * 32 + (j_7 + 2)] = t_238 > 0 ? t_238 : 0;
-        const v_239 = h2_b[j_7 + 3];
-        const t_239 = c13_3 + v_239;
-        const v_240 = h2_mean[j_7 + 3];
-        const t_240 = t_239 - v_240;
-        const v_241 = rsqrt_3[j_7 + 3];
-        const t_241 = t_240 * v_241;
-        const v_242 = h2_gamma[j_7 + 3];
-        const t_242 = t_241 * v_242;
-        const v_243 = h2_beta[j_7 + 3];
-        const t_243 = t_242 + v_243;
-        const v_244 = h1[(i_11 + 1) * 32 + (j_7 + 3)];
-        const t_244 = v_244 + t_243;
-        h2[(i_11 + 1) * 32 + (j_7 + 3)] = t_244 > 0 ? t_244 : 0;
+        h2[i_14 * 32 + j_10] = c00_6;
+        h2[i_14 * 32 + (j_10 + 1)] = c01_6;
+        h2[i_14 * 32 + (j_10 + 2)] = c02_6;
+        h2[i_14 * 32 + (j_10 + 3)] = c03_6;
+        h2[(i_14 + 1) * 32 + j_10] = c10_3;
+        h2[(i_14 + 1) * 32 + (j_10 + 1)] = c11_3;
+        h2[(i_14 + 1) * 32 + (j_10 + 2)] = c12_3;
+        h2[(i_14 + 1) * 32 + (j_10 + 3)] = c13_3;
       }
     }
-    for (let i_12 = endI_3; i_12 < n; i_12++) {
-      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
-        const ar0_7 = i_12 * 32;
+    for (let i_15 = endI_3; i_15 < n; i_15++) {
+      for (let j_10 = 0; j_10 < 32; j_10 += 4) {
+        const ar0_7 = i_15 * 32;
         let c00_7 = 0,
           c01_7 = 0,
           c02_7 = 0,
           c03_7 = 0;
         for (let k_3 = 0; k_3 < 32; k_3++) {
-          const bk_7 = k_3 * 32 + j_7;
+          const bk_7 = k_3 * 32 + j_10;
           const a0_8 = h2_h[ar0_7 + k_3];
           const b0_7 = h2_W[bk_7];
           const b1_7 = h2_W[bk_7 + 1];
@@ -1416,72 +999,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_7 += a0_8 * b2_7;
           c03_7 += a0_8 * b3_7;
         }
-        const v_245 = h2_b[j_7];
-        const t_245 = c00_7 + v_245;
-        const v_246 = h2_mean[j_7];
-        const t_246 = t_245 - v_246;
-        const v_247 = rsqrt_3[j_7];
-        const t_247 = t_246 * v_247;
-        const v_248 = h2_gamma[j_7];
-        const t_248 = t_247 * v_248;
-        const v_249 = h2_beta[j_7];
-        const t_249 = t_248 + v_249;
-        const v_250 = h1[i_12 * 32 + j_7];
-        const t_250 = v_250 + t_249;
-        h2[i_12 * 32 + j_7] = t_250 > 0 ? t_250 : 0;
-        const v_251 = h2_b[j_7 + 1];
-        const t_251 = c01_7 + v_251;
-        const v_252 = h2_mean[j_7 + 1];
-        const t_252 = t_251 - v_252;
-        const v_253 = rsqrt_3[j_7 + 1];
-        const t_253 = t_252 * v_253;
-        const v_254 = h2_gamma[j_7 + 1];
-        const t_254 = t_253 * v_254;
-        const v_255 = h2_beta[j_7 + 1];
-        const t_255 = t_254 + v_255;
-        const v_256 = h1[i_12 * 32 + (j_7 + 1)];
-        const t_256 = v_256 + t_255;
-        h2[i_12 * 32 + (j_7 + 1)] = t_256 > 0 ? t_256 : 0;
-        const v_257 = h2_b[j_7 + 2];
-        const t_257 = c02_7 + v_257;
-        const v_258 = h2_mean[j_7 + 2];
-        const t_258 = t_257 - v_258;
-        const v_259 = rsqrt_3[j_7 + 2];
-        const t_259 = t_258 * v_259;
-        const v_260 = h2_gamma[j_7 + 2];
-        const t_260 = t_259 * v_260;
-        const v_261 = h2_beta[j_7 + 2];
-        const t_261 = t_260 + v_261;
-        const v_262 = h1[i_12 * 32 + (j_7 + 2)];
-        const t_262 = v_262 + t_261;
-        h2[i_12 * 32 + (j_7 + 2)] = t_262 > 0 ? t_262 : 0;
-        const v_263 = h2_b[j_7 + 3];
-        const t_263 = c03_7 + v_263;
-        const v_264 = h2_mean[j_7 + 3];
-        const t_264 = t_263 - v_264;
-        const v_265 = rsqrt_3[j_7 + 3];
-        const t_265 = t_264 * v_265;
-        const v_266 = h2_gamma[j_7 + 3];
-        const t_266 = t_265 * v_266;
-        const v_267 = h2_beta[j_7 + 3];
-        const t_267 = t_266 + v_267;
-        const v_268 = h1[i_12 * 32 + (j_7 + 3)];
-        const t_268 = v_268 + t_267;
-        h2[i_12 * 32 + (j_7 + 3)] = t_268 > 0 ? t_268 : 0;
+        h2[i_15 * 32 + j_10] = c00_7;
+        h2[i_15 * 32 + (j_10 + 1)] = c01_7;
+        h2[i_15 * 32 + (j_10 + 2)] = c02_7;
+        h2[i_15 * 32 + (j_10 + 3)] = c03_7;
+      }
+    }
+    for (let i_16 = 0; i_16 < n; i_16++) {
+      for (let j_12 = 0; j_12 < 32; j_12++) {
+        const v_43 = h2_b[j_12];
+        const t_43 = h2[i_16 * 32 + j_12] + v_43;
+        const v_44 = h2_mean[j_12];
+        const t_44 = t_43 - v_44;
+        const v_45 = rsqrt_3[j_12];
+        const t_45 = t_44 * v_45;
+        const v_46 = h2_gamma[j_12];
+        const t_46 = t_45 * v_46;
+        const v_47 = h2_beta[j_12];
+        const t_47 = t_46 + v_47;
+        const v_48 = h1[i_16 * 32 + j_12];
+        const t_48 = v_48 + t_47;
+        h2[i_16 * 32 + j_12] = t_48 > 0 ? t_48 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_13 = 0; i_13 < 32; i_13++) {
-      const v_269 = h3_h_var[i_13];
-      const t_269 = v_269 + 0.00001;
-      rsqrt_4[i_13] = 1 / Math.sqrt(t_269);
+    for (let i_17 = 0; i_17 < 32; i_17++) {
+      const v_49 = h3_h_var[i_17];
+      const t_49 = v_49 + 0.00001;
+      rsqrt_4[i_17] = 1 / Math.sqrt(t_49);
     }
     // h3 = residual(h2, 32)
     const endI_4 = n - (n % 2);
-    for (let i_14 = 0; i_14 < endI_4; i_14 += 2) {
-      for (let j_9 = 0; j_9 < 32; j_9 += 4) {
-        const ar0_8 = i_14 * 32;
-        const ar1_4 = (i_14 + 1) * 32;
+    for (let i_18 = 0; i_18 < endI_4; i_18 += 2) {
+      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
+        const ar0_8 = i_18 * 32;
+        const ar1_4 = (i_18 + 1) * 32;
         let c00_8 = 0,
           c01_8 = 0,
           c02_8 = 0,
@@ -1491,7 +1043,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_4 = 0,
           c13_4 = 0;
         for (let k_4 = 0; k_4 < 32; k_4++) {
-          const bk_8 = k_4 * 32 + j_9;
+          const bk_8 = k_4 * 32 + j_13;
           const a0_9 = h2[ar0_8 + k_4];
           const a1_5 = h2[ar1_4 + k_4];
           const b0_8 = h3_h_W[bk_8];
@@ -1507,105 +1059,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_4 += a1_5 * b2_8;
           c13_4 += a1_5 * b3_8;
         }
-        const v_270 = h3_h_b[j_9];
-        const t_270 = c00_8 + v_270;
-        const v_271 = h3_h_mean[j_9];
-        const t_271 = t_270 - v_271;
-        const v_272 = rsqrt_4[j_9];
-        const t_272 = t_271 * v_272;
-        const v_273 = h3_h_gamma[j_9];
-        const t_273 = t_272 * v_273;
-        const v_274 = h3_h_beta[j_9];
-        const t_274 = t_273 + v_274;
-        h3_h[i_14 * 32 + j_9] = t_274 > 0 ? t_274 : 0;
-        const v_275 = h3_h_b[j_9 + 1];
-        const t_275 = c01_8 + v_275;
-        const v_276 = h3_h_mean[j_9 + 1];
-        const t_276 = t_275 - v_276;
-        const v_277 = rsqrt_4[j_9 + 1];
-        const t_277 = t_276 * v_277;
-        const v_278 = h3_h_gamma[j_9 + 1];
-        const t_278 = t_277 * v_278;
-        const v_279 = h3_h_beta[j_9 + 1];
-        const t_279 = t_278 + v_279;
-        h3_h[i_14 * 32 + (j_9 + 1)] = t_279 > 0 ? t_279 : 0;
-        const v_280 = h3_h_b[j_9 + 2];
-        const t_280 = c02_8 + v_280;
-        const v_281 = h3_h_mean[j_9 + 2];
-        const t_281 = t_280 - v_281;
-        const v_282 = rsqrt_4[j_9 + 2];
-        const t_282 = t_281 * v_282;
-        const v_283 = h3_h_gamma[j_9 + 2];
-        const t_283 = t_282 * v_283;
-        const v_284 = h3_h_beta[j_9 + 2];
-        const t_284 = t_283 + v_284;
-        h3_h[i_14 * 32 + (j_9 + 2)] = t_284 > 0 ? t_284 : 0;
-        const v_285 = h3_h_b[j_9 + 3];
-        const t_285 = c03_8 + v_285;
-        const v_286 = h3_h_mean[j_9 + 3];
-        const t_286 = t_285 - v_286;
-        const v_287 = rsqrt_4[j_9 + 3];
-        const t_287 = t_286 * v_287;
-        const v_288 = h3_h_gamma[j_9 + 3];
-        const t_288 = t_287 * v_288;
-        const v_289 = h3_h_beta[j_9 + 3];
-        const t_289 = t_288 + v_289;
-        h3_h[i_14 * 32 + (j_9 + 3)] = t_289 > 0 ? t_289 : 0;
-        const v_290 = h3_h_b[j_9];
-        const t_290 = c10_4 + v_290;
-        const v_291 = h3_h_mean[j_9];
-        const t_291 = t_290 - v_291;
-        const v_292 = rsqrt_4[j_9];
-        const t_292 = t_291 * v_292;
-        const v_293 = h3_h_gamma[j_9];
-        const t_293 = t_292 * v_293;
-        const v_294 = h3_h_beta[j_9];
-        const t_294 = t_293 + v_294;
-        h3_h[(i_14 + 1) * 32 + j_9] = t_294 > 0 ? t_294 : 0;
-        const v_295 = h3_h_b[j_9 + 1];
-        const t_295 = c11_4 + v_295;
-        const v_296 = h3_h_mean[j_9 + 1];
-        const t_296 = t_295 - v_296;
-        const v_297 = rsqrt_4[j_9 + 1];
-        const t_297 = t_296 * v_297;
-        const v_298 = h3_h_gamma[j_9 + 1];
-        const t_298 = t_297 * v_298;
-        const v_299 = h3_h_beta[j_9 + 1];
-        const t_299 = t_298 + v_299;
-        h3_h[(i_14 + 1) * 32 + (j_9 + 1)] = t_299 > 0 ? t_299 : 0;
-        const v_300 = h3_h_b[j_9 + 2];
-        const t_300 = c12_4 + v_300;
-        const v_301 = h3_h_mean[j_9 + 2];
-        const t_301 = t_300 - v_301;
-        const v_302 = rsqrt_4[j_9 + 2];
-        const t_302 = t_301 * v_302;
-        const v_303 = h3_h_gamma[j_9 + 2];
-        const t_303 = t_302 * v_303;
-        const v_304 = h3_h_beta[j_9 + 2];
-        const t_304 = t_303 + v_304;
-        h3_h[(i_14 + 1) * 32 + (j_9 + 2)] = t_304 > 0 ? t_304 : 0;
-        const v_305 = h3_h_b[j_9 + 3];
-        const t_305 = c13_4 + v_305;
-        const v_306 = h3_h_mean[j_9 + 3];
-        const t_306 = t_305 - v_306;
-        const v_307 = rsqrt_4[j_9 + 3];
-        const t_307 = t_306 * v_307;
-        const v_308 = h3_h_gamma[j_9 + 3];
-        const t_308 = t_307 * v_308;
-        const v_309 = h3_h_beta[j_9 + 3];
-        const t_309 = t_308 + v_309;
-        h3_h[(i_14 + 1) * 32 + (j_9 + 3)] = t_309 > 0 ? t_309 : 0;
+        h3_h[i_18 * 32 + j_13] = c00_8;
+        h3_h[i_18 * 32 + (j_13 + 1)] = c01_8;
+        h3_h[i_18 * 32 + (j_13 + 2)] = c02_8;
+        h3_h[i_18 * 32 + (j_13 + 3)] = c03_8;
+        h3_h[(i_18 + 1) * 32 + j_13] = c10_4;
+        h3_h[(i_18 + 1) * 32 + (j_13 + 1)] = c11_4;
+        h3_h[(i_18 + 1) * 32 + (j_13 + 2)] = c12_4;
+        h3_h[(i_18 + 1) * 32 + (j_13 + 3)] = c13_4;
       }
     }
-    for (let i_15 = endI_4; i_15 < n; i_15++) {
-      for (let j_9 = 0; j_9 < 32; j_9 += 4) {
-        const ar0_9 = i_15 * 32;
+    for (let i_19 = endI_4; i_19 < n; i_19++) {
+      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
+        const ar0_9 = i_19 * 32;
         let c00_9 = 0,
           c01_9 = 0,
           c02_9 = 0,
           c03_9 = 0;
         for (let k_4 = 0; k_4 < 32; k_4++) {
-          const bk_9 = k_4 * 32 + j_9;
+          const bk_9 = k_4 * 32 + j_13;
           const a0_10 = h2[ar0_9 + k_4];
           const b0_9 = h3_h_W[bk_9];
           const b1_9 = h3_h_W[bk_9 + 1];
@@ -1616,77 +1088,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_9 += a0_10 * b2_9;
           c03_9 += a0_10 * b3_9;
         }
-        const v_310 = h3_h_b[j_9];
-        const t_310 = c00_9 + v_310;
-        const v_311 = h3_h_mean[j_9];
-        const t_311 = t_310 - v_311;
-        const v_312 = rsqrt_4[j_9];
-        const t_312 = t_311 * v_312;
-        const v_313 = h3_h_gamma[j_9];
-        const t_313 = t_312 * v_313;
-        const v_314 = h3_h_beta[j_9];
-        const t_314 = t_313 + v_314;
-        h3_h[i_15 * 32 + j_9] = t_314 > 0 ? t_314 : 0;
-        const v_315 = h3_h_b[j_9 + 1];
-        const t_315 = c01_9 + v_315;
-        const v_316 = h3_h_mean[j_9 + 1];
-        const t_316 = t_315 - v_316;
-        const v_317 = rsqrt_4[j_9 + 1];
-        const t_317 = t_316 * v_317;
-        const v_318 = h3_h_gamma[j_9 + 1];
-        const t_318 = t_317 * v_318;
-        const v_319 = h3_h_beta[j_9 + 1];
-        const t_319 = t_318 + v_319;
-        h3_h[i_15 * 32 + (j_9 + 1)] = t_319 > 0 ? t_319 : 0;
-        const v_320 = h3_h_b[j_9 + 2];
-        const t_320 = c02_9 + v_320;
-        const v_321 = h3_h_mean[j_9 + 2];
-        const t_321 = t_320 - v_321;
-        const v_322 = rsqrt_4[j_9 + 2];
-        const t_322 = t_321 * v_322;
-        const v_323 = h3_h_gamma[j_9 + 2];
-        const t_323 = t_322 * v_323;
-        const v_324 = h3_h_beta[j_9 + 2];
-        const t_324 = t_323 + v_324;
-        h3_h[i_15 * 32 + (j_9 + 2)] = t_324 > 0 ? t_324 : 0;
-        const v_325 = h3_h_b[j_9 + 3];
-        const t_325 = c03_9 + v_325;
-        const v_326 = h3_h_mean[j_9 + 3];
-        const t_326 = t_325 - v_326;
-        const v_327 = rsqrt_4[j_9 + 3];
-        const t_327 = t_326 * v_327;
-        const v_328 = h3_h_gamma[j_9 + 3];
-        const t_328 = t_327 * v_328;
-        const v_329 = h3_h_beta[j_9 + 3];
-        const t_329 = t_328 + v_329;
-        h3_h[i_15 * 32 + (j_9 + 3)] = t_329 > 0 ? t_329 : 0;
+        h3_h[i_19 * 32 + j_13] = c00_9;
+        h3_h[i_19 * 32 + (j_13 + 1)] = c01_9;
+        h3_h[i_19 * 32 + (j_13 + 2)] = c02_9;
+        h3_h[i_19 * 32 + (j_13 + 3)] = c03_9;
       }
     }
-  }
-  function forwardPart_1(x: Float64Array, n: number): void {
-    const h2 = buf2,
-      h3_h = buf0,
-      rsqrt_5 = buf1,
-      h3 = buf3,
-      rsqrt_6 = buf1,
-      h4_h = buf0,
-      rsqrt_7 = buf1,
-      h4 = buf2,
-      rsqrt_8 = buf1,
-      h5_h = buf0,
-      rsqrt_9 = buf1;
+    for (let i_20 = 0; i_20 < n; i_20++) {
+      for (let j_15 = 0; j_15 < 32; j_15++) {
+        const v_55 = h3_h_b[j_15];
+        const t_55 = h3_h[i_20 * 32 + j_15] + v_55;
+        const v_56 = h3_h_mean[j_15];
+        const t_56 = t_55 - v_56;
+        const v_57 = rsqrt_4[j_15];
+        const t_57 = t_56 * v_57;
+        const v_58 = h3_h_gamma[j_15];
+        const t_58 = t_57 * v_58;
+        const v_59 = h3_h_beta[j_15];
+        const t_59 = t_58 + v_59;
+        h3_h[i_20 * 32 + j_15] = t_59 > 0 ? t_59 : 0;
+      }
+    }
     // batchnorm(dense(h, n))
-    for (let i_16 = 0; i_16 < 32; i_16++) {
-      const v_330 = h3_var[i_16];
-      const t_330 = v_330 + 0.00001;
-      rsqrt_5[i_16] = 1 / Math.sqrt(t_330);
+    for (let i_21 = 0; i_21 < 32; i_21++) {
+      const v_60 = h3_var[i_21];
+      const t_60 = v_60 + 0.00001;
+      rsqrt_5[i_21] = 1 / Math.sqrt(t_60);
     }
     // h3 = residual(h2, 32)
     const endI_5 = n - (n % 2);
-    for (let i_17 = 0; i_17 < endI_5; i_17 += 2) {
-      for (let j_11 = 0; j_11 < 32; j_11 += 4) {
-        const ar0_10 = i_17 * 32;
-        const ar1_5 = (i_17 + 1) * 32;
+    for (let i_22 = 0; i_22 < endI_5; i_22 += 2) {
+      for (let j_16 = 0; j_16 < 32; j_16 += 4) {
+        const ar0_10 = i_22 * 32;
+        const ar1_5 = (i_22 + 1) * 32;
         let c00_10 = 0,
           c01_10 = 0,
           c02_10 = 0,
@@ -1696,7 +1130,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_5 = 0,
           c13_5 = 0;
         for (let k_5 = 0; k_5 < 32; k_5++) {
-          const bk_10 = k_5 * 32 + j_11;
+          const bk_10 = k_5 * 32 + j_16;
           const a0_11 = h3_h[ar0_10 + k_5];
           const a1_6 = h3_h[ar1_5 + k_5];
           const b0_10 = h3_W[bk_10];
@@ -1712,121 +1146,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_5 += a1_6 * b2_10;
           c13_5 += a1_6 * b3_10;
         }
-        const v_331 = h3_b[j_11];
-        const t_331 = c00_10 + v_331;
-        const v_332 = h3_mean[j_11];
-        const t_332 = t_331 - v_332;
-        const v_333 = rsqrt_5[j_11];
-        const t_333 = t_332 * v_333;
-        const v_334 = h3_gamma[j_11];
-        const t_334 = t_333 * v_334;
-        const v_335 = h3_beta[j_11];
-        const t_335 = t_334 + v_335;
-        const v_336 = h2[i_17 * 32 + j_11];
-        const t_336 = v_336 + t_335;
-        h3[i_17 * 32 + j_11] = t_336 > 0 ? t_336 : 0;
-        const v_337 = h3_b[j_11 + 1];
-        const t_337 = c01_10 + v_337;
-        const v_338 = h3_mean[j_11 + 1];
-        const t_338 = t_337 - v_338;
-        const v_339 = rsqrt_5[j_11 + 1];
-        const t_339 = t_338 * v_339;
-        const v_340 = h3_gamma[j_11 + 1];
-        const t_340 = t_339 * v_340;
-        const v_341 = h3_beta[j_11 + 1];
-        const t_341 = t_340 + v_341;
-        const v_342 = h2[i_17 * 32 + (j_11 + 1)];
-        const t_342 = v_342 + t_341;
-        h3[i_17 * 32 + (j_11 + 1)] = t_342 > 0 ? t_342 : 0;
-        const v_343 = h3_b[j_11 + 2];
-        const t_343 = c02_10 + v_343;
-        const v_344 = h3_mean[j_11 + 2];
-        const t_344 = t_343 - v_344;
-        const v_345 = rsqrt_5[j_11 + 2];
-        const t_345 = t_344 * v_345;
-        const v_346 = h3_gamma[j_11 + 2];
-        const t_346 = t_345 * v_346;
-        const v_347 = h3_beta[j_11 + 2];
-        const t_347 = t_346 + v_347;
-        const v_348 = h2[i_17 * 32 + (j_11 + 2)];
-        const t_348 = v_348 + t_347;
-        h3[i_17 * 32 + (j_11 + 2)] = t_348 > 0 ? t_348 : 0;
-        const v_349 = h3_b[j_11 + 3];
-        const t_349 = c03_10 + v_349;
-        const v_350 = h3_mean[j_11 + 3];
-        const t_350 = t_349 - v_350;
-        const v_351 = rsqrt_5[j_11 + 3];
-        const t_351 = t_350 * v_351;
-        const v_352 = h3_gamma[j_11 + 3];
-        const t_352 = t_351 * v_352;
-        const v_353 = h3_beta[j_11 + 3];
-        const t_353 = t_352 + v_353;
-        const v_354 = h2[i_17 * 32 + (j_11 + 3)];
-        const t_354 = v_354 + t_353;
-        h3[i_17 * 32 + (j_11 + 3)] = t_354 > 0 ? t_354 : 0;
-        const v_355 = h3_b[j_11];
-        const t_355 = c10_5 + v_355;
-        const v_356 = h3_mean[j_11];
-        const t_356 = t_355 - v_356;
-        const v_357 = rsqrt_5[j_11];
-        const t_357 = t_356 * v_357;
-        const v_358 = h3_gamma[j_11];
-        const t_358 = t_357 * v_358;
-        const v_359 = h3_beta[j_11];
-        const t_359 = t_358 + v_359;
-        const v_360 = h2[(i_17 + 1) * 32 + j_11];
-        const t_360 = v_360 + t_359;
-        h3[(i_17 + 1) * 32 + j_11] = t_360 > 0 ? t_360 : 0;
-        const v_361 = h3_b[j_11 + 1];
-        const t_361 = c11_5 + v_361;
-        const v_362 = h3_mean[j_11 + 1];
-        const t_362 = t_361 - v_362;
-        const v_363 = rsqrt_5[j_11 + 1];
-        const t_363 = t_362 * v_363;
-        const v_364 = h3_gamma[j_11 + 1];
-        const t_364 = t_363 * v_364;
-        const v_365 = h3_beta[j_11 + 1];
-        const t_365 = t_364 + v_365;
-        const v_366 = h2[(i_17 + 1) * 32 + (j_11 + 1)];
-        const t_366 = v_366 + t_365;
-        h3[(i_17 + 1) * 32 + (j_11 + 1)] = t_366 > 0 ? t_366 : 0;
-        const v_367 = h3_b[j_11 + 2];
-        const t_367 = c12_5 + v_367;
-        const v_368 = h3_mean[j_11 + 2];
-        const t_368 = t_367 - v_368;
-        const v_369 = rsqrt_5[j_11 + 2];
-        const t_369 = t_368 * v_369;
-        const v_370 = h3_gamma[j_11 + 2];
-        const t_370 = t_369 * v_370;
-        const v_371 = h3_beta[j_11 + 2];
-        const t_371 = t_370 + v_371;
-        const v_372 = h2[(i_17 + 1) * 32 + (j_11 + 2)];
-        const t_372 = v_372 + t_371;
-        h3[(i_17 + 1) * 32 + (j_11 + 2)] = t_372 > 0 ? t_372 : 0;
-        const v_373 = h3_b[j_11 + 3];
-        const t_373 = c13_5 + v_373;
-        const v_374 = h3_mean[j_11 + 3];
-        const t_374 = t_373 - v_374;
-        const v_375 = rsqrt_5[j_11 + 3];
-        const t_375 = t_374 * v_375;
-        const v_376 = h3_gamma[j_11 + 3];
-        const t_376 = t_375 * v_376;
-        const v_377 = h3_beta[j_11 + 3];
-        const t_377 = t_376 + v_377;
-        const v_378 = h2[(i_17 + 1) * 32 + (j_11 + 3)];
-        const t_378 = v_378 + t_377;
-        h3[(i_17 + 1) * 32 + (j_11 + 3)] = t_378 > 0 ? t_378 : 0;
+        h3[i_22 * 32 + j_16] = c00_10;
+        h3[i_22 * 32 + (j_16 + 1)] = c01_10;
+        h3[i_22 * 32 + (j_16 + 2)] = c02_10;
+        h3[i_22 * 32 + (j_16 + 3)] = c03_10;
+        h3[(i_22 + 1) * 32 + j_16] = c10_5;
+        h3[(i_22 + 1) * 32 + (j_16 + 1)] = c11_5;
+        h3[(i_22 + 1) * 32 + (j_16 + 2)] = c12_5;
+        h3[(i_22 + 1) * 32 + (j_16 + 3)] = c13_5;
       }
     }
-    for (let i_18 = endI_5; i_18 < n; i_18++) {
-      for (let j_11 = 0; j_11 < 32; j_11 += 4) {
-        const ar0_11 = i_18 * 32;
+    for (let i_23 = endI_5; i_23 < n; i_23++) {
+      for (let j_16 = 0; j_16 < 32; j_16 += 4) {
+        const ar0_11 = i_23 * 32;
         let c00_11 = 0,
           c01_11 = 0,
           c02_11 = 0,
           c03_11 = 0;
         for (let k_5 = 0; k_5 < 32; k_5++) {
-          const bk_11 = k_5 * 32 + j_11;
+          const bk_11 = k_5 * 32 + j_16;
           const a0_12 = h3_h[ar0_11 + k_5];
           const b0_11 = h3_W[bk_11];
           const b1_11 = h3_W[bk_11 + 1];
@@ -1837,72 +1175,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_11 += a0_12 * b2_11;
           c03_11 += a0_12 * b3_11;
         }
-        const v_379 = h3_b[j_11];
-        const t_379 = c00_11 + v_379;
-        const v_380 = h3_mean[j_11];
-        const t_380 = t_379 - v_380;
-        const v_381 = rsqrt_5[j_11];
-        const t_381 = t_380 * v_381;
-        const v_382 = h3_gamma[j_11];
-        const t_382 = t_381 * v_382;
-        const v_383 = h3_beta[j_11];
-        const t_383 = t_382 + v_383;
-        const v_384 = h2[i_18 * 32 + j_11];
-        const t_384 = v_384 + t_383;
-        h3[i_18 * 32 + j_11] = t_384 > 0 ? t_384 : 0;
-        const v_385 = h3_b[j_11 + 1];
-        const t_385 = c01_11 + v_385;
-        const v_386 = h3_mean[j_11 + 1];
-        const t_386 = t_385 - v_386;
-        const v_387 = rsqrt_5[j_11 + 1];
-        const t_387 = t_386 * v_387;
-        const v_388 = h3_gamma[j_11 + 1];
-        const t_388 = t_387 * v_388;
-        const v_389 = h3_beta[j_11 + 1];
-        const t_389 = t_388 + v_389;
-        const v_390 = h2[i_18 * 32 + (j_11 + 1)];
-        const t_390 = v_390 + t_389;
-        h3[i_18 * 32 + (j_11 + 1)] = t_390 > 0 ? t_390 : 0;
-        const v_391 = h3_b[j_11 + 2];
-        const t_391 = c02_11 + v_391;
-        const v_392 = h3_mean[j_11 + 2];
-        const t_392 = t_391 - v_392;
-        const v_393 = rsqrt_5[j_11 + 2];
-        const t_393 = t_392 * v_393;
-        const v_394 = h3_gamma[j_11 + 2];
-        const t_394 = t_393 * v_394;
-        const v_395 = h3_beta[j_11 + 2];
-        const t_395 = t_394 + v_395;
-        const v_396 = h2[i_18 * 32 + (j_11 + 2)];
-        const t_396 = v_396 + t_395;
-        h3[i_18 * 32 + (j_11 + 2)] = t_396 > 0 ? t_396 : 0;
-        const v_397 = h3_b[j_11 + 3];
-        const t_397 = c03_11 + v_397;
-        const v_398 = h3_mean[j_11 + 3];
-        const t_398 = t_397 - v_398;
-        const v_399 = rsqrt_5[j_11 + 3];
-        const t_399 = t_398 * v_399;
-        const v_400 = h3_gamma[j_11 + 3];
-        const t_400 = t_399 * v_400;
-        const v_401 = h3_beta[j_11 + 3];
-        const t_401 = t_400 + v_401;
-        const v_402 = h2[i_18 * 32 + (j_11 + 3)];
-        const t_402 = v_402 + t_401;
-        h3[i_18 * 32 + (j_11 + 3)] = t_402 > 0 ? t_402 : 0;
+        h3[i_23 * 32 + j_16] = c00_11;
+        h3[i_23 * 32 + (j_16 + 1)] = c01_11;
+        h3[i_23 * 32 + (j_16 + 2)] = c02_11;
+        h3[i_23 * 32 + (j_16 + 3)] = c03_11;
+      }
+    }
+    for (let i_24 = 0; i_24 < n; i_24++) {
+      for (let j_18 = 0; j_18 < 32; j_18++) {
+        const v_67 = h3_b[j_18];
+        const t_67 = h3[i_24 * 32 + j_18] + v_67;
+        const v_68 = h3_mean[j_18];
+        const t_68 = t_67 - v_68;
+        const v_69 = rsqrt_5[j_18];
+        const t_69 = t_68 * v_69;
+        const v_70 = h3_gamma[j_18];
+        const t_70 = t_69 * v_70;
+        const v_71 = h3_beta[j_18];
+        const t_71 = t_70 + v_71;
+        const v_72 = h2[i_24 * 32 + j_18];
+        const t_72 = v_72 + t_71;
+        h3[i_24 * 32 + j_18] = t_72 > 0 ? t_72 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_19 = 0; i_19 < 32; i_19++) {
-      const v_403 = h4_h_var[i_19];
-      const t_403 = v_403 + 0.00001;
-      rsqrt_6[i_19] = 1 / Math.sqrt(t_403);
+    for (let i_25 = 0; i_25 < 32; i_25++) {
+      const v_73 = h4_h_var[i_25];
+      const t_73 = v_73 + 0.00001;
+      rsqrt_6[i_25] = 1 / Math.sqrt(t_73);
     }
     // h4 = residual(h3, 32)
     const endI_6 = n - (n % 2);
-    for (let i_20 = 0; i_20 < endI_6; i_20 += 2) {
-      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
-        const ar0_12 = i_20 * 32;
-        const ar1_6 = (i_20 + 1) * 32;
+    for (let i_26 = 0; i_26 < endI_6; i_26 += 2) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_12 = i_26 * 32;
+        const ar1_6 = (i_26 + 1) * 32;
         let c00_12 = 0,
           c01_12 = 0,
           c02_12 = 0,
@@ -1912,7 +1219,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_6 = 0,
           c13_6 = 0;
         for (let k_6 = 0; k_6 < 32; k_6++) {
-          const bk_12 = k_6 * 32 + j_13;
+          const bk_12 = k_6 * 32 + j_19;
           const a0_13 = h3[ar0_12 + k_6];
           const a1_7 = h3[ar1_6 + k_6];
           const b0_12 = h4_h_W[bk_12];
@@ -1928,105 +1235,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_6 += a1_7 * b2_12;
           c13_6 += a1_7 * b3_12;
         }
-        const v_404 = h4_h_b[j_13];
-        const t_404 = c00_12 + v_404;
-        const v_405 = h4_h_mean[j_13];
-        const t_405 = t_404 - v_405;
-        const v_406 = rsqrt_6[j_13];
-        const t_406 = t_405 * v_406;
-        const v_407 = h4_h_gamma[j_13];
-        const t_407 = t_406 * v_407;
-        const v_408 = h4_h_beta[j_13];
-        const t_408 = t_407 + v_408;
-        h4_h[i_20 * 32 + j_13] = t_408 > 0 ? t_408 : 0;
-        const v_409 = h4_h_b[j_13 + 1];
-        const t_409 = c01_12 + v_409;
-        const v_410 = h4_h_mean[j_13 + 1];
-        const t_410 = t_409 - v_410;
-        const v_411 = rsqrt_6[j_13 + 1];
-        const t_411 = t_410 * v_411;
-        const v_412 = h4_h_gamma[j_13 + 1];
-        const t_412 = t_411 * v_412;
-        const v_413 = h4_h_beta[j_13 + 1];
-        const t_413 = t_412 + v_413;
-        h4_h[i_20 * 32 + (j_13 + 1)] = t_413 > 0 ? t_413 : 0;
-        const v_414 = h4_h_b[j_13 + 2];
-        const t_414 = c02_12 + v_414;
-        const v_415 = h4_h_mean[j_13 + 2];
-        const t_415 = t_414 - v_415;
-        const v_416 = rsqrt_6[j_13 + 2];
-        const t_416 = t_415 * v_416;
-        const v_417 = h4_h_gamma[j_13 + 2];
-        const t_417 = t_416 * v_417;
-        const v_418 = h4_h_beta[j_13 + 2];
-        const t_418 = t_417 + v_418;
-        h4_h[i_20 * 32 + (j_13 + 2)] = t_418 > 0 ? t_418 : 0;
-        const v_419 = h4_h_b[j_13 + 3];
-        const t_419 = c03_12 + v_419;
-        const v_420 = h4_h_mean[j_13 + 3];
-        const t_420 = t_419 - v_420;
-        const v_421 = rsqrt_6[j_13 + 3];
-        const t_421 = t_420 * v_421;
-        const v_422 = h4_h_gamma[j_13 + 3];
-        const t_422 = t_421 * v_422;
-        const v_423 = h4_h_beta[j_13 + 3];
-        const t_423 = t_422 + v_423;
-        h4_h[i_20 * 32 + (j_13 + 3)] = t_423 > 0 ? t_423 : 0;
-        const v_424 = h4_h_b[j_13];
-        const t_424 = c10_6 + v_424;
-        const v_425 = h4_h_mean[j_13];
-        const t_425 = t_424 - v_425;
-        const v_426 = rsqrt_6[j_13];
-        const t_426 = t_425 * v_426;
-        const v_427 = h4_h_gamma[j_13];
-        const t_427 = t_426 * v_427;
-        const v_428 = h4_h_beta[j_13];
-        const t_428 = t_427 + v_428;
-        h4_h[(i_20 + 1) * 32 + j_13] = t_428 > 0 ? t_428 : 0;
-        const v_429 = h4_h_b[j_13 + 1];
-        const t_429 = c11_6 + v_429;
-        const v_430 = h4_h_mean[j_13 + 1];
-        const t_430 = t_429 - v_430;
-        const v_431 = rsqrt_6[j_13 + 1];
-        const t_431 = t_430 * v_431;
-        const v_432 = h4_h_gamma[j_13 + 1];
-        const t_432 = t_431 * v_432;
-        const v_433 = h4_h_beta[j_13 + 1];
-        const t_433 = t_432 + v_433;
-        h4_h[(i_20 + 1) * 32 + (j_13 + 1)] = t_433 > 0 ? t_433 : 0;
-        const v_434 = h4_h_b[j_13 + 2];
-        const t_434 = c12_6 + v_434;
-        const v_435 = h4_h_mean[j_13 + 2];
-        const t_435 = t_434 - v_435;
-        const v_436 = rsqrt_6[j_13 + 2];
-        const t_436 = t_435 * v_436;
-        const v_437 = h4_h_gamma[j_13 + 2];
-        const t_437 = t_436 * v_437;
-        const v_438 = h4_h_beta[j_13 + 2];
-        const t_438 = t_437 + v_438;
-        h4_h[(i_20 + 1) * 32 + (j_13 + 2)] = t_438 > 0 ? t_438 : 0;
-        const v_439 = h4_h_b[j_13 + 3];
-        const t_439 = c13_6 + v_439;
-        const v_440 = h4_h_mean[j_13 + 3];
-        const t_440 = t_439 - v_440;
-        const v_441 = rsqrt_6[j_13 + 3];
-        const t_441 = t_440 * v_441;
-        const v_442 = h4_h_gamma[j_13 + 3];
-        const t_442 = t_441 * v_442;
-        const v_443 = h4_h_beta[j_13 + 3];
-        const t_443 = t_442 + v_443;
-        h4_h[(i_20 + 1) * 32 + (j_13 + 3)] = t_443 > 0 ? t_443 : 0;
+        h4_h[i_26 * 32 + j_19] = c00_12;
+        h4_h[i_26 * 32 + (j_19 + 1)] = c01_12;
+        h4_h[i_26 * 32 + (j_19 + 2)] = c02_12;
+        h4_h[i_26 * 32 + (j_19 + 3)] = c03_12;
+        h4_h[(i_26 + 1) * 32 + j_19] = c10_6;
+        h4_h[(i_26 + 1) * 32 + (j_19 + 1)] = c11_6;
+        h4_h[(i_26 + 1) * 32 + (j_19 + 2)] = c12_6;
+        h4_h[(i_26 + 1) * 32 + (j_19 + 3)] = c13_6;
       }
     }
-    for (let i_21 = endI_6; i_21 < n; i_21++) {
-      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
-        const ar0_13 = i_21 * 32;
+    for (let i_27 = endI_6; i_27 < n; i_27++) {
+      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
+        const ar0_13 = i_27 * 32;
         let c00_13 = 0,
           c01_13 = 0,
           c02_13 = 0,
           c03_13 = 0;
         for (let k_6 = 0; k_6 < 32; k_6++) {
-          const bk_13 = k_6 * 32 + j_13;
+          const bk_13 = k_6 * 32 + j_19;
           const a0_14 = h3[ar0_13 + k_6];
           const b0_13 = h4_h_W[bk_13];
           const b1_13 = h4_h_W[bk_13 + 1];
@@ -2037,64 +1264,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_13 += a0_14 * b2_13;
           c03_13 += a0_14 * b3_13;
         }
-        const v_444 = h4_h_b[j_13];
-        const t_444 = c00_13 + v_444;
-        const v_445 = h4_h_mean[j_13];
-        const t_445 = t_444 - v_445;
-        const v_446 = rsqrt_6[j_13];
-        const t_446 = t_445 * v_446;
-        const v_447 = h4_h_gamma[j_13];
-        const t_447 = t_446 * v_447;
-        const v_448 = h4_h_beta[j_13];
-        const t_448 = t_447 + v_448;
-        h4_h[i_21 * 32 + j_13] = t_448 > 0 ? t_448 : 0;
-        const v_449 = h4_h_b[j_13 + 1];
-        const t_449 = c01_13 + v_449;
-        const v_450 = h4_h_mean[j_13 + 1];
-        const t_450 = t_449 - v_450;
-        const v_451 = rsqrt_6[j_13 + 1];
-        const t_451 = t_450 * v_451;
-        const v_452 = h4_h_gamma[j_13 + 1];
-        const t_452 = t_451 * v_452;
-        const v_453 = h4_h_beta[j_13 + 1];
-        const t_453 = t_452 + v_453;
-        h4_h[i_21 * 32 + (j_13 + 1)] = t_453 > 0 ? t_453 : 0;
-        const v_454 = h4_h_b[j_13 + 2];
-        const t_454 = c02_13 + v_454;
-        const v_455 = h4_h_mean[j_13 + 2];
-        const t_455 = t_454 - v_455;
-        const v_456 = rsqrt_6[j_13 + 2];
-        const t_456 = t_455 * v_456;
-        const v_457 = h4_h_gamma[j_13 + 2];
-        const t_457 = t_456 * v_457;
-        const v_458 = h4_h_beta[j_13 + 2];
-        const t_458 = t_457 + v_458;
-        h4_h[i_21 * 32 + (j_13 + 2)] = t_458 > 0 ? t_458 : 0;
-        const v_459 = h4_h_b[j_13 + 3];
-        const t_459 = c03_13 + v_459;
-        const v_460 = h4_h_mean[j_13 + 3];
-        const t_460 = t_459 - v_460;
-        const v_461 = rsqrt_6[j_13 + 3];
-        const t_461 = t_460 * v_461;
-        const v_462 = h4_h_gamma[j_13 + 3];
-        const t_462 = t_461 * v_462;
-        const v_463 = h4_h_beta[j_13 + 3];
-        const t_463 = t_462 + v_463;
-        h4_h[i_21 * 32 + (j_13 + 3)] = t_463 > 0 ? t_463 : 0;
+        h4_h[i_27 * 32 + j_19] = c00_13;
+        h4_h[i_27 * 32 + (j_19 + 1)] = c01_13;
+        h4_h[i_27 * 32 + (j_19 + 2)] = c02_13;
+        h4_h[i_27 * 32 + (j_19 + 3)] = c03_13;
+      }
+    }
+    for (let i_28 = 0; i_28 < n; i_28++) {
+      for (let j_21 = 0; j_21 < 32; j_21++) {
+        const v_79 = h4_h_b[j_21];
+        const t_79 = h4_h[i_28 * 32 + j_21] + v_79;
+        const v_80 = h4_h_mean[j_21];
+        const t_80 = t_79 - v_80;
+        const v_81 = rsqrt_6[j_21];
+        const t_81 = t_80 * v_81;
+        const v_82 = h4_h_gamma[j_21];
+        const t_82 = t_81 * v_82;
+        const v_83 = h4_h_beta[j_21];
+        const t_83 = t_82 + v_83;
+        h4_h[i_28 * 32 + j_21] = t_83 > 0 ? t_83 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_22 = 0; i_22 < 32; i_22++) {
-      const v_464 = h4_var[i_22];
-      const t_464 = v_464 + 0.00001;
-      rsqrt_7[i_22] = 1 / Math.sqrt(t_464);
+    for (let i_29 = 0; i_29 < 32; i_29++) {
+      const v_84 = h4_var[i_29];
+      const t_84 = v_84 + 0.00001;
+      rsqrt_7[i_29] = 1 / Math.sqrt(t_84);
     }
     // h4 = residual(h3, 32)
     const endI_7 = n - (n % 2);
-    for (let i_23 = 0; i_23 < endI_7; i_23 += 2) {
-      for (let j_15 = 0; j_15 < 32; j_15 += 4) {
-        const ar0_14 = i_23 * 32;
-        const ar1_7 = (i_23 + 1) * 32;
+    for (let i_30 = 0; i_30 < endI_7; i_30 += 2) {
+      for (let j_22 = 0; j_22 < 32; j_22 += 4) {
+        const ar0_14 = i_30 * 32;
+        const ar1_7 = (i_30 + 1) * 32;
         let c00_14 = 0,
           c01_14 = 0,
           c02_14 = 0,
@@ -2104,7 +1306,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_7 = 0,
           c13_7 = 0;
         for (let k_7 = 0; k_7 < 32; k_7++) {
-          const bk_14 = k_7 * 32 + j_15;
+          const bk_14 = k_7 * 32 + j_22;
           const a0_15 = h4_h[ar0_14 + k_7];
           const a1_8 = h4_h[ar1_7 + k_7];
           const b0_14 = h4_W[bk_14];
@@ -2120,121 +1322,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_7 += a1_8 * b2_14;
           c13_7 += a1_8 * b3_14;
         }
-        const v_465 = h4_b[j_15];
-        const t_465 = c00_14 + v_465;
-        const v_466 = h4_mean[j_15];
-        const t_466 = t_465 - v_466;
-        const v_467 = rsqrt_7[j_15];
-        const t_467 = t_466 * v_467;
-        const v_468 = h4_gamma[j_15];
-        const t_468 = t_467 * v_468;
-        const v_469 = h4_beta[j_15];
-        const t_469 = t_468 + v_469;
-        const v_470 = h3[i_23 * 32 + j_15];
-        const t_470 = v_470 + t_469;
-        h4[i_23 * 32 + j_15] = t_470 > 0 ? t_470 : 0;
-        const v_471 = h4_b[j_15 + 1];
-        const t_471 = c01_14 + v_471;
-        const v_472 = h4_mean[j_15 + 1];
-        const t_472 = t_471 - v_472;
-        const v_473 = rsqrt_7[j_15 + 1];
-        const t_473 = t_472 * v_473;
-        const v_474 = h4_gamma[j_15 + 1];
-        const t_474 = t_473 * v_474;
-        const v_475 = h4_beta[j_15 + 1];
-        const t_475 = t_474 + v_475;
-        const v_476 = h3[i_23 * 32 + (j_15 + 1)];
-        const t_476 = v_476 + t_475;
-        h4[i_23 * 32 + (j_15 + 1)] = t_476 > 0 ? t_476 : 0;
-        const v_477 = h4_b[j_15 + 2];
-        const t_477 = c02_14 + v_477;
-        const v_478 = h4_mean[j_15 + 2];
-        const t_478 = t_477 - v_478;
-        const v_479 = rsqrt_7[j_15 + 2];
-        const t_479 = t_478 * v_479;
-        const v_480 = h4_gamma[j_15 + 2];
-        const t_480 = t_479 * v_480;
-        const v_481 = h4_beta[j_15 + 2];
-        const t_481 = t_480 + v_481;
-        const v_482 = h3[i_23 * 32 + (j_15 + 2)];
-        const t_482 = v_482 + t_481;
-        h4[i_23 * 32 + (j_15 + 2)] = t_482 > 0 ? t_482 : 0;
-        const v_483 = h4_b[j_15 + 3];
-        const t_483 = c03_14 + v_483;
-        const v_484 = h4_mean[j_15 + 3];
-        const t_484 = t_483 - v_484;
-        const v_485 = rsqrt_7[j_15 + 3];
-        const t_485 = t_484 * v_485;
-        const v_486 = h4_gamma[j_15 + 3];
-        const t_486 = t_485 * v_486;
-        const v_487 = h4_beta[j_15 + 3];
-        const t_487 = t_486 + v_487;
-        const v_488 = h3[i_23 * 32 + (j_15 + 3)];
-        const t_488 = v_488 + t_487;
-        h4[i_23 * 32 + (j_15 + 3)] = t_488 > 0 ? t_488 : 0;
-        const v_489 = h4_b[j_15];
-        const t_489 = c10_7 + v_489;
-        const v_490 = h4_mean[j_15];
-        const t_490 = t_489 - v_490;
-        const v_491 = rsqrt_7[j_15];
-        const t_491 = t_490 * v_491;
-        const v_492 = h4_gamma[j_15];
-        const t_492 = t_491 * v_492;
-        const v_493 = h4_beta[j_15];
-        const t_493 = t_492 + v_493;
-        const v_494 = h3[(i_23 + 1) * 32 + j_15];
-        const t_494 = v_494 + t_493;
-        h4[(i_23 + 1) * 32 + j_15] = t_494 > 0 ? t_494 : 0;
-        const v_495 = h4_b[j_15 + 1];
-        const t_495 = c11_7 + v_495;
-        const v_496 = h4_mean[j_15 + 1];
-        const t_496 = t_495 - v_496;
-        const v_497 = rsqrt_7[j_15 + 1];
-        const t_497 = t_496 * v_497;
-        const v_498 = h4_gamma[j_15 + 1];
-        const t_498 = t_497 * v_498;
-        const v_499 = h4_beta[j_15 + 1];
-        const t_499 = t_498 + v_499;
-        const v_500 = h3[(i_23 + 1) * 32 + (j_15 + 1)];
-        const t_500 = v_500 + t_499;
-        h4[(i_23 + 1) * 32 + (j_15 + 1)] = t_500 > 0 ? t_500 : 0;
-        const v_501 = h4_b[j_15 + 2];
-        const t_501 = c12_7 + v_501;
-        const v_502 = h4_mean[j_15 + 2];
-        const t_502 = t_501 - v_502;
-        const v_503 = rsqrt_7[j_15 + 2];
-        const t_503 = t_502 * v_503;
-        const v_504 = h4_gamma[j_15 + 2];
-        const t_504 = t_503 * v_504;
-        const v_505 = h4_beta[j_15 + 2];
-        const t_505 = t_504 + v_505;
-        const v_506 = h3[(i_23 + 1) * 32 + (j_15 + 2)];
-        const t_506 = v_506 + t_505;
-        h4[(i_23 + 1) * 32 + (j_15 + 2)] = t_506 > 0 ? t_506 : 0;
-        const v_507 = h4_b[j_15 + 3];
-        const t_507 = c13_7 + v_507;
-        const v_508 = h4_mean[j_15 + 3];
-        const t_508 = t_507 - v_508;
-        const v_509 = rsqrt_7[j_15 + 3];
-        const t_509 = t_508 * v_509;
-        const v_510 = h4_gamma[j_15 + 3];
-        const t_510 = t_509 * v_510;
-        const v_511 = h4_beta[j_15 + 3];
-        const t_511 = t_510 + v_511;
-        const v_512 = h3[(i_23 + 1) * 32 + (j_15 + 3)];
-        const t_512 = v_512 + t_511;
-        h4[(i_23 + 1) * 32 + (j_15 + 3)] = t_512 > 0 ? t_512 : 0;
+        h4[i_30 * 32 + j_22] = c00_14;
+        h4[i_30 * 32 + (j_22 + 1)] = c01_14;
+        h4[i_30 * 32 + (j_22 + 2)] = c02_14;
+        h4[i_30 * 32 + (j_22 + 3)] = c03_14;
+        h4[(i_30 + 1) * 32 + j_22] = c10_7;
+        h4[(i_30 + 1) * 32 + (j_22 + 1)] = c11_7;
+        h4[(i_30 + 1) * 32 + (j_22 + 2)] = c12_7;
+        h4[(i_30 + 1) * 32 + (j_22 + 3)] = c13_7;
       }
     }
-    for (let i_24 = endI_7; i_24 < n; i_24++) {
-      for (let j_15 = 0; j_15 < 32; j_15 += 4) {
-        const ar0_15 = i_24 * 32;
+    for (let i_31 = endI_7; i_31 < n; i_31++) {
+      for (let j_22 = 0; j_22 < 32; j_22 += 4) {
+        const ar0_15 = i_31 * 32;
         let c00_15 = 0,
           c01_15 = 0,
           c02_15 = 0,
           c03_15 = 0;
         for (let k_7 = 0; k_7 < 32; k_7++) {
-          const bk_15 = k_7 * 32 + j_15;
+          const bk_15 = k_7 * 32 + j_22;
           const a0_16 = h4_h[ar0_15 + k_7];
           const b0_15 = h4_W[bk_15];
           const b1_15 = h4_W[bk_15 + 1];
@@ -2245,72 +1351,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_15 += a0_16 * b2_15;
           c03_15 += a0_16 * b3_15;
         }
-        const v_513 = h4_b[j_15];
-        const t_513 = c00_15 + v_513;
-        const v_514 = h4_mean[j_15];
-        const t_514 = t_513 - v_514;
-        const v_515 = rsqrt_7[j_15];
-        const t_515 = t_514 * v_515;
-        const v_516 = h4_gamma[j_15];
-        const t_516 = t_515 * v_516;
-        const v_517 = h4_beta[j_15];
-        const t_517 = t_516 + v_517;
-        const v_518 = h3[i_24 * 32 + j_15];
-        const t_518 = v_518 + t_517;
-        h4[i_24 * 32 + j_15] = t_518 > 0 ? t_518 : 0;
-        const v_519 = h4_b[j_15 + 1];
-        const t_519 = c01_15 + v_519;
-        const v_520 = h4_mean[j_15 + 1];
-        const t_520 = t_519 - v_520;
-        const v_521 = rsqrt_7[j_15 + 1];
-        const t_521 = t_520 * v_521;
-        const v_522 = h4_gamma[j_15 + 1];
-        const t_522 = t_521 * v_522;
-        const v_523 = h4_beta[j_15 + 1];
-        const t_523 = t_522 + v_523;
-        const v_524 = h3[i_24 * 32 + (j_15 + 1)];
-        const t_524 = v_524 + t_523;
-        h4[i_24 * 32 + (j_15 + 1)] = t_524 > 0 ? t_524 : 0;
-        const v_525 = h4_b[j_15 + 2];
-        const t_525 = c02_15 + v_525;
-        const v_526 = h4_mean[j_15 + 2];
-        const t_526 = t_525 - v_526;
-        const v_527 = rsqrt_7[j_15 + 2];
-        const t_527 = t_526 * v_527;
-        const v_528 = h4_gamma[j_15 + 2];
-        const t_528 = t_527 * v_528;
-        const v_529 = h4_beta[j_15 + 2];
-        const t_529 = t_528 + v_529;
-        const v_530 = h3[i_24 * 32 + (j_15 + 2)];
-        const t_530 = v_530 + t_529;
-        h4[i_24 * 32 + (j_15 + 2)] = t_530 > 0 ? t_530 : 0;
-        const v_531 = h4_b[j_15 + 3];
-        const t_531 = c03_15 + v_531;
-        const v_532 = h4_mean[j_15 + 3];
-        const t_532 = t_531 - v_532;
-        const v_533 = rsqrt_7[j_15 + 3];
-        const t_533 = t_532 * v_533;
-        const v_534 = h4_gamma[j_15 + 3];
-        const t_534 = t_533 * v_534;
-        const v_535 = h4_beta[j_15 + 3];
-        const t_535 = t_534 + v_535;
-        const v_536 = h3[i_24 * 32 + (j_15 + 3)];
-        const t_536 = v_536 + t_535;
-        h4[i_24 * 32 + (j_15 + 3)] = t_536 > 0 ? t_536 : 0;
+        h4[i_31 * 32 + j_22] = c00_15;
+        h4[i_31 * 32 + (j_22 + 1)] = c01_15;
+        h4[i_31 * 32 + (j_22 + 2)] = c02_15;
+        h4[i_31 * 32 + (j_22 + 3)] = c03_15;
+      }
+    }
+    for (let i_32 = 0; i_32 < n; i_32++) {
+      for (let j_24 = 0; j_24 < 32; j_24++) {
+        const v_91 = h4_b[j_24];
+        const t_91 = h4[i_32 * 32 + j_24] + v_91;
+        const v_92 = h4_mean[j_24];
+        const t_92 = t_91 - v_92;
+        const v_93 = rsqrt_7[j_24];
+        const t_93 = t_92 * v_93;
+        const v_94 = h4_gamma[j_24];
+        const t_94 = t_93 * v_94;
+        const v_95 = h4_beta[j_24];
+        const t_95 = t_94 + v_95;
+        const v_96 = h3[i_32 * 32 + j_24];
+        const t_96 = v_96 + t_95;
+        h4[i_32 * 32 + j_24] = t_96 > 0 ? t_96 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_25 = 0; i_25 < 32; i_25++) {
-      const v_537 = h5_h_var[i_25];
-      const t_537 = v_537 + 0.00001;
-      rsqrt_8[i_25] = 1 / Math.sqrt(t_537);
+    for (let i_33 = 0; i_33 < 32; i_33++) {
+      const v_97 = h5_h_var[i_33];
+      const t_97 = v_97 + 0.00001;
+      rsqrt_8[i_33] = 1 / Math.sqrt(t_97);
     }
     // h5 = residual(h4, 32)
     const endI_8 = n - (n % 2);
-    for (let i_26 = 0; i_26 < endI_8; i_26 += 2) {
-      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
-        const ar0_16 = i_26 * 32;
-        const ar1_8 = (i_26 + 1) * 32;
+    for (let i_34 = 0; i_34 < endI_8; i_34 += 2) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_16 = i_34 * 32;
+        const ar1_8 = (i_34 + 1) * 32;
         let c00_16 = 0,
           c01_16 = 0,
           c02_16 = 0,
@@ -2320,7 +1395,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 = 0,
           c13_8 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 32 + j_17;
+          const bk_16 = k_8 * 32 + j_25;
           const a0_17 = h4[ar0_16 + k_8];
           const a1_9 = h4[ar1_8 + k_8];
           const b0_16 = h5_h_W[bk_16];
@@ -2336,105 +1411,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_9 * b2_16;
           c13_8 += a1_9 * b3_16;
         }
-        const v_538 = h5_h_b[j_17];
-        const t_538 = c00_16 + v_538;
-        const v_539 = h5_h_mean[j_17];
-        const t_539 = t_538 - v_539;
-        const v_540 = rsqrt_8[j_17];
-        const t_540 = t_539 * v_540;
-        const v_541 = h5_h_gamma[j_17];
-        const t_541 = t_540 * v_541;
-        const v_542 = h5_h_beta[j_17];
-        const t_542 = t_541 + v_542;
-        h5_h[i_26 * 32 + j_17] = t_542 > 0 ? t_542 : 0;
-        const v_543 = h5_h_b[j_17 + 1];
-        const t_543 = c01_16 + v_543;
-        const v_544 = h5_h_mean[j_17 + 1];
-        const t_544 = t_543 - v_544;
-        const v_545 = rsqrt_8[j_17 + 1];
-        const t_545 = t_544 * v_545;
-        const v_546 = h5_h_gamma[j_17 + 1];
-        const t_546 = t_545 * v_546;
-        const v_547 = h5_h_beta[j_17 + 1];
-        const t_547 = t_546 + v_547;
-        h5_h[i_26 * 32 + (j_17 + 1)] = t_547 > 0 ? t_547 : 0;
-        const v_548 = h5_h_b[j_17 + 2];
-        const t_548 = c02_16 + v_548;
-        const v_549 = h5_h_mean[j_17 + 2];
-        const t_549 = t_548 - v_549;
-        const v_550 = rsqrt_8[j_17 + 2];
-        const t_550 = t_549 * v_550;
-        const v_551 = h5_h_gamma[j_17 + 2];
-        const t_551 = t_550 * v_551;
-        const v_552 = h5_h_beta[j_17 + 2];
-        const t_552 = t_551 + v_552;
-        h5_h[i_26 * 32 + (j_17 + 2)] = t_552 > 0 ? t_552 : 0;
-        const v_553 = h5_h_b[j_17 + 3];
-        const t_553 = c03_16 + v_553;
-        const v_554 = h5_h_mean[j_17 + 3];
-        const t_554 = t_553 - v_554;
-        const v_555 = rsqrt_8[j_17 + 3];
-        const t_555 = t_554 * v_555;
-        const v_556 = h5_h_gamma[j_17 + 3];
-        const t_556 = t_555 * v_556;
-        const v_557 = h5_h_beta[j_17 + 3];
-        const t_557 = t_556 + v_557;
-        h5_h[i_26 * 32 + (j_17 + 3)] = t_557 > 0 ? t_557 : 0;
-        const v_558 = h5_h_b[j_17];
-        const t_558 = c10_8 + v_558;
-        const v_559 = h5_h_mean[j_17];
-        const t_559 = t_558 - v_559;
-        const v_560 = rsqrt_8[j_17];
-        const t_560 = t_559 * v_560;
-        const v_561 = h5_h_gamma[j_17];
-        const t_561 = t_560 * v_561;
-        const v_562 = h5_h_beta[j_17];
-        const t_562 = t_561 + v_562;
-        h5_h[(i_26 + 1) * 32 + j_17] = t_562 > 0 ? t_562 : 0;
-        const v_563 = h5_h_b[j_17 + 1];
-        const t_563 = c11_8 + v_563;
-        const v_564 = h5_h_mean[j_17 + 1];
-        const t_564 = t_563 - v_564;
-        const v_565 = rsqrt_8[j_17 + 1];
-        const t_565 = t_564 * v_565;
-        const v_566 = h5_h_gamma[j_17 + 1];
-        const t_566 = t_565 * v_566;
-        const v_567 = h5_h_beta[j_17 + 1];
-        const t_567 = t_566 + v_567;
-        h5_h[(i_26 + 1) * 32 + (j_17 + 1)] = t_567 > 0 ? t_567 : 0;
-        const v_568 = h5_h_b[j_17 + 2];
-        const t_568 = c12_8 + v_568;
-        const v_569 = h5_h_mean[j_17 + 2];
-        const t_569 = t_568 - v_569;
-        const v_570 = rsqrt_8[j_17 + 2];
-        const t_570 = t_569 * v_570;
-        const v_571 = h5_h_gamma[j_17 + 2];
-        const t_571 = t_570 * v_571;
-        const v_572 = h5_h_beta[j_17 + 2];
-        const t_572 = t_571 + v_572;
-        h5_h[(i_26 + 1) * 32 + (j_17 + 2)] = t_572 > 0 ? t_572 : 0;
-        const v_573 = h5_h_b[j_17 + 3];
-        const t_573 = c13_8 + v_573;
-        const v_574 = h5_h_mean[j_17 + 3];
-        const t_574 = t_573 - v_574;
-        const v_575 = rsqrt_8[j_17 + 3];
-        const t_575 = t_574 * v_575;
-        const v_576 = h5_h_gamma[j_17 + 3];
-        const t_576 = t_575 * v_576;
-        const v_577 = h5_h_beta[j_17 + 3];
-        const t_577 = t_576 + v_577;
-        h5_h[(i_26 + 1) * 32 + (j_17 + 3)] = t_577 > 0 ? t_577 : 0;
+        h5_h[i_34 * 32 + j_25] = c00_16;
+        h5_h[i_34 * 32 + (j_25 + 1)] = c01_16;
+        h5_h[i_34 * 32 + (j_25 + 2)] = c02_16;
+        h5_h[i_34 * 32 + (j_25 + 3)] = c03_16;
+        h5_h[(i_34 + 1) * 32 + j_25] = c10_8;
+        h5_h[(i_34 + 1) * 32 + (j_25 + 1)] = c11_8;
+        h5_h[(i_34 + 1) * 32 + (j_25 + 2)] = c12_8;
+        h5_h[(i_34 + 1) * 32 + (j_25 + 3)] = c13_8;
       }
     }
-    for (let i_27 = endI_8; i_27 < n; i_27++) {
-      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
-        const ar0_17 = i_27 * 32;
+    for (let i_35 = endI_8; i_35 < n; i_35++) {
+      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
+        const ar0_17 = i_35 * 32;
         let c00_17 = 0,
           c01_17 = 0,
           c02_17 = 0,
           c03_17 = 0;
         for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 32 + j_17;
+          const bk_17 = k_8 * 32 + j_25;
           const a0_18 = h4[ar0_17 + k_8];
           const b0_17 = h5_h_W[bk_17];
           const b1_17 = h5_h_W[bk_17 + 1];
@@ -2445,77 +1440,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_17 += a0_18 * b2_17;
           c03_17 += a0_18 * b3_17;
         }
-        const v_578 = h5_h_b[j_17];
-        const t_578 = c00_17 + v_578;
-        const v_579 = h5_h_mean[j_17];
-        const t_579 = t_578 - v_579;
-        const v_580 = rsqrt_8[j_17];
-        const t_580 = t_579 * v_580;
-        const v_581 = h5_h_gamma[j_17];
-        const t_581 = t_580 * v_581;
-        const v_582 = h5_h_beta[j_17];
-        const t_582 = t_581 + v_582;
-        h5_h[i_27 * 32 + j_17] = t_582 > 0 ? t_582 : 0;
-        const v_583 = h5_h_b[j_17 + 1];
-        const t_583 = c01_17 + v_583;
-        const v_584 = h5_h_mean[j_17 + 1];
-        const t_584 = t_583 - v_584;
-        const v_585 = rsqrt_8[j_17 + 1];
-        const t_585 = t_584 * v_585;
-        const v_586 = h5_h_gamma[j_17 + 1];
-        const t_586 = t_585 * v_586;
-        const v_587 = h5_h_beta[j_17 + 1];
-        const t_587 = t_586 + v_587;
-        h5_h[i_27 * 32 + (j_17 + 1)] = t_587 > 0 ? t_587 : 0;
-        const v_588 = h5_h_b[j_17 + 2];
-        const t_588 = c02_17 + v_588;
-        const v_589 = h5_h_mean[j_17 + 2];
-        const t_589 = t_588 - v_589;
-        const v_590 = rsqrt_8[j_17 + 2];
-        const t_590 = t_589 * v_590;
-        const v_591 = h5_h_gamma[j_17 + 2];
-        const t_591 = t_590 * v_591;
-        const v_592 = h5_h_beta[j_17 + 2];
-        const t_592 = t_591 + v_592;
-        h5_h[i_27 * 32 + (j_17 + 2)] = t_592 > 0 ? t_592 : 0;
-        const v_593 = h5_h_b[j_17 + 3];
-        const t_593 = c03_17 + v_593;
-        const v_594 = h5_h_mean[j_17 + 3];
-        const t_594 = t_593 - v_594;
-        const v_595 = rsqrt_8[j_17 + 3];
-        const t_595 = t_594 * v_595;
-        const v_596 = h5_h_gamma[j_17 + 3];
-        const t_596 = t_595 * v_596;
-        const v_597 = h5_h_beta[j_17 + 3];
-        const t_597 = t_596 + v_597;
-        h5_h[i_27 * 32 + (j_17 + 3)] = t_597 > 0 ? t_597 : 0;
+        h5_h[i_35 * 32 + j_25] = c00_17;
+        h5_h[i_35 * 32 + (j_25 + 1)] = c01_17;
+        h5_h[i_35 * 32 + (j_25 + 2)] = c02_17;
+        h5_h[i_35 * 32 + (j_25 + 3)] = c03_17;
+      }
+    }
+    for (let i_36 = 0; i_36 < n; i_36++) {
+      for (let j_27 = 0; j_27 < 32; j_27++) {
+        const v_103 = h5_h_b[j_27];
+        const t_103 = h5_h[i_36 * 32 + j_27] + v_103;
+        const v_104 = h5_h_mean[j_27];
+        const t_104 = t_103 - v_104;
+        const v_105 = rsqrt_8[j_27];
+        const t_105 = t_104 * v_105;
+        const v_106 = h5_h_gamma[j_27];
+        const t_106 = t_105 * v_106;
+        const v_107 = h5_h_beta[j_27];
+        const t_107 = t_106 + v_107;
+        h5_h[i_36 * 32 + j_27] = t_107 > 0 ? t_107 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_28 = 0; i_28 < 32; i_28++) {
-      const v_598 = h5_var[i_28];
-      const t_598 = v_598 + 0.00001;
-      rsqrt_9[i_28] = 1 / Math.sqrt(t_598);
+    for (let i_37 = 0; i_37 < 32; i_37++) {
+      const v_108 = h5_var[i_37];
+      const t_108 = v_108 + 0.00001;
+      rsqrt_9[i_37] = 1 / Math.sqrt(t_108);
     }
-  }
-  function forwardPart_2(x: Float64Array, n: number): void {
-    const h4 = buf2,
-      h5_h = buf0,
-      rsqrt_9 = buf1,
-      h5 = buf3,
-      rsqrt_10 = buf1,
-      h6_h = buf0,
-      rsqrt_11 = buf1,
-      h6 = buf2,
-      rsqrt_12 = buf1,
-      h7_h = buf0,
-      rsqrt_13 = buf1;
     // h5 = residual(h4, 32)
     const endI_9 = n - (n % 2);
-    for (let i_29 = 0; i_29 < endI_9; i_29 += 2) {
-      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
-        const ar0_18 = i_29 * 32;
-        const ar1_9 = (i_29 + 1) * 32;
+    for (let i_38 = 0; i_38 < endI_9; i_38 += 2) {
+      for (let j_28 = 0; j_28 < 32; j_28 += 4) {
+        const ar0_18 = i_38 * 32;
+        const ar1_9 = (i_38 + 1) * 32;
         let c00_18 = 0,
           c01_18 = 0,
           c02_18 = 0,
@@ -2525,7 +1482,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_9 = 0,
           c13_9 = 0;
         for (let k_9 = 0; k_9 < 32; k_9++) {
-          const bk_18 = k_9 * 32 + j_19;
+          const bk_18 = k_9 * 32 + j_28;
           const a0_19 = h5_h[ar0_18 + k_9];
           const a1_10 = h5_h[ar1_9 + k_9];
           const b0_18 = h5_W[bk_18];
@@ -2541,121 +1498,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_9 += a1_10 * b2_18;
           c13_9 += a1_10 * b3_18;
         }
-        const v_599 = h5_b[j_19];
-        const t_599 = c00_18 + v_599;
-        const v_600 = h5_mean[j_19];
-        const t_600 = t_599 - v_600;
-        const v_601 = rsqrt_9[j_19];
-        const t_601 = t_600 * v_601;
-        const v_602 = h5_gamma[j_19];
-        const t_602 = t_601 * v_602;
-        const v_603 = h5_beta[j_19];
-        const t_603 = t_602 + v_603;
-        const v_604 = h4[i_29 * 32 + j_19];
-        const t_604 = v_604 + t_603;
-        h5[i_29 * 32 + j_19] = t_604 > 0 ? t_604 : 0;
-        const v_605 = h5_b[j_19 + 1];
-        const t_605 = c01_18 + v_605;
-        const v_606 = h5_mean[j_19 + 1];
-        const t_606 = t_605 - v_606;
-        const v_607 = rsqrt_9[j_19 + 1];
-        const t_607 = t_606 * v_607;
-        const v_608 = h5_gamma[j_19 + 1];
-        const t_608 = t_607 * v_608;
-        const v_609 = h5_beta[j_19 + 1];
-        const t_609 = t_608 + v_609;
-        const v_610 = h4[i_29 * 32 + (j_19 + 1)];
-        const t_610 = v_610 + t_609;
-        h5[i_29 * 32 + (j_19 + 1)] = t_610 > 0 ? t_610 : 0;
-        const v_611 = h5_b[j_19 + 2];
-        const t_611 = c02_18 + v_611;
-        const v_612 = h5_mean[j_19 + 2];
-        const t_612 = t_611 - v_612;
-        const v_613 = rsqrt_9[j_19 + 2];
-        const t_613 = t_612 * v_613;
-        const v_614 = h5_gamma[j_19 + 2];
-        const t_614 = t_613 * v_614;
-        const v_615 = h5_beta[j_19 + 2];
-        const t_615 = t_614 + v_615;
-        const v_616 = h4[i_29 * 32 + (j_19 + 2)];
-        const t_616 = v_616 + t_615;
-        h5[i_29 * 32 + (j_19 + 2)] = t_616 > 0 ? t_616 : 0;
-        const v_617 = h5_b[j_19 + 3];
-        const t_617 = c03_18 + v_617;
-        const v_618 = h5_mean[j_19 + 3];
-        const t_618 = t_617 - v_618;
-        const v_619 = rsqrt_9[j_19 + 3];
-        const t_619 = t_618 * v_619;
-        const v_620 = h5_gamma[j_19 + 3];
-        const t_620 = t_619 * v_620;
-        const v_621 = h5_beta[j_19 + 3];
-        const t_621 = t_620 + v_621;
-        const v_622 = h4[i_29 * 32 + (j_19 + 3)];
-        const t_622 = v_622 + t_621;
-        h5[i_29 * 32 + (j_19 + 3)] = t_622 > 0 ? t_622 : 0;
-        const v_623 = h5_b[j_19];
-        const t_623 = c10_9 + v_623;
-        const v_624 = h5_mean[j_19];
-        const t_624 = t_623 - v_624;
-        const v_625 = rsqrt_9[j_19];
-        const t_625 = t_624 * v_625;
-        const v_626 = h5_gamma[j_19];
-        const t_626 = t_625 * v_626;
-        const v_627 = h5_beta[j_19];
-        const t_627 = t_626 + v_627;
-        const v_628 = h4[(i_29 + 1) * 32 + j_19];
-        const t_628 = v_628 + t_627;
-        h5[(i_29 + 1) * 32 + j_19] = t_628 > 0 ? t_628 : 0;
-        const v_629 = h5_b[j_19 + 1];
-        const t_629 = c11_9 + v_629;
-        const v_630 = h5_mean[j_19 + 1];
-        const t_630 = t_629 - v_630;
-        const v_631 = rsqrt_9[j_19 + 1];
-        const t_631 = t_630 * v_631;
-        const v_632 = h5_gamma[j_19 + 1];
-        const t_632 = t_631 * v_632;
-        const v_633 = h5_beta[j_19 + 1];
-        const t_633 = t_632 + v_633;
-        const v_634 = h4[(i_29 + 1) * 32 + (j_19 + 1)];
-        const t_634 = v_634 + t_633;
-        h5[(i_29 + 1) * 32 + (j_19 + 1)] = t_634 > 0 ? t_634 : 0;
-        const v_635 = h5_b[j_19 + 2];
-        const t_635 = c12_9 + v_635;
-        const v_636 = h5_mean[j_19 + 2];
-        const t_636 = t_635 - v_636;
-        const v_637 = rsqrt_9[j_19 + 2];
-        const t_637 = t_636 * v_637;
-        const v_638 = h5_gamma[j_19 + 2];
-        const t_638 = t_637 * v_638;
-        const v_639 = h5_beta[j_19 + 2];
-        const t_639 = t_638 + v_639;
-        const v_640 = h4[(i_29 + 1) * 32 + (j_19 + 2)];
-        const t_640 = v_640 + t_639;
-        h5[(i_29 + 1) * 32 + (j_19 + 2)] = t_640 > 0 ? t_640 : 0;
-        const v_641 = h5_b[j_19 + 3];
-        const t_641 = c13_9 + v_641;
-        const v_642 = h5_mean[j_19 + 3];
-        const t_642 = t_641 - v_642;
-        const v_643 = rsqrt_9[j_19 + 3];
-        const t_643 = t_642 * v_643;
-        const v_644 = h5_gamma[j_19 + 3];
-        const t_644 = t_643 * v_644;
-        const v_645 = h5_beta[j_19 + 3];
-        const t_645 = t_644 + v_645;
-        const v_646 = h4[(i_29 + 1) * 32 + (j_19 + 3)];
-        const t_646 = v_646 + t_645;
-        h5[(i_29 + 1) * 32 + (j_19 + 3)] = t_646 > 0 ? t_646 : 0;
+        h5[i_38 * 32 + j_28] = c00_18;
+        h5[i_38 * 32 + (j_28 + 1)] = c01_18;
+        h5[i_38 * 32 + (j_28 + 2)] = c02_18;
+        h5[i_38 * 32 + (j_28 + 3)] = c03_18;
+        h5[(i_38 + 1) * 32 + j_28] = c10_9;
+        h5[(i_38 + 1) * 32 + (j_28 + 1)] = c11_9;
+        h5[(i_38 + 1) * 32 + (j_28 + 2)] = c12_9;
+        h5[(i_38 + 1) * 32 + (j_28 + 3)] = c13_9;
       }
     }
-    for (let i_30 = endI_9; i_30 < n; i_30++) {
-      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
-        const ar0_19 = i_30 * 32;
+    for (let i_39 = endI_9; i_39 < n; i_39++) {
+      for (let j_28 = 0; j_28 < 32; j_28 += 4) {
+        const ar0_19 = i_39 * 32;
         let c00_19 = 0,
           c01_19 = 0,
           c02_19 = 0,
           c03_19 = 0;
         for (let k_9 = 0; k_9 < 32; k_9++) {
-          const bk_19 = k_9 * 32 + j_19;
+          const bk_19 = k_9 * 32 + j_28;
           const a0_20 = h5_h[ar0_19 + k_9];
           const b0_19 = h5_W[bk_19];
           const b1_19 = h5_W[bk_19 + 1];
@@ -2666,72 +1527,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_19 += a0_20 * b2_19;
           c03_19 += a0_20 * b3_19;
         }
-        const v_647 = h5_b[j_19];
-        const t_647 = c00_19 + v_647;
-        const v_648 = h5_mean[j_19];
-        const t_648 = t_647 - v_648;
-        const v_649 = rsqrt_9[j_19];
-        const t_649 = t_648 * v_649;
-        const v_650 = h5_gamma[j_19];
-        const t_650 = t_649 * v_650;
-        const v_651 = h5_beta[j_19];
-        const t_651 = t_650 + v_651;
-        const v_652 = h4[i_30 * 32 + j_19];
-        const t_652 = v_652 + t_651;
-        h5[i_30 * 32 + j_19] = t_652 > 0 ? t_652 : 0;
-        const v_653 = h5_b[j_19 + 1];
-        const t_653 = c01_19 + v_653;
-        const v_654 = h5_mean[j_19 + 1];
-        const t_654 = t_653 - v_654;
-        const v_655 = rsqrt_9[j_19 + 1];
-        const t_655 = t_654 * v_655;
-        const v_656 = h5_gamma[j_19 + 1];
-        const t_656 = t_655 * v_656;
-        const v_657 = h5_beta[j_19 + 1];
-        const t_657 = t_656 + v_657;
-        const v_658 = h4[i_30 * 32 + (j_19 + 1)];
-        const t_658 = v_658 + t_657;
-        h5[i_30 * 32 + (j_19 + 1)] = t_658 > 0 ? t_658 : 0;
-        const v_659 = h5_b[j_19 + 2];
-        const t_659 = c02_19 + v_659;
-        const v_660 = h5_mean[j_19 + 2];
-        const t_660 = t_659 - v_660;
-        const v_661 = rsqrt_9[j_19 + 2];
-        const t_661 = t_660 * v_661;
-        const v_662 = h5_gamma[j_19 + 2];
-        const t_662 = t_661 * v_662;
-        const v_663 = h5_beta[j_19 + 2];
-        const t_663 = t_662 + v_663;
-        const v_664 = h4[i_30 * 32 + (j_19 + 2)];
-        const t_664 = v_664 + t_663;
-        h5[i_30 * 32 + (j_19 + 2)] = t_664 > 0 ? t_664 : 0;
-        const v_665 = h5_b[j_19 + 3];
-        const t_665 = c03_19 + v_665;
-        const v_666 = h5_mean[j_19 + 3];
-        const t_666 = t_665 - v_666;
-        const v_667 = rsqrt_9[j_19 + 3];
-        const t_667 = t_666 * v_667;
-        const v_668 = h5_gamma[j_19 + 3];
-        const t_668 = t_667 * v_668;
-        const v_669 = h5_beta[j_19 + 3];
-        const t_669 = t_668 + v_669;
-        const v_670 = h4[i_30 * 32 + (j_19 + 3)];
-        const t_670 = v_670 + t_669;
-        h5[i_30 * 32 + (j_19 + 3)] = t_670 > 0 ? t_670 : 0;
+        h5[i_39 * 32 + j_28] = c00_19;
+        h5[i_39 * 32 + (j_28 + 1)] = c01_19;
+        h5[i_39 * 32 + (j_28 + 2)] = c02_19;
+        h5[i_39 * 32 + (j_28 + 3)] = c03_19;
+      }
+    }
+    for (let i_40 = 0; i_40 < n; i_40++) {
+      for (let j_30 = 0; j_30 < 32; j_30++) {
+        const v_115 = h5_b[j_30];
+        const t_115 = h5[i_40 * 32 + j_30] + v_115;
+        const v_116 = h5_mean[j_30];
+        const t_116 = t_115 - v_116;
+        const v_117 = rsqrt_9[j_30];
+        const t_117 = t_116 * v_117;
+        const v_118 = h5_gamma[j_30];
+        const t_118 = t_117 * v_118;
+        const v_119 = h5_beta[j_30];
+        const t_119 = t_118 + v_119;
+        const v_120 = h4[i_40 * 32 + j_30];
+        const t_120 = v_120 + t_119;
+        h5[i_40 * 32 + j_30] = t_120 > 0 ? t_120 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_31 = 0; i_31 < 32; i_31++) {
-      const v_671 = h6_h_var[i_31];
-      const t_671 = v_671 + 0.00001;
-      rsqrt_10[i_31] = 1 / Math.sqrt(t_671);
+    for (let i_41 = 0; i_41 < 32; i_41++) {
+      const v_121 = h6_h_var[i_41];
+      const t_121 = v_121 + 0.00001;
+      rsqrt_10[i_41] = 1 / Math.sqrt(t_121);
     }
     // h6 = residual(h5, 32)
     const endI_10 = n - (n % 2);
-    for (let i_32 = 0; i_32 < endI_10; i_32 += 2) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
-        const ar0_20 = i_32 * 32;
-        const ar1_10 = (i_32 + 1) * 32;
+    for (let i_42 = 0; i_42 < endI_10; i_42 += 2) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_20 = i_42 * 32;
+        const ar1_10 = (i_42 + 1) * 32;
         let c00_20 = 0,
           c01_20 = 0,
           c02_20 = 0,
@@ -2741,7 +1571,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_10 = 0,
           c13_10 = 0;
         for (let k_10 = 0; k_10 < 32; k_10++) {
-          const bk_20 = k_10 * 32 + j_21;
+          const bk_20 = k_10 * 32 + j_31;
           const a0_21 = h5[ar0_20 + k_10];
           const a1_11 = h5[ar1_10 + k_10];
           const b0_20 = h6_h_W[bk_20];
@@ -2757,105 +1587,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_10 += a1_11 * b2_20;
           c13_10 += a1_11 * b3_20;
         }
-        const v_672 = h6_h_b[j_21];
-        const t_672 = c00_20 + v_672;
-        const v_673 = h6_h_mean[j_21];
-        const t_673 = t_672 - v_673;
-        const v_674 = rsqrt_10[j_21];
-        const t_674 = t_673 * v_674;
-        const v_675 = h6_h_gamma[j_21];
-        const t_675 = t_674 * v_675;
-        const v_676 = h6_h_beta[j_21];
-        const t_676 = t_675 + v_676;
-        h6_h[i_32 * 32 + j_21] = t_676 > 0 ? t_676 : 0;
-        const v_677 = h6_h_b[j_21 + 1];
-        const t_677 = c01_20 + v_677;
-        const v_678 = h6_h_mean[j_21 + 1];
-        const t_678 = t_677 - v_678;
-        const v_679 = rsqrt_10[j_21 + 1];
-        const t_679 = t_678 * v_679;
-        const v_680 = h6_h_gamma[j_21 + 1];
-        const t_680 = t_679 * v_680;
-        const v_681 = h6_h_beta[j_21 + 1];
-        const t_681 = t_680 + v_681;
-        h6_h[i_32 * 32 + (j_21 + 1)] = t_681 > 0 ? t_681 : 0;
-        const v_682 = h6_h_b[j_21 + 2];
-        const t_682 = c02_20 + v_682;
-        const v_683 = h6_h_mean[j_21 + 2];
-        const t_683 = t_682 - v_683;
-        const v_684 = rsqrt_10[j_21 + 2];
-        const t_684 = t_683 * v_684;
-        const v_685 = h6_h_gamma[j_21 + 2];
-        const t_685 = t_684 * v_685;
-        const v_686 = h6_h_beta[j_21 + 2];
-        const t_686 = t_685 + v_686;
-        h6_h[i_32 * 32 + (j_21 + 2)] = t_686 > 0 ? t_686 : 0;
-        const v_687 = h6_h_b[j_21 + 3];
-        const t_687 = c03_20 + v_687;
-        const v_688 = h6_h_mean[j_21 + 3];
-        const t_688 = t_687 - v_688;
-        const v_689 = rsqrt_10[j_21 + 3];
-        const t_689 = t_688 * v_689;
-        const v_690 = h6_h_gamma[j_21 + 3];
-        const t_690 = t_689 * v_690;
-        const v_691 = h6_h_beta[j_21 + 3];
-        const t_691 = t_690 + v_691;
-        h6_h[i_32 * 32 + (j_21 + 3)] = t_691 > 0 ? t_691 : 0;
-        const v_692 = h6_h_b[j_21];
-        const t_692 = c10_10 + v_692;
-        const v_693 = h6_h_mean[j_21];
-        const t_693 = t_692 - v_693;
-        const v_694 = rsqrt_10[j_21];
-        const t_694 = t_693 * v_694;
-        const v_695 = h6_h_gamma[j_21];
-        const t_695 = t_694 * v_695;
-        const v_696 = h6_h_beta[j_21];
-        const t_696 = t_695 + v_696;
-        h6_h[(i_32 + 1) * 32 + j_21] = t_696 > 0 ? t_696 : 0;
-        const v_697 = h6_h_b[j_21 + 1];
-        const t_697 = c11_10 + v_697;
-        const v_698 = h6_h_mean[j_21 + 1];
-        const t_698 = t_697 - v_698;
-        const v_699 = rsqrt_10[j_21 + 1];
-        const t_699 = t_698 * v_699;
-        const v_700 = h6_h_gamma[j_21 + 1];
-        const t_700 = t_699 * v_700;
-        const v_701 = h6_h_beta[j_21 + 1];
-        const t_701 = t_700 + v_701;
-        h6_h[(i_32 + 1) * 32 + (j_21 + 1)] = t_701 > 0 ? t_701 : 0;
-        const v_702 = h6_h_b[j_21 + 2];
-        const t_702 = c12_10 + v_702;
-        const v_703 = h6_h_mean[j_21 + 2];
-        const t_703 = t_702 - v_703;
-        const v_704 = rsqrt_10[j_21 + 2];
-        const t_704 = t_703 * v_704;
-        const v_705 = h6_h_gamma[j_21 + 2];
-        const t_705 = t_704 * v_705;
-        const v_706 = h6_h_beta[j_21 + 2];
-        const t_706 = t_705 + v_706;
-        h6_h[(i_32 + 1) * 32 + (j_21 + 2)] = t_706 > 0 ? t_706 : 0;
-        const v_707 = h6_h_b[j_21 + 3];
-        const t_707 = c13_10 + v_707;
-        const v_708 = h6_h_mean[j_21 + 3];
-        const t_708 = t_707 - v_708;
-        const v_709 = rsqrt_10[j_21 + 3];
-        const t_709 = t_708 * v_709;
-        const v_710 = h6_h_gamma[j_21 + 3];
-        const t_710 = t_709 * v_710;
-        const v_711 = h6_h_beta[j_21 + 3];
-        const t_711 = t_710 + v_711;
-        h6_h[(i_32 + 1) * 32 + (j_21 + 3)] = t_711 > 0 ? t_711 : 0;
+        h6_h[i_42 * 32 + j_31] = c00_20;
+        h6_h[i_42 * 32 + (j_31 + 1)] = c01_20;
+        h6_h[i_42 * 32 + (j_31 + 2)] = c02_20;
+        h6_h[i_42 * 32 + (j_31 + 3)] = c03_20;
+        h6_h[(i_42 + 1) * 32 + j_31] = c10_10;
+        h6_h[(i_42 + 1) * 32 + (j_31 + 1)] = c11_10;
+        h6_h[(i_42 + 1) * 32 + (j_31 + 2)] = c12_10;
+        h6_h[(i_42 + 1) * 32 + (j_31 + 3)] = c13_10;
       }
     }
-    for (let i_33 = endI_10; i_33 < n; i_33++) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
-        const ar0_21 = i_33 * 32;
+    for (let i_43 = endI_10; i_43 < n; i_43++) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_21 = i_43 * 32;
         let c00_21 = 0,
           c01_21 = 0,
           c02_21 = 0,
           c03_21 = 0;
         for (let k_10 = 0; k_10 < 32; k_10++) {
-          const bk_21 = k_10 * 32 + j_21;
+          const bk_21 = k_10 * 32 + j_31;
           const a0_22 = h5[ar0_21 + k_10];
           const b0_21 = h6_h_W[bk_21];
           const b1_21 = h6_h_W[bk_21 + 1];
@@ -2866,64 +1616,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_21 += a0_22 * b2_21;
           c03_21 += a0_22 * b3_21;
         }
-        const v_712 = h6_h_b[j_21];
-        const t_712 = c00_21 + v_712;
-        const v_713 = h6_h_mean[j_21];
-        const t_713 = t_712 - v_713;
-        const v_714 = rsqrt_10[j_21];
-        const t_714 = t_713 * v_714;
-        const v_715 = h6_h_gamma[j_21];
-        const t_715 = t_714 * v_715;
-        const v_716 = h6_h_beta[j_21];
-        const t_716 = t_715 + v_716;
-        h6_h[i_33 * 32 + j_21] = t_716 > 0 ? t_716 : 0;
-        const v_717 = h6_h_b[j_21 + 1];
-        const t_717 = c01_21 + v_717;
-        const v_718 = h6_h_mean[j_21 + 1];
-        const t_718 = t_717 - v_718;
-        const v_719 = rsqrt_10[j_21 + 1];
-        const t_719 = t_718 * v_719;
-        const v_720 = h6_h_gamma[j_21 + 1];
-        const t_720 = t_719 * v_720;
-        const v_721 = h6_h_beta[j_21 + 1];
-        const t_721 = t_720 + v_721;
-        h6_h[i_33 * 32 + (j_21 + 1)] = t_721 > 0 ? t_721 : 0;
-        const v_722 = h6_h_b[j_21 + 2];
-        const t_722 = c02_21 + v_722;
-        const v_723 = h6_h_mean[j_21 + 2];
-        const t_723 = t_722 - v_723;
-        const v_724 = rsqrt_10[j_21 + 2];
-        const t_724 = t_723 * v_724;
-        const v_725 = h6_h_gamma[j_21 + 2];
-        const t_725 = t_724 * v_725;
-        const v_726 = h6_h_beta[j_21 + 2];
-        const t_726 = t_725 + v_726;
-        h6_h[i_33 * 32 + (j_21 + 2)] = t_726 > 0 ? t_726 : 0;
-        const v_727 = h6_h_b[j_21 + 3];
-        const t_727 = c03_21 + v_727;
-        const v_728 = h6_h_mean[j_21 + 3];
-        const t_728 = t_727 - v_728;
-        const v_729 = rsqrt_10[j_21 + 3];
-        const t_729 = t_728 * v_729;
-        const v_730 = h6_h_gamma[j_21 + 3];
-        const t_730 = t_729 * v_730;
-        const v_731 = h6_h_beta[j_21 + 3];
-        const t_731 = t_730 + v_731;
-        h6_h[i_33 * 32 + (j_21 + 3)] = t_731 > 0 ? t_731 : 0;
+        h6_h[i_43 * 32 + j_31] = c00_21;
+        h6_h[i_43 * 32 + (j_31 + 1)] = c01_21;
+        h6_h[i_43 * 32 + (j_31 + 2)] = c02_21;
+        h6_h[i_43 * 32 + (j_31 + 3)] = c03_21;
+      }
+    }
+    for (let i_44 = 0; i_44 < n; i_44++) {
+      for (let j_33 = 0; j_33 < 32; j_33++) {
+        const v_127 = h6_h_b[j_33];
+        const t_127 = h6_h[i_44 * 32 + j_33] + v_127;
+        const v_128 = h6_h_mean[j_33];
+        const t_128 = t_127 - v_128;
+        const v_129 = rsqrt_10[j_33];
+        const t_129 = t_128 * v_129;
+        const v_130 = h6_h_gamma[j_33];
+        const t_130 = t_129 * v_130;
+        const v_131 = h6_h_beta[j_33];
+        const t_131 = t_130 + v_131;
+        h6_h[i_44 * 32 + j_33] = t_131 > 0 ? t_131 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_34 = 0; i_34 < 32; i_34++) {
-      const v_732 = h6_var[i_34];
-      const t_732 = v_732 + 0.00001;
-      rsqrt_11[i_34] = 1 / Math.sqrt(t_732);
+    for (let i_45 = 0; i_45 < 32; i_45++) {
+      const v_132 = h6_var[i_45];
+      const t_132 = v_132 + 0.00001;
+      rsqrt_11[i_45] = 1 / Math.sqrt(t_132);
     }
     // h6 = residual(h5, 32)
     const endI_11 = n - (n % 2);
-    for (let i_35 = 0; i_35 < endI_11; i_35 += 2) {
-      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
-        const ar0_22 = i_35 * 32;
-        const ar1_11 = (i_35 + 1) * 32;
+    for (let i_46 = 0; i_46 < endI_11; i_46 += 2) {
+      for (let j_34 = 0; j_34 < 32; j_34 += 4) {
+        const ar0_22 = i_46 * 32;
+        const ar1_11 = (i_46 + 1) * 32;
         let c00_22 = 0,
           c01_22 = 0,
           c02_22 = 0,
@@ -2933,7 +1658,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_11 = 0,
           c13_11 = 0;
         for (let k_11 = 0; k_11 < 32; k_11++) {
-          const bk_22 = k_11 * 32 + j_23;
+          const bk_22 = k_11 * 32 + j_34;
           const a0_23 = h6_h[ar0_22 + k_11];
           const a1_12 = h6_h[ar1_11 + k_11];
           const b0_22 = h6_W[bk_22];
@@ -2949,121 +1674,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_11 += a1_12 * b2_22;
           c13_11 += a1_12 * b3_22;
         }
-        const v_733 = h6_b[j_23];
-        const t_733 = c00_22 + v_733;
-        const v_734 = h6_mean[j_23];
-        const t_734 = t_733 - v_734;
-        const v_735 = rsqrt_11[j_23];
-        const t_735 = t_734 * v_735;
-        const v_736 = h6_gamma[j_23];
-        const t_736 = t_735 * v_736;
-        const v_737 = h6_beta[j_23];
-        const t_737 = t_736 + v_737;
-        const v_738 = h5[i_35 * 32 + j_23];
-        const t_738 = v_738 + t_737;
-        h6[i_35 * 32 + j_23] = t_738 > 0 ? t_738 : 0;
-        const v_739 = h6_b[j_23 + 1];
-        const t_739 = c01_22 + v_739;
-        const v_740 = h6_mean[j_23 + 1];
-        const t_740 = t_739 - v_740;
-        const v_741 = rsqrt_11[j_23 + 1];
-        const t_741 = t_740 * v_741;
-        const v_742 = h6_gamma[j_23 + 1];
-        const t_742 = t_741 * v_742;
-        const v_743 = h6_beta[j_23 + 1];
-        const t_743 = t_742 + v_743;
-        const v_744 = h5[i_35 * 32 + (j_23 + 1)];
-        const t_744 = v_744 + t_743;
-        h6[i_35 * 32 + (j_23 + 1)] = t_744 > 0 ? t_744 : 0;
-        const v_745 = h6_b[j_23 + 2];
-        const t_745 = c02_22 + v_745;
-        const v_746 = h6_mean[j_23 + 2];
-        const t_746 = t_745 - v_746;
-        const v_747 = rsqrt_11[j_23 + 2];
-        const t_747 = t_746 * v_747;
-        const v_748 = h6_gamma[j_23 + 2];
-        const t_748 = t_747 * v_748;
-        const v_749 = h6_beta[j_23 + 2];
-        const t_749 = t_748 + v_749;
-        const v_750 = h5[i_35 * 32 + (j_23 + 2)];
-        const t_750 = v_750 + t_749;
-        h6[i_35 * 32 + (j_23 + 2)] = t_750 > 0 ? t_750 : 0;
-        const v_751 = h6_b[j_23 + 3];
-        const t_751 = c03_22 + v_751;
-        const v_752 = h6_mean[j_23 + 3];
-        const t_752 = t_751 - v_752;
-        const v_753 = rsqrt_11[j_23 + 3];
-        const t_753 = t_752 * v_753;
-        const v_754 = h6_gamma[j_23 + 3];
-        const t_754 = t_753 * v_754;
-        const v_755 = h6_beta[j_23 + 3];
-        const t_755 = t_754 + v_755;
-        const v_756 = h5[i_35 * 32 + (j_23 + 3)];
-        const t_756 = v_756 + t_755;
-        h6[i_35 * 32 + (j_23 + 3)] = t_756 > 0 ? t_756 : 0;
-        const v_757 = h6_b[j_23];
-        const t_757 = c10_11 + v_757;
-        const v_758 = h6_mean[j_23];
-        const t_758 = t_757 - v_758;
-        const v_759 = rsqrt_11[j_23];
-        const t_759 = t_758 * v_759;
-        const v_760 = h6_gamma[j_23];
-        const t_760 = t_759 * v_760;
-        const v_761 = h6_beta[j_23];
-        const t_761 = t_760 + v_761;
-        const v_762 = h5[(i_35 + 1) * 32 + j_23];
-        const t_762 = v_762 + t_761;
-        h6[(i_35 + 1) * 32 + j_23] = t_762 > 0 ? t_762 : 0;
-        const v_763 = h6_b[j_23 + 1];
-        const t_763 = c11_11 + v_763;
-        const v_764 = h6_mean[j_23 + 1];
-        const t_764 = t_763 - v_764;
-        const v_765 = rsqrt_11[j_23 + 1];
-        const t_765 = t_764 * v_765;
-        const v_766 = h6_gamma[j_23 + 1];
-        const t_766 = t_765 * v_766;
-        const v_767 = h6_beta[j_23 + 1];
-        const t_767 = t_766 + v_767;
-        const v_768 = h5[(i_35 + 1) * 32 + (j_23 + 1)];
-        const t_768 = v_768 + t_767;
-        h6[(i_35 + 1) * 32 + (j_23 + 1)] = t_768 > 0 ? t_768 : 0;
-        const v_769 = h6_b[j_23 + 2];
-        const t_769 = c12_11 + v_769;
-        const v_770 = h6_mean[j_23 + 2];
-        const t_770 = t_769 - v_770;
-        const v_771 = rsqrt_11[j_23 + 2];
-        const t_771 = t_770 * v_771;
-        const v_772 = h6_gamma[j_23 + 2];
-        const t_772 = t_771 * v_772;
-        const v_773 = h6_beta[j_23 + 2];
-        const t_773 = t_772 + v_773;
-        const v_774 = h5[(i_35 + 1) * 32 + (j_23 + 2)];
-        const t_774 = v_774 + t_773;
-        h6[(i_35 + 1) * 32 + (j_23 + 2)] = t_774 > 0 ? t_774 : 0;
-        const v_775 = h6_b[j_23 + 3];
-        const t_775 = c13_11 + v_775;
-        const v_776 = h6_mean[j_23 + 3];
-        const t_776 = t_775 - v_776;
-        const v_777 = rsqrt_11[j_23 + 3];
-        const t_777 = t_776 * v_777;
-        const v_778 = h6_gamma[j_23 + 3];
-        const t_778 = t_777 * v_778;
-        const v_779 = h6_beta[j_23 + 3];
-        const t_779 = t_778 + v_779;
-        const v_780 = h5[(i_35 + 1) * 32 + (j_23 + 3)];
-        const t_780 = v_780 + t_779;
-        h6[(i_35 + 1) * 32 + (j_23 + 3)] = t_780 > 0 ? t_780 : 0;
+        h6[i_46 * 32 + j_34] = c00_22;
+        h6[i_46 * 32 + (j_34 + 1)] = c01_22;
+        h6[i_46 * 32 + (j_34 + 2)] = c02_22;
+        h6[i_46 * 32 + (j_34 + 3)] = c03_22;
+        h6[(i_46 + 1) * 32 + j_34] = c10_11;
+        h6[(i_46 + 1) * 32 + (j_34 + 1)] = c11_11;
+        h6[(i_46 + 1) * 32 + (j_34 + 2)] = c12_11;
+        h6[(i_46 + 1) * 32 + (j_34 + 3)] = c13_11;
       }
     }
-    for (let i_36 = endI_11; i_36 < n; i_36++) {
-      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
-        const ar0_23 = i_36 * 32;
+    for (let i_47 = endI_11; i_47 < n; i_47++) {
+      for (let j_34 = 0; j_34 < 32; j_34 += 4) {
+        const ar0_23 = i_47 * 32;
         let c00_23 = 0,
           c01_23 = 0,
           c02_23 = 0,
           c03_23 = 0;
         for (let k_11 = 0; k_11 < 32; k_11++) {
-          const bk_23 = k_11 * 32 + j_23;
+          const bk_23 = k_11 * 32 + j_34;
           const a0_24 = h6_h[ar0_23 + k_11];
           const b0_23 = h6_W[bk_23];
           const b1_23 = h6_W[bk_23 + 1];
@@ -3074,72 +1703,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_23 += a0_24 * b2_23;
           c03_23 += a0_24 * b3_23;
         }
-        const v_781 = h6_b[j_23];
-        const t_781 = c00_23 + v_781;
-        const v_782 = h6_mean[j_23];
-        const t_782 = t_781 - v_782;
-        const v_783 = rsqrt_11[j_23];
-        const t_783 = t_782 * v_783;
-        const v_784 = h6_gamma[j_23];
-        const t_784 = t_783 * v_784;
-        const v_785 = h6_beta[j_23];
-        const t_785 = t_784 + v_785;
-        const v_786 = h5[i_36 * 32 + j_23];
-        const t_786 = v_786 + t_785;
-        h6[i_36 * 32 + j_23] = t_786 > 0 ? t_786 : 0;
-        const v_787 = h6_b[j_23 + 1];
-        const t_787 = c01_23 + v_787;
-        const v_788 = h6_mean[j_23 + 1];
-        const t_788 = t_787 - v_788;
-        const v_789 = rsqrt_11[j_23 + 1];
-        const t_789 = t_788 * v_789;
-        const v_790 = h6_gamma[j_23 + 1];
-        const t_790 = t_789 * v_790;
-        const v_791 = h6_beta[j_23 + 1];
-        const t_791 = t_790 + v_791;
-        const v_792 = h5[i_36 * 32 + (j_23 + 1)];
-        const t_792 = v_792 + t_791;
-        h6[i_36 * 32 + (j_23 + 1)] = t_792 > 0 ? t_792 : 0;
-        const v_793 = h6_b[j_23 + 2];
-        const t_793 = c02_23 + v_793;
-        const v_794 = h6_mean[j_23 + 2];
-        const t_794 = t_793 - v_794;
-        const v_795 = rsqrt_11[j_23 + 2];
-        const t_795 = t_794 * v_795;
-        const v_796 = h6_gamma[j_23 + 2];
-        const t_796 = t_795 * v_796;
-        const v_797 = h6_beta[j_23 + 2];
-        const t_797 = t_796 + v_797;
-        const v_798 = h5[i_36 * 32 + (j_23 + 2)];
-        const t_798 = v_798 + t_797;
-        h6[i_36 * 32 + (j_23 + 2)] = t_798 > 0 ? t_798 : 0;
-        const v_799 = h6_b[j_23 + 3];
-        const t_799 = c03_23 + v_799;
-        const v_800 = h6_mean[j_23 + 3];
-        const t_800 = t_799 - v_800;
-        const v_801 = rsqrt_11[j_23 + 3];
-        const t_801 = t_800 * v_801;
-        const v_802 = h6_gamma[j_23 + 3];
-        const t_802 = t_801 * v_802;
-        const v_803 = h6_beta[j_23 + 3];
-        const t_803 = t_802 + v_803;
-        const v_804 = h5[i_36 * 32 + (j_23 + 3)];
-        const t_804 = v_804 + t_803;
-        h6[i_36 * 32 + (j_23 + 3)] = t_804 > 0 ? t_804 : 0;
+        h6[i_47 * 32 + j_34] = c00_23;
+        h6[i_47 * 32 + (j_34 + 1)] = c01_23;
+        h6[i_47 * 32 + (j_34 + 2)] = c02_23;
+        h6[i_47 * 32 + (j_34 + 3)] = c03_23;
+      }
+    }
+    for (let i_48 = 0; i_48 < n; i_48++) {
+      for (let j_36 = 0; j_36 < 32; j_36++) {
+        const v_139 = h6_b[j_36];
+        const t_139 = h6[i_48 * 32 + j_36] + v_139;
+        const v_140 = h6_mean[j_36];
+        const t_140 = t_139 - v_140;
+        const v_141 = rsqrt_11[j_36];
+        const t_141 = t_140 * v_141;
+        const v_142 = h6_gamma[j_36];
+        const t_142 = t_141 * v_142;
+        const v_143 = h6_beta[j_36];
+        const t_143 = t_142 + v_143;
+        const v_144 = h5[i_48 * 32 + j_36];
+        const t_144 = v_144 + t_143;
+        h6[i_48 * 32 + j_36] = t_144 > 0 ? t_144 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_37 = 0; i_37 < 32; i_37++) {
-      const v_805 = h7_h_var[i_37];
-      const t_805 = v_805 + 0.00001;
-      rsqrt_12[i_37] = 1 / Math.sqrt(t_805);
+    for (let i_49 = 0; i_49 < 32; i_49++) {
+      const v_145 = h7_h_var[i_49];
+      const t_145 = v_145 + 0.00001;
+      rsqrt_12[i_49] = 1 / Math.sqrt(t_145);
     }
     // h7 = residual(h6, 32)
     const endI_12 = n - (n % 2);
-    for (let i_38 = 0; i_38 < endI_12; i_38 += 2) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_24 = i_38 * 32;
-        const ar1_12 = (i_38 + 1) * 32;
+    for (let i_50 = 0; i_50 < endI_12; i_50 += 2) {
+      for (let j_37 = 0; j_37 < 32; j_37 += 4) {
+        const ar0_24 = i_50 * 32;
+        const ar1_12 = (i_50 + 1) * 32;
         let c00_24 = 0,
           c01_24 = 0,
           c02_24 = 0,
@@ -3149,7 +1747,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_12 = 0,
           c13_12 = 0;
         for (let k_12 = 0; k_12 < 32; k_12++) {
-          const bk_24 = k_12 * 32 + j_25;
+          const bk_24 = k_12 * 32 + j_37;
           const a0_25 = h6[ar0_24 + k_12];
           const a1_13 = h6[ar1_12 + k_12];
           const b0_24 = h7_h_W[bk_24];
@@ -3165,105 +1763,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_12 += a1_13 * b2_24;
           c13_12 += a1_13 * b3_24;
         }
-        const v_806 = h7_h_b[j_25];
-        const t_806 = c00_24 + v_806;
-        const v_807 = h7_h_mean[j_25];
-        const t_807 = t_806 - v_807;
-        const v_808 = rsqrt_12[j_25];
-        const t_808 = t_807 * v_808;
-        const v_809 = h7_h_gamma[j_25];
-        const t_809 = t_808 * v_809;
-        const v_810 = h7_h_beta[j_25];
-        const t_810 = t_809 + v_810;
-        h7_h[i_38 * 32 + j_25] = t_810 > 0 ? t_810 : 0;
-        const v_811 = h7_h_b[j_25 + 1];
-        const t_811 = c01_24 + v_811;
-        const v_812 = h7_h_mean[j_25 + 1];
-        const t_812 = t_811 - v_812;
-        const v_813 = rsqrt_12[j_25 + 1];
-        const t_813 = t_812 * v_813;
-        const v_814 = h7_h_gamma[j_25 + 1];
-        const t_814 = t_813 * v_814;
-        const v_815 = h7_h_beta[j_25 + 1];
-        const t_815 = t_814 + v_815;
-        h7_h[i_38 * 32 + (j_25 + 1)] = t_815 > 0 ? t_815 : 0;
-        const v_816 = h7_h_b[j_25 + 2];
-        const t_816 = c02_24 + v_816;
-        const v_817 = h7_h_mean[j_25 + 2];
-        const t_817 = t_816 - v_817;
-        const v_818 = rsqrt_12[j_25 + 2];
-        const t_818 = t_817 * v_818;
-        const v_819 = h7_h_gamma[j_25 + 2];
-        const t_819 = t_818 * v_819;
-        const v_820 = h7_h_beta[j_25 + 2];
-        const t_820 = t_819 + v_820;
-        h7_h[i_38 * 32 + (j_25 + 2)] = t_820 > 0 ? t_820 : 0;
-        const v_821 = h7_h_b[j_25 + 3];
-        const t_821 = c03_24 + v_821;
-        const v_822 = h7_h_mean[j_25 + 3];
-        const t_822 = t_821 - v_822;
-        const v_823 = rsqrt_12[j_25 + 3];
-        const t_823 = t_822 * v_823;
-        const v_824 = h7_h_gamma[j_25 + 3];
-        const t_824 = t_823 * v_824;
-        const v_825 = h7_h_beta[j_25 + 3];
-        const t_825 = t_824 + v_825;
-        h7_h[i_38 * 32 + (j_25 + 3)] = t_825 > 0 ? t_825 : 0;
-        const v_826 = h7_h_b[j_25];
-        const t_826 = c10_12 + v_826;
-        const v_827 = h7_h_mean[j_25];
-        const t_827 = t_826 - v_827;
-        const v_828 = rsqrt_12[j_25];
-        const t_828 = t_827 * v_828;
-        const v_829 = h7_h_gamma[j_25];
-        const t_829 = t_828 * v_829;
-        const v_830 = h7_h_beta[j_25];
-        const t_830 = t_829 + v_830;
-        h7_h[(i_38 + 1) * 32 + j_25] = t_830 > 0 ? t_830 : 0;
-        const v_831 = h7_h_b[j_25 + 1];
-        const t_831 = c11_12 + v_831;
-        const v_832 = h7_h_mean[j_25 + 1];
-        const t_832 = t_831 - v_832;
-        const v_833 = rsqrt_12[j_25 + 1];
-        const t_833 = t_832 * v_833;
-        const v_834 = h7_h_gamma[j_25 + 1];
-        const t_834 = t_833 * v_834;
-        const v_835 = h7_h_beta[j_25 + 1];
-        const t_835 = t_834 + v_835;
-        h7_h[(i_38 + 1) * 32 + (j_25 + 1)] = t_835 > 0 ? t_835 : 0;
-        const v_836 = h7_h_b[j_25 + 2];
-        const t_836 = c12_12 + v_836;
-        const v_837 = h7_h_mean[j_25 + 2];
-        const t_837 = t_836 - v_837;
-        const v_838 = rsqrt_12[j_25 + 2];
-        const t_838 = t_837 * v_838;
-        const v_839 = h7_h_gamma[j_25 + 2];
-        const t_839 = t_838 * v_839;
-        const v_840 = h7_h_beta[j_25 + 2];
-        const t_840 = t_839 + v_840;
-        h7_h[(i_38 + 1) * 32 + (j_25 + 2)] = t_840 > 0 ? t_840 : 0;
-        const v_841 = h7_h_b[j_25 + 3];
-        const t_841 = c13_12 + v_841;
-        const v_842 = h7_h_mean[j_25 + 3];
-        const t_842 = t_841 - v_842;
-        const v_843 = rsqrt_12[j_25 + 3];
-        const t_843 = t_842 * v_843;
-        const v_844 = h7_h_gamma[j_25 + 3];
-        const t_844 = t_843 * v_844;
-        const v_845 = h7_h_beta[j_25 + 3];
-        const t_845 = t_844 + v_845;
-        h7_h[(i_38 + 1) * 32 + (j_25 + 3)] = t_845 > 0 ? t_845 : 0;
+        h7_h[i_50 * 32 + j_37] = c00_24;
+        h7_h[i_50 * 32 + (j_37 + 1)] = c01_24;
+        h7_h[i_50 * 32 + (j_37 + 2)] = c02_24;
+        h7_h[i_50 * 32 + (j_37 + 3)] = c03_24;
+        h7_h[(i_50 + 1) * 32 + j_37] = c10_12;
+        h7_h[(i_50 + 1) * 32 + (j_37 + 1)] = c11_12;
+        h7_h[(i_50 + 1) * 32 + (j_37 + 2)] = c12_12;
+        h7_h[(i_50 + 1) * 32 + (j_37 + 3)] = c13_12;
       }
     }
-    for (let i_39 = endI_12; i_39 < n; i_39++) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_25 = i_39 * 32;
+    for (let i_51 = endI_12; i_51 < n; i_51++) {
+      for (let j_37 = 0; j_37 < 32; j_37 += 4) {
+        const ar0_25 = i_51 * 32;
         let c00_25 = 0,
           c01_25 = 0,
           c02_25 = 0,
           c03_25 = 0;
         for (let k_12 = 0; k_12 < 32; k_12++) {
-          const bk_25 = k_12 * 32 + j_25;
+          const bk_25 = k_12 * 32 + j_37;
           const a0_26 = h6[ar0_25 + k_12];
           const b0_25 = h7_h_W[bk_25];
           const b1_25 = h7_h_W[bk_25 + 1];
@@ -3274,60 +1792,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_25 += a0_26 * b2_25;
           c03_25 += a0_26 * b3_25;
         }
-        const v_846 = h7_h_b[j_25];
-        const t_846 = c00_25 + v_846;
-        const v_847 = h7_h_mean[j_25];
-        const t_847 = t_846 - v_847;
-        const v_848 = rsqrt_12[j_25];
-        const t_848 = t_847 * v_848;
-        const v_849 = h7_h_gamma[j_25];
-        const t_849 = t_848 * v_849;
-        const v_850 = h7_h_beta[j_25];
-        const t_850 = t_849 + v_850;
-        h7_h[i_39 * 32 + j_25] = t_850 > 0 ? t_850 : 0;
-        const v_851 = h7_h_b[j_25 + 1];
-        const t_851 = c01_25 + v_851;
-        const v_852 = h7_h_mean[j_25 + 1];
-        const t_852 = t_851 - v_852;
-        const v_853 = rsqrt_12[j_25 + 1];
-        const t_853 = t_852 * v_853;
-        const v_854 = h7_h_gamma[j_25 + 1];
-        const t_854 = t_853 * v_854;
-        const v_855 = h7_h_beta[j_25 + 1];
-        const t_855 = t_854 + v_855;
-        h7_h[i_39 * 32 + (j_25 + 1)] = t_855 > 0 ? t_855 : 0;
-        const v_856 = h7_h_b[j_25 + 2];
-        const t_856 = c02_25 + v_856;
-        const v_857 = h7_h_mean[j_25 + 2];
-        const t_857 = t_856 - v_857;
-        const v_858 = rsqrt_12[j_25 + 2];
-        const t_858 = t_857 * v_858;
-        const v_859 = h7_h_gamma[j_25 + 2];
-        const t_859 = t_858 * v_859;
-        const v_860 = h7_h_beta[j_25 + 2];
-        const t_860 = t_859 + v_860;
-        h7_h[i_39 * 32 + (j_25 + 2)] = t_860 > 0 ? t_860 : 0;
-        const v_861 = h7_h_b[j_25 + 3];
-        const t_861 = c03_25 + v_861;
-        const v_862 = h7_h_mean[j_25 + 3];
-        const t_862 = t_861 - v_862;
-        const v_863 = rsqrt_12[j_25 + 3];
-        const t_863 = t_862 * v_863;
-        const v_864 = h7_h_gamma[j_25 + 3];
-        const t_864 = t_863 * v_864;
-        const v_865 = h7_h_beta[j_25 + 3];
-        const t_865 = t_864 + v_865;
-        h7_h[i_39 * 32 + (j_25 + 3)] = t_865 > 0 ? t_865 : 0;
+        h7_h[i_51 * 32 + j_37] = c00_25;
+        h7_h[i_51 * 32 + (j_37 + 1)] = c01_25;
+        h7_h[i_51 * 32 + (j_37 + 2)] = c02_25;
+        h7_h[i_51 * 32 + (j_37 + 3)] = c03_25;
       }
     }
-    // batchnorm(dense(h, n))
-    for (let i_40 = 0; i_40 < 32; i_40++) {
-      const v_866 = h7_var[i_40];
-      const t_866 = v_866 + 0.00001;
-      rsqrt_13[i_40] = 1 / Math.sqrt(t_866);
+    for (let i_52 = 0; i_52 < n; i_52++) {
+      for (let j_39 = 0; j_39 < 32; j_39++) {
+        const v_151 = h7_h_b[j_39];
+        const t_151 = h7_h[i_52 * 32 + j_39] + v_151;
+        const v_152 = h7_h_mean[j_39];
+        const t_152 = t_151 - v_152;
+        const v_153 = rsqrt_12[j_39];
+        const t_153 = t_152 * v_153;
+        const v_154 = h7_h_gamma[j_39];
+        const t_154 = t_153 * v_154;
+        const v_155 = h7_h_beta[j_39];
+        const t_155 = t_154 + v_155;
+        h7_h[i_52 * 32 + j_39] = t_155 > 0 ? t_155 : 0;
+      }
     }
   }
-  function forwardPart_3(x: Float64Array, n: number): void {
+  function forwardPart_1(x: Float64Array, n: number): void {
     const h6 = buf2,
       h7_h = buf0,
       rsqrt_13 = buf1,
@@ -3338,13 +1825,21 @@ export function createModel(options: ModelOptions = {}): Model {
       h8 = buf2,
       rsqrt_16 = buf1,
       h9_h = buf0,
-      rsqrt_17 = buf1;
+      rsqrt_17 = buf1,
+      h9 = buf3,
+      p_z = buf0;
+    // batchnorm(dense(h, n))
+    for (let i_53 = 0; i_53 < 32; i_53++) {
+      const v_156 = h7_var[i_53];
+      const t_156 = v_156 + 0.00001;
+      rsqrt_13[i_53] = 1 / Math.sqrt(t_156);
+    }
     // h7 = residual(h6, 32)
     const endI_13 = n - (n % 2);
-    for (let i_41 = 0; i_41 < endI_13; i_41 += 2) {
-      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
-        const ar0_26 = i_41 * 32;
-        const ar1_13 = (i_41 + 1) * 32;
+    for (let i_54 = 0; i_54 < endI_13; i_54 += 2) {
+      for (let j_40 = 0; j_40 < 32; j_40 += 4) {
+        const ar0_26 = i_54 * 32;
+        const ar1_13 = (i_54 + 1) * 32;
         let c00_26 = 0,
           c01_26 = 0,
           c02_26 = 0,
@@ -3354,7 +1849,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_13 = 0,
           c13_13 = 0;
         for (let k_13 = 0; k_13 < 32; k_13++) {
-          const bk_26 = k_13 * 32 + j_27;
+          const bk_26 = k_13 * 32 + j_40;
           const a0_27 = h7_h[ar0_26 + k_13];
           const a1_14 = h7_h[ar1_13 + k_13];
           const b0_26 = h7_W[bk_26];
@@ -3370,121 +1865,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_13 += a1_14 * b2_26;
           c13_13 += a1_14 * b3_26;
         }
-        const v_867 = h7_b[j_27];
-        const t_867 = c00_26 + v_867;
-        const v_868 = h7_mean[j_27];
-        const t_868 = t_867 - v_868;
-        const v_869 = rsqrt_13[j_27];
-        const t_869 = t_868 * v_869;
-        const v_870 = h7_gamma[j_27];
-        const t_870 = t_869 * v_870;
-        const v_871 = h7_beta[j_27];
-        const t_871 = t_870 + v_871;
-        const v_872 = h6[i_41 * 32 + j_27];
-        const t_872 = v_872 + t_871;
-        h7[i_41 * 32 + j_27] = t_872 > 0 ? t_872 : 0;
-        const v_873 = h7_b[j_27 + 1];
-        const t_873 = c01_26 + v_873;
-        const v_874 = h7_mean[j_27 + 1];
-        const t_874 = t_873 - v_874;
-        const v_875 = rsqrt_13[j_27 + 1];
-        const t_875 = t_874 * v_875;
-        const v_876 = h7_gamma[j_27 + 1];
-        const t_876 = t_875 * v_876;
-        const v_877 = h7_beta[j_27 + 1];
-        const t_877 = t_876 + v_877;
-        const v_878 = h6[i_41 * 32 + (j_27 + 1)];
-        const t_878 = v_878 + t_877;
-        h7[i_41 * 32 + (j_27 + 1)] = t_878 > 0 ? t_878 : 0;
-        const v_879 = h7_b[j_27 + 2];
-        const t_879 = c02_26 + v_879;
-        const v_880 = h7_mean[j_27 + 2];
-        const t_880 = t_879 - v_880;
-        const v_881 = rsqrt_13[j_27 + 2];
-        const t_881 = t_880 * v_881;
-        const v_882 = h7_gamma[j_27 + 2];
-        const t_882 = t_881 * v_882;
-        const v_883 = h7_beta[j_27 + 2];
-        const t_883 = t_882 + v_883;
-        const v_884 = h6[i_41 * 32 + (j_27 + 2)];
-        const t_884 = v_884 + t_883;
-        h7[i_41 * 32 + (j_27 + 2)] = t_884 > 0 ? t_884 : 0;
-        const v_885 = h7_b[j_27 + 3];
-        const t_885 = c03_26 + v_885;
-        const v_886 = h7_mean[j_27 + 3];
-        const t_886 = t_885 - v_886;
-        const v_887 = rsqrt_13[j_27 + 3];
-        const t_887 = t_886 * v_887;
-        const v_888 = h7_gamma[j_27 + 3];
-        const t_888 = t_887 * v_888;
-        const v_889 = h7_beta[j_27 + 3];
-        const t_889 = t_888 + v_889;
-        const v_890 = h6[i_41 * 32 + (j_27 + 3)];
-        const t_890 = v_890 + t_889;
-        h7[i_41 * 32 + (j_27 + 3)] = t_890 > 0 ? t_890 : 0;
-        const v_891 = h7_b[j_27];
-        const t_891 = c10_13 + v_891;
-        const v_892 = h7_mean[j_27];
-        const t_892 = t_891 - v_892;
-        const v_893 = rsqrt_13[j_27];
-        const t_893 = t_892 * v_893;
-        const v_894 = h7_gamma[j_27];
-        const t_894 = t_893 * v_894;
-        const v_895 = h7_beta[j_27];
-        const t_895 = t_894 + v_895;
-        const v_896 = h6[(i_41 + 1) * 32 + j_27];
-        const t_896 = v_896 + t_895;
-        h7[(i_41 + 1) * 32 + j_27] = t_896 > 0 ? t_896 : 0;
-        const v_897 = h7_b[j_27 + 1];
-        const t_897 = c11_13 + v_897;
-        const v_898 = h7_mean[j_27 + 1];
-        const t_898 = t_897 - v_898;
-        const v_899 = rsqrt_13[j_27 + 1];
-        const t_899 = t_898 * v_899;
-        const v_900 = h7_gamma[j_27 + 1];
-        const t_900 = t_899 * v_900;
-        const v_901 = h7_beta[j_27 + 1];
-        const t_901 = t_900 + v_901;
-        const v_902 = h6[(i_41 + 1) * 32 + (j_27 + 1)];
-        const t_902 = v_902 + t_901;
-        h7[(i_41 + 1) * 32 + (j_27 + 1)] = t_902 > 0 ? t_902 : 0;
-        const v_903 = h7_b[j_27 + 2];
-        const t_903 = c12_13 + v_903;
-        const v_904 = h7_mean[j_27 + 2];
-        const t_904 = t_903 - v_904;
-        const v_905 = rsqrt_13[j_27 + 2];
-        const t_905 = t_904 * v_905;
-        const v_906 = h7_gamma[j_27 + 2];
-        const t_906 = t_905 * v_906;
-        const v_907 = h7_beta[j_27 + 2];
-        const t_907 = t_906 + v_907;
-        const v_908 = h6[(i_41 + 1) * 32 + (j_27 + 2)];
-        const t_908 = v_908 + t_907;
-        h7[(i_41 + 1) * 32 + (j_27 + 2)] = t_908 > 0 ? t_908 : 0;
-        const v_909 = h7_b[j_27 + 3];
-        const t_909 = c13_13 + v_909;
-        const v_910 = h7_mean[j_27 + 3];
-        const t_910 = t_909 - v_910;
-        const v_911 = rsqrt_13[j_27 + 3];
-        const t_911 = t_910 * v_911;
-        const v_912 = h7_gamma[j_27 + 3];
-        const t_912 = t_911 * v_912;
-        const v_913 = h7_beta[j_27 + 3];
-        const t_913 = t_912 + v_913;
-        const v_914 = h6[(i_41 + 1) * 32 + (j_27 + 3)];
-        const t_914 = v_914 + t_913;
-        h7[(i_41 + 1) * 32 + (j_27 + 3)] = t_914 > 0 ? t_914 : 0;
+        h7[i_54 * 32 + j_40] = c00_26;
+        h7[i_54 * 32 + (j_40 + 1)] = c01_26;
+        h7[i_54 * 32 + (j_40 + 2)] = c02_26;
+        h7[i_54 * 32 + (j_40 + 3)] = c03_26;
+        h7[(i_54 + 1) * 32 + j_40] = c10_13;
+        h7[(i_54 + 1) * 32 + (j_40 + 1)] = c11_13;
+        h7[(i_54 + 1) * 32 + (j_40 + 2)] = c12_13;
+        h7[(i_54 + 1) * 32 + (j_40 + 3)] = c13_13;
       }
     }
-    for (let i_42 = endI_13; i_42 < n; i_42++) {
-      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
-        const ar0_27 = i_42 * 32;
+    for (let i_55 = endI_13; i_55 < n; i_55++) {
+      for (let j_40 = 0; j_40 < 32; j_40 += 4) {
+        const ar0_27 = i_55 * 32;
         let c00_27 = 0,
           c01_27 = 0,
           c02_27 = 0,
           c03_27 = 0;
         for (let k_13 = 0; k_13 < 32; k_13++) {
-          const bk_27 = k_13 * 32 + j_27;
+          const bk_27 = k_13 * 32 + j_40;
           const a0_28 = h7_h[ar0_27 + k_13];
           const b0_27 = h7_W[bk_27];
           const b1_27 = h7_W[bk_27 + 1];
@@ -3495,72 +1894,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_27 += a0_28 * b2_27;
           c03_27 += a0_28 * b3_27;
         }
-        const v_915 = h7_b[j_27];
-        const t_915 = c00_27 + v_915;
-        const v_916 = h7_mean[j_27];
-        const t_916 = t_915 - v_916;
-        const v_917 = rsqrt_13[j_27];
-        const t_917 = t_916 * v_917;
-        const v_918 = h7_gamma[j_27];
-        const t_918 = t_917 * v_918;
-        const v_919 = h7_beta[j_27];
-        const t_919 = t_918 + v_919;
-        const v_920 = h6[i_42 * 32 + j_27];
-        const t_920 = v_920 + t_919;
-        h7[i_42 * 32 + j_27] = t_920 > 0 ? t_920 : 0;
-        const v_921 = h7_b[j_27 + 1];
-        const t_921 = c01_27 + v_921;
-        const v_922 = h7_mean[j_27 + 1];
-        const t_922 = t_921 - v_922;
-        const v_923 = rsqrt_13[j_27 + 1];
-        const t_923 = t_922 * v_923;
-        const v_924 = h7_gamma[j_27 + 1];
-        const t_924 = t_923 * v_924;
-        const v_925 = h7_beta[j_27 + 1];
-        const t_925 = t_924 + v_925;
-        const v_926 = h6[i_42 * 32 + (j_27 + 1)];
-        const t_926 = v_926 + t_925;
-        h7[i_42 * 32 + (j_27 + 1)] = t_926 > 0 ? t_926 : 0;
-        const v_927 = h7_b[j_27 + 2];
-        const t_927 = c02_27 + v_927;
-        const v_928 = h7_mean[j_27 + 2];
-        const t_928 = t_927 - v_928;
-        const v_929 = rsqrt_13[j_27 + 2];
-        const t_929 = t_928 * v_929;
-        const v_930 = h7_gamma[j_27 + 2];
-        const t_930 = t_929 * v_930;
-        const v_931 = h7_beta[j_27 + 2];
-        const t_931 = t_930 + v_931;
-        const v_932 = h6[i_42 * 32 + (j_27 + 2)];
-        const t_932 = v_932 + t_931;
-        h7[i_42 * 32 + (j_27 + 2)] = t_932 > 0 ? t_932 : 0;
-        const v_933 = h7_b[j_27 + 3];
-        const t_933 = c03_27 + v_933;
-        const v_934 = h7_mean[j_27 + 3];
-        const t_934 = t_933 - v_934;
-        const v_935 = rsqrt_13[j_27 + 3];
-        const t_935 = t_934 * v_935;
-        const v_936 = h7_gamma[j_27 + 3];
-        const t_936 = t_935 * v_936;
-        const v_937 = h7_beta[j_27 + 3];
-        const t_937 = t_936 + v_937;
-        const v_938 = h6[i_42 * 32 + (j_27 + 3)];
-        const t_938 = v_938 + t_937;
-        h7[i_42 * 32 + (j_27 + 3)] = t_938 > 0 ? t_938 : 0;
+        h7[i_55 * 32 + j_40] = c00_27;
+        h7[i_55 * 32 + (j_40 + 1)] = c01_27;
+        h7[i_55 * 32 + (j_40 + 2)] = c02_27;
+        h7[i_55 * 32 + (j_40 + 3)] = c03_27;
+      }
+    }
+    for (let i_56 = 0; i_56 < n; i_56++) {
+      for (let j_42 = 0; j_42 < 32; j_42++) {
+        const v_163 = h7_b[j_42];
+        const t_163 = h7[i_56 * 32 + j_42] + v_163;
+        const v_164 = h7_mean[j_42];
+        const t_164 = t_163 - v_164;
+        const v_165 = rsqrt_13[j_42];
+        const t_165 = t_164 * v_165;
+        const v_166 = h7_gamma[j_42];
+        const t_166 = t_165 * v_166;
+        const v_167 = h7_beta[j_42];
+        const t_167 = t_166 + v_167;
+        const v_168 = h6[i_56 * 32 + j_42];
+        const t_168 = v_168 + t_167;
+        h7[i_56 * 32 + j_42] = t_168 > 0 ? t_168 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_43 = 0; i_43 < 32; i_43++) {
-      const v_939 = h8_h_var[i_43];
-      const t_939 = v_939 + 0.00001;
-      rsqrt_14[i_43] = 1 / Math.sqrt(t_939);
+    for (let i_57 = 0; i_57 < 32; i_57++) {
+      const v_169 = h8_h_var[i_57];
+      const t_169 = v_169 + 0.00001;
+      rsqrt_14[i_57] = 1 / Math.sqrt(t_169);
     }
     // h8 = residual(h7, 32)
     const endI_14 = n - (n % 2);
-    for (let i_44 = 0; i_44 < endI_14; i_44 += 2) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_28 = i_44 * 32;
-        const ar1_14 = (i_44 + 1) * 32;
+    for (let i_58 = 0; i_58 < endI_14; i_58 += 2) {
+      for (let j_43 = 0; j_43 < 32; j_43 += 4) {
+        const ar0_28 = i_58 * 32;
+        const ar1_14 = (i_58 + 1) * 32;
         let c00_28 = 0,
           c01_28 = 0,
           c02_28 = 0,
@@ -3570,7 +1938,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_14 = 0,
           c13_14 = 0;
         for (let k_14 = 0; k_14 < 32; k_14++) {
-          const bk_28 = k_14 * 32 + j_29;
+          const bk_28 = k_14 * 32 + j_43;
           const a0_29 = h7[ar0_28 + k_14];
           const a1_15 = h7[ar1_14 + k_14];
           const b0_28 = h8_h_W[bk_28];
@@ -3586,105 +1954,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_14 += a1_15 * b2_28;
           c13_14 += a1_15 * b3_28;
         }
-        const v_940 = h8_h_b[j_29];
-        const t_940 = c00_28 + v_940;
-        const v_941 = h8_h_mean[j_29];
-        const t_941 = t_940 - v_941;
-        const v_942 = rsqrt_14[j_29];
-        const t_942 = t_941 * v_942;
-        const v_943 = h8_h_gamma[j_29];
-        const t_943 = t_942 * v_943;
-        const v_944 = h8_h_beta[j_29];
-        const t_944 = t_943 + v_944;
-        h8_h[i_44 * 32 + j_29] = t_944 > 0 ? t_944 : 0;
-        const v_945 = h8_h_b[j_29 + 1];
-        const t_945 = c01_28 + v_945;
-        const v_946 = h8_h_mean[j_29 + 1];
-        const t_946 = t_945 - v_946;
-        const v_947 = rsqrt_14[j_29 + 1];
-        const t_947 = t_946 * v_947;
-        const v_948 = h8_h_gamma[j_29 + 1];
-        const t_948 = t_947 * v_948;
-        const v_949 = h8_h_beta[j_29 + 1];
-        const t_949 = t_948 + v_949;
-        h8_h[i_44 * 32 + (j_29 + 1)] = t_949 > 0 ? t_949 : 0;
-        const v_950 = h8_h_b[j_29 + 2];
-        const t_950 = c02_28 + v_950;
-        const v_951 = h8_h_mean[j_29 + 2];
-        const t_951 = t_950 - v_951;
-        const v_952 = rsqrt_14[j_29 + 2];
-        const t_952 = t_951 * v_952;
-        const v_953 = h8_h_gamma[j_29 + 2];
-        const t_953 = t_952 * v_953;
-        const v_954 = h8_h_beta[j_29 + 2];
-        const t_954 = t_953 + v_954;
-        h8_h[i_44 * 32 + (j_29 + 2)] = t_954 > 0 ? t_954 : 0;
-        const v_955 = h8_h_b[j_29 + 3];
-        const t_955 = c03_28 + v_955;
-        const v_956 = h8_h_mean[j_29 + 3];
-        const t_956 = t_955 - v_956;
-        const v_957 = rsqrt_14[j_29 + 3];
-        const t_957 = t_956 * v_957;
-        const v_958 = h8_h_gamma[j_29 + 3];
-        const t_958 = t_957 * v_958;
-        const v_959 = h8_h_beta[j_29 + 3];
-        const t_959 = t_958 + v_959;
-        h8_h[i_44 * 32 + (j_29 + 3)] = t_959 > 0 ? t_959 : 0;
-        const v_960 = h8_h_b[j_29];
-        const t_960 = c10_14 + v_960;
-        const v_961 = h8_h_mean[j_29];
-        const t_961 = t_960 - v_961;
-        const v_962 = rsqrt_14[j_29];
-        const t_962 = t_961 * v_962;
-        const v_963 = h8_h_gamma[j_29];
-        const t_963 = t_962 * v_963;
-        const v_964 = h8_h_beta[j_29];
-        const t_964 = t_963 + v_964;
-        h8_h[(i_44 + 1) * 32 + j_29] = t_964 > 0 ? t_964 : 0;
-        const v_965 = h8_h_b[j_29 + 1];
-        const t_965 = c11_14 + v_965;
-        const v_966 = h8_h_mean[j_29 + 1];
-        const t_966 = t_965 - v_966;
-        const v_967 = rsqrt_14[j_29 + 1];
-        const t_967 = t_966 * v_967;
-        const v_968 = h8_h_gamma[j_29 + 1];
-        const t_968 = t_967 * v_968;
-        const v_969 = h8_h_beta[j_29 + 1];
-        const t_969 = t_968 + v_969;
-        h8_h[(i_44 + 1) * 32 + (j_29 + 1)] = t_969 > 0 ? t_969 : 0;
-        const v_970 = h8_h_b[j_29 + 2];
-        const t_970 = c12_14 + v_970;
-        const v_971 = h8_h_mean[j_29 + 2];
-        const t_971 = t_970 - v_971;
-        const v_972 = rsqrt_14[j_29 + 2];
-        const t_972 = t_971 * v_972;
-        const v_973 = h8_h_gamma[j_29 + 2];
-        const t_973 = t_972 * v_973;
-        const v_974 = h8_h_beta[j_29 + 2];
-        const t_974 = t_973 + v_974;
-        h8_h[(i_44 + 1) * 32 + (j_29 + 2)] = t_974 > 0 ? t_974 : 0;
-        const v_975 = h8_h_b[j_29 + 3];
-        const t_975 = c13_14 + v_975;
-        const v_976 = h8_h_mean[j_29 + 3];
-        const t_976 = t_975 - v_976;
-        const v_977 = rsqrt_14[j_29 + 3];
-        const t_977 = t_976 * v_977;
-        const v_978 = h8_h_gamma[j_29 + 3];
-        const t_978 = t_977 * v_978;
-        const v_979 = h8_h_beta[j_29 + 3];
-        const t_979 = t_978 + v_979;
-        h8_h[(i_44 + 1) * 32 + (j_29 + 3)] = t_979 > 0 ? t_979 : 0;
+        h8_h[i_58 * 32 + j_43] = c00_28;
+        h8_h[i_58 * 32 + (j_43 + 1)] = c01_28;
+        h8_h[i_58 * 32 + (j_43 + 2)] = c02_28;
+        h8_h[i_58 * 32 + (j_43 + 3)] = c03_28;
+        h8_h[(i_58 + 1) * 32 + j_43] = c10_14;
+        h8_h[(i_58 + 1) * 32 + (j_43 + 1)] = c11_14;
+        h8_h[(i_58 + 1) * 32 + (j_43 + 2)] = c12_14;
+        h8_h[(i_58 + 1) * 32 + (j_43 + 3)] = c13_14;
       }
     }
-    for (let i_45 = endI_14; i_45 < n; i_45++) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_29 = i_45 * 32;
+    for (let i_59 = endI_14; i_59 < n; i_59++) {
+      for (let j_43 = 0; j_43 < 32; j_43 += 4) {
+        const ar0_29 = i_59 * 32;
         let c00_29 = 0,
           c01_29 = 0,
           c02_29 = 0,
           c03_29 = 0;
         for (let k_14 = 0; k_14 < 32; k_14++) {
-          const bk_29 = k_14 * 32 + j_29;
+          const bk_29 = k_14 * 32 + j_43;
           const a0_30 = h7[ar0_29 + k_14];
           const b0_29 = h8_h_W[bk_29];
           const b1_29 = h8_h_W[bk_29 + 1];
@@ -3695,64 +1983,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_29 += a0_30 * b2_29;
           c03_29 += a0_30 * b3_29;
         }
-        const v_980 = h8_h_b[j_29];
-        const t_980 = c00_29 + v_980;
-        const v_981 = h8_h_mean[j_29];
-        const t_981 = t_980 - v_981;
-        const v_982 = rsqrt_14[j_29];
-        const t_982 = t_981 * v_982;
-        const v_983 = h8_h_gamma[j_29];
-        const t_983 = t_982 * v_983;
-        const v_984 = h8_h_beta[j_29];
-        const t_984 = t_983 + v_984;
-        h8_h[i_45 * 32 + j_29] = t_984 > 0 ? t_984 : 0;
-        const v_985 = h8_h_b[j_29 + 1];
-        const t_985 = c01_29 + v_985;
-        const v_986 = h8_h_mean[j_29 + 1];
-        const t_986 = t_985 - v_986;
-        const v_987 = rsqrt_14[j_29 + 1];
-        const t_987 = t_986 * v_987;
-        const v_988 = h8_h_gamma[j_29 + 1];
-        const t_988 = t_987 * v_988;
-        const v_989 = h8_h_beta[j_29 + 1];
-        const t_989 = t_988 + v_989;
-        h8_h[i_45 * 32 + (j_29 + 1)] = t_989 > 0 ? t_989 : 0;
-        const v_990 = h8_h_b[j_29 + 2];
-        const t_990 = c02_29 + v_990;
-        const v_991 = h8_h_mean[j_29 + 2];
-        const t_991 = t_990 - v_991;
-        const v_992 = rsqrt_14[j_29 + 2];
-        const t_992 = t_991 * v_992;
-        const v_993 = h8_h_gamma[j_29 + 2];
-        const t_993 = t_992 * v_993;
-        const v_994 = h8_h_beta[j_29 + 2];
-        const t_994 = t_993 + v_994;
-        h8_h[i_45 * 32 + (j_29 + 2)] = t_994 > 0 ? t_994 : 0;
-        const v_995 = h8_h_b[j_29 + 3];
-        const t_995 = c03_29 + v_995;
-        const v_996 = h8_h_mean[j_29 + 3];
-        const t_996 = t_995 - v_996;
-        const v_997 = rsqrt_14[j_29 + 3];
-        const t_997 = t_996 * v_997;
-        const v_998 = h8_h_gamma[j_29 + 3];
-        const t_998 = t_997 * v_998;
-        const v_999 = h8_h_beta[j_29 + 3];
-        const t_999 = t_998 + v_999;
-        h8_h[i_45 * 32 + (j_29 + 3)] = t_999 > 0 ? t_999 : 0;
+        h8_h[i_59 * 32 + j_43] = c00_29;
+        h8_h[i_59 * 32 + (j_43 + 1)] = c01_29;
+        h8_h[i_59 * 32 + (j_43 + 2)] = c02_29;
+        h8_h[i_59 * 32 + (j_43 + 3)] = c03_29;
+      }
+    }
+    for (let i_60 = 0; i_60 < n; i_60++) {
+      for (let j_45 = 0; j_45 < 32; j_45++) {
+        const v_175 = h8_h_b[j_45];
+        const t_175 = h8_h[i_60 * 32 + j_45] + v_175;
+        const v_176 = h8_h_mean[j_45];
+        const t_176 = t_175 - v_176;
+        const v_177 = rsqrt_14[j_45];
+        const t_177 = t_176 * v_177;
+        const v_178 = h8_h_gamma[j_45];
+        const t_178 = t_177 * v_178;
+        const v_179 = h8_h_beta[j_45];
+        const t_179 = t_178 + v_179;
+        h8_h[i_60 * 32 + j_45] = t_179 > 0 ? t_179 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_46 = 0; i_46 < 32; i_46++) {
-      const v_1000 = h8_var[i_46];
-      const t_1000 = v_1000 + 0.00001;
-      rsqrt_15[i_46] = 1 / Math.sqrt(t_1000);
+    for (let i_61 = 0; i_61 < 32; i_61++) {
+      const v_180 = h8_var[i_61];
+      const t_180 = v_180 + 0.00001;
+      rsqrt_15[i_61] = 1 / Math.sqrt(t_180);
     }
     // h8 = residual(h7, 32)
     const endI_15 = n - (n % 2);
-    for (let i_47 = 0; i_47 < endI_15; i_47 += 2) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        const ar0_30 = i_47 * 32;
-        const ar1_15 = (i_47 + 1) * 32;
+    for (let i_62 = 0; i_62 < endI_15; i_62 += 2) {
+      for (let j_46 = 0; j_46 < 32; j_46 += 4) {
+        const ar0_30 = i_62 * 32;
+        const ar1_15 = (i_62 + 1) * 32;
         let c00_30 = 0,
           c01_30 = 0,
           c02_30 = 0,
@@ -3762,7 +2025,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_15 = 0,
           c13_15 = 0;
         for (let k_15 = 0; k_15 < 32; k_15++) {
-          const bk_30 = k_15 * 32 + j_31;
+          const bk_30 = k_15 * 32 + j_46;
           const a0_31 = h8_h[ar0_30 + k_15];
           const a1_16 = h8_h[ar1_15 + k_15];
           const b0_30 = h8_W[bk_30];
@@ -3778,121 +2041,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_15 += a1_16 * b2_30;
           c13_15 += a1_16 * b3_30;
         }
-        const v_1001 = h8_b[j_31];
-        const t_1001 = c00_30 + v_1001;
-        const v_1002 = h8_mean[j_31];
-        const t_1002 = t_1001 - v_1002;
-        const v_1003 = rsqrt_15[j_31];
-        const t_1003 = t_1002 * v_1003;
-        const v_1004 = h8_gamma[j_31];
-        const t_1004 = t_1003 * v_1004;
-        const v_1005 = h8_beta[j_31];
-        const t_1005 = t_1004 + v_1005;
-        const v_1006 = h7[i_47 * 32 + j_31];
-        const t_1006 = v_1006 + t_1005;
-        h8[i_47 * 32 + j_31] = t_1006 > 0 ? t_1006 : 0;
-        const v_1007 = h8_b[j_31 + 1];
-        const t_1007 = c01_30 + v_1007;
-        const v_1008 = h8_mean[j_31 + 1];
-        const t_1008 = t_1007 - v_1008;
-        const v_1009 = rsqrt_15[j_31 + 1];
-        const t_1009 = t_1008 * v_1009;
-        const v_1010 = h8_gamma[j_31 + 1];
-        const t_1010 = t_1009 * v_1010;
-        const v_1011 = h8_beta[j_31 + 1];
-        const t_1011 = t_1010 + v_1011;
-        const v_1012 = h7[i_47 * 32 + (j_31 + 1)];
-        const t_1012 = v_1012 + t_1011;
-        h8[i_47 * 32 + (j_31 + 1)] = t_1012 > 0 ? t_1012 : 0;
-        const v_1013 = h8_b[j_31 + 2];
-        const t_1013 = c02_30 + v_1013;
-        const v_1014 = h8_mean[j_31 + 2];
-        const t_1014 = t_1013 - v_1014;
-        const v_1015 = rsqrt_15[j_31 + 2];
-        const t_1015 = t_1014 * v_1015;
-        const v_1016 = h8_gamma[j_31 + 2];
-        const t_1016 = t_1015 * v_1016;
-        const v_1017 = h8_beta[j_31 + 2];
-        const t_1017 = t_1016 + v_1017;
-        const v_1018 = h7[i_47 * 32 + (j_31 + 2)];
-        const t_1018 = v_1018 + t_1017;
-        h8[i_47 * 32 + (j_31 + 2)] = t_1018 > 0 ? t_1018 : 0;
-        const v_1019 = h8_b[j_31 + 3];
-        const t_1019 = c03_30 + v_1019;
-        const v_1020 = h8_mean[j_31 + 3];
-        const t_1020 = t_1019 - v_1020;
-        const v_1021 = rsqrt_15[j_31 + 3];
-        const t_1021 = t_1020 * v_1021;
-        const v_1022 = h8_gamma[j_31 + 3];
-        const t_1022 = t_1021 * v_1022;
-        const v_1023 = h8_beta[j_31 + 3];
-        const t_1023 = t_1022 + v_1023;
-        const v_1024 = h7[i_47 * 32 + (j_31 + 3)];
-        const t_1024 = v_1024 + t_1023;
-        h8[i_47 * 32 + (j_31 + 3)] = t_1024 > 0 ? t_1024 : 0;
-        const v_1025 = h8_b[j_31];
-        const t_1025 = c10_15 + v_1025;
-        const v_1026 = h8_mean[j_31];
-        const t_1026 = t_1025 - v_1026;
-        const v_1027 = rsqrt_15[j_31];
-        const t_1027 = t_1026 * v_1027;
-        const v_1028 = h8_gamma[j_31];
-        const t_1028 = t_1027 * v_1028;
-        const v_1029 = h8_beta[j_31];
-        const t_1029 = t_1028 + v_1029;
-        const v_1030 = h7[(i_47 + 1) * 32 + j_31];
-        const t_1030 = v_1030 + t_1029;
-        h8[(i_47 + 1) * 32 + j_31] = t_1030 > 0 ? t_1030 : 0;
-        const v_1031 = h8_b[j_31 + 1];
-        const t_1031 = c11_15 + v_1031;
-        const v_1032 = h8_mean[j_31 + 1];
-        const t_1032 = t_1031 - v_1032;
-        const v_1033 = rsqrt_15[j_31 + 1];
-        const t_1033 = t_1032 * v_1033;
-        const v_1034 = h8_gamma[j_31 + 1];
-        const t_1034 = t_1033 * v_1034;
-        const v_1035 = h8_beta[j_31 + 1];
-        const t_1035 = t_1034 + v_1035;
-        const v_1036 = h7[(i_47 + 1) * 32 + (j_31 + 1)];
-        const t_1036 = v_1036 + t_1035;
-        h8[(i_47 + 1) * 32 + (j_31 + 1)] = t_1036 > 0 ? t_1036 : 0;
-        const v_1037 = h8_b[j_31 + 2];
-        const t_1037 = c12_15 + v_1037;
-        const v_1038 = h8_mean[j_31 + 2];
-        const t_1038 = t_1037 - v_1038;
-        const v_1039 = rsqrt_15[j_31 + 2];
-        const t_1039 = t_1038 * v_1039;
-        const v_1040 = h8_gamma[j_31 + 2];
-        const t_1040 = t_1039 * v_1040;
-        const v_1041 = h8_beta[j_31 + 2];
-        const t_1041 = t_1040 + v_1041;
-        const v_1042 = h7[(i_47 + 1) * 32 + (j_31 + 2)];
-        const t_1042 = v_1042 + t_1041;
-        h8[(i_47 + 1) * 32 + (j_31 + 2)] = t_1042 > 0 ? t_1042 : 0;
-        const v_1043 = h8_b[j_31 + 3];
-        const t_1043 = c13_15 + v_1043;
-        const v_1044 = h8_mean[j_31 + 3];
-        const t_1044 = t_1043 - v_1044;
-        const v_1045 = rsqrt_15[j_31 + 3];
-        const t_1045 = t_1044 * v_1045;
-        const v_1046 = h8_gamma[j_31 + 3];
-        const t_1046 = t_1045 * v_1046;
-        const v_1047 = h8_beta[j_31 + 3];
-        const t_1047 = t_1046 + v_1047;
-        const v_1048 = h7[(i_47 + 1) * 32 + (j_31 + 3)];
-        const t_1048 = v_1048 + t_1047;
-        h8[(i_47 + 1) * 32 + (j_31 + 3)] = t_1048 > 0 ? t_1048 : 0;
+        h8[i_62 * 32 + j_46] = c00_30;
+        h8[i_62 * 32 + (j_46 + 1)] = c01_30;
+        h8[i_62 * 32 + (j_46 + 2)] = c02_30;
+        h8[i_62 * 32 + (j_46 + 3)] = c03_30;
+        h8[(i_62 + 1) * 32 + j_46] = c10_15;
+        h8[(i_62 + 1) * 32 + (j_46 + 1)] = c11_15;
+        h8[(i_62 + 1) * 32 + (j_46 + 2)] = c12_15;
+        h8[(i_62 + 1) * 32 + (j_46 + 3)] = c13_15;
       }
     }
-    for (let i_48 = endI_15; i_48 < n; i_48++) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        const ar0_31 = i_48 * 32;
+    for (let i_63 = endI_15; i_63 < n; i_63++) {
+      for (let j_46 = 0; j_46 < 32; j_46 += 4) {
+        const ar0_31 = i_63 * 32;
         let c00_31 = 0,
           c01_31 = 0,
           c02_31 = 0,
           c03_31 = 0;
         for (let k_15 = 0; k_15 < 32; k_15++) {
-          const bk_31 = k_15 * 32 + j_31;
+          const bk_31 = k_15 * 32 + j_46;
           const a0_32 = h8_h[ar0_31 + k_15];
           const b0_31 = h8_W[bk_31];
           const b1_31 = h8_W[bk_31 + 1];
@@ -3903,72 +2070,41 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_31 += a0_32 * b2_31;
           c03_31 += a0_32 * b3_31;
         }
-        const v_1049 = h8_b[j_31];
-        const t_1049 = c00_31 + v_1049;
-        const v_1050 = h8_mean[j_31];
-        const t_1050 = t_1049 - v_1050;
-        const v_1051 = rsqrt_15[j_31];
-        const t_1051 = t_1050 * v_1051;
-        const v_1052 = h8_gamma[j_31];
-        const t_1052 = t_1051 * v_1052;
-        const v_1053 = h8_beta[j_31];
-        const t_1053 = t_1052 + v_1053;
-        const v_1054 = h7[i_48 * 32 + j_31];
-        const t_1054 = v_1054 + t_1053;
-        h8[i_48 * 32 + j_31] = t_1054 > 0 ? t_1054 : 0;
-        const v_1055 = h8_b[j_31 + 1];
-        const t_1055 = c01_31 + v_1055;
-        const v_1056 = h8_mean[j_31 + 1];
-        const t_1056 = t_1055 - v_1056;
-        const v_1057 = rsqrt_15[j_31 + 1];
-        const t_1057 = t_1056 * v_1057;
-        const v_1058 = h8_gamma[j_31 + 1];
-        const t_1058 = t_1057 * v_1058;
-        const v_1059 = h8_beta[j_31 + 1];
-        const t_1059 = t_1058 + v_1059;
-        const v_1060 = h7[i_48 * 32 + (j_31 + 1)];
-        const t_1060 = v_1060 + t_1059;
-        h8[i_48 * 32 + (j_31 + 1)] = t_1060 > 0 ? t_1060 : 0;
-        const v_1061 = h8_b[j_31 + 2];
-        const t_1061 = c02_31 + v_1061;
-        const v_1062 = h8_mean[j_31 + 2];
-        const t_1062 = t_1061 - v_1062;
-        const v_1063 = rsqrt_15[j_31 + 2];
-        const t_1063 = t_1062 * v_1063;
-        const v_1064 = h8_gamma[j_31 + 2];
-        const t_1064 = t_1063 * v_1064;
-        const v_1065 = h8_beta[j_31 + 2];
-        const t_1065 = t_1064 + v_1065;
-        const v_1066 = h7[i_48 * 32 + (j_31 + 2)];
-        const t_1066 = v_1066 + t_1065;
-        h8[i_48 * 32 + (j_31 + 2)] = t_1066 > 0 ? t_1066 : 0;
-        const v_1067 = h8_b[j_31 + 3];
-        const t_1067 = c03_31 + v_1067;
-        const v_1068 = h8_mean[j_31 + 3];
-        const t_1068 = t_1067 - v_1068;
-        const v_1069 = rsqrt_15[j_31 + 3];
-        const t_1069 = t_1068 * v_1069;
-        const v_1070 = h8_gamma[j_31 + 3];
-        const t_1070 = t_1069 * v_1070;
-        const v_1071 = h8_beta[j_31 + 3];
-        const t_1071 = t_1070 + v_1071;
-        const v_1072 = h7[i_48 * 32 + (j_31 + 3)];
-        const t_1072 = v_1072 + t_1071;
-        h8[i_48 * 32 + (j_31 + 3)] = t_1072 > 0 ? t_1072 : 0;
+        h8[i_63 * 32 + j_46] = c00_31;
+        h8[i_63 * 32 + (j_46 + 1)] = c01_31;
+        h8[i_63 * 32 + (j_46 + 2)] = c02_31;
+        h8[i_63 * 32 + (j_46 + 3)] = c03_31;
+      }
+    }
+    for (let i_64 = 0; i_64 < n; i_64++) {
+      for (let j_48 = 0; j_48 < 32; j_48++) {
+        const v_187 = h8_b[j_48];
+        const t_187 = h8[i_64 * 32 + j_48] + v_187;
+        const v_188 = h8_mean[j_48];
+        const t_188 = t_187 - v_188;
+        const v_189 = rsqrt_15[j_48];
+        const t_189 = t_188 * v_189;
+        const v_190 = h8_gamma[j_48];
+        const t_190 = t_189 * v_190;
+        const v_191 = h8_beta[j_48];
+        const t_191 = t_190 + v_191;
+        const v_192 = h7[i_64 * 32 + j_48];
+        const t_192 = v_192 + t_191;
+        h8[i_64 * 32 + j_48] = t_192 > 0 ? t_192 : 0;
       }
     }
     // batchnorm(dense(x, n))
-    for (let i_49 = 0; i_49 < 32; i_49++) {
-      const v_1073 = h9_h_var[i_49];
-      const t_1073 = v_1073 + 0.00001;
-      rsqrt_16[i_49] = 1 / Math.sqrt(t_1073);
+    for (let i_65 = 0; i_65 < 32; i_65++) {
+      const v_193 = h9_h_var[i_65];
+      const t_193 = v_193 + 0.00001;
+      rsqrt_16[i_65] = 1 / Math.sqrt(t_193);
     }
     // h9 = residual(h8, 32)
     const endI_16 = n - (n % 2);
-    for (let i_50 = 0; i_50 < endI_16; i_50 += 2) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        const ar0_32 = i_50 * 32;
-        const ar1_16 = (i_50 + 1) * 32;
+    for (let i_66 = 0; i_66 < endI_16; i_66 += 2) {
+      for (let j_49 = 0; j_49 < 32; j_49 += 4) {
+        const ar0_32 = i_66 * 32;
+        const ar1_16 = (i_66 + 1) * 32;
         let c00_32 = 0,
           c01_32 = 0,
           c02_32 = 0,
@@ -3978,7 +2114,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_16 = 0,
           c13_16 = 0;
         for (let k_16 = 0; k_16 < 32; k_16++) {
-          const bk_32 = k_16 * 32 + j_33;
+          const bk_32 = k_16 * 32 + j_49;
           const a0_33 = h8[ar0_32 + k_16];
           const a1_17 = h8[ar1_16 + k_16];
           const b0_32 = h9_h_W[bk_32];
@@ -3994,105 +2130,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_16 += a1_17 * b2_32;
           c13_16 += a1_17 * b3_32;
         }
-        const v_1074 = h9_h_b[j_33];
-        const t_1074 = c00_32 + v_1074;
-        const v_1075 = h9_h_mean[j_33];
-        const t_1075 = t_1074 - v_1075;
-        const v_1076 = rsqrt_16[j_33];
-        const t_1076 = t_1075 * v_1076;
-        const v_1077 = h9_h_gamma[j_33];
-        const t_1077 = t_1076 * v_1077;
-        const v_1078 = h9_h_beta[j_33];
-        const t_1078 = t_1077 + v_1078;
-        h9_h[i_50 * 32 + j_33] = t_1078 > 0 ? t_1078 : 0;
-        const v_1079 = h9_h_b[j_33 + 1];
-        const t_1079 = c01_32 + v_1079;
-        const v_1080 = h9_h_mean[j_33 + 1];
-        const t_1080 = t_1079 - v_1080;
-        const v_1081 = rsqrt_16[j_33 + 1];
-        const t_1081 = t_1080 * v_1081;
-        const v_1082 = h9_h_gamma[j_33 + 1];
-        const t_1082 = t_1081 * v_1082;
-        const v_1083 = h9_h_beta[j_33 + 1];
-        const t_1083 = t_1082 + v_1083;
-        h9_h[i_50 * 32 + (j_33 + 1)] = t_1083 > 0 ? t_1083 : 0;
-        const v_1084 = h9_h_b[j_33 + 2];
-        const t_1084 = c02_32 + v_1084;
-        const v_1085 = h9_h_mean[j_33 + 2];
-        const t_1085 = t_1084 - v_1085;
-        const v_1086 = rsqrt_16[j_33 + 2];
-        const t_1086 = t_1085 * v_1086;
-        const v_1087 = h9_h_gamma[j_33 + 2];
-        const t_1087 = t_1086 * v_1087;
-        const v_1088 = h9_h_beta[j_33 + 2];
-        const t_1088 = t_1087 + v_1088;
-        h9_h[i_50 * 32 + (j_33 + 2)] = t_1088 > 0 ? t_1088 : 0;
-        const v_1089 = h9_h_b[j_33 + 3];
-        const t_1089 = c03_32 + v_1089;
-        const v_1090 = h9_h_mean[j_33 + 3];
-        const t_1090 = t_1089 - v_1090;
-        const v_1091 = rsqrt_16[j_33 + 3];
-        const t_1091 = t_1090 * v_1091;
-        const v_1092 = h9_h_gamma[j_33 + 3];
-        const t_1092 = t_1091 * v_1092;
-        const v_1093 = h9_h_beta[j_33 + 3];
-        const t_1093 = t_1092 + v_1093;
-        h9_h[i_50 * 32 + (j_33 + 3)] = t_1093 > 0 ? t_1093 : 0;
-        const v_1094 = h9_h_b[j_33];
-        const t_1094 = c10_16 + v_1094;
-        const v_1095 = h9_h_mean[j_33];
-        const t_1095 = t_1094 - v_1095;
-        const v_1096 = rsqrt_16[j_33];
-        const t_1096 = t_1095 * v_1096;
-        const v_1097 = h9_h_gamma[j_33];
-        const t_1097 = t_1096 * v_1097;
-        const v_1098 = h9_h_beta[j_33];
-        const t_1098 = t_1097 + v_1098;
-        h9_h[(i_50 + 1) * 32 + j_33] = t_1098 > 0 ? t_1098 : 0;
-        const v_1099 = h9_h_b[j_33 + 1];
-        const t_1099 = c11_16 + v_1099;
-        const v_1100 = h9_h_mean[j_33 + 1];
-        const t_1100 = t_1099 - v_1100;
-        const v_1101 = rsqrt_16[j_33 + 1];
-        const t_1101 = t_1100 * v_1101;
-        const v_1102 = h9_h_gamma[j_33 + 1];
-        const t_1102 = t_1101 * v_1102;
-        const v_1103 = h9_h_beta[j_33 + 1];
-        const t_1103 = t_1102 + v_1103;
-        h9_h[(i_50 + 1) * 32 + (j_33 + 1)] = t_1103 > 0 ? t_1103 : 0;
-        const v_1104 = h9_h_b[j_33 + 2];
-        const t_1104 = c12_16 + v_1104;
-        const v_1105 = h9_h_mean[j_33 + 2];
-        const t_1105 = t_1104 - v_1105;
-        const v_1106 = rsqrt_16[j_33 + 2];
-        const t_1106 = t_1105 * v_1106;
-        const v_1107 = h9_h_gamma[j_33 + 2];
-        const t_1107 = t_1106 * v_1107;
-        const v_1108 = h9_h_beta[j_33 + 2];
-        const t_1108 = t_1107 + v_1108;
-        h9_h[(i_50 + 1) * 32 + (j_33 + 2)] = t_1108 > 0 ? t_1108 : 0;
-        const v_1109 = h9_h_b[j_33 + 3];
-        const t_1109 = c13_16 + v_1109;
-        const v_1110 = h9_h_mean[j_33 + 3];
-        const t_1110 = t_1109 - v_1110;
-        const v_1111 = rsqrt_16[j_33 + 3];
-        const t_1111 = t_1110 * v_1111;
-        const v_1112 = h9_h_gamma[j_33 + 3];
-        const t_1112 = t_1111 * v_1112;
-        const v_1113 = h9_h_beta[j_33 + 3];
-        const t_1113 = t_1112 + v_1113;
-        h9_h[(i_50 + 1) * 32 + (j_33 + 3)] = t_1113 > 0 ? t_1113 : 0;
+        h9_h[i_66 * 32 + j_49] = c00_32;
+        h9_h[i_66 * 32 + (j_49 + 1)] = c01_32;
+        h9_h[i_66 * 32 + (j_49 + 2)] = c02_32;
+        h9_h[i_66 * 32 + (j_49 + 3)] = c03_32;
+        h9_h[(i_66 + 1) * 32 + j_49] = c10_16;
+        h9_h[(i_66 + 1) * 32 + (j_49 + 1)] = c11_16;
+        h9_h[(i_66 + 1) * 32 + (j_49 + 2)] = c12_16;
+        h9_h[(i_66 + 1) * 32 + (j_49 + 3)] = c13_16;
       }
     }
-    for (let i_51 = endI_16; i_51 < n; i_51++) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        const ar0_33 = i_51 * 32;
+    for (let i_67 = endI_16; i_67 < n; i_67++) {
+      for (let j_49 = 0; j_49 < 32; j_49 += 4) {
+        const ar0_33 = i_67 * 32;
         let c00_33 = 0,
           c01_33 = 0,
           c02_33 = 0,
           c03_33 = 0;
         for (let k_16 = 0; k_16 < 32; k_16++) {
-          const bk_33 = k_16 * 32 + j_33;
+          const bk_33 = k_16 * 32 + j_49;
           const a0_34 = h8[ar0_33 + k_16];
           const b0_33 = h9_h_W[bk_33];
           const b1_33 = h9_h_W[bk_33 + 1];
@@ -4103,71 +2159,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_33 += a0_34 * b2_33;
           c03_33 += a0_34 * b3_33;
         }
-        const v_1114 = h9_h_b[j_33];
-        const t_1114 = c00_33 + v_1114;
-        const v_1115 = h9_h_mean[j_33];
-        const t_1115 = t_1114 - v_1115;
-        const v_1116 = rsqrt_16[j_33];
-        const t_1116 = t_1115 * v_1116;
-        const v_1117 = h9_h_gamma[j_33];
-        const t_1117 = t_1116 * v_1117;
-        const v_1118 = h9_h_beta[j_33];
-        const t_1118 = t_1117 + v_1118;
-        h9_h[i_51 * 32 + j_33] = t_1118 > 0 ? t_1118 : 0;
-        const v_1119 = h9_h_b[j_33 + 1];
-        const t_1119 = c01_33 + v_1119;
-        const v_1120 = h9_h_mean[j_33 + 1];
-        const t_1120 = t_1119 - v_1120;
-        const v_1121 = rsqrt_16[j_33 + 1];
-        const t_1121 = t_1120 * v_1121;
-        const v_1122 = h9_h_gamma[j_33 + 1];
-        const t_1122 = t_1121 * v_1122;
-        const v_1123 = h9_h_beta[j_33 + 1];
-        const t_1123 = t_1122 + v_1123;
-        h9_h[i_51 * 32 + (j_33 + 1)] = t_1123 > 0 ? t_1123 : 0;
-        const v_1124 = h9_h_b[j_33 + 2];
-        const t_1124 = c02_33 + v_1124;
-        const v_1125 = h9_h_mean[j_33 + 2];
-        const t_1125 = t_1124 - v_1125;
-        const v_1126 = rsqrt_16[j_33 + 2];
-        const t_1126 = t_1125 * v_1126;
-        const v_1127 = h9_h_gamma[j_33 + 2];
-        const t_1127 = t_1126 * v_1127;
-        const v_1128 = h9_h_beta[j_33 + 2];
-        const t_1128 = t_1127 + v_1128;
-        h9_h[i_51 * 32 + (j_33 + 2)] = t_1128 > 0 ? t_1128 : 0;
-        const v_1129 = h9_h_b[j_33 + 3];
-        const t_1129 = c03_33 + v_1129;
-        const v_1130 = h9_h_mean[j_33 + 3];
-        const t_1130 = t_1129 - v_1130;
-        const v_1131 = rsqrt_16[j_33 + 3];
-        const t_1131 = t_1130 * v_1131;
-        const v_1132 = h9_h_gamma[j_33 + 3];
-        const t_1132 = t_1131 * v_1132;
-        const v_1133 = h9_h_beta[j_33 + 3];
-        const t_1133 = t_1132 + v_1133;
-        h9_h[i_51 * 32 + (j_33 + 3)] = t_1133 > 0 ? t_1133 : 0;
+        h9_h[i_67 * 32 + j_49] = c00_33;
+        h9_h[i_67 * 32 + (j_49 + 1)] = c01_33;
+        h9_h[i_67 * 32 + (j_49 + 2)] = c02_33;
+        h9_h[i_67 * 32 + (j_49 + 3)] = c03_33;
+      }
+    }
+    for (let i_68 = 0; i_68 < n; i_68++) {
+      for (let j_51 = 0; j_51 < 32; j_51++) {
+        const v_199 = h9_h_b[j_51];
+        const t_199 = h9_h[i_68 * 32 + j_51] + v_199;
+        const v_200 = h9_h_mean[j_51];
+        const t_200 = t_199 - v_200;
+        const v_201 = rsqrt_16[j_51];
+        const t_201 = t_200 * v_201;
+        const v_202 = h9_h_gamma[j_51];
+        const t_202 = t_201 * v_202;
+        const v_203 = h9_h_beta[j_51];
+        const t_203 = t_202 + v_203;
+        h9_h[i_68 * 32 + j_51] = t_203 > 0 ? t_203 : 0;
       }
     }
     // batchnorm(dense(h, n))
-    for (let i_52 = 0; i_52 < 32; i_52++) {
-      const v_1134 = h9_var[i_52];
-      const t_1134 = v_1134 + 0.00001;
-      rsqrt_17[i_52] = 1 / Math.sqrt(t_1134);
+    for (let i_69 = 0; i_69 < 32; i_69++) {
+      const v_204 = h9_var[i_69];
+      const t_204 = v_204 + 0.00001;
+      rsqrt_17[i_69] = 1 / Math.sqrt(t_204);
     }
-  }
-  function forwardPart_4(x: Float64Array, n: number): void {
-    const h8 = buf2,
-      h9_h = buf0,
-      rsqrt_17 = buf1,
-      h9 = buf3,
-      p_z = buf0;
     // h9 = residual(h8, 32)
     const endI_17 = n - (n % 2);
-    for (let i_53 = 0; i_53 < endI_17; i_53 += 2) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_34 = i_53 * 32;
-        const ar1_17 = (i_53 + 1) * 32;
+    for (let i_70 = 0; i_70 < endI_17; i_70 += 2) {
+      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
+        const ar0_34 = i_70 * 32;
+        const ar1_17 = (i_70 + 1) * 32;
         let c00_34 = 0,
           c01_34 = 0,
           c02_34 = 0,
@@ -4177,7 +2201,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_17 = 0,
           c13_17 = 0;
         for (let k_17 = 0; k_17 < 32; k_17++) {
-          const bk_34 = k_17 * 32 + j_35;
+          const bk_34 = k_17 * 32 + j_52;
           const a0_35 = h9_h[ar0_34 + k_17];
           const a1_18 = h9_h[ar1_17 + k_17];
           const b0_34 = h9_W[bk_34];
@@ -4193,121 +2217,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_17 += a1_18 * b2_34;
           c13_17 += a1_18 * b3_34;
         }
-        const v_1135 = h9_b[j_35];
-        const t_1135 = c00_34 + v_1135;
-        const v_1136 = h9_mean[j_35];
-        const t_1136 = t_1135 - v_1136;
-        const v_1137 = rsqrt_17[j_35];
-        const t_1137 = t_1136 * v_1137;
-        const v_1138 = h9_gamma[j_35];
-        const t_1138 = t_1137 * v_1138;
-        const v_1139 = h9_beta[j_35];
-        const t_1139 = t_1138 + v_1139;
-        const v_1140 = h8[i_53 * 32 + j_35];
-        const t_1140 = v_1140 + t_1139;
-        h9[i_53 * 32 + j_35] = t_1140 > 0 ? t_1140 : 0;
-        const v_1141 = h9_b[j_35 + 1];
-        const t_1141 = c01_34 + v_1141;
-        const v_1142 = h9_mean[j_35 + 1];
-        const t_1142 = t_1141 - v_1142;
-        const v_1143 = rsqrt_17[j_35 + 1];
-        const t_1143 = t_1142 * v_1143;
-        const v_1144 = h9_gamma[j_35 + 1];
-        const t_1144 = t_1143 * v_1144;
-        const v_1145 = h9_beta[j_35 + 1];
-        const t_1145 = t_1144 + v_1145;
-        const v_1146 = h8[i_53 * 32 + (j_35 + 1)];
-        const t_1146 = v_1146 + t_1145;
-        h9[i_53 * 32 + (j_35 + 1)] = t_1146 > 0 ? t_1146 : 0;
-        const v_1147 = h9_b[j_35 + 2];
-        const t_1147 = c02_34 + v_1147;
-        const v_1148 = h9_mean[j_35 + 2];
-        const t_1148 = t_1147 - v_1148;
-        const v_1149 = rsqrt_17[j_35 + 2];
-        const t_1149 = t_1148 * v_1149;
-        const v_1150 = h9_gamma[j_35 + 2];
-        const t_1150 = t_1149 * v_1150;
-        const v_1151 = h9_beta[j_35 + 2];
-        const t_1151 = t_1150 + v_1151;
-        const v_1152 = h8[i_53 * 32 + (j_35 + 2)];
-        const t_1152 = v_1152 + t_1151;
-        h9[i_53 * 32 + (j_35 + 2)] = t_1152 > 0 ? t_1152 : 0;
-        const v_1153 = h9_b[j_35 + 3];
-        const t_1153 = c03_34 + v_1153;
-        const v_1154 = h9_mean[j_35 + 3];
-        const t_1154 = t_1153 - v_1154;
-        const v_1155 = rsqrt_17[j_35 + 3];
-        const t_1155 = t_1154 * v_1155;
-        const v_1156 = h9_gamma[j_35 + 3];
-        const t_1156 = t_1155 * v_1156;
-        const v_1157 = h9_beta[j_35 + 3];
-        const t_1157 = t_1156 + v_1157;
-        const v_1158 = h8[i_53 * 32 + (j_35 + 3)];
-        const t_1158 = v_1158 + t_1157;
-        h9[i_53 * 32 + (j_35 + 3)] = t_1158 > 0 ? t_1158 : 0;
-        const v_1159 = h9_b[j_35];
-        const t_1159 = c10_17 + v_1159;
-        const v_1160 = h9_mean[j_35];
-        const t_1160 = t_1159 - v_1160;
-        const v_1161 = rsqrt_17[j_35];
-        const t_1161 = t_1160 * v_1161;
-        const v_1162 = h9_gamma[j_35];
-        const t_1162 = t_1161 * v_1162;
-        const v_1163 = h9_beta[j_35];
-        const t_1163 = t_1162 + v_1163;
-        const v_1164 = h8[(i_53 + 1) * 32 + j_35];
-        const t_1164 = v_1164 + t_1163;
-        h9[(i_53 + 1) * 32 + j_35] = t_1164 > 0 ? t_1164 : 0;
-        const v_1165 = h9_b[j_35 + 1];
-        const t_1165 = c11_17 + v_1165;
-        const v_1166 = h9_mean[j_35 + 1];
-        const t_1166 = t_1165 - v_1166;
-        const v_1167 = rsqrt_17[j_35 + 1];
-        const t_1167 = t_1166 * v_1167;
-        const v_1168 = h9_gamma[j_35 + 1];
-        const t_1168 = t_1167 * v_1168;
-        const v_1169 = h9_beta[j_35 + 1];
-        const t_1169 = t_1168 + v_1169;
-        const v_1170 = h8[(i_53 + 1) * 32 + (j_35 + 1)];
-        const t_1170 = v_1170 + t_1169;
-        h9[(i_53 + 1) * 32 + (j_35 + 1)] = t_1170 > 0 ? t_1170 : 0;
-        const v_1171 = h9_b[j_35 + 2];
-        const t_1171 = c12_17 + v_1171;
-        const v_1172 = h9_mean[j_35 + 2];
-        const t_1172 = t_1171 - v_1172;
-        const v_1173 = rsqrt_17[j_35 + 2];
-        const t_1173 = t_1172 * v_1173;
-        const v_1174 = h9_gamma[j_35 + 2];
-        const t_1174 = t_1173 * v_1174;
-        const v_1175 = h9_beta[j_35 + 2];
-        const t_1175 = t_1174 + v_1175;
-        const v_1176 = h8[(i_53 + 1) * 32 + (j_35 + 2)];
-        const t_1176 = v_1176 + t_1175;
-        h9[(i_53 + 1) * 32 + (j_35 + 2)] = t_1176 > 0 ? t_1176 : 0;
-        const v_1177 = h9_b[j_35 + 3];
-        const t_1177 = c13_17 + v_1177;
-        const v_1178 = h9_mean[j_35 + 3];
-        const t_1178 = t_1177 - v_1178;
-        const v_1179 = rsqrt_17[j_35 + 3];
-        const t_1179 = t_1178 * v_1179;
-        const v_1180 = h9_gamma[j_35 + 3];
-        const t_1180 = t_1179 * v_1180;
-        const v_1181 = h9_beta[j_35 + 3];
-        const t_1181 = t_1180 + v_1181;
-        const v_1182 = h8[(i_53 + 1) * 32 + (j_35 + 3)];
-        const t_1182 = v_1182 + t_1181;
-        h9[(i_53 + 1) * 32 + (j_35 + 3)] = t_1182 > 0 ? t_1182 : 0;
+        h9[i_70 * 32 + j_52] = c00_34;
+        h9[i_70 * 32 + (j_52 + 1)] = c01_34;
+        h9[i_70 * 32 + (j_52 + 2)] = c02_34;
+        h9[i_70 * 32 + (j_52 + 3)] = c03_34;
+        h9[(i_70 + 1) * 32 + j_52] = c10_17;
+        h9[(i_70 + 1) * 32 + (j_52 + 1)] = c11_17;
+        h9[(i_70 + 1) * 32 + (j_52 + 2)] = c12_17;
+        h9[(i_70 + 1) * 32 + (j_52 + 3)] = c13_17;
       }
     }
-    for (let i_54 = endI_17; i_54 < n; i_54++) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_35 = i_54 * 32;
+    for (let i_71 = endI_17; i_71 < n; i_71++) {
+      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
+        const ar0_35 = i_71 * 32;
         let c00_35 = 0,
           c01_35 = 0,
           c02_35 = 0,
           c03_35 = 0;
         for (let k_17 = 0; k_17 < 32; k_17++) {
-          const bk_35 = k_17 * 32 + j_35;
+          const bk_35 = k_17 * 32 + j_52;
           const a0_36 = h9_h[ar0_35 + k_17];
           const b0_35 = h9_W[bk_35];
           const b1_35 = h9_W[bk_35 + 1];
@@ -4318,66 +2246,35 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_35 += a0_36 * b2_35;
           c03_35 += a0_36 * b3_35;
         }
-        const v_1183 = h9_b[j_35];
-        const t_1183 = c00_35 + v_1183;
-        const v_1184 = h9_mean[j_35];
-        const t_1184 = t_1183 - v_1184;
-        const v_1185 = rsqrt_17[j_35];
-        const t_1185 = t_1184 * v_1185;
-        const v_1186 = h9_gamma[j_35];
-        const t_1186 = t_1185 * v_1186;
-        const v_1187 = h9_beta[j_35];
-        const t_1187 = t_1186 + v_1187;
-        const v_1188 = h8[i_54 * 32 + j_35];
-        const t_1188 = v_1188 + t_1187;
-        h9[i_54 * 32 + j_35] = t_1188 > 0 ? t_1188 : 0;
-        const v_1189 = h9_b[j_35 + 1];
-        const t_1189 = c01_35 + v_1189;
-        const v_1190 = h9_mean[j_35 + 1];
-        const t_1190 = t_1189 - v_1190;
-        const v_1191 = rsqrt_17[j_35 + 1];
-        const t_1191 = t_1190 * v_1191;
-        const v_1192 = h9_gamma[j_35 + 1];
-        const t_1192 = t_1191 * v_1192;
-        const v_1193 = h9_beta[j_35 + 1];
-        const t_1193 = t_1192 + v_1193;
-        const v_1194 = h8[i_54 * 32 + (j_35 + 1)];
-        const t_1194 = v_1194 + t_1193;
-        h9[i_54 * 32 + (j_35 + 1)] = t_1194 > 0 ? t_1194 : 0;
-        const v_1195 = h9_b[j_35 + 2];
-        const t_1195 = c02_35 + v_1195;
-        const v_1196 = h9_mean[j_35 + 2];
-        const t_1196 = t_1195 - v_1196;
-        const v_1197 = rsqrt_17[j_35 + 2];
-        const t_1197 = t_1196 * v_1197;
-        const v_1198 = h9_gamma[j_35 + 2];
-        const t_1198 = t_1197 * v_1198;
-        const v_1199 = h9_beta[j_35 + 2];
-        const t_1199 = t_1198 + v_1199;
-        const v_1200 = h8[i_54 * 32 + (j_35 + 2)];
-        const t_1200 = v_1200 + t_1199;
-        h9[i_54 * 32 + (j_35 + 2)] = t_1200 > 0 ? t_1200 : 0;
-        const v_1201 = h9_b[j_35 + 3];
-        const t_1201 = c03_35 + v_1201;
-        const v_1202 = h9_mean[j_35 + 3];
-        const t_1202 = t_1201 - v_1202;
-        const v_1203 = rsqrt_17[j_35 + 3];
-        const t_1203 = t_1202 * v_1203;
-        const v_1204 = h9_gamma[j_35 + 3];
-        const t_1204 = t_1203 * v_1204;
-        const v_1205 = h9_beta[j_35 + 3];
-        const t_1205 = t_1204 + v_1205;
-        const v_1206 = h8[i_54 * 32 + (j_35 + 3)];
-        const t_1206 = v_1206 + t_1205;
-        h9[i_54 * 32 + (j_35 + 3)] = t_1206 > 0 ? t_1206 : 0;
+        h9[i_71 * 32 + j_52] = c00_35;
+        h9[i_71 * 32 + (j_52 + 1)] = c01_35;
+        h9[i_71 * 32 + (j_52 + 2)] = c02_35;
+        h9[i_71 * 32 + (j_52 + 3)] = c03_35;
+      }
+    }
+    for (let i_72 = 0; i_72 < n; i_72++) {
+      for (let j_54 = 0; j_54 < 32; j_54++) {
+        const v_211 = h9_b[j_54];
+        const t_211 = h9[i_72 * 32 + j_54] + v_211;
+        const v_212 = h9_mean[j_54];
+        const t_212 = t_211 - v_212;
+        const v_213 = rsqrt_17[j_54];
+        const t_213 = t_212 * v_213;
+        const v_214 = h9_gamma[j_54];
+        const t_214 = t_213 * v_214;
+        const v_215 = h9_beta[j_54];
+        const t_215 = t_214 + v_215;
+        const v_216 = h8[i_72 * 32 + j_54];
+        const t_216 = v_216 + t_215;
+        h9[i_72 * 32 + j_54] = t_216 > 0 ? t_216 : 0;
       }
     }
     // p = softmax(dense(h9, 2))
     const endI_18 = n - (n % 2);
-    for (let i_55 = 0; i_55 < endI_18; i_55 += 2) {
-      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
-        const ar0_36 = i_55 * 32;
-        const ar1_18 = (i_55 + 1) * 32;
+    for (let i_73 = 0; i_73 < endI_18; i_73 += 2) {
+      for (let j_55 = 0; j_55 < 0; j_55 += 4) {
+        const ar0_36 = i_73 * 32;
+        const ar1_18 = (i_73 + 1) * 32;
         let c00_36 = 0,
           c01_36 = 0,
           c02_36 = 0,
@@ -4387,7 +2284,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_18 = 0,
           c13_18 = 0;
         for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_36 = k_18 * 2 + j_37;
+          const bk_36 = k_18 * 2 + j_55;
           const a0_37 = h9[ar0_36 + k_18];
           const a1_19 = h9[ar1_18 + k_18];
           const b0_36 = p_W[bk_36];
@@ -4403,51 +2300,51 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_18 += a1_19 * b2_36;
           c13_18 += a1_19 * b3_36;
         }
-        const v_1207 = p_b[j_37];
-        p_z[i_55 * 2 + j_37] = c00_36 + v_1207;
-        const v_1208 = p_b[j_37 + 1];
-        p_z[i_55 * 2 + (j_37 + 1)] = c01_36 + v_1208;
-        const v_1209 = p_b[j_37 + 2];
-        p_z[i_55 * 2 + (j_37 + 2)] = c02_36 + v_1209;
-        const v_1210 = p_b[j_37 + 3];
-        p_z[i_55 * 2 + (j_37 + 3)] = c03_36 + v_1210;
-        const v_1211 = p_b[j_37];
-        p_z[(i_55 + 1) * 2 + j_37] = c10_18 + v_1211;
-        const v_1212 = p_b[j_37 + 1];
-        p_z[(i_55 + 1) * 2 + (j_37 + 1)] = c11_18 + v_1212;
-        const v_1213 = p_b[j_37 + 2];
-        p_z[(i_55 + 1) * 2 + (j_37 + 2)] = c12_18 + v_1213;
-        const v_1214 = p_b[j_37 + 3];
-        p_z[(i_55 + 1) * 2 + (j_37 + 3)] = c13_18 + v_1214;
+        const v_218 = p_b[j_55];
+        p_z[i_73 * 2 + j_55] = c00_36 + v_218;
+        const v_219 = p_b[j_55 + 1];
+        p_z[i_73 * 2 + (j_55 + 1)] = c01_36 + v_219;
+        const v_220 = p_b[j_55 + 2];
+        p_z[i_73 * 2 + (j_55 + 2)] = c02_36 + v_220;
+        const v_221 = p_b[j_55 + 3];
+        p_z[i_73 * 2 + (j_55 + 3)] = c03_36 + v_221;
+        const v_222 = p_b[j_55];
+        p_z[(i_73 + 1) * 2 + j_55] = c10_18 + v_222;
+        const v_223 = p_b[j_55 + 1];
+        p_z[(i_73 + 1) * 2 + (j_55 + 1)] = c11_18 + v_223;
+        const v_224 = p_b[j_55 + 2];
+        p_z[(i_73 + 1) * 2 + (j_55 + 2)] = c12_18 + v_224;
+        const v_225 = p_b[j_55 + 3];
+        p_z[(i_73 + 1) * 2 + (j_55 + 3)] = c13_18 + v_225;
       }
-      for (let j_38 = 0; j_38 < 2; j_38++) {
-        const ar0_37 = i_55 * 32;
-        const ar1_19 = (i_55 + 1) * 32;
+      for (let j_56 = 0; j_56 < 2; j_56++) {
+        const ar0_37 = i_73 * 32;
+        const ar1_19 = (i_73 + 1) * 32;
         let c00_37 = 0,
           c10_19 = 0;
         for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_37 = k_18 * 2 + j_38;
+          const bk_37 = k_18 * 2 + j_56;
           const a0_38 = h9[ar0_37 + k_18];
           const a1_20 = h9[ar1_19 + k_18];
           const b0_37 = p_W[bk_37];
           c00_37 += a0_38 * b0_37;
           c10_19 += a1_20 * b0_37;
         }
-        const v_1215 = p_b[j_38];
-        p_z[i_55 * 2 + j_38] = c00_37 + v_1215;
-        const v_1216 = p_b[j_38];
-        p_z[(i_55 + 1) * 2 + j_38] = c10_19 + v_1216;
+        const v_226 = p_b[j_56];
+        p_z[i_73 * 2 + j_56] = c00_37 + v_226;
+        const v_227 = p_b[j_56];
+        p_z[(i_73 + 1) * 2 + j_56] = c10_19 + v_227;
       }
     }
-    for (let i_56 = endI_18; i_56 < n; i_56++) {
-      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
-        const ar0_38 = i_56 * 32;
+    for (let i_74 = endI_18; i_74 < n; i_74++) {
+      for (let j_55 = 0; j_55 < 0; j_55 += 4) {
+        const ar0_38 = i_74 * 32;
         let c00_38 = 0,
           c01_37 = 0,
           c02_37 = 0,
           c03_37 = 0;
         for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_38 = k_18 * 2 + j_37;
+          const bk_38 = k_18 * 2 + j_55;
           const a0_39 = h9[ar0_38 + k_18];
           const b0_38 = p_W[bk_38];
           const b1_37 = p_W[bk_38 + 1];
@@ -4458,26 +2355,26 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_37 += a0_39 * b2_37;
           c03_37 += a0_39 * b3_37;
         }
-        const v_1217 = p_b[j_37];
-        p_z[i_56 * 2 + j_37] = c00_38 + v_1217;
-        const v_1218 = p_b[j_37 + 1];
-        p_z[i_56 * 2 + (j_37 + 1)] = c01_37 + v_1218;
-        const v_1219 = p_b[j_37 + 2];
-        p_z[i_56 * 2 + (j_37 + 2)] = c02_37 + v_1219;
-        const v_1220 = p_b[j_37 + 3];
-        p_z[i_56 * 2 + (j_37 + 3)] = c03_37 + v_1220;
+        const v_228 = p_b[j_55];
+        p_z[i_74 * 2 + j_55] = c00_38 + v_228;
+        const v_229 = p_b[j_55 + 1];
+        p_z[i_74 * 2 + (j_55 + 1)] = c01_37 + v_229;
+        const v_230 = p_b[j_55 + 2];
+        p_z[i_74 * 2 + (j_55 + 2)] = c02_37 + v_230;
+        const v_231 = p_b[j_55 + 3];
+        p_z[i_74 * 2 + (j_55 + 3)] = c03_37 + v_231;
       }
-      for (let j_38 = 0; j_38 < 2; j_38++) {
-        const ar0_39 = i_56 * 32;
+      for (let j_56 = 0; j_56 < 2; j_56++) {
+        const ar0_39 = i_74 * 32;
         let c00_39 = 0;
         for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_39 = k_18 * 2 + j_38;
+          const bk_39 = k_18 * 2 + j_56;
           const a0_40 = h9[ar0_39 + k_18];
           const b0_39 = p_W[bk_39];
           c00_39 += a0_40 * b0_39;
         }
-        const v_1221 = p_b[j_38];
-        p_z[i_56 * 2 + j_38] = c00_39 + v_1221;
+        const v_232 = p_b[j_56];
+        p_z[i_74 * 2 + j_56] = c00_39 + v_232;
       }
     }
   }
@@ -4487,14 +2384,14 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_39 = 0; j_39 < 2; j_39++) if (p_z[o + j_39] > max) max = p_z[o + j_39];
+      for (let j_57 = 0; j_57 < 2; j_57++) if (p_z[o + j_57] > max) max = p_z[o + j_57];
       let sum = 0;
-      for (let j_39 = 0; j_39 < 2; j_39++) {
-        const e = Math.exp(p_z[o + j_39] - max);
-        p[o + j_39] = e;
+      for (let j_57 = 0; j_57 < 2; j_57++) {
+        const e = Math.exp(p_z[o + j_57] - max);
+        p[o + j_57] = e;
         sum += e;
       }
-      for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum;
+      for (let j_57 = 0; j_57 < 2; j_57++) p[o + j_57] /= sum;
     }
   }
   function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
@@ -4511,14 +2408,14 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
       let max_1 = -Infinity;
-      for (let j_40 = 0; j_40 < 2; j_40++) if (p_z[o_1 + j_40] > max_1) max_1 = p_z[o_1 + j_40];
+      for (let j_58 = 0; j_58 < 2; j_58++) if (p_z[o_1 + j_58] > max_1) max_1 = p_z[o_1 + j_58];
       let sum_1 = 0,
         dot = 0,
         ty = 0;
-      for (let j_40 = 0; j_40 < 2; j_40++) {
-        sum_1 += Math.exp(p_z[o_1 + j_40] - max_1);
-        dot += onehot[o_1 + j_40] * p_z[o_1 + j_40];
-        ty += onehot[o_1 + j_40];
+      for (let j_58 = 0; j_58 < 2; j_58++) {
+        sum_1 += Math.exp(p_z[o_1 + j_58] - max_1);
+        dot += onehot[o_1 + j_58] * p_z[o_1 + j_58];
+        ty += onehot[o_1 + j_58];
       }
       lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
     }
@@ -4527,10 +2424,15 @@ export function createModel(options: ModelOptions = {}): Model {
   let s_1 = 0,
     s_2 = 0,
     s_3 = 0,
-    lossSum_1 = 0,
     s_4 = 0,
-    s_5 = 0;
-  function forwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
+    s_5 = 0,
+    s_6 = 0,
+    s_7 = 0,
+    s_8 = 0,
+    lossSum_1 = 0,
+    s_9 = 0,
+    s_10 = 0;
+  function forwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       h1_h_z = buf1,
       sum = buf2,
@@ -4580,22 +2482,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_1 = h1_h_b[j_1];
-        h1_h_z[i_1 * 32 + j_1] = c00 + v_1;
-        const v_2 = h1_h_b[j_1 + 1];
-        h1_h_z[i_1 * 32 + (j_1 + 1)] = c01 + v_2;
-        const v_3 = h1_h_b[j_1 + 2];
-        h1_h_z[i_1 * 32 + (j_1 + 2)] = c02 + v_3;
-        const v_4 = h1_h_b[j_1 + 3];
-        h1_h_z[i_1 * 32 + (j_1 + 3)] = c03 + v_4;
-        const v_5 = h1_h_b[j_1];
-        h1_h_z[(i_1 + 1) * 32 + j_1] = c10 + v_5;
-        const v_6 = h1_h_b[j_1 + 1];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 1)] = c11 + v_6;
-        const v_7 = h1_h_b[j_1 + 2];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 2)] = c12 + v_7;
-        const v_8 = h1_h_b[j_1 + 3];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 3)] = c13 + v_8;
+        const v_2 = h1_h_b[j_1];
+        h1_h_z[i_1 * 32 + j_1] = c00 + v_2;
+        const v_3 = h1_h_b[j_1 + 1];
+        h1_h_z[i_1 * 32 + (j_1 + 1)] = c01 + v_3;
+        const v_4 = h1_h_b[j_1 + 2];
+        h1_h_z[i_1 * 32 + (j_1 + 2)] = c02 + v_4;
+        const v_5 = h1_h_b[j_1 + 3];
+        h1_h_z[i_1 * 32 + (j_1 + 3)] = c03 + v_5;
+        const v_6 = h1_h_b[j_1];
+        h1_h_z[(i_1 + 1) * 32 + j_1] = c10 + v_6;
+        const v_7 = h1_h_b[j_1 + 1];
+        h1_h_z[(i_1 + 1) * 32 + (j_1 + 1)] = c11 + v_7;
+        const v_8 = h1_h_b[j_1 + 2];
+        h1_h_z[(i_1 + 1) * 32 + (j_1 + 2)] = c12 + v_8;
+        const v_9 = h1_h_b[j_1 + 3];
+        h1_h_z[(i_1 + 1) * 32 + (j_1 + 3)] = c13 + v_9;
       }
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
@@ -4617,14 +2519,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_2 * b2_1;
           c03_1 += a0_2 * b3_1;
         }
-        const v_9 = h1_h_b[j_1];
-        h1_h_z[i_2 * 32 + j_1] = c00_1 + v_9;
-        const v_10 = h1_h_b[j_1 + 1];
-        h1_h_z[i_2 * 32 + (j_1 + 1)] = c01_1 + v_10;
-        const v_11 = h1_h_b[j_1 + 2];
-        h1_h_z[i_2 * 32 + (j_1 + 2)] = c02_1 + v_11;
-        const v_12 = h1_h_b[j_1 + 3];
-        h1_h_z[i_2 * 32 + (j_1 + 3)] = c03_1 + v_12;
+        const v_10 = h1_h_b[j_1];
+        h1_h_z[i_2 * 32 + j_1] = c00_1 + v_10;
+        const v_11 = h1_h_b[j_1 + 1];
+        h1_h_z[i_2 * 32 + (j_1 + 1)] = c01_1 + v_11;
+        const v_12 = h1_h_b[j_1 + 2];
+        h1_h_z[i_2 * 32 + (j_1 + 2)] = c02_1 + v_12;
+        const v_13 = h1_h_b[j_1 + 3];
+        h1_h_z[i_2 * 32 + (j_1 + 3)] = c03_1 + v_13;
       }
     }
     // batchnorm(dense(x, n))
@@ -4635,26 +2537,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_3 = 0; i_3 < 32; i_3++) {
-      const v_13 = sum[i_3];
-      div[i_3] = v_13 / n;
+      const v_14 = sum[i_3];
+      div[i_3] = v_14 / n;
     }
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 32; i1_1++) {
-        const v_14 = h1_h_z[i0_1 * 32 + i1_1];
-        const v_15 = div[i1_1];
-        sub[i0_1 * 32 + i1_1] = v_14 - v_15;
+        const v_15 = h1_h_z[i0_1 * 32 + i1_1];
+        const v_16 = div[i1_1];
+        sub[i0_1 * 32 + i1_1] = v_15 - v_16;
       }
     }
     sum_1.fill(0, 0, 32);
     for (let i0_2 = 0; i0_2 < n; i0_2++) {
       for (let i1_2 = 0; i1_2 < 32; i1_2++) {
-        const v_16 = sub[i0_2 * 32 + i1_2];
-        sum_1[i1_2] += v_16 * v_16;
+        const v_17 = sub[i0_2 * 32 + i1_2];
+        sum_1[i1_2] += v_17 * v_17;
       }
     }
     for (let i_4 = 0; i_4 < 32; i_4++) {
-      const v_17 = sum_1[i_4];
-      div_1[i_4] = v_17 / n;
+      const v_18 = sum_1[i_4];
+      div_1[i_4] = v_18 / n;
     }
   }
   function forwardBackwardPart(x: Float64Array, label: Float64Array, n: number): void {
@@ -4662,26 +2564,31 @@ export function createModel(options: ModelOptions = {}): Model {
       div_1 = buf4,
       add = buf1,
       add_1 = buf3;
-    s_1 = n - 1;
-    s_2 = s_1 >= 1 ? s_1 : 1;
-    s_3 = n / s_2;
+    s_1 = 2 - n;
+    s_2 = s_1 >= 0 ? s_1 : 0;
+    s_3 = 1 - s_2;
+    s_4 = 0.1 * s_3;
+    s_5 = n - 1;
+    s_6 = s_5 >= 1 ? s_5 : 1;
+    s_7 = n / s_6;
+    s_8 = 1 - s_4;
     for (let i_5 = 0; i_5 < 32; i_5++) {
-      const v_18 = h1_h_mean[i_5];
-      const t_1 = 0.9 * v_18;
-      const v_19 = div[i_5];
-      const t_2 = 0.1 * v_19;
+      const v_19 = h1_h_mean[i_5];
+      const t_1 = s_8 * v_19;
+      const v_20 = div[i_5];
+      const t_2 = s_4 * v_20;
       add[i_5] = t_1 + t_2;
     }
     for (let i_6 = 0; i_6 < 32; i_6++) {
-      const v_20 = div_1[i_6];
-      const t_3 = v_20 * s_3;
-      const v_21 = h1_h_var[i_6];
-      const t_4 = 0.9 * v_21;
-      const t_5 = 0.1 * t_3;
+      const v_21 = div_1[i_6];
+      const t_3 = v_21 * s_7;
+      const v_22 = h1_h_var[i_6];
+      const t_4 = s_8 * v_22;
+      const t_5 = s_4 * t_3;
       add_1[i_6] = t_4 + t_5;
     }
   }
-  function forwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
     const sub = buf2,
       div_1 = buf4,
       rsqrt = buf5,
@@ -4694,25 +2601,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_3 = buf7,
       div_3 = buf10;
     for (let i_7 = 0; i_7 < 32; i_7++) {
-      const v_22 = div_1[i_7];
-      const t_6 = v_22 + 0.00001;
+      const v_23 = div_1[i_7];
+      const t_6 = v_23 + 0.00001;
       rsqrt[i_7] = 1 / Math.sqrt(t_6);
     }
     for (let i0_3 = 0; i0_3 < n; i0_3++) {
       for (let i1_3 = 0; i1_3 < 32; i1_3++) {
-        const v_23 = sub[i0_3 * 32 + i1_3];
-        const v_24 = rsqrt[i1_3];
-        mul[i0_3 * 32 + i1_3] = v_23 * v_24;
+        const v_24 = sub[i0_3 * 32 + i1_3];
+        const v_25 = rsqrt[i1_3];
+        mul[i0_3 * 32 + i1_3] = v_24 * v_25;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_4 = 0; i0_4 < n; i0_4++) {
       for (let i1_4 = 0; i1_4 < 32; i1_4++) {
-        const v_25 = mul[i0_4 * 32 + i1_4];
-        const v_26 = h1_h_gamma[i1_4];
-        const t_7 = v_25 * v_26;
-        const v_27 = h1_h_beta[i1_4];
-        const t_8 = t_7 + v_27;
+        const v_26 = mul[i0_4 * 32 + i1_4];
+        const v_27 = h1_h_gamma[i1_4];
+        const t_7 = v_26 * v_27;
+        const v_28 = h1_h_beta[i1_4];
+        const t_8 = t_7 + v_28;
         h1_h[i0_4 * 32 + i1_4] = t_8 > 0 ? t_8 : 0;
       }
     }
@@ -4746,22 +2653,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_1 += a1_2 * b2_2;
           c13_1 += a1_2 * b3_2;
         }
-        const v_28 = h1_b[j_3];
-        h1_z[i_8 * 32 + j_3] = c00_2 + v_28;
-        const v_29 = h1_b[j_3 + 1];
-        h1_z[i_8 * 32 + (j_3 + 1)] = c01_2 + v_29;
-        const v_30 = h1_b[j_3 + 2];
-        h1_z[i_8 * 32 + (j_3 + 2)] = c02_2 + v_30;
-        const v_31 = h1_b[j_3 + 3];
-        h1_z[i_8 * 32 + (j_3 + 3)] = c03_2 + v_31;
-        const v_32 = h1_b[j_3];
-        h1_z[(i_8 + 1) * 32 + j_3] = c10_1 + v_32;
-        const v_33 = h1_b[j_3 + 1];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 1)] = c11_1 + v_33;
-        const v_34 = h1_b[j_3 + 2];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 2)] = c12_1 + v_34;
-        const v_35 = h1_b[j_3 + 3];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 3)] = c13_1 + v_35;
+        const v_30 = h1_b[j_3];
+        h1_z[i_8 * 32 + j_3] = c00_2 + v_30;
+        const v_31 = h1_b[j_3 + 1];
+        h1_z[i_8 * 32 + (j_3 + 1)] = c01_2 + v_31;
+        const v_32 = h1_b[j_3 + 2];
+        h1_z[i_8 * 32 + (j_3 + 2)] = c02_2 + v_32;
+        const v_33 = h1_b[j_3 + 3];
+        h1_z[i_8 * 32 + (j_3 + 3)] = c03_2 + v_33;
+        const v_34 = h1_b[j_3];
+        h1_z[(i_8 + 1) * 32 + j_3] = c10_1 + v_34;
+        const v_35 = h1_b[j_3 + 1];
+        h1_z[(i_8 + 1) * 32 + (j_3 + 1)] = c11_1 + v_35;
+        const v_36 = h1_b[j_3 + 2];
+        h1_z[(i_8 + 1) * 32 + (j_3 + 2)] = c12_1 + v_36;
+        const v_37 = h1_b[j_3 + 3];
+        h1_z[(i_8 + 1) * 32 + (j_3 + 3)] = c13_1 + v_37;
       }
     }
     for (let i_9 = endI_1; i_9 < n; i_9++) {
@@ -4783,14 +2690,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_3 += a0_4 * b2_3;
           c03_3 += a0_4 * b3_3;
         }
-        const v_36 = h1_b[j_3];
-        h1_z[i_9 * 32 + j_3] = c00_3 + v_36;
-        const v_37 = h1_b[j_3 + 1];
-        h1_z[i_9 * 32 + (j_3 + 1)] = c01_3 + v_37;
-        const v_38 = h1_b[j_3 + 2];
-        h1_z[i_9 * 32 + (j_3 + 2)] = c02_3 + v_38;
-        const v_39 = h1_b[j_3 + 3];
-        h1_z[i_9 * 32 + (j_3 + 3)] = c03_3 + v_39;
+        const v_38 = h1_b[j_3];
+        h1_z[i_9 * 32 + j_3] = c00_3 + v_38;
+        const v_39 = h1_b[j_3 + 1];
+        h1_z[i_9 * 32 + (j_3 + 1)] = c01_3 + v_39;
+        const v_40 = h1_b[j_3 + 2];
+        h1_z[i_9 * 32 + (j_3 + 2)] = c02_3 + v_40;
+        const v_41 = h1_b[j_3 + 3];
+        h1_z[i_9 * 32 + (j_3 + 3)] = c03_3 + v_41;
       }
     }
     // batchnorm(dense(h, n))
@@ -4801,26 +2708,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_10 = 0; i_10 < 32; i_10++) {
-      const v_40 = sum_2[i_10];
-      div_2[i_10] = v_40 / n;
+      const v_42 = sum_2[i_10];
+      div_2[i_10] = v_42 / n;
     }
     for (let i0_6 = 0; i0_6 < n; i0_6++) {
       for (let i1_6 = 0; i1_6 < 32; i1_6++) {
-        const v_41 = h1_z[i0_6 * 32 + i1_6];
-        const v_42 = div_2[i1_6];
-        sub_1[i0_6 * 32 + i1_6] = v_41 - v_42;
+        const v_43 = h1_z[i0_6 * 32 + i1_6];
+        const v_44 = div_2[i1_6];
+        sub_1[i0_6 * 32 + i1_6] = v_43 - v_44;
       }
     }
     sum_3.fill(0, 0, 32);
     for (let i0_7 = 0; i0_7 < n; i0_7++) {
       for (let i1_7 = 0; i1_7 < 32; i1_7++) {
-        const v_43 = sub_1[i0_7 * 32 + i1_7];
-        sum_3[i1_7] += v_43 * v_43;
+        const v_45 = sub_1[i0_7 * 32 + i1_7];
+        sum_3[i1_7] += v_45 * v_45;
       }
     }
     for (let i_11 = 0; i_11 < 32; i_11++) {
-      const v_44 = sum_3[i_11];
-      div_3[i_11] = v_44 / n;
+      const v_46 = sum_3[i_11];
+      div_3[i_11] = v_46 / n;
     }
   }
   function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
@@ -4829,22 +2736,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_2 = buf7,
       add_3 = buf9;
     for (let i_12 = 0; i_12 < 32; i_12++) {
-      const v_45 = h1_mean[i_12];
-      const t_9 = 0.9 * v_45;
-      const v_46 = div_2[i_12];
-      const t_10 = 0.1 * v_46;
+      const v_47 = h1_mean[i_12];
+      const t_9 = s_8 * v_47;
+      const v_48 = div_2[i_12];
+      const t_10 = s_4 * v_48;
       add_2[i_12] = t_9 + t_10;
     }
     for (let i_13 = 0; i_13 < 32; i_13++) {
-      const v_47 = div_3[i_13];
-      const t_11 = v_47 * s_3;
-      const v_48 = h1_var[i_13];
-      const t_12 = 0.9 * v_48;
-      const t_13 = 0.1 * t_11;
+      const v_49 = div_3[i_13];
+      const t_11 = v_49 * s_7;
+      const v_50 = h1_var[i_13];
+      const t_12 = s_8 * v_50;
+      const t_13 = s_4 * t_11;
       add_3[i_13] = t_12 + t_13;
     }
   }
-  function forwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       sub_1 = buf8,
       div_3 = buf10,
@@ -4858,27 +2765,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_5 = buf13,
       div_5 = buf16;
     for (let i_14 = 0; i_14 < 32; i_14++) {
-      const v_49 = div_3[i_14];
-      const t_14 = v_49 + 0.00001;
+      const v_51 = div_3[i_14];
+      const t_14 = v_51 + 0.00001;
       rsqrt_1[i_14] = 1 / Math.sqrt(t_14);
     }
     for (let i0_8 = 0; i0_8 < n; i0_8++) {
       for (let i1_8 = 0; i1_8 < 32; i1_8++) {
-        const v_50 = sub_1[i0_8 * 32 + i1_8];
-        const v_51 = rsqrt_1[i1_8];
-        mul_1[i0_8 * 32 + i1_8] = v_50 * v_51;
+        const v_52 = sub_1[i0_8 * 32 + i1_8];
+        const v_53 = rsqrt_1[i1_8];
+        mul_1[i0_8 * 32 + i1_8] = v_52 * v_53;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_9 = 0; i0_9 < n; i0_9++) {
       for (let i1_9 = 0; i1_9 < 32; i1_9++) {
-        const v_52 = mul_1[i0_9 * 32 + i1_9];
-        const v_53 = h1_gamma[i1_9];
-        const t_15 = v_52 * v_53;
-        const v_54 = h1_beta[i1_9];
-        const t_16 = t_15 + v_54;
-        const v_55 = h0[i0_9 * 32 + i1_9];
-        const t_17 = v_55 + t_16;
+        const v_54 = mul_1[i0_9 * 32 + i1_9];
+        const v_55 = h1_gamma[i1_9];
+        const t_15 = v_54 * v_55;
+        const v_56 = h1_beta[i1_9];
+        const t_16 = t_15 + v_56;
+        const v_57 = h0[i0_9 * 32 + i1_9];
+        const t_17 = v_57 + t_16;
         h1[i0_9 * 32 + i1_9] = t_17 > 0 ? t_17 : 0;
       }
     }
@@ -4913,22 +2820,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_2 += a1_3 * b2_4;
           c13_2 += a1_3 * b3_4;
         }
-        const v_56 = h2_h_b[j_5];
-        h2_h_z[i_15 * 32 + j_5] = c00_4 + v_56;
-        const v_57 = h2_h_b[j_5 + 1];
-        h2_h_z[i_15 * 32 + (j_5 + 1)] = c01_4 + v_57;
-        const v_58 = h2_h_b[j_5 + 2];
-        h2_h_z[i_15 * 32 + (j_5 + 2)] = c02_4 + v_58;
-        const v_59 = h2_h_b[j_5 + 3];
-        h2_h_z[i_15 * 32 + (j_5 + 3)] = c03_4 + v_59;
-        const v_60 = h2_h_b[j_5];
-        h2_h_z[(i_15 + 1) * 32 + j_5] = c10_2 + v_60;
-        const v_61 = h2_h_b[j_5 + 1];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 1)] = c11_2 + v_61;
-        const v_62 = h2_h_b[j_5 + 2];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 2)] = c12_2 + v_62;
-        const v_63 = h2_h_b[j_5 + 3];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 3)] = c13_2 + v_63;
+        const v_59 = h2_h_b[j_5];
+        h2_h_z[i_15 * 32 + j_5] = c00_4 + v_59;
+        const v_60 = h2_h_b[j_5 + 1];
+        h2_h_z[i_15 * 32 + (j_5 + 1)] = c01_4 + v_60;
+        const v_61 = h2_h_b[j_5 + 2];
+        h2_h_z[i_15 * 32 + (j_5 + 2)] = c02_4 + v_61;
+        const v_62 = h2_h_b[j_5 + 3];
+        h2_h_z[i_15 * 32 + (j_5 + 3)] = c03_4 + v_62;
+        const v_63 = h2_h_b[j_5];
+        h2_h_z[(i_15 + 1) * 32 + j_5] = c10_2 + v_63;
+        const v_64 = h2_h_b[j_5 + 1];
+        h2_h_z[(i_15 + 1) * 32 + (j_5 + 1)] = c11_2 + v_64;
+        const v_65 = h2_h_b[j_5 + 2];
+        h2_h_z[(i_15 + 1) * 32 + (j_5 + 2)] = c12_2 + v_65;
+        const v_66 = h2_h_b[j_5 + 3];
+        h2_h_z[(i_15 + 1) * 32 + (j_5 + 3)] = c13_2 + v_66;
       }
     }
     for (let i_16 = endI_2; i_16 < n; i_16++) {
@@ -4950,14 +2857,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_5 += a0_6 * b2_5;
           c03_5 += a0_6 * b3_5;
         }
-        const v_64 = h2_h_b[j_5];
-        h2_h_z[i_16 * 32 + j_5] = c00_5 + v_64;
-        const v_65 = h2_h_b[j_5 + 1];
-        h2_h_z[i_16 * 32 + (j_5 + 1)] = c01_5 + v_65;
-        const v_66 = h2_h_b[j_5 + 2];
-        h2_h_z[i_16 * 32 + (j_5 + 2)] = c02_5 + v_66;
-        const v_67 = h2_h_b[j_5 + 3];
-        h2_h_z[i_16 * 32 + (j_5 + 3)] = c03_5 + v_67;
+        const v_67 = h2_h_b[j_5];
+        h2_h_z[i_16 * 32 + j_5] = c00_5 + v_67;
+        const v_68 = h2_h_b[j_5 + 1];
+        h2_h_z[i_16 * 32 + (j_5 + 1)] = c01_5 + v_68;
+        const v_69 = h2_h_b[j_5 + 2];
+        h2_h_z[i_16 * 32 + (j_5 + 2)] = c02_5 + v_69;
+        const v_70 = h2_h_b[j_5 + 3];
+        h2_h_z[i_16 * 32 + (j_5 + 3)] = c03_5 + v_70;
       }
     }
     // batchnorm(dense(x, n))
@@ -4968,26 +2875,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_17 = 0; i_17 < 32; i_17++) {
-      const v_68 = sum_4[i_17];
-      div_4[i_17] = v_68 / n;
+      const v_71 = sum_4[i_17];
+      div_4[i_17] = v_71 / n;
     }
     for (let i0_11 = 0; i0_11 < n; i0_11++) {
       for (let i1_11 = 0; i1_11 < 32; i1_11++) {
-        const v_69 = h2_h_z[i0_11 * 32 + i1_11];
-        const v_70 = div_4[i1_11];
-        sub_2[i0_11 * 32 + i1_11] = v_69 - v_70;
+        const v_72 = h2_h_z[i0_11 * 32 + i1_11];
+        const v_73 = div_4[i1_11];
+        sub_2[i0_11 * 32 + i1_11] = v_72 - v_73;
       }
     }
     sum_5.fill(0, 0, 32);
     for (let i0_12 = 0; i0_12 < n; i0_12++) {
       for (let i1_12 = 0; i1_12 < 32; i1_12++) {
-        const v_71 = sub_2[i0_12 * 32 + i1_12];
-        sum_5[i1_12] += v_71 * v_71;
+        const v_74 = sub_2[i0_12 * 32 + i1_12];
+        sum_5[i1_12] += v_74 * v_74;
       }
     }
     for (let i_18 = 0; i_18 < 32; i_18++) {
-      const v_72 = sum_5[i_18];
-      div_5[i_18] = v_72 / n;
+      const v_75 = sum_5[i_18];
+      div_5[i_18] = v_75 / n;
     }
   }
   function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
@@ -4996,22 +2903,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_4 = buf13,
       add_5 = buf15;
     for (let i_19 = 0; i_19 < 32; i_19++) {
-      const v_73 = h2_h_mean[i_19];
-      const t_18 = 0.9 * v_73;
-      const v_74 = div_4[i_19];
-      const t_19 = 0.1 * v_74;
+      const v_76 = h2_h_mean[i_19];
+      const t_18 = s_8 * v_76;
+      const v_77 = div_4[i_19];
+      const t_19 = s_4 * v_77;
       add_4[i_19] = t_18 + t_19;
     }
     for (let i_20 = 0; i_20 < 32; i_20++) {
-      const v_75 = div_5[i_20];
-      const t_20 = v_75 * s_3;
-      const v_76 = h2_h_var[i_20];
-      const t_21 = 0.9 * v_76;
-      const t_22 = 0.1 * t_20;
+      const v_78 = div_5[i_20];
+      const t_20 = v_78 * s_7;
+      const v_79 = h2_h_var[i_20];
+      const t_21 = s_8 * v_79;
+      const t_22 = s_4 * t_20;
       add_5[i_20] = t_21 + t_22;
     }
   }
-  function forwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
     const sub_2 = buf14,
       div_5 = buf16,
       rsqrt_2 = buf17,
@@ -5024,25 +2931,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_7 = buf19,
       div_7 = buf22;
     for (let i_21 = 0; i_21 < 32; i_21++) {
-      const v_77 = div_5[i_21];
-      const t_23 = v_77 + 0.00001;
+      const v_80 = div_5[i_21];
+      const t_23 = v_80 + 0.00001;
       rsqrt_2[i_21] = 1 / Math.sqrt(t_23);
     }
     for (let i0_13 = 0; i0_13 < n; i0_13++) {
       for (let i1_13 = 0; i1_13 < 32; i1_13++) {
-        const v_78 = sub_2[i0_13 * 32 + i1_13];
-        const v_79 = rsqrt_2[i1_13];
-        mul_2[i0_13 * 32 + i1_13] = v_78 * v_79;
+        const v_81 = sub_2[i0_13 * 32 + i1_13];
+        const v_82 = rsqrt_2[i1_13];
+        mul_2[i0_13 * 32 + i1_13] = v_81 * v_82;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_14 = 0; i0_14 < n; i0_14++) {
       for (let i1_14 = 0; i1_14 < 32; i1_14++) {
-        const v_80 = mul_2[i0_14 * 32 + i1_14];
-        const v_81 = h2_h_gamma[i1_14];
-        const t_24 = v_80 * v_81;
-        const v_82 = h2_h_beta[i1_14];
-        const t_25 = t_24 + v_82;
+        const v_83 = mul_2[i0_14 * 32 + i1_14];
+        const v_84 = h2_h_gamma[i1_14];
+        const t_24 = v_83 * v_84;
+        const v_85 = h2_h_beta[i1_14];
+        const t_25 = t_24 + v_85;
         h2_h[i0_14 * 32 + i1_14] = t_25 > 0 ? t_25 : 0;
       }
     }
@@ -5076,22 +2983,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_3 += a1_4 * b2_6;
           c13_3 += a1_4 * b3_6;
         }
-        const v_83 = h2_b[j_7];
-        h2_z[i_22 * 32 + j_7] = c00_6 + v_83;
-        const v_84 = h2_b[j_7 + 1];
-        h2_z[i_22 * 32 + (j_7 + 1)] = c01_6 + v_84;
-        const v_85 = h2_b[j_7 + 2];
-        h2_z[i_22 * 32 + (j_7 + 2)] = c02_6 + v_85;
-        const v_86 = h2_b[j_7 + 3];
-        h2_z[i_22 * 32 + (j_7 + 3)] = c03_6 + v_86;
         const v_87 = h2_b[j_7];
-        h2_z[(i_22 + 1) * 32 + j_7] = c10_3 + v_87;
+        h2_z[i_22 * 32 + j_7] = c00_6 + v_87;
         const v_88 = h2_b[j_7 + 1];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 1)] = c11_3 + v_88;
+        h2_z[i_22 * 32 + (j_7 + 1)] = c01_6 + v_88;
         const v_89 = h2_b[j_7 + 2];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 2)] = c12_3 + v_89;
+        h2_z[i_22 * 32 + (j_7 + 2)] = c02_6 + v_89;
         const v_90 = h2_b[j_7 + 3];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 3)] = c13_3 + v_90;
+        h2_z[i_22 * 32 + (j_7 + 3)] = c03_6 + v_90;
+        const v_91 = h2_b[j_7];
+        h2_z[(i_22 + 1) * 32 + j_7] = c10_3 + v_91;
+        const v_92 = h2_b[j_7 + 1];
+        h2_z[(i_22 + 1) * 32 + (j_7 + 1)] = c11_3 + v_92;
+        const v_93 = h2_b[j_7 + 2];
+        h2_z[(i_22 + 1) * 32 + (j_7 + 2)] = c12_3 + v_93;
+        const v_94 = h2_b[j_7 + 3];
+        h2_z[(i_22 + 1) * 32 + (j_7 + 3)] = c13_3 + v_94;
       }
     }
     for (let i_23 = endI_3; i_23 < n; i_23++) {
@@ -5113,14 +3020,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_7 += a0_8 * b2_7;
           c03_7 += a0_8 * b3_7;
         }
-        const v_91 = h2_b[j_7];
-        h2_z[i_23 * 32 + j_7] = c00_7 + v_91;
-        const v_92 = h2_b[j_7 + 1];
-        h2_z[i_23 * 32 + (j_7 + 1)] = c01_7 + v_92;
-        const v_93 = h2_b[j_7 + 2];
-        h2_z[i_23 * 32 + (j_7 + 2)] = c02_7 + v_93;
-        const v_94 = h2_b[j_7 + 3];
-        h2_z[i_23 * 32 + (j_7 + 3)] = c03_7 + v_94;
+        const v_95 = h2_b[j_7];
+        h2_z[i_23 * 32 + j_7] = c00_7 + v_95;
+        const v_96 = h2_b[j_7 + 1];
+        h2_z[i_23 * 32 + (j_7 + 1)] = c01_7 + v_96;
+        const v_97 = h2_b[j_7 + 2];
+        h2_z[i_23 * 32 + (j_7 + 2)] = c02_7 + v_97;
+        const v_98 = h2_b[j_7 + 3];
+        h2_z[i_23 * 32 + (j_7 + 3)] = c03_7 + v_98;
       }
     }
     // batchnorm(dense(h, n))
@@ -5131,26 +3038,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_24 = 0; i_24 < 32; i_24++) {
-      const v_95 = sum_6[i_24];
-      div_6[i_24] = v_95 / n;
+      const v_99 = sum_6[i_24];
+      div_6[i_24] = v_99 / n;
     }
     for (let i0_16 = 0; i0_16 < n; i0_16++) {
       for (let i1_16 = 0; i1_16 < 32; i1_16++) {
-        const v_96 = h2_z[i0_16 * 32 + i1_16];
-        const v_97 = div_6[i1_16];
-        sub_3[i0_16 * 32 + i1_16] = v_96 - v_97;
+        const v_100 = h2_z[i0_16 * 32 + i1_16];
+        const v_101 = div_6[i1_16];
+        sub_3[i0_16 * 32 + i1_16] = v_100 - v_101;
       }
     }
     sum_7.fill(0, 0, 32);
     for (let i0_17 = 0; i0_17 < n; i0_17++) {
       for (let i1_17 = 0; i1_17 < 32; i1_17++) {
-        const v_98 = sub_3[i0_17 * 32 + i1_17];
-        sum_7[i1_17] += v_98 * v_98;
+        const v_102 = sub_3[i0_17 * 32 + i1_17];
+        sum_7[i1_17] += v_102 * v_102;
       }
     }
     for (let i_25 = 0; i_25 < 32; i_25++) {
-      const v_99 = sum_7[i_25];
-      div_7[i_25] = v_99 / n;
+      const v_103 = sum_7[i_25];
+      div_7[i_25] = v_103 / n;
     }
   }
   function forwardBackwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
@@ -5159,22 +3066,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_6 = buf19,
       add_7 = buf21;
     for (let i_26 = 0; i_26 < 32; i_26++) {
-      const v_100 = h2_mean[i_26];
-      const t_26 = 0.9 * v_100;
-      const v_101 = div_6[i_26];
-      const t_27 = 0.1 * v_101;
+      const v_104 = h2_mean[i_26];
+      const t_26 = s_8 * v_104;
+      const v_105 = div_6[i_26];
+      const t_27 = s_4 * v_105;
       add_6[i_26] = t_26 + t_27;
     }
     for (let i_27 = 0; i_27 < 32; i_27++) {
-      const v_102 = div_7[i_27];
-      const t_28 = v_102 * s_3;
-      const v_103 = h2_var[i_27];
-      const t_29 = 0.9 * v_103;
-      const t_30 = 0.1 * t_28;
+      const v_106 = div_7[i_27];
+      const t_28 = v_106 * s_7;
+      const v_107 = h2_var[i_27];
+      const t_29 = s_8 * v_107;
+      const t_30 = s_4 * t_28;
       add_7[i_27] = t_29 + t_30;
     }
   }
-  function forwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
     const h1 = buf12,
       sub_3 = buf20,
       div_7 = buf22,
@@ -5188,27 +3095,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_9 = buf25,
       div_9 = buf28;
     for (let i_28 = 0; i_28 < 32; i_28++) {
-      const v_104 = div_7[i_28];
-      const t_31 = v_104 + 0.00001;
+      const v_108 = div_7[i_28];
+      const t_31 = v_108 + 0.00001;
       rsqrt_3[i_28] = 1 / Math.sqrt(t_31);
     }
     for (let i0_18 = 0; i0_18 < n; i0_18++) {
       for (let i1_18 = 0; i1_18 < 32; i1_18++) {
-        const v_105 = sub_3[i0_18 * 32 + i1_18];
-        const v_106 = rsqrt_3[i1_18];
-        mul_3[i0_18 * 32 + i1_18] = v_105 * v_106;
+        const v_109 = sub_3[i0_18 * 32 + i1_18];
+        const v_110 = rsqrt_3[i1_18];
+        mul_3[i0_18 * 32 + i1_18] = v_109 * v_110;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_19 = 0; i0_19 < n; i0_19++) {
       for (let i1_19 = 0; i1_19 < 32; i1_19++) {
-        const v_107 = mul_3[i0_19 * 32 + i1_19];
-        const v_108 = h2_gamma[i1_19];
-        const t_32 = v_107 * v_108;
-        const v_109 = h2_beta[i1_19];
-        const t_33 = t_32 + v_109;
-        const v_110 = h1[i0_19 * 32 + i1_19];
-        const t_34 = v_110 + t_33;
+        const v_111 = mul_3[i0_19 * 32 + i1_19];
+        const v_112 = h2_gamma[i1_19];
+        const t_32 = v_111 * v_112;
+        const v_113 = h2_beta[i1_19];
+        const t_33 = t_32 + v_113;
+        const v_114 = h1[i0_19 * 32 + i1_19];
+        const t_34 = v_114 + t_33;
         h2[i0_19 * 32 + i1_19] = t_34 > 0 ? t_34 : 0;
       }
     }
@@ -5243,22 +3150,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_4 += a1_5 * b2_8;
           c13_4 += a1_5 * b3_8;
         }
-        const v_111 = h3_h_b[j_9];
-        h3_h_z[i_29 * 32 + j_9] = c00_8 + v_111;
-        const v_112 = h3_h_b[j_9 + 1];
-        h3_h_z[i_29 * 32 + (j_9 + 1)] = c01_8 + v_112;
-        const v_113 = h3_h_b[j_9 + 2];
-        h3_h_z[i_29 * 32 + (j_9 + 2)] = c02_8 + v_113;
-        const v_114 = h3_h_b[j_9 + 3];
-        h3_h_z[i_29 * 32 + (j_9 + 3)] = c03_8 + v_114;
-        const v_115 = h3_h_b[j_9];
-        h3_h_z[(i_29 + 1) * 32 + j_9] = c10_4 + v_115;
-        const v_116 = h3_h_b[j_9 + 1];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 1)] = c11_4 + v_116;
-        const v_117 = h3_h_b[j_9 + 2];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 2)] = c12_4 + v_117;
-        const v_118 = h3_h_b[j_9 + 3];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 3)] = c13_4 + v_118;
+        const v_116 = h3_h_b[j_9];
+        h3_h_z[i_29 * 32 + j_9] = c00_8 + v_116;
+        const v_117 = h3_h_b[j_9 + 1];
+        h3_h_z[i_29 * 32 + (j_9 + 1)] = c01_8 + v_117;
+        const v_118 = h3_h_b[j_9 + 2];
+        h3_h_z[i_29 * 32 + (j_9 + 2)] = c02_8 + v_118;
+        const v_119 = h3_h_b[j_9 + 3];
+        h3_h_z[i_29 * 32 + (j_9 + 3)] = c03_8 + v_119;
+        const v_120 = h3_h_b[j_9];
+        h3_h_z[(i_29 + 1) * 32 + j_9] = c10_4 + v_120;
+        const v_121 = h3_h_b[j_9 + 1];
+        h3_h_z[(i_29 + 1) * 32 + (j_9 + 1)] = c11_4 + v_121;
+        const v_122 = h3_h_b[j_9 + 2];
+        h3_h_z[(i_29 + 1) * 32 + (j_9 + 2)] = c12_4 + v_122;
+        const v_123 = h3_h_b[j_9 + 3];
+        h3_h_z[(i_29 + 1) * 32 + (j_9 + 3)] = c13_4 + v_123;
       }
     }
     for (let i_30 = endI_4; i_30 < n; i_30++) {
@@ -5280,14 +3187,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_9 += a0_10 * b2_9;
           c03_9 += a0_10 * b3_9;
         }
-        const v_119 = h3_h_b[j_9];
-        h3_h_z[i_30 * 32 + j_9] = c00_9 + v_119;
-        const v_120 = h3_h_b[j_9 + 1];
-        h3_h_z[i_30 * 32 + (j_9 + 1)] = c01_9 + v_120;
-        const v_121 = h3_h_b[j_9 + 2];
-        h3_h_z[i_30 * 32 + (j_9 + 2)] = c02_9 + v_121;
-        const v_122 = h3_h_b[j_9 + 3];
-        h3_h_z[i_30 * 32 + (j_9 + 3)] = c03_9 + v_122;
+        const v_124 = h3_h_b[j_9];
+        h3_h_z[i_30 * 32 + j_9] = c00_9 + v_124;
+        const v_125 = h3_h_b[j_9 + 1];
+        h3_h_z[i_30 * 32 + (j_9 + 1)] = c01_9 + v_125;
+        const v_126 = h3_h_b[j_9 + 2];
+        h3_h_z[i_30 * 32 + (j_9 + 2)] = c02_9 + v_126;
+        const v_127 = h3_h_b[j_9 + 3];
+        h3_h_z[i_30 * 32 + (j_9 + 3)] = c03_9 + v_127;
       }
     }
     // batchnorm(dense(x, n))
@@ -5298,26 +3205,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_31 = 0; i_31 < 32; i_31++) {
-      const v_123 = sum_8[i_31];
-      div_8[i_31] = v_123 / n;
+      const v_128 = sum_8[i_31];
+      div_8[i_31] = v_128 / n;
     }
     for (let i0_21 = 0; i0_21 < n; i0_21++) {
       for (let i1_21 = 0; i1_21 < 32; i1_21++) {
-        const v_124 = h3_h_z[i0_21 * 32 + i1_21];
-        const v_125 = div_8[i1_21];
-        sub_4[i0_21 * 32 + i1_21] = v_124 - v_125;
+        const v_129 = h3_h_z[i0_21 * 32 + i1_21];
+        const v_130 = div_8[i1_21];
+        sub_4[i0_21 * 32 + i1_21] = v_129 - v_130;
       }
     }
     sum_9.fill(0, 0, 32);
     for (let i0_22 = 0; i0_22 < n; i0_22++) {
       for (let i1_22 = 0; i1_22 < 32; i1_22++) {
-        const v_126 = sub_4[i0_22 * 32 + i1_22];
-        sum_9[i1_22] += v_126 * v_126;
+        const v_131 = sub_4[i0_22 * 32 + i1_22];
+        sum_9[i1_22] += v_131 * v_131;
       }
     }
     for (let i_32 = 0; i_32 < 32; i_32++) {
-      const v_127 = sum_9[i_32];
-      div_9[i_32] = v_127 / n;
+      const v_132 = sum_9[i_32];
+      div_9[i_32] = v_132 / n;
     }
   }
   function forwardBackwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
@@ -5326,22 +3233,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_8 = buf25,
       add_9 = buf27;
     for (let i_33 = 0; i_33 < 32; i_33++) {
-      const v_128 = h3_h_mean[i_33];
-      const t_35 = 0.9 * v_128;
-      const v_129 = div_8[i_33];
-      const t_36 = 0.1 * v_129;
+      const v_133 = h3_h_mean[i_33];
+      const t_35 = s_8 * v_133;
+      const v_134 = div_8[i_33];
+      const t_36 = s_4 * v_134;
       add_8[i_33] = t_35 + t_36;
     }
     for (let i_34 = 0; i_34 < 32; i_34++) {
-      const v_130 = div_9[i_34];
-      const t_37 = v_130 * s_3;
-      const v_131 = h3_h_var[i_34];
-      const t_38 = 0.9 * v_131;
-      const t_39 = 0.1 * t_37;
+      const v_135 = div_9[i_34];
+      const t_37 = v_135 * s_7;
+      const v_136 = h3_h_var[i_34];
+      const t_38 = s_8 * v_136;
+      const t_39 = s_4 * t_37;
       add_9[i_34] = t_38 + t_39;
     }
   }
-  function forwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
     const sub_4 = buf26,
       div_9 = buf28,
       rsqrt_4 = buf29,
@@ -5354,25 +3261,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_11 = buf31,
       div_11 = buf34;
     for (let i_35 = 0; i_35 < 32; i_35++) {
-      const v_132 = div_9[i_35];
-      const t_40 = v_132 + 0.00001;
+      const v_137 = div_9[i_35];
+      const t_40 = v_137 + 0.00001;
       rsqrt_4[i_35] = 1 / Math.sqrt(t_40);
     }
     for (let i0_23 = 0; i0_23 < n; i0_23++) {
       for (let i1_23 = 0; i1_23 < 32; i1_23++) {
-        const v_133 = sub_4[i0_23 * 32 + i1_23];
-        const v_134 = rsqrt_4[i1_23];
-        mul_4[i0_23 * 32 + i1_23] = v_133 * v_134;
+        const v_138 = sub_4[i0_23 * 32 + i1_23];
+        const v_139 = rsqrt_4[i1_23];
+        mul_4[i0_23 * 32 + i1_23] = v_138 * v_139;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_24 = 0; i0_24 < n; i0_24++) {
       for (let i1_24 = 0; i1_24 < 32; i1_24++) {
-        const v_135 = mul_4[i0_24 * 32 + i1_24];
-        const v_136 = h3_h_gamma[i1_24];
-        const t_41 = v_135 * v_136;
-        const v_137 = h3_h_beta[i1_24];
-        const t_42 = t_41 + v_137;
+        const v_140 = mul_4[i0_24 * 32 + i1_24];
+        const v_141 = h3_h_gamma[i1_24];
+        const t_41 = v_140 * v_141;
+        const v_142 = h3_h_beta[i1_24];
+        const t_42 = t_41 + v_142;
         h3_h[i0_24 * 32 + i1_24] = t_42 > 0 ? t_42 : 0;
       }
     }
@@ -5406,22 +3313,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_5 += a1_6 * b2_10;
           c13_5 += a1_6 * b3_10;
         }
-        const v_138 = h3_b[j_11];
-        h3_z[i_36 * 32 + j_11] = c00_10 + v_138;
-        const v_139 = h3_b[j_11 + 1];
-        h3_z[i_36 * 32 + (j_11 + 1)] = c01_10 + v_139;
-        const v_140 = h3_b[j_11 + 2];
-        h3_z[i_36 * 32 + (j_11 + 2)] = c02_10 + v_140;
-        const v_141 = h3_b[j_11 + 3];
-        h3_z[i_36 * 32 + (j_11 + 3)] = c03_10 + v_141;
-        const v_142 = h3_b[j_11];
-        h3_z[(i_36 + 1) * 32 + j_11] = c10_5 + v_142;
-        const v_143 = h3_b[j_11 + 1];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 1)] = c11_5 + v_143;
-        const v_144 = h3_b[j_11 + 2];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 2)] = c12_5 + v_144;
-        const v_145 = h3_b[j_11 + 3];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 3)] = c13_5 + v_145;
+        const v_144 = h3_b[j_11];
+        h3_z[i_36 * 32 + j_11] = c00_10 + v_144;
+        const v_145 = h3_b[j_11 + 1];
+        h3_z[i_36 * 32 + (j_11 + 1)] = c01_10 + v_145;
+        const v_146 = h3_b[j_11 + 2];
+        h3_z[i_36 * 32 + (j_11 + 2)] = c02_10 + v_146;
+        const v_147 = h3_b[j_11 + 3];
+        h3_z[i_36 * 32 + (j_11 + 3)] = c03_10 + v_147;
+        const v_148 = h3_b[j_11];
+        h3_z[(i_36 + 1) * 32 + j_11] = c10_5 + v_148;
+        const v_149 = h3_b[j_11 + 1];
+        h3_z[(i_36 + 1) * 32 + (j_11 + 1)] = c11_5 + v_149;
+        const v_150 = h3_b[j_11 + 2];
+        h3_z[(i_36 + 1) * 32 + (j_11 + 2)] = c12_5 + v_150;
+        const v_151 = h3_b[j_11 + 3];
+        h3_z[(i_36 + 1) * 32 + (j_11 + 3)] = c13_5 + v_151;
       }
     }
     for (let i_37 = endI_5; i_37 < n; i_37++) {
@@ -5443,14 +3350,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_11 += a0_12 * b2_11;
           c03_11 += a0_12 * b3_11;
         }
-        const v_146 = h3_b[j_11];
-        h3_z[i_37 * 32 + j_11] = c00_11 + v_146;
-        const v_147 = h3_b[j_11 + 1];
-        h3_z[i_37 * 32 + (j_11 + 1)] = c01_11 + v_147;
-        const v_148 = h3_b[j_11 + 2];
-        h3_z[i_37 * 32 + (j_11 + 2)] = c02_11 + v_148;
-        const v_149 = h3_b[j_11 + 3];
-        h3_z[i_37 * 32 + (j_11 + 3)] = c03_11 + v_149;
+        const v_152 = h3_b[j_11];
+        h3_z[i_37 * 32 + j_11] = c00_11 + v_152;
+        const v_153 = h3_b[j_11 + 1];
+        h3_z[i_37 * 32 + (j_11 + 1)] = c01_11 + v_153;
+        const v_154 = h3_b[j_11 + 2];
+        h3_z[i_37 * 32 + (j_11 + 2)] = c02_11 + v_154;
+        const v_155 = h3_b[j_11 + 3];
+        h3_z[i_37 * 32 + (j_11 + 3)] = c03_11 + v_155;
       }
     }
     // batchnorm(dense(h, n))
@@ -5461,26 +3368,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_38 = 0; i_38 < 32; i_38++) {
-      const v_150 = sum_10[i_38];
-      div_10[i_38] = v_150 / n;
+      const v_156 = sum_10[i_38];
+      div_10[i_38] = v_156 / n;
     }
     for (let i0_26 = 0; i0_26 < n; i0_26++) {
       for (let i1_26 = 0; i1_26 < 32; i1_26++) {
-        const v_151 = h3_z[i0_26 * 32 + i1_26];
-        const v_152 = div_10[i1_26];
-        sub_5[i0_26 * 32 + i1_26] = v_151 - v_152;
+        const v_157 = h3_z[i0_26 * 32 + i1_26];
+        const v_158 = div_10[i1_26];
+        sub_5[i0_26 * 32 + i1_26] = v_157 - v_158;
       }
     }
     sum_11.fill(0, 0, 32);
     for (let i0_27 = 0; i0_27 < n; i0_27++) {
       for (let i1_27 = 0; i1_27 < 32; i1_27++) {
-        const v_153 = sub_5[i0_27 * 32 + i1_27];
-        sum_11[i1_27] += v_153 * v_153;
+        const v_159 = sub_5[i0_27 * 32 + i1_27];
+        sum_11[i1_27] += v_159 * v_159;
       }
     }
     for (let i_39 = 0; i_39 < 32; i_39++) {
-      const v_154 = sum_11[i_39];
-      div_11[i_39] = v_154 / n;
+      const v_160 = sum_11[i_39];
+      div_11[i_39] = v_160 / n;
     }
   }
   function forwardBackwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
@@ -5489,22 +3396,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_10 = buf31,
       add_11 = buf33;
     for (let i_40 = 0; i_40 < 32; i_40++) {
-      const v_155 = h3_mean[i_40];
-      const t_43 = 0.9 * v_155;
-      const v_156 = div_10[i_40];
-      const t_44 = 0.1 * v_156;
+      const v_161 = h3_mean[i_40];
+      const t_43 = s_8 * v_161;
+      const v_162 = div_10[i_40];
+      const t_44 = s_4 * v_162;
       add_10[i_40] = t_43 + t_44;
     }
     for (let i_41 = 0; i_41 < 32; i_41++) {
-      const v_157 = div_11[i_41];
-      const t_45 = v_157 * s_3;
-      const v_158 = h3_var[i_41];
-      const t_46 = 0.9 * v_158;
-      const t_47 = 0.1 * t_45;
+      const v_163 = div_11[i_41];
+      const t_45 = v_163 * s_7;
+      const v_164 = h3_var[i_41];
+      const t_46 = s_8 * v_164;
+      const t_47 = s_4 * t_45;
       add_11[i_41] = t_46 + t_47;
     }
   }
-  function forwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
     const h2 = buf24,
       sub_5 = buf32,
       div_11 = buf34,
@@ -5518,27 +3425,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_13 = buf37,
       div_13 = buf40;
     for (let i_42 = 0; i_42 < 32; i_42++) {
-      const v_159 = div_11[i_42];
-      const t_48 = v_159 + 0.00001;
+      const v_165 = div_11[i_42];
+      const t_48 = v_165 + 0.00001;
       rsqrt_5[i_42] = 1 / Math.sqrt(t_48);
     }
     for (let i0_28 = 0; i0_28 < n; i0_28++) {
       for (let i1_28 = 0; i1_28 < 32; i1_28++) {
-        const v_160 = sub_5[i0_28 * 32 + i1_28];
-        const v_161 = rsqrt_5[i1_28];
-        mul_5[i0_28 * 32 + i1_28] = v_160 * v_161;
+        const v_166 = sub_5[i0_28 * 32 + i1_28];
+        const v_167 = rsqrt_5[i1_28];
+        mul_5[i0_28 * 32 + i1_28] = v_166 * v_167;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_29 = 0; i0_29 < n; i0_29++) {
       for (let i1_29 = 0; i1_29 < 32; i1_29++) {
-        const v_162 = mul_5[i0_29 * 32 + i1_29];
-        const v_163 = h3_gamma[i1_29];
-        const t_49 = v_162 * v_163;
-        const v_164 = h3_beta[i1_29];
-        const t_50 = t_49 + v_164;
-        const v_165 = h2[i0_29 * 32 + i1_29];
-        const t_51 = v_165 + t_50;
+        const v_168 = mul_5[i0_29 * 32 + i1_29];
+        const v_169 = h3_gamma[i1_29];
+        const t_49 = v_168 * v_169;
+        const v_170 = h3_beta[i1_29];
+        const t_50 = t_49 + v_170;
+        const v_171 = h2[i0_29 * 32 + i1_29];
+        const t_51 = v_171 + t_50;
         h3[i0_29 * 32 + i1_29] = t_51 > 0 ? t_51 : 0;
       }
     }
@@ -5573,22 +3480,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_6 += a1_7 * b2_12;
           c13_6 += a1_7 * b3_12;
         }
-        const v_166 = h4_h_b[j_13];
-        h4_h_z[i_43 * 32 + j_13] = c00_12 + v_166;
-        const v_167 = h4_h_b[j_13 + 1];
-        h4_h_z[i_43 * 32 + (j_13 + 1)] = c01_12 + v_167;
-        const v_168 = h4_h_b[j_13 + 2];
-        h4_h_z[i_43 * 32 + (j_13 + 2)] = c02_12 + v_168;
-        const v_169 = h4_h_b[j_13 + 3];
-        h4_h_z[i_43 * 32 + (j_13 + 3)] = c03_12 + v_169;
-        const v_170 = h4_h_b[j_13];
-        h4_h_z[(i_43 + 1) * 32 + j_13] = c10_6 + v_170;
-        const v_171 = h4_h_b[j_13 + 1];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 1)] = c11_6 + v_171;
-        const v_172 = h4_h_b[j_13 + 2];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 2)] = c12_6 + v_172;
-        const v_173 = h4_h_b[j_13 + 3];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 3)] = c13_6 + v_173;
+        const v_173 = h4_h_b[j_13];
+        h4_h_z[i_43 * 32 + j_13] = c00_12 + v_173;
+        const v_174 = h4_h_b[j_13 + 1];
+        h4_h_z[i_43 * 32 + (j_13 + 1)] = c01_12 + v_174;
+        const v_175 = h4_h_b[j_13 + 2];
+        h4_h_z[i_43 * 32 + (j_13 + 2)] = c02_12 + v_175;
+        const v_176 = h4_h_b[j_13 + 3];
+        h4_h_z[i_43 * 32 + (j_13 + 3)] = c03_12 + v_176;
+        const v_177 = h4_h_b[j_13];
+        h4_h_z[(i_43 + 1) * 32 + j_13] = c10_6 + v_177;
+        const v_178 = h4_h_b[j_13 + 1];
+        h4_h_z[(i_43 + 1) * 32 + (j_13 + 1)] = c11_6 + v_178;
+        const v_179 = h4_h_b[j_13 + 2];
+        h4_h_z[(i_43 + 1) * 32 + (j_13 + 2)] = c12_6 + v_179;
+        const v_180 = h4_h_b[j_13 + 3];
+        h4_h_z[(i_43 + 1) * 32 + (j_13 + 3)] = c13_6 + v_180;
       }
     }
     for (let i_44 = endI_6; i_44 < n; i_44++) {
@@ -5610,14 +3517,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_13 += a0_14 * b2_13;
           c03_13 += a0_14 * b3_13;
         }
-        const v_174 = h4_h_b[j_13];
-        h4_h_z[i_44 * 32 + j_13] = c00_13 + v_174;
-        const v_175 = h4_h_b[j_13 + 1];
-        h4_h_z[i_44 * 32 + (j_13 + 1)] = c01_13 + v_175;
-        const v_176 = h4_h_b[j_13 + 2];
-        h4_h_z[i_44 * 32 + (j_13 + 2)] = c02_13 + v_176;
-        const v_177 = h4_h_b[j_13 + 3];
-        h4_h_z[i_44 * 32 + (j_13 + 3)] = c03_13 + v_177;
+        const v_181 = h4_h_b[j_13];
+        h4_h_z[i_44 * 32 + j_13] = c00_13 + v_181;
+        const v_182 = h4_h_b[j_13 + 1];
+        h4_h_z[i_44 * 32 + (j_13 + 1)] = c01_13 + v_182;
+        const v_183 = h4_h_b[j_13 + 2];
+        h4_h_z[i_44 * 32 + (j_13 + 2)] = c02_13 + v_183;
+        const v_184 = h4_h_b[j_13 + 3];
+        h4_h_z[i_44 * 32 + (j_13 + 3)] = c03_13 + v_184;
       }
     }
     // batchnorm(dense(x, n))
@@ -5628,26 +3535,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_45 = 0; i_45 < 32; i_45++) {
-      const v_178 = sum_12[i_45];
-      div_12[i_45] = v_178 / n;
+      const v_185 = sum_12[i_45];
+      div_12[i_45] = v_185 / n;
     }
     for (let i0_31 = 0; i0_31 < n; i0_31++) {
       for (let i1_31 = 0; i1_31 < 32; i1_31++) {
-        const v_179 = h4_h_z[i0_31 * 32 + i1_31];
-        const v_180 = div_12[i1_31];
-        sub_6[i0_31 * 32 + i1_31] = v_179 - v_180;
+        const v_186 = h4_h_z[i0_31 * 32 + i1_31];
+        const v_187 = div_12[i1_31];
+        sub_6[i0_31 * 32 + i1_31] = v_186 - v_187;
       }
     }
     sum_13.fill(0, 0, 32);
     for (let i0_32 = 0; i0_32 < n; i0_32++) {
       for (let i1_32 = 0; i1_32 < 32; i1_32++) {
-        const v_181 = sub_6[i0_32 * 32 + i1_32];
-        sum_13[i1_32] += v_181 * v_181;
+        const v_188 = sub_6[i0_32 * 32 + i1_32];
+        sum_13[i1_32] += v_188 * v_188;
       }
     }
     for (let i_46 = 0; i_46 < 32; i_46++) {
-      const v_182 = sum_13[i_46];
-      div_13[i_46] = v_182 / n;
+      const v_189 = sum_13[i_46];
+      div_13[i_46] = v_189 / n;
     }
   }
   function forwardBackwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
@@ -5656,22 +3563,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_12 = buf37,
       add_13 = buf39;
     for (let i_47 = 0; i_47 < 32; i_47++) {
-      const v_183 = h4_h_mean[i_47];
-      const t_52 = 0.9 * v_183;
-      const v_184 = div_12[i_47];
-      const t_53 = 0.1 * v_184;
+      const v_190 = h4_h_mean[i_47];
+      const t_52 = s_8 * v_190;
+      const v_191 = div_12[i_47];
+      const t_53 = s_4 * v_191;
       add_12[i_47] = t_52 + t_53;
     }
     for (let i_48 = 0; i_48 < 32; i_48++) {
-      const v_185 = div_13[i_48];
-      const t_54 = v_185 * s_3;
-      const v_186 = h4_h_var[i_48];
-      const t_55 = 0.9 * v_186;
-      const t_56 = 0.1 * t_54;
+      const v_192 = div_13[i_48];
+      const t_54 = v_192 * s_7;
+      const v_193 = h4_h_var[i_48];
+      const t_55 = s_8 * v_193;
+      const t_56 = s_4 * t_54;
       add_13[i_48] = t_55 + t_56;
     }
   }
-  function forwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
     const sub_6 = buf38,
       div_13 = buf40,
       rsqrt_6 = buf41,
@@ -5684,25 +3591,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_15 = buf43,
       div_15 = buf46;
     for (let i_49 = 0; i_49 < 32; i_49++) {
-      const v_187 = div_13[i_49];
-      const t_57 = v_187 + 0.00001;
+      const v_194 = div_13[i_49];
+      const t_57 = v_194 + 0.00001;
       rsqrt_6[i_49] = 1 / Math.sqrt(t_57);
     }
     for (let i0_33 = 0; i0_33 < n; i0_33++) {
       for (let i1_33 = 0; i1_33 < 32; i1_33++) {
-        const v_188 = sub_6[i0_33 * 32 + i1_33];
-        const v_189 = rsqrt_6[i1_33];
-        mul_6[i0_33 * 32 + i1_33] = v_188 * v_189;
+        const v_195 = sub_6[i0_33 * 32 + i1_33];
+        const v_196 = rsqrt_6[i1_33];
+        mul_6[i0_33 * 32 + i1_33] = v_195 * v_196;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_34 = 0; i0_34 < n; i0_34++) {
       for (let i1_34 = 0; i1_34 < 32; i1_34++) {
-        const v_190 = mul_6[i0_34 * 32 + i1_34];
-        const v_191 = h4_h_gamma[i1_34];
-        const t_58 = v_190 * v_191;
-        const v_192 = h4_h_beta[i1_34];
-        const t_59 = t_58 + v_192;
+        const v_197 = mul_6[i0_34 * 32 + i1_34];
+        const v_198 = h4_h_gamma[i1_34];
+        const t_58 = v_197 * v_198;
+        const v_199 = h4_h_beta[i1_34];
+        const t_59 = t_58 + v_199;
         h4_h[i0_34 * 32 + i1_34] = t_59 > 0 ? t_59 : 0;
       }
     }
@@ -5736,22 +3643,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_7 += a1_8 * b2_14;
           c13_7 += a1_8 * b3_14;
         }
-        const v_193 = h4_b[j_15];
-        h4_z[i_50 * 32 + j_15] = c00_14 + v_193;
-        const v_194 = h4_b[j_15 + 1];
-        h4_z[i_50 * 32 + (j_15 + 1)] = c01_14 + v_194;
-        const v_195 = h4_b[j_15 + 2];
-        h4_z[i_50 * 32 + (j_15 + 2)] = c02_14 + v_195;
-        const v_196 = h4_b[j_15 + 3];
-        h4_z[i_50 * 32 + (j_15 + 3)] = c03_14 + v_196;
-        const v_197 = h4_b[j_15];
-        h4_z[(i_50 + 1) * 32 + j_15] = c10_7 + v_197;
-        const v_198 = h4_b[j_15 + 1];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 1)] = c11_7 + v_198;
-        const v_199 = h4_b[j_15 + 2];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 2)] = c12_7 + v_199;
-        const v_200 = h4_b[j_15 + 3];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 3)] = c13_7 + v_200;
+        const v_201 = h4_b[j_15];
+        h4_z[i_50 * 32 + j_15] = c00_14 + v_201;
+        const v_202 = h4_b[j_15 + 1];
+        h4_z[i_50 * 32 + (j_15 + 1)] = c01_14 + v_202;
+        const v_203 = h4_b[j_15 + 2];
+        h4_z[i_50 * 32 + (j_15 + 2)] = c02_14 + v_203;
+        const v_204 = h4_b[j_15 + 3];
+        h4_z[i_50 * 32 + (j_15 + 3)] = c03_14 + v_204;
+        const v_205 = h4_b[j_15];
+        h4_z[(i_50 + 1) * 32 + j_15] = c10_7 + v_205;
+        const v_206 = h4_b[j_15 + 1];
+        h4_z[(i_50 + 1) * 32 + (j_15 + 1)] = c11_7 + v_206;
+        const v_207 = h4_b[j_15 + 2];
+        h4_z[(i_50 + 1) * 32 + (j_15 + 2)] = c12_7 + v_207;
+        const v_208 = h4_b[j_15 + 3];
+        h4_z[(i_50 + 1) * 32 + (j_15 + 3)] = c13_7 + v_208;
       }
     }
     for (let i_51 = endI_7; i_51 < n; i_51++) {
@@ -5773,14 +3680,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_15 += a0_16 * b2_15;
           c03_15 += a0_16 * b3_15;
         }
-        const v_201 = h4_b[j_15];
-        h4_z[i_51 * 32 + j_15] = c00_15 + v_201;
-        const v_202 = h4_b[j_15 + 1];
-        h4_z[i_51 * 32 + (j_15 + 1)] = c01_15 + v_202;
-        const v_203 = h4_b[j_15 + 2];
-        h4_z[i_51 * 32 + (j_15 + 2)] = c02_15 + v_203;
-        const v_204 = h4_b[j_15 + 3];
-        h4_z[i_51 * 32 + (j_15 + 3)] = c03_15 + v_204;
+        const v_209 = h4_b[j_15];
+        h4_z[i_51 * 32 + j_15] = c00_15 + v_209;
+        const v_210 = h4_b[j_15 + 1];
+        h4_z[i_51 * 32 + (j_15 + 1)] = c01_15 + v_210;
+        const v_211 = h4_b[j_15 + 2];
+        h4_z[i_51 * 32 + (j_15 + 2)] = c02_15 + v_211;
+        const v_212 = h4_b[j_15 + 3];
+        h4_z[i_51 * 32 + (j_15 + 3)] = c03_15 + v_212;
       }
     }
     // batchnorm(dense(h, n))
@@ -5791,26 +3698,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_52 = 0; i_52 < 32; i_52++) {
-      const v_205 = sum_14[i_52];
-      div_14[i_52] = v_205 / n;
+      const v_213 = sum_14[i_52];
+      div_14[i_52] = v_213 / n;
     }
     for (let i0_36 = 0; i0_36 < n; i0_36++) {
       for (let i1_36 = 0; i1_36 < 32; i1_36++) {
-        const v_206 = h4_z[i0_36 * 32 + i1_36];
-        const v_207 = div_14[i1_36];
-        sub_7[i0_36 * 32 + i1_36] = v_206 - v_207;
+        const v_214 = h4_z[i0_36 * 32 + i1_36];
+        const v_215 = div_14[i1_36];
+        sub_7[i0_36 * 32 + i1_36] = v_214 - v_215;
       }
     }
     sum_15.fill(0, 0, 32);
     for (let i0_37 = 0; i0_37 < n; i0_37++) {
       for (let i1_37 = 0; i1_37 < 32; i1_37++) {
-        const v_208 = sub_7[i0_37 * 32 + i1_37];
-        sum_15[i1_37] += v_208 * v_208;
+        const v_216 = sub_7[i0_37 * 32 + i1_37];
+        sum_15[i1_37] += v_216 * v_216;
       }
     }
     for (let i_53 = 0; i_53 < 32; i_53++) {
-      const v_209 = sum_15[i_53];
-      div_15[i_53] = v_209 / n;
+      const v_217 = sum_15[i_53];
+      div_15[i_53] = v_217 / n;
     }
   }
   function forwardBackwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
@@ -5819,22 +3726,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_14 = buf43,
       add_15 = buf45;
     for (let i_54 = 0; i_54 < 32; i_54++) {
-      const v_210 = h4_mean[i_54];
-      const t_60 = 0.9 * v_210;
-      const v_211 = div_14[i_54];
-      const t_61 = 0.1 * v_211;
+      const v_218 = h4_mean[i_54];
+      const t_60 = s_8 * v_218;
+      const v_219 = div_14[i_54];
+      const t_61 = s_4 * v_219;
       add_14[i_54] = t_60 + t_61;
     }
     for (let i_55 = 0; i_55 < 32; i_55++) {
-      const v_212 = div_15[i_55];
-      const t_62 = v_212 * s_3;
-      const v_213 = h4_var[i_55];
-      const t_63 = 0.9 * v_213;
-      const t_64 = 0.1 * t_62;
+      const v_220 = div_15[i_55];
+      const t_62 = v_220 * s_7;
+      const v_221 = h4_var[i_55];
+      const t_63 = s_8 * v_221;
+      const t_64 = s_4 * t_62;
       add_15[i_55] = t_63 + t_64;
     }
   }
-  function forwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
     const h3 = buf36,
       sub_7 = buf44,
       div_15 = buf46,
@@ -5848,27 +3755,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_17 = buf49,
       div_17 = buf52;
     for (let i_56 = 0; i_56 < 32; i_56++) {
-      const v_214 = div_15[i_56];
-      const t_65 = v_214 + 0.00001;
+      const v_222 = div_15[i_56];
+      const t_65 = v_222 + 0.00001;
       rsqrt_7[i_56] = 1 / Math.sqrt(t_65);
     }
     for (let i0_38 = 0; i0_38 < n; i0_38++) {
       for (let i1_38 = 0; i1_38 < 32; i1_38++) {
-        const v_215 = sub_7[i0_38 * 32 + i1_38];
-        const v_216 = rsqrt_7[i1_38];
-        mul_7[i0_38 * 32 + i1_38] = v_215 * v_216;
+        const v_223 = sub_7[i0_38 * 32 + i1_38];
+        const v_224 = rsqrt_7[i1_38];
+        mul_7[i0_38 * 32 + i1_38] = v_223 * v_224;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_39 = 0; i0_39 < n; i0_39++) {
       for (let i1_39 = 0; i1_39 < 32; i1_39++) {
-        const v_217 = mul_7[i0_39 * 32 + i1_39];
-        const v_218 = h4_gamma[i1_39];
-        const t_66 = v_217 * v_218;
-        const v_219 = h4_beta[i1_39];
-        const t_67 = t_66 + v_219;
-        const v_220 = h3[i0_39 * 32 + i1_39];
-        const t_68 = v_220 + t_67;
+        const v_225 = mul_7[i0_39 * 32 + i1_39];
+        const v_226 = h4_gamma[i1_39];
+        const t_66 = v_225 * v_226;
+        const v_227 = h4_beta[i1_39];
+        const t_67 = t_66 + v_227;
+        const v_228 = h3[i0_39 * 32 + i1_39];
+        const t_68 = v_228 + t_67;
         h4[i0_39 * 32 + i1_39] = t_68 > 0 ? t_68 : 0;
       }
     }
@@ -5903,22 +3810,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_9 * b2_16;
           c13_8 += a1_9 * b3_16;
         }
-        const v_221 = h5_h_b[j_17];
-        h5_h_z[i_57 * 32 + j_17] = c00_16 + v_221;
-        const v_222 = h5_h_b[j_17 + 1];
-        h5_h_z[i_57 * 32 + (j_17 + 1)] = c01_16 + v_222;
-        const v_223 = h5_h_b[j_17 + 2];
-        h5_h_z[i_57 * 32 + (j_17 + 2)] = c02_16 + v_223;
-        const v_224 = h5_h_b[j_17 + 3];
-        h5_h_z[i_57 * 32 + (j_17 + 3)] = c03_16 + v_224;
-        const v_225 = h5_h_b[j_17];
-        h5_h_z[(i_57 + 1) * 32 + j_17] = c10_8 + v_225;
-        const v_226 = h5_h_b[j_17 + 1];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 1)] = c11_8 + v_226;
-        const v_227 = h5_h_b[j_17 + 2];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 2)] = c12_8 + v_227;
-        const v_228 = h5_h_b[j_17 + 3];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 3)] = c13_8 + v_228;
+        const v_230 = h5_h_b[j_17];
+        h5_h_z[i_57 * 32 + j_17] = c00_16 + v_230;
+        const v_231 = h5_h_b[j_17 + 1];
+        h5_h_z[i_57 * 32 + (j_17 + 1)] = c01_16 + v_231;
+        const v_232 = h5_h_b[j_17 + 2];
+        h5_h_z[i_57 * 32 + (j_17 + 2)] = c02_16 + v_232;
+        const v_233 = h5_h_b[j_17 + 3];
+        h5_h_z[i_57 * 32 + (j_17 + 3)] = c03_16 + v_233;
+        const v_234 = h5_h_b[j_17];
+        h5_h_z[(i_57 + 1) * 32 + j_17] = c10_8 + v_234;
+        const v_235 = h5_h_b[j_17 + 1];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 1)] = c11_8 + v_235;
+        const v_236 = h5_h_b[j_17 + 2];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 2)] = c12_8 + v_236;
+        const v_237 = h5_h_b[j_17 + 3];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 3)] = c13_8 + v_237;
       }
     }
     for (let i_58 = endI_8; i_58 < n; i_58++) {
@@ -5940,14 +3847,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_17 += a0_18 * b2_17;
           c03_17 += a0_18 * b3_17;
         }
-        const v_229 = h5_h_b[j_17];
-        h5_h_z[i_58 * 32 + j_17] = c00_17 + v_229;
-        const v_230 = h5_h_b[j_17 + 1];
-        h5_h_z[i_58 * 32 + (j_17 + 1)] = c01_17 + v_230;
-        const v_231 = h5_h_b[j_17 + 2];
-        h5_h_z[i_58 * 32 + (j_17 + 2)] = c02_17 + v_231;
-        const v_232 = h5_h_b[j_17 + 3];
-        h5_h_z[i_58 * 32 + (j_17 + 3)] = c03_17 + v_232;
+        const v_238 = h5_h_b[j_17];
+        h5_h_z[i_58 * 32 + j_17] = c00_17 + v_238;
+        const v_239 = h5_h_b[j_17 + 1];
+        h5_h_z[i_58 * 32 + (j_17 + 1)] = c01_17 + v_239;
+        const v_240 = h5_h_b[j_17 + 2];
+        h5_h_z[i_58 * 32 + (j_17 + 2)] = c02_17 + v_240;
+        const v_241 = h5_h_b[j_17 + 3];
+        h5_h_z[i_58 * 32 + (j_17 + 3)] = c03_17 + v_241;
       }
     }
     // batchnorm(dense(x, n))
@@ -5958,26 +3865,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_59 = 0; i_59 < 32; i_59++) {
-      const v_233 = sum_16[i_59];
-      div_16[i_59] = v_233 / n;
+      const v_242 = sum_16[i_59];
+      div_16[i_59] = v_242 / n;
     }
     for (let i0_41 = 0; i0_41 < n; i0_41++) {
       for (let i1_41 = 0; i1_41 < 32; i1_41++) {
-        const v_234 = h5_h_z[i0_41 * 32 + i1_41];
-        const v_235 = div_16[i1_41];
-        sub_8[i0_41 * 32 + i1_41] = v_234 - v_235;
+        const v_243 = h5_h_z[i0_41 * 32 + i1_41];
+        const v_244 = div_16[i1_41];
+        sub_8[i0_41 * 32 + i1_41] = v_243 - v_244;
       }
     }
     sum_17.fill(0, 0, 32);
     for (let i0_42 = 0; i0_42 < n; i0_42++) {
       for (let i1_42 = 0; i1_42 < 32; i1_42++) {
-        const v_236 = sub_8[i0_42 * 32 + i1_42];
-        sum_17[i1_42] += v_236 * v_236;
+        const v_245 = sub_8[i0_42 * 32 + i1_42];
+        sum_17[i1_42] += v_245 * v_245;
       }
     }
     for (let i_60 = 0; i_60 < 32; i_60++) {
-      const v_237 = sum_17[i_60];
-      div_17[i_60] = v_237 / n;
+      const v_246 = sum_17[i_60];
+      div_17[i_60] = v_246 / n;
     }
   }
   function forwardBackwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
@@ -5986,22 +3893,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_16 = buf49,
       add_17 = buf51;
     for (let i_61 = 0; i_61 < 32; i_61++) {
-      const v_238 = h5_h_mean[i_61];
-      const t_69 = 0.9 * v_238;
-      const v_239 = div_16[i_61];
-      const t_70 = 0.1 * v_239;
+      const v_247 = h5_h_mean[i_61];
+      const t_69 = s_8 * v_247;
+      const v_248 = div_16[i_61];
+      const t_70 = s_4 * v_248;
       add_16[i_61] = t_69 + t_70;
     }
     for (let i_62 = 0; i_62 < 32; i_62++) {
-      const v_240 = div_17[i_62];
-      const t_71 = v_240 * s_3;
-      const v_241 = h5_h_var[i_62];
-      const t_72 = 0.9 * v_241;
-      const t_73 = 0.1 * t_71;
+      const v_249 = div_17[i_62];
+      const t_71 = v_249 * s_7;
+      const v_250 = h5_h_var[i_62];
+      const t_72 = s_8 * v_250;
+      const t_73 = s_4 * t_71;
       add_17[i_62] = t_72 + t_73;
     }
   }
-  function forwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
     const sub_8 = buf50,
       div_17 = buf52,
       rsqrt_8 = buf53,
@@ -6014,25 +3921,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_19 = buf55,
       div_19 = buf58;
     for (let i_63 = 0; i_63 < 32; i_63++) {
-      const v_242 = div_17[i_63];
-      const t_74 = v_242 + 0.00001;
+      const v_251 = div_17[i_63];
+      const t_74 = v_251 + 0.00001;
       rsqrt_8[i_63] = 1 / Math.sqrt(t_74);
     }
     for (let i0_43 = 0; i0_43 < n; i0_43++) {
       for (let i1_43 = 0; i1_43 < 32; i1_43++) {
-        const v_243 = sub_8[i0_43 * 32 + i1_43];
-        const v_244 = rsqrt_8[i1_43];
-        mul_8[i0_43 * 32 + i1_43] = v_243 * v_244;
+        const v_252 = sub_8[i0_43 * 32 + i1_43];
+        const v_253 = rsqrt_8[i1_43];
+        mul_8[i0_43 * 32 + i1_43] = v_252 * v_253;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_44 = 0; i0_44 < n; i0_44++) {
       for (let i1_44 = 0; i1_44 < 32; i1_44++) {
-        const v_245 = mul_8[i0_44 * 32 + i1_44];
-        const v_246 = h5_h_gamma[i1_44];
-        const t_75 = v_245 * v_246;
-        const v_247 = h5_h_beta[i1_44];
-        const t_76 = t_75 + v_247;
+        const v_254 = mul_8[i0_44 * 32 + i1_44];
+        const v_255 = h5_h_gamma[i1_44];
+        const t_75 = v_254 * v_255;
+        const v_256 = h5_h_beta[i1_44];
+        const t_76 = t_75 + v_256;
         h5_h[i0_44 * 32 + i1_44] = t_76 > 0 ? t_76 : 0;
       }
     }
@@ -6066,22 +3973,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_9 += a1_10 * b2_18;
           c13_9 += a1_10 * b3_18;
         }
-        const v_248 = h5_b[j_19];
-        h5_z[i_64 * 32 + j_19] = c00_18 + v_248;
-        const v_249 = h5_b[j_19 + 1];
-        h5_z[i_64 * 32 + (j_19 + 1)] = c01_18 + v_249;
-        const v_250 = h5_b[j_19 + 2];
-        h5_z[i_64 * 32 + (j_19 + 2)] = c02_18 + v_250;
-        const v_251 = h5_b[j_19 + 3];
-        h5_z[i_64 * 32 + (j_19 + 3)] = c03_18 + v_251;
-        const v_252 = h5_b[j_19];
-        h5_z[(i_64 + 1) * 32 + j_19] = c10_9 + v_252;
-        const v_253 = h5_b[j_19 + 1];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 1)] = c11_9 + v_253;
-        const v_254 = h5_b[j_19 + 2];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 2)] = c12_9 + v_254;
-        const v_255 = h5_b[j_19 + 3];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 3)] = c13_9 + v_255;
+        const v_258 = h5_b[j_19];
+        h5_z[i_64 * 32 + j_19] = c00_18 + v_258;
+        const v_259 = h5_b[j_19 + 1];
+        h5_z[i_64 * 32 + (j_19 + 1)] = c01_18 + v_259;
+        const v_260 = h5_b[j_19 + 2];
+        h5_z[i_64 * 32 + (j_19 + 2)] = c02_18 + v_260;
+        const v_261 = h5_b[j_19 + 3];
+        h5_z[i_64 * 32 + (j_19 + 3)] = c03_18 + v_261;
+        const v_262 = h5_b[j_19];
+        h5_z[(i_64 + 1) * 32 + j_19] = c10_9 + v_262;
+        const v_263 = h5_b[j_19 + 1];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 1)] = c11_9 + v_263;
+        const v_264 = h5_b[j_19 + 2];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 2)] = c12_9 + v_264;
+        const v_265 = h5_b[j_19 + 3];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 3)] = c13_9 + v_265;
       }
     }
     for (let i_65 = endI_9; i_65 < n; i_65++) {
@@ -6103,14 +4010,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_19 += a0_20 * b2_19;
           c03_19 += a0_20 * b3_19;
         }
-        const v_256 = h5_b[j_19];
-        h5_z[i_65 * 32 + j_19] = c00_19 + v_256;
-        const v_257 = h5_b[j_19 + 1];
-        h5_z[i_65 * 32 + (j_19 + 1)] = c01_19 + v_257;
-        const v_258 = h5_b[j_19 + 2];
-        h5_z[i_65 * 32 + (j_19 + 2)] = c02_19 + v_258;
-        const v_259 = h5_b[j_19 + 3];
-        h5_z[i_65 * 32 + (j_19 + 3)] = c03_19 + v_259;
+        const v_266 = h5_b[j_19];
+        h5_z[i_65 * 32 + j_19] = c00_19 + v_266;
+        const v_267 = h5_b[j_19 + 1];
+        h5_z[i_65 * 32 + (j_19 + 1)] = c01_19 + v_267;
+        const v_268 = h5_b[j_19 + 2];
+        h5_z[i_65 * 32 + (j_19 + 2)] = c02_19 + v_268;
+        const v_269 = h5_b[j_19 + 3];
+        h5_z[i_65 * 32 + (j_19 + 3)] = c03_19 + v_269;
       }
     }
     // batchnorm(dense(h, n))
@@ -6121,26 +4028,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_66 = 0; i_66 < 32; i_66++) {
-      const v_260 = sum_18[i_66];
-      div_18[i_66] = v_260 / n;
+      const v_270 = sum_18[i_66];
+      div_18[i_66] = v_270 / n;
     }
     for (let i0_46 = 0; i0_46 < n; i0_46++) {
       for (let i1_46 = 0; i1_46 < 32; i1_46++) {
-        const v_261 = h5_z[i0_46 * 32 + i1_46];
-        const v_262 = div_18[i1_46];
-        sub_9[i0_46 * 32 + i1_46] = v_261 - v_262;
+        const v_271 = h5_z[i0_46 * 32 + i1_46];
+        const v_272 = div_18[i1_46];
+        sub_9[i0_46 * 32 + i1_46] = v_271 - v_272;
       }
     }
     sum_19.fill(0, 0, 32);
     for (let i0_47 = 0; i0_47 < n; i0_47++) {
       for (let i1_47 = 0; i1_47 < 32; i1_47++) {
-        const v_263 = sub_9[i0_47 * 32 + i1_47];
-        sum_19[i1_47] += v_263 * v_263;
+        const v_273 = sub_9[i0_47 * 32 + i1_47];
+        sum_19[i1_47] += v_273 * v_273;
       }
     }
     for (let i_67 = 0; i_67 < 32; i_67++) {
-      const v_264 = sum_19[i_67];
-      div_19[i_67] = v_264 / n;
+      const v_274 = sum_19[i_67];
+      div_19[i_67] = v_274 / n;
     }
   }
   function forwardBackwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
@@ -6149,22 +4056,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_18 = buf55,
       add_19 = buf57;
     for (let i_68 = 0; i_68 < 32; i_68++) {
-      const v_265 = h5_mean[i_68];
-      const t_77 = 0.9 * v_265;
-      const v_266 = div_18[i_68];
-      const t_78 = 0.1 * v_266;
+      const v_275 = h5_mean[i_68];
+      const t_77 = s_8 * v_275;
+      const v_276 = div_18[i_68];
+      const t_78 = s_4 * v_276;
       add_18[i_68] = t_77 + t_78;
     }
     for (let i_69 = 0; i_69 < 32; i_69++) {
-      const v_267 = div_19[i_69];
-      const t_79 = v_267 * s_3;
-      const v_268 = h5_var[i_69];
-      const t_80 = 0.9 * v_268;
-      const t_81 = 0.1 * t_79;
+      const v_277 = div_19[i_69];
+      const t_79 = v_277 * s_7;
+      const v_278 = h5_var[i_69];
+      const t_80 = s_8 * v_278;
+      const t_81 = s_4 * t_79;
       add_19[i_69] = t_80 + t_81;
     }
   }
-  function forwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
     const h4 = buf48,
       sub_9 = buf56,
       div_19 = buf58,
@@ -6178,27 +4085,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_21 = buf61,
       div_21 = buf64;
     for (let i_70 = 0; i_70 < 32; i_70++) {
-      const v_269 = div_19[i_70];
-      const t_82 = v_269 + 0.00001;
+      const v_279 = div_19[i_70];
+      const t_82 = v_279 + 0.00001;
       rsqrt_9[i_70] = 1 / Math.sqrt(t_82);
     }
     for (let i0_48 = 0; i0_48 < n; i0_48++) {
       for (let i1_48 = 0; i1_48 < 32; i1_48++) {
-        const v_270 = sub_9[i0_48 * 32 + i1_48];
-        const v_271 = rsqrt_9[i1_48];
-        mul_9[i0_48 * 32 + i1_48] = v_270 * v_271;
+        const v_280 = sub_9[i0_48 * 32 + i1_48];
+        const v_281 = rsqrt_9[i1_48];
+        mul_9[i0_48 * 32 + i1_48] = v_280 * v_281;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_49 = 0; i0_49 < n; i0_49++) {
       for (let i1_49 = 0; i1_49 < 32; i1_49++) {
-        const v_272 = mul_9[i0_49 * 32 + i1_49];
-        const v_273 = h5_gamma[i1_49];
-        const t_83 = v_272 * v_273;
-        const v_274 = h5_beta[i1_49];
-        const t_84 = t_83 + v_274;
-        const v_275 = h4[i0_49 * 32 + i1_49];
-        const t_85 = v_275 + t_84;
+        const v_282 = mul_9[i0_49 * 32 + i1_49];
+        const v_283 = h5_gamma[i1_49];
+        const t_83 = v_282 * v_283;
+        const v_284 = h5_beta[i1_49];
+        const t_84 = t_83 + v_284;
+        const v_285 = h4[i0_49 * 32 + i1_49];
+        const t_85 = v_285 + t_84;
         h5[i0_49 * 32 + i1_49] = t_85 > 0 ? t_85 : 0;
       }
     }
@@ -6233,22 +4140,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_10 += a1_11 * b2_20;
           c13_10 += a1_11 * b3_20;
         }
-        const v_276 = h6_h_b[j_21];
-        h6_h_z[i_71 * 32 + j_21] = c00_20 + v_276;
-        const v_277 = h6_h_b[j_21 + 1];
-        h6_h_z[i_71 * 32 + (j_21 + 1)] = c01_20 + v_277;
-        const v_278 = h6_h_b[j_21 + 2];
-        h6_h_z[i_71 * 32 + (j_21 + 2)] = c02_20 + v_278;
-        const v_279 = h6_h_b[j_21 + 3];
-        h6_h_z[i_71 * 32 + (j_21 + 3)] = c03_20 + v_279;
-        const v_280 = h6_h_b[j_21];
-        h6_h_z[(i_71 + 1) * 32 + j_21] = c10_10 + v_280;
-        const v_281 = h6_h_b[j_21 + 1];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 1)] = c11_10 + v_281;
-        const v_282 = h6_h_b[j_21 + 2];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 2)] = c12_10 + v_282;
-        const v_283 = h6_h_b[j_21 + 3];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 3)] = c13_10 + v_283;
+        const v_287 = h6_h_b[j_21];
+        h6_h_z[i_71 * 32 + j_21] = c00_20 + v_287;
+        const v_288 = h6_h_b[j_21 + 1];
+        h6_h_z[i_71 * 32 + (j_21 + 1)] = c01_20 + v_288;
+        const v_289 = h6_h_b[j_21 + 2];
+        h6_h_z[i_71 * 32 + (j_21 + 2)] = c02_20 + v_289;
+        const v_290 = h6_h_b[j_21 + 3];
+        h6_h_z[i_71 * 32 + (j_21 + 3)] = c03_20 + v_290;
+        const v_291 = h6_h_b[j_21];
+        h6_h_z[(i_71 + 1) * 32 + j_21] = c10_10 + v_291;
+        const v_292 = h6_h_b[j_21 + 1];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 1)] = c11_10 + v_292;
+        const v_293 = h6_h_b[j_21 + 2];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 2)] = c12_10 + v_293;
+        const v_294 = h6_h_b[j_21 + 3];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 3)] = c13_10 + v_294;
       }
     }
     for (let i_72 = endI_10; i_72 < n; i_72++) {
@@ -6270,14 +4177,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_21 += a0_22 * b2_21;
           c03_21 += a0_22 * b3_21;
         }
-        const v_284 = h6_h_b[j_21];
-        h6_h_z[i_72 * 32 + j_21] = c00_21 + v_284;
-        const v_285 = h6_h_b[j_21 + 1];
-        h6_h_z[i_72 * 32 + (j_21 + 1)] = c01_21 + v_285;
-        const v_286 = h6_h_b[j_21 + 2];
-        h6_h_z[i_72 * 32 + (j_21 + 2)] = c02_21 + v_286;
-        const v_287 = h6_h_b[j_21 + 3];
-        h6_h_z[i_72 * 32 + (j_21 + 3)] = c03_21 + v_287;
+        const v_295 = h6_h_b[j_21];
+        h6_h_z[i_72 * 32 + j_21] = c00_21 + v_295;
+        const v_296 = h6_h_b[j_21 + 1];
+        h6_h_z[i_72 * 32 + (j_21 + 1)] = c01_21 + v_296;
+        const v_297 = h6_h_b[j_21 + 2];
+        h6_h_z[i_72 * 32 + (j_21 + 2)] = c02_21 + v_297;
+        const v_298 = h6_h_b[j_21 + 3];
+        h6_h_z[i_72 * 32 + (j_21 + 3)] = c03_21 + v_298;
       }
     }
     // batchnorm(dense(x, n))
@@ -6288,26 +4195,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_73 = 0; i_73 < 32; i_73++) {
-      const v_288 = sum_20[i_73];
-      div_20[i_73] = v_288 / n;
+      const v_299 = sum_20[i_73];
+      div_20[i_73] = v_299 / n;
     }
     for (let i0_51 = 0; i0_51 < n; i0_51++) {
       for (let i1_51 = 0; i1_51 < 32; i1_51++) {
-        const v_289 = h6_h_z[i0_51 * 32 + i1_51];
-        const v_290 = div_20[i1_51];
-        sub_10[i0_51 * 32 + i1_51] = v_289 - v_290;
+        const v_300 = h6_h_z[i0_51 * 32 + i1_51];
+        const v_301 = div_20[i1_51];
+        sub_10[i0_51 * 32 + i1_51] = v_300 - v_301;
       }
     }
     sum_21.fill(0, 0, 32);
     for (let i0_52 = 0; i0_52 < n; i0_52++) {
       for (let i1_52 = 0; i1_52 < 32; i1_52++) {
-        const v_291 = sub_10[i0_52 * 32 + i1_52];
-        sum_21[i1_52] += v_291 * v_291;
+        const v_302 = sub_10[i0_52 * 32 + i1_52];
+        sum_21[i1_52] += v_302 * v_302;
       }
     }
     for (let i_74 = 0; i_74 < 32; i_74++) {
-      const v_292 = sum_21[i_74];
-      div_21[i_74] = v_292 / n;
+      const v_303 = sum_21[i_74];
+      div_21[i_74] = v_303 / n;
     }
   }
   function forwardBackwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
@@ -6316,22 +4223,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_20 = buf61,
       add_21 = buf63;
     for (let i_75 = 0; i_75 < 32; i_75++) {
-      const v_293 = h6_h_mean[i_75];
-      const t_86 = 0.9 * v_293;
-      const v_294 = div_20[i_75];
-      const t_87 = 0.1 * v_294;
+      const v_304 = h6_h_mean[i_75];
+      const t_86 = s_8 * v_304;
+      const v_305 = div_20[i_75];
+      const t_87 = s_4 * v_305;
       add_20[i_75] = t_86 + t_87;
     }
     for (let i_76 = 0; i_76 < 32; i_76++) {
-      const v_295 = div_21[i_76];
-      const t_88 = v_295 * s_3;
-      const v_296 = h6_h_var[i_76];
-      const t_89 = 0.9 * v_296;
-      const t_90 = 0.1 * t_88;
+      const v_306 = div_21[i_76];
+      const t_88 = v_306 * s_7;
+      const v_307 = h6_h_var[i_76];
+      const t_89 = s_8 * v_307;
+      const t_90 = s_4 * t_88;
       add_21[i_76] = t_89 + t_90;
     }
   }
-  function forwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
     const sub_10 = buf62,
       div_21 = buf64,
       rsqrt_10 = buf65,
@@ -6344,25 +4251,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_23 = buf67,
       div_23 = buf70;
     for (let i_77 = 0; i_77 < 32; i_77++) {
-      const v_297 = div_21[i_77];
-      const t_91 = v_297 + 0.00001;
+      const v_308 = div_21[i_77];
+      const t_91 = v_308 + 0.00001;
       rsqrt_10[i_77] = 1 / Math.sqrt(t_91);
     }
     for (let i0_53 = 0; i0_53 < n; i0_53++) {
       for (let i1_53 = 0; i1_53 < 32; i1_53++) {
-        const v_298 = sub_10[i0_53 * 32 + i1_53];
-        const v_299 = rsqrt_10[i1_53];
-        mul_10[i0_53 * 32 + i1_53] = v_298 * v_299;
+        const v_309 = sub_10[i0_53 * 32 + i1_53];
+        const v_310 = rsqrt_10[i1_53];
+        mul_10[i0_53 * 32 + i1_53] = v_309 * v_310;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_54 = 0; i0_54 < n; i0_54++) {
       for (let i1_54 = 0; i1_54 < 32; i1_54++) {
-        const v_300 = mul_10[i0_54 * 32 + i1_54];
-        const v_301 = h6_h_gamma[i1_54];
-        const t_92 = v_300 * v_301;
-        const v_302 = h6_h_beta[i1_54];
-        const t_93 = t_92 + v_302;
+        const v_311 = mul_10[i0_54 * 32 + i1_54];
+        const v_312 = h6_h_gamma[i1_54];
+        const t_92 = v_311 * v_312;
+        const v_313 = h6_h_beta[i1_54];
+        const t_93 = t_92 + v_313;
         h6_h[i0_54 * 32 + i1_54] = t_93 > 0 ? t_93 : 0;
       }
     }
@@ -6396,22 +4303,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_11 += a1_12 * b2_22;
           c13_11 += a1_12 * b3_22;
         }
-        const v_303 = h6_b[j_23];
-        h6_z[i_78 * 32 + j_23] = c00_22 + v_303;
-        const v_304 = h6_b[j_23 + 1];
-        h6_z[i_78 * 32 + (j_23 + 1)] = c01_22 + v_304;
-        const v_305 = h6_b[j_23 + 2];
-        h6_z[i_78 * 32 + (j_23 + 2)] = c02_22 + v_305;
-        const v_306 = h6_b[j_23 + 3];
-        h6_z[i_78 * 32 + (j_23 + 3)] = c03_22 + v_306;
-        const v_307 = h6_b[j_23];
-        h6_z[(i_78 + 1) * 32 + j_23] = c10_11 + v_307;
-        const v_308 = h6_b[j_23 + 1];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 1)] = c11_11 + v_308;
-        const v_309 = h6_b[j_23 + 2];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 2)] = c12_11 + v_309;
-        const v_310 = h6_b[j_23 + 3];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 3)] = c13_11 + v_310;
+        const v_315 = h6_b[j_23];
+        h6_z[i_78 * 32 + j_23] = c00_22 + v_315;
+        const v_316 = h6_b[j_23 + 1];
+        h6_z[i_78 * 32 + (j_23 + 1)] = c01_22 + v_316;
+        const v_317 = h6_b[j_23 + 2];
+        h6_z[i_78 * 32 + (j_23 + 2)] = c02_22 + v_317;
+        const v_318 = h6_b[j_23 + 3];
+        h6_z[i_78 * 32 + (j_23 + 3)] = c03_22 + v_318;
+        const v_319 = h6_b[j_23];
+        h6_z[(i_78 + 1) * 32 + j_23] = c10_11 + v_319;
+        const v_320 = h6_b[j_23 + 1];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 1)] = c11_11 + v_320;
+        const v_321 = h6_b[j_23 + 2];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 2)] = c12_11 + v_321;
+        const v_322 = h6_b[j_23 + 3];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 3)] = c13_11 + v_322;
       }
     }
     for (let i_79 = endI_11; i_79 < n; i_79++) {
@@ -6433,14 +4340,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_23 += a0_24 * b2_23;
           c03_23 += a0_24 * b3_23;
         }
-        const v_311 = h6_b[j_23];
-        h6_z[i_79 * 32 + j_23] = c00_23 + v_311;
-        const v_312 = h6_b[j_23 + 1];
-        h6_z[i_79 * 32 + (j_23 + 1)] = c01_23 + v_312;
-        const v_313 = h6_b[j_23 + 2];
-        h6_z[i_79 * 32 + (j_23 + 2)] = c02_23 + v_313;
-        const v_314 = h6_b[j_23 + 3];
-        h6_z[i_79 * 32 + (j_23 + 3)] = c03_23 + v_314;
+        const v_323 = h6_b[j_23];
+        h6_z[i_79 * 32 + j_23] = c00_23 + v_323;
+        const v_324 = h6_b[j_23 + 1];
+        h6_z[i_79 * 32 + (j_23 + 1)] = c01_23 + v_324;
+        const v_325 = h6_b[j_23 + 2];
+        h6_z[i_79 * 32 + (j_23 + 2)] = c02_23 + v_325;
+        const v_326 = h6_b[j_23 + 3];
+        h6_z[i_79 * 32 + (j_23 + 3)] = c03_23 + v_326;
       }
     }
     // batchnorm(dense(h, n))
@@ -6451,26 +4358,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_80 = 0; i_80 < 32; i_80++) {
-      const v_315 = sum_22[i_80];
-      div_22[i_80] = v_315 / n;
+      const v_327 = sum_22[i_80];
+      div_22[i_80] = v_327 / n;
     }
     for (let i0_56 = 0; i0_56 < n; i0_56++) {
       for (let i1_56 = 0; i1_56 < 32; i1_56++) {
-        const v_316 = h6_z[i0_56 * 32 + i1_56];
-        const v_317 = div_22[i1_56];
-        sub_11[i0_56 * 32 + i1_56] = v_316 - v_317;
+        const v_328 = h6_z[i0_56 * 32 + i1_56];
+        const v_329 = div_22[i1_56];
+        sub_11[i0_56 * 32 + i1_56] = v_328 - v_329;
       }
     }
     sum_23.fill(0, 0, 32);
     for (let i0_57 = 0; i0_57 < n; i0_57++) {
       for (let i1_57 = 0; i1_57 < 32; i1_57++) {
-        const v_318 = sub_11[i0_57 * 32 + i1_57];
-        sum_23[i1_57] += v_318 * v_318;
+        const v_330 = sub_11[i0_57 * 32 + i1_57];
+        sum_23[i1_57] += v_330 * v_330;
       }
     }
     for (let i_81 = 0; i_81 < 32; i_81++) {
-      const v_319 = sum_23[i_81];
-      div_23[i_81] = v_319 / n;
+      const v_331 = sum_23[i_81];
+      div_23[i_81] = v_331 / n;
     }
   }
   function forwardBackwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
@@ -6479,22 +4386,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_22 = buf67,
       add_23 = buf69;
     for (let i_82 = 0; i_82 < 32; i_82++) {
-      const v_320 = h6_mean[i_82];
-      const t_94 = 0.9 * v_320;
-      const v_321 = div_22[i_82];
-      const t_95 = 0.1 * v_321;
+      const v_332 = h6_mean[i_82];
+      const t_94 = s_8 * v_332;
+      const v_333 = div_22[i_82];
+      const t_95 = s_4 * v_333;
       add_22[i_82] = t_94 + t_95;
     }
     for (let i_83 = 0; i_83 < 32; i_83++) {
-      const v_322 = div_23[i_83];
-      const t_96 = v_322 * s_3;
-      const v_323 = h6_var[i_83];
-      const t_97 = 0.9 * v_323;
-      const t_98 = 0.1 * t_96;
+      const v_334 = div_23[i_83];
+      const t_96 = v_334 * s_7;
+      const v_335 = h6_var[i_83];
+      const t_97 = s_8 * v_335;
+      const t_98 = s_4 * t_96;
       add_23[i_83] = t_97 + t_98;
     }
   }
-  function forwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
     const h5 = buf60,
       sub_11 = buf68,
       div_23 = buf70,
@@ -6508,27 +4415,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_25 = buf73,
       div_25 = buf76;
     for (let i_84 = 0; i_84 < 32; i_84++) {
-      const v_324 = div_23[i_84];
-      const t_99 = v_324 + 0.00001;
+      const v_336 = div_23[i_84];
+      const t_99 = v_336 + 0.00001;
       rsqrt_11[i_84] = 1 / Math.sqrt(t_99);
     }
     for (let i0_58 = 0; i0_58 < n; i0_58++) {
       for (let i1_58 = 0; i1_58 < 32; i1_58++) {
-        const v_325 = sub_11[i0_58 * 32 + i1_58];
-        const v_326 = rsqrt_11[i1_58];
-        mul_11[i0_58 * 32 + i1_58] = v_325 * v_326;
+        const v_337 = sub_11[i0_58 * 32 + i1_58];
+        const v_338 = rsqrt_11[i1_58];
+        mul_11[i0_58 * 32 + i1_58] = v_337 * v_338;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_59 = 0; i0_59 < n; i0_59++) {
       for (let i1_59 = 0; i1_59 < 32; i1_59++) {
-        const v_327 = mul_11[i0_59 * 32 + i1_59];
-        const v_328 = h6_gamma[i1_59];
-        const t_100 = v_327 * v_328;
-        const v_329 = h6_beta[i1_59];
-        const t_101 = t_100 + v_329;
-        const v_330 = h5[i0_59 * 32 + i1_59];
-        const t_102 = v_330 + t_101;
+        const v_339 = mul_11[i0_59 * 32 + i1_59];
+        const v_340 = h6_gamma[i1_59];
+        const t_100 = v_339 * v_340;
+        const v_341 = h6_beta[i1_59];
+        const t_101 = t_100 + v_341;
+        const v_342 = h5[i0_59 * 32 + i1_59];
+        const t_102 = v_342 + t_101;
         h6[i0_59 * 32 + i1_59] = t_102 > 0 ? t_102 : 0;
       }
     }
@@ -6563,22 +4470,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_12 += a1_13 * b2_24;
           c13_12 += a1_13 * b3_24;
         }
-        const v_331 = h7_h_b[j_25];
-        h7_h_z[i_85 * 32 + j_25] = c00_24 + v_331;
-        const v_332 = h7_h_b[j_25 + 1];
-        h7_h_z[i_85 * 32 + (j_25 + 1)] = c01_24 + v_332;
-        const v_333 = h7_h_b[j_25 + 2];
-        h7_h_z[i_85 * 32 + (j_25 + 2)] = c02_24 + v_333;
-        const v_334 = h7_h_b[j_25 + 3];
-        h7_h_z[i_85 * 32 + (j_25 + 3)] = c03_24 + v_334;
-        const v_335 = h7_h_b[j_25];
-        h7_h_z[(i_85 + 1) * 32 + j_25] = c10_12 + v_335;
-        const v_336 = h7_h_b[j_25 + 1];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 1)] = c11_12 + v_336;
-        const v_337 = h7_h_b[j_25 + 2];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 2)] = c12_12 + v_337;
-        const v_338 = h7_h_b[j_25 + 3];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 3)] = c13_12 + v_338;
+        const v_344 = h7_h_b[j_25];
+        h7_h_z[i_85 * 32 + j_25] = c00_24 + v_344;
+        const v_345 = h7_h_b[j_25 + 1];
+        h7_h_z[i_85 * 32 + (j_25 + 1)] = c01_24 + v_345;
+        const v_346 = h7_h_b[j_25 + 2];
+        h7_h_z[i_85 * 32 + (j_25 + 2)] = c02_24 + v_346;
+        const v_347 = h7_h_b[j_25 + 3];
+        h7_h_z[i_85 * 32 + (j_25 + 3)] = c03_24 + v_347;
+        const v_348 = h7_h_b[j_25];
+        h7_h_z[(i_85 + 1) * 32 + j_25] = c10_12 + v_348;
+        const v_349 = h7_h_b[j_25 + 1];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 1)] = c11_12 + v_349;
+        const v_350 = h7_h_b[j_25 + 2];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 2)] = c12_12 + v_350;
+        const v_351 = h7_h_b[j_25 + 3];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 3)] = c13_12 + v_351;
       }
     }
     for (let i_86 = endI_12; i_86 < n; i_86++) {
@@ -6600,14 +4507,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_25 += a0_26 * b2_25;
           c03_25 += a0_26 * b3_25;
         }
-        const v_339 = h7_h_b[j_25];
-        h7_h_z[i_86 * 32 + j_25] = c00_25 + v_339;
-        const v_340 = h7_h_b[j_25 + 1];
-        h7_h_z[i_86 * 32 + (j_25 + 1)] = c01_25 + v_340;
-        const v_341 = h7_h_b[j_25 + 2];
-        h7_h_z[i_86 * 32 + (j_25 + 2)] = c02_25 + v_341;
-        const v_342 = h7_h_b[j_25 + 3];
-        h7_h_z[i_86 * 32 + (j_25 + 3)] = c03_25 + v_342;
+        const v_352 = h7_h_b[j_25];
+        h7_h_z[i_86 * 32 + j_25] = c00_25 + v_352;
+        const v_353 = h7_h_b[j_25 + 1];
+        h7_h_z[i_86 * 32 + (j_25 + 1)] = c01_25 + v_353;
+        const v_354 = h7_h_b[j_25 + 2];
+        h7_h_z[i_86 * 32 + (j_25 + 2)] = c02_25 + v_354;
+        const v_355 = h7_h_b[j_25 + 3];
+        h7_h_z[i_86 * 32 + (j_25 + 3)] = c03_25 + v_355;
       }
     }
     // batchnorm(dense(x, n))
@@ -6618,26 +4525,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_87 = 0; i_87 < 32; i_87++) {
-      const v_343 = sum_24[i_87];
-      div_24[i_87] = v_343 / n;
+      const v_356 = sum_24[i_87];
+      div_24[i_87] = v_356 / n;
     }
     for (let i0_61 = 0; i0_61 < n; i0_61++) {
       for (let i1_61 = 0; i1_61 < 32; i1_61++) {
-        const v_344 = h7_h_z[i0_61 * 32 + i1_61];
-        const v_345 = div_24[i1_61];
-        sub_12[i0_61 * 32 + i1_61] = v_344 - v_345;
+        const v_357 = h7_h_z[i0_61 * 32 + i1_61];
+        const v_358 = div_24[i1_61];
+        sub_12[i0_61 * 32 + i1_61] = v_357 - v_358;
       }
     }
     sum_25.fill(0, 0, 32);
     for (let i0_62 = 0; i0_62 < n; i0_62++) {
       for (let i1_62 = 0; i1_62 < 32; i1_62++) {
-        const v_346 = sub_12[i0_62 * 32 + i1_62];
-        sum_25[i1_62] += v_346 * v_346;
+        const v_359 = sub_12[i0_62 * 32 + i1_62];
+        sum_25[i1_62] += v_359 * v_359;
       }
     }
     for (let i_88 = 0; i_88 < 32; i_88++) {
-      const v_347 = sum_25[i_88];
-      div_25[i_88] = v_347 / n;
+      const v_360 = sum_25[i_88];
+      div_25[i_88] = v_360 / n;
     }
   }
   function forwardBackwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
@@ -6646,22 +4553,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_24 = buf73,
       add_25 = buf75;
     for (let i_89 = 0; i_89 < 32; i_89++) {
-      const v_348 = h7_h_mean[i_89];
-      const t_103 = 0.9 * v_348;
-      const v_349 = div_24[i_89];
-      const t_104 = 0.1 * v_349;
+      const v_361 = h7_h_mean[i_89];
+      const t_103 = s_8 * v_361;
+      const v_362 = div_24[i_89];
+      const t_104 = s_4 * v_362;
       add_24[i_89] = t_103 + t_104;
     }
     for (let i_90 = 0; i_90 < 32; i_90++) {
-      const v_350 = div_25[i_90];
-      const t_105 = v_350 * s_3;
-      const v_351 = h7_h_var[i_90];
-      const t_106 = 0.9 * v_351;
-      const t_107 = 0.1 * t_105;
+      const v_363 = div_25[i_90];
+      const t_105 = v_363 * s_7;
+      const v_364 = h7_h_var[i_90];
+      const t_106 = s_8 * v_364;
+      const t_107 = s_4 * t_105;
       add_25[i_90] = t_106 + t_107;
     }
   }
-  function forwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
     const sub_12 = buf74,
       div_25 = buf76,
       rsqrt_12 = buf77,
@@ -6674,25 +4581,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_27 = buf79,
       div_27 = buf82;
     for (let i_91 = 0; i_91 < 32; i_91++) {
-      const v_352 = div_25[i_91];
-      const t_108 = v_352 + 0.00001;
+      const v_365 = div_25[i_91];
+      const t_108 = v_365 + 0.00001;
       rsqrt_12[i_91] = 1 / Math.sqrt(t_108);
     }
     for (let i0_63 = 0; i0_63 < n; i0_63++) {
       for (let i1_63 = 0; i1_63 < 32; i1_63++) {
-        const v_353 = sub_12[i0_63 * 32 + i1_63];
-        const v_354 = rsqrt_12[i1_63];
-        mul_12[i0_63 * 32 + i1_63] = v_353 * v_354;
+        const v_366 = sub_12[i0_63 * 32 + i1_63];
+        const v_367 = rsqrt_12[i1_63];
+        mul_12[i0_63 * 32 + i1_63] = v_366 * v_367;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_64 = 0; i0_64 < n; i0_64++) {
       for (let i1_64 = 0; i1_64 < 32; i1_64++) {
-        const v_355 = mul_12[i0_64 * 32 + i1_64];
-        const v_356 = h7_h_gamma[i1_64];
-        const t_109 = v_355 * v_356;
-        const v_357 = h7_h_beta[i1_64];
-        const t_110 = t_109 + v_357;
+        const v_368 = mul_12[i0_64 * 32 + i1_64];
+        const v_369 = h7_h_gamma[i1_64];
+        const t_109 = v_368 * v_369;
+        const v_370 = h7_h_beta[i1_64];
+        const t_110 = t_109 + v_370;
         h7_h[i0_64 * 32 + i1_64] = t_110 > 0 ? t_110 : 0;
       }
     }
@@ -6726,22 +4633,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_13 += a1_14 * b2_26;
           c13_13 += a1_14 * b3_26;
         }
-        const v_358 = h7_b[j_27];
-        h7_z[i_92 * 32 + j_27] = c00_26 + v_358;
-        const v_359 = h7_b[j_27 + 1];
-        h7_z[i_92 * 32 + (j_27 + 1)] = c01_26 + v_359;
-        const v_360 = h7_b[j_27 + 2];
-        h7_z[i_92 * 32 + (j_27 + 2)] = c02_26 + v_360;
-        const v_361 = h7_b[j_27 + 3];
-        h7_z[i_92 * 32 + (j_27 + 3)] = c03_26 + v_361;
-        const v_362 = h7_b[j_27];
-        h7_z[(i_92 + 1) * 32 + j_27] = c10_13 + v_362;
-        const v_363 = h7_b[j_27 + 1];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 1)] = c11_13 + v_363;
-        const v_364 = h7_b[j_27 + 2];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 2)] = c12_13 + v_364;
-        const v_365 = h7_b[j_27 + 3];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 3)] = c13_13 + v_365;
+        const v_372 = h7_b[j_27];
+        h7_z[i_92 * 32 + j_27] = c00_26 + v_372;
+        const v_373 = h7_b[j_27 + 1];
+        h7_z[i_92 * 32 + (j_27 + 1)] = c01_26 + v_373;
+        const v_374 = h7_b[j_27 + 2];
+        h7_z[i_92 * 32 + (j_27 + 2)] = c02_26 + v_374;
+        const v_375 = h7_b[j_27 + 3];
+        h7_z[i_92 * 32 + (j_27 + 3)] = c03_26 + v_375;
+        const v_376 = h7_b[j_27];
+        h7_z[(i_92 + 1) * 32 + j_27] = c10_13 + v_376;
+        const v_377 = h7_b[j_27 + 1];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 1)] = c11_13 + v_377;
+        const v_378 = h7_b[j_27 + 2];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 2)] = c12_13 + v_378;
+        const v_379 = h7_b[j_27 + 3];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 3)] = c13_13 + v_379;
       }
     }
     for (let i_93 = endI_13; i_93 < n; i_93++) {
@@ -6763,14 +4670,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_27 += a0_28 * b2_27;
           c03_27 += a0_28 * b3_27;
         }
-        const v_366 = h7_b[j_27];
-        h7_z[i_93 * 32 + j_27] = c00_27 + v_366;
-        const v_367 = h7_b[j_27 + 1];
-        h7_z[i_93 * 32 + (j_27 + 1)] = c01_27 + v_367;
-        const v_368 = h7_b[j_27 + 2];
-        h7_z[i_93 * 32 + (j_27 + 2)] = c02_27 + v_368;
-        const v_369 = h7_b[j_27 + 3];
-        h7_z[i_93 * 32 + (j_27 + 3)] = c03_27 + v_369;
+        const v_380 = h7_b[j_27];
+        h7_z[i_93 * 32 + j_27] = c00_27 + v_380;
+        const v_381 = h7_b[j_27 + 1];
+        h7_z[i_93 * 32 + (j_27 + 1)] = c01_27 + v_381;
+        const v_382 = h7_b[j_27 + 2];
+        h7_z[i_93 * 32 + (j_27 + 2)] = c02_27 + v_382;
+        const v_383 = h7_b[j_27 + 3];
+        h7_z[i_93 * 32 + (j_27 + 3)] = c03_27 + v_383;
       }
     }
     // batchnorm(dense(h, n))
@@ -6781,26 +4688,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_94 = 0; i_94 < 32; i_94++) {
-      const v_370 = sum_26[i_94];
-      div_26[i_94] = v_370 / n;
+      const v_384 = sum_26[i_94];
+      div_26[i_94] = v_384 / n;
     }
     for (let i0_66 = 0; i0_66 < n; i0_66++) {
       for (let i1_66 = 0; i1_66 < 32; i1_66++) {
-        const v_371 = h7_z[i0_66 * 32 + i1_66];
-        const v_372 = div_26[i1_66];
-        sub_13[i0_66 * 32 + i1_66] = v_371 - v_372;
+        const v_385 = h7_z[i0_66 * 32 + i1_66];
+        const v_386 = div_26[i1_66];
+        sub_13[i0_66 * 32 + i1_66] = v_385 - v_386;
       }
     }
     sum_27.fill(0, 0, 32);
     for (let i0_67 = 0; i0_67 < n; i0_67++) {
       for (let i1_67 = 0; i1_67 < 32; i1_67++) {
-        const v_373 = sub_13[i0_67 * 32 + i1_67];
-        sum_27[i1_67] += v_373 * v_373;
+        const v_387 = sub_13[i0_67 * 32 + i1_67];
+        sum_27[i1_67] += v_387 * v_387;
       }
     }
     for (let i_95 = 0; i_95 < 32; i_95++) {
-      const v_374 = sum_27[i_95];
-      div_27[i_95] = v_374 / n;
+      const v_388 = sum_27[i_95];
+      div_27[i_95] = v_388 / n;
     }
   }
   function forwardBackwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
@@ -6809,22 +4716,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_26 = buf79,
       add_27 = buf81;
     for (let i_96 = 0; i_96 < 32; i_96++) {
-      const v_375 = h7_mean[i_96];
-      const t_111 = 0.9 * v_375;
-      const v_376 = div_26[i_96];
-      const t_112 = 0.1 * v_376;
+      const v_389 = h7_mean[i_96];
+      const t_111 = s_8 * v_389;
+      const v_390 = div_26[i_96];
+      const t_112 = s_4 * v_390;
       add_26[i_96] = t_111 + t_112;
     }
     for (let i_97 = 0; i_97 < 32; i_97++) {
-      const v_377 = div_27[i_97];
-      const t_113 = v_377 * s_3;
-      const v_378 = h7_var[i_97];
-      const t_114 = 0.9 * v_378;
-      const t_115 = 0.1 * t_113;
+      const v_391 = div_27[i_97];
+      const t_113 = v_391 * s_7;
+      const v_392 = h7_var[i_97];
+      const t_114 = s_8 * v_392;
+      const t_115 = s_4 * t_113;
       add_27[i_97] = t_114 + t_115;
     }
   }
-  function forwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
     const h6 = buf72,
       sub_13 = buf80,
       div_27 = buf82,
@@ -6838,27 +4745,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_29 = buf85,
       div_29 = buf88;
     for (let i_98 = 0; i_98 < 32; i_98++) {
-      const v_379 = div_27[i_98];
-      const t_116 = v_379 + 0.00001;
+      const v_393 = div_27[i_98];
+      const t_116 = v_393 + 0.00001;
       rsqrt_13[i_98] = 1 / Math.sqrt(t_116);
     }
     for (let i0_68 = 0; i0_68 < n; i0_68++) {
       for (let i1_68 = 0; i1_68 < 32; i1_68++) {
-        const v_380 = sub_13[i0_68 * 32 + i1_68];
-        const v_381 = rsqrt_13[i1_68];
-        mul_13[i0_68 * 32 + i1_68] = v_380 * v_381;
+        const v_394 = sub_13[i0_68 * 32 + i1_68];
+        const v_395 = rsqrt_13[i1_68];
+        mul_13[i0_68 * 32 + i1_68] = v_394 * v_395;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_69 = 0; i0_69 < n; i0_69++) {
       for (let i1_69 = 0; i1_69 < 32; i1_69++) {
-        const v_382 = mul_13[i0_69 * 32 + i1_69];
-        const v_383 = h7_gamma[i1_69];
-        const t_117 = v_382 * v_383;
-        const v_384 = h7_beta[i1_69];
-        const t_118 = t_117 + v_384;
-        const v_385 = h6[i0_69 * 32 + i1_69];
-        const t_119 = v_385 + t_118;
+        const v_396 = mul_13[i0_69 * 32 + i1_69];
+        const v_397 = h7_gamma[i1_69];
+        const t_117 = v_396 * v_397;
+        const v_398 = h7_beta[i1_69];
+        const t_118 = t_117 + v_398;
+        const v_399 = h6[i0_69 * 32 + i1_69];
+        const t_119 = v_399 + t_118;
         h7[i0_69 * 32 + i1_69] = t_119 > 0 ? t_119 : 0;
       }
     }
@@ -6893,22 +4800,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_14 += a1_15 * b2_28;
           c13_14 += a1_15 * b3_28;
         }
-        const v_386 = h8_h_b[j_29];
-        h8_h_z[i_99 * 32 + j_29] = c00_28 + v_386;
-        const v_387 = h8_h_b[j_29 + 1];
-        h8_h_z[i_99 * 32 + (j_29 + 1)] = c01_28 + v_387;
-        const v_388 = h8_h_b[j_29 + 2];
-        h8_h_z[i_99 * 32 + (j_29 + 2)] = c02_28 + v_388;
-        const v_389 = h8_h_b[j_29 + 3];
-        h8_h_z[i_99 * 32 + (j_29 + 3)] = c03_28 + v_389;
-        const v_390 = h8_h_b[j_29];
-        h8_h_z[(i_99 + 1) * 32 + j_29] = c10_14 + v_390;
-        const v_391 = h8_h_b[j_29 + 1];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 1)] = c11_14 + v_391;
-        const v_392 = h8_h_b[j_29 + 2];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 2)] = c12_14 + v_392;
-        const v_393 = h8_h_b[j_29 + 3];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 3)] = c13_14 + v_393;
+        const v_401 = h8_h_b[j_29];
+        h8_h_z[i_99 * 32 + j_29] = c00_28 + v_401;
+        const v_402 = h8_h_b[j_29 + 1];
+        h8_h_z[i_99 * 32 + (j_29 + 1)] = c01_28 + v_402;
+        const v_403 = h8_h_b[j_29 + 2];
+        h8_h_z[i_99 * 32 + (j_29 + 2)] = c02_28 + v_403;
+        const v_404 = h8_h_b[j_29 + 3];
+        h8_h_z[i_99 * 32 + (j_29 + 3)] = c03_28 + v_404;
+        const v_405 = h8_h_b[j_29];
+        h8_h_z[(i_99 + 1) * 32 + j_29] = c10_14 + v_405;
+        const v_406 = h8_h_b[j_29 + 1];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 1)] = c11_14 + v_406;
+        const v_407 = h8_h_b[j_29 + 2];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 2)] = c12_14 + v_407;
+        const v_408 = h8_h_b[j_29 + 3];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 3)] = c13_14 + v_408;
       }
     }
     for (let i_100 = endI_14; i_100 < n; i_100++) {
@@ -6930,14 +4837,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_29 += a0_30 * b2_29;
           c03_29 += a0_30 * b3_29;
         }
-        const v_394 = h8_h_b[j_29];
-        h8_h_z[i_100 * 32 + j_29] = c00_29 + v_394;
-        const v_395 = h8_h_b[j_29 + 1];
-        h8_h_z[i_100 * 32 + (j_29 + 1)] = c01_29 + v_395;
-        const v_396 = h8_h_b[j_29 + 2];
-        h8_h_z[i_100 * 32 + (j_29 + 2)] = c02_29 + v_396;
-        const v_397 = h8_h_b[j_29 + 3];
-        h8_h_z[i_100 * 32 + (j_29 + 3)] = c03_29 + v_397;
+        const v_409 = h8_h_b[j_29];
+        h8_h_z[i_100 * 32 + j_29] = c00_29 + v_409;
+        const v_410 = h8_h_b[j_29 + 1];
+        h8_h_z[i_100 * 32 + (j_29 + 1)] = c01_29 + v_410;
+        const v_411 = h8_h_b[j_29 + 2];
+        h8_h_z[i_100 * 32 + (j_29 + 2)] = c02_29 + v_411;
+        const v_412 = h8_h_b[j_29 + 3];
+        h8_h_z[i_100 * 32 + (j_29 + 3)] = c03_29 + v_412;
       }
     }
     // batchnorm(dense(x, n))
@@ -6948,26 +4855,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_101 = 0; i_101 < 32; i_101++) {
-      const v_398 = sum_28[i_101];
-      div_28[i_101] = v_398 / n;
+      const v_413 = sum_28[i_101];
+      div_28[i_101] = v_413 / n;
     }
     for (let i0_71 = 0; i0_71 < n; i0_71++) {
       for (let i1_71 = 0; i1_71 < 32; i1_71++) {
-        const v_399 = h8_h_z[i0_71 * 32 + i1_71];
-        const v_400 = div_28[i1_71];
-        sub_14[i0_71 * 32 + i1_71] = v_399 - v_400;
+        const v_414 = h8_h_z[i0_71 * 32 + i1_71];
+        const v_415 = div_28[i1_71];
+        sub_14[i0_71 * 32 + i1_71] = v_414 - v_415;
       }
     }
     sum_29.fill(0, 0, 32);
     for (let i0_72 = 0; i0_72 < n; i0_72++) {
       for (let i1_72 = 0; i1_72 < 32; i1_72++) {
-        const v_401 = sub_14[i0_72 * 32 + i1_72];
-        sum_29[i1_72] += v_401 * v_401;
+        const v_416 = sub_14[i0_72 * 32 + i1_72];
+        sum_29[i1_72] += v_416 * v_416;
       }
     }
     for (let i_102 = 0; i_102 < 32; i_102++) {
-      const v_402 = sum_29[i_102];
-      div_29[i_102] = v_402 / n;
+      const v_417 = sum_29[i_102];
+      div_29[i_102] = v_417 / n;
     }
   }
   function forwardBackwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
@@ -6976,22 +4883,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_28 = buf85,
       add_29 = buf87;
     for (let i_103 = 0; i_103 < 32; i_103++) {
-      const v_403 = h8_h_mean[i_103];
-      const t_120 = 0.9 * v_403;
-      const v_404 = div_28[i_103];
-      const t_121 = 0.1 * v_404;
+      const v_418 = h8_h_mean[i_103];
+      const t_120 = s_8 * v_418;
+      const v_419 = div_28[i_103];
+      const t_121 = s_4 * v_419;
       add_28[i_103] = t_120 + t_121;
     }
     for (let i_104 = 0; i_104 < 32; i_104++) {
-      const v_405 = div_29[i_104];
-      const t_122 = v_405 * s_3;
-      const v_406 = h8_h_var[i_104];
-      const t_123 = 0.9 * v_406;
-      const t_124 = 0.1 * t_122;
+      const v_420 = div_29[i_104];
+      const t_122 = v_420 * s_7;
+      const v_421 = h8_h_var[i_104];
+      const t_123 = s_8 * v_421;
+      const t_124 = s_4 * t_122;
       add_29[i_104] = t_123 + t_124;
     }
   }
-  function forwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
     const sub_14 = buf86,
       div_29 = buf88,
       rsqrt_14 = buf89,
@@ -7004,25 +4911,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_31 = buf91,
       div_31 = buf94;
     for (let i_105 = 0; i_105 < 32; i_105++) {
-      const v_407 = div_29[i_105];
-      const t_125 = v_407 + 0.00001;
+      const v_422 = div_29[i_105];
+      const t_125 = v_422 + 0.00001;
       rsqrt_14[i_105] = 1 / Math.sqrt(t_125);
     }
     for (let i0_73 = 0; i0_73 < n; i0_73++) {
       for (let i1_73 = 0; i1_73 < 32; i1_73++) {
-        const v_408 = sub_14[i0_73 * 32 + i1_73];
-        const v_409 = rsqrt_14[i1_73];
-        mul_14[i0_73 * 32 + i1_73] = v_408 * v_409;
+        const v_423 = sub_14[i0_73 * 32 + i1_73];
+        const v_424 = rsqrt_14[i1_73];
+        mul_14[i0_73 * 32 + i1_73] = v_423 * v_424;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_74 = 0; i0_74 < n; i0_74++) {
       for (let i1_74 = 0; i1_74 < 32; i1_74++) {
-        const v_410 = mul_14[i0_74 * 32 + i1_74];
-        const v_411 = h8_h_gamma[i1_74];
-        const t_126 = v_410 * v_411;
-        const v_412 = h8_h_beta[i1_74];
-        const t_127 = t_126 + v_412;
+        const v_425 = mul_14[i0_74 * 32 + i1_74];
+        const v_426 = h8_h_gamma[i1_74];
+        const t_126 = v_425 * v_426;
+        const v_427 = h8_h_beta[i1_74];
+        const t_127 = t_126 + v_427;
         h8_h[i0_74 * 32 + i1_74] = t_127 > 0 ? t_127 : 0;
       }
     }
@@ -7056,22 +4963,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_15 += a1_16 * b2_30;
           c13_15 += a1_16 * b3_30;
         }
-        const v_413 = h8_b[j_31];
-        h8_z[i_106 * 32 + j_31] = c00_30 + v_413;
-        const v_414 = h8_b[j_31 + 1];
-        h8_z[i_106 * 32 + (j_31 + 1)] = c01_30 + v_414;
-        const v_415 = h8_b[j_31 + 2];
-        h8_z[i_106 * 32 + (j_31 + 2)] = c02_30 + v_415;
-        const v_416 = h8_b[j_31 + 3];
-        h8_z[i_106 * 32 + (j_31 + 3)] = c03_30 + v_416;
-        const v_417 = h8_b[j_31];
-        h8_z[(i_106 + 1) * 32 + j_31] = c10_15 + v_417;
-        const v_418 = h8_b[j_31 + 1];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 1)] = c11_15 + v_418;
-        const v_419 = h8_b[j_31 + 2];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 2)] = c12_15 + v_419;
-        const v_420 = h8_b[j_31 + 3];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 3)] = c13_15 + v_420;
+        const v_429 = h8_b[j_31];
+        h8_z[i_106 * 32 + j_31] = c00_30 + v_429;
+        const v_430 = h8_b[j_31 + 1];
+        h8_z[i_106 * 32 + (j_31 + 1)] = c01_30 + v_430;
+        const v_431 = h8_b[j_31 + 2];
+        h8_z[i_106 * 32 + (j_31 + 2)] = c02_30 + v_431;
+        const v_432 = h8_b[j_31 + 3];
+        h8_z[i_106 * 32 + (j_31 + 3)] = c03_30 + v_432;
+        const v_433 = h8_b[j_31];
+        h8_z[(i_106 + 1) * 32 + j_31] = c10_15 + v_433;
+        const v_434 = h8_b[j_31 + 1];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 1)] = c11_15 + v_434;
+        const v_435 = h8_b[j_31 + 2];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 2)] = c12_15 + v_435;
+        const v_436 = h8_b[j_31 + 3];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 3)] = c13_15 + v_436;
       }
     }
     for (let i_107 = endI_15; i_107 < n; i_107++) {
@@ -7093,14 +5000,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_31 += a0_32 * b2_31;
           c03_31 += a0_32 * b3_31;
         }
-        const v_421 = h8_b[j_31];
-        h8_z[i_107 * 32 + j_31] = c00_31 + v_421;
-        const v_422 = h8_b[j_31 + 1];
-        h8_z[i_107 * 32 + (j_31 + 1)] = c01_31 + v_422;
-        const v_423 = h8_b[j_31 + 2];
-        h8_z[i_107 * 32 + (j_31 + 2)] = c02_31 + v_423;
-        const v_424 = h8_b[j_31 + 3];
-        h8_z[i_107 * 32 + (j_31 + 3)] = c03_31 + v_424;
+        const v_437 = h8_b[j_31];
+        h8_z[i_107 * 32 + j_31] = c00_31 + v_437;
+        const v_438 = h8_b[j_31 + 1];
+        h8_z[i_107 * 32 + (j_31 + 1)] = c01_31 + v_438;
+        const v_439 = h8_b[j_31 + 2];
+        h8_z[i_107 * 32 + (j_31 + 2)] = c02_31 + v_439;
+        const v_440 = h8_b[j_31 + 3];
+        h8_z[i_107 * 32 + (j_31 + 3)] = c03_31 + v_440;
       }
     }
     // batchnorm(dense(h, n))
@@ -7111,26 +5018,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_108 = 0; i_108 < 32; i_108++) {
-      const v_425 = sum_30[i_108];
-      div_30[i_108] = v_425 / n;
+      const v_441 = sum_30[i_108];
+      div_30[i_108] = v_441 / n;
     }
     for (let i0_76 = 0; i0_76 < n; i0_76++) {
       for (let i1_76 = 0; i1_76 < 32; i1_76++) {
-        const v_426 = h8_z[i0_76 * 32 + i1_76];
-        const v_427 = div_30[i1_76];
-        sub_15[i0_76 * 32 + i1_76] = v_426 - v_427;
+        const v_442 = h8_z[i0_76 * 32 + i1_76];
+        const v_443 = div_30[i1_76];
+        sub_15[i0_76 * 32 + i1_76] = v_442 - v_443;
       }
     }
     sum_31.fill(0, 0, 32);
     for (let i0_77 = 0; i0_77 < n; i0_77++) {
       for (let i1_77 = 0; i1_77 < 32; i1_77++) {
-        const v_428 = sub_15[i0_77 * 32 + i1_77];
-        sum_31[i1_77] += v_428 * v_428;
+        const v_444 = sub_15[i0_77 * 32 + i1_77];
+        sum_31[i1_77] += v_444 * v_444;
       }
     }
     for (let i_109 = 0; i_109 < 32; i_109++) {
-      const v_429 = sum_31[i_109];
-      div_31[i_109] = v_429 / n;
+      const v_445 = sum_31[i_109];
+      div_31[i_109] = v_445 / n;
     }
   }
   function forwardBackwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
@@ -7139,22 +5046,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_30 = buf91,
       add_31 = buf93;
     for (let i_110 = 0; i_110 < 32; i_110++) {
-      const v_430 = h8_mean[i_110];
-      const t_128 = 0.9 * v_430;
-      const v_431 = div_30[i_110];
-      const t_129 = 0.1 * v_431;
+      const v_446 = h8_mean[i_110];
+      const t_128 = s_8 * v_446;
+      const v_447 = div_30[i_110];
+      const t_129 = s_4 * v_447;
       add_30[i_110] = t_128 + t_129;
     }
     for (let i_111 = 0; i_111 < 32; i_111++) {
-      const v_432 = div_31[i_111];
-      const t_130 = v_432 * s_3;
-      const v_433 = h8_var[i_111];
-      const t_131 = 0.9 * v_433;
-      const t_132 = 0.1 * t_130;
+      const v_448 = div_31[i_111];
+      const t_130 = v_448 * s_7;
+      const v_449 = h8_var[i_111];
+      const t_131 = s_8 * v_449;
+      const t_132 = s_4 * t_130;
       add_31[i_111] = t_131 + t_132;
     }
   }
-  function forwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
     const h7 = buf84,
       sub_15 = buf92,
       div_31 = buf94,
@@ -7168,27 +5075,27 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_33 = buf97,
       div_33 = buf100;
     for (let i_112 = 0; i_112 < 32; i_112++) {
-      const v_434 = div_31[i_112];
-      const t_133 = v_434 + 0.00001;
+      const v_450 = div_31[i_112];
+      const t_133 = v_450 + 0.00001;
       rsqrt_15[i_112] = 1 / Math.sqrt(t_133);
     }
     for (let i0_78 = 0; i0_78 < n; i0_78++) {
       for (let i1_78 = 0; i1_78 < 32; i1_78++) {
-        const v_435 = sub_15[i0_78 * 32 + i1_78];
-        const v_436 = rsqrt_15[i1_78];
-        mul_15[i0_78 * 32 + i1_78] = v_435 * v_436;
+        const v_451 = sub_15[i0_78 * 32 + i1_78];
+        const v_452 = rsqrt_15[i1_78];
+        mul_15[i0_78 * 32 + i1_78] = v_451 * v_452;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_79 = 0; i0_79 < n; i0_79++) {
       for (let i1_79 = 0; i1_79 < 32; i1_79++) {
-        const v_437 = mul_15[i0_79 * 32 + i1_79];
-        const v_438 = h8_gamma[i1_79];
-        const t_134 = v_437 * v_438;
-        const v_439 = h8_beta[i1_79];
-        const t_135 = t_134 + v_439;
-        const v_440 = h7[i0_79 * 32 + i1_79];
-        const t_136 = v_440 + t_135;
+        const v_453 = mul_15[i0_79 * 32 + i1_79];
+        const v_454 = h8_gamma[i1_79];
+        const t_134 = v_453 * v_454;
+        const v_455 = h8_beta[i1_79];
+        const t_135 = t_134 + v_455;
+        const v_456 = h7[i0_79 * 32 + i1_79];
+        const t_136 = v_456 + t_135;
         h8[i0_79 * 32 + i1_79] = t_136 > 0 ? t_136 : 0;
       }
     }
@@ -7223,22 +5130,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_16 += a1_17 * b2_32;
           c13_16 += a1_17 * b3_32;
         }
-        const v_441 = h9_h_b[j_33];
-        h9_h_z[i_113 * 32 + j_33] = c00_32 + v_441;
-        const v_442 = h9_h_b[j_33 + 1];
-        h9_h_z[i_113 * 32 + (j_33 + 1)] = c01_32 + v_442;
-        const v_443 = h9_h_b[j_33 + 2];
-        h9_h_z[i_113 * 32 + (j_33 + 2)] = c02_32 + v_443;
-        const v_444 = h9_h_b[j_33 + 3];
-        h9_h_z[i_113 * 32 + (j_33 + 3)] = c03_32 + v_444;
-        const v_445 = h9_h_b[j_33];
-        h9_h_z[(i_113 + 1) * 32 + j_33] = c10_16 + v_445;
-        const v_446 = h9_h_b[j_33 + 1];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 1)] = c11_16 + v_446;
-        const v_447 = h9_h_b[j_33 + 2];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 2)] = c12_16 + v_447;
-        const v_448 = h9_h_b[j_33 + 3];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 3)] = c13_16 + v_448;
+        const v_458 = h9_h_b[j_33];
+        h9_h_z[i_113 * 32 + j_33] = c00_32 + v_458;
+        const v_459 = h9_h_b[j_33 + 1];
+        h9_h_z[i_113 * 32 + (j_33 + 1)] = c01_32 + v_459;
+        const v_460 = h9_h_b[j_33 + 2];
+        h9_h_z[i_113 * 32 + (j_33 + 2)] = c02_32 + v_460;
+        const v_461 = h9_h_b[j_33 + 3];
+        h9_h_z[i_113 * 32 + (j_33 + 3)] = c03_32 + v_461;
+        const v_462 = h9_h_b[j_33];
+        h9_h_z[(i_113 + 1) * 32 + j_33] = c10_16 + v_462;
+        const v_463 = h9_h_b[j_33 + 1];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 1)] = c11_16 + v_463;
+        const v_464 = h9_h_b[j_33 + 2];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 2)] = c12_16 + v_464;
+        const v_465 = h9_h_b[j_33 + 3];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 3)] = c13_16 + v_465;
       }
     }
     for (let i_114 = endI_16; i_114 < n; i_114++) {
@@ -7260,14 +5167,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_33 += a0_34 * b2_33;
           c03_33 += a0_34 * b3_33;
         }
-        const v_449 = h9_h_b[j_33];
-        h9_h_z[i_114 * 32 + j_33] = c00_33 + v_449;
-        const v_450 = h9_h_b[j_33 + 1];
-        h9_h_z[i_114 * 32 + (j_33 + 1)] = c01_33 + v_450;
-        const v_451 = h9_h_b[j_33 + 2];
-        h9_h_z[i_114 * 32 + (j_33 + 2)] = c02_33 + v_451;
-        const v_452 = h9_h_b[j_33 + 3];
-        h9_h_z[i_114 * 32 + (j_33 + 3)] = c03_33 + v_452;
+        const v_466 = h9_h_b[j_33];
+        h9_h_z[i_114 * 32 + j_33] = c00_33 + v_466;
+        const v_467 = h9_h_b[j_33 + 1];
+        h9_h_z[i_114 * 32 + (j_33 + 1)] = c01_33 + v_467;
+        const v_468 = h9_h_b[j_33 + 2];
+        h9_h_z[i_114 * 32 + (j_33 + 2)] = c02_33 + v_468;
+        const v_469 = h9_h_b[j_33 + 3];
+        h9_h_z[i_114 * 32 + (j_33 + 3)] = c03_33 + v_469;
       }
     }
     // batchnorm(dense(x, n))
@@ -7278,26 +5185,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_115 = 0; i_115 < 32; i_115++) {
-      const v_453 = sum_32[i_115];
-      div_32[i_115] = v_453 / n;
+      const v_470 = sum_32[i_115];
+      div_32[i_115] = v_470 / n;
     }
     for (let i0_81 = 0; i0_81 < n; i0_81++) {
       for (let i1_81 = 0; i1_81 < 32; i1_81++) {
-        const v_454 = h9_h_z[i0_81 * 32 + i1_81];
-        const v_455 = div_32[i1_81];
-        sub_16[i0_81 * 32 + i1_81] = v_454 - v_455;
+        const v_471 = h9_h_z[i0_81 * 32 + i1_81];
+        const v_472 = div_32[i1_81];
+        sub_16[i0_81 * 32 + i1_81] = v_471 - v_472;
       }
     }
     sum_33.fill(0, 0, 32);
     for (let i0_82 = 0; i0_82 < n; i0_82++) {
       for (let i1_82 = 0; i1_82 < 32; i1_82++) {
-        const v_456 = sub_16[i0_82 * 32 + i1_82];
-        sum_33[i1_82] += v_456 * v_456;
+        const v_473 = sub_16[i0_82 * 32 + i1_82];
+        sum_33[i1_82] += v_473 * v_473;
       }
     }
     for (let i_116 = 0; i_116 < 32; i_116++) {
-      const v_457 = sum_33[i_116];
-      div_33[i_116] = v_457 / n;
+      const v_474 = sum_33[i_116];
+      div_33[i_116] = v_474 / n;
     }
   }
   function forwardBackwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
@@ -7306,22 +5213,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_32 = buf97,
       add_33 = buf99;
     for (let i_117 = 0; i_117 < 32; i_117++) {
-      const v_458 = h9_h_mean[i_117];
-      const t_137 = 0.9 * v_458;
-      const v_459 = div_32[i_117];
-      const t_138 = 0.1 * v_459;
+      const v_475 = h9_h_mean[i_117];
+      const t_137 = s_8 * v_475;
+      const v_476 = div_32[i_117];
+      const t_138 = s_4 * v_476;
       add_32[i_117] = t_137 + t_138;
     }
     for (let i_118 = 0; i_118 < 32; i_118++) {
-      const v_460 = div_33[i_118];
-      const t_139 = v_460 * s_3;
-      const v_461 = h9_h_var[i_118];
-      const t_140 = 0.9 * v_461;
-      const t_141 = 0.1 * t_139;
+      const v_477 = div_33[i_118];
+      const t_139 = v_477 * s_7;
+      const v_478 = h9_h_var[i_118];
+      const t_140 = s_8 * v_478;
+      const t_141 = s_4 * t_139;
       add_33[i_118] = t_140 + t_141;
     }
   }
-  function forwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
     const sub_16 = buf98,
       div_33 = buf100,
       rsqrt_16 = buf101,
@@ -7334,25 +5241,25 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_35 = buf103,
       div_35 = buf106;
     for (let i_119 = 0; i_119 < 32; i_119++) {
-      const v_462 = div_33[i_119];
-      const t_142 = v_462 + 0.00001;
+      const v_479 = div_33[i_119];
+      const t_142 = v_479 + 0.00001;
       rsqrt_16[i_119] = 1 / Math.sqrt(t_142);
     }
     for (let i0_83 = 0; i0_83 < n; i0_83++) {
       for (let i1_83 = 0; i1_83 < 32; i1_83++) {
-        const v_463 = sub_16[i0_83 * 32 + i1_83];
-        const v_464 = rsqrt_16[i1_83];
-        mul_16[i0_83 * 32 + i1_83] = v_463 * v_464;
+        const v_480 = sub_16[i0_83 * 32 + i1_83];
+        const v_481 = rsqrt_16[i1_83];
+        mul_16[i0_83 * 32 + i1_83] = v_480 * v_481;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_84 = 0; i0_84 < n; i0_84++) {
       for (let i1_84 = 0; i1_84 < 32; i1_84++) {
-        const v_465 = mul_16[i0_84 * 32 + i1_84];
-        const v_466 = h9_h_gamma[i1_84];
-        const t_143 = v_465 * v_466;
-        const v_467 = h9_h_beta[i1_84];
-        const t_144 = t_143 + v_467;
+        const v_482 = mul_16[i0_84 * 32 + i1_84];
+        const v_483 = h9_h_gamma[i1_84];
+        const t_143 = v_482 * v_483;
+        const v_484 = h9_h_beta[i1_84];
+        const t_144 = t_143 + v_484;
         h9_h[i0_84 * 32 + i1_84] = t_144 > 0 ? t_144 : 0;
       }
     }
@@ -7386,22 +5293,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_17 += a1_18 * b2_34;
           c13_17 += a1_18 * b3_34;
         }
-        const v_468 = h9_b[j_35];
-        h9_z[i_120 * 32 + j_35] = c00_34 + v_468;
-        const v_469 = h9_b[j_35 + 1];
-        h9_z[i_120 * 32 + (j_35 + 1)] = c01_34 + v_469;
-        const v_470 = h9_b[j_35 + 2];
-        h9_z[i_120 * 32 + (j_35 + 2)] = c02_34 + v_470;
-        const v_471 = h9_b[j_35 + 3];
-        h9_z[i_120 * 32 + (j_35 + 3)] = c03_34 + v_471;
-        const v_472 = h9_b[j_35];
-        h9_z[(i_120 + 1) * 32 + j_35] = c10_17 + v_472;
-        const v_473 = h9_b[j_35 + 1];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 1)] = c11_17 + v_473;
-        const v_474 = h9_b[j_35 + 2];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 2)] = c12_17 + v_474;
-        const v_475 = h9_b[j_35 + 3];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 3)] = c13_17 + v_475;
+        const v_486 = h9_b[j_35];
+        h9_z[i_120 * 32 + j_35] = c00_34 + v_486;
+        const v_487 = h9_b[j_35 + 1];
+        h9_z[i_120 * 32 + (j_35 + 1)] = c01_34 + v_487;
+        const v_488 = h9_b[j_35 + 2];
+        h9_z[i_120 * 32 + (j_35 + 2)] = c02_34 + v_488;
+        const v_489 = h9_b[j_35 + 3];
+        h9_z[i_120 * 32 + (j_35 + 3)] = c03_34 + v_489;
+        const v_490 = h9_b[j_35];
+        h9_z[(i_120 + 1) * 32 + j_35] = c10_17 + v_490;
+        const v_491 = h9_b[j_35 + 1];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 1)] = c11_17 + v_491;
+        const v_492 = h9_b[j_35 + 2];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 2)] = c12_17 + v_492;
+        const v_493 = h9_b[j_35 + 3];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 3)] = c13_17 + v_493;
       }
     }
     for (let i_121 = endI_17; i_121 < n; i_121++) {
@@ -7423,14 +5330,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_35 += a0_36 * b2_35;
           c03_35 += a0_36 * b3_35;
         }
-        const v_476 = h9_b[j_35];
-        h9_z[i_121 * 32 + j_35] = c00_35 + v_476;
-        const v_477 = h9_b[j_35 + 1];
-        h9_z[i_121 * 32 + (j_35 + 1)] = c01_35 + v_477;
-        const v_478 = h9_b[j_35 + 2];
-        h9_z[i_121 * 32 + (j_35 + 2)] = c02_35 + v_478;
-        const v_479 = h9_b[j_35 + 3];
-        h9_z[i_121 * 32 + (j_35 + 3)] = c03_35 + v_479;
+        const v_494 = h9_b[j_35];
+        h9_z[i_121 * 32 + j_35] = c00_35 + v_494;
+        const v_495 = h9_b[j_35 + 1];
+        h9_z[i_121 * 32 + (j_35 + 1)] = c01_35 + v_495;
+        const v_496 = h9_b[j_35 + 2];
+        h9_z[i_121 * 32 + (j_35 + 2)] = c02_35 + v_496;
+        const v_497 = h9_b[j_35 + 3];
+        h9_z[i_121 * 32 + (j_35 + 3)] = c03_35 + v_497;
       }
     }
     // batchnorm(dense(h, n))
@@ -7441,26 +5348,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_122 = 0; i_122 < 32; i_122++) {
-      const v_480 = sum_34[i_122];
-      div_34[i_122] = v_480 / n;
+      const v_498 = sum_34[i_122];
+      div_34[i_122] = v_498 / n;
     }
     for (let i0_86 = 0; i0_86 < n; i0_86++) {
       for (let i1_86 = 0; i1_86 < 32; i1_86++) {
-        const v_481 = h9_z[i0_86 * 32 + i1_86];
-        const v_482 = div_34[i1_86];
-        sub_17[i0_86 * 32 + i1_86] = v_481 - v_482;
+        const v_499 = h9_z[i0_86 * 32 + i1_86];
+        const v_500 = div_34[i1_86];
+        sub_17[i0_86 * 32 + i1_86] = v_499 - v_500;
       }
     }
     sum_35.fill(0, 0, 32);
     for (let i0_87 = 0; i0_87 < n; i0_87++) {
       for (let i1_87 = 0; i1_87 < 32; i1_87++) {
-        const v_483 = sub_17[i0_87 * 32 + i1_87];
-        sum_35[i1_87] += v_483 * v_483;
+        const v_501 = sub_17[i0_87 * 32 + i1_87];
+        sum_35[i1_87] += v_501 * v_501;
       }
     }
     for (let i_123 = 0; i_123 < 32; i_123++) {
-      const v_484 = sum_35[i_123];
-      div_35[i_123] = v_484 / n;
+      const v_502 = sum_35[i_123];
+      div_35[i_123] = v_502 / n;
     }
   }
   function forwardBackwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
@@ -7469,22 +5376,22 @@ export function createModel(options: ModelOptions = {}): Model {
       add_34 = buf103,
       add_35 = buf105;
     for (let i_124 = 0; i_124 < 32; i_124++) {
-      const v_485 = h9_mean[i_124];
-      const t_145 = 0.9 * v_485;
-      const v_486 = div_34[i_124];
-      const t_146 = 0.1 * v_486;
+      const v_503 = h9_mean[i_124];
+      const t_145 = s_8 * v_503;
+      const v_504 = div_34[i_124];
+      const t_146 = s_4 * v_504;
       add_34[i_124] = t_145 + t_146;
     }
     for (let i_125 = 0; i_125 < 32; i_125++) {
-      const v_487 = div_35[i_125];
-      const t_147 = v_487 * s_3;
-      const v_488 = h9_var[i_125];
-      const t_148 = 0.9 * v_488;
-      const t_149 = 0.1 * t_147;
+      const v_505 = div_35[i_125];
+      const t_147 = v_505 * s_7;
+      const v_506 = h9_var[i_125];
+      const t_148 = s_8 * v_506;
+      const t_149 = s_4 * t_147;
       add_35[i_125] = t_148 + t_149;
     }
   }
-  function forwardPart_23(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
     const h8 = buf96,
       sub_17 = buf104,
       div_35 = buf106,
@@ -7493,27 +5400,27 @@ export function createModel(options: ModelOptions = {}): Model {
       h9 = buf108,
       p_z = buf109;
     for (let i_126 = 0; i_126 < 32; i_126++) {
-      const v_489 = div_35[i_126];
-      const t_150 = v_489 + 0.00001;
+      const v_507 = div_35[i_126];
+      const t_150 = v_507 + 0.00001;
       rsqrt_17[i_126] = 1 / Math.sqrt(t_150);
     }
     for (let i0_88 = 0; i0_88 < n; i0_88++) {
       for (let i1_88 = 0; i1_88 < 32; i1_88++) {
-        const v_490 = sub_17[i0_88 * 32 + i1_88];
-        const v_491 = rsqrt_17[i1_88];
-        mul_17[i0_88 * 32 + i1_88] = v_490 * v_491;
+        const v_508 = sub_17[i0_88 * 32 + i1_88];
+        const v_509 = rsqrt_17[i1_88];
+        mul_17[i0_88 * 32 + i1_88] = v_508 * v_509;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_89 = 0; i0_89 < n; i0_89++) {
       for (let i1_89 = 0; i1_89 < 32; i1_89++) {
-        const v_492 = mul_17[i0_89 * 32 + i1_89];
-        const v_493 = h9_gamma[i1_89];
-        const t_151 = v_492 * v_493;
-        const v_494 = h9_beta[i1_89];
-        const t_152 = t_151 + v_494;
-        const v_495 = h8[i0_89 * 32 + i1_89];
-        const t_153 = v_495 + t_152;
+        const v_510 = mul_17[i0_89 * 32 + i1_89];
+        const v_511 = h9_gamma[i1_89];
+        const t_151 = v_510 * v_511;
+        const v_512 = h9_beta[i1_89];
+        const t_152 = t_151 + v_512;
+        const v_513 = h8[i0_89 * 32 + i1_89];
+        const t_153 = v_513 + t_152;
         h9[i0_89 * 32 + i1_89] = t_153 > 0 ? t_153 : 0;
       }
     }
@@ -7548,22 +5455,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_18 += a1_19 * b2_36;
           c13_18 += a1_19 * b3_36;
         }
-        const v_496 = p_b[j_37];
-        p_z[i_127 * 2 + j_37] = c00_36 + v_496;
-        const v_497 = p_b[j_37 + 1];
-        p_z[i_127 * 2 + (j_37 + 1)] = c01_36 + v_497;
-        const v_498 = p_b[j_37 + 2];
-        p_z[i_127 * 2 + (j_37 + 2)] = c02_36 + v_498;
-        const v_499 = p_b[j_37 + 3];
-        p_z[i_127 * 2 + (j_37 + 3)] = c03_36 + v_499;
-        const v_500 = p_b[j_37];
-        p_z[(i_127 + 1) * 2 + j_37] = c10_18 + v_500;
-        const v_501 = p_b[j_37 + 1];
-        p_z[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_501;
-        const v_502 = p_b[j_37 + 2];
-        p_z[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_502;
-        const v_503 = p_b[j_37 + 3];
-        p_z[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_503;
+        const v_515 = p_b[j_37];
+        p_z[i_127 * 2 + j_37] = c00_36 + v_515;
+        const v_516 = p_b[j_37 + 1];
+        p_z[i_127 * 2 + (j_37 + 1)] = c01_36 + v_516;
+        const v_517 = p_b[j_37 + 2];
+        p_z[i_127 * 2 + (j_37 + 2)] = c02_36 + v_517;
+        const v_518 = p_b[j_37 + 3];
+        p_z[i_127 * 2 + (j_37 + 3)] = c03_36 + v_518;
+        const v_519 = p_b[j_37];
+        p_z[(i_127 + 1) * 2 + j_37] = c10_18 + v_519;
+        const v_520 = p_b[j_37 + 1];
+        p_z[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_520;
+        const v_521 = p_b[j_37 + 2];
+        p_z[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_521;
+        const v_522 = p_b[j_37 + 3];
+        p_z[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_522;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_37 = i_127 * 32;
@@ -7578,10 +5485,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_37 += a0_38 * b0_37;
           c10_19 += a1_20 * b0_37;
         }
-        const v_504 = p_b[j_38];
-        p_z[i_127 * 2 + j_38] = c00_37 + v_504;
-        const v_505 = p_b[j_38];
-        p_z[(i_127 + 1) * 2 + j_38] = c10_19 + v_505;
+        const v_523 = p_b[j_38];
+        p_z[i_127 * 2 + j_38] = c00_37 + v_523;
+        const v_524 = p_b[j_38];
+        p_z[(i_127 + 1) * 2 + j_38] = c10_19 + v_524;
       }
     }
     for (let i_128 = endI_18; i_128 < n; i_128++) {
@@ -7603,14 +5510,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_37 += a0_39 * b2_37;
           c03_37 += a0_39 * b3_37;
         }
-        const v_506 = p_b[j_37];
-        p_z[i_128 * 2 + j_37] = c00_38 + v_506;
-        const v_507 = p_b[j_37 + 1];
-        p_z[i_128 * 2 + (j_37 + 1)] = c01_37 + v_507;
-        const v_508 = p_b[j_37 + 2];
-        p_z[i_128 * 2 + (j_37 + 2)] = c02_37 + v_508;
-        const v_509 = p_b[j_37 + 3];
-        p_z[i_128 * 2 + (j_37 + 3)] = c03_37 + v_509;
+        const v_525 = p_b[j_37];
+        p_z[i_128 * 2 + j_37] = c00_38 + v_525;
+        const v_526 = p_b[j_37 + 1];
+        p_z[i_128 * 2 + (j_37 + 1)] = c01_37 + v_526;
+        const v_527 = p_b[j_37 + 2];
+        p_z[i_128 * 2 + (j_37 + 2)] = c02_37 + v_527;
+        const v_528 = p_b[j_37 + 3];
+        p_z[i_128 * 2 + (j_37 + 3)] = c03_37 + v_528;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_39 = i_128 * 32;
@@ -7621,8 +5528,8 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_39 = p_W[bk_39];
           c00_39 += a0_40 * b0_39;
         }
-        const v_510 = p_b[j_38];
-        p_z[i_128 * 2 + j_38] = c00_39 + v_510;
+        const v_529 = p_b[j_38];
+        p_z[i_128 * 2 + j_38] = c00_39 + v_529;
       }
     }
   }
@@ -7642,7 +5549,7 @@ export function createModel(options: ModelOptions = {}): Model {
       for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum_72;
     }
   }
-  function forwardPart_24(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
     const p_z = buf109,
       onehot = buf111;
     // loss cross_entropy(p, label)
@@ -7667,7 +5574,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       lossSum_1 += ty * (max_1 + Math.log(sum_73)) - dot;
     }
-    s_4 = lossSum_1 / n;
+    s_9 = lossSum_1 / n;
   }
   function forwardBackwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
     const h7 = buf84,
@@ -7743,14 +5650,17 @@ export function createModel(options: ModelOptions = {}): Model {
       div_43 = buf88,
       d_h8_h_z = buf94,
       d_h8_h_b = buf89,
-      d_h8_h_W = buf86;
+      d_h8_h_W = buf86,
+      mul_30 = buf88,
+      d_h7_beta = buf84,
+      mul_31 = buf94;
     // grad of: loss cross_entropy(p, label)
-    s_5 = 1 / n;
+    s_10 = 1 / n;
     for (let i_129 = 0; i_129 < n * 2; i_129++) {
-      const v_511 = p[i_129];
-      const v_512 = onehot[i_129];
-      const t_154 = v_511 - v_512;
-      d_p_z[i_129] = s_5 * t_154;
+      const v_530 = p[i_129];
+      const v_531 = onehot[i_129];
+      const t_154 = v_530 - v_531;
+      d_p_z[i_129] = s_10 * t_154;
     }
     // grad of: p = softmax(dense(h9, 2))
     d_p_b.fill(0, 0, 2);
@@ -7992,8 +5902,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1_22 = d_p_z[i_130 * 2 + 1];
       for (let j_41 = 0; j_41 < 32; j_41++) {
         const acc_1 = a0_42 * p_W[j_41 * 2] + a1_22 * p_W[j_41 * 2 + 1];
-        const v_513 = h9[i_130 * 32 + j_41];
-        const t_155 = v_513 > 0 ? 1 : 0;
+        const v_532 = h9[i_130 * 32 + j_41];
+        const t_155 = v_532 > 0 ? 1 : 0;
         mul_18[i_130 * 32 + j_41] = acc_1 * t_155;
       }
     }
@@ -8006,69 +5916,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_92 = 0; i0_92 < n; i0_92++) {
       for (let i1_92 = 0; i1_92 < 32; i1_92++) {
-        const v_514 = mul_18[i0_92 * 32 + i1_92];
-        const v_515 = h9_gamma[i1_92];
-        mul_19[i0_92 * 32 + i1_92] = v_514 * v_515;
+        const v_533 = mul_18[i0_92 * 32 + i1_92];
+        const v_534 = h9_gamma[i1_92];
+        mul_19[i0_92 * 32 + i1_92] = v_533 * v_534;
       }
     }
     d_h9_gamma.fill(0, 0, 32);
     for (let i0_93 = 0; i0_93 < n; i0_93++) {
       for (let i1_93 = 0; i1_93 < 32; i1_93++) {
-        const v_516 = mul_18[i0_93 * 32 + i1_93];
-        const v_517 = mul_17[i0_93 * 32 + i1_93];
-        d_h9_gamma[i1_93] += v_516 * v_517;
+        const v_535 = mul_18[i0_93 * 32 + i1_93];
+        const v_536 = mul_17[i0_93 * 32 + i1_93];
+        d_h9_gamma[i1_93] += v_535 * v_536;
       }
     }
     sum_36.fill(0, 0, 32);
     for (let i0_94 = 0; i0_94 < n; i0_94++) {
       for (let i1_94 = 0; i1_94 < 32; i1_94++) {
-        const v_518 = mul_19[i0_94 * 32 + i1_94];
-        const v_519 = sub_17[i0_94 * 32 + i1_94];
-        sum_36[i1_94] += v_518 * v_519;
+        const v_537 = mul_19[i0_94 * 32 + i1_94];
+        const v_538 = sub_17[i0_94 * 32 + i1_94];
+        sum_36[i1_94] += v_537 * v_538;
       }
     }
     for (let i_131 = 0; i_131 < 32; i_131++) {
-      const v_520 = sum_36[i_131];
-      const t_156 = -0.5 * v_520;
-      const v_521 = rsqrt_17[i_131];
-      const t_157 = v_521 * v_521;
-      const t_158 = v_521 * t_157;
+      const v_539 = sum_36[i_131];
+      const t_156 = -0.5 * v_539;
+      const v_540 = rsqrt_17[i_131];
+      const t_157 = v_540 * v_540;
+      const t_158 = v_540 * t_157;
       const t_159 = t_156 * t_158;
       div_36[i_131] = t_159 / n;
     }
     for (let i0_95 = 0; i0_95 < n; i0_95++) {
       for (let i1_95 = 0; i1_95 < 32; i1_95++) {
-        const v_522 = div_36[i1_95];
-        const v_523 = sub_17[i0_95 * 32 + i1_95];
-        mul_20[i0_95 * 32 + i1_95] = v_522 * v_523;
+        const v_541 = div_36[i1_95];
+        const v_542 = sub_17[i0_95 * 32 + i1_95];
+        mul_20[i0_95 * 32 + i1_95] = v_541 * v_542;
       }
     }
     for (let i0_96 = 0; i0_96 < n; i0_96++) {
       for (let i1_96 = 0; i1_96 < 32; i1_96++) {
-        const v_524 = mul_19[i0_96 * 32 + i1_96];
-        const v_525 = rsqrt_17[i1_96];
-        const t_160 = v_524 * v_525;
-        const v_526 = mul_20[i0_96 * 32 + i1_96];
-        const t_161 = t_160 + v_526;
-        add_36[i0_96 * 32 + i1_96] = t_161 + v_526;
+        const v_543 = mul_19[i0_96 * 32 + i1_96];
+        const v_544 = rsqrt_17[i1_96];
+        const t_160 = v_543 * v_544;
+        const v_545 = mul_20[i0_96 * 32 + i1_96];
+        const t_161 = t_160 + v_545;
+        add_36[i0_96 * 32 + i1_96] = t_161 + v_545;
       }
     }
     sum_37.fill(0, 0, 32);
     for (let i0_97 = 0; i0_97 < n; i0_97++) {
       for (let i1_97 = 0; i1_97 < 32; i1_97++) {
-        const v_527 = add_36[i0_97 * 32 + i1_97];
-        sum_37[i1_97] += -v_527;
+        const v_546 = add_36[i0_97 * 32 + i1_97];
+        sum_37[i1_97] += -v_546;
       }
     }
     for (let i_132 = 0; i_132 < 32; i_132++) {
-      const v_528 = sum_37[i_132];
-      div_37[i_132] = v_528 / n;
+      const v_547 = sum_37[i_132];
+      div_37[i_132] = v_547 / n;
     }
     for (let i0_98 = 0; i0_98 < n; i0_98++) {
       for (let i1_98 = 0; i1_98 < 32; i1_98++) {
-        const v_529 = add_36[i0_98 * 32 + i1_98];
-        const v_530 = div_37[i1_98];
-        d_h9_z[i0_98 * 32 + i1_98] = v_529 + v_530;
+        const v_548 = add_36[i0_98 * 32 + i1_98];
+        const v_549 = div_37[i1_98];
+        d_h9_z[i0_98 * 32 + i1_98] = v_548 + v_549;
       }
     }
     // grad of: h9 = residual(h8, 32)
@@ -8149,30 +6059,30 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_20 += a1_24 * b2_39;
           c13_20 += a1_24 * b3_39;
         }
-        const v_531 = h9_h[i_135 * 32 + j_44];
-        const t_162 = v_531 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + j_44] = c00_41 * t_162;
-        const v_532 = h9_h[i_135 * 32 + (j_44 + 1)];
-        const t_163 = v_532 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + (j_44 + 1)] = c01_39 * t_163;
-        const v_533 = h9_h[i_135 * 32 + (j_44 + 2)];
-        const t_164 = v_533 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + (j_44 + 2)] = c02_39 * t_164;
-        const v_534 = h9_h[i_135 * 32 + (j_44 + 3)];
-        const t_165 = v_534 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + (j_44 + 3)] = c03_39 * t_165;
-        const v_535 = h9_h[(i_135 + 1) * 32 + j_44];
-        const t_166 = v_535 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + j_44] = c10_21 * t_166;
-        const v_536 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
-        const t_167 = v_536 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + (j_44 + 1)] = c11_20 * t_167;
-        const v_537 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
-        const t_168 = v_537 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + (j_44 + 2)] = c12_20 * t_168;
-        const v_538 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
-        const t_169 = v_538 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + (j_44 + 3)] = c13_20 * t_169;
+        const v_551 = h9_h[i_135 * 32 + j_44];
+        const t_163 = v_551 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + j_44] = c00_41 * t_163;
+        const v_552 = h9_h[i_135 * 32 + (j_44 + 1)];
+        const t_164 = v_552 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + (j_44 + 1)] = c01_39 * t_164;
+        const v_553 = h9_h[i_135 * 32 + (j_44 + 2)];
+        const t_165 = v_553 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + (j_44 + 2)] = c02_39 * t_165;
+        const v_554 = h9_h[i_135 * 32 + (j_44 + 3)];
+        const t_166 = v_554 > 0 ? 1 : 0;
+        mul_21[i_135 * 32 + (j_44 + 3)] = c03_39 * t_166;
+        const v_555 = h9_h[(i_135 + 1) * 32 + j_44];
+        const t_167 = v_555 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + j_44] = c10_21 * t_167;
+        const v_556 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
+        const t_168 = v_556 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + (j_44 + 1)] = c11_20 * t_168;
+        const v_557 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
+        const t_169 = v_557 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + (j_44 + 2)] = c12_20 * t_169;
+        const v_558 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
+        const t_170 = v_558 > 0 ? 1 : 0;
+        mul_21[(i_135 + 1) * 32 + (j_44 + 3)] = c13_20 * t_170;
       }
     }
     for (let i_136 = endI_20; i_136 < n; i_136++) {
@@ -8197,18 +6107,18 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_40 += a0_45 * b2_40;
           c03_40 += a0_45 * b3_40;
         }
-        const v_539 = h9_h[i_136 * 32 + j_44];
-        const t_170 = v_539 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + j_44] = c00_42 * t_170;
-        const v_540 = h9_h[i_136 * 32 + (j_44 + 1)];
-        const t_171 = v_540 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + (j_44 + 1)] = c01_40 * t_171;
-        const v_541 = h9_h[i_136 * 32 + (j_44 + 2)];
-        const t_172 = v_541 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + (j_44 + 2)] = c02_40 * t_172;
-        const v_542 = h9_h[i_136 * 32 + (j_44 + 3)];
-        const t_173 = v_542 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + (j_44 + 3)] = c03_40 * t_173;
+        const v_559 = h9_h[i_136 * 32 + j_44];
+        const t_171 = v_559 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + j_44] = c00_42 * t_171;
+        const v_560 = h9_h[i_136 * 32 + (j_44 + 1)];
+        const t_172 = v_560 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + (j_44 + 1)] = c01_40 * t_172;
+        const v_561 = h9_h[i_136 * 32 + (j_44 + 2)];
+        const t_173 = v_561 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + (j_44 + 2)] = c02_40 * t_173;
+        const v_562 = h9_h[i_136 * 32 + (j_44 + 3)];
+        const t_174 = v_562 > 0 ? 1 : 0;
+        mul_21[i_136 * 32 + (j_44 + 3)] = c03_40 * t_174;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -8220,69 +6130,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_101 = 0; i0_101 < n; i0_101++) {
       for (let i1_101 = 0; i1_101 < 32; i1_101++) {
-        const v_543 = mul_21[i0_101 * 32 + i1_101];
-        const v_544 = h9_h_gamma[i1_101];
-        mul_22[i0_101 * 32 + i1_101] = v_543 * v_544;
+        const v_563 = mul_21[i0_101 * 32 + i1_101];
+        const v_564 = h9_h_gamma[i1_101];
+        mul_22[i0_101 * 32 + i1_101] = v_563 * v_564;
       }
     }
     d_h9_h_gamma.fill(0, 0, 32);
     for (let i0_102 = 0; i0_102 < n; i0_102++) {
       for (let i1_102 = 0; i1_102 < 32; i1_102++) {
-        const v_545 = mul_21[i0_102 * 32 + i1_102];
-        const v_546 = mul_16[i0_102 * 32 + i1_102];
-        d_h9_h_gamma[i1_102] += v_545 * v_546;
+        const v_565 = mul_21[i0_102 * 32 + i1_102];
+        const v_566 = mul_16[i0_102 * 32 + i1_102];
+        d_h9_h_gamma[i1_102] += v_565 * v_566;
       }
     }
     sum_38.fill(0, 0, 32);
     for (let i0_103 = 0; i0_103 < n; i0_103++) {
       for (let i1_103 = 0; i1_103 < 32; i1_103++) {
-        const v_547 = mul_22[i0_103 * 32 + i1_103];
-        const v_548 = sub_16[i0_103 * 32 + i1_103];
-        sum_38[i1_103] += v_547 * v_548;
+        const v_567 = mul_22[i0_103 * 32 + i1_103];
+        const v_568 = sub_16[i0_103 * 32 + i1_103];
+        sum_38[i1_103] += v_567 * v_568;
       }
     }
     for (let i_137 = 0; i_137 < 32; i_137++) {
-      const v_549 = sum_38[i_137];
-      const t_174 = -0.5 * v_549;
-      const v_550 = rsqrt_16[i_137];
-      const t_175 = v_550 * v_550;
-      const t_176 = v_550 * t_175;
-      const t_177 = t_174 * t_176;
-      div_38[i_137] = t_177 / n;
+      const v_569 = sum_38[i_137];
+      const t_175 = -0.5 * v_569;
+      const v_570 = rsqrt_16[i_137];
+      const t_176 = v_570 * v_570;
+      const t_177 = v_570 * t_176;
+      const t_178 = t_175 * t_177;
+      div_38[i_137] = t_178 / n;
     }
     for (let i0_104 = 0; i0_104 < n; i0_104++) {
       for (let i1_104 = 0; i1_104 < 32; i1_104++) {
-        const v_551 = div_38[i1_104];
-        const v_552 = sub_16[i0_104 * 32 + i1_104];
-        mul_23[i0_104 * 32 + i1_104] = v_551 * v_552;
+        const v_571 = div_38[i1_104];
+        const v_572 = sub_16[i0_104 * 32 + i1_104];
+        mul_23[i0_104 * 32 + i1_104] = v_571 * v_572;
       }
     }
     for (let i0_105 = 0; i0_105 < n; i0_105++) {
       for (let i1_105 = 0; i1_105 < 32; i1_105++) {
-        const v_553 = mul_22[i0_105 * 32 + i1_105];
-        const v_554 = rsqrt_16[i1_105];
-        const t_178 = v_553 * v_554;
-        const v_555 = mul_23[i0_105 * 32 + i1_105];
-        const t_179 = t_178 + v_555;
-        add_37[i0_105 * 32 + i1_105] = t_179 + v_555;
+        const v_573 = mul_22[i0_105 * 32 + i1_105];
+        const v_574 = rsqrt_16[i1_105];
+        const t_179 = v_573 * v_574;
+        const v_575 = mul_23[i0_105 * 32 + i1_105];
+        const t_180 = t_179 + v_575;
+        add_37[i0_105 * 32 + i1_105] = t_180 + v_575;
       }
     }
     sum_39.fill(0, 0, 32);
     for (let i0_106 = 0; i0_106 < n; i0_106++) {
       for (let i1_106 = 0; i1_106 < 32; i1_106++) {
-        const v_556 = add_37[i0_106 * 32 + i1_106];
-        sum_39[i1_106] += -v_556;
+        const v_576 = add_37[i0_106 * 32 + i1_106];
+        sum_39[i1_106] += -v_576;
       }
     }
     for (let i_138 = 0; i_138 < 32; i_138++) {
-      const v_557 = sum_39[i_138];
-      div_39[i_138] = v_557 / n;
+      const v_577 = sum_39[i_138];
+      div_39[i_138] = v_577 / n;
     }
     for (let i0_107 = 0; i0_107 < n; i0_107++) {
       for (let i1_107 = 0; i1_107 < 32; i1_107++) {
-        const v_558 = add_37[i0_107 * 32 + i1_107];
-        const v_559 = div_39[i1_107];
-        d_h9_h_z[i0_107 * 32 + i1_107] = v_558 + v_559;
+        const v_578 = add_37[i0_107 * 32 + i1_107];
+        const v_579 = div_39[i1_107];
+        d_h9_h_z[i0_107 * 32 + i1_107] = v_578 + v_579;
       }
     }
     // grad of: h9 = residual(h8, 32)
@@ -8363,46 +6273,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_22 += a1_26 * b2_42;
           c13_22 += a1_26 * b3_42;
         }
-        const v_560 = mul_18[i_141 * 32 + j_48];
-        const t_180 = v_560 + c00_44;
-        const v_561 = h8[i_141 * 32 + j_48];
-        const t_181 = v_561 > 0 ? 1 : 0;
-        mul_24[i_141 * 32 + j_48] = t_180 * t_181;
-        const v_562 = mul_18[i_141 * 32 + (j_48 + 1)];
-        const t_182 = v_562 + c01_42;
-        const v_563 = h8[i_141 * 32 + (j_48 + 1)];
-        const t_183 = v_563 > 0 ? 1 : 0;
-        mul_24[i_141 * 32 + (j_48 + 1)] = t_182 * t_183;
-        const v_564 = mul_18[i_141 * 32 + (j_48 + 2)];
-        const t_184 = v_564 + c02_42;
-        const v_565 = h8[i_141 * 32 + (j_48 + 2)];
-        const t_185 = v_565 > 0 ? 1 : 0;
-        mul_24[i_141 * 32 + (j_48 + 2)] = t_184 * t_185;
-        const v_566 = mul_18[i_141 * 32 + (j_48 + 3)];
-        const t_186 = v_566 + c03_42;
-        const v_567 = h8[i_141 * 32 + (j_48 + 3)];
-        const t_187 = v_567 > 0 ? 1 : 0;
-        mul_24[i_141 * 32 + (j_48 + 3)] = t_186 * t_187;
-        const v_568 = mul_18[(i_141 + 1) * 32 + j_48];
-        const t_188 = v_568 + c10_23;
-        const v_569 = h8[(i_141 + 1) * 32 + j_48];
-        const t_189 = v_569 > 0 ? 1 : 0;
-        mul_24[(i_141 + 1) * 32 + j_48] = t_188 * t_189;
-        const v_570 = mul_18[(i_141 + 1) * 32 + (j_48 + 1)];
-        const t_190 = v_570 + c11_22;
-        const v_571 = h8[(i_141 + 1) * 32 + (j_48 + 1)];
-        const t_191 = v_571 > 0 ? 1 : 0;
-        mul_24[(i_141 + 1) * 32 + (j_48 + 1)] = t_190 * t_191;
-        const v_572 = mul_18[(i_141 + 1) * 32 + (j_48 + 2)];
-        const t_192 = v_572 + c12_22;
-        const v_573 = h8[(i_141 + 1) * 32 + (j_48 + 2)];
-        const t_193 = v_573 > 0 ? 1 : 0;
-        mul_24[(i_141 + 1) * 32 + (j_48 + 2)] = t_192 * t_193;
-        const v_574 = mul_18[(i_141 + 1) * 32 + (j_48 + 3)];
-        const t_194 = v_574 + c13_22;
-        const v_575 = h8[(i_141 + 1) * 32 + (j_48 + 3)];
-        const t_195 = v_575 > 0 ? 1 : 0;
-        mul_24[(i_141 + 1) * 32 + (j_48 + 3)] = t_194 * t_195;
+        mul_24[i_141 * 32 + j_48] = c00_44;
+        mul_24[i_141 * 32 + (j_48 + 1)] = c01_42;
+        mul_24[i_141 * 32 + (j_48 + 2)] = c02_42;
+        mul_24[i_141 * 32 + (j_48 + 3)] = c03_42;
+        mul_24[(i_141 + 1) * 32 + j_48] = c10_23;
+        mul_24[(i_141 + 1) * 32 + (j_48 + 1)] = c11_22;
+        mul_24[(i_141 + 1) * 32 + (j_48 + 2)] = c12_22;
+        mul_24[(i_141 + 1) * 32 + (j_48 + 3)] = c13_22;
       }
     }
     for (let i_142 = endI_22; i_142 < n; i_142++) {
@@ -8427,26 +6305,19 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_43 += a0_48 * b2_43;
           c03_43 += a0_48 * b3_43;
         }
-        const v_576 = mul_18[i_142 * 32 + j_48];
-        const t_196 = v_576 + c00_45;
-        const v_577 = h8[i_142 * 32 + j_48];
-        const t_197 = v_577 > 0 ? 1 : 0;
-        mul_24[i_142 * 32 + j_48] = t_196 * t_197;
-        const v_578 = mul_18[i_142 * 32 + (j_48 + 1)];
-        const t_198 = v_578 + c01_43;
-        const v_579 = h8[i_142 * 32 + (j_48 + 1)];
-        const t_199 = v_579 > 0 ? 1 : 0;
-        mul_24[i_142 * 32 + (j_48 + 1)] = t_198 * t_199;
-        const v_580 = mul_18[i_142 * 32 + (j_48 + 2)];
-        const t_200 = v_580 + c02_43;
-        const v_581 = h8[i_142 * 32 + (j_48 + 2)];
-        const t_201 = v_581 > 0 ? 1 : 0;
-        mul_24[i_142 * 32 + (j_48 + 2)] = t_200 * t_201;
-        const v_582 = mul_18[i_142 * 32 + (j_48 + 3)];
-        const t_202 = v_582 + c03_43;
-        const v_583 = h8[i_142 * 32 + (j_48 + 3)];
-        const t_203 = v_583 > 0 ? 1 : 0;
-        mul_24[i_142 * 32 + (j_48 + 3)] = t_202 * t_203;
+        mul_24[i_142 * 32 + j_48] = c00_45;
+        mul_24[i_142 * 32 + (j_48 + 1)] = c01_43;
+        mul_24[i_142 * 32 + (j_48 + 2)] = c02_43;
+        mul_24[i_142 * 32 + (j_48 + 3)] = c03_43;
+      }
+    }
+    for (let i_143 = 0; i_143 < n; i_143++) {
+      for (let j_50 = 0; j_50 < 32; j_50++) {
+        const v_582 = mul_18[i_143 * 32 + j_50];
+        const t_183 = v_582 + mul_24[i_143 * 32 + j_50];
+        const v_583 = h8[i_143 * 32 + j_50];
+        const t_184 = v_583 > 0 ? 1 : 0;
+        mul_24[i_143 * 32 + j_50] = t_183 * t_184;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -8479,14 +6350,14 @@ export function createModel(options: ModelOptions = {}): Model {
         sum_40[i1_112] += v_588 * v_589;
       }
     }
-    for (let i_143 = 0; i_143 < 32; i_143++) {
-      const v_590 = sum_40[i_143];
-      const t_204 = -0.5 * v_590;
-      const v_591 = rsqrt_15[i_143];
-      const t_205 = v_591 * v_591;
-      const t_206 = v_591 * t_205;
-      const t_207 = t_204 * t_206;
-      div_40[i_143] = t_207 / n;
+    for (let i_144 = 0; i_144 < 32; i_144++) {
+      const v_590 = sum_40[i_144];
+      const t_185 = -0.5 * v_590;
+      const v_591 = rsqrt_15[i_144];
+      const t_186 = v_591 * v_591;
+      const t_187 = v_591 * t_186;
+      const t_188 = t_185 * t_187;
+      div_40[i_144] = t_188 / n;
     }
     for (let i0_113 = 0; i0_113 < n; i0_113++) {
       for (let i1_113 = 0; i1_113 < 32; i1_113++) {
@@ -8499,10 +6370,10 @@ export function createModel(options: ModelOptions = {}): Model {
       for (let i1_114 = 0; i1_114 < 32; i1_114++) {
         const v_594 = mul_25[i0_114 * 32 + i1_114];
         const v_595 = rsqrt_15[i1_114];
-        const t_208 = v_594 * v_595;
+        const t_189 = v_594 * v_595;
         const v_596 = mul_26[i0_114 * 32 + i1_114];
-        const t_209 = t_208 + v_596;
-        add_38[i0_114 * 32 + i1_114] = t_209 + v_596;
+        const t_190 = t_189 + v_596;
+        add_38[i0_114 * 32 + i1_114] = t_190 + v_596;
       }
     }
     sum_41.fill(0, 0, 32);
@@ -8512,9 +6383,9 @@ export function createModel(options: ModelOptions = {}): Model {
         sum_41[i1_115] += -v_597;
       }
     }
-    for (let i_144 = 0; i_144 < 32; i_144++) {
-      const v_598 = sum_41[i_144];
-      div_41[i_144] = v_598 / n;
+    for (let i_145 = 0; i_145 < 32; i_145++) {
+      const v_598 = sum_41[i_145];
+      div_41[i_145] = v_598 / n;
     }
     for (let i0_116 = 0; i0_116 < n; i0_116++) {
       for (let i1_116 = 0; i1_116 < 32; i1_116++) {
@@ -8530,8 +6401,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_b[i1_117] += d_h8_z[i0_117 * 32 + i1_117];
       }
     }
-    for (let i_145 = 0; i_145 < 32; i_145 += 2) {
-      for (let j_50 = 0; j_50 < 32; j_50 += 4) {
+    for (let i_146 = 0; i_146 < 32; i_146 += 2) {
+      for (let j_51 = 0; j_51 < 32; j_51 += 4) {
         let c00_46 = 0,
           c01_44 = 0,
           c02_44 = 0,
@@ -8541,8 +6412,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_23 = 0,
           c13_23 = 0;
         for (let k_24 = 0; k_24 < n; k_24++) {
-          const ak_2 = k_24 * 32 + i_145;
-          const bk_42 = k_24 * 32 + j_50;
+          const ak_2 = k_24 * 32 + i_146;
+          const bk_42 = k_24 * 32 + j_51;
           const a0_49 = h8_h[ak_2];
           const a1_27 = h8_h[ak_2 + 1];
           const b0_47 = d_h8_z[bk_42];
@@ -8558,25 +6429,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_23 += a1_27 * b2_44;
           c13_23 += a1_27 * b3_44;
         }
-        d_h8_W[i_145 * 32 + j_50] = c00_46;
-        d_h8_W[i_145 * 32 + (j_50 + 1)] = c01_44;
-        d_h8_W[i_145 * 32 + (j_50 + 2)] = c02_44;
-        d_h8_W[i_145 * 32 + (j_50 + 3)] = c03_44;
-        d_h8_W[(i_145 + 1) * 32 + j_50] = c10_24;
-        d_h8_W[(i_145 + 1) * 32 + (j_50 + 1)] = c11_23;
-        d_h8_W[(i_145 + 1) * 32 + (j_50 + 2)] = c12_23;
-        d_h8_W[(i_145 + 1) * 32 + (j_50 + 3)] = c13_23;
+        d_h8_W[i_146 * 32 + j_51] = c00_46;
+        d_h8_W[i_146 * 32 + (j_51 + 1)] = c01_44;
+        d_h8_W[i_146 * 32 + (j_51 + 2)] = c02_44;
+        d_h8_W[i_146 * 32 + (j_51 + 3)] = c03_44;
+        d_h8_W[(i_146 + 1) * 32 + j_51] = c10_24;
+        d_h8_W[(i_146 + 1) * 32 + (j_51 + 1)] = c11_23;
+        d_h8_W[(i_146 + 1) * 32 + (j_51 + 2)] = c12_23;
+        d_h8_W[(i_146 + 1) * 32 + (j_51 + 3)] = c13_23;
       }
     }
     const endI_24 = n - (n % 2);
-    for (let i_147 = 0; i_147 < endI_24; i_147 += 2) {
-      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
-        const ar0_44 = i_147 * 32;
-        const ar1_22 = (i_147 + 1) * 32;
-        const br0_4 = j_52 * 32;
-        const br1_4 = (j_52 + 1) * 32;
-        const br2_4 = (j_52 + 2) * 32;
-        const br3_4 = (j_52 + 3) * 32;
+    for (let i_148 = 0; i_148 < endI_24; i_148 += 2) {
+      for (let j_53 = 0; j_53 < 32; j_53 += 4) {
+        const ar0_44 = i_148 * 32;
+        const ar1_22 = (i_148 + 1) * 32;
+        const br0_4 = j_53 * 32;
+        const br1_4 = (j_53 + 1) * 32;
+        const br2_4 = (j_53 + 2) * 32;
+        const br3_4 = (j_53 + 3) * 32;
         let c00_47 = 0,
           c01_45 = 0,
           c02_45 = 0,
@@ -8601,39 +6472,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_24 += a1_28 * b2_45;
           c13_24 += a1_28 * b3_45;
         }
-        const v_601 = h8_h[i_147 * 32 + j_52];
-        const t_210 = v_601 > 0 ? 1 : 0;
-        mul_27[i_147 * 32 + j_52] = c00_47 * t_210;
-        const v_602 = h8_h[i_147 * 32 + (j_52 + 1)];
-        const t_211 = v_602 > 0 ? 1 : 0;
-        mul_27[i_147 * 32 + (j_52 + 1)] = c01_45 * t_211;
-        const v_603 = h8_h[i_147 * 32 + (j_52 + 2)];
-        const t_212 = v_603 > 0 ? 1 : 0;
-        mul_27[i_147 * 32 + (j_52 + 2)] = c02_45 * t_212;
-        const v_604 = h8_h[i_147 * 32 + (j_52 + 3)];
-        const t_213 = v_604 > 0 ? 1 : 0;
-        mul_27[i_147 * 32 + (j_52 + 3)] = c03_45 * t_213;
-        const v_605 = h8_h[(i_147 + 1) * 32 + j_52];
-        const t_214 = v_605 > 0 ? 1 : 0;
-        mul_27[(i_147 + 1) * 32 + j_52] = c10_25 * t_214;
-        const v_606 = h8_h[(i_147 + 1) * 32 + (j_52 + 1)];
-        const t_215 = v_606 > 0 ? 1 : 0;
-        mul_27[(i_147 + 1) * 32 + (j_52 + 1)] = c11_24 * t_215;
-        const v_607 = h8_h[(i_147 + 1) * 32 + (j_52 + 2)];
-        const t_216 = v_607 > 0 ? 1 : 0;
-        mul_27[(i_147 + 1) * 32 + (j_52 + 2)] = c12_24 * t_216;
-        const v_608 = h8_h[(i_147 + 1) * 32 + (j_52 + 3)];
-        const t_217 = v_608 > 0 ? 1 : 0;
-        mul_27[(i_147 + 1) * 32 + (j_52 + 3)] = c13_24 * t_217;
+        const v_602 = h8_h[i_148 * 32 + j_53];
+        const t_192 = v_602 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + j_53] = c00_47 * t_192;
+        const v_603 = h8_h[i_148 * 32 + (j_53 + 1)];
+        const t_193 = v_603 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + (j_53 + 1)] = c01_45 * t_193;
+        const v_604 = h8_h[i_148 * 32 + (j_53 + 2)];
+        const t_194 = v_604 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + (j_53 + 2)] = c02_45 * t_194;
+        const v_605 = h8_h[i_148 * 32 + (j_53 + 3)];
+        const t_195 = v_605 > 0 ? 1 : 0;
+        mul_27[i_148 * 32 + (j_53 + 3)] = c03_45 * t_195;
+        const v_606 = h8_h[(i_148 + 1) * 32 + j_53];
+        const t_196 = v_606 > 0 ? 1 : 0;
+        mul_27[(i_148 + 1) * 32 + j_53] = c10_25 * t_196;
+        const v_607 = h8_h[(i_148 + 1) * 32 + (j_53 + 1)];
+        const t_197 = v_607 > 0 ? 1 : 0;
+        mul_27[(i_148 + 1) * 32 + (j_53 + 1)] = c11_24 * t_197;
+        const v_608 = h8_h[(i_148 + 1) * 32 + (j_53 + 2)];
+        const t_198 = v_608 > 0 ? 1 : 0;
+        mul_27[(i_148 + 1) * 32 + (j_53 + 2)] = c12_24 * t_198;
+        const v_609 = h8_h[(i_148 + 1) * 32 + (j_53 + 3)];
+        const t_199 = v_609 > 0 ? 1 : 0;
+        mul_27[(i_148 + 1) * 32 + (j_53 + 3)] = c13_24 * t_199;
       }
     }
-    for (let i_148 = endI_24; i_148 < n; i_148++) {
-      for (let j_52 = 0; j_52 < 32; j_52 += 4) {
-        const ar0_45 = i_148 * 32;
-        const br0_5 = j_52 * 32;
-        const br1_5 = (j_52 + 1) * 32;
-        const br2_5 = (j_52 + 2) * 32;
-        const br3_5 = (j_52 + 3) * 32;
+    for (let i_149 = endI_24; i_149 < n; i_149++) {
+      for (let j_53 = 0; j_53 < 32; j_53 += 4) {
+        const ar0_45 = i_149 * 32;
+        const br0_5 = j_53 * 32;
+        const br1_5 = (j_53 + 1) * 32;
+        const br2_5 = (j_53 + 2) * 32;
+        const br3_5 = (j_53 + 3) * 32;
         let c00_48 = 0,
           c01_46 = 0,
           c02_46 = 0,
@@ -8649,18 +6520,18 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_46 += a0_51 * b2_46;
           c03_46 += a0_51 * b3_46;
         }
-        const v_609 = h8_h[i_148 * 32 + j_52];
-        const t_218 = v_609 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + j_52] = c00_48 * t_218;
-        const v_610 = h8_h[i_148 * 32 + (j_52 + 1)];
-        const t_219 = v_610 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + (j_52 + 1)] = c01_46 * t_219;
-        const v_611 = h8_h[i_148 * 32 + (j_52 + 2)];
-        const t_220 = v_611 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + (j_52 + 2)] = c02_46 * t_220;
-        const v_612 = h8_h[i_148 * 32 + (j_52 + 3)];
-        const t_221 = v_612 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + (j_52 + 3)] = c03_46 * t_221;
+        const v_610 = h8_h[i_149 * 32 + j_53];
+        const t_200 = v_610 > 0 ? 1 : 0;
+        mul_27[i_149 * 32 + j_53] = c00_48 * t_200;
+        const v_611 = h8_h[i_149 * 32 + (j_53 + 1)];
+        const t_201 = v_611 > 0 ? 1 : 0;
+        mul_27[i_149 * 32 + (j_53 + 1)] = c01_46 * t_201;
+        const v_612 = h8_h[i_149 * 32 + (j_53 + 2)];
+        const t_202 = v_612 > 0 ? 1 : 0;
+        mul_27[i_149 * 32 + (j_53 + 2)] = c02_46 * t_202;
+        const v_613 = h8_h[i_149 * 32 + (j_53 + 3)];
+        const t_203 = v_613 > 0 ? 1 : 0;
+        mul_27[i_149 * 32 + (j_53 + 3)] = c03_46 * t_203;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -8672,69 +6543,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_119 = 0; i0_119 < n; i0_119++) {
       for (let i1_119 = 0; i1_119 < 32; i1_119++) {
-        const v_613 = mul_27[i0_119 * 32 + i1_119];
-        const v_614 = h8_h_gamma[i1_119];
-        mul_28[i0_119 * 32 + i1_119] = v_613 * v_614;
+        const v_614 = mul_27[i0_119 * 32 + i1_119];
+        const v_615 = h8_h_gamma[i1_119];
+        mul_28[i0_119 * 32 + i1_119] = v_614 * v_615;
       }
     }
     d_h8_h_gamma.fill(0, 0, 32);
     for (let i0_120 = 0; i0_120 < n; i0_120++) {
       for (let i1_120 = 0; i1_120 < 32; i1_120++) {
-        const v_615 = mul_27[i0_120 * 32 + i1_120];
-        const v_616 = mul_14[i0_120 * 32 + i1_120];
-        d_h8_h_gamma[i1_120] += v_615 * v_616;
+        const v_616 = mul_27[i0_120 * 32 + i1_120];
+        const v_617 = mul_14[i0_120 * 32 + i1_120];
+        d_h8_h_gamma[i1_120] += v_616 * v_617;
       }
     }
     sum_42.fill(0, 0, 32);
     for (let i0_121 = 0; i0_121 < n; i0_121++) {
       for (let i1_121 = 0; i1_121 < 32; i1_121++) {
-        const v_617 = mul_28[i0_121 * 32 + i1_121];
-        const v_618 = sub_14[i0_121 * 32 + i1_121];
-        sum_42[i1_121] += v_617 * v_618;
+        const v_618 = mul_28[i0_121 * 32 + i1_121];
+        const v_619 = sub_14[i0_121 * 32 + i1_121];
+        sum_42[i1_121] += v_618 * v_619;
       }
     }
-    for (let i_149 = 0; i_149 < 32; i_149++) {
-      const v_619 = sum_42[i_149];
-      const t_222 = -0.5 * v_619;
-      const v_620 = rsqrt_14[i_149];
-      const t_223 = v_620 * v_620;
-      const t_224 = v_620 * t_223;
-      const t_225 = t_222 * t_224;
-      div_42[i_149] = t_225 / n;
+    for (let i_150 = 0; i_150 < 32; i_150++) {
+      const v_620 = sum_42[i_150];
+      const t_204 = -0.5 * v_620;
+      const v_621 = rsqrt_14[i_150];
+      const t_205 = v_621 * v_621;
+      const t_206 = v_621 * t_205;
+      const t_207 = t_204 * t_206;
+      div_42[i_150] = t_207 / n;
     }
     for (let i0_122 = 0; i0_122 < n; i0_122++) {
       for (let i1_122 = 0; i1_122 < 32; i1_122++) {
-        const v_621 = div_42[i1_122];
-        const v_622 = sub_14[i0_122 * 32 + i1_122];
-        mul_29[i0_122 * 32 + i1_122] = v_621 * v_622;
+        const v_622 = div_42[i1_122];
+        const v_623 = sub_14[i0_122 * 32 + i1_122];
+        mul_29[i0_122 * 32 + i1_122] = v_622 * v_623;
       }
     }
     for (let i0_123 = 0; i0_123 < n; i0_123++) {
       for (let i1_123 = 0; i1_123 < 32; i1_123++) {
-        const v_623 = mul_28[i0_123 * 32 + i1_123];
-        const v_624 = rsqrt_14[i1_123];
-        const t_226 = v_623 * v_624;
-        const v_625 = mul_29[i0_123 * 32 + i1_123];
-        const t_227 = t_226 + v_625;
-        add_39[i0_123 * 32 + i1_123] = t_227 + v_625;
+        const v_624 = mul_28[i0_123 * 32 + i1_123];
+        const v_625 = rsqrt_14[i1_123];
+        const t_208 = v_624 * v_625;
+        const v_626 = mul_29[i0_123 * 32 + i1_123];
+        const t_209 = t_208 + v_626;
+        add_39[i0_123 * 32 + i1_123] = t_209 + v_626;
       }
     }
     sum_43.fill(0, 0, 32);
     for (let i0_124 = 0; i0_124 < n; i0_124++) {
       for (let i1_124 = 0; i1_124 < 32; i1_124++) {
-        const v_626 = add_39[i0_124 * 32 + i1_124];
-        sum_43[i1_124] += -v_626;
+        const v_627 = add_39[i0_124 * 32 + i1_124];
+        sum_43[i1_124] += -v_627;
       }
     }
-    for (let i_150 = 0; i_150 < 32; i_150++) {
-      const v_627 = sum_43[i_150];
-      div_43[i_150] = v_627 / n;
+    for (let i_151 = 0; i_151 < 32; i_151++) {
+      const v_628 = sum_43[i_151];
+      div_43[i_151] = v_628 / n;
     }
     for (let i0_125 = 0; i0_125 < n; i0_125++) {
       for (let i1_125 = 0; i1_125 < 32; i1_125++) {
-        const v_628 = add_39[i0_125 * 32 + i1_125];
-        const v_629 = div_43[i1_125];
-        d_h8_h_z[i0_125 * 32 + i1_125] = v_628 + v_629;
+        const v_629 = add_39[i0_125 * 32 + i1_125];
+        const v_630 = div_43[i1_125];
+        d_h8_h_z[i0_125 * 32 + i1_125] = v_629 + v_630;
       }
     }
     // grad of: h8 = residual(h7, 32)
@@ -8744,8 +6615,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_h_b[i1_126] += d_h8_h_z[i0_126 * 32 + i1_126];
       }
     }
-    for (let i_151 = 0; i_151 < 32; i_151 += 2) {
-      for (let j_54 = 0; j_54 < 32; j_54 += 4) {
+    for (let i_152 = 0; i_152 < 32; i_152 += 2) {
+      for (let j_55 = 0; j_55 < 32; j_55 += 4) {
         let c00_49 = 0,
           c01_47 = 0,
           c02_47 = 0,
@@ -8755,8 +6626,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_25 = 0,
           c13_25 = 0;
         for (let k_26 = 0; k_26 < n; k_26++) {
-          const ak_3 = k_26 * 32 + i_151;
-          const bk_43 = k_26 * 32 + j_54;
+          const ak_3 = k_26 * 32 + i_152;
+          const bk_43 = k_26 * 32 + j_55;
           const a0_52 = h7[ak_3];
           const a1_29 = h7[ak_3 + 1];
           const b0_50 = d_h8_h_z[bk_43];
@@ -8772,19 +6643,117 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_25 += a1_29 * b2_47;
           c13_25 += a1_29 * b3_47;
         }
-        d_h8_h_W[i_151 * 32 + j_54] = c00_49;
-        d_h8_h_W[i_151 * 32 + (j_54 + 1)] = c01_47;
-        d_h8_h_W[i_151 * 32 + (j_54 + 2)] = c02_47;
-        d_h8_h_W[i_151 * 32 + (j_54 + 3)] = c03_47;
-        d_h8_h_W[(i_151 + 1) * 32 + j_54] = c10_26;
-        d_h8_h_W[(i_151 + 1) * 32 + (j_54 + 1)] = c11_25;
-        d_h8_h_W[(i_151 + 1) * 32 + (j_54 + 2)] = c12_25;
-        d_h8_h_W[(i_151 + 1) * 32 + (j_54 + 3)] = c13_25;
+        d_h8_h_W[i_152 * 32 + j_55] = c00_49;
+        d_h8_h_W[i_152 * 32 + (j_55 + 1)] = c01_47;
+        d_h8_h_W[i_152 * 32 + (j_55 + 2)] = c02_47;
+        d_h8_h_W[i_152 * 32 + (j_55 + 3)] = c03_47;
+        d_h8_h_W[(i_152 + 1) * 32 + j_55] = c10_26;
+        d_h8_h_W[(i_152 + 1) * 32 + (j_55 + 1)] = c11_25;
+        d_h8_h_W[(i_152 + 1) * 32 + (j_55 + 2)] = c12_25;
+        d_h8_h_W[(i_152 + 1) * 32 + (j_55 + 3)] = c13_25;
+      }
+    }
+    const endI_26 = n - (n % 2);
+    for (let i_154 = 0; i_154 < endI_26; i_154 += 2) {
+      for (let j_57 = 0; j_57 < 32; j_57 += 4) {
+        const ar0_46 = i_154 * 32;
+        const ar1_23 = (i_154 + 1) * 32;
+        const br0_6 = j_57 * 32;
+        const br1_6 = (j_57 + 1) * 32;
+        const br2_6 = (j_57 + 2) * 32;
+        const br3_6 = (j_57 + 3) * 32;
+        let c00_50 = 0,
+          c01_48 = 0,
+          c02_48 = 0,
+          c03_48 = 0,
+          c10_27 = 0,
+          c11_26 = 0,
+          c12_26 = 0,
+          c13_26 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const a0_53 = d_h8_h_z[ar0_46 + k_27];
+          const a1_30 = d_h8_h_z[ar1_23 + k_27];
+          const b0_51 = h8_h_W[br0_6 + k_27];
+          const b1_49 = h8_h_W[br1_6 + k_27];
+          const b2_48 = h8_h_W[br2_6 + k_27];
+          const b3_48 = h8_h_W[br3_6 + k_27];
+          c00_50 += a0_53 * b0_51;
+          c01_48 += a0_53 * b1_49;
+          c02_48 += a0_53 * b2_48;
+          c03_48 += a0_53 * b3_48;
+          c10_27 += a1_30 * b0_51;
+          c11_26 += a1_30 * b1_49;
+          c12_26 += a1_30 * b2_48;
+          c13_26 += a1_30 * b3_48;
+        }
+        mul_30[i_154 * 32 + j_57] = c00_50;
+        mul_30[i_154 * 32 + (j_57 + 1)] = c01_48;
+        mul_30[i_154 * 32 + (j_57 + 2)] = c02_48;
+        mul_30[i_154 * 32 + (j_57 + 3)] = c03_48;
+        mul_30[(i_154 + 1) * 32 + j_57] = c10_27;
+        mul_30[(i_154 + 1) * 32 + (j_57 + 1)] = c11_26;
+        mul_30[(i_154 + 1) * 32 + (j_57 + 2)] = c12_26;
+        mul_30[(i_154 + 1) * 32 + (j_57 + 3)] = c13_26;
+      }
+    }
+    for (let i_155 = endI_26; i_155 < n; i_155++) {
+      for (let j_57 = 0; j_57 < 32; j_57 += 4) {
+        const ar0_47 = i_155 * 32;
+        const br0_7 = j_57 * 32;
+        const br1_7 = (j_57 + 1) * 32;
+        const br2_7 = (j_57 + 2) * 32;
+        const br3_7 = (j_57 + 3) * 32;
+        let c00_51 = 0,
+          c01_49 = 0,
+          c02_49 = 0,
+          c03_49 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const a0_54 = d_h8_h_z[ar0_47 + k_27];
+          const b0_52 = h8_h_W[br0_7 + k_27];
+          const b1_50 = h8_h_W[br1_7 + k_27];
+          const b2_49 = h8_h_W[br2_7 + k_27];
+          const b3_49 = h8_h_W[br3_7 + k_27];
+          c00_51 += a0_54 * b0_52;
+          c01_49 += a0_54 * b1_50;
+          c02_49 += a0_54 * b2_49;
+          c03_49 += a0_54 * b3_49;
+        }
+        mul_30[i_155 * 32 + j_57] = c00_51;
+        mul_30[i_155 * 32 + (j_57 + 1)] = c01_49;
+        mul_30[i_155 * 32 + (j_57 + 2)] = c02_49;
+        mul_30[i_155 * 32 + (j_57 + 3)] = c03_49;
+      }
+    }
+    for (let i_156 = 0; i_156 < n; i_156++) {
+      for (let j_59 = 0; j_59 < 32; j_59++) {
+        const v_633 = mul_24[i_156 * 32 + j_59];
+        const t_212 = v_633 + mul_30[i_156 * 32 + j_59];
+        const v_634 = h7[i_156 * 32 + j_59];
+        const t_213 = v_634 > 0 ? 1 : 0;
+        mul_30[i_156 * 32 + j_59] = t_212 * t_213;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h7_beta.fill(0, 0, 32);
+    for (let i0_127 = 0; i0_127 < n; i0_127++) {
+      for (let i1_127 = 0; i1_127 < 32; i1_127++) {
+        d_h7_beta[i1_127] += mul_30[i0_127 * 32 + i1_127];
+      }
+    }
+    for (let i0_128 = 0; i0_128 < n; i0_128++) {
+      for (let i1_128 = 0; i1_128 < 32; i1_128++) {
+        const v_635 = mul_30[i0_128 * 32 + i1_128];
+        const v_636 = h7_gamma[i1_128];
+        mul_31[i0_128 * 32 + i1_128] = v_635 * v_636;
       }
     }
   }
   function forwardBackwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
-    const h5 = buf60,
+    const h5_h = buf54,
+      sub_9 = buf56,
+      rsqrt_9 = buf59,
+      mul_9 = buf58,
+      h5 = buf60,
       sub_10 = buf62,
       rsqrt_10 = buf65,
       mul_10 = buf64,
@@ -8800,11 +6769,7 @@ export function createModel(options: ModelOptions = {}): Model {
       sub_13 = buf80,
       rsqrt_13 = buf83,
       mul_13 = buf82,
-      h7 = buf84,
-      mul_24 = buf100,
-      d_h8_h_z = buf94,
       mul_30 = buf88,
-      d_h7_beta = buf84,
       mul_31 = buf94,
       d_h7_gamma = buf100,
       sum_44 = buf82,
@@ -8854,198 +6819,78 @@ export function createModel(options: ModelOptions = {}): Model {
       div_51 = buf64,
       d_h6_h_z = buf70,
       d_h6_h_b = buf65,
-      d_h6_h_W = buf62;
-    const endI_26 = n - (n % 2);
-    for (let i_153 = 0; i_153 < endI_26; i_153 += 2) {
-      for (let j_56 = 0; j_56 < 32; j_56 += 4) {
-        const ar0_46 = i_153 * 32;
-        const ar1_23 = (i_153 + 1) * 32;
-        const br0_6 = j_56 * 32;
-        const br1_6 = (j_56 + 1) * 32;
-        const br2_6 = (j_56 + 2) * 32;
-        const br3_6 = (j_56 + 3) * 32;
-        let c00_50 = 0,
-          c01_48 = 0,
-          c02_48 = 0,
-          c03_48 = 0,
-          c10_27 = 0,
-          c11_26 = 0,
-          c12_26 = 0,
-          c13_26 = 0;
-        for (let k_27 = 0; k_27 < 32; k_27++) {
-          const a0_53 = d_h8_h_z[ar0_46 + k_27];
-          const a1_30 = d_h8_h_z[ar1_23 + k_27];
-          const b0_51 = h8_h_W[br0_6 + k_27];
-          const b1_49 = h8_h_W[br1_6 + k_27];
-          const b2_48 = h8_h_W[br2_6 + k_27];
-          const b3_48 = h8_h_W[br3_6 + k_27];
-          c00_50 += a0_53 * b0_51;
-          c01_48 += a0_53 * b1_49;
-          c02_48 += a0_53 * b2_48;
-          c03_48 += a0_53 * b3_48;
-          c10_27 += a1_30 * b0_51;
-          c11_26 += a1_30 * b1_49;
-          c12_26 += a1_30 * b2_48;
-          c13_26 += a1_30 * b3_48;
-        }
-        const v_630 = mul_24[i_153 * 32 + j_56];
-        const t_228 = v_630 + c00_50;
-        const v_631 = h7[i_153 * 32 + j_56];
-        const t_229 = v_631 > 0 ? 1 : 0;
-        mul_30[i_153 * 32 + j_56] = t_228 * t_229;
-        const v_632 = mul_24[i_153 * 32 + (j_56 + 1)];
-        const t_230 = v_632 + c01_48;
-        const v_633 = h7[i_153 * 32 + (j_56 + 1)];
-        const t_231 = v_633 > 0 ? 1 : 0;
-        mul_30[i_153 * 32 + (j_56 + 1)] = t_230 * t_231;
-        const v_634 = mul_24[i_153 * 32 + (j_56 + 2)];
-        const t_232 = v_634 + c02_48;
-        const v_635 = h7[i_153 * 32 + (j_56 + 2)];
-        const t_233 = v_635 > 0 ? 1 : 0;
-        mul_30[i_153 * 32 + (j_56 + 2)] = t_232 * t_233;
-        const v_636 = mul_24[i_153 * 32 + (j_56 + 3)];
-        const t_234 = v_636 + c03_48;
-        const v_637 = h7[i_153 * 32 + (j_56 + 3)];
-        const t_235 = v_637 > 0 ? 1 : 0;
-        mul_30[i_153 * 32 + (j_56 + 3)] = t_234 * t_235;
-        const v_638 = mul_24[(i_153 + 1) * 32 + j_56];
-        const t_236 = v_638 + c10_27;
-        const v_639 = h7[(i_153 + 1) * 32 + j_56];
-        const t_237 = v_639 > 0 ? 1 : 0;
-        mul_30[(i_153 + 1) * 32 + j_56] = t_236 * t_237;
-        const v_640 = mul_24[(i_153 + 1) * 32 + (j_56 + 1)];
-        const t_238 = v_640 + c11_26;
-        const v_641 = h7[(i_153 + 1) * 32 + (j_56 + 1)];
-        const t_239 = v_641 > 0 ? 1 : 0;
-        mul_30[(i_153 + 1) * 32 + (j_56 + 1)] = t_238 * t_239;
-        const v_642 = mul_24[(i_153 + 1) * 32 + (j_56 + 2)];
-        const t_240 = v_642 + c12_26;
-        const v_643 = h7[(i_153 + 1) * 32 + (j_56 + 2)];
-        const t_241 = v_643 > 0 ? 1 : 0;
-        mul_30[(i_153 + 1) * 32 + (j_56 + 2)] = t_240 * t_241;
-        const v_644 = mul_24[(i_153 + 1) * 32 + (j_56 + 3)];
-        const t_242 = v_644 + c13_26;
-        const v_645 = h7[(i_153 + 1) * 32 + (j_56 + 3)];
-        const t_243 = v_645 > 0 ? 1 : 0;
-        mul_30[(i_153 + 1) * 32 + (j_56 + 3)] = t_242 * t_243;
-      }
-    }
-    for (let i_154 = endI_26; i_154 < n; i_154++) {
-      for (let j_56 = 0; j_56 < 32; j_56 += 4) {
-        const ar0_47 = i_154 * 32;
-        const br0_7 = j_56 * 32;
-        const br1_7 = (j_56 + 1) * 32;
-        const br2_7 = (j_56 + 2) * 32;
-        const br3_7 = (j_56 + 3) * 32;
-        let c00_51 = 0,
-          c01_49 = 0,
-          c02_49 = 0,
-          c03_49 = 0;
-        for (let k_27 = 0; k_27 < 32; k_27++) {
-          const a0_54 = d_h8_h_z[ar0_47 + k_27];
-          const b0_52 = h8_h_W[br0_7 + k_27];
-          const b1_50 = h8_h_W[br1_7 + k_27];
-          const b2_49 = h8_h_W[br2_7 + k_27];
-          const b3_49 = h8_h_W[br3_7 + k_27];
-          c00_51 += a0_54 * b0_52;
-          c01_49 += a0_54 * b1_50;
-          c02_49 += a0_54 * b2_49;
-          c03_49 += a0_54 * b3_49;
-        }
-        const v_646 = mul_24[i_154 * 32 + j_56];
-        const t_244 = v_646 + c00_51;
-        const v_647 = h7[i_154 * 32 + j_56];
-        const t_245 = v_647 > 0 ? 1 : 0;
-        mul_30[i_154 * 32 + j_56] = t_244 * t_245;
-        const v_648 = mul_24[i_154 * 32 + (j_56 + 1)];
-        const t_246 = v_648 + c01_49;
-        const v_649 = h7[i_154 * 32 + (j_56 + 1)];
-        const t_247 = v_649 > 0 ? 1 : 0;
-        mul_30[i_154 * 32 + (j_56 + 1)] = t_246 * t_247;
-        const v_650 = mul_24[i_154 * 32 + (j_56 + 2)];
-        const t_248 = v_650 + c02_49;
-        const v_651 = h7[i_154 * 32 + (j_56 + 2)];
-        const t_249 = v_651 > 0 ? 1 : 0;
-        mul_30[i_154 * 32 + (j_56 + 2)] = t_248 * t_249;
-        const v_652 = mul_24[i_154 * 32 + (j_56 + 3)];
-        const t_250 = v_652 + c03_49;
-        const v_653 = h7[i_154 * 32 + (j_56 + 3)];
-        const t_251 = v_653 > 0 ? 1 : 0;
-        mul_30[i_154 * 32 + (j_56 + 3)] = t_250 * t_251;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h7_beta.fill(0, 0, 32);
-    for (let i0_127 = 0; i0_127 < n; i0_127++) {
-      for (let i1_127 = 0; i1_127 < 32; i1_127++) {
-        d_h7_beta[i1_127] += mul_30[i0_127 * 32 + i1_127];
-      }
-    }
-    for (let i0_128 = 0; i0_128 < n; i0_128++) {
-      for (let i1_128 = 0; i1_128 < 32; i1_128++) {
-        const v_654 = mul_30[i0_128 * 32 + i1_128];
-        const v_655 = h7_gamma[i1_128];
-        mul_31[i0_128 * 32 + i1_128] = v_654 * v_655;
-      }
-    }
+      d_h6_h_W = buf62,
+      mul_42 = buf64,
+      d_h5_beta = buf60,
+      mul_43 = buf70,
+      d_h5_gamma = buf76,
+      sum_52 = buf58,
+      div_52 = buf82,
+      mul_44 = buf58,
+      add_44 = buf56,
+      sum_53 = buf59,
+      div_53 = buf58,
+      d_h5_z = buf70,
+      d_h5_b = buf59,
+      d_h5_W = buf56;
     d_h7_gamma.fill(0, 0, 32);
     for (let i0_129 = 0; i0_129 < n; i0_129++) {
       for (let i1_129 = 0; i1_129 < 32; i1_129++) {
-        const v_656 = mul_30[i0_129 * 32 + i1_129];
-        const v_657 = mul_13[i0_129 * 32 + i1_129];
-        d_h7_gamma[i1_129] += v_656 * v_657;
+        const v_637 = mul_30[i0_129 * 32 + i1_129];
+        const v_638 = mul_13[i0_129 * 32 + i1_129];
+        d_h7_gamma[i1_129] += v_637 * v_638;
       }
     }
     sum_44.fill(0, 0, 32);
     for (let i0_130 = 0; i0_130 < n; i0_130++) {
       for (let i1_130 = 0; i1_130 < 32; i1_130++) {
-        const v_658 = mul_31[i0_130 * 32 + i1_130];
-        const v_659 = sub_13[i0_130 * 32 + i1_130];
-        sum_44[i1_130] += v_658 * v_659;
+        const v_639 = mul_31[i0_130 * 32 + i1_130];
+        const v_640 = sub_13[i0_130 * 32 + i1_130];
+        sum_44[i1_130] += v_639 * v_640;
       }
     }
-    for (let i_155 = 0; i_155 < 32; i_155++) {
-      const v_660 = sum_44[i_155];
-      const t_252 = -0.5 * v_660;
-      const v_661 = rsqrt_13[i_155];
-      const t_253 = v_661 * v_661;
-      const t_254 = v_661 * t_253;
-      const t_255 = t_252 * t_254;
-      div_44[i_155] = t_255 / n;
+    for (let i_157 = 0; i_157 < 32; i_157++) {
+      const v_641 = sum_44[i_157];
+      const t_214 = -0.5 * v_641;
+      const v_642 = rsqrt_13[i_157];
+      const t_215 = v_642 * v_642;
+      const t_216 = v_642 * t_215;
+      const t_217 = t_214 * t_216;
+      div_44[i_157] = t_217 / n;
     }
     for (let i0_131 = 0; i0_131 < n; i0_131++) {
       for (let i1_131 = 0; i1_131 < 32; i1_131++) {
-        const v_662 = div_44[i1_131];
-        const v_663 = sub_13[i0_131 * 32 + i1_131];
-        mul_32[i0_131 * 32 + i1_131] = v_662 * v_663;
+        const v_643 = div_44[i1_131];
+        const v_644 = sub_13[i0_131 * 32 + i1_131];
+        mul_32[i0_131 * 32 + i1_131] = v_643 * v_644;
       }
     }
     for (let i0_132 = 0; i0_132 < n; i0_132++) {
       for (let i1_132 = 0; i1_132 < 32; i1_132++) {
-        const v_664 = mul_31[i0_132 * 32 + i1_132];
-        const v_665 = rsqrt_13[i1_132];
-        const t_256 = v_664 * v_665;
-        const v_666 = mul_32[i0_132 * 32 + i1_132];
-        const t_257 = t_256 + v_666;
-        add_40[i0_132 * 32 + i1_132] = t_257 + v_666;
+        const v_645 = mul_31[i0_132 * 32 + i1_132];
+        const v_646 = rsqrt_13[i1_132];
+        const t_218 = v_645 * v_646;
+        const v_647 = mul_32[i0_132 * 32 + i1_132];
+        const t_219 = t_218 + v_647;
+        add_40[i0_132 * 32 + i1_132] = t_219 + v_647;
       }
     }
     sum_45.fill(0, 0, 32);
     for (let i0_133 = 0; i0_133 < n; i0_133++) {
       for (let i1_133 = 0; i1_133 < 32; i1_133++) {
-        const v_667 = add_40[i0_133 * 32 + i1_133];
-        sum_45[i1_133] += -v_667;
+        const v_648 = add_40[i0_133 * 32 + i1_133];
+        sum_45[i1_133] += -v_648;
       }
     }
-    for (let i_156 = 0; i_156 < 32; i_156++) {
-      const v_668 = sum_45[i_156];
-      div_45[i_156] = v_668 / n;
+    for (let i_158 = 0; i_158 < 32; i_158++) {
+      const v_649 = sum_45[i_158];
+      div_45[i_158] = v_649 / n;
     }
     for (let i0_134 = 0; i0_134 < n; i0_134++) {
       for (let i1_134 = 0; i1_134 < 32; i1_134++) {
-        const v_669 = add_40[i0_134 * 32 + i1_134];
-        const v_670 = div_45[i1_134];
-        d_h7_z[i0_134 * 32 + i1_134] = v_669 + v_670;
+        const v_650 = add_40[i0_134 * 32 + i1_134];
+        const v_651 = div_45[i1_134];
+        d_h7_z[i0_134 * 32 + i1_134] = v_650 + v_651;
       }
     }
     // grad of: h7 = residual(h6, 32)
@@ -9055,8 +6900,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_b[i1_135] += d_h7_z[i0_135 * 32 + i1_135];
       }
     }
-    for (let i_157 = 0; i_157 < 32; i_157 += 2) {
-      for (let j_58 = 0; j_58 < 32; j_58 += 4) {
+    for (let i_159 = 0; i_159 < 32; i_159 += 2) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
         let c00_52 = 0,
           c01_50 = 0,
           c02_50 = 0,
@@ -9066,8 +6911,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_27 = 0,
           c13_27 = 0;
         for (let k_28 = 0; k_28 < n; k_28++) {
-          const ak_4 = k_28 * 32 + i_157;
-          const bk_44 = k_28 * 32 + j_58;
+          const ak_4 = k_28 * 32 + i_159;
+          const bk_44 = k_28 * 32 + j_60;
           const a0_55 = h7_h[ak_4];
           const a1_31 = h7_h[ak_4 + 1];
           const b0_53 = d_h7_z[bk_44];
@@ -9083,25 +6928,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_27 += a1_31 * b2_50;
           c13_27 += a1_31 * b3_50;
         }
-        d_h7_W[i_157 * 32 + j_58] = c00_52;
-        d_h7_W[i_157 * 32 + (j_58 + 1)] = c01_50;
-        d_h7_W[i_157 * 32 + (j_58 + 2)] = c02_50;
-        d_h7_W[i_157 * 32 + (j_58 + 3)] = c03_50;
-        d_h7_W[(i_157 + 1) * 32 + j_58] = c10_28;
-        d_h7_W[(i_157 + 1) * 32 + (j_58 + 1)] = c11_27;
-        d_h7_W[(i_157 + 1) * 32 + (j_58 + 2)] = c12_27;
-        d_h7_W[(i_157 + 1) * 32 + (j_58 + 3)] = c13_27;
+        d_h7_W[i_159 * 32 + j_60] = c00_52;
+        d_h7_W[i_159 * 32 + (j_60 + 1)] = c01_50;
+        d_h7_W[i_159 * 32 + (j_60 + 2)] = c02_50;
+        d_h7_W[i_159 * 32 + (j_60 + 3)] = c03_50;
+        d_h7_W[(i_159 + 1) * 32 + j_60] = c10_28;
+        d_h7_W[(i_159 + 1) * 32 + (j_60 + 1)] = c11_27;
+        d_h7_W[(i_159 + 1) * 32 + (j_60 + 2)] = c12_27;
+        d_h7_W[(i_159 + 1) * 32 + (j_60 + 3)] = c13_27;
       }
     }
     const endI_28 = n - (n % 2);
-    for (let i_159 = 0; i_159 < endI_28; i_159 += 2) {
-      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
-        const ar0_48 = i_159 * 32;
-        const ar1_24 = (i_159 + 1) * 32;
-        const br0_8 = j_60 * 32;
-        const br1_8 = (j_60 + 1) * 32;
-        const br2_8 = (j_60 + 2) * 32;
-        const br3_8 = (j_60 + 3) * 32;
+    for (let i_161 = 0; i_161 < endI_28; i_161 += 2) {
+      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+        const ar0_48 = i_161 * 32;
+        const ar1_24 = (i_161 + 1) * 32;
+        const br0_8 = j_62 * 32;
+        const br1_8 = (j_62 + 1) * 32;
+        const br2_8 = (j_62 + 2) * 32;
+        const br3_8 = (j_62 + 3) * 32;
         let c00_53 = 0,
           c01_51 = 0,
           c02_51 = 0,
@@ -9126,39 +6971,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_28 += a1_32 * b2_51;
           c13_28 += a1_32 * b3_51;
         }
-        const v_671 = h7_h[i_159 * 32 + j_60];
-        const t_258 = v_671 > 0 ? 1 : 0;
-        mul_33[i_159 * 32 + j_60] = c00_53 * t_258;
-        const v_672 = h7_h[i_159 * 32 + (j_60 + 1)];
-        const t_259 = v_672 > 0 ? 1 : 0;
-        mul_33[i_159 * 32 + (j_60 + 1)] = c01_51 * t_259;
-        const v_673 = h7_h[i_159 * 32 + (j_60 + 2)];
-        const t_260 = v_673 > 0 ? 1 : 0;
-        mul_33[i_159 * 32 + (j_60 + 2)] = c02_51 * t_260;
-        const v_674 = h7_h[i_159 * 32 + (j_60 + 3)];
-        const t_261 = v_674 > 0 ? 1 : 0;
-        mul_33[i_159 * 32 + (j_60 + 3)] = c03_51 * t_261;
-        const v_675 = h7_h[(i_159 + 1) * 32 + j_60];
-        const t_262 = v_675 > 0 ? 1 : 0;
-        mul_33[(i_159 + 1) * 32 + j_60] = c10_29 * t_262;
-        const v_676 = h7_h[(i_159 + 1) * 32 + (j_60 + 1)];
-        const t_263 = v_676 > 0 ? 1 : 0;
-        mul_33[(i_159 + 1) * 32 + (j_60 + 1)] = c11_28 * t_263;
-        const v_677 = h7_h[(i_159 + 1) * 32 + (j_60 + 2)];
-        const t_264 = v_677 > 0 ? 1 : 0;
-        mul_33[(i_159 + 1) * 32 + (j_60 + 2)] = c12_28 * t_264;
-        const v_678 = h7_h[(i_159 + 1) * 32 + (j_60 + 3)];
-        const t_265 = v_678 > 0 ? 1 : 0;
-        mul_33[(i_159 + 1) * 32 + (j_60 + 3)] = c13_28 * t_265;
+        const v_653 = h7_h[i_161 * 32 + j_62];
+        const t_221 = v_653 > 0 ? 1 : 0;
+        mul_33[i_161 * 32 + j_62] = c00_53 * t_221;
+        const v_654 = h7_h[i_161 * 32 + (j_62 + 1)];
+        const t_222 = v_654 > 0 ? 1 : 0;
+        mul_33[i_161 * 32 + (j_62 + 1)] = c01_51 * t_222;
+        const v_655 = h7_h[i_161 * 32 + (j_62 + 2)];
+        const t_223 = v_655 > 0 ? 1 : 0;
+        mul_33[i_161 * 32 + (j_62 + 2)] = c02_51 * t_223;
+        const v_656 = h7_h[i_161 * 32 + (j_62 + 3)];
+        const t_224 = v_656 > 0 ? 1 : 0;
+        mul_33[i_161 * 32 + (j_62 + 3)] = c03_51 * t_224;
+        const v_657 = h7_h[(i_161 + 1) * 32 + j_62];
+        const t_225 = v_657 > 0 ? 1 : 0;
+        mul_33[(i_161 + 1) * 32 + j_62] = c10_29 * t_225;
+        const v_658 = h7_h[(i_161 + 1) * 32 + (j_62 + 1)];
+        const t_226 = v_658 > 0 ? 1 : 0;
+        mul_33[(i_161 + 1) * 32 + (j_62 + 1)] = c11_28 * t_226;
+        const v_659 = h7_h[(i_161 + 1) * 32 + (j_62 + 2)];
+        const t_227 = v_659 > 0 ? 1 : 0;
+        mul_33[(i_161 + 1) * 32 + (j_62 + 2)] = c12_28 * t_227;
+        const v_660 = h7_h[(i_161 + 1) * 32 + (j_62 + 3)];
+        const t_228 = v_660 > 0 ? 1 : 0;
+        mul_33[(i_161 + 1) * 32 + (j_62 + 3)] = c13_28 * t_228;
       }
     }
-    for (let i_160 = endI_28; i_160 < n; i_160++) {
-      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
-        const ar0_49 = i_160 * 32;
-        const br0_9 = j_60 * 32;
-        const br1_9 = (j_60 + 1) * 32;
-        const br2_9 = (j_60 + 2) * 32;
-        const br3_9 = (j_60 + 3) * 32;
+    for (let i_162 = endI_28; i_162 < n; i_162++) {
+      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+        const ar0_49 = i_162 * 32;
+        const br0_9 = j_62 * 32;
+        const br1_9 = (j_62 + 1) * 32;
+        const br2_9 = (j_62 + 2) * 32;
+        const br3_9 = (j_62 + 3) * 32;
         let c00_54 = 0,
           c01_52 = 0,
           c02_52 = 0,
@@ -9174,18 +7019,18 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_52 += a0_57 * b2_52;
           c03_52 += a0_57 * b3_52;
         }
-        const v_679 = h7_h[i_160 * 32 + j_60];
-        const t_266 = v_679 > 0 ? 1 : 0;
-        mul_33[i_160 * 32 + j_60] = c00_54 * t_266;
-        const v_680 = h7_h[i_160 * 32 + (j_60 + 1)];
-        const t_267 = v_680 > 0 ? 1 : 0;
-        mul_33[i_160 * 32 + (j_60 + 1)] = c01_52 * t_267;
-        const v_681 = h7_h[i_160 * 32 + (j_60 + 2)];
-        const t_268 = v_681 > 0 ? 1 : 0;
-        mul_33[i_160 * 32 + (j_60 + 2)] = c02_52 * t_268;
-        const v_682 = h7_h[i_160 * 32 + (j_60 + 3)];
-        const t_269 = v_682 > 0 ? 1 : 0;
-        mul_33[i_160 * 32 + (j_60 + 3)] = c03_52 * t_269;
+        const v_661 = h7_h[i_162 * 32 + j_62];
+        const t_229 = v_661 > 0 ? 1 : 0;
+        mul_33[i_162 * 32 + j_62] = c00_54 * t_229;
+        const v_662 = h7_h[i_162 * 32 + (j_62 + 1)];
+        const t_230 = v_662 > 0 ? 1 : 0;
+        mul_33[i_162 * 32 + (j_62 + 1)] = c01_52 * t_230;
+        const v_663 = h7_h[i_162 * 32 + (j_62 + 2)];
+        const t_231 = v_663 > 0 ? 1 : 0;
+        mul_33[i_162 * 32 + (j_62 + 2)] = c02_52 * t_231;
+        const v_664 = h7_h[i_162 * 32 + (j_62 + 3)];
+        const t_232 = v_664 > 0 ? 1 : 0;
+        mul_33[i_162 * 32 + (j_62 + 3)] = c03_52 * t_232;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -9197,69 +7042,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_137 = 0; i0_137 < n; i0_137++) {
       for (let i1_137 = 0; i1_137 < 32; i1_137++) {
-        const v_683 = mul_33[i0_137 * 32 + i1_137];
-        const v_684 = h7_h_gamma[i1_137];
-        mul_34[i0_137 * 32 + i1_137] = v_683 * v_684;
+        const v_665 = mul_33[i0_137 * 32 + i1_137];
+        const v_666 = h7_h_gamma[i1_137];
+        mul_34[i0_137 * 32 + i1_137] = v_665 * v_666;
       }
     }
     d_h7_h_gamma.fill(0, 0, 32);
     for (let i0_138 = 0; i0_138 < n; i0_138++) {
       for (let i1_138 = 0; i1_138 < 32; i1_138++) {
-        const v_685 = mul_33[i0_138 * 32 + i1_138];
-        const v_686 = mul_12[i0_138 * 32 + i1_138];
-        d_h7_h_gamma[i1_138] += v_685 * v_686;
+        const v_667 = mul_33[i0_138 * 32 + i1_138];
+        const v_668 = mul_12[i0_138 * 32 + i1_138];
+        d_h7_h_gamma[i1_138] += v_667 * v_668;
       }
     }
     sum_46.fill(0, 0, 32);
     for (let i0_139 = 0; i0_139 < n; i0_139++) {
       for (let i1_139 = 0; i1_139 < 32; i1_139++) {
-        const v_687 = mul_34[i0_139 * 32 + i1_139];
-        const v_688 = sub_12[i0_139 * 32 + i1_139];
-        sum_46[i1_139] += v_687 * v_688;
+        const v_669 = mul_34[i0_139 * 32 + i1_139];
+        const v_670 = sub_12[i0_139 * 32 + i1_139];
+        sum_46[i1_139] += v_669 * v_670;
       }
     }
-    for (let i_161 = 0; i_161 < 32; i_161++) {
-      const v_689 = sum_46[i_161];
-      const t_270 = -0.5 * v_689;
-      const v_690 = rsqrt_12[i_161];
-      const t_271 = v_690 * v_690;
-      const t_272 = v_690 * t_271;
-      const t_273 = t_270 * t_272;
-      div_46[i_161] = t_273 / n;
+    for (let i_163 = 0; i_163 < 32; i_163++) {
+      const v_671 = sum_46[i_163];
+      const t_233 = -0.5 * v_671;
+      const v_672 = rsqrt_12[i_163];
+      const t_234 = v_672 * v_672;
+      const t_235 = v_672 * t_234;
+      const t_236 = t_233 * t_235;
+      div_46[i_163] = t_236 / n;
     }
     for (let i0_140 = 0; i0_140 < n; i0_140++) {
       for (let i1_140 = 0; i1_140 < 32; i1_140++) {
-        const v_691 = div_46[i1_140];
-        const v_692 = sub_12[i0_140 * 32 + i1_140];
-        mul_35[i0_140 * 32 + i1_140] = v_691 * v_692;
+        const v_673 = div_46[i1_140];
+        const v_674 = sub_12[i0_140 * 32 + i1_140];
+        mul_35[i0_140 * 32 + i1_140] = v_673 * v_674;
       }
     }
     for (let i0_141 = 0; i0_141 < n; i0_141++) {
       for (let i1_141 = 0; i1_141 < 32; i1_141++) {
-        const v_693 = mul_34[i0_141 * 32 + i1_141];
-        const v_694 = rsqrt_12[i1_141];
-        const t_274 = v_693 * v_694;
-        const v_695 = mul_35[i0_141 * 32 + i1_141];
-        const t_275 = t_274 + v_695;
-        add_41[i0_141 * 32 + i1_141] = t_275 + v_695;
+        const v_675 = mul_34[i0_141 * 32 + i1_141];
+        const v_676 = rsqrt_12[i1_141];
+        const t_237 = v_675 * v_676;
+        const v_677 = mul_35[i0_141 * 32 + i1_141];
+        const t_238 = t_237 + v_677;
+        add_41[i0_141 * 32 + i1_141] = t_238 + v_677;
       }
     }
     sum_47.fill(0, 0, 32);
     for (let i0_142 = 0; i0_142 < n; i0_142++) {
       for (let i1_142 = 0; i1_142 < 32; i1_142++) {
-        const v_696 = add_41[i0_142 * 32 + i1_142];
-        sum_47[i1_142] += -v_696;
+        const v_678 = add_41[i0_142 * 32 + i1_142];
+        sum_47[i1_142] += -v_678;
       }
     }
-    for (let i_162 = 0; i_162 < 32; i_162++) {
-      const v_697 = sum_47[i_162];
-      div_47[i_162] = v_697 / n;
+    for (let i_164 = 0; i_164 < 32; i_164++) {
+      const v_679 = sum_47[i_164];
+      div_47[i_164] = v_679 / n;
     }
     for (let i0_143 = 0; i0_143 < n; i0_143++) {
       for (let i1_143 = 0; i1_143 < 32; i1_143++) {
-        const v_698 = add_41[i0_143 * 32 + i1_143];
-        const v_699 = div_47[i1_143];
-        d_h7_h_z[i0_143 * 32 + i1_143] = v_698 + v_699;
+        const v_680 = add_41[i0_143 * 32 + i1_143];
+        const v_681 = div_47[i1_143];
+        d_h7_h_z[i0_143 * 32 + i1_143] = v_680 + v_681;
       }
     }
     // grad of: h7 = residual(h6, 32)
@@ -9269,8 +7114,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_h_b[i1_144] += d_h7_h_z[i0_144 * 32 + i1_144];
       }
     }
-    for (let i_163 = 0; i_163 < 32; i_163 += 2) {
-      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+    for (let i_165 = 0; i_165 < 32; i_165 += 2) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
         let c00_55 = 0,
           c01_53 = 0,
           c02_53 = 0,
@@ -9280,8 +7125,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_29 = 0,
           c13_29 = 0;
         for (let k_30 = 0; k_30 < n; k_30++) {
-          const ak_5 = k_30 * 32 + i_163;
-          const bk_45 = k_30 * 32 + j_62;
+          const ak_5 = k_30 * 32 + i_165;
+          const bk_45 = k_30 * 32 + j_64;
           const a0_58 = h6[ak_5];
           const a1_33 = h6[ak_5 + 1];
           const b0_56 = d_h7_h_z[bk_45];
@@ -9297,25 +7142,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_29 += a1_33 * b2_53;
           c13_29 += a1_33 * b3_53;
         }
-        d_h7_h_W[i_163 * 32 + j_62] = c00_55;
-        d_h7_h_W[i_163 * 32 + (j_62 + 1)] = c01_53;
-        d_h7_h_W[i_163 * 32 + (j_62 + 2)] = c02_53;
-        d_h7_h_W[i_163 * 32 + (j_62 + 3)] = c03_53;
-        d_h7_h_W[(i_163 + 1) * 32 + j_62] = c10_30;
-        d_h7_h_W[(i_163 + 1) * 32 + (j_62 + 1)] = c11_29;
-        d_h7_h_W[(i_163 + 1) * 32 + (j_62 + 2)] = c12_29;
-        d_h7_h_W[(i_163 + 1) * 32 + (j_62 + 3)] = c13_29;
+        d_h7_h_W[i_165 * 32 + j_64] = c00_55;
+        d_h7_h_W[i_165 * 32 + (j_64 + 1)] = c01_53;
+        d_h7_h_W[i_165 * 32 + (j_64 + 2)] = c02_53;
+        d_h7_h_W[i_165 * 32 + (j_64 + 3)] = c03_53;
+        d_h7_h_W[(i_165 + 1) * 32 + j_64] = c10_30;
+        d_h7_h_W[(i_165 + 1) * 32 + (j_64 + 1)] = c11_29;
+        d_h7_h_W[(i_165 + 1) * 32 + (j_64 + 2)] = c12_29;
+        d_h7_h_W[(i_165 + 1) * 32 + (j_64 + 3)] = c13_29;
       }
     }
     const endI_30 = n - (n % 2);
-    for (let i_165 = 0; i_165 < endI_30; i_165 += 2) {
-      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
-        const ar0_50 = i_165 * 32;
-        const ar1_25 = (i_165 + 1) * 32;
-        const br0_10 = j_64 * 32;
-        const br1_10 = (j_64 + 1) * 32;
-        const br2_10 = (j_64 + 2) * 32;
-        const br3_10 = (j_64 + 3) * 32;
+    for (let i_167 = 0; i_167 < endI_30; i_167 += 2) {
+      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+        const ar0_50 = i_167 * 32;
+        const ar1_25 = (i_167 + 1) * 32;
+        const br0_10 = j_66 * 32;
+        const br1_10 = (j_66 + 1) * 32;
+        const br2_10 = (j_66 + 2) * 32;
+        const br3_10 = (j_66 + 3) * 32;
         let c00_56 = 0,
           c01_54 = 0,
           c02_54 = 0,
@@ -9340,55 +7185,23 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_30 += a1_34 * b2_54;
           c13_30 += a1_34 * b3_54;
         }
-        const v_700 = mul_30[i_165 * 32 + j_64];
-        const t_276 = v_700 + c00_56;
-        const v_701 = h6[i_165 * 32 + j_64];
-        const t_277 = v_701 > 0 ? 1 : 0;
-        mul_36[i_165 * 32 + j_64] = t_276 * t_277;
-        const v_702 = mul_30[i_165 * 32 + (j_64 + 1)];
-        const t_278 = v_702 + c01_54;
-        const v_703 = h6[i_165 * 32 + (j_64 + 1)];
-        const t_279 = v_703 > 0 ? 1 : 0;
-        mul_36[i_165 * 32 + (j_64 + 1)] = t_278 * t_279;
-        const v_704 = mul_30[i_165 * 32 + (j_64 + 2)];
-        const t_280 = v_704 + c02_54;
-        const v_705 = h6[i_165 * 32 + (j_64 + 2)];
-        const t_281 = v_705 > 0 ? 1 : 0;
-        mul_36[i_165 * 32 + (j_64 + 2)] = t_280 * t_281;
-        const v_706 = mul_30[i_165 * 32 + (j_64 + 3)];
-        const t_282 = v_706 + c03_54;
-        const v_707 = h6[i_165 * 32 + (j_64 + 3)];
-        const t_283 = v_707 > 0 ? 1 : 0;
-        mul_36[i_165 * 32 + (j_64 + 3)] = t_282 * t_283;
-        const v_708 = mul_30[(i_165 + 1) * 32 + j_64];
-        const t_284 = v_708 + c10_31;
-        const v_709 = h6[(i_165 + 1) * 32 + j_64];
-        const t_285 = v_709 > 0 ? 1 : 0;
-        mul_36[(i_165 + 1) * 32 + j_64] = t_284 * t_285;
-        const v_710 = mul_30[(i_165 + 1) * 32 + (j_64 + 1)];
-        const t_286 = v_710 + c11_30;
-        const v_711 = h6[(i_165 + 1) * 32 + (j_64 + 1)];
-        const t_287 = v_711 > 0 ? 1 : 0;
-        mul_36[(i_165 + 1) * 32 + (j_64 + 1)] = t_286 * t_287;
-        const v_712 = mul_30[(i_165 + 1) * 32 + (j_64 + 2)];
-        const t_288 = v_712 + c12_30;
-        const v_713 = h6[(i_165 + 1) * 32 + (j_64 + 2)];
-        const t_289 = v_713 > 0 ? 1 : 0;
-        mul_36[(i_165 + 1) * 32 + (j_64 + 2)] = t_288 * t_289;
-        const v_714 = mul_30[(i_165 + 1) * 32 + (j_64 + 3)];
-        const t_290 = v_714 + c13_30;
-        const v_715 = h6[(i_165 + 1) * 32 + (j_64 + 3)];
-        const t_291 = v_715 > 0 ? 1 : 0;
-        mul_36[(i_165 + 1) * 32 + (j_64 + 3)] = t_290 * t_291;
+        mul_36[i_167 * 32 + j_66] = c00_56;
+        mul_36[i_167 * 32 + (j_66 + 1)] = c01_54;
+        mul_36[i_167 * 32 + (j_66 + 2)] = c02_54;
+        mul_36[i_167 * 32 + (j_66 + 3)] = c03_54;
+        mul_36[(i_167 + 1) * 32 + j_66] = c10_31;
+        mul_36[(i_167 + 1) * 32 + (j_66 + 1)] = c11_30;
+        mul_36[(i_167 + 1) * 32 + (j_66 + 2)] = c12_30;
+        mul_36[(i_167 + 1) * 32 + (j_66 + 3)] = c13_30;
       }
     }
-    for (let i_166 = endI_30; i_166 < n; i_166++) {
-      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
-        const ar0_51 = i_166 * 32;
-        const br0_11 = j_64 * 32;
-        const br1_11 = (j_64 + 1) * 32;
-        const br2_11 = (j_64 + 2) * 32;
-        const br3_11 = (j_64 + 3) * 32;
+    for (let i_168 = endI_30; i_168 < n; i_168++) {
+      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+        const ar0_51 = i_168 * 32;
+        const br0_11 = j_66 * 32;
+        const br1_11 = (j_66 + 1) * 32;
+        const br2_11 = (j_66 + 2) * 32;
+        const br3_11 = (j_66 + 3) * 32;
         let c00_57 = 0,
           c01_55 = 0,
           c02_55 = 0,
@@ -9404,26 +7217,19 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_55 += a0_60 * b2_55;
           c03_55 += a0_60 * b3_55;
         }
-        const v_716 = mul_30[i_166 * 32 + j_64];
-        const t_292 = v_716 + c00_57;
-        const v_717 = h6[i_166 * 32 + j_64];
-        const t_293 = v_717 > 0 ? 1 : 0;
-        mul_36[i_166 * 32 + j_64] = t_292 * t_293;
-        const v_718 = mul_30[i_166 * 32 + (j_64 + 1)];
-        const t_294 = v_718 + c01_55;
-        const v_719 = h6[i_166 * 32 + (j_64 + 1)];
-        const t_295 = v_719 > 0 ? 1 : 0;
-        mul_36[i_166 * 32 + (j_64 + 1)] = t_294 * t_295;
-        const v_720 = mul_30[i_166 * 32 + (j_64 + 2)];
-        const t_296 = v_720 + c02_55;
-        const v_721 = h6[i_166 * 32 + (j_64 + 2)];
-        const t_297 = v_721 > 0 ? 1 : 0;
-        mul_36[i_166 * 32 + (j_64 + 2)] = t_296 * t_297;
-        const v_722 = mul_30[i_166 * 32 + (j_64 + 3)];
-        const t_298 = v_722 + c03_55;
-        const v_723 = h6[i_166 * 32 + (j_64 + 3)];
-        const t_299 = v_723 > 0 ? 1 : 0;
-        mul_36[i_166 * 32 + (j_64 + 3)] = t_298 * t_299;
+        mul_36[i_168 * 32 + j_66] = c00_57;
+        mul_36[i_168 * 32 + (j_66 + 1)] = c01_55;
+        mul_36[i_168 * 32 + (j_66 + 2)] = c02_55;
+        mul_36[i_168 * 32 + (j_66 + 3)] = c03_55;
+      }
+    }
+    for (let i_169 = 0; i_169 < n; i_169++) {
+      for (let j_68 = 0; j_68 < 32; j_68++) {
+        const v_684 = mul_30[i_169 * 32 + j_68];
+        const t_241 = v_684 + mul_36[i_169 * 32 + j_68];
+        const v_685 = h6[i_169 * 32 + j_68];
+        const t_242 = v_685 > 0 ? 1 : 0;
+        mul_36[i_169 * 32 + j_68] = t_241 * t_242;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -9435,69 +7241,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_146 = 0; i0_146 < n; i0_146++) {
       for (let i1_146 = 0; i1_146 < 32; i1_146++) {
-        const v_724 = mul_36[i0_146 * 32 + i1_146];
-        const v_725 = h6_gamma[i1_146];
-        mul_37[i0_146 * 32 + i1_146] = v_724 * v_725;
+        const v_686 = mul_36[i0_146 * 32 + i1_146];
+        const v_687 = h6_gamma[i1_146];
+        mul_37[i0_146 * 32 + i1_146] = v_686 * v_687;
       }
     }
     d_h6_gamma.fill(0, 0, 32);
     for (let i0_147 = 0; i0_147 < n; i0_147++) {
       for (let i1_147 = 0; i1_147 < 32; i1_147++) {
-        const v_726 = mul_36[i0_147 * 32 + i1_147];
-        const v_727 = mul_11[i0_147 * 32 + i1_147];
-        d_h6_gamma[i1_147] += v_726 * v_727;
+        const v_688 = mul_36[i0_147 * 32 + i1_147];
+        const v_689 = mul_11[i0_147 * 32 + i1_147];
+        d_h6_gamma[i1_147] += v_688 * v_689;
       }
     }
     sum_48.fill(0, 0, 32);
     for (let i0_148 = 0; i0_148 < n; i0_148++) {
       for (let i1_148 = 0; i1_148 < 32; i1_148++) {
-        const v_728 = mul_37[i0_148 * 32 + i1_148];
-        const v_729 = sub_11[i0_148 * 32 + i1_148];
-        sum_48[i1_148] += v_728 * v_729;
+        const v_690 = mul_37[i0_148 * 32 + i1_148];
+        const v_691 = sub_11[i0_148 * 32 + i1_148];
+        sum_48[i1_148] += v_690 * v_691;
       }
     }
-    for (let i_167 = 0; i_167 < 32; i_167++) {
-      const v_730 = sum_48[i_167];
-      const t_300 = -0.5 * v_730;
-      const v_731 = rsqrt_11[i_167];
-      const t_301 = v_731 * v_731;
-      const t_302 = v_731 * t_301;
-      const t_303 = t_300 * t_302;
-      div_48[i_167] = t_303 / n;
+    for (let i_170 = 0; i_170 < 32; i_170++) {
+      const v_692 = sum_48[i_170];
+      const t_243 = -0.5 * v_692;
+      const v_693 = rsqrt_11[i_170];
+      const t_244 = v_693 * v_693;
+      const t_245 = v_693 * t_244;
+      const t_246 = t_243 * t_245;
+      div_48[i_170] = t_246 / n;
     }
     for (let i0_149 = 0; i0_149 < n; i0_149++) {
       for (let i1_149 = 0; i1_149 < 32; i1_149++) {
-        const v_732 = div_48[i1_149];
-        const v_733 = sub_11[i0_149 * 32 + i1_149];
-        mul_38[i0_149 * 32 + i1_149] = v_732 * v_733;
+        const v_694 = div_48[i1_149];
+        const v_695 = sub_11[i0_149 * 32 + i1_149];
+        mul_38[i0_149 * 32 + i1_149] = v_694 * v_695;
       }
     }
     for (let i0_150 = 0; i0_150 < n; i0_150++) {
       for (let i1_150 = 0; i1_150 < 32; i1_150++) {
-        const v_734 = mul_37[i0_150 * 32 + i1_150];
-        const v_735 = rsqrt_11[i1_150];
-        const t_304 = v_734 * v_735;
-        const v_736 = mul_38[i0_150 * 32 + i1_150];
-        const t_305 = t_304 + v_736;
-        add_42[i0_150 * 32 + i1_150] = t_305 + v_736;
+        const v_696 = mul_37[i0_150 * 32 + i1_150];
+        const v_697 = rsqrt_11[i1_150];
+        const t_247 = v_696 * v_697;
+        const v_698 = mul_38[i0_150 * 32 + i1_150];
+        const t_248 = t_247 + v_698;
+        add_42[i0_150 * 32 + i1_150] = t_248 + v_698;
       }
     }
     sum_49.fill(0, 0, 32);
     for (let i0_151 = 0; i0_151 < n; i0_151++) {
       for (let i1_151 = 0; i1_151 < 32; i1_151++) {
-        const v_737 = add_42[i0_151 * 32 + i1_151];
-        sum_49[i1_151] += -v_737;
+        const v_699 = add_42[i0_151 * 32 + i1_151];
+        sum_49[i1_151] += -v_699;
       }
     }
-    for (let i_168 = 0; i_168 < 32; i_168++) {
-      const v_738 = sum_49[i_168];
-      div_49[i_168] = v_738 / n;
+    for (let i_171 = 0; i_171 < 32; i_171++) {
+      const v_700 = sum_49[i_171];
+      div_49[i_171] = v_700 / n;
     }
     for (let i0_152 = 0; i0_152 < n; i0_152++) {
       for (let i1_152 = 0; i1_152 < 32; i1_152++) {
-        const v_739 = add_42[i0_152 * 32 + i1_152];
-        const v_740 = div_49[i1_152];
-        d_h6_z[i0_152 * 32 + i1_152] = v_739 + v_740;
+        const v_701 = add_42[i0_152 * 32 + i1_152];
+        const v_702 = div_49[i1_152];
+        d_h6_z[i0_152 * 32 + i1_152] = v_701 + v_702;
       }
     }
     // grad of: h6 = residual(h5, 32)
@@ -9507,8 +7313,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_b[i1_153] += d_h6_z[i0_153 * 32 + i1_153];
       }
     }
-    for (let i_169 = 0; i_169 < 32; i_169 += 2) {
-      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+    for (let i_172 = 0; i_172 < 32; i_172 += 2) {
+      for (let j_69 = 0; j_69 < 32; j_69 += 4) {
         let c00_58 = 0,
           c01_56 = 0,
           c02_56 = 0,
@@ -9518,8 +7324,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_31 = 0,
           c13_31 = 0;
         for (let k_32 = 0; k_32 < n; k_32++) {
-          const ak_6 = k_32 * 32 + i_169;
-          const bk_46 = k_32 * 32 + j_66;
+          const ak_6 = k_32 * 32 + i_172;
+          const bk_46 = k_32 * 32 + j_69;
           const a0_61 = h6_h[ak_6];
           const a1_35 = h6_h[ak_6 + 1];
           const b0_59 = d_h6_z[bk_46];
@@ -9535,25 +7341,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_31 += a1_35 * b2_56;
           c13_31 += a1_35 * b3_56;
         }
-        d_h6_W[i_169 * 32 + j_66] = c00_58;
-        d_h6_W[i_169 * 32 + (j_66 + 1)] = c01_56;
-        d_h6_W[i_169 * 32 + (j_66 + 2)] = c02_56;
-        d_h6_W[i_169 * 32 + (j_66 + 3)] = c03_56;
-        d_h6_W[(i_169 + 1) * 32 + j_66] = c10_32;
-        d_h6_W[(i_169 + 1) * 32 + (j_66 + 1)] = c11_31;
-        d_h6_W[(i_169 + 1) * 32 + (j_66 + 2)] = c12_31;
-        d_h6_W[(i_169 + 1) * 32 + (j_66 + 3)] = c13_31;
+        d_h6_W[i_172 * 32 + j_69] = c00_58;
+        d_h6_W[i_172 * 32 + (j_69 + 1)] = c01_56;
+        d_h6_W[i_172 * 32 + (j_69 + 2)] = c02_56;
+        d_h6_W[i_172 * 32 + (j_69 + 3)] = c03_56;
+        d_h6_W[(i_172 + 1) * 32 + j_69] = c10_32;
+        d_h6_W[(i_172 + 1) * 32 + (j_69 + 1)] = c11_31;
+        d_h6_W[(i_172 + 1) * 32 + (j_69 + 2)] = c12_31;
+        d_h6_W[(i_172 + 1) * 32 + (j_69 + 3)] = c13_31;
       }
     }
     const endI_32 = n - (n % 2);
-    for (let i_171 = 0; i_171 < endI_32; i_171 += 2) {
-      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
-        const ar0_52 = i_171 * 32;
-        const ar1_26 = (i_171 + 1) * 32;
-        const br0_12 = j_68 * 32;
-        const br1_12 = (j_68 + 1) * 32;
-        const br2_12 = (j_68 + 2) * 32;
-        const br3_12 = (j_68 + 3) * 32;
+    for (let i_174 = 0; i_174 < endI_32; i_174 += 2) {
+      for (let j_71 = 0; j_71 < 32; j_71 += 4) {
+        const ar0_52 = i_174 * 32;
+        const ar1_26 = (i_174 + 1) * 32;
+        const br0_12 = j_71 * 32;
+        const br1_12 = (j_71 + 1) * 32;
+        const br2_12 = (j_71 + 2) * 32;
+        const br3_12 = (j_71 + 3) * 32;
         let c00_59 = 0,
           c01_57 = 0,
           c02_57 = 0,
@@ -9578,39 +7384,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_32 += a1_36 * b2_57;
           c13_32 += a1_36 * b3_57;
         }
-        const v_741 = h6_h[i_171 * 32 + j_68];
-        const t_306 = v_741 > 0 ? 1 : 0;
-        mul_39[i_171 * 32 + j_68] = c00_59 * t_306;
-        const v_742 = h6_h[i_171 * 32 + (j_68 + 1)];
-        const t_307 = v_742 > 0 ? 1 : 0;
-        mul_39[i_171 * 32 + (j_68 + 1)] = c01_57 * t_307;
-        const v_743 = h6_h[i_171 * 32 + (j_68 + 2)];
-        const t_308 = v_743 > 0 ? 1 : 0;
-        mul_39[i_171 * 32 + (j_68 + 2)] = c02_57 * t_308;
-        const v_744 = h6_h[i_171 * 32 + (j_68 + 3)];
-        const t_309 = v_744 > 0 ? 1 : 0;
-        mul_39[i_171 * 32 + (j_68 + 3)] = c03_57 * t_309;
-        const v_745 = h6_h[(i_171 + 1) * 32 + j_68];
-        const t_310 = v_745 > 0 ? 1 : 0;
-        mul_39[(i_171 + 1) * 32 + j_68] = c10_33 * t_310;
-        const v_746 = h6_h[(i_171 + 1) * 32 + (j_68 + 1)];
-        const t_311 = v_746 > 0 ? 1 : 0;
-        mul_39[(i_171 + 1) * 32 + (j_68 + 1)] = c11_32 * t_311;
-        const v_747 = h6_h[(i_171 + 1) * 32 + (j_68 + 2)];
-        const t_312 = v_747 > 0 ? 1 : 0;
-        mul_39[(i_171 + 1) * 32 + (j_68 + 2)] = c12_32 * t_312;
-        const v_748 = h6_h[(i_171 + 1) * 32 + (j_68 + 3)];
-        const t_313 = v_748 > 0 ? 1 : 0;
-        mul_39[(i_171 + 1) * 32 + (j_68 + 3)] = c13_32 * t_313;
+        const v_704 = h6_h[i_174 * 32 + j_71];
+        const t_250 = v_704 > 0 ? 1 : 0;
+        mul_39[i_174 * 32 + j_71] = c00_59 * t_250;
+        const v_705 = h6_h[i_174 * 32 + (j_71 + 1)];
+        const t_251 = v_705 > 0 ? 1 : 0;
+        mul_39[i_174 * 32 + (j_71 + 1)] = c01_57 * t_251;
+        const v_706 = h6_h[i_174 * 32 + (j_71 + 2)];
+        const t_252 = v_706 > 0 ? 1 : 0;
+        mul_39[i_174 * 32 + (j_71 + 2)] = c02_57 * t_252;
+        const v_707 = h6_h[i_174 * 32 + (j_71 + 3)];
+        const t_253 = v_707 > 0 ? 1 : 0;
+        mul_39[i_174 * 32 + (j_71 + 3)] = c03_57 * t_253;
+        const v_708 = h6_h[(i_174 + 1) * 32 + j_71];
+        const t_254 = v_708 > 0 ? 1 : 0;
+        mul_39[(i_174 + 1) * 32 + j_71] = c10_33 * t_254;
+        const v_709 = h6_h[(i_174 + 1) * 32 + (j_71 + 1)];
+        const t_255 = v_709 > 0 ? 1 : 0;
+        mul_39[(i_174 + 1) * 32 + (j_71 + 1)] = c11_32 * t_255;
+        const v_710 = h6_h[(i_174 + 1) * 32 + (j_71 + 2)];
+        const t_256 = v_710 > 0 ? 1 : 0;
+        mul_39[(i_174 + 1) * 32 + (j_71 + 2)] = c12_32 * t_256;
+        const v_711 = h6_h[(i_174 + 1) * 32 + (j_71 + 3)];
+        const t_257 = v_711 > 0 ? 1 : 0;
+        mul_39[(i_174 + 1) * 32 + (j_71 + 3)] = c13_32 * t_257;
       }
     }
-    for (let i_172 = endI_32; i_172 < n; i_172++) {
-      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
-        const ar0_53 = i_172 * 32;
-        const br0_13 = j_68 * 32;
-        const br1_13 = (j_68 + 1) * 32;
-        const br2_13 = (j_68 + 2) * 32;
-        const br3_13 = (j_68 + 3) * 32;
+    for (let i_175 = endI_32; i_175 < n; i_175++) {
+      for (let j_71 = 0; j_71 < 32; j_71 += 4) {
+        const ar0_53 = i_175 * 32;
+        const br0_13 = j_71 * 32;
+        const br1_13 = (j_71 + 1) * 32;
+        const br2_13 = (j_71 + 2) * 32;
+        const br3_13 = (j_71 + 3) * 32;
         let c00_60 = 0,
           c01_58 = 0,
           c02_58 = 0,
@@ -9626,18 +7432,18 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_58 += a0_63 * b2_58;
           c03_58 += a0_63 * b3_58;
         }
-        const v_749 = h6_h[i_172 * 32 + j_68];
-        const t_314 = v_749 > 0 ? 1 : 0;
-        mul_39[i_172 * 32 + j_68] = c00_60 * t_314;
-        const v_750 = h6_h[i_172 * 32 + (j_68 + 1)];
-        const t_315 = v_750 > 0 ? 1 : 0;
-        mul_39[i_172 * 32 + (j_68 + 1)] = c01_58 * t_315;
-        const v_751 = h6_h[i_172 * 32 + (j_68 + 2)];
-        const t_316 = v_751 > 0 ? 1 : 0;
-        mul_39[i_172 * 32 + (j_68 + 2)] = c02_58 * t_316;
-        const v_752 = h6_h[i_172 * 32 + (j_68 + 3)];
-        const t_317 = v_752 > 0 ? 1 : 0;
-        mul_39[i_172 * 32 + (j_68 + 3)] = c03_58 * t_317;
+        const v_712 = h6_h[i_175 * 32 + j_71];
+        const t_258 = v_712 > 0 ? 1 : 0;
+        mul_39[i_175 * 32 + j_71] = c00_60 * t_258;
+        const v_713 = h6_h[i_175 * 32 + (j_71 + 1)];
+        const t_259 = v_713 > 0 ? 1 : 0;
+        mul_39[i_175 * 32 + (j_71 + 1)] = c01_58 * t_259;
+        const v_714 = h6_h[i_175 * 32 + (j_71 + 2)];
+        const t_260 = v_714 > 0 ? 1 : 0;
+        mul_39[i_175 * 32 + (j_71 + 2)] = c02_58 * t_260;
+        const v_715 = h6_h[i_175 * 32 + (j_71 + 3)];
+        const t_261 = v_715 > 0 ? 1 : 0;
+        mul_39[i_175 * 32 + (j_71 + 3)] = c03_58 * t_261;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -9649,69 +7455,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_155 = 0; i0_155 < n; i0_155++) {
       for (let i1_155 = 0; i1_155 < 32; i1_155++) {
-        const v_753 = mul_39[i0_155 * 32 + i1_155];
-        const v_754 = h6_h_gamma[i1_155];
-        mul_40[i0_155 * 32 + i1_155] = v_753 * v_754;
+        const v_716 = mul_39[i0_155 * 32 + i1_155];
+        const v_717 = h6_h_gamma[i1_155];
+        mul_40[i0_155 * 32 + i1_155] = v_716 * v_717;
       }
     }
     d_h6_h_gamma.fill(0, 0, 32);
     for (let i0_156 = 0; i0_156 < n; i0_156++) {
       for (let i1_156 = 0; i1_156 < 32; i1_156++) {
-        const v_755 = mul_39[i0_156 * 32 + i1_156];
-        const v_756 = mul_10[i0_156 * 32 + i1_156];
-        d_h6_h_gamma[i1_156] += v_755 * v_756;
+        const v_718 = mul_39[i0_156 * 32 + i1_156];
+        const v_719 = mul_10[i0_156 * 32 + i1_156];
+        d_h6_h_gamma[i1_156] += v_718 * v_719;
       }
     }
     sum_50.fill(0, 0, 32);
     for (let i0_157 = 0; i0_157 < n; i0_157++) {
       for (let i1_157 = 0; i1_157 < 32; i1_157++) {
-        const v_757 = mul_40[i0_157 * 32 + i1_157];
-        const v_758 = sub_10[i0_157 * 32 + i1_157];
-        sum_50[i1_157] += v_757 * v_758;
+        const v_720 = mul_40[i0_157 * 32 + i1_157];
+        const v_721 = sub_10[i0_157 * 32 + i1_157];
+        sum_50[i1_157] += v_720 * v_721;
       }
     }
-    for (let i_173 = 0; i_173 < 32; i_173++) {
-      const v_759 = sum_50[i_173];
-      const t_318 = -0.5 * v_759;
-      const v_760 = rsqrt_10[i_173];
-      const t_319 = v_760 * v_760;
-      const t_320 = v_760 * t_319;
-      const t_321 = t_318 * t_320;
-      div_50[i_173] = t_321 / n;
+    for (let i_176 = 0; i_176 < 32; i_176++) {
+      const v_722 = sum_50[i_176];
+      const t_262 = -0.5 * v_722;
+      const v_723 = rsqrt_10[i_176];
+      const t_263 = v_723 * v_723;
+      const t_264 = v_723 * t_263;
+      const t_265 = t_262 * t_264;
+      div_50[i_176] = t_265 / n;
     }
     for (let i0_158 = 0; i0_158 < n; i0_158++) {
       for (let i1_158 = 0; i1_158 < 32; i1_158++) {
-        const v_761 = div_50[i1_158];
-        const v_762 = sub_10[i0_158 * 32 + i1_158];
-        mul_41[i0_158 * 32 + i1_158] = v_761 * v_762;
+        const v_724 = div_50[i1_158];
+        const v_725 = sub_10[i0_158 * 32 + i1_158];
+        mul_41[i0_158 * 32 + i1_158] = v_724 * v_725;
       }
     }
     for (let i0_159 = 0; i0_159 < n; i0_159++) {
       for (let i1_159 = 0; i1_159 < 32; i1_159++) {
-        const v_763 = mul_40[i0_159 * 32 + i1_159];
-        const v_764 = rsqrt_10[i1_159];
-        const t_322 = v_763 * v_764;
-        const v_765 = mul_41[i0_159 * 32 + i1_159];
-        const t_323 = t_322 + v_765;
-        add_43[i0_159 * 32 + i1_159] = t_323 + v_765;
+        const v_726 = mul_40[i0_159 * 32 + i1_159];
+        const v_727 = rsqrt_10[i1_159];
+        const t_266 = v_726 * v_727;
+        const v_728 = mul_41[i0_159 * 32 + i1_159];
+        const t_267 = t_266 + v_728;
+        add_43[i0_159 * 32 + i1_159] = t_267 + v_728;
       }
     }
     sum_51.fill(0, 0, 32);
     for (let i0_160 = 0; i0_160 < n; i0_160++) {
       for (let i1_160 = 0; i1_160 < 32; i1_160++) {
-        const v_766 = add_43[i0_160 * 32 + i1_160];
-        sum_51[i1_160] += -v_766;
+        const v_729 = add_43[i0_160 * 32 + i1_160];
+        sum_51[i1_160] += -v_729;
       }
     }
-    for (let i_174 = 0; i_174 < 32; i_174++) {
-      const v_767 = sum_51[i_174];
-      div_51[i_174] = v_767 / n;
+    for (let i_177 = 0; i_177 < 32; i_177++) {
+      const v_730 = sum_51[i_177];
+      div_51[i_177] = v_730 / n;
     }
     for (let i0_161 = 0; i0_161 < n; i0_161++) {
       for (let i1_161 = 0; i1_161 < 32; i1_161++) {
-        const v_768 = add_43[i0_161 * 32 + i1_161];
-        const v_769 = div_51[i1_161];
-        d_h6_h_z[i0_161 * 32 + i1_161] = v_768 + v_769;
+        const v_731 = add_43[i0_161 * 32 + i1_161];
+        const v_732 = div_51[i1_161];
+        d_h6_h_z[i0_161 * 32 + i1_161] = v_731 + v_732;
       }
     }
     // grad of: h6 = residual(h5, 32)
@@ -9721,8 +7527,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_h_b[i1_162] += d_h6_h_z[i0_162 * 32 + i1_162];
       }
     }
-    for (let i_175 = 0; i_175 < 32; i_175 += 2) {
-      for (let j_70 = 0; j_70 < 32; j_70 += 4) {
+    for (let i_178 = 0; i_178 < 32; i_178 += 2) {
+      for (let j_73 = 0; j_73 < 32; j_73 += 4) {
         let c00_61 = 0,
           c01_59 = 0,
           c02_59 = 0,
@@ -9732,8 +7538,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_33 = 0,
           c13_33 = 0;
         for (let k_34 = 0; k_34 < n; k_34++) {
-          const ak_7 = k_34 * 32 + i_175;
-          const bk_47 = k_34 * 32 + j_70;
+          const ak_7 = k_34 * 32 + i_178;
+          const bk_47 = k_34 * 32 + j_73;
           const a0_64 = h5[ak_7];
           const a1_37 = h5[ak_7 + 1];
           const b0_62 = d_h6_h_z[bk_47];
@@ -9749,19 +7555,225 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_33 += a1_37 * b2_59;
           c13_33 += a1_37 * b3_59;
         }
-        d_h6_h_W[i_175 * 32 + j_70] = c00_61;
-        d_h6_h_W[i_175 * 32 + (j_70 + 1)] = c01_59;
-        d_h6_h_W[i_175 * 32 + (j_70 + 2)] = c02_59;
-        d_h6_h_W[i_175 * 32 + (j_70 + 3)] = c03_59;
-        d_h6_h_W[(i_175 + 1) * 32 + j_70] = c10_34;
-        d_h6_h_W[(i_175 + 1) * 32 + (j_70 + 1)] = c11_33;
-        d_h6_h_W[(i_175 + 1) * 32 + (j_70 + 2)] = c12_33;
-        d_h6_h_W[(i_175 + 1) * 32 + (j_70 + 3)] = c13_33;
+        d_h6_h_W[i_178 * 32 + j_73] = c00_61;
+        d_h6_h_W[i_178 * 32 + (j_73 + 1)] = c01_59;
+        d_h6_h_W[i_178 * 32 + (j_73 + 2)] = c02_59;
+        d_h6_h_W[i_178 * 32 + (j_73 + 3)] = c03_59;
+        d_h6_h_W[(i_178 + 1) * 32 + j_73] = c10_34;
+        d_h6_h_W[(i_178 + 1) * 32 + (j_73 + 1)] = c11_33;
+        d_h6_h_W[(i_178 + 1) * 32 + (j_73 + 2)] = c12_33;
+        d_h6_h_W[(i_178 + 1) * 32 + (j_73 + 3)] = c13_33;
+      }
+    }
+    const endI_34 = n - (n % 2);
+    for (let i_180 = 0; i_180 < endI_34; i_180 += 2) {
+      for (let j_75 = 0; j_75 < 32; j_75 += 4) {
+        const ar0_54 = i_180 * 32;
+        const ar1_27 = (i_180 + 1) * 32;
+        const br0_14 = j_75 * 32;
+        const br1_14 = (j_75 + 1) * 32;
+        const br2_14 = (j_75 + 2) * 32;
+        const br3_14 = (j_75 + 3) * 32;
+        let c00_62 = 0,
+          c01_60 = 0,
+          c02_60 = 0,
+          c03_60 = 0,
+          c10_35 = 0,
+          c11_34 = 0,
+          c12_34 = 0,
+          c13_34 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const a0_65 = d_h6_h_z[ar0_54 + k_35];
+          const a1_38 = d_h6_h_z[ar1_27 + k_35];
+          const b0_63 = h6_h_W[br0_14 + k_35];
+          const b1_61 = h6_h_W[br1_14 + k_35];
+          const b2_60 = h6_h_W[br2_14 + k_35];
+          const b3_60 = h6_h_W[br3_14 + k_35];
+          c00_62 += a0_65 * b0_63;
+          c01_60 += a0_65 * b1_61;
+          c02_60 += a0_65 * b2_60;
+          c03_60 += a0_65 * b3_60;
+          c10_35 += a1_38 * b0_63;
+          c11_34 += a1_38 * b1_61;
+          c12_34 += a1_38 * b2_60;
+          c13_34 += a1_38 * b3_60;
+        }
+        mul_42[i_180 * 32 + j_75] = c00_62;
+        mul_42[i_180 * 32 + (j_75 + 1)] = c01_60;
+        mul_42[i_180 * 32 + (j_75 + 2)] = c02_60;
+        mul_42[i_180 * 32 + (j_75 + 3)] = c03_60;
+        mul_42[(i_180 + 1) * 32 + j_75] = c10_35;
+        mul_42[(i_180 + 1) * 32 + (j_75 + 1)] = c11_34;
+        mul_42[(i_180 + 1) * 32 + (j_75 + 2)] = c12_34;
+        mul_42[(i_180 + 1) * 32 + (j_75 + 3)] = c13_34;
+      }
+    }
+    for (let i_181 = endI_34; i_181 < n; i_181++) {
+      for (let j_75 = 0; j_75 < 32; j_75 += 4) {
+        const ar0_55 = i_181 * 32;
+        const br0_15 = j_75 * 32;
+        const br1_15 = (j_75 + 1) * 32;
+        const br2_15 = (j_75 + 2) * 32;
+        const br3_15 = (j_75 + 3) * 32;
+        let c00_63 = 0,
+          c01_61 = 0,
+          c02_61 = 0,
+          c03_61 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const a0_66 = d_h6_h_z[ar0_55 + k_35];
+          const b0_64 = h6_h_W[br0_15 + k_35];
+          const b1_62 = h6_h_W[br1_15 + k_35];
+          const b2_61 = h6_h_W[br2_15 + k_35];
+          const b3_61 = h6_h_W[br3_15 + k_35];
+          c00_63 += a0_66 * b0_64;
+          c01_61 += a0_66 * b1_62;
+          c02_61 += a0_66 * b2_61;
+          c03_61 += a0_66 * b3_61;
+        }
+        mul_42[i_181 * 32 + j_75] = c00_63;
+        mul_42[i_181 * 32 + (j_75 + 1)] = c01_61;
+        mul_42[i_181 * 32 + (j_75 + 2)] = c02_61;
+        mul_42[i_181 * 32 + (j_75 + 3)] = c03_61;
+      }
+    }
+    for (let i_182 = 0; i_182 < n; i_182++) {
+      for (let j_77 = 0; j_77 < 32; j_77++) {
+        const v_735 = mul_36[i_182 * 32 + j_77];
+        const t_270 = v_735 + mul_42[i_182 * 32 + j_77];
+        const v_736 = h5[i_182 * 32 + j_77];
+        const t_271 = v_736 > 0 ? 1 : 0;
+        mul_42[i_182 * 32 + j_77] = t_270 * t_271;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h5_beta.fill(0, 0, 32);
+    for (let i0_163 = 0; i0_163 < n; i0_163++) {
+      for (let i1_163 = 0; i1_163 < 32; i1_163++) {
+        d_h5_beta[i1_163] += mul_42[i0_163 * 32 + i1_163];
+      }
+    }
+    for (let i0_164 = 0; i0_164 < n; i0_164++) {
+      for (let i1_164 = 0; i1_164 < 32; i1_164++) {
+        const v_737 = mul_42[i0_164 * 32 + i1_164];
+        const v_738 = h5_gamma[i1_164];
+        mul_43[i0_164 * 32 + i1_164] = v_737 * v_738;
+      }
+    }
+    d_h5_gamma.fill(0, 0, 32);
+    for (let i0_165 = 0; i0_165 < n; i0_165++) {
+      for (let i1_165 = 0; i1_165 < 32; i1_165++) {
+        const v_739 = mul_42[i0_165 * 32 + i1_165];
+        const v_740 = mul_9[i0_165 * 32 + i1_165];
+        d_h5_gamma[i1_165] += v_739 * v_740;
+      }
+    }
+    sum_52.fill(0, 0, 32);
+    for (let i0_166 = 0; i0_166 < n; i0_166++) {
+      for (let i1_166 = 0; i1_166 < 32; i1_166++) {
+        const v_741 = mul_43[i0_166 * 32 + i1_166];
+        const v_742 = sub_9[i0_166 * 32 + i1_166];
+        sum_52[i1_166] += v_741 * v_742;
+      }
+    }
+    for (let i_183 = 0; i_183 < 32; i_183++) {
+      const v_743 = sum_52[i_183];
+      const t_272 = -0.5 * v_743;
+      const v_744 = rsqrt_9[i_183];
+      const t_273 = v_744 * v_744;
+      const t_274 = v_744 * t_273;
+      const t_275 = t_272 * t_274;
+      div_52[i_183] = t_275 / n;
+    }
+    for (let i0_167 = 0; i0_167 < n; i0_167++) {
+      for (let i1_167 = 0; i1_167 < 32; i1_167++) {
+        const v_745 = div_52[i1_167];
+        const v_746 = sub_9[i0_167 * 32 + i1_167];
+        mul_44[i0_167 * 32 + i1_167] = v_745 * v_746;
+      }
+    }
+    for (let i0_168 = 0; i0_168 < n; i0_168++) {
+      for (let i1_168 = 0; i1_168 < 32; i1_168++) {
+        const v_747 = mul_43[i0_168 * 32 + i1_168];
+        const v_748 = rsqrt_9[i1_168];
+        const t_276 = v_747 * v_748;
+        const v_749 = mul_44[i0_168 * 32 + i1_168];
+        const t_277 = t_276 + v_749;
+        add_44[i0_168 * 32 + i1_168] = t_277 + v_749;
+      }
+    }
+    sum_53.fill(0, 0, 32);
+    for (let i0_169 = 0; i0_169 < n; i0_169++) {
+      for (let i1_169 = 0; i1_169 < 32; i1_169++) {
+        const v_750 = add_44[i0_169 * 32 + i1_169];
+        sum_53[i1_169] += -v_750;
+      }
+    }
+    for (let i_184 = 0; i_184 < 32; i_184++) {
+      const v_751 = sum_53[i_184];
+      div_53[i_184] = v_751 / n;
+    }
+    for (let i0_170 = 0; i0_170 < n; i0_170++) {
+      for (let i1_170 = 0; i1_170 < 32; i1_170++) {
+        const v_752 = add_44[i0_170 * 32 + i1_170];
+        const v_753 = div_53[i1_170];
+        d_h5_z[i0_170 * 32 + i1_170] = v_752 + v_753;
+      }
+    }
+    // grad of: h5 = residual(h4, 32)
+    d_h5_b.fill(0, 0, 32);
+    for (let i0_171 = 0; i0_171 < n; i0_171++) {
+      for (let i1_171 = 0; i1_171 < 32; i1_171++) {
+        d_h5_b[i1_171] += d_h5_z[i0_171 * 32 + i1_171];
+      }
+    }
+    for (let i_185 = 0; i_185 < 32; i_185 += 2) {
+      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
+        let c00_64 = 0,
+          c01_62 = 0,
+          c02_62 = 0,
+          c03_62 = 0,
+          c10_36 = 0,
+          c11_35 = 0,
+          c12_35 = 0,
+          c13_35 = 0;
+        for (let k_36 = 0; k_36 < n; k_36++) {
+          const ak_8 = k_36 * 32 + i_185;
+          const bk_48 = k_36 * 32 + j_78;
+          const a0_67 = h5_h[ak_8];
+          const a1_39 = h5_h[ak_8 + 1];
+          const b0_65 = d_h5_z[bk_48];
+          const b1_63 = d_h5_z[bk_48 + 1];
+          const b2_62 = d_h5_z[bk_48 + 2];
+          const b3_62 = d_h5_z[bk_48 + 3];
+          c00_64 += a0_67 * b0_65;
+          c01_62 += a0_67 * b1_63;
+          c02_62 += a0_67 * b2_62;
+          c03_62 += a0_67 * b3_62;
+          c10_36 += a1_39 * b0_65;
+          c11_35 += a1_39 * b1_63;
+          c12_35 += a1_39 * b2_62;
+          c13_35 += a1_39 * b3_62;
+        }
+        d_h5_W[i_185 * 32 + j_78] = c00_64;
+        d_h5_W[i_185 * 32 + (j_78 + 1)] = c01_62;
+        d_h5_W[i_185 * 32 + (j_78 + 2)] = c02_62;
+        d_h5_W[i_185 * 32 + (j_78 + 3)] = c03_62;
+        d_h5_W[(i_185 + 1) * 32 + j_78] = c10_36;
+        d_h5_W[(i_185 + 1) * 32 + (j_78 + 1)] = c11_35;
+        d_h5_W[(i_185 + 1) * 32 + (j_78 + 2)] = c12_35;
+        d_h5_W[(i_185 + 1) * 32 + (j_78 + 3)] = c13_35;
       }
     }
   }
   function forwardBackwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
-    const h3 = buf36,
+    const sub_4 = buf26,
+      rsqrt_4 = buf29,
+      mul_4 = buf28,
+      h3_h = buf30,
+      sub_5 = buf32,
+      rsqrt_5 = buf35,
+      mul_5 = buf34,
+      h3 = buf36,
       sub_6 = buf38,
       rsqrt_6 = buf41,
       mul_6 = buf40,
@@ -9774,25 +7786,8 @@ export function createModel(options: ModelOptions = {}): Model {
       rsqrt_8 = buf53,
       mul_8 = buf52,
       h5_h = buf54,
-      sub_9 = buf56,
-      rsqrt_9 = buf59,
-      mul_9 = buf58,
-      h5 = buf60,
-      mul_36 = buf76,
-      d_h6_h_z = buf70,
       mul_42 = buf64,
-      d_h5_beta = buf60,
-      mul_43 = buf70,
-      d_h5_gamma = buf76,
-      sum_52 = buf58,
-      div_52 = buf82,
-      mul_44 = buf58,
-      add_44 = buf56,
-      sum_53 = buf59,
-      div_53 = buf58,
       d_h5_z = buf70,
-      d_h5_b = buf59,
-      d_h5_W = buf56,
       mul_45 = buf58,
       d_h5_h_beta = buf54,
       mul_46 = buf70,
@@ -9831,932 +7826,7 @@ export function createModel(options: ModelOptions = {}): Model {
       div_59 = buf40,
       d_h4_h_z = buf46,
       d_h4_h_b = buf41,
-      d_h4_h_W = buf38;
-    const endI_34 = n - (n % 2);
-    for (let i_177 = 0; i_177 < endI_34; i_177 += 2) {
-      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
-        const ar0_54 = i_177 * 32;
-        const ar1_27 = (i_177 + 1) * 32;
-        const br0_14 = j_72 * 32;
-        const br1_14 = (j_72 + 1) * 32;
-        const br2_14 = (j_72 + 2) * 32;
-        const br3_14 = (j_72 + 3) * 32;
-        let c00_62 = 0,
-          c01_60 = 0,
-          c02_60 = 0,
-          c03_60 = 0,
-          c10_35 = 0,
-          c11_34 = 0,
-          c12_34 = 0,
-          c13_34 = 0;
-        for (let k_35 = 0; k_35 < 32; k_35++) {
-          const a0_65 = d_h6_h_z[ar0_54 + k_35];
-          const a1_38 = d_h6_h_z[ar1_27 + k_35];
-          const b0_63 = h6_h_W[br0_14 + k_35];
-          const b1_61 = h6_h_W[br1_14 + k_35];
-          const b2_60 = h6_h_W[br2_14 + k_35];
-          const b3_60 = h6_h_W[br3_14 + k_35];
-          c00_62 += a0_65 * b0_63;
-          c01_60 += a0_65 * b1_61;
-          c02_60 += a0_65 * b2_60;
-          c03_60 += a0_65 * b3_60;
-          c10_35 += a1_38 * b0_63;
-          c11_34 += a1_38 * b1_61;
-          c12_34 += a1_38 * b2_60;
-          c13_34 += a1_38 * b3_60;
-        }
-        const v_770 = mul_36[i_177 * 32 + j_72];
-        const t_324 = v_770 + c00_62;
-        const v_771 = h5[i_177 * 32 + j_72];
-        const t_325 = v_771 > 0 ? 1 : 0;
-        mul_42[i_177 * 32 + j_72] = t_324 * t_325;
-        const v_772 = mul_36[i_177 * 32 + (j_72 + 1)];
-        const t_326 = v_772 + c01_60;
-        const v_773 = h5[i_177 * 32 + (j_72 + 1)];
-        const t_327 = v_773 > 0 ? 1 : 0;
-        mul_42[i_177 * 32 + (j_72 + 1)] = t_326 * t_327;
-        const v_774 = mul_36[i_177 * 32 + (j_72 + 2)];
-        const t_328 = v_774 + c02_60;
-        const v_775 = h5[i_177 * 32 + (j_72 + 2)];
-        const t_329 = v_775 > 0 ? 1 : 0;
-        mul_42[i_177 * 32 + (j_72 + 2)] = t_328 * t_329;
-        const v_776 = mul_36[i_177 * 32 + (j_72 + 3)];
-        const t_330 = v_776 + c03_60;
-        const v_777 = h5[i_177 * 32 + (j_72 + 3)];
-        const t_331 = v_777 > 0 ? 1 : 0;
-        mul_42[i_177 * 32 + (j_72 + 3)] = t_330 * t_331;
-        const v_778 = mul_36[(i_177 + 1) * 32 + j_72];
-        const t_332 = v_778 + c10_35;
-        const v_779 = h5[(i_177 + 1) * 32 + j_72];
-        const t_333 = v_779 > 0 ? 1 : 0;
-        mul_42[(i_177 + 1) * 32 + j_72] = t_332 * t_333;
-        const v_780 = mul_36[(i_177 + 1) * 32 + (j_72 + 1)];
-        const t_334 = v_780 + c11_34;
-        const v_781 = h5[(i_177 + 1) * 32 + (j_72 + 1)];
-        const t_335 = v_781 > 0 ? 1 : 0;
-        mul_42[(i_177 + 1) * 32 + (j_72 + 1)] = t_334 * t_335;
-        const v_782 = mul_36[(i_177 + 1) * 32 + (j_72 + 2)];
-        const t_336 = v_782 + c12_34;
-        const v_783 = h5[(i_177 + 1) * 32 + (j_72 + 2)];
-        const t_337 = v_783 > 0 ? 1 : 0;
-        mul_42[(i_177 + 1) * 32 + (j_72 + 2)] = t_336 * t_337;
-        const v_784 = mul_36[(i_177 + 1) * 32 + (j_72 + 3)];
-        const t_338 = v_784 + c13_34;
-        const v_785 = h5[(i_177 + 1) * 32 + (j_72 + 3)];
-        const t_339 = v_785 > 0 ? 1 : 0;
-        mul_42[(i_177 + 1) * 32 + (j_72 + 3)] = t_338 * t_339;
-      }
-    }
-    for (let i_178 = endI_34; i_178 < n; i_178++) {
-      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
-        const ar0_55 = i_178 * 32;
-        const br0_15 = j_72 * 32;
-        const br1_15 = (j_72 + 1) * 32;
-        const br2_15 = (j_72 + 2) * 32;
-        const br3_15 = (j_72 + 3) * 32;
-        let c00_63 = 0,
-          c01_61 = 0,
-          c02_61 = 0,
-          c03_61 = 0;
-        for (let k_35 = 0; k_35 < 32; k_35++) {
-          const a0_66 = d_h6_h_z[ar0_55 + k_35];
-          const b0_64 = h6_h_W[br0_15 + k_35];
-          const b1_62 = h6_h_W[br1_15 + k_35];
-          const b2_61 = h6_h_W[br2_15 + k_35];
-          const b3_61 = h6_h_W[br3_15 + k_35];
-          c00_63 += a0_66 * b0_64;
-          c01_61 += a0_66 * b1_62;
-          c02_61 += a0_66 * b2_61;
-          c03_61 += a0_66 * b3_61;
-        }
-        const v_786 = mul_36[i_178 * 32 + j_72];
-        const t_340 = v_786 + c00_63;
-        const v_787 = h5[i_178 * 32 + j_72];
-        const t_341 = v_787 > 0 ? 1 : 0;
-        mul_42[i_178 * 32 + j_72] = t_340 * t_341;
-        const v_788 = mul_36[i_178 * 32 + (j_72 + 1)];
-        const t_342 = v_788 + c01_61;
-        const v_789 = h5[i_178 * 32 + (j_72 + 1)];
-        const t_343 = v_789 > 0 ? 1 : 0;
-        mul_42[i_178 * 32 + (j_72 + 1)] = t_342 * t_343;
-        const v_790 = mul_36[i_178 * 32 + (j_72 + 2)];
-        const t_344 = v_790 + c02_61;
-        const v_791 = h5[i_178 * 32 + (j_72 + 2)];
-        const t_345 = v_791 > 0 ? 1 : 0;
-        mul_42[i_178 * 32 + (j_72 + 2)] = t_344 * t_345;
-        const v_792 = mul_36[i_178 * 32 + (j_72 + 3)];
-        const t_346 = v_792 + c03_61;
-        const v_793 = h5[i_178 * 32 + (j_72 + 3)];
-        const t_347 = v_793 > 0 ? 1 : 0;
-        mul_42[i_178 * 32 + (j_72 + 3)] = t_346 * t_347;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h5_beta.fill(0, 0, 32);
-    for (let i0_163 = 0; i0_163 < n; i0_163++) {
-      for (let i1_163 = 0; i1_163 < 32; i1_163++) {
-        d_h5_beta[i1_163] += mul_42[i0_163 * 32 + i1_163];
-      }
-    }
-    for (let i0_164 = 0; i0_164 < n; i0_164++) {
-      for (let i1_164 = 0; i1_164 < 32; i1_164++) {
-        const v_794 = mul_42[i0_164 * 32 + i1_164];
-        const v_795 = h5_gamma[i1_164];
-        mul_43[i0_164 * 32 + i1_164] = v_794 * v_795;
-      }
-    }
-    d_h5_gamma.fill(0, 0, 32);
-    for (let i0_165 = 0; i0_165 < n; i0_165++) {
-      for (let i1_165 = 0; i1_165 < 32; i1_165++) {
-        const v_796 = mul_42[i0_165 * 32 + i1_165];
-        const v_797 = mul_9[i0_165 * 32 + i1_165];
-        d_h5_gamma[i1_165] += v_796 * v_797;
-      }
-    }
-    sum_52.fill(0, 0, 32);
-    for (let i0_166 = 0; i0_166 < n; i0_166++) {
-      for (let i1_166 = 0; i1_166 < 32; i1_166++) {
-        const v_798 = mul_43[i0_166 * 32 + i1_166];
-        const v_799 = sub_9[i0_166 * 32 + i1_166];
-        sum_52[i1_166] += v_798 * v_799;
-      }
-    }
-    for (let i_179 = 0; i_179 < 32; i_179++) {
-      const v_800 = sum_52[i_179];
-      const t_348 = -0.5 * v_800;
-      const v_801 = rsqrt_9[i_179];
-      const t_349 = v_801 * v_801;
-      const t_350 = v_801 * t_349;
-      const t_351 = t_348 * t_350;
-      div_52[i_179] = t_351 / n;
-    }
-    for (let i0_167 = 0; i0_167 < n; i0_167++) {
-      for (let i1_167 = 0; i1_167 < 32; i1_167++) {
-        const v_802 = div_52[i1_167];
-        const v_803 = sub_9[i0_167 * 32 + i1_167];
-        mul_44[i0_167 * 32 + i1_167] = v_802 * v_803;
-      }
-    }
-    for (let i0_168 = 0; i0_168 < n; i0_168++) {
-      for (let i1_168 = 0; i1_168 < 32; i1_168++) {
-        const v_804 = mul_43[i0_168 * 32 + i1_168];
-        const v_805 = rsqrt_9[i1_168];
-        const t_352 = v_804 * v_805;
-        const v_806 = mul_44[i0_168 * 32 + i1_168];
-        const t_353 = t_352 + v_806;
-        add_44[i0_168 * 32 + i1_168] = t_353 + v_806;
-      }
-    }
-    sum_53.fill(0, 0, 32);
-    for (let i0_169 = 0; i0_169 < n; i0_169++) {
-      for (let i1_169 = 0; i1_169 < 32; i1_169++) {
-        const v_807 = add_44[i0_169 * 32 + i1_169];
-        sum_53[i1_169] += -v_807;
-      }
-    }
-    for (let i_180 = 0; i_180 < 32; i_180++) {
-      const v_808 = sum_53[i_180];
-      div_53[i_180] = v_808 / n;
-    }
-    for (let i0_170 = 0; i0_170 < n; i0_170++) {
-      for (let i1_170 = 0; i1_170 < 32; i1_170++) {
-        const v_809 = add_44[i0_170 * 32 + i1_170];
-        const v_810 = div_53[i1_170];
-        d_h5_z[i0_170 * 32 + i1_170] = v_809 + v_810;
-      }
-    }
-    // grad of: h5 = residual(h4, 32)
-    d_h5_b.fill(0, 0, 32);
-    for (let i0_171 = 0; i0_171 < n; i0_171++) {
-      for (let i1_171 = 0; i1_171 < 32; i1_171++) {
-        d_h5_b[i1_171] += d_h5_z[i0_171 * 32 + i1_171];
-      }
-    }
-    for (let i_181 = 0; i_181 < 32; i_181 += 2) {
-      for (let j_74 = 0; j_74 < 32; j_74 += 4) {
-        let c00_64 = 0,
-          c01_62 = 0,
-          c02_62 = 0,
-          c03_62 = 0,
-          c10_36 = 0,
-          c11_35 = 0,
-          c12_35 = 0,
-          c13_35 = 0;
-        for (let k_36 = 0; k_36 < n; k_36++) {
-          const ak_8 = k_36 * 32 + i_181;
-          const bk_48 = k_36 * 32 + j_74;
-          const a0_67 = h5_h[ak_8];
-          const a1_39 = h5_h[ak_8 + 1];
-          const b0_65 = d_h5_z[bk_48];
-          const b1_63 = d_h5_z[bk_48 + 1];
-          const b2_62 = d_h5_z[bk_48 + 2];
-          const b3_62 = d_h5_z[bk_48 + 3];
-          c00_64 += a0_67 * b0_65;
-          c01_62 += a0_67 * b1_63;
-          c02_62 += a0_67 * b2_62;
-          c03_62 += a0_67 * b3_62;
-          c10_36 += a1_39 * b0_65;
-          c11_35 += a1_39 * b1_63;
-          c12_35 += a1_39 * b2_62;
-          c13_35 += a1_39 * b3_62;
-        }
-        d_h5_W[i_181 * 32 + j_74] = c00_64;
-        d_h5_W[i_181 * 32 + (j_74 + 1)] = c01_62;
-        d_h5_W[i_181 * 32 + (j_74 + 2)] = c02_62;
-        d_h5_W[i_181 * 32 + (j_74 + 3)] = c03_62;
-        d_h5_W[(i_181 + 1) * 32 + j_74] = c10_36;
-        d_h5_W[(i_181 + 1) * 32 + (j_74 + 1)] = c11_35;
-        d_h5_W[(i_181 + 1) * 32 + (j_74 + 2)] = c12_35;
-        d_h5_W[(i_181 + 1) * 32 + (j_74 + 3)] = c13_35;
-      }
-    }
-    const endI_36 = n - (n % 2);
-    for (let i_183 = 0; i_183 < endI_36; i_183 += 2) {
-      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
-        const ar0_56 = i_183 * 32;
-        const ar1_28 = (i_183 + 1) * 32;
-        const br0_16 = j_76 * 32;
-        const br1_16 = (j_76 + 1) * 32;
-        const br2_16 = (j_76 + 2) * 32;
-        const br3_16 = (j_76 + 3) * 32;
-        let c00_65 = 0,
-          c01_63 = 0,
-          c02_63 = 0,
-          c03_63 = 0,
-          c10_37 = 0,
-          c11_36 = 0,
-          c12_36 = 0,
-          c13_36 = 0;
-        for (let k_37 = 0; k_37 < 32; k_37++) {
-          const a0_68 = d_h5_z[ar0_56 + k_37];
-          const a1_40 = d_h5_z[ar1_28 + k_37];
-          const b0_66 = h5_W[br0_16 + k_37];
-          const b1_64 = h5_W[br1_16 + k_37];
-          const b2_63 = h5_W[br2_16 + k_37];
-          const b3_63 = h5_W[br3_16 + k_37];
-          c00_65 += a0_68 * b0_66;
-          c01_63 += a0_68 * b1_64;
-          c02_63 += a0_68 * b2_63;
-          c03_63 += a0_68 * b3_63;
-          c10_37 += a1_40 * b0_66;
-          c11_36 += a1_40 * b1_64;
-          c12_36 += a1_40 * b2_63;
-          c13_36 += a1_40 * b3_63;
-        }
-        const v_811 = h5_h[i_183 * 32 + j_76];
-        const t_354 = v_811 > 0 ? 1 : 0;
-        mul_45[i_183 * 32 + j_76] = c00_65 * t_354;
-        const v_812 = h5_h[i_183 * 32 + (j_76 + 1)];
-        const t_355 = v_812 > 0 ? 1 : 0;
-        mul_45[i_183 * 32 + (j_76 + 1)] = c01_63 * t_355;
-        const v_813 = h5_h[i_183 * 32 + (j_76 + 2)];
-        const t_356 = v_813 > 0 ? 1 : 0;
-        mul_45[i_183 * 32 + (j_76 + 2)] = c02_63 * t_356;
-        const v_814 = h5_h[i_183 * 32 + (j_76 + 3)];
-        const t_357 = v_814 > 0 ? 1 : 0;
-        mul_45[i_183 * 32 + (j_76 + 3)] = c03_63 * t_357;
-        const v_815 = h5_h[(i_183 + 1) * 32 + j_76];
-        const t_358 = v_815 > 0 ? 1 : 0;
-        mul_45[(i_183 + 1) * 32 + j_76] = c10_37 * t_358;
-        const v_816 = h5_h[(i_183 + 1) * 32 + (j_76 + 1)];
-        const t_359 = v_816 > 0 ? 1 : 0;
-        mul_45[(i_183 + 1) * 32 + (j_76 + 1)] = c11_36 * t_359;
-        const v_817 = h5_h[(i_183 + 1) * 32 + (j_76 + 2)];
-        const t_360 = v_817 > 0 ? 1 : 0;
-        mul_45[(i_183 + 1) * 32 + (j_76 + 2)] = c12_36 * t_360;
-        const v_818 = h5_h[(i_183 + 1) * 32 + (j_76 + 3)];
-        const t_361 = v_818 > 0 ? 1 : 0;
-        mul_45[(i_183 + 1) * 32 + (j_76 + 3)] = c13_36 * t_361;
-      }
-    }
-    for (let i_184 = endI_36; i_184 < n; i_184++) {
-      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
-        const ar0_57 = i_184 * 32;
-        const br0_17 = j_76 * 32;
-        const br1_17 = (j_76 + 1) * 32;
-        const br2_17 = (j_76 + 2) * 32;
-        const br3_17 = (j_76 + 3) * 32;
-        let c00_66 = 0,
-          c01_64 = 0,
-          c02_64 = 0,
-          c03_64 = 0;
-        for (let k_37 = 0; k_37 < 32; k_37++) {
-          const a0_69 = d_h5_z[ar0_57 + k_37];
-          const b0_67 = h5_W[br0_17 + k_37];
-          const b1_65 = h5_W[br1_17 + k_37];
-          const b2_64 = h5_W[br2_17 + k_37];
-          const b3_64 = h5_W[br3_17 + k_37];
-          c00_66 += a0_69 * b0_67;
-          c01_64 += a0_69 * b1_65;
-          c02_64 += a0_69 * b2_64;
-          c03_64 += a0_69 * b3_64;
-        }
-        const v_819 = h5_h[i_184 * 32 + j_76];
-        const t_362 = v_819 > 0 ? 1 : 0;
-        mul_45[i_184 * 32 + j_76] = c00_66 * t_362;
-        const v_820 = h5_h[i_184 * 32 + (j_76 + 1)];
-        const t_363 = v_820 > 0 ? 1 : 0;
-        mul_45[i_184 * 32 + (j_76 + 1)] = c01_64 * t_363;
-        const v_821 = h5_h[i_184 * 32 + (j_76 + 2)];
-        const t_364 = v_821 > 0 ? 1 : 0;
-        mul_45[i_184 * 32 + (j_76 + 2)] = c02_64 * t_364;
-        const v_822 = h5_h[i_184 * 32 + (j_76 + 3)];
-        const t_365 = v_822 > 0 ? 1 : 0;
-        mul_45[i_184 * 32 + (j_76 + 3)] = c03_64 * t_365;
-      }
-    }
-    // grad of: batchnorm(dense(x, n))
-    d_h5_h_beta.fill(0, 0, 32);
-    for (let i0_172 = 0; i0_172 < n; i0_172++) {
-      for (let i1_172 = 0; i1_172 < 32; i1_172++) {
-        d_h5_h_beta[i1_172] += mul_45[i0_172 * 32 + i1_172];
-      }
-    }
-    for (let i0_173 = 0; i0_173 < n; i0_173++) {
-      for (let i1_173 = 0; i1_173 < 32; i1_173++) {
-        const v_823 = mul_45[i0_173 * 32 + i1_173];
-        const v_824 = h5_h_gamma[i1_173];
-        mul_46[i0_173 * 32 + i1_173] = v_823 * v_824;
-      }
-    }
-    d_h5_h_gamma.fill(0, 0, 32);
-    for (let i0_174 = 0; i0_174 < n; i0_174++) {
-      for (let i1_174 = 0; i1_174 < 32; i1_174++) {
-        const v_825 = mul_45[i0_174 * 32 + i1_174];
-        const v_826 = mul_8[i0_174 * 32 + i1_174];
-        d_h5_h_gamma[i1_174] += v_825 * v_826;
-      }
-    }
-    sum_54.fill(0, 0, 32);
-    for (let i0_175 = 0; i0_175 < n; i0_175++) {
-      for (let i1_175 = 0; i1_175 < 32; i1_175++) {
-        const v_827 = mul_46[i0_175 * 32 + i1_175];
-        const v_828 = sub_8[i0_175 * 32 + i1_175];
-        sum_54[i1_175] += v_827 * v_828;
-      }
-    }
-    for (let i_185 = 0; i_185 < 32; i_185++) {
-      const v_829 = sum_54[i_185];
-      const t_366 = -0.5 * v_829;
-      const v_830 = rsqrt_8[i_185];
-      const t_367 = v_830 * v_830;
-      const t_368 = v_830 * t_367;
-      const t_369 = t_366 * t_368;
-      div_54[i_185] = t_369 / n;
-    }
-    for (let i0_176 = 0; i0_176 < n; i0_176++) {
-      for (let i1_176 = 0; i1_176 < 32; i1_176++) {
-        const v_831 = div_54[i1_176];
-        const v_832 = sub_8[i0_176 * 32 + i1_176];
-        mul_47[i0_176 * 32 + i1_176] = v_831 * v_832;
-      }
-    }
-    for (let i0_177 = 0; i0_177 < n; i0_177++) {
-      for (let i1_177 = 0; i1_177 < 32; i1_177++) {
-        const v_833 = mul_46[i0_177 * 32 + i1_177];
-        const v_834 = rsqrt_8[i1_177];
-        const t_370 = v_833 * v_834;
-        const v_835 = mul_47[i0_177 * 32 + i1_177];
-        const t_371 = t_370 + v_835;
-        add_45[i0_177 * 32 + i1_177] = t_371 + v_835;
-      }
-    }
-    sum_55.fill(0, 0, 32);
-    for (let i0_178 = 0; i0_178 < n; i0_178++) {
-      for (let i1_178 = 0; i1_178 < 32; i1_178++) {
-        const v_836 = add_45[i0_178 * 32 + i1_178];
-        sum_55[i1_178] += -v_836;
-      }
-    }
-    for (let i_186 = 0; i_186 < 32; i_186++) {
-      const v_837 = sum_55[i_186];
-      div_55[i_186] = v_837 / n;
-    }
-    for (let i0_179 = 0; i0_179 < n; i0_179++) {
-      for (let i1_179 = 0; i1_179 < 32; i1_179++) {
-        const v_838 = add_45[i0_179 * 32 + i1_179];
-        const v_839 = div_55[i1_179];
-        d_h5_h_z[i0_179 * 32 + i1_179] = v_838 + v_839;
-      }
-    }
-    // grad of: h5 = residual(h4, 32)
-    d_h5_h_b.fill(0, 0, 32);
-    for (let i0_180 = 0; i0_180 < n; i0_180++) {
-      for (let i1_180 = 0; i1_180 < 32; i1_180++) {
-        d_h5_h_b[i1_180] += d_h5_h_z[i0_180 * 32 + i1_180];
-      }
-    }
-    for (let i_187 = 0; i_187 < 32; i_187 += 2) {
-      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
-        let c00_67 = 0,
-          c01_65 = 0,
-          c02_65 = 0,
-          c03_65 = 0,
-          c10_38 = 0,
-          c11_37 = 0,
-          c12_37 = 0,
-          c13_37 = 0;
-        for (let k_38 = 0; k_38 < n; k_38++) {
-          const ak_9 = k_38 * 32 + i_187;
-          const bk_49 = k_38 * 32 + j_78;
-          const a0_70 = h4[ak_9];
-          const a1_41 = h4[ak_9 + 1];
-          const b0_68 = d_h5_h_z[bk_49];
-          const b1_66 = d_h5_h_z[bk_49 + 1];
-          const b2_65 = d_h5_h_z[bk_49 + 2];
-          const b3_65 = d_h5_h_z[bk_49 + 3];
-          c00_67 += a0_70 * b0_68;
-          c01_65 += a0_70 * b1_66;
-          c02_65 += a0_70 * b2_65;
-          c03_65 += a0_70 * b3_65;
-          c10_38 += a1_41 * b0_68;
-          c11_37 += a1_41 * b1_66;
-          c12_37 += a1_41 * b2_65;
-          c13_37 += a1_41 * b3_65;
-        }
-        d_h5_h_W[i_187 * 32 + j_78] = c00_67;
-        d_h5_h_W[i_187 * 32 + (j_78 + 1)] = c01_65;
-        d_h5_h_W[i_187 * 32 + (j_78 + 2)] = c02_65;
-        d_h5_h_W[i_187 * 32 + (j_78 + 3)] = c03_65;
-        d_h5_h_W[(i_187 + 1) * 32 + j_78] = c10_38;
-        d_h5_h_W[(i_187 + 1) * 32 + (j_78 + 1)] = c11_37;
-        d_h5_h_W[(i_187 + 1) * 32 + (j_78 + 2)] = c12_37;
-        d_h5_h_W[(i_187 + 1) * 32 + (j_78 + 3)] = c13_37;
-      }
-    }
-    const endI_38 = n - (n % 2);
-    for (let i_189 = 0; i_189 < endI_38; i_189 += 2) {
-      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
-        const ar0_58 = i_189 * 32;
-        const ar1_29 = (i_189 + 1) * 32;
-        const br0_18 = j_80 * 32;
-        const br1_18 = (j_80 + 1) * 32;
-        const br2_18 = (j_80 + 2) * 32;
-        const br3_18 = (j_80 + 3) * 32;
-        let c00_68 = 0,
-          c01_66 = 0,
-          c02_66 = 0,
-          c03_66 = 0,
-          c10_39 = 0,
-          c11_38 = 0,
-          c12_38 = 0,
-          c13_38 = 0;
-        for (let k_39 = 0; k_39 < 32; k_39++) {
-          const a0_71 = d_h5_h_z[ar0_58 + k_39];
-          const a1_42 = d_h5_h_z[ar1_29 + k_39];
-          const b0_69 = h5_h_W[br0_18 + k_39];
-          const b1_67 = h5_h_W[br1_18 + k_39];
-          const b2_66 = h5_h_W[br2_18 + k_39];
-          const b3_66 = h5_h_W[br3_18 + k_39];
-          c00_68 += a0_71 * b0_69;
-          c01_66 += a0_71 * b1_67;
-          c02_66 += a0_71 * b2_66;
-          c03_66 += a0_71 * b3_66;
-          c10_39 += a1_42 * b0_69;
-          c11_38 += a1_42 * b1_67;
-          c12_38 += a1_42 * b2_66;
-          c13_38 += a1_42 * b3_66;
-        }
-        const v_840 = mul_42[i_189 * 32 + j_80];
-        const t_372 = v_840 + c00_68;
-        const v_841 = h4[i_189 * 32 + j_80];
-        const t_373 = v_841 > 0 ? 1 : 0;
-        mul_48[i_189 * 32 + j_80] = t_372 * t_373;
-        const v_842 = mul_42[i_189 * 32 + (j_80 + 1)];
-        const t_374 = v_842 + c01_66;
-        const v_843 = h4[i_189 * 32 + (j_80 + 1)];
-        const t_375 = v_843 > 0 ? 1 : 0;
-        mul_48[i_189 * 32 + (j_80 + 1)] = t_374 * t_375;
-        const v_844 = mul_42[i_189 * 32 + (j_80 + 2)];
-        const t_376 = v_844 + c02_66;
-        const v_845 = h4[i_189 * 32 + (j_80 + 2)];
-        const t_377 = v_845 > 0 ? 1 : 0;
-        mul_48[i_189 * 32 + (j_80 + 2)] = t_376 * t_377;
-        const v_846 = mul_42[i_189 * 32 + (j_80 + 3)];
-        const t_378 = v_846 + c03_66;
-        const v_847 = h4[i_189 * 32 + (j_80 + 3)];
-        const t_379 = v_847 > 0 ? 1 : 0;
-        mul_48[i_189 * 32 + (j_80 + 3)] = t_378 * t_379;
-        const v_848 = mul_42[(i_189 + 1) * 32 + j_80];
-        const t_380 = v_848 + c10_39;
-        const v_849 = h4[(i_189 + 1) * 32 + j_80];
-        const t_381 = v_849 > 0 ? 1 : 0;
-        mul_48[(i_189 + 1) * 32 + j_80] = t_380 * t_381;
-        const v_850 = mul_42[(i_189 + 1) * 32 + (j_80 + 1)];
-        const t_382 = v_850 + c11_38;
-        const v_851 = h4[(i_189 + 1) * 32 + (j_80 + 1)];
-        const t_383 = v_851 > 0 ? 1 : 0;
-        mul_48[(i_189 + 1) * 32 + (j_80 + 1)] = t_382 * t_383;
-        const v_852 = mul_42[(i_189 + 1) * 32 + (j_80 + 2)];
-        const t_384 = v_852 + c12_38;
-        const v_853 = h4[(i_189 + 1) * 32 + (j_80 + 2)];
-        const t_385 = v_853 > 0 ? 1 : 0;
-        mul_48[(i_189 + 1) * 32 + (j_80 + 2)] = t_384 * t_385;
-        const v_854 = mul_42[(i_189 + 1) * 32 + (j_80 + 3)];
-        const t_386 = v_854 + c13_38;
-        const v_855 = h4[(i_189 + 1) * 32 + (j_80 + 3)];
-        const t_387 = v_855 > 0 ? 1 : 0;
-        mul_48[(i_189 + 1) * 32 + (j_80 + 3)] = t_386 * t_387;
-      }
-    }
-    for (let i_190 = endI_38; i_190 < n; i_190++) {
-      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
-        const ar0_59 = i_190 * 32;
-        const br0_19 = j_80 * 32;
-        const br1_19 = (j_80 + 1) * 32;
-        const br2_19 = (j_80 + 2) * 32;
-        const br3_19 = (j_80 + 3) * 32;
-        let c00_69 = 0,
-          c01_67 = 0,
-          c02_67 = 0,
-          c03_67 = 0;
-        for (let k_39 = 0; k_39 < 32; k_39++) {
-          const a0_72 = d_h5_h_z[ar0_59 + k_39];
-          const b0_70 = h5_h_W[br0_19 + k_39];
-          const b1_68 = h5_h_W[br1_19 + k_39];
-          const b2_67 = h5_h_W[br2_19 + k_39];
-          const b3_67 = h5_h_W[br3_19 + k_39];
-          c00_69 += a0_72 * b0_70;
-          c01_67 += a0_72 * b1_68;
-          c02_67 += a0_72 * b2_67;
-          c03_67 += a0_72 * b3_67;
-        }
-        const v_856 = mul_42[i_190 * 32 + j_80];
-        const t_388 = v_856 + c00_69;
-        const v_857 = h4[i_190 * 32 + j_80];
-        const t_389 = v_857 > 0 ? 1 : 0;
-        mul_48[i_190 * 32 + j_80] = t_388 * t_389;
-        const v_858 = mul_42[i_190 * 32 + (j_80 + 1)];
-        const t_390 = v_858 + c01_67;
-        const v_859 = h4[i_190 * 32 + (j_80 + 1)];
-        const t_391 = v_859 > 0 ? 1 : 0;
-        mul_48[i_190 * 32 + (j_80 + 1)] = t_390 * t_391;
-        const v_860 = mul_42[i_190 * 32 + (j_80 + 2)];
-        const t_392 = v_860 + c02_67;
-        const v_861 = h4[i_190 * 32 + (j_80 + 2)];
-        const t_393 = v_861 > 0 ? 1 : 0;
-        mul_48[i_190 * 32 + (j_80 + 2)] = t_392 * t_393;
-        const v_862 = mul_42[i_190 * 32 + (j_80 + 3)];
-        const t_394 = v_862 + c03_67;
-        const v_863 = h4[i_190 * 32 + (j_80 + 3)];
-        const t_395 = v_863 > 0 ? 1 : 0;
-        mul_48[i_190 * 32 + (j_80 + 3)] = t_394 * t_395;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h4_beta.fill(0, 0, 32);
-    for (let i0_181 = 0; i0_181 < n; i0_181++) {
-      for (let i1_181 = 0; i1_181 < 32; i1_181++) {
-        d_h4_beta[i1_181] += mul_48[i0_181 * 32 + i1_181];
-      }
-    }
-    for (let i0_182 = 0; i0_182 < n; i0_182++) {
-      for (let i1_182 = 0; i1_182 < 32; i1_182++) {
-        const v_864 = mul_48[i0_182 * 32 + i1_182];
-        const v_865 = h4_gamma[i1_182];
-        mul_49[i0_182 * 32 + i1_182] = v_864 * v_865;
-      }
-    }
-    d_h4_gamma.fill(0, 0, 32);
-    for (let i0_183 = 0; i0_183 < n; i0_183++) {
-      for (let i1_183 = 0; i1_183 < 32; i1_183++) {
-        const v_866 = mul_48[i0_183 * 32 + i1_183];
-        const v_867 = mul_7[i0_183 * 32 + i1_183];
-        d_h4_gamma[i1_183] += v_866 * v_867;
-      }
-    }
-    sum_56.fill(0, 0, 32);
-    for (let i0_184 = 0; i0_184 < n; i0_184++) {
-      for (let i1_184 = 0; i1_184 < 32; i1_184++) {
-        const v_868 = mul_49[i0_184 * 32 + i1_184];
-        const v_869 = sub_7[i0_184 * 32 + i1_184];
-        sum_56[i1_184] += v_868 * v_869;
-      }
-    }
-    for (let i_191 = 0; i_191 < 32; i_191++) {
-      const v_870 = sum_56[i_191];
-      const t_396 = -0.5 * v_870;
-      const v_871 = rsqrt_7[i_191];
-      const t_397 = v_871 * v_871;
-      const t_398 = v_871 * t_397;
-      const t_399 = t_396 * t_398;
-      div_56[i_191] = t_399 / n;
-    }
-    for (let i0_185 = 0; i0_185 < n; i0_185++) {
-      for (let i1_185 = 0; i1_185 < 32; i1_185++) {
-        const v_872 = div_56[i1_185];
-        const v_873 = sub_7[i0_185 * 32 + i1_185];
-        mul_50[i0_185 * 32 + i1_185] = v_872 * v_873;
-      }
-    }
-    for (let i0_186 = 0; i0_186 < n; i0_186++) {
-      for (let i1_186 = 0; i1_186 < 32; i1_186++) {
-        const v_874 = mul_49[i0_186 * 32 + i1_186];
-        const v_875 = rsqrt_7[i1_186];
-        const t_400 = v_874 * v_875;
-        const v_876 = mul_50[i0_186 * 32 + i1_186];
-        const t_401 = t_400 + v_876;
-        add_46[i0_186 * 32 + i1_186] = t_401 + v_876;
-      }
-    }
-    sum_57.fill(0, 0, 32);
-    for (let i0_187 = 0; i0_187 < n; i0_187++) {
-      for (let i1_187 = 0; i1_187 < 32; i1_187++) {
-        const v_877 = add_46[i0_187 * 32 + i1_187];
-        sum_57[i1_187] += -v_877;
-      }
-    }
-    for (let i_192 = 0; i_192 < 32; i_192++) {
-      const v_878 = sum_57[i_192];
-      div_57[i_192] = v_878 / n;
-    }
-    for (let i0_188 = 0; i0_188 < n; i0_188++) {
-      for (let i1_188 = 0; i1_188 < 32; i1_188++) {
-        const v_879 = add_46[i0_188 * 32 + i1_188];
-        const v_880 = div_57[i1_188];
-        d_h4_z[i0_188 * 32 + i1_188] = v_879 + v_880;
-      }
-    }
-    // grad of: h4 = residual(h3, 32)
-    d_h4_b.fill(0, 0, 32);
-    for (let i0_189 = 0; i0_189 < n; i0_189++) {
-      for (let i1_189 = 0; i1_189 < 32; i1_189++) {
-        d_h4_b[i1_189] += d_h4_z[i0_189 * 32 + i1_189];
-      }
-    }
-    for (let i_193 = 0; i_193 < 32; i_193 += 2) {
-      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
-        let c00_70 = 0,
-          c01_68 = 0,
-          c02_68 = 0,
-          c03_68 = 0,
-          c10_40 = 0,
-          c11_39 = 0,
-          c12_39 = 0,
-          c13_39 = 0;
-        for (let k_40 = 0; k_40 < n; k_40++) {
-          const ak_10 = k_40 * 32 + i_193;
-          const bk_50 = k_40 * 32 + j_82;
-          const a0_73 = h4_h[ak_10];
-          const a1_43 = h4_h[ak_10 + 1];
-          const b0_71 = d_h4_z[bk_50];
-          const b1_69 = d_h4_z[bk_50 + 1];
-          const b2_68 = d_h4_z[bk_50 + 2];
-          const b3_68 = d_h4_z[bk_50 + 3];
-          c00_70 += a0_73 * b0_71;
-          c01_68 += a0_73 * b1_69;
-          c02_68 += a0_73 * b2_68;
-          c03_68 += a0_73 * b3_68;
-          c10_40 += a1_43 * b0_71;
-          c11_39 += a1_43 * b1_69;
-          c12_39 += a1_43 * b2_68;
-          c13_39 += a1_43 * b3_68;
-        }
-        d_h4_W[i_193 * 32 + j_82] = c00_70;
-        d_h4_W[i_193 * 32 + (j_82 + 1)] = c01_68;
-        d_h4_W[i_193 * 32 + (j_82 + 2)] = c02_68;
-        d_h4_W[i_193 * 32 + (j_82 + 3)] = c03_68;
-        d_h4_W[(i_193 + 1) * 32 + j_82] = c10_40;
-        d_h4_W[(i_193 + 1) * 32 + (j_82 + 1)] = c11_39;
-        d_h4_W[(i_193 + 1) * 32 + (j_82 + 2)] = c12_39;
-        d_h4_W[(i_193 + 1) * 32 + (j_82 + 3)] = c13_39;
-      }
-    }
-    const endI_40 = n - (n % 2);
-    for (let i_195 = 0; i_195 < endI_40; i_195 += 2) {
-      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
-        const ar0_60 = i_195 * 32;
-        const ar1_30 = (i_195 + 1) * 32;
-        const br0_20 = j_84 * 32;
-        const br1_20 = (j_84 + 1) * 32;
-        const br2_20 = (j_84 + 2) * 32;
-        const br3_20 = (j_84 + 3) * 32;
-        let c00_71 = 0,
-          c01_69 = 0,
-          c02_69 = 0,
-          c03_69 = 0,
-          c10_41 = 0,
-          c11_40 = 0,
-          c12_40 = 0,
-          c13_40 = 0;
-        for (let k_41 = 0; k_41 < 32; k_41++) {
-          const a0_74 = d_h4_z[ar0_60 + k_41];
-          const a1_44 = d_h4_z[ar1_30 + k_41];
-          const b0_72 = h4_W[br0_20 + k_41];
-          const b1_70 = h4_W[br1_20 + k_41];
-          const b2_69 = h4_W[br2_20 + k_41];
-          const b3_69 = h4_W[br3_20 + k_41];
-          c00_71 += a0_74 * b0_72;
-          c01_69 += a0_74 * b1_70;
-          c02_69 += a0_74 * b2_69;
-          c03_69 += a0_74 * b3_69;
-          c10_41 += a1_44 * b0_72;
-          c11_40 += a1_44 * b1_70;
-          c12_40 += a1_44 * b2_69;
-          c13_40 += a1_44 * b3_69;
-        }
-        const v_881 = h4_h[i_195 * 32 + j_84];
-        const t_402 = v_881 > 0 ? 1 : 0;
-        mul_51[i_195 * 32 + j_84] = c00_71 * t_402;
-        const v_882 = h4_h[i_195 * 32 + (j_84 + 1)];
-        const t_403 = v_882 > 0 ? 1 : 0;
-        mul_51[i_195 * 32 + (j_84 + 1)] = c01_69 * t_403;
-        const v_883 = h4_h[i_195 * 32 + (j_84 + 2)];
-        const t_404 = v_883 > 0 ? 1 : 0;
-        mul_51[i_195 * 32 + (j_84 + 2)] = c02_69 * t_404;
-        const v_884 = h4_h[i_195 * 32 + (j_84 + 3)];
-        const t_405 = v_884 > 0 ? 1 : 0;
-        mul_51[i_195 * 32 + (j_84 + 3)] = c03_69 * t_405;
-        const v_885 = h4_h[(i_195 + 1) * 32 + j_84];
-        const t_406 = v_885 > 0 ? 1 : 0;
-        mul_51[(i_195 + 1) * 32 + j_84] = c10_41 * t_406;
-        const v_886 = h4_h[(i_195 + 1) * 32 + (j_84 + 1)];
-        const t_407 = v_886 > 0 ? 1 : 0;
-        mul_51[(i_195 + 1) * 32 + (j_84 + 1)] = c11_40 * t_407;
-        const v_887 = h4_h[(i_195 + 1) * 32 + (j_84 + 2)];
-        const t_408 = v_887 > 0 ? 1 : 0;
-        mul_51[(i_195 + 1) * 32 + (j_84 + 2)] = c12_40 * t_408;
-        const v_888 = h4_h[(i_195 + 1) * 32 + (j_84 + 3)];
-        const t_409 = v_888 > 0 ? 1 : 0;
-        mul_51[(i_195 + 1) * 32 + (j_84 + 3)] = c13_40 * t_409;
-      }
-    }
-    for (let i_196 = endI_40; i_196 < n; i_196++) {
-      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
-        const ar0_61 = i_196 * 32;
-        const br0_21 = j_84 * 32;
-        const br1_21 = (j_84 + 1) * 32;
-        const br2_21 = (j_84 + 2) * 32;
-        const br3_21 = (j_84 + 3) * 32;
-        let c00_72 = 0,
-          c01_70 = 0,
-          c02_70 = 0,
-          c03_70 = 0;
-        for (let k_41 = 0; k_41 < 32; k_41++) {
-          const a0_75 = d_h4_z[ar0_61 + k_41];
-          const b0_73 = h4_W[br0_21 + k_41];
-          const b1_71 = h4_W[br1_21 + k_41];
-          const b2_70 = h4_W[br2_21 + k_41];
-          const b3_70 = h4_W[br3_21 + k_41];
-          c00_72 += a0_75 * b0_73;
-          c01_70 += a0_75 * b1_71;
-          c02_70 += a0_75 * b2_70;
-          c03_70 += a0_75 * b3_70;
-        }
-        const v_889 = h4_h[i_196 * 32 + j_84];
-        const t_410 = v_889 > 0 ? 1 : 0;
-        mul_51[i_196 * 32 + j_84] = c00_72 * t_410;
-        const v_890 = h4_h[i_196 * 32 + (j_84 + 1)];
-        const t_411 = v_890 > 0 ? 1 : 0;
-        mul_51[i_196 * 32 + (j_84 + 1)] = c01_70 * t_411;
-        const v_891 = h4_h[i_196 * 32 + (j_84 + 2)];
-        const t_412 = v_891 > 0 ? 1 : 0;
-        mul_51[i_196 * 32 + (j_84 + 2)] = c02_70 * t_412;
-        const v_892 = h4_h[i_196 * 32 + (j_84 + 3)];
-        const t_413 = v_892 > 0 ? 1 : 0;
-        mul_51[i_196 * 32 + (j_84 + 3)] = c03_70 * t_413;
-      }
-    }
-    // grad of: batchnorm(dense(x, n))
-    d_h4_h_beta.fill(0, 0, 32);
-    for (let i0_190 = 0; i0_190 < n; i0_190++) {
-      for (let i1_190 = 0; i1_190 < 32; i1_190++) {
-        d_h4_h_beta[i1_190] += mul_51[i0_190 * 32 + i1_190];
-      }
-    }
-    for (let i0_191 = 0; i0_191 < n; i0_191++) {
-      for (let i1_191 = 0; i1_191 < 32; i1_191++) {
-        const v_893 = mul_51[i0_191 * 32 + i1_191];
-        const v_894 = h4_h_gamma[i1_191];
-        mul_52[i0_191 * 32 + i1_191] = v_893 * v_894;
-      }
-    }
-    d_h4_h_gamma.fill(0, 0, 32);
-    for (let i0_192 = 0; i0_192 < n; i0_192++) {
-      for (let i1_192 = 0; i1_192 < 32; i1_192++) {
-        const v_895 = mul_51[i0_192 * 32 + i1_192];
-        const v_896 = mul_6[i0_192 * 32 + i1_192];
-        d_h4_h_gamma[i1_192] += v_895 * v_896;
-      }
-    }
-    sum_58.fill(0, 0, 32);
-    for (let i0_193 = 0; i0_193 < n; i0_193++) {
-      for (let i1_193 = 0; i1_193 < 32; i1_193++) {
-        const v_897 = mul_52[i0_193 * 32 + i1_193];
-        const v_898 = sub_6[i0_193 * 32 + i1_193];
-        sum_58[i1_193] += v_897 * v_898;
-      }
-    }
-    for (let i_197 = 0; i_197 < 32; i_197++) {
-      const v_899 = sum_58[i_197];
-      const t_414 = -0.5 * v_899;
-      const v_900 = rsqrt_6[i_197];
-      const t_415 = v_900 * v_900;
-      const t_416 = v_900 * t_415;
-      const t_417 = t_414 * t_416;
-      div_58[i_197] = t_417 / n;
-    }
-    for (let i0_194 = 0; i0_194 < n; i0_194++) {
-      for (let i1_194 = 0; i1_194 < 32; i1_194++) {
-        const v_901 = div_58[i1_194];
-        const v_902 = sub_6[i0_194 * 32 + i1_194];
-        mul_53[i0_194 * 32 + i1_194] = v_901 * v_902;
-      }
-    }
-    for (let i0_195 = 0; i0_195 < n; i0_195++) {
-      for (let i1_195 = 0; i1_195 < 32; i1_195++) {
-        const v_903 = mul_52[i0_195 * 32 + i1_195];
-        const v_904 = rsqrt_6[i1_195];
-        const t_418 = v_903 * v_904;
-        const v_905 = mul_53[i0_195 * 32 + i1_195];
-        const t_419 = t_418 + v_905;
-        add_47[i0_195 * 32 + i1_195] = t_419 + v_905;
-      }
-    }
-    sum_59.fill(0, 0, 32);
-    for (let i0_196 = 0; i0_196 < n; i0_196++) {
-      for (let i1_196 = 0; i1_196 < 32; i1_196++) {
-        const v_906 = add_47[i0_196 * 32 + i1_196];
-        sum_59[i1_196] += -v_906;
-      }
-    }
-    for (let i_198 = 0; i_198 < 32; i_198++) {
-      const v_907 = sum_59[i_198];
-      div_59[i_198] = v_907 / n;
-    }
-    for (let i0_197 = 0; i0_197 < n; i0_197++) {
-      for (let i1_197 = 0; i1_197 < 32; i1_197++) {
-        const v_908 = add_47[i0_197 * 32 + i1_197];
-        const v_909 = div_59[i1_197];
-        d_h4_h_z[i0_197 * 32 + i1_197] = v_908 + v_909;
-      }
-    }
-    // grad of: h4 = residual(h3, 32)
-    d_h4_h_b.fill(0, 0, 32);
-    for (let i0_198 = 0; i0_198 < n; i0_198++) {
-      for (let i1_198 = 0; i1_198 < 32; i1_198++) {
-        d_h4_h_b[i1_198] += d_h4_h_z[i0_198 * 32 + i1_198];
-      }
-    }
-    for (let i_199 = 0; i_199 < 32; i_199 += 2) {
-      for (let j_86 = 0; j_86 < 32; j_86 += 4) {
-        let c00_73 = 0,
-          c01_71 = 0,
-          c02_71 = 0,
-          c03_71 = 0,
-          c10_42 = 0,
-          c11_41 = 0,
-          c12_41 = 0,
-          c13_41 = 0;
-        for (let k_42 = 0; k_42 < n; k_42++) {
-          const ak_11 = k_42 * 32 + i_199;
-          const bk_51 = k_42 * 32 + j_86;
-          const a0_76 = h3[ak_11];
-          const a1_45 = h3[ak_11 + 1];
-          const b0_74 = d_h4_h_z[bk_51];
-          const b1_72 = d_h4_h_z[bk_51 + 1];
-          const b2_71 = d_h4_h_z[bk_51 + 2];
-          const b3_71 = d_h4_h_z[bk_51 + 3];
-          c00_73 += a0_76 * b0_74;
-          c01_71 += a0_76 * b1_72;
-          c02_71 += a0_76 * b2_71;
-          c03_71 += a0_76 * b3_71;
-          c10_42 += a1_45 * b0_74;
-          c11_41 += a1_45 * b1_72;
-          c12_41 += a1_45 * b2_71;
-          c13_41 += a1_45 * b3_71;
-        }
-        d_h4_h_W[i_199 * 32 + j_86] = c00_73;
-        d_h4_h_W[i_199 * 32 + (j_86 + 1)] = c01_71;
-        d_h4_h_W[i_199 * 32 + (j_86 + 2)] = c02_71;
-        d_h4_h_W[i_199 * 32 + (j_86 + 3)] = c03_71;
-        d_h4_h_W[(i_199 + 1) * 32 + j_86] = c10_42;
-        d_h4_h_W[(i_199 + 1) * 32 + (j_86 + 1)] = c11_41;
-        d_h4_h_W[(i_199 + 1) * 32 + (j_86 + 2)] = c12_41;
-        d_h4_h_W[(i_199 + 1) * 32 + (j_86 + 3)] = c13_41;
-      }
-    }
-  }
-  function forwardBackwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
-    const h1 = buf12,
-      sub_2 = buf14,
-      rsqrt_2 = buf17,
-      mul_2 = buf16,
-      h2_h = buf18,
-      sub_3 = buf20,
-      rsqrt_3 = buf23,
-      mul_3 = buf22,
-      h2 = buf24,
-      sub_4 = buf26,
-      rsqrt_4 = buf29,
-      mul_4 = buf28,
-      h3_h = buf30,
-      sub_5 = buf32,
-      rsqrt_5 = buf35,
-      mul_5 = buf34,
-      h3 = buf36,
-      mul_48 = buf52,
-      d_h4_h_z = buf46,
+      d_h4_h_W = buf38,
       mul_54 = buf40,
       d_h3_beta = buf36,
       mul_55 = buf46,
@@ -10781,7 +7851,1030 @@ export function createModel(options: ModelOptions = {}): Model {
       sum_63 = buf29,
       div_63 = buf28,
       d_h3_h_z = buf34,
-      d_h3_h_b = buf29,
+      d_h3_h_b = buf29;
+    const endI_36 = n - (n % 2);
+    for (let i_187 = 0; i_187 < endI_36; i_187 += 2) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_56 = i_187 * 32;
+        const ar1_28 = (i_187 + 1) * 32;
+        const br0_16 = j_80 * 32;
+        const br1_16 = (j_80 + 1) * 32;
+        const br2_16 = (j_80 + 2) * 32;
+        const br3_16 = (j_80 + 3) * 32;
+        let c00_65 = 0,
+          c01_63 = 0,
+          c02_63 = 0,
+          c03_63 = 0,
+          c10_37 = 0,
+          c11_36 = 0,
+          c12_36 = 0,
+          c13_36 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const a0_68 = d_h5_z[ar0_56 + k_37];
+          const a1_40 = d_h5_z[ar1_28 + k_37];
+          const b0_66 = h5_W[br0_16 + k_37];
+          const b1_64 = h5_W[br1_16 + k_37];
+          const b2_63 = h5_W[br2_16 + k_37];
+          const b3_63 = h5_W[br3_16 + k_37];
+          c00_65 += a0_68 * b0_66;
+          c01_63 += a0_68 * b1_64;
+          c02_63 += a0_68 * b2_63;
+          c03_63 += a0_68 * b3_63;
+          c10_37 += a1_40 * b0_66;
+          c11_36 += a1_40 * b1_64;
+          c12_36 += a1_40 * b2_63;
+          c13_36 += a1_40 * b3_63;
+        }
+        const v_755 = h5_h[i_187 * 32 + j_80];
+        const t_279 = v_755 > 0 ? 1 : 0;
+        mul_45[i_187 * 32 + j_80] = c00_65 * t_279;
+        const v_756 = h5_h[i_187 * 32 + (j_80 + 1)];
+        const t_280 = v_756 > 0 ? 1 : 0;
+        mul_45[i_187 * 32 + (j_80 + 1)] = c01_63 * t_280;
+        const v_757 = h5_h[i_187 * 32 + (j_80 + 2)];
+        const t_281 = v_757 > 0 ? 1 : 0;
+        mul_45[i_187 * 32 + (j_80 + 2)] = c02_63 * t_281;
+        const v_758 = h5_h[i_187 * 32 + (j_80 + 3)];
+        const t_282 = v_758 > 0 ? 1 : 0;
+        mul_45[i_187 * 32 + (j_80 + 3)] = c03_63 * t_282;
+        const v_759 = h5_h[(i_187 + 1) * 32 + j_80];
+        const t_283 = v_759 > 0 ? 1 : 0;
+        mul_45[(i_187 + 1) * 32 + j_80] = c10_37 * t_283;
+        const v_760 = h5_h[(i_187 + 1) * 32 + (j_80 + 1)];
+        const t_284 = v_760 > 0 ? 1 : 0;
+        mul_45[(i_187 + 1) * 32 + (j_80 + 1)] = c11_36 * t_284;
+        const v_761 = h5_h[(i_187 + 1) * 32 + (j_80 + 2)];
+        const t_285 = v_761 > 0 ? 1 : 0;
+        mul_45[(i_187 + 1) * 32 + (j_80 + 2)] = c12_36 * t_285;
+        const v_762 = h5_h[(i_187 + 1) * 32 + (j_80 + 3)];
+        const t_286 = v_762 > 0 ? 1 : 0;
+        mul_45[(i_187 + 1) * 32 + (j_80 + 3)] = c13_36 * t_286;
+      }
+    }
+    for (let i_188 = endI_36; i_188 < n; i_188++) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_57 = i_188 * 32;
+        const br0_17 = j_80 * 32;
+        const br1_17 = (j_80 + 1) * 32;
+        const br2_17 = (j_80 + 2) * 32;
+        const br3_17 = (j_80 + 3) * 32;
+        let c00_66 = 0,
+          c01_64 = 0,
+          c02_64 = 0,
+          c03_64 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const a0_69 = d_h5_z[ar0_57 + k_37];
+          const b0_67 = h5_W[br0_17 + k_37];
+          const b1_65 = h5_W[br1_17 + k_37];
+          const b2_64 = h5_W[br2_17 + k_37];
+          const b3_64 = h5_W[br3_17 + k_37];
+          c00_66 += a0_69 * b0_67;
+          c01_64 += a0_69 * b1_65;
+          c02_64 += a0_69 * b2_64;
+          c03_64 += a0_69 * b3_64;
+        }
+        const v_763 = h5_h[i_188 * 32 + j_80];
+        const t_287 = v_763 > 0 ? 1 : 0;
+        mul_45[i_188 * 32 + j_80] = c00_66 * t_287;
+        const v_764 = h5_h[i_188 * 32 + (j_80 + 1)];
+        const t_288 = v_764 > 0 ? 1 : 0;
+        mul_45[i_188 * 32 + (j_80 + 1)] = c01_64 * t_288;
+        const v_765 = h5_h[i_188 * 32 + (j_80 + 2)];
+        const t_289 = v_765 > 0 ? 1 : 0;
+        mul_45[i_188 * 32 + (j_80 + 2)] = c02_64 * t_289;
+        const v_766 = h5_h[i_188 * 32 + (j_80 + 3)];
+        const t_290 = v_766 > 0 ? 1 : 0;
+        mul_45[i_188 * 32 + (j_80 + 3)] = c03_64 * t_290;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h5_h_beta.fill(0, 0, 32);
+    for (let i0_172 = 0; i0_172 < n; i0_172++) {
+      for (let i1_172 = 0; i1_172 < 32; i1_172++) {
+        d_h5_h_beta[i1_172] += mul_45[i0_172 * 32 + i1_172];
+      }
+    }
+    for (let i0_173 = 0; i0_173 < n; i0_173++) {
+      for (let i1_173 = 0; i1_173 < 32; i1_173++) {
+        const v_767 = mul_45[i0_173 * 32 + i1_173];
+        const v_768 = h5_h_gamma[i1_173];
+        mul_46[i0_173 * 32 + i1_173] = v_767 * v_768;
+      }
+    }
+    d_h5_h_gamma.fill(0, 0, 32);
+    for (let i0_174 = 0; i0_174 < n; i0_174++) {
+      for (let i1_174 = 0; i1_174 < 32; i1_174++) {
+        const v_769 = mul_45[i0_174 * 32 + i1_174];
+        const v_770 = mul_8[i0_174 * 32 + i1_174];
+        d_h5_h_gamma[i1_174] += v_769 * v_770;
+      }
+    }
+    sum_54.fill(0, 0, 32);
+    for (let i0_175 = 0; i0_175 < n; i0_175++) {
+      for (let i1_175 = 0; i1_175 < 32; i1_175++) {
+        const v_771 = mul_46[i0_175 * 32 + i1_175];
+        const v_772 = sub_8[i0_175 * 32 + i1_175];
+        sum_54[i1_175] += v_771 * v_772;
+      }
+    }
+    for (let i_189 = 0; i_189 < 32; i_189++) {
+      const v_773 = sum_54[i_189];
+      const t_291 = -0.5 * v_773;
+      const v_774 = rsqrt_8[i_189];
+      const t_292 = v_774 * v_774;
+      const t_293 = v_774 * t_292;
+      const t_294 = t_291 * t_293;
+      div_54[i_189] = t_294 / n;
+    }
+    for (let i0_176 = 0; i0_176 < n; i0_176++) {
+      for (let i1_176 = 0; i1_176 < 32; i1_176++) {
+        const v_775 = div_54[i1_176];
+        const v_776 = sub_8[i0_176 * 32 + i1_176];
+        mul_47[i0_176 * 32 + i1_176] = v_775 * v_776;
+      }
+    }
+    for (let i0_177 = 0; i0_177 < n; i0_177++) {
+      for (let i1_177 = 0; i1_177 < 32; i1_177++) {
+        const v_777 = mul_46[i0_177 * 32 + i1_177];
+        const v_778 = rsqrt_8[i1_177];
+        const t_295 = v_777 * v_778;
+        const v_779 = mul_47[i0_177 * 32 + i1_177];
+        const t_296 = t_295 + v_779;
+        add_45[i0_177 * 32 + i1_177] = t_296 + v_779;
+      }
+    }
+    sum_55.fill(0, 0, 32);
+    for (let i0_178 = 0; i0_178 < n; i0_178++) {
+      for (let i1_178 = 0; i1_178 < 32; i1_178++) {
+        const v_780 = add_45[i0_178 * 32 + i1_178];
+        sum_55[i1_178] += -v_780;
+      }
+    }
+    for (let i_190 = 0; i_190 < 32; i_190++) {
+      const v_781 = sum_55[i_190];
+      div_55[i_190] = v_781 / n;
+    }
+    for (let i0_179 = 0; i0_179 < n; i0_179++) {
+      for (let i1_179 = 0; i1_179 < 32; i1_179++) {
+        const v_782 = add_45[i0_179 * 32 + i1_179];
+        const v_783 = div_55[i1_179];
+        d_h5_h_z[i0_179 * 32 + i1_179] = v_782 + v_783;
+      }
+    }
+    // grad of: h5 = residual(h4, 32)
+    d_h5_h_b.fill(0, 0, 32);
+    for (let i0_180 = 0; i0_180 < n; i0_180++) {
+      for (let i1_180 = 0; i1_180 < 32; i1_180++) {
+        d_h5_h_b[i1_180] += d_h5_h_z[i0_180 * 32 + i1_180];
+      }
+    }
+    for (let i_191 = 0; i_191 < 32; i_191 += 2) {
+      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
+        let c00_67 = 0,
+          c01_65 = 0,
+          c02_65 = 0,
+          c03_65 = 0,
+          c10_38 = 0,
+          c11_37 = 0,
+          c12_37 = 0,
+          c13_37 = 0;
+        for (let k_38 = 0; k_38 < n; k_38++) {
+          const ak_9 = k_38 * 32 + i_191;
+          const bk_49 = k_38 * 32 + j_82;
+          const a0_70 = h4[ak_9];
+          const a1_41 = h4[ak_9 + 1];
+          const b0_68 = d_h5_h_z[bk_49];
+          const b1_66 = d_h5_h_z[bk_49 + 1];
+          const b2_65 = d_h5_h_z[bk_49 + 2];
+          const b3_65 = d_h5_h_z[bk_49 + 3];
+          c00_67 += a0_70 * b0_68;
+          c01_65 += a0_70 * b1_66;
+          c02_65 += a0_70 * b2_65;
+          c03_65 += a0_70 * b3_65;
+          c10_38 += a1_41 * b0_68;
+          c11_37 += a1_41 * b1_66;
+          c12_37 += a1_41 * b2_65;
+          c13_37 += a1_41 * b3_65;
+        }
+        d_h5_h_W[i_191 * 32 + j_82] = c00_67;
+        d_h5_h_W[i_191 * 32 + (j_82 + 1)] = c01_65;
+        d_h5_h_W[i_191 * 32 + (j_82 + 2)] = c02_65;
+        d_h5_h_W[i_191 * 32 + (j_82 + 3)] = c03_65;
+        d_h5_h_W[(i_191 + 1) * 32 + j_82] = c10_38;
+        d_h5_h_W[(i_191 + 1) * 32 + (j_82 + 1)] = c11_37;
+        d_h5_h_W[(i_191 + 1) * 32 + (j_82 + 2)] = c12_37;
+        d_h5_h_W[(i_191 + 1) * 32 + (j_82 + 3)] = c13_37;
+      }
+    }
+    const endI_38 = n - (n % 2);
+    for (let i_193 = 0; i_193 < endI_38; i_193 += 2) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_58 = i_193 * 32;
+        const ar1_29 = (i_193 + 1) * 32;
+        const br0_18 = j_84 * 32;
+        const br1_18 = (j_84 + 1) * 32;
+        const br2_18 = (j_84 + 2) * 32;
+        const br3_18 = (j_84 + 3) * 32;
+        let c00_68 = 0,
+          c01_66 = 0,
+          c02_66 = 0,
+          c03_66 = 0,
+          c10_39 = 0,
+          c11_38 = 0,
+          c12_38 = 0,
+          c13_38 = 0;
+        for (let k_39 = 0; k_39 < 32; k_39++) {
+          const a0_71 = d_h5_h_z[ar0_58 + k_39];
+          const a1_42 = d_h5_h_z[ar1_29 + k_39];
+          const b0_69 = h5_h_W[br0_18 + k_39];
+          const b1_67 = h5_h_W[br1_18 + k_39];
+          const b2_66 = h5_h_W[br2_18 + k_39];
+          const b3_66 = h5_h_W[br3_18 + k_39];
+          c00_68 += a0_71 * b0_69;
+          c01_66 += a0_71 * b1_67;
+          c02_66 += a0_71 * b2_66;
+          c03_66 += a0_71 * b3_66;
+          c10_39 += a1_42 * b0_69;
+          c11_38 += a1_42 * b1_67;
+          c12_38 += a1_42 * b2_66;
+          c13_38 += a1_42 * b3_66;
+        }
+        mul_48[i_193 * 32 + j_84] = c00_68;
+        mul_48[i_193 * 32 + (j_84 + 1)] = c01_66;
+        mul_48[i_193 * 32 + (j_84 + 2)] = c02_66;
+        mul_48[i_193 * 32 + (j_84 + 3)] = c03_66;
+        mul_48[(i_193 + 1) * 32 + j_84] = c10_39;
+        mul_48[(i_193 + 1) * 32 + (j_84 + 1)] = c11_38;
+        mul_48[(i_193 + 1) * 32 + (j_84 + 2)] = c12_38;
+        mul_48[(i_193 + 1) * 32 + (j_84 + 3)] = c13_38;
+      }
+    }
+    for (let i_194 = endI_38; i_194 < n; i_194++) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_59 = i_194 * 32;
+        const br0_19 = j_84 * 32;
+        const br1_19 = (j_84 + 1) * 32;
+        const br2_19 = (j_84 + 2) * 32;
+        const br3_19 = (j_84 + 3) * 32;
+        let c00_69 = 0,
+          c01_67 = 0,
+          c02_67 = 0,
+          c03_67 = 0;
+        for (let k_39 = 0; k_39 < 32; k_39++) {
+          const a0_72 = d_h5_h_z[ar0_59 + k_39];
+          const b0_70 = h5_h_W[br0_19 + k_39];
+          const b1_68 = h5_h_W[br1_19 + k_39];
+          const b2_67 = h5_h_W[br2_19 + k_39];
+          const b3_67 = h5_h_W[br3_19 + k_39];
+          c00_69 += a0_72 * b0_70;
+          c01_67 += a0_72 * b1_68;
+          c02_67 += a0_72 * b2_67;
+          c03_67 += a0_72 * b3_67;
+        }
+        mul_48[i_194 * 32 + j_84] = c00_69;
+        mul_48[i_194 * 32 + (j_84 + 1)] = c01_67;
+        mul_48[i_194 * 32 + (j_84 + 2)] = c02_67;
+        mul_48[i_194 * 32 + (j_84 + 3)] = c03_67;
+      }
+    }
+    for (let i_195 = 0; i_195 < n; i_195++) {
+      for (let j_86 = 0; j_86 < 32; j_86++) {
+        const v_786 = mul_42[i_195 * 32 + j_86];
+        const t_299 = v_786 + mul_48[i_195 * 32 + j_86];
+        const v_787 = h4[i_195 * 32 + j_86];
+        const t_300 = v_787 > 0 ? 1 : 0;
+        mul_48[i_195 * 32 + j_86] = t_299 * t_300;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h4_beta.fill(0, 0, 32);
+    for (let i0_181 = 0; i0_181 < n; i0_181++) {
+      for (let i1_181 = 0; i1_181 < 32; i1_181++) {
+        d_h4_beta[i1_181] += mul_48[i0_181 * 32 + i1_181];
+      }
+    }
+    for (let i0_182 = 0; i0_182 < n; i0_182++) {
+      for (let i1_182 = 0; i1_182 < 32; i1_182++) {
+        const v_788 = mul_48[i0_182 * 32 + i1_182];
+        const v_789 = h4_gamma[i1_182];
+        mul_49[i0_182 * 32 + i1_182] = v_788 * v_789;
+      }
+    }
+    d_h4_gamma.fill(0, 0, 32);
+    for (let i0_183 = 0; i0_183 < n; i0_183++) {
+      for (let i1_183 = 0; i1_183 < 32; i1_183++) {
+        const v_790 = mul_48[i0_183 * 32 + i1_183];
+        const v_791 = mul_7[i0_183 * 32 + i1_183];
+        d_h4_gamma[i1_183] += v_790 * v_791;
+      }
+    }
+    sum_56.fill(0, 0, 32);
+    for (let i0_184 = 0; i0_184 < n; i0_184++) {
+      for (let i1_184 = 0; i1_184 < 32; i1_184++) {
+        const v_792 = mul_49[i0_184 * 32 + i1_184];
+        const v_793 = sub_7[i0_184 * 32 + i1_184];
+        sum_56[i1_184] += v_792 * v_793;
+      }
+    }
+    for (let i_196 = 0; i_196 < 32; i_196++) {
+      const v_794 = sum_56[i_196];
+      const t_301 = -0.5 * v_794;
+      const v_795 = rsqrt_7[i_196];
+      const t_302 = v_795 * v_795;
+      const t_303 = v_795 * t_302;
+      const t_304 = t_301 * t_303;
+      div_56[i_196] = t_304 / n;
+    }
+    for (let i0_185 = 0; i0_185 < n; i0_185++) {
+      for (let i1_185 = 0; i1_185 < 32; i1_185++) {
+        const v_796 = div_56[i1_185];
+        const v_797 = sub_7[i0_185 * 32 + i1_185];
+        mul_50[i0_185 * 32 + i1_185] = v_796 * v_797;
+      }
+    }
+    for (let i0_186 = 0; i0_186 < n; i0_186++) {
+      for (let i1_186 = 0; i1_186 < 32; i1_186++) {
+        const v_798 = mul_49[i0_186 * 32 + i1_186];
+        const v_799 = rsqrt_7[i1_186];
+        const t_305 = v_798 * v_799;
+        const v_800 = mul_50[i0_186 * 32 + i1_186];
+        const t_306 = t_305 + v_800;
+        add_46[i0_186 * 32 + i1_186] = t_306 + v_800;
+      }
+    }
+    sum_57.fill(0, 0, 32);
+    for (let i0_187 = 0; i0_187 < n; i0_187++) {
+      for (let i1_187 = 0; i1_187 < 32; i1_187++) {
+        const v_801 = add_46[i0_187 * 32 + i1_187];
+        sum_57[i1_187] += -v_801;
+      }
+    }
+    for (let i_197 = 0; i_197 < 32; i_197++) {
+      const v_802 = sum_57[i_197];
+      div_57[i_197] = v_802 / n;
+    }
+    for (let i0_188 = 0; i0_188 < n; i0_188++) {
+      for (let i1_188 = 0; i1_188 < 32; i1_188++) {
+        const v_803 = add_46[i0_188 * 32 + i1_188];
+        const v_804 = div_57[i1_188];
+        d_h4_z[i0_188 * 32 + i1_188] = v_803 + v_804;
+      }
+    }
+    // grad of: h4 = residual(h3, 32)
+    d_h4_b.fill(0, 0, 32);
+    for (let i0_189 = 0; i0_189 < n; i0_189++) {
+      for (let i1_189 = 0; i1_189 < 32; i1_189++) {
+        d_h4_b[i1_189] += d_h4_z[i0_189 * 32 + i1_189];
+      }
+    }
+    for (let i_198 = 0; i_198 < 32; i_198 += 2) {
+      for (let j_87 = 0; j_87 < 32; j_87 += 4) {
+        let c00_70 = 0,
+          c01_68 = 0,
+          c02_68 = 0,
+          c03_68 = 0,
+          c10_40 = 0,
+          c11_39 = 0,
+          c12_39 = 0,
+          c13_39 = 0;
+        for (let k_40 = 0; k_40 < n; k_40++) {
+          const ak_10 = k_40 * 32 + i_198;
+          const bk_50 = k_40 * 32 + j_87;
+          const a0_73 = h4_h[ak_10];
+          const a1_43 = h4_h[ak_10 + 1];
+          const b0_71 = d_h4_z[bk_50];
+          const b1_69 = d_h4_z[bk_50 + 1];
+          const b2_68 = d_h4_z[bk_50 + 2];
+          const b3_68 = d_h4_z[bk_50 + 3];
+          c00_70 += a0_73 * b0_71;
+          c01_68 += a0_73 * b1_69;
+          c02_68 += a0_73 * b2_68;
+          c03_68 += a0_73 * b3_68;
+          c10_40 += a1_43 * b0_71;
+          c11_39 += a1_43 * b1_69;
+          c12_39 += a1_43 * b2_68;
+          c13_39 += a1_43 * b3_68;
+        }
+        d_h4_W[i_198 * 32 + j_87] = c00_70;
+        d_h4_W[i_198 * 32 + (j_87 + 1)] = c01_68;
+        d_h4_W[i_198 * 32 + (j_87 + 2)] = c02_68;
+        d_h4_W[i_198 * 32 + (j_87 + 3)] = c03_68;
+        d_h4_W[(i_198 + 1) * 32 + j_87] = c10_40;
+        d_h4_W[(i_198 + 1) * 32 + (j_87 + 1)] = c11_39;
+        d_h4_W[(i_198 + 1) * 32 + (j_87 + 2)] = c12_39;
+        d_h4_W[(i_198 + 1) * 32 + (j_87 + 3)] = c13_39;
+      }
+    }
+    const endI_40 = n - (n % 2);
+    for (let i_200 = 0; i_200 < endI_40; i_200 += 2) {
+      for (let j_89 = 0; j_89 < 32; j_89 += 4) {
+        const ar0_60 = i_200 * 32;
+        const ar1_30 = (i_200 + 1) * 32;
+        const br0_20 = j_89 * 32;
+        const br1_20 = (j_89 + 1) * 32;
+        const br2_20 = (j_89 + 2) * 32;
+        const br3_20 = (j_89 + 3) * 32;
+        let c00_71 = 0,
+          c01_69 = 0,
+          c02_69 = 0,
+          c03_69 = 0,
+          c10_41 = 0,
+          c11_40 = 0,
+          c12_40 = 0,
+          c13_40 = 0;
+        for (let k_41 = 0; k_41 < 32; k_41++) {
+          const a0_74 = d_h4_z[ar0_60 + k_41];
+          const a1_44 = d_h4_z[ar1_30 + k_41];
+          const b0_72 = h4_W[br0_20 + k_41];
+          const b1_70 = h4_W[br1_20 + k_41];
+          const b2_69 = h4_W[br2_20 + k_41];
+          const b3_69 = h4_W[br3_20 + k_41];
+          c00_71 += a0_74 * b0_72;
+          c01_69 += a0_74 * b1_70;
+          c02_69 += a0_74 * b2_69;
+          c03_69 += a0_74 * b3_69;
+          c10_41 += a1_44 * b0_72;
+          c11_40 += a1_44 * b1_70;
+          c12_40 += a1_44 * b2_69;
+          c13_40 += a1_44 * b3_69;
+        }
+        const v_806 = h4_h[i_200 * 32 + j_89];
+        const t_308 = v_806 > 0 ? 1 : 0;
+        mul_51[i_200 * 32 + j_89] = c00_71 * t_308;
+        const v_807 = h4_h[i_200 * 32 + (j_89 + 1)];
+        const t_309 = v_807 > 0 ? 1 : 0;
+        mul_51[i_200 * 32 + (j_89 + 1)] = c01_69 * t_309;
+        const v_808 = h4_h[i_200 * 32 + (j_89 + 2)];
+        const t_310 = v_808 > 0 ? 1 : 0;
+        mul_51[i_200 * 32 + (j_89 + 2)] = c02_69 * t_310;
+        const v_809 = h4_h[i_200 * 32 + (j_89 + 3)];
+        const t_311 = v_809 > 0 ? 1 : 0;
+        mul_51[i_200 * 32 + (j_89 + 3)] = c03_69 * t_311;
+        const v_810 = h4_h[(i_200 + 1) * 32 + j_89];
+        const t_312 = v_810 > 0 ? 1 : 0;
+        mul_51[(i_200 + 1) * 32 + j_89] = c10_41 * t_312;
+        const v_811 = h4_h[(i_200 + 1) * 32 + (j_89 + 1)];
+        const t_313 = v_811 > 0 ? 1 : 0;
+        mul_51[(i_200 + 1) * 32 + (j_89 + 1)] = c11_40 * t_313;
+        const v_812 = h4_h[(i_200 + 1) * 32 + (j_89 + 2)];
+        const t_314 = v_812 > 0 ? 1 : 0;
+        mul_51[(i_200 + 1) * 32 + (j_89 + 2)] = c12_40 * t_314;
+        const v_813 = h4_h[(i_200 + 1) * 32 + (j_89 + 3)];
+        const t_315 = v_813 > 0 ? 1 : 0;
+        mul_51[(i_200 + 1) * 32 + (j_89 + 3)] = c13_40 * t_315;
+      }
+    }
+    for (let i_201 = endI_40; i_201 < n; i_201++) {
+      for (let j_89 = 0; j_89 < 32; j_89 += 4) {
+        const ar0_61 = i_201 * 32;
+        const br0_21 = j_89 * 32;
+        const br1_21 = (j_89 + 1) * 32;
+        const br2_21 = (j_89 + 2) * 32;
+        const br3_21 = (j_89 + 3) * 32;
+        let c00_72 = 0,
+          c01_70 = 0,
+          c02_70 = 0,
+          c03_70 = 0;
+        for (let k_41 = 0; k_41 < 32; k_41++) {
+          const a0_75 = d_h4_z[ar0_61 + k_41];
+          const b0_73 = h4_W[br0_21 + k_41];
+          const b1_71 = h4_W[br1_21 + k_41];
+          const b2_70 = h4_W[br2_21 + k_41];
+          const b3_70 = h4_W[br3_21 + k_41];
+          c00_72 += a0_75 * b0_73;
+          c01_70 += a0_75 * b1_71;
+          c02_70 += a0_75 * b2_70;
+          c03_70 += a0_75 * b3_70;
+        }
+        const v_814 = h4_h[i_201 * 32 + j_89];
+        const t_316 = v_814 > 0 ? 1 : 0;
+        mul_51[i_201 * 32 + j_89] = c00_72 * t_316;
+        const v_815 = h4_h[i_201 * 32 + (j_89 + 1)];
+        const t_317 = v_815 > 0 ? 1 : 0;
+        mul_51[i_201 * 32 + (j_89 + 1)] = c01_70 * t_317;
+        const v_816 = h4_h[i_201 * 32 + (j_89 + 2)];
+        const t_318 = v_816 > 0 ? 1 : 0;
+        mul_51[i_201 * 32 + (j_89 + 2)] = c02_70 * t_318;
+        const v_817 = h4_h[i_201 * 32 + (j_89 + 3)];
+        const t_319 = v_817 > 0 ? 1 : 0;
+        mul_51[i_201 * 32 + (j_89 + 3)] = c03_70 * t_319;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h4_h_beta.fill(0, 0, 32);
+    for (let i0_190 = 0; i0_190 < n; i0_190++) {
+      for (let i1_190 = 0; i1_190 < 32; i1_190++) {
+        d_h4_h_beta[i1_190] += mul_51[i0_190 * 32 + i1_190];
+      }
+    }
+    for (let i0_191 = 0; i0_191 < n; i0_191++) {
+      for (let i1_191 = 0; i1_191 < 32; i1_191++) {
+        const v_818 = mul_51[i0_191 * 32 + i1_191];
+        const v_819 = h4_h_gamma[i1_191];
+        mul_52[i0_191 * 32 + i1_191] = v_818 * v_819;
+      }
+    }
+    d_h4_h_gamma.fill(0, 0, 32);
+    for (let i0_192 = 0; i0_192 < n; i0_192++) {
+      for (let i1_192 = 0; i1_192 < 32; i1_192++) {
+        const v_820 = mul_51[i0_192 * 32 + i1_192];
+        const v_821 = mul_6[i0_192 * 32 + i1_192];
+        d_h4_h_gamma[i1_192] += v_820 * v_821;
+      }
+    }
+    sum_58.fill(0, 0, 32);
+    for (let i0_193 = 0; i0_193 < n; i0_193++) {
+      for (let i1_193 = 0; i1_193 < 32; i1_193++) {
+        const v_822 = mul_52[i0_193 * 32 + i1_193];
+        const v_823 = sub_6[i0_193 * 32 + i1_193];
+        sum_58[i1_193] += v_822 * v_823;
+      }
+    }
+    for (let i_202 = 0; i_202 < 32; i_202++) {
+      const v_824 = sum_58[i_202];
+      const t_320 = -0.5 * v_824;
+      const v_825 = rsqrt_6[i_202];
+      const t_321 = v_825 * v_825;
+      const t_322 = v_825 * t_321;
+      const t_323 = t_320 * t_322;
+      div_58[i_202] = t_323 / n;
+    }
+    for (let i0_194 = 0; i0_194 < n; i0_194++) {
+      for (let i1_194 = 0; i1_194 < 32; i1_194++) {
+        const v_826 = div_58[i1_194];
+        const v_827 = sub_6[i0_194 * 32 + i1_194];
+        mul_53[i0_194 * 32 + i1_194] = v_826 * v_827;
+      }
+    }
+    for (let i0_195 = 0; i0_195 < n; i0_195++) {
+      for (let i1_195 = 0; i1_195 < 32; i1_195++) {
+        const v_828 = mul_52[i0_195 * 32 + i1_195];
+        const v_829 = rsqrt_6[i1_195];
+        const t_324 = v_828 * v_829;
+        const v_830 = mul_53[i0_195 * 32 + i1_195];
+        const t_325 = t_324 + v_830;
+        add_47[i0_195 * 32 + i1_195] = t_325 + v_830;
+      }
+    }
+    sum_59.fill(0, 0, 32);
+    for (let i0_196 = 0; i0_196 < n; i0_196++) {
+      for (let i1_196 = 0; i1_196 < 32; i1_196++) {
+        const v_831 = add_47[i0_196 * 32 + i1_196];
+        sum_59[i1_196] += -v_831;
+      }
+    }
+    for (let i_203 = 0; i_203 < 32; i_203++) {
+      const v_832 = sum_59[i_203];
+      div_59[i_203] = v_832 / n;
+    }
+    for (let i0_197 = 0; i0_197 < n; i0_197++) {
+      for (let i1_197 = 0; i1_197 < 32; i1_197++) {
+        const v_833 = add_47[i0_197 * 32 + i1_197];
+        const v_834 = div_59[i1_197];
+        d_h4_h_z[i0_197 * 32 + i1_197] = v_833 + v_834;
+      }
+    }
+    // grad of: h4 = residual(h3, 32)
+    d_h4_h_b.fill(0, 0, 32);
+    for (let i0_198 = 0; i0_198 < n; i0_198++) {
+      for (let i1_198 = 0; i1_198 < 32; i1_198++) {
+        d_h4_h_b[i1_198] += d_h4_h_z[i0_198 * 32 + i1_198];
+      }
+    }
+    for (let i_204 = 0; i_204 < 32; i_204 += 2) {
+      for (let j_91 = 0; j_91 < 32; j_91 += 4) {
+        let c00_73 = 0,
+          c01_71 = 0,
+          c02_71 = 0,
+          c03_71 = 0,
+          c10_42 = 0,
+          c11_41 = 0,
+          c12_41 = 0,
+          c13_41 = 0;
+        for (let k_42 = 0; k_42 < n; k_42++) {
+          const ak_11 = k_42 * 32 + i_204;
+          const bk_51 = k_42 * 32 + j_91;
+          const a0_76 = h3[ak_11];
+          const a1_45 = h3[ak_11 + 1];
+          const b0_74 = d_h4_h_z[bk_51];
+          const b1_72 = d_h4_h_z[bk_51 + 1];
+          const b2_71 = d_h4_h_z[bk_51 + 2];
+          const b3_71 = d_h4_h_z[bk_51 + 3];
+          c00_73 += a0_76 * b0_74;
+          c01_71 += a0_76 * b1_72;
+          c02_71 += a0_76 * b2_71;
+          c03_71 += a0_76 * b3_71;
+          c10_42 += a1_45 * b0_74;
+          c11_41 += a1_45 * b1_72;
+          c12_41 += a1_45 * b2_71;
+          c13_41 += a1_45 * b3_71;
+        }
+        d_h4_h_W[i_204 * 32 + j_91] = c00_73;
+        d_h4_h_W[i_204 * 32 + (j_91 + 1)] = c01_71;
+        d_h4_h_W[i_204 * 32 + (j_91 + 2)] = c02_71;
+        d_h4_h_W[i_204 * 32 + (j_91 + 3)] = c03_71;
+        d_h4_h_W[(i_204 + 1) * 32 + j_91] = c10_42;
+        d_h4_h_W[(i_204 + 1) * 32 + (j_91 + 1)] = c11_41;
+        d_h4_h_W[(i_204 + 1) * 32 + (j_91 + 2)] = c12_41;
+        d_h4_h_W[(i_204 + 1) * 32 + (j_91 + 3)] = c13_41;
+      }
+    }
+    const endI_42 = n - (n % 2);
+    for (let i_206 = 0; i_206 < endI_42; i_206 += 2) {
+      for (let j_93 = 0; j_93 < 32; j_93 += 4) {
+        const ar0_62 = i_206 * 32;
+        const ar1_31 = (i_206 + 1) * 32;
+        const br0_22 = j_93 * 32;
+        const br1_22 = (j_93 + 1) * 32;
+        const br2_22 = (j_93 + 2) * 32;
+        const br3_22 = (j_93 + 3) * 32;
+        let c00_74 = 0,
+          c01_72 = 0,
+          c02_72 = 0,
+          c03_72 = 0,
+          c10_43 = 0,
+          c11_42 = 0,
+          c12_42 = 0,
+          c13_42 = 0;
+        for (let k_43 = 0; k_43 < 32; k_43++) {
+          const a0_77 = d_h4_h_z[ar0_62 + k_43];
+          const a1_46 = d_h4_h_z[ar1_31 + k_43];
+          const b0_75 = h4_h_W[br0_22 + k_43];
+          const b1_73 = h4_h_W[br1_22 + k_43];
+          const b2_72 = h4_h_W[br2_22 + k_43];
+          const b3_72 = h4_h_W[br3_22 + k_43];
+          c00_74 += a0_77 * b0_75;
+          c01_72 += a0_77 * b1_73;
+          c02_72 += a0_77 * b2_72;
+          c03_72 += a0_77 * b3_72;
+          c10_43 += a1_46 * b0_75;
+          c11_42 += a1_46 * b1_73;
+          c12_42 += a1_46 * b2_72;
+          c13_42 += a1_46 * b3_72;
+        }
+        mul_54[i_206 * 32 + j_93] = c00_74;
+        mul_54[i_206 * 32 + (j_93 + 1)] = c01_72;
+        mul_54[i_206 * 32 + (j_93 + 2)] = c02_72;
+        mul_54[i_206 * 32 + (j_93 + 3)] = c03_72;
+        mul_54[(i_206 + 1) * 32 + j_93] = c10_43;
+        mul_54[(i_206 + 1) * 32 + (j_93 + 1)] = c11_42;
+        mul_54[(i_206 + 1) * 32 + (j_93 + 2)] = c12_42;
+        mul_54[(i_206 + 1) * 32 + (j_93 + 3)] = c13_42;
+      }
+    }
+    for (let i_207 = endI_42; i_207 < n; i_207++) {
+      for (let j_93 = 0; j_93 < 32; j_93 += 4) {
+        const ar0_63 = i_207 * 32;
+        const br0_23 = j_93 * 32;
+        const br1_23 = (j_93 + 1) * 32;
+        const br2_23 = (j_93 + 2) * 32;
+        const br3_23 = (j_93 + 3) * 32;
+        let c00_75 = 0,
+          c01_73 = 0,
+          c02_73 = 0,
+          c03_73 = 0;
+        for (let k_43 = 0; k_43 < 32; k_43++) {
+          const a0_78 = d_h4_h_z[ar0_63 + k_43];
+          const b0_76 = h4_h_W[br0_23 + k_43];
+          const b1_74 = h4_h_W[br1_23 + k_43];
+          const b2_73 = h4_h_W[br2_23 + k_43];
+          const b3_73 = h4_h_W[br3_23 + k_43];
+          c00_75 += a0_78 * b0_76;
+          c01_73 += a0_78 * b1_74;
+          c02_73 += a0_78 * b2_73;
+          c03_73 += a0_78 * b3_73;
+        }
+        mul_54[i_207 * 32 + j_93] = c00_75;
+        mul_54[i_207 * 32 + (j_93 + 1)] = c01_73;
+        mul_54[i_207 * 32 + (j_93 + 2)] = c02_73;
+        mul_54[i_207 * 32 + (j_93 + 3)] = c03_73;
+      }
+    }
+    for (let i_208 = 0; i_208 < n; i_208++) {
+      for (let j_95 = 0; j_95 < 32; j_95++) {
+        const v_837 = mul_48[i_208 * 32 + j_95];
+        const t_328 = v_837 + mul_54[i_208 * 32 + j_95];
+        const v_838 = h3[i_208 * 32 + j_95];
+        const t_329 = v_838 > 0 ? 1 : 0;
+        mul_54[i_208 * 32 + j_95] = t_328 * t_329;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h3_beta.fill(0, 0, 32);
+    for (let i0_199 = 0; i0_199 < n; i0_199++) {
+      for (let i1_199 = 0; i1_199 < 32; i1_199++) {
+        d_h3_beta[i1_199] += mul_54[i0_199 * 32 + i1_199];
+      }
+    }
+    for (let i0_200 = 0; i0_200 < n; i0_200++) {
+      for (let i1_200 = 0; i1_200 < 32; i1_200++) {
+        const v_839 = mul_54[i0_200 * 32 + i1_200];
+        const v_840 = h3_gamma[i1_200];
+        mul_55[i0_200 * 32 + i1_200] = v_839 * v_840;
+      }
+    }
+    d_h3_gamma.fill(0, 0, 32);
+    for (let i0_201 = 0; i0_201 < n; i0_201++) {
+      for (let i1_201 = 0; i1_201 < 32; i1_201++) {
+        const v_841 = mul_54[i0_201 * 32 + i1_201];
+        const v_842 = mul_5[i0_201 * 32 + i1_201];
+        d_h3_gamma[i1_201] += v_841 * v_842;
+      }
+    }
+    sum_60.fill(0, 0, 32);
+    for (let i0_202 = 0; i0_202 < n; i0_202++) {
+      for (let i1_202 = 0; i1_202 < 32; i1_202++) {
+        const v_843 = mul_55[i0_202 * 32 + i1_202];
+        const v_844 = sub_5[i0_202 * 32 + i1_202];
+        sum_60[i1_202] += v_843 * v_844;
+      }
+    }
+    for (let i_209 = 0; i_209 < 32; i_209++) {
+      const v_845 = sum_60[i_209];
+      const t_330 = -0.5 * v_845;
+      const v_846 = rsqrt_5[i_209];
+      const t_331 = v_846 * v_846;
+      const t_332 = v_846 * t_331;
+      const t_333 = t_330 * t_332;
+      div_60[i_209] = t_333 / n;
+    }
+    for (let i0_203 = 0; i0_203 < n; i0_203++) {
+      for (let i1_203 = 0; i1_203 < 32; i1_203++) {
+        const v_847 = div_60[i1_203];
+        const v_848 = sub_5[i0_203 * 32 + i1_203];
+        mul_56[i0_203 * 32 + i1_203] = v_847 * v_848;
+      }
+    }
+    for (let i0_204 = 0; i0_204 < n; i0_204++) {
+      for (let i1_204 = 0; i1_204 < 32; i1_204++) {
+        const v_849 = mul_55[i0_204 * 32 + i1_204];
+        const v_850 = rsqrt_5[i1_204];
+        const t_334 = v_849 * v_850;
+        const v_851 = mul_56[i0_204 * 32 + i1_204];
+        const t_335 = t_334 + v_851;
+        add_48[i0_204 * 32 + i1_204] = t_335 + v_851;
+      }
+    }
+    sum_61.fill(0, 0, 32);
+    for (let i0_205 = 0; i0_205 < n; i0_205++) {
+      for (let i1_205 = 0; i1_205 < 32; i1_205++) {
+        const v_852 = add_48[i0_205 * 32 + i1_205];
+        sum_61[i1_205] += -v_852;
+      }
+    }
+    for (let i_210 = 0; i_210 < 32; i_210++) {
+      const v_853 = sum_61[i_210];
+      div_61[i_210] = v_853 / n;
+    }
+    for (let i0_206 = 0; i0_206 < n; i0_206++) {
+      for (let i1_206 = 0; i1_206 < 32; i1_206++) {
+        const v_854 = add_48[i0_206 * 32 + i1_206];
+        const v_855 = div_61[i1_206];
+        d_h3_z[i0_206 * 32 + i1_206] = v_854 + v_855;
+      }
+    }
+    // grad of: h3 = residual(h2, 32)
+    d_h3_b.fill(0, 0, 32);
+    for (let i0_207 = 0; i0_207 < n; i0_207++) {
+      for (let i1_207 = 0; i1_207 < 32; i1_207++) {
+        d_h3_b[i1_207] += d_h3_z[i0_207 * 32 + i1_207];
+      }
+    }
+    for (let i_211 = 0; i_211 < 32; i_211 += 2) {
+      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
+        let c00_76 = 0,
+          c01_74 = 0,
+          c02_74 = 0,
+          c03_74 = 0,
+          c10_44 = 0,
+          c11_43 = 0,
+          c12_43 = 0,
+          c13_43 = 0;
+        for (let k_44 = 0; k_44 < n; k_44++) {
+          const ak_12 = k_44 * 32 + i_211;
+          const bk_52 = k_44 * 32 + j_96;
+          const a0_79 = h3_h[ak_12];
+          const a1_47 = h3_h[ak_12 + 1];
+          const b0_77 = d_h3_z[bk_52];
+          const b1_75 = d_h3_z[bk_52 + 1];
+          const b2_74 = d_h3_z[bk_52 + 2];
+          const b3_74 = d_h3_z[bk_52 + 3];
+          c00_76 += a0_79 * b0_77;
+          c01_74 += a0_79 * b1_75;
+          c02_74 += a0_79 * b2_74;
+          c03_74 += a0_79 * b3_74;
+          c10_44 += a1_47 * b0_77;
+          c11_43 += a1_47 * b1_75;
+          c12_43 += a1_47 * b2_74;
+          c13_43 += a1_47 * b3_74;
+        }
+        d_h3_W[i_211 * 32 + j_96] = c00_76;
+        d_h3_W[i_211 * 32 + (j_96 + 1)] = c01_74;
+        d_h3_W[i_211 * 32 + (j_96 + 2)] = c02_74;
+        d_h3_W[i_211 * 32 + (j_96 + 3)] = c03_74;
+        d_h3_W[(i_211 + 1) * 32 + j_96] = c10_44;
+        d_h3_W[(i_211 + 1) * 32 + (j_96 + 1)] = c11_43;
+        d_h3_W[(i_211 + 1) * 32 + (j_96 + 2)] = c12_43;
+        d_h3_W[(i_211 + 1) * 32 + (j_96 + 3)] = c13_43;
+      }
+    }
+    const endI_44 = n - (n % 2);
+    for (let i_213 = 0; i_213 < endI_44; i_213 += 2) {
+      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
+        const ar0_64 = i_213 * 32;
+        const ar1_32 = (i_213 + 1) * 32;
+        const br0_24 = j_98 * 32;
+        const br1_24 = (j_98 + 1) * 32;
+        const br2_24 = (j_98 + 2) * 32;
+        const br3_24 = (j_98 + 3) * 32;
+        let c00_77 = 0,
+          c01_75 = 0,
+          c02_75 = 0,
+          c03_75 = 0,
+          c10_45 = 0,
+          c11_44 = 0,
+          c12_44 = 0,
+          c13_44 = 0;
+        for (let k_45 = 0; k_45 < 32; k_45++) {
+          const a0_80 = d_h3_z[ar0_64 + k_45];
+          const a1_48 = d_h3_z[ar1_32 + k_45];
+          const b0_78 = h3_W[br0_24 + k_45];
+          const b1_76 = h3_W[br1_24 + k_45];
+          const b2_75 = h3_W[br2_24 + k_45];
+          const b3_75 = h3_W[br3_24 + k_45];
+          c00_77 += a0_80 * b0_78;
+          c01_75 += a0_80 * b1_76;
+          c02_75 += a0_80 * b2_75;
+          c03_75 += a0_80 * b3_75;
+          c10_45 += a1_48 * b0_78;
+          c11_44 += a1_48 * b1_76;
+          c12_44 += a1_48 * b2_75;
+          c13_44 += a1_48 * b3_75;
+        }
+        const v_857 = h3_h[i_213 * 32 + j_98];
+        const t_337 = v_857 > 0 ? 1 : 0;
+        mul_57[i_213 * 32 + j_98] = c00_77 * t_337;
+        const v_858 = h3_h[i_213 * 32 + (j_98 + 1)];
+        const t_338 = v_858 > 0 ? 1 : 0;
+        mul_57[i_213 * 32 + (j_98 + 1)] = c01_75 * t_338;
+        const v_859 = h3_h[i_213 * 32 + (j_98 + 2)];
+        const t_339 = v_859 > 0 ? 1 : 0;
+        mul_57[i_213 * 32 + (j_98 + 2)] = c02_75 * t_339;
+        const v_860 = h3_h[i_213 * 32 + (j_98 + 3)];
+        const t_340 = v_860 > 0 ? 1 : 0;
+        mul_57[i_213 * 32 + (j_98 + 3)] = c03_75 * t_340;
+        const v_861 = h3_h[(i_213 + 1) * 32 + j_98];
+        const t_341 = v_861 > 0 ? 1 : 0;
+        mul_57[(i_213 + 1) * 32 + j_98] = c10_45 * t_341;
+        const v_862 = h3_h[(i_213 + 1) * 32 + (j_98 + 1)];
+        const t_342 = v_862 > 0 ? 1 : 0;
+        mul_57[(i_213 + 1) * 32 + (j_98 + 1)] = c11_44 * t_342;
+        const v_863 = h3_h[(i_213 + 1) * 32 + (j_98 + 2)];
+        const t_343 = v_863 > 0 ? 1 : 0;
+        mul_57[(i_213 + 1) * 32 + (j_98 + 2)] = c12_44 * t_343;
+        const v_864 = h3_h[(i_213 + 1) * 32 + (j_98 + 3)];
+        const t_344 = v_864 > 0 ? 1 : 0;
+        mul_57[(i_213 + 1) * 32 + (j_98 + 3)] = c13_44 * t_344;
+      }
+    }
+    for (let i_214 = endI_44; i_214 < n; i_214++) {
+      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
+        const ar0_65 = i_214 * 32;
+        const br0_25 = j_98 * 32;
+        const br1_25 = (j_98 + 1) * 32;
+        const br2_25 = (j_98 + 2) * 32;
+        const br3_25 = (j_98 + 3) * 32;
+        let c00_78 = 0,
+          c01_76 = 0,
+          c02_76 = 0,
+          c03_76 = 0;
+        for (let k_45 = 0; k_45 < 32; k_45++) {
+          const a0_81 = d_h3_z[ar0_65 + k_45];
+          const b0_79 = h3_W[br0_25 + k_45];
+          const b1_77 = h3_W[br1_25 + k_45];
+          const b2_76 = h3_W[br2_25 + k_45];
+          const b3_76 = h3_W[br3_25 + k_45];
+          c00_78 += a0_81 * b0_79;
+          c01_76 += a0_81 * b1_77;
+          c02_76 += a0_81 * b2_76;
+          c03_76 += a0_81 * b3_76;
+        }
+        const v_865 = h3_h[i_214 * 32 + j_98];
+        const t_345 = v_865 > 0 ? 1 : 0;
+        mul_57[i_214 * 32 + j_98] = c00_78 * t_345;
+        const v_866 = h3_h[i_214 * 32 + (j_98 + 1)];
+        const t_346 = v_866 > 0 ? 1 : 0;
+        mul_57[i_214 * 32 + (j_98 + 1)] = c01_76 * t_346;
+        const v_867 = h3_h[i_214 * 32 + (j_98 + 2)];
+        const t_347 = v_867 > 0 ? 1 : 0;
+        mul_57[i_214 * 32 + (j_98 + 2)] = c02_76 * t_347;
+        const v_868 = h3_h[i_214 * 32 + (j_98 + 3)];
+        const t_348 = v_868 > 0 ? 1 : 0;
+        mul_57[i_214 * 32 + (j_98 + 3)] = c03_76 * t_348;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h3_h_beta.fill(0, 0, 32);
+    for (let i0_208 = 0; i0_208 < n; i0_208++) {
+      for (let i1_208 = 0; i1_208 < 32; i1_208++) {
+        d_h3_h_beta[i1_208] += mul_57[i0_208 * 32 + i1_208];
+      }
+    }
+    for (let i0_209 = 0; i0_209 < n; i0_209++) {
+      for (let i1_209 = 0; i1_209 < 32; i1_209++) {
+        const v_869 = mul_57[i0_209 * 32 + i1_209];
+        const v_870 = h3_h_gamma[i1_209];
+        mul_58[i0_209 * 32 + i1_209] = v_869 * v_870;
+      }
+    }
+    d_h3_h_gamma.fill(0, 0, 32);
+    for (let i0_210 = 0; i0_210 < n; i0_210++) {
+      for (let i1_210 = 0; i1_210 < 32; i1_210++) {
+        const v_871 = mul_57[i0_210 * 32 + i1_210];
+        const v_872 = mul_4[i0_210 * 32 + i1_210];
+        d_h3_h_gamma[i1_210] += v_871 * v_872;
+      }
+    }
+    sum_62.fill(0, 0, 32);
+    for (let i0_211 = 0; i0_211 < n; i0_211++) {
+      for (let i1_211 = 0; i1_211 < 32; i1_211++) {
+        const v_873 = mul_58[i0_211 * 32 + i1_211];
+        const v_874 = sub_4[i0_211 * 32 + i1_211];
+        sum_62[i1_211] += v_873 * v_874;
+      }
+    }
+    for (let i_215 = 0; i_215 < 32; i_215++) {
+      const v_875 = sum_62[i_215];
+      const t_349 = -0.5 * v_875;
+      const v_876 = rsqrt_4[i_215];
+      const t_350 = v_876 * v_876;
+      const t_351 = v_876 * t_350;
+      const t_352 = t_349 * t_351;
+      div_62[i_215] = t_352 / n;
+    }
+    for (let i0_212 = 0; i0_212 < n; i0_212++) {
+      for (let i1_212 = 0; i1_212 < 32; i1_212++) {
+        const v_877 = div_62[i1_212];
+        const v_878 = sub_4[i0_212 * 32 + i1_212];
+        mul_59[i0_212 * 32 + i1_212] = v_877 * v_878;
+      }
+    }
+    for (let i0_213 = 0; i0_213 < n; i0_213++) {
+      for (let i1_213 = 0; i1_213 < 32; i1_213++) {
+        const v_879 = mul_58[i0_213 * 32 + i1_213];
+        const v_880 = rsqrt_4[i1_213];
+        const t_353 = v_879 * v_880;
+        const v_881 = mul_59[i0_213 * 32 + i1_213];
+        const t_354 = t_353 + v_881;
+        add_49[i0_213 * 32 + i1_213] = t_354 + v_881;
+      }
+    }
+    sum_63.fill(0, 0, 32);
+    for (let i0_214 = 0; i0_214 < n; i0_214++) {
+      for (let i1_214 = 0; i1_214 < 32; i1_214++) {
+        const v_882 = add_49[i0_214 * 32 + i1_214];
+        sum_63[i1_214] += -v_882;
+      }
+    }
+    for (let i_216 = 0; i_216 < 32; i_216++) {
+      const v_883 = sum_63[i_216];
+      div_63[i_216] = v_883 / n;
+    }
+    for (let i0_215 = 0; i0_215 < n; i0_215++) {
+      for (let i1_215 = 0; i1_215 < 32; i1_215++) {
+        const v_884 = add_49[i0_215 * 32 + i1_215];
+        const v_885 = div_63[i1_215];
+        d_h3_h_z[i0_215 * 32 + i1_215] = v_884 + v_885;
+      }
+    }
+    // grad of: h3 = residual(h2, 32)
+    d_h3_h_b.fill(0, 0, 32);
+    for (let i0_216 = 0; i0_216 < n; i0_216++) {
+      for (let i1_216 = 0; i1_216 < 32; i1_216++) {
+        d_h3_h_b[i1_216] += d_h3_h_z[i0_216 * 32 + i1_216];
+      }
+    }
+  }
+  function forwardBackwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
+    const h0 = buf0,
+      sub = buf2,
+      rsqrt = buf5,
+      mul = buf4,
+      h1_h = buf6,
+      sub_1 = buf8,
+      rsqrt_1 = buf11,
+      mul_1 = buf10,
+      h1 = buf12,
+      sub_2 = buf14,
+      rsqrt_2 = buf17,
+      mul_2 = buf16,
+      h2_h = buf18,
+      sub_3 = buf20,
+      rsqrt_3 = buf23,
+      mul_3 = buf22,
+      h2 = buf24,
+      mul_54 = buf40,
+      d_h3_h_z = buf34,
       d_h3_h_W = buf26,
       mul_60 = buf28,
       d_h2_beta = buf24,
@@ -10808,924 +8901,7 @@ export function createModel(options: ModelOptions = {}): Model {
       div_67 = buf16,
       d_h2_h_z = buf22,
       d_h2_h_b = buf17,
-      d_h2_h_W = buf14;
-    const endI_42 = n - (n % 2);
-    for (let i_201 = 0; i_201 < endI_42; i_201 += 2) {
-      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
-        const ar0_62 = i_201 * 32;
-        const ar1_31 = (i_201 + 1) * 32;
-        const br0_22 = j_88 * 32;
-        const br1_22 = (j_88 + 1) * 32;
-        const br2_22 = (j_88 + 2) * 32;
-        const br3_22 = (j_88 + 3) * 32;
-        let c00_74 = 0,
-          c01_72 = 0,
-          c02_72 = 0,
-          c03_72 = 0,
-          c10_43 = 0,
-          c11_42 = 0,
-          c12_42 = 0,
-          c13_42 = 0;
-        for (let k_43 = 0; k_43 < 32; k_43++) {
-          const a0_77 = d_h4_h_z[ar0_62 + k_43];
-          const a1_46 = d_h4_h_z[ar1_31 + k_43];
-          const b0_75 = h4_h_W[br0_22 + k_43];
-          const b1_73 = h4_h_W[br1_22 + k_43];
-          const b2_72 = h4_h_W[br2_22 + k_43];
-          const b3_72 = h4_h_W[br3_22 + k_43];
-          c00_74 += a0_77 * b0_75;
-          c01_72 += a0_77 * b1_73;
-          c02_72 += a0_77 * b2_72;
-          c03_72 += a0_77 * b3_72;
-          c10_43 += a1_46 * b0_75;
-          c11_42 += a1_46 * b1_73;
-          c12_42 += a1_46 * b2_72;
-          c13_42 += a1_46 * b3_72;
-        }
-        const v_910 = mul_48[i_201 * 32 + j_88];
-        const t_420 = v_910 + c00_74;
-        const v_911 = h3[i_201 * 32 + j_88];
-        const t_421 = v_911 > 0 ? 1 : 0;
-        mul_54[i_201 * 32 + j_88] = t_420 * t_421;
-        const v_912 = mul_48[i_201 * 32 + (j_88 + 1)];
-        const t_422 = v_912 + c01_72;
-        const v_913 = h3[i_201 * 32 + (j_88 + 1)];
-        const t_423 = v_913 > 0 ? 1 : 0;
-        mul_54[i_201 * 32 + (j_88 + 1)] = t_422 * t_423;
-        const v_914 = mul_48[i_201 * 32 + (j_88 + 2)];
-        const t_424 = v_914 + c02_72;
-        const v_915 = h3[i_201 * 32 + (j_88 + 2)];
-        const t_425 = v_915 > 0 ? 1 : 0;
-        mul_54[i_201 * 32 + (j_88 + 2)] = t_424 * t_425;
-        const v_916 = mul_48[i_201 * 32 + (j_88 + 3)];
-        const t_426 = v_916 + c03_72;
-        const v_917 = h3[i_201 * 32 + (j_88 + 3)];
-        const t_427 = v_917 > 0 ? 1 : 0;
-        mul_54[i_201 * 32 + (j_88 + 3)] = t_426 * t_427;
-        const v_918 = mul_48[(i_201 + 1) * 32 + j_88];
-        const t_428 = v_918 + c10_43;
-        const v_919 = h3[(i_201 + 1) * 32 + j_88];
-        const t_429 = v_919 > 0 ? 1 : 0;
-        mul_54[(i_201 + 1) * 32 + j_88] = t_428 * t_429;
-        const v_920 = mul_48[(i_201 + 1) * 32 + (j_88 + 1)];
-        const t_430 = v_920 + c11_42;
-        const v_921 = h3[(i_201 + 1) * 32 + (j_88 + 1)];
-        const t_431 = v_921 > 0 ? 1 : 0;
-        mul_54[(i_201 + 1) * 32 + (j_88 + 1)] = t_430 * t_431;
-        const v_922 = mul_48[(i_201 + 1) * 32 + (j_88 + 2)];
-        const t_432 = v_922 + c12_42;
-        const v_923 = h3[(i_201 + 1) * 32 + (j_88 + 2)];
-        const t_433 = v_923 > 0 ? 1 : 0;
-        mul_54[(i_201 + 1) * 32 + (j_88 + 2)] = t_432 * t_433;
-        const v_924 = mul_48[(i_201 + 1) * 32 + (j_88 + 3)];
-        const t_434 = v_924 + c13_42;
-        const v_925 = h3[(i_201 + 1) * 32 + (j_88 + 3)];
-        const t_435 = v_925 > 0 ? 1 : 0;
-        mul_54[(i_201 + 1) * 32 + (j_88 + 3)] = t_434 * t_435;
-      }
-    }
-    for (let i_202 = endI_42; i_202 < n; i_202++) {
-      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
-        const ar0_63 = i_202 * 32;
-        const br0_23 = j_88 * 32;
-        const br1_23 = (j_88 + 1) * 32;
-        const br2_23 = (j_88 + 2) * 32;
-        const br3_23 = (j_88 + 3) * 32;
-        let c00_75 = 0,
-          c01_73 = 0,
-          c02_73 = 0,
-          c03_73 = 0;
-        for (let k_43 = 0; k_43 < 32; k_43++) {
-          const a0_78 = d_h4_h_z[ar0_63 + k_43];
-          const b0_76 = h4_h_W[br0_23 + k_43];
-          const b1_74 = h4_h_W[br1_23 + k_43];
-          const b2_73 = h4_h_W[br2_23 + k_43];
-          const b3_73 = h4_h_W[br3_23 + k_43];
-          c00_75 += a0_78 * b0_76;
-          c01_73 += a0_78 * b1_74;
-          c02_73 += a0_78 * b2_73;
-          c03_73 += a0_78 * b3_73;
-        }
-        const v_926 = mul_48[i_202 * 32 + j_88];
-        const t_436 = v_926 + c00_75;
-        const v_927 = h3[i_202 * 32 + j_88];
-        const t_437 = v_927 > 0 ? 1 : 0;
-        mul_54[i_202 * 32 + j_88] = t_436 * t_437;
-        const v_928 = mul_48[i_202 * 32 + (j_88 + 1)];
-        const t_438 = v_928 + c01_73;
-        const v_929 = h3[i_202 * 32 + (j_88 + 1)];
-        const t_439 = v_929 > 0 ? 1 : 0;
-        mul_54[i_202 * 32 + (j_88 + 1)] = t_438 * t_439;
-        const v_930 = mul_48[i_202 * 32 + (j_88 + 2)];
-        const t_440 = v_930 + c02_73;
-        const v_931 = h3[i_202 * 32 + (j_88 + 2)];
-        const t_441 = v_931 > 0 ? 1 : 0;
-        mul_54[i_202 * 32 + (j_88 + 2)] = t_440 * t_441;
-        const v_932 = mul_48[i_202 * 32 + (j_88 + 3)];
-        const t_442 = v_932 + c03_73;
-        const v_933 = h3[i_202 * 32 + (j_88 + 3)];
-        const t_443 = v_933 > 0 ? 1 : 0;
-        mul_54[i_202 * 32 + (j_88 + 3)] = t_442 * t_443;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h3_beta.fill(0, 0, 32);
-    for (let i0_199 = 0; i0_199 < n; i0_199++) {
-      for (let i1_199 = 0; i1_199 < 32; i1_199++) {
-        d_h3_beta[i1_199] += mul_54[i0_199 * 32 + i1_199];
-      }
-    }
-    for (let i0_200 = 0; i0_200 < n; i0_200++) {
-      for (let i1_200 = 0; i1_200 < 32; i1_200++) {
-        const v_934 = mul_54[i0_200 * 32 + i1_200];
-        const v_935 = h3_gamma[i1_200];
-        mul_55[i0_200 * 32 + i1_200] = v_934 * v_935;
-      }
-    }
-    d_h3_gamma.fill(0, 0, 32);
-    for (let i0_201 = 0; i0_201 < n; i0_201++) {
-      for (let i1_201 = 0; i1_201 < 32; i1_201++) {
-        const v_936 = mul_54[i0_201 * 32 + i1_201];
-        const v_937 = mul_5[i0_201 * 32 + i1_201];
-        d_h3_gamma[i1_201] += v_936 * v_937;
-      }
-    }
-    sum_60.fill(0, 0, 32);
-    for (let i0_202 = 0; i0_202 < n; i0_202++) {
-      for (let i1_202 = 0; i1_202 < 32; i1_202++) {
-        const v_938 = mul_55[i0_202 * 32 + i1_202];
-        const v_939 = sub_5[i0_202 * 32 + i1_202];
-        sum_60[i1_202] += v_938 * v_939;
-      }
-    }
-    for (let i_203 = 0; i_203 < 32; i_203++) {
-      const v_940 = sum_60[i_203];
-      const t_444 = -0.5 * v_940;
-      const v_941 = rsqrt_5[i_203];
-      const t_445 = v_941 * v_941;
-      const t_446 = v_941 * t_445;
-      const t_447 = t_444 * t_446;
-      div_60[i_203] = t_447 / n;
-    }
-    for (let i0_203 = 0; i0_203 < n; i0_203++) {
-      for (let i1_203 = 0; i1_203 < 32; i1_203++) {
-        const v_942 = div_60[i1_203];
-        const v_943 = sub_5[i0_203 * 32 + i1_203];
-        mul_56[i0_203 * 32 + i1_203] = v_942 * v_943;
-      }
-    }
-    for (let i0_204 = 0; i0_204 < n; i0_204++) {
-      for (let i1_204 = 0; i1_204 < 32; i1_204++) {
-        const v_944 = mul_55[i0_204 * 32 + i1_204];
-        const v_945 = rsqrt_5[i1_204];
-        const t_448 = v_944 * v_945;
-        const v_946 = mul_56[i0_204 * 32 + i1_204];
-        const t_449 = t_448 + v_946;
-        add_48[i0_204 * 32 + i1_204] = t_449 + v_946;
-      }
-    }
-    sum_61.fill(0, 0, 32);
-    for (let i0_205 = 0; i0_205 < n; i0_205++) {
-      for (let i1_205 = 0; i1_205 < 32; i1_205++) {
-        const v_947 = add_48[i0_205 * 32 + i1_205];
-        sum_61[i1_205] += -v_947;
-      }
-    }
-    for (let i_204 = 0; i_204 < 32; i_204++) {
-      const v_948 = sum_61[i_204];
-      div_61[i_204] = v_948 / n;
-    }
-    for (let i0_206 = 0; i0_206 < n; i0_206++) {
-      for (let i1_206 = 0; i1_206 < 32; i1_206++) {
-        const v_949 = add_48[i0_206 * 32 + i1_206];
-        const v_950 = div_61[i1_206];
-        d_h3_z[i0_206 * 32 + i1_206] = v_949 + v_950;
-      }
-    }
-    // grad of: h3 = residual(h2, 32)
-    d_h3_b.fill(0, 0, 32);
-    for (let i0_207 = 0; i0_207 < n; i0_207++) {
-      for (let i1_207 = 0; i1_207 < 32; i1_207++) {
-        d_h3_b[i1_207] += d_h3_z[i0_207 * 32 + i1_207];
-      }
-    }
-    for (let i_205 = 0; i_205 < 32; i_205 += 2) {
-      for (let j_90 = 0; j_90 < 32; j_90 += 4) {
-        let c00_76 = 0,
-          c01_74 = 0,
-          c02_74 = 0,
-          c03_74 = 0,
-          c10_44 = 0,
-          c11_43 = 0,
-          c12_43 = 0,
-          c13_43 = 0;
-        for (let k_44 = 0; k_44 < n; k_44++) {
-          const ak_12 = k_44 * 32 + i_205;
-          const bk_52 = k_44 * 32 + j_90;
-          const a0_79 = h3_h[ak_12];
-          const a1_47 = h3_h[ak_12 + 1];
-          const b0_77 = d_h3_z[bk_52];
-          const b1_75 = d_h3_z[bk_52 + 1];
-          const b2_74 = d_h3_z[bk_52 + 2];
-          const b3_74 = d_h3_z[bk_52 + 3];
-          c00_76 += a0_79 * b0_77;
-          c01_74 += a0_79 * b1_75;
-          c02_74 += a0_79 * b2_74;
-          c03_74 += a0_79 * b3_74;
-          c10_44 += a1_47 * b0_77;
-          c11_43 += a1_47 * b1_75;
-          c12_43 += a1_47 * b2_74;
-          c13_43 += a1_47 * b3_74;
-        }
-        d_h3_W[i_205 * 32 + j_90] = c00_76;
-        d_h3_W[i_205 * 32 + (j_90 + 1)] = c01_74;
-        d_h3_W[i_205 * 32 + (j_90 + 2)] = c02_74;
-        d_h3_W[i_205 * 32 + (j_90 + 3)] = c03_74;
-        d_h3_W[(i_205 + 1) * 32 + j_90] = c10_44;
-        d_h3_W[(i_205 + 1) * 32 + (j_90 + 1)] = c11_43;
-        d_h3_W[(i_205 + 1) * 32 + (j_90 + 2)] = c12_43;
-        d_h3_W[(i_205 + 1) * 32 + (j_90 + 3)] = c13_43;
-      }
-    }
-    const endI_44 = n - (n % 2);
-    for (let i_207 = 0; i_207 < endI_44; i_207 += 2) {
-      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
-        const ar0_64 = i_207 * 32;
-        const ar1_32 = (i_207 + 1) * 32;
-        const br0_24 = j_92 * 32;
-        const br1_24 = (j_92 + 1) * 32;
-        const br2_24 = (j_92 + 2) * 32;
-        const br3_24 = (j_92 + 3) * 32;
-        let c00_77 = 0,
-          c01_75 = 0,
-          c02_75 = 0,
-          c03_75 = 0,
-          c10_45 = 0,
-          c11_44 = 0,
-          c12_44 = 0,
-          c13_44 = 0;
-        for (let k_45 = 0; k_45 < 32; k_45++) {
-          const a0_80 = d_h3_z[ar0_64 + k_45];
-          const a1_48 = d_h3_z[ar1_32 + k_45];
-          const b0_78 = h3_W[br0_24 + k_45];
-          const b1_76 = h3_W[br1_24 + k_45];
-          const b2_75 = h3_W[br2_24 + k_45];
-          const b3_75 = h3_W[br3_24 + k_45];
-          c00_77 += a0_80 * b0_78;
-          c01_75 += a0_80 * b1_76;
-          c02_75 += a0_80 * b2_75;
-          c03_75 += a0_80 * b3_75;
-          c10_45 += a1_48 * b0_78;
-          c11_44 += a1_48 * b1_76;
-          c12_44 += a1_48 * b2_75;
-          c13_44 += a1_48 * b3_75;
-        }
-        const v_951 = h3_h[i_207 * 32 + j_92];
-        const t_450 = v_951 > 0 ? 1 : 0;
-        mul_57[i_207 * 32 + j_92] = c00_77 * t_450;
-        const v_952 = h3_h[i_207 * 32 + (j_92 + 1)];
-        const t_451 = v_952 > 0 ? 1 : 0;
-        mul_57[i_207 * 32 + (j_92 + 1)] = c01_75 * t_451;
-        const v_953 = h3_h[i_207 * 32 + (j_92 + 2)];
-        const t_452 = v_953 > 0 ? 1 : 0;
-        mul_57[i_207 * 32 + (j_92 + 2)] = c02_75 * t_452;
-        const v_954 = h3_h[i_207 * 32 + (j_92 + 3)];
-        const t_453 = v_954 > 0 ? 1 : 0;
-        mul_57[i_207 * 32 + (j_92 + 3)] = c03_75 * t_453;
-        const v_955 = h3_h[(i_207 + 1) * 32 + j_92];
-        const t_454 = v_955 > 0 ? 1 : 0;
-        mul_57[(i_207 + 1) * 32 + j_92] = c10_45 * t_454;
-        const v_956 = h3_h[(i_207 + 1) * 32 + (j_92 + 1)];
-        const t_455 = v_956 > 0 ? 1 : 0;
-        mul_57[(i_207 + 1) * 32 + (j_92 + 1)] = c11_44 * t_455;
-        const v_957 = h3_h[(i_207 + 1) * 32 + (j_92 + 2)];
-        const t_456 = v_957 > 0 ? 1 : 0;
-        mul_57[(i_207 + 1) * 32 + (j_92 + 2)] = c12_44 * t_456;
-        const v_958 = h3_h[(i_207 + 1) * 32 + (j_92 + 3)];
-        const t_457 = v_958 > 0 ? 1 : 0;
-        mul_57[(i_207 + 1) * 32 + (j_92 + 3)] = c13_44 * t_457;
-      }
-    }
-    for (let i_208 = endI_44; i_208 < n; i_208++) {
-      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
-        const ar0_65 = i_208 * 32;
-        const br0_25 = j_92 * 32;
-        const br1_25 = (j_92 + 1) * 32;
-        const br2_25 = (j_92 + 2) * 32;
-        const br3_25 = (j_92 + 3) * 32;
-        let c00_78 = 0,
-          c01_76 = 0,
-          c02_76 = 0,
-          c03_76 = 0;
-        for (let k_45 = 0; k_45 < 32; k_45++) {
-          const a0_81 = d_h3_z[ar0_65 + k_45];
-          const b0_79 = h3_W[br0_25 + k_45];
-          const b1_77 = h3_W[br1_25 + k_45];
-          const b2_76 = h3_W[br2_25 + k_45];
-          const b3_76 = h3_W[br3_25 + k_45];
-          c00_78 += a0_81 * b0_79;
-          c01_76 += a0_81 * b1_77;
-          c02_76 += a0_81 * b2_76;
-          c03_76 += a0_81 * b3_76;
-        }
-        const v_959 = h3_h[i_208 * 32 + j_92];
-        const t_458 = v_959 > 0 ? 1 : 0;
-        mul_57[i_208 * 32 + j_92] = c00_78 * t_458;
-        const v_960 = h3_h[i_208 * 32 + (j_92 + 1)];
-        const t_459 = v_960 > 0 ? 1 : 0;
-        mul_57[i_208 * 32 + (j_92 + 1)] = c01_76 * t_459;
-        const v_961 = h3_h[i_208 * 32 + (j_92 + 2)];
-        const t_460 = v_961 > 0 ? 1 : 0;
-        mul_57[i_208 * 32 + (j_92 + 2)] = c02_76 * t_460;
-        const v_962 = h3_h[i_208 * 32 + (j_92 + 3)];
-        const t_461 = v_962 > 0 ? 1 : 0;
-        mul_57[i_208 * 32 + (j_92 + 3)] = c03_76 * t_461;
-      }
-    }
-    // grad of: batchnorm(dense(x, n))
-    d_h3_h_beta.fill(0, 0, 32);
-    for (let i0_208 = 0; i0_208 < n; i0_208++) {
-      for (let i1_208 = 0; i1_208 < 32; i1_208++) {
-        d_h3_h_beta[i1_208] += mul_57[i0_208 * 32 + i1_208];
-      }
-    }
-    for (let i0_209 = 0; i0_209 < n; i0_209++) {
-      for (let i1_209 = 0; i1_209 < 32; i1_209++) {
-        const v_963 = mul_57[i0_209 * 32 + i1_209];
-        const v_964 = h3_h_gamma[i1_209];
-        mul_58[i0_209 * 32 + i1_209] = v_963 * v_964;
-      }
-    }
-    d_h3_h_gamma.fill(0, 0, 32);
-    for (let i0_210 = 0; i0_210 < n; i0_210++) {
-      for (let i1_210 = 0; i1_210 < 32; i1_210++) {
-        const v_965 = mul_57[i0_210 * 32 + i1_210];
-        const v_966 = mul_4[i0_210 * 32 + i1_210];
-        d_h3_h_gamma[i1_210] += v_965 * v_966;
-      }
-    }
-    sum_62.fill(0, 0, 32);
-    for (let i0_211 = 0; i0_211 < n; i0_211++) {
-      for (let i1_211 = 0; i1_211 < 32; i1_211++) {
-        const v_967 = mul_58[i0_211 * 32 + i1_211];
-        const v_968 = sub_4[i0_211 * 32 + i1_211];
-        sum_62[i1_211] += v_967 * v_968;
-      }
-    }
-    for (let i_209 = 0; i_209 < 32; i_209++) {
-      const v_969 = sum_62[i_209];
-      const t_462 = -0.5 * v_969;
-      const v_970 = rsqrt_4[i_209];
-      const t_463 = v_970 * v_970;
-      const t_464 = v_970 * t_463;
-      const t_465 = t_462 * t_464;
-      div_62[i_209] = t_465 / n;
-    }
-    for (let i0_212 = 0; i0_212 < n; i0_212++) {
-      for (let i1_212 = 0; i1_212 < 32; i1_212++) {
-        const v_971 = div_62[i1_212];
-        const v_972 = sub_4[i0_212 * 32 + i1_212];
-        mul_59[i0_212 * 32 + i1_212] = v_971 * v_972;
-      }
-    }
-    for (let i0_213 = 0; i0_213 < n; i0_213++) {
-      for (let i1_213 = 0; i1_213 < 32; i1_213++) {
-        const v_973 = mul_58[i0_213 * 32 + i1_213];
-        const v_974 = rsqrt_4[i1_213];
-        const t_466 = v_973 * v_974;
-        const v_975 = mul_59[i0_213 * 32 + i1_213];
-        const t_467 = t_466 + v_975;
-        add_49[i0_213 * 32 + i1_213] = t_467 + v_975;
-      }
-    }
-    sum_63.fill(0, 0, 32);
-    for (let i0_214 = 0; i0_214 < n; i0_214++) {
-      for (let i1_214 = 0; i1_214 < 32; i1_214++) {
-        const v_976 = add_49[i0_214 * 32 + i1_214];
-        sum_63[i1_214] += -v_976;
-      }
-    }
-    for (let i_210 = 0; i_210 < 32; i_210++) {
-      const v_977 = sum_63[i_210];
-      div_63[i_210] = v_977 / n;
-    }
-    for (let i0_215 = 0; i0_215 < n; i0_215++) {
-      for (let i1_215 = 0; i1_215 < 32; i1_215++) {
-        const v_978 = add_49[i0_215 * 32 + i1_215];
-        const v_979 = div_63[i1_215];
-        d_h3_h_z[i0_215 * 32 + i1_215] = v_978 + v_979;
-      }
-    }
-    // grad of: h3 = residual(h2, 32)
-    d_h3_h_b.fill(0, 0, 32);
-    for (let i0_216 = 0; i0_216 < n; i0_216++) {
-      for (let i1_216 = 0; i1_216 < 32; i1_216++) {
-        d_h3_h_b[i1_216] += d_h3_h_z[i0_216 * 32 + i1_216];
-      }
-    }
-    for (let i_211 = 0; i_211 < 32; i_211 += 2) {
-      for (let j_94 = 0; j_94 < 32; j_94 += 4) {
-        let c00_79 = 0,
-          c01_77 = 0,
-          c02_77 = 0,
-          c03_77 = 0,
-          c10_46 = 0,
-          c11_45 = 0,
-          c12_45 = 0,
-          c13_45 = 0;
-        for (let k_46 = 0; k_46 < n; k_46++) {
-          const ak_13 = k_46 * 32 + i_211;
-          const bk_53 = k_46 * 32 + j_94;
-          const a0_82 = h2[ak_13];
-          const a1_49 = h2[ak_13 + 1];
-          const b0_80 = d_h3_h_z[bk_53];
-          const b1_78 = d_h3_h_z[bk_53 + 1];
-          const b2_77 = d_h3_h_z[bk_53 + 2];
-          const b3_77 = d_h3_h_z[bk_53 + 3];
-          c00_79 += a0_82 * b0_80;
-          c01_77 += a0_82 * b1_78;
-          c02_77 += a0_82 * b2_77;
-          c03_77 += a0_82 * b3_77;
-          c10_46 += a1_49 * b0_80;
-          c11_45 += a1_49 * b1_78;
-          c12_45 += a1_49 * b2_77;
-          c13_45 += a1_49 * b3_77;
-        }
-        d_h3_h_W[i_211 * 32 + j_94] = c00_79;
-        d_h3_h_W[i_211 * 32 + (j_94 + 1)] = c01_77;
-        d_h3_h_W[i_211 * 32 + (j_94 + 2)] = c02_77;
-        d_h3_h_W[i_211 * 32 + (j_94 + 3)] = c03_77;
-        d_h3_h_W[(i_211 + 1) * 32 + j_94] = c10_46;
-        d_h3_h_W[(i_211 + 1) * 32 + (j_94 + 1)] = c11_45;
-        d_h3_h_W[(i_211 + 1) * 32 + (j_94 + 2)] = c12_45;
-        d_h3_h_W[(i_211 + 1) * 32 + (j_94 + 3)] = c13_45;
-      }
-    }
-    const endI_46 = n - (n % 2);
-    for (let i_213 = 0; i_213 < endI_46; i_213 += 2) {
-      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
-        const ar0_66 = i_213 * 32;
-        const ar1_33 = (i_213 + 1) * 32;
-        const br0_26 = j_96 * 32;
-        const br1_26 = (j_96 + 1) * 32;
-        const br2_26 = (j_96 + 2) * 32;
-        const br3_26 = (j_96 + 3) * 32;
-        let c00_80 = 0,
-          c01_78 = 0,
-          c02_78 = 0,
-          c03_78 = 0,
-          c10_47 = 0,
-          c11_46 = 0,
-          c12_46 = 0,
-          c13_46 = 0;
-        for (let k_47 = 0; k_47 < 32; k_47++) {
-          const a0_83 = d_h3_h_z[ar0_66 + k_47];
-          const a1_50 = d_h3_h_z[ar1_33 + k_47];
-          const b0_81 = h3_h_W[br0_26 + k_47];
-          const b1_79 = h3_h_W[br1_26 + k_47];
-          const b2_78 = h3_h_W[br2_26 + k_47];
-          const b3_78 = h3_h_W[br3_26 + k_47];
-          c00_80 += a0_83 * b0_81;
-          c01_78 += a0_83 * b1_79;
-          c02_78 += a0_83 * b2_78;
-          c03_78 += a0_83 * b3_78;
-          c10_47 += a1_50 * b0_81;
-          c11_46 += a1_50 * b1_79;
-          c12_46 += a1_50 * b2_78;
-          c13_46 += a1_50 * b3_78;
-        }
-        const v_980 = mul_54[i_213 * 32 + j_96];
-        const t_468 = v_980 + c00_80;
-        const v_981 = h2[i_213 * 32 + j_96];
-        const t_469 = v_981 > 0 ? 1 : 0;
-        mul_60[i_213 * 32 + j_96] = t_468 * t_469;
-        const v_982 = mul_54[i_213 * 32 + (j_96 + 1)];
-        const t_470 = v_982 + c01_78;
-        const v_983 = h2[i_213 * 32 + (j_96 + 1)];
-        const t_471 = v_983 > 0 ? 1 : 0;
-        mul_60[i_213 * 32 + (j_96 + 1)] = t_470 * t_471;
-        const v_984 = mul_54[i_213 * 32 + (j_96 + 2)];
-        const t_472 = v_984 + c02_78;
-        const v_985 = h2[i_213 * 32 + (j_96 + 2)];
-        const t_473 = v_985 > 0 ? 1 : 0;
-        mul_60[i_213 * 32 + (j_96 + 2)] = t_472 * t_473;
-        const v_986 = mul_54[i_213 * 32 + (j_96 + 3)];
-        const t_474 = v_986 + c03_78;
-        const v_987 = h2[i_213 * 32 + (j_96 + 3)];
-        const t_475 = v_987 > 0 ? 1 : 0;
-        mul_60[i_213 * 32 + (j_96 + 3)] = t_474 * t_475;
-        const v_988 = mul_54[(i_213 + 1) * 32 + j_96];
-        const t_476 = v_988 + c10_47;
-        const v_989 = h2[(i_213 + 1) * 32 + j_96];
-        const t_477 = v_989 > 0 ? 1 : 0;
-        mul_60[(i_213 + 1) * 32 + j_96] = t_476 * t_477;
-        const v_990 = mul_54[(i_213 + 1) * 32 + (j_96 + 1)];
-        const t_478 = v_990 + c11_46;
-        const v_991 = h2[(i_213 + 1) * 32 + (j_96 + 1)];
-        const t_479 = v_991 > 0 ? 1 : 0;
-        mul_60[(i_213 + 1) * 32 + (j_96 + 1)] = t_478 * t_479;
-        const v_992 = mul_54[(i_213 + 1) * 32 + (j_96 + 2)];
-        const t_480 = v_992 + c12_46;
-        const v_993 = h2[(i_213 + 1) * 32 + (j_96 + 2)];
-        const t_481 = v_993 > 0 ? 1 : 0;
-        mul_60[(i_213 + 1) * 32 + (j_96 + 2)] = t_480 * t_481;
-        const v_994 = mul_54[(i_213 + 1) * 32 + (j_96 + 3)];
-        const t_482 = v_994 + c13_46;
-        const v_995 = h2[(i_213 + 1) * 32 + (j_96 + 3)];
-        const t_483 = v_995 > 0 ? 1 : 0;
-        mul_60[(i_213 + 1) * 32 + (j_96 + 3)] = t_482 * t_483;
-      }
-    }
-    for (let i_214 = endI_46; i_214 < n; i_214++) {
-      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
-        const ar0_67 = i_214 * 32;
-        const br0_27 = j_96 * 32;
-        const br1_27 = (j_96 + 1) * 32;
-        const br2_27 = (j_96 + 2) * 32;
-        const br3_27 = (j_96 + 3) * 32;
-        let c00_81 = 0,
-          c01_79 = 0,
-          c02_79 = 0,
-          c03_79 = 0;
-        for (let k_47 = 0; k_47 < 32; k_47++) {
-          const a0_84 = d_h3_h_z[ar0_67 + k_47];
-          const b0_82 = h3_h_W[br0_27 + k_47];
-          const b1_80 = h3_h_W[br1_27 + k_47];
-          const b2_79 = h3_h_W[br2_27 + k_47];
-          const b3_79 = h3_h_W[br3_27 + k_47];
-          c00_81 += a0_84 * b0_82;
-          c01_79 += a0_84 * b1_80;
-          c02_79 += a0_84 * b2_79;
-          c03_79 += a0_84 * b3_79;
-        }
-        const v_996 = mul_54[i_214 * 32 + j_96];
-        const t_484 = v_996 + c00_81;
-        const v_997 = h2[i_214 * 32 + j_96];
-        const t_485 = v_997 > 0 ? 1 : 0;
-        mul_60[i_214 * 32 + j_96] = t_484 * t_485;
-        const v_998 = mul_54[i_214 * 32 + (j_96 + 1)];
-        const t_486 = v_998 + c01_79;
-        const v_999 = h2[i_214 * 32 + (j_96 + 1)];
-        const t_487 = v_999 > 0 ? 1 : 0;
-        mul_60[i_214 * 32 + (j_96 + 1)] = t_486 * t_487;
-        const v_1000 = mul_54[i_214 * 32 + (j_96 + 2)];
-        const t_488 = v_1000 + c02_79;
-        const v_1001 = h2[i_214 * 32 + (j_96 + 2)];
-        const t_489 = v_1001 > 0 ? 1 : 0;
-        mul_60[i_214 * 32 + (j_96 + 2)] = t_488 * t_489;
-        const v_1002 = mul_54[i_214 * 32 + (j_96 + 3)];
-        const t_490 = v_1002 + c03_79;
-        const v_1003 = h2[i_214 * 32 + (j_96 + 3)];
-        const t_491 = v_1003 > 0 ? 1 : 0;
-        mul_60[i_214 * 32 + (j_96 + 3)] = t_490 * t_491;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h2_beta.fill(0, 0, 32);
-    for (let i0_217 = 0; i0_217 < n; i0_217++) {
-      for (let i1_217 = 0; i1_217 < 32; i1_217++) {
-        d_h2_beta[i1_217] += mul_60[i0_217 * 32 + i1_217];
-      }
-    }
-    for (let i0_218 = 0; i0_218 < n; i0_218++) {
-      for (let i1_218 = 0; i1_218 < 32; i1_218++) {
-        const v_1004 = mul_60[i0_218 * 32 + i1_218];
-        const v_1005 = h2_gamma[i1_218];
-        mul_61[i0_218 * 32 + i1_218] = v_1004 * v_1005;
-      }
-    }
-    d_h2_gamma.fill(0, 0, 32);
-    for (let i0_219 = 0; i0_219 < n; i0_219++) {
-      for (let i1_219 = 0; i1_219 < 32; i1_219++) {
-        const v_1006 = mul_60[i0_219 * 32 + i1_219];
-        const v_1007 = mul_3[i0_219 * 32 + i1_219];
-        d_h2_gamma[i1_219] += v_1006 * v_1007;
-      }
-    }
-    sum_64.fill(0, 0, 32);
-    for (let i0_220 = 0; i0_220 < n; i0_220++) {
-      for (let i1_220 = 0; i1_220 < 32; i1_220++) {
-        const v_1008 = mul_61[i0_220 * 32 + i1_220];
-        const v_1009 = sub_3[i0_220 * 32 + i1_220];
-        sum_64[i1_220] += v_1008 * v_1009;
-      }
-    }
-    for (let i_215 = 0; i_215 < 32; i_215++) {
-      const v_1010 = sum_64[i_215];
-      const t_492 = -0.5 * v_1010;
-      const v_1011 = rsqrt_3[i_215];
-      const t_493 = v_1011 * v_1011;
-      const t_494 = v_1011 * t_493;
-      const t_495 = t_492 * t_494;
-      div_64[i_215] = t_495 / n;
-    }
-    for (let i0_221 = 0; i0_221 < n; i0_221++) {
-      for (let i1_221 = 0; i1_221 < 32; i1_221++) {
-        const v_1012 = div_64[i1_221];
-        const v_1013 = sub_3[i0_221 * 32 + i1_221];
-        mul_62[i0_221 * 32 + i1_221] = v_1012 * v_1013;
-      }
-    }
-    for (let i0_222 = 0; i0_222 < n; i0_222++) {
-      for (let i1_222 = 0; i1_222 < 32; i1_222++) {
-        const v_1014 = mul_61[i0_222 * 32 + i1_222];
-        const v_1015 = rsqrt_3[i1_222];
-        const t_496 = v_1014 * v_1015;
-        const v_1016 = mul_62[i0_222 * 32 + i1_222];
-        const t_497 = t_496 + v_1016;
-        add_50[i0_222 * 32 + i1_222] = t_497 + v_1016;
-      }
-    }
-    sum_65.fill(0, 0, 32);
-    for (let i0_223 = 0; i0_223 < n; i0_223++) {
-      for (let i1_223 = 0; i1_223 < 32; i1_223++) {
-        const v_1017 = add_50[i0_223 * 32 + i1_223];
-        sum_65[i1_223] += -v_1017;
-      }
-    }
-    for (let i_216 = 0; i_216 < 32; i_216++) {
-      const v_1018 = sum_65[i_216];
-      div_65[i_216] = v_1018 / n;
-    }
-    for (let i0_224 = 0; i0_224 < n; i0_224++) {
-      for (let i1_224 = 0; i1_224 < 32; i1_224++) {
-        const v_1019 = add_50[i0_224 * 32 + i1_224];
-        const v_1020 = div_65[i1_224];
-        d_h2_z[i0_224 * 32 + i1_224] = v_1019 + v_1020;
-      }
-    }
-    // grad of: h2 = residual(h1, 32)
-    d_h2_b.fill(0, 0, 32);
-    for (let i0_225 = 0; i0_225 < n; i0_225++) {
-      for (let i1_225 = 0; i1_225 < 32; i1_225++) {
-        d_h2_b[i1_225] += d_h2_z[i0_225 * 32 + i1_225];
-      }
-    }
-    for (let i_217 = 0; i_217 < 32; i_217 += 2) {
-      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
-        let c00_82 = 0,
-          c01_80 = 0,
-          c02_80 = 0,
-          c03_80 = 0,
-          c10_48 = 0,
-          c11_47 = 0,
-          c12_47 = 0,
-          c13_47 = 0;
-        for (let k_48 = 0; k_48 < n; k_48++) {
-          const ak_14 = k_48 * 32 + i_217;
-          const bk_54 = k_48 * 32 + j_98;
-          const a0_85 = h2_h[ak_14];
-          const a1_51 = h2_h[ak_14 + 1];
-          const b0_83 = d_h2_z[bk_54];
-          const b1_81 = d_h2_z[bk_54 + 1];
-          const b2_80 = d_h2_z[bk_54 + 2];
-          const b3_80 = d_h2_z[bk_54 + 3];
-          c00_82 += a0_85 * b0_83;
-          c01_80 += a0_85 * b1_81;
-          c02_80 += a0_85 * b2_80;
-          c03_80 += a0_85 * b3_80;
-          c10_48 += a1_51 * b0_83;
-          c11_47 += a1_51 * b1_81;
-          c12_47 += a1_51 * b2_80;
-          c13_47 += a1_51 * b3_80;
-        }
-        d_h2_W[i_217 * 32 + j_98] = c00_82;
-        d_h2_W[i_217 * 32 + (j_98 + 1)] = c01_80;
-        d_h2_W[i_217 * 32 + (j_98 + 2)] = c02_80;
-        d_h2_W[i_217 * 32 + (j_98 + 3)] = c03_80;
-        d_h2_W[(i_217 + 1) * 32 + j_98] = c10_48;
-        d_h2_W[(i_217 + 1) * 32 + (j_98 + 1)] = c11_47;
-        d_h2_W[(i_217 + 1) * 32 + (j_98 + 2)] = c12_47;
-        d_h2_W[(i_217 + 1) * 32 + (j_98 + 3)] = c13_47;
-      }
-    }
-    const endI_48 = n - (n % 2);
-    for (let i_219 = 0; i_219 < endI_48; i_219 += 2) {
-      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
-        const ar0_68 = i_219 * 32;
-        const ar1_34 = (i_219 + 1) * 32;
-        const br0_28 = j_100 * 32;
-        const br1_28 = (j_100 + 1) * 32;
-        const br2_28 = (j_100 + 2) * 32;
-        const br3_28 = (j_100 + 3) * 32;
-        let c00_83 = 0,
-          c01_81 = 0,
-          c02_81 = 0,
-          c03_81 = 0,
-          c10_49 = 0,
-          c11_48 = 0,
-          c12_48 = 0,
-          c13_48 = 0;
-        for (let k_49 = 0; k_49 < 32; k_49++) {
-          const a0_86 = d_h2_z[ar0_68 + k_49];
-          const a1_52 = d_h2_z[ar1_34 + k_49];
-          const b0_84 = h2_W[br0_28 + k_49];
-          const b1_82 = h2_W[br1_28 + k_49];
-          const b2_81 = h2_W[br2_28 + k_49];
-          const b3_81 = h2_W[br3_28 + k_49];
-          c00_83 += a0_86 * b0_84;
-          c01_81 += a0_86 * b1_82;
-          c02_81 += a0_86 * b2_81;
-          c03_81 += a0_86 * b3_81;
-          c10_49 += a1_52 * b0_84;
-          c11_48 += a1_52 * b1_82;
-          c12_48 += a1_52 * b2_81;
-          c13_48 += a1_52 * b3_81;
-        }
-        const v_1021 = h2_h[i_219 * 32 + j_100];
-        const t_498 = v_1021 > 0 ? 1 : 0;
-        mul_63[i_219 * 32 + j_100] = c00_83 * t_498;
-        const v_1022 = h2_h[i_219 * 32 + (j_100 + 1)];
-        const t_499 = v_1022 > 0 ? 1 : 0;
-        mul_63[i_219 * 32 + (j_100 + 1)] = c01_81 * t_499;
-        const v_1023 = h2_h[i_219 * 32 + (j_100 + 2)];
-        const t_500 = v_1023 > 0 ? 1 : 0;
-        mul_63[i_219 * 32 + (j_100 + 2)] = c02_81 * t_500;
-        const v_1024 = h2_h[i_219 * 32 + (j_100 + 3)];
-        const t_501 = v_1024 > 0 ? 1 : 0;
-        mul_63[i_219 * 32 + (j_100 + 3)] = c03_81 * t_501;
-        const v_1025 = h2_h[(i_219 + 1) * 32 + j_100];
-        const t_502 = v_1025 > 0 ? 1 : 0;
-        mul_63[(i_219 + 1) * 32 + j_100] = c10_49 * t_502;
-        const v_1026 = h2_h[(i_219 + 1) * 32 + (j_100 + 1)];
-        const t_503 = v_1026 > 0 ? 1 : 0;
-        mul_63[(i_219 + 1) * 32 + (j_100 + 1)] = c11_48 * t_503;
-        const v_1027 = h2_h[(i_219 + 1) * 32 + (j_100 + 2)];
-        const t_504 = v_1027 > 0 ? 1 : 0;
-        mul_63[(i_219 + 1) * 32 + (j_100 + 2)] = c12_48 * t_504;
-        const v_1028 = h2_h[(i_219 + 1) * 32 + (j_100 + 3)];
-        const t_505 = v_1028 > 0 ? 1 : 0;
-        mul_63[(i_219 + 1) * 32 + (j_100 + 3)] = c13_48 * t_505;
-      }
-    }
-    for (let i_220 = endI_48; i_220 < n; i_220++) {
-      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
-        const ar0_69 = i_220 * 32;
-        const br0_29 = j_100 * 32;
-        const br1_29 = (j_100 + 1) * 32;
-        const br2_29 = (j_100 + 2) * 32;
-        const br3_29 = (j_100 + 3) * 32;
-        let c00_84 = 0,
-          c01_82 = 0,
-          c02_82 = 0,
-          c03_82 = 0;
-        for (let k_49 = 0; k_49 < 32; k_49++) {
-          const a0_87 = d_h2_z[ar0_69 + k_49];
-          const b0_85 = h2_W[br0_29 + k_49];
-          const b1_83 = h2_W[br1_29 + k_49];
-          const b2_82 = h2_W[br2_29 + k_49];
-          const b3_82 = h2_W[br3_29 + k_49];
-          c00_84 += a0_87 * b0_85;
-          c01_82 += a0_87 * b1_83;
-          c02_82 += a0_87 * b2_82;
-          c03_82 += a0_87 * b3_82;
-        }
-        const v_1029 = h2_h[i_220 * 32 + j_100];
-        const t_506 = v_1029 > 0 ? 1 : 0;
-        mul_63[i_220 * 32 + j_100] = c00_84 * t_506;
-        const v_1030 = h2_h[i_220 * 32 + (j_100 + 1)];
-        const t_507 = v_1030 > 0 ? 1 : 0;
-        mul_63[i_220 * 32 + (j_100 + 1)] = c01_82 * t_507;
-        const v_1031 = h2_h[i_220 * 32 + (j_100 + 2)];
-        const t_508 = v_1031 > 0 ? 1 : 0;
-        mul_63[i_220 * 32 + (j_100 + 2)] = c02_82 * t_508;
-        const v_1032 = h2_h[i_220 * 32 + (j_100 + 3)];
-        const t_509 = v_1032 > 0 ? 1 : 0;
-        mul_63[i_220 * 32 + (j_100 + 3)] = c03_82 * t_509;
-      }
-    }
-    // grad of: batchnorm(dense(x, n))
-    d_h2_h_beta.fill(0, 0, 32);
-    for (let i0_226 = 0; i0_226 < n; i0_226++) {
-      for (let i1_226 = 0; i1_226 < 32; i1_226++) {
-        d_h2_h_beta[i1_226] += mul_63[i0_226 * 32 + i1_226];
-      }
-    }
-    for (let i0_227 = 0; i0_227 < n; i0_227++) {
-      for (let i1_227 = 0; i1_227 < 32; i1_227++) {
-        const v_1033 = mul_63[i0_227 * 32 + i1_227];
-        const v_1034 = h2_h_gamma[i1_227];
-        mul_64[i0_227 * 32 + i1_227] = v_1033 * v_1034;
-      }
-    }
-    d_h2_h_gamma.fill(0, 0, 32);
-    for (let i0_228 = 0; i0_228 < n; i0_228++) {
-      for (let i1_228 = 0; i1_228 < 32; i1_228++) {
-        const v_1035 = mul_63[i0_228 * 32 + i1_228];
-        const v_1036 = mul_2[i0_228 * 32 + i1_228];
-        d_h2_h_gamma[i1_228] += v_1035 * v_1036;
-      }
-    }
-    sum_66.fill(0, 0, 32);
-    for (let i0_229 = 0; i0_229 < n; i0_229++) {
-      for (let i1_229 = 0; i1_229 < 32; i1_229++) {
-        const v_1037 = mul_64[i0_229 * 32 + i1_229];
-        const v_1038 = sub_2[i0_229 * 32 + i1_229];
-        sum_66[i1_229] += v_1037 * v_1038;
-      }
-    }
-    for (let i_221 = 0; i_221 < 32; i_221++) {
-      const v_1039 = sum_66[i_221];
-      const t_510 = -0.5 * v_1039;
-      const v_1040 = rsqrt_2[i_221];
-      const t_511 = v_1040 * v_1040;
-      const t_512 = v_1040 * t_511;
-      const t_513 = t_510 * t_512;
-      div_66[i_221] = t_513 / n;
-    }
-    for (let i0_230 = 0; i0_230 < n; i0_230++) {
-      for (let i1_230 = 0; i1_230 < 32; i1_230++) {
-        const v_1041 = div_66[i1_230];
-        const v_1042 = sub_2[i0_230 * 32 + i1_230];
-        mul_65[i0_230 * 32 + i1_230] = v_1041 * v_1042;
-      }
-    }
-    for (let i0_231 = 0; i0_231 < n; i0_231++) {
-      for (let i1_231 = 0; i1_231 < 32; i1_231++) {
-        const v_1043 = mul_64[i0_231 * 32 + i1_231];
-        const v_1044 = rsqrt_2[i1_231];
-        const t_514 = v_1043 * v_1044;
-        const v_1045 = mul_65[i0_231 * 32 + i1_231];
-        const t_515 = t_514 + v_1045;
-        add_51[i0_231 * 32 + i1_231] = t_515 + v_1045;
-      }
-    }
-    sum_67.fill(0, 0, 32);
-    for (let i0_232 = 0; i0_232 < n; i0_232++) {
-      for (let i1_232 = 0; i1_232 < 32; i1_232++) {
-        const v_1046 = add_51[i0_232 * 32 + i1_232];
-        sum_67[i1_232] += -v_1046;
-      }
-    }
-    for (let i_222 = 0; i_222 < 32; i_222++) {
-      const v_1047 = sum_67[i_222];
-      div_67[i_222] = v_1047 / n;
-    }
-    for (let i0_233 = 0; i0_233 < n; i0_233++) {
-      for (let i1_233 = 0; i1_233 < 32; i1_233++) {
-        const v_1048 = add_51[i0_233 * 32 + i1_233];
-        const v_1049 = div_67[i1_233];
-        d_h2_h_z[i0_233 * 32 + i1_233] = v_1048 + v_1049;
-      }
-    }
-    // grad of: h2 = residual(h1, 32)
-    d_h2_h_b.fill(0, 0, 32);
-    for (let i0_234 = 0; i0_234 < n; i0_234++) {
-      for (let i1_234 = 0; i1_234 < 32; i1_234++) {
-        d_h2_h_b[i1_234] += d_h2_h_z[i0_234 * 32 + i1_234];
-      }
-    }
-    for (let i_223 = 0; i_223 < 32; i_223 += 2) {
-      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
-        let c00_85 = 0,
-          c01_83 = 0,
-          c02_83 = 0,
-          c03_83 = 0,
-          c10_50 = 0,
-          c11_49 = 0,
-          c12_49 = 0,
-          c13_49 = 0;
-        for (let k_50 = 0; k_50 < n; k_50++) {
-          const ak_15 = k_50 * 32 + i_223;
-          const bk_55 = k_50 * 32 + j_102;
-          const a0_88 = h1[ak_15];
-          const a1_53 = h1[ak_15 + 1];
-          const b0_86 = d_h2_h_z[bk_55];
-          const b1_84 = d_h2_h_z[bk_55 + 1];
-          const b2_83 = d_h2_h_z[bk_55 + 2];
-          const b3_83 = d_h2_h_z[bk_55 + 3];
-          c00_85 += a0_88 * b0_86;
-          c01_83 += a0_88 * b1_84;
-          c02_83 += a0_88 * b2_83;
-          c03_83 += a0_88 * b3_83;
-          c10_50 += a1_53 * b0_86;
-          c11_49 += a1_53 * b1_84;
-          c12_49 += a1_53 * b2_83;
-          c13_49 += a1_53 * b3_83;
-        }
-        d_h2_h_W[i_223 * 32 + j_102] = c00_85;
-        d_h2_h_W[i_223 * 32 + (j_102 + 1)] = c01_83;
-        d_h2_h_W[i_223 * 32 + (j_102 + 2)] = c02_83;
-        d_h2_h_W[i_223 * 32 + (j_102 + 3)] = c03_83;
-        d_h2_h_W[(i_223 + 1) * 32 + j_102] = c10_50;
-        d_h2_h_W[(i_223 + 1) * 32 + (j_102 + 1)] = c11_49;
-        d_h2_h_W[(i_223 + 1) * 32 + (j_102 + 2)] = c12_49;
-        d_h2_h_W[(i_223 + 1) * 32 + (j_102 + 3)] = c13_49;
-      }
-    }
-  }
-  function forwardBackwardPart_23(x: Float64Array, label: Float64Array, n: number): void {
-    const h0 = buf0,
-      sub = buf2,
-      rsqrt = buf5,
-      mul = buf4,
-      h1_h = buf6,
-      sub_1 = buf8,
-      rsqrt_1 = buf11,
-      mul_1 = buf10,
-      h1 = buf12,
-      mul_60 = buf28,
-      d_h2_h_z = buf22,
+      d_h2_h_W = buf14,
       mul_66 = buf16,
       d_h1_beta = buf12,
       mul_67 = buf22,
@@ -11753,17 +8929,467 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h1_h_b = buf5,
       d_h1_h_W = buf2,
       d_h0_z = buf4,
-      d_h0_b = buf0,
-      d_h0_W = buf10;
+      d_h0_b = buf0;
+    for (let i_217 = 0; i_217 < 32; i_217 += 2) {
+      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
+        let c00_79 = 0,
+          c01_77 = 0,
+          c02_77 = 0,
+          c03_77 = 0,
+          c10_46 = 0,
+          c11_45 = 0,
+          c12_45 = 0,
+          c13_45 = 0;
+        for (let k_46 = 0; k_46 < n; k_46++) {
+          const ak_13 = k_46 * 32 + i_217;
+          const bk_53 = k_46 * 32 + j_100;
+          const a0_82 = h2[ak_13];
+          const a1_49 = h2[ak_13 + 1];
+          const b0_80 = d_h3_h_z[bk_53];
+          const b1_78 = d_h3_h_z[bk_53 + 1];
+          const b2_77 = d_h3_h_z[bk_53 + 2];
+          const b3_77 = d_h3_h_z[bk_53 + 3];
+          c00_79 += a0_82 * b0_80;
+          c01_77 += a0_82 * b1_78;
+          c02_77 += a0_82 * b2_77;
+          c03_77 += a0_82 * b3_77;
+          c10_46 += a1_49 * b0_80;
+          c11_45 += a1_49 * b1_78;
+          c12_45 += a1_49 * b2_77;
+          c13_45 += a1_49 * b3_77;
+        }
+        d_h3_h_W[i_217 * 32 + j_100] = c00_79;
+        d_h3_h_W[i_217 * 32 + (j_100 + 1)] = c01_77;
+        d_h3_h_W[i_217 * 32 + (j_100 + 2)] = c02_77;
+        d_h3_h_W[i_217 * 32 + (j_100 + 3)] = c03_77;
+        d_h3_h_W[(i_217 + 1) * 32 + j_100] = c10_46;
+        d_h3_h_W[(i_217 + 1) * 32 + (j_100 + 1)] = c11_45;
+        d_h3_h_W[(i_217 + 1) * 32 + (j_100 + 2)] = c12_45;
+        d_h3_h_W[(i_217 + 1) * 32 + (j_100 + 3)] = c13_45;
+      }
+    }
+    const endI_46 = n - (n % 2);
+    for (let i_219 = 0; i_219 < endI_46; i_219 += 2) {
+      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
+        const ar0_66 = i_219 * 32;
+        const ar1_33 = (i_219 + 1) * 32;
+        const br0_26 = j_102 * 32;
+        const br1_26 = (j_102 + 1) * 32;
+        const br2_26 = (j_102 + 2) * 32;
+        const br3_26 = (j_102 + 3) * 32;
+        let c00_80 = 0,
+          c01_78 = 0,
+          c02_78 = 0,
+          c03_78 = 0,
+          c10_47 = 0,
+          c11_46 = 0,
+          c12_46 = 0,
+          c13_46 = 0;
+        for (let k_47 = 0; k_47 < 32; k_47++) {
+          const a0_83 = d_h3_h_z[ar0_66 + k_47];
+          const a1_50 = d_h3_h_z[ar1_33 + k_47];
+          const b0_81 = h3_h_W[br0_26 + k_47];
+          const b1_79 = h3_h_W[br1_26 + k_47];
+          const b2_78 = h3_h_W[br2_26 + k_47];
+          const b3_78 = h3_h_W[br3_26 + k_47];
+          c00_80 += a0_83 * b0_81;
+          c01_78 += a0_83 * b1_79;
+          c02_78 += a0_83 * b2_78;
+          c03_78 += a0_83 * b3_78;
+          c10_47 += a1_50 * b0_81;
+          c11_46 += a1_50 * b1_79;
+          c12_46 += a1_50 * b2_78;
+          c13_46 += a1_50 * b3_78;
+        }
+        mul_60[i_219 * 32 + j_102] = c00_80;
+        mul_60[i_219 * 32 + (j_102 + 1)] = c01_78;
+        mul_60[i_219 * 32 + (j_102 + 2)] = c02_78;
+        mul_60[i_219 * 32 + (j_102 + 3)] = c03_78;
+        mul_60[(i_219 + 1) * 32 + j_102] = c10_47;
+        mul_60[(i_219 + 1) * 32 + (j_102 + 1)] = c11_46;
+        mul_60[(i_219 + 1) * 32 + (j_102 + 2)] = c12_46;
+        mul_60[(i_219 + 1) * 32 + (j_102 + 3)] = c13_46;
+      }
+    }
+    for (let i_220 = endI_46; i_220 < n; i_220++) {
+      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
+        const ar0_67 = i_220 * 32;
+        const br0_27 = j_102 * 32;
+        const br1_27 = (j_102 + 1) * 32;
+        const br2_27 = (j_102 + 2) * 32;
+        const br3_27 = (j_102 + 3) * 32;
+        let c00_81 = 0,
+          c01_79 = 0,
+          c02_79 = 0,
+          c03_79 = 0;
+        for (let k_47 = 0; k_47 < 32; k_47++) {
+          const a0_84 = d_h3_h_z[ar0_67 + k_47];
+          const b0_82 = h3_h_W[br0_27 + k_47];
+          const b1_80 = h3_h_W[br1_27 + k_47];
+          const b2_79 = h3_h_W[br2_27 + k_47];
+          const b3_79 = h3_h_W[br3_27 + k_47];
+          c00_81 += a0_84 * b0_82;
+          c01_79 += a0_84 * b1_80;
+          c02_79 += a0_84 * b2_79;
+          c03_79 += a0_84 * b3_79;
+        }
+        mul_60[i_220 * 32 + j_102] = c00_81;
+        mul_60[i_220 * 32 + (j_102 + 1)] = c01_79;
+        mul_60[i_220 * 32 + (j_102 + 2)] = c02_79;
+        mul_60[i_220 * 32 + (j_102 + 3)] = c03_79;
+      }
+    }
+    for (let i_221 = 0; i_221 < n; i_221++) {
+      for (let j_104 = 0; j_104 < 32; j_104++) {
+        const v_888 = mul_54[i_221 * 32 + j_104];
+        const t_357 = v_888 + mul_60[i_221 * 32 + j_104];
+        const v_889 = h2[i_221 * 32 + j_104];
+        const t_358 = v_889 > 0 ? 1 : 0;
+        mul_60[i_221 * 32 + j_104] = t_357 * t_358;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h2_beta.fill(0, 0, 32);
+    for (let i0_217 = 0; i0_217 < n; i0_217++) {
+      for (let i1_217 = 0; i1_217 < 32; i1_217++) {
+        d_h2_beta[i1_217] += mul_60[i0_217 * 32 + i1_217];
+      }
+    }
+    for (let i0_218 = 0; i0_218 < n; i0_218++) {
+      for (let i1_218 = 0; i1_218 < 32; i1_218++) {
+        const v_890 = mul_60[i0_218 * 32 + i1_218];
+        const v_891 = h2_gamma[i1_218];
+        mul_61[i0_218 * 32 + i1_218] = v_890 * v_891;
+      }
+    }
+    d_h2_gamma.fill(0, 0, 32);
+    for (let i0_219 = 0; i0_219 < n; i0_219++) {
+      for (let i1_219 = 0; i1_219 < 32; i1_219++) {
+        const v_892 = mul_60[i0_219 * 32 + i1_219];
+        const v_893 = mul_3[i0_219 * 32 + i1_219];
+        d_h2_gamma[i1_219] += v_892 * v_893;
+      }
+    }
+    sum_64.fill(0, 0, 32);
+    for (let i0_220 = 0; i0_220 < n; i0_220++) {
+      for (let i1_220 = 0; i1_220 < 32; i1_220++) {
+        const v_894 = mul_61[i0_220 * 32 + i1_220];
+        const v_895 = sub_3[i0_220 * 32 + i1_220];
+        sum_64[i1_220] += v_894 * v_895;
+      }
+    }
+    for (let i_222 = 0; i_222 < 32; i_222++) {
+      const v_896 = sum_64[i_222];
+      const t_359 = -0.5 * v_896;
+      const v_897 = rsqrt_3[i_222];
+      const t_360 = v_897 * v_897;
+      const t_361 = v_897 * t_360;
+      const t_362 = t_359 * t_361;
+      div_64[i_222] = t_362 / n;
+    }
+    for (let i0_221 = 0; i0_221 < n; i0_221++) {
+      for (let i1_221 = 0; i1_221 < 32; i1_221++) {
+        const v_898 = div_64[i1_221];
+        const v_899 = sub_3[i0_221 * 32 + i1_221];
+        mul_62[i0_221 * 32 + i1_221] = v_898 * v_899;
+      }
+    }
+    for (let i0_222 = 0; i0_222 < n; i0_222++) {
+      for (let i1_222 = 0; i1_222 < 32; i1_222++) {
+        const v_900 = mul_61[i0_222 * 32 + i1_222];
+        const v_901 = rsqrt_3[i1_222];
+        const t_363 = v_900 * v_901;
+        const v_902 = mul_62[i0_222 * 32 + i1_222];
+        const t_364 = t_363 + v_902;
+        add_50[i0_222 * 32 + i1_222] = t_364 + v_902;
+      }
+    }
+    sum_65.fill(0, 0, 32);
+    for (let i0_223 = 0; i0_223 < n; i0_223++) {
+      for (let i1_223 = 0; i1_223 < 32; i1_223++) {
+        const v_903 = add_50[i0_223 * 32 + i1_223];
+        sum_65[i1_223] += -v_903;
+      }
+    }
+    for (let i_223 = 0; i_223 < 32; i_223++) {
+      const v_904 = sum_65[i_223];
+      div_65[i_223] = v_904 / n;
+    }
+    for (let i0_224 = 0; i0_224 < n; i0_224++) {
+      for (let i1_224 = 0; i1_224 < 32; i1_224++) {
+        const v_905 = add_50[i0_224 * 32 + i1_224];
+        const v_906 = div_65[i1_224];
+        d_h2_z[i0_224 * 32 + i1_224] = v_905 + v_906;
+      }
+    }
+    // grad of: h2 = residual(h1, 32)
+    d_h2_b.fill(0, 0, 32);
+    for (let i0_225 = 0; i0_225 < n; i0_225++) {
+      for (let i1_225 = 0; i1_225 < 32; i1_225++) {
+        d_h2_b[i1_225] += d_h2_z[i0_225 * 32 + i1_225];
+      }
+    }
+    for (let i_224 = 0; i_224 < 32; i_224 += 2) {
+      for (let j_105 = 0; j_105 < 32; j_105 += 4) {
+        let c00_82 = 0,
+          c01_80 = 0,
+          c02_80 = 0,
+          c03_80 = 0,
+          c10_48 = 0,
+          c11_47 = 0,
+          c12_47 = 0,
+          c13_47 = 0;
+        for (let k_48 = 0; k_48 < n; k_48++) {
+          const ak_14 = k_48 * 32 + i_224;
+          const bk_54 = k_48 * 32 + j_105;
+          const a0_85 = h2_h[ak_14];
+          const a1_51 = h2_h[ak_14 + 1];
+          const b0_83 = d_h2_z[bk_54];
+          const b1_81 = d_h2_z[bk_54 + 1];
+          const b2_80 = d_h2_z[bk_54 + 2];
+          const b3_80 = d_h2_z[bk_54 + 3];
+          c00_82 += a0_85 * b0_83;
+          c01_80 += a0_85 * b1_81;
+          c02_80 += a0_85 * b2_80;
+          c03_80 += a0_85 * b3_80;
+          c10_48 += a1_51 * b0_83;
+          c11_47 += a1_51 * b1_81;
+          c12_47 += a1_51 * b2_80;
+          c13_47 += a1_51 * b3_80;
+        }
+        d_h2_W[i_224 * 32 + j_105] = c00_82;
+        d_h2_W[i_224 * 32 + (j_105 + 1)] = c01_80;
+        d_h2_W[i_224 * 32 + (j_105 + 2)] = c02_80;
+        d_h2_W[i_224 * 32 + (j_105 + 3)] = c03_80;
+        d_h2_W[(i_224 + 1) * 32 + j_105] = c10_48;
+        d_h2_W[(i_224 + 1) * 32 + (j_105 + 1)] = c11_47;
+        d_h2_W[(i_224 + 1) * 32 + (j_105 + 2)] = c12_47;
+        d_h2_W[(i_224 + 1) * 32 + (j_105 + 3)] = c13_47;
+      }
+    }
+    const endI_48 = n - (n % 2);
+    for (let i_226 = 0; i_226 < endI_48; i_226 += 2) {
+      for (let j_107 = 0; j_107 < 32; j_107 += 4) {
+        const ar0_68 = i_226 * 32;
+        const ar1_34 = (i_226 + 1) * 32;
+        const br0_28 = j_107 * 32;
+        const br1_28 = (j_107 + 1) * 32;
+        const br2_28 = (j_107 + 2) * 32;
+        const br3_28 = (j_107 + 3) * 32;
+        let c00_83 = 0,
+          c01_81 = 0,
+          c02_81 = 0,
+          c03_81 = 0,
+          c10_49 = 0,
+          c11_48 = 0,
+          c12_48 = 0,
+          c13_48 = 0;
+        for (let k_49 = 0; k_49 < 32; k_49++) {
+          const a0_86 = d_h2_z[ar0_68 + k_49];
+          const a1_52 = d_h2_z[ar1_34 + k_49];
+          const b0_84 = h2_W[br0_28 + k_49];
+          const b1_82 = h2_W[br1_28 + k_49];
+          const b2_81 = h2_W[br2_28 + k_49];
+          const b3_81 = h2_W[br3_28 + k_49];
+          c00_83 += a0_86 * b0_84;
+          c01_81 += a0_86 * b1_82;
+          c02_81 += a0_86 * b2_81;
+          c03_81 += a0_86 * b3_81;
+          c10_49 += a1_52 * b0_84;
+          c11_48 += a1_52 * b1_82;
+          c12_48 += a1_52 * b2_81;
+          c13_48 += a1_52 * b3_81;
+        }
+        const v_908 = h2_h[i_226 * 32 + j_107];
+        const t_366 = v_908 > 0 ? 1 : 0;
+        mul_63[i_226 * 32 + j_107] = c00_83 * t_366;
+        const v_909 = h2_h[i_226 * 32 + (j_107 + 1)];
+        const t_367 = v_909 > 0 ? 1 : 0;
+        mul_63[i_226 * 32 + (j_107 + 1)] = c01_81 * t_367;
+        const v_910 = h2_h[i_226 * 32 + (j_107 + 2)];
+        const t_368 = v_910 > 0 ? 1 : 0;
+        mul_63[i_226 * 32 + (j_107 + 2)] = c02_81 * t_368;
+        const v_911 = h2_h[i_226 * 32 + (j_107 + 3)];
+        const t_369 = v_911 > 0 ? 1 : 0;
+        mul_63[i_226 * 32 + (j_107 + 3)] = c03_81 * t_369;
+        const v_912 = h2_h[(i_226 + 1) * 32 + j_107];
+        const t_370 = v_912 > 0 ? 1 : 0;
+        mul_63[(i_226 + 1) * 32 + j_107] = c10_49 * t_370;
+        const v_913 = h2_h[(i_226 + 1) * 32 + (j_107 + 1)];
+        const t_371 = v_913 > 0 ? 1 : 0;
+        mul_63[(i_226 + 1) * 32 + (j_107 + 1)] = c11_48 * t_371;
+        const v_914 = h2_h[(i_226 + 1) * 32 + (j_107 + 2)];
+        const t_372 = v_914 > 0 ? 1 : 0;
+        mul_63[(i_226 + 1) * 32 + (j_107 + 2)] = c12_48 * t_372;
+        const v_915 = h2_h[(i_226 + 1) * 32 + (j_107 + 3)];
+        const t_373 = v_915 > 0 ? 1 : 0;
+        mul_63[(i_226 + 1) * 32 + (j_107 + 3)] = c13_48 * t_373;
+      }
+    }
+    for (let i_227 = endI_48; i_227 < n; i_227++) {
+      for (let j_107 = 0; j_107 < 32; j_107 += 4) {
+        const ar0_69 = i_227 * 32;
+        const br0_29 = j_107 * 32;
+        const br1_29 = (j_107 + 1) * 32;
+        const br2_29 = (j_107 + 2) * 32;
+        const br3_29 = (j_107 + 3) * 32;
+        let c00_84 = 0,
+          c01_82 = 0,
+          c02_82 = 0,
+          c03_82 = 0;
+        for (let k_49 = 0; k_49 < 32; k_49++) {
+          const a0_87 = d_h2_z[ar0_69 + k_49];
+          const b0_85 = h2_W[br0_29 + k_49];
+          const b1_83 = h2_W[br1_29 + k_49];
+          const b2_82 = h2_W[br2_29 + k_49];
+          const b3_82 = h2_W[br3_29 + k_49];
+          c00_84 += a0_87 * b0_85;
+          c01_82 += a0_87 * b1_83;
+          c02_82 += a0_87 * b2_82;
+          c03_82 += a0_87 * b3_82;
+        }
+        const v_916 = h2_h[i_227 * 32 + j_107];
+        const t_374 = v_916 > 0 ? 1 : 0;
+        mul_63[i_227 * 32 + j_107] = c00_84 * t_374;
+        const v_917 = h2_h[i_227 * 32 + (j_107 + 1)];
+        const t_375 = v_917 > 0 ? 1 : 0;
+        mul_63[i_227 * 32 + (j_107 + 1)] = c01_82 * t_375;
+        const v_918 = h2_h[i_227 * 32 + (j_107 + 2)];
+        const t_376 = v_918 > 0 ? 1 : 0;
+        mul_63[i_227 * 32 + (j_107 + 2)] = c02_82 * t_376;
+        const v_919 = h2_h[i_227 * 32 + (j_107 + 3)];
+        const t_377 = v_919 > 0 ? 1 : 0;
+        mul_63[i_227 * 32 + (j_107 + 3)] = c03_82 * t_377;
+      }
+    }
+    // grad of: batchnorm(dense(x, n))
+    d_h2_h_beta.fill(0, 0, 32);
+    for (let i0_226 = 0; i0_226 < n; i0_226++) {
+      for (let i1_226 = 0; i1_226 < 32; i1_226++) {
+        d_h2_h_beta[i1_226] += mul_63[i0_226 * 32 + i1_226];
+      }
+    }
+    for (let i0_227 = 0; i0_227 < n; i0_227++) {
+      for (let i1_227 = 0; i1_227 < 32; i1_227++) {
+        const v_920 = mul_63[i0_227 * 32 + i1_227];
+        const v_921 = h2_h_gamma[i1_227];
+        mul_64[i0_227 * 32 + i1_227] = v_920 * v_921;
+      }
+    }
+    d_h2_h_gamma.fill(0, 0, 32);
+    for (let i0_228 = 0; i0_228 < n; i0_228++) {
+      for (let i1_228 = 0; i1_228 < 32; i1_228++) {
+        const v_922 = mul_63[i0_228 * 32 + i1_228];
+        const v_923 = mul_2[i0_228 * 32 + i1_228];
+        d_h2_h_gamma[i1_228] += v_922 * v_923;
+      }
+    }
+    sum_66.fill(0, 0, 32);
+    for (let i0_229 = 0; i0_229 < n; i0_229++) {
+      for (let i1_229 = 0; i1_229 < 32; i1_229++) {
+        const v_924 = mul_64[i0_229 * 32 + i1_229];
+        const v_925 = sub_2[i0_229 * 32 + i1_229];
+        sum_66[i1_229] += v_924 * v_925;
+      }
+    }
+    for (let i_228 = 0; i_228 < 32; i_228++) {
+      const v_926 = sum_66[i_228];
+      const t_378 = -0.5 * v_926;
+      const v_927 = rsqrt_2[i_228];
+      const t_379 = v_927 * v_927;
+      const t_380 = v_927 * t_379;
+      const t_381 = t_378 * t_380;
+      div_66[i_228] = t_381 / n;
+    }
+    for (let i0_230 = 0; i0_230 < n; i0_230++) {
+      for (let i1_230 = 0; i1_230 < 32; i1_230++) {
+        const v_928 = div_66[i1_230];
+        const v_929 = sub_2[i0_230 * 32 + i1_230];
+        mul_65[i0_230 * 32 + i1_230] = v_928 * v_929;
+      }
+    }
+    for (let i0_231 = 0; i0_231 < n; i0_231++) {
+      for (let i1_231 = 0; i1_231 < 32; i1_231++) {
+        const v_930 = mul_64[i0_231 * 32 + i1_231];
+        const v_931 = rsqrt_2[i1_231];
+        const t_382 = v_930 * v_931;
+        const v_932 = mul_65[i0_231 * 32 + i1_231];
+        const t_383 = t_382 + v_932;
+        add_51[i0_231 * 32 + i1_231] = t_383 + v_932;
+      }
+    }
+    sum_67.fill(0, 0, 32);
+    for (let i0_232 = 0; i0_232 < n; i0_232++) {
+      for (let i1_232 = 0; i1_232 < 32; i1_232++) {
+        const v_933 = add_51[i0_232 * 32 + i1_232];
+        sum_67[i1_232] += -v_933;
+      }
+    }
+    for (let i_229 = 0; i_229 < 32; i_229++) {
+      const v_934 = sum_67[i_229];
+      div_67[i_229] = v_934 / n;
+    }
+    for (let i0_233 = 0; i0_233 < n; i0_233++) {
+      for (let i1_233 = 0; i1_233 < 32; i1_233++) {
+        const v_935 = add_51[i0_233 * 32 + i1_233];
+        const v_936 = div_67[i1_233];
+        d_h2_h_z[i0_233 * 32 + i1_233] = v_935 + v_936;
+      }
+    }
+    // grad of: h2 = residual(h1, 32)
+    d_h2_h_b.fill(0, 0, 32);
+    for (let i0_234 = 0; i0_234 < n; i0_234++) {
+      for (let i1_234 = 0; i1_234 < 32; i1_234++) {
+        d_h2_h_b[i1_234] += d_h2_h_z[i0_234 * 32 + i1_234];
+      }
+    }
+    for (let i_230 = 0; i_230 < 32; i_230 += 2) {
+      for (let j_109 = 0; j_109 < 32; j_109 += 4) {
+        let c00_85 = 0,
+          c01_83 = 0,
+          c02_83 = 0,
+          c03_83 = 0,
+          c10_50 = 0,
+          c11_49 = 0,
+          c12_49 = 0,
+          c13_49 = 0;
+        for (let k_50 = 0; k_50 < n; k_50++) {
+          const ak_15 = k_50 * 32 + i_230;
+          const bk_55 = k_50 * 32 + j_109;
+          const a0_88 = h1[ak_15];
+          const a1_53 = h1[ak_15 + 1];
+          const b0_86 = d_h2_h_z[bk_55];
+          const b1_84 = d_h2_h_z[bk_55 + 1];
+          const b2_83 = d_h2_h_z[bk_55 + 2];
+          const b3_83 = d_h2_h_z[bk_55 + 3];
+          c00_85 += a0_88 * b0_86;
+          c01_83 += a0_88 * b1_84;
+          c02_83 += a0_88 * b2_83;
+          c03_83 += a0_88 * b3_83;
+          c10_50 += a1_53 * b0_86;
+          c11_49 += a1_53 * b1_84;
+          c12_49 += a1_53 * b2_83;
+          c13_49 += a1_53 * b3_83;
+        }
+        d_h2_h_W[i_230 * 32 + j_109] = c00_85;
+        d_h2_h_W[i_230 * 32 + (j_109 + 1)] = c01_83;
+        d_h2_h_W[i_230 * 32 + (j_109 + 2)] = c02_83;
+        d_h2_h_W[i_230 * 32 + (j_109 + 3)] = c03_83;
+        d_h2_h_W[(i_230 + 1) * 32 + j_109] = c10_50;
+        d_h2_h_W[(i_230 + 1) * 32 + (j_109 + 1)] = c11_49;
+        d_h2_h_W[(i_230 + 1) * 32 + (j_109 + 2)] = c12_49;
+        d_h2_h_W[(i_230 + 1) * 32 + (j_109 + 3)] = c13_49;
+      }
+    }
     const endI_50 = n - (n % 2);
-    for (let i_225 = 0; i_225 < endI_50; i_225 += 2) {
-      for (let j_104 = 0; j_104 < 32; j_104 += 4) {
-        const ar0_70 = i_225 * 32;
-        const ar1_35 = (i_225 + 1) * 32;
-        const br0_30 = j_104 * 32;
-        const br1_30 = (j_104 + 1) * 32;
-        const br2_30 = (j_104 + 2) * 32;
-        const br3_30 = (j_104 + 3) * 32;
+    for (let i_232 = 0; i_232 < endI_50; i_232 += 2) {
+      for (let j_111 = 0; j_111 < 32; j_111 += 4) {
+        const ar0_70 = i_232 * 32;
+        const ar1_35 = (i_232 + 1) * 32;
+        const br0_30 = j_111 * 32;
+        const br1_30 = (j_111 + 1) * 32;
+        const br2_30 = (j_111 + 2) * 32;
+        const br3_30 = (j_111 + 3) * 32;
         let c00_86 = 0,
           c01_84 = 0,
           c02_84 = 0,
@@ -11788,55 +9414,23 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_50 += a1_54 * b2_84;
           c13_50 += a1_54 * b3_84;
         }
-        const v_1050 = mul_60[i_225 * 32 + j_104];
-        const t_516 = v_1050 + c00_86;
-        const v_1051 = h1[i_225 * 32 + j_104];
-        const t_517 = v_1051 > 0 ? 1 : 0;
-        mul_66[i_225 * 32 + j_104] = t_516 * t_517;
-        const v_1052 = mul_60[i_225 * 32 + (j_104 + 1)];
-        const t_518 = v_1052 + c01_84;
-        const v_1053 = h1[i_225 * 32 + (j_104 + 1)];
-        const t_519 = v_1053 > 0 ? 1 : 0;
-        mul_66[i_225 * 32 + (j_104 + 1)] = t_518 * t_519;
-        const v_1054 = mul_60[i_225 * 32 + (j_104 + 2)];
-        const t_520 = v_1054 + c02_84;
-        const v_1055 = h1[i_225 * 32 + (j_104 + 2)];
-        const t_521 = v_1055 > 0 ? 1 : 0;
-        mul_66[i_225 * 32 + (j_104 + 2)] = t_520 * t_521;
-        const v_1056 = mul_60[i_225 * 32 + (j_104 + 3)];
-        const t_522 = v_1056 + c03_84;
-        const v_1057 = h1[i_225 * 32 + (j_104 + 3)];
-        const t_523 = v_1057 > 0 ? 1 : 0;
-        mul_66[i_225 * 32 + (j_104 + 3)] = t_522 * t_523;
-        const v_1058 = mul_60[(i_225 + 1) * 32 + j_104];
-        const t_524 = v_1058 + c10_51;
-        const v_1059 = h1[(i_225 + 1) * 32 + j_104];
-        const t_525 = v_1059 > 0 ? 1 : 0;
-        mul_66[(i_225 + 1) * 32 + j_104] = t_524 * t_525;
-        const v_1060 = mul_60[(i_225 + 1) * 32 + (j_104 + 1)];
-        const t_526 = v_1060 + c11_50;
-        const v_1061 = h1[(i_225 + 1) * 32 + (j_104 + 1)];
-        const t_527 = v_1061 > 0 ? 1 : 0;
-        mul_66[(i_225 + 1) * 32 + (j_104 + 1)] = t_526 * t_527;
-        const v_1062 = mul_60[(i_225 + 1) * 32 + (j_104 + 2)];
-        const t_528 = v_1062 + c12_50;
-        const v_1063 = h1[(i_225 + 1) * 32 + (j_104 + 2)];
-        const t_529 = v_1063 > 0 ? 1 : 0;
-        mul_66[(i_225 + 1) * 32 + (j_104 + 2)] = t_528 * t_529;
-        const v_1064 = mul_60[(i_225 + 1) * 32 + (j_104 + 3)];
-        const t_530 = v_1064 + c13_50;
-        const v_1065 = h1[(i_225 + 1) * 32 + (j_104 + 3)];
-        const t_531 = v_1065 > 0 ? 1 : 0;
-        mul_66[(i_225 + 1) * 32 + (j_104 + 3)] = t_530 * t_531;
+        mul_66[i_232 * 32 + j_111] = c00_86;
+        mul_66[i_232 * 32 + (j_111 + 1)] = c01_84;
+        mul_66[i_232 * 32 + (j_111 + 2)] = c02_84;
+        mul_66[i_232 * 32 + (j_111 + 3)] = c03_84;
+        mul_66[(i_232 + 1) * 32 + j_111] = c10_51;
+        mul_66[(i_232 + 1) * 32 + (j_111 + 1)] = c11_50;
+        mul_66[(i_232 + 1) * 32 + (j_111 + 2)] = c12_50;
+        mul_66[(i_232 + 1) * 32 + (j_111 + 3)] = c13_50;
       }
     }
-    for (let i_226 = endI_50; i_226 < n; i_226++) {
-      for (let j_104 = 0; j_104 < 32; j_104 += 4) {
-        const ar0_71 = i_226 * 32;
-        const br0_31 = j_104 * 32;
-        const br1_31 = (j_104 + 1) * 32;
-        const br2_31 = (j_104 + 2) * 32;
-        const br3_31 = (j_104 + 3) * 32;
+    for (let i_233 = endI_50; i_233 < n; i_233++) {
+      for (let j_111 = 0; j_111 < 32; j_111 += 4) {
+        const ar0_71 = i_233 * 32;
+        const br0_31 = j_111 * 32;
+        const br1_31 = (j_111 + 1) * 32;
+        const br2_31 = (j_111 + 2) * 32;
+        const br3_31 = (j_111 + 3) * 32;
         let c00_87 = 0,
           c01_85 = 0,
           c02_85 = 0,
@@ -11852,26 +9446,19 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_85 += a0_90 * b2_85;
           c03_85 += a0_90 * b3_85;
         }
-        const v_1066 = mul_60[i_226 * 32 + j_104];
-        const t_532 = v_1066 + c00_87;
-        const v_1067 = h1[i_226 * 32 + j_104];
-        const t_533 = v_1067 > 0 ? 1 : 0;
-        mul_66[i_226 * 32 + j_104] = t_532 * t_533;
-        const v_1068 = mul_60[i_226 * 32 + (j_104 + 1)];
-        const t_534 = v_1068 + c01_85;
-        const v_1069 = h1[i_226 * 32 + (j_104 + 1)];
-        const t_535 = v_1069 > 0 ? 1 : 0;
-        mul_66[i_226 * 32 + (j_104 + 1)] = t_534 * t_535;
-        const v_1070 = mul_60[i_226 * 32 + (j_104 + 2)];
-        const t_536 = v_1070 + c02_85;
-        const v_1071 = h1[i_226 * 32 + (j_104 + 2)];
-        const t_537 = v_1071 > 0 ? 1 : 0;
-        mul_66[i_226 * 32 + (j_104 + 2)] = t_536 * t_537;
-        const v_1072 = mul_60[i_226 * 32 + (j_104 + 3)];
-        const t_538 = v_1072 + c03_85;
-        const v_1073 = h1[i_226 * 32 + (j_104 + 3)];
-        const t_539 = v_1073 > 0 ? 1 : 0;
-        mul_66[i_226 * 32 + (j_104 + 3)] = t_538 * t_539;
+        mul_66[i_233 * 32 + j_111] = c00_87;
+        mul_66[i_233 * 32 + (j_111 + 1)] = c01_85;
+        mul_66[i_233 * 32 + (j_111 + 2)] = c02_85;
+        mul_66[i_233 * 32 + (j_111 + 3)] = c03_85;
+      }
+    }
+    for (let i_234 = 0; i_234 < n; i_234++) {
+      for (let j_113 = 0; j_113 < 32; j_113++) {
+        const v_939 = mul_60[i_234 * 32 + j_113];
+        const t_386 = v_939 + mul_66[i_234 * 32 + j_113];
+        const v_940 = h1[i_234 * 32 + j_113];
+        const t_387 = v_940 > 0 ? 1 : 0;
+        mul_66[i_234 * 32 + j_113] = t_386 * t_387;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -11883,69 +9470,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_236 = 0; i0_236 < n; i0_236++) {
       for (let i1_236 = 0; i1_236 < 32; i1_236++) {
-        const v_1074 = mul_66[i0_236 * 32 + i1_236];
-        const v_1075 = h1_gamma[i1_236];
-        mul_67[i0_236 * 32 + i1_236] = v_1074 * v_1075;
+        const v_941 = mul_66[i0_236 * 32 + i1_236];
+        const v_942 = h1_gamma[i1_236];
+        mul_67[i0_236 * 32 + i1_236] = v_941 * v_942;
       }
     }
     d_h1_gamma.fill(0, 0, 32);
     for (let i0_237 = 0; i0_237 < n; i0_237++) {
       for (let i1_237 = 0; i1_237 < 32; i1_237++) {
-        const v_1076 = mul_66[i0_237 * 32 + i1_237];
-        const v_1077 = mul_1[i0_237 * 32 + i1_237];
-        d_h1_gamma[i1_237] += v_1076 * v_1077;
+        const v_943 = mul_66[i0_237 * 32 + i1_237];
+        const v_944 = mul_1[i0_237 * 32 + i1_237];
+        d_h1_gamma[i1_237] += v_943 * v_944;
       }
     }
     sum_68.fill(0, 0, 32);
     for (let i0_238 = 0; i0_238 < n; i0_238++) {
       for (let i1_238 = 0; i1_238 < 32; i1_238++) {
-        const v_1078 = mul_67[i0_238 * 32 + i1_238];
-        const v_1079 = sub_1[i0_238 * 32 + i1_238];
-        sum_68[i1_238] += v_1078 * v_1079;
+        const v_945 = mul_67[i0_238 * 32 + i1_238];
+        const v_946 = sub_1[i0_238 * 32 + i1_238];
+        sum_68[i1_238] += v_945 * v_946;
       }
     }
-    for (let i_227 = 0; i_227 < 32; i_227++) {
-      const v_1080 = sum_68[i_227];
-      const t_540 = -0.5 * v_1080;
-      const v_1081 = rsqrt_1[i_227];
-      const t_541 = v_1081 * v_1081;
-      const t_542 = v_1081 * t_541;
-      const t_543 = t_540 * t_542;
-      div_68[i_227] = t_543 / n;
+    for (let i_235 = 0; i_235 < 32; i_235++) {
+      const v_947 = sum_68[i_235];
+      const t_388 = -0.5 * v_947;
+      const v_948 = rsqrt_1[i_235];
+      const t_389 = v_948 * v_948;
+      const t_390 = v_948 * t_389;
+      const t_391 = t_388 * t_390;
+      div_68[i_235] = t_391 / n;
     }
     for (let i0_239 = 0; i0_239 < n; i0_239++) {
       for (let i1_239 = 0; i1_239 < 32; i1_239++) {
-        const v_1082 = div_68[i1_239];
-        const v_1083 = sub_1[i0_239 * 32 + i1_239];
-        mul_68[i0_239 * 32 + i1_239] = v_1082 * v_1083;
+        const v_949 = div_68[i1_239];
+        const v_950 = sub_1[i0_239 * 32 + i1_239];
+        mul_68[i0_239 * 32 + i1_239] = v_949 * v_950;
       }
     }
     for (let i0_240 = 0; i0_240 < n; i0_240++) {
       for (let i1_240 = 0; i1_240 < 32; i1_240++) {
-        const v_1084 = mul_67[i0_240 * 32 + i1_240];
-        const v_1085 = rsqrt_1[i1_240];
-        const t_544 = v_1084 * v_1085;
-        const v_1086 = mul_68[i0_240 * 32 + i1_240];
-        const t_545 = t_544 + v_1086;
-        add_52[i0_240 * 32 + i1_240] = t_545 + v_1086;
+        const v_951 = mul_67[i0_240 * 32 + i1_240];
+        const v_952 = rsqrt_1[i1_240];
+        const t_392 = v_951 * v_952;
+        const v_953 = mul_68[i0_240 * 32 + i1_240];
+        const t_393 = t_392 + v_953;
+        add_52[i0_240 * 32 + i1_240] = t_393 + v_953;
       }
     }
     sum_69.fill(0, 0, 32);
     for (let i0_241 = 0; i0_241 < n; i0_241++) {
       for (let i1_241 = 0; i1_241 < 32; i1_241++) {
-        const v_1087 = add_52[i0_241 * 32 + i1_241];
-        sum_69[i1_241] += -v_1087;
+        const v_954 = add_52[i0_241 * 32 + i1_241];
+        sum_69[i1_241] += -v_954;
       }
     }
-    for (let i_228 = 0; i_228 < 32; i_228++) {
-      const v_1088 = sum_69[i_228];
-      div_69[i_228] = v_1088 / n;
+    for (let i_236 = 0; i_236 < 32; i_236++) {
+      const v_955 = sum_69[i_236];
+      div_69[i_236] = v_955 / n;
     }
     for (let i0_242 = 0; i0_242 < n; i0_242++) {
       for (let i1_242 = 0; i1_242 < 32; i1_242++) {
-        const v_1089 = add_52[i0_242 * 32 + i1_242];
-        const v_1090 = div_69[i1_242];
-        d_h1_z[i0_242 * 32 + i1_242] = v_1089 + v_1090;
+        const v_956 = add_52[i0_242 * 32 + i1_242];
+        const v_957 = div_69[i1_242];
+        d_h1_z[i0_242 * 32 + i1_242] = v_956 + v_957;
       }
     }
     // grad of: h1 = residual(h0, 32)
@@ -11955,8 +9542,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_b[i1_243] += d_h1_z[i0_243 * 32 + i1_243];
       }
     }
-    for (let i_229 = 0; i_229 < 32; i_229 += 2) {
-      for (let j_106 = 0; j_106 < 32; j_106 += 4) {
+    for (let i_237 = 0; i_237 < 32; i_237 += 2) {
+      for (let j_114 = 0; j_114 < 32; j_114 += 4) {
         let c00_88 = 0,
           c01_86 = 0,
           c02_86 = 0,
@@ -11966,8 +9553,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_51 = 0,
           c13_51 = 0;
         for (let k_52 = 0; k_52 < n; k_52++) {
-          const ak_16 = k_52 * 32 + i_229;
-          const bk_56 = k_52 * 32 + j_106;
+          const ak_16 = k_52 * 32 + i_237;
+          const bk_56 = k_52 * 32 + j_114;
           const a0_91 = h1_h[ak_16];
           const a1_55 = h1_h[ak_16 + 1];
           const b0_89 = d_h1_z[bk_56];
@@ -11983,25 +9570,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_51 += a1_55 * b2_86;
           c13_51 += a1_55 * b3_86;
         }
-        d_h1_W[i_229 * 32 + j_106] = c00_88;
-        d_h1_W[i_229 * 32 + (j_106 + 1)] = c01_86;
-        d_h1_W[i_229 * 32 + (j_106 + 2)] = c02_86;
-        d_h1_W[i_229 * 32 + (j_106 + 3)] = c03_86;
-        d_h1_W[(i_229 + 1) * 32 + j_106] = c10_52;
-        d_h1_W[(i_229 + 1) * 32 + (j_106 + 1)] = c11_51;
-        d_h1_W[(i_229 + 1) * 32 + (j_106 + 2)] = c12_51;
-        d_h1_W[(i_229 + 1) * 32 + (j_106 + 3)] = c13_51;
+        d_h1_W[i_237 * 32 + j_114] = c00_88;
+        d_h1_W[i_237 * 32 + (j_114 + 1)] = c01_86;
+        d_h1_W[i_237 * 32 + (j_114 + 2)] = c02_86;
+        d_h1_W[i_237 * 32 + (j_114 + 3)] = c03_86;
+        d_h1_W[(i_237 + 1) * 32 + j_114] = c10_52;
+        d_h1_W[(i_237 + 1) * 32 + (j_114 + 1)] = c11_51;
+        d_h1_W[(i_237 + 1) * 32 + (j_114 + 2)] = c12_51;
+        d_h1_W[(i_237 + 1) * 32 + (j_114 + 3)] = c13_51;
       }
     }
     const endI_52 = n - (n % 2);
-    for (let i_231 = 0; i_231 < endI_52; i_231 += 2) {
-      for (let j_108 = 0; j_108 < 32; j_108 += 4) {
-        const ar0_72 = i_231 * 32;
-        const ar1_36 = (i_231 + 1) * 32;
-        const br0_32 = j_108 * 32;
-        const br1_32 = (j_108 + 1) * 32;
-        const br2_32 = (j_108 + 2) * 32;
-        const br3_32 = (j_108 + 3) * 32;
+    for (let i_239 = 0; i_239 < endI_52; i_239 += 2) {
+      for (let j_116 = 0; j_116 < 32; j_116 += 4) {
+        const ar0_72 = i_239 * 32;
+        const ar1_36 = (i_239 + 1) * 32;
+        const br0_32 = j_116 * 32;
+        const br1_32 = (j_116 + 1) * 32;
+        const br2_32 = (j_116 + 2) * 32;
+        const br3_32 = (j_116 + 3) * 32;
         let c00_89 = 0,
           c01_87 = 0,
           c02_87 = 0,
@@ -12026,39 +9613,39 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_52 += a1_56 * b2_87;
           c13_52 += a1_56 * b3_87;
         }
-        const v_1091 = h1_h[i_231 * 32 + j_108];
-        const t_546 = v_1091 > 0 ? 1 : 0;
-        mul_69[i_231 * 32 + j_108] = c00_89 * t_546;
-        const v_1092 = h1_h[i_231 * 32 + (j_108 + 1)];
-        const t_547 = v_1092 > 0 ? 1 : 0;
-        mul_69[i_231 * 32 + (j_108 + 1)] = c01_87 * t_547;
-        const v_1093 = h1_h[i_231 * 32 + (j_108 + 2)];
-        const t_548 = v_1093 > 0 ? 1 : 0;
-        mul_69[i_231 * 32 + (j_108 + 2)] = c02_87 * t_548;
-        const v_1094 = h1_h[i_231 * 32 + (j_108 + 3)];
-        const t_549 = v_1094 > 0 ? 1 : 0;
-        mul_69[i_231 * 32 + (j_108 + 3)] = c03_87 * t_549;
-        const v_1095 = h1_h[(i_231 + 1) * 32 + j_108];
-        const t_550 = v_1095 > 0 ? 1 : 0;
-        mul_69[(i_231 + 1) * 32 + j_108] = c10_53 * t_550;
-        const v_1096 = h1_h[(i_231 + 1) * 32 + (j_108 + 1)];
-        const t_551 = v_1096 > 0 ? 1 : 0;
-        mul_69[(i_231 + 1) * 32 + (j_108 + 1)] = c11_52 * t_551;
-        const v_1097 = h1_h[(i_231 + 1) * 32 + (j_108 + 2)];
-        const t_552 = v_1097 > 0 ? 1 : 0;
-        mul_69[(i_231 + 1) * 32 + (j_108 + 2)] = c12_52 * t_552;
-        const v_1098 = h1_h[(i_231 + 1) * 32 + (j_108 + 3)];
-        const t_553 = v_1098 > 0 ? 1 : 0;
-        mul_69[(i_231 + 1) * 32 + (j_108 + 3)] = c13_52 * t_553;
+        const v_959 = h1_h[i_239 * 32 + j_116];
+        const t_395 = v_959 > 0 ? 1 : 0;
+        mul_69[i_239 * 32 + j_116] = c00_89 * t_395;
+        const v_960 = h1_h[i_239 * 32 + (j_116 + 1)];
+        const t_396 = v_960 > 0 ? 1 : 0;
+        mul_69[i_239 * 32 + (j_116 + 1)] = c01_87 * t_396;
+        const v_961 = h1_h[i_239 * 32 + (j_116 + 2)];
+        const t_397 = v_961 > 0 ? 1 : 0;
+        mul_69[i_239 * 32 + (j_116 + 2)] = c02_87 * t_397;
+        const v_962 = h1_h[i_239 * 32 + (j_116 + 3)];
+        const t_398 = v_962 > 0 ? 1 : 0;
+        mul_69[i_239 * 32 + (j_116 + 3)] = c03_87 * t_398;
+        const v_963 = h1_h[(i_239 + 1) * 32 + j_116];
+        const t_399 = v_963 > 0 ? 1 : 0;
+        mul_69[(i_239 + 1) * 32 + j_116] = c10_53 * t_399;
+        const v_964 = h1_h[(i_239 + 1) * 32 + (j_116 + 1)];
+        const t_400 = v_964 > 0 ? 1 : 0;
+        mul_69[(i_239 + 1) * 32 + (j_116 + 1)] = c11_52 * t_400;
+        const v_965 = h1_h[(i_239 + 1) * 32 + (j_116 + 2)];
+        const t_401 = v_965 > 0 ? 1 : 0;
+        mul_69[(i_239 + 1) * 32 + (j_116 + 2)] = c12_52 * t_401;
+        const v_966 = h1_h[(i_239 + 1) * 32 + (j_116 + 3)];
+        const t_402 = v_966 > 0 ? 1 : 0;
+        mul_69[(i_239 + 1) * 32 + (j_116 + 3)] = c13_52 * t_402;
       }
     }
-    for (let i_232 = endI_52; i_232 < n; i_232++) {
-      for (let j_108 = 0; j_108 < 32; j_108 += 4) {
-        const ar0_73 = i_232 * 32;
-        const br0_33 = j_108 * 32;
-        const br1_33 = (j_108 + 1) * 32;
-        const br2_33 = (j_108 + 2) * 32;
-        const br3_33 = (j_108 + 3) * 32;
+    for (let i_240 = endI_52; i_240 < n; i_240++) {
+      for (let j_116 = 0; j_116 < 32; j_116 += 4) {
+        const ar0_73 = i_240 * 32;
+        const br0_33 = j_116 * 32;
+        const br1_33 = (j_116 + 1) * 32;
+        const br2_33 = (j_116 + 2) * 32;
+        const br3_33 = (j_116 + 3) * 32;
         let c00_90 = 0,
           c01_88 = 0,
           c02_88 = 0,
@@ -12074,18 +9661,18 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_88 += a0_93 * b2_88;
           c03_88 += a0_93 * b3_88;
         }
-        const v_1099 = h1_h[i_232 * 32 + j_108];
-        const t_554 = v_1099 > 0 ? 1 : 0;
-        mul_69[i_232 * 32 + j_108] = c00_90 * t_554;
-        const v_1100 = h1_h[i_232 * 32 + (j_108 + 1)];
-        const t_555 = v_1100 > 0 ? 1 : 0;
-        mul_69[i_232 * 32 + (j_108 + 1)] = c01_88 * t_555;
-        const v_1101 = h1_h[i_232 * 32 + (j_108 + 2)];
-        const t_556 = v_1101 > 0 ? 1 : 0;
-        mul_69[i_232 * 32 + (j_108 + 2)] = c02_88 * t_556;
-        const v_1102 = h1_h[i_232 * 32 + (j_108 + 3)];
-        const t_557 = v_1102 > 0 ? 1 : 0;
-        mul_69[i_232 * 32 + (j_108 + 3)] = c03_88 * t_557;
+        const v_967 = h1_h[i_240 * 32 + j_116];
+        const t_403 = v_967 > 0 ? 1 : 0;
+        mul_69[i_240 * 32 + j_116] = c00_90 * t_403;
+        const v_968 = h1_h[i_240 * 32 + (j_116 + 1)];
+        const t_404 = v_968 > 0 ? 1 : 0;
+        mul_69[i_240 * 32 + (j_116 + 1)] = c01_88 * t_404;
+        const v_969 = h1_h[i_240 * 32 + (j_116 + 2)];
+        const t_405 = v_969 > 0 ? 1 : 0;
+        mul_69[i_240 * 32 + (j_116 + 2)] = c02_88 * t_405;
+        const v_970 = h1_h[i_240 * 32 + (j_116 + 3)];
+        const t_406 = v_970 > 0 ? 1 : 0;
+        mul_69[i_240 * 32 + (j_116 + 3)] = c03_88 * t_406;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -12097,69 +9684,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_245 = 0; i0_245 < n; i0_245++) {
       for (let i1_245 = 0; i1_245 < 32; i1_245++) {
-        const v_1103 = mul_69[i0_245 * 32 + i1_245];
-        const v_1104 = h1_h_gamma[i1_245];
-        mul_70[i0_245 * 32 + i1_245] = v_1103 * v_1104;
+        const v_971 = mul_69[i0_245 * 32 + i1_245];
+        const v_972 = h1_h_gamma[i1_245];
+        mul_70[i0_245 * 32 + i1_245] = v_971 * v_972;
       }
     }
     d_h1_h_gamma.fill(0, 0, 32);
     for (let i0_246 = 0; i0_246 < n; i0_246++) {
       for (let i1_246 = 0; i1_246 < 32; i1_246++) {
-        const v_1105 = mul_69[i0_246 * 32 + i1_246];
-        const v_1106 = mul[i0_246 * 32 + i1_246];
-        d_h1_h_gamma[i1_246] += v_1105 * v_1106;
+        const v_973 = mul_69[i0_246 * 32 + i1_246];
+        const v_974 = mul[i0_246 * 32 + i1_246];
+        d_h1_h_gamma[i1_246] += v_973 * v_974;
       }
     }
     sum_70.fill(0, 0, 32);
     for (let i0_247 = 0; i0_247 < n; i0_247++) {
       for (let i1_247 = 0; i1_247 < 32; i1_247++) {
-        const v_1107 = mul_70[i0_247 * 32 + i1_247];
-        const v_1108 = sub[i0_247 * 32 + i1_247];
-        sum_70[i1_247] += v_1107 * v_1108;
+        const v_975 = mul_70[i0_247 * 32 + i1_247];
+        const v_976 = sub[i0_247 * 32 + i1_247];
+        sum_70[i1_247] += v_975 * v_976;
       }
     }
-    for (let i_233 = 0; i_233 < 32; i_233++) {
-      const v_1109 = sum_70[i_233];
-      const t_558 = -0.5 * v_1109;
-      const v_1110 = rsqrt[i_233];
-      const t_559 = v_1110 * v_1110;
-      const t_560 = v_1110 * t_559;
-      const t_561 = t_558 * t_560;
-      div_70[i_233] = t_561 / n;
+    for (let i_241 = 0; i_241 < 32; i_241++) {
+      const v_977 = sum_70[i_241];
+      const t_407 = -0.5 * v_977;
+      const v_978 = rsqrt[i_241];
+      const t_408 = v_978 * v_978;
+      const t_409 = v_978 * t_408;
+      const t_410 = t_407 * t_409;
+      div_70[i_241] = t_410 / n;
     }
     for (let i0_248 = 0; i0_248 < n; i0_248++) {
       for (let i1_248 = 0; i1_248 < 32; i1_248++) {
-        const v_1111 = div_70[i1_248];
-        const v_1112 = sub[i0_248 * 32 + i1_248];
-        mul_71[i0_248 * 32 + i1_248] = v_1111 * v_1112;
+        const v_979 = div_70[i1_248];
+        const v_980 = sub[i0_248 * 32 + i1_248];
+        mul_71[i0_248 * 32 + i1_248] = v_979 * v_980;
       }
     }
     for (let i0_249 = 0; i0_249 < n; i0_249++) {
       for (let i1_249 = 0; i1_249 < 32; i1_249++) {
-        const v_1113 = mul_70[i0_249 * 32 + i1_249];
-        const v_1114 = rsqrt[i1_249];
-        const t_562 = v_1113 * v_1114;
-        const v_1115 = mul_71[i0_249 * 32 + i1_249];
-        const t_563 = t_562 + v_1115;
-        add_53[i0_249 * 32 + i1_249] = t_563 + v_1115;
+        const v_981 = mul_70[i0_249 * 32 + i1_249];
+        const v_982 = rsqrt[i1_249];
+        const t_411 = v_981 * v_982;
+        const v_983 = mul_71[i0_249 * 32 + i1_249];
+        const t_412 = t_411 + v_983;
+        add_53[i0_249 * 32 + i1_249] = t_412 + v_983;
       }
     }
     sum_71.fill(0, 0, 32);
     for (let i0_250 = 0; i0_250 < n; i0_250++) {
       for (let i1_250 = 0; i1_250 < 32; i1_250++) {
-        const v_1116 = add_53[i0_250 * 32 + i1_250];
-        sum_71[i1_250] += -v_1116;
+        const v_984 = add_53[i0_250 * 32 + i1_250];
+        sum_71[i1_250] += -v_984;
       }
     }
-    for (let i_234 = 0; i_234 < 32; i_234++) {
-      const v_1117 = sum_71[i_234];
-      div_71[i_234] = v_1117 / n;
+    for (let i_242 = 0; i_242 < 32; i_242++) {
+      const v_985 = sum_71[i_242];
+      div_71[i_242] = v_985 / n;
     }
     for (let i0_251 = 0; i0_251 < n; i0_251++) {
       for (let i1_251 = 0; i1_251 < 32; i1_251++) {
-        const v_1118 = add_53[i0_251 * 32 + i1_251];
-        const v_1119 = div_71[i1_251];
-        d_h1_h_z[i0_251 * 32 + i1_251] = v_1118 + v_1119;
+        const v_986 = add_53[i0_251 * 32 + i1_251];
+        const v_987 = div_71[i1_251];
+        d_h1_h_z[i0_251 * 32 + i1_251] = v_986 + v_987;
       }
     }
     // grad of: h1 = residual(h0, 32)
@@ -12169,8 +9756,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_h_b[i1_252] += d_h1_h_z[i0_252 * 32 + i1_252];
       }
     }
-    for (let i_235 = 0; i_235 < 32; i_235 += 2) {
-      for (let j_110 = 0; j_110 < 32; j_110 += 4) {
+    for (let i_243 = 0; i_243 < 32; i_243 += 2) {
+      for (let j_118 = 0; j_118 < 32; j_118 += 4) {
         let c00_91 = 0,
           c01_89 = 0,
           c02_89 = 0,
@@ -12180,8 +9767,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_53 = 0,
           c13_53 = 0;
         for (let k_54 = 0; k_54 < n; k_54++) {
-          const ak_17 = k_54 * 32 + i_235;
-          const bk_57 = k_54 * 32 + j_110;
+          const ak_17 = k_54 * 32 + i_243;
+          const bk_57 = k_54 * 32 + j_118;
           const a0_94 = h0[ak_17];
           const a1_57 = h0[ak_17 + 1];
           const b0_92 = d_h1_h_z[bk_57];
@@ -12197,25 +9784,25 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_53 += a1_57 * b2_89;
           c13_53 += a1_57 * b3_89;
         }
-        d_h1_h_W[i_235 * 32 + j_110] = c00_91;
-        d_h1_h_W[i_235 * 32 + (j_110 + 1)] = c01_89;
-        d_h1_h_W[i_235 * 32 + (j_110 + 2)] = c02_89;
-        d_h1_h_W[i_235 * 32 + (j_110 + 3)] = c03_89;
-        d_h1_h_W[(i_235 + 1) * 32 + j_110] = c10_54;
-        d_h1_h_W[(i_235 + 1) * 32 + (j_110 + 1)] = c11_53;
-        d_h1_h_W[(i_235 + 1) * 32 + (j_110 + 2)] = c12_53;
-        d_h1_h_W[(i_235 + 1) * 32 + (j_110 + 3)] = c13_53;
+        d_h1_h_W[i_243 * 32 + j_118] = c00_91;
+        d_h1_h_W[i_243 * 32 + (j_118 + 1)] = c01_89;
+        d_h1_h_W[i_243 * 32 + (j_118 + 2)] = c02_89;
+        d_h1_h_W[i_243 * 32 + (j_118 + 3)] = c03_89;
+        d_h1_h_W[(i_243 + 1) * 32 + j_118] = c10_54;
+        d_h1_h_W[(i_243 + 1) * 32 + (j_118 + 1)] = c11_53;
+        d_h1_h_W[(i_243 + 1) * 32 + (j_118 + 2)] = c12_53;
+        d_h1_h_W[(i_243 + 1) * 32 + (j_118 + 3)] = c13_53;
       }
     }
     const endI_54 = n - (n % 2);
-    for (let i_237 = 0; i_237 < endI_54; i_237 += 2) {
-      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
-        const ar0_74 = i_237 * 32;
-        const ar1_37 = (i_237 + 1) * 32;
-        const br0_34 = j_112 * 32;
-        const br1_34 = (j_112 + 1) * 32;
-        const br2_34 = (j_112 + 2) * 32;
-        const br3_34 = (j_112 + 3) * 32;
+    for (let i_245 = 0; i_245 < endI_54; i_245 += 2) {
+      for (let j_120 = 0; j_120 < 32; j_120 += 4) {
+        const ar0_74 = i_245 * 32;
+        const ar1_37 = (i_245 + 1) * 32;
+        const br0_34 = j_120 * 32;
+        const br1_34 = (j_120 + 1) * 32;
+        const br2_34 = (j_120 + 2) * 32;
+        const br3_34 = (j_120 + 3) * 32;
         let c00_92 = 0,
           c01_90 = 0,
           c02_90 = 0,
@@ -12240,55 +9827,23 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_54 += a1_58 * b2_90;
           c13_54 += a1_58 * b3_90;
         }
-        const v_1120 = mul_66[i_237 * 32 + j_112];
-        const t_564 = v_1120 + c00_92;
-        const v_1121 = h0[i_237 * 32 + j_112];
-        const t_565 = v_1121 > 0 ? 1 : 0;
-        d_h0_z[i_237 * 32 + j_112] = t_564 * t_565;
-        const v_1122 = mul_66[i_237 * 32 + (j_112 + 1)];
-        const t_566 = v_1122 + c01_90;
-        const v_1123 = h0[i_237 * 32 + (j_112 + 1)];
-        const t_567 = v_1123 > 0 ? 1 : 0;
-        d_h0_z[i_237 * 32 + (j_112 + 1)] = t_566 * t_567;
-        const v_1124 = mul_66[i_237 * 32 + (j_112 + 2)];
-        const t_568 = v_1124 + c02_90;
-        const v_1125 = h0[i_237 * 32 + (j_112 + 2)];
-        const t_569 = v_1125 > 0 ? 1 : 0;
-        d_h0_z[i_237 * 32 + (j_112 + 2)] = t_568 * t_569;
-        const v_1126 = mul_66[i_237 * 32 + (j_112 + 3)];
-        const t_570 = v_1126 + c03_90;
-        const v_1127 = h0[i_237 * 32 + (j_112 + 3)];
-        const t_571 = v_1127 > 0 ? 1 : 0;
-        d_h0_z[i_237 * 32 + (j_112 + 3)] = t_570 * t_571;
-        const v_1128 = mul_66[(i_237 + 1) * 32 + j_112];
-        const t_572 = v_1128 + c10_55;
-        const v_1129 = h0[(i_237 + 1) * 32 + j_112];
-        const t_573 = v_1129 > 0 ? 1 : 0;
-        d_h0_z[(i_237 + 1) * 32 + j_112] = t_572 * t_573;
-        const v_1130 = mul_66[(i_237 + 1) * 32 + (j_112 + 1)];
-        const t_574 = v_1130 + c11_54;
-        const v_1131 = h0[(i_237 + 1) * 32 + (j_112 + 1)];
-        const t_575 = v_1131 > 0 ? 1 : 0;
-        d_h0_z[(i_237 + 1) * 32 + (j_112 + 1)] = t_574 * t_575;
-        const v_1132 = mul_66[(i_237 + 1) * 32 + (j_112 + 2)];
-        const t_576 = v_1132 + c12_54;
-        const v_1133 = h0[(i_237 + 1) * 32 + (j_112 + 2)];
-        const t_577 = v_1133 > 0 ? 1 : 0;
-        d_h0_z[(i_237 + 1) * 32 + (j_112 + 2)] = t_576 * t_577;
-        const v_1134 = mul_66[(i_237 + 1) * 32 + (j_112 + 3)];
-        const t_578 = v_1134 + c13_54;
-        const v_1135 = h0[(i_237 + 1) * 32 + (j_112 + 3)];
-        const t_579 = v_1135 > 0 ? 1 : 0;
-        d_h0_z[(i_237 + 1) * 32 + (j_112 + 3)] = t_578 * t_579;
+        d_h0_z[i_245 * 32 + j_120] = c00_92;
+        d_h0_z[i_245 * 32 + (j_120 + 1)] = c01_90;
+        d_h0_z[i_245 * 32 + (j_120 + 2)] = c02_90;
+        d_h0_z[i_245 * 32 + (j_120 + 3)] = c03_90;
+        d_h0_z[(i_245 + 1) * 32 + j_120] = c10_55;
+        d_h0_z[(i_245 + 1) * 32 + (j_120 + 1)] = c11_54;
+        d_h0_z[(i_245 + 1) * 32 + (j_120 + 2)] = c12_54;
+        d_h0_z[(i_245 + 1) * 32 + (j_120 + 3)] = c13_54;
       }
     }
-    for (let i_238 = endI_54; i_238 < n; i_238++) {
-      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
-        const ar0_75 = i_238 * 32;
-        const br0_35 = j_112 * 32;
-        const br1_35 = (j_112 + 1) * 32;
-        const br2_35 = (j_112 + 2) * 32;
-        const br3_35 = (j_112 + 3) * 32;
+    for (let i_246 = endI_54; i_246 < n; i_246++) {
+      for (let j_120 = 0; j_120 < 32; j_120 += 4) {
+        const ar0_75 = i_246 * 32;
+        const br0_35 = j_120 * 32;
+        const br1_35 = (j_120 + 1) * 32;
+        const br2_35 = (j_120 + 2) * 32;
+        const br3_35 = (j_120 + 3) * 32;
         let c00_93 = 0,
           c01_91 = 0,
           c02_91 = 0,
@@ -12304,26 +9859,19 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_91 += a0_96 * b2_91;
           c03_91 += a0_96 * b3_91;
         }
-        const v_1136 = mul_66[i_238 * 32 + j_112];
-        const t_580 = v_1136 + c00_93;
-        const v_1137 = h0[i_238 * 32 + j_112];
-        const t_581 = v_1137 > 0 ? 1 : 0;
-        d_h0_z[i_238 * 32 + j_112] = t_580 * t_581;
-        const v_1138 = mul_66[i_238 * 32 + (j_112 + 1)];
-        const t_582 = v_1138 + c01_91;
-        const v_1139 = h0[i_238 * 32 + (j_112 + 1)];
-        const t_583 = v_1139 > 0 ? 1 : 0;
-        d_h0_z[i_238 * 32 + (j_112 + 1)] = t_582 * t_583;
-        const v_1140 = mul_66[i_238 * 32 + (j_112 + 2)];
-        const t_584 = v_1140 + c02_91;
-        const v_1141 = h0[i_238 * 32 + (j_112 + 2)];
-        const t_585 = v_1141 > 0 ? 1 : 0;
-        d_h0_z[i_238 * 32 + (j_112 + 2)] = t_584 * t_585;
-        const v_1142 = mul_66[i_238 * 32 + (j_112 + 3)];
-        const t_586 = v_1142 + c03_91;
-        const v_1143 = h0[i_238 * 32 + (j_112 + 3)];
-        const t_587 = v_1143 > 0 ? 1 : 0;
-        d_h0_z[i_238 * 32 + (j_112 + 3)] = t_586 * t_587;
+        d_h0_z[i_246 * 32 + j_120] = c00_93;
+        d_h0_z[i_246 * 32 + (j_120 + 1)] = c01_91;
+        d_h0_z[i_246 * 32 + (j_120 + 2)] = c02_91;
+        d_h0_z[i_246 * 32 + (j_120 + 3)] = c03_91;
+      }
+    }
+    for (let i_247 = 0; i_247 < n; i_247++) {
+      for (let j_122 = 0; j_122 < 32; j_122++) {
+        const v_990 = mul_66[i_247 * 32 + j_122];
+        const t_415 = v_990 + d_h0_z[i_247 * 32 + j_122];
+        const v_991 = h0[i_247 * 32 + j_122];
+        const t_416 = v_991 > 0 ? 1 : 0;
+        d_h0_z[i_247 * 32 + j_122] = t_415 * t_416;
       }
     }
     // grad of: h0 = relu(dense(x, 32))
@@ -12333,6 +9881,10 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h0_b[i1_253] += d_h0_z[i0_253 * 32 + i1_253];
       }
     }
+  }
+  function forwardBackwardPart_23(x: Float64Array, label: Float64Array, n: number): void {
+    const d_h0_z = buf4,
+      d_h0_W = buf10;
     let c0_0_1 = 0,
       c0_1_1 = 0,
       c0_2 = 0,
@@ -12566,22 +10118,19 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     forwardPart(x, n);
     forwardPart_1(x, n);
-    forwardPart_2(x, n);
-    forwardPart_3(x, n);
-    forwardPart_4(x, n);
     predictPart(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
     forwardPart(x, n);
     forwardPart_1(x, n);
-    forwardPart_2(x, n);
-    forwardPart_3(x, n);
-    forwardPart_4(x, n);
     evalLossPart(x, label, n);
     return s;
   }
   function trainLoss(x: Float64Array, label: Float64Array, n: number): number {
+    forwardPart_2(x, label, n);
+    forwardPart_3(x, label, n);
+    forwardPart_4(x, label, n);
     forwardPart_5(x, label, n);
     forwardPart_6(x, label, n);
     forwardPart_7(x, label, n);
@@ -12599,10 +10148,7 @@ export function createModel(options: ModelOptions = {}): Model {
     forwardPart_19(x, label, n);
     forwardPart_20(x, label, n);
     forwardPart_21(x, label, n);
-    forwardPart_22(x, label, n);
-    forwardPart_23(x, label, n);
-    forwardPart_24(x, label, n);
-    return s_4;
+    return s_9;
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
     checkRows("loss", n, maxBatch, x, 2, label, 1);
@@ -12610,51 +10156,51 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart_5(x, label, n);
+    forwardPart_2(x, label, n);
     forwardBackwardPart(x, label, n);
-    forwardPart_6(x, label, n);
+    forwardPart_3(x, label, n);
     forwardBackwardPart_1(x, label, n);
-    forwardPart_7(x, label, n);
+    forwardPart_4(x, label, n);
     forwardBackwardPart_2(x, label, n);
-    forwardPart_8(x, label, n);
+    forwardPart_5(x, label, n);
     forwardBackwardPart_3(x, label, n);
-    forwardPart_9(x, label, n);
+    forwardPart_6(x, label, n);
     forwardBackwardPart_4(x, label, n);
-    forwardPart_10(x, label, n);
+    forwardPart_7(x, label, n);
     forwardBackwardPart_5(x, label, n);
-    forwardPart_11(x, label, n);
+    forwardPart_8(x, label, n);
     forwardBackwardPart_6(x, label, n);
-    forwardPart_12(x, label, n);
+    forwardPart_9(x, label, n);
     forwardBackwardPart_7(x, label, n);
-    forwardPart_13(x, label, n);
+    forwardPart_10(x, label, n);
     forwardBackwardPart_8(x, label, n);
-    forwardPart_14(x, label, n);
+    forwardPart_11(x, label, n);
     forwardBackwardPart_9(x, label, n);
-    forwardPart_15(x, label, n);
+    forwardPart_12(x, label, n);
     forwardBackwardPart_10(x, label, n);
-    forwardPart_16(x, label, n);
+    forwardPart_13(x, label, n);
     forwardBackwardPart_11(x, label, n);
-    forwardPart_17(x, label, n);
+    forwardPart_14(x, label, n);
     forwardBackwardPart_12(x, label, n);
-    forwardPart_18(x, label, n);
+    forwardPart_15(x, label, n);
     forwardBackwardPart_13(x, label, n);
-    forwardPart_19(x, label, n);
+    forwardPart_16(x, label, n);
     forwardBackwardPart_14(x, label, n);
-    forwardPart_20(x, label, n);
+    forwardPart_17(x, label, n);
     forwardBackwardPart_15(x, label, n);
-    forwardPart_21(x, label, n);
+    forwardPart_18(x, label, n);
     forwardBackwardPart_16(x, label, n);
-    forwardPart_22(x, label, n);
+    forwardPart_19(x, label, n);
     forwardBackwardPart_17(x, label, n);
-    forwardPart_23(x, label, n);
+    forwardPart_20(x, label, n);
     forwardBackwardPart_18(x, label, n);
-    forwardPart_24(x, label, n);
+    forwardPart_21(x, label, n);
     forwardBackwardPart_19(x, label, n);
     forwardBackwardPart_20(x, label, n);
     forwardBackwardPart_21(x, label, n);
     forwardBackwardPart_22(x, label, n);
     forwardBackwardPart_23(x, label, n);
-    return s_4;
+    return s_9;
   }
   function trainStep(x: Float64Array, label: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 2, label, 1);
@@ -13434,7 +10980,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
     if (typeof weights !== "object" || weights === null)
       throw new TypeError("setWeights: expected an object of weights by name");
-    const updates: [Float64Array, ArrayLike<number>][] = [];
+    // Values are copied as they are checked, so a source that changes between reads cannot slip
+    // a non-finite value past the check.
+    const updates: [Float64Array, Float64Array][] = [];
     for (const name of Object.keys(weights)) {
       const p = params.find((q) => q.name === name);
       if (!p)
@@ -13458,14 +11006,16 @@ export function createModel(options: ModelOptions = {}): Model {
           `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
         );
       }
+      const staged = new Float64Array(p.data.length);
       for (let i = 0; i < p.data.length; i++) {
         const v = w.data[i];
         if (typeof v !== "number" || !Number.isFinite(v))
           throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+        staged[i] = v;
       }
-      updates.push([p.data, w.data]);
+      updates.push([p.data, staged]);
     }
-    for (const [dst, src] of updates) for (let i = 0; i < dst.length; i++) dst[i] = src[i]!;
+    for (const [dst, src] of updates) dst.set(src);
   }
 
   function gradients(x: Float64Array, label: Float64Array, n: number): { loss: number; grads: Weights } {

@@ -1291,7 +1291,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
     if (typeof weights !== "object" || weights === null)
       throw new TypeError("setWeights: expected an object of weights by name");
-    const updates: [Float64Array, ArrayLike<number>][] = [];
+    // Values are copied as they are checked, so a source that changes between reads cannot slip
+    // a non-finite value past the check.
+    const updates: [Float64Array, Float64Array][] = [];
     for (const name of Object.keys(weights)) {
       const p = params.find((q) => q.name === name);
       if (!p)
@@ -1315,14 +1317,16 @@ export function createModel(options: ModelOptions = {}): Model {
           `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
         );
       }
+      const staged = new Float64Array(p.data.length);
       for (let i = 0; i < p.data.length; i++) {
         const v = w.data[i];
         if (typeof v !== "number" || !Number.isFinite(v))
           throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+        staged[i] = v;
       }
-      updates.push([p.data, w.data]);
+      updates.push([p.data, staged]);
     }
-    for (const [dst, src] of updates) for (let i = 0; i < dst.length; i++) dst[i] = src[i]!;
+    for (const [dst, src] of updates) dst.set(src);
   }
 
   function gradients(x: Float64Array, label: Float64Array, n: number): { loss: number; grads: Weights } {

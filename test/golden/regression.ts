@@ -236,22 +236,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_1 = layer2_b[j_1];
-        layer2_z[i_1 + j_1] = c00 + v_1;
-        const v_2 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + (j_1 + 1)] = c01 + v_2;
-        const v_3 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + (j_1 + 2)] = c02 + v_3;
-        const v_4 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + (j_1 + 3)] = c03 + v_4;
-        const v_5 = layer2_b[j_1];
-        layer2_z[i_1 + 1 + j_1] = c10 + v_5;
-        const v_6 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_6;
-        const v_7 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_7;
-        const v_8 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_8;
+        const v_2 = layer2_b[j_1];
+        layer2_z[i_1 + j_1] = c00 + v_2;
+        const v_3 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
+        const v_4 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
+        const v_5 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
+        const v_6 = layer2_b[j_1];
+        layer2_z[i_1 + 1 + j_1] = c10 + v_6;
+        const v_7 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
+        const v_8 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
+        const v_9 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
       }
       for (let j_2 = 0; j_2 < 1; j_2++) {
         const ar0_1 = i_1 * 32;
@@ -266,10 +266,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_1 += a0_2 * b0_1;
           c10_1 += a1_2 * b0_1;
         }
-        const v_9 = layer2_b[j_2];
-        layer2_z[i_1 + j_2] = c00_1 + v_9;
         const v_10 = layer2_b[j_2];
-        layer2_z[i_1 + 1 + j_2] = c10_1 + v_10;
+        layer2_z[i_1 + j_2] = c00_1 + v_10;
+        const v_11 = layer2_b[j_2];
+        layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
       }
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
@@ -291,14 +291,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_3 * b2_1;
           c03_1 += a0_3 * b3_1;
         }
-        const v_11 = layer2_b[j_1];
-        layer2_z[i_2 + j_1] = c00_2 + v_11;
-        const v_12 = layer2_b[j_1 + 1];
-        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_12;
-        const v_13 = layer2_b[j_1 + 2];
-        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_13;
-        const v_14 = layer2_b[j_1 + 3];
-        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_14;
+        const v_12 = layer2_b[j_1];
+        layer2_z[i_2 + j_1] = c00_2 + v_12;
+        const v_13 = layer2_b[j_1 + 1];
+        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
+        const v_14 = layer2_b[j_1 + 2];
+        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
+        const v_15 = layer2_b[j_1 + 3];
+        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
       }
       for (let j_2 = 0; j_2 < 1; j_2++) {
         const ar0_3 = i_2 * 32;
@@ -309,8 +309,8 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_3 = layer2_W[bk_3];
           c00_3 += a0_4 * b0_3;
         }
-        const v_15 = layer2_b[j_2];
-        layer2_z[i_2 + j_2] = c00_3 + v_15;
+        const v_16 = layer2_b[j_2];
+        layer2_z[i_2 + j_2] = c00_3 + v_16;
       }
     }
     return predictViews[n]!;
@@ -362,22 +362,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_1 = layer2_b[j_1];
-        layer2_z[i_1 + j_1] = c00 + v_1;
-        const v_2 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + (j_1 + 1)] = c01 + v_2;
-        const v_3 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + (j_1 + 2)] = c02 + v_3;
-        const v_4 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + (j_1 + 3)] = c03 + v_4;
-        const v_5 = layer2_b[j_1];
-        layer2_z[i_1 + 1 + j_1] = c10 + v_5;
-        const v_6 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_6;
-        const v_7 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_7;
-        const v_8 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_8;
+        const v_2 = layer2_b[j_1];
+        layer2_z[i_1 + j_1] = c00 + v_2;
+        const v_3 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
+        const v_4 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
+        const v_5 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
+        const v_6 = layer2_b[j_1];
+        layer2_z[i_1 + 1 + j_1] = c10 + v_6;
+        const v_7 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
+        const v_8 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
+        const v_9 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
       }
       for (let j_2 = 0; j_2 < 1; j_2++) {
         const ar0_1 = i_1 * 32;
@@ -392,10 +392,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_1 += a0_2 * b0_1;
           c10_1 += a1_2 * b0_1;
         }
-        const v_9 = layer2_b[j_2];
-        layer2_z[i_1 + j_2] = c00_1 + v_9;
         const v_10 = layer2_b[j_2];
-        layer2_z[i_1 + 1 + j_2] = c10_1 + v_10;
+        layer2_z[i_1 + j_2] = c00_1 + v_10;
+        const v_11 = layer2_b[j_2];
+        layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
       }
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
@@ -417,14 +417,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_3 * b2_1;
           c03_1 += a0_3 * b3_1;
         }
-        const v_11 = layer2_b[j_1];
-        layer2_z[i_2 + j_1] = c00_2 + v_11;
-        const v_12 = layer2_b[j_1 + 1];
-        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_12;
-        const v_13 = layer2_b[j_1 + 2];
-        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_13;
-        const v_14 = layer2_b[j_1 + 3];
-        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_14;
+        const v_12 = layer2_b[j_1];
+        layer2_z[i_2 + j_1] = c00_2 + v_12;
+        const v_13 = layer2_b[j_1 + 1];
+        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
+        const v_14 = layer2_b[j_1 + 2];
+        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
+        const v_15 = layer2_b[j_1 + 3];
+        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
       }
       for (let j_2 = 0; j_2 < 1; j_2++) {
         const ar0_3 = i_2 * 32;
@@ -435,21 +435,21 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_3 = layer2_W[bk_3];
           c00_3 += a0_4 * b0_3;
         }
-        const v_15 = layer2_b[j_2];
-        layer2_z[i_2 + j_2] = c00_3 + v_15;
+        const v_16 = layer2_b[j_2];
+        layer2_z[i_2 + j_2] = c00_3 + v_16;
       }
     }
     // loss mse
     for (let i_3 = 0; i_3 < n; i_3++) {
-      const v_16 = layer2_z[i_3];
-      const v_17 = y[i_3];
-      sub[i_3] = v_16 - v_17;
+      const v_17 = layer2_z[i_3];
+      const v_18 = y[i_3];
+      sub[i_3] = v_17 - v_18;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 1; i1++) {
-        const v_18 = sub[i0 + i1];
-        total += v_18 * v_18;
+        const v_19 = sub[i0 + i1];
+        total += v_19 * v_19;
       }
     }
     let s = total / n;
@@ -513,22 +513,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_1 = layer2_b[j_1];
-        layer2_z[i_1 + j_1] = c00 + v_1;
-        const v_2 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + (j_1 + 1)] = c01 + v_2;
-        const v_3 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + (j_1 + 2)] = c02 + v_3;
-        const v_4 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + (j_1 + 3)] = c03 + v_4;
-        const v_5 = layer2_b[j_1];
-        layer2_z[i_1 + 1 + j_1] = c10 + v_5;
-        const v_6 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_6;
-        const v_7 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_7;
-        const v_8 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_8;
+        const v_2 = layer2_b[j_1];
+        layer2_z[i_1 + j_1] = c00 + v_2;
+        const v_3 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
+        const v_4 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
+        const v_5 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
+        const v_6 = layer2_b[j_1];
+        layer2_z[i_1 + 1 + j_1] = c10 + v_6;
+        const v_7 = layer2_b[j_1 + 1];
+        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
+        const v_8 = layer2_b[j_1 + 2];
+        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
+        const v_9 = layer2_b[j_1 + 3];
+        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
       }
       for (let j_2 = 0; j_2 < 1; j_2++) {
         const ar0_1 = i_1 * 32;
@@ -543,10 +543,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_1 += a0_2 * b0_1;
           c10_1 += a1_2 * b0_1;
         }
-        const v_9 = layer2_b[j_2];
-        layer2_z[i_1 + j_2] = c00_1 + v_9;
         const v_10 = layer2_b[j_2];
-        layer2_z[i_1 + 1 + j_2] = c10_1 + v_10;
+        layer2_z[i_1 + j_2] = c00_1 + v_10;
+        const v_11 = layer2_b[j_2];
+        layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
       }
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
@@ -568,14 +568,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_3 * b2_1;
           c03_1 += a0_3 * b3_1;
         }
-        const v_11 = layer2_b[j_1];
-        layer2_z[i_2 + j_1] = c00_2 + v_11;
-        const v_12 = layer2_b[j_1 + 1];
-        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_12;
-        const v_13 = layer2_b[j_1 + 2];
-        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_13;
-        const v_14 = layer2_b[j_1 + 3];
-        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_14;
+        const v_12 = layer2_b[j_1];
+        layer2_z[i_2 + j_1] = c00_2 + v_12;
+        const v_13 = layer2_b[j_1 + 1];
+        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
+        const v_14 = layer2_b[j_1 + 2];
+        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
+        const v_15 = layer2_b[j_1 + 3];
+        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
       }
       for (let j_2 = 0; j_2 < 1; j_2++) {
         const ar0_3 = i_2 * 32;
@@ -586,29 +586,29 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_3 = layer2_W[bk_3];
           c00_3 += a0_4 * b0_3;
         }
-        const v_15 = layer2_b[j_2];
-        layer2_z[i_2 + j_2] = c00_3 + v_15;
+        const v_16 = layer2_b[j_2];
+        layer2_z[i_2 + j_2] = c00_3 + v_16;
       }
     }
     // loss mse
     for (let i_3 = 0; i_3 < n; i_3++) {
-      const v_16 = layer2_z[i_3];
-      const v_17 = y[i_3];
-      sub[i_3] = v_16 - v_17;
+      const v_17 = layer2_z[i_3];
+      const v_18 = y[i_3];
+      sub[i_3] = v_17 - v_18;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 1; i1++) {
-        const v_18 = sub[i0 + i1];
-        total += v_18 * v_18;
+        const v_19 = sub[i0 + i1];
+        total += v_19 * v_19;
       }
     }
     let s = total / n;
     // grad of: loss mse
     let s_1 = 1 / n;
     for (let i_4 = 0; i_4 < n; i_4++) {
-      const v_19 = sub[i_4];
-      const t_1 = s_1 * v_19;
+      const v_20 = sub[i_4];
+      const t_1 = s_1 * v_20;
       d_layer2_z[i_4] = 2 * t_1;
     }
     // grad of: dense 1
@@ -753,8 +753,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a0_6 = d_layer2_z[i_5];
       for (let j_3 = 0; j_3 < 32; j_3++) {
         const acc_1 = a0_6 * layer2_W[j_3];
-        const v_20 = layer1[i_5 * 32 + j_3];
-        const t_2 = v_20 * v_20;
+        const v_21 = layer1[i_5 * 32 + j_3];
+        const t_2 = v_21 * v_21;
         const t_3 = 1 - t_2;
         d_layer1_z[i_5 * 32 + j_3] = acc_1 * t_3;
       }
@@ -879,7 +879,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
     if (typeof weights !== "object" || weights === null)
       throw new TypeError("setWeights: expected an object of weights by name");
-    const updates: [Float64Array, ArrayLike<number>][] = [];
+    // Values are copied as they are checked, so a source that changes between reads cannot slip
+    // a non-finite value past the check.
+    const updates: [Float64Array, Float64Array][] = [];
     for (const name of Object.keys(weights)) {
       const p = params.find((q) => q.name === name);
       if (!p)
@@ -903,14 +905,16 @@ export function createModel(options: ModelOptions = {}): Model {
           `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
         );
       }
+      const staged = new Float64Array(p.data.length);
       for (let i = 0; i < p.data.length; i++) {
         const v = w.data[i];
         if (typeof v !== "number" || !Number.isFinite(v))
           throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+        staged[i] = v;
       }
-      updates.push([p.data, w.data]);
+      updates.push([p.data, staged]);
     }
-    for (const [dst, src] of updates) for (let i = 0; i < dst.length; i++) dst[i] = src[i]!;
+    for (const [dst, src] of updates) dst.set(src);
   }
 
   function gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights } {
