@@ -209,14 +209,14 @@ export function report(r: Results, seconds: number): string {
           (g.heapGrowth! / g.steps!).toFixed(1), (g.retainedGrowth! / 1024).toFixed(1), (g.arrayBufferGrowth! / 1024).toFixed(1),
         ])));
   }
-  const notes = [...new Map(all.filter((c) => c.status === "approx").map((c) => [c.engine, c.note.replace(/\(lr\/\d+\)/, "(lr/n)")])).entries()];
   out.push("", "## Engine notes", "",
     "- **netc**: the workload's `.net` compiled in-process (float64; netc has no float32 mode), loaded from memory, weights set with `setWeights`.",
     "- **ts-tuned**: `bench/engines/tuned.ts` — general layer sizes, preallocated Float64Arrays, unroll-and-jam matmuls (no transposes), fused bias+activation, activation derivative and SGD update, `p − y` head.",
     "- **ts-idiomatic**: `number[][]`, per-sample loops, fresh arrays every step.",
     "- **tfjs-cpu / tfjs-wasm**: float32; `tf.fused.matMul` with bias (+relu) where its gradient exists, `tf.losses.*CrossEntropy` (mean), `tf.train.sgd`; the loss is read back every step (`dataSync`). The wasm backend uses SIMD, one thread.",
     "- **convnetjs**: per-sample forward/backward with gradients accumulated over `batch_size` = the batch, then one SGD step: exact minibatch SGD. No sigmoid/BCE head: W1/W2 use a 2-way softmax (class 0 fixed at zero, lr/2), exact for W1, approximate for W2.",
-    ...notes.filter(([e]) => e !== "convnetjs").map(([e, n]) => `- **${e}** (not comparable): ${n}.`),
+    "- **brain.js** (not comparable, `approx`): one activation for every layer including the output, so no softmax (sigmoid for W1, tanh for W2, relu for W3–W5), " +
+      "an MSE-style delta (target − output)·act′, per-sample updates at lr/n, momentum forced to 0; its loss column is its own mean squared error.",
     "- Every engine converts the data to its own format once, outside the timed loop. Samples/s = steps/s × batch; spread = min–max of the per-round medians.",
   );
   r.summary = { cells: all, ceiling: best, targets };

@@ -1,10 +1,10 @@
 // The benchmark runner: every measurement in its own Node process (bench/worker.ts), rounds
 // interleaved across engines so machine noise spreads evenly, then one report.
-//   npm run bench                 full run (~10 min): bench/RESULTS.md, bench/results.json
-//   npm run bench -- --quick      one short round: bench/RESULTS-quick.md, bench/results-quick.json
-//   options: --engines=netc,ts-tuned  --workloads=W1,W4  --rounds=N
+//   npm run bench                 full run (3 rounds; ~17 min on a busy 2-core VM): bench/RESULTS.md, bench/results.json
+//   npm run bench -- --quick      one short round (~4.5 min): bench/RESULTS-quick.md, bench/results-quick.json
+//   options: --engines=netc,ts-tuned  --workloads=W1,W4  --rounds=N  --report-only (re-render the last JSON)
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,16 @@ const quick = args.includes("--quick");
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const engines = option("engines")?.split(",") ?? ENGINE_NAMES;
 const workloads = option("workloads")?.split(",") ?? WORKLOADS.map((w) => w.id);
+// --report-only re-renders the markdown from the last results JSON without measuring anything.
+if (args.includes("--report-only")) {
+  const base = fileURLToPath(new URL(".", import.meta.url));
+  const saved = JSON.parse(readFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, "utf8")) as Results;
+  const markdown = report(saved, Number(saved.config.seconds ?? 0));
+  writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
+  process.stdout.write(markdown);
+  process.exit(0);
+}
+
 const config = {
   quick,
   rounds: Number(option("rounds") ?? (quick ? 1 : 3)),
@@ -118,7 +128,7 @@ const gcRuns = [
 for (const { engine, workload } of gcRuns) {
   const large = workload === "W4" || workload === "W5";
   const steps = large ? config.gcStepsLarge : config.gcSteps;
-  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 20 : 500, warmupMs: quick ? 500 : 2000 }, `gc ${engine} ${workload} (${steps} steps)`);
+  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 20 : 500, warmupMs: quick && !large ? 500 : 2000 }, `gc ${engine} ${workload} (${steps} steps)`);
   results.gc.push({ engine, workload, ...r });
 }
 
@@ -133,7 +143,9 @@ if (engines.includes("netc")) {
 
 rmSync(codeDir, { recursive: true, force: true });
 machine.loadAfter = loadavg()[0]!;
-const markdown = report(results, (Date.now() - started) / 1000);
+const seconds = (Date.now() - started) / 1000;
+Object.assign(results.config, { seconds });
+const markdown = report(results, seconds);
 const base = fileURLToPath(new URL(".", import.meta.url));
 writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
 writeFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, JSON.stringify(results, null, 2) + "\n");

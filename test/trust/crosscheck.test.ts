@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { compileToGraph } from "../../compiler/index.js";
 import type { ModelIR } from "../../compiler/model.js";
 import type { Model } from "../../runtime/generated-types.js";
-import { compileExample, compileSource, EXAMPLES, exampleSource, makeRng } from "../helpers.js";
+import { compileExample, EXAMPLES, exampleSource, makeRng } from "../helpers.js";
 import { netArb, printNet } from "./netgen.js";
 import { loadUnformatted } from "./support.js";
 import { evalGraph, unsupportedOps } from "./tf-ir.js";
@@ -24,6 +24,7 @@ const GRAD_TOL = 1e-4;
 /** Loss curves: |netc − tfjs| / |tfjs| at every one of STEPS steps. */
 const CURVE_TOL = 1e-3;
 const STEPS = 50;
+const FORCED_UPDATE_STEPS = 10;
 const BATCHES = 4;
 const GENERATED = 10;
 
@@ -98,7 +99,22 @@ function worstGradError(netc: Record<string, { data: Float64Array }>, ref: Recor
 }
 
 /** Gradients on the first batch, then STEPS optimizer steps; returns both loss curves. */
-function compare(model: Model, ir: ModelIR, loss: TfLoss, seed: number, train: boolean) {
+type Training = "none" | "free" | "forced";
+
+/**
+ * Gradients on the first batch, then STEPS optimizer steps on both sides.
+ *   free:   each side follows its own weights; the loss curves must agree.
+ *   forced: before every step netc is given tfjs's current weights, so each step's loss and
+ *           update are compared from the same point. For networks whose float64 path is itself
+ *           chaotic at float32 noise levels: nudging every weight of examples/deep.net (20
+ *           layers, batchnorm over 8 rows) by one float32 ulp changes netc's own loss by 1e-4
+ *           within 3 steps, so free-running curves measure precision, not correctness.
+ *           Losses are compared at every step, updates over the first FORCED_UPDATE_STEPS: as
+ *           deep.net trains, float32 loses digits in batchnorm's backward pass (the update error
+ *           grows smoothly from 4e-5 at step 1 to 2e-3 at step 50, on the γ of late layers).
+ */
+function compare(create: () => Model, ir: ModelIR, loss: TfLoss, seed: number, training: Training) {
+  const model = create();
   const vars = sharedWeights(model);
   const batches = makeBatches(model, seed);
   const lossOf = (b: Batch) => () => {
@@ -115,28 +131,43 @@ function compare(model: Model, ir: ModelIR, loss: TfLoss, seed: number, train: b
   const grad = worstGradError(first.grads, byName);
   tf.dispose([value, ...Object.values(grads)]);
   const curves = { netc: [] as number[], tfjs: [] as number[] };
-  if (train) {
-    const step = makeOptimizer(ir.train.optimizer, trainable);
-    for (let s = 0; s < STEPS; s++) {
-      const b = batches[s % BATCHES]!;
-      curves.netc.push(model.trainStep(b.x, b.y, b.n));
-      const { value: v, grads: g } = tf.variableGrads(lossOf(b), varList);
-      curves.tfjs.push(v.dataSync()[0]!);
-      step(Object.fromEntries(Object.entries(trainable).map(([name, w]) => [name, g[w.name]!])));
-      tf.dispose([v, ...Object.values(g)]);
+  let update = { name: "", err: 0 };
+  const step = makeOptimizer(ir.train.optimizer, trainable);
+  const current = () => Object.fromEntries(Object.entries(trainable).map(([name, v]) => [name, { data: Float64Array.from(v.dataSync()) }]));
+  for (let s = 0; training !== "none" && s < STEPS; s++) {
+    const b = batches[s % BATCHES]!;
+    const before = current();
+    if (training === "forced") model.setWeights(before);
+    curves.netc.push(model.trainStep(b.x, b.y, b.n));
+    const { value: v, grads: g } = tf.variableGrads(lossOf(b), varList);
+    curves.tfjs.push(v.dataSync()[0]!);
+    step(Object.fromEntries(Object.entries(trainable).map(([name, w]) => [name, g[w.name]!])));
+    tf.dispose([v, ...Object.values(g)]);
+    if (training === "forced") {
+      // The step each side took from the same weights, compared like gradients.
+      const after = model.getWeights();
+      const delta = (w: Record<string, { data: Float64Array }>) => (name: string) => w[name]!.data.map((x, i) => x - before[name]!.data[i]!);
+      const tfAfter = current();
+      const netcDelta = Object.fromEntries(Object.keys(trainable).map((name) => [name, { data: delta(after)(name) }]));
+      const tfDelta = Object.fromEntries(Object.keys(trainable).map((name) => [name, tf.tensor(Array.from(delta(tfAfter)(name)))]));
+      const e = worstGradError(netcDelta, tfDelta);
+      tf.dispose(Object.values(tfDelta));
+      if (s < FORCED_UPDATE_STEPS && e.err > update.err) update = { name: `${e.name} at step ${s + 1}`, err: e.err };
     }
   }
   Object.values(vars).forEach((v) => v.dispose());
-  return { loss: { netc: first.loss, tfjs: refLoss }, grad, curves };
+  return { loss: { netc: first.loss, tfjs: refLoss }, grad, curves, update, training };
 }
 
 function expectAgreement(label: string, r: ReturnType<typeof compare>): void {
   expect(Math.abs(r.loss.netc - r.loss.tfjs) / Math.abs(r.loss.tfjs), `${label}: loss ${r.loss.netc} vs tfjs ${r.loss.tfjs}`).toBeLessThanOrEqual(GRAD_TOL);
   expect(r.grad.err, `${label}: gradient of ${r.grad.name}`).toBeLessThanOrEqual(GRAD_TOL);
+  const tol = r.training === "forced" ? GRAD_TOL : CURVE_TOL;
   r.curves.netc.forEach((l, s) => {
     const t = r.curves.tfjs[s]!;
-    expect(Math.abs(l - t) / Math.abs(t), `${label}: loss at step ${s + 1}: netc ${l}, tfjs ${t}`).toBeLessThanOrEqual(CURVE_TOL);
+    expect(Math.abs(l - t) / Math.abs(t), `${label}: loss at step ${s + 1}: netc ${l}, tfjs ${t}`).toBeLessThanOrEqual(tol);
   });
+  expect(r.update.err, `${label}: update of ${r.update.name}`).toBeLessThanOrEqual(GRAD_TOL);
 }
 
 /** The IR interpreter as a TfLoss for one model. */
@@ -161,16 +192,18 @@ describe("examples against tfjs", () => {
       const { result, module } = await compileExample(name);
       const ir = result.model;
       expect(unsupportedOps(ir.forward), `ops the tfjs interpreter lacks in ${name}`).toEqual([]);
-      expectAgreement(`${name} (IR interpreter)`, compare(module.createModel(), ir, irModel(ir, rowsOf), 11, false));
-      if (hand) expectAgreement(`${name} (hand-written)`, compare(module.createModel(), ir, hand, 11, false));
+      expectAgreement(`${name} (IR interpreter)`, compare(() => module.createModel(), ir, irModel(ir, rowsOf), 11, "none"));
+      if (hand) expectAgreement(`${name} (hand-written)`, compare(() => module.createModel(), ir, hand, 11, "none"));
       // Curves under SGD: Adam turns float32 noise in near-zero gradients into full-size steps,
       // so a deep Adam curve drifts from float64 for reasons of precision, not correctness.
       // Every optimizer is compared on a small network below.
-      const sgd = await compileSource(withSgd(exampleSource(name), ir.train.optimizer.lr), { file: `examples/${name}.net` });
-      const train = sgd.result.model;
+      const source = withSgd(exampleSource(name), ir.train.optimizer.lr);
+      const train = compileToGraph(source).model;
       if (unsupportedTraining(train.train) || train.forward.nodes.some((n) => n.op === "dropout")) return;
       expect(train.train.optimizer.kind).toBe("sgd");
-      expectAgreement(`${name} (sgd)`, compare(sgd.module.createModel(), train, hand ?? irModel(train, rowsOf), 12, true));
+      const training = train.forward.nodes.some((n) => n.op === "batchnorm") ? "forced" : "free";
+      const { create } = await loadUnformatted(source);
+      expectAgreement(`${name} (sgd, ${training})`, compare(create, train, hand ?? irModel(train, rowsOf), 12, training));
     });
   }
 });
@@ -182,9 +215,9 @@ describe("every optimizer against a tfjs implementation of PyTorch's update rule
   for (const opt of OPTIMIZERS) {
     it(`${opt}: ${STEPS} steps`, async () => {
       const source = `model small {\n  input x[3]\n  target y[2]\n  h = tanh(dense(x, 4))\n  p = dense(h, 2)\n  output p\n  loss mse(p, y)\n  train { optimizer ${opt}; batch 8 }\n}\n`;
-      const { model } = await loadUnformatted(source);
+      const { create } = await loadUnformatted(source);
       const ir = compileToGraph(source).model;
-      expectAgreement(opt, compare(model, ir, irModel(ir, rowsOf), 13, true));
+      expectAgreement(opt, compare(create, ir, irModel(ir, rowsOf), 13, "free"));
     });
   }
 });
@@ -196,10 +229,10 @@ describe(`${GENERATED} generated networks against tfjs`, () => {
     it(`network ${i}: ${printed.layers.length} layers, ${spec.head.kind} loss`, async () => {
       const ir = compileToGraph(printed.source).model;
       expect(ir.params.map((p) => p.name).sort()).toEqual(printed.layers.flatMap((l) => [l.W, l.b]).sort());
-      const cases = [["IR interpreter", irModel(ir, rowsOf), false], ["from its structure", specModel(printed), true]] as const;
+      const cases = [["IR interpreter", irModel(ir, rowsOf), "none"], ["from its structure", specModel(printed), "free"]] as const;
       for (const [label, loss, train] of cases) {
-        const { model } = await loadUnformatted(printed.source);
-        expectAgreement(`network ${i} (${label})\n${printed.source}`, compare(model, ir, loss, 100 + i, train));
+        const { create } = await loadUnformatted(printed.source);
+        expectAgreement(`network ${i} (${label})\n${printed.source}`, compare(create, ir, loss, 100 + i, train));
       }
     });
   });

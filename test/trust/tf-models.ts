@@ -36,8 +36,9 @@ export const EXAMPLE_MODELS: Record<string, TfLoss> = {
   },
   "deep-plain": (w, x, label) => {
     let h = x;
-    for (let i = 1; i <= 9; i++) h = tf.relu(dense(w, h, `layer${i}`));
-    return crossEntropy(tf.softmax(dense(w, h, "layer10")), oneHot(label, 2));
+    let i = 1;
+    for (; `layer${i + 1}.W` in w; i++) h = tf.relu(dense(w, h, `layer${i}`));
+    return crossEntropy(tf.softmax(dense(w, h, `layer${i}`)), oneHot(label, 2));
   },
 };
 
