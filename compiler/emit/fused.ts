@@ -96,7 +96,10 @@ export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
 export function nest(ctx: EmitContext, shape: Shape, vars: readonly string[], body: string): string {
   let code = body;
   for (let d = shape.length - 1; d >= 0; d--) {
-    code = `for (let ${vars[d]} = 0; ${vars[d]} < ${dimExpr(ctx, shape[d]!)}; ${vars[d]}++) {\n${code}\n}`;
+    // A dimension of extent 1 needs no loop, just its only index.
+    code = shape[d] === 1
+      ? `{\nconst ${vars[d]} = 0;\n${code}\n}`
+      : `for (let ${vars[d]} = 0; ${vars[d]} < ${dimExpr(ctx, shape[d]!)}; ${vars[d]}++) {\n${code}\n}`;
   }
   return code;
 }

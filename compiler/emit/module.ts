@@ -232,16 +232,24 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
         state: e.optVars[k]!,
         size: size(p.shape),
         i: local.claim("i"),
-        lr: own ? `lr * ${lit(own.lr / spec.lr)}` : "lr",
+        lr: own ? `rate * ${lit(own.lr / spec.lr)}` : "rate",
         gradScale,
       }),
     );
   });
-  return `function trainStep(${e.sig}): number {
+  // The update loops live in their own function: a long loop inside trainStep gets compiled
+  // mid-loop (on-stack replacement) and V8 kept deoptimizing it there, boxing doubles.
+  return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss. */
+function applyUpdates(): void {
+const rate = lr;
+${lines.filter(Boolean).join("\n")}
+}
+
+function trainStep(${e.sig}): number {
 ${e.check}
 const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
 if (!Number.isFinite(value)) return value; // keep the last good weights
-${lines.filter(Boolean).join("\n")}
+applyUpdates();
 return value;
 }`;
 }

@@ -113,7 +113,7 @@ function lossSum(ctx: LowerContext, name: string, p: Node, y: Node, options: Los
     case "cross_entropy":
       return b.node("ce_sum", [p, y]);
     case "cross_entropy_logits":
-      return b.node("softmax_ce_sum", [p, y]);
+      return b.node("softmax_ce_sum", [p, y, b.node("softmax", [p])]);
     case "mse": {
       const d = b.sub(p, y);
       return b.sumAll(b.mul(d, d));

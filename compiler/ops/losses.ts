@@ -2,7 +2,7 @@
 // forms take logits: their gradient w.r.t. the logits is the famous `p − y`, and their
 // forward pass is stable for any logit (log-sum-exp, softplus).
 import { sizeExpr, type EmitContext } from "../emit/context.js";
-import type { Node } from "../ir/graph.js";
+import { shapeToString, type Node, type Shape } from "../ir/graph.js";
 import { sameShapeRule } from "./shape-rules.js";
 import type { OpDef } from "./types.js";
 
@@ -65,34 +65,39 @@ export const ce_sum: OpDef = {
 export const softmax_ce_sum: OpDef = {
   name: "softmax_ce_sum",
   kind: "other",
-  arity: 2,
-  inferShape: sameShapeRule("cross_entropy"),
+  // (z, y, p) with p = softmax(z), which the training step computes anyway: taking it as an
+  // input lets the loss skip a second round of exponentials.
+  arity: 3,
+  inferShape: (inputs) => {
+    const [z, , p] = inputs as [Shape, Shape, Shape];
+    if (shapeToString(z) !== shapeToString(p)) return `internal: softmax_ce_sum needs p of z's shape`;
+    return sameShapeRule("cross_entropy")(inputs.slice(0, 2));
+  },
   // d/dz = p·Σy − y, which is the famous p − y when each row of y sums to 1; that is known
   // for one-hot rows made from class indices, while a dense target may hold any values.
   vjp: (b, node, g) => {
-    const [z, y] = node.inputs as [Node, Node];
-    const p = b.node("softmax", [z]);
+    const [, y, p] = node.inputs as [Node, Node, Node];
     const scaled = y.op === "onehot" ? p : b.mul(p, b.sum(y, [y.shape.length - 1], true));
-    return [b.mul(g, b.sub(scaled, y)), null];
+    return [b.mul(g, b.sub(scaled, y)), null, null];
   },
+  // Per row: log Σ e^z = z_k − log p_k for any k; the row's largest p (≥ 1/K) keeps the
+  // logarithm finite and exact, so the loss is stable for any logits with one log per row.
   emit(ctx, node) {
-    const [Z, Y] = node.inputs as [Node, Node];
-    const z = ctx.ref(Z), y = ctx.ref(Y), out = ctx.ref(node);
+    const [Z, Y, P] = node.inputs as [Node, Node, Node];
+    const z = ctx.ref(Z), y = ctx.ref(Y), p = ctx.ref(P), out = ctx.ref(node);
     const width = Z.shape[Z.shape.length - 1]!;
     const rows = sizeExpr(ctx, Z.shape.slice(0, -1));
-    const r = ctx.local("r"), j = ctx.local("j"), o = ctx.local("o"), mx = ctx.local("max"), s = ctx.local("sum"), dot = ctx.local("dot"), ty = ctx.local("ty");
+    const r = ctx.local("r"), j = ctx.local("j"), o = ctx.local("o"), best = ctx.local("best"), dot = ctx.local("dot"), ty = ctx.local("ty");
     return `${ctx.declare(out, "0")}
 for (let ${r} = 0; ${r} < ${rows}; ${r}++) {
 const ${o} = ${r} * ${width};
-let ${mx} = -Infinity;
-for (let ${j} = 0; ${j} < ${width}; ${j}++) if (${z}[${o} + ${j}] > ${mx}) ${mx} = ${z}[${o} + ${j}];
-let ${s} = 0, ${dot} = 0, ${ty} = 0;
+let ${best} = 0, ${dot} = 0, ${ty} = 0;
 for (let ${j} = 0; ${j} < ${width}; ${j}++) {
-${s} += Math.exp(${z}[${o} + ${j}] - ${mx});
+if (${p}[${o} + ${j}] > ${p}[${o} + ${best}]) ${best} = ${j};
 ${dot} += ${y}[${o} + ${j}] * ${z}[${o} + ${j}];
 ${ty} += ${y}[${o} + ${j}];
 }
-${out} += ${ty} * (${mx} + Math.log(${s})) - ${dot};
+${out} += ${ty} * (${z}[${o} + ${best}] - Math.log(${p}[${o} + ${best}])) - ${dot};
 }`;
   },
 };

@@ -12,5 +12,6 @@ export const fuseLosses: Rule = (b, node, inputs) => {
   const fusion = FUSIONS[node.op];
   const [p, y] = inputs;
   if (!fusion || !p || !y || p.op !== fusion.activation) return undefined;
-  return b.node(fusion.fused, [p.inputs[0]!, y]);
+  // The softmax kernel also reads the probabilities themselves (see ops/losses.ts).
+  return b.node(fusion.fused, fusion.fused === "softmax_ce_sum" ? [p.inputs[0]!, y, p] : [p.inputs[0]!, y]);
 };

@@ -1388,7 +1388,8 @@ export function createModel(options: ModelOptions = {}): Model {
       layer17 = buf0,
       layer18 = buf1,
       layer19 = buf0,
-      layer20_z = buf1;
+      layer20_z = buf1,
+      layer20 = buf0;
     const endI_11 = n - (n % 2);
     for (let i_23 = 0; i_23 < endI_11; i_23 += 2) {
       for (let j_23 = 0; j_23 < 32; j_23 += 4) {
@@ -2120,10 +2121,6 @@ export function createModel(options: ModelOptions = {}): Model {
         layer20_z[i_38 * 2 + j_38] = c00_39 + v_250;
       }
     }
-  }
-  function predictPart(x: Float64Array, n: number): void {
-    const layer20_z = buf1,
-      layer20 = buf0;
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
@@ -2139,7 +2136,8 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
     const layer20_z = buf1,
-      onehot = buf0;
+      layer20 = buf0,
+      onehot = buf2;
     // loss cross_entropy
     onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
@@ -2150,17 +2148,15 @@ export function createModel(options: ModelOptions = {}): Model {
     lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
-      let max_1 = -Infinity;
-      for (let j_40 = 0; j_40 < 2; j_40++) if (layer20_z[o_1 + j_40] > max_1) max_1 = layer20_z[o_1 + j_40];
-      let sum_1 = 0,
+      let best = 0,
         dot = 0,
         ty = 0;
       for (let j_40 = 0; j_40 < 2; j_40++) {
-        sum_1 += Math.exp(layer20_z[o_1 + j_40] - max_1);
+        if (layer20[o_1 + j_40] > layer20[o_1 + best]) best = j_40;
         dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
         ty += onehot[o_1 + j_40];
       }
-      lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
+      lossSum += ty * (layer20_z[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
     }
     s = lossSum / n;
   }
@@ -3941,17 +3937,15 @@ export function createModel(options: ModelOptions = {}): Model {
     lossSum_1 = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
-      let max_1 = -Infinity;
-      for (let j_40 = 0; j_40 < 2; j_40++) if (layer20_z[o_1 + j_40] > max_1) max_1 = layer20_z[o_1 + j_40];
-      let sum_1 = 0,
+      let best = 0,
         dot = 0,
         ty = 0;
       for (let j_40 = 0; j_40 < 2; j_40++) {
-        sum_1 += Math.exp(layer20_z[o_1 + j_40] - max_1);
+        if (layer20[o_1 + j_40] > layer20[o_1 + best]) best = j_40;
         dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
         ty += onehot[o_1 + j_40];
       }
-      lossSum_1 += ty * (max_1 + Math.log(sum_1)) - dot;
+      lossSum_1 += ty * (layer20_z[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
     }
     s_1 = lossSum_1 / n;
     // grad of: loss cross_entropy
@@ -7032,7 +7026,6 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     forwardPart(x, n);
     forwardPart_1(x, n);
-    predictPart(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
@@ -7054,10 +7047,9 @@ export function createModel(options: ModelOptions = {}): Model {
     forwardBackwardPart_4(x, label, n);
     return s_1;
   }
-  function trainStep(x: Float64Array, label: Float64Array, n: number): number {
-    checkRows("trainStep", n, maxBatch, x, 2, label, 1);
-    const value = forwardBackward(x, label, n);
-    if (!Number.isFinite(value)) return value; // keep the last good weights
+  /** Running statistics, clipping and the adam update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
@@ -7067,7 +7059,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer1_W[i] + 0.0010000000000000009 * g * g;
       m_layer1_W[i] = mi;
       v_layer1_W[i] = vi;
-      layer1_W[i] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer1_W[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_1 = 0; i_1 < 32; i_1++) {
       const g = buf0[i_1];
@@ -7075,7 +7067,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer1_b[i_1] + 0.0010000000000000009 * g * g;
       m_layer1_b[i_1] = mi;
       v_layer1_b[i_1] = vi;
-      layer1_b[i_1] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer1_b[i_1] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_2 = 0; i_2 < 1024; i_2++) {
       const g = buf38[i_2];
@@ -7083,7 +7075,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer2_W[i_2] + 0.0010000000000000009 * g * g;
       m_layer2_W[i_2] = mi;
       v_layer2_W[i_2] = vi;
-      layer2_W[i_2] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer2_W[i_2] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_3 = 0; i_3 < 32; i_3++) {
       const g = buf1[i_3];
@@ -7091,7 +7083,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer2_b[i_3] + 0.0010000000000000009 * g * g;
       m_layer2_b[i_3] = mi;
       v_layer2_b[i_3] = vi;
-      layer2_b[i_3] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer2_b[i_3] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_4 = 0; i_4 < 1024; i_4++) {
       const g = buf37[i_4];
@@ -7099,7 +7091,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer3_W[i_4] + 0.0010000000000000009 * g * g;
       m_layer3_W[i_4] = mi;
       v_layer3_W[i_4] = vi;
-      layer3_W[i_4] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer3_W[i_4] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_5 = 0; i_5 < 32; i_5++) {
       const g = buf2[i_5];
@@ -7107,7 +7099,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer3_b[i_5] + 0.0010000000000000009 * g * g;
       m_layer3_b[i_5] = mi;
       v_layer3_b[i_5] = vi;
-      layer3_b[i_5] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer3_b[i_5] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_6 = 0; i_6 < 1024; i_6++) {
       const g = buf36[i_6];
@@ -7115,7 +7107,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer4_W[i_6] + 0.0010000000000000009 * g * g;
       m_layer4_W[i_6] = mi;
       v_layer4_W[i_6] = vi;
-      layer4_W[i_6] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer4_W[i_6] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_7 = 0; i_7 < 32; i_7++) {
       const g = buf3[i_7];
@@ -7123,7 +7115,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer4_b[i_7] + 0.0010000000000000009 * g * g;
       m_layer4_b[i_7] = mi;
       v_layer4_b[i_7] = vi;
-      layer4_b[i_7] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer4_b[i_7] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_8 = 0; i_8 < 1024; i_8++) {
       const g = buf35[i_8];
@@ -7131,7 +7123,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer5_W[i_8] + 0.0010000000000000009 * g * g;
       m_layer5_W[i_8] = mi;
       v_layer5_W[i_8] = vi;
-      layer5_W[i_8] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer5_W[i_8] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_9 = 0; i_9 < 32; i_9++) {
       const g = buf4[i_9];
@@ -7139,7 +7131,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer5_b[i_9] + 0.0010000000000000009 * g * g;
       m_layer5_b[i_9] = mi;
       v_layer5_b[i_9] = vi;
-      layer5_b[i_9] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer5_b[i_9] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_10 = 0; i_10 < 1024; i_10++) {
       const g = buf34[i_10];
@@ -7147,7 +7139,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer6_W[i_10] + 0.0010000000000000009 * g * g;
       m_layer6_W[i_10] = mi;
       v_layer6_W[i_10] = vi;
-      layer6_W[i_10] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer6_W[i_10] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_11 = 0; i_11 < 32; i_11++) {
       const g = buf5[i_11];
@@ -7155,7 +7147,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer6_b[i_11] + 0.0010000000000000009 * g * g;
       m_layer6_b[i_11] = mi;
       v_layer6_b[i_11] = vi;
-      layer6_b[i_11] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer6_b[i_11] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_12 = 0; i_12 < 1024; i_12++) {
       const g = buf33[i_12];
@@ -7163,7 +7155,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer7_W[i_12] + 0.0010000000000000009 * g * g;
       m_layer7_W[i_12] = mi;
       v_layer7_W[i_12] = vi;
-      layer7_W[i_12] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer7_W[i_12] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_13 = 0; i_13 < 32; i_13++) {
       const g = buf6[i_13];
@@ -7171,7 +7163,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer7_b[i_13] + 0.0010000000000000009 * g * g;
       m_layer7_b[i_13] = mi;
       v_layer7_b[i_13] = vi;
-      layer7_b[i_13] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer7_b[i_13] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_14 = 0; i_14 < 1024; i_14++) {
       const g = buf32[i_14];
@@ -7179,7 +7171,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer8_W[i_14] + 0.0010000000000000009 * g * g;
       m_layer8_W[i_14] = mi;
       v_layer8_W[i_14] = vi;
-      layer8_W[i_14] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer8_W[i_14] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_15 = 0; i_15 < 32; i_15++) {
       const g = buf7[i_15];
@@ -7187,7 +7179,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer8_b[i_15] + 0.0010000000000000009 * g * g;
       m_layer8_b[i_15] = mi;
       v_layer8_b[i_15] = vi;
-      layer8_b[i_15] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer8_b[i_15] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_16 = 0; i_16 < 1024; i_16++) {
       const g = buf31[i_16];
@@ -7195,7 +7187,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer9_W[i_16] + 0.0010000000000000009 * g * g;
       m_layer9_W[i_16] = mi;
       v_layer9_W[i_16] = vi;
-      layer9_W[i_16] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer9_W[i_16] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_17 = 0; i_17 < 32; i_17++) {
       const g = buf8[i_17];
@@ -7203,7 +7195,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer9_b[i_17] + 0.0010000000000000009 * g * g;
       m_layer9_b[i_17] = mi;
       v_layer9_b[i_17] = vi;
-      layer9_b[i_17] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer9_b[i_17] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_18 = 0; i_18 < 1024; i_18++) {
       const g = buf30[i_18];
@@ -7211,7 +7203,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer10_W[i_18] + 0.0010000000000000009 * g * g;
       m_layer10_W[i_18] = mi;
       v_layer10_W[i_18] = vi;
-      layer10_W[i_18] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer10_W[i_18] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_19 = 0; i_19 < 32; i_19++) {
       const g = buf9[i_19];
@@ -7219,7 +7211,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer10_b[i_19] + 0.0010000000000000009 * g * g;
       m_layer10_b[i_19] = mi;
       v_layer10_b[i_19] = vi;
-      layer10_b[i_19] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer10_b[i_19] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_20 = 0; i_20 < 1024; i_20++) {
       const g = buf29[i_20];
@@ -7227,7 +7219,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer11_W[i_20] + 0.0010000000000000009 * g * g;
       m_layer11_W[i_20] = mi;
       v_layer11_W[i_20] = vi;
-      layer11_W[i_20] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer11_W[i_20] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_21 = 0; i_21 < 32; i_21++) {
       const g = buf10[i_21];
@@ -7235,7 +7227,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer11_b[i_21] + 0.0010000000000000009 * g * g;
       m_layer11_b[i_21] = mi;
       v_layer11_b[i_21] = vi;
-      layer11_b[i_21] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer11_b[i_21] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_22 = 0; i_22 < 1024; i_22++) {
       const g = buf28[i_22];
@@ -7243,7 +7235,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer12_W[i_22] + 0.0010000000000000009 * g * g;
       m_layer12_W[i_22] = mi;
       v_layer12_W[i_22] = vi;
-      layer12_W[i_22] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer12_W[i_22] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_23 = 0; i_23 < 32; i_23++) {
       const g = buf11[i_23];
@@ -7251,7 +7243,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer12_b[i_23] + 0.0010000000000000009 * g * g;
       m_layer12_b[i_23] = mi;
       v_layer12_b[i_23] = vi;
-      layer12_b[i_23] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer12_b[i_23] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_24 = 0; i_24 < 1024; i_24++) {
       const g = buf27[i_24];
@@ -7259,7 +7251,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer13_W[i_24] + 0.0010000000000000009 * g * g;
       m_layer13_W[i_24] = mi;
       v_layer13_W[i_24] = vi;
-      layer13_W[i_24] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer13_W[i_24] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_25 = 0; i_25 < 32; i_25++) {
       const g = buf12[i_25];
@@ -7267,7 +7259,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer13_b[i_25] + 0.0010000000000000009 * g * g;
       m_layer13_b[i_25] = mi;
       v_layer13_b[i_25] = vi;
-      layer13_b[i_25] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer13_b[i_25] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_26 = 0; i_26 < 1024; i_26++) {
       const g = buf26[i_26];
@@ -7275,7 +7267,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer14_W[i_26] + 0.0010000000000000009 * g * g;
       m_layer14_W[i_26] = mi;
       v_layer14_W[i_26] = vi;
-      layer14_W[i_26] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer14_W[i_26] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_27 = 0; i_27 < 32; i_27++) {
       const g = buf13[i_27];
@@ -7283,7 +7275,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer14_b[i_27] + 0.0010000000000000009 * g * g;
       m_layer14_b[i_27] = mi;
       v_layer14_b[i_27] = vi;
-      layer14_b[i_27] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer14_b[i_27] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_28 = 0; i_28 < 1024; i_28++) {
       const g = buf25[i_28];
@@ -7291,7 +7283,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer15_W[i_28] + 0.0010000000000000009 * g * g;
       m_layer15_W[i_28] = mi;
       v_layer15_W[i_28] = vi;
-      layer15_W[i_28] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer15_W[i_28] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_29 = 0; i_29 < 32; i_29++) {
       const g = buf14[i_29];
@@ -7299,7 +7291,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer15_b[i_29] + 0.0010000000000000009 * g * g;
       m_layer15_b[i_29] = mi;
       v_layer15_b[i_29] = vi;
-      layer15_b[i_29] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer15_b[i_29] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_30 = 0; i_30 < 1024; i_30++) {
       const g = buf24[i_30];
@@ -7307,7 +7299,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer16_W[i_30] + 0.0010000000000000009 * g * g;
       m_layer16_W[i_30] = mi;
       v_layer16_W[i_30] = vi;
-      layer16_W[i_30] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer16_W[i_30] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_31 = 0; i_31 < 32; i_31++) {
       const g = buf15[i_31];
@@ -7315,7 +7307,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer16_b[i_31] + 0.0010000000000000009 * g * g;
       m_layer16_b[i_31] = mi;
       v_layer16_b[i_31] = vi;
-      layer16_b[i_31] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer16_b[i_31] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_32 = 0; i_32 < 1024; i_32++) {
       const g = buf23[i_32];
@@ -7323,7 +7315,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer17_W[i_32] + 0.0010000000000000009 * g * g;
       m_layer17_W[i_32] = mi;
       v_layer17_W[i_32] = vi;
-      layer17_W[i_32] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer17_W[i_32] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_33 = 0; i_33 < 32; i_33++) {
       const g = buf16[i_33];
@@ -7331,7 +7323,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer17_b[i_33] + 0.0010000000000000009 * g * g;
       m_layer17_b[i_33] = mi;
       v_layer17_b[i_33] = vi;
-      layer17_b[i_33] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer17_b[i_33] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_34 = 0; i_34 < 1024; i_34++) {
       const g = buf22[i_34];
@@ -7339,7 +7331,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer18_W[i_34] + 0.0010000000000000009 * g * g;
       m_layer18_W[i_34] = mi;
       v_layer18_W[i_34] = vi;
-      layer18_W[i_34] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer18_W[i_34] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_35 = 0; i_35 < 32; i_35++) {
       const g = buf17[i_35];
@@ -7347,7 +7339,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer18_b[i_35] + 0.0010000000000000009 * g * g;
       m_layer18_b[i_35] = mi;
       v_layer18_b[i_35] = vi;
-      layer18_b[i_35] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer18_b[i_35] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_36 = 0; i_36 < 1024; i_36++) {
       const g = buf18[i_36];
@@ -7355,7 +7347,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer19_W[i_36] + 0.0010000000000000009 * g * g;
       m_layer19_W[i_36] = mi;
       v_layer19_W[i_36] = vi;
-      layer19_W[i_36] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer19_W[i_36] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_37 = 0; i_37 < 32; i_37++) {
       const g = buf19[i_37];
@@ -7363,7 +7355,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer19_b[i_37] + 0.0010000000000000009 * g * g;
       m_layer19_b[i_37] = mi;
       v_layer19_b[i_37] = vi;
-      layer19_b[i_37] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer19_b[i_37] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_38 = 0; i_38 < 64; i_38++) {
       const g = buf21[i_38];
@@ -7371,7 +7363,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer20_W[i_38] + 0.0010000000000000009 * g * g;
       m_layer20_W[i_38] = mi;
       v_layer20_W[i_38] = vi;
-      layer20_W[i_38] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer20_W[i_38] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_39 = 0; i_39 < 2; i_39++) {
       const g = buf20[i_39];
@@ -7379,8 +7371,15 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_layer20_b[i_39] + 0.0010000000000000009 * g * g;
       m_layer20_b[i_39] = mi;
       v_layer20_b[i_39] = vi;
-      layer20_b[i_39] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      layer20_b[i_39] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
+  }
+
+  function trainStep(x: Float64Array, label: Float64Array, n: number): number {
+    checkRows("trainStep", n, maxBatch, x, 2, label, 1);
+    const value = forwardBackward(x, label, n);
+    if (!Number.isFinite(value)) return value; // keep the last good weights
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */

@@ -1827,7 +1827,8 @@ export function createModel(options: ModelOptions = {}): Model {
       h9_h = buf0,
       rsqrt_17 = buf1,
       h9 = buf3,
-      p_z = buf0;
+      p_z = buf0,
+      p = buf2;
     // batchnorm(dense(h, n))
     for (let i_53 = 0; i_53 < 32; i_53++) {
       const v_156 = h7_var[i_53];
@@ -2377,10 +2378,6 @@ export function createModel(options: ModelOptions = {}): Model {
         p_z[i_74 * 2 + j_56] = c00_39 + v_232;
       }
     }
-  }
-  function predictPart(x: Float64Array, n: number): void {
-    const p_z = buf0,
-      p = buf2;
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
@@ -2396,7 +2393,8 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
     const p_z = buf0,
-      onehot = buf2;
+      p = buf2,
+      onehot = buf3;
     // loss cross_entropy(p, label)
     onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
@@ -2407,17 +2405,15 @@ export function createModel(options: ModelOptions = {}): Model {
     lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
-      let max_1 = -Infinity;
-      for (let j_58 = 0; j_58 < 2; j_58++) if (p_z[o_1 + j_58] > max_1) max_1 = p_z[o_1 + j_58];
-      let sum_1 = 0,
+      let best = 0,
         dot = 0,
         ty = 0;
       for (let j_58 = 0; j_58 < 2; j_58++) {
-        sum_1 += Math.exp(p_z[o_1 + j_58] - max_1);
+        if (p[o_1 + j_58] > p[o_1 + best]) best = j_58;
         dot += onehot[o_1 + j_58] * p_z[o_1 + j_58];
         ty += onehot[o_1 + j_58];
       }
-      lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
+      lossSum += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     s = lossSum / n;
   }
@@ -5398,7 +5394,9 @@ export function createModel(options: ModelOptions = {}): Model {
       rsqrt_17 = buf107,
       mul_17 = buf106,
       h9 = buf108,
-      p_z = buf109;
+      p_z = buf109,
+      p = buf110,
+      onehot = buf111;
     for (let i_126 = 0; i_126 < 32; i_126++) {
       const v_507 = div_35[i_126];
       const t_150 = v_507 + 0.00001;
@@ -5532,10 +5530,6 @@ export function createModel(options: ModelOptions = {}): Model {
         p_z[i_128 * 2 + j_38] = c00_39 + v_529;
       }
     }
-  }
-  function forwardBackwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
-    const p_z = buf109,
-      p = buf110;
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
@@ -5548,10 +5542,6 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum_72;
     }
-  }
-  function forwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
-    const p_z = buf109,
-      onehot = buf111;
     // loss cross_entropy(p, label)
     onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
@@ -5562,21 +5552,19 @@ export function createModel(options: ModelOptions = {}): Model {
     lossSum_1 = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
-      let max_1 = -Infinity;
-      for (let j_40 = 0; j_40 < 2; j_40++) if (p_z[o_1 + j_40] > max_1) max_1 = p_z[o_1 + j_40];
-      let sum_73 = 0,
+      let best = 0,
         dot = 0,
         ty = 0;
       for (let j_40 = 0; j_40 < 2; j_40++) {
-        sum_73 += Math.exp(p_z[o_1 + j_40] - max_1);
+        if (p[o_1 + j_40] > p[o_1 + best]) best = j_40;
         dot += onehot[o_1 + j_40] * p_z[o_1 + j_40];
         ty += onehot[o_1 + j_40];
       }
-      lossSum_1 += ty * (max_1 + Math.log(sum_73)) - dot;
+      lossSum_1 += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     s_9 = lossSum_1 / n;
   }
-  function forwardBackwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardBackwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
     const h7 = buf84,
       sub_14 = buf86,
       rsqrt_14 = buf89,
@@ -6748,7 +6736,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardBackwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
     const h5_h = buf54,
       sub_9 = buf56,
       rsqrt_9 = buf59,
@@ -7765,7 +7753,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardBackwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
     const sub_4 = buf26,
       rsqrt_4 = buf29,
       mul_4 = buf28,
@@ -8855,7 +8843,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardBackwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       sub = buf2,
       rsqrt = buf5,
@@ -9882,7 +9870,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_23(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardBackwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
     const d_h0_z = buf4,
       d_h0_W = buf10;
     let c0_0_1 = 0,
@@ -10118,7 +10106,6 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     forwardPart(x, n);
     forwardPart_1(x, n);
-    predictPart(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
@@ -10147,7 +10134,6 @@ export function createModel(options: ModelOptions = {}): Model {
     forwardPart_18(x, label, n);
     forwardPart_19(x, label, n);
     forwardPart_20(x, label, n);
-    forwardPart_21(x, label, n);
     return s_9;
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
@@ -10194,18 +10180,15 @@ export function createModel(options: ModelOptions = {}): Model {
     forwardBackwardPart_17(x, label, n);
     forwardPart_20(x, label, n);
     forwardBackwardPart_18(x, label, n);
-    forwardPart_21(x, label, n);
     forwardBackwardPart_19(x, label, n);
     forwardBackwardPart_20(x, label, n);
     forwardBackwardPart_21(x, label, n);
     forwardBackwardPart_22(x, label, n);
-    forwardBackwardPart_23(x, label, n);
     return s_9;
   }
-  function trainStep(x: Float64Array, label: Float64Array, n: number): number {
-    checkRows("trainStep", n, maxBatch, x, 2, label, 1);
-    const value = forwardBackward(x, label, n);
-    if (!Number.isFinite(value)) return value; // keep the last good weights
+  /** Running statistics, clipping and the adam update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
     for (let i = 0; i < 32; i++) h1_h_mean[i] = buf1[i];
     for (let i_1 = 0; i_1 < 32; i_1++) h1_h_var[i_1] = buf3[i_1];
     for (let i_2 = 0; i_2 < 32; i_2++) h1_mean[i_2] = buf7[i_2];
@@ -10251,7 +10234,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h0_W[i_36] + 0.0010000000000000009 * g * g;
       m_h0_W[i_36] = mi;
       v_h0_W[i_36] = vi;
-      h0_W[i_36] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h0_W[i_36] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_37 = 0; i_37 < 32; i_37++) {
       const g = buf0[i_37];
@@ -10259,7 +10242,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h0_b[i_37] + 0.0010000000000000009 * g * g;
       m_h0_b[i_37] = mi;
       v_h0_b[i_37] = vi;
-      h0_b[i_37] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h0_b[i_37] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_38 = 0; i_38 < 1024; i_38++) {
       const g = buf2[i_38];
@@ -10267,7 +10250,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_h_W[i_38] + 0.0010000000000000009 * g * g;
       m_h1_h_W[i_38] = mi;
       v_h1_h_W[i_38] = vi;
-      h1_h_W[i_38] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_h_W[i_38] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_39 = 0; i_39 < 32; i_39++) {
       const g = buf5[i_39];
@@ -10275,7 +10258,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_h_b[i_39] + 0.0010000000000000009 * g * g;
       m_h1_h_b[i_39] = mi;
       v_h1_h_b[i_39] = vi;
-      h1_h_b[i_39] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_h_b[i_39] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_40 = 0; i_40 < 32; i_40++) {
       const g = buf34[i_40];
@@ -10283,7 +10266,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_h_gamma[i_40] + 0.0010000000000000009 * g * g;
       m_h1_h_gamma[i_40] = mi;
       v_h1_h_gamma[i_40] = vi;
-      h1_h_gamma[i_40] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_h_gamma[i_40] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_41 = 0; i_41 < 32; i_41++) {
       const g = buf6[i_41];
@@ -10291,7 +10274,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_h_beta[i_41] + 0.0010000000000000009 * g * g;
       m_h1_h_beta[i_41] = mi;
       v_h1_h_beta[i_41] = vi;
-      h1_h_beta[i_41] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_h_beta[i_41] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_42 = 0; i_42 < 1024; i_42++) {
       const g = buf8[i_42];
@@ -10299,7 +10282,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_W[i_42] + 0.0010000000000000009 * g * g;
       m_h1_W[i_42] = mi;
       v_h1_W[i_42] = vi;
-      h1_W[i_42] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_W[i_42] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_43 = 0; i_43 < 32; i_43++) {
       const g = buf11[i_43];
@@ -10307,7 +10290,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_b[i_43] + 0.0010000000000000009 * g * g;
       m_h1_b[i_43] = mi;
       v_h1_b[i_43] = vi;
-      h1_b[i_43] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_b[i_43] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_44 = 0; i_44 < 32; i_44++) {
       const g = buf28[i_44];
@@ -10315,7 +10298,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_gamma[i_44] + 0.0010000000000000009 * g * g;
       m_h1_gamma[i_44] = mi;
       v_h1_gamma[i_44] = vi;
-      h1_gamma[i_44] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_gamma[i_44] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_45 = 0; i_45 < 32; i_45++) {
       const g = buf12[i_45];
@@ -10323,7 +10306,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_beta[i_45] + 0.0010000000000000009 * g * g;
       m_h1_beta[i_45] = mi;
       v_h1_beta[i_45] = vi;
-      h1_beta[i_45] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_beta[i_45] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_46 = 0; i_46 < 1024; i_46++) {
       const g = buf14[i_46];
@@ -10331,7 +10314,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_h_W[i_46] + 0.0010000000000000009 * g * g;
       m_h2_h_W[i_46] = mi;
       v_h2_h_W[i_46] = vi;
-      h2_h_W[i_46] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_h_W[i_46] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_47 = 0; i_47 < 32; i_47++) {
       const g = buf17[i_47];
@@ -10339,7 +10322,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_h_b[i_47] + 0.0010000000000000009 * g * g;
       m_h2_h_b[i_47] = mi;
       v_h2_h_b[i_47] = vi;
-      h2_h_b[i_47] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_h_b[i_47] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_48 = 0; i_48 < 32; i_48++) {
       const g = buf46[i_48];
@@ -10347,7 +10330,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_h_gamma[i_48] + 0.0010000000000000009 * g * g;
       m_h2_h_gamma[i_48] = mi;
       v_h2_h_gamma[i_48] = vi;
-      h2_h_gamma[i_48] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_h_gamma[i_48] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_49 = 0; i_49 < 32; i_49++) {
       const g = buf18[i_49];
@@ -10355,7 +10338,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_h_beta[i_49] + 0.0010000000000000009 * g * g;
       m_h2_h_beta[i_49] = mi;
       v_h2_h_beta[i_49] = vi;
-      h2_h_beta[i_49] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_h_beta[i_49] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_50 = 0; i_50 < 1024; i_50++) {
       const g = buf20[i_50];
@@ -10363,7 +10346,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_W[i_50] + 0.0010000000000000009 * g * g;
       m_h2_W[i_50] = mi;
       v_h2_W[i_50] = vi;
-      h2_W[i_50] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_W[i_50] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_51 = 0; i_51 < 32; i_51++) {
       const g = buf23[i_51];
@@ -10371,7 +10354,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_b[i_51] + 0.0010000000000000009 * g * g;
       m_h2_b[i_51] = mi;
       v_h2_b[i_51] = vi;
-      h2_b[i_51] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_b[i_51] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_52 = 0; i_52 < 32; i_52++) {
       const g = buf40[i_52];
@@ -10379,7 +10362,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_gamma[i_52] + 0.0010000000000000009 * g * g;
       m_h2_gamma[i_52] = mi;
       v_h2_gamma[i_52] = vi;
-      h2_gamma[i_52] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_gamma[i_52] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_53 = 0; i_53 < 32; i_53++) {
       const g = buf24[i_53];
@@ -10387,7 +10370,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_beta[i_53] + 0.0010000000000000009 * g * g;
       m_h2_beta[i_53] = mi;
       v_h2_beta[i_53] = vi;
-      h2_beta[i_53] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_beta[i_53] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_54 = 0; i_54 < 1024; i_54++) {
       const g = buf26[i_54];
@@ -10395,7 +10378,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_h_W[i_54] + 0.0010000000000000009 * g * g;
       m_h3_h_W[i_54] = mi;
       v_h3_h_W[i_54] = vi;
-      h3_h_W[i_54] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_h_W[i_54] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_55 = 0; i_55 < 32; i_55++) {
       const g = buf29[i_55];
@@ -10403,7 +10386,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_h_b[i_55] + 0.0010000000000000009 * g * g;
       m_h3_h_b[i_55] = mi;
       v_h3_h_b[i_55] = vi;
-      h3_h_b[i_55] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_h_b[i_55] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_56 = 0; i_56 < 32; i_56++) {
       const g = buf58[i_56];
@@ -10411,7 +10394,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_h_gamma[i_56] + 0.0010000000000000009 * g * g;
       m_h3_h_gamma[i_56] = mi;
       v_h3_h_gamma[i_56] = vi;
-      h3_h_gamma[i_56] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_h_gamma[i_56] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_57 = 0; i_57 < 32; i_57++) {
       const g = buf30[i_57];
@@ -10419,7 +10402,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_h_beta[i_57] + 0.0010000000000000009 * g * g;
       m_h3_h_beta[i_57] = mi;
       v_h3_h_beta[i_57] = vi;
-      h3_h_beta[i_57] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_h_beta[i_57] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_58 = 0; i_58 < 1024; i_58++) {
       const g = buf32[i_58];
@@ -10427,7 +10410,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_W[i_58] + 0.0010000000000000009 * g * g;
       m_h3_W[i_58] = mi;
       v_h3_W[i_58] = vi;
-      h3_W[i_58] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_W[i_58] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_59 = 0; i_59 < 32; i_59++) {
       const g = buf35[i_59];
@@ -10435,7 +10418,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_b[i_59] + 0.0010000000000000009 * g * g;
       m_h3_b[i_59] = mi;
       v_h3_b[i_59] = vi;
-      h3_b[i_59] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_b[i_59] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_60 = 0; i_60 < 32; i_60++) {
       const g = buf52[i_60];
@@ -10443,7 +10426,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_gamma[i_60] + 0.0010000000000000009 * g * g;
       m_h3_gamma[i_60] = mi;
       v_h3_gamma[i_60] = vi;
-      h3_gamma[i_60] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_gamma[i_60] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_61 = 0; i_61 < 32; i_61++) {
       const g = buf36[i_61];
@@ -10451,7 +10434,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h3_beta[i_61] + 0.0010000000000000009 * g * g;
       m_h3_beta[i_61] = mi;
       v_h3_beta[i_61] = vi;
-      h3_beta[i_61] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h3_beta[i_61] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_62 = 0; i_62 < 1024; i_62++) {
       const g = buf38[i_62];
@@ -10459,7 +10442,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_h_W[i_62] + 0.0010000000000000009 * g * g;
       m_h4_h_W[i_62] = mi;
       v_h4_h_W[i_62] = vi;
-      h4_h_W[i_62] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_h_W[i_62] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_63 = 0; i_63 < 32; i_63++) {
       const g = buf41[i_63];
@@ -10467,7 +10450,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_h_b[i_63] + 0.0010000000000000009 * g * g;
       m_h4_h_b[i_63] = mi;
       v_h4_h_b[i_63] = vi;
-      h4_h_b[i_63] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_h_b[i_63] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_64 = 0; i_64 < 32; i_64++) {
       const g = buf70[i_64];
@@ -10475,7 +10458,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_h_gamma[i_64] + 0.0010000000000000009 * g * g;
       m_h4_h_gamma[i_64] = mi;
       v_h4_h_gamma[i_64] = vi;
-      h4_h_gamma[i_64] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_h_gamma[i_64] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_65 = 0; i_65 < 32; i_65++) {
       const g = buf42[i_65];
@@ -10483,7 +10466,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_h_beta[i_65] + 0.0010000000000000009 * g * g;
       m_h4_h_beta[i_65] = mi;
       v_h4_h_beta[i_65] = vi;
-      h4_h_beta[i_65] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_h_beta[i_65] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_66 = 0; i_66 < 1024; i_66++) {
       const g = buf44[i_66];
@@ -10491,7 +10474,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_W[i_66] + 0.0010000000000000009 * g * g;
       m_h4_W[i_66] = mi;
       v_h4_W[i_66] = vi;
-      h4_W[i_66] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_W[i_66] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_67 = 0; i_67 < 32; i_67++) {
       const g = buf47[i_67];
@@ -10499,7 +10482,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_b[i_67] + 0.0010000000000000009 * g * g;
       m_h4_b[i_67] = mi;
       v_h4_b[i_67] = vi;
-      h4_b[i_67] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_b[i_67] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_68 = 0; i_68 < 32; i_68++) {
       const g = buf64[i_68];
@@ -10507,7 +10490,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_gamma[i_68] + 0.0010000000000000009 * g * g;
       m_h4_gamma[i_68] = mi;
       v_h4_gamma[i_68] = vi;
-      h4_gamma[i_68] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_gamma[i_68] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_69 = 0; i_69 < 32; i_69++) {
       const g = buf48[i_69];
@@ -10515,7 +10498,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h4_beta[i_69] + 0.0010000000000000009 * g * g;
       m_h4_beta[i_69] = mi;
       v_h4_beta[i_69] = vi;
-      h4_beta[i_69] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h4_beta[i_69] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_70 = 0; i_70 < 1024; i_70++) {
       const g = buf50[i_70];
@@ -10523,7 +10506,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_h_W[i_70] + 0.0010000000000000009 * g * g;
       m_h5_h_W[i_70] = mi;
       v_h5_h_W[i_70] = vi;
-      h5_h_W[i_70] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_h_W[i_70] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_71 = 0; i_71 < 32; i_71++) {
       const g = buf53[i_71];
@@ -10531,7 +10514,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_h_b[i_71] + 0.0010000000000000009 * g * g;
       m_h5_h_b[i_71] = mi;
       v_h5_h_b[i_71] = vi;
-      h5_h_b[i_71] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_h_b[i_71] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_72 = 0; i_72 < 32; i_72++) {
       const g = buf82[i_72];
@@ -10539,7 +10522,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_h_gamma[i_72] + 0.0010000000000000009 * g * g;
       m_h5_h_gamma[i_72] = mi;
       v_h5_h_gamma[i_72] = vi;
-      h5_h_gamma[i_72] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_h_gamma[i_72] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_73 = 0; i_73 < 32; i_73++) {
       const g = buf54[i_73];
@@ -10547,7 +10530,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_h_beta[i_73] + 0.0010000000000000009 * g * g;
       m_h5_h_beta[i_73] = mi;
       v_h5_h_beta[i_73] = vi;
-      h5_h_beta[i_73] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_h_beta[i_73] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_74 = 0; i_74 < 1024; i_74++) {
       const g = buf56[i_74];
@@ -10555,7 +10538,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_W[i_74] + 0.0010000000000000009 * g * g;
       m_h5_W[i_74] = mi;
       v_h5_W[i_74] = vi;
-      h5_W[i_74] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_W[i_74] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_75 = 0; i_75 < 32; i_75++) {
       const g = buf59[i_75];
@@ -10563,7 +10546,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_b[i_75] + 0.0010000000000000009 * g * g;
       m_h5_b[i_75] = mi;
       v_h5_b[i_75] = vi;
-      h5_b[i_75] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_b[i_75] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_76 = 0; i_76 < 32; i_76++) {
       const g = buf76[i_76];
@@ -10571,7 +10554,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_gamma[i_76] + 0.0010000000000000009 * g * g;
       m_h5_gamma[i_76] = mi;
       v_h5_gamma[i_76] = vi;
-      h5_gamma[i_76] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_gamma[i_76] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_77 = 0; i_77 < 32; i_77++) {
       const g = buf60[i_77];
@@ -10579,7 +10562,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h5_beta[i_77] + 0.0010000000000000009 * g * g;
       m_h5_beta[i_77] = mi;
       v_h5_beta[i_77] = vi;
-      h5_beta[i_77] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h5_beta[i_77] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_78 = 0; i_78 < 1024; i_78++) {
       const g = buf62[i_78];
@@ -10587,7 +10570,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_h_W[i_78] + 0.0010000000000000009 * g * g;
       m_h6_h_W[i_78] = mi;
       v_h6_h_W[i_78] = vi;
-      h6_h_W[i_78] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_h_W[i_78] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_79 = 0; i_79 < 32; i_79++) {
       const g = buf65[i_79];
@@ -10595,7 +10578,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_h_b[i_79] + 0.0010000000000000009 * g * g;
       m_h6_h_b[i_79] = mi;
       v_h6_h_b[i_79] = vi;
-      h6_h_b[i_79] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_h_b[i_79] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_80 = 0; i_80 < 32; i_80++) {
       const g = buf94[i_80];
@@ -10603,7 +10586,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_h_gamma[i_80] + 0.0010000000000000009 * g * g;
       m_h6_h_gamma[i_80] = mi;
       v_h6_h_gamma[i_80] = vi;
-      h6_h_gamma[i_80] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_h_gamma[i_80] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_81 = 0; i_81 < 32; i_81++) {
       const g = buf66[i_81];
@@ -10611,7 +10594,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_h_beta[i_81] + 0.0010000000000000009 * g * g;
       m_h6_h_beta[i_81] = mi;
       v_h6_h_beta[i_81] = vi;
-      h6_h_beta[i_81] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_h_beta[i_81] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_82 = 0; i_82 < 1024; i_82++) {
       const g = buf68[i_82];
@@ -10619,7 +10602,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_W[i_82] + 0.0010000000000000009 * g * g;
       m_h6_W[i_82] = mi;
       v_h6_W[i_82] = vi;
-      h6_W[i_82] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_W[i_82] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_83 = 0; i_83 < 32; i_83++) {
       const g = buf71[i_83];
@@ -10627,7 +10610,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_b[i_83] + 0.0010000000000000009 * g * g;
       m_h6_b[i_83] = mi;
       v_h6_b[i_83] = vi;
-      h6_b[i_83] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_b[i_83] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_84 = 0; i_84 < 32; i_84++) {
       const g = buf88[i_84];
@@ -10635,7 +10618,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_gamma[i_84] + 0.0010000000000000009 * g * g;
       m_h6_gamma[i_84] = mi;
       v_h6_gamma[i_84] = vi;
-      h6_gamma[i_84] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_gamma[i_84] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_85 = 0; i_85 < 32; i_85++) {
       const g = buf72[i_85];
@@ -10643,7 +10626,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h6_beta[i_85] + 0.0010000000000000009 * g * g;
       m_h6_beta[i_85] = mi;
       v_h6_beta[i_85] = vi;
-      h6_beta[i_85] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h6_beta[i_85] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_86 = 0; i_86 < 1024; i_86++) {
       const g = buf74[i_86];
@@ -10651,7 +10634,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_h_W[i_86] + 0.0010000000000000009 * g * g;
       m_h7_h_W[i_86] = mi;
       v_h7_h_W[i_86] = vi;
-      h7_h_W[i_86] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_h_W[i_86] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_87 = 0; i_87 < 32; i_87++) {
       const g = buf77[i_87];
@@ -10659,7 +10642,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_h_b[i_87] + 0.0010000000000000009 * g * g;
       m_h7_h_b[i_87] = mi;
       v_h7_h_b[i_87] = vi;
-      h7_h_b[i_87] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_h_b[i_87] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_88 = 0; i_88 < 32; i_88++) {
       const g = buf102[i_88];
@@ -10667,7 +10650,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_h_gamma[i_88] + 0.0010000000000000009 * g * g;
       m_h7_h_gamma[i_88] = mi;
       v_h7_h_gamma[i_88] = vi;
-      h7_h_gamma[i_88] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_h_gamma[i_88] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_89 = 0; i_89 < 32; i_89++) {
       const g = buf78[i_89];
@@ -10675,7 +10658,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_h_beta[i_89] + 0.0010000000000000009 * g * g;
       m_h7_h_beta[i_89] = mi;
       v_h7_h_beta[i_89] = vi;
-      h7_h_beta[i_89] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_h_beta[i_89] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_90 = 0; i_90 < 1024; i_90++) {
       const g = buf80[i_90];
@@ -10683,7 +10666,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_W[i_90] + 0.0010000000000000009 * g * g;
       m_h7_W[i_90] = mi;
       v_h7_W[i_90] = vi;
-      h7_W[i_90] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_W[i_90] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_91 = 0; i_91 < 32; i_91++) {
       const g = buf83[i_91];
@@ -10691,7 +10674,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_b[i_91] + 0.0010000000000000009 * g * g;
       m_h7_b[i_91] = mi;
       v_h7_b[i_91] = vi;
-      h7_b[i_91] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_b[i_91] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_92 = 0; i_92 < 32; i_92++) {
       const g = buf100[i_92];
@@ -10699,7 +10682,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_gamma[i_92] + 0.0010000000000000009 * g * g;
       m_h7_gamma[i_92] = mi;
       v_h7_gamma[i_92] = vi;
-      h7_gamma[i_92] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_gamma[i_92] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_93 = 0; i_93 < 32; i_93++) {
       const g = buf84[i_93];
@@ -10707,7 +10690,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h7_beta[i_93] + 0.0010000000000000009 * g * g;
       m_h7_beta[i_93] = mi;
       v_h7_beta[i_93] = vi;
-      h7_beta[i_93] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h7_beta[i_93] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_94 = 0; i_94 < 1024; i_94++) {
       const g = buf86[i_94];
@@ -10715,7 +10698,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_h_W[i_94] + 0.0010000000000000009 * g * g;
       m_h8_h_W[i_94] = mi;
       v_h8_h_W[i_94] = vi;
-      h8_h_W[i_94] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_h_W[i_94] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_95 = 0; i_95 < 32; i_95++) {
       const g = buf89[i_95];
@@ -10723,7 +10706,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_h_b[i_95] + 0.0010000000000000009 * g * g;
       m_h8_h_b[i_95] = mi;
       v_h8_h_b[i_95] = vi;
-      h8_h_b[i_95] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_h_b[i_95] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_96 = 0; i_96 < 32; i_96++) {
       const g = buf112[i_96];
@@ -10731,7 +10714,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_h_gamma[i_96] + 0.0010000000000000009 * g * g;
       m_h8_h_gamma[i_96] = mi;
       v_h8_h_gamma[i_96] = vi;
-      h8_h_gamma[i_96] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_h_gamma[i_96] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_97 = 0; i_97 < 32; i_97++) {
       const g = buf90[i_97];
@@ -10739,7 +10722,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_h_beta[i_97] + 0.0010000000000000009 * g * g;
       m_h8_h_beta[i_97] = mi;
       v_h8_h_beta[i_97] = vi;
-      h8_h_beta[i_97] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_h_beta[i_97] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_98 = 0; i_98 < 1024; i_98++) {
       const g = buf92[i_98];
@@ -10747,7 +10730,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_W[i_98] + 0.0010000000000000009 * g * g;
       m_h8_W[i_98] = mi;
       v_h8_W[i_98] = vi;
-      h8_W[i_98] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_W[i_98] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_99 = 0; i_99 < 32; i_99++) {
       const g = buf95[i_99];
@@ -10755,7 +10738,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_b[i_99] + 0.0010000000000000009 * g * g;
       m_h8_b[i_99] = mi;
       v_h8_b[i_99] = vi;
-      h8_b[i_99] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_b[i_99] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_100 = 0; i_100 < 32; i_100++) {
       const g = buf108[i_100];
@@ -10763,7 +10746,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_gamma[i_100] + 0.0010000000000000009 * g * g;
       m_h8_gamma[i_100] = mi;
       v_h8_gamma[i_100] = vi;
-      h8_gamma[i_100] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_gamma[i_100] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_101 = 0; i_101 < 32; i_101++) {
       const g = buf96[i_101];
@@ -10771,7 +10754,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h8_beta[i_101] + 0.0010000000000000009 * g * g;
       m_h8_beta[i_101] = mi;
       v_h8_beta[i_101] = vi;
-      h8_beta[i_101] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h8_beta[i_101] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_102 = 0; i_102 < 1024; i_102++) {
       const g = buf98[i_102];
@@ -10779,7 +10762,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_h_W[i_102] + 0.0010000000000000009 * g * g;
       m_h9_h_W[i_102] = mi;
       v_h9_h_W[i_102] = vi;
-      h9_h_W[i_102] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_h_W[i_102] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_103 = 0; i_103 < 32; i_103++) {
       const g = buf101[i_103];
@@ -10787,7 +10770,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_h_b[i_103] + 0.0010000000000000009 * g * g;
       m_h9_h_b[i_103] = mi;
       v_h9_h_b[i_103] = vi;
-      h9_h_b[i_103] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_h_b[i_103] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_104 = 0; i_104 < 32; i_104++) {
       const g = buf106[i_104];
@@ -10795,7 +10778,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_h_gamma[i_104] + 0.0010000000000000009 * g * g;
       m_h9_h_gamma[i_104] = mi;
       v_h9_h_gamma[i_104] = vi;
-      h9_h_gamma[i_104] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_h_gamma[i_104] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_105 = 0; i_105 < 32; i_105++) {
       const g = buf114[i_105];
@@ -10803,7 +10786,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_h_beta[i_105] + 0.0010000000000000009 * g * g;
       m_h9_h_beta[i_105] = mi;
       v_h9_h_beta[i_105] = vi;
-      h9_h_beta[i_105] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_h_beta[i_105] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_106 = 0; i_106 < 1024; i_106++) {
       const g = buf104[i_106];
@@ -10811,7 +10794,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_W[i_106] + 0.0010000000000000009 * g * g;
       m_h9_W[i_106] = mi;
       v_h9_W[i_106] = vi;
-      h9_W[i_106] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_W[i_106] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_107 = 0; i_107 < 32; i_107++) {
       const g = buf107[i_107];
@@ -10819,7 +10802,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_b[i_107] + 0.0010000000000000009 * g * g;
       m_h9_b[i_107] = mi;
       v_h9_b[i_107] = vi;
-      h9_b[i_107] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_b[i_107] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_108 = 0; i_108 < 32; i_108++) {
       const g = buf113[i_108];
@@ -10827,7 +10810,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_gamma[i_108] + 0.0010000000000000009 * g * g;
       m_h9_gamma[i_108] = mi;
       v_h9_gamma[i_108] = vi;
-      h9_gamma[i_108] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_gamma[i_108] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_109 = 0; i_109 < 32; i_109++) {
       const g = buf109[i_109];
@@ -10835,7 +10818,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h9_beta[i_109] + 0.0010000000000000009 * g * g;
       m_h9_beta[i_109] = mi;
       v_h9_beta[i_109] = vi;
-      h9_beta[i_109] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h9_beta[i_109] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_110 = 0; i_110 < 64; i_110++) {
       const g = buf111[i_110];
@@ -10843,7 +10826,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_p_W[i_110] + 0.0010000000000000009 * g * g;
       m_p_W[i_110] = mi;
       v_p_W[i_110] = vi;
-      p_W[i_110] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      p_W[i_110] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_111 = 0; i_111 < 2; i_111++) {
       const g = buf110[i_111];
@@ -10851,8 +10834,15 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_p_b[i_111] + 0.0010000000000000009 * g * g;
       m_p_b[i_111] = mi;
       v_p_b[i_111] = vi;
-      p_b[i_111] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      p_b[i_111] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
+  }
+
+  function trainStep(x: Float64Array, label: Float64Array, n: number): number {
+    checkRows("trainStep", n, maxBatch, x, 2, label, 1);
+    const value = forwardBackward(x, label, n);
+    if (!Number.isFinite(value)) return value; // keep the last good weights
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */

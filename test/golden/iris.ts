@@ -360,7 +360,8 @@ export function createModel(options: ModelOptions = {}): Model {
     const h1 = buf0,
       h2 = buf1,
       p_z = buf0,
-      onehot = buf1;
+      p = buf1,
+      onehot = buf2;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
@@ -493,27 +494,37 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_5 = p_b[2];
       p_z[i_2 * 3 + 2] = acc_4 + v_5;
     }
-    // loss cross_entropy(p, label)
-    onehot.fill(0, 0, n * 3);
     for (let r_1 = 0; r_1 < n; r_1++) {
-      const c = label[r_1];
-      if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_1, c, 3);
-      onehot[r_1 * 3 + c] = 1;
-    }
-    let lossSum = 0;
-    for (let r_2 = 0; r_2 < n; r_2++) {
-      const o = r_2 * 3;
+      const o = r_1 * 3;
       let max = -Infinity;
       for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
-      let sum = 0,
+      let sum = 0;
+      for (let j_2 = 0; j_2 < 3; j_2++) {
+        const e = Math.exp(p_z[o + j_2] - max);
+        p[o + j_2] = e;
+        sum += e;
+      }
+      for (let j_2 = 0; j_2 < 3; j_2++) p[o + j_2] /= sum;
+    }
+    // loss cross_entropy(p, label)
+    onehot.fill(0, 0, n * 3);
+    for (let r_2 = 0; r_2 < n; r_2++) {
+      const c = label[r_2];
+      if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_2, c, 3);
+      onehot[r_2 * 3 + c] = 1;
+    }
+    let lossSum = 0;
+    for (let r_3 = 0; r_3 < n; r_3++) {
+      const o_1 = r_3 * 3;
+      let best = 0,
         dot = 0,
         ty = 0;
-      for (let j_2 = 0; j_2 < 3; j_2++) {
-        sum += Math.exp(p_z[o + j_2] - max);
-        dot += onehot[o + j_2] * p_z[o + j_2];
-        ty += onehot[o + j_2];
+      for (let j_3 = 0; j_3 < 3; j_3++) {
+        if (p[o_1 + j_3] > p[o_1 + best]) best = j_3;
+        dot += onehot[o_1 + j_3] * p_z[o_1 + j_3];
+        ty += onehot[o_1 + j_3];
       }
-      lossSum += ty * (max + Math.log(sum)) - dot;
+      lossSum += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     let s = lossSum / n;
     return s;
@@ -697,17 +708,15 @@ export function createModel(options: ModelOptions = {}): Model {
     let lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 3;
-      let max_1 = -Infinity;
-      for (let j_3 = 0; j_3 < 3; j_3++) if (p_z[o_1 + j_3] > max_1) max_1 = p_z[o_1 + j_3];
-      let sum_1 = 0,
+      let best = 0,
         dot = 0,
         ty = 0;
       for (let j_3 = 0; j_3 < 3; j_3++) {
-        sum_1 += Math.exp(p_z[o_1 + j_3] - max_1);
+        if (p[o_1 + j_3] > p[o_1 + best]) best = j_3;
         dot += onehot[o_1 + j_3] * p_z[o_1 + j_3];
         ty += onehot[o_1 + j_3];
       }
-      lossSum += ty * (max_1 + Math.log(sum_1)) - dot;
+      lossSum += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     let s = lossSum / n;
     // grad of: loss cross_entropy(p, label)
@@ -1215,10 +1224,9 @@ export function createModel(options: ModelOptions = {}): Model {
     d_h1_W[63] = c3_15;
     return s;
   }
-  function trainStep(x: Float64Array, label: Float64Array, n: number): number {
-    checkRows("trainStep", n, maxBatch, x, 4, label, 1);
-    const value = forwardBackward(x, label, n);
-    if (!Number.isFinite(value)) return value; // keep the last good weights
+  /** Running statistics, clipping and the adam update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
@@ -1228,7 +1236,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_W[i] + 0.0010000000000000009 * g * g;
       m_h1_W[i] = mi;
       v_h1_W[i] = vi;
-      h1_W[i] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_W[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_1 = 0; i_1 < 16; i_1++) {
       const g = buf0[i_1];
@@ -1236,7 +1244,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h1_b[i_1] + 0.0010000000000000009 * g * g;
       m_h1_b[i_1] = mi;
       v_h1_b[i_1] = vi;
-      h1_b[i_1] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h1_b[i_1] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_2 = 0; i_2 < 256; i_2++) {
       const g = buf1[i_2];
@@ -1244,7 +1252,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_W[i_2] + 0.0010000000000000009 * g * g;
       m_h2_W[i_2] = mi;
       v_h2_W[i_2] = vi;
-      h2_W[i_2] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_W[i_2] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_3 = 0; i_3 < 16; i_3++) {
       const g = buf3[i_3];
@@ -1252,7 +1260,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_h2_b[i_3] + 0.0010000000000000009 * g * g;
       m_h2_b[i_3] = mi;
       v_h2_b[i_3] = vi;
-      h2_b[i_3] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      h2_b[i_3] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_4 = 0; i_4 < 48; i_4++) {
       const g = buf6[i_4];
@@ -1260,7 +1268,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_p_W[i_4] + 0.0010000000000000009 * g * g;
       m_p_W[i_4] = mi;
       v_p_W[i_4] = vi;
-      p_W[i_4] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      p_W[i_4] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     for (let i_5 = 0; i_5 < 3; i_5++) {
       const g = buf4[i_5];
@@ -1268,8 +1276,15 @@ export function createModel(options: ModelOptions = {}): Model {
       const vi = 0.999 * v_p_b[i_5] + 0.0010000000000000009 * g * g;
       m_p_b[i_5] = mi;
       v_p_b[i_5] = vi;
-      p_b[i_5] -= (lr * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      p_b[i_5] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
+  }
+
+  function trainStep(x: Float64Array, label: Float64Array, n: number): number {
+    checkRows("trainStep", n, maxBatch, x, 4, label, 1);
+    const value = forwardBackward(x, label, n);
+    if (!Number.isFinite(value)) return value; // keep the last good weights
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */

@@ -308,7 +308,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: p = sigmoid(h @ W2 + b2)
     d_b2.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
-      for (let i1 = 0; i1 < 1; i1++) {
+      {
+        const i1 = 0;
         d_b2[i1] += mul[i0 + i1];
       }
     }
@@ -363,27 +364,33 @@ export function createModel(options: ModelOptions = {}): Model {
     d_W1[3] = c1_1;
     return s;
   }
+  /** Running statistics, clipping and the sgd update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
+    step++;
+    for (let i = 0; i < 4; i++) {
+      const g = buf0[i];
+      W1[i] -= rate * g;
+    }
+    for (let i_1 = 0; i_1 < 2; i_1++) {
+      const g = buf1[i_1];
+      b1[i_1] -= rate * g;
+    }
+    for (let i_2 = 0; i_2 < 2; i_2++) {
+      const g = buf3[i_2];
+      W2[i_2] -= rate * g;
+    }
+    for (let i_3 = 0; i_3 < 1; i_3++) {
+      const g = buf2[i_3];
+      b2[i_3] -= rate * g;
+    }
+  }
+
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 2, y, 1);
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-    step++;
-    for (let i = 0; i < 4; i++) {
-      const g = buf0[i];
-      W1[i] -= lr * g;
-    }
-    for (let i_1 = 0; i_1 < 2; i_1++) {
-      const g = buf1[i_1];
-      b1[i_1] -= lr * g;
-    }
-    for (let i_2 = 0; i_2 < 2; i_2++) {
-      const g = buf3[i_2];
-      W2[i_2] -= lr * g;
-    }
-    for (let i_3 = 0; i_3 < 1; i_3++) {
-      const g = buf2[i_3];
-      b2[i_3] -= lr * g;
-    }
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */

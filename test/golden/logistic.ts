@@ -257,7 +257,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: p = sigmoid(dense(x, 1))
     d_p_b.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
-      for (let i1 = 0; i1 < 1; i1++) {
+      {
+        const i1 = 0;
         d_p_b[i1] += d_p_z[i0 + i1];
       }
     }
@@ -274,19 +275,25 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[1] = c1_0;
     return s;
   }
+  /** Running statistics, clipping and the sgd update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
+    step++;
+    for (let i = 0; i < 2; i++) {
+      const g = buf2[i];
+      p_W[i] -= rate * g;
+    }
+    for (let i_1 = 0; i_1 < 1; i_1++) {
+      const g = buf1[i_1];
+      p_b[i_1] -= rate * g;
+    }
+  }
+
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 2, y, 1);
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-    step++;
-    for (let i = 0; i < 2; i++) {
-      const g = buf2[i];
-      p_W[i] -= lr * g;
-    }
-    for (let i_1 = 0; i_1 < 1; i_1++) {
-      const g = buf1[i_1];
-      p_b[i_1] -= lr * g;
-    }
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */

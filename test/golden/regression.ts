@@ -447,7 +447,8 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
-      for (let i1 = 0; i1 < 1; i1++) {
+      {
+        const i1 = 0;
         const v_19 = sub[i0 + i1];
         total += v_19 * v_19;
       }
@@ -598,7 +599,8 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
-      for (let i1 = 0; i1 < 1; i1++) {
+      {
+        const i1 = 0;
         const v_19 = sub[i0 + i1];
         total += v_19 * v_19;
       }
@@ -614,7 +616,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: dense 1
     d_layer2_b.fill(0, 0, 1);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
-      for (let i1_1 = 0; i1_1 < 1; i1_1++) {
+      {
+        const i1_1 = 0;
         d_layer2_b[i1_1] += d_layer2_z[i0_1 + i1_1];
       }
     }
@@ -831,35 +834,41 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     return s;
   }
-  function trainStep(x: Float64Array, y: Float64Array, n: number): number {
-    checkRows("trainStep", n, maxBatch, x, 3, y, 1);
-    const value = forwardBackward(x, y, n);
-    if (!Number.isFinite(value)) return value; // keep the last good weights
+  /** Running statistics, clipping and the momentum update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
     step++;
     for (let i = 0; i < 96; i++) {
       const g = buf0[i];
       const vel = 0.9 * velocity_layer1_W[i] + g;
       velocity_layer1_W[i] = vel;
-      layer1_W[i] -= lr * vel;
+      layer1_W[i] -= rate * vel;
     }
     for (let i_1 = 0; i_1 < 32; i_1++) {
       const g = buf1[i_1];
       const vel = 0.9 * velocity_layer1_b[i_1] + g;
       velocity_layer1_b[i_1] = vel;
-      layer1_b[i_1] -= lr * vel;
+      layer1_b[i_1] -= rate * vel;
     }
     for (let i_2 = 0; i_2 < 32; i_2++) {
       const g = buf3[i_2];
       const vel = 0.9 * velocity_layer2_W[i_2] + g;
       velocity_layer2_W[i_2] = vel;
-      layer2_W[i_2] -= lr * vel;
+      layer2_W[i_2] -= rate * vel;
     }
     for (let i_3 = 0; i_3 < 1; i_3++) {
       const g = buf2[i_3];
       const vel = 0.9 * velocity_layer2_b[i_3] + g;
       velocity_layer2_b[i_3] = vel;
-      layer2_b[i_3] -= lr * vel;
+      layer2_b[i_3] -= rate * vel;
     }
+  }
+
+  function trainStep(x: Float64Array, y: Float64Array, n: number): number {
+    checkRows("trainStep", n, maxBatch, x, 3, y, 1);
+    const value = forwardBackward(x, y, n);
+    if (!Number.isFinite(value)) return value; // keep the last good weights
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */

@@ -422,7 +422,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: dense 1 sigmoid
     d_layer2_b.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
-      for (let i1 = 0; i1 < 1; i1++) {
+      {
+        const i1 = 0;
         d_layer2_b[i1] += d_layer2_z[i0 + i1];
       }
     }
@@ -573,27 +574,33 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer1_W[15] = c1_7;
     return s;
   }
+  /** Running statistics, clipping and the sgd update, after a step with a finite loss. */
+  function applyUpdates(): void {
+    const rate = lr;
+    step++;
+    for (let i = 0; i < 16; i++) {
+      const g = buf1[i];
+      layer1_W[i] -= rate * g;
+    }
+    for (let i_1 = 0; i_1 < 8; i_1++) {
+      const g = buf0[i_1];
+      layer1_b[i_1] -= rate * g;
+    }
+    for (let i_2 = 0; i_2 < 8; i_2++) {
+      const g = buf3[i_2];
+      layer2_W[i_2] -= rate * g;
+    }
+    for (let i_3 = 0; i_3 < 1; i_3++) {
+      const g = buf2[i_3];
+      layer2_b[i_3] -= rate * g;
+    }
+  }
+
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 2, y, 1);
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-    step++;
-    for (let i = 0; i < 16; i++) {
-      const g = buf1[i];
-      layer1_W[i] -= lr * g;
-    }
-    for (let i_1 = 0; i_1 < 8; i_1++) {
-      const g = buf0[i_1];
-      layer1_b[i_1] -= lr * g;
-    }
-    for (let i_2 = 0; i_2 < 8; i_2++) {
-      const g = buf3[i_2];
-      layer2_W[i_2] -= lr * g;
-    }
-    for (let i_3 = 0; i_3 < 1; i_3++) {
-      const g = buf2[i_3];
-      layer2_b[i_3] -= lr * g;
-    }
+    applyUpdates();
     return value;
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
