@@ -35,7 +35,7 @@ const config = {
   checkSteps: 20,
   gcSteps: quick ? 2000 : 10000,
   /** W4/W5 steps take ~10-50 ms in JS engines; 10,000 of them would take minutes per engine. */
-  gcStepsLarge: quick ? 50 : 300,
+  gcStepsLarge: quick ? 100 : 1000,
   compileRuns: quick ? 1 : 3,
 };
 
@@ -128,7 +128,7 @@ const gcRuns = [
 for (const { engine, workload } of gcRuns) {
   const large = workload === "W4" || workload === "W5";
   const steps = large ? config.gcStepsLarge : config.gcSteps;
-  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 20 : 500, warmupMs: quick && !large ? 500 : 2000 }, `gc ${engine} ${workload} (${steps} steps)`);
+  const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 200 : 500, warmupMs: quick && !large ? 500 : 2000 }, `gc ${engine} ${workload} (${steps} steps)`);
   results.gc.push({ engine, workload, ...r });
 }
 
