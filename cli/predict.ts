@@ -72,6 +72,9 @@ export async function predictorCommand(argv: string[], out: Output): Promise<num
   return 0;
 }
 
-function csvCell(s: string): string {
+function csvCell(text: string): string {
+  // A label that starts like a formula (=, +, -, @) would run as one when the CSV is opened in
+  // a spreadsheet; a leading apostrophe keeps it text (the OWASP "CSV injection" advice).
+  const s = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

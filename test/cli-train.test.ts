@@ -176,3 +176,17 @@ describe("bad input: one or two lines naming the file and row/column or tensor, 
     }
   });
 });
+
+describe("netc predict output is safe to open in a spreadsheet", () => {
+  it("writes class labels that look like formulas as text", async () => {
+    const rows = ["a,b,label", ...Array.from({ length: 30 }, (_, i) => `${(i % 2) + 0.1 * (i % 5)},${1 - (i % 2)},${i % 2 ? "=HYPERLINK(1)" : "@cmd"}`)];
+    const data = file("formula.csv", rows.join("\n") + "\n");
+    const model = file("formula.net", "model f {\n  input x[2]\n  target label: class(2)\n  p = softmax(dense(x, 2))\n  output p\n  loss cross_entropy(p, label)\n  train { optimizer sgd(lr: 0.5); epochs 5; batch 10 }\n}\n");
+    expect((await run("train", model, "--data", data, "--out", "@formula")).code).toBe(0);
+    const r = await run("predict", model, "--weights", "@formula/f.weights.json", "--data", data);
+    expect(r.code).toBe(0);
+    const cells = r.stdout.trim().split("\n").slice(1).map((line) => line.split(",")[0]!);
+    expect(cells.length).toBe(30);
+    for (const cell of cells) expect(cell === "'=HYPERLINK(1)" || cell === "'@cmd").toBe(true);
+  });
+});

@@ -98,7 +98,6 @@ function worstGradError(netc: Record<string, { data: Float64Array }>, ref: Recor
   return worst;
 }
 
-/** Gradients on the first batch, then STEPS optimizer steps; returns both loss curves. */
 type Training = "none" | "free" | "forced";
 
 /**

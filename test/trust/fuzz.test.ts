@@ -2,7 +2,8 @@
 // mutations of the example files. Every input must end in diagnostics whose positions are real
 // places in the source, or in a successful compile — never an uncaught exception, an
 // "internal" error, or a slow case — and a sample of the successful compiles must type-check.
-// Seeded, so every run tries the same inputs; NETC_FUZZ_SCALE=10 tries ten times as many.
+// Seeded, so every run tries the same inputs; NETC_FUZZ_SCALE=10 tries ten times as many and
+// NETC_FUZZ_SEED=n other ones.
 import { describe, expect, it, vi } from "vitest";
 import { analyze, compile, compileToGraph, formatDiagnostic, NetcError } from "../../compiler/index.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
@@ -12,6 +13,7 @@ import { badPosition, typecheck } from "./support.js";
 vi.setConfig({ testTimeout: 300_000 });
 
 const SCALE = Number(process.env.NETC_FUZZ_SCALE ?? 1);
+const SEED = Number(process.env.NETC_FUZZ_SEED ?? 0) * 1000;
 /** A case slower than this fails (a hang shows up as a test timeout instead). */
 const CASE_MS = 3_000;
 const TYPECHECK_SAMPLE = 4;
@@ -110,18 +112,18 @@ describe("fuzzing the front end", () => {
   const bytes = 1500 * SCALE, tokens = 1500 * SCALE, perExample = 400 * SCALE;
 
   it(`${bytes} random byte strings`, () => {
-    const rng = makeRng(1);
+    const rng = makeRng(SEED + 1);
     for (let i = 0; i < bytes; i++) check(randomBytes(rng), `byte string ${i}`);
   });
 
   it(`${tokens} random token sequences`, () => {
-    const rng = makeRng(2);
+    const rng = makeRng(SEED + 2);
     for (let i = 0; i < tokens; i++) check(randomTokens(rng), `token sequence ${i}`);
   });
 
   it(`${perExample} mutations of each example file`, () => {
     for (const [e, name] of EXAMPLES.entries()) {
-      const rng = makeRng(100 + e);
+      const rng = makeRng(SEED + 100 + e);
       const source = exampleSource(name);
       for (let i = 0; i < perExample; i++) check(mutate(rng, source), `mutation ${i} of ${name}.net`);
     }
