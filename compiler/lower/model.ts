@@ -24,7 +24,8 @@ export function lowerModel(
   source: string,
 ): ModelIR | undefined {
   const ctx = new LowerContext(diags, source, blocks);
-  const scope: Scope = { vars: new Map(), later: declaredNames(decl.body, diags) };
+  const declared = declaredNames(decl.body, diags);
+  const scope: Scope = { vars: new Map(), later: new Map(declared) };
   let input: { name: string; width: number; node: Node } | undefined;
   let target: { name: string; width: number; classes?: number; node: Node } | undefined;
   let output: { name: string; node: Node; span: Span } | undefined;
@@ -99,6 +100,11 @@ export function lowerModel(
           break;
         }
         layersSeen = true;
+        // Layer k is named `layer<k>`; a binding of that name would silently rename its weights.
+        stmt.layers.forEach((_, k) => {
+          const clash = declared.get(`layer${k + 1}`);
+          if (clash) ctx.diags.error(clash, `'layer${k + 1}' is the name of layer ${k + 1} of 'layers' (line ${stmt.span.line}); rename this binding`);
+        });
         if (!input) {
           ctx.diags.error(stmt.span, `'layers' needs the model's input declared before it`);
           break;
