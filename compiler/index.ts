@@ -95,7 +95,10 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
   model = { ...model, train: applyOverrides(model.train, options.train) };
   const paramBytes = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) * 8;
   if (paramBytes > MEMORY_LIMIT_BYTES) {
-    throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(paramBytes)} for its parameters alone, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
+    const size = (p: ModelIR["params"][number]) => p.shape.reduce((a, b) => a * b, 1);
+    const largest = model.params.reduce((a, b) => (size(b) > size(a) ? b : a));
+    const message = `model '${model.name}' needs ${formatBytes(paramBytes)} for its parameters alone, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit (the largest, '${largest.name}' [${largest.shape.join(", ")}], needs ${formatBytes(size(largest) * 8)})`;
+    throw fail([{ severity: "error", message, span: largest.span }]);
   }
   const graph = trainingGraph(model, { verify: options.verify });
   const evalGraph = evaluationGraph(model, { verify: options.verify });

@@ -26,7 +26,8 @@ describe("resource limits", () => {
   it(`a 10^6 × 10^6 layer: a clear diagnostic with the memory it needs (limit ${MEMORY_LIMIT_BYTES} bytes)`, () => {
     const r = refusal(model("input x[1000000]\n  target y[1000000]", "p = dense(x, 1000000)"));
     // (10^12 weights + 10^6 biases) · 8 bytes = 8.000008e12 bytes = 7.28 TiB.
-    expect(r.message).toMatch(/^big\.net:1:1: error: model 'big' needs 7\.28 TiB .*more than the 2\.00 GiB limit/);
+    // The diagnostic points at the layer that asks for the memory, and names its tensor.
+    expect(r.message).toMatch(/^big\.net:4:7: error: model 'big' needs 7\.28 TiB .*more than the 2\.00 GiB limit \(the largest, 'p\.W' \[1000000, 1000000\], needs 7\.28 TiB\)/);
     expect(r.ms).toBeLessThan(2_000);
     expect(r.rssGrowth).toBeLessThan(200 * 2 ** 20);
   });
