@@ -33,7 +33,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
 };
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${c.usage}\n      ${c.summary}`);
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
   return `usage: netc <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
 }
 

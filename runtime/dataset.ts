@@ -49,7 +49,7 @@ export function encodeTable(table: Table, model: ModelIR, options: EncodeOptions
   const n = table.rows.length;
   const inW = model.input.width;
   const x = new Float64Array(n * inW);
-  table.rows.forEach((row, r) => features.forEach((c, k) => (x[r * inW + k] = numberCell(table, r, c, "feature"))));
+  for (let r = 0; r < n; r++) features.forEach((c, k) => (x[r * inW + k] = numberCell(table, r, c, "feature")));
   if (targets.length === 0) return { source: table.source, n, x, y: null, classes: null, labels: options.labels ?? null };
   const enc = targetEncoding(model);
   const tW = model.target.width;
