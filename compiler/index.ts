@@ -10,7 +10,7 @@ import type { Graph } from "./ir/graph.js";
 import { checkBlocks } from "./lower/blocks.js";
 import { lowerModel } from "./lower/model.js";
 import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
-import { evaluationGraph, trainingGraph } from "./passes/index.js";
+import { evaluationGraph, isModeDependent, trainingGraph } from "./passes/index.js";
 import { planMemory, type MemoryPlan } from "./plan.js";
 
 export interface AnalyzeResult {
@@ -101,7 +101,8 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
     throw fail([{ severity: "error", message, span: largest.span }]);
   }
   const graph = trainingGraph(model, { verify: options.verify });
-  const evalGraph = evaluationGraph(model, { verify: options.verify });
+  // Without dropout or batchnorm both modes compute the same thing: one graph serves both.
+  const evalGraph = isModeDependent(model) ? evaluationGraph(model, { verify: options.verify }) : graph;
   const maxBatch = Math.max(options.maxBatch ?? model.train.batch, 1);
   const plan = planMemory(graph, evalGraph, model, maxBatch);
   if (plan.bytes.total > MEMORY_LIMIT_BYTES) {

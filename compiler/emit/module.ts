@@ -36,7 +36,6 @@ export function emitModule(input: ModuleInput): string {
   const optVars = trainable.map((p) => slotNames.map((s) => names.claim(`${s}_${p.name}`)));
   const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
-  const hasModes = model.forward.nodes.some((n) => n.op === "dropout" || n.op === "batchnorm");
 
   const env = (g: Graph, p: Plan): FunctionEnv => ({
     graph: g,
@@ -54,20 +53,27 @@ export function emitModule(input: ModuleInput): string {
   const evalEnv = env(evalGraph, plan.eval);
   const trainEnv = env(graph, plan.train);
   const xy = { signature: `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${yArg}, ${rows}` };
-  const evalFns = emitGraphFunctions(evalEnv, [
-    { name: "predict", roots: ["predict"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` },
-    { name: "evalLoss", roots: ["loss"], ...xy },
-  ]);
-  const [predictFn, evalLossFn] = evalFns.functions as [EmittedFunction, EmittedFunction];
+  const predictSpec = { name: "predict", roots: ["predict"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` };
+  const evalLossSpec = { name: "evalLoss", roots: ["loss"], ...xy };
   const stateOutputs = [...graph.outputs.keys()].filter((k) => k.startsWith("state:"));
   const gradOutputs = trainable.map((p) => `grad:${p.name}`);
-  const trainFns = emitGraphFunctions(trainEnv, [
-    ...(hasModes ? [{ name: "trainLoss", roots: ["loss"], ...xy }] : []),
-    { name: "forwardBackward", roots: ["loss", ...gradOutputs, ...stateOutputs], ...xy },
-  ]);
-  const trainLossFn = hasModes ? trainFns.functions[0] : undefined;
-  const fbFn = trainFns.functions[trainFns.functions.length - 1]!;
-  const hoisted = [...evalFns.hoisted, ...trainFns.hoisted];
+  const fbSpec = { name: "forwardBackward", roots: ["loss", ...gradOutputs, ...stateOutputs], ...xy };
+  let predictFn: EmittedFunction, evalLossFn: EmittedFunction, fbFn: EmittedFunction;
+  let trainLossFn: EmittedFunction | undefined;
+  let hoisted: string[];
+  if (evalGraph === graph) {
+    // Nothing depends on the mode, so predict and loss run subsets of the training step's
+    // kernels, and a large model's parts are emitted once for all three functions.
+    const all = emitGraphFunctions(trainEnv, [predictSpec, evalLossSpec, fbSpec]);
+    [predictFn, evalLossFn, fbFn] = all.functions as [EmittedFunction, EmittedFunction, EmittedFunction];
+    hoisted = all.hoisted;
+  } else {
+    const evalFns = emitGraphFunctions(evalEnv, [predictSpec, evalLossSpec]);
+    [predictFn, evalLossFn] = evalFns.functions as [EmittedFunction, EmittedFunction];
+    const trainFns = emitGraphFunctions(trainEnv, [{ name: "trainLoss", roots: ["loss"], ...xy }, fbSpec]);
+    [trainLossFn, fbFn] = trainFns.functions as [EmittedFunction, EmittedFunction];
+    hoisted = [...evalFns.hoisted, ...trainFns.hoisted];
+  }
   // Code outside forwardBackward reaches its outputs through the shared arrays, not its locals.
   const outputsOf = (key: string) => {
     const node = graph.outputs.get(key)!;

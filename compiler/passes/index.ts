@@ -48,6 +48,11 @@ export function trainingGraph(model: ModelIR, options: PassOptions = {}): Graph 
   return toFixedPoint(g, (x) => check(rewrite(x, simplify), "simplify"));
 }
 
+/** True when training and evaluation compute different things (dropout, batchnorm). */
+export function isModeDependent(model: ModelIR): boolean {
+  return model.forward.nodes.some((n) => n.op === "dropout" || n.op === "batchnorm");
+}
+
 /** The evaluation graph (predict and loss): eval-mode specialization → simplification. */
 export function evaluationGraph(model: ModelIR, options: PassOptions = {}): Graph {
   const check = checker(options);

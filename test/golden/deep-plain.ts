@@ -371,1799 +371,12 @@ export function createModel(options: ModelOptions = {}): Model {
 
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
-  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf0.subarray(0, r * 2));
+  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf20.subarray(0, r * 2));
 
   let lossSum = 0,
-    s = 0;
+    s = 0,
+    s_1 = 0;
   function forwardPart(x: Float64Array, n: number): void {
-    const layer1 = buf0,
-      layer2 = buf1,
-      layer3 = buf0,
-      layer4 = buf1,
-      layer5 = buf0,
-      layer6 = buf1,
-      layer7 = buf0,
-      layer8 = buf1,
-      layer9 = buf0,
-      layer10 = buf1,
-      layer11 = buf0,
-      layer12 = buf1;
-    // dense 32 relu
-    for (let i = 0; i < n; i++) {
-      const a0 = x[i * 2];
-      const a1 = x[i * 2 + 1];
-      for (let j = 0; j < 32; j++) {
-        const acc = a0 * layer1_W[j] + a1 * layer1_W[32 + j];
-        const v = layer1_b[j];
-        const t = acc + v;
-        layer1[i * 32 + j] = t > 0 ? t : 0;
-      }
-    }
-    const endI = n - (n % 2);
-    for (let i_1 = 0; i_1 < endI; i_1 += 2) {
-      for (let j_1 = 0; j_1 < 32; j_1 += 4) {
-        const ar0 = i_1 * 32;
-        const ar1 = (i_1 + 1) * 32;
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk = k * 32 + j_1;
-          const a0_1 = layer1[ar0 + k];
-          const a1_1 = layer1[ar1 + k];
-          const b0 = layer2_W[bk];
-          const b1 = layer2_W[bk + 1];
-          const b2 = layer2_W[bk + 2];
-          const b3 = layer2_W[bk + 3];
-          c00 += a0_1 * b0;
-          c01 += a0_1 * b1;
-          c02 += a0_1 * b2;
-          c03 += a0_1 * b3;
-          c10 += a1_1 * b0;
-          c11 += a1_1 * b1;
-          c12 += a1_1 * b2;
-          c13 += a1_1 * b3;
-        }
-        const v_2 = layer2_b[j_1];
-        const t_2 = c00 + v_2;
-        layer2[i_1 * 32 + j_1] = t_2 > 0 ? t_2 : 0;
-        const v_3 = layer2_b[j_1 + 1];
-        const t_3 = c01 + v_3;
-        layer2[i_1 * 32 + (j_1 + 1)] = t_3 > 0 ? t_3 : 0;
-        const v_4 = layer2_b[j_1 + 2];
-        const t_4 = c02 + v_4;
-        layer2[i_1 * 32 + (j_1 + 2)] = t_4 > 0 ? t_4 : 0;
-        const v_5 = layer2_b[j_1 + 3];
-        const t_5 = c03 + v_5;
-        layer2[i_1 * 32 + (j_1 + 3)] = t_5 > 0 ? t_5 : 0;
-        const v_6 = layer2_b[j_1];
-        const t_6 = c10 + v_6;
-        layer2[(i_1 + 1) * 32 + j_1] = t_6 > 0 ? t_6 : 0;
-        const v_7 = layer2_b[j_1 + 1];
-        const t_7 = c11 + v_7;
-        layer2[(i_1 + 1) * 32 + (j_1 + 1)] = t_7 > 0 ? t_7 : 0;
-        const v_8 = layer2_b[j_1 + 2];
-        const t_8 = c12 + v_8;
-        layer2[(i_1 + 1) * 32 + (j_1 + 2)] = t_8 > 0 ? t_8 : 0;
-        const v_9 = layer2_b[j_1 + 3];
-        const t_9 = c13 + v_9;
-        layer2[(i_1 + 1) * 32 + (j_1 + 3)] = t_9 > 0 ? t_9 : 0;
-      }
-    }
-    for (let i_2 = endI; i_2 < n; i_2++) {
-      for (let j_1 = 0; j_1 < 32; j_1 += 4) {
-        const ar0_1 = i_2 * 32;
-        let c00_1 = 0,
-          c01_1 = 0,
-          c02_1 = 0,
-          c03_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_1 = k * 32 + j_1;
-          const a0_2 = layer1[ar0_1 + k];
-          const b0_1 = layer2_W[bk_1];
-          const b1_1 = layer2_W[bk_1 + 1];
-          const b2_1 = layer2_W[bk_1 + 2];
-          const b3_1 = layer2_W[bk_1 + 3];
-          c00_1 += a0_2 * b0_1;
-          c01_1 += a0_2 * b1_1;
-          c02_1 += a0_2 * b2_1;
-          c03_1 += a0_2 * b3_1;
-        }
-        const v_10 = layer2_b[j_1];
-        const t_10 = c00_1 + v_10;
-        layer2[i_2 * 32 + j_1] = t_10 > 0 ? t_10 : 0;
-        const v_11 = layer2_b[j_1 + 1];
-        const t_11 = c01_1 + v_11;
-        layer2[i_2 * 32 + (j_1 + 1)] = t_11 > 0 ? t_11 : 0;
-        const v_12 = layer2_b[j_1 + 2];
-        const t_12 = c02_1 + v_12;
-        layer2[i_2 * 32 + (j_1 + 2)] = t_12 > 0 ? t_12 : 0;
-        const v_13 = layer2_b[j_1 + 3];
-        const t_13 = c03_1 + v_13;
-        layer2[i_2 * 32 + (j_1 + 3)] = t_13 > 0 ? t_13 : 0;
-      }
-    }
-    const endI_1 = n - (n % 2);
-    for (let i_3 = 0; i_3 < endI_1; i_3 += 2) {
-      for (let j_3 = 0; j_3 < 32; j_3 += 4) {
-        const ar0_2 = i_3 * 32;
-        const ar1_1 = (i_3 + 1) * 32;
-        let c00_2 = 0,
-          c01_2 = 0,
-          c02_2 = 0,
-          c03_2 = 0,
-          c10_1 = 0,
-          c11_1 = 0,
-          c12_1 = 0,
-          c13_1 = 0;
-        for (let k_1 = 0; k_1 < 32; k_1++) {
-          const bk_2 = k_1 * 32 + j_3;
-          const a0_3 = layer2[ar0_2 + k_1];
-          const a1_2 = layer2[ar1_1 + k_1];
-          const b0_2 = layer3_W[bk_2];
-          const b1_2 = layer3_W[bk_2 + 1];
-          const b2_2 = layer3_W[bk_2 + 2];
-          const b3_2 = layer3_W[bk_2 + 3];
-          c00_2 += a0_3 * b0_2;
-          c01_2 += a0_3 * b1_2;
-          c02_2 += a0_3 * b2_2;
-          c03_2 += a0_3 * b3_2;
-          c10_1 += a1_2 * b0_2;
-          c11_1 += a1_2 * b1_2;
-          c12_1 += a1_2 * b2_2;
-          c13_1 += a1_2 * b3_2;
-        }
-        const v_15 = layer3_b[j_3];
-        const t_15 = c00_2 + v_15;
-        layer3[i_3 * 32 + j_3] = t_15 > 0 ? t_15 : 0;
-        const v_16 = layer3_b[j_3 + 1];
-        const t_16 = c01_2 + v_16;
-        layer3[i_3 * 32 + (j_3 + 1)] = t_16 > 0 ? t_16 : 0;
-        const v_17 = layer3_b[j_3 + 2];
-        const t_17 = c02_2 + v_17;
-        layer3[i_3 * 32 + (j_3 + 2)] = t_17 > 0 ? t_17 : 0;
-        const v_18 = layer3_b[j_3 + 3];
-        const t_18 = c03_2 + v_18;
-        layer3[i_3 * 32 + (j_3 + 3)] = t_18 > 0 ? t_18 : 0;
-        const v_19 = layer3_b[j_3];
-        const t_19 = c10_1 + v_19;
-        layer3[(i_3 + 1) * 32 + j_3] = t_19 > 0 ? t_19 : 0;
-        const v_20 = layer3_b[j_3 + 1];
-        const t_20 = c11_1 + v_20;
-        layer3[(i_3 + 1) * 32 + (j_3 + 1)] = t_20 > 0 ? t_20 : 0;
-        const v_21 = layer3_b[j_3 + 2];
-        const t_21 = c12_1 + v_21;
-        layer3[(i_3 + 1) * 32 + (j_3 + 2)] = t_21 > 0 ? t_21 : 0;
-        const v_22 = layer3_b[j_3 + 3];
-        const t_22 = c13_1 + v_22;
-        layer3[(i_3 + 1) * 32 + (j_3 + 3)] = t_22 > 0 ? t_22 : 0;
-      }
-    }
-    for (let i_4 = endI_1; i_4 < n; i_4++) {
-      for (let j_3 = 0; j_3 < 32; j_3 += 4) {
-        const ar0_3 = i_4 * 32;
-        let c00_3 = 0,
-          c01_3 = 0,
-          c02_3 = 0,
-          c03_3 = 0;
-        for (let k_1 = 0; k_1 < 32; k_1++) {
-          const bk_3 = k_1 * 32 + j_3;
-          const a0_4 = layer2[ar0_3 + k_1];
-          const b0_3 = layer3_W[bk_3];
-          const b1_3 = layer3_W[bk_3 + 1];
-          const b2_3 = layer3_W[bk_3 + 2];
-          const b3_3 = layer3_W[bk_3 + 3];
-          c00_3 += a0_4 * b0_3;
-          c01_3 += a0_4 * b1_3;
-          c02_3 += a0_4 * b2_3;
-          c03_3 += a0_4 * b3_3;
-        }
-        const v_23 = layer3_b[j_3];
-        const t_23 = c00_3 + v_23;
-        layer3[i_4 * 32 + j_3] = t_23 > 0 ? t_23 : 0;
-        const v_24 = layer3_b[j_3 + 1];
-        const t_24 = c01_3 + v_24;
-        layer3[i_4 * 32 + (j_3 + 1)] = t_24 > 0 ? t_24 : 0;
-        const v_25 = layer3_b[j_3 + 2];
-        const t_25 = c02_3 + v_25;
-        layer3[i_4 * 32 + (j_3 + 2)] = t_25 > 0 ? t_25 : 0;
-        const v_26 = layer3_b[j_3 + 3];
-        const t_26 = c03_3 + v_26;
-        layer3[i_4 * 32 + (j_3 + 3)] = t_26 > 0 ? t_26 : 0;
-      }
-    }
-    const endI_2 = n - (n % 2);
-    for (let i_5 = 0; i_5 < endI_2; i_5 += 2) {
-      for (let j_5 = 0; j_5 < 32; j_5 += 4) {
-        const ar0_4 = i_5 * 32;
-        const ar1_2 = (i_5 + 1) * 32;
-        let c00_4 = 0,
-          c01_4 = 0,
-          c02_4 = 0,
-          c03_4 = 0,
-          c10_2 = 0,
-          c11_2 = 0,
-          c12_2 = 0,
-          c13_2 = 0;
-        for (let k_2 = 0; k_2 < 32; k_2++) {
-          const bk_4 = k_2 * 32 + j_5;
-          const a0_5 = layer3[ar0_4 + k_2];
-          const a1_3 = layer3[ar1_2 + k_2];
-          const b0_4 = layer4_W[bk_4];
-          const b1_4 = layer4_W[bk_4 + 1];
-          const b2_4 = layer4_W[bk_4 + 2];
-          const b3_4 = layer4_W[bk_4 + 3];
-          c00_4 += a0_5 * b0_4;
-          c01_4 += a0_5 * b1_4;
-          c02_4 += a0_5 * b2_4;
-          c03_4 += a0_5 * b3_4;
-          c10_2 += a1_3 * b0_4;
-          c11_2 += a1_3 * b1_4;
-          c12_2 += a1_3 * b2_4;
-          c13_2 += a1_3 * b3_4;
-        }
-        const v_28 = layer4_b[j_5];
-        const t_28 = c00_4 + v_28;
-        layer4[i_5 * 32 + j_5] = t_28 > 0 ? t_28 : 0;
-        const v_29 = layer4_b[j_5 + 1];
-        const t_29 = c01_4 + v_29;
-        layer4[i_5 * 32 + (j_5 + 1)] = t_29 > 0 ? t_29 : 0;
-        const v_30 = layer4_b[j_5 + 2];
-        const t_30 = c02_4 + v_30;
-        layer4[i_5 * 32 + (j_5 + 2)] = t_30 > 0 ? t_30 : 0;
-        const v_31 = layer4_b[j_5 + 3];
-        const t_31 = c03_4 + v_31;
-        layer4[i_5 * 32 + (j_5 + 3)] = t_31 > 0 ? t_31 : 0;
-        const v_32 = layer4_b[j_5];
-        const t_32 = c10_2 + v_32;
-        layer4[(i_5 + 1) * 32 + j_5] = t_32 > 0 ? t_32 : 0;
-        const v_33 = layer4_b[j_5 + 1];
-        const t_33 = c11_2 + v_33;
-        layer4[(i_5 + 1) * 32 + (j_5 + 1)] = t_33 > 0 ? t_33 : 0;
-        const v_34 = layer4_b[j_5 + 2];
-        const t_34 = c12_2 + v_34;
-        layer4[(i_5 + 1) * 32 + (j_5 + 2)] = t_34 > 0 ? t_34 : 0;
-        const v_35 = layer4_b[j_5 + 3];
-        const t_35 = c13_2 + v_35;
-        layer4[(i_5 + 1) * 32 + (j_5 + 3)] = t_35 > 0 ? t_35 : 0;
-      }
-    }
-    for (let i_6 = endI_2; i_6 < n; i_6++) {
-      for (let j_5 = 0; j_5 < 32; j_5 += 4) {
-        const ar0_5 = i_6 * 32;
-        let c00_5 = 0,
-          c01_5 = 0,
-          c02_5 = 0,
-          c03_5 = 0;
-        for (let k_2 = 0; k_2 < 32; k_2++) {
-          const bk_5 = k_2 * 32 + j_5;
-          const a0_6 = layer3[ar0_5 + k_2];
-          const b0_5 = layer4_W[bk_5];
-          const b1_5 = layer4_W[bk_5 + 1];
-          const b2_5 = layer4_W[bk_5 + 2];
-          const b3_5 = layer4_W[bk_5 + 3];
-          c00_5 += a0_6 * b0_5;
-          c01_5 += a0_6 * b1_5;
-          c02_5 += a0_6 * b2_5;
-          c03_5 += a0_6 * b3_5;
-        }
-        const v_36 = layer4_b[j_5];
-        const t_36 = c00_5 + v_36;
-        layer4[i_6 * 32 + j_5] = t_36 > 0 ? t_36 : 0;
-        const v_37 = layer4_b[j_5 + 1];
-        const t_37 = c01_5 + v_37;
-        layer4[i_6 * 32 + (j_5 + 1)] = t_37 > 0 ? t_37 : 0;
-        const v_38 = layer4_b[j_5 + 2];
-        const t_38 = c02_5 + v_38;
-        layer4[i_6 * 32 + (j_5 + 2)] = t_38 > 0 ? t_38 : 0;
-        const v_39 = layer4_b[j_5 + 3];
-        const t_39 = c03_5 + v_39;
-        layer4[i_6 * 32 + (j_5 + 3)] = t_39 > 0 ? t_39 : 0;
-      }
-    }
-    const endI_3 = n - (n % 2);
-    for (let i_7 = 0; i_7 < endI_3; i_7 += 2) {
-      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
-        const ar0_6 = i_7 * 32;
-        const ar1_3 = (i_7 + 1) * 32;
-        let c00_6 = 0,
-          c01_6 = 0,
-          c02_6 = 0,
-          c03_6 = 0,
-          c10_3 = 0,
-          c11_3 = 0,
-          c12_3 = 0,
-          c13_3 = 0;
-        for (let k_3 = 0; k_3 < 32; k_3++) {
-          const bk_6 = k_3 * 32 + j_7;
-          const a0_7 = layer4[ar0_6 + k_3];
-          const a1_4 = layer4[ar1_3 + k_3];
-          const b0_6 = layer5_W[bk_6];
-          const b1_6 = layer5_W[bk_6 + 1];
-          const b2_6 = layer5_W[bk_6 + 2];
-          const b3_6 = layer5_W[bk_6 + 3];
-          c00_6 += a0_7 * b0_6;
-          c01_6 += a0_7 * b1_6;
-          c02_6 += a0_7 * b2_6;
-          c03_6 += a0_7 * b3_6;
-          c10_3 += a1_4 * b0_6;
-          c11_3 += a1_4 * b1_6;
-          c12_3 += a1_4 * b2_6;
-          c13_3 += a1_4 * b3_6;
-        }
-        const v_41 = layer5_b[j_7];
-        const t_41 = c00_6 + v_41;
-        layer5[i_7 * 32 + j_7] = t_41 > 0 ? t_41 : 0;
-        const v_42 = layer5_b[j_7 + 1];
-        const t_42 = c01_6 + v_42;
-        layer5[i_7 * 32 + (j_7 + 1)] = t_42 > 0 ? t_42 : 0;
-        const v_43 = layer5_b[j_7 + 2];
-        const t_43 = c02_6 + v_43;
-        layer5[i_7 * 32 + (j_7 + 2)] = t_43 > 0 ? t_43 : 0;
-        const v_44 = layer5_b[j_7 + 3];
-        const t_44 = c03_6 + v_44;
-        layer5[i_7 * 32 + (j_7 + 3)] = t_44 > 0 ? t_44 : 0;
-        const v_45 = layer5_b[j_7];
-        const t_45 = c10_3 + v_45;
-        layer5[(i_7 + 1) * 32 + j_7] = t_45 > 0 ? t_45 : 0;
-        const v_46 = layer5_b[j_7 + 1];
-        const t_46 = c11_3 + v_46;
-        layer5[(i_7 + 1) * 32 + (j_7 + 1)] = t_46 > 0 ? t_46 : 0;
-        const v_47 = layer5_b[j_7 + 2];
-        const t_47 = c12_3 + v_47;
-        layer5[(i_7 + 1) * 32 + (j_7 + 2)] = t_47 > 0 ? t_47 : 0;
-        const v_48 = layer5_b[j_7 + 3];
-        const t_48 = c13_3 + v_48;
-        layer5[(i_7 + 1) * 32 + (j_7 + 3)] = t_48 > 0 ? t_48 : 0;
-      }
-    }
-    for (let i_8 = endI_3; i_8 < n; i_8++) {
-      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
-        const ar0_7 = i_8 * 32;
-        let c00_7 = 0,
-          c01_7 = 0,
-          c02_7 = 0,
-          c03_7 = 0;
-        for (let k_3 = 0; k_3 < 32; k_3++) {
-          const bk_7 = k_3 * 32 + j_7;
-          const a0_8 = layer4[ar0_7 + k_3];
-          const b0_7 = layer5_W[bk_7];
-          const b1_7 = layer5_W[bk_7 + 1];
-          const b2_7 = layer5_W[bk_7 + 2];
-          const b3_7 = layer5_W[bk_7 + 3];
-          c00_7 += a0_8 * b0_7;
-          c01_7 += a0_8 * b1_7;
-          c02_7 += a0_8 * b2_7;
-          c03_7 += a0_8 * b3_7;
-        }
-        const v_49 = layer5_b[j_7];
-        const t_49 = c00_7 + v_49;
-        layer5[i_8 * 32 + j_7] = t_49 > 0 ? t_49 : 0;
-        const v_50 = layer5_b[j_7 + 1];
-        const t_50 = c01_7 + v_50;
-        layer5[i_8 * 32 + (j_7 + 1)] = t_50 > 0 ? t_50 : 0;
-        const v_51 = layer5_b[j_7 + 2];
-        const t_51 = c02_7 + v_51;
-        layer5[i_8 * 32 + (j_7 + 2)] = t_51 > 0 ? t_51 : 0;
-        const v_52 = layer5_b[j_7 + 3];
-        const t_52 = c03_7 + v_52;
-        layer5[i_8 * 32 + (j_7 + 3)] = t_52 > 0 ? t_52 : 0;
-      }
-    }
-    const endI_4 = n - (n % 2);
-    for (let i_9 = 0; i_9 < endI_4; i_9 += 2) {
-      for (let j_9 = 0; j_9 < 32; j_9 += 4) {
-        const ar0_8 = i_9 * 32;
-        const ar1_4 = (i_9 + 1) * 32;
-        let c00_8 = 0,
-          c01_8 = 0,
-          c02_8 = 0,
-          c03_8 = 0,
-          c10_4 = 0,
-          c11_4 = 0,
-          c12_4 = 0,
-          c13_4 = 0;
-        for (let k_4 = 0; k_4 < 32; k_4++) {
-          const bk_8 = k_4 * 32 + j_9;
-          const a0_9 = layer5[ar0_8 + k_4];
-          const a1_5 = layer5[ar1_4 + k_4];
-          const b0_8 = layer6_W[bk_8];
-          const b1_8 = layer6_W[bk_8 + 1];
-          const b2_8 = layer6_W[bk_8 + 2];
-          const b3_8 = layer6_W[bk_8 + 3];
-          c00_8 += a0_9 * b0_8;
-          c01_8 += a0_9 * b1_8;
-          c02_8 += a0_9 * b2_8;
-          c03_8 += a0_9 * b3_8;
-          c10_4 += a1_5 * b0_8;
-          c11_4 += a1_5 * b1_8;
-          c12_4 += a1_5 * b2_8;
-          c13_4 += a1_5 * b3_8;
-        }
-        const v_54 = layer6_b[j_9];
-        const t_54 = c00_8 + v_54;
-        layer6[i_9 * 32 + j_9] = t_54 > 0 ? t_54 : 0;
-        const v_55 = layer6_b[j_9 + 1];
-        const t_55 = c01_8 + v_55;
-        layer6[i_9 * 32 + (j_9 + 1)] = t_55 > 0 ? t_55 : 0;
-        const v_56 = layer6_b[j_9 + 2];
-        const t_56 = c02_8 + v_56;
-        layer6[i_9 * 32 + (j_9 + 2)] = t_56 > 0 ? t_56 : 0;
-        const v_57 = layer6_b[j_9 + 3];
-        const t_57 = c03_8 + v_57;
-        layer6[i_9 * 32 + (j_9 + 3)] = t_57 > 0 ? t_57 : 0;
-        const v_58 = layer6_b[j_9];
-        const t_58 = c10_4 + v_58;
-        layer6[(i_9 + 1) * 32 + j_9] = t_58 > 0 ? t_58 : 0;
-        const v_59 = layer6_b[j_9 + 1];
-        const t_59 = c11_4 + v_59;
-        layer6[(i_9 + 1) * 32 + (j_9 + 1)] = t_59 > 0 ? t_59 : 0;
-        const v_60 = layer6_b[j_9 + 2];
-        const t_60 = c12_4 + v_60;
-        layer6[(i_9 + 1) * 32 + (j_9 + 2)] = t_60 > 0 ? t_60 : 0;
-        const v_61 = layer6_b[j_9 + 3];
-        const t_61 = c13_4 + v_61;
-        layer6[(i_9 + 1) * 32 + (j_9 + 3)] = t_61 > 0 ? t_61 : 0;
-      }
-    }
-    for (let i_10 = endI_4; i_10 < n; i_10++) {
-      for (let j_9 = 0; j_9 < 32; j_9 += 4) {
-        const ar0_9 = i_10 * 32;
-        let c00_9 = 0,
-          c01_9 = 0,
-          c02_9 = 0,
-          c03_9 = 0;
-        for (let k_4 = 0; k_4 < 32; k_4++) {
-          const bk_9 = k_4 * 32 + j_9;
-          const a0_10 = layer5[ar0_9 + k_4];
-          const b0_9 = layer6_W[bk_9];
-          const b1_9 = layer6_W[bk_9 + 1];
-          const b2_9 = layer6_W[bk_9 + 2];
-          const b3_9 = layer6_W[bk_9 + 3];
-          c00_9 += a0_10 * b0_9;
-          c01_9 += a0_10 * b1_9;
-          c02_9 += a0_10 * b2_9;
-          c03_9 += a0_10 * b3_9;
-        }
-        const v_62 = layer6_b[j_9];
-        const t_62 = c00_9 + v_62;
-        layer6[i_10 * 32 + j_9] = t_62 > 0 ? t_62 : 0;
-        const v_63 = layer6_b[j_9 + 1];
-        const t_63 = c01_9 + v_63;
-        layer6[i_10 * 32 + (j_9 + 1)] = t_63 > 0 ? t_63 : 0;
-        const v_64 = layer6_b[j_9 + 2];
-        const t_64 = c02_9 + v_64;
-        layer6[i_10 * 32 + (j_9 + 2)] = t_64 > 0 ? t_64 : 0;
-        const v_65 = layer6_b[j_9 + 3];
-        const t_65 = c03_9 + v_65;
-        layer6[i_10 * 32 + (j_9 + 3)] = t_65 > 0 ? t_65 : 0;
-      }
-    }
-    const endI_5 = n - (n % 2);
-    for (let i_11 = 0; i_11 < endI_5; i_11 += 2) {
-      for (let j_11 = 0; j_11 < 32; j_11 += 4) {
-        const ar0_10 = i_11 * 32;
-        const ar1_5 = (i_11 + 1) * 32;
-        let c00_10 = 0,
-          c01_10 = 0,
-          c02_10 = 0,
-          c03_10 = 0,
-          c10_5 = 0,
-          c11_5 = 0,
-          c12_5 = 0,
-          c13_5 = 0;
-        for (let k_5 = 0; k_5 < 32; k_5++) {
-          const bk_10 = k_5 * 32 + j_11;
-          const a0_11 = layer6[ar0_10 + k_5];
-          const a1_6 = layer6[ar1_5 + k_5];
-          const b0_10 = layer7_W[bk_10];
-          const b1_10 = layer7_W[bk_10 + 1];
-          const b2_10 = layer7_W[bk_10 + 2];
-          const b3_10 = layer7_W[bk_10 + 3];
-          c00_10 += a0_11 * b0_10;
-          c01_10 += a0_11 * b1_10;
-          c02_10 += a0_11 * b2_10;
-          c03_10 += a0_11 * b3_10;
-          c10_5 += a1_6 * b0_10;
-          c11_5 += a1_6 * b1_10;
-          c12_5 += a1_6 * b2_10;
-          c13_5 += a1_6 * b3_10;
-        }
-        const v_67 = layer7_b[j_11];
-        const t_67 = c00_10 + v_67;
-        layer7[i_11 * 32 + j_11] = t_67 > 0 ? t_67 : 0;
-        const v_68 = layer7_b[j_11 + 1];
-        const t_68 = c01_10 + v_68;
-        layer7[i_11 * 32 + (j_11 + 1)] = t_68 > 0 ? t_68 : 0;
-        const v_69 = layer7_b[j_11 + 2];
-        const t_69 = c02_10 + v_69;
-        layer7[i_11 * 32 + (j_11 + 2)] = t_69 > 0 ? t_69 : 0;
-        const v_70 = layer7_b[j_11 + 3];
-        const t_70 = c03_10 + v_70;
-        layer7[i_11 * 32 + (j_11 + 3)] = t_70 > 0 ? t_70 : 0;
-        const v_71 = layer7_b[j_11];
-        const t_71 = c10_5 + v_71;
-        layer7[(i_11 + 1) * 32 + j_11] = t_71 > 0 ? t_71 : 0;
-        const v_72 = layer7_b[j_11 + 1];
-        const t_72 = c11_5 + v_72;
-        layer7[(i_11 + 1) * 32 + (j_11 + 1)] = t_72 > 0 ? t_72 : 0;
-        const v_73 = layer7_b[j_11 + 2];
-        const t_73 = c12_5 + v_73;
-        layer7[(i_11 + 1) * 32 + (j_11 + 2)] = t_73 > 0 ? t_73 : 0;
-        const v_74 = layer7_b[j_11 + 3];
-        const t_74 = c13_5 + v_74;
-        layer7[(i_11 + 1) * 32 + (j_11 + 3)] = t_74 > 0 ? t_74 : 0;
-      }
-    }
-    for (let i_12 = endI_5; i_12 < n; i_12++) {
-      for (let j_11 = 0; j_11 < 32; j_11 += 4) {
-        const ar0_11 = i_12 * 32;
-        let c00_11 = 0,
-          c01_11 = 0,
-          c02_11 = 0,
-          c03_11 = 0;
-        for (let k_5 = 0; k_5 < 32; k_5++) {
-          const bk_11 = k_5 * 32 + j_11;
-          const a0_12 = layer6[ar0_11 + k_5];
-          const b0_11 = layer7_W[bk_11];
-          const b1_11 = layer7_W[bk_11 + 1];
-          const b2_11 = layer7_W[bk_11 + 2];
-          const b3_11 = layer7_W[bk_11 + 3];
-          c00_11 += a0_12 * b0_11;
-          c01_11 += a0_12 * b1_11;
-          c02_11 += a0_12 * b2_11;
-          c03_11 += a0_12 * b3_11;
-        }
-        const v_75 = layer7_b[j_11];
-        const t_75 = c00_11 + v_75;
-        layer7[i_12 * 32 + j_11] = t_75 > 0 ? t_75 : 0;
-        const v_76 = layer7_b[j_11 + 1];
-        const t_76 = c01_11 + v_76;
-        layer7[i_12 * 32 + (j_11 + 1)] = t_76 > 0 ? t_76 : 0;
-        const v_77 = layer7_b[j_11 + 2];
-        const t_77 = c02_11 + v_77;
-        layer7[i_12 * 32 + (j_11 + 2)] = t_77 > 0 ? t_77 : 0;
-        const v_78 = layer7_b[j_11 + 3];
-        const t_78 = c03_11 + v_78;
-        layer7[i_12 * 32 + (j_11 + 3)] = t_78 > 0 ? t_78 : 0;
-      }
-    }
-    const endI_6 = n - (n % 2);
-    for (let i_13 = 0; i_13 < endI_6; i_13 += 2) {
-      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
-        const ar0_12 = i_13 * 32;
-        const ar1_6 = (i_13 + 1) * 32;
-        let c00_12 = 0,
-          c01_12 = 0,
-          c02_12 = 0,
-          c03_12 = 0,
-          c10_6 = 0,
-          c11_6 = 0,
-          c12_6 = 0,
-          c13_6 = 0;
-        for (let k_6 = 0; k_6 < 32; k_6++) {
-          const bk_12 = k_6 * 32 + j_13;
-          const a0_13 = layer7[ar0_12 + k_6];
-          const a1_7 = layer7[ar1_6 + k_6];
-          const b0_12 = layer8_W[bk_12];
-          const b1_12 = layer8_W[bk_12 + 1];
-          const b2_12 = layer8_W[bk_12 + 2];
-          const b3_12 = layer8_W[bk_12 + 3];
-          c00_12 += a0_13 * b0_12;
-          c01_12 += a0_13 * b1_12;
-          c02_12 += a0_13 * b2_12;
-          c03_12 += a0_13 * b3_12;
-          c10_6 += a1_7 * b0_12;
-          c11_6 += a1_7 * b1_12;
-          c12_6 += a1_7 * b2_12;
-          c13_6 += a1_7 * b3_12;
-        }
-        const v_80 = layer8_b[j_13];
-        const t_80 = c00_12 + v_80;
-        layer8[i_13 * 32 + j_13] = t_80 > 0 ? t_80 : 0;
-        const v_81 = layer8_b[j_13 + 1];
-        const t_81 = c01_12 + v_81;
-        layer8[i_13 * 32 + (j_13 + 1)] = t_81 > 0 ? t_81 : 0;
-        const v_82 = layer8_b[j_13 + 2];
-        const t_82 = c02_12 + v_82;
-        layer8[i_13 * 32 + (j_13 + 2)] = t_82 > 0 ? t_82 : 0;
-        const v_83 = layer8_b[j_13 + 3];
-        const t_83 = c03_12 + v_83;
-        layer8[i_13 * 32 + (j_13 + 3)] = t_83 > 0 ? t_83 : 0;
-        const v_84 = layer8_b[j_13];
-        const t_84 = c10_6 + v_84;
-        layer8[(i_13 + 1) * 32 + j_13] = t_84 > 0 ? t_84 : 0;
-        const v_85 = layer8_b[j_13 + 1];
-        const t_85 = c11_6 + v_85;
-        layer8[(i_13 + 1) * 32 + (j_13 + 1)] = t_85 > 0 ? t_85 : 0;
-        const v_86 = layer8_b[j_13 + 2];
-        const t_86 = c12_6 + v_86;
-        layer8[(i_13 + 1) * 32 + (j_13 + 2)] = t_86 > 0 ? t_86 : 0;
-        const v_87 = layer8_b[j_13 + 3];
-        const t_87 = c13_6 + v_87;
-        layer8[(i_13 + 1) * 32 + (j_13 + 3)] = t_87 > 0 ? t_87 : 0;
-      }
-    }
-    for (let i_14 = endI_6; i_14 < n; i_14++) {
-      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
-        const ar0_13 = i_14 * 32;
-        let c00_13 = 0,
-          c01_13 = 0,
-          c02_13 = 0,
-          c03_13 = 0;
-        for (let k_6 = 0; k_6 < 32; k_6++) {
-          const bk_13 = k_6 * 32 + j_13;
-          const a0_14 = layer7[ar0_13 + k_6];
-          const b0_13 = layer8_W[bk_13];
-          const b1_13 = layer8_W[bk_13 + 1];
-          const b2_13 = layer8_W[bk_13 + 2];
-          const b3_13 = layer8_W[bk_13 + 3];
-          c00_13 += a0_14 * b0_13;
-          c01_13 += a0_14 * b1_13;
-          c02_13 += a0_14 * b2_13;
-          c03_13 += a0_14 * b3_13;
-        }
-        const v_88 = layer8_b[j_13];
-        const t_88 = c00_13 + v_88;
-        layer8[i_14 * 32 + j_13] = t_88 > 0 ? t_88 : 0;
-        const v_89 = layer8_b[j_13 + 1];
-        const t_89 = c01_13 + v_89;
-        layer8[i_14 * 32 + (j_13 + 1)] = t_89 > 0 ? t_89 : 0;
-        const v_90 = layer8_b[j_13 + 2];
-        const t_90 = c02_13 + v_90;
-        layer8[i_14 * 32 + (j_13 + 2)] = t_90 > 0 ? t_90 : 0;
-        const v_91 = layer8_b[j_13 + 3];
-        const t_91 = c03_13 + v_91;
-        layer8[i_14 * 32 + (j_13 + 3)] = t_91 > 0 ? t_91 : 0;
-      }
-    }
-    const endI_7 = n - (n % 2);
-    for (let i_15 = 0; i_15 < endI_7; i_15 += 2) {
-      for (let j_15 = 0; j_15 < 32; j_15 += 4) {
-        const ar0_14 = i_15 * 32;
-        const ar1_7 = (i_15 + 1) * 32;
-        let c00_14 = 0,
-          c01_14 = 0,
-          c02_14 = 0,
-          c03_14 = 0,
-          c10_7 = 0,
-          c11_7 = 0,
-          c12_7 = 0,
-          c13_7 = 0;
-        for (let k_7 = 0; k_7 < 32; k_7++) {
-          const bk_14 = k_7 * 32 + j_15;
-          const a0_15 = layer8[ar0_14 + k_7];
-          const a1_8 = layer8[ar1_7 + k_7];
-          const b0_14 = layer9_W[bk_14];
-          const b1_14 = layer9_W[bk_14 + 1];
-          const b2_14 = layer9_W[bk_14 + 2];
-          const b3_14 = layer9_W[bk_14 + 3];
-          c00_14 += a0_15 * b0_14;
-          c01_14 += a0_15 * b1_14;
-          c02_14 += a0_15 * b2_14;
-          c03_14 += a0_15 * b3_14;
-          c10_7 += a1_8 * b0_14;
-          c11_7 += a1_8 * b1_14;
-          c12_7 += a1_8 * b2_14;
-          c13_7 += a1_8 * b3_14;
-        }
-        const v_93 = layer9_b[j_15];
-        const t_93 = c00_14 + v_93;
-        layer9[i_15 * 32 + j_15] = t_93 > 0 ? t_93 : 0;
-        const v_94 = layer9_b[j_15 + 1];
-        const t_94 = c01_14 + v_94;
-        layer9[i_15 * 32 + (j_15 + 1)] = t_94 > 0 ? t_94 : 0;
-        const v_95 = layer9_b[j_15 + 2];
-        const t_95 = c02_14 + v_95;
-        layer9[i_15 * 32 + (j_15 + 2)] = t_95 > 0 ? t_95 : 0;
-        const v_96 = layer9_b[j_15 + 3];
-        const t_96 = c03_14 + v_96;
-        layer9[i_15 * 32 + (j_15 + 3)] = t_96 > 0 ? t_96 : 0;
-        const v_97 = layer9_b[j_15];
-        const t_97 = c10_7 + v_97;
-        layer9[(i_15 + 1) * 32 + j_15] = t_97 > 0 ? t_97 : 0;
-        const v_98 = layer9_b[j_15 + 1];
-        const t_98 = c11_7 + v_98;
-        layer9[(i_15 + 1) * 32 + (j_15 + 1)] = t_98 > 0 ? t_98 : 0;
-        const v_99 = layer9_b[j_15 + 2];
-        const t_99 = c12_7 + v_99;
-        layer9[(i_15 + 1) * 32 + (j_15 + 2)] = t_99 > 0 ? t_99 : 0;
-        const v_100 = layer9_b[j_15 + 3];
-        const t_100 = c13_7 + v_100;
-        layer9[(i_15 + 1) * 32 + (j_15 + 3)] = t_100 > 0 ? t_100 : 0;
-      }
-    }
-    for (let i_16 = endI_7; i_16 < n; i_16++) {
-      for (let j_15 = 0; j_15 < 32; j_15 += 4) {
-        const ar0_15 = i_16 * 32;
-        let c00_15 = 0,
-          c01_15 = 0,
-          c02_15 = 0,
-          c03_15 = 0;
-        for (let k_7 = 0; k_7 < 32; k_7++) {
-          const bk_15 = k_7 * 32 + j_15;
-          const a0_16 = layer8[ar0_15 + k_7];
-          const b0_15 = layer9_W[bk_15];
-          const b1_15 = layer9_W[bk_15 + 1];
-          const b2_15 = layer9_W[bk_15 + 2];
-          const b3_15 = layer9_W[bk_15 + 3];
-          c00_15 += a0_16 * b0_15;
-          c01_15 += a0_16 * b1_15;
-          c02_15 += a0_16 * b2_15;
-          c03_15 += a0_16 * b3_15;
-        }
-        const v_101 = layer9_b[j_15];
-        const t_101 = c00_15 + v_101;
-        layer9[i_16 * 32 + j_15] = t_101 > 0 ? t_101 : 0;
-        const v_102 = layer9_b[j_15 + 1];
-        const t_102 = c01_15 + v_102;
-        layer9[i_16 * 32 + (j_15 + 1)] = t_102 > 0 ? t_102 : 0;
-        const v_103 = layer9_b[j_15 + 2];
-        const t_103 = c02_15 + v_103;
-        layer9[i_16 * 32 + (j_15 + 2)] = t_103 > 0 ? t_103 : 0;
-        const v_104 = layer9_b[j_15 + 3];
-        const t_104 = c03_15 + v_104;
-        layer9[i_16 * 32 + (j_15 + 3)] = t_104 > 0 ? t_104 : 0;
-      }
-    }
-    const endI_8 = n - (n % 2);
-    for (let i_17 = 0; i_17 < endI_8; i_17 += 2) {
-      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
-        const ar0_16 = i_17 * 32;
-        const ar1_8 = (i_17 + 1) * 32;
-        let c00_16 = 0,
-          c01_16 = 0,
-          c02_16 = 0,
-          c03_16 = 0,
-          c10_8 = 0,
-          c11_8 = 0,
-          c12_8 = 0,
-          c13_8 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 32 + j_17;
-          const a0_17 = layer9[ar0_16 + k_8];
-          const a1_9 = layer9[ar1_8 + k_8];
-          const b0_16 = layer10_W[bk_16];
-          const b1_16 = layer10_W[bk_16 + 1];
-          const b2_16 = layer10_W[bk_16 + 2];
-          const b3_16 = layer10_W[bk_16 + 3];
-          c00_16 += a0_17 * b0_16;
-          c01_16 += a0_17 * b1_16;
-          c02_16 += a0_17 * b2_16;
-          c03_16 += a0_17 * b3_16;
-          c10_8 += a1_9 * b0_16;
-          c11_8 += a1_9 * b1_16;
-          c12_8 += a1_9 * b2_16;
-          c13_8 += a1_9 * b3_16;
-        }
-        const v_106 = layer10_b[j_17];
-        const t_106 = c00_16 + v_106;
-        layer10[i_17 * 32 + j_17] = t_106 > 0 ? t_106 : 0;
-        const v_107 = layer10_b[j_17 + 1];
-        const t_107 = c01_16 + v_107;
-        layer10[i_17 * 32 + (j_17 + 1)] = t_107 > 0 ? t_107 : 0;
-        const v_108 = layer10_b[j_17 + 2];
-        const t_108 = c02_16 + v_108;
-        layer10[i_17 * 32 + (j_17 + 2)] = t_108 > 0 ? t_108 : 0;
-        const v_109 = layer10_b[j_17 + 3];
-        const t_109 = c03_16 + v_109;
-        layer10[i_17 * 32 + (j_17 + 3)] = t_109 > 0 ? t_109 : 0;
-        const v_110 = layer10_b[j_17];
-        const t_110 = c10_8 + v_110;
-        layer10[(i_17 + 1) * 32 + j_17] = t_110 > 0 ? t_110 : 0;
-        const v_111 = layer10_b[j_17 + 1];
-        const t_111 = c11_8 + v_111;
-        layer10[(i_17 + 1) * 32 + (j_17 + 1)] = t_111 > 0 ? t_111 : 0;
-        const v_112 = layer10_b[j_17 + 2];
-        const t_112 = c12_8 + v_112;
-        layer10[(i_17 + 1) * 32 + (j_17 + 2)] = t_112 > 0 ? t_112 : 0;
-        const v_113 = layer10_b[j_17 + 3];
-        const t_113 = c13_8 + v_113;
-        layer10[(i_17 + 1) * 32 + (j_17 + 3)] = t_113 > 0 ? t_113 : 0;
-      }
-    }
-    for (let i_18 = endI_8; i_18 < n; i_18++) {
-      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
-        const ar0_17 = i_18 * 32;
-        let c00_17 = 0,
-          c01_17 = 0,
-          c02_17 = 0,
-          c03_17 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 32 + j_17;
-          const a0_18 = layer9[ar0_17 + k_8];
-          const b0_17 = layer10_W[bk_17];
-          const b1_17 = layer10_W[bk_17 + 1];
-          const b2_17 = layer10_W[bk_17 + 2];
-          const b3_17 = layer10_W[bk_17 + 3];
-          c00_17 += a0_18 * b0_17;
-          c01_17 += a0_18 * b1_17;
-          c02_17 += a0_18 * b2_17;
-          c03_17 += a0_18 * b3_17;
-        }
-        const v_114 = layer10_b[j_17];
-        const t_114 = c00_17 + v_114;
-        layer10[i_18 * 32 + j_17] = t_114 > 0 ? t_114 : 0;
-        const v_115 = layer10_b[j_17 + 1];
-        const t_115 = c01_17 + v_115;
-        layer10[i_18 * 32 + (j_17 + 1)] = t_115 > 0 ? t_115 : 0;
-        const v_116 = layer10_b[j_17 + 2];
-        const t_116 = c02_17 + v_116;
-        layer10[i_18 * 32 + (j_17 + 2)] = t_116 > 0 ? t_116 : 0;
-        const v_117 = layer10_b[j_17 + 3];
-        const t_117 = c03_17 + v_117;
-        layer10[i_18 * 32 + (j_17 + 3)] = t_117 > 0 ? t_117 : 0;
-      }
-    }
-    const endI_9 = n - (n % 2);
-    for (let i_19 = 0; i_19 < endI_9; i_19 += 2) {
-      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
-        const ar0_18 = i_19 * 32;
-        const ar1_9 = (i_19 + 1) * 32;
-        let c00_18 = 0,
-          c01_18 = 0,
-          c02_18 = 0,
-          c03_18 = 0,
-          c10_9 = 0,
-          c11_9 = 0,
-          c12_9 = 0,
-          c13_9 = 0;
-        for (let k_9 = 0; k_9 < 32; k_9++) {
-          const bk_18 = k_9 * 32 + j_19;
-          const a0_19 = layer10[ar0_18 + k_9];
-          const a1_10 = layer10[ar1_9 + k_9];
-          const b0_18 = layer11_W[bk_18];
-          const b1_18 = layer11_W[bk_18 + 1];
-          const b2_18 = layer11_W[bk_18 + 2];
-          const b3_18 = layer11_W[bk_18 + 3];
-          c00_18 += a0_19 * b0_18;
-          c01_18 += a0_19 * b1_18;
-          c02_18 += a0_19 * b2_18;
-          c03_18 += a0_19 * b3_18;
-          c10_9 += a1_10 * b0_18;
-          c11_9 += a1_10 * b1_18;
-          c12_9 += a1_10 * b2_18;
-          c13_9 += a1_10 * b3_18;
-        }
-        const v_119 = layer11_b[j_19];
-        const t_119 = c00_18 + v_119;
-        layer11[i_19 * 32 + j_19] = t_119 > 0 ? t_119 : 0;
-        const v_120 = layer11_b[j_19 + 1];
-        const t_120 = c01_18 + v_120;
-        layer11[i_19 * 32 + (j_19 + 1)] = t_120 > 0 ? t_120 : 0;
-        const v_121 = layer11_b[j_19 + 2];
-        const t_121 = c02_18 + v_121;
-        layer11[i_19 * 32 + (j_19 + 2)] = t_121 > 0 ? t_121 : 0;
-        const v_122 = layer11_b[j_19 + 3];
-        const t_122 = c03_18 + v_122;
-        layer11[i_19 * 32 + (j_19 + 3)] = t_122 > 0 ? t_122 : 0;
-        const v_123 = layer11_b[j_19];
-        const t_123 = c10_9 + v_123;
-        layer11[(i_19 + 1) * 32 + j_19] = t_123 > 0 ? t_123 : 0;
-        const v_124 = layer11_b[j_19 + 1];
-        const t_124 = c11_9 + v_124;
-        layer11[(i_19 + 1) * 32 + (j_19 + 1)] = t_124 > 0 ? t_124 : 0;
-        const v_125 = layer11_b[j_19 + 2];
-        const t_125 = c12_9 + v_125;
-        layer11[(i_19 + 1) * 32 + (j_19 + 2)] = t_125 > 0 ? t_125 : 0;
-        const v_126 = layer11_b[j_19 + 3];
-        const t_126 = c13_9 + v_126;
-        layer11[(i_19 + 1) * 32 + (j_19 + 3)] = t_126 > 0 ? t_126 : 0;
-      }
-    }
-    for (let i_20 = endI_9; i_20 < n; i_20++) {
-      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
-        const ar0_19 = i_20 * 32;
-        let c00_19 = 0,
-          c01_19 = 0,
-          c02_19 = 0,
-          c03_19 = 0;
-        for (let k_9 = 0; k_9 < 32; k_9++) {
-          const bk_19 = k_9 * 32 + j_19;
-          const a0_20 = layer10[ar0_19 + k_9];
-          const b0_19 = layer11_W[bk_19];
-          const b1_19 = layer11_W[bk_19 + 1];
-          const b2_19 = layer11_W[bk_19 + 2];
-          const b3_19 = layer11_W[bk_19 + 3];
-          c00_19 += a0_20 * b0_19;
-          c01_19 += a0_20 * b1_19;
-          c02_19 += a0_20 * b2_19;
-          c03_19 += a0_20 * b3_19;
-        }
-        const v_127 = layer11_b[j_19];
-        const t_127 = c00_19 + v_127;
-        layer11[i_20 * 32 + j_19] = t_127 > 0 ? t_127 : 0;
-        const v_128 = layer11_b[j_19 + 1];
-        const t_128 = c01_19 + v_128;
-        layer11[i_20 * 32 + (j_19 + 1)] = t_128 > 0 ? t_128 : 0;
-        const v_129 = layer11_b[j_19 + 2];
-        const t_129 = c02_19 + v_129;
-        layer11[i_20 * 32 + (j_19 + 2)] = t_129 > 0 ? t_129 : 0;
-        const v_130 = layer11_b[j_19 + 3];
-        const t_130 = c03_19 + v_130;
-        layer11[i_20 * 32 + (j_19 + 3)] = t_130 > 0 ? t_130 : 0;
-      }
-    }
-    const endI_10 = n - (n % 2);
-    for (let i_21 = 0; i_21 < endI_10; i_21 += 2) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
-        const ar0_20 = i_21 * 32;
-        const ar1_10 = (i_21 + 1) * 32;
-        let c00_20 = 0,
-          c01_20 = 0,
-          c02_20 = 0,
-          c03_20 = 0,
-          c10_10 = 0,
-          c11_10 = 0,
-          c12_10 = 0,
-          c13_10 = 0;
-        for (let k_10 = 0; k_10 < 32; k_10++) {
-          const bk_20 = k_10 * 32 + j_21;
-          const a0_21 = layer11[ar0_20 + k_10];
-          const a1_11 = layer11[ar1_10 + k_10];
-          const b0_20 = layer12_W[bk_20];
-          const b1_20 = layer12_W[bk_20 + 1];
-          const b2_20 = layer12_W[bk_20 + 2];
-          const b3_20 = layer12_W[bk_20 + 3];
-          c00_20 += a0_21 * b0_20;
-          c01_20 += a0_21 * b1_20;
-          c02_20 += a0_21 * b2_20;
-          c03_20 += a0_21 * b3_20;
-          c10_10 += a1_11 * b0_20;
-          c11_10 += a1_11 * b1_20;
-          c12_10 += a1_11 * b2_20;
-          c13_10 += a1_11 * b3_20;
-        }
-        const v_132 = layer12_b[j_21];
-        const t_132 = c00_20 + v_132;
-        layer12[i_21 * 32 + j_21] = t_132 > 0 ? t_132 : 0;
-        const v_133 = layer12_b[j_21 + 1];
-        const t_133 = c01_20 + v_133;
-        layer12[i_21 * 32 + (j_21 + 1)] = t_133 > 0 ? t_133 : 0;
-        const v_134 = layer12_b[j_21 + 2];
-        const t_134 = c02_20 + v_134;
-        layer12[i_21 * 32 + (j_21 + 2)] = t_134 > 0 ? t_134 : 0;
-        const v_135 = layer12_b[j_21 + 3];
-        const t_135 = c03_20 + v_135;
-        layer12[i_21 * 32 + (j_21 + 3)] = t_135 > 0 ? t_135 : 0;
-        const v_136 = layer12_b[j_21];
-        const t_136 = c10_10 + v_136;
-        layer12[(i_21 + 1) * 32 + j_21] = t_136 > 0 ? t_136 : 0;
-        const v_137 = layer12_b[j_21 + 1];
-        const t_137 = c11_10 + v_137;
-        layer12[(i_21 + 1) * 32 + (j_21 + 1)] = t_137 > 0 ? t_137 : 0;
-        const v_138 = layer12_b[j_21 + 2];
-        const t_138 = c12_10 + v_138;
-        layer12[(i_21 + 1) * 32 + (j_21 + 2)] = t_138 > 0 ? t_138 : 0;
-        const v_139 = layer12_b[j_21 + 3];
-        const t_139 = c13_10 + v_139;
-        layer12[(i_21 + 1) * 32 + (j_21 + 3)] = t_139 > 0 ? t_139 : 0;
-      }
-    }
-    for (let i_22 = endI_10; i_22 < n; i_22++) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
-        const ar0_21 = i_22 * 32;
-        let c00_21 = 0,
-          c01_21 = 0,
-          c02_21 = 0,
-          c03_21 = 0;
-        for (let k_10 = 0; k_10 < 32; k_10++) {
-          const bk_21 = k_10 * 32 + j_21;
-          const a0_22 = layer11[ar0_21 + k_10];
-          const b0_21 = layer12_W[bk_21];
-          const b1_21 = layer12_W[bk_21 + 1];
-          const b2_21 = layer12_W[bk_21 + 2];
-          const b3_21 = layer12_W[bk_21 + 3];
-          c00_21 += a0_22 * b0_21;
-          c01_21 += a0_22 * b1_21;
-          c02_21 += a0_22 * b2_21;
-          c03_21 += a0_22 * b3_21;
-        }
-        const v_140 = layer12_b[j_21];
-        const t_140 = c00_21 + v_140;
-        layer12[i_22 * 32 + j_21] = t_140 > 0 ? t_140 : 0;
-        const v_141 = layer12_b[j_21 + 1];
-        const t_141 = c01_21 + v_141;
-        layer12[i_22 * 32 + (j_21 + 1)] = t_141 > 0 ? t_141 : 0;
-        const v_142 = layer12_b[j_21 + 2];
-        const t_142 = c02_21 + v_142;
-        layer12[i_22 * 32 + (j_21 + 2)] = t_142 > 0 ? t_142 : 0;
-        const v_143 = layer12_b[j_21 + 3];
-        const t_143 = c03_21 + v_143;
-        layer12[i_22 * 32 + (j_21 + 3)] = t_143 > 0 ? t_143 : 0;
-      }
-    }
-  }
-  function forwardPart_1(x: Float64Array, n: number): void {
-    const layer12 = buf1,
-      layer13 = buf0,
-      layer14 = buf1,
-      layer15 = buf0,
-      layer16 = buf1,
-      layer17 = buf0,
-      layer18 = buf1,
-      layer19 = buf0,
-      layer20_z = buf1,
-      layer20 = buf0;
-    const endI_11 = n - (n % 2);
-    for (let i_23 = 0; i_23 < endI_11; i_23 += 2) {
-      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
-        const ar0_22 = i_23 * 32;
-        const ar1_11 = (i_23 + 1) * 32;
-        let c00_22 = 0,
-          c01_22 = 0,
-          c02_22 = 0,
-          c03_22 = 0,
-          c10_11 = 0,
-          c11_11 = 0,
-          c12_11 = 0,
-          c13_11 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const bk_22 = k_11 * 32 + j_23;
-          const a0_23 = layer12[ar0_22 + k_11];
-          const a1_12 = layer12[ar1_11 + k_11];
-          const b0_22 = layer13_W[bk_22];
-          const b1_22 = layer13_W[bk_22 + 1];
-          const b2_22 = layer13_W[bk_22 + 2];
-          const b3_22 = layer13_W[bk_22 + 3];
-          c00_22 += a0_23 * b0_22;
-          c01_22 += a0_23 * b1_22;
-          c02_22 += a0_23 * b2_22;
-          c03_22 += a0_23 * b3_22;
-          c10_11 += a1_12 * b0_22;
-          c11_11 += a1_12 * b1_22;
-          c12_11 += a1_12 * b2_22;
-          c13_11 += a1_12 * b3_22;
-        }
-        const v_145 = layer13_b[j_23];
-        const t_145 = c00_22 + v_145;
-        layer13[i_23 * 32 + j_23] = t_145 > 0 ? t_145 : 0;
-        const v_146 = layer13_b[j_23 + 1];
-        const t_146 = c01_22 + v_146;
-        layer13[i_23 * 32 + (j_23 + 1)] = t_146 > 0 ? t_146 : 0;
-        const v_147 = layer13_b[j_23 + 2];
-        const t_147 = c02_22 + v_147;
-        layer13[i_23 * 32 + (j_23 + 2)] = t_147 > 0 ? t_147 : 0;
-        const v_148 = layer13_b[j_23 + 3];
-        const t_148 = c03_22 + v_148;
-        layer13[i_23 * 32 + (j_23 + 3)] = t_148 > 0 ? t_148 : 0;
-        const v_149 = layer13_b[j_23];
-        const t_149 = c10_11 + v_149;
-        layer13[(i_23 + 1) * 32 + j_23] = t_149 > 0 ? t_149 : 0;
-        const v_150 = layer13_b[j_23 + 1];
-        const t_150 = c11_11 + v_150;
-        layer13[(i_23 + 1) * 32 + (j_23 + 1)] = t_150 > 0 ? t_150 : 0;
-        const v_151 = layer13_b[j_23 + 2];
-        const t_151 = c12_11 + v_151;
-        layer13[(i_23 + 1) * 32 + (j_23 + 2)] = t_151 > 0 ? t_151 : 0;
-        const v_152 = layer13_b[j_23 + 3];
-        const t_152 = c13_11 + v_152;
-        layer13[(i_23 + 1) * 32 + (j_23 + 3)] = t_152 > 0 ? t_152 : 0;
-      }
-    }
-    for (let i_24 = endI_11; i_24 < n; i_24++) {
-      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
-        const ar0_23 = i_24 * 32;
-        let c00_23 = 0,
-          c01_23 = 0,
-          c02_23 = 0,
-          c03_23 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const bk_23 = k_11 * 32 + j_23;
-          const a0_24 = layer12[ar0_23 + k_11];
-          const b0_23 = layer13_W[bk_23];
-          const b1_23 = layer13_W[bk_23 + 1];
-          const b2_23 = layer13_W[bk_23 + 2];
-          const b3_23 = layer13_W[bk_23 + 3];
-          c00_23 += a0_24 * b0_23;
-          c01_23 += a0_24 * b1_23;
-          c02_23 += a0_24 * b2_23;
-          c03_23 += a0_24 * b3_23;
-        }
-        const v_153 = layer13_b[j_23];
-        const t_153 = c00_23 + v_153;
-        layer13[i_24 * 32 + j_23] = t_153 > 0 ? t_153 : 0;
-        const v_154 = layer13_b[j_23 + 1];
-        const t_154 = c01_23 + v_154;
-        layer13[i_24 * 32 + (j_23 + 1)] = t_154 > 0 ? t_154 : 0;
-        const v_155 = layer13_b[j_23 + 2];
-        const t_155 = c02_23 + v_155;
-        layer13[i_24 * 32 + (j_23 + 2)] = t_155 > 0 ? t_155 : 0;
-        const v_156 = layer13_b[j_23 + 3];
-        const t_156 = c03_23 + v_156;
-        layer13[i_24 * 32 + (j_23 + 3)] = t_156 > 0 ? t_156 : 0;
-      }
-    }
-    const endI_12 = n - (n % 2);
-    for (let i_25 = 0; i_25 < endI_12; i_25 += 2) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_24 = i_25 * 32;
-        const ar1_12 = (i_25 + 1) * 32;
-        let c00_24 = 0,
-          c01_24 = 0,
-          c02_24 = 0,
-          c03_24 = 0,
-          c10_12 = 0,
-          c11_12 = 0,
-          c12_12 = 0,
-          c13_12 = 0;
-        for (let k_12 = 0; k_12 < 32; k_12++) {
-          const bk_24 = k_12 * 32 + j_25;
-          const a0_25 = layer13[ar0_24 + k_12];
-          const a1_13 = layer13[ar1_12 + k_12];
-          const b0_24 = layer14_W[bk_24];
-          const b1_24 = layer14_W[bk_24 + 1];
-          const b2_24 = layer14_W[bk_24 + 2];
-          const b3_24 = layer14_W[bk_24 + 3];
-          c00_24 += a0_25 * b0_24;
-          c01_24 += a0_25 * b1_24;
-          c02_24 += a0_25 * b2_24;
-          c03_24 += a0_25 * b3_24;
-          c10_12 += a1_13 * b0_24;
-          c11_12 += a1_13 * b1_24;
-          c12_12 += a1_13 * b2_24;
-          c13_12 += a1_13 * b3_24;
-        }
-        const v_158 = layer14_b[j_25];
-        const t_158 = c00_24 + v_158;
-        layer14[i_25 * 32 + j_25] = t_158 > 0 ? t_158 : 0;
-        const v_159 = layer14_b[j_25 + 1];
-        const t_159 = c01_24 + v_159;
-        layer14[i_25 * 32 + (j_25 + 1)] = t_159 > 0 ? t_159 : 0;
-        const v_160 = layer14_b[j_25 + 2];
-        const t_160 = c02_24 + v_160;
-        layer14[i_25 * 32 + (j_25 + 2)] = t_160 > 0 ? t_160 : 0;
-        const v_161 = layer14_b[j_25 + 3];
-        const t_161 = c03_24 + v_161;
-        layer14[i_25 * 32 + (j_25 + 3)] = t_161 > 0 ? t_161 : 0;
-        const v_162 = layer14_b[j_25];
-        const t_162 = c10_12 + v_162;
-        layer14[(i_25 + 1) * 32 + j_25] = t_162 > 0 ? t_162 : 0;
-        const v_163 = layer14_b[j_25 + 1];
-        const t_163 = c11_12 + v_163;
-        layer14[(i_25 + 1) * 32 + (j_25 + 1)] = t_163 > 0 ? t_163 : 0;
-        const v_164 = layer14_b[j_25 + 2];
-        const t_164 = c12_12 + v_164;
-        layer14[(i_25 + 1) * 32 + (j_25 + 2)] = t_164 > 0 ? t_164 : 0;
-        const v_165 = layer14_b[j_25 + 3];
-        const t_165 = c13_12 + v_165;
-        layer14[(i_25 + 1) * 32 + (j_25 + 3)] = t_165 > 0 ? t_165 : 0;
-      }
-    }
-    for (let i_26 = endI_12; i_26 < n; i_26++) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_25 = i_26 * 32;
-        let c00_25 = 0,
-          c01_25 = 0,
-          c02_25 = 0,
-          c03_25 = 0;
-        for (let k_12 = 0; k_12 < 32; k_12++) {
-          const bk_25 = k_12 * 32 + j_25;
-          const a0_26 = layer13[ar0_25 + k_12];
-          const b0_25 = layer14_W[bk_25];
-          const b1_25 = layer14_W[bk_25 + 1];
-          const b2_25 = layer14_W[bk_25 + 2];
-          const b3_25 = layer14_W[bk_25 + 3];
-          c00_25 += a0_26 * b0_25;
-          c01_25 += a0_26 * b1_25;
-          c02_25 += a0_26 * b2_25;
-          c03_25 += a0_26 * b3_25;
-        }
-        const v_166 = layer14_b[j_25];
-        const t_166 = c00_25 + v_166;
-        layer14[i_26 * 32 + j_25] = t_166 > 0 ? t_166 : 0;
-        const v_167 = layer14_b[j_25 + 1];
-        const t_167 = c01_25 + v_167;
-        layer14[i_26 * 32 + (j_25 + 1)] = t_167 > 0 ? t_167 : 0;
-        const v_168 = layer14_b[j_25 + 2];
-        const t_168 = c02_25 + v_168;
-        layer14[i_26 * 32 + (j_25 + 2)] = t_168 > 0 ? t_168 : 0;
-        const v_169 = layer14_b[j_25 + 3];
-        const t_169 = c03_25 + v_169;
-        layer14[i_26 * 32 + (j_25 + 3)] = t_169 > 0 ? t_169 : 0;
-      }
-    }
-    const endI_13 = n - (n % 2);
-    for (let i_27 = 0; i_27 < endI_13; i_27 += 2) {
-      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
-        const ar0_26 = i_27 * 32;
-        const ar1_13 = (i_27 + 1) * 32;
-        let c00_26 = 0,
-          c01_26 = 0,
-          c02_26 = 0,
-          c03_26 = 0,
-          c10_13 = 0,
-          c11_13 = 0,
-          c12_13 = 0,
-          c13_13 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const bk_26 = k_13 * 32 + j_27;
-          const a0_27 = layer14[ar0_26 + k_13];
-          const a1_14 = layer14[ar1_13 + k_13];
-          const b0_26 = layer15_W[bk_26];
-          const b1_26 = layer15_W[bk_26 + 1];
-          const b2_26 = layer15_W[bk_26 + 2];
-          const b3_26 = layer15_W[bk_26 + 3];
-          c00_26 += a0_27 * b0_26;
-          c01_26 += a0_27 * b1_26;
-          c02_26 += a0_27 * b2_26;
-          c03_26 += a0_27 * b3_26;
-          c10_13 += a1_14 * b0_26;
-          c11_13 += a1_14 * b1_26;
-          c12_13 += a1_14 * b2_26;
-          c13_13 += a1_14 * b3_26;
-        }
-        const v_171 = layer15_b[j_27];
-        const t_171 = c00_26 + v_171;
-        layer15[i_27 * 32 + j_27] = t_171 > 0 ? t_171 : 0;
-        const v_172 = layer15_b[j_27 + 1];
-        const t_172 = c01_26 + v_172;
-        layer15[i_27 * 32 + (j_27 + 1)] = t_172 > 0 ? t_172 : 0;
-        const v_173 = layer15_b[j_27 + 2];
-        const t_173 = c02_26 + v_173;
-        layer15[i_27 * 32 + (j_27 + 2)] = t_173 > 0 ? t_173 : 0;
-        const v_174 = layer15_b[j_27 + 3];
-        const t_174 = c03_26 + v_174;
-        layer15[i_27 * 32 + (j_27 + 3)] = t_174 > 0 ? t_174 : 0;
-        const v_175 = layer15_b[j_27];
-        const t_175 = c10_13 + v_175;
-        layer15[(i_27 + 1) * 32 + j_27] = t_175 > 0 ? t_175 : 0;
-        const v_176 = layer15_b[j_27 + 1];
-        const t_176 = c11_13 + v_176;
-        layer15[(i_27 + 1) * 32 + (j_27 + 1)] = t_176 > 0 ? t_176 : 0;
-        const v_177 = layer15_b[j_27 + 2];
-        const t_177 = c12_13 + v_177;
-        layer15[(i_27 + 1) * 32 + (j_27 + 2)] = t_177 > 0 ? t_177 : 0;
-        const v_178 = layer15_b[j_27 + 3];
-        const t_178 = c13_13 + v_178;
-        layer15[(i_27 + 1) * 32 + (j_27 + 3)] = t_178 > 0 ? t_178 : 0;
-      }
-    }
-    for (let i_28 = endI_13; i_28 < n; i_28++) {
-      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
-        const ar0_27 = i_28 * 32;
-        let c00_27 = 0,
-          c01_27 = 0,
-          c02_27 = 0,
-          c03_27 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const bk_27 = k_13 * 32 + j_27;
-          const a0_28 = layer14[ar0_27 + k_13];
-          const b0_27 = layer15_W[bk_27];
-          const b1_27 = layer15_W[bk_27 + 1];
-          const b2_27 = layer15_W[bk_27 + 2];
-          const b3_27 = layer15_W[bk_27 + 3];
-          c00_27 += a0_28 * b0_27;
-          c01_27 += a0_28 * b1_27;
-          c02_27 += a0_28 * b2_27;
-          c03_27 += a0_28 * b3_27;
-        }
-        const v_179 = layer15_b[j_27];
-        const t_179 = c00_27 + v_179;
-        layer15[i_28 * 32 + j_27] = t_179 > 0 ? t_179 : 0;
-        const v_180 = layer15_b[j_27 + 1];
-        const t_180 = c01_27 + v_180;
-        layer15[i_28 * 32 + (j_27 + 1)] = t_180 > 0 ? t_180 : 0;
-        const v_181 = layer15_b[j_27 + 2];
-        const t_181 = c02_27 + v_181;
-        layer15[i_28 * 32 + (j_27 + 2)] = t_181 > 0 ? t_181 : 0;
-        const v_182 = layer15_b[j_27 + 3];
-        const t_182 = c03_27 + v_182;
-        layer15[i_28 * 32 + (j_27 + 3)] = t_182 > 0 ? t_182 : 0;
-      }
-    }
-    const endI_14 = n - (n % 2);
-    for (let i_29 = 0; i_29 < endI_14; i_29 += 2) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_28 = i_29 * 32;
-        const ar1_14 = (i_29 + 1) * 32;
-        let c00_28 = 0,
-          c01_28 = 0,
-          c02_28 = 0,
-          c03_28 = 0,
-          c10_14 = 0,
-          c11_14 = 0,
-          c12_14 = 0,
-          c13_14 = 0;
-        for (let k_14 = 0; k_14 < 32; k_14++) {
-          const bk_28 = k_14 * 32 + j_29;
-          const a0_29 = layer15[ar0_28 + k_14];
-          const a1_15 = layer15[ar1_14 + k_14];
-          const b0_28 = layer16_W[bk_28];
-          const b1_28 = layer16_W[bk_28 + 1];
-          const b2_28 = layer16_W[bk_28 + 2];
-          const b3_28 = layer16_W[bk_28 + 3];
-          c00_28 += a0_29 * b0_28;
-          c01_28 += a0_29 * b1_28;
-          c02_28 += a0_29 * b2_28;
-          c03_28 += a0_29 * b3_28;
-          c10_14 += a1_15 * b0_28;
-          c11_14 += a1_15 * b1_28;
-          c12_14 += a1_15 * b2_28;
-          c13_14 += a1_15 * b3_28;
-        }
-        const v_184 = layer16_b[j_29];
-        const t_184 = c00_28 + v_184;
-        layer16[i_29 * 32 + j_29] = t_184 > 0 ? t_184 : 0;
-        const v_185 = layer16_b[j_29 + 1];
-        const t_185 = c01_28 + v_185;
-        layer16[i_29 * 32 + (j_29 + 1)] = t_185 > 0 ? t_185 : 0;
-        const v_186 = layer16_b[j_29 + 2];
-        const t_186 = c02_28 + v_186;
-        layer16[i_29 * 32 + (j_29 + 2)] = t_186 > 0 ? t_186 : 0;
-        const v_187 = layer16_b[j_29 + 3];
-        const t_187 = c03_28 + v_187;
-        layer16[i_29 * 32 + (j_29 + 3)] = t_187 > 0 ? t_187 : 0;
-        const v_188 = layer16_b[j_29];
-        const t_188 = c10_14 + v_188;
-        layer16[(i_29 + 1) * 32 + j_29] = t_188 > 0 ? t_188 : 0;
-        const v_189 = layer16_b[j_29 + 1];
-        const t_189 = c11_14 + v_189;
-        layer16[(i_29 + 1) * 32 + (j_29 + 1)] = t_189 > 0 ? t_189 : 0;
-        const v_190 = layer16_b[j_29 + 2];
-        const t_190 = c12_14 + v_190;
-        layer16[(i_29 + 1) * 32 + (j_29 + 2)] = t_190 > 0 ? t_190 : 0;
-        const v_191 = layer16_b[j_29 + 3];
-        const t_191 = c13_14 + v_191;
-        layer16[(i_29 + 1) * 32 + (j_29 + 3)] = t_191 > 0 ? t_191 : 0;
-      }
-    }
-    for (let i_30 = endI_14; i_30 < n; i_30++) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_29 = i_30 * 32;
-        let c00_29 = 0,
-          c01_29 = 0,
-          c02_29 = 0,
-          c03_29 = 0;
-        for (let k_14 = 0; k_14 < 32; k_14++) {
-          const bk_29 = k_14 * 32 + j_29;
-          const a0_30 = layer15[ar0_29 + k_14];
-          const b0_29 = layer16_W[bk_29];
-          const b1_29 = layer16_W[bk_29 + 1];
-          const b2_29 = layer16_W[bk_29 + 2];
-          const b3_29 = layer16_W[bk_29 + 3];
-          c00_29 += a0_30 * b0_29;
-          c01_29 += a0_30 * b1_29;
-          c02_29 += a0_30 * b2_29;
-          c03_29 += a0_30 * b3_29;
-        }
-        const v_192 = layer16_b[j_29];
-        const t_192 = c00_29 + v_192;
-        layer16[i_30 * 32 + j_29] = t_192 > 0 ? t_192 : 0;
-        const v_193 = layer16_b[j_29 + 1];
-        const t_193 = c01_29 + v_193;
-        layer16[i_30 * 32 + (j_29 + 1)] = t_193 > 0 ? t_193 : 0;
-        const v_194 = layer16_b[j_29 + 2];
-        const t_194 = c02_29 + v_194;
-        layer16[i_30 * 32 + (j_29 + 2)] = t_194 > 0 ? t_194 : 0;
-        const v_195 = layer16_b[j_29 + 3];
-        const t_195 = c03_29 + v_195;
-        layer16[i_30 * 32 + (j_29 + 3)] = t_195 > 0 ? t_195 : 0;
-      }
-    }
-    const endI_15 = n - (n % 2);
-    for (let i_31 = 0; i_31 < endI_15; i_31 += 2) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        const ar0_30 = i_31 * 32;
-        const ar1_15 = (i_31 + 1) * 32;
-        let c00_30 = 0,
-          c01_30 = 0,
-          c02_30 = 0,
-          c03_30 = 0,
-          c10_15 = 0,
-          c11_15 = 0,
-          c12_15 = 0,
-          c13_15 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const bk_30 = k_15 * 32 + j_31;
-          const a0_31 = layer16[ar0_30 + k_15];
-          const a1_16 = layer16[ar1_15 + k_15];
-          const b0_30 = layer17_W[bk_30];
-          const b1_30 = layer17_W[bk_30 + 1];
-          const b2_30 = layer17_W[bk_30 + 2];
-          const b3_30 = layer17_W[bk_30 + 3];
-          c00_30 += a0_31 * b0_30;
-          c01_30 += a0_31 * b1_30;
-          c02_30 += a0_31 * b2_30;
-          c03_30 += a0_31 * b3_30;
-          c10_15 += a1_16 * b0_30;
-          c11_15 += a1_16 * b1_30;
-          c12_15 += a1_16 * b2_30;
-          c13_15 += a1_16 * b3_30;
-        }
-        const v_197 = layer17_b[j_31];
-        const t_197 = c00_30 + v_197;
-        layer17[i_31 * 32 + j_31] = t_197 > 0 ? t_197 : 0;
-        const v_198 = layer17_b[j_31 + 1];
-        const t_198 = c01_30 + v_198;
-        layer17[i_31 * 32 + (j_31 + 1)] = t_198 > 0 ? t_198 : 0;
-        const v_199 = layer17_b[j_31 + 2];
-        const t_199 = c02_30 + v_199;
-        layer17[i_31 * 32 + (j_31 + 2)] = t_199 > 0 ? t_199 : 0;
-        const v_200 = layer17_b[j_31 + 3];
-        const t_200 = c03_30 + v_200;
-        layer17[i_31 * 32 + (j_31 + 3)] = t_200 > 0 ? t_200 : 0;
-        const v_201 = layer17_b[j_31];
-        const t_201 = c10_15 + v_201;
-        layer17[(i_31 + 1) * 32 + j_31] = t_201 > 0 ? t_201 : 0;
-        const v_202 = layer17_b[j_31 + 1];
-        const t_202 = c11_15 + v_202;
-        layer17[(i_31 + 1) * 32 + (j_31 + 1)] = t_202 > 0 ? t_202 : 0;
-        const v_203 = layer17_b[j_31 + 2];
-        const t_203 = c12_15 + v_203;
-        layer17[(i_31 + 1) * 32 + (j_31 + 2)] = t_203 > 0 ? t_203 : 0;
-        const v_204 = layer17_b[j_31 + 3];
-        const t_204 = c13_15 + v_204;
-        layer17[(i_31 + 1) * 32 + (j_31 + 3)] = t_204 > 0 ? t_204 : 0;
-      }
-    }
-    for (let i_32 = endI_15; i_32 < n; i_32++) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        const ar0_31 = i_32 * 32;
-        let c00_31 = 0,
-          c01_31 = 0,
-          c02_31 = 0,
-          c03_31 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const bk_31 = k_15 * 32 + j_31;
-          const a0_32 = layer16[ar0_31 + k_15];
-          const b0_31 = layer17_W[bk_31];
-          const b1_31 = layer17_W[bk_31 + 1];
-          const b2_31 = layer17_W[bk_31 + 2];
-          const b3_31 = layer17_W[bk_31 + 3];
-          c00_31 += a0_32 * b0_31;
-          c01_31 += a0_32 * b1_31;
-          c02_31 += a0_32 * b2_31;
-          c03_31 += a0_32 * b3_31;
-        }
-        const v_205 = layer17_b[j_31];
-        const t_205 = c00_31 + v_205;
-        layer17[i_32 * 32 + j_31] = t_205 > 0 ? t_205 : 0;
-        const v_206 = layer17_b[j_31 + 1];
-        const t_206 = c01_31 + v_206;
-        layer17[i_32 * 32 + (j_31 + 1)] = t_206 > 0 ? t_206 : 0;
-        const v_207 = layer17_b[j_31 + 2];
-        const t_207 = c02_31 + v_207;
-        layer17[i_32 * 32 + (j_31 + 2)] = t_207 > 0 ? t_207 : 0;
-        const v_208 = layer17_b[j_31 + 3];
-        const t_208 = c03_31 + v_208;
-        layer17[i_32 * 32 + (j_31 + 3)] = t_208 > 0 ? t_208 : 0;
-      }
-    }
-    const endI_16 = n - (n % 2);
-    for (let i_33 = 0; i_33 < endI_16; i_33 += 2) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        const ar0_32 = i_33 * 32;
-        const ar1_16 = (i_33 + 1) * 32;
-        let c00_32 = 0,
-          c01_32 = 0,
-          c02_32 = 0,
-          c03_32 = 0,
-          c10_16 = 0,
-          c11_16 = 0,
-          c12_16 = 0,
-          c13_16 = 0;
-        for (let k_16 = 0; k_16 < 32; k_16++) {
-          const bk_32 = k_16 * 32 + j_33;
-          const a0_33 = layer17[ar0_32 + k_16];
-          const a1_17 = layer17[ar1_16 + k_16];
-          const b0_32 = layer18_W[bk_32];
-          const b1_32 = layer18_W[bk_32 + 1];
-          const b2_32 = layer18_W[bk_32 + 2];
-          const b3_32 = layer18_W[bk_32 + 3];
-          c00_32 += a0_33 * b0_32;
-          c01_32 += a0_33 * b1_32;
-          c02_32 += a0_33 * b2_32;
-          c03_32 += a0_33 * b3_32;
-          c10_16 += a1_17 * b0_32;
-          c11_16 += a1_17 * b1_32;
-          c12_16 += a1_17 * b2_32;
-          c13_16 += a1_17 * b3_32;
-        }
-        const v_210 = layer18_b[j_33];
-        const t_210 = c00_32 + v_210;
-        layer18[i_33 * 32 + j_33] = t_210 > 0 ? t_210 : 0;
-        const v_211 = layer18_b[j_33 + 1];
-        const t_211 = c01_32 + v_211;
-        layer18[i_33 * 32 + (j_33 + 1)] = t_211 > 0 ? t_211 : 0;
-        const v_212 = layer18_b[j_33 + 2];
-        const t_212 = c02_32 + v_212;
-        layer18[i_33 * 32 + (j_33 + 2)] = t_212 > 0 ? t_212 : 0;
-        const v_213 = layer18_b[j_33 + 3];
-        const t_213 = c03_32 + v_213;
-        layer18[i_33 * 32 + (j_33 + 3)] = t_213 > 0 ? t_213 : 0;
-        const v_214 = layer18_b[j_33];
-        const t_214 = c10_16 + v_214;
-        layer18[(i_33 + 1) * 32 + j_33] = t_214 > 0 ? t_214 : 0;
-        const v_215 = layer18_b[j_33 + 1];
-        const t_215 = c11_16 + v_215;
-        layer18[(i_33 + 1) * 32 + (j_33 + 1)] = t_215 > 0 ? t_215 : 0;
-        const v_216 = layer18_b[j_33 + 2];
-        const t_216 = c12_16 + v_216;
-        layer18[(i_33 + 1) * 32 + (j_33 + 2)] = t_216 > 0 ? t_216 : 0;
-        const v_217 = layer18_b[j_33 + 3];
-        const t_217 = c13_16 + v_217;
-        layer18[(i_33 + 1) * 32 + (j_33 + 3)] = t_217 > 0 ? t_217 : 0;
-      }
-    }
-    for (let i_34 = endI_16; i_34 < n; i_34++) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        const ar0_33 = i_34 * 32;
-        let c00_33 = 0,
-          c01_33 = 0,
-          c02_33 = 0,
-          c03_33 = 0;
-        for (let k_16 = 0; k_16 < 32; k_16++) {
-          const bk_33 = k_16 * 32 + j_33;
-          const a0_34 = layer17[ar0_33 + k_16];
-          const b0_33 = layer18_W[bk_33];
-          const b1_33 = layer18_W[bk_33 + 1];
-          const b2_33 = layer18_W[bk_33 + 2];
-          const b3_33 = layer18_W[bk_33 + 3];
-          c00_33 += a0_34 * b0_33;
-          c01_33 += a0_34 * b1_33;
-          c02_33 += a0_34 * b2_33;
-          c03_33 += a0_34 * b3_33;
-        }
-        const v_218 = layer18_b[j_33];
-        const t_218 = c00_33 + v_218;
-        layer18[i_34 * 32 + j_33] = t_218 > 0 ? t_218 : 0;
-        const v_219 = layer18_b[j_33 + 1];
-        const t_219 = c01_33 + v_219;
-        layer18[i_34 * 32 + (j_33 + 1)] = t_219 > 0 ? t_219 : 0;
-        const v_220 = layer18_b[j_33 + 2];
-        const t_220 = c02_33 + v_220;
-        layer18[i_34 * 32 + (j_33 + 2)] = t_220 > 0 ? t_220 : 0;
-        const v_221 = layer18_b[j_33 + 3];
-        const t_221 = c03_33 + v_221;
-        layer18[i_34 * 32 + (j_33 + 3)] = t_221 > 0 ? t_221 : 0;
-      }
-    }
-    const endI_17 = n - (n % 2);
-    for (let i_35 = 0; i_35 < endI_17; i_35 += 2) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_34 = i_35 * 32;
-        const ar1_17 = (i_35 + 1) * 32;
-        let c00_34 = 0,
-          c01_34 = 0,
-          c02_34 = 0,
-          c03_34 = 0,
-          c10_17 = 0,
-          c11_17 = 0,
-          c12_17 = 0,
-          c13_17 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const bk_34 = k_17 * 32 + j_35;
-          const a0_35 = layer18[ar0_34 + k_17];
-          const a1_18 = layer18[ar1_17 + k_17];
-          const b0_34 = layer19_W[bk_34];
-          const b1_34 = layer19_W[bk_34 + 1];
-          const b2_34 = layer19_W[bk_34 + 2];
-          const b3_34 = layer19_W[bk_34 + 3];
-          c00_34 += a0_35 * b0_34;
-          c01_34 += a0_35 * b1_34;
-          c02_34 += a0_35 * b2_34;
-          c03_34 += a0_35 * b3_34;
-          c10_17 += a1_18 * b0_34;
-          c11_17 += a1_18 * b1_34;
-          c12_17 += a1_18 * b2_34;
-          c13_17 += a1_18 * b3_34;
-        }
-        const v_223 = layer19_b[j_35];
-        const t_223 = c00_34 + v_223;
-        layer19[i_35 * 32 + j_35] = t_223 > 0 ? t_223 : 0;
-        const v_224 = layer19_b[j_35 + 1];
-        const t_224 = c01_34 + v_224;
-        layer19[i_35 * 32 + (j_35 + 1)] = t_224 > 0 ? t_224 : 0;
-        const v_225 = layer19_b[j_35 + 2];
-        const t_225 = c02_34 + v_225;
-        layer19[i_35 * 32 + (j_35 + 2)] = t_225 > 0 ? t_225 : 0;
-        const v_226 = layer19_b[j_35 + 3];
-        const t_226 = c03_34 + v_226;
-        layer19[i_35 * 32 + (j_35 + 3)] = t_226 > 0 ? t_226 : 0;
-        const v_227 = layer19_b[j_35];
-        const t_227 = c10_17 + v_227;
-        layer19[(i_35 + 1) * 32 + j_35] = t_227 > 0 ? t_227 : 0;
-        const v_228 = layer19_b[j_35 + 1];
-        const t_228 = c11_17 + v_228;
-        layer19[(i_35 + 1) * 32 + (j_35 + 1)] = t_228 > 0 ? t_228 : 0;
-        const v_229 = layer19_b[j_35 + 2];
-        const t_229 = c12_17 + v_229;
-        layer19[(i_35 + 1) * 32 + (j_35 + 2)] = t_229 > 0 ? t_229 : 0;
-        const v_230 = layer19_b[j_35 + 3];
-        const t_230 = c13_17 + v_230;
-        layer19[(i_35 + 1) * 32 + (j_35 + 3)] = t_230 > 0 ? t_230 : 0;
-      }
-    }
-    for (let i_36 = endI_17; i_36 < n; i_36++) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_35 = i_36 * 32;
-        let c00_35 = 0,
-          c01_35 = 0,
-          c02_35 = 0,
-          c03_35 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const bk_35 = k_17 * 32 + j_35;
-          const a0_36 = layer18[ar0_35 + k_17];
-          const b0_35 = layer19_W[bk_35];
-          const b1_35 = layer19_W[bk_35 + 1];
-          const b2_35 = layer19_W[bk_35 + 2];
-          const b3_35 = layer19_W[bk_35 + 3];
-          c00_35 += a0_36 * b0_35;
-          c01_35 += a0_36 * b1_35;
-          c02_35 += a0_36 * b2_35;
-          c03_35 += a0_36 * b3_35;
-        }
-        const v_231 = layer19_b[j_35];
-        const t_231 = c00_35 + v_231;
-        layer19[i_36 * 32 + j_35] = t_231 > 0 ? t_231 : 0;
-        const v_232 = layer19_b[j_35 + 1];
-        const t_232 = c01_35 + v_232;
-        layer19[i_36 * 32 + (j_35 + 1)] = t_232 > 0 ? t_232 : 0;
-        const v_233 = layer19_b[j_35 + 2];
-        const t_233 = c02_35 + v_233;
-        layer19[i_36 * 32 + (j_35 + 2)] = t_233 > 0 ? t_233 : 0;
-        const v_234 = layer19_b[j_35 + 3];
-        const t_234 = c03_35 + v_234;
-        layer19[i_36 * 32 + (j_35 + 3)] = t_234 > 0 ? t_234 : 0;
-      }
-    }
-    // dense 2 softmax
-    const endI_18 = n - (n % 2);
-    for (let i_37 = 0; i_37 < endI_18; i_37 += 2) {
-      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
-        const ar0_36 = i_37 * 32;
-        const ar1_18 = (i_37 + 1) * 32;
-        let c00_36 = 0,
-          c01_36 = 0,
-          c02_36 = 0,
-          c03_36 = 0,
-          c10_18 = 0,
-          c11_18 = 0,
-          c12_18 = 0,
-          c13_18 = 0;
-        for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_36 = k_18 * 2 + j_37;
-          const a0_37 = layer19[ar0_36 + k_18];
-          const a1_19 = layer19[ar1_18 + k_18];
-          const b0_36 = layer20_W[bk_36];
-          const b1_36 = layer20_W[bk_36 + 1];
-          const b2_36 = layer20_W[bk_36 + 2];
-          const b3_36 = layer20_W[bk_36 + 3];
-          c00_36 += a0_37 * b0_36;
-          c01_36 += a0_37 * b1_36;
-          c02_36 += a0_37 * b2_36;
-          c03_36 += a0_37 * b3_36;
-          c10_18 += a1_19 * b0_36;
-          c11_18 += a1_19 * b1_36;
-          c12_18 += a1_19 * b2_36;
-          c13_18 += a1_19 * b3_36;
-        }
-        const v_236 = layer20_b[j_37];
-        layer20_z[i_37 * 2 + j_37] = c00_36 + v_236;
-        const v_237 = layer20_b[j_37 + 1];
-        layer20_z[i_37 * 2 + (j_37 + 1)] = c01_36 + v_237;
-        const v_238 = layer20_b[j_37 + 2];
-        layer20_z[i_37 * 2 + (j_37 + 2)] = c02_36 + v_238;
-        const v_239 = layer20_b[j_37 + 3];
-        layer20_z[i_37 * 2 + (j_37 + 3)] = c03_36 + v_239;
-        const v_240 = layer20_b[j_37];
-        layer20_z[(i_37 + 1) * 2 + j_37] = c10_18 + v_240;
-        const v_241 = layer20_b[j_37 + 1];
-        layer20_z[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_241;
-        const v_242 = layer20_b[j_37 + 2];
-        layer20_z[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_242;
-        const v_243 = layer20_b[j_37 + 3];
-        layer20_z[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_243;
-      }
-      for (let j_38 = 0; j_38 < 2; j_38++) {
-        const ar0_37 = i_37 * 32;
-        const ar1_19 = (i_37 + 1) * 32;
-        let c00_37 = 0,
-          c10_19 = 0;
-        for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_37 = k_18 * 2 + j_38;
-          const a0_38 = layer19[ar0_37 + k_18];
-          const a1_20 = layer19[ar1_19 + k_18];
-          const b0_37 = layer20_W[bk_37];
-          c00_37 += a0_38 * b0_37;
-          c10_19 += a1_20 * b0_37;
-        }
-        const v_244 = layer20_b[j_38];
-        layer20_z[i_37 * 2 + j_38] = c00_37 + v_244;
-        const v_245 = layer20_b[j_38];
-        layer20_z[(i_37 + 1) * 2 + j_38] = c10_19 + v_245;
-      }
-    }
-    for (let i_38 = endI_18; i_38 < n; i_38++) {
-      for (let j_37 = 0; j_37 < 0; j_37 += 4) {
-        const ar0_38 = i_38 * 32;
-        let c00_38 = 0,
-          c01_37 = 0,
-          c02_37 = 0,
-          c03_37 = 0;
-        for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_38 = k_18 * 2 + j_37;
-          const a0_39 = layer19[ar0_38 + k_18];
-          const b0_38 = layer20_W[bk_38];
-          const b1_37 = layer20_W[bk_38 + 1];
-          const b2_37 = layer20_W[bk_38 + 2];
-          const b3_37 = layer20_W[bk_38 + 3];
-          c00_38 += a0_39 * b0_38;
-          c01_37 += a0_39 * b1_37;
-          c02_37 += a0_39 * b2_37;
-          c03_37 += a0_39 * b3_37;
-        }
-        const v_246 = layer20_b[j_37];
-        layer20_z[i_38 * 2 + j_37] = c00_38 + v_246;
-        const v_247 = layer20_b[j_37 + 1];
-        layer20_z[i_38 * 2 + (j_37 + 1)] = c01_37 + v_247;
-        const v_248 = layer20_b[j_37 + 2];
-        layer20_z[i_38 * 2 + (j_37 + 2)] = c02_37 + v_248;
-        const v_249 = layer20_b[j_37 + 3];
-        layer20_z[i_38 * 2 + (j_37 + 3)] = c03_37 + v_249;
-      }
-      for (let j_38 = 0; j_38 < 2; j_38++) {
-        const ar0_39 = i_38 * 32;
-        let c00_39 = 0;
-        for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_39 = k_18 * 2 + j_38;
-          const a0_40 = layer19[ar0_39 + k_18];
-          const b0_39 = layer20_W[bk_39];
-          c00_39 += a0_40 * b0_39;
-        }
-        const v_250 = layer20_b[j_38];
-        layer20_z[i_38 * 2 + j_38] = c00_39 + v_250;
-      }
-    }
-    for (let r_1 = 0; r_1 < n; r_1++) {
-      const o = r_1 * 2;
-      let max = -Infinity;
-      for (let j_39 = 0; j_39 < 2; j_39++) if (layer20_z[o + j_39] > max) max = layer20_z[o + j_39];
-      let sum = 0;
-      for (let j_39 = 0; j_39 < 2; j_39++) {
-        const e = Math.exp(layer20_z[o + j_39] - max);
-        layer20[o + j_39] = e;
-        sum += e;
-      }
-      for (let j_39 = 0; j_39 < 2; j_39++) layer20[o + j_39] /= sum;
-    }
-  }
-  function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
-    const layer20_z = buf1,
-      layer20 = buf0,
-      onehot = buf2;
-    // loss cross_entropy
-    onehot.fill(0, 0, n * 2);
-    for (let r_2 = 0; r_2 < n; r_2++) {
-      const c = label[r_2];
-      if (!(c >= 0 && c < 2 && c === Math.floor(c))) badLabel(r_2, c, 2);
-      onehot[r_2 * 2 + c] = 1;
-    }
-    lossSum = 0;
-    for (let r_3 = 0; r_3 < n; r_3++) {
-      const o_1 = r_3 * 2;
-      let best = 0,
-        dot = 0,
-        ty = 0;
-      for (let j_40 = 0; j_40 < 2; j_40++) {
-        if (layer20[o_1 + j_40] > layer20[o_1 + best]) best = j_40;
-        dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
-        ty += onehot[o_1 + j_40];
-      }
-      lossSum += ty * (layer20_z[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
-    }
-    s = lossSum / n;
-  }
-  let lossSum_1 = 0,
-    s_1 = 0,
-    s_2 = 0;
-  function forwardBackwardPart(x: Float64Array, label: Float64Array, n: number): void {
     const layer1 = buf0,
       layer2 = buf1,
       layer3 = buf2,
@@ -3167,7 +1380,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
+  function forwardPart_1(x: Float64Array, n: number): void {
     const layer12 = buf11,
       layer13 = buf12,
       layer14 = buf13,
@@ -3177,13 +1390,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer18 = buf17,
       layer19 = buf18,
       layer20_z = buf19,
-      layer20 = buf20,
-      onehot = buf21,
-      d_layer20_z = buf19,
-      d_layer20_b = buf20,
-      d_layer20_W = buf21,
-      d_layer19_z = buf22,
-      d_layer19_b = buf19;
+      layer20 = buf20;
     const endI_11 = n - (n % 2);
     for (let i_23 = 0; i_23 < endI_11; i_23 += 2) {
       for (let j_23 = 0; j_23 < 32; j_23 += 4) {
@@ -3927,6 +2134,11 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       for (let j_39 = 0; j_39 < 2; j_39++) layer20[o + j_39] /= sum;
     }
+  }
+  function forwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
+    const layer20_z = buf19,
+      layer20 = buf20,
+      onehot = buf21;
     // loss cross_entropy
     onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
@@ -3934,7 +2146,7 @@ export function createModel(options: ModelOptions = {}): Model {
       if (!(c >= 0 && c < 2 && c === Math.floor(c))) badLabel(r_2, c, 2);
       onehot[r_2 * 2 + c] = 1;
     }
-    lossSum_1 = 0;
+    lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
       const o_1 = r_3 * 2;
       let best = 0,
@@ -3945,16 +2157,48 @@ export function createModel(options: ModelOptions = {}): Model {
         dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
         ty += onehot[o_1 + j_40];
       }
-      lossSum_1 += ty * (layer20_z[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
+      lossSum += ty * (layer20_z[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
     }
-    s_1 = lossSum_1 / n;
+    s = lossSum / n;
+  }
+  function forwardBackwardPart(x: Float64Array, label: Float64Array, n: number): void {
+    const layer13 = buf12,
+      layer14 = buf13,
+      layer15 = buf14,
+      layer16 = buf15,
+      layer17 = buf16,
+      layer18 = buf17,
+      layer19 = buf18,
+      layer20 = buf20,
+      onehot = buf21,
+      d_layer20_z = buf19,
+      d_layer20_b = buf20,
+      d_layer20_W = buf21,
+      d_layer19_z = buf22,
+      d_layer19_b = buf19,
+      d_layer19_W = buf18,
+      d_layer18_z = buf23,
+      d_layer18_b = buf17,
+      d_layer18_W = buf22,
+      d_layer17_z = buf24,
+      d_layer17_b = buf16,
+      d_layer17_W = buf23,
+      d_layer16_z = buf25,
+      d_layer16_b = buf15,
+      d_layer16_W = buf24,
+      d_layer15_z = buf26,
+      d_layer15_b = buf14,
+      d_layer15_W = buf25,
+      d_layer14_z = buf27,
+      d_layer14_b = buf13,
+      d_layer14_W = buf26;
     // grad of: loss cross_entropy
-    s_2 = 1 / n;
+    s_1 = 1 / n;
     for (let i_39 = 0; i_39 < n * 2; i_39++) {
       const v_251 = layer20[i_39];
       const v_252 = onehot[i_39];
       const t_235 = v_251 - v_252;
-      d_layer20_z[i_39] = s_2 * t_235;
+      d_layer20_z[i_39] = s_1 * t_235;
     }
     // grad of: dense 2 softmax
     d_layer20_b.fill(0, 0, 2);
@@ -4208,35 +2452,6 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer19_b[i1_1] += d_layer19_z[i0_1 * 32 + i1_1];
       }
     }
-  }
-  function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
-    const layer12 = buf11,
-      layer13 = buf12,
-      layer14 = buf13,
-      layer15 = buf14,
-      layer16 = buf15,
-      layer17 = buf16,
-      layer18 = buf17,
-      d_layer19_z = buf22,
-      d_layer19_W = buf18,
-      d_layer18_z = buf23,
-      d_layer18_b = buf17,
-      d_layer18_W = buf22,
-      d_layer17_z = buf24,
-      d_layer17_b = buf16,
-      d_layer17_W = buf23,
-      d_layer16_z = buf25,
-      d_layer16_b = buf15,
-      d_layer16_W = buf24,
-      d_layer15_z = buf26,
-      d_layer15_b = buf14,
-      d_layer15_W = buf25,
-      d_layer14_z = buf27,
-      d_layer14_b = buf13,
-      d_layer14_W = buf26,
-      d_layer13_z = buf28,
-      d_layer13_b = buf12,
-      d_layer13_W = buf27;
     for (let i_41 = 0; i_41 < 32; i_41 += 2) {
       for (let j_42 = 0; j_42 < 32; j_42 += 4) {
         let c00_40 = 0,
@@ -4970,6 +3185,36 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer14_W[(i_61 + 1) * 32 + (j_62 + 3)] = c13_29;
       }
     }
+  }
+  function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
+    const layer7 = buf6,
+      layer8 = buf7,
+      layer9 = buf8,
+      layer10 = buf9,
+      layer11 = buf10,
+      layer12 = buf11,
+      layer13 = buf12,
+      d_layer14_z = buf27,
+      d_layer13_z = buf28,
+      d_layer13_b = buf12,
+      d_layer13_W = buf27,
+      d_layer12_z = buf29,
+      d_layer12_b = buf11,
+      d_layer12_W = buf28,
+      d_layer11_z = buf30,
+      d_layer11_b = buf10,
+      d_layer11_W = buf29,
+      d_layer10_z = buf31,
+      d_layer10_b = buf9,
+      d_layer10_W = buf30,
+      d_layer9_z = buf32,
+      d_layer9_b = buf8,
+      d_layer9_W = buf31,
+      d_layer8_z = buf33,
+      d_layer8_b = buf7,
+      d_layer8_W = buf32,
+      d_layer7_z = buf34,
+      d_layer7_b = buf6;
     const endI_30 = n - (n % 2);
     for (let i_63 = 0; i_63 < endI_30; i_63 += 2) {
       for (let j_64 = 0; j_64 < 32; j_64 += 4) {
@@ -5109,36 +3354,6 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer13_W[(i_65 + 1) * 32 + (j_66 + 3)] = c13_31;
       }
     }
-  }
-  function forwardBackwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
-    const layer6 = buf5,
-      layer7 = buf6,
-      layer8 = buf7,
-      layer9 = buf8,
-      layer10 = buf9,
-      layer11 = buf10,
-      layer12 = buf11,
-      d_layer13_z = buf28,
-      d_layer12_z = buf29,
-      d_layer12_b = buf11,
-      d_layer12_W = buf28,
-      d_layer11_z = buf30,
-      d_layer11_b = buf10,
-      d_layer11_W = buf29,
-      d_layer10_z = buf31,
-      d_layer10_b = buf9,
-      d_layer10_W = buf30,
-      d_layer9_z = buf32,
-      d_layer9_b = buf8,
-      d_layer9_W = buf31,
-      d_layer8_z = buf33,
-      d_layer8_b = buf7,
-      d_layer8_W = buf32,
-      d_layer7_z = buf34,
-      d_layer7_b = buf6,
-      d_layer7_W = buf33,
-      d_layer6_z = buf35,
-      d_layer6_b = buf5;
     const endI_32 = n - (n % 2);
     for (let i_67 = 0; i_67 < endI_32; i_67 += 2) {
       for (let j_68 = 0; j_68 < 32; j_68 += 4) {
@@ -5935,6 +4150,33 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer7_b[i1_13] += d_layer7_z[i0_13 * 32 + i1_13];
       }
     }
+  }
+  function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
+    const layer1 = buf0,
+      layer2 = buf1,
+      layer3 = buf2,
+      layer4 = buf3,
+      layer5 = buf4,
+      layer6 = buf5,
+      d_layer7_z = buf34,
+      d_layer7_W = buf33,
+      d_layer6_z = buf35,
+      d_layer6_b = buf5,
+      d_layer6_W = buf34,
+      d_layer5_z = buf36,
+      d_layer5_b = buf4,
+      d_layer5_W = buf35,
+      d_layer4_z = buf37,
+      d_layer4_b = buf3,
+      d_layer4_W = buf36,
+      d_layer3_z = buf38,
+      d_layer3_b = buf2,
+      d_layer3_W = buf37,
+      d_layer2_z = buf39,
+      d_layer2_b = buf1,
+      d_layer2_W = buf38,
+      d_layer1_z = buf40,
+      d_layer1_b = buf0;
     for (let i_89 = 0; i_89 < 32; i_89 += 2) {
       for (let j_90 = 0; j_90 < 32; j_90 += 4) {
         let c00_76 = 0,
@@ -6074,30 +4316,6 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer6_b[i1_14] += d_layer6_z[i0_14 * 32 + i1_14];
       }
     }
-  }
-  function forwardBackwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
-    const layer1 = buf0,
-      layer2 = buf1,
-      layer3 = buf2,
-      layer4 = buf3,
-      layer5 = buf4,
-      d_layer6_z = buf35,
-      d_layer6_W = buf34,
-      d_layer5_z = buf36,
-      d_layer5_b = buf4,
-      d_layer5_W = buf35,
-      d_layer4_z = buf37,
-      d_layer4_b = buf3,
-      d_layer4_W = buf36,
-      d_layer3_z = buf38,
-      d_layer3_b = buf2,
-      d_layer3_W = buf37,
-      d_layer2_z = buf39,
-      d_layer2_b = buf1,
-      d_layer2_W = buf38,
-      d_layer1_z = buf40,
-      d_layer1_b = buf0,
-      d_layer1_W = buf39;
     for (let i_93 = 0; i_93 < 32; i_93 += 2) {
       for (let j_94 = 0; j_94 < 32; j_94 += 4) {
         let c00_79 = 0,
@@ -6793,6 +5011,10 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer1_b[i1_19] += d_layer1_z[i0_19 * 32 + i1_19];
       }
     }
+  }
+  function forwardBackwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
+    const d_layer1_z = buf40,
+      d_layer1_W = buf39;
     let c0_0_1 = 0,
       c0_1_1 = 0,
       c0_2 = 0,
@@ -7031,7 +5253,7 @@ export function createModel(options: ModelOptions = {}): Model {
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
     forwardPart(x, n);
     forwardPart_1(x, n);
-    evalLossPart(x, label, n);
+    forwardPart_2(x, label, n);
     return s;
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
@@ -7040,12 +5262,14 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
+    forwardPart(x, n);
+    forwardPart_1(x, n);
+    forwardPart_2(x, label, n);
     forwardBackwardPart(x, label, n);
     forwardBackwardPart_1(x, label, n);
     forwardBackwardPart_2(x, label, n);
     forwardBackwardPart_3(x, label, n);
-    forwardBackwardPart_4(x, label, n);
-    return s_1;
+    return s;
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss. */
   function applyUpdates(): void {

@@ -202,14 +202,15 @@ export function createModel(options: ModelOptions = {}): Model {
 
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
-  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf1.subarray(0, r * 3));
+  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf4.subarray(0, r * 3));
 
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 4, null, 1);
     const h1 = buf0,
-      h2 = buf1,
-      p_z = buf0,
-      p = buf1;
+      relu = buf1,
+      h2 = buf2,
+      p_z = buf3,
+      p = buf4;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
@@ -261,29 +262,32 @@ export function createModel(options: ModelOptions = {}): Model {
           a15 * h2_W[240 + j_1];
         const v_1 = h2_b[j_1];
         const t_1 = acc_1 + v_1;
-        const t_2 = t_1 > 0 ? t_1 : 0;
-        const v_2 = h1[i_1 * 16 + j_1];
-        h2[i_1 * 16 + j_1] = v_2 + t_2;
+        relu[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
+    for (let i_2 = 0; i_2 < n * 16; i_2++) {
+      const v_2 = h1[i_2];
+      const v_3 = relu[i_2];
+      h2[i_2] = v_2 + v_3;
+    }
     // p = softmax(dense(h2, 3))
-    for (let i_2 = 0; i_2 < n; i_2++) {
-      const a0_2 = h2[i_2 * 16];
-      const a1_2 = h2[i_2 * 16 + 1];
-      const a2_2 = h2[i_2 * 16 + 2];
-      const a3_2 = h2[i_2 * 16 + 3];
-      const a4_1 = h2[i_2 * 16 + 4];
-      const a5_1 = h2[i_2 * 16 + 5];
-      const a6_1 = h2[i_2 * 16 + 6];
-      const a7_1 = h2[i_2 * 16 + 7];
-      const a8_1 = h2[i_2 * 16 + 8];
-      const a9_1 = h2[i_2 * 16 + 9];
-      const a10_1 = h2[i_2 * 16 + 10];
-      const a11_1 = h2[i_2 * 16 + 11];
-      const a12_1 = h2[i_2 * 16 + 12];
-      const a13_1 = h2[i_2 * 16 + 13];
-      const a14_1 = h2[i_2 * 16 + 14];
-      const a15_1 = h2[i_2 * 16 + 15];
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_2 = h2[i_3 * 16];
+      const a1_2 = h2[i_3 * 16 + 1];
+      const a2_2 = h2[i_3 * 16 + 2];
+      const a3_2 = h2[i_3 * 16 + 3];
+      const a4_1 = h2[i_3 * 16 + 4];
+      const a5_1 = h2[i_3 * 16 + 5];
+      const a6_1 = h2[i_3 * 16 + 6];
+      const a7_1 = h2[i_3 * 16 + 7];
+      const a8_1 = h2[i_3 * 16 + 8];
+      const a9_1 = h2[i_3 * 16 + 9];
+      const a10_1 = h2[i_3 * 16 + 10];
+      const a11_1 = h2[i_3 * 16 + 11];
+      const a12_1 = h2[i_3 * 16 + 12];
+      const a13_1 = h2[i_3 * 16 + 13];
+      const a14_1 = h2[i_3 * 16 + 14];
+      const a15_1 = h2[i_3 * 16 + 15];
       const acc_2 =
         a0_2 * p_W[0] +
         a1_2 * p_W[3] +
@@ -301,8 +305,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[39] +
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
-      const v_3 = p_b[0];
-      p_z[i_2 * 3] = acc_2 + v_3;
+      const v_4 = p_b[0];
+      p_z[i_3 * 3] = acc_2 + v_4;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -320,8 +324,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[40] +
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
-      const v_4 = p_b[1];
-      p_z[i_2 * 3 + 1] = acc_3 + v_4;
+      const v_5 = p_b[1];
+      p_z[i_3 * 3 + 1] = acc_3 + v_5;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -339,8 +343,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[41] +
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
-      const v_5 = p_b[2];
-      p_z[i_2 * 3 + 2] = acc_4 + v_5;
+      const v_6 = p_b[2];
+      p_z[i_3 * 3 + 2] = acc_4 + v_6;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
@@ -358,10 +362,11 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
     const h1 = buf0,
-      h2 = buf1,
-      p_z = buf0,
-      p = buf1,
-      onehot = buf2;
+      relu = buf1,
+      h2 = buf2,
+      p_z = buf3,
+      p = buf4,
+      onehot = buf5;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
@@ -413,29 +418,32 @@ export function createModel(options: ModelOptions = {}): Model {
           a15 * h2_W[240 + j_1];
         const v_1 = h2_b[j_1];
         const t_1 = acc_1 + v_1;
-        const t_2 = t_1 > 0 ? t_1 : 0;
-        const v_2 = h1[i_1 * 16 + j_1];
-        h2[i_1 * 16 + j_1] = v_2 + t_2;
+        relu[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
+    for (let i_2 = 0; i_2 < n * 16; i_2++) {
+      const v_2 = h1[i_2];
+      const v_3 = relu[i_2];
+      h2[i_2] = v_2 + v_3;
+    }
     // p = softmax(dense(h2, 3))
-    for (let i_2 = 0; i_2 < n; i_2++) {
-      const a0_2 = h2[i_2 * 16];
-      const a1_2 = h2[i_2 * 16 + 1];
-      const a2_2 = h2[i_2 * 16 + 2];
-      const a3_2 = h2[i_2 * 16 + 3];
-      const a4_1 = h2[i_2 * 16 + 4];
-      const a5_1 = h2[i_2 * 16 + 5];
-      const a6_1 = h2[i_2 * 16 + 6];
-      const a7_1 = h2[i_2 * 16 + 7];
-      const a8_1 = h2[i_2 * 16 + 8];
-      const a9_1 = h2[i_2 * 16 + 9];
-      const a10_1 = h2[i_2 * 16 + 10];
-      const a11_1 = h2[i_2 * 16 + 11];
-      const a12_1 = h2[i_2 * 16 + 12];
-      const a13_1 = h2[i_2 * 16 + 13];
-      const a14_1 = h2[i_2 * 16 + 14];
-      const a15_1 = h2[i_2 * 16 + 15];
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_2 = h2[i_3 * 16];
+      const a1_2 = h2[i_3 * 16 + 1];
+      const a2_2 = h2[i_3 * 16 + 2];
+      const a3_2 = h2[i_3 * 16 + 3];
+      const a4_1 = h2[i_3 * 16 + 4];
+      const a5_1 = h2[i_3 * 16 + 5];
+      const a6_1 = h2[i_3 * 16 + 6];
+      const a7_1 = h2[i_3 * 16 + 7];
+      const a8_1 = h2[i_3 * 16 + 8];
+      const a9_1 = h2[i_3 * 16 + 9];
+      const a10_1 = h2[i_3 * 16 + 10];
+      const a11_1 = h2[i_3 * 16 + 11];
+      const a12_1 = h2[i_3 * 16 + 12];
+      const a13_1 = h2[i_3 * 16 + 13];
+      const a14_1 = h2[i_3 * 16 + 14];
+      const a15_1 = h2[i_3 * 16 + 15];
       const acc_2 =
         a0_2 * p_W[0] +
         a1_2 * p_W[3] +
@@ -453,8 +461,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[39] +
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
-      const v_3 = p_b[0];
-      p_z[i_2 * 3] = acc_2 + v_3;
+      const v_4 = p_b[0];
+      p_z[i_3 * 3] = acc_2 + v_4;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -472,8 +480,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[40] +
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
-      const v_4 = p_b[1];
-      p_z[i_2 * 3 + 1] = acc_3 + v_4;
+      const v_5 = p_b[1];
+      p_z[i_3 * 3 + 1] = acc_3 + v_5;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -491,8 +499,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[41] +
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
-      const v_5 = p_b[2];
-      p_z[i_2 * 3 + 2] = acc_4 + v_5;
+      const v_6 = p_b[2];
+      p_z[i_3 * 3 + 2] = acc_4 + v_6;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;

@@ -318,7 +318,7 @@ export function createModel(options: ModelOptions = {}): Model {
   function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
     const layer1 = buf0,
       layer2_z = buf1,
-      sub = buf0;
+      sub = buf2;
     // dense 32 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 3];

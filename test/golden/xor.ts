@@ -181,13 +181,13 @@ export function createModel(options: ModelOptions = {}): Model {
 
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
-  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf0.subarray(0, r * 1));
+  for (let r = 0; r <= maxBatch; r++) predictViews.push(buf2.subarray(0, r * 1));
 
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     const layer1 = buf0,
       layer2_z = buf1,
-      layer2 = buf0;
+      layer2 = buf2;
     // dense 8 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
