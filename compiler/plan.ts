@@ -11,15 +11,12 @@ export interface Slot {
   index: number;
   /** Elements (float64). */
   size: number;
-  tensors: Node[];
 }
 
 /** Buffer placement for one graph (the training step's, or the evaluation functions'). */
 export interface Plan {
-  /** Kernels (fused loop nests), in execution order. */
+  /** Kernels (fused loop nests), in execution order; each root is a materialized node. */
   kernels: Kernel[];
-  /** Materialized nodes (kernel roots), in execution order. */
-  schedule: Node[];
   slotOf: Map<number, Slot>;
   slots: Slot[];
   /** Bytes the graph's tensors would take if none shared storage. */
@@ -66,8 +63,6 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
 
 export function planBuffers(graph: Graph, maxBatch: number): Plan {
   const kernels = formKernels(graph);
-  const schedule = kernels.map((k) => k.root);
-  const position = new Map(schedule.map((n, i) => [n.id, i]));
   const end = new Map<number, number>();
   kernels.forEach((k, i) => {
     for (const input of k.reads) end.set(input.id, Math.max(end.get(input.id) ?? -1, i));
@@ -78,24 +73,22 @@ export function planBuffers(graph: Graph, maxBatch: number): Plan {
   const slots: Slot[] = [];
   const slotOf = new Map<number, Slot>();
   const busyUntil = new Map<Slot, number>();
-  let workUnshared = 0;
-  for (const node of schedule) {
-    if (!needsBuffer(node)) continue;
-    const def = position.get(node.id)!;
+  let unsharedBytes = 0;
+  kernels.forEach(({ root: node }, def) => {
+    if (!needsBuffer(node)) return;
     const size = numel(node.shape, maxBatch);
-    workUnshared += size * 8;
+    unsharedBytes += size * 8;
     const free = slots.filter((s) => busyUntil.get(s)! < def);
     // Best fit: the smallest free slot that is big enough, else grow the biggest free one.
     const fits = free.filter((s) => s.size >= size).sort((a, b) => a.size - b.size || a.index - b.index);
     let slot = fits[0] ?? free.sort((a, b) => b.size - a.size || a.index - b.index)[0];
     if (!slot) {
-      slot = { index: slots.length, size: 0, tensors: [] };
+      slot = { index: slots.length, size: 0 };
       slots.push(slot);
     }
     slot.size = Math.max(slot.size, size);
-    slot.tensors.push(node);
     slotOf.set(node.id, slot);
     busyUntil.set(slot, end.get(node.id) ?? def);
-  }
-  return { kernels, schedule, slotOf, slots, unsharedBytes: workUnshared };
+  });
+  return { kernels, slotOf, slots, unsharedBytes };
 }

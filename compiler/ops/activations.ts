@@ -3,25 +3,7 @@
 // "grad" op supplies it (like `step` for relu); those are only ever built by a VJP.
 import { lit } from "../emit/literals.js";
 import type { Attrs } from "../ir/graph.js";
-import type { OpDef } from "./types.js";
-
-/** A one-input elementwise op whose formula may depend on constant attributes. */
-export function elementwise1(
-  name: string,
-  scalar: (a: string, attrs: Attrs) => string,
-  fold: (a: number, attrs: Attrs) => number,
-  vjp: OpDef["vjp"],
-): OpDef {
-  return {
-    name,
-    kind: "elementwise",
-    arity: 1,
-    inferShape: ([a]) => a!,
-    scalar: ([a], attrs) => scalar(a!, attrs),
-    fold: ([a], attrs) => fold(a!, attrs),
-    vjp,
-  };
-}
+import { elementwise1 } from "./unary.js";
 
 const alphaOf = (attrs: Attrs) => attrs.alpha as number;
 

@@ -1,11 +1,13 @@
 // Elementwise unary ops. Derivatives reuse the op's own output where the math allows
 // (sigmoid' = s(1-s), tanh' = 1-t², exp' = exp), so the backward pass recomputes nothing.
+import type { Attrs } from "../ir/graph.js";
 import type { OpDef } from "./types.js";
 
-function unary(
+/** A one-input elementwise op; its formula may depend on constant attributes (`alpha`, `k`). */
+export function elementwise1(
   name: string,
-  scalar: (a: string) => string,
-  fold: (a: number) => number,
+  scalar: (a: string, attrs: Attrs) => string,
+  fold: (a: number, attrs: Attrs) => number,
   vjp: OpDef["vjp"],
 ): OpDef {
   return {
@@ -13,11 +15,13 @@ function unary(
     kind: "elementwise",
     arity: 1,
     inferShape: ([a]) => a!,
-    scalar: ([a]) => scalar(a!),
-    fold: ([a]) => fold(a!),
+    scalar: ([a], attrs) => scalar(a!, attrs),
+    fold: ([a], attrs) => fold(a!, attrs),
     vjp,
   };
 }
+
+const unary = elementwise1;
 
 export const neg = unary("neg", (a) => `-${a}`, (a) => -a, (b, _, g) => [b.neg(g)]);
 
