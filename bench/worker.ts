@@ -68,7 +68,7 @@ async function netcPredictor(w: Workload, layers: Layer[]): Promise<((x: Float64
     return null;
   }
   const { compileToGraph } = await import("../compiler/index.js");
-  const { importJavaScript, toJavaScript } = await import("../runtime/load.js");
+  const { importJavaScript, toJavaScript } = await import("../cli/load.js");
   const source = workloadSource(w.id);
   // Spread the whole compileToGraph result: the predictor takes whichever graph it needs.
   const compiled = compileToGraph(source, { file: workloadFile(w.id) });

@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import { printAst } from "../grammar/index.js";
 import { analyze, compile, compileToGraph, formatBytes, NetcError } from "../compiler/index.js";
-import { formatDiagnostic, NetcError as DiagError } from "../compiler/diagnostics.js";
+import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { readText, writeOutput } from "./io.js";

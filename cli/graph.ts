@@ -1,6 +1,6 @@
 // `netc graph`: the model's compiled graph as an SVG picture (or DOT text).
 import { compileToGraph } from "../compiler/index.js";
-import { graphToDot, renderDot } from "../runtime/graph-dot.js";
+import { graphToDot, renderDot } from "./plots/graph-dot.js";
 import { parseArgs, stringFlag, UsageError } from "./args.js";
 import { readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";

@@ -2,10 +2,10 @@
 // path or a bundled name), and a weights file checked against the model.
 import { existsSync } from "node:fs";
 import type { ModelIR } from "../compiler/model.js";
-import { BUNDLED_DATA } from "../runtime/bundled-data.js";
-import { parseCsv } from "../runtime/csv.js";
-import { encodeTable, type Dataset, type EncodeOptions } from "../runtime/dataset.js";
-import { checkWeightsFor, parseWeights, type WeightsFile } from "../runtime/weights.js";
+import { BUNDLED_DATA } from "../data/bundled-data.js";
+import { parseCsv } from "../data/csv.js";
+import { encodeTable, type Dataset, type EncodeOptions } from "../data/dataset.js";
+import { checkWeightsFor, parseWeights, type WeightsFile } from "../data/weights.js";
 import { CliError, readText } from "./io.js";
 
 export function bundledNames(): string {

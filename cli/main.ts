@@ -1,8 +1,8 @@
 // netc's command line. Library code never prints or exits; this is the one place that does.
 import { checkCommand, CHECK_USAGE, compileCommand, COMPILE_USAGE } from "./compile.js";
 import { UsageError } from "./args.js";
-import { NetcError } from "../compiler/diagnostics.js";
-import { DataError, WeightsError } from "../runtime/errors.js";
+import { NetcError } from "../diagnostics/index.js";
+import { DataError, WeightsError } from "../data/errors.js";
 import { graphCommand, GRAPH_USAGE } from "./graph.js";
 import { CliError } from "./io.js";
 import { predictCommand, predictorCommand, PREDICT_USAGE, PREDICTOR_USAGE } from "./predict.js";

@@ -2,9 +2,9 @@
 // module with the trained weights baked in).
 import { compile, compileToGraph } from "../compiler/index.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
-import { loadGenerated, toJavaScript } from "../runtime/load.js";
-import { isClassifier, predictedClass } from "../runtime/train-loop.js";
-import { tensorsByName } from "../runtime/weights.js";
+import { loadGenerated, toJavaScript } from "./load.js";
+import { isClassifier, predictedClass } from "./train-loop.js";
+import { tensorsByName } from "../data/weights.js";
 import { parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadData, loadWeights, requireFlag } from "./inputs.js";
 import { readText, writeOutput } from "./io.js";

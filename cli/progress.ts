@@ -1,7 +1,7 @@
 // Training progress: a live bar (epoch, loss, metric, ETA) when the output is a terminal,
 // otherwise one plain line every few epochs, which reads well in CI logs and pipes.
 import cliProgress from "cli-progress";
-import type { EpochStats } from "../runtime/train-loop.js";
+import type { EpochStats } from "./train-loop.js";
 import type { Output } from "./main.js";
 
 export interface Progress {

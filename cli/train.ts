@@ -3,12 +3,12 @@
 import { join } from "node:path";
 import { compile, compileToGraph, type CompileResult, type ModelIR } from "../compiler/index.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
-import { splitDataset } from "../runtime/dataset.js";
-import { loadGenerated } from "../runtime/load.js";
-import { renderLossPlot } from "../runtime/loss-plot.js";
-import type { Model } from "../runtime/generated-types.js";
-import { trainModel, type EpochStats, type TrainOutcome } from "../runtime/train-loop.js";
-import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../runtime/weights.js";
+import { splitDataset } from "../data/dataset.js";
+import { loadGenerated } from "./load.js";
+import { renderLossPlot } from "./plots/loss-plot.js";
+import type { Model } from "./generated-types.js";
+import { trainModel, type EpochStats, type TrainOutcome } from "./train-loop.js";
+import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../data/weights.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadData, loadWeights } from "./inputs.js";
 import { assertDirectory, assertWritable, GENERATED_MARKER, readText, writeOutput } from "./io.js";

@@ -4,7 +4,7 @@
 import * as prettier from "prettier";
 import type { BlockDecl, ModelDecl, Program } from "../grammar/ast.js";
 import { parse } from "../grammar/index.js";
-import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { emitModule } from "./emit/module.js";
 import type { Graph } from "./ir/graph.js";
 import { checkBlocks } from "./lower/blocks.js";
@@ -142,5 +142,5 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-export { NetcError, formatDiagnostic } from "./diagnostics.js";
+export { NetcError, formatDiagnostic } from "../diagnostics/index.js";
 export type { ModelIR } from "./model.js";

@@ -1,14 +1,9 @@
 // The AST of a `.net` file. Every node carries the span of the text it came from so that
 // lowering and shape errors can point at the user's source.
 
-export interface Span {
-  /** 1-based line and column of the first character. */
-  line: number;
-  col: number;
-  /** 0-based offsets into the source text, end exclusive. */
-  start: number;
-  end: number;
-}
+import type { Span } from "../diagnostics/index.js";
+
+export type { Span };
 
 export interface Ident {
   name: string;

@@ -8,7 +8,7 @@
 // best-effort (incomplete statements are left out) and later stages should not run.
 import { EOF, tokenMatcher, type IToken } from "chevrotain";
 import type { Program, Span } from "./ast.js";
-import { Diagnostics, NO_SPAN, sortDiagnostics, type Diagnostic } from "../compiler/diagnostics.js";
+import { Diagnostics, NO_SPAN, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { lex, tokenSpan } from "./lex.js";
 import { netParser } from "./parser.js";
 import { ImplicitEnd, LCurly, RCurly, StatementEnd } from "./tokens.js";

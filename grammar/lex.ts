@@ -3,7 +3,7 @@
 // by a statement end, and pathological nesting is cut off before it can overflow the parser's stack.
 import { createTokenInstance, type IToken } from "chevrotain";
 import type { Span } from "./ast.js";
-import type { Diagnostic } from "../compiler/diagnostics.js";
+import type { Diagnostic } from "../diagnostics/index.js";
 import { quote } from "./errors.js";
 import {
   Comma, Equals, Identifier, ImplicitEnd, isWellFormedNumber, KEYWORDS, LBracket, LCurly, LParen, netLexer, Newline,

@@ -4,7 +4,7 @@
 // per layer, expression depth) live here.
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import type { Arg, BlockDecl, Dim, Expr, Ident, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "./ast.js";
-import { spanFrom, type Diagnostics } from "../compiler/diagnostics.js";
+import { spanFrom, type Diagnostics } from "../diagnostics/index.js";
 import { quote } from "./errors.js";
 import { MAX_NESTING, tokenSpan } from "./lex.js";
 import { netParser } from "./parser.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main, type Output } from "../cli/main.js";
-import { parseWeights } from "../runtime/weights.js";
+import { parseWeights } from "../data/weights.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });

@@ -4,8 +4,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { compile } from "../compiler/index.js";
-import { loadGenerated } from "../runtime/load.js";
-import type { Model } from "../runtime/generated-types.js";
+import { loadGenerated } from "../cli/load.js";
+import type { Model } from "../cli/generated-types.js";
 import { compileExample, EXAMPLES, exampleSource, makeRng, randomArray } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, printAst } from "../grammar/index.js";
 import type { Expr, Program, Stmt } from "../grammar/ast.js";
-import { Diagnostics, formatDiagnostic } from "../compiler/diagnostics.js";
+import { Diagnostics, formatDiagnostic } from "../diagnostics/index.js";
 
 const EXAMPLES = ["logistic", "xor", "lecture", "iris", "regression"];
 function example(name: string): string {

@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile, type CompileOptions, type CompileResult } from "../compiler/index.js";
-import { loadGenerated } from "../runtime/load.js";
-import type { GeneratedModule, Model } from "../runtime/generated-types.js";
+import { loadGenerated } from "../cli/load.js";
+import type { GeneratedModule, Model } from "../cli/generated-types.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -1,6 +1,6 @@
 // The lecture's worked example by hand, and the examples trained end to end on small data sets.
 import { describe, expect, it, vi } from "vitest";
-import type { Model } from "../runtime/generated-types.js";
+import type { Model } from "../cli/generated-types.js";
 import { argmax, compileExample, compileSource, makeGaussian, makeRng } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine

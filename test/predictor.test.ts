@@ -8,11 +8,11 @@ import { Project } from "ts-morph";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { compile } from "../compiler/index.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
-import { BUNDLED_DATA } from "../runtime/bundled-data.js";
-import { encodeTable } from "../runtime/dataset.js";
-import type { Model } from "../runtime/generated-types.js";
-import { importJavaScript, loadGenerated, toJavaScript } from "../runtime/load.js";
-import { trainModel } from "../runtime/train-loop.js";
+import { BUNDLED_DATA } from "../data/bundled-data.js";
+import { encodeTable } from "../data/dataset.js";
+import type { Model } from "../cli/generated-types.js";
+import { importJavaScript, loadGenerated, toJavaScript } from "../cli/load.js";
+import { trainModel } from "../cli/train-loop.js";
 
 vi.setConfig({ testTimeout: 60_000 });
 

@@ -2,7 +2,7 @@
 // statistics move), layernorm, and dropout (compiled out of predict, seeded masks), each
 // compared with the same computation written out by hand here.
 import { describe, expect, it } from "vitest";
-import type { Model } from "../runtime/generated-types.js";
+import type { Model } from "../cli/generated-types.js";
 import { compileSource, makeRng, randomArray } from "./helpers.js";
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-12): void {

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { analyze, formatDiagnostic } from "../compiler/index.js";
 import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
-import { BUNDLED_DATA } from "../runtime/bundled-data.js";
-import { encodeTable } from "../runtime/dataset.js";
-import type { Model, TrainingState, Weights } from "../runtime/generated-types.js";
+import { BUNDLED_DATA } from "../data/bundled-data.js";
+import { encodeTable } from "../data/dataset.js";
+import type { Model, TrainingState, Weights } from "../cli/generated-types.js";
 import { argmax, compileExample, compileSource, makeRng, randomArray } from "./helpers.js";
 
 /** Byte-for-byte equality of every tensor (so −0 ≠ 0 and NaN payloads count). */

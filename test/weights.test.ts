@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compileToGraph } from "../compiler/index.js";
 import type { ModelIR } from "../compiler/model.js";
-import { checkWeightsFor, modelStructure, parseWeights, serializeWeights, structureHash, type WeightsFile } from "../runtime/weights.js";
+import { checkWeightsFor, modelStructure, parseWeights, serializeWeights, structureHash, type WeightsFile } from "../data/weights.js";
 
 const irisSource = readFileSync(new URL("../examples/iris.net", import.meta.url), "utf8");
 const iris = compileToGraph(irisSource).model;

@@ -5,14 +5,14 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { GeneratedModule, Model } from "../../runtime/generated-types.js";
+import type { GeneratedModule, Model } from "../../cli/generated-types.js";
 import { netcWeights, workloadFile, workloadSource, type Layer, type Workload } from "../shared.js";
 import type { EngineDef } from "./types.js";
 
 /** Compiles a workload to JavaScript, checking the .net file agrees with bench/shared.ts. */
 export async function netcJavaScript(w: Workload): Promise<string> {
   const { compile } = await import("../../compiler/index.js");
-  const { toJavaScript } = await import("../../runtime/load.js");
+  const { toJavaScript } = await import("../../cli/load.js");
   const { code, model: ir } = await compile(workloadSource(w.id), { file: workloadFile(w.id) });
   if (ir.train.batch !== w.batch || ir.train.optimizer.kind !== "sgd" || ir.train.optimizer.lr !== w.lr) {
     throw new Error(`${w.id}.net disagrees with bench/shared.ts about batch, optimizer or lr`);

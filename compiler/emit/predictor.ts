@@ -162,7 +162,7 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
   return { code: file.getFullText(), weightsBase64: base64 };
 }
 
-/** Matches the CLI's accuracy rule (runtime/train-loop.ts). */
+/** Matches the CLI's accuracy rule (cli/train-loop.ts). */
 function classifierKind(model: ModelIR): "argmax" | "threshold" | null {
   if (model.output.width === 1) return model.head === "sigmoid" ? "threshold" : null;
   return model.head === "softmax" || model.target.classes !== undefined ? "argmax" : null;

@@ -3,7 +3,7 @@
 // call's binding (`h2 = residual(h1, 16)` makes `h2.W`), so each call gets its own weights.
 // A block may return several values, which the caller unpacks: `h, c = cell(x, h0, c0)`.
 import type { BlockDecl, Expr, Stmt } from "../../grammar/ast.js";
-import { spanFrom, type Diagnostics } from "../diagnostics.js";
+import { spanFrom, type Diagnostics } from "../../diagnostics/index.js";
 import type { LowerContext, Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
 import { BUILTINS, ownEntry } from "./functions.js";

@@ -1,7 +1,7 @@
 // Matches call arguments to a function's parameters: positional first, then by name. Reports
 // wrong counts, unknown or repeated names once, at the offending argument.
 import type { Arg, Expr, Span } from "../../grammar/ast.js";
-import type { Diagnostics } from "../diagnostics.js";
+import type { Diagnostics } from "../../diagnostics/index.js";
 
 export function bindArgs(
   diags: Diagnostics,

@@ -1,7 +1,7 @@
 // State shared while lowering one model: the IR builder, diagnostics, parameters made so
 // far, and the naming context `dense` uses to name its weights after the binding.
 import type { BlockDecl, Span } from "../../grammar/ast.js";
-import type { Diagnostics } from "../diagnostics.js";
+import type { Diagnostics } from "../../diagnostics/index.js";
 import { Builder } from "../ir/builder.js";
 import type { Node } from "../ir/graph.js";
 import type { ParamSpec, StateSpec } from "../model.js";

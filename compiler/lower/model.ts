@@ -1,7 +1,7 @@
 // Lowers one `model` declaration: declarations become graph inputs and parameters, bindings
 // become nodes, `layers` expands to dense layers, and `loss`/`output` close the graph.
 import type { BlockDecl, Ident, ModelDecl, Span, Stmt } from "../../grammar/ast.js";
-import type { Diagnostics } from "../diagnostics.js";
+import type { Diagnostics } from "../../diagnostics/index.js";
 import type { Node } from "../ir/graph.js";
 import type { ModelIR, TrainSpec } from "../model.js";
 import { fuseLosses } from "../passes/fuse-losses.js";

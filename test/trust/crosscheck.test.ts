@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { compileToGraph } from "../../compiler/index.js";
 import type { ModelIR } from "../../compiler/model.js";
-import type { Model } from "../../runtime/generated-types.js";
+import type { Model } from "../../cli/generated-types.js";
 import { compileExample, EXAMPLES, exampleSource, makeRng } from "../helpers.js";
 import { netArb, printNet } from "./netgen.js";
 import { loadUnformatted } from "./support.js";

@@ -4,9 +4,9 @@
 // verbatim as class labels, never evaluated.
 import { describe, expect, it } from "vitest";
 import { compileToGraph } from "../../compiler/index.js";
-import { parseCsv } from "../../runtime/csv.js";
-import { encodeTable } from "../../runtime/dataset.js";
-import { checkWeightsFor, modelStructure, parseWeights, structureHash, tensorsByName } from "../../runtime/weights.js";
+import { parseCsv } from "../../data/csv.js";
+import { encodeTable } from "../../data/dataset.js";
+import { checkWeightsFor, modelStructure, parseWeights, structureHash, tensorsByName } from "../../data/weights.js";
 import { exampleSource } from "../helpers.js";
 
 const model = compileToGraph(exampleSource("logistic")).model;

@@ -2,8 +2,8 @@
 // each one, printing a fingerprint of every emitted module and of the trained weights.
 import { createHash } from "node:crypto";
 import { compile } from "../../compiler/index.js";
-import { loadGenerated } from "../../runtime/load.js";
-import type { Model } from "../../runtime/generated-types.js";
+import { loadGenerated } from "../../cli/load.js";
+import type { Model } from "../../cli/generated-types.js";
 import { exampleSource, makeRng } from "../helpers.js";
 
 export function sha256(data: string | Uint8Array): string {

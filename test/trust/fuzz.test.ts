@@ -6,7 +6,7 @@
 // NETC_FUZZ_SEED=n other ones.
 import { describe, expect, it, vi } from "vitest";
 import { analyze, compile, compileToGraph, formatDiagnostic, NetcError } from "../../compiler/index.js";
-import type { Diagnostic } from "../../compiler/diagnostics.js";
+import type { Diagnostic } from "../../diagnostics/index.js";
 import { EXAMPLES, exampleSource, makeRng } from "../helpers.js";
 import { badPosition, typecheck } from "./support.js";
 

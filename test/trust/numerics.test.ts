@@ -3,7 +3,7 @@
 // (stable log-sum-exp and softplus in the fused losses; bce and cross_entropy clamp log at −100
 // like PyTorch). Where it has none (exp(1000), log(0)), the step must not poison the weights.
 import { describe, expect, it, vi } from "vitest";
-import type { Model } from "../../runtime/generated-types.js";
+import type { Model } from "../../cli/generated-types.js";
 import { loadUnformatted } from "./support.js";
 
 vi.setConfig({ testTimeout: 60_000 });

@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { compileToGraph, type CompileOptions } from "../../compiler/index.js";
-import type { Diagnostic } from "../../compiler/diagnostics.js";
+import type { Diagnostic } from "../../diagnostics/index.js";
 import { emitModule } from "../../compiler/emit/module.js";
-import { loadGenerated } from "../../runtime/load.js";
-import type { Model } from "../../runtime/generated-types.js";
+import { loadGenerated } from "../../cli/load.js";
+import type { Model } from "../../cli/generated-types.js";
 
 /**
  * Compiles without the prettier pass (formatting only; `compile` adds it) and loads the module.

@@ -1,8 +1,8 @@
 // A picture of a compiled model: the forward graph (and optionally the backward graph) as
 // Graphviz DOT, rendered to SVG by Graphviz compiled to WebAssembly (no system install).
-import type { Graph, Node } from "../compiler/ir/graph.js";
-import type { ModelIR } from "../compiler/model.js";
-import { liveNodes } from "../compiler/passes/rewrite.js";
+import type { Graph, Node } from "../../compiler/ir/graph.js";
+import type { ModelIR } from "../../compiler/model.js";
+import { liveNodes } from "../../compiler/passes/rewrite.js";
 
 const GRAD = "#c0392b";
 

@@ -1,6 +1,15 @@
+// Source spans and diagnostics: the leaf every layer shares (grammar, compiler, CLI).
 // Diagnostics are collected, not thrown one at a time: every stage appends to a list so a run
 // reports every error it can find. `NetcError` carries the list to the caller (the CLI prints it).
-import type { Span } from "../grammar/ast.js";
+
+export interface Span {
+  /** 1-based line and column of the first character. */
+  line: number;
+  col: number;
+  /** 0-based offsets into the source text, end exclusive. */
+  start: number;
+  end: number;
+}
 
 export interface Diagnostic {
   severity: "error" | "warning";

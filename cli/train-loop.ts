@@ -3,9 +3,9 @@
 // training and validation sets after every epoch. A non-finite loss stops training and says
 // where; the weights measured at the end of the last full epoch are restored.
 import type { ModelIR } from "../compiler/model.js";
-import type { Dataset } from "./dataset.js";
+import type { Dataset } from "../data/dataset.js";
 import type { Model, Weights } from "./generated-types.js";
-import type { SplitMetrics } from "./weights.js";
+import type { SplitMetrics } from "../data/weights.js";
 
 export interface EpochStats {
   epoch: number;

@@ -2,7 +2,7 @@
 // drawn by Vega-Lite and rendered headless by Vega (no browser, no canvas, no network).
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { EpochStats } from "./train-loop.js";
+import type { EpochStats } from "../train-loop.js";
 
 export async function renderLossPlot(history: readonly EpochStats[], title: string): Promise<string> {
   const values: { epoch: number; split: string; metric: string; value: number }[] = [];

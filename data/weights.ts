@@ -1,7 +1,7 @@
 // The weights file: versioned JSON holding everything needed to use trained weights safely
 // later — which model they belong to (name and a hash of its structure), every tensor, the
 // class-label mapping, how they were trained and how well. Loading checks all of it.
-import type { TrainingState } from "./generated-types.js";
+import type { TrainingState } from "../cli/generated-types.js";
 import { createHash } from "node:crypto";
 import type { ModelIR } from "../compiler/model.js";
 import { WeightsError } from "./errors.js";
