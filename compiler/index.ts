@@ -56,6 +56,8 @@ export interface CompileOptions {
   train?: Partial<Pick<TrainSpec, "epochs" | "batch" | "seed">> & { lr?: number };
   /** Run the IR verifier after every pass. */
   verify?: boolean;
+  /** Run prettier over the module (default true). Tests that only run the code skip it. */
+  format?: boolean;
 }
 
 export interface CompileResult {
@@ -114,7 +116,7 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
   const raw = emitModule({ ...result, source, file: options.file ?? "<input>" });
-  const code = await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
+  const code = options.format === false ? raw : await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
   return { ...result, code };
 }
 
