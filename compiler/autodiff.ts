@@ -3,7 +3,7 @@
 // input's shape when the op broadcast it, and accumulates fan-out. The result is ordinary IR.
 import type { Builder } from "./ir/builder.js";
 import { sameShape, type Node, type Shape } from "./ir/graph.js";
-import { OPS } from "./ops/index.js";
+import { defOf } from "./ops/index.js";
 
 export function gradients(b: Builder, loss: Node, wrt: readonly Node[]): Map<Node, Node> {
   const order = reachable(loss);
@@ -11,7 +11,7 @@ export function gradients(b: Builder, loss: Node, wrt: readonly Node[]): Map<Nod
   for (let idx = order.length - 1; idx >= 0; idx--) {
     const node = order[idx]!;
     const g = grads.get(node);
-    const def = OPS[node.op]!;
+    const def = defOf(node.op);
     if (!g) continue;
     const label = b.labels.get(node.id);
     if (label) b.name(g, `d_${label}`); // all users are done, so g is final: name it after its value

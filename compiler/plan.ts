@@ -1,7 +1,7 @@
 // Buffer planning. Every tensor the training step computes gets a fixed place in a
 // preallocated Float64Array sized for the compiled maximum batch; tensors whose lifetimes do
 // not overlap share one array. Scalars live in locals and leaves need no storage of their own.
-import { formKernels, isLeaf, type Kernel } from "./emit/kernels.js";
+import { formKernels, isLeaf, type Kernel } from "./schedule.js";
 import { numel, type Graph, type Node } from "./ir/graph.js";
 import type { ModelIR } from "./model.js";
 import { trainableParams } from "./passes/index.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Diagnostics } from "../diagnostics/index.js";
 import { analyze, formatDiagnostic } from "../compiler/index.js";
-import { erf } from "../compiler/ops/gelu.js";
+import { erf } from "../compiler/ops/erf.js";
 import { parse, printAst } from "../grammar/index.js";
 import type { Model } from "../cli/generated-types.js";
 import { compileSource, finiteDiffCheck, makeRng, randomArray, randomizeWeights } from "./helpers.js";
@@ -54,6 +54,7 @@ const CASES: GradCase[] = [
   { name: "elu(z, 0.5)", params: "W b", body: `${Z}p = elu(z, 0.5)` },
   { name: "elu, negative alpha", params: "W b", body: `${Z}p = elu(z, alpha: -0.5)` },
   { name: "gelu", params: "W b", body: `${Z}p = gelu(3 * z)` },
+  { name: "mish", params: "W b", body: `${Z}p = mish(3 * z)` },
   { name: "softplus", params: "W b", body: `${Z}p = softplus(3 * z)` },
   { name: "swish", params: "W b", body: `${Z}p = swish(2 * z)` },
   { name: "silu", params: "W b", body: `${Z}p = silu(2 * z)` },
@@ -228,6 +229,7 @@ const FORWARD: ForwardCase[] = [
   { expr: "softplus(x)", ref: (v) => Math.log(1 + Math.exp(v)) },
   { expr: "swish(x)", ref: (v) => v * sigmoid(v) },
   { expr: "silu(x)", ref: (v) => v * sigmoid(v) },
+  { expr: "mish(x)", ref: (v) => v * Math.tanh(Math.log1p(Math.exp(v))) },
   { expr: "identity(x) * 1.5", ref: (v) => 1.5 * v },
   {
     expr: "log_softmax(x)",

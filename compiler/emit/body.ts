@@ -1,13 +1,14 @@
 // Emits the statements of one generated function (predict, loss, or the training step): the
 // kernels it needs, in order, with a comment pointing back at the `.net` source whenever the
 // source expression changes.
+import type { EmitContext } from "../backend/js/context.js";
+import { broadcastIndexer, elementCode, emitElementwiseKernel, emitSumKernel } from "../backend/js/fused.js";
+import { emitMatmul } from "../backend/js/matmul.js";
+import { kernelRule, leafRule } from "../backend/js/rules.js";
 import type { Node } from "../ir/graph.js";
-import { OPS } from "../ops/index.js";
-import type { EmitContext } from "./context.js";
-import { broadcastIndexer, elementCode, emitElementwiseKernel, emitSumKernel } from "./fused.js";
-import type { Kernel } from "./kernels.js";
-import { commentText, lit } from "./literals.js";
-import { emitMatmul } from "./matmul.js";
+import { defOf, isElementwise } from "../ops/index.js";
+import type { Kernel } from "../schedule.js";
+import { commentText } from "./literals.js";
 import type { NameManager } from "./names.js";
 
 export interface BodyEnv {
@@ -34,15 +35,14 @@ export function emitBody(
   closureScalars?: { names: NameManager; declared: string[] },
 ): { kernels: EmittedKernel[]; ref: (n: Node) => string } {
   const scalars = new Map<number, string>();
-  const ref = (node: Node): string => {
-    if (node.op === "const") return lit(node.attrs.value as number);
-    if (node.op === "batch") return env.rows;
+  const storage = (node: Node): string => {
     const s = scalars.get(node.id) ?? env.storage(node);
     if (s === undefined) throw new Error(`internal: no storage for %${node.id} (${node.op})`);
     return s;
   };
+  const ref = (node: Node): string => (defOf(node.op).kind === "leaf" ? leafRule(node)(ctx, node) : storage(node));
   const declare = closureScalars ? (name: string, init: string) => `${name} = ${init};` : (name: string, init: string) => `let ${name} = ${init};`;
-  const ctx: EmitContext = { ref, local: (base) => names.claim(base), rows: env.rows, declare };
+  const ctx: EmitContext = { ref, storage, local: (base) => names.claim(base), rows: env.rows, declare };
   const out: EmittedKernel[] = [];
   let lastComment = "";
   for (const k of kernels) {
@@ -66,10 +66,9 @@ function emitKernel(ctx: EmitContext, k: Kernel): string {
     const epilogue = (i: string, j: string, acc: string) => elementCode(ctx, k, broadcastIndexer(ctx, root.shape, [i, j]), acc);
     return emitMatmul(ctx, k.core, ctx.ref(root), epilogue);
   }
-  const def = OPS[root.op]!;
-  if (def.kind === "elementwise") return emitElementwiseKernel(ctx, k);
+  if (isElementwise(root)) return emitElementwiseKernel(ctx, k);
   if (root.op === "sum") return emitSumKernel(ctx, k);
-  return def.emit!(ctx, root);
+  return kernelRule(root)(ctx, root);
 }
 
 function scalarName(node: Node): string {

@@ -12,7 +12,7 @@ import type { Graph, Node } from "../ir/graph.js";
 import { liveNodes } from "../passes/rewrite.js";
 import { needsBuffer, type Plan } from "../plan.js";
 import { emitBody, type EmittedKernel } from "./body.js";
-import type { Kernel } from "./kernels.js";
+import type { Kernel } from "../schedule.js";
 import type { NameManager } from "./names.js";
 
 /** Largest function body, in characters of emitted source, kept in one piece. */

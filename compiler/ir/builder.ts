@@ -1,32 +1,39 @@
 // Builds hash-consed IR nodes. Building `add(a, b)` twice returns the same node, which is what
 // makes CSE free; each node's shape is inferred (and checked) by its op's shape rule here.
-import type { Span } from "../../grammar/ast.js";
+import type { Span } from "../../diagnostics/index.js";
 import { OPS } from "../ops/index.js";
-import type { Attrs, Graph, Node, Shape } from "./graph.js";
+import type { IRBuilder, NodeArgs, UnaryOp } from "../ops/types.js";
+import { encodeShape, type Graph, type Node, type NodeOf, type Shape } from "./graph.js";
+import type { AttrsOf, OpName } from "./vocabulary.js";
 
 export class ShapeError extends Error {}
 
-export class Builder {
+export class Builder implements IRBuilder {
   private readonly table = new Map<string, Node>();
   readonly nodes: Node[] = [];
   readonly labels = new Map<number, string>();
   /** Where new nodes come from: the source span, and whether they belong to the backward pass. */
   origin: { span?: Span; grad: boolean } | undefined;
 
-  node(op: string, inputs: readonly Node[], attrs: Attrs = {}, span?: Span, label?: string): Node {
+  node<K extends OpName>(op: K, inputs: readonly Node[], ...rest: NodeArgs<K>): NodeOf<K> {
+    const [attrs = {} as AttrsOf<K>, span, label] = rest;
     const def = OPS[op];
-    if (!def) throw new Error(`internal: unknown op '${op}'`);
     if (inputs.length !== def.arity) throw new Error(`internal: op '${op}' takes ${def.arity} inputs, got ${inputs.length}`);
     const key = `${op}(${inputs.map((n) => n.id).join(",")})${JSON.stringify(attrs)}`;
     const existing = this.table.get(key);
-    if (existing) return existing;
-    const shape = def.inferShape(inputs.map((n) => n.shape), attrs);
+    if (existing) return existing as NodeOf<K>;
+    const shape = (def.inferShape as (s: readonly Shape[], a: AttrsOf<K>) => Shape | string)(inputs.map((n) => n.shape), attrs);
     if (typeof shape === "string") throw new ShapeError(shape);
-    const node: Node = { id: this.nodes.length, op, inputs, attrs, shape, span: span ?? this.origin?.span, grad: this.origin?.grad };
+    const node = { id: this.nodes.length, op, inputs, attrs, shape, span: span ?? this.origin?.span, grad: this.origin?.grad } as unknown as NodeOf<K>;
     if (label) this.labels.set(node.id, label);
     this.table.set(key, node);
     this.nodes.push(node);
     return node;
+  }
+
+  /** The same op and attributes as `node`, over new inputs (what passes do to every node they keep). */
+  copy(node: Node, inputs: readonly Node[]): Node {
+    return (this.node as (op: OpName, inputs: readonly Node[], attrs: object) => Node)(node.op, inputs, node.attrs);
   }
 
   /** Names a node after the `.net` binding it came from, for readable output; the first name wins. */
@@ -43,22 +50,25 @@ export class Builder {
     return this.node("const", [], { value: Object.is(value, -0) ? 0 : value });
   }
   batch(): Node {
-    return this.node("batch", []);
+    return this.node("batch", [], {});
   }
   input(name: string, shape: Shape, span?: Span): Node {
-    return this.node("input", [], { name, shape: shape.map((d) => (d === "B" ? -1 : d)) }, span, name);
+    return this.node("input", [], { name, shape: encodeShape(shape) }, span, name);
   }
   param(name: string, shape: readonly number[], span?: Span): Node {
     return this.node("param", [], { name, shape }, span, name);
   }
 
-  add(a: Node, b: Node): Node { return this.node("add", [a, b]); }
-  sub(a: Node, b: Node): Node { return this.node("sub", [a, b]); }
-  mul(a: Node, b: Node): Node { return this.node("mul", [a, b]); }
-  div(a: Node, b: Node): Node { return this.node("div", [a, b]); }
-  max(a: Node, b: Node): Node { return this.node("max", [a, b]); }
-  neg(a: Node): Node { return this.node("neg", [a]); }
-  unary(op: string, a: Node): Node { return this.node(op, [a]); }
+  add(a: Node, b: Node): Node { return this.node("add", [a, b], {}); }
+  sub(a: Node, b: Node): Node { return this.node("sub", [a, b], {}); }
+  mul(a: Node, b: Node): Node { return this.node("mul", [a, b], {}); }
+  div(a: Node, b: Node): Node { return this.node("div", [a, b], {}); }
+  max(a: Node, b: Node): Node { return this.node("max", [a, b], {}); }
+  gt(a: Node, b: Node): Node { return this.node("gt", [a, b], {}); }
+  ge(a: Node, b: Node): Node { return this.node("ge", [a, b], {}); }
+  where(c: Node, a: Node, b: Node): Node { return this.node("where", [c, a, b], {}); }
+  neg(a: Node): Node { return this.node("neg", [a], {}); }
+  unary(op: UnaryOp, a: Node): Node { return (this.node as (op: OpName, inputs: readonly Node[]) => Node)(op, [a]); }
   matmul(a: Node, b: Node, ta = false, tb = false): Node {
     return this.node("matmul", [a, b], { ta, tb });
   }
@@ -69,11 +79,6 @@ export class Builder {
     return this.sum(a, a.shape.map((_, i) => i), false);
   }
   broadcastTo(a: Node, shape: Shape): Node {
-    return this.node("broadcast", [a], { shape: shape.map((d) => (d === "B" ? -1 : d)) });
+    return this.node("broadcast", [a], { shape: encodeShape(shape) });
   }
-}
-
-/** Attr-encoded shapes use -1 for the batch dim because attrs are plain numbers. */
-export function decodeShape(encoded: readonly number[]): Shape {
-  return encoded.map((d) => (d === -1 ? "B" : d));
 }

@@ -1,25 +1,28 @@
 // The IR: a tiny immutable graph of primitive ops with static per-sample shapes. The batch
 // dimension is the symbol "B". Nodes are hash-consed by a Builder, so building the same
 // expression twice yields the same node — common-subexpression elimination comes for free.
-import type { Span } from "../../grammar/ast.js";
+import type { Span } from "../../diagnostics/index.js";
+import type { AttrsOf, OpName } from "./vocabulary.js";
 
 export type Dim = number | "B";
 export type Shape = readonly Dim[];
 
-/** Attributes are plain JSON data so they can be part of the hash-consing key. */
-export type Attrs = Readonly<Record<string, number | string | boolean | readonly number[]>>;
+/** A node of one op; `Node` is the union over every op, so `node.op === "matmul"` narrows its attrs. */
+export type NodeOf<K extends OpName> = K extends OpName ? OpNode<K> : never;
+export type Node = NodeOf<OpName>;
 
-export interface Node {
+interface OpNode<K extends OpName> {
   readonly id: number;
-  readonly op: string;
+  readonly op: K;
   readonly inputs: readonly Node[];
-  readonly attrs: Attrs;
+  readonly attrs: AttrsOf<K>;
   readonly shape: Shape;
   /** Source text this node came from (the whole expression), for diagnostics and comments. */
   readonly span?: Span;
   /** True for nodes created by differentiation (the backward pass). */
   readonly grad?: boolean;
 }
+
 
 export interface Graph {
   /** Every node, in a topological order (inputs before users). */
@@ -49,4 +52,18 @@ export function isBatched(shape: Shape): boolean {
 
 export function isScalar(node: Node): boolean {
   return node.shape.length === 0;
+}
+
+/** The value of a `const` node, or undefined for any other node. */
+export function constValue(node: Node): number | undefined {
+  return node.op === "const" ? node.attrs.value : undefined;
+}
+
+/** Attribute-encoded shapes use -1 for the batch dimension. */
+export function decodeShape(encoded: readonly number[]): Shape {
+  return encoded.map((d) => (d === -1 ? "B" : d));
+}
+
+export function encodeShape(shape: Shape): number[] {
+  return shape.map((d) => (d === "B" ? -1 : d));
 }

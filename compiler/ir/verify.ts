@@ -1,19 +1,20 @@
-// Structural check of a graph, run after every pass in tests: ops are known, inputs come
-// before their users, and every stored shape is what the op's shape rule says.
-import { OPS } from "../ops/index.js";
+// Structural check of a graph, run after every pass in tests and with --verify: inputs come
+// before their users, arities match, and every stored shape is what the op's shape rule says.
+import { defOf } from "../ops/index.js";
 import { shapeToString, type Graph } from "./graph.js";
 
 export function verify(graph: Graph, stage = "graph"): void {
   const seen = new Set<number>();
   for (const node of graph.nodes) {
-    const def = OPS[node.op];
+    const def = defOf(node.op);
     const fail = (msg: string) => {
       throw new Error(`verify after ${stage}: node %${node.id} (${node.op}): ${msg}`);
     };
     if (!def) fail("unknown op");
-    if (node.inputs.length !== def!.arity) fail(`has ${node.inputs.length} inputs, op takes ${def!.arity}`);
+    if (node.inputs.length !== def.arity) fail(`has ${node.inputs.length} inputs, op takes ${def.arity}`);
+    if (def.kind === "modal" && stage !== "lower" && !stage.startsWith("fuse")) fail("modal op left after specialization");
     for (const input of node.inputs) if (!seen.has(input.id)) fail(`input %${input.id} is not defined before use`);
-    const shape = def!.inferShape(node.inputs.map((i) => i.shape), node.attrs);
+    const shape = def.inferShape(node.inputs.map((i) => i.shape), node.attrs);
     if (typeof shape === "string") fail(shape);
     else if (shapeToString(shape) !== shapeToString(node.shape)) fail(`shape ${shapeToString(node.shape)} but rule gives ${shapeToString(shape)}`);
     seen.add(node.id);

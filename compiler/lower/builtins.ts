@@ -77,7 +77,7 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
         ctx.diags.error(e.span, `softmax needs a vector, got a scalar`);
         return POISON;
       }
-      return tensor(ctx.b.unary(name, x));
+      return tensor(ctx.b.unary(name as "softmax" | "sigmoid" | "tanh" | "relu", x));
     }
   }
 }

@@ -8,7 +8,7 @@ export interface FunctionSig {
 
 export const ACTIVATIONS = [
   "sigmoid", "tanh", "relu", "softmax", "exp", "log",
-  "leaky_relu", "elu", "gelu", "softplus", "swish", "silu", "identity", "log_softmax",
+  "leaky_relu", "elu", "gelu", "softplus", "swish", "silu", "mish", "identity", "log_softmax",
 ] as const;
 export const LOSSES = ["bce", "cross_entropy", "mse", "mae", "huber", "bce_logits", "cross_entropy_logits"] as const;
 
@@ -39,6 +39,7 @@ export const BUILTINS: Record<string, FunctionSig> = {
   softplus: { params: ["x"], doc: "log(1 + e^x), computed stably" },
   swish: { params: ["x"], doc: "x·sigmoid(x), the same as silu" },
   silu: { params: ["x"], doc: "x·sigmoid(x)" },
+  mish: { params: ["x"], doc: "x·tanh(softplus(x))" },
   identity: { params: ["x"], doc: "x itself" },
   log_softmax: { params: ["x"], doc: "log(softmax(x)) along the feature axis, computed stably" },
   sqrt: { params: ["x"], doc: "square root, elementwise" },

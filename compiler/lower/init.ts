@@ -45,7 +45,7 @@ export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
 }
 
 /** ReLU and its smooth or leaky relatives: their layers start from He initialization. */
-const RELU_LIKE = ["relu", "leaky_relu", "elu", "gelu", "swish", "silu"];
+const RELU_LIKE = ["relu", "leaky_relu", "elu", "gelu", "swish", "silu", "mish"];
 
 /** The initializer a weight gets when none is given: He for ReLU-like layers, Xavier otherwise. */
 export function defaultWeightInit(activation: string | undefined): InitSpec {

@@ -13,7 +13,7 @@ export type BoundArgs = Map<string, { expr: Expr; span: Span }>;
 
 /** Functions handled here; `lowerCall` hands them over after checking the arguments. */
 export const MATH_FUNCTIONS = new Set([
-  "leaky_relu", "elu", "gelu", "softplus", "swish", "silu", "identity", "log_softmax",
+  "leaky_relu", "elu", "gelu", "softplus", "swish", "silu", "mish", "identity", "log_softmax",
   "sqrt", "abs", "square", "pow", "max", "min", "clip", "concat", "l1", "l2",
 ]);
 
@@ -60,8 +60,10 @@ export function lowerMathCall(ctx: LowerContext, e: Call, args: BoundArgs, scope
       return tensor(b.node(name, [x], { alpha }));
     }
     case "gelu": {
+      // ½x(1 + erf(x/√2)), the exact form; erf is the primitive with a rule in each backend.
       const x = tensorArg("x", { activation: name });
-      return x ? tensor(b.node("gelu", [x])) : POISON;
+      if (!x) return POISON;
+      return tensor(b.mul(b.mul(b.const(0.5), x), b.add(b.const(1), b.node("erf", [b.mul(x, b.const(Math.SQRT1_2))]))));
     }
     case "swish":
     case "silu": {
@@ -82,6 +84,7 @@ export function lowerMathCall(ctx: LowerContext, e: Call, args: BoundArgs, scope
       return tensor(b.node("log_softmax", [x]));
     }
     case "softplus":
+    case "mish":
     case "sqrt":
     case "abs":
     case "square": {

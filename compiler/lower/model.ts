@@ -168,8 +168,9 @@ export function lowerModel(
   }
   if (!input || !target || !output?.node || !loss || diags.hasErrors) return undefined;
 
-  if (["input", "param", "state"].includes(output.node.op)) {
-    ctx.diags.error(output.span, `output '${output.name}' must be computed by the model, not be the ${output.node.op === "input" ? "input" : "parameter"} '${output.node.attrs.name}' itself`);
+  const leaf = output.node;
+  if (leaf.op === "input" || leaf.op === "param" || leaf.op === "state") {
+    ctx.diags.error(output.span, `output '${output.name}' must be computed by the model, not be the ${leaf.op === "input" ? "input" : "parameter"} '${leaf.attrs.name}' itself`);
     return undefined;
   }
   const head = output.node.op === "softmax" ? "softmax" : output.node.op === "sigmoid" ? "sigmoid" : "other";

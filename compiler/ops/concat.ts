@@ -1,15 +1,13 @@
 // Joining and splitting along the feature (last) axis. `concat` is the user-facing op; `slice`
 // is its derivative (each operand's cotangent is its columns of the output's), and concat of
 // zero padding is in turn slice's derivative.
-import { sizeExpr } from "../emit/context.js";
 import { shapeToString, type Shape } from "../ir/graph.js";
 import type { OpDef } from "./types.js";
 
 const lastDim = (s: Shape): number => s[s.length - 1] as number;
 
-export const concat: OpDef = {
-  name: "concat",
-  kind: "other",
+export const concat: OpDef<"concat"> = {
+  kind: "kernel",
   arity: 2,
   inferShape: ([a, b]) => {
     const lead = (s: Shape) => shapeToString(s.slice(0, -1));
@@ -19,51 +17,29 @@ export const concat: OpDef = {
     return [...a!.slice(0, -1), lastDim(a!) + lastDim(b!)];
   },
   vjp: (b, node, g) => {
-    const [A, B] = node.inputs as [typeof node, typeof node];
-    const wa = lastDim(A.shape);
-    return [b.node("slice", [g], { start: 0, len: wa }), b.node("slice", [g], { start: wa, len: lastDim(B.shape) })];
-  },
-  emit(ctx, node) {
-    const [A, B] = node.inputs as [typeof node, typeof node];
-    const wa = lastDim(A.shape), wb = lastDim(B.shape), w = wa + wb;
-    const out = ctx.ref(node), a = ctx.ref(A), bb = ctx.ref(B);
-    const r = ctx.local("r"), j = ctx.local("j");
-    return `for (let ${r} = 0; ${r} < ${sizeExpr(ctx, node.shape.slice(0, -1))}; ${r}++) {
-for (let ${j} = 0; ${j} < ${wa}; ${j}++) ${out}[${r} * ${w} + ${j}] = ${a}[${r} * ${wa} + ${j}];
-for (let ${j} = 0; ${j} < ${wb}; ${j}++) ${out}[${r} * ${w} + ${wa} + ${j}] = ${bb}[${r} * ${wb} + ${j}];
-}`;
+    const [A, B] = node.inputs;
+    const wa = lastDim(A!.shape);
+    return [b.node("slice", [g], { start: 0, len: wa }), b.node("slice", [g], { start: wa, len: lastDim(B!.shape) })];
   },
 };
 
 /** Columns [start, start + len) of the last axis. */
-export const slice: OpDef = {
-  name: "slice",
-  kind: "other",
+export const slice: OpDef<"slice"> = {
+  kind: "kernel",
   arity: 1,
-  inferShape: ([a], attrs) => {
-    const start = attrs.start as number, len = attrs.len as number;
+  inferShape: ([a], { start, len }) => {
     const w = a!.length === 0 ? "B" : a![a!.length - 1];
     if (w === "B" || start < 0 || len < 1 || start + len > w!) return `cannot take columns ${start}..${start + len} of ${shapeToString(a!)}`;
     return [...a!.slice(0, -1), len];
   },
   vjp: (b, node, g) => {
     const x = node.inputs[0]!;
-    const start = node.attrs.start as number, len = node.attrs.len as number;
+    const { start, len } = node.attrs;
     const after = lastDim(x.shape) - start - len;
     const zeros = (width: number) => b.broadcastTo(b.const(0), [...x.shape.slice(0, -1), width]);
     let padded = g;
-    if (start > 0) padded = b.node("concat", [zeros(start), padded]);
-    if (after > 0) padded = b.node("concat", [padded, zeros(after)]);
+    if (start > 0) padded = b.node("concat", [zeros(start), padded], {});
+    if (after > 0) padded = b.node("concat", [padded, zeros(after)], {});
     return [padded];
-  },
-  emit(ctx, node) {
-    const X = node.inputs[0]!;
-    const start = node.attrs.start as number, len = node.attrs.len as number, w = lastDim(X.shape);
-    const out = ctx.ref(node), x = ctx.ref(X);
-    const r = ctx.local("r"), j = ctx.local("j");
-    const from = start === 0 ? `${r} * ${w} + ${j}` : `${r} * ${w} + ${start} + ${j}`;
-    return `for (let ${r} = 0; ${r} < ${sizeExpr(ctx, node.shape.slice(0, -1))}; ${r}++) {
-for (let ${j} = 0; ${j} < ${len}; ${j}++) ${out}[${r} * ${len} + ${j}] = ${x}[${from}];
-}`;
   },
 };

@@ -1,31 +1,50 @@
-// The op registry. Adding an op means adding one OpDef file and one line here.
-import { abs, clip, clip_grad, elu, elu_grad, huber, leaky_relu, leaky_relu_grad, pow, sign, silu, softplus, sqrt, square } from "./activations.js";
-import { add, div, ge, max, min, mul, sub } from "./binary.js";
+// The op registry: what every op of the IR's vocabulary (ir/vocabulary.ts) is. Adding an op
+// means one entry in the vocabulary, one OpDef here, and one rule in each backend's table; the
+// type below makes a missing one a compile error.
+import type { Node, Shape } from "../ir/graph.js";
+import type { OpKind, OpName } from "../ir/vocabulary.js";
+import { clip, elu, huber, leaky_relu, mish, silu, softplus } from "./activations.js";
+import { add, div, ge, gt, max, min, mul, sub, where } from "./binary.js";
 import { broadcast } from "./broadcast.js";
 import { concat, slice } from "./concat.js";
-import { geluOp, gelu_grad } from "./gelu.js";
-import { batch, constant, input, param } from "./leaves.js";
+import { erfOp } from "./erf.js";
+import { batch, constant, input, param, state } from "./leaves.js";
 import { bce_sum, ce_sum, sigmoid_bce_sum, softmax_ce_sum } from "./losses.js";
-import { log_softmax } from "./log-softmax.js";
 import { matmul } from "./matmul.js";
-import { batchnorm, dropout, dropout_mask, rsqrt, state } from "./norm.js";
+import { batchnorm, dropout, dropout_mask } from "./norm.js";
 import { onehot } from "./onehot.js";
-import { softmax } from "./softmax.js";
+import { log_softmax, softmax } from "./softmax.js";
 import { sum } from "./sum.js";
-import type { OpDef } from "./types.js";
-import { exp, log, neg, relu, sigmoid, step, tanh } from "./unary.js";
+import type { IRBuilder, OpDef } from "./types.js";
+import { abs, exp, log, neg, pow, relu, rsqrt, sigmoid, sqrt, square, tanh } from "./unary.js";
 
-export const OPS: Readonly<Record<string, OpDef>> = Object.fromEntries(
-  [
-    input, param, constant, batch,
-    neg, exp, log, sigmoid, tanh, relu, step,
-    add, sub, mul, div, max, ge, min,
-    leaky_relu, leaky_relu_grad, elu, elu_grad, softplus, silu, geluOp, gelu_grad, log_softmax,
-    sqrt, abs, sign, square, pow, clip, clip_grad, huber, concat, slice,
-    broadcast, sum, matmul, softmax, onehot,
-    bce_sum, sigmoid_bce_sum, ce_sum, softmax_ce_sum,
-    state, dropout, batchnorm, dropout_mask, rsqrt,
-  ].map((op) => [op.name, op]),
-);
+export const OPS: { readonly [K in OpName]: OpDef<K> } = {
+  input, param, state, const: constant, batch,
+  neg, exp, log, sqrt, rsqrt, abs, square, pow, sigmoid, tanh, relu,
+  leaky_relu, elu, softplus, silu, mish, clip, huber, broadcast,
+  add, sub, mul, div, max, min, gt, ge, where,
+  sum,
+  matmul, erf: erfOp, softmax, log_softmax, concat, slice, onehot, dropout_mask,
+  bce_sum, sigmoid_bce_sum, ce_sum, softmax_ce_sum,
+  dropout, batchnorm,
+};
+
+/** An op's definition as seen by code that handles every op alike (autodiff, verify, simplify). */
+export interface AnyOpDef {
+  readonly kind: OpKind;
+  readonly arity: number;
+  inferShape(inputs: readonly Shape[], attrs: object): Shape | string;
+  vjp?(b: IRBuilder, node: Node, g: Node): (Node | null)[];
+  fold?(args: readonly number[], attrs: object): number;
+}
+
+export function defOf(op: OpName): AnyOpDef {
+  return OPS[op] as unknown as AnyOpDef;
+}
+
+/** Elementwise ops with inputs fuse into loops (a const broadcast is a leaf in disguise). */
+export function isElementwise(node: Node): boolean {
+  return defOf(node.op).kind === "elementwise" && node.inputs.length > 0;
+}
 
 export type { OpDef } from "./types.js";

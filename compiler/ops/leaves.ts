@@ -1,33 +1,10 @@
-// Leaves of the graph. They emit nothing: the emitter refers to them directly (an argument,
-// a parameter buffer, a literal, or the runtime row count `n`).
-import { decodeShape } from "../ir/builder.js";
+// Leaves of the graph. They compute nothing: a backend refers to them where they live (an
+// argument, a parameter or state array, a literal, or the runtime row count).
+import { decodeShape } from "../ir/graph.js";
 import type { OpDef } from "./types.js";
 
-export const input: OpDef = {
-  name: "input",
-  kind: "leaf",
-  arity: 0,
-  inferShape: (_, attrs) => decodeShape(attrs.shape as number[]),
-};
-
-export const param: OpDef = {
-  name: "param",
-  kind: "leaf",
-  arity: 0,
-  inferShape: (_, attrs) => attrs.shape as number[],
-};
-
-export const constant: OpDef = {
-  name: "const",
-  kind: "leaf",
-  arity: 0,
-  inferShape: () => [],
-};
-
-/** The number of rows in the current batch, known only at run time. */
-export const batch: OpDef = {
-  name: "batch",
-  kind: "leaf",
-  arity: 0,
-  inferShape: () => [],
-};
+export const input: OpDef<"input"> = { kind: "leaf", arity: 0, inferShape: (_, attrs) => decodeShape(attrs.shape) };
+export const param: OpDef<"param"> = { kind: "leaf", arity: 0, inferShape: (_, attrs) => attrs.shape };
+export const state: OpDef<"state"> = { kind: "leaf", arity: 0, inferShape: (_, attrs) => attrs.shape };
+export const constant: OpDef<"const"> = { kind: "leaf", arity: 0, inferShape: () => [] };
+export const batch: OpDef<"batch"> = { kind: "leaf", arity: 0, inferShape: () => [] };

@@ -3,15 +3,10 @@
 // is what makes those heads both fast and numerically stable.
 import type { Rule } from "./rewrite.js";
 
-const FUSIONS: Record<string, { activation: string; fused: string }> = {
-  bce_sum: { activation: "sigmoid", fused: "sigmoid_bce_sum" },
-  ce_sum: { activation: "softmax", fused: "softmax_ce_sum" },
-};
-
 export const fuseLosses: Rule = (b, node, inputs) => {
-  const fusion = FUSIONS[node.op];
   const [p, y] = inputs;
-  if (!fusion || !p || !y || p.op !== fusion.activation) return undefined;
+  if (node.op === "bce_sum" && p!.op === "sigmoid") return b.node("sigmoid_bce_sum", [p!.inputs[0]!, y!]);
   // The softmax kernel also reads the probabilities themselves (see ops/losses.ts).
-  return b.node(fusion.fused, fusion.fused === "softmax_ce_sum" ? [p.inputs[0]!, y, p] : [p.inputs[0]!, y]);
+  if (node.op === "ce_sum" && p!.op === "softmax") return b.node("softmax_ce_sum", [p!.inputs[0]!, y!, p!]);
+  return undefined;
 };

@@ -1,13 +1,11 @@
 // Algebraic clean-up of the joint forward + backward graph: constant folding and the
 // identities that differentiation leaves behind (×1, +0, −−x, x + x, redundant broadcasts).
-import { sameShape, type Node } from "../ir/graph.js";
-import { OPS } from "../ops/index.js";
+import { constValue, sameShape, type Node } from "../ir/graph.js";
+import { defOf } from "../ops/index.js";
 import type { Rule } from "./rewrite.js";
 
-const constValue = (n: Node): number | undefined => (n.op === "const" ? (n.attrs.value as number) : undefined);
-
 export const simplify: Rule = (b, node, rawInputs) => {
-  const def = OPS[node.op]!;
+  const def = defOf(node.op);
   const inputs = def.kind === "elementwise" && node.op !== "broadcast" ? dropBroadcasts(node, rawInputs) : rawInputs;
   const values = inputs.map(constValue);
   if (def.fold && inputs.length > 0 && values.every((v) => v !== undefined)) {
@@ -48,7 +46,7 @@ export const simplify: Rule = (b, node, rawInputs) => {
       }
       break;
   }
-  return inputs === rawInputs ? undefined : b.node(node.op, inputs, node.attrs);
+  return inputs === rawInputs ? undefined : b.copy(node, inputs);
 };
 
 /** An explicit broadcast feeding an elementwise op is redundant when implicit broadcasting gives the same shape. */
@@ -57,7 +55,7 @@ function dropBroadcasts(node: Node, inputs: readonly Node[]): readonly Node[] {
   inputs.forEach((input, i) => {
     if (input.op !== "broadcast") return;
     const candidate = current.map((x, j) => (j === i ? input.inputs[0]! : x));
-    const shape = OPS[node.op]!.inferShape(candidate.map((c) => c.shape), node.attrs);
+    const shape = defOf(node.op).inferShape(candidate.map((c) => c.shape), node.attrs);
     if (typeof shape !== "string" && sameShape(shape, node.shape)) current = candidate;
   });
   return current;

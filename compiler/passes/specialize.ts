@@ -4,8 +4,7 @@
 //          `state:<name>` with the updated running statistics (momentum, unbiased variance,
 //          as in PyTorch) that the training step stores after a successful step; a one-row
 //          batch leaves them unchanged.
-import type { Node } from "../ir/graph.js";
-import type { Graph } from "../ir/graph.js";
+import { encodeShape, type Graph, type Node } from "../ir/graph.js";
 import { rewrite } from "./rewrite.js";
 
 export type Mode = "train" | "eval";
@@ -17,12 +16,11 @@ export function specialize(graph: Graph, mode: Mode): Graph {
     (b, node, inputs) => {
       if (node.op === "dropout") {
         if (mode === "eval") return inputs[0]!;
-        const shape = node.shape.map((d) => (d === "B" ? -1 : d));
-        return b.mul(inputs[0]!, b.node("dropout_mask", [], { p: node.attrs.p!, shape, id: node.attrs.id! }));
+        return b.mul(inputs[0]!, b.node("dropout_mask", [], { p: node.attrs.p, shape: encodeShape(node.shape), id: node.attrs.id }));
       }
       if (node.op !== "batchnorm") return undefined;
       const [x, gamma, beta, runningMean, runningVar] = inputs as [Node, Node, Node, Node, Node];
-      const eps = b.const(node.attrs.eps as number);
+      const eps = b.const(node.attrs.eps);
       const scaleShift = (centered: Node, variance: Node) =>
         b.add(b.mul(b.mul(centered, b.node("rsqrt", [b.add(variance, eps)])), gamma), beta);
       if (mode === "eval") return scaleShift(b.sub(x, runningMean), runningVar);
@@ -33,13 +31,18 @@ export function specialize(graph: Graph, mode: Mode): Graph {
       // A one-row batch has no variance to learn from (PyTorch refuses it): its step leaves the
       // running statistics alone instead of pulling the running variance toward 0. The weight
       // is momentum · [rows > 1], i.e. momentum · (1 − max(2 − rows, 0)).
-      const m = b.mul(b.const(node.attrs.momentum as number), b.sub(b.const(1), b.max(b.sub(b.const(2), rows), b.const(0))));
+      const m = b.mul(b.const(node.attrs.momentum), b.sub(b.const(1), b.max(b.sub(b.const(2), rows), b.const(0))));
       const unbiased = b.div(rows, b.max(b.sub(rows, b.const(1)), b.const(1)));
       const blend = (old: Node, batch: Node) => b.add(b.mul(b.sub(b.const(1), m), old), b.mul(m, batch));
-      extra.set(`state:${runningMean.attrs.name}`, blend(runningMean, mean));
-      extra.set(`state:${runningVar.attrs.name}`, blend(runningVar, b.mul(variance, unbiased)));
+      extra.set(`state:${stateName(runningMean)}`, blend(runningMean, mean));
+      extra.set(`state:${stateName(runningVar)}`, blend(runningVar, b.mul(variance, unbiased)));
       return scaleShift(centered, variance);
     },
     extra,
   );
+}
+
+function stateName(node: Node): string {
+  if (node.op !== "state") throw new Error(`internal: batchnorm's running statistics must be state, got ${node.op}`);
+  return node.attrs.name;
 }

@@ -14,13 +14,15 @@ export interface IrEnv {
 
 type Rule = (args: tf.Tensor[], node: Node, env: IrEnv) => tf.Tensor;
 
-const num = (node: Node, key: string) => node.attrs[key] as number;
+/** Attributes by name: this interpreter checks them against tfjs, not against the IR's types. */
+const attrsOf = (node: Node) => node.attrs as Record<string, unknown>;
+const num = (node: Node, key: string) => attrsOf(node)[key] as number;
 const sumAll = (t: tf.Tensor) => tf.sum(t);
 const clampedLog = (p: tf.Tensor) => tf.maximum(tf.log(p), -100);
 
 const RULES: Record<string, Rule> = {
-  input: (_, node, env) => env.inputs[node.attrs.name as string]!,
-  param: (_, node, env) => env.params[node.attrs.name as string]!,
+  input: (_, node, env) => env.inputs[attrsOf(node).name as string]!,
+  param: (_, node, env) => env.params[attrsOf(node).name as string]!,
   const: (_, node) => tf.scalar(num(node, "value")),
   batch: (_, __, env) => tf.scalar(env.rows),
   neg: ([a]) => tf.neg(a!),
@@ -29,7 +31,6 @@ const RULES: Record<string, Rule> = {
   sigmoid: ([a]) => tf.sigmoid(a!),
   tanh: ([a]) => tf.tanh(a!),
   relu: ([a]) => tf.relu(a!),
-  step: ([a]) => tf.step(a!),
   add: ([a, b]) => tf.add(a!, b!),
   sub: ([a, b]) => tf.sub(a!, b!),
   mul: ([a, b]) => tf.mul(a!, b!),
@@ -37,12 +38,16 @@ const RULES: Record<string, Rule> = {
   max: ([a, b]) => tf.maximum(a!, b!),
   min: ([a, b]) => tf.minimum(a!, b!),
   ge: ([a, b]) => tf.cast(tf.greaterEqual(a!, b!), "float32"),
+  gt: ([a, b]) => tf.cast(tf.greater(a!, b!), "float32"),
+  where: ([c, a, b]) => tf.where(tf.notEqual(c!, 0), a!, b!),
   leaky_relu: ([a], node) => tf.where(tf.greater(a!, 0), a!, tf.mul(num(node, "alpha"), a!)),
   elu: ([a], node) => tf.where(tf.greater(a!, 0), a!, tf.mul(num(node, "alpha"), tf.sub(tf.exp(a!), 1))),
   softplus: ([a]) => tf.softplus(a!),
   silu: ([a]) => tf.mul(a!, tf.sigmoid(a!)),
+  mish: ([a]) => tf.mul(a!, tf.tanh(tf.softplus(a!))),
   erf: ([a]) => tf.erf(a!),
   sqrt: ([a]) => tf.sqrt(a!),
+  rsqrt: ([a]) => tf.rsqrt(a!),
   abs: ([a]) => tf.abs(a!),
   square: ([a]) => tf.square(a!),
   pow: ([a], node) => tf.pow(a!, num(node, "k")),
@@ -51,12 +56,12 @@ const RULES: Record<string, Rule> = {
     const d = num(node, "delta");
     return tf.where(tf.less(tf.abs(a!), d), tf.mul(0.5, tf.square(a!)), tf.mul(d, tf.sub(tf.abs(a!), d / 2)));
   },
-  broadcast: ([a], node, env) => tf.broadcastTo(a!, (node.attrs.shape as number[]).map((d) => (d === -1 ? env.rows : d))),
+  broadcast: ([a], node, env) => tf.broadcastTo(a!, (attrsOf(node).shape as number[]).map((d) => (d === -1 ? env.rows : d))),
   sum: ([a], node) => {
-    const axes = node.attrs.axes as number[];
-    return axes.length === 0 ? a! : tf.sum(a!, axes, node.attrs.keepdims as boolean);
+    const axes = attrsOf(node).axes as number[];
+    return axes.length === 0 ? a! : tf.sum(a!, axes, attrsOf(node).keepdims as boolean);
   },
-  matmul: ([a, b], node) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, node.attrs.ta as boolean, node.attrs.tb as boolean),
+  matmul: ([a, b], node) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, attrsOf(node).ta as boolean, attrsOf(node).tb as boolean),
   softmax: ([a]) => tf.softmax(a!),
   log_softmax: ([a]) => tf.logSoftmax(a!),
   concat: ([a, b]) => tf.concat([a!, b!], -1),
@@ -70,7 +75,7 @@ const RULES: Record<string, Rule> = {
     const { mean, variance } = tf.moments(x!, 0);
     return tf.add(tf.mul(tf.div(tf.sub(x!, mean), tf.sqrt(tf.add(variance, num(node, "eps")))), gamma!), beta!);
   },
-  state: (_, node) => tf.zeros(node.attrs.shape as number[]),
+  state: (_, node) => tf.zeros(attrsOf(node).shape as number[]),
   onehot: ([a], node) => tf.cast(tf.oneHot(tf.cast(a!, "int32"), num(node, "classes")), "float32"),
   bce_sum: ([p, y]) => tf.neg(sumAll(tf.add(tf.mul(y!, clampedLog(p!)), tf.mul(tf.sub(1, y!), clampedLog(tf.sub(1, p!)))))),
   sigmoid_bce_sum: ([z, y]) => sumAll(tf.add(tf.sub(tf.relu(z!), tf.mul(z!, y!)), tf.log1p(tf.exp(tf.neg(tf.abs(z!)))))),

@@ -1,10 +1,11 @@
 // Code for the elementwise part of a kernel: each inlined node becomes a `const` inside the
 // loop body, operands are loaded from their buffers once, and broadcasting is resolved by
 // giving each operand an index expression with stride 0 along broadcast dims.
-import { sameShape, type Node, type Shape } from "../ir/graph.js";
-import { OPS } from "../ops/index.js";
+import { sameShape, type Node, type NodeOf, type Shape } from "../../ir/graph.js";
+import { isElementwise } from "../../ops/index.js";
+import { scalarRule } from "./rules.js";
 import { dimExpr, plus, sizeExpr, strideExprs, times, type EmitContext } from "./context.js";
-import type { Kernel } from "./kernels.js";
+import type { Kernel } from "../../schedule.js";
 
 export interface ElementCode {
   stmts: string;
@@ -39,11 +40,10 @@ export function elementCode(ctx: EmitContext, k: Kernel, index: Indexer, core?: 
     local.set(n.id, v);
     return v;
   };
-  const chain = [...k.inlined.filter((n) => n !== k.core), ...(upTo === k.root && OPS[k.root.op]!.kind === "elementwise" ? [k.root] : [])];
+  const chain = [...k.inlined.filter((n) => n !== k.core), ...(upTo === k.root && isElementwise(k.root) ? [k.root] : [])];
   let value = "";
   for (const n of chain) {
-    const def = OPS[n.op]!;
-    const expr = def.scalar!(n.inputs.map(operand), n.attrs);
+    const expr = scalarRule(n)(n.inputs.map(operand), n.attrs);
     if (n === chain[chain.length - 1]) {
       value = expr;
       break;
@@ -79,7 +79,7 @@ export function emitElementwiseKernel(ctx: EmitContext, k: Kernel): string {
 export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
   const root = k.root;
   const input = root.inputs[0]!;
-  const axes = root.attrs.axes as number[];
+  const axes = (root as NodeOf<"sum">).attrs.axes;
   const out = ctx.ref(root);
   const vars = input.shape.map((_, d) => ctx.local(`i${d}`));
   const index = broadcastIndexer(ctx, input.shape, vars);

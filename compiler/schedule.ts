@@ -3,15 +3,15 @@
 // when it has exactly one consumer and is indexed the same way there, so it never touches
 // memory. A matmul whose only consumer is elementwise becomes that kernel's core, and the
 // elementwise tail (bias, activation, derivative mask) becomes its epilogue.
-import { sameShape, type Graph, type Node } from "../ir/graph.js";
-import { OPS } from "../ops/index.js";
+import { sameShape, type Graph, type Node, type NodeOf } from "./ir/graph.js";
+import { defOf, isElementwise } from "./ops/index.js";
 
 export interface Kernel {
   root: Node;
   /** Nodes computed inside this kernel without storage, in topological order (root excluded). */
   inlined: Node[];
   /** The matmul this kernel is built around, when the root is its elementwise epilogue. */
-  core?: Node;
+  core?: NodeOf<"matmul">;
   /** Materialized nodes the kernel reads. */
   reads: Node[];
 }
@@ -26,7 +26,6 @@ export function formKernels(graph: Graph): Kernel[] {
     }
   }
   const outputs = new Set([...graph.outputs.values()].map((n) => n.id));
-  const isElementwise = (n: Node) => OPS[n.op]!.kind === "elementwise" && n.inputs.length > 0;
   const owner = new Map<number, Node>(); // inlined node id → the consumer it is inlined into
 
   for (const node of graph.nodes) {
@@ -47,7 +46,7 @@ export function formKernels(graph: Graph): Kernel[] {
     return r;
   };
   // At most one matmul per kernel; further ones are materialized.
-  const coreOf = new Map<number, Node>();
+  const coreOf = new Map<number, NodeOf<"matmul">>();
   for (const node of graph.nodes) {
     if (node.op !== "matmul" || !owner.has(node.id)) continue;
     const root = rootOf(node);
@@ -79,5 +78,5 @@ export function formKernels(graph: Graph): Kernel[] {
 
 /** Leaves (inputs, parameters, state, constants) are read where they live; nothing computes them. */
 export function isLeaf(node: Node): boolean {
-  return OPS[node.op]!.kind === "leaf";
+  return defOf(node.op).kind === "leaf";
 }

@@ -1,9 +1,11 @@
 // What an op's emitter may ask of the code generator: names for storage and loop extents.
-import type { Dim, Node, Shape } from "../ir/graph.js";
+import type { Dim, Node, Shape } from "../../ir/graph.js";
 
 export interface EmitContext {
   /** Storage of a node: a Float64Array buffer, a scalar local, a numeric literal, or the row count. */
   ref(node: Node): string;
+  /** Where a leaf or planned tensor lives: an argument, a parameter or state array, a work buffer. */
+  storage(node: Node): string;
   /** A new local name that collides with nothing else in the function. */
   local(base: string): string;
   /** The runtime row count (the batch dimension). */

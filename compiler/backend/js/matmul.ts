@@ -2,7 +2,7 @@
 // dimensions are unrolled completely (the whole row product is straight-line code); large ones
 // get register-blocked loops whose inner loop walks memory contiguously. All three products of
 // a dense layer (forward, input gradient, weight gradient) go through here without transposes.
-import type { Dim, Node } from "../ir/graph.js";
+import type { Dim, Node, NodeOf } from "../../ir/graph.js";
 import { dimExpr, type EmitContext } from "./context.js";
 import type { ElementCode } from "./fused.js";
 
@@ -18,10 +18,9 @@ const EPILOGUE_INLINE_LIMIT = 120;
 /** Output columns unrolled in a small product; wider rows loop. */
 const UNROLL_COLUMNS = 8;
 
-export function emitMatmul(ctx: EmitContext, node: Node, out: string, epilogue: Epilogue = identity): string {
+export function emitMatmul(ctx: EmitContext, node: NodeOf<"matmul">, out: string, epilogue: Epilogue = identity): string {
   const [A, B] = node.inputs as [Node, Node];
-  const ta = node.attrs.ta as boolean;
-  const tb = node.attrs.tb as boolean;
+  const { ta, tb } = node.attrs;
   const [M, N] = node.shape as [Dim, Dim];
   const K: Dim = ta ? A.shape[0]! : A.shape[1]!;
   const m = dimExpr(ctx, M), n = dimExpr(ctx, N), k = dimExpr(ctx, K);

@@ -1,0 +1,83 @@
+// The IR's vocabulary: every op name, its kind and its attributes, in one type. The op registry
+// (ops/index.ts) and every backend's rule table (backend/*/rules.ts) must cover exactly these
+// names, so a misspelled op, a missing rule or a wrong attribute is a compile error.
+//
+// Kinds: `leaf` ops have no inputs and are read where they live; `elementwise` ops map
+// elements (with broadcasting) and fuse into loops; `reduction` sums over axes; `kernel` ops need
+// a loop nest of their own; `modal` ops mean different things in training and evaluation and are
+// rewritten into primitives by the specialize pass before anything is differentiated or emitted.
+
+type Op<K extends OpKind, A extends object = Record<never, never>> = { kind: K; attrs: A };
+export type OpKind = "leaf" | "elementwise" | "reduction" | "kernel" | "modal";
+
+/** Shapes in attributes use -1 for the batch dimension, because attributes are plain numbers. */
+type EncodedShape = readonly number[];
+
+export interface Vocabulary {
+  // Leaves
+  input: Op<"leaf", { name: string; shape: EncodedShape }>;
+  param: Op<"leaf", { name: string; shape: readonly number[] }>;
+  /** Non-trainable state saved with the weights (batchnorm's running statistics). */
+  state: Op<"leaf", { name: string; shape: readonly number[] }>;
+  const: Op<"leaf", { value: number }>;
+  /** The number of rows in the current batch, known only at run time. */
+  batch: Op<"leaf">;
+  // Elementwise, one input
+  neg: Op<"elementwise">;
+  exp: Op<"elementwise">;
+  log: Op<"elementwise">;
+  sqrt: Op<"elementwise">;
+  rsqrt: Op<"elementwise">;
+  abs: Op<"elementwise">;
+  square: Op<"elementwise">;
+  pow: Op<"elementwise", { k: number }>;
+  sigmoid: Op<"elementwise">;
+  tanh: Op<"elementwise">;
+  relu: Op<"elementwise">;
+  leaky_relu: Op<"elementwise", { alpha: number }>;
+  elu: Op<"elementwise", { alpha: number }>;
+  softplus: Op<"elementwise">;
+  silu: Op<"elementwise">;
+  mish: Op<"elementwise">;
+  clip: Op<"elementwise", { lo: number; hi: number }>;
+  huber: Op<"elementwise", { delta: number }>;
+  /** An explicit broadcast to `shape`, made by the derivative of a reduction. */
+  broadcast: Op<"elementwise", { shape: EncodedShape }>;
+  // Elementwise, two or three inputs (broadcasting)
+  add: Op<"elementwise">;
+  sub: Op<"elementwise">;
+  mul: Op<"elementwise">;
+  div: Op<"elementwise">;
+  max: Op<"elementwise">;
+  min: Op<"elementwise">;
+  /** 1 where a > b, else 0. Comparisons and `where` write piecewise derivatives. */
+  gt: Op<"elementwise">;
+  /** 1 where a >= b, else 0. */
+  ge: Op<"elementwise">;
+  /** where(c, a, b): a where c is non-zero, else b. */
+  where: Op<"elementwise">;
+  // Reductions
+  sum: Op<"reduction", { axes: readonly number[]; keepdims: boolean }>;
+  // Kernels
+  matmul: Op<"kernel", { ta: boolean; tb: boolean }>;
+  erf: Op<"kernel">;
+  softmax: Op<"kernel">;
+  log_softmax: Op<"kernel">;
+  concat: Op<"kernel">;
+  slice: Op<"kernel", { start: number; len: number }>;
+  onehot: Op<"kernel", { classes: number }>;
+  dropout_mask: Op<"kernel", { p: number; shape: EncodedShape; id: number }>;
+  bce_sum: Op<"kernel">;
+  sigmoid_bce_sum: Op<"kernel">;
+  ce_sum: Op<"kernel">;
+  softmax_ce_sum: Op<"kernel">;
+  // Modal (rewritten by passes/specialize.ts)
+  dropout: Op<"modal", { p: number; id: number }>;
+  batchnorm: Op<"modal", { momentum: number; eps: number }>;
+}
+
+export type OpName = keyof Vocabulary;
+export type KindOf<K extends OpName> = Vocabulary[K]["kind"];
+export type AttrsOf<K extends OpName> = Vocabulary[K]["attrs"];
+/** Op names of one kind, e.g. `OpsOfKind<"elementwise">`. */
+export type OpsOfKind<T extends OpKind> = { [K in OpName]: KindOf<K> extends T ? K : never }[OpName];
