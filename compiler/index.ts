@@ -10,8 +10,8 @@ import type { Graph } from "./ir/graph.js";
 import { checkBlocks } from "./lower/blocks.js";
 import { lowerModel } from "./lower/model.js";
 import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
-import { evaluationGraph, isModeDependent, trainingGraph } from "./passes/index.js";
-import { planMemory, type MemoryPlan } from "./plan.js";
+import { compileGraphs } from "./pipeline.js";
+import type { MemoryPlan } from "./plan.js";
 
 export interface AnalyzeResult {
   program: Program;
@@ -102,11 +102,8 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
     const message = `model '${model.name}' needs ${formatBytes(paramBytes)} for its parameters alone, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit (the largest, '${largest.name}' [${largest.shape.join(", ")}], needs ${formatBytes(size(largest) * 8)})`;
     throw fail([{ severity: "error", message, span: largest.span }]);
   }
-  const graph = trainingGraph(model, { verify: options.verify });
-  // Without dropout or batchnorm both modes compute the same thing: one graph serves both.
-  const evalGraph = isModeDependent(model) ? evaluationGraph(model, { verify: options.verify }) : graph;
   const maxBatch = Math.max(options.maxBatch ?? model.train.batch, 1);
-  const plan = planMemory(graph, evalGraph, model, maxBatch);
+  const { graph, evalGraph, plan } = compileGraphs(model, maxBatch, { verify: options.verify });
   if (plan.bytes.total > MEMORY_LIMIT_BYTES) {
     throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(plan.bytes.total)} of preallocated memory at batch ${maxBatch}, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
   }

@@ -1,6 +1,6 @@
 // What lowering produces for one `model`: the forward graph plus everything the emitter and
 // the runtime need to know about the model's interface, parameters and training settings.
-import type { Span } from "../grammar/ast.js";
+import type { Span } from "../diagnostics/index.js";
 import type { Graph, Node } from "./ir/graph.js";
 
 export type InitSpec =
@@ -18,6 +18,10 @@ export interface ParamSpec {
   init: InitSpec;
   node: Node;
   span: Span;
+  /** False for parameters frozen by `freeze` or `param ... frozen`. */
+  trainable: boolean;
+  /** This parameter's own learning rate (the most specific `param_lr`), if it has one. */
+  lr?: number;
 }
 
 /** Every optimizer has `lr` and `weight_decay`; the rest are its own hyperparameters. */
@@ -66,10 +70,21 @@ export interface ModelIR {
   output: { name: string; width: number };
   /** `softmax`/`sigmoid` heads make the model a classifier; the runtime uses this for accuracy. */
   head: "softmax" | "sigmoid" | "other";
+  /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all (regression). */
+  classifier: "argmax" | "threshold" | null;
   params: ParamSpec[];
   /** Non-trainable state saved with the weights (batchnorm running statistics). */
   state: StateSpec[];
   /** Forward graph with outputs `predict` and `loss`. */
   forward: Graph;
   train: TrainSpec;
+}
+
+export function trainableParams(model: ModelIR): ParamSpec[] {
+  return model.params.filter((p) => p.trainable);
+}
+
+/** True when `pattern` (from `freeze` or `param_lr`) names the parameter: exactly, or as a prefix like `h1`. */
+export function matchesParam(pattern: string, name: string): boolean {
+  return name === pattern || name.startsWith(`${pattern}.`);
 }

@@ -3,8 +3,7 @@
 // not overlap share one array. Scalars live in locals and leaves need no storage of their own.
 import { formKernels, isLeaf, type Kernel } from "./schedule.js";
 import { numel, type Graph, type Node } from "./ir/graph.js";
-import type { ModelIR } from "./model.js";
-import { trainableParams } from "./passes/index.js";
+import { trainableParams, type ModelIR } from "./model.js";
 import { OPTIMIZER_STATE } from "./optim/index.js";
 
 export interface Slot {

@@ -4,7 +4,7 @@
 import type { EmitContext } from "../backend/js/context.js";
 import { broadcastIndexer, elementCode, emitElementwiseKernel, emitSumKernel } from "../backend/js/fused.js";
 import { emitMatmul } from "../backend/js/matmul.js";
-import { kernelRule, leafRule } from "../backend/js/rules.js";
+import { kernelRule, leafRule, scalarRule } from "../backend/js/rules.js";
 import type { Node } from "../ir/graph.js";
 import { defOf, isElementwise } from "../ops/index.js";
 import type { Kernel } from "../schedule.js";
@@ -42,7 +42,8 @@ export function emitBody(
   };
   const ref = (node: Node): string => (defOf(node.op).kind === "leaf" ? leafRule(node)(ctx, node) : storage(node));
   const declare = closureScalars ? (name: string, init: string) => `${name} = ${init};` : (name: string, init: string) => `let ${name} = ${init};`;
-  const ctx: EmitContext = { ref, storage, local: (base) => names.claim(base), rows: env.rows, declare };
+  const scalar = (node: Node, args: readonly string[]) => scalarRule(node)(args, node.attrs);
+  const ctx: EmitContext = { ref, storage, scalar, local: (base) => names.claim(base), rows: env.rows, declare };
   const out: EmittedKernel[] = [];
   let lastComment = "";
   for (const k of kernels) {

@@ -5,7 +5,7 @@ import { Project } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate } from "../optim/index.js";
-import { matchesParam, trainableParams } from "../passes/index.js";
+import { trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
 import { API_TYPES, HELPERS } from "./helpers.js";
@@ -229,8 +229,6 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
   }
   lines.push("step++;", emitStepPrologue(spec, "step"));
   trainable.forEach((p, k) => {
-    // The most specific match wins: `param_lr h1.W, ...` over `param_lr h1, ...`.
-    const own = model.train.paramLr.filter((g) => matchesParam(g.name, p.name)).sort((a, b) => a.name.length - b.name.length).pop();
     lines.push(
       emitUpdate(spec, {
         param: e.paramVar.get(p.name)!,
@@ -238,7 +236,7 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
         state: e.optVars[k]!,
         size: size(p.shape),
         i: local.claim("i"),
-        lr: own ? `rate * ${lit(own.lr / spec.lr)}` : "rate",
+        lr: p.lr !== undefined ? `rate * ${lit(p.lr / spec.lr)}` : "rate",
         gradScale,
       }),
     );

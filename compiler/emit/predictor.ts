@@ -8,8 +8,7 @@ import * as prettier from "prettier";
 import { Project } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
-import { liveNodes } from "../passes/rewrite.js";
-import { planBuffers } from "../plan.js";
+import { predictorGraph } from "../pipeline.js";
 import { emitGraphFunctions } from "./function.js";
 import { str } from "./literals.js";
 import { NameManager } from "./names.js";
@@ -49,10 +48,7 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
   const { model, evalGraph } = input;
   const maxBatch = input.maxBatch ?? PREDICTOR_MAX_BATCH;
   const predictNode = evalGraph.outputs.get("predict")!;
-  const outputs = new Map([["predict", predictNode]]);
-  const live = liveNodes({ ...evalGraph, outputs });
-  const graph: Graph = { nodes: evalGraph.nodes.filter((n) => live.has(n.id)), outputs, labels: evalGraph.labels };
-  const plan = planBuffers(graph, maxBatch);
+  const { graph, plan } = predictorGraph(evalGraph, maxBatch);
 
   const names = new NameManager(undefined, PREDICTOR_GLOBALS);
   const xArg = names.claim(model.input.name);
@@ -162,10 +158,9 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
   return { code: file.getFullText(), weightsBase64: base64 };
 }
 
-/** Matches the CLI's accuracy rule (cli/train-loop.ts). */
-function classifierKind(model: ModelIR): "argmax" | "threshold" | null {
-  if (model.output.width === 1) return model.head === "sigmoid" ? "threshold" : null;
-  return model.head === "softmax" || model.target.classes !== undefined ? "argmax" : null;
+/** Decided in lowering; the CLI's accuracy rule (cli/train-loop.ts) is the same. */
+function classifierKind(model: ModelIR): ModelIR["classifier"] {
+  return model.classifier;
 }
 
 function packWeights(tensors: readonly { name: string; shape: number[] }[], weights: PredictorInput["weights"]): { base64: string; offsets: number[] } {

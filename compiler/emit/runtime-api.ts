@@ -2,7 +2,7 @@
 // inspection, and the fit loop. These may allocate (they run once per call, not once per row).
 import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE } from "../optim/index.js";
-import { trainableParams } from "../passes/index.js";
+import { trainableParams } from "../model.js";
 import { str } from "./literals.js";
 
 interface Args {

@@ -3,7 +3,8 @@
 import { defOf } from "../ops/index.js";
 import { shapeToString, type Graph } from "./graph.js";
 
-export function verify(graph: Graph, stage = "graph"): void {
+/** `modal`: dropout and batchnorm are allowed (before specialization). */
+export function verify(graph: Graph, stage = "graph", options: { modal?: boolean } = { modal: true }): void {
   const seen = new Set<number>();
   for (const node of graph.nodes) {
     const def = defOf(node.op);
@@ -12,7 +13,7 @@ export function verify(graph: Graph, stage = "graph"): void {
     };
     if (!def) fail("unknown op");
     if (node.inputs.length !== def.arity) fail(`has ${node.inputs.length} inputs, op takes ${def.arity}`);
-    if (def.kind === "modal" && stage !== "lower" && !stage.startsWith("fuse")) fail("modal op left after specialization");
+    if (def.kind === "modal" && !options.modal) fail("modal op left after specialization");
     for (const input of node.inputs) if (!seen.has(input.id)) fail(`input %${input.id} is not defined before use`);
     const shape = def.inferShape(node.inputs.map((i) => i.shape), node.attrs);
     if (typeof shape === "string") fail(shape);

@@ -131,6 +131,6 @@ function lowerDense(
 
 export function makeParam(ctx: LowerContext, name: string, shape: number[], init: Parameters<typeof ctx.params.push>[0]["init"], span: Span): Node {
   const node = ctx.b.param(name, shape, span);
-  ctx.params.push({ name, shape, init, node, span });
+  ctx.params.push({ name, shape, init, node, span, trainable: true }); // resolved against the train block at the end of lowering
   return node;
 }

@@ -3,9 +3,7 @@
 import type { BlockDecl, Ident, ModelDecl, Span, Stmt } from "../../grammar/ast.js";
 import type { Diagnostics } from "../../diagnostics/index.js";
 import type { Node } from "../ir/graph.js";
-import type { ModelIR, TrainSpec } from "../model.js";
-import { fuseLosses } from "../passes/fuse-losses.js";
-import { rewrite } from "../passes/rewrite.js";
+import { matchesParam, type ModelIR, type ParamSpec, type TrainSpec } from "../model.js";
 import { lowerUnpack } from "./blocks.js";
 import { makeParam } from "./builtins.js";
 import { LowerContext, type Scope } from "./context.js";
@@ -174,18 +172,22 @@ export function lowerModel(
     return undefined;
   }
   const head = output.node.op === "softmax" ? "softmax" : output.node.op === "sigmoid" ? "sigmoid" : "other";
-  const forward = rewrite(ctx.b.graph(new Map([["predict", output.node], ["loss", loss]])), fuseLosses);
+  const forward = ctx.b.graph(new Map([["predict", output.node], ["loss", loss]]));
+  const trainSpec = withFrozen(train ?? lowerTrain(ctx, []), frozenParams);
+  const width = output.node.shape[1] as number;
+  const classifier = width === 1 ? (head === "sigmoid" ? "threshold" : null) : head === "softmax" || target.classes !== undefined ? "argmax" : null;
   return {
     name: decl.name.name,
     span: decl.span,
     input: { name: input.name, width: input.width },
     target: { name: target.name, width: target.width, classes: target.classes },
-    output: { name: output.name, width: output.node.shape[1] as number },
+    output: { name: output.name, width },
     head,
-    params: ctx.params,
+    classifier,
+    params: ctx.params.map((p) => resolveTraining(p, trainSpec)),
     state: ctx.state,
     forward,
-    train: withFrozen(train ?? lowerTrain(ctx, []), frozenParams),
+    train: trainSpec,
   };
 }
 
@@ -235,4 +237,12 @@ function declaredNames(body: Stmt[], diags: Diagnostics): Map<string, Span> {
 /** `param W[...] frozen` declarations join the train block's `freeze` list. */
 function withFrozen(train: TrainSpec, frozen: string[]): TrainSpec {
   return frozen.length === 0 ? train : { ...train, frozen: [...train.frozen, ...frozen] };
+}
+
+/** Whether the train block freezes a parameter, and its own learning rate: decided once, here. */
+function resolveTraining(p: ParamSpec, train: TrainSpec): ParamSpec {
+  const trainable = !train.frozen.some((f) => matchesParam(f, p.name));
+  // The most specific match wins: `param_lr h1.W, ...` over `param_lr h1, ...`.
+  const own = train.paramLr.filter((g) => matchesParam(g.name, p.name)).sort((a, b) => a.name.length - b.name.length).pop();
+  return { ...p, trainable, lr: own?.lr };
 }

@@ -6,6 +6,8 @@ export interface EmitContext {
   ref(node: Node): string;
   /** Where a leaf or planned tensor lives: an argument, a parameter or state array, a work buffer. */
   storage(node: Node): string;
+  /** One element of an elementwise node from its operands' expressions (the backend's scalar rule). */
+  scalar(node: Node, args: readonly string[]): string;
   /** A new local name that collides with nothing else in the function. */
   local(base: string): string;
   /** The runtime row count (the batch dimension). */
@@ -47,4 +49,10 @@ export function times(a: string, stride: string): string {
 export function plus(terms: string[]): string {
   const kept = terms.filter((t) => t !== "0");
   return kept.length === 0 ? "0" : kept.join(" + ");
+}
+
+/** Statements and the final expression computing one element of a fused chain. */
+export interface ElementCode {
+  stmts: string;
+  value: string;
 }

@@ -3,14 +3,9 @@
 // giving each operand an index expression with stride 0 along broadcast dims.
 import { sameShape, type Node, type NodeOf, type Shape } from "../../ir/graph.js";
 import { isElementwise } from "../../ops/index.js";
-import { scalarRule } from "./rules.js";
-import { dimExpr, plus, sizeExpr, strideExprs, times, type EmitContext } from "./context.js";
+import { dimExpr, plus, sizeExpr, strideExprs, times, type ElementCode, type EmitContext } from "./context.js";
 import type { Kernel } from "../../schedule.js";
 
-export interface ElementCode {
-  stmts: string;
-  value: string;
-}
 
 /** Index of `node`'s element at the loop position `vars` over `loopShape` (broadcasting). */
 export type Indexer = (node: Node) => string;
@@ -43,7 +38,7 @@ export function elementCode(ctx: EmitContext, k: Kernel, index: Indexer, core?: 
   const chain = [...k.inlined.filter((n) => n !== k.core), ...(upTo === k.root && isElementwise(k.root) ? [k.root] : [])];
   let value = "";
   for (const n of chain) {
-    const expr = scalarRule(n)(n.inputs.map(operand), n.attrs);
+    const expr = ctx.scalar(n, n.inputs.map(operand));
     if (n === chain[chain.length - 1]) {
       value = expr;
       break;

@@ -3,8 +3,7 @@
 // get register-blocked loops whose inner loop walks memory contiguously. All three products of
 // a dense layer (forward, input gradient, weight gradient) go through here without transposes.
 import type { Dim, Node, NodeOf } from "../../ir/graph.js";
-import { dimExpr, type EmitContext } from "./context.js";
-import type { ElementCode } from "./fused.js";
+import { dimExpr, type ElementCode, type EmitContext } from "./context.js";
 
 /** Elementwise tail applied to each finished element (bias, activation, derivative mask). */
 export type Epilogue = (i: string, j: string, acc: string) => ElementCode;
