@@ -8,13 +8,15 @@
 //   2. specialize       dropout and batchnorm become primitives for one mode (train: mask and
 //                       batch statistics; eval: identity and running statistics). Before
 //                       autodiff: only the primitives have derivative rules.
-//   3. autodiff         (training only) reverse mode; the backward graph is ordinary IR.
-//   4. simplify         folding and identities to a fixed point; each rebuild is also CSE and DCE.
-//   5. schedule         fuse elementwise chains into loop nests, matmuls with their epilogues.
-//   6. plan buffers     lifetimes → shared preallocated arrays.
-//   7. emit             (emit/module.ts, emit/predictor.ts) through a backend's rule table.
+//   3. name values      every value gets a name from the .net file (h1_z, p_logits); before
+//                       autodiff, which names each gradient after its value (d_h1_z).
+//   4. autodiff         (training only) reverse mode; the backward graph is ordinary IR.
+//   5. simplify         folding and identities to a fixed point; each rebuild is also CSE and DCE.
+//   6. schedule         fuse elementwise chains into loop nests, matmuls with their epilogues.
+//   7. plan buffers     lifetimes → shared preallocated arrays.
+//   8. emit             (emit/module.ts, emit/predictor.ts) through a backend's rule table.
 //
-// The trainer runs 1–6 twice (training and evaluation graphs; once when nothing depends on the
+// The trainer runs 1–7 twice (training and evaluation graphs; once when nothing depends on the
 // mode); the standalone predictor runs the evaluation path with `predict` as its only output.
 import { gradients } from "./autodiff.js";
 import { Builder } from "./ir/builder.js";
@@ -22,6 +24,7 @@ import type { Graph, Node } from "./ir/graph.js";
 import { verify } from "./ir/verify.js";
 import { trainableParams, type ModelIR } from "./model.js";
 import { fuseLosses } from "./passes/fuse-losses.js";
+import { nameValues } from "./passes/name-values.js";
 import { liveNodes, rewrite, toFixedPoint } from "./passes/rewrite.js";
 import { simplify } from "./passes/simplify.js";
 import { specialize, type Mode } from "./passes/specialize.js";
@@ -40,7 +43,7 @@ export interface CompiledGraphs {
   plan: MemoryPlan;
 }
 
-/** Stages 1–6 for a trainer whose buffers hold up to `maxBatch` rows. */
+/** Stages 1–7 for a trainer whose buffers hold up to `maxBatch` rows. */
 export function compileGraphs(model: ModelIR, maxBatch: number, options: PassOptions = {}): CompiledGraphs {
   const graph = trainingGraph(model, options);
   // Without dropout or batchnorm both modes compute the same thing: one graph serves both.
@@ -59,7 +62,7 @@ export function predictorGraph(evalGraph: Graph, maxBatch: number): { graph: Gra
 export function trainingGraph(model: ModelIR, options: PassOptions = {}): Graph {
   const check = checker(options);
   const forward = specialized(model, "train", check);
-  // 3. Differentiate. Rebuilding into a fresh builder lets backward nodes hash-cons against
+  // 4. Differentiate. Rebuilding into a fresh builder lets backward nodes hash-cons against
   //    forward ones (sigmoid(z) in the bce gradient *is* the forward p).
   const b = new Builder();
   const mapped = rebuildInto(b, forward);
@@ -87,13 +90,13 @@ export function isModeDependent(model: ModelIR): boolean {
 
 type Check = (g: Graph, stage: string) => Graph;
 
-/** Stages 1 and 2. */
+/** Stages 1 to 3. */
 function specialized(model: ModelIR, mode: Mode, check: Check): Graph {
   const fused = check(rewrite(check(model.forward, "lower"), fuseLosses), "fuse losses");
-  return check(specialize(fused, mode), `specialize(${mode})`);
+  return check(nameValues(check(specialize(fused, mode), `specialize(${mode})`)), "name values");
 }
 
-/** Stage 4: folding and identities expose more of each other, so run to a fixed point. */
+/** Stage 5: folding and identities expose more of each other, so run to a fixed point. */
 function simplified(g: Graph, check: Check): Graph {
   return toFixedPoint(g, (x) => check(rewrite(x, simplify), "simplify"));
 }

@@ -89,7 +89,7 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
     const users = specs.filter((s) => part.users.split(",").includes(s.name));
     // A part shared by predict (x, n) and a loss function (x, y, n) reads only x: take the shorter signature.
     const spec = users.reduce((a, b) => (b.signature.length < a.signature.length ? b : a));
-    const name = env.names.claim(`${users.length === 1 ? users[0]!.name : "forward"}Part`);
+    const name = env.names.claim(partName(env, part.kernels.map((k) => k.kernel), users.length === 1 ? users[0]!.name : "forward"));
     const kernels = part.kernels.map((k) => k.kernel);
     hoisted.push(`function ${name}(${spec.signature}): void {\n${aliasLine(env, kernels, aliases)}${part.kernels.map((k) => k.code).join("\n")}\n}`);
     users.forEach((u) => calls[specs.indexOf(u)]!.push(`${name}(${spec.args});`));
@@ -113,4 +113,17 @@ function aliasLine(env: FunctionEnv, kernels: readonly Kernel[], aliases: Map<nu
   }
   const pairs = [...ids].sort((a, b) => a - b).map((id) => `${aliases.get(id)} = ${env.arrays[env.plan.slotOf.get(id)!.index]}`);
   return pairs.length > 0 ? `const ${pairs.join(",\n")};\n` : "";
+}
+
+/**
+ * A part is named after what it computes: `forward_h1_to_h4`, `backward_d_h4_to_d_h2` — the
+ * first and last named values among its kernels' results.
+ */
+function partName(env: FunctionEnv, kernels: readonly Kernel[], user: string): string {
+  const named = kernels.map((k) => env.graph.labels.get(k.root.id)).filter((l): l is string => l !== undefined);
+  const backward = kernels.every((k) => k.root.grad);
+  const prefix = backward ? "backward" : user === "forwardBackward" ? "forward" : user;
+  if (named.length === 0) return prefix;
+  const first = named[0]!, last = named[named.length - 1]!;
+  return first === last ? `${prefix}_${first}` : `${prefix}_${first}_to_${last}`;
 }

@@ -12,8 +12,13 @@ export class Builder implements IRBuilder {
   private readonly table = new Map<string, Node>();
   readonly nodes: Node[] = [];
   readonly labels = new Map<number, string>();
-  /** Where new nodes come from: the source span, and whether they belong to the backward pass. */
-  origin: { span?: Span; grad: boolean } | undefined;
+  /** Names for nodes nothing better names (a gradient's intermediate values): used only where no label wins. */
+  private readonly hints = new Map<number, string>();
+  /**
+   * Where new nodes come from: the source span, whether they belong to the backward pass, and a
+   * fallback name (`d_h1` while differentiating h1).
+   */
+  origin: { span?: Span; grad: boolean; hint?: string } | undefined;
 
   node<K extends OpName>(op: K, inputs: readonly Node[], ...rest: NodeArgs<K>): NodeOf<K> {
     const [attrs = {} as AttrsOf<K>, span, label] = rest;
@@ -26,6 +31,7 @@ export class Builder implements IRBuilder {
     if (typeof shape === "string") throw new ShapeError(shape);
     const node = { id: this.nodes.length, op, inputs, attrs, shape, span: span ?? this.origin?.span, grad: this.origin?.grad } as unknown as NodeOf<K>;
     if (label) this.labels.set(node.id, label);
+    else if (this.origin?.hint && op !== "const" && op !== "batch") this.hints.set(node.id, this.origin.hint);
     this.table.set(key, node);
     this.nodes.push(node);
     return node;
@@ -43,7 +49,7 @@ export class Builder implements IRBuilder {
   }
 
   graph(outputs: ReadonlyMap<string, Node>): Graph {
-    return { nodes: [...this.nodes], outputs, labels: new Map(this.labels) };
+    return { nodes: [...this.nodes], outputs, labels: new Map([...this.hints, ...this.labels]) };
   }
 
   const(value: number): Node {

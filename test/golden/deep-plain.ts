@@ -376,7 +376,7 @@ export function createModel(options: ModelOptions = {}): Model {
   let lossSum = 0,
     s = 0,
     s_1 = 0;
-  function forwardPart(x: Float64Array, n: number): void {
+  function forward_layer1_to_layer12(x: Float64Array, n: number): void {
     const layer1 = buf0,
       layer2 = buf1,
       layer3 = buf2,
@@ -1380,7 +1380,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardPart_1(x: Float64Array, n: number): void {
+  function forward_layer13_to_layer20(x: Float64Array, n: number): void {
     const layer12 = buf11,
       layer13 = buf12,
       layer14 = buf13,
@@ -1389,7 +1389,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer17 = buf16,
       layer18 = buf17,
       layer19 = buf18,
-      layer20_z = buf19,
+      layer20_logits = buf19,
       layer20 = buf20;
     const endI_11 = n - (n % 2);
     for (let i_23 = 0; i_23 < endI_11; i_23 += 2) {
@@ -2046,21 +2046,21 @@ export function createModel(options: ModelOptions = {}): Model {
           c13_18 += a1_19 * b3_36;
         }
         const v_236 = layer20_b[j_37];
-        layer20_z[i_37 * 2 + j_37] = c00_36 + v_236;
+        layer20_logits[i_37 * 2 + j_37] = c00_36 + v_236;
         const v_237 = layer20_b[j_37 + 1];
-        layer20_z[i_37 * 2 + (j_37 + 1)] = c01_36 + v_237;
+        layer20_logits[i_37 * 2 + (j_37 + 1)] = c01_36 + v_237;
         const v_238 = layer20_b[j_37 + 2];
-        layer20_z[i_37 * 2 + (j_37 + 2)] = c02_36 + v_238;
+        layer20_logits[i_37 * 2 + (j_37 + 2)] = c02_36 + v_238;
         const v_239 = layer20_b[j_37 + 3];
-        layer20_z[i_37 * 2 + (j_37 + 3)] = c03_36 + v_239;
+        layer20_logits[i_37 * 2 + (j_37 + 3)] = c03_36 + v_239;
         const v_240 = layer20_b[j_37];
-        layer20_z[(i_37 + 1) * 2 + j_37] = c10_18 + v_240;
+        layer20_logits[(i_37 + 1) * 2 + j_37] = c10_18 + v_240;
         const v_241 = layer20_b[j_37 + 1];
-        layer20_z[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_241;
+        layer20_logits[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_241;
         const v_242 = layer20_b[j_37 + 2];
-        layer20_z[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_242;
+        layer20_logits[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_242;
         const v_243 = layer20_b[j_37 + 3];
-        layer20_z[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_243;
+        layer20_logits[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_243;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_37 = i_37 * 32;
@@ -2076,9 +2076,9 @@ export function createModel(options: ModelOptions = {}): Model {
           c10_19 += a1_20 * b0_37;
         }
         const v_244 = layer20_b[j_38];
-        layer20_z[i_37 * 2 + j_38] = c00_37 + v_244;
+        layer20_logits[i_37 * 2 + j_38] = c00_37 + v_244;
         const v_245 = layer20_b[j_38];
-        layer20_z[(i_37 + 1) * 2 + j_38] = c10_19 + v_245;
+        layer20_logits[(i_37 + 1) * 2 + j_38] = c10_19 + v_245;
       }
     }
     for (let i_38 = endI_18; i_38 < n; i_38++) {
@@ -2101,13 +2101,13 @@ export function createModel(options: ModelOptions = {}): Model {
           c03_37 += a0_39 * b3_37;
         }
         const v_246 = layer20_b[j_37];
-        layer20_z[i_38 * 2 + j_37] = c00_38 + v_246;
+        layer20_logits[i_38 * 2 + j_37] = c00_38 + v_246;
         const v_247 = layer20_b[j_37 + 1];
-        layer20_z[i_38 * 2 + (j_37 + 1)] = c01_37 + v_247;
+        layer20_logits[i_38 * 2 + (j_37 + 1)] = c01_37 + v_247;
         const v_248 = layer20_b[j_37 + 2];
-        layer20_z[i_38 * 2 + (j_37 + 2)] = c02_37 + v_248;
+        layer20_logits[i_38 * 2 + (j_37 + 2)] = c02_37 + v_248;
         const v_249 = layer20_b[j_37 + 3];
-        layer20_z[i_38 * 2 + (j_37 + 3)] = c03_37 + v_249;
+        layer20_logits[i_38 * 2 + (j_37 + 3)] = c03_37 + v_249;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_39 = i_38 * 32;
@@ -2119,32 +2119,32 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_39 += a0_40 * b0_39;
         }
         const v_250 = layer20_b[j_38];
-        layer20_z[i_38 * 2 + j_38] = c00_39 + v_250;
+        layer20_logits[i_38 * 2 + j_38] = c00_39 + v_250;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_39 = 0; j_39 < 2; j_39++) if (layer20_z[o + j_39] > max) max = layer20_z[o + j_39];
+      for (let j_39 = 0; j_39 < 2; j_39++) if (layer20_logits[o + j_39] > max) max = layer20_logits[o + j_39];
       let sum = 0;
       for (let j_39 = 0; j_39 < 2; j_39++) {
-        const e = Math.exp(layer20_z[o + j_39] - max);
+        const e = Math.exp(layer20_logits[o + j_39] - max);
         layer20[o + j_39] = e;
         sum += e;
       }
       for (let j_39 = 0; j_39 < 2; j_39++) layer20[o + j_39] /= sum;
     }
   }
-  function forwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
-    const layer20_z = buf19,
+  function forward_label_onehot_to_loss(x: Float64Array, label: Float64Array, n: number): void {
+    const layer20_logits = buf19,
       layer20 = buf20,
-      onehot = buf21;
+      label_onehot = buf21;
     // loss cross_entropy
-    onehot.fill(0, 0, n * 2);
+    label_onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
       const c = label[r_2];
       if (!(c >= 0 && c < 2 && c === Math.floor(c))) badLabel(r_2, c, 2);
-      onehot[r_2 * 2 + c] = 1;
+      label_onehot[r_2 * 2 + c] = 1;
     }
     lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
@@ -2154,14 +2154,14 @@ export function createModel(options: ModelOptions = {}): Model {
         ty = 0;
       for (let j_40 = 0; j_40 < 2; j_40++) {
         if (layer20[o_1 + j_40] > layer20[o_1 + best]) best = j_40;
-        dot += onehot[o_1 + j_40] * layer20_z[o_1 + j_40];
-        ty += onehot[o_1 + j_40];
+        dot += label_onehot[o_1 + j_40] * layer20_logits[o_1 + j_40];
+        ty += label_onehot[o_1 + j_40];
       }
-      lossSum += ty * (layer20_z[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
+      lossSum += ty * (layer20_logits[o_1 + best] - Math.log(layer20[o_1 + best])) - dot;
     }
     s = lossSum / n;
   }
-  function forwardBackwardPart(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_loss_z_to_d_layer14_W(x: Float64Array, label: Float64Array, n: number): void {
     const layer13 = buf12,
       layer14 = buf13,
       layer15 = buf14,
@@ -2170,8 +2170,8 @@ export function createModel(options: ModelOptions = {}): Model {
       layer18 = buf17,
       layer19 = buf18,
       layer20 = buf20,
-      onehot = buf21,
-      d_layer20_z = buf19,
+      label_onehot = buf21,
+      d_layer20_logits = buf19,
       d_layer20_b = buf20,
       d_layer20_W = buf21,
       d_layer19_z = buf22,
@@ -2196,15 +2196,15 @@ export function createModel(options: ModelOptions = {}): Model {
     s_1 = 1 / n;
     for (let i_39 = 0; i_39 < n * 2; i_39++) {
       const v_251 = layer20[i_39];
-      const v_252 = onehot[i_39];
+      const v_252 = label_onehot[i_39];
       const t_235 = v_251 - v_252;
-      d_layer20_z[i_39] = s_1 * t_235;
+      d_layer20_logits[i_39] = s_1 * t_235;
     }
     // grad of: dense 2 softmax
     d_layer20_b.fill(0, 0, 2);
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 2; i1++) {
-        d_layer20_b[i1] += d_layer20_z[i0 * 2 + i1];
+        d_layer20_b[i1] += d_layer20_logits[i0 * 2 + i1];
       }
     }
     let c0_0 = 0,
@@ -2304,8 +2304,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a29 = layer19[k_19 * 32 + 29];
       const a30 = layer19[k_19 * 32 + 30];
       const a31 = layer19[k_19 * 32 + 31];
-      const b0_40 = d_layer20_z[k_19 * 2];
-      const b1_38 = d_layer20_z[k_19 * 2 + 1];
+      const b0_40 = d_layer20_logits[k_19 * 2];
+      const b1_38 = d_layer20_logits[k_19 * 2 + 1];
       c0_0 += a0_41 * b0_40;
       c0_1 += a0_41 * b1_38;
       c1_0 += a1_21 * b0_40;
@@ -2436,8 +2436,8 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer20_W[62] = c31_0;
     d_layer20_W[63] = c31_1;
     for (let i_40 = 0; i_40 < n; i_40++) {
-      const a0_42 = d_layer20_z[i_40 * 2];
-      const a1_22 = d_layer20_z[i_40 * 2 + 1];
+      const a0_42 = d_layer20_logits[i_40 * 2];
+      const a1_22 = d_layer20_logits[i_40 * 2 + 1];
       for (let j_41 = 0; j_41 < 32; j_41++) {
         const acc_1 = a0_42 * layer20_W[j_41 * 2] + a1_22 * layer20_W[j_41 * 2 + 1];
         const v_253 = layer19[i_40 * 32 + j_41];
@@ -3186,7 +3186,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_layer13_z_to_d_layer7_b(x: Float64Array, label: Float64Array, n: number): void {
     const layer7 = buf6,
       layer8 = buf7,
       layer9 = buf8,
@@ -4151,7 +4151,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_layer7_W_to_d_layer1_b(x: Float64Array, label: Float64Array, n: number): void {
     const layer1 = buf0,
       layer2 = buf1,
       layer3 = buf2,
@@ -5012,7 +5012,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_layer1_W(x: Float64Array, label: Float64Array, n: number): void {
     const d_layer1_z = buf40,
       d_layer1_W = buf39;
     let c0_0_1 = 0,
@@ -5246,14 +5246,14 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
-    forwardPart(x, n);
-    forwardPart_1(x, n);
+    forward_layer1_to_layer12(x, n);
+    forward_layer13_to_layer20(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart(x, n);
-    forwardPart_1(x, n);
-    forwardPart_2(x, label, n);
+    forward_layer1_to_layer12(x, n);
+    forward_layer13_to_layer20(x, n);
+    forward_label_onehot_to_loss(x, label, n);
     return s;
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
@@ -5262,13 +5262,13 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart(x, n);
-    forwardPart_1(x, n);
-    forwardPart_2(x, label, n);
-    forwardBackwardPart(x, label, n);
-    forwardBackwardPart_1(x, label, n);
-    forwardBackwardPart_2(x, label, n);
-    forwardBackwardPart_3(x, label, n);
+    forward_layer1_to_layer12(x, n);
+    forward_layer13_to_layer20(x, n);
+    forward_label_onehot_to_loss(x, label, n);
+    backward_d_loss_z_to_d_layer14_W(x, label, n);
+    backward_d_layer13_z_to_d_layer7_b(x, label, n);
+    backward_d_layer7_W_to_d_layer1_b(x, label, n);
+    backward_d_layer1_W(x, label, n);
     return s;
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss. */

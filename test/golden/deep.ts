@@ -631,33 +631,33 @@ export function createModel(options: ModelOptions = {}): Model {
 
   let lossSum = 0,
     s = 0;
-  function forwardPart(x: Float64Array, n: number): void {
+  function forward_h0_to_h7_h(x: Float64Array, n: number): void {
     const h0 = buf0,
-      rsqrt = buf1,
+      h1_h_z = buf1,
       h1_h = buf2,
-      rsqrt_1 = buf1,
+      h1_z = buf1,
       h1 = buf3,
-      rsqrt_2 = buf1,
+      h2_h_z = buf1,
       h2_h = buf0,
-      rsqrt_3 = buf1,
+      h2_z = buf1,
       h2 = buf2,
-      rsqrt_4 = buf1,
+      h3_h_z = buf1,
       h3_h = buf0,
-      rsqrt_5 = buf1,
+      h3_z = buf1,
       h3 = buf3,
-      rsqrt_6 = buf1,
+      h4_h_z = buf1,
       h4_h = buf0,
-      rsqrt_7 = buf1,
+      h4_z = buf1,
       h4 = buf2,
-      rsqrt_8 = buf1,
+      h5_h_z = buf1,
       h5_h = buf0,
-      rsqrt_9 = buf1,
+      h5_z = buf1,
       h5 = buf3,
-      rsqrt_10 = buf1,
+      h6_h_z = buf1,
       h6_h = buf0,
-      rsqrt_11 = buf1,
+      h6_z = buf1,
       h6 = buf2,
-      rsqrt_12 = buf1,
+      h7_h_z = buf1,
       h7_h = buf0;
     // h0 = relu(dense(x, 32))
     for (let i = 0; i < n; i++) {
@@ -674,7 +674,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_1 = 0; i_1 < 32; i_1++) {
       const v_1 = h1_h_var[i_1];
       const t_1 = v_1 + 0.00001;
-      rsqrt[i_1] = 1 / Math.sqrt(t_1);
+      h1_h_z[i_1] = 1 / Math.sqrt(t_1);
     }
     // h1 = residual(h0, 32)
     const endI = n - (n % 2);
@@ -748,7 +748,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_7 = h1_h[i_4 * 32 + j_3] + v_7;
         const v_8 = h1_h_mean[j_3];
         const t_8 = t_7 - v_8;
-        const v_9 = rsqrt[j_3];
+        const v_9 = h1_h_z[j_3];
         const t_9 = t_8 * v_9;
         const v_10 = h1_h_gamma[j_3];
         const t_10 = t_9 * v_10;
@@ -761,7 +761,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_5 = 0; i_5 < 32; i_5++) {
       const v_12 = h1_var[i_5];
       const t_12 = v_12 + 0.00001;
-      rsqrt_1[i_5] = 1 / Math.sqrt(t_12);
+      h1_z[i_5] = 1 / Math.sqrt(t_12);
     }
     // h1 = residual(h0, 32)
     const endI_1 = n - (n % 2);
@@ -835,7 +835,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_19 = h1[i_8 * 32 + j_6] + v_19;
         const v_20 = h1_mean[j_6];
         const t_20 = t_19 - v_20;
-        const v_21 = rsqrt_1[j_6];
+        const v_21 = h1_z[j_6];
         const t_21 = t_20 * v_21;
         const v_22 = h1_gamma[j_6];
         const t_22 = t_21 * v_22;
@@ -850,7 +850,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_9 = 0; i_9 < 32; i_9++) {
       const v_25 = h2_h_var[i_9];
       const t_25 = v_25 + 0.00001;
-      rsqrt_2[i_9] = 1 / Math.sqrt(t_25);
+      h2_h_z[i_9] = 1 / Math.sqrt(t_25);
     }
     // h2 = residual(h1, 32)
     const endI_2 = n - (n % 2);
@@ -924,7 +924,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_31 = h2_h[i_12 * 32 + j_9] + v_31;
         const v_32 = h2_h_mean[j_9];
         const t_32 = t_31 - v_32;
-        const v_33 = rsqrt_2[j_9];
+        const v_33 = h2_h_z[j_9];
         const t_33 = t_32 * v_33;
         const v_34 = h2_h_gamma[j_9];
         const t_34 = t_33 * v_34;
@@ -937,7 +937,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_13 = 0; i_13 < 32; i_13++) {
       const v_36 = h2_var[i_13];
       const t_36 = v_36 + 0.00001;
-      rsqrt_3[i_13] = 1 / Math.sqrt(t_36);
+      h2_z[i_13] = 1 / Math.sqrt(t_36);
     }
     // h2 = residual(h1, 32)
     const endI_3 = n - (n % 2);
@@ -1011,7 +1011,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_43 = h2[i_16 * 32 + j_12] + v_43;
         const v_44 = h2_mean[j_12];
         const t_44 = t_43 - v_44;
-        const v_45 = rsqrt_3[j_12];
+        const v_45 = h2_z[j_12];
         const t_45 = t_44 * v_45;
         const v_46 = h2_gamma[j_12];
         const t_46 = t_45 * v_46;
@@ -1026,7 +1026,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_17 = 0; i_17 < 32; i_17++) {
       const v_49 = h3_h_var[i_17];
       const t_49 = v_49 + 0.00001;
-      rsqrt_4[i_17] = 1 / Math.sqrt(t_49);
+      h3_h_z[i_17] = 1 / Math.sqrt(t_49);
     }
     // h3 = residual(h2, 32)
     const endI_4 = n - (n % 2);
@@ -1100,7 +1100,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_55 = h3_h[i_20 * 32 + j_15] + v_55;
         const v_56 = h3_h_mean[j_15];
         const t_56 = t_55 - v_56;
-        const v_57 = rsqrt_4[j_15];
+        const v_57 = h3_h_z[j_15];
         const t_57 = t_56 * v_57;
         const v_58 = h3_h_gamma[j_15];
         const t_58 = t_57 * v_58;
@@ -1113,7 +1113,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_21 = 0; i_21 < 32; i_21++) {
       const v_60 = h3_var[i_21];
       const t_60 = v_60 + 0.00001;
-      rsqrt_5[i_21] = 1 / Math.sqrt(t_60);
+      h3_z[i_21] = 1 / Math.sqrt(t_60);
     }
     // h3 = residual(h2, 32)
     const endI_5 = n - (n % 2);
@@ -1187,7 +1187,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_67 = h3[i_24 * 32 + j_18] + v_67;
         const v_68 = h3_mean[j_18];
         const t_68 = t_67 - v_68;
-        const v_69 = rsqrt_5[j_18];
+        const v_69 = h3_z[j_18];
         const t_69 = t_68 * v_69;
         const v_70 = h3_gamma[j_18];
         const t_70 = t_69 * v_70;
@@ -1202,7 +1202,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_25 = 0; i_25 < 32; i_25++) {
       const v_73 = h4_h_var[i_25];
       const t_73 = v_73 + 0.00001;
-      rsqrt_6[i_25] = 1 / Math.sqrt(t_73);
+      h4_h_z[i_25] = 1 / Math.sqrt(t_73);
     }
     // h4 = residual(h3, 32)
     const endI_6 = n - (n % 2);
@@ -1276,7 +1276,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_79 = h4_h[i_28 * 32 + j_21] + v_79;
         const v_80 = h4_h_mean[j_21];
         const t_80 = t_79 - v_80;
-        const v_81 = rsqrt_6[j_21];
+        const v_81 = h4_h_z[j_21];
         const t_81 = t_80 * v_81;
         const v_82 = h4_h_gamma[j_21];
         const t_82 = t_81 * v_82;
@@ -1289,7 +1289,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_29 = 0; i_29 < 32; i_29++) {
       const v_84 = h4_var[i_29];
       const t_84 = v_84 + 0.00001;
-      rsqrt_7[i_29] = 1 / Math.sqrt(t_84);
+      h4_z[i_29] = 1 / Math.sqrt(t_84);
     }
     // h4 = residual(h3, 32)
     const endI_7 = n - (n % 2);
@@ -1363,7 +1363,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_91 = h4[i_32 * 32 + j_24] + v_91;
         const v_92 = h4_mean[j_24];
         const t_92 = t_91 - v_92;
-        const v_93 = rsqrt_7[j_24];
+        const v_93 = h4_z[j_24];
         const t_93 = t_92 * v_93;
         const v_94 = h4_gamma[j_24];
         const t_94 = t_93 * v_94;
@@ -1378,7 +1378,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_33 = 0; i_33 < 32; i_33++) {
       const v_97 = h5_h_var[i_33];
       const t_97 = v_97 + 0.00001;
-      rsqrt_8[i_33] = 1 / Math.sqrt(t_97);
+      h5_h_z[i_33] = 1 / Math.sqrt(t_97);
     }
     // h5 = residual(h4, 32)
     const endI_8 = n - (n % 2);
@@ -1452,7 +1452,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_103 = h5_h[i_36 * 32 + j_27] + v_103;
         const v_104 = h5_h_mean[j_27];
         const t_104 = t_103 - v_104;
-        const v_105 = rsqrt_8[j_27];
+        const v_105 = h5_h_z[j_27];
         const t_105 = t_104 * v_105;
         const v_106 = h5_h_gamma[j_27];
         const t_106 = t_105 * v_106;
@@ -1465,7 +1465,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_37 = 0; i_37 < 32; i_37++) {
       const v_108 = h5_var[i_37];
       const t_108 = v_108 + 0.00001;
-      rsqrt_9[i_37] = 1 / Math.sqrt(t_108);
+      h5_z[i_37] = 1 / Math.sqrt(t_108);
     }
     // h5 = residual(h4, 32)
     const endI_9 = n - (n % 2);
@@ -1539,7 +1539,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_115 = h5[i_40 * 32 + j_30] + v_115;
         const v_116 = h5_mean[j_30];
         const t_116 = t_115 - v_116;
-        const v_117 = rsqrt_9[j_30];
+        const v_117 = h5_z[j_30];
         const t_117 = t_116 * v_117;
         const v_118 = h5_gamma[j_30];
         const t_118 = t_117 * v_118;
@@ -1554,7 +1554,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_41 = 0; i_41 < 32; i_41++) {
       const v_121 = h6_h_var[i_41];
       const t_121 = v_121 + 0.00001;
-      rsqrt_10[i_41] = 1 / Math.sqrt(t_121);
+      h6_h_z[i_41] = 1 / Math.sqrt(t_121);
     }
     // h6 = residual(h5, 32)
     const endI_10 = n - (n % 2);
@@ -1628,7 +1628,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_127 = h6_h[i_44 * 32 + j_33] + v_127;
         const v_128 = h6_h_mean[j_33];
         const t_128 = t_127 - v_128;
-        const v_129 = rsqrt_10[j_33];
+        const v_129 = h6_h_z[j_33];
         const t_129 = t_128 * v_129;
         const v_130 = h6_h_gamma[j_33];
         const t_130 = t_129 * v_130;
@@ -1641,7 +1641,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_45 = 0; i_45 < 32; i_45++) {
       const v_132 = h6_var[i_45];
       const t_132 = v_132 + 0.00001;
-      rsqrt_11[i_45] = 1 / Math.sqrt(t_132);
+      h6_z[i_45] = 1 / Math.sqrt(t_132);
     }
     // h6 = residual(h5, 32)
     const endI_11 = n - (n % 2);
@@ -1715,7 +1715,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_139 = h6[i_48 * 32 + j_36] + v_139;
         const v_140 = h6_mean[j_36];
         const t_140 = t_139 - v_140;
-        const v_141 = rsqrt_11[j_36];
+        const v_141 = h6_z[j_36];
         const t_141 = t_140 * v_141;
         const v_142 = h6_gamma[j_36];
         const t_142 = t_141 * v_142;
@@ -1730,7 +1730,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_49 = 0; i_49 < 32; i_49++) {
       const v_145 = h7_h_var[i_49];
       const t_145 = v_145 + 0.00001;
-      rsqrt_12[i_49] = 1 / Math.sqrt(t_145);
+      h7_h_z[i_49] = 1 / Math.sqrt(t_145);
     }
     // h7 = residual(h6, 32)
     const endI_12 = n - (n % 2);
@@ -1804,7 +1804,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_151 = h7_h[i_52 * 32 + j_39] + v_151;
         const v_152 = h7_h_mean[j_39];
         const t_152 = t_151 - v_152;
-        const v_153 = rsqrt_12[j_39];
+        const v_153 = h7_h_z[j_39];
         const t_153 = t_152 * v_153;
         const v_154 = h7_h_gamma[j_39];
         const t_154 = t_153 * v_154;
@@ -1814,26 +1814,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardPart_1(x: Float64Array, n: number): void {
+  function forward_h7_z_to_p(x: Float64Array, n: number): void {
     const h6 = buf2,
       h7_h = buf0,
-      rsqrt_13 = buf1,
+      h7_z = buf1,
       h7 = buf3,
-      rsqrt_14 = buf1,
+      h8_h_z = buf1,
       h8_h = buf0,
-      rsqrt_15 = buf1,
+      h8_z = buf1,
       h8 = buf2,
-      rsqrt_16 = buf1,
+      h9_h_z = buf1,
       h9_h = buf0,
-      rsqrt_17 = buf1,
+      h9_z = buf1,
       h9 = buf3,
-      p_z = buf0,
+      p_logits = buf0,
       p = buf2;
     // batchnorm(dense(h, n))
     for (let i_53 = 0; i_53 < 32; i_53++) {
       const v_156 = h7_var[i_53];
       const t_156 = v_156 + 0.00001;
-      rsqrt_13[i_53] = 1 / Math.sqrt(t_156);
+      h7_z[i_53] = 1 / Math.sqrt(t_156);
     }
     // h7 = residual(h6, 32)
     const endI_13 = n - (n % 2);
@@ -1907,7 +1907,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_163 = h7[i_56 * 32 + j_42] + v_163;
         const v_164 = h7_mean[j_42];
         const t_164 = t_163 - v_164;
-        const v_165 = rsqrt_13[j_42];
+        const v_165 = h7_z[j_42];
         const t_165 = t_164 * v_165;
         const v_166 = h7_gamma[j_42];
         const t_166 = t_165 * v_166;
@@ -1922,7 +1922,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_57 = 0; i_57 < 32; i_57++) {
       const v_169 = h8_h_var[i_57];
       const t_169 = v_169 + 0.00001;
-      rsqrt_14[i_57] = 1 / Math.sqrt(t_169);
+      h8_h_z[i_57] = 1 / Math.sqrt(t_169);
     }
     // h8 = residual(h7, 32)
     const endI_14 = n - (n % 2);
@@ -1996,7 +1996,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_175 = h8_h[i_60 * 32 + j_45] + v_175;
         const v_176 = h8_h_mean[j_45];
         const t_176 = t_175 - v_176;
-        const v_177 = rsqrt_14[j_45];
+        const v_177 = h8_h_z[j_45];
         const t_177 = t_176 * v_177;
         const v_178 = h8_h_gamma[j_45];
         const t_178 = t_177 * v_178;
@@ -2009,7 +2009,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_61 = 0; i_61 < 32; i_61++) {
       const v_180 = h8_var[i_61];
       const t_180 = v_180 + 0.00001;
-      rsqrt_15[i_61] = 1 / Math.sqrt(t_180);
+      h8_z[i_61] = 1 / Math.sqrt(t_180);
     }
     // h8 = residual(h7, 32)
     const endI_15 = n - (n % 2);
@@ -2083,7 +2083,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_187 = h8[i_64 * 32 + j_48] + v_187;
         const v_188 = h8_mean[j_48];
         const t_188 = t_187 - v_188;
-        const v_189 = rsqrt_15[j_48];
+        const v_189 = h8_z[j_48];
         const t_189 = t_188 * v_189;
         const v_190 = h8_gamma[j_48];
         const t_190 = t_189 * v_190;
@@ -2098,7 +2098,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_65 = 0; i_65 < 32; i_65++) {
       const v_193 = h9_h_var[i_65];
       const t_193 = v_193 + 0.00001;
-      rsqrt_16[i_65] = 1 / Math.sqrt(t_193);
+      h9_h_z[i_65] = 1 / Math.sqrt(t_193);
     }
     // h9 = residual(h8, 32)
     const endI_16 = n - (n % 2);
@@ -2172,7 +2172,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_199 = h9_h[i_68 * 32 + j_51] + v_199;
         const v_200 = h9_h_mean[j_51];
         const t_200 = t_199 - v_200;
-        const v_201 = rsqrt_16[j_51];
+        const v_201 = h9_h_z[j_51];
         const t_201 = t_200 * v_201;
         const v_202 = h9_h_gamma[j_51];
         const t_202 = t_201 * v_202;
@@ -2185,7 +2185,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_69 = 0; i_69 < 32; i_69++) {
       const v_204 = h9_var[i_69];
       const t_204 = v_204 + 0.00001;
-      rsqrt_17[i_69] = 1 / Math.sqrt(t_204);
+      h9_z[i_69] = 1 / Math.sqrt(t_204);
     }
     // h9 = residual(h8, 32)
     const endI_17 = n - (n % 2);
@@ -2259,7 +2259,7 @@ export function createModel(options: ModelOptions = {}): Model {
         const t_211 = h9[i_72 * 32 + j_54] + v_211;
         const v_212 = h9_mean[j_54];
         const t_212 = t_211 - v_212;
-        const v_213 = rsqrt_17[j_54];
+        const v_213 = h9_z[j_54];
         const t_213 = t_212 * v_213;
         const v_214 = h9_gamma[j_54];
         const t_214 = t_213 * v_214;
@@ -2302,21 +2302,21 @@ export function createModel(options: ModelOptions = {}): Model {
           c13_18 += a1_19 * b3_36;
         }
         const v_218 = p_b[j_55];
-        p_z[i_73 * 2 + j_55] = c00_36 + v_218;
+        p_logits[i_73 * 2 + j_55] = c00_36 + v_218;
         const v_219 = p_b[j_55 + 1];
-        p_z[i_73 * 2 + (j_55 + 1)] = c01_36 + v_219;
+        p_logits[i_73 * 2 + (j_55 + 1)] = c01_36 + v_219;
         const v_220 = p_b[j_55 + 2];
-        p_z[i_73 * 2 + (j_55 + 2)] = c02_36 + v_220;
+        p_logits[i_73 * 2 + (j_55 + 2)] = c02_36 + v_220;
         const v_221 = p_b[j_55 + 3];
-        p_z[i_73 * 2 + (j_55 + 3)] = c03_36 + v_221;
+        p_logits[i_73 * 2 + (j_55 + 3)] = c03_36 + v_221;
         const v_222 = p_b[j_55];
-        p_z[(i_73 + 1) * 2 + j_55] = c10_18 + v_222;
+        p_logits[(i_73 + 1) * 2 + j_55] = c10_18 + v_222;
         const v_223 = p_b[j_55 + 1];
-        p_z[(i_73 + 1) * 2 + (j_55 + 1)] = c11_18 + v_223;
+        p_logits[(i_73 + 1) * 2 + (j_55 + 1)] = c11_18 + v_223;
         const v_224 = p_b[j_55 + 2];
-        p_z[(i_73 + 1) * 2 + (j_55 + 2)] = c12_18 + v_224;
+        p_logits[(i_73 + 1) * 2 + (j_55 + 2)] = c12_18 + v_224;
         const v_225 = p_b[j_55 + 3];
-        p_z[(i_73 + 1) * 2 + (j_55 + 3)] = c13_18 + v_225;
+        p_logits[(i_73 + 1) * 2 + (j_55 + 3)] = c13_18 + v_225;
       }
       for (let j_56 = 0; j_56 < 2; j_56++) {
         const ar0_37 = i_73 * 32;
@@ -2332,9 +2332,9 @@ export function createModel(options: ModelOptions = {}): Model {
           c10_19 += a1_20 * b0_37;
         }
         const v_226 = p_b[j_56];
-        p_z[i_73 * 2 + j_56] = c00_37 + v_226;
+        p_logits[i_73 * 2 + j_56] = c00_37 + v_226;
         const v_227 = p_b[j_56];
-        p_z[(i_73 + 1) * 2 + j_56] = c10_19 + v_227;
+        p_logits[(i_73 + 1) * 2 + j_56] = c10_19 + v_227;
       }
     }
     for (let i_74 = endI_18; i_74 < n; i_74++) {
@@ -2357,13 +2357,13 @@ export function createModel(options: ModelOptions = {}): Model {
           c03_37 += a0_39 * b3_37;
         }
         const v_228 = p_b[j_55];
-        p_z[i_74 * 2 + j_55] = c00_38 + v_228;
+        p_logits[i_74 * 2 + j_55] = c00_38 + v_228;
         const v_229 = p_b[j_55 + 1];
-        p_z[i_74 * 2 + (j_55 + 1)] = c01_37 + v_229;
+        p_logits[i_74 * 2 + (j_55 + 1)] = c01_37 + v_229;
         const v_230 = p_b[j_55 + 2];
-        p_z[i_74 * 2 + (j_55 + 2)] = c02_37 + v_230;
+        p_logits[i_74 * 2 + (j_55 + 2)] = c02_37 + v_230;
         const v_231 = p_b[j_55 + 3];
-        p_z[i_74 * 2 + (j_55 + 3)] = c03_37 + v_231;
+        p_logits[i_74 * 2 + (j_55 + 3)] = c03_37 + v_231;
       }
       for (let j_56 = 0; j_56 < 2; j_56++) {
         const ar0_39 = i_74 * 32;
@@ -2375,32 +2375,32 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_39 += a0_40 * b0_39;
         }
         const v_232 = p_b[j_56];
-        p_z[i_74 * 2 + j_56] = c00_39 + v_232;
+        p_logits[i_74 * 2 + j_56] = c00_39 + v_232;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_57 = 0; j_57 < 2; j_57++) if (p_z[o + j_57] > max) max = p_z[o + j_57];
+      for (let j_57 = 0; j_57 < 2; j_57++) if (p_logits[o + j_57] > max) max = p_logits[o + j_57];
       let sum = 0;
       for (let j_57 = 0; j_57 < 2; j_57++) {
-        const e = Math.exp(p_z[o + j_57] - max);
+        const e = Math.exp(p_logits[o + j_57] - max);
         p[o + j_57] = e;
         sum += e;
       }
       for (let j_57 = 0; j_57 < 2; j_57++) p[o + j_57] /= sum;
     }
   }
-  function evalLossPart(x: Float64Array, label: Float64Array, n: number): void {
-    const p_z = buf0,
+  function evalLoss_label_onehot_to_loss(x: Float64Array, label: Float64Array, n: number): void {
+    const p_logits = buf0,
       p = buf2,
-      onehot = buf3;
+      label_onehot = buf3;
     // loss cross_entropy(p, label)
-    onehot.fill(0, 0, n * 2);
+    label_onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
       const c = label[r_2];
       if (!(c >= 0 && c < 2 && c === Math.floor(c))) badLabel(r_2, c, 2);
-      onehot[r_2 * 2 + c] = 1;
+      label_onehot[r_2 * 2 + c] = 1;
     }
     lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
@@ -2410,10 +2410,10 @@ export function createModel(options: ModelOptions = {}): Model {
         ty = 0;
       for (let j_58 = 0; j_58 < 2; j_58++) {
         if (p[o_1 + j_58] > p[o_1 + best]) best = j_58;
-        dot += onehot[o_1 + j_58] * p_z[o_1 + j_58];
-        ty += onehot[o_1 + j_58];
+        dot += label_onehot[o_1 + j_58] * p_logits[o_1 + j_58];
+        ty += label_onehot[o_1 + j_58];
       }
-      lossSum += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
+      lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     s = lossSum / n;
   }
@@ -2428,14 +2428,14 @@ export function createModel(options: ModelOptions = {}): Model {
     lossSum_1 = 0,
     s_9 = 0,
     s_10 = 0;
-  function forwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h0_to_h1_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       h1_h_z = buf1,
-      sum = buf2,
-      div = buf3,
-      sub = buf2,
-      sum_1 = buf1,
-      div_1 = buf4;
+      h1_h_z_1 = buf2,
+      h1_h_z_2 = buf3,
+      h1_h_z_3 = buf2,
+      h1_h_z_4 = buf1,
+      h1_h_z_5 = buf4;
     // h0 = relu(dense(x, 32))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -2526,40 +2526,44 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum.fill(0, 0, 32);
+    h1_h_z_1.fill(0, 0, 32);
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 32; i1++) {
-        sum[i1] += h1_h_z[i0 * 32 + i1];
+        h1_h_z_1[i1] += h1_h_z[i0 * 32 + i1];
       }
     }
     for (let i_3 = 0; i_3 < 32; i_3++) {
-      const v_14 = sum[i_3];
-      div[i_3] = v_14 / n;
+      const v_14 = h1_h_z_1[i_3];
+      h1_h_z_2[i_3] = v_14 / n;
     }
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 32; i1_1++) {
         const v_15 = h1_h_z[i0_1 * 32 + i1_1];
-        const v_16 = div[i1_1];
-        sub[i0_1 * 32 + i1_1] = v_15 - v_16;
+        const v_16 = h1_h_z_2[i1_1];
+        h1_h_z_3[i0_1 * 32 + i1_1] = v_15 - v_16;
       }
     }
-    sum_1.fill(0, 0, 32);
+    h1_h_z_4.fill(0, 0, 32);
     for (let i0_2 = 0; i0_2 < n; i0_2++) {
       for (let i1_2 = 0; i1_2 < 32; i1_2++) {
-        const v_17 = sub[i0_2 * 32 + i1_2];
-        sum_1[i1_2] += v_17 * v_17;
+        const v_17 = h1_h_z_3[i0_2 * 32 + i1_2];
+        h1_h_z_4[i1_2] += v_17 * v_17;
       }
     }
     for (let i_4 = 0; i_4 < 32; i_4++) {
-      const v_18 = sum_1[i_4];
-      div_1[i_4] = v_18 / n;
+      const v_18 = h1_h_z_4[i_4];
+      h1_h_z_5[i_4] = v_18 / n;
     }
   }
-  function forwardBackwardPart(x: Float64Array, label: Float64Array, n: number): void {
-    const div = buf3,
-      div_1 = buf4,
-      add = buf1,
-      add_1 = buf3;
+  function forward_state_h1_h_mean_z_to_state_h1_h_var(
+    x: Float64Array,
+    label: Float64Array,
+    n: number,
+  ): void {
+    const h1_h_z_2 = buf3,
+      h1_h_z_5 = buf4,
+      state_h1_h_mean = buf1,
+      state_h1_h_var = buf3;
     s_1 = 2 - n;
     s_2 = s_1 >= 0 ? s_1 : 0;
     s_3 = 1 - s_2;
@@ -2571,47 +2575,47 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_5 = 0; i_5 < 32; i_5++) {
       const v_19 = h1_h_mean[i_5];
       const t_1 = s_8 * v_19;
-      const v_20 = div[i_5];
+      const v_20 = h1_h_z_2[i_5];
       const t_2 = s_4 * v_20;
-      add[i_5] = t_1 + t_2;
+      state_h1_h_mean[i_5] = t_1 + t_2;
     }
     for (let i_6 = 0; i_6 < 32; i_6++) {
-      const v_21 = div_1[i_6];
+      const v_21 = h1_h_z_5[i_6];
       const t_3 = v_21 * s_7;
       const v_22 = h1_h_var[i_6];
       const t_4 = s_8 * v_22;
       const t_5 = s_4 * t_3;
-      add_1[i_6] = t_4 + t_5;
+      state_h1_h_var[i_6] = t_4 + t_5;
     }
   }
-  function forwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
-    const sub = buf2,
-      div_1 = buf4,
-      rsqrt = buf5,
-      mul = buf4,
+  function forward_h1_h_z_to_h1_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h1_h_z_3 = buf2,
+      h1_h_z_5 = buf4,
+      h1_h_z_6 = buf5,
+      h1_h_z_7 = buf4,
       h1_h = buf6,
       h1_z = buf7,
-      sum_2 = buf8,
-      div_2 = buf9,
-      sub_1 = buf8,
-      sum_3 = buf7,
-      div_3 = buf10;
+      h1_z_1 = buf8,
+      h1_z_2 = buf9,
+      h1_z_3 = buf8,
+      h1_z_4 = buf7,
+      h1_z_5 = buf10;
     for (let i_7 = 0; i_7 < 32; i_7++) {
-      const v_23 = div_1[i_7];
+      const v_23 = h1_h_z_5[i_7];
       const t_6 = v_23 + 0.00001;
-      rsqrt[i_7] = 1 / Math.sqrt(t_6);
+      h1_h_z_6[i_7] = 1 / Math.sqrt(t_6);
     }
     for (let i0_3 = 0; i0_3 < n; i0_3++) {
       for (let i1_3 = 0; i1_3 < 32; i1_3++) {
-        const v_24 = sub[i0_3 * 32 + i1_3];
-        const v_25 = rsqrt[i1_3];
-        mul[i0_3 * 32 + i1_3] = v_24 * v_25;
+        const v_24 = h1_h_z_3[i0_3 * 32 + i1_3];
+        const v_25 = h1_h_z_6[i1_3];
+        h1_h_z_7[i0_3 * 32 + i1_3] = v_24 * v_25;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_4 = 0; i0_4 < n; i0_4++) {
       for (let i1_4 = 0; i1_4 < 32; i1_4++) {
-        const v_26 = mul[i0_4 * 32 + i1_4];
+        const v_26 = h1_h_z_7[i0_4 * 32 + i1_4];
         const v_27 = h1_h_gamma[i1_4];
         const t_7 = v_26 * v_27;
         const v_28 = h1_h_beta[i1_4];
@@ -2697,85 +2701,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_2.fill(0, 0, 32);
+    h1_z_1.fill(0, 0, 32);
     for (let i0_5 = 0; i0_5 < n; i0_5++) {
       for (let i1_5 = 0; i1_5 < 32; i1_5++) {
-        sum_2[i1_5] += h1_z[i0_5 * 32 + i1_5];
+        h1_z_1[i1_5] += h1_z[i0_5 * 32 + i1_5];
       }
     }
     for (let i_10 = 0; i_10 < 32; i_10++) {
-      const v_42 = sum_2[i_10];
-      div_2[i_10] = v_42 / n;
+      const v_42 = h1_z_1[i_10];
+      h1_z_2[i_10] = v_42 / n;
     }
     for (let i0_6 = 0; i0_6 < n; i0_6++) {
       for (let i1_6 = 0; i1_6 < 32; i1_6++) {
         const v_43 = h1_z[i0_6 * 32 + i1_6];
-        const v_44 = div_2[i1_6];
-        sub_1[i0_6 * 32 + i1_6] = v_43 - v_44;
+        const v_44 = h1_z_2[i1_6];
+        h1_z_3[i0_6 * 32 + i1_6] = v_43 - v_44;
       }
     }
-    sum_3.fill(0, 0, 32);
+    h1_z_4.fill(0, 0, 32);
     for (let i0_7 = 0; i0_7 < n; i0_7++) {
       for (let i1_7 = 0; i1_7 < 32; i1_7++) {
-        const v_45 = sub_1[i0_7 * 32 + i1_7];
-        sum_3[i1_7] += v_45 * v_45;
+        const v_45 = h1_z_3[i0_7 * 32 + i1_7];
+        h1_z_4[i1_7] += v_45 * v_45;
       }
     }
     for (let i_11 = 0; i_11 < 32; i_11++) {
-      const v_46 = sum_3[i_11];
-      div_3[i_11] = v_46 / n;
+      const v_46 = h1_z_4[i_11];
+      h1_z_5[i_11] = v_46 / n;
     }
   }
-  function forwardBackwardPart_1(x: Float64Array, label: Float64Array, n: number): void {
-    const div_2 = buf9,
-      div_3 = buf10,
-      add_2 = buf7,
-      add_3 = buf9;
+  function forward_state_h1_mean_to_state_h1_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h1_z_2 = buf9,
+      h1_z_5 = buf10,
+      state_h1_mean = buf7,
+      state_h1_var = buf9;
     for (let i_12 = 0; i_12 < 32; i_12++) {
       const v_47 = h1_mean[i_12];
       const t_9 = s_8 * v_47;
-      const v_48 = div_2[i_12];
+      const v_48 = h1_z_2[i_12];
       const t_10 = s_4 * v_48;
-      add_2[i_12] = t_9 + t_10;
+      state_h1_mean[i_12] = t_9 + t_10;
     }
     for (let i_13 = 0; i_13 < 32; i_13++) {
-      const v_49 = div_3[i_13];
+      const v_49 = h1_z_5[i_13];
       const t_11 = v_49 * s_7;
       const v_50 = h1_var[i_13];
       const t_12 = s_8 * v_50;
       const t_13 = s_4 * t_11;
-      add_3[i_13] = t_12 + t_13;
+      state_h1_var[i_13] = t_12 + t_13;
     }
   }
-  function forwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h1_z_to_h2_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
-      sub_1 = buf8,
-      div_3 = buf10,
-      rsqrt_1 = buf11,
-      mul_1 = buf10,
+      h1_z_3 = buf8,
+      h1_z_5 = buf10,
+      h1_z_6 = buf11,
+      h1_z_7 = buf10,
       h1 = buf12,
       h2_h_z = buf13,
-      sum_4 = buf14,
-      div_4 = buf15,
-      sub_2 = buf14,
-      sum_5 = buf13,
-      div_5 = buf16;
+      h2_h_z_1 = buf14,
+      h2_h_z_2 = buf15,
+      h2_h_z_3 = buf14,
+      h2_h_z_4 = buf13,
+      h2_h_z_5 = buf16;
     for (let i_14 = 0; i_14 < 32; i_14++) {
-      const v_51 = div_3[i_14];
+      const v_51 = h1_z_5[i_14];
       const t_14 = v_51 + 0.00001;
-      rsqrt_1[i_14] = 1 / Math.sqrt(t_14);
+      h1_z_6[i_14] = 1 / Math.sqrt(t_14);
     }
     for (let i0_8 = 0; i0_8 < n; i0_8++) {
       for (let i1_8 = 0; i1_8 < 32; i1_8++) {
-        const v_52 = sub_1[i0_8 * 32 + i1_8];
-        const v_53 = rsqrt_1[i1_8];
-        mul_1[i0_8 * 32 + i1_8] = v_52 * v_53;
+        const v_52 = h1_z_3[i0_8 * 32 + i1_8];
+        const v_53 = h1_z_6[i1_8];
+        h1_z_7[i0_8 * 32 + i1_8] = v_52 * v_53;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_9 = 0; i0_9 < n; i0_9++) {
       for (let i1_9 = 0; i1_9 < 32; i1_9++) {
-        const v_54 = mul_1[i0_9 * 32 + i1_9];
+        const v_54 = h1_z_7[i0_9 * 32 + i1_9];
         const v_55 = h1_gamma[i1_9];
         const t_15 = v_54 * v_55;
         const v_56 = h1_beta[i1_9];
@@ -2864,84 +2868,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_4.fill(0, 0, 32);
+    h2_h_z_1.fill(0, 0, 32);
     for (let i0_10 = 0; i0_10 < n; i0_10++) {
       for (let i1_10 = 0; i1_10 < 32; i1_10++) {
-        sum_4[i1_10] += h2_h_z[i0_10 * 32 + i1_10];
+        h2_h_z_1[i1_10] += h2_h_z[i0_10 * 32 + i1_10];
       }
     }
     for (let i_17 = 0; i_17 < 32; i_17++) {
-      const v_71 = sum_4[i_17];
-      div_4[i_17] = v_71 / n;
+      const v_71 = h2_h_z_1[i_17];
+      h2_h_z_2[i_17] = v_71 / n;
     }
     for (let i0_11 = 0; i0_11 < n; i0_11++) {
       for (let i1_11 = 0; i1_11 < 32; i1_11++) {
         const v_72 = h2_h_z[i0_11 * 32 + i1_11];
-        const v_73 = div_4[i1_11];
-        sub_2[i0_11 * 32 + i1_11] = v_72 - v_73;
+        const v_73 = h2_h_z_2[i1_11];
+        h2_h_z_3[i0_11 * 32 + i1_11] = v_72 - v_73;
       }
     }
-    sum_5.fill(0, 0, 32);
+    h2_h_z_4.fill(0, 0, 32);
     for (let i0_12 = 0; i0_12 < n; i0_12++) {
       for (let i1_12 = 0; i1_12 < 32; i1_12++) {
-        const v_74 = sub_2[i0_12 * 32 + i1_12];
-        sum_5[i1_12] += v_74 * v_74;
+        const v_74 = h2_h_z_3[i0_12 * 32 + i1_12];
+        h2_h_z_4[i1_12] += v_74 * v_74;
       }
     }
     for (let i_18 = 0; i_18 < 32; i_18++) {
-      const v_75 = sum_5[i_18];
-      div_5[i_18] = v_75 / n;
+      const v_75 = h2_h_z_4[i_18];
+      h2_h_z_5[i_18] = v_75 / n;
     }
   }
-  function forwardBackwardPart_2(x: Float64Array, label: Float64Array, n: number): void {
-    const div_4 = buf15,
-      div_5 = buf16,
-      add_4 = buf13,
-      add_5 = buf15;
+  function forward_state_h2_h_mean_to_state_h2_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h2_h_z_2 = buf15,
+      h2_h_z_5 = buf16,
+      state_h2_h_mean = buf13,
+      state_h2_h_var = buf15;
     for (let i_19 = 0; i_19 < 32; i_19++) {
       const v_76 = h2_h_mean[i_19];
       const t_18 = s_8 * v_76;
-      const v_77 = div_4[i_19];
+      const v_77 = h2_h_z_2[i_19];
       const t_19 = s_4 * v_77;
-      add_4[i_19] = t_18 + t_19;
+      state_h2_h_mean[i_19] = t_18 + t_19;
     }
     for (let i_20 = 0; i_20 < 32; i_20++) {
-      const v_78 = div_5[i_20];
+      const v_78 = h2_h_z_5[i_20];
       const t_20 = v_78 * s_7;
       const v_79 = h2_h_var[i_20];
       const t_21 = s_8 * v_79;
       const t_22 = s_4 * t_20;
-      add_5[i_20] = t_21 + t_22;
+      state_h2_h_var[i_20] = t_21 + t_22;
     }
   }
-  function forwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_2 = buf14,
-      div_5 = buf16,
-      rsqrt_2 = buf17,
-      mul_2 = buf16,
+  function forward_h2_h_z_to_h2_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h2_h_z_3 = buf14,
+      h2_h_z_5 = buf16,
+      h2_h_z_6 = buf17,
+      h2_h_z_7 = buf16,
       h2_h = buf18,
       h2_z = buf19,
-      sum_6 = buf20,
-      div_6 = buf21,
-      sub_3 = buf20,
-      sum_7 = buf19,
-      div_7 = buf22;
+      h2_z_1 = buf20,
+      h2_z_2 = buf21,
+      h2_z_3 = buf20,
+      h2_z_4 = buf19,
+      h2_z_5 = buf22;
     for (let i_21 = 0; i_21 < 32; i_21++) {
-      const v_80 = div_5[i_21];
+      const v_80 = h2_h_z_5[i_21];
       const t_23 = v_80 + 0.00001;
-      rsqrt_2[i_21] = 1 / Math.sqrt(t_23);
+      h2_h_z_6[i_21] = 1 / Math.sqrt(t_23);
     }
     for (let i0_13 = 0; i0_13 < n; i0_13++) {
       for (let i1_13 = 0; i1_13 < 32; i1_13++) {
-        const v_81 = sub_2[i0_13 * 32 + i1_13];
-        const v_82 = rsqrt_2[i1_13];
-        mul_2[i0_13 * 32 + i1_13] = v_81 * v_82;
+        const v_81 = h2_h_z_3[i0_13 * 32 + i1_13];
+        const v_82 = h2_h_z_6[i1_13];
+        h2_h_z_7[i0_13 * 32 + i1_13] = v_81 * v_82;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_14 = 0; i0_14 < n; i0_14++) {
       for (let i1_14 = 0; i1_14 < 32; i1_14++) {
-        const v_83 = mul_2[i0_14 * 32 + i1_14];
+        const v_83 = h2_h_z_7[i0_14 * 32 + i1_14];
         const v_84 = h2_h_gamma[i1_14];
         const t_24 = v_83 * v_84;
         const v_85 = h2_h_beta[i1_14];
@@ -3027,85 +3031,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_6.fill(0, 0, 32);
+    h2_z_1.fill(0, 0, 32);
     for (let i0_15 = 0; i0_15 < n; i0_15++) {
       for (let i1_15 = 0; i1_15 < 32; i1_15++) {
-        sum_6[i1_15] += h2_z[i0_15 * 32 + i1_15];
+        h2_z_1[i1_15] += h2_z[i0_15 * 32 + i1_15];
       }
     }
     for (let i_24 = 0; i_24 < 32; i_24++) {
-      const v_99 = sum_6[i_24];
-      div_6[i_24] = v_99 / n;
+      const v_99 = h2_z_1[i_24];
+      h2_z_2[i_24] = v_99 / n;
     }
     for (let i0_16 = 0; i0_16 < n; i0_16++) {
       for (let i1_16 = 0; i1_16 < 32; i1_16++) {
         const v_100 = h2_z[i0_16 * 32 + i1_16];
-        const v_101 = div_6[i1_16];
-        sub_3[i0_16 * 32 + i1_16] = v_100 - v_101;
+        const v_101 = h2_z_2[i1_16];
+        h2_z_3[i0_16 * 32 + i1_16] = v_100 - v_101;
       }
     }
-    sum_7.fill(0, 0, 32);
+    h2_z_4.fill(0, 0, 32);
     for (let i0_17 = 0; i0_17 < n; i0_17++) {
       for (let i1_17 = 0; i1_17 < 32; i1_17++) {
-        const v_102 = sub_3[i0_17 * 32 + i1_17];
-        sum_7[i1_17] += v_102 * v_102;
+        const v_102 = h2_z_3[i0_17 * 32 + i1_17];
+        h2_z_4[i1_17] += v_102 * v_102;
       }
     }
     for (let i_25 = 0; i_25 < 32; i_25++) {
-      const v_103 = sum_7[i_25];
-      div_7[i_25] = v_103 / n;
+      const v_103 = h2_z_4[i_25];
+      h2_z_5[i_25] = v_103 / n;
     }
   }
-  function forwardBackwardPart_3(x: Float64Array, label: Float64Array, n: number): void {
-    const div_6 = buf21,
-      div_7 = buf22,
-      add_6 = buf19,
-      add_7 = buf21;
+  function forward_state_h2_mean_to_state_h2_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h2_z_2 = buf21,
+      h2_z_5 = buf22,
+      state_h2_mean = buf19,
+      state_h2_var = buf21;
     for (let i_26 = 0; i_26 < 32; i_26++) {
       const v_104 = h2_mean[i_26];
       const t_26 = s_8 * v_104;
-      const v_105 = div_6[i_26];
+      const v_105 = h2_z_2[i_26];
       const t_27 = s_4 * v_105;
-      add_6[i_26] = t_26 + t_27;
+      state_h2_mean[i_26] = t_26 + t_27;
     }
     for (let i_27 = 0; i_27 < 32; i_27++) {
-      const v_106 = div_7[i_27];
+      const v_106 = h2_z_5[i_27];
       const t_28 = v_106 * s_7;
       const v_107 = h2_var[i_27];
       const t_29 = s_8 * v_107;
       const t_30 = s_4 * t_28;
-      add_7[i_27] = t_29 + t_30;
+      state_h2_var[i_27] = t_29 + t_30;
     }
   }
-  function forwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h2_z_to_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h1 = buf12,
-      sub_3 = buf20,
-      div_7 = buf22,
-      rsqrt_3 = buf23,
-      mul_3 = buf22,
+      h2_z_3 = buf20,
+      h2_z_5 = buf22,
+      h2_z_6 = buf23,
+      h2_z_7 = buf22,
       h2 = buf24,
       h3_h_z = buf25,
-      sum_8 = buf26,
-      div_8 = buf27,
-      sub_4 = buf26,
-      sum_9 = buf25,
-      div_9 = buf28;
+      h3_h_z_1 = buf26,
+      h3_h_z_2 = buf27,
+      h3_h_z_3 = buf26,
+      h3_h_z_4 = buf25,
+      h3_h_z_5 = buf28;
     for (let i_28 = 0; i_28 < 32; i_28++) {
-      const v_108 = div_7[i_28];
+      const v_108 = h2_z_5[i_28];
       const t_31 = v_108 + 0.00001;
-      rsqrt_3[i_28] = 1 / Math.sqrt(t_31);
+      h2_z_6[i_28] = 1 / Math.sqrt(t_31);
     }
     for (let i0_18 = 0; i0_18 < n; i0_18++) {
       for (let i1_18 = 0; i1_18 < 32; i1_18++) {
-        const v_109 = sub_3[i0_18 * 32 + i1_18];
-        const v_110 = rsqrt_3[i1_18];
-        mul_3[i0_18 * 32 + i1_18] = v_109 * v_110;
+        const v_109 = h2_z_3[i0_18 * 32 + i1_18];
+        const v_110 = h2_z_6[i1_18];
+        h2_z_7[i0_18 * 32 + i1_18] = v_109 * v_110;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_19 = 0; i0_19 < n; i0_19++) {
       for (let i1_19 = 0; i1_19 < 32; i1_19++) {
-        const v_111 = mul_3[i0_19 * 32 + i1_19];
+        const v_111 = h2_z_7[i0_19 * 32 + i1_19];
         const v_112 = h2_gamma[i1_19];
         const t_32 = v_111 * v_112;
         const v_113 = h2_beta[i1_19];
@@ -3194,84 +3198,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_8.fill(0, 0, 32);
+    h3_h_z_1.fill(0, 0, 32);
     for (let i0_20 = 0; i0_20 < n; i0_20++) {
       for (let i1_20 = 0; i1_20 < 32; i1_20++) {
-        sum_8[i1_20] += h3_h_z[i0_20 * 32 + i1_20];
+        h3_h_z_1[i1_20] += h3_h_z[i0_20 * 32 + i1_20];
       }
     }
     for (let i_31 = 0; i_31 < 32; i_31++) {
-      const v_128 = sum_8[i_31];
-      div_8[i_31] = v_128 / n;
+      const v_128 = h3_h_z_1[i_31];
+      h3_h_z_2[i_31] = v_128 / n;
     }
     for (let i0_21 = 0; i0_21 < n; i0_21++) {
       for (let i1_21 = 0; i1_21 < 32; i1_21++) {
         const v_129 = h3_h_z[i0_21 * 32 + i1_21];
-        const v_130 = div_8[i1_21];
-        sub_4[i0_21 * 32 + i1_21] = v_129 - v_130;
+        const v_130 = h3_h_z_2[i1_21];
+        h3_h_z_3[i0_21 * 32 + i1_21] = v_129 - v_130;
       }
     }
-    sum_9.fill(0, 0, 32);
+    h3_h_z_4.fill(0, 0, 32);
     for (let i0_22 = 0; i0_22 < n; i0_22++) {
       for (let i1_22 = 0; i1_22 < 32; i1_22++) {
-        const v_131 = sub_4[i0_22 * 32 + i1_22];
-        sum_9[i1_22] += v_131 * v_131;
+        const v_131 = h3_h_z_3[i0_22 * 32 + i1_22];
+        h3_h_z_4[i1_22] += v_131 * v_131;
       }
     }
     for (let i_32 = 0; i_32 < 32; i_32++) {
-      const v_132 = sum_9[i_32];
-      div_9[i_32] = v_132 / n;
+      const v_132 = h3_h_z_4[i_32];
+      h3_h_z_5[i_32] = v_132 / n;
     }
   }
-  function forwardBackwardPart_4(x: Float64Array, label: Float64Array, n: number): void {
-    const div_8 = buf27,
-      div_9 = buf28,
-      add_8 = buf25,
-      add_9 = buf27;
+  function forward_state_h3_h_mean_to_state_h3_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h3_h_z_2 = buf27,
+      h3_h_z_5 = buf28,
+      state_h3_h_mean = buf25,
+      state_h3_h_var = buf27;
     for (let i_33 = 0; i_33 < 32; i_33++) {
       const v_133 = h3_h_mean[i_33];
       const t_35 = s_8 * v_133;
-      const v_134 = div_8[i_33];
+      const v_134 = h3_h_z_2[i_33];
       const t_36 = s_4 * v_134;
-      add_8[i_33] = t_35 + t_36;
+      state_h3_h_mean[i_33] = t_35 + t_36;
     }
     for (let i_34 = 0; i_34 < 32; i_34++) {
-      const v_135 = div_9[i_34];
+      const v_135 = h3_h_z_5[i_34];
       const t_37 = v_135 * s_7;
       const v_136 = h3_h_var[i_34];
       const t_38 = s_8 * v_136;
       const t_39 = s_4 * t_37;
-      add_9[i_34] = t_38 + t_39;
+      state_h3_h_var[i_34] = t_38 + t_39;
     }
   }
-  function forwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_4 = buf26,
-      div_9 = buf28,
-      rsqrt_4 = buf29,
-      mul_4 = buf28,
+  function forward_h3_h_z_to_h3_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h3_h_z_3 = buf26,
+      h3_h_z_5 = buf28,
+      h3_h_z_6 = buf29,
+      h3_h_z_7 = buf28,
       h3_h = buf30,
       h3_z = buf31,
-      sum_10 = buf32,
-      div_10 = buf33,
-      sub_5 = buf32,
-      sum_11 = buf31,
-      div_11 = buf34;
+      h3_z_1 = buf32,
+      h3_z_2 = buf33,
+      h3_z_3 = buf32,
+      h3_z_4 = buf31,
+      h3_z_5 = buf34;
     for (let i_35 = 0; i_35 < 32; i_35++) {
-      const v_137 = div_9[i_35];
+      const v_137 = h3_h_z_5[i_35];
       const t_40 = v_137 + 0.00001;
-      rsqrt_4[i_35] = 1 / Math.sqrt(t_40);
+      h3_h_z_6[i_35] = 1 / Math.sqrt(t_40);
     }
     for (let i0_23 = 0; i0_23 < n; i0_23++) {
       for (let i1_23 = 0; i1_23 < 32; i1_23++) {
-        const v_138 = sub_4[i0_23 * 32 + i1_23];
-        const v_139 = rsqrt_4[i1_23];
-        mul_4[i0_23 * 32 + i1_23] = v_138 * v_139;
+        const v_138 = h3_h_z_3[i0_23 * 32 + i1_23];
+        const v_139 = h3_h_z_6[i1_23];
+        h3_h_z_7[i0_23 * 32 + i1_23] = v_138 * v_139;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_24 = 0; i0_24 < n; i0_24++) {
       for (let i1_24 = 0; i1_24 < 32; i1_24++) {
-        const v_140 = mul_4[i0_24 * 32 + i1_24];
+        const v_140 = h3_h_z_7[i0_24 * 32 + i1_24];
         const v_141 = h3_h_gamma[i1_24];
         const t_41 = v_140 * v_141;
         const v_142 = h3_h_beta[i1_24];
@@ -3357,85 +3361,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_10.fill(0, 0, 32);
+    h3_z_1.fill(0, 0, 32);
     for (let i0_25 = 0; i0_25 < n; i0_25++) {
       for (let i1_25 = 0; i1_25 < 32; i1_25++) {
-        sum_10[i1_25] += h3_z[i0_25 * 32 + i1_25];
+        h3_z_1[i1_25] += h3_z[i0_25 * 32 + i1_25];
       }
     }
     for (let i_38 = 0; i_38 < 32; i_38++) {
-      const v_156 = sum_10[i_38];
-      div_10[i_38] = v_156 / n;
+      const v_156 = h3_z_1[i_38];
+      h3_z_2[i_38] = v_156 / n;
     }
     for (let i0_26 = 0; i0_26 < n; i0_26++) {
       for (let i1_26 = 0; i1_26 < 32; i1_26++) {
         const v_157 = h3_z[i0_26 * 32 + i1_26];
-        const v_158 = div_10[i1_26];
-        sub_5[i0_26 * 32 + i1_26] = v_157 - v_158;
+        const v_158 = h3_z_2[i1_26];
+        h3_z_3[i0_26 * 32 + i1_26] = v_157 - v_158;
       }
     }
-    sum_11.fill(0, 0, 32);
+    h3_z_4.fill(0, 0, 32);
     for (let i0_27 = 0; i0_27 < n; i0_27++) {
       for (let i1_27 = 0; i1_27 < 32; i1_27++) {
-        const v_159 = sub_5[i0_27 * 32 + i1_27];
-        sum_11[i1_27] += v_159 * v_159;
+        const v_159 = h3_z_3[i0_27 * 32 + i1_27];
+        h3_z_4[i1_27] += v_159 * v_159;
       }
     }
     for (let i_39 = 0; i_39 < 32; i_39++) {
-      const v_160 = sum_11[i_39];
-      div_11[i_39] = v_160 / n;
+      const v_160 = h3_z_4[i_39];
+      h3_z_5[i_39] = v_160 / n;
     }
   }
-  function forwardBackwardPart_5(x: Float64Array, label: Float64Array, n: number): void {
-    const div_10 = buf33,
-      div_11 = buf34,
-      add_10 = buf31,
-      add_11 = buf33;
+  function forward_state_h3_mean_to_state_h3_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h3_z_2 = buf33,
+      h3_z_5 = buf34,
+      state_h3_mean = buf31,
+      state_h3_var = buf33;
     for (let i_40 = 0; i_40 < 32; i_40++) {
       const v_161 = h3_mean[i_40];
       const t_43 = s_8 * v_161;
-      const v_162 = div_10[i_40];
+      const v_162 = h3_z_2[i_40];
       const t_44 = s_4 * v_162;
-      add_10[i_40] = t_43 + t_44;
+      state_h3_mean[i_40] = t_43 + t_44;
     }
     for (let i_41 = 0; i_41 < 32; i_41++) {
-      const v_163 = div_11[i_41];
+      const v_163 = h3_z_5[i_41];
       const t_45 = v_163 * s_7;
       const v_164 = h3_var[i_41];
       const t_46 = s_8 * v_164;
       const t_47 = s_4 * t_45;
-      add_11[i_41] = t_46 + t_47;
+      state_h3_var[i_41] = t_46 + t_47;
     }
   }
-  function forwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h3_z_to_h4_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h2 = buf24,
-      sub_5 = buf32,
-      div_11 = buf34,
-      rsqrt_5 = buf35,
-      mul_5 = buf34,
+      h3_z_3 = buf32,
+      h3_z_5 = buf34,
+      h3_z_6 = buf35,
+      h3_z_7 = buf34,
       h3 = buf36,
       h4_h_z = buf37,
-      sum_12 = buf38,
-      div_12 = buf39,
-      sub_6 = buf38,
-      sum_13 = buf37,
-      div_13 = buf40;
+      h4_h_z_1 = buf38,
+      h4_h_z_2 = buf39,
+      h4_h_z_3 = buf38,
+      h4_h_z_4 = buf37,
+      h4_h_z_5 = buf40;
     for (let i_42 = 0; i_42 < 32; i_42++) {
-      const v_165 = div_11[i_42];
+      const v_165 = h3_z_5[i_42];
       const t_48 = v_165 + 0.00001;
-      rsqrt_5[i_42] = 1 / Math.sqrt(t_48);
+      h3_z_6[i_42] = 1 / Math.sqrt(t_48);
     }
     for (let i0_28 = 0; i0_28 < n; i0_28++) {
       for (let i1_28 = 0; i1_28 < 32; i1_28++) {
-        const v_166 = sub_5[i0_28 * 32 + i1_28];
-        const v_167 = rsqrt_5[i1_28];
-        mul_5[i0_28 * 32 + i1_28] = v_166 * v_167;
+        const v_166 = h3_z_3[i0_28 * 32 + i1_28];
+        const v_167 = h3_z_6[i1_28];
+        h3_z_7[i0_28 * 32 + i1_28] = v_166 * v_167;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_29 = 0; i0_29 < n; i0_29++) {
       for (let i1_29 = 0; i1_29 < 32; i1_29++) {
-        const v_168 = mul_5[i0_29 * 32 + i1_29];
+        const v_168 = h3_z_7[i0_29 * 32 + i1_29];
         const v_169 = h3_gamma[i1_29];
         const t_49 = v_168 * v_169;
         const v_170 = h3_beta[i1_29];
@@ -3524,84 +3528,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_12.fill(0, 0, 32);
+    h4_h_z_1.fill(0, 0, 32);
     for (let i0_30 = 0; i0_30 < n; i0_30++) {
       for (let i1_30 = 0; i1_30 < 32; i1_30++) {
-        sum_12[i1_30] += h4_h_z[i0_30 * 32 + i1_30];
+        h4_h_z_1[i1_30] += h4_h_z[i0_30 * 32 + i1_30];
       }
     }
     for (let i_45 = 0; i_45 < 32; i_45++) {
-      const v_185 = sum_12[i_45];
-      div_12[i_45] = v_185 / n;
+      const v_185 = h4_h_z_1[i_45];
+      h4_h_z_2[i_45] = v_185 / n;
     }
     for (let i0_31 = 0; i0_31 < n; i0_31++) {
       for (let i1_31 = 0; i1_31 < 32; i1_31++) {
         const v_186 = h4_h_z[i0_31 * 32 + i1_31];
-        const v_187 = div_12[i1_31];
-        sub_6[i0_31 * 32 + i1_31] = v_186 - v_187;
+        const v_187 = h4_h_z_2[i1_31];
+        h4_h_z_3[i0_31 * 32 + i1_31] = v_186 - v_187;
       }
     }
-    sum_13.fill(0, 0, 32);
+    h4_h_z_4.fill(0, 0, 32);
     for (let i0_32 = 0; i0_32 < n; i0_32++) {
       for (let i1_32 = 0; i1_32 < 32; i1_32++) {
-        const v_188 = sub_6[i0_32 * 32 + i1_32];
-        sum_13[i1_32] += v_188 * v_188;
+        const v_188 = h4_h_z_3[i0_32 * 32 + i1_32];
+        h4_h_z_4[i1_32] += v_188 * v_188;
       }
     }
     for (let i_46 = 0; i_46 < 32; i_46++) {
-      const v_189 = sum_13[i_46];
-      div_13[i_46] = v_189 / n;
+      const v_189 = h4_h_z_4[i_46];
+      h4_h_z_5[i_46] = v_189 / n;
     }
   }
-  function forwardBackwardPart_6(x: Float64Array, label: Float64Array, n: number): void {
-    const div_12 = buf39,
-      div_13 = buf40,
-      add_12 = buf37,
-      add_13 = buf39;
+  function forward_state_h4_h_mean_to_state_h4_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h4_h_z_2 = buf39,
+      h4_h_z_5 = buf40,
+      state_h4_h_mean = buf37,
+      state_h4_h_var = buf39;
     for (let i_47 = 0; i_47 < 32; i_47++) {
       const v_190 = h4_h_mean[i_47];
       const t_52 = s_8 * v_190;
-      const v_191 = div_12[i_47];
+      const v_191 = h4_h_z_2[i_47];
       const t_53 = s_4 * v_191;
-      add_12[i_47] = t_52 + t_53;
+      state_h4_h_mean[i_47] = t_52 + t_53;
     }
     for (let i_48 = 0; i_48 < 32; i_48++) {
-      const v_192 = div_13[i_48];
+      const v_192 = h4_h_z_5[i_48];
       const t_54 = v_192 * s_7;
       const v_193 = h4_h_var[i_48];
       const t_55 = s_8 * v_193;
       const t_56 = s_4 * t_54;
-      add_13[i_48] = t_55 + t_56;
+      state_h4_h_var[i_48] = t_55 + t_56;
     }
   }
-  function forwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_6 = buf38,
-      div_13 = buf40,
-      rsqrt_6 = buf41,
-      mul_6 = buf40,
+  function forward_h4_h_z_to_h4_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h4_h_z_3 = buf38,
+      h4_h_z_5 = buf40,
+      h4_h_z_6 = buf41,
+      h4_h_z_7 = buf40,
       h4_h = buf42,
       h4_z = buf43,
-      sum_14 = buf44,
-      div_14 = buf45,
-      sub_7 = buf44,
-      sum_15 = buf43,
-      div_15 = buf46;
+      h4_z_1 = buf44,
+      h4_z_2 = buf45,
+      h4_z_3 = buf44,
+      h4_z_4 = buf43,
+      h4_z_5 = buf46;
     for (let i_49 = 0; i_49 < 32; i_49++) {
-      const v_194 = div_13[i_49];
+      const v_194 = h4_h_z_5[i_49];
       const t_57 = v_194 + 0.00001;
-      rsqrt_6[i_49] = 1 / Math.sqrt(t_57);
+      h4_h_z_6[i_49] = 1 / Math.sqrt(t_57);
     }
     for (let i0_33 = 0; i0_33 < n; i0_33++) {
       for (let i1_33 = 0; i1_33 < 32; i1_33++) {
-        const v_195 = sub_6[i0_33 * 32 + i1_33];
-        const v_196 = rsqrt_6[i1_33];
-        mul_6[i0_33 * 32 + i1_33] = v_195 * v_196;
+        const v_195 = h4_h_z_3[i0_33 * 32 + i1_33];
+        const v_196 = h4_h_z_6[i1_33];
+        h4_h_z_7[i0_33 * 32 + i1_33] = v_195 * v_196;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_34 = 0; i0_34 < n; i0_34++) {
       for (let i1_34 = 0; i1_34 < 32; i1_34++) {
-        const v_197 = mul_6[i0_34 * 32 + i1_34];
+        const v_197 = h4_h_z_7[i0_34 * 32 + i1_34];
         const v_198 = h4_h_gamma[i1_34];
         const t_58 = v_197 * v_198;
         const v_199 = h4_h_beta[i1_34];
@@ -3687,85 +3691,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_14.fill(0, 0, 32);
+    h4_z_1.fill(0, 0, 32);
     for (let i0_35 = 0; i0_35 < n; i0_35++) {
       for (let i1_35 = 0; i1_35 < 32; i1_35++) {
-        sum_14[i1_35] += h4_z[i0_35 * 32 + i1_35];
+        h4_z_1[i1_35] += h4_z[i0_35 * 32 + i1_35];
       }
     }
     for (let i_52 = 0; i_52 < 32; i_52++) {
-      const v_213 = sum_14[i_52];
-      div_14[i_52] = v_213 / n;
+      const v_213 = h4_z_1[i_52];
+      h4_z_2[i_52] = v_213 / n;
     }
     for (let i0_36 = 0; i0_36 < n; i0_36++) {
       for (let i1_36 = 0; i1_36 < 32; i1_36++) {
         const v_214 = h4_z[i0_36 * 32 + i1_36];
-        const v_215 = div_14[i1_36];
-        sub_7[i0_36 * 32 + i1_36] = v_214 - v_215;
+        const v_215 = h4_z_2[i1_36];
+        h4_z_3[i0_36 * 32 + i1_36] = v_214 - v_215;
       }
     }
-    sum_15.fill(0, 0, 32);
+    h4_z_4.fill(0, 0, 32);
     for (let i0_37 = 0; i0_37 < n; i0_37++) {
       for (let i1_37 = 0; i1_37 < 32; i1_37++) {
-        const v_216 = sub_7[i0_37 * 32 + i1_37];
-        sum_15[i1_37] += v_216 * v_216;
+        const v_216 = h4_z_3[i0_37 * 32 + i1_37];
+        h4_z_4[i1_37] += v_216 * v_216;
       }
     }
     for (let i_53 = 0; i_53 < 32; i_53++) {
-      const v_217 = sum_15[i_53];
-      div_15[i_53] = v_217 / n;
+      const v_217 = h4_z_4[i_53];
+      h4_z_5[i_53] = v_217 / n;
     }
   }
-  function forwardBackwardPart_7(x: Float64Array, label: Float64Array, n: number): void {
-    const div_14 = buf45,
-      div_15 = buf46,
-      add_14 = buf43,
-      add_15 = buf45;
+  function forward_state_h4_mean_to_state_h4_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h4_z_2 = buf45,
+      h4_z_5 = buf46,
+      state_h4_mean = buf43,
+      state_h4_var = buf45;
     for (let i_54 = 0; i_54 < 32; i_54++) {
       const v_218 = h4_mean[i_54];
       const t_60 = s_8 * v_218;
-      const v_219 = div_14[i_54];
+      const v_219 = h4_z_2[i_54];
       const t_61 = s_4 * v_219;
-      add_14[i_54] = t_60 + t_61;
+      state_h4_mean[i_54] = t_60 + t_61;
     }
     for (let i_55 = 0; i_55 < 32; i_55++) {
-      const v_220 = div_15[i_55];
+      const v_220 = h4_z_5[i_55];
       const t_62 = v_220 * s_7;
       const v_221 = h4_var[i_55];
       const t_63 = s_8 * v_221;
       const t_64 = s_4 * t_62;
-      add_15[i_55] = t_63 + t_64;
+      state_h4_var[i_55] = t_63 + t_64;
     }
   }
-  function forwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h4_z_to_h5_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h3 = buf36,
-      sub_7 = buf44,
-      div_15 = buf46,
-      rsqrt_7 = buf47,
-      mul_7 = buf46,
+      h4_z_3 = buf44,
+      h4_z_5 = buf46,
+      h4_z_6 = buf47,
+      h4_z_7 = buf46,
       h4 = buf48,
       h5_h_z = buf49,
-      sum_16 = buf50,
-      div_16 = buf51,
-      sub_8 = buf50,
-      sum_17 = buf49,
-      div_17 = buf52;
+      h5_h_z_1 = buf50,
+      h5_h_z_2 = buf51,
+      h5_h_z_3 = buf50,
+      h5_h_z_4 = buf49,
+      h5_h_z_5 = buf52;
     for (let i_56 = 0; i_56 < 32; i_56++) {
-      const v_222 = div_15[i_56];
+      const v_222 = h4_z_5[i_56];
       const t_65 = v_222 + 0.00001;
-      rsqrt_7[i_56] = 1 / Math.sqrt(t_65);
+      h4_z_6[i_56] = 1 / Math.sqrt(t_65);
     }
     for (let i0_38 = 0; i0_38 < n; i0_38++) {
       for (let i1_38 = 0; i1_38 < 32; i1_38++) {
-        const v_223 = sub_7[i0_38 * 32 + i1_38];
-        const v_224 = rsqrt_7[i1_38];
-        mul_7[i0_38 * 32 + i1_38] = v_223 * v_224;
+        const v_223 = h4_z_3[i0_38 * 32 + i1_38];
+        const v_224 = h4_z_6[i1_38];
+        h4_z_7[i0_38 * 32 + i1_38] = v_223 * v_224;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_39 = 0; i0_39 < n; i0_39++) {
       for (let i1_39 = 0; i1_39 < 32; i1_39++) {
-        const v_225 = mul_7[i0_39 * 32 + i1_39];
+        const v_225 = h4_z_7[i0_39 * 32 + i1_39];
         const v_226 = h4_gamma[i1_39];
         const t_66 = v_225 * v_226;
         const v_227 = h4_beta[i1_39];
@@ -3854,84 +3858,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_16.fill(0, 0, 32);
+    h5_h_z_1.fill(0, 0, 32);
     for (let i0_40 = 0; i0_40 < n; i0_40++) {
       for (let i1_40 = 0; i1_40 < 32; i1_40++) {
-        sum_16[i1_40] += h5_h_z[i0_40 * 32 + i1_40];
+        h5_h_z_1[i1_40] += h5_h_z[i0_40 * 32 + i1_40];
       }
     }
     for (let i_59 = 0; i_59 < 32; i_59++) {
-      const v_242 = sum_16[i_59];
-      div_16[i_59] = v_242 / n;
+      const v_242 = h5_h_z_1[i_59];
+      h5_h_z_2[i_59] = v_242 / n;
     }
     for (let i0_41 = 0; i0_41 < n; i0_41++) {
       for (let i1_41 = 0; i1_41 < 32; i1_41++) {
         const v_243 = h5_h_z[i0_41 * 32 + i1_41];
-        const v_244 = div_16[i1_41];
-        sub_8[i0_41 * 32 + i1_41] = v_243 - v_244;
+        const v_244 = h5_h_z_2[i1_41];
+        h5_h_z_3[i0_41 * 32 + i1_41] = v_243 - v_244;
       }
     }
-    sum_17.fill(0, 0, 32);
+    h5_h_z_4.fill(0, 0, 32);
     for (let i0_42 = 0; i0_42 < n; i0_42++) {
       for (let i1_42 = 0; i1_42 < 32; i1_42++) {
-        const v_245 = sub_8[i0_42 * 32 + i1_42];
-        sum_17[i1_42] += v_245 * v_245;
+        const v_245 = h5_h_z_3[i0_42 * 32 + i1_42];
+        h5_h_z_4[i1_42] += v_245 * v_245;
       }
     }
     for (let i_60 = 0; i_60 < 32; i_60++) {
-      const v_246 = sum_17[i_60];
-      div_17[i_60] = v_246 / n;
+      const v_246 = h5_h_z_4[i_60];
+      h5_h_z_5[i_60] = v_246 / n;
     }
   }
-  function forwardBackwardPart_8(x: Float64Array, label: Float64Array, n: number): void {
-    const div_16 = buf51,
-      div_17 = buf52,
-      add_16 = buf49,
-      add_17 = buf51;
+  function forward_state_h5_h_mean_to_state_h5_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h5_h_z_2 = buf51,
+      h5_h_z_5 = buf52,
+      state_h5_h_mean = buf49,
+      state_h5_h_var = buf51;
     for (let i_61 = 0; i_61 < 32; i_61++) {
       const v_247 = h5_h_mean[i_61];
       const t_69 = s_8 * v_247;
-      const v_248 = div_16[i_61];
+      const v_248 = h5_h_z_2[i_61];
       const t_70 = s_4 * v_248;
-      add_16[i_61] = t_69 + t_70;
+      state_h5_h_mean[i_61] = t_69 + t_70;
     }
     for (let i_62 = 0; i_62 < 32; i_62++) {
-      const v_249 = div_17[i_62];
+      const v_249 = h5_h_z_5[i_62];
       const t_71 = v_249 * s_7;
       const v_250 = h5_h_var[i_62];
       const t_72 = s_8 * v_250;
       const t_73 = s_4 * t_71;
-      add_17[i_62] = t_72 + t_73;
+      state_h5_h_var[i_62] = t_72 + t_73;
     }
   }
-  function forwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_8 = buf50,
-      div_17 = buf52,
-      rsqrt_8 = buf53,
-      mul_8 = buf52,
+  function forward_h5_h_z_to_h5_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h5_h_z_3 = buf50,
+      h5_h_z_5 = buf52,
+      h5_h_z_6 = buf53,
+      h5_h_z_7 = buf52,
       h5_h = buf54,
       h5_z = buf55,
-      sum_18 = buf56,
-      div_18 = buf57,
-      sub_9 = buf56,
-      sum_19 = buf55,
-      div_19 = buf58;
+      h5_z_1 = buf56,
+      h5_z_2 = buf57,
+      h5_z_3 = buf56,
+      h5_z_4 = buf55,
+      h5_z_5 = buf58;
     for (let i_63 = 0; i_63 < 32; i_63++) {
-      const v_251 = div_17[i_63];
+      const v_251 = h5_h_z_5[i_63];
       const t_74 = v_251 + 0.00001;
-      rsqrt_8[i_63] = 1 / Math.sqrt(t_74);
+      h5_h_z_6[i_63] = 1 / Math.sqrt(t_74);
     }
     for (let i0_43 = 0; i0_43 < n; i0_43++) {
       for (let i1_43 = 0; i1_43 < 32; i1_43++) {
-        const v_252 = sub_8[i0_43 * 32 + i1_43];
-        const v_253 = rsqrt_8[i1_43];
-        mul_8[i0_43 * 32 + i1_43] = v_252 * v_253;
+        const v_252 = h5_h_z_3[i0_43 * 32 + i1_43];
+        const v_253 = h5_h_z_6[i1_43];
+        h5_h_z_7[i0_43 * 32 + i1_43] = v_252 * v_253;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_44 = 0; i0_44 < n; i0_44++) {
       for (let i1_44 = 0; i1_44 < 32; i1_44++) {
-        const v_254 = mul_8[i0_44 * 32 + i1_44];
+        const v_254 = h5_h_z_7[i0_44 * 32 + i1_44];
         const v_255 = h5_h_gamma[i1_44];
         const t_75 = v_254 * v_255;
         const v_256 = h5_h_beta[i1_44];
@@ -4017,85 +4021,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_18.fill(0, 0, 32);
+    h5_z_1.fill(0, 0, 32);
     for (let i0_45 = 0; i0_45 < n; i0_45++) {
       for (let i1_45 = 0; i1_45 < 32; i1_45++) {
-        sum_18[i1_45] += h5_z[i0_45 * 32 + i1_45];
+        h5_z_1[i1_45] += h5_z[i0_45 * 32 + i1_45];
       }
     }
     for (let i_66 = 0; i_66 < 32; i_66++) {
-      const v_270 = sum_18[i_66];
-      div_18[i_66] = v_270 / n;
+      const v_270 = h5_z_1[i_66];
+      h5_z_2[i_66] = v_270 / n;
     }
     for (let i0_46 = 0; i0_46 < n; i0_46++) {
       for (let i1_46 = 0; i1_46 < 32; i1_46++) {
         const v_271 = h5_z[i0_46 * 32 + i1_46];
-        const v_272 = div_18[i1_46];
-        sub_9[i0_46 * 32 + i1_46] = v_271 - v_272;
+        const v_272 = h5_z_2[i1_46];
+        h5_z_3[i0_46 * 32 + i1_46] = v_271 - v_272;
       }
     }
-    sum_19.fill(0, 0, 32);
+    h5_z_4.fill(0, 0, 32);
     for (let i0_47 = 0; i0_47 < n; i0_47++) {
       for (let i1_47 = 0; i1_47 < 32; i1_47++) {
-        const v_273 = sub_9[i0_47 * 32 + i1_47];
-        sum_19[i1_47] += v_273 * v_273;
+        const v_273 = h5_z_3[i0_47 * 32 + i1_47];
+        h5_z_4[i1_47] += v_273 * v_273;
       }
     }
     for (let i_67 = 0; i_67 < 32; i_67++) {
-      const v_274 = sum_19[i_67];
-      div_19[i_67] = v_274 / n;
+      const v_274 = h5_z_4[i_67];
+      h5_z_5[i_67] = v_274 / n;
     }
   }
-  function forwardBackwardPart_9(x: Float64Array, label: Float64Array, n: number): void {
-    const div_18 = buf57,
-      div_19 = buf58,
-      add_18 = buf55,
-      add_19 = buf57;
+  function forward_state_h5_mean_to_state_h5_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h5_z_2 = buf57,
+      h5_z_5 = buf58,
+      state_h5_mean = buf55,
+      state_h5_var = buf57;
     for (let i_68 = 0; i_68 < 32; i_68++) {
       const v_275 = h5_mean[i_68];
       const t_77 = s_8 * v_275;
-      const v_276 = div_18[i_68];
+      const v_276 = h5_z_2[i_68];
       const t_78 = s_4 * v_276;
-      add_18[i_68] = t_77 + t_78;
+      state_h5_mean[i_68] = t_77 + t_78;
     }
     for (let i_69 = 0; i_69 < 32; i_69++) {
-      const v_277 = div_19[i_69];
+      const v_277 = h5_z_5[i_69];
       const t_79 = v_277 * s_7;
       const v_278 = h5_var[i_69];
       const t_80 = s_8 * v_278;
       const t_81 = s_4 * t_79;
-      add_19[i_69] = t_80 + t_81;
+      state_h5_var[i_69] = t_80 + t_81;
     }
   }
-  function forwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h5_z_to_h6_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h4 = buf48,
-      sub_9 = buf56,
-      div_19 = buf58,
-      rsqrt_9 = buf59,
-      mul_9 = buf58,
+      h5_z_3 = buf56,
+      h5_z_5 = buf58,
+      h5_z_6 = buf59,
+      h5_z_7 = buf58,
       h5 = buf60,
       h6_h_z = buf61,
-      sum_20 = buf62,
-      div_20 = buf63,
-      sub_10 = buf62,
-      sum_21 = buf61,
-      div_21 = buf64;
+      h6_h_z_1 = buf62,
+      h6_h_z_2 = buf63,
+      h6_h_z_3 = buf62,
+      h6_h_z_4 = buf61,
+      h6_h_z_5 = buf64;
     for (let i_70 = 0; i_70 < 32; i_70++) {
-      const v_279 = div_19[i_70];
+      const v_279 = h5_z_5[i_70];
       const t_82 = v_279 + 0.00001;
-      rsqrt_9[i_70] = 1 / Math.sqrt(t_82);
+      h5_z_6[i_70] = 1 / Math.sqrt(t_82);
     }
     for (let i0_48 = 0; i0_48 < n; i0_48++) {
       for (let i1_48 = 0; i1_48 < 32; i1_48++) {
-        const v_280 = sub_9[i0_48 * 32 + i1_48];
-        const v_281 = rsqrt_9[i1_48];
-        mul_9[i0_48 * 32 + i1_48] = v_280 * v_281;
+        const v_280 = h5_z_3[i0_48 * 32 + i1_48];
+        const v_281 = h5_z_6[i1_48];
+        h5_z_7[i0_48 * 32 + i1_48] = v_280 * v_281;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_49 = 0; i0_49 < n; i0_49++) {
       for (let i1_49 = 0; i1_49 < 32; i1_49++) {
-        const v_282 = mul_9[i0_49 * 32 + i1_49];
+        const v_282 = h5_z_7[i0_49 * 32 + i1_49];
         const v_283 = h5_gamma[i1_49];
         const t_83 = v_282 * v_283;
         const v_284 = h5_beta[i1_49];
@@ -4184,84 +4188,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_20.fill(0, 0, 32);
+    h6_h_z_1.fill(0, 0, 32);
     for (let i0_50 = 0; i0_50 < n; i0_50++) {
       for (let i1_50 = 0; i1_50 < 32; i1_50++) {
-        sum_20[i1_50] += h6_h_z[i0_50 * 32 + i1_50];
+        h6_h_z_1[i1_50] += h6_h_z[i0_50 * 32 + i1_50];
       }
     }
     for (let i_73 = 0; i_73 < 32; i_73++) {
-      const v_299 = sum_20[i_73];
-      div_20[i_73] = v_299 / n;
+      const v_299 = h6_h_z_1[i_73];
+      h6_h_z_2[i_73] = v_299 / n;
     }
     for (let i0_51 = 0; i0_51 < n; i0_51++) {
       for (let i1_51 = 0; i1_51 < 32; i1_51++) {
         const v_300 = h6_h_z[i0_51 * 32 + i1_51];
-        const v_301 = div_20[i1_51];
-        sub_10[i0_51 * 32 + i1_51] = v_300 - v_301;
+        const v_301 = h6_h_z_2[i1_51];
+        h6_h_z_3[i0_51 * 32 + i1_51] = v_300 - v_301;
       }
     }
-    sum_21.fill(0, 0, 32);
+    h6_h_z_4.fill(0, 0, 32);
     for (let i0_52 = 0; i0_52 < n; i0_52++) {
       for (let i1_52 = 0; i1_52 < 32; i1_52++) {
-        const v_302 = sub_10[i0_52 * 32 + i1_52];
-        sum_21[i1_52] += v_302 * v_302;
+        const v_302 = h6_h_z_3[i0_52 * 32 + i1_52];
+        h6_h_z_4[i1_52] += v_302 * v_302;
       }
     }
     for (let i_74 = 0; i_74 < 32; i_74++) {
-      const v_303 = sum_21[i_74];
-      div_21[i_74] = v_303 / n;
+      const v_303 = h6_h_z_4[i_74];
+      h6_h_z_5[i_74] = v_303 / n;
     }
   }
-  function forwardBackwardPart_10(x: Float64Array, label: Float64Array, n: number): void {
-    const div_20 = buf63,
-      div_21 = buf64,
-      add_20 = buf61,
-      add_21 = buf63;
+  function forward_state_h6_h_mean_to_state_h6_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h6_h_z_2 = buf63,
+      h6_h_z_5 = buf64,
+      state_h6_h_mean = buf61,
+      state_h6_h_var = buf63;
     for (let i_75 = 0; i_75 < 32; i_75++) {
       const v_304 = h6_h_mean[i_75];
       const t_86 = s_8 * v_304;
-      const v_305 = div_20[i_75];
+      const v_305 = h6_h_z_2[i_75];
       const t_87 = s_4 * v_305;
-      add_20[i_75] = t_86 + t_87;
+      state_h6_h_mean[i_75] = t_86 + t_87;
     }
     for (let i_76 = 0; i_76 < 32; i_76++) {
-      const v_306 = div_21[i_76];
+      const v_306 = h6_h_z_5[i_76];
       const t_88 = v_306 * s_7;
       const v_307 = h6_h_var[i_76];
       const t_89 = s_8 * v_307;
       const t_90 = s_4 * t_88;
-      add_21[i_76] = t_89 + t_90;
+      state_h6_h_var[i_76] = t_89 + t_90;
     }
   }
-  function forwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_10 = buf62,
-      div_21 = buf64,
-      rsqrt_10 = buf65,
-      mul_10 = buf64,
+  function forward_h6_h_z_to_h6_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h6_h_z_3 = buf62,
+      h6_h_z_5 = buf64,
+      h6_h_z_6 = buf65,
+      h6_h_z_7 = buf64,
       h6_h = buf66,
       h6_z = buf67,
-      sum_22 = buf68,
-      div_22 = buf69,
-      sub_11 = buf68,
-      sum_23 = buf67,
-      div_23 = buf70;
+      h6_z_1 = buf68,
+      h6_z_2 = buf69,
+      h6_z_3 = buf68,
+      h6_z_4 = buf67,
+      h6_z_5 = buf70;
     for (let i_77 = 0; i_77 < 32; i_77++) {
-      const v_308 = div_21[i_77];
+      const v_308 = h6_h_z_5[i_77];
       const t_91 = v_308 + 0.00001;
-      rsqrt_10[i_77] = 1 / Math.sqrt(t_91);
+      h6_h_z_6[i_77] = 1 / Math.sqrt(t_91);
     }
     for (let i0_53 = 0; i0_53 < n; i0_53++) {
       for (let i1_53 = 0; i1_53 < 32; i1_53++) {
-        const v_309 = sub_10[i0_53 * 32 + i1_53];
-        const v_310 = rsqrt_10[i1_53];
-        mul_10[i0_53 * 32 + i1_53] = v_309 * v_310;
+        const v_309 = h6_h_z_3[i0_53 * 32 + i1_53];
+        const v_310 = h6_h_z_6[i1_53];
+        h6_h_z_7[i0_53 * 32 + i1_53] = v_309 * v_310;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_54 = 0; i0_54 < n; i0_54++) {
       for (let i1_54 = 0; i1_54 < 32; i1_54++) {
-        const v_311 = mul_10[i0_54 * 32 + i1_54];
+        const v_311 = h6_h_z_7[i0_54 * 32 + i1_54];
         const v_312 = h6_h_gamma[i1_54];
         const t_92 = v_311 * v_312;
         const v_313 = h6_h_beta[i1_54];
@@ -4347,85 +4351,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_22.fill(0, 0, 32);
+    h6_z_1.fill(0, 0, 32);
     for (let i0_55 = 0; i0_55 < n; i0_55++) {
       for (let i1_55 = 0; i1_55 < 32; i1_55++) {
-        sum_22[i1_55] += h6_z[i0_55 * 32 + i1_55];
+        h6_z_1[i1_55] += h6_z[i0_55 * 32 + i1_55];
       }
     }
     for (let i_80 = 0; i_80 < 32; i_80++) {
-      const v_327 = sum_22[i_80];
-      div_22[i_80] = v_327 / n;
+      const v_327 = h6_z_1[i_80];
+      h6_z_2[i_80] = v_327 / n;
     }
     for (let i0_56 = 0; i0_56 < n; i0_56++) {
       for (let i1_56 = 0; i1_56 < 32; i1_56++) {
         const v_328 = h6_z[i0_56 * 32 + i1_56];
-        const v_329 = div_22[i1_56];
-        sub_11[i0_56 * 32 + i1_56] = v_328 - v_329;
+        const v_329 = h6_z_2[i1_56];
+        h6_z_3[i0_56 * 32 + i1_56] = v_328 - v_329;
       }
     }
-    sum_23.fill(0, 0, 32);
+    h6_z_4.fill(0, 0, 32);
     for (let i0_57 = 0; i0_57 < n; i0_57++) {
       for (let i1_57 = 0; i1_57 < 32; i1_57++) {
-        const v_330 = sub_11[i0_57 * 32 + i1_57];
-        sum_23[i1_57] += v_330 * v_330;
+        const v_330 = h6_z_3[i0_57 * 32 + i1_57];
+        h6_z_4[i1_57] += v_330 * v_330;
       }
     }
     for (let i_81 = 0; i_81 < 32; i_81++) {
-      const v_331 = sum_23[i_81];
-      div_23[i_81] = v_331 / n;
+      const v_331 = h6_z_4[i_81];
+      h6_z_5[i_81] = v_331 / n;
     }
   }
-  function forwardBackwardPart_11(x: Float64Array, label: Float64Array, n: number): void {
-    const div_22 = buf69,
-      div_23 = buf70,
-      add_22 = buf67,
-      add_23 = buf69;
+  function forward_state_h6_mean_to_state_h6_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h6_z_2 = buf69,
+      h6_z_5 = buf70,
+      state_h6_mean = buf67,
+      state_h6_var = buf69;
     for (let i_82 = 0; i_82 < 32; i_82++) {
       const v_332 = h6_mean[i_82];
       const t_94 = s_8 * v_332;
-      const v_333 = div_22[i_82];
+      const v_333 = h6_z_2[i_82];
       const t_95 = s_4 * v_333;
-      add_22[i_82] = t_94 + t_95;
+      state_h6_mean[i_82] = t_94 + t_95;
     }
     for (let i_83 = 0; i_83 < 32; i_83++) {
-      const v_334 = div_23[i_83];
+      const v_334 = h6_z_5[i_83];
       const t_96 = v_334 * s_7;
       const v_335 = h6_var[i_83];
       const t_97 = s_8 * v_335;
       const t_98 = s_4 * t_96;
-      add_23[i_83] = t_97 + t_98;
+      state_h6_var[i_83] = t_97 + t_98;
     }
   }
-  function forwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h6_z_to_h7_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h5 = buf60,
-      sub_11 = buf68,
-      div_23 = buf70,
-      rsqrt_11 = buf71,
-      mul_11 = buf70,
+      h6_z_3 = buf68,
+      h6_z_5 = buf70,
+      h6_z_6 = buf71,
+      h6_z_7 = buf70,
       h6 = buf72,
       h7_h_z = buf73,
-      sum_24 = buf74,
-      div_24 = buf75,
-      sub_12 = buf74,
-      sum_25 = buf73,
-      div_25 = buf76;
+      h7_h_z_1 = buf74,
+      h7_h_z_2 = buf75,
+      h7_h_z_3 = buf74,
+      h7_h_z_4 = buf73,
+      h7_h_z_5 = buf76;
     for (let i_84 = 0; i_84 < 32; i_84++) {
-      const v_336 = div_23[i_84];
+      const v_336 = h6_z_5[i_84];
       const t_99 = v_336 + 0.00001;
-      rsqrt_11[i_84] = 1 / Math.sqrt(t_99);
+      h6_z_6[i_84] = 1 / Math.sqrt(t_99);
     }
     for (let i0_58 = 0; i0_58 < n; i0_58++) {
       for (let i1_58 = 0; i1_58 < 32; i1_58++) {
-        const v_337 = sub_11[i0_58 * 32 + i1_58];
-        const v_338 = rsqrt_11[i1_58];
-        mul_11[i0_58 * 32 + i1_58] = v_337 * v_338;
+        const v_337 = h6_z_3[i0_58 * 32 + i1_58];
+        const v_338 = h6_z_6[i1_58];
+        h6_z_7[i0_58 * 32 + i1_58] = v_337 * v_338;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_59 = 0; i0_59 < n; i0_59++) {
       for (let i1_59 = 0; i1_59 < 32; i1_59++) {
-        const v_339 = mul_11[i0_59 * 32 + i1_59];
+        const v_339 = h6_z_7[i0_59 * 32 + i1_59];
         const v_340 = h6_gamma[i1_59];
         const t_100 = v_339 * v_340;
         const v_341 = h6_beta[i1_59];
@@ -4514,84 +4518,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_24.fill(0, 0, 32);
+    h7_h_z_1.fill(0, 0, 32);
     for (let i0_60 = 0; i0_60 < n; i0_60++) {
       for (let i1_60 = 0; i1_60 < 32; i1_60++) {
-        sum_24[i1_60] += h7_h_z[i0_60 * 32 + i1_60];
+        h7_h_z_1[i1_60] += h7_h_z[i0_60 * 32 + i1_60];
       }
     }
     for (let i_87 = 0; i_87 < 32; i_87++) {
-      const v_356 = sum_24[i_87];
-      div_24[i_87] = v_356 / n;
+      const v_356 = h7_h_z_1[i_87];
+      h7_h_z_2[i_87] = v_356 / n;
     }
     for (let i0_61 = 0; i0_61 < n; i0_61++) {
       for (let i1_61 = 0; i1_61 < 32; i1_61++) {
         const v_357 = h7_h_z[i0_61 * 32 + i1_61];
-        const v_358 = div_24[i1_61];
-        sub_12[i0_61 * 32 + i1_61] = v_357 - v_358;
+        const v_358 = h7_h_z_2[i1_61];
+        h7_h_z_3[i0_61 * 32 + i1_61] = v_357 - v_358;
       }
     }
-    sum_25.fill(0, 0, 32);
+    h7_h_z_4.fill(0, 0, 32);
     for (let i0_62 = 0; i0_62 < n; i0_62++) {
       for (let i1_62 = 0; i1_62 < 32; i1_62++) {
-        const v_359 = sub_12[i0_62 * 32 + i1_62];
-        sum_25[i1_62] += v_359 * v_359;
+        const v_359 = h7_h_z_3[i0_62 * 32 + i1_62];
+        h7_h_z_4[i1_62] += v_359 * v_359;
       }
     }
     for (let i_88 = 0; i_88 < 32; i_88++) {
-      const v_360 = sum_25[i_88];
-      div_25[i_88] = v_360 / n;
+      const v_360 = h7_h_z_4[i_88];
+      h7_h_z_5[i_88] = v_360 / n;
     }
   }
-  function forwardBackwardPart_12(x: Float64Array, label: Float64Array, n: number): void {
-    const div_24 = buf75,
-      div_25 = buf76,
-      add_24 = buf73,
-      add_25 = buf75;
+  function forward_state_h7_h_mean_to_state_h7_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h7_h_z_2 = buf75,
+      h7_h_z_5 = buf76,
+      state_h7_h_mean = buf73,
+      state_h7_h_var = buf75;
     for (let i_89 = 0; i_89 < 32; i_89++) {
       const v_361 = h7_h_mean[i_89];
       const t_103 = s_8 * v_361;
-      const v_362 = div_24[i_89];
+      const v_362 = h7_h_z_2[i_89];
       const t_104 = s_4 * v_362;
-      add_24[i_89] = t_103 + t_104;
+      state_h7_h_mean[i_89] = t_103 + t_104;
     }
     for (let i_90 = 0; i_90 < 32; i_90++) {
-      const v_363 = div_25[i_90];
+      const v_363 = h7_h_z_5[i_90];
       const t_105 = v_363 * s_7;
       const v_364 = h7_h_var[i_90];
       const t_106 = s_8 * v_364;
       const t_107 = s_4 * t_105;
-      add_25[i_90] = t_106 + t_107;
+      state_h7_h_var[i_90] = t_106 + t_107;
     }
   }
-  function forwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_12 = buf74,
-      div_25 = buf76,
-      rsqrt_12 = buf77,
-      mul_12 = buf76,
+  function forward_h7_h_z_to_h7_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h7_h_z_3 = buf74,
+      h7_h_z_5 = buf76,
+      h7_h_z_6 = buf77,
+      h7_h_z_7 = buf76,
       h7_h = buf78,
       h7_z = buf79,
-      sum_26 = buf80,
-      div_26 = buf81,
-      sub_13 = buf80,
-      sum_27 = buf79,
-      div_27 = buf82;
+      h7_z_1 = buf80,
+      h7_z_2 = buf81,
+      h7_z_3 = buf80,
+      h7_z_4 = buf79,
+      h7_z_5 = buf82;
     for (let i_91 = 0; i_91 < 32; i_91++) {
-      const v_365 = div_25[i_91];
+      const v_365 = h7_h_z_5[i_91];
       const t_108 = v_365 + 0.00001;
-      rsqrt_12[i_91] = 1 / Math.sqrt(t_108);
+      h7_h_z_6[i_91] = 1 / Math.sqrt(t_108);
     }
     for (let i0_63 = 0; i0_63 < n; i0_63++) {
       for (let i1_63 = 0; i1_63 < 32; i1_63++) {
-        const v_366 = sub_12[i0_63 * 32 + i1_63];
-        const v_367 = rsqrt_12[i1_63];
-        mul_12[i0_63 * 32 + i1_63] = v_366 * v_367;
+        const v_366 = h7_h_z_3[i0_63 * 32 + i1_63];
+        const v_367 = h7_h_z_6[i1_63];
+        h7_h_z_7[i0_63 * 32 + i1_63] = v_366 * v_367;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_64 = 0; i0_64 < n; i0_64++) {
       for (let i1_64 = 0; i1_64 < 32; i1_64++) {
-        const v_368 = mul_12[i0_64 * 32 + i1_64];
+        const v_368 = h7_h_z_7[i0_64 * 32 + i1_64];
         const v_369 = h7_h_gamma[i1_64];
         const t_109 = v_368 * v_369;
         const v_370 = h7_h_beta[i1_64];
@@ -4677,85 +4681,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_26.fill(0, 0, 32);
+    h7_z_1.fill(0, 0, 32);
     for (let i0_65 = 0; i0_65 < n; i0_65++) {
       for (let i1_65 = 0; i1_65 < 32; i1_65++) {
-        sum_26[i1_65] += h7_z[i0_65 * 32 + i1_65];
+        h7_z_1[i1_65] += h7_z[i0_65 * 32 + i1_65];
       }
     }
     for (let i_94 = 0; i_94 < 32; i_94++) {
-      const v_384 = sum_26[i_94];
-      div_26[i_94] = v_384 / n;
+      const v_384 = h7_z_1[i_94];
+      h7_z_2[i_94] = v_384 / n;
     }
     for (let i0_66 = 0; i0_66 < n; i0_66++) {
       for (let i1_66 = 0; i1_66 < 32; i1_66++) {
         const v_385 = h7_z[i0_66 * 32 + i1_66];
-        const v_386 = div_26[i1_66];
-        sub_13[i0_66 * 32 + i1_66] = v_385 - v_386;
+        const v_386 = h7_z_2[i1_66];
+        h7_z_3[i0_66 * 32 + i1_66] = v_385 - v_386;
       }
     }
-    sum_27.fill(0, 0, 32);
+    h7_z_4.fill(0, 0, 32);
     for (let i0_67 = 0; i0_67 < n; i0_67++) {
       for (let i1_67 = 0; i1_67 < 32; i1_67++) {
-        const v_387 = sub_13[i0_67 * 32 + i1_67];
-        sum_27[i1_67] += v_387 * v_387;
+        const v_387 = h7_z_3[i0_67 * 32 + i1_67];
+        h7_z_4[i1_67] += v_387 * v_387;
       }
     }
     for (let i_95 = 0; i_95 < 32; i_95++) {
-      const v_388 = sum_27[i_95];
-      div_27[i_95] = v_388 / n;
+      const v_388 = h7_z_4[i_95];
+      h7_z_5[i_95] = v_388 / n;
     }
   }
-  function forwardBackwardPart_13(x: Float64Array, label: Float64Array, n: number): void {
-    const div_26 = buf81,
-      div_27 = buf82,
-      add_26 = buf79,
-      add_27 = buf81;
+  function forward_state_h7_mean_to_state_h7_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h7_z_2 = buf81,
+      h7_z_5 = buf82,
+      state_h7_mean = buf79,
+      state_h7_var = buf81;
     for (let i_96 = 0; i_96 < 32; i_96++) {
       const v_389 = h7_mean[i_96];
       const t_111 = s_8 * v_389;
-      const v_390 = div_26[i_96];
+      const v_390 = h7_z_2[i_96];
       const t_112 = s_4 * v_390;
-      add_26[i_96] = t_111 + t_112;
+      state_h7_mean[i_96] = t_111 + t_112;
     }
     for (let i_97 = 0; i_97 < 32; i_97++) {
-      const v_391 = div_27[i_97];
+      const v_391 = h7_z_5[i_97];
       const t_113 = v_391 * s_7;
       const v_392 = h7_var[i_97];
       const t_114 = s_8 * v_392;
       const t_115 = s_4 * t_113;
-      add_27[i_97] = t_114 + t_115;
+      state_h7_var[i_97] = t_114 + t_115;
     }
   }
-  function forwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h7_z_to_h8_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h6 = buf72,
-      sub_13 = buf80,
-      div_27 = buf82,
-      rsqrt_13 = buf83,
-      mul_13 = buf82,
+      h7_z_3 = buf80,
+      h7_z_5 = buf82,
+      h7_z_6 = buf83,
+      h7_z_7 = buf82,
       h7 = buf84,
       h8_h_z = buf85,
-      sum_28 = buf86,
-      div_28 = buf87,
-      sub_14 = buf86,
-      sum_29 = buf85,
-      div_29 = buf88;
+      h8_h_z_1 = buf86,
+      h8_h_z_2 = buf87,
+      h8_h_z_3 = buf86,
+      h8_h_z_4 = buf85,
+      h8_h_z_5 = buf88;
     for (let i_98 = 0; i_98 < 32; i_98++) {
-      const v_393 = div_27[i_98];
+      const v_393 = h7_z_5[i_98];
       const t_116 = v_393 + 0.00001;
-      rsqrt_13[i_98] = 1 / Math.sqrt(t_116);
+      h7_z_6[i_98] = 1 / Math.sqrt(t_116);
     }
     for (let i0_68 = 0; i0_68 < n; i0_68++) {
       for (let i1_68 = 0; i1_68 < 32; i1_68++) {
-        const v_394 = sub_13[i0_68 * 32 + i1_68];
-        const v_395 = rsqrt_13[i1_68];
-        mul_13[i0_68 * 32 + i1_68] = v_394 * v_395;
+        const v_394 = h7_z_3[i0_68 * 32 + i1_68];
+        const v_395 = h7_z_6[i1_68];
+        h7_z_7[i0_68 * 32 + i1_68] = v_394 * v_395;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_69 = 0; i0_69 < n; i0_69++) {
       for (let i1_69 = 0; i1_69 < 32; i1_69++) {
-        const v_396 = mul_13[i0_69 * 32 + i1_69];
+        const v_396 = h7_z_7[i0_69 * 32 + i1_69];
         const v_397 = h7_gamma[i1_69];
         const t_117 = v_396 * v_397;
         const v_398 = h7_beta[i1_69];
@@ -4844,84 +4848,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_28.fill(0, 0, 32);
+    h8_h_z_1.fill(0, 0, 32);
     for (let i0_70 = 0; i0_70 < n; i0_70++) {
       for (let i1_70 = 0; i1_70 < 32; i1_70++) {
-        sum_28[i1_70] += h8_h_z[i0_70 * 32 + i1_70];
+        h8_h_z_1[i1_70] += h8_h_z[i0_70 * 32 + i1_70];
       }
     }
     for (let i_101 = 0; i_101 < 32; i_101++) {
-      const v_413 = sum_28[i_101];
-      div_28[i_101] = v_413 / n;
+      const v_413 = h8_h_z_1[i_101];
+      h8_h_z_2[i_101] = v_413 / n;
     }
     for (let i0_71 = 0; i0_71 < n; i0_71++) {
       for (let i1_71 = 0; i1_71 < 32; i1_71++) {
         const v_414 = h8_h_z[i0_71 * 32 + i1_71];
-        const v_415 = div_28[i1_71];
-        sub_14[i0_71 * 32 + i1_71] = v_414 - v_415;
+        const v_415 = h8_h_z_2[i1_71];
+        h8_h_z_3[i0_71 * 32 + i1_71] = v_414 - v_415;
       }
     }
-    sum_29.fill(0, 0, 32);
+    h8_h_z_4.fill(0, 0, 32);
     for (let i0_72 = 0; i0_72 < n; i0_72++) {
       for (let i1_72 = 0; i1_72 < 32; i1_72++) {
-        const v_416 = sub_14[i0_72 * 32 + i1_72];
-        sum_29[i1_72] += v_416 * v_416;
+        const v_416 = h8_h_z_3[i0_72 * 32 + i1_72];
+        h8_h_z_4[i1_72] += v_416 * v_416;
       }
     }
     for (let i_102 = 0; i_102 < 32; i_102++) {
-      const v_417 = sum_29[i_102];
-      div_29[i_102] = v_417 / n;
+      const v_417 = h8_h_z_4[i_102];
+      h8_h_z_5[i_102] = v_417 / n;
     }
   }
-  function forwardBackwardPart_14(x: Float64Array, label: Float64Array, n: number): void {
-    const div_28 = buf87,
-      div_29 = buf88,
-      add_28 = buf85,
-      add_29 = buf87;
+  function forward_state_h8_h_mean_to_state_h8_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h8_h_z_2 = buf87,
+      h8_h_z_5 = buf88,
+      state_h8_h_mean = buf85,
+      state_h8_h_var = buf87;
     for (let i_103 = 0; i_103 < 32; i_103++) {
       const v_418 = h8_h_mean[i_103];
       const t_120 = s_8 * v_418;
-      const v_419 = div_28[i_103];
+      const v_419 = h8_h_z_2[i_103];
       const t_121 = s_4 * v_419;
-      add_28[i_103] = t_120 + t_121;
+      state_h8_h_mean[i_103] = t_120 + t_121;
     }
     for (let i_104 = 0; i_104 < 32; i_104++) {
-      const v_420 = div_29[i_104];
+      const v_420 = h8_h_z_5[i_104];
       const t_122 = v_420 * s_7;
       const v_421 = h8_h_var[i_104];
       const t_123 = s_8 * v_421;
       const t_124 = s_4 * t_122;
-      add_29[i_104] = t_123 + t_124;
+      state_h8_h_var[i_104] = t_123 + t_124;
     }
   }
-  function forwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_14 = buf86,
-      div_29 = buf88,
-      rsqrt_14 = buf89,
-      mul_14 = buf88,
+  function forward_h8_h_z_to_h8_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h8_h_z_3 = buf86,
+      h8_h_z_5 = buf88,
+      h8_h_z_6 = buf89,
+      h8_h_z_7 = buf88,
       h8_h = buf90,
       h8_z = buf91,
-      sum_30 = buf92,
-      div_30 = buf93,
-      sub_15 = buf92,
-      sum_31 = buf91,
-      div_31 = buf94;
+      h8_z_1 = buf92,
+      h8_z_2 = buf93,
+      h8_z_3 = buf92,
+      h8_z_4 = buf91,
+      h8_z_5 = buf94;
     for (let i_105 = 0; i_105 < 32; i_105++) {
-      const v_422 = div_29[i_105];
+      const v_422 = h8_h_z_5[i_105];
       const t_125 = v_422 + 0.00001;
-      rsqrt_14[i_105] = 1 / Math.sqrt(t_125);
+      h8_h_z_6[i_105] = 1 / Math.sqrt(t_125);
     }
     for (let i0_73 = 0; i0_73 < n; i0_73++) {
       for (let i1_73 = 0; i1_73 < 32; i1_73++) {
-        const v_423 = sub_14[i0_73 * 32 + i1_73];
-        const v_424 = rsqrt_14[i1_73];
-        mul_14[i0_73 * 32 + i1_73] = v_423 * v_424;
+        const v_423 = h8_h_z_3[i0_73 * 32 + i1_73];
+        const v_424 = h8_h_z_6[i1_73];
+        h8_h_z_7[i0_73 * 32 + i1_73] = v_423 * v_424;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_74 = 0; i0_74 < n; i0_74++) {
       for (let i1_74 = 0; i1_74 < 32; i1_74++) {
-        const v_425 = mul_14[i0_74 * 32 + i1_74];
+        const v_425 = h8_h_z_7[i0_74 * 32 + i1_74];
         const v_426 = h8_h_gamma[i1_74];
         const t_126 = v_425 * v_426;
         const v_427 = h8_h_beta[i1_74];
@@ -5007,85 +5011,85 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_30.fill(0, 0, 32);
+    h8_z_1.fill(0, 0, 32);
     for (let i0_75 = 0; i0_75 < n; i0_75++) {
       for (let i1_75 = 0; i1_75 < 32; i1_75++) {
-        sum_30[i1_75] += h8_z[i0_75 * 32 + i1_75];
+        h8_z_1[i1_75] += h8_z[i0_75 * 32 + i1_75];
       }
     }
     for (let i_108 = 0; i_108 < 32; i_108++) {
-      const v_441 = sum_30[i_108];
-      div_30[i_108] = v_441 / n;
+      const v_441 = h8_z_1[i_108];
+      h8_z_2[i_108] = v_441 / n;
     }
     for (let i0_76 = 0; i0_76 < n; i0_76++) {
       for (let i1_76 = 0; i1_76 < 32; i1_76++) {
         const v_442 = h8_z[i0_76 * 32 + i1_76];
-        const v_443 = div_30[i1_76];
-        sub_15[i0_76 * 32 + i1_76] = v_442 - v_443;
+        const v_443 = h8_z_2[i1_76];
+        h8_z_3[i0_76 * 32 + i1_76] = v_442 - v_443;
       }
     }
-    sum_31.fill(0, 0, 32);
+    h8_z_4.fill(0, 0, 32);
     for (let i0_77 = 0; i0_77 < n; i0_77++) {
       for (let i1_77 = 0; i1_77 < 32; i1_77++) {
-        const v_444 = sub_15[i0_77 * 32 + i1_77];
-        sum_31[i1_77] += v_444 * v_444;
+        const v_444 = h8_z_3[i0_77 * 32 + i1_77];
+        h8_z_4[i1_77] += v_444 * v_444;
       }
     }
     for (let i_109 = 0; i_109 < 32; i_109++) {
-      const v_445 = sum_31[i_109];
-      div_31[i_109] = v_445 / n;
+      const v_445 = h8_z_4[i_109];
+      h8_z_5[i_109] = v_445 / n;
     }
   }
-  function forwardBackwardPart_15(x: Float64Array, label: Float64Array, n: number): void {
-    const div_30 = buf93,
-      div_31 = buf94,
-      add_30 = buf91,
-      add_31 = buf93;
+  function forward_state_h8_mean_to_state_h8_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h8_z_2 = buf93,
+      h8_z_5 = buf94,
+      state_h8_mean = buf91,
+      state_h8_var = buf93;
     for (let i_110 = 0; i_110 < 32; i_110++) {
       const v_446 = h8_mean[i_110];
       const t_128 = s_8 * v_446;
-      const v_447 = div_30[i_110];
+      const v_447 = h8_z_2[i_110];
       const t_129 = s_4 * v_447;
-      add_30[i_110] = t_128 + t_129;
+      state_h8_mean[i_110] = t_128 + t_129;
     }
     for (let i_111 = 0; i_111 < 32; i_111++) {
-      const v_448 = div_31[i_111];
+      const v_448 = h8_z_5[i_111];
       const t_130 = v_448 * s_7;
       const v_449 = h8_var[i_111];
       const t_131 = s_8 * v_449;
       const t_132 = s_4 * t_130;
-      add_31[i_111] = t_131 + t_132;
+      state_h8_var[i_111] = t_131 + t_132;
     }
   }
-  function forwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h8_z_to_h9_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h7 = buf84,
-      sub_15 = buf92,
-      div_31 = buf94,
-      rsqrt_15 = buf95,
-      mul_15 = buf94,
+      h8_z_3 = buf92,
+      h8_z_5 = buf94,
+      h8_z_6 = buf95,
+      h8_z_7 = buf94,
       h8 = buf96,
       h9_h_z = buf97,
-      sum_32 = buf98,
-      div_32 = buf99,
-      sub_16 = buf98,
-      sum_33 = buf97,
-      div_33 = buf100;
+      h9_h_z_1 = buf98,
+      h9_h_z_2 = buf99,
+      h9_h_z_3 = buf98,
+      h9_h_z_4 = buf97,
+      h9_h_z_5 = buf100;
     for (let i_112 = 0; i_112 < 32; i_112++) {
-      const v_450 = div_31[i_112];
+      const v_450 = h8_z_5[i_112];
       const t_133 = v_450 + 0.00001;
-      rsqrt_15[i_112] = 1 / Math.sqrt(t_133);
+      h8_z_6[i_112] = 1 / Math.sqrt(t_133);
     }
     for (let i0_78 = 0; i0_78 < n; i0_78++) {
       for (let i1_78 = 0; i1_78 < 32; i1_78++) {
-        const v_451 = sub_15[i0_78 * 32 + i1_78];
-        const v_452 = rsqrt_15[i1_78];
-        mul_15[i0_78 * 32 + i1_78] = v_451 * v_452;
+        const v_451 = h8_z_3[i0_78 * 32 + i1_78];
+        const v_452 = h8_z_6[i1_78];
+        h8_z_7[i0_78 * 32 + i1_78] = v_451 * v_452;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_79 = 0; i0_79 < n; i0_79++) {
       for (let i1_79 = 0; i1_79 < 32; i1_79++) {
-        const v_453 = mul_15[i0_79 * 32 + i1_79];
+        const v_453 = h8_z_7[i0_79 * 32 + i1_79];
         const v_454 = h8_gamma[i1_79];
         const t_134 = v_453 * v_454;
         const v_455 = h8_beta[i1_79];
@@ -5174,84 +5178,84 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(x, n))
-    sum_32.fill(0, 0, 32);
+    h9_h_z_1.fill(0, 0, 32);
     for (let i0_80 = 0; i0_80 < n; i0_80++) {
       for (let i1_80 = 0; i1_80 < 32; i1_80++) {
-        sum_32[i1_80] += h9_h_z[i0_80 * 32 + i1_80];
+        h9_h_z_1[i1_80] += h9_h_z[i0_80 * 32 + i1_80];
       }
     }
     for (let i_115 = 0; i_115 < 32; i_115++) {
-      const v_470 = sum_32[i_115];
-      div_32[i_115] = v_470 / n;
+      const v_470 = h9_h_z_1[i_115];
+      h9_h_z_2[i_115] = v_470 / n;
     }
     for (let i0_81 = 0; i0_81 < n; i0_81++) {
       for (let i1_81 = 0; i1_81 < 32; i1_81++) {
         const v_471 = h9_h_z[i0_81 * 32 + i1_81];
-        const v_472 = div_32[i1_81];
-        sub_16[i0_81 * 32 + i1_81] = v_471 - v_472;
+        const v_472 = h9_h_z_2[i1_81];
+        h9_h_z_3[i0_81 * 32 + i1_81] = v_471 - v_472;
       }
     }
-    sum_33.fill(0, 0, 32);
+    h9_h_z_4.fill(0, 0, 32);
     for (let i0_82 = 0; i0_82 < n; i0_82++) {
       for (let i1_82 = 0; i1_82 < 32; i1_82++) {
-        const v_473 = sub_16[i0_82 * 32 + i1_82];
-        sum_33[i1_82] += v_473 * v_473;
+        const v_473 = h9_h_z_3[i0_82 * 32 + i1_82];
+        h9_h_z_4[i1_82] += v_473 * v_473;
       }
     }
     for (let i_116 = 0; i_116 < 32; i_116++) {
-      const v_474 = sum_33[i_116];
-      div_33[i_116] = v_474 / n;
+      const v_474 = h9_h_z_4[i_116];
+      h9_h_z_5[i_116] = v_474 / n;
     }
   }
-  function forwardBackwardPart_16(x: Float64Array, label: Float64Array, n: number): void {
-    const div_32 = buf99,
-      div_33 = buf100,
-      add_32 = buf97,
-      add_33 = buf99;
+  function forward_state_h9_h_mean_to_state_h9_h_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h9_h_z_2 = buf99,
+      h9_h_z_5 = buf100,
+      state_h9_h_mean = buf97,
+      state_h9_h_var = buf99;
     for (let i_117 = 0; i_117 < 32; i_117++) {
       const v_475 = h9_h_mean[i_117];
       const t_137 = s_8 * v_475;
-      const v_476 = div_32[i_117];
+      const v_476 = h9_h_z_2[i_117];
       const t_138 = s_4 * v_476;
-      add_32[i_117] = t_137 + t_138;
+      state_h9_h_mean[i_117] = t_137 + t_138;
     }
     for (let i_118 = 0; i_118 < 32; i_118++) {
-      const v_477 = div_33[i_118];
+      const v_477 = h9_h_z_5[i_118];
       const t_139 = v_477 * s_7;
       const v_478 = h9_h_var[i_118];
       const t_140 = s_8 * v_478;
       const t_141 = s_4 * t_139;
-      add_33[i_118] = t_140 + t_141;
+      state_h9_h_var[i_118] = t_140 + t_141;
     }
   }
-  function forwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_16 = buf98,
-      div_33 = buf100,
-      rsqrt_16 = buf101,
-      mul_16 = buf100,
+  function forward_h9_h_z_to_h9_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h9_h_z_3 = buf98,
+      h9_h_z_5 = buf100,
+      h9_h_z_6 = buf101,
+      h9_h_z_7 = buf100,
       h9_h = buf102,
       h9_z = buf103,
-      sum_34 = buf104,
-      div_34 = buf105,
-      sub_17 = buf104,
-      sum_35 = buf103,
-      div_35 = buf106;
+      h9_z_1 = buf104,
+      h9_z_2 = buf105,
+      h9_z_3 = buf104,
+      h9_z_4 = buf103,
+      h9_z_5 = buf106;
     for (let i_119 = 0; i_119 < 32; i_119++) {
-      const v_479 = div_33[i_119];
+      const v_479 = h9_h_z_5[i_119];
       const t_142 = v_479 + 0.00001;
-      rsqrt_16[i_119] = 1 / Math.sqrt(t_142);
+      h9_h_z_6[i_119] = 1 / Math.sqrt(t_142);
     }
     for (let i0_83 = 0; i0_83 < n; i0_83++) {
       for (let i1_83 = 0; i1_83 < 32; i1_83++) {
-        const v_480 = sub_16[i0_83 * 32 + i1_83];
-        const v_481 = rsqrt_16[i1_83];
-        mul_16[i0_83 * 32 + i1_83] = v_480 * v_481;
+        const v_480 = h9_h_z_3[i0_83 * 32 + i1_83];
+        const v_481 = h9_h_z_6[i1_83];
+        h9_h_z_7[i0_83 * 32 + i1_83] = v_480 * v_481;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_84 = 0; i0_84 < n; i0_84++) {
       for (let i1_84 = 0; i1_84 < 32; i1_84++) {
-        const v_482 = mul_16[i0_84 * 32 + i1_84];
+        const v_482 = h9_h_z_7[i0_84 * 32 + i1_84];
         const v_483 = h9_h_gamma[i1_84];
         const t_143 = v_482 * v_483;
         const v_484 = h9_h_beta[i1_84];
@@ -5337,82 +5341,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // batchnorm(dense(h, n))
-    sum_34.fill(0, 0, 32);
+    h9_z_1.fill(0, 0, 32);
     for (let i0_85 = 0; i0_85 < n; i0_85++) {
       for (let i1_85 = 0; i1_85 < 32; i1_85++) {
-        sum_34[i1_85] += h9_z[i0_85 * 32 + i1_85];
+        h9_z_1[i1_85] += h9_z[i0_85 * 32 + i1_85];
       }
     }
     for (let i_122 = 0; i_122 < 32; i_122++) {
-      const v_498 = sum_34[i_122];
-      div_34[i_122] = v_498 / n;
+      const v_498 = h9_z_1[i_122];
+      h9_z_2[i_122] = v_498 / n;
     }
     for (let i0_86 = 0; i0_86 < n; i0_86++) {
       for (let i1_86 = 0; i1_86 < 32; i1_86++) {
         const v_499 = h9_z[i0_86 * 32 + i1_86];
-        const v_500 = div_34[i1_86];
-        sub_17[i0_86 * 32 + i1_86] = v_499 - v_500;
+        const v_500 = h9_z_2[i1_86];
+        h9_z_3[i0_86 * 32 + i1_86] = v_499 - v_500;
       }
     }
-    sum_35.fill(0, 0, 32);
+    h9_z_4.fill(0, 0, 32);
     for (let i0_87 = 0; i0_87 < n; i0_87++) {
       for (let i1_87 = 0; i1_87 < 32; i1_87++) {
-        const v_501 = sub_17[i0_87 * 32 + i1_87];
-        sum_35[i1_87] += v_501 * v_501;
+        const v_501 = h9_z_3[i0_87 * 32 + i1_87];
+        h9_z_4[i1_87] += v_501 * v_501;
       }
     }
     for (let i_123 = 0; i_123 < 32; i_123++) {
-      const v_502 = sum_35[i_123];
-      div_35[i_123] = v_502 / n;
+      const v_502 = h9_z_4[i_123];
+      h9_z_5[i_123] = v_502 / n;
     }
   }
-  function forwardBackwardPart_17(x: Float64Array, label: Float64Array, n: number): void {
-    const div_34 = buf105,
-      div_35 = buf106,
-      add_34 = buf103,
-      add_35 = buf105;
+  function forward_state_h9_mean_to_state_h9_var(x: Float64Array, label: Float64Array, n: number): void {
+    const h9_z_2 = buf105,
+      h9_z_5 = buf106,
+      state_h9_mean = buf103,
+      state_h9_var = buf105;
     for (let i_124 = 0; i_124 < 32; i_124++) {
       const v_503 = h9_mean[i_124];
       const t_145 = s_8 * v_503;
-      const v_504 = div_34[i_124];
+      const v_504 = h9_z_2[i_124];
       const t_146 = s_4 * v_504;
-      add_34[i_124] = t_145 + t_146;
+      state_h9_mean[i_124] = t_145 + t_146;
     }
     for (let i_125 = 0; i_125 < 32; i_125++) {
-      const v_505 = div_35[i_125];
+      const v_505 = h9_z_5[i_125];
       const t_147 = v_505 * s_7;
       const v_506 = h9_var[i_125];
       const t_148 = s_8 * v_506;
       const t_149 = s_4 * t_147;
-      add_35[i_125] = t_148 + t_149;
+      state_h9_var[i_125] = t_148 + t_149;
     }
   }
-  function forwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
+  function forward_h9_z_to_loss(x: Float64Array, label: Float64Array, n: number): void {
     const h8 = buf96,
-      sub_17 = buf104,
-      div_35 = buf106,
-      rsqrt_17 = buf107,
-      mul_17 = buf106,
+      h9_z_3 = buf104,
+      h9_z_5 = buf106,
+      h9_z_6 = buf107,
+      h9_z_7 = buf106,
       h9 = buf108,
-      p_z = buf109,
+      p_logits = buf109,
       p = buf110,
-      onehot = buf111;
+      label_onehot = buf111;
     for (let i_126 = 0; i_126 < 32; i_126++) {
-      const v_507 = div_35[i_126];
+      const v_507 = h9_z_5[i_126];
       const t_150 = v_507 + 0.00001;
-      rsqrt_17[i_126] = 1 / Math.sqrt(t_150);
+      h9_z_6[i_126] = 1 / Math.sqrt(t_150);
     }
     for (let i0_88 = 0; i0_88 < n; i0_88++) {
       for (let i1_88 = 0; i1_88 < 32; i1_88++) {
-        const v_508 = sub_17[i0_88 * 32 + i1_88];
-        const v_509 = rsqrt_17[i1_88];
-        mul_17[i0_88 * 32 + i1_88] = v_508 * v_509;
+        const v_508 = h9_z_3[i0_88 * 32 + i1_88];
+        const v_509 = h9_z_6[i1_88];
+        h9_z_7[i0_88 * 32 + i1_88] = v_508 * v_509;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_89 = 0; i0_89 < n; i0_89++) {
       for (let i1_89 = 0; i1_89 < 32; i1_89++) {
-        const v_510 = mul_17[i0_89 * 32 + i1_89];
+        const v_510 = h9_z_7[i0_89 * 32 + i1_89];
         const v_511 = h9_gamma[i1_89];
         const t_151 = v_510 * v_511;
         const v_512 = h9_beta[i1_89];
@@ -5454,21 +5458,21 @@ export function createModel(options: ModelOptions = {}): Model {
           c13_18 += a1_19 * b3_36;
         }
         const v_515 = p_b[j_37];
-        p_z[i_127 * 2 + j_37] = c00_36 + v_515;
+        p_logits[i_127 * 2 + j_37] = c00_36 + v_515;
         const v_516 = p_b[j_37 + 1];
-        p_z[i_127 * 2 + (j_37 + 1)] = c01_36 + v_516;
+        p_logits[i_127 * 2 + (j_37 + 1)] = c01_36 + v_516;
         const v_517 = p_b[j_37 + 2];
-        p_z[i_127 * 2 + (j_37 + 2)] = c02_36 + v_517;
+        p_logits[i_127 * 2 + (j_37 + 2)] = c02_36 + v_517;
         const v_518 = p_b[j_37 + 3];
-        p_z[i_127 * 2 + (j_37 + 3)] = c03_36 + v_518;
+        p_logits[i_127 * 2 + (j_37 + 3)] = c03_36 + v_518;
         const v_519 = p_b[j_37];
-        p_z[(i_127 + 1) * 2 + j_37] = c10_18 + v_519;
+        p_logits[(i_127 + 1) * 2 + j_37] = c10_18 + v_519;
         const v_520 = p_b[j_37 + 1];
-        p_z[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_520;
+        p_logits[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_520;
         const v_521 = p_b[j_37 + 2];
-        p_z[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_521;
+        p_logits[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_521;
         const v_522 = p_b[j_37 + 3];
-        p_z[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_522;
+        p_logits[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_522;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_37 = i_127 * 32;
@@ -5484,9 +5488,9 @@ export function createModel(options: ModelOptions = {}): Model {
           c10_19 += a1_20 * b0_37;
         }
         const v_523 = p_b[j_38];
-        p_z[i_127 * 2 + j_38] = c00_37 + v_523;
+        p_logits[i_127 * 2 + j_38] = c00_37 + v_523;
         const v_524 = p_b[j_38];
-        p_z[(i_127 + 1) * 2 + j_38] = c10_19 + v_524;
+        p_logits[(i_127 + 1) * 2 + j_38] = c10_19 + v_524;
       }
     }
     for (let i_128 = endI_18; i_128 < n; i_128++) {
@@ -5509,13 +5513,13 @@ export function createModel(options: ModelOptions = {}): Model {
           c03_37 += a0_39 * b3_37;
         }
         const v_525 = p_b[j_37];
-        p_z[i_128 * 2 + j_37] = c00_38 + v_525;
+        p_logits[i_128 * 2 + j_37] = c00_38 + v_525;
         const v_526 = p_b[j_37 + 1];
-        p_z[i_128 * 2 + (j_37 + 1)] = c01_37 + v_526;
+        p_logits[i_128 * 2 + (j_37 + 1)] = c01_37 + v_526;
         const v_527 = p_b[j_37 + 2];
-        p_z[i_128 * 2 + (j_37 + 2)] = c02_37 + v_527;
+        p_logits[i_128 * 2 + (j_37 + 2)] = c02_37 + v_527;
         const v_528 = p_b[j_37 + 3];
-        p_z[i_128 * 2 + (j_37 + 3)] = c03_37 + v_528;
+        p_logits[i_128 * 2 + (j_37 + 3)] = c03_37 + v_528;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_39 = i_128 * 32;
@@ -5527,27 +5531,27 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_39 += a0_40 * b0_39;
         }
         const v_529 = p_b[j_38];
-        p_z[i_128 * 2 + j_38] = c00_39 + v_529;
+        p_logits[i_128 * 2 + j_38] = c00_39 + v_529;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 2;
       let max = -Infinity;
-      for (let j_39 = 0; j_39 < 2; j_39++) if (p_z[o + j_39] > max) max = p_z[o + j_39];
-      let sum_72 = 0;
+      for (let j_39 = 0; j_39 < 2; j_39++) if (p_logits[o + j_39] > max) max = p_logits[o + j_39];
+      let sum = 0;
       for (let j_39 = 0; j_39 < 2; j_39++) {
-        const e = Math.exp(p_z[o + j_39] - max);
+        const e = Math.exp(p_logits[o + j_39] - max);
         p[o + j_39] = e;
-        sum_72 += e;
+        sum += e;
       }
-      for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum_72;
+      for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum;
     }
     // loss cross_entropy(p, label)
-    onehot.fill(0, 0, n * 2);
+    label_onehot.fill(0, 0, n * 2);
     for (let r_2 = 0; r_2 < n; r_2++) {
       const c = label[r_2];
       if (!(c >= 0 && c < 2 && c === Math.floor(c))) badLabel(r_2, c, 2);
-      onehot[r_2 * 2 + c] = 1;
+      label_onehot[r_2 * 2 + c] = 1;
     }
     lossSum_1 = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
@@ -5557,104 +5561,103 @@ export function createModel(options: ModelOptions = {}): Model {
         ty = 0;
       for (let j_40 = 0; j_40 < 2; j_40++) {
         if (p[o_1 + j_40] > p[o_1 + best]) best = j_40;
-        dot += onehot[o_1 + j_40] * p_z[o_1 + j_40];
-        ty += onehot[o_1 + j_40];
+        dot += label_onehot[o_1 + j_40] * p_logits[o_1 + j_40];
+        ty += label_onehot[o_1 + j_40];
       }
-      lossSum_1 += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
+      lossSum_1 += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     s_9 = lossSum_1 / n;
   }
-  function forwardBackwardPart_18(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_loss_z_to_d_h7_beta(x: Float64Array, label: Float64Array, n: number): void {
     const h7 = buf84,
-      sub_14 = buf86,
-      rsqrt_14 = buf89,
-      mul_14 = buf88,
+      h8_h_z_3 = buf86,
+      h8_h_z_6 = buf89,
+      h8_h_z_7 = buf88,
       h8_h = buf90,
-      sub_15 = buf92,
-      rsqrt_15 = buf95,
-      mul_15 = buf94,
+      h8_z_3 = buf92,
+      h8_z_6 = buf95,
+      h8_z_7 = buf94,
       h8 = buf96,
-      sub_16 = buf98,
-      rsqrt_16 = buf101,
-      mul_16 = buf100,
+      h9_h_z_3 = buf98,
+      h9_h_z_6 = buf101,
+      h9_h_z_7 = buf100,
       h9_h = buf102,
-      sub_17 = buf104,
-      rsqrt_17 = buf107,
-      mul_17 = buf106,
+      h9_z_3 = buf104,
+      h9_z_6 = buf107,
+      h9_z_7 = buf106,
       h9 = buf108,
       p = buf110,
-      onehot = buf111,
-      d_p_z = buf109,
+      label_onehot = buf111,
+      d_p_logits = buf109,
       d_p_b = buf110,
       d_p_W = buf111,
-      mul_18 = buf112,
+      d_h9_z = buf112,
       d_h9_beta = buf109,
-      mul_19 = buf108,
+      d_h9_z_1 = buf108,
       d_h9_gamma = buf113,
-      sum_36 = buf106,
-      div_36 = buf114,
-      mul_20 = buf106,
-      add_36 = buf104,
-      sum_37 = buf107,
-      div_37 = buf114,
-      d_h9_z = buf106,
+      d_h9_z_2 = buf106,
+      d_h9_z_3 = buf114,
+      d_h9_z_4 = buf106,
+      d_h9_z_5 = buf104,
+      d_h9_z_6 = buf107,
+      d_h9_z_7 = buf114,
+      d_h9_z_8 = buf106,
       d_h9_b = buf107,
       d_h9_W = buf104,
-      mul_21 = buf108,
+      d_h9_h_z = buf108,
       d_h9_h_beta = buf114,
-      mul_22 = buf102,
+      d_h9_h_z_1 = buf102,
       d_h9_h_gamma = buf106,
-      sum_38 = buf100,
-      div_38 = buf108,
-      mul_23 = buf100,
-      add_37 = buf98,
-      sum_39 = buf101,
-      div_39 = buf100,
-      d_h9_h_z = buf102,
+      d_h9_h_z_2 = buf100,
+      d_h9_h_z_3 = buf108,
+      d_h9_h_z_4 = buf100,
+      d_h9_h_z_5 = buf98,
+      d_h9_h_z_6 = buf101,
+      d_h9_h_z_7 = buf100,
+      d_h9_h_z_8 = buf102,
       d_h9_h_b = buf101,
       d_h9_h_W = buf98,
-      mul_24 = buf100,
+      d_h8_z = buf100,
       d_h8_beta = buf96,
-      mul_25 = buf102,
+      d_h8_z_1 = buf102,
       d_h8_gamma = buf108,
-      sum_40 = buf94,
-      div_40 = buf112,
-      mul_26 = buf94,
-      add_38 = buf92,
-      sum_41 = buf95,
-      div_41 = buf94,
-      d_h8_z = buf102,
+      d_h8_z_2 = buf94,
+      d_h8_z_3 = buf112,
+      d_h8_z_4 = buf94,
+      d_h8_z_5 = buf92,
+      d_h8_z_6 = buf95,
+      d_h8_z_7 = buf94,
+      d_h8_z_8 = buf102,
       d_h8_b = buf95,
       d_h8_W = buf92,
-      mul_27 = buf94,
-      d_h8_h_beta = buf90,
-      mul_28 = buf102,
-      d_h8_h_gamma = buf112,
-      sum_42 = buf88,
-      div_42 = buf94,
-      mul_29 = buf88,
-      add_39 = buf86,
-      sum_43 = buf89,
-      div_43 = buf88,
       d_h8_h_z = buf94,
+      d_h8_h_beta = buf90,
+      d_h8_h_z_1 = buf102,
+      d_h8_h_gamma = buf112,
+      d_h8_h_z_2 = buf88,
+      d_h8_h_z_3 = buf94,
+      d_h8_h_z_4 = buf88,
+      d_h8_h_z_5 = buf86,
+      d_h8_h_z_6 = buf89,
+      d_h8_h_z_7 = buf88,
+      d_h8_h_z_8 = buf94,
       d_h8_h_b = buf89,
       d_h8_h_W = buf86,
-      mul_30 = buf88,
-      d_h7_beta = buf84,
-      mul_31 = buf94;
+      d_h7_z = buf88,
+      d_h7_beta = buf84;
     // grad of: loss cross_entropy(p, label)
     s_10 = 1 / n;
     for (let i_129 = 0; i_129 < n * 2; i_129++) {
       const v_530 = p[i_129];
-      const v_531 = onehot[i_129];
+      const v_531 = label_onehot[i_129];
       const t_154 = v_530 - v_531;
-      d_p_z[i_129] = s_10 * t_154;
+      d_p_logits[i_129] = s_10 * t_154;
     }
     // grad of: p = softmax(dense(h9, 2))
     d_p_b.fill(0, 0, 2);
     for (let i0_90 = 0; i0_90 < n; i0_90++) {
       for (let i1_90 = 0; i1_90 < 2; i1_90++) {
-        d_p_b[i1_90] += d_p_z[i0_90 * 2 + i1_90];
+        d_p_b[i1_90] += d_p_logits[i0_90 * 2 + i1_90];
       }
     }
     let c0_0 = 0,
@@ -5754,8 +5757,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a29 = h9[k_19 * 32 + 29];
       const a30 = h9[k_19 * 32 + 30];
       const a31 = h9[k_19 * 32 + 31];
-      const b0_40 = d_p_z[k_19 * 2];
-      const b1_38 = d_p_z[k_19 * 2 + 1];
+      const b0_40 = d_p_logits[k_19 * 2];
+      const b1_38 = d_p_logits[k_19 * 2 + 1];
       c0_0 += a0_41 * b0_40;
       c0_1 += a0_41 * b1_38;
       c1_0 += a1_21 * b0_40;
@@ -5886,94 +5889,94 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[62] = c31_0;
     d_p_W[63] = c31_1;
     for (let i_130 = 0; i_130 < n; i_130++) {
-      const a0_42 = d_p_z[i_130 * 2];
-      const a1_22 = d_p_z[i_130 * 2 + 1];
+      const a0_42 = d_p_logits[i_130 * 2];
+      const a1_22 = d_p_logits[i_130 * 2 + 1];
       for (let j_41 = 0; j_41 < 32; j_41++) {
         const acc_1 = a0_42 * p_W[j_41 * 2] + a1_22 * p_W[j_41 * 2 + 1];
         const v_532 = h9[i_130 * 32 + j_41];
         const t_155 = v_532 > 0 ? 1 : 0;
-        mul_18[i_130 * 32 + j_41] = acc_1 * t_155;
+        d_h9_z[i_130 * 32 + j_41] = acc_1 * t_155;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h9_beta.fill(0, 0, 32);
     for (let i0_91 = 0; i0_91 < n; i0_91++) {
       for (let i1_91 = 0; i1_91 < 32; i1_91++) {
-        d_h9_beta[i1_91] += mul_18[i0_91 * 32 + i1_91];
+        d_h9_beta[i1_91] += d_h9_z[i0_91 * 32 + i1_91];
       }
     }
     for (let i0_92 = 0; i0_92 < n; i0_92++) {
       for (let i1_92 = 0; i1_92 < 32; i1_92++) {
-        const v_533 = mul_18[i0_92 * 32 + i1_92];
+        const v_533 = d_h9_z[i0_92 * 32 + i1_92];
         const v_534 = h9_gamma[i1_92];
-        mul_19[i0_92 * 32 + i1_92] = v_533 * v_534;
+        d_h9_z_1[i0_92 * 32 + i1_92] = v_533 * v_534;
       }
     }
     d_h9_gamma.fill(0, 0, 32);
     for (let i0_93 = 0; i0_93 < n; i0_93++) {
       for (let i1_93 = 0; i1_93 < 32; i1_93++) {
-        const v_535 = mul_18[i0_93 * 32 + i1_93];
-        const v_536 = mul_17[i0_93 * 32 + i1_93];
+        const v_535 = d_h9_z[i0_93 * 32 + i1_93];
+        const v_536 = h9_z_7[i0_93 * 32 + i1_93];
         d_h9_gamma[i1_93] += v_535 * v_536;
       }
     }
-    sum_36.fill(0, 0, 32);
+    d_h9_z_2.fill(0, 0, 32);
     for (let i0_94 = 0; i0_94 < n; i0_94++) {
       for (let i1_94 = 0; i1_94 < 32; i1_94++) {
-        const v_537 = mul_19[i0_94 * 32 + i1_94];
-        const v_538 = sub_17[i0_94 * 32 + i1_94];
-        sum_36[i1_94] += v_537 * v_538;
+        const v_537 = d_h9_z_1[i0_94 * 32 + i1_94];
+        const v_538 = h9_z_3[i0_94 * 32 + i1_94];
+        d_h9_z_2[i1_94] += v_537 * v_538;
       }
     }
     for (let i_131 = 0; i_131 < 32; i_131++) {
-      const v_539 = sum_36[i_131];
+      const v_539 = d_h9_z_2[i_131];
       const t_156 = -0.5 * v_539;
-      const v_540 = rsqrt_17[i_131];
+      const v_540 = h9_z_6[i_131];
       const t_157 = v_540 * v_540;
       const t_158 = v_540 * t_157;
       const t_159 = t_156 * t_158;
-      div_36[i_131] = t_159 / n;
+      d_h9_z_3[i_131] = t_159 / n;
     }
     for (let i0_95 = 0; i0_95 < n; i0_95++) {
       for (let i1_95 = 0; i1_95 < 32; i1_95++) {
-        const v_541 = div_36[i1_95];
-        const v_542 = sub_17[i0_95 * 32 + i1_95];
-        mul_20[i0_95 * 32 + i1_95] = v_541 * v_542;
+        const v_541 = d_h9_z_3[i1_95];
+        const v_542 = h9_z_3[i0_95 * 32 + i1_95];
+        d_h9_z_4[i0_95 * 32 + i1_95] = v_541 * v_542;
       }
     }
     for (let i0_96 = 0; i0_96 < n; i0_96++) {
       for (let i1_96 = 0; i1_96 < 32; i1_96++) {
-        const v_543 = mul_19[i0_96 * 32 + i1_96];
-        const v_544 = rsqrt_17[i1_96];
+        const v_543 = d_h9_z_1[i0_96 * 32 + i1_96];
+        const v_544 = h9_z_6[i1_96];
         const t_160 = v_543 * v_544;
-        const v_545 = mul_20[i0_96 * 32 + i1_96];
+        const v_545 = d_h9_z_4[i0_96 * 32 + i1_96];
         const t_161 = t_160 + v_545;
-        add_36[i0_96 * 32 + i1_96] = t_161 + v_545;
+        d_h9_z_5[i0_96 * 32 + i1_96] = t_161 + v_545;
       }
     }
-    sum_37.fill(0, 0, 32);
+    d_h9_z_6.fill(0, 0, 32);
     for (let i0_97 = 0; i0_97 < n; i0_97++) {
       for (let i1_97 = 0; i1_97 < 32; i1_97++) {
-        const v_546 = add_36[i0_97 * 32 + i1_97];
-        sum_37[i1_97] += -v_546;
+        const v_546 = d_h9_z_5[i0_97 * 32 + i1_97];
+        d_h9_z_6[i1_97] += -v_546;
       }
     }
     for (let i_132 = 0; i_132 < 32; i_132++) {
-      const v_547 = sum_37[i_132];
-      div_37[i_132] = v_547 / n;
+      const v_547 = d_h9_z_6[i_132];
+      d_h9_z_7[i_132] = v_547 / n;
     }
     for (let i0_98 = 0; i0_98 < n; i0_98++) {
       for (let i1_98 = 0; i1_98 < 32; i1_98++) {
-        const v_548 = add_36[i0_98 * 32 + i1_98];
-        const v_549 = div_37[i1_98];
-        d_h9_z[i0_98 * 32 + i1_98] = v_548 + v_549;
+        const v_548 = d_h9_z_5[i0_98 * 32 + i1_98];
+        const v_549 = d_h9_z_7[i1_98];
+        d_h9_z_8[i0_98 * 32 + i1_98] = v_548 + v_549;
       }
     }
     // grad of: h9 = residual(h8, 32)
     d_h9_b.fill(0, 0, 32);
     for (let i0_99 = 0; i0_99 < n; i0_99++) {
       for (let i1_99 = 0; i1_99 < 32; i1_99++) {
-        d_h9_b[i1_99] += d_h9_z[i0_99 * 32 + i1_99];
+        d_h9_b[i1_99] += d_h9_z_8[i0_99 * 32 + i1_99];
       }
     }
     for (let i_133 = 0; i_133 < 32; i_133 += 2) {
@@ -5991,10 +5994,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_40 = k_20 * 32 + j_42;
           const a0_43 = h9_h[ak];
           const a1_23 = h9_h[ak + 1];
-          const b0_41 = d_h9_z[bk_40];
-          const b1_39 = d_h9_z[bk_40 + 1];
-          const b2_38 = d_h9_z[bk_40 + 2];
-          const b3_38 = d_h9_z[bk_40 + 3];
+          const b0_41 = d_h9_z_8[bk_40];
+          const b1_39 = d_h9_z_8[bk_40 + 1];
+          const b2_38 = d_h9_z_8[bk_40 + 2];
+          const b3_38 = d_h9_z_8[bk_40 + 3];
           c00_40 += a0_43 * b0_41;
           c01_38 += a0_43 * b1_39;
           c02_38 += a0_43 * b2_38;
@@ -6032,8 +6035,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_20 = 0,
           c13_20 = 0;
         for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_44 = d_h9_z[ar0_40 + k_21];
-          const a1_24 = d_h9_z[ar1_20 + k_21];
+          const a0_44 = d_h9_z_8[ar0_40 + k_21];
+          const a1_24 = d_h9_z_8[ar1_20 + k_21];
           const b0_42 = h9_W[br0 + k_21];
           const b1_40 = h9_W[br1 + k_21];
           const b2_39 = h9_W[br2 + k_21];
@@ -6049,28 +6052,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_551 = h9_h[i_135 * 32 + j_44];
         const t_163 = v_551 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + j_44] = c00_41 * t_163;
+        d_h9_h_z[i_135 * 32 + j_44] = c00_41 * t_163;
         const v_552 = h9_h[i_135 * 32 + (j_44 + 1)];
         const t_164 = v_552 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + (j_44 + 1)] = c01_39 * t_164;
+        d_h9_h_z[i_135 * 32 + (j_44 + 1)] = c01_39 * t_164;
         const v_553 = h9_h[i_135 * 32 + (j_44 + 2)];
         const t_165 = v_553 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + (j_44 + 2)] = c02_39 * t_165;
+        d_h9_h_z[i_135 * 32 + (j_44 + 2)] = c02_39 * t_165;
         const v_554 = h9_h[i_135 * 32 + (j_44 + 3)];
         const t_166 = v_554 > 0 ? 1 : 0;
-        mul_21[i_135 * 32 + (j_44 + 3)] = c03_39 * t_166;
+        d_h9_h_z[i_135 * 32 + (j_44 + 3)] = c03_39 * t_166;
         const v_555 = h9_h[(i_135 + 1) * 32 + j_44];
         const t_167 = v_555 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + j_44] = c10_21 * t_167;
+        d_h9_h_z[(i_135 + 1) * 32 + j_44] = c10_21 * t_167;
         const v_556 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
         const t_168 = v_556 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + (j_44 + 1)] = c11_20 * t_168;
+        d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 1)] = c11_20 * t_168;
         const v_557 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
         const t_169 = v_557 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + (j_44 + 2)] = c12_20 * t_169;
+        d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 2)] = c12_20 * t_169;
         const v_558 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
         const t_170 = v_558 > 0 ? 1 : 0;
-        mul_21[(i_135 + 1) * 32 + (j_44 + 3)] = c13_20 * t_170;
+        d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 3)] = c13_20 * t_170;
       }
     }
     for (let i_136 = endI_20; i_136 < n; i_136++) {
@@ -6085,7 +6088,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_40 = 0,
           c03_40 = 0;
         for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_45 = d_h9_z[ar0_41 + k_21];
+          const a0_45 = d_h9_z_8[ar0_41 + k_21];
           const b0_43 = h9_W[br0_1 + k_21];
           const b1_41 = h9_W[br1_1 + k_21];
           const b2_40 = h9_W[br2_1 + k_21];
@@ -6097,97 +6100,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_559 = h9_h[i_136 * 32 + j_44];
         const t_171 = v_559 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + j_44] = c00_42 * t_171;
+        d_h9_h_z[i_136 * 32 + j_44] = c00_42 * t_171;
         const v_560 = h9_h[i_136 * 32 + (j_44 + 1)];
         const t_172 = v_560 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + (j_44 + 1)] = c01_40 * t_172;
+        d_h9_h_z[i_136 * 32 + (j_44 + 1)] = c01_40 * t_172;
         const v_561 = h9_h[i_136 * 32 + (j_44 + 2)];
         const t_173 = v_561 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + (j_44 + 2)] = c02_40 * t_173;
+        d_h9_h_z[i_136 * 32 + (j_44 + 2)] = c02_40 * t_173;
         const v_562 = h9_h[i_136 * 32 + (j_44 + 3)];
         const t_174 = v_562 > 0 ? 1 : 0;
-        mul_21[i_136 * 32 + (j_44 + 3)] = c03_40 * t_174;
+        d_h9_h_z[i_136 * 32 + (j_44 + 3)] = c03_40 * t_174;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h9_h_beta.fill(0, 0, 32);
     for (let i0_100 = 0; i0_100 < n; i0_100++) {
       for (let i1_100 = 0; i1_100 < 32; i1_100++) {
-        d_h9_h_beta[i1_100] += mul_21[i0_100 * 32 + i1_100];
+        d_h9_h_beta[i1_100] += d_h9_h_z[i0_100 * 32 + i1_100];
       }
     }
     for (let i0_101 = 0; i0_101 < n; i0_101++) {
       for (let i1_101 = 0; i1_101 < 32; i1_101++) {
-        const v_563 = mul_21[i0_101 * 32 + i1_101];
+        const v_563 = d_h9_h_z[i0_101 * 32 + i1_101];
         const v_564 = h9_h_gamma[i1_101];
-        mul_22[i0_101 * 32 + i1_101] = v_563 * v_564;
+        d_h9_h_z_1[i0_101 * 32 + i1_101] = v_563 * v_564;
       }
     }
     d_h9_h_gamma.fill(0, 0, 32);
     for (let i0_102 = 0; i0_102 < n; i0_102++) {
       for (let i1_102 = 0; i1_102 < 32; i1_102++) {
-        const v_565 = mul_21[i0_102 * 32 + i1_102];
-        const v_566 = mul_16[i0_102 * 32 + i1_102];
+        const v_565 = d_h9_h_z[i0_102 * 32 + i1_102];
+        const v_566 = h9_h_z_7[i0_102 * 32 + i1_102];
         d_h9_h_gamma[i1_102] += v_565 * v_566;
       }
     }
-    sum_38.fill(0, 0, 32);
+    d_h9_h_z_2.fill(0, 0, 32);
     for (let i0_103 = 0; i0_103 < n; i0_103++) {
       for (let i1_103 = 0; i1_103 < 32; i1_103++) {
-        const v_567 = mul_22[i0_103 * 32 + i1_103];
-        const v_568 = sub_16[i0_103 * 32 + i1_103];
-        sum_38[i1_103] += v_567 * v_568;
+        const v_567 = d_h9_h_z_1[i0_103 * 32 + i1_103];
+        const v_568 = h9_h_z_3[i0_103 * 32 + i1_103];
+        d_h9_h_z_2[i1_103] += v_567 * v_568;
       }
     }
     for (let i_137 = 0; i_137 < 32; i_137++) {
-      const v_569 = sum_38[i_137];
+      const v_569 = d_h9_h_z_2[i_137];
       const t_175 = -0.5 * v_569;
-      const v_570 = rsqrt_16[i_137];
+      const v_570 = h9_h_z_6[i_137];
       const t_176 = v_570 * v_570;
       const t_177 = v_570 * t_176;
       const t_178 = t_175 * t_177;
-      div_38[i_137] = t_178 / n;
+      d_h9_h_z_3[i_137] = t_178 / n;
     }
     for (let i0_104 = 0; i0_104 < n; i0_104++) {
       for (let i1_104 = 0; i1_104 < 32; i1_104++) {
-        const v_571 = div_38[i1_104];
-        const v_572 = sub_16[i0_104 * 32 + i1_104];
-        mul_23[i0_104 * 32 + i1_104] = v_571 * v_572;
+        const v_571 = d_h9_h_z_3[i1_104];
+        const v_572 = h9_h_z_3[i0_104 * 32 + i1_104];
+        d_h9_h_z_4[i0_104 * 32 + i1_104] = v_571 * v_572;
       }
     }
     for (let i0_105 = 0; i0_105 < n; i0_105++) {
       for (let i1_105 = 0; i1_105 < 32; i1_105++) {
-        const v_573 = mul_22[i0_105 * 32 + i1_105];
-        const v_574 = rsqrt_16[i1_105];
+        const v_573 = d_h9_h_z_1[i0_105 * 32 + i1_105];
+        const v_574 = h9_h_z_6[i1_105];
         const t_179 = v_573 * v_574;
-        const v_575 = mul_23[i0_105 * 32 + i1_105];
+        const v_575 = d_h9_h_z_4[i0_105 * 32 + i1_105];
         const t_180 = t_179 + v_575;
-        add_37[i0_105 * 32 + i1_105] = t_180 + v_575;
+        d_h9_h_z_5[i0_105 * 32 + i1_105] = t_180 + v_575;
       }
     }
-    sum_39.fill(0, 0, 32);
+    d_h9_h_z_6.fill(0, 0, 32);
     for (let i0_106 = 0; i0_106 < n; i0_106++) {
       for (let i1_106 = 0; i1_106 < 32; i1_106++) {
-        const v_576 = add_37[i0_106 * 32 + i1_106];
-        sum_39[i1_106] += -v_576;
+        const v_576 = d_h9_h_z_5[i0_106 * 32 + i1_106];
+        d_h9_h_z_6[i1_106] += -v_576;
       }
     }
     for (let i_138 = 0; i_138 < 32; i_138++) {
-      const v_577 = sum_39[i_138];
-      div_39[i_138] = v_577 / n;
+      const v_577 = d_h9_h_z_6[i_138];
+      d_h9_h_z_7[i_138] = v_577 / n;
     }
     for (let i0_107 = 0; i0_107 < n; i0_107++) {
       for (let i1_107 = 0; i1_107 < 32; i1_107++) {
-        const v_578 = add_37[i0_107 * 32 + i1_107];
-        const v_579 = div_39[i1_107];
-        d_h9_h_z[i0_107 * 32 + i1_107] = v_578 + v_579;
+        const v_578 = d_h9_h_z_5[i0_107 * 32 + i1_107];
+        const v_579 = d_h9_h_z_7[i1_107];
+        d_h9_h_z_8[i0_107 * 32 + i1_107] = v_578 + v_579;
       }
     }
     // grad of: h9 = residual(h8, 32)
     d_h9_h_b.fill(0, 0, 32);
     for (let i0_108 = 0; i0_108 < n; i0_108++) {
       for (let i1_108 = 0; i1_108 < 32; i1_108++) {
-        d_h9_h_b[i1_108] += d_h9_h_z[i0_108 * 32 + i1_108];
+        d_h9_h_b[i1_108] += d_h9_h_z_8[i0_108 * 32 + i1_108];
       }
     }
     for (let i_139 = 0; i_139 < 32; i_139 += 2) {
@@ -6205,10 +6208,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_41 = k_22 * 32 + j_46;
           const a0_46 = h8[ak_1];
           const a1_25 = h8[ak_1 + 1];
-          const b0_44 = d_h9_h_z[bk_41];
-          const b1_42 = d_h9_h_z[bk_41 + 1];
-          const b2_41 = d_h9_h_z[bk_41 + 2];
-          const b3_41 = d_h9_h_z[bk_41 + 3];
+          const b0_44 = d_h9_h_z_8[bk_41];
+          const b1_42 = d_h9_h_z_8[bk_41 + 1];
+          const b2_41 = d_h9_h_z_8[bk_41 + 2];
+          const b3_41 = d_h9_h_z_8[bk_41 + 3];
           c00_43 += a0_46 * b0_44;
           c01_41 += a0_46 * b1_42;
           c02_41 += a0_46 * b2_41;
@@ -6246,8 +6249,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_22 = 0,
           c13_22 = 0;
         for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_47 = d_h9_h_z[ar0_42 + k_23];
-          const a1_26 = d_h9_h_z[ar1_21 + k_23];
+          const a0_47 = d_h9_h_z_8[ar0_42 + k_23];
+          const a1_26 = d_h9_h_z_8[ar1_21 + k_23];
           const b0_45 = h9_h_W[br0_2 + k_23];
           const b1_43 = h9_h_W[br1_2 + k_23];
           const b2_42 = h9_h_W[br2_2 + k_23];
@@ -6261,14 +6264,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_22 += a1_26 * b2_42;
           c13_22 += a1_26 * b3_42;
         }
-        mul_24[i_141 * 32 + j_48] = c00_44;
-        mul_24[i_141 * 32 + (j_48 + 1)] = c01_42;
-        mul_24[i_141 * 32 + (j_48 + 2)] = c02_42;
-        mul_24[i_141 * 32 + (j_48 + 3)] = c03_42;
-        mul_24[(i_141 + 1) * 32 + j_48] = c10_23;
-        mul_24[(i_141 + 1) * 32 + (j_48 + 1)] = c11_22;
-        mul_24[(i_141 + 1) * 32 + (j_48 + 2)] = c12_22;
-        mul_24[(i_141 + 1) * 32 + (j_48 + 3)] = c13_22;
+        d_h8_z[i_141 * 32 + j_48] = c00_44;
+        d_h8_z[i_141 * 32 + (j_48 + 1)] = c01_42;
+        d_h8_z[i_141 * 32 + (j_48 + 2)] = c02_42;
+        d_h8_z[i_141 * 32 + (j_48 + 3)] = c03_42;
+        d_h8_z[(i_141 + 1) * 32 + j_48] = c10_23;
+        d_h8_z[(i_141 + 1) * 32 + (j_48 + 1)] = c11_22;
+        d_h8_z[(i_141 + 1) * 32 + (j_48 + 2)] = c12_22;
+        d_h8_z[(i_141 + 1) * 32 + (j_48 + 3)] = c13_22;
       }
     }
     for (let i_142 = endI_22; i_142 < n; i_142++) {
@@ -6283,7 +6286,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_43 = 0,
           c03_43 = 0;
         for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_48 = d_h9_h_z[ar0_43 + k_23];
+          const a0_48 = d_h9_h_z_8[ar0_43 + k_23];
           const b0_46 = h9_h_W[br0_3 + k_23];
           const b1_44 = h9_h_W[br1_3 + k_23];
           const b2_43 = h9_h_W[br2_3 + k_23];
@@ -6293,100 +6296,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_43 += a0_48 * b2_43;
           c03_43 += a0_48 * b3_43;
         }
-        mul_24[i_142 * 32 + j_48] = c00_45;
-        mul_24[i_142 * 32 + (j_48 + 1)] = c01_43;
-        mul_24[i_142 * 32 + (j_48 + 2)] = c02_43;
-        mul_24[i_142 * 32 + (j_48 + 3)] = c03_43;
+        d_h8_z[i_142 * 32 + j_48] = c00_45;
+        d_h8_z[i_142 * 32 + (j_48 + 1)] = c01_43;
+        d_h8_z[i_142 * 32 + (j_48 + 2)] = c02_43;
+        d_h8_z[i_142 * 32 + (j_48 + 3)] = c03_43;
       }
     }
     for (let i_143 = 0; i_143 < n; i_143++) {
       for (let j_50 = 0; j_50 < 32; j_50++) {
-        const v_582 = mul_18[i_143 * 32 + j_50];
-        const t_183 = v_582 + mul_24[i_143 * 32 + j_50];
+        const v_582 = d_h9_z[i_143 * 32 + j_50];
+        const t_183 = v_582 + d_h8_z[i_143 * 32 + j_50];
         const v_583 = h8[i_143 * 32 + j_50];
         const t_184 = v_583 > 0 ? 1 : 0;
-        mul_24[i_143 * 32 + j_50] = t_183 * t_184;
+        d_h8_z[i_143 * 32 + j_50] = t_183 * t_184;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h8_beta.fill(0, 0, 32);
     for (let i0_109 = 0; i0_109 < n; i0_109++) {
       for (let i1_109 = 0; i1_109 < 32; i1_109++) {
-        d_h8_beta[i1_109] += mul_24[i0_109 * 32 + i1_109];
+        d_h8_beta[i1_109] += d_h8_z[i0_109 * 32 + i1_109];
       }
     }
     for (let i0_110 = 0; i0_110 < n; i0_110++) {
       for (let i1_110 = 0; i1_110 < 32; i1_110++) {
-        const v_584 = mul_24[i0_110 * 32 + i1_110];
+        const v_584 = d_h8_z[i0_110 * 32 + i1_110];
         const v_585 = h8_gamma[i1_110];
-        mul_25[i0_110 * 32 + i1_110] = v_584 * v_585;
+        d_h8_z_1[i0_110 * 32 + i1_110] = v_584 * v_585;
       }
     }
     d_h8_gamma.fill(0, 0, 32);
     for (let i0_111 = 0; i0_111 < n; i0_111++) {
       for (let i1_111 = 0; i1_111 < 32; i1_111++) {
-        const v_586 = mul_24[i0_111 * 32 + i1_111];
-        const v_587 = mul_15[i0_111 * 32 + i1_111];
+        const v_586 = d_h8_z[i0_111 * 32 + i1_111];
+        const v_587 = h8_z_7[i0_111 * 32 + i1_111];
         d_h8_gamma[i1_111] += v_586 * v_587;
       }
     }
-    sum_40.fill(0, 0, 32);
+    d_h8_z_2.fill(0, 0, 32);
     for (let i0_112 = 0; i0_112 < n; i0_112++) {
       for (let i1_112 = 0; i1_112 < 32; i1_112++) {
-        const v_588 = mul_25[i0_112 * 32 + i1_112];
-        const v_589 = sub_15[i0_112 * 32 + i1_112];
-        sum_40[i1_112] += v_588 * v_589;
+        const v_588 = d_h8_z_1[i0_112 * 32 + i1_112];
+        const v_589 = h8_z_3[i0_112 * 32 + i1_112];
+        d_h8_z_2[i1_112] += v_588 * v_589;
       }
     }
     for (let i_144 = 0; i_144 < 32; i_144++) {
-      const v_590 = sum_40[i_144];
+      const v_590 = d_h8_z_2[i_144];
       const t_185 = -0.5 * v_590;
-      const v_591 = rsqrt_15[i_144];
+      const v_591 = h8_z_6[i_144];
       const t_186 = v_591 * v_591;
       const t_187 = v_591 * t_186;
       const t_188 = t_185 * t_187;
-      div_40[i_144] = t_188 / n;
+      d_h8_z_3[i_144] = t_188 / n;
     }
     for (let i0_113 = 0; i0_113 < n; i0_113++) {
       for (let i1_113 = 0; i1_113 < 32; i1_113++) {
-        const v_592 = div_40[i1_113];
-        const v_593 = sub_15[i0_113 * 32 + i1_113];
-        mul_26[i0_113 * 32 + i1_113] = v_592 * v_593;
+        const v_592 = d_h8_z_3[i1_113];
+        const v_593 = h8_z_3[i0_113 * 32 + i1_113];
+        d_h8_z_4[i0_113 * 32 + i1_113] = v_592 * v_593;
       }
     }
     for (let i0_114 = 0; i0_114 < n; i0_114++) {
       for (let i1_114 = 0; i1_114 < 32; i1_114++) {
-        const v_594 = mul_25[i0_114 * 32 + i1_114];
-        const v_595 = rsqrt_15[i1_114];
+        const v_594 = d_h8_z_1[i0_114 * 32 + i1_114];
+        const v_595 = h8_z_6[i1_114];
         const t_189 = v_594 * v_595;
-        const v_596 = mul_26[i0_114 * 32 + i1_114];
+        const v_596 = d_h8_z_4[i0_114 * 32 + i1_114];
         const t_190 = t_189 + v_596;
-        add_38[i0_114 * 32 + i1_114] = t_190 + v_596;
+        d_h8_z_5[i0_114 * 32 + i1_114] = t_190 + v_596;
       }
     }
-    sum_41.fill(0, 0, 32);
+    d_h8_z_6.fill(0, 0, 32);
     for (let i0_115 = 0; i0_115 < n; i0_115++) {
       for (let i1_115 = 0; i1_115 < 32; i1_115++) {
-        const v_597 = add_38[i0_115 * 32 + i1_115];
-        sum_41[i1_115] += -v_597;
+        const v_597 = d_h8_z_5[i0_115 * 32 + i1_115];
+        d_h8_z_6[i1_115] += -v_597;
       }
     }
     for (let i_145 = 0; i_145 < 32; i_145++) {
-      const v_598 = sum_41[i_145];
-      div_41[i_145] = v_598 / n;
+      const v_598 = d_h8_z_6[i_145];
+      d_h8_z_7[i_145] = v_598 / n;
     }
     for (let i0_116 = 0; i0_116 < n; i0_116++) {
       for (let i1_116 = 0; i1_116 < 32; i1_116++) {
-        const v_599 = add_38[i0_116 * 32 + i1_116];
-        const v_600 = div_41[i1_116];
-        d_h8_z[i0_116 * 32 + i1_116] = v_599 + v_600;
+        const v_599 = d_h8_z_5[i0_116 * 32 + i1_116];
+        const v_600 = d_h8_z_7[i1_116];
+        d_h8_z_8[i0_116 * 32 + i1_116] = v_599 + v_600;
       }
     }
     // grad of: h8 = residual(h7, 32)
     d_h8_b.fill(0, 0, 32);
     for (let i0_117 = 0; i0_117 < n; i0_117++) {
       for (let i1_117 = 0; i1_117 < 32; i1_117++) {
-        d_h8_b[i1_117] += d_h8_z[i0_117 * 32 + i1_117];
+        d_h8_b[i1_117] += d_h8_z_8[i0_117 * 32 + i1_117];
       }
     }
     for (let i_146 = 0; i_146 < 32; i_146 += 2) {
@@ -6404,10 +6407,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_42 = k_24 * 32 + j_51;
           const a0_49 = h8_h[ak_2];
           const a1_27 = h8_h[ak_2 + 1];
-          const b0_47 = d_h8_z[bk_42];
-          const b1_45 = d_h8_z[bk_42 + 1];
-          const b2_44 = d_h8_z[bk_42 + 2];
-          const b3_44 = d_h8_z[bk_42 + 3];
+          const b0_47 = d_h8_z_8[bk_42];
+          const b1_45 = d_h8_z_8[bk_42 + 1];
+          const b2_44 = d_h8_z_8[bk_42 + 2];
+          const b3_44 = d_h8_z_8[bk_42 + 3];
           c00_46 += a0_49 * b0_47;
           c01_44 += a0_49 * b1_45;
           c02_44 += a0_49 * b2_44;
@@ -6445,8 +6448,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_24 = 0,
           c13_24 = 0;
         for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_50 = d_h8_z[ar0_44 + k_25];
-          const a1_28 = d_h8_z[ar1_22 + k_25];
+          const a0_50 = d_h8_z_8[ar0_44 + k_25];
+          const a1_28 = d_h8_z_8[ar1_22 + k_25];
           const b0_48 = h8_W[br0_4 + k_25];
           const b1_46 = h8_W[br1_4 + k_25];
           const b2_45 = h8_W[br2_4 + k_25];
@@ -6462,28 +6465,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_602 = h8_h[i_148 * 32 + j_53];
         const t_192 = v_602 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + j_53] = c00_47 * t_192;
+        d_h8_h_z[i_148 * 32 + j_53] = c00_47 * t_192;
         const v_603 = h8_h[i_148 * 32 + (j_53 + 1)];
         const t_193 = v_603 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + (j_53 + 1)] = c01_45 * t_193;
+        d_h8_h_z[i_148 * 32 + (j_53 + 1)] = c01_45 * t_193;
         const v_604 = h8_h[i_148 * 32 + (j_53 + 2)];
         const t_194 = v_604 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + (j_53 + 2)] = c02_45 * t_194;
+        d_h8_h_z[i_148 * 32 + (j_53 + 2)] = c02_45 * t_194;
         const v_605 = h8_h[i_148 * 32 + (j_53 + 3)];
         const t_195 = v_605 > 0 ? 1 : 0;
-        mul_27[i_148 * 32 + (j_53 + 3)] = c03_45 * t_195;
+        d_h8_h_z[i_148 * 32 + (j_53 + 3)] = c03_45 * t_195;
         const v_606 = h8_h[(i_148 + 1) * 32 + j_53];
         const t_196 = v_606 > 0 ? 1 : 0;
-        mul_27[(i_148 + 1) * 32 + j_53] = c10_25 * t_196;
+        d_h8_h_z[(i_148 + 1) * 32 + j_53] = c10_25 * t_196;
         const v_607 = h8_h[(i_148 + 1) * 32 + (j_53 + 1)];
         const t_197 = v_607 > 0 ? 1 : 0;
-        mul_27[(i_148 + 1) * 32 + (j_53 + 1)] = c11_24 * t_197;
+        d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 1)] = c11_24 * t_197;
         const v_608 = h8_h[(i_148 + 1) * 32 + (j_53 + 2)];
         const t_198 = v_608 > 0 ? 1 : 0;
-        mul_27[(i_148 + 1) * 32 + (j_53 + 2)] = c12_24 * t_198;
+        d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 2)] = c12_24 * t_198;
         const v_609 = h8_h[(i_148 + 1) * 32 + (j_53 + 3)];
         const t_199 = v_609 > 0 ? 1 : 0;
-        mul_27[(i_148 + 1) * 32 + (j_53 + 3)] = c13_24 * t_199;
+        d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 3)] = c13_24 * t_199;
       }
     }
     for (let i_149 = endI_24; i_149 < n; i_149++) {
@@ -6498,7 +6501,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_46 = 0,
           c03_46 = 0;
         for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_51 = d_h8_z[ar0_45 + k_25];
+          const a0_51 = d_h8_z_8[ar0_45 + k_25];
           const b0_49 = h8_W[br0_5 + k_25];
           const b1_47 = h8_W[br1_5 + k_25];
           const b2_46 = h8_W[br2_5 + k_25];
@@ -6510,97 +6513,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_610 = h8_h[i_149 * 32 + j_53];
         const t_200 = v_610 > 0 ? 1 : 0;
-        mul_27[i_149 * 32 + j_53] = c00_48 * t_200;
+        d_h8_h_z[i_149 * 32 + j_53] = c00_48 * t_200;
         const v_611 = h8_h[i_149 * 32 + (j_53 + 1)];
         const t_201 = v_611 > 0 ? 1 : 0;
-        mul_27[i_149 * 32 + (j_53 + 1)] = c01_46 * t_201;
+        d_h8_h_z[i_149 * 32 + (j_53 + 1)] = c01_46 * t_201;
         const v_612 = h8_h[i_149 * 32 + (j_53 + 2)];
         const t_202 = v_612 > 0 ? 1 : 0;
-        mul_27[i_149 * 32 + (j_53 + 2)] = c02_46 * t_202;
+        d_h8_h_z[i_149 * 32 + (j_53 + 2)] = c02_46 * t_202;
         const v_613 = h8_h[i_149 * 32 + (j_53 + 3)];
         const t_203 = v_613 > 0 ? 1 : 0;
-        mul_27[i_149 * 32 + (j_53 + 3)] = c03_46 * t_203;
+        d_h8_h_z[i_149 * 32 + (j_53 + 3)] = c03_46 * t_203;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h8_h_beta.fill(0, 0, 32);
     for (let i0_118 = 0; i0_118 < n; i0_118++) {
       for (let i1_118 = 0; i1_118 < 32; i1_118++) {
-        d_h8_h_beta[i1_118] += mul_27[i0_118 * 32 + i1_118];
+        d_h8_h_beta[i1_118] += d_h8_h_z[i0_118 * 32 + i1_118];
       }
     }
     for (let i0_119 = 0; i0_119 < n; i0_119++) {
       for (let i1_119 = 0; i1_119 < 32; i1_119++) {
-        const v_614 = mul_27[i0_119 * 32 + i1_119];
+        const v_614 = d_h8_h_z[i0_119 * 32 + i1_119];
         const v_615 = h8_h_gamma[i1_119];
-        mul_28[i0_119 * 32 + i1_119] = v_614 * v_615;
+        d_h8_h_z_1[i0_119 * 32 + i1_119] = v_614 * v_615;
       }
     }
     d_h8_h_gamma.fill(0, 0, 32);
     for (let i0_120 = 0; i0_120 < n; i0_120++) {
       for (let i1_120 = 0; i1_120 < 32; i1_120++) {
-        const v_616 = mul_27[i0_120 * 32 + i1_120];
-        const v_617 = mul_14[i0_120 * 32 + i1_120];
+        const v_616 = d_h8_h_z[i0_120 * 32 + i1_120];
+        const v_617 = h8_h_z_7[i0_120 * 32 + i1_120];
         d_h8_h_gamma[i1_120] += v_616 * v_617;
       }
     }
-    sum_42.fill(0, 0, 32);
+    d_h8_h_z_2.fill(0, 0, 32);
     for (let i0_121 = 0; i0_121 < n; i0_121++) {
       for (let i1_121 = 0; i1_121 < 32; i1_121++) {
-        const v_618 = mul_28[i0_121 * 32 + i1_121];
-        const v_619 = sub_14[i0_121 * 32 + i1_121];
-        sum_42[i1_121] += v_618 * v_619;
+        const v_618 = d_h8_h_z_1[i0_121 * 32 + i1_121];
+        const v_619 = h8_h_z_3[i0_121 * 32 + i1_121];
+        d_h8_h_z_2[i1_121] += v_618 * v_619;
       }
     }
     for (let i_150 = 0; i_150 < 32; i_150++) {
-      const v_620 = sum_42[i_150];
+      const v_620 = d_h8_h_z_2[i_150];
       const t_204 = -0.5 * v_620;
-      const v_621 = rsqrt_14[i_150];
+      const v_621 = h8_h_z_6[i_150];
       const t_205 = v_621 * v_621;
       const t_206 = v_621 * t_205;
       const t_207 = t_204 * t_206;
-      div_42[i_150] = t_207 / n;
+      d_h8_h_z_3[i_150] = t_207 / n;
     }
     for (let i0_122 = 0; i0_122 < n; i0_122++) {
       for (let i1_122 = 0; i1_122 < 32; i1_122++) {
-        const v_622 = div_42[i1_122];
-        const v_623 = sub_14[i0_122 * 32 + i1_122];
-        mul_29[i0_122 * 32 + i1_122] = v_622 * v_623;
+        const v_622 = d_h8_h_z_3[i1_122];
+        const v_623 = h8_h_z_3[i0_122 * 32 + i1_122];
+        d_h8_h_z_4[i0_122 * 32 + i1_122] = v_622 * v_623;
       }
     }
     for (let i0_123 = 0; i0_123 < n; i0_123++) {
       for (let i1_123 = 0; i1_123 < 32; i1_123++) {
-        const v_624 = mul_28[i0_123 * 32 + i1_123];
-        const v_625 = rsqrt_14[i1_123];
+        const v_624 = d_h8_h_z_1[i0_123 * 32 + i1_123];
+        const v_625 = h8_h_z_6[i1_123];
         const t_208 = v_624 * v_625;
-        const v_626 = mul_29[i0_123 * 32 + i1_123];
+        const v_626 = d_h8_h_z_4[i0_123 * 32 + i1_123];
         const t_209 = t_208 + v_626;
-        add_39[i0_123 * 32 + i1_123] = t_209 + v_626;
+        d_h8_h_z_5[i0_123 * 32 + i1_123] = t_209 + v_626;
       }
     }
-    sum_43.fill(0, 0, 32);
+    d_h8_h_z_6.fill(0, 0, 32);
     for (let i0_124 = 0; i0_124 < n; i0_124++) {
       for (let i1_124 = 0; i1_124 < 32; i1_124++) {
-        const v_627 = add_39[i0_124 * 32 + i1_124];
-        sum_43[i1_124] += -v_627;
+        const v_627 = d_h8_h_z_5[i0_124 * 32 + i1_124];
+        d_h8_h_z_6[i1_124] += -v_627;
       }
     }
     for (let i_151 = 0; i_151 < 32; i_151++) {
-      const v_628 = sum_43[i_151];
-      div_43[i_151] = v_628 / n;
+      const v_628 = d_h8_h_z_6[i_151];
+      d_h8_h_z_7[i_151] = v_628 / n;
     }
     for (let i0_125 = 0; i0_125 < n; i0_125++) {
       for (let i1_125 = 0; i1_125 < 32; i1_125++) {
-        const v_629 = add_39[i0_125 * 32 + i1_125];
-        const v_630 = div_43[i1_125];
-        d_h8_h_z[i0_125 * 32 + i1_125] = v_629 + v_630;
+        const v_629 = d_h8_h_z_5[i0_125 * 32 + i1_125];
+        const v_630 = d_h8_h_z_7[i1_125];
+        d_h8_h_z_8[i0_125 * 32 + i1_125] = v_629 + v_630;
       }
     }
     // grad of: h8 = residual(h7, 32)
     d_h8_h_b.fill(0, 0, 32);
     for (let i0_126 = 0; i0_126 < n; i0_126++) {
       for (let i1_126 = 0; i1_126 < 32; i1_126++) {
-        d_h8_h_b[i1_126] += d_h8_h_z[i0_126 * 32 + i1_126];
+        d_h8_h_b[i1_126] += d_h8_h_z_8[i0_126 * 32 + i1_126];
       }
     }
     for (let i_152 = 0; i_152 < 32; i_152 += 2) {
@@ -6618,10 +6621,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_43 = k_26 * 32 + j_55;
           const a0_52 = h7[ak_3];
           const a1_29 = h7[ak_3 + 1];
-          const b0_50 = d_h8_h_z[bk_43];
-          const b1_48 = d_h8_h_z[bk_43 + 1];
-          const b2_47 = d_h8_h_z[bk_43 + 2];
-          const b3_47 = d_h8_h_z[bk_43 + 3];
+          const b0_50 = d_h8_h_z_8[bk_43];
+          const b1_48 = d_h8_h_z_8[bk_43 + 1];
+          const b2_47 = d_h8_h_z_8[bk_43 + 2];
+          const b3_47 = d_h8_h_z_8[bk_43 + 3];
           c00_49 += a0_52 * b0_50;
           c01_47 += a0_52 * b1_48;
           c02_47 += a0_52 * b2_47;
@@ -6659,8 +6662,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_26 = 0,
           c13_26 = 0;
         for (let k_27 = 0; k_27 < 32; k_27++) {
-          const a0_53 = d_h8_h_z[ar0_46 + k_27];
-          const a1_30 = d_h8_h_z[ar1_23 + k_27];
+          const a0_53 = d_h8_h_z_8[ar0_46 + k_27];
+          const a1_30 = d_h8_h_z_8[ar1_23 + k_27];
           const b0_51 = h8_h_W[br0_6 + k_27];
           const b1_49 = h8_h_W[br1_6 + k_27];
           const b2_48 = h8_h_W[br2_6 + k_27];
@@ -6674,14 +6677,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_26 += a1_30 * b2_48;
           c13_26 += a1_30 * b3_48;
         }
-        mul_30[i_154 * 32 + j_57] = c00_50;
-        mul_30[i_154 * 32 + (j_57 + 1)] = c01_48;
-        mul_30[i_154 * 32 + (j_57 + 2)] = c02_48;
-        mul_30[i_154 * 32 + (j_57 + 3)] = c03_48;
-        mul_30[(i_154 + 1) * 32 + j_57] = c10_27;
-        mul_30[(i_154 + 1) * 32 + (j_57 + 1)] = c11_26;
-        mul_30[(i_154 + 1) * 32 + (j_57 + 2)] = c12_26;
-        mul_30[(i_154 + 1) * 32 + (j_57 + 3)] = c13_26;
+        d_h7_z[i_154 * 32 + j_57] = c00_50;
+        d_h7_z[i_154 * 32 + (j_57 + 1)] = c01_48;
+        d_h7_z[i_154 * 32 + (j_57 + 2)] = c02_48;
+        d_h7_z[i_154 * 32 + (j_57 + 3)] = c03_48;
+        d_h7_z[(i_154 + 1) * 32 + j_57] = c10_27;
+        d_h7_z[(i_154 + 1) * 32 + (j_57 + 1)] = c11_26;
+        d_h7_z[(i_154 + 1) * 32 + (j_57 + 2)] = c12_26;
+        d_h7_z[(i_154 + 1) * 32 + (j_57 + 3)] = c13_26;
       }
     }
     for (let i_155 = endI_26; i_155 < n; i_155++) {
@@ -6696,7 +6699,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_49 = 0,
           c03_49 = 0;
         for (let k_27 = 0; k_27 < 32; k_27++) {
-          const a0_54 = d_h8_h_z[ar0_47 + k_27];
+          const a0_54 = d_h8_h_z_8[ar0_47 + k_27];
           const b0_52 = h8_h_W[br0_7 + k_27];
           const b1_50 = h8_h_W[br1_7 + k_27];
           const b2_49 = h8_h_W[br2_7 + k_27];
@@ -6706,186 +6709,186 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_49 += a0_54 * b2_49;
           c03_49 += a0_54 * b3_49;
         }
-        mul_30[i_155 * 32 + j_57] = c00_51;
-        mul_30[i_155 * 32 + (j_57 + 1)] = c01_49;
-        mul_30[i_155 * 32 + (j_57 + 2)] = c02_49;
-        mul_30[i_155 * 32 + (j_57 + 3)] = c03_49;
+        d_h7_z[i_155 * 32 + j_57] = c00_51;
+        d_h7_z[i_155 * 32 + (j_57 + 1)] = c01_49;
+        d_h7_z[i_155 * 32 + (j_57 + 2)] = c02_49;
+        d_h7_z[i_155 * 32 + (j_57 + 3)] = c03_49;
       }
     }
     for (let i_156 = 0; i_156 < n; i_156++) {
       for (let j_59 = 0; j_59 < 32; j_59++) {
-        const v_633 = mul_24[i_156 * 32 + j_59];
-        const t_212 = v_633 + mul_30[i_156 * 32 + j_59];
+        const v_633 = d_h8_z[i_156 * 32 + j_59];
+        const t_212 = v_633 + d_h7_z[i_156 * 32 + j_59];
         const v_634 = h7[i_156 * 32 + j_59];
         const t_213 = v_634 > 0 ? 1 : 0;
-        mul_30[i_156 * 32 + j_59] = t_212 * t_213;
+        d_h7_z[i_156 * 32 + j_59] = t_212 * t_213;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h7_beta.fill(0, 0, 32);
     for (let i0_127 = 0; i0_127 < n; i0_127++) {
       for (let i1_127 = 0; i1_127 < 32; i1_127++) {
-        d_h7_beta[i1_127] += mul_30[i0_127 * 32 + i1_127];
-      }
-    }
-    for (let i0_128 = 0; i0_128 < n; i0_128++) {
-      for (let i1_128 = 0; i1_128 < 32; i1_128++) {
-        const v_635 = mul_30[i0_128 * 32 + i1_128];
-        const v_636 = h7_gamma[i1_128];
-        mul_31[i0_128 * 32 + i1_128] = v_635 * v_636;
+        d_h7_beta[i1_127] += d_h7_z[i0_127 * 32 + i1_127];
       }
     }
   }
-  function forwardBackwardPart_19(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_h7_z_to_d_h5_W(x: Float64Array, label: Float64Array, n: number): void {
     const h5_h = buf54,
-      sub_9 = buf56,
-      rsqrt_9 = buf59,
-      mul_9 = buf58,
+      h5_z_3 = buf56,
+      h5_z_6 = buf59,
+      h5_z_7 = buf58,
       h5 = buf60,
-      sub_10 = buf62,
-      rsqrt_10 = buf65,
-      mul_10 = buf64,
+      h6_h_z_3 = buf62,
+      h6_h_z_6 = buf65,
+      h6_h_z_7 = buf64,
       h6_h = buf66,
-      sub_11 = buf68,
-      rsqrt_11 = buf71,
-      mul_11 = buf70,
+      h6_z_3 = buf68,
+      h6_z_6 = buf71,
+      h6_z_7 = buf70,
       h6 = buf72,
-      sub_12 = buf74,
-      rsqrt_12 = buf77,
-      mul_12 = buf76,
+      h7_h_z_3 = buf74,
+      h7_h_z_6 = buf77,
+      h7_h_z_7 = buf76,
       h7_h = buf78,
-      sub_13 = buf80,
-      rsqrt_13 = buf83,
-      mul_13 = buf82,
-      mul_30 = buf88,
-      mul_31 = buf94,
+      h7_z_3 = buf80,
+      h7_z_6 = buf83,
+      h7_z_7 = buf82,
+      d_h7_z = buf88,
+      d_h7_z_1 = buf94,
       d_h7_gamma = buf100,
-      sum_44 = buf82,
-      div_44 = buf102,
-      mul_32 = buf82,
-      add_40 = buf80,
-      sum_45 = buf83,
-      div_45 = buf82,
-      d_h7_z = buf94,
+      d_h7_z_2 = buf82,
+      d_h7_z_3 = buf102,
+      d_h7_z_4 = buf82,
+      d_h7_z_5 = buf80,
+      d_h7_z_6 = buf83,
+      d_h7_z_7 = buf82,
+      d_h7_z_8 = buf94,
       d_h7_b = buf83,
       d_h7_W = buf80,
-      mul_33 = buf82,
-      d_h7_h_beta = buf78,
-      mul_34 = buf94,
-      d_h7_h_gamma = buf102,
-      sum_46 = buf76,
-      div_46 = buf82,
-      mul_35 = buf76,
-      add_41 = buf74,
-      sum_47 = buf77,
-      div_47 = buf76,
       d_h7_h_z = buf82,
+      d_h7_h_beta = buf78,
+      d_h7_h_z_1 = buf94,
+      d_h7_h_gamma = buf102,
+      d_h7_h_z_2 = buf76,
+      d_h7_h_z_3 = buf82,
+      d_h7_h_z_4 = buf76,
+      d_h7_h_z_5 = buf74,
+      d_h7_h_z_6 = buf77,
+      d_h7_h_z_7 = buf76,
+      d_h7_h_z_8 = buf82,
       d_h7_h_b = buf77,
       d_h7_h_W = buf74,
-      mul_36 = buf76,
+      d_h6_z = buf76,
       d_h6_beta = buf72,
-      mul_37 = buf82,
+      d_h6_z_1 = buf82,
       d_h6_gamma = buf88,
-      sum_48 = buf70,
-      div_48 = buf94,
-      mul_38 = buf70,
-      add_42 = buf68,
-      sum_49 = buf71,
-      div_49 = buf70,
-      d_h6_z = buf82,
+      d_h6_z_2 = buf70,
+      d_h6_z_3 = buf94,
+      d_h6_z_4 = buf70,
+      d_h6_z_5 = buf68,
+      d_h6_z_6 = buf71,
+      d_h6_z_7 = buf70,
+      d_h6_z_8 = buf82,
       d_h6_b = buf71,
       d_h6_W = buf68,
-      mul_39 = buf70,
-      d_h6_h_beta = buf66,
-      mul_40 = buf82,
-      d_h6_h_gamma = buf94,
-      sum_50 = buf64,
-      div_50 = buf70,
-      mul_41 = buf64,
-      add_43 = buf62,
-      sum_51 = buf65,
-      div_51 = buf64,
       d_h6_h_z = buf70,
+      d_h6_h_beta = buf66,
+      d_h6_h_z_1 = buf82,
+      d_h6_h_gamma = buf94,
+      d_h6_h_z_2 = buf64,
+      d_h6_h_z_3 = buf70,
+      d_h6_h_z_4 = buf64,
+      d_h6_h_z_5 = buf62,
+      d_h6_h_z_6 = buf65,
+      d_h6_h_z_7 = buf64,
+      d_h6_h_z_8 = buf70,
       d_h6_h_b = buf65,
       d_h6_h_W = buf62,
-      mul_42 = buf64,
+      d_h5_z = buf64,
       d_h5_beta = buf60,
-      mul_43 = buf70,
+      d_h5_z_1 = buf70,
       d_h5_gamma = buf76,
-      sum_52 = buf58,
-      div_52 = buf82,
-      mul_44 = buf58,
-      add_44 = buf56,
-      sum_53 = buf59,
-      div_53 = buf58,
-      d_h5_z = buf70,
+      d_h5_z_2 = buf58,
+      d_h5_z_3 = buf82,
+      d_h5_z_4 = buf58,
+      d_h5_z_5 = buf56,
+      d_h5_z_6 = buf59,
+      d_h5_z_7 = buf58,
+      d_h5_z_8 = buf70,
       d_h5_b = buf59,
       d_h5_W = buf56;
+    for (let i0_128 = 0; i0_128 < n; i0_128++) {
+      for (let i1_128 = 0; i1_128 < 32; i1_128++) {
+        const v_635 = d_h7_z[i0_128 * 32 + i1_128];
+        const v_636 = h7_gamma[i1_128];
+        d_h7_z_1[i0_128 * 32 + i1_128] = v_635 * v_636;
+      }
+    }
     d_h7_gamma.fill(0, 0, 32);
     for (let i0_129 = 0; i0_129 < n; i0_129++) {
       for (let i1_129 = 0; i1_129 < 32; i1_129++) {
-        const v_637 = mul_30[i0_129 * 32 + i1_129];
-        const v_638 = mul_13[i0_129 * 32 + i1_129];
+        const v_637 = d_h7_z[i0_129 * 32 + i1_129];
+        const v_638 = h7_z_7[i0_129 * 32 + i1_129];
         d_h7_gamma[i1_129] += v_637 * v_638;
       }
     }
-    sum_44.fill(0, 0, 32);
+    d_h7_z_2.fill(0, 0, 32);
     for (let i0_130 = 0; i0_130 < n; i0_130++) {
       for (let i1_130 = 0; i1_130 < 32; i1_130++) {
-        const v_639 = mul_31[i0_130 * 32 + i1_130];
-        const v_640 = sub_13[i0_130 * 32 + i1_130];
-        sum_44[i1_130] += v_639 * v_640;
+        const v_639 = d_h7_z_1[i0_130 * 32 + i1_130];
+        const v_640 = h7_z_3[i0_130 * 32 + i1_130];
+        d_h7_z_2[i1_130] += v_639 * v_640;
       }
     }
     for (let i_157 = 0; i_157 < 32; i_157++) {
-      const v_641 = sum_44[i_157];
+      const v_641 = d_h7_z_2[i_157];
       const t_214 = -0.5 * v_641;
-      const v_642 = rsqrt_13[i_157];
+      const v_642 = h7_z_6[i_157];
       const t_215 = v_642 * v_642;
       const t_216 = v_642 * t_215;
       const t_217 = t_214 * t_216;
-      div_44[i_157] = t_217 / n;
+      d_h7_z_3[i_157] = t_217 / n;
     }
     for (let i0_131 = 0; i0_131 < n; i0_131++) {
       for (let i1_131 = 0; i1_131 < 32; i1_131++) {
-        const v_643 = div_44[i1_131];
-        const v_644 = sub_13[i0_131 * 32 + i1_131];
-        mul_32[i0_131 * 32 + i1_131] = v_643 * v_644;
+        const v_643 = d_h7_z_3[i1_131];
+        const v_644 = h7_z_3[i0_131 * 32 + i1_131];
+        d_h7_z_4[i0_131 * 32 + i1_131] = v_643 * v_644;
       }
     }
     for (let i0_132 = 0; i0_132 < n; i0_132++) {
       for (let i1_132 = 0; i1_132 < 32; i1_132++) {
-        const v_645 = mul_31[i0_132 * 32 + i1_132];
-        const v_646 = rsqrt_13[i1_132];
+        const v_645 = d_h7_z_1[i0_132 * 32 + i1_132];
+        const v_646 = h7_z_6[i1_132];
         const t_218 = v_645 * v_646;
-        const v_647 = mul_32[i0_132 * 32 + i1_132];
+        const v_647 = d_h7_z_4[i0_132 * 32 + i1_132];
         const t_219 = t_218 + v_647;
-        add_40[i0_132 * 32 + i1_132] = t_219 + v_647;
+        d_h7_z_5[i0_132 * 32 + i1_132] = t_219 + v_647;
       }
     }
-    sum_45.fill(0, 0, 32);
+    d_h7_z_6.fill(0, 0, 32);
     for (let i0_133 = 0; i0_133 < n; i0_133++) {
       for (let i1_133 = 0; i1_133 < 32; i1_133++) {
-        const v_648 = add_40[i0_133 * 32 + i1_133];
-        sum_45[i1_133] += -v_648;
+        const v_648 = d_h7_z_5[i0_133 * 32 + i1_133];
+        d_h7_z_6[i1_133] += -v_648;
       }
     }
     for (let i_158 = 0; i_158 < 32; i_158++) {
-      const v_649 = sum_45[i_158];
-      div_45[i_158] = v_649 / n;
+      const v_649 = d_h7_z_6[i_158];
+      d_h7_z_7[i_158] = v_649 / n;
     }
     for (let i0_134 = 0; i0_134 < n; i0_134++) {
       for (let i1_134 = 0; i1_134 < 32; i1_134++) {
-        const v_650 = add_40[i0_134 * 32 + i1_134];
-        const v_651 = div_45[i1_134];
-        d_h7_z[i0_134 * 32 + i1_134] = v_650 + v_651;
+        const v_650 = d_h7_z_5[i0_134 * 32 + i1_134];
+        const v_651 = d_h7_z_7[i1_134];
+        d_h7_z_8[i0_134 * 32 + i1_134] = v_650 + v_651;
       }
     }
     // grad of: h7 = residual(h6, 32)
     d_h7_b.fill(0, 0, 32);
     for (let i0_135 = 0; i0_135 < n; i0_135++) {
       for (let i1_135 = 0; i1_135 < 32; i1_135++) {
-        d_h7_b[i1_135] += d_h7_z[i0_135 * 32 + i1_135];
+        d_h7_b[i1_135] += d_h7_z_8[i0_135 * 32 + i1_135];
       }
     }
     for (let i_159 = 0; i_159 < 32; i_159 += 2) {
@@ -6903,10 +6906,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_44 = k_28 * 32 + j_60;
           const a0_55 = h7_h[ak_4];
           const a1_31 = h7_h[ak_4 + 1];
-          const b0_53 = d_h7_z[bk_44];
-          const b1_51 = d_h7_z[bk_44 + 1];
-          const b2_50 = d_h7_z[bk_44 + 2];
-          const b3_50 = d_h7_z[bk_44 + 3];
+          const b0_53 = d_h7_z_8[bk_44];
+          const b1_51 = d_h7_z_8[bk_44 + 1];
+          const b2_50 = d_h7_z_8[bk_44 + 2];
+          const b3_50 = d_h7_z_8[bk_44 + 3];
           c00_52 += a0_55 * b0_53;
           c01_50 += a0_55 * b1_51;
           c02_50 += a0_55 * b2_50;
@@ -6944,8 +6947,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_28 = 0,
           c13_28 = 0;
         for (let k_29 = 0; k_29 < 32; k_29++) {
-          const a0_56 = d_h7_z[ar0_48 + k_29];
-          const a1_32 = d_h7_z[ar1_24 + k_29];
+          const a0_56 = d_h7_z_8[ar0_48 + k_29];
+          const a1_32 = d_h7_z_8[ar1_24 + k_29];
           const b0_54 = h7_W[br0_8 + k_29];
           const b1_52 = h7_W[br1_8 + k_29];
           const b2_51 = h7_W[br2_8 + k_29];
@@ -6961,28 +6964,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_653 = h7_h[i_161 * 32 + j_62];
         const t_221 = v_653 > 0 ? 1 : 0;
-        mul_33[i_161 * 32 + j_62] = c00_53 * t_221;
+        d_h7_h_z[i_161 * 32 + j_62] = c00_53 * t_221;
         const v_654 = h7_h[i_161 * 32 + (j_62 + 1)];
         const t_222 = v_654 > 0 ? 1 : 0;
-        mul_33[i_161 * 32 + (j_62 + 1)] = c01_51 * t_222;
+        d_h7_h_z[i_161 * 32 + (j_62 + 1)] = c01_51 * t_222;
         const v_655 = h7_h[i_161 * 32 + (j_62 + 2)];
         const t_223 = v_655 > 0 ? 1 : 0;
-        mul_33[i_161 * 32 + (j_62 + 2)] = c02_51 * t_223;
+        d_h7_h_z[i_161 * 32 + (j_62 + 2)] = c02_51 * t_223;
         const v_656 = h7_h[i_161 * 32 + (j_62 + 3)];
         const t_224 = v_656 > 0 ? 1 : 0;
-        mul_33[i_161 * 32 + (j_62 + 3)] = c03_51 * t_224;
+        d_h7_h_z[i_161 * 32 + (j_62 + 3)] = c03_51 * t_224;
         const v_657 = h7_h[(i_161 + 1) * 32 + j_62];
         const t_225 = v_657 > 0 ? 1 : 0;
-        mul_33[(i_161 + 1) * 32 + j_62] = c10_29 * t_225;
+        d_h7_h_z[(i_161 + 1) * 32 + j_62] = c10_29 * t_225;
         const v_658 = h7_h[(i_161 + 1) * 32 + (j_62 + 1)];
         const t_226 = v_658 > 0 ? 1 : 0;
-        mul_33[(i_161 + 1) * 32 + (j_62 + 1)] = c11_28 * t_226;
+        d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 1)] = c11_28 * t_226;
         const v_659 = h7_h[(i_161 + 1) * 32 + (j_62 + 2)];
         const t_227 = v_659 > 0 ? 1 : 0;
-        mul_33[(i_161 + 1) * 32 + (j_62 + 2)] = c12_28 * t_227;
+        d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 2)] = c12_28 * t_227;
         const v_660 = h7_h[(i_161 + 1) * 32 + (j_62 + 3)];
         const t_228 = v_660 > 0 ? 1 : 0;
-        mul_33[(i_161 + 1) * 32 + (j_62 + 3)] = c13_28 * t_228;
+        d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 3)] = c13_28 * t_228;
       }
     }
     for (let i_162 = endI_28; i_162 < n; i_162++) {
@@ -6997,7 +7000,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_52 = 0,
           c03_52 = 0;
         for (let k_29 = 0; k_29 < 32; k_29++) {
-          const a0_57 = d_h7_z[ar0_49 + k_29];
+          const a0_57 = d_h7_z_8[ar0_49 + k_29];
           const b0_55 = h7_W[br0_9 + k_29];
           const b1_53 = h7_W[br1_9 + k_29];
           const b2_52 = h7_W[br2_9 + k_29];
@@ -7009,97 +7012,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_661 = h7_h[i_162 * 32 + j_62];
         const t_229 = v_661 > 0 ? 1 : 0;
-        mul_33[i_162 * 32 + j_62] = c00_54 * t_229;
+        d_h7_h_z[i_162 * 32 + j_62] = c00_54 * t_229;
         const v_662 = h7_h[i_162 * 32 + (j_62 + 1)];
         const t_230 = v_662 > 0 ? 1 : 0;
-        mul_33[i_162 * 32 + (j_62 + 1)] = c01_52 * t_230;
+        d_h7_h_z[i_162 * 32 + (j_62 + 1)] = c01_52 * t_230;
         const v_663 = h7_h[i_162 * 32 + (j_62 + 2)];
         const t_231 = v_663 > 0 ? 1 : 0;
-        mul_33[i_162 * 32 + (j_62 + 2)] = c02_52 * t_231;
+        d_h7_h_z[i_162 * 32 + (j_62 + 2)] = c02_52 * t_231;
         const v_664 = h7_h[i_162 * 32 + (j_62 + 3)];
         const t_232 = v_664 > 0 ? 1 : 0;
-        mul_33[i_162 * 32 + (j_62 + 3)] = c03_52 * t_232;
+        d_h7_h_z[i_162 * 32 + (j_62 + 3)] = c03_52 * t_232;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h7_h_beta.fill(0, 0, 32);
     for (let i0_136 = 0; i0_136 < n; i0_136++) {
       for (let i1_136 = 0; i1_136 < 32; i1_136++) {
-        d_h7_h_beta[i1_136] += mul_33[i0_136 * 32 + i1_136];
+        d_h7_h_beta[i1_136] += d_h7_h_z[i0_136 * 32 + i1_136];
       }
     }
     for (let i0_137 = 0; i0_137 < n; i0_137++) {
       for (let i1_137 = 0; i1_137 < 32; i1_137++) {
-        const v_665 = mul_33[i0_137 * 32 + i1_137];
+        const v_665 = d_h7_h_z[i0_137 * 32 + i1_137];
         const v_666 = h7_h_gamma[i1_137];
-        mul_34[i0_137 * 32 + i1_137] = v_665 * v_666;
+        d_h7_h_z_1[i0_137 * 32 + i1_137] = v_665 * v_666;
       }
     }
     d_h7_h_gamma.fill(0, 0, 32);
     for (let i0_138 = 0; i0_138 < n; i0_138++) {
       for (let i1_138 = 0; i1_138 < 32; i1_138++) {
-        const v_667 = mul_33[i0_138 * 32 + i1_138];
-        const v_668 = mul_12[i0_138 * 32 + i1_138];
+        const v_667 = d_h7_h_z[i0_138 * 32 + i1_138];
+        const v_668 = h7_h_z_7[i0_138 * 32 + i1_138];
         d_h7_h_gamma[i1_138] += v_667 * v_668;
       }
     }
-    sum_46.fill(0, 0, 32);
+    d_h7_h_z_2.fill(0, 0, 32);
     for (let i0_139 = 0; i0_139 < n; i0_139++) {
       for (let i1_139 = 0; i1_139 < 32; i1_139++) {
-        const v_669 = mul_34[i0_139 * 32 + i1_139];
-        const v_670 = sub_12[i0_139 * 32 + i1_139];
-        sum_46[i1_139] += v_669 * v_670;
+        const v_669 = d_h7_h_z_1[i0_139 * 32 + i1_139];
+        const v_670 = h7_h_z_3[i0_139 * 32 + i1_139];
+        d_h7_h_z_2[i1_139] += v_669 * v_670;
       }
     }
     for (let i_163 = 0; i_163 < 32; i_163++) {
-      const v_671 = sum_46[i_163];
+      const v_671 = d_h7_h_z_2[i_163];
       const t_233 = -0.5 * v_671;
-      const v_672 = rsqrt_12[i_163];
+      const v_672 = h7_h_z_6[i_163];
       const t_234 = v_672 * v_672;
       const t_235 = v_672 * t_234;
       const t_236 = t_233 * t_235;
-      div_46[i_163] = t_236 / n;
+      d_h7_h_z_3[i_163] = t_236 / n;
     }
     for (let i0_140 = 0; i0_140 < n; i0_140++) {
       for (let i1_140 = 0; i1_140 < 32; i1_140++) {
-        const v_673 = div_46[i1_140];
-        const v_674 = sub_12[i0_140 * 32 + i1_140];
-        mul_35[i0_140 * 32 + i1_140] = v_673 * v_674;
+        const v_673 = d_h7_h_z_3[i1_140];
+        const v_674 = h7_h_z_3[i0_140 * 32 + i1_140];
+        d_h7_h_z_4[i0_140 * 32 + i1_140] = v_673 * v_674;
       }
     }
     for (let i0_141 = 0; i0_141 < n; i0_141++) {
       for (let i1_141 = 0; i1_141 < 32; i1_141++) {
-        const v_675 = mul_34[i0_141 * 32 + i1_141];
-        const v_676 = rsqrt_12[i1_141];
+        const v_675 = d_h7_h_z_1[i0_141 * 32 + i1_141];
+        const v_676 = h7_h_z_6[i1_141];
         const t_237 = v_675 * v_676;
-        const v_677 = mul_35[i0_141 * 32 + i1_141];
+        const v_677 = d_h7_h_z_4[i0_141 * 32 + i1_141];
         const t_238 = t_237 + v_677;
-        add_41[i0_141 * 32 + i1_141] = t_238 + v_677;
+        d_h7_h_z_5[i0_141 * 32 + i1_141] = t_238 + v_677;
       }
     }
-    sum_47.fill(0, 0, 32);
+    d_h7_h_z_6.fill(0, 0, 32);
     for (let i0_142 = 0; i0_142 < n; i0_142++) {
       for (let i1_142 = 0; i1_142 < 32; i1_142++) {
-        const v_678 = add_41[i0_142 * 32 + i1_142];
-        sum_47[i1_142] += -v_678;
+        const v_678 = d_h7_h_z_5[i0_142 * 32 + i1_142];
+        d_h7_h_z_6[i1_142] += -v_678;
       }
     }
     for (let i_164 = 0; i_164 < 32; i_164++) {
-      const v_679 = sum_47[i_164];
-      div_47[i_164] = v_679 / n;
+      const v_679 = d_h7_h_z_6[i_164];
+      d_h7_h_z_7[i_164] = v_679 / n;
     }
     for (let i0_143 = 0; i0_143 < n; i0_143++) {
       for (let i1_143 = 0; i1_143 < 32; i1_143++) {
-        const v_680 = add_41[i0_143 * 32 + i1_143];
-        const v_681 = div_47[i1_143];
-        d_h7_h_z[i0_143 * 32 + i1_143] = v_680 + v_681;
+        const v_680 = d_h7_h_z_5[i0_143 * 32 + i1_143];
+        const v_681 = d_h7_h_z_7[i1_143];
+        d_h7_h_z_8[i0_143 * 32 + i1_143] = v_680 + v_681;
       }
     }
     // grad of: h7 = residual(h6, 32)
     d_h7_h_b.fill(0, 0, 32);
     for (let i0_144 = 0; i0_144 < n; i0_144++) {
       for (let i1_144 = 0; i1_144 < 32; i1_144++) {
-        d_h7_h_b[i1_144] += d_h7_h_z[i0_144 * 32 + i1_144];
+        d_h7_h_b[i1_144] += d_h7_h_z_8[i0_144 * 32 + i1_144];
       }
     }
     for (let i_165 = 0; i_165 < 32; i_165 += 2) {
@@ -7117,10 +7120,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_45 = k_30 * 32 + j_64;
           const a0_58 = h6[ak_5];
           const a1_33 = h6[ak_5 + 1];
-          const b0_56 = d_h7_h_z[bk_45];
-          const b1_54 = d_h7_h_z[bk_45 + 1];
-          const b2_53 = d_h7_h_z[bk_45 + 2];
-          const b3_53 = d_h7_h_z[bk_45 + 3];
+          const b0_56 = d_h7_h_z_8[bk_45];
+          const b1_54 = d_h7_h_z_8[bk_45 + 1];
+          const b2_53 = d_h7_h_z_8[bk_45 + 2];
+          const b3_53 = d_h7_h_z_8[bk_45 + 3];
           c00_55 += a0_58 * b0_56;
           c01_53 += a0_58 * b1_54;
           c02_53 += a0_58 * b2_53;
@@ -7158,8 +7161,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_30 = 0,
           c13_30 = 0;
         for (let k_31 = 0; k_31 < 32; k_31++) {
-          const a0_59 = d_h7_h_z[ar0_50 + k_31];
-          const a1_34 = d_h7_h_z[ar1_25 + k_31];
+          const a0_59 = d_h7_h_z_8[ar0_50 + k_31];
+          const a1_34 = d_h7_h_z_8[ar1_25 + k_31];
           const b0_57 = h7_h_W[br0_10 + k_31];
           const b1_55 = h7_h_W[br1_10 + k_31];
           const b2_54 = h7_h_W[br2_10 + k_31];
@@ -7173,14 +7176,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_30 += a1_34 * b2_54;
           c13_30 += a1_34 * b3_54;
         }
-        mul_36[i_167 * 32 + j_66] = c00_56;
-        mul_36[i_167 * 32 + (j_66 + 1)] = c01_54;
-        mul_36[i_167 * 32 + (j_66 + 2)] = c02_54;
-        mul_36[i_167 * 32 + (j_66 + 3)] = c03_54;
-        mul_36[(i_167 + 1) * 32 + j_66] = c10_31;
-        mul_36[(i_167 + 1) * 32 + (j_66 + 1)] = c11_30;
-        mul_36[(i_167 + 1) * 32 + (j_66 + 2)] = c12_30;
-        mul_36[(i_167 + 1) * 32 + (j_66 + 3)] = c13_30;
+        d_h6_z[i_167 * 32 + j_66] = c00_56;
+        d_h6_z[i_167 * 32 + (j_66 + 1)] = c01_54;
+        d_h6_z[i_167 * 32 + (j_66 + 2)] = c02_54;
+        d_h6_z[i_167 * 32 + (j_66 + 3)] = c03_54;
+        d_h6_z[(i_167 + 1) * 32 + j_66] = c10_31;
+        d_h6_z[(i_167 + 1) * 32 + (j_66 + 1)] = c11_30;
+        d_h6_z[(i_167 + 1) * 32 + (j_66 + 2)] = c12_30;
+        d_h6_z[(i_167 + 1) * 32 + (j_66 + 3)] = c13_30;
       }
     }
     for (let i_168 = endI_30; i_168 < n; i_168++) {
@@ -7195,7 +7198,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_55 = 0,
           c03_55 = 0;
         for (let k_31 = 0; k_31 < 32; k_31++) {
-          const a0_60 = d_h7_h_z[ar0_51 + k_31];
+          const a0_60 = d_h7_h_z_8[ar0_51 + k_31];
           const b0_58 = h7_h_W[br0_11 + k_31];
           const b1_56 = h7_h_W[br1_11 + k_31];
           const b2_55 = h7_h_W[br2_11 + k_31];
@@ -7205,100 +7208,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_55 += a0_60 * b2_55;
           c03_55 += a0_60 * b3_55;
         }
-        mul_36[i_168 * 32 + j_66] = c00_57;
-        mul_36[i_168 * 32 + (j_66 + 1)] = c01_55;
-        mul_36[i_168 * 32 + (j_66 + 2)] = c02_55;
-        mul_36[i_168 * 32 + (j_66 + 3)] = c03_55;
+        d_h6_z[i_168 * 32 + j_66] = c00_57;
+        d_h6_z[i_168 * 32 + (j_66 + 1)] = c01_55;
+        d_h6_z[i_168 * 32 + (j_66 + 2)] = c02_55;
+        d_h6_z[i_168 * 32 + (j_66 + 3)] = c03_55;
       }
     }
     for (let i_169 = 0; i_169 < n; i_169++) {
       for (let j_68 = 0; j_68 < 32; j_68++) {
-        const v_684 = mul_30[i_169 * 32 + j_68];
-        const t_241 = v_684 + mul_36[i_169 * 32 + j_68];
+        const v_684 = d_h7_z[i_169 * 32 + j_68];
+        const t_241 = v_684 + d_h6_z[i_169 * 32 + j_68];
         const v_685 = h6[i_169 * 32 + j_68];
         const t_242 = v_685 > 0 ? 1 : 0;
-        mul_36[i_169 * 32 + j_68] = t_241 * t_242;
+        d_h6_z[i_169 * 32 + j_68] = t_241 * t_242;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h6_beta.fill(0, 0, 32);
     for (let i0_145 = 0; i0_145 < n; i0_145++) {
       for (let i1_145 = 0; i1_145 < 32; i1_145++) {
-        d_h6_beta[i1_145] += mul_36[i0_145 * 32 + i1_145];
+        d_h6_beta[i1_145] += d_h6_z[i0_145 * 32 + i1_145];
       }
     }
     for (let i0_146 = 0; i0_146 < n; i0_146++) {
       for (let i1_146 = 0; i1_146 < 32; i1_146++) {
-        const v_686 = mul_36[i0_146 * 32 + i1_146];
+        const v_686 = d_h6_z[i0_146 * 32 + i1_146];
         const v_687 = h6_gamma[i1_146];
-        mul_37[i0_146 * 32 + i1_146] = v_686 * v_687;
+        d_h6_z_1[i0_146 * 32 + i1_146] = v_686 * v_687;
       }
     }
     d_h6_gamma.fill(0, 0, 32);
     for (let i0_147 = 0; i0_147 < n; i0_147++) {
       for (let i1_147 = 0; i1_147 < 32; i1_147++) {
-        const v_688 = mul_36[i0_147 * 32 + i1_147];
-        const v_689 = mul_11[i0_147 * 32 + i1_147];
+        const v_688 = d_h6_z[i0_147 * 32 + i1_147];
+        const v_689 = h6_z_7[i0_147 * 32 + i1_147];
         d_h6_gamma[i1_147] += v_688 * v_689;
       }
     }
-    sum_48.fill(0, 0, 32);
+    d_h6_z_2.fill(0, 0, 32);
     for (let i0_148 = 0; i0_148 < n; i0_148++) {
       for (let i1_148 = 0; i1_148 < 32; i1_148++) {
-        const v_690 = mul_37[i0_148 * 32 + i1_148];
-        const v_691 = sub_11[i0_148 * 32 + i1_148];
-        sum_48[i1_148] += v_690 * v_691;
+        const v_690 = d_h6_z_1[i0_148 * 32 + i1_148];
+        const v_691 = h6_z_3[i0_148 * 32 + i1_148];
+        d_h6_z_2[i1_148] += v_690 * v_691;
       }
     }
     for (let i_170 = 0; i_170 < 32; i_170++) {
-      const v_692 = sum_48[i_170];
+      const v_692 = d_h6_z_2[i_170];
       const t_243 = -0.5 * v_692;
-      const v_693 = rsqrt_11[i_170];
+      const v_693 = h6_z_6[i_170];
       const t_244 = v_693 * v_693;
       const t_245 = v_693 * t_244;
       const t_246 = t_243 * t_245;
-      div_48[i_170] = t_246 / n;
+      d_h6_z_3[i_170] = t_246 / n;
     }
     for (let i0_149 = 0; i0_149 < n; i0_149++) {
       for (let i1_149 = 0; i1_149 < 32; i1_149++) {
-        const v_694 = div_48[i1_149];
-        const v_695 = sub_11[i0_149 * 32 + i1_149];
-        mul_38[i0_149 * 32 + i1_149] = v_694 * v_695;
+        const v_694 = d_h6_z_3[i1_149];
+        const v_695 = h6_z_3[i0_149 * 32 + i1_149];
+        d_h6_z_4[i0_149 * 32 + i1_149] = v_694 * v_695;
       }
     }
     for (let i0_150 = 0; i0_150 < n; i0_150++) {
       for (let i1_150 = 0; i1_150 < 32; i1_150++) {
-        const v_696 = mul_37[i0_150 * 32 + i1_150];
-        const v_697 = rsqrt_11[i1_150];
+        const v_696 = d_h6_z_1[i0_150 * 32 + i1_150];
+        const v_697 = h6_z_6[i1_150];
         const t_247 = v_696 * v_697;
-        const v_698 = mul_38[i0_150 * 32 + i1_150];
+        const v_698 = d_h6_z_4[i0_150 * 32 + i1_150];
         const t_248 = t_247 + v_698;
-        add_42[i0_150 * 32 + i1_150] = t_248 + v_698;
+        d_h6_z_5[i0_150 * 32 + i1_150] = t_248 + v_698;
       }
     }
-    sum_49.fill(0, 0, 32);
+    d_h6_z_6.fill(0, 0, 32);
     for (let i0_151 = 0; i0_151 < n; i0_151++) {
       for (let i1_151 = 0; i1_151 < 32; i1_151++) {
-        const v_699 = add_42[i0_151 * 32 + i1_151];
-        sum_49[i1_151] += -v_699;
+        const v_699 = d_h6_z_5[i0_151 * 32 + i1_151];
+        d_h6_z_6[i1_151] += -v_699;
       }
     }
     for (let i_171 = 0; i_171 < 32; i_171++) {
-      const v_700 = sum_49[i_171];
-      div_49[i_171] = v_700 / n;
+      const v_700 = d_h6_z_6[i_171];
+      d_h6_z_7[i_171] = v_700 / n;
     }
     for (let i0_152 = 0; i0_152 < n; i0_152++) {
       for (let i1_152 = 0; i1_152 < 32; i1_152++) {
-        const v_701 = add_42[i0_152 * 32 + i1_152];
-        const v_702 = div_49[i1_152];
-        d_h6_z[i0_152 * 32 + i1_152] = v_701 + v_702;
+        const v_701 = d_h6_z_5[i0_152 * 32 + i1_152];
+        const v_702 = d_h6_z_7[i1_152];
+        d_h6_z_8[i0_152 * 32 + i1_152] = v_701 + v_702;
       }
     }
     // grad of: h6 = residual(h5, 32)
     d_h6_b.fill(0, 0, 32);
     for (let i0_153 = 0; i0_153 < n; i0_153++) {
       for (let i1_153 = 0; i1_153 < 32; i1_153++) {
-        d_h6_b[i1_153] += d_h6_z[i0_153 * 32 + i1_153];
+        d_h6_b[i1_153] += d_h6_z_8[i0_153 * 32 + i1_153];
       }
     }
     for (let i_172 = 0; i_172 < 32; i_172 += 2) {
@@ -7316,10 +7319,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_46 = k_32 * 32 + j_69;
           const a0_61 = h6_h[ak_6];
           const a1_35 = h6_h[ak_6 + 1];
-          const b0_59 = d_h6_z[bk_46];
-          const b1_57 = d_h6_z[bk_46 + 1];
-          const b2_56 = d_h6_z[bk_46 + 2];
-          const b3_56 = d_h6_z[bk_46 + 3];
+          const b0_59 = d_h6_z_8[bk_46];
+          const b1_57 = d_h6_z_8[bk_46 + 1];
+          const b2_56 = d_h6_z_8[bk_46 + 2];
+          const b3_56 = d_h6_z_8[bk_46 + 3];
           c00_58 += a0_61 * b0_59;
           c01_56 += a0_61 * b1_57;
           c02_56 += a0_61 * b2_56;
@@ -7357,8 +7360,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_32 = 0,
           c13_32 = 0;
         for (let k_33 = 0; k_33 < 32; k_33++) {
-          const a0_62 = d_h6_z[ar0_52 + k_33];
-          const a1_36 = d_h6_z[ar1_26 + k_33];
+          const a0_62 = d_h6_z_8[ar0_52 + k_33];
+          const a1_36 = d_h6_z_8[ar1_26 + k_33];
           const b0_60 = h6_W[br0_12 + k_33];
           const b1_58 = h6_W[br1_12 + k_33];
           const b2_57 = h6_W[br2_12 + k_33];
@@ -7374,28 +7377,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_704 = h6_h[i_174 * 32 + j_71];
         const t_250 = v_704 > 0 ? 1 : 0;
-        mul_39[i_174 * 32 + j_71] = c00_59 * t_250;
+        d_h6_h_z[i_174 * 32 + j_71] = c00_59 * t_250;
         const v_705 = h6_h[i_174 * 32 + (j_71 + 1)];
         const t_251 = v_705 > 0 ? 1 : 0;
-        mul_39[i_174 * 32 + (j_71 + 1)] = c01_57 * t_251;
+        d_h6_h_z[i_174 * 32 + (j_71 + 1)] = c01_57 * t_251;
         const v_706 = h6_h[i_174 * 32 + (j_71 + 2)];
         const t_252 = v_706 > 0 ? 1 : 0;
-        mul_39[i_174 * 32 + (j_71 + 2)] = c02_57 * t_252;
+        d_h6_h_z[i_174 * 32 + (j_71 + 2)] = c02_57 * t_252;
         const v_707 = h6_h[i_174 * 32 + (j_71 + 3)];
         const t_253 = v_707 > 0 ? 1 : 0;
-        mul_39[i_174 * 32 + (j_71 + 3)] = c03_57 * t_253;
+        d_h6_h_z[i_174 * 32 + (j_71 + 3)] = c03_57 * t_253;
         const v_708 = h6_h[(i_174 + 1) * 32 + j_71];
         const t_254 = v_708 > 0 ? 1 : 0;
-        mul_39[(i_174 + 1) * 32 + j_71] = c10_33 * t_254;
+        d_h6_h_z[(i_174 + 1) * 32 + j_71] = c10_33 * t_254;
         const v_709 = h6_h[(i_174 + 1) * 32 + (j_71 + 1)];
         const t_255 = v_709 > 0 ? 1 : 0;
-        mul_39[(i_174 + 1) * 32 + (j_71 + 1)] = c11_32 * t_255;
+        d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 1)] = c11_32 * t_255;
         const v_710 = h6_h[(i_174 + 1) * 32 + (j_71 + 2)];
         const t_256 = v_710 > 0 ? 1 : 0;
-        mul_39[(i_174 + 1) * 32 + (j_71 + 2)] = c12_32 * t_256;
+        d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 2)] = c12_32 * t_256;
         const v_711 = h6_h[(i_174 + 1) * 32 + (j_71 + 3)];
         const t_257 = v_711 > 0 ? 1 : 0;
-        mul_39[(i_174 + 1) * 32 + (j_71 + 3)] = c13_32 * t_257;
+        d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 3)] = c13_32 * t_257;
       }
     }
     for (let i_175 = endI_32; i_175 < n; i_175++) {
@@ -7410,7 +7413,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_58 = 0,
           c03_58 = 0;
         for (let k_33 = 0; k_33 < 32; k_33++) {
-          const a0_63 = d_h6_z[ar0_53 + k_33];
+          const a0_63 = d_h6_z_8[ar0_53 + k_33];
           const b0_61 = h6_W[br0_13 + k_33];
           const b1_59 = h6_W[br1_13 + k_33];
           const b2_58 = h6_W[br2_13 + k_33];
@@ -7422,97 +7425,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_712 = h6_h[i_175 * 32 + j_71];
         const t_258 = v_712 > 0 ? 1 : 0;
-        mul_39[i_175 * 32 + j_71] = c00_60 * t_258;
+        d_h6_h_z[i_175 * 32 + j_71] = c00_60 * t_258;
         const v_713 = h6_h[i_175 * 32 + (j_71 + 1)];
         const t_259 = v_713 > 0 ? 1 : 0;
-        mul_39[i_175 * 32 + (j_71 + 1)] = c01_58 * t_259;
+        d_h6_h_z[i_175 * 32 + (j_71 + 1)] = c01_58 * t_259;
         const v_714 = h6_h[i_175 * 32 + (j_71 + 2)];
         const t_260 = v_714 > 0 ? 1 : 0;
-        mul_39[i_175 * 32 + (j_71 + 2)] = c02_58 * t_260;
+        d_h6_h_z[i_175 * 32 + (j_71 + 2)] = c02_58 * t_260;
         const v_715 = h6_h[i_175 * 32 + (j_71 + 3)];
         const t_261 = v_715 > 0 ? 1 : 0;
-        mul_39[i_175 * 32 + (j_71 + 3)] = c03_58 * t_261;
+        d_h6_h_z[i_175 * 32 + (j_71 + 3)] = c03_58 * t_261;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h6_h_beta.fill(0, 0, 32);
     for (let i0_154 = 0; i0_154 < n; i0_154++) {
       for (let i1_154 = 0; i1_154 < 32; i1_154++) {
-        d_h6_h_beta[i1_154] += mul_39[i0_154 * 32 + i1_154];
+        d_h6_h_beta[i1_154] += d_h6_h_z[i0_154 * 32 + i1_154];
       }
     }
     for (let i0_155 = 0; i0_155 < n; i0_155++) {
       for (let i1_155 = 0; i1_155 < 32; i1_155++) {
-        const v_716 = mul_39[i0_155 * 32 + i1_155];
+        const v_716 = d_h6_h_z[i0_155 * 32 + i1_155];
         const v_717 = h6_h_gamma[i1_155];
-        mul_40[i0_155 * 32 + i1_155] = v_716 * v_717;
+        d_h6_h_z_1[i0_155 * 32 + i1_155] = v_716 * v_717;
       }
     }
     d_h6_h_gamma.fill(0, 0, 32);
     for (let i0_156 = 0; i0_156 < n; i0_156++) {
       for (let i1_156 = 0; i1_156 < 32; i1_156++) {
-        const v_718 = mul_39[i0_156 * 32 + i1_156];
-        const v_719 = mul_10[i0_156 * 32 + i1_156];
+        const v_718 = d_h6_h_z[i0_156 * 32 + i1_156];
+        const v_719 = h6_h_z_7[i0_156 * 32 + i1_156];
         d_h6_h_gamma[i1_156] += v_718 * v_719;
       }
     }
-    sum_50.fill(0, 0, 32);
+    d_h6_h_z_2.fill(0, 0, 32);
     for (let i0_157 = 0; i0_157 < n; i0_157++) {
       for (let i1_157 = 0; i1_157 < 32; i1_157++) {
-        const v_720 = mul_40[i0_157 * 32 + i1_157];
-        const v_721 = sub_10[i0_157 * 32 + i1_157];
-        sum_50[i1_157] += v_720 * v_721;
+        const v_720 = d_h6_h_z_1[i0_157 * 32 + i1_157];
+        const v_721 = h6_h_z_3[i0_157 * 32 + i1_157];
+        d_h6_h_z_2[i1_157] += v_720 * v_721;
       }
     }
     for (let i_176 = 0; i_176 < 32; i_176++) {
-      const v_722 = sum_50[i_176];
+      const v_722 = d_h6_h_z_2[i_176];
       const t_262 = -0.5 * v_722;
-      const v_723 = rsqrt_10[i_176];
+      const v_723 = h6_h_z_6[i_176];
       const t_263 = v_723 * v_723;
       const t_264 = v_723 * t_263;
       const t_265 = t_262 * t_264;
-      div_50[i_176] = t_265 / n;
+      d_h6_h_z_3[i_176] = t_265 / n;
     }
     for (let i0_158 = 0; i0_158 < n; i0_158++) {
       for (let i1_158 = 0; i1_158 < 32; i1_158++) {
-        const v_724 = div_50[i1_158];
-        const v_725 = sub_10[i0_158 * 32 + i1_158];
-        mul_41[i0_158 * 32 + i1_158] = v_724 * v_725;
+        const v_724 = d_h6_h_z_3[i1_158];
+        const v_725 = h6_h_z_3[i0_158 * 32 + i1_158];
+        d_h6_h_z_4[i0_158 * 32 + i1_158] = v_724 * v_725;
       }
     }
     for (let i0_159 = 0; i0_159 < n; i0_159++) {
       for (let i1_159 = 0; i1_159 < 32; i1_159++) {
-        const v_726 = mul_40[i0_159 * 32 + i1_159];
-        const v_727 = rsqrt_10[i1_159];
+        const v_726 = d_h6_h_z_1[i0_159 * 32 + i1_159];
+        const v_727 = h6_h_z_6[i1_159];
         const t_266 = v_726 * v_727;
-        const v_728 = mul_41[i0_159 * 32 + i1_159];
+        const v_728 = d_h6_h_z_4[i0_159 * 32 + i1_159];
         const t_267 = t_266 + v_728;
-        add_43[i0_159 * 32 + i1_159] = t_267 + v_728;
+        d_h6_h_z_5[i0_159 * 32 + i1_159] = t_267 + v_728;
       }
     }
-    sum_51.fill(0, 0, 32);
+    d_h6_h_z_6.fill(0, 0, 32);
     for (let i0_160 = 0; i0_160 < n; i0_160++) {
       for (let i1_160 = 0; i1_160 < 32; i1_160++) {
-        const v_729 = add_43[i0_160 * 32 + i1_160];
-        sum_51[i1_160] += -v_729;
+        const v_729 = d_h6_h_z_5[i0_160 * 32 + i1_160];
+        d_h6_h_z_6[i1_160] += -v_729;
       }
     }
     for (let i_177 = 0; i_177 < 32; i_177++) {
-      const v_730 = sum_51[i_177];
-      div_51[i_177] = v_730 / n;
+      const v_730 = d_h6_h_z_6[i_177];
+      d_h6_h_z_7[i_177] = v_730 / n;
     }
     for (let i0_161 = 0; i0_161 < n; i0_161++) {
       for (let i1_161 = 0; i1_161 < 32; i1_161++) {
-        const v_731 = add_43[i0_161 * 32 + i1_161];
-        const v_732 = div_51[i1_161];
-        d_h6_h_z[i0_161 * 32 + i1_161] = v_731 + v_732;
+        const v_731 = d_h6_h_z_5[i0_161 * 32 + i1_161];
+        const v_732 = d_h6_h_z_7[i1_161];
+        d_h6_h_z_8[i0_161 * 32 + i1_161] = v_731 + v_732;
       }
     }
     // grad of: h6 = residual(h5, 32)
     d_h6_h_b.fill(0, 0, 32);
     for (let i0_162 = 0; i0_162 < n; i0_162++) {
       for (let i1_162 = 0; i1_162 < 32; i1_162++) {
-        d_h6_h_b[i1_162] += d_h6_h_z[i0_162 * 32 + i1_162];
+        d_h6_h_b[i1_162] += d_h6_h_z_8[i0_162 * 32 + i1_162];
       }
     }
     for (let i_178 = 0; i_178 < 32; i_178 += 2) {
@@ -7530,10 +7533,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_47 = k_34 * 32 + j_73;
           const a0_64 = h5[ak_7];
           const a1_37 = h5[ak_7 + 1];
-          const b0_62 = d_h6_h_z[bk_47];
-          const b1_60 = d_h6_h_z[bk_47 + 1];
-          const b2_59 = d_h6_h_z[bk_47 + 2];
-          const b3_59 = d_h6_h_z[bk_47 + 3];
+          const b0_62 = d_h6_h_z_8[bk_47];
+          const b1_60 = d_h6_h_z_8[bk_47 + 1];
+          const b2_59 = d_h6_h_z_8[bk_47 + 2];
+          const b3_59 = d_h6_h_z_8[bk_47 + 3];
           c00_61 += a0_64 * b0_62;
           c01_59 += a0_64 * b1_60;
           c02_59 += a0_64 * b2_59;
@@ -7571,8 +7574,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_34 = 0,
           c13_34 = 0;
         for (let k_35 = 0; k_35 < 32; k_35++) {
-          const a0_65 = d_h6_h_z[ar0_54 + k_35];
-          const a1_38 = d_h6_h_z[ar1_27 + k_35];
+          const a0_65 = d_h6_h_z_8[ar0_54 + k_35];
+          const a1_38 = d_h6_h_z_8[ar1_27 + k_35];
           const b0_63 = h6_h_W[br0_14 + k_35];
           const b1_61 = h6_h_W[br1_14 + k_35];
           const b2_60 = h6_h_W[br2_14 + k_35];
@@ -7586,14 +7589,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_34 += a1_38 * b2_60;
           c13_34 += a1_38 * b3_60;
         }
-        mul_42[i_180 * 32 + j_75] = c00_62;
-        mul_42[i_180 * 32 + (j_75 + 1)] = c01_60;
-        mul_42[i_180 * 32 + (j_75 + 2)] = c02_60;
-        mul_42[i_180 * 32 + (j_75 + 3)] = c03_60;
-        mul_42[(i_180 + 1) * 32 + j_75] = c10_35;
-        mul_42[(i_180 + 1) * 32 + (j_75 + 1)] = c11_34;
-        mul_42[(i_180 + 1) * 32 + (j_75 + 2)] = c12_34;
-        mul_42[(i_180 + 1) * 32 + (j_75 + 3)] = c13_34;
+        d_h5_z[i_180 * 32 + j_75] = c00_62;
+        d_h5_z[i_180 * 32 + (j_75 + 1)] = c01_60;
+        d_h5_z[i_180 * 32 + (j_75 + 2)] = c02_60;
+        d_h5_z[i_180 * 32 + (j_75 + 3)] = c03_60;
+        d_h5_z[(i_180 + 1) * 32 + j_75] = c10_35;
+        d_h5_z[(i_180 + 1) * 32 + (j_75 + 1)] = c11_34;
+        d_h5_z[(i_180 + 1) * 32 + (j_75 + 2)] = c12_34;
+        d_h5_z[(i_180 + 1) * 32 + (j_75 + 3)] = c13_34;
       }
     }
     for (let i_181 = endI_34; i_181 < n; i_181++) {
@@ -7608,7 +7611,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_61 = 0,
           c03_61 = 0;
         for (let k_35 = 0; k_35 < 32; k_35++) {
-          const a0_66 = d_h6_h_z[ar0_55 + k_35];
+          const a0_66 = d_h6_h_z_8[ar0_55 + k_35];
           const b0_64 = h6_h_W[br0_15 + k_35];
           const b1_62 = h6_h_W[br1_15 + k_35];
           const b2_61 = h6_h_W[br2_15 + k_35];
@@ -7618,100 +7621,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_61 += a0_66 * b2_61;
           c03_61 += a0_66 * b3_61;
         }
-        mul_42[i_181 * 32 + j_75] = c00_63;
-        mul_42[i_181 * 32 + (j_75 + 1)] = c01_61;
-        mul_42[i_181 * 32 + (j_75 + 2)] = c02_61;
-        mul_42[i_181 * 32 + (j_75 + 3)] = c03_61;
+        d_h5_z[i_181 * 32 + j_75] = c00_63;
+        d_h5_z[i_181 * 32 + (j_75 + 1)] = c01_61;
+        d_h5_z[i_181 * 32 + (j_75 + 2)] = c02_61;
+        d_h5_z[i_181 * 32 + (j_75 + 3)] = c03_61;
       }
     }
     for (let i_182 = 0; i_182 < n; i_182++) {
       for (let j_77 = 0; j_77 < 32; j_77++) {
-        const v_735 = mul_36[i_182 * 32 + j_77];
-        const t_270 = v_735 + mul_42[i_182 * 32 + j_77];
+        const v_735 = d_h6_z[i_182 * 32 + j_77];
+        const t_270 = v_735 + d_h5_z[i_182 * 32 + j_77];
         const v_736 = h5[i_182 * 32 + j_77];
         const t_271 = v_736 > 0 ? 1 : 0;
-        mul_42[i_182 * 32 + j_77] = t_270 * t_271;
+        d_h5_z[i_182 * 32 + j_77] = t_270 * t_271;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h5_beta.fill(0, 0, 32);
     for (let i0_163 = 0; i0_163 < n; i0_163++) {
       for (let i1_163 = 0; i1_163 < 32; i1_163++) {
-        d_h5_beta[i1_163] += mul_42[i0_163 * 32 + i1_163];
+        d_h5_beta[i1_163] += d_h5_z[i0_163 * 32 + i1_163];
       }
     }
     for (let i0_164 = 0; i0_164 < n; i0_164++) {
       for (let i1_164 = 0; i1_164 < 32; i1_164++) {
-        const v_737 = mul_42[i0_164 * 32 + i1_164];
+        const v_737 = d_h5_z[i0_164 * 32 + i1_164];
         const v_738 = h5_gamma[i1_164];
-        mul_43[i0_164 * 32 + i1_164] = v_737 * v_738;
+        d_h5_z_1[i0_164 * 32 + i1_164] = v_737 * v_738;
       }
     }
     d_h5_gamma.fill(0, 0, 32);
     for (let i0_165 = 0; i0_165 < n; i0_165++) {
       for (let i1_165 = 0; i1_165 < 32; i1_165++) {
-        const v_739 = mul_42[i0_165 * 32 + i1_165];
-        const v_740 = mul_9[i0_165 * 32 + i1_165];
+        const v_739 = d_h5_z[i0_165 * 32 + i1_165];
+        const v_740 = h5_z_7[i0_165 * 32 + i1_165];
         d_h5_gamma[i1_165] += v_739 * v_740;
       }
     }
-    sum_52.fill(0, 0, 32);
+    d_h5_z_2.fill(0, 0, 32);
     for (let i0_166 = 0; i0_166 < n; i0_166++) {
       for (let i1_166 = 0; i1_166 < 32; i1_166++) {
-        const v_741 = mul_43[i0_166 * 32 + i1_166];
-        const v_742 = sub_9[i0_166 * 32 + i1_166];
-        sum_52[i1_166] += v_741 * v_742;
+        const v_741 = d_h5_z_1[i0_166 * 32 + i1_166];
+        const v_742 = h5_z_3[i0_166 * 32 + i1_166];
+        d_h5_z_2[i1_166] += v_741 * v_742;
       }
     }
     for (let i_183 = 0; i_183 < 32; i_183++) {
-      const v_743 = sum_52[i_183];
+      const v_743 = d_h5_z_2[i_183];
       const t_272 = -0.5 * v_743;
-      const v_744 = rsqrt_9[i_183];
+      const v_744 = h5_z_6[i_183];
       const t_273 = v_744 * v_744;
       const t_274 = v_744 * t_273;
       const t_275 = t_272 * t_274;
-      div_52[i_183] = t_275 / n;
+      d_h5_z_3[i_183] = t_275 / n;
     }
     for (let i0_167 = 0; i0_167 < n; i0_167++) {
       for (let i1_167 = 0; i1_167 < 32; i1_167++) {
-        const v_745 = div_52[i1_167];
-        const v_746 = sub_9[i0_167 * 32 + i1_167];
-        mul_44[i0_167 * 32 + i1_167] = v_745 * v_746;
+        const v_745 = d_h5_z_3[i1_167];
+        const v_746 = h5_z_3[i0_167 * 32 + i1_167];
+        d_h5_z_4[i0_167 * 32 + i1_167] = v_745 * v_746;
       }
     }
     for (let i0_168 = 0; i0_168 < n; i0_168++) {
       for (let i1_168 = 0; i1_168 < 32; i1_168++) {
-        const v_747 = mul_43[i0_168 * 32 + i1_168];
-        const v_748 = rsqrt_9[i1_168];
+        const v_747 = d_h5_z_1[i0_168 * 32 + i1_168];
+        const v_748 = h5_z_6[i1_168];
         const t_276 = v_747 * v_748;
-        const v_749 = mul_44[i0_168 * 32 + i1_168];
+        const v_749 = d_h5_z_4[i0_168 * 32 + i1_168];
         const t_277 = t_276 + v_749;
-        add_44[i0_168 * 32 + i1_168] = t_277 + v_749;
+        d_h5_z_5[i0_168 * 32 + i1_168] = t_277 + v_749;
       }
     }
-    sum_53.fill(0, 0, 32);
+    d_h5_z_6.fill(0, 0, 32);
     for (let i0_169 = 0; i0_169 < n; i0_169++) {
       for (let i1_169 = 0; i1_169 < 32; i1_169++) {
-        const v_750 = add_44[i0_169 * 32 + i1_169];
-        sum_53[i1_169] += -v_750;
+        const v_750 = d_h5_z_5[i0_169 * 32 + i1_169];
+        d_h5_z_6[i1_169] += -v_750;
       }
     }
     for (let i_184 = 0; i_184 < 32; i_184++) {
-      const v_751 = sum_53[i_184];
-      div_53[i_184] = v_751 / n;
+      const v_751 = d_h5_z_6[i_184];
+      d_h5_z_7[i_184] = v_751 / n;
     }
     for (let i0_170 = 0; i0_170 < n; i0_170++) {
       for (let i1_170 = 0; i1_170 < 32; i1_170++) {
-        const v_752 = add_44[i0_170 * 32 + i1_170];
-        const v_753 = div_53[i1_170];
-        d_h5_z[i0_170 * 32 + i1_170] = v_752 + v_753;
+        const v_752 = d_h5_z_5[i0_170 * 32 + i1_170];
+        const v_753 = d_h5_z_7[i1_170];
+        d_h5_z_8[i0_170 * 32 + i1_170] = v_752 + v_753;
       }
     }
     // grad of: h5 = residual(h4, 32)
     d_h5_b.fill(0, 0, 32);
     for (let i0_171 = 0; i0_171 < n; i0_171++) {
       for (let i1_171 = 0; i1_171 < 32; i1_171++) {
-        d_h5_b[i1_171] += d_h5_z[i0_171 * 32 + i1_171];
+        d_h5_b[i1_171] += d_h5_z_8[i0_171 * 32 + i1_171];
       }
     }
     for (let i_185 = 0; i_185 < 32; i_185 += 2) {
@@ -7729,10 +7732,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_48 = k_36 * 32 + j_78;
           const a0_67 = h5_h[ak_8];
           const a1_39 = h5_h[ak_8 + 1];
-          const b0_65 = d_h5_z[bk_48];
-          const b1_63 = d_h5_z[bk_48 + 1];
-          const b2_62 = d_h5_z[bk_48 + 2];
-          const b3_62 = d_h5_z[bk_48 + 3];
+          const b0_65 = d_h5_z_8[bk_48];
+          const b1_63 = d_h5_z_8[bk_48 + 1];
+          const b2_62 = d_h5_z_8[bk_48 + 2];
+          const b3_62 = d_h5_z_8[bk_48 + 3];
           c00_64 += a0_67 * b0_65;
           c01_62 += a0_67 * b1_63;
           c02_62 += a0_67 * b2_62;
@@ -7753,93 +7756,91 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_20(x: Float64Array, label: Float64Array, n: number): void {
-    const sub_4 = buf26,
-      rsqrt_4 = buf29,
-      mul_4 = buf28,
+  function backward_d_h5_h_z_to_d_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
+    const h3_h_z_3 = buf26,
+      h3_h_z_6 = buf29,
+      h3_h_z_7 = buf28,
       h3_h = buf30,
-      sub_5 = buf32,
-      rsqrt_5 = buf35,
-      mul_5 = buf34,
+      h3_z_3 = buf32,
+      h3_z_6 = buf35,
+      h3_z_7 = buf34,
       h3 = buf36,
-      sub_6 = buf38,
-      rsqrt_6 = buf41,
-      mul_6 = buf40,
+      h4_h_z_3 = buf38,
+      h4_h_z_6 = buf41,
+      h4_h_z_7 = buf40,
       h4_h = buf42,
-      sub_7 = buf44,
-      rsqrt_7 = buf47,
-      mul_7 = buf46,
+      h4_z_3 = buf44,
+      h4_z_6 = buf47,
+      h4_z_7 = buf46,
       h4 = buf48,
-      sub_8 = buf50,
-      rsqrt_8 = buf53,
-      mul_8 = buf52,
+      h5_h_z_3 = buf50,
+      h5_h_z_6 = buf53,
+      h5_h_z_7 = buf52,
       h5_h = buf54,
-      mul_42 = buf64,
-      d_h5_z = buf70,
-      mul_45 = buf58,
-      d_h5_h_beta = buf54,
-      mul_46 = buf70,
-      d_h5_h_gamma = buf82,
-      sum_54 = buf52,
-      div_54 = buf58,
-      mul_47 = buf52,
-      add_45 = buf50,
-      sum_55 = buf53,
-      div_55 = buf52,
+      d_h5_z = buf64,
+      d_h5_z_8 = buf70,
       d_h5_h_z = buf58,
+      d_h5_h_beta = buf54,
+      d_h5_h_z_1 = buf70,
+      d_h5_h_gamma = buf82,
+      d_h5_h_z_2 = buf52,
+      d_h5_h_z_3 = buf58,
+      d_h5_h_z_4 = buf52,
+      d_h5_h_z_5 = buf50,
+      d_h5_h_z_6 = buf53,
+      d_h5_h_z_7 = buf52,
+      d_h5_h_z_8 = buf58,
       d_h5_h_b = buf53,
       d_h5_h_W = buf50,
-      mul_48 = buf52,
+      d_h4_z = buf52,
       d_h4_beta = buf48,
-      mul_49 = buf58,
+      d_h4_z_1 = buf58,
       d_h4_gamma = buf64,
-      sum_56 = buf46,
-      div_56 = buf70,
-      mul_50 = buf46,
-      add_46 = buf44,
-      sum_57 = buf47,
-      div_57 = buf46,
-      d_h4_z = buf58,
+      d_h4_z_2 = buf46,
+      d_h4_z_3 = buf70,
+      d_h4_z_4 = buf46,
+      d_h4_z_5 = buf44,
+      d_h4_z_6 = buf47,
+      d_h4_z_7 = buf46,
+      d_h4_z_8 = buf58,
       d_h4_b = buf47,
       d_h4_W = buf44,
-      mul_51 = buf46,
-      d_h4_h_beta = buf42,
-      mul_52 = buf58,
-      d_h4_h_gamma = buf70,
-      sum_58 = buf40,
-      div_58 = buf46,
-      mul_53 = buf40,
-      add_47 = buf38,
-      sum_59 = buf41,
-      div_59 = buf40,
       d_h4_h_z = buf46,
+      d_h4_h_beta = buf42,
+      d_h4_h_z_1 = buf58,
+      d_h4_h_gamma = buf70,
+      d_h4_h_z_2 = buf40,
+      d_h4_h_z_3 = buf46,
+      d_h4_h_z_4 = buf40,
+      d_h4_h_z_5 = buf38,
+      d_h4_h_z_6 = buf41,
+      d_h4_h_z_7 = buf40,
+      d_h4_h_z_8 = buf46,
       d_h4_h_b = buf41,
       d_h4_h_W = buf38,
-      mul_54 = buf40,
+      d_h3_z = buf40,
       d_h3_beta = buf36,
-      mul_55 = buf46,
+      d_h3_z_1 = buf46,
       d_h3_gamma = buf52,
-      sum_60 = buf34,
-      div_60 = buf58,
-      mul_56 = buf34,
-      add_48 = buf32,
-      sum_61 = buf35,
-      div_61 = buf34,
-      d_h3_z = buf46,
+      d_h3_z_2 = buf34,
+      d_h3_z_3 = buf58,
+      d_h3_z_4 = buf34,
+      d_h3_z_5 = buf32,
+      d_h3_z_6 = buf35,
+      d_h3_z_7 = buf34,
+      d_h3_z_8 = buf46,
       d_h3_b = buf35,
       d_h3_W = buf32,
-      mul_57 = buf34,
-      d_h3_h_beta = buf30,
-      mul_58 = buf46,
-      d_h3_h_gamma = buf58,
-      sum_62 = buf28,
-      div_62 = buf34,
-      mul_59 = buf28,
-      add_49 = buf26,
-      sum_63 = buf29,
-      div_63 = buf28,
       d_h3_h_z = buf34,
-      d_h3_h_b = buf29;
+      d_h3_h_beta = buf30,
+      d_h3_h_z_1 = buf46,
+      d_h3_h_gamma = buf58,
+      d_h3_h_z_2 = buf28,
+      d_h3_h_z_3 = buf34,
+      d_h3_h_z_4 = buf28,
+      d_h3_h_z_5 = buf26,
+      d_h3_h_z_6 = buf29,
+      d_h3_h_z_7 = buf28;
     const endI_36 = n - (n % 2);
     for (let i_187 = 0; i_187 < endI_36; i_187 += 2) {
       for (let j_80 = 0; j_80 < 32; j_80 += 4) {
@@ -7858,8 +7859,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_36 = 0,
           c13_36 = 0;
         for (let k_37 = 0; k_37 < 32; k_37++) {
-          const a0_68 = d_h5_z[ar0_56 + k_37];
-          const a1_40 = d_h5_z[ar1_28 + k_37];
+          const a0_68 = d_h5_z_8[ar0_56 + k_37];
+          const a1_40 = d_h5_z_8[ar1_28 + k_37];
           const b0_66 = h5_W[br0_16 + k_37];
           const b1_64 = h5_W[br1_16 + k_37];
           const b2_63 = h5_W[br2_16 + k_37];
@@ -7875,28 +7876,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_755 = h5_h[i_187 * 32 + j_80];
         const t_279 = v_755 > 0 ? 1 : 0;
-        mul_45[i_187 * 32 + j_80] = c00_65 * t_279;
+        d_h5_h_z[i_187 * 32 + j_80] = c00_65 * t_279;
         const v_756 = h5_h[i_187 * 32 + (j_80 + 1)];
         const t_280 = v_756 > 0 ? 1 : 0;
-        mul_45[i_187 * 32 + (j_80 + 1)] = c01_63 * t_280;
+        d_h5_h_z[i_187 * 32 + (j_80 + 1)] = c01_63 * t_280;
         const v_757 = h5_h[i_187 * 32 + (j_80 + 2)];
         const t_281 = v_757 > 0 ? 1 : 0;
-        mul_45[i_187 * 32 + (j_80 + 2)] = c02_63 * t_281;
+        d_h5_h_z[i_187 * 32 + (j_80 + 2)] = c02_63 * t_281;
         const v_758 = h5_h[i_187 * 32 + (j_80 + 3)];
         const t_282 = v_758 > 0 ? 1 : 0;
-        mul_45[i_187 * 32 + (j_80 + 3)] = c03_63 * t_282;
+        d_h5_h_z[i_187 * 32 + (j_80 + 3)] = c03_63 * t_282;
         const v_759 = h5_h[(i_187 + 1) * 32 + j_80];
         const t_283 = v_759 > 0 ? 1 : 0;
-        mul_45[(i_187 + 1) * 32 + j_80] = c10_37 * t_283;
+        d_h5_h_z[(i_187 + 1) * 32 + j_80] = c10_37 * t_283;
         const v_760 = h5_h[(i_187 + 1) * 32 + (j_80 + 1)];
         const t_284 = v_760 > 0 ? 1 : 0;
-        mul_45[(i_187 + 1) * 32 + (j_80 + 1)] = c11_36 * t_284;
+        d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 1)] = c11_36 * t_284;
         const v_761 = h5_h[(i_187 + 1) * 32 + (j_80 + 2)];
         const t_285 = v_761 > 0 ? 1 : 0;
-        mul_45[(i_187 + 1) * 32 + (j_80 + 2)] = c12_36 * t_285;
+        d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 2)] = c12_36 * t_285;
         const v_762 = h5_h[(i_187 + 1) * 32 + (j_80 + 3)];
         const t_286 = v_762 > 0 ? 1 : 0;
-        mul_45[(i_187 + 1) * 32 + (j_80 + 3)] = c13_36 * t_286;
+        d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 3)] = c13_36 * t_286;
       }
     }
     for (let i_188 = endI_36; i_188 < n; i_188++) {
@@ -7911,7 +7912,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_64 = 0,
           c03_64 = 0;
         for (let k_37 = 0; k_37 < 32; k_37++) {
-          const a0_69 = d_h5_z[ar0_57 + k_37];
+          const a0_69 = d_h5_z_8[ar0_57 + k_37];
           const b0_67 = h5_W[br0_17 + k_37];
           const b1_65 = h5_W[br1_17 + k_37];
           const b2_64 = h5_W[br2_17 + k_37];
@@ -7923,97 +7924,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_763 = h5_h[i_188 * 32 + j_80];
         const t_287 = v_763 > 0 ? 1 : 0;
-        mul_45[i_188 * 32 + j_80] = c00_66 * t_287;
+        d_h5_h_z[i_188 * 32 + j_80] = c00_66 * t_287;
         const v_764 = h5_h[i_188 * 32 + (j_80 + 1)];
         const t_288 = v_764 > 0 ? 1 : 0;
-        mul_45[i_188 * 32 + (j_80 + 1)] = c01_64 * t_288;
+        d_h5_h_z[i_188 * 32 + (j_80 + 1)] = c01_64 * t_288;
         const v_765 = h5_h[i_188 * 32 + (j_80 + 2)];
         const t_289 = v_765 > 0 ? 1 : 0;
-        mul_45[i_188 * 32 + (j_80 + 2)] = c02_64 * t_289;
+        d_h5_h_z[i_188 * 32 + (j_80 + 2)] = c02_64 * t_289;
         const v_766 = h5_h[i_188 * 32 + (j_80 + 3)];
         const t_290 = v_766 > 0 ? 1 : 0;
-        mul_45[i_188 * 32 + (j_80 + 3)] = c03_64 * t_290;
+        d_h5_h_z[i_188 * 32 + (j_80 + 3)] = c03_64 * t_290;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h5_h_beta.fill(0, 0, 32);
     for (let i0_172 = 0; i0_172 < n; i0_172++) {
       for (let i1_172 = 0; i1_172 < 32; i1_172++) {
-        d_h5_h_beta[i1_172] += mul_45[i0_172 * 32 + i1_172];
+        d_h5_h_beta[i1_172] += d_h5_h_z[i0_172 * 32 + i1_172];
       }
     }
     for (let i0_173 = 0; i0_173 < n; i0_173++) {
       for (let i1_173 = 0; i1_173 < 32; i1_173++) {
-        const v_767 = mul_45[i0_173 * 32 + i1_173];
+        const v_767 = d_h5_h_z[i0_173 * 32 + i1_173];
         const v_768 = h5_h_gamma[i1_173];
-        mul_46[i0_173 * 32 + i1_173] = v_767 * v_768;
+        d_h5_h_z_1[i0_173 * 32 + i1_173] = v_767 * v_768;
       }
     }
     d_h5_h_gamma.fill(0, 0, 32);
     for (let i0_174 = 0; i0_174 < n; i0_174++) {
       for (let i1_174 = 0; i1_174 < 32; i1_174++) {
-        const v_769 = mul_45[i0_174 * 32 + i1_174];
-        const v_770 = mul_8[i0_174 * 32 + i1_174];
+        const v_769 = d_h5_h_z[i0_174 * 32 + i1_174];
+        const v_770 = h5_h_z_7[i0_174 * 32 + i1_174];
         d_h5_h_gamma[i1_174] += v_769 * v_770;
       }
     }
-    sum_54.fill(0, 0, 32);
+    d_h5_h_z_2.fill(0, 0, 32);
     for (let i0_175 = 0; i0_175 < n; i0_175++) {
       for (let i1_175 = 0; i1_175 < 32; i1_175++) {
-        const v_771 = mul_46[i0_175 * 32 + i1_175];
-        const v_772 = sub_8[i0_175 * 32 + i1_175];
-        sum_54[i1_175] += v_771 * v_772;
+        const v_771 = d_h5_h_z_1[i0_175 * 32 + i1_175];
+        const v_772 = h5_h_z_3[i0_175 * 32 + i1_175];
+        d_h5_h_z_2[i1_175] += v_771 * v_772;
       }
     }
     for (let i_189 = 0; i_189 < 32; i_189++) {
-      const v_773 = sum_54[i_189];
+      const v_773 = d_h5_h_z_2[i_189];
       const t_291 = -0.5 * v_773;
-      const v_774 = rsqrt_8[i_189];
+      const v_774 = h5_h_z_6[i_189];
       const t_292 = v_774 * v_774;
       const t_293 = v_774 * t_292;
       const t_294 = t_291 * t_293;
-      div_54[i_189] = t_294 / n;
+      d_h5_h_z_3[i_189] = t_294 / n;
     }
     for (let i0_176 = 0; i0_176 < n; i0_176++) {
       for (let i1_176 = 0; i1_176 < 32; i1_176++) {
-        const v_775 = div_54[i1_176];
-        const v_776 = sub_8[i0_176 * 32 + i1_176];
-        mul_47[i0_176 * 32 + i1_176] = v_775 * v_776;
+        const v_775 = d_h5_h_z_3[i1_176];
+        const v_776 = h5_h_z_3[i0_176 * 32 + i1_176];
+        d_h5_h_z_4[i0_176 * 32 + i1_176] = v_775 * v_776;
       }
     }
     for (let i0_177 = 0; i0_177 < n; i0_177++) {
       for (let i1_177 = 0; i1_177 < 32; i1_177++) {
-        const v_777 = mul_46[i0_177 * 32 + i1_177];
-        const v_778 = rsqrt_8[i1_177];
+        const v_777 = d_h5_h_z_1[i0_177 * 32 + i1_177];
+        const v_778 = h5_h_z_6[i1_177];
         const t_295 = v_777 * v_778;
-        const v_779 = mul_47[i0_177 * 32 + i1_177];
+        const v_779 = d_h5_h_z_4[i0_177 * 32 + i1_177];
         const t_296 = t_295 + v_779;
-        add_45[i0_177 * 32 + i1_177] = t_296 + v_779;
+        d_h5_h_z_5[i0_177 * 32 + i1_177] = t_296 + v_779;
       }
     }
-    sum_55.fill(0, 0, 32);
+    d_h5_h_z_6.fill(0, 0, 32);
     for (let i0_178 = 0; i0_178 < n; i0_178++) {
       for (let i1_178 = 0; i1_178 < 32; i1_178++) {
-        const v_780 = add_45[i0_178 * 32 + i1_178];
-        sum_55[i1_178] += -v_780;
+        const v_780 = d_h5_h_z_5[i0_178 * 32 + i1_178];
+        d_h5_h_z_6[i1_178] += -v_780;
       }
     }
     for (let i_190 = 0; i_190 < 32; i_190++) {
-      const v_781 = sum_55[i_190];
-      div_55[i_190] = v_781 / n;
+      const v_781 = d_h5_h_z_6[i_190];
+      d_h5_h_z_7[i_190] = v_781 / n;
     }
     for (let i0_179 = 0; i0_179 < n; i0_179++) {
       for (let i1_179 = 0; i1_179 < 32; i1_179++) {
-        const v_782 = add_45[i0_179 * 32 + i1_179];
-        const v_783 = div_55[i1_179];
-        d_h5_h_z[i0_179 * 32 + i1_179] = v_782 + v_783;
+        const v_782 = d_h5_h_z_5[i0_179 * 32 + i1_179];
+        const v_783 = d_h5_h_z_7[i1_179];
+        d_h5_h_z_8[i0_179 * 32 + i1_179] = v_782 + v_783;
       }
     }
     // grad of: h5 = residual(h4, 32)
     d_h5_h_b.fill(0, 0, 32);
     for (let i0_180 = 0; i0_180 < n; i0_180++) {
       for (let i1_180 = 0; i1_180 < 32; i1_180++) {
-        d_h5_h_b[i1_180] += d_h5_h_z[i0_180 * 32 + i1_180];
+        d_h5_h_b[i1_180] += d_h5_h_z_8[i0_180 * 32 + i1_180];
       }
     }
     for (let i_191 = 0; i_191 < 32; i_191 += 2) {
@@ -8031,10 +8032,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_49 = k_38 * 32 + j_82;
           const a0_70 = h4[ak_9];
           const a1_41 = h4[ak_9 + 1];
-          const b0_68 = d_h5_h_z[bk_49];
-          const b1_66 = d_h5_h_z[bk_49 + 1];
-          const b2_65 = d_h5_h_z[bk_49 + 2];
-          const b3_65 = d_h5_h_z[bk_49 + 3];
+          const b0_68 = d_h5_h_z_8[bk_49];
+          const b1_66 = d_h5_h_z_8[bk_49 + 1];
+          const b2_65 = d_h5_h_z_8[bk_49 + 2];
+          const b3_65 = d_h5_h_z_8[bk_49 + 3];
           c00_67 += a0_70 * b0_68;
           c01_65 += a0_70 * b1_66;
           c02_65 += a0_70 * b2_65;
@@ -8072,8 +8073,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_38 = 0,
           c13_38 = 0;
         for (let k_39 = 0; k_39 < 32; k_39++) {
-          const a0_71 = d_h5_h_z[ar0_58 + k_39];
-          const a1_42 = d_h5_h_z[ar1_29 + k_39];
+          const a0_71 = d_h5_h_z_8[ar0_58 + k_39];
+          const a1_42 = d_h5_h_z_8[ar1_29 + k_39];
           const b0_69 = h5_h_W[br0_18 + k_39];
           const b1_67 = h5_h_W[br1_18 + k_39];
           const b2_66 = h5_h_W[br2_18 + k_39];
@@ -8087,14 +8088,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_38 += a1_42 * b2_66;
           c13_38 += a1_42 * b3_66;
         }
-        mul_48[i_193 * 32 + j_84] = c00_68;
-        mul_48[i_193 * 32 + (j_84 + 1)] = c01_66;
-        mul_48[i_193 * 32 + (j_84 + 2)] = c02_66;
-        mul_48[i_193 * 32 + (j_84 + 3)] = c03_66;
-        mul_48[(i_193 + 1) * 32 + j_84] = c10_39;
-        mul_48[(i_193 + 1) * 32 + (j_84 + 1)] = c11_38;
-        mul_48[(i_193 + 1) * 32 + (j_84 + 2)] = c12_38;
-        mul_48[(i_193 + 1) * 32 + (j_84 + 3)] = c13_38;
+        d_h4_z[i_193 * 32 + j_84] = c00_68;
+        d_h4_z[i_193 * 32 + (j_84 + 1)] = c01_66;
+        d_h4_z[i_193 * 32 + (j_84 + 2)] = c02_66;
+        d_h4_z[i_193 * 32 + (j_84 + 3)] = c03_66;
+        d_h4_z[(i_193 + 1) * 32 + j_84] = c10_39;
+        d_h4_z[(i_193 + 1) * 32 + (j_84 + 1)] = c11_38;
+        d_h4_z[(i_193 + 1) * 32 + (j_84 + 2)] = c12_38;
+        d_h4_z[(i_193 + 1) * 32 + (j_84 + 3)] = c13_38;
       }
     }
     for (let i_194 = endI_38; i_194 < n; i_194++) {
@@ -8109,7 +8110,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_67 = 0,
           c03_67 = 0;
         for (let k_39 = 0; k_39 < 32; k_39++) {
-          const a0_72 = d_h5_h_z[ar0_59 + k_39];
+          const a0_72 = d_h5_h_z_8[ar0_59 + k_39];
           const b0_70 = h5_h_W[br0_19 + k_39];
           const b1_68 = h5_h_W[br1_19 + k_39];
           const b2_67 = h5_h_W[br2_19 + k_39];
@@ -8119,100 +8120,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_67 += a0_72 * b2_67;
           c03_67 += a0_72 * b3_67;
         }
-        mul_48[i_194 * 32 + j_84] = c00_69;
-        mul_48[i_194 * 32 + (j_84 + 1)] = c01_67;
-        mul_48[i_194 * 32 + (j_84 + 2)] = c02_67;
-        mul_48[i_194 * 32 + (j_84 + 3)] = c03_67;
+        d_h4_z[i_194 * 32 + j_84] = c00_69;
+        d_h4_z[i_194 * 32 + (j_84 + 1)] = c01_67;
+        d_h4_z[i_194 * 32 + (j_84 + 2)] = c02_67;
+        d_h4_z[i_194 * 32 + (j_84 + 3)] = c03_67;
       }
     }
     for (let i_195 = 0; i_195 < n; i_195++) {
       for (let j_86 = 0; j_86 < 32; j_86++) {
-        const v_786 = mul_42[i_195 * 32 + j_86];
-        const t_299 = v_786 + mul_48[i_195 * 32 + j_86];
+        const v_786 = d_h5_z[i_195 * 32 + j_86];
+        const t_299 = v_786 + d_h4_z[i_195 * 32 + j_86];
         const v_787 = h4[i_195 * 32 + j_86];
         const t_300 = v_787 > 0 ? 1 : 0;
-        mul_48[i_195 * 32 + j_86] = t_299 * t_300;
+        d_h4_z[i_195 * 32 + j_86] = t_299 * t_300;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h4_beta.fill(0, 0, 32);
     for (let i0_181 = 0; i0_181 < n; i0_181++) {
       for (let i1_181 = 0; i1_181 < 32; i1_181++) {
-        d_h4_beta[i1_181] += mul_48[i0_181 * 32 + i1_181];
+        d_h4_beta[i1_181] += d_h4_z[i0_181 * 32 + i1_181];
       }
     }
     for (let i0_182 = 0; i0_182 < n; i0_182++) {
       for (let i1_182 = 0; i1_182 < 32; i1_182++) {
-        const v_788 = mul_48[i0_182 * 32 + i1_182];
+        const v_788 = d_h4_z[i0_182 * 32 + i1_182];
         const v_789 = h4_gamma[i1_182];
-        mul_49[i0_182 * 32 + i1_182] = v_788 * v_789;
+        d_h4_z_1[i0_182 * 32 + i1_182] = v_788 * v_789;
       }
     }
     d_h4_gamma.fill(0, 0, 32);
     for (let i0_183 = 0; i0_183 < n; i0_183++) {
       for (let i1_183 = 0; i1_183 < 32; i1_183++) {
-        const v_790 = mul_48[i0_183 * 32 + i1_183];
-        const v_791 = mul_7[i0_183 * 32 + i1_183];
+        const v_790 = d_h4_z[i0_183 * 32 + i1_183];
+        const v_791 = h4_z_7[i0_183 * 32 + i1_183];
         d_h4_gamma[i1_183] += v_790 * v_791;
       }
     }
-    sum_56.fill(0, 0, 32);
+    d_h4_z_2.fill(0, 0, 32);
     for (let i0_184 = 0; i0_184 < n; i0_184++) {
       for (let i1_184 = 0; i1_184 < 32; i1_184++) {
-        const v_792 = mul_49[i0_184 * 32 + i1_184];
-        const v_793 = sub_7[i0_184 * 32 + i1_184];
-        sum_56[i1_184] += v_792 * v_793;
+        const v_792 = d_h4_z_1[i0_184 * 32 + i1_184];
+        const v_793 = h4_z_3[i0_184 * 32 + i1_184];
+        d_h4_z_2[i1_184] += v_792 * v_793;
       }
     }
     for (let i_196 = 0; i_196 < 32; i_196++) {
-      const v_794 = sum_56[i_196];
+      const v_794 = d_h4_z_2[i_196];
       const t_301 = -0.5 * v_794;
-      const v_795 = rsqrt_7[i_196];
+      const v_795 = h4_z_6[i_196];
       const t_302 = v_795 * v_795;
       const t_303 = v_795 * t_302;
       const t_304 = t_301 * t_303;
-      div_56[i_196] = t_304 / n;
+      d_h4_z_3[i_196] = t_304 / n;
     }
     for (let i0_185 = 0; i0_185 < n; i0_185++) {
       for (let i1_185 = 0; i1_185 < 32; i1_185++) {
-        const v_796 = div_56[i1_185];
-        const v_797 = sub_7[i0_185 * 32 + i1_185];
-        mul_50[i0_185 * 32 + i1_185] = v_796 * v_797;
+        const v_796 = d_h4_z_3[i1_185];
+        const v_797 = h4_z_3[i0_185 * 32 + i1_185];
+        d_h4_z_4[i0_185 * 32 + i1_185] = v_796 * v_797;
       }
     }
     for (let i0_186 = 0; i0_186 < n; i0_186++) {
       for (let i1_186 = 0; i1_186 < 32; i1_186++) {
-        const v_798 = mul_49[i0_186 * 32 + i1_186];
-        const v_799 = rsqrt_7[i1_186];
+        const v_798 = d_h4_z_1[i0_186 * 32 + i1_186];
+        const v_799 = h4_z_6[i1_186];
         const t_305 = v_798 * v_799;
-        const v_800 = mul_50[i0_186 * 32 + i1_186];
+        const v_800 = d_h4_z_4[i0_186 * 32 + i1_186];
         const t_306 = t_305 + v_800;
-        add_46[i0_186 * 32 + i1_186] = t_306 + v_800;
+        d_h4_z_5[i0_186 * 32 + i1_186] = t_306 + v_800;
       }
     }
-    sum_57.fill(0, 0, 32);
+    d_h4_z_6.fill(0, 0, 32);
     for (let i0_187 = 0; i0_187 < n; i0_187++) {
       for (let i1_187 = 0; i1_187 < 32; i1_187++) {
-        const v_801 = add_46[i0_187 * 32 + i1_187];
-        sum_57[i1_187] += -v_801;
+        const v_801 = d_h4_z_5[i0_187 * 32 + i1_187];
+        d_h4_z_6[i1_187] += -v_801;
       }
     }
     for (let i_197 = 0; i_197 < 32; i_197++) {
-      const v_802 = sum_57[i_197];
-      div_57[i_197] = v_802 / n;
+      const v_802 = d_h4_z_6[i_197];
+      d_h4_z_7[i_197] = v_802 / n;
     }
     for (let i0_188 = 0; i0_188 < n; i0_188++) {
       for (let i1_188 = 0; i1_188 < 32; i1_188++) {
-        const v_803 = add_46[i0_188 * 32 + i1_188];
-        const v_804 = div_57[i1_188];
-        d_h4_z[i0_188 * 32 + i1_188] = v_803 + v_804;
+        const v_803 = d_h4_z_5[i0_188 * 32 + i1_188];
+        const v_804 = d_h4_z_7[i1_188];
+        d_h4_z_8[i0_188 * 32 + i1_188] = v_803 + v_804;
       }
     }
     // grad of: h4 = residual(h3, 32)
     d_h4_b.fill(0, 0, 32);
     for (let i0_189 = 0; i0_189 < n; i0_189++) {
       for (let i1_189 = 0; i1_189 < 32; i1_189++) {
-        d_h4_b[i1_189] += d_h4_z[i0_189 * 32 + i1_189];
+        d_h4_b[i1_189] += d_h4_z_8[i0_189 * 32 + i1_189];
       }
     }
     for (let i_198 = 0; i_198 < 32; i_198 += 2) {
@@ -8230,10 +8231,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_50 = k_40 * 32 + j_87;
           const a0_73 = h4_h[ak_10];
           const a1_43 = h4_h[ak_10 + 1];
-          const b0_71 = d_h4_z[bk_50];
-          const b1_69 = d_h4_z[bk_50 + 1];
-          const b2_68 = d_h4_z[bk_50 + 2];
-          const b3_68 = d_h4_z[bk_50 + 3];
+          const b0_71 = d_h4_z_8[bk_50];
+          const b1_69 = d_h4_z_8[bk_50 + 1];
+          const b2_68 = d_h4_z_8[bk_50 + 2];
+          const b3_68 = d_h4_z_8[bk_50 + 3];
           c00_70 += a0_73 * b0_71;
           c01_68 += a0_73 * b1_69;
           c02_68 += a0_73 * b2_68;
@@ -8271,8 +8272,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_40 = 0,
           c13_40 = 0;
         for (let k_41 = 0; k_41 < 32; k_41++) {
-          const a0_74 = d_h4_z[ar0_60 + k_41];
-          const a1_44 = d_h4_z[ar1_30 + k_41];
+          const a0_74 = d_h4_z_8[ar0_60 + k_41];
+          const a1_44 = d_h4_z_8[ar1_30 + k_41];
           const b0_72 = h4_W[br0_20 + k_41];
           const b1_70 = h4_W[br1_20 + k_41];
           const b2_69 = h4_W[br2_20 + k_41];
@@ -8288,28 +8289,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_806 = h4_h[i_200 * 32 + j_89];
         const t_308 = v_806 > 0 ? 1 : 0;
-        mul_51[i_200 * 32 + j_89] = c00_71 * t_308;
+        d_h4_h_z[i_200 * 32 + j_89] = c00_71 * t_308;
         const v_807 = h4_h[i_200 * 32 + (j_89 + 1)];
         const t_309 = v_807 > 0 ? 1 : 0;
-        mul_51[i_200 * 32 + (j_89 + 1)] = c01_69 * t_309;
+        d_h4_h_z[i_200 * 32 + (j_89 + 1)] = c01_69 * t_309;
         const v_808 = h4_h[i_200 * 32 + (j_89 + 2)];
         const t_310 = v_808 > 0 ? 1 : 0;
-        mul_51[i_200 * 32 + (j_89 + 2)] = c02_69 * t_310;
+        d_h4_h_z[i_200 * 32 + (j_89 + 2)] = c02_69 * t_310;
         const v_809 = h4_h[i_200 * 32 + (j_89 + 3)];
         const t_311 = v_809 > 0 ? 1 : 0;
-        mul_51[i_200 * 32 + (j_89 + 3)] = c03_69 * t_311;
+        d_h4_h_z[i_200 * 32 + (j_89 + 3)] = c03_69 * t_311;
         const v_810 = h4_h[(i_200 + 1) * 32 + j_89];
         const t_312 = v_810 > 0 ? 1 : 0;
-        mul_51[(i_200 + 1) * 32 + j_89] = c10_41 * t_312;
+        d_h4_h_z[(i_200 + 1) * 32 + j_89] = c10_41 * t_312;
         const v_811 = h4_h[(i_200 + 1) * 32 + (j_89 + 1)];
         const t_313 = v_811 > 0 ? 1 : 0;
-        mul_51[(i_200 + 1) * 32 + (j_89 + 1)] = c11_40 * t_313;
+        d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 1)] = c11_40 * t_313;
         const v_812 = h4_h[(i_200 + 1) * 32 + (j_89 + 2)];
         const t_314 = v_812 > 0 ? 1 : 0;
-        mul_51[(i_200 + 1) * 32 + (j_89 + 2)] = c12_40 * t_314;
+        d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 2)] = c12_40 * t_314;
         const v_813 = h4_h[(i_200 + 1) * 32 + (j_89 + 3)];
         const t_315 = v_813 > 0 ? 1 : 0;
-        mul_51[(i_200 + 1) * 32 + (j_89 + 3)] = c13_40 * t_315;
+        d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 3)] = c13_40 * t_315;
       }
     }
     for (let i_201 = endI_40; i_201 < n; i_201++) {
@@ -8324,7 +8325,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_70 = 0,
           c03_70 = 0;
         for (let k_41 = 0; k_41 < 32; k_41++) {
-          const a0_75 = d_h4_z[ar0_61 + k_41];
+          const a0_75 = d_h4_z_8[ar0_61 + k_41];
           const b0_73 = h4_W[br0_21 + k_41];
           const b1_71 = h4_W[br1_21 + k_41];
           const b2_70 = h4_W[br2_21 + k_41];
@@ -8336,97 +8337,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_814 = h4_h[i_201 * 32 + j_89];
         const t_316 = v_814 > 0 ? 1 : 0;
-        mul_51[i_201 * 32 + j_89] = c00_72 * t_316;
+        d_h4_h_z[i_201 * 32 + j_89] = c00_72 * t_316;
         const v_815 = h4_h[i_201 * 32 + (j_89 + 1)];
         const t_317 = v_815 > 0 ? 1 : 0;
-        mul_51[i_201 * 32 + (j_89 + 1)] = c01_70 * t_317;
+        d_h4_h_z[i_201 * 32 + (j_89 + 1)] = c01_70 * t_317;
         const v_816 = h4_h[i_201 * 32 + (j_89 + 2)];
         const t_318 = v_816 > 0 ? 1 : 0;
-        mul_51[i_201 * 32 + (j_89 + 2)] = c02_70 * t_318;
+        d_h4_h_z[i_201 * 32 + (j_89 + 2)] = c02_70 * t_318;
         const v_817 = h4_h[i_201 * 32 + (j_89 + 3)];
         const t_319 = v_817 > 0 ? 1 : 0;
-        mul_51[i_201 * 32 + (j_89 + 3)] = c03_70 * t_319;
+        d_h4_h_z[i_201 * 32 + (j_89 + 3)] = c03_70 * t_319;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h4_h_beta.fill(0, 0, 32);
     for (let i0_190 = 0; i0_190 < n; i0_190++) {
       for (let i1_190 = 0; i1_190 < 32; i1_190++) {
-        d_h4_h_beta[i1_190] += mul_51[i0_190 * 32 + i1_190];
+        d_h4_h_beta[i1_190] += d_h4_h_z[i0_190 * 32 + i1_190];
       }
     }
     for (let i0_191 = 0; i0_191 < n; i0_191++) {
       for (let i1_191 = 0; i1_191 < 32; i1_191++) {
-        const v_818 = mul_51[i0_191 * 32 + i1_191];
+        const v_818 = d_h4_h_z[i0_191 * 32 + i1_191];
         const v_819 = h4_h_gamma[i1_191];
-        mul_52[i0_191 * 32 + i1_191] = v_818 * v_819;
+        d_h4_h_z_1[i0_191 * 32 + i1_191] = v_818 * v_819;
       }
     }
     d_h4_h_gamma.fill(0, 0, 32);
     for (let i0_192 = 0; i0_192 < n; i0_192++) {
       for (let i1_192 = 0; i1_192 < 32; i1_192++) {
-        const v_820 = mul_51[i0_192 * 32 + i1_192];
-        const v_821 = mul_6[i0_192 * 32 + i1_192];
+        const v_820 = d_h4_h_z[i0_192 * 32 + i1_192];
+        const v_821 = h4_h_z_7[i0_192 * 32 + i1_192];
         d_h4_h_gamma[i1_192] += v_820 * v_821;
       }
     }
-    sum_58.fill(0, 0, 32);
+    d_h4_h_z_2.fill(0, 0, 32);
     for (let i0_193 = 0; i0_193 < n; i0_193++) {
       for (let i1_193 = 0; i1_193 < 32; i1_193++) {
-        const v_822 = mul_52[i0_193 * 32 + i1_193];
-        const v_823 = sub_6[i0_193 * 32 + i1_193];
-        sum_58[i1_193] += v_822 * v_823;
+        const v_822 = d_h4_h_z_1[i0_193 * 32 + i1_193];
+        const v_823 = h4_h_z_3[i0_193 * 32 + i1_193];
+        d_h4_h_z_2[i1_193] += v_822 * v_823;
       }
     }
     for (let i_202 = 0; i_202 < 32; i_202++) {
-      const v_824 = sum_58[i_202];
+      const v_824 = d_h4_h_z_2[i_202];
       const t_320 = -0.5 * v_824;
-      const v_825 = rsqrt_6[i_202];
+      const v_825 = h4_h_z_6[i_202];
       const t_321 = v_825 * v_825;
       const t_322 = v_825 * t_321;
       const t_323 = t_320 * t_322;
-      div_58[i_202] = t_323 / n;
+      d_h4_h_z_3[i_202] = t_323 / n;
     }
     for (let i0_194 = 0; i0_194 < n; i0_194++) {
       for (let i1_194 = 0; i1_194 < 32; i1_194++) {
-        const v_826 = div_58[i1_194];
-        const v_827 = sub_6[i0_194 * 32 + i1_194];
-        mul_53[i0_194 * 32 + i1_194] = v_826 * v_827;
+        const v_826 = d_h4_h_z_3[i1_194];
+        const v_827 = h4_h_z_3[i0_194 * 32 + i1_194];
+        d_h4_h_z_4[i0_194 * 32 + i1_194] = v_826 * v_827;
       }
     }
     for (let i0_195 = 0; i0_195 < n; i0_195++) {
       for (let i1_195 = 0; i1_195 < 32; i1_195++) {
-        const v_828 = mul_52[i0_195 * 32 + i1_195];
-        const v_829 = rsqrt_6[i1_195];
+        const v_828 = d_h4_h_z_1[i0_195 * 32 + i1_195];
+        const v_829 = h4_h_z_6[i1_195];
         const t_324 = v_828 * v_829;
-        const v_830 = mul_53[i0_195 * 32 + i1_195];
+        const v_830 = d_h4_h_z_4[i0_195 * 32 + i1_195];
         const t_325 = t_324 + v_830;
-        add_47[i0_195 * 32 + i1_195] = t_325 + v_830;
+        d_h4_h_z_5[i0_195 * 32 + i1_195] = t_325 + v_830;
       }
     }
-    sum_59.fill(0, 0, 32);
+    d_h4_h_z_6.fill(0, 0, 32);
     for (let i0_196 = 0; i0_196 < n; i0_196++) {
       for (let i1_196 = 0; i1_196 < 32; i1_196++) {
-        const v_831 = add_47[i0_196 * 32 + i1_196];
-        sum_59[i1_196] += -v_831;
+        const v_831 = d_h4_h_z_5[i0_196 * 32 + i1_196];
+        d_h4_h_z_6[i1_196] += -v_831;
       }
     }
     for (let i_203 = 0; i_203 < 32; i_203++) {
-      const v_832 = sum_59[i_203];
-      div_59[i_203] = v_832 / n;
+      const v_832 = d_h4_h_z_6[i_203];
+      d_h4_h_z_7[i_203] = v_832 / n;
     }
     for (let i0_197 = 0; i0_197 < n; i0_197++) {
       for (let i1_197 = 0; i1_197 < 32; i1_197++) {
-        const v_833 = add_47[i0_197 * 32 + i1_197];
-        const v_834 = div_59[i1_197];
-        d_h4_h_z[i0_197 * 32 + i1_197] = v_833 + v_834;
+        const v_833 = d_h4_h_z_5[i0_197 * 32 + i1_197];
+        const v_834 = d_h4_h_z_7[i1_197];
+        d_h4_h_z_8[i0_197 * 32 + i1_197] = v_833 + v_834;
       }
     }
     // grad of: h4 = residual(h3, 32)
     d_h4_h_b.fill(0, 0, 32);
     for (let i0_198 = 0; i0_198 < n; i0_198++) {
       for (let i1_198 = 0; i1_198 < 32; i1_198++) {
-        d_h4_h_b[i1_198] += d_h4_h_z[i0_198 * 32 + i1_198];
+        d_h4_h_b[i1_198] += d_h4_h_z_8[i0_198 * 32 + i1_198];
       }
     }
     for (let i_204 = 0; i_204 < 32; i_204 += 2) {
@@ -8444,10 +8445,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_51 = k_42 * 32 + j_91;
           const a0_76 = h3[ak_11];
           const a1_45 = h3[ak_11 + 1];
-          const b0_74 = d_h4_h_z[bk_51];
-          const b1_72 = d_h4_h_z[bk_51 + 1];
-          const b2_71 = d_h4_h_z[bk_51 + 2];
-          const b3_71 = d_h4_h_z[bk_51 + 3];
+          const b0_74 = d_h4_h_z_8[bk_51];
+          const b1_72 = d_h4_h_z_8[bk_51 + 1];
+          const b2_71 = d_h4_h_z_8[bk_51 + 2];
+          const b3_71 = d_h4_h_z_8[bk_51 + 3];
           c00_73 += a0_76 * b0_74;
           c01_71 += a0_76 * b1_72;
           c02_71 += a0_76 * b2_71;
@@ -8485,8 +8486,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_42 = 0,
           c13_42 = 0;
         for (let k_43 = 0; k_43 < 32; k_43++) {
-          const a0_77 = d_h4_h_z[ar0_62 + k_43];
-          const a1_46 = d_h4_h_z[ar1_31 + k_43];
+          const a0_77 = d_h4_h_z_8[ar0_62 + k_43];
+          const a1_46 = d_h4_h_z_8[ar1_31 + k_43];
           const b0_75 = h4_h_W[br0_22 + k_43];
           const b1_73 = h4_h_W[br1_22 + k_43];
           const b2_72 = h4_h_W[br2_22 + k_43];
@@ -8500,14 +8501,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_42 += a1_46 * b2_72;
           c13_42 += a1_46 * b3_72;
         }
-        mul_54[i_206 * 32 + j_93] = c00_74;
-        mul_54[i_206 * 32 + (j_93 + 1)] = c01_72;
-        mul_54[i_206 * 32 + (j_93 + 2)] = c02_72;
-        mul_54[i_206 * 32 + (j_93 + 3)] = c03_72;
-        mul_54[(i_206 + 1) * 32 + j_93] = c10_43;
-        mul_54[(i_206 + 1) * 32 + (j_93 + 1)] = c11_42;
-        mul_54[(i_206 + 1) * 32 + (j_93 + 2)] = c12_42;
-        mul_54[(i_206 + 1) * 32 + (j_93 + 3)] = c13_42;
+        d_h3_z[i_206 * 32 + j_93] = c00_74;
+        d_h3_z[i_206 * 32 + (j_93 + 1)] = c01_72;
+        d_h3_z[i_206 * 32 + (j_93 + 2)] = c02_72;
+        d_h3_z[i_206 * 32 + (j_93 + 3)] = c03_72;
+        d_h3_z[(i_206 + 1) * 32 + j_93] = c10_43;
+        d_h3_z[(i_206 + 1) * 32 + (j_93 + 1)] = c11_42;
+        d_h3_z[(i_206 + 1) * 32 + (j_93 + 2)] = c12_42;
+        d_h3_z[(i_206 + 1) * 32 + (j_93 + 3)] = c13_42;
       }
     }
     for (let i_207 = endI_42; i_207 < n; i_207++) {
@@ -8522,7 +8523,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_73 = 0,
           c03_73 = 0;
         for (let k_43 = 0; k_43 < 32; k_43++) {
-          const a0_78 = d_h4_h_z[ar0_63 + k_43];
+          const a0_78 = d_h4_h_z_8[ar0_63 + k_43];
           const b0_76 = h4_h_W[br0_23 + k_43];
           const b1_74 = h4_h_W[br1_23 + k_43];
           const b2_73 = h4_h_W[br2_23 + k_43];
@@ -8532,100 +8533,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_73 += a0_78 * b2_73;
           c03_73 += a0_78 * b3_73;
         }
-        mul_54[i_207 * 32 + j_93] = c00_75;
-        mul_54[i_207 * 32 + (j_93 + 1)] = c01_73;
-        mul_54[i_207 * 32 + (j_93 + 2)] = c02_73;
-        mul_54[i_207 * 32 + (j_93 + 3)] = c03_73;
+        d_h3_z[i_207 * 32 + j_93] = c00_75;
+        d_h3_z[i_207 * 32 + (j_93 + 1)] = c01_73;
+        d_h3_z[i_207 * 32 + (j_93 + 2)] = c02_73;
+        d_h3_z[i_207 * 32 + (j_93 + 3)] = c03_73;
       }
     }
     for (let i_208 = 0; i_208 < n; i_208++) {
       for (let j_95 = 0; j_95 < 32; j_95++) {
-        const v_837 = mul_48[i_208 * 32 + j_95];
-        const t_328 = v_837 + mul_54[i_208 * 32 + j_95];
+        const v_837 = d_h4_z[i_208 * 32 + j_95];
+        const t_328 = v_837 + d_h3_z[i_208 * 32 + j_95];
         const v_838 = h3[i_208 * 32 + j_95];
         const t_329 = v_838 > 0 ? 1 : 0;
-        mul_54[i_208 * 32 + j_95] = t_328 * t_329;
+        d_h3_z[i_208 * 32 + j_95] = t_328 * t_329;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h3_beta.fill(0, 0, 32);
     for (let i0_199 = 0; i0_199 < n; i0_199++) {
       for (let i1_199 = 0; i1_199 < 32; i1_199++) {
-        d_h3_beta[i1_199] += mul_54[i0_199 * 32 + i1_199];
+        d_h3_beta[i1_199] += d_h3_z[i0_199 * 32 + i1_199];
       }
     }
     for (let i0_200 = 0; i0_200 < n; i0_200++) {
       for (let i1_200 = 0; i1_200 < 32; i1_200++) {
-        const v_839 = mul_54[i0_200 * 32 + i1_200];
+        const v_839 = d_h3_z[i0_200 * 32 + i1_200];
         const v_840 = h3_gamma[i1_200];
-        mul_55[i0_200 * 32 + i1_200] = v_839 * v_840;
+        d_h3_z_1[i0_200 * 32 + i1_200] = v_839 * v_840;
       }
     }
     d_h3_gamma.fill(0, 0, 32);
     for (let i0_201 = 0; i0_201 < n; i0_201++) {
       for (let i1_201 = 0; i1_201 < 32; i1_201++) {
-        const v_841 = mul_54[i0_201 * 32 + i1_201];
-        const v_842 = mul_5[i0_201 * 32 + i1_201];
+        const v_841 = d_h3_z[i0_201 * 32 + i1_201];
+        const v_842 = h3_z_7[i0_201 * 32 + i1_201];
         d_h3_gamma[i1_201] += v_841 * v_842;
       }
     }
-    sum_60.fill(0, 0, 32);
+    d_h3_z_2.fill(0, 0, 32);
     for (let i0_202 = 0; i0_202 < n; i0_202++) {
       for (let i1_202 = 0; i1_202 < 32; i1_202++) {
-        const v_843 = mul_55[i0_202 * 32 + i1_202];
-        const v_844 = sub_5[i0_202 * 32 + i1_202];
-        sum_60[i1_202] += v_843 * v_844;
+        const v_843 = d_h3_z_1[i0_202 * 32 + i1_202];
+        const v_844 = h3_z_3[i0_202 * 32 + i1_202];
+        d_h3_z_2[i1_202] += v_843 * v_844;
       }
     }
     for (let i_209 = 0; i_209 < 32; i_209++) {
-      const v_845 = sum_60[i_209];
+      const v_845 = d_h3_z_2[i_209];
       const t_330 = -0.5 * v_845;
-      const v_846 = rsqrt_5[i_209];
+      const v_846 = h3_z_6[i_209];
       const t_331 = v_846 * v_846;
       const t_332 = v_846 * t_331;
       const t_333 = t_330 * t_332;
-      div_60[i_209] = t_333 / n;
+      d_h3_z_3[i_209] = t_333 / n;
     }
     for (let i0_203 = 0; i0_203 < n; i0_203++) {
       for (let i1_203 = 0; i1_203 < 32; i1_203++) {
-        const v_847 = div_60[i1_203];
-        const v_848 = sub_5[i0_203 * 32 + i1_203];
-        mul_56[i0_203 * 32 + i1_203] = v_847 * v_848;
+        const v_847 = d_h3_z_3[i1_203];
+        const v_848 = h3_z_3[i0_203 * 32 + i1_203];
+        d_h3_z_4[i0_203 * 32 + i1_203] = v_847 * v_848;
       }
     }
     for (let i0_204 = 0; i0_204 < n; i0_204++) {
       for (let i1_204 = 0; i1_204 < 32; i1_204++) {
-        const v_849 = mul_55[i0_204 * 32 + i1_204];
-        const v_850 = rsqrt_5[i1_204];
+        const v_849 = d_h3_z_1[i0_204 * 32 + i1_204];
+        const v_850 = h3_z_6[i1_204];
         const t_334 = v_849 * v_850;
-        const v_851 = mul_56[i0_204 * 32 + i1_204];
+        const v_851 = d_h3_z_4[i0_204 * 32 + i1_204];
         const t_335 = t_334 + v_851;
-        add_48[i0_204 * 32 + i1_204] = t_335 + v_851;
+        d_h3_z_5[i0_204 * 32 + i1_204] = t_335 + v_851;
       }
     }
-    sum_61.fill(0, 0, 32);
+    d_h3_z_6.fill(0, 0, 32);
     for (let i0_205 = 0; i0_205 < n; i0_205++) {
       for (let i1_205 = 0; i1_205 < 32; i1_205++) {
-        const v_852 = add_48[i0_205 * 32 + i1_205];
-        sum_61[i1_205] += -v_852;
+        const v_852 = d_h3_z_5[i0_205 * 32 + i1_205];
+        d_h3_z_6[i1_205] += -v_852;
       }
     }
     for (let i_210 = 0; i_210 < 32; i_210++) {
-      const v_853 = sum_61[i_210];
-      div_61[i_210] = v_853 / n;
+      const v_853 = d_h3_z_6[i_210];
+      d_h3_z_7[i_210] = v_853 / n;
     }
     for (let i0_206 = 0; i0_206 < n; i0_206++) {
       for (let i1_206 = 0; i1_206 < 32; i1_206++) {
-        const v_854 = add_48[i0_206 * 32 + i1_206];
-        const v_855 = div_61[i1_206];
-        d_h3_z[i0_206 * 32 + i1_206] = v_854 + v_855;
+        const v_854 = d_h3_z_5[i0_206 * 32 + i1_206];
+        const v_855 = d_h3_z_7[i1_206];
+        d_h3_z_8[i0_206 * 32 + i1_206] = v_854 + v_855;
       }
     }
     // grad of: h3 = residual(h2, 32)
     d_h3_b.fill(0, 0, 32);
     for (let i0_207 = 0; i0_207 < n; i0_207++) {
       for (let i1_207 = 0; i1_207 < 32; i1_207++) {
-        d_h3_b[i1_207] += d_h3_z[i0_207 * 32 + i1_207];
+        d_h3_b[i1_207] += d_h3_z_8[i0_207 * 32 + i1_207];
       }
     }
     for (let i_211 = 0; i_211 < 32; i_211 += 2) {
@@ -8643,10 +8644,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_52 = k_44 * 32 + j_96;
           const a0_79 = h3_h[ak_12];
           const a1_47 = h3_h[ak_12 + 1];
-          const b0_77 = d_h3_z[bk_52];
-          const b1_75 = d_h3_z[bk_52 + 1];
-          const b2_74 = d_h3_z[bk_52 + 2];
-          const b3_74 = d_h3_z[bk_52 + 3];
+          const b0_77 = d_h3_z_8[bk_52];
+          const b1_75 = d_h3_z_8[bk_52 + 1];
+          const b2_74 = d_h3_z_8[bk_52 + 2];
+          const b3_74 = d_h3_z_8[bk_52 + 3];
           c00_76 += a0_79 * b0_77;
           c01_74 += a0_79 * b1_75;
           c02_74 += a0_79 * b2_74;
@@ -8684,8 +8685,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_44 = 0,
           c13_44 = 0;
         for (let k_45 = 0; k_45 < 32; k_45++) {
-          const a0_80 = d_h3_z[ar0_64 + k_45];
-          const a1_48 = d_h3_z[ar1_32 + k_45];
+          const a0_80 = d_h3_z_8[ar0_64 + k_45];
+          const a1_48 = d_h3_z_8[ar1_32 + k_45];
           const b0_78 = h3_W[br0_24 + k_45];
           const b1_76 = h3_W[br1_24 + k_45];
           const b2_75 = h3_W[br2_24 + k_45];
@@ -8701,28 +8702,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_857 = h3_h[i_213 * 32 + j_98];
         const t_337 = v_857 > 0 ? 1 : 0;
-        mul_57[i_213 * 32 + j_98] = c00_77 * t_337;
+        d_h3_h_z[i_213 * 32 + j_98] = c00_77 * t_337;
         const v_858 = h3_h[i_213 * 32 + (j_98 + 1)];
         const t_338 = v_858 > 0 ? 1 : 0;
-        mul_57[i_213 * 32 + (j_98 + 1)] = c01_75 * t_338;
+        d_h3_h_z[i_213 * 32 + (j_98 + 1)] = c01_75 * t_338;
         const v_859 = h3_h[i_213 * 32 + (j_98 + 2)];
         const t_339 = v_859 > 0 ? 1 : 0;
-        mul_57[i_213 * 32 + (j_98 + 2)] = c02_75 * t_339;
+        d_h3_h_z[i_213 * 32 + (j_98 + 2)] = c02_75 * t_339;
         const v_860 = h3_h[i_213 * 32 + (j_98 + 3)];
         const t_340 = v_860 > 0 ? 1 : 0;
-        mul_57[i_213 * 32 + (j_98 + 3)] = c03_75 * t_340;
+        d_h3_h_z[i_213 * 32 + (j_98 + 3)] = c03_75 * t_340;
         const v_861 = h3_h[(i_213 + 1) * 32 + j_98];
         const t_341 = v_861 > 0 ? 1 : 0;
-        mul_57[(i_213 + 1) * 32 + j_98] = c10_45 * t_341;
+        d_h3_h_z[(i_213 + 1) * 32 + j_98] = c10_45 * t_341;
         const v_862 = h3_h[(i_213 + 1) * 32 + (j_98 + 1)];
         const t_342 = v_862 > 0 ? 1 : 0;
-        mul_57[(i_213 + 1) * 32 + (j_98 + 1)] = c11_44 * t_342;
+        d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 1)] = c11_44 * t_342;
         const v_863 = h3_h[(i_213 + 1) * 32 + (j_98 + 2)];
         const t_343 = v_863 > 0 ? 1 : 0;
-        mul_57[(i_213 + 1) * 32 + (j_98 + 2)] = c12_44 * t_343;
+        d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 2)] = c12_44 * t_343;
         const v_864 = h3_h[(i_213 + 1) * 32 + (j_98 + 3)];
         const t_344 = v_864 > 0 ? 1 : 0;
-        mul_57[(i_213 + 1) * 32 + (j_98 + 3)] = c13_44 * t_344;
+        d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 3)] = c13_44 * t_344;
       }
     }
     for (let i_214 = endI_44; i_214 < n; i_214++) {
@@ -8737,7 +8738,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_76 = 0,
           c03_76 = 0;
         for (let k_45 = 0; k_45 < 32; k_45++) {
-          const a0_81 = d_h3_z[ar0_65 + k_45];
+          const a0_81 = d_h3_z_8[ar0_65 + k_45];
           const b0_79 = h3_W[br0_25 + k_45];
           const b1_77 = h3_W[br1_25 + k_45];
           const b2_76 = h3_W[br2_25 + k_45];
@@ -8749,175 +8750,178 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_865 = h3_h[i_214 * 32 + j_98];
         const t_345 = v_865 > 0 ? 1 : 0;
-        mul_57[i_214 * 32 + j_98] = c00_78 * t_345;
+        d_h3_h_z[i_214 * 32 + j_98] = c00_78 * t_345;
         const v_866 = h3_h[i_214 * 32 + (j_98 + 1)];
         const t_346 = v_866 > 0 ? 1 : 0;
-        mul_57[i_214 * 32 + (j_98 + 1)] = c01_76 * t_346;
+        d_h3_h_z[i_214 * 32 + (j_98 + 1)] = c01_76 * t_346;
         const v_867 = h3_h[i_214 * 32 + (j_98 + 2)];
         const t_347 = v_867 > 0 ? 1 : 0;
-        mul_57[i_214 * 32 + (j_98 + 2)] = c02_76 * t_347;
+        d_h3_h_z[i_214 * 32 + (j_98 + 2)] = c02_76 * t_347;
         const v_868 = h3_h[i_214 * 32 + (j_98 + 3)];
         const t_348 = v_868 > 0 ? 1 : 0;
-        mul_57[i_214 * 32 + (j_98 + 3)] = c03_76 * t_348;
+        d_h3_h_z[i_214 * 32 + (j_98 + 3)] = c03_76 * t_348;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h3_h_beta.fill(0, 0, 32);
     for (let i0_208 = 0; i0_208 < n; i0_208++) {
       for (let i1_208 = 0; i1_208 < 32; i1_208++) {
-        d_h3_h_beta[i1_208] += mul_57[i0_208 * 32 + i1_208];
+        d_h3_h_beta[i1_208] += d_h3_h_z[i0_208 * 32 + i1_208];
       }
     }
     for (let i0_209 = 0; i0_209 < n; i0_209++) {
       for (let i1_209 = 0; i1_209 < 32; i1_209++) {
-        const v_869 = mul_57[i0_209 * 32 + i1_209];
+        const v_869 = d_h3_h_z[i0_209 * 32 + i1_209];
         const v_870 = h3_h_gamma[i1_209];
-        mul_58[i0_209 * 32 + i1_209] = v_869 * v_870;
+        d_h3_h_z_1[i0_209 * 32 + i1_209] = v_869 * v_870;
       }
     }
     d_h3_h_gamma.fill(0, 0, 32);
     for (let i0_210 = 0; i0_210 < n; i0_210++) {
       for (let i1_210 = 0; i1_210 < 32; i1_210++) {
-        const v_871 = mul_57[i0_210 * 32 + i1_210];
-        const v_872 = mul_4[i0_210 * 32 + i1_210];
+        const v_871 = d_h3_h_z[i0_210 * 32 + i1_210];
+        const v_872 = h3_h_z_7[i0_210 * 32 + i1_210];
         d_h3_h_gamma[i1_210] += v_871 * v_872;
       }
     }
-    sum_62.fill(0, 0, 32);
+    d_h3_h_z_2.fill(0, 0, 32);
     for (let i0_211 = 0; i0_211 < n; i0_211++) {
       for (let i1_211 = 0; i1_211 < 32; i1_211++) {
-        const v_873 = mul_58[i0_211 * 32 + i1_211];
-        const v_874 = sub_4[i0_211 * 32 + i1_211];
-        sum_62[i1_211] += v_873 * v_874;
+        const v_873 = d_h3_h_z_1[i0_211 * 32 + i1_211];
+        const v_874 = h3_h_z_3[i0_211 * 32 + i1_211];
+        d_h3_h_z_2[i1_211] += v_873 * v_874;
       }
     }
     for (let i_215 = 0; i_215 < 32; i_215++) {
-      const v_875 = sum_62[i_215];
+      const v_875 = d_h3_h_z_2[i_215];
       const t_349 = -0.5 * v_875;
-      const v_876 = rsqrt_4[i_215];
+      const v_876 = h3_h_z_6[i_215];
       const t_350 = v_876 * v_876;
       const t_351 = v_876 * t_350;
       const t_352 = t_349 * t_351;
-      div_62[i_215] = t_352 / n;
+      d_h3_h_z_3[i_215] = t_352 / n;
     }
     for (let i0_212 = 0; i0_212 < n; i0_212++) {
       for (let i1_212 = 0; i1_212 < 32; i1_212++) {
-        const v_877 = div_62[i1_212];
-        const v_878 = sub_4[i0_212 * 32 + i1_212];
-        mul_59[i0_212 * 32 + i1_212] = v_877 * v_878;
+        const v_877 = d_h3_h_z_3[i1_212];
+        const v_878 = h3_h_z_3[i0_212 * 32 + i1_212];
+        d_h3_h_z_4[i0_212 * 32 + i1_212] = v_877 * v_878;
       }
     }
     for (let i0_213 = 0; i0_213 < n; i0_213++) {
       for (let i1_213 = 0; i1_213 < 32; i1_213++) {
-        const v_879 = mul_58[i0_213 * 32 + i1_213];
-        const v_880 = rsqrt_4[i1_213];
+        const v_879 = d_h3_h_z_1[i0_213 * 32 + i1_213];
+        const v_880 = h3_h_z_6[i1_213];
         const t_353 = v_879 * v_880;
-        const v_881 = mul_59[i0_213 * 32 + i1_213];
+        const v_881 = d_h3_h_z_4[i0_213 * 32 + i1_213];
         const t_354 = t_353 + v_881;
-        add_49[i0_213 * 32 + i1_213] = t_354 + v_881;
+        d_h3_h_z_5[i0_213 * 32 + i1_213] = t_354 + v_881;
       }
     }
-    sum_63.fill(0, 0, 32);
+    d_h3_h_z_6.fill(0, 0, 32);
     for (let i0_214 = 0; i0_214 < n; i0_214++) {
       for (let i1_214 = 0; i1_214 < 32; i1_214++) {
-        const v_882 = add_49[i0_214 * 32 + i1_214];
-        sum_63[i1_214] += -v_882;
+        const v_882 = d_h3_h_z_5[i0_214 * 32 + i1_214];
+        d_h3_h_z_6[i1_214] += -v_882;
       }
     }
     for (let i_216 = 0; i_216 < 32; i_216++) {
-      const v_883 = sum_63[i_216];
-      div_63[i_216] = v_883 / n;
+      const v_883 = d_h3_h_z_6[i_216];
+      d_h3_h_z_7[i_216] = v_883 / n;
     }
+  }
+  function backward_d_h3_h_z_to_d_h0_b(x: Float64Array, label: Float64Array, n: number): void {
+    const h0 = buf0,
+      h1_h_z_3 = buf2,
+      h1_h_z_6 = buf5,
+      h1_h_z_7 = buf4,
+      h1_h = buf6,
+      h1_z_3 = buf8,
+      h1_z_6 = buf11,
+      h1_z_7 = buf10,
+      h1 = buf12,
+      h2_h_z_3 = buf14,
+      h2_h_z_6 = buf17,
+      h2_h_z_7 = buf16,
+      h2_h = buf18,
+      h2_z_3 = buf20,
+      h2_z_6 = buf23,
+      h2_z_7 = buf22,
+      h2 = buf24,
+      d_h3_z = buf40,
+      d_h3_h_z_5 = buf26,
+      d_h3_h_z_7 = buf28,
+      d_h3_h_z_8 = buf34,
+      d_h3_h_b = buf29,
+      d_h3_h_W = buf26,
+      d_h2_z = buf28,
+      d_h2_beta = buf24,
+      d_h2_z_1 = buf34,
+      d_h2_gamma = buf40,
+      d_h2_z_2 = buf22,
+      d_h2_z_3 = buf46,
+      d_h2_z_4 = buf22,
+      d_h2_z_5 = buf20,
+      d_h2_z_6 = buf23,
+      d_h2_z_7 = buf22,
+      d_h2_z_8 = buf34,
+      d_h2_b = buf23,
+      d_h2_W = buf20,
+      d_h2_h_z = buf22,
+      d_h2_h_beta = buf18,
+      d_h2_h_z_1 = buf34,
+      d_h2_h_gamma = buf46,
+      d_h2_h_z_2 = buf16,
+      d_h2_h_z_3 = buf22,
+      d_h2_h_z_4 = buf16,
+      d_h2_h_z_5 = buf14,
+      d_h2_h_z_6 = buf17,
+      d_h2_h_z_7 = buf16,
+      d_h2_h_z_8 = buf22,
+      d_h2_h_b = buf17,
+      d_h2_h_W = buf14,
+      d_h1_z = buf16,
+      d_h1_beta = buf12,
+      d_h1_z_1 = buf22,
+      d_h1_gamma = buf28,
+      d_h1_z_2 = buf10,
+      d_h1_z_3 = buf34,
+      d_h1_z_4 = buf10,
+      d_h1_z_5 = buf8,
+      d_h1_z_6 = buf11,
+      d_h1_z_7 = buf10,
+      d_h1_z_8 = buf22,
+      d_h1_b = buf11,
+      d_h1_W = buf8,
+      d_h1_h_z = buf10,
+      d_h1_h_beta = buf6,
+      d_h1_h_z_1 = buf22,
+      d_h1_h_gamma = buf34,
+      d_h1_h_z_2 = buf4,
+      d_h1_h_z_3 = buf10,
+      d_h1_h_z_4 = buf4,
+      d_h1_h_z_5 = buf2,
+      d_h1_h_z_6 = buf5,
+      d_h1_h_z_7 = buf4,
+      d_h1_h_z_8 = buf10,
+      d_h1_h_b = buf5,
+      d_h1_h_W = buf2,
+      d_h0_z = buf4,
+      d_h0_b = buf0;
     for (let i0_215 = 0; i0_215 < n; i0_215++) {
       for (let i1_215 = 0; i1_215 < 32; i1_215++) {
-        const v_884 = add_49[i0_215 * 32 + i1_215];
-        const v_885 = div_63[i1_215];
-        d_h3_h_z[i0_215 * 32 + i1_215] = v_884 + v_885;
+        const v_884 = d_h3_h_z_5[i0_215 * 32 + i1_215];
+        const v_885 = d_h3_h_z_7[i1_215];
+        d_h3_h_z_8[i0_215 * 32 + i1_215] = v_884 + v_885;
       }
     }
     // grad of: h3 = residual(h2, 32)
     d_h3_h_b.fill(0, 0, 32);
     for (let i0_216 = 0; i0_216 < n; i0_216++) {
       for (let i1_216 = 0; i1_216 < 32; i1_216++) {
-        d_h3_h_b[i1_216] += d_h3_h_z[i0_216 * 32 + i1_216];
+        d_h3_h_b[i1_216] += d_h3_h_z_8[i0_216 * 32 + i1_216];
       }
     }
-  }
-  function forwardBackwardPart_21(x: Float64Array, label: Float64Array, n: number): void {
-    const h0 = buf0,
-      sub = buf2,
-      rsqrt = buf5,
-      mul = buf4,
-      h1_h = buf6,
-      sub_1 = buf8,
-      rsqrt_1 = buf11,
-      mul_1 = buf10,
-      h1 = buf12,
-      sub_2 = buf14,
-      rsqrt_2 = buf17,
-      mul_2 = buf16,
-      h2_h = buf18,
-      sub_3 = buf20,
-      rsqrt_3 = buf23,
-      mul_3 = buf22,
-      h2 = buf24,
-      mul_54 = buf40,
-      d_h3_h_z = buf34,
-      d_h3_h_W = buf26,
-      mul_60 = buf28,
-      d_h2_beta = buf24,
-      mul_61 = buf34,
-      d_h2_gamma = buf40,
-      sum_64 = buf22,
-      div_64 = buf46,
-      mul_62 = buf22,
-      add_50 = buf20,
-      sum_65 = buf23,
-      div_65 = buf22,
-      d_h2_z = buf34,
-      d_h2_b = buf23,
-      d_h2_W = buf20,
-      mul_63 = buf22,
-      d_h2_h_beta = buf18,
-      mul_64 = buf34,
-      d_h2_h_gamma = buf46,
-      sum_66 = buf16,
-      div_66 = buf22,
-      mul_65 = buf16,
-      add_51 = buf14,
-      sum_67 = buf17,
-      div_67 = buf16,
-      d_h2_h_z = buf22,
-      d_h2_h_b = buf17,
-      d_h2_h_W = buf14,
-      mul_66 = buf16,
-      d_h1_beta = buf12,
-      mul_67 = buf22,
-      d_h1_gamma = buf28,
-      sum_68 = buf10,
-      div_68 = buf34,
-      mul_68 = buf10,
-      add_52 = buf8,
-      sum_69 = buf11,
-      div_69 = buf10,
-      d_h1_z = buf22,
-      d_h1_b = buf11,
-      d_h1_W = buf8,
-      mul_69 = buf10,
-      d_h1_h_beta = buf6,
-      mul_70 = buf22,
-      d_h1_h_gamma = buf34,
-      sum_70 = buf4,
-      div_70 = buf10,
-      mul_71 = buf4,
-      add_53 = buf2,
-      sum_71 = buf5,
-      div_71 = buf4,
-      d_h1_h_z = buf10,
-      d_h1_h_b = buf5,
-      d_h1_h_W = buf2,
-      d_h0_z = buf4,
-      d_h0_b = buf0;
     for (let i_217 = 0; i_217 < 32; i_217 += 2) {
       for (let j_100 = 0; j_100 < 32; j_100 += 4) {
         let c00_79 = 0,
@@ -8933,10 +8937,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_53 = k_46 * 32 + j_100;
           const a0_82 = h2[ak_13];
           const a1_49 = h2[ak_13 + 1];
-          const b0_80 = d_h3_h_z[bk_53];
-          const b1_78 = d_h3_h_z[bk_53 + 1];
-          const b2_77 = d_h3_h_z[bk_53 + 2];
-          const b3_77 = d_h3_h_z[bk_53 + 3];
+          const b0_80 = d_h3_h_z_8[bk_53];
+          const b1_78 = d_h3_h_z_8[bk_53 + 1];
+          const b2_77 = d_h3_h_z_8[bk_53 + 2];
+          const b3_77 = d_h3_h_z_8[bk_53 + 3];
           c00_79 += a0_82 * b0_80;
           c01_77 += a0_82 * b1_78;
           c02_77 += a0_82 * b2_77;
@@ -8974,8 +8978,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_46 = 0,
           c13_46 = 0;
         for (let k_47 = 0; k_47 < 32; k_47++) {
-          const a0_83 = d_h3_h_z[ar0_66 + k_47];
-          const a1_50 = d_h3_h_z[ar1_33 + k_47];
+          const a0_83 = d_h3_h_z_8[ar0_66 + k_47];
+          const a1_50 = d_h3_h_z_8[ar1_33 + k_47];
           const b0_81 = h3_h_W[br0_26 + k_47];
           const b1_79 = h3_h_W[br1_26 + k_47];
           const b2_78 = h3_h_W[br2_26 + k_47];
@@ -8989,14 +8993,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_46 += a1_50 * b2_78;
           c13_46 += a1_50 * b3_78;
         }
-        mul_60[i_219 * 32 + j_102] = c00_80;
-        mul_60[i_219 * 32 + (j_102 + 1)] = c01_78;
-        mul_60[i_219 * 32 + (j_102 + 2)] = c02_78;
-        mul_60[i_219 * 32 + (j_102 + 3)] = c03_78;
-        mul_60[(i_219 + 1) * 32 + j_102] = c10_47;
-        mul_60[(i_219 + 1) * 32 + (j_102 + 1)] = c11_46;
-        mul_60[(i_219 + 1) * 32 + (j_102 + 2)] = c12_46;
-        mul_60[(i_219 + 1) * 32 + (j_102 + 3)] = c13_46;
+        d_h2_z[i_219 * 32 + j_102] = c00_80;
+        d_h2_z[i_219 * 32 + (j_102 + 1)] = c01_78;
+        d_h2_z[i_219 * 32 + (j_102 + 2)] = c02_78;
+        d_h2_z[i_219 * 32 + (j_102 + 3)] = c03_78;
+        d_h2_z[(i_219 + 1) * 32 + j_102] = c10_47;
+        d_h2_z[(i_219 + 1) * 32 + (j_102 + 1)] = c11_46;
+        d_h2_z[(i_219 + 1) * 32 + (j_102 + 2)] = c12_46;
+        d_h2_z[(i_219 + 1) * 32 + (j_102 + 3)] = c13_46;
       }
     }
     for (let i_220 = endI_46; i_220 < n; i_220++) {
@@ -9011,7 +9015,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_79 = 0,
           c03_79 = 0;
         for (let k_47 = 0; k_47 < 32; k_47++) {
-          const a0_84 = d_h3_h_z[ar0_67 + k_47];
+          const a0_84 = d_h3_h_z_8[ar0_67 + k_47];
           const b0_82 = h3_h_W[br0_27 + k_47];
           const b1_80 = h3_h_W[br1_27 + k_47];
           const b2_79 = h3_h_W[br2_27 + k_47];
@@ -9021,100 +9025,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_79 += a0_84 * b2_79;
           c03_79 += a0_84 * b3_79;
         }
-        mul_60[i_220 * 32 + j_102] = c00_81;
-        mul_60[i_220 * 32 + (j_102 + 1)] = c01_79;
-        mul_60[i_220 * 32 + (j_102 + 2)] = c02_79;
-        mul_60[i_220 * 32 + (j_102 + 3)] = c03_79;
+        d_h2_z[i_220 * 32 + j_102] = c00_81;
+        d_h2_z[i_220 * 32 + (j_102 + 1)] = c01_79;
+        d_h2_z[i_220 * 32 + (j_102 + 2)] = c02_79;
+        d_h2_z[i_220 * 32 + (j_102 + 3)] = c03_79;
       }
     }
     for (let i_221 = 0; i_221 < n; i_221++) {
       for (let j_104 = 0; j_104 < 32; j_104++) {
-        const v_888 = mul_54[i_221 * 32 + j_104];
-        const t_357 = v_888 + mul_60[i_221 * 32 + j_104];
+        const v_888 = d_h3_z[i_221 * 32 + j_104];
+        const t_357 = v_888 + d_h2_z[i_221 * 32 + j_104];
         const v_889 = h2[i_221 * 32 + j_104];
         const t_358 = v_889 > 0 ? 1 : 0;
-        mul_60[i_221 * 32 + j_104] = t_357 * t_358;
+        d_h2_z[i_221 * 32 + j_104] = t_357 * t_358;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h2_beta.fill(0, 0, 32);
     for (let i0_217 = 0; i0_217 < n; i0_217++) {
       for (let i1_217 = 0; i1_217 < 32; i1_217++) {
-        d_h2_beta[i1_217] += mul_60[i0_217 * 32 + i1_217];
+        d_h2_beta[i1_217] += d_h2_z[i0_217 * 32 + i1_217];
       }
     }
     for (let i0_218 = 0; i0_218 < n; i0_218++) {
       for (let i1_218 = 0; i1_218 < 32; i1_218++) {
-        const v_890 = mul_60[i0_218 * 32 + i1_218];
+        const v_890 = d_h2_z[i0_218 * 32 + i1_218];
         const v_891 = h2_gamma[i1_218];
-        mul_61[i0_218 * 32 + i1_218] = v_890 * v_891;
+        d_h2_z_1[i0_218 * 32 + i1_218] = v_890 * v_891;
       }
     }
     d_h2_gamma.fill(0, 0, 32);
     for (let i0_219 = 0; i0_219 < n; i0_219++) {
       for (let i1_219 = 0; i1_219 < 32; i1_219++) {
-        const v_892 = mul_60[i0_219 * 32 + i1_219];
-        const v_893 = mul_3[i0_219 * 32 + i1_219];
+        const v_892 = d_h2_z[i0_219 * 32 + i1_219];
+        const v_893 = h2_z_7[i0_219 * 32 + i1_219];
         d_h2_gamma[i1_219] += v_892 * v_893;
       }
     }
-    sum_64.fill(0, 0, 32);
+    d_h2_z_2.fill(0, 0, 32);
     for (let i0_220 = 0; i0_220 < n; i0_220++) {
       for (let i1_220 = 0; i1_220 < 32; i1_220++) {
-        const v_894 = mul_61[i0_220 * 32 + i1_220];
-        const v_895 = sub_3[i0_220 * 32 + i1_220];
-        sum_64[i1_220] += v_894 * v_895;
+        const v_894 = d_h2_z_1[i0_220 * 32 + i1_220];
+        const v_895 = h2_z_3[i0_220 * 32 + i1_220];
+        d_h2_z_2[i1_220] += v_894 * v_895;
       }
     }
     for (let i_222 = 0; i_222 < 32; i_222++) {
-      const v_896 = sum_64[i_222];
+      const v_896 = d_h2_z_2[i_222];
       const t_359 = -0.5 * v_896;
-      const v_897 = rsqrt_3[i_222];
+      const v_897 = h2_z_6[i_222];
       const t_360 = v_897 * v_897;
       const t_361 = v_897 * t_360;
       const t_362 = t_359 * t_361;
-      div_64[i_222] = t_362 / n;
+      d_h2_z_3[i_222] = t_362 / n;
     }
     for (let i0_221 = 0; i0_221 < n; i0_221++) {
       for (let i1_221 = 0; i1_221 < 32; i1_221++) {
-        const v_898 = div_64[i1_221];
-        const v_899 = sub_3[i0_221 * 32 + i1_221];
-        mul_62[i0_221 * 32 + i1_221] = v_898 * v_899;
+        const v_898 = d_h2_z_3[i1_221];
+        const v_899 = h2_z_3[i0_221 * 32 + i1_221];
+        d_h2_z_4[i0_221 * 32 + i1_221] = v_898 * v_899;
       }
     }
     for (let i0_222 = 0; i0_222 < n; i0_222++) {
       for (let i1_222 = 0; i1_222 < 32; i1_222++) {
-        const v_900 = mul_61[i0_222 * 32 + i1_222];
-        const v_901 = rsqrt_3[i1_222];
+        const v_900 = d_h2_z_1[i0_222 * 32 + i1_222];
+        const v_901 = h2_z_6[i1_222];
         const t_363 = v_900 * v_901;
-        const v_902 = mul_62[i0_222 * 32 + i1_222];
+        const v_902 = d_h2_z_4[i0_222 * 32 + i1_222];
         const t_364 = t_363 + v_902;
-        add_50[i0_222 * 32 + i1_222] = t_364 + v_902;
+        d_h2_z_5[i0_222 * 32 + i1_222] = t_364 + v_902;
       }
     }
-    sum_65.fill(0, 0, 32);
+    d_h2_z_6.fill(0, 0, 32);
     for (let i0_223 = 0; i0_223 < n; i0_223++) {
       for (let i1_223 = 0; i1_223 < 32; i1_223++) {
-        const v_903 = add_50[i0_223 * 32 + i1_223];
-        sum_65[i1_223] += -v_903;
+        const v_903 = d_h2_z_5[i0_223 * 32 + i1_223];
+        d_h2_z_6[i1_223] += -v_903;
       }
     }
     for (let i_223 = 0; i_223 < 32; i_223++) {
-      const v_904 = sum_65[i_223];
-      div_65[i_223] = v_904 / n;
+      const v_904 = d_h2_z_6[i_223];
+      d_h2_z_7[i_223] = v_904 / n;
     }
     for (let i0_224 = 0; i0_224 < n; i0_224++) {
       for (let i1_224 = 0; i1_224 < 32; i1_224++) {
-        const v_905 = add_50[i0_224 * 32 + i1_224];
-        const v_906 = div_65[i1_224];
-        d_h2_z[i0_224 * 32 + i1_224] = v_905 + v_906;
+        const v_905 = d_h2_z_5[i0_224 * 32 + i1_224];
+        const v_906 = d_h2_z_7[i1_224];
+        d_h2_z_8[i0_224 * 32 + i1_224] = v_905 + v_906;
       }
     }
     // grad of: h2 = residual(h1, 32)
     d_h2_b.fill(0, 0, 32);
     for (let i0_225 = 0; i0_225 < n; i0_225++) {
       for (let i1_225 = 0; i1_225 < 32; i1_225++) {
-        d_h2_b[i1_225] += d_h2_z[i0_225 * 32 + i1_225];
+        d_h2_b[i1_225] += d_h2_z_8[i0_225 * 32 + i1_225];
       }
     }
     for (let i_224 = 0; i_224 < 32; i_224 += 2) {
@@ -9132,10 +9136,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_54 = k_48 * 32 + j_105;
           const a0_85 = h2_h[ak_14];
           const a1_51 = h2_h[ak_14 + 1];
-          const b0_83 = d_h2_z[bk_54];
-          const b1_81 = d_h2_z[bk_54 + 1];
-          const b2_80 = d_h2_z[bk_54 + 2];
-          const b3_80 = d_h2_z[bk_54 + 3];
+          const b0_83 = d_h2_z_8[bk_54];
+          const b1_81 = d_h2_z_8[bk_54 + 1];
+          const b2_80 = d_h2_z_8[bk_54 + 2];
+          const b3_80 = d_h2_z_8[bk_54 + 3];
           c00_82 += a0_85 * b0_83;
           c01_80 += a0_85 * b1_81;
           c02_80 += a0_85 * b2_80;
@@ -9173,8 +9177,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_48 = 0,
           c13_48 = 0;
         for (let k_49 = 0; k_49 < 32; k_49++) {
-          const a0_86 = d_h2_z[ar0_68 + k_49];
-          const a1_52 = d_h2_z[ar1_34 + k_49];
+          const a0_86 = d_h2_z_8[ar0_68 + k_49];
+          const a1_52 = d_h2_z_8[ar1_34 + k_49];
           const b0_84 = h2_W[br0_28 + k_49];
           const b1_82 = h2_W[br1_28 + k_49];
           const b2_81 = h2_W[br2_28 + k_49];
@@ -9190,28 +9194,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_908 = h2_h[i_226 * 32 + j_107];
         const t_366 = v_908 > 0 ? 1 : 0;
-        mul_63[i_226 * 32 + j_107] = c00_83 * t_366;
+        d_h2_h_z[i_226 * 32 + j_107] = c00_83 * t_366;
         const v_909 = h2_h[i_226 * 32 + (j_107 + 1)];
         const t_367 = v_909 > 0 ? 1 : 0;
-        mul_63[i_226 * 32 + (j_107 + 1)] = c01_81 * t_367;
+        d_h2_h_z[i_226 * 32 + (j_107 + 1)] = c01_81 * t_367;
         const v_910 = h2_h[i_226 * 32 + (j_107 + 2)];
         const t_368 = v_910 > 0 ? 1 : 0;
-        mul_63[i_226 * 32 + (j_107 + 2)] = c02_81 * t_368;
+        d_h2_h_z[i_226 * 32 + (j_107 + 2)] = c02_81 * t_368;
         const v_911 = h2_h[i_226 * 32 + (j_107 + 3)];
         const t_369 = v_911 > 0 ? 1 : 0;
-        mul_63[i_226 * 32 + (j_107 + 3)] = c03_81 * t_369;
+        d_h2_h_z[i_226 * 32 + (j_107 + 3)] = c03_81 * t_369;
         const v_912 = h2_h[(i_226 + 1) * 32 + j_107];
         const t_370 = v_912 > 0 ? 1 : 0;
-        mul_63[(i_226 + 1) * 32 + j_107] = c10_49 * t_370;
+        d_h2_h_z[(i_226 + 1) * 32 + j_107] = c10_49 * t_370;
         const v_913 = h2_h[(i_226 + 1) * 32 + (j_107 + 1)];
         const t_371 = v_913 > 0 ? 1 : 0;
-        mul_63[(i_226 + 1) * 32 + (j_107 + 1)] = c11_48 * t_371;
+        d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 1)] = c11_48 * t_371;
         const v_914 = h2_h[(i_226 + 1) * 32 + (j_107 + 2)];
         const t_372 = v_914 > 0 ? 1 : 0;
-        mul_63[(i_226 + 1) * 32 + (j_107 + 2)] = c12_48 * t_372;
+        d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 2)] = c12_48 * t_372;
         const v_915 = h2_h[(i_226 + 1) * 32 + (j_107 + 3)];
         const t_373 = v_915 > 0 ? 1 : 0;
-        mul_63[(i_226 + 1) * 32 + (j_107 + 3)] = c13_48 * t_373;
+        d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 3)] = c13_48 * t_373;
       }
     }
     for (let i_227 = endI_48; i_227 < n; i_227++) {
@@ -9226,7 +9230,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_82 = 0,
           c03_82 = 0;
         for (let k_49 = 0; k_49 < 32; k_49++) {
-          const a0_87 = d_h2_z[ar0_69 + k_49];
+          const a0_87 = d_h2_z_8[ar0_69 + k_49];
           const b0_85 = h2_W[br0_29 + k_49];
           const b1_83 = h2_W[br1_29 + k_49];
           const b2_82 = h2_W[br2_29 + k_49];
@@ -9238,97 +9242,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_916 = h2_h[i_227 * 32 + j_107];
         const t_374 = v_916 > 0 ? 1 : 0;
-        mul_63[i_227 * 32 + j_107] = c00_84 * t_374;
+        d_h2_h_z[i_227 * 32 + j_107] = c00_84 * t_374;
         const v_917 = h2_h[i_227 * 32 + (j_107 + 1)];
         const t_375 = v_917 > 0 ? 1 : 0;
-        mul_63[i_227 * 32 + (j_107 + 1)] = c01_82 * t_375;
+        d_h2_h_z[i_227 * 32 + (j_107 + 1)] = c01_82 * t_375;
         const v_918 = h2_h[i_227 * 32 + (j_107 + 2)];
         const t_376 = v_918 > 0 ? 1 : 0;
-        mul_63[i_227 * 32 + (j_107 + 2)] = c02_82 * t_376;
+        d_h2_h_z[i_227 * 32 + (j_107 + 2)] = c02_82 * t_376;
         const v_919 = h2_h[i_227 * 32 + (j_107 + 3)];
         const t_377 = v_919 > 0 ? 1 : 0;
-        mul_63[i_227 * 32 + (j_107 + 3)] = c03_82 * t_377;
+        d_h2_h_z[i_227 * 32 + (j_107 + 3)] = c03_82 * t_377;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h2_h_beta.fill(0, 0, 32);
     for (let i0_226 = 0; i0_226 < n; i0_226++) {
       for (let i1_226 = 0; i1_226 < 32; i1_226++) {
-        d_h2_h_beta[i1_226] += mul_63[i0_226 * 32 + i1_226];
+        d_h2_h_beta[i1_226] += d_h2_h_z[i0_226 * 32 + i1_226];
       }
     }
     for (let i0_227 = 0; i0_227 < n; i0_227++) {
       for (let i1_227 = 0; i1_227 < 32; i1_227++) {
-        const v_920 = mul_63[i0_227 * 32 + i1_227];
+        const v_920 = d_h2_h_z[i0_227 * 32 + i1_227];
         const v_921 = h2_h_gamma[i1_227];
-        mul_64[i0_227 * 32 + i1_227] = v_920 * v_921;
+        d_h2_h_z_1[i0_227 * 32 + i1_227] = v_920 * v_921;
       }
     }
     d_h2_h_gamma.fill(0, 0, 32);
     for (let i0_228 = 0; i0_228 < n; i0_228++) {
       for (let i1_228 = 0; i1_228 < 32; i1_228++) {
-        const v_922 = mul_63[i0_228 * 32 + i1_228];
-        const v_923 = mul_2[i0_228 * 32 + i1_228];
+        const v_922 = d_h2_h_z[i0_228 * 32 + i1_228];
+        const v_923 = h2_h_z_7[i0_228 * 32 + i1_228];
         d_h2_h_gamma[i1_228] += v_922 * v_923;
       }
     }
-    sum_66.fill(0, 0, 32);
+    d_h2_h_z_2.fill(0, 0, 32);
     for (let i0_229 = 0; i0_229 < n; i0_229++) {
       for (let i1_229 = 0; i1_229 < 32; i1_229++) {
-        const v_924 = mul_64[i0_229 * 32 + i1_229];
-        const v_925 = sub_2[i0_229 * 32 + i1_229];
-        sum_66[i1_229] += v_924 * v_925;
+        const v_924 = d_h2_h_z_1[i0_229 * 32 + i1_229];
+        const v_925 = h2_h_z_3[i0_229 * 32 + i1_229];
+        d_h2_h_z_2[i1_229] += v_924 * v_925;
       }
     }
     for (let i_228 = 0; i_228 < 32; i_228++) {
-      const v_926 = sum_66[i_228];
+      const v_926 = d_h2_h_z_2[i_228];
       const t_378 = -0.5 * v_926;
-      const v_927 = rsqrt_2[i_228];
+      const v_927 = h2_h_z_6[i_228];
       const t_379 = v_927 * v_927;
       const t_380 = v_927 * t_379;
       const t_381 = t_378 * t_380;
-      div_66[i_228] = t_381 / n;
+      d_h2_h_z_3[i_228] = t_381 / n;
     }
     for (let i0_230 = 0; i0_230 < n; i0_230++) {
       for (let i1_230 = 0; i1_230 < 32; i1_230++) {
-        const v_928 = div_66[i1_230];
-        const v_929 = sub_2[i0_230 * 32 + i1_230];
-        mul_65[i0_230 * 32 + i1_230] = v_928 * v_929;
+        const v_928 = d_h2_h_z_3[i1_230];
+        const v_929 = h2_h_z_3[i0_230 * 32 + i1_230];
+        d_h2_h_z_4[i0_230 * 32 + i1_230] = v_928 * v_929;
       }
     }
     for (let i0_231 = 0; i0_231 < n; i0_231++) {
       for (let i1_231 = 0; i1_231 < 32; i1_231++) {
-        const v_930 = mul_64[i0_231 * 32 + i1_231];
-        const v_931 = rsqrt_2[i1_231];
+        const v_930 = d_h2_h_z_1[i0_231 * 32 + i1_231];
+        const v_931 = h2_h_z_6[i1_231];
         const t_382 = v_930 * v_931;
-        const v_932 = mul_65[i0_231 * 32 + i1_231];
+        const v_932 = d_h2_h_z_4[i0_231 * 32 + i1_231];
         const t_383 = t_382 + v_932;
-        add_51[i0_231 * 32 + i1_231] = t_383 + v_932;
+        d_h2_h_z_5[i0_231 * 32 + i1_231] = t_383 + v_932;
       }
     }
-    sum_67.fill(0, 0, 32);
+    d_h2_h_z_6.fill(0, 0, 32);
     for (let i0_232 = 0; i0_232 < n; i0_232++) {
       for (let i1_232 = 0; i1_232 < 32; i1_232++) {
-        const v_933 = add_51[i0_232 * 32 + i1_232];
-        sum_67[i1_232] += -v_933;
+        const v_933 = d_h2_h_z_5[i0_232 * 32 + i1_232];
+        d_h2_h_z_6[i1_232] += -v_933;
       }
     }
     for (let i_229 = 0; i_229 < 32; i_229++) {
-      const v_934 = sum_67[i_229];
-      div_67[i_229] = v_934 / n;
+      const v_934 = d_h2_h_z_6[i_229];
+      d_h2_h_z_7[i_229] = v_934 / n;
     }
     for (let i0_233 = 0; i0_233 < n; i0_233++) {
       for (let i1_233 = 0; i1_233 < 32; i1_233++) {
-        const v_935 = add_51[i0_233 * 32 + i1_233];
-        const v_936 = div_67[i1_233];
-        d_h2_h_z[i0_233 * 32 + i1_233] = v_935 + v_936;
+        const v_935 = d_h2_h_z_5[i0_233 * 32 + i1_233];
+        const v_936 = d_h2_h_z_7[i1_233];
+        d_h2_h_z_8[i0_233 * 32 + i1_233] = v_935 + v_936;
       }
     }
     // grad of: h2 = residual(h1, 32)
     d_h2_h_b.fill(0, 0, 32);
     for (let i0_234 = 0; i0_234 < n; i0_234++) {
       for (let i1_234 = 0; i1_234 < 32; i1_234++) {
-        d_h2_h_b[i1_234] += d_h2_h_z[i0_234 * 32 + i1_234];
+        d_h2_h_b[i1_234] += d_h2_h_z_8[i0_234 * 32 + i1_234];
       }
     }
     for (let i_230 = 0; i_230 < 32; i_230 += 2) {
@@ -9346,10 +9350,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_55 = k_50 * 32 + j_109;
           const a0_88 = h1[ak_15];
           const a1_53 = h1[ak_15 + 1];
-          const b0_86 = d_h2_h_z[bk_55];
-          const b1_84 = d_h2_h_z[bk_55 + 1];
-          const b2_83 = d_h2_h_z[bk_55 + 2];
-          const b3_83 = d_h2_h_z[bk_55 + 3];
+          const b0_86 = d_h2_h_z_8[bk_55];
+          const b1_84 = d_h2_h_z_8[bk_55 + 1];
+          const b2_83 = d_h2_h_z_8[bk_55 + 2];
+          const b3_83 = d_h2_h_z_8[bk_55 + 3];
           c00_85 += a0_88 * b0_86;
           c01_83 += a0_88 * b1_84;
           c02_83 += a0_88 * b2_83;
@@ -9387,8 +9391,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_50 = 0,
           c13_50 = 0;
         for (let k_51 = 0; k_51 < 32; k_51++) {
-          const a0_89 = d_h2_h_z[ar0_70 + k_51];
-          const a1_54 = d_h2_h_z[ar1_35 + k_51];
+          const a0_89 = d_h2_h_z_8[ar0_70 + k_51];
+          const a1_54 = d_h2_h_z_8[ar1_35 + k_51];
           const b0_87 = h2_h_W[br0_30 + k_51];
           const b1_85 = h2_h_W[br1_30 + k_51];
           const b2_84 = h2_h_W[br2_30 + k_51];
@@ -9402,14 +9406,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_50 += a1_54 * b2_84;
           c13_50 += a1_54 * b3_84;
         }
-        mul_66[i_232 * 32 + j_111] = c00_86;
-        mul_66[i_232 * 32 + (j_111 + 1)] = c01_84;
-        mul_66[i_232 * 32 + (j_111 + 2)] = c02_84;
-        mul_66[i_232 * 32 + (j_111 + 3)] = c03_84;
-        mul_66[(i_232 + 1) * 32 + j_111] = c10_51;
-        mul_66[(i_232 + 1) * 32 + (j_111 + 1)] = c11_50;
-        mul_66[(i_232 + 1) * 32 + (j_111 + 2)] = c12_50;
-        mul_66[(i_232 + 1) * 32 + (j_111 + 3)] = c13_50;
+        d_h1_z[i_232 * 32 + j_111] = c00_86;
+        d_h1_z[i_232 * 32 + (j_111 + 1)] = c01_84;
+        d_h1_z[i_232 * 32 + (j_111 + 2)] = c02_84;
+        d_h1_z[i_232 * 32 + (j_111 + 3)] = c03_84;
+        d_h1_z[(i_232 + 1) * 32 + j_111] = c10_51;
+        d_h1_z[(i_232 + 1) * 32 + (j_111 + 1)] = c11_50;
+        d_h1_z[(i_232 + 1) * 32 + (j_111 + 2)] = c12_50;
+        d_h1_z[(i_232 + 1) * 32 + (j_111 + 3)] = c13_50;
       }
     }
     for (let i_233 = endI_50; i_233 < n; i_233++) {
@@ -9424,7 +9428,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_85 = 0,
           c03_85 = 0;
         for (let k_51 = 0; k_51 < 32; k_51++) {
-          const a0_90 = d_h2_h_z[ar0_71 + k_51];
+          const a0_90 = d_h2_h_z_8[ar0_71 + k_51];
           const b0_88 = h2_h_W[br0_31 + k_51];
           const b1_86 = h2_h_W[br1_31 + k_51];
           const b2_85 = h2_h_W[br2_31 + k_51];
@@ -9434,100 +9438,100 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_85 += a0_90 * b2_85;
           c03_85 += a0_90 * b3_85;
         }
-        mul_66[i_233 * 32 + j_111] = c00_87;
-        mul_66[i_233 * 32 + (j_111 + 1)] = c01_85;
-        mul_66[i_233 * 32 + (j_111 + 2)] = c02_85;
-        mul_66[i_233 * 32 + (j_111 + 3)] = c03_85;
+        d_h1_z[i_233 * 32 + j_111] = c00_87;
+        d_h1_z[i_233 * 32 + (j_111 + 1)] = c01_85;
+        d_h1_z[i_233 * 32 + (j_111 + 2)] = c02_85;
+        d_h1_z[i_233 * 32 + (j_111 + 3)] = c03_85;
       }
     }
     for (let i_234 = 0; i_234 < n; i_234++) {
       for (let j_113 = 0; j_113 < 32; j_113++) {
-        const v_939 = mul_60[i_234 * 32 + j_113];
-        const t_386 = v_939 + mul_66[i_234 * 32 + j_113];
+        const v_939 = d_h2_z[i_234 * 32 + j_113];
+        const t_386 = v_939 + d_h1_z[i_234 * 32 + j_113];
         const v_940 = h1[i_234 * 32 + j_113];
         const t_387 = v_940 > 0 ? 1 : 0;
-        mul_66[i_234 * 32 + j_113] = t_386 * t_387;
+        d_h1_z[i_234 * 32 + j_113] = t_386 * t_387;
       }
     }
     // grad of: batchnorm(dense(h, n))
     d_h1_beta.fill(0, 0, 32);
     for (let i0_235 = 0; i0_235 < n; i0_235++) {
       for (let i1_235 = 0; i1_235 < 32; i1_235++) {
-        d_h1_beta[i1_235] += mul_66[i0_235 * 32 + i1_235];
+        d_h1_beta[i1_235] += d_h1_z[i0_235 * 32 + i1_235];
       }
     }
     for (let i0_236 = 0; i0_236 < n; i0_236++) {
       for (let i1_236 = 0; i1_236 < 32; i1_236++) {
-        const v_941 = mul_66[i0_236 * 32 + i1_236];
+        const v_941 = d_h1_z[i0_236 * 32 + i1_236];
         const v_942 = h1_gamma[i1_236];
-        mul_67[i0_236 * 32 + i1_236] = v_941 * v_942;
+        d_h1_z_1[i0_236 * 32 + i1_236] = v_941 * v_942;
       }
     }
     d_h1_gamma.fill(0, 0, 32);
     for (let i0_237 = 0; i0_237 < n; i0_237++) {
       for (let i1_237 = 0; i1_237 < 32; i1_237++) {
-        const v_943 = mul_66[i0_237 * 32 + i1_237];
-        const v_944 = mul_1[i0_237 * 32 + i1_237];
+        const v_943 = d_h1_z[i0_237 * 32 + i1_237];
+        const v_944 = h1_z_7[i0_237 * 32 + i1_237];
         d_h1_gamma[i1_237] += v_943 * v_944;
       }
     }
-    sum_68.fill(0, 0, 32);
+    d_h1_z_2.fill(0, 0, 32);
     for (let i0_238 = 0; i0_238 < n; i0_238++) {
       for (let i1_238 = 0; i1_238 < 32; i1_238++) {
-        const v_945 = mul_67[i0_238 * 32 + i1_238];
-        const v_946 = sub_1[i0_238 * 32 + i1_238];
-        sum_68[i1_238] += v_945 * v_946;
+        const v_945 = d_h1_z_1[i0_238 * 32 + i1_238];
+        const v_946 = h1_z_3[i0_238 * 32 + i1_238];
+        d_h1_z_2[i1_238] += v_945 * v_946;
       }
     }
     for (let i_235 = 0; i_235 < 32; i_235++) {
-      const v_947 = sum_68[i_235];
+      const v_947 = d_h1_z_2[i_235];
       const t_388 = -0.5 * v_947;
-      const v_948 = rsqrt_1[i_235];
+      const v_948 = h1_z_6[i_235];
       const t_389 = v_948 * v_948;
       const t_390 = v_948 * t_389;
       const t_391 = t_388 * t_390;
-      div_68[i_235] = t_391 / n;
+      d_h1_z_3[i_235] = t_391 / n;
     }
     for (let i0_239 = 0; i0_239 < n; i0_239++) {
       for (let i1_239 = 0; i1_239 < 32; i1_239++) {
-        const v_949 = div_68[i1_239];
-        const v_950 = sub_1[i0_239 * 32 + i1_239];
-        mul_68[i0_239 * 32 + i1_239] = v_949 * v_950;
+        const v_949 = d_h1_z_3[i1_239];
+        const v_950 = h1_z_3[i0_239 * 32 + i1_239];
+        d_h1_z_4[i0_239 * 32 + i1_239] = v_949 * v_950;
       }
     }
     for (let i0_240 = 0; i0_240 < n; i0_240++) {
       for (let i1_240 = 0; i1_240 < 32; i1_240++) {
-        const v_951 = mul_67[i0_240 * 32 + i1_240];
-        const v_952 = rsqrt_1[i1_240];
+        const v_951 = d_h1_z_1[i0_240 * 32 + i1_240];
+        const v_952 = h1_z_6[i1_240];
         const t_392 = v_951 * v_952;
-        const v_953 = mul_68[i0_240 * 32 + i1_240];
+        const v_953 = d_h1_z_4[i0_240 * 32 + i1_240];
         const t_393 = t_392 + v_953;
-        add_52[i0_240 * 32 + i1_240] = t_393 + v_953;
+        d_h1_z_5[i0_240 * 32 + i1_240] = t_393 + v_953;
       }
     }
-    sum_69.fill(0, 0, 32);
+    d_h1_z_6.fill(0, 0, 32);
     for (let i0_241 = 0; i0_241 < n; i0_241++) {
       for (let i1_241 = 0; i1_241 < 32; i1_241++) {
-        const v_954 = add_52[i0_241 * 32 + i1_241];
-        sum_69[i1_241] += -v_954;
+        const v_954 = d_h1_z_5[i0_241 * 32 + i1_241];
+        d_h1_z_6[i1_241] += -v_954;
       }
     }
     for (let i_236 = 0; i_236 < 32; i_236++) {
-      const v_955 = sum_69[i_236];
-      div_69[i_236] = v_955 / n;
+      const v_955 = d_h1_z_6[i_236];
+      d_h1_z_7[i_236] = v_955 / n;
     }
     for (let i0_242 = 0; i0_242 < n; i0_242++) {
       for (let i1_242 = 0; i1_242 < 32; i1_242++) {
-        const v_956 = add_52[i0_242 * 32 + i1_242];
-        const v_957 = div_69[i1_242];
-        d_h1_z[i0_242 * 32 + i1_242] = v_956 + v_957;
+        const v_956 = d_h1_z_5[i0_242 * 32 + i1_242];
+        const v_957 = d_h1_z_7[i1_242];
+        d_h1_z_8[i0_242 * 32 + i1_242] = v_956 + v_957;
       }
     }
     // grad of: h1 = residual(h0, 32)
     d_h1_b.fill(0, 0, 32);
     for (let i0_243 = 0; i0_243 < n; i0_243++) {
       for (let i1_243 = 0; i1_243 < 32; i1_243++) {
-        d_h1_b[i1_243] += d_h1_z[i0_243 * 32 + i1_243];
+        d_h1_b[i1_243] += d_h1_z_8[i0_243 * 32 + i1_243];
       }
     }
     for (let i_237 = 0; i_237 < 32; i_237 += 2) {
@@ -9545,10 +9549,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_56 = k_52 * 32 + j_114;
           const a0_91 = h1_h[ak_16];
           const a1_55 = h1_h[ak_16 + 1];
-          const b0_89 = d_h1_z[bk_56];
-          const b1_87 = d_h1_z[bk_56 + 1];
-          const b2_86 = d_h1_z[bk_56 + 2];
-          const b3_86 = d_h1_z[bk_56 + 3];
+          const b0_89 = d_h1_z_8[bk_56];
+          const b1_87 = d_h1_z_8[bk_56 + 1];
+          const b2_86 = d_h1_z_8[bk_56 + 2];
+          const b3_86 = d_h1_z_8[bk_56 + 3];
           c00_88 += a0_91 * b0_89;
           c01_86 += a0_91 * b1_87;
           c02_86 += a0_91 * b2_86;
@@ -9586,8 +9590,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_52 = 0,
           c13_52 = 0;
         for (let k_53 = 0; k_53 < 32; k_53++) {
-          const a0_92 = d_h1_z[ar0_72 + k_53];
-          const a1_56 = d_h1_z[ar1_36 + k_53];
+          const a0_92 = d_h1_z_8[ar0_72 + k_53];
+          const a1_56 = d_h1_z_8[ar1_36 + k_53];
           const b0_90 = h1_W[br0_32 + k_53];
           const b1_88 = h1_W[br1_32 + k_53];
           const b2_87 = h1_W[br2_32 + k_53];
@@ -9603,28 +9607,28 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_959 = h1_h[i_239 * 32 + j_116];
         const t_395 = v_959 > 0 ? 1 : 0;
-        mul_69[i_239 * 32 + j_116] = c00_89 * t_395;
+        d_h1_h_z[i_239 * 32 + j_116] = c00_89 * t_395;
         const v_960 = h1_h[i_239 * 32 + (j_116 + 1)];
         const t_396 = v_960 > 0 ? 1 : 0;
-        mul_69[i_239 * 32 + (j_116 + 1)] = c01_87 * t_396;
+        d_h1_h_z[i_239 * 32 + (j_116 + 1)] = c01_87 * t_396;
         const v_961 = h1_h[i_239 * 32 + (j_116 + 2)];
         const t_397 = v_961 > 0 ? 1 : 0;
-        mul_69[i_239 * 32 + (j_116 + 2)] = c02_87 * t_397;
+        d_h1_h_z[i_239 * 32 + (j_116 + 2)] = c02_87 * t_397;
         const v_962 = h1_h[i_239 * 32 + (j_116 + 3)];
         const t_398 = v_962 > 0 ? 1 : 0;
-        mul_69[i_239 * 32 + (j_116 + 3)] = c03_87 * t_398;
+        d_h1_h_z[i_239 * 32 + (j_116 + 3)] = c03_87 * t_398;
         const v_963 = h1_h[(i_239 + 1) * 32 + j_116];
         const t_399 = v_963 > 0 ? 1 : 0;
-        mul_69[(i_239 + 1) * 32 + j_116] = c10_53 * t_399;
+        d_h1_h_z[(i_239 + 1) * 32 + j_116] = c10_53 * t_399;
         const v_964 = h1_h[(i_239 + 1) * 32 + (j_116 + 1)];
         const t_400 = v_964 > 0 ? 1 : 0;
-        mul_69[(i_239 + 1) * 32 + (j_116 + 1)] = c11_52 * t_400;
+        d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 1)] = c11_52 * t_400;
         const v_965 = h1_h[(i_239 + 1) * 32 + (j_116 + 2)];
         const t_401 = v_965 > 0 ? 1 : 0;
-        mul_69[(i_239 + 1) * 32 + (j_116 + 2)] = c12_52 * t_401;
+        d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 2)] = c12_52 * t_401;
         const v_966 = h1_h[(i_239 + 1) * 32 + (j_116 + 3)];
         const t_402 = v_966 > 0 ? 1 : 0;
-        mul_69[(i_239 + 1) * 32 + (j_116 + 3)] = c13_52 * t_402;
+        d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 3)] = c13_52 * t_402;
       }
     }
     for (let i_240 = endI_52; i_240 < n; i_240++) {
@@ -9639,7 +9643,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_88 = 0,
           c03_88 = 0;
         for (let k_53 = 0; k_53 < 32; k_53++) {
-          const a0_93 = d_h1_z[ar0_73 + k_53];
+          const a0_93 = d_h1_z_8[ar0_73 + k_53];
           const b0_91 = h1_W[br0_33 + k_53];
           const b1_89 = h1_W[br1_33 + k_53];
           const b2_88 = h1_W[br2_33 + k_53];
@@ -9651,97 +9655,97 @@ export function createModel(options: ModelOptions = {}): Model {
         }
         const v_967 = h1_h[i_240 * 32 + j_116];
         const t_403 = v_967 > 0 ? 1 : 0;
-        mul_69[i_240 * 32 + j_116] = c00_90 * t_403;
+        d_h1_h_z[i_240 * 32 + j_116] = c00_90 * t_403;
         const v_968 = h1_h[i_240 * 32 + (j_116 + 1)];
         const t_404 = v_968 > 0 ? 1 : 0;
-        mul_69[i_240 * 32 + (j_116 + 1)] = c01_88 * t_404;
+        d_h1_h_z[i_240 * 32 + (j_116 + 1)] = c01_88 * t_404;
         const v_969 = h1_h[i_240 * 32 + (j_116 + 2)];
         const t_405 = v_969 > 0 ? 1 : 0;
-        mul_69[i_240 * 32 + (j_116 + 2)] = c02_88 * t_405;
+        d_h1_h_z[i_240 * 32 + (j_116 + 2)] = c02_88 * t_405;
         const v_970 = h1_h[i_240 * 32 + (j_116 + 3)];
         const t_406 = v_970 > 0 ? 1 : 0;
-        mul_69[i_240 * 32 + (j_116 + 3)] = c03_88 * t_406;
+        d_h1_h_z[i_240 * 32 + (j_116 + 3)] = c03_88 * t_406;
       }
     }
     // grad of: batchnorm(dense(x, n))
     d_h1_h_beta.fill(0, 0, 32);
     for (let i0_244 = 0; i0_244 < n; i0_244++) {
       for (let i1_244 = 0; i1_244 < 32; i1_244++) {
-        d_h1_h_beta[i1_244] += mul_69[i0_244 * 32 + i1_244];
+        d_h1_h_beta[i1_244] += d_h1_h_z[i0_244 * 32 + i1_244];
       }
     }
     for (let i0_245 = 0; i0_245 < n; i0_245++) {
       for (let i1_245 = 0; i1_245 < 32; i1_245++) {
-        const v_971 = mul_69[i0_245 * 32 + i1_245];
+        const v_971 = d_h1_h_z[i0_245 * 32 + i1_245];
         const v_972 = h1_h_gamma[i1_245];
-        mul_70[i0_245 * 32 + i1_245] = v_971 * v_972;
+        d_h1_h_z_1[i0_245 * 32 + i1_245] = v_971 * v_972;
       }
     }
     d_h1_h_gamma.fill(0, 0, 32);
     for (let i0_246 = 0; i0_246 < n; i0_246++) {
       for (let i1_246 = 0; i1_246 < 32; i1_246++) {
-        const v_973 = mul_69[i0_246 * 32 + i1_246];
-        const v_974 = mul[i0_246 * 32 + i1_246];
+        const v_973 = d_h1_h_z[i0_246 * 32 + i1_246];
+        const v_974 = h1_h_z_7[i0_246 * 32 + i1_246];
         d_h1_h_gamma[i1_246] += v_973 * v_974;
       }
     }
-    sum_70.fill(0, 0, 32);
+    d_h1_h_z_2.fill(0, 0, 32);
     for (let i0_247 = 0; i0_247 < n; i0_247++) {
       for (let i1_247 = 0; i1_247 < 32; i1_247++) {
-        const v_975 = mul_70[i0_247 * 32 + i1_247];
-        const v_976 = sub[i0_247 * 32 + i1_247];
-        sum_70[i1_247] += v_975 * v_976;
+        const v_975 = d_h1_h_z_1[i0_247 * 32 + i1_247];
+        const v_976 = h1_h_z_3[i0_247 * 32 + i1_247];
+        d_h1_h_z_2[i1_247] += v_975 * v_976;
       }
     }
     for (let i_241 = 0; i_241 < 32; i_241++) {
-      const v_977 = sum_70[i_241];
+      const v_977 = d_h1_h_z_2[i_241];
       const t_407 = -0.5 * v_977;
-      const v_978 = rsqrt[i_241];
+      const v_978 = h1_h_z_6[i_241];
       const t_408 = v_978 * v_978;
       const t_409 = v_978 * t_408;
       const t_410 = t_407 * t_409;
-      div_70[i_241] = t_410 / n;
+      d_h1_h_z_3[i_241] = t_410 / n;
     }
     for (let i0_248 = 0; i0_248 < n; i0_248++) {
       for (let i1_248 = 0; i1_248 < 32; i1_248++) {
-        const v_979 = div_70[i1_248];
-        const v_980 = sub[i0_248 * 32 + i1_248];
-        mul_71[i0_248 * 32 + i1_248] = v_979 * v_980;
+        const v_979 = d_h1_h_z_3[i1_248];
+        const v_980 = h1_h_z_3[i0_248 * 32 + i1_248];
+        d_h1_h_z_4[i0_248 * 32 + i1_248] = v_979 * v_980;
       }
     }
     for (let i0_249 = 0; i0_249 < n; i0_249++) {
       for (let i1_249 = 0; i1_249 < 32; i1_249++) {
-        const v_981 = mul_70[i0_249 * 32 + i1_249];
-        const v_982 = rsqrt[i1_249];
+        const v_981 = d_h1_h_z_1[i0_249 * 32 + i1_249];
+        const v_982 = h1_h_z_6[i1_249];
         const t_411 = v_981 * v_982;
-        const v_983 = mul_71[i0_249 * 32 + i1_249];
+        const v_983 = d_h1_h_z_4[i0_249 * 32 + i1_249];
         const t_412 = t_411 + v_983;
-        add_53[i0_249 * 32 + i1_249] = t_412 + v_983;
+        d_h1_h_z_5[i0_249 * 32 + i1_249] = t_412 + v_983;
       }
     }
-    sum_71.fill(0, 0, 32);
+    d_h1_h_z_6.fill(0, 0, 32);
     for (let i0_250 = 0; i0_250 < n; i0_250++) {
       for (let i1_250 = 0; i1_250 < 32; i1_250++) {
-        const v_984 = add_53[i0_250 * 32 + i1_250];
-        sum_71[i1_250] += -v_984;
+        const v_984 = d_h1_h_z_5[i0_250 * 32 + i1_250];
+        d_h1_h_z_6[i1_250] += -v_984;
       }
     }
     for (let i_242 = 0; i_242 < 32; i_242++) {
-      const v_985 = sum_71[i_242];
-      div_71[i_242] = v_985 / n;
+      const v_985 = d_h1_h_z_6[i_242];
+      d_h1_h_z_7[i_242] = v_985 / n;
     }
     for (let i0_251 = 0; i0_251 < n; i0_251++) {
       for (let i1_251 = 0; i1_251 < 32; i1_251++) {
-        const v_986 = add_53[i0_251 * 32 + i1_251];
-        const v_987 = div_71[i1_251];
-        d_h1_h_z[i0_251 * 32 + i1_251] = v_986 + v_987;
+        const v_986 = d_h1_h_z_5[i0_251 * 32 + i1_251];
+        const v_987 = d_h1_h_z_7[i1_251];
+        d_h1_h_z_8[i0_251 * 32 + i1_251] = v_986 + v_987;
       }
     }
     // grad of: h1 = residual(h0, 32)
     d_h1_h_b.fill(0, 0, 32);
     for (let i0_252 = 0; i0_252 < n; i0_252++) {
       for (let i1_252 = 0; i1_252 < 32; i1_252++) {
-        d_h1_h_b[i1_252] += d_h1_h_z[i0_252 * 32 + i1_252];
+        d_h1_h_b[i1_252] += d_h1_h_z_8[i0_252 * 32 + i1_252];
       }
     }
     for (let i_243 = 0; i_243 < 32; i_243 += 2) {
@@ -9759,10 +9763,10 @@ export function createModel(options: ModelOptions = {}): Model {
           const bk_57 = k_54 * 32 + j_118;
           const a0_94 = h0[ak_17];
           const a1_57 = h0[ak_17 + 1];
-          const b0_92 = d_h1_h_z[bk_57];
-          const b1_90 = d_h1_h_z[bk_57 + 1];
-          const b2_89 = d_h1_h_z[bk_57 + 2];
-          const b3_89 = d_h1_h_z[bk_57 + 3];
+          const b0_92 = d_h1_h_z_8[bk_57];
+          const b1_90 = d_h1_h_z_8[bk_57 + 1];
+          const b2_89 = d_h1_h_z_8[bk_57 + 2];
+          const b3_89 = d_h1_h_z_8[bk_57 + 3];
           c00_91 += a0_94 * b0_92;
           c01_89 += a0_94 * b1_90;
           c02_89 += a0_94 * b2_89;
@@ -9800,8 +9804,8 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_54 = 0,
           c13_54 = 0;
         for (let k_55 = 0; k_55 < 32; k_55++) {
-          const a0_95 = d_h1_h_z[ar0_74 + k_55];
-          const a1_58 = d_h1_h_z[ar1_37 + k_55];
+          const a0_95 = d_h1_h_z_8[ar0_74 + k_55];
+          const a1_58 = d_h1_h_z_8[ar1_37 + k_55];
           const b0_93 = h1_h_W[br0_34 + k_55];
           const b1_91 = h1_h_W[br1_34 + k_55];
           const b2_90 = h1_h_W[br2_34 + k_55];
@@ -9837,7 +9841,7 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_91 = 0,
           c03_91 = 0;
         for (let k_55 = 0; k_55 < 32; k_55++) {
-          const a0_96 = d_h1_h_z[ar0_75 + k_55];
+          const a0_96 = d_h1_h_z_8[ar0_75 + k_55];
           const b0_94 = h1_h_W[br0_35 + k_55];
           const b1_92 = h1_h_W[br1_35 + k_55];
           const b2_91 = h1_h_W[br2_35 + k_55];
@@ -9855,7 +9859,7 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_247 = 0; i_247 < n; i_247++) {
       for (let j_122 = 0; j_122 < 32; j_122++) {
-        const v_990 = mul_66[i_247 * 32 + j_122];
+        const v_990 = d_h1_z[i_247 * 32 + j_122];
         const t_415 = v_990 + d_h0_z[i_247 * 32 + j_122];
         const v_991 = h0[i_247 * 32 + j_122];
         const t_416 = v_991 > 0 ? 1 : 0;
@@ -9870,7 +9874,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function forwardBackwardPart_22(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_h0_W(x: Float64Array, label: Float64Array, n: number): void {
     const d_h0_z = buf4,
       d_h0_W = buf10;
     let c0_0_1 = 0,
@@ -10104,36 +10108,36 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
-    forwardPart(x, n);
-    forwardPart_1(x, n);
+    forward_h0_to_h7_h(x, n);
+    forward_h7_z_to_p(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart(x, n);
-    forwardPart_1(x, n);
-    evalLossPart(x, label, n);
+    forward_h0_to_h7_h(x, n);
+    forward_h7_z_to_p(x, n);
+    evalLoss_label_onehot_to_loss(x, label, n);
     return s;
   }
   function trainLoss(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart_2(x, label, n);
-    forwardPart_3(x, label, n);
-    forwardPart_4(x, label, n);
-    forwardPart_5(x, label, n);
-    forwardPart_6(x, label, n);
-    forwardPart_7(x, label, n);
-    forwardPart_8(x, label, n);
-    forwardPart_9(x, label, n);
-    forwardPart_10(x, label, n);
-    forwardPart_11(x, label, n);
-    forwardPart_12(x, label, n);
-    forwardPart_13(x, label, n);
-    forwardPart_14(x, label, n);
-    forwardPart_15(x, label, n);
-    forwardPart_16(x, label, n);
-    forwardPart_17(x, label, n);
-    forwardPart_18(x, label, n);
-    forwardPart_19(x, label, n);
-    forwardPart_20(x, label, n);
+    forward_h0_to_h1_h_z(x, label, n);
+    forward_h1_h_z_to_h1_z(x, label, n);
+    forward_h1_z_to_h2_h_z(x, label, n);
+    forward_h2_h_z_to_h2_z(x, label, n);
+    forward_h2_z_to_h3_h_z(x, label, n);
+    forward_h3_h_z_to_h3_z(x, label, n);
+    forward_h3_z_to_h4_h_z(x, label, n);
+    forward_h4_h_z_to_h4_z(x, label, n);
+    forward_h4_z_to_h5_h_z(x, label, n);
+    forward_h5_h_z_to_h5_z(x, label, n);
+    forward_h5_z_to_h6_h_z(x, label, n);
+    forward_h6_h_z_to_h6_z(x, label, n);
+    forward_h6_z_to_h7_h_z(x, label, n);
+    forward_h7_h_z_to_h7_z(x, label, n);
+    forward_h7_z_to_h8_h_z(x, label, n);
+    forward_h8_h_z_to_h8_z(x, label, n);
+    forward_h8_z_to_h9_h_z(x, label, n);
+    forward_h9_h_z_to_h9_z(x, label, n);
+    forward_h9_z_to_loss(x, label, n);
     return s_9;
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
@@ -10142,48 +10146,48 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
-    forwardPart_2(x, label, n);
-    forwardBackwardPart(x, label, n);
-    forwardPart_3(x, label, n);
-    forwardBackwardPart_1(x, label, n);
-    forwardPart_4(x, label, n);
-    forwardBackwardPart_2(x, label, n);
-    forwardPart_5(x, label, n);
-    forwardBackwardPart_3(x, label, n);
-    forwardPart_6(x, label, n);
-    forwardBackwardPart_4(x, label, n);
-    forwardPart_7(x, label, n);
-    forwardBackwardPart_5(x, label, n);
-    forwardPart_8(x, label, n);
-    forwardBackwardPart_6(x, label, n);
-    forwardPart_9(x, label, n);
-    forwardBackwardPart_7(x, label, n);
-    forwardPart_10(x, label, n);
-    forwardBackwardPart_8(x, label, n);
-    forwardPart_11(x, label, n);
-    forwardBackwardPart_9(x, label, n);
-    forwardPart_12(x, label, n);
-    forwardBackwardPart_10(x, label, n);
-    forwardPart_13(x, label, n);
-    forwardBackwardPart_11(x, label, n);
-    forwardPart_14(x, label, n);
-    forwardBackwardPart_12(x, label, n);
-    forwardPart_15(x, label, n);
-    forwardBackwardPart_13(x, label, n);
-    forwardPart_16(x, label, n);
-    forwardBackwardPart_14(x, label, n);
-    forwardPart_17(x, label, n);
-    forwardBackwardPart_15(x, label, n);
-    forwardPart_18(x, label, n);
-    forwardBackwardPart_16(x, label, n);
-    forwardPart_19(x, label, n);
-    forwardBackwardPart_17(x, label, n);
-    forwardPart_20(x, label, n);
-    forwardBackwardPart_18(x, label, n);
-    forwardBackwardPart_19(x, label, n);
-    forwardBackwardPart_20(x, label, n);
-    forwardBackwardPart_21(x, label, n);
-    forwardBackwardPart_22(x, label, n);
+    forward_h0_to_h1_h_z(x, label, n);
+    forward_state_h1_h_mean_z_to_state_h1_h_var(x, label, n);
+    forward_h1_h_z_to_h1_z(x, label, n);
+    forward_state_h1_mean_to_state_h1_var(x, label, n);
+    forward_h1_z_to_h2_h_z(x, label, n);
+    forward_state_h2_h_mean_to_state_h2_h_var(x, label, n);
+    forward_h2_h_z_to_h2_z(x, label, n);
+    forward_state_h2_mean_to_state_h2_var(x, label, n);
+    forward_h2_z_to_h3_h_z(x, label, n);
+    forward_state_h3_h_mean_to_state_h3_h_var(x, label, n);
+    forward_h3_h_z_to_h3_z(x, label, n);
+    forward_state_h3_mean_to_state_h3_var(x, label, n);
+    forward_h3_z_to_h4_h_z(x, label, n);
+    forward_state_h4_h_mean_to_state_h4_h_var(x, label, n);
+    forward_h4_h_z_to_h4_z(x, label, n);
+    forward_state_h4_mean_to_state_h4_var(x, label, n);
+    forward_h4_z_to_h5_h_z(x, label, n);
+    forward_state_h5_h_mean_to_state_h5_h_var(x, label, n);
+    forward_h5_h_z_to_h5_z(x, label, n);
+    forward_state_h5_mean_to_state_h5_var(x, label, n);
+    forward_h5_z_to_h6_h_z(x, label, n);
+    forward_state_h6_h_mean_to_state_h6_h_var(x, label, n);
+    forward_h6_h_z_to_h6_z(x, label, n);
+    forward_state_h6_mean_to_state_h6_var(x, label, n);
+    forward_h6_z_to_h7_h_z(x, label, n);
+    forward_state_h7_h_mean_to_state_h7_h_var(x, label, n);
+    forward_h7_h_z_to_h7_z(x, label, n);
+    forward_state_h7_mean_to_state_h7_var(x, label, n);
+    forward_h7_z_to_h8_h_z(x, label, n);
+    forward_state_h8_h_mean_to_state_h8_h_var(x, label, n);
+    forward_h8_h_z_to_h8_z(x, label, n);
+    forward_state_h8_mean_to_state_h8_var(x, label, n);
+    forward_h8_z_to_h9_h_z(x, label, n);
+    forward_state_h9_h_mean_to_state_h9_h_var(x, label, n);
+    forward_h9_h_z_to_h9_z(x, label, n);
+    forward_state_h9_mean_to_state_h9_var(x, label, n);
+    forward_h9_z_to_loss(x, label, n);
+    backward_d_loss_z_to_d_h7_beta(x, label, n);
+    backward_d_h7_z_to_d_h5_W(x, label, n);
+    backward_d_h5_h_z_to_d_h3_h_z(x, label, n);
+    backward_d_h3_h_z_to_d_h0_b(x, label, n);
+    backward_d_h0_W(x, label, n);
     return s_9;
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss. */

@@ -207,9 +207,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 4, null, 1);
     const h1 = buf0,
-      relu = buf1,
+      h2_z = buf1,
       h2 = buf2,
-      p_z = buf3,
+      p_logits = buf3,
       p = buf4;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
@@ -262,12 +262,12 @@ export function createModel(options: ModelOptions = {}): Model {
           a15 * h2_W[240 + j_1];
         const v_1 = h2_b[j_1];
         const t_1 = acc_1 + v_1;
-        relu[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
+        h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
     for (let i_2 = 0; i_2 < n * 16; i_2++) {
       const v_2 = h1[i_2];
-      const v_3 = relu[i_2];
+      const v_3 = h2_z[i_2];
       h2[i_2] = v_2 + v_3;
     }
     // p = softmax(dense(h2, 3))
@@ -306,7 +306,7 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
       const v_4 = p_b[0];
-      p_z[i_3 * 3] = acc_2 + v_4;
+      p_logits[i_3 * 3] = acc_2 + v_4;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -325,7 +325,7 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
       const v_5 = p_b[1];
-      p_z[i_3 * 3 + 1] = acc_3 + v_5;
+      p_logits[i_3 * 3 + 1] = acc_3 + v_5;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -344,15 +344,15 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
       const v_6 = p_b[2];
-      p_z[i_3 * 3 + 2] = acc_4 + v_6;
+      p_logits[i_3 * 3 + 2] = acc_4 + v_6;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
       let max = -Infinity;
-      for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
+      for (let j_2 = 0; j_2 < 3; j_2++) if (p_logits[o + j_2] > max) max = p_logits[o + j_2];
       let sum = 0;
       for (let j_2 = 0; j_2 < 3; j_2++) {
-        const e = Math.exp(p_z[o + j_2] - max);
+        const e = Math.exp(p_logits[o + j_2] - max);
         p[o + j_2] = e;
         sum += e;
       }
@@ -362,11 +362,11 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
     const h1 = buf0,
-      relu = buf1,
+      h2_z = buf1,
       h2 = buf2,
-      p_z = buf3,
+      p_logits = buf3,
       p = buf4,
-      onehot = buf5;
+      label_onehot = buf5;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
@@ -418,12 +418,12 @@ export function createModel(options: ModelOptions = {}): Model {
           a15 * h2_W[240 + j_1];
         const v_1 = h2_b[j_1];
         const t_1 = acc_1 + v_1;
-        relu[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
+        h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
     for (let i_2 = 0; i_2 < n * 16; i_2++) {
       const v_2 = h1[i_2];
-      const v_3 = relu[i_2];
+      const v_3 = h2_z[i_2];
       h2[i_2] = v_2 + v_3;
     }
     // p = softmax(dense(h2, 3))
@@ -462,7 +462,7 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
       const v_4 = p_b[0];
-      p_z[i_3 * 3] = acc_2 + v_4;
+      p_logits[i_3 * 3] = acc_2 + v_4;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -481,7 +481,7 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
       const v_5 = p_b[1];
-      p_z[i_3 * 3 + 1] = acc_3 + v_5;
+      p_logits[i_3 * 3 + 1] = acc_3 + v_5;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -500,26 +500,26 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
       const v_6 = p_b[2];
-      p_z[i_3 * 3 + 2] = acc_4 + v_6;
+      p_logits[i_3 * 3 + 2] = acc_4 + v_6;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
       let max = -Infinity;
-      for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
+      for (let j_2 = 0; j_2 < 3; j_2++) if (p_logits[o + j_2] > max) max = p_logits[o + j_2];
       let sum = 0;
       for (let j_2 = 0; j_2 < 3; j_2++) {
-        const e = Math.exp(p_z[o + j_2] - max);
+        const e = Math.exp(p_logits[o + j_2] - max);
         p[o + j_2] = e;
         sum += e;
       }
       for (let j_2 = 0; j_2 < 3; j_2++) p[o + j_2] /= sum;
     }
     // loss cross_entropy(p, label)
-    onehot.fill(0, 0, n * 3);
+    label_onehot.fill(0, 0, n * 3);
     for (let r_2 = 0; r_2 < n; r_2++) {
       const c = label[r_2];
       if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_2, c, 3);
-      onehot[r_2 * 3 + c] = 1;
+      label_onehot[r_2 * 3 + c] = 1;
     }
     let lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
@@ -529,10 +529,10 @@ export function createModel(options: ModelOptions = {}): Model {
         ty = 0;
       for (let j_3 = 0; j_3 < 3; j_3++) {
         if (p[o_1 + j_3] > p[o_1 + best]) best = j_3;
-        dot += onehot[o_1 + j_3] * p_z[o_1 + j_3];
-        ty += onehot[o_1 + j_3];
+        dot += label_onehot[o_1 + j_3] * p_logits[o_1 + j_3];
+        ty += label_onehot[o_1 + j_3];
       }
-      lossSum += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
+      lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     let s = lossSum / n;
     return s;
@@ -544,12 +544,12 @@ export function createModel(options: ModelOptions = {}): Model {
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, label: Float64Array, n: number): number {
     const h1 = buf0,
-      relu = buf1,
+      h2_z = buf1,
       h2 = buf2,
-      p_z = buf3,
+      p_logits = buf3,
       p = buf4,
-      onehot = buf5,
-      d_p_z = buf3,
+      label_onehot = buf5,
+      d_p_logits = buf3,
       d_p_b = buf4,
       d_h2 = buf5,
       d_p_W = buf6,
@@ -610,12 +610,12 @@ export function createModel(options: ModelOptions = {}): Model {
           a15 * h2_W[240 + j_1];
         const v_1 = h2_b[j_1];
         const t_1 = acc_1 + v_1;
-        relu[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
+        h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
     for (let i_2 = 0; i_2 < n * 16; i_2++) {
       const v_2 = h1[i_2];
-      const v_3 = relu[i_2];
+      const v_3 = h2_z[i_2];
       h2[i_2] = v_2 + v_3;
     }
     // p = softmax(dense(h2, 3))
@@ -654,7 +654,7 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
       const v_4 = p_b[0];
-      p_z[i_3 * 3] = acc_2 + v_4;
+      p_logits[i_3 * 3] = acc_2 + v_4;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -673,7 +673,7 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
       const v_5 = p_b[1];
-      p_z[i_3 * 3 + 1] = acc_3 + v_5;
+      p_logits[i_3 * 3 + 1] = acc_3 + v_5;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -692,26 +692,26 @@ export function createModel(options: ModelOptions = {}): Model {
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
       const v_6 = p_b[2];
-      p_z[i_3 * 3 + 2] = acc_4 + v_6;
+      p_logits[i_3 * 3 + 2] = acc_4 + v_6;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
       let max = -Infinity;
-      for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
+      for (let j_2 = 0; j_2 < 3; j_2++) if (p_logits[o + j_2] > max) max = p_logits[o + j_2];
       let sum = 0;
       for (let j_2 = 0; j_2 < 3; j_2++) {
-        const e = Math.exp(p_z[o + j_2] - max);
+        const e = Math.exp(p_logits[o + j_2] - max);
         p[o + j_2] = e;
         sum += e;
       }
       for (let j_2 = 0; j_2 < 3; j_2++) p[o + j_2] /= sum;
     }
     // loss cross_entropy(p, label)
-    onehot.fill(0, 0, n * 3);
+    label_onehot.fill(0, 0, n * 3);
     for (let r_2 = 0; r_2 < n; r_2++) {
       const c = label[r_2];
       if (!(c >= 0 && c < 3 && c === Math.floor(c))) badLabel(r_2, c, 3);
-      onehot[r_2 * 3 + c] = 1;
+      label_onehot[r_2 * 3 + c] = 1;
     }
     let lossSum = 0;
     for (let r_3 = 0; r_3 < n; r_3++) {
@@ -721,31 +721,31 @@ export function createModel(options: ModelOptions = {}): Model {
         ty = 0;
       for (let j_3 = 0; j_3 < 3; j_3++) {
         if (p[o_1 + j_3] > p[o_1 + best]) best = j_3;
-        dot += onehot[o_1 + j_3] * p_z[o_1 + j_3];
-        ty += onehot[o_1 + j_3];
+        dot += label_onehot[o_1 + j_3] * p_logits[o_1 + j_3];
+        ty += label_onehot[o_1 + j_3];
       }
-      lossSum += ty * (p_z[o_1 + best] - Math.log(p[o_1 + best])) - dot;
+      lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
     let s = lossSum / n;
     // grad of: loss cross_entropy(p, label)
     let s_1 = 1 / n;
     for (let i_4 = 0; i_4 < n * 3; i_4++) {
       const v_7 = p[i_4];
-      const v_8 = onehot[i_4];
+      const v_8 = label_onehot[i_4];
       const t_2 = v_7 - v_8;
-      d_p_z[i_4] = s_1 * t_2;
+      d_p_logits[i_4] = s_1 * t_2;
     }
     // grad of: p = softmax(dense(h2, 3))
     d_p_b.fill(0, 0, 3);
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 3; i1++) {
-        d_p_b[i1] += d_p_z[i0 * 3 + i1];
+        d_p_b[i1] += d_p_logits[i0 * 3 + i1];
       }
     }
     for (let i_5 = 0; i_5 < n; i_5++) {
-      const a0_3 = d_p_z[i_5 * 3];
-      const a1_3 = d_p_z[i_5 * 3 + 1];
-      const a2_3 = d_p_z[i_5 * 3 + 2];
+      const a0_3 = d_p_logits[i_5 * 3];
+      const a1_3 = d_p_logits[i_5 * 3 + 1];
+      const a2_3 = d_p_logits[i_5 * 3 + 2];
       for (let j_4 = 0; j_4 < 16; j_4++) {
         const acc_5 = a0_3 * p_W[j_4 * 3] + a1_3 * p_W[j_4 * 3 + 1] + a2_3 * p_W[j_4 * 3 + 2];
         d_h2[i_5 * 16 + j_4] = acc_5;
@@ -816,9 +816,9 @@ export function createModel(options: ModelOptions = {}): Model {
       const a13_2 = h2[k * 16 + 13];
       const a14_2 = h2[k * 16 + 14];
       const a15_2 = h2[k * 16 + 15];
-      const b0 = d_p_z[k * 3];
-      const b1 = d_p_z[k * 3 + 1];
-      const b2 = d_p_z[k * 3 + 2];
+      const b0 = d_p_logits[k * 3];
+      const b1 = d_p_logits[k * 3 + 1];
+      const b2 = d_p_logits[k * 3 + 2];
       c0_0 += a0_4 * b0;
       c0_1 += a0_4 * b1;
       c0_2 += a0_4 * b2;
@@ -918,7 +918,7 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[47] = c15_2;
     // grad of: h2 = residual(h1, 16)
     for (let i_6 = 0; i_6 < n * 16; i_6++) {
-      const v_9 = relu[i_6];
+      const v_9 = h2_z[i_6];
       const t_3 = v_9 > 0 ? 1 : 0;
       const v_10 = d_h2[i_6];
       d_h2_z[i_6] = v_10 * t_3;

@@ -186,7 +186,7 @@ export function createModel(options: ModelOptions = {}): Model {
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     const h = buf0,
-      add = buf1,
+      p_logits = buf1,
       p = buf2;
     // h = sigmoid(x @ W1 + b1)
     for (let i = 0; i < n; i++) {
@@ -207,17 +207,17 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1_1 = h[i_1 * 2 + 1];
       const acc_2 = a0_1 * W2[0] + a1_1 * W2[1];
       const v_2 = b2[0];
-      add[i_1] = acc_2 + v_2;
+      p_logits[i_1] = acc_2 + v_2;
     }
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const v_3 = add[i_2];
+      const v_3 = p_logits[i_2];
       p[i_2] = 1 / (1 + Math.exp(-v_3));
     }
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
     const h = buf0,
-      add = buf1;
+      p_logits = buf1;
     // h = sigmoid(x @ W1 + b1)
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -237,12 +237,12 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1_1 = h[i_1 * 2 + 1];
       const acc_2 = a0_1 * W2[0] + a1_1 * W2[1];
       const v_2 = b2[0];
-      add[i_1] = acc_2 + v_2;
+      p_logits[i_1] = acc_2 + v_2;
     }
     // loss bce(p, y)
     let lossSum = 0;
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const p = add[i_2];
+      const p = p_logits[i_2];
       const y_1 = y[i_2];
       lossSum += (p > 0 ? p : 0) - p * y_1 + Math.log1p(Math.exp(-Math.abs(p)));
     }
@@ -256,12 +256,12 @@ export function createModel(options: ModelOptions = {}): Model {
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
     const h = buf0,
-      add = buf1,
+      p_logits = buf1,
       p = buf2,
-      mul = buf1,
+      d_p_logits = buf1,
       d_b2 = buf2,
       d_W2 = buf3,
-      mul_1 = buf4,
+      d_h_logits = buf4,
       d_b1 = buf1,
       d_W1 = buf0;
     // h = sigmoid(x @ W1 + b1)
@@ -283,16 +283,16 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1_1 = h[i_1 * 2 + 1];
       const acc_2 = a0_1 * W2[0] + a1_1 * W2[1];
       const v_2 = b2[0];
-      add[i_1] = acc_2 + v_2;
+      p_logits[i_1] = acc_2 + v_2;
     }
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const v_3 = add[i_2];
+      const v_3 = p_logits[i_2];
       p[i_2] = 1 / (1 + Math.exp(-v_3));
     }
     // loss bce(p, y)
     let lossSum = 0;
     for (let i_3 = 0; i_3 < n; i_3++) {
-      const p_1 = add[i_3];
+      const p_1 = p_logits[i_3];
       const y_1 = y[i_3];
       lossSum += (p_1 > 0 ? p_1 : 0) - p_1 * y_1 + Math.log1p(Math.exp(-Math.abs(p_1)));
     }
@@ -303,14 +303,14 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_4 = p[i_4];
       const v_5 = y[i_4];
       const t_2 = v_4 - v_5;
-      mul[i_4] = s_1 * t_2;
+      d_p_logits[i_4] = s_1 * t_2;
     }
     // grad of: p = sigmoid(h @ W2 + b2)
     d_b2.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        d_b2[i1] += mul[i0 + i1];
+        d_b2[i1] += d_p_logits[i0 + i1];
       }
     }
     let c0_0 = 0,
@@ -318,30 +318,30 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let k = 0; k < n; k++) {
       const a0_2 = h[k * 2];
       const a1_2 = h[k * 2 + 1];
-      const b0 = mul[k];
+      const b0 = d_p_logits[k];
       c0_0 += a0_2 * b0;
       c1_0 += a1_2 * b0;
     }
     d_W2[0] = c0_0;
     d_W2[1] = c1_0;
     for (let i_5 = 0; i_5 < n; i_5++) {
-      const a0_3 = mul[i_5];
+      const a0_3 = d_p_logits[i_5];
       const acc_3 = a0_3 * W2[0];
       const v_6 = h[i_5 * 2];
       const t_3 = 1 - v_6;
       const t_4 = v_6 * t_3;
-      mul_1[i_5 * 2] = acc_3 * t_4;
+      d_h_logits[i_5 * 2] = acc_3 * t_4;
       const acc_4 = a0_3 * W2[1];
       const v_7 = h[i_5 * 2 + 1];
       const t_5 = 1 - v_7;
       const t_6 = v_7 * t_5;
-      mul_1[i_5 * 2 + 1] = acc_4 * t_6;
+      d_h_logits[i_5 * 2 + 1] = acc_4 * t_6;
     }
     // grad of: h = sigmoid(x @ W1 + b1)
     d_b1.fill(0, 0, 2);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 2; i1_1++) {
-        d_b1[i1_1] += mul_1[i0_1 * 2 + i1_1];
+        d_b1[i1_1] += d_h_logits[i0_1 * 2 + i1_1];
       }
     }
     let c0_0_1 = 0,
@@ -351,8 +351,8 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let k_1 = 0; k_1 < n; k_1++) {
       const a0_4 = x[k_1 * 2];
       const a1_3 = x[k_1 * 2 + 1];
-      const b0_1 = mul_1[k_1 * 2];
-      const b1_1 = mul_1[k_1 * 2 + 1];
+      const b0_1 = d_h_logits[k_1 * 2];
+      const b1_1 = d_h_logits[k_1 * 2 + 1];
       c0_0_1 += a0_4 * b0_1;
       c0_1 += a0_4 * b1_1;
       c1_0_1 += a1_3 * b0_1;

@@ -179,7 +179,7 @@ export function createModel(options: ModelOptions = {}): Model {
 
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
-    const p_z = buf0,
+    const p_logits = buf0,
       p = buf1;
     // p = sigmoid(dense(x, 1))
     for (let i = 0; i < n; i++) {
@@ -187,28 +187,28 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1 = x[i * 2 + 1];
       const acc = a0 * p_W[0] + a1 * p_W[1];
       const v = p_b[0];
-      p_z[i] = acc + v;
+      p_logits[i] = acc + v;
     }
     for (let i_1 = 0; i_1 < n; i_1++) {
-      const v_1 = p_z[i_1];
+      const v_1 = p_logits[i_1];
       p[i_1] = 1 / (1 + Math.exp(-v_1));
     }
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
-    const p_z = buf0;
+    const p_logits = buf0;
     // p = sigmoid(dense(x, 1))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
       const a1 = x[i * 2 + 1];
       const acc = a0 * p_W[0] + a1 * p_W[1];
       const v = p_b[0];
-      p_z[i] = acc + v;
+      p_logits[i] = acc + v;
     }
     // loss bce(p, y)
     let lossSum = 0;
     for (let i_1 = 0; i_1 < n; i_1++) {
-      const p = p_z[i_1];
+      const p = p_logits[i_1];
       const y_1 = y[i_1];
       lossSum += (p > 0 ? p : 0) - p * y_1 + Math.log1p(Math.exp(-Math.abs(p)));
     }
@@ -221,9 +221,9 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
-    const p_z = buf0,
+    const p_logits = buf0,
       p = buf1,
-      d_p_z = buf0,
+      d_p_logits = buf0,
       d_p_b = buf1,
       d_p_W = buf2;
     // p = sigmoid(dense(x, 1))
@@ -232,16 +232,16 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1 = x[i * 2 + 1];
       const acc = a0 * p_W[0] + a1 * p_W[1];
       const v = p_b[0];
-      p_z[i] = acc + v;
+      p_logits[i] = acc + v;
     }
     for (let i_1 = 0; i_1 < n; i_1++) {
-      const v_1 = p_z[i_1];
+      const v_1 = p_logits[i_1];
       p[i_1] = 1 / (1 + Math.exp(-v_1));
     }
     // loss bce(p, y)
     let lossSum = 0;
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const p_1 = p_z[i_2];
+      const p_1 = p_logits[i_2];
       const y_1 = y[i_2];
       lossSum += (p_1 > 0 ? p_1 : 0) - p_1 * y_1 + Math.log1p(Math.exp(-Math.abs(p_1)));
     }
@@ -252,14 +252,14 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_2 = p[i_3];
       const v_3 = y[i_3];
       const t = v_2 - v_3;
-      d_p_z[i_3] = s_1 * t;
+      d_p_logits[i_3] = s_1 * t;
     }
     // grad of: p = sigmoid(dense(x, 1))
     d_p_b.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        d_p_b[i1] += d_p_z[i0 + i1];
+        d_p_b[i1] += d_p_logits[i0 + i1];
       }
     }
     let c0_0 = 0,
@@ -267,7 +267,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let k = 0; k < n; k++) {
       const a0_1 = x[k * 2];
       const a1_1 = x[k * 2 + 1];
-      const b0 = d_p_z[k];
+      const b0 = d_p_logits[k];
       c0_0 += a0_1 * b0;
       c1_0 += a1_1 * b0;
     }

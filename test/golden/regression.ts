@@ -318,7 +318,7 @@ export function createModel(options: ModelOptions = {}): Model {
   function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
     const layer1 = buf0,
       layer2_z = buf1,
-      sub = buf2;
+      loss_z = buf2;
     // dense 32 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 3];
@@ -443,13 +443,13 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_3 = 0; i_3 < n; i_3++) {
       const v_17 = layer2_z[i_3];
       const v_18 = y[i_3];
-      sub[i_3] = v_17 - v_18;
+      loss_z[i_3] = v_17 - v_18;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        const v_19 = sub[i0 + i1];
+        const v_19 = loss_z[i0 + i1];
         total += v_19 * v_19;
       }
     }
@@ -464,8 +464,8 @@ export function createModel(options: ModelOptions = {}): Model {
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
     const layer1 = buf0,
       layer2_z = buf1,
-      sub = buf2,
-      d_layer2_z = buf1,
+      loss_z = buf2,
+      d_loss_z = buf1,
       d_layer2_b = buf2,
       d_layer2_W = buf3,
       d_layer1_z = buf4,
@@ -595,13 +595,13 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_3 = 0; i_3 < n; i_3++) {
       const v_17 = layer2_z[i_3];
       const v_18 = y[i_3];
-      sub[i_3] = v_17 - v_18;
+      loss_z[i_3] = v_17 - v_18;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        const v_19 = sub[i0 + i1];
+        const v_19 = loss_z[i0 + i1];
         total += v_19 * v_19;
       }
     }
@@ -609,16 +609,16 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: loss mse
     let s_1 = 1 / n;
     for (let i_4 = 0; i_4 < n; i_4++) {
-      const v_20 = sub[i_4];
+      const v_20 = loss_z[i_4];
       const t_1 = s_1 * v_20;
-      d_layer2_z[i_4] = 2 * t_1;
+      d_loss_z[i_4] = 2 * t_1;
     }
     // grad of: dense 1
     d_layer2_b.fill(0, 0, 1);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       {
         const i1_1 = 0;
-        d_layer2_b[i1_1] += d_layer2_z[i0_1 + i1_1];
+        d_layer2_b[i1_1] += d_loss_z[i0_1 + i1_1];
       }
     }
     let c0_0 = 0,
@@ -686,7 +686,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const a29 = layer1[k_1 * 32 + 29];
       const a30 = layer1[k_1 * 32 + 30];
       const a31 = layer1[k_1 * 32 + 31];
-      const b0_4 = d_layer2_z[k_1];
+      const b0_4 = d_loss_z[k_1];
       c0_0 += a0_5 * b0_4;
       c1_0 += a1_3 * b0_4;
       c2_0 += a2_1 * b0_4;
@@ -753,7 +753,7 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer2_W[30] = c30_0;
     d_layer2_W[31] = c31_0;
     for (let i_5 = 0; i_5 < n; i_5++) {
-      const a0_6 = d_layer2_z[i_5];
+      const a0_6 = d_loss_z[i_5];
       for (let j_3 = 0; j_3 < 32; j_3++) {
         const acc_1 = a0_6 * layer2_W[j_3];
         const v_21 = layer1[i_5 * 32 + j_3];

@@ -186,7 +186,7 @@ export function createModel(options: ModelOptions = {}): Model {
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
     const layer1 = buf0,
-      layer2_z = buf1,
+      layer2_logits = buf1,
       layer2 = buf2;
     // dense 8 tanh
     for (let i = 0; i < n; i++) {
@@ -245,17 +245,17 @@ export function createModel(options: ModelOptions = {}): Model {
         a6 * layer2_W[6] +
         a7 * layer2_W[7];
       const v_8 = layer2_b[0];
-      layer2_z[i_1] = acc_8 + v_8;
+      layer2_logits[i_1] = acc_8 + v_8;
     }
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const v_9 = layer2_z[i_2];
+      const v_9 = layer2_logits[i_2];
       layer2[i_2] = 1 / (1 + Math.exp(-v_9));
     }
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, y: Float64Array, n: number): number {
     const layer1 = buf0,
-      layer2_z = buf1;
+      layer2_logits = buf1;
     // dense 8 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -313,12 +313,12 @@ export function createModel(options: ModelOptions = {}): Model {
         a6 * layer2_W[6] +
         a7 * layer2_W[7];
       const v_8 = layer2_b[0];
-      layer2_z[i_1] = acc_8 + v_8;
+      layer2_logits[i_1] = acc_8 + v_8;
     }
     // loss bce
     let lossSum = 0;
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const p = layer2_z[i_2];
+      const p = layer2_logits[i_2];
       const y_1 = y[i_2];
       lossSum += (p > 0 ? p : 0) - p * y_1 + Math.log1p(Math.exp(-Math.abs(p)));
     }
@@ -332,9 +332,9 @@ export function createModel(options: ModelOptions = {}): Model {
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
     const layer1 = buf0,
-      layer2_z = buf1,
+      layer2_logits = buf1,
       layer2 = buf2,
-      d_layer2_z = buf1,
+      d_layer2_logits = buf1,
       d_layer2_b = buf2,
       d_layer2_W = buf3,
       d_layer1_z = buf4,
@@ -397,16 +397,16 @@ export function createModel(options: ModelOptions = {}): Model {
         a6 * layer2_W[6] +
         a7 * layer2_W[7];
       const v_8 = layer2_b[0];
-      layer2_z[i_1] = acc_8 + v_8;
+      layer2_logits[i_1] = acc_8 + v_8;
     }
     for (let i_2 = 0; i_2 < n; i_2++) {
-      const v_9 = layer2_z[i_2];
+      const v_9 = layer2_logits[i_2];
       layer2[i_2] = 1 / (1 + Math.exp(-v_9));
     }
     // loss bce
     let lossSum = 0;
     for (let i_3 = 0; i_3 < n; i_3++) {
-      const p = layer2_z[i_3];
+      const p = layer2_logits[i_3];
       const y_1 = y[i_3];
       lossSum += (p > 0 ? p : 0) - p * y_1 + Math.log1p(Math.exp(-Math.abs(p)));
     }
@@ -417,14 +417,14 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_10 = layer2[i_4];
       const v_11 = y[i_4];
       const t_8 = v_10 - v_11;
-      d_layer2_z[i_4] = s_1 * t_8;
+      d_layer2_logits[i_4] = s_1 * t_8;
     }
     // grad of: dense 1 sigmoid
     d_layer2_b.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        d_layer2_b[i1] += d_layer2_z[i0 + i1];
+        d_layer2_b[i1] += d_layer2_logits[i0 + i1];
       }
     }
     let c0_0 = 0,
@@ -444,7 +444,7 @@ export function createModel(options: ModelOptions = {}): Model {
       const a5_1 = layer1[k * 8 + 5];
       const a6_1 = layer1[k * 8 + 6];
       const a7_1 = layer1[k * 8 + 7];
-      const b0 = d_layer2_z[k];
+      const b0 = d_layer2_logits[k];
       c0_0 += a0_2 * b0;
       c1_0 += a1_2 * b0;
       c2_0 += a2_1 * b0;
@@ -463,7 +463,7 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer2_W[6] = c6_0;
     d_layer2_W[7] = c7_0;
     for (let i_5 = 0; i_5 < n; i_5++) {
-      const a0_3 = d_layer2_z[i_5];
+      const a0_3 = d_layer2_logits[i_5];
       const acc_9 = a0_3 * layer2_W[0];
       const v_12 = layer1[i_5 * 8];
       const t_9 = v_12 * v_12;
