@@ -20,6 +20,8 @@ export interface Plan {
   slots: Slot[];
   /** Bytes the graph's tensors would take if none shared storage. */
   unsharedBytes: number;
+  /** Output nodes stored in an arena instead of a work array, with their output names (see arenaOutputs). */
+  pinned: ReadonlyMap<number, string>;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface MemoryPlan {
   eval: Plan;
   /** Sizes (in float64 elements) of the shared work arrays. */
   arrays: number[];
-  bytes: { params: number; state: number; optimizer: number; work: number; workUnshared: number; total: number };
+  bytes: { params: number; state: number; optimizer: number; gradients: number; work: number; workUnshared: number; total: number };
 }
 
 export function needsBuffer(node: Node): boolean {
@@ -41,7 +43,7 @@ export function needsBuffer(node: Node): boolean {
 }
 
 export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxBatch: number): MemoryPlan {
-  const trainPlan = planBuffers(train, maxBatch);
+  const trainPlan = planBuffers(train, maxBatch, arenaOutputs(train));
   const evalPlan = planBuffers(evaluation, maxBatch);
   const arrays: number[] = [];
   for (const plan of [trainPlan, evalPlan]) plan.slots.forEach((s, k) => (arrays[k] = Math.max(arrays[k] ?? 0, s.size)));
@@ -49,6 +51,7 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
   const params = elements(model.params) * 8;
   const state = elements(model.state) * 8;
   const optimizer = elements(trainableParams(model)) * 8 * OPTIMIZER_STATE[model.train.optimizer.kind].length;
+  const gradients = elements(trainableParams(model)) * 8;
   const work = arrays.reduce((n, size) => n + size * 8, 0);
   const workUnshared = Math.max(trainPlan.unsharedBytes, evalPlan.unsharedBytes);
   return {
@@ -56,11 +59,27 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
     train: trainPlan,
     eval: evalPlan,
     arrays,
-    bytes: { params, state, optimizer, work, workUnshared, total: params + state + optimizer + work },
+    bytes: { params, state, optimizer, gradients, work, workUnshared, total: params + state + optimizer + gradients + work },
   };
 }
 
-export function planBuffers(graph: Graph, maxBatch: number): Plan {
+/**
+ * Gradients and new running statistics computed straight into arenas laid out like the
+ * parameters and the state, so the optimizer runs one loop per learning-rate segment and the
+ * statistics are stored with one copy. An output node shared by two outputs stays in a work
+ * array and is copied instead. Keys are output names (`grad:h1.W`, `state:h1.mean`).
+ */
+export function arenaOutputs(graph: Graph): Map<number, string> {
+  const count = new Map<number, number>();
+  for (const node of graph.outputs.values()) count.set(node.id, (count.get(node.id) ?? 0) + 1);
+  const pinned = new Map<number, string>();
+  for (const [name, node] of graph.outputs) {
+    if ((name.startsWith("grad:") || name.startsWith("state:")) && count.get(node.id) === 1 && needsBuffer(node)) pinned.set(node.id, name);
+  }
+  return pinned;
+}
+
+export function planBuffers(graph: Graph, maxBatch: number, pinned: ReadonlyMap<number, string> = new Map()): Plan {
   const kernels = formKernels(graph);
   const end = new Map<number, number>();
   kernels.forEach((k, i) => {
@@ -74,7 +93,7 @@ export function planBuffers(graph: Graph, maxBatch: number): Plan {
   const busyUntil = new Map<Slot, number>();
   let unsharedBytes = 0;
   kernels.forEach(({ root: node }, def) => {
-    if (!needsBuffer(node)) return;
+    if (!needsBuffer(node) || pinned.has(node.id)) return;
     const size = numel(node.shape, maxBatch);
     unsharedBytes += size * 8;
     const free = slots.filter((s) => busyUntil.get(s)! < def);
@@ -89,5 +108,5 @@ export function planBuffers(graph: Graph, maxBatch: number): Plan {
     slotOf.set(node.id, slot);
     busyUntil.set(slot, end.get(node.id) ?? def);
   });
-  return { kernels, slotOf, slots, unsharedBytes };
+  return { kernels, slotOf, slots, unsharedBytes, pinned };
 }

@@ -100,7 +100,7 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
 function claimAliases(env: FunctionEnv, kernels: readonly Kernel[], names: NameManager): Map<number, string> {
   const aliases = new Map<number, string>();
   for (const k of kernels) {
-    if (needsBuffer(k.root)) aliases.set(k.root.id, names.claim(env.graph.labels.get(k.root.id) ?? k.root.op));
+    if (needsBuffer(k.root) && env.leaf(k.root) === undefined) aliases.set(k.root.id, names.claim(env.graph.labels.get(k.root.id) ?? "t"));
   }
   return aliases;
 }

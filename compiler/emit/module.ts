@@ -34,6 +34,16 @@ export function emitModule(input: ModuleInput): string {
   const trainable = trainableParams(model);
   const slotNames = OPTIMIZER_STATE[model.train.optimizer.kind];
   const optVars = trainable.map((p) => slotNames.map((s) => names.claim(`${s}_${p.name}`)));
+  // Parameters, gradients and optimizer state live in arenas laid out alike (trainable
+  // parameters first, in declaration order), so an update is one loop per learning-rate segment.
+  const layout = arenaLayout(model);
+  const arena = { weights: names.claim("weights"), grads: names.claim("grads"), state: slotNames.map((s) => names.claim(s)) };
+  const gradVar = new Map(trainable.map((p) => [p.name, names.claim(`d_${p.name}`)]));
+  const pinned = plan.train.pinned;
+  // Running statistics and the next step's values: two arrays laid out alike, stored with one copy.
+  const statsArena = { now: names.claim("runningStats"), next: names.claim("nextStats") };
+  const nextStateVar = new Map(model.state.map((s) => [s.name, names.claim(`next_${s.name}`)]));
+  const arenaVar = (output: string) => (output.startsWith("grad:") ? gradVar.get(output.slice(5)) : nextStateVar.get(output.slice(6)));
   const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
 
@@ -48,6 +58,7 @@ export function emitModule(input: ModuleInput): string {
       node.op === "input" ? (node.attrs.name === model.input.name ? xArg : yArg)
       : node.op === "param" ? paramVar.get(node.attrs.name as string)
       : node.op === "state" ? stateVar.get(node.attrs.name as string)
+      : p === plan.train && pinned.has(node.id) ? arenaVar(pinned.get(node.id)!)
       : undefined,
   });
   const evalEnv = env(evalGraph, plan.eval);
@@ -81,19 +92,31 @@ export function emitModule(input: ModuleInput): string {
     return slot ? arrays[slot.index]! : trainEnv.leaf(node)!;
   };
 
-  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, "", "// Parameters"];
-  for (const p of model.params) {
-    decls.push(`const ${paramVar.get(p.name)} = new Float64Array(${size(p.shape)}); // ${p.name} [${p.shape.join(", ")}]`);
+  const view = (arr: string, name: string) => `${arr}.subarray(${layout.offset.get(name)}, ${layout.offset.get(name)! + layout.size.get(name)!})`;
+  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, "", "// Parameters: views of one array"];
+  decls.push(`const ${arena.weights} = new Float64Array(${layout.total});`);
+  for (const p of model.params) decls.push(`const ${paramVar.get(p.name)} = ${view(arena.weights, p.name)}; // ${p.name} [${p.shape.join(", ")}]`);
+  if (trainable.length > 0) {
+    decls.push("", "// Gradients, laid out like the trainable parameters");
+    decls.push(`const ${arena.grads} = new Float64Array(${layout.trainable});`);
+    for (const p of trainable) decls.push(`const ${gradVar.get(p.name)} = ${view(arena.grads, p.name)};`);
   }
   if (model.state.length > 0) {
-    decls.push("", "// Running statistics (not trained; saved with the weights)");
+    decls.push("", "// Running statistics (not trained; saved with the weights), and the values a training step computes");
+    const total = model.state.reduce((n, s) => n + size(s.shape), 0);
+    decls.push(`const ${statsArena.now} = new Float64Array(${total});`, `const ${statsArena.next} = new Float64Array(${total});`);
+    let at = 0;
     for (const s of model.state) {
-      decls.push(`const ${stateVar.get(s.name)} = new Float64Array(${size(s.shape)})${s.init !== 0 ? `.fill(${lit(s.init)})` : ""}; // ${s.name}`);
+      const range = `${at}, ${at + size(s.shape)}`;
+      decls.push(`const ${stateVar.get(s.name)} = ${statsArena.now}.subarray(${range})${s.init !== 0 ? `.fill(${lit(s.init)})` : ""}; // ${s.name}`);
+      decls.push(`const ${nextStateVar.get(s.name)} = ${statsArena.next}.subarray(${range});`);
+      at += size(s.shape);
     }
   }
   if (slotNames.length > 0) {
     decls.push("", `// Optimizer state (${model.train.optimizer.kind})`);
-    trainable.forEach((p, i) => optVars[i]!.forEach((v) => decls.push(`const ${v} = new Float64Array(${size(p.shape)});`)));
+    arena.state.forEach((a) => decls.push(`const ${a} = new Float64Array(${layout.trainable});`));
+    trainable.forEach((p, i) => optVars[i]!.forEach((v, k) => decls.push(`const ${v} = ${view(arena.state[k]!, p.name)};`)));
   }
   decls.push(
     "",
@@ -146,7 +169,7 @@ ${check("loss", true)}
 return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
 }`,
     `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
-    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, optVars, paramVar, stateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`) }),
+    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`) }),
     emitWeightsApi(model, paramVar, stateVar, (p) => (trainable.some((t) => t.name === p) ? outputsOf(`grad:${p}`) : "null"), { xArg, yArg, rows, check: check("gradients", true) }),
     emitStateApi(model, optVars),
     emitSchedule(model),
@@ -199,9 +222,12 @@ interface StepEnv {
   rows: string;
   check: string;
   names: NameManager;
-  optVars: string[][];
-  paramVar: Map<string, string>;
+  arena: { weights: string; grads: string; state: string[] };
+  layout: ArenaLayout;
+  gradVar: Map<string, string>;
   stateVar: Map<string, string>;
+  statsArena: { now: string; next: string };
+  nextStateVar: Map<string, string>;
   grad: (param: string) => string;
   stateOut: (state: string) => string;
 }
@@ -212,35 +238,40 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
   const trainable = trainableParams(model);
   const spec = model.train.optimizer;
   const lines: string[] = [];
+  // Statistics shared with another output were computed into a work array: copy them over first.
   for (const s of model.state) {
-    const i = local.claim("i");
-    lines.push(`for (let ${i} = 0; ${i} < ${size(s.shape)}; ${i}++) ${e.stateVar.get(s.name)}[${i}] = ${e.stateOut(s.name)}[${i}];`);
+    const src = e.stateOut(s.name);
+    if (src !== e.nextStateVar.get(s.name)) lines.push(`${e.nextStateVar.get(s.name)}.set(${src}.subarray(0, ${size(s.shape)}));`);
+  }
+  if (model.state.length > 0) lines.push(`${e.statsArena.now}.set(${e.statsArena.next});`);
+  // A gradient shared by two parameters was computed once, into a work array: copy it over.
+  for (const p of trainable) {
+    const src = e.grad(p.name);
+    if (src !== e.gradVar.get(p.name)) lines.push(`${e.gradVar.get(p.name)}.set(${src}.subarray(0, ${size(p.shape)}));`);
   }
   let gradScale = "";
-  if (model.train.clipNorm > 0) {
+  if (model.train.clipNorm > 0 && trainable.length > 0) {
     // PyTorch's clip_grad_norm_: scale every gradient by max_norm / (‖g‖ + 1e-6) when that is below 1.
-    lines.push("let sumSq = 0;");
-    for (const p of trainable) {
-      const i = local.claim("i");
-      lines.push(`for (let ${i} = 0; ${i} < ${size(p.shape)}; ${i}++) sumSq += ${e.grad(p.name)}[${i}] * ${e.grad(p.name)}[${i}];`);
-    }
+    const i = local.claim("i");
+    lines.push("let sumSq = 0;", `for (let ${i} = 0; ${i} < ${e.layout.trainable}; ${i}++) sumSq += ${e.arena.grads}[${i}] * ${e.arena.grads}[${i}];`);
     lines.push(`const clip = Math.min(1, ${lit(model.train.clipNorm)} / (Math.sqrt(sumSq) + 1e-6));`);
     gradScale = "clip";
   }
   lines.push("step++;", emitStepPrologue(spec, "step"));
-  trainable.forEach((p, k) => {
+  for (const segment of e.layout.segments) {
     lines.push(
       emitUpdate(spec, {
-        param: e.paramVar.get(p.name)!,
-        grad: e.grad(p.name),
-        state: e.optVars[k]!,
-        size: size(p.shape),
+        param: e.arena.weights,
+        grad: e.arena.grads,
+        state: e.arena.state,
+        from: segment.from,
+        to: segment.to,
         i: local.claim("i"),
-        lr: p.lr !== undefined ? `rate * ${lit(p.lr / spec.lr)}` : "rate",
+        lr: segment.lr !== undefined ? `rate * ${lit(segment.lr / spec.lr)}` : "rate",
         gradScale,
       }),
     );
-  });
+  }
   // The update loops live in their own function: a long loop inside trainStep gets compiled
   // mid-loop (on-stack replacement) and V8 kept deoptimizing it there, boxing doubles.
   return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss. */
@@ -283,4 +314,34 @@ function size(shape: readonly number[]): number {
 
 function commentSafe(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]/g, " ");
+}
+
+interface ArenaLayout {
+  /** Element offset and size of every parameter in the parameter arena (trainable ones first). */
+  offset: Map<string, number>;
+  size: Map<string, number>;
+  total: number;
+  /** Elements of the trainable prefix, which the gradient and optimizer arenas mirror. */
+  trainable: number;
+  /** Runs of trainable parameters with the same learning rate: one update loop each. */
+  segments: { from: number; to: number; lr?: number }[];
+}
+
+function arenaLayout(model: ModelIR): ArenaLayout {
+  const ordered = [...model.params.filter((p) => p.trainable), ...model.params.filter((p) => !p.trainable)];
+  const offset = new Map<string, number>(), sizes = new Map<string, number>();
+  const segments: ArenaLayout["segments"] = [];
+  let at = 0;
+  for (const p of ordered) {
+    offset.set(p.name, at);
+    sizes.set(p.name, size(p.shape));
+    if (p.trainable) {
+      const last = segments[segments.length - 1];
+      if (last && last.lr === p.lr) last.to = at + size(p.shape);
+      else segments.push({ from: at, to: at + size(p.shape), lr: p.lr });
+    }
+    at += size(p.shape);
+  }
+  const trainable = segments.length > 0 ? segments[segments.length - 1]!.to : 0;
+  return { offset, size: sizes, total: at, trainable, segments };
 }

@@ -10,7 +10,9 @@ export interface UpdateTarget {
   param: string;
   grad: string;
   state: string[];
-  size: number;
+  /** The range of elements updated: one learning-rate segment of the parameter arena. */
+  from: number;
+  to: number;
   /** Fresh loop variable. */
   i: string;
   /** Expression for this parameter's learning rate (the scheduled `lr`, or a per-parameter one). */
@@ -65,7 +67,7 @@ export function emitUpdate(spec: OptimizerSpec, t: UpdateTarget): string {
       lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, `${s0}[${i}] = vel;`, `${w} -= ${t.lr} * (g + ${h("beta")} * vel);`);
       break;
     case "rmsprop":
-      lines.push(`const vi = ${h("alpha")} * ${s0}[${i}] + ${lit(1 - (spec.alpha as number))} * g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
+      lines.push(`const vi = ${h("alpha")} * ${s0}[${i}] + (1 - ${h("alpha")}) * g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
       break;
     case "adagrad":
       lines.push(`const vi = ${s0}[${i}] + g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
@@ -74,13 +76,13 @@ export function emitUpdate(spec: OptimizerSpec, t: UpdateTarget): string {
     case "adamw":
       if (spec.kind === "adamw" && spec.weight_decay > 0) lines.push(`${w} -= ${t.lr} * ${lit(spec.weight_decay)} * ${w};`);
       lines.push(
-        `const mi = ${h("beta1")} * ${s0}[${i}] + ${lit(1 - (spec.beta1 as number))} * g;`,
-        `const vi = ${h("beta2")} * ${s1}[${i}] + ${lit(1 - (spec.beta2 as number))} * g * g;`,
+        `const mi = ${h("beta1")} * ${s0}[${i}] + (1 - ${h("beta1")}) * g;`,
+        `const vi = ${h("beta2")} * ${s1}[${i}] + (1 - ${h("beta2")}) * g * g;`,
         `${s0}[${i}] = mi;`,
         `${s1}[${i}] = vi;`,
         `${w} -= (${t.lr} * mi * corr1) / (Math.sqrt(vi * corr2) + ${h("eps")});`,
       );
       break;
   }
-  return `for (let ${i} = 0; ${i} < ${t.size}; ${i}++) {\n${lines.join("\n")}\n}`;
+  return `for (let ${i} = ${t.from}; ${i} < ${t.to}; ${i}++) {\n${lines.join("\n")}\n}`;
 }

@@ -145,131 +145,177 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 32;
 
-  // Parameters
-  const layer1_W = new Float64Array(64); // layer1.W [2, 32]
-  const layer1_b = new Float64Array(32); // layer1.b [32]
-  const layer2_W = new Float64Array(1024); // layer2.W [32, 32]
-  const layer2_b = new Float64Array(32); // layer2.b [32]
-  const layer3_W = new Float64Array(1024); // layer3.W [32, 32]
-  const layer3_b = new Float64Array(32); // layer3.b [32]
-  const layer4_W = new Float64Array(1024); // layer4.W [32, 32]
-  const layer4_b = new Float64Array(32); // layer4.b [32]
-  const layer5_W = new Float64Array(1024); // layer5.W [32, 32]
-  const layer5_b = new Float64Array(32); // layer5.b [32]
-  const layer6_W = new Float64Array(1024); // layer6.W [32, 32]
-  const layer6_b = new Float64Array(32); // layer6.b [32]
-  const layer7_W = new Float64Array(1024); // layer7.W [32, 32]
-  const layer7_b = new Float64Array(32); // layer7.b [32]
-  const layer8_W = new Float64Array(1024); // layer8.W [32, 32]
-  const layer8_b = new Float64Array(32); // layer8.b [32]
-  const layer9_W = new Float64Array(1024); // layer9.W [32, 32]
-  const layer9_b = new Float64Array(32); // layer9.b [32]
-  const layer10_W = new Float64Array(1024); // layer10.W [32, 32]
-  const layer10_b = new Float64Array(32); // layer10.b [32]
-  const layer11_W = new Float64Array(1024); // layer11.W [32, 32]
-  const layer11_b = new Float64Array(32); // layer11.b [32]
-  const layer12_W = new Float64Array(1024); // layer12.W [32, 32]
-  const layer12_b = new Float64Array(32); // layer12.b [32]
-  const layer13_W = new Float64Array(1024); // layer13.W [32, 32]
-  const layer13_b = new Float64Array(32); // layer13.b [32]
-  const layer14_W = new Float64Array(1024); // layer14.W [32, 32]
-  const layer14_b = new Float64Array(32); // layer14.b [32]
-  const layer15_W = new Float64Array(1024); // layer15.W [32, 32]
-  const layer15_b = new Float64Array(32); // layer15.b [32]
-  const layer16_W = new Float64Array(1024); // layer16.W [32, 32]
-  const layer16_b = new Float64Array(32); // layer16.b [32]
-  const layer17_W = new Float64Array(1024); // layer17.W [32, 32]
-  const layer17_b = new Float64Array(32); // layer17.b [32]
-  const layer18_W = new Float64Array(1024); // layer18.W [32, 32]
-  const layer18_b = new Float64Array(32); // layer18.b [32]
-  const layer19_W = new Float64Array(1024); // layer19.W [32, 32]
-  const layer19_b = new Float64Array(32); // layer19.b [32]
-  const layer20_W = new Float64Array(64); // layer20.W [32, 2]
-  const layer20_b = new Float64Array(2); // layer20.b [2]
+  // Parameters: views of one array
+  const weights = new Float64Array(19170);
+  const layer1_W = weights.subarray(0, 64); // layer1.W [2, 32]
+  const layer1_b = weights.subarray(64, 96); // layer1.b [32]
+  const layer2_W = weights.subarray(96, 1120); // layer2.W [32, 32]
+  const layer2_b = weights.subarray(1120, 1152); // layer2.b [32]
+  const layer3_W = weights.subarray(1152, 2176); // layer3.W [32, 32]
+  const layer3_b = weights.subarray(2176, 2208); // layer3.b [32]
+  const layer4_W = weights.subarray(2208, 3232); // layer4.W [32, 32]
+  const layer4_b = weights.subarray(3232, 3264); // layer4.b [32]
+  const layer5_W = weights.subarray(3264, 4288); // layer5.W [32, 32]
+  const layer5_b = weights.subarray(4288, 4320); // layer5.b [32]
+  const layer6_W = weights.subarray(4320, 5344); // layer6.W [32, 32]
+  const layer6_b = weights.subarray(5344, 5376); // layer6.b [32]
+  const layer7_W = weights.subarray(5376, 6400); // layer7.W [32, 32]
+  const layer7_b = weights.subarray(6400, 6432); // layer7.b [32]
+  const layer8_W = weights.subarray(6432, 7456); // layer8.W [32, 32]
+  const layer8_b = weights.subarray(7456, 7488); // layer8.b [32]
+  const layer9_W = weights.subarray(7488, 8512); // layer9.W [32, 32]
+  const layer9_b = weights.subarray(8512, 8544); // layer9.b [32]
+  const layer10_W = weights.subarray(8544, 9568); // layer10.W [32, 32]
+  const layer10_b = weights.subarray(9568, 9600); // layer10.b [32]
+  const layer11_W = weights.subarray(9600, 10624); // layer11.W [32, 32]
+  const layer11_b = weights.subarray(10624, 10656); // layer11.b [32]
+  const layer12_W = weights.subarray(10656, 11680); // layer12.W [32, 32]
+  const layer12_b = weights.subarray(11680, 11712); // layer12.b [32]
+  const layer13_W = weights.subarray(11712, 12736); // layer13.W [32, 32]
+  const layer13_b = weights.subarray(12736, 12768); // layer13.b [32]
+  const layer14_W = weights.subarray(12768, 13792); // layer14.W [32, 32]
+  const layer14_b = weights.subarray(13792, 13824); // layer14.b [32]
+  const layer15_W = weights.subarray(13824, 14848); // layer15.W [32, 32]
+  const layer15_b = weights.subarray(14848, 14880); // layer15.b [32]
+  const layer16_W = weights.subarray(14880, 15904); // layer16.W [32, 32]
+  const layer16_b = weights.subarray(15904, 15936); // layer16.b [32]
+  const layer17_W = weights.subarray(15936, 16960); // layer17.W [32, 32]
+  const layer17_b = weights.subarray(16960, 16992); // layer17.b [32]
+  const layer18_W = weights.subarray(16992, 18016); // layer18.W [32, 32]
+  const layer18_b = weights.subarray(18016, 18048); // layer18.b [32]
+  const layer19_W = weights.subarray(18048, 19072); // layer19.W [32, 32]
+  const layer19_b = weights.subarray(19072, 19104); // layer19.b [32]
+  const layer20_W = weights.subarray(19104, 19168); // layer20.W [32, 2]
+  const layer20_b = weights.subarray(19168, 19170); // layer20.b [2]
+
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(19170);
+  const d_layer1_W = grads.subarray(0, 64);
+  const d_layer1_b = grads.subarray(64, 96);
+  const d_layer2_W = grads.subarray(96, 1120);
+  const d_layer2_b = grads.subarray(1120, 1152);
+  const d_layer3_W = grads.subarray(1152, 2176);
+  const d_layer3_b = grads.subarray(2176, 2208);
+  const d_layer4_W = grads.subarray(2208, 3232);
+  const d_layer4_b = grads.subarray(3232, 3264);
+  const d_layer5_W = grads.subarray(3264, 4288);
+  const d_layer5_b = grads.subarray(4288, 4320);
+  const d_layer6_W = grads.subarray(4320, 5344);
+  const d_layer6_b = grads.subarray(5344, 5376);
+  const d_layer7_W = grads.subarray(5376, 6400);
+  const d_layer7_b = grads.subarray(6400, 6432);
+  const d_layer8_W = grads.subarray(6432, 7456);
+  const d_layer8_b = grads.subarray(7456, 7488);
+  const d_layer9_W = grads.subarray(7488, 8512);
+  const d_layer9_b = grads.subarray(8512, 8544);
+  const d_layer10_W = grads.subarray(8544, 9568);
+  const d_layer10_b = grads.subarray(9568, 9600);
+  const d_layer11_W = grads.subarray(9600, 10624);
+  const d_layer11_b = grads.subarray(10624, 10656);
+  const d_layer12_W = grads.subarray(10656, 11680);
+  const d_layer12_b = grads.subarray(11680, 11712);
+  const d_layer13_W = grads.subarray(11712, 12736);
+  const d_layer13_b = grads.subarray(12736, 12768);
+  const d_layer14_W = grads.subarray(12768, 13792);
+  const d_layer14_b = grads.subarray(13792, 13824);
+  const d_layer15_W = grads.subarray(13824, 14848);
+  const d_layer15_b = grads.subarray(14848, 14880);
+  const d_layer16_W = grads.subarray(14880, 15904);
+  const d_layer16_b = grads.subarray(15904, 15936);
+  const d_layer17_W = grads.subarray(15936, 16960);
+  const d_layer17_b = grads.subarray(16960, 16992);
+  const d_layer18_W = grads.subarray(16992, 18016);
+  const d_layer18_b = grads.subarray(18016, 18048);
+  const d_layer19_W = grads.subarray(18048, 19072);
+  const d_layer19_b = grads.subarray(19072, 19104);
+  const d_layer20_W = grads.subarray(19104, 19168);
+  const d_layer20_b = grads.subarray(19168, 19170);
 
   // Optimizer state (adam)
-  const m_layer1_W = new Float64Array(64);
-  const v_layer1_W = new Float64Array(64);
-  const m_layer1_b = new Float64Array(32);
-  const v_layer1_b = new Float64Array(32);
-  const m_layer2_W = new Float64Array(1024);
-  const v_layer2_W = new Float64Array(1024);
-  const m_layer2_b = new Float64Array(32);
-  const v_layer2_b = new Float64Array(32);
-  const m_layer3_W = new Float64Array(1024);
-  const v_layer3_W = new Float64Array(1024);
-  const m_layer3_b = new Float64Array(32);
-  const v_layer3_b = new Float64Array(32);
-  const m_layer4_W = new Float64Array(1024);
-  const v_layer4_W = new Float64Array(1024);
-  const m_layer4_b = new Float64Array(32);
-  const v_layer4_b = new Float64Array(32);
-  const m_layer5_W = new Float64Array(1024);
-  const v_layer5_W = new Float64Array(1024);
-  const m_layer5_b = new Float64Array(32);
-  const v_layer5_b = new Float64Array(32);
-  const m_layer6_W = new Float64Array(1024);
-  const v_layer6_W = new Float64Array(1024);
-  const m_layer6_b = new Float64Array(32);
-  const v_layer6_b = new Float64Array(32);
-  const m_layer7_W = new Float64Array(1024);
-  const v_layer7_W = new Float64Array(1024);
-  const m_layer7_b = new Float64Array(32);
-  const v_layer7_b = new Float64Array(32);
-  const m_layer8_W = new Float64Array(1024);
-  const v_layer8_W = new Float64Array(1024);
-  const m_layer8_b = new Float64Array(32);
-  const v_layer8_b = new Float64Array(32);
-  const m_layer9_W = new Float64Array(1024);
-  const v_layer9_W = new Float64Array(1024);
-  const m_layer9_b = new Float64Array(32);
-  const v_layer9_b = new Float64Array(32);
-  const m_layer10_W = new Float64Array(1024);
-  const v_layer10_W = new Float64Array(1024);
-  const m_layer10_b = new Float64Array(32);
-  const v_layer10_b = new Float64Array(32);
-  const m_layer11_W = new Float64Array(1024);
-  const v_layer11_W = new Float64Array(1024);
-  const m_layer11_b = new Float64Array(32);
-  const v_layer11_b = new Float64Array(32);
-  const m_layer12_W = new Float64Array(1024);
-  const v_layer12_W = new Float64Array(1024);
-  const m_layer12_b = new Float64Array(32);
-  const v_layer12_b = new Float64Array(32);
-  const m_layer13_W = new Float64Array(1024);
-  const v_layer13_W = new Float64Array(1024);
-  const m_layer13_b = new Float64Array(32);
-  const v_layer13_b = new Float64Array(32);
-  const m_layer14_W = new Float64Array(1024);
-  const v_layer14_W = new Float64Array(1024);
-  const m_layer14_b = new Float64Array(32);
-  const v_layer14_b = new Float64Array(32);
-  const m_layer15_W = new Float64Array(1024);
-  const v_layer15_W = new Float64Array(1024);
-  const m_layer15_b = new Float64Array(32);
-  const v_layer15_b = new Float64Array(32);
-  const m_layer16_W = new Float64Array(1024);
-  const v_layer16_W = new Float64Array(1024);
-  const m_layer16_b = new Float64Array(32);
-  const v_layer16_b = new Float64Array(32);
-  const m_layer17_W = new Float64Array(1024);
-  const v_layer17_W = new Float64Array(1024);
-  const m_layer17_b = new Float64Array(32);
-  const v_layer17_b = new Float64Array(32);
-  const m_layer18_W = new Float64Array(1024);
-  const v_layer18_W = new Float64Array(1024);
-  const m_layer18_b = new Float64Array(32);
-  const v_layer18_b = new Float64Array(32);
-  const m_layer19_W = new Float64Array(1024);
-  const v_layer19_W = new Float64Array(1024);
-  const m_layer19_b = new Float64Array(32);
-  const v_layer19_b = new Float64Array(32);
-  const m_layer20_W = new Float64Array(64);
-  const v_layer20_W = new Float64Array(64);
-  const m_layer20_b = new Float64Array(2);
-  const v_layer20_b = new Float64Array(2);
+  const m = new Float64Array(19170);
+  const v = new Float64Array(19170);
+  const m_layer1_W = m.subarray(0, 64);
+  const v_layer1_W = v.subarray(0, 64);
+  const m_layer1_b = m.subarray(64, 96);
+  const v_layer1_b = v.subarray(64, 96);
+  const m_layer2_W = m.subarray(96, 1120);
+  const v_layer2_W = v.subarray(96, 1120);
+  const m_layer2_b = m.subarray(1120, 1152);
+  const v_layer2_b = v.subarray(1120, 1152);
+  const m_layer3_W = m.subarray(1152, 2176);
+  const v_layer3_W = v.subarray(1152, 2176);
+  const m_layer3_b = m.subarray(2176, 2208);
+  const v_layer3_b = v.subarray(2176, 2208);
+  const m_layer4_W = m.subarray(2208, 3232);
+  const v_layer4_W = v.subarray(2208, 3232);
+  const m_layer4_b = m.subarray(3232, 3264);
+  const v_layer4_b = v.subarray(3232, 3264);
+  const m_layer5_W = m.subarray(3264, 4288);
+  const v_layer5_W = v.subarray(3264, 4288);
+  const m_layer5_b = m.subarray(4288, 4320);
+  const v_layer5_b = v.subarray(4288, 4320);
+  const m_layer6_W = m.subarray(4320, 5344);
+  const v_layer6_W = v.subarray(4320, 5344);
+  const m_layer6_b = m.subarray(5344, 5376);
+  const v_layer6_b = v.subarray(5344, 5376);
+  const m_layer7_W = m.subarray(5376, 6400);
+  const v_layer7_W = v.subarray(5376, 6400);
+  const m_layer7_b = m.subarray(6400, 6432);
+  const v_layer7_b = v.subarray(6400, 6432);
+  const m_layer8_W = m.subarray(6432, 7456);
+  const v_layer8_W = v.subarray(6432, 7456);
+  const m_layer8_b = m.subarray(7456, 7488);
+  const v_layer8_b = v.subarray(7456, 7488);
+  const m_layer9_W = m.subarray(7488, 8512);
+  const v_layer9_W = v.subarray(7488, 8512);
+  const m_layer9_b = m.subarray(8512, 8544);
+  const v_layer9_b = v.subarray(8512, 8544);
+  const m_layer10_W = m.subarray(8544, 9568);
+  const v_layer10_W = v.subarray(8544, 9568);
+  const m_layer10_b = m.subarray(9568, 9600);
+  const v_layer10_b = v.subarray(9568, 9600);
+  const m_layer11_W = m.subarray(9600, 10624);
+  const v_layer11_W = v.subarray(9600, 10624);
+  const m_layer11_b = m.subarray(10624, 10656);
+  const v_layer11_b = v.subarray(10624, 10656);
+  const m_layer12_W = m.subarray(10656, 11680);
+  const v_layer12_W = v.subarray(10656, 11680);
+  const m_layer12_b = m.subarray(11680, 11712);
+  const v_layer12_b = v.subarray(11680, 11712);
+  const m_layer13_W = m.subarray(11712, 12736);
+  const v_layer13_W = v.subarray(11712, 12736);
+  const m_layer13_b = m.subarray(12736, 12768);
+  const v_layer13_b = v.subarray(12736, 12768);
+  const m_layer14_W = m.subarray(12768, 13792);
+  const v_layer14_W = v.subarray(12768, 13792);
+  const m_layer14_b = m.subarray(13792, 13824);
+  const v_layer14_b = v.subarray(13792, 13824);
+  const m_layer15_W = m.subarray(13824, 14848);
+  const v_layer15_W = v.subarray(13824, 14848);
+  const m_layer15_b = m.subarray(14848, 14880);
+  const v_layer15_b = v.subarray(14848, 14880);
+  const m_layer16_W = m.subarray(14880, 15904);
+  const v_layer16_W = v.subarray(14880, 15904);
+  const m_layer16_b = m.subarray(15904, 15936);
+  const v_layer16_b = v.subarray(15904, 15936);
+  const m_layer17_W = m.subarray(15936, 16960);
+  const v_layer17_W = v.subarray(15936, 16960);
+  const m_layer17_b = m.subarray(16960, 16992);
+  const v_layer17_b = v.subarray(16960, 16992);
+  const m_layer18_W = m.subarray(16992, 18016);
+  const v_layer18_W = v.subarray(16992, 18016);
+  const m_layer18_b = m.subarray(18016, 18048);
+  const v_layer18_b = v.subarray(18016, 18048);
+  const m_layer19_W = m.subarray(18048, 19072);
+  const v_layer19_W = v.subarray(18048, 19072);
+  const m_layer19_b = m.subarray(19072, 19104);
+  const v_layer19_b = v.subarray(19072, 19104);
+  const m_layer20_W = m.subarray(19104, 19168);
+  const v_layer20_W = v.subarray(19104, 19168);
+  const m_layer20_b = m.subarray(19168, 19170);
+  const v_layer20_b = v.subarray(19168, 19170);
 
-  // Work arrays, shared by the training step and the evaluation functions: 312832 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 320512 bytes
   // (466704 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(1024);
@@ -291,7 +337,7 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf17 = new Float64Array(1024);
   const buf18 = new Float64Array(1024);
   const buf19 = new Float64Array(64);
-  const buf20 = new Float64Array(64);
+  const buf20 = new Float64Array(1024);
   const buf21 = new Float64Array(64);
   const buf22 = new Float64Array(1024);
   const buf23 = new Float64Array(1024);
@@ -395,8 +441,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1 = x[i * 2 + 1];
       for (let j = 0; j < 32; j++) {
         const acc = a0 * layer1_W[j] + a1 * layer1_W[32 + j];
-        const v = layer1_b[j];
-        const t = acc + v;
+        const v_1 = layer1_b[j];
+        const t = acc + v_1;
         layer1[i * 32 + j] = t > 0 ? t : 0;
       }
     }
@@ -430,29 +476,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_2 = layer2_b[j_1];
-        const t_2 = c00 + v_2;
+        const v_3 = layer2_b[j_1];
+        const t_2 = c00 + v_3;
         layer2[i_1 * 32 + j_1] = t_2 > 0 ? t_2 : 0;
-        const v_3 = layer2_b[j_1 + 1];
-        const t_3 = c01 + v_3;
+        const v_4 = layer2_b[j_1 + 1];
+        const t_3 = c01 + v_4;
         layer2[i_1 * 32 + (j_1 + 1)] = t_3 > 0 ? t_3 : 0;
-        const v_4 = layer2_b[j_1 + 2];
-        const t_4 = c02 + v_4;
+        const v_5 = layer2_b[j_1 + 2];
+        const t_4 = c02 + v_5;
         layer2[i_1 * 32 + (j_1 + 2)] = t_4 > 0 ? t_4 : 0;
-        const v_5 = layer2_b[j_1 + 3];
-        const t_5 = c03 + v_5;
+        const v_6 = layer2_b[j_1 + 3];
+        const t_5 = c03 + v_6;
         layer2[i_1 * 32 + (j_1 + 3)] = t_5 > 0 ? t_5 : 0;
-        const v_6 = layer2_b[j_1];
-        const t_6 = c10 + v_6;
+        const v_7 = layer2_b[j_1];
+        const t_6 = c10 + v_7;
         layer2[(i_1 + 1) * 32 + j_1] = t_6 > 0 ? t_6 : 0;
-        const v_7 = layer2_b[j_1 + 1];
-        const t_7 = c11 + v_7;
+        const v_8 = layer2_b[j_1 + 1];
+        const t_7 = c11 + v_8;
         layer2[(i_1 + 1) * 32 + (j_1 + 1)] = t_7 > 0 ? t_7 : 0;
-        const v_8 = layer2_b[j_1 + 2];
-        const t_8 = c12 + v_8;
+        const v_9 = layer2_b[j_1 + 2];
+        const t_8 = c12 + v_9;
         layer2[(i_1 + 1) * 32 + (j_1 + 2)] = t_8 > 0 ? t_8 : 0;
-        const v_9 = layer2_b[j_1 + 3];
-        const t_9 = c13 + v_9;
+        const v_10 = layer2_b[j_1 + 3];
+        const t_9 = c13 + v_10;
         layer2[(i_1 + 1) * 32 + (j_1 + 3)] = t_9 > 0 ? t_9 : 0;
       }
     }
@@ -475,17 +521,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_2 * b2_1;
           c03_1 += a0_2 * b3_1;
         }
-        const v_10 = layer2_b[j_1];
-        const t_10 = c00_1 + v_10;
+        const v_11 = layer2_b[j_1];
+        const t_10 = c00_1 + v_11;
         layer2[i_2 * 32 + j_1] = t_10 > 0 ? t_10 : 0;
-        const v_11 = layer2_b[j_1 + 1];
-        const t_11 = c01_1 + v_11;
+        const v_12 = layer2_b[j_1 + 1];
+        const t_11 = c01_1 + v_12;
         layer2[i_2 * 32 + (j_1 + 1)] = t_11 > 0 ? t_11 : 0;
-        const v_12 = layer2_b[j_1 + 2];
-        const t_12 = c02_1 + v_12;
+        const v_13 = layer2_b[j_1 + 2];
+        const t_12 = c02_1 + v_13;
         layer2[i_2 * 32 + (j_1 + 2)] = t_12 > 0 ? t_12 : 0;
-        const v_13 = layer2_b[j_1 + 3];
-        const t_13 = c03_1 + v_13;
+        const v_14 = layer2_b[j_1 + 3];
+        const t_13 = c03_1 + v_14;
         layer2[i_2 * 32 + (j_1 + 3)] = t_13 > 0 ? t_13 : 0;
       }
     }
@@ -519,29 +565,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_1 += a1_2 * b2_2;
           c13_1 += a1_2 * b3_2;
         }
-        const v_15 = layer3_b[j_3];
-        const t_15 = c00_2 + v_15;
+        const v_16 = layer3_b[j_3];
+        const t_15 = c00_2 + v_16;
         layer3[i_3 * 32 + j_3] = t_15 > 0 ? t_15 : 0;
-        const v_16 = layer3_b[j_3 + 1];
-        const t_16 = c01_2 + v_16;
+        const v_17 = layer3_b[j_3 + 1];
+        const t_16 = c01_2 + v_17;
         layer3[i_3 * 32 + (j_3 + 1)] = t_16 > 0 ? t_16 : 0;
-        const v_17 = layer3_b[j_3 + 2];
-        const t_17 = c02_2 + v_17;
+        const v_18 = layer3_b[j_3 + 2];
+        const t_17 = c02_2 + v_18;
         layer3[i_3 * 32 + (j_3 + 2)] = t_17 > 0 ? t_17 : 0;
-        const v_18 = layer3_b[j_3 + 3];
-        const t_18 = c03_2 + v_18;
+        const v_19 = layer3_b[j_3 + 3];
+        const t_18 = c03_2 + v_19;
         layer3[i_3 * 32 + (j_3 + 3)] = t_18 > 0 ? t_18 : 0;
-        const v_19 = layer3_b[j_3];
-        const t_19 = c10_1 + v_19;
+        const v_20 = layer3_b[j_3];
+        const t_19 = c10_1 + v_20;
         layer3[(i_3 + 1) * 32 + j_3] = t_19 > 0 ? t_19 : 0;
-        const v_20 = layer3_b[j_3 + 1];
-        const t_20 = c11_1 + v_20;
+        const v_21 = layer3_b[j_3 + 1];
+        const t_20 = c11_1 + v_21;
         layer3[(i_3 + 1) * 32 + (j_3 + 1)] = t_20 > 0 ? t_20 : 0;
-        const v_21 = layer3_b[j_3 + 2];
-        const t_21 = c12_1 + v_21;
+        const v_22 = layer3_b[j_3 + 2];
+        const t_21 = c12_1 + v_22;
         layer3[(i_3 + 1) * 32 + (j_3 + 2)] = t_21 > 0 ? t_21 : 0;
-        const v_22 = layer3_b[j_3 + 3];
-        const t_22 = c13_1 + v_22;
+        const v_23 = layer3_b[j_3 + 3];
+        const t_22 = c13_1 + v_23;
         layer3[(i_3 + 1) * 32 + (j_3 + 3)] = t_22 > 0 ? t_22 : 0;
       }
     }
@@ -564,17 +610,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_3 += a0_4 * b2_3;
           c03_3 += a0_4 * b3_3;
         }
-        const v_23 = layer3_b[j_3];
-        const t_23 = c00_3 + v_23;
+        const v_24 = layer3_b[j_3];
+        const t_23 = c00_3 + v_24;
         layer3[i_4 * 32 + j_3] = t_23 > 0 ? t_23 : 0;
-        const v_24 = layer3_b[j_3 + 1];
-        const t_24 = c01_3 + v_24;
+        const v_25 = layer3_b[j_3 + 1];
+        const t_24 = c01_3 + v_25;
         layer3[i_4 * 32 + (j_3 + 1)] = t_24 > 0 ? t_24 : 0;
-        const v_25 = layer3_b[j_3 + 2];
-        const t_25 = c02_3 + v_25;
+        const v_26 = layer3_b[j_3 + 2];
+        const t_25 = c02_3 + v_26;
         layer3[i_4 * 32 + (j_3 + 2)] = t_25 > 0 ? t_25 : 0;
-        const v_26 = layer3_b[j_3 + 3];
-        const t_26 = c03_3 + v_26;
+        const v_27 = layer3_b[j_3 + 3];
+        const t_26 = c03_3 + v_27;
         layer3[i_4 * 32 + (j_3 + 3)] = t_26 > 0 ? t_26 : 0;
       }
     }
@@ -608,29 +654,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_2 += a1_3 * b2_4;
           c13_2 += a1_3 * b3_4;
         }
-        const v_28 = layer4_b[j_5];
-        const t_28 = c00_4 + v_28;
+        const v_29 = layer4_b[j_5];
+        const t_28 = c00_4 + v_29;
         layer4[i_5 * 32 + j_5] = t_28 > 0 ? t_28 : 0;
-        const v_29 = layer4_b[j_5 + 1];
-        const t_29 = c01_4 + v_29;
+        const v_30 = layer4_b[j_5 + 1];
+        const t_29 = c01_4 + v_30;
         layer4[i_5 * 32 + (j_5 + 1)] = t_29 > 0 ? t_29 : 0;
-        const v_30 = layer4_b[j_5 + 2];
-        const t_30 = c02_4 + v_30;
+        const v_31 = layer4_b[j_5 + 2];
+        const t_30 = c02_4 + v_31;
         layer4[i_5 * 32 + (j_5 + 2)] = t_30 > 0 ? t_30 : 0;
-        const v_31 = layer4_b[j_5 + 3];
-        const t_31 = c03_4 + v_31;
+        const v_32 = layer4_b[j_5 + 3];
+        const t_31 = c03_4 + v_32;
         layer4[i_5 * 32 + (j_5 + 3)] = t_31 > 0 ? t_31 : 0;
-        const v_32 = layer4_b[j_5];
-        const t_32 = c10_2 + v_32;
+        const v_33 = layer4_b[j_5];
+        const t_32 = c10_2 + v_33;
         layer4[(i_5 + 1) * 32 + j_5] = t_32 > 0 ? t_32 : 0;
-        const v_33 = layer4_b[j_5 + 1];
-        const t_33 = c11_2 + v_33;
+        const v_34 = layer4_b[j_5 + 1];
+        const t_33 = c11_2 + v_34;
         layer4[(i_5 + 1) * 32 + (j_5 + 1)] = t_33 > 0 ? t_33 : 0;
-        const v_34 = layer4_b[j_5 + 2];
-        const t_34 = c12_2 + v_34;
+        const v_35 = layer4_b[j_5 + 2];
+        const t_34 = c12_2 + v_35;
         layer4[(i_5 + 1) * 32 + (j_5 + 2)] = t_34 > 0 ? t_34 : 0;
-        const v_35 = layer4_b[j_5 + 3];
-        const t_35 = c13_2 + v_35;
+        const v_36 = layer4_b[j_5 + 3];
+        const t_35 = c13_2 + v_36;
         layer4[(i_5 + 1) * 32 + (j_5 + 3)] = t_35 > 0 ? t_35 : 0;
       }
     }
@@ -653,17 +699,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_5 += a0_6 * b2_5;
           c03_5 += a0_6 * b3_5;
         }
-        const v_36 = layer4_b[j_5];
-        const t_36 = c00_5 + v_36;
+        const v_37 = layer4_b[j_5];
+        const t_36 = c00_5 + v_37;
         layer4[i_6 * 32 + j_5] = t_36 > 0 ? t_36 : 0;
-        const v_37 = layer4_b[j_5 + 1];
-        const t_37 = c01_5 + v_37;
+        const v_38 = layer4_b[j_5 + 1];
+        const t_37 = c01_5 + v_38;
         layer4[i_6 * 32 + (j_5 + 1)] = t_37 > 0 ? t_37 : 0;
-        const v_38 = layer4_b[j_5 + 2];
-        const t_38 = c02_5 + v_38;
+        const v_39 = layer4_b[j_5 + 2];
+        const t_38 = c02_5 + v_39;
         layer4[i_6 * 32 + (j_5 + 2)] = t_38 > 0 ? t_38 : 0;
-        const v_39 = layer4_b[j_5 + 3];
-        const t_39 = c03_5 + v_39;
+        const v_40 = layer4_b[j_5 + 3];
+        const t_39 = c03_5 + v_40;
         layer4[i_6 * 32 + (j_5 + 3)] = t_39 > 0 ? t_39 : 0;
       }
     }
@@ -697,29 +743,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_3 += a1_4 * b2_6;
           c13_3 += a1_4 * b3_6;
         }
-        const v_41 = layer5_b[j_7];
-        const t_41 = c00_6 + v_41;
+        const v_42 = layer5_b[j_7];
+        const t_41 = c00_6 + v_42;
         layer5[i_7 * 32 + j_7] = t_41 > 0 ? t_41 : 0;
-        const v_42 = layer5_b[j_7 + 1];
-        const t_42 = c01_6 + v_42;
+        const v_43 = layer5_b[j_7 + 1];
+        const t_42 = c01_6 + v_43;
         layer5[i_7 * 32 + (j_7 + 1)] = t_42 > 0 ? t_42 : 0;
-        const v_43 = layer5_b[j_7 + 2];
-        const t_43 = c02_6 + v_43;
+        const v_44 = layer5_b[j_7 + 2];
+        const t_43 = c02_6 + v_44;
         layer5[i_7 * 32 + (j_7 + 2)] = t_43 > 0 ? t_43 : 0;
-        const v_44 = layer5_b[j_7 + 3];
-        const t_44 = c03_6 + v_44;
+        const v_45 = layer5_b[j_7 + 3];
+        const t_44 = c03_6 + v_45;
         layer5[i_7 * 32 + (j_7 + 3)] = t_44 > 0 ? t_44 : 0;
-        const v_45 = layer5_b[j_7];
-        const t_45 = c10_3 + v_45;
+        const v_46 = layer5_b[j_7];
+        const t_45 = c10_3 + v_46;
         layer5[(i_7 + 1) * 32 + j_7] = t_45 > 0 ? t_45 : 0;
-        const v_46 = layer5_b[j_7 + 1];
-        const t_46 = c11_3 + v_46;
+        const v_47 = layer5_b[j_7 + 1];
+        const t_46 = c11_3 + v_47;
         layer5[(i_7 + 1) * 32 + (j_7 + 1)] = t_46 > 0 ? t_46 : 0;
-        const v_47 = layer5_b[j_7 + 2];
-        const t_47 = c12_3 + v_47;
+        const v_48 = layer5_b[j_7 + 2];
+        const t_47 = c12_3 + v_48;
         layer5[(i_7 + 1) * 32 + (j_7 + 2)] = t_47 > 0 ? t_47 : 0;
-        const v_48 = layer5_b[j_7 + 3];
-        const t_48 = c13_3 + v_48;
+        const v_49 = layer5_b[j_7 + 3];
+        const t_48 = c13_3 + v_49;
         layer5[(i_7 + 1) * 32 + (j_7 + 3)] = t_48 > 0 ? t_48 : 0;
       }
     }
@@ -742,17 +788,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_7 += a0_8 * b2_7;
           c03_7 += a0_8 * b3_7;
         }
-        const v_49 = layer5_b[j_7];
-        const t_49 = c00_7 + v_49;
+        const v_50 = layer5_b[j_7];
+        const t_49 = c00_7 + v_50;
         layer5[i_8 * 32 + j_7] = t_49 > 0 ? t_49 : 0;
-        const v_50 = layer5_b[j_7 + 1];
-        const t_50 = c01_7 + v_50;
+        const v_51 = layer5_b[j_7 + 1];
+        const t_50 = c01_7 + v_51;
         layer5[i_8 * 32 + (j_7 + 1)] = t_50 > 0 ? t_50 : 0;
-        const v_51 = layer5_b[j_7 + 2];
-        const t_51 = c02_7 + v_51;
+        const v_52 = layer5_b[j_7 + 2];
+        const t_51 = c02_7 + v_52;
         layer5[i_8 * 32 + (j_7 + 2)] = t_51 > 0 ? t_51 : 0;
-        const v_52 = layer5_b[j_7 + 3];
-        const t_52 = c03_7 + v_52;
+        const v_53 = layer5_b[j_7 + 3];
+        const t_52 = c03_7 + v_53;
         layer5[i_8 * 32 + (j_7 + 3)] = t_52 > 0 ? t_52 : 0;
       }
     }
@@ -786,29 +832,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_4 += a1_5 * b2_8;
           c13_4 += a1_5 * b3_8;
         }
-        const v_54 = layer6_b[j_9];
-        const t_54 = c00_8 + v_54;
+        const v_55 = layer6_b[j_9];
+        const t_54 = c00_8 + v_55;
         layer6[i_9 * 32 + j_9] = t_54 > 0 ? t_54 : 0;
-        const v_55 = layer6_b[j_9 + 1];
-        const t_55 = c01_8 + v_55;
+        const v_56 = layer6_b[j_9 + 1];
+        const t_55 = c01_8 + v_56;
         layer6[i_9 * 32 + (j_9 + 1)] = t_55 > 0 ? t_55 : 0;
-        const v_56 = layer6_b[j_9 + 2];
-        const t_56 = c02_8 + v_56;
+        const v_57 = layer6_b[j_9 + 2];
+        const t_56 = c02_8 + v_57;
         layer6[i_9 * 32 + (j_9 + 2)] = t_56 > 0 ? t_56 : 0;
-        const v_57 = layer6_b[j_9 + 3];
-        const t_57 = c03_8 + v_57;
+        const v_58 = layer6_b[j_9 + 3];
+        const t_57 = c03_8 + v_58;
         layer6[i_9 * 32 + (j_9 + 3)] = t_57 > 0 ? t_57 : 0;
-        const v_58 = layer6_b[j_9];
-        const t_58 = c10_4 + v_58;
+        const v_59 = layer6_b[j_9];
+        const t_58 = c10_4 + v_59;
         layer6[(i_9 + 1) * 32 + j_9] = t_58 > 0 ? t_58 : 0;
-        const v_59 = layer6_b[j_9 + 1];
-        const t_59 = c11_4 + v_59;
+        const v_60 = layer6_b[j_9 + 1];
+        const t_59 = c11_4 + v_60;
         layer6[(i_9 + 1) * 32 + (j_9 + 1)] = t_59 > 0 ? t_59 : 0;
-        const v_60 = layer6_b[j_9 + 2];
-        const t_60 = c12_4 + v_60;
+        const v_61 = layer6_b[j_9 + 2];
+        const t_60 = c12_4 + v_61;
         layer6[(i_9 + 1) * 32 + (j_9 + 2)] = t_60 > 0 ? t_60 : 0;
-        const v_61 = layer6_b[j_9 + 3];
-        const t_61 = c13_4 + v_61;
+        const v_62 = layer6_b[j_9 + 3];
+        const t_61 = c13_4 + v_62;
         layer6[(i_9 + 1) * 32 + (j_9 + 3)] = t_61 > 0 ? t_61 : 0;
       }
     }
@@ -831,17 +877,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_9 += a0_10 * b2_9;
           c03_9 += a0_10 * b3_9;
         }
-        const v_62 = layer6_b[j_9];
-        const t_62 = c00_9 + v_62;
+        const v_63 = layer6_b[j_9];
+        const t_62 = c00_9 + v_63;
         layer6[i_10 * 32 + j_9] = t_62 > 0 ? t_62 : 0;
-        const v_63 = layer6_b[j_9 + 1];
-        const t_63 = c01_9 + v_63;
+        const v_64 = layer6_b[j_9 + 1];
+        const t_63 = c01_9 + v_64;
         layer6[i_10 * 32 + (j_9 + 1)] = t_63 > 0 ? t_63 : 0;
-        const v_64 = layer6_b[j_9 + 2];
-        const t_64 = c02_9 + v_64;
+        const v_65 = layer6_b[j_9 + 2];
+        const t_64 = c02_9 + v_65;
         layer6[i_10 * 32 + (j_9 + 2)] = t_64 > 0 ? t_64 : 0;
-        const v_65 = layer6_b[j_9 + 3];
-        const t_65 = c03_9 + v_65;
+        const v_66 = layer6_b[j_9 + 3];
+        const t_65 = c03_9 + v_66;
         layer6[i_10 * 32 + (j_9 + 3)] = t_65 > 0 ? t_65 : 0;
       }
     }
@@ -875,29 +921,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_5 += a1_6 * b2_10;
           c13_5 += a1_6 * b3_10;
         }
-        const v_67 = layer7_b[j_11];
-        const t_67 = c00_10 + v_67;
+        const v_68 = layer7_b[j_11];
+        const t_67 = c00_10 + v_68;
         layer7[i_11 * 32 + j_11] = t_67 > 0 ? t_67 : 0;
-        const v_68 = layer7_b[j_11 + 1];
-        const t_68 = c01_10 + v_68;
+        const v_69 = layer7_b[j_11 + 1];
+        const t_68 = c01_10 + v_69;
         layer7[i_11 * 32 + (j_11 + 1)] = t_68 > 0 ? t_68 : 0;
-        const v_69 = layer7_b[j_11 + 2];
-        const t_69 = c02_10 + v_69;
+        const v_70 = layer7_b[j_11 + 2];
+        const t_69 = c02_10 + v_70;
         layer7[i_11 * 32 + (j_11 + 2)] = t_69 > 0 ? t_69 : 0;
-        const v_70 = layer7_b[j_11 + 3];
-        const t_70 = c03_10 + v_70;
+        const v_71 = layer7_b[j_11 + 3];
+        const t_70 = c03_10 + v_71;
         layer7[i_11 * 32 + (j_11 + 3)] = t_70 > 0 ? t_70 : 0;
-        const v_71 = layer7_b[j_11];
-        const t_71 = c10_5 + v_71;
+        const v_72 = layer7_b[j_11];
+        const t_71 = c10_5 + v_72;
         layer7[(i_11 + 1) * 32 + j_11] = t_71 > 0 ? t_71 : 0;
-        const v_72 = layer7_b[j_11 + 1];
-        const t_72 = c11_5 + v_72;
+        const v_73 = layer7_b[j_11 + 1];
+        const t_72 = c11_5 + v_73;
         layer7[(i_11 + 1) * 32 + (j_11 + 1)] = t_72 > 0 ? t_72 : 0;
-        const v_73 = layer7_b[j_11 + 2];
-        const t_73 = c12_5 + v_73;
+        const v_74 = layer7_b[j_11 + 2];
+        const t_73 = c12_5 + v_74;
         layer7[(i_11 + 1) * 32 + (j_11 + 2)] = t_73 > 0 ? t_73 : 0;
-        const v_74 = layer7_b[j_11 + 3];
-        const t_74 = c13_5 + v_74;
+        const v_75 = layer7_b[j_11 + 3];
+        const t_74 = c13_5 + v_75;
         layer7[(i_11 + 1) * 32 + (j_11 + 3)] = t_74 > 0 ? t_74 : 0;
       }
     }
@@ -920,17 +966,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_11 += a0_12 * b2_11;
           c03_11 += a0_12 * b3_11;
         }
-        const v_75 = layer7_b[j_11];
-        const t_75 = c00_11 + v_75;
+        const v_76 = layer7_b[j_11];
+        const t_75 = c00_11 + v_76;
         layer7[i_12 * 32 + j_11] = t_75 > 0 ? t_75 : 0;
-        const v_76 = layer7_b[j_11 + 1];
-        const t_76 = c01_11 + v_76;
+        const v_77 = layer7_b[j_11 + 1];
+        const t_76 = c01_11 + v_77;
         layer7[i_12 * 32 + (j_11 + 1)] = t_76 > 0 ? t_76 : 0;
-        const v_77 = layer7_b[j_11 + 2];
-        const t_77 = c02_11 + v_77;
+        const v_78 = layer7_b[j_11 + 2];
+        const t_77 = c02_11 + v_78;
         layer7[i_12 * 32 + (j_11 + 2)] = t_77 > 0 ? t_77 : 0;
-        const v_78 = layer7_b[j_11 + 3];
-        const t_78 = c03_11 + v_78;
+        const v_79 = layer7_b[j_11 + 3];
+        const t_78 = c03_11 + v_79;
         layer7[i_12 * 32 + (j_11 + 3)] = t_78 > 0 ? t_78 : 0;
       }
     }
@@ -964,29 +1010,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_6 += a1_7 * b2_12;
           c13_6 += a1_7 * b3_12;
         }
-        const v_80 = layer8_b[j_13];
-        const t_80 = c00_12 + v_80;
+        const v_81 = layer8_b[j_13];
+        const t_80 = c00_12 + v_81;
         layer8[i_13 * 32 + j_13] = t_80 > 0 ? t_80 : 0;
-        const v_81 = layer8_b[j_13 + 1];
-        const t_81 = c01_12 + v_81;
+        const v_82 = layer8_b[j_13 + 1];
+        const t_81 = c01_12 + v_82;
         layer8[i_13 * 32 + (j_13 + 1)] = t_81 > 0 ? t_81 : 0;
-        const v_82 = layer8_b[j_13 + 2];
-        const t_82 = c02_12 + v_82;
+        const v_83 = layer8_b[j_13 + 2];
+        const t_82 = c02_12 + v_83;
         layer8[i_13 * 32 + (j_13 + 2)] = t_82 > 0 ? t_82 : 0;
-        const v_83 = layer8_b[j_13 + 3];
-        const t_83 = c03_12 + v_83;
+        const v_84 = layer8_b[j_13 + 3];
+        const t_83 = c03_12 + v_84;
         layer8[i_13 * 32 + (j_13 + 3)] = t_83 > 0 ? t_83 : 0;
-        const v_84 = layer8_b[j_13];
-        const t_84 = c10_6 + v_84;
+        const v_85 = layer8_b[j_13];
+        const t_84 = c10_6 + v_85;
         layer8[(i_13 + 1) * 32 + j_13] = t_84 > 0 ? t_84 : 0;
-        const v_85 = layer8_b[j_13 + 1];
-        const t_85 = c11_6 + v_85;
+        const v_86 = layer8_b[j_13 + 1];
+        const t_85 = c11_6 + v_86;
         layer8[(i_13 + 1) * 32 + (j_13 + 1)] = t_85 > 0 ? t_85 : 0;
-        const v_86 = layer8_b[j_13 + 2];
-        const t_86 = c12_6 + v_86;
+        const v_87 = layer8_b[j_13 + 2];
+        const t_86 = c12_6 + v_87;
         layer8[(i_13 + 1) * 32 + (j_13 + 2)] = t_86 > 0 ? t_86 : 0;
-        const v_87 = layer8_b[j_13 + 3];
-        const t_87 = c13_6 + v_87;
+        const v_88 = layer8_b[j_13 + 3];
+        const t_87 = c13_6 + v_88;
         layer8[(i_13 + 1) * 32 + (j_13 + 3)] = t_87 > 0 ? t_87 : 0;
       }
     }
@@ -1009,17 +1055,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_13 += a0_14 * b2_13;
           c03_13 += a0_14 * b3_13;
         }
-        const v_88 = layer8_b[j_13];
-        const t_88 = c00_13 + v_88;
+        const v_89 = layer8_b[j_13];
+        const t_88 = c00_13 + v_89;
         layer8[i_14 * 32 + j_13] = t_88 > 0 ? t_88 : 0;
-        const v_89 = layer8_b[j_13 + 1];
-        const t_89 = c01_13 + v_89;
+        const v_90 = layer8_b[j_13 + 1];
+        const t_89 = c01_13 + v_90;
         layer8[i_14 * 32 + (j_13 + 1)] = t_89 > 0 ? t_89 : 0;
-        const v_90 = layer8_b[j_13 + 2];
-        const t_90 = c02_13 + v_90;
+        const v_91 = layer8_b[j_13 + 2];
+        const t_90 = c02_13 + v_91;
         layer8[i_14 * 32 + (j_13 + 2)] = t_90 > 0 ? t_90 : 0;
-        const v_91 = layer8_b[j_13 + 3];
-        const t_91 = c03_13 + v_91;
+        const v_92 = layer8_b[j_13 + 3];
+        const t_91 = c03_13 + v_92;
         layer8[i_14 * 32 + (j_13 + 3)] = t_91 > 0 ? t_91 : 0;
       }
     }
@@ -1053,29 +1099,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_7 += a1_8 * b2_14;
           c13_7 += a1_8 * b3_14;
         }
-        const v_93 = layer9_b[j_15];
-        const t_93 = c00_14 + v_93;
+        const v_94 = layer9_b[j_15];
+        const t_93 = c00_14 + v_94;
         layer9[i_15 * 32 + j_15] = t_93 > 0 ? t_93 : 0;
-        const v_94 = layer9_b[j_15 + 1];
-        const t_94 = c01_14 + v_94;
+        const v_95 = layer9_b[j_15 + 1];
+        const t_94 = c01_14 + v_95;
         layer9[i_15 * 32 + (j_15 + 1)] = t_94 > 0 ? t_94 : 0;
-        const v_95 = layer9_b[j_15 + 2];
-        const t_95 = c02_14 + v_95;
+        const v_96 = layer9_b[j_15 + 2];
+        const t_95 = c02_14 + v_96;
         layer9[i_15 * 32 + (j_15 + 2)] = t_95 > 0 ? t_95 : 0;
-        const v_96 = layer9_b[j_15 + 3];
-        const t_96 = c03_14 + v_96;
+        const v_97 = layer9_b[j_15 + 3];
+        const t_96 = c03_14 + v_97;
         layer9[i_15 * 32 + (j_15 + 3)] = t_96 > 0 ? t_96 : 0;
-        const v_97 = layer9_b[j_15];
-        const t_97 = c10_7 + v_97;
+        const v_98 = layer9_b[j_15];
+        const t_97 = c10_7 + v_98;
         layer9[(i_15 + 1) * 32 + j_15] = t_97 > 0 ? t_97 : 0;
-        const v_98 = layer9_b[j_15 + 1];
-        const t_98 = c11_7 + v_98;
+        const v_99 = layer9_b[j_15 + 1];
+        const t_98 = c11_7 + v_99;
         layer9[(i_15 + 1) * 32 + (j_15 + 1)] = t_98 > 0 ? t_98 : 0;
-        const v_99 = layer9_b[j_15 + 2];
-        const t_99 = c12_7 + v_99;
+        const v_100 = layer9_b[j_15 + 2];
+        const t_99 = c12_7 + v_100;
         layer9[(i_15 + 1) * 32 + (j_15 + 2)] = t_99 > 0 ? t_99 : 0;
-        const v_100 = layer9_b[j_15 + 3];
-        const t_100 = c13_7 + v_100;
+        const v_101 = layer9_b[j_15 + 3];
+        const t_100 = c13_7 + v_101;
         layer9[(i_15 + 1) * 32 + (j_15 + 3)] = t_100 > 0 ? t_100 : 0;
       }
     }
@@ -1098,17 +1144,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_15 += a0_16 * b2_15;
           c03_15 += a0_16 * b3_15;
         }
-        const v_101 = layer9_b[j_15];
-        const t_101 = c00_15 + v_101;
+        const v_102 = layer9_b[j_15];
+        const t_101 = c00_15 + v_102;
         layer9[i_16 * 32 + j_15] = t_101 > 0 ? t_101 : 0;
-        const v_102 = layer9_b[j_15 + 1];
-        const t_102 = c01_15 + v_102;
+        const v_103 = layer9_b[j_15 + 1];
+        const t_102 = c01_15 + v_103;
         layer9[i_16 * 32 + (j_15 + 1)] = t_102 > 0 ? t_102 : 0;
-        const v_103 = layer9_b[j_15 + 2];
-        const t_103 = c02_15 + v_103;
+        const v_104 = layer9_b[j_15 + 2];
+        const t_103 = c02_15 + v_104;
         layer9[i_16 * 32 + (j_15 + 2)] = t_103 > 0 ? t_103 : 0;
-        const v_104 = layer9_b[j_15 + 3];
-        const t_104 = c03_15 + v_104;
+        const v_105 = layer9_b[j_15 + 3];
+        const t_104 = c03_15 + v_105;
         layer9[i_16 * 32 + (j_15 + 3)] = t_104 > 0 ? t_104 : 0;
       }
     }
@@ -1142,29 +1188,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_9 * b2_16;
           c13_8 += a1_9 * b3_16;
         }
-        const v_106 = layer10_b[j_17];
-        const t_106 = c00_16 + v_106;
+        const v_107 = layer10_b[j_17];
+        const t_106 = c00_16 + v_107;
         layer10[i_17 * 32 + j_17] = t_106 > 0 ? t_106 : 0;
-        const v_107 = layer10_b[j_17 + 1];
-        const t_107 = c01_16 + v_107;
+        const v_108 = layer10_b[j_17 + 1];
+        const t_107 = c01_16 + v_108;
         layer10[i_17 * 32 + (j_17 + 1)] = t_107 > 0 ? t_107 : 0;
-        const v_108 = layer10_b[j_17 + 2];
-        const t_108 = c02_16 + v_108;
+        const v_109 = layer10_b[j_17 + 2];
+        const t_108 = c02_16 + v_109;
         layer10[i_17 * 32 + (j_17 + 2)] = t_108 > 0 ? t_108 : 0;
-        const v_109 = layer10_b[j_17 + 3];
-        const t_109 = c03_16 + v_109;
+        const v_110 = layer10_b[j_17 + 3];
+        const t_109 = c03_16 + v_110;
         layer10[i_17 * 32 + (j_17 + 3)] = t_109 > 0 ? t_109 : 0;
-        const v_110 = layer10_b[j_17];
-        const t_110 = c10_8 + v_110;
+        const v_111 = layer10_b[j_17];
+        const t_110 = c10_8 + v_111;
         layer10[(i_17 + 1) * 32 + j_17] = t_110 > 0 ? t_110 : 0;
-        const v_111 = layer10_b[j_17 + 1];
-        const t_111 = c11_8 + v_111;
+        const v_112 = layer10_b[j_17 + 1];
+        const t_111 = c11_8 + v_112;
         layer10[(i_17 + 1) * 32 + (j_17 + 1)] = t_111 > 0 ? t_111 : 0;
-        const v_112 = layer10_b[j_17 + 2];
-        const t_112 = c12_8 + v_112;
+        const v_113 = layer10_b[j_17 + 2];
+        const t_112 = c12_8 + v_113;
         layer10[(i_17 + 1) * 32 + (j_17 + 2)] = t_112 > 0 ? t_112 : 0;
-        const v_113 = layer10_b[j_17 + 3];
-        const t_113 = c13_8 + v_113;
+        const v_114 = layer10_b[j_17 + 3];
+        const t_113 = c13_8 + v_114;
         layer10[(i_17 + 1) * 32 + (j_17 + 3)] = t_113 > 0 ? t_113 : 0;
       }
     }
@@ -1187,17 +1233,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_17 += a0_18 * b2_17;
           c03_17 += a0_18 * b3_17;
         }
-        const v_114 = layer10_b[j_17];
-        const t_114 = c00_17 + v_114;
+        const v_115 = layer10_b[j_17];
+        const t_114 = c00_17 + v_115;
         layer10[i_18 * 32 + j_17] = t_114 > 0 ? t_114 : 0;
-        const v_115 = layer10_b[j_17 + 1];
-        const t_115 = c01_17 + v_115;
+        const v_116 = layer10_b[j_17 + 1];
+        const t_115 = c01_17 + v_116;
         layer10[i_18 * 32 + (j_17 + 1)] = t_115 > 0 ? t_115 : 0;
-        const v_116 = layer10_b[j_17 + 2];
-        const t_116 = c02_17 + v_116;
+        const v_117 = layer10_b[j_17 + 2];
+        const t_116 = c02_17 + v_117;
         layer10[i_18 * 32 + (j_17 + 2)] = t_116 > 0 ? t_116 : 0;
-        const v_117 = layer10_b[j_17 + 3];
-        const t_117 = c03_17 + v_117;
+        const v_118 = layer10_b[j_17 + 3];
+        const t_117 = c03_17 + v_118;
         layer10[i_18 * 32 + (j_17 + 3)] = t_117 > 0 ? t_117 : 0;
       }
     }
@@ -1231,29 +1277,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_9 += a1_10 * b2_18;
           c13_9 += a1_10 * b3_18;
         }
-        const v_119 = layer11_b[j_19];
-        const t_119 = c00_18 + v_119;
+        const v_120 = layer11_b[j_19];
+        const t_119 = c00_18 + v_120;
         layer11[i_19 * 32 + j_19] = t_119 > 0 ? t_119 : 0;
-        const v_120 = layer11_b[j_19 + 1];
-        const t_120 = c01_18 + v_120;
+        const v_121 = layer11_b[j_19 + 1];
+        const t_120 = c01_18 + v_121;
         layer11[i_19 * 32 + (j_19 + 1)] = t_120 > 0 ? t_120 : 0;
-        const v_121 = layer11_b[j_19 + 2];
-        const t_121 = c02_18 + v_121;
+        const v_122 = layer11_b[j_19 + 2];
+        const t_121 = c02_18 + v_122;
         layer11[i_19 * 32 + (j_19 + 2)] = t_121 > 0 ? t_121 : 0;
-        const v_122 = layer11_b[j_19 + 3];
-        const t_122 = c03_18 + v_122;
+        const v_123 = layer11_b[j_19 + 3];
+        const t_122 = c03_18 + v_123;
         layer11[i_19 * 32 + (j_19 + 3)] = t_122 > 0 ? t_122 : 0;
-        const v_123 = layer11_b[j_19];
-        const t_123 = c10_9 + v_123;
+        const v_124 = layer11_b[j_19];
+        const t_123 = c10_9 + v_124;
         layer11[(i_19 + 1) * 32 + j_19] = t_123 > 0 ? t_123 : 0;
-        const v_124 = layer11_b[j_19 + 1];
-        const t_124 = c11_9 + v_124;
+        const v_125 = layer11_b[j_19 + 1];
+        const t_124 = c11_9 + v_125;
         layer11[(i_19 + 1) * 32 + (j_19 + 1)] = t_124 > 0 ? t_124 : 0;
-        const v_125 = layer11_b[j_19 + 2];
-        const t_125 = c12_9 + v_125;
+        const v_126 = layer11_b[j_19 + 2];
+        const t_125 = c12_9 + v_126;
         layer11[(i_19 + 1) * 32 + (j_19 + 2)] = t_125 > 0 ? t_125 : 0;
-        const v_126 = layer11_b[j_19 + 3];
-        const t_126 = c13_9 + v_126;
+        const v_127 = layer11_b[j_19 + 3];
+        const t_126 = c13_9 + v_127;
         layer11[(i_19 + 1) * 32 + (j_19 + 3)] = t_126 > 0 ? t_126 : 0;
       }
     }
@@ -1276,17 +1322,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_19 += a0_20 * b2_19;
           c03_19 += a0_20 * b3_19;
         }
-        const v_127 = layer11_b[j_19];
-        const t_127 = c00_19 + v_127;
+        const v_128 = layer11_b[j_19];
+        const t_127 = c00_19 + v_128;
         layer11[i_20 * 32 + j_19] = t_127 > 0 ? t_127 : 0;
-        const v_128 = layer11_b[j_19 + 1];
-        const t_128 = c01_19 + v_128;
+        const v_129 = layer11_b[j_19 + 1];
+        const t_128 = c01_19 + v_129;
         layer11[i_20 * 32 + (j_19 + 1)] = t_128 > 0 ? t_128 : 0;
-        const v_129 = layer11_b[j_19 + 2];
-        const t_129 = c02_19 + v_129;
+        const v_130 = layer11_b[j_19 + 2];
+        const t_129 = c02_19 + v_130;
         layer11[i_20 * 32 + (j_19 + 2)] = t_129 > 0 ? t_129 : 0;
-        const v_130 = layer11_b[j_19 + 3];
-        const t_130 = c03_19 + v_130;
+        const v_131 = layer11_b[j_19 + 3];
+        const t_130 = c03_19 + v_131;
         layer11[i_20 * 32 + (j_19 + 3)] = t_130 > 0 ? t_130 : 0;
       }
     }
@@ -1320,29 +1366,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_10 += a1_11 * b2_20;
           c13_10 += a1_11 * b3_20;
         }
-        const v_132 = layer12_b[j_21];
-        const t_132 = c00_20 + v_132;
+        const v_133 = layer12_b[j_21];
+        const t_132 = c00_20 + v_133;
         layer12[i_21 * 32 + j_21] = t_132 > 0 ? t_132 : 0;
-        const v_133 = layer12_b[j_21 + 1];
-        const t_133 = c01_20 + v_133;
+        const v_134 = layer12_b[j_21 + 1];
+        const t_133 = c01_20 + v_134;
         layer12[i_21 * 32 + (j_21 + 1)] = t_133 > 0 ? t_133 : 0;
-        const v_134 = layer12_b[j_21 + 2];
-        const t_134 = c02_20 + v_134;
+        const v_135 = layer12_b[j_21 + 2];
+        const t_134 = c02_20 + v_135;
         layer12[i_21 * 32 + (j_21 + 2)] = t_134 > 0 ? t_134 : 0;
-        const v_135 = layer12_b[j_21 + 3];
-        const t_135 = c03_20 + v_135;
+        const v_136 = layer12_b[j_21 + 3];
+        const t_135 = c03_20 + v_136;
         layer12[i_21 * 32 + (j_21 + 3)] = t_135 > 0 ? t_135 : 0;
-        const v_136 = layer12_b[j_21];
-        const t_136 = c10_10 + v_136;
+        const v_137 = layer12_b[j_21];
+        const t_136 = c10_10 + v_137;
         layer12[(i_21 + 1) * 32 + j_21] = t_136 > 0 ? t_136 : 0;
-        const v_137 = layer12_b[j_21 + 1];
-        const t_137 = c11_10 + v_137;
+        const v_138 = layer12_b[j_21 + 1];
+        const t_137 = c11_10 + v_138;
         layer12[(i_21 + 1) * 32 + (j_21 + 1)] = t_137 > 0 ? t_137 : 0;
-        const v_138 = layer12_b[j_21 + 2];
-        const t_138 = c12_10 + v_138;
+        const v_139 = layer12_b[j_21 + 2];
+        const t_138 = c12_10 + v_139;
         layer12[(i_21 + 1) * 32 + (j_21 + 2)] = t_138 > 0 ? t_138 : 0;
-        const v_139 = layer12_b[j_21 + 3];
-        const t_139 = c13_10 + v_139;
+        const v_140 = layer12_b[j_21 + 3];
+        const t_139 = c13_10 + v_140;
         layer12[(i_21 + 1) * 32 + (j_21 + 3)] = t_139 > 0 ? t_139 : 0;
       }
     }
@@ -1365,17 +1411,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_21 += a0_22 * b2_21;
           c03_21 += a0_22 * b3_21;
         }
-        const v_140 = layer12_b[j_21];
-        const t_140 = c00_21 + v_140;
+        const v_141 = layer12_b[j_21];
+        const t_140 = c00_21 + v_141;
         layer12[i_22 * 32 + j_21] = t_140 > 0 ? t_140 : 0;
-        const v_141 = layer12_b[j_21 + 1];
-        const t_141 = c01_21 + v_141;
+        const v_142 = layer12_b[j_21 + 1];
+        const t_141 = c01_21 + v_142;
         layer12[i_22 * 32 + (j_21 + 1)] = t_141 > 0 ? t_141 : 0;
-        const v_142 = layer12_b[j_21 + 2];
-        const t_142 = c02_21 + v_142;
+        const v_143 = layer12_b[j_21 + 2];
+        const t_142 = c02_21 + v_143;
         layer12[i_22 * 32 + (j_21 + 2)] = t_142 > 0 ? t_142 : 0;
-        const v_143 = layer12_b[j_21 + 3];
-        const t_143 = c03_21 + v_143;
+        const v_144 = layer12_b[j_21 + 3];
+        const t_143 = c03_21 + v_144;
         layer12[i_22 * 32 + (j_21 + 3)] = t_143 > 0 ? t_143 : 0;
       }
     }
@@ -1421,29 +1467,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_11 += a1_12 * b2_22;
           c13_11 += a1_12 * b3_22;
         }
-        const v_145 = layer13_b[j_23];
-        const t_145 = c00_22 + v_145;
+        const v_146 = layer13_b[j_23];
+        const t_145 = c00_22 + v_146;
         layer13[i_23 * 32 + j_23] = t_145 > 0 ? t_145 : 0;
-        const v_146 = layer13_b[j_23 + 1];
-        const t_146 = c01_22 + v_146;
+        const v_147 = layer13_b[j_23 + 1];
+        const t_146 = c01_22 + v_147;
         layer13[i_23 * 32 + (j_23 + 1)] = t_146 > 0 ? t_146 : 0;
-        const v_147 = layer13_b[j_23 + 2];
-        const t_147 = c02_22 + v_147;
+        const v_148 = layer13_b[j_23 + 2];
+        const t_147 = c02_22 + v_148;
         layer13[i_23 * 32 + (j_23 + 2)] = t_147 > 0 ? t_147 : 0;
-        const v_148 = layer13_b[j_23 + 3];
-        const t_148 = c03_22 + v_148;
+        const v_149 = layer13_b[j_23 + 3];
+        const t_148 = c03_22 + v_149;
         layer13[i_23 * 32 + (j_23 + 3)] = t_148 > 0 ? t_148 : 0;
-        const v_149 = layer13_b[j_23];
-        const t_149 = c10_11 + v_149;
+        const v_150 = layer13_b[j_23];
+        const t_149 = c10_11 + v_150;
         layer13[(i_23 + 1) * 32 + j_23] = t_149 > 0 ? t_149 : 0;
-        const v_150 = layer13_b[j_23 + 1];
-        const t_150 = c11_11 + v_150;
+        const v_151 = layer13_b[j_23 + 1];
+        const t_150 = c11_11 + v_151;
         layer13[(i_23 + 1) * 32 + (j_23 + 1)] = t_150 > 0 ? t_150 : 0;
-        const v_151 = layer13_b[j_23 + 2];
-        const t_151 = c12_11 + v_151;
+        const v_152 = layer13_b[j_23 + 2];
+        const t_151 = c12_11 + v_152;
         layer13[(i_23 + 1) * 32 + (j_23 + 2)] = t_151 > 0 ? t_151 : 0;
-        const v_152 = layer13_b[j_23 + 3];
-        const t_152 = c13_11 + v_152;
+        const v_153 = layer13_b[j_23 + 3];
+        const t_152 = c13_11 + v_153;
         layer13[(i_23 + 1) * 32 + (j_23 + 3)] = t_152 > 0 ? t_152 : 0;
       }
     }
@@ -1466,17 +1512,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_23 += a0_24 * b2_23;
           c03_23 += a0_24 * b3_23;
         }
-        const v_153 = layer13_b[j_23];
-        const t_153 = c00_23 + v_153;
+        const v_154 = layer13_b[j_23];
+        const t_153 = c00_23 + v_154;
         layer13[i_24 * 32 + j_23] = t_153 > 0 ? t_153 : 0;
-        const v_154 = layer13_b[j_23 + 1];
-        const t_154 = c01_23 + v_154;
+        const v_155 = layer13_b[j_23 + 1];
+        const t_154 = c01_23 + v_155;
         layer13[i_24 * 32 + (j_23 + 1)] = t_154 > 0 ? t_154 : 0;
-        const v_155 = layer13_b[j_23 + 2];
-        const t_155 = c02_23 + v_155;
+        const v_156 = layer13_b[j_23 + 2];
+        const t_155 = c02_23 + v_156;
         layer13[i_24 * 32 + (j_23 + 2)] = t_155 > 0 ? t_155 : 0;
-        const v_156 = layer13_b[j_23 + 3];
-        const t_156 = c03_23 + v_156;
+        const v_157 = layer13_b[j_23 + 3];
+        const t_156 = c03_23 + v_157;
         layer13[i_24 * 32 + (j_23 + 3)] = t_156 > 0 ? t_156 : 0;
       }
     }
@@ -1510,29 +1556,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_12 += a1_13 * b2_24;
           c13_12 += a1_13 * b3_24;
         }
-        const v_158 = layer14_b[j_25];
-        const t_158 = c00_24 + v_158;
+        const v_159 = layer14_b[j_25];
+        const t_158 = c00_24 + v_159;
         layer14[i_25 * 32 + j_25] = t_158 > 0 ? t_158 : 0;
-        const v_159 = layer14_b[j_25 + 1];
-        const t_159 = c01_24 + v_159;
+        const v_160 = layer14_b[j_25 + 1];
+        const t_159 = c01_24 + v_160;
         layer14[i_25 * 32 + (j_25 + 1)] = t_159 > 0 ? t_159 : 0;
-        const v_160 = layer14_b[j_25 + 2];
-        const t_160 = c02_24 + v_160;
+        const v_161 = layer14_b[j_25 + 2];
+        const t_160 = c02_24 + v_161;
         layer14[i_25 * 32 + (j_25 + 2)] = t_160 > 0 ? t_160 : 0;
-        const v_161 = layer14_b[j_25 + 3];
-        const t_161 = c03_24 + v_161;
+        const v_162 = layer14_b[j_25 + 3];
+        const t_161 = c03_24 + v_162;
         layer14[i_25 * 32 + (j_25 + 3)] = t_161 > 0 ? t_161 : 0;
-        const v_162 = layer14_b[j_25];
-        const t_162 = c10_12 + v_162;
+        const v_163 = layer14_b[j_25];
+        const t_162 = c10_12 + v_163;
         layer14[(i_25 + 1) * 32 + j_25] = t_162 > 0 ? t_162 : 0;
-        const v_163 = layer14_b[j_25 + 1];
-        const t_163 = c11_12 + v_163;
+        const v_164 = layer14_b[j_25 + 1];
+        const t_163 = c11_12 + v_164;
         layer14[(i_25 + 1) * 32 + (j_25 + 1)] = t_163 > 0 ? t_163 : 0;
-        const v_164 = layer14_b[j_25 + 2];
-        const t_164 = c12_12 + v_164;
+        const v_165 = layer14_b[j_25 + 2];
+        const t_164 = c12_12 + v_165;
         layer14[(i_25 + 1) * 32 + (j_25 + 2)] = t_164 > 0 ? t_164 : 0;
-        const v_165 = layer14_b[j_25 + 3];
-        const t_165 = c13_12 + v_165;
+        const v_166 = layer14_b[j_25 + 3];
+        const t_165 = c13_12 + v_166;
         layer14[(i_25 + 1) * 32 + (j_25 + 3)] = t_165 > 0 ? t_165 : 0;
       }
     }
@@ -1555,17 +1601,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_25 += a0_26 * b2_25;
           c03_25 += a0_26 * b3_25;
         }
-        const v_166 = layer14_b[j_25];
-        const t_166 = c00_25 + v_166;
+        const v_167 = layer14_b[j_25];
+        const t_166 = c00_25 + v_167;
         layer14[i_26 * 32 + j_25] = t_166 > 0 ? t_166 : 0;
-        const v_167 = layer14_b[j_25 + 1];
-        const t_167 = c01_25 + v_167;
+        const v_168 = layer14_b[j_25 + 1];
+        const t_167 = c01_25 + v_168;
         layer14[i_26 * 32 + (j_25 + 1)] = t_167 > 0 ? t_167 : 0;
-        const v_168 = layer14_b[j_25 + 2];
-        const t_168 = c02_25 + v_168;
+        const v_169 = layer14_b[j_25 + 2];
+        const t_168 = c02_25 + v_169;
         layer14[i_26 * 32 + (j_25 + 2)] = t_168 > 0 ? t_168 : 0;
-        const v_169 = layer14_b[j_25 + 3];
-        const t_169 = c03_25 + v_169;
+        const v_170 = layer14_b[j_25 + 3];
+        const t_169 = c03_25 + v_170;
         layer14[i_26 * 32 + (j_25 + 3)] = t_169 > 0 ? t_169 : 0;
       }
     }
@@ -1599,29 +1645,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_13 += a1_14 * b2_26;
           c13_13 += a1_14 * b3_26;
         }
-        const v_171 = layer15_b[j_27];
-        const t_171 = c00_26 + v_171;
+        const v_172 = layer15_b[j_27];
+        const t_171 = c00_26 + v_172;
         layer15[i_27 * 32 + j_27] = t_171 > 0 ? t_171 : 0;
-        const v_172 = layer15_b[j_27 + 1];
-        const t_172 = c01_26 + v_172;
+        const v_173 = layer15_b[j_27 + 1];
+        const t_172 = c01_26 + v_173;
         layer15[i_27 * 32 + (j_27 + 1)] = t_172 > 0 ? t_172 : 0;
-        const v_173 = layer15_b[j_27 + 2];
-        const t_173 = c02_26 + v_173;
+        const v_174 = layer15_b[j_27 + 2];
+        const t_173 = c02_26 + v_174;
         layer15[i_27 * 32 + (j_27 + 2)] = t_173 > 0 ? t_173 : 0;
-        const v_174 = layer15_b[j_27 + 3];
-        const t_174 = c03_26 + v_174;
+        const v_175 = layer15_b[j_27 + 3];
+        const t_174 = c03_26 + v_175;
         layer15[i_27 * 32 + (j_27 + 3)] = t_174 > 0 ? t_174 : 0;
-        const v_175 = layer15_b[j_27];
-        const t_175 = c10_13 + v_175;
+        const v_176 = layer15_b[j_27];
+        const t_175 = c10_13 + v_176;
         layer15[(i_27 + 1) * 32 + j_27] = t_175 > 0 ? t_175 : 0;
-        const v_176 = layer15_b[j_27 + 1];
-        const t_176 = c11_13 + v_176;
+        const v_177 = layer15_b[j_27 + 1];
+        const t_176 = c11_13 + v_177;
         layer15[(i_27 + 1) * 32 + (j_27 + 1)] = t_176 > 0 ? t_176 : 0;
-        const v_177 = layer15_b[j_27 + 2];
-        const t_177 = c12_13 + v_177;
+        const v_178 = layer15_b[j_27 + 2];
+        const t_177 = c12_13 + v_178;
         layer15[(i_27 + 1) * 32 + (j_27 + 2)] = t_177 > 0 ? t_177 : 0;
-        const v_178 = layer15_b[j_27 + 3];
-        const t_178 = c13_13 + v_178;
+        const v_179 = layer15_b[j_27 + 3];
+        const t_178 = c13_13 + v_179;
         layer15[(i_27 + 1) * 32 + (j_27 + 3)] = t_178 > 0 ? t_178 : 0;
       }
     }
@@ -1644,17 +1690,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_27 += a0_28 * b2_27;
           c03_27 += a0_28 * b3_27;
         }
-        const v_179 = layer15_b[j_27];
-        const t_179 = c00_27 + v_179;
+        const v_180 = layer15_b[j_27];
+        const t_179 = c00_27 + v_180;
         layer15[i_28 * 32 + j_27] = t_179 > 0 ? t_179 : 0;
-        const v_180 = layer15_b[j_27 + 1];
-        const t_180 = c01_27 + v_180;
+        const v_181 = layer15_b[j_27 + 1];
+        const t_180 = c01_27 + v_181;
         layer15[i_28 * 32 + (j_27 + 1)] = t_180 > 0 ? t_180 : 0;
-        const v_181 = layer15_b[j_27 + 2];
-        const t_181 = c02_27 + v_181;
+        const v_182 = layer15_b[j_27 + 2];
+        const t_181 = c02_27 + v_182;
         layer15[i_28 * 32 + (j_27 + 2)] = t_181 > 0 ? t_181 : 0;
-        const v_182 = layer15_b[j_27 + 3];
-        const t_182 = c03_27 + v_182;
+        const v_183 = layer15_b[j_27 + 3];
+        const t_182 = c03_27 + v_183;
         layer15[i_28 * 32 + (j_27 + 3)] = t_182 > 0 ? t_182 : 0;
       }
     }
@@ -1688,29 +1734,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_14 += a1_15 * b2_28;
           c13_14 += a1_15 * b3_28;
         }
-        const v_184 = layer16_b[j_29];
-        const t_184 = c00_28 + v_184;
+        const v_185 = layer16_b[j_29];
+        const t_184 = c00_28 + v_185;
         layer16[i_29 * 32 + j_29] = t_184 > 0 ? t_184 : 0;
-        const v_185 = layer16_b[j_29 + 1];
-        const t_185 = c01_28 + v_185;
+        const v_186 = layer16_b[j_29 + 1];
+        const t_185 = c01_28 + v_186;
         layer16[i_29 * 32 + (j_29 + 1)] = t_185 > 0 ? t_185 : 0;
-        const v_186 = layer16_b[j_29 + 2];
-        const t_186 = c02_28 + v_186;
+        const v_187 = layer16_b[j_29 + 2];
+        const t_186 = c02_28 + v_187;
         layer16[i_29 * 32 + (j_29 + 2)] = t_186 > 0 ? t_186 : 0;
-        const v_187 = layer16_b[j_29 + 3];
-        const t_187 = c03_28 + v_187;
+        const v_188 = layer16_b[j_29 + 3];
+        const t_187 = c03_28 + v_188;
         layer16[i_29 * 32 + (j_29 + 3)] = t_187 > 0 ? t_187 : 0;
-        const v_188 = layer16_b[j_29];
-        const t_188 = c10_14 + v_188;
+        const v_189 = layer16_b[j_29];
+        const t_188 = c10_14 + v_189;
         layer16[(i_29 + 1) * 32 + j_29] = t_188 > 0 ? t_188 : 0;
-        const v_189 = layer16_b[j_29 + 1];
-        const t_189 = c11_14 + v_189;
+        const v_190 = layer16_b[j_29 + 1];
+        const t_189 = c11_14 + v_190;
         layer16[(i_29 + 1) * 32 + (j_29 + 1)] = t_189 > 0 ? t_189 : 0;
-        const v_190 = layer16_b[j_29 + 2];
-        const t_190 = c12_14 + v_190;
+        const v_191 = layer16_b[j_29 + 2];
+        const t_190 = c12_14 + v_191;
         layer16[(i_29 + 1) * 32 + (j_29 + 2)] = t_190 > 0 ? t_190 : 0;
-        const v_191 = layer16_b[j_29 + 3];
-        const t_191 = c13_14 + v_191;
+        const v_192 = layer16_b[j_29 + 3];
+        const t_191 = c13_14 + v_192;
         layer16[(i_29 + 1) * 32 + (j_29 + 3)] = t_191 > 0 ? t_191 : 0;
       }
     }
@@ -1733,17 +1779,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_29 += a0_30 * b2_29;
           c03_29 += a0_30 * b3_29;
         }
-        const v_192 = layer16_b[j_29];
-        const t_192 = c00_29 + v_192;
+        const v_193 = layer16_b[j_29];
+        const t_192 = c00_29 + v_193;
         layer16[i_30 * 32 + j_29] = t_192 > 0 ? t_192 : 0;
-        const v_193 = layer16_b[j_29 + 1];
-        const t_193 = c01_29 + v_193;
+        const v_194 = layer16_b[j_29 + 1];
+        const t_193 = c01_29 + v_194;
         layer16[i_30 * 32 + (j_29 + 1)] = t_193 > 0 ? t_193 : 0;
-        const v_194 = layer16_b[j_29 + 2];
-        const t_194 = c02_29 + v_194;
+        const v_195 = layer16_b[j_29 + 2];
+        const t_194 = c02_29 + v_195;
         layer16[i_30 * 32 + (j_29 + 2)] = t_194 > 0 ? t_194 : 0;
-        const v_195 = layer16_b[j_29 + 3];
-        const t_195 = c03_29 + v_195;
+        const v_196 = layer16_b[j_29 + 3];
+        const t_195 = c03_29 + v_196;
         layer16[i_30 * 32 + (j_29 + 3)] = t_195 > 0 ? t_195 : 0;
       }
     }
@@ -1777,29 +1823,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_15 += a1_16 * b2_30;
           c13_15 += a1_16 * b3_30;
         }
-        const v_197 = layer17_b[j_31];
-        const t_197 = c00_30 + v_197;
+        const v_198 = layer17_b[j_31];
+        const t_197 = c00_30 + v_198;
         layer17[i_31 * 32 + j_31] = t_197 > 0 ? t_197 : 0;
-        const v_198 = layer17_b[j_31 + 1];
-        const t_198 = c01_30 + v_198;
+        const v_199 = layer17_b[j_31 + 1];
+        const t_198 = c01_30 + v_199;
         layer17[i_31 * 32 + (j_31 + 1)] = t_198 > 0 ? t_198 : 0;
-        const v_199 = layer17_b[j_31 + 2];
-        const t_199 = c02_30 + v_199;
+        const v_200 = layer17_b[j_31 + 2];
+        const t_199 = c02_30 + v_200;
         layer17[i_31 * 32 + (j_31 + 2)] = t_199 > 0 ? t_199 : 0;
-        const v_200 = layer17_b[j_31 + 3];
-        const t_200 = c03_30 + v_200;
+        const v_201 = layer17_b[j_31 + 3];
+        const t_200 = c03_30 + v_201;
         layer17[i_31 * 32 + (j_31 + 3)] = t_200 > 0 ? t_200 : 0;
-        const v_201 = layer17_b[j_31];
-        const t_201 = c10_15 + v_201;
+        const v_202 = layer17_b[j_31];
+        const t_201 = c10_15 + v_202;
         layer17[(i_31 + 1) * 32 + j_31] = t_201 > 0 ? t_201 : 0;
-        const v_202 = layer17_b[j_31 + 1];
-        const t_202 = c11_15 + v_202;
+        const v_203 = layer17_b[j_31 + 1];
+        const t_202 = c11_15 + v_203;
         layer17[(i_31 + 1) * 32 + (j_31 + 1)] = t_202 > 0 ? t_202 : 0;
-        const v_203 = layer17_b[j_31 + 2];
-        const t_203 = c12_15 + v_203;
+        const v_204 = layer17_b[j_31 + 2];
+        const t_203 = c12_15 + v_204;
         layer17[(i_31 + 1) * 32 + (j_31 + 2)] = t_203 > 0 ? t_203 : 0;
-        const v_204 = layer17_b[j_31 + 3];
-        const t_204 = c13_15 + v_204;
+        const v_205 = layer17_b[j_31 + 3];
+        const t_204 = c13_15 + v_205;
         layer17[(i_31 + 1) * 32 + (j_31 + 3)] = t_204 > 0 ? t_204 : 0;
       }
     }
@@ -1822,17 +1868,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_31 += a0_32 * b2_31;
           c03_31 += a0_32 * b3_31;
         }
-        const v_205 = layer17_b[j_31];
-        const t_205 = c00_31 + v_205;
+        const v_206 = layer17_b[j_31];
+        const t_205 = c00_31 + v_206;
         layer17[i_32 * 32 + j_31] = t_205 > 0 ? t_205 : 0;
-        const v_206 = layer17_b[j_31 + 1];
-        const t_206 = c01_31 + v_206;
+        const v_207 = layer17_b[j_31 + 1];
+        const t_206 = c01_31 + v_207;
         layer17[i_32 * 32 + (j_31 + 1)] = t_206 > 0 ? t_206 : 0;
-        const v_207 = layer17_b[j_31 + 2];
-        const t_207 = c02_31 + v_207;
+        const v_208 = layer17_b[j_31 + 2];
+        const t_207 = c02_31 + v_208;
         layer17[i_32 * 32 + (j_31 + 2)] = t_207 > 0 ? t_207 : 0;
-        const v_208 = layer17_b[j_31 + 3];
-        const t_208 = c03_31 + v_208;
+        const v_209 = layer17_b[j_31 + 3];
+        const t_208 = c03_31 + v_209;
         layer17[i_32 * 32 + (j_31 + 3)] = t_208 > 0 ? t_208 : 0;
       }
     }
@@ -1866,29 +1912,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_16 += a1_17 * b2_32;
           c13_16 += a1_17 * b3_32;
         }
-        const v_210 = layer18_b[j_33];
-        const t_210 = c00_32 + v_210;
+        const v_211 = layer18_b[j_33];
+        const t_210 = c00_32 + v_211;
         layer18[i_33 * 32 + j_33] = t_210 > 0 ? t_210 : 0;
-        const v_211 = layer18_b[j_33 + 1];
-        const t_211 = c01_32 + v_211;
+        const v_212 = layer18_b[j_33 + 1];
+        const t_211 = c01_32 + v_212;
         layer18[i_33 * 32 + (j_33 + 1)] = t_211 > 0 ? t_211 : 0;
-        const v_212 = layer18_b[j_33 + 2];
-        const t_212 = c02_32 + v_212;
+        const v_213 = layer18_b[j_33 + 2];
+        const t_212 = c02_32 + v_213;
         layer18[i_33 * 32 + (j_33 + 2)] = t_212 > 0 ? t_212 : 0;
-        const v_213 = layer18_b[j_33 + 3];
-        const t_213 = c03_32 + v_213;
+        const v_214 = layer18_b[j_33 + 3];
+        const t_213 = c03_32 + v_214;
         layer18[i_33 * 32 + (j_33 + 3)] = t_213 > 0 ? t_213 : 0;
-        const v_214 = layer18_b[j_33];
-        const t_214 = c10_16 + v_214;
+        const v_215 = layer18_b[j_33];
+        const t_214 = c10_16 + v_215;
         layer18[(i_33 + 1) * 32 + j_33] = t_214 > 0 ? t_214 : 0;
-        const v_215 = layer18_b[j_33 + 1];
-        const t_215 = c11_16 + v_215;
+        const v_216 = layer18_b[j_33 + 1];
+        const t_215 = c11_16 + v_216;
         layer18[(i_33 + 1) * 32 + (j_33 + 1)] = t_215 > 0 ? t_215 : 0;
-        const v_216 = layer18_b[j_33 + 2];
-        const t_216 = c12_16 + v_216;
+        const v_217 = layer18_b[j_33 + 2];
+        const t_216 = c12_16 + v_217;
         layer18[(i_33 + 1) * 32 + (j_33 + 2)] = t_216 > 0 ? t_216 : 0;
-        const v_217 = layer18_b[j_33 + 3];
-        const t_217 = c13_16 + v_217;
+        const v_218 = layer18_b[j_33 + 3];
+        const t_217 = c13_16 + v_218;
         layer18[(i_33 + 1) * 32 + (j_33 + 3)] = t_217 > 0 ? t_217 : 0;
       }
     }
@@ -1911,17 +1957,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_33 += a0_34 * b2_33;
           c03_33 += a0_34 * b3_33;
         }
-        const v_218 = layer18_b[j_33];
-        const t_218 = c00_33 + v_218;
+        const v_219 = layer18_b[j_33];
+        const t_218 = c00_33 + v_219;
         layer18[i_34 * 32 + j_33] = t_218 > 0 ? t_218 : 0;
-        const v_219 = layer18_b[j_33 + 1];
-        const t_219 = c01_33 + v_219;
+        const v_220 = layer18_b[j_33 + 1];
+        const t_219 = c01_33 + v_220;
         layer18[i_34 * 32 + (j_33 + 1)] = t_219 > 0 ? t_219 : 0;
-        const v_220 = layer18_b[j_33 + 2];
-        const t_220 = c02_33 + v_220;
+        const v_221 = layer18_b[j_33 + 2];
+        const t_220 = c02_33 + v_221;
         layer18[i_34 * 32 + (j_33 + 2)] = t_220 > 0 ? t_220 : 0;
-        const v_221 = layer18_b[j_33 + 3];
-        const t_221 = c03_33 + v_221;
+        const v_222 = layer18_b[j_33 + 3];
+        const t_221 = c03_33 + v_222;
         layer18[i_34 * 32 + (j_33 + 3)] = t_221 > 0 ? t_221 : 0;
       }
     }
@@ -1955,29 +2001,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_17 += a1_18 * b2_34;
           c13_17 += a1_18 * b3_34;
         }
-        const v_223 = layer19_b[j_35];
-        const t_223 = c00_34 + v_223;
+        const v_224 = layer19_b[j_35];
+        const t_223 = c00_34 + v_224;
         layer19[i_35 * 32 + j_35] = t_223 > 0 ? t_223 : 0;
-        const v_224 = layer19_b[j_35 + 1];
-        const t_224 = c01_34 + v_224;
+        const v_225 = layer19_b[j_35 + 1];
+        const t_224 = c01_34 + v_225;
         layer19[i_35 * 32 + (j_35 + 1)] = t_224 > 0 ? t_224 : 0;
-        const v_225 = layer19_b[j_35 + 2];
-        const t_225 = c02_34 + v_225;
+        const v_226 = layer19_b[j_35 + 2];
+        const t_225 = c02_34 + v_226;
         layer19[i_35 * 32 + (j_35 + 2)] = t_225 > 0 ? t_225 : 0;
-        const v_226 = layer19_b[j_35 + 3];
-        const t_226 = c03_34 + v_226;
+        const v_227 = layer19_b[j_35 + 3];
+        const t_226 = c03_34 + v_227;
         layer19[i_35 * 32 + (j_35 + 3)] = t_226 > 0 ? t_226 : 0;
-        const v_227 = layer19_b[j_35];
-        const t_227 = c10_17 + v_227;
+        const v_228 = layer19_b[j_35];
+        const t_227 = c10_17 + v_228;
         layer19[(i_35 + 1) * 32 + j_35] = t_227 > 0 ? t_227 : 0;
-        const v_228 = layer19_b[j_35 + 1];
-        const t_228 = c11_17 + v_228;
+        const v_229 = layer19_b[j_35 + 1];
+        const t_228 = c11_17 + v_229;
         layer19[(i_35 + 1) * 32 + (j_35 + 1)] = t_228 > 0 ? t_228 : 0;
-        const v_229 = layer19_b[j_35 + 2];
-        const t_229 = c12_17 + v_229;
+        const v_230 = layer19_b[j_35 + 2];
+        const t_229 = c12_17 + v_230;
         layer19[(i_35 + 1) * 32 + (j_35 + 2)] = t_229 > 0 ? t_229 : 0;
-        const v_230 = layer19_b[j_35 + 3];
-        const t_230 = c13_17 + v_230;
+        const v_231 = layer19_b[j_35 + 3];
+        const t_230 = c13_17 + v_231;
         layer19[(i_35 + 1) * 32 + (j_35 + 3)] = t_230 > 0 ? t_230 : 0;
       }
     }
@@ -2000,17 +2046,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_35 += a0_36 * b2_35;
           c03_35 += a0_36 * b3_35;
         }
-        const v_231 = layer19_b[j_35];
-        const t_231 = c00_35 + v_231;
+        const v_232 = layer19_b[j_35];
+        const t_231 = c00_35 + v_232;
         layer19[i_36 * 32 + j_35] = t_231 > 0 ? t_231 : 0;
-        const v_232 = layer19_b[j_35 + 1];
-        const t_232 = c01_35 + v_232;
+        const v_233 = layer19_b[j_35 + 1];
+        const t_232 = c01_35 + v_233;
         layer19[i_36 * 32 + (j_35 + 1)] = t_232 > 0 ? t_232 : 0;
-        const v_233 = layer19_b[j_35 + 2];
-        const t_233 = c02_35 + v_233;
+        const v_234 = layer19_b[j_35 + 2];
+        const t_233 = c02_35 + v_234;
         layer19[i_36 * 32 + (j_35 + 2)] = t_233 > 0 ? t_233 : 0;
-        const v_234 = layer19_b[j_35 + 3];
-        const t_234 = c03_35 + v_234;
+        const v_235 = layer19_b[j_35 + 3];
+        const t_234 = c03_35 + v_235;
         layer19[i_36 * 32 + (j_35 + 3)] = t_234 > 0 ? t_234 : 0;
       }
     }
@@ -2045,22 +2091,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_18 += a1_19 * b2_36;
           c13_18 += a1_19 * b3_36;
         }
-        const v_236 = layer20_b[j_37];
-        layer20_logits[i_37 * 2 + j_37] = c00_36 + v_236;
-        const v_237 = layer20_b[j_37 + 1];
-        layer20_logits[i_37 * 2 + (j_37 + 1)] = c01_36 + v_237;
-        const v_238 = layer20_b[j_37 + 2];
-        layer20_logits[i_37 * 2 + (j_37 + 2)] = c02_36 + v_238;
-        const v_239 = layer20_b[j_37 + 3];
-        layer20_logits[i_37 * 2 + (j_37 + 3)] = c03_36 + v_239;
-        const v_240 = layer20_b[j_37];
-        layer20_logits[(i_37 + 1) * 2 + j_37] = c10_18 + v_240;
-        const v_241 = layer20_b[j_37 + 1];
-        layer20_logits[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_241;
-        const v_242 = layer20_b[j_37 + 2];
-        layer20_logits[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_242;
-        const v_243 = layer20_b[j_37 + 3];
-        layer20_logits[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_243;
+        const v_237 = layer20_b[j_37];
+        layer20_logits[i_37 * 2 + j_37] = c00_36 + v_237;
+        const v_238 = layer20_b[j_37 + 1];
+        layer20_logits[i_37 * 2 + (j_37 + 1)] = c01_36 + v_238;
+        const v_239 = layer20_b[j_37 + 2];
+        layer20_logits[i_37 * 2 + (j_37 + 2)] = c02_36 + v_239;
+        const v_240 = layer20_b[j_37 + 3];
+        layer20_logits[i_37 * 2 + (j_37 + 3)] = c03_36 + v_240;
+        const v_241 = layer20_b[j_37];
+        layer20_logits[(i_37 + 1) * 2 + j_37] = c10_18 + v_241;
+        const v_242 = layer20_b[j_37 + 1];
+        layer20_logits[(i_37 + 1) * 2 + (j_37 + 1)] = c11_18 + v_242;
+        const v_243 = layer20_b[j_37 + 2];
+        layer20_logits[(i_37 + 1) * 2 + (j_37 + 2)] = c12_18 + v_243;
+        const v_244 = layer20_b[j_37 + 3];
+        layer20_logits[(i_37 + 1) * 2 + (j_37 + 3)] = c13_18 + v_244;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_37 = i_37 * 32;
@@ -2075,10 +2121,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_37 += a0_38 * b0_37;
           c10_19 += a1_20 * b0_37;
         }
-        const v_244 = layer20_b[j_38];
-        layer20_logits[i_37 * 2 + j_38] = c00_37 + v_244;
         const v_245 = layer20_b[j_38];
-        layer20_logits[(i_37 + 1) * 2 + j_38] = c10_19 + v_245;
+        layer20_logits[i_37 * 2 + j_38] = c00_37 + v_245;
+        const v_246 = layer20_b[j_38];
+        layer20_logits[(i_37 + 1) * 2 + j_38] = c10_19 + v_246;
       }
     }
     for (let i_38 = endI_18; i_38 < n; i_38++) {
@@ -2100,14 +2146,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_37 += a0_39 * b2_37;
           c03_37 += a0_39 * b3_37;
         }
-        const v_246 = layer20_b[j_37];
-        layer20_logits[i_38 * 2 + j_37] = c00_38 + v_246;
-        const v_247 = layer20_b[j_37 + 1];
-        layer20_logits[i_38 * 2 + (j_37 + 1)] = c01_37 + v_247;
-        const v_248 = layer20_b[j_37 + 2];
-        layer20_logits[i_38 * 2 + (j_37 + 2)] = c02_37 + v_248;
-        const v_249 = layer20_b[j_37 + 3];
-        layer20_logits[i_38 * 2 + (j_37 + 3)] = c03_37 + v_249;
+        const v_247 = layer20_b[j_37];
+        layer20_logits[i_38 * 2 + j_37] = c00_38 + v_247;
+        const v_248 = layer20_b[j_37 + 1];
+        layer20_logits[i_38 * 2 + (j_37 + 1)] = c01_37 + v_248;
+        const v_249 = layer20_b[j_37 + 2];
+        layer20_logits[i_38 * 2 + (j_37 + 2)] = c02_37 + v_249;
+        const v_250 = layer20_b[j_37 + 3];
+        layer20_logits[i_38 * 2 + (j_37 + 3)] = c03_37 + v_250;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_39 = i_38 * 32;
@@ -2118,8 +2164,8 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_39 = layer20_W[bk_39];
           c00_39 += a0_40 * b0_39;
         }
-        const v_250 = layer20_b[j_38];
-        layer20_logits[i_38 * 2 + j_38] = c00_39 + v_250;
+        const v_251 = layer20_b[j_38];
+        layer20_logits[i_38 * 2 + j_38] = c00_39 + v_251;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
@@ -2172,32 +2218,18 @@ export function createModel(options: ModelOptions = {}): Model {
       layer20 = buf20,
       label_onehot = buf21,
       d_layer20_logits = buf19,
-      d_layer20_b = buf20,
-      d_layer20_W = buf21,
-      d_layer19_z = buf22,
-      d_layer19_b = buf19,
-      d_layer19_W = buf18,
-      d_layer18_z = buf23,
-      d_layer18_b = buf17,
-      d_layer18_W = buf22,
-      d_layer17_z = buf24,
-      d_layer17_b = buf16,
-      d_layer17_W = buf23,
-      d_layer16_z = buf25,
-      d_layer16_b = buf15,
-      d_layer16_W = buf24,
-      d_layer15_z = buf26,
-      d_layer15_b = buf14,
-      d_layer15_W = buf25,
-      d_layer14_z = buf27,
-      d_layer14_b = buf13,
-      d_layer14_W = buf26;
+      d_layer19_z = buf20,
+      d_layer18_z = buf18,
+      d_layer17_z = buf17,
+      d_layer16_z = buf16,
+      d_layer15_z = buf15,
+      d_layer14_z = buf14;
     // grad of: loss cross_entropy
     s_1 = 1 / n;
     for (let i_39 = 0; i_39 < n * 2; i_39++) {
-      const v_251 = layer20[i_39];
-      const v_252 = label_onehot[i_39];
-      const t_235 = v_251 - v_252;
+      const v_252 = layer20[i_39];
+      const v_253 = label_onehot[i_39];
+      const t_235 = v_252 - v_253;
       d_layer20_logits[i_39] = s_1 * t_235;
     }
     // grad of: dense 2 softmax
@@ -2440,8 +2472,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1_22 = d_layer20_logits[i_40 * 2 + 1];
       for (let j_41 = 0; j_41 < 32; j_41++) {
         const acc_1 = a0_42 * layer20_W[j_41 * 2] + a1_22 * layer20_W[j_41 * 2 + 1];
-        const v_253 = layer19[i_40 * 32 + j_41];
-        const t_236 = v_253 > 0 ? 1 : 0;
+        const v_254 = layer19[i_40 * 32 + j_41];
+        const t_236 = v_254 > 0 ? 1 : 0;
         d_layer19_z[i_40 * 32 + j_41] = acc_1 * t_236;
       }
     }
@@ -2523,29 +2555,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_20 += a1_24 * b2_39;
           c13_20 += a1_24 * b3_39;
         }
-        const v_255 = layer18[i_43 * 32 + j_44];
-        const t_238 = v_255 > 0 ? 1 : 0;
+        const v_256 = layer18[i_43 * 32 + j_44];
+        const t_238 = v_256 > 0 ? 1 : 0;
         d_layer18_z[i_43 * 32 + j_44] = c00_41 * t_238;
-        const v_256 = layer18[i_43 * 32 + (j_44 + 1)];
-        const t_239 = v_256 > 0 ? 1 : 0;
+        const v_257 = layer18[i_43 * 32 + (j_44 + 1)];
+        const t_239 = v_257 > 0 ? 1 : 0;
         d_layer18_z[i_43 * 32 + (j_44 + 1)] = c01_39 * t_239;
-        const v_257 = layer18[i_43 * 32 + (j_44 + 2)];
-        const t_240 = v_257 > 0 ? 1 : 0;
+        const v_258 = layer18[i_43 * 32 + (j_44 + 2)];
+        const t_240 = v_258 > 0 ? 1 : 0;
         d_layer18_z[i_43 * 32 + (j_44 + 2)] = c02_39 * t_240;
-        const v_258 = layer18[i_43 * 32 + (j_44 + 3)];
-        const t_241 = v_258 > 0 ? 1 : 0;
+        const v_259 = layer18[i_43 * 32 + (j_44 + 3)];
+        const t_241 = v_259 > 0 ? 1 : 0;
         d_layer18_z[i_43 * 32 + (j_44 + 3)] = c03_39 * t_241;
-        const v_259 = layer18[(i_43 + 1) * 32 + j_44];
-        const t_242 = v_259 > 0 ? 1 : 0;
+        const v_260 = layer18[(i_43 + 1) * 32 + j_44];
+        const t_242 = v_260 > 0 ? 1 : 0;
         d_layer18_z[(i_43 + 1) * 32 + j_44] = c10_21 * t_242;
-        const v_260 = layer18[(i_43 + 1) * 32 + (j_44 + 1)];
-        const t_243 = v_260 > 0 ? 1 : 0;
+        const v_261 = layer18[(i_43 + 1) * 32 + (j_44 + 1)];
+        const t_243 = v_261 > 0 ? 1 : 0;
         d_layer18_z[(i_43 + 1) * 32 + (j_44 + 1)] = c11_20 * t_243;
-        const v_261 = layer18[(i_43 + 1) * 32 + (j_44 + 2)];
-        const t_244 = v_261 > 0 ? 1 : 0;
+        const v_262 = layer18[(i_43 + 1) * 32 + (j_44 + 2)];
+        const t_244 = v_262 > 0 ? 1 : 0;
         d_layer18_z[(i_43 + 1) * 32 + (j_44 + 2)] = c12_20 * t_244;
-        const v_262 = layer18[(i_43 + 1) * 32 + (j_44 + 3)];
-        const t_245 = v_262 > 0 ? 1 : 0;
+        const v_263 = layer18[(i_43 + 1) * 32 + (j_44 + 3)];
+        const t_245 = v_263 > 0 ? 1 : 0;
         d_layer18_z[(i_43 + 1) * 32 + (j_44 + 3)] = c13_20 * t_245;
       }
     }
@@ -2571,17 +2603,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_40 += a0_45 * b2_40;
           c03_40 += a0_45 * b3_40;
         }
-        const v_263 = layer18[i_44 * 32 + j_44];
-        const t_246 = v_263 > 0 ? 1 : 0;
+        const v_264 = layer18[i_44 * 32 + j_44];
+        const t_246 = v_264 > 0 ? 1 : 0;
         d_layer18_z[i_44 * 32 + j_44] = c00_42 * t_246;
-        const v_264 = layer18[i_44 * 32 + (j_44 + 1)];
-        const t_247 = v_264 > 0 ? 1 : 0;
+        const v_265 = layer18[i_44 * 32 + (j_44 + 1)];
+        const t_247 = v_265 > 0 ? 1 : 0;
         d_layer18_z[i_44 * 32 + (j_44 + 1)] = c01_40 * t_247;
-        const v_265 = layer18[i_44 * 32 + (j_44 + 2)];
-        const t_248 = v_265 > 0 ? 1 : 0;
+        const v_266 = layer18[i_44 * 32 + (j_44 + 2)];
+        const t_248 = v_266 > 0 ? 1 : 0;
         d_layer18_z[i_44 * 32 + (j_44 + 2)] = c02_40 * t_248;
-        const v_266 = layer18[i_44 * 32 + (j_44 + 3)];
-        const t_249 = v_266 > 0 ? 1 : 0;
+        const v_267 = layer18[i_44 * 32 + (j_44 + 3)];
+        const t_249 = v_267 > 0 ? 1 : 0;
         d_layer18_z[i_44 * 32 + (j_44 + 3)] = c03_40 * t_249;
       }
     }
@@ -2662,29 +2694,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_22 += a1_26 * b2_42;
           c13_22 += a1_26 * b3_42;
         }
-        const v_268 = layer17[i_47 * 32 + j_48];
-        const t_251 = v_268 > 0 ? 1 : 0;
+        const v_269 = layer17[i_47 * 32 + j_48];
+        const t_251 = v_269 > 0 ? 1 : 0;
         d_layer17_z[i_47 * 32 + j_48] = c00_44 * t_251;
-        const v_269 = layer17[i_47 * 32 + (j_48 + 1)];
-        const t_252 = v_269 > 0 ? 1 : 0;
+        const v_270 = layer17[i_47 * 32 + (j_48 + 1)];
+        const t_252 = v_270 > 0 ? 1 : 0;
         d_layer17_z[i_47 * 32 + (j_48 + 1)] = c01_42 * t_252;
-        const v_270 = layer17[i_47 * 32 + (j_48 + 2)];
-        const t_253 = v_270 > 0 ? 1 : 0;
+        const v_271 = layer17[i_47 * 32 + (j_48 + 2)];
+        const t_253 = v_271 > 0 ? 1 : 0;
         d_layer17_z[i_47 * 32 + (j_48 + 2)] = c02_42 * t_253;
-        const v_271 = layer17[i_47 * 32 + (j_48 + 3)];
-        const t_254 = v_271 > 0 ? 1 : 0;
+        const v_272 = layer17[i_47 * 32 + (j_48 + 3)];
+        const t_254 = v_272 > 0 ? 1 : 0;
         d_layer17_z[i_47 * 32 + (j_48 + 3)] = c03_42 * t_254;
-        const v_272 = layer17[(i_47 + 1) * 32 + j_48];
-        const t_255 = v_272 > 0 ? 1 : 0;
+        const v_273 = layer17[(i_47 + 1) * 32 + j_48];
+        const t_255 = v_273 > 0 ? 1 : 0;
         d_layer17_z[(i_47 + 1) * 32 + j_48] = c10_23 * t_255;
-        const v_273 = layer17[(i_47 + 1) * 32 + (j_48 + 1)];
-        const t_256 = v_273 > 0 ? 1 : 0;
+        const v_274 = layer17[(i_47 + 1) * 32 + (j_48 + 1)];
+        const t_256 = v_274 > 0 ? 1 : 0;
         d_layer17_z[(i_47 + 1) * 32 + (j_48 + 1)] = c11_22 * t_256;
-        const v_274 = layer17[(i_47 + 1) * 32 + (j_48 + 2)];
-        const t_257 = v_274 > 0 ? 1 : 0;
+        const v_275 = layer17[(i_47 + 1) * 32 + (j_48 + 2)];
+        const t_257 = v_275 > 0 ? 1 : 0;
         d_layer17_z[(i_47 + 1) * 32 + (j_48 + 2)] = c12_22 * t_257;
-        const v_275 = layer17[(i_47 + 1) * 32 + (j_48 + 3)];
-        const t_258 = v_275 > 0 ? 1 : 0;
+        const v_276 = layer17[(i_47 + 1) * 32 + (j_48 + 3)];
+        const t_258 = v_276 > 0 ? 1 : 0;
         d_layer17_z[(i_47 + 1) * 32 + (j_48 + 3)] = c13_22 * t_258;
       }
     }
@@ -2710,17 +2742,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_43 += a0_48 * b2_43;
           c03_43 += a0_48 * b3_43;
         }
-        const v_276 = layer17[i_48 * 32 + j_48];
-        const t_259 = v_276 > 0 ? 1 : 0;
+        const v_277 = layer17[i_48 * 32 + j_48];
+        const t_259 = v_277 > 0 ? 1 : 0;
         d_layer17_z[i_48 * 32 + j_48] = c00_45 * t_259;
-        const v_277 = layer17[i_48 * 32 + (j_48 + 1)];
-        const t_260 = v_277 > 0 ? 1 : 0;
+        const v_278 = layer17[i_48 * 32 + (j_48 + 1)];
+        const t_260 = v_278 > 0 ? 1 : 0;
         d_layer17_z[i_48 * 32 + (j_48 + 1)] = c01_43 * t_260;
-        const v_278 = layer17[i_48 * 32 + (j_48 + 2)];
-        const t_261 = v_278 > 0 ? 1 : 0;
+        const v_279 = layer17[i_48 * 32 + (j_48 + 2)];
+        const t_261 = v_279 > 0 ? 1 : 0;
         d_layer17_z[i_48 * 32 + (j_48 + 2)] = c02_43 * t_261;
-        const v_279 = layer17[i_48 * 32 + (j_48 + 3)];
-        const t_262 = v_279 > 0 ? 1 : 0;
+        const v_280 = layer17[i_48 * 32 + (j_48 + 3)];
+        const t_262 = v_280 > 0 ? 1 : 0;
         d_layer17_z[i_48 * 32 + (j_48 + 3)] = c03_43 * t_262;
       }
     }
@@ -2801,29 +2833,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_24 += a1_28 * b2_45;
           c13_24 += a1_28 * b3_45;
         }
-        const v_281 = layer16[i_51 * 32 + j_52];
-        const t_264 = v_281 > 0 ? 1 : 0;
+        const v_282 = layer16[i_51 * 32 + j_52];
+        const t_264 = v_282 > 0 ? 1 : 0;
         d_layer16_z[i_51 * 32 + j_52] = c00_47 * t_264;
-        const v_282 = layer16[i_51 * 32 + (j_52 + 1)];
-        const t_265 = v_282 > 0 ? 1 : 0;
+        const v_283 = layer16[i_51 * 32 + (j_52 + 1)];
+        const t_265 = v_283 > 0 ? 1 : 0;
         d_layer16_z[i_51 * 32 + (j_52 + 1)] = c01_45 * t_265;
-        const v_283 = layer16[i_51 * 32 + (j_52 + 2)];
-        const t_266 = v_283 > 0 ? 1 : 0;
+        const v_284 = layer16[i_51 * 32 + (j_52 + 2)];
+        const t_266 = v_284 > 0 ? 1 : 0;
         d_layer16_z[i_51 * 32 + (j_52 + 2)] = c02_45 * t_266;
-        const v_284 = layer16[i_51 * 32 + (j_52 + 3)];
-        const t_267 = v_284 > 0 ? 1 : 0;
+        const v_285 = layer16[i_51 * 32 + (j_52 + 3)];
+        const t_267 = v_285 > 0 ? 1 : 0;
         d_layer16_z[i_51 * 32 + (j_52 + 3)] = c03_45 * t_267;
-        const v_285 = layer16[(i_51 + 1) * 32 + j_52];
-        const t_268 = v_285 > 0 ? 1 : 0;
+        const v_286 = layer16[(i_51 + 1) * 32 + j_52];
+        const t_268 = v_286 > 0 ? 1 : 0;
         d_layer16_z[(i_51 + 1) * 32 + j_52] = c10_25 * t_268;
-        const v_286 = layer16[(i_51 + 1) * 32 + (j_52 + 1)];
-        const t_269 = v_286 > 0 ? 1 : 0;
+        const v_287 = layer16[(i_51 + 1) * 32 + (j_52 + 1)];
+        const t_269 = v_287 > 0 ? 1 : 0;
         d_layer16_z[(i_51 + 1) * 32 + (j_52 + 1)] = c11_24 * t_269;
-        const v_287 = layer16[(i_51 + 1) * 32 + (j_52 + 2)];
-        const t_270 = v_287 > 0 ? 1 : 0;
+        const v_288 = layer16[(i_51 + 1) * 32 + (j_52 + 2)];
+        const t_270 = v_288 > 0 ? 1 : 0;
         d_layer16_z[(i_51 + 1) * 32 + (j_52 + 2)] = c12_24 * t_270;
-        const v_288 = layer16[(i_51 + 1) * 32 + (j_52 + 3)];
-        const t_271 = v_288 > 0 ? 1 : 0;
+        const v_289 = layer16[(i_51 + 1) * 32 + (j_52 + 3)];
+        const t_271 = v_289 > 0 ? 1 : 0;
         d_layer16_z[(i_51 + 1) * 32 + (j_52 + 3)] = c13_24 * t_271;
       }
     }
@@ -2849,17 +2881,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_46 += a0_51 * b2_46;
           c03_46 += a0_51 * b3_46;
         }
-        const v_289 = layer16[i_52 * 32 + j_52];
-        const t_272 = v_289 > 0 ? 1 : 0;
+        const v_290 = layer16[i_52 * 32 + j_52];
+        const t_272 = v_290 > 0 ? 1 : 0;
         d_layer16_z[i_52 * 32 + j_52] = c00_48 * t_272;
-        const v_290 = layer16[i_52 * 32 + (j_52 + 1)];
-        const t_273 = v_290 > 0 ? 1 : 0;
+        const v_291 = layer16[i_52 * 32 + (j_52 + 1)];
+        const t_273 = v_291 > 0 ? 1 : 0;
         d_layer16_z[i_52 * 32 + (j_52 + 1)] = c01_46 * t_273;
-        const v_291 = layer16[i_52 * 32 + (j_52 + 2)];
-        const t_274 = v_291 > 0 ? 1 : 0;
+        const v_292 = layer16[i_52 * 32 + (j_52 + 2)];
+        const t_274 = v_292 > 0 ? 1 : 0;
         d_layer16_z[i_52 * 32 + (j_52 + 2)] = c02_46 * t_274;
-        const v_292 = layer16[i_52 * 32 + (j_52 + 3)];
-        const t_275 = v_292 > 0 ? 1 : 0;
+        const v_293 = layer16[i_52 * 32 + (j_52 + 3)];
+        const t_275 = v_293 > 0 ? 1 : 0;
         d_layer16_z[i_52 * 32 + (j_52 + 3)] = c03_46 * t_275;
       }
     }
@@ -2940,29 +2972,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_26 += a1_30 * b2_48;
           c13_26 += a1_30 * b3_48;
         }
-        const v_294 = layer15[i_55 * 32 + j_56];
-        const t_277 = v_294 > 0 ? 1 : 0;
+        const v_295 = layer15[i_55 * 32 + j_56];
+        const t_277 = v_295 > 0 ? 1 : 0;
         d_layer15_z[i_55 * 32 + j_56] = c00_50 * t_277;
-        const v_295 = layer15[i_55 * 32 + (j_56 + 1)];
-        const t_278 = v_295 > 0 ? 1 : 0;
+        const v_296 = layer15[i_55 * 32 + (j_56 + 1)];
+        const t_278 = v_296 > 0 ? 1 : 0;
         d_layer15_z[i_55 * 32 + (j_56 + 1)] = c01_48 * t_278;
-        const v_296 = layer15[i_55 * 32 + (j_56 + 2)];
-        const t_279 = v_296 > 0 ? 1 : 0;
+        const v_297 = layer15[i_55 * 32 + (j_56 + 2)];
+        const t_279 = v_297 > 0 ? 1 : 0;
         d_layer15_z[i_55 * 32 + (j_56 + 2)] = c02_48 * t_279;
-        const v_297 = layer15[i_55 * 32 + (j_56 + 3)];
-        const t_280 = v_297 > 0 ? 1 : 0;
+        const v_298 = layer15[i_55 * 32 + (j_56 + 3)];
+        const t_280 = v_298 > 0 ? 1 : 0;
         d_layer15_z[i_55 * 32 + (j_56 + 3)] = c03_48 * t_280;
-        const v_298 = layer15[(i_55 + 1) * 32 + j_56];
-        const t_281 = v_298 > 0 ? 1 : 0;
+        const v_299 = layer15[(i_55 + 1) * 32 + j_56];
+        const t_281 = v_299 > 0 ? 1 : 0;
         d_layer15_z[(i_55 + 1) * 32 + j_56] = c10_27 * t_281;
-        const v_299 = layer15[(i_55 + 1) * 32 + (j_56 + 1)];
-        const t_282 = v_299 > 0 ? 1 : 0;
+        const v_300 = layer15[(i_55 + 1) * 32 + (j_56 + 1)];
+        const t_282 = v_300 > 0 ? 1 : 0;
         d_layer15_z[(i_55 + 1) * 32 + (j_56 + 1)] = c11_26 * t_282;
-        const v_300 = layer15[(i_55 + 1) * 32 + (j_56 + 2)];
-        const t_283 = v_300 > 0 ? 1 : 0;
+        const v_301 = layer15[(i_55 + 1) * 32 + (j_56 + 2)];
+        const t_283 = v_301 > 0 ? 1 : 0;
         d_layer15_z[(i_55 + 1) * 32 + (j_56 + 2)] = c12_26 * t_283;
-        const v_301 = layer15[(i_55 + 1) * 32 + (j_56 + 3)];
-        const t_284 = v_301 > 0 ? 1 : 0;
+        const v_302 = layer15[(i_55 + 1) * 32 + (j_56 + 3)];
+        const t_284 = v_302 > 0 ? 1 : 0;
         d_layer15_z[(i_55 + 1) * 32 + (j_56 + 3)] = c13_26 * t_284;
       }
     }
@@ -2988,17 +3020,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_49 += a0_54 * b2_49;
           c03_49 += a0_54 * b3_49;
         }
-        const v_302 = layer15[i_56 * 32 + j_56];
-        const t_285 = v_302 > 0 ? 1 : 0;
+        const v_303 = layer15[i_56 * 32 + j_56];
+        const t_285 = v_303 > 0 ? 1 : 0;
         d_layer15_z[i_56 * 32 + j_56] = c00_51 * t_285;
-        const v_303 = layer15[i_56 * 32 + (j_56 + 1)];
-        const t_286 = v_303 > 0 ? 1 : 0;
+        const v_304 = layer15[i_56 * 32 + (j_56 + 1)];
+        const t_286 = v_304 > 0 ? 1 : 0;
         d_layer15_z[i_56 * 32 + (j_56 + 1)] = c01_49 * t_286;
-        const v_304 = layer15[i_56 * 32 + (j_56 + 2)];
-        const t_287 = v_304 > 0 ? 1 : 0;
+        const v_305 = layer15[i_56 * 32 + (j_56 + 2)];
+        const t_287 = v_305 > 0 ? 1 : 0;
         d_layer15_z[i_56 * 32 + (j_56 + 2)] = c02_49 * t_287;
-        const v_305 = layer15[i_56 * 32 + (j_56 + 3)];
-        const t_288 = v_305 > 0 ? 1 : 0;
+        const v_306 = layer15[i_56 * 32 + (j_56 + 3)];
+        const t_288 = v_306 > 0 ? 1 : 0;
         d_layer15_z[i_56 * 32 + (j_56 + 3)] = c03_49 * t_288;
       }
     }
@@ -3079,29 +3111,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_28 += a1_32 * b2_51;
           c13_28 += a1_32 * b3_51;
         }
-        const v_307 = layer14[i_59 * 32 + j_60];
-        const t_290 = v_307 > 0 ? 1 : 0;
+        const v_308 = layer14[i_59 * 32 + j_60];
+        const t_290 = v_308 > 0 ? 1 : 0;
         d_layer14_z[i_59 * 32 + j_60] = c00_53 * t_290;
-        const v_308 = layer14[i_59 * 32 + (j_60 + 1)];
-        const t_291 = v_308 > 0 ? 1 : 0;
+        const v_309 = layer14[i_59 * 32 + (j_60 + 1)];
+        const t_291 = v_309 > 0 ? 1 : 0;
         d_layer14_z[i_59 * 32 + (j_60 + 1)] = c01_51 * t_291;
-        const v_309 = layer14[i_59 * 32 + (j_60 + 2)];
-        const t_292 = v_309 > 0 ? 1 : 0;
+        const v_310 = layer14[i_59 * 32 + (j_60 + 2)];
+        const t_292 = v_310 > 0 ? 1 : 0;
         d_layer14_z[i_59 * 32 + (j_60 + 2)] = c02_51 * t_292;
-        const v_310 = layer14[i_59 * 32 + (j_60 + 3)];
-        const t_293 = v_310 > 0 ? 1 : 0;
+        const v_311 = layer14[i_59 * 32 + (j_60 + 3)];
+        const t_293 = v_311 > 0 ? 1 : 0;
         d_layer14_z[i_59 * 32 + (j_60 + 3)] = c03_51 * t_293;
-        const v_311 = layer14[(i_59 + 1) * 32 + j_60];
-        const t_294 = v_311 > 0 ? 1 : 0;
+        const v_312 = layer14[(i_59 + 1) * 32 + j_60];
+        const t_294 = v_312 > 0 ? 1 : 0;
         d_layer14_z[(i_59 + 1) * 32 + j_60] = c10_29 * t_294;
-        const v_312 = layer14[(i_59 + 1) * 32 + (j_60 + 1)];
-        const t_295 = v_312 > 0 ? 1 : 0;
+        const v_313 = layer14[(i_59 + 1) * 32 + (j_60 + 1)];
+        const t_295 = v_313 > 0 ? 1 : 0;
         d_layer14_z[(i_59 + 1) * 32 + (j_60 + 1)] = c11_28 * t_295;
-        const v_313 = layer14[(i_59 + 1) * 32 + (j_60 + 2)];
-        const t_296 = v_313 > 0 ? 1 : 0;
+        const v_314 = layer14[(i_59 + 1) * 32 + (j_60 + 2)];
+        const t_296 = v_314 > 0 ? 1 : 0;
         d_layer14_z[(i_59 + 1) * 32 + (j_60 + 2)] = c12_28 * t_296;
-        const v_314 = layer14[(i_59 + 1) * 32 + (j_60 + 3)];
-        const t_297 = v_314 > 0 ? 1 : 0;
+        const v_315 = layer14[(i_59 + 1) * 32 + (j_60 + 3)];
+        const t_297 = v_315 > 0 ? 1 : 0;
         d_layer14_z[(i_59 + 1) * 32 + (j_60 + 3)] = c13_28 * t_297;
       }
     }
@@ -3127,17 +3159,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_52 += a0_57 * b2_52;
           c03_52 += a0_57 * b3_52;
         }
-        const v_315 = layer14[i_60 * 32 + j_60];
-        const t_298 = v_315 > 0 ? 1 : 0;
+        const v_316 = layer14[i_60 * 32 + j_60];
+        const t_298 = v_316 > 0 ? 1 : 0;
         d_layer14_z[i_60 * 32 + j_60] = c00_54 * t_298;
-        const v_316 = layer14[i_60 * 32 + (j_60 + 1)];
-        const t_299 = v_316 > 0 ? 1 : 0;
+        const v_317 = layer14[i_60 * 32 + (j_60 + 1)];
+        const t_299 = v_317 > 0 ? 1 : 0;
         d_layer14_z[i_60 * 32 + (j_60 + 1)] = c01_52 * t_299;
-        const v_317 = layer14[i_60 * 32 + (j_60 + 2)];
-        const t_300 = v_317 > 0 ? 1 : 0;
+        const v_318 = layer14[i_60 * 32 + (j_60 + 2)];
+        const t_300 = v_318 > 0 ? 1 : 0;
         d_layer14_z[i_60 * 32 + (j_60 + 2)] = c02_52 * t_300;
-        const v_318 = layer14[i_60 * 32 + (j_60 + 3)];
-        const t_301 = v_318 > 0 ? 1 : 0;
+        const v_319 = layer14[i_60 * 32 + (j_60 + 3)];
+        const t_301 = v_319 > 0 ? 1 : 0;
         d_layer14_z[i_60 * 32 + (j_60 + 3)] = c03_52 * t_301;
       }
     }
@@ -3194,27 +3226,14 @@ export function createModel(options: ModelOptions = {}): Model {
       layer11 = buf10,
       layer12 = buf11,
       layer13 = buf12,
-      d_layer14_z = buf27,
-      d_layer13_z = buf28,
-      d_layer13_b = buf12,
-      d_layer13_W = buf27,
-      d_layer12_z = buf29,
-      d_layer12_b = buf11,
-      d_layer12_W = buf28,
-      d_layer11_z = buf30,
-      d_layer11_b = buf10,
-      d_layer11_W = buf29,
-      d_layer10_z = buf31,
-      d_layer10_b = buf9,
-      d_layer10_W = buf30,
-      d_layer9_z = buf32,
-      d_layer9_b = buf8,
-      d_layer9_W = buf31,
-      d_layer8_z = buf33,
-      d_layer8_b = buf7,
-      d_layer8_W = buf32,
-      d_layer7_z = buf34,
-      d_layer7_b = buf6;
+      d_layer14_z = buf14,
+      d_layer13_z = buf13,
+      d_layer12_z = buf12,
+      d_layer11_z = buf11,
+      d_layer10_z = buf10,
+      d_layer9_z = buf9,
+      d_layer8_z = buf8,
+      d_layer7_z = buf7;
     const endI_30 = n - (n % 2);
     for (let i_63 = 0; i_63 < endI_30; i_63 += 2) {
       for (let j_64 = 0; j_64 < 32; j_64 += 4) {
@@ -3248,29 +3267,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_30 += a1_34 * b2_54;
           c13_30 += a1_34 * b3_54;
         }
-        const v_320 = layer13[i_63 * 32 + j_64];
-        const t_303 = v_320 > 0 ? 1 : 0;
+        const v_321 = layer13[i_63 * 32 + j_64];
+        const t_303 = v_321 > 0 ? 1 : 0;
         d_layer13_z[i_63 * 32 + j_64] = c00_56 * t_303;
-        const v_321 = layer13[i_63 * 32 + (j_64 + 1)];
-        const t_304 = v_321 > 0 ? 1 : 0;
+        const v_322 = layer13[i_63 * 32 + (j_64 + 1)];
+        const t_304 = v_322 > 0 ? 1 : 0;
         d_layer13_z[i_63 * 32 + (j_64 + 1)] = c01_54 * t_304;
-        const v_322 = layer13[i_63 * 32 + (j_64 + 2)];
-        const t_305 = v_322 > 0 ? 1 : 0;
+        const v_323 = layer13[i_63 * 32 + (j_64 + 2)];
+        const t_305 = v_323 > 0 ? 1 : 0;
         d_layer13_z[i_63 * 32 + (j_64 + 2)] = c02_54 * t_305;
-        const v_323 = layer13[i_63 * 32 + (j_64 + 3)];
-        const t_306 = v_323 > 0 ? 1 : 0;
+        const v_324 = layer13[i_63 * 32 + (j_64 + 3)];
+        const t_306 = v_324 > 0 ? 1 : 0;
         d_layer13_z[i_63 * 32 + (j_64 + 3)] = c03_54 * t_306;
-        const v_324 = layer13[(i_63 + 1) * 32 + j_64];
-        const t_307 = v_324 > 0 ? 1 : 0;
+        const v_325 = layer13[(i_63 + 1) * 32 + j_64];
+        const t_307 = v_325 > 0 ? 1 : 0;
         d_layer13_z[(i_63 + 1) * 32 + j_64] = c10_31 * t_307;
-        const v_325 = layer13[(i_63 + 1) * 32 + (j_64 + 1)];
-        const t_308 = v_325 > 0 ? 1 : 0;
+        const v_326 = layer13[(i_63 + 1) * 32 + (j_64 + 1)];
+        const t_308 = v_326 > 0 ? 1 : 0;
         d_layer13_z[(i_63 + 1) * 32 + (j_64 + 1)] = c11_30 * t_308;
-        const v_326 = layer13[(i_63 + 1) * 32 + (j_64 + 2)];
-        const t_309 = v_326 > 0 ? 1 : 0;
+        const v_327 = layer13[(i_63 + 1) * 32 + (j_64 + 2)];
+        const t_309 = v_327 > 0 ? 1 : 0;
         d_layer13_z[(i_63 + 1) * 32 + (j_64 + 2)] = c12_30 * t_309;
-        const v_327 = layer13[(i_63 + 1) * 32 + (j_64 + 3)];
-        const t_310 = v_327 > 0 ? 1 : 0;
+        const v_328 = layer13[(i_63 + 1) * 32 + (j_64 + 3)];
+        const t_310 = v_328 > 0 ? 1 : 0;
         d_layer13_z[(i_63 + 1) * 32 + (j_64 + 3)] = c13_30 * t_310;
       }
     }
@@ -3296,17 +3315,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_55 += a0_60 * b2_55;
           c03_55 += a0_60 * b3_55;
         }
-        const v_328 = layer13[i_64 * 32 + j_64];
-        const t_311 = v_328 > 0 ? 1 : 0;
+        const v_329 = layer13[i_64 * 32 + j_64];
+        const t_311 = v_329 > 0 ? 1 : 0;
         d_layer13_z[i_64 * 32 + j_64] = c00_57 * t_311;
-        const v_329 = layer13[i_64 * 32 + (j_64 + 1)];
-        const t_312 = v_329 > 0 ? 1 : 0;
+        const v_330 = layer13[i_64 * 32 + (j_64 + 1)];
+        const t_312 = v_330 > 0 ? 1 : 0;
         d_layer13_z[i_64 * 32 + (j_64 + 1)] = c01_55 * t_312;
-        const v_330 = layer13[i_64 * 32 + (j_64 + 2)];
-        const t_313 = v_330 > 0 ? 1 : 0;
+        const v_331 = layer13[i_64 * 32 + (j_64 + 2)];
+        const t_313 = v_331 > 0 ? 1 : 0;
         d_layer13_z[i_64 * 32 + (j_64 + 2)] = c02_55 * t_313;
-        const v_331 = layer13[i_64 * 32 + (j_64 + 3)];
-        const t_314 = v_331 > 0 ? 1 : 0;
+        const v_332 = layer13[i_64 * 32 + (j_64 + 3)];
+        const t_314 = v_332 > 0 ? 1 : 0;
         d_layer13_z[i_64 * 32 + (j_64 + 3)] = c03_55 * t_314;
       }
     }
@@ -3387,29 +3406,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_32 += a1_36 * b2_57;
           c13_32 += a1_36 * b3_57;
         }
-        const v_333 = layer12[i_67 * 32 + j_68];
-        const t_316 = v_333 > 0 ? 1 : 0;
+        const v_334 = layer12[i_67 * 32 + j_68];
+        const t_316 = v_334 > 0 ? 1 : 0;
         d_layer12_z[i_67 * 32 + j_68] = c00_59 * t_316;
-        const v_334 = layer12[i_67 * 32 + (j_68 + 1)];
-        const t_317 = v_334 > 0 ? 1 : 0;
+        const v_335 = layer12[i_67 * 32 + (j_68 + 1)];
+        const t_317 = v_335 > 0 ? 1 : 0;
         d_layer12_z[i_67 * 32 + (j_68 + 1)] = c01_57 * t_317;
-        const v_335 = layer12[i_67 * 32 + (j_68 + 2)];
-        const t_318 = v_335 > 0 ? 1 : 0;
+        const v_336 = layer12[i_67 * 32 + (j_68 + 2)];
+        const t_318 = v_336 > 0 ? 1 : 0;
         d_layer12_z[i_67 * 32 + (j_68 + 2)] = c02_57 * t_318;
-        const v_336 = layer12[i_67 * 32 + (j_68 + 3)];
-        const t_319 = v_336 > 0 ? 1 : 0;
+        const v_337 = layer12[i_67 * 32 + (j_68 + 3)];
+        const t_319 = v_337 > 0 ? 1 : 0;
         d_layer12_z[i_67 * 32 + (j_68 + 3)] = c03_57 * t_319;
-        const v_337 = layer12[(i_67 + 1) * 32 + j_68];
-        const t_320 = v_337 > 0 ? 1 : 0;
+        const v_338 = layer12[(i_67 + 1) * 32 + j_68];
+        const t_320 = v_338 > 0 ? 1 : 0;
         d_layer12_z[(i_67 + 1) * 32 + j_68] = c10_33 * t_320;
-        const v_338 = layer12[(i_67 + 1) * 32 + (j_68 + 1)];
-        const t_321 = v_338 > 0 ? 1 : 0;
+        const v_339 = layer12[(i_67 + 1) * 32 + (j_68 + 1)];
+        const t_321 = v_339 > 0 ? 1 : 0;
         d_layer12_z[(i_67 + 1) * 32 + (j_68 + 1)] = c11_32 * t_321;
-        const v_339 = layer12[(i_67 + 1) * 32 + (j_68 + 2)];
-        const t_322 = v_339 > 0 ? 1 : 0;
+        const v_340 = layer12[(i_67 + 1) * 32 + (j_68 + 2)];
+        const t_322 = v_340 > 0 ? 1 : 0;
         d_layer12_z[(i_67 + 1) * 32 + (j_68 + 2)] = c12_32 * t_322;
-        const v_340 = layer12[(i_67 + 1) * 32 + (j_68 + 3)];
-        const t_323 = v_340 > 0 ? 1 : 0;
+        const v_341 = layer12[(i_67 + 1) * 32 + (j_68 + 3)];
+        const t_323 = v_341 > 0 ? 1 : 0;
         d_layer12_z[(i_67 + 1) * 32 + (j_68 + 3)] = c13_32 * t_323;
       }
     }
@@ -3435,17 +3454,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_58 += a0_63 * b2_58;
           c03_58 += a0_63 * b3_58;
         }
-        const v_341 = layer12[i_68 * 32 + j_68];
-        const t_324 = v_341 > 0 ? 1 : 0;
+        const v_342 = layer12[i_68 * 32 + j_68];
+        const t_324 = v_342 > 0 ? 1 : 0;
         d_layer12_z[i_68 * 32 + j_68] = c00_60 * t_324;
-        const v_342 = layer12[i_68 * 32 + (j_68 + 1)];
-        const t_325 = v_342 > 0 ? 1 : 0;
+        const v_343 = layer12[i_68 * 32 + (j_68 + 1)];
+        const t_325 = v_343 > 0 ? 1 : 0;
         d_layer12_z[i_68 * 32 + (j_68 + 1)] = c01_58 * t_325;
-        const v_343 = layer12[i_68 * 32 + (j_68 + 2)];
-        const t_326 = v_343 > 0 ? 1 : 0;
+        const v_344 = layer12[i_68 * 32 + (j_68 + 2)];
+        const t_326 = v_344 > 0 ? 1 : 0;
         d_layer12_z[i_68 * 32 + (j_68 + 2)] = c02_58 * t_326;
-        const v_344 = layer12[i_68 * 32 + (j_68 + 3)];
-        const t_327 = v_344 > 0 ? 1 : 0;
+        const v_345 = layer12[i_68 * 32 + (j_68 + 3)];
+        const t_327 = v_345 > 0 ? 1 : 0;
         d_layer12_z[i_68 * 32 + (j_68 + 3)] = c03_58 * t_327;
       }
     }
@@ -3526,29 +3545,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_34 += a1_38 * b2_60;
           c13_34 += a1_38 * b3_60;
         }
-        const v_346 = layer11[i_71 * 32 + j_72];
-        const t_329 = v_346 > 0 ? 1 : 0;
+        const v_347 = layer11[i_71 * 32 + j_72];
+        const t_329 = v_347 > 0 ? 1 : 0;
         d_layer11_z[i_71 * 32 + j_72] = c00_62 * t_329;
-        const v_347 = layer11[i_71 * 32 + (j_72 + 1)];
-        const t_330 = v_347 > 0 ? 1 : 0;
+        const v_348 = layer11[i_71 * 32 + (j_72 + 1)];
+        const t_330 = v_348 > 0 ? 1 : 0;
         d_layer11_z[i_71 * 32 + (j_72 + 1)] = c01_60 * t_330;
-        const v_348 = layer11[i_71 * 32 + (j_72 + 2)];
-        const t_331 = v_348 > 0 ? 1 : 0;
+        const v_349 = layer11[i_71 * 32 + (j_72 + 2)];
+        const t_331 = v_349 > 0 ? 1 : 0;
         d_layer11_z[i_71 * 32 + (j_72 + 2)] = c02_60 * t_331;
-        const v_349 = layer11[i_71 * 32 + (j_72 + 3)];
-        const t_332 = v_349 > 0 ? 1 : 0;
+        const v_350 = layer11[i_71 * 32 + (j_72 + 3)];
+        const t_332 = v_350 > 0 ? 1 : 0;
         d_layer11_z[i_71 * 32 + (j_72 + 3)] = c03_60 * t_332;
-        const v_350 = layer11[(i_71 + 1) * 32 + j_72];
-        const t_333 = v_350 > 0 ? 1 : 0;
+        const v_351 = layer11[(i_71 + 1) * 32 + j_72];
+        const t_333 = v_351 > 0 ? 1 : 0;
         d_layer11_z[(i_71 + 1) * 32 + j_72] = c10_35 * t_333;
-        const v_351 = layer11[(i_71 + 1) * 32 + (j_72 + 1)];
-        const t_334 = v_351 > 0 ? 1 : 0;
+        const v_352 = layer11[(i_71 + 1) * 32 + (j_72 + 1)];
+        const t_334 = v_352 > 0 ? 1 : 0;
         d_layer11_z[(i_71 + 1) * 32 + (j_72 + 1)] = c11_34 * t_334;
-        const v_352 = layer11[(i_71 + 1) * 32 + (j_72 + 2)];
-        const t_335 = v_352 > 0 ? 1 : 0;
+        const v_353 = layer11[(i_71 + 1) * 32 + (j_72 + 2)];
+        const t_335 = v_353 > 0 ? 1 : 0;
         d_layer11_z[(i_71 + 1) * 32 + (j_72 + 2)] = c12_34 * t_335;
-        const v_353 = layer11[(i_71 + 1) * 32 + (j_72 + 3)];
-        const t_336 = v_353 > 0 ? 1 : 0;
+        const v_354 = layer11[(i_71 + 1) * 32 + (j_72 + 3)];
+        const t_336 = v_354 > 0 ? 1 : 0;
         d_layer11_z[(i_71 + 1) * 32 + (j_72 + 3)] = c13_34 * t_336;
       }
     }
@@ -3574,17 +3593,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_61 += a0_66 * b2_61;
           c03_61 += a0_66 * b3_61;
         }
-        const v_354 = layer11[i_72 * 32 + j_72];
-        const t_337 = v_354 > 0 ? 1 : 0;
+        const v_355 = layer11[i_72 * 32 + j_72];
+        const t_337 = v_355 > 0 ? 1 : 0;
         d_layer11_z[i_72 * 32 + j_72] = c00_63 * t_337;
-        const v_355 = layer11[i_72 * 32 + (j_72 + 1)];
-        const t_338 = v_355 > 0 ? 1 : 0;
+        const v_356 = layer11[i_72 * 32 + (j_72 + 1)];
+        const t_338 = v_356 > 0 ? 1 : 0;
         d_layer11_z[i_72 * 32 + (j_72 + 1)] = c01_61 * t_338;
-        const v_356 = layer11[i_72 * 32 + (j_72 + 2)];
-        const t_339 = v_356 > 0 ? 1 : 0;
+        const v_357 = layer11[i_72 * 32 + (j_72 + 2)];
+        const t_339 = v_357 > 0 ? 1 : 0;
         d_layer11_z[i_72 * 32 + (j_72 + 2)] = c02_61 * t_339;
-        const v_357 = layer11[i_72 * 32 + (j_72 + 3)];
-        const t_340 = v_357 > 0 ? 1 : 0;
+        const v_358 = layer11[i_72 * 32 + (j_72 + 3)];
+        const t_340 = v_358 > 0 ? 1 : 0;
         d_layer11_z[i_72 * 32 + (j_72 + 3)] = c03_61 * t_340;
       }
     }
@@ -3665,29 +3684,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_36 += a1_40 * b2_63;
           c13_36 += a1_40 * b3_63;
         }
-        const v_359 = layer10[i_75 * 32 + j_76];
-        const t_342 = v_359 > 0 ? 1 : 0;
+        const v_360 = layer10[i_75 * 32 + j_76];
+        const t_342 = v_360 > 0 ? 1 : 0;
         d_layer10_z[i_75 * 32 + j_76] = c00_65 * t_342;
-        const v_360 = layer10[i_75 * 32 + (j_76 + 1)];
-        const t_343 = v_360 > 0 ? 1 : 0;
+        const v_361 = layer10[i_75 * 32 + (j_76 + 1)];
+        const t_343 = v_361 > 0 ? 1 : 0;
         d_layer10_z[i_75 * 32 + (j_76 + 1)] = c01_63 * t_343;
-        const v_361 = layer10[i_75 * 32 + (j_76 + 2)];
-        const t_344 = v_361 > 0 ? 1 : 0;
+        const v_362 = layer10[i_75 * 32 + (j_76 + 2)];
+        const t_344 = v_362 > 0 ? 1 : 0;
         d_layer10_z[i_75 * 32 + (j_76 + 2)] = c02_63 * t_344;
-        const v_362 = layer10[i_75 * 32 + (j_76 + 3)];
-        const t_345 = v_362 > 0 ? 1 : 0;
+        const v_363 = layer10[i_75 * 32 + (j_76 + 3)];
+        const t_345 = v_363 > 0 ? 1 : 0;
         d_layer10_z[i_75 * 32 + (j_76 + 3)] = c03_63 * t_345;
-        const v_363 = layer10[(i_75 + 1) * 32 + j_76];
-        const t_346 = v_363 > 0 ? 1 : 0;
+        const v_364 = layer10[(i_75 + 1) * 32 + j_76];
+        const t_346 = v_364 > 0 ? 1 : 0;
         d_layer10_z[(i_75 + 1) * 32 + j_76] = c10_37 * t_346;
-        const v_364 = layer10[(i_75 + 1) * 32 + (j_76 + 1)];
-        const t_347 = v_364 > 0 ? 1 : 0;
+        const v_365 = layer10[(i_75 + 1) * 32 + (j_76 + 1)];
+        const t_347 = v_365 > 0 ? 1 : 0;
         d_layer10_z[(i_75 + 1) * 32 + (j_76 + 1)] = c11_36 * t_347;
-        const v_365 = layer10[(i_75 + 1) * 32 + (j_76 + 2)];
-        const t_348 = v_365 > 0 ? 1 : 0;
+        const v_366 = layer10[(i_75 + 1) * 32 + (j_76 + 2)];
+        const t_348 = v_366 > 0 ? 1 : 0;
         d_layer10_z[(i_75 + 1) * 32 + (j_76 + 2)] = c12_36 * t_348;
-        const v_366 = layer10[(i_75 + 1) * 32 + (j_76 + 3)];
-        const t_349 = v_366 > 0 ? 1 : 0;
+        const v_367 = layer10[(i_75 + 1) * 32 + (j_76 + 3)];
+        const t_349 = v_367 > 0 ? 1 : 0;
         d_layer10_z[(i_75 + 1) * 32 + (j_76 + 3)] = c13_36 * t_349;
       }
     }
@@ -3713,17 +3732,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_64 += a0_69 * b2_64;
           c03_64 += a0_69 * b3_64;
         }
-        const v_367 = layer10[i_76 * 32 + j_76];
-        const t_350 = v_367 > 0 ? 1 : 0;
+        const v_368 = layer10[i_76 * 32 + j_76];
+        const t_350 = v_368 > 0 ? 1 : 0;
         d_layer10_z[i_76 * 32 + j_76] = c00_66 * t_350;
-        const v_368 = layer10[i_76 * 32 + (j_76 + 1)];
-        const t_351 = v_368 > 0 ? 1 : 0;
+        const v_369 = layer10[i_76 * 32 + (j_76 + 1)];
+        const t_351 = v_369 > 0 ? 1 : 0;
         d_layer10_z[i_76 * 32 + (j_76 + 1)] = c01_64 * t_351;
-        const v_369 = layer10[i_76 * 32 + (j_76 + 2)];
-        const t_352 = v_369 > 0 ? 1 : 0;
+        const v_370 = layer10[i_76 * 32 + (j_76 + 2)];
+        const t_352 = v_370 > 0 ? 1 : 0;
         d_layer10_z[i_76 * 32 + (j_76 + 2)] = c02_64 * t_352;
-        const v_370 = layer10[i_76 * 32 + (j_76 + 3)];
-        const t_353 = v_370 > 0 ? 1 : 0;
+        const v_371 = layer10[i_76 * 32 + (j_76 + 3)];
+        const t_353 = v_371 > 0 ? 1 : 0;
         d_layer10_z[i_76 * 32 + (j_76 + 3)] = c03_64 * t_353;
       }
     }
@@ -3804,29 +3823,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_38 += a1_42 * b2_66;
           c13_38 += a1_42 * b3_66;
         }
-        const v_372 = layer9[i_79 * 32 + j_80];
-        const t_355 = v_372 > 0 ? 1 : 0;
+        const v_373 = layer9[i_79 * 32 + j_80];
+        const t_355 = v_373 > 0 ? 1 : 0;
         d_layer9_z[i_79 * 32 + j_80] = c00_68 * t_355;
-        const v_373 = layer9[i_79 * 32 + (j_80 + 1)];
-        const t_356 = v_373 > 0 ? 1 : 0;
+        const v_374 = layer9[i_79 * 32 + (j_80 + 1)];
+        const t_356 = v_374 > 0 ? 1 : 0;
         d_layer9_z[i_79 * 32 + (j_80 + 1)] = c01_66 * t_356;
-        const v_374 = layer9[i_79 * 32 + (j_80 + 2)];
-        const t_357 = v_374 > 0 ? 1 : 0;
+        const v_375 = layer9[i_79 * 32 + (j_80 + 2)];
+        const t_357 = v_375 > 0 ? 1 : 0;
         d_layer9_z[i_79 * 32 + (j_80 + 2)] = c02_66 * t_357;
-        const v_375 = layer9[i_79 * 32 + (j_80 + 3)];
-        const t_358 = v_375 > 0 ? 1 : 0;
+        const v_376 = layer9[i_79 * 32 + (j_80 + 3)];
+        const t_358 = v_376 > 0 ? 1 : 0;
         d_layer9_z[i_79 * 32 + (j_80 + 3)] = c03_66 * t_358;
-        const v_376 = layer9[(i_79 + 1) * 32 + j_80];
-        const t_359 = v_376 > 0 ? 1 : 0;
+        const v_377 = layer9[(i_79 + 1) * 32 + j_80];
+        const t_359 = v_377 > 0 ? 1 : 0;
         d_layer9_z[(i_79 + 1) * 32 + j_80] = c10_39 * t_359;
-        const v_377 = layer9[(i_79 + 1) * 32 + (j_80 + 1)];
-        const t_360 = v_377 > 0 ? 1 : 0;
+        const v_378 = layer9[(i_79 + 1) * 32 + (j_80 + 1)];
+        const t_360 = v_378 > 0 ? 1 : 0;
         d_layer9_z[(i_79 + 1) * 32 + (j_80 + 1)] = c11_38 * t_360;
-        const v_378 = layer9[(i_79 + 1) * 32 + (j_80 + 2)];
-        const t_361 = v_378 > 0 ? 1 : 0;
+        const v_379 = layer9[(i_79 + 1) * 32 + (j_80 + 2)];
+        const t_361 = v_379 > 0 ? 1 : 0;
         d_layer9_z[(i_79 + 1) * 32 + (j_80 + 2)] = c12_38 * t_361;
-        const v_379 = layer9[(i_79 + 1) * 32 + (j_80 + 3)];
-        const t_362 = v_379 > 0 ? 1 : 0;
+        const v_380 = layer9[(i_79 + 1) * 32 + (j_80 + 3)];
+        const t_362 = v_380 > 0 ? 1 : 0;
         d_layer9_z[(i_79 + 1) * 32 + (j_80 + 3)] = c13_38 * t_362;
       }
     }
@@ -3852,17 +3871,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_67 += a0_72 * b2_67;
           c03_67 += a0_72 * b3_67;
         }
-        const v_380 = layer9[i_80 * 32 + j_80];
-        const t_363 = v_380 > 0 ? 1 : 0;
+        const v_381 = layer9[i_80 * 32 + j_80];
+        const t_363 = v_381 > 0 ? 1 : 0;
         d_layer9_z[i_80 * 32 + j_80] = c00_69 * t_363;
-        const v_381 = layer9[i_80 * 32 + (j_80 + 1)];
-        const t_364 = v_381 > 0 ? 1 : 0;
+        const v_382 = layer9[i_80 * 32 + (j_80 + 1)];
+        const t_364 = v_382 > 0 ? 1 : 0;
         d_layer9_z[i_80 * 32 + (j_80 + 1)] = c01_67 * t_364;
-        const v_382 = layer9[i_80 * 32 + (j_80 + 2)];
-        const t_365 = v_382 > 0 ? 1 : 0;
+        const v_383 = layer9[i_80 * 32 + (j_80 + 2)];
+        const t_365 = v_383 > 0 ? 1 : 0;
         d_layer9_z[i_80 * 32 + (j_80 + 2)] = c02_67 * t_365;
-        const v_383 = layer9[i_80 * 32 + (j_80 + 3)];
-        const t_366 = v_383 > 0 ? 1 : 0;
+        const v_384 = layer9[i_80 * 32 + (j_80 + 3)];
+        const t_366 = v_384 > 0 ? 1 : 0;
         d_layer9_z[i_80 * 32 + (j_80 + 3)] = c03_67 * t_366;
       }
     }
@@ -3943,29 +3962,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_40 += a1_44 * b2_69;
           c13_40 += a1_44 * b3_69;
         }
-        const v_385 = layer8[i_83 * 32 + j_84];
-        const t_368 = v_385 > 0 ? 1 : 0;
+        const v_386 = layer8[i_83 * 32 + j_84];
+        const t_368 = v_386 > 0 ? 1 : 0;
         d_layer8_z[i_83 * 32 + j_84] = c00_71 * t_368;
-        const v_386 = layer8[i_83 * 32 + (j_84 + 1)];
-        const t_369 = v_386 > 0 ? 1 : 0;
+        const v_387 = layer8[i_83 * 32 + (j_84 + 1)];
+        const t_369 = v_387 > 0 ? 1 : 0;
         d_layer8_z[i_83 * 32 + (j_84 + 1)] = c01_69 * t_369;
-        const v_387 = layer8[i_83 * 32 + (j_84 + 2)];
-        const t_370 = v_387 > 0 ? 1 : 0;
+        const v_388 = layer8[i_83 * 32 + (j_84 + 2)];
+        const t_370 = v_388 > 0 ? 1 : 0;
         d_layer8_z[i_83 * 32 + (j_84 + 2)] = c02_69 * t_370;
-        const v_388 = layer8[i_83 * 32 + (j_84 + 3)];
-        const t_371 = v_388 > 0 ? 1 : 0;
+        const v_389 = layer8[i_83 * 32 + (j_84 + 3)];
+        const t_371 = v_389 > 0 ? 1 : 0;
         d_layer8_z[i_83 * 32 + (j_84 + 3)] = c03_69 * t_371;
-        const v_389 = layer8[(i_83 + 1) * 32 + j_84];
-        const t_372 = v_389 > 0 ? 1 : 0;
+        const v_390 = layer8[(i_83 + 1) * 32 + j_84];
+        const t_372 = v_390 > 0 ? 1 : 0;
         d_layer8_z[(i_83 + 1) * 32 + j_84] = c10_41 * t_372;
-        const v_390 = layer8[(i_83 + 1) * 32 + (j_84 + 1)];
-        const t_373 = v_390 > 0 ? 1 : 0;
+        const v_391 = layer8[(i_83 + 1) * 32 + (j_84 + 1)];
+        const t_373 = v_391 > 0 ? 1 : 0;
         d_layer8_z[(i_83 + 1) * 32 + (j_84 + 1)] = c11_40 * t_373;
-        const v_391 = layer8[(i_83 + 1) * 32 + (j_84 + 2)];
-        const t_374 = v_391 > 0 ? 1 : 0;
+        const v_392 = layer8[(i_83 + 1) * 32 + (j_84 + 2)];
+        const t_374 = v_392 > 0 ? 1 : 0;
         d_layer8_z[(i_83 + 1) * 32 + (j_84 + 2)] = c12_40 * t_374;
-        const v_392 = layer8[(i_83 + 1) * 32 + (j_84 + 3)];
-        const t_375 = v_392 > 0 ? 1 : 0;
+        const v_393 = layer8[(i_83 + 1) * 32 + (j_84 + 3)];
+        const t_375 = v_393 > 0 ? 1 : 0;
         d_layer8_z[(i_83 + 1) * 32 + (j_84 + 3)] = c13_40 * t_375;
       }
     }
@@ -3991,17 +4010,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_70 += a0_75 * b2_70;
           c03_70 += a0_75 * b3_70;
         }
-        const v_393 = layer8[i_84 * 32 + j_84];
-        const t_376 = v_393 > 0 ? 1 : 0;
+        const v_394 = layer8[i_84 * 32 + j_84];
+        const t_376 = v_394 > 0 ? 1 : 0;
         d_layer8_z[i_84 * 32 + j_84] = c00_72 * t_376;
-        const v_394 = layer8[i_84 * 32 + (j_84 + 1)];
-        const t_377 = v_394 > 0 ? 1 : 0;
+        const v_395 = layer8[i_84 * 32 + (j_84 + 1)];
+        const t_377 = v_395 > 0 ? 1 : 0;
         d_layer8_z[i_84 * 32 + (j_84 + 1)] = c01_70 * t_377;
-        const v_395 = layer8[i_84 * 32 + (j_84 + 2)];
-        const t_378 = v_395 > 0 ? 1 : 0;
+        const v_396 = layer8[i_84 * 32 + (j_84 + 2)];
+        const t_378 = v_396 > 0 ? 1 : 0;
         d_layer8_z[i_84 * 32 + (j_84 + 2)] = c02_70 * t_378;
-        const v_396 = layer8[i_84 * 32 + (j_84 + 3)];
-        const t_379 = v_396 > 0 ? 1 : 0;
+        const v_397 = layer8[i_84 * 32 + (j_84 + 3)];
+        const t_379 = v_397 > 0 ? 1 : 0;
         d_layer8_z[i_84 * 32 + (j_84 + 3)] = c03_70 * t_379;
       }
     }
@@ -4082,29 +4101,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_42 += a1_46 * b2_72;
           c13_42 += a1_46 * b3_72;
         }
-        const v_398 = layer7[i_87 * 32 + j_88];
-        const t_381 = v_398 > 0 ? 1 : 0;
+        const v_399 = layer7[i_87 * 32 + j_88];
+        const t_381 = v_399 > 0 ? 1 : 0;
         d_layer7_z[i_87 * 32 + j_88] = c00_74 * t_381;
-        const v_399 = layer7[i_87 * 32 + (j_88 + 1)];
-        const t_382 = v_399 > 0 ? 1 : 0;
+        const v_400 = layer7[i_87 * 32 + (j_88 + 1)];
+        const t_382 = v_400 > 0 ? 1 : 0;
         d_layer7_z[i_87 * 32 + (j_88 + 1)] = c01_72 * t_382;
-        const v_400 = layer7[i_87 * 32 + (j_88 + 2)];
-        const t_383 = v_400 > 0 ? 1 : 0;
+        const v_401 = layer7[i_87 * 32 + (j_88 + 2)];
+        const t_383 = v_401 > 0 ? 1 : 0;
         d_layer7_z[i_87 * 32 + (j_88 + 2)] = c02_72 * t_383;
-        const v_401 = layer7[i_87 * 32 + (j_88 + 3)];
-        const t_384 = v_401 > 0 ? 1 : 0;
+        const v_402 = layer7[i_87 * 32 + (j_88 + 3)];
+        const t_384 = v_402 > 0 ? 1 : 0;
         d_layer7_z[i_87 * 32 + (j_88 + 3)] = c03_72 * t_384;
-        const v_402 = layer7[(i_87 + 1) * 32 + j_88];
-        const t_385 = v_402 > 0 ? 1 : 0;
+        const v_403 = layer7[(i_87 + 1) * 32 + j_88];
+        const t_385 = v_403 > 0 ? 1 : 0;
         d_layer7_z[(i_87 + 1) * 32 + j_88] = c10_43 * t_385;
-        const v_403 = layer7[(i_87 + 1) * 32 + (j_88 + 1)];
-        const t_386 = v_403 > 0 ? 1 : 0;
+        const v_404 = layer7[(i_87 + 1) * 32 + (j_88 + 1)];
+        const t_386 = v_404 > 0 ? 1 : 0;
         d_layer7_z[(i_87 + 1) * 32 + (j_88 + 1)] = c11_42 * t_386;
-        const v_404 = layer7[(i_87 + 1) * 32 + (j_88 + 2)];
-        const t_387 = v_404 > 0 ? 1 : 0;
+        const v_405 = layer7[(i_87 + 1) * 32 + (j_88 + 2)];
+        const t_387 = v_405 > 0 ? 1 : 0;
         d_layer7_z[(i_87 + 1) * 32 + (j_88 + 2)] = c12_42 * t_387;
-        const v_405 = layer7[(i_87 + 1) * 32 + (j_88 + 3)];
-        const t_388 = v_405 > 0 ? 1 : 0;
+        const v_406 = layer7[(i_87 + 1) * 32 + (j_88 + 3)];
+        const t_388 = v_406 > 0 ? 1 : 0;
         d_layer7_z[(i_87 + 1) * 32 + (j_88 + 3)] = c13_42 * t_388;
       }
     }
@@ -4130,17 +4149,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_73 += a0_78 * b2_73;
           c03_73 += a0_78 * b3_73;
         }
-        const v_406 = layer7[i_88 * 32 + j_88];
-        const t_389 = v_406 > 0 ? 1 : 0;
+        const v_407 = layer7[i_88 * 32 + j_88];
+        const t_389 = v_407 > 0 ? 1 : 0;
         d_layer7_z[i_88 * 32 + j_88] = c00_75 * t_389;
-        const v_407 = layer7[i_88 * 32 + (j_88 + 1)];
-        const t_390 = v_407 > 0 ? 1 : 0;
+        const v_408 = layer7[i_88 * 32 + (j_88 + 1)];
+        const t_390 = v_408 > 0 ? 1 : 0;
         d_layer7_z[i_88 * 32 + (j_88 + 1)] = c01_73 * t_390;
-        const v_408 = layer7[i_88 * 32 + (j_88 + 2)];
-        const t_391 = v_408 > 0 ? 1 : 0;
+        const v_409 = layer7[i_88 * 32 + (j_88 + 2)];
+        const t_391 = v_409 > 0 ? 1 : 0;
         d_layer7_z[i_88 * 32 + (j_88 + 2)] = c02_73 * t_391;
-        const v_409 = layer7[i_88 * 32 + (j_88 + 3)];
-        const t_392 = v_409 > 0 ? 1 : 0;
+        const v_410 = layer7[i_88 * 32 + (j_88 + 3)];
+        const t_392 = v_410 > 0 ? 1 : 0;
         d_layer7_z[i_88 * 32 + (j_88 + 3)] = c03_73 * t_392;
       }
     }
@@ -4158,25 +4177,13 @@ export function createModel(options: ModelOptions = {}): Model {
       layer4 = buf3,
       layer5 = buf4,
       layer6 = buf5,
-      d_layer7_z = buf34,
-      d_layer7_W = buf33,
-      d_layer6_z = buf35,
-      d_layer6_b = buf5,
-      d_layer6_W = buf34,
-      d_layer5_z = buf36,
-      d_layer5_b = buf4,
-      d_layer5_W = buf35,
-      d_layer4_z = buf37,
-      d_layer4_b = buf3,
-      d_layer4_W = buf36,
-      d_layer3_z = buf38,
-      d_layer3_b = buf2,
-      d_layer3_W = buf37,
-      d_layer2_z = buf39,
-      d_layer2_b = buf1,
-      d_layer2_W = buf38,
-      d_layer1_z = buf40,
-      d_layer1_b = buf0;
+      d_layer7_z = buf7,
+      d_layer6_z = buf6,
+      d_layer5_z = buf5,
+      d_layer4_z = buf4,
+      d_layer3_z = buf3,
+      d_layer2_z = buf2,
+      d_layer1_z = buf1;
     for (let i_89 = 0; i_89 < 32; i_89 += 2) {
       for (let j_90 = 0; j_90 < 32; j_90 += 4) {
         let c00_76 = 0,
@@ -4248,29 +4255,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_44 += a1_48 * b2_75;
           c13_44 += a1_48 * b3_75;
         }
-        const v_411 = layer6[i_91 * 32 + j_92];
-        const t_394 = v_411 > 0 ? 1 : 0;
+        const v_412 = layer6[i_91 * 32 + j_92];
+        const t_394 = v_412 > 0 ? 1 : 0;
         d_layer6_z[i_91 * 32 + j_92] = c00_77 * t_394;
-        const v_412 = layer6[i_91 * 32 + (j_92 + 1)];
-        const t_395 = v_412 > 0 ? 1 : 0;
+        const v_413 = layer6[i_91 * 32 + (j_92 + 1)];
+        const t_395 = v_413 > 0 ? 1 : 0;
         d_layer6_z[i_91 * 32 + (j_92 + 1)] = c01_75 * t_395;
-        const v_413 = layer6[i_91 * 32 + (j_92 + 2)];
-        const t_396 = v_413 > 0 ? 1 : 0;
+        const v_414 = layer6[i_91 * 32 + (j_92 + 2)];
+        const t_396 = v_414 > 0 ? 1 : 0;
         d_layer6_z[i_91 * 32 + (j_92 + 2)] = c02_75 * t_396;
-        const v_414 = layer6[i_91 * 32 + (j_92 + 3)];
-        const t_397 = v_414 > 0 ? 1 : 0;
+        const v_415 = layer6[i_91 * 32 + (j_92 + 3)];
+        const t_397 = v_415 > 0 ? 1 : 0;
         d_layer6_z[i_91 * 32 + (j_92 + 3)] = c03_75 * t_397;
-        const v_415 = layer6[(i_91 + 1) * 32 + j_92];
-        const t_398 = v_415 > 0 ? 1 : 0;
+        const v_416 = layer6[(i_91 + 1) * 32 + j_92];
+        const t_398 = v_416 > 0 ? 1 : 0;
         d_layer6_z[(i_91 + 1) * 32 + j_92] = c10_45 * t_398;
-        const v_416 = layer6[(i_91 + 1) * 32 + (j_92 + 1)];
-        const t_399 = v_416 > 0 ? 1 : 0;
+        const v_417 = layer6[(i_91 + 1) * 32 + (j_92 + 1)];
+        const t_399 = v_417 > 0 ? 1 : 0;
         d_layer6_z[(i_91 + 1) * 32 + (j_92 + 1)] = c11_44 * t_399;
-        const v_417 = layer6[(i_91 + 1) * 32 + (j_92 + 2)];
-        const t_400 = v_417 > 0 ? 1 : 0;
+        const v_418 = layer6[(i_91 + 1) * 32 + (j_92 + 2)];
+        const t_400 = v_418 > 0 ? 1 : 0;
         d_layer6_z[(i_91 + 1) * 32 + (j_92 + 2)] = c12_44 * t_400;
-        const v_418 = layer6[(i_91 + 1) * 32 + (j_92 + 3)];
-        const t_401 = v_418 > 0 ? 1 : 0;
+        const v_419 = layer6[(i_91 + 1) * 32 + (j_92 + 3)];
+        const t_401 = v_419 > 0 ? 1 : 0;
         d_layer6_z[(i_91 + 1) * 32 + (j_92 + 3)] = c13_44 * t_401;
       }
     }
@@ -4296,17 +4303,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_76 += a0_81 * b2_76;
           c03_76 += a0_81 * b3_76;
         }
-        const v_419 = layer6[i_92 * 32 + j_92];
-        const t_402 = v_419 > 0 ? 1 : 0;
+        const v_420 = layer6[i_92 * 32 + j_92];
+        const t_402 = v_420 > 0 ? 1 : 0;
         d_layer6_z[i_92 * 32 + j_92] = c00_78 * t_402;
-        const v_420 = layer6[i_92 * 32 + (j_92 + 1)];
-        const t_403 = v_420 > 0 ? 1 : 0;
+        const v_421 = layer6[i_92 * 32 + (j_92 + 1)];
+        const t_403 = v_421 > 0 ? 1 : 0;
         d_layer6_z[i_92 * 32 + (j_92 + 1)] = c01_76 * t_403;
-        const v_421 = layer6[i_92 * 32 + (j_92 + 2)];
-        const t_404 = v_421 > 0 ? 1 : 0;
+        const v_422 = layer6[i_92 * 32 + (j_92 + 2)];
+        const t_404 = v_422 > 0 ? 1 : 0;
         d_layer6_z[i_92 * 32 + (j_92 + 2)] = c02_76 * t_404;
-        const v_422 = layer6[i_92 * 32 + (j_92 + 3)];
-        const t_405 = v_422 > 0 ? 1 : 0;
+        const v_423 = layer6[i_92 * 32 + (j_92 + 3)];
+        const t_405 = v_423 > 0 ? 1 : 0;
         d_layer6_z[i_92 * 32 + (j_92 + 3)] = c03_76 * t_405;
       }
     }
@@ -4387,29 +4394,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_46 += a1_50 * b2_78;
           c13_46 += a1_50 * b3_78;
         }
-        const v_424 = layer5[i_95 * 32 + j_96];
-        const t_407 = v_424 > 0 ? 1 : 0;
+        const v_425 = layer5[i_95 * 32 + j_96];
+        const t_407 = v_425 > 0 ? 1 : 0;
         d_layer5_z[i_95 * 32 + j_96] = c00_80 * t_407;
-        const v_425 = layer5[i_95 * 32 + (j_96 + 1)];
-        const t_408 = v_425 > 0 ? 1 : 0;
+        const v_426 = layer5[i_95 * 32 + (j_96 + 1)];
+        const t_408 = v_426 > 0 ? 1 : 0;
         d_layer5_z[i_95 * 32 + (j_96 + 1)] = c01_78 * t_408;
-        const v_426 = layer5[i_95 * 32 + (j_96 + 2)];
-        const t_409 = v_426 > 0 ? 1 : 0;
+        const v_427 = layer5[i_95 * 32 + (j_96 + 2)];
+        const t_409 = v_427 > 0 ? 1 : 0;
         d_layer5_z[i_95 * 32 + (j_96 + 2)] = c02_78 * t_409;
-        const v_427 = layer5[i_95 * 32 + (j_96 + 3)];
-        const t_410 = v_427 > 0 ? 1 : 0;
+        const v_428 = layer5[i_95 * 32 + (j_96 + 3)];
+        const t_410 = v_428 > 0 ? 1 : 0;
         d_layer5_z[i_95 * 32 + (j_96 + 3)] = c03_78 * t_410;
-        const v_428 = layer5[(i_95 + 1) * 32 + j_96];
-        const t_411 = v_428 > 0 ? 1 : 0;
+        const v_429 = layer5[(i_95 + 1) * 32 + j_96];
+        const t_411 = v_429 > 0 ? 1 : 0;
         d_layer5_z[(i_95 + 1) * 32 + j_96] = c10_47 * t_411;
-        const v_429 = layer5[(i_95 + 1) * 32 + (j_96 + 1)];
-        const t_412 = v_429 > 0 ? 1 : 0;
+        const v_430 = layer5[(i_95 + 1) * 32 + (j_96 + 1)];
+        const t_412 = v_430 > 0 ? 1 : 0;
         d_layer5_z[(i_95 + 1) * 32 + (j_96 + 1)] = c11_46 * t_412;
-        const v_430 = layer5[(i_95 + 1) * 32 + (j_96 + 2)];
-        const t_413 = v_430 > 0 ? 1 : 0;
+        const v_431 = layer5[(i_95 + 1) * 32 + (j_96 + 2)];
+        const t_413 = v_431 > 0 ? 1 : 0;
         d_layer5_z[(i_95 + 1) * 32 + (j_96 + 2)] = c12_46 * t_413;
-        const v_431 = layer5[(i_95 + 1) * 32 + (j_96 + 3)];
-        const t_414 = v_431 > 0 ? 1 : 0;
+        const v_432 = layer5[(i_95 + 1) * 32 + (j_96 + 3)];
+        const t_414 = v_432 > 0 ? 1 : 0;
         d_layer5_z[(i_95 + 1) * 32 + (j_96 + 3)] = c13_46 * t_414;
       }
     }
@@ -4435,17 +4442,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_79 += a0_84 * b2_79;
           c03_79 += a0_84 * b3_79;
         }
-        const v_432 = layer5[i_96 * 32 + j_96];
-        const t_415 = v_432 > 0 ? 1 : 0;
+        const v_433 = layer5[i_96 * 32 + j_96];
+        const t_415 = v_433 > 0 ? 1 : 0;
         d_layer5_z[i_96 * 32 + j_96] = c00_81 * t_415;
-        const v_433 = layer5[i_96 * 32 + (j_96 + 1)];
-        const t_416 = v_433 > 0 ? 1 : 0;
+        const v_434 = layer5[i_96 * 32 + (j_96 + 1)];
+        const t_416 = v_434 > 0 ? 1 : 0;
         d_layer5_z[i_96 * 32 + (j_96 + 1)] = c01_79 * t_416;
-        const v_434 = layer5[i_96 * 32 + (j_96 + 2)];
-        const t_417 = v_434 > 0 ? 1 : 0;
+        const v_435 = layer5[i_96 * 32 + (j_96 + 2)];
+        const t_417 = v_435 > 0 ? 1 : 0;
         d_layer5_z[i_96 * 32 + (j_96 + 2)] = c02_79 * t_417;
-        const v_435 = layer5[i_96 * 32 + (j_96 + 3)];
-        const t_418 = v_435 > 0 ? 1 : 0;
+        const v_436 = layer5[i_96 * 32 + (j_96 + 3)];
+        const t_418 = v_436 > 0 ? 1 : 0;
         d_layer5_z[i_96 * 32 + (j_96 + 3)] = c03_79 * t_418;
       }
     }
@@ -4526,29 +4533,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_48 += a1_52 * b2_81;
           c13_48 += a1_52 * b3_81;
         }
-        const v_437 = layer4[i_99 * 32 + j_100];
-        const t_420 = v_437 > 0 ? 1 : 0;
+        const v_438 = layer4[i_99 * 32 + j_100];
+        const t_420 = v_438 > 0 ? 1 : 0;
         d_layer4_z[i_99 * 32 + j_100] = c00_83 * t_420;
-        const v_438 = layer4[i_99 * 32 + (j_100 + 1)];
-        const t_421 = v_438 > 0 ? 1 : 0;
+        const v_439 = layer4[i_99 * 32 + (j_100 + 1)];
+        const t_421 = v_439 > 0 ? 1 : 0;
         d_layer4_z[i_99 * 32 + (j_100 + 1)] = c01_81 * t_421;
-        const v_439 = layer4[i_99 * 32 + (j_100 + 2)];
-        const t_422 = v_439 > 0 ? 1 : 0;
+        const v_440 = layer4[i_99 * 32 + (j_100 + 2)];
+        const t_422 = v_440 > 0 ? 1 : 0;
         d_layer4_z[i_99 * 32 + (j_100 + 2)] = c02_81 * t_422;
-        const v_440 = layer4[i_99 * 32 + (j_100 + 3)];
-        const t_423 = v_440 > 0 ? 1 : 0;
+        const v_441 = layer4[i_99 * 32 + (j_100 + 3)];
+        const t_423 = v_441 > 0 ? 1 : 0;
         d_layer4_z[i_99 * 32 + (j_100 + 3)] = c03_81 * t_423;
-        const v_441 = layer4[(i_99 + 1) * 32 + j_100];
-        const t_424 = v_441 > 0 ? 1 : 0;
+        const v_442 = layer4[(i_99 + 1) * 32 + j_100];
+        const t_424 = v_442 > 0 ? 1 : 0;
         d_layer4_z[(i_99 + 1) * 32 + j_100] = c10_49 * t_424;
-        const v_442 = layer4[(i_99 + 1) * 32 + (j_100 + 1)];
-        const t_425 = v_442 > 0 ? 1 : 0;
+        const v_443 = layer4[(i_99 + 1) * 32 + (j_100 + 1)];
+        const t_425 = v_443 > 0 ? 1 : 0;
         d_layer4_z[(i_99 + 1) * 32 + (j_100 + 1)] = c11_48 * t_425;
-        const v_443 = layer4[(i_99 + 1) * 32 + (j_100 + 2)];
-        const t_426 = v_443 > 0 ? 1 : 0;
+        const v_444 = layer4[(i_99 + 1) * 32 + (j_100 + 2)];
+        const t_426 = v_444 > 0 ? 1 : 0;
         d_layer4_z[(i_99 + 1) * 32 + (j_100 + 2)] = c12_48 * t_426;
-        const v_444 = layer4[(i_99 + 1) * 32 + (j_100 + 3)];
-        const t_427 = v_444 > 0 ? 1 : 0;
+        const v_445 = layer4[(i_99 + 1) * 32 + (j_100 + 3)];
+        const t_427 = v_445 > 0 ? 1 : 0;
         d_layer4_z[(i_99 + 1) * 32 + (j_100 + 3)] = c13_48 * t_427;
       }
     }
@@ -4574,17 +4581,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_82 += a0_87 * b2_82;
           c03_82 += a0_87 * b3_82;
         }
-        const v_445 = layer4[i_100 * 32 + j_100];
-        const t_428 = v_445 > 0 ? 1 : 0;
+        const v_446 = layer4[i_100 * 32 + j_100];
+        const t_428 = v_446 > 0 ? 1 : 0;
         d_layer4_z[i_100 * 32 + j_100] = c00_84 * t_428;
-        const v_446 = layer4[i_100 * 32 + (j_100 + 1)];
-        const t_429 = v_446 > 0 ? 1 : 0;
+        const v_447 = layer4[i_100 * 32 + (j_100 + 1)];
+        const t_429 = v_447 > 0 ? 1 : 0;
         d_layer4_z[i_100 * 32 + (j_100 + 1)] = c01_82 * t_429;
-        const v_447 = layer4[i_100 * 32 + (j_100 + 2)];
-        const t_430 = v_447 > 0 ? 1 : 0;
+        const v_448 = layer4[i_100 * 32 + (j_100 + 2)];
+        const t_430 = v_448 > 0 ? 1 : 0;
         d_layer4_z[i_100 * 32 + (j_100 + 2)] = c02_82 * t_430;
-        const v_448 = layer4[i_100 * 32 + (j_100 + 3)];
-        const t_431 = v_448 > 0 ? 1 : 0;
+        const v_449 = layer4[i_100 * 32 + (j_100 + 3)];
+        const t_431 = v_449 > 0 ? 1 : 0;
         d_layer4_z[i_100 * 32 + (j_100 + 3)] = c03_82 * t_431;
       }
     }
@@ -4665,29 +4672,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_50 += a1_54 * b2_84;
           c13_50 += a1_54 * b3_84;
         }
-        const v_450 = layer3[i_103 * 32 + j_104];
-        const t_433 = v_450 > 0 ? 1 : 0;
+        const v_451 = layer3[i_103 * 32 + j_104];
+        const t_433 = v_451 > 0 ? 1 : 0;
         d_layer3_z[i_103 * 32 + j_104] = c00_86 * t_433;
-        const v_451 = layer3[i_103 * 32 + (j_104 + 1)];
-        const t_434 = v_451 > 0 ? 1 : 0;
+        const v_452 = layer3[i_103 * 32 + (j_104 + 1)];
+        const t_434 = v_452 > 0 ? 1 : 0;
         d_layer3_z[i_103 * 32 + (j_104 + 1)] = c01_84 * t_434;
-        const v_452 = layer3[i_103 * 32 + (j_104 + 2)];
-        const t_435 = v_452 > 0 ? 1 : 0;
+        const v_453 = layer3[i_103 * 32 + (j_104 + 2)];
+        const t_435 = v_453 > 0 ? 1 : 0;
         d_layer3_z[i_103 * 32 + (j_104 + 2)] = c02_84 * t_435;
-        const v_453 = layer3[i_103 * 32 + (j_104 + 3)];
-        const t_436 = v_453 > 0 ? 1 : 0;
+        const v_454 = layer3[i_103 * 32 + (j_104 + 3)];
+        const t_436 = v_454 > 0 ? 1 : 0;
         d_layer3_z[i_103 * 32 + (j_104 + 3)] = c03_84 * t_436;
-        const v_454 = layer3[(i_103 + 1) * 32 + j_104];
-        const t_437 = v_454 > 0 ? 1 : 0;
+        const v_455 = layer3[(i_103 + 1) * 32 + j_104];
+        const t_437 = v_455 > 0 ? 1 : 0;
         d_layer3_z[(i_103 + 1) * 32 + j_104] = c10_51 * t_437;
-        const v_455 = layer3[(i_103 + 1) * 32 + (j_104 + 1)];
-        const t_438 = v_455 > 0 ? 1 : 0;
+        const v_456 = layer3[(i_103 + 1) * 32 + (j_104 + 1)];
+        const t_438 = v_456 > 0 ? 1 : 0;
         d_layer3_z[(i_103 + 1) * 32 + (j_104 + 1)] = c11_50 * t_438;
-        const v_456 = layer3[(i_103 + 1) * 32 + (j_104 + 2)];
-        const t_439 = v_456 > 0 ? 1 : 0;
+        const v_457 = layer3[(i_103 + 1) * 32 + (j_104 + 2)];
+        const t_439 = v_457 > 0 ? 1 : 0;
         d_layer3_z[(i_103 + 1) * 32 + (j_104 + 2)] = c12_50 * t_439;
-        const v_457 = layer3[(i_103 + 1) * 32 + (j_104 + 3)];
-        const t_440 = v_457 > 0 ? 1 : 0;
+        const v_458 = layer3[(i_103 + 1) * 32 + (j_104 + 3)];
+        const t_440 = v_458 > 0 ? 1 : 0;
         d_layer3_z[(i_103 + 1) * 32 + (j_104 + 3)] = c13_50 * t_440;
       }
     }
@@ -4713,17 +4720,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_85 += a0_90 * b2_85;
           c03_85 += a0_90 * b3_85;
         }
-        const v_458 = layer3[i_104 * 32 + j_104];
-        const t_441 = v_458 > 0 ? 1 : 0;
+        const v_459 = layer3[i_104 * 32 + j_104];
+        const t_441 = v_459 > 0 ? 1 : 0;
         d_layer3_z[i_104 * 32 + j_104] = c00_87 * t_441;
-        const v_459 = layer3[i_104 * 32 + (j_104 + 1)];
-        const t_442 = v_459 > 0 ? 1 : 0;
+        const v_460 = layer3[i_104 * 32 + (j_104 + 1)];
+        const t_442 = v_460 > 0 ? 1 : 0;
         d_layer3_z[i_104 * 32 + (j_104 + 1)] = c01_85 * t_442;
-        const v_460 = layer3[i_104 * 32 + (j_104 + 2)];
-        const t_443 = v_460 > 0 ? 1 : 0;
+        const v_461 = layer3[i_104 * 32 + (j_104 + 2)];
+        const t_443 = v_461 > 0 ? 1 : 0;
         d_layer3_z[i_104 * 32 + (j_104 + 2)] = c02_85 * t_443;
-        const v_461 = layer3[i_104 * 32 + (j_104 + 3)];
-        const t_444 = v_461 > 0 ? 1 : 0;
+        const v_462 = layer3[i_104 * 32 + (j_104 + 3)];
+        const t_444 = v_462 > 0 ? 1 : 0;
         d_layer3_z[i_104 * 32 + (j_104 + 3)] = c03_85 * t_444;
       }
     }
@@ -4804,29 +4811,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_52 += a1_56 * b2_87;
           c13_52 += a1_56 * b3_87;
         }
-        const v_463 = layer2[i_107 * 32 + j_108];
-        const t_446 = v_463 > 0 ? 1 : 0;
+        const v_464 = layer2[i_107 * 32 + j_108];
+        const t_446 = v_464 > 0 ? 1 : 0;
         d_layer2_z[i_107 * 32 + j_108] = c00_89 * t_446;
-        const v_464 = layer2[i_107 * 32 + (j_108 + 1)];
-        const t_447 = v_464 > 0 ? 1 : 0;
+        const v_465 = layer2[i_107 * 32 + (j_108 + 1)];
+        const t_447 = v_465 > 0 ? 1 : 0;
         d_layer2_z[i_107 * 32 + (j_108 + 1)] = c01_87 * t_447;
-        const v_465 = layer2[i_107 * 32 + (j_108 + 2)];
-        const t_448 = v_465 > 0 ? 1 : 0;
+        const v_466 = layer2[i_107 * 32 + (j_108 + 2)];
+        const t_448 = v_466 > 0 ? 1 : 0;
         d_layer2_z[i_107 * 32 + (j_108 + 2)] = c02_87 * t_448;
-        const v_466 = layer2[i_107 * 32 + (j_108 + 3)];
-        const t_449 = v_466 > 0 ? 1 : 0;
+        const v_467 = layer2[i_107 * 32 + (j_108 + 3)];
+        const t_449 = v_467 > 0 ? 1 : 0;
         d_layer2_z[i_107 * 32 + (j_108 + 3)] = c03_87 * t_449;
-        const v_467 = layer2[(i_107 + 1) * 32 + j_108];
-        const t_450 = v_467 > 0 ? 1 : 0;
+        const v_468 = layer2[(i_107 + 1) * 32 + j_108];
+        const t_450 = v_468 > 0 ? 1 : 0;
         d_layer2_z[(i_107 + 1) * 32 + j_108] = c10_53 * t_450;
-        const v_468 = layer2[(i_107 + 1) * 32 + (j_108 + 1)];
-        const t_451 = v_468 > 0 ? 1 : 0;
+        const v_469 = layer2[(i_107 + 1) * 32 + (j_108 + 1)];
+        const t_451 = v_469 > 0 ? 1 : 0;
         d_layer2_z[(i_107 + 1) * 32 + (j_108 + 1)] = c11_52 * t_451;
-        const v_469 = layer2[(i_107 + 1) * 32 + (j_108 + 2)];
-        const t_452 = v_469 > 0 ? 1 : 0;
+        const v_470 = layer2[(i_107 + 1) * 32 + (j_108 + 2)];
+        const t_452 = v_470 > 0 ? 1 : 0;
         d_layer2_z[(i_107 + 1) * 32 + (j_108 + 2)] = c12_52 * t_452;
-        const v_470 = layer2[(i_107 + 1) * 32 + (j_108 + 3)];
-        const t_453 = v_470 > 0 ? 1 : 0;
+        const v_471 = layer2[(i_107 + 1) * 32 + (j_108 + 3)];
+        const t_453 = v_471 > 0 ? 1 : 0;
         d_layer2_z[(i_107 + 1) * 32 + (j_108 + 3)] = c13_52 * t_453;
       }
     }
@@ -4852,17 +4859,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_88 += a0_93 * b2_88;
           c03_88 += a0_93 * b3_88;
         }
-        const v_471 = layer2[i_108 * 32 + j_108];
-        const t_454 = v_471 > 0 ? 1 : 0;
+        const v_472 = layer2[i_108 * 32 + j_108];
+        const t_454 = v_472 > 0 ? 1 : 0;
         d_layer2_z[i_108 * 32 + j_108] = c00_90 * t_454;
-        const v_472 = layer2[i_108 * 32 + (j_108 + 1)];
-        const t_455 = v_472 > 0 ? 1 : 0;
+        const v_473 = layer2[i_108 * 32 + (j_108 + 1)];
+        const t_455 = v_473 > 0 ? 1 : 0;
         d_layer2_z[i_108 * 32 + (j_108 + 1)] = c01_88 * t_455;
-        const v_473 = layer2[i_108 * 32 + (j_108 + 2)];
-        const t_456 = v_473 > 0 ? 1 : 0;
+        const v_474 = layer2[i_108 * 32 + (j_108 + 2)];
+        const t_456 = v_474 > 0 ? 1 : 0;
         d_layer2_z[i_108 * 32 + (j_108 + 2)] = c02_88 * t_456;
-        const v_474 = layer2[i_108 * 32 + (j_108 + 3)];
-        const t_457 = v_474 > 0 ? 1 : 0;
+        const v_475 = layer2[i_108 * 32 + (j_108 + 3)];
+        const t_457 = v_475 > 0 ? 1 : 0;
         d_layer2_z[i_108 * 32 + (j_108 + 3)] = c03_88 * t_457;
       }
     }
@@ -4943,29 +4950,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_54 += a1_58 * b2_90;
           c13_54 += a1_58 * b3_90;
         }
-        const v_476 = layer1[i_111 * 32 + j_112];
-        const t_459 = v_476 > 0 ? 1 : 0;
+        const v_477 = layer1[i_111 * 32 + j_112];
+        const t_459 = v_477 > 0 ? 1 : 0;
         d_layer1_z[i_111 * 32 + j_112] = c00_92 * t_459;
-        const v_477 = layer1[i_111 * 32 + (j_112 + 1)];
-        const t_460 = v_477 > 0 ? 1 : 0;
+        const v_478 = layer1[i_111 * 32 + (j_112 + 1)];
+        const t_460 = v_478 > 0 ? 1 : 0;
         d_layer1_z[i_111 * 32 + (j_112 + 1)] = c01_90 * t_460;
-        const v_478 = layer1[i_111 * 32 + (j_112 + 2)];
-        const t_461 = v_478 > 0 ? 1 : 0;
+        const v_479 = layer1[i_111 * 32 + (j_112 + 2)];
+        const t_461 = v_479 > 0 ? 1 : 0;
         d_layer1_z[i_111 * 32 + (j_112 + 2)] = c02_90 * t_461;
-        const v_479 = layer1[i_111 * 32 + (j_112 + 3)];
-        const t_462 = v_479 > 0 ? 1 : 0;
+        const v_480 = layer1[i_111 * 32 + (j_112 + 3)];
+        const t_462 = v_480 > 0 ? 1 : 0;
         d_layer1_z[i_111 * 32 + (j_112 + 3)] = c03_90 * t_462;
-        const v_480 = layer1[(i_111 + 1) * 32 + j_112];
-        const t_463 = v_480 > 0 ? 1 : 0;
+        const v_481 = layer1[(i_111 + 1) * 32 + j_112];
+        const t_463 = v_481 > 0 ? 1 : 0;
         d_layer1_z[(i_111 + 1) * 32 + j_112] = c10_55 * t_463;
-        const v_481 = layer1[(i_111 + 1) * 32 + (j_112 + 1)];
-        const t_464 = v_481 > 0 ? 1 : 0;
+        const v_482 = layer1[(i_111 + 1) * 32 + (j_112 + 1)];
+        const t_464 = v_482 > 0 ? 1 : 0;
         d_layer1_z[(i_111 + 1) * 32 + (j_112 + 1)] = c11_54 * t_464;
-        const v_482 = layer1[(i_111 + 1) * 32 + (j_112 + 2)];
-        const t_465 = v_482 > 0 ? 1 : 0;
+        const v_483 = layer1[(i_111 + 1) * 32 + (j_112 + 2)];
+        const t_465 = v_483 > 0 ? 1 : 0;
         d_layer1_z[(i_111 + 1) * 32 + (j_112 + 2)] = c12_54 * t_465;
-        const v_483 = layer1[(i_111 + 1) * 32 + (j_112 + 3)];
-        const t_466 = v_483 > 0 ? 1 : 0;
+        const v_484 = layer1[(i_111 + 1) * 32 + (j_112 + 3)];
+        const t_466 = v_484 > 0 ? 1 : 0;
         d_layer1_z[(i_111 + 1) * 32 + (j_112 + 3)] = c13_54 * t_466;
       }
     }
@@ -4991,17 +4998,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_91 += a0_96 * b2_91;
           c03_91 += a0_96 * b3_91;
         }
-        const v_484 = layer1[i_112 * 32 + j_112];
-        const t_467 = v_484 > 0 ? 1 : 0;
+        const v_485 = layer1[i_112 * 32 + j_112];
+        const t_467 = v_485 > 0 ? 1 : 0;
         d_layer1_z[i_112 * 32 + j_112] = c00_93 * t_467;
-        const v_485 = layer1[i_112 * 32 + (j_112 + 1)];
-        const t_468 = v_485 > 0 ? 1 : 0;
+        const v_486 = layer1[i_112 * 32 + (j_112 + 1)];
+        const t_468 = v_486 > 0 ? 1 : 0;
         d_layer1_z[i_112 * 32 + (j_112 + 1)] = c01_91 * t_468;
-        const v_486 = layer1[i_112 * 32 + (j_112 + 2)];
-        const t_469 = v_486 > 0 ? 1 : 0;
+        const v_487 = layer1[i_112 * 32 + (j_112 + 2)];
+        const t_469 = v_487 > 0 ? 1 : 0;
         d_layer1_z[i_112 * 32 + (j_112 + 2)] = c02_91 * t_469;
-        const v_487 = layer1[i_112 * 32 + (j_112 + 3)];
-        const t_470 = v_487 > 0 ? 1 : 0;
+        const v_488 = layer1[i_112 * 32 + (j_112 + 3)];
+        const t_470 = v_488 > 0 ? 1 : 0;
         d_layer1_z[i_112 * 32 + (j_112 + 3)] = c03_91 * t_470;
       }
     }
@@ -5013,8 +5020,7 @@ export function createModel(options: ModelOptions = {}): Model {
     }
   }
   function backward_d_layer1_W(x: Float64Array, label: Float64Array, n: number): void {
-    const d_layer1_z = buf40,
-      d_layer1_W = buf39;
+    const d_layer1_z = buf1;
     let c0_0_1 = 0,
       c0_1_1 = 0,
       c0_2 = 0,
@@ -5277,325 +5283,13 @@ export function createModel(options: ModelOptions = {}): Model {
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i = 0; i < 64; i++) {
-      const g = buf39[i];
-      const mi = 0.9 * m_layer1_W[i] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer1_W[i] + 0.0010000000000000009 * g * g;
-      m_layer1_W[i] = mi;
-      v_layer1_W[i] = vi;
-      layer1_W[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_1 = 0; i_1 < 32; i_1++) {
-      const g = buf0[i_1];
-      const mi = 0.9 * m_layer1_b[i_1] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer1_b[i_1] + 0.0010000000000000009 * g * g;
-      m_layer1_b[i_1] = mi;
-      v_layer1_b[i_1] = vi;
-      layer1_b[i_1] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_2 = 0; i_2 < 1024; i_2++) {
-      const g = buf38[i_2];
-      const mi = 0.9 * m_layer2_W[i_2] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer2_W[i_2] + 0.0010000000000000009 * g * g;
-      m_layer2_W[i_2] = mi;
-      v_layer2_W[i_2] = vi;
-      layer2_W[i_2] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_3 = 0; i_3 < 32; i_3++) {
-      const g = buf1[i_3];
-      const mi = 0.9 * m_layer2_b[i_3] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer2_b[i_3] + 0.0010000000000000009 * g * g;
-      m_layer2_b[i_3] = mi;
-      v_layer2_b[i_3] = vi;
-      layer2_b[i_3] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_4 = 0; i_4 < 1024; i_4++) {
-      const g = buf37[i_4];
-      const mi = 0.9 * m_layer3_W[i_4] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer3_W[i_4] + 0.0010000000000000009 * g * g;
-      m_layer3_W[i_4] = mi;
-      v_layer3_W[i_4] = vi;
-      layer3_W[i_4] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_5 = 0; i_5 < 32; i_5++) {
-      const g = buf2[i_5];
-      const mi = 0.9 * m_layer3_b[i_5] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer3_b[i_5] + 0.0010000000000000009 * g * g;
-      m_layer3_b[i_5] = mi;
-      v_layer3_b[i_5] = vi;
-      layer3_b[i_5] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_6 = 0; i_6 < 1024; i_6++) {
-      const g = buf36[i_6];
-      const mi = 0.9 * m_layer4_W[i_6] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer4_W[i_6] + 0.0010000000000000009 * g * g;
-      m_layer4_W[i_6] = mi;
-      v_layer4_W[i_6] = vi;
-      layer4_W[i_6] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_7 = 0; i_7 < 32; i_7++) {
-      const g = buf3[i_7];
-      const mi = 0.9 * m_layer4_b[i_7] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer4_b[i_7] + 0.0010000000000000009 * g * g;
-      m_layer4_b[i_7] = mi;
-      v_layer4_b[i_7] = vi;
-      layer4_b[i_7] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_8 = 0; i_8 < 1024; i_8++) {
-      const g = buf35[i_8];
-      const mi = 0.9 * m_layer5_W[i_8] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer5_W[i_8] + 0.0010000000000000009 * g * g;
-      m_layer5_W[i_8] = mi;
-      v_layer5_W[i_8] = vi;
-      layer5_W[i_8] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_9 = 0; i_9 < 32; i_9++) {
-      const g = buf4[i_9];
-      const mi = 0.9 * m_layer5_b[i_9] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer5_b[i_9] + 0.0010000000000000009 * g * g;
-      m_layer5_b[i_9] = mi;
-      v_layer5_b[i_9] = vi;
-      layer5_b[i_9] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_10 = 0; i_10 < 1024; i_10++) {
-      const g = buf34[i_10];
-      const mi = 0.9 * m_layer6_W[i_10] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer6_W[i_10] + 0.0010000000000000009 * g * g;
-      m_layer6_W[i_10] = mi;
-      v_layer6_W[i_10] = vi;
-      layer6_W[i_10] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_11 = 0; i_11 < 32; i_11++) {
-      const g = buf5[i_11];
-      const mi = 0.9 * m_layer6_b[i_11] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer6_b[i_11] + 0.0010000000000000009 * g * g;
-      m_layer6_b[i_11] = mi;
-      v_layer6_b[i_11] = vi;
-      layer6_b[i_11] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_12 = 0; i_12 < 1024; i_12++) {
-      const g = buf33[i_12];
-      const mi = 0.9 * m_layer7_W[i_12] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer7_W[i_12] + 0.0010000000000000009 * g * g;
-      m_layer7_W[i_12] = mi;
-      v_layer7_W[i_12] = vi;
-      layer7_W[i_12] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_13 = 0; i_13 < 32; i_13++) {
-      const g = buf6[i_13];
-      const mi = 0.9 * m_layer7_b[i_13] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer7_b[i_13] + 0.0010000000000000009 * g * g;
-      m_layer7_b[i_13] = mi;
-      v_layer7_b[i_13] = vi;
-      layer7_b[i_13] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_14 = 0; i_14 < 1024; i_14++) {
-      const g = buf32[i_14];
-      const mi = 0.9 * m_layer8_W[i_14] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer8_W[i_14] + 0.0010000000000000009 * g * g;
-      m_layer8_W[i_14] = mi;
-      v_layer8_W[i_14] = vi;
-      layer8_W[i_14] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_15 = 0; i_15 < 32; i_15++) {
-      const g = buf7[i_15];
-      const mi = 0.9 * m_layer8_b[i_15] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer8_b[i_15] + 0.0010000000000000009 * g * g;
-      m_layer8_b[i_15] = mi;
-      v_layer8_b[i_15] = vi;
-      layer8_b[i_15] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_16 = 0; i_16 < 1024; i_16++) {
-      const g = buf31[i_16];
-      const mi = 0.9 * m_layer9_W[i_16] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer9_W[i_16] + 0.0010000000000000009 * g * g;
-      m_layer9_W[i_16] = mi;
-      v_layer9_W[i_16] = vi;
-      layer9_W[i_16] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_17 = 0; i_17 < 32; i_17++) {
-      const g = buf8[i_17];
-      const mi = 0.9 * m_layer9_b[i_17] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer9_b[i_17] + 0.0010000000000000009 * g * g;
-      m_layer9_b[i_17] = mi;
-      v_layer9_b[i_17] = vi;
-      layer9_b[i_17] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_18 = 0; i_18 < 1024; i_18++) {
-      const g = buf30[i_18];
-      const mi = 0.9 * m_layer10_W[i_18] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer10_W[i_18] + 0.0010000000000000009 * g * g;
-      m_layer10_W[i_18] = mi;
-      v_layer10_W[i_18] = vi;
-      layer10_W[i_18] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_19 = 0; i_19 < 32; i_19++) {
-      const g = buf9[i_19];
-      const mi = 0.9 * m_layer10_b[i_19] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer10_b[i_19] + 0.0010000000000000009 * g * g;
-      m_layer10_b[i_19] = mi;
-      v_layer10_b[i_19] = vi;
-      layer10_b[i_19] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_20 = 0; i_20 < 1024; i_20++) {
-      const g = buf29[i_20];
-      const mi = 0.9 * m_layer11_W[i_20] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer11_W[i_20] + 0.0010000000000000009 * g * g;
-      m_layer11_W[i_20] = mi;
-      v_layer11_W[i_20] = vi;
-      layer11_W[i_20] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_21 = 0; i_21 < 32; i_21++) {
-      const g = buf10[i_21];
-      const mi = 0.9 * m_layer11_b[i_21] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer11_b[i_21] + 0.0010000000000000009 * g * g;
-      m_layer11_b[i_21] = mi;
-      v_layer11_b[i_21] = vi;
-      layer11_b[i_21] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_22 = 0; i_22 < 1024; i_22++) {
-      const g = buf28[i_22];
-      const mi = 0.9 * m_layer12_W[i_22] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer12_W[i_22] + 0.0010000000000000009 * g * g;
-      m_layer12_W[i_22] = mi;
-      v_layer12_W[i_22] = vi;
-      layer12_W[i_22] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_23 = 0; i_23 < 32; i_23++) {
-      const g = buf11[i_23];
-      const mi = 0.9 * m_layer12_b[i_23] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer12_b[i_23] + 0.0010000000000000009 * g * g;
-      m_layer12_b[i_23] = mi;
-      v_layer12_b[i_23] = vi;
-      layer12_b[i_23] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_24 = 0; i_24 < 1024; i_24++) {
-      const g = buf27[i_24];
-      const mi = 0.9 * m_layer13_W[i_24] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer13_W[i_24] + 0.0010000000000000009 * g * g;
-      m_layer13_W[i_24] = mi;
-      v_layer13_W[i_24] = vi;
-      layer13_W[i_24] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_25 = 0; i_25 < 32; i_25++) {
-      const g = buf12[i_25];
-      const mi = 0.9 * m_layer13_b[i_25] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer13_b[i_25] + 0.0010000000000000009 * g * g;
-      m_layer13_b[i_25] = mi;
-      v_layer13_b[i_25] = vi;
-      layer13_b[i_25] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_26 = 0; i_26 < 1024; i_26++) {
-      const g = buf26[i_26];
-      const mi = 0.9 * m_layer14_W[i_26] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer14_W[i_26] + 0.0010000000000000009 * g * g;
-      m_layer14_W[i_26] = mi;
-      v_layer14_W[i_26] = vi;
-      layer14_W[i_26] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_27 = 0; i_27 < 32; i_27++) {
-      const g = buf13[i_27];
-      const mi = 0.9 * m_layer14_b[i_27] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer14_b[i_27] + 0.0010000000000000009 * g * g;
-      m_layer14_b[i_27] = mi;
-      v_layer14_b[i_27] = vi;
-      layer14_b[i_27] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_28 = 0; i_28 < 1024; i_28++) {
-      const g = buf25[i_28];
-      const mi = 0.9 * m_layer15_W[i_28] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer15_W[i_28] + 0.0010000000000000009 * g * g;
-      m_layer15_W[i_28] = mi;
-      v_layer15_W[i_28] = vi;
-      layer15_W[i_28] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_29 = 0; i_29 < 32; i_29++) {
-      const g = buf14[i_29];
-      const mi = 0.9 * m_layer15_b[i_29] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer15_b[i_29] + 0.0010000000000000009 * g * g;
-      m_layer15_b[i_29] = mi;
-      v_layer15_b[i_29] = vi;
-      layer15_b[i_29] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_30 = 0; i_30 < 1024; i_30++) {
-      const g = buf24[i_30];
-      const mi = 0.9 * m_layer16_W[i_30] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer16_W[i_30] + 0.0010000000000000009 * g * g;
-      m_layer16_W[i_30] = mi;
-      v_layer16_W[i_30] = vi;
-      layer16_W[i_30] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_31 = 0; i_31 < 32; i_31++) {
-      const g = buf15[i_31];
-      const mi = 0.9 * m_layer16_b[i_31] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer16_b[i_31] + 0.0010000000000000009 * g * g;
-      m_layer16_b[i_31] = mi;
-      v_layer16_b[i_31] = vi;
-      layer16_b[i_31] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_32 = 0; i_32 < 1024; i_32++) {
-      const g = buf23[i_32];
-      const mi = 0.9 * m_layer17_W[i_32] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer17_W[i_32] + 0.0010000000000000009 * g * g;
-      m_layer17_W[i_32] = mi;
-      v_layer17_W[i_32] = vi;
-      layer17_W[i_32] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_33 = 0; i_33 < 32; i_33++) {
-      const g = buf16[i_33];
-      const mi = 0.9 * m_layer17_b[i_33] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer17_b[i_33] + 0.0010000000000000009 * g * g;
-      m_layer17_b[i_33] = mi;
-      v_layer17_b[i_33] = vi;
-      layer17_b[i_33] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_34 = 0; i_34 < 1024; i_34++) {
-      const g = buf22[i_34];
-      const mi = 0.9 * m_layer18_W[i_34] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer18_W[i_34] + 0.0010000000000000009 * g * g;
-      m_layer18_W[i_34] = mi;
-      v_layer18_W[i_34] = vi;
-      layer18_W[i_34] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_35 = 0; i_35 < 32; i_35++) {
-      const g = buf17[i_35];
-      const mi = 0.9 * m_layer18_b[i_35] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer18_b[i_35] + 0.0010000000000000009 * g * g;
-      m_layer18_b[i_35] = mi;
-      v_layer18_b[i_35] = vi;
-      layer18_b[i_35] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_36 = 0; i_36 < 1024; i_36++) {
-      const g = buf18[i_36];
-      const mi = 0.9 * m_layer19_W[i_36] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer19_W[i_36] + 0.0010000000000000009 * g * g;
-      m_layer19_W[i_36] = mi;
-      v_layer19_W[i_36] = vi;
-      layer19_W[i_36] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_37 = 0; i_37 < 32; i_37++) {
-      const g = buf19[i_37];
-      const mi = 0.9 * m_layer19_b[i_37] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer19_b[i_37] + 0.0010000000000000009 * g * g;
-      m_layer19_b[i_37] = mi;
-      v_layer19_b[i_37] = vi;
-      layer19_b[i_37] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_38 = 0; i_38 < 64; i_38++) {
-      const g = buf21[i_38];
-      const mi = 0.9 * m_layer20_W[i_38] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer20_W[i_38] + 0.0010000000000000009 * g * g;
-      m_layer20_W[i_38] = mi;
-      v_layer20_W[i_38] = vi;
-      layer20_W[i_38] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_39 = 0; i_39 < 2; i_39++) {
-      const g = buf20[i_39];
-      const mi = 0.9 * m_layer20_b[i_39] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_layer20_b[i_39] + 0.0010000000000000009 * g * g;
-      m_layer20_b[i_39] = mi;
-      v_layer20_b[i_39] = vi;
-      layer20_b[i_39] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i = 0; i < 19170; i++) {
+      const g = grads[i];
+      const mi = 0.9 * m[i] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i] + (1 - 0.999) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      weights[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
   }
 
@@ -5608,46 +5302,46 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "layer1.W", shape: [2, 32], data: layer1_W, grad: buf39 },
-    { name: "layer1.b", shape: [32], data: layer1_b, grad: buf0 },
-    { name: "layer2.W", shape: [32, 32], data: layer2_W, grad: buf38 },
-    { name: "layer2.b", shape: [32], data: layer2_b, grad: buf1 },
-    { name: "layer3.W", shape: [32, 32], data: layer3_W, grad: buf37 },
-    { name: "layer3.b", shape: [32], data: layer3_b, grad: buf2 },
-    { name: "layer4.W", shape: [32, 32], data: layer4_W, grad: buf36 },
-    { name: "layer4.b", shape: [32], data: layer4_b, grad: buf3 },
-    { name: "layer5.W", shape: [32, 32], data: layer5_W, grad: buf35 },
-    { name: "layer5.b", shape: [32], data: layer5_b, grad: buf4 },
-    { name: "layer6.W", shape: [32, 32], data: layer6_W, grad: buf34 },
-    { name: "layer6.b", shape: [32], data: layer6_b, grad: buf5 },
-    { name: "layer7.W", shape: [32, 32], data: layer7_W, grad: buf33 },
-    { name: "layer7.b", shape: [32], data: layer7_b, grad: buf6 },
-    { name: "layer8.W", shape: [32, 32], data: layer8_W, grad: buf32 },
-    { name: "layer8.b", shape: [32], data: layer8_b, grad: buf7 },
-    { name: "layer9.W", shape: [32, 32], data: layer9_W, grad: buf31 },
-    { name: "layer9.b", shape: [32], data: layer9_b, grad: buf8 },
-    { name: "layer10.W", shape: [32, 32], data: layer10_W, grad: buf30 },
-    { name: "layer10.b", shape: [32], data: layer10_b, grad: buf9 },
-    { name: "layer11.W", shape: [32, 32], data: layer11_W, grad: buf29 },
-    { name: "layer11.b", shape: [32], data: layer11_b, grad: buf10 },
-    { name: "layer12.W", shape: [32, 32], data: layer12_W, grad: buf28 },
-    { name: "layer12.b", shape: [32], data: layer12_b, grad: buf11 },
-    { name: "layer13.W", shape: [32, 32], data: layer13_W, grad: buf27 },
-    { name: "layer13.b", shape: [32], data: layer13_b, grad: buf12 },
-    { name: "layer14.W", shape: [32, 32], data: layer14_W, grad: buf26 },
-    { name: "layer14.b", shape: [32], data: layer14_b, grad: buf13 },
-    { name: "layer15.W", shape: [32, 32], data: layer15_W, grad: buf25 },
-    { name: "layer15.b", shape: [32], data: layer15_b, grad: buf14 },
-    { name: "layer16.W", shape: [32, 32], data: layer16_W, grad: buf24 },
-    { name: "layer16.b", shape: [32], data: layer16_b, grad: buf15 },
-    { name: "layer17.W", shape: [32, 32], data: layer17_W, grad: buf23 },
-    { name: "layer17.b", shape: [32], data: layer17_b, grad: buf16 },
-    { name: "layer18.W", shape: [32, 32], data: layer18_W, grad: buf22 },
-    { name: "layer18.b", shape: [32], data: layer18_b, grad: buf17 },
-    { name: "layer19.W", shape: [32, 32], data: layer19_W, grad: buf18 },
-    { name: "layer19.b", shape: [32], data: layer19_b, grad: buf19 },
-    { name: "layer20.W", shape: [32, 2], data: layer20_W, grad: buf21 },
-    { name: "layer20.b", shape: [2], data: layer20_b, grad: buf20 },
+    { name: "layer1.W", shape: [2, 32], data: layer1_W, grad: d_layer1_W },
+    { name: "layer1.b", shape: [32], data: layer1_b, grad: d_layer1_b },
+    { name: "layer2.W", shape: [32, 32], data: layer2_W, grad: d_layer2_W },
+    { name: "layer2.b", shape: [32], data: layer2_b, grad: d_layer2_b },
+    { name: "layer3.W", shape: [32, 32], data: layer3_W, grad: d_layer3_W },
+    { name: "layer3.b", shape: [32], data: layer3_b, grad: d_layer3_b },
+    { name: "layer4.W", shape: [32, 32], data: layer4_W, grad: d_layer4_W },
+    { name: "layer4.b", shape: [32], data: layer4_b, grad: d_layer4_b },
+    { name: "layer5.W", shape: [32, 32], data: layer5_W, grad: d_layer5_W },
+    { name: "layer5.b", shape: [32], data: layer5_b, grad: d_layer5_b },
+    { name: "layer6.W", shape: [32, 32], data: layer6_W, grad: d_layer6_W },
+    { name: "layer6.b", shape: [32], data: layer6_b, grad: d_layer6_b },
+    { name: "layer7.W", shape: [32, 32], data: layer7_W, grad: d_layer7_W },
+    { name: "layer7.b", shape: [32], data: layer7_b, grad: d_layer7_b },
+    { name: "layer8.W", shape: [32, 32], data: layer8_W, grad: d_layer8_W },
+    { name: "layer8.b", shape: [32], data: layer8_b, grad: d_layer8_b },
+    { name: "layer9.W", shape: [32, 32], data: layer9_W, grad: d_layer9_W },
+    { name: "layer9.b", shape: [32], data: layer9_b, grad: d_layer9_b },
+    { name: "layer10.W", shape: [32, 32], data: layer10_W, grad: d_layer10_W },
+    { name: "layer10.b", shape: [32], data: layer10_b, grad: d_layer10_b },
+    { name: "layer11.W", shape: [32, 32], data: layer11_W, grad: d_layer11_W },
+    { name: "layer11.b", shape: [32], data: layer11_b, grad: d_layer11_b },
+    { name: "layer12.W", shape: [32, 32], data: layer12_W, grad: d_layer12_W },
+    { name: "layer12.b", shape: [32], data: layer12_b, grad: d_layer12_b },
+    { name: "layer13.W", shape: [32, 32], data: layer13_W, grad: d_layer13_W },
+    { name: "layer13.b", shape: [32], data: layer13_b, grad: d_layer13_b },
+    { name: "layer14.W", shape: [32, 32], data: layer14_W, grad: d_layer14_W },
+    { name: "layer14.b", shape: [32], data: layer14_b, grad: d_layer14_b },
+    { name: "layer15.W", shape: [32, 32], data: layer15_W, grad: d_layer15_W },
+    { name: "layer15.b", shape: [32], data: layer15_b, grad: d_layer15_b },
+    { name: "layer16.W", shape: [32, 32], data: layer16_W, grad: d_layer16_W },
+    { name: "layer16.b", shape: [32], data: layer16_b, grad: d_layer16_b },
+    { name: "layer17.W", shape: [32, 32], data: layer17_W, grad: d_layer17_W },
+    { name: "layer17.b", shape: [32], data: layer17_b, grad: d_layer17_b },
+    { name: "layer18.W", shape: [32, 32], data: layer18_W, grad: d_layer18_W },
+    { name: "layer18.b", shape: [32], data: layer18_b, grad: d_layer18_b },
+    { name: "layer19.W", shape: [32, 32], data: layer19_W, grad: d_layer19_W },
+    { name: "layer19.b", shape: [32], data: layer19_b, grad: d_layer19_b },
+    { name: "layer20.W", shape: [32, 2], data: layer20_W, grad: d_layer20_W },
+    { name: "layer20.b", shape: [2], data: layer20_b, grad: d_layer20_b },
   ];
 
   function getWeights(): Weights {
@@ -5953,7 +5647,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 19170,
-    bytes: 772912,
+    bytes: 933952,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };

@@ -145,288 +145,408 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 32;
 
-  // Parameters
-  const h0_W = new Float64Array(64); // h0.W [2, 32]
-  const h0_b = new Float64Array(32); // h0.b [32]
-  const h1_h_W = new Float64Array(1024); // h1.h.W [32, 32]
-  const h1_h_b = new Float64Array(32); // h1.h.b [32]
-  const h1_h_gamma = new Float64Array(32); // h1.h.gamma [32]
-  const h1_h_beta = new Float64Array(32); // h1.h.beta [32]
-  const h1_W = new Float64Array(1024); // h1.W [32, 32]
-  const h1_b = new Float64Array(32); // h1.b [32]
-  const h1_gamma = new Float64Array(32); // h1.gamma [32]
-  const h1_beta = new Float64Array(32); // h1.beta [32]
-  const h2_h_W = new Float64Array(1024); // h2.h.W [32, 32]
-  const h2_h_b = new Float64Array(32); // h2.h.b [32]
-  const h2_h_gamma = new Float64Array(32); // h2.h.gamma [32]
-  const h2_h_beta = new Float64Array(32); // h2.h.beta [32]
-  const h2_W = new Float64Array(1024); // h2.W [32, 32]
-  const h2_b = new Float64Array(32); // h2.b [32]
-  const h2_gamma = new Float64Array(32); // h2.gamma [32]
-  const h2_beta = new Float64Array(32); // h2.beta [32]
-  const h3_h_W = new Float64Array(1024); // h3.h.W [32, 32]
-  const h3_h_b = new Float64Array(32); // h3.h.b [32]
-  const h3_h_gamma = new Float64Array(32); // h3.h.gamma [32]
-  const h3_h_beta = new Float64Array(32); // h3.h.beta [32]
-  const h3_W = new Float64Array(1024); // h3.W [32, 32]
-  const h3_b = new Float64Array(32); // h3.b [32]
-  const h3_gamma = new Float64Array(32); // h3.gamma [32]
-  const h3_beta = new Float64Array(32); // h3.beta [32]
-  const h4_h_W = new Float64Array(1024); // h4.h.W [32, 32]
-  const h4_h_b = new Float64Array(32); // h4.h.b [32]
-  const h4_h_gamma = new Float64Array(32); // h4.h.gamma [32]
-  const h4_h_beta = new Float64Array(32); // h4.h.beta [32]
-  const h4_W = new Float64Array(1024); // h4.W [32, 32]
-  const h4_b = new Float64Array(32); // h4.b [32]
-  const h4_gamma = new Float64Array(32); // h4.gamma [32]
-  const h4_beta = new Float64Array(32); // h4.beta [32]
-  const h5_h_W = new Float64Array(1024); // h5.h.W [32, 32]
-  const h5_h_b = new Float64Array(32); // h5.h.b [32]
-  const h5_h_gamma = new Float64Array(32); // h5.h.gamma [32]
-  const h5_h_beta = new Float64Array(32); // h5.h.beta [32]
-  const h5_W = new Float64Array(1024); // h5.W [32, 32]
-  const h5_b = new Float64Array(32); // h5.b [32]
-  const h5_gamma = new Float64Array(32); // h5.gamma [32]
-  const h5_beta = new Float64Array(32); // h5.beta [32]
-  const h6_h_W = new Float64Array(1024); // h6.h.W [32, 32]
-  const h6_h_b = new Float64Array(32); // h6.h.b [32]
-  const h6_h_gamma = new Float64Array(32); // h6.h.gamma [32]
-  const h6_h_beta = new Float64Array(32); // h6.h.beta [32]
-  const h6_W = new Float64Array(1024); // h6.W [32, 32]
-  const h6_b = new Float64Array(32); // h6.b [32]
-  const h6_gamma = new Float64Array(32); // h6.gamma [32]
-  const h6_beta = new Float64Array(32); // h6.beta [32]
-  const h7_h_W = new Float64Array(1024); // h7.h.W [32, 32]
-  const h7_h_b = new Float64Array(32); // h7.h.b [32]
-  const h7_h_gamma = new Float64Array(32); // h7.h.gamma [32]
-  const h7_h_beta = new Float64Array(32); // h7.h.beta [32]
-  const h7_W = new Float64Array(1024); // h7.W [32, 32]
-  const h7_b = new Float64Array(32); // h7.b [32]
-  const h7_gamma = new Float64Array(32); // h7.gamma [32]
-  const h7_beta = new Float64Array(32); // h7.beta [32]
-  const h8_h_W = new Float64Array(1024); // h8.h.W [32, 32]
-  const h8_h_b = new Float64Array(32); // h8.h.b [32]
-  const h8_h_gamma = new Float64Array(32); // h8.h.gamma [32]
-  const h8_h_beta = new Float64Array(32); // h8.h.beta [32]
-  const h8_W = new Float64Array(1024); // h8.W [32, 32]
-  const h8_b = new Float64Array(32); // h8.b [32]
-  const h8_gamma = new Float64Array(32); // h8.gamma [32]
-  const h8_beta = new Float64Array(32); // h8.beta [32]
-  const h9_h_W = new Float64Array(1024); // h9.h.W [32, 32]
-  const h9_h_b = new Float64Array(32); // h9.h.b [32]
-  const h9_h_gamma = new Float64Array(32); // h9.h.gamma [32]
-  const h9_h_beta = new Float64Array(32); // h9.h.beta [32]
-  const h9_W = new Float64Array(1024); // h9.W [32, 32]
-  const h9_b = new Float64Array(32); // h9.b [32]
-  const h9_gamma = new Float64Array(32); // h9.gamma [32]
-  const h9_beta = new Float64Array(32); // h9.beta [32]
-  const p_W = new Float64Array(64); // p.W [32, 2]
-  const p_b = new Float64Array(2); // p.b [2]
+  // Parameters: views of one array
+  const weights = new Float64Array(20322);
+  const h0_W = weights.subarray(0, 64); // h0.W [2, 32]
+  const h0_b = weights.subarray(64, 96); // h0.b [32]
+  const h1_h_W = weights.subarray(96, 1120); // h1.h.W [32, 32]
+  const h1_h_b = weights.subarray(1120, 1152); // h1.h.b [32]
+  const h1_h_gamma = weights.subarray(1152, 1184); // h1.h.gamma [32]
+  const h1_h_beta = weights.subarray(1184, 1216); // h1.h.beta [32]
+  const h1_W = weights.subarray(1216, 2240); // h1.W [32, 32]
+  const h1_b = weights.subarray(2240, 2272); // h1.b [32]
+  const h1_gamma = weights.subarray(2272, 2304); // h1.gamma [32]
+  const h1_beta = weights.subarray(2304, 2336); // h1.beta [32]
+  const h2_h_W = weights.subarray(2336, 3360); // h2.h.W [32, 32]
+  const h2_h_b = weights.subarray(3360, 3392); // h2.h.b [32]
+  const h2_h_gamma = weights.subarray(3392, 3424); // h2.h.gamma [32]
+  const h2_h_beta = weights.subarray(3424, 3456); // h2.h.beta [32]
+  const h2_W = weights.subarray(3456, 4480); // h2.W [32, 32]
+  const h2_b = weights.subarray(4480, 4512); // h2.b [32]
+  const h2_gamma = weights.subarray(4512, 4544); // h2.gamma [32]
+  const h2_beta = weights.subarray(4544, 4576); // h2.beta [32]
+  const h3_h_W = weights.subarray(4576, 5600); // h3.h.W [32, 32]
+  const h3_h_b = weights.subarray(5600, 5632); // h3.h.b [32]
+  const h3_h_gamma = weights.subarray(5632, 5664); // h3.h.gamma [32]
+  const h3_h_beta = weights.subarray(5664, 5696); // h3.h.beta [32]
+  const h3_W = weights.subarray(5696, 6720); // h3.W [32, 32]
+  const h3_b = weights.subarray(6720, 6752); // h3.b [32]
+  const h3_gamma = weights.subarray(6752, 6784); // h3.gamma [32]
+  const h3_beta = weights.subarray(6784, 6816); // h3.beta [32]
+  const h4_h_W = weights.subarray(6816, 7840); // h4.h.W [32, 32]
+  const h4_h_b = weights.subarray(7840, 7872); // h4.h.b [32]
+  const h4_h_gamma = weights.subarray(7872, 7904); // h4.h.gamma [32]
+  const h4_h_beta = weights.subarray(7904, 7936); // h4.h.beta [32]
+  const h4_W = weights.subarray(7936, 8960); // h4.W [32, 32]
+  const h4_b = weights.subarray(8960, 8992); // h4.b [32]
+  const h4_gamma = weights.subarray(8992, 9024); // h4.gamma [32]
+  const h4_beta = weights.subarray(9024, 9056); // h4.beta [32]
+  const h5_h_W = weights.subarray(9056, 10080); // h5.h.W [32, 32]
+  const h5_h_b = weights.subarray(10080, 10112); // h5.h.b [32]
+  const h5_h_gamma = weights.subarray(10112, 10144); // h5.h.gamma [32]
+  const h5_h_beta = weights.subarray(10144, 10176); // h5.h.beta [32]
+  const h5_W = weights.subarray(10176, 11200); // h5.W [32, 32]
+  const h5_b = weights.subarray(11200, 11232); // h5.b [32]
+  const h5_gamma = weights.subarray(11232, 11264); // h5.gamma [32]
+  const h5_beta = weights.subarray(11264, 11296); // h5.beta [32]
+  const h6_h_W = weights.subarray(11296, 12320); // h6.h.W [32, 32]
+  const h6_h_b = weights.subarray(12320, 12352); // h6.h.b [32]
+  const h6_h_gamma = weights.subarray(12352, 12384); // h6.h.gamma [32]
+  const h6_h_beta = weights.subarray(12384, 12416); // h6.h.beta [32]
+  const h6_W = weights.subarray(12416, 13440); // h6.W [32, 32]
+  const h6_b = weights.subarray(13440, 13472); // h6.b [32]
+  const h6_gamma = weights.subarray(13472, 13504); // h6.gamma [32]
+  const h6_beta = weights.subarray(13504, 13536); // h6.beta [32]
+  const h7_h_W = weights.subarray(13536, 14560); // h7.h.W [32, 32]
+  const h7_h_b = weights.subarray(14560, 14592); // h7.h.b [32]
+  const h7_h_gamma = weights.subarray(14592, 14624); // h7.h.gamma [32]
+  const h7_h_beta = weights.subarray(14624, 14656); // h7.h.beta [32]
+  const h7_W = weights.subarray(14656, 15680); // h7.W [32, 32]
+  const h7_b = weights.subarray(15680, 15712); // h7.b [32]
+  const h7_gamma = weights.subarray(15712, 15744); // h7.gamma [32]
+  const h7_beta = weights.subarray(15744, 15776); // h7.beta [32]
+  const h8_h_W = weights.subarray(15776, 16800); // h8.h.W [32, 32]
+  const h8_h_b = weights.subarray(16800, 16832); // h8.h.b [32]
+  const h8_h_gamma = weights.subarray(16832, 16864); // h8.h.gamma [32]
+  const h8_h_beta = weights.subarray(16864, 16896); // h8.h.beta [32]
+  const h8_W = weights.subarray(16896, 17920); // h8.W [32, 32]
+  const h8_b = weights.subarray(17920, 17952); // h8.b [32]
+  const h8_gamma = weights.subarray(17952, 17984); // h8.gamma [32]
+  const h8_beta = weights.subarray(17984, 18016); // h8.beta [32]
+  const h9_h_W = weights.subarray(18016, 19040); // h9.h.W [32, 32]
+  const h9_h_b = weights.subarray(19040, 19072); // h9.h.b [32]
+  const h9_h_gamma = weights.subarray(19072, 19104); // h9.h.gamma [32]
+  const h9_h_beta = weights.subarray(19104, 19136); // h9.h.beta [32]
+  const h9_W = weights.subarray(19136, 20160); // h9.W [32, 32]
+  const h9_b = weights.subarray(20160, 20192); // h9.b [32]
+  const h9_gamma = weights.subarray(20192, 20224); // h9.gamma [32]
+  const h9_beta = weights.subarray(20224, 20256); // h9.beta [32]
+  const p_W = weights.subarray(20256, 20320); // p.W [32, 2]
+  const p_b = weights.subarray(20320, 20322); // p.b [2]
 
-  // Running statistics (not trained; saved with the weights)
-  const h1_h_mean = new Float64Array(32); // h1.h.mean
-  const h1_h_var = new Float64Array(32).fill(1); // h1.h.var
-  const h1_mean = new Float64Array(32); // h1.mean
-  const h1_var = new Float64Array(32).fill(1); // h1.var
-  const h2_h_mean = new Float64Array(32); // h2.h.mean
-  const h2_h_var = new Float64Array(32).fill(1); // h2.h.var
-  const h2_mean = new Float64Array(32); // h2.mean
-  const h2_var = new Float64Array(32).fill(1); // h2.var
-  const h3_h_mean = new Float64Array(32); // h3.h.mean
-  const h3_h_var = new Float64Array(32).fill(1); // h3.h.var
-  const h3_mean = new Float64Array(32); // h3.mean
-  const h3_var = new Float64Array(32).fill(1); // h3.var
-  const h4_h_mean = new Float64Array(32); // h4.h.mean
-  const h4_h_var = new Float64Array(32).fill(1); // h4.h.var
-  const h4_mean = new Float64Array(32); // h4.mean
-  const h4_var = new Float64Array(32).fill(1); // h4.var
-  const h5_h_mean = new Float64Array(32); // h5.h.mean
-  const h5_h_var = new Float64Array(32).fill(1); // h5.h.var
-  const h5_mean = new Float64Array(32); // h5.mean
-  const h5_var = new Float64Array(32).fill(1); // h5.var
-  const h6_h_mean = new Float64Array(32); // h6.h.mean
-  const h6_h_var = new Float64Array(32).fill(1); // h6.h.var
-  const h6_mean = new Float64Array(32); // h6.mean
-  const h6_var = new Float64Array(32).fill(1); // h6.var
-  const h7_h_mean = new Float64Array(32); // h7.h.mean
-  const h7_h_var = new Float64Array(32).fill(1); // h7.h.var
-  const h7_mean = new Float64Array(32); // h7.mean
-  const h7_var = new Float64Array(32).fill(1); // h7.var
-  const h8_h_mean = new Float64Array(32); // h8.h.mean
-  const h8_h_var = new Float64Array(32).fill(1); // h8.h.var
-  const h8_mean = new Float64Array(32); // h8.mean
-  const h8_var = new Float64Array(32).fill(1); // h8.var
-  const h9_h_mean = new Float64Array(32); // h9.h.mean
-  const h9_h_var = new Float64Array(32).fill(1); // h9.h.var
-  const h9_mean = new Float64Array(32); // h9.mean
-  const h9_var = new Float64Array(32).fill(1); // h9.var
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(20322);
+  const d_h0_W = grads.subarray(0, 64);
+  const d_h0_b = grads.subarray(64, 96);
+  const d_h1_h_W = grads.subarray(96, 1120);
+  const d_h1_h_b = grads.subarray(1120, 1152);
+  const d_h1_h_gamma = grads.subarray(1152, 1184);
+  const d_h1_h_beta = grads.subarray(1184, 1216);
+  const d_h1_W = grads.subarray(1216, 2240);
+  const d_h1_b = grads.subarray(2240, 2272);
+  const d_h1_gamma = grads.subarray(2272, 2304);
+  const d_h1_beta = grads.subarray(2304, 2336);
+  const d_h2_h_W = grads.subarray(2336, 3360);
+  const d_h2_h_b = grads.subarray(3360, 3392);
+  const d_h2_h_gamma = grads.subarray(3392, 3424);
+  const d_h2_h_beta = grads.subarray(3424, 3456);
+  const d_h2_W = grads.subarray(3456, 4480);
+  const d_h2_b = grads.subarray(4480, 4512);
+  const d_h2_gamma = grads.subarray(4512, 4544);
+  const d_h2_beta = grads.subarray(4544, 4576);
+  const d_h3_h_W = grads.subarray(4576, 5600);
+  const d_h3_h_b = grads.subarray(5600, 5632);
+  const d_h3_h_gamma = grads.subarray(5632, 5664);
+  const d_h3_h_beta = grads.subarray(5664, 5696);
+  const d_h3_W = grads.subarray(5696, 6720);
+  const d_h3_b = grads.subarray(6720, 6752);
+  const d_h3_gamma = grads.subarray(6752, 6784);
+  const d_h3_beta = grads.subarray(6784, 6816);
+  const d_h4_h_W = grads.subarray(6816, 7840);
+  const d_h4_h_b = grads.subarray(7840, 7872);
+  const d_h4_h_gamma = grads.subarray(7872, 7904);
+  const d_h4_h_beta = grads.subarray(7904, 7936);
+  const d_h4_W = grads.subarray(7936, 8960);
+  const d_h4_b = grads.subarray(8960, 8992);
+  const d_h4_gamma = grads.subarray(8992, 9024);
+  const d_h4_beta = grads.subarray(9024, 9056);
+  const d_h5_h_W = grads.subarray(9056, 10080);
+  const d_h5_h_b = grads.subarray(10080, 10112);
+  const d_h5_h_gamma = grads.subarray(10112, 10144);
+  const d_h5_h_beta = grads.subarray(10144, 10176);
+  const d_h5_W = grads.subarray(10176, 11200);
+  const d_h5_b = grads.subarray(11200, 11232);
+  const d_h5_gamma = grads.subarray(11232, 11264);
+  const d_h5_beta = grads.subarray(11264, 11296);
+  const d_h6_h_W = grads.subarray(11296, 12320);
+  const d_h6_h_b = grads.subarray(12320, 12352);
+  const d_h6_h_gamma = grads.subarray(12352, 12384);
+  const d_h6_h_beta = grads.subarray(12384, 12416);
+  const d_h6_W = grads.subarray(12416, 13440);
+  const d_h6_b = grads.subarray(13440, 13472);
+  const d_h6_gamma = grads.subarray(13472, 13504);
+  const d_h6_beta = grads.subarray(13504, 13536);
+  const d_h7_h_W = grads.subarray(13536, 14560);
+  const d_h7_h_b = grads.subarray(14560, 14592);
+  const d_h7_h_gamma = grads.subarray(14592, 14624);
+  const d_h7_h_beta = grads.subarray(14624, 14656);
+  const d_h7_W = grads.subarray(14656, 15680);
+  const d_h7_b = grads.subarray(15680, 15712);
+  const d_h7_gamma = grads.subarray(15712, 15744);
+  const d_h7_beta = grads.subarray(15744, 15776);
+  const d_h8_h_W = grads.subarray(15776, 16800);
+  const d_h8_h_b = grads.subarray(16800, 16832);
+  const d_h8_h_gamma = grads.subarray(16832, 16864);
+  const d_h8_h_beta = grads.subarray(16864, 16896);
+  const d_h8_W = grads.subarray(16896, 17920);
+  const d_h8_b = grads.subarray(17920, 17952);
+  const d_h8_gamma = grads.subarray(17952, 17984);
+  const d_h8_beta = grads.subarray(17984, 18016);
+  const d_h9_h_W = grads.subarray(18016, 19040);
+  const d_h9_h_b = grads.subarray(19040, 19072);
+  const d_h9_h_gamma = grads.subarray(19072, 19104);
+  const d_h9_h_beta = grads.subarray(19104, 19136);
+  const d_h9_W = grads.subarray(19136, 20160);
+  const d_h9_b = grads.subarray(20160, 20192);
+  const d_h9_gamma = grads.subarray(20192, 20224);
+  const d_h9_beta = grads.subarray(20224, 20256);
+  const d_p_W = grads.subarray(20256, 20320);
+  const d_p_b = grads.subarray(20320, 20322);
+
+  // Running statistics (not trained; saved with the weights), and the values a training step computes
+  const runningStats = new Float64Array(1152);
+  const nextStats = new Float64Array(1152);
+  const h1_h_mean = runningStats.subarray(0, 32); // h1.h.mean
+  const next_h1_h_mean = nextStats.subarray(0, 32);
+  const h1_h_var = runningStats.subarray(32, 64).fill(1); // h1.h.var
+  const next_h1_h_var = nextStats.subarray(32, 64);
+  const h1_mean = runningStats.subarray(64, 96); // h1.mean
+  const next_h1_mean = nextStats.subarray(64, 96);
+  const h1_var = runningStats.subarray(96, 128).fill(1); // h1.var
+  const next_h1_var = nextStats.subarray(96, 128);
+  const h2_h_mean = runningStats.subarray(128, 160); // h2.h.mean
+  const next_h2_h_mean = nextStats.subarray(128, 160);
+  const h2_h_var = runningStats.subarray(160, 192).fill(1); // h2.h.var
+  const next_h2_h_var = nextStats.subarray(160, 192);
+  const h2_mean = runningStats.subarray(192, 224); // h2.mean
+  const next_h2_mean = nextStats.subarray(192, 224);
+  const h2_var = runningStats.subarray(224, 256).fill(1); // h2.var
+  const next_h2_var = nextStats.subarray(224, 256);
+  const h3_h_mean = runningStats.subarray(256, 288); // h3.h.mean
+  const next_h3_h_mean = nextStats.subarray(256, 288);
+  const h3_h_var = runningStats.subarray(288, 320).fill(1); // h3.h.var
+  const next_h3_h_var = nextStats.subarray(288, 320);
+  const h3_mean = runningStats.subarray(320, 352); // h3.mean
+  const next_h3_mean = nextStats.subarray(320, 352);
+  const h3_var = runningStats.subarray(352, 384).fill(1); // h3.var
+  const next_h3_var = nextStats.subarray(352, 384);
+  const h4_h_mean = runningStats.subarray(384, 416); // h4.h.mean
+  const next_h4_h_mean = nextStats.subarray(384, 416);
+  const h4_h_var = runningStats.subarray(416, 448).fill(1); // h4.h.var
+  const next_h4_h_var = nextStats.subarray(416, 448);
+  const h4_mean = runningStats.subarray(448, 480); // h4.mean
+  const next_h4_mean = nextStats.subarray(448, 480);
+  const h4_var = runningStats.subarray(480, 512).fill(1); // h4.var
+  const next_h4_var = nextStats.subarray(480, 512);
+  const h5_h_mean = runningStats.subarray(512, 544); // h5.h.mean
+  const next_h5_h_mean = nextStats.subarray(512, 544);
+  const h5_h_var = runningStats.subarray(544, 576).fill(1); // h5.h.var
+  const next_h5_h_var = nextStats.subarray(544, 576);
+  const h5_mean = runningStats.subarray(576, 608); // h5.mean
+  const next_h5_mean = nextStats.subarray(576, 608);
+  const h5_var = runningStats.subarray(608, 640).fill(1); // h5.var
+  const next_h5_var = nextStats.subarray(608, 640);
+  const h6_h_mean = runningStats.subarray(640, 672); // h6.h.mean
+  const next_h6_h_mean = nextStats.subarray(640, 672);
+  const h6_h_var = runningStats.subarray(672, 704).fill(1); // h6.h.var
+  const next_h6_h_var = nextStats.subarray(672, 704);
+  const h6_mean = runningStats.subarray(704, 736); // h6.mean
+  const next_h6_mean = nextStats.subarray(704, 736);
+  const h6_var = runningStats.subarray(736, 768).fill(1); // h6.var
+  const next_h6_var = nextStats.subarray(736, 768);
+  const h7_h_mean = runningStats.subarray(768, 800); // h7.h.mean
+  const next_h7_h_mean = nextStats.subarray(768, 800);
+  const h7_h_var = runningStats.subarray(800, 832).fill(1); // h7.h.var
+  const next_h7_h_var = nextStats.subarray(800, 832);
+  const h7_mean = runningStats.subarray(832, 864); // h7.mean
+  const next_h7_mean = nextStats.subarray(832, 864);
+  const h7_var = runningStats.subarray(864, 896).fill(1); // h7.var
+  const next_h7_var = nextStats.subarray(864, 896);
+  const h8_h_mean = runningStats.subarray(896, 928); // h8.h.mean
+  const next_h8_h_mean = nextStats.subarray(896, 928);
+  const h8_h_var = runningStats.subarray(928, 960).fill(1); // h8.h.var
+  const next_h8_h_var = nextStats.subarray(928, 960);
+  const h8_mean = runningStats.subarray(960, 992); // h8.mean
+  const next_h8_mean = nextStats.subarray(960, 992);
+  const h8_var = runningStats.subarray(992, 1024).fill(1); // h8.var
+  const next_h8_var = nextStats.subarray(992, 1024);
+  const h9_h_mean = runningStats.subarray(1024, 1056); // h9.h.mean
+  const next_h9_h_mean = nextStats.subarray(1024, 1056);
+  const h9_h_var = runningStats.subarray(1056, 1088).fill(1); // h9.h.var
+  const next_h9_h_var = nextStats.subarray(1056, 1088);
+  const h9_mean = runningStats.subarray(1088, 1120); // h9.mean
+  const next_h9_mean = nextStats.subarray(1088, 1120);
+  const h9_var = runningStats.subarray(1120, 1152).fill(1); // h9.var
+  const next_h9_var = nextStats.subarray(1120, 1152);
 
   // Optimizer state (adam)
-  const m_h0_W = new Float64Array(64);
-  const v_h0_W = new Float64Array(64);
-  const m_h0_b = new Float64Array(32);
-  const v_h0_b = new Float64Array(32);
-  const m_h1_h_W = new Float64Array(1024);
-  const v_h1_h_W = new Float64Array(1024);
-  const m_h1_h_b = new Float64Array(32);
-  const v_h1_h_b = new Float64Array(32);
-  const m_h1_h_gamma = new Float64Array(32);
-  const v_h1_h_gamma = new Float64Array(32);
-  const m_h1_h_beta = new Float64Array(32);
-  const v_h1_h_beta = new Float64Array(32);
-  const m_h1_W = new Float64Array(1024);
-  const v_h1_W = new Float64Array(1024);
-  const m_h1_b = new Float64Array(32);
-  const v_h1_b = new Float64Array(32);
-  const m_h1_gamma = new Float64Array(32);
-  const v_h1_gamma = new Float64Array(32);
-  const m_h1_beta = new Float64Array(32);
-  const v_h1_beta = new Float64Array(32);
-  const m_h2_h_W = new Float64Array(1024);
-  const v_h2_h_W = new Float64Array(1024);
-  const m_h2_h_b = new Float64Array(32);
-  const v_h2_h_b = new Float64Array(32);
-  const m_h2_h_gamma = new Float64Array(32);
-  const v_h2_h_gamma = new Float64Array(32);
-  const m_h2_h_beta = new Float64Array(32);
-  const v_h2_h_beta = new Float64Array(32);
-  const m_h2_W = new Float64Array(1024);
-  const v_h2_W = new Float64Array(1024);
-  const m_h2_b = new Float64Array(32);
-  const v_h2_b = new Float64Array(32);
-  const m_h2_gamma = new Float64Array(32);
-  const v_h2_gamma = new Float64Array(32);
-  const m_h2_beta = new Float64Array(32);
-  const v_h2_beta = new Float64Array(32);
-  const m_h3_h_W = new Float64Array(1024);
-  const v_h3_h_W = new Float64Array(1024);
-  const m_h3_h_b = new Float64Array(32);
-  const v_h3_h_b = new Float64Array(32);
-  const m_h3_h_gamma = new Float64Array(32);
-  const v_h3_h_gamma = new Float64Array(32);
-  const m_h3_h_beta = new Float64Array(32);
-  const v_h3_h_beta = new Float64Array(32);
-  const m_h3_W = new Float64Array(1024);
-  const v_h3_W = new Float64Array(1024);
-  const m_h3_b = new Float64Array(32);
-  const v_h3_b = new Float64Array(32);
-  const m_h3_gamma = new Float64Array(32);
-  const v_h3_gamma = new Float64Array(32);
-  const m_h3_beta = new Float64Array(32);
-  const v_h3_beta = new Float64Array(32);
-  const m_h4_h_W = new Float64Array(1024);
-  const v_h4_h_W = new Float64Array(1024);
-  const m_h4_h_b = new Float64Array(32);
-  const v_h4_h_b = new Float64Array(32);
-  const m_h4_h_gamma = new Float64Array(32);
-  const v_h4_h_gamma = new Float64Array(32);
-  const m_h4_h_beta = new Float64Array(32);
-  const v_h4_h_beta = new Float64Array(32);
-  const m_h4_W = new Float64Array(1024);
-  const v_h4_W = new Float64Array(1024);
-  const m_h4_b = new Float64Array(32);
-  const v_h4_b = new Float64Array(32);
-  const m_h4_gamma = new Float64Array(32);
-  const v_h4_gamma = new Float64Array(32);
-  const m_h4_beta = new Float64Array(32);
-  const v_h4_beta = new Float64Array(32);
-  const m_h5_h_W = new Float64Array(1024);
-  const v_h5_h_W = new Float64Array(1024);
-  const m_h5_h_b = new Float64Array(32);
-  const v_h5_h_b = new Float64Array(32);
-  const m_h5_h_gamma = new Float64Array(32);
-  const v_h5_h_gamma = new Float64Array(32);
-  const m_h5_h_beta = new Float64Array(32);
-  const v_h5_h_beta = new Float64Array(32);
-  const m_h5_W = new Float64Array(1024);
-  const v_h5_W = new Float64Array(1024);
-  const m_h5_b = new Float64Array(32);
-  const v_h5_b = new Float64Array(32);
-  const m_h5_gamma = new Float64Array(32);
-  const v_h5_gamma = new Float64Array(32);
-  const m_h5_beta = new Float64Array(32);
-  const v_h5_beta = new Float64Array(32);
-  const m_h6_h_W = new Float64Array(1024);
-  const v_h6_h_W = new Float64Array(1024);
-  const m_h6_h_b = new Float64Array(32);
-  const v_h6_h_b = new Float64Array(32);
-  const m_h6_h_gamma = new Float64Array(32);
-  const v_h6_h_gamma = new Float64Array(32);
-  const m_h6_h_beta = new Float64Array(32);
-  const v_h6_h_beta = new Float64Array(32);
-  const m_h6_W = new Float64Array(1024);
-  const v_h6_W = new Float64Array(1024);
-  const m_h6_b = new Float64Array(32);
-  const v_h6_b = new Float64Array(32);
-  const m_h6_gamma = new Float64Array(32);
-  const v_h6_gamma = new Float64Array(32);
-  const m_h6_beta = new Float64Array(32);
-  const v_h6_beta = new Float64Array(32);
-  const m_h7_h_W = new Float64Array(1024);
-  const v_h7_h_W = new Float64Array(1024);
-  const m_h7_h_b = new Float64Array(32);
-  const v_h7_h_b = new Float64Array(32);
-  const m_h7_h_gamma = new Float64Array(32);
-  const v_h7_h_gamma = new Float64Array(32);
-  const m_h7_h_beta = new Float64Array(32);
-  const v_h7_h_beta = new Float64Array(32);
-  const m_h7_W = new Float64Array(1024);
-  const v_h7_W = new Float64Array(1024);
-  const m_h7_b = new Float64Array(32);
-  const v_h7_b = new Float64Array(32);
-  const m_h7_gamma = new Float64Array(32);
-  const v_h7_gamma = new Float64Array(32);
-  const m_h7_beta = new Float64Array(32);
-  const v_h7_beta = new Float64Array(32);
-  const m_h8_h_W = new Float64Array(1024);
-  const v_h8_h_W = new Float64Array(1024);
-  const m_h8_h_b = new Float64Array(32);
-  const v_h8_h_b = new Float64Array(32);
-  const m_h8_h_gamma = new Float64Array(32);
-  const v_h8_h_gamma = new Float64Array(32);
-  const m_h8_h_beta = new Float64Array(32);
-  const v_h8_h_beta = new Float64Array(32);
-  const m_h8_W = new Float64Array(1024);
-  const v_h8_W = new Float64Array(1024);
-  const m_h8_b = new Float64Array(32);
-  const v_h8_b = new Float64Array(32);
-  const m_h8_gamma = new Float64Array(32);
-  const v_h8_gamma = new Float64Array(32);
-  const m_h8_beta = new Float64Array(32);
-  const v_h8_beta = new Float64Array(32);
-  const m_h9_h_W = new Float64Array(1024);
-  const v_h9_h_W = new Float64Array(1024);
-  const m_h9_h_b = new Float64Array(32);
-  const v_h9_h_b = new Float64Array(32);
-  const m_h9_h_gamma = new Float64Array(32);
-  const v_h9_h_gamma = new Float64Array(32);
-  const m_h9_h_beta = new Float64Array(32);
-  const v_h9_h_beta = new Float64Array(32);
-  const m_h9_W = new Float64Array(1024);
-  const v_h9_W = new Float64Array(1024);
-  const m_h9_b = new Float64Array(32);
-  const v_h9_b = new Float64Array(32);
-  const m_h9_gamma = new Float64Array(32);
-  const v_h9_gamma = new Float64Array(32);
-  const m_h9_beta = new Float64Array(32);
-  const v_h9_beta = new Float64Array(32);
-  const m_p_W = new Float64Array(64);
-  const v_p_W = new Float64Array(64);
-  const m_p_b = new Float64Array(2);
-  const v_p_b = new Float64Array(2);
+  const m = new Float64Array(20322);
+  const v = new Float64Array(20322);
+  const m_h0_W = m.subarray(0, 64);
+  const v_h0_W = v.subarray(0, 64);
+  const m_h0_b = m.subarray(64, 96);
+  const v_h0_b = v.subarray(64, 96);
+  const m_h1_h_W = m.subarray(96, 1120);
+  const v_h1_h_W = v.subarray(96, 1120);
+  const m_h1_h_b = m.subarray(1120, 1152);
+  const v_h1_h_b = v.subarray(1120, 1152);
+  const m_h1_h_gamma = m.subarray(1152, 1184);
+  const v_h1_h_gamma = v.subarray(1152, 1184);
+  const m_h1_h_beta = m.subarray(1184, 1216);
+  const v_h1_h_beta = v.subarray(1184, 1216);
+  const m_h1_W = m.subarray(1216, 2240);
+  const v_h1_W = v.subarray(1216, 2240);
+  const m_h1_b = m.subarray(2240, 2272);
+  const v_h1_b = v.subarray(2240, 2272);
+  const m_h1_gamma = m.subarray(2272, 2304);
+  const v_h1_gamma = v.subarray(2272, 2304);
+  const m_h1_beta = m.subarray(2304, 2336);
+  const v_h1_beta = v.subarray(2304, 2336);
+  const m_h2_h_W = m.subarray(2336, 3360);
+  const v_h2_h_W = v.subarray(2336, 3360);
+  const m_h2_h_b = m.subarray(3360, 3392);
+  const v_h2_h_b = v.subarray(3360, 3392);
+  const m_h2_h_gamma = m.subarray(3392, 3424);
+  const v_h2_h_gamma = v.subarray(3392, 3424);
+  const m_h2_h_beta = m.subarray(3424, 3456);
+  const v_h2_h_beta = v.subarray(3424, 3456);
+  const m_h2_W = m.subarray(3456, 4480);
+  const v_h2_W = v.subarray(3456, 4480);
+  const m_h2_b = m.subarray(4480, 4512);
+  const v_h2_b = v.subarray(4480, 4512);
+  const m_h2_gamma = m.subarray(4512, 4544);
+  const v_h2_gamma = v.subarray(4512, 4544);
+  const m_h2_beta = m.subarray(4544, 4576);
+  const v_h2_beta = v.subarray(4544, 4576);
+  const m_h3_h_W = m.subarray(4576, 5600);
+  const v_h3_h_W = v.subarray(4576, 5600);
+  const m_h3_h_b = m.subarray(5600, 5632);
+  const v_h3_h_b = v.subarray(5600, 5632);
+  const m_h3_h_gamma = m.subarray(5632, 5664);
+  const v_h3_h_gamma = v.subarray(5632, 5664);
+  const m_h3_h_beta = m.subarray(5664, 5696);
+  const v_h3_h_beta = v.subarray(5664, 5696);
+  const m_h3_W = m.subarray(5696, 6720);
+  const v_h3_W = v.subarray(5696, 6720);
+  const m_h3_b = m.subarray(6720, 6752);
+  const v_h3_b = v.subarray(6720, 6752);
+  const m_h3_gamma = m.subarray(6752, 6784);
+  const v_h3_gamma = v.subarray(6752, 6784);
+  const m_h3_beta = m.subarray(6784, 6816);
+  const v_h3_beta = v.subarray(6784, 6816);
+  const m_h4_h_W = m.subarray(6816, 7840);
+  const v_h4_h_W = v.subarray(6816, 7840);
+  const m_h4_h_b = m.subarray(7840, 7872);
+  const v_h4_h_b = v.subarray(7840, 7872);
+  const m_h4_h_gamma = m.subarray(7872, 7904);
+  const v_h4_h_gamma = v.subarray(7872, 7904);
+  const m_h4_h_beta = m.subarray(7904, 7936);
+  const v_h4_h_beta = v.subarray(7904, 7936);
+  const m_h4_W = m.subarray(7936, 8960);
+  const v_h4_W = v.subarray(7936, 8960);
+  const m_h4_b = m.subarray(8960, 8992);
+  const v_h4_b = v.subarray(8960, 8992);
+  const m_h4_gamma = m.subarray(8992, 9024);
+  const v_h4_gamma = v.subarray(8992, 9024);
+  const m_h4_beta = m.subarray(9024, 9056);
+  const v_h4_beta = v.subarray(9024, 9056);
+  const m_h5_h_W = m.subarray(9056, 10080);
+  const v_h5_h_W = v.subarray(9056, 10080);
+  const m_h5_h_b = m.subarray(10080, 10112);
+  const v_h5_h_b = v.subarray(10080, 10112);
+  const m_h5_h_gamma = m.subarray(10112, 10144);
+  const v_h5_h_gamma = v.subarray(10112, 10144);
+  const m_h5_h_beta = m.subarray(10144, 10176);
+  const v_h5_h_beta = v.subarray(10144, 10176);
+  const m_h5_W = m.subarray(10176, 11200);
+  const v_h5_W = v.subarray(10176, 11200);
+  const m_h5_b = m.subarray(11200, 11232);
+  const v_h5_b = v.subarray(11200, 11232);
+  const m_h5_gamma = m.subarray(11232, 11264);
+  const v_h5_gamma = v.subarray(11232, 11264);
+  const m_h5_beta = m.subarray(11264, 11296);
+  const v_h5_beta = v.subarray(11264, 11296);
+  const m_h6_h_W = m.subarray(11296, 12320);
+  const v_h6_h_W = v.subarray(11296, 12320);
+  const m_h6_h_b = m.subarray(12320, 12352);
+  const v_h6_h_b = v.subarray(12320, 12352);
+  const m_h6_h_gamma = m.subarray(12352, 12384);
+  const v_h6_h_gamma = v.subarray(12352, 12384);
+  const m_h6_h_beta = m.subarray(12384, 12416);
+  const v_h6_h_beta = v.subarray(12384, 12416);
+  const m_h6_W = m.subarray(12416, 13440);
+  const v_h6_W = v.subarray(12416, 13440);
+  const m_h6_b = m.subarray(13440, 13472);
+  const v_h6_b = v.subarray(13440, 13472);
+  const m_h6_gamma = m.subarray(13472, 13504);
+  const v_h6_gamma = v.subarray(13472, 13504);
+  const m_h6_beta = m.subarray(13504, 13536);
+  const v_h6_beta = v.subarray(13504, 13536);
+  const m_h7_h_W = m.subarray(13536, 14560);
+  const v_h7_h_W = v.subarray(13536, 14560);
+  const m_h7_h_b = m.subarray(14560, 14592);
+  const v_h7_h_b = v.subarray(14560, 14592);
+  const m_h7_h_gamma = m.subarray(14592, 14624);
+  const v_h7_h_gamma = v.subarray(14592, 14624);
+  const m_h7_h_beta = m.subarray(14624, 14656);
+  const v_h7_h_beta = v.subarray(14624, 14656);
+  const m_h7_W = m.subarray(14656, 15680);
+  const v_h7_W = v.subarray(14656, 15680);
+  const m_h7_b = m.subarray(15680, 15712);
+  const v_h7_b = v.subarray(15680, 15712);
+  const m_h7_gamma = m.subarray(15712, 15744);
+  const v_h7_gamma = v.subarray(15712, 15744);
+  const m_h7_beta = m.subarray(15744, 15776);
+  const v_h7_beta = v.subarray(15744, 15776);
+  const m_h8_h_W = m.subarray(15776, 16800);
+  const v_h8_h_W = v.subarray(15776, 16800);
+  const m_h8_h_b = m.subarray(16800, 16832);
+  const v_h8_h_b = v.subarray(16800, 16832);
+  const m_h8_h_gamma = m.subarray(16832, 16864);
+  const v_h8_h_gamma = v.subarray(16832, 16864);
+  const m_h8_h_beta = m.subarray(16864, 16896);
+  const v_h8_h_beta = v.subarray(16864, 16896);
+  const m_h8_W = m.subarray(16896, 17920);
+  const v_h8_W = v.subarray(16896, 17920);
+  const m_h8_b = m.subarray(17920, 17952);
+  const v_h8_b = v.subarray(17920, 17952);
+  const m_h8_gamma = m.subarray(17952, 17984);
+  const v_h8_gamma = v.subarray(17952, 17984);
+  const m_h8_beta = m.subarray(17984, 18016);
+  const v_h8_beta = v.subarray(17984, 18016);
+  const m_h9_h_W = m.subarray(18016, 19040);
+  const v_h9_h_W = v.subarray(18016, 19040);
+  const m_h9_h_b = m.subarray(19040, 19072);
+  const v_h9_h_b = v.subarray(19040, 19072);
+  const m_h9_h_gamma = m.subarray(19072, 19104);
+  const v_h9_h_gamma = v.subarray(19072, 19104);
+  const m_h9_h_beta = m.subarray(19104, 19136);
+  const v_h9_h_beta = v.subarray(19104, 19136);
+  const m_h9_W = m.subarray(19136, 20160);
+  const v_h9_W = v.subarray(19136, 20160);
+  const m_h9_b = m.subarray(20160, 20192);
+  const v_h9_b = v.subarray(20160, 20192);
+  const m_h9_gamma = m.subarray(20192, 20224);
+  const v_h9_gamma = v.subarray(20192, 20224);
+  const m_h9_beta = m.subarray(20224, 20256);
+  const v_h9_beta = v.subarray(20224, 20256);
+  const m_p_W = m.subarray(20256, 20320);
+  const v_p_W = v.subarray(20256, 20320);
+  const m_p_b = m.subarray(20320, 20322);
+  const v_p_b = v.subarray(20320, 20322);
 
-  // Work arrays, shared by the training step and the evaluation functions: 625408 bytes
-  // (1558800 if no two tensors shared storage).
+  // Work arrays, shared by the training step and the evaluation functions: 472320 bytes
+  // (1387008 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(1024);
   const buf2 = new Float64Array(1024);
   const buf3 = new Float64Array(1024);
   const buf4 = new Float64Array(1024);
-  const buf5 = new Float64Array(32);
+  const buf5 = new Float64Array(1024);
   const buf6 = new Float64Array(1024);
-  const buf7 = new Float64Array(1024);
+  const buf7 = new Float64Array(32);
   const buf8 = new Float64Array(1024);
-  const buf9 = new Float64Array(32);
+  const buf9 = new Float64Array(1024);
   const buf10 = new Float64Array(1024);
   const buf11 = new Float64Array(32);
   const buf12 = new Float64Array(1024);
@@ -434,11 +554,11 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf14 = new Float64Array(1024);
   const buf15 = new Float64Array(32);
   const buf16 = new Float64Array(1024);
-  const buf17 = new Float64Array(32);
+  const buf17 = new Float64Array(1024);
   const buf18 = new Float64Array(1024);
-  const buf19 = new Float64Array(1024);
+  const buf19 = new Float64Array(32);
   const buf20 = new Float64Array(1024);
-  const buf21 = new Float64Array(32);
+  const buf21 = new Float64Array(1024);
   const buf22 = new Float64Array(1024);
   const buf23 = new Float64Array(32);
   const buf24 = new Float64Array(1024);
@@ -446,11 +566,11 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf26 = new Float64Array(1024);
   const buf27 = new Float64Array(32);
   const buf28 = new Float64Array(1024);
-  const buf29 = new Float64Array(32);
+  const buf29 = new Float64Array(1024);
   const buf30 = new Float64Array(1024);
-  const buf31 = new Float64Array(1024);
+  const buf31 = new Float64Array(32);
   const buf32 = new Float64Array(1024);
-  const buf33 = new Float64Array(32);
+  const buf33 = new Float64Array(1024);
   const buf34 = new Float64Array(1024);
   const buf35 = new Float64Array(32);
   const buf36 = new Float64Array(1024);
@@ -458,11 +578,11 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf38 = new Float64Array(1024);
   const buf39 = new Float64Array(32);
   const buf40 = new Float64Array(1024);
-  const buf41 = new Float64Array(32);
+  const buf41 = new Float64Array(1024);
   const buf42 = new Float64Array(1024);
-  const buf43 = new Float64Array(1024);
+  const buf43 = new Float64Array(32);
   const buf44 = new Float64Array(1024);
-  const buf45 = new Float64Array(32);
+  const buf45 = new Float64Array(1024);
   const buf46 = new Float64Array(1024);
   const buf47 = new Float64Array(32);
   const buf48 = new Float64Array(1024);
@@ -470,11 +590,11 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf50 = new Float64Array(1024);
   const buf51 = new Float64Array(32);
   const buf52 = new Float64Array(1024);
-  const buf53 = new Float64Array(32);
+  const buf53 = new Float64Array(1024);
   const buf54 = new Float64Array(1024);
-  const buf55 = new Float64Array(1024);
+  const buf55 = new Float64Array(32);
   const buf56 = new Float64Array(1024);
-  const buf57 = new Float64Array(32);
+  const buf57 = new Float64Array(1024);
   const buf58 = new Float64Array(1024);
   const buf59 = new Float64Array(32);
   const buf60 = new Float64Array(1024);
@@ -482,56 +602,17 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf62 = new Float64Array(1024);
   const buf63 = new Float64Array(32);
   const buf64 = new Float64Array(1024);
-  const buf65 = new Float64Array(32);
+  const buf65 = new Float64Array(1024);
   const buf66 = new Float64Array(1024);
-  const buf67 = new Float64Array(1024);
+  const buf67 = new Float64Array(32);
   const buf68 = new Float64Array(1024);
-  const buf69 = new Float64Array(32);
+  const buf69 = new Float64Array(1024);
   const buf70 = new Float64Array(1024);
   const buf71 = new Float64Array(32);
   const buf72 = new Float64Array(1024);
-  const buf73 = new Float64Array(1024);
+  const buf73 = new Float64Array(64);
   const buf74 = new Float64Array(1024);
-  const buf75 = new Float64Array(32);
-  const buf76 = new Float64Array(1024);
-  const buf77 = new Float64Array(32);
-  const buf78 = new Float64Array(1024);
-  const buf79 = new Float64Array(1024);
-  const buf80 = new Float64Array(1024);
-  const buf81 = new Float64Array(32);
-  const buf82 = new Float64Array(1024);
-  const buf83 = new Float64Array(32);
-  const buf84 = new Float64Array(1024);
-  const buf85 = new Float64Array(1024);
-  const buf86 = new Float64Array(1024);
-  const buf87 = new Float64Array(32);
-  const buf88 = new Float64Array(1024);
-  const buf89 = new Float64Array(32);
-  const buf90 = new Float64Array(1024);
-  const buf91 = new Float64Array(1024);
-  const buf92 = new Float64Array(1024);
-  const buf93 = new Float64Array(32);
-  const buf94 = new Float64Array(1024);
-  const buf95 = new Float64Array(32);
-  const buf96 = new Float64Array(1024);
-  const buf97 = new Float64Array(1024);
-  const buf98 = new Float64Array(1024);
-  const buf99 = new Float64Array(32);
-  const buf100 = new Float64Array(1024);
-  const buf101 = new Float64Array(32);
-  const buf102 = new Float64Array(1024);
-  const buf103 = new Float64Array(1024);
-  const buf104 = new Float64Array(1024);
-  const buf105 = new Float64Array(32);
-  const buf106 = new Float64Array(1024);
-  const buf107 = new Float64Array(32);
-  const buf108 = new Float64Array(1024);
-  const buf109 = new Float64Array(64);
-  const buf110 = new Float64Array(64);
-  const buf111 = new Float64Array(64);
-  const buf112 = new Float64Array(1024);
-  const buf113 = new Float64Array(32);
-  const buf114 = new Float64Array(32);
+  const buf75 = new Float64Array(64);
 
   let lr = 0.01;
   let step = 0;
@@ -665,15 +746,15 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1 = x[i * 2 + 1];
       for (let j = 0; j < 32; j++) {
         const acc = a0 * h0_W[j] + a1 * h0_W[32 + j];
-        const v = h0_b[j];
-        const t = acc + v;
+        const v_1 = h0_b[j];
+        const t = acc + v_1;
         h0[i * 32 + j] = t > 0 ? t : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_1 = 0; i_1 < 32; i_1++) {
-      const v_1 = h1_h_var[i_1];
-      const t_1 = v_1 + 0.00001;
+      const v_2 = h1_h_var[i_1];
+      const t_1 = v_2 + 0.00001;
       h1_h_z[i_1] = 1 / Math.sqrt(t_1);
     }
     // h1 = residual(h0, 32)
@@ -744,23 +825,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_4 = 0; i_4 < n; i_4++) {
       for (let j_3 = 0; j_3 < 32; j_3++) {
-        const v_7 = h1_h_b[j_3];
-        const t_7 = h1_h[i_4 * 32 + j_3] + v_7;
-        const v_8 = h1_h_mean[j_3];
-        const t_8 = t_7 - v_8;
-        const v_9 = h1_h_z[j_3];
-        const t_9 = t_8 * v_9;
-        const v_10 = h1_h_gamma[j_3];
-        const t_10 = t_9 * v_10;
-        const v_11 = h1_h_beta[j_3];
-        const t_11 = t_10 + v_11;
+        const v_8 = h1_h_b[j_3];
+        const t_7 = h1_h[i_4 * 32 + j_3] + v_8;
+        const v_9 = h1_h_mean[j_3];
+        const t_8 = t_7 - v_9;
+        const v_10 = h1_h_z[j_3];
+        const t_9 = t_8 * v_10;
+        const v_11 = h1_h_gamma[j_3];
+        const t_10 = t_9 * v_11;
+        const v_12 = h1_h_beta[j_3];
+        const t_11 = t_10 + v_12;
         h1_h[i_4 * 32 + j_3] = t_11 > 0 ? t_11 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_5 = 0; i_5 < 32; i_5++) {
-      const v_12 = h1_var[i_5];
-      const t_12 = v_12 + 0.00001;
+      const v_13 = h1_var[i_5];
+      const t_12 = v_13 + 0.00001;
       h1_z[i_5] = 1 / Math.sqrt(t_12);
     }
     // h1 = residual(h0, 32)
@@ -831,25 +912,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_8 = 0; i_8 < n; i_8++) {
       for (let j_6 = 0; j_6 < 32; j_6++) {
-        const v_19 = h1_b[j_6];
-        const t_19 = h1[i_8 * 32 + j_6] + v_19;
-        const v_20 = h1_mean[j_6];
-        const t_20 = t_19 - v_20;
-        const v_21 = h1_z[j_6];
-        const t_21 = t_20 * v_21;
-        const v_22 = h1_gamma[j_6];
-        const t_22 = t_21 * v_22;
-        const v_23 = h1_beta[j_6];
-        const t_23 = t_22 + v_23;
-        const v_24 = h0[i_8 * 32 + j_6];
-        const t_24 = v_24 + t_23;
+        const v_20 = h1_b[j_6];
+        const t_19 = h1[i_8 * 32 + j_6] + v_20;
+        const v_21 = h1_mean[j_6];
+        const t_20 = t_19 - v_21;
+        const v_22 = h1_z[j_6];
+        const t_21 = t_20 * v_22;
+        const v_23 = h1_gamma[j_6];
+        const t_22 = t_21 * v_23;
+        const v_24 = h1_beta[j_6];
+        const t_23 = t_22 + v_24;
+        const v_25 = h0[i_8 * 32 + j_6];
+        const t_24 = v_25 + t_23;
         h1[i_8 * 32 + j_6] = t_24 > 0 ? t_24 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_9 = 0; i_9 < 32; i_9++) {
-      const v_25 = h2_h_var[i_9];
-      const t_25 = v_25 + 0.00001;
+      const v_26 = h2_h_var[i_9];
+      const t_25 = v_26 + 0.00001;
       h2_h_z[i_9] = 1 / Math.sqrt(t_25);
     }
     // h2 = residual(h1, 32)
@@ -920,23 +1001,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_12 = 0; i_12 < n; i_12++) {
       for (let j_9 = 0; j_9 < 32; j_9++) {
-        const v_31 = h2_h_b[j_9];
-        const t_31 = h2_h[i_12 * 32 + j_9] + v_31;
-        const v_32 = h2_h_mean[j_9];
-        const t_32 = t_31 - v_32;
-        const v_33 = h2_h_z[j_9];
-        const t_33 = t_32 * v_33;
-        const v_34 = h2_h_gamma[j_9];
-        const t_34 = t_33 * v_34;
-        const v_35 = h2_h_beta[j_9];
-        const t_35 = t_34 + v_35;
+        const v_32 = h2_h_b[j_9];
+        const t_31 = h2_h[i_12 * 32 + j_9] + v_32;
+        const v_33 = h2_h_mean[j_9];
+        const t_32 = t_31 - v_33;
+        const v_34 = h2_h_z[j_9];
+        const t_33 = t_32 * v_34;
+        const v_35 = h2_h_gamma[j_9];
+        const t_34 = t_33 * v_35;
+        const v_36 = h2_h_beta[j_9];
+        const t_35 = t_34 + v_36;
         h2_h[i_12 * 32 + j_9] = t_35 > 0 ? t_35 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_13 = 0; i_13 < 32; i_13++) {
-      const v_36 = h2_var[i_13];
-      const t_36 = v_36 + 0.00001;
+      const v_37 = h2_var[i_13];
+      const t_36 = v_37 + 0.00001;
       h2_z[i_13] = 1 / Math.sqrt(t_36);
     }
     // h2 = residual(h1, 32)
@@ -1007,25 +1088,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_16 = 0; i_16 < n; i_16++) {
       for (let j_12 = 0; j_12 < 32; j_12++) {
-        const v_43 = h2_b[j_12];
-        const t_43 = h2[i_16 * 32 + j_12] + v_43;
-        const v_44 = h2_mean[j_12];
-        const t_44 = t_43 - v_44;
-        const v_45 = h2_z[j_12];
-        const t_45 = t_44 * v_45;
-        const v_46 = h2_gamma[j_12];
-        const t_46 = t_45 * v_46;
-        const v_47 = h2_beta[j_12];
-        const t_47 = t_46 + v_47;
-        const v_48 = h1[i_16 * 32 + j_12];
-        const t_48 = v_48 + t_47;
+        const v_44 = h2_b[j_12];
+        const t_43 = h2[i_16 * 32 + j_12] + v_44;
+        const v_45 = h2_mean[j_12];
+        const t_44 = t_43 - v_45;
+        const v_46 = h2_z[j_12];
+        const t_45 = t_44 * v_46;
+        const v_47 = h2_gamma[j_12];
+        const t_46 = t_45 * v_47;
+        const v_48 = h2_beta[j_12];
+        const t_47 = t_46 + v_48;
+        const v_49 = h1[i_16 * 32 + j_12];
+        const t_48 = v_49 + t_47;
         h2[i_16 * 32 + j_12] = t_48 > 0 ? t_48 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_17 = 0; i_17 < 32; i_17++) {
-      const v_49 = h3_h_var[i_17];
-      const t_49 = v_49 + 0.00001;
+      const v_50 = h3_h_var[i_17];
+      const t_49 = v_50 + 0.00001;
       h3_h_z[i_17] = 1 / Math.sqrt(t_49);
     }
     // h3 = residual(h2, 32)
@@ -1096,23 +1177,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_20 = 0; i_20 < n; i_20++) {
       for (let j_15 = 0; j_15 < 32; j_15++) {
-        const v_55 = h3_h_b[j_15];
-        const t_55 = h3_h[i_20 * 32 + j_15] + v_55;
-        const v_56 = h3_h_mean[j_15];
-        const t_56 = t_55 - v_56;
-        const v_57 = h3_h_z[j_15];
-        const t_57 = t_56 * v_57;
-        const v_58 = h3_h_gamma[j_15];
-        const t_58 = t_57 * v_58;
-        const v_59 = h3_h_beta[j_15];
-        const t_59 = t_58 + v_59;
+        const v_56 = h3_h_b[j_15];
+        const t_55 = h3_h[i_20 * 32 + j_15] + v_56;
+        const v_57 = h3_h_mean[j_15];
+        const t_56 = t_55 - v_57;
+        const v_58 = h3_h_z[j_15];
+        const t_57 = t_56 * v_58;
+        const v_59 = h3_h_gamma[j_15];
+        const t_58 = t_57 * v_59;
+        const v_60 = h3_h_beta[j_15];
+        const t_59 = t_58 + v_60;
         h3_h[i_20 * 32 + j_15] = t_59 > 0 ? t_59 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_21 = 0; i_21 < 32; i_21++) {
-      const v_60 = h3_var[i_21];
-      const t_60 = v_60 + 0.00001;
+      const v_61 = h3_var[i_21];
+      const t_60 = v_61 + 0.00001;
       h3_z[i_21] = 1 / Math.sqrt(t_60);
     }
     // h3 = residual(h2, 32)
@@ -1183,25 +1264,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_24 = 0; i_24 < n; i_24++) {
       for (let j_18 = 0; j_18 < 32; j_18++) {
-        const v_67 = h3_b[j_18];
-        const t_67 = h3[i_24 * 32 + j_18] + v_67;
-        const v_68 = h3_mean[j_18];
-        const t_68 = t_67 - v_68;
-        const v_69 = h3_z[j_18];
-        const t_69 = t_68 * v_69;
-        const v_70 = h3_gamma[j_18];
-        const t_70 = t_69 * v_70;
-        const v_71 = h3_beta[j_18];
-        const t_71 = t_70 + v_71;
-        const v_72 = h2[i_24 * 32 + j_18];
-        const t_72 = v_72 + t_71;
+        const v_68 = h3_b[j_18];
+        const t_67 = h3[i_24 * 32 + j_18] + v_68;
+        const v_69 = h3_mean[j_18];
+        const t_68 = t_67 - v_69;
+        const v_70 = h3_z[j_18];
+        const t_69 = t_68 * v_70;
+        const v_71 = h3_gamma[j_18];
+        const t_70 = t_69 * v_71;
+        const v_72 = h3_beta[j_18];
+        const t_71 = t_70 + v_72;
+        const v_73 = h2[i_24 * 32 + j_18];
+        const t_72 = v_73 + t_71;
         h3[i_24 * 32 + j_18] = t_72 > 0 ? t_72 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_25 = 0; i_25 < 32; i_25++) {
-      const v_73 = h4_h_var[i_25];
-      const t_73 = v_73 + 0.00001;
+      const v_74 = h4_h_var[i_25];
+      const t_73 = v_74 + 0.00001;
       h4_h_z[i_25] = 1 / Math.sqrt(t_73);
     }
     // h4 = residual(h3, 32)
@@ -1272,23 +1353,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_28 = 0; i_28 < n; i_28++) {
       for (let j_21 = 0; j_21 < 32; j_21++) {
-        const v_79 = h4_h_b[j_21];
-        const t_79 = h4_h[i_28 * 32 + j_21] + v_79;
-        const v_80 = h4_h_mean[j_21];
-        const t_80 = t_79 - v_80;
-        const v_81 = h4_h_z[j_21];
-        const t_81 = t_80 * v_81;
-        const v_82 = h4_h_gamma[j_21];
-        const t_82 = t_81 * v_82;
-        const v_83 = h4_h_beta[j_21];
-        const t_83 = t_82 + v_83;
+        const v_80 = h4_h_b[j_21];
+        const t_79 = h4_h[i_28 * 32 + j_21] + v_80;
+        const v_81 = h4_h_mean[j_21];
+        const t_80 = t_79 - v_81;
+        const v_82 = h4_h_z[j_21];
+        const t_81 = t_80 * v_82;
+        const v_83 = h4_h_gamma[j_21];
+        const t_82 = t_81 * v_83;
+        const v_84 = h4_h_beta[j_21];
+        const t_83 = t_82 + v_84;
         h4_h[i_28 * 32 + j_21] = t_83 > 0 ? t_83 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_29 = 0; i_29 < 32; i_29++) {
-      const v_84 = h4_var[i_29];
-      const t_84 = v_84 + 0.00001;
+      const v_85 = h4_var[i_29];
+      const t_84 = v_85 + 0.00001;
       h4_z[i_29] = 1 / Math.sqrt(t_84);
     }
     // h4 = residual(h3, 32)
@@ -1359,25 +1440,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_32 = 0; i_32 < n; i_32++) {
       for (let j_24 = 0; j_24 < 32; j_24++) {
-        const v_91 = h4_b[j_24];
-        const t_91 = h4[i_32 * 32 + j_24] + v_91;
-        const v_92 = h4_mean[j_24];
-        const t_92 = t_91 - v_92;
-        const v_93 = h4_z[j_24];
-        const t_93 = t_92 * v_93;
-        const v_94 = h4_gamma[j_24];
-        const t_94 = t_93 * v_94;
-        const v_95 = h4_beta[j_24];
-        const t_95 = t_94 + v_95;
-        const v_96 = h3[i_32 * 32 + j_24];
-        const t_96 = v_96 + t_95;
+        const v_92 = h4_b[j_24];
+        const t_91 = h4[i_32 * 32 + j_24] + v_92;
+        const v_93 = h4_mean[j_24];
+        const t_92 = t_91 - v_93;
+        const v_94 = h4_z[j_24];
+        const t_93 = t_92 * v_94;
+        const v_95 = h4_gamma[j_24];
+        const t_94 = t_93 * v_95;
+        const v_96 = h4_beta[j_24];
+        const t_95 = t_94 + v_96;
+        const v_97 = h3[i_32 * 32 + j_24];
+        const t_96 = v_97 + t_95;
         h4[i_32 * 32 + j_24] = t_96 > 0 ? t_96 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_33 = 0; i_33 < 32; i_33++) {
-      const v_97 = h5_h_var[i_33];
-      const t_97 = v_97 + 0.00001;
+      const v_98 = h5_h_var[i_33];
+      const t_97 = v_98 + 0.00001;
       h5_h_z[i_33] = 1 / Math.sqrt(t_97);
     }
     // h5 = residual(h4, 32)
@@ -1448,23 +1529,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_36 = 0; i_36 < n; i_36++) {
       for (let j_27 = 0; j_27 < 32; j_27++) {
-        const v_103 = h5_h_b[j_27];
-        const t_103 = h5_h[i_36 * 32 + j_27] + v_103;
-        const v_104 = h5_h_mean[j_27];
-        const t_104 = t_103 - v_104;
-        const v_105 = h5_h_z[j_27];
-        const t_105 = t_104 * v_105;
-        const v_106 = h5_h_gamma[j_27];
-        const t_106 = t_105 * v_106;
-        const v_107 = h5_h_beta[j_27];
-        const t_107 = t_106 + v_107;
+        const v_104 = h5_h_b[j_27];
+        const t_103 = h5_h[i_36 * 32 + j_27] + v_104;
+        const v_105 = h5_h_mean[j_27];
+        const t_104 = t_103 - v_105;
+        const v_106 = h5_h_z[j_27];
+        const t_105 = t_104 * v_106;
+        const v_107 = h5_h_gamma[j_27];
+        const t_106 = t_105 * v_107;
+        const v_108 = h5_h_beta[j_27];
+        const t_107 = t_106 + v_108;
         h5_h[i_36 * 32 + j_27] = t_107 > 0 ? t_107 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_37 = 0; i_37 < 32; i_37++) {
-      const v_108 = h5_var[i_37];
-      const t_108 = v_108 + 0.00001;
+      const v_109 = h5_var[i_37];
+      const t_108 = v_109 + 0.00001;
       h5_z[i_37] = 1 / Math.sqrt(t_108);
     }
     // h5 = residual(h4, 32)
@@ -1535,25 +1616,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_40 = 0; i_40 < n; i_40++) {
       for (let j_30 = 0; j_30 < 32; j_30++) {
-        const v_115 = h5_b[j_30];
-        const t_115 = h5[i_40 * 32 + j_30] + v_115;
-        const v_116 = h5_mean[j_30];
-        const t_116 = t_115 - v_116;
-        const v_117 = h5_z[j_30];
-        const t_117 = t_116 * v_117;
-        const v_118 = h5_gamma[j_30];
-        const t_118 = t_117 * v_118;
-        const v_119 = h5_beta[j_30];
-        const t_119 = t_118 + v_119;
-        const v_120 = h4[i_40 * 32 + j_30];
-        const t_120 = v_120 + t_119;
+        const v_116 = h5_b[j_30];
+        const t_115 = h5[i_40 * 32 + j_30] + v_116;
+        const v_117 = h5_mean[j_30];
+        const t_116 = t_115 - v_117;
+        const v_118 = h5_z[j_30];
+        const t_117 = t_116 * v_118;
+        const v_119 = h5_gamma[j_30];
+        const t_118 = t_117 * v_119;
+        const v_120 = h5_beta[j_30];
+        const t_119 = t_118 + v_120;
+        const v_121 = h4[i_40 * 32 + j_30];
+        const t_120 = v_121 + t_119;
         h5[i_40 * 32 + j_30] = t_120 > 0 ? t_120 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_41 = 0; i_41 < 32; i_41++) {
-      const v_121 = h6_h_var[i_41];
-      const t_121 = v_121 + 0.00001;
+      const v_122 = h6_h_var[i_41];
+      const t_121 = v_122 + 0.00001;
       h6_h_z[i_41] = 1 / Math.sqrt(t_121);
     }
     // h6 = residual(h5, 32)
@@ -1624,23 +1705,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_44 = 0; i_44 < n; i_44++) {
       for (let j_33 = 0; j_33 < 32; j_33++) {
-        const v_127 = h6_h_b[j_33];
-        const t_127 = h6_h[i_44 * 32 + j_33] + v_127;
-        const v_128 = h6_h_mean[j_33];
-        const t_128 = t_127 - v_128;
-        const v_129 = h6_h_z[j_33];
-        const t_129 = t_128 * v_129;
-        const v_130 = h6_h_gamma[j_33];
-        const t_130 = t_129 * v_130;
-        const v_131 = h6_h_beta[j_33];
-        const t_131 = t_130 + v_131;
+        const v_128 = h6_h_b[j_33];
+        const t_127 = h6_h[i_44 * 32 + j_33] + v_128;
+        const v_129 = h6_h_mean[j_33];
+        const t_128 = t_127 - v_129;
+        const v_130 = h6_h_z[j_33];
+        const t_129 = t_128 * v_130;
+        const v_131 = h6_h_gamma[j_33];
+        const t_130 = t_129 * v_131;
+        const v_132 = h6_h_beta[j_33];
+        const t_131 = t_130 + v_132;
         h6_h[i_44 * 32 + j_33] = t_131 > 0 ? t_131 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_45 = 0; i_45 < 32; i_45++) {
-      const v_132 = h6_var[i_45];
-      const t_132 = v_132 + 0.00001;
+      const v_133 = h6_var[i_45];
+      const t_132 = v_133 + 0.00001;
       h6_z[i_45] = 1 / Math.sqrt(t_132);
     }
     // h6 = residual(h5, 32)
@@ -1711,25 +1792,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_48 = 0; i_48 < n; i_48++) {
       for (let j_36 = 0; j_36 < 32; j_36++) {
-        const v_139 = h6_b[j_36];
-        const t_139 = h6[i_48 * 32 + j_36] + v_139;
-        const v_140 = h6_mean[j_36];
-        const t_140 = t_139 - v_140;
-        const v_141 = h6_z[j_36];
-        const t_141 = t_140 * v_141;
-        const v_142 = h6_gamma[j_36];
-        const t_142 = t_141 * v_142;
-        const v_143 = h6_beta[j_36];
-        const t_143 = t_142 + v_143;
-        const v_144 = h5[i_48 * 32 + j_36];
-        const t_144 = v_144 + t_143;
+        const v_140 = h6_b[j_36];
+        const t_139 = h6[i_48 * 32 + j_36] + v_140;
+        const v_141 = h6_mean[j_36];
+        const t_140 = t_139 - v_141;
+        const v_142 = h6_z[j_36];
+        const t_141 = t_140 * v_142;
+        const v_143 = h6_gamma[j_36];
+        const t_142 = t_141 * v_143;
+        const v_144 = h6_beta[j_36];
+        const t_143 = t_142 + v_144;
+        const v_145 = h5[i_48 * 32 + j_36];
+        const t_144 = v_145 + t_143;
         h6[i_48 * 32 + j_36] = t_144 > 0 ? t_144 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_49 = 0; i_49 < 32; i_49++) {
-      const v_145 = h7_h_var[i_49];
-      const t_145 = v_145 + 0.00001;
+      const v_146 = h7_h_var[i_49];
+      const t_145 = v_146 + 0.00001;
       h7_h_z[i_49] = 1 / Math.sqrt(t_145);
     }
     // h7 = residual(h6, 32)
@@ -1800,16 +1881,16 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_52 = 0; i_52 < n; i_52++) {
       for (let j_39 = 0; j_39 < 32; j_39++) {
-        const v_151 = h7_h_b[j_39];
-        const t_151 = h7_h[i_52 * 32 + j_39] + v_151;
-        const v_152 = h7_h_mean[j_39];
-        const t_152 = t_151 - v_152;
-        const v_153 = h7_h_z[j_39];
-        const t_153 = t_152 * v_153;
-        const v_154 = h7_h_gamma[j_39];
-        const t_154 = t_153 * v_154;
-        const v_155 = h7_h_beta[j_39];
-        const t_155 = t_154 + v_155;
+        const v_152 = h7_h_b[j_39];
+        const t_151 = h7_h[i_52 * 32 + j_39] + v_152;
+        const v_153 = h7_h_mean[j_39];
+        const t_152 = t_151 - v_153;
+        const v_154 = h7_h_z[j_39];
+        const t_153 = t_152 * v_154;
+        const v_155 = h7_h_gamma[j_39];
+        const t_154 = t_153 * v_155;
+        const v_156 = h7_h_beta[j_39];
+        const t_155 = t_154 + v_156;
         h7_h[i_52 * 32 + j_39] = t_155 > 0 ? t_155 : 0;
       }
     }
@@ -1831,8 +1912,8 @@ export function createModel(options: ModelOptions = {}): Model {
       p = buf2;
     // batchnorm(dense(h, n))
     for (let i_53 = 0; i_53 < 32; i_53++) {
-      const v_156 = h7_var[i_53];
-      const t_156 = v_156 + 0.00001;
+      const v_157 = h7_var[i_53];
+      const t_156 = v_157 + 0.00001;
       h7_z[i_53] = 1 / Math.sqrt(t_156);
     }
     // h7 = residual(h6, 32)
@@ -1903,25 +1984,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_56 = 0; i_56 < n; i_56++) {
       for (let j_42 = 0; j_42 < 32; j_42++) {
-        const v_163 = h7_b[j_42];
-        const t_163 = h7[i_56 * 32 + j_42] + v_163;
-        const v_164 = h7_mean[j_42];
-        const t_164 = t_163 - v_164;
-        const v_165 = h7_z[j_42];
-        const t_165 = t_164 * v_165;
-        const v_166 = h7_gamma[j_42];
-        const t_166 = t_165 * v_166;
-        const v_167 = h7_beta[j_42];
-        const t_167 = t_166 + v_167;
-        const v_168 = h6[i_56 * 32 + j_42];
-        const t_168 = v_168 + t_167;
+        const v_164 = h7_b[j_42];
+        const t_163 = h7[i_56 * 32 + j_42] + v_164;
+        const v_165 = h7_mean[j_42];
+        const t_164 = t_163 - v_165;
+        const v_166 = h7_z[j_42];
+        const t_165 = t_164 * v_166;
+        const v_167 = h7_gamma[j_42];
+        const t_166 = t_165 * v_167;
+        const v_168 = h7_beta[j_42];
+        const t_167 = t_166 + v_168;
+        const v_169 = h6[i_56 * 32 + j_42];
+        const t_168 = v_169 + t_167;
         h7[i_56 * 32 + j_42] = t_168 > 0 ? t_168 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_57 = 0; i_57 < 32; i_57++) {
-      const v_169 = h8_h_var[i_57];
-      const t_169 = v_169 + 0.00001;
+      const v_170 = h8_h_var[i_57];
+      const t_169 = v_170 + 0.00001;
       h8_h_z[i_57] = 1 / Math.sqrt(t_169);
     }
     // h8 = residual(h7, 32)
@@ -1992,23 +2073,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_60 = 0; i_60 < n; i_60++) {
       for (let j_45 = 0; j_45 < 32; j_45++) {
-        const v_175 = h8_h_b[j_45];
-        const t_175 = h8_h[i_60 * 32 + j_45] + v_175;
-        const v_176 = h8_h_mean[j_45];
-        const t_176 = t_175 - v_176;
-        const v_177 = h8_h_z[j_45];
-        const t_177 = t_176 * v_177;
-        const v_178 = h8_h_gamma[j_45];
-        const t_178 = t_177 * v_178;
-        const v_179 = h8_h_beta[j_45];
-        const t_179 = t_178 + v_179;
+        const v_176 = h8_h_b[j_45];
+        const t_175 = h8_h[i_60 * 32 + j_45] + v_176;
+        const v_177 = h8_h_mean[j_45];
+        const t_176 = t_175 - v_177;
+        const v_178 = h8_h_z[j_45];
+        const t_177 = t_176 * v_178;
+        const v_179 = h8_h_gamma[j_45];
+        const t_178 = t_177 * v_179;
+        const v_180 = h8_h_beta[j_45];
+        const t_179 = t_178 + v_180;
         h8_h[i_60 * 32 + j_45] = t_179 > 0 ? t_179 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_61 = 0; i_61 < 32; i_61++) {
-      const v_180 = h8_var[i_61];
-      const t_180 = v_180 + 0.00001;
+      const v_181 = h8_var[i_61];
+      const t_180 = v_181 + 0.00001;
       h8_z[i_61] = 1 / Math.sqrt(t_180);
     }
     // h8 = residual(h7, 32)
@@ -2079,25 +2160,25 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_64 = 0; i_64 < n; i_64++) {
       for (let j_48 = 0; j_48 < 32; j_48++) {
-        const v_187 = h8_b[j_48];
-        const t_187 = h8[i_64 * 32 + j_48] + v_187;
-        const v_188 = h8_mean[j_48];
-        const t_188 = t_187 - v_188;
-        const v_189 = h8_z[j_48];
-        const t_189 = t_188 * v_189;
-        const v_190 = h8_gamma[j_48];
-        const t_190 = t_189 * v_190;
-        const v_191 = h8_beta[j_48];
-        const t_191 = t_190 + v_191;
-        const v_192 = h7[i_64 * 32 + j_48];
-        const t_192 = v_192 + t_191;
+        const v_188 = h8_b[j_48];
+        const t_187 = h8[i_64 * 32 + j_48] + v_188;
+        const v_189 = h8_mean[j_48];
+        const t_188 = t_187 - v_189;
+        const v_190 = h8_z[j_48];
+        const t_189 = t_188 * v_190;
+        const v_191 = h8_gamma[j_48];
+        const t_190 = t_189 * v_191;
+        const v_192 = h8_beta[j_48];
+        const t_191 = t_190 + v_192;
+        const v_193 = h7[i_64 * 32 + j_48];
+        const t_192 = v_193 + t_191;
         h8[i_64 * 32 + j_48] = t_192 > 0 ? t_192 : 0;
       }
     }
     // batchnorm(dense(x, n))
     for (let i_65 = 0; i_65 < 32; i_65++) {
-      const v_193 = h9_h_var[i_65];
-      const t_193 = v_193 + 0.00001;
+      const v_194 = h9_h_var[i_65];
+      const t_193 = v_194 + 0.00001;
       h9_h_z[i_65] = 1 / Math.sqrt(t_193);
     }
     // h9 = residual(h8, 32)
@@ -2168,23 +2249,23 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_68 = 0; i_68 < n; i_68++) {
       for (let j_51 = 0; j_51 < 32; j_51++) {
-        const v_199 = h9_h_b[j_51];
-        const t_199 = h9_h[i_68 * 32 + j_51] + v_199;
-        const v_200 = h9_h_mean[j_51];
-        const t_200 = t_199 - v_200;
-        const v_201 = h9_h_z[j_51];
-        const t_201 = t_200 * v_201;
-        const v_202 = h9_h_gamma[j_51];
-        const t_202 = t_201 * v_202;
-        const v_203 = h9_h_beta[j_51];
-        const t_203 = t_202 + v_203;
+        const v_200 = h9_h_b[j_51];
+        const t_199 = h9_h[i_68 * 32 + j_51] + v_200;
+        const v_201 = h9_h_mean[j_51];
+        const t_200 = t_199 - v_201;
+        const v_202 = h9_h_z[j_51];
+        const t_201 = t_200 * v_202;
+        const v_203 = h9_h_gamma[j_51];
+        const t_202 = t_201 * v_203;
+        const v_204 = h9_h_beta[j_51];
+        const t_203 = t_202 + v_204;
         h9_h[i_68 * 32 + j_51] = t_203 > 0 ? t_203 : 0;
       }
     }
     // batchnorm(dense(h, n))
     for (let i_69 = 0; i_69 < 32; i_69++) {
-      const v_204 = h9_var[i_69];
-      const t_204 = v_204 + 0.00001;
+      const v_205 = h9_var[i_69];
+      const t_204 = v_205 + 0.00001;
       h9_z[i_69] = 1 / Math.sqrt(t_204);
     }
     // h9 = residual(h8, 32)
@@ -2255,18 +2336,18 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_72 = 0; i_72 < n; i_72++) {
       for (let j_54 = 0; j_54 < 32; j_54++) {
-        const v_211 = h9_b[j_54];
-        const t_211 = h9[i_72 * 32 + j_54] + v_211;
-        const v_212 = h9_mean[j_54];
-        const t_212 = t_211 - v_212;
-        const v_213 = h9_z[j_54];
-        const t_213 = t_212 * v_213;
-        const v_214 = h9_gamma[j_54];
-        const t_214 = t_213 * v_214;
-        const v_215 = h9_beta[j_54];
-        const t_215 = t_214 + v_215;
-        const v_216 = h8[i_72 * 32 + j_54];
-        const t_216 = v_216 + t_215;
+        const v_212 = h9_b[j_54];
+        const t_211 = h9[i_72 * 32 + j_54] + v_212;
+        const v_213 = h9_mean[j_54];
+        const t_212 = t_211 - v_213;
+        const v_214 = h9_z[j_54];
+        const t_213 = t_212 * v_214;
+        const v_215 = h9_gamma[j_54];
+        const t_214 = t_213 * v_215;
+        const v_216 = h9_beta[j_54];
+        const t_215 = t_214 + v_216;
+        const v_217 = h8[i_72 * 32 + j_54];
+        const t_216 = v_217 + t_215;
         h9[i_72 * 32 + j_54] = t_216 > 0 ? t_216 : 0;
       }
     }
@@ -2301,22 +2382,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_18 += a1_19 * b2_36;
           c13_18 += a1_19 * b3_36;
         }
-        const v_218 = p_b[j_55];
-        p_logits[i_73 * 2 + j_55] = c00_36 + v_218;
-        const v_219 = p_b[j_55 + 1];
-        p_logits[i_73 * 2 + (j_55 + 1)] = c01_36 + v_219;
-        const v_220 = p_b[j_55 + 2];
-        p_logits[i_73 * 2 + (j_55 + 2)] = c02_36 + v_220;
-        const v_221 = p_b[j_55 + 3];
-        p_logits[i_73 * 2 + (j_55 + 3)] = c03_36 + v_221;
-        const v_222 = p_b[j_55];
-        p_logits[(i_73 + 1) * 2 + j_55] = c10_18 + v_222;
-        const v_223 = p_b[j_55 + 1];
-        p_logits[(i_73 + 1) * 2 + (j_55 + 1)] = c11_18 + v_223;
-        const v_224 = p_b[j_55 + 2];
-        p_logits[(i_73 + 1) * 2 + (j_55 + 2)] = c12_18 + v_224;
-        const v_225 = p_b[j_55 + 3];
-        p_logits[(i_73 + 1) * 2 + (j_55 + 3)] = c13_18 + v_225;
+        const v_219 = p_b[j_55];
+        p_logits[i_73 * 2 + j_55] = c00_36 + v_219;
+        const v_220 = p_b[j_55 + 1];
+        p_logits[i_73 * 2 + (j_55 + 1)] = c01_36 + v_220;
+        const v_221 = p_b[j_55 + 2];
+        p_logits[i_73 * 2 + (j_55 + 2)] = c02_36 + v_221;
+        const v_222 = p_b[j_55 + 3];
+        p_logits[i_73 * 2 + (j_55 + 3)] = c03_36 + v_222;
+        const v_223 = p_b[j_55];
+        p_logits[(i_73 + 1) * 2 + j_55] = c10_18 + v_223;
+        const v_224 = p_b[j_55 + 1];
+        p_logits[(i_73 + 1) * 2 + (j_55 + 1)] = c11_18 + v_224;
+        const v_225 = p_b[j_55 + 2];
+        p_logits[(i_73 + 1) * 2 + (j_55 + 2)] = c12_18 + v_225;
+        const v_226 = p_b[j_55 + 3];
+        p_logits[(i_73 + 1) * 2 + (j_55 + 3)] = c13_18 + v_226;
       }
       for (let j_56 = 0; j_56 < 2; j_56++) {
         const ar0_37 = i_73 * 32;
@@ -2331,10 +2412,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_37 += a0_38 * b0_37;
           c10_19 += a1_20 * b0_37;
         }
-        const v_226 = p_b[j_56];
-        p_logits[i_73 * 2 + j_56] = c00_37 + v_226;
         const v_227 = p_b[j_56];
-        p_logits[(i_73 + 1) * 2 + j_56] = c10_19 + v_227;
+        p_logits[i_73 * 2 + j_56] = c00_37 + v_227;
+        const v_228 = p_b[j_56];
+        p_logits[(i_73 + 1) * 2 + j_56] = c10_19 + v_228;
       }
     }
     for (let i_74 = endI_18; i_74 < n; i_74++) {
@@ -2356,14 +2437,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_37 += a0_39 * b2_37;
           c03_37 += a0_39 * b3_37;
         }
-        const v_228 = p_b[j_55];
-        p_logits[i_74 * 2 + j_55] = c00_38 + v_228;
-        const v_229 = p_b[j_55 + 1];
-        p_logits[i_74 * 2 + (j_55 + 1)] = c01_37 + v_229;
-        const v_230 = p_b[j_55 + 2];
-        p_logits[i_74 * 2 + (j_55 + 2)] = c02_37 + v_230;
-        const v_231 = p_b[j_55 + 3];
-        p_logits[i_74 * 2 + (j_55 + 3)] = c03_37 + v_231;
+        const v_229 = p_b[j_55];
+        p_logits[i_74 * 2 + j_55] = c00_38 + v_229;
+        const v_230 = p_b[j_55 + 1];
+        p_logits[i_74 * 2 + (j_55 + 1)] = c01_37 + v_230;
+        const v_231 = p_b[j_55 + 2];
+        p_logits[i_74 * 2 + (j_55 + 2)] = c02_37 + v_231;
+        const v_232 = p_b[j_55 + 3];
+        p_logits[i_74 * 2 + (j_55 + 3)] = c03_37 + v_232;
       }
       for (let j_56 = 0; j_56 < 2; j_56++) {
         const ar0_39 = i_74 * 32;
@@ -2374,8 +2455,8 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_39 = p_W[bk_39];
           c00_39 += a0_40 * b0_39;
         }
-        const v_232 = p_b[j_56];
-        p_logits[i_74 * 2 + j_56] = c00_39 + v_232;
+        const v_233 = p_b[j_56];
+        p_logits[i_74 * 2 + j_56] = c00_39 + v_233;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
@@ -2442,8 +2523,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1 = x[i * 2 + 1];
       for (let j = 0; j < 32; j++) {
         const acc = a0 * h0_W[j] + a1 * h0_W[32 + j];
-        const v = h0_b[j];
-        const t = acc + v;
+        const v_1 = h0_b[j];
+        const t = acc + v_1;
         h0[i * 32 + j] = t > 0 ? t : 0;
       }
     }
@@ -2478,22 +2559,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12 += a1_1 * b2;
           c13 += a1_1 * b3;
         }
-        const v_2 = h1_h_b[j_1];
-        h1_h_z[i_1 * 32 + j_1] = c00 + v_2;
-        const v_3 = h1_h_b[j_1 + 1];
-        h1_h_z[i_1 * 32 + (j_1 + 1)] = c01 + v_3;
-        const v_4 = h1_h_b[j_1 + 2];
-        h1_h_z[i_1 * 32 + (j_1 + 2)] = c02 + v_4;
-        const v_5 = h1_h_b[j_1 + 3];
-        h1_h_z[i_1 * 32 + (j_1 + 3)] = c03 + v_5;
-        const v_6 = h1_h_b[j_1];
-        h1_h_z[(i_1 + 1) * 32 + j_1] = c10 + v_6;
-        const v_7 = h1_h_b[j_1 + 1];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 1)] = c11 + v_7;
-        const v_8 = h1_h_b[j_1 + 2];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 2)] = c12 + v_8;
-        const v_9 = h1_h_b[j_1 + 3];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 3)] = c13 + v_9;
+        const v_3 = h1_h_b[j_1];
+        h1_h_z[i_1 * 32 + j_1] = c00 + v_3;
+        const v_4 = h1_h_b[j_1 + 1];
+        h1_h_z[i_1 * 32 + (j_1 + 1)] = c01 + v_4;
+        const v_5 = h1_h_b[j_1 + 2];
+        h1_h_z[i_1 * 32 + (j_1 + 2)] = c02 + v_5;
+        const v_6 = h1_h_b[j_1 + 3];
+        h1_h_z[i_1 * 32 + (j_1 + 3)] = c03 + v_6;
+        const v_7 = h1_h_b[j_1];
+        h1_h_z[(i_1 + 1) * 32 + j_1] = c10 + v_7;
+        const v_8 = h1_h_b[j_1 + 1];
+        h1_h_z[(i_1 + 1) * 32 + (j_1 + 1)] = c11 + v_8;
+        const v_9 = h1_h_b[j_1 + 2];
+        h1_h_z[(i_1 + 1) * 32 + (j_1 + 2)] = c12 + v_9;
+        const v_10 = h1_h_b[j_1 + 3];
+        h1_h_z[(i_1 + 1) * 32 + (j_1 + 3)] = c13 + v_10;
       }
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
@@ -2515,14 +2596,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_1 += a0_2 * b2_1;
           c03_1 += a0_2 * b3_1;
         }
-        const v_10 = h1_h_b[j_1];
-        h1_h_z[i_2 * 32 + j_1] = c00_1 + v_10;
-        const v_11 = h1_h_b[j_1 + 1];
-        h1_h_z[i_2 * 32 + (j_1 + 1)] = c01_1 + v_11;
-        const v_12 = h1_h_b[j_1 + 2];
-        h1_h_z[i_2 * 32 + (j_1 + 2)] = c02_1 + v_12;
-        const v_13 = h1_h_b[j_1 + 3];
-        h1_h_z[i_2 * 32 + (j_1 + 3)] = c03_1 + v_13;
+        const v_11 = h1_h_b[j_1];
+        h1_h_z[i_2 * 32 + j_1] = c00_1 + v_11;
+        const v_12 = h1_h_b[j_1 + 1];
+        h1_h_z[i_2 * 32 + (j_1 + 1)] = c01_1 + v_12;
+        const v_13 = h1_h_b[j_1 + 2];
+        h1_h_z[i_2 * 32 + (j_1 + 2)] = c02_1 + v_13;
+        const v_14 = h1_h_b[j_1 + 3];
+        h1_h_z[i_2 * 32 + (j_1 + 3)] = c03_1 + v_14;
       }
     }
     // batchnorm(dense(x, n))
@@ -2533,26 +2614,26 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_3 = 0; i_3 < 32; i_3++) {
-      const v_14 = h1_h_z_1[i_3];
-      h1_h_z_2[i_3] = v_14 / n;
+      const v_15 = h1_h_z_1[i_3];
+      h1_h_z_2[i_3] = v_15 / n;
     }
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 32; i1_1++) {
-        const v_15 = h1_h_z[i0_1 * 32 + i1_1];
-        const v_16 = h1_h_z_2[i1_1];
-        h1_h_z_3[i0_1 * 32 + i1_1] = v_15 - v_16;
+        const v_16 = h1_h_z[i0_1 * 32 + i1_1];
+        const v_17 = h1_h_z_2[i1_1];
+        h1_h_z_3[i0_1 * 32 + i1_1] = v_16 - v_17;
       }
     }
     h1_h_z_4.fill(0, 0, 32);
     for (let i0_2 = 0; i0_2 < n; i0_2++) {
       for (let i1_2 = 0; i1_2 < 32; i1_2++) {
-        const v_17 = h1_h_z_3[i0_2 * 32 + i1_2];
-        h1_h_z_4[i1_2] += v_17 * v_17;
+        const v_18 = h1_h_z_3[i0_2 * 32 + i1_2];
+        h1_h_z_4[i1_2] += v_18 * v_18;
       }
     }
     for (let i_4 = 0; i_4 < 32; i_4++) {
-      const v_18 = h1_h_z_4[i_4];
-      h1_h_z_5[i_4] = v_18 / n;
+      const v_19 = h1_h_z_4[i_4];
+      h1_h_z_5[i_4] = v_19 / n;
     }
   }
   function forward_state_h1_h_mean_z_to_state_h1_h_var(
@@ -2561,9 +2642,7 @@ export function createModel(options: ModelOptions = {}): Model {
     n: number,
   ): void {
     const h1_h_z_2 = buf3,
-      h1_h_z_5 = buf4,
-      state_h1_h_mean = buf1,
-      state_h1_h_var = buf3;
+      h1_h_z_5 = buf4;
     s_1 = 2 - n;
     s_2 = s_1 >= 0 ? s_1 : 0;
     s_3 = 1 - s_2;
@@ -2573,53 +2652,53 @@ export function createModel(options: ModelOptions = {}): Model {
     s_7 = n / s_6;
     s_8 = 1 - s_4;
     for (let i_5 = 0; i_5 < 32; i_5++) {
-      const v_19 = h1_h_mean[i_5];
-      const t_1 = s_8 * v_19;
-      const v_20 = h1_h_z_2[i_5];
-      const t_2 = s_4 * v_20;
-      state_h1_h_mean[i_5] = t_1 + t_2;
+      const v_20 = h1_h_mean[i_5];
+      const t_1 = s_8 * v_20;
+      const v_21 = h1_h_z_2[i_5];
+      const t_2 = s_4 * v_21;
+      next_h1_h_mean[i_5] = t_1 + t_2;
     }
     for (let i_6 = 0; i_6 < 32; i_6++) {
-      const v_21 = h1_h_z_5[i_6];
-      const t_3 = v_21 * s_7;
-      const v_22 = h1_h_var[i_6];
-      const t_4 = s_8 * v_22;
+      const v_22 = h1_h_z_5[i_6];
+      const t_3 = v_22 * s_7;
+      const v_23 = h1_h_var[i_6];
+      const t_4 = s_8 * v_23;
       const t_5 = s_4 * t_3;
-      state_h1_h_var[i_6] = t_4 + t_5;
+      next_h1_h_var[i_6] = t_4 + t_5;
     }
   }
   function forward_h1_h_z_to_h1_z(x: Float64Array, label: Float64Array, n: number): void {
     const h1_h_z_3 = buf2,
       h1_h_z_5 = buf4,
-      h1_h_z_6 = buf5,
-      h1_h_z_7 = buf4,
-      h1_h = buf6,
-      h1_z = buf7,
-      h1_z_1 = buf8,
-      h1_z_2 = buf9,
-      h1_z_3 = buf8,
-      h1_z_4 = buf7,
-      h1_z_5 = buf10;
+      h1_h_z_6 = buf3,
+      h1_h_z_7 = buf1,
+      h1_h = buf4,
+      h1_z = buf5,
+      h1_z_1 = buf6,
+      h1_z_2 = buf7,
+      h1_z_3 = buf6,
+      h1_z_4 = buf5,
+      h1_z_5 = buf8;
     for (let i_7 = 0; i_7 < 32; i_7++) {
-      const v_23 = h1_h_z_5[i_7];
-      const t_6 = v_23 + 0.00001;
+      const v_24 = h1_h_z_5[i_7];
+      const t_6 = v_24 + 0.00001;
       h1_h_z_6[i_7] = 1 / Math.sqrt(t_6);
     }
     for (let i0_3 = 0; i0_3 < n; i0_3++) {
       for (let i1_3 = 0; i1_3 < 32; i1_3++) {
-        const v_24 = h1_h_z_3[i0_3 * 32 + i1_3];
-        const v_25 = h1_h_z_6[i1_3];
-        h1_h_z_7[i0_3 * 32 + i1_3] = v_24 * v_25;
+        const v_25 = h1_h_z_3[i0_3 * 32 + i1_3];
+        const v_26 = h1_h_z_6[i1_3];
+        h1_h_z_7[i0_3 * 32 + i1_3] = v_25 * v_26;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_4 = 0; i0_4 < n; i0_4++) {
       for (let i1_4 = 0; i1_4 < 32; i1_4++) {
-        const v_26 = h1_h_z_7[i0_4 * 32 + i1_4];
-        const v_27 = h1_h_gamma[i1_4];
-        const t_7 = v_26 * v_27;
-        const v_28 = h1_h_beta[i1_4];
-        const t_8 = t_7 + v_28;
+        const v_27 = h1_h_z_7[i0_4 * 32 + i1_4];
+        const v_28 = h1_h_gamma[i1_4];
+        const t_7 = v_27 * v_28;
+        const v_29 = h1_h_beta[i1_4];
+        const t_8 = t_7 + v_29;
         h1_h[i0_4 * 32 + i1_4] = t_8 > 0 ? t_8 : 0;
       }
     }
@@ -2653,22 +2732,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_1 += a1_2 * b2_2;
           c13_1 += a1_2 * b3_2;
         }
-        const v_30 = h1_b[j_3];
-        h1_z[i_8 * 32 + j_3] = c00_2 + v_30;
-        const v_31 = h1_b[j_3 + 1];
-        h1_z[i_8 * 32 + (j_3 + 1)] = c01_2 + v_31;
-        const v_32 = h1_b[j_3 + 2];
-        h1_z[i_8 * 32 + (j_3 + 2)] = c02_2 + v_32;
-        const v_33 = h1_b[j_3 + 3];
-        h1_z[i_8 * 32 + (j_3 + 3)] = c03_2 + v_33;
-        const v_34 = h1_b[j_3];
-        h1_z[(i_8 + 1) * 32 + j_3] = c10_1 + v_34;
-        const v_35 = h1_b[j_3 + 1];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 1)] = c11_1 + v_35;
-        const v_36 = h1_b[j_3 + 2];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 2)] = c12_1 + v_36;
-        const v_37 = h1_b[j_3 + 3];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 3)] = c13_1 + v_37;
+        const v_31 = h1_b[j_3];
+        h1_z[i_8 * 32 + j_3] = c00_2 + v_31;
+        const v_32 = h1_b[j_3 + 1];
+        h1_z[i_8 * 32 + (j_3 + 1)] = c01_2 + v_32;
+        const v_33 = h1_b[j_3 + 2];
+        h1_z[i_8 * 32 + (j_3 + 2)] = c02_2 + v_33;
+        const v_34 = h1_b[j_3 + 3];
+        h1_z[i_8 * 32 + (j_3 + 3)] = c03_2 + v_34;
+        const v_35 = h1_b[j_3];
+        h1_z[(i_8 + 1) * 32 + j_3] = c10_1 + v_35;
+        const v_36 = h1_b[j_3 + 1];
+        h1_z[(i_8 + 1) * 32 + (j_3 + 1)] = c11_1 + v_36;
+        const v_37 = h1_b[j_3 + 2];
+        h1_z[(i_8 + 1) * 32 + (j_3 + 2)] = c12_1 + v_37;
+        const v_38 = h1_b[j_3 + 3];
+        h1_z[(i_8 + 1) * 32 + (j_3 + 3)] = c13_1 + v_38;
       }
     }
     for (let i_9 = endI_1; i_9 < n; i_9++) {
@@ -2690,14 +2769,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_3 += a0_4 * b2_3;
           c03_3 += a0_4 * b3_3;
         }
-        const v_38 = h1_b[j_3];
-        h1_z[i_9 * 32 + j_3] = c00_3 + v_38;
-        const v_39 = h1_b[j_3 + 1];
-        h1_z[i_9 * 32 + (j_3 + 1)] = c01_3 + v_39;
-        const v_40 = h1_b[j_3 + 2];
-        h1_z[i_9 * 32 + (j_3 + 2)] = c02_3 + v_40;
-        const v_41 = h1_b[j_3 + 3];
-        h1_z[i_9 * 32 + (j_3 + 3)] = c03_3 + v_41;
+        const v_39 = h1_b[j_3];
+        h1_z[i_9 * 32 + j_3] = c00_3 + v_39;
+        const v_40 = h1_b[j_3 + 1];
+        h1_z[i_9 * 32 + (j_3 + 1)] = c01_3 + v_40;
+        const v_41 = h1_b[j_3 + 2];
+        h1_z[i_9 * 32 + (j_3 + 2)] = c02_3 + v_41;
+        const v_42 = h1_b[j_3 + 3];
+        h1_z[i_9 * 32 + (j_3 + 3)] = c03_3 + v_42;
       }
     }
     // batchnorm(dense(h, n))
@@ -2708,84 +2787,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_10 = 0; i_10 < 32; i_10++) {
-      const v_42 = h1_z_1[i_10];
-      h1_z_2[i_10] = v_42 / n;
+      const v_43 = h1_z_1[i_10];
+      h1_z_2[i_10] = v_43 / n;
     }
     for (let i0_6 = 0; i0_6 < n; i0_6++) {
       for (let i1_6 = 0; i1_6 < 32; i1_6++) {
-        const v_43 = h1_z[i0_6 * 32 + i1_6];
-        const v_44 = h1_z_2[i1_6];
-        h1_z_3[i0_6 * 32 + i1_6] = v_43 - v_44;
+        const v_44 = h1_z[i0_6 * 32 + i1_6];
+        const v_45 = h1_z_2[i1_6];
+        h1_z_3[i0_6 * 32 + i1_6] = v_44 - v_45;
       }
     }
     h1_z_4.fill(0, 0, 32);
     for (let i0_7 = 0; i0_7 < n; i0_7++) {
       for (let i1_7 = 0; i1_7 < 32; i1_7++) {
-        const v_45 = h1_z_3[i0_7 * 32 + i1_7];
-        h1_z_4[i1_7] += v_45 * v_45;
+        const v_46 = h1_z_3[i0_7 * 32 + i1_7];
+        h1_z_4[i1_7] += v_46 * v_46;
       }
     }
     for (let i_11 = 0; i_11 < 32; i_11++) {
-      const v_46 = h1_z_4[i_11];
-      h1_z_5[i_11] = v_46 / n;
+      const v_47 = h1_z_4[i_11];
+      h1_z_5[i_11] = v_47 / n;
     }
   }
   function forward_state_h1_mean_to_state_h1_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h1_z_2 = buf9,
-      h1_z_5 = buf10,
-      state_h1_mean = buf7,
-      state_h1_var = buf9;
+    const h1_z_2 = buf7,
+      h1_z_5 = buf8;
     for (let i_12 = 0; i_12 < 32; i_12++) {
-      const v_47 = h1_mean[i_12];
-      const t_9 = s_8 * v_47;
-      const v_48 = h1_z_2[i_12];
-      const t_10 = s_4 * v_48;
-      state_h1_mean[i_12] = t_9 + t_10;
+      const v_48 = h1_mean[i_12];
+      const t_9 = s_8 * v_48;
+      const v_49 = h1_z_2[i_12];
+      const t_10 = s_4 * v_49;
+      next_h1_mean[i_12] = t_9 + t_10;
     }
     for (let i_13 = 0; i_13 < 32; i_13++) {
-      const v_49 = h1_z_5[i_13];
-      const t_11 = v_49 * s_7;
-      const v_50 = h1_var[i_13];
-      const t_12 = s_8 * v_50;
+      const v_50 = h1_z_5[i_13];
+      const t_11 = v_50 * s_7;
+      const v_51 = h1_var[i_13];
+      const t_12 = s_8 * v_51;
       const t_13 = s_4 * t_11;
-      state_h1_var[i_13] = t_12 + t_13;
+      next_h1_var[i_13] = t_12 + t_13;
     }
   }
   function forward_h1_z_to_h2_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
-      h1_z_3 = buf8,
-      h1_z_5 = buf10,
-      h1_z_6 = buf11,
-      h1_z_7 = buf10,
-      h1 = buf12,
-      h2_h_z = buf13,
-      h2_h_z_1 = buf14,
-      h2_h_z_2 = buf15,
-      h2_h_z_3 = buf14,
-      h2_h_z_4 = buf13,
-      h2_h_z_5 = buf16;
+      h1_z_3 = buf6,
+      h1_z_5 = buf8,
+      h1_z_6 = buf7,
+      h1_z_7 = buf5,
+      h1 = buf8,
+      h2_h_z = buf9,
+      h2_h_z_1 = buf10,
+      h2_h_z_2 = buf11,
+      h2_h_z_3 = buf10,
+      h2_h_z_4 = buf9,
+      h2_h_z_5 = buf12;
     for (let i_14 = 0; i_14 < 32; i_14++) {
-      const v_51 = h1_z_5[i_14];
-      const t_14 = v_51 + 0.00001;
+      const v_52 = h1_z_5[i_14];
+      const t_14 = v_52 + 0.00001;
       h1_z_6[i_14] = 1 / Math.sqrt(t_14);
     }
     for (let i0_8 = 0; i0_8 < n; i0_8++) {
       for (let i1_8 = 0; i1_8 < 32; i1_8++) {
-        const v_52 = h1_z_3[i0_8 * 32 + i1_8];
-        const v_53 = h1_z_6[i1_8];
-        h1_z_7[i0_8 * 32 + i1_8] = v_52 * v_53;
+        const v_53 = h1_z_3[i0_8 * 32 + i1_8];
+        const v_54 = h1_z_6[i1_8];
+        h1_z_7[i0_8 * 32 + i1_8] = v_53 * v_54;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_9 = 0; i0_9 < n; i0_9++) {
       for (let i1_9 = 0; i1_9 < 32; i1_9++) {
-        const v_54 = h1_z_7[i0_9 * 32 + i1_9];
-        const v_55 = h1_gamma[i1_9];
-        const t_15 = v_54 * v_55;
-        const v_56 = h1_beta[i1_9];
-        const t_16 = t_15 + v_56;
-        const v_57 = h0[i0_9 * 32 + i1_9];
-        const t_17 = v_57 + t_16;
+        const v_55 = h1_z_7[i0_9 * 32 + i1_9];
+        const v_56 = h1_gamma[i1_9];
+        const t_15 = v_55 * v_56;
+        const v_57 = h1_beta[i1_9];
+        const t_16 = t_15 + v_57;
+        const v_58 = h0[i0_9 * 32 + i1_9];
+        const t_17 = v_58 + t_16;
         h1[i0_9 * 32 + i1_9] = t_17 > 0 ? t_17 : 0;
       }
     }
@@ -2820,22 +2897,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_2 += a1_3 * b2_4;
           c13_2 += a1_3 * b3_4;
         }
-        const v_59 = h2_h_b[j_5];
-        h2_h_z[i_15 * 32 + j_5] = c00_4 + v_59;
-        const v_60 = h2_h_b[j_5 + 1];
-        h2_h_z[i_15 * 32 + (j_5 + 1)] = c01_4 + v_60;
-        const v_61 = h2_h_b[j_5 + 2];
-        h2_h_z[i_15 * 32 + (j_5 + 2)] = c02_4 + v_61;
-        const v_62 = h2_h_b[j_5 + 3];
-        h2_h_z[i_15 * 32 + (j_5 + 3)] = c03_4 + v_62;
-        const v_63 = h2_h_b[j_5];
-        h2_h_z[(i_15 + 1) * 32 + j_5] = c10_2 + v_63;
-        const v_64 = h2_h_b[j_5 + 1];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 1)] = c11_2 + v_64;
-        const v_65 = h2_h_b[j_5 + 2];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 2)] = c12_2 + v_65;
-        const v_66 = h2_h_b[j_5 + 3];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 3)] = c13_2 + v_66;
+        const v_60 = h2_h_b[j_5];
+        h2_h_z[i_15 * 32 + j_5] = c00_4 + v_60;
+        const v_61 = h2_h_b[j_5 + 1];
+        h2_h_z[i_15 * 32 + (j_5 + 1)] = c01_4 + v_61;
+        const v_62 = h2_h_b[j_5 + 2];
+        h2_h_z[i_15 * 32 + (j_5 + 2)] = c02_4 + v_62;
+        const v_63 = h2_h_b[j_5 + 3];
+        h2_h_z[i_15 * 32 + (j_5 + 3)] = c03_4 + v_63;
+        const v_64 = h2_h_b[j_5];
+        h2_h_z[(i_15 + 1) * 32 + j_5] = c10_2 + v_64;
+        const v_65 = h2_h_b[j_5 + 1];
+        h2_h_z[(i_15 + 1) * 32 + (j_5 + 1)] = c11_2 + v_65;
+        const v_66 = h2_h_b[j_5 + 2];
+        h2_h_z[(i_15 + 1) * 32 + (j_5 + 2)] = c12_2 + v_66;
+        const v_67 = h2_h_b[j_5 + 3];
+        h2_h_z[(i_15 + 1) * 32 + (j_5 + 3)] = c13_2 + v_67;
       }
     }
     for (let i_16 = endI_2; i_16 < n; i_16++) {
@@ -2857,14 +2934,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_5 += a0_6 * b2_5;
           c03_5 += a0_6 * b3_5;
         }
-        const v_67 = h2_h_b[j_5];
-        h2_h_z[i_16 * 32 + j_5] = c00_5 + v_67;
-        const v_68 = h2_h_b[j_5 + 1];
-        h2_h_z[i_16 * 32 + (j_5 + 1)] = c01_5 + v_68;
-        const v_69 = h2_h_b[j_5 + 2];
-        h2_h_z[i_16 * 32 + (j_5 + 2)] = c02_5 + v_69;
-        const v_70 = h2_h_b[j_5 + 3];
-        h2_h_z[i_16 * 32 + (j_5 + 3)] = c03_5 + v_70;
+        const v_68 = h2_h_b[j_5];
+        h2_h_z[i_16 * 32 + j_5] = c00_5 + v_68;
+        const v_69 = h2_h_b[j_5 + 1];
+        h2_h_z[i_16 * 32 + (j_5 + 1)] = c01_5 + v_69;
+        const v_70 = h2_h_b[j_5 + 2];
+        h2_h_z[i_16 * 32 + (j_5 + 2)] = c02_5 + v_70;
+        const v_71 = h2_h_b[j_5 + 3];
+        h2_h_z[i_16 * 32 + (j_5 + 3)] = c03_5 + v_71;
       }
     }
     // batchnorm(dense(x, n))
@@ -2875,81 +2952,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_17 = 0; i_17 < 32; i_17++) {
-      const v_71 = h2_h_z_1[i_17];
-      h2_h_z_2[i_17] = v_71 / n;
+      const v_72 = h2_h_z_1[i_17];
+      h2_h_z_2[i_17] = v_72 / n;
     }
     for (let i0_11 = 0; i0_11 < n; i0_11++) {
       for (let i1_11 = 0; i1_11 < 32; i1_11++) {
-        const v_72 = h2_h_z[i0_11 * 32 + i1_11];
-        const v_73 = h2_h_z_2[i1_11];
-        h2_h_z_3[i0_11 * 32 + i1_11] = v_72 - v_73;
+        const v_73 = h2_h_z[i0_11 * 32 + i1_11];
+        const v_74 = h2_h_z_2[i1_11];
+        h2_h_z_3[i0_11 * 32 + i1_11] = v_73 - v_74;
       }
     }
     h2_h_z_4.fill(0, 0, 32);
     for (let i0_12 = 0; i0_12 < n; i0_12++) {
       for (let i1_12 = 0; i1_12 < 32; i1_12++) {
-        const v_74 = h2_h_z_3[i0_12 * 32 + i1_12];
-        h2_h_z_4[i1_12] += v_74 * v_74;
+        const v_75 = h2_h_z_3[i0_12 * 32 + i1_12];
+        h2_h_z_4[i1_12] += v_75 * v_75;
       }
     }
     for (let i_18 = 0; i_18 < 32; i_18++) {
-      const v_75 = h2_h_z_4[i_18];
-      h2_h_z_5[i_18] = v_75 / n;
+      const v_76 = h2_h_z_4[i_18];
+      h2_h_z_5[i_18] = v_76 / n;
     }
   }
   function forward_state_h2_h_mean_to_state_h2_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h2_h_z_2 = buf15,
-      h2_h_z_5 = buf16,
-      state_h2_h_mean = buf13,
-      state_h2_h_var = buf15;
+    const h2_h_z_2 = buf11,
+      h2_h_z_5 = buf12;
     for (let i_19 = 0; i_19 < 32; i_19++) {
-      const v_76 = h2_h_mean[i_19];
-      const t_18 = s_8 * v_76;
-      const v_77 = h2_h_z_2[i_19];
-      const t_19 = s_4 * v_77;
-      state_h2_h_mean[i_19] = t_18 + t_19;
+      const v_77 = h2_h_mean[i_19];
+      const t_18 = s_8 * v_77;
+      const v_78 = h2_h_z_2[i_19];
+      const t_19 = s_4 * v_78;
+      next_h2_h_mean[i_19] = t_18 + t_19;
     }
     for (let i_20 = 0; i_20 < 32; i_20++) {
-      const v_78 = h2_h_z_5[i_20];
-      const t_20 = v_78 * s_7;
-      const v_79 = h2_h_var[i_20];
-      const t_21 = s_8 * v_79;
+      const v_79 = h2_h_z_5[i_20];
+      const t_20 = v_79 * s_7;
+      const v_80 = h2_h_var[i_20];
+      const t_21 = s_8 * v_80;
       const t_22 = s_4 * t_20;
-      state_h2_h_var[i_20] = t_21 + t_22;
+      next_h2_h_var[i_20] = t_21 + t_22;
     }
   }
   function forward_h2_h_z_to_h2_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h2_h_z_3 = buf14,
-      h2_h_z_5 = buf16,
-      h2_h_z_6 = buf17,
-      h2_h_z_7 = buf16,
-      h2_h = buf18,
-      h2_z = buf19,
-      h2_z_1 = buf20,
-      h2_z_2 = buf21,
-      h2_z_3 = buf20,
-      h2_z_4 = buf19,
-      h2_z_5 = buf22;
+    const h2_h_z_3 = buf10,
+      h2_h_z_5 = buf12,
+      h2_h_z_6 = buf11,
+      h2_h_z_7 = buf9,
+      h2_h = buf12,
+      h2_z = buf13,
+      h2_z_1 = buf14,
+      h2_z_2 = buf15,
+      h2_z_3 = buf14,
+      h2_z_4 = buf13,
+      h2_z_5 = buf16;
     for (let i_21 = 0; i_21 < 32; i_21++) {
-      const v_80 = h2_h_z_5[i_21];
-      const t_23 = v_80 + 0.00001;
+      const v_81 = h2_h_z_5[i_21];
+      const t_23 = v_81 + 0.00001;
       h2_h_z_6[i_21] = 1 / Math.sqrt(t_23);
     }
     for (let i0_13 = 0; i0_13 < n; i0_13++) {
       for (let i1_13 = 0; i1_13 < 32; i1_13++) {
-        const v_81 = h2_h_z_3[i0_13 * 32 + i1_13];
-        const v_82 = h2_h_z_6[i1_13];
-        h2_h_z_7[i0_13 * 32 + i1_13] = v_81 * v_82;
+        const v_82 = h2_h_z_3[i0_13 * 32 + i1_13];
+        const v_83 = h2_h_z_6[i1_13];
+        h2_h_z_7[i0_13 * 32 + i1_13] = v_82 * v_83;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_14 = 0; i0_14 < n; i0_14++) {
       for (let i1_14 = 0; i1_14 < 32; i1_14++) {
-        const v_83 = h2_h_z_7[i0_14 * 32 + i1_14];
-        const v_84 = h2_h_gamma[i1_14];
-        const t_24 = v_83 * v_84;
-        const v_85 = h2_h_beta[i1_14];
-        const t_25 = t_24 + v_85;
+        const v_84 = h2_h_z_7[i0_14 * 32 + i1_14];
+        const v_85 = h2_h_gamma[i1_14];
+        const t_24 = v_84 * v_85;
+        const v_86 = h2_h_beta[i1_14];
+        const t_25 = t_24 + v_86;
         h2_h[i0_14 * 32 + i1_14] = t_25 > 0 ? t_25 : 0;
       }
     }
@@ -2983,22 +3058,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_3 += a1_4 * b2_6;
           c13_3 += a1_4 * b3_6;
         }
-        const v_87 = h2_b[j_7];
-        h2_z[i_22 * 32 + j_7] = c00_6 + v_87;
-        const v_88 = h2_b[j_7 + 1];
-        h2_z[i_22 * 32 + (j_7 + 1)] = c01_6 + v_88;
-        const v_89 = h2_b[j_7 + 2];
-        h2_z[i_22 * 32 + (j_7 + 2)] = c02_6 + v_89;
-        const v_90 = h2_b[j_7 + 3];
-        h2_z[i_22 * 32 + (j_7 + 3)] = c03_6 + v_90;
-        const v_91 = h2_b[j_7];
-        h2_z[(i_22 + 1) * 32 + j_7] = c10_3 + v_91;
-        const v_92 = h2_b[j_7 + 1];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 1)] = c11_3 + v_92;
-        const v_93 = h2_b[j_7 + 2];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 2)] = c12_3 + v_93;
-        const v_94 = h2_b[j_7 + 3];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 3)] = c13_3 + v_94;
+        const v_88 = h2_b[j_7];
+        h2_z[i_22 * 32 + j_7] = c00_6 + v_88;
+        const v_89 = h2_b[j_7 + 1];
+        h2_z[i_22 * 32 + (j_7 + 1)] = c01_6 + v_89;
+        const v_90 = h2_b[j_7 + 2];
+        h2_z[i_22 * 32 + (j_7 + 2)] = c02_6 + v_90;
+        const v_91 = h2_b[j_7 + 3];
+        h2_z[i_22 * 32 + (j_7 + 3)] = c03_6 + v_91;
+        const v_92 = h2_b[j_7];
+        h2_z[(i_22 + 1) * 32 + j_7] = c10_3 + v_92;
+        const v_93 = h2_b[j_7 + 1];
+        h2_z[(i_22 + 1) * 32 + (j_7 + 1)] = c11_3 + v_93;
+        const v_94 = h2_b[j_7 + 2];
+        h2_z[(i_22 + 1) * 32 + (j_7 + 2)] = c12_3 + v_94;
+        const v_95 = h2_b[j_7 + 3];
+        h2_z[(i_22 + 1) * 32 + (j_7 + 3)] = c13_3 + v_95;
       }
     }
     for (let i_23 = endI_3; i_23 < n; i_23++) {
@@ -3020,14 +3095,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_7 += a0_8 * b2_7;
           c03_7 += a0_8 * b3_7;
         }
-        const v_95 = h2_b[j_7];
-        h2_z[i_23 * 32 + j_7] = c00_7 + v_95;
-        const v_96 = h2_b[j_7 + 1];
-        h2_z[i_23 * 32 + (j_7 + 1)] = c01_7 + v_96;
-        const v_97 = h2_b[j_7 + 2];
-        h2_z[i_23 * 32 + (j_7 + 2)] = c02_7 + v_97;
-        const v_98 = h2_b[j_7 + 3];
-        h2_z[i_23 * 32 + (j_7 + 3)] = c03_7 + v_98;
+        const v_96 = h2_b[j_7];
+        h2_z[i_23 * 32 + j_7] = c00_7 + v_96;
+        const v_97 = h2_b[j_7 + 1];
+        h2_z[i_23 * 32 + (j_7 + 1)] = c01_7 + v_97;
+        const v_98 = h2_b[j_7 + 2];
+        h2_z[i_23 * 32 + (j_7 + 2)] = c02_7 + v_98;
+        const v_99 = h2_b[j_7 + 3];
+        h2_z[i_23 * 32 + (j_7 + 3)] = c03_7 + v_99;
       }
     }
     // batchnorm(dense(h, n))
@@ -3038,84 +3113,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_24 = 0; i_24 < 32; i_24++) {
-      const v_99 = h2_z_1[i_24];
-      h2_z_2[i_24] = v_99 / n;
+      const v_100 = h2_z_1[i_24];
+      h2_z_2[i_24] = v_100 / n;
     }
     for (let i0_16 = 0; i0_16 < n; i0_16++) {
       for (let i1_16 = 0; i1_16 < 32; i1_16++) {
-        const v_100 = h2_z[i0_16 * 32 + i1_16];
-        const v_101 = h2_z_2[i1_16];
-        h2_z_3[i0_16 * 32 + i1_16] = v_100 - v_101;
+        const v_101 = h2_z[i0_16 * 32 + i1_16];
+        const v_102 = h2_z_2[i1_16];
+        h2_z_3[i0_16 * 32 + i1_16] = v_101 - v_102;
       }
     }
     h2_z_4.fill(0, 0, 32);
     for (let i0_17 = 0; i0_17 < n; i0_17++) {
       for (let i1_17 = 0; i1_17 < 32; i1_17++) {
-        const v_102 = h2_z_3[i0_17 * 32 + i1_17];
-        h2_z_4[i1_17] += v_102 * v_102;
+        const v_103 = h2_z_3[i0_17 * 32 + i1_17];
+        h2_z_4[i1_17] += v_103 * v_103;
       }
     }
     for (let i_25 = 0; i_25 < 32; i_25++) {
-      const v_103 = h2_z_4[i_25];
-      h2_z_5[i_25] = v_103 / n;
+      const v_104 = h2_z_4[i_25];
+      h2_z_5[i_25] = v_104 / n;
     }
   }
   function forward_state_h2_mean_to_state_h2_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h2_z_2 = buf21,
-      h2_z_5 = buf22,
-      state_h2_mean = buf19,
-      state_h2_var = buf21;
+    const h2_z_2 = buf15,
+      h2_z_5 = buf16;
     for (let i_26 = 0; i_26 < 32; i_26++) {
-      const v_104 = h2_mean[i_26];
-      const t_26 = s_8 * v_104;
-      const v_105 = h2_z_2[i_26];
-      const t_27 = s_4 * v_105;
-      state_h2_mean[i_26] = t_26 + t_27;
+      const v_105 = h2_mean[i_26];
+      const t_26 = s_8 * v_105;
+      const v_106 = h2_z_2[i_26];
+      const t_27 = s_4 * v_106;
+      next_h2_mean[i_26] = t_26 + t_27;
     }
     for (let i_27 = 0; i_27 < 32; i_27++) {
-      const v_106 = h2_z_5[i_27];
-      const t_28 = v_106 * s_7;
-      const v_107 = h2_var[i_27];
-      const t_29 = s_8 * v_107;
+      const v_107 = h2_z_5[i_27];
+      const t_28 = v_107 * s_7;
+      const v_108 = h2_var[i_27];
+      const t_29 = s_8 * v_108;
       const t_30 = s_4 * t_28;
-      state_h2_var[i_27] = t_29 + t_30;
+      next_h2_var[i_27] = t_29 + t_30;
     }
   }
   function forward_h2_z_to_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h1 = buf12,
-      h2_z_3 = buf20,
-      h2_z_5 = buf22,
-      h2_z_6 = buf23,
-      h2_z_7 = buf22,
-      h2 = buf24,
-      h3_h_z = buf25,
-      h3_h_z_1 = buf26,
-      h3_h_z_2 = buf27,
-      h3_h_z_3 = buf26,
-      h3_h_z_4 = buf25,
-      h3_h_z_5 = buf28;
+    const h1 = buf8,
+      h2_z_3 = buf14,
+      h2_z_5 = buf16,
+      h2_z_6 = buf15,
+      h2_z_7 = buf13,
+      h2 = buf16,
+      h3_h_z = buf17,
+      h3_h_z_1 = buf18,
+      h3_h_z_2 = buf19,
+      h3_h_z_3 = buf18,
+      h3_h_z_4 = buf17,
+      h3_h_z_5 = buf20;
     for (let i_28 = 0; i_28 < 32; i_28++) {
-      const v_108 = h2_z_5[i_28];
-      const t_31 = v_108 + 0.00001;
+      const v_109 = h2_z_5[i_28];
+      const t_31 = v_109 + 0.00001;
       h2_z_6[i_28] = 1 / Math.sqrt(t_31);
     }
     for (let i0_18 = 0; i0_18 < n; i0_18++) {
       for (let i1_18 = 0; i1_18 < 32; i1_18++) {
-        const v_109 = h2_z_3[i0_18 * 32 + i1_18];
-        const v_110 = h2_z_6[i1_18];
-        h2_z_7[i0_18 * 32 + i1_18] = v_109 * v_110;
+        const v_110 = h2_z_3[i0_18 * 32 + i1_18];
+        const v_111 = h2_z_6[i1_18];
+        h2_z_7[i0_18 * 32 + i1_18] = v_110 * v_111;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_19 = 0; i0_19 < n; i0_19++) {
       for (let i1_19 = 0; i1_19 < 32; i1_19++) {
-        const v_111 = h2_z_7[i0_19 * 32 + i1_19];
-        const v_112 = h2_gamma[i1_19];
-        const t_32 = v_111 * v_112;
-        const v_113 = h2_beta[i1_19];
-        const t_33 = t_32 + v_113;
-        const v_114 = h1[i0_19 * 32 + i1_19];
-        const t_34 = v_114 + t_33;
+        const v_112 = h2_z_7[i0_19 * 32 + i1_19];
+        const v_113 = h2_gamma[i1_19];
+        const t_32 = v_112 * v_113;
+        const v_114 = h2_beta[i1_19];
+        const t_33 = t_32 + v_114;
+        const v_115 = h1[i0_19 * 32 + i1_19];
+        const t_34 = v_115 + t_33;
         h2[i0_19 * 32 + i1_19] = t_34 > 0 ? t_34 : 0;
       }
     }
@@ -3150,22 +3223,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_4 += a1_5 * b2_8;
           c13_4 += a1_5 * b3_8;
         }
-        const v_116 = h3_h_b[j_9];
-        h3_h_z[i_29 * 32 + j_9] = c00_8 + v_116;
-        const v_117 = h3_h_b[j_9 + 1];
-        h3_h_z[i_29 * 32 + (j_9 + 1)] = c01_8 + v_117;
-        const v_118 = h3_h_b[j_9 + 2];
-        h3_h_z[i_29 * 32 + (j_9 + 2)] = c02_8 + v_118;
-        const v_119 = h3_h_b[j_9 + 3];
-        h3_h_z[i_29 * 32 + (j_9 + 3)] = c03_8 + v_119;
-        const v_120 = h3_h_b[j_9];
-        h3_h_z[(i_29 + 1) * 32 + j_9] = c10_4 + v_120;
-        const v_121 = h3_h_b[j_9 + 1];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 1)] = c11_4 + v_121;
-        const v_122 = h3_h_b[j_9 + 2];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 2)] = c12_4 + v_122;
-        const v_123 = h3_h_b[j_9 + 3];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 3)] = c13_4 + v_123;
+        const v_117 = h3_h_b[j_9];
+        h3_h_z[i_29 * 32 + j_9] = c00_8 + v_117;
+        const v_118 = h3_h_b[j_9 + 1];
+        h3_h_z[i_29 * 32 + (j_9 + 1)] = c01_8 + v_118;
+        const v_119 = h3_h_b[j_9 + 2];
+        h3_h_z[i_29 * 32 + (j_9 + 2)] = c02_8 + v_119;
+        const v_120 = h3_h_b[j_9 + 3];
+        h3_h_z[i_29 * 32 + (j_9 + 3)] = c03_8 + v_120;
+        const v_121 = h3_h_b[j_9];
+        h3_h_z[(i_29 + 1) * 32 + j_9] = c10_4 + v_121;
+        const v_122 = h3_h_b[j_9 + 1];
+        h3_h_z[(i_29 + 1) * 32 + (j_9 + 1)] = c11_4 + v_122;
+        const v_123 = h3_h_b[j_9 + 2];
+        h3_h_z[(i_29 + 1) * 32 + (j_9 + 2)] = c12_4 + v_123;
+        const v_124 = h3_h_b[j_9 + 3];
+        h3_h_z[(i_29 + 1) * 32 + (j_9 + 3)] = c13_4 + v_124;
       }
     }
     for (let i_30 = endI_4; i_30 < n; i_30++) {
@@ -3187,14 +3260,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_9 += a0_10 * b2_9;
           c03_9 += a0_10 * b3_9;
         }
-        const v_124 = h3_h_b[j_9];
-        h3_h_z[i_30 * 32 + j_9] = c00_9 + v_124;
-        const v_125 = h3_h_b[j_9 + 1];
-        h3_h_z[i_30 * 32 + (j_9 + 1)] = c01_9 + v_125;
-        const v_126 = h3_h_b[j_9 + 2];
-        h3_h_z[i_30 * 32 + (j_9 + 2)] = c02_9 + v_126;
-        const v_127 = h3_h_b[j_9 + 3];
-        h3_h_z[i_30 * 32 + (j_9 + 3)] = c03_9 + v_127;
+        const v_125 = h3_h_b[j_9];
+        h3_h_z[i_30 * 32 + j_9] = c00_9 + v_125;
+        const v_126 = h3_h_b[j_9 + 1];
+        h3_h_z[i_30 * 32 + (j_9 + 1)] = c01_9 + v_126;
+        const v_127 = h3_h_b[j_9 + 2];
+        h3_h_z[i_30 * 32 + (j_9 + 2)] = c02_9 + v_127;
+        const v_128 = h3_h_b[j_9 + 3];
+        h3_h_z[i_30 * 32 + (j_9 + 3)] = c03_9 + v_128;
       }
     }
     // batchnorm(dense(x, n))
@@ -3205,81 +3278,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_31 = 0; i_31 < 32; i_31++) {
-      const v_128 = h3_h_z_1[i_31];
-      h3_h_z_2[i_31] = v_128 / n;
+      const v_129 = h3_h_z_1[i_31];
+      h3_h_z_2[i_31] = v_129 / n;
     }
     for (let i0_21 = 0; i0_21 < n; i0_21++) {
       for (let i1_21 = 0; i1_21 < 32; i1_21++) {
-        const v_129 = h3_h_z[i0_21 * 32 + i1_21];
-        const v_130 = h3_h_z_2[i1_21];
-        h3_h_z_3[i0_21 * 32 + i1_21] = v_129 - v_130;
+        const v_130 = h3_h_z[i0_21 * 32 + i1_21];
+        const v_131 = h3_h_z_2[i1_21];
+        h3_h_z_3[i0_21 * 32 + i1_21] = v_130 - v_131;
       }
     }
     h3_h_z_4.fill(0, 0, 32);
     for (let i0_22 = 0; i0_22 < n; i0_22++) {
       for (let i1_22 = 0; i1_22 < 32; i1_22++) {
-        const v_131 = h3_h_z_3[i0_22 * 32 + i1_22];
-        h3_h_z_4[i1_22] += v_131 * v_131;
+        const v_132 = h3_h_z_3[i0_22 * 32 + i1_22];
+        h3_h_z_4[i1_22] += v_132 * v_132;
       }
     }
     for (let i_32 = 0; i_32 < 32; i_32++) {
-      const v_132 = h3_h_z_4[i_32];
-      h3_h_z_5[i_32] = v_132 / n;
+      const v_133 = h3_h_z_4[i_32];
+      h3_h_z_5[i_32] = v_133 / n;
     }
   }
   function forward_state_h3_h_mean_to_state_h3_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_h_z_2 = buf27,
-      h3_h_z_5 = buf28,
-      state_h3_h_mean = buf25,
-      state_h3_h_var = buf27;
+    const h3_h_z_2 = buf19,
+      h3_h_z_5 = buf20;
     for (let i_33 = 0; i_33 < 32; i_33++) {
-      const v_133 = h3_h_mean[i_33];
-      const t_35 = s_8 * v_133;
-      const v_134 = h3_h_z_2[i_33];
-      const t_36 = s_4 * v_134;
-      state_h3_h_mean[i_33] = t_35 + t_36;
+      const v_134 = h3_h_mean[i_33];
+      const t_35 = s_8 * v_134;
+      const v_135 = h3_h_z_2[i_33];
+      const t_36 = s_4 * v_135;
+      next_h3_h_mean[i_33] = t_35 + t_36;
     }
     for (let i_34 = 0; i_34 < 32; i_34++) {
-      const v_135 = h3_h_z_5[i_34];
-      const t_37 = v_135 * s_7;
-      const v_136 = h3_h_var[i_34];
-      const t_38 = s_8 * v_136;
+      const v_136 = h3_h_z_5[i_34];
+      const t_37 = v_136 * s_7;
+      const v_137 = h3_h_var[i_34];
+      const t_38 = s_8 * v_137;
       const t_39 = s_4 * t_37;
-      state_h3_h_var[i_34] = t_38 + t_39;
+      next_h3_h_var[i_34] = t_38 + t_39;
     }
   }
   function forward_h3_h_z_to_h3_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_h_z_3 = buf26,
-      h3_h_z_5 = buf28,
-      h3_h_z_6 = buf29,
-      h3_h_z_7 = buf28,
-      h3_h = buf30,
-      h3_z = buf31,
-      h3_z_1 = buf32,
-      h3_z_2 = buf33,
-      h3_z_3 = buf32,
-      h3_z_4 = buf31,
-      h3_z_5 = buf34;
+    const h3_h_z_3 = buf18,
+      h3_h_z_5 = buf20,
+      h3_h_z_6 = buf19,
+      h3_h_z_7 = buf17,
+      h3_h = buf20,
+      h3_z = buf21,
+      h3_z_1 = buf22,
+      h3_z_2 = buf23,
+      h3_z_3 = buf22,
+      h3_z_4 = buf21,
+      h3_z_5 = buf24;
     for (let i_35 = 0; i_35 < 32; i_35++) {
-      const v_137 = h3_h_z_5[i_35];
-      const t_40 = v_137 + 0.00001;
+      const v_138 = h3_h_z_5[i_35];
+      const t_40 = v_138 + 0.00001;
       h3_h_z_6[i_35] = 1 / Math.sqrt(t_40);
     }
     for (let i0_23 = 0; i0_23 < n; i0_23++) {
       for (let i1_23 = 0; i1_23 < 32; i1_23++) {
-        const v_138 = h3_h_z_3[i0_23 * 32 + i1_23];
-        const v_139 = h3_h_z_6[i1_23];
-        h3_h_z_7[i0_23 * 32 + i1_23] = v_138 * v_139;
+        const v_139 = h3_h_z_3[i0_23 * 32 + i1_23];
+        const v_140 = h3_h_z_6[i1_23];
+        h3_h_z_7[i0_23 * 32 + i1_23] = v_139 * v_140;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_24 = 0; i0_24 < n; i0_24++) {
       for (let i1_24 = 0; i1_24 < 32; i1_24++) {
-        const v_140 = h3_h_z_7[i0_24 * 32 + i1_24];
-        const v_141 = h3_h_gamma[i1_24];
-        const t_41 = v_140 * v_141;
-        const v_142 = h3_h_beta[i1_24];
-        const t_42 = t_41 + v_142;
+        const v_141 = h3_h_z_7[i0_24 * 32 + i1_24];
+        const v_142 = h3_h_gamma[i1_24];
+        const t_41 = v_141 * v_142;
+        const v_143 = h3_h_beta[i1_24];
+        const t_42 = t_41 + v_143;
         h3_h[i0_24 * 32 + i1_24] = t_42 > 0 ? t_42 : 0;
       }
     }
@@ -3313,22 +3384,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_5 += a1_6 * b2_10;
           c13_5 += a1_6 * b3_10;
         }
-        const v_144 = h3_b[j_11];
-        h3_z[i_36 * 32 + j_11] = c00_10 + v_144;
-        const v_145 = h3_b[j_11 + 1];
-        h3_z[i_36 * 32 + (j_11 + 1)] = c01_10 + v_145;
-        const v_146 = h3_b[j_11 + 2];
-        h3_z[i_36 * 32 + (j_11 + 2)] = c02_10 + v_146;
-        const v_147 = h3_b[j_11 + 3];
-        h3_z[i_36 * 32 + (j_11 + 3)] = c03_10 + v_147;
-        const v_148 = h3_b[j_11];
-        h3_z[(i_36 + 1) * 32 + j_11] = c10_5 + v_148;
-        const v_149 = h3_b[j_11 + 1];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 1)] = c11_5 + v_149;
-        const v_150 = h3_b[j_11 + 2];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 2)] = c12_5 + v_150;
-        const v_151 = h3_b[j_11 + 3];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 3)] = c13_5 + v_151;
+        const v_145 = h3_b[j_11];
+        h3_z[i_36 * 32 + j_11] = c00_10 + v_145;
+        const v_146 = h3_b[j_11 + 1];
+        h3_z[i_36 * 32 + (j_11 + 1)] = c01_10 + v_146;
+        const v_147 = h3_b[j_11 + 2];
+        h3_z[i_36 * 32 + (j_11 + 2)] = c02_10 + v_147;
+        const v_148 = h3_b[j_11 + 3];
+        h3_z[i_36 * 32 + (j_11 + 3)] = c03_10 + v_148;
+        const v_149 = h3_b[j_11];
+        h3_z[(i_36 + 1) * 32 + j_11] = c10_5 + v_149;
+        const v_150 = h3_b[j_11 + 1];
+        h3_z[(i_36 + 1) * 32 + (j_11 + 1)] = c11_5 + v_150;
+        const v_151 = h3_b[j_11 + 2];
+        h3_z[(i_36 + 1) * 32 + (j_11 + 2)] = c12_5 + v_151;
+        const v_152 = h3_b[j_11 + 3];
+        h3_z[(i_36 + 1) * 32 + (j_11 + 3)] = c13_5 + v_152;
       }
     }
     for (let i_37 = endI_5; i_37 < n; i_37++) {
@@ -3350,14 +3421,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_11 += a0_12 * b2_11;
           c03_11 += a0_12 * b3_11;
         }
-        const v_152 = h3_b[j_11];
-        h3_z[i_37 * 32 + j_11] = c00_11 + v_152;
-        const v_153 = h3_b[j_11 + 1];
-        h3_z[i_37 * 32 + (j_11 + 1)] = c01_11 + v_153;
-        const v_154 = h3_b[j_11 + 2];
-        h3_z[i_37 * 32 + (j_11 + 2)] = c02_11 + v_154;
-        const v_155 = h3_b[j_11 + 3];
-        h3_z[i_37 * 32 + (j_11 + 3)] = c03_11 + v_155;
+        const v_153 = h3_b[j_11];
+        h3_z[i_37 * 32 + j_11] = c00_11 + v_153;
+        const v_154 = h3_b[j_11 + 1];
+        h3_z[i_37 * 32 + (j_11 + 1)] = c01_11 + v_154;
+        const v_155 = h3_b[j_11 + 2];
+        h3_z[i_37 * 32 + (j_11 + 2)] = c02_11 + v_155;
+        const v_156 = h3_b[j_11 + 3];
+        h3_z[i_37 * 32 + (j_11 + 3)] = c03_11 + v_156;
       }
     }
     // batchnorm(dense(h, n))
@@ -3368,84 +3439,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_38 = 0; i_38 < 32; i_38++) {
-      const v_156 = h3_z_1[i_38];
-      h3_z_2[i_38] = v_156 / n;
+      const v_157 = h3_z_1[i_38];
+      h3_z_2[i_38] = v_157 / n;
     }
     for (let i0_26 = 0; i0_26 < n; i0_26++) {
       for (let i1_26 = 0; i1_26 < 32; i1_26++) {
-        const v_157 = h3_z[i0_26 * 32 + i1_26];
-        const v_158 = h3_z_2[i1_26];
-        h3_z_3[i0_26 * 32 + i1_26] = v_157 - v_158;
+        const v_158 = h3_z[i0_26 * 32 + i1_26];
+        const v_159 = h3_z_2[i1_26];
+        h3_z_3[i0_26 * 32 + i1_26] = v_158 - v_159;
       }
     }
     h3_z_4.fill(0, 0, 32);
     for (let i0_27 = 0; i0_27 < n; i0_27++) {
       for (let i1_27 = 0; i1_27 < 32; i1_27++) {
-        const v_159 = h3_z_3[i0_27 * 32 + i1_27];
-        h3_z_4[i1_27] += v_159 * v_159;
+        const v_160 = h3_z_3[i0_27 * 32 + i1_27];
+        h3_z_4[i1_27] += v_160 * v_160;
       }
     }
     for (let i_39 = 0; i_39 < 32; i_39++) {
-      const v_160 = h3_z_4[i_39];
-      h3_z_5[i_39] = v_160 / n;
+      const v_161 = h3_z_4[i_39];
+      h3_z_5[i_39] = v_161 / n;
     }
   }
   function forward_state_h3_mean_to_state_h3_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_z_2 = buf33,
-      h3_z_5 = buf34,
-      state_h3_mean = buf31,
-      state_h3_var = buf33;
+    const h3_z_2 = buf23,
+      h3_z_5 = buf24;
     for (let i_40 = 0; i_40 < 32; i_40++) {
-      const v_161 = h3_mean[i_40];
-      const t_43 = s_8 * v_161;
-      const v_162 = h3_z_2[i_40];
-      const t_44 = s_4 * v_162;
-      state_h3_mean[i_40] = t_43 + t_44;
+      const v_162 = h3_mean[i_40];
+      const t_43 = s_8 * v_162;
+      const v_163 = h3_z_2[i_40];
+      const t_44 = s_4 * v_163;
+      next_h3_mean[i_40] = t_43 + t_44;
     }
     for (let i_41 = 0; i_41 < 32; i_41++) {
-      const v_163 = h3_z_5[i_41];
-      const t_45 = v_163 * s_7;
-      const v_164 = h3_var[i_41];
-      const t_46 = s_8 * v_164;
+      const v_164 = h3_z_5[i_41];
+      const t_45 = v_164 * s_7;
+      const v_165 = h3_var[i_41];
+      const t_46 = s_8 * v_165;
       const t_47 = s_4 * t_45;
-      state_h3_var[i_41] = t_46 + t_47;
+      next_h3_var[i_41] = t_46 + t_47;
     }
   }
   function forward_h3_z_to_h4_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h2 = buf24,
-      h3_z_3 = buf32,
-      h3_z_5 = buf34,
-      h3_z_6 = buf35,
-      h3_z_7 = buf34,
-      h3 = buf36,
-      h4_h_z = buf37,
-      h4_h_z_1 = buf38,
-      h4_h_z_2 = buf39,
-      h4_h_z_3 = buf38,
-      h4_h_z_4 = buf37,
-      h4_h_z_5 = buf40;
+    const h2 = buf16,
+      h3_z_3 = buf22,
+      h3_z_5 = buf24,
+      h3_z_6 = buf23,
+      h3_z_7 = buf21,
+      h3 = buf24,
+      h4_h_z = buf25,
+      h4_h_z_1 = buf26,
+      h4_h_z_2 = buf27,
+      h4_h_z_3 = buf26,
+      h4_h_z_4 = buf25,
+      h4_h_z_5 = buf28;
     for (let i_42 = 0; i_42 < 32; i_42++) {
-      const v_165 = h3_z_5[i_42];
-      const t_48 = v_165 + 0.00001;
+      const v_166 = h3_z_5[i_42];
+      const t_48 = v_166 + 0.00001;
       h3_z_6[i_42] = 1 / Math.sqrt(t_48);
     }
     for (let i0_28 = 0; i0_28 < n; i0_28++) {
       for (let i1_28 = 0; i1_28 < 32; i1_28++) {
-        const v_166 = h3_z_3[i0_28 * 32 + i1_28];
-        const v_167 = h3_z_6[i1_28];
-        h3_z_7[i0_28 * 32 + i1_28] = v_166 * v_167;
+        const v_167 = h3_z_3[i0_28 * 32 + i1_28];
+        const v_168 = h3_z_6[i1_28];
+        h3_z_7[i0_28 * 32 + i1_28] = v_167 * v_168;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_29 = 0; i0_29 < n; i0_29++) {
       for (let i1_29 = 0; i1_29 < 32; i1_29++) {
-        const v_168 = h3_z_7[i0_29 * 32 + i1_29];
-        const v_169 = h3_gamma[i1_29];
-        const t_49 = v_168 * v_169;
-        const v_170 = h3_beta[i1_29];
-        const t_50 = t_49 + v_170;
-        const v_171 = h2[i0_29 * 32 + i1_29];
-        const t_51 = v_171 + t_50;
+        const v_169 = h3_z_7[i0_29 * 32 + i1_29];
+        const v_170 = h3_gamma[i1_29];
+        const t_49 = v_169 * v_170;
+        const v_171 = h3_beta[i1_29];
+        const t_50 = t_49 + v_171;
+        const v_172 = h2[i0_29 * 32 + i1_29];
+        const t_51 = v_172 + t_50;
         h3[i0_29 * 32 + i1_29] = t_51 > 0 ? t_51 : 0;
       }
     }
@@ -3480,22 +3549,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_6 += a1_7 * b2_12;
           c13_6 += a1_7 * b3_12;
         }
-        const v_173 = h4_h_b[j_13];
-        h4_h_z[i_43 * 32 + j_13] = c00_12 + v_173;
-        const v_174 = h4_h_b[j_13 + 1];
-        h4_h_z[i_43 * 32 + (j_13 + 1)] = c01_12 + v_174;
-        const v_175 = h4_h_b[j_13 + 2];
-        h4_h_z[i_43 * 32 + (j_13 + 2)] = c02_12 + v_175;
-        const v_176 = h4_h_b[j_13 + 3];
-        h4_h_z[i_43 * 32 + (j_13 + 3)] = c03_12 + v_176;
-        const v_177 = h4_h_b[j_13];
-        h4_h_z[(i_43 + 1) * 32 + j_13] = c10_6 + v_177;
-        const v_178 = h4_h_b[j_13 + 1];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 1)] = c11_6 + v_178;
-        const v_179 = h4_h_b[j_13 + 2];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 2)] = c12_6 + v_179;
-        const v_180 = h4_h_b[j_13 + 3];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 3)] = c13_6 + v_180;
+        const v_174 = h4_h_b[j_13];
+        h4_h_z[i_43 * 32 + j_13] = c00_12 + v_174;
+        const v_175 = h4_h_b[j_13 + 1];
+        h4_h_z[i_43 * 32 + (j_13 + 1)] = c01_12 + v_175;
+        const v_176 = h4_h_b[j_13 + 2];
+        h4_h_z[i_43 * 32 + (j_13 + 2)] = c02_12 + v_176;
+        const v_177 = h4_h_b[j_13 + 3];
+        h4_h_z[i_43 * 32 + (j_13 + 3)] = c03_12 + v_177;
+        const v_178 = h4_h_b[j_13];
+        h4_h_z[(i_43 + 1) * 32 + j_13] = c10_6 + v_178;
+        const v_179 = h4_h_b[j_13 + 1];
+        h4_h_z[(i_43 + 1) * 32 + (j_13 + 1)] = c11_6 + v_179;
+        const v_180 = h4_h_b[j_13 + 2];
+        h4_h_z[(i_43 + 1) * 32 + (j_13 + 2)] = c12_6 + v_180;
+        const v_181 = h4_h_b[j_13 + 3];
+        h4_h_z[(i_43 + 1) * 32 + (j_13 + 3)] = c13_6 + v_181;
       }
     }
     for (let i_44 = endI_6; i_44 < n; i_44++) {
@@ -3517,14 +3586,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_13 += a0_14 * b2_13;
           c03_13 += a0_14 * b3_13;
         }
-        const v_181 = h4_h_b[j_13];
-        h4_h_z[i_44 * 32 + j_13] = c00_13 + v_181;
-        const v_182 = h4_h_b[j_13 + 1];
-        h4_h_z[i_44 * 32 + (j_13 + 1)] = c01_13 + v_182;
-        const v_183 = h4_h_b[j_13 + 2];
-        h4_h_z[i_44 * 32 + (j_13 + 2)] = c02_13 + v_183;
-        const v_184 = h4_h_b[j_13 + 3];
-        h4_h_z[i_44 * 32 + (j_13 + 3)] = c03_13 + v_184;
+        const v_182 = h4_h_b[j_13];
+        h4_h_z[i_44 * 32 + j_13] = c00_13 + v_182;
+        const v_183 = h4_h_b[j_13 + 1];
+        h4_h_z[i_44 * 32 + (j_13 + 1)] = c01_13 + v_183;
+        const v_184 = h4_h_b[j_13 + 2];
+        h4_h_z[i_44 * 32 + (j_13 + 2)] = c02_13 + v_184;
+        const v_185 = h4_h_b[j_13 + 3];
+        h4_h_z[i_44 * 32 + (j_13 + 3)] = c03_13 + v_185;
       }
     }
     // batchnorm(dense(x, n))
@@ -3535,81 +3604,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_45 = 0; i_45 < 32; i_45++) {
-      const v_185 = h4_h_z_1[i_45];
-      h4_h_z_2[i_45] = v_185 / n;
+      const v_186 = h4_h_z_1[i_45];
+      h4_h_z_2[i_45] = v_186 / n;
     }
     for (let i0_31 = 0; i0_31 < n; i0_31++) {
       for (let i1_31 = 0; i1_31 < 32; i1_31++) {
-        const v_186 = h4_h_z[i0_31 * 32 + i1_31];
-        const v_187 = h4_h_z_2[i1_31];
-        h4_h_z_3[i0_31 * 32 + i1_31] = v_186 - v_187;
+        const v_187 = h4_h_z[i0_31 * 32 + i1_31];
+        const v_188 = h4_h_z_2[i1_31];
+        h4_h_z_3[i0_31 * 32 + i1_31] = v_187 - v_188;
       }
     }
     h4_h_z_4.fill(0, 0, 32);
     for (let i0_32 = 0; i0_32 < n; i0_32++) {
       for (let i1_32 = 0; i1_32 < 32; i1_32++) {
-        const v_188 = h4_h_z_3[i0_32 * 32 + i1_32];
-        h4_h_z_4[i1_32] += v_188 * v_188;
+        const v_189 = h4_h_z_3[i0_32 * 32 + i1_32];
+        h4_h_z_4[i1_32] += v_189 * v_189;
       }
     }
     for (let i_46 = 0; i_46 < 32; i_46++) {
-      const v_189 = h4_h_z_4[i_46];
-      h4_h_z_5[i_46] = v_189 / n;
+      const v_190 = h4_h_z_4[i_46];
+      h4_h_z_5[i_46] = v_190 / n;
     }
   }
   function forward_state_h4_h_mean_to_state_h4_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h4_h_z_2 = buf39,
-      h4_h_z_5 = buf40,
-      state_h4_h_mean = buf37,
-      state_h4_h_var = buf39;
+    const h4_h_z_2 = buf27,
+      h4_h_z_5 = buf28;
     for (let i_47 = 0; i_47 < 32; i_47++) {
-      const v_190 = h4_h_mean[i_47];
-      const t_52 = s_8 * v_190;
-      const v_191 = h4_h_z_2[i_47];
-      const t_53 = s_4 * v_191;
-      state_h4_h_mean[i_47] = t_52 + t_53;
+      const v_191 = h4_h_mean[i_47];
+      const t_52 = s_8 * v_191;
+      const v_192 = h4_h_z_2[i_47];
+      const t_53 = s_4 * v_192;
+      next_h4_h_mean[i_47] = t_52 + t_53;
     }
     for (let i_48 = 0; i_48 < 32; i_48++) {
-      const v_192 = h4_h_z_5[i_48];
-      const t_54 = v_192 * s_7;
-      const v_193 = h4_h_var[i_48];
-      const t_55 = s_8 * v_193;
+      const v_193 = h4_h_z_5[i_48];
+      const t_54 = v_193 * s_7;
+      const v_194 = h4_h_var[i_48];
+      const t_55 = s_8 * v_194;
       const t_56 = s_4 * t_54;
-      state_h4_h_var[i_48] = t_55 + t_56;
+      next_h4_h_var[i_48] = t_55 + t_56;
     }
   }
   function forward_h4_h_z_to_h4_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h4_h_z_3 = buf38,
-      h4_h_z_5 = buf40,
-      h4_h_z_6 = buf41,
-      h4_h_z_7 = buf40,
-      h4_h = buf42,
-      h4_z = buf43,
-      h4_z_1 = buf44,
-      h4_z_2 = buf45,
-      h4_z_3 = buf44,
-      h4_z_4 = buf43,
-      h4_z_5 = buf46;
+    const h4_h_z_3 = buf26,
+      h4_h_z_5 = buf28,
+      h4_h_z_6 = buf27,
+      h4_h_z_7 = buf25,
+      h4_h = buf28,
+      h4_z = buf29,
+      h4_z_1 = buf30,
+      h4_z_2 = buf31,
+      h4_z_3 = buf30,
+      h4_z_4 = buf29,
+      h4_z_5 = buf32;
     for (let i_49 = 0; i_49 < 32; i_49++) {
-      const v_194 = h4_h_z_5[i_49];
-      const t_57 = v_194 + 0.00001;
+      const v_195 = h4_h_z_5[i_49];
+      const t_57 = v_195 + 0.00001;
       h4_h_z_6[i_49] = 1 / Math.sqrt(t_57);
     }
     for (let i0_33 = 0; i0_33 < n; i0_33++) {
       for (let i1_33 = 0; i1_33 < 32; i1_33++) {
-        const v_195 = h4_h_z_3[i0_33 * 32 + i1_33];
-        const v_196 = h4_h_z_6[i1_33];
-        h4_h_z_7[i0_33 * 32 + i1_33] = v_195 * v_196;
+        const v_196 = h4_h_z_3[i0_33 * 32 + i1_33];
+        const v_197 = h4_h_z_6[i1_33];
+        h4_h_z_7[i0_33 * 32 + i1_33] = v_196 * v_197;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_34 = 0; i0_34 < n; i0_34++) {
       for (let i1_34 = 0; i1_34 < 32; i1_34++) {
-        const v_197 = h4_h_z_7[i0_34 * 32 + i1_34];
-        const v_198 = h4_h_gamma[i1_34];
-        const t_58 = v_197 * v_198;
-        const v_199 = h4_h_beta[i1_34];
-        const t_59 = t_58 + v_199;
+        const v_198 = h4_h_z_7[i0_34 * 32 + i1_34];
+        const v_199 = h4_h_gamma[i1_34];
+        const t_58 = v_198 * v_199;
+        const v_200 = h4_h_beta[i1_34];
+        const t_59 = t_58 + v_200;
         h4_h[i0_34 * 32 + i1_34] = t_59 > 0 ? t_59 : 0;
       }
     }
@@ -3643,22 +3710,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_7 += a1_8 * b2_14;
           c13_7 += a1_8 * b3_14;
         }
-        const v_201 = h4_b[j_15];
-        h4_z[i_50 * 32 + j_15] = c00_14 + v_201;
-        const v_202 = h4_b[j_15 + 1];
-        h4_z[i_50 * 32 + (j_15 + 1)] = c01_14 + v_202;
-        const v_203 = h4_b[j_15 + 2];
-        h4_z[i_50 * 32 + (j_15 + 2)] = c02_14 + v_203;
-        const v_204 = h4_b[j_15 + 3];
-        h4_z[i_50 * 32 + (j_15 + 3)] = c03_14 + v_204;
-        const v_205 = h4_b[j_15];
-        h4_z[(i_50 + 1) * 32 + j_15] = c10_7 + v_205;
-        const v_206 = h4_b[j_15 + 1];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 1)] = c11_7 + v_206;
-        const v_207 = h4_b[j_15 + 2];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 2)] = c12_7 + v_207;
-        const v_208 = h4_b[j_15 + 3];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 3)] = c13_7 + v_208;
+        const v_202 = h4_b[j_15];
+        h4_z[i_50 * 32 + j_15] = c00_14 + v_202;
+        const v_203 = h4_b[j_15 + 1];
+        h4_z[i_50 * 32 + (j_15 + 1)] = c01_14 + v_203;
+        const v_204 = h4_b[j_15 + 2];
+        h4_z[i_50 * 32 + (j_15 + 2)] = c02_14 + v_204;
+        const v_205 = h4_b[j_15 + 3];
+        h4_z[i_50 * 32 + (j_15 + 3)] = c03_14 + v_205;
+        const v_206 = h4_b[j_15];
+        h4_z[(i_50 + 1) * 32 + j_15] = c10_7 + v_206;
+        const v_207 = h4_b[j_15 + 1];
+        h4_z[(i_50 + 1) * 32 + (j_15 + 1)] = c11_7 + v_207;
+        const v_208 = h4_b[j_15 + 2];
+        h4_z[(i_50 + 1) * 32 + (j_15 + 2)] = c12_7 + v_208;
+        const v_209 = h4_b[j_15 + 3];
+        h4_z[(i_50 + 1) * 32 + (j_15 + 3)] = c13_7 + v_209;
       }
     }
     for (let i_51 = endI_7; i_51 < n; i_51++) {
@@ -3680,14 +3747,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_15 += a0_16 * b2_15;
           c03_15 += a0_16 * b3_15;
         }
-        const v_209 = h4_b[j_15];
-        h4_z[i_51 * 32 + j_15] = c00_15 + v_209;
-        const v_210 = h4_b[j_15 + 1];
-        h4_z[i_51 * 32 + (j_15 + 1)] = c01_15 + v_210;
-        const v_211 = h4_b[j_15 + 2];
-        h4_z[i_51 * 32 + (j_15 + 2)] = c02_15 + v_211;
-        const v_212 = h4_b[j_15 + 3];
-        h4_z[i_51 * 32 + (j_15 + 3)] = c03_15 + v_212;
+        const v_210 = h4_b[j_15];
+        h4_z[i_51 * 32 + j_15] = c00_15 + v_210;
+        const v_211 = h4_b[j_15 + 1];
+        h4_z[i_51 * 32 + (j_15 + 1)] = c01_15 + v_211;
+        const v_212 = h4_b[j_15 + 2];
+        h4_z[i_51 * 32 + (j_15 + 2)] = c02_15 + v_212;
+        const v_213 = h4_b[j_15 + 3];
+        h4_z[i_51 * 32 + (j_15 + 3)] = c03_15 + v_213;
       }
     }
     // batchnorm(dense(h, n))
@@ -3698,84 +3765,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_52 = 0; i_52 < 32; i_52++) {
-      const v_213 = h4_z_1[i_52];
-      h4_z_2[i_52] = v_213 / n;
+      const v_214 = h4_z_1[i_52];
+      h4_z_2[i_52] = v_214 / n;
     }
     for (let i0_36 = 0; i0_36 < n; i0_36++) {
       for (let i1_36 = 0; i1_36 < 32; i1_36++) {
-        const v_214 = h4_z[i0_36 * 32 + i1_36];
-        const v_215 = h4_z_2[i1_36];
-        h4_z_3[i0_36 * 32 + i1_36] = v_214 - v_215;
+        const v_215 = h4_z[i0_36 * 32 + i1_36];
+        const v_216 = h4_z_2[i1_36];
+        h4_z_3[i0_36 * 32 + i1_36] = v_215 - v_216;
       }
     }
     h4_z_4.fill(0, 0, 32);
     for (let i0_37 = 0; i0_37 < n; i0_37++) {
       for (let i1_37 = 0; i1_37 < 32; i1_37++) {
-        const v_216 = h4_z_3[i0_37 * 32 + i1_37];
-        h4_z_4[i1_37] += v_216 * v_216;
+        const v_217 = h4_z_3[i0_37 * 32 + i1_37];
+        h4_z_4[i1_37] += v_217 * v_217;
       }
     }
     for (let i_53 = 0; i_53 < 32; i_53++) {
-      const v_217 = h4_z_4[i_53];
-      h4_z_5[i_53] = v_217 / n;
+      const v_218 = h4_z_4[i_53];
+      h4_z_5[i_53] = v_218 / n;
     }
   }
   function forward_state_h4_mean_to_state_h4_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h4_z_2 = buf45,
-      h4_z_5 = buf46,
-      state_h4_mean = buf43,
-      state_h4_var = buf45;
+    const h4_z_2 = buf31,
+      h4_z_5 = buf32;
     for (let i_54 = 0; i_54 < 32; i_54++) {
-      const v_218 = h4_mean[i_54];
-      const t_60 = s_8 * v_218;
-      const v_219 = h4_z_2[i_54];
-      const t_61 = s_4 * v_219;
-      state_h4_mean[i_54] = t_60 + t_61;
+      const v_219 = h4_mean[i_54];
+      const t_60 = s_8 * v_219;
+      const v_220 = h4_z_2[i_54];
+      const t_61 = s_4 * v_220;
+      next_h4_mean[i_54] = t_60 + t_61;
     }
     for (let i_55 = 0; i_55 < 32; i_55++) {
-      const v_220 = h4_z_5[i_55];
-      const t_62 = v_220 * s_7;
-      const v_221 = h4_var[i_55];
-      const t_63 = s_8 * v_221;
+      const v_221 = h4_z_5[i_55];
+      const t_62 = v_221 * s_7;
+      const v_222 = h4_var[i_55];
+      const t_63 = s_8 * v_222;
       const t_64 = s_4 * t_62;
-      state_h4_var[i_55] = t_63 + t_64;
+      next_h4_var[i_55] = t_63 + t_64;
     }
   }
   function forward_h4_z_to_h5_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h3 = buf36,
-      h4_z_3 = buf44,
-      h4_z_5 = buf46,
-      h4_z_6 = buf47,
-      h4_z_7 = buf46,
-      h4 = buf48,
-      h5_h_z = buf49,
-      h5_h_z_1 = buf50,
-      h5_h_z_2 = buf51,
-      h5_h_z_3 = buf50,
-      h5_h_z_4 = buf49,
-      h5_h_z_5 = buf52;
+    const h3 = buf24,
+      h4_z_3 = buf30,
+      h4_z_5 = buf32,
+      h4_z_6 = buf31,
+      h4_z_7 = buf29,
+      h4 = buf32,
+      h5_h_z = buf33,
+      h5_h_z_1 = buf34,
+      h5_h_z_2 = buf35,
+      h5_h_z_3 = buf34,
+      h5_h_z_4 = buf33,
+      h5_h_z_5 = buf36;
     for (let i_56 = 0; i_56 < 32; i_56++) {
-      const v_222 = h4_z_5[i_56];
-      const t_65 = v_222 + 0.00001;
+      const v_223 = h4_z_5[i_56];
+      const t_65 = v_223 + 0.00001;
       h4_z_6[i_56] = 1 / Math.sqrt(t_65);
     }
     for (let i0_38 = 0; i0_38 < n; i0_38++) {
       for (let i1_38 = 0; i1_38 < 32; i1_38++) {
-        const v_223 = h4_z_3[i0_38 * 32 + i1_38];
-        const v_224 = h4_z_6[i1_38];
-        h4_z_7[i0_38 * 32 + i1_38] = v_223 * v_224;
+        const v_224 = h4_z_3[i0_38 * 32 + i1_38];
+        const v_225 = h4_z_6[i1_38];
+        h4_z_7[i0_38 * 32 + i1_38] = v_224 * v_225;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_39 = 0; i0_39 < n; i0_39++) {
       for (let i1_39 = 0; i1_39 < 32; i1_39++) {
-        const v_225 = h4_z_7[i0_39 * 32 + i1_39];
-        const v_226 = h4_gamma[i1_39];
-        const t_66 = v_225 * v_226;
-        const v_227 = h4_beta[i1_39];
-        const t_67 = t_66 + v_227;
-        const v_228 = h3[i0_39 * 32 + i1_39];
-        const t_68 = v_228 + t_67;
+        const v_226 = h4_z_7[i0_39 * 32 + i1_39];
+        const v_227 = h4_gamma[i1_39];
+        const t_66 = v_226 * v_227;
+        const v_228 = h4_beta[i1_39];
+        const t_67 = t_66 + v_228;
+        const v_229 = h3[i0_39 * 32 + i1_39];
+        const t_68 = v_229 + t_67;
         h4[i0_39 * 32 + i1_39] = t_68 > 0 ? t_68 : 0;
       }
     }
@@ -3810,22 +3875,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_9 * b2_16;
           c13_8 += a1_9 * b3_16;
         }
-        const v_230 = h5_h_b[j_17];
-        h5_h_z[i_57 * 32 + j_17] = c00_16 + v_230;
-        const v_231 = h5_h_b[j_17 + 1];
-        h5_h_z[i_57 * 32 + (j_17 + 1)] = c01_16 + v_231;
-        const v_232 = h5_h_b[j_17 + 2];
-        h5_h_z[i_57 * 32 + (j_17 + 2)] = c02_16 + v_232;
-        const v_233 = h5_h_b[j_17 + 3];
-        h5_h_z[i_57 * 32 + (j_17 + 3)] = c03_16 + v_233;
-        const v_234 = h5_h_b[j_17];
-        h5_h_z[(i_57 + 1) * 32 + j_17] = c10_8 + v_234;
-        const v_235 = h5_h_b[j_17 + 1];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 1)] = c11_8 + v_235;
-        const v_236 = h5_h_b[j_17 + 2];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 2)] = c12_8 + v_236;
-        const v_237 = h5_h_b[j_17 + 3];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 3)] = c13_8 + v_237;
+        const v_231 = h5_h_b[j_17];
+        h5_h_z[i_57 * 32 + j_17] = c00_16 + v_231;
+        const v_232 = h5_h_b[j_17 + 1];
+        h5_h_z[i_57 * 32 + (j_17 + 1)] = c01_16 + v_232;
+        const v_233 = h5_h_b[j_17 + 2];
+        h5_h_z[i_57 * 32 + (j_17 + 2)] = c02_16 + v_233;
+        const v_234 = h5_h_b[j_17 + 3];
+        h5_h_z[i_57 * 32 + (j_17 + 3)] = c03_16 + v_234;
+        const v_235 = h5_h_b[j_17];
+        h5_h_z[(i_57 + 1) * 32 + j_17] = c10_8 + v_235;
+        const v_236 = h5_h_b[j_17 + 1];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 1)] = c11_8 + v_236;
+        const v_237 = h5_h_b[j_17 + 2];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 2)] = c12_8 + v_237;
+        const v_238 = h5_h_b[j_17 + 3];
+        h5_h_z[(i_57 + 1) * 32 + (j_17 + 3)] = c13_8 + v_238;
       }
     }
     for (let i_58 = endI_8; i_58 < n; i_58++) {
@@ -3847,14 +3912,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_17 += a0_18 * b2_17;
           c03_17 += a0_18 * b3_17;
         }
-        const v_238 = h5_h_b[j_17];
-        h5_h_z[i_58 * 32 + j_17] = c00_17 + v_238;
-        const v_239 = h5_h_b[j_17 + 1];
-        h5_h_z[i_58 * 32 + (j_17 + 1)] = c01_17 + v_239;
-        const v_240 = h5_h_b[j_17 + 2];
-        h5_h_z[i_58 * 32 + (j_17 + 2)] = c02_17 + v_240;
-        const v_241 = h5_h_b[j_17 + 3];
-        h5_h_z[i_58 * 32 + (j_17 + 3)] = c03_17 + v_241;
+        const v_239 = h5_h_b[j_17];
+        h5_h_z[i_58 * 32 + j_17] = c00_17 + v_239;
+        const v_240 = h5_h_b[j_17 + 1];
+        h5_h_z[i_58 * 32 + (j_17 + 1)] = c01_17 + v_240;
+        const v_241 = h5_h_b[j_17 + 2];
+        h5_h_z[i_58 * 32 + (j_17 + 2)] = c02_17 + v_241;
+        const v_242 = h5_h_b[j_17 + 3];
+        h5_h_z[i_58 * 32 + (j_17 + 3)] = c03_17 + v_242;
       }
     }
     // batchnorm(dense(x, n))
@@ -3865,81 +3930,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_59 = 0; i_59 < 32; i_59++) {
-      const v_242 = h5_h_z_1[i_59];
-      h5_h_z_2[i_59] = v_242 / n;
+      const v_243 = h5_h_z_1[i_59];
+      h5_h_z_2[i_59] = v_243 / n;
     }
     for (let i0_41 = 0; i0_41 < n; i0_41++) {
       for (let i1_41 = 0; i1_41 < 32; i1_41++) {
-        const v_243 = h5_h_z[i0_41 * 32 + i1_41];
-        const v_244 = h5_h_z_2[i1_41];
-        h5_h_z_3[i0_41 * 32 + i1_41] = v_243 - v_244;
+        const v_244 = h5_h_z[i0_41 * 32 + i1_41];
+        const v_245 = h5_h_z_2[i1_41];
+        h5_h_z_3[i0_41 * 32 + i1_41] = v_244 - v_245;
       }
     }
     h5_h_z_4.fill(0, 0, 32);
     for (let i0_42 = 0; i0_42 < n; i0_42++) {
       for (let i1_42 = 0; i1_42 < 32; i1_42++) {
-        const v_245 = h5_h_z_3[i0_42 * 32 + i1_42];
-        h5_h_z_4[i1_42] += v_245 * v_245;
+        const v_246 = h5_h_z_3[i0_42 * 32 + i1_42];
+        h5_h_z_4[i1_42] += v_246 * v_246;
       }
     }
     for (let i_60 = 0; i_60 < 32; i_60++) {
-      const v_246 = h5_h_z_4[i_60];
-      h5_h_z_5[i_60] = v_246 / n;
+      const v_247 = h5_h_z_4[i_60];
+      h5_h_z_5[i_60] = v_247 / n;
     }
   }
   function forward_state_h5_h_mean_to_state_h5_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_h_z_2 = buf51,
-      h5_h_z_5 = buf52,
-      state_h5_h_mean = buf49,
-      state_h5_h_var = buf51;
+    const h5_h_z_2 = buf35,
+      h5_h_z_5 = buf36;
     for (let i_61 = 0; i_61 < 32; i_61++) {
-      const v_247 = h5_h_mean[i_61];
-      const t_69 = s_8 * v_247;
-      const v_248 = h5_h_z_2[i_61];
-      const t_70 = s_4 * v_248;
-      state_h5_h_mean[i_61] = t_69 + t_70;
+      const v_248 = h5_h_mean[i_61];
+      const t_69 = s_8 * v_248;
+      const v_249 = h5_h_z_2[i_61];
+      const t_70 = s_4 * v_249;
+      next_h5_h_mean[i_61] = t_69 + t_70;
     }
     for (let i_62 = 0; i_62 < 32; i_62++) {
-      const v_249 = h5_h_z_5[i_62];
-      const t_71 = v_249 * s_7;
-      const v_250 = h5_h_var[i_62];
-      const t_72 = s_8 * v_250;
+      const v_250 = h5_h_z_5[i_62];
+      const t_71 = v_250 * s_7;
+      const v_251 = h5_h_var[i_62];
+      const t_72 = s_8 * v_251;
       const t_73 = s_4 * t_71;
-      state_h5_h_var[i_62] = t_72 + t_73;
+      next_h5_h_var[i_62] = t_72 + t_73;
     }
   }
   function forward_h5_h_z_to_h5_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_h_z_3 = buf50,
-      h5_h_z_5 = buf52,
-      h5_h_z_6 = buf53,
-      h5_h_z_7 = buf52,
-      h5_h = buf54,
-      h5_z = buf55,
-      h5_z_1 = buf56,
-      h5_z_2 = buf57,
-      h5_z_3 = buf56,
-      h5_z_4 = buf55,
-      h5_z_5 = buf58;
+    const h5_h_z_3 = buf34,
+      h5_h_z_5 = buf36,
+      h5_h_z_6 = buf35,
+      h5_h_z_7 = buf33,
+      h5_h = buf36,
+      h5_z = buf37,
+      h5_z_1 = buf38,
+      h5_z_2 = buf39,
+      h5_z_3 = buf38,
+      h5_z_4 = buf37,
+      h5_z_5 = buf40;
     for (let i_63 = 0; i_63 < 32; i_63++) {
-      const v_251 = h5_h_z_5[i_63];
-      const t_74 = v_251 + 0.00001;
+      const v_252 = h5_h_z_5[i_63];
+      const t_74 = v_252 + 0.00001;
       h5_h_z_6[i_63] = 1 / Math.sqrt(t_74);
     }
     for (let i0_43 = 0; i0_43 < n; i0_43++) {
       for (let i1_43 = 0; i1_43 < 32; i1_43++) {
-        const v_252 = h5_h_z_3[i0_43 * 32 + i1_43];
-        const v_253 = h5_h_z_6[i1_43];
-        h5_h_z_7[i0_43 * 32 + i1_43] = v_252 * v_253;
+        const v_253 = h5_h_z_3[i0_43 * 32 + i1_43];
+        const v_254 = h5_h_z_6[i1_43];
+        h5_h_z_7[i0_43 * 32 + i1_43] = v_253 * v_254;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_44 = 0; i0_44 < n; i0_44++) {
       for (let i1_44 = 0; i1_44 < 32; i1_44++) {
-        const v_254 = h5_h_z_7[i0_44 * 32 + i1_44];
-        const v_255 = h5_h_gamma[i1_44];
-        const t_75 = v_254 * v_255;
-        const v_256 = h5_h_beta[i1_44];
-        const t_76 = t_75 + v_256;
+        const v_255 = h5_h_z_7[i0_44 * 32 + i1_44];
+        const v_256 = h5_h_gamma[i1_44];
+        const t_75 = v_255 * v_256;
+        const v_257 = h5_h_beta[i1_44];
+        const t_76 = t_75 + v_257;
         h5_h[i0_44 * 32 + i1_44] = t_76 > 0 ? t_76 : 0;
       }
     }
@@ -3973,22 +4036,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_9 += a1_10 * b2_18;
           c13_9 += a1_10 * b3_18;
         }
-        const v_258 = h5_b[j_19];
-        h5_z[i_64 * 32 + j_19] = c00_18 + v_258;
-        const v_259 = h5_b[j_19 + 1];
-        h5_z[i_64 * 32 + (j_19 + 1)] = c01_18 + v_259;
-        const v_260 = h5_b[j_19 + 2];
-        h5_z[i_64 * 32 + (j_19 + 2)] = c02_18 + v_260;
-        const v_261 = h5_b[j_19 + 3];
-        h5_z[i_64 * 32 + (j_19 + 3)] = c03_18 + v_261;
-        const v_262 = h5_b[j_19];
-        h5_z[(i_64 + 1) * 32 + j_19] = c10_9 + v_262;
-        const v_263 = h5_b[j_19 + 1];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 1)] = c11_9 + v_263;
-        const v_264 = h5_b[j_19 + 2];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 2)] = c12_9 + v_264;
-        const v_265 = h5_b[j_19 + 3];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 3)] = c13_9 + v_265;
+        const v_259 = h5_b[j_19];
+        h5_z[i_64 * 32 + j_19] = c00_18 + v_259;
+        const v_260 = h5_b[j_19 + 1];
+        h5_z[i_64 * 32 + (j_19 + 1)] = c01_18 + v_260;
+        const v_261 = h5_b[j_19 + 2];
+        h5_z[i_64 * 32 + (j_19 + 2)] = c02_18 + v_261;
+        const v_262 = h5_b[j_19 + 3];
+        h5_z[i_64 * 32 + (j_19 + 3)] = c03_18 + v_262;
+        const v_263 = h5_b[j_19];
+        h5_z[(i_64 + 1) * 32 + j_19] = c10_9 + v_263;
+        const v_264 = h5_b[j_19 + 1];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 1)] = c11_9 + v_264;
+        const v_265 = h5_b[j_19 + 2];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 2)] = c12_9 + v_265;
+        const v_266 = h5_b[j_19 + 3];
+        h5_z[(i_64 + 1) * 32 + (j_19 + 3)] = c13_9 + v_266;
       }
     }
     for (let i_65 = endI_9; i_65 < n; i_65++) {
@@ -4010,14 +4073,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_19 += a0_20 * b2_19;
           c03_19 += a0_20 * b3_19;
         }
-        const v_266 = h5_b[j_19];
-        h5_z[i_65 * 32 + j_19] = c00_19 + v_266;
-        const v_267 = h5_b[j_19 + 1];
-        h5_z[i_65 * 32 + (j_19 + 1)] = c01_19 + v_267;
-        const v_268 = h5_b[j_19 + 2];
-        h5_z[i_65 * 32 + (j_19 + 2)] = c02_19 + v_268;
-        const v_269 = h5_b[j_19 + 3];
-        h5_z[i_65 * 32 + (j_19 + 3)] = c03_19 + v_269;
+        const v_267 = h5_b[j_19];
+        h5_z[i_65 * 32 + j_19] = c00_19 + v_267;
+        const v_268 = h5_b[j_19 + 1];
+        h5_z[i_65 * 32 + (j_19 + 1)] = c01_19 + v_268;
+        const v_269 = h5_b[j_19 + 2];
+        h5_z[i_65 * 32 + (j_19 + 2)] = c02_19 + v_269;
+        const v_270 = h5_b[j_19 + 3];
+        h5_z[i_65 * 32 + (j_19 + 3)] = c03_19 + v_270;
       }
     }
     // batchnorm(dense(h, n))
@@ -4028,84 +4091,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_66 = 0; i_66 < 32; i_66++) {
-      const v_270 = h5_z_1[i_66];
-      h5_z_2[i_66] = v_270 / n;
+      const v_271 = h5_z_1[i_66];
+      h5_z_2[i_66] = v_271 / n;
     }
     for (let i0_46 = 0; i0_46 < n; i0_46++) {
       for (let i1_46 = 0; i1_46 < 32; i1_46++) {
-        const v_271 = h5_z[i0_46 * 32 + i1_46];
-        const v_272 = h5_z_2[i1_46];
-        h5_z_3[i0_46 * 32 + i1_46] = v_271 - v_272;
+        const v_272 = h5_z[i0_46 * 32 + i1_46];
+        const v_273 = h5_z_2[i1_46];
+        h5_z_3[i0_46 * 32 + i1_46] = v_272 - v_273;
       }
     }
     h5_z_4.fill(0, 0, 32);
     for (let i0_47 = 0; i0_47 < n; i0_47++) {
       for (let i1_47 = 0; i1_47 < 32; i1_47++) {
-        const v_273 = h5_z_3[i0_47 * 32 + i1_47];
-        h5_z_4[i1_47] += v_273 * v_273;
+        const v_274 = h5_z_3[i0_47 * 32 + i1_47];
+        h5_z_4[i1_47] += v_274 * v_274;
       }
     }
     for (let i_67 = 0; i_67 < 32; i_67++) {
-      const v_274 = h5_z_4[i_67];
-      h5_z_5[i_67] = v_274 / n;
+      const v_275 = h5_z_4[i_67];
+      h5_z_5[i_67] = v_275 / n;
     }
   }
   function forward_state_h5_mean_to_state_h5_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_z_2 = buf57,
-      h5_z_5 = buf58,
-      state_h5_mean = buf55,
-      state_h5_var = buf57;
+    const h5_z_2 = buf39,
+      h5_z_5 = buf40;
     for (let i_68 = 0; i_68 < 32; i_68++) {
-      const v_275 = h5_mean[i_68];
-      const t_77 = s_8 * v_275;
-      const v_276 = h5_z_2[i_68];
-      const t_78 = s_4 * v_276;
-      state_h5_mean[i_68] = t_77 + t_78;
+      const v_276 = h5_mean[i_68];
+      const t_77 = s_8 * v_276;
+      const v_277 = h5_z_2[i_68];
+      const t_78 = s_4 * v_277;
+      next_h5_mean[i_68] = t_77 + t_78;
     }
     for (let i_69 = 0; i_69 < 32; i_69++) {
-      const v_277 = h5_z_5[i_69];
-      const t_79 = v_277 * s_7;
-      const v_278 = h5_var[i_69];
-      const t_80 = s_8 * v_278;
+      const v_278 = h5_z_5[i_69];
+      const t_79 = v_278 * s_7;
+      const v_279 = h5_var[i_69];
+      const t_80 = s_8 * v_279;
       const t_81 = s_4 * t_79;
-      state_h5_var[i_69] = t_80 + t_81;
+      next_h5_var[i_69] = t_80 + t_81;
     }
   }
   function forward_h5_z_to_h6_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h4 = buf48,
-      h5_z_3 = buf56,
-      h5_z_5 = buf58,
-      h5_z_6 = buf59,
-      h5_z_7 = buf58,
-      h5 = buf60,
-      h6_h_z = buf61,
-      h6_h_z_1 = buf62,
-      h6_h_z_2 = buf63,
-      h6_h_z_3 = buf62,
-      h6_h_z_4 = buf61,
-      h6_h_z_5 = buf64;
+    const h4 = buf32,
+      h5_z_3 = buf38,
+      h5_z_5 = buf40,
+      h5_z_6 = buf39,
+      h5_z_7 = buf37,
+      h5 = buf40,
+      h6_h_z = buf41,
+      h6_h_z_1 = buf42,
+      h6_h_z_2 = buf43,
+      h6_h_z_3 = buf42,
+      h6_h_z_4 = buf41,
+      h6_h_z_5 = buf44;
     for (let i_70 = 0; i_70 < 32; i_70++) {
-      const v_279 = h5_z_5[i_70];
-      const t_82 = v_279 + 0.00001;
+      const v_280 = h5_z_5[i_70];
+      const t_82 = v_280 + 0.00001;
       h5_z_6[i_70] = 1 / Math.sqrt(t_82);
     }
     for (let i0_48 = 0; i0_48 < n; i0_48++) {
       for (let i1_48 = 0; i1_48 < 32; i1_48++) {
-        const v_280 = h5_z_3[i0_48 * 32 + i1_48];
-        const v_281 = h5_z_6[i1_48];
-        h5_z_7[i0_48 * 32 + i1_48] = v_280 * v_281;
+        const v_281 = h5_z_3[i0_48 * 32 + i1_48];
+        const v_282 = h5_z_6[i1_48];
+        h5_z_7[i0_48 * 32 + i1_48] = v_281 * v_282;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_49 = 0; i0_49 < n; i0_49++) {
       for (let i1_49 = 0; i1_49 < 32; i1_49++) {
-        const v_282 = h5_z_7[i0_49 * 32 + i1_49];
-        const v_283 = h5_gamma[i1_49];
-        const t_83 = v_282 * v_283;
-        const v_284 = h5_beta[i1_49];
-        const t_84 = t_83 + v_284;
-        const v_285 = h4[i0_49 * 32 + i1_49];
-        const t_85 = v_285 + t_84;
+        const v_283 = h5_z_7[i0_49 * 32 + i1_49];
+        const v_284 = h5_gamma[i1_49];
+        const t_83 = v_283 * v_284;
+        const v_285 = h5_beta[i1_49];
+        const t_84 = t_83 + v_285;
+        const v_286 = h4[i0_49 * 32 + i1_49];
+        const t_85 = v_286 + t_84;
         h5[i0_49 * 32 + i1_49] = t_85 > 0 ? t_85 : 0;
       }
     }
@@ -4140,22 +4201,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_10 += a1_11 * b2_20;
           c13_10 += a1_11 * b3_20;
         }
-        const v_287 = h6_h_b[j_21];
-        h6_h_z[i_71 * 32 + j_21] = c00_20 + v_287;
-        const v_288 = h6_h_b[j_21 + 1];
-        h6_h_z[i_71 * 32 + (j_21 + 1)] = c01_20 + v_288;
-        const v_289 = h6_h_b[j_21 + 2];
-        h6_h_z[i_71 * 32 + (j_21 + 2)] = c02_20 + v_289;
-        const v_290 = h6_h_b[j_21 + 3];
-        h6_h_z[i_71 * 32 + (j_21 + 3)] = c03_20 + v_290;
-        const v_291 = h6_h_b[j_21];
-        h6_h_z[(i_71 + 1) * 32 + j_21] = c10_10 + v_291;
-        const v_292 = h6_h_b[j_21 + 1];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 1)] = c11_10 + v_292;
-        const v_293 = h6_h_b[j_21 + 2];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 2)] = c12_10 + v_293;
-        const v_294 = h6_h_b[j_21 + 3];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 3)] = c13_10 + v_294;
+        const v_288 = h6_h_b[j_21];
+        h6_h_z[i_71 * 32 + j_21] = c00_20 + v_288;
+        const v_289 = h6_h_b[j_21 + 1];
+        h6_h_z[i_71 * 32 + (j_21 + 1)] = c01_20 + v_289;
+        const v_290 = h6_h_b[j_21 + 2];
+        h6_h_z[i_71 * 32 + (j_21 + 2)] = c02_20 + v_290;
+        const v_291 = h6_h_b[j_21 + 3];
+        h6_h_z[i_71 * 32 + (j_21 + 3)] = c03_20 + v_291;
+        const v_292 = h6_h_b[j_21];
+        h6_h_z[(i_71 + 1) * 32 + j_21] = c10_10 + v_292;
+        const v_293 = h6_h_b[j_21 + 1];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 1)] = c11_10 + v_293;
+        const v_294 = h6_h_b[j_21 + 2];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 2)] = c12_10 + v_294;
+        const v_295 = h6_h_b[j_21 + 3];
+        h6_h_z[(i_71 + 1) * 32 + (j_21 + 3)] = c13_10 + v_295;
       }
     }
     for (let i_72 = endI_10; i_72 < n; i_72++) {
@@ -4177,14 +4238,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_21 += a0_22 * b2_21;
           c03_21 += a0_22 * b3_21;
         }
-        const v_295 = h6_h_b[j_21];
-        h6_h_z[i_72 * 32 + j_21] = c00_21 + v_295;
-        const v_296 = h6_h_b[j_21 + 1];
-        h6_h_z[i_72 * 32 + (j_21 + 1)] = c01_21 + v_296;
-        const v_297 = h6_h_b[j_21 + 2];
-        h6_h_z[i_72 * 32 + (j_21 + 2)] = c02_21 + v_297;
-        const v_298 = h6_h_b[j_21 + 3];
-        h6_h_z[i_72 * 32 + (j_21 + 3)] = c03_21 + v_298;
+        const v_296 = h6_h_b[j_21];
+        h6_h_z[i_72 * 32 + j_21] = c00_21 + v_296;
+        const v_297 = h6_h_b[j_21 + 1];
+        h6_h_z[i_72 * 32 + (j_21 + 1)] = c01_21 + v_297;
+        const v_298 = h6_h_b[j_21 + 2];
+        h6_h_z[i_72 * 32 + (j_21 + 2)] = c02_21 + v_298;
+        const v_299 = h6_h_b[j_21 + 3];
+        h6_h_z[i_72 * 32 + (j_21 + 3)] = c03_21 + v_299;
       }
     }
     // batchnorm(dense(x, n))
@@ -4195,81 +4256,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_73 = 0; i_73 < 32; i_73++) {
-      const v_299 = h6_h_z_1[i_73];
-      h6_h_z_2[i_73] = v_299 / n;
+      const v_300 = h6_h_z_1[i_73];
+      h6_h_z_2[i_73] = v_300 / n;
     }
     for (let i0_51 = 0; i0_51 < n; i0_51++) {
       for (let i1_51 = 0; i1_51 < 32; i1_51++) {
-        const v_300 = h6_h_z[i0_51 * 32 + i1_51];
-        const v_301 = h6_h_z_2[i1_51];
-        h6_h_z_3[i0_51 * 32 + i1_51] = v_300 - v_301;
+        const v_301 = h6_h_z[i0_51 * 32 + i1_51];
+        const v_302 = h6_h_z_2[i1_51];
+        h6_h_z_3[i0_51 * 32 + i1_51] = v_301 - v_302;
       }
     }
     h6_h_z_4.fill(0, 0, 32);
     for (let i0_52 = 0; i0_52 < n; i0_52++) {
       for (let i1_52 = 0; i1_52 < 32; i1_52++) {
-        const v_302 = h6_h_z_3[i0_52 * 32 + i1_52];
-        h6_h_z_4[i1_52] += v_302 * v_302;
+        const v_303 = h6_h_z_3[i0_52 * 32 + i1_52];
+        h6_h_z_4[i1_52] += v_303 * v_303;
       }
     }
     for (let i_74 = 0; i_74 < 32; i_74++) {
-      const v_303 = h6_h_z_4[i_74];
-      h6_h_z_5[i_74] = v_303 / n;
+      const v_304 = h6_h_z_4[i_74];
+      h6_h_z_5[i_74] = v_304 / n;
     }
   }
   function forward_state_h6_h_mean_to_state_h6_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h6_h_z_2 = buf63,
-      h6_h_z_5 = buf64,
-      state_h6_h_mean = buf61,
-      state_h6_h_var = buf63;
+    const h6_h_z_2 = buf43,
+      h6_h_z_5 = buf44;
     for (let i_75 = 0; i_75 < 32; i_75++) {
-      const v_304 = h6_h_mean[i_75];
-      const t_86 = s_8 * v_304;
-      const v_305 = h6_h_z_2[i_75];
-      const t_87 = s_4 * v_305;
-      state_h6_h_mean[i_75] = t_86 + t_87;
+      const v_305 = h6_h_mean[i_75];
+      const t_86 = s_8 * v_305;
+      const v_306 = h6_h_z_2[i_75];
+      const t_87 = s_4 * v_306;
+      next_h6_h_mean[i_75] = t_86 + t_87;
     }
     for (let i_76 = 0; i_76 < 32; i_76++) {
-      const v_306 = h6_h_z_5[i_76];
-      const t_88 = v_306 * s_7;
-      const v_307 = h6_h_var[i_76];
-      const t_89 = s_8 * v_307;
+      const v_307 = h6_h_z_5[i_76];
+      const t_88 = v_307 * s_7;
+      const v_308 = h6_h_var[i_76];
+      const t_89 = s_8 * v_308;
       const t_90 = s_4 * t_88;
-      state_h6_h_var[i_76] = t_89 + t_90;
+      next_h6_h_var[i_76] = t_89 + t_90;
     }
   }
   function forward_h6_h_z_to_h6_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h6_h_z_3 = buf62,
-      h6_h_z_5 = buf64,
-      h6_h_z_6 = buf65,
-      h6_h_z_7 = buf64,
-      h6_h = buf66,
-      h6_z = buf67,
-      h6_z_1 = buf68,
-      h6_z_2 = buf69,
-      h6_z_3 = buf68,
-      h6_z_4 = buf67,
-      h6_z_5 = buf70;
+    const h6_h_z_3 = buf42,
+      h6_h_z_5 = buf44,
+      h6_h_z_6 = buf43,
+      h6_h_z_7 = buf41,
+      h6_h = buf44,
+      h6_z = buf45,
+      h6_z_1 = buf46,
+      h6_z_2 = buf47,
+      h6_z_3 = buf46,
+      h6_z_4 = buf45,
+      h6_z_5 = buf48;
     for (let i_77 = 0; i_77 < 32; i_77++) {
-      const v_308 = h6_h_z_5[i_77];
-      const t_91 = v_308 + 0.00001;
+      const v_309 = h6_h_z_5[i_77];
+      const t_91 = v_309 + 0.00001;
       h6_h_z_6[i_77] = 1 / Math.sqrt(t_91);
     }
     for (let i0_53 = 0; i0_53 < n; i0_53++) {
       for (let i1_53 = 0; i1_53 < 32; i1_53++) {
-        const v_309 = h6_h_z_3[i0_53 * 32 + i1_53];
-        const v_310 = h6_h_z_6[i1_53];
-        h6_h_z_7[i0_53 * 32 + i1_53] = v_309 * v_310;
+        const v_310 = h6_h_z_3[i0_53 * 32 + i1_53];
+        const v_311 = h6_h_z_6[i1_53];
+        h6_h_z_7[i0_53 * 32 + i1_53] = v_310 * v_311;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_54 = 0; i0_54 < n; i0_54++) {
       for (let i1_54 = 0; i1_54 < 32; i1_54++) {
-        const v_311 = h6_h_z_7[i0_54 * 32 + i1_54];
-        const v_312 = h6_h_gamma[i1_54];
-        const t_92 = v_311 * v_312;
-        const v_313 = h6_h_beta[i1_54];
-        const t_93 = t_92 + v_313;
+        const v_312 = h6_h_z_7[i0_54 * 32 + i1_54];
+        const v_313 = h6_h_gamma[i1_54];
+        const t_92 = v_312 * v_313;
+        const v_314 = h6_h_beta[i1_54];
+        const t_93 = t_92 + v_314;
         h6_h[i0_54 * 32 + i1_54] = t_93 > 0 ? t_93 : 0;
       }
     }
@@ -4303,22 +4362,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_11 += a1_12 * b2_22;
           c13_11 += a1_12 * b3_22;
         }
-        const v_315 = h6_b[j_23];
-        h6_z[i_78 * 32 + j_23] = c00_22 + v_315;
-        const v_316 = h6_b[j_23 + 1];
-        h6_z[i_78 * 32 + (j_23 + 1)] = c01_22 + v_316;
-        const v_317 = h6_b[j_23 + 2];
-        h6_z[i_78 * 32 + (j_23 + 2)] = c02_22 + v_317;
-        const v_318 = h6_b[j_23 + 3];
-        h6_z[i_78 * 32 + (j_23 + 3)] = c03_22 + v_318;
-        const v_319 = h6_b[j_23];
-        h6_z[(i_78 + 1) * 32 + j_23] = c10_11 + v_319;
-        const v_320 = h6_b[j_23 + 1];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 1)] = c11_11 + v_320;
-        const v_321 = h6_b[j_23 + 2];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 2)] = c12_11 + v_321;
-        const v_322 = h6_b[j_23 + 3];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 3)] = c13_11 + v_322;
+        const v_316 = h6_b[j_23];
+        h6_z[i_78 * 32 + j_23] = c00_22 + v_316;
+        const v_317 = h6_b[j_23 + 1];
+        h6_z[i_78 * 32 + (j_23 + 1)] = c01_22 + v_317;
+        const v_318 = h6_b[j_23 + 2];
+        h6_z[i_78 * 32 + (j_23 + 2)] = c02_22 + v_318;
+        const v_319 = h6_b[j_23 + 3];
+        h6_z[i_78 * 32 + (j_23 + 3)] = c03_22 + v_319;
+        const v_320 = h6_b[j_23];
+        h6_z[(i_78 + 1) * 32 + j_23] = c10_11 + v_320;
+        const v_321 = h6_b[j_23 + 1];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 1)] = c11_11 + v_321;
+        const v_322 = h6_b[j_23 + 2];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 2)] = c12_11 + v_322;
+        const v_323 = h6_b[j_23 + 3];
+        h6_z[(i_78 + 1) * 32 + (j_23 + 3)] = c13_11 + v_323;
       }
     }
     for (let i_79 = endI_11; i_79 < n; i_79++) {
@@ -4340,14 +4399,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_23 += a0_24 * b2_23;
           c03_23 += a0_24 * b3_23;
         }
-        const v_323 = h6_b[j_23];
-        h6_z[i_79 * 32 + j_23] = c00_23 + v_323;
-        const v_324 = h6_b[j_23 + 1];
-        h6_z[i_79 * 32 + (j_23 + 1)] = c01_23 + v_324;
-        const v_325 = h6_b[j_23 + 2];
-        h6_z[i_79 * 32 + (j_23 + 2)] = c02_23 + v_325;
-        const v_326 = h6_b[j_23 + 3];
-        h6_z[i_79 * 32 + (j_23 + 3)] = c03_23 + v_326;
+        const v_324 = h6_b[j_23];
+        h6_z[i_79 * 32 + j_23] = c00_23 + v_324;
+        const v_325 = h6_b[j_23 + 1];
+        h6_z[i_79 * 32 + (j_23 + 1)] = c01_23 + v_325;
+        const v_326 = h6_b[j_23 + 2];
+        h6_z[i_79 * 32 + (j_23 + 2)] = c02_23 + v_326;
+        const v_327 = h6_b[j_23 + 3];
+        h6_z[i_79 * 32 + (j_23 + 3)] = c03_23 + v_327;
       }
     }
     // batchnorm(dense(h, n))
@@ -4358,84 +4417,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_80 = 0; i_80 < 32; i_80++) {
-      const v_327 = h6_z_1[i_80];
-      h6_z_2[i_80] = v_327 / n;
+      const v_328 = h6_z_1[i_80];
+      h6_z_2[i_80] = v_328 / n;
     }
     for (let i0_56 = 0; i0_56 < n; i0_56++) {
       for (let i1_56 = 0; i1_56 < 32; i1_56++) {
-        const v_328 = h6_z[i0_56 * 32 + i1_56];
-        const v_329 = h6_z_2[i1_56];
-        h6_z_3[i0_56 * 32 + i1_56] = v_328 - v_329;
+        const v_329 = h6_z[i0_56 * 32 + i1_56];
+        const v_330 = h6_z_2[i1_56];
+        h6_z_3[i0_56 * 32 + i1_56] = v_329 - v_330;
       }
     }
     h6_z_4.fill(0, 0, 32);
     for (let i0_57 = 0; i0_57 < n; i0_57++) {
       for (let i1_57 = 0; i1_57 < 32; i1_57++) {
-        const v_330 = h6_z_3[i0_57 * 32 + i1_57];
-        h6_z_4[i1_57] += v_330 * v_330;
+        const v_331 = h6_z_3[i0_57 * 32 + i1_57];
+        h6_z_4[i1_57] += v_331 * v_331;
       }
     }
     for (let i_81 = 0; i_81 < 32; i_81++) {
-      const v_331 = h6_z_4[i_81];
-      h6_z_5[i_81] = v_331 / n;
+      const v_332 = h6_z_4[i_81];
+      h6_z_5[i_81] = v_332 / n;
     }
   }
   function forward_state_h6_mean_to_state_h6_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h6_z_2 = buf69,
-      h6_z_5 = buf70,
-      state_h6_mean = buf67,
-      state_h6_var = buf69;
+    const h6_z_2 = buf47,
+      h6_z_5 = buf48;
     for (let i_82 = 0; i_82 < 32; i_82++) {
-      const v_332 = h6_mean[i_82];
-      const t_94 = s_8 * v_332;
-      const v_333 = h6_z_2[i_82];
-      const t_95 = s_4 * v_333;
-      state_h6_mean[i_82] = t_94 + t_95;
+      const v_333 = h6_mean[i_82];
+      const t_94 = s_8 * v_333;
+      const v_334 = h6_z_2[i_82];
+      const t_95 = s_4 * v_334;
+      next_h6_mean[i_82] = t_94 + t_95;
     }
     for (let i_83 = 0; i_83 < 32; i_83++) {
-      const v_334 = h6_z_5[i_83];
-      const t_96 = v_334 * s_7;
-      const v_335 = h6_var[i_83];
-      const t_97 = s_8 * v_335;
+      const v_335 = h6_z_5[i_83];
+      const t_96 = v_335 * s_7;
+      const v_336 = h6_var[i_83];
+      const t_97 = s_8 * v_336;
       const t_98 = s_4 * t_96;
-      state_h6_var[i_83] = t_97 + t_98;
+      next_h6_var[i_83] = t_97 + t_98;
     }
   }
   function forward_h6_z_to_h7_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h5 = buf60,
-      h6_z_3 = buf68,
-      h6_z_5 = buf70,
-      h6_z_6 = buf71,
-      h6_z_7 = buf70,
-      h6 = buf72,
-      h7_h_z = buf73,
-      h7_h_z_1 = buf74,
-      h7_h_z_2 = buf75,
-      h7_h_z_3 = buf74,
-      h7_h_z_4 = buf73,
-      h7_h_z_5 = buf76;
+    const h5 = buf40,
+      h6_z_3 = buf46,
+      h6_z_5 = buf48,
+      h6_z_6 = buf47,
+      h6_z_7 = buf45,
+      h6 = buf48,
+      h7_h_z = buf49,
+      h7_h_z_1 = buf50,
+      h7_h_z_2 = buf51,
+      h7_h_z_3 = buf50,
+      h7_h_z_4 = buf49,
+      h7_h_z_5 = buf52;
     for (let i_84 = 0; i_84 < 32; i_84++) {
-      const v_336 = h6_z_5[i_84];
-      const t_99 = v_336 + 0.00001;
+      const v_337 = h6_z_5[i_84];
+      const t_99 = v_337 + 0.00001;
       h6_z_6[i_84] = 1 / Math.sqrt(t_99);
     }
     for (let i0_58 = 0; i0_58 < n; i0_58++) {
       for (let i1_58 = 0; i1_58 < 32; i1_58++) {
-        const v_337 = h6_z_3[i0_58 * 32 + i1_58];
-        const v_338 = h6_z_6[i1_58];
-        h6_z_7[i0_58 * 32 + i1_58] = v_337 * v_338;
+        const v_338 = h6_z_3[i0_58 * 32 + i1_58];
+        const v_339 = h6_z_6[i1_58];
+        h6_z_7[i0_58 * 32 + i1_58] = v_338 * v_339;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_59 = 0; i0_59 < n; i0_59++) {
       for (let i1_59 = 0; i1_59 < 32; i1_59++) {
-        const v_339 = h6_z_7[i0_59 * 32 + i1_59];
-        const v_340 = h6_gamma[i1_59];
-        const t_100 = v_339 * v_340;
-        const v_341 = h6_beta[i1_59];
-        const t_101 = t_100 + v_341;
-        const v_342 = h5[i0_59 * 32 + i1_59];
-        const t_102 = v_342 + t_101;
+        const v_340 = h6_z_7[i0_59 * 32 + i1_59];
+        const v_341 = h6_gamma[i1_59];
+        const t_100 = v_340 * v_341;
+        const v_342 = h6_beta[i1_59];
+        const t_101 = t_100 + v_342;
+        const v_343 = h5[i0_59 * 32 + i1_59];
+        const t_102 = v_343 + t_101;
         h6[i0_59 * 32 + i1_59] = t_102 > 0 ? t_102 : 0;
       }
     }
@@ -4470,22 +4527,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_12 += a1_13 * b2_24;
           c13_12 += a1_13 * b3_24;
         }
-        const v_344 = h7_h_b[j_25];
-        h7_h_z[i_85 * 32 + j_25] = c00_24 + v_344;
-        const v_345 = h7_h_b[j_25 + 1];
-        h7_h_z[i_85 * 32 + (j_25 + 1)] = c01_24 + v_345;
-        const v_346 = h7_h_b[j_25 + 2];
-        h7_h_z[i_85 * 32 + (j_25 + 2)] = c02_24 + v_346;
-        const v_347 = h7_h_b[j_25 + 3];
-        h7_h_z[i_85 * 32 + (j_25 + 3)] = c03_24 + v_347;
-        const v_348 = h7_h_b[j_25];
-        h7_h_z[(i_85 + 1) * 32 + j_25] = c10_12 + v_348;
-        const v_349 = h7_h_b[j_25 + 1];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 1)] = c11_12 + v_349;
-        const v_350 = h7_h_b[j_25 + 2];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 2)] = c12_12 + v_350;
-        const v_351 = h7_h_b[j_25 + 3];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 3)] = c13_12 + v_351;
+        const v_345 = h7_h_b[j_25];
+        h7_h_z[i_85 * 32 + j_25] = c00_24 + v_345;
+        const v_346 = h7_h_b[j_25 + 1];
+        h7_h_z[i_85 * 32 + (j_25 + 1)] = c01_24 + v_346;
+        const v_347 = h7_h_b[j_25 + 2];
+        h7_h_z[i_85 * 32 + (j_25 + 2)] = c02_24 + v_347;
+        const v_348 = h7_h_b[j_25 + 3];
+        h7_h_z[i_85 * 32 + (j_25 + 3)] = c03_24 + v_348;
+        const v_349 = h7_h_b[j_25];
+        h7_h_z[(i_85 + 1) * 32 + j_25] = c10_12 + v_349;
+        const v_350 = h7_h_b[j_25 + 1];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 1)] = c11_12 + v_350;
+        const v_351 = h7_h_b[j_25 + 2];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 2)] = c12_12 + v_351;
+        const v_352 = h7_h_b[j_25 + 3];
+        h7_h_z[(i_85 + 1) * 32 + (j_25 + 3)] = c13_12 + v_352;
       }
     }
     for (let i_86 = endI_12; i_86 < n; i_86++) {
@@ -4507,14 +4564,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_25 += a0_26 * b2_25;
           c03_25 += a0_26 * b3_25;
         }
-        const v_352 = h7_h_b[j_25];
-        h7_h_z[i_86 * 32 + j_25] = c00_25 + v_352;
-        const v_353 = h7_h_b[j_25 + 1];
-        h7_h_z[i_86 * 32 + (j_25 + 1)] = c01_25 + v_353;
-        const v_354 = h7_h_b[j_25 + 2];
-        h7_h_z[i_86 * 32 + (j_25 + 2)] = c02_25 + v_354;
-        const v_355 = h7_h_b[j_25 + 3];
-        h7_h_z[i_86 * 32 + (j_25 + 3)] = c03_25 + v_355;
+        const v_353 = h7_h_b[j_25];
+        h7_h_z[i_86 * 32 + j_25] = c00_25 + v_353;
+        const v_354 = h7_h_b[j_25 + 1];
+        h7_h_z[i_86 * 32 + (j_25 + 1)] = c01_25 + v_354;
+        const v_355 = h7_h_b[j_25 + 2];
+        h7_h_z[i_86 * 32 + (j_25 + 2)] = c02_25 + v_355;
+        const v_356 = h7_h_b[j_25 + 3];
+        h7_h_z[i_86 * 32 + (j_25 + 3)] = c03_25 + v_356;
       }
     }
     // batchnorm(dense(x, n))
@@ -4525,81 +4582,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_87 = 0; i_87 < 32; i_87++) {
-      const v_356 = h7_h_z_1[i_87];
-      h7_h_z_2[i_87] = v_356 / n;
+      const v_357 = h7_h_z_1[i_87];
+      h7_h_z_2[i_87] = v_357 / n;
     }
     for (let i0_61 = 0; i0_61 < n; i0_61++) {
       for (let i1_61 = 0; i1_61 < 32; i1_61++) {
-        const v_357 = h7_h_z[i0_61 * 32 + i1_61];
-        const v_358 = h7_h_z_2[i1_61];
-        h7_h_z_3[i0_61 * 32 + i1_61] = v_357 - v_358;
+        const v_358 = h7_h_z[i0_61 * 32 + i1_61];
+        const v_359 = h7_h_z_2[i1_61];
+        h7_h_z_3[i0_61 * 32 + i1_61] = v_358 - v_359;
       }
     }
     h7_h_z_4.fill(0, 0, 32);
     for (let i0_62 = 0; i0_62 < n; i0_62++) {
       for (let i1_62 = 0; i1_62 < 32; i1_62++) {
-        const v_359 = h7_h_z_3[i0_62 * 32 + i1_62];
-        h7_h_z_4[i1_62] += v_359 * v_359;
+        const v_360 = h7_h_z_3[i0_62 * 32 + i1_62];
+        h7_h_z_4[i1_62] += v_360 * v_360;
       }
     }
     for (let i_88 = 0; i_88 < 32; i_88++) {
-      const v_360 = h7_h_z_4[i_88];
-      h7_h_z_5[i_88] = v_360 / n;
+      const v_361 = h7_h_z_4[i_88];
+      h7_h_z_5[i_88] = v_361 / n;
     }
   }
   function forward_state_h7_h_mean_to_state_h7_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h7_h_z_2 = buf75,
-      h7_h_z_5 = buf76,
-      state_h7_h_mean = buf73,
-      state_h7_h_var = buf75;
+    const h7_h_z_2 = buf51,
+      h7_h_z_5 = buf52;
     for (let i_89 = 0; i_89 < 32; i_89++) {
-      const v_361 = h7_h_mean[i_89];
-      const t_103 = s_8 * v_361;
-      const v_362 = h7_h_z_2[i_89];
-      const t_104 = s_4 * v_362;
-      state_h7_h_mean[i_89] = t_103 + t_104;
+      const v_362 = h7_h_mean[i_89];
+      const t_103 = s_8 * v_362;
+      const v_363 = h7_h_z_2[i_89];
+      const t_104 = s_4 * v_363;
+      next_h7_h_mean[i_89] = t_103 + t_104;
     }
     for (let i_90 = 0; i_90 < 32; i_90++) {
-      const v_363 = h7_h_z_5[i_90];
-      const t_105 = v_363 * s_7;
-      const v_364 = h7_h_var[i_90];
-      const t_106 = s_8 * v_364;
+      const v_364 = h7_h_z_5[i_90];
+      const t_105 = v_364 * s_7;
+      const v_365 = h7_h_var[i_90];
+      const t_106 = s_8 * v_365;
       const t_107 = s_4 * t_105;
-      state_h7_h_var[i_90] = t_106 + t_107;
+      next_h7_h_var[i_90] = t_106 + t_107;
     }
   }
   function forward_h7_h_z_to_h7_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h7_h_z_3 = buf74,
-      h7_h_z_5 = buf76,
-      h7_h_z_6 = buf77,
-      h7_h_z_7 = buf76,
-      h7_h = buf78,
-      h7_z = buf79,
-      h7_z_1 = buf80,
-      h7_z_2 = buf81,
-      h7_z_3 = buf80,
-      h7_z_4 = buf79,
-      h7_z_5 = buf82;
+    const h7_h_z_3 = buf50,
+      h7_h_z_5 = buf52,
+      h7_h_z_6 = buf51,
+      h7_h_z_7 = buf49,
+      h7_h = buf52,
+      h7_z = buf53,
+      h7_z_1 = buf54,
+      h7_z_2 = buf55,
+      h7_z_3 = buf54,
+      h7_z_4 = buf53,
+      h7_z_5 = buf56;
     for (let i_91 = 0; i_91 < 32; i_91++) {
-      const v_365 = h7_h_z_5[i_91];
-      const t_108 = v_365 + 0.00001;
+      const v_366 = h7_h_z_5[i_91];
+      const t_108 = v_366 + 0.00001;
       h7_h_z_6[i_91] = 1 / Math.sqrt(t_108);
     }
     for (let i0_63 = 0; i0_63 < n; i0_63++) {
       for (let i1_63 = 0; i1_63 < 32; i1_63++) {
-        const v_366 = h7_h_z_3[i0_63 * 32 + i1_63];
-        const v_367 = h7_h_z_6[i1_63];
-        h7_h_z_7[i0_63 * 32 + i1_63] = v_366 * v_367;
+        const v_367 = h7_h_z_3[i0_63 * 32 + i1_63];
+        const v_368 = h7_h_z_6[i1_63];
+        h7_h_z_7[i0_63 * 32 + i1_63] = v_367 * v_368;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_64 = 0; i0_64 < n; i0_64++) {
       for (let i1_64 = 0; i1_64 < 32; i1_64++) {
-        const v_368 = h7_h_z_7[i0_64 * 32 + i1_64];
-        const v_369 = h7_h_gamma[i1_64];
-        const t_109 = v_368 * v_369;
-        const v_370 = h7_h_beta[i1_64];
-        const t_110 = t_109 + v_370;
+        const v_369 = h7_h_z_7[i0_64 * 32 + i1_64];
+        const v_370 = h7_h_gamma[i1_64];
+        const t_109 = v_369 * v_370;
+        const v_371 = h7_h_beta[i1_64];
+        const t_110 = t_109 + v_371;
         h7_h[i0_64 * 32 + i1_64] = t_110 > 0 ? t_110 : 0;
       }
     }
@@ -4633,22 +4688,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_13 += a1_14 * b2_26;
           c13_13 += a1_14 * b3_26;
         }
-        const v_372 = h7_b[j_27];
-        h7_z[i_92 * 32 + j_27] = c00_26 + v_372;
-        const v_373 = h7_b[j_27 + 1];
-        h7_z[i_92 * 32 + (j_27 + 1)] = c01_26 + v_373;
-        const v_374 = h7_b[j_27 + 2];
-        h7_z[i_92 * 32 + (j_27 + 2)] = c02_26 + v_374;
-        const v_375 = h7_b[j_27 + 3];
-        h7_z[i_92 * 32 + (j_27 + 3)] = c03_26 + v_375;
-        const v_376 = h7_b[j_27];
-        h7_z[(i_92 + 1) * 32 + j_27] = c10_13 + v_376;
-        const v_377 = h7_b[j_27 + 1];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 1)] = c11_13 + v_377;
-        const v_378 = h7_b[j_27 + 2];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 2)] = c12_13 + v_378;
-        const v_379 = h7_b[j_27 + 3];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 3)] = c13_13 + v_379;
+        const v_373 = h7_b[j_27];
+        h7_z[i_92 * 32 + j_27] = c00_26 + v_373;
+        const v_374 = h7_b[j_27 + 1];
+        h7_z[i_92 * 32 + (j_27 + 1)] = c01_26 + v_374;
+        const v_375 = h7_b[j_27 + 2];
+        h7_z[i_92 * 32 + (j_27 + 2)] = c02_26 + v_375;
+        const v_376 = h7_b[j_27 + 3];
+        h7_z[i_92 * 32 + (j_27 + 3)] = c03_26 + v_376;
+        const v_377 = h7_b[j_27];
+        h7_z[(i_92 + 1) * 32 + j_27] = c10_13 + v_377;
+        const v_378 = h7_b[j_27 + 1];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 1)] = c11_13 + v_378;
+        const v_379 = h7_b[j_27 + 2];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 2)] = c12_13 + v_379;
+        const v_380 = h7_b[j_27 + 3];
+        h7_z[(i_92 + 1) * 32 + (j_27 + 3)] = c13_13 + v_380;
       }
     }
     for (let i_93 = endI_13; i_93 < n; i_93++) {
@@ -4670,14 +4725,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_27 += a0_28 * b2_27;
           c03_27 += a0_28 * b3_27;
         }
-        const v_380 = h7_b[j_27];
-        h7_z[i_93 * 32 + j_27] = c00_27 + v_380;
-        const v_381 = h7_b[j_27 + 1];
-        h7_z[i_93 * 32 + (j_27 + 1)] = c01_27 + v_381;
-        const v_382 = h7_b[j_27 + 2];
-        h7_z[i_93 * 32 + (j_27 + 2)] = c02_27 + v_382;
-        const v_383 = h7_b[j_27 + 3];
-        h7_z[i_93 * 32 + (j_27 + 3)] = c03_27 + v_383;
+        const v_381 = h7_b[j_27];
+        h7_z[i_93 * 32 + j_27] = c00_27 + v_381;
+        const v_382 = h7_b[j_27 + 1];
+        h7_z[i_93 * 32 + (j_27 + 1)] = c01_27 + v_382;
+        const v_383 = h7_b[j_27 + 2];
+        h7_z[i_93 * 32 + (j_27 + 2)] = c02_27 + v_383;
+        const v_384 = h7_b[j_27 + 3];
+        h7_z[i_93 * 32 + (j_27 + 3)] = c03_27 + v_384;
       }
     }
     // batchnorm(dense(h, n))
@@ -4688,84 +4743,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_94 = 0; i_94 < 32; i_94++) {
-      const v_384 = h7_z_1[i_94];
-      h7_z_2[i_94] = v_384 / n;
+      const v_385 = h7_z_1[i_94];
+      h7_z_2[i_94] = v_385 / n;
     }
     for (let i0_66 = 0; i0_66 < n; i0_66++) {
       for (let i1_66 = 0; i1_66 < 32; i1_66++) {
-        const v_385 = h7_z[i0_66 * 32 + i1_66];
-        const v_386 = h7_z_2[i1_66];
-        h7_z_3[i0_66 * 32 + i1_66] = v_385 - v_386;
+        const v_386 = h7_z[i0_66 * 32 + i1_66];
+        const v_387 = h7_z_2[i1_66];
+        h7_z_3[i0_66 * 32 + i1_66] = v_386 - v_387;
       }
     }
     h7_z_4.fill(0, 0, 32);
     for (let i0_67 = 0; i0_67 < n; i0_67++) {
       for (let i1_67 = 0; i1_67 < 32; i1_67++) {
-        const v_387 = h7_z_3[i0_67 * 32 + i1_67];
-        h7_z_4[i1_67] += v_387 * v_387;
+        const v_388 = h7_z_3[i0_67 * 32 + i1_67];
+        h7_z_4[i1_67] += v_388 * v_388;
       }
     }
     for (let i_95 = 0; i_95 < 32; i_95++) {
-      const v_388 = h7_z_4[i_95];
-      h7_z_5[i_95] = v_388 / n;
+      const v_389 = h7_z_4[i_95];
+      h7_z_5[i_95] = v_389 / n;
     }
   }
   function forward_state_h7_mean_to_state_h7_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h7_z_2 = buf81,
-      h7_z_5 = buf82,
-      state_h7_mean = buf79,
-      state_h7_var = buf81;
+    const h7_z_2 = buf55,
+      h7_z_5 = buf56;
     for (let i_96 = 0; i_96 < 32; i_96++) {
-      const v_389 = h7_mean[i_96];
-      const t_111 = s_8 * v_389;
-      const v_390 = h7_z_2[i_96];
-      const t_112 = s_4 * v_390;
-      state_h7_mean[i_96] = t_111 + t_112;
+      const v_390 = h7_mean[i_96];
+      const t_111 = s_8 * v_390;
+      const v_391 = h7_z_2[i_96];
+      const t_112 = s_4 * v_391;
+      next_h7_mean[i_96] = t_111 + t_112;
     }
     for (let i_97 = 0; i_97 < 32; i_97++) {
-      const v_391 = h7_z_5[i_97];
-      const t_113 = v_391 * s_7;
-      const v_392 = h7_var[i_97];
-      const t_114 = s_8 * v_392;
+      const v_392 = h7_z_5[i_97];
+      const t_113 = v_392 * s_7;
+      const v_393 = h7_var[i_97];
+      const t_114 = s_8 * v_393;
       const t_115 = s_4 * t_113;
-      state_h7_var[i_97] = t_114 + t_115;
+      next_h7_var[i_97] = t_114 + t_115;
     }
   }
   function forward_h7_z_to_h8_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h6 = buf72,
-      h7_z_3 = buf80,
-      h7_z_5 = buf82,
-      h7_z_6 = buf83,
-      h7_z_7 = buf82,
-      h7 = buf84,
-      h8_h_z = buf85,
-      h8_h_z_1 = buf86,
-      h8_h_z_2 = buf87,
-      h8_h_z_3 = buf86,
-      h8_h_z_4 = buf85,
-      h8_h_z_5 = buf88;
+    const h6 = buf48,
+      h7_z_3 = buf54,
+      h7_z_5 = buf56,
+      h7_z_6 = buf55,
+      h7_z_7 = buf53,
+      h7 = buf56,
+      h8_h_z = buf57,
+      h8_h_z_1 = buf58,
+      h8_h_z_2 = buf59,
+      h8_h_z_3 = buf58,
+      h8_h_z_4 = buf57,
+      h8_h_z_5 = buf60;
     for (let i_98 = 0; i_98 < 32; i_98++) {
-      const v_393 = h7_z_5[i_98];
-      const t_116 = v_393 + 0.00001;
+      const v_394 = h7_z_5[i_98];
+      const t_116 = v_394 + 0.00001;
       h7_z_6[i_98] = 1 / Math.sqrt(t_116);
     }
     for (let i0_68 = 0; i0_68 < n; i0_68++) {
       for (let i1_68 = 0; i1_68 < 32; i1_68++) {
-        const v_394 = h7_z_3[i0_68 * 32 + i1_68];
-        const v_395 = h7_z_6[i1_68];
-        h7_z_7[i0_68 * 32 + i1_68] = v_394 * v_395;
+        const v_395 = h7_z_3[i0_68 * 32 + i1_68];
+        const v_396 = h7_z_6[i1_68];
+        h7_z_7[i0_68 * 32 + i1_68] = v_395 * v_396;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_69 = 0; i0_69 < n; i0_69++) {
       for (let i1_69 = 0; i1_69 < 32; i1_69++) {
-        const v_396 = h7_z_7[i0_69 * 32 + i1_69];
-        const v_397 = h7_gamma[i1_69];
-        const t_117 = v_396 * v_397;
-        const v_398 = h7_beta[i1_69];
-        const t_118 = t_117 + v_398;
-        const v_399 = h6[i0_69 * 32 + i1_69];
-        const t_119 = v_399 + t_118;
+        const v_397 = h7_z_7[i0_69 * 32 + i1_69];
+        const v_398 = h7_gamma[i1_69];
+        const t_117 = v_397 * v_398;
+        const v_399 = h7_beta[i1_69];
+        const t_118 = t_117 + v_399;
+        const v_400 = h6[i0_69 * 32 + i1_69];
+        const t_119 = v_400 + t_118;
         h7[i0_69 * 32 + i1_69] = t_119 > 0 ? t_119 : 0;
       }
     }
@@ -4800,22 +4853,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_14 += a1_15 * b2_28;
           c13_14 += a1_15 * b3_28;
         }
-        const v_401 = h8_h_b[j_29];
-        h8_h_z[i_99 * 32 + j_29] = c00_28 + v_401;
-        const v_402 = h8_h_b[j_29 + 1];
-        h8_h_z[i_99 * 32 + (j_29 + 1)] = c01_28 + v_402;
-        const v_403 = h8_h_b[j_29 + 2];
-        h8_h_z[i_99 * 32 + (j_29 + 2)] = c02_28 + v_403;
-        const v_404 = h8_h_b[j_29 + 3];
-        h8_h_z[i_99 * 32 + (j_29 + 3)] = c03_28 + v_404;
-        const v_405 = h8_h_b[j_29];
-        h8_h_z[(i_99 + 1) * 32 + j_29] = c10_14 + v_405;
-        const v_406 = h8_h_b[j_29 + 1];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 1)] = c11_14 + v_406;
-        const v_407 = h8_h_b[j_29 + 2];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 2)] = c12_14 + v_407;
-        const v_408 = h8_h_b[j_29 + 3];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 3)] = c13_14 + v_408;
+        const v_402 = h8_h_b[j_29];
+        h8_h_z[i_99 * 32 + j_29] = c00_28 + v_402;
+        const v_403 = h8_h_b[j_29 + 1];
+        h8_h_z[i_99 * 32 + (j_29 + 1)] = c01_28 + v_403;
+        const v_404 = h8_h_b[j_29 + 2];
+        h8_h_z[i_99 * 32 + (j_29 + 2)] = c02_28 + v_404;
+        const v_405 = h8_h_b[j_29 + 3];
+        h8_h_z[i_99 * 32 + (j_29 + 3)] = c03_28 + v_405;
+        const v_406 = h8_h_b[j_29];
+        h8_h_z[(i_99 + 1) * 32 + j_29] = c10_14 + v_406;
+        const v_407 = h8_h_b[j_29 + 1];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 1)] = c11_14 + v_407;
+        const v_408 = h8_h_b[j_29 + 2];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 2)] = c12_14 + v_408;
+        const v_409 = h8_h_b[j_29 + 3];
+        h8_h_z[(i_99 + 1) * 32 + (j_29 + 3)] = c13_14 + v_409;
       }
     }
     for (let i_100 = endI_14; i_100 < n; i_100++) {
@@ -4837,14 +4890,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_29 += a0_30 * b2_29;
           c03_29 += a0_30 * b3_29;
         }
-        const v_409 = h8_h_b[j_29];
-        h8_h_z[i_100 * 32 + j_29] = c00_29 + v_409;
-        const v_410 = h8_h_b[j_29 + 1];
-        h8_h_z[i_100 * 32 + (j_29 + 1)] = c01_29 + v_410;
-        const v_411 = h8_h_b[j_29 + 2];
-        h8_h_z[i_100 * 32 + (j_29 + 2)] = c02_29 + v_411;
-        const v_412 = h8_h_b[j_29 + 3];
-        h8_h_z[i_100 * 32 + (j_29 + 3)] = c03_29 + v_412;
+        const v_410 = h8_h_b[j_29];
+        h8_h_z[i_100 * 32 + j_29] = c00_29 + v_410;
+        const v_411 = h8_h_b[j_29 + 1];
+        h8_h_z[i_100 * 32 + (j_29 + 1)] = c01_29 + v_411;
+        const v_412 = h8_h_b[j_29 + 2];
+        h8_h_z[i_100 * 32 + (j_29 + 2)] = c02_29 + v_412;
+        const v_413 = h8_h_b[j_29 + 3];
+        h8_h_z[i_100 * 32 + (j_29 + 3)] = c03_29 + v_413;
       }
     }
     // batchnorm(dense(x, n))
@@ -4855,81 +4908,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_101 = 0; i_101 < 32; i_101++) {
-      const v_413 = h8_h_z_1[i_101];
-      h8_h_z_2[i_101] = v_413 / n;
+      const v_414 = h8_h_z_1[i_101];
+      h8_h_z_2[i_101] = v_414 / n;
     }
     for (let i0_71 = 0; i0_71 < n; i0_71++) {
       for (let i1_71 = 0; i1_71 < 32; i1_71++) {
-        const v_414 = h8_h_z[i0_71 * 32 + i1_71];
-        const v_415 = h8_h_z_2[i1_71];
-        h8_h_z_3[i0_71 * 32 + i1_71] = v_414 - v_415;
+        const v_415 = h8_h_z[i0_71 * 32 + i1_71];
+        const v_416 = h8_h_z_2[i1_71];
+        h8_h_z_3[i0_71 * 32 + i1_71] = v_415 - v_416;
       }
     }
     h8_h_z_4.fill(0, 0, 32);
     for (let i0_72 = 0; i0_72 < n; i0_72++) {
       for (let i1_72 = 0; i1_72 < 32; i1_72++) {
-        const v_416 = h8_h_z_3[i0_72 * 32 + i1_72];
-        h8_h_z_4[i1_72] += v_416 * v_416;
+        const v_417 = h8_h_z_3[i0_72 * 32 + i1_72];
+        h8_h_z_4[i1_72] += v_417 * v_417;
       }
     }
     for (let i_102 = 0; i_102 < 32; i_102++) {
-      const v_417 = h8_h_z_4[i_102];
-      h8_h_z_5[i_102] = v_417 / n;
+      const v_418 = h8_h_z_4[i_102];
+      h8_h_z_5[i_102] = v_418 / n;
     }
   }
   function forward_state_h8_h_mean_to_state_h8_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h8_h_z_2 = buf87,
-      h8_h_z_5 = buf88,
-      state_h8_h_mean = buf85,
-      state_h8_h_var = buf87;
+    const h8_h_z_2 = buf59,
+      h8_h_z_5 = buf60;
     for (let i_103 = 0; i_103 < 32; i_103++) {
-      const v_418 = h8_h_mean[i_103];
-      const t_120 = s_8 * v_418;
-      const v_419 = h8_h_z_2[i_103];
-      const t_121 = s_4 * v_419;
-      state_h8_h_mean[i_103] = t_120 + t_121;
+      const v_419 = h8_h_mean[i_103];
+      const t_120 = s_8 * v_419;
+      const v_420 = h8_h_z_2[i_103];
+      const t_121 = s_4 * v_420;
+      next_h8_h_mean[i_103] = t_120 + t_121;
     }
     for (let i_104 = 0; i_104 < 32; i_104++) {
-      const v_420 = h8_h_z_5[i_104];
-      const t_122 = v_420 * s_7;
-      const v_421 = h8_h_var[i_104];
-      const t_123 = s_8 * v_421;
+      const v_421 = h8_h_z_5[i_104];
+      const t_122 = v_421 * s_7;
+      const v_422 = h8_h_var[i_104];
+      const t_123 = s_8 * v_422;
       const t_124 = s_4 * t_122;
-      state_h8_h_var[i_104] = t_123 + t_124;
+      next_h8_h_var[i_104] = t_123 + t_124;
     }
   }
   function forward_h8_h_z_to_h8_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h8_h_z_3 = buf86,
-      h8_h_z_5 = buf88,
-      h8_h_z_6 = buf89,
-      h8_h_z_7 = buf88,
-      h8_h = buf90,
-      h8_z = buf91,
-      h8_z_1 = buf92,
-      h8_z_2 = buf93,
-      h8_z_3 = buf92,
-      h8_z_4 = buf91,
-      h8_z_5 = buf94;
+    const h8_h_z_3 = buf58,
+      h8_h_z_5 = buf60,
+      h8_h_z_6 = buf59,
+      h8_h_z_7 = buf57,
+      h8_h = buf60,
+      h8_z = buf61,
+      h8_z_1 = buf62,
+      h8_z_2 = buf63,
+      h8_z_3 = buf62,
+      h8_z_4 = buf61,
+      h8_z_5 = buf64;
     for (let i_105 = 0; i_105 < 32; i_105++) {
-      const v_422 = h8_h_z_5[i_105];
-      const t_125 = v_422 + 0.00001;
+      const v_423 = h8_h_z_5[i_105];
+      const t_125 = v_423 + 0.00001;
       h8_h_z_6[i_105] = 1 / Math.sqrt(t_125);
     }
     for (let i0_73 = 0; i0_73 < n; i0_73++) {
       for (let i1_73 = 0; i1_73 < 32; i1_73++) {
-        const v_423 = h8_h_z_3[i0_73 * 32 + i1_73];
-        const v_424 = h8_h_z_6[i1_73];
-        h8_h_z_7[i0_73 * 32 + i1_73] = v_423 * v_424;
+        const v_424 = h8_h_z_3[i0_73 * 32 + i1_73];
+        const v_425 = h8_h_z_6[i1_73];
+        h8_h_z_7[i0_73 * 32 + i1_73] = v_424 * v_425;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_74 = 0; i0_74 < n; i0_74++) {
       for (let i1_74 = 0; i1_74 < 32; i1_74++) {
-        const v_425 = h8_h_z_7[i0_74 * 32 + i1_74];
-        const v_426 = h8_h_gamma[i1_74];
-        const t_126 = v_425 * v_426;
-        const v_427 = h8_h_beta[i1_74];
-        const t_127 = t_126 + v_427;
+        const v_426 = h8_h_z_7[i0_74 * 32 + i1_74];
+        const v_427 = h8_h_gamma[i1_74];
+        const t_126 = v_426 * v_427;
+        const v_428 = h8_h_beta[i1_74];
+        const t_127 = t_126 + v_428;
         h8_h[i0_74 * 32 + i1_74] = t_127 > 0 ? t_127 : 0;
       }
     }
@@ -4963,22 +5014,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_15 += a1_16 * b2_30;
           c13_15 += a1_16 * b3_30;
         }
-        const v_429 = h8_b[j_31];
-        h8_z[i_106 * 32 + j_31] = c00_30 + v_429;
-        const v_430 = h8_b[j_31 + 1];
-        h8_z[i_106 * 32 + (j_31 + 1)] = c01_30 + v_430;
-        const v_431 = h8_b[j_31 + 2];
-        h8_z[i_106 * 32 + (j_31 + 2)] = c02_30 + v_431;
-        const v_432 = h8_b[j_31 + 3];
-        h8_z[i_106 * 32 + (j_31 + 3)] = c03_30 + v_432;
-        const v_433 = h8_b[j_31];
-        h8_z[(i_106 + 1) * 32 + j_31] = c10_15 + v_433;
-        const v_434 = h8_b[j_31 + 1];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 1)] = c11_15 + v_434;
-        const v_435 = h8_b[j_31 + 2];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 2)] = c12_15 + v_435;
-        const v_436 = h8_b[j_31 + 3];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 3)] = c13_15 + v_436;
+        const v_430 = h8_b[j_31];
+        h8_z[i_106 * 32 + j_31] = c00_30 + v_430;
+        const v_431 = h8_b[j_31 + 1];
+        h8_z[i_106 * 32 + (j_31 + 1)] = c01_30 + v_431;
+        const v_432 = h8_b[j_31 + 2];
+        h8_z[i_106 * 32 + (j_31 + 2)] = c02_30 + v_432;
+        const v_433 = h8_b[j_31 + 3];
+        h8_z[i_106 * 32 + (j_31 + 3)] = c03_30 + v_433;
+        const v_434 = h8_b[j_31];
+        h8_z[(i_106 + 1) * 32 + j_31] = c10_15 + v_434;
+        const v_435 = h8_b[j_31 + 1];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 1)] = c11_15 + v_435;
+        const v_436 = h8_b[j_31 + 2];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 2)] = c12_15 + v_436;
+        const v_437 = h8_b[j_31 + 3];
+        h8_z[(i_106 + 1) * 32 + (j_31 + 3)] = c13_15 + v_437;
       }
     }
     for (let i_107 = endI_15; i_107 < n; i_107++) {
@@ -5000,14 +5051,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_31 += a0_32 * b2_31;
           c03_31 += a0_32 * b3_31;
         }
-        const v_437 = h8_b[j_31];
-        h8_z[i_107 * 32 + j_31] = c00_31 + v_437;
-        const v_438 = h8_b[j_31 + 1];
-        h8_z[i_107 * 32 + (j_31 + 1)] = c01_31 + v_438;
-        const v_439 = h8_b[j_31 + 2];
-        h8_z[i_107 * 32 + (j_31 + 2)] = c02_31 + v_439;
-        const v_440 = h8_b[j_31 + 3];
-        h8_z[i_107 * 32 + (j_31 + 3)] = c03_31 + v_440;
+        const v_438 = h8_b[j_31];
+        h8_z[i_107 * 32 + j_31] = c00_31 + v_438;
+        const v_439 = h8_b[j_31 + 1];
+        h8_z[i_107 * 32 + (j_31 + 1)] = c01_31 + v_439;
+        const v_440 = h8_b[j_31 + 2];
+        h8_z[i_107 * 32 + (j_31 + 2)] = c02_31 + v_440;
+        const v_441 = h8_b[j_31 + 3];
+        h8_z[i_107 * 32 + (j_31 + 3)] = c03_31 + v_441;
       }
     }
     // batchnorm(dense(h, n))
@@ -5018,84 +5069,82 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_108 = 0; i_108 < 32; i_108++) {
-      const v_441 = h8_z_1[i_108];
-      h8_z_2[i_108] = v_441 / n;
+      const v_442 = h8_z_1[i_108];
+      h8_z_2[i_108] = v_442 / n;
     }
     for (let i0_76 = 0; i0_76 < n; i0_76++) {
       for (let i1_76 = 0; i1_76 < 32; i1_76++) {
-        const v_442 = h8_z[i0_76 * 32 + i1_76];
-        const v_443 = h8_z_2[i1_76];
-        h8_z_3[i0_76 * 32 + i1_76] = v_442 - v_443;
+        const v_443 = h8_z[i0_76 * 32 + i1_76];
+        const v_444 = h8_z_2[i1_76];
+        h8_z_3[i0_76 * 32 + i1_76] = v_443 - v_444;
       }
     }
     h8_z_4.fill(0, 0, 32);
     for (let i0_77 = 0; i0_77 < n; i0_77++) {
       for (let i1_77 = 0; i1_77 < 32; i1_77++) {
-        const v_444 = h8_z_3[i0_77 * 32 + i1_77];
-        h8_z_4[i1_77] += v_444 * v_444;
+        const v_445 = h8_z_3[i0_77 * 32 + i1_77];
+        h8_z_4[i1_77] += v_445 * v_445;
       }
     }
     for (let i_109 = 0; i_109 < 32; i_109++) {
-      const v_445 = h8_z_4[i_109];
-      h8_z_5[i_109] = v_445 / n;
+      const v_446 = h8_z_4[i_109];
+      h8_z_5[i_109] = v_446 / n;
     }
   }
   function forward_state_h8_mean_to_state_h8_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h8_z_2 = buf93,
-      h8_z_5 = buf94,
-      state_h8_mean = buf91,
-      state_h8_var = buf93;
+    const h8_z_2 = buf63,
+      h8_z_5 = buf64;
     for (let i_110 = 0; i_110 < 32; i_110++) {
-      const v_446 = h8_mean[i_110];
-      const t_128 = s_8 * v_446;
-      const v_447 = h8_z_2[i_110];
-      const t_129 = s_4 * v_447;
-      state_h8_mean[i_110] = t_128 + t_129;
+      const v_447 = h8_mean[i_110];
+      const t_128 = s_8 * v_447;
+      const v_448 = h8_z_2[i_110];
+      const t_129 = s_4 * v_448;
+      next_h8_mean[i_110] = t_128 + t_129;
     }
     for (let i_111 = 0; i_111 < 32; i_111++) {
-      const v_448 = h8_z_5[i_111];
-      const t_130 = v_448 * s_7;
-      const v_449 = h8_var[i_111];
-      const t_131 = s_8 * v_449;
+      const v_449 = h8_z_5[i_111];
+      const t_130 = v_449 * s_7;
+      const v_450 = h8_var[i_111];
+      const t_131 = s_8 * v_450;
       const t_132 = s_4 * t_130;
-      state_h8_var[i_111] = t_131 + t_132;
+      next_h8_var[i_111] = t_131 + t_132;
     }
   }
   function forward_h8_z_to_h9_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h7 = buf84,
-      h8_z_3 = buf92,
-      h8_z_5 = buf94,
-      h8_z_6 = buf95,
-      h8_z_7 = buf94,
-      h8 = buf96,
-      h9_h_z = buf97,
-      h9_h_z_1 = buf98,
-      h9_h_z_2 = buf99,
-      h9_h_z_3 = buf98,
-      h9_h_z_4 = buf97,
-      h9_h_z_5 = buf100;
+    const h7 = buf56,
+      h8_z_3 = buf62,
+      h8_z_5 = buf64,
+      h8_z_6 = buf63,
+      h8_z_7 = buf61,
+      h8 = buf64,
+      h9_h_z = buf65,
+      h9_h_z_1 = buf66,
+      h9_h_z_2 = buf67,
+      h9_h_z_3 = buf66,
+      h9_h_z_4 = buf65,
+      h9_h_z_5 = buf68;
     for (let i_112 = 0; i_112 < 32; i_112++) {
-      const v_450 = h8_z_5[i_112];
-      const t_133 = v_450 + 0.00001;
+      const v_451 = h8_z_5[i_112];
+      const t_133 = v_451 + 0.00001;
       h8_z_6[i_112] = 1 / Math.sqrt(t_133);
     }
     for (let i0_78 = 0; i0_78 < n; i0_78++) {
       for (let i1_78 = 0; i1_78 < 32; i1_78++) {
-        const v_451 = h8_z_3[i0_78 * 32 + i1_78];
-        const v_452 = h8_z_6[i1_78];
-        h8_z_7[i0_78 * 32 + i1_78] = v_451 * v_452;
+        const v_452 = h8_z_3[i0_78 * 32 + i1_78];
+        const v_453 = h8_z_6[i1_78];
+        h8_z_7[i0_78 * 32 + i1_78] = v_452 * v_453;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_79 = 0; i0_79 < n; i0_79++) {
       for (let i1_79 = 0; i1_79 < 32; i1_79++) {
-        const v_453 = h8_z_7[i0_79 * 32 + i1_79];
-        const v_454 = h8_gamma[i1_79];
-        const t_134 = v_453 * v_454;
-        const v_455 = h8_beta[i1_79];
-        const t_135 = t_134 + v_455;
-        const v_456 = h7[i0_79 * 32 + i1_79];
-        const t_136 = v_456 + t_135;
+        const v_454 = h8_z_7[i0_79 * 32 + i1_79];
+        const v_455 = h8_gamma[i1_79];
+        const t_134 = v_454 * v_455;
+        const v_456 = h8_beta[i1_79];
+        const t_135 = t_134 + v_456;
+        const v_457 = h7[i0_79 * 32 + i1_79];
+        const t_136 = v_457 + t_135;
         h8[i0_79 * 32 + i1_79] = t_136 > 0 ? t_136 : 0;
       }
     }
@@ -5130,22 +5179,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_16 += a1_17 * b2_32;
           c13_16 += a1_17 * b3_32;
         }
-        const v_458 = h9_h_b[j_33];
-        h9_h_z[i_113 * 32 + j_33] = c00_32 + v_458;
-        const v_459 = h9_h_b[j_33 + 1];
-        h9_h_z[i_113 * 32 + (j_33 + 1)] = c01_32 + v_459;
-        const v_460 = h9_h_b[j_33 + 2];
-        h9_h_z[i_113 * 32 + (j_33 + 2)] = c02_32 + v_460;
-        const v_461 = h9_h_b[j_33 + 3];
-        h9_h_z[i_113 * 32 + (j_33 + 3)] = c03_32 + v_461;
-        const v_462 = h9_h_b[j_33];
-        h9_h_z[(i_113 + 1) * 32 + j_33] = c10_16 + v_462;
-        const v_463 = h9_h_b[j_33 + 1];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 1)] = c11_16 + v_463;
-        const v_464 = h9_h_b[j_33 + 2];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 2)] = c12_16 + v_464;
-        const v_465 = h9_h_b[j_33 + 3];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 3)] = c13_16 + v_465;
+        const v_459 = h9_h_b[j_33];
+        h9_h_z[i_113 * 32 + j_33] = c00_32 + v_459;
+        const v_460 = h9_h_b[j_33 + 1];
+        h9_h_z[i_113 * 32 + (j_33 + 1)] = c01_32 + v_460;
+        const v_461 = h9_h_b[j_33 + 2];
+        h9_h_z[i_113 * 32 + (j_33 + 2)] = c02_32 + v_461;
+        const v_462 = h9_h_b[j_33 + 3];
+        h9_h_z[i_113 * 32 + (j_33 + 3)] = c03_32 + v_462;
+        const v_463 = h9_h_b[j_33];
+        h9_h_z[(i_113 + 1) * 32 + j_33] = c10_16 + v_463;
+        const v_464 = h9_h_b[j_33 + 1];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 1)] = c11_16 + v_464;
+        const v_465 = h9_h_b[j_33 + 2];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 2)] = c12_16 + v_465;
+        const v_466 = h9_h_b[j_33 + 3];
+        h9_h_z[(i_113 + 1) * 32 + (j_33 + 3)] = c13_16 + v_466;
       }
     }
     for (let i_114 = endI_16; i_114 < n; i_114++) {
@@ -5167,14 +5216,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_33 += a0_34 * b2_33;
           c03_33 += a0_34 * b3_33;
         }
-        const v_466 = h9_h_b[j_33];
-        h9_h_z[i_114 * 32 + j_33] = c00_33 + v_466;
-        const v_467 = h9_h_b[j_33 + 1];
-        h9_h_z[i_114 * 32 + (j_33 + 1)] = c01_33 + v_467;
-        const v_468 = h9_h_b[j_33 + 2];
-        h9_h_z[i_114 * 32 + (j_33 + 2)] = c02_33 + v_468;
-        const v_469 = h9_h_b[j_33 + 3];
-        h9_h_z[i_114 * 32 + (j_33 + 3)] = c03_33 + v_469;
+        const v_467 = h9_h_b[j_33];
+        h9_h_z[i_114 * 32 + j_33] = c00_33 + v_467;
+        const v_468 = h9_h_b[j_33 + 1];
+        h9_h_z[i_114 * 32 + (j_33 + 1)] = c01_33 + v_468;
+        const v_469 = h9_h_b[j_33 + 2];
+        h9_h_z[i_114 * 32 + (j_33 + 2)] = c02_33 + v_469;
+        const v_470 = h9_h_b[j_33 + 3];
+        h9_h_z[i_114 * 32 + (j_33 + 3)] = c03_33 + v_470;
       }
     }
     // batchnorm(dense(x, n))
@@ -5185,81 +5234,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_115 = 0; i_115 < 32; i_115++) {
-      const v_470 = h9_h_z_1[i_115];
-      h9_h_z_2[i_115] = v_470 / n;
+      const v_471 = h9_h_z_1[i_115];
+      h9_h_z_2[i_115] = v_471 / n;
     }
     for (let i0_81 = 0; i0_81 < n; i0_81++) {
       for (let i1_81 = 0; i1_81 < 32; i1_81++) {
-        const v_471 = h9_h_z[i0_81 * 32 + i1_81];
-        const v_472 = h9_h_z_2[i1_81];
-        h9_h_z_3[i0_81 * 32 + i1_81] = v_471 - v_472;
+        const v_472 = h9_h_z[i0_81 * 32 + i1_81];
+        const v_473 = h9_h_z_2[i1_81];
+        h9_h_z_3[i0_81 * 32 + i1_81] = v_472 - v_473;
       }
     }
     h9_h_z_4.fill(0, 0, 32);
     for (let i0_82 = 0; i0_82 < n; i0_82++) {
       for (let i1_82 = 0; i1_82 < 32; i1_82++) {
-        const v_473 = h9_h_z_3[i0_82 * 32 + i1_82];
-        h9_h_z_4[i1_82] += v_473 * v_473;
+        const v_474 = h9_h_z_3[i0_82 * 32 + i1_82];
+        h9_h_z_4[i1_82] += v_474 * v_474;
       }
     }
     for (let i_116 = 0; i_116 < 32; i_116++) {
-      const v_474 = h9_h_z_4[i_116];
-      h9_h_z_5[i_116] = v_474 / n;
+      const v_475 = h9_h_z_4[i_116];
+      h9_h_z_5[i_116] = v_475 / n;
     }
   }
   function forward_state_h9_h_mean_to_state_h9_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h9_h_z_2 = buf99,
-      h9_h_z_5 = buf100,
-      state_h9_h_mean = buf97,
-      state_h9_h_var = buf99;
+    const h9_h_z_2 = buf67,
+      h9_h_z_5 = buf68;
     for (let i_117 = 0; i_117 < 32; i_117++) {
-      const v_475 = h9_h_mean[i_117];
-      const t_137 = s_8 * v_475;
-      const v_476 = h9_h_z_2[i_117];
-      const t_138 = s_4 * v_476;
-      state_h9_h_mean[i_117] = t_137 + t_138;
+      const v_476 = h9_h_mean[i_117];
+      const t_137 = s_8 * v_476;
+      const v_477 = h9_h_z_2[i_117];
+      const t_138 = s_4 * v_477;
+      next_h9_h_mean[i_117] = t_137 + t_138;
     }
     for (let i_118 = 0; i_118 < 32; i_118++) {
-      const v_477 = h9_h_z_5[i_118];
-      const t_139 = v_477 * s_7;
-      const v_478 = h9_h_var[i_118];
-      const t_140 = s_8 * v_478;
+      const v_478 = h9_h_z_5[i_118];
+      const t_139 = v_478 * s_7;
+      const v_479 = h9_h_var[i_118];
+      const t_140 = s_8 * v_479;
       const t_141 = s_4 * t_139;
-      state_h9_h_var[i_118] = t_140 + t_141;
+      next_h9_h_var[i_118] = t_140 + t_141;
     }
   }
   function forward_h9_h_z_to_h9_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h9_h_z_3 = buf98,
-      h9_h_z_5 = buf100,
-      h9_h_z_6 = buf101,
-      h9_h_z_7 = buf100,
-      h9_h = buf102,
-      h9_z = buf103,
-      h9_z_1 = buf104,
-      h9_z_2 = buf105,
-      h9_z_3 = buf104,
-      h9_z_4 = buf103,
-      h9_z_5 = buf106;
+    const h9_h_z_3 = buf66,
+      h9_h_z_5 = buf68,
+      h9_h_z_6 = buf67,
+      h9_h_z_7 = buf65,
+      h9_h = buf68,
+      h9_z = buf69,
+      h9_z_1 = buf70,
+      h9_z_2 = buf71,
+      h9_z_3 = buf70,
+      h9_z_4 = buf69,
+      h9_z_5 = buf72;
     for (let i_119 = 0; i_119 < 32; i_119++) {
-      const v_479 = h9_h_z_5[i_119];
-      const t_142 = v_479 + 0.00001;
+      const v_480 = h9_h_z_5[i_119];
+      const t_142 = v_480 + 0.00001;
       h9_h_z_6[i_119] = 1 / Math.sqrt(t_142);
     }
     for (let i0_83 = 0; i0_83 < n; i0_83++) {
       for (let i1_83 = 0; i1_83 < 32; i1_83++) {
-        const v_480 = h9_h_z_3[i0_83 * 32 + i1_83];
-        const v_481 = h9_h_z_6[i1_83];
-        h9_h_z_7[i0_83 * 32 + i1_83] = v_480 * v_481;
+        const v_481 = h9_h_z_3[i0_83 * 32 + i1_83];
+        const v_482 = h9_h_z_6[i1_83];
+        h9_h_z_7[i0_83 * 32 + i1_83] = v_481 * v_482;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_84 = 0; i0_84 < n; i0_84++) {
       for (let i1_84 = 0; i1_84 < 32; i1_84++) {
-        const v_482 = h9_h_z_7[i0_84 * 32 + i1_84];
-        const v_483 = h9_h_gamma[i1_84];
-        const t_143 = v_482 * v_483;
-        const v_484 = h9_h_beta[i1_84];
-        const t_144 = t_143 + v_484;
+        const v_483 = h9_h_z_7[i0_84 * 32 + i1_84];
+        const v_484 = h9_h_gamma[i1_84];
+        const t_143 = v_483 * v_484;
+        const v_485 = h9_h_beta[i1_84];
+        const t_144 = t_143 + v_485;
         h9_h[i0_84 * 32 + i1_84] = t_144 > 0 ? t_144 : 0;
       }
     }
@@ -5293,22 +5340,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_17 += a1_18 * b2_34;
           c13_17 += a1_18 * b3_34;
         }
-        const v_486 = h9_b[j_35];
-        h9_z[i_120 * 32 + j_35] = c00_34 + v_486;
-        const v_487 = h9_b[j_35 + 1];
-        h9_z[i_120 * 32 + (j_35 + 1)] = c01_34 + v_487;
-        const v_488 = h9_b[j_35 + 2];
-        h9_z[i_120 * 32 + (j_35 + 2)] = c02_34 + v_488;
-        const v_489 = h9_b[j_35 + 3];
-        h9_z[i_120 * 32 + (j_35 + 3)] = c03_34 + v_489;
-        const v_490 = h9_b[j_35];
-        h9_z[(i_120 + 1) * 32 + j_35] = c10_17 + v_490;
-        const v_491 = h9_b[j_35 + 1];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 1)] = c11_17 + v_491;
-        const v_492 = h9_b[j_35 + 2];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 2)] = c12_17 + v_492;
-        const v_493 = h9_b[j_35 + 3];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 3)] = c13_17 + v_493;
+        const v_487 = h9_b[j_35];
+        h9_z[i_120 * 32 + j_35] = c00_34 + v_487;
+        const v_488 = h9_b[j_35 + 1];
+        h9_z[i_120 * 32 + (j_35 + 1)] = c01_34 + v_488;
+        const v_489 = h9_b[j_35 + 2];
+        h9_z[i_120 * 32 + (j_35 + 2)] = c02_34 + v_489;
+        const v_490 = h9_b[j_35 + 3];
+        h9_z[i_120 * 32 + (j_35 + 3)] = c03_34 + v_490;
+        const v_491 = h9_b[j_35];
+        h9_z[(i_120 + 1) * 32 + j_35] = c10_17 + v_491;
+        const v_492 = h9_b[j_35 + 1];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 1)] = c11_17 + v_492;
+        const v_493 = h9_b[j_35 + 2];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 2)] = c12_17 + v_493;
+        const v_494 = h9_b[j_35 + 3];
+        h9_z[(i_120 + 1) * 32 + (j_35 + 3)] = c13_17 + v_494;
       }
     }
     for (let i_121 = endI_17; i_121 < n; i_121++) {
@@ -5330,14 +5377,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_35 += a0_36 * b2_35;
           c03_35 += a0_36 * b3_35;
         }
-        const v_494 = h9_b[j_35];
-        h9_z[i_121 * 32 + j_35] = c00_35 + v_494;
-        const v_495 = h9_b[j_35 + 1];
-        h9_z[i_121 * 32 + (j_35 + 1)] = c01_35 + v_495;
-        const v_496 = h9_b[j_35 + 2];
-        h9_z[i_121 * 32 + (j_35 + 2)] = c02_35 + v_496;
-        const v_497 = h9_b[j_35 + 3];
-        h9_z[i_121 * 32 + (j_35 + 3)] = c03_35 + v_497;
+        const v_495 = h9_b[j_35];
+        h9_z[i_121 * 32 + j_35] = c00_35 + v_495;
+        const v_496 = h9_b[j_35 + 1];
+        h9_z[i_121 * 32 + (j_35 + 1)] = c01_35 + v_496;
+        const v_497 = h9_b[j_35 + 2];
+        h9_z[i_121 * 32 + (j_35 + 2)] = c02_35 + v_497;
+        const v_498 = h9_b[j_35 + 3];
+        h9_z[i_121 * 32 + (j_35 + 3)] = c03_35 + v_498;
       }
     }
     // batchnorm(dense(h, n))
@@ -5348,81 +5395,79 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     for (let i_122 = 0; i_122 < 32; i_122++) {
-      const v_498 = h9_z_1[i_122];
-      h9_z_2[i_122] = v_498 / n;
+      const v_499 = h9_z_1[i_122];
+      h9_z_2[i_122] = v_499 / n;
     }
     for (let i0_86 = 0; i0_86 < n; i0_86++) {
       for (let i1_86 = 0; i1_86 < 32; i1_86++) {
-        const v_499 = h9_z[i0_86 * 32 + i1_86];
-        const v_500 = h9_z_2[i1_86];
-        h9_z_3[i0_86 * 32 + i1_86] = v_499 - v_500;
+        const v_500 = h9_z[i0_86 * 32 + i1_86];
+        const v_501 = h9_z_2[i1_86];
+        h9_z_3[i0_86 * 32 + i1_86] = v_500 - v_501;
       }
     }
     h9_z_4.fill(0, 0, 32);
     for (let i0_87 = 0; i0_87 < n; i0_87++) {
       for (let i1_87 = 0; i1_87 < 32; i1_87++) {
-        const v_501 = h9_z_3[i0_87 * 32 + i1_87];
-        h9_z_4[i1_87] += v_501 * v_501;
+        const v_502 = h9_z_3[i0_87 * 32 + i1_87];
+        h9_z_4[i1_87] += v_502 * v_502;
       }
     }
     for (let i_123 = 0; i_123 < 32; i_123++) {
-      const v_502 = h9_z_4[i_123];
-      h9_z_5[i_123] = v_502 / n;
+      const v_503 = h9_z_4[i_123];
+      h9_z_5[i_123] = v_503 / n;
     }
   }
   function forward_state_h9_mean_to_state_h9_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h9_z_2 = buf105,
-      h9_z_5 = buf106,
-      state_h9_mean = buf103,
-      state_h9_var = buf105;
+    const h9_z_2 = buf71,
+      h9_z_5 = buf72;
     for (let i_124 = 0; i_124 < 32; i_124++) {
-      const v_503 = h9_mean[i_124];
-      const t_145 = s_8 * v_503;
-      const v_504 = h9_z_2[i_124];
-      const t_146 = s_4 * v_504;
-      state_h9_mean[i_124] = t_145 + t_146;
+      const v_504 = h9_mean[i_124];
+      const t_145 = s_8 * v_504;
+      const v_505 = h9_z_2[i_124];
+      const t_146 = s_4 * v_505;
+      next_h9_mean[i_124] = t_145 + t_146;
     }
     for (let i_125 = 0; i_125 < 32; i_125++) {
-      const v_505 = h9_z_5[i_125];
-      const t_147 = v_505 * s_7;
-      const v_506 = h9_var[i_125];
-      const t_148 = s_8 * v_506;
+      const v_506 = h9_z_5[i_125];
+      const t_147 = v_506 * s_7;
+      const v_507 = h9_var[i_125];
+      const t_148 = s_8 * v_507;
       const t_149 = s_4 * t_147;
-      state_h9_var[i_125] = t_148 + t_149;
+      next_h9_var[i_125] = t_148 + t_149;
     }
   }
   function forward_h9_z_to_loss(x: Float64Array, label: Float64Array, n: number): void {
-    const h8 = buf96,
-      h9_z_3 = buf104,
-      h9_z_5 = buf106,
-      h9_z_6 = buf107,
-      h9_z_7 = buf106,
-      h9 = buf108,
-      p_logits = buf109,
-      p = buf110,
-      label_onehot = buf111;
+    const h8 = buf64,
+      h9_z_3 = buf70,
+      h9_z_5 = buf72,
+      h9_z_6 = buf71,
+      h9_z_7 = buf69,
+      h9 = buf72,
+      p_logits = buf73,
+      p = buf74,
+      label_onehot = buf75;
     for (let i_126 = 0; i_126 < 32; i_126++) {
-      const v_507 = h9_z_5[i_126];
-      const t_150 = v_507 + 0.00001;
+      const v_508 = h9_z_5[i_126];
+      const t_150 = v_508 + 0.00001;
       h9_z_6[i_126] = 1 / Math.sqrt(t_150);
     }
     for (let i0_88 = 0; i0_88 < n; i0_88++) {
       for (let i1_88 = 0; i1_88 < 32; i1_88++) {
-        const v_508 = h9_z_3[i0_88 * 32 + i1_88];
-        const v_509 = h9_z_6[i1_88];
-        h9_z_7[i0_88 * 32 + i1_88] = v_508 * v_509;
+        const v_509 = h9_z_3[i0_88 * 32 + i1_88];
+        const v_510 = h9_z_6[i1_88];
+        h9_z_7[i0_88 * 32 + i1_88] = v_509 * v_510;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_89 = 0; i0_89 < n; i0_89++) {
       for (let i1_89 = 0; i1_89 < 32; i1_89++) {
-        const v_510 = h9_z_7[i0_89 * 32 + i1_89];
-        const v_511 = h9_gamma[i1_89];
-        const t_151 = v_510 * v_511;
-        const v_512 = h9_beta[i1_89];
-        const t_152 = t_151 + v_512;
-        const v_513 = h8[i0_89 * 32 + i1_89];
-        const t_153 = v_513 + t_152;
+        const v_511 = h9_z_7[i0_89 * 32 + i1_89];
+        const v_512 = h9_gamma[i1_89];
+        const t_151 = v_511 * v_512;
+        const v_513 = h9_beta[i1_89];
+        const t_152 = t_151 + v_513;
+        const v_514 = h8[i0_89 * 32 + i1_89];
+        const t_153 = v_514 + t_152;
         h9[i0_89 * 32 + i1_89] = t_153 > 0 ? t_153 : 0;
       }
     }
@@ -5457,22 +5502,22 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_18 += a1_19 * b2_36;
           c13_18 += a1_19 * b3_36;
         }
-        const v_515 = p_b[j_37];
-        p_logits[i_127 * 2 + j_37] = c00_36 + v_515;
-        const v_516 = p_b[j_37 + 1];
-        p_logits[i_127 * 2 + (j_37 + 1)] = c01_36 + v_516;
-        const v_517 = p_b[j_37 + 2];
-        p_logits[i_127 * 2 + (j_37 + 2)] = c02_36 + v_517;
-        const v_518 = p_b[j_37 + 3];
-        p_logits[i_127 * 2 + (j_37 + 3)] = c03_36 + v_518;
-        const v_519 = p_b[j_37];
-        p_logits[(i_127 + 1) * 2 + j_37] = c10_18 + v_519;
-        const v_520 = p_b[j_37 + 1];
-        p_logits[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_520;
-        const v_521 = p_b[j_37 + 2];
-        p_logits[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_521;
-        const v_522 = p_b[j_37 + 3];
-        p_logits[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_522;
+        const v_516 = p_b[j_37];
+        p_logits[i_127 * 2 + j_37] = c00_36 + v_516;
+        const v_517 = p_b[j_37 + 1];
+        p_logits[i_127 * 2 + (j_37 + 1)] = c01_36 + v_517;
+        const v_518 = p_b[j_37 + 2];
+        p_logits[i_127 * 2 + (j_37 + 2)] = c02_36 + v_518;
+        const v_519 = p_b[j_37 + 3];
+        p_logits[i_127 * 2 + (j_37 + 3)] = c03_36 + v_519;
+        const v_520 = p_b[j_37];
+        p_logits[(i_127 + 1) * 2 + j_37] = c10_18 + v_520;
+        const v_521 = p_b[j_37 + 1];
+        p_logits[(i_127 + 1) * 2 + (j_37 + 1)] = c11_18 + v_521;
+        const v_522 = p_b[j_37 + 2];
+        p_logits[(i_127 + 1) * 2 + (j_37 + 2)] = c12_18 + v_522;
+        const v_523 = p_b[j_37 + 3];
+        p_logits[(i_127 + 1) * 2 + (j_37 + 3)] = c13_18 + v_523;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_37 = i_127 * 32;
@@ -5487,10 +5532,10 @@ export function createModel(options: ModelOptions = {}): Model {
           c00_37 += a0_38 * b0_37;
           c10_19 += a1_20 * b0_37;
         }
-        const v_523 = p_b[j_38];
-        p_logits[i_127 * 2 + j_38] = c00_37 + v_523;
         const v_524 = p_b[j_38];
-        p_logits[(i_127 + 1) * 2 + j_38] = c10_19 + v_524;
+        p_logits[i_127 * 2 + j_38] = c00_37 + v_524;
+        const v_525 = p_b[j_38];
+        p_logits[(i_127 + 1) * 2 + j_38] = c10_19 + v_525;
       }
     }
     for (let i_128 = endI_18; i_128 < n; i_128++) {
@@ -5512,14 +5557,14 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_37 += a0_39 * b2_37;
           c03_37 += a0_39 * b3_37;
         }
-        const v_525 = p_b[j_37];
-        p_logits[i_128 * 2 + j_37] = c00_38 + v_525;
-        const v_526 = p_b[j_37 + 1];
-        p_logits[i_128 * 2 + (j_37 + 1)] = c01_37 + v_526;
-        const v_527 = p_b[j_37 + 2];
-        p_logits[i_128 * 2 + (j_37 + 2)] = c02_37 + v_527;
-        const v_528 = p_b[j_37 + 3];
-        p_logits[i_128 * 2 + (j_37 + 3)] = c03_37 + v_528;
+        const v_526 = p_b[j_37];
+        p_logits[i_128 * 2 + j_37] = c00_38 + v_526;
+        const v_527 = p_b[j_37 + 1];
+        p_logits[i_128 * 2 + (j_37 + 1)] = c01_37 + v_527;
+        const v_528 = p_b[j_37 + 2];
+        p_logits[i_128 * 2 + (j_37 + 2)] = c02_37 + v_528;
+        const v_529 = p_b[j_37 + 3];
+        p_logits[i_128 * 2 + (j_37 + 3)] = c03_37 + v_529;
       }
       for (let j_38 = 0; j_38 < 2; j_38++) {
         const ar0_39 = i_128 * 32;
@@ -5530,8 +5575,8 @@ export function createModel(options: ModelOptions = {}): Model {
           const b0_39 = p_W[bk_39];
           c00_39 += a0_40 * b0_39;
         }
-        const v_529 = p_b[j_38];
-        p_logits[i_128 * 2 + j_38] = c00_39 + v_529;
+        const v_530 = p_b[j_38];
+        p_logits[i_128 * 2 + j_38] = c00_39 + v_530;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
@@ -5569,88 +5614,69 @@ export function createModel(options: ModelOptions = {}): Model {
     s_9 = lossSum_1 / n;
   }
   function backward_d_loss_z_to_d_h7_beta(x: Float64Array, label: Float64Array, n: number): void {
-    const h7 = buf84,
-      h8_h_z_3 = buf86,
-      h8_h_z_6 = buf89,
-      h8_h_z_7 = buf88,
-      h8_h = buf90,
-      h8_z_3 = buf92,
-      h8_z_6 = buf95,
-      h8_z_7 = buf94,
-      h8 = buf96,
-      h9_h_z_3 = buf98,
-      h9_h_z_6 = buf101,
-      h9_h_z_7 = buf100,
-      h9_h = buf102,
-      h9_z_3 = buf104,
-      h9_z_6 = buf107,
-      h9_z_7 = buf106,
-      h9 = buf108,
-      p = buf110,
-      label_onehot = buf111,
-      d_p_logits = buf109,
-      d_p_b = buf110,
-      d_p_W = buf111,
-      d_h9_z = buf112,
-      d_h9_beta = buf109,
-      d_h9_z_1 = buf108,
-      d_h9_gamma = buf113,
-      d_h9_z_2 = buf106,
-      d_h9_z_3 = buf114,
-      d_h9_z_4 = buf106,
-      d_h9_z_5 = buf104,
-      d_h9_z_6 = buf107,
-      d_h9_z_7 = buf114,
-      d_h9_z_8 = buf106,
-      d_h9_b = buf107,
-      d_h9_W = buf104,
-      d_h9_h_z = buf108,
-      d_h9_h_beta = buf114,
-      d_h9_h_z_1 = buf102,
-      d_h9_h_gamma = buf106,
-      d_h9_h_z_2 = buf100,
-      d_h9_h_z_3 = buf108,
-      d_h9_h_z_4 = buf100,
-      d_h9_h_z_5 = buf98,
-      d_h9_h_z_6 = buf101,
-      d_h9_h_z_7 = buf100,
-      d_h9_h_z_8 = buf102,
-      d_h9_h_b = buf101,
-      d_h9_h_W = buf98,
-      d_h8_z = buf100,
-      d_h8_beta = buf96,
-      d_h8_z_1 = buf102,
-      d_h8_gamma = buf108,
-      d_h8_z_2 = buf94,
-      d_h8_z_3 = buf112,
-      d_h8_z_4 = buf94,
-      d_h8_z_5 = buf92,
-      d_h8_z_6 = buf95,
-      d_h8_z_7 = buf94,
-      d_h8_z_8 = buf102,
-      d_h8_b = buf95,
-      d_h8_W = buf92,
-      d_h8_h_z = buf94,
-      d_h8_h_beta = buf90,
-      d_h8_h_z_1 = buf102,
-      d_h8_h_gamma = buf112,
-      d_h8_h_z_2 = buf88,
-      d_h8_h_z_3 = buf94,
-      d_h8_h_z_4 = buf88,
-      d_h8_h_z_5 = buf86,
-      d_h8_h_z_6 = buf89,
-      d_h8_h_z_7 = buf88,
-      d_h8_h_z_8 = buf94,
-      d_h8_h_b = buf89,
-      d_h8_h_W = buf86,
-      d_h7_z = buf88,
-      d_h7_beta = buf84;
+    const h7 = buf56,
+      h8_h_z_3 = buf58,
+      h8_h_z_6 = buf59,
+      h8_h_z_7 = buf57,
+      h8_h = buf60,
+      h8_z_3 = buf62,
+      h8_z_6 = buf63,
+      h8_z_7 = buf61,
+      h8 = buf64,
+      h9_h_z_3 = buf66,
+      h9_h_z_6 = buf67,
+      h9_h_z_7 = buf65,
+      h9_h = buf68,
+      h9_z_3 = buf70,
+      h9_z_6 = buf71,
+      h9_z_7 = buf69,
+      h9 = buf72,
+      p = buf74,
+      label_onehot = buf75,
+      d_p_logits = buf73,
+      d_h9_z = buf74,
+      d_h9_z_1 = buf72,
+      d_h9_z_2 = buf73,
+      d_h9_z_3 = buf75,
+      d_h9_z_4 = buf69,
+      d_h9_z_5 = buf70,
+      d_h9_z_6 = buf71,
+      d_h9_z_7 = buf73,
+      d_h9_z_8 = buf69,
+      d_h9_h_z = buf70,
+      d_h9_h_z_1 = buf68,
+      d_h9_h_z_2 = buf71,
+      d_h9_h_z_3 = buf73,
+      d_h9_h_z_4 = buf65,
+      d_h9_h_z_5 = buf66,
+      d_h9_h_z_6 = buf67,
+      d_h9_h_z_7 = buf71,
+      d_h9_h_z_8 = buf65,
+      d_h8_z = buf66,
+      d_h8_z_1 = buf64,
+      d_h8_z_2 = buf67,
+      d_h8_z_3 = buf71,
+      d_h8_z_4 = buf61,
+      d_h8_z_5 = buf62,
+      d_h8_z_6 = buf63,
+      d_h8_z_7 = buf67,
+      d_h8_z_8 = buf61,
+      d_h8_h_z = buf62,
+      d_h8_h_z_1 = buf60,
+      d_h8_h_z_2 = buf63,
+      d_h8_h_z_3 = buf67,
+      d_h8_h_z_4 = buf57,
+      d_h8_h_z_5 = buf58,
+      d_h8_h_z_6 = buf59,
+      d_h8_h_z_7 = buf63,
+      d_h8_h_z_8 = buf57,
+      d_h7_z = buf58;
     // grad of: loss cross_entropy(p, label)
     s_10 = 1 / n;
     for (let i_129 = 0; i_129 < n * 2; i_129++) {
-      const v_530 = p[i_129];
-      const v_531 = label_onehot[i_129];
-      const t_154 = v_530 - v_531;
+      const v_531 = p[i_129];
+      const v_532 = label_onehot[i_129];
+      const t_154 = v_531 - v_532;
       d_p_logits[i_129] = s_10 * t_154;
     }
     // grad of: p = softmax(dense(h9, 2))
@@ -5893,8 +5919,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a1_22 = d_p_logits[i_130 * 2 + 1];
       for (let j_41 = 0; j_41 < 32; j_41++) {
         const acc_1 = a0_42 * p_W[j_41 * 2] + a1_22 * p_W[j_41 * 2 + 1];
-        const v_532 = h9[i_130 * 32 + j_41];
-        const t_155 = v_532 > 0 ? 1 : 0;
+        const v_533 = h9[i_130 * 32 + j_41];
+        const t_155 = v_533 > 0 ? 1 : 0;
         d_h9_z[i_130 * 32 + j_41] = acc_1 * t_155;
       }
     }
@@ -5907,69 +5933,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_92 = 0; i0_92 < n; i0_92++) {
       for (let i1_92 = 0; i1_92 < 32; i1_92++) {
-        const v_533 = d_h9_z[i0_92 * 32 + i1_92];
-        const v_534 = h9_gamma[i1_92];
-        d_h9_z_1[i0_92 * 32 + i1_92] = v_533 * v_534;
+        const v_534 = d_h9_z[i0_92 * 32 + i1_92];
+        const v_535 = h9_gamma[i1_92];
+        d_h9_z_1[i0_92 * 32 + i1_92] = v_534 * v_535;
       }
     }
     d_h9_gamma.fill(0, 0, 32);
     for (let i0_93 = 0; i0_93 < n; i0_93++) {
       for (let i1_93 = 0; i1_93 < 32; i1_93++) {
-        const v_535 = d_h9_z[i0_93 * 32 + i1_93];
-        const v_536 = h9_z_7[i0_93 * 32 + i1_93];
-        d_h9_gamma[i1_93] += v_535 * v_536;
+        const v_536 = d_h9_z[i0_93 * 32 + i1_93];
+        const v_537 = h9_z_7[i0_93 * 32 + i1_93];
+        d_h9_gamma[i1_93] += v_536 * v_537;
       }
     }
     d_h9_z_2.fill(0, 0, 32);
     for (let i0_94 = 0; i0_94 < n; i0_94++) {
       for (let i1_94 = 0; i1_94 < 32; i1_94++) {
-        const v_537 = d_h9_z_1[i0_94 * 32 + i1_94];
-        const v_538 = h9_z_3[i0_94 * 32 + i1_94];
-        d_h9_z_2[i1_94] += v_537 * v_538;
+        const v_538 = d_h9_z_1[i0_94 * 32 + i1_94];
+        const v_539 = h9_z_3[i0_94 * 32 + i1_94];
+        d_h9_z_2[i1_94] += v_538 * v_539;
       }
     }
     for (let i_131 = 0; i_131 < 32; i_131++) {
-      const v_539 = d_h9_z_2[i_131];
-      const t_156 = -0.5 * v_539;
-      const v_540 = h9_z_6[i_131];
-      const t_157 = v_540 * v_540;
-      const t_158 = v_540 * t_157;
+      const v_540 = d_h9_z_2[i_131];
+      const t_156 = -0.5 * v_540;
+      const v_541 = h9_z_6[i_131];
+      const t_157 = v_541 * v_541;
+      const t_158 = v_541 * t_157;
       const t_159 = t_156 * t_158;
       d_h9_z_3[i_131] = t_159 / n;
     }
     for (let i0_95 = 0; i0_95 < n; i0_95++) {
       for (let i1_95 = 0; i1_95 < 32; i1_95++) {
-        const v_541 = d_h9_z_3[i1_95];
-        const v_542 = h9_z_3[i0_95 * 32 + i1_95];
-        d_h9_z_4[i0_95 * 32 + i1_95] = v_541 * v_542;
+        const v_542 = d_h9_z_3[i1_95];
+        const v_543 = h9_z_3[i0_95 * 32 + i1_95];
+        d_h9_z_4[i0_95 * 32 + i1_95] = v_542 * v_543;
       }
     }
     for (let i0_96 = 0; i0_96 < n; i0_96++) {
       for (let i1_96 = 0; i1_96 < 32; i1_96++) {
-        const v_543 = d_h9_z_1[i0_96 * 32 + i1_96];
-        const v_544 = h9_z_6[i1_96];
-        const t_160 = v_543 * v_544;
-        const v_545 = d_h9_z_4[i0_96 * 32 + i1_96];
-        const t_161 = t_160 + v_545;
-        d_h9_z_5[i0_96 * 32 + i1_96] = t_161 + v_545;
+        const v_544 = d_h9_z_1[i0_96 * 32 + i1_96];
+        const v_545 = h9_z_6[i1_96];
+        const t_160 = v_544 * v_545;
+        const v_546 = d_h9_z_4[i0_96 * 32 + i1_96];
+        const t_161 = t_160 + v_546;
+        d_h9_z_5[i0_96 * 32 + i1_96] = t_161 + v_546;
       }
     }
     d_h9_z_6.fill(0, 0, 32);
     for (let i0_97 = 0; i0_97 < n; i0_97++) {
       for (let i1_97 = 0; i1_97 < 32; i1_97++) {
-        const v_546 = d_h9_z_5[i0_97 * 32 + i1_97];
-        d_h9_z_6[i1_97] += -v_546;
+        const v_547 = d_h9_z_5[i0_97 * 32 + i1_97];
+        d_h9_z_6[i1_97] += -v_547;
       }
     }
     for (let i_132 = 0; i_132 < 32; i_132++) {
-      const v_547 = d_h9_z_6[i_132];
-      d_h9_z_7[i_132] = v_547 / n;
+      const v_548 = d_h9_z_6[i_132];
+      d_h9_z_7[i_132] = v_548 / n;
     }
     for (let i0_98 = 0; i0_98 < n; i0_98++) {
       for (let i1_98 = 0; i1_98 < 32; i1_98++) {
-        const v_548 = d_h9_z_5[i0_98 * 32 + i1_98];
-        const v_549 = d_h9_z_7[i1_98];
-        d_h9_z_8[i0_98 * 32 + i1_98] = v_548 + v_549;
+        const v_549 = d_h9_z_5[i0_98 * 32 + i1_98];
+        const v_550 = d_h9_z_7[i1_98];
+        d_h9_z_8[i0_98 * 32 + i1_98] = v_549 + v_550;
       }
     }
     // grad of: h9 = residual(h8, 32)
@@ -6050,29 +6076,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_20 += a1_24 * b2_39;
           c13_20 += a1_24 * b3_39;
         }
-        const v_551 = h9_h[i_135 * 32 + j_44];
-        const t_163 = v_551 > 0 ? 1 : 0;
+        const v_552 = h9_h[i_135 * 32 + j_44];
+        const t_163 = v_552 > 0 ? 1 : 0;
         d_h9_h_z[i_135 * 32 + j_44] = c00_41 * t_163;
-        const v_552 = h9_h[i_135 * 32 + (j_44 + 1)];
-        const t_164 = v_552 > 0 ? 1 : 0;
+        const v_553 = h9_h[i_135 * 32 + (j_44 + 1)];
+        const t_164 = v_553 > 0 ? 1 : 0;
         d_h9_h_z[i_135 * 32 + (j_44 + 1)] = c01_39 * t_164;
-        const v_553 = h9_h[i_135 * 32 + (j_44 + 2)];
-        const t_165 = v_553 > 0 ? 1 : 0;
+        const v_554 = h9_h[i_135 * 32 + (j_44 + 2)];
+        const t_165 = v_554 > 0 ? 1 : 0;
         d_h9_h_z[i_135 * 32 + (j_44 + 2)] = c02_39 * t_165;
-        const v_554 = h9_h[i_135 * 32 + (j_44 + 3)];
-        const t_166 = v_554 > 0 ? 1 : 0;
+        const v_555 = h9_h[i_135 * 32 + (j_44 + 3)];
+        const t_166 = v_555 > 0 ? 1 : 0;
         d_h9_h_z[i_135 * 32 + (j_44 + 3)] = c03_39 * t_166;
-        const v_555 = h9_h[(i_135 + 1) * 32 + j_44];
-        const t_167 = v_555 > 0 ? 1 : 0;
+        const v_556 = h9_h[(i_135 + 1) * 32 + j_44];
+        const t_167 = v_556 > 0 ? 1 : 0;
         d_h9_h_z[(i_135 + 1) * 32 + j_44] = c10_21 * t_167;
-        const v_556 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
-        const t_168 = v_556 > 0 ? 1 : 0;
+        const v_557 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
+        const t_168 = v_557 > 0 ? 1 : 0;
         d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 1)] = c11_20 * t_168;
-        const v_557 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
-        const t_169 = v_557 > 0 ? 1 : 0;
+        const v_558 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
+        const t_169 = v_558 > 0 ? 1 : 0;
         d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 2)] = c12_20 * t_169;
-        const v_558 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
-        const t_170 = v_558 > 0 ? 1 : 0;
+        const v_559 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
+        const t_170 = v_559 > 0 ? 1 : 0;
         d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 3)] = c13_20 * t_170;
       }
     }
@@ -6098,17 +6124,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_40 += a0_45 * b2_40;
           c03_40 += a0_45 * b3_40;
         }
-        const v_559 = h9_h[i_136 * 32 + j_44];
-        const t_171 = v_559 > 0 ? 1 : 0;
+        const v_560 = h9_h[i_136 * 32 + j_44];
+        const t_171 = v_560 > 0 ? 1 : 0;
         d_h9_h_z[i_136 * 32 + j_44] = c00_42 * t_171;
-        const v_560 = h9_h[i_136 * 32 + (j_44 + 1)];
-        const t_172 = v_560 > 0 ? 1 : 0;
+        const v_561 = h9_h[i_136 * 32 + (j_44 + 1)];
+        const t_172 = v_561 > 0 ? 1 : 0;
         d_h9_h_z[i_136 * 32 + (j_44 + 1)] = c01_40 * t_172;
-        const v_561 = h9_h[i_136 * 32 + (j_44 + 2)];
-        const t_173 = v_561 > 0 ? 1 : 0;
+        const v_562 = h9_h[i_136 * 32 + (j_44 + 2)];
+        const t_173 = v_562 > 0 ? 1 : 0;
         d_h9_h_z[i_136 * 32 + (j_44 + 2)] = c02_40 * t_173;
-        const v_562 = h9_h[i_136 * 32 + (j_44 + 3)];
-        const t_174 = v_562 > 0 ? 1 : 0;
+        const v_563 = h9_h[i_136 * 32 + (j_44 + 3)];
+        const t_174 = v_563 > 0 ? 1 : 0;
         d_h9_h_z[i_136 * 32 + (j_44 + 3)] = c03_40 * t_174;
       }
     }
@@ -6121,69 +6147,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_101 = 0; i0_101 < n; i0_101++) {
       for (let i1_101 = 0; i1_101 < 32; i1_101++) {
-        const v_563 = d_h9_h_z[i0_101 * 32 + i1_101];
-        const v_564 = h9_h_gamma[i1_101];
-        d_h9_h_z_1[i0_101 * 32 + i1_101] = v_563 * v_564;
+        const v_564 = d_h9_h_z[i0_101 * 32 + i1_101];
+        const v_565 = h9_h_gamma[i1_101];
+        d_h9_h_z_1[i0_101 * 32 + i1_101] = v_564 * v_565;
       }
     }
     d_h9_h_gamma.fill(0, 0, 32);
     for (let i0_102 = 0; i0_102 < n; i0_102++) {
       for (let i1_102 = 0; i1_102 < 32; i1_102++) {
-        const v_565 = d_h9_h_z[i0_102 * 32 + i1_102];
-        const v_566 = h9_h_z_7[i0_102 * 32 + i1_102];
-        d_h9_h_gamma[i1_102] += v_565 * v_566;
+        const v_566 = d_h9_h_z[i0_102 * 32 + i1_102];
+        const v_567 = h9_h_z_7[i0_102 * 32 + i1_102];
+        d_h9_h_gamma[i1_102] += v_566 * v_567;
       }
     }
     d_h9_h_z_2.fill(0, 0, 32);
     for (let i0_103 = 0; i0_103 < n; i0_103++) {
       for (let i1_103 = 0; i1_103 < 32; i1_103++) {
-        const v_567 = d_h9_h_z_1[i0_103 * 32 + i1_103];
-        const v_568 = h9_h_z_3[i0_103 * 32 + i1_103];
-        d_h9_h_z_2[i1_103] += v_567 * v_568;
+        const v_568 = d_h9_h_z_1[i0_103 * 32 + i1_103];
+        const v_569 = h9_h_z_3[i0_103 * 32 + i1_103];
+        d_h9_h_z_2[i1_103] += v_568 * v_569;
       }
     }
     for (let i_137 = 0; i_137 < 32; i_137++) {
-      const v_569 = d_h9_h_z_2[i_137];
-      const t_175 = -0.5 * v_569;
-      const v_570 = h9_h_z_6[i_137];
-      const t_176 = v_570 * v_570;
-      const t_177 = v_570 * t_176;
+      const v_570 = d_h9_h_z_2[i_137];
+      const t_175 = -0.5 * v_570;
+      const v_571 = h9_h_z_6[i_137];
+      const t_176 = v_571 * v_571;
+      const t_177 = v_571 * t_176;
       const t_178 = t_175 * t_177;
       d_h9_h_z_3[i_137] = t_178 / n;
     }
     for (let i0_104 = 0; i0_104 < n; i0_104++) {
       for (let i1_104 = 0; i1_104 < 32; i1_104++) {
-        const v_571 = d_h9_h_z_3[i1_104];
-        const v_572 = h9_h_z_3[i0_104 * 32 + i1_104];
-        d_h9_h_z_4[i0_104 * 32 + i1_104] = v_571 * v_572;
+        const v_572 = d_h9_h_z_3[i1_104];
+        const v_573 = h9_h_z_3[i0_104 * 32 + i1_104];
+        d_h9_h_z_4[i0_104 * 32 + i1_104] = v_572 * v_573;
       }
     }
     for (let i0_105 = 0; i0_105 < n; i0_105++) {
       for (let i1_105 = 0; i1_105 < 32; i1_105++) {
-        const v_573 = d_h9_h_z_1[i0_105 * 32 + i1_105];
-        const v_574 = h9_h_z_6[i1_105];
-        const t_179 = v_573 * v_574;
-        const v_575 = d_h9_h_z_4[i0_105 * 32 + i1_105];
-        const t_180 = t_179 + v_575;
-        d_h9_h_z_5[i0_105 * 32 + i1_105] = t_180 + v_575;
+        const v_574 = d_h9_h_z_1[i0_105 * 32 + i1_105];
+        const v_575 = h9_h_z_6[i1_105];
+        const t_179 = v_574 * v_575;
+        const v_576 = d_h9_h_z_4[i0_105 * 32 + i1_105];
+        const t_180 = t_179 + v_576;
+        d_h9_h_z_5[i0_105 * 32 + i1_105] = t_180 + v_576;
       }
     }
     d_h9_h_z_6.fill(0, 0, 32);
     for (let i0_106 = 0; i0_106 < n; i0_106++) {
       for (let i1_106 = 0; i1_106 < 32; i1_106++) {
-        const v_576 = d_h9_h_z_5[i0_106 * 32 + i1_106];
-        d_h9_h_z_6[i1_106] += -v_576;
+        const v_577 = d_h9_h_z_5[i0_106 * 32 + i1_106];
+        d_h9_h_z_6[i1_106] += -v_577;
       }
     }
     for (let i_138 = 0; i_138 < 32; i_138++) {
-      const v_577 = d_h9_h_z_6[i_138];
-      d_h9_h_z_7[i_138] = v_577 / n;
+      const v_578 = d_h9_h_z_6[i_138];
+      d_h9_h_z_7[i_138] = v_578 / n;
     }
     for (let i0_107 = 0; i0_107 < n; i0_107++) {
       for (let i1_107 = 0; i1_107 < 32; i1_107++) {
-        const v_578 = d_h9_h_z_5[i0_107 * 32 + i1_107];
-        const v_579 = d_h9_h_z_7[i1_107];
-        d_h9_h_z_8[i0_107 * 32 + i1_107] = v_578 + v_579;
+        const v_579 = d_h9_h_z_5[i0_107 * 32 + i1_107];
+        const v_580 = d_h9_h_z_7[i1_107];
+        d_h9_h_z_8[i0_107 * 32 + i1_107] = v_579 + v_580;
       }
     }
     // grad of: h9 = residual(h8, 32)
@@ -6304,10 +6330,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_143 = 0; i_143 < n; i_143++) {
       for (let j_50 = 0; j_50 < 32; j_50++) {
-        const v_582 = d_h9_z[i_143 * 32 + j_50];
-        const t_183 = v_582 + d_h8_z[i_143 * 32 + j_50];
-        const v_583 = h8[i_143 * 32 + j_50];
-        const t_184 = v_583 > 0 ? 1 : 0;
+        const v_583 = d_h9_z[i_143 * 32 + j_50];
+        const t_183 = v_583 + d_h8_z[i_143 * 32 + j_50];
+        const v_584 = h8[i_143 * 32 + j_50];
+        const t_184 = v_584 > 0 ? 1 : 0;
         d_h8_z[i_143 * 32 + j_50] = t_183 * t_184;
       }
     }
@@ -6320,69 +6346,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_110 = 0; i0_110 < n; i0_110++) {
       for (let i1_110 = 0; i1_110 < 32; i1_110++) {
-        const v_584 = d_h8_z[i0_110 * 32 + i1_110];
-        const v_585 = h8_gamma[i1_110];
-        d_h8_z_1[i0_110 * 32 + i1_110] = v_584 * v_585;
+        const v_585 = d_h8_z[i0_110 * 32 + i1_110];
+        const v_586 = h8_gamma[i1_110];
+        d_h8_z_1[i0_110 * 32 + i1_110] = v_585 * v_586;
       }
     }
     d_h8_gamma.fill(0, 0, 32);
     for (let i0_111 = 0; i0_111 < n; i0_111++) {
       for (let i1_111 = 0; i1_111 < 32; i1_111++) {
-        const v_586 = d_h8_z[i0_111 * 32 + i1_111];
-        const v_587 = h8_z_7[i0_111 * 32 + i1_111];
-        d_h8_gamma[i1_111] += v_586 * v_587;
+        const v_587 = d_h8_z[i0_111 * 32 + i1_111];
+        const v_588 = h8_z_7[i0_111 * 32 + i1_111];
+        d_h8_gamma[i1_111] += v_587 * v_588;
       }
     }
     d_h8_z_2.fill(0, 0, 32);
     for (let i0_112 = 0; i0_112 < n; i0_112++) {
       for (let i1_112 = 0; i1_112 < 32; i1_112++) {
-        const v_588 = d_h8_z_1[i0_112 * 32 + i1_112];
-        const v_589 = h8_z_3[i0_112 * 32 + i1_112];
-        d_h8_z_2[i1_112] += v_588 * v_589;
+        const v_589 = d_h8_z_1[i0_112 * 32 + i1_112];
+        const v_590 = h8_z_3[i0_112 * 32 + i1_112];
+        d_h8_z_2[i1_112] += v_589 * v_590;
       }
     }
     for (let i_144 = 0; i_144 < 32; i_144++) {
-      const v_590 = d_h8_z_2[i_144];
-      const t_185 = -0.5 * v_590;
-      const v_591 = h8_z_6[i_144];
-      const t_186 = v_591 * v_591;
-      const t_187 = v_591 * t_186;
+      const v_591 = d_h8_z_2[i_144];
+      const t_185 = -0.5 * v_591;
+      const v_592 = h8_z_6[i_144];
+      const t_186 = v_592 * v_592;
+      const t_187 = v_592 * t_186;
       const t_188 = t_185 * t_187;
       d_h8_z_3[i_144] = t_188 / n;
     }
     for (let i0_113 = 0; i0_113 < n; i0_113++) {
       for (let i1_113 = 0; i1_113 < 32; i1_113++) {
-        const v_592 = d_h8_z_3[i1_113];
-        const v_593 = h8_z_3[i0_113 * 32 + i1_113];
-        d_h8_z_4[i0_113 * 32 + i1_113] = v_592 * v_593;
+        const v_593 = d_h8_z_3[i1_113];
+        const v_594 = h8_z_3[i0_113 * 32 + i1_113];
+        d_h8_z_4[i0_113 * 32 + i1_113] = v_593 * v_594;
       }
     }
     for (let i0_114 = 0; i0_114 < n; i0_114++) {
       for (let i1_114 = 0; i1_114 < 32; i1_114++) {
-        const v_594 = d_h8_z_1[i0_114 * 32 + i1_114];
-        const v_595 = h8_z_6[i1_114];
-        const t_189 = v_594 * v_595;
-        const v_596 = d_h8_z_4[i0_114 * 32 + i1_114];
-        const t_190 = t_189 + v_596;
-        d_h8_z_5[i0_114 * 32 + i1_114] = t_190 + v_596;
+        const v_595 = d_h8_z_1[i0_114 * 32 + i1_114];
+        const v_596 = h8_z_6[i1_114];
+        const t_189 = v_595 * v_596;
+        const v_597 = d_h8_z_4[i0_114 * 32 + i1_114];
+        const t_190 = t_189 + v_597;
+        d_h8_z_5[i0_114 * 32 + i1_114] = t_190 + v_597;
       }
     }
     d_h8_z_6.fill(0, 0, 32);
     for (let i0_115 = 0; i0_115 < n; i0_115++) {
       for (let i1_115 = 0; i1_115 < 32; i1_115++) {
-        const v_597 = d_h8_z_5[i0_115 * 32 + i1_115];
-        d_h8_z_6[i1_115] += -v_597;
+        const v_598 = d_h8_z_5[i0_115 * 32 + i1_115];
+        d_h8_z_6[i1_115] += -v_598;
       }
     }
     for (let i_145 = 0; i_145 < 32; i_145++) {
-      const v_598 = d_h8_z_6[i_145];
-      d_h8_z_7[i_145] = v_598 / n;
+      const v_599 = d_h8_z_6[i_145];
+      d_h8_z_7[i_145] = v_599 / n;
     }
     for (let i0_116 = 0; i0_116 < n; i0_116++) {
       for (let i1_116 = 0; i1_116 < 32; i1_116++) {
-        const v_599 = d_h8_z_5[i0_116 * 32 + i1_116];
-        const v_600 = d_h8_z_7[i1_116];
-        d_h8_z_8[i0_116 * 32 + i1_116] = v_599 + v_600;
+        const v_600 = d_h8_z_5[i0_116 * 32 + i1_116];
+        const v_601 = d_h8_z_7[i1_116];
+        d_h8_z_8[i0_116 * 32 + i1_116] = v_600 + v_601;
       }
     }
     // grad of: h8 = residual(h7, 32)
@@ -6463,29 +6489,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_24 += a1_28 * b2_45;
           c13_24 += a1_28 * b3_45;
         }
-        const v_602 = h8_h[i_148 * 32 + j_53];
-        const t_192 = v_602 > 0 ? 1 : 0;
+        const v_603 = h8_h[i_148 * 32 + j_53];
+        const t_192 = v_603 > 0 ? 1 : 0;
         d_h8_h_z[i_148 * 32 + j_53] = c00_47 * t_192;
-        const v_603 = h8_h[i_148 * 32 + (j_53 + 1)];
-        const t_193 = v_603 > 0 ? 1 : 0;
+        const v_604 = h8_h[i_148 * 32 + (j_53 + 1)];
+        const t_193 = v_604 > 0 ? 1 : 0;
         d_h8_h_z[i_148 * 32 + (j_53 + 1)] = c01_45 * t_193;
-        const v_604 = h8_h[i_148 * 32 + (j_53 + 2)];
-        const t_194 = v_604 > 0 ? 1 : 0;
+        const v_605 = h8_h[i_148 * 32 + (j_53 + 2)];
+        const t_194 = v_605 > 0 ? 1 : 0;
         d_h8_h_z[i_148 * 32 + (j_53 + 2)] = c02_45 * t_194;
-        const v_605 = h8_h[i_148 * 32 + (j_53 + 3)];
-        const t_195 = v_605 > 0 ? 1 : 0;
+        const v_606 = h8_h[i_148 * 32 + (j_53 + 3)];
+        const t_195 = v_606 > 0 ? 1 : 0;
         d_h8_h_z[i_148 * 32 + (j_53 + 3)] = c03_45 * t_195;
-        const v_606 = h8_h[(i_148 + 1) * 32 + j_53];
-        const t_196 = v_606 > 0 ? 1 : 0;
+        const v_607 = h8_h[(i_148 + 1) * 32 + j_53];
+        const t_196 = v_607 > 0 ? 1 : 0;
         d_h8_h_z[(i_148 + 1) * 32 + j_53] = c10_25 * t_196;
-        const v_607 = h8_h[(i_148 + 1) * 32 + (j_53 + 1)];
-        const t_197 = v_607 > 0 ? 1 : 0;
+        const v_608 = h8_h[(i_148 + 1) * 32 + (j_53 + 1)];
+        const t_197 = v_608 > 0 ? 1 : 0;
         d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 1)] = c11_24 * t_197;
-        const v_608 = h8_h[(i_148 + 1) * 32 + (j_53 + 2)];
-        const t_198 = v_608 > 0 ? 1 : 0;
+        const v_609 = h8_h[(i_148 + 1) * 32 + (j_53 + 2)];
+        const t_198 = v_609 > 0 ? 1 : 0;
         d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 2)] = c12_24 * t_198;
-        const v_609 = h8_h[(i_148 + 1) * 32 + (j_53 + 3)];
-        const t_199 = v_609 > 0 ? 1 : 0;
+        const v_610 = h8_h[(i_148 + 1) * 32 + (j_53 + 3)];
+        const t_199 = v_610 > 0 ? 1 : 0;
         d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 3)] = c13_24 * t_199;
       }
     }
@@ -6511,17 +6537,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_46 += a0_51 * b2_46;
           c03_46 += a0_51 * b3_46;
         }
-        const v_610 = h8_h[i_149 * 32 + j_53];
-        const t_200 = v_610 > 0 ? 1 : 0;
+        const v_611 = h8_h[i_149 * 32 + j_53];
+        const t_200 = v_611 > 0 ? 1 : 0;
         d_h8_h_z[i_149 * 32 + j_53] = c00_48 * t_200;
-        const v_611 = h8_h[i_149 * 32 + (j_53 + 1)];
-        const t_201 = v_611 > 0 ? 1 : 0;
+        const v_612 = h8_h[i_149 * 32 + (j_53 + 1)];
+        const t_201 = v_612 > 0 ? 1 : 0;
         d_h8_h_z[i_149 * 32 + (j_53 + 1)] = c01_46 * t_201;
-        const v_612 = h8_h[i_149 * 32 + (j_53 + 2)];
-        const t_202 = v_612 > 0 ? 1 : 0;
+        const v_613 = h8_h[i_149 * 32 + (j_53 + 2)];
+        const t_202 = v_613 > 0 ? 1 : 0;
         d_h8_h_z[i_149 * 32 + (j_53 + 2)] = c02_46 * t_202;
-        const v_613 = h8_h[i_149 * 32 + (j_53 + 3)];
-        const t_203 = v_613 > 0 ? 1 : 0;
+        const v_614 = h8_h[i_149 * 32 + (j_53 + 3)];
+        const t_203 = v_614 > 0 ? 1 : 0;
         d_h8_h_z[i_149 * 32 + (j_53 + 3)] = c03_46 * t_203;
       }
     }
@@ -6534,69 +6560,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_119 = 0; i0_119 < n; i0_119++) {
       for (let i1_119 = 0; i1_119 < 32; i1_119++) {
-        const v_614 = d_h8_h_z[i0_119 * 32 + i1_119];
-        const v_615 = h8_h_gamma[i1_119];
-        d_h8_h_z_1[i0_119 * 32 + i1_119] = v_614 * v_615;
+        const v_615 = d_h8_h_z[i0_119 * 32 + i1_119];
+        const v_616 = h8_h_gamma[i1_119];
+        d_h8_h_z_1[i0_119 * 32 + i1_119] = v_615 * v_616;
       }
     }
     d_h8_h_gamma.fill(0, 0, 32);
     for (let i0_120 = 0; i0_120 < n; i0_120++) {
       for (let i1_120 = 0; i1_120 < 32; i1_120++) {
-        const v_616 = d_h8_h_z[i0_120 * 32 + i1_120];
-        const v_617 = h8_h_z_7[i0_120 * 32 + i1_120];
-        d_h8_h_gamma[i1_120] += v_616 * v_617;
+        const v_617 = d_h8_h_z[i0_120 * 32 + i1_120];
+        const v_618 = h8_h_z_7[i0_120 * 32 + i1_120];
+        d_h8_h_gamma[i1_120] += v_617 * v_618;
       }
     }
     d_h8_h_z_2.fill(0, 0, 32);
     for (let i0_121 = 0; i0_121 < n; i0_121++) {
       for (let i1_121 = 0; i1_121 < 32; i1_121++) {
-        const v_618 = d_h8_h_z_1[i0_121 * 32 + i1_121];
-        const v_619 = h8_h_z_3[i0_121 * 32 + i1_121];
-        d_h8_h_z_2[i1_121] += v_618 * v_619;
+        const v_619 = d_h8_h_z_1[i0_121 * 32 + i1_121];
+        const v_620 = h8_h_z_3[i0_121 * 32 + i1_121];
+        d_h8_h_z_2[i1_121] += v_619 * v_620;
       }
     }
     for (let i_150 = 0; i_150 < 32; i_150++) {
-      const v_620 = d_h8_h_z_2[i_150];
-      const t_204 = -0.5 * v_620;
-      const v_621 = h8_h_z_6[i_150];
-      const t_205 = v_621 * v_621;
-      const t_206 = v_621 * t_205;
+      const v_621 = d_h8_h_z_2[i_150];
+      const t_204 = -0.5 * v_621;
+      const v_622 = h8_h_z_6[i_150];
+      const t_205 = v_622 * v_622;
+      const t_206 = v_622 * t_205;
       const t_207 = t_204 * t_206;
       d_h8_h_z_3[i_150] = t_207 / n;
     }
     for (let i0_122 = 0; i0_122 < n; i0_122++) {
       for (let i1_122 = 0; i1_122 < 32; i1_122++) {
-        const v_622 = d_h8_h_z_3[i1_122];
-        const v_623 = h8_h_z_3[i0_122 * 32 + i1_122];
-        d_h8_h_z_4[i0_122 * 32 + i1_122] = v_622 * v_623;
+        const v_623 = d_h8_h_z_3[i1_122];
+        const v_624 = h8_h_z_3[i0_122 * 32 + i1_122];
+        d_h8_h_z_4[i0_122 * 32 + i1_122] = v_623 * v_624;
       }
     }
     for (let i0_123 = 0; i0_123 < n; i0_123++) {
       for (let i1_123 = 0; i1_123 < 32; i1_123++) {
-        const v_624 = d_h8_h_z_1[i0_123 * 32 + i1_123];
-        const v_625 = h8_h_z_6[i1_123];
-        const t_208 = v_624 * v_625;
-        const v_626 = d_h8_h_z_4[i0_123 * 32 + i1_123];
-        const t_209 = t_208 + v_626;
-        d_h8_h_z_5[i0_123 * 32 + i1_123] = t_209 + v_626;
+        const v_625 = d_h8_h_z_1[i0_123 * 32 + i1_123];
+        const v_626 = h8_h_z_6[i1_123];
+        const t_208 = v_625 * v_626;
+        const v_627 = d_h8_h_z_4[i0_123 * 32 + i1_123];
+        const t_209 = t_208 + v_627;
+        d_h8_h_z_5[i0_123 * 32 + i1_123] = t_209 + v_627;
       }
     }
     d_h8_h_z_6.fill(0, 0, 32);
     for (let i0_124 = 0; i0_124 < n; i0_124++) {
       for (let i1_124 = 0; i1_124 < 32; i1_124++) {
-        const v_627 = d_h8_h_z_5[i0_124 * 32 + i1_124];
-        d_h8_h_z_6[i1_124] += -v_627;
+        const v_628 = d_h8_h_z_5[i0_124 * 32 + i1_124];
+        d_h8_h_z_6[i1_124] += -v_628;
       }
     }
     for (let i_151 = 0; i_151 < 32; i_151++) {
-      const v_628 = d_h8_h_z_6[i_151];
-      d_h8_h_z_7[i_151] = v_628 / n;
+      const v_629 = d_h8_h_z_6[i_151];
+      d_h8_h_z_7[i_151] = v_629 / n;
     }
     for (let i0_125 = 0; i0_125 < n; i0_125++) {
       for (let i1_125 = 0; i1_125 < 32; i1_125++) {
-        const v_629 = d_h8_h_z_5[i0_125 * 32 + i1_125];
-        const v_630 = d_h8_h_z_7[i1_125];
-        d_h8_h_z_8[i0_125 * 32 + i1_125] = v_629 + v_630;
+        const v_630 = d_h8_h_z_5[i0_125 * 32 + i1_125];
+        const v_631 = d_h8_h_z_7[i1_125];
+        d_h8_h_z_8[i0_125 * 32 + i1_125] = v_630 + v_631;
       }
     }
     // grad of: h8 = residual(h7, 32)
@@ -6717,10 +6743,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_156 = 0; i_156 < n; i_156++) {
       for (let j_59 = 0; j_59 < 32; j_59++) {
-        const v_633 = d_h8_z[i_156 * 32 + j_59];
-        const t_212 = v_633 + d_h7_z[i_156 * 32 + j_59];
-        const v_634 = h7[i_156 * 32 + j_59];
-        const t_213 = v_634 > 0 ? 1 : 0;
+        const v_634 = d_h8_z[i_156 * 32 + j_59];
+        const t_212 = v_634 + d_h7_z[i_156 * 32 + j_59];
+        const v_635 = h7[i_156 * 32 + j_59];
+        const t_213 = v_635 > 0 ? 1 : 0;
         d_h7_z[i_156 * 32 + j_59] = t_212 * t_213;
       }
     }
@@ -6733,155 +6759,136 @@ export function createModel(options: ModelOptions = {}): Model {
     }
   }
   function backward_d_h7_z_to_d_h5_W(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_h = buf54,
-      h5_z_3 = buf56,
-      h5_z_6 = buf59,
-      h5_z_7 = buf58,
-      h5 = buf60,
-      h6_h_z_3 = buf62,
-      h6_h_z_6 = buf65,
-      h6_h_z_7 = buf64,
-      h6_h = buf66,
-      h6_z_3 = buf68,
-      h6_z_6 = buf71,
-      h6_z_7 = buf70,
-      h6 = buf72,
-      h7_h_z_3 = buf74,
-      h7_h_z_6 = buf77,
-      h7_h_z_7 = buf76,
-      h7_h = buf78,
-      h7_z_3 = buf80,
-      h7_z_6 = buf83,
-      h7_z_7 = buf82,
-      d_h7_z = buf88,
-      d_h7_z_1 = buf94,
-      d_h7_gamma = buf100,
-      d_h7_z_2 = buf82,
-      d_h7_z_3 = buf102,
-      d_h7_z_4 = buf82,
-      d_h7_z_5 = buf80,
-      d_h7_z_6 = buf83,
-      d_h7_z_7 = buf82,
-      d_h7_z_8 = buf94,
-      d_h7_b = buf83,
-      d_h7_W = buf80,
-      d_h7_h_z = buf82,
-      d_h7_h_beta = buf78,
-      d_h7_h_z_1 = buf94,
-      d_h7_h_gamma = buf102,
-      d_h7_h_z_2 = buf76,
-      d_h7_h_z_3 = buf82,
-      d_h7_h_z_4 = buf76,
-      d_h7_h_z_5 = buf74,
-      d_h7_h_z_6 = buf77,
-      d_h7_h_z_7 = buf76,
-      d_h7_h_z_8 = buf82,
-      d_h7_h_b = buf77,
-      d_h7_h_W = buf74,
-      d_h6_z = buf76,
-      d_h6_beta = buf72,
-      d_h6_z_1 = buf82,
-      d_h6_gamma = buf88,
-      d_h6_z_2 = buf70,
-      d_h6_z_3 = buf94,
-      d_h6_z_4 = buf70,
-      d_h6_z_5 = buf68,
-      d_h6_z_6 = buf71,
-      d_h6_z_7 = buf70,
-      d_h6_z_8 = buf82,
-      d_h6_b = buf71,
-      d_h6_W = buf68,
-      d_h6_h_z = buf70,
-      d_h6_h_beta = buf66,
-      d_h6_h_z_1 = buf82,
-      d_h6_h_gamma = buf94,
-      d_h6_h_z_2 = buf64,
-      d_h6_h_z_3 = buf70,
-      d_h6_h_z_4 = buf64,
-      d_h6_h_z_5 = buf62,
-      d_h6_h_z_6 = buf65,
-      d_h6_h_z_7 = buf64,
-      d_h6_h_z_8 = buf70,
-      d_h6_h_b = buf65,
-      d_h6_h_W = buf62,
-      d_h5_z = buf64,
-      d_h5_beta = buf60,
-      d_h5_z_1 = buf70,
-      d_h5_gamma = buf76,
-      d_h5_z_2 = buf58,
-      d_h5_z_3 = buf82,
-      d_h5_z_4 = buf58,
-      d_h5_z_5 = buf56,
-      d_h5_z_6 = buf59,
-      d_h5_z_7 = buf58,
-      d_h5_z_8 = buf70,
-      d_h5_b = buf59,
-      d_h5_W = buf56;
+    const h5_h = buf36,
+      h5_z_3 = buf38,
+      h5_z_6 = buf39,
+      h5_z_7 = buf37,
+      h5 = buf40,
+      h6_h_z_3 = buf42,
+      h6_h_z_6 = buf43,
+      h6_h_z_7 = buf41,
+      h6_h = buf44,
+      h6_z_3 = buf46,
+      h6_z_6 = buf47,
+      h6_z_7 = buf45,
+      h6 = buf48,
+      h7_h_z_3 = buf50,
+      h7_h_z_6 = buf51,
+      h7_h_z_7 = buf49,
+      h7_h = buf52,
+      h7_z_3 = buf54,
+      h7_z_6 = buf55,
+      h7_z_7 = buf53,
+      d_h7_z = buf58,
+      d_h7_z_1 = buf56,
+      d_h7_z_2 = buf59,
+      d_h7_z_3 = buf63,
+      d_h7_z_4 = buf53,
+      d_h7_z_5 = buf54,
+      d_h7_z_6 = buf55,
+      d_h7_z_7 = buf59,
+      d_h7_z_8 = buf53,
+      d_h7_h_z = buf54,
+      d_h7_h_z_1 = buf52,
+      d_h7_h_z_2 = buf55,
+      d_h7_h_z_3 = buf59,
+      d_h7_h_z_4 = buf49,
+      d_h7_h_z_5 = buf50,
+      d_h7_h_z_6 = buf51,
+      d_h7_h_z_7 = buf55,
+      d_h7_h_z_8 = buf49,
+      d_h6_z = buf50,
+      d_h6_z_1 = buf48,
+      d_h6_z_2 = buf51,
+      d_h6_z_3 = buf55,
+      d_h6_z_4 = buf45,
+      d_h6_z_5 = buf46,
+      d_h6_z_6 = buf47,
+      d_h6_z_7 = buf51,
+      d_h6_z_8 = buf45,
+      d_h6_h_z = buf46,
+      d_h6_h_z_1 = buf44,
+      d_h6_h_z_2 = buf47,
+      d_h6_h_z_3 = buf51,
+      d_h6_h_z_4 = buf41,
+      d_h6_h_z_5 = buf42,
+      d_h6_h_z_6 = buf43,
+      d_h6_h_z_7 = buf47,
+      d_h6_h_z_8 = buf41,
+      d_h5_z = buf42,
+      d_h5_z_1 = buf40,
+      d_h5_z_2 = buf43,
+      d_h5_z_3 = buf47,
+      d_h5_z_4 = buf37,
+      d_h5_z_5 = buf38,
+      d_h5_z_6 = buf39,
+      d_h5_z_7 = buf43,
+      d_h5_z_8 = buf37;
     for (let i0_128 = 0; i0_128 < n; i0_128++) {
       for (let i1_128 = 0; i1_128 < 32; i1_128++) {
-        const v_635 = d_h7_z[i0_128 * 32 + i1_128];
-        const v_636 = h7_gamma[i1_128];
-        d_h7_z_1[i0_128 * 32 + i1_128] = v_635 * v_636;
+        const v_636 = d_h7_z[i0_128 * 32 + i1_128];
+        const v_637 = h7_gamma[i1_128];
+        d_h7_z_1[i0_128 * 32 + i1_128] = v_636 * v_637;
       }
     }
     d_h7_gamma.fill(0, 0, 32);
     for (let i0_129 = 0; i0_129 < n; i0_129++) {
       for (let i1_129 = 0; i1_129 < 32; i1_129++) {
-        const v_637 = d_h7_z[i0_129 * 32 + i1_129];
-        const v_638 = h7_z_7[i0_129 * 32 + i1_129];
-        d_h7_gamma[i1_129] += v_637 * v_638;
+        const v_638 = d_h7_z[i0_129 * 32 + i1_129];
+        const v_639 = h7_z_7[i0_129 * 32 + i1_129];
+        d_h7_gamma[i1_129] += v_638 * v_639;
       }
     }
     d_h7_z_2.fill(0, 0, 32);
     for (let i0_130 = 0; i0_130 < n; i0_130++) {
       for (let i1_130 = 0; i1_130 < 32; i1_130++) {
-        const v_639 = d_h7_z_1[i0_130 * 32 + i1_130];
-        const v_640 = h7_z_3[i0_130 * 32 + i1_130];
-        d_h7_z_2[i1_130] += v_639 * v_640;
+        const v_640 = d_h7_z_1[i0_130 * 32 + i1_130];
+        const v_641 = h7_z_3[i0_130 * 32 + i1_130];
+        d_h7_z_2[i1_130] += v_640 * v_641;
       }
     }
     for (let i_157 = 0; i_157 < 32; i_157++) {
-      const v_641 = d_h7_z_2[i_157];
-      const t_214 = -0.5 * v_641;
-      const v_642 = h7_z_6[i_157];
-      const t_215 = v_642 * v_642;
-      const t_216 = v_642 * t_215;
+      const v_642 = d_h7_z_2[i_157];
+      const t_214 = -0.5 * v_642;
+      const v_643 = h7_z_6[i_157];
+      const t_215 = v_643 * v_643;
+      const t_216 = v_643 * t_215;
       const t_217 = t_214 * t_216;
       d_h7_z_3[i_157] = t_217 / n;
     }
     for (let i0_131 = 0; i0_131 < n; i0_131++) {
       for (let i1_131 = 0; i1_131 < 32; i1_131++) {
-        const v_643 = d_h7_z_3[i1_131];
-        const v_644 = h7_z_3[i0_131 * 32 + i1_131];
-        d_h7_z_4[i0_131 * 32 + i1_131] = v_643 * v_644;
+        const v_644 = d_h7_z_3[i1_131];
+        const v_645 = h7_z_3[i0_131 * 32 + i1_131];
+        d_h7_z_4[i0_131 * 32 + i1_131] = v_644 * v_645;
       }
     }
     for (let i0_132 = 0; i0_132 < n; i0_132++) {
       for (let i1_132 = 0; i1_132 < 32; i1_132++) {
-        const v_645 = d_h7_z_1[i0_132 * 32 + i1_132];
-        const v_646 = h7_z_6[i1_132];
-        const t_218 = v_645 * v_646;
-        const v_647 = d_h7_z_4[i0_132 * 32 + i1_132];
-        const t_219 = t_218 + v_647;
-        d_h7_z_5[i0_132 * 32 + i1_132] = t_219 + v_647;
+        const v_646 = d_h7_z_1[i0_132 * 32 + i1_132];
+        const v_647 = h7_z_6[i1_132];
+        const t_218 = v_646 * v_647;
+        const v_648 = d_h7_z_4[i0_132 * 32 + i1_132];
+        const t_219 = t_218 + v_648;
+        d_h7_z_5[i0_132 * 32 + i1_132] = t_219 + v_648;
       }
     }
     d_h7_z_6.fill(0, 0, 32);
     for (let i0_133 = 0; i0_133 < n; i0_133++) {
       for (let i1_133 = 0; i1_133 < 32; i1_133++) {
-        const v_648 = d_h7_z_5[i0_133 * 32 + i1_133];
-        d_h7_z_6[i1_133] += -v_648;
+        const v_649 = d_h7_z_5[i0_133 * 32 + i1_133];
+        d_h7_z_6[i1_133] += -v_649;
       }
     }
     for (let i_158 = 0; i_158 < 32; i_158++) {
-      const v_649 = d_h7_z_6[i_158];
-      d_h7_z_7[i_158] = v_649 / n;
+      const v_650 = d_h7_z_6[i_158];
+      d_h7_z_7[i_158] = v_650 / n;
     }
     for (let i0_134 = 0; i0_134 < n; i0_134++) {
       for (let i1_134 = 0; i1_134 < 32; i1_134++) {
-        const v_650 = d_h7_z_5[i0_134 * 32 + i1_134];
-        const v_651 = d_h7_z_7[i1_134];
-        d_h7_z_8[i0_134 * 32 + i1_134] = v_650 + v_651;
+        const v_651 = d_h7_z_5[i0_134 * 32 + i1_134];
+        const v_652 = d_h7_z_7[i1_134];
+        d_h7_z_8[i0_134 * 32 + i1_134] = v_651 + v_652;
       }
     }
     // grad of: h7 = residual(h6, 32)
@@ -6962,29 +6969,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_28 += a1_32 * b2_51;
           c13_28 += a1_32 * b3_51;
         }
-        const v_653 = h7_h[i_161 * 32 + j_62];
-        const t_221 = v_653 > 0 ? 1 : 0;
+        const v_654 = h7_h[i_161 * 32 + j_62];
+        const t_221 = v_654 > 0 ? 1 : 0;
         d_h7_h_z[i_161 * 32 + j_62] = c00_53 * t_221;
-        const v_654 = h7_h[i_161 * 32 + (j_62 + 1)];
-        const t_222 = v_654 > 0 ? 1 : 0;
+        const v_655 = h7_h[i_161 * 32 + (j_62 + 1)];
+        const t_222 = v_655 > 0 ? 1 : 0;
         d_h7_h_z[i_161 * 32 + (j_62 + 1)] = c01_51 * t_222;
-        const v_655 = h7_h[i_161 * 32 + (j_62 + 2)];
-        const t_223 = v_655 > 0 ? 1 : 0;
+        const v_656 = h7_h[i_161 * 32 + (j_62 + 2)];
+        const t_223 = v_656 > 0 ? 1 : 0;
         d_h7_h_z[i_161 * 32 + (j_62 + 2)] = c02_51 * t_223;
-        const v_656 = h7_h[i_161 * 32 + (j_62 + 3)];
-        const t_224 = v_656 > 0 ? 1 : 0;
+        const v_657 = h7_h[i_161 * 32 + (j_62 + 3)];
+        const t_224 = v_657 > 0 ? 1 : 0;
         d_h7_h_z[i_161 * 32 + (j_62 + 3)] = c03_51 * t_224;
-        const v_657 = h7_h[(i_161 + 1) * 32 + j_62];
-        const t_225 = v_657 > 0 ? 1 : 0;
+        const v_658 = h7_h[(i_161 + 1) * 32 + j_62];
+        const t_225 = v_658 > 0 ? 1 : 0;
         d_h7_h_z[(i_161 + 1) * 32 + j_62] = c10_29 * t_225;
-        const v_658 = h7_h[(i_161 + 1) * 32 + (j_62 + 1)];
-        const t_226 = v_658 > 0 ? 1 : 0;
+        const v_659 = h7_h[(i_161 + 1) * 32 + (j_62 + 1)];
+        const t_226 = v_659 > 0 ? 1 : 0;
         d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 1)] = c11_28 * t_226;
-        const v_659 = h7_h[(i_161 + 1) * 32 + (j_62 + 2)];
-        const t_227 = v_659 > 0 ? 1 : 0;
+        const v_660 = h7_h[(i_161 + 1) * 32 + (j_62 + 2)];
+        const t_227 = v_660 > 0 ? 1 : 0;
         d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 2)] = c12_28 * t_227;
-        const v_660 = h7_h[(i_161 + 1) * 32 + (j_62 + 3)];
-        const t_228 = v_660 > 0 ? 1 : 0;
+        const v_661 = h7_h[(i_161 + 1) * 32 + (j_62 + 3)];
+        const t_228 = v_661 > 0 ? 1 : 0;
         d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 3)] = c13_28 * t_228;
       }
     }
@@ -7010,17 +7017,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_52 += a0_57 * b2_52;
           c03_52 += a0_57 * b3_52;
         }
-        const v_661 = h7_h[i_162 * 32 + j_62];
-        const t_229 = v_661 > 0 ? 1 : 0;
+        const v_662 = h7_h[i_162 * 32 + j_62];
+        const t_229 = v_662 > 0 ? 1 : 0;
         d_h7_h_z[i_162 * 32 + j_62] = c00_54 * t_229;
-        const v_662 = h7_h[i_162 * 32 + (j_62 + 1)];
-        const t_230 = v_662 > 0 ? 1 : 0;
+        const v_663 = h7_h[i_162 * 32 + (j_62 + 1)];
+        const t_230 = v_663 > 0 ? 1 : 0;
         d_h7_h_z[i_162 * 32 + (j_62 + 1)] = c01_52 * t_230;
-        const v_663 = h7_h[i_162 * 32 + (j_62 + 2)];
-        const t_231 = v_663 > 0 ? 1 : 0;
+        const v_664 = h7_h[i_162 * 32 + (j_62 + 2)];
+        const t_231 = v_664 > 0 ? 1 : 0;
         d_h7_h_z[i_162 * 32 + (j_62 + 2)] = c02_52 * t_231;
-        const v_664 = h7_h[i_162 * 32 + (j_62 + 3)];
-        const t_232 = v_664 > 0 ? 1 : 0;
+        const v_665 = h7_h[i_162 * 32 + (j_62 + 3)];
+        const t_232 = v_665 > 0 ? 1 : 0;
         d_h7_h_z[i_162 * 32 + (j_62 + 3)] = c03_52 * t_232;
       }
     }
@@ -7033,69 +7040,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_137 = 0; i0_137 < n; i0_137++) {
       for (let i1_137 = 0; i1_137 < 32; i1_137++) {
-        const v_665 = d_h7_h_z[i0_137 * 32 + i1_137];
-        const v_666 = h7_h_gamma[i1_137];
-        d_h7_h_z_1[i0_137 * 32 + i1_137] = v_665 * v_666;
+        const v_666 = d_h7_h_z[i0_137 * 32 + i1_137];
+        const v_667 = h7_h_gamma[i1_137];
+        d_h7_h_z_1[i0_137 * 32 + i1_137] = v_666 * v_667;
       }
     }
     d_h7_h_gamma.fill(0, 0, 32);
     for (let i0_138 = 0; i0_138 < n; i0_138++) {
       for (let i1_138 = 0; i1_138 < 32; i1_138++) {
-        const v_667 = d_h7_h_z[i0_138 * 32 + i1_138];
-        const v_668 = h7_h_z_7[i0_138 * 32 + i1_138];
-        d_h7_h_gamma[i1_138] += v_667 * v_668;
+        const v_668 = d_h7_h_z[i0_138 * 32 + i1_138];
+        const v_669 = h7_h_z_7[i0_138 * 32 + i1_138];
+        d_h7_h_gamma[i1_138] += v_668 * v_669;
       }
     }
     d_h7_h_z_2.fill(0, 0, 32);
     for (let i0_139 = 0; i0_139 < n; i0_139++) {
       for (let i1_139 = 0; i1_139 < 32; i1_139++) {
-        const v_669 = d_h7_h_z_1[i0_139 * 32 + i1_139];
-        const v_670 = h7_h_z_3[i0_139 * 32 + i1_139];
-        d_h7_h_z_2[i1_139] += v_669 * v_670;
+        const v_670 = d_h7_h_z_1[i0_139 * 32 + i1_139];
+        const v_671 = h7_h_z_3[i0_139 * 32 + i1_139];
+        d_h7_h_z_2[i1_139] += v_670 * v_671;
       }
     }
     for (let i_163 = 0; i_163 < 32; i_163++) {
-      const v_671 = d_h7_h_z_2[i_163];
-      const t_233 = -0.5 * v_671;
-      const v_672 = h7_h_z_6[i_163];
-      const t_234 = v_672 * v_672;
-      const t_235 = v_672 * t_234;
+      const v_672 = d_h7_h_z_2[i_163];
+      const t_233 = -0.5 * v_672;
+      const v_673 = h7_h_z_6[i_163];
+      const t_234 = v_673 * v_673;
+      const t_235 = v_673 * t_234;
       const t_236 = t_233 * t_235;
       d_h7_h_z_3[i_163] = t_236 / n;
     }
     for (let i0_140 = 0; i0_140 < n; i0_140++) {
       for (let i1_140 = 0; i1_140 < 32; i1_140++) {
-        const v_673 = d_h7_h_z_3[i1_140];
-        const v_674 = h7_h_z_3[i0_140 * 32 + i1_140];
-        d_h7_h_z_4[i0_140 * 32 + i1_140] = v_673 * v_674;
+        const v_674 = d_h7_h_z_3[i1_140];
+        const v_675 = h7_h_z_3[i0_140 * 32 + i1_140];
+        d_h7_h_z_4[i0_140 * 32 + i1_140] = v_674 * v_675;
       }
     }
     for (let i0_141 = 0; i0_141 < n; i0_141++) {
       for (let i1_141 = 0; i1_141 < 32; i1_141++) {
-        const v_675 = d_h7_h_z_1[i0_141 * 32 + i1_141];
-        const v_676 = h7_h_z_6[i1_141];
-        const t_237 = v_675 * v_676;
-        const v_677 = d_h7_h_z_4[i0_141 * 32 + i1_141];
-        const t_238 = t_237 + v_677;
-        d_h7_h_z_5[i0_141 * 32 + i1_141] = t_238 + v_677;
+        const v_676 = d_h7_h_z_1[i0_141 * 32 + i1_141];
+        const v_677 = h7_h_z_6[i1_141];
+        const t_237 = v_676 * v_677;
+        const v_678 = d_h7_h_z_4[i0_141 * 32 + i1_141];
+        const t_238 = t_237 + v_678;
+        d_h7_h_z_5[i0_141 * 32 + i1_141] = t_238 + v_678;
       }
     }
     d_h7_h_z_6.fill(0, 0, 32);
     for (let i0_142 = 0; i0_142 < n; i0_142++) {
       for (let i1_142 = 0; i1_142 < 32; i1_142++) {
-        const v_678 = d_h7_h_z_5[i0_142 * 32 + i1_142];
-        d_h7_h_z_6[i1_142] += -v_678;
+        const v_679 = d_h7_h_z_5[i0_142 * 32 + i1_142];
+        d_h7_h_z_6[i1_142] += -v_679;
       }
     }
     for (let i_164 = 0; i_164 < 32; i_164++) {
-      const v_679 = d_h7_h_z_6[i_164];
-      d_h7_h_z_7[i_164] = v_679 / n;
+      const v_680 = d_h7_h_z_6[i_164];
+      d_h7_h_z_7[i_164] = v_680 / n;
     }
     for (let i0_143 = 0; i0_143 < n; i0_143++) {
       for (let i1_143 = 0; i1_143 < 32; i1_143++) {
-        const v_680 = d_h7_h_z_5[i0_143 * 32 + i1_143];
-        const v_681 = d_h7_h_z_7[i1_143];
-        d_h7_h_z_8[i0_143 * 32 + i1_143] = v_680 + v_681;
+        const v_681 = d_h7_h_z_5[i0_143 * 32 + i1_143];
+        const v_682 = d_h7_h_z_7[i1_143];
+        d_h7_h_z_8[i0_143 * 32 + i1_143] = v_681 + v_682;
       }
     }
     // grad of: h7 = residual(h6, 32)
@@ -7216,10 +7223,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_169 = 0; i_169 < n; i_169++) {
       for (let j_68 = 0; j_68 < 32; j_68++) {
-        const v_684 = d_h7_z[i_169 * 32 + j_68];
-        const t_241 = v_684 + d_h6_z[i_169 * 32 + j_68];
-        const v_685 = h6[i_169 * 32 + j_68];
-        const t_242 = v_685 > 0 ? 1 : 0;
+        const v_685 = d_h7_z[i_169 * 32 + j_68];
+        const t_241 = v_685 + d_h6_z[i_169 * 32 + j_68];
+        const v_686 = h6[i_169 * 32 + j_68];
+        const t_242 = v_686 > 0 ? 1 : 0;
         d_h6_z[i_169 * 32 + j_68] = t_241 * t_242;
       }
     }
@@ -7232,69 +7239,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_146 = 0; i0_146 < n; i0_146++) {
       for (let i1_146 = 0; i1_146 < 32; i1_146++) {
-        const v_686 = d_h6_z[i0_146 * 32 + i1_146];
-        const v_687 = h6_gamma[i1_146];
-        d_h6_z_1[i0_146 * 32 + i1_146] = v_686 * v_687;
+        const v_687 = d_h6_z[i0_146 * 32 + i1_146];
+        const v_688 = h6_gamma[i1_146];
+        d_h6_z_1[i0_146 * 32 + i1_146] = v_687 * v_688;
       }
     }
     d_h6_gamma.fill(0, 0, 32);
     for (let i0_147 = 0; i0_147 < n; i0_147++) {
       for (let i1_147 = 0; i1_147 < 32; i1_147++) {
-        const v_688 = d_h6_z[i0_147 * 32 + i1_147];
-        const v_689 = h6_z_7[i0_147 * 32 + i1_147];
-        d_h6_gamma[i1_147] += v_688 * v_689;
+        const v_689 = d_h6_z[i0_147 * 32 + i1_147];
+        const v_690 = h6_z_7[i0_147 * 32 + i1_147];
+        d_h6_gamma[i1_147] += v_689 * v_690;
       }
     }
     d_h6_z_2.fill(0, 0, 32);
     for (let i0_148 = 0; i0_148 < n; i0_148++) {
       for (let i1_148 = 0; i1_148 < 32; i1_148++) {
-        const v_690 = d_h6_z_1[i0_148 * 32 + i1_148];
-        const v_691 = h6_z_3[i0_148 * 32 + i1_148];
-        d_h6_z_2[i1_148] += v_690 * v_691;
+        const v_691 = d_h6_z_1[i0_148 * 32 + i1_148];
+        const v_692 = h6_z_3[i0_148 * 32 + i1_148];
+        d_h6_z_2[i1_148] += v_691 * v_692;
       }
     }
     for (let i_170 = 0; i_170 < 32; i_170++) {
-      const v_692 = d_h6_z_2[i_170];
-      const t_243 = -0.5 * v_692;
-      const v_693 = h6_z_6[i_170];
-      const t_244 = v_693 * v_693;
-      const t_245 = v_693 * t_244;
+      const v_693 = d_h6_z_2[i_170];
+      const t_243 = -0.5 * v_693;
+      const v_694 = h6_z_6[i_170];
+      const t_244 = v_694 * v_694;
+      const t_245 = v_694 * t_244;
       const t_246 = t_243 * t_245;
       d_h6_z_3[i_170] = t_246 / n;
     }
     for (let i0_149 = 0; i0_149 < n; i0_149++) {
       for (let i1_149 = 0; i1_149 < 32; i1_149++) {
-        const v_694 = d_h6_z_3[i1_149];
-        const v_695 = h6_z_3[i0_149 * 32 + i1_149];
-        d_h6_z_4[i0_149 * 32 + i1_149] = v_694 * v_695;
+        const v_695 = d_h6_z_3[i1_149];
+        const v_696 = h6_z_3[i0_149 * 32 + i1_149];
+        d_h6_z_4[i0_149 * 32 + i1_149] = v_695 * v_696;
       }
     }
     for (let i0_150 = 0; i0_150 < n; i0_150++) {
       for (let i1_150 = 0; i1_150 < 32; i1_150++) {
-        const v_696 = d_h6_z_1[i0_150 * 32 + i1_150];
-        const v_697 = h6_z_6[i1_150];
-        const t_247 = v_696 * v_697;
-        const v_698 = d_h6_z_4[i0_150 * 32 + i1_150];
-        const t_248 = t_247 + v_698;
-        d_h6_z_5[i0_150 * 32 + i1_150] = t_248 + v_698;
+        const v_697 = d_h6_z_1[i0_150 * 32 + i1_150];
+        const v_698 = h6_z_6[i1_150];
+        const t_247 = v_697 * v_698;
+        const v_699 = d_h6_z_4[i0_150 * 32 + i1_150];
+        const t_248 = t_247 + v_699;
+        d_h6_z_5[i0_150 * 32 + i1_150] = t_248 + v_699;
       }
     }
     d_h6_z_6.fill(0, 0, 32);
     for (let i0_151 = 0; i0_151 < n; i0_151++) {
       for (let i1_151 = 0; i1_151 < 32; i1_151++) {
-        const v_699 = d_h6_z_5[i0_151 * 32 + i1_151];
-        d_h6_z_6[i1_151] += -v_699;
+        const v_700 = d_h6_z_5[i0_151 * 32 + i1_151];
+        d_h6_z_6[i1_151] += -v_700;
       }
     }
     for (let i_171 = 0; i_171 < 32; i_171++) {
-      const v_700 = d_h6_z_6[i_171];
-      d_h6_z_7[i_171] = v_700 / n;
+      const v_701 = d_h6_z_6[i_171];
+      d_h6_z_7[i_171] = v_701 / n;
     }
     for (let i0_152 = 0; i0_152 < n; i0_152++) {
       for (let i1_152 = 0; i1_152 < 32; i1_152++) {
-        const v_701 = d_h6_z_5[i0_152 * 32 + i1_152];
-        const v_702 = d_h6_z_7[i1_152];
-        d_h6_z_8[i0_152 * 32 + i1_152] = v_701 + v_702;
+        const v_702 = d_h6_z_5[i0_152 * 32 + i1_152];
+        const v_703 = d_h6_z_7[i1_152];
+        d_h6_z_8[i0_152 * 32 + i1_152] = v_702 + v_703;
       }
     }
     // grad of: h6 = residual(h5, 32)
@@ -7375,29 +7382,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_32 += a1_36 * b2_57;
           c13_32 += a1_36 * b3_57;
         }
-        const v_704 = h6_h[i_174 * 32 + j_71];
-        const t_250 = v_704 > 0 ? 1 : 0;
+        const v_705 = h6_h[i_174 * 32 + j_71];
+        const t_250 = v_705 > 0 ? 1 : 0;
         d_h6_h_z[i_174 * 32 + j_71] = c00_59 * t_250;
-        const v_705 = h6_h[i_174 * 32 + (j_71 + 1)];
-        const t_251 = v_705 > 0 ? 1 : 0;
+        const v_706 = h6_h[i_174 * 32 + (j_71 + 1)];
+        const t_251 = v_706 > 0 ? 1 : 0;
         d_h6_h_z[i_174 * 32 + (j_71 + 1)] = c01_57 * t_251;
-        const v_706 = h6_h[i_174 * 32 + (j_71 + 2)];
-        const t_252 = v_706 > 0 ? 1 : 0;
+        const v_707 = h6_h[i_174 * 32 + (j_71 + 2)];
+        const t_252 = v_707 > 0 ? 1 : 0;
         d_h6_h_z[i_174 * 32 + (j_71 + 2)] = c02_57 * t_252;
-        const v_707 = h6_h[i_174 * 32 + (j_71 + 3)];
-        const t_253 = v_707 > 0 ? 1 : 0;
+        const v_708 = h6_h[i_174 * 32 + (j_71 + 3)];
+        const t_253 = v_708 > 0 ? 1 : 0;
         d_h6_h_z[i_174 * 32 + (j_71 + 3)] = c03_57 * t_253;
-        const v_708 = h6_h[(i_174 + 1) * 32 + j_71];
-        const t_254 = v_708 > 0 ? 1 : 0;
+        const v_709 = h6_h[(i_174 + 1) * 32 + j_71];
+        const t_254 = v_709 > 0 ? 1 : 0;
         d_h6_h_z[(i_174 + 1) * 32 + j_71] = c10_33 * t_254;
-        const v_709 = h6_h[(i_174 + 1) * 32 + (j_71 + 1)];
-        const t_255 = v_709 > 0 ? 1 : 0;
+        const v_710 = h6_h[(i_174 + 1) * 32 + (j_71 + 1)];
+        const t_255 = v_710 > 0 ? 1 : 0;
         d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 1)] = c11_32 * t_255;
-        const v_710 = h6_h[(i_174 + 1) * 32 + (j_71 + 2)];
-        const t_256 = v_710 > 0 ? 1 : 0;
+        const v_711 = h6_h[(i_174 + 1) * 32 + (j_71 + 2)];
+        const t_256 = v_711 > 0 ? 1 : 0;
         d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 2)] = c12_32 * t_256;
-        const v_711 = h6_h[(i_174 + 1) * 32 + (j_71 + 3)];
-        const t_257 = v_711 > 0 ? 1 : 0;
+        const v_712 = h6_h[(i_174 + 1) * 32 + (j_71 + 3)];
+        const t_257 = v_712 > 0 ? 1 : 0;
         d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 3)] = c13_32 * t_257;
       }
     }
@@ -7423,17 +7430,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_58 += a0_63 * b2_58;
           c03_58 += a0_63 * b3_58;
         }
-        const v_712 = h6_h[i_175 * 32 + j_71];
-        const t_258 = v_712 > 0 ? 1 : 0;
+        const v_713 = h6_h[i_175 * 32 + j_71];
+        const t_258 = v_713 > 0 ? 1 : 0;
         d_h6_h_z[i_175 * 32 + j_71] = c00_60 * t_258;
-        const v_713 = h6_h[i_175 * 32 + (j_71 + 1)];
-        const t_259 = v_713 > 0 ? 1 : 0;
+        const v_714 = h6_h[i_175 * 32 + (j_71 + 1)];
+        const t_259 = v_714 > 0 ? 1 : 0;
         d_h6_h_z[i_175 * 32 + (j_71 + 1)] = c01_58 * t_259;
-        const v_714 = h6_h[i_175 * 32 + (j_71 + 2)];
-        const t_260 = v_714 > 0 ? 1 : 0;
+        const v_715 = h6_h[i_175 * 32 + (j_71 + 2)];
+        const t_260 = v_715 > 0 ? 1 : 0;
         d_h6_h_z[i_175 * 32 + (j_71 + 2)] = c02_58 * t_260;
-        const v_715 = h6_h[i_175 * 32 + (j_71 + 3)];
-        const t_261 = v_715 > 0 ? 1 : 0;
+        const v_716 = h6_h[i_175 * 32 + (j_71 + 3)];
+        const t_261 = v_716 > 0 ? 1 : 0;
         d_h6_h_z[i_175 * 32 + (j_71 + 3)] = c03_58 * t_261;
       }
     }
@@ -7446,69 +7453,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_155 = 0; i0_155 < n; i0_155++) {
       for (let i1_155 = 0; i1_155 < 32; i1_155++) {
-        const v_716 = d_h6_h_z[i0_155 * 32 + i1_155];
-        const v_717 = h6_h_gamma[i1_155];
-        d_h6_h_z_1[i0_155 * 32 + i1_155] = v_716 * v_717;
+        const v_717 = d_h6_h_z[i0_155 * 32 + i1_155];
+        const v_718 = h6_h_gamma[i1_155];
+        d_h6_h_z_1[i0_155 * 32 + i1_155] = v_717 * v_718;
       }
     }
     d_h6_h_gamma.fill(0, 0, 32);
     for (let i0_156 = 0; i0_156 < n; i0_156++) {
       for (let i1_156 = 0; i1_156 < 32; i1_156++) {
-        const v_718 = d_h6_h_z[i0_156 * 32 + i1_156];
-        const v_719 = h6_h_z_7[i0_156 * 32 + i1_156];
-        d_h6_h_gamma[i1_156] += v_718 * v_719;
+        const v_719 = d_h6_h_z[i0_156 * 32 + i1_156];
+        const v_720 = h6_h_z_7[i0_156 * 32 + i1_156];
+        d_h6_h_gamma[i1_156] += v_719 * v_720;
       }
     }
     d_h6_h_z_2.fill(0, 0, 32);
     for (let i0_157 = 0; i0_157 < n; i0_157++) {
       for (let i1_157 = 0; i1_157 < 32; i1_157++) {
-        const v_720 = d_h6_h_z_1[i0_157 * 32 + i1_157];
-        const v_721 = h6_h_z_3[i0_157 * 32 + i1_157];
-        d_h6_h_z_2[i1_157] += v_720 * v_721;
+        const v_721 = d_h6_h_z_1[i0_157 * 32 + i1_157];
+        const v_722 = h6_h_z_3[i0_157 * 32 + i1_157];
+        d_h6_h_z_2[i1_157] += v_721 * v_722;
       }
     }
     for (let i_176 = 0; i_176 < 32; i_176++) {
-      const v_722 = d_h6_h_z_2[i_176];
-      const t_262 = -0.5 * v_722;
-      const v_723 = h6_h_z_6[i_176];
-      const t_263 = v_723 * v_723;
-      const t_264 = v_723 * t_263;
+      const v_723 = d_h6_h_z_2[i_176];
+      const t_262 = -0.5 * v_723;
+      const v_724 = h6_h_z_6[i_176];
+      const t_263 = v_724 * v_724;
+      const t_264 = v_724 * t_263;
       const t_265 = t_262 * t_264;
       d_h6_h_z_3[i_176] = t_265 / n;
     }
     for (let i0_158 = 0; i0_158 < n; i0_158++) {
       for (let i1_158 = 0; i1_158 < 32; i1_158++) {
-        const v_724 = d_h6_h_z_3[i1_158];
-        const v_725 = h6_h_z_3[i0_158 * 32 + i1_158];
-        d_h6_h_z_4[i0_158 * 32 + i1_158] = v_724 * v_725;
+        const v_725 = d_h6_h_z_3[i1_158];
+        const v_726 = h6_h_z_3[i0_158 * 32 + i1_158];
+        d_h6_h_z_4[i0_158 * 32 + i1_158] = v_725 * v_726;
       }
     }
     for (let i0_159 = 0; i0_159 < n; i0_159++) {
       for (let i1_159 = 0; i1_159 < 32; i1_159++) {
-        const v_726 = d_h6_h_z_1[i0_159 * 32 + i1_159];
-        const v_727 = h6_h_z_6[i1_159];
-        const t_266 = v_726 * v_727;
-        const v_728 = d_h6_h_z_4[i0_159 * 32 + i1_159];
-        const t_267 = t_266 + v_728;
-        d_h6_h_z_5[i0_159 * 32 + i1_159] = t_267 + v_728;
+        const v_727 = d_h6_h_z_1[i0_159 * 32 + i1_159];
+        const v_728 = h6_h_z_6[i1_159];
+        const t_266 = v_727 * v_728;
+        const v_729 = d_h6_h_z_4[i0_159 * 32 + i1_159];
+        const t_267 = t_266 + v_729;
+        d_h6_h_z_5[i0_159 * 32 + i1_159] = t_267 + v_729;
       }
     }
     d_h6_h_z_6.fill(0, 0, 32);
     for (let i0_160 = 0; i0_160 < n; i0_160++) {
       for (let i1_160 = 0; i1_160 < 32; i1_160++) {
-        const v_729 = d_h6_h_z_5[i0_160 * 32 + i1_160];
-        d_h6_h_z_6[i1_160] += -v_729;
+        const v_730 = d_h6_h_z_5[i0_160 * 32 + i1_160];
+        d_h6_h_z_6[i1_160] += -v_730;
       }
     }
     for (let i_177 = 0; i_177 < 32; i_177++) {
-      const v_730 = d_h6_h_z_6[i_177];
-      d_h6_h_z_7[i_177] = v_730 / n;
+      const v_731 = d_h6_h_z_6[i_177];
+      d_h6_h_z_7[i_177] = v_731 / n;
     }
     for (let i0_161 = 0; i0_161 < n; i0_161++) {
       for (let i1_161 = 0; i1_161 < 32; i1_161++) {
-        const v_731 = d_h6_h_z_5[i0_161 * 32 + i1_161];
-        const v_732 = d_h6_h_z_7[i1_161];
-        d_h6_h_z_8[i0_161 * 32 + i1_161] = v_731 + v_732;
+        const v_732 = d_h6_h_z_5[i0_161 * 32 + i1_161];
+        const v_733 = d_h6_h_z_7[i1_161];
+        d_h6_h_z_8[i0_161 * 32 + i1_161] = v_732 + v_733;
       }
     }
     // grad of: h6 = residual(h5, 32)
@@ -7629,10 +7636,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_182 = 0; i_182 < n; i_182++) {
       for (let j_77 = 0; j_77 < 32; j_77++) {
-        const v_735 = d_h6_z[i_182 * 32 + j_77];
-        const t_270 = v_735 + d_h5_z[i_182 * 32 + j_77];
-        const v_736 = h5[i_182 * 32 + j_77];
-        const t_271 = v_736 > 0 ? 1 : 0;
+        const v_736 = d_h6_z[i_182 * 32 + j_77];
+        const t_270 = v_736 + d_h5_z[i_182 * 32 + j_77];
+        const v_737 = h5[i_182 * 32 + j_77];
+        const t_271 = v_737 > 0 ? 1 : 0;
         d_h5_z[i_182 * 32 + j_77] = t_270 * t_271;
       }
     }
@@ -7645,69 +7652,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_164 = 0; i0_164 < n; i0_164++) {
       for (let i1_164 = 0; i1_164 < 32; i1_164++) {
-        const v_737 = d_h5_z[i0_164 * 32 + i1_164];
-        const v_738 = h5_gamma[i1_164];
-        d_h5_z_1[i0_164 * 32 + i1_164] = v_737 * v_738;
+        const v_738 = d_h5_z[i0_164 * 32 + i1_164];
+        const v_739 = h5_gamma[i1_164];
+        d_h5_z_1[i0_164 * 32 + i1_164] = v_738 * v_739;
       }
     }
     d_h5_gamma.fill(0, 0, 32);
     for (let i0_165 = 0; i0_165 < n; i0_165++) {
       for (let i1_165 = 0; i1_165 < 32; i1_165++) {
-        const v_739 = d_h5_z[i0_165 * 32 + i1_165];
-        const v_740 = h5_z_7[i0_165 * 32 + i1_165];
-        d_h5_gamma[i1_165] += v_739 * v_740;
+        const v_740 = d_h5_z[i0_165 * 32 + i1_165];
+        const v_741 = h5_z_7[i0_165 * 32 + i1_165];
+        d_h5_gamma[i1_165] += v_740 * v_741;
       }
     }
     d_h5_z_2.fill(0, 0, 32);
     for (let i0_166 = 0; i0_166 < n; i0_166++) {
       for (let i1_166 = 0; i1_166 < 32; i1_166++) {
-        const v_741 = d_h5_z_1[i0_166 * 32 + i1_166];
-        const v_742 = h5_z_3[i0_166 * 32 + i1_166];
-        d_h5_z_2[i1_166] += v_741 * v_742;
+        const v_742 = d_h5_z_1[i0_166 * 32 + i1_166];
+        const v_743 = h5_z_3[i0_166 * 32 + i1_166];
+        d_h5_z_2[i1_166] += v_742 * v_743;
       }
     }
     for (let i_183 = 0; i_183 < 32; i_183++) {
-      const v_743 = d_h5_z_2[i_183];
-      const t_272 = -0.5 * v_743;
-      const v_744 = h5_z_6[i_183];
-      const t_273 = v_744 * v_744;
-      const t_274 = v_744 * t_273;
+      const v_744 = d_h5_z_2[i_183];
+      const t_272 = -0.5 * v_744;
+      const v_745 = h5_z_6[i_183];
+      const t_273 = v_745 * v_745;
+      const t_274 = v_745 * t_273;
       const t_275 = t_272 * t_274;
       d_h5_z_3[i_183] = t_275 / n;
     }
     for (let i0_167 = 0; i0_167 < n; i0_167++) {
       for (let i1_167 = 0; i1_167 < 32; i1_167++) {
-        const v_745 = d_h5_z_3[i1_167];
-        const v_746 = h5_z_3[i0_167 * 32 + i1_167];
-        d_h5_z_4[i0_167 * 32 + i1_167] = v_745 * v_746;
+        const v_746 = d_h5_z_3[i1_167];
+        const v_747 = h5_z_3[i0_167 * 32 + i1_167];
+        d_h5_z_4[i0_167 * 32 + i1_167] = v_746 * v_747;
       }
     }
     for (let i0_168 = 0; i0_168 < n; i0_168++) {
       for (let i1_168 = 0; i1_168 < 32; i1_168++) {
-        const v_747 = d_h5_z_1[i0_168 * 32 + i1_168];
-        const v_748 = h5_z_6[i1_168];
-        const t_276 = v_747 * v_748;
-        const v_749 = d_h5_z_4[i0_168 * 32 + i1_168];
-        const t_277 = t_276 + v_749;
-        d_h5_z_5[i0_168 * 32 + i1_168] = t_277 + v_749;
+        const v_748 = d_h5_z_1[i0_168 * 32 + i1_168];
+        const v_749 = h5_z_6[i1_168];
+        const t_276 = v_748 * v_749;
+        const v_750 = d_h5_z_4[i0_168 * 32 + i1_168];
+        const t_277 = t_276 + v_750;
+        d_h5_z_5[i0_168 * 32 + i1_168] = t_277 + v_750;
       }
     }
     d_h5_z_6.fill(0, 0, 32);
     for (let i0_169 = 0; i0_169 < n; i0_169++) {
       for (let i1_169 = 0; i1_169 < 32; i1_169++) {
-        const v_750 = d_h5_z_5[i0_169 * 32 + i1_169];
-        d_h5_z_6[i1_169] += -v_750;
+        const v_751 = d_h5_z_5[i0_169 * 32 + i1_169];
+        d_h5_z_6[i1_169] += -v_751;
       }
     }
     for (let i_184 = 0; i_184 < 32; i_184++) {
-      const v_751 = d_h5_z_6[i_184];
-      d_h5_z_7[i_184] = v_751 / n;
+      const v_752 = d_h5_z_6[i_184];
+      d_h5_z_7[i_184] = v_752 / n;
     }
     for (let i0_170 = 0; i0_170 < n; i0_170++) {
       for (let i1_170 = 0; i1_170 < 32; i1_170++) {
-        const v_752 = d_h5_z_5[i0_170 * 32 + i1_170];
-        const v_753 = d_h5_z_7[i1_170];
-        d_h5_z_8[i0_170 * 32 + i1_170] = v_752 + v_753;
+        const v_753 = d_h5_z_5[i0_170 * 32 + i1_170];
+        const v_754 = d_h5_z_7[i1_170];
+        d_h5_z_8[i0_170 * 32 + i1_170] = v_753 + v_754;
       }
     }
     // grad of: h5 = residual(h4, 32)
@@ -7757,90 +7764,72 @@ export function createModel(options: ModelOptions = {}): Model {
     }
   }
   function backward_d_h5_h_z_to_d_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_h_z_3 = buf26,
-      h3_h_z_6 = buf29,
-      h3_h_z_7 = buf28,
-      h3_h = buf30,
-      h3_z_3 = buf32,
-      h3_z_6 = buf35,
-      h3_z_7 = buf34,
-      h3 = buf36,
-      h4_h_z_3 = buf38,
-      h4_h_z_6 = buf41,
-      h4_h_z_7 = buf40,
-      h4_h = buf42,
-      h4_z_3 = buf44,
-      h4_z_6 = buf47,
-      h4_z_7 = buf46,
-      h4 = buf48,
-      h5_h_z_3 = buf50,
-      h5_h_z_6 = buf53,
-      h5_h_z_7 = buf52,
-      h5_h = buf54,
-      d_h5_z = buf64,
-      d_h5_z_8 = buf70,
-      d_h5_h_z = buf58,
-      d_h5_h_beta = buf54,
-      d_h5_h_z_1 = buf70,
-      d_h5_h_gamma = buf82,
-      d_h5_h_z_2 = buf52,
-      d_h5_h_z_3 = buf58,
-      d_h5_h_z_4 = buf52,
-      d_h5_h_z_5 = buf50,
-      d_h5_h_z_6 = buf53,
-      d_h5_h_z_7 = buf52,
-      d_h5_h_z_8 = buf58,
-      d_h5_h_b = buf53,
-      d_h5_h_W = buf50,
-      d_h4_z = buf52,
-      d_h4_beta = buf48,
-      d_h4_z_1 = buf58,
-      d_h4_gamma = buf64,
-      d_h4_z_2 = buf46,
-      d_h4_z_3 = buf70,
-      d_h4_z_4 = buf46,
-      d_h4_z_5 = buf44,
-      d_h4_z_6 = buf47,
-      d_h4_z_7 = buf46,
-      d_h4_z_8 = buf58,
-      d_h4_b = buf47,
-      d_h4_W = buf44,
-      d_h4_h_z = buf46,
-      d_h4_h_beta = buf42,
-      d_h4_h_z_1 = buf58,
-      d_h4_h_gamma = buf70,
-      d_h4_h_z_2 = buf40,
-      d_h4_h_z_3 = buf46,
-      d_h4_h_z_4 = buf40,
-      d_h4_h_z_5 = buf38,
-      d_h4_h_z_6 = buf41,
-      d_h4_h_z_7 = buf40,
-      d_h4_h_z_8 = buf46,
-      d_h4_h_b = buf41,
-      d_h4_h_W = buf38,
-      d_h3_z = buf40,
-      d_h3_beta = buf36,
-      d_h3_z_1 = buf46,
-      d_h3_gamma = buf52,
-      d_h3_z_2 = buf34,
-      d_h3_z_3 = buf58,
-      d_h3_z_4 = buf34,
-      d_h3_z_5 = buf32,
-      d_h3_z_6 = buf35,
-      d_h3_z_7 = buf34,
-      d_h3_z_8 = buf46,
-      d_h3_b = buf35,
-      d_h3_W = buf32,
-      d_h3_h_z = buf34,
-      d_h3_h_beta = buf30,
-      d_h3_h_z_1 = buf46,
-      d_h3_h_gamma = buf58,
-      d_h3_h_z_2 = buf28,
-      d_h3_h_z_3 = buf34,
-      d_h3_h_z_4 = buf28,
-      d_h3_h_z_5 = buf26,
-      d_h3_h_z_6 = buf29,
-      d_h3_h_z_7 = buf28;
+    const h3_h_z_3 = buf18,
+      h3_h_z_6 = buf19,
+      h3_h_z_7 = buf17,
+      h3_h = buf20,
+      h3_z_3 = buf22,
+      h3_z_6 = buf23,
+      h3_z_7 = buf21,
+      h3 = buf24,
+      h4_h_z_3 = buf26,
+      h4_h_z_6 = buf27,
+      h4_h_z_7 = buf25,
+      h4_h = buf28,
+      h4_z_3 = buf30,
+      h4_z_6 = buf31,
+      h4_z_7 = buf29,
+      h4 = buf32,
+      h5_h_z_3 = buf34,
+      h5_h_z_6 = buf35,
+      h5_h_z_7 = buf33,
+      h5_h = buf36,
+      d_h5_z = buf42,
+      d_h5_z_8 = buf37,
+      d_h5_h_z = buf38,
+      d_h5_h_z_1 = buf36,
+      d_h5_h_z_2 = buf39,
+      d_h5_h_z_3 = buf43,
+      d_h5_h_z_4 = buf33,
+      d_h5_h_z_5 = buf34,
+      d_h5_h_z_6 = buf35,
+      d_h5_h_z_7 = buf39,
+      d_h5_h_z_8 = buf33,
+      d_h4_z = buf34,
+      d_h4_z_1 = buf32,
+      d_h4_z_2 = buf35,
+      d_h4_z_3 = buf39,
+      d_h4_z_4 = buf29,
+      d_h4_z_5 = buf30,
+      d_h4_z_6 = buf31,
+      d_h4_z_7 = buf35,
+      d_h4_z_8 = buf29,
+      d_h4_h_z = buf30,
+      d_h4_h_z_1 = buf28,
+      d_h4_h_z_2 = buf31,
+      d_h4_h_z_3 = buf35,
+      d_h4_h_z_4 = buf25,
+      d_h4_h_z_5 = buf26,
+      d_h4_h_z_6 = buf27,
+      d_h4_h_z_7 = buf31,
+      d_h4_h_z_8 = buf25,
+      d_h3_z = buf26,
+      d_h3_z_1 = buf24,
+      d_h3_z_2 = buf27,
+      d_h3_z_3 = buf31,
+      d_h3_z_4 = buf21,
+      d_h3_z_5 = buf22,
+      d_h3_z_6 = buf23,
+      d_h3_z_7 = buf27,
+      d_h3_z_8 = buf21,
+      d_h3_h_z = buf22,
+      d_h3_h_z_1 = buf20,
+      d_h3_h_z_2 = buf23,
+      d_h3_h_z_3 = buf27,
+      d_h3_h_z_4 = buf17,
+      d_h3_h_z_5 = buf18,
+      d_h3_h_z_6 = buf19,
+      d_h3_h_z_7 = buf23;
     const endI_36 = n - (n % 2);
     for (let i_187 = 0; i_187 < endI_36; i_187 += 2) {
       for (let j_80 = 0; j_80 < 32; j_80 += 4) {
@@ -7874,29 +7863,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_36 += a1_40 * b2_63;
           c13_36 += a1_40 * b3_63;
         }
-        const v_755 = h5_h[i_187 * 32 + j_80];
-        const t_279 = v_755 > 0 ? 1 : 0;
+        const v_756 = h5_h[i_187 * 32 + j_80];
+        const t_279 = v_756 > 0 ? 1 : 0;
         d_h5_h_z[i_187 * 32 + j_80] = c00_65 * t_279;
-        const v_756 = h5_h[i_187 * 32 + (j_80 + 1)];
-        const t_280 = v_756 > 0 ? 1 : 0;
+        const v_757 = h5_h[i_187 * 32 + (j_80 + 1)];
+        const t_280 = v_757 > 0 ? 1 : 0;
         d_h5_h_z[i_187 * 32 + (j_80 + 1)] = c01_63 * t_280;
-        const v_757 = h5_h[i_187 * 32 + (j_80 + 2)];
-        const t_281 = v_757 > 0 ? 1 : 0;
+        const v_758 = h5_h[i_187 * 32 + (j_80 + 2)];
+        const t_281 = v_758 > 0 ? 1 : 0;
         d_h5_h_z[i_187 * 32 + (j_80 + 2)] = c02_63 * t_281;
-        const v_758 = h5_h[i_187 * 32 + (j_80 + 3)];
-        const t_282 = v_758 > 0 ? 1 : 0;
+        const v_759 = h5_h[i_187 * 32 + (j_80 + 3)];
+        const t_282 = v_759 > 0 ? 1 : 0;
         d_h5_h_z[i_187 * 32 + (j_80 + 3)] = c03_63 * t_282;
-        const v_759 = h5_h[(i_187 + 1) * 32 + j_80];
-        const t_283 = v_759 > 0 ? 1 : 0;
+        const v_760 = h5_h[(i_187 + 1) * 32 + j_80];
+        const t_283 = v_760 > 0 ? 1 : 0;
         d_h5_h_z[(i_187 + 1) * 32 + j_80] = c10_37 * t_283;
-        const v_760 = h5_h[(i_187 + 1) * 32 + (j_80 + 1)];
-        const t_284 = v_760 > 0 ? 1 : 0;
+        const v_761 = h5_h[(i_187 + 1) * 32 + (j_80 + 1)];
+        const t_284 = v_761 > 0 ? 1 : 0;
         d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 1)] = c11_36 * t_284;
-        const v_761 = h5_h[(i_187 + 1) * 32 + (j_80 + 2)];
-        const t_285 = v_761 > 0 ? 1 : 0;
+        const v_762 = h5_h[(i_187 + 1) * 32 + (j_80 + 2)];
+        const t_285 = v_762 > 0 ? 1 : 0;
         d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 2)] = c12_36 * t_285;
-        const v_762 = h5_h[(i_187 + 1) * 32 + (j_80 + 3)];
-        const t_286 = v_762 > 0 ? 1 : 0;
+        const v_763 = h5_h[(i_187 + 1) * 32 + (j_80 + 3)];
+        const t_286 = v_763 > 0 ? 1 : 0;
         d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 3)] = c13_36 * t_286;
       }
     }
@@ -7922,17 +7911,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_64 += a0_69 * b2_64;
           c03_64 += a0_69 * b3_64;
         }
-        const v_763 = h5_h[i_188 * 32 + j_80];
-        const t_287 = v_763 > 0 ? 1 : 0;
+        const v_764 = h5_h[i_188 * 32 + j_80];
+        const t_287 = v_764 > 0 ? 1 : 0;
         d_h5_h_z[i_188 * 32 + j_80] = c00_66 * t_287;
-        const v_764 = h5_h[i_188 * 32 + (j_80 + 1)];
-        const t_288 = v_764 > 0 ? 1 : 0;
+        const v_765 = h5_h[i_188 * 32 + (j_80 + 1)];
+        const t_288 = v_765 > 0 ? 1 : 0;
         d_h5_h_z[i_188 * 32 + (j_80 + 1)] = c01_64 * t_288;
-        const v_765 = h5_h[i_188 * 32 + (j_80 + 2)];
-        const t_289 = v_765 > 0 ? 1 : 0;
+        const v_766 = h5_h[i_188 * 32 + (j_80 + 2)];
+        const t_289 = v_766 > 0 ? 1 : 0;
         d_h5_h_z[i_188 * 32 + (j_80 + 2)] = c02_64 * t_289;
-        const v_766 = h5_h[i_188 * 32 + (j_80 + 3)];
-        const t_290 = v_766 > 0 ? 1 : 0;
+        const v_767 = h5_h[i_188 * 32 + (j_80 + 3)];
+        const t_290 = v_767 > 0 ? 1 : 0;
         d_h5_h_z[i_188 * 32 + (j_80 + 3)] = c03_64 * t_290;
       }
     }
@@ -7945,69 +7934,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_173 = 0; i0_173 < n; i0_173++) {
       for (let i1_173 = 0; i1_173 < 32; i1_173++) {
-        const v_767 = d_h5_h_z[i0_173 * 32 + i1_173];
-        const v_768 = h5_h_gamma[i1_173];
-        d_h5_h_z_1[i0_173 * 32 + i1_173] = v_767 * v_768;
+        const v_768 = d_h5_h_z[i0_173 * 32 + i1_173];
+        const v_769 = h5_h_gamma[i1_173];
+        d_h5_h_z_1[i0_173 * 32 + i1_173] = v_768 * v_769;
       }
     }
     d_h5_h_gamma.fill(0, 0, 32);
     for (let i0_174 = 0; i0_174 < n; i0_174++) {
       for (let i1_174 = 0; i1_174 < 32; i1_174++) {
-        const v_769 = d_h5_h_z[i0_174 * 32 + i1_174];
-        const v_770 = h5_h_z_7[i0_174 * 32 + i1_174];
-        d_h5_h_gamma[i1_174] += v_769 * v_770;
+        const v_770 = d_h5_h_z[i0_174 * 32 + i1_174];
+        const v_771 = h5_h_z_7[i0_174 * 32 + i1_174];
+        d_h5_h_gamma[i1_174] += v_770 * v_771;
       }
     }
     d_h5_h_z_2.fill(0, 0, 32);
     for (let i0_175 = 0; i0_175 < n; i0_175++) {
       for (let i1_175 = 0; i1_175 < 32; i1_175++) {
-        const v_771 = d_h5_h_z_1[i0_175 * 32 + i1_175];
-        const v_772 = h5_h_z_3[i0_175 * 32 + i1_175];
-        d_h5_h_z_2[i1_175] += v_771 * v_772;
+        const v_772 = d_h5_h_z_1[i0_175 * 32 + i1_175];
+        const v_773 = h5_h_z_3[i0_175 * 32 + i1_175];
+        d_h5_h_z_2[i1_175] += v_772 * v_773;
       }
     }
     for (let i_189 = 0; i_189 < 32; i_189++) {
-      const v_773 = d_h5_h_z_2[i_189];
-      const t_291 = -0.5 * v_773;
-      const v_774 = h5_h_z_6[i_189];
-      const t_292 = v_774 * v_774;
-      const t_293 = v_774 * t_292;
+      const v_774 = d_h5_h_z_2[i_189];
+      const t_291 = -0.5 * v_774;
+      const v_775 = h5_h_z_6[i_189];
+      const t_292 = v_775 * v_775;
+      const t_293 = v_775 * t_292;
       const t_294 = t_291 * t_293;
       d_h5_h_z_3[i_189] = t_294 / n;
     }
     for (let i0_176 = 0; i0_176 < n; i0_176++) {
       for (let i1_176 = 0; i1_176 < 32; i1_176++) {
-        const v_775 = d_h5_h_z_3[i1_176];
-        const v_776 = h5_h_z_3[i0_176 * 32 + i1_176];
-        d_h5_h_z_4[i0_176 * 32 + i1_176] = v_775 * v_776;
+        const v_776 = d_h5_h_z_3[i1_176];
+        const v_777 = h5_h_z_3[i0_176 * 32 + i1_176];
+        d_h5_h_z_4[i0_176 * 32 + i1_176] = v_776 * v_777;
       }
     }
     for (let i0_177 = 0; i0_177 < n; i0_177++) {
       for (let i1_177 = 0; i1_177 < 32; i1_177++) {
-        const v_777 = d_h5_h_z_1[i0_177 * 32 + i1_177];
-        const v_778 = h5_h_z_6[i1_177];
-        const t_295 = v_777 * v_778;
-        const v_779 = d_h5_h_z_4[i0_177 * 32 + i1_177];
-        const t_296 = t_295 + v_779;
-        d_h5_h_z_5[i0_177 * 32 + i1_177] = t_296 + v_779;
+        const v_778 = d_h5_h_z_1[i0_177 * 32 + i1_177];
+        const v_779 = h5_h_z_6[i1_177];
+        const t_295 = v_778 * v_779;
+        const v_780 = d_h5_h_z_4[i0_177 * 32 + i1_177];
+        const t_296 = t_295 + v_780;
+        d_h5_h_z_5[i0_177 * 32 + i1_177] = t_296 + v_780;
       }
     }
     d_h5_h_z_6.fill(0, 0, 32);
     for (let i0_178 = 0; i0_178 < n; i0_178++) {
       for (let i1_178 = 0; i1_178 < 32; i1_178++) {
-        const v_780 = d_h5_h_z_5[i0_178 * 32 + i1_178];
-        d_h5_h_z_6[i1_178] += -v_780;
+        const v_781 = d_h5_h_z_5[i0_178 * 32 + i1_178];
+        d_h5_h_z_6[i1_178] += -v_781;
       }
     }
     for (let i_190 = 0; i_190 < 32; i_190++) {
-      const v_781 = d_h5_h_z_6[i_190];
-      d_h5_h_z_7[i_190] = v_781 / n;
+      const v_782 = d_h5_h_z_6[i_190];
+      d_h5_h_z_7[i_190] = v_782 / n;
     }
     for (let i0_179 = 0; i0_179 < n; i0_179++) {
       for (let i1_179 = 0; i1_179 < 32; i1_179++) {
-        const v_782 = d_h5_h_z_5[i0_179 * 32 + i1_179];
-        const v_783 = d_h5_h_z_7[i1_179];
-        d_h5_h_z_8[i0_179 * 32 + i1_179] = v_782 + v_783;
+        const v_783 = d_h5_h_z_5[i0_179 * 32 + i1_179];
+        const v_784 = d_h5_h_z_7[i1_179];
+        d_h5_h_z_8[i0_179 * 32 + i1_179] = v_783 + v_784;
       }
     }
     // grad of: h5 = residual(h4, 32)
@@ -8128,10 +8117,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_195 = 0; i_195 < n; i_195++) {
       for (let j_86 = 0; j_86 < 32; j_86++) {
-        const v_786 = d_h5_z[i_195 * 32 + j_86];
-        const t_299 = v_786 + d_h4_z[i_195 * 32 + j_86];
-        const v_787 = h4[i_195 * 32 + j_86];
-        const t_300 = v_787 > 0 ? 1 : 0;
+        const v_787 = d_h5_z[i_195 * 32 + j_86];
+        const t_299 = v_787 + d_h4_z[i_195 * 32 + j_86];
+        const v_788 = h4[i_195 * 32 + j_86];
+        const t_300 = v_788 > 0 ? 1 : 0;
         d_h4_z[i_195 * 32 + j_86] = t_299 * t_300;
       }
     }
@@ -8144,69 +8133,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_182 = 0; i0_182 < n; i0_182++) {
       for (let i1_182 = 0; i1_182 < 32; i1_182++) {
-        const v_788 = d_h4_z[i0_182 * 32 + i1_182];
-        const v_789 = h4_gamma[i1_182];
-        d_h4_z_1[i0_182 * 32 + i1_182] = v_788 * v_789;
+        const v_789 = d_h4_z[i0_182 * 32 + i1_182];
+        const v_790 = h4_gamma[i1_182];
+        d_h4_z_1[i0_182 * 32 + i1_182] = v_789 * v_790;
       }
     }
     d_h4_gamma.fill(0, 0, 32);
     for (let i0_183 = 0; i0_183 < n; i0_183++) {
       for (let i1_183 = 0; i1_183 < 32; i1_183++) {
-        const v_790 = d_h4_z[i0_183 * 32 + i1_183];
-        const v_791 = h4_z_7[i0_183 * 32 + i1_183];
-        d_h4_gamma[i1_183] += v_790 * v_791;
+        const v_791 = d_h4_z[i0_183 * 32 + i1_183];
+        const v_792 = h4_z_7[i0_183 * 32 + i1_183];
+        d_h4_gamma[i1_183] += v_791 * v_792;
       }
     }
     d_h4_z_2.fill(0, 0, 32);
     for (let i0_184 = 0; i0_184 < n; i0_184++) {
       for (let i1_184 = 0; i1_184 < 32; i1_184++) {
-        const v_792 = d_h4_z_1[i0_184 * 32 + i1_184];
-        const v_793 = h4_z_3[i0_184 * 32 + i1_184];
-        d_h4_z_2[i1_184] += v_792 * v_793;
+        const v_793 = d_h4_z_1[i0_184 * 32 + i1_184];
+        const v_794 = h4_z_3[i0_184 * 32 + i1_184];
+        d_h4_z_2[i1_184] += v_793 * v_794;
       }
     }
     for (let i_196 = 0; i_196 < 32; i_196++) {
-      const v_794 = d_h4_z_2[i_196];
-      const t_301 = -0.5 * v_794;
-      const v_795 = h4_z_6[i_196];
-      const t_302 = v_795 * v_795;
-      const t_303 = v_795 * t_302;
+      const v_795 = d_h4_z_2[i_196];
+      const t_301 = -0.5 * v_795;
+      const v_796 = h4_z_6[i_196];
+      const t_302 = v_796 * v_796;
+      const t_303 = v_796 * t_302;
       const t_304 = t_301 * t_303;
       d_h4_z_3[i_196] = t_304 / n;
     }
     for (let i0_185 = 0; i0_185 < n; i0_185++) {
       for (let i1_185 = 0; i1_185 < 32; i1_185++) {
-        const v_796 = d_h4_z_3[i1_185];
-        const v_797 = h4_z_3[i0_185 * 32 + i1_185];
-        d_h4_z_4[i0_185 * 32 + i1_185] = v_796 * v_797;
+        const v_797 = d_h4_z_3[i1_185];
+        const v_798 = h4_z_3[i0_185 * 32 + i1_185];
+        d_h4_z_4[i0_185 * 32 + i1_185] = v_797 * v_798;
       }
     }
     for (let i0_186 = 0; i0_186 < n; i0_186++) {
       for (let i1_186 = 0; i1_186 < 32; i1_186++) {
-        const v_798 = d_h4_z_1[i0_186 * 32 + i1_186];
-        const v_799 = h4_z_6[i1_186];
-        const t_305 = v_798 * v_799;
-        const v_800 = d_h4_z_4[i0_186 * 32 + i1_186];
-        const t_306 = t_305 + v_800;
-        d_h4_z_5[i0_186 * 32 + i1_186] = t_306 + v_800;
+        const v_799 = d_h4_z_1[i0_186 * 32 + i1_186];
+        const v_800 = h4_z_6[i1_186];
+        const t_305 = v_799 * v_800;
+        const v_801 = d_h4_z_4[i0_186 * 32 + i1_186];
+        const t_306 = t_305 + v_801;
+        d_h4_z_5[i0_186 * 32 + i1_186] = t_306 + v_801;
       }
     }
     d_h4_z_6.fill(0, 0, 32);
     for (let i0_187 = 0; i0_187 < n; i0_187++) {
       for (let i1_187 = 0; i1_187 < 32; i1_187++) {
-        const v_801 = d_h4_z_5[i0_187 * 32 + i1_187];
-        d_h4_z_6[i1_187] += -v_801;
+        const v_802 = d_h4_z_5[i0_187 * 32 + i1_187];
+        d_h4_z_6[i1_187] += -v_802;
       }
     }
     for (let i_197 = 0; i_197 < 32; i_197++) {
-      const v_802 = d_h4_z_6[i_197];
-      d_h4_z_7[i_197] = v_802 / n;
+      const v_803 = d_h4_z_6[i_197];
+      d_h4_z_7[i_197] = v_803 / n;
     }
     for (let i0_188 = 0; i0_188 < n; i0_188++) {
       for (let i1_188 = 0; i1_188 < 32; i1_188++) {
-        const v_803 = d_h4_z_5[i0_188 * 32 + i1_188];
-        const v_804 = d_h4_z_7[i1_188];
-        d_h4_z_8[i0_188 * 32 + i1_188] = v_803 + v_804;
+        const v_804 = d_h4_z_5[i0_188 * 32 + i1_188];
+        const v_805 = d_h4_z_7[i1_188];
+        d_h4_z_8[i0_188 * 32 + i1_188] = v_804 + v_805;
       }
     }
     // grad of: h4 = residual(h3, 32)
@@ -8287,29 +8276,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_40 += a1_44 * b2_69;
           c13_40 += a1_44 * b3_69;
         }
-        const v_806 = h4_h[i_200 * 32 + j_89];
-        const t_308 = v_806 > 0 ? 1 : 0;
+        const v_807 = h4_h[i_200 * 32 + j_89];
+        const t_308 = v_807 > 0 ? 1 : 0;
         d_h4_h_z[i_200 * 32 + j_89] = c00_71 * t_308;
-        const v_807 = h4_h[i_200 * 32 + (j_89 + 1)];
-        const t_309 = v_807 > 0 ? 1 : 0;
+        const v_808 = h4_h[i_200 * 32 + (j_89 + 1)];
+        const t_309 = v_808 > 0 ? 1 : 0;
         d_h4_h_z[i_200 * 32 + (j_89 + 1)] = c01_69 * t_309;
-        const v_808 = h4_h[i_200 * 32 + (j_89 + 2)];
-        const t_310 = v_808 > 0 ? 1 : 0;
+        const v_809 = h4_h[i_200 * 32 + (j_89 + 2)];
+        const t_310 = v_809 > 0 ? 1 : 0;
         d_h4_h_z[i_200 * 32 + (j_89 + 2)] = c02_69 * t_310;
-        const v_809 = h4_h[i_200 * 32 + (j_89 + 3)];
-        const t_311 = v_809 > 0 ? 1 : 0;
+        const v_810 = h4_h[i_200 * 32 + (j_89 + 3)];
+        const t_311 = v_810 > 0 ? 1 : 0;
         d_h4_h_z[i_200 * 32 + (j_89 + 3)] = c03_69 * t_311;
-        const v_810 = h4_h[(i_200 + 1) * 32 + j_89];
-        const t_312 = v_810 > 0 ? 1 : 0;
+        const v_811 = h4_h[(i_200 + 1) * 32 + j_89];
+        const t_312 = v_811 > 0 ? 1 : 0;
         d_h4_h_z[(i_200 + 1) * 32 + j_89] = c10_41 * t_312;
-        const v_811 = h4_h[(i_200 + 1) * 32 + (j_89 + 1)];
-        const t_313 = v_811 > 0 ? 1 : 0;
+        const v_812 = h4_h[(i_200 + 1) * 32 + (j_89 + 1)];
+        const t_313 = v_812 > 0 ? 1 : 0;
         d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 1)] = c11_40 * t_313;
-        const v_812 = h4_h[(i_200 + 1) * 32 + (j_89 + 2)];
-        const t_314 = v_812 > 0 ? 1 : 0;
+        const v_813 = h4_h[(i_200 + 1) * 32 + (j_89 + 2)];
+        const t_314 = v_813 > 0 ? 1 : 0;
         d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 2)] = c12_40 * t_314;
-        const v_813 = h4_h[(i_200 + 1) * 32 + (j_89 + 3)];
-        const t_315 = v_813 > 0 ? 1 : 0;
+        const v_814 = h4_h[(i_200 + 1) * 32 + (j_89 + 3)];
+        const t_315 = v_814 > 0 ? 1 : 0;
         d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 3)] = c13_40 * t_315;
       }
     }
@@ -8335,17 +8324,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_70 += a0_75 * b2_70;
           c03_70 += a0_75 * b3_70;
         }
-        const v_814 = h4_h[i_201 * 32 + j_89];
-        const t_316 = v_814 > 0 ? 1 : 0;
+        const v_815 = h4_h[i_201 * 32 + j_89];
+        const t_316 = v_815 > 0 ? 1 : 0;
         d_h4_h_z[i_201 * 32 + j_89] = c00_72 * t_316;
-        const v_815 = h4_h[i_201 * 32 + (j_89 + 1)];
-        const t_317 = v_815 > 0 ? 1 : 0;
+        const v_816 = h4_h[i_201 * 32 + (j_89 + 1)];
+        const t_317 = v_816 > 0 ? 1 : 0;
         d_h4_h_z[i_201 * 32 + (j_89 + 1)] = c01_70 * t_317;
-        const v_816 = h4_h[i_201 * 32 + (j_89 + 2)];
-        const t_318 = v_816 > 0 ? 1 : 0;
+        const v_817 = h4_h[i_201 * 32 + (j_89 + 2)];
+        const t_318 = v_817 > 0 ? 1 : 0;
         d_h4_h_z[i_201 * 32 + (j_89 + 2)] = c02_70 * t_318;
-        const v_817 = h4_h[i_201 * 32 + (j_89 + 3)];
-        const t_319 = v_817 > 0 ? 1 : 0;
+        const v_818 = h4_h[i_201 * 32 + (j_89 + 3)];
+        const t_319 = v_818 > 0 ? 1 : 0;
         d_h4_h_z[i_201 * 32 + (j_89 + 3)] = c03_70 * t_319;
       }
     }
@@ -8358,69 +8347,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_191 = 0; i0_191 < n; i0_191++) {
       for (let i1_191 = 0; i1_191 < 32; i1_191++) {
-        const v_818 = d_h4_h_z[i0_191 * 32 + i1_191];
-        const v_819 = h4_h_gamma[i1_191];
-        d_h4_h_z_1[i0_191 * 32 + i1_191] = v_818 * v_819;
+        const v_819 = d_h4_h_z[i0_191 * 32 + i1_191];
+        const v_820 = h4_h_gamma[i1_191];
+        d_h4_h_z_1[i0_191 * 32 + i1_191] = v_819 * v_820;
       }
     }
     d_h4_h_gamma.fill(0, 0, 32);
     for (let i0_192 = 0; i0_192 < n; i0_192++) {
       for (let i1_192 = 0; i1_192 < 32; i1_192++) {
-        const v_820 = d_h4_h_z[i0_192 * 32 + i1_192];
-        const v_821 = h4_h_z_7[i0_192 * 32 + i1_192];
-        d_h4_h_gamma[i1_192] += v_820 * v_821;
+        const v_821 = d_h4_h_z[i0_192 * 32 + i1_192];
+        const v_822 = h4_h_z_7[i0_192 * 32 + i1_192];
+        d_h4_h_gamma[i1_192] += v_821 * v_822;
       }
     }
     d_h4_h_z_2.fill(0, 0, 32);
     for (let i0_193 = 0; i0_193 < n; i0_193++) {
       for (let i1_193 = 0; i1_193 < 32; i1_193++) {
-        const v_822 = d_h4_h_z_1[i0_193 * 32 + i1_193];
-        const v_823 = h4_h_z_3[i0_193 * 32 + i1_193];
-        d_h4_h_z_2[i1_193] += v_822 * v_823;
+        const v_823 = d_h4_h_z_1[i0_193 * 32 + i1_193];
+        const v_824 = h4_h_z_3[i0_193 * 32 + i1_193];
+        d_h4_h_z_2[i1_193] += v_823 * v_824;
       }
     }
     for (let i_202 = 0; i_202 < 32; i_202++) {
-      const v_824 = d_h4_h_z_2[i_202];
-      const t_320 = -0.5 * v_824;
-      const v_825 = h4_h_z_6[i_202];
-      const t_321 = v_825 * v_825;
-      const t_322 = v_825 * t_321;
+      const v_825 = d_h4_h_z_2[i_202];
+      const t_320 = -0.5 * v_825;
+      const v_826 = h4_h_z_6[i_202];
+      const t_321 = v_826 * v_826;
+      const t_322 = v_826 * t_321;
       const t_323 = t_320 * t_322;
       d_h4_h_z_3[i_202] = t_323 / n;
     }
     for (let i0_194 = 0; i0_194 < n; i0_194++) {
       for (let i1_194 = 0; i1_194 < 32; i1_194++) {
-        const v_826 = d_h4_h_z_3[i1_194];
-        const v_827 = h4_h_z_3[i0_194 * 32 + i1_194];
-        d_h4_h_z_4[i0_194 * 32 + i1_194] = v_826 * v_827;
+        const v_827 = d_h4_h_z_3[i1_194];
+        const v_828 = h4_h_z_3[i0_194 * 32 + i1_194];
+        d_h4_h_z_4[i0_194 * 32 + i1_194] = v_827 * v_828;
       }
     }
     for (let i0_195 = 0; i0_195 < n; i0_195++) {
       for (let i1_195 = 0; i1_195 < 32; i1_195++) {
-        const v_828 = d_h4_h_z_1[i0_195 * 32 + i1_195];
-        const v_829 = h4_h_z_6[i1_195];
-        const t_324 = v_828 * v_829;
-        const v_830 = d_h4_h_z_4[i0_195 * 32 + i1_195];
-        const t_325 = t_324 + v_830;
-        d_h4_h_z_5[i0_195 * 32 + i1_195] = t_325 + v_830;
+        const v_829 = d_h4_h_z_1[i0_195 * 32 + i1_195];
+        const v_830 = h4_h_z_6[i1_195];
+        const t_324 = v_829 * v_830;
+        const v_831 = d_h4_h_z_4[i0_195 * 32 + i1_195];
+        const t_325 = t_324 + v_831;
+        d_h4_h_z_5[i0_195 * 32 + i1_195] = t_325 + v_831;
       }
     }
     d_h4_h_z_6.fill(0, 0, 32);
     for (let i0_196 = 0; i0_196 < n; i0_196++) {
       for (let i1_196 = 0; i1_196 < 32; i1_196++) {
-        const v_831 = d_h4_h_z_5[i0_196 * 32 + i1_196];
-        d_h4_h_z_6[i1_196] += -v_831;
+        const v_832 = d_h4_h_z_5[i0_196 * 32 + i1_196];
+        d_h4_h_z_6[i1_196] += -v_832;
       }
     }
     for (let i_203 = 0; i_203 < 32; i_203++) {
-      const v_832 = d_h4_h_z_6[i_203];
-      d_h4_h_z_7[i_203] = v_832 / n;
+      const v_833 = d_h4_h_z_6[i_203];
+      d_h4_h_z_7[i_203] = v_833 / n;
     }
     for (let i0_197 = 0; i0_197 < n; i0_197++) {
       for (let i1_197 = 0; i1_197 < 32; i1_197++) {
-        const v_833 = d_h4_h_z_5[i0_197 * 32 + i1_197];
-        const v_834 = d_h4_h_z_7[i1_197];
-        d_h4_h_z_8[i0_197 * 32 + i1_197] = v_833 + v_834;
+        const v_834 = d_h4_h_z_5[i0_197 * 32 + i1_197];
+        const v_835 = d_h4_h_z_7[i1_197];
+        d_h4_h_z_8[i0_197 * 32 + i1_197] = v_834 + v_835;
       }
     }
     // grad of: h4 = residual(h3, 32)
@@ -8541,10 +8530,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_208 = 0; i_208 < n; i_208++) {
       for (let j_95 = 0; j_95 < 32; j_95++) {
-        const v_837 = d_h4_z[i_208 * 32 + j_95];
-        const t_328 = v_837 + d_h3_z[i_208 * 32 + j_95];
-        const v_838 = h3[i_208 * 32 + j_95];
-        const t_329 = v_838 > 0 ? 1 : 0;
+        const v_838 = d_h4_z[i_208 * 32 + j_95];
+        const t_328 = v_838 + d_h3_z[i_208 * 32 + j_95];
+        const v_839 = h3[i_208 * 32 + j_95];
+        const t_329 = v_839 > 0 ? 1 : 0;
         d_h3_z[i_208 * 32 + j_95] = t_328 * t_329;
       }
     }
@@ -8557,69 +8546,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_200 = 0; i0_200 < n; i0_200++) {
       for (let i1_200 = 0; i1_200 < 32; i1_200++) {
-        const v_839 = d_h3_z[i0_200 * 32 + i1_200];
-        const v_840 = h3_gamma[i1_200];
-        d_h3_z_1[i0_200 * 32 + i1_200] = v_839 * v_840;
+        const v_840 = d_h3_z[i0_200 * 32 + i1_200];
+        const v_841 = h3_gamma[i1_200];
+        d_h3_z_1[i0_200 * 32 + i1_200] = v_840 * v_841;
       }
     }
     d_h3_gamma.fill(0, 0, 32);
     for (let i0_201 = 0; i0_201 < n; i0_201++) {
       for (let i1_201 = 0; i1_201 < 32; i1_201++) {
-        const v_841 = d_h3_z[i0_201 * 32 + i1_201];
-        const v_842 = h3_z_7[i0_201 * 32 + i1_201];
-        d_h3_gamma[i1_201] += v_841 * v_842;
+        const v_842 = d_h3_z[i0_201 * 32 + i1_201];
+        const v_843 = h3_z_7[i0_201 * 32 + i1_201];
+        d_h3_gamma[i1_201] += v_842 * v_843;
       }
     }
     d_h3_z_2.fill(0, 0, 32);
     for (let i0_202 = 0; i0_202 < n; i0_202++) {
       for (let i1_202 = 0; i1_202 < 32; i1_202++) {
-        const v_843 = d_h3_z_1[i0_202 * 32 + i1_202];
-        const v_844 = h3_z_3[i0_202 * 32 + i1_202];
-        d_h3_z_2[i1_202] += v_843 * v_844;
+        const v_844 = d_h3_z_1[i0_202 * 32 + i1_202];
+        const v_845 = h3_z_3[i0_202 * 32 + i1_202];
+        d_h3_z_2[i1_202] += v_844 * v_845;
       }
     }
     for (let i_209 = 0; i_209 < 32; i_209++) {
-      const v_845 = d_h3_z_2[i_209];
-      const t_330 = -0.5 * v_845;
-      const v_846 = h3_z_6[i_209];
-      const t_331 = v_846 * v_846;
-      const t_332 = v_846 * t_331;
+      const v_846 = d_h3_z_2[i_209];
+      const t_330 = -0.5 * v_846;
+      const v_847 = h3_z_6[i_209];
+      const t_331 = v_847 * v_847;
+      const t_332 = v_847 * t_331;
       const t_333 = t_330 * t_332;
       d_h3_z_3[i_209] = t_333 / n;
     }
     for (let i0_203 = 0; i0_203 < n; i0_203++) {
       for (let i1_203 = 0; i1_203 < 32; i1_203++) {
-        const v_847 = d_h3_z_3[i1_203];
-        const v_848 = h3_z_3[i0_203 * 32 + i1_203];
-        d_h3_z_4[i0_203 * 32 + i1_203] = v_847 * v_848;
+        const v_848 = d_h3_z_3[i1_203];
+        const v_849 = h3_z_3[i0_203 * 32 + i1_203];
+        d_h3_z_4[i0_203 * 32 + i1_203] = v_848 * v_849;
       }
     }
     for (let i0_204 = 0; i0_204 < n; i0_204++) {
       for (let i1_204 = 0; i1_204 < 32; i1_204++) {
-        const v_849 = d_h3_z_1[i0_204 * 32 + i1_204];
-        const v_850 = h3_z_6[i1_204];
-        const t_334 = v_849 * v_850;
-        const v_851 = d_h3_z_4[i0_204 * 32 + i1_204];
-        const t_335 = t_334 + v_851;
-        d_h3_z_5[i0_204 * 32 + i1_204] = t_335 + v_851;
+        const v_850 = d_h3_z_1[i0_204 * 32 + i1_204];
+        const v_851 = h3_z_6[i1_204];
+        const t_334 = v_850 * v_851;
+        const v_852 = d_h3_z_4[i0_204 * 32 + i1_204];
+        const t_335 = t_334 + v_852;
+        d_h3_z_5[i0_204 * 32 + i1_204] = t_335 + v_852;
       }
     }
     d_h3_z_6.fill(0, 0, 32);
     for (let i0_205 = 0; i0_205 < n; i0_205++) {
       for (let i1_205 = 0; i1_205 < 32; i1_205++) {
-        const v_852 = d_h3_z_5[i0_205 * 32 + i1_205];
-        d_h3_z_6[i1_205] += -v_852;
+        const v_853 = d_h3_z_5[i0_205 * 32 + i1_205];
+        d_h3_z_6[i1_205] += -v_853;
       }
     }
     for (let i_210 = 0; i_210 < 32; i_210++) {
-      const v_853 = d_h3_z_6[i_210];
-      d_h3_z_7[i_210] = v_853 / n;
+      const v_854 = d_h3_z_6[i_210];
+      d_h3_z_7[i_210] = v_854 / n;
     }
     for (let i0_206 = 0; i0_206 < n; i0_206++) {
       for (let i1_206 = 0; i1_206 < 32; i1_206++) {
-        const v_854 = d_h3_z_5[i0_206 * 32 + i1_206];
-        const v_855 = d_h3_z_7[i1_206];
-        d_h3_z_8[i0_206 * 32 + i1_206] = v_854 + v_855;
+        const v_855 = d_h3_z_5[i0_206 * 32 + i1_206];
+        const v_856 = d_h3_z_7[i1_206];
+        d_h3_z_8[i0_206 * 32 + i1_206] = v_855 + v_856;
       }
     }
     // grad of: h3 = residual(h2, 32)
@@ -8700,29 +8689,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_44 += a1_48 * b2_75;
           c13_44 += a1_48 * b3_75;
         }
-        const v_857 = h3_h[i_213 * 32 + j_98];
-        const t_337 = v_857 > 0 ? 1 : 0;
+        const v_858 = h3_h[i_213 * 32 + j_98];
+        const t_337 = v_858 > 0 ? 1 : 0;
         d_h3_h_z[i_213 * 32 + j_98] = c00_77 * t_337;
-        const v_858 = h3_h[i_213 * 32 + (j_98 + 1)];
-        const t_338 = v_858 > 0 ? 1 : 0;
+        const v_859 = h3_h[i_213 * 32 + (j_98 + 1)];
+        const t_338 = v_859 > 0 ? 1 : 0;
         d_h3_h_z[i_213 * 32 + (j_98 + 1)] = c01_75 * t_338;
-        const v_859 = h3_h[i_213 * 32 + (j_98 + 2)];
-        const t_339 = v_859 > 0 ? 1 : 0;
+        const v_860 = h3_h[i_213 * 32 + (j_98 + 2)];
+        const t_339 = v_860 > 0 ? 1 : 0;
         d_h3_h_z[i_213 * 32 + (j_98 + 2)] = c02_75 * t_339;
-        const v_860 = h3_h[i_213 * 32 + (j_98 + 3)];
-        const t_340 = v_860 > 0 ? 1 : 0;
+        const v_861 = h3_h[i_213 * 32 + (j_98 + 3)];
+        const t_340 = v_861 > 0 ? 1 : 0;
         d_h3_h_z[i_213 * 32 + (j_98 + 3)] = c03_75 * t_340;
-        const v_861 = h3_h[(i_213 + 1) * 32 + j_98];
-        const t_341 = v_861 > 0 ? 1 : 0;
+        const v_862 = h3_h[(i_213 + 1) * 32 + j_98];
+        const t_341 = v_862 > 0 ? 1 : 0;
         d_h3_h_z[(i_213 + 1) * 32 + j_98] = c10_45 * t_341;
-        const v_862 = h3_h[(i_213 + 1) * 32 + (j_98 + 1)];
-        const t_342 = v_862 > 0 ? 1 : 0;
+        const v_863 = h3_h[(i_213 + 1) * 32 + (j_98 + 1)];
+        const t_342 = v_863 > 0 ? 1 : 0;
         d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 1)] = c11_44 * t_342;
-        const v_863 = h3_h[(i_213 + 1) * 32 + (j_98 + 2)];
-        const t_343 = v_863 > 0 ? 1 : 0;
+        const v_864 = h3_h[(i_213 + 1) * 32 + (j_98 + 2)];
+        const t_343 = v_864 > 0 ? 1 : 0;
         d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 2)] = c12_44 * t_343;
-        const v_864 = h3_h[(i_213 + 1) * 32 + (j_98 + 3)];
-        const t_344 = v_864 > 0 ? 1 : 0;
+        const v_865 = h3_h[(i_213 + 1) * 32 + (j_98 + 3)];
+        const t_344 = v_865 > 0 ? 1 : 0;
         d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 3)] = c13_44 * t_344;
       }
     }
@@ -8748,17 +8737,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_76 += a0_81 * b2_76;
           c03_76 += a0_81 * b3_76;
         }
-        const v_865 = h3_h[i_214 * 32 + j_98];
-        const t_345 = v_865 > 0 ? 1 : 0;
+        const v_866 = h3_h[i_214 * 32 + j_98];
+        const t_345 = v_866 > 0 ? 1 : 0;
         d_h3_h_z[i_214 * 32 + j_98] = c00_78 * t_345;
-        const v_866 = h3_h[i_214 * 32 + (j_98 + 1)];
-        const t_346 = v_866 > 0 ? 1 : 0;
+        const v_867 = h3_h[i_214 * 32 + (j_98 + 1)];
+        const t_346 = v_867 > 0 ? 1 : 0;
         d_h3_h_z[i_214 * 32 + (j_98 + 1)] = c01_76 * t_346;
-        const v_867 = h3_h[i_214 * 32 + (j_98 + 2)];
-        const t_347 = v_867 > 0 ? 1 : 0;
+        const v_868 = h3_h[i_214 * 32 + (j_98 + 2)];
+        const t_347 = v_868 > 0 ? 1 : 0;
         d_h3_h_z[i_214 * 32 + (j_98 + 2)] = c02_76 * t_347;
-        const v_868 = h3_h[i_214 * 32 + (j_98 + 3)];
-        const t_348 = v_868 > 0 ? 1 : 0;
+        const v_869 = h3_h[i_214 * 32 + (j_98 + 3)];
+        const t_348 = v_869 > 0 ? 1 : 0;
         d_h3_h_z[i_214 * 32 + (j_98 + 3)] = c03_76 * t_348;
       }
     }
@@ -8771,148 +8760,129 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_209 = 0; i0_209 < n; i0_209++) {
       for (let i1_209 = 0; i1_209 < 32; i1_209++) {
-        const v_869 = d_h3_h_z[i0_209 * 32 + i1_209];
-        const v_870 = h3_h_gamma[i1_209];
-        d_h3_h_z_1[i0_209 * 32 + i1_209] = v_869 * v_870;
+        const v_870 = d_h3_h_z[i0_209 * 32 + i1_209];
+        const v_871 = h3_h_gamma[i1_209];
+        d_h3_h_z_1[i0_209 * 32 + i1_209] = v_870 * v_871;
       }
     }
     d_h3_h_gamma.fill(0, 0, 32);
     for (let i0_210 = 0; i0_210 < n; i0_210++) {
       for (let i1_210 = 0; i1_210 < 32; i1_210++) {
-        const v_871 = d_h3_h_z[i0_210 * 32 + i1_210];
-        const v_872 = h3_h_z_7[i0_210 * 32 + i1_210];
-        d_h3_h_gamma[i1_210] += v_871 * v_872;
+        const v_872 = d_h3_h_z[i0_210 * 32 + i1_210];
+        const v_873 = h3_h_z_7[i0_210 * 32 + i1_210];
+        d_h3_h_gamma[i1_210] += v_872 * v_873;
       }
     }
     d_h3_h_z_2.fill(0, 0, 32);
     for (let i0_211 = 0; i0_211 < n; i0_211++) {
       for (let i1_211 = 0; i1_211 < 32; i1_211++) {
-        const v_873 = d_h3_h_z_1[i0_211 * 32 + i1_211];
-        const v_874 = h3_h_z_3[i0_211 * 32 + i1_211];
-        d_h3_h_z_2[i1_211] += v_873 * v_874;
+        const v_874 = d_h3_h_z_1[i0_211 * 32 + i1_211];
+        const v_875 = h3_h_z_3[i0_211 * 32 + i1_211];
+        d_h3_h_z_2[i1_211] += v_874 * v_875;
       }
     }
     for (let i_215 = 0; i_215 < 32; i_215++) {
-      const v_875 = d_h3_h_z_2[i_215];
-      const t_349 = -0.5 * v_875;
-      const v_876 = h3_h_z_6[i_215];
-      const t_350 = v_876 * v_876;
-      const t_351 = v_876 * t_350;
+      const v_876 = d_h3_h_z_2[i_215];
+      const t_349 = -0.5 * v_876;
+      const v_877 = h3_h_z_6[i_215];
+      const t_350 = v_877 * v_877;
+      const t_351 = v_877 * t_350;
       const t_352 = t_349 * t_351;
       d_h3_h_z_3[i_215] = t_352 / n;
     }
     for (let i0_212 = 0; i0_212 < n; i0_212++) {
       for (let i1_212 = 0; i1_212 < 32; i1_212++) {
-        const v_877 = d_h3_h_z_3[i1_212];
-        const v_878 = h3_h_z_3[i0_212 * 32 + i1_212];
-        d_h3_h_z_4[i0_212 * 32 + i1_212] = v_877 * v_878;
+        const v_878 = d_h3_h_z_3[i1_212];
+        const v_879 = h3_h_z_3[i0_212 * 32 + i1_212];
+        d_h3_h_z_4[i0_212 * 32 + i1_212] = v_878 * v_879;
       }
     }
     for (let i0_213 = 0; i0_213 < n; i0_213++) {
       for (let i1_213 = 0; i1_213 < 32; i1_213++) {
-        const v_879 = d_h3_h_z_1[i0_213 * 32 + i1_213];
-        const v_880 = h3_h_z_6[i1_213];
-        const t_353 = v_879 * v_880;
-        const v_881 = d_h3_h_z_4[i0_213 * 32 + i1_213];
-        const t_354 = t_353 + v_881;
-        d_h3_h_z_5[i0_213 * 32 + i1_213] = t_354 + v_881;
+        const v_880 = d_h3_h_z_1[i0_213 * 32 + i1_213];
+        const v_881 = h3_h_z_6[i1_213];
+        const t_353 = v_880 * v_881;
+        const v_882 = d_h3_h_z_4[i0_213 * 32 + i1_213];
+        const t_354 = t_353 + v_882;
+        d_h3_h_z_5[i0_213 * 32 + i1_213] = t_354 + v_882;
       }
     }
     d_h3_h_z_6.fill(0, 0, 32);
     for (let i0_214 = 0; i0_214 < n; i0_214++) {
       for (let i1_214 = 0; i1_214 < 32; i1_214++) {
-        const v_882 = d_h3_h_z_5[i0_214 * 32 + i1_214];
-        d_h3_h_z_6[i1_214] += -v_882;
+        const v_883 = d_h3_h_z_5[i0_214 * 32 + i1_214];
+        d_h3_h_z_6[i1_214] += -v_883;
       }
     }
     for (let i_216 = 0; i_216 < 32; i_216++) {
-      const v_883 = d_h3_h_z_6[i_216];
-      d_h3_h_z_7[i_216] = v_883 / n;
+      const v_884 = d_h3_h_z_6[i_216];
+      d_h3_h_z_7[i_216] = v_884 / n;
     }
   }
   function backward_d_h3_h_z_to_d_h0_b(x: Float64Array, label: Float64Array, n: number): void {
     const h0 = buf0,
       h1_h_z_3 = buf2,
-      h1_h_z_6 = buf5,
-      h1_h_z_7 = buf4,
-      h1_h = buf6,
-      h1_z_3 = buf8,
-      h1_z_6 = buf11,
-      h1_z_7 = buf10,
-      h1 = buf12,
-      h2_h_z_3 = buf14,
-      h2_h_z_6 = buf17,
-      h2_h_z_7 = buf16,
-      h2_h = buf18,
-      h2_z_3 = buf20,
-      h2_z_6 = buf23,
-      h2_z_7 = buf22,
-      h2 = buf24,
-      d_h3_z = buf40,
-      d_h3_h_z_5 = buf26,
-      d_h3_h_z_7 = buf28,
-      d_h3_h_z_8 = buf34,
-      d_h3_h_b = buf29,
-      d_h3_h_W = buf26,
-      d_h2_z = buf28,
-      d_h2_beta = buf24,
-      d_h2_z_1 = buf34,
-      d_h2_gamma = buf40,
-      d_h2_z_2 = buf22,
-      d_h2_z_3 = buf46,
-      d_h2_z_4 = buf22,
-      d_h2_z_5 = buf20,
-      d_h2_z_6 = buf23,
-      d_h2_z_7 = buf22,
-      d_h2_z_8 = buf34,
-      d_h2_b = buf23,
-      d_h2_W = buf20,
-      d_h2_h_z = buf22,
-      d_h2_h_beta = buf18,
-      d_h2_h_z_1 = buf34,
-      d_h2_h_gamma = buf46,
-      d_h2_h_z_2 = buf16,
-      d_h2_h_z_3 = buf22,
-      d_h2_h_z_4 = buf16,
-      d_h2_h_z_5 = buf14,
-      d_h2_h_z_6 = buf17,
-      d_h2_h_z_7 = buf16,
-      d_h2_h_z_8 = buf22,
-      d_h2_h_b = buf17,
-      d_h2_h_W = buf14,
-      d_h1_z = buf16,
-      d_h1_beta = buf12,
-      d_h1_z_1 = buf22,
-      d_h1_gamma = buf28,
-      d_h1_z_2 = buf10,
-      d_h1_z_3 = buf34,
-      d_h1_z_4 = buf10,
-      d_h1_z_5 = buf8,
-      d_h1_z_6 = buf11,
-      d_h1_z_7 = buf10,
-      d_h1_z_8 = buf22,
-      d_h1_b = buf11,
-      d_h1_W = buf8,
-      d_h1_h_z = buf10,
-      d_h1_h_beta = buf6,
-      d_h1_h_z_1 = buf22,
-      d_h1_h_gamma = buf34,
-      d_h1_h_z_2 = buf4,
-      d_h1_h_z_3 = buf10,
-      d_h1_h_z_4 = buf4,
+      h1_h_z_6 = buf3,
+      h1_h_z_7 = buf1,
+      h1_h = buf4,
+      h1_z_3 = buf6,
+      h1_z_6 = buf7,
+      h1_z_7 = buf5,
+      h1 = buf8,
+      h2_h_z_3 = buf10,
+      h2_h_z_6 = buf11,
+      h2_h_z_7 = buf9,
+      h2_h = buf12,
+      h2_z_3 = buf14,
+      h2_z_6 = buf15,
+      h2_z_7 = buf13,
+      h2 = buf16,
+      d_h3_z = buf26,
+      d_h3_h_z_5 = buf18,
+      d_h3_h_z_7 = buf23,
+      d_h3_h_z_8 = buf17,
+      d_h2_z = buf18,
+      d_h2_z_1 = buf16,
+      d_h2_z_2 = buf19,
+      d_h2_z_3 = buf23,
+      d_h2_z_4 = buf13,
+      d_h2_z_5 = buf14,
+      d_h2_z_6 = buf15,
+      d_h2_z_7 = buf19,
+      d_h2_z_8 = buf13,
+      d_h2_h_z = buf14,
+      d_h2_h_z_1 = buf12,
+      d_h2_h_z_2 = buf15,
+      d_h2_h_z_3 = buf19,
+      d_h2_h_z_4 = buf9,
+      d_h2_h_z_5 = buf10,
+      d_h2_h_z_6 = buf11,
+      d_h2_h_z_7 = buf15,
+      d_h2_h_z_8 = buf9,
+      d_h1_z = buf10,
+      d_h1_z_1 = buf8,
+      d_h1_z_2 = buf11,
+      d_h1_z_3 = buf15,
+      d_h1_z_4 = buf5,
+      d_h1_z_5 = buf6,
+      d_h1_z_6 = buf7,
+      d_h1_z_7 = buf11,
+      d_h1_z_8 = buf5,
+      d_h1_h_z = buf6,
+      d_h1_h_z_1 = buf4,
+      d_h1_h_z_2 = buf7,
+      d_h1_h_z_3 = buf11,
+      d_h1_h_z_4 = buf1,
       d_h1_h_z_5 = buf2,
-      d_h1_h_z_6 = buf5,
-      d_h1_h_z_7 = buf4,
-      d_h1_h_z_8 = buf10,
-      d_h1_h_b = buf5,
-      d_h1_h_W = buf2,
-      d_h0_z = buf4,
-      d_h0_b = buf0;
+      d_h1_h_z_6 = buf3,
+      d_h1_h_z_7 = buf7,
+      d_h1_h_z_8 = buf1,
+      d_h0_z = buf2;
     for (let i0_215 = 0; i0_215 < n; i0_215++) {
       for (let i1_215 = 0; i1_215 < 32; i1_215++) {
-        const v_884 = d_h3_h_z_5[i0_215 * 32 + i1_215];
-        const v_885 = d_h3_h_z_7[i1_215];
-        d_h3_h_z_8[i0_215 * 32 + i1_215] = v_884 + v_885;
+        const v_885 = d_h3_h_z_5[i0_215 * 32 + i1_215];
+        const v_886 = d_h3_h_z_7[i1_215];
+        d_h3_h_z_8[i0_215 * 32 + i1_215] = v_885 + v_886;
       }
     }
     // grad of: h3 = residual(h2, 32)
@@ -9033,10 +9003,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_221 = 0; i_221 < n; i_221++) {
       for (let j_104 = 0; j_104 < 32; j_104++) {
-        const v_888 = d_h3_z[i_221 * 32 + j_104];
-        const t_357 = v_888 + d_h2_z[i_221 * 32 + j_104];
-        const v_889 = h2[i_221 * 32 + j_104];
-        const t_358 = v_889 > 0 ? 1 : 0;
+        const v_889 = d_h3_z[i_221 * 32 + j_104];
+        const t_357 = v_889 + d_h2_z[i_221 * 32 + j_104];
+        const v_890 = h2[i_221 * 32 + j_104];
+        const t_358 = v_890 > 0 ? 1 : 0;
         d_h2_z[i_221 * 32 + j_104] = t_357 * t_358;
       }
     }
@@ -9049,69 +9019,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_218 = 0; i0_218 < n; i0_218++) {
       for (let i1_218 = 0; i1_218 < 32; i1_218++) {
-        const v_890 = d_h2_z[i0_218 * 32 + i1_218];
-        const v_891 = h2_gamma[i1_218];
-        d_h2_z_1[i0_218 * 32 + i1_218] = v_890 * v_891;
+        const v_891 = d_h2_z[i0_218 * 32 + i1_218];
+        const v_892 = h2_gamma[i1_218];
+        d_h2_z_1[i0_218 * 32 + i1_218] = v_891 * v_892;
       }
     }
     d_h2_gamma.fill(0, 0, 32);
     for (let i0_219 = 0; i0_219 < n; i0_219++) {
       for (let i1_219 = 0; i1_219 < 32; i1_219++) {
-        const v_892 = d_h2_z[i0_219 * 32 + i1_219];
-        const v_893 = h2_z_7[i0_219 * 32 + i1_219];
-        d_h2_gamma[i1_219] += v_892 * v_893;
+        const v_893 = d_h2_z[i0_219 * 32 + i1_219];
+        const v_894 = h2_z_7[i0_219 * 32 + i1_219];
+        d_h2_gamma[i1_219] += v_893 * v_894;
       }
     }
     d_h2_z_2.fill(0, 0, 32);
     for (let i0_220 = 0; i0_220 < n; i0_220++) {
       for (let i1_220 = 0; i1_220 < 32; i1_220++) {
-        const v_894 = d_h2_z_1[i0_220 * 32 + i1_220];
-        const v_895 = h2_z_3[i0_220 * 32 + i1_220];
-        d_h2_z_2[i1_220] += v_894 * v_895;
+        const v_895 = d_h2_z_1[i0_220 * 32 + i1_220];
+        const v_896 = h2_z_3[i0_220 * 32 + i1_220];
+        d_h2_z_2[i1_220] += v_895 * v_896;
       }
     }
     for (let i_222 = 0; i_222 < 32; i_222++) {
-      const v_896 = d_h2_z_2[i_222];
-      const t_359 = -0.5 * v_896;
-      const v_897 = h2_z_6[i_222];
-      const t_360 = v_897 * v_897;
-      const t_361 = v_897 * t_360;
+      const v_897 = d_h2_z_2[i_222];
+      const t_359 = -0.5 * v_897;
+      const v_898 = h2_z_6[i_222];
+      const t_360 = v_898 * v_898;
+      const t_361 = v_898 * t_360;
       const t_362 = t_359 * t_361;
       d_h2_z_3[i_222] = t_362 / n;
     }
     for (let i0_221 = 0; i0_221 < n; i0_221++) {
       for (let i1_221 = 0; i1_221 < 32; i1_221++) {
-        const v_898 = d_h2_z_3[i1_221];
-        const v_899 = h2_z_3[i0_221 * 32 + i1_221];
-        d_h2_z_4[i0_221 * 32 + i1_221] = v_898 * v_899;
+        const v_899 = d_h2_z_3[i1_221];
+        const v_900 = h2_z_3[i0_221 * 32 + i1_221];
+        d_h2_z_4[i0_221 * 32 + i1_221] = v_899 * v_900;
       }
     }
     for (let i0_222 = 0; i0_222 < n; i0_222++) {
       for (let i1_222 = 0; i1_222 < 32; i1_222++) {
-        const v_900 = d_h2_z_1[i0_222 * 32 + i1_222];
-        const v_901 = h2_z_6[i1_222];
-        const t_363 = v_900 * v_901;
-        const v_902 = d_h2_z_4[i0_222 * 32 + i1_222];
-        const t_364 = t_363 + v_902;
-        d_h2_z_5[i0_222 * 32 + i1_222] = t_364 + v_902;
+        const v_901 = d_h2_z_1[i0_222 * 32 + i1_222];
+        const v_902 = h2_z_6[i1_222];
+        const t_363 = v_901 * v_902;
+        const v_903 = d_h2_z_4[i0_222 * 32 + i1_222];
+        const t_364 = t_363 + v_903;
+        d_h2_z_5[i0_222 * 32 + i1_222] = t_364 + v_903;
       }
     }
     d_h2_z_6.fill(0, 0, 32);
     for (let i0_223 = 0; i0_223 < n; i0_223++) {
       for (let i1_223 = 0; i1_223 < 32; i1_223++) {
-        const v_903 = d_h2_z_5[i0_223 * 32 + i1_223];
-        d_h2_z_6[i1_223] += -v_903;
+        const v_904 = d_h2_z_5[i0_223 * 32 + i1_223];
+        d_h2_z_6[i1_223] += -v_904;
       }
     }
     for (let i_223 = 0; i_223 < 32; i_223++) {
-      const v_904 = d_h2_z_6[i_223];
-      d_h2_z_7[i_223] = v_904 / n;
+      const v_905 = d_h2_z_6[i_223];
+      d_h2_z_7[i_223] = v_905 / n;
     }
     for (let i0_224 = 0; i0_224 < n; i0_224++) {
       for (let i1_224 = 0; i1_224 < 32; i1_224++) {
-        const v_905 = d_h2_z_5[i0_224 * 32 + i1_224];
-        const v_906 = d_h2_z_7[i1_224];
-        d_h2_z_8[i0_224 * 32 + i1_224] = v_905 + v_906;
+        const v_906 = d_h2_z_5[i0_224 * 32 + i1_224];
+        const v_907 = d_h2_z_7[i1_224];
+        d_h2_z_8[i0_224 * 32 + i1_224] = v_906 + v_907;
       }
     }
     // grad of: h2 = residual(h1, 32)
@@ -9192,29 +9162,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_48 += a1_52 * b2_81;
           c13_48 += a1_52 * b3_81;
         }
-        const v_908 = h2_h[i_226 * 32 + j_107];
-        const t_366 = v_908 > 0 ? 1 : 0;
+        const v_909 = h2_h[i_226 * 32 + j_107];
+        const t_366 = v_909 > 0 ? 1 : 0;
         d_h2_h_z[i_226 * 32 + j_107] = c00_83 * t_366;
-        const v_909 = h2_h[i_226 * 32 + (j_107 + 1)];
-        const t_367 = v_909 > 0 ? 1 : 0;
+        const v_910 = h2_h[i_226 * 32 + (j_107 + 1)];
+        const t_367 = v_910 > 0 ? 1 : 0;
         d_h2_h_z[i_226 * 32 + (j_107 + 1)] = c01_81 * t_367;
-        const v_910 = h2_h[i_226 * 32 + (j_107 + 2)];
-        const t_368 = v_910 > 0 ? 1 : 0;
+        const v_911 = h2_h[i_226 * 32 + (j_107 + 2)];
+        const t_368 = v_911 > 0 ? 1 : 0;
         d_h2_h_z[i_226 * 32 + (j_107 + 2)] = c02_81 * t_368;
-        const v_911 = h2_h[i_226 * 32 + (j_107 + 3)];
-        const t_369 = v_911 > 0 ? 1 : 0;
+        const v_912 = h2_h[i_226 * 32 + (j_107 + 3)];
+        const t_369 = v_912 > 0 ? 1 : 0;
         d_h2_h_z[i_226 * 32 + (j_107 + 3)] = c03_81 * t_369;
-        const v_912 = h2_h[(i_226 + 1) * 32 + j_107];
-        const t_370 = v_912 > 0 ? 1 : 0;
+        const v_913 = h2_h[(i_226 + 1) * 32 + j_107];
+        const t_370 = v_913 > 0 ? 1 : 0;
         d_h2_h_z[(i_226 + 1) * 32 + j_107] = c10_49 * t_370;
-        const v_913 = h2_h[(i_226 + 1) * 32 + (j_107 + 1)];
-        const t_371 = v_913 > 0 ? 1 : 0;
+        const v_914 = h2_h[(i_226 + 1) * 32 + (j_107 + 1)];
+        const t_371 = v_914 > 0 ? 1 : 0;
         d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 1)] = c11_48 * t_371;
-        const v_914 = h2_h[(i_226 + 1) * 32 + (j_107 + 2)];
-        const t_372 = v_914 > 0 ? 1 : 0;
+        const v_915 = h2_h[(i_226 + 1) * 32 + (j_107 + 2)];
+        const t_372 = v_915 > 0 ? 1 : 0;
         d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 2)] = c12_48 * t_372;
-        const v_915 = h2_h[(i_226 + 1) * 32 + (j_107 + 3)];
-        const t_373 = v_915 > 0 ? 1 : 0;
+        const v_916 = h2_h[(i_226 + 1) * 32 + (j_107 + 3)];
+        const t_373 = v_916 > 0 ? 1 : 0;
         d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 3)] = c13_48 * t_373;
       }
     }
@@ -9240,17 +9210,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_82 += a0_87 * b2_82;
           c03_82 += a0_87 * b3_82;
         }
-        const v_916 = h2_h[i_227 * 32 + j_107];
-        const t_374 = v_916 > 0 ? 1 : 0;
+        const v_917 = h2_h[i_227 * 32 + j_107];
+        const t_374 = v_917 > 0 ? 1 : 0;
         d_h2_h_z[i_227 * 32 + j_107] = c00_84 * t_374;
-        const v_917 = h2_h[i_227 * 32 + (j_107 + 1)];
-        const t_375 = v_917 > 0 ? 1 : 0;
+        const v_918 = h2_h[i_227 * 32 + (j_107 + 1)];
+        const t_375 = v_918 > 0 ? 1 : 0;
         d_h2_h_z[i_227 * 32 + (j_107 + 1)] = c01_82 * t_375;
-        const v_918 = h2_h[i_227 * 32 + (j_107 + 2)];
-        const t_376 = v_918 > 0 ? 1 : 0;
+        const v_919 = h2_h[i_227 * 32 + (j_107 + 2)];
+        const t_376 = v_919 > 0 ? 1 : 0;
         d_h2_h_z[i_227 * 32 + (j_107 + 2)] = c02_82 * t_376;
-        const v_919 = h2_h[i_227 * 32 + (j_107 + 3)];
-        const t_377 = v_919 > 0 ? 1 : 0;
+        const v_920 = h2_h[i_227 * 32 + (j_107 + 3)];
+        const t_377 = v_920 > 0 ? 1 : 0;
         d_h2_h_z[i_227 * 32 + (j_107 + 3)] = c03_82 * t_377;
       }
     }
@@ -9263,69 +9233,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_227 = 0; i0_227 < n; i0_227++) {
       for (let i1_227 = 0; i1_227 < 32; i1_227++) {
-        const v_920 = d_h2_h_z[i0_227 * 32 + i1_227];
-        const v_921 = h2_h_gamma[i1_227];
-        d_h2_h_z_1[i0_227 * 32 + i1_227] = v_920 * v_921;
+        const v_921 = d_h2_h_z[i0_227 * 32 + i1_227];
+        const v_922 = h2_h_gamma[i1_227];
+        d_h2_h_z_1[i0_227 * 32 + i1_227] = v_921 * v_922;
       }
     }
     d_h2_h_gamma.fill(0, 0, 32);
     for (let i0_228 = 0; i0_228 < n; i0_228++) {
       for (let i1_228 = 0; i1_228 < 32; i1_228++) {
-        const v_922 = d_h2_h_z[i0_228 * 32 + i1_228];
-        const v_923 = h2_h_z_7[i0_228 * 32 + i1_228];
-        d_h2_h_gamma[i1_228] += v_922 * v_923;
+        const v_923 = d_h2_h_z[i0_228 * 32 + i1_228];
+        const v_924 = h2_h_z_7[i0_228 * 32 + i1_228];
+        d_h2_h_gamma[i1_228] += v_923 * v_924;
       }
     }
     d_h2_h_z_2.fill(0, 0, 32);
     for (let i0_229 = 0; i0_229 < n; i0_229++) {
       for (let i1_229 = 0; i1_229 < 32; i1_229++) {
-        const v_924 = d_h2_h_z_1[i0_229 * 32 + i1_229];
-        const v_925 = h2_h_z_3[i0_229 * 32 + i1_229];
-        d_h2_h_z_2[i1_229] += v_924 * v_925;
+        const v_925 = d_h2_h_z_1[i0_229 * 32 + i1_229];
+        const v_926 = h2_h_z_3[i0_229 * 32 + i1_229];
+        d_h2_h_z_2[i1_229] += v_925 * v_926;
       }
     }
     for (let i_228 = 0; i_228 < 32; i_228++) {
-      const v_926 = d_h2_h_z_2[i_228];
-      const t_378 = -0.5 * v_926;
-      const v_927 = h2_h_z_6[i_228];
-      const t_379 = v_927 * v_927;
-      const t_380 = v_927 * t_379;
+      const v_927 = d_h2_h_z_2[i_228];
+      const t_378 = -0.5 * v_927;
+      const v_928 = h2_h_z_6[i_228];
+      const t_379 = v_928 * v_928;
+      const t_380 = v_928 * t_379;
       const t_381 = t_378 * t_380;
       d_h2_h_z_3[i_228] = t_381 / n;
     }
     for (let i0_230 = 0; i0_230 < n; i0_230++) {
       for (let i1_230 = 0; i1_230 < 32; i1_230++) {
-        const v_928 = d_h2_h_z_3[i1_230];
-        const v_929 = h2_h_z_3[i0_230 * 32 + i1_230];
-        d_h2_h_z_4[i0_230 * 32 + i1_230] = v_928 * v_929;
+        const v_929 = d_h2_h_z_3[i1_230];
+        const v_930 = h2_h_z_3[i0_230 * 32 + i1_230];
+        d_h2_h_z_4[i0_230 * 32 + i1_230] = v_929 * v_930;
       }
     }
     for (let i0_231 = 0; i0_231 < n; i0_231++) {
       for (let i1_231 = 0; i1_231 < 32; i1_231++) {
-        const v_930 = d_h2_h_z_1[i0_231 * 32 + i1_231];
-        const v_931 = h2_h_z_6[i1_231];
-        const t_382 = v_930 * v_931;
-        const v_932 = d_h2_h_z_4[i0_231 * 32 + i1_231];
-        const t_383 = t_382 + v_932;
-        d_h2_h_z_5[i0_231 * 32 + i1_231] = t_383 + v_932;
+        const v_931 = d_h2_h_z_1[i0_231 * 32 + i1_231];
+        const v_932 = h2_h_z_6[i1_231];
+        const t_382 = v_931 * v_932;
+        const v_933 = d_h2_h_z_4[i0_231 * 32 + i1_231];
+        const t_383 = t_382 + v_933;
+        d_h2_h_z_5[i0_231 * 32 + i1_231] = t_383 + v_933;
       }
     }
     d_h2_h_z_6.fill(0, 0, 32);
     for (let i0_232 = 0; i0_232 < n; i0_232++) {
       for (let i1_232 = 0; i1_232 < 32; i1_232++) {
-        const v_933 = d_h2_h_z_5[i0_232 * 32 + i1_232];
-        d_h2_h_z_6[i1_232] += -v_933;
+        const v_934 = d_h2_h_z_5[i0_232 * 32 + i1_232];
+        d_h2_h_z_6[i1_232] += -v_934;
       }
     }
     for (let i_229 = 0; i_229 < 32; i_229++) {
-      const v_934 = d_h2_h_z_6[i_229];
-      d_h2_h_z_7[i_229] = v_934 / n;
+      const v_935 = d_h2_h_z_6[i_229];
+      d_h2_h_z_7[i_229] = v_935 / n;
     }
     for (let i0_233 = 0; i0_233 < n; i0_233++) {
       for (let i1_233 = 0; i1_233 < 32; i1_233++) {
-        const v_935 = d_h2_h_z_5[i0_233 * 32 + i1_233];
-        const v_936 = d_h2_h_z_7[i1_233];
-        d_h2_h_z_8[i0_233 * 32 + i1_233] = v_935 + v_936;
+        const v_936 = d_h2_h_z_5[i0_233 * 32 + i1_233];
+        const v_937 = d_h2_h_z_7[i1_233];
+        d_h2_h_z_8[i0_233 * 32 + i1_233] = v_936 + v_937;
       }
     }
     // grad of: h2 = residual(h1, 32)
@@ -9446,10 +9416,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_234 = 0; i_234 < n; i_234++) {
       for (let j_113 = 0; j_113 < 32; j_113++) {
-        const v_939 = d_h2_z[i_234 * 32 + j_113];
-        const t_386 = v_939 + d_h1_z[i_234 * 32 + j_113];
-        const v_940 = h1[i_234 * 32 + j_113];
-        const t_387 = v_940 > 0 ? 1 : 0;
+        const v_940 = d_h2_z[i_234 * 32 + j_113];
+        const t_386 = v_940 + d_h1_z[i_234 * 32 + j_113];
+        const v_941 = h1[i_234 * 32 + j_113];
+        const t_387 = v_941 > 0 ? 1 : 0;
         d_h1_z[i_234 * 32 + j_113] = t_386 * t_387;
       }
     }
@@ -9462,69 +9432,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_236 = 0; i0_236 < n; i0_236++) {
       for (let i1_236 = 0; i1_236 < 32; i1_236++) {
-        const v_941 = d_h1_z[i0_236 * 32 + i1_236];
-        const v_942 = h1_gamma[i1_236];
-        d_h1_z_1[i0_236 * 32 + i1_236] = v_941 * v_942;
+        const v_942 = d_h1_z[i0_236 * 32 + i1_236];
+        const v_943 = h1_gamma[i1_236];
+        d_h1_z_1[i0_236 * 32 + i1_236] = v_942 * v_943;
       }
     }
     d_h1_gamma.fill(0, 0, 32);
     for (let i0_237 = 0; i0_237 < n; i0_237++) {
       for (let i1_237 = 0; i1_237 < 32; i1_237++) {
-        const v_943 = d_h1_z[i0_237 * 32 + i1_237];
-        const v_944 = h1_z_7[i0_237 * 32 + i1_237];
-        d_h1_gamma[i1_237] += v_943 * v_944;
+        const v_944 = d_h1_z[i0_237 * 32 + i1_237];
+        const v_945 = h1_z_7[i0_237 * 32 + i1_237];
+        d_h1_gamma[i1_237] += v_944 * v_945;
       }
     }
     d_h1_z_2.fill(0, 0, 32);
     for (let i0_238 = 0; i0_238 < n; i0_238++) {
       for (let i1_238 = 0; i1_238 < 32; i1_238++) {
-        const v_945 = d_h1_z_1[i0_238 * 32 + i1_238];
-        const v_946 = h1_z_3[i0_238 * 32 + i1_238];
-        d_h1_z_2[i1_238] += v_945 * v_946;
+        const v_946 = d_h1_z_1[i0_238 * 32 + i1_238];
+        const v_947 = h1_z_3[i0_238 * 32 + i1_238];
+        d_h1_z_2[i1_238] += v_946 * v_947;
       }
     }
     for (let i_235 = 0; i_235 < 32; i_235++) {
-      const v_947 = d_h1_z_2[i_235];
-      const t_388 = -0.5 * v_947;
-      const v_948 = h1_z_6[i_235];
-      const t_389 = v_948 * v_948;
-      const t_390 = v_948 * t_389;
+      const v_948 = d_h1_z_2[i_235];
+      const t_388 = -0.5 * v_948;
+      const v_949 = h1_z_6[i_235];
+      const t_389 = v_949 * v_949;
+      const t_390 = v_949 * t_389;
       const t_391 = t_388 * t_390;
       d_h1_z_3[i_235] = t_391 / n;
     }
     for (let i0_239 = 0; i0_239 < n; i0_239++) {
       for (let i1_239 = 0; i1_239 < 32; i1_239++) {
-        const v_949 = d_h1_z_3[i1_239];
-        const v_950 = h1_z_3[i0_239 * 32 + i1_239];
-        d_h1_z_4[i0_239 * 32 + i1_239] = v_949 * v_950;
+        const v_950 = d_h1_z_3[i1_239];
+        const v_951 = h1_z_3[i0_239 * 32 + i1_239];
+        d_h1_z_4[i0_239 * 32 + i1_239] = v_950 * v_951;
       }
     }
     for (let i0_240 = 0; i0_240 < n; i0_240++) {
       for (let i1_240 = 0; i1_240 < 32; i1_240++) {
-        const v_951 = d_h1_z_1[i0_240 * 32 + i1_240];
-        const v_952 = h1_z_6[i1_240];
-        const t_392 = v_951 * v_952;
-        const v_953 = d_h1_z_4[i0_240 * 32 + i1_240];
-        const t_393 = t_392 + v_953;
-        d_h1_z_5[i0_240 * 32 + i1_240] = t_393 + v_953;
+        const v_952 = d_h1_z_1[i0_240 * 32 + i1_240];
+        const v_953 = h1_z_6[i1_240];
+        const t_392 = v_952 * v_953;
+        const v_954 = d_h1_z_4[i0_240 * 32 + i1_240];
+        const t_393 = t_392 + v_954;
+        d_h1_z_5[i0_240 * 32 + i1_240] = t_393 + v_954;
       }
     }
     d_h1_z_6.fill(0, 0, 32);
     for (let i0_241 = 0; i0_241 < n; i0_241++) {
       for (let i1_241 = 0; i1_241 < 32; i1_241++) {
-        const v_954 = d_h1_z_5[i0_241 * 32 + i1_241];
-        d_h1_z_6[i1_241] += -v_954;
+        const v_955 = d_h1_z_5[i0_241 * 32 + i1_241];
+        d_h1_z_6[i1_241] += -v_955;
       }
     }
     for (let i_236 = 0; i_236 < 32; i_236++) {
-      const v_955 = d_h1_z_6[i_236];
-      d_h1_z_7[i_236] = v_955 / n;
+      const v_956 = d_h1_z_6[i_236];
+      d_h1_z_7[i_236] = v_956 / n;
     }
     for (let i0_242 = 0; i0_242 < n; i0_242++) {
       for (let i1_242 = 0; i1_242 < 32; i1_242++) {
-        const v_956 = d_h1_z_5[i0_242 * 32 + i1_242];
-        const v_957 = d_h1_z_7[i1_242];
-        d_h1_z_8[i0_242 * 32 + i1_242] = v_956 + v_957;
+        const v_957 = d_h1_z_5[i0_242 * 32 + i1_242];
+        const v_958 = d_h1_z_7[i1_242];
+        d_h1_z_8[i0_242 * 32 + i1_242] = v_957 + v_958;
       }
     }
     // grad of: h1 = residual(h0, 32)
@@ -9605,29 +9575,29 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_52 += a1_56 * b2_87;
           c13_52 += a1_56 * b3_87;
         }
-        const v_959 = h1_h[i_239 * 32 + j_116];
-        const t_395 = v_959 > 0 ? 1 : 0;
+        const v_960 = h1_h[i_239 * 32 + j_116];
+        const t_395 = v_960 > 0 ? 1 : 0;
         d_h1_h_z[i_239 * 32 + j_116] = c00_89 * t_395;
-        const v_960 = h1_h[i_239 * 32 + (j_116 + 1)];
-        const t_396 = v_960 > 0 ? 1 : 0;
+        const v_961 = h1_h[i_239 * 32 + (j_116 + 1)];
+        const t_396 = v_961 > 0 ? 1 : 0;
         d_h1_h_z[i_239 * 32 + (j_116 + 1)] = c01_87 * t_396;
-        const v_961 = h1_h[i_239 * 32 + (j_116 + 2)];
-        const t_397 = v_961 > 0 ? 1 : 0;
+        const v_962 = h1_h[i_239 * 32 + (j_116 + 2)];
+        const t_397 = v_962 > 0 ? 1 : 0;
         d_h1_h_z[i_239 * 32 + (j_116 + 2)] = c02_87 * t_397;
-        const v_962 = h1_h[i_239 * 32 + (j_116 + 3)];
-        const t_398 = v_962 > 0 ? 1 : 0;
+        const v_963 = h1_h[i_239 * 32 + (j_116 + 3)];
+        const t_398 = v_963 > 0 ? 1 : 0;
         d_h1_h_z[i_239 * 32 + (j_116 + 3)] = c03_87 * t_398;
-        const v_963 = h1_h[(i_239 + 1) * 32 + j_116];
-        const t_399 = v_963 > 0 ? 1 : 0;
+        const v_964 = h1_h[(i_239 + 1) * 32 + j_116];
+        const t_399 = v_964 > 0 ? 1 : 0;
         d_h1_h_z[(i_239 + 1) * 32 + j_116] = c10_53 * t_399;
-        const v_964 = h1_h[(i_239 + 1) * 32 + (j_116 + 1)];
-        const t_400 = v_964 > 0 ? 1 : 0;
+        const v_965 = h1_h[(i_239 + 1) * 32 + (j_116 + 1)];
+        const t_400 = v_965 > 0 ? 1 : 0;
         d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 1)] = c11_52 * t_400;
-        const v_965 = h1_h[(i_239 + 1) * 32 + (j_116 + 2)];
-        const t_401 = v_965 > 0 ? 1 : 0;
+        const v_966 = h1_h[(i_239 + 1) * 32 + (j_116 + 2)];
+        const t_401 = v_966 > 0 ? 1 : 0;
         d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 2)] = c12_52 * t_401;
-        const v_966 = h1_h[(i_239 + 1) * 32 + (j_116 + 3)];
-        const t_402 = v_966 > 0 ? 1 : 0;
+        const v_967 = h1_h[(i_239 + 1) * 32 + (j_116 + 3)];
+        const t_402 = v_967 > 0 ? 1 : 0;
         d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 3)] = c13_52 * t_402;
       }
     }
@@ -9653,17 +9623,17 @@ export function createModel(options: ModelOptions = {}): Model {
           c02_88 += a0_93 * b2_88;
           c03_88 += a0_93 * b3_88;
         }
-        const v_967 = h1_h[i_240 * 32 + j_116];
-        const t_403 = v_967 > 0 ? 1 : 0;
+        const v_968 = h1_h[i_240 * 32 + j_116];
+        const t_403 = v_968 > 0 ? 1 : 0;
         d_h1_h_z[i_240 * 32 + j_116] = c00_90 * t_403;
-        const v_968 = h1_h[i_240 * 32 + (j_116 + 1)];
-        const t_404 = v_968 > 0 ? 1 : 0;
+        const v_969 = h1_h[i_240 * 32 + (j_116 + 1)];
+        const t_404 = v_969 > 0 ? 1 : 0;
         d_h1_h_z[i_240 * 32 + (j_116 + 1)] = c01_88 * t_404;
-        const v_969 = h1_h[i_240 * 32 + (j_116 + 2)];
-        const t_405 = v_969 > 0 ? 1 : 0;
+        const v_970 = h1_h[i_240 * 32 + (j_116 + 2)];
+        const t_405 = v_970 > 0 ? 1 : 0;
         d_h1_h_z[i_240 * 32 + (j_116 + 2)] = c02_88 * t_405;
-        const v_970 = h1_h[i_240 * 32 + (j_116 + 3)];
-        const t_406 = v_970 > 0 ? 1 : 0;
+        const v_971 = h1_h[i_240 * 32 + (j_116 + 3)];
+        const t_406 = v_971 > 0 ? 1 : 0;
         d_h1_h_z[i_240 * 32 + (j_116 + 3)] = c03_88 * t_406;
       }
     }
@@ -9676,69 +9646,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_245 = 0; i0_245 < n; i0_245++) {
       for (let i1_245 = 0; i1_245 < 32; i1_245++) {
-        const v_971 = d_h1_h_z[i0_245 * 32 + i1_245];
-        const v_972 = h1_h_gamma[i1_245];
-        d_h1_h_z_1[i0_245 * 32 + i1_245] = v_971 * v_972;
+        const v_972 = d_h1_h_z[i0_245 * 32 + i1_245];
+        const v_973 = h1_h_gamma[i1_245];
+        d_h1_h_z_1[i0_245 * 32 + i1_245] = v_972 * v_973;
       }
     }
     d_h1_h_gamma.fill(0, 0, 32);
     for (let i0_246 = 0; i0_246 < n; i0_246++) {
       for (let i1_246 = 0; i1_246 < 32; i1_246++) {
-        const v_973 = d_h1_h_z[i0_246 * 32 + i1_246];
-        const v_974 = h1_h_z_7[i0_246 * 32 + i1_246];
-        d_h1_h_gamma[i1_246] += v_973 * v_974;
+        const v_974 = d_h1_h_z[i0_246 * 32 + i1_246];
+        const v_975 = h1_h_z_7[i0_246 * 32 + i1_246];
+        d_h1_h_gamma[i1_246] += v_974 * v_975;
       }
     }
     d_h1_h_z_2.fill(0, 0, 32);
     for (let i0_247 = 0; i0_247 < n; i0_247++) {
       for (let i1_247 = 0; i1_247 < 32; i1_247++) {
-        const v_975 = d_h1_h_z_1[i0_247 * 32 + i1_247];
-        const v_976 = h1_h_z_3[i0_247 * 32 + i1_247];
-        d_h1_h_z_2[i1_247] += v_975 * v_976;
+        const v_976 = d_h1_h_z_1[i0_247 * 32 + i1_247];
+        const v_977 = h1_h_z_3[i0_247 * 32 + i1_247];
+        d_h1_h_z_2[i1_247] += v_976 * v_977;
       }
     }
     for (let i_241 = 0; i_241 < 32; i_241++) {
-      const v_977 = d_h1_h_z_2[i_241];
-      const t_407 = -0.5 * v_977;
-      const v_978 = h1_h_z_6[i_241];
-      const t_408 = v_978 * v_978;
-      const t_409 = v_978 * t_408;
+      const v_978 = d_h1_h_z_2[i_241];
+      const t_407 = -0.5 * v_978;
+      const v_979 = h1_h_z_6[i_241];
+      const t_408 = v_979 * v_979;
+      const t_409 = v_979 * t_408;
       const t_410 = t_407 * t_409;
       d_h1_h_z_3[i_241] = t_410 / n;
     }
     for (let i0_248 = 0; i0_248 < n; i0_248++) {
       for (let i1_248 = 0; i1_248 < 32; i1_248++) {
-        const v_979 = d_h1_h_z_3[i1_248];
-        const v_980 = h1_h_z_3[i0_248 * 32 + i1_248];
-        d_h1_h_z_4[i0_248 * 32 + i1_248] = v_979 * v_980;
+        const v_980 = d_h1_h_z_3[i1_248];
+        const v_981 = h1_h_z_3[i0_248 * 32 + i1_248];
+        d_h1_h_z_4[i0_248 * 32 + i1_248] = v_980 * v_981;
       }
     }
     for (let i0_249 = 0; i0_249 < n; i0_249++) {
       for (let i1_249 = 0; i1_249 < 32; i1_249++) {
-        const v_981 = d_h1_h_z_1[i0_249 * 32 + i1_249];
-        const v_982 = h1_h_z_6[i1_249];
-        const t_411 = v_981 * v_982;
-        const v_983 = d_h1_h_z_4[i0_249 * 32 + i1_249];
-        const t_412 = t_411 + v_983;
-        d_h1_h_z_5[i0_249 * 32 + i1_249] = t_412 + v_983;
+        const v_982 = d_h1_h_z_1[i0_249 * 32 + i1_249];
+        const v_983 = h1_h_z_6[i1_249];
+        const t_411 = v_982 * v_983;
+        const v_984 = d_h1_h_z_4[i0_249 * 32 + i1_249];
+        const t_412 = t_411 + v_984;
+        d_h1_h_z_5[i0_249 * 32 + i1_249] = t_412 + v_984;
       }
     }
     d_h1_h_z_6.fill(0, 0, 32);
     for (let i0_250 = 0; i0_250 < n; i0_250++) {
       for (let i1_250 = 0; i1_250 < 32; i1_250++) {
-        const v_984 = d_h1_h_z_5[i0_250 * 32 + i1_250];
-        d_h1_h_z_6[i1_250] += -v_984;
+        const v_985 = d_h1_h_z_5[i0_250 * 32 + i1_250];
+        d_h1_h_z_6[i1_250] += -v_985;
       }
     }
     for (let i_242 = 0; i_242 < 32; i_242++) {
-      const v_985 = d_h1_h_z_6[i_242];
-      d_h1_h_z_7[i_242] = v_985 / n;
+      const v_986 = d_h1_h_z_6[i_242];
+      d_h1_h_z_7[i_242] = v_986 / n;
     }
     for (let i0_251 = 0; i0_251 < n; i0_251++) {
       for (let i1_251 = 0; i1_251 < 32; i1_251++) {
-        const v_986 = d_h1_h_z_5[i0_251 * 32 + i1_251];
-        const v_987 = d_h1_h_z_7[i1_251];
-        d_h1_h_z_8[i0_251 * 32 + i1_251] = v_986 + v_987;
+        const v_987 = d_h1_h_z_5[i0_251 * 32 + i1_251];
+        const v_988 = d_h1_h_z_7[i1_251];
+        d_h1_h_z_8[i0_251 * 32 + i1_251] = v_987 + v_988;
       }
     }
     // grad of: h1 = residual(h0, 32)
@@ -9859,10 +9829,10 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_247 = 0; i_247 < n; i_247++) {
       for (let j_122 = 0; j_122 < 32; j_122++) {
-        const v_990 = d_h1_z[i_247 * 32 + j_122];
-        const t_415 = v_990 + d_h0_z[i_247 * 32 + j_122];
-        const v_991 = h0[i_247 * 32 + j_122];
-        const t_416 = v_991 > 0 ? 1 : 0;
+        const v_991 = d_h1_z[i_247 * 32 + j_122];
+        const t_415 = v_991 + d_h0_z[i_247 * 32 + j_122];
+        const v_992 = h0[i_247 * 32 + j_122];
+        const t_416 = v_992 > 0 ? 1 : 0;
         d_h0_z[i_247 * 32 + j_122] = t_415 * t_416;
       }
     }
@@ -9875,8 +9845,7 @@ export function createModel(options: ModelOptions = {}): Model {
     }
   }
   function backward_d_h0_W(x: Float64Array, label: Float64Array, n: number): void {
-    const d_h0_z = buf4,
-      d_h0_W = buf10;
+    const d_h0_z = buf2;
     let c0_0_1 = 0,
       c0_1_1 = 0,
       c0_2 = 0,
@@ -10193,652 +10162,17 @@ export function createModel(options: ModelOptions = {}): Model {
   /** Running statistics, clipping and the adam update, after a step with a finite loss. */
   function applyUpdates(): void {
     const rate = lr;
-    for (let i = 0; i < 32; i++) h1_h_mean[i] = buf1[i];
-    for (let i_1 = 0; i_1 < 32; i_1++) h1_h_var[i_1] = buf3[i_1];
-    for (let i_2 = 0; i_2 < 32; i_2++) h1_mean[i_2] = buf7[i_2];
-    for (let i_3 = 0; i_3 < 32; i_3++) h1_var[i_3] = buf9[i_3];
-    for (let i_4 = 0; i_4 < 32; i_4++) h2_h_mean[i_4] = buf13[i_4];
-    for (let i_5 = 0; i_5 < 32; i_5++) h2_h_var[i_5] = buf15[i_5];
-    for (let i_6 = 0; i_6 < 32; i_6++) h2_mean[i_6] = buf19[i_6];
-    for (let i_7 = 0; i_7 < 32; i_7++) h2_var[i_7] = buf21[i_7];
-    for (let i_8 = 0; i_8 < 32; i_8++) h3_h_mean[i_8] = buf25[i_8];
-    for (let i_9 = 0; i_9 < 32; i_9++) h3_h_var[i_9] = buf27[i_9];
-    for (let i_10 = 0; i_10 < 32; i_10++) h3_mean[i_10] = buf31[i_10];
-    for (let i_11 = 0; i_11 < 32; i_11++) h3_var[i_11] = buf33[i_11];
-    for (let i_12 = 0; i_12 < 32; i_12++) h4_h_mean[i_12] = buf37[i_12];
-    for (let i_13 = 0; i_13 < 32; i_13++) h4_h_var[i_13] = buf39[i_13];
-    for (let i_14 = 0; i_14 < 32; i_14++) h4_mean[i_14] = buf43[i_14];
-    for (let i_15 = 0; i_15 < 32; i_15++) h4_var[i_15] = buf45[i_15];
-    for (let i_16 = 0; i_16 < 32; i_16++) h5_h_mean[i_16] = buf49[i_16];
-    for (let i_17 = 0; i_17 < 32; i_17++) h5_h_var[i_17] = buf51[i_17];
-    for (let i_18 = 0; i_18 < 32; i_18++) h5_mean[i_18] = buf55[i_18];
-    for (let i_19 = 0; i_19 < 32; i_19++) h5_var[i_19] = buf57[i_19];
-    for (let i_20 = 0; i_20 < 32; i_20++) h6_h_mean[i_20] = buf61[i_20];
-    for (let i_21 = 0; i_21 < 32; i_21++) h6_h_var[i_21] = buf63[i_21];
-    for (let i_22 = 0; i_22 < 32; i_22++) h6_mean[i_22] = buf67[i_22];
-    for (let i_23 = 0; i_23 < 32; i_23++) h6_var[i_23] = buf69[i_23];
-    for (let i_24 = 0; i_24 < 32; i_24++) h7_h_mean[i_24] = buf73[i_24];
-    for (let i_25 = 0; i_25 < 32; i_25++) h7_h_var[i_25] = buf75[i_25];
-    for (let i_26 = 0; i_26 < 32; i_26++) h7_mean[i_26] = buf79[i_26];
-    for (let i_27 = 0; i_27 < 32; i_27++) h7_var[i_27] = buf81[i_27];
-    for (let i_28 = 0; i_28 < 32; i_28++) h8_h_mean[i_28] = buf85[i_28];
-    for (let i_29 = 0; i_29 < 32; i_29++) h8_h_var[i_29] = buf87[i_29];
-    for (let i_30 = 0; i_30 < 32; i_30++) h8_mean[i_30] = buf91[i_30];
-    for (let i_31 = 0; i_31 < 32; i_31++) h8_var[i_31] = buf93[i_31];
-    for (let i_32 = 0; i_32 < 32; i_32++) h9_h_mean[i_32] = buf97[i_32];
-    for (let i_33 = 0; i_33 < 32; i_33++) h9_h_var[i_33] = buf99[i_33];
-    for (let i_34 = 0; i_34 < 32; i_34++) h9_mean[i_34] = buf103[i_34];
-    for (let i_35 = 0; i_35 < 32; i_35++) h9_var[i_35] = buf105[i_35];
+    runningStats.set(nextStats);
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i_36 = 0; i_36 < 64; i_36++) {
-      const g = buf10[i_36];
-      const mi = 0.9 * m_h0_W[i_36] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h0_W[i_36] + 0.0010000000000000009 * g * g;
-      m_h0_W[i_36] = mi;
-      v_h0_W[i_36] = vi;
-      h0_W[i_36] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_37 = 0; i_37 < 32; i_37++) {
-      const g = buf0[i_37];
-      const mi = 0.9 * m_h0_b[i_37] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h0_b[i_37] + 0.0010000000000000009 * g * g;
-      m_h0_b[i_37] = mi;
-      v_h0_b[i_37] = vi;
-      h0_b[i_37] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_38 = 0; i_38 < 1024; i_38++) {
-      const g = buf2[i_38];
-      const mi = 0.9 * m_h1_h_W[i_38] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_W[i_38] + 0.0010000000000000009 * g * g;
-      m_h1_h_W[i_38] = mi;
-      v_h1_h_W[i_38] = vi;
-      h1_h_W[i_38] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_39 = 0; i_39 < 32; i_39++) {
-      const g = buf5[i_39];
-      const mi = 0.9 * m_h1_h_b[i_39] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_b[i_39] + 0.0010000000000000009 * g * g;
-      m_h1_h_b[i_39] = mi;
-      v_h1_h_b[i_39] = vi;
-      h1_h_b[i_39] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_40 = 0; i_40 < 32; i_40++) {
-      const g = buf34[i_40];
-      const mi = 0.9 * m_h1_h_gamma[i_40] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_gamma[i_40] + 0.0010000000000000009 * g * g;
-      m_h1_h_gamma[i_40] = mi;
-      v_h1_h_gamma[i_40] = vi;
-      h1_h_gamma[i_40] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_41 = 0; i_41 < 32; i_41++) {
-      const g = buf6[i_41];
-      const mi = 0.9 * m_h1_h_beta[i_41] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_h_beta[i_41] + 0.0010000000000000009 * g * g;
-      m_h1_h_beta[i_41] = mi;
-      v_h1_h_beta[i_41] = vi;
-      h1_h_beta[i_41] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_42 = 0; i_42 < 1024; i_42++) {
-      const g = buf8[i_42];
-      const mi = 0.9 * m_h1_W[i_42] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_W[i_42] + 0.0010000000000000009 * g * g;
-      m_h1_W[i_42] = mi;
-      v_h1_W[i_42] = vi;
-      h1_W[i_42] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_43 = 0; i_43 < 32; i_43++) {
-      const g = buf11[i_43];
-      const mi = 0.9 * m_h1_b[i_43] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_b[i_43] + 0.0010000000000000009 * g * g;
-      m_h1_b[i_43] = mi;
-      v_h1_b[i_43] = vi;
-      h1_b[i_43] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_44 = 0; i_44 < 32; i_44++) {
-      const g = buf28[i_44];
-      const mi = 0.9 * m_h1_gamma[i_44] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_gamma[i_44] + 0.0010000000000000009 * g * g;
-      m_h1_gamma[i_44] = mi;
-      v_h1_gamma[i_44] = vi;
-      h1_gamma[i_44] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_45 = 0; i_45 < 32; i_45++) {
-      const g = buf12[i_45];
-      const mi = 0.9 * m_h1_beta[i_45] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_beta[i_45] + 0.0010000000000000009 * g * g;
-      m_h1_beta[i_45] = mi;
-      v_h1_beta[i_45] = vi;
-      h1_beta[i_45] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_46 = 0; i_46 < 1024; i_46++) {
-      const g = buf14[i_46];
-      const mi = 0.9 * m_h2_h_W[i_46] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_W[i_46] + 0.0010000000000000009 * g * g;
-      m_h2_h_W[i_46] = mi;
-      v_h2_h_W[i_46] = vi;
-      h2_h_W[i_46] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_47 = 0; i_47 < 32; i_47++) {
-      const g = buf17[i_47];
-      const mi = 0.9 * m_h2_h_b[i_47] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_b[i_47] + 0.0010000000000000009 * g * g;
-      m_h2_h_b[i_47] = mi;
-      v_h2_h_b[i_47] = vi;
-      h2_h_b[i_47] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_48 = 0; i_48 < 32; i_48++) {
-      const g = buf46[i_48];
-      const mi = 0.9 * m_h2_h_gamma[i_48] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_gamma[i_48] + 0.0010000000000000009 * g * g;
-      m_h2_h_gamma[i_48] = mi;
-      v_h2_h_gamma[i_48] = vi;
-      h2_h_gamma[i_48] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_49 = 0; i_49 < 32; i_49++) {
-      const g = buf18[i_49];
-      const mi = 0.9 * m_h2_h_beta[i_49] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_h_beta[i_49] + 0.0010000000000000009 * g * g;
-      m_h2_h_beta[i_49] = mi;
-      v_h2_h_beta[i_49] = vi;
-      h2_h_beta[i_49] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_50 = 0; i_50 < 1024; i_50++) {
-      const g = buf20[i_50];
-      const mi = 0.9 * m_h2_W[i_50] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_W[i_50] + 0.0010000000000000009 * g * g;
-      m_h2_W[i_50] = mi;
-      v_h2_W[i_50] = vi;
-      h2_W[i_50] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_51 = 0; i_51 < 32; i_51++) {
-      const g = buf23[i_51];
-      const mi = 0.9 * m_h2_b[i_51] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_b[i_51] + 0.0010000000000000009 * g * g;
-      m_h2_b[i_51] = mi;
-      v_h2_b[i_51] = vi;
-      h2_b[i_51] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_52 = 0; i_52 < 32; i_52++) {
-      const g = buf40[i_52];
-      const mi = 0.9 * m_h2_gamma[i_52] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_gamma[i_52] + 0.0010000000000000009 * g * g;
-      m_h2_gamma[i_52] = mi;
-      v_h2_gamma[i_52] = vi;
-      h2_gamma[i_52] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_53 = 0; i_53 < 32; i_53++) {
-      const g = buf24[i_53];
-      const mi = 0.9 * m_h2_beta[i_53] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_beta[i_53] + 0.0010000000000000009 * g * g;
-      m_h2_beta[i_53] = mi;
-      v_h2_beta[i_53] = vi;
-      h2_beta[i_53] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_54 = 0; i_54 < 1024; i_54++) {
-      const g = buf26[i_54];
-      const mi = 0.9 * m_h3_h_W[i_54] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_W[i_54] + 0.0010000000000000009 * g * g;
-      m_h3_h_W[i_54] = mi;
-      v_h3_h_W[i_54] = vi;
-      h3_h_W[i_54] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_55 = 0; i_55 < 32; i_55++) {
-      const g = buf29[i_55];
-      const mi = 0.9 * m_h3_h_b[i_55] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_b[i_55] + 0.0010000000000000009 * g * g;
-      m_h3_h_b[i_55] = mi;
-      v_h3_h_b[i_55] = vi;
-      h3_h_b[i_55] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_56 = 0; i_56 < 32; i_56++) {
-      const g = buf58[i_56];
-      const mi = 0.9 * m_h3_h_gamma[i_56] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_gamma[i_56] + 0.0010000000000000009 * g * g;
-      m_h3_h_gamma[i_56] = mi;
-      v_h3_h_gamma[i_56] = vi;
-      h3_h_gamma[i_56] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_57 = 0; i_57 < 32; i_57++) {
-      const g = buf30[i_57];
-      const mi = 0.9 * m_h3_h_beta[i_57] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_h_beta[i_57] + 0.0010000000000000009 * g * g;
-      m_h3_h_beta[i_57] = mi;
-      v_h3_h_beta[i_57] = vi;
-      h3_h_beta[i_57] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_58 = 0; i_58 < 1024; i_58++) {
-      const g = buf32[i_58];
-      const mi = 0.9 * m_h3_W[i_58] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_W[i_58] + 0.0010000000000000009 * g * g;
-      m_h3_W[i_58] = mi;
-      v_h3_W[i_58] = vi;
-      h3_W[i_58] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_59 = 0; i_59 < 32; i_59++) {
-      const g = buf35[i_59];
-      const mi = 0.9 * m_h3_b[i_59] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_b[i_59] + 0.0010000000000000009 * g * g;
-      m_h3_b[i_59] = mi;
-      v_h3_b[i_59] = vi;
-      h3_b[i_59] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_60 = 0; i_60 < 32; i_60++) {
-      const g = buf52[i_60];
-      const mi = 0.9 * m_h3_gamma[i_60] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_gamma[i_60] + 0.0010000000000000009 * g * g;
-      m_h3_gamma[i_60] = mi;
-      v_h3_gamma[i_60] = vi;
-      h3_gamma[i_60] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_61 = 0; i_61 < 32; i_61++) {
-      const g = buf36[i_61];
-      const mi = 0.9 * m_h3_beta[i_61] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h3_beta[i_61] + 0.0010000000000000009 * g * g;
-      m_h3_beta[i_61] = mi;
-      v_h3_beta[i_61] = vi;
-      h3_beta[i_61] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_62 = 0; i_62 < 1024; i_62++) {
-      const g = buf38[i_62];
-      const mi = 0.9 * m_h4_h_W[i_62] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_W[i_62] + 0.0010000000000000009 * g * g;
-      m_h4_h_W[i_62] = mi;
-      v_h4_h_W[i_62] = vi;
-      h4_h_W[i_62] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_63 = 0; i_63 < 32; i_63++) {
-      const g = buf41[i_63];
-      const mi = 0.9 * m_h4_h_b[i_63] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_b[i_63] + 0.0010000000000000009 * g * g;
-      m_h4_h_b[i_63] = mi;
-      v_h4_h_b[i_63] = vi;
-      h4_h_b[i_63] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_64 = 0; i_64 < 32; i_64++) {
-      const g = buf70[i_64];
-      const mi = 0.9 * m_h4_h_gamma[i_64] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_gamma[i_64] + 0.0010000000000000009 * g * g;
-      m_h4_h_gamma[i_64] = mi;
-      v_h4_h_gamma[i_64] = vi;
-      h4_h_gamma[i_64] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_65 = 0; i_65 < 32; i_65++) {
-      const g = buf42[i_65];
-      const mi = 0.9 * m_h4_h_beta[i_65] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_h_beta[i_65] + 0.0010000000000000009 * g * g;
-      m_h4_h_beta[i_65] = mi;
-      v_h4_h_beta[i_65] = vi;
-      h4_h_beta[i_65] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_66 = 0; i_66 < 1024; i_66++) {
-      const g = buf44[i_66];
-      const mi = 0.9 * m_h4_W[i_66] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_W[i_66] + 0.0010000000000000009 * g * g;
-      m_h4_W[i_66] = mi;
-      v_h4_W[i_66] = vi;
-      h4_W[i_66] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_67 = 0; i_67 < 32; i_67++) {
-      const g = buf47[i_67];
-      const mi = 0.9 * m_h4_b[i_67] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_b[i_67] + 0.0010000000000000009 * g * g;
-      m_h4_b[i_67] = mi;
-      v_h4_b[i_67] = vi;
-      h4_b[i_67] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_68 = 0; i_68 < 32; i_68++) {
-      const g = buf64[i_68];
-      const mi = 0.9 * m_h4_gamma[i_68] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_gamma[i_68] + 0.0010000000000000009 * g * g;
-      m_h4_gamma[i_68] = mi;
-      v_h4_gamma[i_68] = vi;
-      h4_gamma[i_68] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_69 = 0; i_69 < 32; i_69++) {
-      const g = buf48[i_69];
-      const mi = 0.9 * m_h4_beta[i_69] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h4_beta[i_69] + 0.0010000000000000009 * g * g;
-      m_h4_beta[i_69] = mi;
-      v_h4_beta[i_69] = vi;
-      h4_beta[i_69] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_70 = 0; i_70 < 1024; i_70++) {
-      const g = buf50[i_70];
-      const mi = 0.9 * m_h5_h_W[i_70] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_h_W[i_70] + 0.0010000000000000009 * g * g;
-      m_h5_h_W[i_70] = mi;
-      v_h5_h_W[i_70] = vi;
-      h5_h_W[i_70] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_71 = 0; i_71 < 32; i_71++) {
-      const g = buf53[i_71];
-      const mi = 0.9 * m_h5_h_b[i_71] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_h_b[i_71] + 0.0010000000000000009 * g * g;
-      m_h5_h_b[i_71] = mi;
-      v_h5_h_b[i_71] = vi;
-      h5_h_b[i_71] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_72 = 0; i_72 < 32; i_72++) {
-      const g = buf82[i_72];
-      const mi = 0.9 * m_h5_h_gamma[i_72] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_h_gamma[i_72] + 0.0010000000000000009 * g * g;
-      m_h5_h_gamma[i_72] = mi;
-      v_h5_h_gamma[i_72] = vi;
-      h5_h_gamma[i_72] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_73 = 0; i_73 < 32; i_73++) {
-      const g = buf54[i_73];
-      const mi = 0.9 * m_h5_h_beta[i_73] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_h_beta[i_73] + 0.0010000000000000009 * g * g;
-      m_h5_h_beta[i_73] = mi;
-      v_h5_h_beta[i_73] = vi;
-      h5_h_beta[i_73] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_74 = 0; i_74 < 1024; i_74++) {
-      const g = buf56[i_74];
-      const mi = 0.9 * m_h5_W[i_74] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_W[i_74] + 0.0010000000000000009 * g * g;
-      m_h5_W[i_74] = mi;
-      v_h5_W[i_74] = vi;
-      h5_W[i_74] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_75 = 0; i_75 < 32; i_75++) {
-      const g = buf59[i_75];
-      const mi = 0.9 * m_h5_b[i_75] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_b[i_75] + 0.0010000000000000009 * g * g;
-      m_h5_b[i_75] = mi;
-      v_h5_b[i_75] = vi;
-      h5_b[i_75] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_76 = 0; i_76 < 32; i_76++) {
-      const g = buf76[i_76];
-      const mi = 0.9 * m_h5_gamma[i_76] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_gamma[i_76] + 0.0010000000000000009 * g * g;
-      m_h5_gamma[i_76] = mi;
-      v_h5_gamma[i_76] = vi;
-      h5_gamma[i_76] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_77 = 0; i_77 < 32; i_77++) {
-      const g = buf60[i_77];
-      const mi = 0.9 * m_h5_beta[i_77] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h5_beta[i_77] + 0.0010000000000000009 * g * g;
-      m_h5_beta[i_77] = mi;
-      v_h5_beta[i_77] = vi;
-      h5_beta[i_77] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_78 = 0; i_78 < 1024; i_78++) {
-      const g = buf62[i_78];
-      const mi = 0.9 * m_h6_h_W[i_78] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_h_W[i_78] + 0.0010000000000000009 * g * g;
-      m_h6_h_W[i_78] = mi;
-      v_h6_h_W[i_78] = vi;
-      h6_h_W[i_78] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_79 = 0; i_79 < 32; i_79++) {
-      const g = buf65[i_79];
-      const mi = 0.9 * m_h6_h_b[i_79] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_h_b[i_79] + 0.0010000000000000009 * g * g;
-      m_h6_h_b[i_79] = mi;
-      v_h6_h_b[i_79] = vi;
-      h6_h_b[i_79] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_80 = 0; i_80 < 32; i_80++) {
-      const g = buf94[i_80];
-      const mi = 0.9 * m_h6_h_gamma[i_80] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_h_gamma[i_80] + 0.0010000000000000009 * g * g;
-      m_h6_h_gamma[i_80] = mi;
-      v_h6_h_gamma[i_80] = vi;
-      h6_h_gamma[i_80] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_81 = 0; i_81 < 32; i_81++) {
-      const g = buf66[i_81];
-      const mi = 0.9 * m_h6_h_beta[i_81] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_h_beta[i_81] + 0.0010000000000000009 * g * g;
-      m_h6_h_beta[i_81] = mi;
-      v_h6_h_beta[i_81] = vi;
-      h6_h_beta[i_81] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_82 = 0; i_82 < 1024; i_82++) {
-      const g = buf68[i_82];
-      const mi = 0.9 * m_h6_W[i_82] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_W[i_82] + 0.0010000000000000009 * g * g;
-      m_h6_W[i_82] = mi;
-      v_h6_W[i_82] = vi;
-      h6_W[i_82] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_83 = 0; i_83 < 32; i_83++) {
-      const g = buf71[i_83];
-      const mi = 0.9 * m_h6_b[i_83] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_b[i_83] + 0.0010000000000000009 * g * g;
-      m_h6_b[i_83] = mi;
-      v_h6_b[i_83] = vi;
-      h6_b[i_83] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_84 = 0; i_84 < 32; i_84++) {
-      const g = buf88[i_84];
-      const mi = 0.9 * m_h6_gamma[i_84] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_gamma[i_84] + 0.0010000000000000009 * g * g;
-      m_h6_gamma[i_84] = mi;
-      v_h6_gamma[i_84] = vi;
-      h6_gamma[i_84] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_85 = 0; i_85 < 32; i_85++) {
-      const g = buf72[i_85];
-      const mi = 0.9 * m_h6_beta[i_85] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h6_beta[i_85] + 0.0010000000000000009 * g * g;
-      m_h6_beta[i_85] = mi;
-      v_h6_beta[i_85] = vi;
-      h6_beta[i_85] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_86 = 0; i_86 < 1024; i_86++) {
-      const g = buf74[i_86];
-      const mi = 0.9 * m_h7_h_W[i_86] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_h_W[i_86] + 0.0010000000000000009 * g * g;
-      m_h7_h_W[i_86] = mi;
-      v_h7_h_W[i_86] = vi;
-      h7_h_W[i_86] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_87 = 0; i_87 < 32; i_87++) {
-      const g = buf77[i_87];
-      const mi = 0.9 * m_h7_h_b[i_87] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_h_b[i_87] + 0.0010000000000000009 * g * g;
-      m_h7_h_b[i_87] = mi;
-      v_h7_h_b[i_87] = vi;
-      h7_h_b[i_87] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_88 = 0; i_88 < 32; i_88++) {
-      const g = buf102[i_88];
-      const mi = 0.9 * m_h7_h_gamma[i_88] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_h_gamma[i_88] + 0.0010000000000000009 * g * g;
-      m_h7_h_gamma[i_88] = mi;
-      v_h7_h_gamma[i_88] = vi;
-      h7_h_gamma[i_88] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_89 = 0; i_89 < 32; i_89++) {
-      const g = buf78[i_89];
-      const mi = 0.9 * m_h7_h_beta[i_89] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_h_beta[i_89] + 0.0010000000000000009 * g * g;
-      m_h7_h_beta[i_89] = mi;
-      v_h7_h_beta[i_89] = vi;
-      h7_h_beta[i_89] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_90 = 0; i_90 < 1024; i_90++) {
-      const g = buf80[i_90];
-      const mi = 0.9 * m_h7_W[i_90] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_W[i_90] + 0.0010000000000000009 * g * g;
-      m_h7_W[i_90] = mi;
-      v_h7_W[i_90] = vi;
-      h7_W[i_90] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_91 = 0; i_91 < 32; i_91++) {
-      const g = buf83[i_91];
-      const mi = 0.9 * m_h7_b[i_91] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_b[i_91] + 0.0010000000000000009 * g * g;
-      m_h7_b[i_91] = mi;
-      v_h7_b[i_91] = vi;
-      h7_b[i_91] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_92 = 0; i_92 < 32; i_92++) {
-      const g = buf100[i_92];
-      const mi = 0.9 * m_h7_gamma[i_92] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_gamma[i_92] + 0.0010000000000000009 * g * g;
-      m_h7_gamma[i_92] = mi;
-      v_h7_gamma[i_92] = vi;
-      h7_gamma[i_92] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_93 = 0; i_93 < 32; i_93++) {
-      const g = buf84[i_93];
-      const mi = 0.9 * m_h7_beta[i_93] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h7_beta[i_93] + 0.0010000000000000009 * g * g;
-      m_h7_beta[i_93] = mi;
-      v_h7_beta[i_93] = vi;
-      h7_beta[i_93] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_94 = 0; i_94 < 1024; i_94++) {
-      const g = buf86[i_94];
-      const mi = 0.9 * m_h8_h_W[i_94] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_h_W[i_94] + 0.0010000000000000009 * g * g;
-      m_h8_h_W[i_94] = mi;
-      v_h8_h_W[i_94] = vi;
-      h8_h_W[i_94] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_95 = 0; i_95 < 32; i_95++) {
-      const g = buf89[i_95];
-      const mi = 0.9 * m_h8_h_b[i_95] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_h_b[i_95] + 0.0010000000000000009 * g * g;
-      m_h8_h_b[i_95] = mi;
-      v_h8_h_b[i_95] = vi;
-      h8_h_b[i_95] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_96 = 0; i_96 < 32; i_96++) {
-      const g = buf112[i_96];
-      const mi = 0.9 * m_h8_h_gamma[i_96] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_h_gamma[i_96] + 0.0010000000000000009 * g * g;
-      m_h8_h_gamma[i_96] = mi;
-      v_h8_h_gamma[i_96] = vi;
-      h8_h_gamma[i_96] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_97 = 0; i_97 < 32; i_97++) {
-      const g = buf90[i_97];
-      const mi = 0.9 * m_h8_h_beta[i_97] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_h_beta[i_97] + 0.0010000000000000009 * g * g;
-      m_h8_h_beta[i_97] = mi;
-      v_h8_h_beta[i_97] = vi;
-      h8_h_beta[i_97] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_98 = 0; i_98 < 1024; i_98++) {
-      const g = buf92[i_98];
-      const mi = 0.9 * m_h8_W[i_98] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_W[i_98] + 0.0010000000000000009 * g * g;
-      m_h8_W[i_98] = mi;
-      v_h8_W[i_98] = vi;
-      h8_W[i_98] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_99 = 0; i_99 < 32; i_99++) {
-      const g = buf95[i_99];
-      const mi = 0.9 * m_h8_b[i_99] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_b[i_99] + 0.0010000000000000009 * g * g;
-      m_h8_b[i_99] = mi;
-      v_h8_b[i_99] = vi;
-      h8_b[i_99] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_100 = 0; i_100 < 32; i_100++) {
-      const g = buf108[i_100];
-      const mi = 0.9 * m_h8_gamma[i_100] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_gamma[i_100] + 0.0010000000000000009 * g * g;
-      m_h8_gamma[i_100] = mi;
-      v_h8_gamma[i_100] = vi;
-      h8_gamma[i_100] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_101 = 0; i_101 < 32; i_101++) {
-      const g = buf96[i_101];
-      const mi = 0.9 * m_h8_beta[i_101] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h8_beta[i_101] + 0.0010000000000000009 * g * g;
-      m_h8_beta[i_101] = mi;
-      v_h8_beta[i_101] = vi;
-      h8_beta[i_101] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_102 = 0; i_102 < 1024; i_102++) {
-      const g = buf98[i_102];
-      const mi = 0.9 * m_h9_h_W[i_102] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_h_W[i_102] + 0.0010000000000000009 * g * g;
-      m_h9_h_W[i_102] = mi;
-      v_h9_h_W[i_102] = vi;
-      h9_h_W[i_102] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_103 = 0; i_103 < 32; i_103++) {
-      const g = buf101[i_103];
-      const mi = 0.9 * m_h9_h_b[i_103] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_h_b[i_103] + 0.0010000000000000009 * g * g;
-      m_h9_h_b[i_103] = mi;
-      v_h9_h_b[i_103] = vi;
-      h9_h_b[i_103] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_104 = 0; i_104 < 32; i_104++) {
-      const g = buf106[i_104];
-      const mi = 0.9 * m_h9_h_gamma[i_104] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_h_gamma[i_104] + 0.0010000000000000009 * g * g;
-      m_h9_h_gamma[i_104] = mi;
-      v_h9_h_gamma[i_104] = vi;
-      h9_h_gamma[i_104] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_105 = 0; i_105 < 32; i_105++) {
-      const g = buf114[i_105];
-      const mi = 0.9 * m_h9_h_beta[i_105] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_h_beta[i_105] + 0.0010000000000000009 * g * g;
-      m_h9_h_beta[i_105] = mi;
-      v_h9_h_beta[i_105] = vi;
-      h9_h_beta[i_105] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_106 = 0; i_106 < 1024; i_106++) {
-      const g = buf104[i_106];
-      const mi = 0.9 * m_h9_W[i_106] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_W[i_106] + 0.0010000000000000009 * g * g;
-      m_h9_W[i_106] = mi;
-      v_h9_W[i_106] = vi;
-      h9_W[i_106] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_107 = 0; i_107 < 32; i_107++) {
-      const g = buf107[i_107];
-      const mi = 0.9 * m_h9_b[i_107] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_b[i_107] + 0.0010000000000000009 * g * g;
-      m_h9_b[i_107] = mi;
-      v_h9_b[i_107] = vi;
-      h9_b[i_107] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_108 = 0; i_108 < 32; i_108++) {
-      const g = buf113[i_108];
-      const mi = 0.9 * m_h9_gamma[i_108] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_gamma[i_108] + 0.0010000000000000009 * g * g;
-      m_h9_gamma[i_108] = mi;
-      v_h9_gamma[i_108] = vi;
-      h9_gamma[i_108] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_109 = 0; i_109 < 32; i_109++) {
-      const g = buf109[i_109];
-      const mi = 0.9 * m_h9_beta[i_109] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h9_beta[i_109] + 0.0010000000000000009 * g * g;
-      m_h9_beta[i_109] = mi;
-      v_h9_beta[i_109] = vi;
-      h9_beta[i_109] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_110 = 0; i_110 < 64; i_110++) {
-      const g = buf111[i_110];
-      const mi = 0.9 * m_p_W[i_110] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_W[i_110] + 0.0010000000000000009 * g * g;
-      m_p_W[i_110] = mi;
-      v_p_W[i_110] = vi;
-      p_W[i_110] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_111 = 0; i_111 < 2; i_111++) {
-      const g = buf110[i_111];
-      const mi = 0.9 * m_p_b[i_111] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_b[i_111] + 0.0010000000000000009 * g * g;
-      m_p_b[i_111] = mi;
-      v_p_b[i_111] = vi;
-      p_b[i_111] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i = 0; i < 20322; i++) {
+      const g = grads[i];
+      const mi = 0.9 * m[i] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i] + (1 - 0.999) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      weights[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
   }
 
@@ -10851,82 +10185,82 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "h0.W", shape: [2, 32], data: h0_W, grad: buf10 },
-    { name: "h0.b", shape: [32], data: h0_b, grad: buf0 },
-    { name: "h1.h.W", shape: [32, 32], data: h1_h_W, grad: buf2 },
-    { name: "h1.h.b", shape: [32], data: h1_h_b, grad: buf5 },
-    { name: "h1.h.gamma", shape: [32], data: h1_h_gamma, grad: buf34 },
-    { name: "h1.h.beta", shape: [32], data: h1_h_beta, grad: buf6 },
-    { name: "h1.W", shape: [32, 32], data: h1_W, grad: buf8 },
-    { name: "h1.b", shape: [32], data: h1_b, grad: buf11 },
-    { name: "h1.gamma", shape: [32], data: h1_gamma, grad: buf28 },
-    { name: "h1.beta", shape: [32], data: h1_beta, grad: buf12 },
-    { name: "h2.h.W", shape: [32, 32], data: h2_h_W, grad: buf14 },
-    { name: "h2.h.b", shape: [32], data: h2_h_b, grad: buf17 },
-    { name: "h2.h.gamma", shape: [32], data: h2_h_gamma, grad: buf46 },
-    { name: "h2.h.beta", shape: [32], data: h2_h_beta, grad: buf18 },
-    { name: "h2.W", shape: [32, 32], data: h2_W, grad: buf20 },
-    { name: "h2.b", shape: [32], data: h2_b, grad: buf23 },
-    { name: "h2.gamma", shape: [32], data: h2_gamma, grad: buf40 },
-    { name: "h2.beta", shape: [32], data: h2_beta, grad: buf24 },
-    { name: "h3.h.W", shape: [32, 32], data: h3_h_W, grad: buf26 },
-    { name: "h3.h.b", shape: [32], data: h3_h_b, grad: buf29 },
-    { name: "h3.h.gamma", shape: [32], data: h3_h_gamma, grad: buf58 },
-    { name: "h3.h.beta", shape: [32], data: h3_h_beta, grad: buf30 },
-    { name: "h3.W", shape: [32, 32], data: h3_W, grad: buf32 },
-    { name: "h3.b", shape: [32], data: h3_b, grad: buf35 },
-    { name: "h3.gamma", shape: [32], data: h3_gamma, grad: buf52 },
-    { name: "h3.beta", shape: [32], data: h3_beta, grad: buf36 },
-    { name: "h4.h.W", shape: [32, 32], data: h4_h_W, grad: buf38 },
-    { name: "h4.h.b", shape: [32], data: h4_h_b, grad: buf41 },
-    { name: "h4.h.gamma", shape: [32], data: h4_h_gamma, grad: buf70 },
-    { name: "h4.h.beta", shape: [32], data: h4_h_beta, grad: buf42 },
-    { name: "h4.W", shape: [32, 32], data: h4_W, grad: buf44 },
-    { name: "h4.b", shape: [32], data: h4_b, grad: buf47 },
-    { name: "h4.gamma", shape: [32], data: h4_gamma, grad: buf64 },
-    { name: "h4.beta", shape: [32], data: h4_beta, grad: buf48 },
-    { name: "h5.h.W", shape: [32, 32], data: h5_h_W, grad: buf50 },
-    { name: "h5.h.b", shape: [32], data: h5_h_b, grad: buf53 },
-    { name: "h5.h.gamma", shape: [32], data: h5_h_gamma, grad: buf82 },
-    { name: "h5.h.beta", shape: [32], data: h5_h_beta, grad: buf54 },
-    { name: "h5.W", shape: [32, 32], data: h5_W, grad: buf56 },
-    { name: "h5.b", shape: [32], data: h5_b, grad: buf59 },
-    { name: "h5.gamma", shape: [32], data: h5_gamma, grad: buf76 },
-    { name: "h5.beta", shape: [32], data: h5_beta, grad: buf60 },
-    { name: "h6.h.W", shape: [32, 32], data: h6_h_W, grad: buf62 },
-    { name: "h6.h.b", shape: [32], data: h6_h_b, grad: buf65 },
-    { name: "h6.h.gamma", shape: [32], data: h6_h_gamma, grad: buf94 },
-    { name: "h6.h.beta", shape: [32], data: h6_h_beta, grad: buf66 },
-    { name: "h6.W", shape: [32, 32], data: h6_W, grad: buf68 },
-    { name: "h6.b", shape: [32], data: h6_b, grad: buf71 },
-    { name: "h6.gamma", shape: [32], data: h6_gamma, grad: buf88 },
-    { name: "h6.beta", shape: [32], data: h6_beta, grad: buf72 },
-    { name: "h7.h.W", shape: [32, 32], data: h7_h_W, grad: buf74 },
-    { name: "h7.h.b", shape: [32], data: h7_h_b, grad: buf77 },
-    { name: "h7.h.gamma", shape: [32], data: h7_h_gamma, grad: buf102 },
-    { name: "h7.h.beta", shape: [32], data: h7_h_beta, grad: buf78 },
-    { name: "h7.W", shape: [32, 32], data: h7_W, grad: buf80 },
-    { name: "h7.b", shape: [32], data: h7_b, grad: buf83 },
-    { name: "h7.gamma", shape: [32], data: h7_gamma, grad: buf100 },
-    { name: "h7.beta", shape: [32], data: h7_beta, grad: buf84 },
-    { name: "h8.h.W", shape: [32, 32], data: h8_h_W, grad: buf86 },
-    { name: "h8.h.b", shape: [32], data: h8_h_b, grad: buf89 },
-    { name: "h8.h.gamma", shape: [32], data: h8_h_gamma, grad: buf112 },
-    { name: "h8.h.beta", shape: [32], data: h8_h_beta, grad: buf90 },
-    { name: "h8.W", shape: [32, 32], data: h8_W, grad: buf92 },
-    { name: "h8.b", shape: [32], data: h8_b, grad: buf95 },
-    { name: "h8.gamma", shape: [32], data: h8_gamma, grad: buf108 },
-    { name: "h8.beta", shape: [32], data: h8_beta, grad: buf96 },
-    { name: "h9.h.W", shape: [32, 32], data: h9_h_W, grad: buf98 },
-    { name: "h9.h.b", shape: [32], data: h9_h_b, grad: buf101 },
-    { name: "h9.h.gamma", shape: [32], data: h9_h_gamma, grad: buf106 },
-    { name: "h9.h.beta", shape: [32], data: h9_h_beta, grad: buf114 },
-    { name: "h9.W", shape: [32, 32], data: h9_W, grad: buf104 },
-    { name: "h9.b", shape: [32], data: h9_b, grad: buf107 },
-    { name: "h9.gamma", shape: [32], data: h9_gamma, grad: buf113 },
-    { name: "h9.beta", shape: [32], data: h9_beta, grad: buf109 },
-    { name: "p.W", shape: [32, 2], data: p_W, grad: buf111 },
-    { name: "p.b", shape: [2], data: p_b, grad: buf110 },
+    { name: "h0.W", shape: [2, 32], data: h0_W, grad: d_h0_W },
+    { name: "h0.b", shape: [32], data: h0_b, grad: d_h0_b },
+    { name: "h1.h.W", shape: [32, 32], data: h1_h_W, grad: d_h1_h_W },
+    { name: "h1.h.b", shape: [32], data: h1_h_b, grad: d_h1_h_b },
+    { name: "h1.h.gamma", shape: [32], data: h1_h_gamma, grad: d_h1_h_gamma },
+    { name: "h1.h.beta", shape: [32], data: h1_h_beta, grad: d_h1_h_beta },
+    { name: "h1.W", shape: [32, 32], data: h1_W, grad: d_h1_W },
+    { name: "h1.b", shape: [32], data: h1_b, grad: d_h1_b },
+    { name: "h1.gamma", shape: [32], data: h1_gamma, grad: d_h1_gamma },
+    { name: "h1.beta", shape: [32], data: h1_beta, grad: d_h1_beta },
+    { name: "h2.h.W", shape: [32, 32], data: h2_h_W, grad: d_h2_h_W },
+    { name: "h2.h.b", shape: [32], data: h2_h_b, grad: d_h2_h_b },
+    { name: "h2.h.gamma", shape: [32], data: h2_h_gamma, grad: d_h2_h_gamma },
+    { name: "h2.h.beta", shape: [32], data: h2_h_beta, grad: d_h2_h_beta },
+    { name: "h2.W", shape: [32, 32], data: h2_W, grad: d_h2_W },
+    { name: "h2.b", shape: [32], data: h2_b, grad: d_h2_b },
+    { name: "h2.gamma", shape: [32], data: h2_gamma, grad: d_h2_gamma },
+    { name: "h2.beta", shape: [32], data: h2_beta, grad: d_h2_beta },
+    { name: "h3.h.W", shape: [32, 32], data: h3_h_W, grad: d_h3_h_W },
+    { name: "h3.h.b", shape: [32], data: h3_h_b, grad: d_h3_h_b },
+    { name: "h3.h.gamma", shape: [32], data: h3_h_gamma, grad: d_h3_h_gamma },
+    { name: "h3.h.beta", shape: [32], data: h3_h_beta, grad: d_h3_h_beta },
+    { name: "h3.W", shape: [32, 32], data: h3_W, grad: d_h3_W },
+    { name: "h3.b", shape: [32], data: h3_b, grad: d_h3_b },
+    { name: "h3.gamma", shape: [32], data: h3_gamma, grad: d_h3_gamma },
+    { name: "h3.beta", shape: [32], data: h3_beta, grad: d_h3_beta },
+    { name: "h4.h.W", shape: [32, 32], data: h4_h_W, grad: d_h4_h_W },
+    { name: "h4.h.b", shape: [32], data: h4_h_b, grad: d_h4_h_b },
+    { name: "h4.h.gamma", shape: [32], data: h4_h_gamma, grad: d_h4_h_gamma },
+    { name: "h4.h.beta", shape: [32], data: h4_h_beta, grad: d_h4_h_beta },
+    { name: "h4.W", shape: [32, 32], data: h4_W, grad: d_h4_W },
+    { name: "h4.b", shape: [32], data: h4_b, grad: d_h4_b },
+    { name: "h4.gamma", shape: [32], data: h4_gamma, grad: d_h4_gamma },
+    { name: "h4.beta", shape: [32], data: h4_beta, grad: d_h4_beta },
+    { name: "h5.h.W", shape: [32, 32], data: h5_h_W, grad: d_h5_h_W },
+    { name: "h5.h.b", shape: [32], data: h5_h_b, grad: d_h5_h_b },
+    { name: "h5.h.gamma", shape: [32], data: h5_h_gamma, grad: d_h5_h_gamma },
+    { name: "h5.h.beta", shape: [32], data: h5_h_beta, grad: d_h5_h_beta },
+    { name: "h5.W", shape: [32, 32], data: h5_W, grad: d_h5_W },
+    { name: "h5.b", shape: [32], data: h5_b, grad: d_h5_b },
+    { name: "h5.gamma", shape: [32], data: h5_gamma, grad: d_h5_gamma },
+    { name: "h5.beta", shape: [32], data: h5_beta, grad: d_h5_beta },
+    { name: "h6.h.W", shape: [32, 32], data: h6_h_W, grad: d_h6_h_W },
+    { name: "h6.h.b", shape: [32], data: h6_h_b, grad: d_h6_h_b },
+    { name: "h6.h.gamma", shape: [32], data: h6_h_gamma, grad: d_h6_h_gamma },
+    { name: "h6.h.beta", shape: [32], data: h6_h_beta, grad: d_h6_h_beta },
+    { name: "h6.W", shape: [32, 32], data: h6_W, grad: d_h6_W },
+    { name: "h6.b", shape: [32], data: h6_b, grad: d_h6_b },
+    { name: "h6.gamma", shape: [32], data: h6_gamma, grad: d_h6_gamma },
+    { name: "h6.beta", shape: [32], data: h6_beta, grad: d_h6_beta },
+    { name: "h7.h.W", shape: [32, 32], data: h7_h_W, grad: d_h7_h_W },
+    { name: "h7.h.b", shape: [32], data: h7_h_b, grad: d_h7_h_b },
+    { name: "h7.h.gamma", shape: [32], data: h7_h_gamma, grad: d_h7_h_gamma },
+    { name: "h7.h.beta", shape: [32], data: h7_h_beta, grad: d_h7_h_beta },
+    { name: "h7.W", shape: [32, 32], data: h7_W, grad: d_h7_W },
+    { name: "h7.b", shape: [32], data: h7_b, grad: d_h7_b },
+    { name: "h7.gamma", shape: [32], data: h7_gamma, grad: d_h7_gamma },
+    { name: "h7.beta", shape: [32], data: h7_beta, grad: d_h7_beta },
+    { name: "h8.h.W", shape: [32, 32], data: h8_h_W, grad: d_h8_h_W },
+    { name: "h8.h.b", shape: [32], data: h8_h_b, grad: d_h8_h_b },
+    { name: "h8.h.gamma", shape: [32], data: h8_h_gamma, grad: d_h8_h_gamma },
+    { name: "h8.h.beta", shape: [32], data: h8_h_beta, grad: d_h8_h_beta },
+    { name: "h8.W", shape: [32, 32], data: h8_W, grad: d_h8_W },
+    { name: "h8.b", shape: [32], data: h8_b, grad: d_h8_b },
+    { name: "h8.gamma", shape: [32], data: h8_gamma, grad: d_h8_gamma },
+    { name: "h8.beta", shape: [32], data: h8_beta, grad: d_h8_beta },
+    { name: "h9.h.W", shape: [32, 32], data: h9_h_W, grad: d_h9_h_W },
+    { name: "h9.h.b", shape: [32], data: h9_h_b, grad: d_h9_h_b },
+    { name: "h9.h.gamma", shape: [32], data: h9_h_gamma, grad: d_h9_h_gamma },
+    { name: "h9.h.beta", shape: [32], data: h9_h_beta, grad: d_h9_h_beta },
+    { name: "h9.W", shape: [32, 32], data: h9_W, grad: d_h9_W },
+    { name: "h9.b", shape: [32], data: h9_b, grad: d_h9_b },
+    { name: "h9.gamma", shape: [32], data: h9_gamma, grad: d_h9_gamma },
+    { name: "h9.beta", shape: [32], data: h9_beta, grad: d_h9_beta },
+    { name: "p.W", shape: [32, 2], data: p_W, grad: d_p_W },
+    { name: "p.b", shape: [2], data: p_b, grad: d_p_b },
     { name: "h1.h.mean", shape: [32], data: h1_h_mean, grad: null },
     { name: "h1.h.var", shape: [32], data: h1_h_var, grad: null },
     { name: "h1.mean", shape: [32], data: h1_mean, grad: null },
@@ -11413,7 +10747,7 @@ export function createModel(options: ModelOptions = {}): Model {
       { name: "h9.var", shape: [32] },
     ],
     paramCount: 20322,
-    bytes: 1122352,
+    bytes: 1131840,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };

@@ -145,35 +145,47 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 16;
 
-  // Parameters
-  const h1_W = new Float64Array(64); // h1.W [4, 16]
-  const h1_b = new Float64Array(16); // h1.b [16]
-  const h2_W = new Float64Array(256); // h2.W [16, 16]
-  const h2_b = new Float64Array(16); // h2.b [16]
-  const p_W = new Float64Array(48); // p.W [16, 3]
-  const p_b = new Float64Array(3); // p.b [3]
+  // Parameters: views of one array
+  const weights = new Float64Array(403);
+  const h1_W = weights.subarray(0, 64); // h1.W [4, 16]
+  const h1_b = weights.subarray(64, 80); // h1.b [16]
+  const h2_W = weights.subarray(80, 336); // h2.W [16, 16]
+  const h2_b = weights.subarray(336, 352); // h2.b [16]
+  const p_W = weights.subarray(352, 400); // p.W [16, 3]
+  const p_b = weights.subarray(400, 403); // p.b [3]
+
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(403);
+  const d_h1_W = grads.subarray(0, 64);
+  const d_h1_b = grads.subarray(64, 80);
+  const d_h2_W = grads.subarray(80, 336);
+  const d_h2_b = grads.subarray(336, 352);
+  const d_p_W = grads.subarray(352, 400);
+  const d_p_b = grads.subarray(400, 403);
 
   // Optimizer state (adam)
-  const m_h1_W = new Float64Array(64);
-  const v_h1_W = new Float64Array(64);
-  const m_h1_b = new Float64Array(16);
-  const v_h1_b = new Float64Array(16);
-  const m_h2_W = new Float64Array(256);
-  const v_h2_W = new Float64Array(256);
-  const m_h2_b = new Float64Array(16);
-  const v_h2_b = new Float64Array(16);
-  const m_p_W = new Float64Array(48);
-  const v_p_W = new Float64Array(48);
-  const m_p_b = new Float64Array(3);
-  const v_p_b = new Float64Array(3);
+  const m = new Float64Array(403);
+  const v = new Float64Array(403);
+  const m_h1_W = m.subarray(0, 64);
+  const v_h1_W = v.subarray(0, 64);
+  const m_h1_b = m.subarray(64, 80);
+  const v_h1_b = v.subarray(64, 80);
+  const m_h2_W = m.subarray(80, 336);
+  const v_h2_W = v.subarray(80, 336);
+  const m_h2_b = m.subarray(336, 352);
+  const v_h2_b = v.subarray(336, 352);
+  const m_p_W = m.subarray(352, 400);
+  const v_p_W = v.subarray(352, 400);
+  const m_p_b = m.subarray(400, 403);
+  const v_p_b = v.subarray(400, 403);
 
-  // Work arrays, shared by the training step and the evaluation functions: 11392 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 13056 bytes
   // (17048 if no two tensors shared storage).
   const buf0 = new Float64Array(256);
   const buf1 = new Float64Array(256);
   const buf2 = new Float64Array(256);
   const buf3 = new Float64Array(48);
-  const buf4 = new Float64Array(48);
+  const buf4 = new Float64Array(256);
   const buf5 = new Float64Array(256);
   const buf6 = new Float64Array(48);
   const buf7 = new Float64Array(256);
@@ -219,8 +231,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a3 = x[i * 4 + 3];
       for (let j = 0; j < 16; j++) {
         const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
-        const v = h1_b[j];
-        const t = acc + v;
+        const v_1 = h1_b[j];
+        const t = acc + v_1;
         h1[i * 16 + j] = t > 0 ? t : 0;
       }
     }
@@ -260,15 +272,15 @@ export function createModel(options: ModelOptions = {}): Model {
           a13 * h2_W[208 + j_1] +
           a14 * h2_W[224 + j_1] +
           a15 * h2_W[240 + j_1];
-        const v_1 = h2_b[j_1];
-        const t_1 = acc_1 + v_1;
+        const v_2 = h2_b[j_1];
+        const t_1 = acc_1 + v_2;
         h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
     for (let i_2 = 0; i_2 < n * 16; i_2++) {
-      const v_2 = h1[i_2];
-      const v_3 = h2_z[i_2];
-      h2[i_2] = v_2 + v_3;
+      const v_3 = h1[i_2];
+      const v_4 = h2_z[i_2];
+      h2[i_2] = v_3 + v_4;
     }
     // p = softmax(dense(h2, 3))
     for (let i_3 = 0; i_3 < n; i_3++) {
@@ -305,8 +317,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[39] +
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
-      const v_4 = p_b[0];
-      p_logits[i_3 * 3] = acc_2 + v_4;
+      const v_5 = p_b[0];
+      p_logits[i_3 * 3] = acc_2 + v_5;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -324,8 +336,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[40] +
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
-      const v_5 = p_b[1];
-      p_logits[i_3 * 3 + 1] = acc_3 + v_5;
+      const v_6 = p_b[1];
+      p_logits[i_3 * 3 + 1] = acc_3 + v_6;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -343,8 +355,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[41] +
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
-      const v_6 = p_b[2];
-      p_logits[i_3 * 3 + 2] = acc_4 + v_6;
+      const v_7 = p_b[2];
+      p_logits[i_3 * 3 + 2] = acc_4 + v_7;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
@@ -375,8 +387,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a3 = x[i * 4 + 3];
       for (let j = 0; j < 16; j++) {
         const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
-        const v = h1_b[j];
-        const t = acc + v;
+        const v_1 = h1_b[j];
+        const t = acc + v_1;
         h1[i * 16 + j] = t > 0 ? t : 0;
       }
     }
@@ -416,15 +428,15 @@ export function createModel(options: ModelOptions = {}): Model {
           a13 * h2_W[208 + j_1] +
           a14 * h2_W[224 + j_1] +
           a15 * h2_W[240 + j_1];
-        const v_1 = h2_b[j_1];
-        const t_1 = acc_1 + v_1;
+        const v_2 = h2_b[j_1];
+        const t_1 = acc_1 + v_2;
         h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
     for (let i_2 = 0; i_2 < n * 16; i_2++) {
-      const v_2 = h1[i_2];
-      const v_3 = h2_z[i_2];
-      h2[i_2] = v_2 + v_3;
+      const v_3 = h1[i_2];
+      const v_4 = h2_z[i_2];
+      h2[i_2] = v_3 + v_4;
     }
     // p = softmax(dense(h2, 3))
     for (let i_3 = 0; i_3 < n; i_3++) {
@@ -461,8 +473,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[39] +
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
-      const v_4 = p_b[0];
-      p_logits[i_3 * 3] = acc_2 + v_4;
+      const v_5 = p_b[0];
+      p_logits[i_3 * 3] = acc_2 + v_5;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -480,8 +492,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[40] +
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
-      const v_5 = p_b[1];
-      p_logits[i_3 * 3 + 1] = acc_3 + v_5;
+      const v_6 = p_b[1];
+      p_logits[i_3 * 3 + 1] = acc_3 + v_6;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -499,8 +511,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[41] +
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
-      const v_6 = p_b[2];
-      p_logits[i_3 * 3 + 2] = acc_4 + v_6;
+      const v_7 = p_b[2];
+      p_logits[i_3 * 3 + 2] = acc_4 + v_7;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
@@ -550,15 +562,9 @@ export function createModel(options: ModelOptions = {}): Model {
       p = buf4,
       label_onehot = buf5,
       d_p_logits = buf3,
-      d_p_b = buf4,
-      d_h2 = buf5,
-      d_p_W = buf6,
+      d_h2 = buf4,
       d_h2_z = buf2,
-      d_h2_b = buf3,
-      d_h2_W = buf1,
-      d_h1_z = buf7,
-      d_h1_b = buf0,
-      d_h1_W = buf2;
+      d_h1_z = buf1;
     // h1 = relu(dense(x, 16, init: he))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 4];
@@ -567,8 +573,8 @@ export function createModel(options: ModelOptions = {}): Model {
       const a3 = x[i * 4 + 3];
       for (let j = 0; j < 16; j++) {
         const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
-        const v = h1_b[j];
-        const t = acc + v;
+        const v_1 = h1_b[j];
+        const t = acc + v_1;
         h1[i * 16 + j] = t > 0 ? t : 0;
       }
     }
@@ -608,15 +614,15 @@ export function createModel(options: ModelOptions = {}): Model {
           a13 * h2_W[208 + j_1] +
           a14 * h2_W[224 + j_1] +
           a15 * h2_W[240 + j_1];
-        const v_1 = h2_b[j_1];
-        const t_1 = acc_1 + v_1;
+        const v_2 = h2_b[j_1];
+        const t_1 = acc_1 + v_2;
         h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
       }
     }
     for (let i_2 = 0; i_2 < n * 16; i_2++) {
-      const v_2 = h1[i_2];
-      const v_3 = h2_z[i_2];
-      h2[i_2] = v_2 + v_3;
+      const v_3 = h1[i_2];
+      const v_4 = h2_z[i_2];
+      h2[i_2] = v_3 + v_4;
     }
     // p = softmax(dense(h2, 3))
     for (let i_3 = 0; i_3 < n; i_3++) {
@@ -653,8 +659,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[39] +
         a14_1 * p_W[42] +
         a15_1 * p_W[45];
-      const v_4 = p_b[0];
-      p_logits[i_3 * 3] = acc_2 + v_4;
+      const v_5 = p_b[0];
+      p_logits[i_3 * 3] = acc_2 + v_5;
       const acc_3 =
         a0_2 * p_W[1] +
         a1_2 * p_W[4] +
@@ -672,8 +678,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[40] +
         a14_1 * p_W[43] +
         a15_1 * p_W[46];
-      const v_5 = p_b[1];
-      p_logits[i_3 * 3 + 1] = acc_3 + v_5;
+      const v_6 = p_b[1];
+      p_logits[i_3 * 3 + 1] = acc_3 + v_6;
       const acc_4 =
         a0_2 * p_W[2] +
         a1_2 * p_W[5] +
@@ -691,8 +697,8 @@ export function createModel(options: ModelOptions = {}): Model {
         a13_1 * p_W[41] +
         a14_1 * p_W[44] +
         a15_1 * p_W[47];
-      const v_6 = p_b[2];
-      p_logits[i_3 * 3 + 2] = acc_4 + v_6;
+      const v_7 = p_b[2];
+      p_logits[i_3 * 3 + 2] = acc_4 + v_7;
     }
     for (let r_1 = 0; r_1 < n; r_1++) {
       const o = r_1 * 3;
@@ -730,9 +736,9 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: loss cross_entropy(p, label)
     let s_1 = 1 / n;
     for (let i_4 = 0; i_4 < n * 3; i_4++) {
-      const v_7 = p[i_4];
-      const v_8 = label_onehot[i_4];
-      const t_2 = v_7 - v_8;
+      const v_8 = p[i_4];
+      const v_9 = label_onehot[i_4];
+      const t_2 = v_8 - v_9;
       d_p_logits[i_4] = s_1 * t_2;
     }
     // grad of: p = softmax(dense(h2, 3))
@@ -918,10 +924,10 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[47] = c15_2;
     // grad of: h2 = residual(h1, 16)
     for (let i_6 = 0; i_6 < n * 16; i_6++) {
-      const v_9 = h2_z[i_6];
-      const t_3 = v_9 > 0 ? 1 : 0;
-      const v_10 = d_h2[i_6];
-      d_h2_z[i_6] = v_10 * t_3;
+      const v_10 = h2_z[i_6];
+      const t_3 = v_10 > 0 ? 1 : 0;
+      const v_11 = d_h2[i_6];
+      d_h2_z[i_6] = v_11 * t_3;
     }
     d_h2_b.fill(0, 0, 16);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
@@ -1002,10 +1008,10 @@ export function createModel(options: ModelOptions = {}): Model {
           a13_3 * h2_W[j_7 * 16 + 13] +
           a14_3 * h2_W[j_7 * 16 + 14] +
           a15_3 * h2_W[j_7 * 16 + 15];
-        const v_11 = d_h2[i_9 * 16 + j_7];
-        const t_4 = v_11 + acc_6;
-        const v_12 = h1[i_9 * 16 + j_7];
-        const t_5 = v_12 > 0 ? 1 : 0;
+        const v_12 = d_h2[i_9 * 16 + j_7];
+        const t_4 = v_12 + acc_6;
+        const v_13 = h1[i_9 * 16 + j_7];
+        const t_5 = v_13 > 0 ? 1 : 0;
         d_h1_z[i_9 * 16 + j_7] = t_4 * t_5;
       }
     }
@@ -1238,53 +1244,13 @@ export function createModel(options: ModelOptions = {}): Model {
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i = 0; i < 64; i++) {
-      const g = buf2[i];
-      const mi = 0.9 * m_h1_W[i] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_W[i] + 0.0010000000000000009 * g * g;
-      m_h1_W[i] = mi;
-      v_h1_W[i] = vi;
-      h1_W[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_1 = 0; i_1 < 16; i_1++) {
-      const g = buf0[i_1];
-      const mi = 0.9 * m_h1_b[i_1] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h1_b[i_1] + 0.0010000000000000009 * g * g;
-      m_h1_b[i_1] = mi;
-      v_h1_b[i_1] = vi;
-      h1_b[i_1] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_2 = 0; i_2 < 256; i_2++) {
-      const g = buf1[i_2];
-      const mi = 0.9 * m_h2_W[i_2] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_W[i_2] + 0.0010000000000000009 * g * g;
-      m_h2_W[i_2] = mi;
-      v_h2_W[i_2] = vi;
-      h2_W[i_2] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_3 = 0; i_3 < 16; i_3++) {
-      const g = buf3[i_3];
-      const mi = 0.9 * m_h2_b[i_3] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_h2_b[i_3] + 0.0010000000000000009 * g * g;
-      m_h2_b[i_3] = mi;
-      v_h2_b[i_3] = vi;
-      h2_b[i_3] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_4 = 0; i_4 < 48; i_4++) {
-      const g = buf6[i_4];
-      const mi = 0.9 * m_p_W[i_4] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_W[i_4] + 0.0010000000000000009 * g * g;
-      m_p_W[i_4] = mi;
-      v_p_W[i_4] = vi;
-      p_W[i_4] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
-    }
-    for (let i_5 = 0; i_5 < 3; i_5++) {
-      const g = buf4[i_5];
-      const mi = 0.9 * m_p_b[i_5] + 0.09999999999999998 * g;
-      const vi = 0.999 * v_p_b[i_5] + 0.0010000000000000009 * g * g;
-      m_p_b[i_5] = mi;
-      v_p_b[i_5] = vi;
-      p_b[i_5] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i = 0; i < 403; i++) {
+      const g = grads[i];
+      const mi = 0.9 * m[i] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i] + (1 - 0.999) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      weights[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
   }
 
@@ -1297,12 +1263,12 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "h1.W", shape: [4, 16], data: h1_W, grad: buf2 },
-    { name: "h1.b", shape: [16], data: h1_b, grad: buf0 },
-    { name: "h2.W", shape: [16, 16], data: h2_W, grad: buf1 },
-    { name: "h2.b", shape: [16], data: h2_b, grad: buf3 },
-    { name: "p.W", shape: [16, 3], data: p_W, grad: buf6 },
-    { name: "p.b", shape: [3], data: p_b, grad: buf4 },
+    { name: "h1.W", shape: [4, 16], data: h1_W, grad: d_h1_W },
+    { name: "h1.b", shape: [16], data: h1_b, grad: d_h1_b },
+    { name: "h2.W", shape: [16, 16], data: h2_W, grad: d_h2_W },
+    { name: "h2.b", shape: [16], data: h2_b, grad: d_h2_b },
+    { name: "p.W", shape: [16, 3], data: p_W, grad: d_p_W },
+    { name: "p.b", shape: [3], data: p_b, grad: d_p_b },
   ];
 
   function getWeights(): Weights {
@@ -1506,7 +1472,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 403,
-    bytes: 21064,
+    bytes: 25952,
     maxBatch: 16,
     train: { optimizer: "adam", lr: 0.01, epochs: 200, batch: 16, seed: 42 },
   };

@@ -145,17 +145,25 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 2;
 
-  // Parameters
-  const W1 = new Float64Array(4); // W1 [2, 2]
-  const b1 = new Float64Array(2); // b1 [2]
-  const W2 = new Float64Array(2); // W2 [2, 1]
-  const b2 = new Float64Array(1); // b2 [1]
+  // Parameters: views of one array
+  const weights = new Float64Array(9);
+  const W1 = weights.subarray(0, 4); // W1 [2, 2]
+  const b1 = weights.subarray(4, 6); // b1 [2]
+  const W2 = weights.subarray(6, 8); // W2 [2, 1]
+  const b2 = weights.subarray(8, 9); // b2 [1]
 
-  // Work arrays, shared by the training step and the evaluation functions: 112 bytes
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(9);
+  const d_W1 = grads.subarray(0, 4);
+  const d_b1 = grads.subarray(4, 6);
+  const d_W2 = grads.subarray(6, 8);
+  const d_b2 = grads.subarray(8, 9);
+
+  // Work arrays, shared by the training step and the evaluation functions: 128 bytes
   // (184 if no two tensors shared storage).
   const buf0 = new Float64Array(4);
   const buf1 = new Float64Array(2);
-  const buf2 = new Float64Array(2);
+  const buf2 = new Float64Array(4);
   const buf3 = new Float64Array(2);
   const buf4 = new Float64Array(4);
 
@@ -259,11 +267,7 @@ export function createModel(options: ModelOptions = {}): Model {
       p_logits = buf1,
       p = buf2,
       d_p_logits = buf1,
-      d_b2 = buf2,
-      d_W2 = buf3,
-      d_h_logits = buf4,
-      d_b1 = buf1,
-      d_W1 = buf0;
+      d_h_logits = buf2;
     // h = sigmoid(x @ W1 + b1)
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -368,21 +372,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function applyUpdates(): void {
     const rate = lr;
     step++;
-    for (let i = 0; i < 4; i++) {
-      const g = buf0[i];
-      W1[i] -= rate * g;
-    }
-    for (let i_1 = 0; i_1 < 2; i_1++) {
-      const g = buf1[i_1];
-      b1[i_1] -= rate * g;
-    }
-    for (let i_2 = 0; i_2 < 2; i_2++) {
-      const g = buf3[i_2];
-      W2[i_2] -= rate * g;
-    }
-    for (let i_3 = 0; i_3 < 1; i_3++) {
-      const g = buf2[i_3];
-      b2[i_3] -= rate * g;
+    for (let i = 0; i < 9; i++) {
+      const g = grads[i];
+      weights[i] -= rate * g;
     }
   }
 
@@ -395,10 +387,10 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "W1", shape: [2, 2], data: W1, grad: buf0 },
-    { name: "b1", shape: [2], data: b1, grad: buf1 },
-    { name: "W2", shape: [2, 1], data: W2, grad: buf3 },
-    { name: "b2", shape: [1], data: b2, grad: buf2 },
+    { name: "W1", shape: [2, 2], data: W1, grad: d_W1 },
+    { name: "b1", shape: [2], data: b1, grad: d_b1 },
+    { name: "W2", shape: [2, 1], data: W2, grad: d_W2 },
+    { name: "b2", shape: [1], data: b2, grad: d_b2 },
   ];
 
   function getWeights(): Weights {
@@ -587,7 +579,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 9,
-    bytes: 184,
+    bytes: 272,
     maxBatch: 2,
     train: { optimizer: "sgd", lr: 0.1, epochs: 100, batch: 2, seed: 3 },
   };

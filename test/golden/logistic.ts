@@ -145,9 +145,15 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 4;
 
-  // Parameters
-  const p_W = new Float64Array(2); // p.W [2, 1]
-  const p_b = new Float64Array(1); // p.b [1]
+  // Parameters: views of one array
+  const weights = new Float64Array(3);
+  const p_W = weights.subarray(0, 2); // p.W [2, 1]
+  const p_b = weights.subarray(2, 3); // p.b [1]
+
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(3);
+  const d_p_W = grads.subarray(0, 2);
+  const d_p_b = grads.subarray(2, 3);
 
   // Work arrays, shared by the training step and the evaluation functions: 80 bytes
   // (120 if no two tensors shared storage).
@@ -223,9 +229,7 @@ export function createModel(options: ModelOptions = {}): Model {
   function forwardBackward(x: Float64Array, y: Float64Array, n: number): number {
     const p_logits = buf0,
       p = buf1,
-      d_p_logits = buf0,
-      d_p_b = buf1,
-      d_p_W = buf2;
+      d_p_logits = buf0;
     // p = sigmoid(dense(x, 1))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -279,13 +283,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function applyUpdates(): void {
     const rate = lr;
     step++;
-    for (let i = 0; i < 2; i++) {
-      const g = buf2[i];
-      p_W[i] -= rate * g;
-    }
-    for (let i_1 = 0; i_1 < 1; i_1++) {
-      const g = buf1[i_1];
-      p_b[i_1] -= rate * g;
+    for (let i = 0; i < 3; i++) {
+      const g = grads[i];
+      weights[i] -= rate * g;
     }
   }
 
@@ -298,8 +298,8 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "p.W", shape: [2, 1], data: p_W, grad: buf2 },
-    { name: "p.b", shape: [1], data: p_b, grad: buf1 },
+    { name: "p.W", shape: [2, 1], data: p_W, grad: d_p_W },
+    { name: "p.b", shape: [1], data: p_b, grad: d_p_b },
   ];
 
   function getWeights(): Weights {
@@ -484,7 +484,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 3,
-    bytes: 104,
+    bytes: 128,
     maxBatch: 4,
     train: { optimizer: "sgd", lr: 0.5, epochs: 2000, batch: 4, seed: 1 },
   };

@@ -145,23 +145,32 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 32;
 
-  // Parameters
-  const layer1_W = new Float64Array(96); // layer1.W [3, 32]
-  const layer1_b = new Float64Array(32); // layer1.b [32]
-  const layer2_W = new Float64Array(32); // layer2.W [32, 1]
-  const layer2_b = new Float64Array(1); // layer2.b [1]
+  // Parameters: views of one array
+  const weights = new Float64Array(161);
+  const layer1_W = weights.subarray(0, 96); // layer1.W [3, 32]
+  const layer1_b = weights.subarray(96, 128); // layer1.b [32]
+  const layer2_W = weights.subarray(128, 160); // layer2.W [32, 1]
+  const layer2_b = weights.subarray(160, 161); // layer2.b [1]
+
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(161);
+  const d_layer1_W = grads.subarray(0, 96);
+  const d_layer1_b = grads.subarray(96, 128);
+  const d_layer2_W = grads.subarray(128, 160);
+  const d_layer2_b = grads.subarray(160, 161);
 
   // Optimizer state (momentum)
-  const velocity_layer1_W = new Float64Array(96);
-  const velocity_layer1_b = new Float64Array(32);
-  const velocity_layer2_W = new Float64Array(32);
-  const velocity_layer2_b = new Float64Array(1);
+  const velocity = new Float64Array(161);
+  const velocity_layer1_W = velocity.subarray(0, 96);
+  const velocity_layer1_b = velocity.subarray(96, 128);
+  const velocity_layer2_W = velocity.subarray(128, 160);
+  const velocity_layer2_b = velocity.subarray(160, 161);
 
-  // Work arrays, shared by the training step and the evaluation functions: 17152 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 25088 bytes
   // (18440 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(32);
-  const buf2 = new Float64Array(32);
+  const buf2 = new Float64Array(1024);
   const buf3 = new Float64Array(32);
   const buf4 = new Float64Array(1024);
 
@@ -466,11 +475,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer2_z = buf1,
       loss_z = buf2,
       d_loss_z = buf1,
-      d_layer2_b = buf2,
-      d_layer2_W = buf3,
-      d_layer1_z = buf4,
-      d_layer1_b = buf1,
-      d_layer1_W = buf0;
+      d_layer1_z = buf2;
     // dense 32 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 3];
@@ -838,29 +843,11 @@ export function createModel(options: ModelOptions = {}): Model {
   function applyUpdates(): void {
     const rate = lr;
     step++;
-    for (let i = 0; i < 96; i++) {
-      const g = buf0[i];
-      const vel = 0.9 * velocity_layer1_W[i] + g;
-      velocity_layer1_W[i] = vel;
-      layer1_W[i] -= rate * vel;
-    }
-    for (let i_1 = 0; i_1 < 32; i_1++) {
-      const g = buf1[i_1];
-      const vel = 0.9 * velocity_layer1_b[i_1] + g;
-      velocity_layer1_b[i_1] = vel;
-      layer1_b[i_1] -= rate * vel;
-    }
-    for (let i_2 = 0; i_2 < 32; i_2++) {
-      const g = buf3[i_2];
-      const vel = 0.9 * velocity_layer2_W[i_2] + g;
-      velocity_layer2_W[i_2] = vel;
-      layer2_W[i_2] -= rate * vel;
-    }
-    for (let i_3 = 0; i_3 < 1; i_3++) {
-      const g = buf2[i_3];
-      const vel = 0.9 * velocity_layer2_b[i_3] + g;
-      velocity_layer2_b[i_3] = vel;
-      layer2_b[i_3] -= rate * vel;
+    for (let i = 0; i < 161; i++) {
+      const g = grads[i];
+      const vel = 0.9 * velocity[i] + g;
+      velocity[i] = vel;
+      weights[i] -= rate * vel;
     }
   }
 
@@ -873,10 +860,10 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "layer1.W", shape: [3, 32], data: layer1_W, grad: buf0 },
-    { name: "layer1.b", shape: [32], data: layer1_b, grad: buf1 },
-    { name: "layer2.W", shape: [32, 1], data: layer2_W, grad: buf3 },
-    { name: "layer2.b", shape: [1], data: layer2_b, grad: buf2 },
+    { name: "layer1.W", shape: [3, 32], data: layer1_W, grad: d_layer1_W },
+    { name: "layer1.b", shape: [32], data: layer1_b, grad: d_layer1_b },
+    { name: "layer2.W", shape: [32, 1], data: layer2_W, grad: d_layer2_W },
+    { name: "layer2.b", shape: [1], data: layer2_b, grad: d_layer2_b },
   ];
 
   function getWeights(): Weights {
@@ -1070,7 +1057,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 161,
-    bytes: 19728,
+    bytes: 28952,
     maxBatch: 32,
     train: { optimizer: "momentum", lr: 0.01, epochs: 500, batch: 32, seed: 0 },
   };

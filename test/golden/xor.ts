@@ -145,17 +145,25 @@ function badLabel(row: number, value: number, classes: number): never {
 export function createModel(options: ModelOptions = {}): Model {
   const maxBatch = 4;
 
-  // Parameters
-  const layer1_W = new Float64Array(16); // layer1.W [2, 8]
-  const layer1_b = new Float64Array(8); // layer1.b [8]
-  const layer2_W = new Float64Array(8); // layer2.W [8, 1]
-  const layer2_b = new Float64Array(1); // layer2.b [1]
+  // Parameters: views of one array
+  const weights = new Float64Array(33);
+  const layer1_W = weights.subarray(0, 16); // layer1.W [2, 8]
+  const layer1_b = weights.subarray(16, 24); // layer1.b [8]
+  const layer2_W = weights.subarray(24, 32); // layer2.W [8, 1]
+  const layer2_b = weights.subarray(32, 33); // layer2.b [1]
 
-  // Work arrays, shared by the training step and the evaluation functions: 736 bytes
+  // Gradients, laid out like the trainable parameters
+  const grads = new Float64Array(33);
+  const d_layer1_W = grads.subarray(0, 16);
+  const d_layer1_b = grads.subarray(16, 24);
+  const d_layer2_W = grads.subarray(24, 32);
+  const d_layer2_b = grads.subarray(32, 33);
+
+  // Work arrays, shared by the training step and the evaluation functions: 960 bytes
   // (872 if no two tensors shared storage).
   const buf0 = new Float64Array(32);
   const buf1 = new Float64Array(16);
-  const buf2 = new Float64Array(4);
+  const buf2 = new Float64Array(32);
   const buf3 = new Float64Array(8);
   const buf4 = new Float64Array(32);
 
@@ -335,11 +343,7 @@ export function createModel(options: ModelOptions = {}): Model {
       layer2_logits = buf1,
       layer2 = buf2,
       d_layer2_logits = buf1,
-      d_layer2_b = buf2,
-      d_layer2_W = buf3,
-      d_layer1_z = buf4,
-      d_layer1_b = buf0,
-      d_layer1_W = buf1;
+      d_layer1_z = buf2;
     // dense 8 tanh
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -578,21 +582,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function applyUpdates(): void {
     const rate = lr;
     step++;
-    for (let i = 0; i < 16; i++) {
-      const g = buf1[i];
-      layer1_W[i] -= rate * g;
-    }
-    for (let i_1 = 0; i_1 < 8; i_1++) {
-      const g = buf0[i_1];
-      layer1_b[i_1] -= rate * g;
-    }
-    for (let i_2 = 0; i_2 < 8; i_2++) {
-      const g = buf3[i_2];
-      layer2_W[i_2] -= rate * g;
-    }
-    for (let i_3 = 0; i_3 < 1; i_3++) {
-      const g = buf2[i_3];
-      layer2_b[i_3] -= rate * g;
+    for (let i = 0; i < 33; i++) {
+      const g = grads[i];
+      weights[i] -= rate * g;
     }
   }
 
@@ -605,10 +597,10 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "layer1.W", shape: [2, 8], data: layer1_W, grad: buf1 },
-    { name: "layer1.b", shape: [8], data: layer1_b, grad: buf0 },
-    { name: "layer2.W", shape: [8, 1], data: layer2_W, grad: buf3 },
-    { name: "layer2.b", shape: [1], data: layer2_b, grad: buf2 },
+    { name: "layer1.W", shape: [2, 8], data: layer1_W, grad: d_layer1_W },
+    { name: "layer1.b", shape: [8], data: layer1_b, grad: d_layer1_b },
+    { name: "layer2.W", shape: [8, 1], data: layer2_W, grad: d_layer2_W },
+    { name: "layer2.b", shape: [1], data: layer2_b, grad: d_layer2_b },
   ];
 
   function getWeights(): Weights {
@@ -797,7 +789,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 33,
-    bytes: 1000,
+    bytes: 1488,
     maxBatch: 4,
     train: { optimizer: "sgd", lr: 1, epochs: 3000, batch: 4, seed: 7 },
   };
