@@ -43,6 +43,11 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     return undefined;
   };
   if (MATH_FUNCTIONS.has(name)) return lowerMathCall(ctx, e, args, scope);
+  if (sig.op) {
+    // One tensor in, same shape out; the hint tells a dense inside which activation follows.
+    const x = tensorArg("x", { activation: name });
+    return x ? tensor(ctx.b.unary(sig.op, x)) : POISON;
+  }
   switch (name) {
     case "dense":
       return lowerDense(ctx, e, args, scope, hint);
@@ -69,17 +74,15 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     case "bce_logits":
     case "cross_entropy_logits":
       return lowerLossCall(ctx, e, args, scope);
-    default: {
-      // Activations: one tensor in, same shape out. The hint tells a dense inside which activation follows.
+    case "softmax": {
       const x = tensorArg("x", { activation: name });
       if (!x) return POISON;
-      if (name === "softmax" && x.shape.length === 0) {
-        ctx.diags.error(e.span, `softmax needs a vector, got a scalar`);
-        return POISON;
-      }
-      return tensor(ctx.b.unary(name as "softmax" | "sigmoid" | "tanh" | "relu", x));
+      if (x.shape.length > 0) return tensor(ctx.b.unary("softmax", x));
+      ctx.diags.error(e.span, `softmax needs a vector, got a scalar`);
+      return POISON;
     }
   }
+  throw new Error(`internal: builtin '${name}' has no lowering`);
 }
 
 /** Number of elements of `x` (batch included) as a scalar node. */

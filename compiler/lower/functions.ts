@@ -1,9 +1,15 @@
 // Built-in functions of the language, with their parameter lists. Argument checking (count,
 // names, kinds) is table-driven from here so every builtin reports mistakes the same way.
+import type { UnaryOp } from "../ops/types.js";
+
 export interface FunctionSig {
   /** Positional parameters, in order; `?` marks an optional one. */
   params: string[];
   doc: string;
+  /** A one-input elementwise op of the IR that the function is, with nothing else to lower. */
+  op?: UnaryOp;
+  /** ReLU and its smooth or leaky relatives: a `dense` they follow starts from He initialization. */
+  reluLike?: boolean;
 }
 
 export const ACTIVATIONS = [
@@ -21,30 +27,30 @@ export function ownEntry<T>(table: Readonly<Record<string, T>>, name: string): T
 }
 
 export const BUILTINS: Record<string, FunctionSig> = {
-  sigmoid: { params: ["x"], doc: "1 / (1 + e^-x), elementwise" },
-  tanh: { params: ["x"], doc: "hyperbolic tangent, elementwise" },
-  relu: { params: ["x"], doc: "max(x, 0), elementwise" },
+  sigmoid: { params: ["x"], doc: "1 / (1 + e^-x), elementwise", op: "sigmoid" },
+  tanh: { params: ["x"], doc: "hyperbolic tangent, elementwise", op: "tanh" },
+  relu: { params: ["x"], doc: "max(x, 0), elementwise", op: "relu", reluLike: true },
   softmax: { params: ["x"], doc: "e^x / Σ e^x along the feature axis" },
-  exp: { params: ["x"], doc: "e^x, elementwise" },
-  log: { params: ["x"], doc: "natural logarithm, elementwise" },
+  exp: { params: ["x"], doc: "e^x, elementwise", op: "exp" },
+  log: { params: ["x"], doc: "natural logarithm, elementwise", op: "log" },
   sum: { params: ["x"], doc: "sum of every element (batch included): a scalar" },
   mean: { params: ["x"], doc: "mean of every element (batch included): a scalar" },
   dense: { params: ["x", "n", "init?"], doc: "x @ W + b with W[in, n], b[n] made for you" },
   batchnorm: { params: ["x", "momentum?", "eps?"], doc: "batch normalization with learnable scale and shift" },
   layernorm: { params: ["x", "eps?"], doc: "layer normalization with learnable scale and shift" },
   dropout: { params: ["x", "p?"], doc: "inverted dropout, active only in training" },
-  leaky_relu: { params: ["x", "alpha?"], doc: "x for x > 0, else alpha·x (alpha 0.01)" },
-  elu: { params: ["x", "alpha?"], doc: "x for x > 0, else alpha·(e^x − 1) (alpha 1)" },
-  gelu: { params: ["x"], doc: "x·Φ(x) = ½x(1 + erf(x/√2)), the exact form" },
-  softplus: { params: ["x"], doc: "log(1 + e^x), computed stably" },
-  swish: { params: ["x"], doc: "x·sigmoid(x), the same as silu" },
-  silu: { params: ["x"], doc: "x·sigmoid(x)" },
-  mish: { params: ["x"], doc: "x·tanh(softplus(x))" },
+  leaky_relu: { params: ["x", "alpha?"], doc: "x for x > 0, else alpha·x (alpha 0.01)", reluLike: true },
+  elu: { params: ["x", "alpha?"], doc: "x for x > 0, else alpha·(e^x − 1) (alpha 1)", reluLike: true },
+  gelu: { params: ["x"], doc: "x·Φ(x) = ½x(1 + erf(x/√2)), the exact form", reluLike: true },
+  softplus: { params: ["x"], doc: "log(1 + e^x), computed stably", op: "softplus" },
+  swish: { params: ["x"], doc: "x·sigmoid(x), the same as silu", op: "silu", reluLike: true },
+  silu: { params: ["x"], doc: "x·sigmoid(x)", op: "silu", reluLike: true },
+  mish: { params: ["x"], doc: "x·tanh(softplus(x))", op: "mish", reluLike: true },
   identity: { params: ["x"], doc: "x itself" },
   log_softmax: { params: ["x"], doc: "log(softmax(x)) along the feature axis, computed stably" },
-  sqrt: { params: ["x"], doc: "square root, elementwise" },
-  abs: { params: ["x"], doc: "absolute value, elementwise" },
-  square: { params: ["x"], doc: "x², elementwise" },
+  sqrt: { params: ["x"], doc: "square root, elementwise", op: "sqrt" },
+  abs: { params: ["x"], doc: "absolute value, elementwise", op: "abs" },
+  square: { params: ["x"], doc: "x², elementwise", op: "square" },
   pow: { params: ["x", "k"], doc: "x^k for a constant k, elementwise" },
   max: { params: ["a", "b"], doc: "elementwise maximum, broadcasting" },
   min: { params: ["a", "b"], doc: "elementwise minimum, broadcasting" },

@@ -3,7 +3,7 @@ import type { Expr } from "../../grammar/ast.js";
 import type { InitSpec } from "../model.js";
 import { bindArgs, constNumber } from "./calls.js";
 import type { LowerContext } from "./context.js";
-import { INITIALIZERS, ownEntry } from "./functions.js";
+import { BUILTINS, INITIALIZERS, ownEntry } from "./functions.js";
 
 export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
   const name = e.kind === "name" ? e.name : e.kind === "call" ? e.callee.name : undefined;
@@ -44,10 +44,7 @@ export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
   }
 }
 
-/** ReLU and its smooth or leaky relatives: their layers start from He initialization. */
-const RELU_LIKE = ["relu", "leaky_relu", "elu", "gelu", "swish", "silu", "mish"];
-
 /** The initializer a weight gets when none is given: He for ReLU-like layers, Xavier otherwise. */
 export function defaultWeightInit(activation: string | undefined): InitSpec {
-  return activation !== undefined && RELU_LIKE.includes(activation) ? { kind: "he" } : { kind: "xavier" };
+  return activation !== undefined && ownEntry(BUILTINS, activation)?.reluLike ? { kind: "he" } : { kind: "xavier" };
 }

@@ -13,8 +13,7 @@ export type BoundArgs = Map<string, { expr: Expr; span: Span }>;
 
 /** Functions handled here; `lowerCall` hands them over after checking the arguments. */
 export const MATH_FUNCTIONS = new Set([
-  "leaky_relu", "elu", "gelu", "softplus", "swish", "silu", "mish", "identity", "log_softmax",
-  "sqrt", "abs", "square", "pow", "max", "min", "clip", "concat", "l1", "l2",
+  "leaky_relu", "elu", "gelu", "identity", "log_softmax", "pow", "max", "min", "clip", "concat", "l1", "l2",
 ]);
 
 const DEFAULT_ALPHA: Record<string, number> = { leaky_relu: 0.01, elu: 1 };
@@ -65,11 +64,6 @@ export function lowerMathCall(ctx: LowerContext, e: Call, args: BoundArgs, scope
       if (!x) return POISON;
       return tensor(b.mul(b.mul(b.const(0.5), x), b.add(b.const(1), b.node("erf", [b.mul(x, b.const(Math.SQRT1_2))]))));
     }
-    case "swish":
-    case "silu": {
-      const x = tensorArg("x", { activation: name });
-      return x ? tensor(b.node("silu", [x])) : POISON;
-    }
     case "identity": {
       const x = tensorArg("x", { activation: name });
       return x ? tensor(x) : POISON;
@@ -82,14 +76,6 @@ export function lowerMathCall(ctx: LowerContext, e: Call, args: BoundArgs, scope
         return POISON;
       }
       return tensor(b.node("log_softmax", [x]));
-    }
-    case "softplus":
-    case "mish":
-    case "sqrt":
-    case "abs":
-    case "square": {
-      const x = tensorArg("x", { activation: name });
-      return x ? tensor(b.node(name, [x])) : POISON;
     }
     case "pow": {
       const x = tensorArg("x");
