@@ -217,110 +217,34 @@ export function createModel(options: ModelOptions = {}): Model {
     // dense 1
     const endI = n - (n % 2);
     for (let i_1 = 0; i_1 < endI; i_1 += 2) {
-      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-        const ar0 = i_1 * 32;
-        const ar1 = (i_1 + 1) * 32;
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk = k + j_1;
-          const a0_1 = layer1[ar0 + k];
-          const a1_1 = layer1[ar1 + k];
-          const b0 = layer2_W[bk];
-          const b1 = layer2_W[bk + 1];
-          const b2 = layer2_W[bk + 2];
-          const b3 = layer2_W[bk + 3];
-          c00 += a0_1 * b0;
-          c01 += a0_1 * b1;
-          c02 += a0_1 * b2;
-          c03 += a0_1 * b3;
-          c10 += a1_1 * b0;
-          c11 += a1_1 * b1;
-          c12 += a1_1 * b2;
-          c13 += a1_1 * b3;
-        }
-        const v_2 = layer2_b[j_1];
-        layer2_z[i_1 + j_1] = c00 + v_2;
-        const v_3 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
-        const v_4 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
-        const v_5 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
-        const v_6 = layer2_b[j_1];
-        layer2_z[i_1 + 1 + j_1] = c10 + v_6;
-        const v_7 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
-        const v_8 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
-        const v_9 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
+      const ar0 = i_1 * 32;
+      const ar1 = (i_1 + 1) * 32;
+      let c00 = 0,
+        c10 = 0;
+      for (let k = 0; k < 32; k++) {
+        const bk = k;
+        const a0_1 = layer1[ar0 + k];
+        const a1_1 = layer1[ar1 + k];
+        const b0 = layer2_W[bk];
+        c00 += a0_1 * b0;
+        c10 += a1_1 * b0;
       }
-      for (let j_2 = 0; j_2 < 1; j_2++) {
-        const ar0_1 = i_1 * 32;
-        const ar1_1 = (i_1 + 1) * 32;
-        let c00_1 = 0,
-          c10_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_1 = k + j_2;
-          const a0_2 = layer1[ar0_1 + k];
-          const a1_2 = layer1[ar1_1 + k];
-          const b0_1 = layer2_W[bk_1];
-          c00_1 += a0_2 * b0_1;
-          c10_1 += a1_2 * b0_1;
-        }
-        const v_10 = layer2_b[j_2];
-        layer2_z[i_1 + j_2] = c00_1 + v_10;
-        const v_11 = layer2_b[j_2];
-        layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
-      }
+      const v_2 = layer2_b[0];
+      layer2_z[i_1] = c00 + v_2;
+      const v_3 = layer2_b[0];
+      layer2_z[i_1 + 1] = c10 + v_3;
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
-      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-        const ar0_2 = i_2 * 32;
-        let c00_2 = 0,
-          c01_1 = 0,
-          c02_1 = 0,
-          c03_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_2 = k + j_1;
-          const a0_3 = layer1[ar0_2 + k];
-          const b0_2 = layer2_W[bk_2];
-          const b1_1 = layer2_W[bk_2 + 1];
-          const b2_1 = layer2_W[bk_2 + 2];
-          const b3_1 = layer2_W[bk_2 + 3];
-          c00_2 += a0_3 * b0_2;
-          c01_1 += a0_3 * b1_1;
-          c02_1 += a0_3 * b2_1;
-          c03_1 += a0_3 * b3_1;
-        }
-        const v_12 = layer2_b[j_1];
-        layer2_z[i_2 + j_1] = c00_2 + v_12;
-        const v_13 = layer2_b[j_1 + 1];
-        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
-        const v_14 = layer2_b[j_1 + 2];
-        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
-        const v_15 = layer2_b[j_1 + 3];
-        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
+      const ar0_1 = i_2 * 32;
+      let c00_1 = 0;
+      for (let k = 0; k < 32; k++) {
+        const bk_1 = k;
+        const a0_2 = layer1[ar0_1 + k];
+        const b0_1 = layer2_W[bk_1];
+        c00_1 += a0_2 * b0_1;
       }
-      for (let j_2 = 0; j_2 < 1; j_2++) {
-        const ar0_3 = i_2 * 32;
-        let c00_3 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_3 = k + j_2;
-          const a0_4 = layer1[ar0_3 + k];
-          const b0_3 = layer2_W[bk_3];
-          c00_3 += a0_4 * b0_3;
-        }
-        const v_16 = layer2_b[j_2];
-        layer2_z[i_2 + j_2] = c00_3 + v_16;
-      }
+      const v_4 = layer2_b[0];
+      layer2_z[i_2] = c00_1 + v_4;
     }
     return predictViews[n]!;
   }
@@ -343,123 +267,47 @@ export function createModel(options: ModelOptions = {}): Model {
     // dense 1
     const endI = n - (n % 2);
     for (let i_1 = 0; i_1 < endI; i_1 += 2) {
-      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-        const ar0 = i_1 * 32;
-        const ar1 = (i_1 + 1) * 32;
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk = k + j_1;
-          const a0_1 = layer1[ar0 + k];
-          const a1_1 = layer1[ar1 + k];
-          const b0 = layer2_W[bk];
-          const b1 = layer2_W[bk + 1];
-          const b2 = layer2_W[bk + 2];
-          const b3 = layer2_W[bk + 3];
-          c00 += a0_1 * b0;
-          c01 += a0_1 * b1;
-          c02 += a0_1 * b2;
-          c03 += a0_1 * b3;
-          c10 += a1_1 * b0;
-          c11 += a1_1 * b1;
-          c12 += a1_1 * b2;
-          c13 += a1_1 * b3;
-        }
-        const v_2 = layer2_b[j_1];
-        layer2_z[i_1 + j_1] = c00 + v_2;
-        const v_3 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
-        const v_4 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
-        const v_5 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
-        const v_6 = layer2_b[j_1];
-        layer2_z[i_1 + 1 + j_1] = c10 + v_6;
-        const v_7 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
-        const v_8 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
-        const v_9 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
+      const ar0 = i_1 * 32;
+      const ar1 = (i_1 + 1) * 32;
+      let c00 = 0,
+        c10 = 0;
+      for (let k = 0; k < 32; k++) {
+        const bk = k;
+        const a0_1 = layer1[ar0 + k];
+        const a1_1 = layer1[ar1 + k];
+        const b0 = layer2_W[bk];
+        c00 += a0_1 * b0;
+        c10 += a1_1 * b0;
       }
-      for (let j_2 = 0; j_2 < 1; j_2++) {
-        const ar0_1 = i_1 * 32;
-        const ar1_1 = (i_1 + 1) * 32;
-        let c00_1 = 0,
-          c10_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_1 = k + j_2;
-          const a0_2 = layer1[ar0_1 + k];
-          const a1_2 = layer1[ar1_1 + k];
-          const b0_1 = layer2_W[bk_1];
-          c00_1 += a0_2 * b0_1;
-          c10_1 += a1_2 * b0_1;
-        }
-        const v_10 = layer2_b[j_2];
-        layer2_z[i_1 + j_2] = c00_1 + v_10;
-        const v_11 = layer2_b[j_2];
-        layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
-      }
+      const v_2 = layer2_b[0];
+      layer2_z[i_1] = c00 + v_2;
+      const v_3 = layer2_b[0];
+      layer2_z[i_1 + 1] = c10 + v_3;
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
-      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-        const ar0_2 = i_2 * 32;
-        let c00_2 = 0,
-          c01_1 = 0,
-          c02_1 = 0,
-          c03_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_2 = k + j_1;
-          const a0_3 = layer1[ar0_2 + k];
-          const b0_2 = layer2_W[bk_2];
-          const b1_1 = layer2_W[bk_2 + 1];
-          const b2_1 = layer2_W[bk_2 + 2];
-          const b3_1 = layer2_W[bk_2 + 3];
-          c00_2 += a0_3 * b0_2;
-          c01_1 += a0_3 * b1_1;
-          c02_1 += a0_3 * b2_1;
-          c03_1 += a0_3 * b3_1;
-        }
-        const v_12 = layer2_b[j_1];
-        layer2_z[i_2 + j_1] = c00_2 + v_12;
-        const v_13 = layer2_b[j_1 + 1];
-        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
-        const v_14 = layer2_b[j_1 + 2];
-        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
-        const v_15 = layer2_b[j_1 + 3];
-        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
+      const ar0_1 = i_2 * 32;
+      let c00_1 = 0;
+      for (let k = 0; k < 32; k++) {
+        const bk_1 = k;
+        const a0_2 = layer1[ar0_1 + k];
+        const b0_1 = layer2_W[bk_1];
+        c00_1 += a0_2 * b0_1;
       }
-      for (let j_2 = 0; j_2 < 1; j_2++) {
-        const ar0_3 = i_2 * 32;
-        let c00_3 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_3 = k + j_2;
-          const a0_4 = layer1[ar0_3 + k];
-          const b0_3 = layer2_W[bk_3];
-          c00_3 += a0_4 * b0_3;
-        }
-        const v_16 = layer2_b[j_2];
-        layer2_z[i_2 + j_2] = c00_3 + v_16;
-      }
+      const v_4 = layer2_b[0];
+      layer2_z[i_2] = c00_1 + v_4;
     }
     // loss mse
     for (let i_3 = 0; i_3 < n; i_3++) {
-      const v_17 = layer2_z[i_3];
-      const v_18 = y[i_3];
-      loss_z[i_3] = v_17 - v_18;
+      const v_5 = layer2_z[i_3];
+      const v_6 = y[i_3];
+      loss_z[i_3] = v_5 - v_6;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        const v_19 = loss_z[i0 + i1];
-        total += v_19 * v_19;
+        const v_7 = loss_z[i0 + i1];
+        total += v_7 * v_7;
       }
     }
     let s = total / n;
@@ -491,131 +339,55 @@ export function createModel(options: ModelOptions = {}): Model {
     // dense 1
     const endI = n - (n % 2);
     for (let i_1 = 0; i_1 < endI; i_1 += 2) {
-      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-        const ar0 = i_1 * 32;
-        const ar1 = (i_1 + 1) * 32;
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk = k + j_1;
-          const a0_1 = layer1[ar0 + k];
-          const a1_1 = layer1[ar1 + k];
-          const b0 = layer2_W[bk];
-          const b1 = layer2_W[bk + 1];
-          const b2 = layer2_W[bk + 2];
-          const b3 = layer2_W[bk + 3];
-          c00 += a0_1 * b0;
-          c01 += a0_1 * b1;
-          c02 += a0_1 * b2;
-          c03 += a0_1 * b3;
-          c10 += a1_1 * b0;
-          c11 += a1_1 * b1;
-          c12 += a1_1 * b2;
-          c13 += a1_1 * b3;
-        }
-        const v_2 = layer2_b[j_1];
-        layer2_z[i_1 + j_1] = c00 + v_2;
-        const v_3 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
-        const v_4 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
-        const v_5 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
-        const v_6 = layer2_b[j_1];
-        layer2_z[i_1 + 1 + j_1] = c10 + v_6;
-        const v_7 = layer2_b[j_1 + 1];
-        layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
-        const v_8 = layer2_b[j_1 + 2];
-        layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
-        const v_9 = layer2_b[j_1 + 3];
-        layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
+      const ar0 = i_1 * 32;
+      const ar1 = (i_1 + 1) * 32;
+      let c00 = 0,
+        c10 = 0;
+      for (let k = 0; k < 32; k++) {
+        const bk = k;
+        const a0_1 = layer1[ar0 + k];
+        const a1_1 = layer1[ar1 + k];
+        const b0 = layer2_W[bk];
+        c00 += a0_1 * b0;
+        c10 += a1_1 * b0;
       }
-      for (let j_2 = 0; j_2 < 1; j_2++) {
-        const ar0_1 = i_1 * 32;
-        const ar1_1 = (i_1 + 1) * 32;
-        let c00_1 = 0,
-          c10_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_1 = k + j_2;
-          const a0_2 = layer1[ar0_1 + k];
-          const a1_2 = layer1[ar1_1 + k];
-          const b0_1 = layer2_W[bk_1];
-          c00_1 += a0_2 * b0_1;
-          c10_1 += a1_2 * b0_1;
-        }
-        const v_10 = layer2_b[j_2];
-        layer2_z[i_1 + j_2] = c00_1 + v_10;
-        const v_11 = layer2_b[j_2];
-        layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
-      }
+      const v_2 = layer2_b[0];
+      layer2_z[i_1] = c00 + v_2;
+      const v_3 = layer2_b[0];
+      layer2_z[i_1 + 1] = c10 + v_3;
     }
     for (let i_2 = endI; i_2 < n; i_2++) {
-      for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-        const ar0_2 = i_2 * 32;
-        let c00_2 = 0,
-          c01_1 = 0,
-          c02_1 = 0,
-          c03_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_2 = k + j_1;
-          const a0_3 = layer1[ar0_2 + k];
-          const b0_2 = layer2_W[bk_2];
-          const b1_1 = layer2_W[bk_2 + 1];
-          const b2_1 = layer2_W[bk_2 + 2];
-          const b3_1 = layer2_W[bk_2 + 3];
-          c00_2 += a0_3 * b0_2;
-          c01_1 += a0_3 * b1_1;
-          c02_1 += a0_3 * b2_1;
-          c03_1 += a0_3 * b3_1;
-        }
-        const v_12 = layer2_b[j_1];
-        layer2_z[i_2 + j_1] = c00_2 + v_12;
-        const v_13 = layer2_b[j_1 + 1];
-        layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
-        const v_14 = layer2_b[j_1 + 2];
-        layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
-        const v_15 = layer2_b[j_1 + 3];
-        layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
+      const ar0_1 = i_2 * 32;
+      let c00_1 = 0;
+      for (let k = 0; k < 32; k++) {
+        const bk_1 = k;
+        const a0_2 = layer1[ar0_1 + k];
+        const b0_1 = layer2_W[bk_1];
+        c00_1 += a0_2 * b0_1;
       }
-      for (let j_2 = 0; j_2 < 1; j_2++) {
-        const ar0_3 = i_2 * 32;
-        let c00_3 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_3 = k + j_2;
-          const a0_4 = layer1[ar0_3 + k];
-          const b0_3 = layer2_W[bk_3];
-          c00_3 += a0_4 * b0_3;
-        }
-        const v_16 = layer2_b[j_2];
-        layer2_z[i_2 + j_2] = c00_3 + v_16;
-      }
+      const v_4 = layer2_b[0];
+      layer2_z[i_2] = c00_1 + v_4;
     }
     // loss mse
     for (let i_3 = 0; i_3 < n; i_3++) {
-      const v_17 = layer2_z[i_3];
-      const v_18 = y[i_3];
-      loss_z[i_3] = v_17 - v_18;
+      const v_5 = layer2_z[i_3];
+      const v_6 = y[i_3];
+      loss_z[i_3] = v_5 - v_6;
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
       {
         const i1 = 0;
-        const v_19 = loss_z[i0 + i1];
-        total += v_19 * v_19;
+        const v_7 = loss_z[i0 + i1];
+        total += v_7 * v_7;
       }
     }
     let s = total / n;
     // grad of: loss mse
     let s_1 = 1 / n;
     for (let i_4 = 0; i_4 < n; i_4++) {
-      const v_20 = loss_z[i_4];
-      const t_1 = s_1 * v_20;
+      const v_8 = loss_z[i_4];
+      const t_1 = s_1 * v_8;
       d_loss_z[i_4] = 2 * t_1;
     }
     // grad of: dense 1
@@ -659,8 +431,8 @@ export function createModel(options: ModelOptions = {}): Model {
       c30_0 = 0,
       c31_0 = 0;
     for (let k_1 = 0; k_1 < n; k_1++) {
-      const a0_5 = layer1[k_1 * 32];
-      const a1_3 = layer1[k_1 * 32 + 1];
+      const a0_3 = layer1[k_1 * 32];
+      const a1_2 = layer1[k_1 * 32 + 1];
       const a2_1 = layer1[k_1 * 32 + 2];
       const a3 = layer1[k_1 * 32 + 3];
       const a4 = layer1[k_1 * 32 + 4];
@@ -691,39 +463,39 @@ export function createModel(options: ModelOptions = {}): Model {
       const a29 = layer1[k_1 * 32 + 29];
       const a30 = layer1[k_1 * 32 + 30];
       const a31 = layer1[k_1 * 32 + 31];
-      const b0_4 = d_loss_z[k_1];
-      c0_0 += a0_5 * b0_4;
-      c1_0 += a1_3 * b0_4;
-      c2_0 += a2_1 * b0_4;
-      c3_0 += a3 * b0_4;
-      c4_0 += a4 * b0_4;
-      c5_0 += a5 * b0_4;
-      c6_0 += a6 * b0_4;
-      c7_0 += a7 * b0_4;
-      c8_0 += a8 * b0_4;
-      c9_0 += a9 * b0_4;
-      c10_0 += a10 * b0_4;
-      c11_0 += a11 * b0_4;
-      c12_0 += a12 * b0_4;
-      c13_0 += a13 * b0_4;
-      c14_0 += a14 * b0_4;
-      c15_0 += a15 * b0_4;
-      c16_0 += a16 * b0_4;
-      c17_0 += a17 * b0_4;
-      c18_0 += a18 * b0_4;
-      c19_0 += a19 * b0_4;
-      c20_0 += a20 * b0_4;
-      c21_0 += a21 * b0_4;
-      c22_0 += a22 * b0_4;
-      c23_0 += a23 * b0_4;
-      c24_0 += a24 * b0_4;
-      c25_0 += a25 * b0_4;
-      c26_0 += a26 * b0_4;
-      c27_0 += a27 * b0_4;
-      c28_0 += a28 * b0_4;
-      c29_0 += a29 * b0_4;
-      c30_0 += a30 * b0_4;
-      c31_0 += a31 * b0_4;
+      const b0_2 = d_loss_z[k_1];
+      c0_0 += a0_3 * b0_2;
+      c1_0 += a1_2 * b0_2;
+      c2_0 += a2_1 * b0_2;
+      c3_0 += a3 * b0_2;
+      c4_0 += a4 * b0_2;
+      c5_0 += a5 * b0_2;
+      c6_0 += a6 * b0_2;
+      c7_0 += a7 * b0_2;
+      c8_0 += a8 * b0_2;
+      c9_0 += a9 * b0_2;
+      c10_0 += a10 * b0_2;
+      c11_0 += a11 * b0_2;
+      c12_0 += a12 * b0_2;
+      c13_0 += a13 * b0_2;
+      c14_0 += a14 * b0_2;
+      c15_0 += a15 * b0_2;
+      c16_0 += a16 * b0_2;
+      c17_0 += a17 * b0_2;
+      c18_0 += a18 * b0_2;
+      c19_0 += a19 * b0_2;
+      c20_0 += a20 * b0_2;
+      c21_0 += a21 * b0_2;
+      c22_0 += a22 * b0_2;
+      c23_0 += a23 * b0_2;
+      c24_0 += a24 * b0_2;
+      c25_0 += a25 * b0_2;
+      c26_0 += a26 * b0_2;
+      c27_0 += a27 * b0_2;
+      c28_0 += a28 * b0_2;
+      c29_0 += a29 * b0_2;
+      c30_0 += a30 * b0_2;
+      c31_0 += a31 * b0_2;
     }
     d_layer2_W[0] = c0_0;
     d_layer2_W[1] = c1_0;
@@ -758,11 +530,11 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer2_W[30] = c30_0;
     d_layer2_W[31] = c31_0;
     for (let i_5 = 0; i_5 < n; i_5++) {
-      const a0_6 = d_loss_z[i_5];
+      const a0_4 = d_loss_z[i_5];
       for (let j_3 = 0; j_3 < 32; j_3++) {
-        const acc_1 = a0_6 * layer2_W[j_3];
-        const v_21 = layer1[i_5 * 32 + j_3];
-        const t_2 = v_21 * v_21;
+        const acc_1 = a0_4 * layer2_W[j_3];
+        const v_9 = layer1[i_5 * 32 + j_3];
+        const t_2 = v_9 * v_9;
         const t_3 = 1 - t_2;
         d_layer1_z[i_5 * 32 + j_3] = acc_1 * t_3;
       }
@@ -776,66 +548,64 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i_6 = 0; i_6 < 2; i_6 += 2) {
       for (let j_4 = 0; j_4 < 32; j_4 += 4) {
-        let c00_4 = 0,
-          c01_2 = 0,
-          c02_2 = 0,
-          c03_2 = 0,
-          c10_2 = 0,
-          c11_1 = 0,
-          c12_1 = 0,
-          c13_1 = 0;
+        let c00_2 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10_1 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
         for (let k_2 = 0; k_2 < n; k_2++) {
           const ak = k_2 * 3 + i_6;
-          const bk_4 = k_2 * 32 + j_4;
-          const a0_7 = x[ak];
-          const a1_4 = x[ak + 1];
-          const b0_5 = d_layer1_z[bk_4];
-          const b1_2 = d_layer1_z[bk_4 + 1];
-          const b2_2 = d_layer1_z[bk_4 + 2];
-          const b3_2 = d_layer1_z[bk_4 + 3];
-          c00_4 += a0_7 * b0_5;
-          c01_2 += a0_7 * b1_2;
-          c02_2 += a0_7 * b2_2;
-          c03_2 += a0_7 * b3_2;
-          c10_2 += a1_4 * b0_5;
-          c11_1 += a1_4 * b1_2;
-          c12_1 += a1_4 * b2_2;
-          c13_1 += a1_4 * b3_2;
+          const bk_2 = k_2 * 32 + j_4;
+          const a0_5 = x[ak];
+          const a1_3 = x[ak + 1];
+          const b0_3 = d_layer1_z[bk_2];
+          const b1 = d_layer1_z[bk_2 + 1];
+          const b2 = d_layer1_z[bk_2 + 2];
+          const b3 = d_layer1_z[bk_2 + 3];
+          c00_2 += a0_5 * b0_3;
+          c01 += a0_5 * b1;
+          c02 += a0_5 * b2;
+          c03 += a0_5 * b3;
+          c10_1 += a1_3 * b0_3;
+          c11 += a1_3 * b1;
+          c12 += a1_3 * b2;
+          c13 += a1_3 * b3;
         }
-        d_layer1_W[i_6 * 32 + j_4] = c00_4;
-        d_layer1_W[i_6 * 32 + (j_4 + 1)] = c01_2;
-        d_layer1_W[i_6 * 32 + (j_4 + 2)] = c02_2;
-        d_layer1_W[i_6 * 32 + (j_4 + 3)] = c03_2;
-        d_layer1_W[(i_6 + 1) * 32 + j_4] = c10_2;
-        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 1)] = c11_1;
-        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 2)] = c12_1;
-        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 3)] = c13_1;
+        d_layer1_W[i_6 * 32 + j_4] = c00_2;
+        d_layer1_W[i_6 * 32 + (j_4 + 1)] = c01;
+        d_layer1_W[i_6 * 32 + (j_4 + 2)] = c02;
+        d_layer1_W[i_6 * 32 + (j_4 + 3)] = c03;
+        d_layer1_W[(i_6 + 1) * 32 + j_4] = c10_1;
+        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 1)] = c11;
+        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 2)] = c12;
+        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 3)] = c13;
       }
     }
-    for (let i_7 = 2; i_7 < 3; i_7++) {
-      for (let j_4 = 0; j_4 < 32; j_4 += 4) {
-        let c00_5 = 0,
-          c01_3 = 0,
-          c02_3 = 0,
-          c03_3 = 0;
-        for (let k_2 = 0; k_2 < n; k_2++) {
-          const ak_1 = k_2 * 3 + i_7;
-          const bk_5 = k_2 * 32 + j_4;
-          const a0_8 = x[ak_1];
-          const b0_6 = d_layer1_z[bk_5];
-          const b1_3 = d_layer1_z[bk_5 + 1];
-          const b2_3 = d_layer1_z[bk_5 + 2];
-          const b3_3 = d_layer1_z[bk_5 + 3];
-          c00_5 += a0_8 * b0_6;
-          c01_3 += a0_8 * b1_3;
-          c02_3 += a0_8 * b2_3;
-          c03_3 += a0_8 * b3_3;
-        }
-        d_layer1_W[i_7 * 32 + j_4] = c00_5;
-        d_layer1_W[i_7 * 32 + (j_4 + 1)] = c01_3;
-        d_layer1_W[i_7 * 32 + (j_4 + 2)] = c02_3;
-        d_layer1_W[i_7 * 32 + (j_4 + 3)] = c03_3;
+    for (let j_4 = 0; j_4 < 32; j_4 += 4) {
+      let c00_3 = 0,
+        c01_1 = 0,
+        c02_1 = 0,
+        c03_1 = 0;
+      for (let k_2 = 0; k_2 < n; k_2++) {
+        const ak_1 = k_2 * 3 + 2;
+        const bk_3 = k_2 * 32 + j_4;
+        const a0_6 = x[ak_1];
+        const b0_4 = d_layer1_z[bk_3];
+        const b1_1 = d_layer1_z[bk_3 + 1];
+        const b2_1 = d_layer1_z[bk_3 + 2];
+        const b3_1 = d_layer1_z[bk_3 + 3];
+        c00_3 += a0_6 * b0_4;
+        c01_1 += a0_6 * b1_1;
+        c02_1 += a0_6 * b2_1;
+        c03_1 += a0_6 * b3_1;
       }
+      d_layer1_W[64 + j_4] = c00_3;
+      d_layer1_W[64 + (j_4 + 1)] = c01_1;
+      d_layer1_W[64 + (j_4 + 2)] = c02_1;
+      d_layer1_W[64 + (j_4 + 3)] = c03_1;
     }
     return s;
   }

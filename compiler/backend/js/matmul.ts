@@ -170,16 +170,22 @@ function registerBlocked(g: Gen): string {
   const colRest = typeof g.N !== "number" || g.N % 4 !== 0;
   const lastI = typeof g.M === "number" ? String(g.M - (g.M % 2)) : endI;
   const lastJ = typeof g.N === "number" ? String(g.N - (g.N % 4)) : endJ;
+  // A loop that would run zero times is left out; one that would run once becomes its body.
+  const loop = (v: string, from: string, to: string, step: number, extent: Dim, body: (index: string) => string) => {
+    if (from === to) return "";
+    if (typeof extent === "number" && extent - Number(from) === 1) return body(from);
+    return `for (let ${v} = ${from}; ${v} < ${to}; ${v}${step === 1 ? "++" : ` += ${step}`}) {\n${body(v)}\n}`;
+  };
   const columns = (rows: number, iv: string) =>
     [
-      `for (let ${j} = 0; ${j} < ${lastJ}; ${j} += 4) {\n${tile(rows, 4, iv, j)}\n}`,
-      colRest ? `for (let ${jr} = ${lastJ}; ${jr} < ${n}; ${jr}++) {\n${tile(rows, 1, iv, jr)}\n}` : "",
+      loop(j, "0", lastJ, 4, Infinity, (jv) => tile(rows, 4, iv, jv)),
+      colRest ? loop(jr, lastJ, n, 1, g.N, (jv) => tile(rows, 1, iv, jv)) : "",
     ].filter(Boolean).join("\n");
   return [
     typeof g.M !== "number" ? `const ${endI} = ${m} - (${m} % 2);` : "",
     typeof g.N !== "number" ? `const ${endJ} = ${n} - (${n} % 4);` : "",
-    `for (let ${i} = 0; ${i} < ${lastI}; ${i} += 2) {\n${columns(2, i)}\n}`,
-    rowRest ? `for (let ${ir} = ${lastI}; ${ir} < ${m}; ${ir}++) {\n${columns(1, ir)}\n}` : "",
+    loop(i, "0", lastI, 2, Infinity, (iv) => columns(2, iv)),
+    rowRest ? loop(ir, lastI, m, 1, g.M, (iv) => columns(1, iv)) : "",
   ].filter(Boolean).join("\n");
 }
 
