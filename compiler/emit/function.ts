@@ -68,9 +68,11 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
 
   // Large models: every kernel emitted once, grouped into shared parts.
   const all = env.plan.kernels.filter((k) => kernelSets.some((set) => set.includes(k)));
-  const names = env.names.child();
+  // Scalars live at closure level and every part sees them: aliases and locals are claimed at
+  // that level too, so no part's local can shadow (or be assigned as) a closure scalar.
+  const names = env.names;
   const aliases = claimAliases(env, all, names);
-  const closureScalars = { names: env.names, declared: [] as string[] };
+  const closureScalars = { names, declared: [] as string[] };
   const body = emitBody(all, { storage: storageFor(aliases), source: env.source, rows: env.rows }, names, closureScalars);
   const usersOf = (k: Kernel) => specs.filter((_, i) => kernelSets[i]!.includes(k)).map((s) => s.name).join(",");
   const parts: { users: string; kernels: EmittedKernel[]; size: number }[] = [];

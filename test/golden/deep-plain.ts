@@ -5211,13 +5211,13 @@ export function createModel(options: ModelOptions = {}): Model {
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i = 0; i < 19170; i++) {
-      const g = grads[i];
-      const mi = 0.9 * m[i] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i] + (1 - 0.999) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      weights[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_113 = 0; i_113 < 19170; i_113++) {
+      const g = grads[i_113];
+      const mi = 0.9 * m[i_113] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_113] + (1 - 0.999) * g * g;
+      m[i_113] = mi;
+      v[i_113] = vi;
+      weights[i_113] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
   }
 

@@ -2438,130 +2438,130 @@ export function createModel(options: ModelOptions = {}): Model {
     s_9 = 0,
     s_10 = 0;
   function forward_h0_to_h1_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h0 = buf0,
-      h1_h_z = buf1,
-      h1_h_z_1 = buf2,
-      h1_h_z_2 = buf3,
-      h1_h_z_3 = buf2,
-      h1_h_z_4 = buf1,
-      h1_h_z_5 = buf4;
+    const h0_1 = buf0,
+      h1_h_z_1 = buf1,
+      h1_h_z_2 = buf2,
+      h1_h_z_3 = buf3,
+      h1_h_z_4 = buf2,
+      h1_h_z_5 = buf1,
+      h1_h_z_6 = buf4;
     // h0 = relu(dense(x, 32))
-    for (let i = 0; i < n; i++) {
-      const a0 = x[i * 2];
-      const a1 = x[i * 2 + 1];
-      for (let j = 0; j < 32; j++) {
-        const acc = a0 * h0_W[j] + a1 * h0_W[32 + j];
-        const v_1 = h0_b[j];
-        const t = acc + v_1;
-        h0[i * 32 + j] = t > 0 ? t : 0;
+    for (let i_75 = 0; i_75 < n; i_75++) {
+      const a0_39 = x[i_75 * 2];
+      const a1_20 = x[i_75 * 2 + 1];
+      for (let j_59 = 0; j_59 < 32; j_59++) {
+        const acc_1 = a0_39 * h0_W[j_59] + a1_20 * h0_W[32 + j_59];
+        const v_222 = h0_b[j_59];
+        const t_217 = acc_1 + v_222;
+        h0_1[i_75 * 32 + j_59] = t_217 > 0 ? t_217 : 0;
       }
     }
     // h1 = residual(h0, 32)
-    const endI = n - (n % 2);
-    for (let i_1 = 0; i_1 < endI; i_1 += 2) {
-      for (let j_1 = 0; j_1 < 32; j_1 += 4) {
-        const ar0 = i_1 * 32;
-        const ar1 = (i_1 + 1) * 32;
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk = k * 32 + j_1;
-          const a0_1 = h0[ar0 + k];
-          const a1_1 = h0[ar1 + k];
-          const b0 = h1_h_W[bk];
-          const b1 = h1_h_W[bk + 1];
-          const b2 = h1_h_W[bk + 2];
-          const b3 = h1_h_W[bk + 3];
-          c00 += a0_1 * b0;
-          c01 += a0_1 * b1;
-          c02 += a0_1 * b2;
-          c03 += a0_1 * b3;
-          c10 += a1_1 * b0;
-          c11 += a1_1 * b1;
-          c12 += a1_1 * b2;
-          c13 += a1_1 * b3;
+    const endI_19 = n - (n % 2);
+    for (let i_76 = 0; i_76 < endI_19; i_76 += 2) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
+        const ar0_38 = i_76 * 32;
+        const ar1_19 = (i_76 + 1) * 32;
+        let c00_38 = 0,
+          c01_36 = 0,
+          c02_36 = 0,
+          c03_36 = 0,
+          c10_19 = 0,
+          c11_18 = 0,
+          c12_18 = 0,
+          c13_18 = 0;
+        for (let k_19 = 0; k_19 < 32; k_19++) {
+          const bk_38 = k_19 * 32 + j_60;
+          const a0_40 = h0_1[ar0_38 + k_19];
+          const a1_21 = h0_1[ar1_19 + k_19];
+          const b0_38 = h1_h_W[bk_38];
+          const b1_36 = h1_h_W[bk_38 + 1];
+          const b2_36 = h1_h_W[bk_38 + 2];
+          const b3_36 = h1_h_W[bk_38 + 3];
+          c00_38 += a0_40 * b0_38;
+          c01_36 += a0_40 * b1_36;
+          c02_36 += a0_40 * b2_36;
+          c03_36 += a0_40 * b3_36;
+          c10_19 += a1_21 * b0_38;
+          c11_18 += a1_21 * b1_36;
+          c12_18 += a1_21 * b2_36;
+          c13_18 += a1_21 * b3_36;
         }
-        const v_3 = h1_h_b[j_1];
-        h1_h_z[i_1 * 32 + j_1] = c00 + v_3;
-        const v_4 = h1_h_b[j_1 + 1];
-        h1_h_z[i_1 * 32 + (j_1 + 1)] = c01 + v_4;
-        const v_5 = h1_h_b[j_1 + 2];
-        h1_h_z[i_1 * 32 + (j_1 + 2)] = c02 + v_5;
-        const v_6 = h1_h_b[j_1 + 3];
-        h1_h_z[i_1 * 32 + (j_1 + 3)] = c03 + v_6;
-        const v_7 = h1_h_b[j_1];
-        h1_h_z[(i_1 + 1) * 32 + j_1] = c10 + v_7;
-        const v_8 = h1_h_b[j_1 + 1];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 1)] = c11 + v_8;
-        const v_9 = h1_h_b[j_1 + 2];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 2)] = c12 + v_9;
-        const v_10 = h1_h_b[j_1 + 3];
-        h1_h_z[(i_1 + 1) * 32 + (j_1 + 3)] = c13 + v_10;
+        const v_224 = h1_h_b[j_60];
+        h1_h_z_1[i_76 * 32 + j_60] = c00_38 + v_224;
+        const v_225 = h1_h_b[j_60 + 1];
+        h1_h_z_1[i_76 * 32 + (j_60 + 1)] = c01_36 + v_225;
+        const v_226 = h1_h_b[j_60 + 2];
+        h1_h_z_1[i_76 * 32 + (j_60 + 2)] = c02_36 + v_226;
+        const v_227 = h1_h_b[j_60 + 3];
+        h1_h_z_1[i_76 * 32 + (j_60 + 3)] = c03_36 + v_227;
+        const v_228 = h1_h_b[j_60];
+        h1_h_z_1[(i_76 + 1) * 32 + j_60] = c10_19 + v_228;
+        const v_229 = h1_h_b[j_60 + 1];
+        h1_h_z_1[(i_76 + 1) * 32 + (j_60 + 1)] = c11_18 + v_229;
+        const v_230 = h1_h_b[j_60 + 2];
+        h1_h_z_1[(i_76 + 1) * 32 + (j_60 + 2)] = c12_18 + v_230;
+        const v_231 = h1_h_b[j_60 + 3];
+        h1_h_z_1[(i_76 + 1) * 32 + (j_60 + 3)] = c13_18 + v_231;
       }
     }
-    for (let i_2 = endI; i_2 < n; i_2++) {
-      for (let j_1 = 0; j_1 < 32; j_1 += 4) {
-        const ar0_1 = i_2 * 32;
-        let c00_1 = 0,
-          c01_1 = 0,
-          c02_1 = 0,
-          c03_1 = 0;
-        for (let k = 0; k < 32; k++) {
-          const bk_1 = k * 32 + j_1;
-          const a0_2 = h0[ar0_1 + k];
-          const b0_1 = h1_h_W[bk_1];
-          const b1_1 = h1_h_W[bk_1 + 1];
-          const b2_1 = h1_h_W[bk_1 + 2];
-          const b3_1 = h1_h_W[bk_1 + 3];
-          c00_1 += a0_2 * b0_1;
-          c01_1 += a0_2 * b1_1;
-          c02_1 += a0_2 * b2_1;
-          c03_1 += a0_2 * b3_1;
+    for (let i_77 = endI_19; i_77 < n; i_77++) {
+      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
+        const ar0_39 = i_77 * 32;
+        let c00_39 = 0,
+          c01_37 = 0,
+          c02_37 = 0,
+          c03_37 = 0;
+        for (let k_19 = 0; k_19 < 32; k_19++) {
+          const bk_39 = k_19 * 32 + j_60;
+          const a0_41 = h0_1[ar0_39 + k_19];
+          const b0_39 = h1_h_W[bk_39];
+          const b1_37 = h1_h_W[bk_39 + 1];
+          const b2_37 = h1_h_W[bk_39 + 2];
+          const b3_37 = h1_h_W[bk_39 + 3];
+          c00_39 += a0_41 * b0_39;
+          c01_37 += a0_41 * b1_37;
+          c02_37 += a0_41 * b2_37;
+          c03_37 += a0_41 * b3_37;
         }
-        const v_11 = h1_h_b[j_1];
-        h1_h_z[i_2 * 32 + j_1] = c00_1 + v_11;
-        const v_12 = h1_h_b[j_1 + 1];
-        h1_h_z[i_2 * 32 + (j_1 + 1)] = c01_1 + v_12;
-        const v_13 = h1_h_b[j_1 + 2];
-        h1_h_z[i_2 * 32 + (j_1 + 2)] = c02_1 + v_13;
-        const v_14 = h1_h_b[j_1 + 3];
-        h1_h_z[i_2 * 32 + (j_1 + 3)] = c03_1 + v_14;
+        const v_232 = h1_h_b[j_60];
+        h1_h_z_1[i_77 * 32 + j_60] = c00_39 + v_232;
+        const v_233 = h1_h_b[j_60 + 1];
+        h1_h_z_1[i_77 * 32 + (j_60 + 1)] = c01_37 + v_233;
+        const v_234 = h1_h_b[j_60 + 2];
+        h1_h_z_1[i_77 * 32 + (j_60 + 2)] = c02_37 + v_234;
+        const v_235 = h1_h_b[j_60 + 3];
+        h1_h_z_1[i_77 * 32 + (j_60 + 3)] = c03_37 + v_235;
       }
     }
     // batchnorm(dense(x, n))
-    h1_h_z_1.fill(0, 0, 32);
+    h1_h_z_2.fill(0, 0, 32);
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 32; i1++) {
-        h1_h_z_1[i1] += h1_h_z[i0 * 32 + i1];
+        h1_h_z_2[i1] += h1_h_z_1[i0 * 32 + i1];
       }
     }
-    for (let i_3 = 0; i_3 < 32; i_3++) {
-      const v_15 = h1_h_z_1[i_3];
-      h1_h_z_2[i_3] = v_15 / n;
+    for (let i_78 = 0; i_78 < 32; i_78++) {
+      const v_236 = h1_h_z_2[i_78];
+      h1_h_z_3[i_78] = v_236 / n;
     }
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 32; i1_1++) {
-        const v_16 = h1_h_z[i0_1 * 32 + i1_1];
-        const v_17 = h1_h_z_2[i1_1];
-        h1_h_z_3[i0_1 * 32 + i1_1] = v_16 - v_17;
+        const v_237 = h1_h_z_1[i0_1 * 32 + i1_1];
+        const v_238 = h1_h_z_3[i1_1];
+        h1_h_z_4[i0_1 * 32 + i1_1] = v_237 - v_238;
       }
     }
-    h1_h_z_4.fill(0, 0, 32);
+    h1_h_z_5.fill(0, 0, 32);
     for (let i0_2 = 0; i0_2 < n; i0_2++) {
       for (let i1_2 = 0; i1_2 < 32; i1_2++) {
-        const v_18 = h1_h_z_3[i0_2 * 32 + i1_2];
-        h1_h_z_4[i1_2] += v_18 * v_18;
+        const v_239 = h1_h_z_4[i0_2 * 32 + i1_2];
+        h1_h_z_5[i1_2] += v_239 * v_239;
       }
     }
-    for (let i_4 = 0; i_4 < 32; i_4++) {
-      const v_19 = h1_h_z_4[i_4];
-      h1_h_z_5[i_4] = v_19 / n;
+    for (let i_79 = 0; i_79 < 32; i_79++) {
+      const v_240 = h1_h_z_5[i_79];
+      h1_h_z_6[i_79] = v_240 / n;
     }
   }
   function forward_state_h1_h_mean_z_to_state_h1_h_var(
@@ -2569,8 +2569,8 @@ export function createModel(options: ModelOptions = {}): Model {
     label: Float64Array,
     n: number,
   ): void {
-    const h1_h_z_2 = buf3,
-      h1_h_z_5 = buf4;
+    const h1_h_z_3 = buf3,
+      h1_h_z_6 = buf4;
     s_1 = 2 - n;
     s_2 = s_1 >= 0 ? s_1 : 0;
     s_3 = 1 - s_2;
@@ -2579,2916 +2579,2916 @@ export function createModel(options: ModelOptions = {}): Model {
     s_6 = s_5 >= 1 ? s_5 : 1;
     s_7 = n / s_6;
     s_8 = 1 - s_4;
-    for (let i_5 = 0; i_5 < 32; i_5++) {
-      const v_20 = h1_h_mean[i_5];
-      const t_1 = s_8 * v_20;
-      const v_21 = h1_h_z_2[i_5];
-      const t_2 = s_4 * v_21;
-      next_h1_h_mean[i_5] = t_1 + t_2;
+    for (let i_80 = 0; i_80 < 32; i_80++) {
+      const v_241 = h1_h_mean[i_80];
+      const t_218 = s_8 * v_241;
+      const v_242 = h1_h_z_3[i_80];
+      const t_219 = s_4 * v_242;
+      next_h1_h_mean[i_80] = t_218 + t_219;
     }
-    for (let i_6 = 0; i_6 < 32; i_6++) {
-      const v_22 = h1_h_z_5[i_6];
-      const t_3 = v_22 * s_7;
-      const v_23 = h1_h_var[i_6];
-      const t_4 = s_8 * v_23;
-      const t_5 = s_4 * t_3;
-      next_h1_h_var[i_6] = t_4 + t_5;
+    for (let i_81 = 0; i_81 < 32; i_81++) {
+      const v_243 = h1_h_z_6[i_81];
+      const t_220 = v_243 * s_7;
+      const v_244 = h1_h_var[i_81];
+      const t_221 = s_8 * v_244;
+      const t_222 = s_4 * t_220;
+      next_h1_h_var[i_81] = t_221 + t_222;
     }
   }
   function forward_h1_h_z_to_h1_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h1_h_z_3 = buf2,
-      h1_h_z_5 = buf4,
-      h1_h_z_6 = buf3,
-      h1_h_z_7 = buf1,
-      h1_h = buf4,
-      h1_z = buf5,
-      h1_z_1 = buf6,
-      h1_z_2 = buf7,
-      h1_z_3 = buf6,
-      h1_z_4 = buf5,
-      h1_z_5 = buf8;
-    for (let i_7 = 0; i_7 < 32; i_7++) {
-      const v_24 = h1_h_z_5[i_7];
-      const t_6 = v_24 + 0.00001;
-      h1_h_z_6[i_7] = 1 / Math.sqrt(t_6);
+    const h1_h_z_4 = buf2,
+      h1_h_z_6 = buf4,
+      h1_h_z_7 = buf3,
+      h1_h_z_8 = buf1,
+      h1_h_1 = buf4,
+      h1_z_1 = buf5,
+      h1_z_2 = buf6,
+      h1_z_3 = buf7,
+      h1_z_4 = buf6,
+      h1_z_5 = buf5,
+      h1_z_6 = buf8;
+    for (let i_82 = 0; i_82 < 32; i_82++) {
+      const v_245 = h1_h_z_6[i_82];
+      const t_223 = v_245 + 0.00001;
+      h1_h_z_7[i_82] = 1 / Math.sqrt(t_223);
     }
     for (let i0_3 = 0; i0_3 < n; i0_3++) {
       for (let i1_3 = 0; i1_3 < 32; i1_3++) {
-        const v_25 = h1_h_z_3[i0_3 * 32 + i1_3];
-        const v_26 = h1_h_z_6[i1_3];
-        h1_h_z_7[i0_3 * 32 + i1_3] = v_25 * v_26;
+        const v_246 = h1_h_z_4[i0_3 * 32 + i1_3];
+        const v_247 = h1_h_z_7[i1_3];
+        h1_h_z_8[i0_3 * 32 + i1_3] = v_246 * v_247;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_4 = 0; i0_4 < n; i0_4++) {
       for (let i1_4 = 0; i1_4 < 32; i1_4++) {
-        const v_27 = h1_h_z_7[i0_4 * 32 + i1_4];
-        const v_28 = h1_h_gamma[i1_4];
-        const t_7 = v_27 * v_28;
-        const v_29 = h1_h_beta[i1_4];
-        const t_8 = t_7 + v_29;
-        h1_h[i0_4 * 32 + i1_4] = t_8 > 0 ? t_8 : 0;
+        const v_248 = h1_h_z_8[i0_4 * 32 + i1_4];
+        const v_249 = h1_h_gamma[i1_4];
+        const t_224 = v_248 * v_249;
+        const v_250 = h1_h_beta[i1_4];
+        const t_225 = t_224 + v_250;
+        h1_h_1[i0_4 * 32 + i1_4] = t_225 > 0 ? t_225 : 0;
       }
     }
-    const endI_1 = n - (n % 2);
-    for (let i_8 = 0; i_8 < endI_1; i_8 += 2) {
-      for (let j_3 = 0; j_3 < 32; j_3 += 4) {
-        const ar0_2 = i_8 * 32;
-        const ar1_1 = (i_8 + 1) * 32;
-        let c00_2 = 0,
-          c01_2 = 0,
-          c02_2 = 0,
-          c03_2 = 0,
-          c10_1 = 0,
-          c11_1 = 0,
-          c12_1 = 0,
-          c13_1 = 0;
-        for (let k_1 = 0; k_1 < 32; k_1++) {
-          const bk_2 = k_1 * 32 + j_3;
-          const a0_3 = h1_h[ar0_2 + k_1];
-          const a1_2 = h1_h[ar1_1 + k_1];
-          const b0_2 = h1_W[bk_2];
-          const b1_2 = h1_W[bk_2 + 1];
-          const b2_2 = h1_W[bk_2 + 2];
-          const b3_2 = h1_W[bk_2 + 3];
-          c00_2 += a0_3 * b0_2;
-          c01_2 += a0_3 * b1_2;
-          c02_2 += a0_3 * b2_2;
-          c03_2 += a0_3 * b3_2;
-          c10_1 += a1_2 * b0_2;
-          c11_1 += a1_2 * b1_2;
-          c12_1 += a1_2 * b2_2;
-          c13_1 += a1_2 * b3_2;
+    const endI_20 = n - (n % 2);
+    for (let i_83 = 0; i_83 < endI_20; i_83 += 2) {
+      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+        const ar0_40 = i_83 * 32;
+        const ar1_20 = (i_83 + 1) * 32;
+        let c00_40 = 0,
+          c01_38 = 0,
+          c02_38 = 0,
+          c03_38 = 0,
+          c10_20 = 0,
+          c11_19 = 0,
+          c12_19 = 0,
+          c13_19 = 0;
+        for (let k_20 = 0; k_20 < 32; k_20++) {
+          const bk_40 = k_20 * 32 + j_62;
+          const a0_42 = h1_h_1[ar0_40 + k_20];
+          const a1_22 = h1_h_1[ar1_20 + k_20];
+          const b0_40 = h1_W[bk_40];
+          const b1_38 = h1_W[bk_40 + 1];
+          const b2_38 = h1_W[bk_40 + 2];
+          const b3_38 = h1_W[bk_40 + 3];
+          c00_40 += a0_42 * b0_40;
+          c01_38 += a0_42 * b1_38;
+          c02_38 += a0_42 * b2_38;
+          c03_38 += a0_42 * b3_38;
+          c10_20 += a1_22 * b0_40;
+          c11_19 += a1_22 * b1_38;
+          c12_19 += a1_22 * b2_38;
+          c13_19 += a1_22 * b3_38;
         }
-        const v_31 = h1_b[j_3];
-        h1_z[i_8 * 32 + j_3] = c00_2 + v_31;
-        const v_32 = h1_b[j_3 + 1];
-        h1_z[i_8 * 32 + (j_3 + 1)] = c01_2 + v_32;
-        const v_33 = h1_b[j_3 + 2];
-        h1_z[i_8 * 32 + (j_3 + 2)] = c02_2 + v_33;
-        const v_34 = h1_b[j_3 + 3];
-        h1_z[i_8 * 32 + (j_3 + 3)] = c03_2 + v_34;
-        const v_35 = h1_b[j_3];
-        h1_z[(i_8 + 1) * 32 + j_3] = c10_1 + v_35;
-        const v_36 = h1_b[j_3 + 1];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 1)] = c11_1 + v_36;
-        const v_37 = h1_b[j_3 + 2];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 2)] = c12_1 + v_37;
-        const v_38 = h1_b[j_3 + 3];
-        h1_z[(i_8 + 1) * 32 + (j_3 + 3)] = c13_1 + v_38;
+        const v_252 = h1_b[j_62];
+        h1_z_1[i_83 * 32 + j_62] = c00_40 + v_252;
+        const v_253 = h1_b[j_62 + 1];
+        h1_z_1[i_83 * 32 + (j_62 + 1)] = c01_38 + v_253;
+        const v_254 = h1_b[j_62 + 2];
+        h1_z_1[i_83 * 32 + (j_62 + 2)] = c02_38 + v_254;
+        const v_255 = h1_b[j_62 + 3];
+        h1_z_1[i_83 * 32 + (j_62 + 3)] = c03_38 + v_255;
+        const v_256 = h1_b[j_62];
+        h1_z_1[(i_83 + 1) * 32 + j_62] = c10_20 + v_256;
+        const v_257 = h1_b[j_62 + 1];
+        h1_z_1[(i_83 + 1) * 32 + (j_62 + 1)] = c11_19 + v_257;
+        const v_258 = h1_b[j_62 + 2];
+        h1_z_1[(i_83 + 1) * 32 + (j_62 + 2)] = c12_19 + v_258;
+        const v_259 = h1_b[j_62 + 3];
+        h1_z_1[(i_83 + 1) * 32 + (j_62 + 3)] = c13_19 + v_259;
       }
     }
-    for (let i_9 = endI_1; i_9 < n; i_9++) {
-      for (let j_3 = 0; j_3 < 32; j_3 += 4) {
-        const ar0_3 = i_9 * 32;
-        let c00_3 = 0,
-          c01_3 = 0,
-          c02_3 = 0,
-          c03_3 = 0;
-        for (let k_1 = 0; k_1 < 32; k_1++) {
-          const bk_3 = k_1 * 32 + j_3;
-          const a0_4 = h1_h[ar0_3 + k_1];
-          const b0_3 = h1_W[bk_3];
-          const b1_3 = h1_W[bk_3 + 1];
-          const b2_3 = h1_W[bk_3 + 2];
-          const b3_3 = h1_W[bk_3 + 3];
-          c00_3 += a0_4 * b0_3;
-          c01_3 += a0_4 * b1_3;
-          c02_3 += a0_4 * b2_3;
-          c03_3 += a0_4 * b3_3;
+    for (let i_84 = endI_20; i_84 < n; i_84++) {
+      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
+        const ar0_41 = i_84 * 32;
+        let c00_41 = 0,
+          c01_39 = 0,
+          c02_39 = 0,
+          c03_39 = 0;
+        for (let k_20 = 0; k_20 < 32; k_20++) {
+          const bk_41 = k_20 * 32 + j_62;
+          const a0_43 = h1_h_1[ar0_41 + k_20];
+          const b0_41 = h1_W[bk_41];
+          const b1_39 = h1_W[bk_41 + 1];
+          const b2_39 = h1_W[bk_41 + 2];
+          const b3_39 = h1_W[bk_41 + 3];
+          c00_41 += a0_43 * b0_41;
+          c01_39 += a0_43 * b1_39;
+          c02_39 += a0_43 * b2_39;
+          c03_39 += a0_43 * b3_39;
         }
-        const v_39 = h1_b[j_3];
-        h1_z[i_9 * 32 + j_3] = c00_3 + v_39;
-        const v_40 = h1_b[j_3 + 1];
-        h1_z[i_9 * 32 + (j_3 + 1)] = c01_3 + v_40;
-        const v_41 = h1_b[j_3 + 2];
-        h1_z[i_9 * 32 + (j_3 + 2)] = c02_3 + v_41;
-        const v_42 = h1_b[j_3 + 3];
-        h1_z[i_9 * 32 + (j_3 + 3)] = c03_3 + v_42;
+        const v_260 = h1_b[j_62];
+        h1_z_1[i_84 * 32 + j_62] = c00_41 + v_260;
+        const v_261 = h1_b[j_62 + 1];
+        h1_z_1[i_84 * 32 + (j_62 + 1)] = c01_39 + v_261;
+        const v_262 = h1_b[j_62 + 2];
+        h1_z_1[i_84 * 32 + (j_62 + 2)] = c02_39 + v_262;
+        const v_263 = h1_b[j_62 + 3];
+        h1_z_1[i_84 * 32 + (j_62 + 3)] = c03_39 + v_263;
       }
     }
     // batchnorm(dense(h, n))
-    h1_z_1.fill(0, 0, 32);
+    h1_z_2.fill(0, 0, 32);
     for (let i0_5 = 0; i0_5 < n; i0_5++) {
       for (let i1_5 = 0; i1_5 < 32; i1_5++) {
-        h1_z_1[i1_5] += h1_z[i0_5 * 32 + i1_5];
+        h1_z_2[i1_5] += h1_z_1[i0_5 * 32 + i1_5];
       }
     }
-    for (let i_10 = 0; i_10 < 32; i_10++) {
-      const v_43 = h1_z_1[i_10];
-      h1_z_2[i_10] = v_43 / n;
+    for (let i_85 = 0; i_85 < 32; i_85++) {
+      const v_264 = h1_z_2[i_85];
+      h1_z_3[i_85] = v_264 / n;
     }
     for (let i0_6 = 0; i0_6 < n; i0_6++) {
       for (let i1_6 = 0; i1_6 < 32; i1_6++) {
-        const v_44 = h1_z[i0_6 * 32 + i1_6];
-        const v_45 = h1_z_2[i1_6];
-        h1_z_3[i0_6 * 32 + i1_6] = v_44 - v_45;
+        const v_265 = h1_z_1[i0_6 * 32 + i1_6];
+        const v_266 = h1_z_3[i1_6];
+        h1_z_4[i0_6 * 32 + i1_6] = v_265 - v_266;
       }
     }
-    h1_z_4.fill(0, 0, 32);
+    h1_z_5.fill(0, 0, 32);
     for (let i0_7 = 0; i0_7 < n; i0_7++) {
       for (let i1_7 = 0; i1_7 < 32; i1_7++) {
-        const v_46 = h1_z_3[i0_7 * 32 + i1_7];
-        h1_z_4[i1_7] += v_46 * v_46;
+        const v_267 = h1_z_4[i0_7 * 32 + i1_7];
+        h1_z_5[i1_7] += v_267 * v_267;
       }
     }
-    for (let i_11 = 0; i_11 < 32; i_11++) {
-      const v_47 = h1_z_4[i_11];
-      h1_z_5[i_11] = v_47 / n;
+    for (let i_86 = 0; i_86 < 32; i_86++) {
+      const v_268 = h1_z_5[i_86];
+      h1_z_6[i_86] = v_268 / n;
     }
   }
   function forward_state_h1_mean_to_state_h1_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h1_z_2 = buf7,
-      h1_z_5 = buf8;
-    for (let i_12 = 0; i_12 < 32; i_12++) {
-      const v_48 = h1_mean[i_12];
-      const t_9 = s_8 * v_48;
-      const v_49 = h1_z_2[i_12];
-      const t_10 = s_4 * v_49;
-      next_h1_mean[i_12] = t_9 + t_10;
+    const h1_z_3 = buf7,
+      h1_z_6 = buf8;
+    for (let i_87 = 0; i_87 < 32; i_87++) {
+      const v_269 = h1_mean[i_87];
+      const t_226 = s_8 * v_269;
+      const v_270 = h1_z_3[i_87];
+      const t_227 = s_4 * v_270;
+      next_h1_mean[i_87] = t_226 + t_227;
     }
-    for (let i_13 = 0; i_13 < 32; i_13++) {
-      const v_50 = h1_z_5[i_13];
-      const t_11 = v_50 * s_7;
-      const v_51 = h1_var[i_13];
-      const t_12 = s_8 * v_51;
-      const t_13 = s_4 * t_11;
-      next_h1_var[i_13] = t_12 + t_13;
+    for (let i_88 = 0; i_88 < 32; i_88++) {
+      const v_271 = h1_z_6[i_88];
+      const t_228 = v_271 * s_7;
+      const v_272 = h1_var[i_88];
+      const t_229 = s_8 * v_272;
+      const t_230 = s_4 * t_228;
+      next_h1_var[i_88] = t_229 + t_230;
     }
   }
   function forward_h1_z_to_h2_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h0 = buf0,
-      h1_z_3 = buf6,
-      h1_z_5 = buf8,
-      h1_z_6 = buf7,
-      h1_z_7 = buf5,
-      h1 = buf8,
-      h2_h_z = buf9,
-      h2_h_z_1 = buf10,
-      h2_h_z_2 = buf11,
-      h2_h_z_3 = buf10,
-      h2_h_z_4 = buf9,
-      h2_h_z_5 = buf12;
-    for (let i_14 = 0; i_14 < 32; i_14++) {
-      const v_52 = h1_z_5[i_14];
-      const t_14 = v_52 + 0.00001;
-      h1_z_6[i_14] = 1 / Math.sqrt(t_14);
+    const h0_1 = buf0,
+      h1_z_4 = buf6,
+      h1_z_6 = buf8,
+      h1_z_7 = buf7,
+      h1_z_8 = buf5,
+      h1_1 = buf8,
+      h2_h_z_1 = buf9,
+      h2_h_z_2 = buf10,
+      h2_h_z_3 = buf11,
+      h2_h_z_4 = buf10,
+      h2_h_z_5 = buf9,
+      h2_h_z_6 = buf12;
+    for (let i_89 = 0; i_89 < 32; i_89++) {
+      const v_273 = h1_z_6[i_89];
+      const t_231 = v_273 + 0.00001;
+      h1_z_7[i_89] = 1 / Math.sqrt(t_231);
     }
     for (let i0_8 = 0; i0_8 < n; i0_8++) {
       for (let i1_8 = 0; i1_8 < 32; i1_8++) {
-        const v_53 = h1_z_3[i0_8 * 32 + i1_8];
-        const v_54 = h1_z_6[i1_8];
-        h1_z_7[i0_8 * 32 + i1_8] = v_53 * v_54;
+        const v_274 = h1_z_4[i0_8 * 32 + i1_8];
+        const v_275 = h1_z_7[i1_8];
+        h1_z_8[i0_8 * 32 + i1_8] = v_274 * v_275;
       }
     }
     // h1 = residual(h0, 32)
     for (let i0_9 = 0; i0_9 < n; i0_9++) {
       for (let i1_9 = 0; i1_9 < 32; i1_9++) {
-        const v_55 = h1_z_7[i0_9 * 32 + i1_9];
-        const v_56 = h1_gamma[i1_9];
-        const t_15 = v_55 * v_56;
-        const v_57 = h1_beta[i1_9];
-        const t_16 = t_15 + v_57;
-        const v_58 = h0[i0_9 * 32 + i1_9];
-        const t_17 = v_58 + t_16;
-        h1[i0_9 * 32 + i1_9] = t_17 > 0 ? t_17 : 0;
+        const v_276 = h1_z_8[i0_9 * 32 + i1_9];
+        const v_277 = h1_gamma[i1_9];
+        const t_232 = v_276 * v_277;
+        const v_278 = h1_beta[i1_9];
+        const t_233 = t_232 + v_278;
+        const v_279 = h0_1[i0_9 * 32 + i1_9];
+        const t_234 = v_279 + t_233;
+        h1_1[i0_9 * 32 + i1_9] = t_234 > 0 ? t_234 : 0;
       }
     }
     // h2 = residual(h1, 32)
-    const endI_2 = n - (n % 2);
-    for (let i_15 = 0; i_15 < endI_2; i_15 += 2) {
-      for (let j_5 = 0; j_5 < 32; j_5 += 4) {
-        const ar0_4 = i_15 * 32;
-        const ar1_2 = (i_15 + 1) * 32;
-        let c00_4 = 0,
-          c01_4 = 0,
-          c02_4 = 0,
-          c03_4 = 0,
-          c10_2 = 0,
-          c11_2 = 0,
-          c12_2 = 0,
-          c13_2 = 0;
-        for (let k_2 = 0; k_2 < 32; k_2++) {
-          const bk_4 = k_2 * 32 + j_5;
-          const a0_5 = h1[ar0_4 + k_2];
-          const a1_3 = h1[ar1_2 + k_2];
-          const b0_4 = h2_h_W[bk_4];
-          const b1_4 = h2_h_W[bk_4 + 1];
-          const b2_4 = h2_h_W[bk_4 + 2];
-          const b3_4 = h2_h_W[bk_4 + 3];
-          c00_4 += a0_5 * b0_4;
-          c01_4 += a0_5 * b1_4;
-          c02_4 += a0_5 * b2_4;
-          c03_4 += a0_5 * b3_4;
-          c10_2 += a1_3 * b0_4;
-          c11_2 += a1_3 * b1_4;
-          c12_2 += a1_3 * b2_4;
-          c13_2 += a1_3 * b3_4;
+    const endI_21 = n - (n % 2);
+    for (let i_90 = 0; i_90 < endI_21; i_90 += 2) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
+        const ar0_42 = i_90 * 32;
+        const ar1_21 = (i_90 + 1) * 32;
+        let c00_42 = 0,
+          c01_40 = 0,
+          c02_40 = 0,
+          c03_40 = 0,
+          c10_21 = 0,
+          c11_20 = 0,
+          c12_20 = 0,
+          c13_20 = 0;
+        for (let k_21 = 0; k_21 < 32; k_21++) {
+          const bk_42 = k_21 * 32 + j_64;
+          const a0_44 = h1_1[ar0_42 + k_21];
+          const a1_23 = h1_1[ar1_21 + k_21];
+          const b0_42 = h2_h_W[bk_42];
+          const b1_40 = h2_h_W[bk_42 + 1];
+          const b2_40 = h2_h_W[bk_42 + 2];
+          const b3_40 = h2_h_W[bk_42 + 3];
+          c00_42 += a0_44 * b0_42;
+          c01_40 += a0_44 * b1_40;
+          c02_40 += a0_44 * b2_40;
+          c03_40 += a0_44 * b3_40;
+          c10_21 += a1_23 * b0_42;
+          c11_20 += a1_23 * b1_40;
+          c12_20 += a1_23 * b2_40;
+          c13_20 += a1_23 * b3_40;
         }
-        const v_60 = h2_h_b[j_5];
-        h2_h_z[i_15 * 32 + j_5] = c00_4 + v_60;
-        const v_61 = h2_h_b[j_5 + 1];
-        h2_h_z[i_15 * 32 + (j_5 + 1)] = c01_4 + v_61;
-        const v_62 = h2_h_b[j_5 + 2];
-        h2_h_z[i_15 * 32 + (j_5 + 2)] = c02_4 + v_62;
-        const v_63 = h2_h_b[j_5 + 3];
-        h2_h_z[i_15 * 32 + (j_5 + 3)] = c03_4 + v_63;
-        const v_64 = h2_h_b[j_5];
-        h2_h_z[(i_15 + 1) * 32 + j_5] = c10_2 + v_64;
-        const v_65 = h2_h_b[j_5 + 1];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 1)] = c11_2 + v_65;
-        const v_66 = h2_h_b[j_5 + 2];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 2)] = c12_2 + v_66;
-        const v_67 = h2_h_b[j_5 + 3];
-        h2_h_z[(i_15 + 1) * 32 + (j_5 + 3)] = c13_2 + v_67;
+        const v_281 = h2_h_b[j_64];
+        h2_h_z_1[i_90 * 32 + j_64] = c00_42 + v_281;
+        const v_282 = h2_h_b[j_64 + 1];
+        h2_h_z_1[i_90 * 32 + (j_64 + 1)] = c01_40 + v_282;
+        const v_283 = h2_h_b[j_64 + 2];
+        h2_h_z_1[i_90 * 32 + (j_64 + 2)] = c02_40 + v_283;
+        const v_284 = h2_h_b[j_64 + 3];
+        h2_h_z_1[i_90 * 32 + (j_64 + 3)] = c03_40 + v_284;
+        const v_285 = h2_h_b[j_64];
+        h2_h_z_1[(i_90 + 1) * 32 + j_64] = c10_21 + v_285;
+        const v_286 = h2_h_b[j_64 + 1];
+        h2_h_z_1[(i_90 + 1) * 32 + (j_64 + 1)] = c11_20 + v_286;
+        const v_287 = h2_h_b[j_64 + 2];
+        h2_h_z_1[(i_90 + 1) * 32 + (j_64 + 2)] = c12_20 + v_287;
+        const v_288 = h2_h_b[j_64 + 3];
+        h2_h_z_1[(i_90 + 1) * 32 + (j_64 + 3)] = c13_20 + v_288;
       }
     }
-    for (let i_16 = endI_2; i_16 < n; i_16++) {
-      for (let j_5 = 0; j_5 < 32; j_5 += 4) {
-        const ar0_5 = i_16 * 32;
-        let c00_5 = 0,
-          c01_5 = 0,
-          c02_5 = 0,
-          c03_5 = 0;
-        for (let k_2 = 0; k_2 < 32; k_2++) {
-          const bk_5 = k_2 * 32 + j_5;
-          const a0_6 = h1[ar0_5 + k_2];
-          const b0_5 = h2_h_W[bk_5];
-          const b1_5 = h2_h_W[bk_5 + 1];
-          const b2_5 = h2_h_W[bk_5 + 2];
-          const b3_5 = h2_h_W[bk_5 + 3];
-          c00_5 += a0_6 * b0_5;
-          c01_5 += a0_6 * b1_5;
-          c02_5 += a0_6 * b2_5;
-          c03_5 += a0_6 * b3_5;
+    for (let i_91 = endI_21; i_91 < n; i_91++) {
+      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
+        const ar0_43 = i_91 * 32;
+        let c00_43 = 0,
+          c01_41 = 0,
+          c02_41 = 0,
+          c03_41 = 0;
+        for (let k_21 = 0; k_21 < 32; k_21++) {
+          const bk_43 = k_21 * 32 + j_64;
+          const a0_45 = h1_1[ar0_43 + k_21];
+          const b0_43 = h2_h_W[bk_43];
+          const b1_41 = h2_h_W[bk_43 + 1];
+          const b2_41 = h2_h_W[bk_43 + 2];
+          const b3_41 = h2_h_W[bk_43 + 3];
+          c00_43 += a0_45 * b0_43;
+          c01_41 += a0_45 * b1_41;
+          c02_41 += a0_45 * b2_41;
+          c03_41 += a0_45 * b3_41;
         }
-        const v_68 = h2_h_b[j_5];
-        h2_h_z[i_16 * 32 + j_5] = c00_5 + v_68;
-        const v_69 = h2_h_b[j_5 + 1];
-        h2_h_z[i_16 * 32 + (j_5 + 1)] = c01_5 + v_69;
-        const v_70 = h2_h_b[j_5 + 2];
-        h2_h_z[i_16 * 32 + (j_5 + 2)] = c02_5 + v_70;
-        const v_71 = h2_h_b[j_5 + 3];
-        h2_h_z[i_16 * 32 + (j_5 + 3)] = c03_5 + v_71;
+        const v_289 = h2_h_b[j_64];
+        h2_h_z_1[i_91 * 32 + j_64] = c00_43 + v_289;
+        const v_290 = h2_h_b[j_64 + 1];
+        h2_h_z_1[i_91 * 32 + (j_64 + 1)] = c01_41 + v_290;
+        const v_291 = h2_h_b[j_64 + 2];
+        h2_h_z_1[i_91 * 32 + (j_64 + 2)] = c02_41 + v_291;
+        const v_292 = h2_h_b[j_64 + 3];
+        h2_h_z_1[i_91 * 32 + (j_64 + 3)] = c03_41 + v_292;
       }
     }
     // batchnorm(dense(x, n))
-    h2_h_z_1.fill(0, 0, 32);
+    h2_h_z_2.fill(0, 0, 32);
     for (let i0_10 = 0; i0_10 < n; i0_10++) {
       for (let i1_10 = 0; i1_10 < 32; i1_10++) {
-        h2_h_z_1[i1_10] += h2_h_z[i0_10 * 32 + i1_10];
+        h2_h_z_2[i1_10] += h2_h_z_1[i0_10 * 32 + i1_10];
       }
     }
-    for (let i_17 = 0; i_17 < 32; i_17++) {
-      const v_72 = h2_h_z_1[i_17];
-      h2_h_z_2[i_17] = v_72 / n;
+    for (let i_92 = 0; i_92 < 32; i_92++) {
+      const v_293 = h2_h_z_2[i_92];
+      h2_h_z_3[i_92] = v_293 / n;
     }
     for (let i0_11 = 0; i0_11 < n; i0_11++) {
       for (let i1_11 = 0; i1_11 < 32; i1_11++) {
-        const v_73 = h2_h_z[i0_11 * 32 + i1_11];
-        const v_74 = h2_h_z_2[i1_11];
-        h2_h_z_3[i0_11 * 32 + i1_11] = v_73 - v_74;
+        const v_294 = h2_h_z_1[i0_11 * 32 + i1_11];
+        const v_295 = h2_h_z_3[i1_11];
+        h2_h_z_4[i0_11 * 32 + i1_11] = v_294 - v_295;
       }
     }
-    h2_h_z_4.fill(0, 0, 32);
+    h2_h_z_5.fill(0, 0, 32);
     for (let i0_12 = 0; i0_12 < n; i0_12++) {
       for (let i1_12 = 0; i1_12 < 32; i1_12++) {
-        const v_75 = h2_h_z_3[i0_12 * 32 + i1_12];
-        h2_h_z_4[i1_12] += v_75 * v_75;
+        const v_296 = h2_h_z_4[i0_12 * 32 + i1_12];
+        h2_h_z_5[i1_12] += v_296 * v_296;
       }
     }
-    for (let i_18 = 0; i_18 < 32; i_18++) {
-      const v_76 = h2_h_z_4[i_18];
-      h2_h_z_5[i_18] = v_76 / n;
+    for (let i_93 = 0; i_93 < 32; i_93++) {
+      const v_297 = h2_h_z_5[i_93];
+      h2_h_z_6[i_93] = v_297 / n;
     }
   }
   function forward_state_h2_h_mean_to_state_h2_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h2_h_z_2 = buf11,
-      h2_h_z_5 = buf12;
-    for (let i_19 = 0; i_19 < 32; i_19++) {
-      const v_77 = h2_h_mean[i_19];
-      const t_18 = s_8 * v_77;
-      const v_78 = h2_h_z_2[i_19];
-      const t_19 = s_4 * v_78;
-      next_h2_h_mean[i_19] = t_18 + t_19;
+    const h2_h_z_3 = buf11,
+      h2_h_z_6 = buf12;
+    for (let i_94 = 0; i_94 < 32; i_94++) {
+      const v_298 = h2_h_mean[i_94];
+      const t_235 = s_8 * v_298;
+      const v_299 = h2_h_z_3[i_94];
+      const t_236 = s_4 * v_299;
+      next_h2_h_mean[i_94] = t_235 + t_236;
     }
-    for (let i_20 = 0; i_20 < 32; i_20++) {
-      const v_79 = h2_h_z_5[i_20];
-      const t_20 = v_79 * s_7;
-      const v_80 = h2_h_var[i_20];
-      const t_21 = s_8 * v_80;
-      const t_22 = s_4 * t_20;
-      next_h2_h_var[i_20] = t_21 + t_22;
+    for (let i_95 = 0; i_95 < 32; i_95++) {
+      const v_300 = h2_h_z_6[i_95];
+      const t_237 = v_300 * s_7;
+      const v_301 = h2_h_var[i_95];
+      const t_238 = s_8 * v_301;
+      const t_239 = s_4 * t_237;
+      next_h2_h_var[i_95] = t_238 + t_239;
     }
   }
   function forward_h2_h_z_to_h2_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h2_h_z_3 = buf10,
-      h2_h_z_5 = buf12,
-      h2_h_z_6 = buf11,
-      h2_h_z_7 = buf9,
-      h2_h = buf12,
-      h2_z = buf13,
-      h2_z_1 = buf14,
-      h2_z_2 = buf15,
-      h2_z_3 = buf14,
-      h2_z_4 = buf13,
-      h2_z_5 = buf16;
-    for (let i_21 = 0; i_21 < 32; i_21++) {
-      const v_81 = h2_h_z_5[i_21];
-      const t_23 = v_81 + 0.00001;
-      h2_h_z_6[i_21] = 1 / Math.sqrt(t_23);
+    const h2_h_z_4 = buf10,
+      h2_h_z_6 = buf12,
+      h2_h_z_7 = buf11,
+      h2_h_z_8 = buf9,
+      h2_h_1 = buf12,
+      h2_z_1 = buf13,
+      h2_z_2 = buf14,
+      h2_z_3 = buf15,
+      h2_z_4 = buf14,
+      h2_z_5 = buf13,
+      h2_z_6 = buf16;
+    for (let i_96 = 0; i_96 < 32; i_96++) {
+      const v_302 = h2_h_z_6[i_96];
+      const t_240 = v_302 + 0.00001;
+      h2_h_z_7[i_96] = 1 / Math.sqrt(t_240);
     }
     for (let i0_13 = 0; i0_13 < n; i0_13++) {
       for (let i1_13 = 0; i1_13 < 32; i1_13++) {
-        const v_82 = h2_h_z_3[i0_13 * 32 + i1_13];
-        const v_83 = h2_h_z_6[i1_13];
-        h2_h_z_7[i0_13 * 32 + i1_13] = v_82 * v_83;
+        const v_303 = h2_h_z_4[i0_13 * 32 + i1_13];
+        const v_304 = h2_h_z_7[i1_13];
+        h2_h_z_8[i0_13 * 32 + i1_13] = v_303 * v_304;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_14 = 0; i0_14 < n; i0_14++) {
       for (let i1_14 = 0; i1_14 < 32; i1_14++) {
-        const v_84 = h2_h_z_7[i0_14 * 32 + i1_14];
-        const v_85 = h2_h_gamma[i1_14];
-        const t_24 = v_84 * v_85;
-        const v_86 = h2_h_beta[i1_14];
-        const t_25 = t_24 + v_86;
-        h2_h[i0_14 * 32 + i1_14] = t_25 > 0 ? t_25 : 0;
+        const v_305 = h2_h_z_8[i0_14 * 32 + i1_14];
+        const v_306 = h2_h_gamma[i1_14];
+        const t_241 = v_305 * v_306;
+        const v_307 = h2_h_beta[i1_14];
+        const t_242 = t_241 + v_307;
+        h2_h_1[i0_14 * 32 + i1_14] = t_242 > 0 ? t_242 : 0;
       }
     }
-    const endI_3 = n - (n % 2);
-    for (let i_22 = 0; i_22 < endI_3; i_22 += 2) {
-      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
-        const ar0_6 = i_22 * 32;
-        const ar1_3 = (i_22 + 1) * 32;
-        let c00_6 = 0,
-          c01_6 = 0,
-          c02_6 = 0,
-          c03_6 = 0,
-          c10_3 = 0,
-          c11_3 = 0,
-          c12_3 = 0,
-          c13_3 = 0;
-        for (let k_3 = 0; k_3 < 32; k_3++) {
-          const bk_6 = k_3 * 32 + j_7;
-          const a0_7 = h2_h[ar0_6 + k_3];
-          const a1_4 = h2_h[ar1_3 + k_3];
-          const b0_6 = h2_W[bk_6];
-          const b1_6 = h2_W[bk_6 + 1];
-          const b2_6 = h2_W[bk_6 + 2];
-          const b3_6 = h2_W[bk_6 + 3];
-          c00_6 += a0_7 * b0_6;
-          c01_6 += a0_7 * b1_6;
-          c02_6 += a0_7 * b2_6;
-          c03_6 += a0_7 * b3_6;
-          c10_3 += a1_4 * b0_6;
-          c11_3 += a1_4 * b1_6;
-          c12_3 += a1_4 * b2_6;
-          c13_3 += a1_4 * b3_6;
+    const endI_22 = n - (n % 2);
+    for (let i_97 = 0; i_97 < endI_22; i_97 += 2) {
+      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+        const ar0_44 = i_97 * 32;
+        const ar1_22 = (i_97 + 1) * 32;
+        let c00_44 = 0,
+          c01_42 = 0,
+          c02_42 = 0,
+          c03_42 = 0,
+          c10_22 = 0,
+          c11_21 = 0,
+          c12_21 = 0,
+          c13_21 = 0;
+        for (let k_22 = 0; k_22 < 32; k_22++) {
+          const bk_44 = k_22 * 32 + j_66;
+          const a0_46 = h2_h_1[ar0_44 + k_22];
+          const a1_24 = h2_h_1[ar1_22 + k_22];
+          const b0_44 = h2_W[bk_44];
+          const b1_42 = h2_W[bk_44 + 1];
+          const b2_42 = h2_W[bk_44 + 2];
+          const b3_42 = h2_W[bk_44 + 3];
+          c00_44 += a0_46 * b0_44;
+          c01_42 += a0_46 * b1_42;
+          c02_42 += a0_46 * b2_42;
+          c03_42 += a0_46 * b3_42;
+          c10_22 += a1_24 * b0_44;
+          c11_21 += a1_24 * b1_42;
+          c12_21 += a1_24 * b2_42;
+          c13_21 += a1_24 * b3_42;
         }
-        const v_88 = h2_b[j_7];
-        h2_z[i_22 * 32 + j_7] = c00_6 + v_88;
-        const v_89 = h2_b[j_7 + 1];
-        h2_z[i_22 * 32 + (j_7 + 1)] = c01_6 + v_89;
-        const v_90 = h2_b[j_7 + 2];
-        h2_z[i_22 * 32 + (j_7 + 2)] = c02_6 + v_90;
-        const v_91 = h2_b[j_7 + 3];
-        h2_z[i_22 * 32 + (j_7 + 3)] = c03_6 + v_91;
-        const v_92 = h2_b[j_7];
-        h2_z[(i_22 + 1) * 32 + j_7] = c10_3 + v_92;
-        const v_93 = h2_b[j_7 + 1];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 1)] = c11_3 + v_93;
-        const v_94 = h2_b[j_7 + 2];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 2)] = c12_3 + v_94;
-        const v_95 = h2_b[j_7 + 3];
-        h2_z[(i_22 + 1) * 32 + (j_7 + 3)] = c13_3 + v_95;
+        const v_309 = h2_b[j_66];
+        h2_z_1[i_97 * 32 + j_66] = c00_44 + v_309;
+        const v_310 = h2_b[j_66 + 1];
+        h2_z_1[i_97 * 32 + (j_66 + 1)] = c01_42 + v_310;
+        const v_311 = h2_b[j_66 + 2];
+        h2_z_1[i_97 * 32 + (j_66 + 2)] = c02_42 + v_311;
+        const v_312 = h2_b[j_66 + 3];
+        h2_z_1[i_97 * 32 + (j_66 + 3)] = c03_42 + v_312;
+        const v_313 = h2_b[j_66];
+        h2_z_1[(i_97 + 1) * 32 + j_66] = c10_22 + v_313;
+        const v_314 = h2_b[j_66 + 1];
+        h2_z_1[(i_97 + 1) * 32 + (j_66 + 1)] = c11_21 + v_314;
+        const v_315 = h2_b[j_66 + 2];
+        h2_z_1[(i_97 + 1) * 32 + (j_66 + 2)] = c12_21 + v_315;
+        const v_316 = h2_b[j_66 + 3];
+        h2_z_1[(i_97 + 1) * 32 + (j_66 + 3)] = c13_21 + v_316;
       }
     }
-    for (let i_23 = endI_3; i_23 < n; i_23++) {
-      for (let j_7 = 0; j_7 < 32; j_7 += 4) {
-        const ar0_7 = i_23 * 32;
-        let c00_7 = 0,
-          c01_7 = 0,
-          c02_7 = 0,
-          c03_7 = 0;
-        for (let k_3 = 0; k_3 < 32; k_3++) {
-          const bk_7 = k_3 * 32 + j_7;
-          const a0_8 = h2_h[ar0_7 + k_3];
-          const b0_7 = h2_W[bk_7];
-          const b1_7 = h2_W[bk_7 + 1];
-          const b2_7 = h2_W[bk_7 + 2];
-          const b3_7 = h2_W[bk_7 + 3];
-          c00_7 += a0_8 * b0_7;
-          c01_7 += a0_8 * b1_7;
-          c02_7 += a0_8 * b2_7;
-          c03_7 += a0_8 * b3_7;
+    for (let i_98 = endI_22; i_98 < n; i_98++) {
+      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
+        const ar0_45 = i_98 * 32;
+        let c00_45 = 0,
+          c01_43 = 0,
+          c02_43 = 0,
+          c03_43 = 0;
+        for (let k_22 = 0; k_22 < 32; k_22++) {
+          const bk_45 = k_22 * 32 + j_66;
+          const a0_47 = h2_h_1[ar0_45 + k_22];
+          const b0_45 = h2_W[bk_45];
+          const b1_43 = h2_W[bk_45 + 1];
+          const b2_43 = h2_W[bk_45 + 2];
+          const b3_43 = h2_W[bk_45 + 3];
+          c00_45 += a0_47 * b0_45;
+          c01_43 += a0_47 * b1_43;
+          c02_43 += a0_47 * b2_43;
+          c03_43 += a0_47 * b3_43;
         }
-        const v_96 = h2_b[j_7];
-        h2_z[i_23 * 32 + j_7] = c00_7 + v_96;
-        const v_97 = h2_b[j_7 + 1];
-        h2_z[i_23 * 32 + (j_7 + 1)] = c01_7 + v_97;
-        const v_98 = h2_b[j_7 + 2];
-        h2_z[i_23 * 32 + (j_7 + 2)] = c02_7 + v_98;
-        const v_99 = h2_b[j_7 + 3];
-        h2_z[i_23 * 32 + (j_7 + 3)] = c03_7 + v_99;
+        const v_317 = h2_b[j_66];
+        h2_z_1[i_98 * 32 + j_66] = c00_45 + v_317;
+        const v_318 = h2_b[j_66 + 1];
+        h2_z_1[i_98 * 32 + (j_66 + 1)] = c01_43 + v_318;
+        const v_319 = h2_b[j_66 + 2];
+        h2_z_1[i_98 * 32 + (j_66 + 2)] = c02_43 + v_319;
+        const v_320 = h2_b[j_66 + 3];
+        h2_z_1[i_98 * 32 + (j_66 + 3)] = c03_43 + v_320;
       }
     }
     // batchnorm(dense(h, n))
-    h2_z_1.fill(0, 0, 32);
+    h2_z_2.fill(0, 0, 32);
     for (let i0_15 = 0; i0_15 < n; i0_15++) {
       for (let i1_15 = 0; i1_15 < 32; i1_15++) {
-        h2_z_1[i1_15] += h2_z[i0_15 * 32 + i1_15];
+        h2_z_2[i1_15] += h2_z_1[i0_15 * 32 + i1_15];
       }
     }
-    for (let i_24 = 0; i_24 < 32; i_24++) {
-      const v_100 = h2_z_1[i_24];
-      h2_z_2[i_24] = v_100 / n;
+    for (let i_99 = 0; i_99 < 32; i_99++) {
+      const v_321 = h2_z_2[i_99];
+      h2_z_3[i_99] = v_321 / n;
     }
     for (let i0_16 = 0; i0_16 < n; i0_16++) {
       for (let i1_16 = 0; i1_16 < 32; i1_16++) {
-        const v_101 = h2_z[i0_16 * 32 + i1_16];
-        const v_102 = h2_z_2[i1_16];
-        h2_z_3[i0_16 * 32 + i1_16] = v_101 - v_102;
+        const v_322 = h2_z_1[i0_16 * 32 + i1_16];
+        const v_323 = h2_z_3[i1_16];
+        h2_z_4[i0_16 * 32 + i1_16] = v_322 - v_323;
       }
     }
-    h2_z_4.fill(0, 0, 32);
+    h2_z_5.fill(0, 0, 32);
     for (let i0_17 = 0; i0_17 < n; i0_17++) {
       for (let i1_17 = 0; i1_17 < 32; i1_17++) {
-        const v_103 = h2_z_3[i0_17 * 32 + i1_17];
-        h2_z_4[i1_17] += v_103 * v_103;
+        const v_324 = h2_z_4[i0_17 * 32 + i1_17];
+        h2_z_5[i1_17] += v_324 * v_324;
       }
     }
-    for (let i_25 = 0; i_25 < 32; i_25++) {
-      const v_104 = h2_z_4[i_25];
-      h2_z_5[i_25] = v_104 / n;
+    for (let i_100 = 0; i_100 < 32; i_100++) {
+      const v_325 = h2_z_5[i_100];
+      h2_z_6[i_100] = v_325 / n;
     }
   }
   function forward_state_h2_mean_to_state_h2_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h2_z_2 = buf15,
-      h2_z_5 = buf16;
-    for (let i_26 = 0; i_26 < 32; i_26++) {
-      const v_105 = h2_mean[i_26];
-      const t_26 = s_8 * v_105;
-      const v_106 = h2_z_2[i_26];
-      const t_27 = s_4 * v_106;
-      next_h2_mean[i_26] = t_26 + t_27;
+    const h2_z_3 = buf15,
+      h2_z_6 = buf16;
+    for (let i_101 = 0; i_101 < 32; i_101++) {
+      const v_326 = h2_mean[i_101];
+      const t_243 = s_8 * v_326;
+      const v_327 = h2_z_3[i_101];
+      const t_244 = s_4 * v_327;
+      next_h2_mean[i_101] = t_243 + t_244;
     }
-    for (let i_27 = 0; i_27 < 32; i_27++) {
-      const v_107 = h2_z_5[i_27];
-      const t_28 = v_107 * s_7;
-      const v_108 = h2_var[i_27];
-      const t_29 = s_8 * v_108;
-      const t_30 = s_4 * t_28;
-      next_h2_var[i_27] = t_29 + t_30;
+    for (let i_102 = 0; i_102 < 32; i_102++) {
+      const v_328 = h2_z_6[i_102];
+      const t_245 = v_328 * s_7;
+      const v_329 = h2_var[i_102];
+      const t_246 = s_8 * v_329;
+      const t_247 = s_4 * t_245;
+      next_h2_var[i_102] = t_246 + t_247;
     }
   }
   function forward_h2_z_to_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h1 = buf8,
-      h2_z_3 = buf14,
-      h2_z_5 = buf16,
-      h2_z_6 = buf15,
-      h2_z_7 = buf13,
-      h2 = buf16,
-      h3_h_z = buf17,
-      h3_h_z_1 = buf18,
-      h3_h_z_2 = buf19,
-      h3_h_z_3 = buf18,
-      h3_h_z_4 = buf17,
-      h3_h_z_5 = buf20;
-    for (let i_28 = 0; i_28 < 32; i_28++) {
-      const v_109 = h2_z_5[i_28];
-      const t_31 = v_109 + 0.00001;
-      h2_z_6[i_28] = 1 / Math.sqrt(t_31);
+    const h1_1 = buf8,
+      h2_z_4 = buf14,
+      h2_z_6 = buf16,
+      h2_z_7 = buf15,
+      h2_z_8 = buf13,
+      h2_1 = buf16,
+      h3_h_z_1 = buf17,
+      h3_h_z_2 = buf18,
+      h3_h_z_3 = buf19,
+      h3_h_z_4 = buf18,
+      h3_h_z_5 = buf17,
+      h3_h_z_6 = buf20;
+    for (let i_103 = 0; i_103 < 32; i_103++) {
+      const v_330 = h2_z_6[i_103];
+      const t_248 = v_330 + 0.00001;
+      h2_z_7[i_103] = 1 / Math.sqrt(t_248);
     }
     for (let i0_18 = 0; i0_18 < n; i0_18++) {
       for (let i1_18 = 0; i1_18 < 32; i1_18++) {
-        const v_110 = h2_z_3[i0_18 * 32 + i1_18];
-        const v_111 = h2_z_6[i1_18];
-        h2_z_7[i0_18 * 32 + i1_18] = v_110 * v_111;
+        const v_331 = h2_z_4[i0_18 * 32 + i1_18];
+        const v_332 = h2_z_7[i1_18];
+        h2_z_8[i0_18 * 32 + i1_18] = v_331 * v_332;
       }
     }
     // h2 = residual(h1, 32)
     for (let i0_19 = 0; i0_19 < n; i0_19++) {
       for (let i1_19 = 0; i1_19 < 32; i1_19++) {
-        const v_112 = h2_z_7[i0_19 * 32 + i1_19];
-        const v_113 = h2_gamma[i1_19];
-        const t_32 = v_112 * v_113;
-        const v_114 = h2_beta[i1_19];
-        const t_33 = t_32 + v_114;
-        const v_115 = h1[i0_19 * 32 + i1_19];
-        const t_34 = v_115 + t_33;
-        h2[i0_19 * 32 + i1_19] = t_34 > 0 ? t_34 : 0;
+        const v_333 = h2_z_8[i0_19 * 32 + i1_19];
+        const v_334 = h2_gamma[i1_19];
+        const t_249 = v_333 * v_334;
+        const v_335 = h2_beta[i1_19];
+        const t_250 = t_249 + v_335;
+        const v_336 = h1_1[i0_19 * 32 + i1_19];
+        const t_251 = v_336 + t_250;
+        h2_1[i0_19 * 32 + i1_19] = t_251 > 0 ? t_251 : 0;
       }
     }
     // h3 = residual(h2, 32)
-    const endI_4 = n - (n % 2);
-    for (let i_29 = 0; i_29 < endI_4; i_29 += 2) {
-      for (let j_9 = 0; j_9 < 32; j_9 += 4) {
-        const ar0_8 = i_29 * 32;
-        const ar1_4 = (i_29 + 1) * 32;
-        let c00_8 = 0,
-          c01_8 = 0,
-          c02_8 = 0,
-          c03_8 = 0,
-          c10_4 = 0,
-          c11_4 = 0,
-          c12_4 = 0,
-          c13_4 = 0;
-        for (let k_4 = 0; k_4 < 32; k_4++) {
-          const bk_8 = k_4 * 32 + j_9;
-          const a0_9 = h2[ar0_8 + k_4];
-          const a1_5 = h2[ar1_4 + k_4];
-          const b0_8 = h3_h_W[bk_8];
-          const b1_8 = h3_h_W[bk_8 + 1];
-          const b2_8 = h3_h_W[bk_8 + 2];
-          const b3_8 = h3_h_W[bk_8 + 3];
-          c00_8 += a0_9 * b0_8;
-          c01_8 += a0_9 * b1_8;
-          c02_8 += a0_9 * b2_8;
-          c03_8 += a0_9 * b3_8;
-          c10_4 += a1_5 * b0_8;
-          c11_4 += a1_5 * b1_8;
-          c12_4 += a1_5 * b2_8;
-          c13_4 += a1_5 * b3_8;
+    const endI_23 = n - (n % 2);
+    for (let i_104 = 0; i_104 < endI_23; i_104 += 2) {
+      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
+        const ar0_46 = i_104 * 32;
+        const ar1_23 = (i_104 + 1) * 32;
+        let c00_46 = 0,
+          c01_44 = 0,
+          c02_44 = 0,
+          c03_44 = 0,
+          c10_23 = 0,
+          c11_22 = 0,
+          c12_22 = 0,
+          c13_22 = 0;
+        for (let k_23 = 0; k_23 < 32; k_23++) {
+          const bk_46 = k_23 * 32 + j_68;
+          const a0_48 = h2_1[ar0_46 + k_23];
+          const a1_25 = h2_1[ar1_23 + k_23];
+          const b0_46 = h3_h_W[bk_46];
+          const b1_44 = h3_h_W[bk_46 + 1];
+          const b2_44 = h3_h_W[bk_46 + 2];
+          const b3_44 = h3_h_W[bk_46 + 3];
+          c00_46 += a0_48 * b0_46;
+          c01_44 += a0_48 * b1_44;
+          c02_44 += a0_48 * b2_44;
+          c03_44 += a0_48 * b3_44;
+          c10_23 += a1_25 * b0_46;
+          c11_22 += a1_25 * b1_44;
+          c12_22 += a1_25 * b2_44;
+          c13_22 += a1_25 * b3_44;
         }
-        const v_117 = h3_h_b[j_9];
-        h3_h_z[i_29 * 32 + j_9] = c00_8 + v_117;
-        const v_118 = h3_h_b[j_9 + 1];
-        h3_h_z[i_29 * 32 + (j_9 + 1)] = c01_8 + v_118;
-        const v_119 = h3_h_b[j_9 + 2];
-        h3_h_z[i_29 * 32 + (j_9 + 2)] = c02_8 + v_119;
-        const v_120 = h3_h_b[j_9 + 3];
-        h3_h_z[i_29 * 32 + (j_9 + 3)] = c03_8 + v_120;
-        const v_121 = h3_h_b[j_9];
-        h3_h_z[(i_29 + 1) * 32 + j_9] = c10_4 + v_121;
-        const v_122 = h3_h_b[j_9 + 1];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 1)] = c11_4 + v_122;
-        const v_123 = h3_h_b[j_9 + 2];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 2)] = c12_4 + v_123;
-        const v_124 = h3_h_b[j_9 + 3];
-        h3_h_z[(i_29 + 1) * 32 + (j_9 + 3)] = c13_4 + v_124;
+        const v_338 = h3_h_b[j_68];
+        h3_h_z_1[i_104 * 32 + j_68] = c00_46 + v_338;
+        const v_339 = h3_h_b[j_68 + 1];
+        h3_h_z_1[i_104 * 32 + (j_68 + 1)] = c01_44 + v_339;
+        const v_340 = h3_h_b[j_68 + 2];
+        h3_h_z_1[i_104 * 32 + (j_68 + 2)] = c02_44 + v_340;
+        const v_341 = h3_h_b[j_68 + 3];
+        h3_h_z_1[i_104 * 32 + (j_68 + 3)] = c03_44 + v_341;
+        const v_342 = h3_h_b[j_68];
+        h3_h_z_1[(i_104 + 1) * 32 + j_68] = c10_23 + v_342;
+        const v_343 = h3_h_b[j_68 + 1];
+        h3_h_z_1[(i_104 + 1) * 32 + (j_68 + 1)] = c11_22 + v_343;
+        const v_344 = h3_h_b[j_68 + 2];
+        h3_h_z_1[(i_104 + 1) * 32 + (j_68 + 2)] = c12_22 + v_344;
+        const v_345 = h3_h_b[j_68 + 3];
+        h3_h_z_1[(i_104 + 1) * 32 + (j_68 + 3)] = c13_22 + v_345;
       }
     }
-    for (let i_30 = endI_4; i_30 < n; i_30++) {
-      for (let j_9 = 0; j_9 < 32; j_9 += 4) {
-        const ar0_9 = i_30 * 32;
-        let c00_9 = 0,
-          c01_9 = 0,
-          c02_9 = 0,
-          c03_9 = 0;
-        for (let k_4 = 0; k_4 < 32; k_4++) {
-          const bk_9 = k_4 * 32 + j_9;
-          const a0_10 = h2[ar0_9 + k_4];
-          const b0_9 = h3_h_W[bk_9];
-          const b1_9 = h3_h_W[bk_9 + 1];
-          const b2_9 = h3_h_W[bk_9 + 2];
-          const b3_9 = h3_h_W[bk_9 + 3];
-          c00_9 += a0_10 * b0_9;
-          c01_9 += a0_10 * b1_9;
-          c02_9 += a0_10 * b2_9;
-          c03_9 += a0_10 * b3_9;
+    for (let i_105 = endI_23; i_105 < n; i_105++) {
+      for (let j_68 = 0; j_68 < 32; j_68 += 4) {
+        const ar0_47 = i_105 * 32;
+        let c00_47 = 0,
+          c01_45 = 0,
+          c02_45 = 0,
+          c03_45 = 0;
+        for (let k_23 = 0; k_23 < 32; k_23++) {
+          const bk_47 = k_23 * 32 + j_68;
+          const a0_49 = h2_1[ar0_47 + k_23];
+          const b0_47 = h3_h_W[bk_47];
+          const b1_45 = h3_h_W[bk_47 + 1];
+          const b2_45 = h3_h_W[bk_47 + 2];
+          const b3_45 = h3_h_W[bk_47 + 3];
+          c00_47 += a0_49 * b0_47;
+          c01_45 += a0_49 * b1_45;
+          c02_45 += a0_49 * b2_45;
+          c03_45 += a0_49 * b3_45;
         }
-        const v_125 = h3_h_b[j_9];
-        h3_h_z[i_30 * 32 + j_9] = c00_9 + v_125;
-        const v_126 = h3_h_b[j_9 + 1];
-        h3_h_z[i_30 * 32 + (j_9 + 1)] = c01_9 + v_126;
-        const v_127 = h3_h_b[j_9 + 2];
-        h3_h_z[i_30 * 32 + (j_9 + 2)] = c02_9 + v_127;
-        const v_128 = h3_h_b[j_9 + 3];
-        h3_h_z[i_30 * 32 + (j_9 + 3)] = c03_9 + v_128;
+        const v_346 = h3_h_b[j_68];
+        h3_h_z_1[i_105 * 32 + j_68] = c00_47 + v_346;
+        const v_347 = h3_h_b[j_68 + 1];
+        h3_h_z_1[i_105 * 32 + (j_68 + 1)] = c01_45 + v_347;
+        const v_348 = h3_h_b[j_68 + 2];
+        h3_h_z_1[i_105 * 32 + (j_68 + 2)] = c02_45 + v_348;
+        const v_349 = h3_h_b[j_68 + 3];
+        h3_h_z_1[i_105 * 32 + (j_68 + 3)] = c03_45 + v_349;
       }
     }
     // batchnorm(dense(x, n))
-    h3_h_z_1.fill(0, 0, 32);
+    h3_h_z_2.fill(0, 0, 32);
     for (let i0_20 = 0; i0_20 < n; i0_20++) {
       for (let i1_20 = 0; i1_20 < 32; i1_20++) {
-        h3_h_z_1[i1_20] += h3_h_z[i0_20 * 32 + i1_20];
+        h3_h_z_2[i1_20] += h3_h_z_1[i0_20 * 32 + i1_20];
       }
     }
-    for (let i_31 = 0; i_31 < 32; i_31++) {
-      const v_129 = h3_h_z_1[i_31];
-      h3_h_z_2[i_31] = v_129 / n;
+    for (let i_106 = 0; i_106 < 32; i_106++) {
+      const v_350 = h3_h_z_2[i_106];
+      h3_h_z_3[i_106] = v_350 / n;
     }
     for (let i0_21 = 0; i0_21 < n; i0_21++) {
       for (let i1_21 = 0; i1_21 < 32; i1_21++) {
-        const v_130 = h3_h_z[i0_21 * 32 + i1_21];
-        const v_131 = h3_h_z_2[i1_21];
-        h3_h_z_3[i0_21 * 32 + i1_21] = v_130 - v_131;
+        const v_351 = h3_h_z_1[i0_21 * 32 + i1_21];
+        const v_352 = h3_h_z_3[i1_21];
+        h3_h_z_4[i0_21 * 32 + i1_21] = v_351 - v_352;
       }
     }
-    h3_h_z_4.fill(0, 0, 32);
+    h3_h_z_5.fill(0, 0, 32);
     for (let i0_22 = 0; i0_22 < n; i0_22++) {
       for (let i1_22 = 0; i1_22 < 32; i1_22++) {
-        const v_132 = h3_h_z_3[i0_22 * 32 + i1_22];
-        h3_h_z_4[i1_22] += v_132 * v_132;
+        const v_353 = h3_h_z_4[i0_22 * 32 + i1_22];
+        h3_h_z_5[i1_22] += v_353 * v_353;
       }
     }
-    for (let i_32 = 0; i_32 < 32; i_32++) {
-      const v_133 = h3_h_z_4[i_32];
-      h3_h_z_5[i_32] = v_133 / n;
+    for (let i_107 = 0; i_107 < 32; i_107++) {
+      const v_354 = h3_h_z_5[i_107];
+      h3_h_z_6[i_107] = v_354 / n;
     }
   }
   function forward_state_h3_h_mean_to_state_h3_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_h_z_2 = buf19,
-      h3_h_z_5 = buf20;
-    for (let i_33 = 0; i_33 < 32; i_33++) {
-      const v_134 = h3_h_mean[i_33];
-      const t_35 = s_8 * v_134;
-      const v_135 = h3_h_z_2[i_33];
-      const t_36 = s_4 * v_135;
-      next_h3_h_mean[i_33] = t_35 + t_36;
+    const h3_h_z_3 = buf19,
+      h3_h_z_6 = buf20;
+    for (let i_108 = 0; i_108 < 32; i_108++) {
+      const v_355 = h3_h_mean[i_108];
+      const t_252 = s_8 * v_355;
+      const v_356 = h3_h_z_3[i_108];
+      const t_253 = s_4 * v_356;
+      next_h3_h_mean[i_108] = t_252 + t_253;
     }
-    for (let i_34 = 0; i_34 < 32; i_34++) {
-      const v_136 = h3_h_z_5[i_34];
-      const t_37 = v_136 * s_7;
-      const v_137 = h3_h_var[i_34];
-      const t_38 = s_8 * v_137;
-      const t_39 = s_4 * t_37;
-      next_h3_h_var[i_34] = t_38 + t_39;
+    for (let i_109 = 0; i_109 < 32; i_109++) {
+      const v_357 = h3_h_z_6[i_109];
+      const t_254 = v_357 * s_7;
+      const v_358 = h3_h_var[i_109];
+      const t_255 = s_8 * v_358;
+      const t_256 = s_4 * t_254;
+      next_h3_h_var[i_109] = t_255 + t_256;
     }
   }
   function forward_h3_h_z_to_h3_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_h_z_3 = buf18,
-      h3_h_z_5 = buf20,
-      h3_h_z_6 = buf19,
-      h3_h_z_7 = buf17,
-      h3_h = buf20,
-      h3_z = buf21,
-      h3_z_1 = buf22,
-      h3_z_2 = buf23,
-      h3_z_3 = buf22,
-      h3_z_4 = buf21,
-      h3_z_5 = buf24;
-    for (let i_35 = 0; i_35 < 32; i_35++) {
-      const v_138 = h3_h_z_5[i_35];
-      const t_40 = v_138 + 0.00001;
-      h3_h_z_6[i_35] = 1 / Math.sqrt(t_40);
+    const h3_h_z_4 = buf18,
+      h3_h_z_6 = buf20,
+      h3_h_z_7 = buf19,
+      h3_h_z_8 = buf17,
+      h3_h_1 = buf20,
+      h3_z_1 = buf21,
+      h3_z_2 = buf22,
+      h3_z_3 = buf23,
+      h3_z_4 = buf22,
+      h3_z_5 = buf21,
+      h3_z_6 = buf24;
+    for (let i_110 = 0; i_110 < 32; i_110++) {
+      const v_359 = h3_h_z_6[i_110];
+      const t_257 = v_359 + 0.00001;
+      h3_h_z_7[i_110] = 1 / Math.sqrt(t_257);
     }
     for (let i0_23 = 0; i0_23 < n; i0_23++) {
       for (let i1_23 = 0; i1_23 < 32; i1_23++) {
-        const v_139 = h3_h_z_3[i0_23 * 32 + i1_23];
-        const v_140 = h3_h_z_6[i1_23];
-        h3_h_z_7[i0_23 * 32 + i1_23] = v_139 * v_140;
+        const v_360 = h3_h_z_4[i0_23 * 32 + i1_23];
+        const v_361 = h3_h_z_7[i1_23];
+        h3_h_z_8[i0_23 * 32 + i1_23] = v_360 * v_361;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_24 = 0; i0_24 < n; i0_24++) {
       for (let i1_24 = 0; i1_24 < 32; i1_24++) {
-        const v_141 = h3_h_z_7[i0_24 * 32 + i1_24];
-        const v_142 = h3_h_gamma[i1_24];
-        const t_41 = v_141 * v_142;
-        const v_143 = h3_h_beta[i1_24];
-        const t_42 = t_41 + v_143;
-        h3_h[i0_24 * 32 + i1_24] = t_42 > 0 ? t_42 : 0;
+        const v_362 = h3_h_z_8[i0_24 * 32 + i1_24];
+        const v_363 = h3_h_gamma[i1_24];
+        const t_258 = v_362 * v_363;
+        const v_364 = h3_h_beta[i1_24];
+        const t_259 = t_258 + v_364;
+        h3_h_1[i0_24 * 32 + i1_24] = t_259 > 0 ? t_259 : 0;
       }
     }
-    const endI_5 = n - (n % 2);
-    for (let i_36 = 0; i_36 < endI_5; i_36 += 2) {
-      for (let j_11 = 0; j_11 < 32; j_11 += 4) {
-        const ar0_10 = i_36 * 32;
-        const ar1_5 = (i_36 + 1) * 32;
-        let c00_10 = 0,
-          c01_10 = 0,
-          c02_10 = 0,
-          c03_10 = 0,
-          c10_5 = 0,
-          c11_5 = 0,
-          c12_5 = 0,
-          c13_5 = 0;
-        for (let k_5 = 0; k_5 < 32; k_5++) {
-          const bk_10 = k_5 * 32 + j_11;
-          const a0_11 = h3_h[ar0_10 + k_5];
-          const a1_6 = h3_h[ar1_5 + k_5];
-          const b0_10 = h3_W[bk_10];
-          const b1_10 = h3_W[bk_10 + 1];
-          const b2_10 = h3_W[bk_10 + 2];
-          const b3_10 = h3_W[bk_10 + 3];
-          c00_10 += a0_11 * b0_10;
-          c01_10 += a0_11 * b1_10;
-          c02_10 += a0_11 * b2_10;
-          c03_10 += a0_11 * b3_10;
-          c10_5 += a1_6 * b0_10;
-          c11_5 += a1_6 * b1_10;
-          c12_5 += a1_6 * b2_10;
-          c13_5 += a1_6 * b3_10;
+    const endI_24 = n - (n % 2);
+    for (let i_111 = 0; i_111 < endI_24; i_111 += 2) {
+      for (let j_70 = 0; j_70 < 32; j_70 += 4) {
+        const ar0_48 = i_111 * 32;
+        const ar1_24 = (i_111 + 1) * 32;
+        let c00_48 = 0,
+          c01_46 = 0,
+          c02_46 = 0,
+          c03_46 = 0,
+          c10_24 = 0,
+          c11_23 = 0,
+          c12_23 = 0,
+          c13_23 = 0;
+        for (let k_24 = 0; k_24 < 32; k_24++) {
+          const bk_48 = k_24 * 32 + j_70;
+          const a0_50 = h3_h_1[ar0_48 + k_24];
+          const a1_26 = h3_h_1[ar1_24 + k_24];
+          const b0_48 = h3_W[bk_48];
+          const b1_46 = h3_W[bk_48 + 1];
+          const b2_46 = h3_W[bk_48 + 2];
+          const b3_46 = h3_W[bk_48 + 3];
+          c00_48 += a0_50 * b0_48;
+          c01_46 += a0_50 * b1_46;
+          c02_46 += a0_50 * b2_46;
+          c03_46 += a0_50 * b3_46;
+          c10_24 += a1_26 * b0_48;
+          c11_23 += a1_26 * b1_46;
+          c12_23 += a1_26 * b2_46;
+          c13_23 += a1_26 * b3_46;
         }
-        const v_145 = h3_b[j_11];
-        h3_z[i_36 * 32 + j_11] = c00_10 + v_145;
-        const v_146 = h3_b[j_11 + 1];
-        h3_z[i_36 * 32 + (j_11 + 1)] = c01_10 + v_146;
-        const v_147 = h3_b[j_11 + 2];
-        h3_z[i_36 * 32 + (j_11 + 2)] = c02_10 + v_147;
-        const v_148 = h3_b[j_11 + 3];
-        h3_z[i_36 * 32 + (j_11 + 3)] = c03_10 + v_148;
-        const v_149 = h3_b[j_11];
-        h3_z[(i_36 + 1) * 32 + j_11] = c10_5 + v_149;
-        const v_150 = h3_b[j_11 + 1];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 1)] = c11_5 + v_150;
-        const v_151 = h3_b[j_11 + 2];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 2)] = c12_5 + v_151;
-        const v_152 = h3_b[j_11 + 3];
-        h3_z[(i_36 + 1) * 32 + (j_11 + 3)] = c13_5 + v_152;
+        const v_366 = h3_b[j_70];
+        h3_z_1[i_111 * 32 + j_70] = c00_48 + v_366;
+        const v_367 = h3_b[j_70 + 1];
+        h3_z_1[i_111 * 32 + (j_70 + 1)] = c01_46 + v_367;
+        const v_368 = h3_b[j_70 + 2];
+        h3_z_1[i_111 * 32 + (j_70 + 2)] = c02_46 + v_368;
+        const v_369 = h3_b[j_70 + 3];
+        h3_z_1[i_111 * 32 + (j_70 + 3)] = c03_46 + v_369;
+        const v_370 = h3_b[j_70];
+        h3_z_1[(i_111 + 1) * 32 + j_70] = c10_24 + v_370;
+        const v_371 = h3_b[j_70 + 1];
+        h3_z_1[(i_111 + 1) * 32 + (j_70 + 1)] = c11_23 + v_371;
+        const v_372 = h3_b[j_70 + 2];
+        h3_z_1[(i_111 + 1) * 32 + (j_70 + 2)] = c12_23 + v_372;
+        const v_373 = h3_b[j_70 + 3];
+        h3_z_1[(i_111 + 1) * 32 + (j_70 + 3)] = c13_23 + v_373;
       }
     }
-    for (let i_37 = endI_5; i_37 < n; i_37++) {
-      for (let j_11 = 0; j_11 < 32; j_11 += 4) {
-        const ar0_11 = i_37 * 32;
-        let c00_11 = 0,
-          c01_11 = 0,
-          c02_11 = 0,
-          c03_11 = 0;
-        for (let k_5 = 0; k_5 < 32; k_5++) {
-          const bk_11 = k_5 * 32 + j_11;
-          const a0_12 = h3_h[ar0_11 + k_5];
-          const b0_11 = h3_W[bk_11];
-          const b1_11 = h3_W[bk_11 + 1];
-          const b2_11 = h3_W[bk_11 + 2];
-          const b3_11 = h3_W[bk_11 + 3];
-          c00_11 += a0_12 * b0_11;
-          c01_11 += a0_12 * b1_11;
-          c02_11 += a0_12 * b2_11;
-          c03_11 += a0_12 * b3_11;
+    for (let i_112 = endI_24; i_112 < n; i_112++) {
+      for (let j_70 = 0; j_70 < 32; j_70 += 4) {
+        const ar0_49 = i_112 * 32;
+        let c00_49 = 0,
+          c01_47 = 0,
+          c02_47 = 0,
+          c03_47 = 0;
+        for (let k_24 = 0; k_24 < 32; k_24++) {
+          const bk_49 = k_24 * 32 + j_70;
+          const a0_51 = h3_h_1[ar0_49 + k_24];
+          const b0_49 = h3_W[bk_49];
+          const b1_47 = h3_W[bk_49 + 1];
+          const b2_47 = h3_W[bk_49 + 2];
+          const b3_47 = h3_W[bk_49 + 3];
+          c00_49 += a0_51 * b0_49;
+          c01_47 += a0_51 * b1_47;
+          c02_47 += a0_51 * b2_47;
+          c03_47 += a0_51 * b3_47;
         }
-        const v_153 = h3_b[j_11];
-        h3_z[i_37 * 32 + j_11] = c00_11 + v_153;
-        const v_154 = h3_b[j_11 + 1];
-        h3_z[i_37 * 32 + (j_11 + 1)] = c01_11 + v_154;
-        const v_155 = h3_b[j_11 + 2];
-        h3_z[i_37 * 32 + (j_11 + 2)] = c02_11 + v_155;
-        const v_156 = h3_b[j_11 + 3];
-        h3_z[i_37 * 32 + (j_11 + 3)] = c03_11 + v_156;
+        const v_374 = h3_b[j_70];
+        h3_z_1[i_112 * 32 + j_70] = c00_49 + v_374;
+        const v_375 = h3_b[j_70 + 1];
+        h3_z_1[i_112 * 32 + (j_70 + 1)] = c01_47 + v_375;
+        const v_376 = h3_b[j_70 + 2];
+        h3_z_1[i_112 * 32 + (j_70 + 2)] = c02_47 + v_376;
+        const v_377 = h3_b[j_70 + 3];
+        h3_z_1[i_112 * 32 + (j_70 + 3)] = c03_47 + v_377;
       }
     }
     // batchnorm(dense(h, n))
-    h3_z_1.fill(0, 0, 32);
+    h3_z_2.fill(0, 0, 32);
     for (let i0_25 = 0; i0_25 < n; i0_25++) {
       for (let i1_25 = 0; i1_25 < 32; i1_25++) {
-        h3_z_1[i1_25] += h3_z[i0_25 * 32 + i1_25];
+        h3_z_2[i1_25] += h3_z_1[i0_25 * 32 + i1_25];
       }
     }
-    for (let i_38 = 0; i_38 < 32; i_38++) {
-      const v_157 = h3_z_1[i_38];
-      h3_z_2[i_38] = v_157 / n;
+    for (let i_113 = 0; i_113 < 32; i_113++) {
+      const v_378 = h3_z_2[i_113];
+      h3_z_3[i_113] = v_378 / n;
     }
     for (let i0_26 = 0; i0_26 < n; i0_26++) {
       for (let i1_26 = 0; i1_26 < 32; i1_26++) {
-        const v_158 = h3_z[i0_26 * 32 + i1_26];
-        const v_159 = h3_z_2[i1_26];
-        h3_z_3[i0_26 * 32 + i1_26] = v_158 - v_159;
+        const v_379 = h3_z_1[i0_26 * 32 + i1_26];
+        const v_380 = h3_z_3[i1_26];
+        h3_z_4[i0_26 * 32 + i1_26] = v_379 - v_380;
       }
     }
-    h3_z_4.fill(0, 0, 32);
+    h3_z_5.fill(0, 0, 32);
     for (let i0_27 = 0; i0_27 < n; i0_27++) {
       for (let i1_27 = 0; i1_27 < 32; i1_27++) {
-        const v_160 = h3_z_3[i0_27 * 32 + i1_27];
-        h3_z_4[i1_27] += v_160 * v_160;
+        const v_381 = h3_z_4[i0_27 * 32 + i1_27];
+        h3_z_5[i1_27] += v_381 * v_381;
       }
     }
-    for (let i_39 = 0; i_39 < 32; i_39++) {
-      const v_161 = h3_z_4[i_39];
-      h3_z_5[i_39] = v_161 / n;
+    for (let i_114 = 0; i_114 < 32; i_114++) {
+      const v_382 = h3_z_5[i_114];
+      h3_z_6[i_114] = v_382 / n;
     }
   }
   function forward_state_h3_mean_to_state_h3_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_z_2 = buf23,
-      h3_z_5 = buf24;
-    for (let i_40 = 0; i_40 < 32; i_40++) {
-      const v_162 = h3_mean[i_40];
-      const t_43 = s_8 * v_162;
-      const v_163 = h3_z_2[i_40];
-      const t_44 = s_4 * v_163;
-      next_h3_mean[i_40] = t_43 + t_44;
+    const h3_z_3 = buf23,
+      h3_z_6 = buf24;
+    for (let i_115 = 0; i_115 < 32; i_115++) {
+      const v_383 = h3_mean[i_115];
+      const t_260 = s_8 * v_383;
+      const v_384 = h3_z_3[i_115];
+      const t_261 = s_4 * v_384;
+      next_h3_mean[i_115] = t_260 + t_261;
     }
-    for (let i_41 = 0; i_41 < 32; i_41++) {
-      const v_164 = h3_z_5[i_41];
-      const t_45 = v_164 * s_7;
-      const v_165 = h3_var[i_41];
-      const t_46 = s_8 * v_165;
-      const t_47 = s_4 * t_45;
-      next_h3_var[i_41] = t_46 + t_47;
+    for (let i_116 = 0; i_116 < 32; i_116++) {
+      const v_385 = h3_z_6[i_116];
+      const t_262 = v_385 * s_7;
+      const v_386 = h3_var[i_116];
+      const t_263 = s_8 * v_386;
+      const t_264 = s_4 * t_262;
+      next_h3_var[i_116] = t_263 + t_264;
     }
   }
   function forward_h3_z_to_h4_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h2 = buf16,
-      h3_z_3 = buf22,
-      h3_z_5 = buf24,
-      h3_z_6 = buf23,
-      h3_z_7 = buf21,
-      h3 = buf24,
-      h4_h_z = buf25,
-      h4_h_z_1 = buf26,
-      h4_h_z_2 = buf27,
-      h4_h_z_3 = buf26,
-      h4_h_z_4 = buf25,
-      h4_h_z_5 = buf28;
-    for (let i_42 = 0; i_42 < 32; i_42++) {
-      const v_166 = h3_z_5[i_42];
-      const t_48 = v_166 + 0.00001;
-      h3_z_6[i_42] = 1 / Math.sqrt(t_48);
+    const h2_1 = buf16,
+      h3_z_4 = buf22,
+      h3_z_6 = buf24,
+      h3_z_7 = buf23,
+      h3_z_8 = buf21,
+      h3_1 = buf24,
+      h4_h_z_1 = buf25,
+      h4_h_z_2 = buf26,
+      h4_h_z_3 = buf27,
+      h4_h_z_4 = buf26,
+      h4_h_z_5 = buf25,
+      h4_h_z_6 = buf28;
+    for (let i_117 = 0; i_117 < 32; i_117++) {
+      const v_387 = h3_z_6[i_117];
+      const t_265 = v_387 + 0.00001;
+      h3_z_7[i_117] = 1 / Math.sqrt(t_265);
     }
     for (let i0_28 = 0; i0_28 < n; i0_28++) {
       for (let i1_28 = 0; i1_28 < 32; i1_28++) {
-        const v_167 = h3_z_3[i0_28 * 32 + i1_28];
-        const v_168 = h3_z_6[i1_28];
-        h3_z_7[i0_28 * 32 + i1_28] = v_167 * v_168;
+        const v_388 = h3_z_4[i0_28 * 32 + i1_28];
+        const v_389 = h3_z_7[i1_28];
+        h3_z_8[i0_28 * 32 + i1_28] = v_388 * v_389;
       }
     }
     // h3 = residual(h2, 32)
     for (let i0_29 = 0; i0_29 < n; i0_29++) {
       for (let i1_29 = 0; i1_29 < 32; i1_29++) {
-        const v_169 = h3_z_7[i0_29 * 32 + i1_29];
-        const v_170 = h3_gamma[i1_29];
-        const t_49 = v_169 * v_170;
-        const v_171 = h3_beta[i1_29];
-        const t_50 = t_49 + v_171;
-        const v_172 = h2[i0_29 * 32 + i1_29];
-        const t_51 = v_172 + t_50;
-        h3[i0_29 * 32 + i1_29] = t_51 > 0 ? t_51 : 0;
+        const v_390 = h3_z_8[i0_29 * 32 + i1_29];
+        const v_391 = h3_gamma[i1_29];
+        const t_266 = v_390 * v_391;
+        const v_392 = h3_beta[i1_29];
+        const t_267 = t_266 + v_392;
+        const v_393 = h2_1[i0_29 * 32 + i1_29];
+        const t_268 = v_393 + t_267;
+        h3_1[i0_29 * 32 + i1_29] = t_268 > 0 ? t_268 : 0;
       }
     }
     // h4 = residual(h3, 32)
-    const endI_6 = n - (n % 2);
-    for (let i_43 = 0; i_43 < endI_6; i_43 += 2) {
-      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
-        const ar0_12 = i_43 * 32;
-        const ar1_6 = (i_43 + 1) * 32;
-        let c00_12 = 0,
-          c01_12 = 0,
-          c02_12 = 0,
-          c03_12 = 0,
-          c10_6 = 0,
-          c11_6 = 0,
-          c12_6 = 0,
-          c13_6 = 0;
-        for (let k_6 = 0; k_6 < 32; k_6++) {
-          const bk_12 = k_6 * 32 + j_13;
-          const a0_13 = h3[ar0_12 + k_6];
-          const a1_7 = h3[ar1_6 + k_6];
-          const b0_12 = h4_h_W[bk_12];
-          const b1_12 = h4_h_W[bk_12 + 1];
-          const b2_12 = h4_h_W[bk_12 + 2];
-          const b3_12 = h4_h_W[bk_12 + 3];
-          c00_12 += a0_13 * b0_12;
-          c01_12 += a0_13 * b1_12;
-          c02_12 += a0_13 * b2_12;
-          c03_12 += a0_13 * b3_12;
-          c10_6 += a1_7 * b0_12;
-          c11_6 += a1_7 * b1_12;
-          c12_6 += a1_7 * b2_12;
-          c13_6 += a1_7 * b3_12;
+    const endI_25 = n - (n % 2);
+    for (let i_118 = 0; i_118 < endI_25; i_118 += 2) {
+      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
+        const ar0_50 = i_118 * 32;
+        const ar1_25 = (i_118 + 1) * 32;
+        let c00_50 = 0,
+          c01_48 = 0,
+          c02_48 = 0,
+          c03_48 = 0,
+          c10_25 = 0,
+          c11_24 = 0,
+          c12_24 = 0,
+          c13_24 = 0;
+        for (let k_25 = 0; k_25 < 32; k_25++) {
+          const bk_50 = k_25 * 32 + j_72;
+          const a0_52 = h3_1[ar0_50 + k_25];
+          const a1_27 = h3_1[ar1_25 + k_25];
+          const b0_50 = h4_h_W[bk_50];
+          const b1_48 = h4_h_W[bk_50 + 1];
+          const b2_48 = h4_h_W[bk_50 + 2];
+          const b3_48 = h4_h_W[bk_50 + 3];
+          c00_50 += a0_52 * b0_50;
+          c01_48 += a0_52 * b1_48;
+          c02_48 += a0_52 * b2_48;
+          c03_48 += a0_52 * b3_48;
+          c10_25 += a1_27 * b0_50;
+          c11_24 += a1_27 * b1_48;
+          c12_24 += a1_27 * b2_48;
+          c13_24 += a1_27 * b3_48;
         }
-        const v_174 = h4_h_b[j_13];
-        h4_h_z[i_43 * 32 + j_13] = c00_12 + v_174;
-        const v_175 = h4_h_b[j_13 + 1];
-        h4_h_z[i_43 * 32 + (j_13 + 1)] = c01_12 + v_175;
-        const v_176 = h4_h_b[j_13 + 2];
-        h4_h_z[i_43 * 32 + (j_13 + 2)] = c02_12 + v_176;
-        const v_177 = h4_h_b[j_13 + 3];
-        h4_h_z[i_43 * 32 + (j_13 + 3)] = c03_12 + v_177;
-        const v_178 = h4_h_b[j_13];
-        h4_h_z[(i_43 + 1) * 32 + j_13] = c10_6 + v_178;
-        const v_179 = h4_h_b[j_13 + 1];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 1)] = c11_6 + v_179;
-        const v_180 = h4_h_b[j_13 + 2];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 2)] = c12_6 + v_180;
-        const v_181 = h4_h_b[j_13 + 3];
-        h4_h_z[(i_43 + 1) * 32 + (j_13 + 3)] = c13_6 + v_181;
+        const v_395 = h4_h_b[j_72];
+        h4_h_z_1[i_118 * 32 + j_72] = c00_50 + v_395;
+        const v_396 = h4_h_b[j_72 + 1];
+        h4_h_z_1[i_118 * 32 + (j_72 + 1)] = c01_48 + v_396;
+        const v_397 = h4_h_b[j_72 + 2];
+        h4_h_z_1[i_118 * 32 + (j_72 + 2)] = c02_48 + v_397;
+        const v_398 = h4_h_b[j_72 + 3];
+        h4_h_z_1[i_118 * 32 + (j_72 + 3)] = c03_48 + v_398;
+        const v_399 = h4_h_b[j_72];
+        h4_h_z_1[(i_118 + 1) * 32 + j_72] = c10_25 + v_399;
+        const v_400 = h4_h_b[j_72 + 1];
+        h4_h_z_1[(i_118 + 1) * 32 + (j_72 + 1)] = c11_24 + v_400;
+        const v_401 = h4_h_b[j_72 + 2];
+        h4_h_z_1[(i_118 + 1) * 32 + (j_72 + 2)] = c12_24 + v_401;
+        const v_402 = h4_h_b[j_72 + 3];
+        h4_h_z_1[(i_118 + 1) * 32 + (j_72 + 3)] = c13_24 + v_402;
       }
     }
-    for (let i_44 = endI_6; i_44 < n; i_44++) {
-      for (let j_13 = 0; j_13 < 32; j_13 += 4) {
-        const ar0_13 = i_44 * 32;
-        let c00_13 = 0,
-          c01_13 = 0,
-          c02_13 = 0,
-          c03_13 = 0;
-        for (let k_6 = 0; k_6 < 32; k_6++) {
-          const bk_13 = k_6 * 32 + j_13;
-          const a0_14 = h3[ar0_13 + k_6];
-          const b0_13 = h4_h_W[bk_13];
-          const b1_13 = h4_h_W[bk_13 + 1];
-          const b2_13 = h4_h_W[bk_13 + 2];
-          const b3_13 = h4_h_W[bk_13 + 3];
-          c00_13 += a0_14 * b0_13;
-          c01_13 += a0_14 * b1_13;
-          c02_13 += a0_14 * b2_13;
-          c03_13 += a0_14 * b3_13;
+    for (let i_119 = endI_25; i_119 < n; i_119++) {
+      for (let j_72 = 0; j_72 < 32; j_72 += 4) {
+        const ar0_51 = i_119 * 32;
+        let c00_51 = 0,
+          c01_49 = 0,
+          c02_49 = 0,
+          c03_49 = 0;
+        for (let k_25 = 0; k_25 < 32; k_25++) {
+          const bk_51 = k_25 * 32 + j_72;
+          const a0_53 = h3_1[ar0_51 + k_25];
+          const b0_51 = h4_h_W[bk_51];
+          const b1_49 = h4_h_W[bk_51 + 1];
+          const b2_49 = h4_h_W[bk_51 + 2];
+          const b3_49 = h4_h_W[bk_51 + 3];
+          c00_51 += a0_53 * b0_51;
+          c01_49 += a0_53 * b1_49;
+          c02_49 += a0_53 * b2_49;
+          c03_49 += a0_53 * b3_49;
         }
-        const v_182 = h4_h_b[j_13];
-        h4_h_z[i_44 * 32 + j_13] = c00_13 + v_182;
-        const v_183 = h4_h_b[j_13 + 1];
-        h4_h_z[i_44 * 32 + (j_13 + 1)] = c01_13 + v_183;
-        const v_184 = h4_h_b[j_13 + 2];
-        h4_h_z[i_44 * 32 + (j_13 + 2)] = c02_13 + v_184;
-        const v_185 = h4_h_b[j_13 + 3];
-        h4_h_z[i_44 * 32 + (j_13 + 3)] = c03_13 + v_185;
+        const v_403 = h4_h_b[j_72];
+        h4_h_z_1[i_119 * 32 + j_72] = c00_51 + v_403;
+        const v_404 = h4_h_b[j_72 + 1];
+        h4_h_z_1[i_119 * 32 + (j_72 + 1)] = c01_49 + v_404;
+        const v_405 = h4_h_b[j_72 + 2];
+        h4_h_z_1[i_119 * 32 + (j_72 + 2)] = c02_49 + v_405;
+        const v_406 = h4_h_b[j_72 + 3];
+        h4_h_z_1[i_119 * 32 + (j_72 + 3)] = c03_49 + v_406;
       }
     }
     // batchnorm(dense(x, n))
-    h4_h_z_1.fill(0, 0, 32);
+    h4_h_z_2.fill(0, 0, 32);
     for (let i0_30 = 0; i0_30 < n; i0_30++) {
       for (let i1_30 = 0; i1_30 < 32; i1_30++) {
-        h4_h_z_1[i1_30] += h4_h_z[i0_30 * 32 + i1_30];
+        h4_h_z_2[i1_30] += h4_h_z_1[i0_30 * 32 + i1_30];
       }
     }
-    for (let i_45 = 0; i_45 < 32; i_45++) {
-      const v_186 = h4_h_z_1[i_45];
-      h4_h_z_2[i_45] = v_186 / n;
+    for (let i_120 = 0; i_120 < 32; i_120++) {
+      const v_407 = h4_h_z_2[i_120];
+      h4_h_z_3[i_120] = v_407 / n;
     }
     for (let i0_31 = 0; i0_31 < n; i0_31++) {
       for (let i1_31 = 0; i1_31 < 32; i1_31++) {
-        const v_187 = h4_h_z[i0_31 * 32 + i1_31];
-        const v_188 = h4_h_z_2[i1_31];
-        h4_h_z_3[i0_31 * 32 + i1_31] = v_187 - v_188;
+        const v_408 = h4_h_z_1[i0_31 * 32 + i1_31];
+        const v_409 = h4_h_z_3[i1_31];
+        h4_h_z_4[i0_31 * 32 + i1_31] = v_408 - v_409;
       }
     }
-    h4_h_z_4.fill(0, 0, 32);
+    h4_h_z_5.fill(0, 0, 32);
     for (let i0_32 = 0; i0_32 < n; i0_32++) {
       for (let i1_32 = 0; i1_32 < 32; i1_32++) {
-        const v_189 = h4_h_z_3[i0_32 * 32 + i1_32];
-        h4_h_z_4[i1_32] += v_189 * v_189;
+        const v_410 = h4_h_z_4[i0_32 * 32 + i1_32];
+        h4_h_z_5[i1_32] += v_410 * v_410;
       }
     }
-    for (let i_46 = 0; i_46 < 32; i_46++) {
-      const v_190 = h4_h_z_4[i_46];
-      h4_h_z_5[i_46] = v_190 / n;
+    for (let i_121 = 0; i_121 < 32; i_121++) {
+      const v_411 = h4_h_z_5[i_121];
+      h4_h_z_6[i_121] = v_411 / n;
     }
   }
   function forward_state_h4_h_mean_to_state_h4_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h4_h_z_2 = buf27,
-      h4_h_z_5 = buf28;
-    for (let i_47 = 0; i_47 < 32; i_47++) {
-      const v_191 = h4_h_mean[i_47];
-      const t_52 = s_8 * v_191;
-      const v_192 = h4_h_z_2[i_47];
-      const t_53 = s_4 * v_192;
-      next_h4_h_mean[i_47] = t_52 + t_53;
+    const h4_h_z_3 = buf27,
+      h4_h_z_6 = buf28;
+    for (let i_122 = 0; i_122 < 32; i_122++) {
+      const v_412 = h4_h_mean[i_122];
+      const t_269 = s_8 * v_412;
+      const v_413 = h4_h_z_3[i_122];
+      const t_270 = s_4 * v_413;
+      next_h4_h_mean[i_122] = t_269 + t_270;
     }
-    for (let i_48 = 0; i_48 < 32; i_48++) {
-      const v_193 = h4_h_z_5[i_48];
-      const t_54 = v_193 * s_7;
-      const v_194 = h4_h_var[i_48];
-      const t_55 = s_8 * v_194;
-      const t_56 = s_4 * t_54;
-      next_h4_h_var[i_48] = t_55 + t_56;
+    for (let i_123 = 0; i_123 < 32; i_123++) {
+      const v_414 = h4_h_z_6[i_123];
+      const t_271 = v_414 * s_7;
+      const v_415 = h4_h_var[i_123];
+      const t_272 = s_8 * v_415;
+      const t_273 = s_4 * t_271;
+      next_h4_h_var[i_123] = t_272 + t_273;
     }
   }
   function forward_h4_h_z_to_h4_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h4_h_z_3 = buf26,
-      h4_h_z_5 = buf28,
-      h4_h_z_6 = buf27,
-      h4_h_z_7 = buf25,
-      h4_h = buf28,
-      h4_z = buf29,
-      h4_z_1 = buf30,
-      h4_z_2 = buf31,
-      h4_z_3 = buf30,
-      h4_z_4 = buf29,
-      h4_z_5 = buf32;
-    for (let i_49 = 0; i_49 < 32; i_49++) {
-      const v_195 = h4_h_z_5[i_49];
-      const t_57 = v_195 + 0.00001;
-      h4_h_z_6[i_49] = 1 / Math.sqrt(t_57);
+    const h4_h_z_4 = buf26,
+      h4_h_z_6 = buf28,
+      h4_h_z_7 = buf27,
+      h4_h_z_8 = buf25,
+      h4_h_1 = buf28,
+      h4_z_1 = buf29,
+      h4_z_2 = buf30,
+      h4_z_3 = buf31,
+      h4_z_4 = buf30,
+      h4_z_5 = buf29,
+      h4_z_6 = buf32;
+    for (let i_124 = 0; i_124 < 32; i_124++) {
+      const v_416 = h4_h_z_6[i_124];
+      const t_274 = v_416 + 0.00001;
+      h4_h_z_7[i_124] = 1 / Math.sqrt(t_274);
     }
     for (let i0_33 = 0; i0_33 < n; i0_33++) {
       for (let i1_33 = 0; i1_33 < 32; i1_33++) {
-        const v_196 = h4_h_z_3[i0_33 * 32 + i1_33];
-        const v_197 = h4_h_z_6[i1_33];
-        h4_h_z_7[i0_33 * 32 + i1_33] = v_196 * v_197;
+        const v_417 = h4_h_z_4[i0_33 * 32 + i1_33];
+        const v_418 = h4_h_z_7[i1_33];
+        h4_h_z_8[i0_33 * 32 + i1_33] = v_417 * v_418;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_34 = 0; i0_34 < n; i0_34++) {
       for (let i1_34 = 0; i1_34 < 32; i1_34++) {
-        const v_198 = h4_h_z_7[i0_34 * 32 + i1_34];
-        const v_199 = h4_h_gamma[i1_34];
-        const t_58 = v_198 * v_199;
-        const v_200 = h4_h_beta[i1_34];
-        const t_59 = t_58 + v_200;
-        h4_h[i0_34 * 32 + i1_34] = t_59 > 0 ? t_59 : 0;
+        const v_419 = h4_h_z_8[i0_34 * 32 + i1_34];
+        const v_420 = h4_h_gamma[i1_34];
+        const t_275 = v_419 * v_420;
+        const v_421 = h4_h_beta[i1_34];
+        const t_276 = t_275 + v_421;
+        h4_h_1[i0_34 * 32 + i1_34] = t_276 > 0 ? t_276 : 0;
       }
     }
-    const endI_7 = n - (n % 2);
-    for (let i_50 = 0; i_50 < endI_7; i_50 += 2) {
-      for (let j_15 = 0; j_15 < 32; j_15 += 4) {
-        const ar0_14 = i_50 * 32;
-        const ar1_7 = (i_50 + 1) * 32;
-        let c00_14 = 0,
-          c01_14 = 0,
-          c02_14 = 0,
-          c03_14 = 0,
-          c10_7 = 0,
-          c11_7 = 0,
-          c12_7 = 0,
-          c13_7 = 0;
-        for (let k_7 = 0; k_7 < 32; k_7++) {
-          const bk_14 = k_7 * 32 + j_15;
-          const a0_15 = h4_h[ar0_14 + k_7];
-          const a1_8 = h4_h[ar1_7 + k_7];
-          const b0_14 = h4_W[bk_14];
-          const b1_14 = h4_W[bk_14 + 1];
-          const b2_14 = h4_W[bk_14 + 2];
-          const b3_14 = h4_W[bk_14 + 3];
-          c00_14 += a0_15 * b0_14;
-          c01_14 += a0_15 * b1_14;
-          c02_14 += a0_15 * b2_14;
-          c03_14 += a0_15 * b3_14;
-          c10_7 += a1_8 * b0_14;
-          c11_7 += a1_8 * b1_14;
-          c12_7 += a1_8 * b2_14;
-          c13_7 += a1_8 * b3_14;
+    const endI_26 = n - (n % 2);
+    for (let i_125 = 0; i_125 < endI_26; i_125 += 2) {
+      for (let j_74 = 0; j_74 < 32; j_74 += 4) {
+        const ar0_52 = i_125 * 32;
+        const ar1_26 = (i_125 + 1) * 32;
+        let c00_52 = 0,
+          c01_50 = 0,
+          c02_50 = 0,
+          c03_50 = 0,
+          c10_26 = 0,
+          c11_25 = 0,
+          c12_25 = 0,
+          c13_25 = 0;
+        for (let k_26 = 0; k_26 < 32; k_26++) {
+          const bk_52 = k_26 * 32 + j_74;
+          const a0_54 = h4_h_1[ar0_52 + k_26];
+          const a1_28 = h4_h_1[ar1_26 + k_26];
+          const b0_52 = h4_W[bk_52];
+          const b1_50 = h4_W[bk_52 + 1];
+          const b2_50 = h4_W[bk_52 + 2];
+          const b3_50 = h4_W[bk_52 + 3];
+          c00_52 += a0_54 * b0_52;
+          c01_50 += a0_54 * b1_50;
+          c02_50 += a0_54 * b2_50;
+          c03_50 += a0_54 * b3_50;
+          c10_26 += a1_28 * b0_52;
+          c11_25 += a1_28 * b1_50;
+          c12_25 += a1_28 * b2_50;
+          c13_25 += a1_28 * b3_50;
         }
-        const v_202 = h4_b[j_15];
-        h4_z[i_50 * 32 + j_15] = c00_14 + v_202;
-        const v_203 = h4_b[j_15 + 1];
-        h4_z[i_50 * 32 + (j_15 + 1)] = c01_14 + v_203;
-        const v_204 = h4_b[j_15 + 2];
-        h4_z[i_50 * 32 + (j_15 + 2)] = c02_14 + v_204;
-        const v_205 = h4_b[j_15 + 3];
-        h4_z[i_50 * 32 + (j_15 + 3)] = c03_14 + v_205;
-        const v_206 = h4_b[j_15];
-        h4_z[(i_50 + 1) * 32 + j_15] = c10_7 + v_206;
-        const v_207 = h4_b[j_15 + 1];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 1)] = c11_7 + v_207;
-        const v_208 = h4_b[j_15 + 2];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 2)] = c12_7 + v_208;
-        const v_209 = h4_b[j_15 + 3];
-        h4_z[(i_50 + 1) * 32 + (j_15 + 3)] = c13_7 + v_209;
+        const v_423 = h4_b[j_74];
+        h4_z_1[i_125 * 32 + j_74] = c00_52 + v_423;
+        const v_424 = h4_b[j_74 + 1];
+        h4_z_1[i_125 * 32 + (j_74 + 1)] = c01_50 + v_424;
+        const v_425 = h4_b[j_74 + 2];
+        h4_z_1[i_125 * 32 + (j_74 + 2)] = c02_50 + v_425;
+        const v_426 = h4_b[j_74 + 3];
+        h4_z_1[i_125 * 32 + (j_74 + 3)] = c03_50 + v_426;
+        const v_427 = h4_b[j_74];
+        h4_z_1[(i_125 + 1) * 32 + j_74] = c10_26 + v_427;
+        const v_428 = h4_b[j_74 + 1];
+        h4_z_1[(i_125 + 1) * 32 + (j_74 + 1)] = c11_25 + v_428;
+        const v_429 = h4_b[j_74 + 2];
+        h4_z_1[(i_125 + 1) * 32 + (j_74 + 2)] = c12_25 + v_429;
+        const v_430 = h4_b[j_74 + 3];
+        h4_z_1[(i_125 + 1) * 32 + (j_74 + 3)] = c13_25 + v_430;
       }
     }
-    for (let i_51 = endI_7; i_51 < n; i_51++) {
-      for (let j_15 = 0; j_15 < 32; j_15 += 4) {
-        const ar0_15 = i_51 * 32;
-        let c00_15 = 0,
-          c01_15 = 0,
-          c02_15 = 0,
-          c03_15 = 0;
-        for (let k_7 = 0; k_7 < 32; k_7++) {
-          const bk_15 = k_7 * 32 + j_15;
-          const a0_16 = h4_h[ar0_15 + k_7];
-          const b0_15 = h4_W[bk_15];
-          const b1_15 = h4_W[bk_15 + 1];
-          const b2_15 = h4_W[bk_15 + 2];
-          const b3_15 = h4_W[bk_15 + 3];
-          c00_15 += a0_16 * b0_15;
-          c01_15 += a0_16 * b1_15;
-          c02_15 += a0_16 * b2_15;
-          c03_15 += a0_16 * b3_15;
+    for (let i_126 = endI_26; i_126 < n; i_126++) {
+      for (let j_74 = 0; j_74 < 32; j_74 += 4) {
+        const ar0_53 = i_126 * 32;
+        let c00_53 = 0,
+          c01_51 = 0,
+          c02_51 = 0,
+          c03_51 = 0;
+        for (let k_26 = 0; k_26 < 32; k_26++) {
+          const bk_53 = k_26 * 32 + j_74;
+          const a0_55 = h4_h_1[ar0_53 + k_26];
+          const b0_53 = h4_W[bk_53];
+          const b1_51 = h4_W[bk_53 + 1];
+          const b2_51 = h4_W[bk_53 + 2];
+          const b3_51 = h4_W[bk_53 + 3];
+          c00_53 += a0_55 * b0_53;
+          c01_51 += a0_55 * b1_51;
+          c02_51 += a0_55 * b2_51;
+          c03_51 += a0_55 * b3_51;
         }
-        const v_210 = h4_b[j_15];
-        h4_z[i_51 * 32 + j_15] = c00_15 + v_210;
-        const v_211 = h4_b[j_15 + 1];
-        h4_z[i_51 * 32 + (j_15 + 1)] = c01_15 + v_211;
-        const v_212 = h4_b[j_15 + 2];
-        h4_z[i_51 * 32 + (j_15 + 2)] = c02_15 + v_212;
-        const v_213 = h4_b[j_15 + 3];
-        h4_z[i_51 * 32 + (j_15 + 3)] = c03_15 + v_213;
+        const v_431 = h4_b[j_74];
+        h4_z_1[i_126 * 32 + j_74] = c00_53 + v_431;
+        const v_432 = h4_b[j_74 + 1];
+        h4_z_1[i_126 * 32 + (j_74 + 1)] = c01_51 + v_432;
+        const v_433 = h4_b[j_74 + 2];
+        h4_z_1[i_126 * 32 + (j_74 + 2)] = c02_51 + v_433;
+        const v_434 = h4_b[j_74 + 3];
+        h4_z_1[i_126 * 32 + (j_74 + 3)] = c03_51 + v_434;
       }
     }
     // batchnorm(dense(h, n))
-    h4_z_1.fill(0, 0, 32);
+    h4_z_2.fill(0, 0, 32);
     for (let i0_35 = 0; i0_35 < n; i0_35++) {
       for (let i1_35 = 0; i1_35 < 32; i1_35++) {
-        h4_z_1[i1_35] += h4_z[i0_35 * 32 + i1_35];
+        h4_z_2[i1_35] += h4_z_1[i0_35 * 32 + i1_35];
       }
     }
-    for (let i_52 = 0; i_52 < 32; i_52++) {
-      const v_214 = h4_z_1[i_52];
-      h4_z_2[i_52] = v_214 / n;
+    for (let i_127 = 0; i_127 < 32; i_127++) {
+      const v_435 = h4_z_2[i_127];
+      h4_z_3[i_127] = v_435 / n;
     }
     for (let i0_36 = 0; i0_36 < n; i0_36++) {
       for (let i1_36 = 0; i1_36 < 32; i1_36++) {
-        const v_215 = h4_z[i0_36 * 32 + i1_36];
-        const v_216 = h4_z_2[i1_36];
-        h4_z_3[i0_36 * 32 + i1_36] = v_215 - v_216;
+        const v_436 = h4_z_1[i0_36 * 32 + i1_36];
+        const v_437 = h4_z_3[i1_36];
+        h4_z_4[i0_36 * 32 + i1_36] = v_436 - v_437;
       }
     }
-    h4_z_4.fill(0, 0, 32);
+    h4_z_5.fill(0, 0, 32);
     for (let i0_37 = 0; i0_37 < n; i0_37++) {
       for (let i1_37 = 0; i1_37 < 32; i1_37++) {
-        const v_217 = h4_z_3[i0_37 * 32 + i1_37];
-        h4_z_4[i1_37] += v_217 * v_217;
+        const v_438 = h4_z_4[i0_37 * 32 + i1_37];
+        h4_z_5[i1_37] += v_438 * v_438;
       }
     }
-    for (let i_53 = 0; i_53 < 32; i_53++) {
-      const v_218 = h4_z_4[i_53];
-      h4_z_5[i_53] = v_218 / n;
+    for (let i_128 = 0; i_128 < 32; i_128++) {
+      const v_439 = h4_z_5[i_128];
+      h4_z_6[i_128] = v_439 / n;
     }
   }
   function forward_state_h4_mean_to_state_h4_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h4_z_2 = buf31,
-      h4_z_5 = buf32;
-    for (let i_54 = 0; i_54 < 32; i_54++) {
-      const v_219 = h4_mean[i_54];
-      const t_60 = s_8 * v_219;
-      const v_220 = h4_z_2[i_54];
-      const t_61 = s_4 * v_220;
-      next_h4_mean[i_54] = t_60 + t_61;
+    const h4_z_3 = buf31,
+      h4_z_6 = buf32;
+    for (let i_129 = 0; i_129 < 32; i_129++) {
+      const v_440 = h4_mean[i_129];
+      const t_277 = s_8 * v_440;
+      const v_441 = h4_z_3[i_129];
+      const t_278 = s_4 * v_441;
+      next_h4_mean[i_129] = t_277 + t_278;
     }
-    for (let i_55 = 0; i_55 < 32; i_55++) {
-      const v_221 = h4_z_5[i_55];
-      const t_62 = v_221 * s_7;
-      const v_222 = h4_var[i_55];
-      const t_63 = s_8 * v_222;
-      const t_64 = s_4 * t_62;
-      next_h4_var[i_55] = t_63 + t_64;
+    for (let i_130 = 0; i_130 < 32; i_130++) {
+      const v_442 = h4_z_6[i_130];
+      const t_279 = v_442 * s_7;
+      const v_443 = h4_var[i_130];
+      const t_280 = s_8 * v_443;
+      const t_281 = s_4 * t_279;
+      next_h4_var[i_130] = t_280 + t_281;
     }
   }
   function forward_h4_z_to_h5_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h3 = buf24,
-      h4_z_3 = buf30,
-      h4_z_5 = buf32,
-      h4_z_6 = buf31,
-      h4_z_7 = buf29,
-      h4 = buf32,
-      h5_h_z = buf33,
-      h5_h_z_1 = buf34,
-      h5_h_z_2 = buf35,
-      h5_h_z_3 = buf34,
-      h5_h_z_4 = buf33,
-      h5_h_z_5 = buf36;
-    for (let i_56 = 0; i_56 < 32; i_56++) {
-      const v_223 = h4_z_5[i_56];
-      const t_65 = v_223 + 0.00001;
-      h4_z_6[i_56] = 1 / Math.sqrt(t_65);
+    const h3_1 = buf24,
+      h4_z_4 = buf30,
+      h4_z_6 = buf32,
+      h4_z_7 = buf31,
+      h4_z_8 = buf29,
+      h4_1 = buf32,
+      h5_h_z_1 = buf33,
+      h5_h_z_2 = buf34,
+      h5_h_z_3 = buf35,
+      h5_h_z_4 = buf34,
+      h5_h_z_5 = buf33,
+      h5_h_z_6 = buf36;
+    for (let i_131 = 0; i_131 < 32; i_131++) {
+      const v_444 = h4_z_6[i_131];
+      const t_282 = v_444 + 0.00001;
+      h4_z_7[i_131] = 1 / Math.sqrt(t_282);
     }
     for (let i0_38 = 0; i0_38 < n; i0_38++) {
       for (let i1_38 = 0; i1_38 < 32; i1_38++) {
-        const v_224 = h4_z_3[i0_38 * 32 + i1_38];
-        const v_225 = h4_z_6[i1_38];
-        h4_z_7[i0_38 * 32 + i1_38] = v_224 * v_225;
+        const v_445 = h4_z_4[i0_38 * 32 + i1_38];
+        const v_446 = h4_z_7[i1_38];
+        h4_z_8[i0_38 * 32 + i1_38] = v_445 * v_446;
       }
     }
     // h4 = residual(h3, 32)
     for (let i0_39 = 0; i0_39 < n; i0_39++) {
       for (let i1_39 = 0; i1_39 < 32; i1_39++) {
-        const v_226 = h4_z_7[i0_39 * 32 + i1_39];
-        const v_227 = h4_gamma[i1_39];
-        const t_66 = v_226 * v_227;
-        const v_228 = h4_beta[i1_39];
-        const t_67 = t_66 + v_228;
-        const v_229 = h3[i0_39 * 32 + i1_39];
-        const t_68 = v_229 + t_67;
-        h4[i0_39 * 32 + i1_39] = t_68 > 0 ? t_68 : 0;
+        const v_447 = h4_z_8[i0_39 * 32 + i1_39];
+        const v_448 = h4_gamma[i1_39];
+        const t_283 = v_447 * v_448;
+        const v_449 = h4_beta[i1_39];
+        const t_284 = t_283 + v_449;
+        const v_450 = h3_1[i0_39 * 32 + i1_39];
+        const t_285 = v_450 + t_284;
+        h4_1[i0_39 * 32 + i1_39] = t_285 > 0 ? t_285 : 0;
       }
     }
     // h5 = residual(h4, 32)
-    const endI_8 = n - (n % 2);
-    for (let i_57 = 0; i_57 < endI_8; i_57 += 2) {
-      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
-        const ar0_16 = i_57 * 32;
-        const ar1_8 = (i_57 + 1) * 32;
-        let c00_16 = 0,
-          c01_16 = 0,
-          c02_16 = 0,
-          c03_16 = 0,
-          c10_8 = 0,
-          c11_8 = 0,
-          c12_8 = 0,
-          c13_8 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_16 = k_8 * 32 + j_17;
-          const a0_17 = h4[ar0_16 + k_8];
-          const a1_9 = h4[ar1_8 + k_8];
-          const b0_16 = h5_h_W[bk_16];
-          const b1_16 = h5_h_W[bk_16 + 1];
-          const b2_16 = h5_h_W[bk_16 + 2];
-          const b3_16 = h5_h_W[bk_16 + 3];
-          c00_16 += a0_17 * b0_16;
-          c01_16 += a0_17 * b1_16;
-          c02_16 += a0_17 * b2_16;
-          c03_16 += a0_17 * b3_16;
-          c10_8 += a1_9 * b0_16;
-          c11_8 += a1_9 * b1_16;
-          c12_8 += a1_9 * b2_16;
-          c13_8 += a1_9 * b3_16;
+    const endI_27 = n - (n % 2);
+    for (let i_132 = 0; i_132 < endI_27; i_132 += 2) {
+      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
+        const ar0_54 = i_132 * 32;
+        const ar1_27 = (i_132 + 1) * 32;
+        let c00_54 = 0,
+          c01_52 = 0,
+          c02_52 = 0,
+          c03_52 = 0,
+          c10_27 = 0,
+          c11_26 = 0,
+          c12_26 = 0,
+          c13_26 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const bk_54 = k_27 * 32 + j_76;
+          const a0_56 = h4_1[ar0_54 + k_27];
+          const a1_29 = h4_1[ar1_27 + k_27];
+          const b0_54 = h5_h_W[bk_54];
+          const b1_52 = h5_h_W[bk_54 + 1];
+          const b2_52 = h5_h_W[bk_54 + 2];
+          const b3_52 = h5_h_W[bk_54 + 3];
+          c00_54 += a0_56 * b0_54;
+          c01_52 += a0_56 * b1_52;
+          c02_52 += a0_56 * b2_52;
+          c03_52 += a0_56 * b3_52;
+          c10_27 += a1_29 * b0_54;
+          c11_26 += a1_29 * b1_52;
+          c12_26 += a1_29 * b2_52;
+          c13_26 += a1_29 * b3_52;
         }
-        const v_231 = h5_h_b[j_17];
-        h5_h_z[i_57 * 32 + j_17] = c00_16 + v_231;
-        const v_232 = h5_h_b[j_17 + 1];
-        h5_h_z[i_57 * 32 + (j_17 + 1)] = c01_16 + v_232;
-        const v_233 = h5_h_b[j_17 + 2];
-        h5_h_z[i_57 * 32 + (j_17 + 2)] = c02_16 + v_233;
-        const v_234 = h5_h_b[j_17 + 3];
-        h5_h_z[i_57 * 32 + (j_17 + 3)] = c03_16 + v_234;
-        const v_235 = h5_h_b[j_17];
-        h5_h_z[(i_57 + 1) * 32 + j_17] = c10_8 + v_235;
-        const v_236 = h5_h_b[j_17 + 1];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 1)] = c11_8 + v_236;
-        const v_237 = h5_h_b[j_17 + 2];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 2)] = c12_8 + v_237;
-        const v_238 = h5_h_b[j_17 + 3];
-        h5_h_z[(i_57 + 1) * 32 + (j_17 + 3)] = c13_8 + v_238;
+        const v_452 = h5_h_b[j_76];
+        h5_h_z_1[i_132 * 32 + j_76] = c00_54 + v_452;
+        const v_453 = h5_h_b[j_76 + 1];
+        h5_h_z_1[i_132 * 32 + (j_76 + 1)] = c01_52 + v_453;
+        const v_454 = h5_h_b[j_76 + 2];
+        h5_h_z_1[i_132 * 32 + (j_76 + 2)] = c02_52 + v_454;
+        const v_455 = h5_h_b[j_76 + 3];
+        h5_h_z_1[i_132 * 32 + (j_76 + 3)] = c03_52 + v_455;
+        const v_456 = h5_h_b[j_76];
+        h5_h_z_1[(i_132 + 1) * 32 + j_76] = c10_27 + v_456;
+        const v_457 = h5_h_b[j_76 + 1];
+        h5_h_z_1[(i_132 + 1) * 32 + (j_76 + 1)] = c11_26 + v_457;
+        const v_458 = h5_h_b[j_76 + 2];
+        h5_h_z_1[(i_132 + 1) * 32 + (j_76 + 2)] = c12_26 + v_458;
+        const v_459 = h5_h_b[j_76 + 3];
+        h5_h_z_1[(i_132 + 1) * 32 + (j_76 + 3)] = c13_26 + v_459;
       }
     }
-    for (let i_58 = endI_8; i_58 < n; i_58++) {
-      for (let j_17 = 0; j_17 < 32; j_17 += 4) {
-        const ar0_17 = i_58 * 32;
-        let c00_17 = 0,
-          c01_17 = 0,
-          c02_17 = 0,
-          c03_17 = 0;
-        for (let k_8 = 0; k_8 < 32; k_8++) {
-          const bk_17 = k_8 * 32 + j_17;
-          const a0_18 = h4[ar0_17 + k_8];
-          const b0_17 = h5_h_W[bk_17];
-          const b1_17 = h5_h_W[bk_17 + 1];
-          const b2_17 = h5_h_W[bk_17 + 2];
-          const b3_17 = h5_h_W[bk_17 + 3];
-          c00_17 += a0_18 * b0_17;
-          c01_17 += a0_18 * b1_17;
-          c02_17 += a0_18 * b2_17;
-          c03_17 += a0_18 * b3_17;
+    for (let i_133 = endI_27; i_133 < n; i_133++) {
+      for (let j_76 = 0; j_76 < 32; j_76 += 4) {
+        const ar0_55 = i_133 * 32;
+        let c00_55 = 0,
+          c01_53 = 0,
+          c02_53 = 0,
+          c03_53 = 0;
+        for (let k_27 = 0; k_27 < 32; k_27++) {
+          const bk_55 = k_27 * 32 + j_76;
+          const a0_57 = h4_1[ar0_55 + k_27];
+          const b0_55 = h5_h_W[bk_55];
+          const b1_53 = h5_h_W[bk_55 + 1];
+          const b2_53 = h5_h_W[bk_55 + 2];
+          const b3_53 = h5_h_W[bk_55 + 3];
+          c00_55 += a0_57 * b0_55;
+          c01_53 += a0_57 * b1_53;
+          c02_53 += a0_57 * b2_53;
+          c03_53 += a0_57 * b3_53;
         }
-        const v_239 = h5_h_b[j_17];
-        h5_h_z[i_58 * 32 + j_17] = c00_17 + v_239;
-        const v_240 = h5_h_b[j_17 + 1];
-        h5_h_z[i_58 * 32 + (j_17 + 1)] = c01_17 + v_240;
-        const v_241 = h5_h_b[j_17 + 2];
-        h5_h_z[i_58 * 32 + (j_17 + 2)] = c02_17 + v_241;
-        const v_242 = h5_h_b[j_17 + 3];
-        h5_h_z[i_58 * 32 + (j_17 + 3)] = c03_17 + v_242;
+        const v_460 = h5_h_b[j_76];
+        h5_h_z_1[i_133 * 32 + j_76] = c00_55 + v_460;
+        const v_461 = h5_h_b[j_76 + 1];
+        h5_h_z_1[i_133 * 32 + (j_76 + 1)] = c01_53 + v_461;
+        const v_462 = h5_h_b[j_76 + 2];
+        h5_h_z_1[i_133 * 32 + (j_76 + 2)] = c02_53 + v_462;
+        const v_463 = h5_h_b[j_76 + 3];
+        h5_h_z_1[i_133 * 32 + (j_76 + 3)] = c03_53 + v_463;
       }
     }
     // batchnorm(dense(x, n))
-    h5_h_z_1.fill(0, 0, 32);
+    h5_h_z_2.fill(0, 0, 32);
     for (let i0_40 = 0; i0_40 < n; i0_40++) {
       for (let i1_40 = 0; i1_40 < 32; i1_40++) {
-        h5_h_z_1[i1_40] += h5_h_z[i0_40 * 32 + i1_40];
+        h5_h_z_2[i1_40] += h5_h_z_1[i0_40 * 32 + i1_40];
       }
     }
-    for (let i_59 = 0; i_59 < 32; i_59++) {
-      const v_243 = h5_h_z_1[i_59];
-      h5_h_z_2[i_59] = v_243 / n;
+    for (let i_134 = 0; i_134 < 32; i_134++) {
+      const v_464 = h5_h_z_2[i_134];
+      h5_h_z_3[i_134] = v_464 / n;
     }
     for (let i0_41 = 0; i0_41 < n; i0_41++) {
       for (let i1_41 = 0; i1_41 < 32; i1_41++) {
-        const v_244 = h5_h_z[i0_41 * 32 + i1_41];
-        const v_245 = h5_h_z_2[i1_41];
-        h5_h_z_3[i0_41 * 32 + i1_41] = v_244 - v_245;
+        const v_465 = h5_h_z_1[i0_41 * 32 + i1_41];
+        const v_466 = h5_h_z_3[i1_41];
+        h5_h_z_4[i0_41 * 32 + i1_41] = v_465 - v_466;
       }
     }
-    h5_h_z_4.fill(0, 0, 32);
+    h5_h_z_5.fill(0, 0, 32);
     for (let i0_42 = 0; i0_42 < n; i0_42++) {
       for (let i1_42 = 0; i1_42 < 32; i1_42++) {
-        const v_246 = h5_h_z_3[i0_42 * 32 + i1_42];
-        h5_h_z_4[i1_42] += v_246 * v_246;
+        const v_467 = h5_h_z_4[i0_42 * 32 + i1_42];
+        h5_h_z_5[i1_42] += v_467 * v_467;
       }
     }
-    for (let i_60 = 0; i_60 < 32; i_60++) {
-      const v_247 = h5_h_z_4[i_60];
-      h5_h_z_5[i_60] = v_247 / n;
+    for (let i_135 = 0; i_135 < 32; i_135++) {
+      const v_468 = h5_h_z_5[i_135];
+      h5_h_z_6[i_135] = v_468 / n;
     }
   }
   function forward_state_h5_h_mean_to_state_h5_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_h_z_2 = buf35,
-      h5_h_z_5 = buf36;
-    for (let i_61 = 0; i_61 < 32; i_61++) {
-      const v_248 = h5_h_mean[i_61];
-      const t_69 = s_8 * v_248;
-      const v_249 = h5_h_z_2[i_61];
-      const t_70 = s_4 * v_249;
-      next_h5_h_mean[i_61] = t_69 + t_70;
+    const h5_h_z_3 = buf35,
+      h5_h_z_6 = buf36;
+    for (let i_136 = 0; i_136 < 32; i_136++) {
+      const v_469 = h5_h_mean[i_136];
+      const t_286 = s_8 * v_469;
+      const v_470 = h5_h_z_3[i_136];
+      const t_287 = s_4 * v_470;
+      next_h5_h_mean[i_136] = t_286 + t_287;
     }
-    for (let i_62 = 0; i_62 < 32; i_62++) {
-      const v_250 = h5_h_z_5[i_62];
-      const t_71 = v_250 * s_7;
-      const v_251 = h5_h_var[i_62];
-      const t_72 = s_8 * v_251;
-      const t_73 = s_4 * t_71;
-      next_h5_h_var[i_62] = t_72 + t_73;
+    for (let i_137 = 0; i_137 < 32; i_137++) {
+      const v_471 = h5_h_z_6[i_137];
+      const t_288 = v_471 * s_7;
+      const v_472 = h5_h_var[i_137];
+      const t_289 = s_8 * v_472;
+      const t_290 = s_4 * t_288;
+      next_h5_h_var[i_137] = t_289 + t_290;
     }
   }
   function forward_h5_h_z_to_h5_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_h_z_3 = buf34,
-      h5_h_z_5 = buf36,
-      h5_h_z_6 = buf35,
-      h5_h_z_7 = buf33,
-      h5_h = buf36,
-      h5_z = buf37,
-      h5_z_1 = buf38,
-      h5_z_2 = buf39,
-      h5_z_3 = buf38,
-      h5_z_4 = buf37,
-      h5_z_5 = buf40;
-    for (let i_63 = 0; i_63 < 32; i_63++) {
-      const v_252 = h5_h_z_5[i_63];
-      const t_74 = v_252 + 0.00001;
-      h5_h_z_6[i_63] = 1 / Math.sqrt(t_74);
+    const h5_h_z_4 = buf34,
+      h5_h_z_6 = buf36,
+      h5_h_z_7 = buf35,
+      h5_h_z_8 = buf33,
+      h5_h_1 = buf36,
+      h5_z_1 = buf37,
+      h5_z_2 = buf38,
+      h5_z_3 = buf39,
+      h5_z_4 = buf38,
+      h5_z_5 = buf37,
+      h5_z_6 = buf40;
+    for (let i_138 = 0; i_138 < 32; i_138++) {
+      const v_473 = h5_h_z_6[i_138];
+      const t_291 = v_473 + 0.00001;
+      h5_h_z_7[i_138] = 1 / Math.sqrt(t_291);
     }
     for (let i0_43 = 0; i0_43 < n; i0_43++) {
       for (let i1_43 = 0; i1_43 < 32; i1_43++) {
-        const v_253 = h5_h_z_3[i0_43 * 32 + i1_43];
-        const v_254 = h5_h_z_6[i1_43];
-        h5_h_z_7[i0_43 * 32 + i1_43] = v_253 * v_254;
+        const v_474 = h5_h_z_4[i0_43 * 32 + i1_43];
+        const v_475 = h5_h_z_7[i1_43];
+        h5_h_z_8[i0_43 * 32 + i1_43] = v_474 * v_475;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_44 = 0; i0_44 < n; i0_44++) {
       for (let i1_44 = 0; i1_44 < 32; i1_44++) {
-        const v_255 = h5_h_z_7[i0_44 * 32 + i1_44];
-        const v_256 = h5_h_gamma[i1_44];
-        const t_75 = v_255 * v_256;
-        const v_257 = h5_h_beta[i1_44];
-        const t_76 = t_75 + v_257;
-        h5_h[i0_44 * 32 + i1_44] = t_76 > 0 ? t_76 : 0;
+        const v_476 = h5_h_z_8[i0_44 * 32 + i1_44];
+        const v_477 = h5_h_gamma[i1_44];
+        const t_292 = v_476 * v_477;
+        const v_478 = h5_h_beta[i1_44];
+        const t_293 = t_292 + v_478;
+        h5_h_1[i0_44 * 32 + i1_44] = t_293 > 0 ? t_293 : 0;
       }
     }
-    const endI_9 = n - (n % 2);
-    for (let i_64 = 0; i_64 < endI_9; i_64 += 2) {
-      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
-        const ar0_18 = i_64 * 32;
-        const ar1_9 = (i_64 + 1) * 32;
-        let c00_18 = 0,
-          c01_18 = 0,
-          c02_18 = 0,
-          c03_18 = 0,
-          c10_9 = 0,
-          c11_9 = 0,
-          c12_9 = 0,
-          c13_9 = 0;
-        for (let k_9 = 0; k_9 < 32; k_9++) {
-          const bk_18 = k_9 * 32 + j_19;
-          const a0_19 = h5_h[ar0_18 + k_9];
-          const a1_10 = h5_h[ar1_9 + k_9];
-          const b0_18 = h5_W[bk_18];
-          const b1_18 = h5_W[bk_18 + 1];
-          const b2_18 = h5_W[bk_18 + 2];
-          const b3_18 = h5_W[bk_18 + 3];
-          c00_18 += a0_19 * b0_18;
-          c01_18 += a0_19 * b1_18;
-          c02_18 += a0_19 * b2_18;
-          c03_18 += a0_19 * b3_18;
-          c10_9 += a1_10 * b0_18;
-          c11_9 += a1_10 * b1_18;
-          c12_9 += a1_10 * b2_18;
-          c13_9 += a1_10 * b3_18;
+    const endI_28 = n - (n % 2);
+    for (let i_139 = 0; i_139 < endI_28; i_139 += 2) {
+      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
+        const ar0_56 = i_139 * 32;
+        const ar1_28 = (i_139 + 1) * 32;
+        let c00_56 = 0,
+          c01_54 = 0,
+          c02_54 = 0,
+          c03_54 = 0,
+          c10_28 = 0,
+          c11_27 = 0,
+          c12_27 = 0,
+          c13_27 = 0;
+        for (let k_28 = 0; k_28 < 32; k_28++) {
+          const bk_56 = k_28 * 32 + j_78;
+          const a0_58 = h5_h_1[ar0_56 + k_28];
+          const a1_30 = h5_h_1[ar1_28 + k_28];
+          const b0_56 = h5_W[bk_56];
+          const b1_54 = h5_W[bk_56 + 1];
+          const b2_54 = h5_W[bk_56 + 2];
+          const b3_54 = h5_W[bk_56 + 3];
+          c00_56 += a0_58 * b0_56;
+          c01_54 += a0_58 * b1_54;
+          c02_54 += a0_58 * b2_54;
+          c03_54 += a0_58 * b3_54;
+          c10_28 += a1_30 * b0_56;
+          c11_27 += a1_30 * b1_54;
+          c12_27 += a1_30 * b2_54;
+          c13_27 += a1_30 * b3_54;
         }
-        const v_259 = h5_b[j_19];
-        h5_z[i_64 * 32 + j_19] = c00_18 + v_259;
-        const v_260 = h5_b[j_19 + 1];
-        h5_z[i_64 * 32 + (j_19 + 1)] = c01_18 + v_260;
-        const v_261 = h5_b[j_19 + 2];
-        h5_z[i_64 * 32 + (j_19 + 2)] = c02_18 + v_261;
-        const v_262 = h5_b[j_19 + 3];
-        h5_z[i_64 * 32 + (j_19 + 3)] = c03_18 + v_262;
-        const v_263 = h5_b[j_19];
-        h5_z[(i_64 + 1) * 32 + j_19] = c10_9 + v_263;
-        const v_264 = h5_b[j_19 + 1];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 1)] = c11_9 + v_264;
-        const v_265 = h5_b[j_19 + 2];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 2)] = c12_9 + v_265;
-        const v_266 = h5_b[j_19 + 3];
-        h5_z[(i_64 + 1) * 32 + (j_19 + 3)] = c13_9 + v_266;
+        const v_480 = h5_b[j_78];
+        h5_z_1[i_139 * 32 + j_78] = c00_56 + v_480;
+        const v_481 = h5_b[j_78 + 1];
+        h5_z_1[i_139 * 32 + (j_78 + 1)] = c01_54 + v_481;
+        const v_482 = h5_b[j_78 + 2];
+        h5_z_1[i_139 * 32 + (j_78 + 2)] = c02_54 + v_482;
+        const v_483 = h5_b[j_78 + 3];
+        h5_z_1[i_139 * 32 + (j_78 + 3)] = c03_54 + v_483;
+        const v_484 = h5_b[j_78];
+        h5_z_1[(i_139 + 1) * 32 + j_78] = c10_28 + v_484;
+        const v_485 = h5_b[j_78 + 1];
+        h5_z_1[(i_139 + 1) * 32 + (j_78 + 1)] = c11_27 + v_485;
+        const v_486 = h5_b[j_78 + 2];
+        h5_z_1[(i_139 + 1) * 32 + (j_78 + 2)] = c12_27 + v_486;
+        const v_487 = h5_b[j_78 + 3];
+        h5_z_1[(i_139 + 1) * 32 + (j_78 + 3)] = c13_27 + v_487;
       }
     }
-    for (let i_65 = endI_9; i_65 < n; i_65++) {
-      for (let j_19 = 0; j_19 < 32; j_19 += 4) {
-        const ar0_19 = i_65 * 32;
-        let c00_19 = 0,
-          c01_19 = 0,
-          c02_19 = 0,
-          c03_19 = 0;
-        for (let k_9 = 0; k_9 < 32; k_9++) {
-          const bk_19 = k_9 * 32 + j_19;
-          const a0_20 = h5_h[ar0_19 + k_9];
-          const b0_19 = h5_W[bk_19];
-          const b1_19 = h5_W[bk_19 + 1];
-          const b2_19 = h5_W[bk_19 + 2];
-          const b3_19 = h5_W[bk_19 + 3];
-          c00_19 += a0_20 * b0_19;
-          c01_19 += a0_20 * b1_19;
-          c02_19 += a0_20 * b2_19;
-          c03_19 += a0_20 * b3_19;
+    for (let i_140 = endI_28; i_140 < n; i_140++) {
+      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
+        const ar0_57 = i_140 * 32;
+        let c00_57 = 0,
+          c01_55 = 0,
+          c02_55 = 0,
+          c03_55 = 0;
+        for (let k_28 = 0; k_28 < 32; k_28++) {
+          const bk_57 = k_28 * 32 + j_78;
+          const a0_59 = h5_h_1[ar0_57 + k_28];
+          const b0_57 = h5_W[bk_57];
+          const b1_55 = h5_W[bk_57 + 1];
+          const b2_55 = h5_W[bk_57 + 2];
+          const b3_55 = h5_W[bk_57 + 3];
+          c00_57 += a0_59 * b0_57;
+          c01_55 += a0_59 * b1_55;
+          c02_55 += a0_59 * b2_55;
+          c03_55 += a0_59 * b3_55;
         }
-        const v_267 = h5_b[j_19];
-        h5_z[i_65 * 32 + j_19] = c00_19 + v_267;
-        const v_268 = h5_b[j_19 + 1];
-        h5_z[i_65 * 32 + (j_19 + 1)] = c01_19 + v_268;
-        const v_269 = h5_b[j_19 + 2];
-        h5_z[i_65 * 32 + (j_19 + 2)] = c02_19 + v_269;
-        const v_270 = h5_b[j_19 + 3];
-        h5_z[i_65 * 32 + (j_19 + 3)] = c03_19 + v_270;
+        const v_488 = h5_b[j_78];
+        h5_z_1[i_140 * 32 + j_78] = c00_57 + v_488;
+        const v_489 = h5_b[j_78 + 1];
+        h5_z_1[i_140 * 32 + (j_78 + 1)] = c01_55 + v_489;
+        const v_490 = h5_b[j_78 + 2];
+        h5_z_1[i_140 * 32 + (j_78 + 2)] = c02_55 + v_490;
+        const v_491 = h5_b[j_78 + 3];
+        h5_z_1[i_140 * 32 + (j_78 + 3)] = c03_55 + v_491;
       }
     }
     // batchnorm(dense(h, n))
-    h5_z_1.fill(0, 0, 32);
+    h5_z_2.fill(0, 0, 32);
     for (let i0_45 = 0; i0_45 < n; i0_45++) {
       for (let i1_45 = 0; i1_45 < 32; i1_45++) {
-        h5_z_1[i1_45] += h5_z[i0_45 * 32 + i1_45];
+        h5_z_2[i1_45] += h5_z_1[i0_45 * 32 + i1_45];
       }
     }
-    for (let i_66 = 0; i_66 < 32; i_66++) {
-      const v_271 = h5_z_1[i_66];
-      h5_z_2[i_66] = v_271 / n;
+    for (let i_141 = 0; i_141 < 32; i_141++) {
+      const v_492 = h5_z_2[i_141];
+      h5_z_3[i_141] = v_492 / n;
     }
     for (let i0_46 = 0; i0_46 < n; i0_46++) {
       for (let i1_46 = 0; i1_46 < 32; i1_46++) {
-        const v_272 = h5_z[i0_46 * 32 + i1_46];
-        const v_273 = h5_z_2[i1_46];
-        h5_z_3[i0_46 * 32 + i1_46] = v_272 - v_273;
+        const v_493 = h5_z_1[i0_46 * 32 + i1_46];
+        const v_494 = h5_z_3[i1_46];
+        h5_z_4[i0_46 * 32 + i1_46] = v_493 - v_494;
       }
     }
-    h5_z_4.fill(0, 0, 32);
+    h5_z_5.fill(0, 0, 32);
     for (let i0_47 = 0; i0_47 < n; i0_47++) {
       for (let i1_47 = 0; i1_47 < 32; i1_47++) {
-        const v_274 = h5_z_3[i0_47 * 32 + i1_47];
-        h5_z_4[i1_47] += v_274 * v_274;
+        const v_495 = h5_z_4[i0_47 * 32 + i1_47];
+        h5_z_5[i1_47] += v_495 * v_495;
       }
     }
-    for (let i_67 = 0; i_67 < 32; i_67++) {
-      const v_275 = h5_z_4[i_67];
-      h5_z_5[i_67] = v_275 / n;
+    for (let i_142 = 0; i_142 < 32; i_142++) {
+      const v_496 = h5_z_5[i_142];
+      h5_z_6[i_142] = v_496 / n;
     }
   }
   function forward_state_h5_mean_to_state_h5_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_z_2 = buf39,
-      h5_z_5 = buf40;
-    for (let i_68 = 0; i_68 < 32; i_68++) {
-      const v_276 = h5_mean[i_68];
-      const t_77 = s_8 * v_276;
-      const v_277 = h5_z_2[i_68];
-      const t_78 = s_4 * v_277;
-      next_h5_mean[i_68] = t_77 + t_78;
+    const h5_z_3 = buf39,
+      h5_z_6 = buf40;
+    for (let i_143 = 0; i_143 < 32; i_143++) {
+      const v_497 = h5_mean[i_143];
+      const t_294 = s_8 * v_497;
+      const v_498 = h5_z_3[i_143];
+      const t_295 = s_4 * v_498;
+      next_h5_mean[i_143] = t_294 + t_295;
     }
-    for (let i_69 = 0; i_69 < 32; i_69++) {
-      const v_278 = h5_z_5[i_69];
-      const t_79 = v_278 * s_7;
-      const v_279 = h5_var[i_69];
-      const t_80 = s_8 * v_279;
-      const t_81 = s_4 * t_79;
-      next_h5_var[i_69] = t_80 + t_81;
+    for (let i_144 = 0; i_144 < 32; i_144++) {
+      const v_499 = h5_z_6[i_144];
+      const t_296 = v_499 * s_7;
+      const v_500 = h5_var[i_144];
+      const t_297 = s_8 * v_500;
+      const t_298 = s_4 * t_296;
+      next_h5_var[i_144] = t_297 + t_298;
     }
   }
   function forward_h5_z_to_h6_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h4 = buf32,
-      h5_z_3 = buf38,
-      h5_z_5 = buf40,
-      h5_z_6 = buf39,
-      h5_z_7 = buf37,
-      h5 = buf40,
-      h6_h_z = buf41,
-      h6_h_z_1 = buf42,
-      h6_h_z_2 = buf43,
-      h6_h_z_3 = buf42,
-      h6_h_z_4 = buf41,
-      h6_h_z_5 = buf44;
-    for (let i_70 = 0; i_70 < 32; i_70++) {
-      const v_280 = h5_z_5[i_70];
-      const t_82 = v_280 + 0.00001;
-      h5_z_6[i_70] = 1 / Math.sqrt(t_82);
+    const h4_1 = buf32,
+      h5_z_4 = buf38,
+      h5_z_6 = buf40,
+      h5_z_7 = buf39,
+      h5_z_8 = buf37,
+      h5_1 = buf40,
+      h6_h_z_1 = buf41,
+      h6_h_z_2 = buf42,
+      h6_h_z_3 = buf43,
+      h6_h_z_4 = buf42,
+      h6_h_z_5 = buf41,
+      h6_h_z_6 = buf44;
+    for (let i_145 = 0; i_145 < 32; i_145++) {
+      const v_501 = h5_z_6[i_145];
+      const t_299 = v_501 + 0.00001;
+      h5_z_7[i_145] = 1 / Math.sqrt(t_299);
     }
     for (let i0_48 = 0; i0_48 < n; i0_48++) {
       for (let i1_48 = 0; i1_48 < 32; i1_48++) {
-        const v_281 = h5_z_3[i0_48 * 32 + i1_48];
-        const v_282 = h5_z_6[i1_48];
-        h5_z_7[i0_48 * 32 + i1_48] = v_281 * v_282;
+        const v_502 = h5_z_4[i0_48 * 32 + i1_48];
+        const v_503 = h5_z_7[i1_48];
+        h5_z_8[i0_48 * 32 + i1_48] = v_502 * v_503;
       }
     }
     // h5 = residual(h4, 32)
     for (let i0_49 = 0; i0_49 < n; i0_49++) {
       for (let i1_49 = 0; i1_49 < 32; i1_49++) {
-        const v_283 = h5_z_7[i0_49 * 32 + i1_49];
-        const v_284 = h5_gamma[i1_49];
-        const t_83 = v_283 * v_284;
-        const v_285 = h5_beta[i1_49];
-        const t_84 = t_83 + v_285;
-        const v_286 = h4[i0_49 * 32 + i1_49];
-        const t_85 = v_286 + t_84;
-        h5[i0_49 * 32 + i1_49] = t_85 > 0 ? t_85 : 0;
+        const v_504 = h5_z_8[i0_49 * 32 + i1_49];
+        const v_505 = h5_gamma[i1_49];
+        const t_300 = v_504 * v_505;
+        const v_506 = h5_beta[i1_49];
+        const t_301 = t_300 + v_506;
+        const v_507 = h4_1[i0_49 * 32 + i1_49];
+        const t_302 = v_507 + t_301;
+        h5_1[i0_49 * 32 + i1_49] = t_302 > 0 ? t_302 : 0;
       }
     }
     // h6 = residual(h5, 32)
-    const endI_10 = n - (n % 2);
-    for (let i_71 = 0; i_71 < endI_10; i_71 += 2) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
-        const ar0_20 = i_71 * 32;
-        const ar1_10 = (i_71 + 1) * 32;
-        let c00_20 = 0,
-          c01_20 = 0,
-          c02_20 = 0,
-          c03_20 = 0,
-          c10_10 = 0,
-          c11_10 = 0,
-          c12_10 = 0,
-          c13_10 = 0;
-        for (let k_10 = 0; k_10 < 32; k_10++) {
-          const bk_20 = k_10 * 32 + j_21;
-          const a0_21 = h5[ar0_20 + k_10];
-          const a1_11 = h5[ar1_10 + k_10];
-          const b0_20 = h6_h_W[bk_20];
-          const b1_20 = h6_h_W[bk_20 + 1];
-          const b2_20 = h6_h_W[bk_20 + 2];
-          const b3_20 = h6_h_W[bk_20 + 3];
-          c00_20 += a0_21 * b0_20;
-          c01_20 += a0_21 * b1_20;
-          c02_20 += a0_21 * b2_20;
-          c03_20 += a0_21 * b3_20;
-          c10_10 += a1_11 * b0_20;
-          c11_10 += a1_11 * b1_20;
-          c12_10 += a1_11 * b2_20;
-          c13_10 += a1_11 * b3_20;
+    const endI_29 = n - (n % 2);
+    for (let i_146 = 0; i_146 < endI_29; i_146 += 2) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_58 = i_146 * 32;
+        const ar1_29 = (i_146 + 1) * 32;
+        let c00_58 = 0,
+          c01_56 = 0,
+          c02_56 = 0,
+          c03_56 = 0,
+          c10_29 = 0,
+          c11_28 = 0,
+          c12_28 = 0,
+          c13_28 = 0;
+        for (let k_29 = 0; k_29 < 32; k_29++) {
+          const bk_58 = k_29 * 32 + j_80;
+          const a0_60 = h5_1[ar0_58 + k_29];
+          const a1_31 = h5_1[ar1_29 + k_29];
+          const b0_58 = h6_h_W[bk_58];
+          const b1_56 = h6_h_W[bk_58 + 1];
+          const b2_56 = h6_h_W[bk_58 + 2];
+          const b3_56 = h6_h_W[bk_58 + 3];
+          c00_58 += a0_60 * b0_58;
+          c01_56 += a0_60 * b1_56;
+          c02_56 += a0_60 * b2_56;
+          c03_56 += a0_60 * b3_56;
+          c10_29 += a1_31 * b0_58;
+          c11_28 += a1_31 * b1_56;
+          c12_28 += a1_31 * b2_56;
+          c13_28 += a1_31 * b3_56;
         }
-        const v_288 = h6_h_b[j_21];
-        h6_h_z[i_71 * 32 + j_21] = c00_20 + v_288;
-        const v_289 = h6_h_b[j_21 + 1];
-        h6_h_z[i_71 * 32 + (j_21 + 1)] = c01_20 + v_289;
-        const v_290 = h6_h_b[j_21 + 2];
-        h6_h_z[i_71 * 32 + (j_21 + 2)] = c02_20 + v_290;
-        const v_291 = h6_h_b[j_21 + 3];
-        h6_h_z[i_71 * 32 + (j_21 + 3)] = c03_20 + v_291;
-        const v_292 = h6_h_b[j_21];
-        h6_h_z[(i_71 + 1) * 32 + j_21] = c10_10 + v_292;
-        const v_293 = h6_h_b[j_21 + 1];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 1)] = c11_10 + v_293;
-        const v_294 = h6_h_b[j_21 + 2];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 2)] = c12_10 + v_294;
-        const v_295 = h6_h_b[j_21 + 3];
-        h6_h_z[(i_71 + 1) * 32 + (j_21 + 3)] = c13_10 + v_295;
+        const v_509 = h6_h_b[j_80];
+        h6_h_z_1[i_146 * 32 + j_80] = c00_58 + v_509;
+        const v_510 = h6_h_b[j_80 + 1];
+        h6_h_z_1[i_146 * 32 + (j_80 + 1)] = c01_56 + v_510;
+        const v_511 = h6_h_b[j_80 + 2];
+        h6_h_z_1[i_146 * 32 + (j_80 + 2)] = c02_56 + v_511;
+        const v_512 = h6_h_b[j_80 + 3];
+        h6_h_z_1[i_146 * 32 + (j_80 + 3)] = c03_56 + v_512;
+        const v_513 = h6_h_b[j_80];
+        h6_h_z_1[(i_146 + 1) * 32 + j_80] = c10_29 + v_513;
+        const v_514 = h6_h_b[j_80 + 1];
+        h6_h_z_1[(i_146 + 1) * 32 + (j_80 + 1)] = c11_28 + v_514;
+        const v_515 = h6_h_b[j_80 + 2];
+        h6_h_z_1[(i_146 + 1) * 32 + (j_80 + 2)] = c12_28 + v_515;
+        const v_516 = h6_h_b[j_80 + 3];
+        h6_h_z_1[(i_146 + 1) * 32 + (j_80 + 3)] = c13_28 + v_516;
       }
     }
-    for (let i_72 = endI_10; i_72 < n; i_72++) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
-        const ar0_21 = i_72 * 32;
-        let c00_21 = 0,
-          c01_21 = 0,
-          c02_21 = 0,
-          c03_21 = 0;
-        for (let k_10 = 0; k_10 < 32; k_10++) {
-          const bk_21 = k_10 * 32 + j_21;
-          const a0_22 = h5[ar0_21 + k_10];
-          const b0_21 = h6_h_W[bk_21];
-          const b1_21 = h6_h_W[bk_21 + 1];
-          const b2_21 = h6_h_W[bk_21 + 2];
-          const b3_21 = h6_h_W[bk_21 + 3];
-          c00_21 += a0_22 * b0_21;
-          c01_21 += a0_22 * b1_21;
-          c02_21 += a0_22 * b2_21;
-          c03_21 += a0_22 * b3_21;
+    for (let i_147 = endI_29; i_147 < n; i_147++) {
+      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
+        const ar0_59 = i_147 * 32;
+        let c00_59 = 0,
+          c01_57 = 0,
+          c02_57 = 0,
+          c03_57 = 0;
+        for (let k_29 = 0; k_29 < 32; k_29++) {
+          const bk_59 = k_29 * 32 + j_80;
+          const a0_61 = h5_1[ar0_59 + k_29];
+          const b0_59 = h6_h_W[bk_59];
+          const b1_57 = h6_h_W[bk_59 + 1];
+          const b2_57 = h6_h_W[bk_59 + 2];
+          const b3_57 = h6_h_W[bk_59 + 3];
+          c00_59 += a0_61 * b0_59;
+          c01_57 += a0_61 * b1_57;
+          c02_57 += a0_61 * b2_57;
+          c03_57 += a0_61 * b3_57;
         }
-        const v_296 = h6_h_b[j_21];
-        h6_h_z[i_72 * 32 + j_21] = c00_21 + v_296;
-        const v_297 = h6_h_b[j_21 + 1];
-        h6_h_z[i_72 * 32 + (j_21 + 1)] = c01_21 + v_297;
-        const v_298 = h6_h_b[j_21 + 2];
-        h6_h_z[i_72 * 32 + (j_21 + 2)] = c02_21 + v_298;
-        const v_299 = h6_h_b[j_21 + 3];
-        h6_h_z[i_72 * 32 + (j_21 + 3)] = c03_21 + v_299;
+        const v_517 = h6_h_b[j_80];
+        h6_h_z_1[i_147 * 32 + j_80] = c00_59 + v_517;
+        const v_518 = h6_h_b[j_80 + 1];
+        h6_h_z_1[i_147 * 32 + (j_80 + 1)] = c01_57 + v_518;
+        const v_519 = h6_h_b[j_80 + 2];
+        h6_h_z_1[i_147 * 32 + (j_80 + 2)] = c02_57 + v_519;
+        const v_520 = h6_h_b[j_80 + 3];
+        h6_h_z_1[i_147 * 32 + (j_80 + 3)] = c03_57 + v_520;
       }
     }
     // batchnorm(dense(x, n))
-    h6_h_z_1.fill(0, 0, 32);
+    h6_h_z_2.fill(0, 0, 32);
     for (let i0_50 = 0; i0_50 < n; i0_50++) {
       for (let i1_50 = 0; i1_50 < 32; i1_50++) {
-        h6_h_z_1[i1_50] += h6_h_z[i0_50 * 32 + i1_50];
+        h6_h_z_2[i1_50] += h6_h_z_1[i0_50 * 32 + i1_50];
       }
     }
-    for (let i_73 = 0; i_73 < 32; i_73++) {
-      const v_300 = h6_h_z_1[i_73];
-      h6_h_z_2[i_73] = v_300 / n;
+    for (let i_148 = 0; i_148 < 32; i_148++) {
+      const v_521 = h6_h_z_2[i_148];
+      h6_h_z_3[i_148] = v_521 / n;
     }
     for (let i0_51 = 0; i0_51 < n; i0_51++) {
       for (let i1_51 = 0; i1_51 < 32; i1_51++) {
-        const v_301 = h6_h_z[i0_51 * 32 + i1_51];
-        const v_302 = h6_h_z_2[i1_51];
-        h6_h_z_3[i0_51 * 32 + i1_51] = v_301 - v_302;
+        const v_522 = h6_h_z_1[i0_51 * 32 + i1_51];
+        const v_523 = h6_h_z_3[i1_51];
+        h6_h_z_4[i0_51 * 32 + i1_51] = v_522 - v_523;
       }
     }
-    h6_h_z_4.fill(0, 0, 32);
+    h6_h_z_5.fill(0, 0, 32);
     for (let i0_52 = 0; i0_52 < n; i0_52++) {
       for (let i1_52 = 0; i1_52 < 32; i1_52++) {
-        const v_303 = h6_h_z_3[i0_52 * 32 + i1_52];
-        h6_h_z_4[i1_52] += v_303 * v_303;
+        const v_524 = h6_h_z_4[i0_52 * 32 + i1_52];
+        h6_h_z_5[i1_52] += v_524 * v_524;
       }
     }
-    for (let i_74 = 0; i_74 < 32; i_74++) {
-      const v_304 = h6_h_z_4[i_74];
-      h6_h_z_5[i_74] = v_304 / n;
+    for (let i_149 = 0; i_149 < 32; i_149++) {
+      const v_525 = h6_h_z_5[i_149];
+      h6_h_z_6[i_149] = v_525 / n;
     }
   }
   function forward_state_h6_h_mean_to_state_h6_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h6_h_z_2 = buf43,
-      h6_h_z_5 = buf44;
-    for (let i_75 = 0; i_75 < 32; i_75++) {
-      const v_305 = h6_h_mean[i_75];
-      const t_86 = s_8 * v_305;
-      const v_306 = h6_h_z_2[i_75];
-      const t_87 = s_4 * v_306;
-      next_h6_h_mean[i_75] = t_86 + t_87;
+    const h6_h_z_3 = buf43,
+      h6_h_z_6 = buf44;
+    for (let i_150 = 0; i_150 < 32; i_150++) {
+      const v_526 = h6_h_mean[i_150];
+      const t_303 = s_8 * v_526;
+      const v_527 = h6_h_z_3[i_150];
+      const t_304 = s_4 * v_527;
+      next_h6_h_mean[i_150] = t_303 + t_304;
     }
-    for (let i_76 = 0; i_76 < 32; i_76++) {
-      const v_307 = h6_h_z_5[i_76];
-      const t_88 = v_307 * s_7;
-      const v_308 = h6_h_var[i_76];
-      const t_89 = s_8 * v_308;
-      const t_90 = s_4 * t_88;
-      next_h6_h_var[i_76] = t_89 + t_90;
+    for (let i_151 = 0; i_151 < 32; i_151++) {
+      const v_528 = h6_h_z_6[i_151];
+      const t_305 = v_528 * s_7;
+      const v_529 = h6_h_var[i_151];
+      const t_306 = s_8 * v_529;
+      const t_307 = s_4 * t_305;
+      next_h6_h_var[i_151] = t_306 + t_307;
     }
   }
   function forward_h6_h_z_to_h6_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h6_h_z_3 = buf42,
-      h6_h_z_5 = buf44,
-      h6_h_z_6 = buf43,
-      h6_h_z_7 = buf41,
-      h6_h = buf44,
-      h6_z = buf45,
-      h6_z_1 = buf46,
-      h6_z_2 = buf47,
-      h6_z_3 = buf46,
-      h6_z_4 = buf45,
-      h6_z_5 = buf48;
-    for (let i_77 = 0; i_77 < 32; i_77++) {
-      const v_309 = h6_h_z_5[i_77];
-      const t_91 = v_309 + 0.00001;
-      h6_h_z_6[i_77] = 1 / Math.sqrt(t_91);
+    const h6_h_z_4 = buf42,
+      h6_h_z_6 = buf44,
+      h6_h_z_7 = buf43,
+      h6_h_z_8 = buf41,
+      h6_h_1 = buf44,
+      h6_z_1 = buf45,
+      h6_z_2 = buf46,
+      h6_z_3 = buf47,
+      h6_z_4 = buf46,
+      h6_z_5 = buf45,
+      h6_z_6 = buf48;
+    for (let i_152 = 0; i_152 < 32; i_152++) {
+      const v_530 = h6_h_z_6[i_152];
+      const t_308 = v_530 + 0.00001;
+      h6_h_z_7[i_152] = 1 / Math.sqrt(t_308);
     }
     for (let i0_53 = 0; i0_53 < n; i0_53++) {
       for (let i1_53 = 0; i1_53 < 32; i1_53++) {
-        const v_310 = h6_h_z_3[i0_53 * 32 + i1_53];
-        const v_311 = h6_h_z_6[i1_53];
-        h6_h_z_7[i0_53 * 32 + i1_53] = v_310 * v_311;
+        const v_531 = h6_h_z_4[i0_53 * 32 + i1_53];
+        const v_532 = h6_h_z_7[i1_53];
+        h6_h_z_8[i0_53 * 32 + i1_53] = v_531 * v_532;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_54 = 0; i0_54 < n; i0_54++) {
       for (let i1_54 = 0; i1_54 < 32; i1_54++) {
-        const v_312 = h6_h_z_7[i0_54 * 32 + i1_54];
-        const v_313 = h6_h_gamma[i1_54];
-        const t_92 = v_312 * v_313;
-        const v_314 = h6_h_beta[i1_54];
-        const t_93 = t_92 + v_314;
-        h6_h[i0_54 * 32 + i1_54] = t_93 > 0 ? t_93 : 0;
+        const v_533 = h6_h_z_8[i0_54 * 32 + i1_54];
+        const v_534 = h6_h_gamma[i1_54];
+        const t_309 = v_533 * v_534;
+        const v_535 = h6_h_beta[i1_54];
+        const t_310 = t_309 + v_535;
+        h6_h_1[i0_54 * 32 + i1_54] = t_310 > 0 ? t_310 : 0;
       }
     }
-    const endI_11 = n - (n % 2);
-    for (let i_78 = 0; i_78 < endI_11; i_78 += 2) {
-      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
-        const ar0_22 = i_78 * 32;
-        const ar1_11 = (i_78 + 1) * 32;
-        let c00_22 = 0,
-          c01_22 = 0,
-          c02_22 = 0,
-          c03_22 = 0,
-          c10_11 = 0,
-          c11_11 = 0,
-          c12_11 = 0,
-          c13_11 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const bk_22 = k_11 * 32 + j_23;
-          const a0_23 = h6_h[ar0_22 + k_11];
-          const a1_12 = h6_h[ar1_11 + k_11];
-          const b0_22 = h6_W[bk_22];
-          const b1_22 = h6_W[bk_22 + 1];
-          const b2_22 = h6_W[bk_22 + 2];
-          const b3_22 = h6_W[bk_22 + 3];
-          c00_22 += a0_23 * b0_22;
-          c01_22 += a0_23 * b1_22;
-          c02_22 += a0_23 * b2_22;
-          c03_22 += a0_23 * b3_22;
-          c10_11 += a1_12 * b0_22;
-          c11_11 += a1_12 * b1_22;
-          c12_11 += a1_12 * b2_22;
-          c13_11 += a1_12 * b3_22;
+    const endI_30 = n - (n % 2);
+    for (let i_153 = 0; i_153 < endI_30; i_153 += 2) {
+      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
+        const ar0_60 = i_153 * 32;
+        const ar1_30 = (i_153 + 1) * 32;
+        let c00_60 = 0,
+          c01_58 = 0,
+          c02_58 = 0,
+          c03_58 = 0,
+          c10_30 = 0,
+          c11_29 = 0,
+          c12_29 = 0,
+          c13_29 = 0;
+        for (let k_30 = 0; k_30 < 32; k_30++) {
+          const bk_60 = k_30 * 32 + j_82;
+          const a0_62 = h6_h_1[ar0_60 + k_30];
+          const a1_32 = h6_h_1[ar1_30 + k_30];
+          const b0_60 = h6_W[bk_60];
+          const b1_58 = h6_W[bk_60 + 1];
+          const b2_58 = h6_W[bk_60 + 2];
+          const b3_58 = h6_W[bk_60 + 3];
+          c00_60 += a0_62 * b0_60;
+          c01_58 += a0_62 * b1_58;
+          c02_58 += a0_62 * b2_58;
+          c03_58 += a0_62 * b3_58;
+          c10_30 += a1_32 * b0_60;
+          c11_29 += a1_32 * b1_58;
+          c12_29 += a1_32 * b2_58;
+          c13_29 += a1_32 * b3_58;
         }
-        const v_316 = h6_b[j_23];
-        h6_z[i_78 * 32 + j_23] = c00_22 + v_316;
-        const v_317 = h6_b[j_23 + 1];
-        h6_z[i_78 * 32 + (j_23 + 1)] = c01_22 + v_317;
-        const v_318 = h6_b[j_23 + 2];
-        h6_z[i_78 * 32 + (j_23 + 2)] = c02_22 + v_318;
-        const v_319 = h6_b[j_23 + 3];
-        h6_z[i_78 * 32 + (j_23 + 3)] = c03_22 + v_319;
-        const v_320 = h6_b[j_23];
-        h6_z[(i_78 + 1) * 32 + j_23] = c10_11 + v_320;
-        const v_321 = h6_b[j_23 + 1];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 1)] = c11_11 + v_321;
-        const v_322 = h6_b[j_23 + 2];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 2)] = c12_11 + v_322;
-        const v_323 = h6_b[j_23 + 3];
-        h6_z[(i_78 + 1) * 32 + (j_23 + 3)] = c13_11 + v_323;
+        const v_537 = h6_b[j_82];
+        h6_z_1[i_153 * 32 + j_82] = c00_60 + v_537;
+        const v_538 = h6_b[j_82 + 1];
+        h6_z_1[i_153 * 32 + (j_82 + 1)] = c01_58 + v_538;
+        const v_539 = h6_b[j_82 + 2];
+        h6_z_1[i_153 * 32 + (j_82 + 2)] = c02_58 + v_539;
+        const v_540 = h6_b[j_82 + 3];
+        h6_z_1[i_153 * 32 + (j_82 + 3)] = c03_58 + v_540;
+        const v_541 = h6_b[j_82];
+        h6_z_1[(i_153 + 1) * 32 + j_82] = c10_30 + v_541;
+        const v_542 = h6_b[j_82 + 1];
+        h6_z_1[(i_153 + 1) * 32 + (j_82 + 1)] = c11_29 + v_542;
+        const v_543 = h6_b[j_82 + 2];
+        h6_z_1[(i_153 + 1) * 32 + (j_82 + 2)] = c12_29 + v_543;
+        const v_544 = h6_b[j_82 + 3];
+        h6_z_1[(i_153 + 1) * 32 + (j_82 + 3)] = c13_29 + v_544;
       }
     }
-    for (let i_79 = endI_11; i_79 < n; i_79++) {
-      for (let j_23 = 0; j_23 < 32; j_23 += 4) {
-        const ar0_23 = i_79 * 32;
-        let c00_23 = 0,
-          c01_23 = 0,
-          c02_23 = 0,
-          c03_23 = 0;
-        for (let k_11 = 0; k_11 < 32; k_11++) {
-          const bk_23 = k_11 * 32 + j_23;
-          const a0_24 = h6_h[ar0_23 + k_11];
-          const b0_23 = h6_W[bk_23];
-          const b1_23 = h6_W[bk_23 + 1];
-          const b2_23 = h6_W[bk_23 + 2];
-          const b3_23 = h6_W[bk_23 + 3];
-          c00_23 += a0_24 * b0_23;
-          c01_23 += a0_24 * b1_23;
-          c02_23 += a0_24 * b2_23;
-          c03_23 += a0_24 * b3_23;
+    for (let i_154 = endI_30; i_154 < n; i_154++) {
+      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
+        const ar0_61 = i_154 * 32;
+        let c00_61 = 0,
+          c01_59 = 0,
+          c02_59 = 0,
+          c03_59 = 0;
+        for (let k_30 = 0; k_30 < 32; k_30++) {
+          const bk_61 = k_30 * 32 + j_82;
+          const a0_63 = h6_h_1[ar0_61 + k_30];
+          const b0_61 = h6_W[bk_61];
+          const b1_59 = h6_W[bk_61 + 1];
+          const b2_59 = h6_W[bk_61 + 2];
+          const b3_59 = h6_W[bk_61 + 3];
+          c00_61 += a0_63 * b0_61;
+          c01_59 += a0_63 * b1_59;
+          c02_59 += a0_63 * b2_59;
+          c03_59 += a0_63 * b3_59;
         }
-        const v_324 = h6_b[j_23];
-        h6_z[i_79 * 32 + j_23] = c00_23 + v_324;
-        const v_325 = h6_b[j_23 + 1];
-        h6_z[i_79 * 32 + (j_23 + 1)] = c01_23 + v_325;
-        const v_326 = h6_b[j_23 + 2];
-        h6_z[i_79 * 32 + (j_23 + 2)] = c02_23 + v_326;
-        const v_327 = h6_b[j_23 + 3];
-        h6_z[i_79 * 32 + (j_23 + 3)] = c03_23 + v_327;
+        const v_545 = h6_b[j_82];
+        h6_z_1[i_154 * 32 + j_82] = c00_61 + v_545;
+        const v_546 = h6_b[j_82 + 1];
+        h6_z_1[i_154 * 32 + (j_82 + 1)] = c01_59 + v_546;
+        const v_547 = h6_b[j_82 + 2];
+        h6_z_1[i_154 * 32 + (j_82 + 2)] = c02_59 + v_547;
+        const v_548 = h6_b[j_82 + 3];
+        h6_z_1[i_154 * 32 + (j_82 + 3)] = c03_59 + v_548;
       }
     }
     // batchnorm(dense(h, n))
-    h6_z_1.fill(0, 0, 32);
+    h6_z_2.fill(0, 0, 32);
     for (let i0_55 = 0; i0_55 < n; i0_55++) {
       for (let i1_55 = 0; i1_55 < 32; i1_55++) {
-        h6_z_1[i1_55] += h6_z[i0_55 * 32 + i1_55];
+        h6_z_2[i1_55] += h6_z_1[i0_55 * 32 + i1_55];
       }
     }
-    for (let i_80 = 0; i_80 < 32; i_80++) {
-      const v_328 = h6_z_1[i_80];
-      h6_z_2[i_80] = v_328 / n;
+    for (let i_155 = 0; i_155 < 32; i_155++) {
+      const v_549 = h6_z_2[i_155];
+      h6_z_3[i_155] = v_549 / n;
     }
     for (let i0_56 = 0; i0_56 < n; i0_56++) {
       for (let i1_56 = 0; i1_56 < 32; i1_56++) {
-        const v_329 = h6_z[i0_56 * 32 + i1_56];
-        const v_330 = h6_z_2[i1_56];
-        h6_z_3[i0_56 * 32 + i1_56] = v_329 - v_330;
+        const v_550 = h6_z_1[i0_56 * 32 + i1_56];
+        const v_551 = h6_z_3[i1_56];
+        h6_z_4[i0_56 * 32 + i1_56] = v_550 - v_551;
       }
     }
-    h6_z_4.fill(0, 0, 32);
+    h6_z_5.fill(0, 0, 32);
     for (let i0_57 = 0; i0_57 < n; i0_57++) {
       for (let i1_57 = 0; i1_57 < 32; i1_57++) {
-        const v_331 = h6_z_3[i0_57 * 32 + i1_57];
-        h6_z_4[i1_57] += v_331 * v_331;
+        const v_552 = h6_z_4[i0_57 * 32 + i1_57];
+        h6_z_5[i1_57] += v_552 * v_552;
       }
     }
-    for (let i_81 = 0; i_81 < 32; i_81++) {
-      const v_332 = h6_z_4[i_81];
-      h6_z_5[i_81] = v_332 / n;
+    for (let i_156 = 0; i_156 < 32; i_156++) {
+      const v_553 = h6_z_5[i_156];
+      h6_z_6[i_156] = v_553 / n;
     }
   }
   function forward_state_h6_mean_to_state_h6_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h6_z_2 = buf47,
-      h6_z_5 = buf48;
-    for (let i_82 = 0; i_82 < 32; i_82++) {
-      const v_333 = h6_mean[i_82];
-      const t_94 = s_8 * v_333;
-      const v_334 = h6_z_2[i_82];
-      const t_95 = s_4 * v_334;
-      next_h6_mean[i_82] = t_94 + t_95;
+    const h6_z_3 = buf47,
+      h6_z_6 = buf48;
+    for (let i_157 = 0; i_157 < 32; i_157++) {
+      const v_554 = h6_mean[i_157];
+      const t_311 = s_8 * v_554;
+      const v_555 = h6_z_3[i_157];
+      const t_312 = s_4 * v_555;
+      next_h6_mean[i_157] = t_311 + t_312;
     }
-    for (let i_83 = 0; i_83 < 32; i_83++) {
-      const v_335 = h6_z_5[i_83];
-      const t_96 = v_335 * s_7;
-      const v_336 = h6_var[i_83];
-      const t_97 = s_8 * v_336;
-      const t_98 = s_4 * t_96;
-      next_h6_var[i_83] = t_97 + t_98;
+    for (let i_158 = 0; i_158 < 32; i_158++) {
+      const v_556 = h6_z_6[i_158];
+      const t_313 = v_556 * s_7;
+      const v_557 = h6_var[i_158];
+      const t_314 = s_8 * v_557;
+      const t_315 = s_4 * t_313;
+      next_h6_var[i_158] = t_314 + t_315;
     }
   }
   function forward_h6_z_to_h7_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h5 = buf40,
-      h6_z_3 = buf46,
-      h6_z_5 = buf48,
-      h6_z_6 = buf47,
-      h6_z_7 = buf45,
-      h6 = buf48,
-      h7_h_z = buf49,
-      h7_h_z_1 = buf50,
-      h7_h_z_2 = buf51,
-      h7_h_z_3 = buf50,
-      h7_h_z_4 = buf49,
-      h7_h_z_5 = buf52;
-    for (let i_84 = 0; i_84 < 32; i_84++) {
-      const v_337 = h6_z_5[i_84];
-      const t_99 = v_337 + 0.00001;
-      h6_z_6[i_84] = 1 / Math.sqrt(t_99);
+    const h5_1 = buf40,
+      h6_z_4 = buf46,
+      h6_z_6 = buf48,
+      h6_z_7 = buf47,
+      h6_z_8 = buf45,
+      h6_1 = buf48,
+      h7_h_z_1 = buf49,
+      h7_h_z_2 = buf50,
+      h7_h_z_3 = buf51,
+      h7_h_z_4 = buf50,
+      h7_h_z_5 = buf49,
+      h7_h_z_6 = buf52;
+    for (let i_159 = 0; i_159 < 32; i_159++) {
+      const v_558 = h6_z_6[i_159];
+      const t_316 = v_558 + 0.00001;
+      h6_z_7[i_159] = 1 / Math.sqrt(t_316);
     }
     for (let i0_58 = 0; i0_58 < n; i0_58++) {
       for (let i1_58 = 0; i1_58 < 32; i1_58++) {
-        const v_338 = h6_z_3[i0_58 * 32 + i1_58];
-        const v_339 = h6_z_6[i1_58];
-        h6_z_7[i0_58 * 32 + i1_58] = v_338 * v_339;
+        const v_559 = h6_z_4[i0_58 * 32 + i1_58];
+        const v_560 = h6_z_7[i1_58];
+        h6_z_8[i0_58 * 32 + i1_58] = v_559 * v_560;
       }
     }
     // h6 = residual(h5, 32)
     for (let i0_59 = 0; i0_59 < n; i0_59++) {
       for (let i1_59 = 0; i1_59 < 32; i1_59++) {
-        const v_340 = h6_z_7[i0_59 * 32 + i1_59];
-        const v_341 = h6_gamma[i1_59];
-        const t_100 = v_340 * v_341;
-        const v_342 = h6_beta[i1_59];
-        const t_101 = t_100 + v_342;
-        const v_343 = h5[i0_59 * 32 + i1_59];
-        const t_102 = v_343 + t_101;
-        h6[i0_59 * 32 + i1_59] = t_102 > 0 ? t_102 : 0;
+        const v_561 = h6_z_8[i0_59 * 32 + i1_59];
+        const v_562 = h6_gamma[i1_59];
+        const t_317 = v_561 * v_562;
+        const v_563 = h6_beta[i1_59];
+        const t_318 = t_317 + v_563;
+        const v_564 = h5_1[i0_59 * 32 + i1_59];
+        const t_319 = v_564 + t_318;
+        h6_1[i0_59 * 32 + i1_59] = t_319 > 0 ? t_319 : 0;
       }
     }
     // h7 = residual(h6, 32)
-    const endI_12 = n - (n % 2);
-    for (let i_85 = 0; i_85 < endI_12; i_85 += 2) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_24 = i_85 * 32;
-        const ar1_12 = (i_85 + 1) * 32;
-        let c00_24 = 0,
-          c01_24 = 0,
-          c02_24 = 0,
-          c03_24 = 0,
-          c10_12 = 0,
-          c11_12 = 0,
-          c12_12 = 0,
-          c13_12 = 0;
-        for (let k_12 = 0; k_12 < 32; k_12++) {
-          const bk_24 = k_12 * 32 + j_25;
-          const a0_25 = h6[ar0_24 + k_12];
-          const a1_13 = h6[ar1_12 + k_12];
-          const b0_24 = h7_h_W[bk_24];
-          const b1_24 = h7_h_W[bk_24 + 1];
-          const b2_24 = h7_h_W[bk_24 + 2];
-          const b3_24 = h7_h_W[bk_24 + 3];
-          c00_24 += a0_25 * b0_24;
-          c01_24 += a0_25 * b1_24;
-          c02_24 += a0_25 * b2_24;
-          c03_24 += a0_25 * b3_24;
-          c10_12 += a1_13 * b0_24;
-          c11_12 += a1_13 * b1_24;
-          c12_12 += a1_13 * b2_24;
-          c13_12 += a1_13 * b3_24;
+    const endI_31 = n - (n % 2);
+    for (let i_160 = 0; i_160 < endI_31; i_160 += 2) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_62 = i_160 * 32;
+        const ar1_31 = (i_160 + 1) * 32;
+        let c00_62 = 0,
+          c01_60 = 0,
+          c02_60 = 0,
+          c03_60 = 0,
+          c10_31 = 0,
+          c11_30 = 0,
+          c12_30 = 0,
+          c13_30 = 0;
+        for (let k_31 = 0; k_31 < 32; k_31++) {
+          const bk_62 = k_31 * 32 + j_84;
+          const a0_64 = h6_1[ar0_62 + k_31];
+          const a1_33 = h6_1[ar1_31 + k_31];
+          const b0_62 = h7_h_W[bk_62];
+          const b1_60 = h7_h_W[bk_62 + 1];
+          const b2_60 = h7_h_W[bk_62 + 2];
+          const b3_60 = h7_h_W[bk_62 + 3];
+          c00_62 += a0_64 * b0_62;
+          c01_60 += a0_64 * b1_60;
+          c02_60 += a0_64 * b2_60;
+          c03_60 += a0_64 * b3_60;
+          c10_31 += a1_33 * b0_62;
+          c11_30 += a1_33 * b1_60;
+          c12_30 += a1_33 * b2_60;
+          c13_30 += a1_33 * b3_60;
         }
-        const v_345 = h7_h_b[j_25];
-        h7_h_z[i_85 * 32 + j_25] = c00_24 + v_345;
-        const v_346 = h7_h_b[j_25 + 1];
-        h7_h_z[i_85 * 32 + (j_25 + 1)] = c01_24 + v_346;
-        const v_347 = h7_h_b[j_25 + 2];
-        h7_h_z[i_85 * 32 + (j_25 + 2)] = c02_24 + v_347;
-        const v_348 = h7_h_b[j_25 + 3];
-        h7_h_z[i_85 * 32 + (j_25 + 3)] = c03_24 + v_348;
-        const v_349 = h7_h_b[j_25];
-        h7_h_z[(i_85 + 1) * 32 + j_25] = c10_12 + v_349;
-        const v_350 = h7_h_b[j_25 + 1];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 1)] = c11_12 + v_350;
-        const v_351 = h7_h_b[j_25 + 2];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 2)] = c12_12 + v_351;
-        const v_352 = h7_h_b[j_25 + 3];
-        h7_h_z[(i_85 + 1) * 32 + (j_25 + 3)] = c13_12 + v_352;
+        const v_566 = h7_h_b[j_84];
+        h7_h_z_1[i_160 * 32 + j_84] = c00_62 + v_566;
+        const v_567 = h7_h_b[j_84 + 1];
+        h7_h_z_1[i_160 * 32 + (j_84 + 1)] = c01_60 + v_567;
+        const v_568 = h7_h_b[j_84 + 2];
+        h7_h_z_1[i_160 * 32 + (j_84 + 2)] = c02_60 + v_568;
+        const v_569 = h7_h_b[j_84 + 3];
+        h7_h_z_1[i_160 * 32 + (j_84 + 3)] = c03_60 + v_569;
+        const v_570 = h7_h_b[j_84];
+        h7_h_z_1[(i_160 + 1) * 32 + j_84] = c10_31 + v_570;
+        const v_571 = h7_h_b[j_84 + 1];
+        h7_h_z_1[(i_160 + 1) * 32 + (j_84 + 1)] = c11_30 + v_571;
+        const v_572 = h7_h_b[j_84 + 2];
+        h7_h_z_1[(i_160 + 1) * 32 + (j_84 + 2)] = c12_30 + v_572;
+        const v_573 = h7_h_b[j_84 + 3];
+        h7_h_z_1[(i_160 + 1) * 32 + (j_84 + 3)] = c13_30 + v_573;
       }
     }
-    for (let i_86 = endI_12; i_86 < n; i_86++) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_25 = i_86 * 32;
-        let c00_25 = 0,
-          c01_25 = 0,
-          c02_25 = 0,
-          c03_25 = 0;
-        for (let k_12 = 0; k_12 < 32; k_12++) {
-          const bk_25 = k_12 * 32 + j_25;
-          const a0_26 = h6[ar0_25 + k_12];
-          const b0_25 = h7_h_W[bk_25];
-          const b1_25 = h7_h_W[bk_25 + 1];
-          const b2_25 = h7_h_W[bk_25 + 2];
-          const b3_25 = h7_h_W[bk_25 + 3];
-          c00_25 += a0_26 * b0_25;
-          c01_25 += a0_26 * b1_25;
-          c02_25 += a0_26 * b2_25;
-          c03_25 += a0_26 * b3_25;
+    for (let i_161 = endI_31; i_161 < n; i_161++) {
+      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
+        const ar0_63 = i_161 * 32;
+        let c00_63 = 0,
+          c01_61 = 0,
+          c02_61 = 0,
+          c03_61 = 0;
+        for (let k_31 = 0; k_31 < 32; k_31++) {
+          const bk_63 = k_31 * 32 + j_84;
+          const a0_65 = h6_1[ar0_63 + k_31];
+          const b0_63 = h7_h_W[bk_63];
+          const b1_61 = h7_h_W[bk_63 + 1];
+          const b2_61 = h7_h_W[bk_63 + 2];
+          const b3_61 = h7_h_W[bk_63 + 3];
+          c00_63 += a0_65 * b0_63;
+          c01_61 += a0_65 * b1_61;
+          c02_61 += a0_65 * b2_61;
+          c03_61 += a0_65 * b3_61;
         }
-        const v_353 = h7_h_b[j_25];
-        h7_h_z[i_86 * 32 + j_25] = c00_25 + v_353;
-        const v_354 = h7_h_b[j_25 + 1];
-        h7_h_z[i_86 * 32 + (j_25 + 1)] = c01_25 + v_354;
-        const v_355 = h7_h_b[j_25 + 2];
-        h7_h_z[i_86 * 32 + (j_25 + 2)] = c02_25 + v_355;
-        const v_356 = h7_h_b[j_25 + 3];
-        h7_h_z[i_86 * 32 + (j_25 + 3)] = c03_25 + v_356;
+        const v_574 = h7_h_b[j_84];
+        h7_h_z_1[i_161 * 32 + j_84] = c00_63 + v_574;
+        const v_575 = h7_h_b[j_84 + 1];
+        h7_h_z_1[i_161 * 32 + (j_84 + 1)] = c01_61 + v_575;
+        const v_576 = h7_h_b[j_84 + 2];
+        h7_h_z_1[i_161 * 32 + (j_84 + 2)] = c02_61 + v_576;
+        const v_577 = h7_h_b[j_84 + 3];
+        h7_h_z_1[i_161 * 32 + (j_84 + 3)] = c03_61 + v_577;
       }
     }
     // batchnorm(dense(x, n))
-    h7_h_z_1.fill(0, 0, 32);
+    h7_h_z_2.fill(0, 0, 32);
     for (let i0_60 = 0; i0_60 < n; i0_60++) {
       for (let i1_60 = 0; i1_60 < 32; i1_60++) {
-        h7_h_z_1[i1_60] += h7_h_z[i0_60 * 32 + i1_60];
+        h7_h_z_2[i1_60] += h7_h_z_1[i0_60 * 32 + i1_60];
       }
     }
-    for (let i_87 = 0; i_87 < 32; i_87++) {
-      const v_357 = h7_h_z_1[i_87];
-      h7_h_z_2[i_87] = v_357 / n;
+    for (let i_162 = 0; i_162 < 32; i_162++) {
+      const v_578 = h7_h_z_2[i_162];
+      h7_h_z_3[i_162] = v_578 / n;
     }
     for (let i0_61 = 0; i0_61 < n; i0_61++) {
       for (let i1_61 = 0; i1_61 < 32; i1_61++) {
-        const v_358 = h7_h_z[i0_61 * 32 + i1_61];
-        const v_359 = h7_h_z_2[i1_61];
-        h7_h_z_3[i0_61 * 32 + i1_61] = v_358 - v_359;
+        const v_579 = h7_h_z_1[i0_61 * 32 + i1_61];
+        const v_580 = h7_h_z_3[i1_61];
+        h7_h_z_4[i0_61 * 32 + i1_61] = v_579 - v_580;
       }
     }
-    h7_h_z_4.fill(0, 0, 32);
+    h7_h_z_5.fill(0, 0, 32);
     for (let i0_62 = 0; i0_62 < n; i0_62++) {
       for (let i1_62 = 0; i1_62 < 32; i1_62++) {
-        const v_360 = h7_h_z_3[i0_62 * 32 + i1_62];
-        h7_h_z_4[i1_62] += v_360 * v_360;
+        const v_581 = h7_h_z_4[i0_62 * 32 + i1_62];
+        h7_h_z_5[i1_62] += v_581 * v_581;
       }
     }
-    for (let i_88 = 0; i_88 < 32; i_88++) {
-      const v_361 = h7_h_z_4[i_88];
-      h7_h_z_5[i_88] = v_361 / n;
+    for (let i_163 = 0; i_163 < 32; i_163++) {
+      const v_582 = h7_h_z_5[i_163];
+      h7_h_z_6[i_163] = v_582 / n;
     }
   }
   function forward_state_h7_h_mean_to_state_h7_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h7_h_z_2 = buf51,
-      h7_h_z_5 = buf52;
-    for (let i_89 = 0; i_89 < 32; i_89++) {
-      const v_362 = h7_h_mean[i_89];
-      const t_103 = s_8 * v_362;
-      const v_363 = h7_h_z_2[i_89];
-      const t_104 = s_4 * v_363;
-      next_h7_h_mean[i_89] = t_103 + t_104;
+    const h7_h_z_3 = buf51,
+      h7_h_z_6 = buf52;
+    for (let i_164 = 0; i_164 < 32; i_164++) {
+      const v_583 = h7_h_mean[i_164];
+      const t_320 = s_8 * v_583;
+      const v_584 = h7_h_z_3[i_164];
+      const t_321 = s_4 * v_584;
+      next_h7_h_mean[i_164] = t_320 + t_321;
     }
-    for (let i_90 = 0; i_90 < 32; i_90++) {
-      const v_364 = h7_h_z_5[i_90];
-      const t_105 = v_364 * s_7;
-      const v_365 = h7_h_var[i_90];
-      const t_106 = s_8 * v_365;
-      const t_107 = s_4 * t_105;
-      next_h7_h_var[i_90] = t_106 + t_107;
+    for (let i_165 = 0; i_165 < 32; i_165++) {
+      const v_585 = h7_h_z_6[i_165];
+      const t_322 = v_585 * s_7;
+      const v_586 = h7_h_var[i_165];
+      const t_323 = s_8 * v_586;
+      const t_324 = s_4 * t_322;
+      next_h7_h_var[i_165] = t_323 + t_324;
     }
   }
   function forward_h7_h_z_to_h7_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h7_h_z_3 = buf50,
-      h7_h_z_5 = buf52,
-      h7_h_z_6 = buf51,
-      h7_h_z_7 = buf49,
-      h7_h = buf52,
-      h7_z = buf53,
-      h7_z_1 = buf54,
-      h7_z_2 = buf55,
-      h7_z_3 = buf54,
-      h7_z_4 = buf53,
-      h7_z_5 = buf56;
-    for (let i_91 = 0; i_91 < 32; i_91++) {
-      const v_366 = h7_h_z_5[i_91];
-      const t_108 = v_366 + 0.00001;
-      h7_h_z_6[i_91] = 1 / Math.sqrt(t_108);
+    const h7_h_z_4 = buf50,
+      h7_h_z_6 = buf52,
+      h7_h_z_7 = buf51,
+      h7_h_z_8 = buf49,
+      h7_h_1 = buf52,
+      h7_z_1 = buf53,
+      h7_z_2 = buf54,
+      h7_z_3 = buf55,
+      h7_z_4 = buf54,
+      h7_z_5 = buf53,
+      h7_z_6 = buf56;
+    for (let i_166 = 0; i_166 < 32; i_166++) {
+      const v_587 = h7_h_z_6[i_166];
+      const t_325 = v_587 + 0.00001;
+      h7_h_z_7[i_166] = 1 / Math.sqrt(t_325);
     }
     for (let i0_63 = 0; i0_63 < n; i0_63++) {
       for (let i1_63 = 0; i1_63 < 32; i1_63++) {
-        const v_367 = h7_h_z_3[i0_63 * 32 + i1_63];
-        const v_368 = h7_h_z_6[i1_63];
-        h7_h_z_7[i0_63 * 32 + i1_63] = v_367 * v_368;
+        const v_588 = h7_h_z_4[i0_63 * 32 + i1_63];
+        const v_589 = h7_h_z_7[i1_63];
+        h7_h_z_8[i0_63 * 32 + i1_63] = v_588 * v_589;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_64 = 0; i0_64 < n; i0_64++) {
       for (let i1_64 = 0; i1_64 < 32; i1_64++) {
-        const v_369 = h7_h_z_7[i0_64 * 32 + i1_64];
-        const v_370 = h7_h_gamma[i1_64];
-        const t_109 = v_369 * v_370;
-        const v_371 = h7_h_beta[i1_64];
-        const t_110 = t_109 + v_371;
-        h7_h[i0_64 * 32 + i1_64] = t_110 > 0 ? t_110 : 0;
+        const v_590 = h7_h_z_8[i0_64 * 32 + i1_64];
+        const v_591 = h7_h_gamma[i1_64];
+        const t_326 = v_590 * v_591;
+        const v_592 = h7_h_beta[i1_64];
+        const t_327 = t_326 + v_592;
+        h7_h_1[i0_64 * 32 + i1_64] = t_327 > 0 ? t_327 : 0;
       }
     }
-    const endI_13 = n - (n % 2);
-    for (let i_92 = 0; i_92 < endI_13; i_92 += 2) {
-      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
-        const ar0_26 = i_92 * 32;
-        const ar1_13 = (i_92 + 1) * 32;
-        let c00_26 = 0,
-          c01_26 = 0,
-          c02_26 = 0,
-          c03_26 = 0,
-          c10_13 = 0,
-          c11_13 = 0,
-          c12_13 = 0,
-          c13_13 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const bk_26 = k_13 * 32 + j_27;
-          const a0_27 = h7_h[ar0_26 + k_13];
-          const a1_14 = h7_h[ar1_13 + k_13];
-          const b0_26 = h7_W[bk_26];
-          const b1_26 = h7_W[bk_26 + 1];
-          const b2_26 = h7_W[bk_26 + 2];
-          const b3_26 = h7_W[bk_26 + 3];
-          c00_26 += a0_27 * b0_26;
-          c01_26 += a0_27 * b1_26;
-          c02_26 += a0_27 * b2_26;
-          c03_26 += a0_27 * b3_26;
-          c10_13 += a1_14 * b0_26;
-          c11_13 += a1_14 * b1_26;
-          c12_13 += a1_14 * b2_26;
-          c13_13 += a1_14 * b3_26;
+    const endI_32 = n - (n % 2);
+    for (let i_167 = 0; i_167 < endI_32; i_167 += 2) {
+      for (let j_86 = 0; j_86 < 32; j_86 += 4) {
+        const ar0_64 = i_167 * 32;
+        const ar1_32 = (i_167 + 1) * 32;
+        let c00_64 = 0,
+          c01_62 = 0,
+          c02_62 = 0,
+          c03_62 = 0,
+          c10_32 = 0,
+          c11_31 = 0,
+          c12_31 = 0,
+          c13_31 = 0;
+        for (let k_32 = 0; k_32 < 32; k_32++) {
+          const bk_64 = k_32 * 32 + j_86;
+          const a0_66 = h7_h_1[ar0_64 + k_32];
+          const a1_34 = h7_h_1[ar1_32 + k_32];
+          const b0_64 = h7_W[bk_64];
+          const b1_62 = h7_W[bk_64 + 1];
+          const b2_62 = h7_W[bk_64 + 2];
+          const b3_62 = h7_W[bk_64 + 3];
+          c00_64 += a0_66 * b0_64;
+          c01_62 += a0_66 * b1_62;
+          c02_62 += a0_66 * b2_62;
+          c03_62 += a0_66 * b3_62;
+          c10_32 += a1_34 * b0_64;
+          c11_31 += a1_34 * b1_62;
+          c12_31 += a1_34 * b2_62;
+          c13_31 += a1_34 * b3_62;
         }
-        const v_373 = h7_b[j_27];
-        h7_z[i_92 * 32 + j_27] = c00_26 + v_373;
-        const v_374 = h7_b[j_27 + 1];
-        h7_z[i_92 * 32 + (j_27 + 1)] = c01_26 + v_374;
-        const v_375 = h7_b[j_27 + 2];
-        h7_z[i_92 * 32 + (j_27 + 2)] = c02_26 + v_375;
-        const v_376 = h7_b[j_27 + 3];
-        h7_z[i_92 * 32 + (j_27 + 3)] = c03_26 + v_376;
-        const v_377 = h7_b[j_27];
-        h7_z[(i_92 + 1) * 32 + j_27] = c10_13 + v_377;
-        const v_378 = h7_b[j_27 + 1];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 1)] = c11_13 + v_378;
-        const v_379 = h7_b[j_27 + 2];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 2)] = c12_13 + v_379;
-        const v_380 = h7_b[j_27 + 3];
-        h7_z[(i_92 + 1) * 32 + (j_27 + 3)] = c13_13 + v_380;
+        const v_594 = h7_b[j_86];
+        h7_z_1[i_167 * 32 + j_86] = c00_64 + v_594;
+        const v_595 = h7_b[j_86 + 1];
+        h7_z_1[i_167 * 32 + (j_86 + 1)] = c01_62 + v_595;
+        const v_596 = h7_b[j_86 + 2];
+        h7_z_1[i_167 * 32 + (j_86 + 2)] = c02_62 + v_596;
+        const v_597 = h7_b[j_86 + 3];
+        h7_z_1[i_167 * 32 + (j_86 + 3)] = c03_62 + v_597;
+        const v_598 = h7_b[j_86];
+        h7_z_1[(i_167 + 1) * 32 + j_86] = c10_32 + v_598;
+        const v_599 = h7_b[j_86 + 1];
+        h7_z_1[(i_167 + 1) * 32 + (j_86 + 1)] = c11_31 + v_599;
+        const v_600 = h7_b[j_86 + 2];
+        h7_z_1[(i_167 + 1) * 32 + (j_86 + 2)] = c12_31 + v_600;
+        const v_601 = h7_b[j_86 + 3];
+        h7_z_1[(i_167 + 1) * 32 + (j_86 + 3)] = c13_31 + v_601;
       }
     }
-    for (let i_93 = endI_13; i_93 < n; i_93++) {
-      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
-        const ar0_27 = i_93 * 32;
-        let c00_27 = 0,
-          c01_27 = 0,
-          c02_27 = 0,
-          c03_27 = 0;
-        for (let k_13 = 0; k_13 < 32; k_13++) {
-          const bk_27 = k_13 * 32 + j_27;
-          const a0_28 = h7_h[ar0_27 + k_13];
-          const b0_27 = h7_W[bk_27];
-          const b1_27 = h7_W[bk_27 + 1];
-          const b2_27 = h7_W[bk_27 + 2];
-          const b3_27 = h7_W[bk_27 + 3];
-          c00_27 += a0_28 * b0_27;
-          c01_27 += a0_28 * b1_27;
-          c02_27 += a0_28 * b2_27;
-          c03_27 += a0_28 * b3_27;
+    for (let i_168 = endI_32; i_168 < n; i_168++) {
+      for (let j_86 = 0; j_86 < 32; j_86 += 4) {
+        const ar0_65 = i_168 * 32;
+        let c00_65 = 0,
+          c01_63 = 0,
+          c02_63 = 0,
+          c03_63 = 0;
+        for (let k_32 = 0; k_32 < 32; k_32++) {
+          const bk_65 = k_32 * 32 + j_86;
+          const a0_67 = h7_h_1[ar0_65 + k_32];
+          const b0_65 = h7_W[bk_65];
+          const b1_63 = h7_W[bk_65 + 1];
+          const b2_63 = h7_W[bk_65 + 2];
+          const b3_63 = h7_W[bk_65 + 3];
+          c00_65 += a0_67 * b0_65;
+          c01_63 += a0_67 * b1_63;
+          c02_63 += a0_67 * b2_63;
+          c03_63 += a0_67 * b3_63;
         }
-        const v_381 = h7_b[j_27];
-        h7_z[i_93 * 32 + j_27] = c00_27 + v_381;
-        const v_382 = h7_b[j_27 + 1];
-        h7_z[i_93 * 32 + (j_27 + 1)] = c01_27 + v_382;
-        const v_383 = h7_b[j_27 + 2];
-        h7_z[i_93 * 32 + (j_27 + 2)] = c02_27 + v_383;
-        const v_384 = h7_b[j_27 + 3];
-        h7_z[i_93 * 32 + (j_27 + 3)] = c03_27 + v_384;
+        const v_602 = h7_b[j_86];
+        h7_z_1[i_168 * 32 + j_86] = c00_65 + v_602;
+        const v_603 = h7_b[j_86 + 1];
+        h7_z_1[i_168 * 32 + (j_86 + 1)] = c01_63 + v_603;
+        const v_604 = h7_b[j_86 + 2];
+        h7_z_1[i_168 * 32 + (j_86 + 2)] = c02_63 + v_604;
+        const v_605 = h7_b[j_86 + 3];
+        h7_z_1[i_168 * 32 + (j_86 + 3)] = c03_63 + v_605;
       }
     }
     // batchnorm(dense(h, n))
-    h7_z_1.fill(0, 0, 32);
+    h7_z_2.fill(0, 0, 32);
     for (let i0_65 = 0; i0_65 < n; i0_65++) {
       for (let i1_65 = 0; i1_65 < 32; i1_65++) {
-        h7_z_1[i1_65] += h7_z[i0_65 * 32 + i1_65];
+        h7_z_2[i1_65] += h7_z_1[i0_65 * 32 + i1_65];
       }
     }
-    for (let i_94 = 0; i_94 < 32; i_94++) {
-      const v_385 = h7_z_1[i_94];
-      h7_z_2[i_94] = v_385 / n;
+    for (let i_169 = 0; i_169 < 32; i_169++) {
+      const v_606 = h7_z_2[i_169];
+      h7_z_3[i_169] = v_606 / n;
     }
     for (let i0_66 = 0; i0_66 < n; i0_66++) {
       for (let i1_66 = 0; i1_66 < 32; i1_66++) {
-        const v_386 = h7_z[i0_66 * 32 + i1_66];
-        const v_387 = h7_z_2[i1_66];
-        h7_z_3[i0_66 * 32 + i1_66] = v_386 - v_387;
+        const v_607 = h7_z_1[i0_66 * 32 + i1_66];
+        const v_608 = h7_z_3[i1_66];
+        h7_z_4[i0_66 * 32 + i1_66] = v_607 - v_608;
       }
     }
-    h7_z_4.fill(0, 0, 32);
+    h7_z_5.fill(0, 0, 32);
     for (let i0_67 = 0; i0_67 < n; i0_67++) {
       for (let i1_67 = 0; i1_67 < 32; i1_67++) {
-        const v_388 = h7_z_3[i0_67 * 32 + i1_67];
-        h7_z_4[i1_67] += v_388 * v_388;
+        const v_609 = h7_z_4[i0_67 * 32 + i1_67];
+        h7_z_5[i1_67] += v_609 * v_609;
       }
     }
-    for (let i_95 = 0; i_95 < 32; i_95++) {
-      const v_389 = h7_z_4[i_95];
-      h7_z_5[i_95] = v_389 / n;
+    for (let i_170 = 0; i_170 < 32; i_170++) {
+      const v_610 = h7_z_5[i_170];
+      h7_z_6[i_170] = v_610 / n;
     }
   }
   function forward_state_h7_mean_to_state_h7_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h7_z_2 = buf55,
-      h7_z_5 = buf56;
-    for (let i_96 = 0; i_96 < 32; i_96++) {
-      const v_390 = h7_mean[i_96];
-      const t_111 = s_8 * v_390;
-      const v_391 = h7_z_2[i_96];
-      const t_112 = s_4 * v_391;
-      next_h7_mean[i_96] = t_111 + t_112;
+    const h7_z_3 = buf55,
+      h7_z_6 = buf56;
+    for (let i_171 = 0; i_171 < 32; i_171++) {
+      const v_611 = h7_mean[i_171];
+      const t_328 = s_8 * v_611;
+      const v_612 = h7_z_3[i_171];
+      const t_329 = s_4 * v_612;
+      next_h7_mean[i_171] = t_328 + t_329;
     }
-    for (let i_97 = 0; i_97 < 32; i_97++) {
-      const v_392 = h7_z_5[i_97];
-      const t_113 = v_392 * s_7;
-      const v_393 = h7_var[i_97];
-      const t_114 = s_8 * v_393;
-      const t_115 = s_4 * t_113;
-      next_h7_var[i_97] = t_114 + t_115;
+    for (let i_172 = 0; i_172 < 32; i_172++) {
+      const v_613 = h7_z_6[i_172];
+      const t_330 = v_613 * s_7;
+      const v_614 = h7_var[i_172];
+      const t_331 = s_8 * v_614;
+      const t_332 = s_4 * t_330;
+      next_h7_var[i_172] = t_331 + t_332;
     }
   }
   function forward_h7_z_to_h8_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h6 = buf48,
-      h7_z_3 = buf54,
-      h7_z_5 = buf56,
-      h7_z_6 = buf55,
-      h7_z_7 = buf53,
-      h7 = buf56,
-      h8_h_z = buf57,
-      h8_h_z_1 = buf58,
-      h8_h_z_2 = buf59,
-      h8_h_z_3 = buf58,
-      h8_h_z_4 = buf57,
-      h8_h_z_5 = buf60;
-    for (let i_98 = 0; i_98 < 32; i_98++) {
-      const v_394 = h7_z_5[i_98];
-      const t_116 = v_394 + 0.00001;
-      h7_z_6[i_98] = 1 / Math.sqrt(t_116);
+    const h6_1 = buf48,
+      h7_z_4 = buf54,
+      h7_z_6 = buf56,
+      h7_z_7 = buf55,
+      h7_z_8 = buf53,
+      h7_1 = buf56,
+      h8_h_z_1 = buf57,
+      h8_h_z_2 = buf58,
+      h8_h_z_3 = buf59,
+      h8_h_z_4 = buf58,
+      h8_h_z_5 = buf57,
+      h8_h_z_6 = buf60;
+    for (let i_173 = 0; i_173 < 32; i_173++) {
+      const v_615 = h7_z_6[i_173];
+      const t_333 = v_615 + 0.00001;
+      h7_z_7[i_173] = 1 / Math.sqrt(t_333);
     }
     for (let i0_68 = 0; i0_68 < n; i0_68++) {
       for (let i1_68 = 0; i1_68 < 32; i1_68++) {
-        const v_395 = h7_z_3[i0_68 * 32 + i1_68];
-        const v_396 = h7_z_6[i1_68];
-        h7_z_7[i0_68 * 32 + i1_68] = v_395 * v_396;
+        const v_616 = h7_z_4[i0_68 * 32 + i1_68];
+        const v_617 = h7_z_7[i1_68];
+        h7_z_8[i0_68 * 32 + i1_68] = v_616 * v_617;
       }
     }
     // h7 = residual(h6, 32)
     for (let i0_69 = 0; i0_69 < n; i0_69++) {
       for (let i1_69 = 0; i1_69 < 32; i1_69++) {
-        const v_397 = h7_z_7[i0_69 * 32 + i1_69];
-        const v_398 = h7_gamma[i1_69];
-        const t_117 = v_397 * v_398;
-        const v_399 = h7_beta[i1_69];
-        const t_118 = t_117 + v_399;
-        const v_400 = h6[i0_69 * 32 + i1_69];
-        const t_119 = v_400 + t_118;
-        h7[i0_69 * 32 + i1_69] = t_119 > 0 ? t_119 : 0;
+        const v_618 = h7_z_8[i0_69 * 32 + i1_69];
+        const v_619 = h7_gamma[i1_69];
+        const t_334 = v_618 * v_619;
+        const v_620 = h7_beta[i1_69];
+        const t_335 = t_334 + v_620;
+        const v_621 = h6_1[i0_69 * 32 + i1_69];
+        const t_336 = v_621 + t_335;
+        h7_1[i0_69 * 32 + i1_69] = t_336 > 0 ? t_336 : 0;
       }
     }
     // h8 = residual(h7, 32)
-    const endI_14 = n - (n % 2);
-    for (let i_99 = 0; i_99 < endI_14; i_99 += 2) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_28 = i_99 * 32;
-        const ar1_14 = (i_99 + 1) * 32;
-        let c00_28 = 0,
-          c01_28 = 0,
-          c02_28 = 0,
-          c03_28 = 0,
-          c10_14 = 0,
-          c11_14 = 0,
-          c12_14 = 0,
-          c13_14 = 0;
-        for (let k_14 = 0; k_14 < 32; k_14++) {
-          const bk_28 = k_14 * 32 + j_29;
-          const a0_29 = h7[ar0_28 + k_14];
-          const a1_15 = h7[ar1_14 + k_14];
-          const b0_28 = h8_h_W[bk_28];
-          const b1_28 = h8_h_W[bk_28 + 1];
-          const b2_28 = h8_h_W[bk_28 + 2];
-          const b3_28 = h8_h_W[bk_28 + 3];
-          c00_28 += a0_29 * b0_28;
-          c01_28 += a0_29 * b1_28;
-          c02_28 += a0_29 * b2_28;
-          c03_28 += a0_29 * b3_28;
-          c10_14 += a1_15 * b0_28;
-          c11_14 += a1_15 * b1_28;
-          c12_14 += a1_15 * b2_28;
-          c13_14 += a1_15 * b3_28;
+    const endI_33 = n - (n % 2);
+    for (let i_174 = 0; i_174 < endI_33; i_174 += 2) {
+      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
+        const ar0_66 = i_174 * 32;
+        const ar1_33 = (i_174 + 1) * 32;
+        let c00_66 = 0,
+          c01_64 = 0,
+          c02_64 = 0,
+          c03_64 = 0,
+          c10_33 = 0,
+          c11_32 = 0,
+          c12_32 = 0,
+          c13_32 = 0;
+        for (let k_33 = 0; k_33 < 32; k_33++) {
+          const bk_66 = k_33 * 32 + j_88;
+          const a0_68 = h7_1[ar0_66 + k_33];
+          const a1_35 = h7_1[ar1_33 + k_33];
+          const b0_66 = h8_h_W[bk_66];
+          const b1_64 = h8_h_W[bk_66 + 1];
+          const b2_64 = h8_h_W[bk_66 + 2];
+          const b3_64 = h8_h_W[bk_66 + 3];
+          c00_66 += a0_68 * b0_66;
+          c01_64 += a0_68 * b1_64;
+          c02_64 += a0_68 * b2_64;
+          c03_64 += a0_68 * b3_64;
+          c10_33 += a1_35 * b0_66;
+          c11_32 += a1_35 * b1_64;
+          c12_32 += a1_35 * b2_64;
+          c13_32 += a1_35 * b3_64;
         }
-        const v_402 = h8_h_b[j_29];
-        h8_h_z[i_99 * 32 + j_29] = c00_28 + v_402;
-        const v_403 = h8_h_b[j_29 + 1];
-        h8_h_z[i_99 * 32 + (j_29 + 1)] = c01_28 + v_403;
-        const v_404 = h8_h_b[j_29 + 2];
-        h8_h_z[i_99 * 32 + (j_29 + 2)] = c02_28 + v_404;
-        const v_405 = h8_h_b[j_29 + 3];
-        h8_h_z[i_99 * 32 + (j_29 + 3)] = c03_28 + v_405;
-        const v_406 = h8_h_b[j_29];
-        h8_h_z[(i_99 + 1) * 32 + j_29] = c10_14 + v_406;
-        const v_407 = h8_h_b[j_29 + 1];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 1)] = c11_14 + v_407;
-        const v_408 = h8_h_b[j_29 + 2];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 2)] = c12_14 + v_408;
-        const v_409 = h8_h_b[j_29 + 3];
-        h8_h_z[(i_99 + 1) * 32 + (j_29 + 3)] = c13_14 + v_409;
+        const v_623 = h8_h_b[j_88];
+        h8_h_z_1[i_174 * 32 + j_88] = c00_66 + v_623;
+        const v_624 = h8_h_b[j_88 + 1];
+        h8_h_z_1[i_174 * 32 + (j_88 + 1)] = c01_64 + v_624;
+        const v_625 = h8_h_b[j_88 + 2];
+        h8_h_z_1[i_174 * 32 + (j_88 + 2)] = c02_64 + v_625;
+        const v_626 = h8_h_b[j_88 + 3];
+        h8_h_z_1[i_174 * 32 + (j_88 + 3)] = c03_64 + v_626;
+        const v_627 = h8_h_b[j_88];
+        h8_h_z_1[(i_174 + 1) * 32 + j_88] = c10_33 + v_627;
+        const v_628 = h8_h_b[j_88 + 1];
+        h8_h_z_1[(i_174 + 1) * 32 + (j_88 + 1)] = c11_32 + v_628;
+        const v_629 = h8_h_b[j_88 + 2];
+        h8_h_z_1[(i_174 + 1) * 32 + (j_88 + 2)] = c12_32 + v_629;
+        const v_630 = h8_h_b[j_88 + 3];
+        h8_h_z_1[(i_174 + 1) * 32 + (j_88 + 3)] = c13_32 + v_630;
       }
     }
-    for (let i_100 = endI_14; i_100 < n; i_100++) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_29 = i_100 * 32;
-        let c00_29 = 0,
-          c01_29 = 0,
-          c02_29 = 0,
-          c03_29 = 0;
-        for (let k_14 = 0; k_14 < 32; k_14++) {
-          const bk_29 = k_14 * 32 + j_29;
-          const a0_30 = h7[ar0_29 + k_14];
-          const b0_29 = h8_h_W[bk_29];
-          const b1_29 = h8_h_W[bk_29 + 1];
-          const b2_29 = h8_h_W[bk_29 + 2];
-          const b3_29 = h8_h_W[bk_29 + 3];
-          c00_29 += a0_30 * b0_29;
-          c01_29 += a0_30 * b1_29;
-          c02_29 += a0_30 * b2_29;
-          c03_29 += a0_30 * b3_29;
+    for (let i_175 = endI_33; i_175 < n; i_175++) {
+      for (let j_88 = 0; j_88 < 32; j_88 += 4) {
+        const ar0_67 = i_175 * 32;
+        let c00_67 = 0,
+          c01_65 = 0,
+          c02_65 = 0,
+          c03_65 = 0;
+        for (let k_33 = 0; k_33 < 32; k_33++) {
+          const bk_67 = k_33 * 32 + j_88;
+          const a0_69 = h7_1[ar0_67 + k_33];
+          const b0_67 = h8_h_W[bk_67];
+          const b1_65 = h8_h_W[bk_67 + 1];
+          const b2_65 = h8_h_W[bk_67 + 2];
+          const b3_65 = h8_h_W[bk_67 + 3];
+          c00_67 += a0_69 * b0_67;
+          c01_65 += a0_69 * b1_65;
+          c02_65 += a0_69 * b2_65;
+          c03_65 += a0_69 * b3_65;
         }
-        const v_410 = h8_h_b[j_29];
-        h8_h_z[i_100 * 32 + j_29] = c00_29 + v_410;
-        const v_411 = h8_h_b[j_29 + 1];
-        h8_h_z[i_100 * 32 + (j_29 + 1)] = c01_29 + v_411;
-        const v_412 = h8_h_b[j_29 + 2];
-        h8_h_z[i_100 * 32 + (j_29 + 2)] = c02_29 + v_412;
-        const v_413 = h8_h_b[j_29 + 3];
-        h8_h_z[i_100 * 32 + (j_29 + 3)] = c03_29 + v_413;
+        const v_631 = h8_h_b[j_88];
+        h8_h_z_1[i_175 * 32 + j_88] = c00_67 + v_631;
+        const v_632 = h8_h_b[j_88 + 1];
+        h8_h_z_1[i_175 * 32 + (j_88 + 1)] = c01_65 + v_632;
+        const v_633 = h8_h_b[j_88 + 2];
+        h8_h_z_1[i_175 * 32 + (j_88 + 2)] = c02_65 + v_633;
+        const v_634 = h8_h_b[j_88 + 3];
+        h8_h_z_1[i_175 * 32 + (j_88 + 3)] = c03_65 + v_634;
       }
     }
     // batchnorm(dense(x, n))
-    h8_h_z_1.fill(0, 0, 32);
+    h8_h_z_2.fill(0, 0, 32);
     for (let i0_70 = 0; i0_70 < n; i0_70++) {
       for (let i1_70 = 0; i1_70 < 32; i1_70++) {
-        h8_h_z_1[i1_70] += h8_h_z[i0_70 * 32 + i1_70];
+        h8_h_z_2[i1_70] += h8_h_z_1[i0_70 * 32 + i1_70];
       }
     }
-    for (let i_101 = 0; i_101 < 32; i_101++) {
-      const v_414 = h8_h_z_1[i_101];
-      h8_h_z_2[i_101] = v_414 / n;
+    for (let i_176 = 0; i_176 < 32; i_176++) {
+      const v_635 = h8_h_z_2[i_176];
+      h8_h_z_3[i_176] = v_635 / n;
     }
     for (let i0_71 = 0; i0_71 < n; i0_71++) {
       for (let i1_71 = 0; i1_71 < 32; i1_71++) {
-        const v_415 = h8_h_z[i0_71 * 32 + i1_71];
-        const v_416 = h8_h_z_2[i1_71];
-        h8_h_z_3[i0_71 * 32 + i1_71] = v_415 - v_416;
+        const v_636 = h8_h_z_1[i0_71 * 32 + i1_71];
+        const v_637 = h8_h_z_3[i1_71];
+        h8_h_z_4[i0_71 * 32 + i1_71] = v_636 - v_637;
       }
     }
-    h8_h_z_4.fill(0, 0, 32);
+    h8_h_z_5.fill(0, 0, 32);
     for (let i0_72 = 0; i0_72 < n; i0_72++) {
       for (let i1_72 = 0; i1_72 < 32; i1_72++) {
-        const v_417 = h8_h_z_3[i0_72 * 32 + i1_72];
-        h8_h_z_4[i1_72] += v_417 * v_417;
+        const v_638 = h8_h_z_4[i0_72 * 32 + i1_72];
+        h8_h_z_5[i1_72] += v_638 * v_638;
       }
     }
-    for (let i_102 = 0; i_102 < 32; i_102++) {
-      const v_418 = h8_h_z_4[i_102];
-      h8_h_z_5[i_102] = v_418 / n;
+    for (let i_177 = 0; i_177 < 32; i_177++) {
+      const v_639 = h8_h_z_5[i_177];
+      h8_h_z_6[i_177] = v_639 / n;
     }
   }
   function forward_state_h8_h_mean_to_state_h8_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h8_h_z_2 = buf59,
-      h8_h_z_5 = buf60;
-    for (let i_103 = 0; i_103 < 32; i_103++) {
-      const v_419 = h8_h_mean[i_103];
-      const t_120 = s_8 * v_419;
-      const v_420 = h8_h_z_2[i_103];
-      const t_121 = s_4 * v_420;
-      next_h8_h_mean[i_103] = t_120 + t_121;
+    const h8_h_z_3 = buf59,
+      h8_h_z_6 = buf60;
+    for (let i_178 = 0; i_178 < 32; i_178++) {
+      const v_640 = h8_h_mean[i_178];
+      const t_337 = s_8 * v_640;
+      const v_641 = h8_h_z_3[i_178];
+      const t_338 = s_4 * v_641;
+      next_h8_h_mean[i_178] = t_337 + t_338;
     }
-    for (let i_104 = 0; i_104 < 32; i_104++) {
-      const v_421 = h8_h_z_5[i_104];
-      const t_122 = v_421 * s_7;
-      const v_422 = h8_h_var[i_104];
-      const t_123 = s_8 * v_422;
-      const t_124 = s_4 * t_122;
-      next_h8_h_var[i_104] = t_123 + t_124;
+    for (let i_179 = 0; i_179 < 32; i_179++) {
+      const v_642 = h8_h_z_6[i_179];
+      const t_339 = v_642 * s_7;
+      const v_643 = h8_h_var[i_179];
+      const t_340 = s_8 * v_643;
+      const t_341 = s_4 * t_339;
+      next_h8_h_var[i_179] = t_340 + t_341;
     }
   }
   function forward_h8_h_z_to_h8_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h8_h_z_3 = buf58,
-      h8_h_z_5 = buf60,
-      h8_h_z_6 = buf59,
-      h8_h_z_7 = buf57,
-      h8_h = buf60,
-      h8_z = buf61,
-      h8_z_1 = buf62,
-      h8_z_2 = buf63,
-      h8_z_3 = buf62,
-      h8_z_4 = buf61,
-      h8_z_5 = buf64;
-    for (let i_105 = 0; i_105 < 32; i_105++) {
-      const v_423 = h8_h_z_5[i_105];
-      const t_125 = v_423 + 0.00001;
-      h8_h_z_6[i_105] = 1 / Math.sqrt(t_125);
+    const h8_h_z_4 = buf58,
+      h8_h_z_6 = buf60,
+      h8_h_z_7 = buf59,
+      h8_h_z_8 = buf57,
+      h8_h_1 = buf60,
+      h8_z_1 = buf61,
+      h8_z_2 = buf62,
+      h8_z_3 = buf63,
+      h8_z_4 = buf62,
+      h8_z_5 = buf61,
+      h8_z_6 = buf64;
+    for (let i_180 = 0; i_180 < 32; i_180++) {
+      const v_644 = h8_h_z_6[i_180];
+      const t_342 = v_644 + 0.00001;
+      h8_h_z_7[i_180] = 1 / Math.sqrt(t_342);
     }
     for (let i0_73 = 0; i0_73 < n; i0_73++) {
       for (let i1_73 = 0; i1_73 < 32; i1_73++) {
-        const v_424 = h8_h_z_3[i0_73 * 32 + i1_73];
-        const v_425 = h8_h_z_6[i1_73];
-        h8_h_z_7[i0_73 * 32 + i1_73] = v_424 * v_425;
+        const v_645 = h8_h_z_4[i0_73 * 32 + i1_73];
+        const v_646 = h8_h_z_7[i1_73];
+        h8_h_z_8[i0_73 * 32 + i1_73] = v_645 * v_646;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_74 = 0; i0_74 < n; i0_74++) {
       for (let i1_74 = 0; i1_74 < 32; i1_74++) {
-        const v_426 = h8_h_z_7[i0_74 * 32 + i1_74];
-        const v_427 = h8_h_gamma[i1_74];
-        const t_126 = v_426 * v_427;
-        const v_428 = h8_h_beta[i1_74];
-        const t_127 = t_126 + v_428;
-        h8_h[i0_74 * 32 + i1_74] = t_127 > 0 ? t_127 : 0;
+        const v_647 = h8_h_z_8[i0_74 * 32 + i1_74];
+        const v_648 = h8_h_gamma[i1_74];
+        const t_343 = v_647 * v_648;
+        const v_649 = h8_h_beta[i1_74];
+        const t_344 = t_343 + v_649;
+        h8_h_1[i0_74 * 32 + i1_74] = t_344 > 0 ? t_344 : 0;
       }
     }
-    const endI_15 = n - (n % 2);
-    for (let i_106 = 0; i_106 < endI_15; i_106 += 2) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        const ar0_30 = i_106 * 32;
-        const ar1_15 = (i_106 + 1) * 32;
-        let c00_30 = 0,
-          c01_30 = 0,
-          c02_30 = 0,
-          c03_30 = 0,
-          c10_15 = 0,
-          c11_15 = 0,
-          c12_15 = 0,
-          c13_15 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const bk_30 = k_15 * 32 + j_31;
-          const a0_31 = h8_h[ar0_30 + k_15];
-          const a1_16 = h8_h[ar1_15 + k_15];
-          const b0_30 = h8_W[bk_30];
-          const b1_30 = h8_W[bk_30 + 1];
-          const b2_30 = h8_W[bk_30 + 2];
-          const b3_30 = h8_W[bk_30 + 3];
-          c00_30 += a0_31 * b0_30;
-          c01_30 += a0_31 * b1_30;
-          c02_30 += a0_31 * b2_30;
-          c03_30 += a0_31 * b3_30;
-          c10_15 += a1_16 * b0_30;
-          c11_15 += a1_16 * b1_30;
-          c12_15 += a1_16 * b2_30;
-          c13_15 += a1_16 * b3_30;
+    const endI_34 = n - (n % 2);
+    for (let i_181 = 0; i_181 < endI_34; i_181 += 2) {
+      for (let j_90 = 0; j_90 < 32; j_90 += 4) {
+        const ar0_68 = i_181 * 32;
+        const ar1_34 = (i_181 + 1) * 32;
+        let c00_68 = 0,
+          c01_66 = 0,
+          c02_66 = 0,
+          c03_66 = 0,
+          c10_34 = 0,
+          c11_33 = 0,
+          c12_33 = 0,
+          c13_33 = 0;
+        for (let k_34 = 0; k_34 < 32; k_34++) {
+          const bk_68 = k_34 * 32 + j_90;
+          const a0_70 = h8_h_1[ar0_68 + k_34];
+          const a1_36 = h8_h_1[ar1_34 + k_34];
+          const b0_68 = h8_W[bk_68];
+          const b1_66 = h8_W[bk_68 + 1];
+          const b2_66 = h8_W[bk_68 + 2];
+          const b3_66 = h8_W[bk_68 + 3];
+          c00_68 += a0_70 * b0_68;
+          c01_66 += a0_70 * b1_66;
+          c02_66 += a0_70 * b2_66;
+          c03_66 += a0_70 * b3_66;
+          c10_34 += a1_36 * b0_68;
+          c11_33 += a1_36 * b1_66;
+          c12_33 += a1_36 * b2_66;
+          c13_33 += a1_36 * b3_66;
         }
-        const v_430 = h8_b[j_31];
-        h8_z[i_106 * 32 + j_31] = c00_30 + v_430;
-        const v_431 = h8_b[j_31 + 1];
-        h8_z[i_106 * 32 + (j_31 + 1)] = c01_30 + v_431;
-        const v_432 = h8_b[j_31 + 2];
-        h8_z[i_106 * 32 + (j_31 + 2)] = c02_30 + v_432;
-        const v_433 = h8_b[j_31 + 3];
-        h8_z[i_106 * 32 + (j_31 + 3)] = c03_30 + v_433;
-        const v_434 = h8_b[j_31];
-        h8_z[(i_106 + 1) * 32 + j_31] = c10_15 + v_434;
-        const v_435 = h8_b[j_31 + 1];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 1)] = c11_15 + v_435;
-        const v_436 = h8_b[j_31 + 2];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 2)] = c12_15 + v_436;
-        const v_437 = h8_b[j_31 + 3];
-        h8_z[(i_106 + 1) * 32 + (j_31 + 3)] = c13_15 + v_437;
+        const v_651 = h8_b[j_90];
+        h8_z_1[i_181 * 32 + j_90] = c00_68 + v_651;
+        const v_652 = h8_b[j_90 + 1];
+        h8_z_1[i_181 * 32 + (j_90 + 1)] = c01_66 + v_652;
+        const v_653 = h8_b[j_90 + 2];
+        h8_z_1[i_181 * 32 + (j_90 + 2)] = c02_66 + v_653;
+        const v_654 = h8_b[j_90 + 3];
+        h8_z_1[i_181 * 32 + (j_90 + 3)] = c03_66 + v_654;
+        const v_655 = h8_b[j_90];
+        h8_z_1[(i_181 + 1) * 32 + j_90] = c10_34 + v_655;
+        const v_656 = h8_b[j_90 + 1];
+        h8_z_1[(i_181 + 1) * 32 + (j_90 + 1)] = c11_33 + v_656;
+        const v_657 = h8_b[j_90 + 2];
+        h8_z_1[(i_181 + 1) * 32 + (j_90 + 2)] = c12_33 + v_657;
+        const v_658 = h8_b[j_90 + 3];
+        h8_z_1[(i_181 + 1) * 32 + (j_90 + 3)] = c13_33 + v_658;
       }
     }
-    for (let i_107 = endI_15; i_107 < n; i_107++) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        const ar0_31 = i_107 * 32;
-        let c00_31 = 0,
-          c01_31 = 0,
-          c02_31 = 0,
-          c03_31 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const bk_31 = k_15 * 32 + j_31;
-          const a0_32 = h8_h[ar0_31 + k_15];
-          const b0_31 = h8_W[bk_31];
-          const b1_31 = h8_W[bk_31 + 1];
-          const b2_31 = h8_W[bk_31 + 2];
-          const b3_31 = h8_W[bk_31 + 3];
-          c00_31 += a0_32 * b0_31;
-          c01_31 += a0_32 * b1_31;
-          c02_31 += a0_32 * b2_31;
-          c03_31 += a0_32 * b3_31;
+    for (let i_182 = endI_34; i_182 < n; i_182++) {
+      for (let j_90 = 0; j_90 < 32; j_90 += 4) {
+        const ar0_69 = i_182 * 32;
+        let c00_69 = 0,
+          c01_67 = 0,
+          c02_67 = 0,
+          c03_67 = 0;
+        for (let k_34 = 0; k_34 < 32; k_34++) {
+          const bk_69 = k_34 * 32 + j_90;
+          const a0_71 = h8_h_1[ar0_69 + k_34];
+          const b0_69 = h8_W[bk_69];
+          const b1_67 = h8_W[bk_69 + 1];
+          const b2_67 = h8_W[bk_69 + 2];
+          const b3_67 = h8_W[bk_69 + 3];
+          c00_69 += a0_71 * b0_69;
+          c01_67 += a0_71 * b1_67;
+          c02_67 += a0_71 * b2_67;
+          c03_67 += a0_71 * b3_67;
         }
-        const v_438 = h8_b[j_31];
-        h8_z[i_107 * 32 + j_31] = c00_31 + v_438;
-        const v_439 = h8_b[j_31 + 1];
-        h8_z[i_107 * 32 + (j_31 + 1)] = c01_31 + v_439;
-        const v_440 = h8_b[j_31 + 2];
-        h8_z[i_107 * 32 + (j_31 + 2)] = c02_31 + v_440;
-        const v_441 = h8_b[j_31 + 3];
-        h8_z[i_107 * 32 + (j_31 + 3)] = c03_31 + v_441;
+        const v_659 = h8_b[j_90];
+        h8_z_1[i_182 * 32 + j_90] = c00_69 + v_659;
+        const v_660 = h8_b[j_90 + 1];
+        h8_z_1[i_182 * 32 + (j_90 + 1)] = c01_67 + v_660;
+        const v_661 = h8_b[j_90 + 2];
+        h8_z_1[i_182 * 32 + (j_90 + 2)] = c02_67 + v_661;
+        const v_662 = h8_b[j_90 + 3];
+        h8_z_1[i_182 * 32 + (j_90 + 3)] = c03_67 + v_662;
       }
     }
     // batchnorm(dense(h, n))
-    h8_z_1.fill(0, 0, 32);
+    h8_z_2.fill(0, 0, 32);
     for (let i0_75 = 0; i0_75 < n; i0_75++) {
       for (let i1_75 = 0; i1_75 < 32; i1_75++) {
-        h8_z_1[i1_75] += h8_z[i0_75 * 32 + i1_75];
+        h8_z_2[i1_75] += h8_z_1[i0_75 * 32 + i1_75];
       }
     }
-    for (let i_108 = 0; i_108 < 32; i_108++) {
-      const v_442 = h8_z_1[i_108];
-      h8_z_2[i_108] = v_442 / n;
+    for (let i_183 = 0; i_183 < 32; i_183++) {
+      const v_663 = h8_z_2[i_183];
+      h8_z_3[i_183] = v_663 / n;
     }
     for (let i0_76 = 0; i0_76 < n; i0_76++) {
       for (let i1_76 = 0; i1_76 < 32; i1_76++) {
-        const v_443 = h8_z[i0_76 * 32 + i1_76];
-        const v_444 = h8_z_2[i1_76];
-        h8_z_3[i0_76 * 32 + i1_76] = v_443 - v_444;
+        const v_664 = h8_z_1[i0_76 * 32 + i1_76];
+        const v_665 = h8_z_3[i1_76];
+        h8_z_4[i0_76 * 32 + i1_76] = v_664 - v_665;
       }
     }
-    h8_z_4.fill(0, 0, 32);
+    h8_z_5.fill(0, 0, 32);
     for (let i0_77 = 0; i0_77 < n; i0_77++) {
       for (let i1_77 = 0; i1_77 < 32; i1_77++) {
-        const v_445 = h8_z_3[i0_77 * 32 + i1_77];
-        h8_z_4[i1_77] += v_445 * v_445;
+        const v_666 = h8_z_4[i0_77 * 32 + i1_77];
+        h8_z_5[i1_77] += v_666 * v_666;
       }
     }
-    for (let i_109 = 0; i_109 < 32; i_109++) {
-      const v_446 = h8_z_4[i_109];
-      h8_z_5[i_109] = v_446 / n;
+    for (let i_184 = 0; i_184 < 32; i_184++) {
+      const v_667 = h8_z_5[i_184];
+      h8_z_6[i_184] = v_667 / n;
     }
   }
   function forward_state_h8_mean_to_state_h8_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h8_z_2 = buf63,
-      h8_z_5 = buf64;
-    for (let i_110 = 0; i_110 < 32; i_110++) {
-      const v_447 = h8_mean[i_110];
-      const t_128 = s_8 * v_447;
-      const v_448 = h8_z_2[i_110];
-      const t_129 = s_4 * v_448;
-      next_h8_mean[i_110] = t_128 + t_129;
+    const h8_z_3 = buf63,
+      h8_z_6 = buf64;
+    for (let i_185 = 0; i_185 < 32; i_185++) {
+      const v_668 = h8_mean[i_185];
+      const t_345 = s_8 * v_668;
+      const v_669 = h8_z_3[i_185];
+      const t_346 = s_4 * v_669;
+      next_h8_mean[i_185] = t_345 + t_346;
     }
-    for (let i_111 = 0; i_111 < 32; i_111++) {
-      const v_449 = h8_z_5[i_111];
-      const t_130 = v_449 * s_7;
-      const v_450 = h8_var[i_111];
-      const t_131 = s_8 * v_450;
-      const t_132 = s_4 * t_130;
-      next_h8_var[i_111] = t_131 + t_132;
+    for (let i_186 = 0; i_186 < 32; i_186++) {
+      const v_670 = h8_z_6[i_186];
+      const t_347 = v_670 * s_7;
+      const v_671 = h8_var[i_186];
+      const t_348 = s_8 * v_671;
+      const t_349 = s_4 * t_347;
+      next_h8_var[i_186] = t_348 + t_349;
     }
   }
   function forward_h8_z_to_h9_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h7 = buf56,
-      h8_z_3 = buf62,
-      h8_z_5 = buf64,
-      h8_z_6 = buf63,
-      h8_z_7 = buf61,
-      h8 = buf64,
-      h9_h_z = buf65,
-      h9_h_z_1 = buf66,
-      h9_h_z_2 = buf67,
-      h9_h_z_3 = buf66,
-      h9_h_z_4 = buf65,
-      h9_h_z_5 = buf68;
-    for (let i_112 = 0; i_112 < 32; i_112++) {
-      const v_451 = h8_z_5[i_112];
-      const t_133 = v_451 + 0.00001;
-      h8_z_6[i_112] = 1 / Math.sqrt(t_133);
+    const h7_1 = buf56,
+      h8_z_4 = buf62,
+      h8_z_6 = buf64,
+      h8_z_7 = buf63,
+      h8_z_8 = buf61,
+      h8_1 = buf64,
+      h9_h_z_1 = buf65,
+      h9_h_z_2 = buf66,
+      h9_h_z_3 = buf67,
+      h9_h_z_4 = buf66,
+      h9_h_z_5 = buf65,
+      h9_h_z_6 = buf68;
+    for (let i_187 = 0; i_187 < 32; i_187++) {
+      const v_672 = h8_z_6[i_187];
+      const t_350 = v_672 + 0.00001;
+      h8_z_7[i_187] = 1 / Math.sqrt(t_350);
     }
     for (let i0_78 = 0; i0_78 < n; i0_78++) {
       for (let i1_78 = 0; i1_78 < 32; i1_78++) {
-        const v_452 = h8_z_3[i0_78 * 32 + i1_78];
-        const v_453 = h8_z_6[i1_78];
-        h8_z_7[i0_78 * 32 + i1_78] = v_452 * v_453;
+        const v_673 = h8_z_4[i0_78 * 32 + i1_78];
+        const v_674 = h8_z_7[i1_78];
+        h8_z_8[i0_78 * 32 + i1_78] = v_673 * v_674;
       }
     }
     // h8 = residual(h7, 32)
     for (let i0_79 = 0; i0_79 < n; i0_79++) {
       for (let i1_79 = 0; i1_79 < 32; i1_79++) {
-        const v_454 = h8_z_7[i0_79 * 32 + i1_79];
-        const v_455 = h8_gamma[i1_79];
-        const t_134 = v_454 * v_455;
-        const v_456 = h8_beta[i1_79];
-        const t_135 = t_134 + v_456;
-        const v_457 = h7[i0_79 * 32 + i1_79];
-        const t_136 = v_457 + t_135;
-        h8[i0_79 * 32 + i1_79] = t_136 > 0 ? t_136 : 0;
+        const v_675 = h8_z_8[i0_79 * 32 + i1_79];
+        const v_676 = h8_gamma[i1_79];
+        const t_351 = v_675 * v_676;
+        const v_677 = h8_beta[i1_79];
+        const t_352 = t_351 + v_677;
+        const v_678 = h7_1[i0_79 * 32 + i1_79];
+        const t_353 = v_678 + t_352;
+        h8_1[i0_79 * 32 + i1_79] = t_353 > 0 ? t_353 : 0;
       }
     }
     // h9 = residual(h8, 32)
-    const endI_16 = n - (n % 2);
-    for (let i_113 = 0; i_113 < endI_16; i_113 += 2) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        const ar0_32 = i_113 * 32;
-        const ar1_16 = (i_113 + 1) * 32;
-        let c00_32 = 0,
-          c01_32 = 0,
-          c02_32 = 0,
-          c03_32 = 0,
-          c10_16 = 0,
-          c11_16 = 0,
-          c12_16 = 0,
-          c13_16 = 0;
-        for (let k_16 = 0; k_16 < 32; k_16++) {
-          const bk_32 = k_16 * 32 + j_33;
-          const a0_33 = h8[ar0_32 + k_16];
-          const a1_17 = h8[ar1_16 + k_16];
-          const b0_32 = h9_h_W[bk_32];
-          const b1_32 = h9_h_W[bk_32 + 1];
-          const b2_32 = h9_h_W[bk_32 + 2];
-          const b3_32 = h9_h_W[bk_32 + 3];
-          c00_32 += a0_33 * b0_32;
-          c01_32 += a0_33 * b1_32;
-          c02_32 += a0_33 * b2_32;
-          c03_32 += a0_33 * b3_32;
-          c10_16 += a1_17 * b0_32;
-          c11_16 += a1_17 * b1_32;
-          c12_16 += a1_17 * b2_32;
-          c13_16 += a1_17 * b3_32;
+    const endI_35 = n - (n % 2);
+    for (let i_188 = 0; i_188 < endI_35; i_188 += 2) {
+      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
+        const ar0_70 = i_188 * 32;
+        const ar1_35 = (i_188 + 1) * 32;
+        let c00_70 = 0,
+          c01_68 = 0,
+          c02_68 = 0,
+          c03_68 = 0,
+          c10_35 = 0,
+          c11_34 = 0,
+          c12_34 = 0,
+          c13_34 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const bk_70 = k_35 * 32 + j_92;
+          const a0_72 = h8_1[ar0_70 + k_35];
+          const a1_37 = h8_1[ar1_35 + k_35];
+          const b0_70 = h9_h_W[bk_70];
+          const b1_68 = h9_h_W[bk_70 + 1];
+          const b2_68 = h9_h_W[bk_70 + 2];
+          const b3_68 = h9_h_W[bk_70 + 3];
+          c00_70 += a0_72 * b0_70;
+          c01_68 += a0_72 * b1_68;
+          c02_68 += a0_72 * b2_68;
+          c03_68 += a0_72 * b3_68;
+          c10_35 += a1_37 * b0_70;
+          c11_34 += a1_37 * b1_68;
+          c12_34 += a1_37 * b2_68;
+          c13_34 += a1_37 * b3_68;
         }
-        const v_459 = h9_h_b[j_33];
-        h9_h_z[i_113 * 32 + j_33] = c00_32 + v_459;
-        const v_460 = h9_h_b[j_33 + 1];
-        h9_h_z[i_113 * 32 + (j_33 + 1)] = c01_32 + v_460;
-        const v_461 = h9_h_b[j_33 + 2];
-        h9_h_z[i_113 * 32 + (j_33 + 2)] = c02_32 + v_461;
-        const v_462 = h9_h_b[j_33 + 3];
-        h9_h_z[i_113 * 32 + (j_33 + 3)] = c03_32 + v_462;
-        const v_463 = h9_h_b[j_33];
-        h9_h_z[(i_113 + 1) * 32 + j_33] = c10_16 + v_463;
-        const v_464 = h9_h_b[j_33 + 1];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 1)] = c11_16 + v_464;
-        const v_465 = h9_h_b[j_33 + 2];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 2)] = c12_16 + v_465;
-        const v_466 = h9_h_b[j_33 + 3];
-        h9_h_z[(i_113 + 1) * 32 + (j_33 + 3)] = c13_16 + v_466;
+        const v_680 = h9_h_b[j_92];
+        h9_h_z_1[i_188 * 32 + j_92] = c00_70 + v_680;
+        const v_681 = h9_h_b[j_92 + 1];
+        h9_h_z_1[i_188 * 32 + (j_92 + 1)] = c01_68 + v_681;
+        const v_682 = h9_h_b[j_92 + 2];
+        h9_h_z_1[i_188 * 32 + (j_92 + 2)] = c02_68 + v_682;
+        const v_683 = h9_h_b[j_92 + 3];
+        h9_h_z_1[i_188 * 32 + (j_92 + 3)] = c03_68 + v_683;
+        const v_684 = h9_h_b[j_92];
+        h9_h_z_1[(i_188 + 1) * 32 + j_92] = c10_35 + v_684;
+        const v_685 = h9_h_b[j_92 + 1];
+        h9_h_z_1[(i_188 + 1) * 32 + (j_92 + 1)] = c11_34 + v_685;
+        const v_686 = h9_h_b[j_92 + 2];
+        h9_h_z_1[(i_188 + 1) * 32 + (j_92 + 2)] = c12_34 + v_686;
+        const v_687 = h9_h_b[j_92 + 3];
+        h9_h_z_1[(i_188 + 1) * 32 + (j_92 + 3)] = c13_34 + v_687;
       }
     }
-    for (let i_114 = endI_16; i_114 < n; i_114++) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        const ar0_33 = i_114 * 32;
-        let c00_33 = 0,
-          c01_33 = 0,
-          c02_33 = 0,
-          c03_33 = 0;
-        for (let k_16 = 0; k_16 < 32; k_16++) {
-          const bk_33 = k_16 * 32 + j_33;
-          const a0_34 = h8[ar0_33 + k_16];
-          const b0_33 = h9_h_W[bk_33];
-          const b1_33 = h9_h_W[bk_33 + 1];
-          const b2_33 = h9_h_W[bk_33 + 2];
-          const b3_33 = h9_h_W[bk_33 + 3];
-          c00_33 += a0_34 * b0_33;
-          c01_33 += a0_34 * b1_33;
-          c02_33 += a0_34 * b2_33;
-          c03_33 += a0_34 * b3_33;
+    for (let i_189 = endI_35; i_189 < n; i_189++) {
+      for (let j_92 = 0; j_92 < 32; j_92 += 4) {
+        const ar0_71 = i_189 * 32;
+        let c00_71 = 0,
+          c01_69 = 0,
+          c02_69 = 0,
+          c03_69 = 0;
+        for (let k_35 = 0; k_35 < 32; k_35++) {
+          const bk_71 = k_35 * 32 + j_92;
+          const a0_73 = h8_1[ar0_71 + k_35];
+          const b0_71 = h9_h_W[bk_71];
+          const b1_69 = h9_h_W[bk_71 + 1];
+          const b2_69 = h9_h_W[bk_71 + 2];
+          const b3_69 = h9_h_W[bk_71 + 3];
+          c00_71 += a0_73 * b0_71;
+          c01_69 += a0_73 * b1_69;
+          c02_69 += a0_73 * b2_69;
+          c03_69 += a0_73 * b3_69;
         }
-        const v_467 = h9_h_b[j_33];
-        h9_h_z[i_114 * 32 + j_33] = c00_33 + v_467;
-        const v_468 = h9_h_b[j_33 + 1];
-        h9_h_z[i_114 * 32 + (j_33 + 1)] = c01_33 + v_468;
-        const v_469 = h9_h_b[j_33 + 2];
-        h9_h_z[i_114 * 32 + (j_33 + 2)] = c02_33 + v_469;
-        const v_470 = h9_h_b[j_33 + 3];
-        h9_h_z[i_114 * 32 + (j_33 + 3)] = c03_33 + v_470;
+        const v_688 = h9_h_b[j_92];
+        h9_h_z_1[i_189 * 32 + j_92] = c00_71 + v_688;
+        const v_689 = h9_h_b[j_92 + 1];
+        h9_h_z_1[i_189 * 32 + (j_92 + 1)] = c01_69 + v_689;
+        const v_690 = h9_h_b[j_92 + 2];
+        h9_h_z_1[i_189 * 32 + (j_92 + 2)] = c02_69 + v_690;
+        const v_691 = h9_h_b[j_92 + 3];
+        h9_h_z_1[i_189 * 32 + (j_92 + 3)] = c03_69 + v_691;
       }
     }
     // batchnorm(dense(x, n))
-    h9_h_z_1.fill(0, 0, 32);
+    h9_h_z_2.fill(0, 0, 32);
     for (let i0_80 = 0; i0_80 < n; i0_80++) {
       for (let i1_80 = 0; i1_80 < 32; i1_80++) {
-        h9_h_z_1[i1_80] += h9_h_z[i0_80 * 32 + i1_80];
+        h9_h_z_2[i1_80] += h9_h_z_1[i0_80 * 32 + i1_80];
       }
     }
-    for (let i_115 = 0; i_115 < 32; i_115++) {
-      const v_471 = h9_h_z_1[i_115];
-      h9_h_z_2[i_115] = v_471 / n;
+    for (let i_190 = 0; i_190 < 32; i_190++) {
+      const v_692 = h9_h_z_2[i_190];
+      h9_h_z_3[i_190] = v_692 / n;
     }
     for (let i0_81 = 0; i0_81 < n; i0_81++) {
       for (let i1_81 = 0; i1_81 < 32; i1_81++) {
-        const v_472 = h9_h_z[i0_81 * 32 + i1_81];
-        const v_473 = h9_h_z_2[i1_81];
-        h9_h_z_3[i0_81 * 32 + i1_81] = v_472 - v_473;
+        const v_693 = h9_h_z_1[i0_81 * 32 + i1_81];
+        const v_694 = h9_h_z_3[i1_81];
+        h9_h_z_4[i0_81 * 32 + i1_81] = v_693 - v_694;
       }
     }
-    h9_h_z_4.fill(0, 0, 32);
+    h9_h_z_5.fill(0, 0, 32);
     for (let i0_82 = 0; i0_82 < n; i0_82++) {
       for (let i1_82 = 0; i1_82 < 32; i1_82++) {
-        const v_474 = h9_h_z_3[i0_82 * 32 + i1_82];
-        h9_h_z_4[i1_82] += v_474 * v_474;
+        const v_695 = h9_h_z_4[i0_82 * 32 + i1_82];
+        h9_h_z_5[i1_82] += v_695 * v_695;
       }
     }
-    for (let i_116 = 0; i_116 < 32; i_116++) {
-      const v_475 = h9_h_z_4[i_116];
-      h9_h_z_5[i_116] = v_475 / n;
+    for (let i_191 = 0; i_191 < 32; i_191++) {
+      const v_696 = h9_h_z_5[i_191];
+      h9_h_z_6[i_191] = v_696 / n;
     }
   }
   function forward_state_h9_h_mean_to_state_h9_h_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h9_h_z_2 = buf67,
-      h9_h_z_5 = buf68;
-    for (let i_117 = 0; i_117 < 32; i_117++) {
-      const v_476 = h9_h_mean[i_117];
-      const t_137 = s_8 * v_476;
-      const v_477 = h9_h_z_2[i_117];
-      const t_138 = s_4 * v_477;
-      next_h9_h_mean[i_117] = t_137 + t_138;
+    const h9_h_z_3 = buf67,
+      h9_h_z_6 = buf68;
+    for (let i_192 = 0; i_192 < 32; i_192++) {
+      const v_697 = h9_h_mean[i_192];
+      const t_354 = s_8 * v_697;
+      const v_698 = h9_h_z_3[i_192];
+      const t_355 = s_4 * v_698;
+      next_h9_h_mean[i_192] = t_354 + t_355;
     }
-    for (let i_118 = 0; i_118 < 32; i_118++) {
-      const v_478 = h9_h_z_5[i_118];
-      const t_139 = v_478 * s_7;
-      const v_479 = h9_h_var[i_118];
-      const t_140 = s_8 * v_479;
-      const t_141 = s_4 * t_139;
-      next_h9_h_var[i_118] = t_140 + t_141;
+    for (let i_193 = 0; i_193 < 32; i_193++) {
+      const v_699 = h9_h_z_6[i_193];
+      const t_356 = v_699 * s_7;
+      const v_700 = h9_h_var[i_193];
+      const t_357 = s_8 * v_700;
+      const t_358 = s_4 * t_356;
+      next_h9_h_var[i_193] = t_357 + t_358;
     }
   }
   function forward_h9_h_z_to_h9_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h9_h_z_3 = buf66,
-      h9_h_z_5 = buf68,
-      h9_h_z_6 = buf67,
-      h9_h_z_7 = buf65,
-      h9_h = buf68,
-      h9_z = buf69,
-      h9_z_1 = buf70,
-      h9_z_2 = buf71,
-      h9_z_3 = buf70,
-      h9_z_4 = buf69,
-      h9_z_5 = buf72;
-    for (let i_119 = 0; i_119 < 32; i_119++) {
-      const v_480 = h9_h_z_5[i_119];
-      const t_142 = v_480 + 0.00001;
-      h9_h_z_6[i_119] = 1 / Math.sqrt(t_142);
+    const h9_h_z_4 = buf66,
+      h9_h_z_6 = buf68,
+      h9_h_z_7 = buf67,
+      h9_h_z_8 = buf65,
+      h9_h_1 = buf68,
+      h9_z_1 = buf69,
+      h9_z_2 = buf70,
+      h9_z_3 = buf71,
+      h9_z_4 = buf70,
+      h9_z_5 = buf69,
+      h9_z_6 = buf72;
+    for (let i_194 = 0; i_194 < 32; i_194++) {
+      const v_701 = h9_h_z_6[i_194];
+      const t_359 = v_701 + 0.00001;
+      h9_h_z_7[i_194] = 1 / Math.sqrt(t_359);
     }
     for (let i0_83 = 0; i0_83 < n; i0_83++) {
       for (let i1_83 = 0; i1_83 < 32; i1_83++) {
-        const v_481 = h9_h_z_3[i0_83 * 32 + i1_83];
-        const v_482 = h9_h_z_6[i1_83];
-        h9_h_z_7[i0_83 * 32 + i1_83] = v_481 * v_482;
+        const v_702 = h9_h_z_4[i0_83 * 32 + i1_83];
+        const v_703 = h9_h_z_7[i1_83];
+        h9_h_z_8[i0_83 * 32 + i1_83] = v_702 * v_703;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_84 = 0; i0_84 < n; i0_84++) {
       for (let i1_84 = 0; i1_84 < 32; i1_84++) {
-        const v_483 = h9_h_z_7[i0_84 * 32 + i1_84];
-        const v_484 = h9_h_gamma[i1_84];
-        const t_143 = v_483 * v_484;
-        const v_485 = h9_h_beta[i1_84];
-        const t_144 = t_143 + v_485;
-        h9_h[i0_84 * 32 + i1_84] = t_144 > 0 ? t_144 : 0;
+        const v_704 = h9_h_z_8[i0_84 * 32 + i1_84];
+        const v_705 = h9_h_gamma[i1_84];
+        const t_360 = v_704 * v_705;
+        const v_706 = h9_h_beta[i1_84];
+        const t_361 = t_360 + v_706;
+        h9_h_1[i0_84 * 32 + i1_84] = t_361 > 0 ? t_361 : 0;
       }
     }
-    const endI_17 = n - (n % 2);
-    for (let i_120 = 0; i_120 < endI_17; i_120 += 2) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_34 = i_120 * 32;
-        const ar1_17 = (i_120 + 1) * 32;
-        let c00_34 = 0,
-          c01_34 = 0,
-          c02_34 = 0,
-          c03_34 = 0,
-          c10_17 = 0,
-          c11_17 = 0,
-          c12_17 = 0,
-          c13_17 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const bk_34 = k_17 * 32 + j_35;
-          const a0_35 = h9_h[ar0_34 + k_17];
-          const a1_18 = h9_h[ar1_17 + k_17];
-          const b0_34 = h9_W[bk_34];
-          const b1_34 = h9_W[bk_34 + 1];
-          const b2_34 = h9_W[bk_34 + 2];
-          const b3_34 = h9_W[bk_34 + 3];
-          c00_34 += a0_35 * b0_34;
-          c01_34 += a0_35 * b1_34;
-          c02_34 += a0_35 * b2_34;
-          c03_34 += a0_35 * b3_34;
-          c10_17 += a1_18 * b0_34;
-          c11_17 += a1_18 * b1_34;
-          c12_17 += a1_18 * b2_34;
-          c13_17 += a1_18 * b3_34;
+    const endI_36 = n - (n % 2);
+    for (let i_195 = 0; i_195 < endI_36; i_195 += 2) {
+      for (let j_94 = 0; j_94 < 32; j_94 += 4) {
+        const ar0_72 = i_195 * 32;
+        const ar1_36 = (i_195 + 1) * 32;
+        let c00_72 = 0,
+          c01_70 = 0,
+          c02_70 = 0,
+          c03_70 = 0,
+          c10_36 = 0,
+          c11_35 = 0,
+          c12_35 = 0,
+          c13_35 = 0;
+        for (let k_36 = 0; k_36 < 32; k_36++) {
+          const bk_72 = k_36 * 32 + j_94;
+          const a0_74 = h9_h_1[ar0_72 + k_36];
+          const a1_38 = h9_h_1[ar1_36 + k_36];
+          const b0_72 = h9_W[bk_72];
+          const b1_70 = h9_W[bk_72 + 1];
+          const b2_70 = h9_W[bk_72 + 2];
+          const b3_70 = h9_W[bk_72 + 3];
+          c00_72 += a0_74 * b0_72;
+          c01_70 += a0_74 * b1_70;
+          c02_70 += a0_74 * b2_70;
+          c03_70 += a0_74 * b3_70;
+          c10_36 += a1_38 * b0_72;
+          c11_35 += a1_38 * b1_70;
+          c12_35 += a1_38 * b2_70;
+          c13_35 += a1_38 * b3_70;
         }
-        const v_487 = h9_b[j_35];
-        h9_z[i_120 * 32 + j_35] = c00_34 + v_487;
-        const v_488 = h9_b[j_35 + 1];
-        h9_z[i_120 * 32 + (j_35 + 1)] = c01_34 + v_488;
-        const v_489 = h9_b[j_35 + 2];
-        h9_z[i_120 * 32 + (j_35 + 2)] = c02_34 + v_489;
-        const v_490 = h9_b[j_35 + 3];
-        h9_z[i_120 * 32 + (j_35 + 3)] = c03_34 + v_490;
-        const v_491 = h9_b[j_35];
-        h9_z[(i_120 + 1) * 32 + j_35] = c10_17 + v_491;
-        const v_492 = h9_b[j_35 + 1];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 1)] = c11_17 + v_492;
-        const v_493 = h9_b[j_35 + 2];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 2)] = c12_17 + v_493;
-        const v_494 = h9_b[j_35 + 3];
-        h9_z[(i_120 + 1) * 32 + (j_35 + 3)] = c13_17 + v_494;
+        const v_708 = h9_b[j_94];
+        h9_z_1[i_195 * 32 + j_94] = c00_72 + v_708;
+        const v_709 = h9_b[j_94 + 1];
+        h9_z_1[i_195 * 32 + (j_94 + 1)] = c01_70 + v_709;
+        const v_710 = h9_b[j_94 + 2];
+        h9_z_1[i_195 * 32 + (j_94 + 2)] = c02_70 + v_710;
+        const v_711 = h9_b[j_94 + 3];
+        h9_z_1[i_195 * 32 + (j_94 + 3)] = c03_70 + v_711;
+        const v_712 = h9_b[j_94];
+        h9_z_1[(i_195 + 1) * 32 + j_94] = c10_36 + v_712;
+        const v_713 = h9_b[j_94 + 1];
+        h9_z_1[(i_195 + 1) * 32 + (j_94 + 1)] = c11_35 + v_713;
+        const v_714 = h9_b[j_94 + 2];
+        h9_z_1[(i_195 + 1) * 32 + (j_94 + 2)] = c12_35 + v_714;
+        const v_715 = h9_b[j_94 + 3];
+        h9_z_1[(i_195 + 1) * 32 + (j_94 + 3)] = c13_35 + v_715;
       }
     }
-    for (let i_121 = endI_17; i_121 < n; i_121++) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_35 = i_121 * 32;
-        let c00_35 = 0,
-          c01_35 = 0,
-          c02_35 = 0,
-          c03_35 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const bk_35 = k_17 * 32 + j_35;
-          const a0_36 = h9_h[ar0_35 + k_17];
-          const b0_35 = h9_W[bk_35];
-          const b1_35 = h9_W[bk_35 + 1];
-          const b2_35 = h9_W[bk_35 + 2];
-          const b3_35 = h9_W[bk_35 + 3];
-          c00_35 += a0_36 * b0_35;
-          c01_35 += a0_36 * b1_35;
-          c02_35 += a0_36 * b2_35;
-          c03_35 += a0_36 * b3_35;
+    for (let i_196 = endI_36; i_196 < n; i_196++) {
+      for (let j_94 = 0; j_94 < 32; j_94 += 4) {
+        const ar0_73 = i_196 * 32;
+        let c00_73 = 0,
+          c01_71 = 0,
+          c02_71 = 0,
+          c03_71 = 0;
+        for (let k_36 = 0; k_36 < 32; k_36++) {
+          const bk_73 = k_36 * 32 + j_94;
+          const a0_75 = h9_h_1[ar0_73 + k_36];
+          const b0_73 = h9_W[bk_73];
+          const b1_71 = h9_W[bk_73 + 1];
+          const b2_71 = h9_W[bk_73 + 2];
+          const b3_71 = h9_W[bk_73 + 3];
+          c00_73 += a0_75 * b0_73;
+          c01_71 += a0_75 * b1_71;
+          c02_71 += a0_75 * b2_71;
+          c03_71 += a0_75 * b3_71;
         }
-        const v_495 = h9_b[j_35];
-        h9_z[i_121 * 32 + j_35] = c00_35 + v_495;
-        const v_496 = h9_b[j_35 + 1];
-        h9_z[i_121 * 32 + (j_35 + 1)] = c01_35 + v_496;
-        const v_497 = h9_b[j_35 + 2];
-        h9_z[i_121 * 32 + (j_35 + 2)] = c02_35 + v_497;
-        const v_498 = h9_b[j_35 + 3];
-        h9_z[i_121 * 32 + (j_35 + 3)] = c03_35 + v_498;
+        const v_716 = h9_b[j_94];
+        h9_z_1[i_196 * 32 + j_94] = c00_73 + v_716;
+        const v_717 = h9_b[j_94 + 1];
+        h9_z_1[i_196 * 32 + (j_94 + 1)] = c01_71 + v_717;
+        const v_718 = h9_b[j_94 + 2];
+        h9_z_1[i_196 * 32 + (j_94 + 2)] = c02_71 + v_718;
+        const v_719 = h9_b[j_94 + 3];
+        h9_z_1[i_196 * 32 + (j_94 + 3)] = c03_71 + v_719;
       }
     }
     // batchnorm(dense(h, n))
-    h9_z_1.fill(0, 0, 32);
+    h9_z_2.fill(0, 0, 32);
     for (let i0_85 = 0; i0_85 < n; i0_85++) {
       for (let i1_85 = 0; i1_85 < 32; i1_85++) {
-        h9_z_1[i1_85] += h9_z[i0_85 * 32 + i1_85];
+        h9_z_2[i1_85] += h9_z_1[i0_85 * 32 + i1_85];
       }
     }
-    for (let i_122 = 0; i_122 < 32; i_122++) {
-      const v_499 = h9_z_1[i_122];
-      h9_z_2[i_122] = v_499 / n;
+    for (let i_197 = 0; i_197 < 32; i_197++) {
+      const v_720 = h9_z_2[i_197];
+      h9_z_3[i_197] = v_720 / n;
     }
     for (let i0_86 = 0; i0_86 < n; i0_86++) {
       for (let i1_86 = 0; i1_86 < 32; i1_86++) {
-        const v_500 = h9_z[i0_86 * 32 + i1_86];
-        const v_501 = h9_z_2[i1_86];
-        h9_z_3[i0_86 * 32 + i1_86] = v_500 - v_501;
+        const v_721 = h9_z_1[i0_86 * 32 + i1_86];
+        const v_722 = h9_z_3[i1_86];
+        h9_z_4[i0_86 * 32 + i1_86] = v_721 - v_722;
       }
     }
-    h9_z_4.fill(0, 0, 32);
+    h9_z_5.fill(0, 0, 32);
     for (let i0_87 = 0; i0_87 < n; i0_87++) {
       for (let i1_87 = 0; i1_87 < 32; i1_87++) {
-        const v_502 = h9_z_3[i0_87 * 32 + i1_87];
-        h9_z_4[i1_87] += v_502 * v_502;
+        const v_723 = h9_z_4[i0_87 * 32 + i1_87];
+        h9_z_5[i1_87] += v_723 * v_723;
       }
     }
-    for (let i_123 = 0; i_123 < 32; i_123++) {
-      const v_503 = h9_z_4[i_123];
-      h9_z_5[i_123] = v_503 / n;
+    for (let i_198 = 0; i_198 < 32; i_198++) {
+      const v_724 = h9_z_5[i_198];
+      h9_z_6[i_198] = v_724 / n;
     }
   }
   function forward_state_h9_mean_to_state_h9_var(x: Float64Array, label: Float64Array, n: number): void {
-    const h9_z_2 = buf71,
-      h9_z_5 = buf72;
-    for (let i_124 = 0; i_124 < 32; i_124++) {
-      const v_504 = h9_mean[i_124];
-      const t_145 = s_8 * v_504;
-      const v_505 = h9_z_2[i_124];
-      const t_146 = s_4 * v_505;
-      next_h9_mean[i_124] = t_145 + t_146;
+    const h9_z_3 = buf71,
+      h9_z_6 = buf72;
+    for (let i_199 = 0; i_199 < 32; i_199++) {
+      const v_725 = h9_mean[i_199];
+      const t_362 = s_8 * v_725;
+      const v_726 = h9_z_3[i_199];
+      const t_363 = s_4 * v_726;
+      next_h9_mean[i_199] = t_362 + t_363;
     }
-    for (let i_125 = 0; i_125 < 32; i_125++) {
-      const v_506 = h9_z_5[i_125];
-      const t_147 = v_506 * s_7;
-      const v_507 = h9_var[i_125];
-      const t_148 = s_8 * v_507;
-      const t_149 = s_4 * t_147;
-      next_h9_var[i_125] = t_148 + t_149;
+    for (let i_200 = 0; i_200 < 32; i_200++) {
+      const v_727 = h9_z_6[i_200];
+      const t_364 = v_727 * s_7;
+      const v_728 = h9_var[i_200];
+      const t_365 = s_8 * v_728;
+      const t_366 = s_4 * t_364;
+      next_h9_var[i_200] = t_365 + t_366;
     }
   }
   function forward_h9_z_to_loss(x: Float64Array, label: Float64Array, n: number): void {
-    const h8 = buf64,
-      h9_z_3 = buf70,
-      h9_z_5 = buf72,
-      h9_z_6 = buf71,
-      h9_z_7 = buf69,
-      h9 = buf72,
-      p_logits = buf73,
-      p = buf74,
-      label_onehot = buf75;
-    for (let i_126 = 0; i_126 < 32; i_126++) {
-      const v_508 = h9_z_5[i_126];
-      const t_150 = v_508 + 0.00001;
-      h9_z_6[i_126] = 1 / Math.sqrt(t_150);
+    const h8_1 = buf64,
+      h9_z_4 = buf70,
+      h9_z_6 = buf72,
+      h9_z_7 = buf71,
+      h9_z_8 = buf69,
+      h9_1 = buf72,
+      p_logits_1 = buf73,
+      p_1 = buf74,
+      label_onehot_1 = buf75;
+    for (let i_201 = 0; i_201 < 32; i_201++) {
+      const v_729 = h9_z_6[i_201];
+      const t_367 = v_729 + 0.00001;
+      h9_z_7[i_201] = 1 / Math.sqrt(t_367);
     }
     for (let i0_88 = 0; i0_88 < n; i0_88++) {
       for (let i1_88 = 0; i1_88 < 32; i1_88++) {
-        const v_509 = h9_z_3[i0_88 * 32 + i1_88];
-        const v_510 = h9_z_6[i1_88];
-        h9_z_7[i0_88 * 32 + i1_88] = v_509 * v_510;
+        const v_730 = h9_z_4[i0_88 * 32 + i1_88];
+        const v_731 = h9_z_7[i1_88];
+        h9_z_8[i0_88 * 32 + i1_88] = v_730 * v_731;
       }
     }
     // h9 = residual(h8, 32)
     for (let i0_89 = 0; i0_89 < n; i0_89++) {
       for (let i1_89 = 0; i1_89 < 32; i1_89++) {
-        const v_511 = h9_z_7[i0_89 * 32 + i1_89];
-        const v_512 = h9_gamma[i1_89];
-        const t_151 = v_511 * v_512;
-        const v_513 = h9_beta[i1_89];
-        const t_152 = t_151 + v_513;
-        const v_514 = h8[i0_89 * 32 + i1_89];
-        const t_153 = v_514 + t_152;
-        h9[i0_89 * 32 + i1_89] = t_153 > 0 ? t_153 : 0;
+        const v_732 = h9_z_8[i0_89 * 32 + i1_89];
+        const v_733 = h9_gamma[i1_89];
+        const t_368 = v_732 * v_733;
+        const v_734 = h9_beta[i1_89];
+        const t_369 = t_368 + v_734;
+        const v_735 = h8_1[i0_89 * 32 + i1_89];
+        const t_370 = v_735 + t_369;
+        h9_1[i0_89 * 32 + i1_89] = t_370 > 0 ? t_370 : 0;
       }
     }
     // p = softmax(dense(h9, 2))
-    const endI_18 = n - (n % 2);
-    for (let i_127 = 0; i_127 < endI_18; i_127 += 2) {
-      for (let j_38 = 0; j_38 < 2; j_38++) {
-        const ar0_36 = i_127 * 32;
-        const ar1_18 = (i_127 + 1) * 32;
-        let c00_36 = 0,
-          c10_18 = 0;
-        for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_36 = k_18 * 2 + j_38;
-          const a0_37 = h9[ar0_36 + k_18];
-          const a1_19 = h9[ar1_18 + k_18];
-          const b0_36 = p_W[bk_36];
-          c00_36 += a0_37 * b0_36;
-          c10_18 += a1_19 * b0_36;
+    const endI_37 = n - (n % 2);
+    for (let i_202 = 0; i_202 < endI_37; i_202 += 2) {
+      for (let j_97 = 0; j_97 < 2; j_97++) {
+        const ar0_74 = i_202 * 32;
+        const ar1_37 = (i_202 + 1) * 32;
+        let c00_74 = 0,
+          c10_37 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const bk_74 = k_37 * 2 + j_97;
+          const a0_76 = h9_1[ar0_74 + k_37];
+          const a1_39 = h9_1[ar1_37 + k_37];
+          const b0_74 = p_W[bk_74];
+          c00_74 += a0_76 * b0_74;
+          c10_37 += a1_39 * b0_74;
         }
-        const v_516 = p_b[j_38];
-        p_logits[i_127 * 2 + j_38] = c00_36 + v_516;
-        const v_517 = p_b[j_38];
-        p_logits[(i_127 + 1) * 2 + j_38] = c10_18 + v_517;
+        const v_737 = p_b[j_97];
+        p_logits_1[i_202 * 2 + j_97] = c00_74 + v_737;
+        const v_738 = p_b[j_97];
+        p_logits_1[(i_202 + 1) * 2 + j_97] = c10_37 + v_738;
       }
     }
-    for (let i_128 = endI_18; i_128 < n; i_128++) {
-      for (let j_38 = 0; j_38 < 2; j_38++) {
-        const ar0_37 = i_128 * 32;
-        let c00_37 = 0;
-        for (let k_18 = 0; k_18 < 32; k_18++) {
-          const bk_37 = k_18 * 2 + j_38;
-          const a0_38 = h9[ar0_37 + k_18];
-          const b0_37 = p_W[bk_37];
-          c00_37 += a0_38 * b0_37;
+    for (let i_203 = endI_37; i_203 < n; i_203++) {
+      for (let j_97 = 0; j_97 < 2; j_97++) {
+        const ar0_75 = i_203 * 32;
+        let c00_75 = 0;
+        for (let k_37 = 0; k_37 < 32; k_37++) {
+          const bk_75 = k_37 * 2 + j_97;
+          const a0_77 = h9_1[ar0_75 + k_37];
+          const b0_75 = p_W[bk_75];
+          c00_75 += a0_77 * b0_75;
         }
-        const v_518 = p_b[j_38];
-        p_logits[i_128 * 2 + j_38] = c00_37 + v_518;
+        const v_739 = p_b[j_97];
+        p_logits_1[i_203 * 2 + j_97] = c00_75 + v_739;
       }
     }
-    for (let r_1 = 0; r_1 < n; r_1++) {
-      const o = r_1 * 2;
-      let max = -Infinity;
-      for (let j_39 = 0; j_39 < 2; j_39++) if (p_logits[o + j_39] > max) max = p_logits[o + j_39];
-      let sum = 0;
-      for (let j_39 = 0; j_39 < 2; j_39++) {
-        const e = Math.exp(p_logits[o + j_39] - max);
-        p[o + j_39] = e;
-        sum += e;
+    for (let r_4 = 0; r_4 < n; r_4++) {
+      const o_2 = r_4 * 2;
+      let max_1 = -Infinity;
+      for (let j_98 = 0; j_98 < 2; j_98++) if (p_logits_1[o_2 + j_98] > max_1) max_1 = p_logits_1[o_2 + j_98];
+      let sum_1 = 0;
+      for (let j_98 = 0; j_98 < 2; j_98++) {
+        const e_1 = Math.exp(p_logits_1[o_2 + j_98] - max_1);
+        p_1[o_2 + j_98] = e_1;
+        sum_1 += e_1;
       }
-      for (let j_39 = 0; j_39 < 2; j_39++) p[o + j_39] /= sum;
+      for (let j_98 = 0; j_98 < 2; j_98++) p_1[o_2 + j_98] /= sum_1;
     }
     // loss cross_entropy(p, label)
-    label_onehot.fill(0, 0, n * 2);
-    for (let r_2 = 0; r_2 < n; r_2++) {
-      const c = label[r_2];
-      if (!(c >= 0 && c < 2 && c === Math.floor(c))) badLabel(r_2, c, 2);
-      label_onehot[r_2 * 2 + c] = 1;
+    label_onehot_1.fill(0, 0, n * 2);
+    for (let r_5 = 0; r_5 < n; r_5++) {
+      const c_1 = label[r_5];
+      if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_5, c_1, 2);
+      label_onehot_1[r_5 * 2 + c_1] = 1;
     }
     lossSum_1 = 0;
-    for (let r_3 = 0; r_3 < n; r_3++) {
-      const o_1 = r_3 * 2;
-      let best = 0,
-        dot = 0,
-        ty = 0;
-      for (let j_40 = 0; j_40 < 2; j_40++) {
-        if (p[o_1 + j_40] > p[o_1 + best]) best = j_40;
-        dot += label_onehot[o_1 + j_40] * p_logits[o_1 + j_40];
-        ty += label_onehot[o_1 + j_40];
+    for (let r_6 = 0; r_6 < n; r_6++) {
+      const o_3 = r_6 * 2;
+      let best_1 = 0,
+        dot_1 = 0,
+        ty_1 = 0;
+      for (let j_99 = 0; j_99 < 2; j_99++) {
+        if (p_1[o_3 + j_99] > p_1[o_3 + best_1]) best_1 = j_99;
+        dot_1 += label_onehot_1[o_3 + j_99] * p_logits_1[o_3 + j_99];
+        ty_1 += label_onehot_1[o_3 + j_99];
       }
-      lossSum_1 += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
+      lossSum_1 += ty_1 * (p_logits_1[o_3 + best_1] - Math.log(p_1[o_3 + best_1])) - dot_1;
     }
     s_9 = lossSum_1 / n;
   }
-  function backward_d_loss_z_to_d_h7_beta(x: Float64Array, label: Float64Array, n: number): void {
-    const h7 = buf56,
-      h8_h_z_3 = buf58,
-      h8_h_z_6 = buf59,
-      h8_h_z_7 = buf57,
-      h8_h = buf60,
-      h8_z_3 = buf62,
-      h8_z_6 = buf63,
-      h8_z_7 = buf61,
-      h8 = buf64,
-      h9_h_z_3 = buf66,
-      h9_h_z_6 = buf67,
-      h9_h_z_7 = buf65,
-      h9_h = buf68,
-      h9_z_3 = buf70,
-      h9_z_6 = buf71,
-      h9_z_7 = buf69,
-      h9 = buf72,
-      p = buf74,
-      label_onehot = buf75,
+  function backward_d_loss_z_to_d_h8_h_W(x: Float64Array, label: Float64Array, n: number): void {
+    const h7_1 = buf56,
+      h8_h_z_4 = buf58,
+      h8_h_z_7 = buf59,
+      h8_h_z_8 = buf57,
+      h8_h_1 = buf60,
+      h8_z_4 = buf62,
+      h8_z_7 = buf63,
+      h8_z_8 = buf61,
+      h8_1 = buf64,
+      h9_h_z_4 = buf66,
+      h9_h_z_7 = buf67,
+      h9_h_z_8 = buf65,
+      h9_h_1 = buf68,
+      h9_z_4 = buf70,
+      h9_z_7 = buf71,
+      h9_z_8 = buf69,
+      h9_1 = buf72,
+      p_1 = buf74,
+      label_onehot_1 = buf75,
       d_p_logits = buf73,
       d_h9_z = buf74,
       d_h9_z_1 = buf72,
@@ -5525,15 +5525,14 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h8_h_z_5 = buf58,
       d_h8_h_z_6 = buf59,
       d_h8_h_z_7 = buf63,
-      d_h8_h_z_8 = buf57,
-      d_h7_z = buf58;
+      d_h8_h_z_8 = buf57;
     // grad of: loss cross_entropy(p, label)
     s_10 = 1 / n;
-    for (let i_129 = 0; i_129 < n * 2; i_129++) {
-      const v_519 = p[i_129];
-      const v_520 = label_onehot[i_129];
-      const t_154 = v_519 - v_520;
-      d_p_logits[i_129] = s_10 * t_154;
+    for (let i_204 = 0; i_204 < n * 2; i_204++) {
+      const v_740 = p_1[i_204];
+      const v_741 = label_onehot_1[i_204];
+      const t_371 = v_740 - v_741;
+      d_p_logits[i_204] = s_10 * t_371;
     }
     // grad of: p = softmax(dense(h9, 2))
     d_p_b.fill(0, 0, 2);
@@ -5606,105 +5605,105 @@ export function createModel(options: ModelOptions = {}): Model {
       c30_1 = 0,
       c31_0 = 0,
       c31_1 = 0;
-    for (let k_19 = 0; k_19 < n; k_19++) {
-      const a0_39 = h9[k_19 * 32];
-      const a1_20 = h9[k_19 * 32 + 1];
-      const a2 = h9[k_19 * 32 + 2];
-      const a3 = h9[k_19 * 32 + 3];
-      const a4 = h9[k_19 * 32 + 4];
-      const a5 = h9[k_19 * 32 + 5];
-      const a6 = h9[k_19 * 32 + 6];
-      const a7 = h9[k_19 * 32 + 7];
-      const a8 = h9[k_19 * 32 + 8];
-      const a9 = h9[k_19 * 32 + 9];
-      const a10 = h9[k_19 * 32 + 10];
-      const a11 = h9[k_19 * 32 + 11];
-      const a12 = h9[k_19 * 32 + 12];
-      const a13 = h9[k_19 * 32 + 13];
-      const a14 = h9[k_19 * 32 + 14];
-      const a15 = h9[k_19 * 32 + 15];
-      const a16 = h9[k_19 * 32 + 16];
-      const a17 = h9[k_19 * 32 + 17];
-      const a18 = h9[k_19 * 32 + 18];
-      const a19 = h9[k_19 * 32 + 19];
-      const a20 = h9[k_19 * 32 + 20];
-      const a21 = h9[k_19 * 32 + 21];
-      const a22 = h9[k_19 * 32 + 22];
-      const a23 = h9[k_19 * 32 + 23];
-      const a24 = h9[k_19 * 32 + 24];
-      const a25 = h9[k_19 * 32 + 25];
-      const a26 = h9[k_19 * 32 + 26];
-      const a27 = h9[k_19 * 32 + 27];
-      const a28 = h9[k_19 * 32 + 28];
-      const a29 = h9[k_19 * 32 + 29];
-      const a30 = h9[k_19 * 32 + 30];
-      const a31 = h9[k_19 * 32 + 31];
-      const b0_38 = d_p_logits[k_19 * 2];
-      const b1_36 = d_p_logits[k_19 * 2 + 1];
-      c0_0 += a0_39 * b0_38;
-      c0_1 += a0_39 * b1_36;
-      c1_0 += a1_20 * b0_38;
-      c1_1 += a1_20 * b1_36;
-      c2_0 += a2 * b0_38;
-      c2_1 += a2 * b1_36;
-      c3_0 += a3 * b0_38;
-      c3_1 += a3 * b1_36;
-      c4_0 += a4 * b0_38;
-      c4_1 += a4 * b1_36;
-      c5_0 += a5 * b0_38;
-      c5_1 += a5 * b1_36;
-      c6_0 += a6 * b0_38;
-      c6_1 += a6 * b1_36;
-      c7_0 += a7 * b0_38;
-      c7_1 += a7 * b1_36;
-      c8_0 += a8 * b0_38;
-      c8_1 += a8 * b1_36;
-      c9_0 += a9 * b0_38;
-      c9_1 += a9 * b1_36;
-      c10_0 += a10 * b0_38;
-      c10_1_1 += a10 * b1_36;
-      c11_0 += a11 * b0_38;
-      c11_1_1 += a11 * b1_36;
-      c12_0 += a12 * b0_38;
-      c12_1_1 += a12 * b1_36;
-      c13_0 += a13 * b0_38;
-      c13_1_1 += a13 * b1_36;
-      c14_0 += a14 * b0_38;
-      c14_1 += a14 * b1_36;
-      c15_0 += a15 * b0_38;
-      c15_1 += a15 * b1_36;
-      c16_0 += a16 * b0_38;
-      c16_1 += a16 * b1_36;
-      c17_0 += a17 * b0_38;
-      c17_1 += a17 * b1_36;
-      c18_0 += a18 * b0_38;
-      c18_1 += a18 * b1_36;
-      c19_0 += a19 * b0_38;
-      c19_1 += a19 * b1_36;
-      c20_0 += a20 * b0_38;
-      c20_1 += a20 * b1_36;
-      c21_0 += a21 * b0_38;
-      c21_1 += a21 * b1_36;
-      c22_0 += a22 * b0_38;
-      c22_1 += a22 * b1_36;
-      c23_0 += a23 * b0_38;
-      c23_1 += a23 * b1_36;
-      c24_0 += a24 * b0_38;
-      c24_1 += a24 * b1_36;
-      c25_0 += a25 * b0_38;
-      c25_1 += a25 * b1_36;
-      c26_0 += a26 * b0_38;
-      c26_1 += a26 * b1_36;
-      c27_0 += a27 * b0_38;
-      c27_1 += a27 * b1_36;
-      c28_0 += a28 * b0_38;
-      c28_1 += a28 * b1_36;
-      c29_0 += a29 * b0_38;
-      c29_1 += a29 * b1_36;
-      c30_0 += a30 * b0_38;
-      c30_1 += a30 * b1_36;
-      c31_0 += a31 * b0_38;
-      c31_1 += a31 * b1_36;
+    for (let k_38 = 0; k_38 < n; k_38++) {
+      const a0_78 = h9_1[k_38 * 32];
+      const a1_40 = h9_1[k_38 * 32 + 1];
+      const a2 = h9_1[k_38 * 32 + 2];
+      const a3 = h9_1[k_38 * 32 + 3];
+      const a4 = h9_1[k_38 * 32 + 4];
+      const a5 = h9_1[k_38 * 32 + 5];
+      const a6 = h9_1[k_38 * 32 + 6];
+      const a7 = h9_1[k_38 * 32 + 7];
+      const a8 = h9_1[k_38 * 32 + 8];
+      const a9 = h9_1[k_38 * 32 + 9];
+      const a10 = h9_1[k_38 * 32 + 10];
+      const a11 = h9_1[k_38 * 32 + 11];
+      const a12 = h9_1[k_38 * 32 + 12];
+      const a13 = h9_1[k_38 * 32 + 13];
+      const a14 = h9_1[k_38 * 32 + 14];
+      const a15 = h9_1[k_38 * 32 + 15];
+      const a16 = h9_1[k_38 * 32 + 16];
+      const a17 = h9_1[k_38 * 32 + 17];
+      const a18 = h9_1[k_38 * 32 + 18];
+      const a19 = h9_1[k_38 * 32 + 19];
+      const a20 = h9_1[k_38 * 32 + 20];
+      const a21 = h9_1[k_38 * 32 + 21];
+      const a22 = h9_1[k_38 * 32 + 22];
+      const a23 = h9_1[k_38 * 32 + 23];
+      const a24 = h9_1[k_38 * 32 + 24];
+      const a25 = h9_1[k_38 * 32 + 25];
+      const a26 = h9_1[k_38 * 32 + 26];
+      const a27 = h9_1[k_38 * 32 + 27];
+      const a28 = h9_1[k_38 * 32 + 28];
+      const a29 = h9_1[k_38 * 32 + 29];
+      const a30 = h9_1[k_38 * 32 + 30];
+      const a31 = h9_1[k_38 * 32 + 31];
+      const b0_76 = d_p_logits[k_38 * 2];
+      const b1_72 = d_p_logits[k_38 * 2 + 1];
+      c0_0 += a0_78 * b0_76;
+      c0_1 += a0_78 * b1_72;
+      c1_0 += a1_40 * b0_76;
+      c1_1 += a1_40 * b1_72;
+      c2_0 += a2 * b0_76;
+      c2_1 += a2 * b1_72;
+      c3_0 += a3 * b0_76;
+      c3_1 += a3 * b1_72;
+      c4_0 += a4 * b0_76;
+      c4_1 += a4 * b1_72;
+      c5_0 += a5 * b0_76;
+      c5_1 += a5 * b1_72;
+      c6_0 += a6 * b0_76;
+      c6_1 += a6 * b1_72;
+      c7_0 += a7 * b0_76;
+      c7_1 += a7 * b1_72;
+      c8_0 += a8 * b0_76;
+      c8_1 += a8 * b1_72;
+      c9_0 += a9 * b0_76;
+      c9_1 += a9 * b1_72;
+      c10_0 += a10 * b0_76;
+      c10_1_1 += a10 * b1_72;
+      c11_0 += a11 * b0_76;
+      c11_1_1 += a11 * b1_72;
+      c12_0 += a12 * b0_76;
+      c12_1_1 += a12 * b1_72;
+      c13_0 += a13 * b0_76;
+      c13_1_1 += a13 * b1_72;
+      c14_0 += a14 * b0_76;
+      c14_1 += a14 * b1_72;
+      c15_0 += a15 * b0_76;
+      c15_1 += a15 * b1_72;
+      c16_0 += a16 * b0_76;
+      c16_1 += a16 * b1_72;
+      c17_0 += a17 * b0_76;
+      c17_1 += a17 * b1_72;
+      c18_0 += a18 * b0_76;
+      c18_1 += a18 * b1_72;
+      c19_0 += a19 * b0_76;
+      c19_1 += a19 * b1_72;
+      c20_0 += a20 * b0_76;
+      c20_1 += a20 * b1_72;
+      c21_0 += a21 * b0_76;
+      c21_1 += a21 * b1_72;
+      c22_0 += a22 * b0_76;
+      c22_1 += a22 * b1_72;
+      c23_0 += a23 * b0_76;
+      c23_1 += a23 * b1_72;
+      c24_0 += a24 * b0_76;
+      c24_1 += a24 * b1_72;
+      c25_0 += a25 * b0_76;
+      c25_1 += a25 * b1_72;
+      c26_0 += a26 * b0_76;
+      c26_1 += a26 * b1_72;
+      c27_0 += a27 * b0_76;
+      c27_1 += a27 * b1_72;
+      c28_0 += a28 * b0_76;
+      c28_1 += a28 * b1_72;
+      c29_0 += a29 * b0_76;
+      c29_1 += a29 * b1_72;
+      c30_0 += a30 * b0_76;
+      c30_1 += a30 * b1_72;
+      c31_0 += a31 * b0_76;
+      c31_1 += a31 * b1_72;
     }
     d_p_W[0] = c0_0;
     d_p_W[1] = c0_1;
@@ -5770,14 +5769,14 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[61] = c30_1;
     d_p_W[62] = c31_0;
     d_p_W[63] = c31_1;
-    for (let i_130 = 0; i_130 < n; i_130++) {
-      const a0_40 = d_p_logits[i_130 * 2];
-      const a1_21 = d_p_logits[i_130 * 2 + 1];
-      for (let j_41 = 0; j_41 < 32; j_41++) {
-        const acc_1 = a0_40 * p_W[j_41 * 2] + a1_21 * p_W[j_41 * 2 + 1];
-        const v_521 = h9[i_130 * 32 + j_41];
-        const t_155 = v_521 > 0 ? 1 : 0;
-        d_h9_z[i_130 * 32 + j_41] = acc_1 * t_155;
+    for (let i_205 = 0; i_205 < n; i_205++) {
+      const a0_79 = d_p_logits[i_205 * 2];
+      const a1_41 = d_p_logits[i_205 * 2 + 1];
+      for (let j_100 = 0; j_100 < 32; j_100++) {
+        const acc_2 = a0_79 * p_W[j_100 * 2] + a1_41 * p_W[j_100 * 2 + 1];
+        const v_742 = h9_1[i_205 * 32 + j_100];
+        const t_372 = v_742 > 0 ? 1 : 0;
+        d_h9_z[i_205 * 32 + j_100] = acc_2 * t_372;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -5789,69 +5788,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_92 = 0; i0_92 < n; i0_92++) {
       for (let i1_92 = 0; i1_92 < 32; i1_92++) {
-        const v_522 = d_h9_z[i0_92 * 32 + i1_92];
-        const v_523 = h9_gamma[i1_92];
-        d_h9_z_1[i0_92 * 32 + i1_92] = v_522 * v_523;
+        const v_743 = d_h9_z[i0_92 * 32 + i1_92];
+        const v_744 = h9_gamma[i1_92];
+        d_h9_z_1[i0_92 * 32 + i1_92] = v_743 * v_744;
       }
     }
     d_h9_gamma.fill(0, 0, 32);
     for (let i0_93 = 0; i0_93 < n; i0_93++) {
       for (let i1_93 = 0; i1_93 < 32; i1_93++) {
-        const v_524 = d_h9_z[i0_93 * 32 + i1_93];
-        const v_525 = h9_z_7[i0_93 * 32 + i1_93];
-        d_h9_gamma[i1_93] += v_524 * v_525;
+        const v_745 = d_h9_z[i0_93 * 32 + i1_93];
+        const v_746 = h9_z_8[i0_93 * 32 + i1_93];
+        d_h9_gamma[i1_93] += v_745 * v_746;
       }
     }
     d_h9_z_2.fill(0, 0, 32);
     for (let i0_94 = 0; i0_94 < n; i0_94++) {
       for (let i1_94 = 0; i1_94 < 32; i1_94++) {
-        const v_526 = d_h9_z_1[i0_94 * 32 + i1_94];
-        const v_527 = h9_z_3[i0_94 * 32 + i1_94];
-        d_h9_z_2[i1_94] += v_526 * v_527;
+        const v_747 = d_h9_z_1[i0_94 * 32 + i1_94];
+        const v_748 = h9_z_4[i0_94 * 32 + i1_94];
+        d_h9_z_2[i1_94] += v_747 * v_748;
       }
     }
-    for (let i_131 = 0; i_131 < 32; i_131++) {
-      const v_528 = d_h9_z_2[i_131];
-      const t_156 = -0.5 * v_528;
-      const v_529 = h9_z_6[i_131];
-      const t_157 = v_529 * v_529;
-      const t_158 = v_529 * t_157;
-      const t_159 = t_156 * t_158;
-      d_h9_z_3[i_131] = t_159 / n;
+    for (let i_206 = 0; i_206 < 32; i_206++) {
+      const v_749 = d_h9_z_2[i_206];
+      const t_373 = -0.5 * v_749;
+      const v_750 = h9_z_7[i_206];
+      const t_374 = v_750 * v_750;
+      const t_375 = v_750 * t_374;
+      const t_376 = t_373 * t_375;
+      d_h9_z_3[i_206] = t_376 / n;
     }
     for (let i0_95 = 0; i0_95 < n; i0_95++) {
       for (let i1_95 = 0; i1_95 < 32; i1_95++) {
-        const v_530 = d_h9_z_3[i1_95];
-        const v_531 = h9_z_3[i0_95 * 32 + i1_95];
-        d_h9_z_4[i0_95 * 32 + i1_95] = v_530 * v_531;
+        const v_751 = d_h9_z_3[i1_95];
+        const v_752 = h9_z_4[i0_95 * 32 + i1_95];
+        d_h9_z_4[i0_95 * 32 + i1_95] = v_751 * v_752;
       }
     }
     for (let i0_96 = 0; i0_96 < n; i0_96++) {
       for (let i1_96 = 0; i1_96 < 32; i1_96++) {
-        const v_532 = d_h9_z_1[i0_96 * 32 + i1_96];
-        const v_533 = h9_z_6[i1_96];
-        const t_160 = v_532 * v_533;
-        const v_534 = d_h9_z_4[i0_96 * 32 + i1_96];
-        const t_161 = t_160 + v_534;
-        d_h9_z_5[i0_96 * 32 + i1_96] = t_161 + v_534;
+        const v_753 = d_h9_z_1[i0_96 * 32 + i1_96];
+        const v_754 = h9_z_7[i1_96];
+        const t_377 = v_753 * v_754;
+        const v_755 = d_h9_z_4[i0_96 * 32 + i1_96];
+        const t_378 = t_377 + v_755;
+        d_h9_z_5[i0_96 * 32 + i1_96] = t_378 + v_755;
       }
     }
     d_h9_z_6.fill(0, 0, 32);
     for (let i0_97 = 0; i0_97 < n; i0_97++) {
       for (let i1_97 = 0; i1_97 < 32; i1_97++) {
-        const v_535 = d_h9_z_5[i0_97 * 32 + i1_97];
-        d_h9_z_6[i1_97] += -v_535;
+        const v_756 = d_h9_z_5[i0_97 * 32 + i1_97];
+        d_h9_z_6[i1_97] += -v_756;
       }
     }
-    for (let i_132 = 0; i_132 < 32; i_132++) {
-      const v_536 = d_h9_z_6[i_132];
-      d_h9_z_7[i_132] = v_536 / n;
+    for (let i_207 = 0; i_207 < 32; i_207++) {
+      const v_757 = d_h9_z_6[i_207];
+      d_h9_z_7[i_207] = v_757 / n;
     }
     for (let i0_98 = 0; i0_98 < n; i0_98++) {
       for (let i1_98 = 0; i1_98 < 32; i1_98++) {
-        const v_537 = d_h9_z_5[i0_98 * 32 + i1_98];
-        const v_538 = d_h9_z_7[i1_98];
-        d_h9_z_8[i0_98 * 32 + i1_98] = v_537 + v_538;
+        const v_758 = d_h9_z_5[i0_98 * 32 + i1_98];
+        const v_759 = d_h9_z_7[i1_98];
+        d_h9_z_8[i0_98 * 32 + i1_98] = v_758 + v_759;
       }
     }
     // grad of: h9 = residual(h8, 32)
@@ -5861,137 +5860,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h9_b[i1_99] += d_h9_z_8[i0_99 * 32 + i1_99];
       }
     }
-    for (let i_133 = 0; i_133 < 32; i_133 += 2) {
-      for (let j_42 = 0; j_42 < 32; j_42 += 4) {
-        let c00_38 = 0,
-          c01_36 = 0,
-          c02_36 = 0,
-          c03_36 = 0,
-          c10_19 = 0,
-          c11_18 = 0,
-          c12_18 = 0,
-          c13_18 = 0;
-        for (let k_20 = 0; k_20 < n; k_20++) {
-          const ak = k_20 * 32 + i_133;
-          const bk_38 = k_20 * 32 + j_42;
-          const a0_41 = h9_h[ak];
-          const a1_22 = h9_h[ak + 1];
-          const b0_39 = d_h9_z_8[bk_38];
-          const b1_37 = d_h9_z_8[bk_38 + 1];
-          const b2_36 = d_h9_z_8[bk_38 + 2];
-          const b3_36 = d_h9_z_8[bk_38 + 3];
-          c00_38 += a0_41 * b0_39;
-          c01_36 += a0_41 * b1_37;
-          c02_36 += a0_41 * b2_36;
-          c03_36 += a0_41 * b3_36;
-          c10_19 += a1_22 * b0_39;
-          c11_18 += a1_22 * b1_37;
-          c12_18 += a1_22 * b2_36;
-          c13_18 += a1_22 * b3_36;
+    for (let i_208 = 0; i_208 < 32; i_208 += 2) {
+      for (let j_101 = 0; j_101 < 32; j_101 += 4) {
+        let c00_76 = 0,
+          c01_72 = 0,
+          c02_72 = 0,
+          c03_72 = 0,
+          c10_38 = 0,
+          c11_36 = 0,
+          c12_36 = 0,
+          c13_36 = 0;
+        for (let k_39 = 0; k_39 < n; k_39++) {
+          const ak = k_39 * 32 + i_208;
+          const bk_76 = k_39 * 32 + j_101;
+          const a0_80 = h9_h_1[ak];
+          const a1_42 = h9_h_1[ak + 1];
+          const b0_77 = d_h9_z_8[bk_76];
+          const b1_73 = d_h9_z_8[bk_76 + 1];
+          const b2_72 = d_h9_z_8[bk_76 + 2];
+          const b3_72 = d_h9_z_8[bk_76 + 3];
+          c00_76 += a0_80 * b0_77;
+          c01_72 += a0_80 * b1_73;
+          c02_72 += a0_80 * b2_72;
+          c03_72 += a0_80 * b3_72;
+          c10_38 += a1_42 * b0_77;
+          c11_36 += a1_42 * b1_73;
+          c12_36 += a1_42 * b2_72;
+          c13_36 += a1_42 * b3_72;
         }
-        d_h9_W[i_133 * 32 + j_42] = c00_38;
-        d_h9_W[i_133 * 32 + (j_42 + 1)] = c01_36;
-        d_h9_W[i_133 * 32 + (j_42 + 2)] = c02_36;
-        d_h9_W[i_133 * 32 + (j_42 + 3)] = c03_36;
-        d_h9_W[(i_133 + 1) * 32 + j_42] = c10_19;
-        d_h9_W[(i_133 + 1) * 32 + (j_42 + 1)] = c11_18;
-        d_h9_W[(i_133 + 1) * 32 + (j_42 + 2)] = c12_18;
-        d_h9_W[(i_133 + 1) * 32 + (j_42 + 3)] = c13_18;
+        d_h9_W[i_208 * 32 + j_101] = c00_76;
+        d_h9_W[i_208 * 32 + (j_101 + 1)] = c01_72;
+        d_h9_W[i_208 * 32 + (j_101 + 2)] = c02_72;
+        d_h9_W[i_208 * 32 + (j_101 + 3)] = c03_72;
+        d_h9_W[(i_208 + 1) * 32 + j_101] = c10_38;
+        d_h9_W[(i_208 + 1) * 32 + (j_101 + 1)] = c11_36;
+        d_h9_W[(i_208 + 1) * 32 + (j_101 + 2)] = c12_36;
+        d_h9_W[(i_208 + 1) * 32 + (j_101 + 3)] = c13_36;
       }
     }
-    const endI_20 = n - (n % 2);
-    for (let i_135 = 0; i_135 < endI_20; i_135 += 2) {
-      for (let j_44 = 0; j_44 < 32; j_44 += 4) {
-        const ar0_38 = i_135 * 32;
-        const ar1_19 = (i_135 + 1) * 32;
-        const br0 = j_44 * 32;
-        const br1 = (j_44 + 1) * 32;
-        const br2 = (j_44 + 2) * 32;
-        const br3 = (j_44 + 3) * 32;
-        let c00_39 = 0,
-          c01_37 = 0,
-          c02_37 = 0,
-          c03_37 = 0,
-          c10_20 = 0,
-          c11_19 = 0,
-          c12_19 = 0,
-          c13_19 = 0;
-        for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_42 = d_h9_z_8[ar0_38 + k_21];
-          const a1_23 = d_h9_z_8[ar1_19 + k_21];
-          const b0_40 = h9_W[br0 + k_21];
-          const b1_38 = h9_W[br1 + k_21];
-          const b2_37 = h9_W[br2 + k_21];
-          const b3_37 = h9_W[br3 + k_21];
-          c00_39 += a0_42 * b0_40;
-          c01_37 += a0_42 * b1_38;
-          c02_37 += a0_42 * b2_37;
-          c03_37 += a0_42 * b3_37;
-          c10_20 += a1_23 * b0_40;
-          c11_19 += a1_23 * b1_38;
-          c12_19 += a1_23 * b2_37;
-          c13_19 += a1_23 * b3_37;
+    const endI_39 = n - (n % 2);
+    for (let i_210 = 0; i_210 < endI_39; i_210 += 2) {
+      for (let j_103 = 0; j_103 < 32; j_103 += 4) {
+        const ar0_76 = i_210 * 32;
+        const ar1_38 = (i_210 + 1) * 32;
+        const br0 = j_103 * 32;
+        const br1 = (j_103 + 1) * 32;
+        const br2 = (j_103 + 2) * 32;
+        const br3 = (j_103 + 3) * 32;
+        let c00_77 = 0,
+          c01_73 = 0,
+          c02_73 = 0,
+          c03_73 = 0,
+          c10_39 = 0,
+          c11_37 = 0,
+          c12_37 = 0,
+          c13_37 = 0;
+        for (let k_40 = 0; k_40 < 32; k_40++) {
+          const a0_81 = d_h9_z_8[ar0_76 + k_40];
+          const a1_43 = d_h9_z_8[ar1_38 + k_40];
+          const b0_78 = h9_W[br0 + k_40];
+          const b1_74 = h9_W[br1 + k_40];
+          const b2_73 = h9_W[br2 + k_40];
+          const b3_73 = h9_W[br3 + k_40];
+          c00_77 += a0_81 * b0_78;
+          c01_73 += a0_81 * b1_74;
+          c02_73 += a0_81 * b2_73;
+          c03_73 += a0_81 * b3_73;
+          c10_39 += a1_43 * b0_78;
+          c11_37 += a1_43 * b1_74;
+          c12_37 += a1_43 * b2_73;
+          c13_37 += a1_43 * b3_73;
         }
-        const v_540 = h9_h[i_135 * 32 + j_44];
-        const t_163 = v_540 > 0 ? 1 : 0;
-        d_h9_h_z[i_135 * 32 + j_44] = c00_39 * t_163;
-        const v_541 = h9_h[i_135 * 32 + (j_44 + 1)];
-        const t_164 = v_541 > 0 ? 1 : 0;
-        d_h9_h_z[i_135 * 32 + (j_44 + 1)] = c01_37 * t_164;
-        const v_542 = h9_h[i_135 * 32 + (j_44 + 2)];
-        const t_165 = v_542 > 0 ? 1 : 0;
-        d_h9_h_z[i_135 * 32 + (j_44 + 2)] = c02_37 * t_165;
-        const v_543 = h9_h[i_135 * 32 + (j_44 + 3)];
-        const t_166 = v_543 > 0 ? 1 : 0;
-        d_h9_h_z[i_135 * 32 + (j_44 + 3)] = c03_37 * t_166;
-        const v_544 = h9_h[(i_135 + 1) * 32 + j_44];
-        const t_167 = v_544 > 0 ? 1 : 0;
-        d_h9_h_z[(i_135 + 1) * 32 + j_44] = c10_20 * t_167;
-        const v_545 = h9_h[(i_135 + 1) * 32 + (j_44 + 1)];
-        const t_168 = v_545 > 0 ? 1 : 0;
-        d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 1)] = c11_19 * t_168;
-        const v_546 = h9_h[(i_135 + 1) * 32 + (j_44 + 2)];
-        const t_169 = v_546 > 0 ? 1 : 0;
-        d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 2)] = c12_19 * t_169;
-        const v_547 = h9_h[(i_135 + 1) * 32 + (j_44 + 3)];
-        const t_170 = v_547 > 0 ? 1 : 0;
-        d_h9_h_z[(i_135 + 1) * 32 + (j_44 + 3)] = c13_19 * t_170;
+        const v_761 = h9_h_1[i_210 * 32 + j_103];
+        const t_380 = v_761 > 0 ? 1 : 0;
+        d_h9_h_z[i_210 * 32 + j_103] = c00_77 * t_380;
+        const v_762 = h9_h_1[i_210 * 32 + (j_103 + 1)];
+        const t_381 = v_762 > 0 ? 1 : 0;
+        d_h9_h_z[i_210 * 32 + (j_103 + 1)] = c01_73 * t_381;
+        const v_763 = h9_h_1[i_210 * 32 + (j_103 + 2)];
+        const t_382 = v_763 > 0 ? 1 : 0;
+        d_h9_h_z[i_210 * 32 + (j_103 + 2)] = c02_73 * t_382;
+        const v_764 = h9_h_1[i_210 * 32 + (j_103 + 3)];
+        const t_383 = v_764 > 0 ? 1 : 0;
+        d_h9_h_z[i_210 * 32 + (j_103 + 3)] = c03_73 * t_383;
+        const v_765 = h9_h_1[(i_210 + 1) * 32 + j_103];
+        const t_384 = v_765 > 0 ? 1 : 0;
+        d_h9_h_z[(i_210 + 1) * 32 + j_103] = c10_39 * t_384;
+        const v_766 = h9_h_1[(i_210 + 1) * 32 + (j_103 + 1)];
+        const t_385 = v_766 > 0 ? 1 : 0;
+        d_h9_h_z[(i_210 + 1) * 32 + (j_103 + 1)] = c11_37 * t_385;
+        const v_767 = h9_h_1[(i_210 + 1) * 32 + (j_103 + 2)];
+        const t_386 = v_767 > 0 ? 1 : 0;
+        d_h9_h_z[(i_210 + 1) * 32 + (j_103 + 2)] = c12_37 * t_386;
+        const v_768 = h9_h_1[(i_210 + 1) * 32 + (j_103 + 3)];
+        const t_387 = v_768 > 0 ? 1 : 0;
+        d_h9_h_z[(i_210 + 1) * 32 + (j_103 + 3)] = c13_37 * t_387;
       }
     }
-    for (let i_136 = endI_20; i_136 < n; i_136++) {
-      for (let j_44 = 0; j_44 < 32; j_44 += 4) {
-        const ar0_39 = i_136 * 32;
-        const br0_1 = j_44 * 32;
-        const br1_1 = (j_44 + 1) * 32;
-        const br2_1 = (j_44 + 2) * 32;
-        const br3_1 = (j_44 + 3) * 32;
-        let c00_40 = 0,
-          c01_38 = 0,
-          c02_38 = 0,
-          c03_38 = 0;
-        for (let k_21 = 0; k_21 < 32; k_21++) {
-          const a0_43 = d_h9_z_8[ar0_39 + k_21];
-          const b0_41 = h9_W[br0_1 + k_21];
-          const b1_39 = h9_W[br1_1 + k_21];
-          const b2_38 = h9_W[br2_1 + k_21];
-          const b3_38 = h9_W[br3_1 + k_21];
-          c00_40 += a0_43 * b0_41;
-          c01_38 += a0_43 * b1_39;
-          c02_38 += a0_43 * b2_38;
-          c03_38 += a0_43 * b3_38;
+    for (let i_211 = endI_39; i_211 < n; i_211++) {
+      for (let j_103 = 0; j_103 < 32; j_103 += 4) {
+        const ar0_77 = i_211 * 32;
+        const br0_1 = j_103 * 32;
+        const br1_1 = (j_103 + 1) * 32;
+        const br2_1 = (j_103 + 2) * 32;
+        const br3_1 = (j_103 + 3) * 32;
+        let c00_78 = 0,
+          c01_74 = 0,
+          c02_74 = 0,
+          c03_74 = 0;
+        for (let k_40 = 0; k_40 < 32; k_40++) {
+          const a0_82 = d_h9_z_8[ar0_77 + k_40];
+          const b0_79 = h9_W[br0_1 + k_40];
+          const b1_75 = h9_W[br1_1 + k_40];
+          const b2_74 = h9_W[br2_1 + k_40];
+          const b3_74 = h9_W[br3_1 + k_40];
+          c00_78 += a0_82 * b0_79;
+          c01_74 += a0_82 * b1_75;
+          c02_74 += a0_82 * b2_74;
+          c03_74 += a0_82 * b3_74;
         }
-        const v_548 = h9_h[i_136 * 32 + j_44];
-        const t_171 = v_548 > 0 ? 1 : 0;
-        d_h9_h_z[i_136 * 32 + j_44] = c00_40 * t_171;
-        const v_549 = h9_h[i_136 * 32 + (j_44 + 1)];
-        const t_172 = v_549 > 0 ? 1 : 0;
-        d_h9_h_z[i_136 * 32 + (j_44 + 1)] = c01_38 * t_172;
-        const v_550 = h9_h[i_136 * 32 + (j_44 + 2)];
-        const t_173 = v_550 > 0 ? 1 : 0;
-        d_h9_h_z[i_136 * 32 + (j_44 + 2)] = c02_38 * t_173;
-        const v_551 = h9_h[i_136 * 32 + (j_44 + 3)];
-        const t_174 = v_551 > 0 ? 1 : 0;
-        d_h9_h_z[i_136 * 32 + (j_44 + 3)] = c03_38 * t_174;
+        const v_769 = h9_h_1[i_211 * 32 + j_103];
+        const t_388 = v_769 > 0 ? 1 : 0;
+        d_h9_h_z[i_211 * 32 + j_103] = c00_78 * t_388;
+        const v_770 = h9_h_1[i_211 * 32 + (j_103 + 1)];
+        const t_389 = v_770 > 0 ? 1 : 0;
+        d_h9_h_z[i_211 * 32 + (j_103 + 1)] = c01_74 * t_389;
+        const v_771 = h9_h_1[i_211 * 32 + (j_103 + 2)];
+        const t_390 = v_771 > 0 ? 1 : 0;
+        d_h9_h_z[i_211 * 32 + (j_103 + 2)] = c02_74 * t_390;
+        const v_772 = h9_h_1[i_211 * 32 + (j_103 + 3)];
+        const t_391 = v_772 > 0 ? 1 : 0;
+        d_h9_h_z[i_211 * 32 + (j_103 + 3)] = c03_74 * t_391;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -6003,69 +6002,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_101 = 0; i0_101 < n; i0_101++) {
       for (let i1_101 = 0; i1_101 < 32; i1_101++) {
-        const v_552 = d_h9_h_z[i0_101 * 32 + i1_101];
-        const v_553 = h9_h_gamma[i1_101];
-        d_h9_h_z_1[i0_101 * 32 + i1_101] = v_552 * v_553;
+        const v_773 = d_h9_h_z[i0_101 * 32 + i1_101];
+        const v_774 = h9_h_gamma[i1_101];
+        d_h9_h_z_1[i0_101 * 32 + i1_101] = v_773 * v_774;
       }
     }
     d_h9_h_gamma.fill(0, 0, 32);
     for (let i0_102 = 0; i0_102 < n; i0_102++) {
       for (let i1_102 = 0; i1_102 < 32; i1_102++) {
-        const v_554 = d_h9_h_z[i0_102 * 32 + i1_102];
-        const v_555 = h9_h_z_7[i0_102 * 32 + i1_102];
-        d_h9_h_gamma[i1_102] += v_554 * v_555;
+        const v_775 = d_h9_h_z[i0_102 * 32 + i1_102];
+        const v_776 = h9_h_z_8[i0_102 * 32 + i1_102];
+        d_h9_h_gamma[i1_102] += v_775 * v_776;
       }
     }
     d_h9_h_z_2.fill(0, 0, 32);
     for (let i0_103 = 0; i0_103 < n; i0_103++) {
       for (let i1_103 = 0; i1_103 < 32; i1_103++) {
-        const v_556 = d_h9_h_z_1[i0_103 * 32 + i1_103];
-        const v_557 = h9_h_z_3[i0_103 * 32 + i1_103];
-        d_h9_h_z_2[i1_103] += v_556 * v_557;
+        const v_777 = d_h9_h_z_1[i0_103 * 32 + i1_103];
+        const v_778 = h9_h_z_4[i0_103 * 32 + i1_103];
+        d_h9_h_z_2[i1_103] += v_777 * v_778;
       }
     }
-    for (let i_137 = 0; i_137 < 32; i_137++) {
-      const v_558 = d_h9_h_z_2[i_137];
-      const t_175 = -0.5 * v_558;
-      const v_559 = h9_h_z_6[i_137];
-      const t_176 = v_559 * v_559;
-      const t_177 = v_559 * t_176;
-      const t_178 = t_175 * t_177;
-      d_h9_h_z_3[i_137] = t_178 / n;
+    for (let i_212 = 0; i_212 < 32; i_212++) {
+      const v_779 = d_h9_h_z_2[i_212];
+      const t_392 = -0.5 * v_779;
+      const v_780 = h9_h_z_7[i_212];
+      const t_393 = v_780 * v_780;
+      const t_394 = v_780 * t_393;
+      const t_395 = t_392 * t_394;
+      d_h9_h_z_3[i_212] = t_395 / n;
     }
     for (let i0_104 = 0; i0_104 < n; i0_104++) {
       for (let i1_104 = 0; i1_104 < 32; i1_104++) {
-        const v_560 = d_h9_h_z_3[i1_104];
-        const v_561 = h9_h_z_3[i0_104 * 32 + i1_104];
-        d_h9_h_z_4[i0_104 * 32 + i1_104] = v_560 * v_561;
+        const v_781 = d_h9_h_z_3[i1_104];
+        const v_782 = h9_h_z_4[i0_104 * 32 + i1_104];
+        d_h9_h_z_4[i0_104 * 32 + i1_104] = v_781 * v_782;
       }
     }
     for (let i0_105 = 0; i0_105 < n; i0_105++) {
       for (let i1_105 = 0; i1_105 < 32; i1_105++) {
-        const v_562 = d_h9_h_z_1[i0_105 * 32 + i1_105];
-        const v_563 = h9_h_z_6[i1_105];
-        const t_179 = v_562 * v_563;
-        const v_564 = d_h9_h_z_4[i0_105 * 32 + i1_105];
-        const t_180 = t_179 + v_564;
-        d_h9_h_z_5[i0_105 * 32 + i1_105] = t_180 + v_564;
+        const v_783 = d_h9_h_z_1[i0_105 * 32 + i1_105];
+        const v_784 = h9_h_z_7[i1_105];
+        const t_396 = v_783 * v_784;
+        const v_785 = d_h9_h_z_4[i0_105 * 32 + i1_105];
+        const t_397 = t_396 + v_785;
+        d_h9_h_z_5[i0_105 * 32 + i1_105] = t_397 + v_785;
       }
     }
     d_h9_h_z_6.fill(0, 0, 32);
     for (let i0_106 = 0; i0_106 < n; i0_106++) {
       for (let i1_106 = 0; i1_106 < 32; i1_106++) {
-        const v_565 = d_h9_h_z_5[i0_106 * 32 + i1_106];
-        d_h9_h_z_6[i1_106] += -v_565;
+        const v_786 = d_h9_h_z_5[i0_106 * 32 + i1_106];
+        d_h9_h_z_6[i1_106] += -v_786;
       }
     }
-    for (let i_138 = 0; i_138 < 32; i_138++) {
-      const v_566 = d_h9_h_z_6[i_138];
-      d_h9_h_z_7[i_138] = v_566 / n;
+    for (let i_213 = 0; i_213 < 32; i_213++) {
+      const v_787 = d_h9_h_z_6[i_213];
+      d_h9_h_z_7[i_213] = v_787 / n;
     }
     for (let i0_107 = 0; i0_107 < n; i0_107++) {
       for (let i1_107 = 0; i1_107 < 32; i1_107++) {
-        const v_567 = d_h9_h_z_5[i0_107 * 32 + i1_107];
-        const v_568 = d_h9_h_z_7[i1_107];
-        d_h9_h_z_8[i0_107 * 32 + i1_107] = v_567 + v_568;
+        const v_788 = d_h9_h_z_5[i0_107 * 32 + i1_107];
+        const v_789 = d_h9_h_z_7[i1_107];
+        d_h9_h_z_8[i0_107 * 32 + i1_107] = v_788 + v_789;
       }
     }
     // grad of: h9 = residual(h8, 32)
@@ -6075,122 +6074,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h9_h_b[i1_108] += d_h9_h_z_8[i0_108 * 32 + i1_108];
       }
     }
-    for (let i_139 = 0; i_139 < 32; i_139 += 2) {
-      for (let j_46 = 0; j_46 < 32; j_46 += 4) {
-        let c00_41 = 0,
-          c01_39 = 0,
-          c02_39 = 0,
-          c03_39 = 0,
-          c10_21 = 0,
-          c11_20 = 0,
-          c12_20 = 0,
-          c13_20 = 0;
-        for (let k_22 = 0; k_22 < n; k_22++) {
-          const ak_1 = k_22 * 32 + i_139;
-          const bk_39 = k_22 * 32 + j_46;
-          const a0_44 = h8[ak_1];
-          const a1_24 = h8[ak_1 + 1];
-          const b0_42 = d_h9_h_z_8[bk_39];
-          const b1_40 = d_h9_h_z_8[bk_39 + 1];
-          const b2_39 = d_h9_h_z_8[bk_39 + 2];
-          const b3_39 = d_h9_h_z_8[bk_39 + 3];
-          c00_41 += a0_44 * b0_42;
-          c01_39 += a0_44 * b1_40;
-          c02_39 += a0_44 * b2_39;
-          c03_39 += a0_44 * b3_39;
-          c10_21 += a1_24 * b0_42;
-          c11_20 += a1_24 * b1_40;
-          c12_20 += a1_24 * b2_39;
-          c13_20 += a1_24 * b3_39;
+    for (let i_214 = 0; i_214 < 32; i_214 += 2) {
+      for (let j_105 = 0; j_105 < 32; j_105 += 4) {
+        let c00_79 = 0,
+          c01_75 = 0,
+          c02_75 = 0,
+          c03_75 = 0,
+          c10_40 = 0,
+          c11_38 = 0,
+          c12_38 = 0,
+          c13_38 = 0;
+        for (let k_41 = 0; k_41 < n; k_41++) {
+          const ak_1 = k_41 * 32 + i_214;
+          const bk_77 = k_41 * 32 + j_105;
+          const a0_83 = h8_1[ak_1];
+          const a1_44 = h8_1[ak_1 + 1];
+          const b0_80 = d_h9_h_z_8[bk_77];
+          const b1_76 = d_h9_h_z_8[bk_77 + 1];
+          const b2_75 = d_h9_h_z_8[bk_77 + 2];
+          const b3_75 = d_h9_h_z_8[bk_77 + 3];
+          c00_79 += a0_83 * b0_80;
+          c01_75 += a0_83 * b1_76;
+          c02_75 += a0_83 * b2_75;
+          c03_75 += a0_83 * b3_75;
+          c10_40 += a1_44 * b0_80;
+          c11_38 += a1_44 * b1_76;
+          c12_38 += a1_44 * b2_75;
+          c13_38 += a1_44 * b3_75;
         }
-        d_h9_h_W[i_139 * 32 + j_46] = c00_41;
-        d_h9_h_W[i_139 * 32 + (j_46 + 1)] = c01_39;
-        d_h9_h_W[i_139 * 32 + (j_46 + 2)] = c02_39;
-        d_h9_h_W[i_139 * 32 + (j_46 + 3)] = c03_39;
-        d_h9_h_W[(i_139 + 1) * 32 + j_46] = c10_21;
-        d_h9_h_W[(i_139 + 1) * 32 + (j_46 + 1)] = c11_20;
-        d_h9_h_W[(i_139 + 1) * 32 + (j_46 + 2)] = c12_20;
-        d_h9_h_W[(i_139 + 1) * 32 + (j_46 + 3)] = c13_20;
+        d_h9_h_W[i_214 * 32 + j_105] = c00_79;
+        d_h9_h_W[i_214 * 32 + (j_105 + 1)] = c01_75;
+        d_h9_h_W[i_214 * 32 + (j_105 + 2)] = c02_75;
+        d_h9_h_W[i_214 * 32 + (j_105 + 3)] = c03_75;
+        d_h9_h_W[(i_214 + 1) * 32 + j_105] = c10_40;
+        d_h9_h_W[(i_214 + 1) * 32 + (j_105 + 1)] = c11_38;
+        d_h9_h_W[(i_214 + 1) * 32 + (j_105 + 2)] = c12_38;
+        d_h9_h_W[(i_214 + 1) * 32 + (j_105 + 3)] = c13_38;
       }
     }
-    const endI_22 = n - (n % 2);
-    for (let i_141 = 0; i_141 < endI_22; i_141 += 2) {
-      for (let j_48 = 0; j_48 < 32; j_48 += 4) {
-        const ar0_40 = i_141 * 32;
-        const ar1_20 = (i_141 + 1) * 32;
-        const br0_2 = j_48 * 32;
-        const br1_2 = (j_48 + 1) * 32;
-        const br2_2 = (j_48 + 2) * 32;
-        const br3_2 = (j_48 + 3) * 32;
-        let c00_42 = 0,
-          c01_40 = 0,
-          c02_40 = 0,
-          c03_40 = 0,
-          c10_22 = 0,
-          c11_21 = 0,
-          c12_21 = 0,
-          c13_21 = 0;
-        for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_45 = d_h9_h_z_8[ar0_40 + k_23];
-          const a1_25 = d_h9_h_z_8[ar1_20 + k_23];
-          const b0_43 = h9_h_W[br0_2 + k_23];
-          const b1_41 = h9_h_W[br1_2 + k_23];
-          const b2_40 = h9_h_W[br2_2 + k_23];
-          const b3_40 = h9_h_W[br3_2 + k_23];
-          c00_42 += a0_45 * b0_43;
-          c01_40 += a0_45 * b1_41;
-          c02_40 += a0_45 * b2_40;
-          c03_40 += a0_45 * b3_40;
-          c10_22 += a1_25 * b0_43;
-          c11_21 += a1_25 * b1_41;
-          c12_21 += a1_25 * b2_40;
-          c13_21 += a1_25 * b3_40;
+    const endI_41 = n - (n % 2);
+    for (let i_216 = 0; i_216 < endI_41; i_216 += 2) {
+      for (let j_107 = 0; j_107 < 32; j_107 += 4) {
+        const ar0_78 = i_216 * 32;
+        const ar1_39 = (i_216 + 1) * 32;
+        const br0_2 = j_107 * 32;
+        const br1_2 = (j_107 + 1) * 32;
+        const br2_2 = (j_107 + 2) * 32;
+        const br3_2 = (j_107 + 3) * 32;
+        let c00_80 = 0,
+          c01_76 = 0,
+          c02_76 = 0,
+          c03_76 = 0,
+          c10_41 = 0,
+          c11_39 = 0,
+          c12_39 = 0,
+          c13_39 = 0;
+        for (let k_42 = 0; k_42 < 32; k_42++) {
+          const a0_84 = d_h9_h_z_8[ar0_78 + k_42];
+          const a1_45 = d_h9_h_z_8[ar1_39 + k_42];
+          const b0_81 = h9_h_W[br0_2 + k_42];
+          const b1_77 = h9_h_W[br1_2 + k_42];
+          const b2_76 = h9_h_W[br2_2 + k_42];
+          const b3_76 = h9_h_W[br3_2 + k_42];
+          c00_80 += a0_84 * b0_81;
+          c01_76 += a0_84 * b1_77;
+          c02_76 += a0_84 * b2_76;
+          c03_76 += a0_84 * b3_76;
+          c10_41 += a1_45 * b0_81;
+          c11_39 += a1_45 * b1_77;
+          c12_39 += a1_45 * b2_76;
+          c13_39 += a1_45 * b3_76;
         }
-        d_h8_z[i_141 * 32 + j_48] = c00_42;
-        d_h8_z[i_141 * 32 + (j_48 + 1)] = c01_40;
-        d_h8_z[i_141 * 32 + (j_48 + 2)] = c02_40;
-        d_h8_z[i_141 * 32 + (j_48 + 3)] = c03_40;
-        d_h8_z[(i_141 + 1) * 32 + j_48] = c10_22;
-        d_h8_z[(i_141 + 1) * 32 + (j_48 + 1)] = c11_21;
-        d_h8_z[(i_141 + 1) * 32 + (j_48 + 2)] = c12_21;
-        d_h8_z[(i_141 + 1) * 32 + (j_48 + 3)] = c13_21;
+        d_h8_z[i_216 * 32 + j_107] = c00_80;
+        d_h8_z[i_216 * 32 + (j_107 + 1)] = c01_76;
+        d_h8_z[i_216 * 32 + (j_107 + 2)] = c02_76;
+        d_h8_z[i_216 * 32 + (j_107 + 3)] = c03_76;
+        d_h8_z[(i_216 + 1) * 32 + j_107] = c10_41;
+        d_h8_z[(i_216 + 1) * 32 + (j_107 + 1)] = c11_39;
+        d_h8_z[(i_216 + 1) * 32 + (j_107 + 2)] = c12_39;
+        d_h8_z[(i_216 + 1) * 32 + (j_107 + 3)] = c13_39;
       }
     }
-    for (let i_142 = endI_22; i_142 < n; i_142++) {
-      for (let j_48 = 0; j_48 < 32; j_48 += 4) {
-        const ar0_41 = i_142 * 32;
-        const br0_3 = j_48 * 32;
-        const br1_3 = (j_48 + 1) * 32;
-        const br2_3 = (j_48 + 2) * 32;
-        const br3_3 = (j_48 + 3) * 32;
-        let c00_43 = 0,
-          c01_41 = 0,
-          c02_41 = 0,
-          c03_41 = 0;
-        for (let k_23 = 0; k_23 < 32; k_23++) {
-          const a0_46 = d_h9_h_z_8[ar0_41 + k_23];
-          const b0_44 = h9_h_W[br0_3 + k_23];
-          const b1_42 = h9_h_W[br1_3 + k_23];
-          const b2_41 = h9_h_W[br2_3 + k_23];
-          const b3_41 = h9_h_W[br3_3 + k_23];
-          c00_43 += a0_46 * b0_44;
-          c01_41 += a0_46 * b1_42;
-          c02_41 += a0_46 * b2_41;
-          c03_41 += a0_46 * b3_41;
+    for (let i_217 = endI_41; i_217 < n; i_217++) {
+      for (let j_107 = 0; j_107 < 32; j_107 += 4) {
+        const ar0_79 = i_217 * 32;
+        const br0_3 = j_107 * 32;
+        const br1_3 = (j_107 + 1) * 32;
+        const br2_3 = (j_107 + 2) * 32;
+        const br3_3 = (j_107 + 3) * 32;
+        let c00_81 = 0,
+          c01_77 = 0,
+          c02_77 = 0,
+          c03_77 = 0;
+        for (let k_42 = 0; k_42 < 32; k_42++) {
+          const a0_85 = d_h9_h_z_8[ar0_79 + k_42];
+          const b0_82 = h9_h_W[br0_3 + k_42];
+          const b1_78 = h9_h_W[br1_3 + k_42];
+          const b2_77 = h9_h_W[br2_3 + k_42];
+          const b3_77 = h9_h_W[br3_3 + k_42];
+          c00_81 += a0_85 * b0_82;
+          c01_77 += a0_85 * b1_78;
+          c02_77 += a0_85 * b2_77;
+          c03_77 += a0_85 * b3_77;
         }
-        d_h8_z[i_142 * 32 + j_48] = c00_43;
-        d_h8_z[i_142 * 32 + (j_48 + 1)] = c01_41;
-        d_h8_z[i_142 * 32 + (j_48 + 2)] = c02_41;
-        d_h8_z[i_142 * 32 + (j_48 + 3)] = c03_41;
+        d_h8_z[i_217 * 32 + j_107] = c00_81;
+        d_h8_z[i_217 * 32 + (j_107 + 1)] = c01_77;
+        d_h8_z[i_217 * 32 + (j_107 + 2)] = c02_77;
+        d_h8_z[i_217 * 32 + (j_107 + 3)] = c03_77;
       }
     }
-    for (let i_143 = 0; i_143 < n; i_143++) {
-      for (let j_50 = 0; j_50 < 32; j_50++) {
-        const v_571 = d_h9_z[i_143 * 32 + j_50];
-        const t_183 = v_571 + d_h8_z[i_143 * 32 + j_50];
-        const v_572 = h8[i_143 * 32 + j_50];
-        const t_184 = v_572 > 0 ? 1 : 0;
-        d_h8_z[i_143 * 32 + j_50] = t_183 * t_184;
+    for (let i_218 = 0; i_218 < n; i_218++) {
+      for (let j_109 = 0; j_109 < 32; j_109++) {
+        const v_792 = d_h9_z[i_218 * 32 + j_109];
+        const t_400 = v_792 + d_h8_z[i_218 * 32 + j_109];
+        const v_793 = h8_1[i_218 * 32 + j_109];
+        const t_401 = v_793 > 0 ? 1 : 0;
+        d_h8_z[i_218 * 32 + j_109] = t_400 * t_401;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -6202,69 +6201,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_110 = 0; i0_110 < n; i0_110++) {
       for (let i1_110 = 0; i1_110 < 32; i1_110++) {
-        const v_573 = d_h8_z[i0_110 * 32 + i1_110];
-        const v_574 = h8_gamma[i1_110];
-        d_h8_z_1[i0_110 * 32 + i1_110] = v_573 * v_574;
+        const v_794 = d_h8_z[i0_110 * 32 + i1_110];
+        const v_795 = h8_gamma[i1_110];
+        d_h8_z_1[i0_110 * 32 + i1_110] = v_794 * v_795;
       }
     }
     d_h8_gamma.fill(0, 0, 32);
     for (let i0_111 = 0; i0_111 < n; i0_111++) {
       for (let i1_111 = 0; i1_111 < 32; i1_111++) {
-        const v_575 = d_h8_z[i0_111 * 32 + i1_111];
-        const v_576 = h8_z_7[i0_111 * 32 + i1_111];
-        d_h8_gamma[i1_111] += v_575 * v_576;
+        const v_796 = d_h8_z[i0_111 * 32 + i1_111];
+        const v_797 = h8_z_8[i0_111 * 32 + i1_111];
+        d_h8_gamma[i1_111] += v_796 * v_797;
       }
     }
     d_h8_z_2.fill(0, 0, 32);
     for (let i0_112 = 0; i0_112 < n; i0_112++) {
       for (let i1_112 = 0; i1_112 < 32; i1_112++) {
-        const v_577 = d_h8_z_1[i0_112 * 32 + i1_112];
-        const v_578 = h8_z_3[i0_112 * 32 + i1_112];
-        d_h8_z_2[i1_112] += v_577 * v_578;
+        const v_798 = d_h8_z_1[i0_112 * 32 + i1_112];
+        const v_799 = h8_z_4[i0_112 * 32 + i1_112];
+        d_h8_z_2[i1_112] += v_798 * v_799;
       }
     }
-    for (let i_144 = 0; i_144 < 32; i_144++) {
-      const v_579 = d_h8_z_2[i_144];
-      const t_185 = -0.5 * v_579;
-      const v_580 = h8_z_6[i_144];
-      const t_186 = v_580 * v_580;
-      const t_187 = v_580 * t_186;
-      const t_188 = t_185 * t_187;
-      d_h8_z_3[i_144] = t_188 / n;
+    for (let i_219 = 0; i_219 < 32; i_219++) {
+      const v_800 = d_h8_z_2[i_219];
+      const t_402 = -0.5 * v_800;
+      const v_801 = h8_z_7[i_219];
+      const t_403 = v_801 * v_801;
+      const t_404 = v_801 * t_403;
+      const t_405 = t_402 * t_404;
+      d_h8_z_3[i_219] = t_405 / n;
     }
     for (let i0_113 = 0; i0_113 < n; i0_113++) {
       for (let i1_113 = 0; i1_113 < 32; i1_113++) {
-        const v_581 = d_h8_z_3[i1_113];
-        const v_582 = h8_z_3[i0_113 * 32 + i1_113];
-        d_h8_z_4[i0_113 * 32 + i1_113] = v_581 * v_582;
+        const v_802 = d_h8_z_3[i1_113];
+        const v_803 = h8_z_4[i0_113 * 32 + i1_113];
+        d_h8_z_4[i0_113 * 32 + i1_113] = v_802 * v_803;
       }
     }
     for (let i0_114 = 0; i0_114 < n; i0_114++) {
       for (let i1_114 = 0; i1_114 < 32; i1_114++) {
-        const v_583 = d_h8_z_1[i0_114 * 32 + i1_114];
-        const v_584 = h8_z_6[i1_114];
-        const t_189 = v_583 * v_584;
-        const v_585 = d_h8_z_4[i0_114 * 32 + i1_114];
-        const t_190 = t_189 + v_585;
-        d_h8_z_5[i0_114 * 32 + i1_114] = t_190 + v_585;
+        const v_804 = d_h8_z_1[i0_114 * 32 + i1_114];
+        const v_805 = h8_z_7[i1_114];
+        const t_406 = v_804 * v_805;
+        const v_806 = d_h8_z_4[i0_114 * 32 + i1_114];
+        const t_407 = t_406 + v_806;
+        d_h8_z_5[i0_114 * 32 + i1_114] = t_407 + v_806;
       }
     }
     d_h8_z_6.fill(0, 0, 32);
     for (let i0_115 = 0; i0_115 < n; i0_115++) {
       for (let i1_115 = 0; i1_115 < 32; i1_115++) {
-        const v_586 = d_h8_z_5[i0_115 * 32 + i1_115];
-        d_h8_z_6[i1_115] += -v_586;
+        const v_807 = d_h8_z_5[i0_115 * 32 + i1_115];
+        d_h8_z_6[i1_115] += -v_807;
       }
     }
-    for (let i_145 = 0; i_145 < 32; i_145++) {
-      const v_587 = d_h8_z_6[i_145];
-      d_h8_z_7[i_145] = v_587 / n;
+    for (let i_220 = 0; i_220 < 32; i_220++) {
+      const v_808 = d_h8_z_6[i_220];
+      d_h8_z_7[i_220] = v_808 / n;
     }
     for (let i0_116 = 0; i0_116 < n; i0_116++) {
       for (let i1_116 = 0; i1_116 < 32; i1_116++) {
-        const v_588 = d_h8_z_5[i0_116 * 32 + i1_116];
-        const v_589 = d_h8_z_7[i1_116];
-        d_h8_z_8[i0_116 * 32 + i1_116] = v_588 + v_589;
+        const v_809 = d_h8_z_5[i0_116 * 32 + i1_116];
+        const v_810 = d_h8_z_7[i1_116];
+        d_h8_z_8[i0_116 * 32 + i1_116] = v_809 + v_810;
       }
     }
     // grad of: h8 = residual(h7, 32)
@@ -6274,137 +6273,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_b[i1_117] += d_h8_z_8[i0_117 * 32 + i1_117];
       }
     }
-    for (let i_146 = 0; i_146 < 32; i_146 += 2) {
-      for (let j_51 = 0; j_51 < 32; j_51 += 4) {
-        let c00_44 = 0,
-          c01_42 = 0,
-          c02_42 = 0,
-          c03_42 = 0,
-          c10_23 = 0,
-          c11_22 = 0,
-          c12_22 = 0,
-          c13_22 = 0;
-        for (let k_24 = 0; k_24 < n; k_24++) {
-          const ak_2 = k_24 * 32 + i_146;
-          const bk_40 = k_24 * 32 + j_51;
-          const a0_47 = h8_h[ak_2];
-          const a1_26 = h8_h[ak_2 + 1];
-          const b0_45 = d_h8_z_8[bk_40];
-          const b1_43 = d_h8_z_8[bk_40 + 1];
-          const b2_42 = d_h8_z_8[bk_40 + 2];
-          const b3_42 = d_h8_z_8[bk_40 + 3];
-          c00_44 += a0_47 * b0_45;
-          c01_42 += a0_47 * b1_43;
-          c02_42 += a0_47 * b2_42;
-          c03_42 += a0_47 * b3_42;
-          c10_23 += a1_26 * b0_45;
-          c11_22 += a1_26 * b1_43;
-          c12_22 += a1_26 * b2_42;
-          c13_22 += a1_26 * b3_42;
+    for (let i_221 = 0; i_221 < 32; i_221 += 2) {
+      for (let j_110 = 0; j_110 < 32; j_110 += 4) {
+        let c00_82 = 0,
+          c01_78 = 0,
+          c02_78 = 0,
+          c03_78 = 0,
+          c10_42 = 0,
+          c11_40 = 0,
+          c12_40 = 0,
+          c13_40 = 0;
+        for (let k_43 = 0; k_43 < n; k_43++) {
+          const ak_2 = k_43 * 32 + i_221;
+          const bk_78 = k_43 * 32 + j_110;
+          const a0_86 = h8_h_1[ak_2];
+          const a1_46 = h8_h_1[ak_2 + 1];
+          const b0_83 = d_h8_z_8[bk_78];
+          const b1_79 = d_h8_z_8[bk_78 + 1];
+          const b2_78 = d_h8_z_8[bk_78 + 2];
+          const b3_78 = d_h8_z_8[bk_78 + 3];
+          c00_82 += a0_86 * b0_83;
+          c01_78 += a0_86 * b1_79;
+          c02_78 += a0_86 * b2_78;
+          c03_78 += a0_86 * b3_78;
+          c10_42 += a1_46 * b0_83;
+          c11_40 += a1_46 * b1_79;
+          c12_40 += a1_46 * b2_78;
+          c13_40 += a1_46 * b3_78;
         }
-        d_h8_W[i_146 * 32 + j_51] = c00_44;
-        d_h8_W[i_146 * 32 + (j_51 + 1)] = c01_42;
-        d_h8_W[i_146 * 32 + (j_51 + 2)] = c02_42;
-        d_h8_W[i_146 * 32 + (j_51 + 3)] = c03_42;
-        d_h8_W[(i_146 + 1) * 32 + j_51] = c10_23;
-        d_h8_W[(i_146 + 1) * 32 + (j_51 + 1)] = c11_22;
-        d_h8_W[(i_146 + 1) * 32 + (j_51 + 2)] = c12_22;
-        d_h8_W[(i_146 + 1) * 32 + (j_51 + 3)] = c13_22;
+        d_h8_W[i_221 * 32 + j_110] = c00_82;
+        d_h8_W[i_221 * 32 + (j_110 + 1)] = c01_78;
+        d_h8_W[i_221 * 32 + (j_110 + 2)] = c02_78;
+        d_h8_W[i_221 * 32 + (j_110 + 3)] = c03_78;
+        d_h8_W[(i_221 + 1) * 32 + j_110] = c10_42;
+        d_h8_W[(i_221 + 1) * 32 + (j_110 + 1)] = c11_40;
+        d_h8_W[(i_221 + 1) * 32 + (j_110 + 2)] = c12_40;
+        d_h8_W[(i_221 + 1) * 32 + (j_110 + 3)] = c13_40;
       }
     }
-    const endI_24 = n - (n % 2);
-    for (let i_148 = 0; i_148 < endI_24; i_148 += 2) {
-      for (let j_53 = 0; j_53 < 32; j_53 += 4) {
-        const ar0_42 = i_148 * 32;
-        const ar1_21 = (i_148 + 1) * 32;
-        const br0_4 = j_53 * 32;
-        const br1_4 = (j_53 + 1) * 32;
-        const br2_4 = (j_53 + 2) * 32;
-        const br3_4 = (j_53 + 3) * 32;
-        let c00_45 = 0,
-          c01_43 = 0,
-          c02_43 = 0,
-          c03_43 = 0,
-          c10_24 = 0,
-          c11_23 = 0,
-          c12_23 = 0,
-          c13_23 = 0;
-        for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_48 = d_h8_z_8[ar0_42 + k_25];
-          const a1_27 = d_h8_z_8[ar1_21 + k_25];
-          const b0_46 = h8_W[br0_4 + k_25];
-          const b1_44 = h8_W[br1_4 + k_25];
-          const b2_43 = h8_W[br2_4 + k_25];
-          const b3_43 = h8_W[br3_4 + k_25];
-          c00_45 += a0_48 * b0_46;
-          c01_43 += a0_48 * b1_44;
-          c02_43 += a0_48 * b2_43;
-          c03_43 += a0_48 * b3_43;
-          c10_24 += a1_27 * b0_46;
-          c11_23 += a1_27 * b1_44;
-          c12_23 += a1_27 * b2_43;
-          c13_23 += a1_27 * b3_43;
+    const endI_43 = n - (n % 2);
+    for (let i_223 = 0; i_223 < endI_43; i_223 += 2) {
+      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
+        const ar0_80 = i_223 * 32;
+        const ar1_40 = (i_223 + 1) * 32;
+        const br0_4 = j_112 * 32;
+        const br1_4 = (j_112 + 1) * 32;
+        const br2_4 = (j_112 + 2) * 32;
+        const br3_4 = (j_112 + 3) * 32;
+        let c00_83 = 0,
+          c01_79 = 0,
+          c02_79 = 0,
+          c03_79 = 0,
+          c10_43 = 0,
+          c11_41 = 0,
+          c12_41 = 0,
+          c13_41 = 0;
+        for (let k_44 = 0; k_44 < 32; k_44++) {
+          const a0_87 = d_h8_z_8[ar0_80 + k_44];
+          const a1_47 = d_h8_z_8[ar1_40 + k_44];
+          const b0_84 = h8_W[br0_4 + k_44];
+          const b1_80 = h8_W[br1_4 + k_44];
+          const b2_79 = h8_W[br2_4 + k_44];
+          const b3_79 = h8_W[br3_4 + k_44];
+          c00_83 += a0_87 * b0_84;
+          c01_79 += a0_87 * b1_80;
+          c02_79 += a0_87 * b2_79;
+          c03_79 += a0_87 * b3_79;
+          c10_43 += a1_47 * b0_84;
+          c11_41 += a1_47 * b1_80;
+          c12_41 += a1_47 * b2_79;
+          c13_41 += a1_47 * b3_79;
         }
-        const v_591 = h8_h[i_148 * 32 + j_53];
-        const t_192 = v_591 > 0 ? 1 : 0;
-        d_h8_h_z[i_148 * 32 + j_53] = c00_45 * t_192;
-        const v_592 = h8_h[i_148 * 32 + (j_53 + 1)];
-        const t_193 = v_592 > 0 ? 1 : 0;
-        d_h8_h_z[i_148 * 32 + (j_53 + 1)] = c01_43 * t_193;
-        const v_593 = h8_h[i_148 * 32 + (j_53 + 2)];
-        const t_194 = v_593 > 0 ? 1 : 0;
-        d_h8_h_z[i_148 * 32 + (j_53 + 2)] = c02_43 * t_194;
-        const v_594 = h8_h[i_148 * 32 + (j_53 + 3)];
-        const t_195 = v_594 > 0 ? 1 : 0;
-        d_h8_h_z[i_148 * 32 + (j_53 + 3)] = c03_43 * t_195;
-        const v_595 = h8_h[(i_148 + 1) * 32 + j_53];
-        const t_196 = v_595 > 0 ? 1 : 0;
-        d_h8_h_z[(i_148 + 1) * 32 + j_53] = c10_24 * t_196;
-        const v_596 = h8_h[(i_148 + 1) * 32 + (j_53 + 1)];
-        const t_197 = v_596 > 0 ? 1 : 0;
-        d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 1)] = c11_23 * t_197;
-        const v_597 = h8_h[(i_148 + 1) * 32 + (j_53 + 2)];
-        const t_198 = v_597 > 0 ? 1 : 0;
-        d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 2)] = c12_23 * t_198;
-        const v_598 = h8_h[(i_148 + 1) * 32 + (j_53 + 3)];
-        const t_199 = v_598 > 0 ? 1 : 0;
-        d_h8_h_z[(i_148 + 1) * 32 + (j_53 + 3)] = c13_23 * t_199;
+        const v_812 = h8_h_1[i_223 * 32 + j_112];
+        const t_409 = v_812 > 0 ? 1 : 0;
+        d_h8_h_z[i_223 * 32 + j_112] = c00_83 * t_409;
+        const v_813 = h8_h_1[i_223 * 32 + (j_112 + 1)];
+        const t_410 = v_813 > 0 ? 1 : 0;
+        d_h8_h_z[i_223 * 32 + (j_112 + 1)] = c01_79 * t_410;
+        const v_814 = h8_h_1[i_223 * 32 + (j_112 + 2)];
+        const t_411 = v_814 > 0 ? 1 : 0;
+        d_h8_h_z[i_223 * 32 + (j_112 + 2)] = c02_79 * t_411;
+        const v_815 = h8_h_1[i_223 * 32 + (j_112 + 3)];
+        const t_412 = v_815 > 0 ? 1 : 0;
+        d_h8_h_z[i_223 * 32 + (j_112 + 3)] = c03_79 * t_412;
+        const v_816 = h8_h_1[(i_223 + 1) * 32 + j_112];
+        const t_413 = v_816 > 0 ? 1 : 0;
+        d_h8_h_z[(i_223 + 1) * 32 + j_112] = c10_43 * t_413;
+        const v_817 = h8_h_1[(i_223 + 1) * 32 + (j_112 + 1)];
+        const t_414 = v_817 > 0 ? 1 : 0;
+        d_h8_h_z[(i_223 + 1) * 32 + (j_112 + 1)] = c11_41 * t_414;
+        const v_818 = h8_h_1[(i_223 + 1) * 32 + (j_112 + 2)];
+        const t_415 = v_818 > 0 ? 1 : 0;
+        d_h8_h_z[(i_223 + 1) * 32 + (j_112 + 2)] = c12_41 * t_415;
+        const v_819 = h8_h_1[(i_223 + 1) * 32 + (j_112 + 3)];
+        const t_416 = v_819 > 0 ? 1 : 0;
+        d_h8_h_z[(i_223 + 1) * 32 + (j_112 + 3)] = c13_41 * t_416;
       }
     }
-    for (let i_149 = endI_24; i_149 < n; i_149++) {
-      for (let j_53 = 0; j_53 < 32; j_53 += 4) {
-        const ar0_43 = i_149 * 32;
-        const br0_5 = j_53 * 32;
-        const br1_5 = (j_53 + 1) * 32;
-        const br2_5 = (j_53 + 2) * 32;
-        const br3_5 = (j_53 + 3) * 32;
-        let c00_46 = 0,
-          c01_44 = 0,
-          c02_44 = 0,
-          c03_44 = 0;
-        for (let k_25 = 0; k_25 < 32; k_25++) {
-          const a0_49 = d_h8_z_8[ar0_43 + k_25];
-          const b0_47 = h8_W[br0_5 + k_25];
-          const b1_45 = h8_W[br1_5 + k_25];
-          const b2_44 = h8_W[br2_5 + k_25];
-          const b3_44 = h8_W[br3_5 + k_25];
-          c00_46 += a0_49 * b0_47;
-          c01_44 += a0_49 * b1_45;
-          c02_44 += a0_49 * b2_44;
-          c03_44 += a0_49 * b3_44;
+    for (let i_224 = endI_43; i_224 < n; i_224++) {
+      for (let j_112 = 0; j_112 < 32; j_112 += 4) {
+        const ar0_81 = i_224 * 32;
+        const br0_5 = j_112 * 32;
+        const br1_5 = (j_112 + 1) * 32;
+        const br2_5 = (j_112 + 2) * 32;
+        const br3_5 = (j_112 + 3) * 32;
+        let c00_84 = 0,
+          c01_80 = 0,
+          c02_80 = 0,
+          c03_80 = 0;
+        for (let k_44 = 0; k_44 < 32; k_44++) {
+          const a0_88 = d_h8_z_8[ar0_81 + k_44];
+          const b0_85 = h8_W[br0_5 + k_44];
+          const b1_81 = h8_W[br1_5 + k_44];
+          const b2_80 = h8_W[br2_5 + k_44];
+          const b3_80 = h8_W[br3_5 + k_44];
+          c00_84 += a0_88 * b0_85;
+          c01_80 += a0_88 * b1_81;
+          c02_80 += a0_88 * b2_80;
+          c03_80 += a0_88 * b3_80;
         }
-        const v_599 = h8_h[i_149 * 32 + j_53];
-        const t_200 = v_599 > 0 ? 1 : 0;
-        d_h8_h_z[i_149 * 32 + j_53] = c00_46 * t_200;
-        const v_600 = h8_h[i_149 * 32 + (j_53 + 1)];
-        const t_201 = v_600 > 0 ? 1 : 0;
-        d_h8_h_z[i_149 * 32 + (j_53 + 1)] = c01_44 * t_201;
-        const v_601 = h8_h[i_149 * 32 + (j_53 + 2)];
-        const t_202 = v_601 > 0 ? 1 : 0;
-        d_h8_h_z[i_149 * 32 + (j_53 + 2)] = c02_44 * t_202;
-        const v_602 = h8_h[i_149 * 32 + (j_53 + 3)];
-        const t_203 = v_602 > 0 ? 1 : 0;
-        d_h8_h_z[i_149 * 32 + (j_53 + 3)] = c03_44 * t_203;
+        const v_820 = h8_h_1[i_224 * 32 + j_112];
+        const t_417 = v_820 > 0 ? 1 : 0;
+        d_h8_h_z[i_224 * 32 + j_112] = c00_84 * t_417;
+        const v_821 = h8_h_1[i_224 * 32 + (j_112 + 1)];
+        const t_418 = v_821 > 0 ? 1 : 0;
+        d_h8_h_z[i_224 * 32 + (j_112 + 1)] = c01_80 * t_418;
+        const v_822 = h8_h_1[i_224 * 32 + (j_112 + 2)];
+        const t_419 = v_822 > 0 ? 1 : 0;
+        d_h8_h_z[i_224 * 32 + (j_112 + 2)] = c02_80 * t_419;
+        const v_823 = h8_h_1[i_224 * 32 + (j_112 + 3)];
+        const t_420 = v_823 > 0 ? 1 : 0;
+        d_h8_h_z[i_224 * 32 + (j_112 + 3)] = c03_80 * t_420;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -6416,69 +6415,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_119 = 0; i0_119 < n; i0_119++) {
       for (let i1_119 = 0; i1_119 < 32; i1_119++) {
-        const v_603 = d_h8_h_z[i0_119 * 32 + i1_119];
-        const v_604 = h8_h_gamma[i1_119];
-        d_h8_h_z_1[i0_119 * 32 + i1_119] = v_603 * v_604;
+        const v_824 = d_h8_h_z[i0_119 * 32 + i1_119];
+        const v_825 = h8_h_gamma[i1_119];
+        d_h8_h_z_1[i0_119 * 32 + i1_119] = v_824 * v_825;
       }
     }
     d_h8_h_gamma.fill(0, 0, 32);
     for (let i0_120 = 0; i0_120 < n; i0_120++) {
       for (let i1_120 = 0; i1_120 < 32; i1_120++) {
-        const v_605 = d_h8_h_z[i0_120 * 32 + i1_120];
-        const v_606 = h8_h_z_7[i0_120 * 32 + i1_120];
-        d_h8_h_gamma[i1_120] += v_605 * v_606;
+        const v_826 = d_h8_h_z[i0_120 * 32 + i1_120];
+        const v_827 = h8_h_z_8[i0_120 * 32 + i1_120];
+        d_h8_h_gamma[i1_120] += v_826 * v_827;
       }
     }
     d_h8_h_z_2.fill(0, 0, 32);
     for (let i0_121 = 0; i0_121 < n; i0_121++) {
       for (let i1_121 = 0; i1_121 < 32; i1_121++) {
-        const v_607 = d_h8_h_z_1[i0_121 * 32 + i1_121];
-        const v_608 = h8_h_z_3[i0_121 * 32 + i1_121];
-        d_h8_h_z_2[i1_121] += v_607 * v_608;
+        const v_828 = d_h8_h_z_1[i0_121 * 32 + i1_121];
+        const v_829 = h8_h_z_4[i0_121 * 32 + i1_121];
+        d_h8_h_z_2[i1_121] += v_828 * v_829;
       }
     }
-    for (let i_150 = 0; i_150 < 32; i_150++) {
-      const v_609 = d_h8_h_z_2[i_150];
-      const t_204 = -0.5 * v_609;
-      const v_610 = h8_h_z_6[i_150];
-      const t_205 = v_610 * v_610;
-      const t_206 = v_610 * t_205;
-      const t_207 = t_204 * t_206;
-      d_h8_h_z_3[i_150] = t_207 / n;
+    for (let i_225 = 0; i_225 < 32; i_225++) {
+      const v_830 = d_h8_h_z_2[i_225];
+      const t_421 = -0.5 * v_830;
+      const v_831 = h8_h_z_7[i_225];
+      const t_422 = v_831 * v_831;
+      const t_423 = v_831 * t_422;
+      const t_424 = t_421 * t_423;
+      d_h8_h_z_3[i_225] = t_424 / n;
     }
     for (let i0_122 = 0; i0_122 < n; i0_122++) {
       for (let i1_122 = 0; i1_122 < 32; i1_122++) {
-        const v_611 = d_h8_h_z_3[i1_122];
-        const v_612 = h8_h_z_3[i0_122 * 32 + i1_122];
-        d_h8_h_z_4[i0_122 * 32 + i1_122] = v_611 * v_612;
+        const v_832 = d_h8_h_z_3[i1_122];
+        const v_833 = h8_h_z_4[i0_122 * 32 + i1_122];
+        d_h8_h_z_4[i0_122 * 32 + i1_122] = v_832 * v_833;
       }
     }
     for (let i0_123 = 0; i0_123 < n; i0_123++) {
       for (let i1_123 = 0; i1_123 < 32; i1_123++) {
-        const v_613 = d_h8_h_z_1[i0_123 * 32 + i1_123];
-        const v_614 = h8_h_z_6[i1_123];
-        const t_208 = v_613 * v_614;
-        const v_615 = d_h8_h_z_4[i0_123 * 32 + i1_123];
-        const t_209 = t_208 + v_615;
-        d_h8_h_z_5[i0_123 * 32 + i1_123] = t_209 + v_615;
+        const v_834 = d_h8_h_z_1[i0_123 * 32 + i1_123];
+        const v_835 = h8_h_z_7[i1_123];
+        const t_425 = v_834 * v_835;
+        const v_836 = d_h8_h_z_4[i0_123 * 32 + i1_123];
+        const t_426 = t_425 + v_836;
+        d_h8_h_z_5[i0_123 * 32 + i1_123] = t_426 + v_836;
       }
     }
     d_h8_h_z_6.fill(0, 0, 32);
     for (let i0_124 = 0; i0_124 < n; i0_124++) {
       for (let i1_124 = 0; i1_124 < 32; i1_124++) {
-        const v_616 = d_h8_h_z_5[i0_124 * 32 + i1_124];
-        d_h8_h_z_6[i1_124] += -v_616;
+        const v_837 = d_h8_h_z_5[i0_124 * 32 + i1_124];
+        d_h8_h_z_6[i1_124] += -v_837;
       }
     }
-    for (let i_151 = 0; i_151 < 32; i_151++) {
-      const v_617 = d_h8_h_z_6[i_151];
-      d_h8_h_z_7[i_151] = v_617 / n;
+    for (let i_226 = 0; i_226 < 32; i_226++) {
+      const v_838 = d_h8_h_z_6[i_226];
+      d_h8_h_z_7[i_226] = v_838 / n;
     }
     for (let i0_125 = 0; i0_125 < n; i0_125++) {
       for (let i1_125 = 0; i1_125 < 32; i1_125++) {
-        const v_618 = d_h8_h_z_5[i0_125 * 32 + i1_125];
-        const v_619 = d_h8_h_z_7[i1_125];
-        d_h8_h_z_8[i0_125 * 32 + i1_125] = v_618 + v_619;
+        const v_839 = d_h8_h_z_5[i0_125 * 32 + i1_125];
+        const v_840 = d_h8_h_z_7[i1_125];
+        d_h8_h_z_8[i0_125 * 32 + i1_125] = v_839 + v_840;
       }
     }
     // grad of: h8 = residual(h7, 32)
@@ -6488,153 +6487,68 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_h_b[i1_126] += d_h8_h_z_8[i0_126 * 32 + i1_126];
       }
     }
-    for (let i_152 = 0; i_152 < 32; i_152 += 2) {
-      for (let j_55 = 0; j_55 < 32; j_55 += 4) {
-        let c00_47 = 0,
-          c01_45 = 0,
-          c02_45 = 0,
-          c03_45 = 0,
-          c10_25 = 0,
-          c11_24 = 0,
-          c12_24 = 0,
-          c13_24 = 0;
-        for (let k_26 = 0; k_26 < n; k_26++) {
-          const ak_3 = k_26 * 32 + i_152;
-          const bk_41 = k_26 * 32 + j_55;
-          const a0_50 = h7[ak_3];
-          const a1_28 = h7[ak_3 + 1];
-          const b0_48 = d_h8_h_z_8[bk_41];
-          const b1_46 = d_h8_h_z_8[bk_41 + 1];
-          const b2_45 = d_h8_h_z_8[bk_41 + 2];
-          const b3_45 = d_h8_h_z_8[bk_41 + 3];
-          c00_47 += a0_50 * b0_48;
-          c01_45 += a0_50 * b1_46;
-          c02_45 += a0_50 * b2_45;
-          c03_45 += a0_50 * b3_45;
-          c10_25 += a1_28 * b0_48;
-          c11_24 += a1_28 * b1_46;
-          c12_24 += a1_28 * b2_45;
-          c13_24 += a1_28 * b3_45;
+    for (let i_227 = 0; i_227 < 32; i_227 += 2) {
+      for (let j_114 = 0; j_114 < 32; j_114 += 4) {
+        let c00_85 = 0,
+          c01_81 = 0,
+          c02_81 = 0,
+          c03_81 = 0,
+          c10_44 = 0,
+          c11_42 = 0,
+          c12_42 = 0,
+          c13_42 = 0;
+        for (let k_45 = 0; k_45 < n; k_45++) {
+          const ak_3 = k_45 * 32 + i_227;
+          const bk_79 = k_45 * 32 + j_114;
+          const a0_89 = h7_1[ak_3];
+          const a1_48 = h7_1[ak_3 + 1];
+          const b0_86 = d_h8_h_z_8[bk_79];
+          const b1_82 = d_h8_h_z_8[bk_79 + 1];
+          const b2_81 = d_h8_h_z_8[bk_79 + 2];
+          const b3_81 = d_h8_h_z_8[bk_79 + 3];
+          c00_85 += a0_89 * b0_86;
+          c01_81 += a0_89 * b1_82;
+          c02_81 += a0_89 * b2_81;
+          c03_81 += a0_89 * b3_81;
+          c10_44 += a1_48 * b0_86;
+          c11_42 += a1_48 * b1_82;
+          c12_42 += a1_48 * b2_81;
+          c13_42 += a1_48 * b3_81;
         }
-        d_h8_h_W[i_152 * 32 + j_55] = c00_47;
-        d_h8_h_W[i_152 * 32 + (j_55 + 1)] = c01_45;
-        d_h8_h_W[i_152 * 32 + (j_55 + 2)] = c02_45;
-        d_h8_h_W[i_152 * 32 + (j_55 + 3)] = c03_45;
-        d_h8_h_W[(i_152 + 1) * 32 + j_55] = c10_25;
-        d_h8_h_W[(i_152 + 1) * 32 + (j_55 + 1)] = c11_24;
-        d_h8_h_W[(i_152 + 1) * 32 + (j_55 + 2)] = c12_24;
-        d_h8_h_W[(i_152 + 1) * 32 + (j_55 + 3)] = c13_24;
-      }
-    }
-    const endI_26 = n - (n % 2);
-    for (let i_154 = 0; i_154 < endI_26; i_154 += 2) {
-      for (let j_57 = 0; j_57 < 32; j_57 += 4) {
-        const ar0_44 = i_154 * 32;
-        const ar1_22 = (i_154 + 1) * 32;
-        const br0_6 = j_57 * 32;
-        const br1_6 = (j_57 + 1) * 32;
-        const br2_6 = (j_57 + 2) * 32;
-        const br3_6 = (j_57 + 3) * 32;
-        let c00_48 = 0,
-          c01_46 = 0,
-          c02_46 = 0,
-          c03_46 = 0,
-          c10_26 = 0,
-          c11_25 = 0,
-          c12_25 = 0,
-          c13_25 = 0;
-        for (let k_27 = 0; k_27 < 32; k_27++) {
-          const a0_51 = d_h8_h_z_8[ar0_44 + k_27];
-          const a1_29 = d_h8_h_z_8[ar1_22 + k_27];
-          const b0_49 = h8_h_W[br0_6 + k_27];
-          const b1_47 = h8_h_W[br1_6 + k_27];
-          const b2_46 = h8_h_W[br2_6 + k_27];
-          const b3_46 = h8_h_W[br3_6 + k_27];
-          c00_48 += a0_51 * b0_49;
-          c01_46 += a0_51 * b1_47;
-          c02_46 += a0_51 * b2_46;
-          c03_46 += a0_51 * b3_46;
-          c10_26 += a1_29 * b0_49;
-          c11_25 += a1_29 * b1_47;
-          c12_25 += a1_29 * b2_46;
-          c13_25 += a1_29 * b3_46;
-        }
-        d_h7_z[i_154 * 32 + j_57] = c00_48;
-        d_h7_z[i_154 * 32 + (j_57 + 1)] = c01_46;
-        d_h7_z[i_154 * 32 + (j_57 + 2)] = c02_46;
-        d_h7_z[i_154 * 32 + (j_57 + 3)] = c03_46;
-        d_h7_z[(i_154 + 1) * 32 + j_57] = c10_26;
-        d_h7_z[(i_154 + 1) * 32 + (j_57 + 1)] = c11_25;
-        d_h7_z[(i_154 + 1) * 32 + (j_57 + 2)] = c12_25;
-        d_h7_z[(i_154 + 1) * 32 + (j_57 + 3)] = c13_25;
-      }
-    }
-    for (let i_155 = endI_26; i_155 < n; i_155++) {
-      for (let j_57 = 0; j_57 < 32; j_57 += 4) {
-        const ar0_45 = i_155 * 32;
-        const br0_7 = j_57 * 32;
-        const br1_7 = (j_57 + 1) * 32;
-        const br2_7 = (j_57 + 2) * 32;
-        const br3_7 = (j_57 + 3) * 32;
-        let c00_49 = 0,
-          c01_47 = 0,
-          c02_47 = 0,
-          c03_47 = 0;
-        for (let k_27 = 0; k_27 < 32; k_27++) {
-          const a0_52 = d_h8_h_z_8[ar0_45 + k_27];
-          const b0_50 = h8_h_W[br0_7 + k_27];
-          const b1_48 = h8_h_W[br1_7 + k_27];
-          const b2_47 = h8_h_W[br2_7 + k_27];
-          const b3_47 = h8_h_W[br3_7 + k_27];
-          c00_49 += a0_52 * b0_50;
-          c01_47 += a0_52 * b1_48;
-          c02_47 += a0_52 * b2_47;
-          c03_47 += a0_52 * b3_47;
-        }
-        d_h7_z[i_155 * 32 + j_57] = c00_49;
-        d_h7_z[i_155 * 32 + (j_57 + 1)] = c01_47;
-        d_h7_z[i_155 * 32 + (j_57 + 2)] = c02_47;
-        d_h7_z[i_155 * 32 + (j_57 + 3)] = c03_47;
-      }
-    }
-    for (let i_156 = 0; i_156 < n; i_156++) {
-      for (let j_59 = 0; j_59 < 32; j_59++) {
-        const v_622 = d_h8_z[i_156 * 32 + j_59];
-        const t_212 = v_622 + d_h7_z[i_156 * 32 + j_59];
-        const v_623 = h7[i_156 * 32 + j_59];
-        const t_213 = v_623 > 0 ? 1 : 0;
-        d_h7_z[i_156 * 32 + j_59] = t_212 * t_213;
-      }
-    }
-    // grad of: batchnorm(dense(h, n))
-    d_h7_beta.fill(0, 0, 32);
-    for (let i0_127 = 0; i0_127 < n; i0_127++) {
-      for (let i1_127 = 0; i1_127 < 32; i1_127++) {
-        d_h7_beta[i1_127] += d_h7_z[i0_127 * 32 + i1_127];
+        d_h8_h_W[i_227 * 32 + j_114] = c00_85;
+        d_h8_h_W[i_227 * 32 + (j_114 + 1)] = c01_81;
+        d_h8_h_W[i_227 * 32 + (j_114 + 2)] = c02_81;
+        d_h8_h_W[i_227 * 32 + (j_114 + 3)] = c03_81;
+        d_h8_h_W[(i_227 + 1) * 32 + j_114] = c10_44;
+        d_h8_h_W[(i_227 + 1) * 32 + (j_114 + 1)] = c11_42;
+        d_h8_h_W[(i_227 + 1) * 32 + (j_114 + 2)] = c12_42;
+        d_h8_h_W[(i_227 + 1) * 32 + (j_114 + 3)] = c13_42;
       }
     }
   }
-  function backward_d_h7_z_to_d_h5_W(x: Float64Array, label: Float64Array, n: number): void {
-    const h5_h = buf36,
-      h5_z_3 = buf38,
-      h5_z_6 = buf39,
-      h5_z_7 = buf37,
-      h5 = buf40,
-      h6_h_z_3 = buf42,
-      h6_h_z_6 = buf43,
-      h6_h_z_7 = buf41,
-      h6_h = buf44,
-      h6_z_3 = buf46,
-      h6_z_6 = buf47,
-      h6_z_7 = buf45,
-      h6 = buf48,
-      h7_h_z_3 = buf50,
-      h7_h_z_6 = buf51,
-      h7_h_z_7 = buf49,
-      h7_h = buf52,
-      h7_z_3 = buf54,
-      h7_z_6 = buf55,
-      h7_z_7 = buf53,
+  function backward_d_h7_z_to_d_h5_b(x: Float64Array, label: Float64Array, n: number): void {
+    const h5_z_4 = buf38,
+      h5_z_7 = buf39,
+      h5_z_8 = buf37,
+      h5_1 = buf40,
+      h6_h_z_4 = buf42,
+      h6_h_z_7 = buf43,
+      h6_h_z_8 = buf41,
+      h6_h_1 = buf44,
+      h6_z_4 = buf46,
+      h6_z_7 = buf47,
+      h6_z_8 = buf45,
+      h6_1 = buf48,
+      h7_h_z_4 = buf50,
+      h7_h_z_7 = buf51,
+      h7_h_z_8 = buf49,
+      h7_h_1 = buf52,
+      h7_z_4 = buf54,
+      h7_z_7 = buf55,
+      h7_z_8 = buf53,
+      h7_1 = buf56,
+      d_h8_z = buf66,
+      d_h8_h_z_8 = buf57,
       d_h7_z = buf58,
       d_h7_z_1 = buf56,
       d_h7_z_2 = buf59,
@@ -6680,71 +6594,158 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h5_z_6 = buf39,
       d_h5_z_7 = buf43,
       d_h5_z_8 = buf37;
+    const endI_45 = n - (n % 2);
+    for (let i_229 = 0; i_229 < endI_45; i_229 += 2) {
+      for (let j_116 = 0; j_116 < 32; j_116 += 4) {
+        const ar0_82 = i_229 * 32;
+        const ar1_41 = (i_229 + 1) * 32;
+        const br0_6 = j_116 * 32;
+        const br1_6 = (j_116 + 1) * 32;
+        const br2_6 = (j_116 + 2) * 32;
+        const br3_6 = (j_116 + 3) * 32;
+        let c00_86 = 0,
+          c01_82 = 0,
+          c02_82 = 0,
+          c03_82 = 0,
+          c10_45 = 0,
+          c11_43 = 0,
+          c12_43 = 0,
+          c13_43 = 0;
+        for (let k_46 = 0; k_46 < 32; k_46++) {
+          const a0_90 = d_h8_h_z_8[ar0_82 + k_46];
+          const a1_49 = d_h8_h_z_8[ar1_41 + k_46];
+          const b0_87 = h8_h_W[br0_6 + k_46];
+          const b1_83 = h8_h_W[br1_6 + k_46];
+          const b2_82 = h8_h_W[br2_6 + k_46];
+          const b3_82 = h8_h_W[br3_6 + k_46];
+          c00_86 += a0_90 * b0_87;
+          c01_82 += a0_90 * b1_83;
+          c02_82 += a0_90 * b2_82;
+          c03_82 += a0_90 * b3_82;
+          c10_45 += a1_49 * b0_87;
+          c11_43 += a1_49 * b1_83;
+          c12_43 += a1_49 * b2_82;
+          c13_43 += a1_49 * b3_82;
+        }
+        d_h7_z[i_229 * 32 + j_116] = c00_86;
+        d_h7_z[i_229 * 32 + (j_116 + 1)] = c01_82;
+        d_h7_z[i_229 * 32 + (j_116 + 2)] = c02_82;
+        d_h7_z[i_229 * 32 + (j_116 + 3)] = c03_82;
+        d_h7_z[(i_229 + 1) * 32 + j_116] = c10_45;
+        d_h7_z[(i_229 + 1) * 32 + (j_116 + 1)] = c11_43;
+        d_h7_z[(i_229 + 1) * 32 + (j_116 + 2)] = c12_43;
+        d_h7_z[(i_229 + 1) * 32 + (j_116 + 3)] = c13_43;
+      }
+    }
+    for (let i_230 = endI_45; i_230 < n; i_230++) {
+      for (let j_116 = 0; j_116 < 32; j_116 += 4) {
+        const ar0_83 = i_230 * 32;
+        const br0_7 = j_116 * 32;
+        const br1_7 = (j_116 + 1) * 32;
+        const br2_7 = (j_116 + 2) * 32;
+        const br3_7 = (j_116 + 3) * 32;
+        let c00_87 = 0,
+          c01_83 = 0,
+          c02_83 = 0,
+          c03_83 = 0;
+        for (let k_46 = 0; k_46 < 32; k_46++) {
+          const a0_91 = d_h8_h_z_8[ar0_83 + k_46];
+          const b0_88 = h8_h_W[br0_7 + k_46];
+          const b1_84 = h8_h_W[br1_7 + k_46];
+          const b2_83 = h8_h_W[br2_7 + k_46];
+          const b3_83 = h8_h_W[br3_7 + k_46];
+          c00_87 += a0_91 * b0_88;
+          c01_83 += a0_91 * b1_84;
+          c02_83 += a0_91 * b2_83;
+          c03_83 += a0_91 * b3_83;
+        }
+        d_h7_z[i_230 * 32 + j_116] = c00_87;
+        d_h7_z[i_230 * 32 + (j_116 + 1)] = c01_83;
+        d_h7_z[i_230 * 32 + (j_116 + 2)] = c02_83;
+        d_h7_z[i_230 * 32 + (j_116 + 3)] = c03_83;
+      }
+    }
+    for (let i_231 = 0; i_231 < n; i_231++) {
+      for (let j_118 = 0; j_118 < 32; j_118++) {
+        const v_843 = d_h8_z[i_231 * 32 + j_118];
+        const t_429 = v_843 + d_h7_z[i_231 * 32 + j_118];
+        const v_844 = h7_1[i_231 * 32 + j_118];
+        const t_430 = v_844 > 0 ? 1 : 0;
+        d_h7_z[i_231 * 32 + j_118] = t_429 * t_430;
+      }
+    }
+    // grad of: batchnorm(dense(h, n))
+    d_h7_beta.fill(0, 0, 32);
+    for (let i0_127 = 0; i0_127 < n; i0_127++) {
+      for (let i1_127 = 0; i1_127 < 32; i1_127++) {
+        d_h7_beta[i1_127] += d_h7_z[i0_127 * 32 + i1_127];
+      }
+    }
     for (let i0_128 = 0; i0_128 < n; i0_128++) {
       for (let i1_128 = 0; i1_128 < 32; i1_128++) {
-        const v_624 = d_h7_z[i0_128 * 32 + i1_128];
-        const v_625 = h7_gamma[i1_128];
-        d_h7_z_1[i0_128 * 32 + i1_128] = v_624 * v_625;
+        const v_845 = d_h7_z[i0_128 * 32 + i1_128];
+        const v_846 = h7_gamma[i1_128];
+        d_h7_z_1[i0_128 * 32 + i1_128] = v_845 * v_846;
       }
     }
     d_h7_gamma.fill(0, 0, 32);
     for (let i0_129 = 0; i0_129 < n; i0_129++) {
       for (let i1_129 = 0; i1_129 < 32; i1_129++) {
-        const v_626 = d_h7_z[i0_129 * 32 + i1_129];
-        const v_627 = h7_z_7[i0_129 * 32 + i1_129];
-        d_h7_gamma[i1_129] += v_626 * v_627;
+        const v_847 = d_h7_z[i0_129 * 32 + i1_129];
+        const v_848 = h7_z_8[i0_129 * 32 + i1_129];
+        d_h7_gamma[i1_129] += v_847 * v_848;
       }
     }
     d_h7_z_2.fill(0, 0, 32);
     for (let i0_130 = 0; i0_130 < n; i0_130++) {
       for (let i1_130 = 0; i1_130 < 32; i1_130++) {
-        const v_628 = d_h7_z_1[i0_130 * 32 + i1_130];
-        const v_629 = h7_z_3[i0_130 * 32 + i1_130];
-        d_h7_z_2[i1_130] += v_628 * v_629;
+        const v_849 = d_h7_z_1[i0_130 * 32 + i1_130];
+        const v_850 = h7_z_4[i0_130 * 32 + i1_130];
+        d_h7_z_2[i1_130] += v_849 * v_850;
       }
     }
-    for (let i_157 = 0; i_157 < 32; i_157++) {
-      const v_630 = d_h7_z_2[i_157];
-      const t_214 = -0.5 * v_630;
-      const v_631 = h7_z_6[i_157];
-      const t_215 = v_631 * v_631;
-      const t_216 = v_631 * t_215;
-      const t_217 = t_214 * t_216;
-      d_h7_z_3[i_157] = t_217 / n;
+    for (let i_232 = 0; i_232 < 32; i_232++) {
+      const v_851 = d_h7_z_2[i_232];
+      const t_431 = -0.5 * v_851;
+      const v_852 = h7_z_7[i_232];
+      const t_432 = v_852 * v_852;
+      const t_433 = v_852 * t_432;
+      const t_434 = t_431 * t_433;
+      d_h7_z_3[i_232] = t_434 / n;
     }
     for (let i0_131 = 0; i0_131 < n; i0_131++) {
       for (let i1_131 = 0; i1_131 < 32; i1_131++) {
-        const v_632 = d_h7_z_3[i1_131];
-        const v_633 = h7_z_3[i0_131 * 32 + i1_131];
-        d_h7_z_4[i0_131 * 32 + i1_131] = v_632 * v_633;
+        const v_853 = d_h7_z_3[i1_131];
+        const v_854 = h7_z_4[i0_131 * 32 + i1_131];
+        d_h7_z_4[i0_131 * 32 + i1_131] = v_853 * v_854;
       }
     }
     for (let i0_132 = 0; i0_132 < n; i0_132++) {
       for (let i1_132 = 0; i1_132 < 32; i1_132++) {
-        const v_634 = d_h7_z_1[i0_132 * 32 + i1_132];
-        const v_635 = h7_z_6[i1_132];
-        const t_218 = v_634 * v_635;
-        const v_636 = d_h7_z_4[i0_132 * 32 + i1_132];
-        const t_219 = t_218 + v_636;
-        d_h7_z_5[i0_132 * 32 + i1_132] = t_219 + v_636;
+        const v_855 = d_h7_z_1[i0_132 * 32 + i1_132];
+        const v_856 = h7_z_7[i1_132];
+        const t_435 = v_855 * v_856;
+        const v_857 = d_h7_z_4[i0_132 * 32 + i1_132];
+        const t_436 = t_435 + v_857;
+        d_h7_z_5[i0_132 * 32 + i1_132] = t_436 + v_857;
       }
     }
     d_h7_z_6.fill(0, 0, 32);
     for (let i0_133 = 0; i0_133 < n; i0_133++) {
       for (let i1_133 = 0; i1_133 < 32; i1_133++) {
-        const v_637 = d_h7_z_5[i0_133 * 32 + i1_133];
-        d_h7_z_6[i1_133] += -v_637;
+        const v_858 = d_h7_z_5[i0_133 * 32 + i1_133];
+        d_h7_z_6[i1_133] += -v_858;
       }
     }
-    for (let i_158 = 0; i_158 < 32; i_158++) {
-      const v_638 = d_h7_z_6[i_158];
-      d_h7_z_7[i_158] = v_638 / n;
+    for (let i_233 = 0; i_233 < 32; i_233++) {
+      const v_859 = d_h7_z_6[i_233];
+      d_h7_z_7[i_233] = v_859 / n;
     }
     for (let i0_134 = 0; i0_134 < n; i0_134++) {
       for (let i1_134 = 0; i1_134 < 32; i1_134++) {
-        const v_639 = d_h7_z_5[i0_134 * 32 + i1_134];
-        const v_640 = d_h7_z_7[i1_134];
-        d_h7_z_8[i0_134 * 32 + i1_134] = v_639 + v_640;
+        const v_860 = d_h7_z_5[i0_134 * 32 + i1_134];
+        const v_861 = d_h7_z_7[i1_134];
+        d_h7_z_8[i0_134 * 32 + i1_134] = v_860 + v_861;
       }
     }
     // grad of: h7 = residual(h6, 32)
@@ -6754,137 +6755,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_b[i1_135] += d_h7_z_8[i0_135 * 32 + i1_135];
       }
     }
-    for (let i_159 = 0; i_159 < 32; i_159 += 2) {
-      for (let j_60 = 0; j_60 < 32; j_60 += 4) {
-        let c00_50 = 0,
-          c01_48 = 0,
-          c02_48 = 0,
-          c03_48 = 0,
-          c10_27 = 0,
-          c11_26 = 0,
-          c12_26 = 0,
-          c13_26 = 0;
-        for (let k_28 = 0; k_28 < n; k_28++) {
-          const ak_4 = k_28 * 32 + i_159;
-          const bk_42 = k_28 * 32 + j_60;
-          const a0_53 = h7_h[ak_4];
-          const a1_30 = h7_h[ak_4 + 1];
-          const b0_51 = d_h7_z_8[bk_42];
-          const b1_49 = d_h7_z_8[bk_42 + 1];
-          const b2_48 = d_h7_z_8[bk_42 + 2];
-          const b3_48 = d_h7_z_8[bk_42 + 3];
-          c00_50 += a0_53 * b0_51;
-          c01_48 += a0_53 * b1_49;
-          c02_48 += a0_53 * b2_48;
-          c03_48 += a0_53 * b3_48;
-          c10_27 += a1_30 * b0_51;
-          c11_26 += a1_30 * b1_49;
-          c12_26 += a1_30 * b2_48;
-          c13_26 += a1_30 * b3_48;
+    for (let i_234 = 0; i_234 < 32; i_234 += 2) {
+      for (let j_119 = 0; j_119 < 32; j_119 += 4) {
+        let c00_88 = 0,
+          c01_84 = 0,
+          c02_84 = 0,
+          c03_84 = 0,
+          c10_46 = 0,
+          c11_44 = 0,
+          c12_44 = 0,
+          c13_44 = 0;
+        for (let k_47 = 0; k_47 < n; k_47++) {
+          const ak_4 = k_47 * 32 + i_234;
+          const bk_80 = k_47 * 32 + j_119;
+          const a0_92 = h7_h_1[ak_4];
+          const a1_50 = h7_h_1[ak_4 + 1];
+          const b0_89 = d_h7_z_8[bk_80];
+          const b1_85 = d_h7_z_8[bk_80 + 1];
+          const b2_84 = d_h7_z_8[bk_80 + 2];
+          const b3_84 = d_h7_z_8[bk_80 + 3];
+          c00_88 += a0_92 * b0_89;
+          c01_84 += a0_92 * b1_85;
+          c02_84 += a0_92 * b2_84;
+          c03_84 += a0_92 * b3_84;
+          c10_46 += a1_50 * b0_89;
+          c11_44 += a1_50 * b1_85;
+          c12_44 += a1_50 * b2_84;
+          c13_44 += a1_50 * b3_84;
         }
-        d_h7_W[i_159 * 32 + j_60] = c00_50;
-        d_h7_W[i_159 * 32 + (j_60 + 1)] = c01_48;
-        d_h7_W[i_159 * 32 + (j_60 + 2)] = c02_48;
-        d_h7_W[i_159 * 32 + (j_60 + 3)] = c03_48;
-        d_h7_W[(i_159 + 1) * 32 + j_60] = c10_27;
-        d_h7_W[(i_159 + 1) * 32 + (j_60 + 1)] = c11_26;
-        d_h7_W[(i_159 + 1) * 32 + (j_60 + 2)] = c12_26;
-        d_h7_W[(i_159 + 1) * 32 + (j_60 + 3)] = c13_26;
+        d_h7_W[i_234 * 32 + j_119] = c00_88;
+        d_h7_W[i_234 * 32 + (j_119 + 1)] = c01_84;
+        d_h7_W[i_234 * 32 + (j_119 + 2)] = c02_84;
+        d_h7_W[i_234 * 32 + (j_119 + 3)] = c03_84;
+        d_h7_W[(i_234 + 1) * 32 + j_119] = c10_46;
+        d_h7_W[(i_234 + 1) * 32 + (j_119 + 1)] = c11_44;
+        d_h7_W[(i_234 + 1) * 32 + (j_119 + 2)] = c12_44;
+        d_h7_W[(i_234 + 1) * 32 + (j_119 + 3)] = c13_44;
       }
     }
-    const endI_28 = n - (n % 2);
-    for (let i_161 = 0; i_161 < endI_28; i_161 += 2) {
-      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
-        const ar0_46 = i_161 * 32;
-        const ar1_23 = (i_161 + 1) * 32;
-        const br0_8 = j_62 * 32;
-        const br1_8 = (j_62 + 1) * 32;
-        const br2_8 = (j_62 + 2) * 32;
-        const br3_8 = (j_62 + 3) * 32;
-        let c00_51 = 0,
-          c01_49 = 0,
-          c02_49 = 0,
-          c03_49 = 0,
-          c10_28 = 0,
-          c11_27 = 0,
-          c12_27 = 0,
-          c13_27 = 0;
-        for (let k_29 = 0; k_29 < 32; k_29++) {
-          const a0_54 = d_h7_z_8[ar0_46 + k_29];
-          const a1_31 = d_h7_z_8[ar1_23 + k_29];
-          const b0_52 = h7_W[br0_8 + k_29];
-          const b1_50 = h7_W[br1_8 + k_29];
-          const b2_49 = h7_W[br2_8 + k_29];
-          const b3_49 = h7_W[br3_8 + k_29];
-          c00_51 += a0_54 * b0_52;
-          c01_49 += a0_54 * b1_50;
-          c02_49 += a0_54 * b2_49;
-          c03_49 += a0_54 * b3_49;
-          c10_28 += a1_31 * b0_52;
-          c11_27 += a1_31 * b1_50;
-          c12_27 += a1_31 * b2_49;
-          c13_27 += a1_31 * b3_49;
+    const endI_47 = n - (n % 2);
+    for (let i_236 = 0; i_236 < endI_47; i_236 += 2) {
+      for (let j_121 = 0; j_121 < 32; j_121 += 4) {
+        const ar0_84 = i_236 * 32;
+        const ar1_42 = (i_236 + 1) * 32;
+        const br0_8 = j_121 * 32;
+        const br1_8 = (j_121 + 1) * 32;
+        const br2_8 = (j_121 + 2) * 32;
+        const br3_8 = (j_121 + 3) * 32;
+        let c00_89 = 0,
+          c01_85 = 0,
+          c02_85 = 0,
+          c03_85 = 0,
+          c10_47 = 0,
+          c11_45 = 0,
+          c12_45 = 0,
+          c13_45 = 0;
+        for (let k_48 = 0; k_48 < 32; k_48++) {
+          const a0_93 = d_h7_z_8[ar0_84 + k_48];
+          const a1_51 = d_h7_z_8[ar1_42 + k_48];
+          const b0_90 = h7_W[br0_8 + k_48];
+          const b1_86 = h7_W[br1_8 + k_48];
+          const b2_85 = h7_W[br2_8 + k_48];
+          const b3_85 = h7_W[br3_8 + k_48];
+          c00_89 += a0_93 * b0_90;
+          c01_85 += a0_93 * b1_86;
+          c02_85 += a0_93 * b2_85;
+          c03_85 += a0_93 * b3_85;
+          c10_47 += a1_51 * b0_90;
+          c11_45 += a1_51 * b1_86;
+          c12_45 += a1_51 * b2_85;
+          c13_45 += a1_51 * b3_85;
         }
-        const v_642 = h7_h[i_161 * 32 + j_62];
-        const t_221 = v_642 > 0 ? 1 : 0;
-        d_h7_h_z[i_161 * 32 + j_62] = c00_51 * t_221;
-        const v_643 = h7_h[i_161 * 32 + (j_62 + 1)];
-        const t_222 = v_643 > 0 ? 1 : 0;
-        d_h7_h_z[i_161 * 32 + (j_62 + 1)] = c01_49 * t_222;
-        const v_644 = h7_h[i_161 * 32 + (j_62 + 2)];
-        const t_223 = v_644 > 0 ? 1 : 0;
-        d_h7_h_z[i_161 * 32 + (j_62 + 2)] = c02_49 * t_223;
-        const v_645 = h7_h[i_161 * 32 + (j_62 + 3)];
-        const t_224 = v_645 > 0 ? 1 : 0;
-        d_h7_h_z[i_161 * 32 + (j_62 + 3)] = c03_49 * t_224;
-        const v_646 = h7_h[(i_161 + 1) * 32 + j_62];
-        const t_225 = v_646 > 0 ? 1 : 0;
-        d_h7_h_z[(i_161 + 1) * 32 + j_62] = c10_28 * t_225;
-        const v_647 = h7_h[(i_161 + 1) * 32 + (j_62 + 1)];
-        const t_226 = v_647 > 0 ? 1 : 0;
-        d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 1)] = c11_27 * t_226;
-        const v_648 = h7_h[(i_161 + 1) * 32 + (j_62 + 2)];
-        const t_227 = v_648 > 0 ? 1 : 0;
-        d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 2)] = c12_27 * t_227;
-        const v_649 = h7_h[(i_161 + 1) * 32 + (j_62 + 3)];
-        const t_228 = v_649 > 0 ? 1 : 0;
-        d_h7_h_z[(i_161 + 1) * 32 + (j_62 + 3)] = c13_27 * t_228;
+        const v_863 = h7_h_1[i_236 * 32 + j_121];
+        const t_438 = v_863 > 0 ? 1 : 0;
+        d_h7_h_z[i_236 * 32 + j_121] = c00_89 * t_438;
+        const v_864 = h7_h_1[i_236 * 32 + (j_121 + 1)];
+        const t_439 = v_864 > 0 ? 1 : 0;
+        d_h7_h_z[i_236 * 32 + (j_121 + 1)] = c01_85 * t_439;
+        const v_865 = h7_h_1[i_236 * 32 + (j_121 + 2)];
+        const t_440 = v_865 > 0 ? 1 : 0;
+        d_h7_h_z[i_236 * 32 + (j_121 + 2)] = c02_85 * t_440;
+        const v_866 = h7_h_1[i_236 * 32 + (j_121 + 3)];
+        const t_441 = v_866 > 0 ? 1 : 0;
+        d_h7_h_z[i_236 * 32 + (j_121 + 3)] = c03_85 * t_441;
+        const v_867 = h7_h_1[(i_236 + 1) * 32 + j_121];
+        const t_442 = v_867 > 0 ? 1 : 0;
+        d_h7_h_z[(i_236 + 1) * 32 + j_121] = c10_47 * t_442;
+        const v_868 = h7_h_1[(i_236 + 1) * 32 + (j_121 + 1)];
+        const t_443 = v_868 > 0 ? 1 : 0;
+        d_h7_h_z[(i_236 + 1) * 32 + (j_121 + 1)] = c11_45 * t_443;
+        const v_869 = h7_h_1[(i_236 + 1) * 32 + (j_121 + 2)];
+        const t_444 = v_869 > 0 ? 1 : 0;
+        d_h7_h_z[(i_236 + 1) * 32 + (j_121 + 2)] = c12_45 * t_444;
+        const v_870 = h7_h_1[(i_236 + 1) * 32 + (j_121 + 3)];
+        const t_445 = v_870 > 0 ? 1 : 0;
+        d_h7_h_z[(i_236 + 1) * 32 + (j_121 + 3)] = c13_45 * t_445;
       }
     }
-    for (let i_162 = endI_28; i_162 < n; i_162++) {
-      for (let j_62 = 0; j_62 < 32; j_62 += 4) {
-        const ar0_47 = i_162 * 32;
-        const br0_9 = j_62 * 32;
-        const br1_9 = (j_62 + 1) * 32;
-        const br2_9 = (j_62 + 2) * 32;
-        const br3_9 = (j_62 + 3) * 32;
-        let c00_52 = 0,
-          c01_50 = 0,
-          c02_50 = 0,
-          c03_50 = 0;
-        for (let k_29 = 0; k_29 < 32; k_29++) {
-          const a0_55 = d_h7_z_8[ar0_47 + k_29];
-          const b0_53 = h7_W[br0_9 + k_29];
-          const b1_51 = h7_W[br1_9 + k_29];
-          const b2_50 = h7_W[br2_9 + k_29];
-          const b3_50 = h7_W[br3_9 + k_29];
-          c00_52 += a0_55 * b0_53;
-          c01_50 += a0_55 * b1_51;
-          c02_50 += a0_55 * b2_50;
-          c03_50 += a0_55 * b3_50;
+    for (let i_237 = endI_47; i_237 < n; i_237++) {
+      for (let j_121 = 0; j_121 < 32; j_121 += 4) {
+        const ar0_85 = i_237 * 32;
+        const br0_9 = j_121 * 32;
+        const br1_9 = (j_121 + 1) * 32;
+        const br2_9 = (j_121 + 2) * 32;
+        const br3_9 = (j_121 + 3) * 32;
+        let c00_90 = 0,
+          c01_86 = 0,
+          c02_86 = 0,
+          c03_86 = 0;
+        for (let k_48 = 0; k_48 < 32; k_48++) {
+          const a0_94 = d_h7_z_8[ar0_85 + k_48];
+          const b0_91 = h7_W[br0_9 + k_48];
+          const b1_87 = h7_W[br1_9 + k_48];
+          const b2_86 = h7_W[br2_9 + k_48];
+          const b3_86 = h7_W[br3_9 + k_48];
+          c00_90 += a0_94 * b0_91;
+          c01_86 += a0_94 * b1_87;
+          c02_86 += a0_94 * b2_86;
+          c03_86 += a0_94 * b3_86;
         }
-        const v_650 = h7_h[i_162 * 32 + j_62];
-        const t_229 = v_650 > 0 ? 1 : 0;
-        d_h7_h_z[i_162 * 32 + j_62] = c00_52 * t_229;
-        const v_651 = h7_h[i_162 * 32 + (j_62 + 1)];
-        const t_230 = v_651 > 0 ? 1 : 0;
-        d_h7_h_z[i_162 * 32 + (j_62 + 1)] = c01_50 * t_230;
-        const v_652 = h7_h[i_162 * 32 + (j_62 + 2)];
-        const t_231 = v_652 > 0 ? 1 : 0;
-        d_h7_h_z[i_162 * 32 + (j_62 + 2)] = c02_50 * t_231;
-        const v_653 = h7_h[i_162 * 32 + (j_62 + 3)];
-        const t_232 = v_653 > 0 ? 1 : 0;
-        d_h7_h_z[i_162 * 32 + (j_62 + 3)] = c03_50 * t_232;
+        const v_871 = h7_h_1[i_237 * 32 + j_121];
+        const t_446 = v_871 > 0 ? 1 : 0;
+        d_h7_h_z[i_237 * 32 + j_121] = c00_90 * t_446;
+        const v_872 = h7_h_1[i_237 * 32 + (j_121 + 1)];
+        const t_447 = v_872 > 0 ? 1 : 0;
+        d_h7_h_z[i_237 * 32 + (j_121 + 1)] = c01_86 * t_447;
+        const v_873 = h7_h_1[i_237 * 32 + (j_121 + 2)];
+        const t_448 = v_873 > 0 ? 1 : 0;
+        d_h7_h_z[i_237 * 32 + (j_121 + 2)] = c02_86 * t_448;
+        const v_874 = h7_h_1[i_237 * 32 + (j_121 + 3)];
+        const t_449 = v_874 > 0 ? 1 : 0;
+        d_h7_h_z[i_237 * 32 + (j_121 + 3)] = c03_86 * t_449;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -6896,69 +6897,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_137 = 0; i0_137 < n; i0_137++) {
       for (let i1_137 = 0; i1_137 < 32; i1_137++) {
-        const v_654 = d_h7_h_z[i0_137 * 32 + i1_137];
-        const v_655 = h7_h_gamma[i1_137];
-        d_h7_h_z_1[i0_137 * 32 + i1_137] = v_654 * v_655;
+        const v_875 = d_h7_h_z[i0_137 * 32 + i1_137];
+        const v_876 = h7_h_gamma[i1_137];
+        d_h7_h_z_1[i0_137 * 32 + i1_137] = v_875 * v_876;
       }
     }
     d_h7_h_gamma.fill(0, 0, 32);
     for (let i0_138 = 0; i0_138 < n; i0_138++) {
       for (let i1_138 = 0; i1_138 < 32; i1_138++) {
-        const v_656 = d_h7_h_z[i0_138 * 32 + i1_138];
-        const v_657 = h7_h_z_7[i0_138 * 32 + i1_138];
-        d_h7_h_gamma[i1_138] += v_656 * v_657;
+        const v_877 = d_h7_h_z[i0_138 * 32 + i1_138];
+        const v_878 = h7_h_z_8[i0_138 * 32 + i1_138];
+        d_h7_h_gamma[i1_138] += v_877 * v_878;
       }
     }
     d_h7_h_z_2.fill(0, 0, 32);
     for (let i0_139 = 0; i0_139 < n; i0_139++) {
       for (let i1_139 = 0; i1_139 < 32; i1_139++) {
-        const v_658 = d_h7_h_z_1[i0_139 * 32 + i1_139];
-        const v_659 = h7_h_z_3[i0_139 * 32 + i1_139];
-        d_h7_h_z_2[i1_139] += v_658 * v_659;
+        const v_879 = d_h7_h_z_1[i0_139 * 32 + i1_139];
+        const v_880 = h7_h_z_4[i0_139 * 32 + i1_139];
+        d_h7_h_z_2[i1_139] += v_879 * v_880;
       }
     }
-    for (let i_163 = 0; i_163 < 32; i_163++) {
-      const v_660 = d_h7_h_z_2[i_163];
-      const t_233 = -0.5 * v_660;
-      const v_661 = h7_h_z_6[i_163];
-      const t_234 = v_661 * v_661;
-      const t_235 = v_661 * t_234;
-      const t_236 = t_233 * t_235;
-      d_h7_h_z_3[i_163] = t_236 / n;
+    for (let i_238 = 0; i_238 < 32; i_238++) {
+      const v_881 = d_h7_h_z_2[i_238];
+      const t_450 = -0.5 * v_881;
+      const v_882 = h7_h_z_7[i_238];
+      const t_451 = v_882 * v_882;
+      const t_452 = v_882 * t_451;
+      const t_453 = t_450 * t_452;
+      d_h7_h_z_3[i_238] = t_453 / n;
     }
     for (let i0_140 = 0; i0_140 < n; i0_140++) {
       for (let i1_140 = 0; i1_140 < 32; i1_140++) {
-        const v_662 = d_h7_h_z_3[i1_140];
-        const v_663 = h7_h_z_3[i0_140 * 32 + i1_140];
-        d_h7_h_z_4[i0_140 * 32 + i1_140] = v_662 * v_663;
+        const v_883 = d_h7_h_z_3[i1_140];
+        const v_884 = h7_h_z_4[i0_140 * 32 + i1_140];
+        d_h7_h_z_4[i0_140 * 32 + i1_140] = v_883 * v_884;
       }
     }
     for (let i0_141 = 0; i0_141 < n; i0_141++) {
       for (let i1_141 = 0; i1_141 < 32; i1_141++) {
-        const v_664 = d_h7_h_z_1[i0_141 * 32 + i1_141];
-        const v_665 = h7_h_z_6[i1_141];
-        const t_237 = v_664 * v_665;
-        const v_666 = d_h7_h_z_4[i0_141 * 32 + i1_141];
-        const t_238 = t_237 + v_666;
-        d_h7_h_z_5[i0_141 * 32 + i1_141] = t_238 + v_666;
+        const v_885 = d_h7_h_z_1[i0_141 * 32 + i1_141];
+        const v_886 = h7_h_z_7[i1_141];
+        const t_454 = v_885 * v_886;
+        const v_887 = d_h7_h_z_4[i0_141 * 32 + i1_141];
+        const t_455 = t_454 + v_887;
+        d_h7_h_z_5[i0_141 * 32 + i1_141] = t_455 + v_887;
       }
     }
     d_h7_h_z_6.fill(0, 0, 32);
     for (let i0_142 = 0; i0_142 < n; i0_142++) {
       for (let i1_142 = 0; i1_142 < 32; i1_142++) {
-        const v_667 = d_h7_h_z_5[i0_142 * 32 + i1_142];
-        d_h7_h_z_6[i1_142] += -v_667;
+        const v_888 = d_h7_h_z_5[i0_142 * 32 + i1_142];
+        d_h7_h_z_6[i1_142] += -v_888;
       }
     }
-    for (let i_164 = 0; i_164 < 32; i_164++) {
-      const v_668 = d_h7_h_z_6[i_164];
-      d_h7_h_z_7[i_164] = v_668 / n;
+    for (let i_239 = 0; i_239 < 32; i_239++) {
+      const v_889 = d_h7_h_z_6[i_239];
+      d_h7_h_z_7[i_239] = v_889 / n;
     }
     for (let i0_143 = 0; i0_143 < n; i0_143++) {
       for (let i1_143 = 0; i1_143 < 32; i1_143++) {
-        const v_669 = d_h7_h_z_5[i0_143 * 32 + i1_143];
-        const v_670 = d_h7_h_z_7[i1_143];
-        d_h7_h_z_8[i0_143 * 32 + i1_143] = v_669 + v_670;
+        const v_890 = d_h7_h_z_5[i0_143 * 32 + i1_143];
+        const v_891 = d_h7_h_z_7[i1_143];
+        d_h7_h_z_8[i0_143 * 32 + i1_143] = v_890 + v_891;
       }
     }
     // grad of: h7 = residual(h6, 32)
@@ -6968,122 +6969,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_h_b[i1_144] += d_h7_h_z_8[i0_144 * 32 + i1_144];
       }
     }
-    for (let i_165 = 0; i_165 < 32; i_165 += 2) {
-      for (let j_64 = 0; j_64 < 32; j_64 += 4) {
-        let c00_53 = 0,
-          c01_51 = 0,
-          c02_51 = 0,
-          c03_51 = 0,
-          c10_29 = 0,
-          c11_28 = 0,
-          c12_28 = 0,
-          c13_28 = 0;
-        for (let k_30 = 0; k_30 < n; k_30++) {
-          const ak_5 = k_30 * 32 + i_165;
-          const bk_43 = k_30 * 32 + j_64;
-          const a0_56 = h6[ak_5];
-          const a1_32 = h6[ak_5 + 1];
-          const b0_54 = d_h7_h_z_8[bk_43];
-          const b1_52 = d_h7_h_z_8[bk_43 + 1];
-          const b2_51 = d_h7_h_z_8[bk_43 + 2];
-          const b3_51 = d_h7_h_z_8[bk_43 + 3];
-          c00_53 += a0_56 * b0_54;
-          c01_51 += a0_56 * b1_52;
-          c02_51 += a0_56 * b2_51;
-          c03_51 += a0_56 * b3_51;
-          c10_29 += a1_32 * b0_54;
-          c11_28 += a1_32 * b1_52;
-          c12_28 += a1_32 * b2_51;
-          c13_28 += a1_32 * b3_51;
+    for (let i_240 = 0; i_240 < 32; i_240 += 2) {
+      for (let j_123 = 0; j_123 < 32; j_123 += 4) {
+        let c00_91 = 0,
+          c01_87 = 0,
+          c02_87 = 0,
+          c03_87 = 0,
+          c10_48 = 0,
+          c11_46 = 0,
+          c12_46 = 0,
+          c13_46 = 0;
+        for (let k_49 = 0; k_49 < n; k_49++) {
+          const ak_5 = k_49 * 32 + i_240;
+          const bk_81 = k_49 * 32 + j_123;
+          const a0_95 = h6_1[ak_5];
+          const a1_52 = h6_1[ak_5 + 1];
+          const b0_92 = d_h7_h_z_8[bk_81];
+          const b1_88 = d_h7_h_z_8[bk_81 + 1];
+          const b2_87 = d_h7_h_z_8[bk_81 + 2];
+          const b3_87 = d_h7_h_z_8[bk_81 + 3];
+          c00_91 += a0_95 * b0_92;
+          c01_87 += a0_95 * b1_88;
+          c02_87 += a0_95 * b2_87;
+          c03_87 += a0_95 * b3_87;
+          c10_48 += a1_52 * b0_92;
+          c11_46 += a1_52 * b1_88;
+          c12_46 += a1_52 * b2_87;
+          c13_46 += a1_52 * b3_87;
         }
-        d_h7_h_W[i_165 * 32 + j_64] = c00_53;
-        d_h7_h_W[i_165 * 32 + (j_64 + 1)] = c01_51;
-        d_h7_h_W[i_165 * 32 + (j_64 + 2)] = c02_51;
-        d_h7_h_W[i_165 * 32 + (j_64 + 3)] = c03_51;
-        d_h7_h_W[(i_165 + 1) * 32 + j_64] = c10_29;
-        d_h7_h_W[(i_165 + 1) * 32 + (j_64 + 1)] = c11_28;
-        d_h7_h_W[(i_165 + 1) * 32 + (j_64 + 2)] = c12_28;
-        d_h7_h_W[(i_165 + 1) * 32 + (j_64 + 3)] = c13_28;
+        d_h7_h_W[i_240 * 32 + j_123] = c00_91;
+        d_h7_h_W[i_240 * 32 + (j_123 + 1)] = c01_87;
+        d_h7_h_W[i_240 * 32 + (j_123 + 2)] = c02_87;
+        d_h7_h_W[i_240 * 32 + (j_123 + 3)] = c03_87;
+        d_h7_h_W[(i_240 + 1) * 32 + j_123] = c10_48;
+        d_h7_h_W[(i_240 + 1) * 32 + (j_123 + 1)] = c11_46;
+        d_h7_h_W[(i_240 + 1) * 32 + (j_123 + 2)] = c12_46;
+        d_h7_h_W[(i_240 + 1) * 32 + (j_123 + 3)] = c13_46;
       }
     }
-    const endI_30 = n - (n % 2);
-    for (let i_167 = 0; i_167 < endI_30; i_167 += 2) {
-      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
-        const ar0_48 = i_167 * 32;
-        const ar1_24 = (i_167 + 1) * 32;
-        const br0_10 = j_66 * 32;
-        const br1_10 = (j_66 + 1) * 32;
-        const br2_10 = (j_66 + 2) * 32;
-        const br3_10 = (j_66 + 3) * 32;
-        let c00_54 = 0,
-          c01_52 = 0,
-          c02_52 = 0,
-          c03_52 = 0,
-          c10_30 = 0,
-          c11_29 = 0,
-          c12_29 = 0,
-          c13_29 = 0;
-        for (let k_31 = 0; k_31 < 32; k_31++) {
-          const a0_57 = d_h7_h_z_8[ar0_48 + k_31];
-          const a1_33 = d_h7_h_z_8[ar1_24 + k_31];
-          const b0_55 = h7_h_W[br0_10 + k_31];
-          const b1_53 = h7_h_W[br1_10 + k_31];
-          const b2_52 = h7_h_W[br2_10 + k_31];
-          const b3_52 = h7_h_W[br3_10 + k_31];
-          c00_54 += a0_57 * b0_55;
-          c01_52 += a0_57 * b1_53;
-          c02_52 += a0_57 * b2_52;
-          c03_52 += a0_57 * b3_52;
-          c10_30 += a1_33 * b0_55;
-          c11_29 += a1_33 * b1_53;
-          c12_29 += a1_33 * b2_52;
-          c13_29 += a1_33 * b3_52;
+    const endI_49 = n - (n % 2);
+    for (let i_242 = 0; i_242 < endI_49; i_242 += 2) {
+      for (let j_125 = 0; j_125 < 32; j_125 += 4) {
+        const ar0_86 = i_242 * 32;
+        const ar1_43 = (i_242 + 1) * 32;
+        const br0_10 = j_125 * 32;
+        const br1_10 = (j_125 + 1) * 32;
+        const br2_10 = (j_125 + 2) * 32;
+        const br3_10 = (j_125 + 3) * 32;
+        let c00_92 = 0,
+          c01_88 = 0,
+          c02_88 = 0,
+          c03_88 = 0,
+          c10_49 = 0,
+          c11_47 = 0,
+          c12_47 = 0,
+          c13_47 = 0;
+        for (let k_50 = 0; k_50 < 32; k_50++) {
+          const a0_96 = d_h7_h_z_8[ar0_86 + k_50];
+          const a1_53 = d_h7_h_z_8[ar1_43 + k_50];
+          const b0_93 = h7_h_W[br0_10 + k_50];
+          const b1_89 = h7_h_W[br1_10 + k_50];
+          const b2_88 = h7_h_W[br2_10 + k_50];
+          const b3_88 = h7_h_W[br3_10 + k_50];
+          c00_92 += a0_96 * b0_93;
+          c01_88 += a0_96 * b1_89;
+          c02_88 += a0_96 * b2_88;
+          c03_88 += a0_96 * b3_88;
+          c10_49 += a1_53 * b0_93;
+          c11_47 += a1_53 * b1_89;
+          c12_47 += a1_53 * b2_88;
+          c13_47 += a1_53 * b3_88;
         }
-        d_h6_z[i_167 * 32 + j_66] = c00_54;
-        d_h6_z[i_167 * 32 + (j_66 + 1)] = c01_52;
-        d_h6_z[i_167 * 32 + (j_66 + 2)] = c02_52;
-        d_h6_z[i_167 * 32 + (j_66 + 3)] = c03_52;
-        d_h6_z[(i_167 + 1) * 32 + j_66] = c10_30;
-        d_h6_z[(i_167 + 1) * 32 + (j_66 + 1)] = c11_29;
-        d_h6_z[(i_167 + 1) * 32 + (j_66 + 2)] = c12_29;
-        d_h6_z[(i_167 + 1) * 32 + (j_66 + 3)] = c13_29;
+        d_h6_z[i_242 * 32 + j_125] = c00_92;
+        d_h6_z[i_242 * 32 + (j_125 + 1)] = c01_88;
+        d_h6_z[i_242 * 32 + (j_125 + 2)] = c02_88;
+        d_h6_z[i_242 * 32 + (j_125 + 3)] = c03_88;
+        d_h6_z[(i_242 + 1) * 32 + j_125] = c10_49;
+        d_h6_z[(i_242 + 1) * 32 + (j_125 + 1)] = c11_47;
+        d_h6_z[(i_242 + 1) * 32 + (j_125 + 2)] = c12_47;
+        d_h6_z[(i_242 + 1) * 32 + (j_125 + 3)] = c13_47;
       }
     }
-    for (let i_168 = endI_30; i_168 < n; i_168++) {
-      for (let j_66 = 0; j_66 < 32; j_66 += 4) {
-        const ar0_49 = i_168 * 32;
-        const br0_11 = j_66 * 32;
-        const br1_11 = (j_66 + 1) * 32;
-        const br2_11 = (j_66 + 2) * 32;
-        const br3_11 = (j_66 + 3) * 32;
-        let c00_55 = 0,
-          c01_53 = 0,
-          c02_53 = 0,
-          c03_53 = 0;
-        for (let k_31 = 0; k_31 < 32; k_31++) {
-          const a0_58 = d_h7_h_z_8[ar0_49 + k_31];
-          const b0_56 = h7_h_W[br0_11 + k_31];
-          const b1_54 = h7_h_W[br1_11 + k_31];
-          const b2_53 = h7_h_W[br2_11 + k_31];
-          const b3_53 = h7_h_W[br3_11 + k_31];
-          c00_55 += a0_58 * b0_56;
-          c01_53 += a0_58 * b1_54;
-          c02_53 += a0_58 * b2_53;
-          c03_53 += a0_58 * b3_53;
+    for (let i_243 = endI_49; i_243 < n; i_243++) {
+      for (let j_125 = 0; j_125 < 32; j_125 += 4) {
+        const ar0_87 = i_243 * 32;
+        const br0_11 = j_125 * 32;
+        const br1_11 = (j_125 + 1) * 32;
+        const br2_11 = (j_125 + 2) * 32;
+        const br3_11 = (j_125 + 3) * 32;
+        let c00_93 = 0,
+          c01_89 = 0,
+          c02_89 = 0,
+          c03_89 = 0;
+        for (let k_50 = 0; k_50 < 32; k_50++) {
+          const a0_97 = d_h7_h_z_8[ar0_87 + k_50];
+          const b0_94 = h7_h_W[br0_11 + k_50];
+          const b1_90 = h7_h_W[br1_11 + k_50];
+          const b2_89 = h7_h_W[br2_11 + k_50];
+          const b3_89 = h7_h_W[br3_11 + k_50];
+          c00_93 += a0_97 * b0_94;
+          c01_89 += a0_97 * b1_90;
+          c02_89 += a0_97 * b2_89;
+          c03_89 += a0_97 * b3_89;
         }
-        d_h6_z[i_168 * 32 + j_66] = c00_55;
-        d_h6_z[i_168 * 32 + (j_66 + 1)] = c01_53;
-        d_h6_z[i_168 * 32 + (j_66 + 2)] = c02_53;
-        d_h6_z[i_168 * 32 + (j_66 + 3)] = c03_53;
+        d_h6_z[i_243 * 32 + j_125] = c00_93;
+        d_h6_z[i_243 * 32 + (j_125 + 1)] = c01_89;
+        d_h6_z[i_243 * 32 + (j_125 + 2)] = c02_89;
+        d_h6_z[i_243 * 32 + (j_125 + 3)] = c03_89;
       }
     }
-    for (let i_169 = 0; i_169 < n; i_169++) {
-      for (let j_68 = 0; j_68 < 32; j_68++) {
-        const v_673 = d_h7_z[i_169 * 32 + j_68];
-        const t_241 = v_673 + d_h6_z[i_169 * 32 + j_68];
-        const v_674 = h6[i_169 * 32 + j_68];
-        const t_242 = v_674 > 0 ? 1 : 0;
-        d_h6_z[i_169 * 32 + j_68] = t_241 * t_242;
+    for (let i_244 = 0; i_244 < n; i_244++) {
+      for (let j_127 = 0; j_127 < 32; j_127++) {
+        const v_894 = d_h7_z[i_244 * 32 + j_127];
+        const t_458 = v_894 + d_h6_z[i_244 * 32 + j_127];
+        const v_895 = h6_1[i_244 * 32 + j_127];
+        const t_459 = v_895 > 0 ? 1 : 0;
+        d_h6_z[i_244 * 32 + j_127] = t_458 * t_459;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -7095,69 +7096,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_146 = 0; i0_146 < n; i0_146++) {
       for (let i1_146 = 0; i1_146 < 32; i1_146++) {
-        const v_675 = d_h6_z[i0_146 * 32 + i1_146];
-        const v_676 = h6_gamma[i1_146];
-        d_h6_z_1[i0_146 * 32 + i1_146] = v_675 * v_676;
+        const v_896 = d_h6_z[i0_146 * 32 + i1_146];
+        const v_897 = h6_gamma[i1_146];
+        d_h6_z_1[i0_146 * 32 + i1_146] = v_896 * v_897;
       }
     }
     d_h6_gamma.fill(0, 0, 32);
     for (let i0_147 = 0; i0_147 < n; i0_147++) {
       for (let i1_147 = 0; i1_147 < 32; i1_147++) {
-        const v_677 = d_h6_z[i0_147 * 32 + i1_147];
-        const v_678 = h6_z_7[i0_147 * 32 + i1_147];
-        d_h6_gamma[i1_147] += v_677 * v_678;
+        const v_898 = d_h6_z[i0_147 * 32 + i1_147];
+        const v_899 = h6_z_8[i0_147 * 32 + i1_147];
+        d_h6_gamma[i1_147] += v_898 * v_899;
       }
     }
     d_h6_z_2.fill(0, 0, 32);
     for (let i0_148 = 0; i0_148 < n; i0_148++) {
       for (let i1_148 = 0; i1_148 < 32; i1_148++) {
-        const v_679 = d_h6_z_1[i0_148 * 32 + i1_148];
-        const v_680 = h6_z_3[i0_148 * 32 + i1_148];
-        d_h6_z_2[i1_148] += v_679 * v_680;
+        const v_900 = d_h6_z_1[i0_148 * 32 + i1_148];
+        const v_901 = h6_z_4[i0_148 * 32 + i1_148];
+        d_h6_z_2[i1_148] += v_900 * v_901;
       }
     }
-    for (let i_170 = 0; i_170 < 32; i_170++) {
-      const v_681 = d_h6_z_2[i_170];
-      const t_243 = -0.5 * v_681;
-      const v_682 = h6_z_6[i_170];
-      const t_244 = v_682 * v_682;
-      const t_245 = v_682 * t_244;
-      const t_246 = t_243 * t_245;
-      d_h6_z_3[i_170] = t_246 / n;
+    for (let i_245 = 0; i_245 < 32; i_245++) {
+      const v_902 = d_h6_z_2[i_245];
+      const t_460 = -0.5 * v_902;
+      const v_903 = h6_z_7[i_245];
+      const t_461 = v_903 * v_903;
+      const t_462 = v_903 * t_461;
+      const t_463 = t_460 * t_462;
+      d_h6_z_3[i_245] = t_463 / n;
     }
     for (let i0_149 = 0; i0_149 < n; i0_149++) {
       for (let i1_149 = 0; i1_149 < 32; i1_149++) {
-        const v_683 = d_h6_z_3[i1_149];
-        const v_684 = h6_z_3[i0_149 * 32 + i1_149];
-        d_h6_z_4[i0_149 * 32 + i1_149] = v_683 * v_684;
+        const v_904 = d_h6_z_3[i1_149];
+        const v_905 = h6_z_4[i0_149 * 32 + i1_149];
+        d_h6_z_4[i0_149 * 32 + i1_149] = v_904 * v_905;
       }
     }
     for (let i0_150 = 0; i0_150 < n; i0_150++) {
       for (let i1_150 = 0; i1_150 < 32; i1_150++) {
-        const v_685 = d_h6_z_1[i0_150 * 32 + i1_150];
-        const v_686 = h6_z_6[i1_150];
-        const t_247 = v_685 * v_686;
-        const v_687 = d_h6_z_4[i0_150 * 32 + i1_150];
-        const t_248 = t_247 + v_687;
-        d_h6_z_5[i0_150 * 32 + i1_150] = t_248 + v_687;
+        const v_906 = d_h6_z_1[i0_150 * 32 + i1_150];
+        const v_907 = h6_z_7[i1_150];
+        const t_464 = v_906 * v_907;
+        const v_908 = d_h6_z_4[i0_150 * 32 + i1_150];
+        const t_465 = t_464 + v_908;
+        d_h6_z_5[i0_150 * 32 + i1_150] = t_465 + v_908;
       }
     }
     d_h6_z_6.fill(0, 0, 32);
     for (let i0_151 = 0; i0_151 < n; i0_151++) {
       for (let i1_151 = 0; i1_151 < 32; i1_151++) {
-        const v_688 = d_h6_z_5[i0_151 * 32 + i1_151];
-        d_h6_z_6[i1_151] += -v_688;
+        const v_909 = d_h6_z_5[i0_151 * 32 + i1_151];
+        d_h6_z_6[i1_151] += -v_909;
       }
     }
-    for (let i_171 = 0; i_171 < 32; i_171++) {
-      const v_689 = d_h6_z_6[i_171];
-      d_h6_z_7[i_171] = v_689 / n;
+    for (let i_246 = 0; i_246 < 32; i_246++) {
+      const v_910 = d_h6_z_6[i_246];
+      d_h6_z_7[i_246] = v_910 / n;
     }
     for (let i0_152 = 0; i0_152 < n; i0_152++) {
       for (let i1_152 = 0; i1_152 < 32; i1_152++) {
-        const v_690 = d_h6_z_5[i0_152 * 32 + i1_152];
-        const v_691 = d_h6_z_7[i1_152];
-        d_h6_z_8[i0_152 * 32 + i1_152] = v_690 + v_691;
+        const v_911 = d_h6_z_5[i0_152 * 32 + i1_152];
+        const v_912 = d_h6_z_7[i1_152];
+        d_h6_z_8[i0_152 * 32 + i1_152] = v_911 + v_912;
       }
     }
     // grad of: h6 = residual(h5, 32)
@@ -7167,137 +7168,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_b[i1_153] += d_h6_z_8[i0_153 * 32 + i1_153];
       }
     }
-    for (let i_172 = 0; i_172 < 32; i_172 += 2) {
-      for (let j_69 = 0; j_69 < 32; j_69 += 4) {
-        let c00_56 = 0,
-          c01_54 = 0,
-          c02_54 = 0,
-          c03_54 = 0,
-          c10_31 = 0,
-          c11_30 = 0,
-          c12_30 = 0,
-          c13_30 = 0;
-        for (let k_32 = 0; k_32 < n; k_32++) {
-          const ak_6 = k_32 * 32 + i_172;
-          const bk_44 = k_32 * 32 + j_69;
-          const a0_59 = h6_h[ak_6];
-          const a1_34 = h6_h[ak_6 + 1];
-          const b0_57 = d_h6_z_8[bk_44];
-          const b1_55 = d_h6_z_8[bk_44 + 1];
-          const b2_54 = d_h6_z_8[bk_44 + 2];
-          const b3_54 = d_h6_z_8[bk_44 + 3];
-          c00_56 += a0_59 * b0_57;
-          c01_54 += a0_59 * b1_55;
-          c02_54 += a0_59 * b2_54;
-          c03_54 += a0_59 * b3_54;
-          c10_31 += a1_34 * b0_57;
-          c11_30 += a1_34 * b1_55;
-          c12_30 += a1_34 * b2_54;
-          c13_30 += a1_34 * b3_54;
+    for (let i_247 = 0; i_247 < 32; i_247 += 2) {
+      for (let j_128 = 0; j_128 < 32; j_128 += 4) {
+        let c00_94 = 0,
+          c01_90 = 0,
+          c02_90 = 0,
+          c03_90 = 0,
+          c10_50 = 0,
+          c11_48 = 0,
+          c12_48 = 0,
+          c13_48 = 0;
+        for (let k_51 = 0; k_51 < n; k_51++) {
+          const ak_6 = k_51 * 32 + i_247;
+          const bk_82 = k_51 * 32 + j_128;
+          const a0_98 = h6_h_1[ak_6];
+          const a1_54 = h6_h_1[ak_6 + 1];
+          const b0_95 = d_h6_z_8[bk_82];
+          const b1_91 = d_h6_z_8[bk_82 + 1];
+          const b2_90 = d_h6_z_8[bk_82 + 2];
+          const b3_90 = d_h6_z_8[bk_82 + 3];
+          c00_94 += a0_98 * b0_95;
+          c01_90 += a0_98 * b1_91;
+          c02_90 += a0_98 * b2_90;
+          c03_90 += a0_98 * b3_90;
+          c10_50 += a1_54 * b0_95;
+          c11_48 += a1_54 * b1_91;
+          c12_48 += a1_54 * b2_90;
+          c13_48 += a1_54 * b3_90;
         }
-        d_h6_W[i_172 * 32 + j_69] = c00_56;
-        d_h6_W[i_172 * 32 + (j_69 + 1)] = c01_54;
-        d_h6_W[i_172 * 32 + (j_69 + 2)] = c02_54;
-        d_h6_W[i_172 * 32 + (j_69 + 3)] = c03_54;
-        d_h6_W[(i_172 + 1) * 32 + j_69] = c10_31;
-        d_h6_W[(i_172 + 1) * 32 + (j_69 + 1)] = c11_30;
-        d_h6_W[(i_172 + 1) * 32 + (j_69 + 2)] = c12_30;
-        d_h6_W[(i_172 + 1) * 32 + (j_69 + 3)] = c13_30;
+        d_h6_W[i_247 * 32 + j_128] = c00_94;
+        d_h6_W[i_247 * 32 + (j_128 + 1)] = c01_90;
+        d_h6_W[i_247 * 32 + (j_128 + 2)] = c02_90;
+        d_h6_W[i_247 * 32 + (j_128 + 3)] = c03_90;
+        d_h6_W[(i_247 + 1) * 32 + j_128] = c10_50;
+        d_h6_W[(i_247 + 1) * 32 + (j_128 + 1)] = c11_48;
+        d_h6_W[(i_247 + 1) * 32 + (j_128 + 2)] = c12_48;
+        d_h6_W[(i_247 + 1) * 32 + (j_128 + 3)] = c13_48;
       }
     }
-    const endI_32 = n - (n % 2);
-    for (let i_174 = 0; i_174 < endI_32; i_174 += 2) {
-      for (let j_71 = 0; j_71 < 32; j_71 += 4) {
-        const ar0_50 = i_174 * 32;
-        const ar1_25 = (i_174 + 1) * 32;
-        const br0_12 = j_71 * 32;
-        const br1_12 = (j_71 + 1) * 32;
-        const br2_12 = (j_71 + 2) * 32;
-        const br3_12 = (j_71 + 3) * 32;
-        let c00_57 = 0,
-          c01_55 = 0,
-          c02_55 = 0,
-          c03_55 = 0,
-          c10_32 = 0,
-          c11_31 = 0,
-          c12_31 = 0,
-          c13_31 = 0;
-        for (let k_33 = 0; k_33 < 32; k_33++) {
-          const a0_60 = d_h6_z_8[ar0_50 + k_33];
-          const a1_35 = d_h6_z_8[ar1_25 + k_33];
-          const b0_58 = h6_W[br0_12 + k_33];
-          const b1_56 = h6_W[br1_12 + k_33];
-          const b2_55 = h6_W[br2_12 + k_33];
-          const b3_55 = h6_W[br3_12 + k_33];
-          c00_57 += a0_60 * b0_58;
-          c01_55 += a0_60 * b1_56;
-          c02_55 += a0_60 * b2_55;
-          c03_55 += a0_60 * b3_55;
-          c10_32 += a1_35 * b0_58;
-          c11_31 += a1_35 * b1_56;
-          c12_31 += a1_35 * b2_55;
-          c13_31 += a1_35 * b3_55;
+    const endI_51 = n - (n % 2);
+    for (let i_249 = 0; i_249 < endI_51; i_249 += 2) {
+      for (let j_130 = 0; j_130 < 32; j_130 += 4) {
+        const ar0_88 = i_249 * 32;
+        const ar1_44 = (i_249 + 1) * 32;
+        const br0_12 = j_130 * 32;
+        const br1_12 = (j_130 + 1) * 32;
+        const br2_12 = (j_130 + 2) * 32;
+        const br3_12 = (j_130 + 3) * 32;
+        let c00_95 = 0,
+          c01_91 = 0,
+          c02_91 = 0,
+          c03_91 = 0,
+          c10_51 = 0,
+          c11_49 = 0,
+          c12_49 = 0,
+          c13_49 = 0;
+        for (let k_52 = 0; k_52 < 32; k_52++) {
+          const a0_99 = d_h6_z_8[ar0_88 + k_52];
+          const a1_55 = d_h6_z_8[ar1_44 + k_52];
+          const b0_96 = h6_W[br0_12 + k_52];
+          const b1_92 = h6_W[br1_12 + k_52];
+          const b2_91 = h6_W[br2_12 + k_52];
+          const b3_91 = h6_W[br3_12 + k_52];
+          c00_95 += a0_99 * b0_96;
+          c01_91 += a0_99 * b1_92;
+          c02_91 += a0_99 * b2_91;
+          c03_91 += a0_99 * b3_91;
+          c10_51 += a1_55 * b0_96;
+          c11_49 += a1_55 * b1_92;
+          c12_49 += a1_55 * b2_91;
+          c13_49 += a1_55 * b3_91;
         }
-        const v_693 = h6_h[i_174 * 32 + j_71];
-        const t_250 = v_693 > 0 ? 1 : 0;
-        d_h6_h_z[i_174 * 32 + j_71] = c00_57 * t_250;
-        const v_694 = h6_h[i_174 * 32 + (j_71 + 1)];
-        const t_251 = v_694 > 0 ? 1 : 0;
-        d_h6_h_z[i_174 * 32 + (j_71 + 1)] = c01_55 * t_251;
-        const v_695 = h6_h[i_174 * 32 + (j_71 + 2)];
-        const t_252 = v_695 > 0 ? 1 : 0;
-        d_h6_h_z[i_174 * 32 + (j_71 + 2)] = c02_55 * t_252;
-        const v_696 = h6_h[i_174 * 32 + (j_71 + 3)];
-        const t_253 = v_696 > 0 ? 1 : 0;
-        d_h6_h_z[i_174 * 32 + (j_71 + 3)] = c03_55 * t_253;
-        const v_697 = h6_h[(i_174 + 1) * 32 + j_71];
-        const t_254 = v_697 > 0 ? 1 : 0;
-        d_h6_h_z[(i_174 + 1) * 32 + j_71] = c10_32 * t_254;
-        const v_698 = h6_h[(i_174 + 1) * 32 + (j_71 + 1)];
-        const t_255 = v_698 > 0 ? 1 : 0;
-        d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 1)] = c11_31 * t_255;
-        const v_699 = h6_h[(i_174 + 1) * 32 + (j_71 + 2)];
-        const t_256 = v_699 > 0 ? 1 : 0;
-        d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 2)] = c12_31 * t_256;
-        const v_700 = h6_h[(i_174 + 1) * 32 + (j_71 + 3)];
-        const t_257 = v_700 > 0 ? 1 : 0;
-        d_h6_h_z[(i_174 + 1) * 32 + (j_71 + 3)] = c13_31 * t_257;
+        const v_914 = h6_h_1[i_249 * 32 + j_130];
+        const t_467 = v_914 > 0 ? 1 : 0;
+        d_h6_h_z[i_249 * 32 + j_130] = c00_95 * t_467;
+        const v_915 = h6_h_1[i_249 * 32 + (j_130 + 1)];
+        const t_468 = v_915 > 0 ? 1 : 0;
+        d_h6_h_z[i_249 * 32 + (j_130 + 1)] = c01_91 * t_468;
+        const v_916 = h6_h_1[i_249 * 32 + (j_130 + 2)];
+        const t_469 = v_916 > 0 ? 1 : 0;
+        d_h6_h_z[i_249 * 32 + (j_130 + 2)] = c02_91 * t_469;
+        const v_917 = h6_h_1[i_249 * 32 + (j_130 + 3)];
+        const t_470 = v_917 > 0 ? 1 : 0;
+        d_h6_h_z[i_249 * 32 + (j_130 + 3)] = c03_91 * t_470;
+        const v_918 = h6_h_1[(i_249 + 1) * 32 + j_130];
+        const t_471 = v_918 > 0 ? 1 : 0;
+        d_h6_h_z[(i_249 + 1) * 32 + j_130] = c10_51 * t_471;
+        const v_919 = h6_h_1[(i_249 + 1) * 32 + (j_130 + 1)];
+        const t_472 = v_919 > 0 ? 1 : 0;
+        d_h6_h_z[(i_249 + 1) * 32 + (j_130 + 1)] = c11_49 * t_472;
+        const v_920 = h6_h_1[(i_249 + 1) * 32 + (j_130 + 2)];
+        const t_473 = v_920 > 0 ? 1 : 0;
+        d_h6_h_z[(i_249 + 1) * 32 + (j_130 + 2)] = c12_49 * t_473;
+        const v_921 = h6_h_1[(i_249 + 1) * 32 + (j_130 + 3)];
+        const t_474 = v_921 > 0 ? 1 : 0;
+        d_h6_h_z[(i_249 + 1) * 32 + (j_130 + 3)] = c13_49 * t_474;
       }
     }
-    for (let i_175 = endI_32; i_175 < n; i_175++) {
-      for (let j_71 = 0; j_71 < 32; j_71 += 4) {
-        const ar0_51 = i_175 * 32;
-        const br0_13 = j_71 * 32;
-        const br1_13 = (j_71 + 1) * 32;
-        const br2_13 = (j_71 + 2) * 32;
-        const br3_13 = (j_71 + 3) * 32;
-        let c00_58 = 0,
-          c01_56 = 0,
-          c02_56 = 0,
-          c03_56 = 0;
-        for (let k_33 = 0; k_33 < 32; k_33++) {
-          const a0_61 = d_h6_z_8[ar0_51 + k_33];
-          const b0_59 = h6_W[br0_13 + k_33];
-          const b1_57 = h6_W[br1_13 + k_33];
-          const b2_56 = h6_W[br2_13 + k_33];
-          const b3_56 = h6_W[br3_13 + k_33];
-          c00_58 += a0_61 * b0_59;
-          c01_56 += a0_61 * b1_57;
-          c02_56 += a0_61 * b2_56;
-          c03_56 += a0_61 * b3_56;
+    for (let i_250 = endI_51; i_250 < n; i_250++) {
+      for (let j_130 = 0; j_130 < 32; j_130 += 4) {
+        const ar0_89 = i_250 * 32;
+        const br0_13 = j_130 * 32;
+        const br1_13 = (j_130 + 1) * 32;
+        const br2_13 = (j_130 + 2) * 32;
+        const br3_13 = (j_130 + 3) * 32;
+        let c00_96 = 0,
+          c01_92 = 0,
+          c02_92 = 0,
+          c03_92 = 0;
+        for (let k_52 = 0; k_52 < 32; k_52++) {
+          const a0_100 = d_h6_z_8[ar0_89 + k_52];
+          const b0_97 = h6_W[br0_13 + k_52];
+          const b1_93 = h6_W[br1_13 + k_52];
+          const b2_92 = h6_W[br2_13 + k_52];
+          const b3_92 = h6_W[br3_13 + k_52];
+          c00_96 += a0_100 * b0_97;
+          c01_92 += a0_100 * b1_93;
+          c02_92 += a0_100 * b2_92;
+          c03_92 += a0_100 * b3_92;
         }
-        const v_701 = h6_h[i_175 * 32 + j_71];
-        const t_258 = v_701 > 0 ? 1 : 0;
-        d_h6_h_z[i_175 * 32 + j_71] = c00_58 * t_258;
-        const v_702 = h6_h[i_175 * 32 + (j_71 + 1)];
-        const t_259 = v_702 > 0 ? 1 : 0;
-        d_h6_h_z[i_175 * 32 + (j_71 + 1)] = c01_56 * t_259;
-        const v_703 = h6_h[i_175 * 32 + (j_71 + 2)];
-        const t_260 = v_703 > 0 ? 1 : 0;
-        d_h6_h_z[i_175 * 32 + (j_71 + 2)] = c02_56 * t_260;
-        const v_704 = h6_h[i_175 * 32 + (j_71 + 3)];
-        const t_261 = v_704 > 0 ? 1 : 0;
-        d_h6_h_z[i_175 * 32 + (j_71 + 3)] = c03_56 * t_261;
+        const v_922 = h6_h_1[i_250 * 32 + j_130];
+        const t_475 = v_922 > 0 ? 1 : 0;
+        d_h6_h_z[i_250 * 32 + j_130] = c00_96 * t_475;
+        const v_923 = h6_h_1[i_250 * 32 + (j_130 + 1)];
+        const t_476 = v_923 > 0 ? 1 : 0;
+        d_h6_h_z[i_250 * 32 + (j_130 + 1)] = c01_92 * t_476;
+        const v_924 = h6_h_1[i_250 * 32 + (j_130 + 2)];
+        const t_477 = v_924 > 0 ? 1 : 0;
+        d_h6_h_z[i_250 * 32 + (j_130 + 2)] = c02_92 * t_477;
+        const v_925 = h6_h_1[i_250 * 32 + (j_130 + 3)];
+        const t_478 = v_925 > 0 ? 1 : 0;
+        d_h6_h_z[i_250 * 32 + (j_130 + 3)] = c03_92 * t_478;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -7309,69 +7310,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_155 = 0; i0_155 < n; i0_155++) {
       for (let i1_155 = 0; i1_155 < 32; i1_155++) {
-        const v_705 = d_h6_h_z[i0_155 * 32 + i1_155];
-        const v_706 = h6_h_gamma[i1_155];
-        d_h6_h_z_1[i0_155 * 32 + i1_155] = v_705 * v_706;
+        const v_926 = d_h6_h_z[i0_155 * 32 + i1_155];
+        const v_927 = h6_h_gamma[i1_155];
+        d_h6_h_z_1[i0_155 * 32 + i1_155] = v_926 * v_927;
       }
     }
     d_h6_h_gamma.fill(0, 0, 32);
     for (let i0_156 = 0; i0_156 < n; i0_156++) {
       for (let i1_156 = 0; i1_156 < 32; i1_156++) {
-        const v_707 = d_h6_h_z[i0_156 * 32 + i1_156];
-        const v_708 = h6_h_z_7[i0_156 * 32 + i1_156];
-        d_h6_h_gamma[i1_156] += v_707 * v_708;
+        const v_928 = d_h6_h_z[i0_156 * 32 + i1_156];
+        const v_929 = h6_h_z_8[i0_156 * 32 + i1_156];
+        d_h6_h_gamma[i1_156] += v_928 * v_929;
       }
     }
     d_h6_h_z_2.fill(0, 0, 32);
     for (let i0_157 = 0; i0_157 < n; i0_157++) {
       for (let i1_157 = 0; i1_157 < 32; i1_157++) {
-        const v_709 = d_h6_h_z_1[i0_157 * 32 + i1_157];
-        const v_710 = h6_h_z_3[i0_157 * 32 + i1_157];
-        d_h6_h_z_2[i1_157] += v_709 * v_710;
+        const v_930 = d_h6_h_z_1[i0_157 * 32 + i1_157];
+        const v_931 = h6_h_z_4[i0_157 * 32 + i1_157];
+        d_h6_h_z_2[i1_157] += v_930 * v_931;
       }
     }
-    for (let i_176 = 0; i_176 < 32; i_176++) {
-      const v_711 = d_h6_h_z_2[i_176];
-      const t_262 = -0.5 * v_711;
-      const v_712 = h6_h_z_6[i_176];
-      const t_263 = v_712 * v_712;
-      const t_264 = v_712 * t_263;
-      const t_265 = t_262 * t_264;
-      d_h6_h_z_3[i_176] = t_265 / n;
+    for (let i_251 = 0; i_251 < 32; i_251++) {
+      const v_932 = d_h6_h_z_2[i_251];
+      const t_479 = -0.5 * v_932;
+      const v_933 = h6_h_z_7[i_251];
+      const t_480 = v_933 * v_933;
+      const t_481 = v_933 * t_480;
+      const t_482 = t_479 * t_481;
+      d_h6_h_z_3[i_251] = t_482 / n;
     }
     for (let i0_158 = 0; i0_158 < n; i0_158++) {
       for (let i1_158 = 0; i1_158 < 32; i1_158++) {
-        const v_713 = d_h6_h_z_3[i1_158];
-        const v_714 = h6_h_z_3[i0_158 * 32 + i1_158];
-        d_h6_h_z_4[i0_158 * 32 + i1_158] = v_713 * v_714;
+        const v_934 = d_h6_h_z_3[i1_158];
+        const v_935 = h6_h_z_4[i0_158 * 32 + i1_158];
+        d_h6_h_z_4[i0_158 * 32 + i1_158] = v_934 * v_935;
       }
     }
     for (let i0_159 = 0; i0_159 < n; i0_159++) {
       for (let i1_159 = 0; i1_159 < 32; i1_159++) {
-        const v_715 = d_h6_h_z_1[i0_159 * 32 + i1_159];
-        const v_716 = h6_h_z_6[i1_159];
-        const t_266 = v_715 * v_716;
-        const v_717 = d_h6_h_z_4[i0_159 * 32 + i1_159];
-        const t_267 = t_266 + v_717;
-        d_h6_h_z_5[i0_159 * 32 + i1_159] = t_267 + v_717;
+        const v_936 = d_h6_h_z_1[i0_159 * 32 + i1_159];
+        const v_937 = h6_h_z_7[i1_159];
+        const t_483 = v_936 * v_937;
+        const v_938 = d_h6_h_z_4[i0_159 * 32 + i1_159];
+        const t_484 = t_483 + v_938;
+        d_h6_h_z_5[i0_159 * 32 + i1_159] = t_484 + v_938;
       }
     }
     d_h6_h_z_6.fill(0, 0, 32);
     for (let i0_160 = 0; i0_160 < n; i0_160++) {
       for (let i1_160 = 0; i1_160 < 32; i1_160++) {
-        const v_718 = d_h6_h_z_5[i0_160 * 32 + i1_160];
-        d_h6_h_z_6[i1_160] += -v_718;
+        const v_939 = d_h6_h_z_5[i0_160 * 32 + i1_160];
+        d_h6_h_z_6[i1_160] += -v_939;
       }
     }
-    for (let i_177 = 0; i_177 < 32; i_177++) {
-      const v_719 = d_h6_h_z_6[i_177];
-      d_h6_h_z_7[i_177] = v_719 / n;
+    for (let i_252 = 0; i_252 < 32; i_252++) {
+      const v_940 = d_h6_h_z_6[i_252];
+      d_h6_h_z_7[i_252] = v_940 / n;
     }
     for (let i0_161 = 0; i0_161 < n; i0_161++) {
       for (let i1_161 = 0; i1_161 < 32; i1_161++) {
-        const v_720 = d_h6_h_z_5[i0_161 * 32 + i1_161];
-        const v_721 = d_h6_h_z_7[i1_161];
-        d_h6_h_z_8[i0_161 * 32 + i1_161] = v_720 + v_721;
+        const v_941 = d_h6_h_z_5[i0_161 * 32 + i1_161];
+        const v_942 = d_h6_h_z_7[i1_161];
+        d_h6_h_z_8[i0_161 * 32 + i1_161] = v_941 + v_942;
       }
     }
     // grad of: h6 = residual(h5, 32)
@@ -7381,122 +7382,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_h_b[i1_162] += d_h6_h_z_8[i0_162 * 32 + i1_162];
       }
     }
-    for (let i_178 = 0; i_178 < 32; i_178 += 2) {
-      for (let j_73 = 0; j_73 < 32; j_73 += 4) {
-        let c00_59 = 0,
-          c01_57 = 0,
-          c02_57 = 0,
-          c03_57 = 0,
-          c10_33 = 0,
-          c11_32 = 0,
-          c12_32 = 0,
-          c13_32 = 0;
-        for (let k_34 = 0; k_34 < n; k_34++) {
-          const ak_7 = k_34 * 32 + i_178;
-          const bk_45 = k_34 * 32 + j_73;
-          const a0_62 = h5[ak_7];
-          const a1_36 = h5[ak_7 + 1];
-          const b0_60 = d_h6_h_z_8[bk_45];
-          const b1_58 = d_h6_h_z_8[bk_45 + 1];
-          const b2_57 = d_h6_h_z_8[bk_45 + 2];
-          const b3_57 = d_h6_h_z_8[bk_45 + 3];
-          c00_59 += a0_62 * b0_60;
-          c01_57 += a0_62 * b1_58;
-          c02_57 += a0_62 * b2_57;
-          c03_57 += a0_62 * b3_57;
-          c10_33 += a1_36 * b0_60;
-          c11_32 += a1_36 * b1_58;
-          c12_32 += a1_36 * b2_57;
-          c13_32 += a1_36 * b3_57;
+    for (let i_253 = 0; i_253 < 32; i_253 += 2) {
+      for (let j_132 = 0; j_132 < 32; j_132 += 4) {
+        let c00_97 = 0,
+          c01_93 = 0,
+          c02_93 = 0,
+          c03_93 = 0,
+          c10_52 = 0,
+          c11_50 = 0,
+          c12_50 = 0,
+          c13_50 = 0;
+        for (let k_53 = 0; k_53 < n; k_53++) {
+          const ak_7 = k_53 * 32 + i_253;
+          const bk_83 = k_53 * 32 + j_132;
+          const a0_101 = h5_1[ak_7];
+          const a1_56 = h5_1[ak_7 + 1];
+          const b0_98 = d_h6_h_z_8[bk_83];
+          const b1_94 = d_h6_h_z_8[bk_83 + 1];
+          const b2_93 = d_h6_h_z_8[bk_83 + 2];
+          const b3_93 = d_h6_h_z_8[bk_83 + 3];
+          c00_97 += a0_101 * b0_98;
+          c01_93 += a0_101 * b1_94;
+          c02_93 += a0_101 * b2_93;
+          c03_93 += a0_101 * b3_93;
+          c10_52 += a1_56 * b0_98;
+          c11_50 += a1_56 * b1_94;
+          c12_50 += a1_56 * b2_93;
+          c13_50 += a1_56 * b3_93;
         }
-        d_h6_h_W[i_178 * 32 + j_73] = c00_59;
-        d_h6_h_W[i_178 * 32 + (j_73 + 1)] = c01_57;
-        d_h6_h_W[i_178 * 32 + (j_73 + 2)] = c02_57;
-        d_h6_h_W[i_178 * 32 + (j_73 + 3)] = c03_57;
-        d_h6_h_W[(i_178 + 1) * 32 + j_73] = c10_33;
-        d_h6_h_W[(i_178 + 1) * 32 + (j_73 + 1)] = c11_32;
-        d_h6_h_W[(i_178 + 1) * 32 + (j_73 + 2)] = c12_32;
-        d_h6_h_W[(i_178 + 1) * 32 + (j_73 + 3)] = c13_32;
+        d_h6_h_W[i_253 * 32 + j_132] = c00_97;
+        d_h6_h_W[i_253 * 32 + (j_132 + 1)] = c01_93;
+        d_h6_h_W[i_253 * 32 + (j_132 + 2)] = c02_93;
+        d_h6_h_W[i_253 * 32 + (j_132 + 3)] = c03_93;
+        d_h6_h_W[(i_253 + 1) * 32 + j_132] = c10_52;
+        d_h6_h_W[(i_253 + 1) * 32 + (j_132 + 1)] = c11_50;
+        d_h6_h_W[(i_253 + 1) * 32 + (j_132 + 2)] = c12_50;
+        d_h6_h_W[(i_253 + 1) * 32 + (j_132 + 3)] = c13_50;
       }
     }
-    const endI_34 = n - (n % 2);
-    for (let i_180 = 0; i_180 < endI_34; i_180 += 2) {
-      for (let j_75 = 0; j_75 < 32; j_75 += 4) {
-        const ar0_52 = i_180 * 32;
-        const ar1_26 = (i_180 + 1) * 32;
-        const br0_14 = j_75 * 32;
-        const br1_14 = (j_75 + 1) * 32;
-        const br2_14 = (j_75 + 2) * 32;
-        const br3_14 = (j_75 + 3) * 32;
-        let c00_60 = 0,
-          c01_58 = 0,
-          c02_58 = 0,
-          c03_58 = 0,
-          c10_34 = 0,
-          c11_33 = 0,
-          c12_33 = 0,
-          c13_33 = 0;
-        for (let k_35 = 0; k_35 < 32; k_35++) {
-          const a0_63 = d_h6_h_z_8[ar0_52 + k_35];
-          const a1_37 = d_h6_h_z_8[ar1_26 + k_35];
-          const b0_61 = h6_h_W[br0_14 + k_35];
-          const b1_59 = h6_h_W[br1_14 + k_35];
-          const b2_58 = h6_h_W[br2_14 + k_35];
-          const b3_58 = h6_h_W[br3_14 + k_35];
-          c00_60 += a0_63 * b0_61;
-          c01_58 += a0_63 * b1_59;
-          c02_58 += a0_63 * b2_58;
-          c03_58 += a0_63 * b3_58;
-          c10_34 += a1_37 * b0_61;
-          c11_33 += a1_37 * b1_59;
-          c12_33 += a1_37 * b2_58;
-          c13_33 += a1_37 * b3_58;
+    const endI_53 = n - (n % 2);
+    for (let i_255 = 0; i_255 < endI_53; i_255 += 2) {
+      for (let j_134 = 0; j_134 < 32; j_134 += 4) {
+        const ar0_90 = i_255 * 32;
+        const ar1_45 = (i_255 + 1) * 32;
+        const br0_14 = j_134 * 32;
+        const br1_14 = (j_134 + 1) * 32;
+        const br2_14 = (j_134 + 2) * 32;
+        const br3_14 = (j_134 + 3) * 32;
+        let c00_98 = 0,
+          c01_94 = 0,
+          c02_94 = 0,
+          c03_94 = 0,
+          c10_53 = 0,
+          c11_51 = 0,
+          c12_51 = 0,
+          c13_51 = 0;
+        for (let k_54 = 0; k_54 < 32; k_54++) {
+          const a0_102 = d_h6_h_z_8[ar0_90 + k_54];
+          const a1_57 = d_h6_h_z_8[ar1_45 + k_54];
+          const b0_99 = h6_h_W[br0_14 + k_54];
+          const b1_95 = h6_h_W[br1_14 + k_54];
+          const b2_94 = h6_h_W[br2_14 + k_54];
+          const b3_94 = h6_h_W[br3_14 + k_54];
+          c00_98 += a0_102 * b0_99;
+          c01_94 += a0_102 * b1_95;
+          c02_94 += a0_102 * b2_94;
+          c03_94 += a0_102 * b3_94;
+          c10_53 += a1_57 * b0_99;
+          c11_51 += a1_57 * b1_95;
+          c12_51 += a1_57 * b2_94;
+          c13_51 += a1_57 * b3_94;
         }
-        d_h5_z[i_180 * 32 + j_75] = c00_60;
-        d_h5_z[i_180 * 32 + (j_75 + 1)] = c01_58;
-        d_h5_z[i_180 * 32 + (j_75 + 2)] = c02_58;
-        d_h5_z[i_180 * 32 + (j_75 + 3)] = c03_58;
-        d_h5_z[(i_180 + 1) * 32 + j_75] = c10_34;
-        d_h5_z[(i_180 + 1) * 32 + (j_75 + 1)] = c11_33;
-        d_h5_z[(i_180 + 1) * 32 + (j_75 + 2)] = c12_33;
-        d_h5_z[(i_180 + 1) * 32 + (j_75 + 3)] = c13_33;
+        d_h5_z[i_255 * 32 + j_134] = c00_98;
+        d_h5_z[i_255 * 32 + (j_134 + 1)] = c01_94;
+        d_h5_z[i_255 * 32 + (j_134 + 2)] = c02_94;
+        d_h5_z[i_255 * 32 + (j_134 + 3)] = c03_94;
+        d_h5_z[(i_255 + 1) * 32 + j_134] = c10_53;
+        d_h5_z[(i_255 + 1) * 32 + (j_134 + 1)] = c11_51;
+        d_h5_z[(i_255 + 1) * 32 + (j_134 + 2)] = c12_51;
+        d_h5_z[(i_255 + 1) * 32 + (j_134 + 3)] = c13_51;
       }
     }
-    for (let i_181 = endI_34; i_181 < n; i_181++) {
-      for (let j_75 = 0; j_75 < 32; j_75 += 4) {
-        const ar0_53 = i_181 * 32;
-        const br0_15 = j_75 * 32;
-        const br1_15 = (j_75 + 1) * 32;
-        const br2_15 = (j_75 + 2) * 32;
-        const br3_15 = (j_75 + 3) * 32;
-        let c00_61 = 0,
-          c01_59 = 0,
-          c02_59 = 0,
-          c03_59 = 0;
-        for (let k_35 = 0; k_35 < 32; k_35++) {
-          const a0_64 = d_h6_h_z_8[ar0_53 + k_35];
-          const b0_62 = h6_h_W[br0_15 + k_35];
-          const b1_60 = h6_h_W[br1_15 + k_35];
-          const b2_59 = h6_h_W[br2_15 + k_35];
-          const b3_59 = h6_h_W[br3_15 + k_35];
-          c00_61 += a0_64 * b0_62;
-          c01_59 += a0_64 * b1_60;
-          c02_59 += a0_64 * b2_59;
-          c03_59 += a0_64 * b3_59;
+    for (let i_256 = endI_53; i_256 < n; i_256++) {
+      for (let j_134 = 0; j_134 < 32; j_134 += 4) {
+        const ar0_91 = i_256 * 32;
+        const br0_15 = j_134 * 32;
+        const br1_15 = (j_134 + 1) * 32;
+        const br2_15 = (j_134 + 2) * 32;
+        const br3_15 = (j_134 + 3) * 32;
+        let c00_99 = 0,
+          c01_95 = 0,
+          c02_95 = 0,
+          c03_95 = 0;
+        for (let k_54 = 0; k_54 < 32; k_54++) {
+          const a0_103 = d_h6_h_z_8[ar0_91 + k_54];
+          const b0_100 = h6_h_W[br0_15 + k_54];
+          const b1_96 = h6_h_W[br1_15 + k_54];
+          const b2_95 = h6_h_W[br2_15 + k_54];
+          const b3_95 = h6_h_W[br3_15 + k_54];
+          c00_99 += a0_103 * b0_100;
+          c01_95 += a0_103 * b1_96;
+          c02_95 += a0_103 * b2_95;
+          c03_95 += a0_103 * b3_95;
         }
-        d_h5_z[i_181 * 32 + j_75] = c00_61;
-        d_h5_z[i_181 * 32 + (j_75 + 1)] = c01_59;
-        d_h5_z[i_181 * 32 + (j_75 + 2)] = c02_59;
-        d_h5_z[i_181 * 32 + (j_75 + 3)] = c03_59;
+        d_h5_z[i_256 * 32 + j_134] = c00_99;
+        d_h5_z[i_256 * 32 + (j_134 + 1)] = c01_95;
+        d_h5_z[i_256 * 32 + (j_134 + 2)] = c02_95;
+        d_h5_z[i_256 * 32 + (j_134 + 3)] = c03_95;
       }
     }
-    for (let i_182 = 0; i_182 < n; i_182++) {
-      for (let j_77 = 0; j_77 < 32; j_77++) {
-        const v_724 = d_h6_z[i_182 * 32 + j_77];
-        const t_270 = v_724 + d_h5_z[i_182 * 32 + j_77];
-        const v_725 = h5[i_182 * 32 + j_77];
-        const t_271 = v_725 > 0 ? 1 : 0;
-        d_h5_z[i_182 * 32 + j_77] = t_270 * t_271;
+    for (let i_257 = 0; i_257 < n; i_257++) {
+      for (let j_136 = 0; j_136 < 32; j_136++) {
+        const v_945 = d_h6_z[i_257 * 32 + j_136];
+        const t_487 = v_945 + d_h5_z[i_257 * 32 + j_136];
+        const v_946 = h5_1[i_257 * 32 + j_136];
+        const t_488 = v_946 > 0 ? 1 : 0;
+        d_h5_z[i_257 * 32 + j_136] = t_487 * t_488;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -7508,69 +7509,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_164 = 0; i0_164 < n; i0_164++) {
       for (let i1_164 = 0; i1_164 < 32; i1_164++) {
-        const v_726 = d_h5_z[i0_164 * 32 + i1_164];
-        const v_727 = h5_gamma[i1_164];
-        d_h5_z_1[i0_164 * 32 + i1_164] = v_726 * v_727;
+        const v_947 = d_h5_z[i0_164 * 32 + i1_164];
+        const v_948 = h5_gamma[i1_164];
+        d_h5_z_1[i0_164 * 32 + i1_164] = v_947 * v_948;
       }
     }
     d_h5_gamma.fill(0, 0, 32);
     for (let i0_165 = 0; i0_165 < n; i0_165++) {
       for (let i1_165 = 0; i1_165 < 32; i1_165++) {
-        const v_728 = d_h5_z[i0_165 * 32 + i1_165];
-        const v_729 = h5_z_7[i0_165 * 32 + i1_165];
-        d_h5_gamma[i1_165] += v_728 * v_729;
+        const v_949 = d_h5_z[i0_165 * 32 + i1_165];
+        const v_950 = h5_z_8[i0_165 * 32 + i1_165];
+        d_h5_gamma[i1_165] += v_949 * v_950;
       }
     }
     d_h5_z_2.fill(0, 0, 32);
     for (let i0_166 = 0; i0_166 < n; i0_166++) {
       for (let i1_166 = 0; i1_166 < 32; i1_166++) {
-        const v_730 = d_h5_z_1[i0_166 * 32 + i1_166];
-        const v_731 = h5_z_3[i0_166 * 32 + i1_166];
-        d_h5_z_2[i1_166] += v_730 * v_731;
+        const v_951 = d_h5_z_1[i0_166 * 32 + i1_166];
+        const v_952 = h5_z_4[i0_166 * 32 + i1_166];
+        d_h5_z_2[i1_166] += v_951 * v_952;
       }
     }
-    for (let i_183 = 0; i_183 < 32; i_183++) {
-      const v_732 = d_h5_z_2[i_183];
-      const t_272 = -0.5 * v_732;
-      const v_733 = h5_z_6[i_183];
-      const t_273 = v_733 * v_733;
-      const t_274 = v_733 * t_273;
-      const t_275 = t_272 * t_274;
-      d_h5_z_3[i_183] = t_275 / n;
+    for (let i_258 = 0; i_258 < 32; i_258++) {
+      const v_953 = d_h5_z_2[i_258];
+      const t_489 = -0.5 * v_953;
+      const v_954 = h5_z_7[i_258];
+      const t_490 = v_954 * v_954;
+      const t_491 = v_954 * t_490;
+      const t_492 = t_489 * t_491;
+      d_h5_z_3[i_258] = t_492 / n;
     }
     for (let i0_167 = 0; i0_167 < n; i0_167++) {
       for (let i1_167 = 0; i1_167 < 32; i1_167++) {
-        const v_734 = d_h5_z_3[i1_167];
-        const v_735 = h5_z_3[i0_167 * 32 + i1_167];
-        d_h5_z_4[i0_167 * 32 + i1_167] = v_734 * v_735;
+        const v_955 = d_h5_z_3[i1_167];
+        const v_956 = h5_z_4[i0_167 * 32 + i1_167];
+        d_h5_z_4[i0_167 * 32 + i1_167] = v_955 * v_956;
       }
     }
     for (let i0_168 = 0; i0_168 < n; i0_168++) {
       for (let i1_168 = 0; i1_168 < 32; i1_168++) {
-        const v_736 = d_h5_z_1[i0_168 * 32 + i1_168];
-        const v_737 = h5_z_6[i1_168];
-        const t_276 = v_736 * v_737;
-        const v_738 = d_h5_z_4[i0_168 * 32 + i1_168];
-        const t_277 = t_276 + v_738;
-        d_h5_z_5[i0_168 * 32 + i1_168] = t_277 + v_738;
+        const v_957 = d_h5_z_1[i0_168 * 32 + i1_168];
+        const v_958 = h5_z_7[i1_168];
+        const t_493 = v_957 * v_958;
+        const v_959 = d_h5_z_4[i0_168 * 32 + i1_168];
+        const t_494 = t_493 + v_959;
+        d_h5_z_5[i0_168 * 32 + i1_168] = t_494 + v_959;
       }
     }
     d_h5_z_6.fill(0, 0, 32);
     for (let i0_169 = 0; i0_169 < n; i0_169++) {
       for (let i1_169 = 0; i1_169 < 32; i1_169++) {
-        const v_739 = d_h5_z_5[i0_169 * 32 + i1_169];
-        d_h5_z_6[i1_169] += -v_739;
+        const v_960 = d_h5_z_5[i0_169 * 32 + i1_169];
+        d_h5_z_6[i1_169] += -v_960;
       }
     }
-    for (let i_184 = 0; i_184 < 32; i_184++) {
-      const v_740 = d_h5_z_6[i_184];
-      d_h5_z_7[i_184] = v_740 / n;
+    for (let i_259 = 0; i_259 < 32; i_259++) {
+      const v_961 = d_h5_z_6[i_259];
+      d_h5_z_7[i_259] = v_961 / n;
     }
     for (let i0_170 = 0; i0_170 < n; i0_170++) {
       for (let i1_170 = 0; i1_170 < 32; i1_170++) {
-        const v_741 = d_h5_z_5[i0_170 * 32 + i1_170];
-        const v_742 = d_h5_z_7[i1_170];
-        d_h5_z_8[i0_170 * 32 + i1_170] = v_741 + v_742;
+        const v_962 = d_h5_z_5[i0_170 * 32 + i1_170];
+        const v_963 = d_h5_z_7[i1_170];
+        d_h5_z_8[i0_170 * 32 + i1_170] = v_962 + v_963;
       }
     }
     // grad of: h5 = residual(h4, 32)
@@ -7580,66 +7581,25 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h5_b[i1_171] += d_h5_z_8[i0_171 * 32 + i1_171];
       }
     }
-    for (let i_185 = 0; i_185 < 32; i_185 += 2) {
-      for (let j_78 = 0; j_78 < 32; j_78 += 4) {
-        let c00_62 = 0,
-          c01_60 = 0,
-          c02_60 = 0,
-          c03_60 = 0,
-          c10_35 = 0,
-          c11_34 = 0,
-          c12_34 = 0,
-          c13_34 = 0;
-        for (let k_36 = 0; k_36 < n; k_36++) {
-          const ak_8 = k_36 * 32 + i_185;
-          const bk_46 = k_36 * 32 + j_78;
-          const a0_65 = h5_h[ak_8];
-          const a1_38 = h5_h[ak_8 + 1];
-          const b0_63 = d_h5_z_8[bk_46];
-          const b1_61 = d_h5_z_8[bk_46 + 1];
-          const b2_60 = d_h5_z_8[bk_46 + 2];
-          const b3_60 = d_h5_z_8[bk_46 + 3];
-          c00_62 += a0_65 * b0_63;
-          c01_60 += a0_65 * b1_61;
-          c02_60 += a0_65 * b2_60;
-          c03_60 += a0_65 * b3_60;
-          c10_35 += a1_38 * b0_63;
-          c11_34 += a1_38 * b1_61;
-          c12_34 += a1_38 * b2_60;
-          c13_34 += a1_38 * b3_60;
-        }
-        d_h5_W[i_185 * 32 + j_78] = c00_62;
-        d_h5_W[i_185 * 32 + (j_78 + 1)] = c01_60;
-        d_h5_W[i_185 * 32 + (j_78 + 2)] = c02_60;
-        d_h5_W[i_185 * 32 + (j_78 + 3)] = c03_60;
-        d_h5_W[(i_185 + 1) * 32 + j_78] = c10_35;
-        d_h5_W[(i_185 + 1) * 32 + (j_78 + 1)] = c11_34;
-        d_h5_W[(i_185 + 1) * 32 + (j_78 + 2)] = c12_34;
-        d_h5_W[(i_185 + 1) * 32 + (j_78 + 3)] = c13_34;
-      }
-    }
   }
-  function backward_d_h5_h_z_to_d_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
-    const h3_h_z_3 = buf18,
-      h3_h_z_6 = buf19,
-      h3_h_z_7 = buf17,
-      h3_h = buf20,
-      h3_z_3 = buf22,
-      h3_z_6 = buf23,
-      h3_z_7 = buf21,
-      h3 = buf24,
-      h4_h_z_3 = buf26,
-      h4_h_z_6 = buf27,
-      h4_h_z_7 = buf25,
-      h4_h = buf28,
-      h4_z_3 = buf30,
-      h4_z_6 = buf31,
-      h4_z_7 = buf29,
-      h4 = buf32,
-      h5_h_z_3 = buf34,
-      h5_h_z_6 = buf35,
-      h5_h_z_7 = buf33,
-      h5_h = buf36,
+  function backward_d_h5_W_to_d_h3_h_beta(x: Float64Array, label: Float64Array, n: number): void {
+    const h3_h_1 = buf20,
+      h3_z_4 = buf22,
+      h3_z_7 = buf23,
+      h3_z_8 = buf21,
+      h3_1 = buf24,
+      h4_h_z_4 = buf26,
+      h4_h_z_7 = buf27,
+      h4_h_z_8 = buf25,
+      h4_h_1 = buf28,
+      h4_z_4 = buf30,
+      h4_z_7 = buf31,
+      h4_z_8 = buf29,
+      h4_1 = buf32,
+      h5_h_z_4 = buf34,
+      h5_h_z_7 = buf35,
+      h5_h_z_8 = buf33,
+      h5_h_1 = buf36,
       d_h5_z = buf42,
       d_h5_z_8 = buf37,
       d_h5_h_z = buf38,
@@ -7678,107 +7638,138 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h3_z_6 = buf23,
       d_h3_z_7 = buf27,
       d_h3_z_8 = buf21,
-      d_h3_h_z = buf22,
-      d_h3_h_z_1 = buf20,
-      d_h3_h_z_2 = buf23,
-      d_h3_h_z_3 = buf27,
-      d_h3_h_z_4 = buf17,
-      d_h3_h_z_5 = buf18,
-      d_h3_h_z_6 = buf19,
-      d_h3_h_z_7 = buf23;
-    const endI_36 = n - (n % 2);
-    for (let i_187 = 0; i_187 < endI_36; i_187 += 2) {
-      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
-        const ar0_54 = i_187 * 32;
-        const ar1_27 = (i_187 + 1) * 32;
-        const br0_16 = j_80 * 32;
-        const br1_16 = (j_80 + 1) * 32;
-        const br2_16 = (j_80 + 2) * 32;
-        const br3_16 = (j_80 + 3) * 32;
-        let c00_63 = 0,
-          c01_61 = 0,
-          c02_61 = 0,
-          c03_61 = 0,
-          c10_36 = 0,
-          c11_35 = 0,
-          c12_35 = 0,
-          c13_35 = 0;
-        for (let k_37 = 0; k_37 < 32; k_37++) {
-          const a0_66 = d_h5_z_8[ar0_54 + k_37];
-          const a1_39 = d_h5_z_8[ar1_27 + k_37];
-          const b0_64 = h5_W[br0_16 + k_37];
-          const b1_62 = h5_W[br1_16 + k_37];
-          const b2_61 = h5_W[br2_16 + k_37];
-          const b3_61 = h5_W[br3_16 + k_37];
-          c00_63 += a0_66 * b0_64;
-          c01_61 += a0_66 * b1_62;
-          c02_61 += a0_66 * b2_61;
-          c03_61 += a0_66 * b3_61;
-          c10_36 += a1_39 * b0_64;
-          c11_35 += a1_39 * b1_62;
-          c12_35 += a1_39 * b2_61;
-          c13_35 += a1_39 * b3_61;
+      d_h3_h_z = buf22;
+    for (let i_260 = 0; i_260 < 32; i_260 += 2) {
+      for (let j_137 = 0; j_137 < 32; j_137 += 4) {
+        let c00_100 = 0,
+          c01_96 = 0,
+          c02_96 = 0,
+          c03_96 = 0,
+          c10_54 = 0,
+          c11_52 = 0,
+          c12_52 = 0,
+          c13_52 = 0;
+        for (let k_55 = 0; k_55 < n; k_55++) {
+          const ak_8 = k_55 * 32 + i_260;
+          const bk_84 = k_55 * 32 + j_137;
+          const a0_104 = h5_h_1[ak_8];
+          const a1_58 = h5_h_1[ak_8 + 1];
+          const b0_101 = d_h5_z_8[bk_84];
+          const b1_97 = d_h5_z_8[bk_84 + 1];
+          const b2_96 = d_h5_z_8[bk_84 + 2];
+          const b3_96 = d_h5_z_8[bk_84 + 3];
+          c00_100 += a0_104 * b0_101;
+          c01_96 += a0_104 * b1_97;
+          c02_96 += a0_104 * b2_96;
+          c03_96 += a0_104 * b3_96;
+          c10_54 += a1_58 * b0_101;
+          c11_52 += a1_58 * b1_97;
+          c12_52 += a1_58 * b2_96;
+          c13_52 += a1_58 * b3_96;
         }
-        const v_744 = h5_h[i_187 * 32 + j_80];
-        const t_279 = v_744 > 0 ? 1 : 0;
-        d_h5_h_z[i_187 * 32 + j_80] = c00_63 * t_279;
-        const v_745 = h5_h[i_187 * 32 + (j_80 + 1)];
-        const t_280 = v_745 > 0 ? 1 : 0;
-        d_h5_h_z[i_187 * 32 + (j_80 + 1)] = c01_61 * t_280;
-        const v_746 = h5_h[i_187 * 32 + (j_80 + 2)];
-        const t_281 = v_746 > 0 ? 1 : 0;
-        d_h5_h_z[i_187 * 32 + (j_80 + 2)] = c02_61 * t_281;
-        const v_747 = h5_h[i_187 * 32 + (j_80 + 3)];
-        const t_282 = v_747 > 0 ? 1 : 0;
-        d_h5_h_z[i_187 * 32 + (j_80 + 3)] = c03_61 * t_282;
-        const v_748 = h5_h[(i_187 + 1) * 32 + j_80];
-        const t_283 = v_748 > 0 ? 1 : 0;
-        d_h5_h_z[(i_187 + 1) * 32 + j_80] = c10_36 * t_283;
-        const v_749 = h5_h[(i_187 + 1) * 32 + (j_80 + 1)];
-        const t_284 = v_749 > 0 ? 1 : 0;
-        d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 1)] = c11_35 * t_284;
-        const v_750 = h5_h[(i_187 + 1) * 32 + (j_80 + 2)];
-        const t_285 = v_750 > 0 ? 1 : 0;
-        d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 2)] = c12_35 * t_285;
-        const v_751 = h5_h[(i_187 + 1) * 32 + (j_80 + 3)];
-        const t_286 = v_751 > 0 ? 1 : 0;
-        d_h5_h_z[(i_187 + 1) * 32 + (j_80 + 3)] = c13_35 * t_286;
+        d_h5_W[i_260 * 32 + j_137] = c00_100;
+        d_h5_W[i_260 * 32 + (j_137 + 1)] = c01_96;
+        d_h5_W[i_260 * 32 + (j_137 + 2)] = c02_96;
+        d_h5_W[i_260 * 32 + (j_137 + 3)] = c03_96;
+        d_h5_W[(i_260 + 1) * 32 + j_137] = c10_54;
+        d_h5_W[(i_260 + 1) * 32 + (j_137 + 1)] = c11_52;
+        d_h5_W[(i_260 + 1) * 32 + (j_137 + 2)] = c12_52;
+        d_h5_W[(i_260 + 1) * 32 + (j_137 + 3)] = c13_52;
       }
     }
-    for (let i_188 = endI_36; i_188 < n; i_188++) {
-      for (let j_80 = 0; j_80 < 32; j_80 += 4) {
-        const ar0_55 = i_188 * 32;
-        const br0_17 = j_80 * 32;
-        const br1_17 = (j_80 + 1) * 32;
-        const br2_17 = (j_80 + 2) * 32;
-        const br3_17 = (j_80 + 3) * 32;
-        let c00_64 = 0,
-          c01_62 = 0,
-          c02_62 = 0,
-          c03_62 = 0;
-        for (let k_37 = 0; k_37 < 32; k_37++) {
-          const a0_67 = d_h5_z_8[ar0_55 + k_37];
-          const b0_65 = h5_W[br0_17 + k_37];
-          const b1_63 = h5_W[br1_17 + k_37];
-          const b2_62 = h5_W[br2_17 + k_37];
-          const b3_62 = h5_W[br3_17 + k_37];
-          c00_64 += a0_67 * b0_65;
-          c01_62 += a0_67 * b1_63;
-          c02_62 += a0_67 * b2_62;
-          c03_62 += a0_67 * b3_62;
+    const endI_55 = n - (n % 2);
+    for (let i_262 = 0; i_262 < endI_55; i_262 += 2) {
+      for (let j_139 = 0; j_139 < 32; j_139 += 4) {
+        const ar0_92 = i_262 * 32;
+        const ar1_46 = (i_262 + 1) * 32;
+        const br0_16 = j_139 * 32;
+        const br1_16 = (j_139 + 1) * 32;
+        const br2_16 = (j_139 + 2) * 32;
+        const br3_16 = (j_139 + 3) * 32;
+        let c00_101 = 0,
+          c01_97 = 0,
+          c02_97 = 0,
+          c03_97 = 0,
+          c10_55 = 0,
+          c11_53 = 0,
+          c12_53 = 0,
+          c13_53 = 0;
+        for (let k_56 = 0; k_56 < 32; k_56++) {
+          const a0_105 = d_h5_z_8[ar0_92 + k_56];
+          const a1_59 = d_h5_z_8[ar1_46 + k_56];
+          const b0_102 = h5_W[br0_16 + k_56];
+          const b1_98 = h5_W[br1_16 + k_56];
+          const b2_97 = h5_W[br2_16 + k_56];
+          const b3_97 = h5_W[br3_16 + k_56];
+          c00_101 += a0_105 * b0_102;
+          c01_97 += a0_105 * b1_98;
+          c02_97 += a0_105 * b2_97;
+          c03_97 += a0_105 * b3_97;
+          c10_55 += a1_59 * b0_102;
+          c11_53 += a1_59 * b1_98;
+          c12_53 += a1_59 * b2_97;
+          c13_53 += a1_59 * b3_97;
         }
-        const v_752 = h5_h[i_188 * 32 + j_80];
-        const t_287 = v_752 > 0 ? 1 : 0;
-        d_h5_h_z[i_188 * 32 + j_80] = c00_64 * t_287;
-        const v_753 = h5_h[i_188 * 32 + (j_80 + 1)];
-        const t_288 = v_753 > 0 ? 1 : 0;
-        d_h5_h_z[i_188 * 32 + (j_80 + 1)] = c01_62 * t_288;
-        const v_754 = h5_h[i_188 * 32 + (j_80 + 2)];
-        const t_289 = v_754 > 0 ? 1 : 0;
-        d_h5_h_z[i_188 * 32 + (j_80 + 2)] = c02_62 * t_289;
-        const v_755 = h5_h[i_188 * 32 + (j_80 + 3)];
-        const t_290 = v_755 > 0 ? 1 : 0;
-        d_h5_h_z[i_188 * 32 + (j_80 + 3)] = c03_62 * t_290;
+        const v_965 = h5_h_1[i_262 * 32 + j_139];
+        const t_496 = v_965 > 0 ? 1 : 0;
+        d_h5_h_z[i_262 * 32 + j_139] = c00_101 * t_496;
+        const v_966 = h5_h_1[i_262 * 32 + (j_139 + 1)];
+        const t_497 = v_966 > 0 ? 1 : 0;
+        d_h5_h_z[i_262 * 32 + (j_139 + 1)] = c01_97 * t_497;
+        const v_967 = h5_h_1[i_262 * 32 + (j_139 + 2)];
+        const t_498 = v_967 > 0 ? 1 : 0;
+        d_h5_h_z[i_262 * 32 + (j_139 + 2)] = c02_97 * t_498;
+        const v_968 = h5_h_1[i_262 * 32 + (j_139 + 3)];
+        const t_499 = v_968 > 0 ? 1 : 0;
+        d_h5_h_z[i_262 * 32 + (j_139 + 3)] = c03_97 * t_499;
+        const v_969 = h5_h_1[(i_262 + 1) * 32 + j_139];
+        const t_500 = v_969 > 0 ? 1 : 0;
+        d_h5_h_z[(i_262 + 1) * 32 + j_139] = c10_55 * t_500;
+        const v_970 = h5_h_1[(i_262 + 1) * 32 + (j_139 + 1)];
+        const t_501 = v_970 > 0 ? 1 : 0;
+        d_h5_h_z[(i_262 + 1) * 32 + (j_139 + 1)] = c11_53 * t_501;
+        const v_971 = h5_h_1[(i_262 + 1) * 32 + (j_139 + 2)];
+        const t_502 = v_971 > 0 ? 1 : 0;
+        d_h5_h_z[(i_262 + 1) * 32 + (j_139 + 2)] = c12_53 * t_502;
+        const v_972 = h5_h_1[(i_262 + 1) * 32 + (j_139 + 3)];
+        const t_503 = v_972 > 0 ? 1 : 0;
+        d_h5_h_z[(i_262 + 1) * 32 + (j_139 + 3)] = c13_53 * t_503;
+      }
+    }
+    for (let i_263 = endI_55; i_263 < n; i_263++) {
+      for (let j_139 = 0; j_139 < 32; j_139 += 4) {
+        const ar0_93 = i_263 * 32;
+        const br0_17 = j_139 * 32;
+        const br1_17 = (j_139 + 1) * 32;
+        const br2_17 = (j_139 + 2) * 32;
+        const br3_17 = (j_139 + 3) * 32;
+        let c00_102 = 0,
+          c01_98 = 0,
+          c02_98 = 0,
+          c03_98 = 0;
+        for (let k_56 = 0; k_56 < 32; k_56++) {
+          const a0_106 = d_h5_z_8[ar0_93 + k_56];
+          const b0_103 = h5_W[br0_17 + k_56];
+          const b1_99 = h5_W[br1_17 + k_56];
+          const b2_98 = h5_W[br2_17 + k_56];
+          const b3_98 = h5_W[br3_17 + k_56];
+          c00_102 += a0_106 * b0_103;
+          c01_98 += a0_106 * b1_99;
+          c02_98 += a0_106 * b2_98;
+          c03_98 += a0_106 * b3_98;
+        }
+        const v_973 = h5_h_1[i_263 * 32 + j_139];
+        const t_504 = v_973 > 0 ? 1 : 0;
+        d_h5_h_z[i_263 * 32 + j_139] = c00_102 * t_504;
+        const v_974 = h5_h_1[i_263 * 32 + (j_139 + 1)];
+        const t_505 = v_974 > 0 ? 1 : 0;
+        d_h5_h_z[i_263 * 32 + (j_139 + 1)] = c01_98 * t_505;
+        const v_975 = h5_h_1[i_263 * 32 + (j_139 + 2)];
+        const t_506 = v_975 > 0 ? 1 : 0;
+        d_h5_h_z[i_263 * 32 + (j_139 + 2)] = c02_98 * t_506;
+        const v_976 = h5_h_1[i_263 * 32 + (j_139 + 3)];
+        const t_507 = v_976 > 0 ? 1 : 0;
+        d_h5_h_z[i_263 * 32 + (j_139 + 3)] = c03_98 * t_507;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -7790,69 +7781,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_173 = 0; i0_173 < n; i0_173++) {
       for (let i1_173 = 0; i1_173 < 32; i1_173++) {
-        const v_756 = d_h5_h_z[i0_173 * 32 + i1_173];
-        const v_757 = h5_h_gamma[i1_173];
-        d_h5_h_z_1[i0_173 * 32 + i1_173] = v_756 * v_757;
+        const v_977 = d_h5_h_z[i0_173 * 32 + i1_173];
+        const v_978 = h5_h_gamma[i1_173];
+        d_h5_h_z_1[i0_173 * 32 + i1_173] = v_977 * v_978;
       }
     }
     d_h5_h_gamma.fill(0, 0, 32);
     for (let i0_174 = 0; i0_174 < n; i0_174++) {
       for (let i1_174 = 0; i1_174 < 32; i1_174++) {
-        const v_758 = d_h5_h_z[i0_174 * 32 + i1_174];
-        const v_759 = h5_h_z_7[i0_174 * 32 + i1_174];
-        d_h5_h_gamma[i1_174] += v_758 * v_759;
+        const v_979 = d_h5_h_z[i0_174 * 32 + i1_174];
+        const v_980 = h5_h_z_8[i0_174 * 32 + i1_174];
+        d_h5_h_gamma[i1_174] += v_979 * v_980;
       }
     }
     d_h5_h_z_2.fill(0, 0, 32);
     for (let i0_175 = 0; i0_175 < n; i0_175++) {
       for (let i1_175 = 0; i1_175 < 32; i1_175++) {
-        const v_760 = d_h5_h_z_1[i0_175 * 32 + i1_175];
-        const v_761 = h5_h_z_3[i0_175 * 32 + i1_175];
-        d_h5_h_z_2[i1_175] += v_760 * v_761;
+        const v_981 = d_h5_h_z_1[i0_175 * 32 + i1_175];
+        const v_982 = h5_h_z_4[i0_175 * 32 + i1_175];
+        d_h5_h_z_2[i1_175] += v_981 * v_982;
       }
     }
-    for (let i_189 = 0; i_189 < 32; i_189++) {
-      const v_762 = d_h5_h_z_2[i_189];
-      const t_291 = -0.5 * v_762;
-      const v_763 = h5_h_z_6[i_189];
-      const t_292 = v_763 * v_763;
-      const t_293 = v_763 * t_292;
-      const t_294 = t_291 * t_293;
-      d_h5_h_z_3[i_189] = t_294 / n;
+    for (let i_264 = 0; i_264 < 32; i_264++) {
+      const v_983 = d_h5_h_z_2[i_264];
+      const t_508 = -0.5 * v_983;
+      const v_984 = h5_h_z_7[i_264];
+      const t_509 = v_984 * v_984;
+      const t_510 = v_984 * t_509;
+      const t_511 = t_508 * t_510;
+      d_h5_h_z_3[i_264] = t_511 / n;
     }
     for (let i0_176 = 0; i0_176 < n; i0_176++) {
       for (let i1_176 = 0; i1_176 < 32; i1_176++) {
-        const v_764 = d_h5_h_z_3[i1_176];
-        const v_765 = h5_h_z_3[i0_176 * 32 + i1_176];
-        d_h5_h_z_4[i0_176 * 32 + i1_176] = v_764 * v_765;
+        const v_985 = d_h5_h_z_3[i1_176];
+        const v_986 = h5_h_z_4[i0_176 * 32 + i1_176];
+        d_h5_h_z_4[i0_176 * 32 + i1_176] = v_985 * v_986;
       }
     }
     for (let i0_177 = 0; i0_177 < n; i0_177++) {
       for (let i1_177 = 0; i1_177 < 32; i1_177++) {
-        const v_766 = d_h5_h_z_1[i0_177 * 32 + i1_177];
-        const v_767 = h5_h_z_6[i1_177];
-        const t_295 = v_766 * v_767;
-        const v_768 = d_h5_h_z_4[i0_177 * 32 + i1_177];
-        const t_296 = t_295 + v_768;
-        d_h5_h_z_5[i0_177 * 32 + i1_177] = t_296 + v_768;
+        const v_987 = d_h5_h_z_1[i0_177 * 32 + i1_177];
+        const v_988 = h5_h_z_7[i1_177];
+        const t_512 = v_987 * v_988;
+        const v_989 = d_h5_h_z_4[i0_177 * 32 + i1_177];
+        const t_513 = t_512 + v_989;
+        d_h5_h_z_5[i0_177 * 32 + i1_177] = t_513 + v_989;
       }
     }
     d_h5_h_z_6.fill(0, 0, 32);
     for (let i0_178 = 0; i0_178 < n; i0_178++) {
       for (let i1_178 = 0; i1_178 < 32; i1_178++) {
-        const v_769 = d_h5_h_z_5[i0_178 * 32 + i1_178];
-        d_h5_h_z_6[i1_178] += -v_769;
+        const v_990 = d_h5_h_z_5[i0_178 * 32 + i1_178];
+        d_h5_h_z_6[i1_178] += -v_990;
       }
     }
-    for (let i_190 = 0; i_190 < 32; i_190++) {
-      const v_770 = d_h5_h_z_6[i_190];
-      d_h5_h_z_7[i_190] = v_770 / n;
+    for (let i_265 = 0; i_265 < 32; i_265++) {
+      const v_991 = d_h5_h_z_6[i_265];
+      d_h5_h_z_7[i_265] = v_991 / n;
     }
     for (let i0_179 = 0; i0_179 < n; i0_179++) {
       for (let i1_179 = 0; i1_179 < 32; i1_179++) {
-        const v_771 = d_h5_h_z_5[i0_179 * 32 + i1_179];
-        const v_772 = d_h5_h_z_7[i1_179];
-        d_h5_h_z_8[i0_179 * 32 + i1_179] = v_771 + v_772;
+        const v_992 = d_h5_h_z_5[i0_179 * 32 + i1_179];
+        const v_993 = d_h5_h_z_7[i1_179];
+        d_h5_h_z_8[i0_179 * 32 + i1_179] = v_992 + v_993;
       }
     }
     // grad of: h5 = residual(h4, 32)
@@ -7862,122 +7853,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h5_h_b[i1_180] += d_h5_h_z_8[i0_180 * 32 + i1_180];
       }
     }
-    for (let i_191 = 0; i_191 < 32; i_191 += 2) {
-      for (let j_82 = 0; j_82 < 32; j_82 += 4) {
-        let c00_65 = 0,
-          c01_63 = 0,
-          c02_63 = 0,
-          c03_63 = 0,
-          c10_37 = 0,
-          c11_36 = 0,
-          c12_36 = 0,
-          c13_36 = 0;
-        for (let k_38 = 0; k_38 < n; k_38++) {
-          const ak_9 = k_38 * 32 + i_191;
-          const bk_47 = k_38 * 32 + j_82;
-          const a0_68 = h4[ak_9];
-          const a1_40 = h4[ak_9 + 1];
-          const b0_66 = d_h5_h_z_8[bk_47];
-          const b1_64 = d_h5_h_z_8[bk_47 + 1];
-          const b2_63 = d_h5_h_z_8[bk_47 + 2];
-          const b3_63 = d_h5_h_z_8[bk_47 + 3];
-          c00_65 += a0_68 * b0_66;
-          c01_63 += a0_68 * b1_64;
-          c02_63 += a0_68 * b2_63;
-          c03_63 += a0_68 * b3_63;
-          c10_37 += a1_40 * b0_66;
-          c11_36 += a1_40 * b1_64;
-          c12_36 += a1_40 * b2_63;
-          c13_36 += a1_40 * b3_63;
+    for (let i_266 = 0; i_266 < 32; i_266 += 2) {
+      for (let j_141 = 0; j_141 < 32; j_141 += 4) {
+        let c00_103 = 0,
+          c01_99 = 0,
+          c02_99 = 0,
+          c03_99 = 0,
+          c10_56 = 0,
+          c11_54 = 0,
+          c12_54 = 0,
+          c13_54 = 0;
+        for (let k_57 = 0; k_57 < n; k_57++) {
+          const ak_9 = k_57 * 32 + i_266;
+          const bk_85 = k_57 * 32 + j_141;
+          const a0_107 = h4_1[ak_9];
+          const a1_60 = h4_1[ak_9 + 1];
+          const b0_104 = d_h5_h_z_8[bk_85];
+          const b1_100 = d_h5_h_z_8[bk_85 + 1];
+          const b2_99 = d_h5_h_z_8[bk_85 + 2];
+          const b3_99 = d_h5_h_z_8[bk_85 + 3];
+          c00_103 += a0_107 * b0_104;
+          c01_99 += a0_107 * b1_100;
+          c02_99 += a0_107 * b2_99;
+          c03_99 += a0_107 * b3_99;
+          c10_56 += a1_60 * b0_104;
+          c11_54 += a1_60 * b1_100;
+          c12_54 += a1_60 * b2_99;
+          c13_54 += a1_60 * b3_99;
         }
-        d_h5_h_W[i_191 * 32 + j_82] = c00_65;
-        d_h5_h_W[i_191 * 32 + (j_82 + 1)] = c01_63;
-        d_h5_h_W[i_191 * 32 + (j_82 + 2)] = c02_63;
-        d_h5_h_W[i_191 * 32 + (j_82 + 3)] = c03_63;
-        d_h5_h_W[(i_191 + 1) * 32 + j_82] = c10_37;
-        d_h5_h_W[(i_191 + 1) * 32 + (j_82 + 1)] = c11_36;
-        d_h5_h_W[(i_191 + 1) * 32 + (j_82 + 2)] = c12_36;
-        d_h5_h_W[(i_191 + 1) * 32 + (j_82 + 3)] = c13_36;
+        d_h5_h_W[i_266 * 32 + j_141] = c00_103;
+        d_h5_h_W[i_266 * 32 + (j_141 + 1)] = c01_99;
+        d_h5_h_W[i_266 * 32 + (j_141 + 2)] = c02_99;
+        d_h5_h_W[i_266 * 32 + (j_141 + 3)] = c03_99;
+        d_h5_h_W[(i_266 + 1) * 32 + j_141] = c10_56;
+        d_h5_h_W[(i_266 + 1) * 32 + (j_141 + 1)] = c11_54;
+        d_h5_h_W[(i_266 + 1) * 32 + (j_141 + 2)] = c12_54;
+        d_h5_h_W[(i_266 + 1) * 32 + (j_141 + 3)] = c13_54;
       }
     }
-    const endI_38 = n - (n % 2);
-    for (let i_193 = 0; i_193 < endI_38; i_193 += 2) {
-      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
-        const ar0_56 = i_193 * 32;
-        const ar1_28 = (i_193 + 1) * 32;
-        const br0_18 = j_84 * 32;
-        const br1_18 = (j_84 + 1) * 32;
-        const br2_18 = (j_84 + 2) * 32;
-        const br3_18 = (j_84 + 3) * 32;
-        let c00_66 = 0,
-          c01_64 = 0,
-          c02_64 = 0,
-          c03_64 = 0,
-          c10_38 = 0,
-          c11_37 = 0,
-          c12_37 = 0,
-          c13_37 = 0;
-        for (let k_39 = 0; k_39 < 32; k_39++) {
-          const a0_69 = d_h5_h_z_8[ar0_56 + k_39];
-          const a1_41 = d_h5_h_z_8[ar1_28 + k_39];
-          const b0_67 = h5_h_W[br0_18 + k_39];
-          const b1_65 = h5_h_W[br1_18 + k_39];
-          const b2_64 = h5_h_W[br2_18 + k_39];
-          const b3_64 = h5_h_W[br3_18 + k_39];
-          c00_66 += a0_69 * b0_67;
-          c01_64 += a0_69 * b1_65;
-          c02_64 += a0_69 * b2_64;
-          c03_64 += a0_69 * b3_64;
-          c10_38 += a1_41 * b0_67;
-          c11_37 += a1_41 * b1_65;
-          c12_37 += a1_41 * b2_64;
-          c13_37 += a1_41 * b3_64;
+    const endI_57 = n - (n % 2);
+    for (let i_268 = 0; i_268 < endI_57; i_268 += 2) {
+      for (let j_143 = 0; j_143 < 32; j_143 += 4) {
+        const ar0_94 = i_268 * 32;
+        const ar1_47 = (i_268 + 1) * 32;
+        const br0_18 = j_143 * 32;
+        const br1_18 = (j_143 + 1) * 32;
+        const br2_18 = (j_143 + 2) * 32;
+        const br3_18 = (j_143 + 3) * 32;
+        let c00_104 = 0,
+          c01_100 = 0,
+          c02_100 = 0,
+          c03_100 = 0,
+          c10_57 = 0,
+          c11_55 = 0,
+          c12_55 = 0,
+          c13_55 = 0;
+        for (let k_58 = 0; k_58 < 32; k_58++) {
+          const a0_108 = d_h5_h_z_8[ar0_94 + k_58];
+          const a1_61 = d_h5_h_z_8[ar1_47 + k_58];
+          const b0_105 = h5_h_W[br0_18 + k_58];
+          const b1_101 = h5_h_W[br1_18 + k_58];
+          const b2_100 = h5_h_W[br2_18 + k_58];
+          const b3_100 = h5_h_W[br3_18 + k_58];
+          c00_104 += a0_108 * b0_105;
+          c01_100 += a0_108 * b1_101;
+          c02_100 += a0_108 * b2_100;
+          c03_100 += a0_108 * b3_100;
+          c10_57 += a1_61 * b0_105;
+          c11_55 += a1_61 * b1_101;
+          c12_55 += a1_61 * b2_100;
+          c13_55 += a1_61 * b3_100;
         }
-        d_h4_z[i_193 * 32 + j_84] = c00_66;
-        d_h4_z[i_193 * 32 + (j_84 + 1)] = c01_64;
-        d_h4_z[i_193 * 32 + (j_84 + 2)] = c02_64;
-        d_h4_z[i_193 * 32 + (j_84 + 3)] = c03_64;
-        d_h4_z[(i_193 + 1) * 32 + j_84] = c10_38;
-        d_h4_z[(i_193 + 1) * 32 + (j_84 + 1)] = c11_37;
-        d_h4_z[(i_193 + 1) * 32 + (j_84 + 2)] = c12_37;
-        d_h4_z[(i_193 + 1) * 32 + (j_84 + 3)] = c13_37;
+        d_h4_z[i_268 * 32 + j_143] = c00_104;
+        d_h4_z[i_268 * 32 + (j_143 + 1)] = c01_100;
+        d_h4_z[i_268 * 32 + (j_143 + 2)] = c02_100;
+        d_h4_z[i_268 * 32 + (j_143 + 3)] = c03_100;
+        d_h4_z[(i_268 + 1) * 32 + j_143] = c10_57;
+        d_h4_z[(i_268 + 1) * 32 + (j_143 + 1)] = c11_55;
+        d_h4_z[(i_268 + 1) * 32 + (j_143 + 2)] = c12_55;
+        d_h4_z[(i_268 + 1) * 32 + (j_143 + 3)] = c13_55;
       }
     }
-    for (let i_194 = endI_38; i_194 < n; i_194++) {
-      for (let j_84 = 0; j_84 < 32; j_84 += 4) {
-        const ar0_57 = i_194 * 32;
-        const br0_19 = j_84 * 32;
-        const br1_19 = (j_84 + 1) * 32;
-        const br2_19 = (j_84 + 2) * 32;
-        const br3_19 = (j_84 + 3) * 32;
-        let c00_67 = 0,
-          c01_65 = 0,
-          c02_65 = 0,
-          c03_65 = 0;
-        for (let k_39 = 0; k_39 < 32; k_39++) {
-          const a0_70 = d_h5_h_z_8[ar0_57 + k_39];
-          const b0_68 = h5_h_W[br0_19 + k_39];
-          const b1_66 = h5_h_W[br1_19 + k_39];
-          const b2_65 = h5_h_W[br2_19 + k_39];
-          const b3_65 = h5_h_W[br3_19 + k_39];
-          c00_67 += a0_70 * b0_68;
-          c01_65 += a0_70 * b1_66;
-          c02_65 += a0_70 * b2_65;
-          c03_65 += a0_70 * b3_65;
+    for (let i_269 = endI_57; i_269 < n; i_269++) {
+      for (let j_143 = 0; j_143 < 32; j_143 += 4) {
+        const ar0_95 = i_269 * 32;
+        const br0_19 = j_143 * 32;
+        const br1_19 = (j_143 + 1) * 32;
+        const br2_19 = (j_143 + 2) * 32;
+        const br3_19 = (j_143 + 3) * 32;
+        let c00_105 = 0,
+          c01_101 = 0,
+          c02_101 = 0,
+          c03_101 = 0;
+        for (let k_58 = 0; k_58 < 32; k_58++) {
+          const a0_109 = d_h5_h_z_8[ar0_95 + k_58];
+          const b0_106 = h5_h_W[br0_19 + k_58];
+          const b1_102 = h5_h_W[br1_19 + k_58];
+          const b2_101 = h5_h_W[br2_19 + k_58];
+          const b3_101 = h5_h_W[br3_19 + k_58];
+          c00_105 += a0_109 * b0_106;
+          c01_101 += a0_109 * b1_102;
+          c02_101 += a0_109 * b2_101;
+          c03_101 += a0_109 * b3_101;
         }
-        d_h4_z[i_194 * 32 + j_84] = c00_67;
-        d_h4_z[i_194 * 32 + (j_84 + 1)] = c01_65;
-        d_h4_z[i_194 * 32 + (j_84 + 2)] = c02_65;
-        d_h4_z[i_194 * 32 + (j_84 + 3)] = c03_65;
+        d_h4_z[i_269 * 32 + j_143] = c00_105;
+        d_h4_z[i_269 * 32 + (j_143 + 1)] = c01_101;
+        d_h4_z[i_269 * 32 + (j_143 + 2)] = c02_101;
+        d_h4_z[i_269 * 32 + (j_143 + 3)] = c03_101;
       }
     }
-    for (let i_195 = 0; i_195 < n; i_195++) {
-      for (let j_86 = 0; j_86 < 32; j_86++) {
-        const v_775 = d_h5_z[i_195 * 32 + j_86];
-        const t_299 = v_775 + d_h4_z[i_195 * 32 + j_86];
-        const v_776 = h4[i_195 * 32 + j_86];
-        const t_300 = v_776 > 0 ? 1 : 0;
-        d_h4_z[i_195 * 32 + j_86] = t_299 * t_300;
+    for (let i_270 = 0; i_270 < n; i_270++) {
+      for (let j_145 = 0; j_145 < 32; j_145++) {
+        const v_996 = d_h5_z[i_270 * 32 + j_145];
+        const t_516 = v_996 + d_h4_z[i_270 * 32 + j_145];
+        const v_997 = h4_1[i_270 * 32 + j_145];
+        const t_517 = v_997 > 0 ? 1 : 0;
+        d_h4_z[i_270 * 32 + j_145] = t_516 * t_517;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -7989,69 +7980,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_182 = 0; i0_182 < n; i0_182++) {
       for (let i1_182 = 0; i1_182 < 32; i1_182++) {
-        const v_777 = d_h4_z[i0_182 * 32 + i1_182];
-        const v_778 = h4_gamma[i1_182];
-        d_h4_z_1[i0_182 * 32 + i1_182] = v_777 * v_778;
+        const v_998 = d_h4_z[i0_182 * 32 + i1_182];
+        const v_999 = h4_gamma[i1_182];
+        d_h4_z_1[i0_182 * 32 + i1_182] = v_998 * v_999;
       }
     }
     d_h4_gamma.fill(0, 0, 32);
     for (let i0_183 = 0; i0_183 < n; i0_183++) {
       for (let i1_183 = 0; i1_183 < 32; i1_183++) {
-        const v_779 = d_h4_z[i0_183 * 32 + i1_183];
-        const v_780 = h4_z_7[i0_183 * 32 + i1_183];
-        d_h4_gamma[i1_183] += v_779 * v_780;
+        const v_1000 = d_h4_z[i0_183 * 32 + i1_183];
+        const v_1001 = h4_z_8[i0_183 * 32 + i1_183];
+        d_h4_gamma[i1_183] += v_1000 * v_1001;
       }
     }
     d_h4_z_2.fill(0, 0, 32);
     for (let i0_184 = 0; i0_184 < n; i0_184++) {
       for (let i1_184 = 0; i1_184 < 32; i1_184++) {
-        const v_781 = d_h4_z_1[i0_184 * 32 + i1_184];
-        const v_782 = h4_z_3[i0_184 * 32 + i1_184];
-        d_h4_z_2[i1_184] += v_781 * v_782;
+        const v_1002 = d_h4_z_1[i0_184 * 32 + i1_184];
+        const v_1003 = h4_z_4[i0_184 * 32 + i1_184];
+        d_h4_z_2[i1_184] += v_1002 * v_1003;
       }
     }
-    for (let i_196 = 0; i_196 < 32; i_196++) {
-      const v_783 = d_h4_z_2[i_196];
-      const t_301 = -0.5 * v_783;
-      const v_784 = h4_z_6[i_196];
-      const t_302 = v_784 * v_784;
-      const t_303 = v_784 * t_302;
-      const t_304 = t_301 * t_303;
-      d_h4_z_3[i_196] = t_304 / n;
+    for (let i_271 = 0; i_271 < 32; i_271++) {
+      const v_1004 = d_h4_z_2[i_271];
+      const t_518 = -0.5 * v_1004;
+      const v_1005 = h4_z_7[i_271];
+      const t_519 = v_1005 * v_1005;
+      const t_520 = v_1005 * t_519;
+      const t_521 = t_518 * t_520;
+      d_h4_z_3[i_271] = t_521 / n;
     }
     for (let i0_185 = 0; i0_185 < n; i0_185++) {
       for (let i1_185 = 0; i1_185 < 32; i1_185++) {
-        const v_785 = d_h4_z_3[i1_185];
-        const v_786 = h4_z_3[i0_185 * 32 + i1_185];
-        d_h4_z_4[i0_185 * 32 + i1_185] = v_785 * v_786;
+        const v_1006 = d_h4_z_3[i1_185];
+        const v_1007 = h4_z_4[i0_185 * 32 + i1_185];
+        d_h4_z_4[i0_185 * 32 + i1_185] = v_1006 * v_1007;
       }
     }
     for (let i0_186 = 0; i0_186 < n; i0_186++) {
       for (let i1_186 = 0; i1_186 < 32; i1_186++) {
-        const v_787 = d_h4_z_1[i0_186 * 32 + i1_186];
-        const v_788 = h4_z_6[i1_186];
-        const t_305 = v_787 * v_788;
-        const v_789 = d_h4_z_4[i0_186 * 32 + i1_186];
-        const t_306 = t_305 + v_789;
-        d_h4_z_5[i0_186 * 32 + i1_186] = t_306 + v_789;
+        const v_1008 = d_h4_z_1[i0_186 * 32 + i1_186];
+        const v_1009 = h4_z_7[i1_186];
+        const t_522 = v_1008 * v_1009;
+        const v_1010 = d_h4_z_4[i0_186 * 32 + i1_186];
+        const t_523 = t_522 + v_1010;
+        d_h4_z_5[i0_186 * 32 + i1_186] = t_523 + v_1010;
       }
     }
     d_h4_z_6.fill(0, 0, 32);
     for (let i0_187 = 0; i0_187 < n; i0_187++) {
       for (let i1_187 = 0; i1_187 < 32; i1_187++) {
-        const v_790 = d_h4_z_5[i0_187 * 32 + i1_187];
-        d_h4_z_6[i1_187] += -v_790;
+        const v_1011 = d_h4_z_5[i0_187 * 32 + i1_187];
+        d_h4_z_6[i1_187] += -v_1011;
       }
     }
-    for (let i_197 = 0; i_197 < 32; i_197++) {
-      const v_791 = d_h4_z_6[i_197];
-      d_h4_z_7[i_197] = v_791 / n;
+    for (let i_272 = 0; i_272 < 32; i_272++) {
+      const v_1012 = d_h4_z_6[i_272];
+      d_h4_z_7[i_272] = v_1012 / n;
     }
     for (let i0_188 = 0; i0_188 < n; i0_188++) {
       for (let i1_188 = 0; i1_188 < 32; i1_188++) {
-        const v_792 = d_h4_z_5[i0_188 * 32 + i1_188];
-        const v_793 = d_h4_z_7[i1_188];
-        d_h4_z_8[i0_188 * 32 + i1_188] = v_792 + v_793;
+        const v_1013 = d_h4_z_5[i0_188 * 32 + i1_188];
+        const v_1014 = d_h4_z_7[i1_188];
+        d_h4_z_8[i0_188 * 32 + i1_188] = v_1013 + v_1014;
       }
     }
     // grad of: h4 = residual(h3, 32)
@@ -8061,137 +8052,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h4_b[i1_189] += d_h4_z_8[i0_189 * 32 + i1_189];
       }
     }
-    for (let i_198 = 0; i_198 < 32; i_198 += 2) {
-      for (let j_87 = 0; j_87 < 32; j_87 += 4) {
-        let c00_68 = 0,
-          c01_66 = 0,
-          c02_66 = 0,
-          c03_66 = 0,
-          c10_39 = 0,
-          c11_38 = 0,
-          c12_38 = 0,
-          c13_38 = 0;
-        for (let k_40 = 0; k_40 < n; k_40++) {
-          const ak_10 = k_40 * 32 + i_198;
-          const bk_48 = k_40 * 32 + j_87;
-          const a0_71 = h4_h[ak_10];
-          const a1_42 = h4_h[ak_10 + 1];
-          const b0_69 = d_h4_z_8[bk_48];
-          const b1_67 = d_h4_z_8[bk_48 + 1];
-          const b2_66 = d_h4_z_8[bk_48 + 2];
-          const b3_66 = d_h4_z_8[bk_48 + 3];
-          c00_68 += a0_71 * b0_69;
-          c01_66 += a0_71 * b1_67;
-          c02_66 += a0_71 * b2_66;
-          c03_66 += a0_71 * b3_66;
-          c10_39 += a1_42 * b0_69;
-          c11_38 += a1_42 * b1_67;
-          c12_38 += a1_42 * b2_66;
-          c13_38 += a1_42 * b3_66;
+    for (let i_273 = 0; i_273 < 32; i_273 += 2) {
+      for (let j_146 = 0; j_146 < 32; j_146 += 4) {
+        let c00_106 = 0,
+          c01_102 = 0,
+          c02_102 = 0,
+          c03_102 = 0,
+          c10_58 = 0,
+          c11_56 = 0,
+          c12_56 = 0,
+          c13_56 = 0;
+        for (let k_59 = 0; k_59 < n; k_59++) {
+          const ak_10 = k_59 * 32 + i_273;
+          const bk_86 = k_59 * 32 + j_146;
+          const a0_110 = h4_h_1[ak_10];
+          const a1_62 = h4_h_1[ak_10 + 1];
+          const b0_107 = d_h4_z_8[bk_86];
+          const b1_103 = d_h4_z_8[bk_86 + 1];
+          const b2_102 = d_h4_z_8[bk_86 + 2];
+          const b3_102 = d_h4_z_8[bk_86 + 3];
+          c00_106 += a0_110 * b0_107;
+          c01_102 += a0_110 * b1_103;
+          c02_102 += a0_110 * b2_102;
+          c03_102 += a0_110 * b3_102;
+          c10_58 += a1_62 * b0_107;
+          c11_56 += a1_62 * b1_103;
+          c12_56 += a1_62 * b2_102;
+          c13_56 += a1_62 * b3_102;
         }
-        d_h4_W[i_198 * 32 + j_87] = c00_68;
-        d_h4_W[i_198 * 32 + (j_87 + 1)] = c01_66;
-        d_h4_W[i_198 * 32 + (j_87 + 2)] = c02_66;
-        d_h4_W[i_198 * 32 + (j_87 + 3)] = c03_66;
-        d_h4_W[(i_198 + 1) * 32 + j_87] = c10_39;
-        d_h4_W[(i_198 + 1) * 32 + (j_87 + 1)] = c11_38;
-        d_h4_W[(i_198 + 1) * 32 + (j_87 + 2)] = c12_38;
-        d_h4_W[(i_198 + 1) * 32 + (j_87 + 3)] = c13_38;
+        d_h4_W[i_273 * 32 + j_146] = c00_106;
+        d_h4_W[i_273 * 32 + (j_146 + 1)] = c01_102;
+        d_h4_W[i_273 * 32 + (j_146 + 2)] = c02_102;
+        d_h4_W[i_273 * 32 + (j_146 + 3)] = c03_102;
+        d_h4_W[(i_273 + 1) * 32 + j_146] = c10_58;
+        d_h4_W[(i_273 + 1) * 32 + (j_146 + 1)] = c11_56;
+        d_h4_W[(i_273 + 1) * 32 + (j_146 + 2)] = c12_56;
+        d_h4_W[(i_273 + 1) * 32 + (j_146 + 3)] = c13_56;
       }
     }
-    const endI_40 = n - (n % 2);
-    for (let i_200 = 0; i_200 < endI_40; i_200 += 2) {
-      for (let j_89 = 0; j_89 < 32; j_89 += 4) {
-        const ar0_58 = i_200 * 32;
-        const ar1_29 = (i_200 + 1) * 32;
-        const br0_20 = j_89 * 32;
-        const br1_20 = (j_89 + 1) * 32;
-        const br2_20 = (j_89 + 2) * 32;
-        const br3_20 = (j_89 + 3) * 32;
-        let c00_69 = 0,
-          c01_67 = 0,
-          c02_67 = 0,
-          c03_67 = 0,
-          c10_40 = 0,
-          c11_39 = 0,
-          c12_39 = 0,
-          c13_39 = 0;
-        for (let k_41 = 0; k_41 < 32; k_41++) {
-          const a0_72 = d_h4_z_8[ar0_58 + k_41];
-          const a1_43 = d_h4_z_8[ar1_29 + k_41];
-          const b0_70 = h4_W[br0_20 + k_41];
-          const b1_68 = h4_W[br1_20 + k_41];
-          const b2_67 = h4_W[br2_20 + k_41];
-          const b3_67 = h4_W[br3_20 + k_41];
-          c00_69 += a0_72 * b0_70;
-          c01_67 += a0_72 * b1_68;
-          c02_67 += a0_72 * b2_67;
-          c03_67 += a0_72 * b3_67;
-          c10_40 += a1_43 * b0_70;
-          c11_39 += a1_43 * b1_68;
-          c12_39 += a1_43 * b2_67;
-          c13_39 += a1_43 * b3_67;
+    const endI_59 = n - (n % 2);
+    for (let i_275 = 0; i_275 < endI_59; i_275 += 2) {
+      for (let j_148 = 0; j_148 < 32; j_148 += 4) {
+        const ar0_96 = i_275 * 32;
+        const ar1_48 = (i_275 + 1) * 32;
+        const br0_20 = j_148 * 32;
+        const br1_20 = (j_148 + 1) * 32;
+        const br2_20 = (j_148 + 2) * 32;
+        const br3_20 = (j_148 + 3) * 32;
+        let c00_107 = 0,
+          c01_103 = 0,
+          c02_103 = 0,
+          c03_103 = 0,
+          c10_59 = 0,
+          c11_57 = 0,
+          c12_57 = 0,
+          c13_57 = 0;
+        for (let k_60 = 0; k_60 < 32; k_60++) {
+          const a0_111 = d_h4_z_8[ar0_96 + k_60];
+          const a1_63 = d_h4_z_8[ar1_48 + k_60];
+          const b0_108 = h4_W[br0_20 + k_60];
+          const b1_104 = h4_W[br1_20 + k_60];
+          const b2_103 = h4_W[br2_20 + k_60];
+          const b3_103 = h4_W[br3_20 + k_60];
+          c00_107 += a0_111 * b0_108;
+          c01_103 += a0_111 * b1_104;
+          c02_103 += a0_111 * b2_103;
+          c03_103 += a0_111 * b3_103;
+          c10_59 += a1_63 * b0_108;
+          c11_57 += a1_63 * b1_104;
+          c12_57 += a1_63 * b2_103;
+          c13_57 += a1_63 * b3_103;
         }
-        const v_795 = h4_h[i_200 * 32 + j_89];
-        const t_308 = v_795 > 0 ? 1 : 0;
-        d_h4_h_z[i_200 * 32 + j_89] = c00_69 * t_308;
-        const v_796 = h4_h[i_200 * 32 + (j_89 + 1)];
-        const t_309 = v_796 > 0 ? 1 : 0;
-        d_h4_h_z[i_200 * 32 + (j_89 + 1)] = c01_67 * t_309;
-        const v_797 = h4_h[i_200 * 32 + (j_89 + 2)];
-        const t_310 = v_797 > 0 ? 1 : 0;
-        d_h4_h_z[i_200 * 32 + (j_89 + 2)] = c02_67 * t_310;
-        const v_798 = h4_h[i_200 * 32 + (j_89 + 3)];
-        const t_311 = v_798 > 0 ? 1 : 0;
-        d_h4_h_z[i_200 * 32 + (j_89 + 3)] = c03_67 * t_311;
-        const v_799 = h4_h[(i_200 + 1) * 32 + j_89];
-        const t_312 = v_799 > 0 ? 1 : 0;
-        d_h4_h_z[(i_200 + 1) * 32 + j_89] = c10_40 * t_312;
-        const v_800 = h4_h[(i_200 + 1) * 32 + (j_89 + 1)];
-        const t_313 = v_800 > 0 ? 1 : 0;
-        d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 1)] = c11_39 * t_313;
-        const v_801 = h4_h[(i_200 + 1) * 32 + (j_89 + 2)];
-        const t_314 = v_801 > 0 ? 1 : 0;
-        d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 2)] = c12_39 * t_314;
-        const v_802 = h4_h[(i_200 + 1) * 32 + (j_89 + 3)];
-        const t_315 = v_802 > 0 ? 1 : 0;
-        d_h4_h_z[(i_200 + 1) * 32 + (j_89 + 3)] = c13_39 * t_315;
+        const v_1016 = h4_h_1[i_275 * 32 + j_148];
+        const t_525 = v_1016 > 0 ? 1 : 0;
+        d_h4_h_z[i_275 * 32 + j_148] = c00_107 * t_525;
+        const v_1017 = h4_h_1[i_275 * 32 + (j_148 + 1)];
+        const t_526 = v_1017 > 0 ? 1 : 0;
+        d_h4_h_z[i_275 * 32 + (j_148 + 1)] = c01_103 * t_526;
+        const v_1018 = h4_h_1[i_275 * 32 + (j_148 + 2)];
+        const t_527 = v_1018 > 0 ? 1 : 0;
+        d_h4_h_z[i_275 * 32 + (j_148 + 2)] = c02_103 * t_527;
+        const v_1019 = h4_h_1[i_275 * 32 + (j_148 + 3)];
+        const t_528 = v_1019 > 0 ? 1 : 0;
+        d_h4_h_z[i_275 * 32 + (j_148 + 3)] = c03_103 * t_528;
+        const v_1020 = h4_h_1[(i_275 + 1) * 32 + j_148];
+        const t_529 = v_1020 > 0 ? 1 : 0;
+        d_h4_h_z[(i_275 + 1) * 32 + j_148] = c10_59 * t_529;
+        const v_1021 = h4_h_1[(i_275 + 1) * 32 + (j_148 + 1)];
+        const t_530 = v_1021 > 0 ? 1 : 0;
+        d_h4_h_z[(i_275 + 1) * 32 + (j_148 + 1)] = c11_57 * t_530;
+        const v_1022 = h4_h_1[(i_275 + 1) * 32 + (j_148 + 2)];
+        const t_531 = v_1022 > 0 ? 1 : 0;
+        d_h4_h_z[(i_275 + 1) * 32 + (j_148 + 2)] = c12_57 * t_531;
+        const v_1023 = h4_h_1[(i_275 + 1) * 32 + (j_148 + 3)];
+        const t_532 = v_1023 > 0 ? 1 : 0;
+        d_h4_h_z[(i_275 + 1) * 32 + (j_148 + 3)] = c13_57 * t_532;
       }
     }
-    for (let i_201 = endI_40; i_201 < n; i_201++) {
-      for (let j_89 = 0; j_89 < 32; j_89 += 4) {
-        const ar0_59 = i_201 * 32;
-        const br0_21 = j_89 * 32;
-        const br1_21 = (j_89 + 1) * 32;
-        const br2_21 = (j_89 + 2) * 32;
-        const br3_21 = (j_89 + 3) * 32;
-        let c00_70 = 0,
-          c01_68 = 0,
-          c02_68 = 0,
-          c03_68 = 0;
-        for (let k_41 = 0; k_41 < 32; k_41++) {
-          const a0_73 = d_h4_z_8[ar0_59 + k_41];
-          const b0_71 = h4_W[br0_21 + k_41];
-          const b1_69 = h4_W[br1_21 + k_41];
-          const b2_68 = h4_W[br2_21 + k_41];
-          const b3_68 = h4_W[br3_21 + k_41];
-          c00_70 += a0_73 * b0_71;
-          c01_68 += a0_73 * b1_69;
-          c02_68 += a0_73 * b2_68;
-          c03_68 += a0_73 * b3_68;
+    for (let i_276 = endI_59; i_276 < n; i_276++) {
+      for (let j_148 = 0; j_148 < 32; j_148 += 4) {
+        const ar0_97 = i_276 * 32;
+        const br0_21 = j_148 * 32;
+        const br1_21 = (j_148 + 1) * 32;
+        const br2_21 = (j_148 + 2) * 32;
+        const br3_21 = (j_148 + 3) * 32;
+        let c00_108 = 0,
+          c01_104 = 0,
+          c02_104 = 0,
+          c03_104 = 0;
+        for (let k_60 = 0; k_60 < 32; k_60++) {
+          const a0_112 = d_h4_z_8[ar0_97 + k_60];
+          const b0_109 = h4_W[br0_21 + k_60];
+          const b1_105 = h4_W[br1_21 + k_60];
+          const b2_104 = h4_W[br2_21 + k_60];
+          const b3_104 = h4_W[br3_21 + k_60];
+          c00_108 += a0_112 * b0_109;
+          c01_104 += a0_112 * b1_105;
+          c02_104 += a0_112 * b2_104;
+          c03_104 += a0_112 * b3_104;
         }
-        const v_803 = h4_h[i_201 * 32 + j_89];
-        const t_316 = v_803 > 0 ? 1 : 0;
-        d_h4_h_z[i_201 * 32 + j_89] = c00_70 * t_316;
-        const v_804 = h4_h[i_201 * 32 + (j_89 + 1)];
-        const t_317 = v_804 > 0 ? 1 : 0;
-        d_h4_h_z[i_201 * 32 + (j_89 + 1)] = c01_68 * t_317;
-        const v_805 = h4_h[i_201 * 32 + (j_89 + 2)];
-        const t_318 = v_805 > 0 ? 1 : 0;
-        d_h4_h_z[i_201 * 32 + (j_89 + 2)] = c02_68 * t_318;
-        const v_806 = h4_h[i_201 * 32 + (j_89 + 3)];
-        const t_319 = v_806 > 0 ? 1 : 0;
-        d_h4_h_z[i_201 * 32 + (j_89 + 3)] = c03_68 * t_319;
+        const v_1024 = h4_h_1[i_276 * 32 + j_148];
+        const t_533 = v_1024 > 0 ? 1 : 0;
+        d_h4_h_z[i_276 * 32 + j_148] = c00_108 * t_533;
+        const v_1025 = h4_h_1[i_276 * 32 + (j_148 + 1)];
+        const t_534 = v_1025 > 0 ? 1 : 0;
+        d_h4_h_z[i_276 * 32 + (j_148 + 1)] = c01_104 * t_534;
+        const v_1026 = h4_h_1[i_276 * 32 + (j_148 + 2)];
+        const t_535 = v_1026 > 0 ? 1 : 0;
+        d_h4_h_z[i_276 * 32 + (j_148 + 2)] = c02_104 * t_535;
+        const v_1027 = h4_h_1[i_276 * 32 + (j_148 + 3)];
+        const t_536 = v_1027 > 0 ? 1 : 0;
+        d_h4_h_z[i_276 * 32 + (j_148 + 3)] = c03_104 * t_536;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -8203,69 +8194,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_191 = 0; i0_191 < n; i0_191++) {
       for (let i1_191 = 0; i1_191 < 32; i1_191++) {
-        const v_807 = d_h4_h_z[i0_191 * 32 + i1_191];
-        const v_808 = h4_h_gamma[i1_191];
-        d_h4_h_z_1[i0_191 * 32 + i1_191] = v_807 * v_808;
+        const v_1028 = d_h4_h_z[i0_191 * 32 + i1_191];
+        const v_1029 = h4_h_gamma[i1_191];
+        d_h4_h_z_1[i0_191 * 32 + i1_191] = v_1028 * v_1029;
       }
     }
     d_h4_h_gamma.fill(0, 0, 32);
     for (let i0_192 = 0; i0_192 < n; i0_192++) {
       for (let i1_192 = 0; i1_192 < 32; i1_192++) {
-        const v_809 = d_h4_h_z[i0_192 * 32 + i1_192];
-        const v_810 = h4_h_z_7[i0_192 * 32 + i1_192];
-        d_h4_h_gamma[i1_192] += v_809 * v_810;
+        const v_1030 = d_h4_h_z[i0_192 * 32 + i1_192];
+        const v_1031 = h4_h_z_8[i0_192 * 32 + i1_192];
+        d_h4_h_gamma[i1_192] += v_1030 * v_1031;
       }
     }
     d_h4_h_z_2.fill(0, 0, 32);
     for (let i0_193 = 0; i0_193 < n; i0_193++) {
       for (let i1_193 = 0; i1_193 < 32; i1_193++) {
-        const v_811 = d_h4_h_z_1[i0_193 * 32 + i1_193];
-        const v_812 = h4_h_z_3[i0_193 * 32 + i1_193];
-        d_h4_h_z_2[i1_193] += v_811 * v_812;
+        const v_1032 = d_h4_h_z_1[i0_193 * 32 + i1_193];
+        const v_1033 = h4_h_z_4[i0_193 * 32 + i1_193];
+        d_h4_h_z_2[i1_193] += v_1032 * v_1033;
       }
     }
-    for (let i_202 = 0; i_202 < 32; i_202++) {
-      const v_813 = d_h4_h_z_2[i_202];
-      const t_320 = -0.5 * v_813;
-      const v_814 = h4_h_z_6[i_202];
-      const t_321 = v_814 * v_814;
-      const t_322 = v_814 * t_321;
-      const t_323 = t_320 * t_322;
-      d_h4_h_z_3[i_202] = t_323 / n;
+    for (let i_277 = 0; i_277 < 32; i_277++) {
+      const v_1034 = d_h4_h_z_2[i_277];
+      const t_537 = -0.5 * v_1034;
+      const v_1035 = h4_h_z_7[i_277];
+      const t_538 = v_1035 * v_1035;
+      const t_539 = v_1035 * t_538;
+      const t_540 = t_537 * t_539;
+      d_h4_h_z_3[i_277] = t_540 / n;
     }
     for (let i0_194 = 0; i0_194 < n; i0_194++) {
       for (let i1_194 = 0; i1_194 < 32; i1_194++) {
-        const v_815 = d_h4_h_z_3[i1_194];
-        const v_816 = h4_h_z_3[i0_194 * 32 + i1_194];
-        d_h4_h_z_4[i0_194 * 32 + i1_194] = v_815 * v_816;
+        const v_1036 = d_h4_h_z_3[i1_194];
+        const v_1037 = h4_h_z_4[i0_194 * 32 + i1_194];
+        d_h4_h_z_4[i0_194 * 32 + i1_194] = v_1036 * v_1037;
       }
     }
     for (let i0_195 = 0; i0_195 < n; i0_195++) {
       for (let i1_195 = 0; i1_195 < 32; i1_195++) {
-        const v_817 = d_h4_h_z_1[i0_195 * 32 + i1_195];
-        const v_818 = h4_h_z_6[i1_195];
-        const t_324 = v_817 * v_818;
-        const v_819 = d_h4_h_z_4[i0_195 * 32 + i1_195];
-        const t_325 = t_324 + v_819;
-        d_h4_h_z_5[i0_195 * 32 + i1_195] = t_325 + v_819;
+        const v_1038 = d_h4_h_z_1[i0_195 * 32 + i1_195];
+        const v_1039 = h4_h_z_7[i1_195];
+        const t_541 = v_1038 * v_1039;
+        const v_1040 = d_h4_h_z_4[i0_195 * 32 + i1_195];
+        const t_542 = t_541 + v_1040;
+        d_h4_h_z_5[i0_195 * 32 + i1_195] = t_542 + v_1040;
       }
     }
     d_h4_h_z_6.fill(0, 0, 32);
     for (let i0_196 = 0; i0_196 < n; i0_196++) {
       for (let i1_196 = 0; i1_196 < 32; i1_196++) {
-        const v_820 = d_h4_h_z_5[i0_196 * 32 + i1_196];
-        d_h4_h_z_6[i1_196] += -v_820;
+        const v_1041 = d_h4_h_z_5[i0_196 * 32 + i1_196];
+        d_h4_h_z_6[i1_196] += -v_1041;
       }
     }
-    for (let i_203 = 0; i_203 < 32; i_203++) {
-      const v_821 = d_h4_h_z_6[i_203];
-      d_h4_h_z_7[i_203] = v_821 / n;
+    for (let i_278 = 0; i_278 < 32; i_278++) {
+      const v_1042 = d_h4_h_z_6[i_278];
+      d_h4_h_z_7[i_278] = v_1042 / n;
     }
     for (let i0_197 = 0; i0_197 < n; i0_197++) {
       for (let i1_197 = 0; i1_197 < 32; i1_197++) {
-        const v_822 = d_h4_h_z_5[i0_197 * 32 + i1_197];
-        const v_823 = d_h4_h_z_7[i1_197];
-        d_h4_h_z_8[i0_197 * 32 + i1_197] = v_822 + v_823;
+        const v_1043 = d_h4_h_z_5[i0_197 * 32 + i1_197];
+        const v_1044 = d_h4_h_z_7[i1_197];
+        d_h4_h_z_8[i0_197 * 32 + i1_197] = v_1043 + v_1044;
       }
     }
     // grad of: h4 = residual(h3, 32)
@@ -8275,122 +8266,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h4_h_b[i1_198] += d_h4_h_z_8[i0_198 * 32 + i1_198];
       }
     }
-    for (let i_204 = 0; i_204 < 32; i_204 += 2) {
-      for (let j_91 = 0; j_91 < 32; j_91 += 4) {
-        let c00_71 = 0,
-          c01_69 = 0,
-          c02_69 = 0,
-          c03_69 = 0,
-          c10_41 = 0,
-          c11_40 = 0,
-          c12_40 = 0,
-          c13_40 = 0;
-        for (let k_42 = 0; k_42 < n; k_42++) {
-          const ak_11 = k_42 * 32 + i_204;
-          const bk_49 = k_42 * 32 + j_91;
-          const a0_74 = h3[ak_11];
-          const a1_44 = h3[ak_11 + 1];
-          const b0_72 = d_h4_h_z_8[bk_49];
-          const b1_70 = d_h4_h_z_8[bk_49 + 1];
-          const b2_69 = d_h4_h_z_8[bk_49 + 2];
-          const b3_69 = d_h4_h_z_8[bk_49 + 3];
-          c00_71 += a0_74 * b0_72;
-          c01_69 += a0_74 * b1_70;
-          c02_69 += a0_74 * b2_69;
-          c03_69 += a0_74 * b3_69;
-          c10_41 += a1_44 * b0_72;
-          c11_40 += a1_44 * b1_70;
-          c12_40 += a1_44 * b2_69;
-          c13_40 += a1_44 * b3_69;
+    for (let i_279 = 0; i_279 < 32; i_279 += 2) {
+      for (let j_150 = 0; j_150 < 32; j_150 += 4) {
+        let c00_109 = 0,
+          c01_105 = 0,
+          c02_105 = 0,
+          c03_105 = 0,
+          c10_60 = 0,
+          c11_58 = 0,
+          c12_58 = 0,
+          c13_58 = 0;
+        for (let k_61 = 0; k_61 < n; k_61++) {
+          const ak_11 = k_61 * 32 + i_279;
+          const bk_87 = k_61 * 32 + j_150;
+          const a0_113 = h3_1[ak_11];
+          const a1_64 = h3_1[ak_11 + 1];
+          const b0_110 = d_h4_h_z_8[bk_87];
+          const b1_106 = d_h4_h_z_8[bk_87 + 1];
+          const b2_105 = d_h4_h_z_8[bk_87 + 2];
+          const b3_105 = d_h4_h_z_8[bk_87 + 3];
+          c00_109 += a0_113 * b0_110;
+          c01_105 += a0_113 * b1_106;
+          c02_105 += a0_113 * b2_105;
+          c03_105 += a0_113 * b3_105;
+          c10_60 += a1_64 * b0_110;
+          c11_58 += a1_64 * b1_106;
+          c12_58 += a1_64 * b2_105;
+          c13_58 += a1_64 * b3_105;
         }
-        d_h4_h_W[i_204 * 32 + j_91] = c00_71;
-        d_h4_h_W[i_204 * 32 + (j_91 + 1)] = c01_69;
-        d_h4_h_W[i_204 * 32 + (j_91 + 2)] = c02_69;
-        d_h4_h_W[i_204 * 32 + (j_91 + 3)] = c03_69;
-        d_h4_h_W[(i_204 + 1) * 32 + j_91] = c10_41;
-        d_h4_h_W[(i_204 + 1) * 32 + (j_91 + 1)] = c11_40;
-        d_h4_h_W[(i_204 + 1) * 32 + (j_91 + 2)] = c12_40;
-        d_h4_h_W[(i_204 + 1) * 32 + (j_91 + 3)] = c13_40;
+        d_h4_h_W[i_279 * 32 + j_150] = c00_109;
+        d_h4_h_W[i_279 * 32 + (j_150 + 1)] = c01_105;
+        d_h4_h_W[i_279 * 32 + (j_150 + 2)] = c02_105;
+        d_h4_h_W[i_279 * 32 + (j_150 + 3)] = c03_105;
+        d_h4_h_W[(i_279 + 1) * 32 + j_150] = c10_60;
+        d_h4_h_W[(i_279 + 1) * 32 + (j_150 + 1)] = c11_58;
+        d_h4_h_W[(i_279 + 1) * 32 + (j_150 + 2)] = c12_58;
+        d_h4_h_W[(i_279 + 1) * 32 + (j_150 + 3)] = c13_58;
       }
     }
-    const endI_42 = n - (n % 2);
-    for (let i_206 = 0; i_206 < endI_42; i_206 += 2) {
-      for (let j_93 = 0; j_93 < 32; j_93 += 4) {
-        const ar0_60 = i_206 * 32;
-        const ar1_30 = (i_206 + 1) * 32;
-        const br0_22 = j_93 * 32;
-        const br1_22 = (j_93 + 1) * 32;
-        const br2_22 = (j_93 + 2) * 32;
-        const br3_22 = (j_93 + 3) * 32;
-        let c00_72 = 0,
-          c01_70 = 0,
-          c02_70 = 0,
-          c03_70 = 0,
-          c10_42 = 0,
-          c11_41 = 0,
-          c12_41 = 0,
-          c13_41 = 0;
-        for (let k_43 = 0; k_43 < 32; k_43++) {
-          const a0_75 = d_h4_h_z_8[ar0_60 + k_43];
-          const a1_45 = d_h4_h_z_8[ar1_30 + k_43];
-          const b0_73 = h4_h_W[br0_22 + k_43];
-          const b1_71 = h4_h_W[br1_22 + k_43];
-          const b2_70 = h4_h_W[br2_22 + k_43];
-          const b3_70 = h4_h_W[br3_22 + k_43];
-          c00_72 += a0_75 * b0_73;
-          c01_70 += a0_75 * b1_71;
-          c02_70 += a0_75 * b2_70;
-          c03_70 += a0_75 * b3_70;
-          c10_42 += a1_45 * b0_73;
-          c11_41 += a1_45 * b1_71;
-          c12_41 += a1_45 * b2_70;
-          c13_41 += a1_45 * b3_70;
+    const endI_61 = n - (n % 2);
+    for (let i_281 = 0; i_281 < endI_61; i_281 += 2) {
+      for (let j_152 = 0; j_152 < 32; j_152 += 4) {
+        const ar0_98 = i_281 * 32;
+        const ar1_49 = (i_281 + 1) * 32;
+        const br0_22 = j_152 * 32;
+        const br1_22 = (j_152 + 1) * 32;
+        const br2_22 = (j_152 + 2) * 32;
+        const br3_22 = (j_152 + 3) * 32;
+        let c00_110 = 0,
+          c01_106 = 0,
+          c02_106 = 0,
+          c03_106 = 0,
+          c10_61 = 0,
+          c11_59 = 0,
+          c12_59 = 0,
+          c13_59 = 0;
+        for (let k_62 = 0; k_62 < 32; k_62++) {
+          const a0_114 = d_h4_h_z_8[ar0_98 + k_62];
+          const a1_65 = d_h4_h_z_8[ar1_49 + k_62];
+          const b0_111 = h4_h_W[br0_22 + k_62];
+          const b1_107 = h4_h_W[br1_22 + k_62];
+          const b2_106 = h4_h_W[br2_22 + k_62];
+          const b3_106 = h4_h_W[br3_22 + k_62];
+          c00_110 += a0_114 * b0_111;
+          c01_106 += a0_114 * b1_107;
+          c02_106 += a0_114 * b2_106;
+          c03_106 += a0_114 * b3_106;
+          c10_61 += a1_65 * b0_111;
+          c11_59 += a1_65 * b1_107;
+          c12_59 += a1_65 * b2_106;
+          c13_59 += a1_65 * b3_106;
         }
-        d_h3_z[i_206 * 32 + j_93] = c00_72;
-        d_h3_z[i_206 * 32 + (j_93 + 1)] = c01_70;
-        d_h3_z[i_206 * 32 + (j_93 + 2)] = c02_70;
-        d_h3_z[i_206 * 32 + (j_93 + 3)] = c03_70;
-        d_h3_z[(i_206 + 1) * 32 + j_93] = c10_42;
-        d_h3_z[(i_206 + 1) * 32 + (j_93 + 1)] = c11_41;
-        d_h3_z[(i_206 + 1) * 32 + (j_93 + 2)] = c12_41;
-        d_h3_z[(i_206 + 1) * 32 + (j_93 + 3)] = c13_41;
+        d_h3_z[i_281 * 32 + j_152] = c00_110;
+        d_h3_z[i_281 * 32 + (j_152 + 1)] = c01_106;
+        d_h3_z[i_281 * 32 + (j_152 + 2)] = c02_106;
+        d_h3_z[i_281 * 32 + (j_152 + 3)] = c03_106;
+        d_h3_z[(i_281 + 1) * 32 + j_152] = c10_61;
+        d_h3_z[(i_281 + 1) * 32 + (j_152 + 1)] = c11_59;
+        d_h3_z[(i_281 + 1) * 32 + (j_152 + 2)] = c12_59;
+        d_h3_z[(i_281 + 1) * 32 + (j_152 + 3)] = c13_59;
       }
     }
-    for (let i_207 = endI_42; i_207 < n; i_207++) {
-      for (let j_93 = 0; j_93 < 32; j_93 += 4) {
-        const ar0_61 = i_207 * 32;
-        const br0_23 = j_93 * 32;
-        const br1_23 = (j_93 + 1) * 32;
-        const br2_23 = (j_93 + 2) * 32;
-        const br3_23 = (j_93 + 3) * 32;
-        let c00_73 = 0,
-          c01_71 = 0,
-          c02_71 = 0,
-          c03_71 = 0;
-        for (let k_43 = 0; k_43 < 32; k_43++) {
-          const a0_76 = d_h4_h_z_8[ar0_61 + k_43];
-          const b0_74 = h4_h_W[br0_23 + k_43];
-          const b1_72 = h4_h_W[br1_23 + k_43];
-          const b2_71 = h4_h_W[br2_23 + k_43];
-          const b3_71 = h4_h_W[br3_23 + k_43];
-          c00_73 += a0_76 * b0_74;
-          c01_71 += a0_76 * b1_72;
-          c02_71 += a0_76 * b2_71;
-          c03_71 += a0_76 * b3_71;
+    for (let i_282 = endI_61; i_282 < n; i_282++) {
+      for (let j_152 = 0; j_152 < 32; j_152 += 4) {
+        const ar0_99 = i_282 * 32;
+        const br0_23 = j_152 * 32;
+        const br1_23 = (j_152 + 1) * 32;
+        const br2_23 = (j_152 + 2) * 32;
+        const br3_23 = (j_152 + 3) * 32;
+        let c00_111 = 0,
+          c01_107 = 0,
+          c02_107 = 0,
+          c03_107 = 0;
+        for (let k_62 = 0; k_62 < 32; k_62++) {
+          const a0_115 = d_h4_h_z_8[ar0_99 + k_62];
+          const b0_112 = h4_h_W[br0_23 + k_62];
+          const b1_108 = h4_h_W[br1_23 + k_62];
+          const b2_107 = h4_h_W[br2_23 + k_62];
+          const b3_107 = h4_h_W[br3_23 + k_62];
+          c00_111 += a0_115 * b0_112;
+          c01_107 += a0_115 * b1_108;
+          c02_107 += a0_115 * b2_107;
+          c03_107 += a0_115 * b3_107;
         }
-        d_h3_z[i_207 * 32 + j_93] = c00_73;
-        d_h3_z[i_207 * 32 + (j_93 + 1)] = c01_71;
-        d_h3_z[i_207 * 32 + (j_93 + 2)] = c02_71;
-        d_h3_z[i_207 * 32 + (j_93 + 3)] = c03_71;
+        d_h3_z[i_282 * 32 + j_152] = c00_111;
+        d_h3_z[i_282 * 32 + (j_152 + 1)] = c01_107;
+        d_h3_z[i_282 * 32 + (j_152 + 2)] = c02_107;
+        d_h3_z[i_282 * 32 + (j_152 + 3)] = c03_107;
       }
     }
-    for (let i_208 = 0; i_208 < n; i_208++) {
-      for (let j_95 = 0; j_95 < 32; j_95++) {
-        const v_826 = d_h4_z[i_208 * 32 + j_95];
-        const t_328 = v_826 + d_h3_z[i_208 * 32 + j_95];
-        const v_827 = h3[i_208 * 32 + j_95];
-        const t_329 = v_827 > 0 ? 1 : 0;
-        d_h3_z[i_208 * 32 + j_95] = t_328 * t_329;
+    for (let i_283 = 0; i_283 < n; i_283++) {
+      for (let j_154 = 0; j_154 < 32; j_154++) {
+        const v_1047 = d_h4_z[i_283 * 32 + j_154];
+        const t_545 = v_1047 + d_h3_z[i_283 * 32 + j_154];
+        const v_1048 = h3_1[i_283 * 32 + j_154];
+        const t_546 = v_1048 > 0 ? 1 : 0;
+        d_h3_z[i_283 * 32 + j_154] = t_545 * t_546;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -8402,69 +8393,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_200 = 0; i0_200 < n; i0_200++) {
       for (let i1_200 = 0; i1_200 < 32; i1_200++) {
-        const v_828 = d_h3_z[i0_200 * 32 + i1_200];
-        const v_829 = h3_gamma[i1_200];
-        d_h3_z_1[i0_200 * 32 + i1_200] = v_828 * v_829;
+        const v_1049 = d_h3_z[i0_200 * 32 + i1_200];
+        const v_1050 = h3_gamma[i1_200];
+        d_h3_z_1[i0_200 * 32 + i1_200] = v_1049 * v_1050;
       }
     }
     d_h3_gamma.fill(0, 0, 32);
     for (let i0_201 = 0; i0_201 < n; i0_201++) {
       for (let i1_201 = 0; i1_201 < 32; i1_201++) {
-        const v_830 = d_h3_z[i0_201 * 32 + i1_201];
-        const v_831 = h3_z_7[i0_201 * 32 + i1_201];
-        d_h3_gamma[i1_201] += v_830 * v_831;
+        const v_1051 = d_h3_z[i0_201 * 32 + i1_201];
+        const v_1052 = h3_z_8[i0_201 * 32 + i1_201];
+        d_h3_gamma[i1_201] += v_1051 * v_1052;
       }
     }
     d_h3_z_2.fill(0, 0, 32);
     for (let i0_202 = 0; i0_202 < n; i0_202++) {
       for (let i1_202 = 0; i1_202 < 32; i1_202++) {
-        const v_832 = d_h3_z_1[i0_202 * 32 + i1_202];
-        const v_833 = h3_z_3[i0_202 * 32 + i1_202];
-        d_h3_z_2[i1_202] += v_832 * v_833;
+        const v_1053 = d_h3_z_1[i0_202 * 32 + i1_202];
+        const v_1054 = h3_z_4[i0_202 * 32 + i1_202];
+        d_h3_z_2[i1_202] += v_1053 * v_1054;
       }
     }
-    for (let i_209 = 0; i_209 < 32; i_209++) {
-      const v_834 = d_h3_z_2[i_209];
-      const t_330 = -0.5 * v_834;
-      const v_835 = h3_z_6[i_209];
-      const t_331 = v_835 * v_835;
-      const t_332 = v_835 * t_331;
-      const t_333 = t_330 * t_332;
-      d_h3_z_3[i_209] = t_333 / n;
+    for (let i_284 = 0; i_284 < 32; i_284++) {
+      const v_1055 = d_h3_z_2[i_284];
+      const t_547 = -0.5 * v_1055;
+      const v_1056 = h3_z_7[i_284];
+      const t_548 = v_1056 * v_1056;
+      const t_549 = v_1056 * t_548;
+      const t_550 = t_547 * t_549;
+      d_h3_z_3[i_284] = t_550 / n;
     }
     for (let i0_203 = 0; i0_203 < n; i0_203++) {
       for (let i1_203 = 0; i1_203 < 32; i1_203++) {
-        const v_836 = d_h3_z_3[i1_203];
-        const v_837 = h3_z_3[i0_203 * 32 + i1_203];
-        d_h3_z_4[i0_203 * 32 + i1_203] = v_836 * v_837;
+        const v_1057 = d_h3_z_3[i1_203];
+        const v_1058 = h3_z_4[i0_203 * 32 + i1_203];
+        d_h3_z_4[i0_203 * 32 + i1_203] = v_1057 * v_1058;
       }
     }
     for (let i0_204 = 0; i0_204 < n; i0_204++) {
       for (let i1_204 = 0; i1_204 < 32; i1_204++) {
-        const v_838 = d_h3_z_1[i0_204 * 32 + i1_204];
-        const v_839 = h3_z_6[i1_204];
-        const t_334 = v_838 * v_839;
-        const v_840 = d_h3_z_4[i0_204 * 32 + i1_204];
-        const t_335 = t_334 + v_840;
-        d_h3_z_5[i0_204 * 32 + i1_204] = t_335 + v_840;
+        const v_1059 = d_h3_z_1[i0_204 * 32 + i1_204];
+        const v_1060 = h3_z_7[i1_204];
+        const t_551 = v_1059 * v_1060;
+        const v_1061 = d_h3_z_4[i0_204 * 32 + i1_204];
+        const t_552 = t_551 + v_1061;
+        d_h3_z_5[i0_204 * 32 + i1_204] = t_552 + v_1061;
       }
     }
     d_h3_z_6.fill(0, 0, 32);
     for (let i0_205 = 0; i0_205 < n; i0_205++) {
       for (let i1_205 = 0; i1_205 < 32; i1_205++) {
-        const v_841 = d_h3_z_5[i0_205 * 32 + i1_205];
-        d_h3_z_6[i1_205] += -v_841;
+        const v_1062 = d_h3_z_5[i0_205 * 32 + i1_205];
+        d_h3_z_6[i1_205] += -v_1062;
       }
     }
-    for (let i_210 = 0; i_210 < 32; i_210++) {
-      const v_842 = d_h3_z_6[i_210];
-      d_h3_z_7[i_210] = v_842 / n;
+    for (let i_285 = 0; i_285 < 32; i_285++) {
+      const v_1063 = d_h3_z_6[i_285];
+      d_h3_z_7[i_285] = v_1063 / n;
     }
     for (let i0_206 = 0; i0_206 < n; i0_206++) {
       for (let i1_206 = 0; i1_206 < 32; i1_206++) {
-        const v_843 = d_h3_z_5[i0_206 * 32 + i1_206];
-        const v_844 = d_h3_z_7[i1_206];
-        d_h3_z_8[i0_206 * 32 + i1_206] = v_843 + v_844;
+        const v_1064 = d_h3_z_5[i0_206 * 32 + i1_206];
+        const v_1065 = d_h3_z_7[i1_206];
+        d_h3_z_8[i0_206 * 32 + i1_206] = v_1064 + v_1065;
       }
     }
     // grad of: h3 = residual(h2, 32)
@@ -8474,137 +8465,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h3_b[i1_207] += d_h3_z_8[i0_207 * 32 + i1_207];
       }
     }
-    for (let i_211 = 0; i_211 < 32; i_211 += 2) {
-      for (let j_96 = 0; j_96 < 32; j_96 += 4) {
-        let c00_74 = 0,
-          c01_72 = 0,
-          c02_72 = 0,
-          c03_72 = 0,
-          c10_43 = 0,
-          c11_42 = 0,
-          c12_42 = 0,
-          c13_42 = 0;
-        for (let k_44 = 0; k_44 < n; k_44++) {
-          const ak_12 = k_44 * 32 + i_211;
-          const bk_50 = k_44 * 32 + j_96;
-          const a0_77 = h3_h[ak_12];
-          const a1_46 = h3_h[ak_12 + 1];
-          const b0_75 = d_h3_z_8[bk_50];
-          const b1_73 = d_h3_z_8[bk_50 + 1];
-          const b2_72 = d_h3_z_8[bk_50 + 2];
-          const b3_72 = d_h3_z_8[bk_50 + 3];
-          c00_74 += a0_77 * b0_75;
-          c01_72 += a0_77 * b1_73;
-          c02_72 += a0_77 * b2_72;
-          c03_72 += a0_77 * b3_72;
-          c10_43 += a1_46 * b0_75;
-          c11_42 += a1_46 * b1_73;
-          c12_42 += a1_46 * b2_72;
-          c13_42 += a1_46 * b3_72;
+    for (let i_286 = 0; i_286 < 32; i_286 += 2) {
+      for (let j_155 = 0; j_155 < 32; j_155 += 4) {
+        let c00_112 = 0,
+          c01_108 = 0,
+          c02_108 = 0,
+          c03_108 = 0,
+          c10_62 = 0,
+          c11_60 = 0,
+          c12_60 = 0,
+          c13_60 = 0;
+        for (let k_63 = 0; k_63 < n; k_63++) {
+          const ak_12 = k_63 * 32 + i_286;
+          const bk_88 = k_63 * 32 + j_155;
+          const a0_116 = h3_h_1[ak_12];
+          const a1_66 = h3_h_1[ak_12 + 1];
+          const b0_113 = d_h3_z_8[bk_88];
+          const b1_109 = d_h3_z_8[bk_88 + 1];
+          const b2_108 = d_h3_z_8[bk_88 + 2];
+          const b3_108 = d_h3_z_8[bk_88 + 3];
+          c00_112 += a0_116 * b0_113;
+          c01_108 += a0_116 * b1_109;
+          c02_108 += a0_116 * b2_108;
+          c03_108 += a0_116 * b3_108;
+          c10_62 += a1_66 * b0_113;
+          c11_60 += a1_66 * b1_109;
+          c12_60 += a1_66 * b2_108;
+          c13_60 += a1_66 * b3_108;
         }
-        d_h3_W[i_211 * 32 + j_96] = c00_74;
-        d_h3_W[i_211 * 32 + (j_96 + 1)] = c01_72;
-        d_h3_W[i_211 * 32 + (j_96 + 2)] = c02_72;
-        d_h3_W[i_211 * 32 + (j_96 + 3)] = c03_72;
-        d_h3_W[(i_211 + 1) * 32 + j_96] = c10_43;
-        d_h3_W[(i_211 + 1) * 32 + (j_96 + 1)] = c11_42;
-        d_h3_W[(i_211 + 1) * 32 + (j_96 + 2)] = c12_42;
-        d_h3_W[(i_211 + 1) * 32 + (j_96 + 3)] = c13_42;
+        d_h3_W[i_286 * 32 + j_155] = c00_112;
+        d_h3_W[i_286 * 32 + (j_155 + 1)] = c01_108;
+        d_h3_W[i_286 * 32 + (j_155 + 2)] = c02_108;
+        d_h3_W[i_286 * 32 + (j_155 + 3)] = c03_108;
+        d_h3_W[(i_286 + 1) * 32 + j_155] = c10_62;
+        d_h3_W[(i_286 + 1) * 32 + (j_155 + 1)] = c11_60;
+        d_h3_W[(i_286 + 1) * 32 + (j_155 + 2)] = c12_60;
+        d_h3_W[(i_286 + 1) * 32 + (j_155 + 3)] = c13_60;
       }
     }
-    const endI_44 = n - (n % 2);
-    for (let i_213 = 0; i_213 < endI_44; i_213 += 2) {
-      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
-        const ar0_62 = i_213 * 32;
-        const ar1_31 = (i_213 + 1) * 32;
-        const br0_24 = j_98 * 32;
-        const br1_24 = (j_98 + 1) * 32;
-        const br2_24 = (j_98 + 2) * 32;
-        const br3_24 = (j_98 + 3) * 32;
-        let c00_75 = 0,
-          c01_73 = 0,
-          c02_73 = 0,
-          c03_73 = 0,
-          c10_44 = 0,
-          c11_43 = 0,
-          c12_43 = 0,
-          c13_43 = 0;
-        for (let k_45 = 0; k_45 < 32; k_45++) {
-          const a0_78 = d_h3_z_8[ar0_62 + k_45];
-          const a1_47 = d_h3_z_8[ar1_31 + k_45];
-          const b0_76 = h3_W[br0_24 + k_45];
-          const b1_74 = h3_W[br1_24 + k_45];
-          const b2_73 = h3_W[br2_24 + k_45];
-          const b3_73 = h3_W[br3_24 + k_45];
-          c00_75 += a0_78 * b0_76;
-          c01_73 += a0_78 * b1_74;
-          c02_73 += a0_78 * b2_73;
-          c03_73 += a0_78 * b3_73;
-          c10_44 += a1_47 * b0_76;
-          c11_43 += a1_47 * b1_74;
-          c12_43 += a1_47 * b2_73;
-          c13_43 += a1_47 * b3_73;
+    const endI_63 = n - (n % 2);
+    for (let i_288 = 0; i_288 < endI_63; i_288 += 2) {
+      for (let j_157 = 0; j_157 < 32; j_157 += 4) {
+        const ar0_100 = i_288 * 32;
+        const ar1_50 = (i_288 + 1) * 32;
+        const br0_24 = j_157 * 32;
+        const br1_24 = (j_157 + 1) * 32;
+        const br2_24 = (j_157 + 2) * 32;
+        const br3_24 = (j_157 + 3) * 32;
+        let c00_113 = 0,
+          c01_109 = 0,
+          c02_109 = 0,
+          c03_109 = 0,
+          c10_63 = 0,
+          c11_61 = 0,
+          c12_61 = 0,
+          c13_61 = 0;
+        for (let k_64 = 0; k_64 < 32; k_64++) {
+          const a0_117 = d_h3_z_8[ar0_100 + k_64];
+          const a1_67 = d_h3_z_8[ar1_50 + k_64];
+          const b0_114 = h3_W[br0_24 + k_64];
+          const b1_110 = h3_W[br1_24 + k_64];
+          const b2_109 = h3_W[br2_24 + k_64];
+          const b3_109 = h3_W[br3_24 + k_64];
+          c00_113 += a0_117 * b0_114;
+          c01_109 += a0_117 * b1_110;
+          c02_109 += a0_117 * b2_109;
+          c03_109 += a0_117 * b3_109;
+          c10_63 += a1_67 * b0_114;
+          c11_61 += a1_67 * b1_110;
+          c12_61 += a1_67 * b2_109;
+          c13_61 += a1_67 * b3_109;
         }
-        const v_846 = h3_h[i_213 * 32 + j_98];
-        const t_337 = v_846 > 0 ? 1 : 0;
-        d_h3_h_z[i_213 * 32 + j_98] = c00_75 * t_337;
-        const v_847 = h3_h[i_213 * 32 + (j_98 + 1)];
-        const t_338 = v_847 > 0 ? 1 : 0;
-        d_h3_h_z[i_213 * 32 + (j_98 + 1)] = c01_73 * t_338;
-        const v_848 = h3_h[i_213 * 32 + (j_98 + 2)];
-        const t_339 = v_848 > 0 ? 1 : 0;
-        d_h3_h_z[i_213 * 32 + (j_98 + 2)] = c02_73 * t_339;
-        const v_849 = h3_h[i_213 * 32 + (j_98 + 3)];
-        const t_340 = v_849 > 0 ? 1 : 0;
-        d_h3_h_z[i_213 * 32 + (j_98 + 3)] = c03_73 * t_340;
-        const v_850 = h3_h[(i_213 + 1) * 32 + j_98];
-        const t_341 = v_850 > 0 ? 1 : 0;
-        d_h3_h_z[(i_213 + 1) * 32 + j_98] = c10_44 * t_341;
-        const v_851 = h3_h[(i_213 + 1) * 32 + (j_98 + 1)];
-        const t_342 = v_851 > 0 ? 1 : 0;
-        d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 1)] = c11_43 * t_342;
-        const v_852 = h3_h[(i_213 + 1) * 32 + (j_98 + 2)];
-        const t_343 = v_852 > 0 ? 1 : 0;
-        d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 2)] = c12_43 * t_343;
-        const v_853 = h3_h[(i_213 + 1) * 32 + (j_98 + 3)];
-        const t_344 = v_853 > 0 ? 1 : 0;
-        d_h3_h_z[(i_213 + 1) * 32 + (j_98 + 3)] = c13_43 * t_344;
+        const v_1067 = h3_h_1[i_288 * 32 + j_157];
+        const t_554 = v_1067 > 0 ? 1 : 0;
+        d_h3_h_z[i_288 * 32 + j_157] = c00_113 * t_554;
+        const v_1068 = h3_h_1[i_288 * 32 + (j_157 + 1)];
+        const t_555 = v_1068 > 0 ? 1 : 0;
+        d_h3_h_z[i_288 * 32 + (j_157 + 1)] = c01_109 * t_555;
+        const v_1069 = h3_h_1[i_288 * 32 + (j_157 + 2)];
+        const t_556 = v_1069 > 0 ? 1 : 0;
+        d_h3_h_z[i_288 * 32 + (j_157 + 2)] = c02_109 * t_556;
+        const v_1070 = h3_h_1[i_288 * 32 + (j_157 + 3)];
+        const t_557 = v_1070 > 0 ? 1 : 0;
+        d_h3_h_z[i_288 * 32 + (j_157 + 3)] = c03_109 * t_557;
+        const v_1071 = h3_h_1[(i_288 + 1) * 32 + j_157];
+        const t_558 = v_1071 > 0 ? 1 : 0;
+        d_h3_h_z[(i_288 + 1) * 32 + j_157] = c10_63 * t_558;
+        const v_1072 = h3_h_1[(i_288 + 1) * 32 + (j_157 + 1)];
+        const t_559 = v_1072 > 0 ? 1 : 0;
+        d_h3_h_z[(i_288 + 1) * 32 + (j_157 + 1)] = c11_61 * t_559;
+        const v_1073 = h3_h_1[(i_288 + 1) * 32 + (j_157 + 2)];
+        const t_560 = v_1073 > 0 ? 1 : 0;
+        d_h3_h_z[(i_288 + 1) * 32 + (j_157 + 2)] = c12_61 * t_560;
+        const v_1074 = h3_h_1[(i_288 + 1) * 32 + (j_157 + 3)];
+        const t_561 = v_1074 > 0 ? 1 : 0;
+        d_h3_h_z[(i_288 + 1) * 32 + (j_157 + 3)] = c13_61 * t_561;
       }
     }
-    for (let i_214 = endI_44; i_214 < n; i_214++) {
-      for (let j_98 = 0; j_98 < 32; j_98 += 4) {
-        const ar0_63 = i_214 * 32;
-        const br0_25 = j_98 * 32;
-        const br1_25 = (j_98 + 1) * 32;
-        const br2_25 = (j_98 + 2) * 32;
-        const br3_25 = (j_98 + 3) * 32;
-        let c00_76 = 0,
-          c01_74 = 0,
-          c02_74 = 0,
-          c03_74 = 0;
-        for (let k_45 = 0; k_45 < 32; k_45++) {
-          const a0_79 = d_h3_z_8[ar0_63 + k_45];
-          const b0_77 = h3_W[br0_25 + k_45];
-          const b1_75 = h3_W[br1_25 + k_45];
-          const b2_74 = h3_W[br2_25 + k_45];
-          const b3_74 = h3_W[br3_25 + k_45];
-          c00_76 += a0_79 * b0_77;
-          c01_74 += a0_79 * b1_75;
-          c02_74 += a0_79 * b2_74;
-          c03_74 += a0_79 * b3_74;
+    for (let i_289 = endI_63; i_289 < n; i_289++) {
+      for (let j_157 = 0; j_157 < 32; j_157 += 4) {
+        const ar0_101 = i_289 * 32;
+        const br0_25 = j_157 * 32;
+        const br1_25 = (j_157 + 1) * 32;
+        const br2_25 = (j_157 + 2) * 32;
+        const br3_25 = (j_157 + 3) * 32;
+        let c00_114 = 0,
+          c01_110 = 0,
+          c02_110 = 0,
+          c03_110 = 0;
+        for (let k_64 = 0; k_64 < 32; k_64++) {
+          const a0_118 = d_h3_z_8[ar0_101 + k_64];
+          const b0_115 = h3_W[br0_25 + k_64];
+          const b1_111 = h3_W[br1_25 + k_64];
+          const b2_110 = h3_W[br2_25 + k_64];
+          const b3_110 = h3_W[br3_25 + k_64];
+          c00_114 += a0_118 * b0_115;
+          c01_110 += a0_118 * b1_111;
+          c02_110 += a0_118 * b2_110;
+          c03_110 += a0_118 * b3_110;
         }
-        const v_854 = h3_h[i_214 * 32 + j_98];
-        const t_345 = v_854 > 0 ? 1 : 0;
-        d_h3_h_z[i_214 * 32 + j_98] = c00_76 * t_345;
-        const v_855 = h3_h[i_214 * 32 + (j_98 + 1)];
-        const t_346 = v_855 > 0 ? 1 : 0;
-        d_h3_h_z[i_214 * 32 + (j_98 + 1)] = c01_74 * t_346;
-        const v_856 = h3_h[i_214 * 32 + (j_98 + 2)];
-        const t_347 = v_856 > 0 ? 1 : 0;
-        d_h3_h_z[i_214 * 32 + (j_98 + 2)] = c02_74 * t_347;
-        const v_857 = h3_h[i_214 * 32 + (j_98 + 3)];
-        const t_348 = v_857 > 0 ? 1 : 0;
-        d_h3_h_z[i_214 * 32 + (j_98 + 3)] = c03_74 * t_348;
+        const v_1075 = h3_h_1[i_289 * 32 + j_157];
+        const t_562 = v_1075 > 0 ? 1 : 0;
+        d_h3_h_z[i_289 * 32 + j_157] = c00_114 * t_562;
+        const v_1076 = h3_h_1[i_289 * 32 + (j_157 + 1)];
+        const t_563 = v_1076 > 0 ? 1 : 0;
+        d_h3_h_z[i_289 * 32 + (j_157 + 1)] = c01_110 * t_563;
+        const v_1077 = h3_h_1[i_289 * 32 + (j_157 + 2)];
+        const t_564 = v_1077 > 0 ? 1 : 0;
+        d_h3_h_z[i_289 * 32 + (j_157 + 2)] = c02_110 * t_564;
+        const v_1078 = h3_h_1[i_289 * 32 + (j_157 + 3)];
+        const t_565 = v_1078 > 0 ? 1 : 0;
+        d_h3_h_z[i_289 * 32 + (j_157 + 3)] = c03_110 * t_565;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -8614,87 +8605,36 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h3_h_beta[i1_208] += d_h3_h_z[i0_208 * 32 + i1_208];
       }
     }
-    for (let i0_209 = 0; i0_209 < n; i0_209++) {
-      for (let i1_209 = 0; i1_209 < 32; i1_209++) {
-        const v_858 = d_h3_h_z[i0_209 * 32 + i1_209];
-        const v_859 = h3_h_gamma[i1_209];
-        d_h3_h_z_1[i0_209 * 32 + i1_209] = v_858 * v_859;
-      }
-    }
-    d_h3_h_gamma.fill(0, 0, 32);
-    for (let i0_210 = 0; i0_210 < n; i0_210++) {
-      for (let i1_210 = 0; i1_210 < 32; i1_210++) {
-        const v_860 = d_h3_h_z[i0_210 * 32 + i1_210];
-        const v_861 = h3_h_z_7[i0_210 * 32 + i1_210];
-        d_h3_h_gamma[i1_210] += v_860 * v_861;
-      }
-    }
-    d_h3_h_z_2.fill(0, 0, 32);
-    for (let i0_211 = 0; i0_211 < n; i0_211++) {
-      for (let i1_211 = 0; i1_211 < 32; i1_211++) {
-        const v_862 = d_h3_h_z_1[i0_211 * 32 + i1_211];
-        const v_863 = h3_h_z_3[i0_211 * 32 + i1_211];
-        d_h3_h_z_2[i1_211] += v_862 * v_863;
-      }
-    }
-    for (let i_215 = 0; i_215 < 32; i_215++) {
-      const v_864 = d_h3_h_z_2[i_215];
-      const t_349 = -0.5 * v_864;
-      const v_865 = h3_h_z_6[i_215];
-      const t_350 = v_865 * v_865;
-      const t_351 = v_865 * t_350;
-      const t_352 = t_349 * t_351;
-      d_h3_h_z_3[i_215] = t_352 / n;
-    }
-    for (let i0_212 = 0; i0_212 < n; i0_212++) {
-      for (let i1_212 = 0; i1_212 < 32; i1_212++) {
-        const v_866 = d_h3_h_z_3[i1_212];
-        const v_867 = h3_h_z_3[i0_212 * 32 + i1_212];
-        d_h3_h_z_4[i0_212 * 32 + i1_212] = v_866 * v_867;
-      }
-    }
-    for (let i0_213 = 0; i0_213 < n; i0_213++) {
-      for (let i1_213 = 0; i1_213 < 32; i1_213++) {
-        const v_868 = d_h3_h_z_1[i0_213 * 32 + i1_213];
-        const v_869 = h3_h_z_6[i1_213];
-        const t_353 = v_868 * v_869;
-        const v_870 = d_h3_h_z_4[i0_213 * 32 + i1_213];
-        const t_354 = t_353 + v_870;
-        d_h3_h_z_5[i0_213 * 32 + i1_213] = t_354 + v_870;
-      }
-    }
-    d_h3_h_z_6.fill(0, 0, 32);
-    for (let i0_214 = 0; i0_214 < n; i0_214++) {
-      for (let i1_214 = 0; i1_214 < 32; i1_214++) {
-        const v_871 = d_h3_h_z_5[i0_214 * 32 + i1_214];
-        d_h3_h_z_6[i1_214] += -v_871;
-      }
-    }
-    for (let i_216 = 0; i_216 < 32; i_216++) {
-      const v_872 = d_h3_h_z_6[i_216];
-      d_h3_h_z_7[i_216] = v_872 / n;
-    }
   }
-  function backward_d_h3_h_z_to_d_h0_b(x: Float64Array, label: Float64Array, n: number): void {
-    const h0 = buf0,
-      h1_h_z_3 = buf2,
-      h1_h_z_6 = buf3,
-      h1_h_z_7 = buf1,
-      h1_h = buf4,
-      h1_z_3 = buf6,
-      h1_z_6 = buf7,
-      h1_z_7 = buf5,
-      h1 = buf8,
-      h2_h_z_3 = buf10,
-      h2_h_z_6 = buf11,
-      h2_h_z_7 = buf9,
-      h2_h = buf12,
-      h2_z_3 = buf14,
-      h2_z_6 = buf15,
-      h2_z_7 = buf13,
-      h2 = buf16,
+  function backward_d_h3_h_z_to_d_h1_h_W(x: Float64Array, label: Float64Array, n: number): void {
+    const h0_1 = buf0,
+      h1_h_z_4 = buf2,
+      h1_h_z_7 = buf3,
+      h1_h_z_8 = buf1,
+      h1_h_1 = buf4,
+      h1_z_4 = buf6,
+      h1_z_7 = buf7,
+      h1_z_8 = buf5,
+      h1_1 = buf8,
+      h2_h_z_4 = buf10,
+      h2_h_z_7 = buf11,
+      h2_h_z_8 = buf9,
+      h2_h_1 = buf12,
+      h2_z_4 = buf14,
+      h2_z_7 = buf15,
+      h2_z_8 = buf13,
+      h2_1 = buf16,
+      h3_h_z_4 = buf18,
+      h3_h_z_7 = buf19,
+      h3_h_z_8 = buf17,
       d_h3_z = buf26,
+      d_h3_h_z = buf22,
+      d_h3_h_z_1 = buf20,
+      d_h3_h_z_2 = buf23,
+      d_h3_h_z_3 = buf27,
+      d_h3_h_z_4 = buf17,
       d_h3_h_z_5 = buf18,
+      d_h3_h_z_6 = buf19,
       d_h3_h_z_7 = buf23,
       d_h3_h_z_8 = buf17,
       d_h2_z = buf18,
@@ -8732,13 +8672,72 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h1_h_z_5 = buf2,
       d_h1_h_z_6 = buf3,
       d_h1_h_z_7 = buf7,
-      d_h1_h_z_8 = buf1,
-      d_h0_z = buf2;
+      d_h1_h_z_8 = buf1;
+    for (let i0_209 = 0; i0_209 < n; i0_209++) {
+      for (let i1_209 = 0; i1_209 < 32; i1_209++) {
+        const v_1079 = d_h3_h_z[i0_209 * 32 + i1_209];
+        const v_1080 = h3_h_gamma[i1_209];
+        d_h3_h_z_1[i0_209 * 32 + i1_209] = v_1079 * v_1080;
+      }
+    }
+    d_h3_h_gamma.fill(0, 0, 32);
+    for (let i0_210 = 0; i0_210 < n; i0_210++) {
+      for (let i1_210 = 0; i1_210 < 32; i1_210++) {
+        const v_1081 = d_h3_h_z[i0_210 * 32 + i1_210];
+        const v_1082 = h3_h_z_8[i0_210 * 32 + i1_210];
+        d_h3_h_gamma[i1_210] += v_1081 * v_1082;
+      }
+    }
+    d_h3_h_z_2.fill(0, 0, 32);
+    for (let i0_211 = 0; i0_211 < n; i0_211++) {
+      for (let i1_211 = 0; i1_211 < 32; i1_211++) {
+        const v_1083 = d_h3_h_z_1[i0_211 * 32 + i1_211];
+        const v_1084 = h3_h_z_4[i0_211 * 32 + i1_211];
+        d_h3_h_z_2[i1_211] += v_1083 * v_1084;
+      }
+    }
+    for (let i_290 = 0; i_290 < 32; i_290++) {
+      const v_1085 = d_h3_h_z_2[i_290];
+      const t_566 = -0.5 * v_1085;
+      const v_1086 = h3_h_z_7[i_290];
+      const t_567 = v_1086 * v_1086;
+      const t_568 = v_1086 * t_567;
+      const t_569 = t_566 * t_568;
+      d_h3_h_z_3[i_290] = t_569 / n;
+    }
+    for (let i0_212 = 0; i0_212 < n; i0_212++) {
+      for (let i1_212 = 0; i1_212 < 32; i1_212++) {
+        const v_1087 = d_h3_h_z_3[i1_212];
+        const v_1088 = h3_h_z_4[i0_212 * 32 + i1_212];
+        d_h3_h_z_4[i0_212 * 32 + i1_212] = v_1087 * v_1088;
+      }
+    }
+    for (let i0_213 = 0; i0_213 < n; i0_213++) {
+      for (let i1_213 = 0; i1_213 < 32; i1_213++) {
+        const v_1089 = d_h3_h_z_1[i0_213 * 32 + i1_213];
+        const v_1090 = h3_h_z_7[i1_213];
+        const t_570 = v_1089 * v_1090;
+        const v_1091 = d_h3_h_z_4[i0_213 * 32 + i1_213];
+        const t_571 = t_570 + v_1091;
+        d_h3_h_z_5[i0_213 * 32 + i1_213] = t_571 + v_1091;
+      }
+    }
+    d_h3_h_z_6.fill(0, 0, 32);
+    for (let i0_214 = 0; i0_214 < n; i0_214++) {
+      for (let i1_214 = 0; i1_214 < 32; i1_214++) {
+        const v_1092 = d_h3_h_z_5[i0_214 * 32 + i1_214];
+        d_h3_h_z_6[i1_214] += -v_1092;
+      }
+    }
+    for (let i_291 = 0; i_291 < 32; i_291++) {
+      const v_1093 = d_h3_h_z_6[i_291];
+      d_h3_h_z_7[i_291] = v_1093 / n;
+    }
     for (let i0_215 = 0; i0_215 < n; i0_215++) {
       for (let i1_215 = 0; i1_215 < 32; i1_215++) {
-        const v_873 = d_h3_h_z_5[i0_215 * 32 + i1_215];
-        const v_874 = d_h3_h_z_7[i1_215];
-        d_h3_h_z_8[i0_215 * 32 + i1_215] = v_873 + v_874;
+        const v_1094 = d_h3_h_z_5[i0_215 * 32 + i1_215];
+        const v_1095 = d_h3_h_z_7[i1_215];
+        d_h3_h_z_8[i0_215 * 32 + i1_215] = v_1094 + v_1095;
       }
     }
     // grad of: h3 = residual(h2, 32)
@@ -8748,122 +8747,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h3_h_b[i1_216] += d_h3_h_z_8[i0_216 * 32 + i1_216];
       }
     }
-    for (let i_217 = 0; i_217 < 32; i_217 += 2) {
-      for (let j_100 = 0; j_100 < 32; j_100 += 4) {
-        let c00_77 = 0,
-          c01_75 = 0,
-          c02_75 = 0,
-          c03_75 = 0,
-          c10_45 = 0,
-          c11_44 = 0,
-          c12_44 = 0,
-          c13_44 = 0;
-        for (let k_46 = 0; k_46 < n; k_46++) {
-          const ak_13 = k_46 * 32 + i_217;
-          const bk_51 = k_46 * 32 + j_100;
-          const a0_80 = h2[ak_13];
-          const a1_48 = h2[ak_13 + 1];
-          const b0_78 = d_h3_h_z_8[bk_51];
-          const b1_76 = d_h3_h_z_8[bk_51 + 1];
-          const b2_75 = d_h3_h_z_8[bk_51 + 2];
-          const b3_75 = d_h3_h_z_8[bk_51 + 3];
-          c00_77 += a0_80 * b0_78;
-          c01_75 += a0_80 * b1_76;
-          c02_75 += a0_80 * b2_75;
-          c03_75 += a0_80 * b3_75;
-          c10_45 += a1_48 * b0_78;
-          c11_44 += a1_48 * b1_76;
-          c12_44 += a1_48 * b2_75;
-          c13_44 += a1_48 * b3_75;
+    for (let i_292 = 0; i_292 < 32; i_292 += 2) {
+      for (let j_159 = 0; j_159 < 32; j_159 += 4) {
+        let c00_115 = 0,
+          c01_111 = 0,
+          c02_111 = 0,
+          c03_111 = 0,
+          c10_64 = 0,
+          c11_62 = 0,
+          c12_62 = 0,
+          c13_62 = 0;
+        for (let k_65 = 0; k_65 < n; k_65++) {
+          const ak_13 = k_65 * 32 + i_292;
+          const bk_89 = k_65 * 32 + j_159;
+          const a0_119 = h2_1[ak_13];
+          const a1_68 = h2_1[ak_13 + 1];
+          const b0_116 = d_h3_h_z_8[bk_89];
+          const b1_112 = d_h3_h_z_8[bk_89 + 1];
+          const b2_111 = d_h3_h_z_8[bk_89 + 2];
+          const b3_111 = d_h3_h_z_8[bk_89 + 3];
+          c00_115 += a0_119 * b0_116;
+          c01_111 += a0_119 * b1_112;
+          c02_111 += a0_119 * b2_111;
+          c03_111 += a0_119 * b3_111;
+          c10_64 += a1_68 * b0_116;
+          c11_62 += a1_68 * b1_112;
+          c12_62 += a1_68 * b2_111;
+          c13_62 += a1_68 * b3_111;
         }
-        d_h3_h_W[i_217 * 32 + j_100] = c00_77;
-        d_h3_h_W[i_217 * 32 + (j_100 + 1)] = c01_75;
-        d_h3_h_W[i_217 * 32 + (j_100 + 2)] = c02_75;
-        d_h3_h_W[i_217 * 32 + (j_100 + 3)] = c03_75;
-        d_h3_h_W[(i_217 + 1) * 32 + j_100] = c10_45;
-        d_h3_h_W[(i_217 + 1) * 32 + (j_100 + 1)] = c11_44;
-        d_h3_h_W[(i_217 + 1) * 32 + (j_100 + 2)] = c12_44;
-        d_h3_h_W[(i_217 + 1) * 32 + (j_100 + 3)] = c13_44;
+        d_h3_h_W[i_292 * 32 + j_159] = c00_115;
+        d_h3_h_W[i_292 * 32 + (j_159 + 1)] = c01_111;
+        d_h3_h_W[i_292 * 32 + (j_159 + 2)] = c02_111;
+        d_h3_h_W[i_292 * 32 + (j_159 + 3)] = c03_111;
+        d_h3_h_W[(i_292 + 1) * 32 + j_159] = c10_64;
+        d_h3_h_W[(i_292 + 1) * 32 + (j_159 + 1)] = c11_62;
+        d_h3_h_W[(i_292 + 1) * 32 + (j_159 + 2)] = c12_62;
+        d_h3_h_W[(i_292 + 1) * 32 + (j_159 + 3)] = c13_62;
       }
     }
-    const endI_46 = n - (n % 2);
-    for (let i_219 = 0; i_219 < endI_46; i_219 += 2) {
-      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
-        const ar0_64 = i_219 * 32;
-        const ar1_32 = (i_219 + 1) * 32;
-        const br0_26 = j_102 * 32;
-        const br1_26 = (j_102 + 1) * 32;
-        const br2_26 = (j_102 + 2) * 32;
-        const br3_26 = (j_102 + 3) * 32;
-        let c00_78 = 0,
-          c01_76 = 0,
-          c02_76 = 0,
-          c03_76 = 0,
-          c10_46 = 0,
-          c11_45 = 0,
-          c12_45 = 0,
-          c13_45 = 0;
-        for (let k_47 = 0; k_47 < 32; k_47++) {
-          const a0_81 = d_h3_h_z_8[ar0_64 + k_47];
-          const a1_49 = d_h3_h_z_8[ar1_32 + k_47];
-          const b0_79 = h3_h_W[br0_26 + k_47];
-          const b1_77 = h3_h_W[br1_26 + k_47];
-          const b2_76 = h3_h_W[br2_26 + k_47];
-          const b3_76 = h3_h_W[br3_26 + k_47];
-          c00_78 += a0_81 * b0_79;
-          c01_76 += a0_81 * b1_77;
-          c02_76 += a0_81 * b2_76;
-          c03_76 += a0_81 * b3_76;
-          c10_46 += a1_49 * b0_79;
-          c11_45 += a1_49 * b1_77;
-          c12_45 += a1_49 * b2_76;
-          c13_45 += a1_49 * b3_76;
+    const endI_65 = n - (n % 2);
+    for (let i_294 = 0; i_294 < endI_65; i_294 += 2) {
+      for (let j_161 = 0; j_161 < 32; j_161 += 4) {
+        const ar0_102 = i_294 * 32;
+        const ar1_51 = (i_294 + 1) * 32;
+        const br0_26 = j_161 * 32;
+        const br1_26 = (j_161 + 1) * 32;
+        const br2_26 = (j_161 + 2) * 32;
+        const br3_26 = (j_161 + 3) * 32;
+        let c00_116 = 0,
+          c01_112 = 0,
+          c02_112 = 0,
+          c03_112 = 0,
+          c10_65 = 0,
+          c11_63 = 0,
+          c12_63 = 0,
+          c13_63 = 0;
+        for (let k_66 = 0; k_66 < 32; k_66++) {
+          const a0_120 = d_h3_h_z_8[ar0_102 + k_66];
+          const a1_69 = d_h3_h_z_8[ar1_51 + k_66];
+          const b0_117 = h3_h_W[br0_26 + k_66];
+          const b1_113 = h3_h_W[br1_26 + k_66];
+          const b2_112 = h3_h_W[br2_26 + k_66];
+          const b3_112 = h3_h_W[br3_26 + k_66];
+          c00_116 += a0_120 * b0_117;
+          c01_112 += a0_120 * b1_113;
+          c02_112 += a0_120 * b2_112;
+          c03_112 += a0_120 * b3_112;
+          c10_65 += a1_69 * b0_117;
+          c11_63 += a1_69 * b1_113;
+          c12_63 += a1_69 * b2_112;
+          c13_63 += a1_69 * b3_112;
         }
-        d_h2_z[i_219 * 32 + j_102] = c00_78;
-        d_h2_z[i_219 * 32 + (j_102 + 1)] = c01_76;
-        d_h2_z[i_219 * 32 + (j_102 + 2)] = c02_76;
-        d_h2_z[i_219 * 32 + (j_102 + 3)] = c03_76;
-        d_h2_z[(i_219 + 1) * 32 + j_102] = c10_46;
-        d_h2_z[(i_219 + 1) * 32 + (j_102 + 1)] = c11_45;
-        d_h2_z[(i_219 + 1) * 32 + (j_102 + 2)] = c12_45;
-        d_h2_z[(i_219 + 1) * 32 + (j_102 + 3)] = c13_45;
+        d_h2_z[i_294 * 32 + j_161] = c00_116;
+        d_h2_z[i_294 * 32 + (j_161 + 1)] = c01_112;
+        d_h2_z[i_294 * 32 + (j_161 + 2)] = c02_112;
+        d_h2_z[i_294 * 32 + (j_161 + 3)] = c03_112;
+        d_h2_z[(i_294 + 1) * 32 + j_161] = c10_65;
+        d_h2_z[(i_294 + 1) * 32 + (j_161 + 1)] = c11_63;
+        d_h2_z[(i_294 + 1) * 32 + (j_161 + 2)] = c12_63;
+        d_h2_z[(i_294 + 1) * 32 + (j_161 + 3)] = c13_63;
       }
     }
-    for (let i_220 = endI_46; i_220 < n; i_220++) {
-      for (let j_102 = 0; j_102 < 32; j_102 += 4) {
-        const ar0_65 = i_220 * 32;
-        const br0_27 = j_102 * 32;
-        const br1_27 = (j_102 + 1) * 32;
-        const br2_27 = (j_102 + 2) * 32;
-        const br3_27 = (j_102 + 3) * 32;
-        let c00_79 = 0,
-          c01_77 = 0,
-          c02_77 = 0,
-          c03_77 = 0;
-        for (let k_47 = 0; k_47 < 32; k_47++) {
-          const a0_82 = d_h3_h_z_8[ar0_65 + k_47];
-          const b0_80 = h3_h_W[br0_27 + k_47];
-          const b1_78 = h3_h_W[br1_27 + k_47];
-          const b2_77 = h3_h_W[br2_27 + k_47];
-          const b3_77 = h3_h_W[br3_27 + k_47];
-          c00_79 += a0_82 * b0_80;
-          c01_77 += a0_82 * b1_78;
-          c02_77 += a0_82 * b2_77;
-          c03_77 += a0_82 * b3_77;
+    for (let i_295 = endI_65; i_295 < n; i_295++) {
+      for (let j_161 = 0; j_161 < 32; j_161 += 4) {
+        const ar0_103 = i_295 * 32;
+        const br0_27 = j_161 * 32;
+        const br1_27 = (j_161 + 1) * 32;
+        const br2_27 = (j_161 + 2) * 32;
+        const br3_27 = (j_161 + 3) * 32;
+        let c00_117 = 0,
+          c01_113 = 0,
+          c02_113 = 0,
+          c03_113 = 0;
+        for (let k_66 = 0; k_66 < 32; k_66++) {
+          const a0_121 = d_h3_h_z_8[ar0_103 + k_66];
+          const b0_118 = h3_h_W[br0_27 + k_66];
+          const b1_114 = h3_h_W[br1_27 + k_66];
+          const b2_113 = h3_h_W[br2_27 + k_66];
+          const b3_113 = h3_h_W[br3_27 + k_66];
+          c00_117 += a0_121 * b0_118;
+          c01_113 += a0_121 * b1_114;
+          c02_113 += a0_121 * b2_113;
+          c03_113 += a0_121 * b3_113;
         }
-        d_h2_z[i_220 * 32 + j_102] = c00_79;
-        d_h2_z[i_220 * 32 + (j_102 + 1)] = c01_77;
-        d_h2_z[i_220 * 32 + (j_102 + 2)] = c02_77;
-        d_h2_z[i_220 * 32 + (j_102 + 3)] = c03_77;
+        d_h2_z[i_295 * 32 + j_161] = c00_117;
+        d_h2_z[i_295 * 32 + (j_161 + 1)] = c01_113;
+        d_h2_z[i_295 * 32 + (j_161 + 2)] = c02_113;
+        d_h2_z[i_295 * 32 + (j_161 + 3)] = c03_113;
       }
     }
-    for (let i_221 = 0; i_221 < n; i_221++) {
-      for (let j_104 = 0; j_104 < 32; j_104++) {
-        const v_877 = d_h3_z[i_221 * 32 + j_104];
-        const t_357 = v_877 + d_h2_z[i_221 * 32 + j_104];
-        const v_878 = h2[i_221 * 32 + j_104];
-        const t_358 = v_878 > 0 ? 1 : 0;
-        d_h2_z[i_221 * 32 + j_104] = t_357 * t_358;
+    for (let i_296 = 0; i_296 < n; i_296++) {
+      for (let j_163 = 0; j_163 < 32; j_163++) {
+        const v_1098 = d_h3_z[i_296 * 32 + j_163];
+        const t_574 = v_1098 + d_h2_z[i_296 * 32 + j_163];
+        const v_1099 = h2_1[i_296 * 32 + j_163];
+        const t_575 = v_1099 > 0 ? 1 : 0;
+        d_h2_z[i_296 * 32 + j_163] = t_574 * t_575;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -8875,69 +8874,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_218 = 0; i0_218 < n; i0_218++) {
       for (let i1_218 = 0; i1_218 < 32; i1_218++) {
-        const v_879 = d_h2_z[i0_218 * 32 + i1_218];
-        const v_880 = h2_gamma[i1_218];
-        d_h2_z_1[i0_218 * 32 + i1_218] = v_879 * v_880;
+        const v_1100 = d_h2_z[i0_218 * 32 + i1_218];
+        const v_1101 = h2_gamma[i1_218];
+        d_h2_z_1[i0_218 * 32 + i1_218] = v_1100 * v_1101;
       }
     }
     d_h2_gamma.fill(0, 0, 32);
     for (let i0_219 = 0; i0_219 < n; i0_219++) {
       for (let i1_219 = 0; i1_219 < 32; i1_219++) {
-        const v_881 = d_h2_z[i0_219 * 32 + i1_219];
-        const v_882 = h2_z_7[i0_219 * 32 + i1_219];
-        d_h2_gamma[i1_219] += v_881 * v_882;
+        const v_1102 = d_h2_z[i0_219 * 32 + i1_219];
+        const v_1103 = h2_z_8[i0_219 * 32 + i1_219];
+        d_h2_gamma[i1_219] += v_1102 * v_1103;
       }
     }
     d_h2_z_2.fill(0, 0, 32);
     for (let i0_220 = 0; i0_220 < n; i0_220++) {
       for (let i1_220 = 0; i1_220 < 32; i1_220++) {
-        const v_883 = d_h2_z_1[i0_220 * 32 + i1_220];
-        const v_884 = h2_z_3[i0_220 * 32 + i1_220];
-        d_h2_z_2[i1_220] += v_883 * v_884;
+        const v_1104 = d_h2_z_1[i0_220 * 32 + i1_220];
+        const v_1105 = h2_z_4[i0_220 * 32 + i1_220];
+        d_h2_z_2[i1_220] += v_1104 * v_1105;
       }
     }
-    for (let i_222 = 0; i_222 < 32; i_222++) {
-      const v_885 = d_h2_z_2[i_222];
-      const t_359 = -0.5 * v_885;
-      const v_886 = h2_z_6[i_222];
-      const t_360 = v_886 * v_886;
-      const t_361 = v_886 * t_360;
-      const t_362 = t_359 * t_361;
-      d_h2_z_3[i_222] = t_362 / n;
+    for (let i_297 = 0; i_297 < 32; i_297++) {
+      const v_1106 = d_h2_z_2[i_297];
+      const t_576 = -0.5 * v_1106;
+      const v_1107 = h2_z_7[i_297];
+      const t_577 = v_1107 * v_1107;
+      const t_578 = v_1107 * t_577;
+      const t_579 = t_576 * t_578;
+      d_h2_z_3[i_297] = t_579 / n;
     }
     for (let i0_221 = 0; i0_221 < n; i0_221++) {
       for (let i1_221 = 0; i1_221 < 32; i1_221++) {
-        const v_887 = d_h2_z_3[i1_221];
-        const v_888 = h2_z_3[i0_221 * 32 + i1_221];
-        d_h2_z_4[i0_221 * 32 + i1_221] = v_887 * v_888;
+        const v_1108 = d_h2_z_3[i1_221];
+        const v_1109 = h2_z_4[i0_221 * 32 + i1_221];
+        d_h2_z_4[i0_221 * 32 + i1_221] = v_1108 * v_1109;
       }
     }
     for (let i0_222 = 0; i0_222 < n; i0_222++) {
       for (let i1_222 = 0; i1_222 < 32; i1_222++) {
-        const v_889 = d_h2_z_1[i0_222 * 32 + i1_222];
-        const v_890 = h2_z_6[i1_222];
-        const t_363 = v_889 * v_890;
-        const v_891 = d_h2_z_4[i0_222 * 32 + i1_222];
-        const t_364 = t_363 + v_891;
-        d_h2_z_5[i0_222 * 32 + i1_222] = t_364 + v_891;
+        const v_1110 = d_h2_z_1[i0_222 * 32 + i1_222];
+        const v_1111 = h2_z_7[i1_222];
+        const t_580 = v_1110 * v_1111;
+        const v_1112 = d_h2_z_4[i0_222 * 32 + i1_222];
+        const t_581 = t_580 + v_1112;
+        d_h2_z_5[i0_222 * 32 + i1_222] = t_581 + v_1112;
       }
     }
     d_h2_z_6.fill(0, 0, 32);
     for (let i0_223 = 0; i0_223 < n; i0_223++) {
       for (let i1_223 = 0; i1_223 < 32; i1_223++) {
-        const v_892 = d_h2_z_5[i0_223 * 32 + i1_223];
-        d_h2_z_6[i1_223] += -v_892;
+        const v_1113 = d_h2_z_5[i0_223 * 32 + i1_223];
+        d_h2_z_6[i1_223] += -v_1113;
       }
     }
-    for (let i_223 = 0; i_223 < 32; i_223++) {
-      const v_893 = d_h2_z_6[i_223];
-      d_h2_z_7[i_223] = v_893 / n;
+    for (let i_298 = 0; i_298 < 32; i_298++) {
+      const v_1114 = d_h2_z_6[i_298];
+      d_h2_z_7[i_298] = v_1114 / n;
     }
     for (let i0_224 = 0; i0_224 < n; i0_224++) {
       for (let i1_224 = 0; i1_224 < 32; i1_224++) {
-        const v_894 = d_h2_z_5[i0_224 * 32 + i1_224];
-        const v_895 = d_h2_z_7[i1_224];
-        d_h2_z_8[i0_224 * 32 + i1_224] = v_894 + v_895;
+        const v_1115 = d_h2_z_5[i0_224 * 32 + i1_224];
+        const v_1116 = d_h2_z_7[i1_224];
+        d_h2_z_8[i0_224 * 32 + i1_224] = v_1115 + v_1116;
       }
     }
     // grad of: h2 = residual(h1, 32)
@@ -8947,137 +8946,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h2_b[i1_225] += d_h2_z_8[i0_225 * 32 + i1_225];
       }
     }
-    for (let i_224 = 0; i_224 < 32; i_224 += 2) {
-      for (let j_105 = 0; j_105 < 32; j_105 += 4) {
-        let c00_80 = 0,
-          c01_78 = 0,
-          c02_78 = 0,
-          c03_78 = 0,
-          c10_47 = 0,
-          c11_46 = 0,
-          c12_46 = 0,
-          c13_46 = 0;
-        for (let k_48 = 0; k_48 < n; k_48++) {
-          const ak_14 = k_48 * 32 + i_224;
-          const bk_52 = k_48 * 32 + j_105;
-          const a0_83 = h2_h[ak_14];
-          const a1_50 = h2_h[ak_14 + 1];
-          const b0_81 = d_h2_z_8[bk_52];
-          const b1_79 = d_h2_z_8[bk_52 + 1];
-          const b2_78 = d_h2_z_8[bk_52 + 2];
-          const b3_78 = d_h2_z_8[bk_52 + 3];
-          c00_80 += a0_83 * b0_81;
-          c01_78 += a0_83 * b1_79;
-          c02_78 += a0_83 * b2_78;
-          c03_78 += a0_83 * b3_78;
-          c10_47 += a1_50 * b0_81;
-          c11_46 += a1_50 * b1_79;
-          c12_46 += a1_50 * b2_78;
-          c13_46 += a1_50 * b3_78;
+    for (let i_299 = 0; i_299 < 32; i_299 += 2) {
+      for (let j_164 = 0; j_164 < 32; j_164 += 4) {
+        let c00_118 = 0,
+          c01_114 = 0,
+          c02_114 = 0,
+          c03_114 = 0,
+          c10_66 = 0,
+          c11_64 = 0,
+          c12_64 = 0,
+          c13_64 = 0;
+        for (let k_67 = 0; k_67 < n; k_67++) {
+          const ak_14 = k_67 * 32 + i_299;
+          const bk_90 = k_67 * 32 + j_164;
+          const a0_122 = h2_h_1[ak_14];
+          const a1_70 = h2_h_1[ak_14 + 1];
+          const b0_119 = d_h2_z_8[bk_90];
+          const b1_115 = d_h2_z_8[bk_90 + 1];
+          const b2_114 = d_h2_z_8[bk_90 + 2];
+          const b3_114 = d_h2_z_8[bk_90 + 3];
+          c00_118 += a0_122 * b0_119;
+          c01_114 += a0_122 * b1_115;
+          c02_114 += a0_122 * b2_114;
+          c03_114 += a0_122 * b3_114;
+          c10_66 += a1_70 * b0_119;
+          c11_64 += a1_70 * b1_115;
+          c12_64 += a1_70 * b2_114;
+          c13_64 += a1_70 * b3_114;
         }
-        d_h2_W[i_224 * 32 + j_105] = c00_80;
-        d_h2_W[i_224 * 32 + (j_105 + 1)] = c01_78;
-        d_h2_W[i_224 * 32 + (j_105 + 2)] = c02_78;
-        d_h2_W[i_224 * 32 + (j_105 + 3)] = c03_78;
-        d_h2_W[(i_224 + 1) * 32 + j_105] = c10_47;
-        d_h2_W[(i_224 + 1) * 32 + (j_105 + 1)] = c11_46;
-        d_h2_W[(i_224 + 1) * 32 + (j_105 + 2)] = c12_46;
-        d_h2_W[(i_224 + 1) * 32 + (j_105 + 3)] = c13_46;
+        d_h2_W[i_299 * 32 + j_164] = c00_118;
+        d_h2_W[i_299 * 32 + (j_164 + 1)] = c01_114;
+        d_h2_W[i_299 * 32 + (j_164 + 2)] = c02_114;
+        d_h2_W[i_299 * 32 + (j_164 + 3)] = c03_114;
+        d_h2_W[(i_299 + 1) * 32 + j_164] = c10_66;
+        d_h2_W[(i_299 + 1) * 32 + (j_164 + 1)] = c11_64;
+        d_h2_W[(i_299 + 1) * 32 + (j_164 + 2)] = c12_64;
+        d_h2_W[(i_299 + 1) * 32 + (j_164 + 3)] = c13_64;
       }
     }
-    const endI_48 = n - (n % 2);
-    for (let i_226 = 0; i_226 < endI_48; i_226 += 2) {
-      for (let j_107 = 0; j_107 < 32; j_107 += 4) {
-        const ar0_66 = i_226 * 32;
-        const ar1_33 = (i_226 + 1) * 32;
-        const br0_28 = j_107 * 32;
-        const br1_28 = (j_107 + 1) * 32;
-        const br2_28 = (j_107 + 2) * 32;
-        const br3_28 = (j_107 + 3) * 32;
-        let c00_81 = 0,
-          c01_79 = 0,
-          c02_79 = 0,
-          c03_79 = 0,
-          c10_48 = 0,
-          c11_47 = 0,
-          c12_47 = 0,
-          c13_47 = 0;
-        for (let k_49 = 0; k_49 < 32; k_49++) {
-          const a0_84 = d_h2_z_8[ar0_66 + k_49];
-          const a1_51 = d_h2_z_8[ar1_33 + k_49];
-          const b0_82 = h2_W[br0_28 + k_49];
-          const b1_80 = h2_W[br1_28 + k_49];
-          const b2_79 = h2_W[br2_28 + k_49];
-          const b3_79 = h2_W[br3_28 + k_49];
-          c00_81 += a0_84 * b0_82;
-          c01_79 += a0_84 * b1_80;
-          c02_79 += a0_84 * b2_79;
-          c03_79 += a0_84 * b3_79;
-          c10_48 += a1_51 * b0_82;
-          c11_47 += a1_51 * b1_80;
-          c12_47 += a1_51 * b2_79;
-          c13_47 += a1_51 * b3_79;
+    const endI_67 = n - (n % 2);
+    for (let i_301 = 0; i_301 < endI_67; i_301 += 2) {
+      for (let j_166 = 0; j_166 < 32; j_166 += 4) {
+        const ar0_104 = i_301 * 32;
+        const ar1_52 = (i_301 + 1) * 32;
+        const br0_28 = j_166 * 32;
+        const br1_28 = (j_166 + 1) * 32;
+        const br2_28 = (j_166 + 2) * 32;
+        const br3_28 = (j_166 + 3) * 32;
+        let c00_119 = 0,
+          c01_115 = 0,
+          c02_115 = 0,
+          c03_115 = 0,
+          c10_67 = 0,
+          c11_65 = 0,
+          c12_65 = 0,
+          c13_65 = 0;
+        for (let k_68 = 0; k_68 < 32; k_68++) {
+          const a0_123 = d_h2_z_8[ar0_104 + k_68];
+          const a1_71 = d_h2_z_8[ar1_52 + k_68];
+          const b0_120 = h2_W[br0_28 + k_68];
+          const b1_116 = h2_W[br1_28 + k_68];
+          const b2_115 = h2_W[br2_28 + k_68];
+          const b3_115 = h2_W[br3_28 + k_68];
+          c00_119 += a0_123 * b0_120;
+          c01_115 += a0_123 * b1_116;
+          c02_115 += a0_123 * b2_115;
+          c03_115 += a0_123 * b3_115;
+          c10_67 += a1_71 * b0_120;
+          c11_65 += a1_71 * b1_116;
+          c12_65 += a1_71 * b2_115;
+          c13_65 += a1_71 * b3_115;
         }
-        const v_897 = h2_h[i_226 * 32 + j_107];
-        const t_366 = v_897 > 0 ? 1 : 0;
-        d_h2_h_z[i_226 * 32 + j_107] = c00_81 * t_366;
-        const v_898 = h2_h[i_226 * 32 + (j_107 + 1)];
-        const t_367 = v_898 > 0 ? 1 : 0;
-        d_h2_h_z[i_226 * 32 + (j_107 + 1)] = c01_79 * t_367;
-        const v_899 = h2_h[i_226 * 32 + (j_107 + 2)];
-        const t_368 = v_899 > 0 ? 1 : 0;
-        d_h2_h_z[i_226 * 32 + (j_107 + 2)] = c02_79 * t_368;
-        const v_900 = h2_h[i_226 * 32 + (j_107 + 3)];
-        const t_369 = v_900 > 0 ? 1 : 0;
-        d_h2_h_z[i_226 * 32 + (j_107 + 3)] = c03_79 * t_369;
-        const v_901 = h2_h[(i_226 + 1) * 32 + j_107];
-        const t_370 = v_901 > 0 ? 1 : 0;
-        d_h2_h_z[(i_226 + 1) * 32 + j_107] = c10_48 * t_370;
-        const v_902 = h2_h[(i_226 + 1) * 32 + (j_107 + 1)];
-        const t_371 = v_902 > 0 ? 1 : 0;
-        d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 1)] = c11_47 * t_371;
-        const v_903 = h2_h[(i_226 + 1) * 32 + (j_107 + 2)];
-        const t_372 = v_903 > 0 ? 1 : 0;
-        d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 2)] = c12_47 * t_372;
-        const v_904 = h2_h[(i_226 + 1) * 32 + (j_107 + 3)];
-        const t_373 = v_904 > 0 ? 1 : 0;
-        d_h2_h_z[(i_226 + 1) * 32 + (j_107 + 3)] = c13_47 * t_373;
+        const v_1118 = h2_h_1[i_301 * 32 + j_166];
+        const t_583 = v_1118 > 0 ? 1 : 0;
+        d_h2_h_z[i_301 * 32 + j_166] = c00_119 * t_583;
+        const v_1119 = h2_h_1[i_301 * 32 + (j_166 + 1)];
+        const t_584 = v_1119 > 0 ? 1 : 0;
+        d_h2_h_z[i_301 * 32 + (j_166 + 1)] = c01_115 * t_584;
+        const v_1120 = h2_h_1[i_301 * 32 + (j_166 + 2)];
+        const t_585 = v_1120 > 0 ? 1 : 0;
+        d_h2_h_z[i_301 * 32 + (j_166 + 2)] = c02_115 * t_585;
+        const v_1121 = h2_h_1[i_301 * 32 + (j_166 + 3)];
+        const t_586 = v_1121 > 0 ? 1 : 0;
+        d_h2_h_z[i_301 * 32 + (j_166 + 3)] = c03_115 * t_586;
+        const v_1122 = h2_h_1[(i_301 + 1) * 32 + j_166];
+        const t_587 = v_1122 > 0 ? 1 : 0;
+        d_h2_h_z[(i_301 + 1) * 32 + j_166] = c10_67 * t_587;
+        const v_1123 = h2_h_1[(i_301 + 1) * 32 + (j_166 + 1)];
+        const t_588 = v_1123 > 0 ? 1 : 0;
+        d_h2_h_z[(i_301 + 1) * 32 + (j_166 + 1)] = c11_65 * t_588;
+        const v_1124 = h2_h_1[(i_301 + 1) * 32 + (j_166 + 2)];
+        const t_589 = v_1124 > 0 ? 1 : 0;
+        d_h2_h_z[(i_301 + 1) * 32 + (j_166 + 2)] = c12_65 * t_589;
+        const v_1125 = h2_h_1[(i_301 + 1) * 32 + (j_166 + 3)];
+        const t_590 = v_1125 > 0 ? 1 : 0;
+        d_h2_h_z[(i_301 + 1) * 32 + (j_166 + 3)] = c13_65 * t_590;
       }
     }
-    for (let i_227 = endI_48; i_227 < n; i_227++) {
-      for (let j_107 = 0; j_107 < 32; j_107 += 4) {
-        const ar0_67 = i_227 * 32;
-        const br0_29 = j_107 * 32;
-        const br1_29 = (j_107 + 1) * 32;
-        const br2_29 = (j_107 + 2) * 32;
-        const br3_29 = (j_107 + 3) * 32;
-        let c00_82 = 0,
-          c01_80 = 0,
-          c02_80 = 0,
-          c03_80 = 0;
-        for (let k_49 = 0; k_49 < 32; k_49++) {
-          const a0_85 = d_h2_z_8[ar0_67 + k_49];
-          const b0_83 = h2_W[br0_29 + k_49];
-          const b1_81 = h2_W[br1_29 + k_49];
-          const b2_80 = h2_W[br2_29 + k_49];
-          const b3_80 = h2_W[br3_29 + k_49];
-          c00_82 += a0_85 * b0_83;
-          c01_80 += a0_85 * b1_81;
-          c02_80 += a0_85 * b2_80;
-          c03_80 += a0_85 * b3_80;
+    for (let i_302 = endI_67; i_302 < n; i_302++) {
+      for (let j_166 = 0; j_166 < 32; j_166 += 4) {
+        const ar0_105 = i_302 * 32;
+        const br0_29 = j_166 * 32;
+        const br1_29 = (j_166 + 1) * 32;
+        const br2_29 = (j_166 + 2) * 32;
+        const br3_29 = (j_166 + 3) * 32;
+        let c00_120 = 0,
+          c01_116 = 0,
+          c02_116 = 0,
+          c03_116 = 0;
+        for (let k_68 = 0; k_68 < 32; k_68++) {
+          const a0_124 = d_h2_z_8[ar0_105 + k_68];
+          const b0_121 = h2_W[br0_29 + k_68];
+          const b1_117 = h2_W[br1_29 + k_68];
+          const b2_116 = h2_W[br2_29 + k_68];
+          const b3_116 = h2_W[br3_29 + k_68];
+          c00_120 += a0_124 * b0_121;
+          c01_116 += a0_124 * b1_117;
+          c02_116 += a0_124 * b2_116;
+          c03_116 += a0_124 * b3_116;
         }
-        const v_905 = h2_h[i_227 * 32 + j_107];
-        const t_374 = v_905 > 0 ? 1 : 0;
-        d_h2_h_z[i_227 * 32 + j_107] = c00_82 * t_374;
-        const v_906 = h2_h[i_227 * 32 + (j_107 + 1)];
-        const t_375 = v_906 > 0 ? 1 : 0;
-        d_h2_h_z[i_227 * 32 + (j_107 + 1)] = c01_80 * t_375;
-        const v_907 = h2_h[i_227 * 32 + (j_107 + 2)];
-        const t_376 = v_907 > 0 ? 1 : 0;
-        d_h2_h_z[i_227 * 32 + (j_107 + 2)] = c02_80 * t_376;
-        const v_908 = h2_h[i_227 * 32 + (j_107 + 3)];
-        const t_377 = v_908 > 0 ? 1 : 0;
-        d_h2_h_z[i_227 * 32 + (j_107 + 3)] = c03_80 * t_377;
+        const v_1126 = h2_h_1[i_302 * 32 + j_166];
+        const t_591 = v_1126 > 0 ? 1 : 0;
+        d_h2_h_z[i_302 * 32 + j_166] = c00_120 * t_591;
+        const v_1127 = h2_h_1[i_302 * 32 + (j_166 + 1)];
+        const t_592 = v_1127 > 0 ? 1 : 0;
+        d_h2_h_z[i_302 * 32 + (j_166 + 1)] = c01_116 * t_592;
+        const v_1128 = h2_h_1[i_302 * 32 + (j_166 + 2)];
+        const t_593 = v_1128 > 0 ? 1 : 0;
+        d_h2_h_z[i_302 * 32 + (j_166 + 2)] = c02_116 * t_593;
+        const v_1129 = h2_h_1[i_302 * 32 + (j_166 + 3)];
+        const t_594 = v_1129 > 0 ? 1 : 0;
+        d_h2_h_z[i_302 * 32 + (j_166 + 3)] = c03_116 * t_594;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -9089,69 +9088,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_227 = 0; i0_227 < n; i0_227++) {
       for (let i1_227 = 0; i1_227 < 32; i1_227++) {
-        const v_909 = d_h2_h_z[i0_227 * 32 + i1_227];
-        const v_910 = h2_h_gamma[i1_227];
-        d_h2_h_z_1[i0_227 * 32 + i1_227] = v_909 * v_910;
+        const v_1130 = d_h2_h_z[i0_227 * 32 + i1_227];
+        const v_1131 = h2_h_gamma[i1_227];
+        d_h2_h_z_1[i0_227 * 32 + i1_227] = v_1130 * v_1131;
       }
     }
     d_h2_h_gamma.fill(0, 0, 32);
     for (let i0_228 = 0; i0_228 < n; i0_228++) {
       for (let i1_228 = 0; i1_228 < 32; i1_228++) {
-        const v_911 = d_h2_h_z[i0_228 * 32 + i1_228];
-        const v_912 = h2_h_z_7[i0_228 * 32 + i1_228];
-        d_h2_h_gamma[i1_228] += v_911 * v_912;
+        const v_1132 = d_h2_h_z[i0_228 * 32 + i1_228];
+        const v_1133 = h2_h_z_8[i0_228 * 32 + i1_228];
+        d_h2_h_gamma[i1_228] += v_1132 * v_1133;
       }
     }
     d_h2_h_z_2.fill(0, 0, 32);
     for (let i0_229 = 0; i0_229 < n; i0_229++) {
       for (let i1_229 = 0; i1_229 < 32; i1_229++) {
-        const v_913 = d_h2_h_z_1[i0_229 * 32 + i1_229];
-        const v_914 = h2_h_z_3[i0_229 * 32 + i1_229];
-        d_h2_h_z_2[i1_229] += v_913 * v_914;
+        const v_1134 = d_h2_h_z_1[i0_229 * 32 + i1_229];
+        const v_1135 = h2_h_z_4[i0_229 * 32 + i1_229];
+        d_h2_h_z_2[i1_229] += v_1134 * v_1135;
       }
     }
-    for (let i_228 = 0; i_228 < 32; i_228++) {
-      const v_915 = d_h2_h_z_2[i_228];
-      const t_378 = -0.5 * v_915;
-      const v_916 = h2_h_z_6[i_228];
-      const t_379 = v_916 * v_916;
-      const t_380 = v_916 * t_379;
-      const t_381 = t_378 * t_380;
-      d_h2_h_z_3[i_228] = t_381 / n;
+    for (let i_303 = 0; i_303 < 32; i_303++) {
+      const v_1136 = d_h2_h_z_2[i_303];
+      const t_595 = -0.5 * v_1136;
+      const v_1137 = h2_h_z_7[i_303];
+      const t_596 = v_1137 * v_1137;
+      const t_597 = v_1137 * t_596;
+      const t_598 = t_595 * t_597;
+      d_h2_h_z_3[i_303] = t_598 / n;
     }
     for (let i0_230 = 0; i0_230 < n; i0_230++) {
       for (let i1_230 = 0; i1_230 < 32; i1_230++) {
-        const v_917 = d_h2_h_z_3[i1_230];
-        const v_918 = h2_h_z_3[i0_230 * 32 + i1_230];
-        d_h2_h_z_4[i0_230 * 32 + i1_230] = v_917 * v_918;
+        const v_1138 = d_h2_h_z_3[i1_230];
+        const v_1139 = h2_h_z_4[i0_230 * 32 + i1_230];
+        d_h2_h_z_4[i0_230 * 32 + i1_230] = v_1138 * v_1139;
       }
     }
     for (let i0_231 = 0; i0_231 < n; i0_231++) {
       for (let i1_231 = 0; i1_231 < 32; i1_231++) {
-        const v_919 = d_h2_h_z_1[i0_231 * 32 + i1_231];
-        const v_920 = h2_h_z_6[i1_231];
-        const t_382 = v_919 * v_920;
-        const v_921 = d_h2_h_z_4[i0_231 * 32 + i1_231];
-        const t_383 = t_382 + v_921;
-        d_h2_h_z_5[i0_231 * 32 + i1_231] = t_383 + v_921;
+        const v_1140 = d_h2_h_z_1[i0_231 * 32 + i1_231];
+        const v_1141 = h2_h_z_7[i1_231];
+        const t_599 = v_1140 * v_1141;
+        const v_1142 = d_h2_h_z_4[i0_231 * 32 + i1_231];
+        const t_600 = t_599 + v_1142;
+        d_h2_h_z_5[i0_231 * 32 + i1_231] = t_600 + v_1142;
       }
     }
     d_h2_h_z_6.fill(0, 0, 32);
     for (let i0_232 = 0; i0_232 < n; i0_232++) {
       for (let i1_232 = 0; i1_232 < 32; i1_232++) {
-        const v_922 = d_h2_h_z_5[i0_232 * 32 + i1_232];
-        d_h2_h_z_6[i1_232] += -v_922;
+        const v_1143 = d_h2_h_z_5[i0_232 * 32 + i1_232];
+        d_h2_h_z_6[i1_232] += -v_1143;
       }
     }
-    for (let i_229 = 0; i_229 < 32; i_229++) {
-      const v_923 = d_h2_h_z_6[i_229];
-      d_h2_h_z_7[i_229] = v_923 / n;
+    for (let i_304 = 0; i_304 < 32; i_304++) {
+      const v_1144 = d_h2_h_z_6[i_304];
+      d_h2_h_z_7[i_304] = v_1144 / n;
     }
     for (let i0_233 = 0; i0_233 < n; i0_233++) {
       for (let i1_233 = 0; i1_233 < 32; i1_233++) {
-        const v_924 = d_h2_h_z_5[i0_233 * 32 + i1_233];
-        const v_925 = d_h2_h_z_7[i1_233];
-        d_h2_h_z_8[i0_233 * 32 + i1_233] = v_924 + v_925;
+        const v_1145 = d_h2_h_z_5[i0_233 * 32 + i1_233];
+        const v_1146 = d_h2_h_z_7[i1_233];
+        d_h2_h_z_8[i0_233 * 32 + i1_233] = v_1145 + v_1146;
       }
     }
     // grad of: h2 = residual(h1, 32)
@@ -9161,122 +9160,122 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h2_h_b[i1_234] += d_h2_h_z_8[i0_234 * 32 + i1_234];
       }
     }
-    for (let i_230 = 0; i_230 < 32; i_230 += 2) {
-      for (let j_109 = 0; j_109 < 32; j_109 += 4) {
-        let c00_83 = 0,
-          c01_81 = 0,
-          c02_81 = 0,
-          c03_81 = 0,
-          c10_49 = 0,
-          c11_48 = 0,
-          c12_48 = 0,
-          c13_48 = 0;
-        for (let k_50 = 0; k_50 < n; k_50++) {
-          const ak_15 = k_50 * 32 + i_230;
-          const bk_53 = k_50 * 32 + j_109;
-          const a0_86 = h1[ak_15];
-          const a1_52 = h1[ak_15 + 1];
-          const b0_84 = d_h2_h_z_8[bk_53];
-          const b1_82 = d_h2_h_z_8[bk_53 + 1];
-          const b2_81 = d_h2_h_z_8[bk_53 + 2];
-          const b3_81 = d_h2_h_z_8[bk_53 + 3];
-          c00_83 += a0_86 * b0_84;
-          c01_81 += a0_86 * b1_82;
-          c02_81 += a0_86 * b2_81;
-          c03_81 += a0_86 * b3_81;
-          c10_49 += a1_52 * b0_84;
-          c11_48 += a1_52 * b1_82;
-          c12_48 += a1_52 * b2_81;
-          c13_48 += a1_52 * b3_81;
+    for (let i_305 = 0; i_305 < 32; i_305 += 2) {
+      for (let j_168 = 0; j_168 < 32; j_168 += 4) {
+        let c00_121 = 0,
+          c01_117 = 0,
+          c02_117 = 0,
+          c03_117 = 0,
+          c10_68 = 0,
+          c11_66 = 0,
+          c12_66 = 0,
+          c13_66 = 0;
+        for (let k_69 = 0; k_69 < n; k_69++) {
+          const ak_15 = k_69 * 32 + i_305;
+          const bk_91 = k_69 * 32 + j_168;
+          const a0_125 = h1_1[ak_15];
+          const a1_72 = h1_1[ak_15 + 1];
+          const b0_122 = d_h2_h_z_8[bk_91];
+          const b1_118 = d_h2_h_z_8[bk_91 + 1];
+          const b2_117 = d_h2_h_z_8[bk_91 + 2];
+          const b3_117 = d_h2_h_z_8[bk_91 + 3];
+          c00_121 += a0_125 * b0_122;
+          c01_117 += a0_125 * b1_118;
+          c02_117 += a0_125 * b2_117;
+          c03_117 += a0_125 * b3_117;
+          c10_68 += a1_72 * b0_122;
+          c11_66 += a1_72 * b1_118;
+          c12_66 += a1_72 * b2_117;
+          c13_66 += a1_72 * b3_117;
         }
-        d_h2_h_W[i_230 * 32 + j_109] = c00_83;
-        d_h2_h_W[i_230 * 32 + (j_109 + 1)] = c01_81;
-        d_h2_h_W[i_230 * 32 + (j_109 + 2)] = c02_81;
-        d_h2_h_W[i_230 * 32 + (j_109 + 3)] = c03_81;
-        d_h2_h_W[(i_230 + 1) * 32 + j_109] = c10_49;
-        d_h2_h_W[(i_230 + 1) * 32 + (j_109 + 1)] = c11_48;
-        d_h2_h_W[(i_230 + 1) * 32 + (j_109 + 2)] = c12_48;
-        d_h2_h_W[(i_230 + 1) * 32 + (j_109 + 3)] = c13_48;
+        d_h2_h_W[i_305 * 32 + j_168] = c00_121;
+        d_h2_h_W[i_305 * 32 + (j_168 + 1)] = c01_117;
+        d_h2_h_W[i_305 * 32 + (j_168 + 2)] = c02_117;
+        d_h2_h_W[i_305 * 32 + (j_168 + 3)] = c03_117;
+        d_h2_h_W[(i_305 + 1) * 32 + j_168] = c10_68;
+        d_h2_h_W[(i_305 + 1) * 32 + (j_168 + 1)] = c11_66;
+        d_h2_h_W[(i_305 + 1) * 32 + (j_168 + 2)] = c12_66;
+        d_h2_h_W[(i_305 + 1) * 32 + (j_168 + 3)] = c13_66;
       }
     }
-    const endI_50 = n - (n % 2);
-    for (let i_232 = 0; i_232 < endI_50; i_232 += 2) {
-      for (let j_111 = 0; j_111 < 32; j_111 += 4) {
-        const ar0_68 = i_232 * 32;
-        const ar1_34 = (i_232 + 1) * 32;
-        const br0_30 = j_111 * 32;
-        const br1_30 = (j_111 + 1) * 32;
-        const br2_30 = (j_111 + 2) * 32;
-        const br3_30 = (j_111 + 3) * 32;
-        let c00_84 = 0,
-          c01_82 = 0,
-          c02_82 = 0,
-          c03_82 = 0,
-          c10_50 = 0,
-          c11_49 = 0,
-          c12_49 = 0,
-          c13_49 = 0;
-        for (let k_51 = 0; k_51 < 32; k_51++) {
-          const a0_87 = d_h2_h_z_8[ar0_68 + k_51];
-          const a1_53 = d_h2_h_z_8[ar1_34 + k_51];
-          const b0_85 = h2_h_W[br0_30 + k_51];
-          const b1_83 = h2_h_W[br1_30 + k_51];
-          const b2_82 = h2_h_W[br2_30 + k_51];
-          const b3_82 = h2_h_W[br3_30 + k_51];
-          c00_84 += a0_87 * b0_85;
-          c01_82 += a0_87 * b1_83;
-          c02_82 += a0_87 * b2_82;
-          c03_82 += a0_87 * b3_82;
-          c10_50 += a1_53 * b0_85;
-          c11_49 += a1_53 * b1_83;
-          c12_49 += a1_53 * b2_82;
-          c13_49 += a1_53 * b3_82;
+    const endI_69 = n - (n % 2);
+    for (let i_307 = 0; i_307 < endI_69; i_307 += 2) {
+      for (let j_170 = 0; j_170 < 32; j_170 += 4) {
+        const ar0_106 = i_307 * 32;
+        const ar1_53 = (i_307 + 1) * 32;
+        const br0_30 = j_170 * 32;
+        const br1_30 = (j_170 + 1) * 32;
+        const br2_30 = (j_170 + 2) * 32;
+        const br3_30 = (j_170 + 3) * 32;
+        let c00_122 = 0,
+          c01_118 = 0,
+          c02_118 = 0,
+          c03_118 = 0,
+          c10_69 = 0,
+          c11_67 = 0,
+          c12_67 = 0,
+          c13_67 = 0;
+        for (let k_70 = 0; k_70 < 32; k_70++) {
+          const a0_126 = d_h2_h_z_8[ar0_106 + k_70];
+          const a1_73 = d_h2_h_z_8[ar1_53 + k_70];
+          const b0_123 = h2_h_W[br0_30 + k_70];
+          const b1_119 = h2_h_W[br1_30 + k_70];
+          const b2_118 = h2_h_W[br2_30 + k_70];
+          const b3_118 = h2_h_W[br3_30 + k_70];
+          c00_122 += a0_126 * b0_123;
+          c01_118 += a0_126 * b1_119;
+          c02_118 += a0_126 * b2_118;
+          c03_118 += a0_126 * b3_118;
+          c10_69 += a1_73 * b0_123;
+          c11_67 += a1_73 * b1_119;
+          c12_67 += a1_73 * b2_118;
+          c13_67 += a1_73 * b3_118;
         }
-        d_h1_z[i_232 * 32 + j_111] = c00_84;
-        d_h1_z[i_232 * 32 + (j_111 + 1)] = c01_82;
-        d_h1_z[i_232 * 32 + (j_111 + 2)] = c02_82;
-        d_h1_z[i_232 * 32 + (j_111 + 3)] = c03_82;
-        d_h1_z[(i_232 + 1) * 32 + j_111] = c10_50;
-        d_h1_z[(i_232 + 1) * 32 + (j_111 + 1)] = c11_49;
-        d_h1_z[(i_232 + 1) * 32 + (j_111 + 2)] = c12_49;
-        d_h1_z[(i_232 + 1) * 32 + (j_111 + 3)] = c13_49;
+        d_h1_z[i_307 * 32 + j_170] = c00_122;
+        d_h1_z[i_307 * 32 + (j_170 + 1)] = c01_118;
+        d_h1_z[i_307 * 32 + (j_170 + 2)] = c02_118;
+        d_h1_z[i_307 * 32 + (j_170 + 3)] = c03_118;
+        d_h1_z[(i_307 + 1) * 32 + j_170] = c10_69;
+        d_h1_z[(i_307 + 1) * 32 + (j_170 + 1)] = c11_67;
+        d_h1_z[(i_307 + 1) * 32 + (j_170 + 2)] = c12_67;
+        d_h1_z[(i_307 + 1) * 32 + (j_170 + 3)] = c13_67;
       }
     }
-    for (let i_233 = endI_50; i_233 < n; i_233++) {
-      for (let j_111 = 0; j_111 < 32; j_111 += 4) {
-        const ar0_69 = i_233 * 32;
-        const br0_31 = j_111 * 32;
-        const br1_31 = (j_111 + 1) * 32;
-        const br2_31 = (j_111 + 2) * 32;
-        const br3_31 = (j_111 + 3) * 32;
-        let c00_85 = 0,
-          c01_83 = 0,
-          c02_83 = 0,
-          c03_83 = 0;
-        for (let k_51 = 0; k_51 < 32; k_51++) {
-          const a0_88 = d_h2_h_z_8[ar0_69 + k_51];
-          const b0_86 = h2_h_W[br0_31 + k_51];
-          const b1_84 = h2_h_W[br1_31 + k_51];
-          const b2_83 = h2_h_W[br2_31 + k_51];
-          const b3_83 = h2_h_W[br3_31 + k_51];
-          c00_85 += a0_88 * b0_86;
-          c01_83 += a0_88 * b1_84;
-          c02_83 += a0_88 * b2_83;
-          c03_83 += a0_88 * b3_83;
+    for (let i_308 = endI_69; i_308 < n; i_308++) {
+      for (let j_170 = 0; j_170 < 32; j_170 += 4) {
+        const ar0_107 = i_308 * 32;
+        const br0_31 = j_170 * 32;
+        const br1_31 = (j_170 + 1) * 32;
+        const br2_31 = (j_170 + 2) * 32;
+        const br3_31 = (j_170 + 3) * 32;
+        let c00_123 = 0,
+          c01_119 = 0,
+          c02_119 = 0,
+          c03_119 = 0;
+        for (let k_70 = 0; k_70 < 32; k_70++) {
+          const a0_127 = d_h2_h_z_8[ar0_107 + k_70];
+          const b0_124 = h2_h_W[br0_31 + k_70];
+          const b1_120 = h2_h_W[br1_31 + k_70];
+          const b2_119 = h2_h_W[br2_31 + k_70];
+          const b3_119 = h2_h_W[br3_31 + k_70];
+          c00_123 += a0_127 * b0_124;
+          c01_119 += a0_127 * b1_120;
+          c02_119 += a0_127 * b2_119;
+          c03_119 += a0_127 * b3_119;
         }
-        d_h1_z[i_233 * 32 + j_111] = c00_85;
-        d_h1_z[i_233 * 32 + (j_111 + 1)] = c01_83;
-        d_h1_z[i_233 * 32 + (j_111 + 2)] = c02_83;
-        d_h1_z[i_233 * 32 + (j_111 + 3)] = c03_83;
+        d_h1_z[i_308 * 32 + j_170] = c00_123;
+        d_h1_z[i_308 * 32 + (j_170 + 1)] = c01_119;
+        d_h1_z[i_308 * 32 + (j_170 + 2)] = c02_119;
+        d_h1_z[i_308 * 32 + (j_170 + 3)] = c03_119;
       }
     }
-    for (let i_234 = 0; i_234 < n; i_234++) {
-      for (let j_113 = 0; j_113 < 32; j_113++) {
-        const v_928 = d_h2_z[i_234 * 32 + j_113];
-        const t_386 = v_928 + d_h1_z[i_234 * 32 + j_113];
-        const v_929 = h1[i_234 * 32 + j_113];
-        const t_387 = v_929 > 0 ? 1 : 0;
-        d_h1_z[i_234 * 32 + j_113] = t_386 * t_387;
+    for (let i_309 = 0; i_309 < n; i_309++) {
+      for (let j_172 = 0; j_172 < 32; j_172++) {
+        const v_1149 = d_h2_z[i_309 * 32 + j_172];
+        const t_603 = v_1149 + d_h1_z[i_309 * 32 + j_172];
+        const v_1150 = h1_1[i_309 * 32 + j_172];
+        const t_604 = v_1150 > 0 ? 1 : 0;
+        d_h1_z[i_309 * 32 + j_172] = t_603 * t_604;
       }
     }
     // grad of: batchnorm(dense(h, n))
@@ -9288,69 +9287,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_236 = 0; i0_236 < n; i0_236++) {
       for (let i1_236 = 0; i1_236 < 32; i1_236++) {
-        const v_930 = d_h1_z[i0_236 * 32 + i1_236];
-        const v_931 = h1_gamma[i1_236];
-        d_h1_z_1[i0_236 * 32 + i1_236] = v_930 * v_931;
+        const v_1151 = d_h1_z[i0_236 * 32 + i1_236];
+        const v_1152 = h1_gamma[i1_236];
+        d_h1_z_1[i0_236 * 32 + i1_236] = v_1151 * v_1152;
       }
     }
     d_h1_gamma.fill(0, 0, 32);
     for (let i0_237 = 0; i0_237 < n; i0_237++) {
       for (let i1_237 = 0; i1_237 < 32; i1_237++) {
-        const v_932 = d_h1_z[i0_237 * 32 + i1_237];
-        const v_933 = h1_z_7[i0_237 * 32 + i1_237];
-        d_h1_gamma[i1_237] += v_932 * v_933;
+        const v_1153 = d_h1_z[i0_237 * 32 + i1_237];
+        const v_1154 = h1_z_8[i0_237 * 32 + i1_237];
+        d_h1_gamma[i1_237] += v_1153 * v_1154;
       }
     }
     d_h1_z_2.fill(0, 0, 32);
     for (let i0_238 = 0; i0_238 < n; i0_238++) {
       for (let i1_238 = 0; i1_238 < 32; i1_238++) {
-        const v_934 = d_h1_z_1[i0_238 * 32 + i1_238];
-        const v_935 = h1_z_3[i0_238 * 32 + i1_238];
-        d_h1_z_2[i1_238] += v_934 * v_935;
+        const v_1155 = d_h1_z_1[i0_238 * 32 + i1_238];
+        const v_1156 = h1_z_4[i0_238 * 32 + i1_238];
+        d_h1_z_2[i1_238] += v_1155 * v_1156;
       }
     }
-    for (let i_235 = 0; i_235 < 32; i_235++) {
-      const v_936 = d_h1_z_2[i_235];
-      const t_388 = -0.5 * v_936;
-      const v_937 = h1_z_6[i_235];
-      const t_389 = v_937 * v_937;
-      const t_390 = v_937 * t_389;
-      const t_391 = t_388 * t_390;
-      d_h1_z_3[i_235] = t_391 / n;
+    for (let i_310 = 0; i_310 < 32; i_310++) {
+      const v_1157 = d_h1_z_2[i_310];
+      const t_605 = -0.5 * v_1157;
+      const v_1158 = h1_z_7[i_310];
+      const t_606 = v_1158 * v_1158;
+      const t_607 = v_1158 * t_606;
+      const t_608 = t_605 * t_607;
+      d_h1_z_3[i_310] = t_608 / n;
     }
     for (let i0_239 = 0; i0_239 < n; i0_239++) {
       for (let i1_239 = 0; i1_239 < 32; i1_239++) {
-        const v_938 = d_h1_z_3[i1_239];
-        const v_939 = h1_z_3[i0_239 * 32 + i1_239];
-        d_h1_z_4[i0_239 * 32 + i1_239] = v_938 * v_939;
+        const v_1159 = d_h1_z_3[i1_239];
+        const v_1160 = h1_z_4[i0_239 * 32 + i1_239];
+        d_h1_z_4[i0_239 * 32 + i1_239] = v_1159 * v_1160;
       }
     }
     for (let i0_240 = 0; i0_240 < n; i0_240++) {
       for (let i1_240 = 0; i1_240 < 32; i1_240++) {
-        const v_940 = d_h1_z_1[i0_240 * 32 + i1_240];
-        const v_941 = h1_z_6[i1_240];
-        const t_392 = v_940 * v_941;
-        const v_942 = d_h1_z_4[i0_240 * 32 + i1_240];
-        const t_393 = t_392 + v_942;
-        d_h1_z_5[i0_240 * 32 + i1_240] = t_393 + v_942;
+        const v_1161 = d_h1_z_1[i0_240 * 32 + i1_240];
+        const v_1162 = h1_z_7[i1_240];
+        const t_609 = v_1161 * v_1162;
+        const v_1163 = d_h1_z_4[i0_240 * 32 + i1_240];
+        const t_610 = t_609 + v_1163;
+        d_h1_z_5[i0_240 * 32 + i1_240] = t_610 + v_1163;
       }
     }
     d_h1_z_6.fill(0, 0, 32);
     for (let i0_241 = 0; i0_241 < n; i0_241++) {
       for (let i1_241 = 0; i1_241 < 32; i1_241++) {
-        const v_943 = d_h1_z_5[i0_241 * 32 + i1_241];
-        d_h1_z_6[i1_241] += -v_943;
+        const v_1164 = d_h1_z_5[i0_241 * 32 + i1_241];
+        d_h1_z_6[i1_241] += -v_1164;
       }
     }
-    for (let i_236 = 0; i_236 < 32; i_236++) {
-      const v_944 = d_h1_z_6[i_236];
-      d_h1_z_7[i_236] = v_944 / n;
+    for (let i_311 = 0; i_311 < 32; i_311++) {
+      const v_1165 = d_h1_z_6[i_311];
+      d_h1_z_7[i_311] = v_1165 / n;
     }
     for (let i0_242 = 0; i0_242 < n; i0_242++) {
       for (let i1_242 = 0; i1_242 < 32; i1_242++) {
-        const v_945 = d_h1_z_5[i0_242 * 32 + i1_242];
-        const v_946 = d_h1_z_7[i1_242];
-        d_h1_z_8[i0_242 * 32 + i1_242] = v_945 + v_946;
+        const v_1166 = d_h1_z_5[i0_242 * 32 + i1_242];
+        const v_1167 = d_h1_z_7[i1_242];
+        d_h1_z_8[i0_242 * 32 + i1_242] = v_1166 + v_1167;
       }
     }
     // grad of: h1 = residual(h0, 32)
@@ -9360,137 +9359,137 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_b[i1_243] += d_h1_z_8[i0_243 * 32 + i1_243];
       }
     }
-    for (let i_237 = 0; i_237 < 32; i_237 += 2) {
-      for (let j_114 = 0; j_114 < 32; j_114 += 4) {
-        let c00_86 = 0,
-          c01_84 = 0,
-          c02_84 = 0,
-          c03_84 = 0,
-          c10_51 = 0,
-          c11_50 = 0,
-          c12_50 = 0,
-          c13_50 = 0;
-        for (let k_52 = 0; k_52 < n; k_52++) {
-          const ak_16 = k_52 * 32 + i_237;
-          const bk_54 = k_52 * 32 + j_114;
-          const a0_89 = h1_h[ak_16];
-          const a1_54 = h1_h[ak_16 + 1];
-          const b0_87 = d_h1_z_8[bk_54];
-          const b1_85 = d_h1_z_8[bk_54 + 1];
-          const b2_84 = d_h1_z_8[bk_54 + 2];
-          const b3_84 = d_h1_z_8[bk_54 + 3];
-          c00_86 += a0_89 * b0_87;
-          c01_84 += a0_89 * b1_85;
-          c02_84 += a0_89 * b2_84;
-          c03_84 += a0_89 * b3_84;
-          c10_51 += a1_54 * b0_87;
-          c11_50 += a1_54 * b1_85;
-          c12_50 += a1_54 * b2_84;
-          c13_50 += a1_54 * b3_84;
+    for (let i_312 = 0; i_312 < 32; i_312 += 2) {
+      for (let j_173 = 0; j_173 < 32; j_173 += 4) {
+        let c00_124 = 0,
+          c01_120 = 0,
+          c02_120 = 0,
+          c03_120 = 0,
+          c10_70 = 0,
+          c11_68 = 0,
+          c12_68 = 0,
+          c13_68 = 0;
+        for (let k_71 = 0; k_71 < n; k_71++) {
+          const ak_16 = k_71 * 32 + i_312;
+          const bk_92 = k_71 * 32 + j_173;
+          const a0_128 = h1_h_1[ak_16];
+          const a1_74 = h1_h_1[ak_16 + 1];
+          const b0_125 = d_h1_z_8[bk_92];
+          const b1_121 = d_h1_z_8[bk_92 + 1];
+          const b2_120 = d_h1_z_8[bk_92 + 2];
+          const b3_120 = d_h1_z_8[bk_92 + 3];
+          c00_124 += a0_128 * b0_125;
+          c01_120 += a0_128 * b1_121;
+          c02_120 += a0_128 * b2_120;
+          c03_120 += a0_128 * b3_120;
+          c10_70 += a1_74 * b0_125;
+          c11_68 += a1_74 * b1_121;
+          c12_68 += a1_74 * b2_120;
+          c13_68 += a1_74 * b3_120;
         }
-        d_h1_W[i_237 * 32 + j_114] = c00_86;
-        d_h1_W[i_237 * 32 + (j_114 + 1)] = c01_84;
-        d_h1_W[i_237 * 32 + (j_114 + 2)] = c02_84;
-        d_h1_W[i_237 * 32 + (j_114 + 3)] = c03_84;
-        d_h1_W[(i_237 + 1) * 32 + j_114] = c10_51;
-        d_h1_W[(i_237 + 1) * 32 + (j_114 + 1)] = c11_50;
-        d_h1_W[(i_237 + 1) * 32 + (j_114 + 2)] = c12_50;
-        d_h1_W[(i_237 + 1) * 32 + (j_114 + 3)] = c13_50;
+        d_h1_W[i_312 * 32 + j_173] = c00_124;
+        d_h1_W[i_312 * 32 + (j_173 + 1)] = c01_120;
+        d_h1_W[i_312 * 32 + (j_173 + 2)] = c02_120;
+        d_h1_W[i_312 * 32 + (j_173 + 3)] = c03_120;
+        d_h1_W[(i_312 + 1) * 32 + j_173] = c10_70;
+        d_h1_W[(i_312 + 1) * 32 + (j_173 + 1)] = c11_68;
+        d_h1_W[(i_312 + 1) * 32 + (j_173 + 2)] = c12_68;
+        d_h1_W[(i_312 + 1) * 32 + (j_173 + 3)] = c13_68;
       }
     }
-    const endI_52 = n - (n % 2);
-    for (let i_239 = 0; i_239 < endI_52; i_239 += 2) {
-      for (let j_116 = 0; j_116 < 32; j_116 += 4) {
-        const ar0_70 = i_239 * 32;
-        const ar1_35 = (i_239 + 1) * 32;
-        const br0_32 = j_116 * 32;
-        const br1_32 = (j_116 + 1) * 32;
-        const br2_32 = (j_116 + 2) * 32;
-        const br3_32 = (j_116 + 3) * 32;
-        let c00_87 = 0,
-          c01_85 = 0,
-          c02_85 = 0,
-          c03_85 = 0,
-          c10_52 = 0,
-          c11_51 = 0,
-          c12_51 = 0,
-          c13_51 = 0;
-        for (let k_53 = 0; k_53 < 32; k_53++) {
-          const a0_90 = d_h1_z_8[ar0_70 + k_53];
-          const a1_55 = d_h1_z_8[ar1_35 + k_53];
-          const b0_88 = h1_W[br0_32 + k_53];
-          const b1_86 = h1_W[br1_32 + k_53];
-          const b2_85 = h1_W[br2_32 + k_53];
-          const b3_85 = h1_W[br3_32 + k_53];
-          c00_87 += a0_90 * b0_88;
-          c01_85 += a0_90 * b1_86;
-          c02_85 += a0_90 * b2_85;
-          c03_85 += a0_90 * b3_85;
-          c10_52 += a1_55 * b0_88;
-          c11_51 += a1_55 * b1_86;
-          c12_51 += a1_55 * b2_85;
-          c13_51 += a1_55 * b3_85;
+    const endI_71 = n - (n % 2);
+    for (let i_314 = 0; i_314 < endI_71; i_314 += 2) {
+      for (let j_175 = 0; j_175 < 32; j_175 += 4) {
+        const ar0_108 = i_314 * 32;
+        const ar1_54 = (i_314 + 1) * 32;
+        const br0_32 = j_175 * 32;
+        const br1_32 = (j_175 + 1) * 32;
+        const br2_32 = (j_175 + 2) * 32;
+        const br3_32 = (j_175 + 3) * 32;
+        let c00_125 = 0,
+          c01_121 = 0,
+          c02_121 = 0,
+          c03_121 = 0,
+          c10_71 = 0,
+          c11_69 = 0,
+          c12_69 = 0,
+          c13_69 = 0;
+        for (let k_72 = 0; k_72 < 32; k_72++) {
+          const a0_129 = d_h1_z_8[ar0_108 + k_72];
+          const a1_75 = d_h1_z_8[ar1_54 + k_72];
+          const b0_126 = h1_W[br0_32 + k_72];
+          const b1_122 = h1_W[br1_32 + k_72];
+          const b2_121 = h1_W[br2_32 + k_72];
+          const b3_121 = h1_W[br3_32 + k_72];
+          c00_125 += a0_129 * b0_126;
+          c01_121 += a0_129 * b1_122;
+          c02_121 += a0_129 * b2_121;
+          c03_121 += a0_129 * b3_121;
+          c10_71 += a1_75 * b0_126;
+          c11_69 += a1_75 * b1_122;
+          c12_69 += a1_75 * b2_121;
+          c13_69 += a1_75 * b3_121;
         }
-        const v_948 = h1_h[i_239 * 32 + j_116];
-        const t_395 = v_948 > 0 ? 1 : 0;
-        d_h1_h_z[i_239 * 32 + j_116] = c00_87 * t_395;
-        const v_949 = h1_h[i_239 * 32 + (j_116 + 1)];
-        const t_396 = v_949 > 0 ? 1 : 0;
-        d_h1_h_z[i_239 * 32 + (j_116 + 1)] = c01_85 * t_396;
-        const v_950 = h1_h[i_239 * 32 + (j_116 + 2)];
-        const t_397 = v_950 > 0 ? 1 : 0;
-        d_h1_h_z[i_239 * 32 + (j_116 + 2)] = c02_85 * t_397;
-        const v_951 = h1_h[i_239 * 32 + (j_116 + 3)];
-        const t_398 = v_951 > 0 ? 1 : 0;
-        d_h1_h_z[i_239 * 32 + (j_116 + 3)] = c03_85 * t_398;
-        const v_952 = h1_h[(i_239 + 1) * 32 + j_116];
-        const t_399 = v_952 > 0 ? 1 : 0;
-        d_h1_h_z[(i_239 + 1) * 32 + j_116] = c10_52 * t_399;
-        const v_953 = h1_h[(i_239 + 1) * 32 + (j_116 + 1)];
-        const t_400 = v_953 > 0 ? 1 : 0;
-        d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 1)] = c11_51 * t_400;
-        const v_954 = h1_h[(i_239 + 1) * 32 + (j_116 + 2)];
-        const t_401 = v_954 > 0 ? 1 : 0;
-        d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 2)] = c12_51 * t_401;
-        const v_955 = h1_h[(i_239 + 1) * 32 + (j_116 + 3)];
-        const t_402 = v_955 > 0 ? 1 : 0;
-        d_h1_h_z[(i_239 + 1) * 32 + (j_116 + 3)] = c13_51 * t_402;
+        const v_1169 = h1_h_1[i_314 * 32 + j_175];
+        const t_612 = v_1169 > 0 ? 1 : 0;
+        d_h1_h_z[i_314 * 32 + j_175] = c00_125 * t_612;
+        const v_1170 = h1_h_1[i_314 * 32 + (j_175 + 1)];
+        const t_613 = v_1170 > 0 ? 1 : 0;
+        d_h1_h_z[i_314 * 32 + (j_175 + 1)] = c01_121 * t_613;
+        const v_1171 = h1_h_1[i_314 * 32 + (j_175 + 2)];
+        const t_614 = v_1171 > 0 ? 1 : 0;
+        d_h1_h_z[i_314 * 32 + (j_175 + 2)] = c02_121 * t_614;
+        const v_1172 = h1_h_1[i_314 * 32 + (j_175 + 3)];
+        const t_615 = v_1172 > 0 ? 1 : 0;
+        d_h1_h_z[i_314 * 32 + (j_175 + 3)] = c03_121 * t_615;
+        const v_1173 = h1_h_1[(i_314 + 1) * 32 + j_175];
+        const t_616 = v_1173 > 0 ? 1 : 0;
+        d_h1_h_z[(i_314 + 1) * 32 + j_175] = c10_71 * t_616;
+        const v_1174 = h1_h_1[(i_314 + 1) * 32 + (j_175 + 1)];
+        const t_617 = v_1174 > 0 ? 1 : 0;
+        d_h1_h_z[(i_314 + 1) * 32 + (j_175 + 1)] = c11_69 * t_617;
+        const v_1175 = h1_h_1[(i_314 + 1) * 32 + (j_175 + 2)];
+        const t_618 = v_1175 > 0 ? 1 : 0;
+        d_h1_h_z[(i_314 + 1) * 32 + (j_175 + 2)] = c12_69 * t_618;
+        const v_1176 = h1_h_1[(i_314 + 1) * 32 + (j_175 + 3)];
+        const t_619 = v_1176 > 0 ? 1 : 0;
+        d_h1_h_z[(i_314 + 1) * 32 + (j_175 + 3)] = c13_69 * t_619;
       }
     }
-    for (let i_240 = endI_52; i_240 < n; i_240++) {
-      for (let j_116 = 0; j_116 < 32; j_116 += 4) {
-        const ar0_71 = i_240 * 32;
-        const br0_33 = j_116 * 32;
-        const br1_33 = (j_116 + 1) * 32;
-        const br2_33 = (j_116 + 2) * 32;
-        const br3_33 = (j_116 + 3) * 32;
-        let c00_88 = 0,
-          c01_86 = 0,
-          c02_86 = 0,
-          c03_86 = 0;
-        for (let k_53 = 0; k_53 < 32; k_53++) {
-          const a0_91 = d_h1_z_8[ar0_71 + k_53];
-          const b0_89 = h1_W[br0_33 + k_53];
-          const b1_87 = h1_W[br1_33 + k_53];
-          const b2_86 = h1_W[br2_33 + k_53];
-          const b3_86 = h1_W[br3_33 + k_53];
-          c00_88 += a0_91 * b0_89;
-          c01_86 += a0_91 * b1_87;
-          c02_86 += a0_91 * b2_86;
-          c03_86 += a0_91 * b3_86;
+    for (let i_315 = endI_71; i_315 < n; i_315++) {
+      for (let j_175 = 0; j_175 < 32; j_175 += 4) {
+        const ar0_109 = i_315 * 32;
+        const br0_33 = j_175 * 32;
+        const br1_33 = (j_175 + 1) * 32;
+        const br2_33 = (j_175 + 2) * 32;
+        const br3_33 = (j_175 + 3) * 32;
+        let c00_126 = 0,
+          c01_122 = 0,
+          c02_122 = 0,
+          c03_122 = 0;
+        for (let k_72 = 0; k_72 < 32; k_72++) {
+          const a0_130 = d_h1_z_8[ar0_109 + k_72];
+          const b0_127 = h1_W[br0_33 + k_72];
+          const b1_123 = h1_W[br1_33 + k_72];
+          const b2_122 = h1_W[br2_33 + k_72];
+          const b3_122 = h1_W[br3_33 + k_72];
+          c00_126 += a0_130 * b0_127;
+          c01_122 += a0_130 * b1_123;
+          c02_122 += a0_130 * b2_122;
+          c03_122 += a0_130 * b3_122;
         }
-        const v_956 = h1_h[i_240 * 32 + j_116];
-        const t_403 = v_956 > 0 ? 1 : 0;
-        d_h1_h_z[i_240 * 32 + j_116] = c00_88 * t_403;
-        const v_957 = h1_h[i_240 * 32 + (j_116 + 1)];
-        const t_404 = v_957 > 0 ? 1 : 0;
-        d_h1_h_z[i_240 * 32 + (j_116 + 1)] = c01_86 * t_404;
-        const v_958 = h1_h[i_240 * 32 + (j_116 + 2)];
-        const t_405 = v_958 > 0 ? 1 : 0;
-        d_h1_h_z[i_240 * 32 + (j_116 + 2)] = c02_86 * t_405;
-        const v_959 = h1_h[i_240 * 32 + (j_116 + 3)];
-        const t_406 = v_959 > 0 ? 1 : 0;
-        d_h1_h_z[i_240 * 32 + (j_116 + 3)] = c03_86 * t_406;
+        const v_1177 = h1_h_1[i_315 * 32 + j_175];
+        const t_620 = v_1177 > 0 ? 1 : 0;
+        d_h1_h_z[i_315 * 32 + j_175] = c00_126 * t_620;
+        const v_1178 = h1_h_1[i_315 * 32 + (j_175 + 1)];
+        const t_621 = v_1178 > 0 ? 1 : 0;
+        d_h1_h_z[i_315 * 32 + (j_175 + 1)] = c01_122 * t_621;
+        const v_1179 = h1_h_1[i_315 * 32 + (j_175 + 2)];
+        const t_622 = v_1179 > 0 ? 1 : 0;
+        d_h1_h_z[i_315 * 32 + (j_175 + 2)] = c02_122 * t_622;
+        const v_1180 = h1_h_1[i_315 * 32 + (j_175 + 3)];
+        const t_623 = v_1180 > 0 ? 1 : 0;
+        d_h1_h_z[i_315 * 32 + (j_175 + 3)] = c03_122 * t_623;
       }
     }
     // grad of: batchnorm(dense(x, n))
@@ -9502,69 +9501,69 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let i0_245 = 0; i0_245 < n; i0_245++) {
       for (let i1_245 = 0; i1_245 < 32; i1_245++) {
-        const v_960 = d_h1_h_z[i0_245 * 32 + i1_245];
-        const v_961 = h1_h_gamma[i1_245];
-        d_h1_h_z_1[i0_245 * 32 + i1_245] = v_960 * v_961;
+        const v_1181 = d_h1_h_z[i0_245 * 32 + i1_245];
+        const v_1182 = h1_h_gamma[i1_245];
+        d_h1_h_z_1[i0_245 * 32 + i1_245] = v_1181 * v_1182;
       }
     }
     d_h1_h_gamma.fill(0, 0, 32);
     for (let i0_246 = 0; i0_246 < n; i0_246++) {
       for (let i1_246 = 0; i1_246 < 32; i1_246++) {
-        const v_962 = d_h1_h_z[i0_246 * 32 + i1_246];
-        const v_963 = h1_h_z_7[i0_246 * 32 + i1_246];
-        d_h1_h_gamma[i1_246] += v_962 * v_963;
+        const v_1183 = d_h1_h_z[i0_246 * 32 + i1_246];
+        const v_1184 = h1_h_z_8[i0_246 * 32 + i1_246];
+        d_h1_h_gamma[i1_246] += v_1183 * v_1184;
       }
     }
     d_h1_h_z_2.fill(0, 0, 32);
     for (let i0_247 = 0; i0_247 < n; i0_247++) {
       for (let i1_247 = 0; i1_247 < 32; i1_247++) {
-        const v_964 = d_h1_h_z_1[i0_247 * 32 + i1_247];
-        const v_965 = h1_h_z_3[i0_247 * 32 + i1_247];
-        d_h1_h_z_2[i1_247] += v_964 * v_965;
+        const v_1185 = d_h1_h_z_1[i0_247 * 32 + i1_247];
+        const v_1186 = h1_h_z_4[i0_247 * 32 + i1_247];
+        d_h1_h_z_2[i1_247] += v_1185 * v_1186;
       }
     }
-    for (let i_241 = 0; i_241 < 32; i_241++) {
-      const v_966 = d_h1_h_z_2[i_241];
-      const t_407 = -0.5 * v_966;
-      const v_967 = h1_h_z_6[i_241];
-      const t_408 = v_967 * v_967;
-      const t_409 = v_967 * t_408;
-      const t_410 = t_407 * t_409;
-      d_h1_h_z_3[i_241] = t_410 / n;
+    for (let i_316 = 0; i_316 < 32; i_316++) {
+      const v_1187 = d_h1_h_z_2[i_316];
+      const t_624 = -0.5 * v_1187;
+      const v_1188 = h1_h_z_7[i_316];
+      const t_625 = v_1188 * v_1188;
+      const t_626 = v_1188 * t_625;
+      const t_627 = t_624 * t_626;
+      d_h1_h_z_3[i_316] = t_627 / n;
     }
     for (let i0_248 = 0; i0_248 < n; i0_248++) {
       for (let i1_248 = 0; i1_248 < 32; i1_248++) {
-        const v_968 = d_h1_h_z_3[i1_248];
-        const v_969 = h1_h_z_3[i0_248 * 32 + i1_248];
-        d_h1_h_z_4[i0_248 * 32 + i1_248] = v_968 * v_969;
+        const v_1189 = d_h1_h_z_3[i1_248];
+        const v_1190 = h1_h_z_4[i0_248 * 32 + i1_248];
+        d_h1_h_z_4[i0_248 * 32 + i1_248] = v_1189 * v_1190;
       }
     }
     for (let i0_249 = 0; i0_249 < n; i0_249++) {
       for (let i1_249 = 0; i1_249 < 32; i1_249++) {
-        const v_970 = d_h1_h_z_1[i0_249 * 32 + i1_249];
-        const v_971 = h1_h_z_6[i1_249];
-        const t_411 = v_970 * v_971;
-        const v_972 = d_h1_h_z_4[i0_249 * 32 + i1_249];
-        const t_412 = t_411 + v_972;
-        d_h1_h_z_5[i0_249 * 32 + i1_249] = t_412 + v_972;
+        const v_1191 = d_h1_h_z_1[i0_249 * 32 + i1_249];
+        const v_1192 = h1_h_z_7[i1_249];
+        const t_628 = v_1191 * v_1192;
+        const v_1193 = d_h1_h_z_4[i0_249 * 32 + i1_249];
+        const t_629 = t_628 + v_1193;
+        d_h1_h_z_5[i0_249 * 32 + i1_249] = t_629 + v_1193;
       }
     }
     d_h1_h_z_6.fill(0, 0, 32);
     for (let i0_250 = 0; i0_250 < n; i0_250++) {
       for (let i1_250 = 0; i1_250 < 32; i1_250++) {
-        const v_973 = d_h1_h_z_5[i0_250 * 32 + i1_250];
-        d_h1_h_z_6[i1_250] += -v_973;
+        const v_1194 = d_h1_h_z_5[i0_250 * 32 + i1_250];
+        d_h1_h_z_6[i1_250] += -v_1194;
       }
     }
-    for (let i_242 = 0; i_242 < 32; i_242++) {
-      const v_974 = d_h1_h_z_6[i_242];
-      d_h1_h_z_7[i_242] = v_974 / n;
+    for (let i_317 = 0; i_317 < 32; i_317++) {
+      const v_1195 = d_h1_h_z_6[i_317];
+      d_h1_h_z_7[i_317] = v_1195 / n;
     }
     for (let i0_251 = 0; i0_251 < n; i0_251++) {
       for (let i1_251 = 0; i1_251 < 32; i1_251++) {
-        const v_975 = d_h1_h_z_5[i0_251 * 32 + i1_251];
-        const v_976 = d_h1_h_z_7[i1_251];
-        d_h1_h_z_8[i0_251 * 32 + i1_251] = v_975 + v_976;
+        const v_1196 = d_h1_h_z_5[i0_251 * 32 + i1_251];
+        const v_1197 = d_h1_h_z_7[i1_251];
+        d_h1_h_z_8[i0_251 * 32 + i1_251] = v_1196 + v_1197;
       }
     }
     // grad of: h1 = residual(h0, 32)
@@ -9574,122 +9573,128 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_h_b[i1_252] += d_h1_h_z_8[i0_252 * 32 + i1_252];
       }
     }
-    for (let i_243 = 0; i_243 < 32; i_243 += 2) {
-      for (let j_118 = 0; j_118 < 32; j_118 += 4) {
-        let c00_89 = 0,
-          c01_87 = 0,
-          c02_87 = 0,
-          c03_87 = 0,
-          c10_53 = 0,
-          c11_52 = 0,
-          c12_52 = 0,
-          c13_52 = 0;
-        for (let k_54 = 0; k_54 < n; k_54++) {
-          const ak_17 = k_54 * 32 + i_243;
-          const bk_55 = k_54 * 32 + j_118;
-          const a0_92 = h0[ak_17];
-          const a1_56 = h0[ak_17 + 1];
-          const b0_90 = d_h1_h_z_8[bk_55];
-          const b1_88 = d_h1_h_z_8[bk_55 + 1];
-          const b2_87 = d_h1_h_z_8[bk_55 + 2];
-          const b3_87 = d_h1_h_z_8[bk_55 + 3];
-          c00_89 += a0_92 * b0_90;
-          c01_87 += a0_92 * b1_88;
-          c02_87 += a0_92 * b2_87;
-          c03_87 += a0_92 * b3_87;
-          c10_53 += a1_56 * b0_90;
-          c11_52 += a1_56 * b1_88;
-          c12_52 += a1_56 * b2_87;
-          c13_52 += a1_56 * b3_87;
+    for (let i_318 = 0; i_318 < 32; i_318 += 2) {
+      for (let j_177 = 0; j_177 < 32; j_177 += 4) {
+        let c00_127 = 0,
+          c01_123 = 0,
+          c02_123 = 0,
+          c03_123 = 0,
+          c10_72 = 0,
+          c11_70 = 0,
+          c12_70 = 0,
+          c13_70 = 0;
+        for (let k_73 = 0; k_73 < n; k_73++) {
+          const ak_17 = k_73 * 32 + i_318;
+          const bk_93 = k_73 * 32 + j_177;
+          const a0_131 = h0_1[ak_17];
+          const a1_76 = h0_1[ak_17 + 1];
+          const b0_128 = d_h1_h_z_8[bk_93];
+          const b1_124 = d_h1_h_z_8[bk_93 + 1];
+          const b2_123 = d_h1_h_z_8[bk_93 + 2];
+          const b3_123 = d_h1_h_z_8[bk_93 + 3];
+          c00_127 += a0_131 * b0_128;
+          c01_123 += a0_131 * b1_124;
+          c02_123 += a0_131 * b2_123;
+          c03_123 += a0_131 * b3_123;
+          c10_72 += a1_76 * b0_128;
+          c11_70 += a1_76 * b1_124;
+          c12_70 += a1_76 * b2_123;
+          c13_70 += a1_76 * b3_123;
         }
-        d_h1_h_W[i_243 * 32 + j_118] = c00_89;
-        d_h1_h_W[i_243 * 32 + (j_118 + 1)] = c01_87;
-        d_h1_h_W[i_243 * 32 + (j_118 + 2)] = c02_87;
-        d_h1_h_W[i_243 * 32 + (j_118 + 3)] = c03_87;
-        d_h1_h_W[(i_243 + 1) * 32 + j_118] = c10_53;
-        d_h1_h_W[(i_243 + 1) * 32 + (j_118 + 1)] = c11_52;
-        d_h1_h_W[(i_243 + 1) * 32 + (j_118 + 2)] = c12_52;
-        d_h1_h_W[(i_243 + 1) * 32 + (j_118 + 3)] = c13_52;
+        d_h1_h_W[i_318 * 32 + j_177] = c00_127;
+        d_h1_h_W[i_318 * 32 + (j_177 + 1)] = c01_123;
+        d_h1_h_W[i_318 * 32 + (j_177 + 2)] = c02_123;
+        d_h1_h_W[i_318 * 32 + (j_177 + 3)] = c03_123;
+        d_h1_h_W[(i_318 + 1) * 32 + j_177] = c10_72;
+        d_h1_h_W[(i_318 + 1) * 32 + (j_177 + 1)] = c11_70;
+        d_h1_h_W[(i_318 + 1) * 32 + (j_177 + 2)] = c12_70;
+        d_h1_h_W[(i_318 + 1) * 32 + (j_177 + 3)] = c13_70;
       }
     }
-    const endI_54 = n - (n % 2);
-    for (let i_245 = 0; i_245 < endI_54; i_245 += 2) {
-      for (let j_120 = 0; j_120 < 32; j_120 += 4) {
-        const ar0_72 = i_245 * 32;
-        const ar1_36 = (i_245 + 1) * 32;
-        const br0_34 = j_120 * 32;
-        const br1_34 = (j_120 + 1) * 32;
-        const br2_34 = (j_120 + 2) * 32;
-        const br3_34 = (j_120 + 3) * 32;
-        let c00_90 = 0,
-          c01_88 = 0,
-          c02_88 = 0,
-          c03_88 = 0,
-          c10_54 = 0,
-          c11_53 = 0,
-          c12_53 = 0,
-          c13_53 = 0;
-        for (let k_55 = 0; k_55 < 32; k_55++) {
-          const a0_93 = d_h1_h_z_8[ar0_72 + k_55];
-          const a1_57 = d_h1_h_z_8[ar1_36 + k_55];
-          const b0_91 = h1_h_W[br0_34 + k_55];
-          const b1_89 = h1_h_W[br1_34 + k_55];
-          const b2_88 = h1_h_W[br2_34 + k_55];
-          const b3_88 = h1_h_W[br3_34 + k_55];
-          c00_90 += a0_93 * b0_91;
-          c01_88 += a0_93 * b1_89;
-          c02_88 += a0_93 * b2_88;
-          c03_88 += a0_93 * b3_88;
-          c10_54 += a1_57 * b0_91;
-          c11_53 += a1_57 * b1_89;
-          c12_53 += a1_57 * b2_88;
-          c13_53 += a1_57 * b3_88;
+  }
+  function backward_d_h0_z_to_d_h0_W(x: Float64Array, label: Float64Array, n: number): void {
+    const h0_1 = buf0,
+      d_h1_z = buf10,
+      d_h1_h_z_8 = buf1,
+      d_h0_z = buf2;
+    const endI_73 = n - (n % 2);
+    for (let i_320 = 0; i_320 < endI_73; i_320 += 2) {
+      for (let j_179 = 0; j_179 < 32; j_179 += 4) {
+        const ar0_110 = i_320 * 32;
+        const ar1_55 = (i_320 + 1) * 32;
+        const br0_34 = j_179 * 32;
+        const br1_34 = (j_179 + 1) * 32;
+        const br2_34 = (j_179 + 2) * 32;
+        const br3_34 = (j_179 + 3) * 32;
+        let c00_128 = 0,
+          c01_124 = 0,
+          c02_124 = 0,
+          c03_124 = 0,
+          c10_73 = 0,
+          c11_71 = 0,
+          c12_71 = 0,
+          c13_71 = 0;
+        for (let k_74 = 0; k_74 < 32; k_74++) {
+          const a0_132 = d_h1_h_z_8[ar0_110 + k_74];
+          const a1_77 = d_h1_h_z_8[ar1_55 + k_74];
+          const b0_129 = h1_h_W[br0_34 + k_74];
+          const b1_125 = h1_h_W[br1_34 + k_74];
+          const b2_124 = h1_h_W[br2_34 + k_74];
+          const b3_124 = h1_h_W[br3_34 + k_74];
+          c00_128 += a0_132 * b0_129;
+          c01_124 += a0_132 * b1_125;
+          c02_124 += a0_132 * b2_124;
+          c03_124 += a0_132 * b3_124;
+          c10_73 += a1_77 * b0_129;
+          c11_71 += a1_77 * b1_125;
+          c12_71 += a1_77 * b2_124;
+          c13_71 += a1_77 * b3_124;
         }
-        d_h0_z[i_245 * 32 + j_120] = c00_90;
-        d_h0_z[i_245 * 32 + (j_120 + 1)] = c01_88;
-        d_h0_z[i_245 * 32 + (j_120 + 2)] = c02_88;
-        d_h0_z[i_245 * 32 + (j_120 + 3)] = c03_88;
-        d_h0_z[(i_245 + 1) * 32 + j_120] = c10_54;
-        d_h0_z[(i_245 + 1) * 32 + (j_120 + 1)] = c11_53;
-        d_h0_z[(i_245 + 1) * 32 + (j_120 + 2)] = c12_53;
-        d_h0_z[(i_245 + 1) * 32 + (j_120 + 3)] = c13_53;
+        d_h0_z[i_320 * 32 + j_179] = c00_128;
+        d_h0_z[i_320 * 32 + (j_179 + 1)] = c01_124;
+        d_h0_z[i_320 * 32 + (j_179 + 2)] = c02_124;
+        d_h0_z[i_320 * 32 + (j_179 + 3)] = c03_124;
+        d_h0_z[(i_320 + 1) * 32 + j_179] = c10_73;
+        d_h0_z[(i_320 + 1) * 32 + (j_179 + 1)] = c11_71;
+        d_h0_z[(i_320 + 1) * 32 + (j_179 + 2)] = c12_71;
+        d_h0_z[(i_320 + 1) * 32 + (j_179 + 3)] = c13_71;
       }
     }
-    for (let i_246 = endI_54; i_246 < n; i_246++) {
-      for (let j_120 = 0; j_120 < 32; j_120 += 4) {
-        const ar0_73 = i_246 * 32;
-        const br0_35 = j_120 * 32;
-        const br1_35 = (j_120 + 1) * 32;
-        const br2_35 = (j_120 + 2) * 32;
-        const br3_35 = (j_120 + 3) * 32;
-        let c00_91 = 0,
-          c01_89 = 0,
-          c02_89 = 0,
-          c03_89 = 0;
-        for (let k_55 = 0; k_55 < 32; k_55++) {
-          const a0_94 = d_h1_h_z_8[ar0_73 + k_55];
-          const b0_92 = h1_h_W[br0_35 + k_55];
-          const b1_90 = h1_h_W[br1_35 + k_55];
-          const b2_89 = h1_h_W[br2_35 + k_55];
-          const b3_89 = h1_h_W[br3_35 + k_55];
-          c00_91 += a0_94 * b0_92;
-          c01_89 += a0_94 * b1_90;
-          c02_89 += a0_94 * b2_89;
-          c03_89 += a0_94 * b3_89;
+    for (let i_321 = endI_73; i_321 < n; i_321++) {
+      for (let j_179 = 0; j_179 < 32; j_179 += 4) {
+        const ar0_111 = i_321 * 32;
+        const br0_35 = j_179 * 32;
+        const br1_35 = (j_179 + 1) * 32;
+        const br2_35 = (j_179 + 2) * 32;
+        const br3_35 = (j_179 + 3) * 32;
+        let c00_129 = 0,
+          c01_125 = 0,
+          c02_125 = 0,
+          c03_125 = 0;
+        for (let k_74 = 0; k_74 < 32; k_74++) {
+          const a0_133 = d_h1_h_z_8[ar0_111 + k_74];
+          const b0_130 = h1_h_W[br0_35 + k_74];
+          const b1_126 = h1_h_W[br1_35 + k_74];
+          const b2_125 = h1_h_W[br2_35 + k_74];
+          const b3_125 = h1_h_W[br3_35 + k_74];
+          c00_129 += a0_133 * b0_130;
+          c01_125 += a0_133 * b1_126;
+          c02_125 += a0_133 * b2_125;
+          c03_125 += a0_133 * b3_125;
         }
-        d_h0_z[i_246 * 32 + j_120] = c00_91;
-        d_h0_z[i_246 * 32 + (j_120 + 1)] = c01_89;
-        d_h0_z[i_246 * 32 + (j_120 + 2)] = c02_89;
-        d_h0_z[i_246 * 32 + (j_120 + 3)] = c03_89;
+        d_h0_z[i_321 * 32 + j_179] = c00_129;
+        d_h0_z[i_321 * 32 + (j_179 + 1)] = c01_125;
+        d_h0_z[i_321 * 32 + (j_179 + 2)] = c02_125;
+        d_h0_z[i_321 * 32 + (j_179 + 3)] = c03_125;
       }
     }
-    for (let i_247 = 0; i_247 < n; i_247++) {
-      for (let j_122 = 0; j_122 < 32; j_122++) {
-        const v_979 = d_h1_z[i_247 * 32 + j_122];
-        const t_415 = v_979 + d_h0_z[i_247 * 32 + j_122];
-        const v_980 = h0[i_247 * 32 + j_122];
-        const t_416 = v_980 > 0 ? 1 : 0;
-        d_h0_z[i_247 * 32 + j_122] = t_415 * t_416;
+    for (let i_322 = 0; i_322 < n; i_322++) {
+      for (let j_181 = 0; j_181 < 32; j_181++) {
+        const v_1200 = d_h1_z[i_322 * 32 + j_181];
+        const t_632 = v_1200 + d_h0_z[i_322 * 32 + j_181];
+        const v_1201 = h0_1[i_322 * 32 + j_181];
+        const t_633 = v_1201 > 0 ? 1 : 0;
+        d_h0_z[i_322 * 32 + j_181] = t_632 * t_633;
       }
     }
     // grad of: h0 = relu(dense(x, 32))
@@ -9699,9 +9704,6 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h0_b[i1_253] += d_h0_z[i0_253 * 32 + i1_253];
       }
     }
-  }
-  function backward_d_h0_W(x: Float64Array, label: Float64Array, n: number): void {
-    const d_h0_z = buf2;
     let c0_0_1 = 0,
       c0_1_1 = 0,
       c0_2 = 0,
@@ -9766,105 +9768,105 @@ export function createModel(options: ModelOptions = {}): Model {
       c1_29 = 0,
       c1_30 = 0,
       c1_31 = 0;
-    for (let k_56 = 0; k_56 < n; k_56++) {
-      const a0_95 = x[k_56 * 2];
-      const a1_58 = x[k_56 * 2 + 1];
-      const b0_93 = d_h0_z[k_56 * 32];
-      const b1_91 = d_h0_z[k_56 * 32 + 1];
-      const b2_90 = d_h0_z[k_56 * 32 + 2];
-      const b3_90 = d_h0_z[k_56 * 32 + 3];
-      const b4 = d_h0_z[k_56 * 32 + 4];
-      const b5 = d_h0_z[k_56 * 32 + 5];
-      const b6 = d_h0_z[k_56 * 32 + 6];
-      const b7 = d_h0_z[k_56 * 32 + 7];
-      const b8 = d_h0_z[k_56 * 32 + 8];
-      const b9 = d_h0_z[k_56 * 32 + 9];
-      const b10 = d_h0_z[k_56 * 32 + 10];
-      const b11 = d_h0_z[k_56 * 32 + 11];
-      const b12 = d_h0_z[k_56 * 32 + 12];
-      const b13 = d_h0_z[k_56 * 32 + 13];
-      const b14 = d_h0_z[k_56 * 32 + 14];
-      const b15 = d_h0_z[k_56 * 32 + 15];
-      const b16 = d_h0_z[k_56 * 32 + 16];
-      const b17 = d_h0_z[k_56 * 32 + 17];
-      const b18 = d_h0_z[k_56 * 32 + 18];
-      const b19 = d_h0_z[k_56 * 32 + 19];
-      const b20 = d_h0_z[k_56 * 32 + 20];
-      const b21 = d_h0_z[k_56 * 32 + 21];
-      const b22 = d_h0_z[k_56 * 32 + 22];
-      const b23 = d_h0_z[k_56 * 32 + 23];
-      const b24 = d_h0_z[k_56 * 32 + 24];
-      const b25 = d_h0_z[k_56 * 32 + 25];
-      const b26 = d_h0_z[k_56 * 32 + 26];
-      const b27 = d_h0_z[k_56 * 32 + 27];
-      const b28 = d_h0_z[k_56 * 32 + 28];
-      const b29 = d_h0_z[k_56 * 32 + 29];
-      const b30 = d_h0_z[k_56 * 32 + 30];
-      const b31 = d_h0_z[k_56 * 32 + 31];
-      c0_0_1 += a0_95 * b0_93;
-      c0_1_1 += a0_95 * b1_91;
-      c0_2 += a0_95 * b2_90;
-      c0_3 += a0_95 * b3_90;
-      c0_4 += a0_95 * b4;
-      c0_5 += a0_95 * b5;
-      c0_6 += a0_95 * b6;
-      c0_7 += a0_95 * b7;
-      c0_8 += a0_95 * b8;
-      c0_9 += a0_95 * b9;
-      c0_10 += a0_95 * b10;
-      c0_11 += a0_95 * b11;
-      c0_12 += a0_95 * b12;
-      c0_13 += a0_95 * b13;
-      c0_14 += a0_95 * b14;
-      c0_15 += a0_95 * b15;
-      c0_16 += a0_95 * b16;
-      c0_17 += a0_95 * b17;
-      c0_18 += a0_95 * b18;
-      c0_19 += a0_95 * b19;
-      c0_20 += a0_95 * b20;
-      c0_21 += a0_95 * b21;
-      c0_22 += a0_95 * b22;
-      c0_23 += a0_95 * b23;
-      c0_24 += a0_95 * b24;
-      c0_25 += a0_95 * b25;
-      c0_26 += a0_95 * b26;
-      c0_27 += a0_95 * b27;
-      c0_28 += a0_95 * b28;
-      c0_29 += a0_95 * b29;
-      c0_30 += a0_95 * b30;
-      c0_31 += a0_95 * b31;
-      c1_0_1 += a1_58 * b0_93;
-      c1_1_1 += a1_58 * b1_91;
-      c1_2 += a1_58 * b2_90;
-      c1_3 += a1_58 * b3_90;
-      c1_4 += a1_58 * b4;
-      c1_5 += a1_58 * b5;
-      c1_6 += a1_58 * b6;
-      c1_7 += a1_58 * b7;
-      c1_8 += a1_58 * b8;
-      c1_9 += a1_58 * b9;
-      c1_10 += a1_58 * b10;
-      c1_11 += a1_58 * b11;
-      c1_12 += a1_58 * b12;
-      c1_13 += a1_58 * b13;
-      c1_14 += a1_58 * b14;
-      c1_15 += a1_58 * b15;
-      c1_16 += a1_58 * b16;
-      c1_17 += a1_58 * b17;
-      c1_18 += a1_58 * b18;
-      c1_19 += a1_58 * b19;
-      c1_20 += a1_58 * b20;
-      c1_21 += a1_58 * b21;
-      c1_22 += a1_58 * b22;
-      c1_23 += a1_58 * b23;
-      c1_24 += a1_58 * b24;
-      c1_25 += a1_58 * b25;
-      c1_26 += a1_58 * b26;
-      c1_27 += a1_58 * b27;
-      c1_28 += a1_58 * b28;
-      c1_29 += a1_58 * b29;
-      c1_30 += a1_58 * b30;
-      c1_31 += a1_58 * b31;
+    for (let k_75 = 0; k_75 < n; k_75++) {
+      const a0_134 = x[k_75 * 2];
+      const a1_78 = x[k_75 * 2 + 1];
+      const b0_131 = d_h0_z[k_75 * 32];
+      const b1_127 = d_h0_z[k_75 * 32 + 1];
+      const b2_126 = d_h0_z[k_75 * 32 + 2];
+      const b3_126 = d_h0_z[k_75 * 32 + 3];
+      const b4 = d_h0_z[k_75 * 32 + 4];
+      const b5 = d_h0_z[k_75 * 32 + 5];
+      const b6 = d_h0_z[k_75 * 32 + 6];
+      const b7 = d_h0_z[k_75 * 32 + 7];
+      const b8 = d_h0_z[k_75 * 32 + 8];
+      const b9 = d_h0_z[k_75 * 32 + 9];
+      const b10 = d_h0_z[k_75 * 32 + 10];
+      const b11 = d_h0_z[k_75 * 32 + 11];
+      const b12 = d_h0_z[k_75 * 32 + 12];
+      const b13 = d_h0_z[k_75 * 32 + 13];
+      const b14 = d_h0_z[k_75 * 32 + 14];
+      const b15 = d_h0_z[k_75 * 32 + 15];
+      const b16 = d_h0_z[k_75 * 32 + 16];
+      const b17 = d_h0_z[k_75 * 32 + 17];
+      const b18 = d_h0_z[k_75 * 32 + 18];
+      const b19 = d_h0_z[k_75 * 32 + 19];
+      const b20 = d_h0_z[k_75 * 32 + 20];
+      const b21 = d_h0_z[k_75 * 32 + 21];
+      const b22 = d_h0_z[k_75 * 32 + 22];
+      const b23 = d_h0_z[k_75 * 32 + 23];
+      const b24 = d_h0_z[k_75 * 32 + 24];
+      const b25 = d_h0_z[k_75 * 32 + 25];
+      const b26 = d_h0_z[k_75 * 32 + 26];
+      const b27 = d_h0_z[k_75 * 32 + 27];
+      const b28 = d_h0_z[k_75 * 32 + 28];
+      const b29 = d_h0_z[k_75 * 32 + 29];
+      const b30 = d_h0_z[k_75 * 32 + 30];
+      const b31 = d_h0_z[k_75 * 32 + 31];
+      c0_0_1 += a0_134 * b0_131;
+      c0_1_1 += a0_134 * b1_127;
+      c0_2 += a0_134 * b2_126;
+      c0_3 += a0_134 * b3_126;
+      c0_4 += a0_134 * b4;
+      c0_5 += a0_134 * b5;
+      c0_6 += a0_134 * b6;
+      c0_7 += a0_134 * b7;
+      c0_8 += a0_134 * b8;
+      c0_9 += a0_134 * b9;
+      c0_10 += a0_134 * b10;
+      c0_11 += a0_134 * b11;
+      c0_12 += a0_134 * b12;
+      c0_13 += a0_134 * b13;
+      c0_14 += a0_134 * b14;
+      c0_15 += a0_134 * b15;
+      c0_16 += a0_134 * b16;
+      c0_17 += a0_134 * b17;
+      c0_18 += a0_134 * b18;
+      c0_19 += a0_134 * b19;
+      c0_20 += a0_134 * b20;
+      c0_21 += a0_134 * b21;
+      c0_22 += a0_134 * b22;
+      c0_23 += a0_134 * b23;
+      c0_24 += a0_134 * b24;
+      c0_25 += a0_134 * b25;
+      c0_26 += a0_134 * b26;
+      c0_27 += a0_134 * b27;
+      c0_28 += a0_134 * b28;
+      c0_29 += a0_134 * b29;
+      c0_30 += a0_134 * b30;
+      c0_31 += a0_134 * b31;
+      c1_0_1 += a1_78 * b0_131;
+      c1_1_1 += a1_78 * b1_127;
+      c1_2 += a1_78 * b2_126;
+      c1_3 += a1_78 * b3_126;
+      c1_4 += a1_78 * b4;
+      c1_5 += a1_78 * b5;
+      c1_6 += a1_78 * b6;
+      c1_7 += a1_78 * b7;
+      c1_8 += a1_78 * b8;
+      c1_9 += a1_78 * b9;
+      c1_10 += a1_78 * b10;
+      c1_11 += a1_78 * b11;
+      c1_12 += a1_78 * b12;
+      c1_13 += a1_78 * b13;
+      c1_14 += a1_78 * b14;
+      c1_15 += a1_78 * b15;
+      c1_16 += a1_78 * b16;
+      c1_17 += a1_78 * b17;
+      c1_18 += a1_78 * b18;
+      c1_19 += a1_78 * b19;
+      c1_20 += a1_78 * b20;
+      c1_21 += a1_78 * b21;
+      c1_22 += a1_78 * b22;
+      c1_23 += a1_78 * b23;
+      c1_24 += a1_78 * b24;
+      c1_25 += a1_78 * b25;
+      c1_26 += a1_78 * b26;
+      c1_27 += a1_78 * b27;
+      c1_28 += a1_78 * b28;
+      c1_29 += a1_78 * b29;
+      c1_30 += a1_78 * b30;
+      c1_31 += a1_78 * b31;
     }
     d_h0_W[0] = c0_0_1;
     d_h0_W[1] = c0_1_1;
@@ -10008,11 +10010,11 @@ export function createModel(options: ModelOptions = {}): Model {
     forward_h9_h_z_to_h9_z(x, label, n);
     forward_state_h9_mean_to_state_h9_var(x, label, n);
     forward_h9_z_to_loss(x, label, n);
-    backward_d_loss_z_to_d_h7_beta(x, label, n);
-    backward_d_h7_z_to_d_h5_W(x, label, n);
-    backward_d_h5_h_z_to_d_h3_h_z(x, label, n);
-    backward_d_h3_h_z_to_d_h0_b(x, label, n);
-    backward_d_h0_W(x, label, n);
+    backward_d_loss_z_to_d_h8_h_W(x, label, n);
+    backward_d_h7_z_to_d_h5_b(x, label, n);
+    backward_d_h5_W_to_d_h3_h_beta(x, label, n);
+    backward_d_h3_h_z_to_d_h1_h_W(x, label, n);
+    backward_d_h0_z_to_d_h0_W(x, label, n);
     return s_9;
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss. */
@@ -10022,13 +10024,13 @@ export function createModel(options: ModelOptions = {}): Model {
     step++;
     const corr1 = 1 / (1 - Math.pow(0.9, step));
     const corr2 = 1 / (1 - Math.pow(0.999, step));
-    for (let i = 0; i < 20322; i++) {
-      const g = grads[i];
-      const mi = 0.9 * m[i] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i] + (1 - 0.999) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      weights[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_323 = 0; i_323 < 20322; i_323++) {
+      const g = grads[i_323];
+      const mi = 0.9 * m[i_323] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_323] + (1 - 0.999) * g * g;
+      m[i_323] = mi;
+      v[i_323] = vi;
+      weights[i_323] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
   }
 
