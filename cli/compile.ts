@@ -80,7 +80,8 @@ function statsText(r: Awaited<ReturnType<typeof compile>>): string {
     `memory at max batch ${plan.maxBatch}:`,
     `  parameters        ${formatBytes(plan.bytes.params)}`,
     `  optimizer state   ${formatBytes(plan.bytes.optimizer)} (${model.train.optimizer.kind})`,
-    `  running stats     ${formatBytes(plan.bytes.state)}`,
+    `  gradients         ${formatBytes(plan.bytes.gradients)}`,
+    ...(plan.bytes.state > 0 ? [`  running stats     ${formatBytes(plan.bytes.state)} (x2: current and next step's)`] : []),
     `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.arrays.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
     `  total             ${formatBytes(plan.bytes.total)}`,
   ];

@@ -44,7 +44,8 @@ export function needsBuffer(node: Node): boolean {
 
 export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxBatch: number): MemoryPlan {
   const trainPlan = planBuffers(train, maxBatch, arenaOutputs(train));
-  const evalPlan = planBuffers(evaluation, maxBatch);
+  // One graph for both modes: predict and loss run subsets of the training step's kernels, in its buffers.
+  const evalPlan = evaluation === train ? trainPlan : planBuffers(evaluation, maxBatch);
   const arrays: number[] = [];
   for (const plan of [trainPlan, evalPlan]) plan.slots.forEach((s, k) => (arrays[k] = Math.max(arrays[k] ?? 0, s.size)));
   const elements = (shapes: { shape: number[] }[]) => shapes.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -59,7 +60,7 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
     train: trainPlan,
     eval: evalPlan,
     arrays,
-    bytes: { params, state, optimizer, gradients, work, workUnshared, total: params + state + optimizer + gradients + work },
+    bytes: { params, state, optimizer, gradients, work, workUnshared, total: params + 2 * state + optimizer + gradients + work },
   };
 }
 

@@ -1,7 +1,9 @@
 // Training end to end: resuming from getWeights/getState is bit-identical to never stopping,
 // the deep residual example learns the spirals while the plain deep stack does not, and the
 // train block's diagnostics say exactly what is wrong and where.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+vi.setConfig({ testTimeout: 30_000 }); // compiling and training take seconds on a busy machine
 import { analyze, formatDiagnostic } from "../compiler/index.js";
 import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
