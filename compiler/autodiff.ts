@@ -16,7 +16,7 @@ export function gradients(b: Builder, loss: Node, wrt: readonly Node[]): Map<Nod
     const label = b.labels.get(node.id);
     if (label) b.name(g, `d_${label}`); // all users are done, so g is final: name it after its value
     if (!def.vjp) continue;
-    b.origin = { span: node.span, grad: true, hint: `d_${label ?? "t"}` };
+    b.origin = { span: node.span, site: node.site, grad: true, hint: `d_${label ?? "t"}` };
     const cotangents = def.vjp(b, node, g);
     if (cotangents.length !== node.inputs.length) {
       throw new Error(`internal: vjp of '${node.op}' returned ${cotangents.length} cotangents for ${node.inputs.length} inputs`);

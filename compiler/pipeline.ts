@@ -111,7 +111,7 @@ function checker(options: PassOptions): Check {
 function rebuildInto(b: Builder, graph: Graph): Map<number, Node> {
   const mapped = new Map<number, Node>();
   for (const node of graph.nodes) {
-    b.origin = { span: node.span, grad: false };
+    b.origin = { span: node.span, site: node.site, grad: false };
     const next = b.copy(node, node.inputs.map((i) => mapped.get(i.id)!));
     const label = graph.labels.get(node.id);
     if (label) b.name(next, label);

@@ -78,7 +78,10 @@ function scalarName(node: Node): string {
 
 function describe(node: Node, source: string): string {
   if (!node.span) return "";
-  const text = commentText(source.slice(node.span.start, node.span.end));
+  const own = commentText(source.slice(node.span.start, node.span.end));
+  // Code from inside a block shows the model line that called it: `h3 = residual(h2, 32) › batchnorm(…)`.
+  const inside = node.site && (node.site.start > node.span.start || node.site.end < node.span.end);
+  const text = inside ? `${commentText(source.slice(node.site!.start, node.site!.end))} › ${own}` : own;
   const short = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   return node.grad ? `grad of: ${short}` : short;
 }

@@ -18,7 +18,7 @@ export class Builder implements IRBuilder {
    * Where new nodes come from: the source span, whether they belong to the backward pass, and a
    * fallback name (`d_h1` while differentiating h1).
    */
-  origin: { span?: Span; grad: boolean; hint?: string } | undefined;
+  origin: { span?: Span; site?: Span; grad: boolean; hint?: string } | undefined;
 
   node<K extends OpName>(op: K, inputs: readonly Node[], ...rest: NodeArgs<K>): NodeOf<K> {
     const [attrs = {} as AttrsOf<K>, span, label] = rest;
@@ -29,7 +29,7 @@ export class Builder implements IRBuilder {
     if (existing) return existing as NodeOf<K>;
     const shape = (def.inferShape as (s: readonly Shape[], a: AttrsOf<K>) => Shape | string)(inputs.map((n) => n.shape), attrs);
     if (typeof shape === "string") throw new ShapeError(shape);
-    const node = { id: this.nodes.length, op, inputs, attrs, shape, span: span ?? this.origin?.span, grad: this.origin?.grad } as unknown as NodeOf<K>;
+    const node = { id: this.nodes.length, op, inputs, attrs, shape, span: span ?? this.origin?.span, site: this.origin?.site, grad: this.origin?.grad } as unknown as NodeOf<K>;
     if (label) this.labels.set(node.id, label);
     else if (this.origin?.hint && op !== "const" && op !== "batch") this.hints.set(node.id, this.origin.hint);
     this.table.set(key, node);

@@ -19,6 +19,8 @@ interface OpNode<K extends OpName> {
   readonly shape: Shape;
   /** Source text this node came from (the whole expression), for diagnostics and comments. */
   readonly span?: Span;
+  /** The model statement whose code this node came from, when `span` is inside a block it called. */
+  readonly site?: Span;
   /** True for nodes created by differentiation (the backward pass). */
   readonly grad?: boolean;
 }

@@ -39,7 +39,7 @@ export function lowerModel(
   };
 
   for (const stmt of decl.body) {
-    ctx.b.origin = { span: stmt.span, grad: false }; // new nodes point back at their statement
+    ctx.b.origin = { span: stmt.span, site: stmt.span, grad: false }; // new nodes point back at their statement
     switch (stmt.kind) {
       case "input": {
         if (input) ctx.diags.error(stmt.span, `a model has one input; '${input.name}' is already declared`);

@@ -14,7 +14,7 @@ export function rewrite(graph: Graph, rule: Rule, extraOutputs?: Map<string, Nod
   for (const node of graph.nodes) {
     if (!live.has(node.id)) continue;
     const inputs = node.inputs.map((i) => mapped.get(i.id)!);
-    b.origin = { span: node.span, grad: node.grad ?? false };
+    b.origin = { span: node.span, site: node.site, grad: node.grad ?? false };
     const next = rule(b, node, inputs) ?? b.copy(node, inputs);
     const label = graph.labels.get(node.id);
     if (label) b.name(next, label);

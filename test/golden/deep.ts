@@ -712,7 +712,7 @@ export function createModel(options: ModelOptions = {}): Model {
 
   let lossSum = 0,
     s = 0;
-  function forward_h0_to_h7_h(x: Float64Array, n: number): void {
+  function forward_h0_to_h7_h_z(x: Float64Array, n: number): void {
     const h0 = buf0,
       h1_h_z = buf1,
       h1_h = buf2,
@@ -738,8 +738,7 @@ export function createModel(options: ModelOptions = {}): Model {
       h6_h = buf0,
       h6_z = buf1,
       h6 = buf2,
-      h7_h_z = buf1,
-      h7_h = buf0;
+      h7_h_z = buf1;
     // h0 = relu(dense(x, 32))
     for (let i = 0; i < n; i++) {
       const a0 = x[i * 2];
@@ -751,7 +750,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h0[i * 32 + j] = t > 0 ? t : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h1 = residual(h0, 32) › batchnorm(dense(x, n))
     for (let i_1 = 0; i_1 < 32; i_1++) {
       const v_2 = h1_h_var[i_1];
       const t_1 = v_2 + 0.00001;
@@ -838,7 +837,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h1_h[i_4 * 32 + j_3] = t_11 > 0 ? t_11 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h1 = residual(h0, 32) › batchnorm(dense(h, n))
     for (let i_5 = 0; i_5 < 32; i_5++) {
       const v_13 = h1_var[i_5];
       const t_12 = v_13 + 0.00001;
@@ -927,7 +926,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h1[i_8 * 32 + j_6] = t_24 > 0 ? t_24 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h2 = residual(h1, 32) › batchnorm(dense(x, n))
     for (let i_9 = 0; i_9 < 32; i_9++) {
       const v_26 = h2_h_var[i_9];
       const t_25 = v_26 + 0.00001;
@@ -1014,7 +1013,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h2_h[i_12 * 32 + j_9] = t_35 > 0 ? t_35 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h2 = residual(h1, 32) › batchnorm(dense(h, n))
     for (let i_13 = 0; i_13 < 32; i_13++) {
       const v_37 = h2_var[i_13];
       const t_36 = v_37 + 0.00001;
@@ -1103,7 +1102,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h2[i_16 * 32 + j_12] = t_48 > 0 ? t_48 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h3 = residual(h2, 32) › batchnorm(dense(x, n))
     for (let i_17 = 0; i_17 < 32; i_17++) {
       const v_50 = h3_h_var[i_17];
       const t_49 = v_50 + 0.00001;
@@ -1190,7 +1189,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h3_h[i_20 * 32 + j_15] = t_59 > 0 ? t_59 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h3 = residual(h2, 32) › batchnorm(dense(h, n))
     for (let i_21 = 0; i_21 < 32; i_21++) {
       const v_61 = h3_var[i_21];
       const t_60 = v_61 + 0.00001;
@@ -1279,7 +1278,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h3[i_24 * 32 + j_18] = t_72 > 0 ? t_72 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h4 = residual(h3, 32) › batchnorm(dense(x, n))
     for (let i_25 = 0; i_25 < 32; i_25++) {
       const v_74 = h4_h_var[i_25];
       const t_73 = v_74 + 0.00001;
@@ -1366,7 +1365,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h4_h[i_28 * 32 + j_21] = t_83 > 0 ? t_83 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h4 = residual(h3, 32) › batchnorm(dense(h, n))
     for (let i_29 = 0; i_29 < 32; i_29++) {
       const v_85 = h4_var[i_29];
       const t_84 = v_85 + 0.00001;
@@ -1455,7 +1454,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h4[i_32 * 32 + j_24] = t_96 > 0 ? t_96 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h5 = residual(h4, 32) › batchnorm(dense(x, n))
     for (let i_33 = 0; i_33 < 32; i_33++) {
       const v_98 = h5_h_var[i_33];
       const t_97 = v_98 + 0.00001;
@@ -1542,7 +1541,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h5_h[i_36 * 32 + j_27] = t_107 > 0 ? t_107 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h5 = residual(h4, 32) › batchnorm(dense(h, n))
     for (let i_37 = 0; i_37 < 32; i_37++) {
       const v_109 = h5_var[i_37];
       const t_108 = v_109 + 0.00001;
@@ -1631,7 +1630,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h5[i_40 * 32 + j_30] = t_120 > 0 ? t_120 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h6 = residual(h5, 32) › batchnorm(dense(x, n))
     for (let i_41 = 0; i_41 < 32; i_41++) {
       const v_122 = h6_h_var[i_41];
       const t_121 = v_122 + 0.00001;
@@ -1718,7 +1717,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h6_h[i_44 * 32 + j_33] = t_131 > 0 ? t_131 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h6 = residual(h5, 32) › batchnorm(dense(h, n))
     for (let i_45 = 0; i_45 < 32; i_45++) {
       const v_133 = h6_var[i_45];
       const t_132 = v_133 + 0.00001;
@@ -1807,12 +1806,29 @@ export function createModel(options: ModelOptions = {}): Model {
         h6[i_48 * 32 + j_36] = t_144 > 0 ? t_144 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h7 = residual(h6, 32) › batchnorm(dense(x, n))
     for (let i_49 = 0; i_49 < 32; i_49++) {
       const v_146 = h7_h_var[i_49];
       const t_145 = v_146 + 0.00001;
       h7_h_z[i_49] = 1 / Math.sqrt(t_145);
     }
+  }
+  function forward_h7_h_to_p(x: Float64Array, n: number): void {
+    const h6 = buf2,
+      h7_h_z = buf1,
+      h7_h = buf0,
+      h7_z = buf1,
+      h7 = buf3,
+      h8_h_z = buf1,
+      h8_h = buf0,
+      h8_z = buf1,
+      h8 = buf2,
+      h9_h_z = buf1,
+      h9_h = buf0,
+      h9_z = buf1,
+      h9 = buf3,
+      p_logits = buf0,
+      p = buf2;
     // h7 = residual(h6, 32)
     const endI_12 = n - (n % 2);
     for (let i_50 = 0; i_50 < endI_12; i_50 += 2) {
@@ -1894,23 +1910,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h7_h[i_52 * 32 + j_39] = t_155 > 0 ? t_155 : 0;
       }
     }
-  }
-  function forward_h7_z_to_p(x: Float64Array, n: number): void {
-    const h6 = buf2,
-      h7_h = buf0,
-      h7_z = buf1,
-      h7 = buf3,
-      h8_h_z = buf1,
-      h8_h = buf0,
-      h8_z = buf1,
-      h8 = buf2,
-      h9_h_z = buf1,
-      h9_h = buf0,
-      h9_z = buf1,
-      h9 = buf3,
-      p_logits = buf0,
-      p = buf2;
-    // batchnorm(dense(h, n))
+    // h7 = residual(h6, 32) › batchnorm(dense(h, n))
     for (let i_53 = 0; i_53 < 32; i_53++) {
       const v_157 = h7_var[i_53];
       const t_156 = v_157 + 0.00001;
@@ -1999,7 +1999,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h7[i_56 * 32 + j_42] = t_168 > 0 ? t_168 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h8 = residual(h7, 32) › batchnorm(dense(x, n))
     for (let i_57 = 0; i_57 < 32; i_57++) {
       const v_170 = h8_h_var[i_57];
       const t_169 = v_170 + 0.00001;
@@ -2086,7 +2086,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h8_h[i_60 * 32 + j_45] = t_179 > 0 ? t_179 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h8 = residual(h7, 32) › batchnorm(dense(h, n))
     for (let i_61 = 0; i_61 < 32; i_61++) {
       const v_181 = h8_var[i_61];
       const t_180 = v_181 + 0.00001;
@@ -2175,7 +2175,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h8[i_64 * 32 + j_48] = t_192 > 0 ? t_192 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h9 = residual(h8, 32) › batchnorm(dense(x, n))
     for (let i_65 = 0; i_65 < 32; i_65++) {
       const v_194 = h9_h_var[i_65];
       const t_193 = v_194 + 0.00001;
@@ -2262,7 +2262,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h9_h[i_68 * 32 + j_51] = t_203 > 0 ? t_203 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h9 = residual(h8, 32) › batchnorm(dense(h, n))
     for (let i_69 = 0; i_69 < 32; i_69++) {
       const v_205 = h9_var[i_69];
       const t_204 = v_205 + 0.00001;
@@ -2534,7 +2534,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h1_h_z_1[i_77 * 32 + (j_60 + 3)] = c03_37 + v_235;
       }
     }
-    // batchnorm(dense(x, n))
+    // h1 = residual(h0, 32) › batchnorm(dense(x, n))
     h1_h_z_2.fill(0, 0, 32);
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 32; i1++) {
@@ -2707,7 +2707,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h1_z_1[i_84 * 32 + (j_62 + 3)] = c03_39 + v_263;
       }
     }
-    // batchnorm(dense(h, n))
+    // h1 = residual(h0, 32) › batchnorm(dense(h, n))
     h1_z_2.fill(0, 0, 32);
     for (let i0_5 = 0; i0_5 < n; i0_5++) {
       for (let i1_5 = 0; i1_5 < 32; i1_5++) {
@@ -2872,7 +2872,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h2_h_z_1[i_91 * 32 + (j_64 + 3)] = c03_41 + v_292;
       }
     }
-    // batchnorm(dense(x, n))
+    // h2 = residual(h1, 32) › batchnorm(dense(x, n))
     h2_h_z_2.fill(0, 0, 32);
     for (let i0_10 = 0; i0_10 < n; i0_10++) {
       for (let i1_10 = 0; i1_10 < 32; i1_10++) {
@@ -3033,7 +3033,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h2_z_1[i_98 * 32 + (j_66 + 3)] = c03_43 + v_320;
       }
     }
-    // batchnorm(dense(h, n))
+    // h2 = residual(h1, 32) › batchnorm(dense(h, n))
     h2_z_2.fill(0, 0, 32);
     for (let i0_15 = 0; i0_15 < n; i0_15++) {
       for (let i1_15 = 0; i1_15 < 32; i1_15++) {
@@ -3198,7 +3198,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h3_h_z_1[i_105 * 32 + (j_68 + 3)] = c03_45 + v_349;
       }
     }
-    // batchnorm(dense(x, n))
+    // h3 = residual(h2, 32) › batchnorm(dense(x, n))
     h3_h_z_2.fill(0, 0, 32);
     for (let i0_20 = 0; i0_20 < n; i0_20++) {
       for (let i1_20 = 0; i1_20 < 32; i1_20++) {
@@ -3359,7 +3359,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h3_z_1[i_112 * 32 + (j_70 + 3)] = c03_47 + v_377;
       }
     }
-    // batchnorm(dense(h, n))
+    // h3 = residual(h2, 32) › batchnorm(dense(h, n))
     h3_z_2.fill(0, 0, 32);
     for (let i0_25 = 0; i0_25 < n; i0_25++) {
       for (let i1_25 = 0; i1_25 < 32; i1_25++) {
@@ -3524,7 +3524,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h4_h_z_1[i_119 * 32 + (j_72 + 3)] = c03_49 + v_406;
       }
     }
-    // batchnorm(dense(x, n))
+    // h4 = residual(h3, 32) › batchnorm(dense(x, n))
     h4_h_z_2.fill(0, 0, 32);
     for (let i0_30 = 0; i0_30 < n; i0_30++) {
       for (let i1_30 = 0; i1_30 < 32; i1_30++) {
@@ -3685,7 +3685,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h4_z_1[i_126 * 32 + (j_74 + 3)] = c03_51 + v_434;
       }
     }
-    // batchnorm(dense(h, n))
+    // h4 = residual(h3, 32) › batchnorm(dense(h, n))
     h4_z_2.fill(0, 0, 32);
     for (let i0_35 = 0; i0_35 < n; i0_35++) {
       for (let i1_35 = 0; i1_35 < 32; i1_35++) {
@@ -3850,7 +3850,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h5_h_z_1[i_133 * 32 + (j_76 + 3)] = c03_53 + v_463;
       }
     }
-    // batchnorm(dense(x, n))
+    // h5 = residual(h4, 32) › batchnorm(dense(x, n))
     h5_h_z_2.fill(0, 0, 32);
     for (let i0_40 = 0; i0_40 < n; i0_40++) {
       for (let i1_40 = 0; i1_40 < 32; i1_40++) {
@@ -4011,7 +4011,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h5_z_1[i_140 * 32 + (j_78 + 3)] = c03_55 + v_491;
       }
     }
-    // batchnorm(dense(h, n))
+    // h5 = residual(h4, 32) › batchnorm(dense(h, n))
     h5_z_2.fill(0, 0, 32);
     for (let i0_45 = 0; i0_45 < n; i0_45++) {
       for (let i1_45 = 0; i1_45 < 32; i1_45++) {
@@ -4176,7 +4176,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h6_h_z_1[i_147 * 32 + (j_80 + 3)] = c03_57 + v_520;
       }
     }
-    // batchnorm(dense(x, n))
+    // h6 = residual(h5, 32) › batchnorm(dense(x, n))
     h6_h_z_2.fill(0, 0, 32);
     for (let i0_50 = 0; i0_50 < n; i0_50++) {
       for (let i1_50 = 0; i1_50 < 32; i1_50++) {
@@ -4337,7 +4337,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h6_z_1[i_154 * 32 + (j_82 + 3)] = c03_59 + v_548;
       }
     }
-    // batchnorm(dense(h, n))
+    // h6 = residual(h5, 32) › batchnorm(dense(h, n))
     h6_z_2.fill(0, 0, 32);
     for (let i0_55 = 0; i0_55 < n; i0_55++) {
       for (let i1_55 = 0; i1_55 < 32; i1_55++) {
@@ -4502,7 +4502,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h7_h_z_1[i_161 * 32 + (j_84 + 3)] = c03_61 + v_577;
       }
     }
-    // batchnorm(dense(x, n))
+    // h7 = residual(h6, 32) › batchnorm(dense(x, n))
     h7_h_z_2.fill(0, 0, 32);
     for (let i0_60 = 0; i0_60 < n; i0_60++) {
       for (let i1_60 = 0; i1_60 < 32; i1_60++) {
@@ -4663,7 +4663,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h7_z_1[i_168 * 32 + (j_86 + 3)] = c03_63 + v_605;
       }
     }
-    // batchnorm(dense(h, n))
+    // h7 = residual(h6, 32) › batchnorm(dense(h, n))
     h7_z_2.fill(0, 0, 32);
     for (let i0_65 = 0; i0_65 < n; i0_65++) {
       for (let i1_65 = 0; i1_65 < 32; i1_65++) {
@@ -4828,7 +4828,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h8_h_z_1[i_175 * 32 + (j_88 + 3)] = c03_65 + v_634;
       }
     }
-    // batchnorm(dense(x, n))
+    // h8 = residual(h7, 32) › batchnorm(dense(x, n))
     h8_h_z_2.fill(0, 0, 32);
     for (let i0_70 = 0; i0_70 < n; i0_70++) {
       for (let i1_70 = 0; i1_70 < 32; i1_70++) {
@@ -4989,7 +4989,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h8_z_1[i_182 * 32 + (j_90 + 3)] = c03_67 + v_662;
       }
     }
-    // batchnorm(dense(h, n))
+    // h8 = residual(h7, 32) › batchnorm(dense(h, n))
     h8_z_2.fill(0, 0, 32);
     for (let i0_75 = 0; i0_75 < n; i0_75++) {
       for (let i1_75 = 0; i1_75 < 32; i1_75++) {
@@ -5154,7 +5154,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h9_h_z_1[i_189 * 32 + (j_92 + 3)] = c03_69 + v_691;
       }
     }
-    // batchnorm(dense(x, n))
+    // h9 = residual(h8, 32) › batchnorm(dense(x, n))
     h9_h_z_2.fill(0, 0, 32);
     for (let i0_80 = 0; i0_80 < n; i0_80++) {
       for (let i1_80 = 0; i1_80 < 32; i1_80++) {
@@ -5315,7 +5315,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h9_z_1[i_196 * 32 + (j_94 + 3)] = c03_71 + v_719;
       }
     }
-    // batchnorm(dense(h, n))
+    // h9 = residual(h8, 32) › batchnorm(dense(h, n))
     h9_z_2.fill(0, 0, 32);
     for (let i0_85 = 0; i0_85 < n; i0_85++) {
       for (let i1_85 = 0; i1_85 < 32; i1_85++) {
@@ -5779,7 +5779,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h9_z[i_205 * 32 + j_100] = acc_2 * t_372;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h9 = residual(h8, 32) › batchnorm(dense(h, n))
     d_h9_beta.fill(0, 0, 32);
     for (let i0_91 = 0; i0_91 < n; i0_91++) {
       for (let i1_91 = 0; i1_91 < 32; i1_91++) {
@@ -5993,7 +5993,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h9_h_z[i_211 * 32 + (j_103 + 3)] = c03_74 * t_391;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h9 = residual(h8, 32) › batchnorm(dense(x, n))
     d_h9_h_beta.fill(0, 0, 32);
     for (let i0_100 = 0; i0_100 < n; i0_100++) {
       for (let i1_100 = 0; i1_100 < 32; i1_100++) {
@@ -6192,7 +6192,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_z[i_218 * 32 + j_109] = t_400 * t_401;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h8 = residual(h7, 32) › batchnorm(dense(h, n))
     d_h8_beta.fill(0, 0, 32);
     for (let i0_109 = 0; i0_109 < n; i0_109++) {
       for (let i1_109 = 0; i1_109 < 32; i1_109++) {
@@ -6406,7 +6406,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_h_z[i_224 * 32 + (j_112 + 3)] = c03_80 * t_420;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h8 = residual(h7, 32) › batchnorm(dense(x, n))
     d_h8_h_beta.fill(0, 0, 32);
     for (let i0_118 = 0; i0_118 < n; i0_118++) {
       for (let i1_118 = 0; i1_118 < 32; i1_118++) {
@@ -6674,7 +6674,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_z[i_231 * 32 + j_118] = t_429 * t_430;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h7 = residual(h6, 32) › batchnorm(dense(h, n))
     d_h7_beta.fill(0, 0, 32);
     for (let i0_127 = 0; i0_127 < n; i0_127++) {
       for (let i1_127 = 0; i1_127 < 32; i1_127++) {
@@ -6888,7 +6888,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_h_z[i_237 * 32 + (j_121 + 3)] = c03_86 * t_449;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h7 = residual(h6, 32) › batchnorm(dense(x, n))
     d_h7_h_beta.fill(0, 0, 32);
     for (let i0_136 = 0; i0_136 < n; i0_136++) {
       for (let i1_136 = 0; i1_136 < 32; i1_136++) {
@@ -7087,7 +7087,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_z[i_244 * 32 + j_127] = t_458 * t_459;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h6 = residual(h5, 32) › batchnorm(dense(h, n))
     d_h6_beta.fill(0, 0, 32);
     for (let i0_145 = 0; i0_145 < n; i0_145++) {
       for (let i1_145 = 0; i1_145 < 32; i1_145++) {
@@ -7301,7 +7301,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_h_z[i_250 * 32 + (j_130 + 3)] = c03_92 * t_478;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h6 = residual(h5, 32) › batchnorm(dense(x, n))
     d_h6_h_beta.fill(0, 0, 32);
     for (let i0_154 = 0; i0_154 < n; i0_154++) {
       for (let i1_154 = 0; i1_154 < 32; i1_154++) {
@@ -7500,7 +7500,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h5_z[i_257 * 32 + j_136] = t_487 * t_488;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h5 = residual(h4, 32) › batchnorm(dense(h, n))
     d_h5_beta.fill(0, 0, 32);
     for (let i0_163 = 0; i0_163 < n; i0_163++) {
       for (let i1_163 = 0; i1_163 < 32; i1_163++) {
@@ -7582,7 +7582,7 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
-  function backward_d_h5_W_to_d_h3_h_beta(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_h5_W_to_d_h3_h_z(x: Float64Array, label: Float64Array, n: number): void {
     const h3_h_1 = buf20,
       h3_z_4 = buf22,
       h3_z_7 = buf23,
@@ -7772,7 +7772,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h5_h_z[i_263 * 32 + (j_139 + 3)] = c03_98 * t_507;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h5 = residual(h4, 32) › batchnorm(dense(x, n))
     d_h5_h_beta.fill(0, 0, 32);
     for (let i0_172 = 0; i0_172 < n; i0_172++) {
       for (let i1_172 = 0; i1_172 < 32; i1_172++) {
@@ -7971,7 +7971,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h4_z[i_270 * 32 + j_145] = t_516 * t_517;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h4 = residual(h3, 32) › batchnorm(dense(h, n))
     d_h4_beta.fill(0, 0, 32);
     for (let i0_181 = 0; i0_181 < n; i0_181++) {
       for (let i1_181 = 0; i1_181 < 32; i1_181++) {
@@ -8185,7 +8185,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h4_h_z[i_276 * 32 + (j_148 + 3)] = c03_104 * t_536;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h4 = residual(h3, 32) › batchnorm(dense(x, n))
     d_h4_h_beta.fill(0, 0, 32);
     for (let i0_190 = 0; i0_190 < n; i0_190++) {
       for (let i1_190 = 0; i1_190 < 32; i1_190++) {
@@ -8384,7 +8384,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h3_z[i_283 * 32 + j_154] = t_545 * t_546;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h3 = residual(h2, 32) › batchnorm(dense(h, n))
     d_h3_beta.fill(0, 0, 32);
     for (let i0_199 = 0; i0_199 < n; i0_199++) {
       for (let i1_199 = 0; i1_199 < 32; i1_199++) {
@@ -8598,15 +8598,8 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h3_h_z[i_289 * 32 + (j_157 + 3)] = c03_110 * t_565;
       }
     }
-    // grad of: batchnorm(dense(x, n))
-    d_h3_h_beta.fill(0, 0, 32);
-    for (let i0_208 = 0; i0_208 < n; i0_208++) {
-      for (let i1_208 = 0; i1_208 < 32; i1_208++) {
-        d_h3_h_beta[i1_208] += d_h3_h_z[i0_208 * 32 + i1_208];
-      }
-    }
   }
-  function backward_d_h3_h_z_to_d_h1_h_W(x: Float64Array, label: Float64Array, n: number): void {
+  function backward_d_h3_h_beta_to_d_h1_h_W(x: Float64Array, label: Float64Array, n: number): void {
     const h0_1 = buf0,
       h1_h_z_4 = buf2,
       h1_h_z_7 = buf3,
@@ -8673,6 +8666,13 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h1_h_z_6 = buf3,
       d_h1_h_z_7 = buf7,
       d_h1_h_z_8 = buf1;
+    // grad of: h3 = residual(h2, 32) › batchnorm(dense(x, n))
+    d_h3_h_beta.fill(0, 0, 32);
+    for (let i0_208 = 0; i0_208 < n; i0_208++) {
+      for (let i1_208 = 0; i1_208 < 32; i1_208++) {
+        d_h3_h_beta[i1_208] += d_h3_h_z[i0_208 * 32 + i1_208];
+      }
+    }
     for (let i0_209 = 0; i0_209 < n; i0_209++) {
       for (let i1_209 = 0; i1_209 < 32; i1_209++) {
         const v_1079 = d_h3_h_z[i0_209 * 32 + i1_209];
@@ -8865,7 +8865,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h2_z[i_296 * 32 + j_163] = t_574 * t_575;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h2 = residual(h1, 32) › batchnorm(dense(h, n))
     d_h2_beta.fill(0, 0, 32);
     for (let i0_217 = 0; i0_217 < n; i0_217++) {
       for (let i1_217 = 0; i1_217 < 32; i1_217++) {
@@ -9079,7 +9079,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h2_h_z[i_302 * 32 + (j_166 + 3)] = c03_116 * t_594;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h2 = residual(h1, 32) › batchnorm(dense(x, n))
     d_h2_h_beta.fill(0, 0, 32);
     for (let i0_226 = 0; i0_226 < n; i0_226++) {
       for (let i1_226 = 0; i1_226 < 32; i1_226++) {
@@ -9278,7 +9278,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_z[i_309 * 32 + j_172] = t_603 * t_604;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h1 = residual(h0, 32) › batchnorm(dense(h, n))
     d_h1_beta.fill(0, 0, 32);
     for (let i0_235 = 0; i0_235 < n; i0_235++) {
       for (let i1_235 = 0; i1_235 < 32; i1_235++) {
@@ -9492,7 +9492,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_h_z[i_315 * 32 + (j_175 + 3)] = c03_122 * t_623;
       }
     }
-    // grad of: batchnorm(dense(x, n))
+    // grad of: h1 = residual(h0, 32) › batchnorm(dense(x, n))
     d_h1_h_beta.fill(0, 0, 32);
     for (let i0_244 = 0; i0_244 < n; i0_244++) {
       for (let i1_244 = 0; i1_244 < 32; i1_244++) {
@@ -9935,13 +9935,13 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
-    forward_h0_to_h7_h(x, n);
-    forward_h7_z_to_p(x, n);
+    forward_h0_to_h7_h_z(x, n);
+    forward_h7_h_to_p(x, n);
     return predictViews[n]!;
   }
   function evalLoss(x: Float64Array, label: Float64Array, n: number): number {
-    forward_h0_to_h7_h(x, n);
-    forward_h7_z_to_p(x, n);
+    forward_h0_to_h7_h_z(x, n);
+    forward_h7_h_to_p(x, n);
     evalLoss_label_onehot_to_loss(x, label, n);
     return s;
   }
@@ -10012,8 +10012,8 @@ export function createModel(options: ModelOptions = {}): Model {
     forward_h9_z_to_loss(x, label, n);
     backward_d_loss_z_to_d_h8_h_W(x, label, n);
     backward_d_h7_z_to_d_h5_b(x, label, n);
-    backward_d_h5_W_to_d_h3_h_beta(x, label, n);
-    backward_d_h3_h_z_to_d_h1_h_W(x, label, n);
+    backward_d_h5_W_to_d_h3_h_z(x, label, n);
+    backward_d_h3_h_beta_to_d_h1_h_W(x, label, n);
     backward_d_h0_z_to_d_h0_W(x, label, n);
     return s_9;
   }

@@ -310,10 +310,7 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: p = sigmoid(h @ W2 + b2)
     d_b2.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
-      {
-        const i1 = 0;
-        d_b2[i1] += d_p_logits[i0 + i1];
-      }
+      d_b2[0] += d_p_logits[i0];
     }
     let c0_0 = 0,
       c1_0 = 0;
@@ -342,8 +339,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: h = sigmoid(x @ W1 + b1)
     d_b1.fill(0, 0, 2);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
-      for (let i1_1 = 0; i1_1 < 2; i1_1++) {
-        d_b1[i1_1] += d_h_logits[i0_1 * 2 + i1_1];
+      for (let i1 = 0; i1 < 2; i1++) {
+        d_b1[i1] += d_h_logits[i0_1 * 2 + i1];
       }
     }
     let c0_0_1 = 0,

@@ -260,10 +260,7 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: p = sigmoid(dense(x, 1))
     d_p_b.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
-      {
-        const i1 = 0;
-        d_p_b[i1] += d_p_logits[i0 + i1];
-      }
+      d_p_b[0] += d_p_logits[i0];
     }
     let c0_0 = 0,
       c1_0 = 0;

@@ -302,11 +302,8 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
-      {
-        const i1 = 0;
-        const v_7 = loss_z[i0 + i1];
-        total += v_7 * v_7;
-      }
+      const v_7 = loss_z[i0];
+      total += v_7 * v_7;
     }
     let s = total / n;
     return s;
@@ -374,11 +371,8 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     let total = 0;
     for (let i0 = 0; i0 < n; i0++) {
-      {
-        const i1 = 0;
-        const v_7 = loss_z[i0 + i1];
-        total += v_7 * v_7;
-      }
+      const v_7 = loss_z[i0];
+      total += v_7 * v_7;
     }
     let s = total / n;
     // grad of: loss mse
@@ -391,10 +385,7 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: dense 1
     d_layer2_b.fill(0, 0, 1);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
-      {
-        const i1_1 = 0;
-        d_layer2_b[i1_1] += d_loss_z[i0_1 + i1_1];
-      }
+      d_layer2_b[0] += d_loss_z[i0_1];
     }
     let c0_0 = 0,
       c1_0 = 0,
@@ -540,8 +531,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: dense 32 tanh
     d_layer1_b.fill(0, 0, 32);
     for (let i0_2 = 0; i0_2 < n; i0_2++) {
-      for (let i1_2 = 0; i1_2 < 32; i1_2++) {
-        d_layer1_b[i1_2] += d_layer1_z[i0_2 * 32 + i1_2];
+      for (let i1 = 0; i1 < 32; i1++) {
+        d_layer1_b[i1] += d_layer1_z[i0_2 * 32 + i1];
       }
     }
     for (let i_6 = 0; i_6 < 2; i_6 += 2) {

@@ -424,10 +424,7 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: dense 1 sigmoid
     d_layer2_b.fill(0, 0, 1);
     for (let i0 = 0; i0 < n; i0++) {
-      {
-        const i1 = 0;
-        d_layer2_b[i1] += d_layer2_logits[i0 + i1];
-      }
+      d_layer2_b[0] += d_layer2_logits[i0];
     }
     let c0_0 = 0,
       c1_0 = 0,
@@ -510,8 +507,8 @@ export function createModel(options: ModelOptions = {}): Model {
     // grad of: dense 8 tanh
     d_layer1_b.fill(0, 0, 8);
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
-      for (let i1_1 = 0; i1_1 < 8; i1_1++) {
-        d_layer1_b[i1_1] += d_layer1_z[i0_1 * 8 + i1_1];
+      for (let i1 = 0; i1 < 8; i1++) {
+        d_layer1_b[i1] += d_layer1_z[i0_1 * 8 + i1];
       }
     }
     let c0_0_1 = 0,

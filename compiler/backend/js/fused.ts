@@ -64,7 +64,7 @@ export function emitElementwiseKernel(ctx: EmitContext, k: Kernel): string {
     const { stmts, value } = elementCode(ctx, k, () => i);
     return `for (let ${i} = 0; ${i} < ${sizeExpr(ctx, root.shape)}; ${i}++) {\n${joinLines(stmts, `${out}[${i}] = ${value};`)}\n}`;
   }
-  const vars = root.shape.map((_, d) => ctx.local(`i${d}`));
+  const vars = loopVars(ctx, root.shape);
   const index = broadcastIndexer(ctx, root.shape, vars);
   const { stmts, value } = elementCode(ctx, k, index);
   return nest(ctx, root.shape, vars, joinLines(stmts, `${out}[${index(root)}] = ${value};`));
@@ -76,7 +76,7 @@ export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
   const input = root.inputs[0]!;
   const axes = (root as NodeOf<"sum">).attrs.axes;
   const out = ctx.ref(root);
-  const vars = input.shape.map((_, d) => ctx.local(`i${d}`));
+  const vars = loopVars(ctx, input.shape);
   const index = broadcastIndexer(ctx, input.shape, vars);
   const { stmts, value } = elementCode(ctx, k, index, undefined, input);
   const lastValue = k.inlined.includes(input) ? value : `${ctx.ref(input)}[${index(input)}]`;
@@ -88,13 +88,16 @@ export function emitSumKernel(ctx: EmitContext, k: Kernel): string {
   return `${init}\n${nest(ctx, input.shape, vars, joinLines(stmts, `${target} += ${lastValue};`))}`;
 }
 
+/** Loop variables for a shape; a dimension of extent 1 has no loop, its only index is the literal 0. */
+function loopVars(ctx: EmitContext, shape: Shape): string[] {
+  return shape.map((d, k) => (d === 1 ? "0" : ctx.local(`i${k}`)));
+}
+
 export function nest(ctx: EmitContext, shape: Shape, vars: readonly string[], body: string): string {
   let code = body;
   for (let d = shape.length - 1; d >= 0; d--) {
-    // A dimension of extent 1 needs no loop, just its only index.
-    code = shape[d] === 1
-      ? `{\nconst ${vars[d]} = 0;\n${code}\n}`
-      : `for (let ${vars[d]} = 0; ${vars[d]} < ${dimExpr(ctx, shape[d]!)}; ${vars[d]}++) {\n${code}\n}`;
+    if (vars[d] === "0") continue;
+    code = `for (let ${vars[d]} = 0; ${vars[d]} < ${dimExpr(ctx, shape[d]!)}; ${vars[d]}++) {\n${code}\n}`;
   }
   return code;
 }
