@@ -41,6 +41,7 @@ export interface Model {
   predict(x: Float64Array, n: number): Float64Array;
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
   getWeights(): Weights;
   setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void;

@@ -7,7 +7,9 @@ import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate } from "../optim/index.js";
 import { trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
+import { OUTPUT_SEED } from "../pipeline.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
+import { emitExplainDecls, emitInputGradients } from "./explain.js";
 import { API_TYPES, HELPERS } from "./helpers.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
@@ -17,6 +19,7 @@ export interface ModuleInput {
   model: ModelIR;
   graph: Graph;
   evalGraph: Graph;
+  explainGraph: Graph;
   plan: MemoryPlan;
   source: string;
   file: string;
@@ -46,6 +49,7 @@ export function emitModule(input: ModuleInput): string {
   const arenaVar = (output: string) => (output.startsWith("grad:") ? gradVar.get(output.slice(5)) : nextStateVar.get(output.slice(6)));
   const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
+  const seedVar = names.claim("outputSeed");
 
   const env = (g: Graph, p: Plan): FunctionEnv => ({
     graph: g,
@@ -85,6 +89,22 @@ export function emitModule(input: ModuleInput): string {
     [trainLossFn, fbFn] = trainFns.functions as [EmittedFunction, EmittedFunction];
     hoisted = [...evalFns.hoisted, ...trainFns.hoisted];
   }
+  // inputGradients: its own graph and kernels, in the shared arrays; the seed is a leaf.
+  const explainPlan = plan.explain!;
+  const explainBase = env(input.explainGraph, explainPlan);
+  const explainLocals = { output: names.claim("output"), p: names.claim("p"), r: names.claim("row"), k: names.claim("k"), best: names.claim("best") };
+  const explainEnv: FunctionEnv = { ...explainBase, leaf: (node) => (node.op === "input" && node.attrs.name === OUTPUT_SEED ? seedVar : explainBase.leaf(node)) };
+  const explainFns = emitGraphFunctions(explainEnv, [{ name: "inputGradients", roots: ["input_grad"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` }]);
+  hoisted.push(...explainFns.hoisted);
+  const inputGrad = input.explainGraph.outputs.get("input_grad")!;
+  const explainNames = {
+    ...explainLocals,
+    xArg,
+    rows,
+    seed: seedVar,
+    views: names.claim("inputGradViews"),
+    result: arrays[explainPlan.slotOf.get(inputGrad.id)!.index]!,
+  };
   // Code outside forwardBackward reaches its outputs through the shared arrays, not its locals.
   const outputsOf = (key: string) => {
     const node = graph.outputs.get(key)!;
@@ -152,6 +172,7 @@ export function emitModule(input: ModuleInput): string {
     "// predict returns a view of its output array; one view per row count, made once.",
     `const ${views}: Float64Array[] = [];`,
     `for (let r = 0; r <= maxBatch; r++) ${views}.push(${predictOut}.subarray(0, r * ${model.output.width}));`,
+    ...emitExplainDecls(model, explainNames),
   );
 
   const check = (fn: string, withY: boolean) =>
@@ -171,6 +192,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
     emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`) }),
     emitWeightsApi(model, paramVar, stateVar, (p) => (trainable.some((t) => t.name === p) ? outputsOf(`grad:${p}`) : "null"), { xArg, yArg, rows, check: check("gradients", true) }),
+    emitInputGradients(model, explainNames, explainFns.functions[0]!),
     emitStateApi(model, optVars),
     emitSchedule(model),
     emitFit(model, { xArg, yArg, rows }),
@@ -193,7 +215,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     ...fns,
     "",
     `const info: ModelInfo = ${JSON.stringify(info).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")};`,
-    "return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights, getState, setState, setLearningRate };",
+    "return { info, trainStep, predict, loss, gradients, inputGradients, fit, getWeights, setWeights, getState, setState, setLearningRate };",
   ].join("\n");
 
   const project = new Project({ useInMemoryFileSystem: true });

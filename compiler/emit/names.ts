@@ -42,6 +42,6 @@ export class NameManager {
 export const EMITTER_GLOBALS = `Math Float64Array Uint32Array Array Object Error RangeError TypeError Number String JSON
 undefined NaN Infinity createModel badLabel checkRows sfc32 seedRng gaussian initParam Tensor Weights FitOptions
 ModelOptions TrainingState ModelInfo Model options maxBatch seed params stateTensors info predict loss evalLoss trainLoss
-forwardBackward trainStep gradients fit getWeights setWeights getState setState setLearningRate scheduledLr
+forwardBackward trainStep gradients inputGradients fit getWeights setWeights getState setState setLearningRate scheduledLr
 nextDropout shuffleRng dropoutRng optimizerBuffers lr step epochsDone value clip corr1 corr2 g mi vi vel r
 applyUpdates rate sumSq`.split(/\s+/);
