@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { ModelIR } from "../compiler/model.js";
 import { BUNDLED_DATA } from "../data/bundled-data.js";
-import { parseCsv } from "../data/csv.js";
+import { parseCsv, type Table } from "../data/csv.js";
 import { encodeTable, type Dataset, type EncodeOptions } from "../data/dataset.js";
 import { checkWeightsFor, parseWeights, type WeightsFile } from "../data/weights.js";
 import { CliError, readText } from "./io.js";
@@ -14,12 +14,17 @@ export function bundledNames(): string {
 
 /** A CSV file, or a bundled data set when `spec` names one and no such file exists. */
 export function loadData(spec: string, model: ModelIR, seed: number, options: EncodeOptions = {}): Dataset {
+  return encodeTable(loadTable(spec, seed), model, options);
+}
+
+/** The table behind loadData, before encoding (its header names the columns). */
+export function loadTable(spec: string, seed: number): Table {
   const bundled = BUNDLED_DATA[spec];
-  if (bundled && !existsSync(spec)) return encodeTable(bundled.load(seed), model, options);
+  if (bundled && !existsSync(spec)) return bundled.load(seed);
   if (!existsSync(spec) && !/[./\\]/.test(spec)) {
     throw new CliError(`${spec}: no such data file, and not a bundled data set (bundled: ${bundledNames()})`);
   }
-  return encodeTable(parseCsv(readText(spec, "data file"), spec), model, options);
+  return parseCsv(readText(spec, "data file"), spec);
 }
 
 export function loadWeights(path: string, model: ModelIR, modelFile: string): WeightsFile {

@@ -3,6 +3,7 @@ import { checkCommand, CHECK_USAGE, compileCommand, COMPILE_USAGE } from "./comp
 import { UsageError } from "./args.js";
 import { NetcError } from "../diagnostics/index.js";
 import { DataError, WeightsError } from "../data/errors.js";
+import { explainCommand, EXPLAIN_USAGE } from "./explain.js";
 import { graphCommand, GRAPH_USAGE } from "./graph.js";
 import { CliError } from "./io.js";
 import { predictCommand, predictorCommand, PREDICT_USAGE, PREDICTOR_USAGE } from "./predict.js";
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   train: { run: trainCommand, usage: TRAIN_USAGE, summary: "train a model on a CSV or bundled data set; write trainer, weights, predictor and loss curve" },
   predict: { run: predictCommand, usage: PREDICT_USAGE, summary: "print predictions for a CSV as CSV, using trained weights" },
   predictor: { run: predictorCommand, usage: PREDICTOR_USAGE, summary: "write a standalone predictor (one file, no imports) with the weights baked in" },
+  explain: { run: explainCommand, usage: EXPLAIN_USAGE, summary: "which input features drive one row's prediction: gradient or integrated-gradient attributions, as text, JSON or a bar chart" },
   graph: { run: graphCommand, usage: GRAPH_USAGE, summary: "draw the model's graph (forward, or with --backward the gradients too) as SVG or DOT" },
 };
 

@@ -69,7 +69,8 @@ export function encodeTable(table: Table, model: ModelIR, options: EncodeOptions
   return { source: table.source, n, x, y, classes: Int32Array.from(indices), labels };
 }
 
-function chooseColumns(table: Table, model: ModelIR, options: EncodeOptions): { features: number[]; targets: number[] } {
+/** Which of the table's columns are the model's input features and which its target(s). */
+export function chooseColumns(table: Table, model: ModelIR, options: EncodeOptions): { features: number[]; targets: number[] } {
   const { header, source } = table;
   const inW = model.input.width;
   const enc = targetEncoding(model);
