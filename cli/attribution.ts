@@ -34,11 +34,11 @@ export function gradientAttribution(model: Model, row: Float64Array, t: Target):
 /**
  * Integrated gradients from the zero baseline: xᵢ · mean over α of ∂f/∂xᵢ(α·x), α at the
  * midpoints of `steps` equal intervals of [0, 1] (a midpoint Riemann sum), evaluated in batches
- * of up to the model's maximum batch.
+ * of up to `maxRows` path points (1 when the model couples the rows of a batch: couplesRows).
  */
-export function integratedGradients(model: Model, row: Float64Array, t: Target, steps: number): Attribution {
+export function integratedGradients(model: Model, row: Float64Array, t: Target, steps: number, maxRows = model.info.maxBatch): Attribution {
   const width = row.length;
-  const batch = Math.max(1, Math.min(steps, model.info.maxBatch));
+  const batch = Math.max(1, Math.min(steps, maxRows, model.info.maxBatch));
   const path = new Float64Array(batch * width);
   const sum = new Float64Array(width);
   for (let start = 0; start < steps; start += batch) {

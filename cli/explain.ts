@@ -3,6 +3,7 @@
 // text table, JSON, or a bar chart labelled with the CSV's column names.
 import { compile } from "../compiler/index.js";
 import type { ModelIR } from "../compiler/model.js";
+import { couplesRows } from "../compiler/pipeline.js";
 import { chooseColumns, encodeTable } from "../data/dataset.js";
 import { tensorsByName } from "../data/weights.js";
 import { parseArgs, numberFlag, stringFlag, UsageError } from "./args.js";
@@ -44,7 +45,9 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
 
   const row = data.x.slice(rowIndex * ir.input.width, (rowIndex + 1) * ir.input.width);
   const target = chooseTarget(ir, stringFlag(args, "class"), weights.labels, model.predict(row, 1));
-  const result = method === "integrated" ? integratedGradients(model, row, target, steps) : gradientAttribution(model, row, target);
+  // A model that reduces over the batch mixes rows: then every path point is its own batch.
+  const pathRows = couplesRows(compiled.explainGraph) ? 1 : steps;
+  const result = method === "integrated" ? integratedGradients(model, row, target, steps, pathRows) : gradientAttribution(model, row, target);
   const cls = target.sign === -1 ? 0 : target.output;
   const label = isClassifier(ir) ? weights.labels?.[cls] : undefined;
 

@@ -22,7 +22,7 @@
 // with `predict` as its only output.
 import { gradients } from "./autodiff.js";
 import { Builder } from "./ir/builder.js";
-import type { Graph, Node } from "./ir/graph.js";
+import { isBatched, type Graph, type Node } from "./ir/graph.js";
 import { verify } from "./ir/verify.js";
 import { trainableParams, type ModelIR } from "./model.js";
 import { fuseLosses } from "./passes/fuse-losses.js";
@@ -102,6 +102,16 @@ export function inputGradientGraph(model: ModelIR, options: PassOptions = {}): G
   const grad = gradients(b, selected, [x]).get(x)!;
   const outputs = new Map([["predict", predict], ["input_grad", b.name(grad, `d_${model.input.name}`)]]);
   return simplified(check(b.graph(outputs), "autodiff"), check);
+}
+
+/**
+ * True when one row's prediction depends on the other rows of the batch: some value on the way
+ * to `predict` reduces over the batch axis (`mean(h)` of a batched h). Then inputGradients'
+ * row r also carries r's effect through the other rows, and per-row saliency needs n = 1.
+ */
+export function couplesRows(explainGraph: Graph): boolean {
+  const live = liveNodes({ ...explainGraph, outputs: new Map([["predict", explainGraph.outputs.get("predict")!]]) });
+  return explainGraph.nodes.some((n) => live.has(n.id) && !isBatched(n.shape) && n.inputs.some((i) => isBatched(i.shape)));
 }
 
 /** The evaluation graph (predict and loss): no backward pass. */

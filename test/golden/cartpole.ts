@@ -60,6 +60,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
   /** Copies of the weights (and running statistics) by name. */
@@ -201,6 +207,11 @@ export function createModel(options: ModelOptions = {}): Model {
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf2.subarray(0, r * 2));
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 2);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 4));
 
   function predict(observation: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, observation, 4, null, 2);
@@ -846,6 +857,198 @@ export function createModel(options: ModelOptions = {}): Model {
       if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
     return { loss: value, grads };
   }
+  /**
+   * Gradient of each row's predicted class probability with respect to every input feature, one row of 4 per input row
+   * (evaluation mode). `output` picks an output index instead. The result is a view of an internal
+   * buffer, valid until the next call.
+   */
+  function inputGradients(observation: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, observation, 4, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 2)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 1, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 2);
+    if (output === undefined) {
+      const p = predict(observation, n);
+      for (let row = 0; row < n; row++) {
+        let best = 0;
+        for (let k = 1; k < 2; k++) if (p[row * 2 + k]! > p[row * 2 + best]!) best = k;
+        outputSeed[row * 2 + best] = 1;
+      }
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 2 + output] = 1;
+    }
+    const h = buf0,
+      policy_logits = buf1,
+      policy = buf2,
+      d_policy = buf1,
+      d_policy_logits = buf3,
+      d_h_z = buf1,
+      d_observation = buf0;
+    // h = tanh(dense(observation, 32))
+    for (let i = 0; i < n; i++) {
+      const a0 = observation[i * 4];
+      const a1 = observation[i * 4 + 1];
+      const a2 = observation[i * 4 + 2];
+      const a3 = observation[i * 4 + 3];
+      for (let j = 0; j < 32; j++) {
+        const acc = a0 * h_W[j] + a1 * h_W[32 + j] + a2 * h_W[64 + j] + a3 * h_W[96 + j];
+        const v_1 = h_b[j];
+        const t = acc + v_1;
+        h[i * 32 + j] = Math.tanh(t);
+      }
+    }
+    // policy = softmax(dense(h, 2))
+    const endI = n - (n % 2);
+    for (let i_1 = 0; i_1 < endI; i_1 += 2) {
+      for (let j_2 = 0; j_2 < 2; j_2++) {
+        const ar0 = i_1 * 32;
+        const ar1 = (i_1 + 1) * 32;
+        let c00 = 0,
+          c10 = 0;
+        for (let k_1 = 0; k_1 < 32; k_1++) {
+          const bk = k_1 * 2 + j_2;
+          const a0_1 = h[ar0 + k_1];
+          const a1_1 = h[ar1 + k_1];
+          const b0 = policy_W[bk];
+          c00 += a0_1 * b0;
+          c10 += a1_1 * b0;
+        }
+        const v_3 = policy_b[j_2];
+        policy_logits[i_1 * 2 + j_2] = c00 + v_3;
+        const v_4 = policy_b[j_2];
+        policy_logits[(i_1 + 1) * 2 + j_2] = c10 + v_4;
+      }
+    }
+    for (let i_2 = endI; i_2 < n; i_2++) {
+      for (let j_2 = 0; j_2 < 2; j_2++) {
+        const ar0_1 = i_2 * 32;
+        let c00_1 = 0;
+        for (let k_1 = 0; k_1 < 32; k_1++) {
+          const bk_1 = k_1 * 2 + j_2;
+          const a0_2 = h[ar0_1 + k_1];
+          const b0_1 = policy_W[bk_1];
+          c00_1 += a0_2 * b0_1;
+        }
+        const v_5 = policy_b[j_2];
+        policy_logits[i_2 * 2 + j_2] = c00_1 + v_5;
+      }
+    }
+    for (let r_1 = 0; r_1 < n; r_1++) {
+      const o = r_1 * 2;
+      let max = -Infinity;
+      for (let j_3 = 0; j_3 < 2; j_3++) if (policy_logits[o + j_3] > max) max = policy_logits[o + j_3];
+      let sum = 0;
+      for (let j_3 = 0; j_3 < 2; j_3++) {
+        const e = Math.exp(policy_logits[o + j_3] - max);
+        policy[o + j_3] = e;
+        sum += e;
+      }
+      for (let j_3 = 0; j_3 < 2; j_3++) policy[o + j_3] /= sum;
+    }
+    // grad of: policy = softmax(dense(h, 2))
+    d_policy.fill(0, 0, n);
+    for (let i0 = 0; i0 < n; i0++) {
+      for (let i1 = 0; i1 < 2; i1++) {
+        const v_6 = outputSeed[i0 * 2 + i1];
+        const v_7 = policy[i0 * 2 + i1];
+        d_policy[i0] += v_6 * v_7;
+      }
+    }
+    for (let i0_1 = 0; i0_1 < n; i0_1++) {
+      for (let i1_1 = 0; i1_1 < 2; i1_1++) {
+        const v_8 = outputSeed[i0_1 * 2 + i1_1];
+        const v_9 = d_policy[i0_1];
+        const t_1 = v_8 - v_9;
+        const v_10 = policy[i0_1 * 2 + i1_1];
+        d_policy_logits[i0_1 * 2 + i1_1] = v_10 * t_1;
+      }
+    }
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_3 = d_policy_logits[i_3 * 2];
+      const a1_2 = d_policy_logits[i_3 * 2 + 1];
+      for (let j_4 = 0; j_4 < 32; j_4++) {
+        const acc_1 = a0_3 * policy_W[j_4 * 2] + a1_2 * policy_W[j_4 * 2 + 1];
+        const v_11 = h[i_3 * 32 + j_4];
+        const t_2 = v_11 * v_11;
+        const t_3 = 1 - t_2;
+        d_h_z[i_3 * 32 + j_4] = acc_1 * t_3;
+      }
+    }
+    // grad of: h = tanh(dense(observation, 32))
+    const endI_1 = n - (n % 2);
+    for (let i_4 = 0; i_4 < endI_1; i_4 += 2) {
+      for (let j_5 = 0; j_5 < 4; j_5 += 4) {
+        const ar0_2 = i_4 * 32;
+        const ar1_1 = (i_4 + 1) * 32;
+        const br0 = j_5 * 32;
+        const br1 = (j_5 + 1) * 32;
+        const br2 = (j_5 + 2) * 32;
+        const br3 = (j_5 + 3) * 32;
+        let c00_2 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10_1 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        for (let k_2 = 0; k_2 < 32; k_2++) {
+          const a0_4 = d_h_z[ar0_2 + k_2];
+          const a1_3 = d_h_z[ar1_1 + k_2];
+          const b0_2 = h_W[br0 + k_2];
+          const b1 = h_W[br1 + k_2];
+          const b2 = h_W[br2 + k_2];
+          const b3 = h_W[br3 + k_2];
+          c00_2 += a0_4 * b0_2;
+          c01 += a0_4 * b1;
+          c02 += a0_4 * b2;
+          c03 += a0_4 * b3;
+          c10_1 += a1_3 * b0_2;
+          c11 += a1_3 * b1;
+          c12 += a1_3 * b2;
+          c13 += a1_3 * b3;
+        }
+        d_observation[i_4 * 4 + j_5] = c00_2;
+        d_observation[i_4 * 4 + (j_5 + 1)] = c01;
+        d_observation[i_4 * 4 + (j_5 + 2)] = c02;
+        d_observation[i_4 * 4 + (j_5 + 3)] = c03;
+        d_observation[(i_4 + 1) * 4 + j_5] = c10_1;
+        d_observation[(i_4 + 1) * 4 + (j_5 + 1)] = c11;
+        d_observation[(i_4 + 1) * 4 + (j_5 + 2)] = c12;
+        d_observation[(i_4 + 1) * 4 + (j_5 + 3)] = c13;
+      }
+    }
+    for (let i_5 = endI_1; i_5 < n; i_5++) {
+      for (let j_5 = 0; j_5 < 4; j_5 += 4) {
+        const ar0_3 = i_5 * 32;
+        const br0_1 = j_5 * 32;
+        const br1_1 = (j_5 + 1) * 32;
+        const br2_1 = (j_5 + 2) * 32;
+        const br3_1 = (j_5 + 3) * 32;
+        let c00_3 = 0,
+          c01_1 = 0,
+          c02_1 = 0,
+          c03_1 = 0;
+        for (let k_2 = 0; k_2 < 32; k_2++) {
+          const a0_5 = d_h_z[ar0_3 + k_2];
+          const b0_3 = h_W[br0_1 + k_2];
+          const b1_1 = h_W[br1_1 + k_2];
+          const b2_1 = h_W[br2_1 + k_2];
+          const b3_1 = h_W[br3_1 + k_2];
+          c00_3 += a0_5 * b0_3;
+          c01_1 += a0_5 * b1_1;
+          c02_1 += a0_5 * b2_1;
+          c03_1 += a0_5 * b3_1;
+        }
+        d_observation[i_5 * 4 + j_5] = c00_3;
+        d_observation[i_5 * 4 + (j_5 + 1)] = c01_1;
+        d_observation[i_5 * 4 + (j_5 + 2)] = c02_1;
+        d_observation[i_5 * 4 + (j_5 + 3)] = c03_1;
+      }
+    }
+    return inputGradViews[n]!;
+  }
   const optimizerBuffers: { key: string; data: Float64Array }[] = [
     { key: "h.W/m", data: m_h_W },
     { key: "h.W/v", data: v_h_W },
@@ -1001,6 +1204,7 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     gradients,
+    inputGradients,
     fit,
     getWeights,
     setWeights,
