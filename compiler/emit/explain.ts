@@ -58,9 +58,9 @@ for (let ${r} = 0; ${r} < ${rows}; ${r}++) ${seed}[${r}] = ${p}[${r}]! >= 0.5 ? 
     : width === 1 ? "the output"
     : "output `output`";
   return `/**
- * Gradient of ${what} with respect to every input feature, one row of ${model.input.width} per input row
- * (evaluation mode). \`output\` picks an output index instead. The result is a view of an internal
- * buffer, valid until the next call.
+ * Gradient of ${what} with respect to every input feature
+ * (evaluation mode): ${model.input.width} values per row. \`output\` picks an output index instead.
+ * The result is a view of an internal buffer, valid until the next call.
  */
 function inputGradients(${xArg}: Float64Array, ${rows}: number, ${output}?: number): Float64Array {
 checkRows("inputGradients", ${rows}, maxBatch, ${xArg}, ${model.input.width}, null, 0);

@@ -858,9 +858,9 @@ export function createModel(options: ModelOptions = {}): Model {
     return { loss: value, grads };
   }
   /**
-   * Gradient of each row's predicted class probability with respect to every input feature, one row of 4 per input row
-   * (evaluation mode). `output` picks an output index instead. The result is a view of an internal
-   * buffer, valid until the next call.
+   * Gradient of each row's predicted class probability with respect to every input feature
+   * (evaluation mode): 4 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
    */
   function inputGradients(observation: Float64Array, n: number, output?: number): Float64Array {
     checkRows("inputGradients", n, maxBatch, observation, 4, null, 0);

@@ -692,9 +692,9 @@ export function createModel(options: ModelOptions = {}): Model {
     return { loss: value, grads };
   }
   /**
-   * Gradient of the output with respect to every input feature, one row of 3 per input row
-   * (evaluation mode). `output` picks an output index instead. The result is a view of an internal
-   * buffer, valid until the next call.
+   * Gradient of the output with respect to every input feature
+   * (evaluation mode): 3 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
    */
   function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
     checkRows("inputGradients", n, maxBatch, x, 3, null, 0);
