@@ -9980,7 +9980,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h0_2[i_323 * 32 + j_182] = t_634 > 0 ? t_634 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h1 = residual(h0, 32) › batchnorm(dense(x, n))
     for (let i_324 = 0; i_324 < 32; i_324++) {
       const v_1203 = h1_h_var[i_324];
       const t_635 = v_1203 + 0.00001;
@@ -10067,7 +10067,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h1_h_2[i_327 * 32 + j_185] = t_645 > 0 ? t_645 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h1 = residual(h0, 32) › batchnorm(dense(h, n))
     for (let i_328 = 0; i_328 < 32; i_328++) {
       const v_1214 = h1_var[i_328];
       const t_646 = v_1214 + 0.00001;
@@ -10156,7 +10156,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h1_2[i_331 * 32 + j_188] = t_658 > 0 ? t_658 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h2 = residual(h1, 32) › batchnorm(dense(x, n))
     for (let i_332 = 0; i_332 < 32; i_332++) {
       const v_1227 = h2_h_var[i_332];
       const t_659 = v_1227 + 0.00001;
@@ -10243,7 +10243,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h2_h_2[i_335 * 32 + j_191] = t_669 > 0 ? t_669 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h2 = residual(h1, 32) › batchnorm(dense(h, n))
     for (let i_336 = 0; i_336 < 32; i_336++) {
       const v_1238 = h2_var[i_336];
       const t_670 = v_1238 + 0.00001;
@@ -10332,7 +10332,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h2_2[i_339 * 32 + j_194] = t_682 > 0 ? t_682 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h3 = residual(h2, 32) › batchnorm(dense(x, n))
     for (let i_340 = 0; i_340 < 32; i_340++) {
       const v_1251 = h3_h_var[i_340];
       const t_683 = v_1251 + 0.00001;
@@ -10419,7 +10419,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h3_h_2[i_343 * 32 + j_197] = t_693 > 0 ? t_693 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h3 = residual(h2, 32) › batchnorm(dense(h, n))
     for (let i_344 = 0; i_344 < 32; i_344++) {
       const v_1262 = h3_var[i_344];
       const t_694 = v_1262 + 0.00001;
@@ -10508,7 +10508,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h3_2[i_347 * 32 + j_200] = t_706 > 0 ? t_706 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h4 = residual(h3, 32) › batchnorm(dense(x, n))
     for (let i_348 = 0; i_348 < 32; i_348++) {
       const v_1275 = h4_h_var[i_348];
       const t_707 = v_1275 + 0.00001;
@@ -10595,7 +10595,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h4_h_2[i_351 * 32 + j_203] = t_717 > 0 ? t_717 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h4 = residual(h3, 32) › batchnorm(dense(h, n))
     for (let i_352 = 0; i_352 < 32; i_352++) {
       const v_1286 = h4_var[i_352];
       const t_718 = v_1286 + 0.00001;
@@ -10684,7 +10684,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h4_2[i_355 * 32 + j_206] = t_730 > 0 ? t_730 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h5 = residual(h4, 32) › batchnorm(dense(x, n))
     for (let i_356 = 0; i_356 < 32; i_356++) {
       const v_1299 = h5_h_var[i_356];
       const t_731 = v_1299 + 0.00001;
@@ -10771,7 +10771,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h5_h_2[i_359 * 32 + j_209] = t_741 > 0 ? t_741 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h5 = residual(h4, 32) › batchnorm(dense(h, n))
     for (let i_360 = 0; i_360 < 32; i_360++) {
       const v_1310 = h5_var[i_360];
       const t_742 = v_1310 + 0.00001;
@@ -10860,7 +10860,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h5_2[i_363 * 32 + j_212] = t_754 > 0 ? t_754 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h6 = residual(h5, 32) › batchnorm(dense(x, n))
     for (let i_364 = 0; i_364 < 32; i_364++) {
       const v_1323 = h6_h_var[i_364];
       const t_755 = v_1323 + 0.00001;
@@ -10947,7 +10947,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h6_h_2[i_367 * 32 + j_215] = t_765 > 0 ? t_765 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h6 = residual(h5, 32) › batchnorm(dense(h, n))
     for (let i_368 = 0; i_368 < 32; i_368++) {
       const v_1334 = h6_var[i_368];
       const t_766 = v_1334 + 0.00001;
@@ -11064,7 +11064,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h6_2[i_371 * 32 + j_218] = t_778 > 0 ? t_778 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h7 = residual(h6, 32) › batchnorm(dense(x, n))
     for (let i_372 = 0; i_372 < 32; i_372++) {
       const v_1347 = h7_h_var[i_372];
       const t_779 = v_1347 + 0.00001;
@@ -11151,7 +11151,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h7_h_2[i_375 * 32 + j_221] = t_789 > 0 ? t_789 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h7 = residual(h6, 32) › batchnorm(dense(h, n))
     for (let i_376 = 0; i_376 < 32; i_376++) {
       const v_1358 = h7_var[i_376];
       const t_790 = v_1358 + 0.00001;
@@ -11240,7 +11240,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h7_2[i_379 * 32 + j_224] = t_802 > 0 ? t_802 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h8 = residual(h7, 32) › batchnorm(dense(x, n))
     for (let i_380 = 0; i_380 < 32; i_380++) {
       const v_1371 = h8_h_var[i_380];
       const t_803 = v_1371 + 0.00001;
@@ -11327,7 +11327,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h8_h_2[i_383 * 32 + j_227] = t_813 > 0 ? t_813 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h8 = residual(h7, 32) › batchnorm(dense(h, n))
     for (let i_384 = 0; i_384 < 32; i_384++) {
       const v_1382 = h8_var[i_384];
       const t_814 = v_1382 + 0.00001;
@@ -11416,7 +11416,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h8_2[i_387 * 32 + j_230] = t_826 > 0 ? t_826 : 0;
       }
     }
-    // batchnorm(dense(x, n))
+    // h9 = residual(h8, 32) › batchnorm(dense(x, n))
     for (let i_388 = 0; i_388 < 32; i_388++) {
       const v_1395 = h9_h_var[i_388];
       const t_827 = v_1395 + 0.00001;
@@ -11503,7 +11503,7 @@ export function createModel(options: ModelOptions = {}): Model {
         h9_h_2[i_391 * 32 + j_233] = t_837 > 0 ? t_837 : 0;
       }
     }
-    // batchnorm(dense(h, n))
+    // h9 = residual(h8, 32) › batchnorm(dense(h, n))
     for (let i_392 = 0; i_392 < 32; i_392++) {
       const v_1406 = h9_var[i_392];
       const t_838 = v_1406 + 0.00001;
@@ -11669,7 +11669,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h9_z_9[i_398 * 32 + j_240] = acc_4 * t_852;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h9 = residual(h8, 32) › batchnorm(dense(h, n))
     for (let i0_256 = 0; i0_256 < n; i0_256++) {
       for (let i1_256 = 0; i1_256 < 32; i1_256++) {
         const v_1429 = d_h9_z_9[i0_256 * 32 + i1_256];
@@ -11842,7 +11842,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h8_z_9[i_404 * 32 + j_246] = t_862 * t_863;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h8 = residual(h7, 32) › batchnorm(dense(h, n))
     for (let i0_257 = 0; i0_257 < n; i0_257++) {
       for (let i1_257 = 0; i1_257 < 32; i1_257++) {
         const v_1442 = d_h8_z_9[i0_257 * 32 + i1_257];
@@ -12058,7 +12058,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h7_z_9[i_410 * 32 + j_252] = t_873 * t_874;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h7 = residual(h6, 32) › batchnorm(dense(h, n))
     for (let i0_258 = 0; i0_258 < n; i0_258++) {
       for (let i1_258 = 0; i1_258 < 32; i1_258++) {
         const v_1455 = d_h7_z_9[i0_258 * 32 + i1_258];
@@ -12231,7 +12231,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h6_z_9[i_416 * 32 + j_258] = t_884 * t_885;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h6 = residual(h5, 32) › batchnorm(dense(h, n))
     for (let i0_259 = 0; i0_259 < n; i0_259++) {
       for (let i1_259 = 0; i1_259 < 32; i1_259++) {
         const v_1468 = d_h6_z_9[i0_259 * 32 + i1_259];
@@ -12404,7 +12404,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h5_z_9[i_422 * 32 + j_264] = t_895 * t_896;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h5 = residual(h4, 32) › batchnorm(dense(h, n))
     for (let i0_260 = 0; i0_260 < n; i0_260++) {
       for (let i1_260 = 0; i1_260 < 32; i1_260++) {
         const v_1481 = d_h5_z_9[i0_260 * 32 + i1_260];
@@ -12577,7 +12577,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h4_z_9[i_428 * 32 + j_270] = t_906 * t_907;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h4 = residual(h3, 32) › batchnorm(dense(h, n))
     for (let i0_261 = 0; i0_261 < n; i0_261++) {
       for (let i1_261 = 0; i1_261 < 32; i1_261++) {
         const v_1494 = d_h4_z_9[i0_261 * 32 + i1_261];
@@ -12750,7 +12750,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h3_z_9[i_434 * 32 + j_276] = t_917 * t_918;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h3 = residual(h2, 32) › batchnorm(dense(h, n))
     for (let i0_262 = 0; i0_262 < n; i0_262++) {
       for (let i1_262 = 0; i1_262 < 32; i1_262++) {
         const v_1507 = d_h3_z_9[i0_262 * 32 + i1_262];
@@ -12923,7 +12923,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h2_z_9[i_440 * 32 + j_282] = t_928 * t_929;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h2 = residual(h1, 32) › batchnorm(dense(h, n))
     for (let i0_263 = 0; i0_263 < n; i0_263++) {
       for (let i1_263 = 0; i1_263 < 32; i1_263++) {
         const v_1520 = d_h2_z_9[i0_263 * 32 + i1_263];
@@ -13113,7 +13113,7 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h1_z_9[i_446 * 32 + j_288] = t_939 * t_940;
       }
     }
-    // grad of: batchnorm(dense(h, n))
+    // grad of: h1 = residual(h0, 32) › batchnorm(dense(h, n))
     for (let i0_264 = 0; i0_264 < n; i0_264++) {
       for (let i1_264 = 0; i1_264 < 32; i1_264++) {
         const v_1533 = d_h1_z_9[i0_264 * 32 + i1_264];
