@@ -126,7 +126,7 @@ class OnnxGraph {
     switch (node.op) {
       case "input": {
         name = attrs.name as string;
-        if (node.shape.length !== 2) throw unsupportedOp(node, "ONNX", this.options, "only the model's input [B,n] can be a graph input");
+        if (name !== this.options.model.input.name) throw unsupportedOp(node, "ONNX", this.options, `the prediction reads the target '${name}', which inference does not have`);
         break;
       }
       case "param":
