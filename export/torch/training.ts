@@ -136,7 +136,8 @@ if __name__ == "__main__":
     model, trainer = create()
     count = sum(p.numel() for p in model.parameters())
     print(f"{MODEL_NAME}: {count} parameters, optimizer {type(trainer.optimizer).__name__}, {trainer.epochs_done} epochs done")
-    print(model)`;
+    for name, tensor in _tensors(model).items():
+        print(f"  {name} {list(tensor.shape)}{'' if tensor.requires_grad else ' (not trained)'}")`;
 }
 
 
