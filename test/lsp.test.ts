@@ -2,6 +2,7 @@
 // `netc lsp --stdio` started through bin/netc.mjs: initialize, open a file with an error and get
 // its diagnostics at the CLI's position, fix it, then hover, go to definition and complete.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import { SETTING_DOCS } from "../lsp/docs.js";
 import { ROOT } from "./helpers.js";
 
 const URI = "file:///work/demo.net";
+const EXTENSION = JSON.parse(readFileSync(join(ROOT, "editors/vscode/package.json"), "utf8"));
 
 // Line 8 (`h2 = h1 + dense(x, 8)`) adds [B,16] and [B,8]: the error the server must report.
 const BROKEN = `block residual(x, n) {
@@ -56,7 +58,9 @@ function at(needle: string, k = 0, delta = 0): { line: number; character: number
 }
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [join(ROOT, "bin/netc.mjs"), "lsp", "--stdio"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
+  // Exactly what the VS Code extension runs: its default command, plus the --stdio its client adds.
+  const [command, ...args] = EXTENSION.contributes.configuration.properties["netc.server.command"].default as string[];
+  server = spawn(command!, [...args, "--stdio"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
   conn = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   conn.onNotification("textDocument/publishDiagnostics", (d: Diagnostics) => {
     published.push(d);
@@ -148,6 +152,16 @@ describe("netc lsp", () => {
     await conn.sendRequest("shutdown");
     await conn.sendNotification("exit");
     expect(await exited).toBe(0);
+  });
+});
+
+describe("VS Code extension", () => {
+  it("contributes the netc language for .net files with the repository's grammar", () => {
+    expect(EXTENSION.contributes.languages).toEqual([expect.objectContaining({ id: "netc", extensions: [".net"] })]);
+    const [g] = EXTENSION.contributes.grammars;
+    expect(g).toMatchObject({ language: "netc", scopeName: "source.netc" });
+    expect(readFileSync(join(ROOT, "editors/vscode", g.path), "utf8")).toBe(readFileSync(join(ROOT, "editors/netc.tmLanguage.json"), "utf8"));
+    expect(readFileSync(join(ROOT, "editors/vscode", EXTENSION.main), "utf8")).toContain('require("vscode-languageclient/node")');
   });
 });
 
