@@ -36,7 +36,7 @@ model classes {
   target y: class(3)
   param W[4, 6] = uniform(-1, 1) frozen
   h = mix(x, 3)
-  s = softplus(h) - swish(h) * clip(h, -0.5, 0.5) + pow(abs(h), 1.5) + sqrt(square(h) + 1)
+  s = softplus(h) - swish(h) * clip(h, -0.5, 0.5) + pow(abs(h), 1.5) + sqrt(square(h) + 1) - mish(h)
   m = layernorm(tanh(x @ W) + batchnorm(s), 1e-3)
   d = max(m, 0.1) - min(m, -0.2) / exp(-relu(m))
   e = exp(log_softmax(d)) + log(sigmoid(d)) - mean(d)

@@ -2,10 +2,11 @@
 // a BatchNormalization node over the running statistics) as an opset-17 float32 ModelProto.
 // Each netc op maps to one or a few ONNX operators; the weights become initializers named as in
 // the weights file (`h1.W`), the input and output keep their `.net` names, the batch is `B`.
-import type { Node } from "../../compiler/ir/graph.js";
+import type { Node, NodeOf } from "../../compiler/ir/graph.js";
+import type { OpName } from "../../compiler/ir/vocabulary.js";
 import type { ModelIR } from "../../compiler/model.js";
 import { nodesFor, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
-import { ATTR, encodeModel, FLOAT, INT64, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from "./proto.js";
+import { ATTR, BOOL, encodeModel, FLOAT, INT64, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from "./proto.js";
 
 export const ONNX_OPSET = 17;
 /** The IR version that goes with opset 17 (ONNX 1.12). */
@@ -60,14 +61,17 @@ class OnnxGraph {
   private readonly constants = new Map<string, string>();
   private batchName: string | undefined;
 
-  constructor(private readonly options: OnnxExportOptions) {
+  readonly inputName: string;
+
+  constructor(readonly options: OnnxExportOptions) {
+    this.inputName = options.model.input.name;
     // Names with a fixed meaning are reserved first, so no intermediate value takes one.
     const { model } = options;
     for (const name of [model.input.name, model.output.name, ...model.params.map((p) => p.name), ...model.state.map((s) => s.name)]) this.taken.add(name);
   }
 
   /** A value name that no other value has: the node's `.net` label where it has one. */
-  private fresh(base: string): string {
+  fresh(base: string): string {
     let name = base;
     for (let k = 1; this.taken.has(name); k++) name = `${base}_${k}`;
     this.taken.add(name);
@@ -78,9 +82,26 @@ class OnnxGraph {
     return this.names.get(node.id)!;
   }
 
-  private emit(op: string, inputs: string[], output: string, attrs: AttributeMessage[] = []): string {
+  emit(op: string, inputs: string[], output: string, attrs: AttributeMessage[] = []): string {
     this.nodes.push({ input: inputs, output: [output], name: `${op}_${this.nodes.length}`, op_type: op, attribute: attrs });
     return output;
+  }
+
+  /** A parameter or running statistic as an initializer named as in the weights file. */
+  tensor(name: string, shape: readonly number[]): string {
+    const values = this.options.weights.get(name);
+    if (!values) throw new Error(`internal: no values for '${name}'`);
+    this.floatTensor(name, [...shape], values);
+    return name;
+  }
+
+  /** An int64 shape for Expand, the batch dimension taken from the input. */
+  shapeOf(encoded: readonly number[]): string {
+    if (!encoded.includes(-1)) return this.int64s("shape", [...encoded]);
+    const shape = this.emit("Shape", [this.inputName], this.fresh("input_shape"));
+    const rows = this.emit("Slice", [shape, this.int64s("starts", [0]), this.int64s("ends", [1])], this.fresh("rows_dim"));
+    const parts = encoded.map((d) => (d === -1 ? rows : this.int64s("dim", [d])));
+    return this.emit("Concat", parts, this.fresh("shape"), [int("axis", 0)]);
   }
 
   private floatTensor(name: string, dims: number[], values: ArrayLike<number>): void {
@@ -89,7 +110,7 @@ class OnnxGraph {
   }
 
   /** A scalar float constant, one initializer per distinct value. */
-  private constant(value: number): string {
+  constant(value: number): string {
     const key = Object.is(value, -0) ? "0" : String(value);
     let name = this.constants.get(key);
     if (!name) {
@@ -100,14 +121,14 @@ class OnnxGraph {
     return name;
   }
 
-  private int64s(base: string, values: number[]): string {
+  int64s(base: string, values: number[]): string {
     const name = this.fresh(base);
     this.initializers.push({ name, dims: [values.length], data_type: INT64, int64_data: values });
     return name;
   }
 
   /** The number of rows of the input, as a float scalar (netc's `batch`). */
-  private batch(): string {
+  batch(): string {
     if (this.batchName) return this.batchName;
     const shape = this.emit("Shape", [this.options.model.input.name], this.fresh("input_shape"));
     const rows = this.emit("Gather", [shape, this.int64s("zero_index", [0])], this.fresh("rows_i64"), [int("axis", 0)]);
@@ -117,102 +138,97 @@ class OnnxGraph {
   }
 
   lower(node: Node, outputName?: string): void {
+    const rule = ONNX_RULES[node.op] as OnnxRule<OpName>;
+    if (rule === null) throw unsupportedOp(node, "ONNX", this.options);
     const label = this.options.model.forward.labels.get(node.id);
     const out = () => outputName ?? this.fresh(label ?? `${node.op}_${node.id}`);
-    const a = node.inputs.map((i) => this.ref(i));
-    const attrs = node.attrs;
-    const unary = (op: string, extra: AttributeMessage[] = []) => this.emit(op, [a[0]!], out(), extra);
-    let name: string;
-    switch (node.op) {
-      case "input": {
-        name = attrs.name as string;
-        if (name !== this.options.model.input.name) throw unsupportedOp(node, "ONNX", this.options, `the prediction reads the target '${name}', which inference does not have`);
-        break;
-      }
-      case "param":
-      case "state": {
-        name = attrs.name as string;
-        const values = this.options.weights.get(name);
-        if (!values) throw new Error(`internal: no values for '${name}'`);
-        this.floatTensor(name, [...(attrs.shape as number[])], values);
-        break;
-      }
-      case "const":
-        name = this.constant(attrs.value as number);
-        break;
-      case "batch":
-        name = this.batch();
-        break;
-      case "add": name = this.emit("Add", a, out()); break;
-      case "sub": name = this.emit("Sub", a, out()); break;
-      case "mul": name = this.emit("Mul", a, out()); break;
-      case "div": name = this.emit("Div", a, out()); break;
-      case "max": name = this.emit("Max", a, out()); break;
-      case "min": name = this.emit("Min", a, out()); break;
-      case "neg": name = unary("Neg"); break;
-      case "exp": name = unary("Exp"); break;
-      case "log": name = unary("Log"); break;
-      case "sqrt": name = unary("Sqrt"); break;
-      case "abs": name = unary("Abs"); break;
-      case "sigmoid": name = unary("Sigmoid"); break;
-      case "tanh": name = unary("Tanh"); break;
-      case "relu": name = unary("Relu"); break;
-      case "softplus": name = unary("Softplus"); break;
-      case "dropout": name = unary("Identity"); break; // evaluation mode
-      case "leaky_relu": name = unary("LeakyRelu", [float("alpha", attrs.alpha as number)]); break;
-      case "elu": name = unary("Elu", [float("alpha", attrs.alpha as number)]); break;
-      case "softmax": name = unary("Softmax", [int("axis", -1)]); break;
-      case "log_softmax": name = unary("LogSoftmax", [int("axis", -1)]); break;
-      case "square": name = this.emit("Mul", [a[0]!, a[0]!], out()); break;
-      case "pow": name = this.emit("Pow", [a[0]!, this.constant(attrs.k as number)], out()); break;
-      case "rsqrt": {
-        const root = this.emit("Sqrt", a, this.fresh(`${label ?? "t"}_sqrt`));
-        name = this.emit("Reciprocal", [root], out());
-        break;
-      }
-      case "silu": {
-        const s = this.emit("Sigmoid", a, this.fresh(`${label ?? "t"}_sigmoid`));
-        name = this.emit("Mul", [a[0]!, s], out());
-        break;
-      }
-      case "gelu": {
-        // The exact form x·Φ(x) = ½x(1 + erf(x/√2)); ONNX's own Gelu arrives only in opset 20.
-        const scaled = this.emit("Div", [a[0]!, this.constant(Math.SQRT2)], this.fresh("gelu_scaled"));
-        const erf = this.emit("Erf", [scaled], this.fresh("gelu_erf"));
-        const onePlus = this.emit("Add", [erf, this.constant(1)], this.fresh("gelu_cdf2"));
-        const half = this.emit("Mul", [a[0]!, this.constant(0.5)], this.fresh("gelu_half"));
-        name = this.emit("Mul", [half, onePlus], out());
-        break;
-      }
-      case "clip":
-        name = this.emit("Clip", [a[0]!, this.constant(attrs.lo as number), this.constant(attrs.hi as number)], out());
-        break;
-      case "concat": name = this.emit("Concat", a, out(), [int("axis", -1)]); break;
-      case "slice": {
-        const start = attrs.start as number, len = attrs.len as number;
-        name = this.emit("Slice", [a[0]!, this.int64s("starts", [start]), this.int64s("ends", [start + len]), this.int64s("axes", [-1])], out());
-        break;
-      }
-      case "sum": {
-        const axes = attrs.axes as number[];
-        name = this.emit("ReduceSum", [a[0]!, this.int64s("axes", axes)], out(), [int("keepdims", attrs.keepdims ? 1 : 0)]);
-        break;
-      }
-      case "matmul": {
-        const t = (x: string, flag: unknown) => (flag ? this.emit("Transpose", [x], this.fresh(`${x}_T`), [ints("perm", [1, 0])]) : x);
-        name = this.emit("MatMul", [t(a[0]!, attrs.ta), t(a[1]!, attrs.tb)], out());
-        break;
-      }
-      case "batchnorm":
-        name = this.emit("BatchNormalization", a, out(), [float("epsilon", attrs.eps as number), float("momentum", 1 - (attrs.momentum as number))]);
-        break;
-      default:
-        throw unsupportedOp(node, "ONNX", this.options);
-    }
+    let name = rule(this, node as NodeOf<OpName>, node.inputs.map((i) => this.ref(i)), out);
     if (outputName && name !== outputName) name = this.emit("Identity", [name], outputName);
     this.names.set(node.id, name);
   }
 }
+
+/** How one netc op becomes ONNX nodes: returns the name of the value that holds its result. */
+type OnnxRule<K extends OpName> = ((g: OnnxGraph, node: NodeOf<K>, inputs: string[], out: () => string) => string) | null;
+
+const op = (type: string) => (g: OnnxGraph, _: Node, a: string[], out: () => string) => g.emit(type, a, out());
+const timesX = (inner: (g: OnnxGraph, x: string) => string) => (g: OnnxGraph, _: Node, a: string[], out: () => string) =>
+  g.emit("Mul", [a[0]!, inner(g, a[0]!)], out());
+const compare = (type: string) => (g: OnnxGraph, _: Node, a: string[], out: () => string) =>
+  g.emit("Cast", [g.emit(type, a, g.fresh("cmp"))], out(), [int("to", FLOAT)]);
+
+/**
+ * Every op of the IR's vocabulary, so a new op is a compile error here until it has an ONNX form
+ * or is marked null (no form: the export stops with a diagnostic at the op's `.net` line).
+ * Inference graphs never contain the loss kernels, one-hot targets or dropout masks.
+ */
+const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
+  input: (g, node) => {
+    if (node.attrs.name !== g.inputName) throw unsupportedOp(node, "ONNX", g.options, `the prediction reads the target '${node.attrs.name}', which inference does not have`);
+    return node.attrs.name;
+  },
+  param: (g, node) => g.tensor(node.attrs.name, node.attrs.shape),
+  state: (g, node) => g.tensor(node.attrs.name, node.attrs.shape),
+  const: (g, node) => g.constant(node.attrs.value),
+  batch: (g) => g.batch(),
+
+  neg: op("Neg"),
+  exp: op("Exp"),
+  log: op("Log"),
+  sqrt: op("Sqrt"),
+  rsqrt: (g, _, a, out) => g.emit("Reciprocal", [g.emit("Sqrt", a, g.fresh("sqrt"))], out()),
+  abs: op("Abs"),
+  square: (g, _, a, out) => g.emit("Mul", [a[0]!, a[0]!], out()),
+  pow: (g, node, a, out) => g.emit("Pow", [a[0]!, g.constant(node.attrs.k)], out()),
+  sigmoid: op("Sigmoid"),
+  tanh: op("Tanh"),
+  relu: op("Relu"),
+  leaky_relu: (g, node, a, out) => g.emit("LeakyRelu", a, out(), [float("alpha", node.attrs.alpha)]),
+  elu: (g, node, a, out) => g.emit("Elu", a, out(), [float("alpha", node.attrs.alpha)]),
+  softplus: op("Softplus"),
+  silu: timesX((g, x) => g.emit("Sigmoid", [x], g.fresh("sigmoid"))),
+  mish: timesX((g, x) => g.emit("Tanh", [g.emit("Softplus", [x], g.fresh("softplus"))], g.fresh("tanh"))),
+  clip: (g, node, a, out) => g.emit("Clip", [a[0]!, g.constant(node.attrs.lo), g.constant(node.attrs.hi)], out()),
+  huber: null,
+  broadcast: (g, node, a, out) => g.emit("Expand", [a[0]!, g.shapeOf(node.attrs.shape)], out()),
+
+  add: op("Add"),
+  sub: op("Sub"),
+  mul: op("Mul"),
+  div: op("Div"),
+  // netc's max and min are plain maxima; ties only matter to their derivatives.
+  max: op("Max"),
+  min: op("Min"),
+  gt: compare("Greater"),
+  ge: compare("GreaterOrEqual"),
+  where: (g, _, [c, a, b], out) => g.emit("Where", [g.emit("Cast", [c!], g.fresh("cond"), [int("to", BOOL)]), a!, b!], out()),
+
+  sum: (g, node, a, out) => g.emit("ReduceSum", [a[0]!, g.int64s("axes", [...node.attrs.axes])], out(), [int("keepdims", node.attrs.keepdims ? 1 : 0)]),
+
+  matmul: (g, node, [x, y], out) => {
+    const t = (v: string, flag: boolean) => (flag ? g.emit("Transpose", [v], g.fresh(`${v}_T`), [ints("perm", [1, 0])]) : v);
+    return g.emit("MatMul", [t(x!, node.attrs.ta), t(y!, node.attrs.tb)], out());
+  },
+  erf: op("Erf"),
+  softmax: (g, _, a, out) => g.emit("Softmax", a, out(), [int("axis", -1)]),
+  log_softmax: (g, _, a, out) => g.emit("LogSoftmax", a, out(), [int("axis", -1)]),
+  concat: (g, _, a, out) => g.emit("Concat", a, out(), [int("axis", -1)]),
+  slice: (g, node, a, out) => {
+    const { start, len } = node.attrs;
+    return g.emit("Slice", [a[0]!, g.int64s("starts", [start]), g.int64s("ends", [start + len]), g.int64s("axes", [-1])], out());
+  },
+  onehot: null,
+  dropout_mask: null,
+  bce_sum: null,
+  sigmoid_bce_sum: null,
+  ce_sum: null,
+  softmax_ce_sum: null,
+
+  // Evaluation mode: dropout is the identity; batchnorm uses the running statistics (ONNX's
+  // momentum is the weight of the old running value, netc's that of the new batch).
+  dropout: op("Identity"),
+  batchnorm: (g, node, a, out) => g.emit("BatchNormalization", a, out(), [float("epsilon", node.attrs.eps), float("momentum", 1 - node.attrs.momentum)]),
+};
 
 function int(name: string, i: number): AttributeMessage {
   return { name, type: ATTR.INT, i };

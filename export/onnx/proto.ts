@@ -99,6 +99,7 @@ message OperatorSetIdProto {
 /** TensorProto.DataType values used here. */
 export const FLOAT = 1;
 export const INT64 = 7;
+export const BOOL = 9;
 /** AttributeProto.AttributeType values used here. */
 export const ATTR = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 

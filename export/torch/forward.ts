@@ -4,7 +4,8 @@
 // are inlined, so `h1 = relu(dense(x, 16))` reads `h1 = torch.relu(x @ self.h1.W + self.h1.b)`.
 // Every op's PyTorch form has the same value and the same derivative as netc's rule (ties
 // included: netc's max sends the gradient to its first operand, so it is a `torch.where`).
-import type { Graph, Node } from "../../compiler/ir/graph.js";
+import type { Graph, Node, NodeOf } from "../../compiler/ir/graph.js";
+import type { OpName } from "../../compiler/ir/vocabulary.js";
 import { NameManager } from "../../compiler/emit/names.js";
 import { nodesFor, unsupportedOp, type ExportSource } from "../common.js";
 
@@ -89,93 +90,102 @@ export function translateMethod(graph: Graph, spec: MethodSpec, src: ExportSourc
 }
 
 function translateNode(node: Node, a: Expr[], firstArg: string, src: ExportSource): Expr {
-  const atom = (text: string, tensor = true): Expr => ({ text, prec: ATOM, tensor });
-  const operand = (e: Expr, min: number) => (e.prec >= min ? e.text : `(${e.text})`);
-  const binary = (op: string, prec: number): Expr => ({
-    text: `${operand(a[0]!, prec)} ${op} ${operand(a[1]!, prec + 1)}`,
-    prec,
-    tensor: a[0]!.tensor || a[1]!.tensor,
-  });
-  /** A torch call's tensor argument: Python numbers become tensors of the input's dtype. */
-  const t = (e: Expr) => (e.tensor ? e.text : `${firstArg}.new_tensor(${e.text})`);
-  const call = (fn: string, ...rest: string[]) => atom(`${fn}(${[t(a[0]!), ...rest].join(", ")})`);
-  const attrs = node.attrs;
-  switch (node.op) {
-    case "input":
-      return atom("");
-    case "param":
-      return atom(tensorRef(attrs.name as string, "parameter"));
-    case "state":
-      return atom(tensorRef(attrs.name as string, "buffer"));
-    case "const":
-      return atom(pyFloat(attrs.value as number), false);
-    case "batch":
-      return atom(`${firstArg}.shape[0]`, false);
-    case "add": return binary("+", ADD);
-    case "sub": return binary("-", ADD);
-    case "mul": return binary("*", MUL);
-    case "div": return binary("/", MUL);
-    case "neg": return { text: `-${operand(a[0]!, UNARY)}`, prec: UNARY, tensor: a[0]!.tensor };
-    case "matmul": {
-      const side = (e: Expr, transposed: unknown) => (transposed ? `${operand(e, ATOM)}.T` : e.text);
-      const l = attrs.ta ? side(a[0]!, true) : operand(a[0]!, MUL);
-      const r = attrs.tb ? side(a[1]!, true) : operand(a[1]!, MUL + 1);
-      return { text: `${l} @ ${r}`, prec: MUL, tensor: true };
-    }
-    // Ties go to the first operand, as netc's derivative rule says (torch.maximum splits them).
-    case "max": return atom(`torch.where(${t(a[0]!)} >= ${t(a[1]!)}, ${t(a[0]!)}, ${t(a[1]!)})`);
-    case "min": return atom(`torch.where(${t(a[0]!)} <= ${t(a[1]!)}, ${t(a[0]!)}, ${t(a[1]!)})`);
-    case "exp": return call("torch.exp");
-    case "log": return call("torch.log");
-    case "sqrt": return call("torch.sqrt");
-    case "abs": return call("torch.abs");
-    case "square": return call("torch.square");
-    case "rsqrt": return call("torch.rsqrt");
-    case "sigmoid": return call("torch.sigmoid");
-    case "tanh": return call("torch.tanh");
-    case "relu": return call("torch.relu");
-    case "silu": return call("F.silu");
-    case "gelu": return call("F.gelu");
-    // log(1 + eˣ) = logaddexp(x, 0): stable for any x, derivative exactly sigmoid(x).
-    case "softplus": return atom(`torch.logaddexp(${t(a[0]!)}, torch.zeros_like(${t(a[0]!)}))`);
-    case "leaky_relu": return call("F.leaky_relu", pyFloat(attrs.alpha as number));
-    case "elu": return call("F.elu", pyFloat(attrs.alpha as number));
-    case "softmax": return call("torch.softmax", "dim=-1");
-    case "log_softmax": return call("torch.log_softmax", "dim=-1");
-    case "pow": return atom(`torch.pow(${t(a[0]!)}, ${pyFloat(attrs.k as number)})`);
-    case "clip": return call("torch.clamp", pyFloat(attrs.lo as number), pyFloat(attrs.hi as number));
-    case "concat": return atom(`torch.cat([${t(a[0]!)}, ${t(a[1]!)}], dim=-1)`);
-    case "slice": {
-      const start = attrs.start as number;
-      return atom(`${operand(a[0]!, ATOM)}[..., ${start}:${start + (attrs.len as number)}]`);
-    }
-    case "sum": {
-      const axes = attrs.axes as number[];
-      const all = axes.length === node.inputs[0]!.shape.length && !attrs.keepdims;
-      return all ? atom(`${operand(a[0]!, ATOM)}.sum()`) : call("torch.sum", `dim=(${axes.join(", ")},)`, `keepdim=${attrs.keepdims ? "True" : "False"}`);
-    }
-    case "broadcast": {
-      const dims = (attrs.shape as number[]).map((d) => (d === -1 ? `${firstArg}.shape[0]` : String(d)));
-      return atom(`${operand(a[0]!, ATOM)}.expand(${dims.join(", ")})`);
-    }
-    case "dropout": return call("F.dropout", pyFloat(attrs.p as number), "self.training");
-    case "batchnorm": {
-      const [x, gamma, beta, mean, variance] = a.map((e) => e.text);
-      return atom(`F.batch_norm(${x}, ${mean}, ${variance}, ${gamma}, ${beta}, self.training, ${pyFloat(attrs.momentum as number)}, ${pyFloat(attrs.eps as number)})`);
-    }
-    case "onehot":
-      return atom(`F.one_hot(${operand(a[0]!, ATOM)}.long(), ${attrs.classes as number}).to(${firstArg}.dtype)`);
-    // Losses, each a sum over every element (the graph divides for the mean). PyTorch's own
-    // functions clamp logs at −100 and use the same gradient formulas as netc's kernels.
-    case "bce_sum": return atom(`F.binary_cross_entropy(${t(a[0]!)}, ${t(a[1]!)}, reduction="sum")`);
-    case "sigmoid_bce_sum": return atom(`F.binary_cross_entropy_with_logits(${t(a[0]!)}, ${t(a[1]!)}, reduction="sum")`);
-    case "ce_sum": return atom(`-(${operand(a[1]!, MUL)} * torch.clamp_min(torch.log(${t(a[0]!)}), -100.0)).sum()`);
-    case "softmax_ce_sum": return atom(`-(${operand(a[1]!, MUL)} * torch.log_softmax(${t(a[0]!)}, dim=-1)).sum()`);
-    case "huber": {
-      const d = t(a[0]!), delta = pyFloat(attrs.delta as number);
-      return atom(`torch.where(torch.abs(${d}) < ${delta}, 0.5 * ${operand(a[0]!, MUL)} * ${operand(a[0]!, MUL)}, ${delta} * (torch.abs(${d}) - ${pyFloat((attrs.delta as number) / 2)}))`);
-    }
-    default:
-      throw unsupportedOp(node, "PyTorch", src);
-  }
+  const rule = TORCH_RULES[node.op] as TorchRule<OpName>;
+  if (rule === null) throw unsupportedOp(node, "PyTorch", src);
+  return rule(node as NodeOf<OpName>, a, firstArg);
 }
+
+const atom = (text: string, tensor = true): Expr => ({ text, prec: ATOM, tensor });
+const operand = (e: Expr, min: number) => (e.prec >= min ? e.text : `(${e.text})`);
+const binary = (op: string, prec: number) => (_: Node, a: Expr[]): Expr => ({
+  text: `${operand(a[0]!, prec)} ${op} ${operand(a[1]!, prec + 1)}`,
+  prec,
+  tensor: a[0]!.tensor || a[1]!.tensor,
+});
+/** A torch call's tensor argument: Python numbers become tensors of the input's dtype. */
+const t = (e: Expr, x: string) => (e.tensor ? e.text : `${x}.new_tensor(${e.text})`);
+const call = (fn: string, ...rest: string[]) => (_: Node, a: Expr[], x: string) => atom(`${fn}(${[t(a[0]!, x), ...rest].join(", ")})`);
+const compare = (op: string) => (_: Node, a: Expr[], x: string) => atom(`(${t(a[0]!, x)} ${op} ${t(a[1]!, x)}).to(${x}.dtype)`);
+
+/** The Python expression for one node from its operands' expressions and the input's name (for dtype and rows). */
+type TorchRule<K extends OpName> = ((node: NodeOf<K>, a: Expr[], x: string) => Expr) | null;
+
+/**
+ * Every op of the IR's vocabulary, so a new op is a compile error here until it has a PyTorch
+ * form or is marked null. Each form has netc's value and netc's derivative.
+ */
+const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
+  input: () => atom(""),
+  param: (node) => atom(tensorRef(node.attrs.name, "parameter")),
+  state: (node) => atom(tensorRef(node.attrs.name, "buffer")),
+  const: (node) => atom(pyFloat(node.attrs.value), false),
+  batch: (_, __, x) => atom(`${x}.shape[0]`, false),
+
+  neg: (_, a) => ({ text: `-${operand(a[0]!, UNARY)}`, prec: UNARY, tensor: a[0]!.tensor }),
+  exp: call("torch.exp"),
+  log: call("torch.log"),
+  sqrt: call("torch.sqrt"),
+  rsqrt: call("torch.rsqrt"),
+  abs: call("torch.abs"),
+  square: call("torch.square"),
+  pow: (node, a, x) => atom(`torch.pow(${t(a[0]!, x)}, ${pyFloat(node.attrs.k)})`),
+  sigmoid: call("torch.sigmoid"),
+  tanh: call("torch.tanh"),
+  relu: call("torch.relu"),
+  leaky_relu: (node, a, x) => call("F.leaky_relu", pyFloat(node.attrs.alpha))(node, a, x),
+  elu: (node, a, x) => call("F.elu", pyFloat(node.attrs.alpha))(node, a, x),
+  // log(1 + eˣ) = logaddexp(x, 0): stable for any x, derivative exactly sigmoid(x).
+  softplus: (_, a, x) => atom(`torch.logaddexp(${t(a[0]!, x)}, torch.zeros_like(${t(a[0]!, x)}))`),
+  silu: call("F.silu"),
+  mish: (_, a, x) => atom(`${operand(a[0]!, MUL)} * torch.tanh(torch.logaddexp(${t(a[0]!, x)}, torch.zeros_like(${t(a[0]!, x)})))`),
+  clip: (node, a, x) => call("torch.clamp", pyFloat(node.attrs.lo), pyFloat(node.attrs.hi))(node, a, x),
+  // ½d² where |d| < δ, else δ(|d| − ½δ): its derivative is d clipped to [−δ, δ], as netc's.
+  huber: (node, a, x) => {
+    const d = t(a[0]!, x), delta = pyFloat(node.attrs.delta);
+    return atom(`torch.where(torch.abs(${d}) < ${delta}, 0.5 * ${operand(a[0]!, MUL)} * ${operand(a[0]!, MUL)}, ${delta} * (torch.abs(${d}) - ${pyFloat(node.attrs.delta / 2)}))`);
+  },
+  broadcast: (node, a, x) => atom(`${operand(a[0]!, ATOM)}.expand(${node.attrs.shape.map((d) => (d === -1 ? `${x}.shape[0]` : String(d))).join(", ")})`),
+
+  add: binary("+", ADD),
+  sub: binary("-", ADD),
+  mul: binary("*", MUL),
+  div: binary("/", MUL),
+  // Ties go to the first operand, as netc's derivative rule says (torch.maximum splits them).
+  max: (_, a, x) => atom(`torch.where(${t(a[0]!, x)} >= ${t(a[1]!, x)}, ${t(a[0]!, x)}, ${t(a[1]!, x)})`),
+  min: (_, a, x) => atom(`torch.where(${t(a[0]!, x)} <= ${t(a[1]!, x)}, ${t(a[0]!, x)}, ${t(a[1]!, x)})`),
+  gt: compare(">"),
+  ge: compare(">="),
+  where: (_, [c, a, b], x) => atom(`torch.where(${t(c!, x)} != 0, ${t(a!, x)}, ${t(b!, x)})`),
+
+  sum: (node, a, x) => {
+    const all = node.attrs.axes.length === node.inputs[0]!.shape.length && !node.attrs.keepdims;
+    return all ? atom(`${operand(a[0]!, ATOM)}.sum()`) : call("torch.sum", `dim=(${node.attrs.axes.join(", ")},)`, `keepdim=${node.attrs.keepdims ? "True" : "False"}`)(node, a, x);
+  },
+
+  matmul: (node, a) => {
+    const l = node.attrs.ta ? `${operand(a[0]!, ATOM)}.T` : operand(a[0]!, MUL);
+    const r = node.attrs.tb ? `${operand(a[1]!, ATOM)}.T` : operand(a[1]!, MUL + 1);
+    return { text: `${l} @ ${r}`, prec: MUL, tensor: true };
+  },
+  erf: call("torch.erf"),
+  softmax: call("torch.softmax", "dim=-1"),
+  log_softmax: call("torch.log_softmax", "dim=-1"),
+  concat: (_, a, x) => atom(`torch.cat([${t(a[0]!, x)}, ${t(a[1]!, x)}], dim=-1)`),
+  slice: (node, a) => atom(`${operand(a[0]!, ATOM)}[..., ${node.attrs.start}:${node.attrs.start + node.attrs.len}]`),
+  onehot: (node, a, x) => atom(`F.one_hot(${operand(a[0]!, ATOM)}.long(), ${node.attrs.classes}).to(${x}.dtype)`),
+  // Only the specialized training graph has masks; the module's dropout draws its own.
+  dropout_mask: null,
+  // Losses, each a sum over every element (the graph divides for the mean). PyTorch's own
+  // functions clamp logs at −100 and use the same gradient formulas as netc's kernels.
+  bce_sum: (_, a, x) => atom(`F.binary_cross_entropy(${t(a[0]!, x)}, ${t(a[1]!, x)}, reduction="sum")`),
+  sigmoid_bce_sum: (_, a, x) => atom(`F.binary_cross_entropy_with_logits(${t(a[0]!, x)}, ${t(a[1]!, x)}, reduction="sum")`),
+  ce_sum: (_, a, x) => atom(`-(${operand(a[1]!, MUL)} * torch.clamp_min(torch.log(${t(a[0]!, x)}), -100.0)).sum()`),
+  softmax_ce_sum: (_, a, x) => atom(`-(${operand(a[1]!, MUL)} * torch.log_softmax(${t(a[0]!, x)}, dim=-1)).sum()`),
+
+  // Train or eval behaviour follows the module's `self.training`, as in any PyTorch module.
+  dropout: (node, a, x) => call("F.dropout", pyFloat(node.attrs.p), "self.training")(node, a, x),
+  batchnorm: (node, a) => {
+    const [x, gamma, beta, mean, variance] = a.map((e) => e.text);
+    return atom(`F.batch_norm(${x}, ${mean}, ${variance}, ${gamma}, ${beta}, self.training, ${pyFloat(node.attrs.momentum)}, ${pyFloat(node.attrs.eps)})`);
+  },
+};

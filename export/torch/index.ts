@@ -2,8 +2,7 @@
 // loss, float64 like netc), its optimizer and learning-rate schedule, netc's training loop
 // (same shuffle, same clipping, epochs counted the same way) and the weights from a netc weights
 // file — so training can continue in PyTorch, e.g. under torch.distributed, where netc stopped.
-import { trainableParams } from "../../compiler/passes/index.js";
-import type { ModelIR, OptimizerSpec } from "../../compiler/model.js";
+import { trainableParams, type ModelIR, type OptimizerSpec } from "../../compiler/model.js";
 import { NetcError } from "../../diagnostics/index.js";
 import type { ExportSource } from "../common.js";
 import { pyFloat, PYTHON_RESERVED, translateMethod } from "./forward.js";

@@ -4,7 +4,7 @@
 import type { ModelIR } from "../../compiler/model.js";
 import { OPTIMIZER_STATE } from "../../compiler/optim/index.js";
 import { pyFloat } from "./forward.js";
-import { matchesParam, trainableParams } from "../../compiler/passes/index.js";
+import { trainableParams } from "../../compiler/model.js";
 
 /** netc's optimizer buffer (`h1.W/m`) → the key PyTorch's optimizer keeps it under. */
 const TORCH_STATE: Record<string, string> = {
@@ -145,8 +145,7 @@ if __name__ == "__main__":
 export function paramGroups(model: ModelIR): { lr: number; names: string[] }[] {
   const groups: { lr: number; names: string[] }[] = [];
   for (const p of trainableParams(model)) {
-    const own = model.train.paramLr.filter((g) => matchesParam(g.name, p.name)).sort((a, b) => a.name.length - b.name.length).pop();
-    const lr = own?.lr ?? model.train.optimizer.lr;
+    const lr = p.lr ?? model.train.optimizer.lr;
     const group = groups.find((g) => g.lr === lr);
     if (group) group.names.push(p.name);
     else groups.push({ lr, names: [p.name] });
