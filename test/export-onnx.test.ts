@@ -2,7 +2,7 @@
 // netc's standalone predictor predicts, within 1e-5 in float32, for every example and for a
 // model using every op an inference graph can contain. Ops without an ONNX form are refused
 // with a diagnostic at their `.net` line.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,5 +143,21 @@ describe("netc export --format onnx", () => {
     const predictor = await importJavaScript<{ predictBatch(x: Float64Array, n: number): Float64Array }>(toJavaScript(ts));
     const x = Float32Array.from([5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3, 5.9, 3.0, 4.2, 1.5]);
     expectClose(await runOnnx(readFileSync(out), "x", x, 4), predictor.predictBatch(Float64Array.from(x), 3), 1e-5);
+  }, 60_000);
+
+  it("says what is wrong with a bad command line or a file it must not overwrite, and exits non-zero", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netc-onnx-bad-"));
+    temp.push(dir);
+    const mine = join(dir, "mine.onnx");
+    writeFileSync(mine, "my own file");
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin/netc.mjs"), "export", "examples/xor.net", ...args], { cwd: ROOT, encoding: "utf8" });
+    const bad = run("--format", "tflite");
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "netc export: --format must be onnx or torch, got 'tflite'"]);
+    const noWeights = run("--format", "onnx", "-o", mine);
+    expect(noWeights.status).toBe(1);
+    expect(noWeights.stderr).toMatch(/^netc export: --weights is required\nusage: netc export MODEL\.net --format onnx\|torch/);
+    const clobber = run("--format", "torch", "-o", mine);
+    expect([clobber.status, clobber.stderr.trim()]).toEqual([1, `netc export: ${mine}: exists and was not written by netc; not overwriting it (use --force to replace it)`]);
+    expect(readFileSync(mine, "utf8")).toBe("my own file");
   }, 60_000);
 });
