@@ -3,8 +3,8 @@
 // read from the compiler's own tables and from lowering.
 import type { Hover } from "vscode-languageserver";
 import { shapeToString } from "../compiler/ir/graph.js";
-import { BUILTINS, ownEntry } from "../compiler/lower/functions.js";
-import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
+import { BUILTINS, INITIALIZERS, ownEntry } from "../compiler/lower/functions.js";
+import { SCHEDULES, TRAIN_SETTINGS } from "../compiler/lower/train.js";
 import type { ParamSpec } from "../compiler/model.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
 import type { Span } from "../grammar/ast.js";
@@ -28,6 +28,10 @@ function describe(a: Analysis, decl: Decl, sym: NonNullable<ReturnType<typeof sy
     case "binder": {
       if (sym.name.includes(".")) return describeParam(a, decl, sym.name);
       const def = sym.kind === "binder" ? sym.span : definitionOf(sym.name, decl);
+      // Not a binding: an initializer (`init: he`) or a loss named alone (`loss bce`).
+      if (!def && ownEntry(INITIALIZERS, sym.name)) return [code(sym.name), "initializer"];
+      const fn = def ? undefined : ownEntry(BUILTINS, sym.name);
+      if (fn) return [code(`${sym.name}(${fn.params.join(", ")})`), fn.doc];
       const shapes = def ? shapesAt(a, def) : [];
       const head = shapes.length > 0 ? shapes.map((s) => code(`${sym.name}: ${s}`)) : [code(sym.name)];
       return [...head, ...(model ? paramSummary(paramsOf(a, model).filter((p) => p.name.startsWith(`${sym.name}.`) || p.name === sym.name)) : [])];
@@ -36,6 +40,10 @@ function describe(a: Analysis, decl: Decl, sym: NonNullable<ReturnType<typeof sy
       const fn = ownEntry(BUILTINS, sym.name);
       const made = model ? paramsOf(a, model).filter((p) => sameSpan(p.span, sym.call.span)) : [];
       if (fn) return [code(`${sym.name}(${fn.params.join(", ")})`), fn.doc, ...paramSummary(made)];
+      const defaults = ownEntry(OPTIMIZER_DEFAULTS, sym.name) ?? ownEntry(SCHEDULES, sym.name);
+      if (defaults) return [code(`${sym.name}(${Object.keys(defaults).join(", ")})`), defaultsText(defaults)];
+      const init = ownEntry(INITIALIZERS, sym.name);
+      if (init) return [code(`${sym.name}(${init.join(", ")})`), "initializer"];
       const block = a.program.decls.find((d) => d.kind === "block" && d.name.name === sym.name);
       return block?.kind === "block" ? [code(`block ${block.name.name}(${block.params.map((p) => p.name).join(", ")})`)] : [];
     }
@@ -79,14 +87,27 @@ function describeParam(a: Analysis, decl: Decl, name: string): string[] {
 function optimizerDoc(kind: string): string {
   const defaults = ownEntry(OPTIMIZER_DEFAULTS, kind);
   if (!defaults) return `unknown optimizer (expected one of: ${Object.keys(OPTIMIZER_DEFAULTS).join(", ")})`;
-  return `${kind} defaults: ${Object.entries(defaults).map(([k, v]) => `${k} ${v}`).join(", ")}`;
+  return `${kind}: ${defaultsText(defaults)}`;
+}
+
+function defaultsText(defaults: Record<string, number>): string {
+  const entries = Object.entries(defaults);
+  return entries.length === 0 ? "no arguments" : `defaults ${entries.map(([k, v]) => `${k} ${v}`).join(", ")}`;
 }
 
 /** Distinct shapes (or numbers) bound at `span`; a block's names have one per call. */
 function shapesAt(a: Analysis, span: Span): string[] {
-  const found = a.bindings.filter((b) => b.span.start === span.start && b.span.end === span.end);
-  const text = found.map((b) => ("shape" in b.value ? shapeToString(b.value.shape) : `${b.value.number}`) + (b.caller !== undefined ? ` (in ${b.caller})` : ""));
-  return [...new Set(text)];
+  const callers = new Map<string, string[]>();
+  for (const b of a.bindings) {
+    if (b.span.start !== span.start || b.span.end !== span.end) continue;
+    const value = "shape" in b.value ? shapeToString(b.value.shape) : `${b.value.number}`;
+    const list = callers.get(value) ?? [];
+    if (b.caller !== undefined && !list.includes(b.caller)) list.push(b.caller);
+    callers.set(value, list);
+  }
+  // Inside a block, one line per distinct value, with the calls (by binding) that gave it.
+  return [...callers].map(([value, list]) =>
+    list.length === 0 ? value : `${value} (in ${list.length > 4 ? `${list.slice(0, 3).join(", ")} and ${list.length - 3} more` : list.join(", ")})`);
 }
 
 function paramSummary(params: ParamSpec[]): string[] {
