@@ -36,7 +36,7 @@ export function assertWritable(path: string, force = false): void {
 }
 
 /** Writes `text` to `path`, creating directories; refuses to clobber a file netc did not generate. */
-export function writeOutput(path: string, text: string, force = false): void {
+export function writeOutput(path: string, text: string | Uint8Array, force = false): void {
   assertWritable(path, force);
   try {
     mkdirSync(dirname(path), { recursive: true });

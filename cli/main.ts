@@ -3,6 +3,8 @@ import { checkCommand, CHECK_USAGE, compileCommand, COMPILE_USAGE } from "./comp
 import { UsageError } from "./args.js";
 import { NetcError } from "../diagnostics/index.js";
 import { DataError, WeightsError } from "../data/errors.js";
+import { exportCommand, EXPORT_USAGE } from "./export.js";
+import { LSP_USAGE } from "./lsp-usage.js";
 import { graphCommand, GRAPH_USAGE } from "./graph.js";
 import { CliError } from "./io.js";
 import { predictCommand, predictorCommand, PREDICT_USAGE, PREDICTOR_USAGE } from "./predict.js";
@@ -30,6 +32,9 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   predict: { run: predictCommand, usage: PREDICT_USAGE, summary: "print predictions for a CSV as CSV, using trained weights" },
   predictor: { run: predictorCommand, usage: PREDICTOR_USAGE, summary: "write a standalone predictor (one file, no imports) with the weights baked in" },
   graph: { run: graphCommand, usage: GRAPH_USAGE, summary: "draw the model's graph (forward, or with --backward the gradients too) as SVG or DOT" },
+  // Imported only when run: the server needs the front end alone (bin/netc.mjs goes straight there).
+  lsp: { run: async (argv, out) => (await import("./lsp.js")).lspCommand(argv, out), usage: LSP_USAGE, summary: "language server for editors over stdio: diagnostics, hover, go to definition, completion" },
+  export: { run: exportCommand, usage: EXPORT_USAGE, summary: "write the model for other runtimes: ONNX (inference, float32) or a PyTorch module with its optimizer and training loop" },
 };
 
 export function usage(): string {

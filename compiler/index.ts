@@ -2,48 +2,14 @@
 //   parse (grammar/) → lower each model to IR → fuse losses → differentiate → simplify
 //   → plan buffers → emit (ts-morph) → format (prettier)
 import * as prettier from "prettier";
-import type { BlockDecl, ModelDecl, Program } from "../grammar/ast.js";
-import { parse } from "../grammar/index.js";
-import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import type { ModelDecl } from "../grammar/ast.js";
+import { NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import { analyze } from "./analyze.js";
 import { emitModule } from "./emit/module.js";
 import type { Graph } from "./ir/graph.js";
-import { checkBlocks } from "./lower/blocks.js";
-import { lowerModel } from "./lower/model.js";
 import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
 import { compileGraphs } from "./pipeline.js";
 import type { MemoryPlan } from "./plan.js";
-
-export interface AnalyzeResult {
-  program: Program;
-  models: ModelIR[];
-  diagnostics: Diagnostic[];
-}
-
-/** Parses and lowers every model in the file, collecting every diagnostic. */
-export function analyze(source: string): AnalyzeResult {
-  const diags = new Diagnostics();
-  const program = parse(source, diags);
-  // After a syntax error the Program is best-effort (broken statements are left out), so
-  // lowering it would only add follow-on errors about things that are really there.
-  if (diags.hasErrors) return { program, models: [], diagnostics: sortDiagnostics(diags.list) };
-  const blocks = new Map<string, BlockDecl>();
-  const models: ModelIR[] = [];
-  const seen = new Map<string, ModelDecl | BlockDecl>();
-  for (const decl of program.decls) {
-    const prev = seen.get(decl.name.name);
-    if (prev) diags.error(decl.name.span, `duplicate definition of '${decl.name.name}' (first defined at line ${prev.name.span.line})`);
-    else seen.set(decl.name.name, decl);
-    if (decl.kind === "block" && !prev) blocks.set(decl.name.name, decl);
-  }
-  checkBlocks(blocks, diags);
-  for (const decl of program.decls) {
-    if (decl.kind !== "model") continue;
-    const before = diags.list.length;
-    const model = lowerModel(decl, blocks, diags, source);
-    if (model && diags.list.length === before) models.push(model);
-  }
-  return { program, models, diagnostics: sortDiagnostics(diags.list) };
-}
 
 export interface CompileOptions {
   /** Shown in diagnostics and the generated header. */
@@ -141,5 +107,6 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
+export { analyze, type AnalyzeResult } from "./analyze.js";
 export { NetcError, formatDiagnostic } from "../diagnostics/index.js";
 export type { ModelIR } from "./model.js";

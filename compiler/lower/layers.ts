@@ -7,8 +7,8 @@ import { lowerExpr } from "./expr.js";
 import { ACTIVATIONS } from "./functions.js";
 
 /** Layer lines are calls with the previous layer as first argument: `dropout 0.2` is dropout(prev, 0.2). */
-const LAYER_KINDS = ["dense", "batchnorm", "layernorm", "dropout"];
-const LAYER_ACTIVATIONS = [...ACTIVATIONS.filter((a) => a !== "exp" && a !== "log"), "identity"];
+export const LAYER_KINDS = ["dense", "batchnorm", "layernorm", "dropout"];
+export const LAYER_ACTIVATIONS = [...ACTIVATIONS.filter((a) => a !== "exp" && a !== "log"), "identity"];
 
 export function lowerLayers(ctx: LowerContext, layers: LayerSpec[], input: Node, span: Span): { name: string; node: Node } | undefined {
   let prev: Node | undefined = input;
@@ -35,6 +35,7 @@ export function lowerLayers(ctx: LowerContext, layers: LayerSpec[], input: Node,
     const expr = act && act.name !== "identity" ? { kind: "call" as const, callee: act, args: [{ value: dense, span: layer.span }], span: layer.span } : dense;
     const v = lowerExpr(ctx, expr, scope);
     prev = v.kind === "tensor" ? ctx.b.name(v.node, name) : undefined;
+    ctx.record(name, layer.span, v);
   });
   if (layers.length === 0) ctx.diags.error(span, `'layers' is empty`);
   return prev ? { name, node: prev } : undefined;

@@ -6,7 +6,7 @@ import type { Node } from "../ir/graph.js";
 import { matchesParam, type ModelIR, type ParamSpec, type TrainSpec } from "../model.js";
 import { lowerUnpack } from "./blocks.js";
 import { makeParam } from "./builtins.js";
-import { LowerContext, type Scope } from "./context.js";
+import { LowerContext, type BindingInfo, type Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
 import { LOSSES } from "./functions.js";
 import { lowerLayers } from "./layers.js";
@@ -20,8 +20,9 @@ export function lowerModel(
   blocks: ReadonlyMap<string, BlockDecl>,
   diags: Diagnostics,
   source: string,
+  bindings?: BindingInfo[],
 ): ModelIR | undefined {
-  const ctx = new LowerContext(diags, source, blocks);
+  const ctx = new LowerContext(diags, source, blocks, decl.name.name, bindings);
   const declared = declaredNames(decl.body, diags);
   const scope: Scope = { vars: new Map(), later: new Map(declared) };
   let input: { name: string; width: number; node: Node } | undefined;
@@ -34,6 +35,7 @@ export function lowerModel(
   let layersSeen = false; // a failed `layers` block is reported there, not as a missing output
 
   const bind = (name: Ident, value: Value) => {
+    ctx.record(name.name, name.span, value);
     scope.later.delete(name.name);
     if (!scope.vars.has(name.name)) scope.vars.set(name.name, { value, span: name.span });
   };

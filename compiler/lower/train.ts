@@ -21,7 +21,7 @@ export const DEFAULT_TRAIN: TrainSpec = {
 
 export const TRAIN_SETTINGS = ["optimizer", "epochs", "batch", "seed", "schedule", "warmup", "clip_norm", "freeze", "param_lr"];
 
-const SCHEDULES: Record<string, Record<string, number>> = {
+export const SCHEDULES: Record<string, Record<string, number>> = {
   constant: {},
   step: { every: 10, gamma: 0.1 },
   exponential: { gamma: 0.95 },
