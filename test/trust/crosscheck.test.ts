@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { compileToGraph } from "../../compiler/index.js";
 import type { ModelIR } from "../../compiler/model.js";
 import type { Model } from "../../cli/generated-types.js";
-import { compileExample, EXAMPLES, exampleSource, makeRng } from "../helpers.js";
+import { compileExample, EXAMPLES, exampleSource, makeRng } from "../support/helpers.js";
 import { netArb, printNet } from "./netgen.js";
 import { loadUnformatted } from "./support.js";
 import { evalGraph, unsupportedOps } from "./tf-ir.js";

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { compile } from "../../compiler/index.js";
 import { loadGenerated } from "../../cli/load.js";
 import type { Model } from "../../cli/generated-types.js";
-import { exampleSource, makeRng } from "../helpers.js";
+import { exampleSource, makeRng } from "../support/helpers.js";
 
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");

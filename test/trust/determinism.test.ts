@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { compileExample, ROOT } from "../helpers.js";
+import { compileExample, ROOT } from "../support/helpers.js";
 import { fingerprints, trainedWeights } from "./determinism-child.js";
 import { typecheck } from "./support.js";
 

@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { analyze, compile, compileToGraph, formatDiagnostic, NetcError } from "../../compiler/index.js";
 import type { Diagnostic } from "../../diagnostics/index.js";
-import { EXAMPLES, exampleSource, makeRng } from "../helpers.js";
+import { EXAMPLES, exampleSource, makeRng } from "../support/helpers.js";
 import { badPosition, typecheck } from "./support.js";
 
 vi.setConfig({ testTimeout: 300_000 });

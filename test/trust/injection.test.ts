@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 import { analyze, compile } from "../../compiler/index.js";
 import { loadGenerated } from "../../cli/load.js";
 import type { Model } from "../../cli/generated-types.js";
-import { makeRng } from "../helpers.js";
+import { makeRng } from "../support/helpers.js";
 import { netArb, printNet, TRICKY_NAMES, type NetSpec } from "./netgen.js";
 import { badPosition, gradCheck, loadUnformatted } from "./support.js";
 

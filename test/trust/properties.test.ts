@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { compile } from "../../compiler/index.js";
-import { makeRng } from "../helpers.js";
+import { makeRng } from "../support/helpers.js";
 import { makeData, netArb, printNet, referenceLoss, type NetSpec } from "./netgen.js";
 import { gradCheck, loadUnformatted, typecheck } from "./support.js";
 

@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { analyze, compileToGraph } from "../../compiler/index.js";
 import { NameManager } from "../../compiler/emit/names.js";
-import { makeRng } from "../helpers.js";
+import { makeRng } from "../support/helpers.js";
 import { gradCheck, loadUnformatted } from "./support.js";
 
 vi.setConfig({ testTimeout: 120_000 });

@@ -3,7 +3,7 @@
 // they call are checked the same way; only `throw` statements (the error path) may allocate.
 import ts from "typescript";
 import { describe, expect, it, vi } from "vitest";
-import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "./helpers.js";
+import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 

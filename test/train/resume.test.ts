@@ -1,16 +1,14 @@
 // Training end to end: resuming from getWeights/getState is bit-identical to never stopping,
 // the deep residual example learns the spirals while the plain deep stack does not, and the
 // train block's diagnostics say exactly what is wrong and where.
-import { describe, expect, it, vi } from "vitest";
-
-vi.setConfig({ testTimeout: 30_000 }); // compiling and training take seconds on a busy machine
-import { analyze, formatDiagnostic } from "../compiler/index.js";
-import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
-import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
-import { BUNDLED_DATA } from "../data/bundled-data.js";
-import { encodeTable } from "../data/dataset.js";
-import type { Model, TrainingState, Weights } from "../cli/generated-types.js";
-import { argmax, compileExample, compileSource, makeRng, randomArray } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { analyze, formatDiagnostic } from "../../compiler/index.js";
+import { TRAIN_SETTINGS } from "../../compiler/lower/train.js";
+import { OPTIMIZER_DEFAULTS } from "../../compiler/optim/index.js";
+import { BUNDLED_DATA } from "../../data/bundled-data.js";
+import { encodeTable } from "../../data/dataset.js";
+import type { Model, TrainingState, Weights } from "../../cli/generated-types.js";
+import { argmax, compileExample, compileSource, makeRng, randomArray } from "../support/helpers.js";
 
 /** Byte-for-byte equality of every tensor (so −0 ≠ 0 and NaN payloads count). */
 function expectSameWeights(a: Weights, b: Weights): void {

@@ -2,9 +2,9 @@
 // runner for test/cases/*.net, whose `# expect-error: LINE:COL message` comments are the test.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyze, compileToGraph, formatDiagnostic, NetcError } from "../compiler/index.js";
-import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
-import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
+import { analyze, compileToGraph, formatDiagnostic, NetcError } from "../../compiler/index.js";
+import { TRAIN_SETTINGS } from "../../compiler/lower/train.js";
+import { OPTIMIZER_DEFAULTS } from "../../compiler/optim/index.js";
 
 // Lists of choices grow with the language; the messages name them from these tables.
 const OPTIMIZERS = Object.keys(OPTIMIZER_DEFAULTS).join(", ");
@@ -168,7 +168,7 @@ describe("diagnostics: exact text, position and caret", () => {
 });
 
 // `# expect-error: LINE:COL message` lines, or `# expect-ok` for a file that must be clean.
-const CASES_DIR = new URL("./cases/", import.meta.url);
+const CASES_DIR = new URL("../cases/", import.meta.url);
 const caseFiles = readdirSync(CASES_DIR).filter((f) => f.endsWith(".net")).sort();
 
 function expectations(source: string): { errors: string[]; ok: boolean } {

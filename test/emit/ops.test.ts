@@ -2,12 +2,12 @@
 // central finite differences through the emitted code, forward values against references
 // written here, multi-value blocks, dotted parameter names, and the diagnostics for misuse.
 import { describe, expect, it, vi } from "vitest";
-import { Diagnostics } from "../diagnostics/index.js";
-import { analyze, formatDiagnostic } from "../compiler/index.js";
-import { erf } from "../compiler/ops/erf.js";
-import { parse, printAst } from "../grammar/index.js";
-import type { Model } from "../cli/generated-types.js";
-import { compileSource, finiteDiffCheck, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+import { Diagnostics } from "../../diagnostics/index.js";
+import { analyze, formatDiagnostic } from "../../compiler/index.js";
+import { erf } from "../../compiler/ops/erf.js";
+import { parse, printAst } from "../../grammar/index.js";
+import type { Model } from "../../cli/generated-types.js";
+import { compileSource, finiteDiffCheck, makeRng, randomArray, randomizeWeights } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 

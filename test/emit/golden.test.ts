@@ -3,14 +3,14 @@
 // Regenerate after an intended change: UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
-import { compile } from "../compiler/index.js";
-import { loadGenerated } from "../cli/load.js";
-import type { Model } from "../cli/generated-types.js";
-import { compileExample, EXAMPLES, exampleSource, makeRng, randomArray } from "./helpers.js";
+import { compile } from "../../compiler/index.js";
+import { loadGenerated } from "../../cli/load.js";
+import type { Model } from "../../cli/generated-types.js";
+import { compileExample, EXAMPLES, exampleSource, makeRng, randomArray } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
-const GOLDEN_DIR = new URL("./golden/", import.meta.url);
+const GOLDEN_DIR = new URL("../golden/trainer/", import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 /**

@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Project } from "ts-morph";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { compile } from "../compiler/index.js";
-import { emitPredictor } from "../compiler/emit/predictor.js";
-import { BUNDLED_DATA } from "../data/bundled-data.js";
-import { encodeTable } from "../data/dataset.js";
-import type { Model } from "../cli/generated-types.js";
-import { importJavaScript, loadGenerated, toJavaScript } from "../cli/load.js";
-import { trainModel } from "../cli/train-loop.js";
+import { compile } from "../../compiler/index.js";
+import { emitPredictor } from "../../compiler/emit/predictor.js";
+import { BUNDLED_DATA } from "../../data/bundled-data.js";
+import { encodeTable } from "../../data/dataset.js";
+import type { Model } from "../../cli/generated-types.js";
+import { importJavaScript, loadGenerated, toJavaScript } from "../../cli/load.js";
+import { trainModel } from "../../cli/train-loop.js";
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -38,7 +38,7 @@ function build(name: string, labels: string[] | null = null, epochs = 3): Promis
 
 async function buildUncached(name: string, labels: string[] | null, epochs: number): Promise<Built> {
   const file = `examples/${name}.net`;
-  const source = readFileSync(new URL(`../${file}`, import.meta.url), "utf8");
+  const source = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
   const compiled = await compile(source, { file, maxBatch: ROWS });
   const trainer = (await loadGenerated(compiled.code)).createModel();
   const w = compiled.model.input.width;

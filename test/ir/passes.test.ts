@@ -1,13 +1,13 @@
 // The IR and its passes: verification after every pass, hash-consing, the loss fusions whose
 // gradient is p − y, and the clean-up invariants (no duplicate nodes, no dead nodes).
 import { describe, expect, it } from "vitest";
-import { analyze, compileToGraph } from "../compiler/index.js";
-import { Builder } from "../compiler/ir/builder.js";
-import type { Graph, Node } from "../compiler/ir/graph.js";
-import { verify } from "../compiler/ir/verify.js";
-import { rewrite, liveNodes } from "../compiler/passes/rewrite.js";
-import { simplify } from "../compiler/passes/simplify.js";
-import { ALL_OPS, EXAMPLES, exampleSource, HOSTILE_NAMES } from "./helpers.js";
+import { analyze, compileToGraph } from "../../compiler/index.js";
+import { Builder } from "../../compiler/ir/builder.js";
+import type { Graph, Node } from "../../compiler/ir/graph.js";
+import { verify } from "../../compiler/ir/verify.js";
+import { rewrite, liveNodes } from "../../compiler/passes/rewrite.js";
+import { simplify } from "../../compiler/passes/simplify.js";
+import { ALL_OPS, EXAMPLES, exampleSource, HOSTILE_NAMES } from "../support/helpers.js";
 
 const SOURCES: [string, string][] = [...EXAMPLES.map((n): [string, string] => [n, exampleSource(n)]), ["all-ops", ALL_OPS], ["hostile-names", HOSTILE_NAMES]];
 

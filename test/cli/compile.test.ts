@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "./helpers.js";
+import { ROOT } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // every run starts node and the tsx loader
 

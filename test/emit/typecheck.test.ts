@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "./helpers.js";
+import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 

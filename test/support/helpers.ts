@@ -3,20 +3,20 @@
 // finite-difference check that runs entirely through the emitted code.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { compile, type CompileOptions, type CompileResult } from "../compiler/index.js";
-import { loadGenerated } from "../cli/load.js";
-import type { GeneratedModule, Model } from "../cli/generated-types.js";
+import { compile, type CompileOptions, type CompileResult } from "../../compiler/index.js";
+import { loadGenerated } from "../../cli/load.js";
+import type { GeneratedModule, Model } from "../../cli/generated-types.js";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Example names (`xor`, `iris`, ...), sorted, from examples/*.net. */
-export const EXAMPLES: string[] = readdirSync(new URL("../examples/", import.meta.url))
+export const EXAMPLES: string[] = readdirSync(new URL("../../examples/", import.meta.url))
   .filter((f) => f.endsWith(".net"))
   .map((f) => f.slice(0, -".net".length))
   .sort();
 
 export function exampleSource(name: string): string {
-  return readFileSync(new URL(`../examples/${name}.net`, import.meta.url), "utf8");
+  return readFileSync(new URL(`../../examples/${name}.net`, import.meta.url), "utf8");
 }
 
 // A model touching every op, loss kernel and optimizer state, beyond what the examples use.

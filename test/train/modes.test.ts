@@ -2,8 +2,8 @@
 // statistics move), layernorm, and dropout (compiled out of predict, seeded masks), each
 // compared with the same computation written out by hand here.
 import { describe, expect, it } from "vitest";
-import type { Model } from "../cli/generated-types.js";
-import { compileSource, makeRng, randomArray } from "./helpers.js";
+import type { Model } from "../../cli/generated-types.js";
+import { compileSource, makeRng, randomArray } from "../support/helpers.js";
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-12): void {
   expect(actual.length).toBe(expected.length);

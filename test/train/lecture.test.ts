@@ -1,7 +1,7 @@
 // The lecture's worked example by hand, and the examples trained end to end on small data sets.
 import { describe, expect, it, vi } from "vitest";
-import type { Model } from "../cli/generated-types.js";
-import { argmax, compileExample, compileSource, makeGaussian, makeRng } from "./helpers.js";
+import type { Model } from "../../cli/generated-types.js";
+import { argmax, compileExample, compileSource, makeGaussian, makeRng } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse, printAst } from "../grammar/index.js";
-import type { Expr, Program, Stmt } from "../grammar/ast.js";
-import { Diagnostics, formatDiagnostic } from "../diagnostics/index.js";
+import { parse, printAst } from "../../grammar/index.js";
+import type { Expr, Program, Stmt } from "../../grammar/ast.js";
+import { Diagnostics, formatDiagnostic } from "../../diagnostics/index.js";
 
 const EXAMPLES = ["logistic", "xor", "lecture", "iris", "regression"];
 function example(name: string): string {
-  return readFileSync(new URL(`../examples/${name}.net`, import.meta.url), "utf8");
+  return readFileSync(new URL(`../../examples/${name}.net`, import.meta.url), "utf8");
 }
 
 function parseOk(source: string): Program {

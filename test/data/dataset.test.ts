@@ -2,13 +2,13 @@
 // validation split: every bad input gets a message naming file:row:column.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compileToGraph } from "../compiler/index.js";
-import type { ModelIR } from "../compiler/model.js";
-import { BUNDLED_DATA } from "../data/bundled-data.js";
-import { parseCsv } from "../data/csv.js";
-import { encodeTable, splitDataset } from "../data/dataset.js";
+import { compileToGraph } from "../../compiler/index.js";
+import type { ModelIR } from "../../compiler/model.js";
+import { BUNDLED_DATA } from "../../data/bundled-data.js";
+import { parseCsv } from "../../data/csv.js";
+import { encodeTable, splitDataset } from "../../data/dataset.js";
 
-const example = (name: string): ModelIR => compileToGraph(readFileSync(new URL(`../examples/${name}.net`, import.meta.url), "utf8")).model;
+const example = (name: string): ModelIR => compileToGraph(readFileSync(new URL(`../../examples/${name}.net`, import.meta.url), "utf8")).model;
 const inline = (body: string): ModelIR => compileToGraph(`model m {\n${body}\n}`).model;
 const iris = example("iris");
 const lecture = example("lecture");

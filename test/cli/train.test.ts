@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main, type Output } from "../cli/main.js";
-import { parseWeights } from "../data/weights.js";
+import { main, type Output } from "../../cli/main.js";
+import { parseWeights } from "../../data/weights.js";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 let dir = "";
 beforeAll(async () => {

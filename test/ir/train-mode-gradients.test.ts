@@ -2,8 +2,8 @@
 // differences of the train-mode loss, all through the emitted code. Dropout's mask is held
 // fixed by restoring the same training state (and so the same generator) before every call.
 import { describe, expect, it } from "vitest";
-import type { Model } from "../cli/generated-types.js";
-import { compileSource, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+import type { Model } from "../../cli/generated-types.js";
+import { compileSource, makeRng, randomArray, randomizeWeights } from "../support/helpers.js";
 
 interface Mismatch {
   name: string;

@@ -2,8 +2,8 @@
 // schedules, each checked against the update formula (PyTorch's) worked out here by hand on a
 // quadratic whose gradient is known in closed form.
 import { describe, expect, it } from "vitest";
-import type { Model } from "../cli/generated-types.js";
-import { compileSource } from "./helpers.js";
+import type { Model } from "../../cli/generated-types.js";
+import { compileSource } from "../support/helpers.js";
 
 // loss = Σ_r Σ_j (x_r·w_j + b_j − y_rj)², so ∂/∂w_j = Σ_r 2·x_r·(p_rj − y_rj), ∂/∂b_j = Σ_r 2·(p_rj − y_rj).
 const quad = (train: string) => `model q {

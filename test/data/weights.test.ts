@@ -1,11 +1,11 @@
 // The weights file: it round-trips exactly, and loading says precisely what does not match.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compileToGraph } from "../compiler/index.js";
-import type { ModelIR } from "../compiler/model.js";
-import { checkWeightsFor, modelStructure, parseWeights, serializeWeights, structureHash, type WeightsFile } from "../data/weights.js";
+import { compileToGraph } from "../../compiler/index.js";
+import type { ModelIR } from "../../compiler/model.js";
+import { checkWeightsFor, modelStructure, parseWeights, serializeWeights, structureHash, type WeightsFile } from "../../data/weights.js";
 
-const irisSource = readFileSync(new URL("../examples/iris.net", import.meta.url), "utf8");
+const irisSource = readFileSync(new URL("../../examples/iris.net", import.meta.url), "utf8");
 const iris = compileToGraph(irisSource).model;
 
 function weightsFor(model: ModelIR, overrides: Partial<WeightsFile> = {}): WeightsFile {

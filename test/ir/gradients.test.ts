@@ -2,8 +2,8 @@
 // each case is a tiny model whose loss depends on the op; `gradients` (the generated backward
 // pass) must agree with differences of `loss` (the generated forward pass) for every weight.
 import { describe, expect, it, vi } from "vitest";
-import type { Model } from "../cli/generated-types.js";
-import { ALL_OPS, compileExample, compileSource, EXAMPLES, exampleSource, finiteDiffCheck, HOSTILE_NAMES, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+import type { Model } from "../../cli/generated-types.js";
+import { ALL_OPS, compileExample, compileSource, EXAMPLES, exampleSource, finiteDiffCheck, HOSTILE_NAMES, makeRng, randomArray, randomizeWeights } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
