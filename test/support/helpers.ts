@@ -1,10 +1,10 @@
 // Shared test utilities: compile `.net` source and load the emitted module in-process (cached,
-// so each distinct source compiles once per test file), a seeded PRNG, and a central
-// finite-difference check that runs entirely through the emitted code.
+// so each distinct source compiles once per test run), the examples, and a seeded PRNG.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile, type CompileOptions, type CompileResult } from "../../compiler/index.js";
-import { loadGenerated } from "../../cli/load.js";
+import { transform } from "esbuild";
+import { importJavaScript } from "../../cli/load.js";
 import type { GeneratedModule, Model } from "../../cli/generated-types.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -66,18 +66,33 @@ export interface Compiled {
 
 const cache = new Map<string, Promise<Compiled>>();
 
-/** Compiles `source` and imports the generated module; identical (source, options) compile once. */
+/**
+ * Compiles `source` and imports the generated module; identical (source, options) compile once.
+ * The code is not run through prettier unless `format: true` is asked for: only tests that read
+ * the text (golden files) need it, and formatting is most of a compile's time.
+ */
 export function compileSource(source: string, options: CompileOptions = {}): Promise<Compiled> {
+  options = { format: false, ...options };
   const key = JSON.stringify([source, options]);
   let entry = cache.get(key);
   if (!entry) {
     entry = (async () => {
       const result = await compile(source, options);
-      return { result, module: await loadGenerated(result.code) };
+      return { result, module: await loadModule(result.code) };
     })();
     cache.set(key, entry);
   }
   return entry;
+}
+
+/**
+ * Imports an emitted TypeScript module. Types are stripped with esbuild, which takes a
+ * millisecond where TypeScript's transpiler (cli/load.ts's `loadGenerated`, what `netc train`
+ * uses) takes about a hundred; the test suite loads hundreds of modules. Both only remove types.
+ */
+export async function loadModule(tsCode: string): Promise<GeneratedModule> {
+  const { code } = await transform(tsCode, { loader: "ts", target: "es2022" });
+  return importJavaScript<GeneratedModule>(code);
 }
 
 /** The compiled example with the file name the CLI would use (so headers match `netc compile`). */
@@ -106,60 +121,6 @@ export function randomArray(rng: () => number, length: number, lo = -1, hi = 1):
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) out[i] = lo + (hi - lo) * rng();
   return out;
-}
-
-export interface GradMismatch {
-  name: string;
-  index: number;
-  analytic: number;
-  numeric: number;
-}
-
-export interface FiniteDiffReport {
-  /** Number of weight elements compared. */
-  checked: number;
-  /** Largest |analytic gradient| seen, so a test can refuse an all-zero gradient. */
-  maxGrad: number;
-  failures: GradMismatch[];
-}
-
-/**
- * Compares `model.gradients` with central differences of `model.loss`, perturbing one weight
- * element at a time through `setWeights`. A pair agrees when |a − b| <= tol · max(1, |a|, |b|).
- */
-export function finiteDiffCheck(
-  model: Model,
-  x: Float64Array,
-  y: Float64Array,
-  n: number,
-  { h = 1e-5, tol = 1e-6 }: { h?: number; tol?: number } = {},
-): FiniteDiffReport {
-  const { grads } = model.gradients(x, y, n);
-  const weights = model.getWeights();
-  const report: FiniteDiffReport = { checked: 0, maxGrad: 0, failures: [] };
-  for (const [name, w] of Object.entries(weights)) {
-    const analytic = grads[name]!.data;
-    const data = w.data.slice();
-    for (let i = 0; i < data.length; i++) {
-      const original = data[i]!;
-      data[i] = original + h;
-      model.setWeights({ [name]: { data } });
-      const up = model.loss(x, y, n);
-      data[i] = original - h;
-      model.setWeights({ [name]: { data } });
-      const down = model.loss(x, y, n);
-      data[i] = original;
-      model.setWeights({ [name]: { data } });
-      const numeric = (up - down) / (2 * h);
-      const a = analytic[i]!;
-      report.checked++;
-      report.maxGrad = Math.max(report.maxGrad, Math.abs(a));
-      if (!(Math.abs(a - numeric) <= tol * Math.max(1, Math.abs(a), Math.abs(numeric)))) {
-        report.failures.push({ name, index: i, analytic: a, numeric });
-      }
-    }
-  }
-  return report;
 }
 
 /** Sets every weight to seeded values in [lo, hi). */

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { compileExample, ROOT } from "../support/helpers.js";
 import { fingerprints, trainedWeights } from "./determinism-child.js";
-import { typecheck } from "./support.js";
+import { typecheck } from "../support/typecheck.js";
 
 vi.setConfig({ testTimeout: 240_000 });
 

@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from "vitest";
 import { analyze, compile, compileToGraph, formatDiagnostic, NetcError } from "../../compiler/index.js";
 import type { Diagnostic } from "../../diagnostics/index.js";
 import { EXAMPLES, exampleSource, makeRng } from "../support/helpers.js";
-import { badPosition, typecheck } from "./support.js";
+import { badPosition } from "./support.js";
+import { typecheck } from "../support/typecheck.js";
 
 vi.setConfig({ testTimeout: 300_000 });
 

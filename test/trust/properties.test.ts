@@ -10,14 +10,14 @@ import { describe, expect, it, vi } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { makeRng } from "../support/helpers.js";
 import { makeData, netArb, printNet, referenceLoss, type NetSpec } from "./netgen.js";
-import { gradCheck, loadUnformatted, typecheck } from "./support.js";
+import { checkGradients } from "../support/finite-differences.js";
+import { loadUnformatted } from "./support.js";
+import { typecheck } from "../support/typecheck.js";
 
 const RUNS = Number(process.env.NETC_PROPERTY_RUNS ?? 200);
 const SEED = Number(process.env.NETC_PROPERTY_SEED ?? 20240611);
 vi.setConfig({ testTimeout: Math.max(120_000, RUNS * 2_000) });
 
-/** Finite-difference step and the agreement required: |a − d| <= REL · max(|a|, |d|) + ABS. */
-const FD = { h: 1e-5, rel: 1e-6, abs: 1e-9 };
 /** Data is redrawn until every relu input is at least this far from the kink at 0. */
 const KINK_MARGIN = 1e-3;
 
@@ -48,7 +48,7 @@ async function checkNetwork(spec: NetSpec, dataSeed: number, rows: number): Prom
   if (!(Math.abs(loss - ref.loss) <= 1e-10 * Math.max(1, Math.abs(ref.loss)))) {
     throw fail(`loss ${loss} differs from the float64 reference ${ref.loss} (x = [${[...x]}], y = [${[...y]}])`);
   }
-  const report = gradCheck(model, x, y, rows, FD);
+  const report = checkGradients(model, x, y, rows);
   if (report.failures.length > 0) {
     const shown = report.failures.slice(0, 5).map((f) => `  d/d ${f.name}[${f.index}]: emitted ${f.analytic}, finite differences ${f.numeric}`);
     throw fail(`${report.failures.length} of ${report.checked} gradient elements disagree (rows = ${rows}, data seed ${dataSeed}):\n${shown.join("\n")}`);
