@@ -1,14 +1,12 @@
 // Training end to end: resuming from getWeights/getState is bit-identical to never stopping,
-// the deep residual example learns the spirals while the plain deep stack does not, and the
-// train block's diagnostics say exactly what is wrong and where.
+// parameter groups, and the train block's diagnostics say exactly what is wrong and where.
+// (The 20-layer examples trained on spirals: deep.long.test.ts.)
 import { describe, expect, it } from "vitest";
 import { analyze, formatDiagnostic } from "../../compiler/index.js";
 import { TRAIN_SETTINGS } from "../../compiler/lower/train.js";
 import { OPTIMIZER_DEFAULTS } from "../../compiler/optim/index.js";
-import { BUNDLED_DATA } from "../../data/bundled-data.js";
-import { encodeTable } from "../../data/dataset.js";
 import type { Model, TrainingState, Weights } from "../../cli/generated-types.js";
-import { argmax, compileExample, compileSource, makeRng, randomArray } from "../support/helpers.js";
+import { compileSource, makeRng, randomArray } from "../support/helpers.js";
 
 /** Byte-for-byte equality of every tensor (so −0 ≠ 0 and NaN payloads count). */
 function expectSameWeights(a: Weights, b: Weights): void {
@@ -115,38 +113,6 @@ describe("parameter groups", () => {
     const expected = Array.from(before["h12.W"]!.data, (v, i) => v - 0.1 * grads["h12.W"]!.data[i]!);
     expect(Math.max(...Array.from(after["h12.W"]!.data, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-12);
   });
-});
-
-describe("examples/deep.net on spirals", () => {
-  async function train(name: string) {
-    const { module, result } = await compileExample(name, { maxBatch: 200 });
-    const data = encodeTable(BUNDLED_DATA.spirals!.load(1), result.model);
-    const model = module.createModel();
-    const history = model.fit(data.x, data.y!, data.n);
-    const out = model.predict(data.x, data.n);
-    let correct = 0;
-    for (let r = 0; r < data.n; r++) if (argmax(out, r * 2, 2) === data.classes![r]) correct++;
-    return { n: data.n, history, accuracy: correct / data.n, loss: model.loss(data.x, data.y!, data.n) };
-  }
-  let deep: ReturnType<typeof train> | undefined;
-  const trainedDeep = () => (deep ??= train("deep"));
-
-  it("the 20-layer residual net with batchnorm fits the 200 points to >= 95 % (eval mode)", async () => {
-    const { n, history, accuracy } = await trainedDeep();
-    expect(n).toBe(200);
-    expect(history).toHaveLength(100);
-    expect(accuracy).toBeGreaterThanOrEqual(0.95);
-  }, 120_000);
-
-  it("the same depth without normalization or skip connections ends with a far worse loss", async () => {
-    const good = await trainedDeep();
-    const plain = await train("deep-plain");
-    expect(plain.accuracy).toBeLessThan(0.8);
-    // Eval-mode loss on the training set after training, and the best epoch's training loss
-    // (the epoch losses of the batchnorm net are noisy: they use each minibatch's statistics).
-    expect(plain.loss).toBeGreaterThan(10 * good.loss);
-    expect(Math.min(...plain.history)).toBeGreaterThan(10 * Math.min(...good.history));
-  }, 120_000);
 });
 
 describe("train block diagnostics", () => {
