@@ -9,6 +9,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["test/**/*.long.test.ts", "**/node_modules/**"],
     isolate: false,
+    // The machine is shared: a test that takes 1 s alone can take 10 s under load.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     maxWorkers: 2,
   },
 });

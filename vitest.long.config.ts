@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.long.test.ts"],
     isolate: false,
+    // The machine is shared: a test that takes 1 s alone can take 10 s under load.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     maxWorkers: 2,
   },
 });

@@ -39,9 +39,8 @@ function functionsOf(code: string): { file: ts.SourceFile; fns: Map<string, ts.F
   return { file, fns };
 }
 
-/** Const declarations visible to a function: its own and createModel's, name → initializers. */
-function constsIn(...scopes: (ts.Node | undefined)[]): Map<string, ts.Expression[]> {
-  const out = new Map<string, ts.Expression[]>();
+/** Const declarations in the given scopes, added to `out`: name → initializers. */
+function constsIn(scopes: (ts.Node | undefined)[], out = new Map<string, ts.Expression[]>()): Map<string, ts.Expression[]> {
   const visit = (node: ts.Node): void => {
     if (ts.isVariableDeclarationList(node) && node.flags & ts.NodeFlags.Const) {
       for (const d of node.declarations) {
@@ -72,11 +71,13 @@ function isStaticOrRows(e: ts.Expression, rows: string, consts: Map<string, ts.E
 }
 
 /** Problems in one function body: allocations outside `throw`, and loops without a static bound. */
-function findProblems(fn: ts.FunctionDeclaration, file: ts.SourceFile, fns: Map<string, ts.FunctionDeclaration>, checkLoops: boolean, outer?: ts.Node): string[] {
+function findProblems(fn: ts.FunctionDeclaration, file: ts.SourceFile, checkLoops: boolean, outerConsts: Map<string, ts.Expression[]>): string[] {
   const problems: string[] = [];
   const where = (n: ts.Node) => `${fn.name!.text}:${file.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${n.getText().slice(0, 60)}`;
   const rows = fn.parameters[fn.parameters.length - 1]?.name.getText() ?? "n";
-  const consts = constsIn(fn.body, outer);
+  // The function's own consts and createModel's (collected once per module: deep.net has
+  // hundreds of functions in one createModel).
+  const consts = constsIn([fn.body], new Map([...outerConsts].map(([k, v]) => [k, [...v]])));
   const visit = (node: ts.Node): void => {
     if (ts.isThrowStatement(node)) return; // allocating an error on the way out is fine
     if (ts.isNewExpression(node)) problems.push(`new: ${where(node)}`);
@@ -103,7 +104,7 @@ function findProblems(fn: ts.FunctionDeclaration, file: ts.SourceFile, fns: Map<
 /** Checks the hot functions, and transitively every local function they call. */
 function checkModule(code: string): { checked: string[]; problems: string[] } {
   const { file, fns } = functionsOf(code);
-  const outer = fns.get("createModel")?.body;
+  const outerConsts = constsIn([fns.get("createModel")?.body]);
   const checked = new Set<string>();
   const problems: string[] = [];
   const queue = HOT.filter((name) => fns.has(name));
@@ -113,7 +114,7 @@ function checkModule(code: string): { checked: string[]; problems: string[] } {
     if (checked.has(name)) continue;
     checked.add(name);
     const fn = fns.get(name)!;
-    problems.push(...findProblems(fn, file, fns, HOT.includes(name), outer));
+    problems.push(...findProblems(fn, file, HOT.includes(name), outerConsts));
     const calls = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && fns.has(node.expression.text)) queue.push(node.expression.text);
       ts.forEachChild(node, calls);

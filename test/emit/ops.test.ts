@@ -3,7 +3,6 @@
 // names. (Their gradients are in test/ir/gradient-cases.ts, their misuse in test/cases/.)
 import { describe, expect, it, vi } from "vitest";
 import { Diagnostics } from "../../diagnostics/index.js";
-import { formatDiagnostic } from "../../compiler/index.js";
 import { erf } from "../../compiler/ops/erf.js";
 import { parse, printAst } from "../../grammar/index.js";
 import { compileSource } from "../support/helpers.js";
@@ -275,24 +274,5 @@ describe("grammar", () => {
       name: "h1.W",
       span: { line: 2, col: 11, start: 20, end: 24 },
     });
-  });
-
-  it.each([
-    ["model m {\n  p = h1. + 2\n}", "t.net:2:11: error: expected a name but found '+'\n    p = h1. + 2\n            ^"],
-    ["model m {\n  a, = f(x)\n}", "t.net:2:6: error: expected a name but found '='\n    a, = f(x)\n       ^"],
-    ["model m {\n  p = .5 * x\n}", "t.net:2:7: error: expected an expression but found '.'\n    p = .5 * x\n        ^"],
-  ])("syntax error in %j", (src, message) => {
-    const diags = new Diagnostics();
-    parse(src, diags);
-    expect(diags.list.map((d) => formatDiagnostic(d, "t.net", src))).toEqual([message]);
-  });
-
-  it("a missing ')' before an unpacking line ends the statement there", () => {
-    const src = "model m {\n  p = f(x, 1\n  a, b = g(x)\n}";
-    const diags = new Diagnostics();
-    parse(src, diags);
-    expect(diags.list.map((d) => formatDiagnostic(d, "t.net", src))).toEqual([
-      "t.net:2:13: error: expected ')' but found end of line\n    p = f(x, 1\n              ^",
-    ]);
   });
 });
