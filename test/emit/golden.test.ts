@@ -1,70 +1,32 @@
-// Golden files of the emitted TypeScript for every example, and determinism: the same input
-// compiles to the same bytes and the same seed trains to the same bits.
-// Regenerate after an intended change: UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { describe, expect, it, vi } from "vitest";
+// Golden files of the emitted code: the trainer of every example (deep.net's is checked at IR
+// level, test/ir/golden.test.ts) and the standalone predictor of the small ones; and
+// determinism: the same input compiles to the same bytes and the same seed trains to the same bits.
+// Regenerate after an intended change: UPDATE_GOLDEN=1 npx vitest run test/emit/golden.test.ts
+import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
-import { loadGenerated } from "../../cli/load.js";
+import { emitPredictor } from "../../compiler/emit/predictor.js";
 import type { Model } from "../../cli/generated-types.js";
-import { compileExample, EXAMPLES, exampleSource, makeRng, randomArray } from "../support/helpers.js";
+import { expectGolden, firstDiff } from "../support/golden.js";
+import { compileExample, EXAMPLES, exampleSource, loadModule, makeRng, randomArray } from "../support/helpers.js";
 
-vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
-
-const GOLDEN_DIR = new URL("../golden/trainer/", import.meta.url);
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
-
-/**
- * The first hunk where `actual` departs from `expected`, as a unified-style diff (`-` golden,
- * `+` emitted), aligned by a longest-common-subsequence over a window of lines.
- */
-function firstDiff(expected: string, actual: string, context = 3, maxLines = 60, window = 400): string {
-  const ea = expected.split("\n");
-  const eb = actual.split("\n");
-  let start = 0;
-  while (start < ea.length && start < eb.length && ea[start] === eb[start]) start++;
-  const a = ea.slice(start, start + window);
-  const b = eb.slice(start, start + window);
-  // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
-  const lcs = Array.from({ length: a.length + 1 }, () => new Int32Array(b.length + 1));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  }
-  const out = [`@@ golden line ${start + 1}, emitted line ${start + 1} @@`];
-  for (let k = Math.max(0, start - context); k < start; k++) out.push(`  ${ea[k]}`);
-  let i = 0, j = 0, same = 0, changed = 0;
-  while ((i < a.length || j < b.length) && same <= context && changed < maxLines) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      out.push(`  ${a[i]}`);
-      i++, j++, same++;
-    } else if (i < a.length && (j === b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
-      out.push(`- ${a[i++]}`);
-      same = 0, changed++;
-    } else {
-      out.push(`+ ${b[j++]}`);
-      same = 0, changed++;
-    }
-  }
-  if (changed >= maxLines) out.push("  ...");
-  return out.join("\n");
-}
+const THIS_FILE = "test/emit/golden.test.ts";
+/** deep.net's trainer is 11,000 lines; its IR golden says the same in 700. */
+const TRAINERS = EXAMPLES.filter((name) => name !== "deep");
+/** The 20-layer examples' predictors would be mostly a base64 string of their weights. */
+const PREDICTORS = EXAMPLES.filter((name) => !name.startsWith("deep"));
+const LABELS: Record<string, string[]> = { iris: ["setosa", "versicolor", "virginica"] };
 
 describe("golden files of the emitted code", () => {
-  it.each(EXAMPLES)("%s.net matches its golden file", async (name) => {
-    const { result } = await compileExample(name);
-    const path = new URL(`${name}.ts`, GOLDEN_DIR);
-    if (UPDATE) {
-      mkdirSync(GOLDEN_DIR, { recursive: true });
-      writeFileSync(path, result.code);
-      return;
-    }
-    if (!existsSync(path)) throw new Error(`test/golden/${name}.ts is missing; create it with UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`);
-    const golden = readFileSync(path, "utf8");
-    if (golden !== result.code) {
-      throw new Error(
-        `emitted code for ${name}.net differs from test/golden/${name}.ts ` +
-          `(if intended: UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts)\n${firstDiff(golden, result.code)}`,
-      );
-    }
+  it.each(TRAINERS)("%s.net: the trainer matches test/golden/trainer/%s.ts", async (name) => {
+    const { result } = await compileExample(name, { format: true });
+    expectGolden(`trainer/${name}.ts`, result.code, THIS_FILE);
+  });
+
+  it.each(PREDICTORS)("%s.net: the predictor (initial weights) matches test/golden/predictor/%s.predict.ts", async (name) => {
+    const { result, module } = await compileExample(name);
+    const weights = Object.fromEntries(Object.entries(module.createModel().getWeights()).map(([k, t]) => [k, t.data]));
+    const code = await emitPredictor({ model: result.model, evalGraph: result.evalGraph, source: exampleSource(name), file: `examples/${name}.net`, weights, labels: LABELS[name] ?? null });
+    expectGolden(`predictor/${name}.predict.ts`, code, THIS_FILE);
   });
 
   it("the diff printer shows the first differing lines", () => {
@@ -98,17 +60,18 @@ function flatWeights(model: Model): Float64Array {
 
 describe("determinism", () => {
   it.each(EXAMPLES)("%s.net compiles to byte-identical output twice", async (name) => {
+    // Unformatted: prettier is deterministic, the question is whether netc is.
     const source = exampleSource(name);
-    const first = await compile(source, { file: `examples/${name}.net` });
-    const second = await compile(source, { file: `examples/${name}.net` });
+    const first = await compile(source, { file: `examples/${name}.net`, format: false });
+    const second = await compile(source, { file: `examples/${name}.net`, format: false });
     expect(second.code === first.code).toBe(true);
   });
 
   it.each(["iris", "xor", "regression"])("%s.net: the same seed trains to bit-identical weights, another seed does not", async (name) => {
     const source = exampleSource(name);
     // Two separately compiled and loaded modules, so no state can be shared between the models.
-    const a = await loadGenerated((await compile(source)).code);
-    const b = await loadGenerated((await compile(source)).code);
+    const a = await loadModule((await compile(source, { format: false })).code);
+    const b = await loadModule((await compile(source, { format: false })).code);
     const w1 = flatWeights(await train(a.createModel({ seed: 123 }), 9));
     const w2 = flatWeights(await train(b.createModel({ seed: 123 }), 9));
     const w3 = flatWeights(await train(b.createModel({ seed: 124 }), 9));
