@@ -1,14 +1,12 @@
 // The train / predict / predictor / graph commands end to end, through `main` with a capturing
-// output (fast), plus a few real processes to show bad input never ends in a stack trace.
-import { spawnSync } from "node:child_process";
+// output (fast), plus real processes to show bad input never ends in a stack trace.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main, type Output } from "../../cli/main.js";
 import { parseWeights } from "../../data/weights.js";
+import { netcInProcess, netcProcess, STACK_TRACE } from "../support/cli.js";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 let dir = "";
 beforeAll(async () => {
@@ -19,12 +17,10 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `main` in-process; an argument starting with `@` names a file in the test's directory. */
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out: Output = { stdout: (t) => void (stdout += t.endsWith("\n") ? t : `${t}\n`), stderr: (t) => void (stderr += t.endsWith("\n") ? t : `${t}\n`) };
-  const code = await main(argv.map((a) => a.replace(/^@/, `${dir}/`)), out);
-  return { code, stdout, stderr };
+  const { status, stdout, stderr } = await netcInProcess(...argv.map((a) => a.replace(/^@/, `${dir}/`)));
+  return { code: status!, stdout, stderr };
 }
 
 const file = (name: string, text: string) => {
@@ -164,14 +160,14 @@ describe("bad input: one or two lines naming the file and row/column or tensor, 
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("exits non-zero without a stack trace from a real process", () => {
+  it("exits non-zero without a stack trace from a real process", async () => {
     const bad = join(dir, "proc.csv");
     writeFileSync(bad, "a,b,c,d,s\n1,2,3,4\n");
-    for (const argv of [["train", "examples/iris.net", "--data", bad], ["predict", "examples/iris.net", "--weights", join(dir, "none.json"), "--data", "iris"]]) {
-      const r = spawnSync(process.execPath, ["bin/netc.mjs", ...argv], { cwd: ROOT, encoding: "utf8" });
+    const argvs = [["train", "examples/iris.net", "--data", bad], ["predict", "examples/iris.net", "--weights", join(dir, "none.json"), "--data", "iris"]];
+    for (const r of await Promise.all(argvs.map((argv) => netcProcess(argv)))) {
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).not.toMatch(STACK_TRACE);
       expect(r.stderr).toMatch(/^netc (train|predict): .*(proc\.csv:2: row has 4 cells|none\.json: no such weights file)/);
     }
   });
