@@ -59,7 +59,7 @@ for (let r = 0; r <= maxBatch; r++) batchViews.push(buf1.subarray(0, r * 3));
 function forward(x: Float64Array, n: number): void {
   const h1 = buf0,
     h2 = buf1,
-    p_z = buf0,
+    p_logits = buf0,
     p = buf1;
   // h1 = relu(dense(x, 16, init: he))
   for (let i = 0; i < n; i++) {
@@ -153,7 +153,7 @@ function forward(x: Float64Array, n: number): void {
       a14_1 * p_W[42] +
       a15_1 * p_W[45];
     const v_3 = p_b[0];
-    p_z[i_2 * 3] = acc_2 + v_3;
+    p_logits[i_2 * 3] = acc_2 + v_3;
     const acc_3 =
       a0_2 * p_W[1] +
       a1_2 * p_W[4] +
@@ -172,7 +172,7 @@ function forward(x: Float64Array, n: number): void {
       a14_1 * p_W[43] +
       a15_1 * p_W[46];
     const v_4 = p_b[1];
-    p_z[i_2 * 3 + 1] = acc_3 + v_4;
+    p_logits[i_2 * 3 + 1] = acc_3 + v_4;
     const acc_4 =
       a0_2 * p_W[2] +
       a1_2 * p_W[5] +
@@ -191,15 +191,15 @@ function forward(x: Float64Array, n: number): void {
       a14_1 * p_W[44] +
       a15_1 * p_W[47];
     const v_5 = p_b[2];
-    p_z[i_2 * 3 + 2] = acc_4 + v_5;
+    p_logits[i_2 * 3 + 2] = acc_4 + v_5;
   }
   for (let r_1 = 0; r_1 < n; r_1++) {
     const o = r_1 * 3;
     let max = -Infinity;
-    for (let j_2 = 0; j_2 < 3; j_2++) if (p_z[o + j_2] > max) max = p_z[o + j_2];
+    for (let j_2 = 0; j_2 < 3; j_2++) if (p_logits[o + j_2] > max) max = p_logits[o + j_2];
     let sum = 0;
     for (let j_2 = 0; j_2 < 3; j_2++) {
-      const e = Math.exp(p_z[o + j_2] - max);
+      const e = Math.exp(p_logits[o + j_2] - max);
       p[o + j_2] = e;
       sum += e;
     }

@@ -70,110 +70,34 @@ function forward(x: Float64Array, n: number): void {
   // dense 1
   const endI = n - (n % 2);
   for (let i_1 = 0; i_1 < endI; i_1 += 2) {
-    for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-      const ar0 = i_1 * 32;
-      const ar1 = (i_1 + 1) * 32;
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      for (let k = 0; k < 32; k++) {
-        const bk = k + j_1;
-        const a0_1 = layer1[ar0 + k];
-        const a1_1 = layer1[ar1 + k];
-        const b0 = layer2_W[bk];
-        const b1 = layer2_W[bk + 1];
-        const b2 = layer2_W[bk + 2];
-        const b3 = layer2_W[bk + 3];
-        c00 += a0_1 * b0;
-        c01 += a0_1 * b1;
-        c02 += a0_1 * b2;
-        c03 += a0_1 * b3;
-        c10 += a1_1 * b0;
-        c11 += a1_1 * b1;
-        c12 += a1_1 * b2;
-        c13 += a1_1 * b3;
-      }
-      const v_2 = layer2_b[j_1];
-      layer2_z[i_1 + j_1] = c00 + v_2;
-      const v_3 = layer2_b[j_1 + 1];
-      layer2_z[i_1 + (j_1 + 1)] = c01 + v_3;
-      const v_4 = layer2_b[j_1 + 2];
-      layer2_z[i_1 + (j_1 + 2)] = c02 + v_4;
-      const v_5 = layer2_b[j_1 + 3];
-      layer2_z[i_1 + (j_1 + 3)] = c03 + v_5;
-      const v_6 = layer2_b[j_1];
-      layer2_z[i_1 + 1 + j_1] = c10 + v_6;
-      const v_7 = layer2_b[j_1 + 1];
-      layer2_z[i_1 + 1 + (j_1 + 1)] = c11 + v_7;
-      const v_8 = layer2_b[j_1 + 2];
-      layer2_z[i_1 + 1 + (j_1 + 2)] = c12 + v_8;
-      const v_9 = layer2_b[j_1 + 3];
-      layer2_z[i_1 + 1 + (j_1 + 3)] = c13 + v_9;
+    const ar0 = i_1 * 32;
+    const ar1 = (i_1 + 1) * 32;
+    let c00 = 0,
+      c10 = 0;
+    for (let k = 0; k < 32; k++) {
+      const bk = k;
+      const a0_1 = layer1[ar0 + k];
+      const a1_1 = layer1[ar1 + k];
+      const b0 = layer2_W[bk];
+      c00 += a0_1 * b0;
+      c10 += a1_1 * b0;
     }
-    for (let j_2 = 0; j_2 < 1; j_2++) {
-      const ar0_1 = i_1 * 32;
-      const ar1_1 = (i_1 + 1) * 32;
-      let c00_1 = 0,
-        c10_1 = 0;
-      for (let k = 0; k < 32; k++) {
-        const bk_1 = k + j_2;
-        const a0_2 = layer1[ar0_1 + k];
-        const a1_2 = layer1[ar1_1 + k];
-        const b0_1 = layer2_W[bk_1];
-        c00_1 += a0_2 * b0_1;
-        c10_1 += a1_2 * b0_1;
-      }
-      const v_10 = layer2_b[j_2];
-      layer2_z[i_1 + j_2] = c00_1 + v_10;
-      const v_11 = layer2_b[j_2];
-      layer2_z[i_1 + 1 + j_2] = c10_1 + v_11;
-    }
+    const v_2 = layer2_b[0];
+    layer2_z[i_1] = c00 + v_2;
+    const v_3 = layer2_b[0];
+    layer2_z[i_1 + 1] = c10 + v_3;
   }
   for (let i_2 = endI; i_2 < n; i_2++) {
-    for (let j_1 = 0; j_1 < 0; j_1 += 4) {
-      const ar0_2 = i_2 * 32;
-      let c00_2 = 0,
-        c01_1 = 0,
-        c02_1 = 0,
-        c03_1 = 0;
-      for (let k = 0; k < 32; k++) {
-        const bk_2 = k + j_1;
-        const a0_3 = layer1[ar0_2 + k];
-        const b0_2 = layer2_W[bk_2];
-        const b1_1 = layer2_W[bk_2 + 1];
-        const b2_1 = layer2_W[bk_2 + 2];
-        const b3_1 = layer2_W[bk_2 + 3];
-        c00_2 += a0_3 * b0_2;
-        c01_1 += a0_3 * b1_1;
-        c02_1 += a0_3 * b2_1;
-        c03_1 += a0_3 * b3_1;
-      }
-      const v_12 = layer2_b[j_1];
-      layer2_z[i_2 + j_1] = c00_2 + v_12;
-      const v_13 = layer2_b[j_1 + 1];
-      layer2_z[i_2 + (j_1 + 1)] = c01_1 + v_13;
-      const v_14 = layer2_b[j_1 + 2];
-      layer2_z[i_2 + (j_1 + 2)] = c02_1 + v_14;
-      const v_15 = layer2_b[j_1 + 3];
-      layer2_z[i_2 + (j_1 + 3)] = c03_1 + v_15;
+    const ar0_1 = i_2 * 32;
+    let c00_1 = 0;
+    for (let k = 0; k < 32; k++) {
+      const bk_1 = k;
+      const a0_2 = layer1[ar0_1 + k];
+      const b0_1 = layer2_W[bk_1];
+      c00_1 += a0_2 * b0_1;
     }
-    for (let j_2 = 0; j_2 < 1; j_2++) {
-      const ar0_3 = i_2 * 32;
-      let c00_3 = 0;
-      for (let k = 0; k < 32; k++) {
-        const bk_3 = k + j_2;
-        const a0_4 = layer1[ar0_3 + k];
-        const b0_3 = layer2_W[bk_3];
-        c00_3 += a0_4 * b0_3;
-      }
-      const v_16 = layer2_b[j_2];
-      layer2_z[i_2 + j_2] = c00_3 + v_16;
-    }
+    const v_4 = layer2_b[0];
+    layer2_z[i_2] = c00_1 + v_4;
   }
 }
 
