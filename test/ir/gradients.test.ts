@@ -41,7 +41,8 @@ describe("gradients match central finite differences through the emitted code", 
   }
 });
 
-// deep and deep-plain are checked by gradients.long.test.ts: thousands of weights each.
+// The 20-layer examples have thousands of weights each: gradients.long.test.ts checks deep-plain,
+// the tfjs cross-check (test/trust/crosscheck.long.test.ts) deep.
 const SMALL_EXAMPLES = EXAMPLES.filter((name) => !name.startsWith("deep"));
 
 describe("gradients of the examples, with their own initialization", () => {
