@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
-import { compileToGraph, type CompileOptions } from "../../compiler/index.js";
+import { compile, type CompileOptions } from "../../compiler/index.js";
 import type { Diagnostic } from "../../diagnostics/index.js";
-import { emitModule } from "../../compiler/emit/module.js";
 import { loadGenerated } from "../../cli/load.js";
 import type { Model } from "../../cli/generated-types.js";
 
@@ -15,8 +14,7 @@ import type { Model } from "../../cli/generated-types.js";
  * Property tests use this because prettier is most of a compile's time.
  */
 export async function loadUnformatted(source: string, options: CompileOptions = {}): Promise<{ model: Model; create: () => Model; code: string }> {
-  const result = compileToGraph(source, options);
-  const code = emitModule({ ...result, source, file: options.file ?? "<input>" });
+  const { code } = await compile(source, { ...options, format: false });
   const module = await loadGenerated(code);
   return { model: module.createModel(), create: () => module.createModel(), code };
 }
