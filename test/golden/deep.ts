@@ -31,6 +31,7 @@ export interface TrainingState {
   step: number;
   epoch: number;
   lr: number;
+  /** Generator states, 4 words each; `dropout` is empty for a model without dropout. */
   rng: { shuffle: number[]; dropout: number[] };
   /** Optimizer state by `<param>/<slot>`, e.g. `"h1.W/m"`. */
   buffers: Record<string, number[]>;
@@ -52,7 +53,10 @@ export interface ModelInfo {
 
 export interface Model {
   readonly info: ModelInfo;
-  /** One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips the update. */
+  /**
+   * One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips
+   * the update; so does a step that would make a weight non-finite, and then the result is NaN.
+   */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
   /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
   predict(x: Float64Array, n: number): Float64Array;
@@ -82,12 +86,20 @@ function sfc32(s: Uint32Array): number {
   return t / 4294967296;
 }
 
+/** Resets a generator state from a seed (its low 32 bits). */
 function seedRng(s: Uint32Array, seed: number): void {
   s[0] = 0x9e3779b9;
   s[1] = 0x243f6a88;
   s[2] = 0xb7e15162;
   s[3] = seed >>> 0;
   for (let i = 0; i < 12; i++) sfc32(s);
+}
+
+/** A new generator state seeded from `seed`. */
+function seededRng(seed: number): Uint32Array {
+  const s = new Uint32Array(4);
+  seedRng(s, seed);
+  return s;
 }
 
 function gaussian(s: Uint32Array): number {
@@ -97,26 +109,19 @@ function gaussian(s: Uint32Array): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-function initParam(
-  data: Float64Array,
-  kind: string,
-  a: number,
-  b: number,
-  fanIn: number,
-  fanOut: number,
-  rng: Uint32Array,
-): void {
-  for (let i = 0; i < data.length; i++) {
-    let v = 0;
-    if (kind === "ones") v = 1;
-    else if (kind === "normal") v = a + b * gaussian(rng);
-    else if (kind === "uniform") v = a + (b - a) * sfc32(rng);
-    else if (kind === "xavier") v = (2 * sfc32(rng) - 1) * Math.sqrt(6 / (fanIn + fanOut));
-    else if (kind === "he") v = Math.sqrt(2 / fanIn) * gaussian(rng);
-    data[i] = v;
-  }
+/** Glorot/Xavier uniform: U(-a, a) with a = sqrt(6 / (fanIn + fanOut)). */
+function initXavier(data: Float64Array, fanIn: number, fanOut: number, rng: Uint32Array): void {
+  const a = Math.sqrt(6 / (fanIn + fanOut));
+  for (let i = 0; i < data.length; i++) data[i] = (2 * sfc32(rng) - 1) * a;
 }
 
+/** He/Kaiming normal: N(0, 2 / fanIn). */
+function initHe(data: Float64Array, fanIn: number, rng: Uint32Array): void {
+  const a = Math.sqrt(2 / fanIn);
+  for (let i = 0; i < data.length; i++) data[i] = a * gaussian(rng);
+}
+
+/** Throws unless `n` rows fit the compiled batch and `x` (and `y`) hold `n` rows of finite numbers. */
 function checkRows(
   fn: string,
   n: number,
@@ -135,10 +140,429 @@ function checkRows(
     throw new RangeError(`${fn}: x holds ${x.length} values, ${n} rows need ${n * xWidth}`);
   if (y && y.length < n * yWidth)
     throw new RangeError(`${fn}: y holds ${y.length} values, ${n} rows need ${n * yWidth}`);
+  // v - v is 0 for every finite number and NaN for NaN and ±Infinity: one sum checks them all.
+  let sum = 0;
+  for (let i = 0; i < n * xWidth; i++) sum += x[i]! - x[i]!;
+  if (y) for (let i = 0; i < n * yWidth; i++) sum += y[i]! - y[i]!;
+  if (sum !== 0) {
+    rejectNonFinite(fn, "x", x, xWidth, n);
+    if (y) rejectNonFinite(fn, "y", y, yWidth, n);
+  }
 }
 
+/** Throws a RangeError naming the first value of `n` rows of `data` that is not a finite number. */
+function rejectNonFinite(
+  fn: string,
+  what: string,
+  data: ArrayLike<unknown>,
+  width: number,
+  n: number,
+): void {
+  for (let i = 0; i < n * width; i++) {
+    const v = data[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new RangeError(
+        `${fn}: ${what} has ${describeValue(v)} at row ${Math.floor(i / width)}, column ${i % width} (counting from 0); every value must be a finite number`,
+      );
+    }
+  }
+}
+
+/** `NaN`, `Infinity`, `the string "a"`, `undefined`: what a rejected value was, for a message. */
+function describeValue(v: unknown): string {
+  if (typeof v === "string")
+    return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}`;
+  return typeof v === "number" || v === undefined || v === null ? String(v) : `a value of type ${typeof v}`;
+}
+
+/** Throws unless `mode` is one of loss()'s modes. */
+function checkMode(mode: unknown): void {
+  if (mode !== "eval" && mode !== "train")
+    throw new RangeError(`loss: mode must be "eval" or "train", got ${describeValue(mode)}`);
+}
+
+/** A class label that is not an integer in [0, classes), found by the loss kernel. */
 function badLabel(row: number, value: number, classes: number): never {
   throw new RangeError(`class label ${value} in row ${row} is not an integer in [0, ${classes})`);
+}
+
+/** One tensor saved with the weights: a parameter (with its gradient buffer when trained) or running statistics. */
+interface TensorSlot {
+  name: string;
+  shape: number[];
+  data: Float64Array;
+  /** The gradient's storage (a work array at least as long as `data`); null for frozen parameters and statistics. */
+  grad: Float64Array | null;
+  /** Running statistics: updated by training steps, not by the optimizer. */
+  statistic: boolean;
+}
+
+function copyWeights(tensors: readonly TensorSlot[]): Weights {
+  const out: Weights = {};
+  for (const t of tensors) out[t.name] = { shape: [...t.shape], data: t.data.slice() };
+  return out;
+}
+
+function assignWeights(
+  tensors: readonly TensorSlot[],
+  weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>,
+): void {
+  if (typeof weights !== "object" || weights === null)
+    throw new TypeError("setWeights: expected an object of weights by name");
+  // Values are copied as they are checked, so a source that changes between reads cannot slip
+  // a non-finite value past the check.
+  const updates: [Float64Array, Float64Array][] = [];
+  for (const name of Object.keys(weights)) {
+    const t = tensors.find((q) => q.name === name);
+    if (!t)
+      throw new Error(
+        `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${tensors.map((q) => q.name).join(", ")})`,
+      );
+    const w = weights[name]!;
+    if (typeof w !== "object" || w === null)
+      throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
+    const given = w.shape;
+    if (
+      given !== undefined &&
+      (!Array.isArray(given) || given.length !== t.shape.length || given.some((d, i) => d !== t.shape[i]))
+    ) {
+      throw new Error(
+        `setWeights: '${name}' has shape [${t.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
+      );
+    }
+    if (!w.data || typeof w.data.length !== "number" || w.data.length !== t.data.length) {
+      throw new Error(
+        `setWeights: '${name}' needs ${t.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
+      );
+    }
+    const staged = new Float64Array(t.data.length);
+    for (let i = 0; i < t.data.length; i++) {
+      const v = w.data[i];
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+      staged[i] = v;
+    }
+    updates.push([t.data, staged]);
+  }
+  for (const [dst, src] of updates) dst.set(src);
+}
+
+/** Counters and the current learning rate, shared by the training step and the API functions. */
+interface Progress {
+  step: number;
+  /** Epochs completed by fit, counting across calls. */
+  epoch: number;
+  lr: number;
+}
+
+/** One optimizer state tensor, saved as `<param>/<slot>`. */
+interface OptimizerBuffer {
+  key: string;
+  data: Float64Array;
+}
+
+/** The `train` block's learning-rate schedule: a base rate, a decay rule, then linear warm-up over `warmup` epochs (0: none). */
+type Schedule = { lr: number; warmup: number } & (
+  | { kind: "constant" }
+  | { kind: "step"; every: number; gamma: number }
+  | { kind: "exponential"; gamma: number }
+  | { kind: "cosine"; min: number; epochs: number }
+);
+
+/** The learning rate for an epoch, counting from 1 (warm-up multiplies by at most 1, which is exact). */
+function scheduledLr(s: Schedule, epoch: number): number {
+  const warm = s.warmup > 0 ? Math.min(1, epoch / s.warmup) : 1;
+  switch (s.kind) {
+    case "constant":
+      return s.lr * warm;
+    case "step":
+      return s.lr * Math.pow(s.gamma, Math.floor((epoch - 1) / s.every)) * warm;
+    case "exponential":
+      return s.lr * Math.pow(s.gamma, epoch - 1) * warm;
+    case "cosine": {
+      // Clamped at `min` after `epochs`, for fit calls beyond the train block's epochs.
+      const angle = (Math.PI * Math.min(epoch - 1, s.epochs)) / s.epochs;
+      return (s.min + (s.lr - s.min) * 0.5 * (1 + Math.cos(angle))) * warm;
+    }
+  }
+}
+
+function setLearningRate(progress: Progress, value: number): void {
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new RangeError(`setLearningRate: expected a positive number, got ${describeValue(value)}`);
+  }
+  progress.lr = value;
+}
+
+function captureState(
+  progress: Progress,
+  shuffleRng: Uint32Array,
+  dropoutRng: Uint32Array | null,
+  optimizerBuffers: readonly OptimizerBuffer[],
+): TrainingState {
+  const buffers: Record<string, number[]> = {};
+  for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
+  const rng = { shuffle: Array.from(shuffleRng), dropout: dropoutRng ? Array.from(dropoutRng) : [] };
+  return { step: progress.step, epoch: progress.epoch, lr: progress.lr, rng, buffers };
+}
+
+/** Validates everything first, then restores; a state with a dropout generator is accepted by a model without dropout. */
+function restoreState(
+  state: TrainingState,
+  progress: Progress,
+  shuffleRng: Uint32Array,
+  dropoutRng: Uint32Array | null,
+  optimizerBuffers: readonly OptimizerBuffer[],
+): void {
+  const bad = (what: string): never => {
+    throw new Error(`setState: ${what}`);
+  };
+  if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
+  const count = (v: unknown, what: string) =>
+    Number.isInteger(v) && (v as number) >= 0 ? (v as number) : bad(`${what} must be a non-negative integer`);
+  const nextStep = count(state.step, "step");
+  const nextEpoch = count(state.epoch, "epoch");
+  if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
+    bad("lr must be a positive number");
+  const isWords = (v: unknown): v is number[] =>
+    Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296);
+  const shuffle = state.rng?.shuffle;
+  if (!isWords(shuffle)) return bad("rng.shuffle must be 4 unsigned 32-bit integers");
+  const dropout = state.rng?.dropout;
+  if (
+    dropoutRng ? !isWords(dropout) : !(Array.isArray(dropout) && (dropout.length === 0 || isWords(dropout)))
+  ) {
+    bad(`rng.dropout must be 4 unsigned 32-bit integers${dropoutRng ? "" : " or empty"}`);
+  }
+  const given = state.buffers ?? {};
+  for (const key of Object.keys(given))
+    if (!optimizerBuffers.some((b) => b.key === key)) bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
+  for (const b of optimizerBuffers) {
+    const src = given[b.key];
+    if (!Array.isArray(src) || src.length !== b.data.length)
+      bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
+    if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
+      bad(`optimizer buffer '${b.key}' holds a non-finite value`);
+  }
+  for (const b of optimizerBuffers) b.data.set(given[b.key]!);
+  progress.step = nextStep;
+  progress.epoch = nextEpoch;
+  progress.lr = state.lr;
+  shuffleRng.set(shuffle);
+  if (dropoutRng) dropoutRng.set(dropout!);
+}
+
+interface UpdateGuard {
+  /** The arrays a step writes: trained parameters, running statistics, optimizer state. */
+  written: Float64Array[];
+  /** Copies of `written` from before the current step. */
+  saved: Float64Array[];
+  /** The step counter, which the update advances (Adam's bias correction reads it). */
+  progress: Progress;
+  savedStep: number;
+  /** Per tensor and per optimizer buffer, to name what a refused step would have broken. */
+  tensors: readonly TensorSlot[];
+  optimizerBuffers: readonly OptimizerBuffer[];
+  /** Index in `tensors`, else in `optimizerBuffers` (offset by the tensor count), of the first value the last refused step made non-finite; -1 when the last step went through. */
+  refused: number;
+}
+
+function updateGuard(
+  written: Float64Array[],
+  tensors: readonly TensorSlot[],
+  optimizerBuffers: readonly OptimizerBuffer[],
+  progress: Progress,
+): UpdateGuard {
+  const saved = written.map((a) => new Float64Array(a.length));
+  return { written, saved, progress, savedStep: 0, tensors, optimizerBuffers, refused: -1 };
+}
+
+/** Whether every value of `a` is finite: v - v is 0 for a finite v and NaN otherwise. */
+function allFinite(a: Float64Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! - a[i]!;
+  return sum === 0;
+}
+
+/** Copies `from` into `to`, array by array (a plain loop beats TypedArray#set on the few values of a small model). */
+function copyArrays(from: readonly Float64Array[], to: readonly Float64Array[]): void {
+  for (let k = 0; k < from.length; k++) {
+    const src = from[k]!;
+    const dst = to[k]!;
+    if (src.length > 64) dst.set(src);
+    else for (let i = 0; i < src.length; i++) dst[i] = src[i]!;
+  }
+}
+
+/** Before an update: saves what it will write. */
+function beginUpdate(guard: UpdateGuard): void {
+  copyArrays(guard.written, guard.saved);
+  guard.savedStep = guard.progress.step;
+}
+
+/** After an update: true when everything it wrote is finite; otherwise puts the saved values back and returns false. */
+function endUpdate(guard: UpdateGuard): boolean {
+  let ok = true;
+  for (let k = 0; k < guard.written.length; k++) ok = allFinite(guard.written[k]!) && ok;
+  guard.refused = -1;
+  if (ok) return true;
+  // Which tensor broke, while the broken values are still there; then undo.
+  const { tensors, optimizerBuffers } = guard;
+  for (let k = tensors.length - 1; k >= 0; k--) if (!allFinite(tensors[k]!.data)) guard.refused = k;
+  if (guard.refused < 0) {
+    for (let k = optimizerBuffers.length - 1; k >= 0; k--) {
+      if (!allFinite(optimizerBuffers[k]!.data)) guard.refused = tensors.length + k;
+    }
+  }
+  copyArrays(guard.saved, guard.written);
+  guard.progress.step = guard.savedStep;
+  return false;
+}
+
+/** Why the last step was refused, for a message ("the gradient of 'h1.W' was not finite"), or "" when it was not. */
+function refusal(guard: UpdateGuard): string {
+  if (guard.refused < 0) return "";
+  const { tensors, optimizerBuffers } = guard;
+  const badGradient = tensors.find((t) => t.grad && !allFinite(t.grad.subarray(0, t.data.length)));
+  if (badGradient) return `the gradient of '${badGradient.name}' was not finite`;
+  const name =
+    guard.refused < tensors.length
+      ? tensors[guard.refused]!.name
+      : optimizerBuffers[guard.refused - tensors.length]!.key;
+  return `the update made '${name}' non-finite`;
+}
+
+function fitEpochs(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  options: FitOptions = {},
+): number[] {
+  const { maxBatch, input, target, train } = core.info;
+  const inW = input.width;
+  const yW = target.width;
+  const epochs = options.epochs ?? train.epochs;
+  const batch = options.batch ?? Math.min(train.batch, maxBatch);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
+    throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`fit: n must be a positive integer, got ${n}`);
+  if (x.length < n * inW || y.length < n * yW) {
+    throw new RangeError(
+      `fit: ${n} rows need ${n * inW} inputs and ${n * yW} targets, got ${x.length} and ${y.length}`,
+    );
+  }
+  // Checked here rather than batch by batch, so a bad value is named by its row in x and y.
+  rejectNonFinite("fit", "x", x, inW, n);
+  rejectNonFinite("fit", "y", y, yW, n);
+  if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
+  const order = new Uint32Array(n);
+  const bx = new Float64Array(batch * inW);
+  const by = new Float64Array(batch * yW);
+  const history: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    const epoch = core.progress.epoch + 1;
+    core.progress.lr = scheduledLr(core.schedule, epoch);
+    // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
+    // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (options.shuffle !== false) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(sfc32(core.shuffleRng) * (i + 1));
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+    }
+    let total = 0;
+    for (let start = 0; start < n; start += batch) {
+      const rows = Math.min(batch, n - start);
+      for (let r = 0; r < rows; r++) {
+        const src = order[start + r]!;
+        for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
+        for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
+      }
+      const value = core.trainStep(bx, by, rows);
+      if (!Number.isFinite(value)) {
+        const at = start / batch + 1;
+        const why = refusal(core.guard);
+        const what = why
+          ? `at epoch ${epoch}, batch ${at} ${why}`
+          : `the loss became ${value} at epoch ${epoch}, batch ${at}`;
+        const error = new Error(
+          `fit: ${what}; the weights from before that step are kept. Try a smaller learning rate.`,
+        );
+        throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
+      }
+      total += value * rows;
+    }
+    core.progress.epoch = epoch;
+    history.push(total / n);
+    if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
+  }
+  return history;
+}
+
+interface ModelCore {
+  info: ModelInfo;
+  tensors: TensorSlot[];
+  optimizerBuffers: OptimizerBuffer[];
+  progress: Progress;
+  schedule: Schedule;
+  shuffleRng: Uint32Array;
+  /** null for a model without dropout. */
+  dropoutRng: Uint32Array | null;
+  guard: UpdateGuard;
+  trainStep(x: Float64Array, y: Float64Array, n: number): number;
+  predict(x: Float64Array, n: number): Float64Array;
+  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
+  /** Forward pass (training mode), loss and every gradient, without updating. */
+  forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+}
+
+function assembleModel(core: ModelCore): Model {
+  const { progress, shuffleRng, dropoutRng, optimizerBuffers } = core;
+  return {
+    info: deepFreeze(core.info),
+    trainStep: core.trainStep,
+    predict: core.predict,
+    loss: core.loss,
+    gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
+    getWeights: () => copyWeights(core.tensors),
+    setWeights: (weights) => assignWeights(core.tensors, weights),
+    getState: () => captureState(progress, shuffleRng, dropoutRng, optimizerBuffers),
+    setState: (state) => restoreState(state, progress, shuffleRng, dropoutRng, optimizerBuffers),
+    setLearningRate: (lr) => setLearningRate(progress, lr),
+  };
+}
+
+/** The loss and copies of every trained parameter's gradient on `n` rows. */
+function gradientsOf(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+): { loss: number; grads: Weights } {
+  const { maxBatch, input, target } = core.info;
+  checkRows("gradients", n, maxBatch, x, input.width, y, target.width);
+  const loss = core.forwardBackward(x, y, n);
+  const grads: Weights = {};
+  for (const t of core.tensors)
+    if (t.grad) grads[t.name] = { shape: [...t.shape], data: t.grad.slice(0, t.data.length) };
+  return { loss, grads };
+}
+
+/** The model's description cannot be changed from outside: fit reads its sizes and defaults. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Creates a deep model with freshly initialized weights. */
@@ -151,75 +575,75 @@ export function createModel(options: ModelOptions = {}): Model {
   const h0_b = weights.subarray(64, 96); // h0.b [32]
   const h1_h_W = weights.subarray(96, 1120); // h1.h.W [32, 32]
   const h1_h_b = weights.subarray(1120, 1152); // h1.h.b [32]
-  const h1_h_gamma = weights.subarray(1152, 1184); // h1.h.gamma [32]
+  const h1_h_gamma = weights.subarray(1152, 1184).fill(1); // h1.h.gamma [32]
   const h1_h_beta = weights.subarray(1184, 1216); // h1.h.beta [32]
   const h1_W = weights.subarray(1216, 2240); // h1.W [32, 32]
   const h1_b = weights.subarray(2240, 2272); // h1.b [32]
-  const h1_gamma = weights.subarray(2272, 2304); // h1.gamma [32]
+  const h1_gamma = weights.subarray(2272, 2304).fill(1); // h1.gamma [32]
   const h1_beta = weights.subarray(2304, 2336); // h1.beta [32]
   const h2_h_W = weights.subarray(2336, 3360); // h2.h.W [32, 32]
   const h2_h_b = weights.subarray(3360, 3392); // h2.h.b [32]
-  const h2_h_gamma = weights.subarray(3392, 3424); // h2.h.gamma [32]
+  const h2_h_gamma = weights.subarray(3392, 3424).fill(1); // h2.h.gamma [32]
   const h2_h_beta = weights.subarray(3424, 3456); // h2.h.beta [32]
   const h2_W = weights.subarray(3456, 4480); // h2.W [32, 32]
   const h2_b = weights.subarray(4480, 4512); // h2.b [32]
-  const h2_gamma = weights.subarray(4512, 4544); // h2.gamma [32]
+  const h2_gamma = weights.subarray(4512, 4544).fill(1); // h2.gamma [32]
   const h2_beta = weights.subarray(4544, 4576); // h2.beta [32]
   const h3_h_W = weights.subarray(4576, 5600); // h3.h.W [32, 32]
   const h3_h_b = weights.subarray(5600, 5632); // h3.h.b [32]
-  const h3_h_gamma = weights.subarray(5632, 5664); // h3.h.gamma [32]
+  const h3_h_gamma = weights.subarray(5632, 5664).fill(1); // h3.h.gamma [32]
   const h3_h_beta = weights.subarray(5664, 5696); // h3.h.beta [32]
   const h3_W = weights.subarray(5696, 6720); // h3.W [32, 32]
   const h3_b = weights.subarray(6720, 6752); // h3.b [32]
-  const h3_gamma = weights.subarray(6752, 6784); // h3.gamma [32]
+  const h3_gamma = weights.subarray(6752, 6784).fill(1); // h3.gamma [32]
   const h3_beta = weights.subarray(6784, 6816); // h3.beta [32]
   const h4_h_W = weights.subarray(6816, 7840); // h4.h.W [32, 32]
   const h4_h_b = weights.subarray(7840, 7872); // h4.h.b [32]
-  const h4_h_gamma = weights.subarray(7872, 7904); // h4.h.gamma [32]
+  const h4_h_gamma = weights.subarray(7872, 7904).fill(1); // h4.h.gamma [32]
   const h4_h_beta = weights.subarray(7904, 7936); // h4.h.beta [32]
   const h4_W = weights.subarray(7936, 8960); // h4.W [32, 32]
   const h4_b = weights.subarray(8960, 8992); // h4.b [32]
-  const h4_gamma = weights.subarray(8992, 9024); // h4.gamma [32]
+  const h4_gamma = weights.subarray(8992, 9024).fill(1); // h4.gamma [32]
   const h4_beta = weights.subarray(9024, 9056); // h4.beta [32]
   const h5_h_W = weights.subarray(9056, 10080); // h5.h.W [32, 32]
   const h5_h_b = weights.subarray(10080, 10112); // h5.h.b [32]
-  const h5_h_gamma = weights.subarray(10112, 10144); // h5.h.gamma [32]
+  const h5_h_gamma = weights.subarray(10112, 10144).fill(1); // h5.h.gamma [32]
   const h5_h_beta = weights.subarray(10144, 10176); // h5.h.beta [32]
   const h5_W = weights.subarray(10176, 11200); // h5.W [32, 32]
   const h5_b = weights.subarray(11200, 11232); // h5.b [32]
-  const h5_gamma = weights.subarray(11232, 11264); // h5.gamma [32]
+  const h5_gamma = weights.subarray(11232, 11264).fill(1); // h5.gamma [32]
   const h5_beta = weights.subarray(11264, 11296); // h5.beta [32]
   const h6_h_W = weights.subarray(11296, 12320); // h6.h.W [32, 32]
   const h6_h_b = weights.subarray(12320, 12352); // h6.h.b [32]
-  const h6_h_gamma = weights.subarray(12352, 12384); // h6.h.gamma [32]
+  const h6_h_gamma = weights.subarray(12352, 12384).fill(1); // h6.h.gamma [32]
   const h6_h_beta = weights.subarray(12384, 12416); // h6.h.beta [32]
   const h6_W = weights.subarray(12416, 13440); // h6.W [32, 32]
   const h6_b = weights.subarray(13440, 13472); // h6.b [32]
-  const h6_gamma = weights.subarray(13472, 13504); // h6.gamma [32]
+  const h6_gamma = weights.subarray(13472, 13504).fill(1); // h6.gamma [32]
   const h6_beta = weights.subarray(13504, 13536); // h6.beta [32]
   const h7_h_W = weights.subarray(13536, 14560); // h7.h.W [32, 32]
   const h7_h_b = weights.subarray(14560, 14592); // h7.h.b [32]
-  const h7_h_gamma = weights.subarray(14592, 14624); // h7.h.gamma [32]
+  const h7_h_gamma = weights.subarray(14592, 14624).fill(1); // h7.h.gamma [32]
   const h7_h_beta = weights.subarray(14624, 14656); // h7.h.beta [32]
   const h7_W = weights.subarray(14656, 15680); // h7.W [32, 32]
   const h7_b = weights.subarray(15680, 15712); // h7.b [32]
-  const h7_gamma = weights.subarray(15712, 15744); // h7.gamma [32]
+  const h7_gamma = weights.subarray(15712, 15744).fill(1); // h7.gamma [32]
   const h7_beta = weights.subarray(15744, 15776); // h7.beta [32]
   const h8_h_W = weights.subarray(15776, 16800); // h8.h.W [32, 32]
   const h8_h_b = weights.subarray(16800, 16832); // h8.h.b [32]
-  const h8_h_gamma = weights.subarray(16832, 16864); // h8.h.gamma [32]
+  const h8_h_gamma = weights.subarray(16832, 16864).fill(1); // h8.h.gamma [32]
   const h8_h_beta = weights.subarray(16864, 16896); // h8.h.beta [32]
   const h8_W = weights.subarray(16896, 17920); // h8.W [32, 32]
   const h8_b = weights.subarray(17920, 17952); // h8.b [32]
-  const h8_gamma = weights.subarray(17952, 17984); // h8.gamma [32]
+  const h8_gamma = weights.subarray(17952, 17984).fill(1); // h8.gamma [32]
   const h8_beta = weights.subarray(17984, 18016); // h8.beta [32]
   const h9_h_W = weights.subarray(18016, 19040); // h9.h.W [32, 32]
   const h9_h_b = weights.subarray(19040, 19072); // h9.h.b [32]
-  const h9_h_gamma = weights.subarray(19072, 19104); // h9.h.gamma [32]
+  const h9_h_gamma = weights.subarray(19072, 19104).fill(1); // h9.h.gamma [32]
   const h9_h_beta = weights.subarray(19104, 19136); // h9.h.beta [32]
   const h9_W = weights.subarray(19136, 20160); // h9.W [32, 32]
   const h9_b = weights.subarray(20160, 20192); // h9.b [32]
-  const h9_gamma = weights.subarray(20192, 20224); // h9.gamma [32]
+  const h9_gamma = weights.subarray(20192, 20224).fill(1); // h9.gamma [32]
   const h9_beta = weights.subarray(20224, 20256); // h9.beta [32]
   const p_W = weights.subarray(20256, 20320); // p.W [32, 2]
   const p_b = weights.subarray(20320, 20322); // p.b [2]
@@ -614,101 +1038,36 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf74 = new Float64Array(1024);
   const buf75 = new Float64Array(64);
 
-  let lr = 0.01;
-  let step = 0;
-  let epochsDone = 0;
-  const seed = options.seed ?? 1;
-  const shuffleRng = new Uint32Array(4);
-  const dropoutRng = new Uint32Array(4);
-  seedRng(shuffleRng, seed + 1);
-  seedRng(dropoutRng, seed + 2);
-  function nextDropout(): number {
-    return sfc32(dropoutRng);
-  }
-  {
-    const rng = new Uint32Array(4);
-    seedRng(rng, seed);
-    initParam(h0_W, "he", 0, 0, 2, 32, rng);
-    initParam(h0_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h1_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h1_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h1_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h1_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h1_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h1_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h1_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h1_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h2_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h2_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h2_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h2_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h2_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h2_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h2_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h2_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h3_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h3_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h3_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h3_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h3_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h3_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h3_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h3_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h4_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h4_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h4_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h4_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h4_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h4_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h4_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h4_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h5_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h5_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h5_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h5_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h5_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h5_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h5_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h5_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h6_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h6_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h6_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h6_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h6_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h6_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h6_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h6_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h7_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h7_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h7_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h7_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h7_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h7_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h7_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h7_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h8_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h8_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h8_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h8_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h8_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h8_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h8_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h8_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h9_h_W, "he", 0, 0, 32, 32, rng);
-    initParam(h9_h_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h9_h_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h9_h_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(h9_W, "xavier", 0, 0, 32, 32, rng);
-    initParam(h9_b, "zeros", 0, 0, 32, 32, rng);
-    initParam(h9_gamma, "ones", 0, 0, 32, 32, rng);
-    initParam(h9_beta, "zeros", 0, 0, 32, 32, rng);
-    initParam(p_W, "xavier", 0, 0, 32, 2, rng);
-    initParam(p_b, "zeros", 0, 0, 2, 2, rng);
-  }
-
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf2.subarray(0, r * 2));
+
+  const seed = options.seed ?? 1;
+  const progress: Progress = { step: 0, epoch: 0, lr: 0.01 };
+  const shuffleRng = seededRng(seed + 1);
+  {
+    const rng = seededRng(seed);
+    initHe(h0_W, 2, rng);
+    initHe(h1_h_W, 32, rng);
+    initXavier(h1_W, 32, 32, rng);
+    initHe(h2_h_W, 32, rng);
+    initXavier(h2_W, 32, 32, rng);
+    initHe(h3_h_W, 32, rng);
+    initXavier(h3_W, 32, 32, rng);
+    initHe(h4_h_W, 32, rng);
+    initXavier(h4_W, 32, 32, rng);
+    initHe(h5_h_W, 32, rng);
+    initXavier(h5_W, 32, 32, rng);
+    initHe(h6_h_W, 32, rng);
+    initXavier(h6_W, 32, 32, rng);
+    initHe(h7_h_W, 32, rng);
+    initXavier(h7_W, 32, 32, rng);
+    initHe(h8_h_W, 32, rng);
+    initXavier(h8_W, 32, 32, rng);
+    initHe(h9_h_W, 32, rng);
+    initXavier(h9_W, 32, 32, rng);
+    initXavier(p_W, 32, 2, rng);
+  }
 
   let lossSum = 0,
     s = 0;
@@ -9969,6 +10328,7 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
     checkRows("loss", n, maxBatch, x, 2, label, 1);
+    checkMode(mode);
     return mode === "train" ? trainLoss(x, label, n) : evalLoss(x, label, n);
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
@@ -10019,11 +10379,11 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss. */
   function applyUpdates(): void {
-    const rate = lr;
+    const rate = progress.lr;
     runningStats.set(nextStats);
-    step++;
-    const corr1 = 1 / (1 - Math.pow(0.9, step));
-    const corr2 = 1 / (1 - Math.pow(0.999, step));
+    progress.step++;
+    const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
+    const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
     for (let i_323 = 0; i_323 < 20322; i_323++) {
       const g = grads[i_323];
       const mi = 0.9 * m[i_323] + (1 - 0.9) * g;
@@ -10038,181 +10398,127 @@ export function createModel(options: ModelOptions = {}): Model {
     checkRows("trainStep", n, maxBatch, x, 2, label, 1);
     const value = forwardBackward(x, label, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
+    beginUpdate(guard);
     applyUpdates();
-    return value;
+    return endUpdate(guard) ? value : NaN; // an update that made anything non-finite is undone
   }
+
   /** Every tensor saved with the weights: parameters, then running statistics. */
-  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "h0.W", shape: [2, 32], data: h0_W, grad: d_h0_W },
-    { name: "h0.b", shape: [32], data: h0_b, grad: d_h0_b },
-    { name: "h1.h.W", shape: [32, 32], data: h1_h_W, grad: d_h1_h_W },
-    { name: "h1.h.b", shape: [32], data: h1_h_b, grad: d_h1_h_b },
-    { name: "h1.h.gamma", shape: [32], data: h1_h_gamma, grad: d_h1_h_gamma },
-    { name: "h1.h.beta", shape: [32], data: h1_h_beta, grad: d_h1_h_beta },
-    { name: "h1.W", shape: [32, 32], data: h1_W, grad: d_h1_W },
-    { name: "h1.b", shape: [32], data: h1_b, grad: d_h1_b },
-    { name: "h1.gamma", shape: [32], data: h1_gamma, grad: d_h1_gamma },
-    { name: "h1.beta", shape: [32], data: h1_beta, grad: d_h1_beta },
-    { name: "h2.h.W", shape: [32, 32], data: h2_h_W, grad: d_h2_h_W },
-    { name: "h2.h.b", shape: [32], data: h2_h_b, grad: d_h2_h_b },
-    { name: "h2.h.gamma", shape: [32], data: h2_h_gamma, grad: d_h2_h_gamma },
-    { name: "h2.h.beta", shape: [32], data: h2_h_beta, grad: d_h2_h_beta },
-    { name: "h2.W", shape: [32, 32], data: h2_W, grad: d_h2_W },
-    { name: "h2.b", shape: [32], data: h2_b, grad: d_h2_b },
-    { name: "h2.gamma", shape: [32], data: h2_gamma, grad: d_h2_gamma },
-    { name: "h2.beta", shape: [32], data: h2_beta, grad: d_h2_beta },
-    { name: "h3.h.W", shape: [32, 32], data: h3_h_W, grad: d_h3_h_W },
-    { name: "h3.h.b", shape: [32], data: h3_h_b, grad: d_h3_h_b },
-    { name: "h3.h.gamma", shape: [32], data: h3_h_gamma, grad: d_h3_h_gamma },
-    { name: "h3.h.beta", shape: [32], data: h3_h_beta, grad: d_h3_h_beta },
-    { name: "h3.W", shape: [32, 32], data: h3_W, grad: d_h3_W },
-    { name: "h3.b", shape: [32], data: h3_b, grad: d_h3_b },
-    { name: "h3.gamma", shape: [32], data: h3_gamma, grad: d_h3_gamma },
-    { name: "h3.beta", shape: [32], data: h3_beta, grad: d_h3_beta },
-    { name: "h4.h.W", shape: [32, 32], data: h4_h_W, grad: d_h4_h_W },
-    { name: "h4.h.b", shape: [32], data: h4_h_b, grad: d_h4_h_b },
-    { name: "h4.h.gamma", shape: [32], data: h4_h_gamma, grad: d_h4_h_gamma },
-    { name: "h4.h.beta", shape: [32], data: h4_h_beta, grad: d_h4_h_beta },
-    { name: "h4.W", shape: [32, 32], data: h4_W, grad: d_h4_W },
-    { name: "h4.b", shape: [32], data: h4_b, grad: d_h4_b },
-    { name: "h4.gamma", shape: [32], data: h4_gamma, grad: d_h4_gamma },
-    { name: "h4.beta", shape: [32], data: h4_beta, grad: d_h4_beta },
-    { name: "h5.h.W", shape: [32, 32], data: h5_h_W, grad: d_h5_h_W },
-    { name: "h5.h.b", shape: [32], data: h5_h_b, grad: d_h5_h_b },
-    { name: "h5.h.gamma", shape: [32], data: h5_h_gamma, grad: d_h5_h_gamma },
-    { name: "h5.h.beta", shape: [32], data: h5_h_beta, grad: d_h5_h_beta },
-    { name: "h5.W", shape: [32, 32], data: h5_W, grad: d_h5_W },
-    { name: "h5.b", shape: [32], data: h5_b, grad: d_h5_b },
-    { name: "h5.gamma", shape: [32], data: h5_gamma, grad: d_h5_gamma },
-    { name: "h5.beta", shape: [32], data: h5_beta, grad: d_h5_beta },
-    { name: "h6.h.W", shape: [32, 32], data: h6_h_W, grad: d_h6_h_W },
-    { name: "h6.h.b", shape: [32], data: h6_h_b, grad: d_h6_h_b },
-    { name: "h6.h.gamma", shape: [32], data: h6_h_gamma, grad: d_h6_h_gamma },
-    { name: "h6.h.beta", shape: [32], data: h6_h_beta, grad: d_h6_h_beta },
-    { name: "h6.W", shape: [32, 32], data: h6_W, grad: d_h6_W },
-    { name: "h6.b", shape: [32], data: h6_b, grad: d_h6_b },
-    { name: "h6.gamma", shape: [32], data: h6_gamma, grad: d_h6_gamma },
-    { name: "h6.beta", shape: [32], data: h6_beta, grad: d_h6_beta },
-    { name: "h7.h.W", shape: [32, 32], data: h7_h_W, grad: d_h7_h_W },
-    { name: "h7.h.b", shape: [32], data: h7_h_b, grad: d_h7_h_b },
-    { name: "h7.h.gamma", shape: [32], data: h7_h_gamma, grad: d_h7_h_gamma },
-    { name: "h7.h.beta", shape: [32], data: h7_h_beta, grad: d_h7_h_beta },
-    { name: "h7.W", shape: [32, 32], data: h7_W, grad: d_h7_W },
-    { name: "h7.b", shape: [32], data: h7_b, grad: d_h7_b },
-    { name: "h7.gamma", shape: [32], data: h7_gamma, grad: d_h7_gamma },
-    { name: "h7.beta", shape: [32], data: h7_beta, grad: d_h7_beta },
-    { name: "h8.h.W", shape: [32, 32], data: h8_h_W, grad: d_h8_h_W },
-    { name: "h8.h.b", shape: [32], data: h8_h_b, grad: d_h8_h_b },
-    { name: "h8.h.gamma", shape: [32], data: h8_h_gamma, grad: d_h8_h_gamma },
-    { name: "h8.h.beta", shape: [32], data: h8_h_beta, grad: d_h8_h_beta },
-    { name: "h8.W", shape: [32, 32], data: h8_W, grad: d_h8_W },
-    { name: "h8.b", shape: [32], data: h8_b, grad: d_h8_b },
-    { name: "h8.gamma", shape: [32], data: h8_gamma, grad: d_h8_gamma },
-    { name: "h8.beta", shape: [32], data: h8_beta, grad: d_h8_beta },
-    { name: "h9.h.W", shape: [32, 32], data: h9_h_W, grad: d_h9_h_W },
-    { name: "h9.h.b", shape: [32], data: h9_h_b, grad: d_h9_h_b },
-    { name: "h9.h.gamma", shape: [32], data: h9_h_gamma, grad: d_h9_h_gamma },
-    { name: "h9.h.beta", shape: [32], data: h9_h_beta, grad: d_h9_h_beta },
-    { name: "h9.W", shape: [32, 32], data: h9_W, grad: d_h9_W },
-    { name: "h9.b", shape: [32], data: h9_b, grad: d_h9_b },
-    { name: "h9.gamma", shape: [32], data: h9_gamma, grad: d_h9_gamma },
-    { name: "h9.beta", shape: [32], data: h9_beta, grad: d_h9_beta },
-    { name: "p.W", shape: [32, 2], data: p_W, grad: d_p_W },
-    { name: "p.b", shape: [2], data: p_b, grad: d_p_b },
-    { name: "h1.h.mean", shape: [32], data: h1_h_mean, grad: null },
-    { name: "h1.h.var", shape: [32], data: h1_h_var, grad: null },
-    { name: "h1.mean", shape: [32], data: h1_mean, grad: null },
-    { name: "h1.var", shape: [32], data: h1_var, grad: null },
-    { name: "h2.h.mean", shape: [32], data: h2_h_mean, grad: null },
-    { name: "h2.h.var", shape: [32], data: h2_h_var, grad: null },
-    { name: "h2.mean", shape: [32], data: h2_mean, grad: null },
-    { name: "h2.var", shape: [32], data: h2_var, grad: null },
-    { name: "h3.h.mean", shape: [32], data: h3_h_mean, grad: null },
-    { name: "h3.h.var", shape: [32], data: h3_h_var, grad: null },
-    { name: "h3.mean", shape: [32], data: h3_mean, grad: null },
-    { name: "h3.var", shape: [32], data: h3_var, grad: null },
-    { name: "h4.h.mean", shape: [32], data: h4_h_mean, grad: null },
-    { name: "h4.h.var", shape: [32], data: h4_h_var, grad: null },
-    { name: "h4.mean", shape: [32], data: h4_mean, grad: null },
-    { name: "h4.var", shape: [32], data: h4_var, grad: null },
-    { name: "h5.h.mean", shape: [32], data: h5_h_mean, grad: null },
-    { name: "h5.h.var", shape: [32], data: h5_h_var, grad: null },
-    { name: "h5.mean", shape: [32], data: h5_mean, grad: null },
-    { name: "h5.var", shape: [32], data: h5_var, grad: null },
-    { name: "h6.h.mean", shape: [32], data: h6_h_mean, grad: null },
-    { name: "h6.h.var", shape: [32], data: h6_h_var, grad: null },
-    { name: "h6.mean", shape: [32], data: h6_mean, grad: null },
-    { name: "h6.var", shape: [32], data: h6_var, grad: null },
-    { name: "h7.h.mean", shape: [32], data: h7_h_mean, grad: null },
-    { name: "h7.h.var", shape: [32], data: h7_h_var, grad: null },
-    { name: "h7.mean", shape: [32], data: h7_mean, grad: null },
-    { name: "h7.var", shape: [32], data: h7_var, grad: null },
-    { name: "h8.h.mean", shape: [32], data: h8_h_mean, grad: null },
-    { name: "h8.h.var", shape: [32], data: h8_h_var, grad: null },
-    { name: "h8.mean", shape: [32], data: h8_mean, grad: null },
-    { name: "h8.var", shape: [32], data: h8_var, grad: null },
-    { name: "h9.h.mean", shape: [32], data: h9_h_mean, grad: null },
-    { name: "h9.h.var", shape: [32], data: h9_h_var, grad: null },
-    { name: "h9.mean", shape: [32], data: h9_mean, grad: null },
-    { name: "h9.var", shape: [32], data: h9_var, grad: null },
+  const tensors: TensorSlot[] = [
+    { name: "h0.W", shape: [2, 32], data: h0_W, grad: d_h0_W, statistic: false },
+    { name: "h0.b", shape: [32], data: h0_b, grad: d_h0_b, statistic: false },
+    { name: "h1.h.W", shape: [32, 32], data: h1_h_W, grad: d_h1_h_W, statistic: false },
+    { name: "h1.h.b", shape: [32], data: h1_h_b, grad: d_h1_h_b, statistic: false },
+    { name: "h1.h.gamma", shape: [32], data: h1_h_gamma, grad: d_h1_h_gamma, statistic: false },
+    { name: "h1.h.beta", shape: [32], data: h1_h_beta, grad: d_h1_h_beta, statistic: false },
+    { name: "h1.W", shape: [32, 32], data: h1_W, grad: d_h1_W, statistic: false },
+    { name: "h1.b", shape: [32], data: h1_b, grad: d_h1_b, statistic: false },
+    { name: "h1.gamma", shape: [32], data: h1_gamma, grad: d_h1_gamma, statistic: false },
+    { name: "h1.beta", shape: [32], data: h1_beta, grad: d_h1_beta, statistic: false },
+    { name: "h2.h.W", shape: [32, 32], data: h2_h_W, grad: d_h2_h_W, statistic: false },
+    { name: "h2.h.b", shape: [32], data: h2_h_b, grad: d_h2_h_b, statistic: false },
+    { name: "h2.h.gamma", shape: [32], data: h2_h_gamma, grad: d_h2_h_gamma, statistic: false },
+    { name: "h2.h.beta", shape: [32], data: h2_h_beta, grad: d_h2_h_beta, statistic: false },
+    { name: "h2.W", shape: [32, 32], data: h2_W, grad: d_h2_W, statistic: false },
+    { name: "h2.b", shape: [32], data: h2_b, grad: d_h2_b, statistic: false },
+    { name: "h2.gamma", shape: [32], data: h2_gamma, grad: d_h2_gamma, statistic: false },
+    { name: "h2.beta", shape: [32], data: h2_beta, grad: d_h2_beta, statistic: false },
+    { name: "h3.h.W", shape: [32, 32], data: h3_h_W, grad: d_h3_h_W, statistic: false },
+    { name: "h3.h.b", shape: [32], data: h3_h_b, grad: d_h3_h_b, statistic: false },
+    { name: "h3.h.gamma", shape: [32], data: h3_h_gamma, grad: d_h3_h_gamma, statistic: false },
+    { name: "h3.h.beta", shape: [32], data: h3_h_beta, grad: d_h3_h_beta, statistic: false },
+    { name: "h3.W", shape: [32, 32], data: h3_W, grad: d_h3_W, statistic: false },
+    { name: "h3.b", shape: [32], data: h3_b, grad: d_h3_b, statistic: false },
+    { name: "h3.gamma", shape: [32], data: h3_gamma, grad: d_h3_gamma, statistic: false },
+    { name: "h3.beta", shape: [32], data: h3_beta, grad: d_h3_beta, statistic: false },
+    { name: "h4.h.W", shape: [32, 32], data: h4_h_W, grad: d_h4_h_W, statistic: false },
+    { name: "h4.h.b", shape: [32], data: h4_h_b, grad: d_h4_h_b, statistic: false },
+    { name: "h4.h.gamma", shape: [32], data: h4_h_gamma, grad: d_h4_h_gamma, statistic: false },
+    { name: "h4.h.beta", shape: [32], data: h4_h_beta, grad: d_h4_h_beta, statistic: false },
+    { name: "h4.W", shape: [32, 32], data: h4_W, grad: d_h4_W, statistic: false },
+    { name: "h4.b", shape: [32], data: h4_b, grad: d_h4_b, statistic: false },
+    { name: "h4.gamma", shape: [32], data: h4_gamma, grad: d_h4_gamma, statistic: false },
+    { name: "h4.beta", shape: [32], data: h4_beta, grad: d_h4_beta, statistic: false },
+    { name: "h5.h.W", shape: [32, 32], data: h5_h_W, grad: d_h5_h_W, statistic: false },
+    { name: "h5.h.b", shape: [32], data: h5_h_b, grad: d_h5_h_b, statistic: false },
+    { name: "h5.h.gamma", shape: [32], data: h5_h_gamma, grad: d_h5_h_gamma, statistic: false },
+    { name: "h5.h.beta", shape: [32], data: h5_h_beta, grad: d_h5_h_beta, statistic: false },
+    { name: "h5.W", shape: [32, 32], data: h5_W, grad: d_h5_W, statistic: false },
+    { name: "h5.b", shape: [32], data: h5_b, grad: d_h5_b, statistic: false },
+    { name: "h5.gamma", shape: [32], data: h5_gamma, grad: d_h5_gamma, statistic: false },
+    { name: "h5.beta", shape: [32], data: h5_beta, grad: d_h5_beta, statistic: false },
+    { name: "h6.h.W", shape: [32, 32], data: h6_h_W, grad: d_h6_h_W, statistic: false },
+    { name: "h6.h.b", shape: [32], data: h6_h_b, grad: d_h6_h_b, statistic: false },
+    { name: "h6.h.gamma", shape: [32], data: h6_h_gamma, grad: d_h6_h_gamma, statistic: false },
+    { name: "h6.h.beta", shape: [32], data: h6_h_beta, grad: d_h6_h_beta, statistic: false },
+    { name: "h6.W", shape: [32, 32], data: h6_W, grad: d_h6_W, statistic: false },
+    { name: "h6.b", shape: [32], data: h6_b, grad: d_h6_b, statistic: false },
+    { name: "h6.gamma", shape: [32], data: h6_gamma, grad: d_h6_gamma, statistic: false },
+    { name: "h6.beta", shape: [32], data: h6_beta, grad: d_h6_beta, statistic: false },
+    { name: "h7.h.W", shape: [32, 32], data: h7_h_W, grad: d_h7_h_W, statistic: false },
+    { name: "h7.h.b", shape: [32], data: h7_h_b, grad: d_h7_h_b, statistic: false },
+    { name: "h7.h.gamma", shape: [32], data: h7_h_gamma, grad: d_h7_h_gamma, statistic: false },
+    { name: "h7.h.beta", shape: [32], data: h7_h_beta, grad: d_h7_h_beta, statistic: false },
+    { name: "h7.W", shape: [32, 32], data: h7_W, grad: d_h7_W, statistic: false },
+    { name: "h7.b", shape: [32], data: h7_b, grad: d_h7_b, statistic: false },
+    { name: "h7.gamma", shape: [32], data: h7_gamma, grad: d_h7_gamma, statistic: false },
+    { name: "h7.beta", shape: [32], data: h7_beta, grad: d_h7_beta, statistic: false },
+    { name: "h8.h.W", shape: [32, 32], data: h8_h_W, grad: d_h8_h_W, statistic: false },
+    { name: "h8.h.b", shape: [32], data: h8_h_b, grad: d_h8_h_b, statistic: false },
+    { name: "h8.h.gamma", shape: [32], data: h8_h_gamma, grad: d_h8_h_gamma, statistic: false },
+    { name: "h8.h.beta", shape: [32], data: h8_h_beta, grad: d_h8_h_beta, statistic: false },
+    { name: "h8.W", shape: [32, 32], data: h8_W, grad: d_h8_W, statistic: false },
+    { name: "h8.b", shape: [32], data: h8_b, grad: d_h8_b, statistic: false },
+    { name: "h8.gamma", shape: [32], data: h8_gamma, grad: d_h8_gamma, statistic: false },
+    { name: "h8.beta", shape: [32], data: h8_beta, grad: d_h8_beta, statistic: false },
+    { name: "h9.h.W", shape: [32, 32], data: h9_h_W, grad: d_h9_h_W, statistic: false },
+    { name: "h9.h.b", shape: [32], data: h9_h_b, grad: d_h9_h_b, statistic: false },
+    { name: "h9.h.gamma", shape: [32], data: h9_h_gamma, grad: d_h9_h_gamma, statistic: false },
+    { name: "h9.h.beta", shape: [32], data: h9_h_beta, grad: d_h9_h_beta, statistic: false },
+    { name: "h9.W", shape: [32, 32], data: h9_W, grad: d_h9_W, statistic: false },
+    { name: "h9.b", shape: [32], data: h9_b, grad: d_h9_b, statistic: false },
+    { name: "h9.gamma", shape: [32], data: h9_gamma, grad: d_h9_gamma, statistic: false },
+    { name: "h9.beta", shape: [32], data: h9_beta, grad: d_h9_beta, statistic: false },
+    { name: "p.W", shape: [32, 2], data: p_W, grad: d_p_W, statistic: false },
+    { name: "p.b", shape: [2], data: p_b, grad: d_p_b, statistic: false },
+    { name: "h1.h.mean", shape: [32], data: h1_h_mean, grad: null, statistic: true },
+    { name: "h1.h.var", shape: [32], data: h1_h_var, grad: null, statistic: true },
+    { name: "h1.mean", shape: [32], data: h1_mean, grad: null, statistic: true },
+    { name: "h1.var", shape: [32], data: h1_var, grad: null, statistic: true },
+    { name: "h2.h.mean", shape: [32], data: h2_h_mean, grad: null, statistic: true },
+    { name: "h2.h.var", shape: [32], data: h2_h_var, grad: null, statistic: true },
+    { name: "h2.mean", shape: [32], data: h2_mean, grad: null, statistic: true },
+    { name: "h2.var", shape: [32], data: h2_var, grad: null, statistic: true },
+    { name: "h3.h.mean", shape: [32], data: h3_h_mean, grad: null, statistic: true },
+    { name: "h3.h.var", shape: [32], data: h3_h_var, grad: null, statistic: true },
+    { name: "h3.mean", shape: [32], data: h3_mean, grad: null, statistic: true },
+    { name: "h3.var", shape: [32], data: h3_var, grad: null, statistic: true },
+    { name: "h4.h.mean", shape: [32], data: h4_h_mean, grad: null, statistic: true },
+    { name: "h4.h.var", shape: [32], data: h4_h_var, grad: null, statistic: true },
+    { name: "h4.mean", shape: [32], data: h4_mean, grad: null, statistic: true },
+    { name: "h4.var", shape: [32], data: h4_var, grad: null, statistic: true },
+    { name: "h5.h.mean", shape: [32], data: h5_h_mean, grad: null, statistic: true },
+    { name: "h5.h.var", shape: [32], data: h5_h_var, grad: null, statistic: true },
+    { name: "h5.mean", shape: [32], data: h5_mean, grad: null, statistic: true },
+    { name: "h5.var", shape: [32], data: h5_var, grad: null, statistic: true },
+    { name: "h6.h.mean", shape: [32], data: h6_h_mean, grad: null, statistic: true },
+    { name: "h6.h.var", shape: [32], data: h6_h_var, grad: null, statistic: true },
+    { name: "h6.mean", shape: [32], data: h6_mean, grad: null, statistic: true },
+    { name: "h6.var", shape: [32], data: h6_var, grad: null, statistic: true },
+    { name: "h7.h.mean", shape: [32], data: h7_h_mean, grad: null, statistic: true },
+    { name: "h7.h.var", shape: [32], data: h7_h_var, grad: null, statistic: true },
+    { name: "h7.mean", shape: [32], data: h7_mean, grad: null, statistic: true },
+    { name: "h7.var", shape: [32], data: h7_var, grad: null, statistic: true },
+    { name: "h8.h.mean", shape: [32], data: h8_h_mean, grad: null, statistic: true },
+    { name: "h8.h.var", shape: [32], data: h8_h_var, grad: null, statistic: true },
+    { name: "h8.mean", shape: [32], data: h8_mean, grad: null, statistic: true },
+    { name: "h8.var", shape: [32], data: h8_var, grad: null, statistic: true },
+    { name: "h9.h.mean", shape: [32], data: h9_h_mean, grad: null, statistic: true },
+    { name: "h9.h.var", shape: [32], data: h9_h_var, grad: null, statistic: true },
+    { name: "h9.mean", shape: [32], data: h9_mean, grad: null, statistic: true },
+    { name: "h9.var", shape: [32], data: h9_var, grad: null, statistic: true },
   ];
-
-  function getWeights(): Weights {
-    const out: Weights = {};
-    for (const p of params) out[p.name] = { shape: [...p.shape], data: p.data.slice() };
-    return out;
-  }
-
-  function setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
-    if (typeof weights !== "object" || weights === null)
-      throw new TypeError("setWeights: expected an object of weights by name");
-    // Values are copied as they are checked, so a source that changes between reads cannot slip
-    // a non-finite value past the check.
-    const updates: [Float64Array, Float64Array][] = [];
-    for (const name of Object.keys(weights)) {
-      const p = params.find((q) => q.name === name);
-      if (!p)
-        throw new Error(
-          `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"h0.W, h0.b, h1.h.W, h1.h.b, h1.h.gamma, h1.h.beta, h1.W, h1.b, h1.gamma, h1.beta, h2.h.W, h2.h.b, h2.h.gamma, h2.h.beta, h2.W, h2.b, h2.gamma, h2.beta, h3.h.W, h3.h.b, h3.h.gamma, h3.h.beta, h3.W, h3.b, h3.gamma, h3.beta, h4.h.W, h4.h.b, h4.h.gamma, h4.h.beta, h4.W, h4.b, h4.gamma, h4.beta, h5.h.W, h5.h.b, h5.h.gamma, h5.h.beta, h5.W, h5.b, h5.gamma, h5.beta, h6.h.W, h6.h.b, h6.h.gamma, h6.h.beta, h6.W, h6.b, h6.gamma, h6.beta, h7.h.W, h7.h.b, h7.h.gamma, h7.h.beta, h7.W, h7.b, h7.gamma, h7.beta, h8.h.W, h8.h.b, h8.h.gamma, h8.h.beta, h8.W, h8.b, h8.gamma, h8.beta, h9.h.W, h9.h.b, h9.h.gamma, h9.h.beta, h9.W, h9.b, h9.gamma, h9.beta, p.W, p.b, h1.h.mean, h1.h.var, h1.mean, h1.var, h2.h.mean, h2.h.var, h2.mean, h2.var, h3.h.mean, h3.h.var, h3.mean, h3.var, h4.h.mean, h4.h.var, h4.mean, h4.var, h5.h.mean, h5.h.var, h5.mean, h5.var, h6.h.mean, h6.h.var, h6.mean, h6.var, h7.h.mean, h7.h.var, h7.mean, h7.var, h8.h.mean, h8.h.var, h8.mean, h8.var, h9.h.mean, h9.h.var, h9.mean, h9.var"})`,
-        );
-      const w = weights[name]!;
-      if (typeof w !== "object" || w === null)
-        throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
-      const given = w.shape;
-      if (
-        given !== undefined &&
-        (!Array.isArray(given) || given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))
-      ) {
-        throw new Error(
-          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
-        );
-      }
-      if (!w.data || typeof w.data.length !== "number" || w.data.length !== p.data.length) {
-        throw new Error(
-          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
-        );
-      }
-      const staged = new Float64Array(p.data.length);
-      for (let i = 0; i < p.data.length; i++) {
-        const v = w.data[i];
-        if (typeof v !== "number" || !Number.isFinite(v))
-          throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
-        staged[i] = v;
-      }
-      updates.push([p.data, staged]);
-    }
-    for (const [dst, src] of updates) dst.set(src);
-  }
-
-  function gradients(x: Float64Array, label: Float64Array, n: number): { loss: number; grads: Weights } {
-    checkRows("gradients", n, maxBatch, x, 2, label, 1);
-    const value = forwardBackward(x, label, n);
-    const grads: Weights = {};
-    for (const p of params)
-      if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
-    return { loss: value, grads };
-  }
-  const optimizerBuffers: { key: string; data: Float64Array }[] = [
+  const optimizerBuffers: OptimizerBuffer[] = [
     { key: "h0.W/m", data: m_h0_W },
     { key: "h0.W/v", data: v_h0_W },
     { key: "h0.b/m", data: m_h0_b },
@@ -10366,123 +10672,12 @@ export function createModel(options: ModelOptions = {}): Model {
     { key: "p.b/m", data: m_p_b },
     { key: "p.b/v", data: v_p_b },
   ];
-
-  function getState(): TrainingState {
-    const buffers: Record<string, number[]> = {};
-    for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
-    return {
-      step,
-      epoch: epochsDone,
-      lr,
-      rng: { shuffle: Array.from(shuffleRng), dropout: Array.from(dropoutRng) },
-      buffers,
-    };
-  }
-
-  function setState(state: TrainingState): void {
-    const bad = (what: string): never => {
-      throw new Error(`setState: ${what}`);
-    };
-    if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
-    const count = (v: unknown, what: string) =>
-      Number.isInteger(v) && (v as number) >= 0
-        ? (v as number)
-        : bad(`${what} must be a non-negative integer`);
-    const nextStep = count(state.step, "step");
-    const nextEpoch = count(state.epoch, "epoch");
-    if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
-      bad("lr must be a positive number");
-    const words = (v: unknown, what: string) =>
-      Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296)
-        ? (v as number[])
-        : bad(`rng.${what} must be 4 unsigned 32-bit integers`);
-    const shuffle = words(state.rng?.shuffle, "shuffle");
-    const dropout = words(state.rng?.dropout, "dropout");
-    const given = state.buffers ?? {};
-    for (const key of Object.keys(given))
-      if (!optimizerBuffers.some((b) => b.key === key))
-        bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
-    for (const b of optimizerBuffers) {
-      const src = given[b.key];
-      if (!Array.isArray(src) || src.length !== b.data.length)
-        bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
-      if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
-        bad(`optimizer buffer '${b.key}' holds a non-finite value`);
-    }
-    for (const b of optimizerBuffers) b.data.set(given[b.key]!);
-    step = nextStep;
-    epochsDone = nextEpoch;
-    lr = state.lr;
-    shuffleRng.set(shuffle);
-    dropoutRng.set(dropout);
-  }
-  function scheduledLr(epoch: number): number {
-    return 0.01;
-  }
-
-  function setLearningRate(value: number): void {
-    if (!(value > 0) || !Number.isFinite(value))
-      throw new RangeError(`setLearningRate: expected a positive number, got ${value}`);
-    lr = value;
-  }
-  function fit(x: Float64Array, label: Float64Array, n: number, options: FitOptions = {}): number[] {
-    const epochs = options.epochs ?? 100;
-    const batch = options.batch ?? Math.min(32, maxBatch);
-    if (!Number.isInteger(epochs) || epochs < 0)
-      throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
-    if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
-      throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
-    }
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`fit: n must be a positive integer, got ${n}`);
-    if (x.length < n * 2 || label.length < n * 1) {
-      throw new RangeError(
-        `fit: ${n} rows need ${n * 2} inputs and ${n * 1} targets, got ${x.length} and ${label.length}`,
-      );
-    }
-    if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
-    const order = new Uint32Array(n);
-    const bx = new Float64Array(batch * 2);
-    const by = new Float64Array(batch * 1);
-    const history: number[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const epoch = epochsDone + 1;
-      lr = scheduledLr(epoch);
-      // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
-      // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
-      for (let i = 0; i < n; i++) order[i] = i;
-      if (options.shuffle !== false) {
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(sfc32(shuffleRng) * (i + 1));
-          const t = order[i]!;
-          order[i] = order[j]!;
-          order[j] = t;
-        }
-      }
-      let total = 0;
-      for (let start = 0; start < n; start += batch) {
-        const rows = Math.min(batch, n - start);
-        for (let r = 0; r < rows; r++) {
-          const src = order[start + r]!;
-          for (let k = 0; k < 2; k++) bx[r * 2 + k] = x[src * 2 + k]!;
-          for (let k = 0; k < 1; k++) by[r * 1 + k] = label[src * 1 + k]!;
-        }
-        const value = trainStep(bx, by, rows);
-        if (!Number.isFinite(value)) {
-          const at = start / batch + 1;
-          const error = new Error(
-            `fit: the loss became ${value} at epoch ${epoch}, batch ${at}; the weights from before that step are kept. Try a smaller learning rate.`,
-          );
-          throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
-        }
-        total += value * rows;
-      }
-      epochsDone = epoch;
-      history.push(total / n);
-      if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
-    }
-    return history;
-  }
-
+  const guard = updateGuard(
+    [weights.subarray(0, 20322), runningStats, m, v],
+    tensors,
+    optimizerBuffers,
+    progress,
+  );
   const info: ModelInfo = {
     name: "deep",
     input: { name: "x", width: 2 },
@@ -10609,17 +10804,18 @@ export function createModel(options: ModelOptions = {}): Model {
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };
-  return {
+  return assembleModel({
     info,
+    tensors,
+    optimizerBuffers,
+    progress,
+    schedule: { kind: "constant", lr: 0.01, warmup: 0 },
+    shuffleRng,
+    dropoutRng: null,
+    guard,
     trainStep,
     predict,
     loss,
-    gradients,
-    fit,
-    getWeights,
-    setWeights,
-    getState,
-    setState,
-    setLearningRate,
-  };
+    forwardBackward,
+  });
 }
