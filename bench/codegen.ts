@@ -2,6 +2,7 @@
 // predictors for 100 / 200 / 400-layer nets, each in this one process, best of a few runs.
 //   npx tsx bench/codegen.ts            print the figures
 //   npx tsx bench/codegen.ts --write    also replace the "Code generation" section of bench/RESULTS.md
+// (bench/run.ts keeps that section and the ones after it when it rewrites the file).
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -63,8 +64,11 @@ const section = [
 ].join("\n");
 process.stdout.write(section);
 if (process.argv.includes("--write")) {
+  // Replaces this section (up to the next heading), or appends it.
   const path = new URL("./RESULTS.md", import.meta.url);
   const text = readFileSync(path, "utf8");
   const at = text.indexOf(`\n${HEADING}\n`);
-  writeFileSync(path, (at < 0 ? text.trimEnd() + "\n" : text.slice(0, at)) + "\n" + section);
+  const end = at < 0 ? -1 : text.indexOf("\n## ", at + 1);
+  const before = at < 0 ? text.trimEnd() + "\n" : text.slice(0, at);
+  writeFileSync(path, `${before}\n${section}${end < 0 ? "" : text.slice(end)}`);
 }
