@@ -5782,7 +5782,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 19170,
-    bytes: 778304,
+    bytes: 1238384,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };

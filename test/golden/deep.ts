@@ -10800,7 +10800,7 @@ export function createModel(options: ModelOptions = {}): Model {
       { name: "h9.var", shape: [32] },
     ],
     paramCount: 20322,
-    bytes: 1141056,
+    bytes: 1638000,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };

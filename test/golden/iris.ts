@@ -1713,7 +1713,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 403,
-    bytes: 21856,
+    bytes: 31528,
     maxBatch: 16,
     train: { optimizer: "adam", lr: 0.01, epochs: 200, batch: 16, seed: 42 },
   };

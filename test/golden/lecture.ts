@@ -806,7 +806,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 9,
-    bytes: 224,
+    bytes: 296,
     maxBatch: 2,
     train: { optimizer: "sgd", lr: 0.1, epochs: 100, batch: 2, seed: 3 },
   };

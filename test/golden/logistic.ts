@@ -709,7 +709,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 3,
-    bytes: 112,
+    bytes: 136,
     maxBatch: 4,
     train: { optimizer: "sgd", lr: 0.5, epochs: 2000, batch: 4, seed: 1 },
   };

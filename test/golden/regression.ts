@@ -1042,7 +1042,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 161,
-    bytes: 20504,
+    bytes: 23080,
     maxBatch: 32,
     train: { optimizer: "momentum", lr: 0.01, epochs: 500, batch: 32, seed: 0 },
   };

@@ -1010,7 +1010,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 33,
-    bytes: 1072,
+    bytes: 1336,
     maxBatch: 4,
     train: { optimizer: "sgd", lr: 1, epochs: 3000, batch: 4, seed: 7 },
   };
