@@ -24,12 +24,9 @@ export interface ModuleInput {
   file: string;
 }
 
-/** Names createModel's body gives its own declarations. */
-const MODULE_LOCALS = ["tensors", "optimizerBuffers", "guard", "progress", "info", "shuffleRng", "dropoutRng", "nextDropout", "rng", "seed"];
-
 export function emitModule(input: ModuleInput): FileParts {
   const { model, graph, evalGraph, plan } = input;
-  const names = new NameManager(undefined, [...EMITTER_GLOBALS, ...preludeNames(), ...MODULE_LOCALS]);
+  const names = new NameManager(undefined, [...EMITTER_GLOBALS, ...preludeNames()]);
   const xArg = names.claim(model.input.name);
   const yArg = names.claim(model.target.name);
   const rows = names.claim("n");
