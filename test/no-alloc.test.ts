@@ -128,7 +128,7 @@ function checkModule(code: string): { checked: string[]; problems: string[] } {
 
 describe("trainStep, predict, loss and forwardBackward allocate nothing", () => {
   it.each(EXAMPLES)("%s.net", async (name) => {
-    const { result } = await compileExample(name);
+    const { result } = await compileExample(name, { format: false });
     const { checked, problems } = checkModule(result.code);
     expect(problems).toEqual([]);
     expect(checked).toEqual(expect.arrayContaining(HOT));
@@ -139,7 +139,7 @@ describe("trainStep, predict, loss and forwardBackward allocate nothing", () => 
     ["a model whose names are the emitter's own (n, predict, step, ...)", HOSTILE_NAMES],
     ["a model using the activations, elementwise ops, concat and losses of issue 5", EXTRA_OPS],
   ])("%s", async (_, src) => {
-    const { result } = await compileSource(src);
+    const { result } = await compileSource(src, { format: false });
     expect(checkModule(result.code).problems).toEqual([]);
   });
 
