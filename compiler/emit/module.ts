@@ -174,7 +174,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     maxBatch: plan.maxBatch,
     train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
   };
-  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "guard", "trainStep", "predict", "loss", "forwardBackward"];
+  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "guard", "trainStep", "trainRows", "predict", "loss", "forwardBackward"];
   const createModelBody = [
     ...decls,
     "",
@@ -338,6 +338,11 @@ ${lines.filter(Boolean).join("\n")}
 
 function trainStep(${e.sig}): number {
 ${e.check}
+return trainRows(${e.xArg}, ${e.yArg}, ${e.rows});
+}
+
+/** The training step on rows already checked (fit checks all of its rows once, up front). */
+function trainRows(${e.sig}): number {
 const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
 if (!Number.isFinite(value)) return value; // keep the last good weights
 beginUpdate(guard);

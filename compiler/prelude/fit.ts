@@ -2,7 +2,7 @@
 // learning-rate schedule applied at each epoch. It may allocate (once per call, not per row).
 import type { FitOptions } from "./api.js";
 import { refusal } from "./guard.js";
-import { rejectNonFinite } from "./inputs.js";
+import { checkFinite } from "./inputs.js";
 import { sfc32, seedRng } from "./random.js";
 import { scheduledLr } from "./training.js";
 import type { ModelCore } from "./model.js";
@@ -30,9 +30,10 @@ export function fitEpochs(
       `fit: ${n} rows need ${n * inW} inputs and ${n * yW} targets, got ${x.length} and ${y.length}`,
     );
   }
-  // Checked here rather than batch by batch, so a bad value is named by its row in x and y.
-  rejectNonFinite("fit", "x", x, inW, n);
-  rejectNonFinite("fit", "y", y, yW, n);
+  // Every row is checked once, here: a bad value stops fit before any update and is named by its
+  // row in x or y, and the batches (copies of checked rows) need no check of their own.
+  checkFinite("fit", "x", x, inW, n);
+  checkFinite("fit", "y", y, yW, n);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
   const order = new Uint32Array(n);
   const bx = new Float64Array(batch * inW);
@@ -60,7 +61,7 @@ export function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
-      const value = core.trainStep(bx, by, rows);
+      const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
         const at = start / batch + 1;
         const why = refusal(core.guard);

@@ -32,6 +32,22 @@ export function checkRows(
   }
 }
 
+/** Throws unless `n` rows of `data` hold only finite numbers: one pass that allocates nothing for a Float64Array. */
+export function checkFinite(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+): void {
+  if (data instanceof Float64Array) {
+    let sum = 0;
+    for (let i = 0; i < n * width; i++) sum += data[i]! - data[i]!;
+    if (sum === 0) return;
+  }
+  rejectNonFinite(fn, what, data, width, n);
+}
+
 /** Throws a RangeError naming the first value of `n` rows of `data` that is not a finite number. */
 export function rejectNonFinite(
   fn: string,
@@ -83,7 +99,7 @@ export function readSample(fn: string, x: ArrayLike<number>, width: number, into
   }
 }
 
-/** Throws unless `x` holds `n` rows of `width` finite numbers (any array-like; a Float64Array is checked in one pass). */
+/** Throws unless `x` (any array-like) holds `n` rows of `width` finite numbers. */
 export function checkBatch(fn: string, x: ArrayLike<number>, n: number, width: number): void {
   if (!Number.isInteger(n) || n < 0)
     throw new RangeError(`${fn}: n must be a non-negative integer, got ${n}`);
@@ -91,8 +107,5 @@ export function checkBatch(fn: string, x: ArrayLike<number>, n: number, width: n
     throw new TypeError(`${fn}: x must be an array of numbers, got ${describeValue(x)}`);
   if (x.length < n * width)
     throw new RangeError(`${fn}: ${n} rows need ${n * width} values, x holds ${x.length}`);
-  if (!(x instanceof Float64Array)) return rejectNonFinite(fn, "x", x, width, n);
-  let sum = 0;
-  for (let i = 0; i < n * width; i++) sum += x[i]! - x[i]!;
-  if (sum !== 0) rejectNonFinite(fn, "x", x, width, n);
+  checkFinite(fn, "x", x, width, n);
 }

@@ -26,6 +26,8 @@ export interface ModelCore {
   dropoutRng: Uint32Array | null;
   guard: UpdateGuard;
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
+  /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
+  trainRows(x: Float64Array, y: Float64Array, n: number): number;
   predict(x: Float64Array, n: number): Float64Array;
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating. */

@@ -137,6 +137,22 @@ function checkRows(
   }
 }
 
+/** Throws unless `n` rows of `data` hold only finite numbers: one pass that allocates nothing for a Float64Array. */
+function checkFinite(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+): void {
+  if (data instanceof Float64Array) {
+    let sum = 0;
+    for (let i = 0; i < n * width; i++) sum += data[i]! - data[i]!;
+    if (sum === 0) return;
+  }
+  rejectNonFinite(fn, what, data, width, n);
+}
+
 /** Throws a RangeError naming the first value of `n` rows of `data` that is not a finite number. */
 function rejectNonFinite(
   fn: string,
@@ -437,9 +453,10 @@ function fitEpochs(
       `fit: ${n} rows need ${n * inW} inputs and ${n * yW} targets, got ${x.length} and ${y.length}`,
     );
   }
-  // Checked here rather than batch by batch, so a bad value is named by its row in x and y.
-  rejectNonFinite("fit", "x", x, inW, n);
-  rejectNonFinite("fit", "y", y, yW, n);
+  // Every row is checked once, here: a bad value stops fit before any update and is named by its
+  // row in x or y, and the batches (copies of checked rows) need no check of their own.
+  checkFinite("fit", "x", x, inW, n);
+  checkFinite("fit", "y", y, yW, n);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
   const order = new Uint32Array(n);
   const bx = new Float64Array(batch * inW);
@@ -467,7 +484,7 @@ function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
-      const value = core.trainStep(bx, by, rows);
+      const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
         const at = start / batch + 1;
         const why = refusal(core.guard);
@@ -499,6 +516,8 @@ interface ModelCore {
   dropoutRng: Uint32Array | null;
   guard: UpdateGuard;
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
+  /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
+  trainRows(x: Float64Array, y: Float64Array, n: number): number;
   predict(x: Float64Array, n: number): Float64Array;
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating. */
@@ -981,6 +1000,11 @@ export function createModel(options: ModelOptions = {}): Model {
 
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 2, y, 1);
+    return trainRows(x, y, n);
+  }
+
+  /** The training step on rows already checked (fit checks all of its rows once, up front). */
+  function trainRows(x: Float64Array, y: Float64Array, n: number): number {
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
     beginUpdate(guard);
@@ -1024,6 +1048,7 @@ export function createModel(options: ModelOptions = {}): Model {
     dropoutRng: null,
     guard,
     trainStep,
+    trainRows,
     predict,
     loss,
     forwardBackward,
