@@ -84,7 +84,6 @@ function statsText(r: Awaited<ReturnType<typeof compile>>): string {
     `  optimizer state   ${formatBytes(plan.bytes.optimizer)} (${model.train.optimizer.kind})`,
     `  gradients         ${formatBytes(plan.bytes.gradients)}`,
     ...(plan.bytes.state > 0 ? [`  running stats     ${formatBytes(plan.bytes.state)} (x2: current and next step's)`] : []),
-    `  update guard      ${formatBytes(plan.bytes.guard)} (a copy of what a step writes, to undo a non-finite one)`,
     `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.arrays.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
     `  total             ${formatBytes(plan.bytes.total)}`,
   ];

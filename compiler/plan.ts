@@ -35,7 +35,7 @@ export interface MemoryPlan {
   eval: Plan;
   /** Sizes (in float64 elements) of the shared work arrays. */
   arrays: number[];
-  bytes: { params: number; state: number; optimizer: number; gradients: number; guard: number; work: number; workUnshared: number; total: number };
+  bytes: { params: number; state: number; optimizer: number; gradients: number; work: number; workUnshared: number; total: number };
 }
 
 export function needsBuffer(node: Node): boolean {
@@ -53,8 +53,6 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
   const state = elements(model.state) * 8;
   const optimizer = elements(trainableParams(model)) * 8 * OPTIMIZER_STATE[model.train.optimizer.kind].length;
   const gradients = elements(trainableParams(model)) * 8;
-  // The update guard's copy of what a step writes (trained parameters, running statistics, optimizer state).
-  const guard = gradients + state + optimizer;
   const work = arrays.reduce((n, size) => n + size * 8, 0);
   const workUnshared = Math.max(trainPlan.unsharedBytes, evalPlan.unsharedBytes);
   return {
@@ -62,7 +60,7 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
     train: trainPlan,
     eval: evalPlan,
     arrays,
-    bytes: { params, state, optimizer, gradients, guard, work, workUnshared, total: params + 2 * state + optimizer + gradients + guard + work },
+    bytes: { params, state, optimizer, gradients, work, workUnshared, total: params + 2 * state + optimizer + gradients + work },
   };
 }
 

@@ -6,7 +6,7 @@
 import { StructureKind } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
-import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate } from "../optim/index.js";
+import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate, emitUpdateCheck } from "../optim/index.js";
 import { trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
@@ -161,7 +161,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
   decls.push("", ...emitSeeding(model, paramVar, dropout));
   // gradients() runs forwardBackward alone: a gradient shared by two parameters is then still in its work array.
   const gradOf = (p: string) => (gradVar.has(p) ? outputsOf(`grad:${p}`) : "null");
-  const tables = emitTables(model, { paramVar, stateVar, gradOf, arena, statsArena, optVars, trainableSize: layout.trainable });
+  const tables = emitTables(model, { paramVar, stateVar, gradOf, arena, statsArena, optVars });
   const info = {
     name: model.name,
     input: model.input,
@@ -174,7 +174,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     maxBatch: plan.maxBatch,
     train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
   };
-  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "guard", "trainStep", "trainRows", "predict", "loss", "forwardBackward"];
+  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "trainStep", "trainRows", "predict", "loss", "forwardBackward"];
   const createModelBody = [
     ...decls,
     "",
@@ -206,7 +206,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
 function emitSeeding(model: ModelIR, paramVar: Map<string, string>, dropout: boolean): string[] {
   const lines = [
     `const seed = options.seed ?? ${model.train.seed};`,
-    `const progress: Progress = { step: 0, epoch: 0, lr: ${lit(model.train.optimizer.lr)} };`,
+    `const progress: Progress = { step: 0, epoch: 0, lr: ${lit(model.train.optimizer.lr)}, refused: false };`,
     "const shuffleRng = seededRng(seed + 1);",
   ];
   if (dropout) lines.push("const dropoutRng = seededRng(seed + 2);", "function nextDropout(): number {\nreturn sfc32(dropoutRng);\n}");
@@ -232,17 +232,14 @@ interface TableEnv {
   arena: { weights: string; grads: string; state: string[] };
   statsArena: { now: string; next: string };
   optVars: string[][];
-  trainableSize: number;
 }
 
-/** The tensor and optimizer-buffer tables the prelude's API functions work on, and the update guard over them. */
+/** The tensor and optimizer-buffer tables the prelude's API functions work on. */
 function emitTables(model: ModelIR, e: TableEnv): string[] {
   const rows = [
     ...model.params.map((p) => `{ name: ${str(p.name)}, shape: [${p.shape.join(", ")}], data: ${e.paramVar.get(p.name)}, grad: ${e.gradOf(p.name)}, statistic: false },`),
     ...model.state.map((s) => `{ name: ${str(s.name)}, shape: [${s.shape.join(", ")}], data: ${e.stateVar.get(s.name)}, grad: null, statistic: true },`),
   ];
-  // What a training step writes, whole arenas: the trainable prefix of the parameters, the running statistics, the optimizer state.
-  const written = [`${e.arena.weights}.subarray(0, ${e.trainableSize})`, ...(model.state.length > 0 ? [e.statsArena.now] : []), ...e.arena.state];
   const slots = OPTIMIZER_STATE[model.train.optimizer.kind];
   const buffers = trainableParams(model).flatMap((p, i) => slots.map((s, k) => `{ key: ${str(`${p.name}/${s}`)}, data: ${e.optVars[i]![k]} },`));
   return [
@@ -251,7 +248,6 @@ function emitTables(model: ModelIR, e: TableEnv): string[] {
     ...rows,
     "];",
     buffers.length > 0 ? ["const optimizerBuffers: OptimizerBuffer[] = [", ...buffers, "];"].join("\n") : "const optimizerBuffers: OptimizerBuffer[] = [];",
-    `const guard = updateGuard([${written.join(", ")}], tensors, optimizerBuffers, progress);`,
   ];
 }
 
@@ -299,7 +295,7 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
     const src = e.stateOut(s.name);
     if (src !== e.nextStateVar.get(s.name)) lines.push(`${e.nextStateVar.get(s.name)}.set(${src}.subarray(0, ${size(s.shape)}));`);
   }
-  if (model.state.length > 0) lines.push(`${e.statsArena.now}.set(${e.statsArena.next});`);
+  const stateSize = model.state.reduce((n, st) => n + size(st.shape), 0);
   // A gradient shared by two parameters was computed once, into a work array: copy it over.
   for (const p of trainable) {
     const src = e.grad(p.name);
@@ -314,26 +310,33 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
     gradScale = "clip";
   }
   lines.push("progress.step++;", emitStepPrologue(spec, "progress.step"));
-  for (const segment of e.layout.segments) {
-    lines.push(
-      emitUpdate(spec, {
-        param: e.arena.weights,
-        grad: e.arena.grads,
-        state: e.arena.state,
-        from: segment.from,
-        to: segment.to,
-        i: local.claim("i"),
-        lr: segment.lr !== undefined ? `rate * ${lit(segment.lr / spec.lr)}` : "rate",
-        gradScale,
-      }),
-    );
+  const targets = e.layout.segments.map((segment) => ({
+    param: e.arena.weights,
+    grad: e.arena.grads,
+    state: e.arena.state,
+    from: segment.from,
+    to: segment.to,
+    i: local.claim("i"),
+    lr: segment.lr !== undefined ? `rate * ${lit(segment.lr / spec.lr)}` : "rate",
+    gradScale,
+  }));
+  // Nothing is written unless every value the step would write is finite: the update's
+  // arithmetic runs once without its stores first (a gradient that is not finite, or an
+  // overflow from a huge learning rate, leaves the weights, statistics and state as they were).
+  const checks = ["let notFinite = 0;"];
+  if (stateSize > 0) {
+    const i = local.claim("i");
+    checks.push(`for (let ${i} = 0; ${i} < ${stateSize}; ${i}++) notFinite += ${e.statsArena.next}[${i}] - ${e.statsArena.next}[${i}];`);
   }
+  for (const t of targets) checks.push(emitUpdateCheck(spec, { ...t, i: local.claim("i") }, "notFinite", local.claim("w")));
+  checks.push("if (notFinite !== 0) {\nprogress.step--;\nreturn false;\n}");
+  const stores = stateSize > 0 ? [`${e.statsArena.now}.set(${e.statsArena.next});`] : [];
   // The update loops live in their own function: a long loop inside trainStep gets compiled
   // mid-loop (on-stack replacement) and V8 kept deoptimizing it there, boxing doubles.
-  return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss. */
-function applyUpdates(): void {
+  return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
+function applyUpdates(): boolean {
 const rate = progress.lr;
-${lines.filter(Boolean).join("\n")}
+${[...lines, ...checks, ...stores, ...targets.map((t) => emitUpdate(spec, t)), "return true;"].filter(Boolean).join("\n")}
 }
 
 function trainStep(${e.sig}): number {
@@ -345,9 +348,9 @@ return trainRows(${e.xArg}, ${e.yArg}, ${e.rows});
 function trainRows(${e.sig}): number {
 const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
 if (!Number.isFinite(value)) return value; // keep the last good weights
-beginUpdate(guard);
-applyUpdates();
-return endUpdate(guard) ? value : NaN; // an update that made anything non-finite is undone
+if (applyUpdates()) return value;
+progress.refused = true; // the step would have made a weight non-finite: nothing was written
+return NaN;
 }`;
 }
 

@@ -1,7 +1,6 @@
 // fit: epochs of seeded, shuffled minibatches through the model's own trainStep, with the
 // learning-rate schedule applied at each epoch. It may allocate (once per call, not per row).
 import type { FitOptions } from "./api.js";
-import { refusal } from "./guard.js";
 import { checkFinite } from "./inputs.js";
 import { sfc32, seedRng } from "./random.js";
 import { scheduledLr } from "./training.js";
@@ -61,10 +60,11 @@ export function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
+      core.progress.refused = false;
       const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
         const at = start / batch + 1;
-        const why = refusal(core.guard);
+        const why = core.progress.refused ? refusal(core) : "";
         const what = why
           ? `at epoch ${epoch}, batch ${at} ${why}`
           : `the loss became ${value} at epoch ${epoch}, batch ${at}`;
@@ -80,4 +80,14 @@ export function fitEpochs(
     if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
   }
   return history;
+}
+
+/** Why a step skipped its update, for a message: a gradient that is not finite, by name, or else an overflow. */
+function refusal(core: ModelCore): string {
+  for (const t of core.tensors) {
+    const g = t.grad;
+    if (g && !g.subarray(0, t.data.length).every(Number.isFinite))
+      return `the gradient of '${t.name}' was not finite`;
+  }
+  return "the update would have made a weight, running statistic or optimizer state non-finite (an overflow)";
 }

@@ -3,7 +3,6 @@
 // rest of the API is the same for every model and lives here.
 import type { Model, ModelInfo, Weights } from "./api.js";
 import { fitEpochs } from "./fit.js";
-import type { UpdateGuard } from "./guard.js";
 import { checkRows } from "./inputs.js";
 import {
   captureState,
@@ -24,7 +23,6 @@ export interface ModelCore {
   shuffleRng: Uint32Array;
   /** null for a model without dropout. */
   dropoutRng: Uint32Array | null;
-  guard: UpdateGuard;
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
   /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
   trainRows(x: Float64Array, y: Float64Array, n: number): number;

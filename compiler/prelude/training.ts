@@ -10,6 +10,8 @@ export interface Progress {
   /** Epochs completed by fit, counting across calls. */
   epoch: number;
   lr: number;
+  /** Set when a training step skipped its update because a value it would write was not finite; fit clears it. */
+  refused: boolean;
 }
 
 /** One optimizer state tensor, saved as `<param>/<slot>`. */

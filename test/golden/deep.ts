@@ -269,6 +269,8 @@ interface Progress {
   /** Epochs completed by fit, counting across calls. */
   epoch: number;
   lr: number;
+  /** Set when a training step skipped its update because a value it would write was not finite; fit clears it. */
+  refused: boolean;
 }
 
 /** One optimizer state tensor, saved as `<param>/<slot>`. */
@@ -368,86 +370,6 @@ function restoreState(
   if (dropoutRng) dropoutRng.set(dropout!);
 }
 
-interface UpdateGuard {
-  /** The arrays a step writes: trained parameters, running statistics, optimizer state. */
-  written: Float64Array[];
-  /** Copies of `written` from before the current step. */
-  saved: Float64Array[];
-  /** The step counter, which the update advances (Adam's bias correction reads it). */
-  progress: Progress;
-  savedStep: number;
-  /** Per tensor and per optimizer buffer, to name what a refused step would have broken. */
-  tensors: readonly TensorSlot[];
-  optimizerBuffers: readonly OptimizerBuffer[];
-  /** Index in `tensors`, else in `optimizerBuffers` (offset by the tensor count), of the first value the last refused step made non-finite; -1 when the last step went through. */
-  refused: number;
-}
-
-function updateGuard(
-  written: Float64Array[],
-  tensors: readonly TensorSlot[],
-  optimizerBuffers: readonly OptimizerBuffer[],
-  progress: Progress,
-): UpdateGuard {
-  const saved = written.map((a) => new Float64Array(a.length));
-  return { written, saved, progress, savedStep: 0, tensors, optimizerBuffers, refused: -1 };
-}
-
-/** Whether every value of `a` is finite: v - v is 0 for a finite v and NaN otherwise. */
-function allFinite(a: Float64Array): boolean {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! - a[i]!;
-  return sum === 0;
-}
-
-/** Copies `from` into `to`, array by array (a plain loop beats TypedArray#set on the few values of a small model). */
-function copyArrays(from: readonly Float64Array[], to: readonly Float64Array[]): void {
-  for (let k = 0; k < from.length; k++) {
-    const src = from[k]!;
-    const dst = to[k]!;
-    if (src.length > 64) dst.set(src);
-    else for (let i = 0; i < src.length; i++) dst[i] = src[i]!;
-  }
-}
-
-/** Before an update: saves what it will write. */
-function beginUpdate(guard: UpdateGuard): void {
-  copyArrays(guard.written, guard.saved);
-  guard.savedStep = guard.progress.step;
-}
-
-/** After an update: true when everything it wrote is finite; otherwise puts the saved values back and returns false. */
-function endUpdate(guard: UpdateGuard): boolean {
-  let ok = true;
-  for (let k = 0; k < guard.written.length; k++) ok = allFinite(guard.written[k]!) && ok;
-  guard.refused = -1;
-  if (ok) return true;
-  // Which tensor broke, while the broken values are still there; then undo.
-  const { tensors, optimizerBuffers } = guard;
-  for (let k = tensors.length - 1; k >= 0; k--) if (!allFinite(tensors[k]!.data)) guard.refused = k;
-  if (guard.refused < 0) {
-    for (let k = optimizerBuffers.length - 1; k >= 0; k--) {
-      if (!allFinite(optimizerBuffers[k]!.data)) guard.refused = tensors.length + k;
-    }
-  }
-  copyArrays(guard.saved, guard.written);
-  guard.progress.step = guard.savedStep;
-  return false;
-}
-
-/** Why the last step was refused, for a message ("the gradient of 'h1.W' was not finite"), or "" when it was not. */
-function refusal(guard: UpdateGuard): string {
-  if (guard.refused < 0) return "";
-  const { tensors, optimizerBuffers } = guard;
-  const badGradient = tensors.find((t) => t.grad && !allFinite(t.grad.subarray(0, t.data.length)));
-  if (badGradient) return `the gradient of '${badGradient.name}' was not finite`;
-  const name =
-    guard.refused < tensors.length
-      ? tensors[guard.refused]!.name
-      : optimizerBuffers[guard.refused - tensors.length]!.key;
-  return `the update made '${name}' non-finite`;
-}
-
 function fitEpochs(
   core: ModelCore,
   x: Float64Array,
@@ -502,10 +424,11 @@ function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
+      core.progress.refused = false;
       const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
         const at = start / batch + 1;
-        const why = refusal(core.guard);
+        const why = core.progress.refused ? refusal(core) : "";
         const what = why
           ? `at epoch ${epoch}, batch ${at} ${why}`
           : `the loss became ${value} at epoch ${epoch}, batch ${at}`;
@@ -523,6 +446,16 @@ function fitEpochs(
   return history;
 }
 
+/** Why a step skipped its update, for a message: a gradient that is not finite, by name, or else an overflow. */
+function refusal(core: ModelCore): string {
+  for (const t of core.tensors) {
+    const g = t.grad;
+    if (g && !g.subarray(0, t.data.length).every(Number.isFinite))
+      return `the gradient of '${t.name}' was not finite`;
+  }
+  return "the update would have made a weight, running statistic or optimizer state non-finite (an overflow)";
+}
+
 interface ModelCore {
   info: ModelInfo;
   tensors: TensorSlot[];
@@ -532,7 +465,6 @@ interface ModelCore {
   shuffleRng: Uint32Array;
   /** null for a model without dropout. */
   dropoutRng: Uint32Array | null;
-  guard: UpdateGuard;
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
   /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
   trainRows(x: Float64Array, y: Float64Array, n: number): number;
@@ -1062,7 +994,7 @@ export function createModel(options: ModelOptions = {}): Model {
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf2.subarray(0, r * 2));
 
   const seed = options.seed ?? 1;
-  const progress: Progress = { step: 0, epoch: 0, lr: 0.01 };
+  const progress: Progress = { step: 0, epoch: 0, lr: 0.01, refused: false };
   const shuffleRng = seededRng(seed + 1);
   {
     const rng = seededRng(seed);
@@ -10396,13 +10328,27 @@ export function createModel(options: ModelOptions = {}): Model {
     backward_d_h0_z_to_d_h0_W(x, label, n);
     return s_9;
   }
-  /** Running statistics, clipping and the adam update, after a step with a finite loss. */
-  function applyUpdates(): void {
+  /** Running statistics, clipping and the adam update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
+  function applyUpdates(): boolean {
     const rate = progress.lr;
-    runningStats.set(nextStats);
     progress.step++;
     const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
     const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
+    let notFinite = 0;
+    for (let i_324 = 0; i_324 < 1152; i_324++) notFinite += nextStats[i_324] - nextStats[i_324];
+    for (let i_325 = 0; i_325 < 20322; i_325++) {
+      let w = weights[i_325];
+      const g = grads[i_325];
+      const mi = 0.9 * m[i_325] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_325] + (1 - 0.999) * g * g;
+      w -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+      notFinite += w - w + (mi - mi) + (vi - vi);
+    }
+    if (notFinite !== 0) {
+      progress.step--;
+      return false;
+    }
+    runningStats.set(nextStats);
     for (let i_323 = 0; i_323 < 20322; i_323++) {
       const g = grads[i_323];
       const mi = 0.9 * m[i_323] + (1 - 0.9) * g;
@@ -10411,6 +10357,7 @@ export function createModel(options: ModelOptions = {}): Model {
       v[i_323] = vi;
       weights[i_323] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
+    return true;
   }
 
   function trainStep(x: Float64Array, label: Float64Array, n: number): number {
@@ -10422,9 +10369,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function trainRows(x: Float64Array, label: Float64Array, n: number): number {
     const value = forwardBackward(x, label, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-    beginUpdate(guard);
-    applyUpdates();
-    return endUpdate(guard) ? value : NaN; // an update that made anything non-finite is undone
+    if (applyUpdates()) return value;
+    progress.refused = true; // the step would have made a weight non-finite: nothing was written
+    return NaN;
   }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
@@ -10696,12 +10643,6 @@ export function createModel(options: ModelOptions = {}): Model {
     { key: "p.b/m", data: m_p_b },
     { key: "p.b/v", data: v_p_b },
   ];
-  const guard = updateGuard(
-    [weights.subarray(0, 20322), runningStats, m, v],
-    tensors,
-    optimizerBuffers,
-    progress,
-  );
   const info: ModelInfo = {
     name: "deep",
     input: { name: "x", width: 2 },
@@ -10824,7 +10765,7 @@ export function createModel(options: ModelOptions = {}): Model {
       { name: "h9.var", shape: [32] },
     ],
     paramCount: 20322,
-    bytes: 1638000,
+    bytes: 1141056,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 100, batch: 32, seed: 1 },
   };
@@ -10836,7 +10777,6 @@ export function createModel(options: ModelOptions = {}): Model {
     schedule: { kind: "constant", lr: 0.01, warmup: 0 },
     shuffleRng,
     dropoutRng: null,
-    guard,
     trainStep,
     trainRows,
     predict,

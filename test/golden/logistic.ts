@@ -251,6 +251,8 @@ interface Progress {
   /** Epochs completed by fit, counting across calls. */
   epoch: number;
   lr: number;
+  /** Set when a training step skipped its update because a value it would write was not finite; fit clears it. */
+  refused: boolean;
 }
 
 /** One optimizer state tensor, saved as `<param>/<slot>`. */
@@ -350,86 +352,6 @@ function restoreState(
   if (dropoutRng) dropoutRng.set(dropout!);
 }
 
-interface UpdateGuard {
-  /** The arrays a step writes: trained parameters, running statistics, optimizer state. */
-  written: Float64Array[];
-  /** Copies of `written` from before the current step. */
-  saved: Float64Array[];
-  /** The step counter, which the update advances (Adam's bias correction reads it). */
-  progress: Progress;
-  savedStep: number;
-  /** Per tensor and per optimizer buffer, to name what a refused step would have broken. */
-  tensors: readonly TensorSlot[];
-  optimizerBuffers: readonly OptimizerBuffer[];
-  /** Index in `tensors`, else in `optimizerBuffers` (offset by the tensor count), of the first value the last refused step made non-finite; -1 when the last step went through. */
-  refused: number;
-}
-
-function updateGuard(
-  written: Float64Array[],
-  tensors: readonly TensorSlot[],
-  optimizerBuffers: readonly OptimizerBuffer[],
-  progress: Progress,
-): UpdateGuard {
-  const saved = written.map((a) => new Float64Array(a.length));
-  return { written, saved, progress, savedStep: 0, tensors, optimizerBuffers, refused: -1 };
-}
-
-/** Whether every value of `a` is finite: v - v is 0 for a finite v and NaN otherwise. */
-function allFinite(a: Float64Array): boolean {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! - a[i]!;
-  return sum === 0;
-}
-
-/** Copies `from` into `to`, array by array (a plain loop beats TypedArray#set on the few values of a small model). */
-function copyArrays(from: readonly Float64Array[], to: readonly Float64Array[]): void {
-  for (let k = 0; k < from.length; k++) {
-    const src = from[k]!;
-    const dst = to[k]!;
-    if (src.length > 64) dst.set(src);
-    else for (let i = 0; i < src.length; i++) dst[i] = src[i]!;
-  }
-}
-
-/** Before an update: saves what it will write. */
-function beginUpdate(guard: UpdateGuard): void {
-  copyArrays(guard.written, guard.saved);
-  guard.savedStep = guard.progress.step;
-}
-
-/** After an update: true when everything it wrote is finite; otherwise puts the saved values back and returns false. */
-function endUpdate(guard: UpdateGuard): boolean {
-  let ok = true;
-  for (let k = 0; k < guard.written.length; k++) ok = allFinite(guard.written[k]!) && ok;
-  guard.refused = -1;
-  if (ok) return true;
-  // Which tensor broke, while the broken values are still there; then undo.
-  const { tensors, optimizerBuffers } = guard;
-  for (let k = tensors.length - 1; k >= 0; k--) if (!allFinite(tensors[k]!.data)) guard.refused = k;
-  if (guard.refused < 0) {
-    for (let k = optimizerBuffers.length - 1; k >= 0; k--) {
-      if (!allFinite(optimizerBuffers[k]!.data)) guard.refused = tensors.length + k;
-    }
-  }
-  copyArrays(guard.saved, guard.written);
-  guard.progress.step = guard.savedStep;
-  return false;
-}
-
-/** Why the last step was refused, for a message ("the gradient of 'h1.W' was not finite"), or "" when it was not. */
-function refusal(guard: UpdateGuard): string {
-  if (guard.refused < 0) return "";
-  const { tensors, optimizerBuffers } = guard;
-  const badGradient = tensors.find((t) => t.grad && !allFinite(t.grad.subarray(0, t.data.length)));
-  if (badGradient) return `the gradient of '${badGradient.name}' was not finite`;
-  const name =
-    guard.refused < tensors.length
-      ? tensors[guard.refused]!.name
-      : optimizerBuffers[guard.refused - tensors.length]!.key;
-  return `the update made '${name}' non-finite`;
-}
-
 function fitEpochs(
   core: ModelCore,
   x: Float64Array,
@@ -484,10 +406,11 @@ function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
+      core.progress.refused = false;
       const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
         const at = start / batch + 1;
-        const why = refusal(core.guard);
+        const why = core.progress.refused ? refusal(core) : "";
         const what = why
           ? `at epoch ${epoch}, batch ${at} ${why}`
           : `the loss became ${value} at epoch ${epoch}, batch ${at}`;
@@ -505,6 +428,16 @@ function fitEpochs(
   return history;
 }
 
+/** Why a step skipped its update, for a message: a gradient that is not finite, by name, or else an overflow. */
+function refusal(core: ModelCore): string {
+  for (const t of core.tensors) {
+    const g = t.grad;
+    if (g && !g.subarray(0, t.data.length).every(Number.isFinite))
+      return `the gradient of '${t.name}' was not finite`;
+  }
+  return "the update would have made a weight, running statistic or optimizer state non-finite (an overflow)";
+}
+
 interface ModelCore {
   info: ModelInfo;
   tensors: TensorSlot[];
@@ -514,7 +447,6 @@ interface ModelCore {
   shuffleRng: Uint32Array;
   /** null for a model without dropout. */
   dropoutRng: Uint32Array | null;
-  guard: UpdateGuard;
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
   /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
   trainRows(x: Float64Array, y: Float64Array, n: number): number;
@@ -590,7 +522,7 @@ export function createModel(options: ModelOptions = {}): Model {
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf1.subarray(0, r * 1));
 
   const seed = options.seed ?? 1;
-  const progress: Progress = { step: 0, epoch: 0, lr: 0.5 };
+  const progress: Progress = { step: 0, epoch: 0, lr: 0.5, refused: false };
   const shuffleRng = seededRng(seed + 1);
   {
     const rng = seededRng(seed);
@@ -691,14 +623,26 @@ export function createModel(options: ModelOptions = {}): Model {
     d_p_W[1] = c1_0;
     return s;
   }
-  /** Running statistics, clipping and the sgd update, after a step with a finite loss. */
-  function applyUpdates(): void {
+  /** Running statistics, clipping and the sgd update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
+  function applyUpdates(): boolean {
     const rate = progress.lr;
     progress.step++;
+    let notFinite = 0;
+    for (let i_1 = 0; i_1 < 3; i_1++) {
+      let w = weights[i_1];
+      const g = grads[i_1];
+      w -= rate * g;
+      notFinite += w - w;
+    }
+    if (notFinite !== 0) {
+      progress.step--;
+      return false;
+    }
     for (let i = 0; i < 3; i++) {
       const g = grads[i];
       weights[i] -= rate * g;
     }
+    return true;
   }
 
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
@@ -710,9 +654,9 @@ export function createModel(options: ModelOptions = {}): Model {
   function trainRows(x: Float64Array, y: Float64Array, n: number): number {
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-    beginUpdate(guard);
-    applyUpdates();
-    return endUpdate(guard) ? value : NaN; // an update that made anything non-finite is undone
+    if (applyUpdates()) return value;
+    progress.refused = true; // the step would have made a weight non-finite: nothing was written
+    return NaN;
   }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
@@ -721,7 +665,6 @@ export function createModel(options: ModelOptions = {}): Model {
     { name: "p.b", shape: [1], data: p_b, grad: d_p_b, statistic: false },
   ];
   const optimizerBuffers: OptimizerBuffer[] = [];
-  const guard = updateGuard([weights.subarray(0, 3)], tensors, optimizerBuffers, progress);
   const info: ModelInfo = {
     name: "logistic",
     input: { name: "x", width: 2 },
@@ -733,7 +676,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 3,
-    bytes: 136,
+    bytes: 112,
     maxBatch: 4,
     train: { optimizer: "sgd", lr: 0.5, epochs: 2000, batch: 4, seed: 1 },
   };
@@ -745,7 +688,6 @@ export function createModel(options: ModelOptions = {}): Model {
     schedule: { kind: "constant", lr: 0.5, warmup: 0 },
     shuffleRng,
     dropoutRng: null,
-    guard,
     trainStep,
     trainRows,
     predict,
