@@ -23,7 +23,7 @@ if (args.includes("--report-only")) {
   const base = fileURLToPath(new URL(".", import.meta.url));
   const saved = JSON.parse(readFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, "utf8")) as Results;
   const markdown = report(saved, Number(saved.config.seconds ?? 0));
-  writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
+  writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown + codegenSections(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`));
   process.stdout.write(markdown);
   process.exit(0);
 }
@@ -147,6 +147,18 @@ const seconds = (Date.now() - started) / 1000;
 Object.assign(results.config, { seconds });
 const markdown = report(results, seconds);
 const base = fileURLToPath(new URL(".", import.meta.url));
-writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
+writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown + codegenSections(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`));
 writeFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, JSON.stringify(results, null, 2) + "\n");
 process.stdout.write(markdown);
+
+/** The code-generation sections (bench/codegen.ts) at the end of the results file, kept across runs. */
+function codegenSections(path: string): string {
+  let text = "";
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+  const at = text.indexOf("\n## Code generation");
+  return at < 0 ? "" : text.slice(at);
+}

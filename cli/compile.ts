@@ -1,20 +1,23 @@
 // `netc compile` and `netc check`.
 import { basename } from "node:path";
 import { printAst } from "../grammar/index.js";
-import { analyze, compile, compileToGraph, formatBytes, NetcError } from "../compiler/index.js";
+import { analyze, compile, compileToGraph, EmittedCodeError, formatBytes, NetcError } from "../compiler/index.js";
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { readText, writeOutput } from "./io.js";
+import { languageName, outputLanguage } from "./language.js";
 import type { Output } from "./main.js";
 
-export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--force]`;
+export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts|OUT.js] [--js] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--verify] [--force]`;
 export const CHECK_USAGE = `netc check FILE.net`;
 
 export async function compileCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump"], booleans: ["stats", "force", "verify"], aliases: { o: "out" } });
+  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump"], booleans: ["stats", "force", "verify", "js"], aliases: { o: "out" } });
   const [file, ...extra] = args.positionals;
   if (!file || extra.length > 0) throw new UsageError(`usage: ${COMPILE_USAGE}`);
+  const target = stringFlag(args, "out");
+  const language = outputLanguage(target, args.flags.has("js"));
   const source = readText(file, ".net file");
   const dump = stringFlag(args, "dump");
   if (dump !== undefined && !["ast", "ir", "grad"].includes(dump)) throw new UsageError(`--dump must be one of ast, ir, grad; got '${dump}'`);
@@ -36,18 +39,17 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
       out.stdout(printGraph(graph, { only: dump === "ir" ? "forward" : "backward" }));
       return 0;
     }
-    const result = await compile(source, options);
-    const target = stringFlag(args, "out");
+    const result = await compile(source, { ...options, language });
     if (target) {
       writeOutput(target, result.code, args.flags.has("force"));
-      out.stderr(`wrote ${target} (model ${result.model.name}, ${result.code.length} bytes)`);
+      out.stderr(`wrote ${target} (model ${result.model.name}, ${languageName(language)}, ${result.code.length} bytes)`);
     } else if (!args.flags.has("stats")) {
       out.stdout(result.code);
     }
     if (args.flags.has("stats")) out.stdout(statsText(result));
     return 0;
   } catch (err) {
-    if (err instanceof NetcError) {
+    if (err instanceof NetcError || err instanceof EmittedCodeError) {
       out.stderr(err.message);
       return 1;
     }

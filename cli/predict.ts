@@ -2,7 +2,8 @@
 // module with the trained weights baked in).
 import { compile, compileToGraph } from "../compiler/index.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
-import { loadGenerated, toJavaScript } from "./load.js";
+import { languageName, outputLanguage } from "./language.js";
+import { loadGenerated } from "./load.js";
 import { isClassifier, predictedClass } from "./train-loop.js";
 import { tensorsByName } from "../data/weights.js";
 import { parseArgs, stringFlag, UsageError } from "./args.js";
@@ -11,7 +12,7 @@ import { readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 
 export const PREDICT_USAGE = "netc predict MODEL.net --weights WEIGHTS.json --data CSV [--target NAME] [--model NAME]";
-export const PREDICTOR_USAGE = "netc predictor MODEL.net --weights WEIGHTS.json [-o FILE] [--js] [--model NAME] [--force]";
+export const PREDICTOR_USAGE = "netc predictor MODEL.net --weights WEIGHTS.json [-o FILE.ts|FILE.js] [--js] [--model NAME] [--force]";
 
 const CHUNK_ROWS = 1024;
 
@@ -22,7 +23,8 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
   const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICT_USAGE);
   const dataSpec = requireFlag(stringFlag(args, "data"), "--data", PREDICT_USAGE);
   const source = readText(file, ".net file");
-  const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: CHUNK_ROWS });
+  // Only run, never shown: no formatting.
+  const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: CHUNK_ROWS, format: false });
   const ir = compiled.model;
   const weights = loadWeights(weightsPath, ir, file);
   const data = loadData(dataSpec, ir, ir.train.seed, { target: stringFlag(args, "target")?.split(","), labels: weights.labels, targetOptional: true });
@@ -59,16 +61,15 @@ export async function predictorCommand(argv: string[], out: Output): Promise<num
   const [file, ...extra] = args.positionals;
   if (!file || extra.length > 0) throw new UsageError(`usage: ${PREDICTOR_USAGE}`);
   const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICTOR_USAGE);
+  const language = outputLanguage(stringFlag(args, "out"), args.flags.has("js"));
   const source = readText(file, ".net file");
   const { model, evalGraph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
   const weights = loadWeights(weightsPath, model, file);
   const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
-  const ts = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels });
-  const js = args.flags.has("js");
-  const target = stringFlag(args, "out") ?? `${model.name}.predict.${js ? "js" : "ts"}`;
-  const text = js ? toJavaScript(ts) : ts;
+  const target = stringFlag(args, "out") ?? `${model.name}.predict.${language === "javascript" ? "js" : "ts"}`;
+  const text = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels }, { language });
   writeOutput(target, text, args.flags.has("force"));
-  out.stderr(`wrote ${target} (model ${model.name}, ${js ? "JavaScript" : "TypeScript"}, ${text.length} bytes, no imports)`);
+  out.stderr(`wrote ${target} (model ${model.name}, ${languageName(language)}, ${text.length} bytes, no imports)`);
   return 0;
 }
 

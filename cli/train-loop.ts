@@ -35,7 +35,7 @@ export interface TrainOutcome {
   failure: TrainFailure | null;
 }
 
-/** What the generated `fit` throws when the loss stops being finite (see compiler/emit/runtime-api.ts). */
+/** What the generated `fit` throws when the loss stops being finite (see compiler/prelude/fit.ts). */
 interface NonFiniteLossError extends Error {
   name: "NonFiniteLossError";
   epoch: number;

@@ -1,11 +1,13 @@
 // The compiler's public API: source text in, diagnostics or a formatted TypeScript module out.
 //   parse (grammar/) → lower each model to IR → fuse losses → differentiate → simplify
-//   → plan buffers → emit (ts-morph) → format (prettier)
+//   → plan buffers → emit (ts-morph lays out the generated code after the prelude it uses)
+//   → format the generated part (prettier) → optionally type-check it, or emit JavaScript
 import * as prettier from "prettier";
 import type { ModelDecl } from "../grammar/ast.js";
 import { NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { analyze } from "./analyze.js";
 import { emitModule } from "./emit/module.js";
+import type { Language } from "./emit/format.js";
 import type { Graph } from "./ir/graph.js";
 import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
 import { compileGraphs } from "./pipeline.js";
@@ -20,10 +22,12 @@ export interface CompileOptions {
   maxBatch?: number;
   /** Settings that override the model's `train` block (the CLI's --epochs, --lr, ...). */
   train?: Partial<Pick<TrainSpec, "epochs" | "batch" | "seed">> & { lr?: number };
-  /** Run the IR verifier after every pass. */
+  /** Run the IR verifier after every pass, and type-check the emitted module under --strict. */
   verify?: boolean;
-  /** Run prettier over the module (default true). Tests that only run the code skip it. */
+  /** Run prettier over the generated code (default true). Tests that only run the code skip it. */
   format?: boolean;
+  /** The language of `code` (default TypeScript); JavaScript is the TypeScript compiler's emit. */
+  language?: Language;
 }
 
 export interface CompileResult {
@@ -33,7 +37,7 @@ export interface CompileResult {
   /** The evaluation graph (eval mode, no backward) behind predict and loss. */
   evalGraph: Graph;
   plan: MemoryPlan;
-  /** The generated TypeScript module, formatted. */
+  /** The generated module, formatted: TypeScript, or JavaScript when asked for. */
   code: string;
 }
 
@@ -78,9 +82,11 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
-  const raw = emitModule({ ...result, source, file: options.file ?? "<input>" });
-  const code = options.format === false ? raw : await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
-  return { ...result, code };
+  // The emitter loads ts-morph: imported here, so that analyze() and compileToGraph() alone do not.
+  const { emitModule } = await import("./emit/module.js");
+  const parts = emitModule({ ...result, source, file: options.file ?? "<input>" });
+  const { finishFile } = await import("./emit/format.js");
+  return { ...result, code: await finishFile(parts, options) };
 }
 
 function applyOverrides(train: TrainSpec, o: CompileOptions["train"]): TrainSpec {
@@ -109,4 +115,6 @@ export function formatBytes(n: number): string {
 
 export { analyze, type AnalyzeResult } from "./analyze.js";
 export { NetcError, formatDiagnostic } from "../diagnostics/index.js";
+export { EmittedCodeError } from "./emit/errors.js";
+export type { Language } from "./emit/format.js";
 export type { ModelIR } from "./model.js";

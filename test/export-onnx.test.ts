@@ -14,7 +14,7 @@ import { compileToGraph, NetcError } from "../compiler/index.js";
 import { importJavaScript, toJavaScript } from "../cli/load.js";
 import { exportOnnx } from "../export/onnx/index.js";
 import { decodeModel } from "../export/onnx/proto.js";
-import { EXAMPLES, exampleSource, ROOT } from "./helpers.js";
+import { EXAMPLES, exampleSource, ROOT } from "./support/helpers.js";
 import { trained, type Trained } from "./export-support.js";
 import { serializeWeights } from "../data/weights.js";
 

@@ -12,7 +12,7 @@ import { compile } from "../compiler/index.js";
 import { loadGenerated } from "../cli/load.js";
 import { serializeWeights } from "../data/weights.js";
 import { exportTorch } from "../export/torch/index.js";
-import { ROOT } from "./helpers.js";
+import { ROOT } from "./support/helpers.js";
 import { trained, type Trained } from "./export-support.js";
 
 /** Debian's interpreter, where apt's python3-torch lives (not a pyenv python3 earlier on PATH). */

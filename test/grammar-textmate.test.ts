@@ -10,7 +10,7 @@ import { BUILTINS, INITIALIZERS } from "../compiler/lower/functions.js";
 import { SCHEDULES, TRAIN_SETTINGS } from "../compiler/lower/train.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
 import { KEYWORDS, netLexer } from "../grammar/tokens.js";
-import { EXAMPLES, ROOT } from "./helpers.js";
+import { EXAMPLES, ROOT } from "./support/helpers.js";
 
 const GRAMMAR_PATH = join(ROOT, "editors/netc.tmLanguage.json");
 const grammarJson = JSON.parse(readFileSync(GRAMMAR_PATH, "utf8"));

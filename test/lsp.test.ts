@@ -11,7 +11,7 @@ import { BUILTINS } from "../compiler/lower/functions.js";
 import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
 import { SETTING_DOCS } from "../lsp/docs.js";
-import { ROOT } from "./helpers.js";
+import { ROOT } from "./support/helpers.js";
 
 const URI = "file:///work/demo.net";
 const EXTENSION = JSON.parse(readFileSync(join(ROOT, "editors/vscode/package.json"), "utf8"));

@@ -31,6 +31,7 @@ export interface TrainingState {
   step: number;
   epoch: number;
   lr: number;
+  /** Generator states, 4 words each; `dropout` is empty for a model without dropout. */
   rng: { shuffle: number[]; dropout: number[] };
   /** Optimizer state by `<param>/<slot>`, e.g. `"h1.W/m"`. */
   buffers: Record<string, number[]>;
@@ -52,7 +53,10 @@ export interface ModelInfo {
 
 export interface Model {
   readonly info: ModelInfo;
-  /** One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips the update. */
+  /**
+   * One optimizer step on `n` rows (training mode); returns the loss before the step. A non-finite loss skips
+   * the update; so does a step that would make a weight non-finite, and then the result is NaN.
+   */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
   /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
   predict(x: Float64Array, n: number): Float64Array;
@@ -82,6 +86,7 @@ function sfc32(s: Uint32Array): number {
   return t / 4294967296;
 }
 
+/** Resets a generator state from a seed (its low 32 bits). */
 function seedRng(s: Uint32Array, seed: number): void {
   s[0] = 0x9e3779b9;
   s[1] = 0x243f6a88;
@@ -90,33 +95,20 @@ function seedRng(s: Uint32Array, seed: number): void {
   for (let i = 0; i < 12; i++) sfc32(s);
 }
 
-function gaussian(s: Uint32Array): number {
-  // Box-Muller; 1 - u keeps the logarithm's argument in (0, 1].
-  const u = 1 - sfc32(s);
-  const v = sfc32(s);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+/** A new generator state seeded from `seed`. */
+function seededRng(seed: number): Uint32Array {
+  const s = new Uint32Array(4);
+  seedRng(s, seed);
+  return s;
 }
 
-function initParam(
-  data: Float64Array,
-  kind: string,
-  a: number,
-  b: number,
-  fanIn: number,
-  fanOut: number,
-  rng: Uint32Array,
-): void {
-  for (let i = 0; i < data.length; i++) {
-    let v = 0;
-    if (kind === "ones") v = 1;
-    else if (kind === "normal") v = a + b * gaussian(rng);
-    else if (kind === "uniform") v = a + (b - a) * sfc32(rng);
-    else if (kind === "xavier") v = (2 * sfc32(rng) - 1) * Math.sqrt(6 / (fanIn + fanOut));
-    else if (kind === "he") v = Math.sqrt(2 / fanIn) * gaussian(rng);
-    data[i] = v;
-  }
+/** Glorot/Xavier uniform: U(-a, a) with a = sqrt(6 / (fanIn + fanOut)). */
+function initXavier(data: Float64Array, fanIn: number, fanOut: number, rng: Uint32Array): void {
+  const a = Math.sqrt(6 / (fanIn + fanOut));
+  for (let i = 0; i < data.length; i++) data[i] = (2 * sfc32(rng) - 1) * a;
 }
 
+/** Throws unless `n` rows fit the compiled batch and `x` (and `y`) hold `n` rows of finite numbers. */
 function checkRows(
   fn: string,
   n: number,
@@ -135,10 +127,375 @@ function checkRows(
     throw new RangeError(`${fn}: x holds ${x.length} values, ${n} rows need ${n * xWidth}`);
   if (y && y.length < n * yWidth)
     throw new RangeError(`${fn}: y holds ${y.length} values, ${n} rows need ${n * yWidth}`);
+  // v - v is 0 for every finite number and NaN for NaN and ±Infinity: one sum checks them all.
+  let sum = 0;
+  for (let i = 0; i < n * xWidth; i++) sum += x[i]! - x[i]!;
+  if (y) for (let i = 0; i < n * yWidth; i++) sum += y[i]! - y[i]!;
+  if (sum !== 0) {
+    rejectNonFinite(fn, "x", x, xWidth, n);
+    if (y) rejectNonFinite(fn, "y", y, yWidth, n);
+  }
 }
 
-function badLabel(row: number, value: number, classes: number): never {
-  throw new RangeError(`class label ${value} in row ${row} is not an integer in [0, ${classes})`);
+/** Throws unless `n` rows of `data` hold only finite numbers: one pass that allocates nothing for a Float64Array. */
+function checkFinite(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+): void {
+  if (data instanceof Float64Array) {
+    let sum = 0;
+    for (let i = 0; i < n * width; i++) sum += data[i]! - data[i]!;
+    if (sum === 0) return;
+  }
+  rejectNonFinite(fn, what, data, width, n);
+}
+
+/** Throws a RangeError naming the first value of `n` rows of `data` that is not a finite number. */
+function rejectNonFinite(
+  fn: string,
+  what: string,
+  data: ArrayLike<unknown>,
+  width: number,
+  n: number,
+): void {
+  for (let i = 0; i < n * width; i++) {
+    const v = data[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new RangeError(
+        `${fn}: ${what} has ${describeValue(v)} at row ${Math.floor(i / width)}, column ${i % width} (counting from 0); every value must be a finite number`,
+      );
+    }
+  }
+}
+
+/** `NaN`, `Infinity`, `the string "a"`, `undefined`: what a rejected value was, for a message. */
+function describeValue(v: unknown): string {
+  if (typeof v === "string")
+    return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}...` : v)}`;
+  return typeof v === "number" || v === undefined || v === null ? String(v) : `a value of type ${typeof v}`;
+}
+
+/** Throws unless `mode` is one of loss()'s modes. */
+function checkMode(mode: unknown): void {
+  if (mode !== "eval" && mode !== "train")
+    throw new RangeError(`loss: mode must be "eval" or "train", got ${describeValue(mode)}`);
+}
+
+/** One tensor saved with the weights: a parameter (with its gradient buffer when trained) or running statistics. */
+interface TensorSlot {
+  name: string;
+  shape: number[];
+  data: Float64Array;
+  /** The gradient's storage (a work array at least as long as `data`); null for frozen parameters and statistics. */
+  grad: Float64Array | null;
+  /** Running statistics: updated by training steps, not by the optimizer. */
+  statistic: boolean;
+}
+
+function copyWeights(tensors: readonly TensorSlot[]): Weights {
+  const out: Weights = {};
+  for (const t of tensors) out[t.name] = { shape: [...t.shape], data: t.data.slice() };
+  return out;
+}
+
+function assignWeights(
+  tensors: readonly TensorSlot[],
+  weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>,
+): void {
+  if (typeof weights !== "object" || weights === null)
+    throw new TypeError("setWeights: expected an object of weights by name");
+  // Values are copied as they are checked, so a source that changes between reads cannot slip
+  // a non-finite value past the check.
+  const updates: [Float64Array, Float64Array][] = [];
+  for (const name of Object.keys(weights)) {
+    const t = tensors.find((q) => q.name === name);
+    if (!t)
+      throw new Error(
+        `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${tensors.map((q) => q.name).join(", ")})`,
+      );
+    const w = weights[name]!;
+    if (typeof w !== "object" || w === null)
+      throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
+    const given = w.shape;
+    if (
+      given !== undefined &&
+      (!Array.isArray(given) || given.length !== t.shape.length || given.some((d, i) => d !== t.shape[i]))
+    ) {
+      throw new Error(
+        `setWeights: '${name}' has shape [${t.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
+      );
+    }
+    if (!w.data || typeof w.data.length !== "number" || w.data.length !== t.data.length) {
+      throw new Error(
+        `setWeights: '${name}' needs ${t.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
+      );
+    }
+    const staged = new Float64Array(t.data.length);
+    for (let i = 0; i < t.data.length; i++) {
+      const v = w.data[i];
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+      staged[i] = v;
+    }
+    updates.push([t.data, staged]);
+  }
+  for (const [dst, src] of updates) dst.set(src);
+}
+
+/** Counters and the current learning rate, shared by the training step and the API functions. */
+interface Progress {
+  step: number;
+  /** Epochs completed by fit, counting across calls. */
+  epoch: number;
+  lr: number;
+  /** Set when a training step skipped its update because a value it would write was not finite; fit clears it. */
+  refused: boolean;
+}
+
+/** One optimizer state tensor, saved as `<param>/<slot>`. */
+interface OptimizerBuffer {
+  key: string;
+  data: Float64Array;
+}
+
+/** The `train` block's learning-rate schedule: a base rate, a decay rule, then linear warm-up over `warmup` epochs (0: none). */
+type Schedule = { lr: number; warmup: number } & (
+  | { kind: "constant" }
+  | { kind: "step"; every: number; gamma: number }
+  | { kind: "exponential"; gamma: number }
+  | { kind: "cosine"; min: number; epochs: number }
+);
+
+/** The learning rate for an epoch, counting from 1 (warm-up multiplies by at most 1, which is exact). */
+function scheduledLr(s: Schedule, epoch: number): number {
+  const warm = s.warmup > 0 ? Math.min(1, epoch / s.warmup) : 1;
+  switch (s.kind) {
+    case "constant":
+      return s.lr * warm;
+    case "step":
+      return s.lr * Math.pow(s.gamma, Math.floor((epoch - 1) / s.every)) * warm;
+    case "exponential":
+      return s.lr * Math.pow(s.gamma, epoch - 1) * warm;
+    case "cosine": {
+      // Clamped at `min` after `epochs`, for fit calls beyond the train block's epochs.
+      const angle = (Math.PI * Math.min(epoch - 1, s.epochs)) / s.epochs;
+      return (s.min + (s.lr - s.min) * 0.5 * (1 + Math.cos(angle))) * warm;
+    }
+  }
+}
+
+function setLearningRate(progress: Progress, value: number): void {
+  if (!(typeof value === "number" && value > 0 && Number.isFinite(value))) {
+    throw new RangeError(`setLearningRate: expected a positive number, got ${describeValue(value)}`);
+  }
+  progress.lr = value;
+}
+
+function captureState(
+  progress: Progress,
+  shuffleRng: Uint32Array,
+  dropoutRng: Uint32Array | null,
+  optimizerBuffers: readonly OptimizerBuffer[],
+): TrainingState {
+  const buffers: Record<string, number[]> = {};
+  for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
+  const rng = { shuffle: Array.from(shuffleRng), dropout: dropoutRng ? Array.from(dropoutRng) : [] };
+  return { step: progress.step, epoch: progress.epoch, lr: progress.lr, rng, buffers };
+}
+
+/** Validates everything first, then restores; a state with a dropout generator is accepted by a model without dropout. */
+function restoreState(
+  state: TrainingState,
+  progress: Progress,
+  shuffleRng: Uint32Array,
+  dropoutRng: Uint32Array | null,
+  optimizerBuffers: readonly OptimizerBuffer[],
+): void {
+  const bad = (what: string): never => {
+    throw new Error(`setState: ${what}`);
+  };
+  if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
+  const count = (v: unknown, what: string) =>
+    Number.isInteger(v) && (v as number) >= 0 ? (v as number) : bad(`${what} must be a non-negative integer`);
+  const nextStep = count(state.step, "step");
+  const nextEpoch = count(state.epoch, "epoch");
+  if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
+    bad("lr must be a positive number");
+  const isWords = (v: unknown): v is number[] =>
+    Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296);
+  const shuffle = state.rng?.shuffle;
+  if (!isWords(shuffle)) return bad("rng.shuffle must be 4 unsigned 32-bit integers");
+  const dropout = state.rng?.dropout;
+  if (
+    dropoutRng ? !isWords(dropout) : !(Array.isArray(dropout) && (dropout.length === 0 || isWords(dropout)))
+  ) {
+    bad(`rng.dropout must be 4 unsigned 32-bit integers${dropoutRng ? "" : " or empty"}`);
+  }
+  const given = state.buffers ?? {};
+  for (const key of Object.keys(given))
+    if (!optimizerBuffers.some((b) => b.key === key)) bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
+  for (const b of optimizerBuffers) {
+    const src = given[b.key];
+    if (!Array.isArray(src) || src.length !== b.data.length)
+      bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
+    if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
+      bad(`optimizer buffer '${b.key}' holds a non-finite value`);
+  }
+  for (const b of optimizerBuffers) b.data.set(given[b.key]!);
+  progress.step = nextStep;
+  progress.epoch = nextEpoch;
+  progress.lr = state.lr;
+  shuffleRng.set(shuffle);
+  if (dropoutRng) dropoutRng.set(dropout!);
+}
+
+function fitEpochs(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  options: FitOptions = {},
+): number[] {
+  const { maxBatch, input, target, train } = core.info;
+  const inW = input.width;
+  const yW = target.width;
+  const epochs = options.epochs ?? train.epochs;
+  const batch = options.batch ?? Math.min(train.batch, maxBatch);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
+    throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`fit: n must be a positive integer, got ${n}`);
+  if (x.length < n * inW || y.length < n * yW) {
+    throw new RangeError(
+      `fit: ${n} rows need ${n * inW} inputs and ${n * yW} targets, got ${x.length} and ${y.length}`,
+    );
+  }
+  // Every row is checked once, here: a bad value stops fit before any update and is named by its
+  // row in x or y, and the batches (copies of checked rows) need no check of their own.
+  checkFinite("fit", "x", x, inW, n);
+  checkFinite("fit", "y", y, yW, n);
+  if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
+  const order = new Uint32Array(n);
+  const bx = new Float64Array(batch * inW);
+  const by = new Float64Array(batch * yW);
+  const history: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    const epoch = core.progress.epoch + 1;
+    core.progress.lr = scheduledLr(core.schedule, epoch);
+    // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
+    // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (options.shuffle !== false) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(sfc32(core.shuffleRng) * (i + 1));
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+    }
+    let total = 0;
+    for (let start = 0; start < n; start += batch) {
+      const rows = Math.min(batch, n - start);
+      for (let r = 0; r < rows; r++) {
+        const src = order[start + r]!;
+        for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
+        for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
+      }
+      core.progress.refused = false;
+      const value = core.trainRows(bx, by, rows);
+      if (!Number.isFinite(value)) {
+        const at = start / batch + 1;
+        const why = core.progress.refused ? refusal(core) : "";
+        const what = why
+          ? `at epoch ${epoch}, batch ${at} ${why}`
+          : `the loss became ${value} at epoch ${epoch}, batch ${at}`;
+        const error = new Error(
+          `fit: ${what}; the weights from before that step are kept. Try a smaller learning rate.`,
+        );
+        throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
+      }
+      total += value * rows;
+    }
+    core.progress.epoch = epoch;
+    history.push(total / n);
+    if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
+  }
+  return history;
+}
+
+/** Why a step skipped its update, for a message: a gradient that is not finite, by name, or else an overflow. */
+function refusal(core: ModelCore): string {
+  for (const t of core.tensors) {
+    const g = t.grad;
+    if (g && !g.subarray(0, t.data.length).every(Number.isFinite))
+      return `the gradient of '${t.name}' was not finite`;
+  }
+  return "the update would have made a weight, running statistic or optimizer state non-finite (an overflow)";
+}
+
+interface ModelCore {
+  info: ModelInfo;
+  tensors: TensorSlot[];
+  optimizerBuffers: OptimizerBuffer[];
+  progress: Progress;
+  schedule: Schedule;
+  shuffleRng: Uint32Array;
+  /** null for a model without dropout. */
+  dropoutRng: Uint32Array | null;
+  trainStep(x: Float64Array, y: Float64Array, n: number): number;
+  /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
+  trainRows(x: Float64Array, y: Float64Array, n: number): number;
+  predict(x: Float64Array, n: number): Float64Array;
+  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
+  /** Forward pass (training mode), loss and every gradient, without updating. */
+  forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+}
+
+function assembleModel(core: ModelCore): Model {
+  const { progress, shuffleRng, dropoutRng, optimizerBuffers } = core;
+  return {
+    info: deepFreeze(core.info),
+    trainStep: core.trainStep,
+    predict: core.predict,
+    loss: core.loss,
+    gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
+    getWeights: () => copyWeights(core.tensors),
+    setWeights: (weights) => assignWeights(core.tensors, weights),
+    getState: () => captureState(progress, shuffleRng, dropoutRng, optimizerBuffers),
+    setState: (state) => restoreState(state, progress, shuffleRng, dropoutRng, optimizerBuffers),
+    setLearningRate: (lr) => setLearningRate(progress, lr),
+  };
+}
+
+/** The loss and copies of every trained parameter's gradient on `n` rows. */
+function gradientsOf(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+): { loss: number; grads: Weights } {
+  const { maxBatch, input, target } = core.info;
+  checkRows("gradients", n, maxBatch, x, input.width, y, target.width);
+  const loss = core.forwardBackward(x, y, n);
+  const grads: Weights = {};
+  for (const t of core.tensors)
+    if (t.grad) grads[t.name] = { shape: [...t.shape], data: t.grad.slice(0, t.data.length) };
+  return { loss, grads };
+}
+
+/** The model's description cannot be changed from outside: fit reads its sizes and defaults. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Creates a xor model with freshly initialized weights. */
@@ -165,29 +522,18 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf1 = new Float64Array(4);
   const buf2 = new Float64Array(32);
 
-  let lr = 1;
-  let step = 0;
-  let epochsDone = 0;
-  const seed = options.seed ?? 7;
-  const shuffleRng = new Uint32Array(4);
-  const dropoutRng = new Uint32Array(4);
-  seedRng(shuffleRng, seed + 1);
-  seedRng(dropoutRng, seed + 2);
-  function nextDropout(): number {
-    return sfc32(dropoutRng);
-  }
-  {
-    const rng = new Uint32Array(4);
-    seedRng(rng, seed);
-    initParam(layer1_W, "xavier", 0, 0, 2, 8, rng);
-    initParam(layer1_b, "zeros", 0, 0, 8, 8, rng);
-    initParam(layer2_W, "xavier", 0, 0, 8, 1, rng);
-    initParam(layer2_b, "zeros", 0, 0, 1, 1, rng);
-  }
-
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf2.subarray(0, r * 1));
+
+  const seed = options.seed ?? 7;
+  const progress: Progress = { step: 0, epoch: 0, lr: 1, refused: false };
+  const shuffleRng = seededRng(seed + 1);
+  {
+    const rng = seededRng(seed);
+    initXavier(layer1_W, 2, 8, rng);
+    initXavier(layer2_W, 8, 1, rng);
+  }
 
   function predict(x: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, x, 2, null, 1);
@@ -333,6 +679,7 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function loss(x: Float64Array, y: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
     checkRows("loss", n, maxBatch, x, 2, y, 1);
+    checkMode(mode);
     return evalLoss(x, y, n);
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
@@ -573,204 +920,50 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer1_W[15] = c1_7;
     return s;
   }
-  /** Running statistics, clipping and the sgd update, after a step with a finite loss. */
-  function applyUpdates(): void {
-    const rate = lr;
-    step++;
+  /** Running statistics, clipping and the sgd update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
+  function applyUpdates(): boolean {
+    const rate = progress.lr;
+    progress.step++;
+    let notFinite = 0;
+    for (let i_1 = 0; i_1 < 33; i_1++) {
+      let w = weights[i_1];
+      const g = grads[i_1];
+      w -= rate * g;
+      notFinite += w - w;
+    }
+    if (notFinite !== 0) {
+      progress.step--;
+      return false;
+    }
     for (let i = 0; i < 33; i++) {
       const g = grads[i];
       weights[i] -= rate * g;
     }
+    return true;
   }
 
   function trainStep(x: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, x, 2, y, 1);
+    return trainRows(x, y, n);
+  }
+
+  /** The training step on rows already checked (fit checks all of its rows once, up front). */
+  function trainRows(x: Float64Array, y: Float64Array, n: number): number {
     const value = forwardBackward(x, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
-    applyUpdates();
-    return value;
+    if (applyUpdates()) return value;
+    progress.refused = true; // the step would have made a weight non-finite: nothing was written
+    return NaN;
   }
+
   /** Every tensor saved with the weights: parameters, then running statistics. */
-  const params: { name: string; shape: number[]; data: Float64Array; grad: Float64Array | null }[] = [
-    { name: "layer1.W", shape: [2, 8], data: layer1_W, grad: d_layer1_W },
-    { name: "layer1.b", shape: [8], data: layer1_b, grad: d_layer1_b },
-    { name: "layer2.W", shape: [8, 1], data: layer2_W, grad: d_layer2_W },
-    { name: "layer2.b", shape: [1], data: layer2_b, grad: d_layer2_b },
+  const tensors: TensorSlot[] = [
+    { name: "layer1.W", shape: [2, 8], data: layer1_W, grad: d_layer1_W, statistic: false },
+    { name: "layer1.b", shape: [8], data: layer1_b, grad: d_layer1_b, statistic: false },
+    { name: "layer2.W", shape: [8, 1], data: layer2_W, grad: d_layer2_W, statistic: false },
+    { name: "layer2.b", shape: [1], data: layer2_b, grad: d_layer2_b, statistic: false },
   ];
-
-  function getWeights(): Weights {
-    const out: Weights = {};
-    for (const p of params) out[p.name] = { shape: [...p.shape], data: p.data.slice() };
-    return out;
-  }
-
-  function setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void {
-    if (typeof weights !== "object" || weights === null)
-      throw new TypeError("setWeights: expected an object of weights by name");
-    // Values are copied as they are checked, so a source that changes between reads cannot slip
-    // a non-finite value past the check.
-    const updates: [Float64Array, Float64Array][] = [];
-    for (const name of Object.keys(weights)) {
-      const p = params.find((q) => q.name === name);
-      if (!p)
-        throw new Error(
-          `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${"layer1.W, layer1.b, layer2.W, layer2.b"})`,
-        );
-      const w = weights[name]!;
-      if (typeof w !== "object" || w === null)
-        throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
-      const given = w.shape;
-      if (
-        given !== undefined &&
-        (!Array.isArray(given) || given.length !== p.shape.length || given.some((d, i) => d !== p.shape[i]))
-      ) {
-        throw new Error(
-          `setWeights: '${name}' has shape [${p.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
-        );
-      }
-      if (!w.data || typeof w.data.length !== "number" || w.data.length !== p.data.length) {
-        throw new Error(
-          `setWeights: '${name}' needs ${p.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
-        );
-      }
-      const staged = new Float64Array(p.data.length);
-      for (let i = 0; i < p.data.length; i++) {
-        const v = w.data[i];
-        if (typeof v !== "number" || !Number.isFinite(v))
-          throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
-        staged[i] = v;
-      }
-      updates.push([p.data, staged]);
-    }
-    for (const [dst, src] of updates) dst.set(src);
-  }
-
-  function gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights } {
-    checkRows("gradients", n, maxBatch, x, 2, y, 1);
-    const value = forwardBackward(x, y, n);
-    const grads: Weights = {};
-    for (const p of params)
-      if (p.grad) grads[p.name] = { shape: [...p.shape], data: p.grad.slice(0, p.data.length) };
-    return { loss: value, grads };
-  }
-  const optimizerBuffers: { key: string; data: Float64Array }[] = [];
-
-  function getState(): TrainingState {
-    const buffers: Record<string, number[]> = {};
-    for (const b of optimizerBuffers) buffers[b.key] = Array.from(b.data);
-    return {
-      step,
-      epoch: epochsDone,
-      lr,
-      rng: { shuffle: Array.from(shuffleRng), dropout: Array.from(dropoutRng) },
-      buffers,
-    };
-  }
-
-  function setState(state: TrainingState): void {
-    const bad = (what: string): never => {
-      throw new Error(`setState: ${what}`);
-    };
-    if (typeof state !== "object" || state === null) bad("expected a state object from getState()");
-    const count = (v: unknown, what: string) =>
-      Number.isInteger(v) && (v as number) >= 0
-        ? (v as number)
-        : bad(`${what} must be a non-negative integer`);
-    const nextStep = count(state.step, "step");
-    const nextEpoch = count(state.epoch, "epoch");
-    if (!(typeof state.lr === "number" && state.lr > 0 && Number.isFinite(state.lr)))
-      bad("lr must be a positive number");
-    const words = (v: unknown, what: string) =>
-      Array.isArray(v) && v.length === 4 && v.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296)
-        ? (v as number[])
-        : bad(`rng.${what} must be 4 unsigned 32-bit integers`);
-    const shuffle = words(state.rng?.shuffle, "shuffle");
-    const dropout = words(state.rng?.dropout, "dropout");
-    const given = state.buffers ?? {};
-    for (const key of Object.keys(given))
-      if (!optimizerBuffers.some((b) => b.key === key))
-        bad(`unknown optimizer buffer ${JSON.stringify(key)}`);
-    for (const b of optimizerBuffers) {
-      const src = given[b.key];
-      if (!Array.isArray(src) || src.length !== b.data.length)
-        bad(`optimizer buffer '${b.key}' needs ${b.data.length} values`);
-      if (!src!.every((v) => typeof v === "number" && Number.isFinite(v)))
-        bad(`optimizer buffer '${b.key}' holds a non-finite value`);
-    }
-    for (const b of optimizerBuffers) b.data.set(given[b.key]!);
-    step = nextStep;
-    epochsDone = nextEpoch;
-    lr = state.lr;
-    shuffleRng.set(shuffle);
-    dropoutRng.set(dropout);
-  }
-  function scheduledLr(epoch: number): number {
-    return 1;
-  }
-
-  function setLearningRate(value: number): void {
-    if (!(value > 0) || !Number.isFinite(value))
-      throw new RangeError(`setLearningRate: expected a positive number, got ${value}`);
-    lr = value;
-  }
-  function fit(x: Float64Array, y: Float64Array, n: number, options: FitOptions = {}): number[] {
-    const epochs = options.epochs ?? 3000;
-    const batch = options.batch ?? Math.min(4, maxBatch);
-    if (!Number.isInteger(epochs) || epochs < 0)
-      throw new RangeError(`fit: epochs must be a non-negative integer, got ${epochs}`);
-    if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
-      throw new RangeError(`fit: batch must be an integer from 1 to ${maxBatch}, got ${batch}`);
-    }
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`fit: n must be a positive integer, got ${n}`);
-    if (x.length < n * 2 || y.length < n * 1) {
-      throw new RangeError(
-        `fit: ${n} rows need ${n * 2} inputs and ${n * 1} targets, got ${x.length} and ${y.length}`,
-      );
-    }
-    if (options.seed !== undefined) seedRng(shuffleRng, options.seed);
-    const order = new Uint32Array(n);
-    const bx = new Float64Array(batch * 2);
-    const by = new Float64Array(batch * 1);
-    const history: number[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const epoch = epochsDone + 1;
-      lr = scheduledLr(epoch);
-      // Every epoch shuffles 0..n-1 afresh, so its order depends only on the generator's state:
-      // fit(k epochs) = k calls of fit(1 epoch), and an epoch after setState() is the one it replaces.
-      for (let i = 0; i < n; i++) order[i] = i;
-      if (options.shuffle !== false) {
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(sfc32(shuffleRng) * (i + 1));
-          const t = order[i]!;
-          order[i] = order[j]!;
-          order[j] = t;
-        }
-      }
-      let total = 0;
-      for (let start = 0; start < n; start += batch) {
-        const rows = Math.min(batch, n - start);
-        for (let r = 0; r < rows; r++) {
-          const src = order[start + r]!;
-          for (let k = 0; k < 2; k++) bx[r * 2 + k] = x[src * 2 + k]!;
-          for (let k = 0; k < 1; k++) by[r * 1 + k] = y[src * 1 + k]!;
-        }
-        const value = trainStep(bx, by, rows);
-        if (!Number.isFinite(value)) {
-          const at = start / batch + 1;
-          const error = new Error(
-            `fit: the loss became ${value} at epoch ${epoch}, batch ${at}; the weights from before that step are kept. Try a smaller learning rate.`,
-          );
-          throw Object.assign(error, { name: "NonFiniteLossError", epoch, batch: at, loss: value });
-        }
-        total += value * rows;
-      }
-      epochsDone = epoch;
-      history.push(total / n);
-      if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
-    }
-    return history;
-  }
-
+  const optimizerBuffers: OptimizerBuffer[] = [];
   const info: ModelInfo = {
     name: "xor",
     input: { name: "x", width: 2 },
@@ -788,17 +981,18 @@ export function createModel(options: ModelOptions = {}): Model {
     maxBatch: 4,
     train: { optimizer: "sgd", lr: 1, epochs: 3000, batch: 4, seed: 7 },
   };
-  return {
+  return assembleModel({
     info,
+    tensors,
+    optimizerBuffers,
+    progress,
+    schedule: { kind: "constant", lr: 1, warmup: 0 },
+    shuffleRng,
+    dropoutRng: null,
     trainStep,
+    trainRows,
     predict,
     loss,
-    gradients,
-    fit,
-    getWeights,
-    setWeights,
-    getState,
-    setState,
-    setLearningRate,
-  };
+    forwardBackward,
+  });
 }
