@@ -1,7 +1,9 @@
 // Runs a generated model's own `fit` one epoch at a time (so its shuffle, learning-rate
 // schedule, warm-up, clipping and dropout all apply), evaluating loss and accuracy on the
-// training and validation sets after every epoch. After each epoch it keeps a snapshot
-// (weights and training state) of the last good epoch and of the best one. Divergence — a
+// training and validation sets after every epoch. After each epoch it keeps the weights of the
+// last good epoch and of the best one (the training state — optimizer moments, counters,
+// generators — is taken only when a caller needs it: getState costs more than a small
+// model's whole epoch, and it can always be read while the model still holds that epoch). Divergence — a
 // non-finite batch loss inside fit, a non-finite loss in the end-of-epoch evaluation, or a
 // non-finite weight — stops the run and puts the last good snapshot back. The loop yields to
 // the event loop every few milliseconds, so a signal handler can ask it to stop between epochs.
@@ -20,18 +22,20 @@ export interface EpochStats {
 export interface Snapshot {
   stats: EpochStats;
   weights: Weights;
-  state: TrainingState;
+  /** getState() at that epoch, when it was taken (see captureState); null otherwise. */
+  state: TrainingState | null;
+}
+
+/** Fills in the snapshot's training state; only valid while the model still holds that epoch. */
+export function captureState(model: Model, s: Snapshot): Snapshot {
+  s.state ??= model.getState();
+  return s;
 }
 
 export interface TrainFailure {
   epoch: number;
-  /** The minibatch within the epoch, or null when the end-of-epoch evaluation diverged. */
-  batch: number | null;
-  loss: string;
-  /** Which loss: the batch loss inside fit, or an evaluated split. */
-  where: "batch" | "train" | "validation";
-  /** What went non-finite first, as a phrase: "parameter 'h1.W' holds NaN". */
-  culprit: string;
+  /** What diverged, where and when, as a sentence: "the loss became NaN at epoch 3, batch 2 (...)". */
+  message: string;
 }
 
 export type StopReason =
@@ -46,7 +50,7 @@ export interface TrainLoopOptions {
   /** Stop after this many epochs in a row without a new best loss. */
   patience?: number;
   onEpoch?: (stats: EpochStats) => void;
-  /** Runs after every completed epoch, between epochs (checkpoints). */
+  /** Runs after every completed epoch, between epochs (checkpoints); the model holds `last`. */
   afterEpoch?: (last: Snapshot, best: Snapshot) => void | Promise<void>;
   /** Checked between epochs: true ends the run after the epoch that just completed. */
   stopRequested?: () => boolean;
@@ -55,7 +59,7 @@ export interface TrainLoopOptions {
 export interface TrainOutcome {
   /** The state before the first epoch of this call (epoch = the model's epoch counter then). */
   initial: Snapshot;
-  /** The last good epoch; the model holds exactly this when the loop returns. */
+  /** The last good epoch; the model holds its weights when the loop returns (and its state, unless diverged). */
   last: Snapshot;
   /** The epoch with the lowest validation loss (training loss without validation data). */
   best: Snapshot;
@@ -79,17 +83,20 @@ const YIELD_MS = 50;
 
 export async function trainModel(model: Model, ir: ModelIR, train: Dataset, val: Dataset | null, options: TrainLoopOptions): Promise<TrainOutcome> {
   const batch = Math.min(options.batch, model.info.maxBatch);
-  const snapshot = (stats: EpochStats): Snapshot => ({ stats, weights: model.getWeights(), state: model.getState() });
+  const snapshot = (stats: EpochStats): Snapshot => ({ stats, weights: model.getWeights(), state: null });
   const measure = (epoch: number): EpochStats => ({ epoch, train: evaluate(model, ir, train), val: val && evaluate(model, ir, val) });
   const start = model.getState().epoch;
-  const initial = snapshot(measure(start));
+  const initial = captureState(model, snapshot(measure(start)));
   let last = initial;
   let best = initial;
   let sinceBest = 0;
   let yielded = performance.now();
+  // After a failed epoch the weights go back; the training state too when it was taken
+  // (otherwise the file written from this snapshot says it has none, and a resume starts the
+  // optimizer afresh at that epoch).
   const restore = (s: Snapshot) => {
     model.setWeights(s.weights);
-    model.setState(s.state);
+    if (s.state) model.setState(s.state);
   };
   for (let e = 1; e <= options.epochs; e++) {
     const epoch = start + e;
@@ -101,7 +108,8 @@ export async function trainModel(model: Model, ir: ModelIR, train: Dataset, val:
       // somewhere useless; the snapshot from the end of the last epoch is known good.
       const culprit = `${findCulprit(model, ir, train, batch)} is not finite`;
       restore(last);
-      return { initial, last, best, stopped: { kind: "diverged", failure: { epoch, batch: err.batch, loss: String(err.loss), where: "batch", culprit } } };
+      const failure = { epoch, message: `the loss became ${err.loss} at epoch ${epoch}, batch ${err.batch} (${culprit})` };
+      return { initial, last, best, stopped: { kind: "diverged", failure } };
     }
     const current = snapshot(measure(epoch));
     const failure = divergence(ir, current);
@@ -164,20 +172,26 @@ export function predictedClass(ir: ModelIR, p: ArrayLike<number>, row: number): 
   return best;
 }
 
+/** Past this a weight's square overflows (Adam's second moment, an l2 penalty, the next gradient). */
+export const WEIGHT_LIMIT = Math.sqrt(Number.MAX_VALUE);
+
 /**
- * A diverged end-of-epoch state: a non-finite weight (running statistics included), or a
- * non-finite evaluated loss — fit only checks each batch's loss *before* its update, so the
- * last update of an epoch can overflow the weights unseen (`--lr 1e308`).
+ * A diverged end-of-epoch state: a non-finite or overflowing weight (running statistics
+ * included), or a non-finite evaluated loss. fit checks each batch's loss only *before* its
+ * update, so the last updates of an epoch can ruin the weights unseen (`--lr 1e308`).
  */
 function divergence(ir: ModelIR, { stats, weights }: Snapshot): TrainFailure | null {
-  const bad = Object.keys(weights).find((name) => !weights[name]!.data.every(Number.isFinite));
-  const split = !Number.isFinite(stats.train.loss) ? "train" : stats.val && !Number.isFinite(stats.val.loss) ? "validation" : null;
-  if (!bad && !split) return null;
+  const epoch = stats.epoch;
+  for (const [name, t] of Object.entries(weights)) {
+    const bad = t.data.find((v) => !(Math.abs(v) <= WEIGHT_LIMIT));
+    if (bad === undefined) continue;
+    const what = Number.isFinite(bad) ? `reached ${bad.toPrecision(3)} at the end of epoch ${epoch}, beyond ±${WEIGHT_LIMIT.toPrecision(3)} where its square overflows` : `holds ${bad} at the end of epoch ${epoch}`;
+    return { epoch, message: `parameter '${name}' ${what} (training loss ${stats.train.loss})` };
+  }
+  const split = !Number.isFinite(stats.train.loss) ? "training" : stats.val && !Number.isFinite(stats.val.loss) ? "validation" : null;
+  if (!split) return null;
   const loss = split === "validation" ? stats.val!.loss : stats.train.loss;
-  const culprit = bad
-    ? `parameter '${bad}' holds ${weights[bad]!.data.find((v) => !Number.isFinite(v))}`
-    : `output '${ir.output.name}' or the loss overflowed; the largest weight is ${largestWeight(weights)}`;
-  return { epoch: stats.epoch, batch: null, loss: String(loss), where: split ?? "train", culprit };
+  return { epoch, message: `the ${split} loss became ${loss} in the evaluation at the end of epoch ${epoch} (output '${ir.output.name}' or the loss overflowed; the largest weight is ${largestWeight(weights)})` };
 }
 
 function largestWeight(weights: Weights): string {

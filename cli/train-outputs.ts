@@ -61,7 +61,7 @@ export function weightsRecord(run: RunRecord, at: Snapshot, best: Snapshot): Wei
     labels: completeLabels(run.labels, classCount(ir)),
     training: run.training,
     metrics: { epochs: at.stats.epoch, train: at.stats.train, validation: at.stats.val, best: split(best) },
-    state: savedState(at.state),
+    state: at.state && savedState(at.state),
     tensors: Object.entries(at.weights).map(([name, t]) => ({ name, shape: t.shape, data: t.data })),
   };
 }

@@ -11,7 +11,7 @@ import { loadGenerated } from "./load.js";
 import { LossHistory } from "./plots/loss-history.js";
 import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
-import { monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
+import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadData, loadWeights } from "./inputs.js";
 import { CliError, readText } from "./io.js";
@@ -90,7 +90,8 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     if (signals.received()) return interruptedBeforeTraining(out, signals.received()!);
 
     const opt = settings.optimizer;
-    const epochsText = plan.start > 0 ? `${plan.total - plan.start} epochs (${plan.start + 1} to ${plan.total})` : `${plan.total} epochs`;
+    const count = plan.total - plan.start;
+    const epochsText = `${count} epoch${count === 1 ? "" : "s"}${plan.start > 0 ? ` (${count === 1 ? `epoch ${plan.total}` : `${plan.start + 1} to ${plan.total}`})` : ""}`;
     out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${opt.kind} lr ${opt.lr}, batch ${settings.batch}, ${epochsText}, seed ${settings.seed}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
     for (const note of plan.notes) out.stdout(`  note: ${note}`);
 
@@ -102,6 +103,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const history = new LossHistory(plan.start, plan.total);
     const progress = createProgress(out, plan.total, plan.start);
     const checkpoint = checkpointer(checkpointEvery, (last, best) => {
+      captureState(model, last);
       writeWeights(paths.last, weightsRecord(run, last, best), weightsRules);
       writeWeights(paths.best, weightsRecord(run, best, best), weightsRules);
     });
@@ -126,6 +128,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const { initial, best, stopped } = outcome;
     history.add(initial.stats);
 
+    if (stopped?.kind !== "diverged") captureState(model, outcome.last);
     if (stopped?.kind === "requested") {
       const signal = signals.received()!;
       writeWeights(paths.last, weightsRecord(run, outcome.last, best), weightsRules);
@@ -138,11 +141,11 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     let final = outcome.last;
     if (args.flags.has("restore-best") && best !== final) {
       model.setWeights(best.weights);
-      model.setState(best.state);
+      if (best.state) model.setState(best.state);
       final = best;
     }
     const failure = stopped?.kind === "diverged" ? stopped.failure : null;
-    out.stdout(`${failure ? `stopped after epoch ${final.stats.epoch}` : stopped?.kind === "patience" ? `stopped early at epoch ${outcome.last.stats.epoch} in ${seconds.toFixed(1)}s (no better ${val ? "validation" : "training"} loss for ${stopped.epochs} epochs)` : `done in ${seconds.toFixed(1)}s`}:`);
+    out.stdout(`${failure ? `diverged in epoch ${failure.epoch}; kept epoch ${final.stats.epoch}, the last good one` : stopped?.kind === "patience" ? `stopped early at epoch ${outcome.last.stats.epoch} in ${seconds.toFixed(1)}s (no better ${val ? "validation" : "training"} loss for ${stopped.epochs} epochs)` : `done in ${seconds.toFixed(1)}s`}:`);
     out.stdout(summary(final.stats, best, final !== outcome.last));
 
     const record = weightsRecord(run, final, best);
@@ -160,8 +163,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     }
     if (failure) {
       const lr = Number((opt.lr / 10).toPrecision(3));
-      const at = failure.batch !== null ? `at epoch ${failure.epoch}, batch ${failure.batch} (${failure.culprit})` : `in the evaluation at the end of epoch ${failure.epoch} (${failure.where} loss; ${failure.culprit})`;
-      out.stderr(`netc train: the loss became ${failure.loss} ${at}; try a smaller learning rate, e.g. --lr ${lr}`);
+      out.stderr(`netc train: ${failure.message}; try a smaller learning rate, e.g. --lr ${lr}`);
       out.stderr(`  kept the last good weights (end of epoch ${final.stats.epoch}) in ${paths.weights}`);
       return 1;
     }
