@@ -8,6 +8,9 @@ import { readText } from "./io.js";
 import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
+/** Op-level pictures with more nodes than this take Graphviz minutes (examples/deep.net backward: 900). */
+const LARGE_PICTURE = 300;
+
 export const GRAPH_USAGE = "netc graph MODEL.net [-o FILE.svg] [--backward] [--detail layers|ops] [--dot] [--model NAME] [--force]";
 
 export async function graphCommand(argv: string[], out: Output): Promise<number> {
@@ -21,6 +24,10 @@ export async function graphCommand(argv: string[], out: Output): Promise<number>
   // compileToGraph succeeded, so the program parses and holds this model.
   const decl = analyze(source).program.decls.find((d): d is ModelDecl => d.kind === "model" && d.name.name === model.name)!;
   const dot = graphToDot(graph, model, { decl, text: source }, { backward: args.flags.has("backward"), detail });
+  const nodes = dot.match(/^ {2}n\d+ \[/gm)?.length ?? 0;
+  if (!args.flags.has("dot") && nodes > LARGE_PICTURE) {
+    out.stderr(`netc graph: the op-level picture of model ${model.name} has ${nodes} nodes; Graphviz may take minutes to lay it out (the default --detail layers draws one node per statement)`);
+  }
   const text = args.flags.has("dot") ? dot : await renderDot(dot, model.name);
   const target = stringFlag(args, "out");
   if (!target) {
