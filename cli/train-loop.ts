@@ -39,7 +39,8 @@ export interface TrainFailure {
 }
 
 export type StopReason =
-  | { kind: "diverged"; failure: TrainFailure }
+  /** `beforeTraining`: the starting point itself is not finite, so there are no good weights at all. */
+  | { kind: "diverged"; failure: TrainFailure; beforeTraining?: boolean }
   | { kind: "patience"; epochs: number }
   | { kind: "requested" };
 
@@ -89,6 +90,11 @@ export async function trainModel(model: Model, ir: ModelIR, train: Dataset, val:
   const initial = captureState(model, snapshot(measure(start)));
   let last = initial;
   let best = initial;
+  const broken = divergence(ir, initial);
+  if (broken) {
+    // Nothing trained yet, so nothing is good: the data or the weights the run starts from overflow the model.
+    return { initial, last, best, stopped: { kind: "diverged", failure: { epoch: start, message: `${broken.message.replace(/ at the end of epoch \d+/, "").replace(/ in the evaluation/, "")} before training (at epoch ${start}); the data or the starting weights overflow the model` }, beforeTraining: true } };
+  }
   let sinceBest = 0;
   let yielded = performance.now();
   // After a failed epoch the weights go back; the training state too when it was taken

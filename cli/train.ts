@@ -128,6 +128,10 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const { initial, best, stopped } = outcome;
     history.add(initial.stats);
 
+    if (stopped?.kind === "diverged" && stopped.beforeTraining) {
+      out.stderr(`netc train: ${stopped.failure.message}; nothing was written`);
+      return 1;
+    }
     if (stopped?.kind !== "diverged") captureState(model, outcome.last);
     if (stopped?.kind === "requested") {
       const signal = signals.received()!;
