@@ -5,6 +5,7 @@
 // differs from the `.net` file is said out loud. Epochs count on from the saved epoch.
 import type { TrainSpec } from "../compiler/model.js";
 import type { WeightsFile } from "../data/weights.js";
+import { UsageError } from "./args.js";
 import { CliError } from "./io.js";
 
 export interface RunFlags {
@@ -23,7 +24,7 @@ export interface RunPlan {
   total: number;
   /** The validation fraction when a flag or the saved run fixes it. */
   val: number | undefined;
-  /** Resuming with another optimizer than the saved run's: its state starts fresh. */
+  /** --reset-optimizer: the optimizer's moments and step count start fresh from the saved weights. */
   resetOptimizer: boolean;
   /** What was taken from the saved run or overridden, one sentence each. */
   notes: string[];
@@ -31,7 +32,7 @@ export interface RunPlan {
 
 export function planRun(net: TrainSpec, flags: RunFlags, resumed: { file: WeightsFile; path: string } | null, resetOptimizer: boolean): RunPlan {
   if (!resumed) {
-    if (resetOptimizer) throw new CliError("--reset-optimizer only applies with --resume");
+    if (resetOptimizer) throw new UsageError("--reset-optimizer only applies with --resume");
     const total = flags.epochs ?? net.epochs;
     return { overrides: { epochs: total, batch: flags.batch, lr: flags.lr, seed: flags.seed }, start: 0, total, val: flags.val, resetOptimizer: false, notes: [] };
   }
@@ -69,9 +70,9 @@ export function planRun(net: TrainSpec, flags: RunFlags, resumed: { file: Weight
     if (total <= start) throw new CliError(`${path}: the saved run already reached its last epoch (${start}); give --epochs N to train N more`);
     notes.push(`continuing to epoch ${total}, where the saved run was to end (--epochs N trains N more instead)`);
   }
-  if (changedOptimizer) notes.push(`--reset-optimizer: ${net.optimizer.kind} starts with fresh state; the saved ${saved!.optimizer} state is dropped`);
+  if (resetOptimizer) notes.push(`--reset-optimizer: ${net.optimizer.kind} starts with fresh state; the saved ${saved?.optimizer ?? "optimizer"} state is dropped`);
   if (saved?.settings) notes.push(...settingChanges(saved.settings, net));
-  return { overrides: { epochs: total, batch, lr, seed }, start, total, val, resetOptimizer: changedOptimizer, notes };
+  return { overrides: { epochs: total, batch, lr, seed }, start, total, val, resetOptimizer, notes };
 }
 
 /** Train-block settings with no flag of their own: the .net file decides, but a change is reported. */

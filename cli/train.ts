@@ -13,6 +13,8 @@ import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
 import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { checkpointer, DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from "./checkpoints.js";
+import { SIGNAL_EXIT, watchSignals } from "./signals.js";
 import { loadData, loadWeights } from "./inputs.js";
 import { CliError, readText } from "./io.js";
 import { lockOutputSet } from "./lock.js";
@@ -27,10 +29,6 @@ export const TRAIN_USAGE =
 
 /** Rows the trainer evaluates per call; larger data sets are evaluated in chunks. */
 const EVAL_ROWS = 4096;
-/** How often a run saves M.last.weights.json and M.best.weights.json unless --checkpoint-every says otherwise. */
-export const DEFAULT_CHECKPOINT_EVERY = "60s";
-
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function trainCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, {
@@ -242,49 +240,4 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-type Cadence = { epochs: number } | { ms: number } | null;
-
-/** `--checkpoint-every`: N epochs, or a time (`90s`, `5m`, `1h`), or `off`. */
-export function parseCheckpointEvery(text: string): Cadence {
-  if (text === "off" || text === "0") return null;
-  const m = /^([1-9]\d{0,8})(s|m|h)?$/.exec(text);
-  if (!m) throw new UsageError(`--checkpoint-every must be a number of epochs (100), a time (90s, 5m, 1h) or off; got '${text}'`);
-  const n = Number(m[1]);
-  return m[2] ? { ms: n * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"] } : { epochs: n };
-}
-
-/** Saves at the cadence, counted from the end of the previous save (a slow save never piles up). */
-function checkpointer(cadence: Cadence, save: (last: Snapshot, best: Snapshot) => void): (last: Snapshot, best: Snapshot) => void {
-  let epochs = 0;
-  let since = Date.now();
-  return (last, best) => {
-    if (!cadence) return;
-    epochs++;
-    if ("epochs" in cadence ? epochs < cadence.epochs : Date.now() - since < cadence.ms) return;
-    save(last, best);
-    epochs = 0;
-    since = Date.now();
-  };
-}
-
-/** SIGINT and SIGTERM ask the run to stop after the current epoch; a second one ends the process at once. */
-function watchSignals(): { received: () => string | null; dispose: () => void } {
-  let received: NodeJS.Signals | null = null;
-  const handler = (signal: NodeJS.Signals) => {
-    if (received) {
-      dispose();
-      process.kill(process.pid, signal);
-      return;
-    }
-    received = signal;
-  };
-  const dispose = () => {
-    process.removeListener("SIGINT", handler);
-    process.removeListener("SIGTERM", handler);
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return { received: () => received, dispose };
 }
