@@ -92,6 +92,9 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const epochsText = `${count} epoch${count === 1 ? "" : "s"}${plan.start > 0 ? ` (${count === 1 ? `epoch ${plan.total}` : `${plan.start + 1} to ${plan.total}`})` : ""}`;
     out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${opt.kind} lr ${opt.lr}, batch ${settings.batch}, ${epochsText}, seed ${settings.seed}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
     for (const note of plan.notes) out.stdout(`  note: ${note}`);
+    if (existsSync(paths.last) && !(resume && sameFile(resume, paths.last))) {
+      out.stdout(`  note: ${paths.last} is an interrupted run's checkpoint; this run's checkpoints replace it (to continue that run instead, stop and pass --resume ${paths.last})`);
+    }
 
     const run: RunRecord = {
       ir,

@@ -79,6 +79,11 @@ describe("netc train stopped by a signal", () => {
     expect(resumed.stdout).toContain(`3 epochs (${epoch + 1} to ${epoch + 3}), seed 3, resuming from ${m![2]} at epoch ${epoch}`);
     expect(resumed.stdout).toContain(`epoch ${epoch + 1}/${epoch + 3}  loss`);
     expect(parseWeights(readFileSync(join(out, "lecture.weights.json")), "w").metrics!.epochs).toBe(epoch + 3);
+    // The checkpoint it resumed from is its input: kept. A fresh run says it replaces it, then removes it.
+    expect(existsSync(m![2]!)).toBe(true);
+    const fresh = await inProcess("train", "examples/lecture.net", "--data", "lecture", "--epochs", "2", "--out", out);
+    expect(fresh.stdout).toContain(`note: ${m![2]} is an interrupted run's checkpoint; this run's checkpoints replace it`);
+    expect(existsSync(m![2]!)).toBe(false);
   });
 
   it("SIGTERM exits 143 the same way; meanwhile a second run into the same --out fails at once", async () => {
