@@ -5,8 +5,9 @@ import { analyze, compile, compileToGraph, EmittedCodeError, formatBytes, NetcEr
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
 import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
-import { readText, writeOutput } from "./io.js";
+import { readText } from "./io.js";
 import { languageName, outputLanguage } from "./language.js";
+import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
 export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts|OUT.js] [--js] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--verify] [--force]`;
@@ -41,7 +42,7 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
     }
     const result = await compile(source, { ...options, language });
     if (target) {
-      writeOutput(target, result.code, args.flags.has("force"));
+      writeOutput(target, "trainer", result.code, { force: args.flags.has("force"), inputs: [{ path: file, flag: "FILE.net" }] });
       out.stderr(`wrote ${target} (model ${result.model.name}, ${languageName(language)}, ${result.code.length} bytes)`);
     } else if (!args.flags.has("stats")) {
       out.stdout(result.code);

@@ -7,7 +7,8 @@ import { exportOnnx } from "../export/onnx/index.js";
 import { exportTorch } from "../export/torch/index.js";
 import { parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadWeights, requireFlag } from "./inputs.js";
-import { readText, writeOutput } from "./io.js";
+import { readText } from "./io.js";
+import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
 export const EXPORT_USAGE = "netc export MODEL.net --format onnx|torch [--weights W.json] [-o OUT] [--model NAME] [--force]";
@@ -27,14 +28,15 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   if (format === "onnx") {
     const values = new Map(Object.entries(tensorsByName(weights!)).map(([name, t]) => [name, t.data]));
     const bytes = exportOnnx({ model, weights: values, labels: weights!.labels, file, source });
-    writeOutput(target, bytes, args.flags.has("force"));
+    writeOutput(target, "export", [bytes], { force: args.flags.has("force"), inputs: [{ path: file, flag: "MODEL.net" }, { path: weightsPath!, flag: "--weights" }] });
     out.stderr(`wrote ${target} (model ${model.name}, ONNX opset 17, float32, ${bytes.length} bytes)`);
     return 0;
   }
   // The module finds the weights file relative to itself, wherever it is run from.
   const fromModule = weightsPath === undefined ? null : relative(dirname(resolve(target)), resolve(weightsPath)).split("\\").join("/");
   const text = exportTorch({ model, weightsPath: fromModule, file, source });
-  writeOutput(target, text, args.flags.has("force"));
+  const inputs = [{ path: file, flag: "MODEL.net" }, ...(weightsPath === undefined ? [] : [{ path: weightsPath, flag: "--weights" }])];
+  writeOutput(target, "export", text, { force: args.flags.has("force"), inputs });
   out.stderr(`wrote ${target} (model ${model.name}, PyTorch module, optimizer and training loop${fromModule ? `, weights from ${fromModule}` : ", netc's initialization"})`);
   return 0;
 }

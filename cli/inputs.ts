@@ -5,8 +5,8 @@ import type { ModelIR } from "../compiler/model.js";
 import { BUNDLED_DATA } from "../data/bundled-data.js";
 import { parseCsv } from "../data/csv.js";
 import { encodeTable, type Dataset, type EncodeOptions } from "../data/dataset.js";
-import { checkWeightsFor, parseWeights, type WeightsFile } from "../data/weights.js";
-import { CliError, readText } from "./io.js";
+import { checkWeightsFor, readWeights, type WeightsFile } from "../data/weights.js";
+import { CliError, readText, withFileSource } from "./io.js";
 
 export function bundledNames(): string {
   return Object.keys(BUNDLED_DATA).join(", ");
@@ -23,7 +23,7 @@ export function loadData(spec: string, model: ModelIR, seed: number, options: En
 }
 
 export function loadWeights(path: string, model: ModelIR, modelFile: string): WeightsFile {
-  const file = parseWeights(readText(path, "weights file"), path);
+  const file = withFileSource(path, "weights file", (source) => readWeights(source, path));
   checkWeightsFor(file, model, path, modelFile);
   return file;
 }

@@ -5,10 +5,11 @@ import { emitPredictor } from "../compiler/emit/predictor.js";
 import { languageName, outputLanguage } from "./language.js";
 import { loadGenerated } from "./load.js";
 import { isClassifier, predictedClass } from "./train-loop.js";
-import { tensorsByName } from "../data/weights.js";
+import { tensorsByName, valuesByName } from "../data/weights.js";
 import { parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadData, loadWeights, requireFlag } from "./inputs.js";
-import { readText, writeOutput } from "./io.js";
+import { readText } from "./io.js";
+import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
 export const PREDICT_USAGE = "netc predict MODEL.net --weights WEIGHTS.json --data CSV [--target NAME] [--model NAME]";
@@ -65,10 +66,11 @@ export async function predictorCommand(argv: string[], out: Output): Promise<num
   const source = readText(file, ".net file");
   const { model, evalGraph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
   const weights = loadWeights(weightsPath, model, file);
-  const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
+  const values = valuesByName(weights);
   const target = stringFlag(args, "out") ?? `${model.name}.predict.${language === "javascript" ? "js" : "ts"}`;
   const text = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels }, { language });
-  writeOutput(target, text, args.flags.has("force"));
+  const inputs = [{ path: file, flag: "MODEL.net" }, { path: weightsPath, flag: "--weights" }];
+  writeOutput(target, "predictor", text, { force: args.flags.has("force"), inputs });
   out.stderr(`wrote ${target} (model ${model.name}, ${languageName(language)}, ${text.length} bytes, no imports)`);
   return 0;
 }

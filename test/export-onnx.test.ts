@@ -66,7 +66,7 @@ const trainedOnce = (name: string, source: string) => {
   if (!cache.has(name)) cache.set(name, trained(source, `${name}.net`));
   return cache.get(name)!;
 };
-const valuesOf = (t: Trained) => new Map(t.weights.tensors.map((w) => [w.name, w.values]));
+const valuesOf = (t: Trained) => new Map(t.weights.tensors.map((w) => [w.name, w.data]));
 
 describe.each(CASES)("ONNX export of %s", (name, source) => {
   // The trainer's predict is the standalone predictor bit for bit (test/predictor.test.ts);

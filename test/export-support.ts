@@ -43,9 +43,15 @@ export function weightsFile(compiled: CompileResult, trainer: Model): WeightsFil
     structureHash: structureHash(modelStructure(ir)),
     structure: modelStructure(ir),
     labels: null,
-    tensors: Object.entries(trainer.getWeights()).map(([name, t]) => ({ name, shape: t.shape, values: Array.from(t.data) })),
+    tensors: Object.entries(trainer.getWeights()).map(([name, t]) => ({ name, shape: t.shape, data: Float64Array.from(t.data) })),
     training: null,
     metrics: null,
-    state: trainer.getState(),
+    state: savedState(trainer.getState()),
   };
+}
+
+/** getState()'s buffers record as the weights file keeps it: a list of float64 tensors. */
+function savedState(state: ReturnType<Model["getState"]>): WeightsFile["state"] {
+  const buffers = Object.entries(state.buffers).map(([name, values]) => ({ name, data: Float64Array.from(values as ArrayLike<number>) }));
+  return { step: state.step, epoch: state.epoch, lr: state.lr, rng: state.rng, buffers };
 }

@@ -188,7 +188,7 @@ describe.skipIf(!HAVE_TORCH)("PyTorch export", () => {
     const t = runs.get(name)!;
     const got = results[name]!;
     // The starting point is the weights file, exactly.
-    for (const w of t.weights.tensors) expectClose(got.initial![w.name]!, w.values, 0, `${name}: loaded ${w.name}`);
+    for (const w of t.weights.tensors) expectClose(got.initial![w.name]!, w.data, 0, `${name}: loaded ${w.name}`);
     expectClose(got.history, histories.get(name)!, 1e-9, `${name}: epoch loss`);
     const weights = t.trainer.getWeights();
     expect(Object.keys(got.tensors).sort()).toEqual(Object.keys(weights).sort());

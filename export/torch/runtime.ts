@@ -86,6 +86,14 @@ def init_like_netc(model, seed=SEED):
                 flat[i] = v
 
 
+def _values(data):
+    """A tensor's values: version 2 files hold base64 little-endian float64, version 1 a list of numbers."""
+    if isinstance(data, str):
+        raw = base64.b64decode(data)
+        return list(struct.unpack(f"<{len(raw) // 8}d", raw))
+    return data
+
+
 def load_netc_weights(model, path):
     """Copies every tensor of a netc weights file into the model; returns the file's training state (or None)."""
     with open(path, encoding="utf-8") as f:
@@ -103,6 +111,6 @@ def load_netc_weights(model, path):
             t = given[name]
             if list(t["shape"]) != list(target.shape):
                 raise ValueError(f"{path}: {name!r} has shape {t['shape']}, the model needs {list(target.shape)}")
-            target.copy_(torch.tensor(t["values"], dtype=torch.float64).view(target.shape))
+            target.copy_(torch.tensor(_values(t["data"] if "data" in t else t["values"]), dtype=torch.float64).view(target.shape))
     return data.get("state")
 `;

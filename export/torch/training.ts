@@ -53,6 +53,8 @@ OPTIMIZER_BUFFERS = ${JSON.stringify(Object.fromEntries(slots.map((k) => [k, TOR
 def load_optimizer_state(model, optimizer, state):
     """Restores netc's optimizer buffers and step count, when the weights file holds them for this optimizer."""
     buffers = (state or {}).get("buffers") or {}
+    if isinstance(buffers, list):  # version 2: [{"name": "h1.W/m", "data": base64}]
+        buffers = {b["name"]: _values(b["data"]) for b in buffers}
     wanted = {f"{name}/{slot}" for group in optimizer.param_groups for name in _names(model, group) for slot in OPTIMIZER_BUFFERS}
     if not wanted or set(buffers) != wanted:
         return False

@@ -46,7 +46,7 @@ async function buildUncached(name: string, labels: string[] | null, epochs: numb
   const x = Float64Array.from({ length: ROWS * w }, (_, i) => Math.sin(i * 0.7) * 3);
   if (name === "iris") {
     const data = encodeTable(BUNDLED_DATA.iris!.load(0), compiled.model);
-    trainModel(trainer, compiled.model, data, null, { epochs, batch: 16 });
+    await trainModel(trainer, compiled.model, data, null, { epochs, batch: 16 });
   }
   const weights = Object.fromEntries(Object.entries(trainer.getWeights()).map(([k, t]) => [k, t.data]));
   const ts = await emitPredictor({ model: compiled.model, evalGraph: compiled.evalGraph, source, file, weights, labels });
