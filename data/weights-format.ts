@@ -173,7 +173,11 @@ function checkState(raw: unknown, version: 1 | 2, path: string): SavedState | nu
   if (typeof s.lr !== "number" || !Number.isFinite(s.lr)) throw bad(`needs "lr", a finite number`);
   const rng = s.rng as Raw | undefined;
   const words = (v: unknown) => Array.isArray(v) && v.length === 4 && v.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32);
-  if (typeof rng !== "object" || rng === null || !words(rng.shuffle) || !words(rng.dropout)) throw bad(`needs "rng" with "shuffle" and "dropout", 4 unsigned 32-bit integers each`);
+  // A model without dropout has no dropout generator: its list is empty.
+  const noDropout = (v: unknown) => Array.isArray(v) && v.length === 0;
+  if (typeof rng !== "object" || rng === null || !words(rng.shuffle) || !(words(rng.dropout) || noDropout(rng.dropout))) {
+    throw bad(`needs "rng" with "shuffle" and "dropout", 4 unsigned 32-bit integers each (dropout empty for a model without dropout)`);
+  }
   // Version 1 kept optimizer buffers as { "h1.W/m": [numbers] }; version 2 as [{ name, data }].
   const list = version === 1 && typeof s.buffers === "object" && s.buffers !== null && !Array.isArray(s.buffers)
     ? Object.entries(s.buffers).map(([name, values]) => ({ name, values }))
