@@ -41,7 +41,7 @@ function scopesByOffset(text: string): string[][] {
   return out;
 }
 
-const sources = [...EXAMPLES.map((n) => [`examples/${n}.net`]), ["test/cases/valid.net"]];
+const sources = [...EXAMPLES.map((n) => [`examples/${n}.net`]), ["test/cases/lower/valid.net"]];
 
 describe.each(sources)("TextMate grammar on %s", (path) => {
   it("gives every keyword, number, name and comment the scope netc's lexer implies", () => {
