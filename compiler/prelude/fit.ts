@@ -4,7 +4,7 @@ import type { FitOptions } from "./api.js";
 import { checkFinite } from "./inputs.js";
 import { sfc32, seedRng } from "./random.js";
 import { scheduledLr } from "./training.js";
-import type { ModelCore } from "./model.js";
+import type { ModelCore } from "./core.js";
 
 export function fitEpochs(
   core: ModelCore,

@@ -2,6 +2,7 @@
 // for this model (trainStep, predict, loss, forwardBackward) and tables of its tensors; the
 // rest of the API is the same for every model and lives here.
 import type { Model, ModelInfo, Weights } from "./api.js";
+import type { ModelCore } from "./core.js";
 import { fitEpochs } from "./fit.js";
 import { checkRows } from "./inputs.js";
 import {
@@ -13,24 +14,6 @@ import {
   type Schedule,
 } from "./training.js";
 import { assignWeights, copyWeights, type TensorSlot } from "./weights.js";
-
-export interface ModelCore {
-  info: ModelInfo;
-  tensors: TensorSlot[];
-  optimizerBuffers: OptimizerBuffer[];
-  progress: Progress;
-  schedule: Schedule;
-  shuffleRng: Uint32Array;
-  /** null for a model without dropout. */
-  dropoutRng: Uint32Array | null;
-  trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
-  trainRows(x: Float64Array, y: Float64Array, n: number): number;
-  predict(x: Float64Array, n: number): Float64Array;
-  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
-  /** Forward pass (training mode), loss and every gradient, without updating. */
-  forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
-}
 
 export function assembleModel(core: ModelCore): Model {
   const { progress, shuffleRng, dropoutRng, optimizerBuffers } = core;

@@ -370,6 +370,24 @@ function restoreState(
   if (dropoutRng) dropoutRng.set(dropout!);
 }
 
+interface ModelCore {
+  info: ModelInfo;
+  tensors: TensorSlot[];
+  optimizerBuffers: OptimizerBuffer[];
+  progress: Progress;
+  schedule: Schedule;
+  shuffleRng: Uint32Array;
+  /** null for a model without dropout. */
+  dropoutRng: Uint32Array | null;
+  trainStep(x: Float64Array, y: Float64Array, n: number): number;
+  /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
+  trainRows(x: Float64Array, y: Float64Array, n: number): number;
+  predict(x: Float64Array, n: number): Float64Array;
+  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
+  /** Forward pass (training mode), loss and every gradient, without updating. */
+  forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+}
+
 function fitEpochs(
   core: ModelCore,
   x: Float64Array,
@@ -454,24 +472,6 @@ function refusal(core: ModelCore): string {
       return `the gradient of '${t.name}' was not finite`;
   }
   return "the update would have made a weight, running statistic or optimizer state non-finite (an overflow)";
-}
-
-interface ModelCore {
-  info: ModelInfo;
-  tensors: TensorSlot[];
-  optimizerBuffers: OptimizerBuffer[];
-  progress: Progress;
-  schedule: Schedule;
-  shuffleRng: Uint32Array;
-  /** null for a model without dropout. */
-  dropoutRng: Uint32Array | null;
-  trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
-  trainRows(x: Float64Array, y: Float64Array, n: number): number;
-  predict(x: Float64Array, n: number): Float64Array;
-  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
-  /** Forward pass (training mode), loss and every gradient, without updating. */
-  forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
 }
 
 function assembleModel(core: ModelCore): Model {
