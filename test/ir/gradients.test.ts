@@ -13,18 +13,13 @@ import {
   exampleSource,
   HOSTILE_NAMES,
   makeRng,
-  randomArray,
-  randomizeWeights,
 } from "../support/helpers.js";
 import { describeGradientTable } from "./gradient-table.js";
 import {
   DEFAULT_BATCHES,
-  DEFAULT_SHAPES,
   expectGradientsMatchOnBatches,
   GRADIENT_CASES,
-  gradientSource,
   modelData,
-  targets,
   usesModes,
 } from "./gradient-cases.js";
 
