@@ -4,17 +4,14 @@ import { printAst } from "../grammar/index.js";
 import { analyze, compile, compileToGraph, formatBytes, NetcError } from "../compiler/index.js";
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
-import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { numberFlag, parseArgs, singleOperand, stringFlag, UsageError } from "./args.js";
+import { CHECK, COMPILE } from "./commands.js";
 import { readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 
-export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--force]`;
-export const CHECK_USAGE = `netc check FILE.net`;
-
 export async function compileCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump"], booleans: ["stats", "force", "verify"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${COMPILE_USAGE}`);
+  const args = parseArgs(argv, COMPILE);
+  const file = singleOperand(args, COMPILE);
   const source = readText(file, ".net file");
   const dump = stringFlag(args, "dump");
   if (dump !== undefined && !["ast", "ir", "grad"].includes(dump)) throw new UsageError(`--dump must be one of ast, ir, grad; got '${dump}'`);
@@ -56,9 +53,8 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
 }
 
 export function checkCommand(argv: string[], out: Output): number {
-  const args = parseArgs(argv, { values: [], booleans: [] });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${CHECK_USAGE}`);
+  const args = parseArgs(argv, CHECK);
+  const file = singleOperand(args, CHECK);
   const source = readText(file, ".net file");
   const { models, diagnostics } = analyze(source);
   for (const d of diagnostics) out.stderr(formatDiagnostic(d, file, source));

@@ -1,16 +1,14 @@
 // `netc graph`: the model's compiled graph as an SVG picture (or DOT text).
 import { compileToGraph } from "../compiler/index.js";
 import { graphToDot, renderDot } from "./plots/graph-dot.js";
-import { parseArgs, stringFlag, UsageError } from "./args.js";
+import { parseArgs, singleOperand, stringFlag } from "./args.js";
+import { GRAPH } from "./commands.js";
 import { readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 
-export const GRAPH_USAGE = "netc graph MODEL.net [-o FILE.svg] [--backward] [--dot] [--model NAME] [--force]";
-
 export async function graphCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model"], booleans: ["backward", "dot", "force"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${GRAPH_USAGE}`);
+  const args = parseArgs(argv, GRAPH);
+  const file = singleOperand(args, GRAPH);
   const source = readText(file, ".net file");
   const { model, graph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
   const dot = graphToDot(graph, model, { backward: args.flags.has("backward") });

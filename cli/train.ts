@@ -9,33 +9,26 @@ import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
 import { trainModel, type EpochStats, type TrainOutcome } from "./train-loop.js";
 import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../data/weights.js";
-import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { TRAIN } from "./commands.js";
 import { loadData, loadWeights } from "./inputs.js";
 import { assertDirectory, assertWritable, GENERATED_MARKER, readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 import { createProgress, fixed, percent } from "./progress.js";
 
-export const TRAIN_USAGE =
-  "netc train MODEL.net --data CSV|iris|lecture|xor|spirals|moons [--epochs N] [--batch N] [--lr X] [--seed N] [--val F] [--target NAME] [--out DIR] [--resume WEIGHTS.json] [--model NAME] [--force]";
-
 /** Rows the trainer evaluates per call; larger data sets are evaluated in chunks. */
 const EVAL_ROWS = 4096;
 
 export async function trainCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ["data", "epochs", "batch", "lr", "seed", "val", "out", "resume", "target", "model"],
-    booleans: ["force"],
-    aliases: { o: "out" },
-  });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${TRAIN_USAGE}`);
+  const args = parseArgs(argv, TRAIN);
+  const file = singleOperand(args, TRAIN);
   const dataSpec = stringFlag(args, "data");
-  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${TRAIN_USAGE}`);
+  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${usageLine(TRAIN)}`);
   const overrides = {
-    epochs: numberFlag(args, "epochs", { integer: true, min: 0, max: 10_000_000 }),
-    batch: numberFlag(args, "batch", { integer: true, min: 1, max: 1_000_000 }),
-    lr: numberFlag(args, "lr", { min: 0 }),
-    seed: numberFlag(args, "seed", { integer: true, min: 0, max: 2 ** 32 - 1 }),
+    epochs: settingFlag(args, "epochs"),
+    batch: settingFlag(args, "batch"),
+    lr: positiveFlag(args, "lr"),
+    seed: settingFlag(args, "seed"),
   };
   const valFlag = numberFlag(args, "val", { min: 0, max: 0.9 });
   const outDir = stringFlag(args, "out") ?? "out";

@@ -1,11 +1,9 @@
 // The compiler's public API: source text in, diagnostics or a formatted TypeScript module out.
 //   parse (grammar/) → lower each model to IR → fuse losses → differentiate → simplify
 //   → plan buffers → emit (ts-morph) → format (prettier)
-import * as prettier from "prettier";
 import type { BlockDecl, ModelDecl, Program } from "../grammar/ast.js";
 import { parse } from "../grammar/index.js";
 import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
-import { emitModule } from "./emit/module.js";
 import type { Graph } from "./ir/graph.js";
 import { checkBlocks } from "./lower/blocks.js";
 import { lowerModel } from "./lower/model.js";
@@ -112,8 +110,10 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
+  // Loaded on first use: checking a file needs neither the emitter (ts-morph) nor prettier.
+  const { emitModule } = await import("./emit/module.js");
   const raw = emitModule({ ...result, source, file: options.file ?? "<input>" });
-  const code = options.format === false ? raw : await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
+  const code = options.format === false ? raw : await (await import("prettier")).format(raw, { parser: "babel-ts", printWidth: 110 });
   return { ...result, code };
 }
 

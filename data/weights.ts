@@ -5,6 +5,7 @@ import type { TrainingState } from "../cli/generated-types.js";
 import { createHash } from "node:crypto";
 import type { ModelIR } from "../compiler/model.js";
 import { WeightsError } from "./errors.js";
+import { checkNormalization, type Normalization } from "./normalize.js";
 
 export const WEIGHTS_FORMAT = "netc-weights";
 export const WEIGHTS_VERSION = 1;
@@ -53,6 +54,10 @@ export interface WeightsFile {
    * counters, generator states), so `--resume` continues exactly; checked by setState on load.
    */
   state: TrainingState | null;
+  /** Standardization of the inputs (`netc train --normalize`); absent or null when none. */
+  normalization?: Normalization | null;
+  /** The data columns the features were read from, in input order (absent in older files). */
+  features?: string[];
 }
 
 export function modelStructure(model: ModelIR): ModelStructure {
@@ -132,6 +137,10 @@ export function checkWeightsFor(file: WeightsFile, model: ModelIR, path: string,
   }
   const tensorDiffs = structureDiffs({ ...want, tensors: file.tensors.map((t) => ({ name: t.name, shape: t.shape })) }, want, where);
   if (tensorDiffs.length > 0) throw fail(tensorDiffs[0]!, tensorDiffs.length - 1);
+  checkNormalization(file.normalization, model.input.width, path);
+  if (file.features !== undefined && !(Array.isArray(file.features) && file.features.length === model.input.width && file.features.every((f) => typeof f === "string"))) {
+    throw fail(`"features" must list ${model.input.width} column names`);
+  }
   const classes = want.target.classes ?? (model.head === "sigmoid" && want.output.width === 1 ? 2 : null);
   if (file.labels && classes !== null && file.labels.length > classes) {
     throw fail(`${file.labels.length} class labels, but ${where} has ${classes} classes`);

@@ -94,22 +94,39 @@ export function lowerTrain(ctx: LowerContext, settings: Setting[], refs: ParamRe
       }
       default: {
         const v = constNumber(s.value);
-        const min = name === "seed" || name === "warmup" ? 0 : 1;
-        if (v === undefined || !Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
-          const range = v !== undefined && Number.isInteger(v) && v > 0 ? `from ${min} to ${2 ** 31 - 1}` : min === 0 ? ">= 0" : ">= 1";
-          ctx.diags.error(s.value.span, `'${name}' must be an integer ${range}, got '${ctx.text(s.value.span)}'`);
+        const problem = integerSettingProblem(name as IntegerSetting, v);
+        if (problem) {
+          ctx.diags.error(s.value.span, `'${name}' ${problem}, got '${ctx.text(s.value.span)}'`);
           continue;
         }
-        spec[name as "epochs" | "batch" | "seed" | "warmup"] = v;
+        spec[name as IntegerSetting] = v!;
       }
     }
   }
   return spec;
 }
 
+export type IntegerSetting = "epochs" | "batch" | "seed" | "warmup";
+
+/**
+ * Why `v` cannot be the value of an integer setting ("must be an integer >= 1"), or undefined.
+ * The CLI's --epochs, --batch and --seed use the same rule, so both say the same thing.
+ */
+export function integerSettingProblem(name: IntegerSetting, v: number | undefined): string | undefined {
+  const min = name === "seed" || name === "warmup" ? 0 : 1;
+  if (v !== undefined && Number.isInteger(v) && v >= min && v <= 2 ** 31 - 1) return undefined;
+  const range = v !== undefined && Number.isInteger(v) && v > 0 ? `from ${min} to ${2 ** 31 - 1}` : `>= ${min}`;
+  return `must be an integer ${range}`;
+}
+
+/** The rule for learning rates, shared with the CLI's --lr. */
+export function isPositiveNumber(v: number | undefined): v is number {
+  return v !== undefined && Number.isFinite(v) && v > 0;
+}
+
 function positive(ctx: LowerContext, e: Expr, what: string): number | undefined {
   const v = constNumber(e);
-  if (v === undefined || !Number.isFinite(v) || v <= 0) {
+  if (!isPositiveNumber(v)) {
     ctx.diags.error(e.span, `${what} must be a positive number, got '${ctx.text(e.span)}'`);
     return undefined;
   }
