@@ -63,7 +63,6 @@ export const PREDICT: CommandSpec = {
     TARGET,
     FEATURES,
     IGNORE,
-    { name: "probabilities", help: "for a cross_entropy_logits model: print softmax probabilities instead of the logits" },
     MODEL,
   ],
 };

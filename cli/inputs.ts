@@ -8,7 +8,9 @@ import { BUNDLED_DATA } from "../data/bundled-data.js";
 import { checkHeader, CsvSplitter, type CsvRecord } from "../data/csv.js";
 import { DatasetBuilder, encodeTable, type Dataset, type EncodeOptions } from "../data/dataset.js";
 import { DataError } from "../data/errors.js";
+import { applyNormalization, fitNormalization, type Normalization } from "../data/normalize.js";
 import { checkWeightsFor, parseWeights, type WeightsFile } from "../data/weights.js";
+import { listFlag, type ParsedArgs } from "./args.js";
 import { CliError, readText } from "./io.js";
 
 /** Bytes read from a data file at a time. */
@@ -128,6 +130,32 @@ export function loadWeights(path: string, model: ModelIR, modelFile: string): We
   const file = parseWeights(readText(path, "weights file"), path);
   checkWeightsFor(file, model, path, modelFile);
   return file;
+}
+
+/** How to read the data's columns: the flags, else (resuming) the columns and labels training used. */
+export function encodeOptions(args: ParsedArgs, trained: WeightsFile | null): EncodeOptions {
+  const features = listFlag(args, "features");
+  const ignore = listFlag(args, "ignore");
+  return {
+    target: listFlag(args, "target"),
+    features,
+    ignore,
+    trained: trained?.columns,
+    labels: trained ? trained.labels : undefined,
+  };
+}
+
+/**
+ * Standardizes both splits in place with the training split's statistics (--normalize), or with
+ * the statistics the resumed weights were trained with, which must not change under them.
+ */
+export function normalizeSplits(train: Dataset, val: Dataset | null, normalize: boolean, resumed: WeightsFile | null): Normalization | null {
+  const norm = resumed ? (resumed.normalization ?? null) : normalize ? fitNormalization(train.x, train.n, train.x.length / Math.max(train.n, 1)) : null;
+  if (resumed && normalize && !norm) throw new CliError(`--normalize: the weights being resumed were trained on inputs as they are; standardizing now would change what they mean (train from scratch to use --normalize)`);
+  if (!norm) return null;
+  applyNormalization(train.x, train.n, norm);
+  if (val) applyNormalization(val.x, val.n, norm);
+  return norm;
 }
 
 export function requireFlag(value: string | undefined, flag: string, usage: string): string {

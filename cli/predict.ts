@@ -6,10 +6,10 @@ import { loadGenerated, toJavaScript } from "./load.js";
 import { isClassifier, predictedClass } from "./train-loop.js";
 import { applyNormalization } from "../data/normalize.js";
 import { RegressionAccumulator, regressionText } from "../data/metrics.js";
-import { tensorsByName, type WeightsFile } from "../data/weights.js";
-import { listFlag, parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { tensorsByName } from "../data/weights.js";
+import { parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
 import { PREDICT, PREDICTOR } from "./commands.js";
-import { dataBatches, loadWeights } from "./inputs.js";
+import { dataBatches, encodeOptions, loadWeights } from "./inputs.js";
 import { readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 
@@ -58,12 +58,13 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
   const className = (c: number) => weights.labels?.[c] ?? String(c);
   const prefix = kind === "probabilities" || kind === "values" ? ir.output.name : "prob";
   const columns = w === 1 ? [prefix] : Array.from({ length: w }, (_, j) => `${prefix}_${classifier ? className(j) : j}`);
-  out.stdout((classifier ? ["class", ...columns] : columns).map(csvCell).join(","));
+  // The header goes out with the first batch, so a file rejected at its first rows prints nothing.
+  let header: string | undefined = (classifier ? ["class", ...columns] : columns).map(csvCell).join(",");
   if (kind !== "probabilities" && kind !== "values") {
     out.stderr(`netc predict: '${ir.output.name}' holds logits (the loss is ${kind === "softmax-logits" ? "cross_entropy_logits" : "bce_logits"}); the ${columns.join(", ")} column${w === 1 ? " is the" : "s are"} ${kind === "softmax-logits" ? "softmax" : "sigmoid"} probabilit${w === 1 ? "y" : "ies"}`);
   }
 
-  const options = encodeOptions(args, weights);
+  const options = { ...encodeOptions(args, weights), targetOptional: true };
   const regression = classifier ? null : new RegressionAccumulator(ir.target.width);
   let correct = 0;
   let scored = 0; // rows with a target
@@ -85,27 +86,14 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
     }
     if (batch.y) scored += batch.n;
     if (regression && batch.y && ir.target.width === w) regression.add(p, batch.y, batch.n);
-    out.stdout(lines.join("\n"));
+    out.stdout(header === undefined ? lines.join("\n") : `${header}\n${lines.join("\n")}`);
+    header = undefined;
     await out.drain?.();
     if (out.stdoutClosed?.()) return 0; // the reader has gone (| head): nothing more to say
   }
   if (scored > 0 && classifier) out.stderr(`accuracy ${(100 * correct / scored).toFixed(1)}% (${correct} of ${scored} rows match the target column)`);
   if (scored > 0 && regression && ir.target.width === w) out.stderr(`${regressionText(regression.result())} (${scored} rows, against the target column)`);
   return 0;
-}
-
-/** Columns: --features/--ignore when given, else the columns training read (when the file has them). */
-function encodeOptions(args: ReturnType<typeof parseArgs>, weights: WeightsFile) {
-  const features = listFlag(args, "features");
-  const ignore = listFlag(args, "ignore");
-  return {
-    target: listFlag(args, "target"),
-    features,
-    ignore,
-    preferFeatures: features || ignore ? undefined : weights.features,
-    labels: weights.labels,
-    targetOptional: true,
-  };
 }
 
 function softmaxRows(p: Float64Array, rows: number, width: number): void {
@@ -140,7 +128,7 @@ export async function predictorCommand(argv: string[], out: Output): Promise<num
   return 0;
 }
 
-/** The language follows -o's extension; --js and a .ts name contradict each other. */
+/** The language follows -o's extension (.js, .mjs, .cjs: JavaScript); --js and a .ts name contradict each other. */
 function wantsJavaScript(target: string | undefined, jsFlag: boolean): boolean {
   if (target === undefined) return jsFlag;
   const ext = extname(target).toLowerCase();
@@ -149,7 +137,7 @@ function wantsJavaScript(target: string | undefined, jsFlag: boolean): boolean {
     if (jsFlag) throw new UsageError(`--js writes JavaScript, but -o ${target} names a TypeScript file; use a .js name`);
     return false;
   }
-  throw new UsageError(`-o ${target}: name the predictor FILE.ts (TypeScript) or FILE.js / FILE.mjs (JavaScript)`);
+  return jsFlag; // another extension says nothing: TypeScript unless --js
 }
 
 function csvCell(text: string): string {

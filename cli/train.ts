@@ -11,7 +11,9 @@ import { trainModel, type EpochStats, type TrainOutcome } from "./train-loop.js"
 import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../data/weights.js";
 import { numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
 import { TRAIN } from "./commands.js";
-import { loadData, loadWeights } from "./inputs.js";
+import { encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
+import { describeSettings } from "./describe.js";
+import { regressionText } from "../data/metrics.js";
 import { assertDirectory, assertWritable, GENERATED_MARKER, readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 import { createProgress, fixed, percent } from "./progress.js";
@@ -43,9 +45,11 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const ir = probe.model;
   const settings = ir.train;
   const resumed = resume ? loadWeights(resume, ir, file) : null;
-  const data = loadData(dataSpec, ir, settings.seed, { target: stringFlag(args, "target")?.split(","), labels: resumed?.labels });
+  const data = loadData(dataSpec, ir, settings.seed, encodeOptions(args, resumed));
+  for (const warning of data.warnings) out.stderr(`netc train: warning: ${warning}`);
   const valFraction = valFlag ?? (data.n >= 20 ? 0.2 : 0);
-  const { train, val } = splitDataset(data, valFraction, settings.seed, ir);
+  const { train, val } = splitDataset(data, valFraction, settings.seed, ir, { inPlace: true });
+  const normalization = normalizeSplits(train, val, args.flags.has("normalize"), resumed);
 
   const paths = { trainer: join(outDir, `${ir.name}.ts`), weights: join(outDir, `${ir.name}.weights.json`), predictor: join(outDir, `${ir.name}.predict.ts`), plot: join(outDir, `${ir.name}.loss.svg`) };
   assertDirectory(outDir);
@@ -67,7 +71,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   }
 
   const opt = settings.optimizer;
-  out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${opt.kind} lr ${opt.lr}, batch ${settings.batch}, ${settings.epochs} epochs, seed ${settings.seed}${resume ? `, resuming from ${resume}` : ""}`);
+  out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${describeSettings(settings, normalization !== null)}${resume ? `, resuming from ${resume}` : ""}`);
   const progress = createProgress(out, settings.epochs);
   const started = Date.now();
   let outcome: TrainOutcome;
@@ -80,13 +84,13 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
 
   const { final, failure } = outcome;
   const line = (name: string, m: NonNullable<typeof final.val>) =>
-    `${name} loss ${fixed(m.loss)}${m.accuracy !== null ? `  accuracy ${percent(m.accuracy)}` : ""}  (${m.rows} rows)`;
+    `${name} loss ${fixed(m.loss)}${m.accuracy !== null ? `  accuracy ${percent(m.accuracy)}` : ""}${m.regression ? `  ${regressionText(m.regression)}` : ""}  (${m.rows} rows)`;
   out.stdout(`${failure ? `stopped after epoch ${final.epoch}` : `done in ${seconds.toFixed(1)}s`}:`);
   out.stdout(`  ${line("train     ", final.train)}`);
   if (final.val) out.stdout(`  ${line("validation", final.val)}`);
 
   const training = { source: file, data: dataSpec, epochs: final.epoch, batch: settings.batch, optimizer: opt.kind, lr: opt.lr, seed: settings.seed, validation: valFraction, resumedFrom: resume ?? null };
-  const weightsFile = weightsRecord(ir, model, data.labels, training, final);
+  const weightsFile = { ...weightsRecord(ir, model, data.labels, training, final), normalization, columns: data.columns };
   await writeResults(compiled, source, file, weightsFile, outcome, paths, force);
   out.stdout(`wrote ${Object.values(paths).join(", ")}`);
   if (failure) {
@@ -124,7 +128,7 @@ async function writeResults(
 ): Promise<void> {
   const { model, evalGraph } = compiled;
   const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
-  const predictor = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels });
+  const predictor = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels, normalization: weights.normalization ?? null });
   const title = `model ${model.name} on ${weights.training!.data}: loss${outcome.history.some((h) => h.train.accuracy !== null) ? " and accuracy" : ""} per epoch`;
   const plot = await renderLossPlot(outcome.history, title);
   writeOutput(paths.trainer, compiled.code, force);

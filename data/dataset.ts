@@ -20,8 +20,8 @@ export interface Dataset {
   classes: Int32Array | null;
   /** Class names by index when the target column held string labels. */
   labels: string[] | null;
-  /** Names of the columns the features came from, in input order. */
-  features: string[];
+  /** The columns the features and the target came from. */
+  columns: DataColumns;
   /** Things worth telling the user that are not errors (a class with no rows). */
   warnings: string[];
 }
@@ -40,8 +40,17 @@ export interface EncodeOptions {
   labels?: string[] | null;
   /** Allow data with feature columns only (predict). */
   targetOptional?: boolean;
-  /** Feature columns to use when the header has all of them and `features` is not given (the weights file's). */
-  preferFeatures?: string[];
+  /**
+   * The columns training read (from the weights file), used when no column option is given and
+   * the header has every feature column; any other column is then left out.
+   */
+  trained?: DataColumns;
+}
+
+/** Which data columns feed the model, by name. */
+export interface DataColumns {
+  features: string[];
+  target: string[];
 }
 
 type Encoding = { kind: "index"; classes: number } | { kind: "binary" } | { kind: "onehot"; classes: number } | { kind: "values" };
@@ -80,8 +89,12 @@ export function chooseColumns(header: string[], source: string, model: ModelIR, 
     return i;
   };
   const ignored = (options.ignore ?? []).map((n) => column(n, "--ignore"));
-  const preferred = options.preferFeatures?.every((n) => header.includes(n)) ? options.preferFeatures : undefined;
-  const chosen = (options.features ?? preferred)?.map((n) => column(n, "--features"));
+  const t = options.trained;
+  if (t && !options.features && !options.ignore && !options.target && t.features.every((n) => header.includes(n))) {
+    const hasTarget = t.target.length > 0 && t.target.every((n) => header.includes(n));
+    if (hasTarget || options.targetOptional) return { features: t.features.map((n) => header.indexOf(n)), targets: hasTarget ? t.target.map((n) => header.indexOf(n)) : [] };
+  }
+  const chosen = options.features?.map((n) => column(n, "--features"));
   let targets = options.target?.map((n) => column(n, "--target"));
   const clash = (a: number[] | undefined, b: number[] | undefined, what: string) => {
     const both = a?.find((i) => b?.includes(i));
@@ -179,8 +192,8 @@ export class DatasetBuilder {
     return this.enc.kind !== "values" && this.targets.length === 1;
   }
 
-  get featureNames(): string[] {
-    return this.features.map((i) => this.header[i]!);
+  get columns(): DataColumns {
+    return { features: this.features.map((i) => this.header[i]!), target: this.targets.map((i) => this.header[i]!) };
   }
 
   add(record: CsvRecord): void {
@@ -236,7 +249,7 @@ export class DatasetBuilder {
       y: this.y && this.y.view(this.n),
       classes: this.classes && this.classes.view(this.n),
       labels,
-      features: this.featureNames,
+      columns: this.columns,
       warnings,
     };
   }

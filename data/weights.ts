@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import type { ModelIR } from "../compiler/model.js";
 import { WeightsError } from "./errors.js";
 import { checkNormalization, type Normalization } from "./normalize.js";
+import type { RegressionMetrics } from "./metrics.js";
+import type { DataColumns } from "./dataset.js";
 
 export const WEIGHTS_FORMAT = "netc-weights";
 export const WEIGHTS_VERSION = 1;
@@ -24,6 +26,8 @@ export interface SplitMetrics {
   /** Fraction of rows classified correctly; null for models that are not classifiers. */
   accuracy: number | null;
   rows: number;
+  /** MAE, RMSE and R² for models that are not classifiers (absent in older files). */
+  regression?: RegressionMetrics | null;
 }
 
 export interface WeightsFile {
@@ -56,8 +60,8 @@ export interface WeightsFile {
   state: TrainingState | null;
   /** Standardization of the inputs (`netc train --normalize`); absent or null when none. */
   normalization?: Normalization | null;
-  /** The data columns the features were read from, in input order (absent in older files). */
-  features?: string[];
+  /** The data columns the features and the target were read from (absent in older files). */
+  columns?: DataColumns;
 }
 
 export function modelStructure(model: ModelIR): ModelStructure {
@@ -138,8 +142,9 @@ export function checkWeightsFor(file: WeightsFile, model: ModelIR, path: string,
   const tensorDiffs = structureDiffs({ ...want, tensors: file.tensors.map((t) => ({ name: t.name, shape: t.shape })) }, want, where);
   if (tensorDiffs.length > 0) throw fail(tensorDiffs[0]!, tensorDiffs.length - 1);
   checkNormalization(file.normalization, model.input.width, path);
-  if (file.features !== undefined && !(Array.isArray(file.features) && file.features.length === model.input.width && file.features.every((f) => typeof f === "string"))) {
-    throw fail(`"features" must list ${model.input.width} column names`);
+  const names = (v: unknown, n?: number) => Array.isArray(v) && (n === undefined || v.length === n) && v.every((f) => typeof f === "string");
+  if (file.columns !== undefined && !(names(file.columns?.features, model.input.width) && names(file.columns?.target))) {
+    throw fail(`malformed weights file: "columns" must name ${model.input.width} feature columns and the target column(s)`);
   }
   const classes = want.target.classes ?? (model.head === "sigmoid" && want.output.width === 1 ? 2 : null);
   if (file.labels && classes !== null && file.labels.length > classes) {
