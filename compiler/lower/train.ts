@@ -6,6 +6,7 @@ import { OPTIMIZER_DEFAULTS } from "../optim/index.js";
 import { bindArgs, constNumber } from "./calls.js";
 import type { LowerContext } from "./context.js";
 import { ownEntry } from "./functions.js";
+import { didYouMean } from "../../diagnostics/suggest.js";
 
 export const DEFAULT_TRAIN: TrainSpec = {
   optimizer: { kind: "sgd", lr: 0.01, weight_decay: 0 },
@@ -46,7 +47,7 @@ export function lowerTrain(ctx: LowerContext, settings: Setting[], refs: ParamRe
   for (const s of settings) {
     const name = s.name.name;
     if (!TRAIN_SETTINGS.includes(name)) {
-      ctx.diags.error(s.name.span, `unknown training setting '${name}' (expected one of: ${TRAIN_SETTINGS.join(", ")})`);
+      ctx.diags.error(s.name.span, `unknown training setting '${name}'${didYouMean(name, TRAIN_SETTINGS)} (expected one of: ${TRAIN_SETTINGS.join(", ")})`);
       continue;
     }
     const repeatable = name === "freeze" || name === "param_lr";
@@ -146,7 +147,8 @@ function namedCall(ctx: LowerContext, e: Expr, table: Record<string, Record<stri
   const name = e.kind === "name" ? e.name : e.kind === "call" ? e.callee.name : undefined;
   const defaults = name === undefined ? undefined : ownEntry(table, name);
   if (!defaults || name === undefined) {
-    ctx.diags.error(e.kind === "call" ? e.callee.span : e.span, `unknown ${what} '${name ?? ctx.text(e.span)}' (expected one of: ${Object.keys(table).join(", ")})`);
+    const hint = name === undefined ? "" : didYouMean(name, Object.keys(table));
+    ctx.diags.error(e.kind === "call" ? e.callee.span : e.span, `unknown ${what} '${name ?? ctx.text(e.span)}'${hint} (expected one of: ${Object.keys(table).join(", ")})`);
     return undefined;
   }
   const args = bindArgs(ctx.diags, name, Object.keys(defaults).map((p) => `${p}?`), e.kind === "call" ? e.args : [], e.span);
