@@ -20,16 +20,22 @@ export function editDistance(a: string, b: string): number {
   return d[rows * cols - 1]!;
 }
 
-/** The candidate closest to `name`, if within a third of its length (at least 1, at most 3 edits). */
+/**
+ * The candidate closest to `name`, if within a third of its length (at most 3 edits): one- and
+ * two-letter names get no suggestion but a different case, since any short name is one edit
+ * from another (`q` from `x`).
+ */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  const limit = Math.min(3, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
     if (c === name) continue;
-    // Case-only differences (`Relu`) count as one edit, whatever the length.
-    const distance = c.toLowerCase() === name.toLowerCase() ? 1 : editDistance(name, c);
-    if (distance <= limit && distance < bestDistance) {
+    // A case-only difference (`Relu`, `h1.w`) counts as the smallest edit, whatever the length.
+    const sameLetters = c.toLowerCase() === name.toLowerCase();
+    if (!sameLetters && Math.abs(c.length - name.length) > limit) continue; // cheap: more edits than allowed
+    const distance = sameLetters ? 0.5 : editDistance(name, c);
+    if (distance <= Math.max(limit, 0.5) && distance < bestDistance) {
       best = c;
       bestDistance = distance;
     }

@@ -113,7 +113,7 @@ describe("netc check", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
       `${file}:4:13: error: unknown name 'q'\n    h = dense(q, 3)\n              ^\n` +
-        `${file}:5:7: error: unknown function 'sigmoyd'\n    p = sigmoyd(h)\n        ^~~~~~~\n` +
+        `${file}:5:7: error: unknown function 'sigmoyd'; did you mean 'sigmoid'?\n    p = sigmoyd(h)\n        ^~~~~~~\n` +
         "2 errors in bad.net\n",
     );
   });

@@ -26,7 +26,7 @@ const CASES: [string, string, string[]][] = [
     "t.net:4:21: error: unknown name 'q'\n    p = sigmoid(dense(q, 1))\n                      ^",
   ]],
   ["unknown function", model(`  p = sigmoyd(dense(x, 1))\n${OK_TAIL}`), [
-    "t.net:4:7: error: unknown function 'sigmoyd'\n    p = sigmoyd(dense(x, 1))\n        ^~~~~~~",
+    "t.net:4:7: error: unknown function 'sigmoyd'; did you mean 'sigmoid'?\n    p = sigmoyd(dense(x, 1))\n        ^~~~~~~",
   ]],
   ["a value called like a function", model(`  h = dense(x, 1)\n  p = h(x)\n${OK_TAIL}`), [
     "t.net:5:7: error: 'h' is a value, not a function\n    p = h(x)\n        ^",
@@ -41,13 +41,13 @@ const CASES: [string, string, string[]][] = [
     "t.net:4:15: error: call to 'dense' is missing argument 'n'\n    p = sigmoid(dense(x, init: he))\n                ^~~~~~~~~~~~~~~~~~",
   ]],
   ["unknown argument name (its value is not reported as an unknown name)", model(`  p = sigmoid(dense(x, 1, inti: he))\n${OK_TAIL}`), [
-    "t.net:4:27: error: 'dense' has no argument named 'inti' (its arguments: x, n, init)\n    p = sigmoid(dense(x, 1, inti: he))\n                            ^~~~",
+    "t.net:4:27: error: 'dense' has no argument named 'inti'; did you mean 'init'? (its arguments: x, n, init)\n    p = sigmoid(dense(x, 1, inti: he))\n                            ^~~~",
   ]],
   ["wrong argument count of a block", `block r(x, n) {\n  return x + relu(dense(x, n))\n}\n${model(`  p = sigmoid(r(x))\n${OK_TAIL}`)}`, [
     "t.net:7:15: error: block 'r' expects 2 arguments, got 1\n    p = sigmoid(r(x))\n                ^~~~",
   ]],
   ["shape mismatch in @ names both shapes", model(`  param W[3, 1]\n  p = sigmoid(x @ W)\n${OK_TAIL}`), [
-    "t.net:5:15: error: shape mismatch: 'x' has shape [B,2] but 'W' has shape [3,1] (the inner dimensions of '@' must agree)\n    p = sigmoid(x @ W)\n                ^~~~~",
+    "t.net:5:15: error: shape mismatch in '@': 'x' has shape [B,2], 'W' has shape [3,1]; the last dimension of the left side (2) must equal the first of the right side (3)\n    p = sigmoid(x @ W)\n                ^~~~~",
   ]],
   ["shape mismatch in + names both expressions", model("  h = dense(x, 3)\n  p = h + dense(x, 2)\n  output p\n  loss mse(p, y)"), [
     "t.net:5:7: error: shape mismatch: 'h' has shape [B,3] but 'dense(x, 2)' has shape [B,2] ('+' needs shapes that broadcast)\n    p = h + dense(x, 2)\n        ^~~~~~~~~~~~~~~",
@@ -123,7 +123,7 @@ const CASES: [string, string, string[]][] = [
     "t.net:4:12: error: unknown layer 'conv' (expected one of: dense, batchnorm, layernorm, dropout, or an activation)\n    layers { conv 3 relu; dense 1 sigmoid }\n             ^~~~",
   ]],
   ["unknown optimizer: caret on its name", model(`  p = sigmoid(dense(x, 1))\n${OK_TAIL}\n  train { optimizer sgdd(lr: 0.1) }`), [
-    `t.net:7:21: error: unknown optimizer 'sgdd' (expected one of: ${OPTIMIZERS})\n    train { optimizer sgdd(lr: 0.1) }\n                      ^~~~`,
+    `t.net:7:21: error: unknown optimizer 'sgdd'; did you mean 'sgd'? (expected one of: ${OPTIMIZERS})\n    train { optimizer sgdd(lr: 0.1) }\n                      ^~~~`,
   ]],
 ];
 
@@ -136,9 +136,9 @@ describe("diagnostics: exact text, position and caret", () => {
     const source = model("  h = dense(q, 3)\n  p = sigmoyd(h)\n  z = x @ W\n  output p\n  loss bce(p, y)\n  train { epoch 3 }");
     expect(check(source)).toEqual([
       "t.net:4:13: error: unknown name 'q'\n    h = dense(q, 3)\n              ^",
-      "t.net:5:7: error: unknown function 'sigmoyd'\n    p = sigmoyd(h)\n        ^~~~~~~",
+      "t.net:5:7: error: unknown function 'sigmoyd'; did you mean 'sigmoid'?\n    p = sigmoyd(h)\n        ^~~~~~~",
       "t.net:6:11: error: unknown name 'W'\n    z = x @ W\n            ^",
-      `t.net:9:11: error: unknown training setting 'epoch' (expected one of: ${SETTINGS})\n    train { epoch 3 }\n            ^~~~~`,
+      `t.net:9:11: error: unknown training setting 'epoch'; did you mean 'epochs'? (expected one of: ${SETTINGS})\n    train { epoch 3 }\n            ^~~~~`,
     ]);
     let thrown: unknown;
     try {

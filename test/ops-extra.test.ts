@@ -545,7 +545,7 @@ describe("diagnostics", () => {
       "t.net:2:10: error: recursive block: pair -> pair\n    a, b = pair(x)\n           ^~~~",
     ]],
     ["unknown dotted parameter", misuse("  h1 = tanh(dense(x, 3))\n  output h1\n  loss mse(h1, y) + l2(h1.Q)"), [
-      "t.net:8:24: error: unknown parameter 'h1.Q' (parameters: W, b, h1.W, h1.b)\n    loss mse(h1, y) + l2(h1.Q)\n                         ^~~~",
+      "t.net:8:24: error: unknown parameter 'h1.Q'; did you mean 'h1.W'? (parameters: W, b, h1.W, h1.b)\n    loss mse(h1, y) + l2(h1.Q)\n                         ^~~~",
     ]],
     ["dotted parameter used before its layer", misuse("  p = x @ h1.W\n  h1 = tanh(dense(x, 3))\n  output h1\n  loss mse(h1, y)"), [
       "t.net:6:11: error: 'h1.W' is used before its definition (line 7)\n    p = x @ h1.W\n            ^~~~",

@@ -168,7 +168,7 @@ describe("train block diagnostics", () => {
   // [setting on line 9, column of the caret, message, caret]
   const CASES: [string, number, string, string][] = [
     ["learning_rate 0.1", 5, `unknown training setting 'learning_rate' (expected one of: ${TRAIN_SETTINGS.join(", ")})`, "^~~~~~~~~~~~~"],
-    ["optimizer adamax(lr: 0.1)", 15, `unknown optimizer 'adamax' (expected one of: ${OPTIMIZERS})`, "^~~~~~"],
+    ["optimizer adamax(lr: 0.1)", 15, `unknown optimizer 'adamax'; did you mean 'adam'? (expected one of: ${OPTIMIZERS})`, "^~~~~~"],
     ["optimizer lbfgs", 15, `unknown optimizer 'lbfgs' (expected one of: ${OPTIMIZERS})`, "^~~~~"],
     ["optimizer sgd(momentum: 0.9)", 19, "'sgd' has no argument named 'momentum' (its arguments: lr, weight_decay)", "^~~~~~~~"],
     ["optimizer sgd(lr: 0)", 19, "'lr' of 'sgd' must be a positive number, got 0", "^~~~~"],
