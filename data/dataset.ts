@@ -256,12 +256,14 @@ export class DatasetBuilder {
 
   private number(record: CsvRecord, c: number, role: string): number {
     const cell = record.cells[c]!;
+    const v = Number(cell);
+    // The common case first: Number() is lenient ("", " 1", "0x1f"), the pattern is not.
+    if (Number.isFinite(v) && cell !== "" && NUMBER.test(cell)) return v;
     const at = this.at(record, c);
     const column = `column '${this.header[c]}'`;
     if (cell === "") throw new DataError(`${at}: empty ${role} cell in ${column}; every cell must hold a number`);
     if (/^[+-]?(nan|inf(inity)?)$/i.test(cell)) throw new DataError(`${at}: ${cell} in ${column}; data must be finite numbers`);
     if (!NUMBER.test(cell)) throw new DataError(`${at}: '${cell}' in ${column} is not a number`);
-    const v = Number(cell);
     if (!Number.isFinite(v)) throw new DataError(`${at}: '${cell}' in ${column} is too large for a float64; data must be finite numbers`);
     return v;
   }
