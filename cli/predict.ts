@@ -61,7 +61,7 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
   // The header goes out with the first batch, so a file rejected at its first rows prints nothing.
   let header: string | undefined = (classifier ? ["class", ...columns] : columns).map(csvCell).join(",");
   if (kind !== "probabilities" && kind !== "values") {
-    out.stderr(`netc predict: '${ir.output.name}' holds logits (the loss is ${kind === "softmax-logits" ? "cross_entropy_logits" : "bce_logits"}); the ${columns.join(", ")} column${w === 1 ? " is the" : "s are"} ${kind === "softmax-logits" ? "softmax" : "sigmoid"} probabilit${w === 1 ? "y" : "ies"}`);
+    out.stderr(`netc predict: '${ir.output.name}' holds logits (the loss is ${kind === "softmax-logits" ? "cross_entropy_logits" : "bce_logits"}); the ${columns.join(", ")} column${w === 1 ? " is a" : "s are"} ${kind === "softmax-logits" ? "softmax" : "sigmoid"} probabilit${w === 1 ? "y" : "ies"}`);
   }
 
   const options = { ...encodeOptions(args, weights), targetOptional: true };
