@@ -33,8 +33,12 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
       out.stdout(printGraph(graph, { only: dump === "ir" ? "forward" : "backward" }));
       return 0;
     }
-    const result = await compile(source, options);
     const target = stringFlag(args, "out");
+    if (args.flags.has("stats") && !target) {
+      out.stdout(statsText(compileToGraph(source, options))); // no code wanted: skip emitting it
+      return 0;
+    }
+    const result = await compile(source, options);
     if (target) {
       writeOutput(target, result.code, args.flags.has("force"));
       out.stderr(`wrote ${target} (model ${result.model.name}, ${result.code.length} bytes)`);
@@ -67,7 +71,7 @@ export function checkCommand(argv: string[], out: Output): number {
   return 0;
 }
 
-function statsText(r: Awaited<ReturnType<typeof compile>>): string {
+function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan" | "graph">): string {
   const { model, plan, graph } = r;
   const paramCount = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const rows = [
