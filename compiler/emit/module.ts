@@ -166,6 +166,7 @@ export function emitModule(input: ModuleInput): string {
       : "",
     `function loss(${sig}, mode: "train" | "eval" = "eval"): number {
 ${check("loss", true)}
+if (mode !== "train" && mode !== "eval") throw new RangeError(\`loss: mode must be "train" or "eval", got \${JSON.stringify(mode)}\`);
 return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
 }`,
     `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,

@@ -5173,6 +5173,8 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function loss(x: Float64Array, label: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
     checkRows("loss", n, maxBatch, x, 2, label, 1);
+    if (mode !== "train" && mode !== "eval")
+      throw new RangeError(`loss: mode must be "train" or "eval", got ${JSON.stringify(mode)}`);
     return evalLoss(x, label, n);
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */

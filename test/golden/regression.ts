@@ -310,6 +310,8 @@ export function createModel(options: ModelOptions = {}): Model {
   }
   function loss(x: Float64Array, y: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
     checkRows("loss", n, maxBatch, x, 3, y, 1);
+    if (mode !== "train" && mode !== "eval")
+      throw new RangeError(`loss: mode must be "train" or "eval", got ${JSON.stringify(mode)}`);
     return evalLoss(x, y, n);
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */

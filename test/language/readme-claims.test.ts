@@ -30,6 +30,14 @@ describe("learning-rate schedules", () => {
   });
 });
 
+describe("the generated loss", () => {
+  it("refuses a mode other than \"train\" or \"eval\"", async () => {
+    const m = await model("batch 4");
+    expect(m.loss(x, y, 4, "eval")).toBe(m.loss(x, y, 4));
+    expect(() => m.loss(x, y, 4, "Train" as "train")).toThrow(new RangeError('loss: mode must be "train" or "eval", got "Train"'));
+  });
+});
+
 describe("batchnorm", () => {
   it("a one-row training batch leaves the running statistics unchanged", async () => {
     const m = await model("optimizer sgd(lr: 0.1); batch 4", "  h = batchnorm(tanh(dense(x, 3)))\n  p = sigmoid(dense(h, 1))\n  output p\n  loss bce(p, y)");
