@@ -157,8 +157,3 @@ export function normalizeSplits(train: Dataset, val: Dataset | null, normalize: 
   if (val) applyNormalization(val.x, val.n, norm);
   return norm;
 }
-
-export function requireFlag(value: string | undefined, flag: string, usage: string): string {
-  if (value === undefined) throw new CliError(`${flag} is required\nusage: ${usage}`);
-  return value;
-}
