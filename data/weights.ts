@@ -7,7 +7,7 @@ import type { ModelIR } from "../compiler/model.js";
 import { WeightsError } from "./errors.js";
 import { checkNormalization, type Normalization } from "./normalize.js";
 import type { RegressionMetrics } from "./metrics.js";
-import type { DataColumns } from "./dataset.js";
+import type { DataColumns } from "./columns.js";
 
 export const WEIGHTS_FORMAT = "netc-weights";
 export const WEIGHTS_VERSION = 1;
