@@ -12,6 +12,7 @@ import { applyNormalization, fitNormalization, type Normalization } from "../dat
 import { checkWeightsFor, parseWeights, type WeightsFile } from "../data/weights.js";
 import { listFlag, type ParsedArgs } from "./args.js";
 import { CliError, readText } from "./io.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 
 /** Bytes read from a data file at a time. */
 const PIECE_BYTES = 1 << 20;
@@ -79,7 +80,7 @@ export function* csvRecords(path: string): Generator<CsvRecord> {
 /** A file's text in pieces of about PIECE_BYTES (UTF-8 characters are never split). */
 function* textPieces(path: string): Generator<string> {
   if (!existsSync(path) && !/[./\\]/.test(path)) {
-    throw new CliError(`${path}: no such data file, and not a bundled data set (bundled: ${bundledNames()})`);
+    throw new CliError(`${path}: no such data file, and not a bundled data set${didYouMean(path, Object.keys(BUNDLED_DATA))} (bundled: ${bundledNames()})`);
   }
   const fd = open(path);
   try {

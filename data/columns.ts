@@ -4,6 +4,7 @@
 import type { ModelIR } from "../compiler/model.js";
 import type { EncodeOptions } from "./dataset.js";
 import { DataError } from "./errors.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 
 /** Which data columns feed the model, by name. */
 export interface DataColumns {
@@ -41,7 +42,7 @@ export function chooseColumns(header: string[], source: string, model: ModelIR, 
   const enc = targetEncoding(model);
   const column = (name: string, flag: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new DataError(`${source}:1: no column named '${name}' for ${flag} (columns: ${header.join(", ")})`);
+    if (i < 0) throw new DataError(`${source}:1: no column named '${name}' for ${flag}${didYouMean(name, header)} (columns: ${header.join(", ")})`);
     return i;
   };
   const ignored = (options.ignore ?? []).map((n) => column(n, "--ignore"));

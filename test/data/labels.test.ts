@@ -66,6 +66,10 @@ describe("labels", () => {
 });
 
 describe("headers", () => {
+  it("a misspelt column name gets the closest one", () => {
+    expect(() => encode("a,b,label\n1,2,0\n", classes3, { target: ["labl"] })).toThrow("d.csv:1: no column named 'labl' for --target; did you mean 'label'? (columns: a, b, label)");
+  });
+
   it("duplicate names are an error", () => {
     expect(() => parseCsv("y,a,y\n1,2,3\n", "d.csv")).toThrow("d.csv:1:3: column 3 of the header is named 'y' like column 1; column names must be unique");
   });
