@@ -4,6 +4,7 @@
 //   npx tsx bench/codegen.ts --write    also replace the "Code generation" section of bench/RESULTS.md
 // (bench/run.ts keeps that section and the ones after it when it rewrites the file).
 import { readFileSync, writeFileSync } from "node:fs";
+import { replaceSection } from "./sections.js";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { compile, compileToGraph } from "../compiler/index.js";
@@ -64,11 +65,7 @@ const section = [
 ].join("\n");
 process.stdout.write(section);
 if (process.argv.includes("--write")) {
-  // Replaces this section (up to the next heading), or appends it.
+  // Replaces this section (a full benchmark run keeps it), or appends it.
   const path = new URL("./RESULTS.md", import.meta.url);
-  const text = readFileSync(path, "utf8");
-  const at = text.indexOf(`\n${HEADING}\n`);
-  const end = at < 0 ? -1 : text.indexOf("\n## ", at + 1);
-  const before = at < 0 ? text.trimEnd() + "\n" : text.slice(0, at);
-  writeFileSync(path, `${before}\n${section}${end < 0 ? "" : text.slice(end)}`);
+  writeFileSync(path, replaceSection(readFileSync(path, "utf8"), "codegen", section));
 }

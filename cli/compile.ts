@@ -4,19 +4,16 @@ import { printAst } from "../grammar/index.js";
 import { analyze, compile, compileToGraph, EmittedCodeError, formatBytes, NetcError } from "../compiler/index.js";
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
-import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { numberFlag, parseArgs, singleOperand, stringFlag, UsageError } from "./args.js";
+import { CHECK, COMPILE } from "./commands.js";
 import { readText } from "./io.js";
 import { languageName, outputLanguage } from "./language.js";
 import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
-export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts|OUT.js] [--js] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--verify] [--force]`;
-export const CHECK_USAGE = `netc check FILE.net`;
-
 export async function compileCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump"], booleans: ["stats", "force", "verify", "js"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${COMPILE_USAGE}`);
+  const args = parseArgs(argv, COMPILE);
+  const file = singleOperand(args, COMPILE);
   const target = stringFlag(args, "out");
   const language = outputLanguage(target, args.flags.has("js"));
   const source = readText(file, ".net file");
@@ -40,6 +37,10 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
       out.stdout(printGraph(graph, { only: dump === "ir" ? "forward" : "backward" }));
       return 0;
     }
+    if (args.flags.has("stats") && !target) {
+      out.stdout(statsText(compileToGraph(source, options))); // no code wanted: skip emitting it
+      return 0;
+    }
     const result = await compile(source, { ...options, language });
     if (target) {
       writeOutput(target, "trainer", result.code, { force: args.flags.has("force"), inputs: [{ path: file, flag: "FILE.net" }] });
@@ -59,9 +60,8 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
 }
 
 export function checkCommand(argv: string[], out: Output): number {
-  const args = parseArgs(argv, { values: [], booleans: [] });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${CHECK_USAGE}`);
+  const args = parseArgs(argv, CHECK);
+  const file = singleOperand(args, CHECK);
   const source = readText(file, ".net file");
   const { models, diagnostics } = analyze(source);
   for (const d of diagnostics) out.stderr(formatDiagnostic(d, file, source));
@@ -74,7 +74,7 @@ export function checkCommand(argv: string[], out: Output): number {
   return 0;
 }
 
-function statsText(r: Awaited<ReturnType<typeof compile>>): string {
+function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan" | "graph">): string {
   const { model, plan, graph } = r;
   const paramCount = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const rows = [

@@ -5,32 +5,34 @@ import { compileToGraph } from "../compiler/index.js";
 import { tensorsByName } from "../data/weights.js";
 import { exportOnnx } from "../export/onnx/index.js";
 import { exportTorch } from "../export/torch/index.js";
-import { parseArgs, stringFlag, UsageError } from "./args.js";
-import { loadWeights, requireFlag } from "./inputs.js";
-import { readText } from "./io.js";
+import { parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { EXPORT } from "./commands.js";
+import { loadWeights } from "./inputs.js";
+import { CliError, readText } from "./io.js";
 import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
-export const EXPORT_USAGE = "netc export MODEL.net --format onnx|torch [--weights W.json] [-o OUT] [--model NAME] [--force]";
-
 export async function exportCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["weights", "format", "out", "model"], booleans: ["force"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${EXPORT_USAGE}`);
-  const format = requireFlag(stringFlag(args, "format"), "--format", EXPORT_USAGE);
+  const args = parseArgs(argv, EXPORT);
+  const file = singleOperand(args, EXPORT);
+  const format = required(args, "format");
   if (format !== "onnx" && format !== "torch") throw new UsageError(`--format must be onnx or torch, got '${format}'`);
   const source = readText(file, ".net file");
   // The forward graph is all either exporter reads; no code is emitted or formatted.
   const { model } = compileToGraph(source, { file, model: stringFlag(args, "model") });
-  const weightsPath = format === "onnx" ? requireFlag(stringFlag(args, "weights"), "--weights", EXPORT_USAGE) : stringFlag(args, "weights");
+  const weightsPath = format === "onnx" ? required(args, "weights", " (ONNX holds the trained weights)") : stringFlag(args, "weights");
   const weights = weightsPath === undefined ? undefined : loadWeights(weightsPath, model, file);
   const target = stringFlag(args, "out") ?? `${model.name}.${format === "onnx" ? "onnx" : "py"}`;
   if (format === "onnx") {
     const values = new Map(Object.entries(tensorsByName(weights!)).map(([name, t]) => [name, t.data]));
-    const bytes = exportOnnx({ model, weights: values, labels: weights!.labels, file, source });
+    const bytes = exportOnnx({ model, weights: values, labels: weights!.labels, normalization: weights!.normalization, file, source });
     writeOutput(target, "export", [bytes], { force: args.flags.has("force"), inputs: [{ path: file, flag: "MODEL.net" }, { path: weightsPath!, flag: "--weights" }] });
     out.stderr(`wrote ${target} (model ${model.name}, ONNX opset 17, float32, ${bytes.length} bytes)`);
     return 0;
+  }
+  if (weights?.normalization) {
+    // The PyTorch module trains and predicts on the raw columns it is given.
+    throw new CliError(`${weightsPath}: these weights were trained on standardized inputs (netc train --normalize), which the PyTorch export does not reproduce yet; export them to ONNX, or train without --normalize`);
   }
   // The module finds the weights file relative to itself, wherever it is run from.
   const fromModule = weightsPath === undefined ? null : relative(dirname(resolve(target)), resolve(weightsPath)).split("\\").join("/");
@@ -39,4 +41,10 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   writeOutput(target, "export", text, { force: args.flags.has("force"), inputs });
   out.stderr(`wrote ${target} (model ${model.name}, PyTorch module, optimizer and training loop${fromModule ? `, weights from ${fromModule}` : ", netc's initialization"})`);
   return 0;
+}
+
+function required(args: ReturnType<typeof parseArgs>, name: string, why = ""): string {
+  const v = stringFlag(args, name);
+  if (v === undefined) throw new UsageError(`--${name} is required${why}\nusage: ${usageLine(EXPORT)}`);
+  return v;
 }

@@ -3,7 +3,8 @@
 import { analyze, compileToGraph } from "../compiler/index.js";
 import type { ModelDecl } from "../grammar/ast.js";
 import { graphToDot, renderDot } from "./plots/graph-dot.js";
-import { parseArgs, stringFlag, UsageError } from "./args.js";
+import { parseArgs, singleOperand, stringFlag, UsageError } from "./args.js";
+import { GRAPH } from "./commands.js";
 import { readText } from "./io.js";
 import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
@@ -11,12 +12,9 @@ import type { Output } from "./main.js";
 /** Op-level pictures with more nodes than this take Graphviz minutes (examples/deep.net: 510 nodes forward lay out in 2 s, 960 backward did not finish in 10 minutes). */
 const LARGE_PICTURE = 700;
 
-export const GRAPH_USAGE = "netc graph MODEL.net [-o FILE.svg] [--backward] [--detail layers|ops] [--dot] [--model NAME] [--force]";
-
 export async function graphCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model", "detail"], booleans: ["backward", "dot", "force"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${GRAPH_USAGE}`);
+  const args = parseArgs(argv, GRAPH);
+  const file = singleOperand(args, GRAPH);
   const detail = stringFlag(args, "detail") ?? "layers";
   if (detail !== "layers" && detail !== "ops") throw new UsageError(`--detail must be layers or ops; got '${detail}'`);
   const source = readText(file, ".net file");

@@ -3,6 +3,7 @@
 import cliProgress from "cli-progress";
 import type { EpochStats } from "./train-loop.js";
 import type { Output } from "./main.js";
+import { regressionText } from "../data/metrics.js";
 
 export interface Progress {
   epoch(stats: EpochStats): void;
@@ -46,9 +47,11 @@ function barProgress(stream: NodeJS.WriteStream, totalEpochs: number, start: num
 export function metricsText(s: EpochStats): string {
   const parts = [`loss ${fixed(s.train.loss)}`];
   if (s.train.accuracy !== null) parts.push(`acc ${percent(s.train.accuracy)}`);
+  if (s.train.regression) parts.push(regressionText(s.train.regression));
   if (s.val) {
     parts.push(`val_loss ${fixed(s.val.loss)}`);
     if (s.val.accuracy !== null) parts.push(`val_acc ${percent(s.val.accuracy)}`);
+    if (s.val.regression) parts.push(regressionText(s.val.regression, "val_"));
   }
   return parts.join("  ");
 }

@@ -11,6 +11,7 @@ import type { ModelIR } from "../compiler/model.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Model, TrainingState, Weights } from "./generated-types.js";
 import type { SplitMetrics } from "../data/weights.js";
+import { RegressionAccumulator } from "../data/metrics.js";
 
 export interface EpochStats {
   epoch: number;
@@ -152,17 +153,20 @@ export function monitored(stats: EpochStats): number {
 export function evaluate(model: Model, ir: ModelIR, data: Dataset): SplitMetrics {
   const chunk = model.info.maxBatch;
   const accuracy = data.classes !== null && isClassifier(ir);
+  const regression = !isClassifier(ir) && ir.output.width === ir.target.width ? new RegressionAccumulator(ir.target.width) : null;
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < data.n; start += chunk) {
     const rows = Math.min(chunk, data.n - start);
     const x = data.x.subarray(start * ir.input.width, (start + rows) * ir.input.width);
-    lossSum += model.loss(x, data.y!.subarray(start * ir.target.width, (start + rows) * ir.target.width), rows) * rows;
+    const y = data.y!.subarray(start * ir.target.width, (start + rows) * ir.target.width);
+    lossSum += model.loss(x, y, rows) * rows;
+    if (regression) regression.add(model.predict(x, rows), y, rows);
     if (!accuracy) continue;
     const p = model.predict(x, rows);
     for (let r = 0; r < rows; r++) if (predictedClass(ir, p, r) === data.classes![start + r]) correct++;
   }
-  return { loss: lossSum / data.n, accuracy: accuracy ? correct / data.n : null, rows: data.n };
+  return { loss: lossSum / data.n, accuracy: accuracy ? correct / data.n : null, rows: data.n, ...(regression && { regression: regression.result() }) };
 }
 
 /** Softmax heads and class(K) targets: argmax; one sigmoid output: threshold 0.5. */

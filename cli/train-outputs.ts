@@ -5,6 +5,8 @@
 import { join } from "node:path";
 import type { ModelIR } from "../compiler/model.js";
 import { classCount, modelStructure, structureHash, type SavedState, type TrainingRecord, type WeightsFile, weightsChunks } from "../data/weights.js";
+import type { DataColumns } from "../data/columns.js";
+import type { Normalization } from "../data/normalize.js";
 import type { Model, TrainingState } from "./generated-types.js";
 import { GENERATED_MARKER } from "./io.js";
 import { checkOutput, writeOutput, type OutputKind, type OutputRules } from "./outputs.js";
@@ -44,6 +46,10 @@ export interface RunRecord {
   ir: ModelIR;
   labels: string[] | null;
   training: TrainingRecord;
+  /** Standardization of the inputs (--normalize), saved so predictions apply it too. */
+  normalization: Normalization | null;
+  /** The data columns the features and target were read from. */
+  columns: DataColumns | undefined;
 }
 
 /** The weights file for `at`, with `best` recorded in its metrics. */
@@ -60,6 +66,8 @@ export function weightsRecord(run: RunRecord, at: Snapshot, best: Snapshot): Wei
     structure,
     labels: completeLabels(run.labels, classCount(ir)),
     training: run.training,
+    ...(run.normalization ? { normalization: run.normalization } : {}),
+    ...(run.columns ? { columns: run.columns } : {}),
     metrics: { epochs: at.stats.epoch, train: at.stats.train, validation: at.stats.val, best: split(best) },
     state: at.state && savedState(at.state),
     tensors: Object.entries(at.weights).map(([name, t]) => ({ name, shape: t.shape, data: t.data })),

@@ -12,10 +12,13 @@ import { LossHistory } from "./plots/loss-history.js";
 import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
 import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
-import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { TRAIN } from "./commands.js";
+import { describeSettings } from "./describe.js";
+import { regressionText } from "../data/metrics.js";
 import { checkpointer, DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from "./checkpoints.js";
 import { SIGNAL_EXIT, watchSignals } from "./signals.js";
-import { loadData, loadWeights } from "./inputs.js";
+import { encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
 import { CliError, readText } from "./io.js";
 import { lockOutputSet } from "./lock.js";
 import { writeOutput, type CommandInput, type OutputRules } from "./outputs.js";
@@ -24,27 +27,19 @@ import { checkOutputs, outputPaths, restoreRun, weightsRecord, writeWeights, typ
 import type { Output } from "./main.js";
 import { createProgress, fixed, percent } from "./progress.js";
 
-export const TRAIN_USAGE =
-  "netc train MODEL.net --data CSV|iris|lecture|xor|spirals|moons [--epochs N] [--batch N] [--lr X] [--seed N] [--val F] [--target NAME] [--out DIR] [--resume WEIGHTS.json] [--reset-optimizer] [--patience N] [--restore-best] [--checkpoint-every N|Ns|Nm|off] [--model NAME] [--force]";
-
 /** Rows the trainer evaluates per call; larger data sets are evaluated in chunks. */
 const EVAL_ROWS = 4096;
 
 export async function trainCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ["data", "epochs", "batch", "lr", "seed", "val", "out", "resume", "target", "model", "patience", "checkpoint-every"],
-    booleans: ["force", "restore-best", "reset-optimizer"],
-    aliases: { o: "out" },
-  });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${TRAIN_USAGE}`);
+  const args = parseArgs(argv, TRAIN);
+  const file = singleOperand(args, TRAIN);
   const dataSpec = stringFlag(args, "data");
-  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${TRAIN_USAGE}`);
+  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${usageLine(TRAIN)}`);
   const flags = {
-    epochs: numberFlag(args, "epochs", { integer: true, min: 0, max: 10_000_000 }),
-    batch: numberFlag(args, "batch", { integer: true, min: 1, max: 1_000_000 }),
-    lr: numberFlag(args, "lr", { min: 0 }),
-    seed: numberFlag(args, "seed", { integer: true, min: 0, max: 2 ** 32 - 1 }),
+    epochs: settingFlag(args, "epochs"),
+    batch: settingFlag(args, "batch"),
+    lr: positiveFlag(args, "lr"),
+    seed: settingFlag(args, "seed"),
     val: numberFlag(args, "val", { min: 0, max: 0.9 }),
   };
   const patience = numberFlag(args, "patience", { integer: true, min: 1, max: 10_000_000 });
@@ -62,9 +57,11 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const options = { file, model: modelName, train: plan.overrides };
   const ir = compileToGraph(source, { ...options, maxBatch: 1 }).model;
   const settings = ir.train;
-  const data = loadData(dataSpec, ir, settings.seed, { target: stringFlag(args, "target")?.split(","), labels: resumed?.file.labels });
+  const data = loadData(dataSpec, ir, settings.seed, encodeOptions(args, resumed?.file ?? null));
+  for (const warning of data.warnings) out.stderr(`netc train: warning: ${warning}`);
   const valFraction = plan.val ?? (data.n >= 20 ? 0.2 : 0);
-  const { train, val } = splitDataset(data, valFraction, settings.seed, ir);
+  const { train, val } = splitDataset(data, valFraction, settings.seed, ir, { inPlace: true });
+  const normalization = normalizeSplits(train, val, args.flags.has("normalize"), resumed?.file ?? null);
 
   const paths = outputPaths(outDir, ir.name);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
@@ -90,7 +87,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const opt = settings.optimizer;
     const count = plan.total - plan.start;
     const epochsText = `${count} epoch${count === 1 ? "" : "s"}${plan.start > 0 ? ` (${count === 1 ? `epoch ${plan.total}` : `${plan.start + 1} to ${plan.total}`})` : ""}`;
-    out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${opt.kind} lr ${opt.lr}, batch ${settings.batch}, ${epochsText}, seed ${settings.seed}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
+    out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${describeSettings(settings, normalization !== null, epochsText)}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
     for (const note of plan.notes) out.stdout(`  note: ${note}`);
     if (existsSync(paths.last) && !(resume && sameFile(resume, paths.last))) {
       out.stdout(`  note: ${paths.last} is an interrupted run's checkpoint; this run's checkpoints replace it (to continue that run instead, stop and pass --resume ${paths.last})`);
@@ -99,6 +96,8 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const run: RunRecord = {
       ir,
       labels: data.labels,
+      normalization,
+      columns: data.columns,
       training: { source: file, data: dataSpec, epochs: plan.total, batch: settings.batch, optimizer: opt.kind, lr: opt.lr, seed: settings.seed, validation: valFraction, resumedFrom: resume ?? null, settings },
     };
     const history = new LossHistory(plan.start, plan.total);
@@ -195,7 +194,7 @@ function interruptedBeforeTraining(out: Output, signal: string): number {
 
 function summary(final: EpochStats, best: Snapshot, restored: boolean): string {
   const line = (name: string, m: NonNullable<EpochStats["val"]>) =>
-    `${name} loss ${fixed(m.loss)}${m.accuracy !== null ? `  accuracy ${percent(m.accuracy)}` : ""}  (${m.rows} rows)`;
+    `${name} loss ${fixed(m.loss)}${m.accuracy !== null ? `  accuracy ${percent(m.accuracy)}` : ""}${m.regression ? `  ${regressionText(m.regression)}` : ""}  (${m.rows} rows)`;
   const lines = [`  ${line("train     ", final.train)}`];
   if (final.val) lines.push(`  ${line("validation", final.val)}`);
   const b = best.stats;
@@ -221,7 +220,7 @@ async function writeRest(
   try {
     writeOutput(paths.trainer, "trainer", code, rules);
     written.push(paths.trainer);
-    const predictor = await emitPredictor({ model: ir, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels });
+    const predictor = await emitPredictor({ model: ir, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null });
     if (interrupted()) return { written, error: `${interrupted()} while writing the outputs; ${paths.predictor} and ${paths.plot} not written` };
     writeOutput(paths.predictor, "predictor", predictor, rules);
     written.push(paths.predictor);

@@ -2,11 +2,10 @@
 //   parse (grammar/) → lower each model to IR → fuse losses → differentiate → simplify
 //   → plan buffers → emit (ts-morph lays out the generated code after the prelude it uses)
 //   → format the generated part (prettier) → optionally type-check it, or emit JavaScript
-import * as prettier from "prettier";
+// The emitter (ts-morph) and prettier are loaded on first use: checking a file needs neither.
 import type { ModelDecl } from "../grammar/ast.js";
 import { NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { analyze } from "./analyze.js";
-import { emitModule } from "./emit/module.js";
 import type { Language } from "./emit/format.js";
 import type { Graph } from "./ir/graph.js";
 import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";

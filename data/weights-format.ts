@@ -31,6 +31,9 @@ export function* weightsChunks(file: WeightsFile): Generator<string> {
     training: file.training,
     metrics: file.metrics,
     state: file.state,
+    // Only when present, so files of models trained without them read as before.
+    ...(file.normalization ? { normalization: file.normalization } : {}),
+    ...(file.columns ? { columns: file.columns } : {}),
     tensors: file.tensors.map((t) => ({ name: t.name, shape: t.shape, data: t.data })),
   };
   yield* jsonChunks(body, "");
@@ -145,6 +148,9 @@ function checkFile(data: unknown, path: string): WeightsFile {
     training: checkTraining(w.training, path),
     metrics: (w.metrics ?? null) as WeightsFile["metrics"],
     state: checkState(w.state, w.version, path),
+    // Checked against the model in checkWeightsFor (their lengths are the model's input width).
+    ...(w.normalization != null ? { normalization: w.normalization as WeightsFile["normalization"] } : {}),
+    ...(w.columns !== undefined ? { columns: w.columns as WeightsFile["columns"] } : {}),
     tensors,
   };
 }

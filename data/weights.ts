@@ -5,6 +5,9 @@
 import { createHash } from "node:crypto";
 import type { ModelIR, TrainSpec } from "../compiler/model.js";
 import { WeightsError } from "./errors.js";
+import { checkNormalization, type Normalization } from "./normalize.js";
+import type { RegressionMetrics } from "./metrics.js";
+import type { DataColumns } from "./columns.js";
 
 export { parseWeights, readWeights, serializeWeights, weightsChunks } from "./weights-format.js";
 
@@ -26,6 +29,8 @@ export interface SplitMetrics {
   /** Fraction of rows classified correctly; null for models that are not classifiers. */
   accuracy: number | null;
   rows: number;
+  /** MAE, RMSE and R² for models that are not classifiers (absent in older files). */
+  regression?: RegressionMetrics | null;
 }
 
 export interface SavedTensor {
@@ -89,6 +94,10 @@ export interface WeightsFile {
   state: SavedState | null;
   /** Parameters, then running statistics. */
   tensors: SavedTensor[];
+  /** Standardization of the inputs (`netc train --normalize`); absent or null when none. */
+  normalization?: Normalization | null;
+  /** The data columns the features and the target were read from (absent in older files). */
+  columns?: DataColumns;
 }
 
 export function modelStructure(model: ModelIR): ModelStructure {
@@ -119,6 +128,11 @@ export function checkWeightsFor(file: WeightsFile, model: ModelIR, path: string,
   }
   const tensorDiffs = structureDiffs({ ...want, tensors: file.tensors.map((t) => ({ name: t.name, shape: t.shape })) }, want, where);
   if (tensorDiffs.length > 0) throw fail(tensorDiffs[0]!, tensorDiffs.length - 1);
+  checkNormalization(file.normalization, model.input.width, path);
+  const names = (v: unknown, n?: number) => Array.isArray(v) && (n === undefined || v.length === n) && v.every((f) => typeof f === "string");
+  if (file.columns !== undefined && !(names(file.columns?.features, model.input.width) && names(file.columns?.target))) {
+    throw fail(`malformed weights file: "columns" must name ${model.input.width} feature columns and the target column(s)`);
+  }
   const classes = classCount(model);
   if (file.labels && file.labels.length !== classes) {
     throw fail(classes === null ? `${file.labels.length} class labels, but ${where} is not a classifier` : `${file.labels.length} class labels, but ${where} has ${classes} classes`);

@@ -57,8 +57,8 @@ describe("test/cases/**/*.net: the diagnostics written in each file, exactly and
   });
 
   it("reads both position forms and reports the caret's last column", () => {
-    const source = "model m {\n  input x[2]\n  target y[1]\n  p = sigmoyd(x)   # expect-error: 4:7-13 unknown function 'sigmoyd'\n  q = z   # expect-error: 5:7 unknown name 'z'\n  output p\n  loss bce(p, y)\n}\n";
-    const expected = ["4:7-13 unknown function 'sigmoyd'", "5:7 unknown name 'z'"];
+    const source = "model m {\n  input x[2]\n  target y[1]\n  p = sigmoyd(x)   # expect-error: 4:7-13 unknown function 'sigmoyd'; did you mean 'sigmoid'?\n  q = z   # expect-error: 5:7 unknown name 'z'\n  output p\n  loss bce(p, y)\n}\n";
+    const expected = ["4:7-13 unknown function 'sigmoyd'; did you mean 'sigmoid'?", "5:7 unknown name 'z'"];
     expect(expectationsOf(source)).toEqual({ errors: expected, ok: false });
     expect(reported(source)).toEqual(expected);
   });

@@ -27,6 +27,8 @@ export interface PredictorInput {
   labels?: readonly string[] | null;
   /** Rows per forward pass; predictBatch handles more rows in chunks of this size. */
   maxBatch?: number;
+  /** Standardization the weights were trained with (netc train --normalize), applied to every input. */
+  normalization?: { mean: readonly number[]; std: readonly number[] } | null;
 }
 
 export const PREDICTOR_MAX_BATCH = 64;
@@ -36,7 +38,7 @@ const WEIGHTS_PLACEHOLDER = "@@NETC_WEIGHTS@@";
 /** Identifiers the predictor module uses with fixed names (besides the prelude's); user names get a suffix instead. */
 const PREDICTOR_GLOBALS = `Math Float64Array Uint8Array DataView Array Error RangeError TypeError Number String JSON undefined NaN
 Infinity WEIGHTS weights maxBatch inputWidth outputWidth labels forward predict predictBatch classify
-batchViews sampleIn sampleOut chunkIn out rows start result at r best probs`.split(/\s+/);
+batchViews sampleIn sampleOut chunkIn out rows start result at r best probs inputMean inputStd`.split(/\s+/);
 
 /** The predictor as formatted TypeScript, or as JavaScript or unformatted when asked. */
 export async function emitPredictor(input: PredictorInput, options: Omit<FinishOptions, "verify"> = {}): Promise<string> {
@@ -77,6 +79,9 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
   const total = offsets.at(-1)!;
   const classify = classifierKind(model);
   const labels = input.labels && input.labels.length > 0 ? input.labels : null;
+  const norm = input.normalization ?? null;
+  // An input value as the weights expect it: standardized when training was (--normalize).
+  const scaled = (v: string, feature: string) => (norm ? `(${v} - inputMean[${feature}]!) / inputStd[${feature}]!` : v);
 
   const exported = (name: string, value: string, doc: string, type?: string): StatementStructures => ({
     kind: StructureKind.VariableStatement,
@@ -91,6 +96,11 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
     exported("outputWidth", String(outW), `Values per prediction: the model's output ${model.output.name}[${outW}].`),
   ];
   if (labels) constants.push(exported("labels", `[${labels.map(str).join(", ")}]`, "Class names by class index.", "readonly string[]"));
+  if (norm) {
+    const doc = "Inputs are standardized as in training (netc train --normalize): (x - inputMean) / inputStd, per feature.";
+    constants.push(exported("inputMean", `[${norm.mean.map(String).join(", ")}]`, doc, "readonly number[]"));
+    constants.push(exported("inputStd", `[${norm.std.map(String).join(", ")}]`, doc, "readonly number[]"));
+  }
   const lines = [
     `// ${total} trained values as little-endian float64 bytes, base64-encoded.`,
     `const WEIGHTS = "${WEIGHTS_PLACEHOLDER}";`,
@@ -113,6 +123,7 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
     `/** Predicts one sample of ${inW} finite numbers. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
     `  readSample("predict", ${xArg}, ${inW}, sampleIn);`,
+    ...(norm ? [`  for (let at = 0; at < ${inW}; at++) sampleIn[at] = ${scaled("sampleIn[at]!", "at")};`] : []),
     "  forward(sampleIn, 1);",
     "  return sampleOut;",
     "}",
@@ -126,13 +137,14 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
     `  checkBatch("predictBatch", ${xArg}, ${rows}, ${inW});`,
     `  if (out && out.length < ${rows} * ${outW}) throw new RangeError(\`predictBatch: out holds \${out.length} values, \${${rows}} rows need \${${rows} * ${outW}}\`);`,
     `  if (${rows} <= maxBatch && !out) {`,
-    `    if (${rows} > 0) forward(${xArg}, ${rows});`,
+    ...(norm ? [`    for (let at = 0; at < ${rows} * ${inW}; at++) chunkIn[at] = ${scaled(`${xArg}[at]!`, `at % ${inW}`)};`] : []),
+    `    if (${rows} > 0) forward(${norm ? "chunkIn" : xArg}, ${rows});`,
     `    return batchViews[${rows}]!;`,
     "  }",
     `  const result = out ?? new Float64Array(${rows} * ${outW});`,
     `  for (let start = 0; start < ${rows}; start += maxBatch) {`,
     `    const rows = Math.min(maxBatch, ${rows} - start);`,
-    `    for (let at = 0; at < rows * ${inW}; at++) chunkIn[at] = ${xArg}[start * ${inW} + at]!;`,
+    `    for (let at = 0; at < rows * ${inW}; at++) chunkIn[at] = ${scaled(`${xArg}[start * ${inW} + at]!`, `at % ${inW}`)};`,
     "    forward(chunkIn, rows);",
     `    for (let at = 0; at < rows * ${outW}; at++) result[start * ${outW} + at] = ${outRef}[at]!;`,
     "  }",

@@ -3,13 +3,16 @@
 // declarations are read with ts-morph and the ones a module uses (with everything they use in
 // turn) are copied in as text, in prelude order. Declarations from api.ts stay exported (they
 // are the module's public types); the rest lose `export`.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Node, Project, SyntaxKind, type Statement } from "ts-morph";
 
 /** Prelude files in the order their declarations appear in a generated module. */
 const PRELUDE_FILES = ["api.ts", "random.ts", "inputs.ts", "weights.ts", "training.ts", "core.ts", "fit.ts", "model.ts", "decode.ts"];
 const PUBLIC_FILE = "api.ts";
-const PRELUDE_DIR = new URL("../prelude/", import.meta.url);
+// Read from the sources at run time, from compiler/emit/ here and from dist/ in the compiled CLI.
+const PRELUDE_DIR = [new URL("../prelude/", import.meta.url), new URL("../compiler/prelude/", import.meta.url)].find((dir) =>
+  existsSync(new URL("core.ts", dir)),
+)!;
 
 interface Declaration {
   name: string;

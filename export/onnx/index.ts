@@ -17,6 +17,8 @@ export interface OnnxExportOptions extends ExportSource {
   weights: TensorValues;
   /** Class names by index, kept in the model's metadata. */
   labels?: readonly string[] | null;
+  /** Standardization the weights were trained with (netc train --normalize): the graph applies it first. */
+  normalization?: { mean: readonly number[]; std: readonly number[] } | null;
 }
 
 /** The serialized ModelProto. Throws NetcError at the `.net` line of an op ONNX cannot express. */
@@ -60,6 +62,7 @@ class OnnxGraph {
   private readonly taken = new Set<string>();
   private readonly constants = new Map<string, string>();
   private batchName: string | undefined;
+  private standardized: string | undefined;
 
   readonly inputName: string;
 
@@ -127,6 +130,21 @@ class OnnxGraph {
     return name;
   }
 
+  /** The input as the weights expect it: standardized first when they were trained so. */
+  modelInput(): string {
+    const norm = this.options.normalization;
+    if (!norm) return this.inputName;
+    if (this.standardized) return this.standardized;
+    const width = this.options.model.input.width;
+    const mean = this.fresh("input_mean");
+    const std = this.fresh("input_std");
+    this.floatTensor(mean, [width], norm.mean);
+    this.floatTensor(std, [width], norm.std);
+    const centered = this.emit("Sub", [this.inputName, mean], this.fresh(`${this.inputName}_centered`));
+    this.standardized = this.emit("Div", [centered, std], this.fresh(`${this.inputName}_standardized`));
+    return this.standardized;
+  }
+
   /** The number of rows of the input, as a float scalar (netc's `batch`). */
   batch(): string {
     if (this.batchName) return this.batchName;
@@ -165,7 +183,7 @@ const compare = (type: string) => (g: OnnxGraph, _: Node, a: string[], out: () =
 const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   input: (g, node) => {
     if (node.attrs.name !== g.inputName) throw unsupportedOp(node, "ONNX", g.options, `the prediction reads the target '${node.attrs.name}', which inference does not have`);
-    return node.attrs.name;
+    return g.modelInput();
   },
   param: (g, node) => g.tensor(node.attrs.name, node.attrs.shape),
   state: (g, node) => g.tensor(node.attrs.name, node.attrs.shape),

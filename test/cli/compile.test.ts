@@ -68,7 +68,7 @@ describe("the real binary", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
       `${badFile}:4:13: error: unknown name 'q'\n    h = dense(q, 3)\n              ^\n` +
-        `${badFile}:5:7: error: unknown function 'sigmoyd'\n    p = sigmoyd(h)\n        ^~~~~~~\n` +
+        `${badFile}:5:7: error: unknown function 'sigmoyd'; did you mean 'sigmoid'?\n    p = sigmoyd(h)\n        ^~~~~~~\n` +
         "2 errors in bad.net\n",
     );
   });

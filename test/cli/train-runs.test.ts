@@ -100,7 +100,7 @@ describe("--resume continues the saved run", () => {
     expect((await run("train", net, "--data", "xor", "--lr", "0.3", "--batch", "8", "--seed", "3", "--val", "0.25", "--epochs", "4", "--out", "@r1")).code).toBe(0);
     const r = await run("train", net, "--data", "xor", "--resume", "@r1/xor.weights.json", "--epochs", "3", "--out", "@r2");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^training model xor .*: 150 rows \+ 50 for validation, momentum lr 0\.3, batch 8, 3 epochs \(5 to 7\), seed 3, resuming from .*r1\/xor\.weights\.json at epoch 4$/m);
+    expect(r.stdout).toMatch(/^training model xor .*: 150 rows \+ 50 for validation, momentum lr 0\.3, schedule step\(every 2, gamma 0\.5\), batch 8, 3 epochs \(5 to 7\), seed 3, resuming from .*r1\/xor\.weights\.json at epoch 4$/m);
     for (const note of ["lr 0.3 as in the saved run (the .net file says 1; --lr overrides)", "batch 8 as in the saved run (the .net file says 4; --batch overrides)", "seed 3 as in the saved run (the .net file says 7; --seed overrides)"]) {
       expect(r.stdout).toContain(`  note: ${note}`);
     }

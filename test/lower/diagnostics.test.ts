@@ -30,14 +30,14 @@ describe("diagnostics as netc check prints them: file, position, message, the li
 
   it("lists of choices are the tables the language is defined by (the case files write {*})", () => {
     expect(check(model(`  p = sigmoid(dense(x, 1))\n${OK_TAIL}\n  train { optimizer sgdd(lr: 0.1); epoch 3 }`))).toEqual([
-      `t.net:7:21: error: unknown optimizer 'sgdd' (expected one of: ${OPTIMIZERS})\n    train { optimizer sgdd(lr: 0.1); epoch 3 }\n                      ^~~~`,
-      `t.net:7:36: error: unknown training setting 'epoch' (expected one of: ${SETTINGS})\n    train { optimizer sgdd(lr: 0.1); epoch 3 }\n                                     ^~~~~`,
+      `t.net:7:21: error: unknown optimizer 'sgdd'; did you mean 'sgd'? (expected one of: ${OPTIMIZERS})\n    train { optimizer sgdd(lr: 0.1); epoch 3 }\n                      ^~~~`,
+      `t.net:7:36: error: unknown training setting 'epoch'; did you mean 'epochs'? (expected one of: ${SETTINGS})\n    train { optimizer sgdd(lr: 0.1); epoch 3 }\n                                     ^~~~~`,
     ]);
   });
 
   it("compileToGraph throws every diagnostic of the file, formatted, in source order", () => {
     const source = model("  h = dense(q, 3)\n  p = sigmoyd(h)\n  output p\n  loss bce(p, y)");
-    expect(check(source).map((d) => d.split("\n")[0])).toEqual(["t.net:4:13: error: unknown name 'q'", "t.net:5:7: error: unknown function 'sigmoyd'"]);
+    expect(check(source).map((d) => d.split("\n")[0])).toEqual(["t.net:4:13: error: unknown name 'q'", "t.net:5:7: error: unknown function 'sigmoyd'; did you mean 'sigmoid'?"]);
     let thrown: unknown;
     try {
       compileToGraph(source, { file: "t.net" });
