@@ -9,7 +9,6 @@ import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { compileToGraph, type ModelIR } from "../compiler/index.js";
-import { valueText } from "../compiler/lower/tune.js";
 import type { TuneSpec } from "../compiler/model.js";
 import { splitDataset } from "../data/dataset.js";
 import { listFlag, numberFlag, parseArgs, singleOperand, stringFlag, usageLine, UsageError, type ParsedArgs } from "./args.js";
@@ -27,8 +26,8 @@ import { createRunner, type SegmentRunner } from "./tune/pool.js";
 import { createTuneProgress } from "./tune/progress.js";
 import { parseRecord, scoreAt, searchDifference, serializeRecord, sourceHash, type SearchKey, type TrialRecord, type TuneRecord } from "./tune/record.js";
 import { bestNetSource, resultRows, resultsCsv, resultsText } from "./tune/report.js";
-import { compareScores, promote, promotedCount, rungEpochs, sampleTrials } from "./tune/search.js";
-import type { SegmentResult } from "./tune/trial.js";
+import { bestSoFar, metricText, runRungs, segmentCount, valuesText } from "./tune/run.js";
+import { compareScores, rungEpochs, sampleTrials } from "./tune/search.js";
 
 interface TunePaths {
   checkpoint: string;
@@ -138,98 +137,6 @@ function resumeOrStart(path: string, key: SearchKey, spec: TuneSpec, seed: numbe
   }
   const configs = sampleTrials(spec.params, trials, seed);
   return { search: key, trials: configs.map((c) => ({ id: c.id, values: c.values, rungs: [], status: "running", message: null, state: null })) };
-}
-
-/** Trial segments a full search trains: every trial once, then the promoted ones at each later rung. */
-function segmentCount(trials: number, rungs: number): number {
-  let total = 0;
-  for (let k = 0, n = trials; k < rungs; k++, n = promotedCount(n)) total += n;
-  return total;
-}
-
-/**
- * Successive halving over the rungs. Returns the signal that stopped it, or null when every
- * rung is done. A rung's entrants are recomputed from the scores, so a resumed search makes
- * the same promotions as an uninterrupted one.
- */
-async function runRungs(
-  record: TuneRecord,
-  rungs: number[],
-  spec: TuneSpec,
-  runner: SegmentRunner,
-  segmentDone: () => void,
-  rungDone: (line: string) => void,
-  stopSignal: () => string | null,
-): Promise<string | null> {
-  let entrants = record.trials;
-  for (let k = 0; k < rungs.length; k++) {
-    const todo = entrants.filter((t) => t.status === "running" && t.rungs.length === k);
-    let stop: string | null = null;
-    const poll = setInterval(() => (stop ??= stopSignal()), 100);
-    try {
-      await Promise.all(
-        todo.map(async (t) => {
-          const result = await runner.run({ trial: t.id, values: t.values, from: t.state, epochs: rungs[k]! });
-          if (stop) return; // stopped: this segment is not saved
-          apply(t, result);
-          segmentDone();
-        }),
-      ).catch((err: unknown) => {
-        if (!stop) throw err;
-      });
-    } finally {
-      clearInterval(poll);
-    }
-    stop ??= stopSignal();
-    if (stop) return stop;
-    const last = k === rungs.length - 1;
-    const ranked = entrants.map((t) => ({ id: t.id, score: t.status === "diverged" || t.status === "failed" ? null : scoreAt(t, k), t }));
-    const next = last ? ranked.filter((r) => r.score !== null) : promote(spec.metric, ranked);
-    for (const r of ranked) {
-      if (r.t.status !== "running") continue;
-      if (last) r.t.status = "finished";
-      else if (!next.includes(r)) {
-        r.t.status = "pruned";
-        r.t.state = null;
-      }
-    }
-    rungDone(rungLine(k, rungs, ranked.length, next.length, spec, ranked.map((r) => ({ id: r.id, score: r.score })), record));
-    entrants = next.map((r) => r.t);
-  }
-  return null;
-}
-
-function apply(t: TrialRecord, result: SegmentResult): void {
-  if (result.status === "ok") {
-    t.rungs.push(result.stats!);
-    t.state = result.state;
-    return;
-  }
-  t.status = result.status;
-  t.message = result.message;
-  t.state = null;
-}
-
-function rungLine(k: number, rungs: number[], entered: number, promoted: number, spec: TuneSpec, scores: { id: number; score: ReturnType<typeof scoreAt> }[], record: TuneRecord): string {
-  const best = [...scores].sort((a, b) => compareScores(spec.metric, a, b))[0];
-  const trial = best && record.trials.find((t) => t.id === best.id)!;
-  const bestText = best?.score ? `best ${metricText(spec, best.score)} (trial ${best.id}: ${valuesText(trial!, spec)})` : "no trial trained";
-  const onward = k === rungs.length - 1 ? "" : `; ${promoted} go${promoted === 1 ? "es" : ""} on`;
-  return `rung ${k + 1}/${rungs.length}: ${entered} trial${entered === 1 ? "" : "s"} to ${rungs[k]} epoch${rungs[k] === 1 ? "" : "s"}, ${bestText}${onward}`;
-}
-
-function bestSoFar(record: TuneRecord, spec: TuneSpec): string {
-  const scored = record.trials.filter((t) => t.rungs.length > 0 && t.status !== "diverged" && t.status !== "failed").map((t) => ({ id: t.id, score: scoreAt(t, t.rungs.length - 1) }));
-  const best = scored.sort((a, b) => compareScores(spec.metric, a, b))[0];
-  return best?.score ? metricText(spec, best.score) : "-";
-}
-
-function metricText(spec: TuneSpec, s: { loss: number; accuracy: number | null }): string {
-  return spec.metric === "val_acc" && s.accuracy !== null ? `acc ${(100 * s.accuracy).toFixed(1)}%` : `loss ${s.loss.toFixed(4)}`;
-}
-
-function valuesText(t: TrialRecord, spec: TuneSpec): string {
-  return spec.params.map((p) => `${p.name} = ${valueText(p.distribution, t.values.find(([n]) => n === p.name)![1])}`).join(", ");
 }
 
 interface FinishEnv {

@@ -77,7 +77,7 @@ export function bestNetSource(source: string, modelName: string, values: Readonl
   return `# ${GENERATED_MARKER} tune from ${header}\n${out}`;
 }
 
-/** The tune block's text with a `;` after it, or its whole line when nothing else is on it. */
+/** The tune block's text with a `;` after it, or its whole line (comment included) when no statement shares it. */
 function blockExtent(source: string, span: Span): { start: number; end: number } {
   let end = span.end;
   const after = /^[ \t]*;?/.exec(source.slice(end))![0];
@@ -85,6 +85,6 @@ function blockExtent(source: string, span: Span): { start: number; end: number }
   const lineStart = source.lastIndexOf("\n", span.start - 1) + 1;
   const before = source.slice(lineStart, span.start);
   const rest = /^[ \t]*(#[^\n]*)?(\r?\n|$)/.exec(source.slice(end));
-  if (/^[ \t]*$/.test(before) && rest && !rest[1]) return { start: lineStart, end: end + rest[0].length };
+  if (/^[ \t]*$/.test(before) && rest) return { start: lineStart, end: end + rest[0].length };
   return { start: span.start, end };
 }

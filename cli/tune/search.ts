@@ -16,10 +16,24 @@ export interface TrialConfig {
   values: [string, number][];
 }
 
-/** `count` configurations drawn with the seed: one uniform number per hyperparameter per trial, in order. */
+/** Draws before a configuration already tried is accepted again (a small discrete space runs out). */
+const REDRAWS = 100;
+
+/**
+ * `count` configurations drawn with the seed, one uniform number per hyperparameter in order;
+ * one that repeats an earlier configuration is drawn again, so a small space of choices is
+ * covered instead of trained twice.
+ */
 export function sampleTrials(params: readonly TunedParam[], count: number, seed: number): TrialConfig[] {
   const rng = makeRng(seed);
-  return Array.from({ length: count }, (_, k) => ({ id: k + 1, values: params.map((p): [string, number] => [p.name, sample(p.distribution, rng())]) }));
+  const seen = new Set<string>();
+  const draw = () => params.map((p): [string, number] => [p.name, sample(p.distribution, rng())]);
+  return Array.from({ length: count }, (_, k) => {
+    let values = draw();
+    for (let tries = 1; tries < REDRAWS && seen.has(JSON.stringify(values)); tries++) values = draw();
+    seen.add(JSON.stringify(values));
+    return { id: k + 1, values };
+  });
 }
 
 /**
