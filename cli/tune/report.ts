@@ -85,6 +85,12 @@ function blockExtent(source: string, span: Span): { start: number; end: number }
   const lineStart = source.lastIndexOf("\n", span.start - 1) + 1;
   const before = source.slice(lineStart, span.start);
   const rest = /^[ \t]*(#[^\n]*)?(\r?\n|$)/.exec(source.slice(end));
-  if (/^[ \t]*$/.test(before) && rest) return { start: lineStart, end: end + rest[0].length };
+  if (/^[ \t]*$/.test(before) && rest) {
+    end += rest[0].length;
+    // Right after `model NAME {`, a blank line that followed the block goes with it.
+    const blank = /^[ \t]*\r?\n/.exec(source.slice(end));
+    if (blank && /\{[ \t]*\r?\n$/.test(source.slice(0, lineStart))) end += blank[0].length;
+    return { start: lineStart, end };
+  }
   return { start: span.start, end };
 }
