@@ -24,7 +24,7 @@ import { weightsRecord, writeWeights } from "./train-outputs.js";
 import { isClassifier } from "./train-loop.js";
 import { createRunner, type SegmentRunner } from "./tune/pool.js";
 import { createTuneProgress } from "./tune/progress.js";
-import { parseRecord, scoreAt, searchDifference, serializeRecord, sourceHash, type SearchKey, type TrialRecord, type TuneRecord } from "./tune/record.js";
+import { parseRecord, scoreAt, searchDifference, serializeRecord, sourceHash, type SearchKey, type TuneRecord } from "./tune/record.js";
 import { bestNetSource, resultRows, resultsCsv, resultsText } from "./tune/report.js";
 import { bestSoFar, metricText, runRungs, segmentCount, valuesText } from "./tune/run.js";
 import { compareScores, rungEpochs, sampleTrials } from "./tune/search.js";
@@ -89,11 +89,18 @@ export async function tuneCommand(argv: string[], out: Output): Promise<number> 
 
     runner = createRunner(threads, { source, file, model: modelName, train, val });
     const progress = createTuneProgress(out, total, done);
-    const interrupted = await runRungs(record, rungs, spec, runner, () => {
-      save();
-      progress.segmentDone(bestSoFar(record, spec));
-    }, (line) => progress.rungDone(line), signals.received);
-    progress.stop();
+    let interrupted: string | null;
+    try {
+      interrupted = await runRungs(record, rungs, spec, runner, () => {
+        save();
+        progress.segmentDone(bestSoFar(record, spec));
+      }, (line) => progress.rungDone(line), signals.received);
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw new CliError(`a trial could not run (${(err as Error).message}); the finished trial segments are saved in ${paths.checkpoint}`);
+    } finally {
+      progress.stop();
+    }
     if (interrupted) {
       out.stderr(`netc tune: ${interrupted}; the finished trial segments are saved in ${paths.checkpoint} (run the same command again to continue)`);
       return SIGNAL_EXIT[interrupted]!;

@@ -66,12 +66,20 @@ class WorkerPool implements SegmentRunner {
       job?.resolve(result);
       this.next();
     });
-    worker.on("error", (err) => {
-      // A worker that dies takes its segment with it; the run stops with the reason.
+    // A worker that dies takes its segment with it; the search stops with the reason.
+    let gone = false; // an error is followed by an exit: count the worker once
+    const lost = (err: Error) => {
+      if (gone) return;
+      gone = true;
       const job = this.busy.get(worker);
       this.busy.delete(worker);
+      if (this.idle.includes(worker)) this.idle.splice(this.idle.indexOf(worker), 1);
       this.started--;
       job?.reject(err);
+    };
+    worker.on("error", lost);
+    worker.on("exit", (code) => {
+      if (!this.closed) lost(new Error(`a worker thread stopped (exit code ${code})`));
     });
     return worker;
   }
