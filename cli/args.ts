@@ -63,3 +63,12 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === "string" ? v : undefined;
 }
+
+/** --backend js|wasm|auto (default auto) and --precision f64|f32 (netc compile, netc train). */
+export function backendFlags(args: ParsedArgs): { backend: "js" | "wasm" | "auto"; precision?: "f64" | "f32" } {
+  const backend = stringFlag(args, "backend") ?? "auto";
+  const precision = stringFlag(args, "precision");
+  if (backend !== undefined && backend !== "js" && backend !== "wasm" && backend !== "auto") throw new UsageError(`--backend must be js, wasm or auto; got '${backend}'`);
+  if (precision !== undefined && precision !== "f64" && precision !== "f32") throw new UsageError(`--precision must be f64 or f32; got '${precision}'`);
+  return { backend, ...(precision ? { precision } : {}) };
+}

@@ -4,15 +4,15 @@ import { printAst } from "../grammar/index.js";
 import { analyze, compile, compileToGraph, formatBytes, NetcError } from "../compiler/index.js";
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
-import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { backendFlags, numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 
-export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts] [--model NAME] [--max-batch N] [--dump ast|ir|grad] [--stats] [--force]`;
+export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts] [--model NAME] [--max-batch N] [--backend js|wasm|auto] [--precision f64|f32] [--dump ast|ir|grad] [--stats] [--force]`;
 export const CHECK_USAGE = `netc check FILE.net`;
 
 export async function compileCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump"], booleans: ["stats", "force", "verify"], aliases: { o: "out" } });
+  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump", "backend", "precision"], booleans: ["stats", "force", "verify"], aliases: { o: "out" } });
   const [file, ...extra] = args.positionals;
   if (!file || extra.length > 0) throw new UsageError(`usage: ${COMPILE_USAGE}`);
   const source = readText(file, ".net file");
@@ -23,6 +23,7 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
     model: stringFlag(args, "model"),
     maxBatch: numberFlag(args, "max-batch", { integer: true, min: 1, max: 1_000_000 }),
     verify: args.flags.has("verify"),
+    ...backendFlags(args),
   };
   try {
     if (dump === "ast") {

@@ -9,21 +9,21 @@ import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
 import { trainModel, type EpochStats, type TrainOutcome } from "./train-loop.js";
 import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../data/weights.js";
-import { numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
+import { backendFlags, numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
 import { loadData, loadWeights } from "./inputs.js";
 import { assertDirectory, assertWritable, GENERATED_MARKER, readText, writeOutput } from "./io.js";
 import type { Output } from "./main.js";
 import { createProgress, fixed, percent } from "./progress.js";
 
 export const TRAIN_USAGE =
-  "netc train MODEL.net --data CSV|iris|lecture|xor|spirals|moons [--epochs N] [--batch N] [--lr X] [--seed N] [--val F] [--target NAME] [--out DIR] [--resume WEIGHTS.json] [--model NAME] [--force]";
+  "netc train MODEL.net --data CSV|iris|lecture|xor|spirals|moons [--epochs N] [--batch N] [--lr X] [--seed N] [--val F] [--target NAME] [--out DIR] [--resume WEIGHTS.json] [--model NAME] [--backend js|wasm|auto] [--precision f64|f32] [--force]";
 
 /** Rows the trainer evaluates per call; larger data sets are evaluated in chunks. */
 const EVAL_ROWS = 4096;
 
 export async function trainCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, {
-    values: ["data", "epochs", "batch", "lr", "seed", "val", "out", "resume", "target", "model"],
+    values: ["data", "epochs", "batch", "lr", "seed", "val", "out", "resume", "target", "model", "backend", "precision"],
     booleans: ["force"],
     aliases: { o: "out" },
   });
@@ -45,7 +45,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
 
   // Compile once to learn the model's interface and effective settings, then again with a
   // maximum batch big enough to evaluate the data in one call.
-  const options = { file, model: stringFlag(args, "model"), train: overrides };
+  const options = { file, model: stringFlag(args, "model"), train: overrides, ...backendFlags(args) };
   const probe = compileToGraph(source, { ...options, maxBatch: 1 });
   const ir = probe.model;
   const settings = ir.train;

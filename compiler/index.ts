@@ -5,11 +5,11 @@ import * as prettier from "prettier";
 import type { BlockDecl, ModelDecl, Program } from "../grammar/ast.js";
 import { parse } from "../grammar/index.js";
 import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
-import { emitModule } from "./emit/module.js";
+import { arenaLayout, emitModule } from "./emit/module.js";
 import type { Graph } from "./ir/graph.js";
 import { checkBlocks } from "./lower/blocks.js";
 import { lowerModel } from "./lower/model.js";
-import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
+import type { ModelIR, OptimizerSpec, Precision, TrainSpec } from "./model.js";
 import { compileGraphs } from "./pipeline.js";
 import type { MemoryPlan } from "./plan.js";
 
@@ -58,7 +58,15 @@ export interface CompileOptions {
   verify?: boolean;
   /** Run prettier over the module (default true). Tests that only run the code skip it. */
   format?: boolean;
+  /** Where the kernels run: JavaScript, wasm SIMD (matmuls in wasm, the rest JavaScript over
+   *  its memory), or auto (chosen per model by chooseBackend). Default js here; the CLI's
+   *  default is auto. */
+  backend?: Backend;
+  /** Element type of the module's arrays; overrides the train block's `precision`. */
+  precision?: Precision;
 }
+
+export type Backend = "js" | "wasm" | "auto";
 
 export interface CompileResult {
   model: ModelIR;
@@ -95,6 +103,7 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
     throw fail([{ severity: "error", message: `this file defines several models (${models.map((m) => m.name).join(", ")}); choose one with --model`, span: decls[1]!.name.span }]);
   }
   model = { ...model, train: applyOverrides(model.train, options.train) };
+  if (options.precision) model = { ...model, train: { ...model.train, precision: options.precision } };
   const paramBytes = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) * 8;
   if (paramBytes > MEMORY_LIMIT_BYTES) {
     const size = (p: ModelIR["params"][number]) => p.shape.reduce((a, b) => a * b, 1);
@@ -112,10 +121,26 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
-  const raw = emitModule({ ...result, source, file: options.file ?? "<input>" });
+  const backend = options.backend === "auto" ? chooseBackend(result.model) : (options.backend ?? "js");
+  // binaryen (15 MB) is loaded only here, only for the wasm backend.
+  const precision = result.model.train.precision;
+  const wasm = backend === "wasm" ? await (await import("./backend/wasm/index.js")).buildWasm(result.model, result.graph, result.plan, arenaLayout(result.model), precision) : undefined;
+  const raw = emitModule({ ...result, source, file: options.file ?? "<input>", wasm });
   const code = options.format === false ? raw : await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
   return { ...result, code };
 }
+
+/**
+ * The wasm backend pays where multiply-adds dominate a step and the JavaScript one where call
+ * overhead does (bench/RESULTS.md: W1–W3 are faster in JavaScript). The threshold is the
+ * parameter count of a dense model between W3 (~100) and W4 (~100 k) where wasm started to win.
+ */
+export function chooseBackend(model: ModelIR): "js" | "wasm" {
+  const params = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  return params >= WASM_MIN_PARAMS ? "wasm" : "js";
+}
+
+export const WASM_MIN_PARAMS = 4096;
 
 function applyOverrides(train: TrainSpec, o: CompileOptions["train"]): TrainSpec {
   if (!o) return train;

@@ -3,7 +3,7 @@
 // pass) must agree with differences of `loss` (the generated forward pass) for every weight.
 import { describe, expect, it, vi } from "vitest";
 import type { Model } from "../cli/generated-types.js";
-import { ALL_OPS, compileExample, compileSource, EXAMPLES, exampleSource, finiteDiffCheck, HOSTILE_NAMES, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+import { ALL_OPS, BACKENDS, compileExample, compileSource, EXAMPLES, exampleSource, finiteDiffCheck, HOSTILE_NAMES, makeRng, randomArray, randomizeWeights } from "./helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
@@ -156,11 +156,11 @@ function expectGradientsMatch(model: Model, x: Float64Array, y: Float64Array, n:
   expect(report.maxGrad, "every gradient is zero: the case tests nothing").toBeGreaterThan(1e-6);
 }
 
-describe("gradients match central finite differences through the emitted code", () => {
+describe.each(BACKENDS)("gradients match central finite differences through the emitted code (%s)", (backend) => {
   CASES.forEach((c, caseIndex) => {
     for (const [inW, outW] of c.shapes ?? SHAPES) {
       it(`${c.name} [in ${inW}, out ${outW}]`, async () => {
-        const { module } = await compileSource(source(c, inW, outW), { maxBatch: 5 });
+        const { module } = await compileSource(source(c, inW, outW), { maxBatch: 5, backend });
         const rng = makeRng(1000 * caseIndex + 10 * inW + outW);
         const model = module.createModel();
         randomizeWeights(model, rng);
@@ -178,13 +178,13 @@ describe("gradients match central finite differences through the emitted code", 
 // training loss that `gradients` differentiates, so differences of `loss` cannot check them.
 const SAME_IN_TRAIN_AND_EVAL = EXAMPLES.filter((name) => !/\b(batchnorm|dropout)\s*\(/.test(exampleSource(name)));
 
-describe("gradients of the examples, with their own initialization", () => {
+describe.each(BACKENDS)("gradients of the examples, with their own initialization (%s)", (backend) => {
   it("covers the examples without train/eval differences", () => {
     expect(SAME_IN_TRAIN_AND_EVAL).toEqual(expect.arrayContaining(["iris", "lecture", "logistic", "regression", "xor"]));
   });
 
   it.each(SAME_IN_TRAIN_AND_EVAL)("%s", async (name) => {
-    const { module } = await compileExample(name, { maxBatch: 5 });
+    const { module } = await compileExample(name, { maxBatch: 5, backend });
     const model = module.createModel();
     const { input, target } = model.info;
     const rng = makeRng(name.length * 7919);
@@ -196,12 +196,12 @@ describe("gradients of the examples, with their own initialization", () => {
   });
 });
 
-describe("gradients of larger models", () => {
+describe.each(BACKENDS)("gradients of larger models (%s)", (backend) => {
   it.each([
     ["every op at once", ALL_OPS],
     ["names the emitter also uses", HOSTILE_NAMES],
   ])("%s", async (_, src) => {
-    const { module } = await compileSource(src, { maxBatch: 5 });
+    const { module } = await compileSource(src, { maxBatch: 5, backend });
     const model = module.createModel();
     const { input, target } = model.info;
     const rng = makeRng(src.length);

@@ -1,9 +1,11 @@
 // Gradients of batchnorm, layernorm and dropout in training mode against central finite
 // differences of the train-mode loss, all through the emitted code. Dropout's mask is held
 // fixed by restoring the same training state (and so the same generator) before every call.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Model } from "../cli/generated-types.js";
-import { compileSource, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+import { BACKENDS, compileSource, makeRng, randomArray, randomizeWeights } from "./helpers.js";
+
+vi.setConfig({ testTimeout: 60_000 }); // the wasm backend's first compile loads binaryen
 
 interface Mismatch {
   name: string;
@@ -89,9 +91,9 @@ const CASES: [string, string, number][] = [
   ],
 ];
 
-describe("train-mode gradients against central differences", () => {
+describe.each(BACKENDS)("train-mode gradients against central differences (%s)", (backend) => {
   it.each(CASES)("%s", async (_, source, n) => {
-    const { module, result } = await compileSource(source, { maxBatch: n });
+    const { module, result } = await compileSource(source, { maxBatch: n, backend });
     const m = module.createModel({ seed: 3 });
     const rng = makeRng(source.length * 31 + n);
     randomizeWeights(m, rng, -1, 1);

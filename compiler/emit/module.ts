@@ -12,6 +12,8 @@ import { API_TYPES, HELPERS } from "./helpers.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
 import { ARGUMENT_CLASHES, emitFit, emitStateApi, emitWeightsApi } from "./runtime-api.js";
+import type { WasmBuild } from "../backend/wasm/index.js";
+import { wasmEmit, type WasmEmit } from "./wasm-memory.js";
 
 export interface ModuleInput {
   model: ModelIR;
@@ -20,6 +22,8 @@ export interface ModuleInput {
   plan: MemoryPlan;
   source: string;
   file: string;
+  /** Compiled for the wasm backend: arrays live in its memory, matmul kernels run in it. */
+  wasm?: WasmBuild;
 }
 
 export function emitModule(input: ModuleInput): string {
@@ -46,6 +50,10 @@ export function emitModule(input: ModuleInput): string {
   const arenaVar = (output: string) => (output.startsWith("grad:") ? gradVar.get(output.slice(5)) : nextStateVar.get(output.slice(6)));
   const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
+  const wasm = input.wasm && wasmEmit(input.wasm, names, { input: model.input.width, target: model.target.width, maxBatch: plan.maxBatch });
+  const memory = input.wasm?.layout;
+  /** A fresh array, or in the wasm backend a view of its memory at the planned byte offset. */
+  const newArray = (elements: number, offset: number | undefined) => (wasm ? wasm.array(elements, offset!) : `new Float64Array(${elements})`);
 
   const env = (g: Graph, p: Plan): FunctionEnv => ({
     graph: g,
@@ -54,8 +62,9 @@ export function emitModule(input: ModuleInput): string {
     source: input.source,
     rows,
     names,
+    call: wasm && ((k) => wasm.call(k, rows)),
     leaf: (node: Node) =>
-      node.op === "input" ? (node.attrs.name === model.input.name ? xArg : yArg)
+      node.op === "input" ? (node.attrs.name === model.input.name ? (wasm?.inputView ?? xArg) : (wasm?.targetView ?? yArg))
       : node.op === "param" ? paramVar.get(node.attrs.name as string)
       : node.op === "state" ? stateVar.get(node.attrs.name as string)
       : p === plan.train && pinned.has(node.id) ? arenaVar(pinned.get(node.id)!)
@@ -93,18 +102,18 @@ export function emitModule(input: ModuleInput): string {
   };
 
   const view = (arr: string, name: string) => `${arr}.subarray(${layout.offset.get(name)}, ${layout.offset.get(name)! + layout.size.get(name)!})`;
-  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, "", "// Parameters: views of one array"];
-  decls.push(`const ${arena.weights} = new Float64Array(${layout.total});`);
+  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, ...(wasm ? ["", ...wasm.prelude] : []), "", "// Parameters: views of one array"];
+  decls.push(`const ${arena.weights} = ${newArray(layout.total, memory?.weights)};`);
   for (const p of model.params) decls.push(`const ${paramVar.get(p.name)} = ${view(arena.weights, p.name)}; // ${p.name} [${p.shape.join(", ")}]`);
   if (trainable.length > 0) {
     decls.push("", "// Gradients, laid out like the trainable parameters");
-    decls.push(`const ${arena.grads} = new Float64Array(${layout.trainable});`);
+    decls.push(`const ${arena.grads} = ${newArray(layout.trainable, memory?.grads)};`);
     for (const p of trainable) decls.push(`const ${gradVar.get(p.name)} = ${view(arena.grads, p.name)};`);
   }
   if (model.state.length > 0) {
     decls.push("", "// Running statistics (not trained; saved with the weights), and the values a training step computes");
     const total = model.state.reduce((n, s) => n + size(s.shape), 0);
-    decls.push(`const ${statsArena.now} = new Float64Array(${total});`, `const ${statsArena.next} = new Float64Array(${total});`);
+    decls.push(`const ${statsArena.now} = ${newArray(total, memory?.statsNow)};`, `const ${statsArena.next} = ${newArray(total, memory?.statsNext)};`);
     let at = 0;
     for (const s of model.state) {
       const range = `${at}, ${at + size(s.shape)}`;
@@ -115,14 +124,14 @@ export function emitModule(input: ModuleInput): string {
   }
   if (slotNames.length > 0) {
     decls.push("", `// Optimizer state (${model.train.optimizer.kind})`);
-    arena.state.forEach((a) => decls.push(`const ${a} = new Float64Array(${layout.trainable});`));
+    arena.state.forEach((a, k) => decls.push(`const ${a} = ${newArray(layout.trainable, memory?.optimizer[k])};`));
     trainable.forEach((p, i) => optVars[i]!.forEach((v, k) => decls.push(`const ${v} = ${view(arena.state[k]!, p.name)};`)));
   }
   decls.push(
     "",
     `// Work arrays, shared by the training step and the evaluation functions: ${plan.bytes.work} bytes`,
     `// (${plan.bytes.workUnshared} if no two tensors shared storage).`,
-    ...plan.arrays.map((n, k) => `const ${arrays[k]} = new Float64Array(${n});`),
+    ...plan.arrays.map((n, k) => `const ${arrays[k]} = ${newArray(n, memory?.arrays[k])};`),
     "",
     `let lr = ${lit(model.train.optimizer.lr)};`,
     "let step = 0;",
@@ -157,19 +166,20 @@ export function emitModule(input: ModuleInput): string {
   const check = (fn: string, withY: boolean) =>
     `checkRows(${str(fn)}, ${rows}, maxBatch, ${xArg}, ${model.input.width}, ${withY ? yArg : "null"}, ${model.target.width});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
+  const copyIn = (withY: boolean) => (wasm ? `${wasm.copyInputs(xArg, withY ? yArg : null, rows)}\n` : "");
   const fns = [
     ...hoisted,
-    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
-    `function evalLoss(${sig}): number {\n${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
+    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${copyIn(false)}${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
+    `function evalLoss(${sig}): number {\n${copyIn(true)}${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
     trainLossFn
-      ? `function trainLoss(${sig}): number {\n${trainLossFn.code}\nreturn ${trainLossFn.ref(graph.outputs.get("loss")!)};\n}`
+      ? `function trainLoss(${sig}): number {\n${copyIn(true)}${trainLossFn.code}\nreturn ${trainLossFn.ref(graph.outputs.get("loss")!)};\n}`
       : "",
     `function loss(${sig}, mode: "train" | "eval" = "eval"): number {
 ${check("loss", true)}
 return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
 }`,
-    `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
-    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`) }),
+    `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${copyIn(true)}${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
+    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`), wasmUpdate: wasm?.update }),
     emitWeightsApi(model, paramVar, stateVar, (p) => (trainable.some((t) => t.name === p) ? outputsOf(`grad:${p}`) : "null"), { xArg, yArg, rows, check: check("gradients", true) }),
     emitStateApi(model, optVars),
     emitSchedule(model),
@@ -212,7 +222,11 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     docs: [`Creates a ${model.name} model with freshly initialized weights.`],
     statements: body,
   });
-  return file.getFullText();
+  // In float32 every array of the module is a Float32Array: the API's (x, y, predict's result,
+  // weights), the parameters and the work arrays. JavaScript kernels still compute in doubles
+  // and round when they store.
+  const text = file.getFullText();
+  return model.train.precision === "f32" ? text.replaceAll("Float64Array", "Float32Array") : text;
 }
 
 interface StepEnv {
@@ -230,6 +244,8 @@ interface StepEnv {
   nextStateVar: Map<string, string>;
   grad: (param: string) => string;
   stateOut: (state: string) => string;
+  /** In the wasm backend: runs segment k's update there. */
+  wasmUpdate?: WasmEmit["update"];
 }
 
 /** The training step: gradients, running statistics, optional clipping, then each parameter's update. */
@@ -258,7 +274,14 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
     gradScale = "clip";
   }
   lines.push("step++;", emitStepPrologue(spec, "step"));
-  for (const segment of e.layout.segments) {
+  const adam = spec.kind === "adam" || spec.kind === "adamw";
+  for (const [k, segment] of e.layout.segments.entries()) {
+    // The wasm kernel applies the segment's own learning-rate scale (param_lr) itself.
+    const call = e.wasmUpdate?.(k, { rate: "rate", clip: gradScale || "1", corr1: adam ? "corr1" : "1", corr2: adam ? "corr2" : "1" });
+    if (call) {
+      lines.push(call);
+      continue;
+    }
     lines.push(
       emitUpdate(spec, {
         param: e.arena.weights,
@@ -316,7 +339,7 @@ function commentSafe(s: string): string {
   return s.replace(/[\r\n\u2028\u2029]/g, " ");
 }
 
-interface ArenaLayout {
+export interface ArenaLayout {
   /** Element offset and size of every parameter in the parameter arena (trainable ones first). */
   offset: Map<string, number>;
   size: Map<string, number>;
@@ -327,7 +350,7 @@ interface ArenaLayout {
   segments: { from: number; to: number; lr?: number }[];
 }
 
-function arenaLayout(model: ModelIR): ArenaLayout {
+export function arenaLayout(model: ModelIR): ArenaLayout {
   const ordered = [...model.params.filter((p) => p.trainable), ...model.params.filter((p) => !p.trainable)];
   const offset = new Map<string, number>(), sizes = new Map<string, number>();
   const segments: ArenaLayout["segments"] = [];
