@@ -223,7 +223,8 @@ export function report(r: Results, seconds: number): string {
         ])));
   }
   out.push("", "## Engine notes", "",
-    "- **netc**: the workload's `.net` compiled in-process (float64; netc has no float32 mode), loaded from memory, weights set with `setWeights`.",
+    "- **netc**: the workload's `.net` compiled in-process with the JavaScript backend (float64), loaded from memory, weights set with `setWeights`.",
+    "- **netc-wasm-f64 / netc-wasm-f32**: the same `.net` compiled with `--backend wasm` (matmuls and the SGD update in wasm SIMD, the rest JavaScript over the module's memory) in float64 / float32; the f32 engine's data is converted to Float32Array once.",
     "- **ts-tuned**: `bench/engines/tuned.ts` — general layer sizes, preallocated Float64Arrays, unroll-and-jam matmuls (no transposes), fused bias+activation, activation derivative and SGD update, `p − y` head.",
     "- **ts-idiomatic**: `number[][]`, per-sample loops, fresh arrays every step.",
     "- **tfjs-cpu / tfjs-wasm**: float32; `tf.fused.matMul` with bias (+relu) where its gradient exists, `tf.losses.*CrossEntropy` (mean), `tf.train.sgd`; the loss is read back every step (`dataSync`). The wasm backend uses SIMD, one thread.",
