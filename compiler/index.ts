@@ -131,9 +131,11 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
 }
 
 /**
- * The wasm backend pays where multiply-adds dominate a step and the JavaScript one where call
- * overhead does (bench/RESULTS.md: W1–W3 are faster in JavaScript). The threshold is the
- * parameter count of a dense model between W3 (~100) and W4 (~100 k) where wasm started to win.
+ * auto's choice. Measured with bench/paired.ts (alternating rounds in one process, loaded
+ * 2-core machine): the wasm backend's step is about as fast as the JavaScript one on W1
+ * (3 parameters), 1.15× on W2 (33), 2.2× on W3 (131) and 4–5× on W4/W5 (100 k–200 k). What
+ * keeps small models on JavaScript is compile time: loading binaryen costs about a second, more
+ * than a small model's whole training run, and the JavaScript module is easier to read.
  */
 export function chooseBackend(model: ModelIR): "js" | "wasm" {
   const params = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
