@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { ENGINE_NAMES } from "./engines/index.js";
 import { report, type Results } from "./report.js";
 import { WORKLOADS, workloadFile } from "./shared.js";
+import { keepMarkedSections } from "./sections.js";
 import type { Task } from "./worker.js";
 
 const args = process.argv.slice(2);
@@ -23,9 +24,20 @@ if (args.includes("--report-only")) {
   const base = fileURLToPath(new URL(".", import.meta.url));
   const saved = JSON.parse(readFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, "utf8")) as Results;
   const markdown = report(saved, Number(saved.config.seconds ?? 0));
-  writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
+  writeResults(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
   process.stdout.write(markdown);
   process.exit(0);
+}
+
+/** The report, keeping the sections other scripts wrote into the file (bench/startup.ts). */
+function writeResults(path: string, markdown: string): void {
+  let previous = "";
+  try {
+    previous = readFileSync(path, "utf8");
+  } catch {
+    // first run
+  }
+  writeFileSync(path, keepMarkedSections(previous, markdown));
 }
 
 const config = {
@@ -147,6 +159,7 @@ const seconds = (Date.now() - started) / 1000;
 Object.assign(results.config, { seconds });
 const markdown = report(results, seconds);
 const base = fileURLToPath(new URL(".", import.meta.url));
-writeFileSync(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
+writeResults(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
 writeFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, JSON.stringify(results, null, 2) + "\n");
 process.stdout.write(markdown);
+

@@ -1,7 +1,27 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx's loader, so `npx netc` works right after `npm ci`.
-import { register } from "tsx/esm/api";
+// Runs the CLI from dist/ (JavaScript compiled by `npm run build`, which `npm ci` runs) while it
+// is up to date with the sources, otherwise the TypeScript sources through tsx's loader, so
+// `npx netc` works right after `npm ci` and right after an edit alike.
+import { readFileSync, statSync } from "node:fs";
 
-register();
-const { main } = await import("../cli/main.js");
+const root = new URL("../", import.meta.url);
+
+function distIsFresh() {
+  try {
+    const built = statSync(new URL("dist/build.json", root)).mtimeMs;
+    const { inputs } = JSON.parse(readFileSync(new URL("dist/build.json", root), "utf8"));
+    return inputs.every((file) => statSync(new URL(file, root)).mtimeMs <= built);
+  } catch {
+    return false; // no build, or a source file gone: the sources decide
+  }
+}
+
+let main;
+if (process.env.NETC_NO_DIST !== "1" && distIsFresh()) {
+  ({ main } = await import("../dist/main.js"));
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  ({ main } = await import("../cli/main.js"));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,12 +1,28 @@
-// A small argument parser: `--flag value`, `--flag=value`, `-o value`, boolean flags, and
-// positionals. Unknown flags are errors, so a typo never silently does something else.
-export interface FlagSpec {
-  /** Flags that take a value (without the dashes), e.g. "out". */
-  values: string[];
-  /** Flags that are booleans, e.g. "stats". */
-  booleans: string[];
-  /** Short aliases: { o: "out" }. */
-  aliases?: Record<string, string>;
+// A small argument parser driven by one table per command: `--flag value`, `--flag=value`,
+// `-o value`, boolean flags and positionals. The same table prints the command's usage and
+// `--help`, so the help always lists every flag. Unknown flags are errors (with the closest
+// known flag), so a typo never silently does something else.
+import { integerSettingProblem, isPositiveNumber, type IntegerSetting } from "../compiler/lower/train.js";
+import { closestName } from "../diagnostics/suggest.js";
+
+export interface FlagDef {
+  /** Without the dashes: "out". */
+  name: string;
+  /** Placeholder of the value ("DIR", "N"); absent for a boolean flag. */
+  value?: string;
+  /** One-letter alias: "o" for -o. */
+  alias?: string;
+  /** Shown without brackets in the usage line. */
+  required?: boolean;
+  help: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  /** Positionals as shown: "MODEL.net". */
+  operands: string;
+  summary: string;
+  flags: FlagDef[];
 }
 
 export interface ParsedArgs {
@@ -16,9 +32,36 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {}
 
-export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
+/** Thrown by parseArgs for `--help` / `-h`; the CLI prints the command's help and exits 0. */
+export class HelpRequested extends Error {
+  constructor(readonly spec: CommandSpec) {
+    super(`help for ${spec.name}`);
+  }
+}
+
+function flagText(f: FlagDef): string {
+  const name = f.alias ? `-${f.alias}|--${f.name}` : `--${f.name}`;
+  return f.value ? `${name} ${f.value}` : name;
+}
+
+/** `netc train MODEL.net --data DATA [--epochs N] ...`: every flag, required ones unbracketed. */
+export function usageLine(spec: CommandSpec): string {
+  const flags = spec.flags.map((f) => (f.required ? flagText(f) : `[${flagText(f)}]`));
+  return ["netc", spec.name, spec.operands, ...flags].filter((s) => s !== "").join(" ");
+}
+
+/** The text of `netc COMMAND --help`. */
+export function helpText(spec: CommandSpec): string {
+  const width = Math.max(...spec.flags.map((f) => flagText(f).length), 10);
+  const lines = spec.flags.map((f) => `  ${flagText(f).padEnd(width)}  ${f.help}`);
+  return `usage: ${usageLine(spec)}\n\n${spec.summary}\n${lines.length > 0 ? `\noptions:\n${lines.join("\n")}\n` : ""}  ${"-h|--help".padEnd(width)}  show this help\n`;
+}
+
+export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const byName = new Map(spec.flags.map((f) => [f.name, f]));
+  for (const f of spec.flags) if (f.alias) byName.set(f.alias, f);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--") {
@@ -29,27 +72,43 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       positionals.push(arg);
       continue;
     }
+    if (arg === "--help" || arg === "-h") throw new HelpRequested(spec);
     const [rawName, inline] = arg.replace(/^--?/, "").split(/=(.*)/s, 2) as [string, string | undefined];
-    const name = spec.aliases?.[rawName] ?? rawName;
-    if (spec.booleans.includes(name)) {
-      if (inline !== undefined) throw new UsageError(`--${name} does not take a value`);
-      flags.set(name, true);
-    } else if (spec.values.includes(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else {
-      throw new UsageError(`unknown option '${arg}'`);
+    const flag = byName.get(rawName);
+    if (!flag) {
+      const near = closestName(rawName, spec.flags.map((f) => f.name));
+      const hint = near ? `; did you mean '--${near}'?` : "";
+      throw new UsageError(`unknown option '${arg}'${hint} (netc ${spec.name} --help lists the options)`);
     }
+    if (!flag.value) {
+      if (inline !== undefined) throw new UsageError(`--${flag.name} does not take a value`);
+      flags.set(flag.name, true);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${flag.name} needs a value (${flag.value})`);
+    flags.set(flag.name, value);
   }
   return { positionals, flags };
+}
+
+/** The one file operand every command takes, or a usage error. */
+export function singleOperand(args: ParsedArgs, spec: CommandSpec): string {
+  const [file, ...extra] = args.positionals;
+  if (!file) throw new UsageError(`missing ${spec.operands}\nusage: ${usageLine(spec)}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (one ${spec.operands} at a time)\nusage: ${usageLine(spec)}`);
+  return file;
+}
+
+function parseNumber(raw: string | true): number | undefined {
+  return typeof raw === "string" && raw.trim() !== "" ? Number(raw) : undefined;
 }
 
 export function numberFlag(args: ParsedArgs, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
   const raw = args.flags.get(name);
   if (raw === undefined) return undefined;
-  const v = Number(raw);
-  const ok = typeof raw === "string" && raw.trim() !== "" && Number.isFinite(v) && (!opts.integer || Number.isInteger(v)) &&
+  const v = parseNumber(raw);
+  const ok = v !== undefined && Number.isFinite(v) && (!opts.integer || Number.isInteger(v)) &&
     (opts.min === undefined || v >= opts.min) && (opts.max === undefined || v <= opts.max);
   if (!ok) {
     const kind = opts.integer ? "an integer" : "a number";
@@ -59,16 +118,44 @@ export function numberFlag(args: ParsedArgs, name: string, opts: { integer?: boo
   return v;
 }
 
+/** --epochs, --batch, --seed: the language's rule for the train block's setting of that name. */
+export function settingFlag(args: ParsedArgs, name: IntegerSetting): number | undefined {
+  const raw = args.flags.get(name);
+  if (raw === undefined) return undefined;
+  const v = parseNumber(raw);
+  const problem = integerSettingProblem(name, v);
+  if (problem) throw new UsageError(`--${name} ${problem}, got '${String(raw)}'`);
+  return v;
+}
+
+/** --lr: a positive finite number, as the optimizer's `lr` must be. */
+export function positiveFlag(args: ParsedArgs, name: string): number | undefined {
+  const raw = args.flags.get(name);
+  if (raw === undefined) return undefined;
+  const v = parseNumber(raw);
+  if (!isPositiveNumber(v)) throw new UsageError(`--${name} must be a positive number, got '${String(raw)}'`);
+  return v;
+}
+
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === "string" ? v : undefined;
+}
+
+/** `--features a,b`: names separated by commas, none empty. */
+export function listFlag(args: ParsedArgs, name: string): string[] | undefined {
+  const v = stringFlag(args, name);
+  if (v === undefined) return undefined;
+  const items = v.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) throw new UsageError(`--${name} takes column names separated by commas, got '${v}'`);
+  return items;
 }
 
 /** --backend js|wasm|auto (default auto) and --precision f64|f32 (netc compile, netc train). */
 export function backendFlags(args: ParsedArgs): { backend: "js" | "wasm" | "auto"; precision?: "f64" | "f32" } {
   const backend = stringFlag(args, "backend") ?? "auto";
   const precision = stringFlag(args, "precision");
-  if (backend !== undefined && backend !== "js" && backend !== "wasm" && backend !== "auto") throw new UsageError(`--backend must be js, wasm or auto; got '${backend}'`);
-  if (precision !== undefined && precision !== "f64" && precision !== "f32") throw new UsageError(`--precision must be f64 or f32; got '${precision}'`);
+  if (backend !== "js" && backend !== "wasm" && backend !== "auto") throw new UsageError(`--backend must be js, wasm or auto, got '${backend}'`);
+  if (precision !== undefined && precision !== "f64" && precision !== "f32") throw new UsageError(`--precision must be f64 or f32, got '${precision}'`);
   return { backend, ...(precision ? { precision } : {}) };
 }

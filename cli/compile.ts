@@ -1,20 +1,21 @@
 // `netc compile` and `netc check`.
 import { basename } from "node:path";
 import { printAst } from "../grammar/index.js";
-import { analyze, compile, compileToGraph, formatBytes, NetcError } from "../compiler/index.js";
+import { analyze, compile, compileToGraph, EmittedCodeError, formatBytes, NetcError } from "../compiler/index.js";
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
-import { backendFlags, numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
-import { readText, writeOutput } from "./io.js";
+import { backendFlags, numberFlag, parseArgs, singleOperand, stringFlag, UsageError } from "./args.js";
+import { CHECK, COMPILE } from "./commands.js";
+import { readText } from "./io.js";
+import { languageName, outputLanguage } from "./language.js";
+import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
-export const COMPILE_USAGE = `netc compile FILE.net [-o OUT.ts] [--model NAME] [--max-batch N] [--backend js|wasm|auto] [--precision f64|f32] [--dump ast|ir|grad] [--stats] [--force]`;
-export const CHECK_USAGE = `netc check FILE.net`;
-
 export async function compileCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["out", "model", "max-batch", "dump", "backend", "precision"], booleans: ["stats", "force", "verify"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${COMPILE_USAGE}`);
+  const args = parseArgs(argv, COMPILE);
+  const file = singleOperand(args, COMPILE);
+  const target = stringFlag(args, "out");
+  const language = outputLanguage(target, args.flags.has("js"));
   const source = readText(file, ".net file");
   const dump = stringFlag(args, "dump");
   if (dump !== undefined && !["ast", "ir", "grad"].includes(dump)) throw new UsageError(`--dump must be one of ast, ir, grad; got '${dump}'`);
@@ -37,18 +38,21 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
       out.stdout(printGraph(graph, { only: dump === "ir" ? "forward" : "backward" }));
       return 0;
     }
-    const result = await compile(source, options);
-    const target = stringFlag(args, "out");
+    if (args.flags.has("stats") && !target) {
+      out.stdout(statsText(compileToGraph(source, options))); // no code wanted: skip emitting it
+      return 0;
+    }
+    const result = await compile(source, { ...options, language });
     if (target) {
-      writeOutput(target, result.code, args.flags.has("force"));
-      out.stderr(`wrote ${target} (model ${result.model.name}, ${result.code.length} bytes)`);
+      writeOutput(target, "trainer", result.code, { force: args.flags.has("force"), inputs: [{ path: file, flag: "FILE.net" }] });
+      out.stderr(`wrote ${target} (model ${result.model.name}, ${languageName(language)}, ${result.code.length} bytes)`);
     } else if (!args.flags.has("stats")) {
       out.stdout(result.code);
     }
     if (args.flags.has("stats")) out.stdout(statsText(result));
     return 0;
   } catch (err) {
-    if (err instanceof NetcError) {
+    if (err instanceof NetcError || err instanceof EmittedCodeError) {
       out.stderr(err.message);
       return 1;
     }
@@ -57,9 +61,8 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
 }
 
 export function checkCommand(argv: string[], out: Output): number {
-  const args = parseArgs(argv, { values: [], booleans: [] });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${CHECK_USAGE}`);
+  const args = parseArgs(argv, CHECK);
+  const file = singleOperand(args, CHECK);
   const source = readText(file, ".net file");
   const { models, diagnostics } = analyze(source);
   for (const d of diagnostics) out.stderr(formatDiagnostic(d, file, source));
@@ -72,7 +75,7 @@ export function checkCommand(argv: string[], out: Output): number {
   return 0;
 }
 
-function statsText(r: Awaited<ReturnType<typeof compile>>): string {
+function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan" | "graph">): string {
   const { model, plan, graph } = r;
   const paramCount = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const rows = [

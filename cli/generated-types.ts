@@ -1,54 +1,9 @@
-// The contract of a generated training module, as seen by code that loads one at run time.
-// It mirrors the `Model` interface every generated module declares (compiler/emit/helpers.ts).
-export interface Tensor {
-  shape: number[];
-  data: Float64Array;
-}
-export type Weights = Record<string, Tensor>;
+// The contract of a generated training module, as seen by code that loads one at run time: the
+// very types every generated module declares, from the prelude they are copied from.
+import type { Model, ModelOptions } from "../compiler/prelude/api.js";
 
-export interface FitOptions {
-  epochs?: number;
-  batch?: number;
-  seed?: number;
-  shuffle?: boolean;
-  onEpoch?: (epoch: number, loss: number) => void | boolean;
-}
-
-export interface TrainingState {
-  step: number;
-  epoch: number;
-  lr: number;
-  rng: { shuffle: number[]; dropout: number[] };
-  buffers: Record<string, number[]>;
-}
-
-export interface ModelInfo {
-  name: string;
-  input: { name: string; width: number };
-  target: { name: string; width: number; classes: number | null };
-  output: { name: string; width: number };
-  params: { name: string; shape: number[]; trainable: boolean }[];
-  state: { name: string; shape: number[] }[];
-  paramCount: number;
-  bytes: number;
-  maxBatch: number;
-  train: { optimizer: string; lr: number; epochs: number; batch: number; seed: number };
-}
-
-export interface Model {
-  readonly info: ModelInfo;
-  trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  predict(x: Float64Array, n: number): Float64Array;
-  loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
-  gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
-  fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
-  getWeights(): Weights;
-  setWeights(weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>): void;
-  getState(): TrainingState;
-  setState(state: TrainingState): void;
-  setLearningRate(lr: number): void;
-}
+export type { FitOptions, Model, ModelInfo, ModelOptions, Tensor, TrainingState, Weights } from "../compiler/prelude/api.js";
 
 export interface GeneratedModule {
-  createModel(options?: { seed?: number }): Model;
+  createModel(options?: ModelOptions): Model;
 }

@@ -1,14 +1,9 @@
-// Runs generated code in this process without temp files: TypeScript is transpiled with the
-// TypeScript compiler that ts-morph bundles, then imported from a data: URL.
-import { ts } from "ts-morph";
+// Runs generated code in this process without temp files: TypeScript is converted with the
+// TypeScript compiler's emit, then imported from a data: URL.
+import { toJavaScript } from "../compiler/emit/javascript.js";
 import type { GeneratedModule } from "./generated-types.js";
 
-export function toJavaScript(tsCode: string): string {
-  const out = ts.transpileModule(tsCode, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },
-  });
-  return out.outputText;
-}
+export { toJavaScript };
 
 export async function importJavaScript<T = GeneratedModule>(jsCode: string, name = "netc-generated.js"): Promise<T> {
   // A sourceURL gives stack traces a short name instead of the whole data: URL.

@@ -1,74 +1,132 @@
-// `netc predict` (predictions for a CSV, as CSV) and `netc predictor` (a standalone predictor
-// module with the trained weights baked in).
-import { compile, compileToGraph } from "../compiler/index.js";
-import { emitPredictor } from "../compiler/emit/predictor.js";
-import { loadGenerated, toJavaScript } from "./load.js";
+// `netc predict` (predictions for a CSV, as CSV, streamed: rows are read, predicted and printed
+// in batches) and `netc predictor` (a standalone predictor module with the trained weights baked in).
+import { compile, compileToGraph, type ModelIR } from "../compiler/index.js";
+import { languageName, outputLanguage } from "./language.js";
+import { loadGenerated } from "./load.js";
 import { isClassifier, predictedClass } from "./train-loop.js";
-import { tensorsByName } from "../data/weights.js";
-import { parseArgs, stringFlag, UsageError } from "./args.js";
-import { loadData, loadWeights, requireFlag } from "./inputs.js";
-import { readText, writeOutput } from "./io.js";
+import { applyNormalization } from "../data/normalize.js";
+import { RegressionAccumulator, regressionText } from "../data/metrics.js";
+import { tensorsByName, valuesByName } from "../data/weights.js";
+import { parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { PREDICT, PREDICTOR } from "./commands.js";
+import { dataBatches, encodeOptions, loadWeights } from "./inputs.js";
+import { readText } from "./io.js";
+import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
 
-export const PREDICT_USAGE = "netc predict MODEL.net --weights WEIGHTS.json --data CSV [--target NAME] [--model NAME]";
-export const PREDICTOR_USAGE = "netc predictor MODEL.net --weights WEIGHTS.json [-o FILE] [--js] [--model NAME] [--force]";
+/** Rows read, predicted and printed at a time. */
+const BATCH_ROWS = 1024;
 
-const CHUNK_ROWS = 1024;
+/**
+ * What the model's output holds. A model trained with `cross_entropy_logits` or `bce_logits`
+ * outputs logits; predict prints them as probabilities (softmax / sigmoid), the scale the
+ * classifier columns of every other model are on.
+ */
+export type OutputKind = "probabilities" | "softmax-logits" | "sigmoid-logits" | "values";
+
+export function outputKind(ir: ModelIR): OutputKind {
+  if (ir.head !== "other") return "probabilities";
+  const output = ir.forward.outputs.get("predict");
+  for (const n of ir.forward.nodes) {
+    if (n.inputs[0]?.id !== output?.id) continue;
+    if (n.op === "softmax_ce_sum") return "softmax-logits";
+    if (n.op === "sigmoid_bce_sum") return "sigmoid-logits";
+  }
+  return "values";
+}
+
+function required(args: ReturnType<typeof parseArgs>, name: string, spec: typeof PREDICT): string {
+  const v = stringFlag(args, name);
+  if (v === undefined) throw new UsageError(`--${name} is required\nusage: ${usageLine(spec)}`);
+  return v;
+}
 
 export async function predictCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["weights", "data", "target", "model"], booleans: [] });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${PREDICT_USAGE}`);
-  const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICT_USAGE);
-  const dataSpec = requireFlag(stringFlag(args, "data"), "--data", PREDICT_USAGE);
+  const args = parseArgs(argv, PREDICT);
+  const file = singleOperand(args, PREDICT);
+  const weightsPath = required(args, "weights", PREDICT);
+  const dataSpec = required(args, "data", PREDICT);
   const source = readText(file, ".net file");
-  const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: CHUNK_ROWS });
+  // Only run, never shown: no formatting.
+  const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: BATCH_ROWS, format: false });
   const ir = compiled.model;
   const weights = loadWeights(weightsPath, ir, file);
-  const data = loadData(dataSpec, ir, ir.train.seed, { target: stringFlag(args, "target")?.split(","), labels: weights.labels, targetOptional: true });
   const model = (await loadGenerated(compiled.code)).createModel();
   model.setWeights(tensorsByName(weights));
 
-  const classifier = isClassifier(ir);
+  const kind = outputKind(ir);
+  const classifier = isClassifier(ir) || kind === "softmax-logits" || kind === "sigmoid-logits";
   const w = ir.output.width;
   const className = (c: number) => weights.labels?.[c] ?? String(c);
-  const columns = w === 1 ? [ir.output.name] : Array.from({ length: w }, (_, j) => `${ir.output.name}_${classifier ? className(j) : j}`);
-  const rows: string[] = [(classifier ? ["class", ...columns] : columns).map(csvCell).join(",")];
+  const prefix = kind === "probabilities" || kind === "values" ? ir.output.name : "prob";
+  const columns = w === 1 ? [prefix] : Array.from({ length: w }, (_, j) => `${prefix}_${classifier ? className(j) : j}`);
+  // The header goes out with the first batch, so a file rejected at its first rows prints nothing.
+  let header: string | undefined = (classifier ? ["class", ...columns] : columns).map(csvCell).join(",");
+  if (kind !== "probabilities" && kind !== "values") {
+    out.stderr(`netc predict: '${ir.output.name}' holds logits (the loss is ${kind === "softmax-logits" ? "cross_entropy_logits" : "bce_logits"}); the ${columns.join(", ")} column${w === 1 ? " is a" : "s are"} ${kind === "softmax-logits" ? "softmax" : "sigmoid"} probabilit${w === 1 ? "y" : "ies"}`);
+  }
+
+  const options = { ...encodeOptions(args, weights), targetOptional: true };
+  const regression = classifier ? null : new RegressionAccumulator(ir.target.width);
   let correct = 0;
-  for (let start = 0; start < data.n; start += CHUNK_ROWS) {
-    const n = Math.min(CHUNK_ROWS, data.n - start);
-    const p = model.predict(data.x.subarray(start * ir.input.width, (start + n) * ir.input.width), n);
-    for (let r = 0; r < n; r++) {
+  let scored = 0; // rows with a target
+  for (const batch of dataBatches(dataSpec, ir, ir.train.seed, options, BATCH_ROWS)) {
+    if (weights.normalization) applyNormalization(batch.x, batch.n, weights.normalization);
+    const p = model.predict(batch.x, batch.n);
+    if (kind === "softmax-logits") softmaxRows(p, batch.n, w);
+    if (kind === "sigmoid-logits") for (let i = 0; i < batch.n * w; i++) p[i] = 1 / (1 + Math.exp(-p[i]!));
+    const lines: string[] = [];
+    for (let r = 0; r < batch.n; r++) {
       const values = Array.from(p.subarray(r * w, (r + 1) * w), String);
       if (!classifier) {
-        rows.push(values.join(","));
+        lines.push(values.join(","));
         continue;
       }
       const c = predictedClass(ir, p, r);
-      if (data.classes && data.classes[start + r] === c) correct++;
-      rows.push([csvCell(className(c)), ...values].join(","));
+      if (batch.classes && batch.classes[r] === c) correct++;
+      lines.push([csvCell(className(c)), ...values].join(","));
     }
+    if (batch.y) scored += batch.n;
+    if (regression && batch.y && ir.target.width === w) regression.add(p, batch.y, batch.n);
+    out.stdout(header === undefined ? lines.join("\n") : `${header}\n${lines.join("\n")}`);
+    header = undefined;
+    await out.drain?.();
+    if (out.stdoutClosed?.()) return 0; // the reader has gone (| head): nothing more to say
   }
-  out.stdout(rows.join("\n"));
-  if (classifier && data.classes) out.stderr(`accuracy ${(100 * correct / data.n).toFixed(1)}% (${correct} of ${data.n} rows match the target column)`);
+  if (scored > 0 && classifier) out.stderr(`accuracy ${(100 * correct / scored).toFixed(1)}% (${correct} of ${scored} rows match the target column)`);
+  if (scored > 0 && regression && ir.target.width === w) out.stderr(`${regressionText(regression.result())} (${scored} rows, against the target column)`);
   return 0;
 }
 
+function softmaxRows(p: Float64Array, rows: number, width: number): void {
+  for (let r = 0; r < rows; r++) {
+    const row = p.subarray(r * width, (r + 1) * width);
+    const max = Math.max(...row);
+    let sum = 0;
+    for (let j = 0; j < width; j++) sum += row[j] = Math.exp(row[j]! - max);
+    for (let j = 0; j < width; j++) row[j]! /= sum;
+  }
+}
+
 export async function predictorCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, { values: ["weights", "out", "model"], booleans: ["js", "force"], aliases: { o: "out" } });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${PREDICTOR_USAGE}`);
-  const weightsPath = requireFlag(stringFlag(args, "weights"), "--weights", PREDICTOR_USAGE);
+  const args = parseArgs(argv, PREDICTOR);
+  const file = singleOperand(args, PREDICTOR);
+  const weightsPath = required(args, "weights", PREDICTOR);
+  const target = stringFlag(args, "out");
+  const language = outputLanguage(target, args.flags.has("js"));
   const source = readText(file, ".net file");
   const { model, evalGraph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
   const weights = loadWeights(weightsPath, model, file);
-  const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
-  const ts = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels });
-  const js = args.flags.has("js");
-  const target = stringFlag(args, "out") ?? `${model.name}.predict.${js ? "js" : "ts"}`;
-  const text = js ? toJavaScript(ts) : ts;
-  writeOutput(target, text, args.flags.has("force"));
-  out.stderr(`wrote ${target} (model ${model.name}, ${js ? "JavaScript" : "TypeScript"}, ${text.length} bytes, no imports)`);
+  const { emitPredictor } = await import("../compiler/emit/predictor.js");
+  const predictor = { model, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null };
+  const text = await emitPredictor(predictor, { language });
+  if (target === undefined) {
+    out.stdout(text);
+    return 0;
+  }
+  const inputs = [{ path: file, flag: "MODEL.net" }, { path: weightsPath, flag: "--weights" }];
+  writeOutput(target, "predictor", text, { force: args.flags.has("force"), inputs });
+  out.stderr(`wrote ${target} (model ${model.name}, ${languageName(language)}, ${text.length} bytes, no imports)`);
   return 0;
 }
 

@@ -3,20 +3,22 @@
 import cliProgress from "cli-progress";
 import type { EpochStats } from "./train-loop.js";
 import type { Output } from "./main.js";
+import { regressionText } from "../data/metrics.js";
 
 export interface Progress {
   epoch(stats: EpochStats): void;
   stop(): void;
 }
 
-export function createProgress(out: Output, totalEpochs: number): Progress {
-  if (out.progressStream) return barProgress(out.progressStream, totalEpochs);
-  const every = Math.max(1, Math.ceil(totalEpochs / 10));
+/** Progress over epochs `start + 1` .. `totalEpochs` (a resumed run counts on from `start`). */
+export function createProgress(out: Output, totalEpochs: number, start = 0): Progress {
+  if (out.progressStream) return barProgress(out.progressStream, totalEpochs, start);
+  const every = Math.max(1, Math.ceil((totalEpochs - start) / 10));
   const started = Date.now();
   const width = String(totalEpochs).length;
   return {
     epoch(s) {
-      if (s.epoch !== 1 && s.epoch % every !== 0 && s.epoch !== totalEpochs) return;
+      if (s.epoch !== start + 1 && (s.epoch - start) % every !== 0 && s.epoch !== totalEpochs) return;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       out.stdout(`epoch ${String(s.epoch).padStart(width)}/${totalEpochs}  ${metricsText(s)}  (${seconds}s)`);
     },
@@ -24,7 +26,7 @@ export function createProgress(out: Output, totalEpochs: number): Progress {
   };
 }
 
-function barProgress(stream: NodeJS.WriteStream, totalEpochs: number): Progress {
+function barProgress(stream: NodeJS.WriteStream, totalEpochs: number, start: number): Progress {
   const bar = new cliProgress.SingleBar(
     {
       stream,
@@ -35,7 +37,7 @@ function barProgress(stream: NodeJS.WriteStream, totalEpochs: number): Progress 
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(totalEpochs, 0, { metrics: "" });
+  bar.start(totalEpochs, start, { metrics: "" });
   return {
     epoch: (s) => bar.update(s.epoch, { metrics: metricsText(s) }),
     stop: () => bar.stop(),
@@ -45,9 +47,11 @@ function barProgress(stream: NodeJS.WriteStream, totalEpochs: number): Progress 
 export function metricsText(s: EpochStats): string {
   const parts = [`loss ${fixed(s.train.loss)}`];
   if (s.train.accuracy !== null) parts.push(`acc ${percent(s.train.accuracy)}`);
+  if (s.train.regression) parts.push(regressionText(s.train.regression));
   if (s.val) {
     parts.push(`val_loss ${fixed(s.val.loss)}`);
     if (s.val.accuracy !== null) parts.push(`val_acc ${percent(s.val.accuracy)}`);
+    if (s.val.regression) parts.push(regressionText(s.val.regression, "val_"));
   }
   return parts.join("  ");
 }

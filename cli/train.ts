@@ -1,142 +1,245 @@
 // `netc train`: compile a model in memory, train it on a CSV or bundled data set with progress,
-// then write the trainer, the weights, a standalone predictor and the loss curve.
-import { join } from "node:path";
-import { compile, compileToGraph, type CompileResult, type ModelIR } from "../compiler/index.js";
+// then write the weights, the trainer, a standalone predictor and the loss curve. Before any
+// training it takes the output set's lock (which proves --out writable) and checks every output
+// path; during training it checkpoints; on SIGINT/SIGTERM it saves the last completed epoch.
+import { existsSync, rmSync, statSync } from "node:fs";
+import { compile, compileToGraph, type ModelIR } from "../compiler/index.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
 import { splitDataset } from "../data/dataset.js";
+import { valuesByName, type WeightsFile } from "../data/weights.js";
 import { loadGenerated } from "./load.js";
+import { LossHistory } from "./plots/loss-history.js";
 import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
-import { trainModel, type EpochStats, type TrainOutcome } from "./train-loop.js";
-import { modelStructure, serializeWeights, structureHash, tensorsByName, type WeightsFile } from "../data/weights.js";
-import { backendFlags, numberFlag, parseArgs, stringFlag, UsageError } from "./args.js";
-import { loadData, loadWeights } from "./inputs.js";
-import { assertDirectory, assertWritable, GENERATED_MARKER, readText, writeOutput } from "./io.js";
+import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
+import { backendFlags, numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { TRAIN } from "./commands.js";
+import { describeSettings } from "./describe.js";
+import { regressionText } from "../data/metrics.js";
+import { checkpointer, DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from "./checkpoints.js";
+import { SIGNAL_EXIT, watchSignals } from "./signals.js";
+import { encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
+import { CliError, readText } from "./io.js";
+import { lockOutputSet } from "./lock.js";
+import { writeOutput, type CommandInput, type OutputRules } from "./outputs.js";
+import { planRun, type RunPlan } from "./train-settings.js";
+import { checkOutputs, outputPaths, restoreRun, weightsRecord, writeWeights, type OutputPaths, type RunRecord } from "./train-outputs.js";
 import type { Output } from "./main.js";
 import { createProgress, fixed, percent } from "./progress.js";
-
-export const TRAIN_USAGE =
-  "netc train MODEL.net --data CSV|iris|lecture|xor|spirals|moons [--epochs N] [--batch N] [--lr X] [--seed N] [--val F] [--target NAME] [--out DIR] [--resume WEIGHTS.json] [--model NAME] [--backend js|wasm|auto] [--precision f64|f32] [--force]";
 
 /** Rows the trainer evaluates per call; larger data sets are evaluated in chunks. */
 const EVAL_ROWS = 4096;
 
 export async function trainCommand(argv: string[], out: Output): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ["data", "epochs", "batch", "lr", "seed", "val", "out", "resume", "target", "model", "backend", "precision"],
-    booleans: ["force"],
-    aliases: { o: "out" },
-  });
-  const [file, ...extra] = args.positionals;
-  if (!file || extra.length > 0) throw new UsageError(`usage: ${TRAIN_USAGE}`);
+  const args = parseArgs(argv, TRAIN);
+  const file = singleOperand(args, TRAIN);
   const dataSpec = stringFlag(args, "data");
-  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${TRAIN_USAGE}`);
-  const overrides = {
-    epochs: numberFlag(args, "epochs", { integer: true, min: 0, max: 10_000_000 }),
-    batch: numberFlag(args, "batch", { integer: true, min: 1, max: 1_000_000 }),
-    lr: numberFlag(args, "lr", { min: 0 }),
-    seed: numberFlag(args, "seed", { integer: true, min: 0, max: 2 ** 32 - 1 }),
+  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${usageLine(TRAIN)}`);
+  const flags = {
+    epochs: settingFlag(args, "epochs"),
+    batch: settingFlag(args, "batch"),
+    lr: positiveFlag(args, "lr"),
+    seed: settingFlag(args, "seed"),
+    val: numberFlag(args, "val", { min: 0, max: 0.9 }),
   };
-  const valFlag = numberFlag(args, "val", { min: 0, max: 0.9 });
+  const patience = numberFlag(args, "patience", { integer: true, min: 1, max: 10_000_000 });
+  const checkpointEvery = parseCheckpointEvery(stringFlag(args, "checkpoint-every") ?? DEFAULT_CHECKPOINT_EVERY);
   const outDir = stringFlag(args, "out") ?? "out";
-  const force = args.flags.has("force");
   const resume = stringFlag(args, "resume");
   const source = readText(file, ".net file");
 
-  // Compile once to learn the model's interface and effective settings, then again with a
-  // maximum batch big enough to evaluate the data in one call.
-  const options = { file, model: stringFlag(args, "model"), train: overrides, ...backendFlags(args) };
-  const probe = compileToGraph(source, { ...options, maxBatch: 1 });
-  const ir = probe.model;
+  // Compile once to learn the model's interface and its own settings, then again with the
+  // run's settings and a maximum batch big enough to evaluate the data in few calls.
+  const modelName = stringFlag(args, "model");
+  const net = compileToGraph(source, { file, model: modelName, maxBatch: 1 }).model;
+  const resumed = resume ? { file: loadWeights(resume, net, file), path: resume } : null;
+  const plan = planRun(net.train, flags, resumed, args.flags.has("reset-optimizer"));
+  const options = { file, model: modelName, train: plan.overrides, ...backendFlags(args) };
+  const ir = compileToGraph(source, { ...options, maxBatch: 1 }).model;
   const settings = ir.train;
-  const resumed = resume ? loadWeights(resume, ir, file) : null;
-  const data = loadData(dataSpec, ir, settings.seed, { target: stringFlag(args, "target")?.split(","), labels: resumed?.labels });
-  const valFraction = valFlag ?? (data.n >= 20 ? 0.2 : 0);
-  const { train, val } = splitDataset(data, valFraction, settings.seed, ir);
+  const data = loadData(dataSpec, ir, settings.seed, encodeOptions(args, resumed?.file ?? null));
+  for (const warning of data.warnings) out.stderr(`netc train: warning: ${warning}`);
+  const valFraction = plan.val ?? (data.n >= 20 ? 0.2 : 0);
+  const { train, val } = splitDataset(data, valFraction, settings.seed, ir, { inPlace: true });
+  const normalization = normalizeSplits(train, val, args.flags.has("normalize"), resumed?.file ?? null);
 
-  const paths = { trainer: join(outDir, `${ir.name}.ts`), weights: join(outDir, `${ir.name}.weights.json`), predictor: join(outDir, `${ir.name}.predict.ts`), plot: join(outDir, `${ir.name}.loss.svg`) };
-  assertDirectory(outDir);
-  for (const p of Object.values(paths)) assertWritable(p, force);
-
-  const maxBatch = Math.max(settings.batch, Math.min(EVAL_ROWS, Math.max(train.n, val?.n ?? 0)));
-  const compiled = await compile(source, { ...options, maxBatch });
-  const model = (await loadGenerated(compiled.code)).createModel({ seed: settings.seed });
-  if (resumed) {
-    model.setWeights(tensorsByName(resumed));
-    // Optimizer moments and counters only carry over to the same optimizer.
-    if (resumed.state && resumed.training?.optimizer === settings.optimizer.kind) {
-      try {
-        model.setState(resumed.state);
-      } catch (err) {
-        out.stderr(`netc train: ${resume}: optimizer state not restored (${(err as Error).message}); continuing from the weights alone`);
-      }
-    }
+  const paths = outputPaths(outDir, ir.name);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new CliError(`${outDir}: exists and is not a directory; --out needs a directory (netc writes several files into it)`);
   }
-
-  const opt = settings.optimizer;
-  out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${opt.kind} lr ${opt.lr}, batch ${settings.batch}, ${settings.epochs} epochs, seed ${settings.seed}${resume ? `, resuming from ${resume}` : ""}`);
-  const progress = createProgress(out, settings.epochs);
-  const started = Date.now();
-  let outcome: TrainOutcome;
+  const inputs: CommandInput[] = [{ path: file, flag: "MODEL.net" }];
+  if (existsSync(dataSpec)) inputs.push({ path: dataSpec, flag: "--data" });
+  const rules: OutputRules = { force: args.flags.has("force"), inputs: resume ? [...inputs, { path: resume, flag: "--resume" }] : inputs };
+  // A resumed run may replace the weights file it continues (it was read in full before training).
+  const weightsRules: OutputRules = { ...rules, inputs };
+  checkOutputs(paths, rules, weightsRules);
+  const lock = lockOutputSet(outDir, ir.name);
+  const signals = watchSignals();
   try {
-    outcome = trainModel(model, ir, train, val, { epochs: settings.epochs, batch: settings.batch, onEpoch: (s) => progress.epoch(s) });
+    // Again under the lock: another run may have changed --out in between.
+    checkOutputs(paths, rules, weightsRules);
+    const maxBatch = Math.max(settings.batch, Math.min(EVAL_ROWS, Math.max(train.n, val?.n ?? 0)));
+    const compiled = await compile(source, { ...options, maxBatch });
+    const model = (await loadGenerated(compiled.code)).createModel({ seed: settings.seed });
+    if (resumed) restoreResumed(model, resumed, plan);
+    if (signals.received()) return interruptedBeforeTraining(out, signals.received()!);
+
+    const opt = settings.optimizer;
+    const count = plan.total - plan.start;
+    const epochsText = `${count} epoch${count === 1 ? "" : "s"}${plan.start > 0 ? ` (${count === 1 ? `epoch ${plan.total}` : `${plan.start + 1} to ${plan.total}`})` : ""}`;
+    out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${describeSettings(settings, normalization !== null, epochsText)}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
+    for (const note of plan.notes) out.stdout(`  note: ${note}`);
+    if (existsSync(paths.last) && !(resume && sameFile(resume, paths.last))) {
+      out.stdout(`  note: ${paths.last} is an interrupted run's checkpoint; this run's checkpoints replace it (to continue that run instead, stop and pass --resume ${paths.last})`);
+    }
+
+    const run: RunRecord = {
+      ir,
+      labels: data.labels,
+      normalization,
+      columns: data.columns,
+      training: { source: file, data: dataSpec, epochs: plan.total, batch: settings.batch, optimizer: opt.kind, lr: opt.lr, seed: settings.seed, validation: valFraction, resumedFrom: resume ?? null, settings },
+    };
+    const history = new LossHistory(plan.start, plan.total);
+    const progress = createProgress(out, plan.total, plan.start);
+    const checkpoint = checkpointer(checkpointEvery, (last, best) => {
+      captureState(model, last);
+      writeWeights(paths.last, weightsRecord(run, last, best), weightsRules);
+      writeWeights(paths.best, weightsRecord(run, best, best), weightsRules);
+    });
+    const started = Date.now();
+    let outcome: TrainOutcome;
+    try {
+      outcome = await trainModel(model, ir, train, val, {
+        epochs: plan.total - plan.start,
+        batch: settings.batch,
+        patience,
+        onEpoch: (s) => {
+          history.add(s);
+          progress.epoch(s);
+        },
+        afterEpoch: checkpoint,
+        stopRequested: () => signals.received() !== null,
+      });
+    } finally {
+      progress.stop();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const { initial, best, stopped } = outcome;
+    history.add(initial.stats);
+
+    if (stopped?.kind === "diverged" && stopped.beforeTraining) {
+      out.stderr(`netc train: ${stopped.failure.message}; nothing was written`);
+      return 1;
+    }
+    if (stopped?.kind !== "diverged") captureState(model, outcome.last);
+    if (stopped?.kind === "requested") {
+      const signal = signals.received()!;
+      writeWeights(paths.last, weightsRecord(run, outcome.last, best), weightsRules);
+      writeWeights(paths.best, weightsRecord(run, best, best), weightsRules);
+      out.stderr(`netc train: ${signal} after epoch ${outcome.last.stats.epoch} of ${plan.total}; saved that epoch's state in ${paths.last} (and the best epoch, ${best.stats.epoch}, in ${paths.best})`);
+      out.stderr(`  continue with --resume ${paths.last}; ${paths.weights} and the other outputs are from before this run`);
+      return SIGNAL_EXIT[signal]!;
+    }
+
+    let final = outcome.last;
+    if (args.flags.has("restore-best") && best !== final) {
+      model.setWeights(best.weights);
+      if (best.state) model.setState(best.state);
+      final = best;
+    }
+    const failure = stopped?.kind === "diverged" ? stopped.failure : null;
+    out.stdout(`${failure ? `diverged in epoch ${failure.epoch}; kept epoch ${final.stats.epoch}, the last good one` : stopped?.kind === "patience" ? `stopped early at epoch ${outcome.last.stats.epoch} in ${seconds.toFixed(1)}s (no better ${val ? "validation" : "training"} loss for ${stopped.epochs} epochs)` : `done in ${seconds.toFixed(1)}s`}:`);
+    out.stdout(summary(final.stats, best, final !== outcome.last));
+
+    const record = weightsRecord(run, final, best);
+    writeWeights(paths.weights, record, weightsRules);
+    writeWeights(paths.best, weightsRecord(run, best, best), weightsRules);
+    const written = [paths.weights, paths.best];
+    const rest = await writeRest(compiled.code, source, file, ir, compiled.evalGraph, record, history, paths, rules, signals.received);
+    written.push(...rest.written);
+    if (!resume || !sameFile(resume, paths.last)) rmSync(paths.last, { force: true });
+    out.stdout(`wrote ${written.join(", ")}`);
+    if (rest.error) {
+      out.stderr(`netc train: ${rest.error}`);
+      out.stderr(`  the weights are saved in ${paths.weights}`);
+      return 1;
+    }
+    if (failure) {
+      const lr = Number((opt.lr / 10).toPrecision(3));
+      out.stderr(`netc train: ${failure.message}; try a smaller learning rate, e.g. --lr ${lr}`);
+      out.stderr(`  kept the last good weights (end of epoch ${final.stats.epoch}) in ${paths.weights}`);
+      return 1;
+    }
+    if (signals.received()) return SIGNAL_EXIT[signals.received()!]!;
+    return 0;
   } finally {
-    progress.stop();
+    signals.dispose();
+    lock.release();
   }
-  const seconds = (Date.now() - started) / 1000;
-
-  const { final, failure } = outcome;
-  const line = (name: string, m: NonNullable<typeof final.val>) =>
-    `${name} loss ${fixed(m.loss)}${m.accuracy !== null ? `  accuracy ${percent(m.accuracy)}` : ""}  (${m.rows} rows)`;
-  out.stdout(`${failure ? `stopped after epoch ${final.epoch}` : `done in ${seconds.toFixed(1)}s`}:`);
-  out.stdout(`  ${line("train     ", final.train)}`);
-  if (final.val) out.stdout(`  ${line("validation", final.val)}`);
-
-  const training = { source: file, data: dataSpec, epochs: final.epoch, batch: settings.batch, optimizer: opt.kind, lr: opt.lr, seed: settings.seed, validation: valFraction, resumedFrom: resume ?? null };
-  const weightsFile = weightsRecord(ir, model, data.labels, training, final);
-  await writeResults(compiled, source, file, weightsFile, outcome, paths, force);
-  out.stdout(`wrote ${Object.values(paths).join(", ")}`);
-  if (failure) {
-    out.stderr(`netc train: the loss became ${failure.loss} at epoch ${failure.epoch}, batch ${failure.batch} (${failure.culprit} is not finite); try a smaller learning rate, e.g. --lr ${Number((opt.lr / 10).toPrecision(3))}`);
-    out.stderr(`  kept the last good weights (end of epoch ${final.epoch}) in ${paths.weights}`);
-    return 1;
-  }
-  return 0;
 }
 
-function weightsRecord(ir: ModelIR, model: Model, labels: string[] | null, training: WeightsFile["training"], final: EpochStats): WeightsFile {
-  return {
-    format: "netc-weights",
-    version: 1,
-    generator: `${GENERATED_MARKER} (netc train). Format: README.md, "The weights file".`,
-    model: ir.name,
-    structureHash: structureHash(modelStructure(ir)),
-    structure: modelStructure(ir),
-    labels,
-    tensors: Object.entries(model.getWeights()).map(([name, t]) => ({ name, shape: t.shape, values: Array.from(t.data) })),
-    training,
-    metrics: { epochs: final.epoch, train: final.train, validation: final.val },
-    state: model.getState(),
-  };
+function restoreResumed(model: Model, resumed: { file: WeightsFile; path: string }, plan: RunPlan): void {
+  try {
+    restoreRun(model, resumed.file, plan.start, plan.resetOptimizer);
+  } catch (err) {
+    throw new CliError(`${resumed.path}: the saved training state does not fit this model (${(err as Error).message}); pass --reset-optimizer to continue from the weights alone`);
+  }
 }
 
-async function writeResults(
-  compiled: CompileResult,
+function interruptedBeforeTraining(out: Output, signal: string): number {
+  out.stderr(`netc train: ${signal} before training started; nothing was written`);
+  return SIGNAL_EXIT[signal]!;
+}
+
+function summary(final: EpochStats, best: Snapshot, restored: boolean): string {
+  const line = (name: string, m: NonNullable<EpochStats["val"]>) =>
+    `${name} loss ${fixed(m.loss)}${m.accuracy !== null ? `  accuracy ${percent(m.accuracy)}` : ""}${m.regression ? `  ${regressionText(m.regression)}` : ""}  (${m.rows} rows)`;
+  const lines = [`  ${line("train     ", final.train)}`];
+  if (final.val) lines.push(`  ${line("validation", final.val)}`);
+  const b = best.stats;
+  const acc = (b.val ?? b.train).accuracy;
+  lines.push(`  best epoch ${b.epoch}: ${b.val ? "validation" : "training"} loss ${fixed(monitored(b))}${acc !== null ? `  accuracy ${percent(acc)}` : ""}${restored ? " (restored: --restore-best)" : ""}`);
+  return lines.join("\n");
+}
+
+/** Predictor, trainer and plot; a failure here is reported, but the weights are already safe. */
+async function writeRest(
+  code: string,
   source: string,
   file: string,
+  ir: ModelIR,
+  evalGraph: Parameters<typeof emitPredictor>[0]["evalGraph"],
   weights: WeightsFile,
-  outcome: TrainOutcome,
-  paths: Record<"trainer" | "weights" | "predictor" | "plot", string>,
-  force: boolean,
-): Promise<void> {
-  const { model, evalGraph } = compiled;
-  const values = Object.fromEntries(Object.entries(tensorsByName(weights)).map(([k, t]) => [k, t.data]));
-  const predictor = await emitPredictor({ model, evalGraph, source, file, weights: values, labels: weights.labels });
-  const title = `model ${model.name} on ${weights.training!.data}: loss${outcome.history.some((h) => h.train.accuracy !== null) ? " and accuracy" : ""} per epoch`;
-  const plot = await renderLossPlot(outcome.history, title);
-  writeOutput(paths.trainer, compiled.code, force);
-  writeOutput(paths.weights, serializeWeights(weights), force);
-  writeOutput(paths.predictor, predictor, force);
-  writeOutput(paths.plot, plot, force);
+  history: LossHistory,
+  paths: OutputPaths,
+  rules: OutputRules,
+  interrupted: () => string | null,
+): Promise<{ written: string[]; error: string | null }> {
+  const written: string[] = [];
+  try {
+    writeOutput(paths.trainer, "trainer", code, rules);
+    written.push(paths.trainer);
+    const predictor = await emitPredictor({ model: ir, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null });
+    if (interrupted()) return { written, error: `${interrupted()} while writing the outputs; ${paths.predictor} and ${paths.plot} not written` };
+    writeOutput(paths.predictor, "predictor", predictor, rules);
+    written.push(paths.predictor);
+    const title = `model ${ir.name} on ${weights.training!.data}: loss${history.hasAccuracy() ? " and accuracy" : ""} per epoch`;
+    writeOutput(paths.plot, "loss plot", await renderLossPlot(history.points(), title), rules);
+    written.push(paths.plot);
+    return { written, error: null };
+  } catch (err) {
+    if (err instanceof CliError) return { written, error: err.message };
+    return { written, error: `could not write the remaining outputs (${(err as Error).message})` };
+  }
 }
 
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.ino === y.ino && x.dev === y.dev;
+  } catch {
+    return false;
+  }
+}

@@ -1,49 +1,16 @@
 // The compiler's public API: source text in, diagnostics or a formatted TypeScript module out.
 //   parse (grammar/) → lower each model to IR → fuse losses → differentiate → simplify
-//   → plan buffers → emit (ts-morph) → format (prettier)
-import * as prettier from "prettier";
-import type { BlockDecl, ModelDecl, Program } from "../grammar/ast.js";
-import { parse } from "../grammar/index.js";
-import { Diagnostics, NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
-import { arenaLayout, emitModule } from "./emit/module.js";
+//   → plan buffers → emit (ts-morph lays out the generated code after the prelude it uses)
+//   → format the generated part (prettier) → optionally type-check it, or emit JavaScript
+// The emitter (ts-morph) and prettier are loaded on first use: checking a file needs neither.
+import type { ModelDecl } from "../grammar/ast.js";
+import { NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
+import { analyze } from "./analyze.js";
+import type { Language } from "./emit/format.js";
 import type { Graph } from "./ir/graph.js";
-import { checkBlocks } from "./lower/blocks.js";
-import { lowerModel } from "./lower/model.js";
 import type { ModelIR, OptimizerSpec, Precision, TrainSpec } from "./model.js";
 import { compileGraphs } from "./pipeline.js";
 import type { MemoryPlan } from "./plan.js";
-
-export interface AnalyzeResult {
-  program: Program;
-  models: ModelIR[];
-  diagnostics: Diagnostic[];
-}
-
-/** Parses and lowers every model in the file, collecting every diagnostic. */
-export function analyze(source: string): AnalyzeResult {
-  const diags = new Diagnostics();
-  const program = parse(source, diags);
-  // After a syntax error the Program is best-effort (broken statements are left out), so
-  // lowering it would only add follow-on errors about things that are really there.
-  if (diags.hasErrors) return { program, models: [], diagnostics: sortDiagnostics(diags.list) };
-  const blocks = new Map<string, BlockDecl>();
-  const models: ModelIR[] = [];
-  const seen = new Map<string, ModelDecl | BlockDecl>();
-  for (const decl of program.decls) {
-    const prev = seen.get(decl.name.name);
-    if (prev) diags.error(decl.name.span, `duplicate definition of '${decl.name.name}' (first defined at line ${prev.name.span.line})`);
-    else seen.set(decl.name.name, decl);
-    if (decl.kind === "block" && !prev) blocks.set(decl.name.name, decl);
-  }
-  checkBlocks(blocks, diags);
-  for (const decl of program.decls) {
-    if (decl.kind !== "model") continue;
-    const before = diags.list.length;
-    const model = lowerModel(decl, blocks, diags, source);
-    if (model && diags.list.length === before) models.push(model);
-  }
-  return { program, models, diagnostics: sortDiagnostics(diags.list) };
-}
 
 export interface CompileOptions {
   /** Shown in diagnostics and the generated header. */
@@ -54,10 +21,12 @@ export interface CompileOptions {
   maxBatch?: number;
   /** Settings that override the model's `train` block (the CLI's --epochs, --lr, ...). */
   train?: Partial<Pick<TrainSpec, "epochs" | "batch" | "seed">> & { lr?: number };
-  /** Run the IR verifier after every pass. */
+  /** Run the IR verifier after every pass, and type-check the emitted module under --strict. */
   verify?: boolean;
-  /** Run prettier over the module (default true). Tests that only run the code skip it. */
+  /** Run prettier over the generated code (default true). Tests that only run the code skip it. */
   format?: boolean;
+  /** The language of `code` (default TypeScript); JavaScript is the TypeScript compiler's emit. */
+  language?: Language;
   /** Where the kernels run: JavaScript, wasm SIMD (matmuls in wasm, the rest JavaScript over
    *  its memory), or auto (chosen per model by chooseBackend). Default js here; the CLI's
    *  default is auto. */
@@ -75,7 +44,7 @@ export interface CompileResult {
   /** The evaluation graph (eval mode, no backward) behind predict and loss. */
   evalGraph: Graph;
   plan: MemoryPlan;
-  /** The generated TypeScript module, formatted. */
+  /** The generated module, formatted: TypeScript, or JavaScript when asked for. */
   code: string;
 }
 
@@ -121,13 +90,15 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
+  // The emitter loads ts-morph: imported here, so that analyze() and compileToGraph() alone do not.
+  const { arenaLayout, emitModule } = await import("./emit/module.js");
   const backend = options.backend === "auto" ? chooseBackend(result.model) : (options.backend ?? "js");
   // binaryen (15 MB) is loaded only here, only for the wasm backend.
   const precision = result.model.train.precision;
   const wasm = backend === "wasm" ? await (await import("./backend/wasm/index.js")).buildWasm(result.model, result.graph, result.plan, arenaLayout(result.model), precision) : undefined;
-  const raw = emitModule({ ...result, source, file: options.file ?? "<input>", wasm });
-  const code = options.format === false ? raw : await prettier.format(raw, { parser: "babel-ts", printWidth: 110 });
-  return { ...result, code };
+  const parts = emitModule({ ...result, source, file: options.file ?? "<input>", wasm });
+  const { finishFile } = await import("./emit/format.js");
+  return { ...result, code: await finishFile(parts, options) };
 }
 
 /**
@@ -168,5 +139,8 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
+export { analyze, type AnalyzeResult } from "./analyze.js";
 export { NetcError, formatDiagnostic } from "../diagnostics/index.js";
+export { EmittedCodeError } from "./emit/errors.js";
+export type { Language } from "./emit/format.js";
 export type { ModelIR } from "./model.js";

@@ -1,17 +1,19 @@
-// Assembles the generated module with ts-morph: API types, helpers, and `createModel`, whose
-// body declares every preallocated array once and defines predict / loss / trainStep / fit
-// over them. The caller formats the text with prettier.
-import { Project } from "ts-morph";
+// The generated training module: `createModel`, whose body declares every preallocated array
+// once and defines the hot functions (predict, loss, trainStep) over them, then hands them with
+// tables of its tensors to the prelude's assembleModel, which adds the rest of the API.
+// Laid out with ts-morph after the prelude declarations it uses (compiler/prelude/); the
+// caller formats the generated part.
+import { StructureKind } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
-import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate } from "../optim/index.js";
+import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate, emitUpdateCheck } from "../optim/index.js";
 import { trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
-import { API_TYPES, HELPERS } from "./helpers.js";
+import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
-import { ARGUMENT_CLASHES, emitFit, emitStateApi, emitWeightsApi } from "./runtime-api.js";
+import { preludeNames } from "./prelude.js";
 import type { WasmBuild } from "../backend/wasm/index.js";
 import { wasmEmit, type WasmEmit } from "./wasm-memory.js";
 
@@ -26,12 +28,11 @@ export interface ModuleInput {
   wasm?: WasmBuild;
 }
 
-export function emitModule(input: ModuleInput): string {
+export function emitModule(input: ModuleInput): FileParts {
   const { model, graph, evalGraph, plan } = input;
-  const names = new NameManager(undefined, EMITTER_GLOBALS);
-  const argNames = new NameManager(names, ARGUMENT_CLASHES);
-  const xArg = names.claim(argNames.claim(model.input.name));
-  const yArg = names.claim(argNames.claim(model.target.name));
+  const names = new NameManager(undefined, [...EMITTER_GLOBALS, ...preludeNames()]);
+  const xArg = names.claim(model.input.name);
+  const yArg = names.claim(model.target.name);
   const rows = names.claim("n");
   const paramVar = new Map(model.params.map((p) => [p.name, names.claim(p.name)]));
   const stateVar = new Map(model.state.map((s) => [s.name, names.claim(s.name)]));
@@ -104,7 +105,10 @@ export function emitModule(input: ModuleInput): string {
   const view = (arr: string, name: string) => `${arr}.subarray(${layout.offset.get(name)}, ${layout.offset.get(name)! + layout.size.get(name)!})`;
   const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, ...(wasm ? ["", ...wasm.prelude] : []), "", "// Parameters: views of one array"];
   decls.push(`const ${arena.weights} = ${newArray(layout.total, memory?.weights)};`);
-  for (const p of model.params) decls.push(`const ${paramVar.get(p.name)} = ${view(arena.weights, p.name)}; // ${p.name} [${p.shape.join(", ")}]`);
+  for (const p of model.params) {
+    const fill = p.init.kind === "ones" ? ".fill(1)" : "";
+    decls.push(`const ${paramVar.get(p.name)} = ${view(arena.weights, p.name)}${fill}; // ${p.name} [${p.shape.join(", ")}]`);
+  }
   if (trainable.length > 0) {
     decls.push("", "// Gradients, laid out like the trainable parameters");
     decls.push(`const ${arena.grads} = ${newArray(layout.trainable, memory?.grads)};`);
@@ -132,27 +136,7 @@ export function emitModule(input: ModuleInput): string {
     `// Work arrays, shared by the training step and the evaluation functions: ${plan.bytes.work} bytes`,
     `// (${plan.bytes.workUnshared} if no two tensors shared storage).`,
     ...plan.arrays.map((n, k) => `const ${arrays[k]} = ${newArray(n, memory?.arrays[k])};`),
-    "",
-    `let lr = ${lit(model.train.optimizer.lr)};`,
-    "let step = 0;",
-    "let epochsDone = 0;",
-    "const seed = options.seed ?? " + model.train.seed + ";",
-    "const shuffleRng = new Uint32Array(4);",
-    "const dropoutRng = new Uint32Array(4);",
-    "seedRng(shuffleRng, seed + 1);",
-    "seedRng(dropoutRng, seed + 2);",
-    "function nextDropout(): number {\nreturn sfc32(dropoutRng);\n}",
-    "{",
-    "const rng = new Uint32Array(4);",
-    "seedRng(rng, seed);",
   );
-  for (const p of model.params) {
-    const [fanIn, fanOut] = p.shape.length === 2 ? p.shape : [p.shape[0]!, p.shape[0]!];
-    const init = p.init;
-    const [a, b] = init.kind === "normal" ? [init.mean, init.std] : init.kind === "uniform" ? [init.lo, init.hi] : [0, 0];
-    decls.push(`initParam(${paramVar.get(p.name)}, ${str(init.kind)}, ${lit(a)}, ${lit(b)}, ${fanIn}, ${fanOut}, rng);`);
-  }
-  decls.push("}");
   const predictNode = evalGraph.outputs.get("predict")!;
   const predictSlot = plan.eval.slotOf.get(predictNode.id);
   const predictOut = predictSlot ? arrays[predictSlot.index]! : evalEnv.leaf(predictNode)!;
@@ -176,15 +160,18 @@ export function emitModule(input: ModuleInput): string {
       : "",
     `function loss(${sig}, mode: "train" | "eval" = "eval"): number {
 ${check("loss", true)}
+checkMode(mode);
 return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
 }`,
     `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${copyIn(true)}${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
     emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`), wasmUpdate: wasm?.update }),
-    emitWeightsApi(model, paramVar, stateVar, (p) => (trainable.some((t) => t.name === p) ? outputsOf(`grad:${p}`) : "null"), { xArg, yArg, rows, check: check("gradients", true) }),
-    emitStateApi(model, optVars),
-    emitSchedule(model),
-    emitFit(model, { xArg, yArg, rows }),
   ].filter(Boolean);
+  // Only a model whose kernels draw dropout masks carries their generator.
+  const dropout = fns.some((f) => /\bnextDropout\(/.test(f));
+  decls.push("", ...emitSeeding(model, paramVar, dropout));
+  // gradients() runs forwardBackward alone: a gradient shared by two parameters is then still in its work array.
+  const gradOf = (p: string) => (gradVar.has(p) ? outputsOf(`grad:${p}`) : "null");
+  const tables = emitTables(model, { paramVar, stateVar, gradOf, arena, statsArena, optVars });
   const info = {
     name: model.name,
     input: model.input,
@@ -197,36 +184,103 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     maxBatch: plan.maxBatch,
     train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
   };
-  const body = [
+  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "trainStep", "trainRows", "predict", "loss", "forwardBackward"];
+  const createModelBody = [
     ...decls,
     "",
     ...fns,
     "",
-    `const info: ModelInfo = ${JSON.stringify(info).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")};`,
-    "return { info, trainStep, predict, loss, gradients, fit, getWeights, setWeights, getState, setState, setLearningRate };",
+    ...tables,
+    `const info: ModelInfo = ${jsonLiteral(info)};`,
+    `return assembleModel({ ${core.join(", ")} });`,
   ].join("\n");
 
-  const project = new Project({ useInMemoryFileSystem: true });
-  const file = project.createSourceFile("model.ts", "", { overwrite: true });
-  file.addStatements([
-    `// Generated by netc from ${commentSafe(input.file)} (model ${model.name}). Do not edit: recompile instead.`,
-    "// Self-contained: no imports. trainStep, predict and loss allocate nothing.",
-    API_TYPES,
-    HELPERS,
-  ]);
-  file.addFunction({
-    isExported: true,
-    name: "createModel",
-    parameters: [{ name: "options", type: "ModelOptions", initializer: "{}" }],
-    returnType: "Model",
-    docs: [`Creates a ${model.name} model with freshly initialized weights.`],
-    statements: body,
-  });
+  const parts = layoutFile(
+    [`Generated by netc from ${oneLine(input.file)} (model ${model.name}). Do not edit: recompile instead.`, "Self-contained: no imports. trainStep, predict and loss allocate nothing."],
+    [
+      {
+        kind: StructureKind.Function,
+        isExported: true,
+        name: "createModel",
+        parameters: [{ name: "options", type: "ModelOptions", initializer: "{}" }],
+        returnType: "Model",
+        docs: [`Creates a ${model.name} model with freshly initialized weights.`],
+        statements: [body()],
+      },
+    ],
+    createModelBody,
+  );
   // In float32 every array of the module is a Float32Array: the API's (x, y, predict's result,
-  // weights), the parameters and the work arrays. JavaScript kernels still compute in doubles
-  // and round when they store.
-  const text = file.getFullText();
-  return model.train.precision === "f32" ? text.replaceAll("Float64Array", "Float32Array") : text;
+  // weights), the parameters and the work arrays, the prelude's too. JavaScript kernels still
+  // compute in doubles and round when they store.
+  if (model.train.precision !== "f32") return parts;
+  const f32 = (text: string) => text.replaceAll("Float64Array", "Float32Array");
+  return { head: f32(parts.head), generated: f32(parts.generated) };
+}
+
+/** Generator states and weight initialization: one initializer call per randomly initialized parameter. */
+function emitSeeding(model: ModelIR, paramVar: Map<string, string>, dropout: boolean): string[] {
+  const lines = [
+    `const seed = options.seed ?? ${model.train.seed};`,
+    `const progress: Progress = { step: 0, epoch: 0, lr: ${lit(model.train.optimizer.lr)}, refused: false };`,
+    "const shuffleRng = seededRng(seed + 1);",
+  ];
+  if (dropout) lines.push("const dropoutRng = seededRng(seed + 2);", "function nextDropout(): number {\nreturn sfc32(dropoutRng);\n}");
+  const inits: string[] = [];
+  for (const p of model.params) {
+    const data = paramVar.get(p.name)!;
+    const [fanIn, fanOut] = p.shape.length === 2 ? p.shape : [p.shape[0]!, p.shape[0]!];
+    const init = p.init;
+    if (init.kind === "normal") inits.push(`initNormal(${data}, ${lit(init.mean)}, ${lit(init.std)}, rng);`);
+    else if (init.kind === "uniform") inits.push(`initUniform(${data}, ${lit(init.lo)}, ${lit(init.hi)}, rng);`);
+    else if (init.kind === "xavier") inits.push(`initXavier(${data}, ${fanIn}, ${fanOut}, rng);`);
+    else if (init.kind === "he") inits.push(`initHe(${data}, ${fanIn}, rng);`);
+  }
+  // Zeros and ones draw nothing, so skipping them leaves every other parameter's values as they were.
+  if (inits.length > 0) lines.push("{", "const rng = seededRng(seed);", ...inits, "}");
+  return lines;
+}
+
+interface TableEnv {
+  paramVar: Map<string, string>;
+  stateVar: Map<string, string>;
+  gradOf: (param: string) => string;
+  arena: { weights: string; grads: string; state: string[] };
+  statsArena: { now: string; next: string };
+  optVars: string[][];
+}
+
+/** The tensor and optimizer-buffer tables the prelude's API functions work on. */
+function emitTables(model: ModelIR, e: TableEnv): string[] {
+  const rows = [
+    ...model.params.map((p) => `{ name: ${str(p.name)}, shape: [${p.shape.join(", ")}], data: ${e.paramVar.get(p.name)}, grad: ${e.gradOf(p.name)}, statistic: false },`),
+    ...model.state.map((s) => `{ name: ${str(s.name)}, shape: [${s.shape.join(", ")}], data: ${e.stateVar.get(s.name)}, grad: null, statistic: true },`),
+  ];
+  const slots = OPTIMIZER_STATE[model.train.optimizer.kind];
+  const buffers = trainableParams(model).flatMap((p, i) => slots.map((s, k) => `{ key: ${str(`${p.name}/${s}`)}, data: ${e.optVars[i]![k]} },`));
+  return [
+    "/** Every tensor saved with the weights: parameters, then running statistics. */",
+    "const tensors: TensorSlot[] = [",
+    ...rows,
+    "];",
+    buffers.length > 0 ? ["const optimizerBuffers: OptimizerBuffer[] = [", ...buffers, "];"].join("\n") : "const optimizerBuffers: OptimizerBuffer[] = [];",
+  ];
+}
+
+/** The `train` block's learning-rate schedule as the prelude's Schedule. */
+function schedule(model: ModelIR): string {
+  const t = model.train;
+  const s = t.schedule;
+  const fields = [`kind: ${str(s.kind)}`, `lr: ${lit(t.optimizer.lr)}`, `warmup: ${t.warmup}`];
+  if (s.kind === "step") fields.push(`every: ${s.every}`, `gamma: ${lit(s.gamma)}`);
+  if (s.kind === "exponential") fields.push(`gamma: ${lit(s.gamma)}`);
+  if (s.kind === "cosine") fields.push(`min: ${lit(s.min)}`, `epochs: ${t.epochs}`);
+  return `{ ${fields.join(", ")} }`;
+}
+
+/** JSON as a TypeScript expression: the two line separators JSON allows in strings are escaped. */
+function jsonLiteral(value: unknown): string {
+  return JSON.stringify(value).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 interface StepEnv {
@@ -259,7 +313,7 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
     const src = e.stateOut(s.name);
     if (src !== e.nextStateVar.get(s.name)) lines.push(`${e.nextStateVar.get(s.name)}.set(${src}.subarray(0, ${size(s.shape)}));`);
   }
-  if (model.state.length > 0) lines.push(`${e.statsArena.now}.set(${e.statsArena.next});`);
+  const stateSize = model.state.reduce((n, st) => n + size(st.shape), 0);
   // A gradient shared by two parameters was computed once, into a work array: copy it over.
   for (const p of trainable) {
     const src = e.grad(p.name);
@@ -273,70 +327,57 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
     lines.push(`const clip = Math.min(1, ${lit(model.train.clipNorm)} / (Math.sqrt(sumSq) + 1e-6));`);
     gradScale = "clip";
   }
-  lines.push("step++;", emitStepPrologue(spec, "step"));
-  const adam = spec.kind === "adam" || spec.kind === "adamw";
-  for (const [k, segment] of e.layout.segments.entries()) {
-    // The wasm kernel applies the segment's own learning-rate scale (param_lr) itself.
-    const call = e.wasmUpdate?.(k, { rate: "rate", clip: gradScale || "1", corr1: adam ? "corr1" : "1", corr2: adam ? "corr2" : "1" });
-    if (call) {
-      lines.push(call);
-      continue;
-    }
-    lines.push(
-      emitUpdate(spec, {
-        param: e.arena.weights,
-        grad: e.arena.grads,
-        state: e.arena.state,
-        from: segment.from,
-        to: segment.to,
-        i: local.claim("i"),
-        lr: segment.lr !== undefined ? `rate * ${lit(segment.lr / spec.lr)}` : "rate",
-        gradScale,
-      }),
-    );
+  lines.push("progress.step++;", emitStepPrologue(spec, "progress.step"));
+  const targets = e.layout.segments.map((segment) => ({
+    param: e.arena.weights,
+    grad: e.arena.grads,
+    state: e.arena.state,
+    from: segment.from,
+    to: segment.to,
+    i: local.claim("i"),
+    lr: segment.lr !== undefined ? `rate * ${lit(segment.lr / spec.lr)}` : "rate",
+    gradScale,
+  }));
+  // Nothing is written unless every value the step would write is finite: the update's
+  // arithmetic runs once without its stores first (a gradient that is not finite, or an
+  // overflow from a huge learning rate, leaves the weights, statistics and state as they were).
+  const checks = ["let notFinite = 0;"];
+  if (stateSize > 0) {
+    const i = local.claim("i");
+    checks.push(`for (let ${i} = 0; ${i} < ${stateSize}; ${i}++) notFinite += ${e.statsArena.next}[${i}] - ${e.statsArena.next}[${i}];`);
   }
+  for (const t of targets) checks.push(emitUpdateCheck(spec, { ...t, i: local.claim("i") }, "notFinite", local.claim("w")));
+  checks.push("if (notFinite !== 0) {\nprogress.step--;\nreturn false;\n}");
+  // The wasm kernel applies the segment's own learning-rate scale (param_lr) itself.
+  const adam = spec.kind === "adam" || spec.kind === "adamw";
+  const wasmArgs = { rate: "rate", clip: gradScale || "1", corr1: adam ? "corr1" : "1", corr2: adam ? "corr2" : "1" };
+  const updates = targets.map((t, k) => e.wasmUpdate?.(k, wasmArgs) ?? emitUpdate(spec, t));
+  const stores = stateSize > 0 ? [`${e.statsArena.now}.set(${e.statsArena.next});`] : [];
   // The update loops live in their own function: a long loop inside trainStep gets compiled
   // mid-loop (on-stack replacement) and V8 kept deoptimizing it there, boxing doubles.
-  return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss. */
-function applyUpdates(): void {
-const rate = lr;
-${lines.filter(Boolean).join("\n")}
+  return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
+function applyUpdates(): boolean {
+const rate = progress.lr;
+${[...lines, ...checks, ...stores, ...updates, "return true;"].filter(Boolean).join("\n")}
 }
 
 function trainStep(${e.sig}): number {
 ${e.check}
-const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
-if (!Number.isFinite(value)) return value; // keep the last good weights
-applyUpdates();
-return value;
-}`;
+return trainRows(${e.xArg}, ${e.yArg}, ${e.rows});
 }
 
-/** The learning rate for an epoch (1-based): the train block's schedule, then linear warm-up. */
-function emitSchedule(model: ModelIR): string {
-  const t = model.train;
-  const lr0 = lit(t.optimizer.lr);
-  const s = t.schedule;
-  const base =
-    s.kind === "step" ? `${lr0} * Math.pow(${lit(s.gamma)}, Math.floor((epoch - 1) / ${s.every}))`
-    : s.kind === "exponential" ? `${lr0} * Math.pow(${lit(s.gamma)}, epoch - 1)`
-    : s.kind === "cosine" ? `${lit(s.min)} + (${lr0} - ${lit(s.min)}) * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch - 1, ${t.epochs})) / ${t.epochs}))`
-    : lr0;
-  const warm = t.warmup > 0 ? ` * Math.min(1, epoch / ${t.warmup})` : "";
-  return `function scheduledLr(epoch: number): number {\nreturn ${base}${warm};\n}
-
-function setLearningRate(value: number): void {
-if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(\`setLearningRate: expected a positive number, got \${value}\`);
-lr = value;
+/** The training step on rows already checked (fit checks all of its rows once, up front). */
+function trainRows(${e.sig}): number {
+const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
+if (!Number.isFinite(value)) return value; // keep the last good weights
+if (applyUpdates()) return value;
+progress.refused = true; // the step would have made a weight non-finite: nothing was written
+return NaN;
 }`;
 }
 
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-function commentSafe(s: string): string {
-  return s.replace(/[\r\n\u2028\u2029]/g, " ");
 }
 
 export interface ArenaLayout {

@@ -35,13 +35,12 @@ export class NameManager {
 }
 
 /**
- * Identifiers the emitted module uses with fixed names: globals, its helpers and API, and the
- * locals of its hand-written parts (fit, setWeights, the optimizer loops). User names that
- * match one are emitted with a suffix instead, so nothing can be shadowed.
+ * Identifiers createModel's body uses with fixed names: globals, its own declarations and the
+ * locals of the optimizer loops. (The prelude's declarations are reserved too, by the module
+ * emitter, from the prelude itself.) User names that match one are emitted with a suffix
+ * instead, so nothing can be shadowed.
  */
 export const EMITTER_GLOBALS = `Math Float64Array Uint32Array Array Object Error RangeError TypeError Number String JSON
-undefined NaN Infinity createModel badLabel checkRows sfc32 seedRng gaussian initParam Tensor Weights FitOptions
-ModelOptions TrainingState ModelInfo Model options maxBatch seed params stateTensors info predict loss evalLoss trainLoss
-forwardBackward trainStep gradients fit getWeights setWeights getState setState setLearningRate scheduledLr
-nextDropout shuffleRng dropoutRng optimizerBuffers lr step epochsDone value clip corr1 corr2 g mi vi vel r
-applyUpdates rate sumSq`.split(/\s+/);
+undefined NaN Infinity createModel options maxBatch seed rng progress shuffleRng dropoutRng nextDropout tensors
+optimizerBuffers info predict loss evalLoss trainLoss forwardBackward trainStep trainRows applyUpdates value rate sumSq notFinite clip
+corr1 corr2 g mi vi vel r`.split(/\s+/);

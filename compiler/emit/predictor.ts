@@ -3,15 +3,17 @@
 // exact). It reuses the trainer's emitter on the `predict` subgraph, with buffers planned for
 // that subgraph alone, so its arithmetic — and therefore its output — is the trainer's, bit
 // for bit. Every buffer is allocated once at load; predict, predictBatch and classify allocate
-// nothing per call.
-import * as prettier from "prettier";
-import { Project } from "ts-morph";
+// nothing per call, and refuse anything but finite numbers.
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { predictorGraph } from "../pipeline.js";
+import { finishFile, type FinishOptions } from "./format.js";
 import { emitGraphFunctions } from "./function.js";
+import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { str } from "./literals.js";
 import { NameManager } from "./names.js";
+import { preludeNames } from "./prelude.js";
 
 export interface PredictorInput {
   model: ModelIR;
@@ -25,32 +27,34 @@ export interface PredictorInput {
   labels?: readonly string[] | null;
   /** Rows per forward pass; predictBatch handles more rows in chunks of this size. */
   maxBatch?: number;
+  /** Standardization the weights were trained with (netc train --normalize), applied to every input. */
+  normalization?: { mean: readonly number[]; std: readonly number[] } | null;
 }
 
 export const PREDICTOR_MAX_BATCH = 64;
 
 const WEIGHTS_PLACEHOLDER = "@@NETC_WEIGHTS@@";
 
-/** Identifiers the predictor module uses with fixed names; user names get a suffix instead. */
-const PREDICTOR_GLOBALS = `Math Float64Array Uint8Array DataView Array Error RangeError TypeError Number String undefined NaN
-Infinity WEIGHTS decodeFloat64 weights maxBatch inputWidth outputWidth labels forward predict predictBatch classify
-batchViews sampleIn sampleOut chunkIn out rows start result at r best probs`.split(/\s+/);
+/** Identifiers the predictor module uses with fixed names (besides the prelude's); user names get a suffix instead. */
+const PREDICTOR_GLOBALS = `Math Float64Array Uint8Array DataView Array Error RangeError TypeError Number String JSON undefined NaN
+Infinity WEIGHTS weights maxBatch inputWidth outputWidth labels forward predict predictBatch classify
+batchViews sampleIn sampleOut chunkIn out rows start result at r best probs inputMean inputStd`.split(/\s+/);
 
-/** The predictor as formatted TypeScript. */
-export async function emitPredictor(input: PredictorInput): Promise<string> {
-  const { code, weightsBase64 } = predictorText(input);
-  const formatted = await prettier.format(code, { parser: "typescript", printWidth: 110 });
-  // The weights go in after formatting: prettier need not walk a string of megabytes.
-  return formatted.replace(WEIGHTS_PLACEHOLDER, weightsBase64);
+/** The predictor as formatted TypeScript, or as JavaScript or unformatted when asked. */
+export async function emitPredictor(input: PredictorInput, options: Omit<FinishOptions, "verify"> = {}): Promise<string> {
+  const { parts, weightsBase64 } = predictorParts(input);
+  // The weights go in last: neither the formatter nor the JavaScript emit need walk a string of megabytes.
+  const text = await finishFile(parts, options);
+  return text.replace(WEIGHTS_PLACEHOLDER, () => weightsBase64);
 }
 
-function predictorText(input: PredictorInput): { code: string; weightsBase64: string } {
+function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase64: string } {
   const { model, evalGraph } = input;
   const maxBatch = input.maxBatch ?? PREDICTOR_MAX_BATCH;
   const predictNode = evalGraph.outputs.get("predict")!;
   const { graph, plan } = predictorGraph(evalGraph, maxBatch);
 
-  const names = new NameManager(undefined, PREDICTOR_GLOBALS);
+  const names = new NameManager(undefined, [...PREDICTOR_GLOBALS, ...preludeNames()]);
   const xArg = names.claim(model.input.name);
   const rows = names.claim("n");
   const tensors = [...model.params, ...model.state];
@@ -75,22 +79,31 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
   const total = offsets.at(-1)!;
   const classify = classifierKind(model);
   const labels = input.labels && input.labels.length > 0 ? input.labels : null;
+  const norm = input.normalization ?? null;
+  // An input value as the weights expect it: standardized when training was (--normalize).
+  const scaled = (v: string, feature: string) => (norm ? `(${v} - inputMean[${feature}]!) / inputStd[${feature}]!` : v);
 
+  const exported = (name: string, value: string, doc: string, type?: string): StatementStructures => ({
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name, type, initializer: value }],
+    docs: [doc],
+  });
+  const constants = [
+    exported("maxBatch", String(maxBatch), "Rows per forward pass; predictBatch takes any number of rows, in chunks of this size."),
+    exported("inputWidth", String(inW), `Values per sample: the model's input ${model.input.name}[${inW}].`),
+    exported("outputWidth", String(outW), `Values per prediction: the model's output ${model.output.name}[${outW}].`),
+  ];
+  if (labels) constants.push(exported("labels", `[${labels.map(str).join(", ")}]`, "Class names by class index.", "readonly string[]"));
+  if (norm) {
+    const doc = "Inputs are standardized as in training (netc train --normalize): (x - inputMean) / inputStd, per feature.";
+    constants.push(exported("inputMean", `[${norm.mean.map(String).join(", ")}]`, doc, "readonly number[]"));
+    constants.push(exported("inputStd", `[${norm.std.map(String).join(", ")}]`, doc, "readonly number[]"));
+  }
   const lines = [
-    `// Generated by netc from ${oneLine(input.file)} (model ${model.name}): a standalone predictor with trained weights.`,
-    "// One file, no imports, inference only. predict, predictBatch and classify allocate nothing per call.",
-    "",
-    `/** Rows per forward pass; predictBatch takes any number of rows, in chunks of this size. */`,
-    `export const maxBatch = ${maxBatch};`,
-    `/** Values per sample: the model's input ${model.input.name}[${inW}]. */`,
-    `export const inputWidth = ${inW};`,
-    `/** Values per prediction: the model's output ${model.output.name}[${outW}]. */`,
-    `export const outputWidth = ${outW};`,
-    labels ? `/** Class names by class index. */\nexport const labels: readonly string[] = [${labels.map(str).join(", ")}];` : "",
-    "",
     `// ${total} trained values as little-endian float64 bytes, base64-encoded.`,
     `const WEIGHTS = "${WEIGHTS_PLACEHOLDER}";`,
-    DECODER,
     "const weights = decodeFloat64(WEIGHTS);",
     ...tensors.map((p, i) => `const ${tensorVar.get(p.name)} = weights.subarray(${offsets[i]}, ${offsets[i + 1]}); // ${p.name} [${p.shape.join(", ")}]`),
     "",
@@ -105,33 +118,33 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
     "",
     ...hoisted,
     `/** The forward pass on ${rows} <= maxBatch rows of ${xArg}; the result is in ${outRef}. */`,
-    `function forward(${xArg}: Float64Array, ${rows}: number): void {\n${forward.code}\n}`,
+    `function forward(${xArg}: ArrayLike<number>, ${rows}: number): void {\n${forward.code}\n}`,
     "",
-    `/** Predicts one sample of ${inW} values. The result is reused by the next call: copy it to keep it. */`,
+    `/** Predicts one sample of ${inW} finite numbers. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
-    `  if (!${xArg} || ${xArg}.length !== ${inW}) throw new RangeError(\`predict: expected ${inW} input values, got \${${xArg} ? ${xArg}.length : ${xArg}}\`);`,
-    `  for (let at = 0; at < ${inW}; at++) sampleIn[at] = ${xArg}[at]!;`,
+    `  readSample("predict", ${xArg}, ${inW}, sampleIn);`,
+    ...(norm ? [`  for (let at = 0; at < ${inW}; at++) sampleIn[at] = ${scaled("sampleIn[at]!", "at")};`] : []),
     "  forward(sampleIn, 1);",
     "  return sampleOut;",
     "}",
     "",
     `/**`,
-    ` * Predicts ${rows} samples stored row by row in ${xArg} (${rows} * ${inW} values); returns ${rows} * ${outW} values.`,
+    ` * Predicts ${rows} samples stored row by row in ${xArg} (${rows} * ${inW} finite numbers); returns ${rows} * ${outW} values.`,
     ` * Results go to \`out\` when given; otherwise, up to maxBatch rows, to an internal buffer reused by the next`,
     ` * call, and beyond that to a new array (pass \`out\` to stay allocation-free for any ${rows}).`,
     ` */`,
     `export function predictBatch(${xArg}: Float64Array, ${rows}: number, out?: Float64Array): Float64Array {`,
-    `  if (!Number.isInteger(${rows}) || ${rows} < 0) throw new RangeError(\`predictBatch: n must be a non-negative integer, got \${${rows}}\`);`,
-    `  if (${xArg}.length < ${rows} * ${inW}) throw new RangeError(\`predictBatch: \${${rows}} rows need \${${rows} * ${inW}} values, x holds \${${xArg}.length}\`);`,
+    `  checkBatch("predictBatch", ${xArg}, ${rows}, ${inW});`,
     `  if (out && out.length < ${rows} * ${outW}) throw new RangeError(\`predictBatch: out holds \${out.length} values, \${${rows}} rows need \${${rows} * ${outW}}\`);`,
     `  if (${rows} <= maxBatch && !out) {`,
-    `    if (${rows} > 0) forward(${xArg}, ${rows});`,
+    ...(norm ? [`    for (let at = 0; at < ${rows} * ${inW}; at++) chunkIn[at] = ${scaled(`${xArg}[at]!`, `at % ${inW}`)};`] : []),
+    `    if (${rows} > 0) forward(${norm ? "chunkIn" : xArg}, ${rows});`,
     `    return batchViews[${rows}]!;`,
     "  }",
     `  const result = out ?? new Float64Array(${rows} * ${outW});`,
     `  for (let start = 0; start < ${rows}; start += maxBatch) {`,
     `    const rows = Math.min(maxBatch, ${rows} - start);`,
-    `    for (let at = 0; at < rows * ${inW}; at++) chunkIn[at] = ${xArg}[start * ${inW} + at]!;`,
+    `    for (let at = 0; at < rows * ${inW}; at++) chunkIn[at] = ${scaled(`${xArg}[start * ${inW} + at]!`, `at % ${inW}`)};`,
     "    forward(chunkIn, rows);",
     `    for (let at = 0; at < rows * ${outW}; at++) result[start * ${outW} + at] = ${outRef}[at]!;`,
     "  }",
@@ -153,9 +166,11 @@ function predictorText(input: PredictorInput): { code: string; weightsBase64: st
       "}",
     );
   }
-  const project = new Project({ useInMemoryFileSystem: true });
-  const file = project.createSourceFile("predict.ts", lines.join("\n"), { overwrite: true });
-  return { code: file.getFullText(), weightsBase64: base64 };
+  const header = [
+    `Generated by netc from ${oneLine(input.file)} (model ${model.name}): a standalone predictor with trained weights.`,
+    "One file, no imports, inference only. predict, predictBatch and classify allocate nothing per call.",
+  ];
+  return { parts: layoutFile(header, [...constants, body()], lines.join("\n")), weightsBase64: base64 };
 }
 
 /** Decided in lowering; the CLI's accuracy rule (cli/train-loop.ts) is the same. */
@@ -174,32 +189,4 @@ function packWeights(tensors: readonly { name: string; shape: number[] }[], weig
     for (let k = 0; k < size; k++) bytes.setFloat64((offsets[i]! + k) * 8, values[k]!, true);
   });
   return { base64: Buffer.from(bytes.buffer).toString("base64"), offsets };
-}
-
-const DECODER = `
-/** Base64 to float64 values (little-endian), once at load. */
-function decodeFloat64(base64: string): Float64Array {
-  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const lookup = new Uint8Array(128);
-  for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
-  let end = base64.length;
-  while (end > 0 && base64[end - 1] === "=") end--;
-  const bytes = new Uint8Array((end * 3) >> 2);
-  let bits = 0, acc = 0, j = 0;
-  for (let i = 0; i < end; i++) {
-    acc = ((acc << 6) | lookup[base64.charCodeAt(i)]!) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[j++] = (acc >> bits) & 0xff;
-    }
-  }
-  const view = new DataView(bytes.buffer);
-  const values = new Float64Array(bytes.length >> 3);
-  for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
-  return values;
-}`;
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n\u2028\u2029]/g, " ");
 }

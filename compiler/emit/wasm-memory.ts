@@ -1,6 +1,6 @@
 // What a module compiled for the wasm backend adds to the JavaScript one: the wasm bytes
-// (base64, instantiated synchronously in createModel, no imports), every array declared as a
-// view of the module's one linear memory, inputs copied into that memory at the start of each
+// (base64, instantiated synchronously in createModel by the prelude's instantiateKernels),
+// every array declared as a view of the module's one linear memory, inputs copied into that memory at the start of each
 // call (a loop: no subarray, nothing allocated), and kernels that run in wasm called by name.
 import type { WasmBuild } from "../backend/wasm/index.js";
 import type { Kernel } from "../schedule.js";
@@ -36,8 +36,8 @@ export function wasmEmit(build: WasmBuild, names: NameManager, widths: { input: 
   const array = (elements: number, offset: number) => `new ${type}(${heap}, ${offset}, ${elements})`;
   const prelude = [
     "// The wasm SIMD kernels and the one linear memory every array below is a view of.",
-    `const ${instance} = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0))), {});`,
-    `const ${heap} = (${instance}.exports.memory as WebAssembly.Memory).buffer;`,
+    `const ${instance} = instantiateKernels(${JSON.stringify(base64)});`,
+    `const ${heap} = ${instance}.heap;`,
     `const ${kernels} = ${instance}.exports as unknown as { ${exportsType} };`,
     `const ${inputView} = ${array(widths.maxBatch * widths.input, build.layout.input)};`,
     `const ${targetView} = ${array(widths.maxBatch * widths.target, build.layout.target)};`,

@@ -69,7 +69,10 @@ function inlineBlockValues(ctx: LowerContext, e: Call, outer: Scope): Value[] | 
   const args = e.args.map((a) => lowerExpr(ctx, a.value, outer));
   if (args.some((a) => a.kind === "poison")) return undefined;
   const scope: Scope = { vars: new Map(), later: new Map() };
-  block.params.forEach((p, i) => scope.vars.set(p.name, { value: args[i]!, span: p.span }));
+  block.params.forEach((p, i) => {
+    scope.vars.set(p.name, { value: args[i]!, span: p.span });
+    ctx.record(p.name, p.span, args[i]!, ctx.binding);
+  });
   const callerBinding = ctx.binding;
   ctx.blockStack.push(block.name.name);
   let results: Value[] | undefined;
@@ -80,6 +83,7 @@ function inlineBlockValues(ctx: LowerContext, e: Call, outer: Scope): Value[] | 
         const v = lowerExpr(ctx, stmt.value, scope);
         if (v.kind === "tensor") ctx.b.name(v.node, `${callerBinding}_${stmt.name.name}`);
         scope.vars.set(stmt.name.name, { value: v, span: stmt.name.span });
+        ctx.record(stmt.name.name, stmt.name.span, v, callerBinding);
       } else if (stmt.kind === "unpack") {
         // Weights made by the inner call are named after the first name.
         ctx.binding = `${callerBinding}.${stmt.names[0]!.name}`;
@@ -88,6 +92,7 @@ function inlineBlockValues(ctx: LowerContext, e: Call, outer: Scope): Value[] | 
           const v = values[i]!;
           if (v.kind === "tensor") ctx.b.name(v.node, `${callerBinding}_${name.name}`);
           scope.vars.set(name.name, { value: v, span: name.span });
+          ctx.record(name.name, name.span, v, callerBinding);
         });
       } else if (stmt.kind === "return") {
         ctx.binding = callerBinding;

@@ -12,6 +12,7 @@ import { lowerLossCall } from "./losses.js";
 import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
 import { lowerBatchnorm, lowerDropout, lowerLayernorm } from "./norm.js";
 import { POISON, tensor, type Value } from "./values.js";
+import { didYouMean } from "../../diagnostics/suggest.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
@@ -20,7 +21,7 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
   if (ctx.blocks.has(name)) return inlineBlock(ctx, e, scope);
   const sig = ownEntry(BUILTINS, name);
   if (!sig) {
-    const why = scope.vars.has(name) ? `'${name}' is a value, not a function` : `unknown function '${name}'`;
+    const why = scope.vars.has(name) ? `'${name}' is a value, not a function` : `unknown function '${name}'${didYouMean(name, [...Object.keys(BUILTINS), ...ctx.blocks.keys()])}`;
     ctx.diags.error(e.callee.span, why);
     return POISON;
   }

@@ -2,6 +2,7 @@
 // wrong counts, unknown or repeated names once, at the offending argument.
 import type { Arg, Expr, Span } from "../../grammar/ast.js";
 import type { Diagnostics } from "../../diagnostics/index.js";
+import { didYouMean } from "../../diagnostics/suggest.js";
 
 export function bindArgs(
   diags: Diagnostics,
@@ -36,7 +37,7 @@ export function bindArgs(
     const name = arg.name.name;
     if (!names.includes(name)) {
       const list = names.length > 0 ? ` (its arguments: ${names.join(", ")})` : "";
-      diags.error(arg.name.span, `'${fn}' has no argument named '${name}'${list}`);
+      diags.error(arg.name.span, `'${fn}' has no argument named '${name}'${didYouMean(name, names)}${list}`);
       ok = false;
     } else if (bound.has(name)) {
       diags.error(arg.name.span, `argument '${name}' of '${fn}' is given twice`);

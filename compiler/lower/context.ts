@@ -3,9 +3,21 @@
 import type { BlockDecl, Span } from "../../grammar/ast.js";
 import type { Diagnostics } from "../../diagnostics/index.js";
 import { Builder } from "../ir/builder.js";
-import type { Node } from "../ir/graph.js";
+import type { Node, Shape } from "../ir/graph.js";
 import type { ParamSpec, StateSpec } from "../model.js";
-import type { Binding } from "./values.js";
+import type { Binding, Value } from "./values.js";
+
+/** A name bound while lowering and what it denotes, for editors (hover shows `h1: [B,16]`). */
+export interface BindingInfo {
+  name: string;
+  /** Where the name is bound: its identifier in the source (a layer line for `layer<k>`). */
+  span: Span;
+  /** The tensor's shape, or the value of a number (a block's `n`). */
+  value: { shape: Shape } | { number: number };
+  /** The model being lowered, and for a name inside a block, the call's binding (`h2`). */
+  model: string;
+  caller?: string;
+}
 
 export interface Scope {
   vars: Map<string, Binding>;
@@ -29,7 +41,17 @@ export class LowerContext {
     readonly diags: Diagnostics,
     readonly source: string,
     readonly blocks: ReadonlyMap<string, BlockDecl>,
+    readonly model = "",
+    /** Where `record` puts what each name denotes; analyze() hands it to editors. */
+    private readonly bindings?: BindingInfo[],
   ) {}
+
+  /** Notes what `name` (bound at `span`) denotes; poisoned values are left out. */
+  record(name: string, span: Span, v: Value, caller?: string): void {
+    if (!this.bindings || v.kind === "poison") return;
+    const value = v.kind === "tensor" ? { shape: v.node.shape } : { number: v.value };
+    this.bindings.push({ name, span, value, model: this.model, caller });
+  }
 
   /** `h1` for the first dense in binding h1, `h1.dense2` for the second, and so on. */
   nextDenseName(): string {

@@ -6,6 +6,8 @@ import { shapeToString, type Node } from "../ir/graph.js";
 import { lowerCall } from "./builtins.js";
 import type { LowerContext, Scope } from "./context.js";
 import { num, POISON, tensor, type Value } from "./values.js";
+import { didYouMean } from "../../diagnostics/suggest.js";
+import { LOSSES } from "./functions.js";
 
 const BINARY_OPS = { "+": "add", "-": "sub", "*": "mul", "/": "div" } as const;
 
@@ -39,8 +41,11 @@ export function lookup(ctx: LowerContext, name: string, span: Span, scope: Scope
   const later = scope.later.get(name);
   if (later) {
     ctx.diags.error(span, `'${name}' is used before its definition (line ${later.line})`);
+  } else if ((LOSSES as readonly string[]).includes(name)) {
+    ctx.diags.error(span, `unknown name '${name}' (the shorthand '${name}' for ${name}(OUTPUT, TARGET) works only in a 'loss' statement)`);
   } else {
-    ctx.diags.error(span, `unknown name '${name}'`);
+    const names = [...scope.vars.keys()].filter((n) => n !== "(prev)");
+    ctx.diags.error(span, `unknown name '${name}'${didYouMean(name, names)}`);
   }
   return POISON;
 }
@@ -53,8 +58,8 @@ function lookupParam(ctx: LowerContext, name: string, span: Span, scope: Scope):
   if (later) {
     ctx.diags.error(span, `'${name}' is used before its definition (line ${later.line})`);
   } else {
-    const known = ctx.params.map((p) => p.name).join(", ");
-    ctx.diags.error(span, `unknown parameter '${name}' (parameters: ${known || "none"})`);
+    const known = ctx.params.map((p) => p.name);
+    ctx.diags.error(span, `unknown parameter '${name}'${didYouMean(name, known)} (parameters: ${known.join(", ") || "none"})`);
   }
   return POISON;
 }
@@ -84,13 +89,20 @@ function lowerBinary(ctx: LowerContext, e: Extract<Expr, { kind: "binary" }>, sc
     return tensor(ctx.b.node(BINARY_OPS[e.op], [a, b]));
   } catch (err) {
     if (!(err instanceof ShapeError)) throw err;
-    const what = e.op === "@" ? "the inner dimensions of '@' must agree" : `'${e.op}' needs shapes that broadcast`;
-    ctx.diags.error(
-      e.span,
-      `shape mismatch: '${ctx.text(e.left.span)}' has shape ${describe(a)} but '${ctx.text(e.right.span)}' has shape ${describe(b)} (${what})`,
-    );
+    ctx.diags.error(e.span, e.op === "@" ? matmulMismatch(ctx, e, a, b) : `shape mismatch: '${ctx.text(e.left.span)}' has shape ${describe(a)} but '${ctx.text(e.right.span)}' has shape ${describe(b)} ('${e.op}' needs shapes that broadcast)`);
     return POISON;
   }
+}
+
+/** Says which dimensions of `a @ b` disagree, even when both sides look alike (`h1 @ h1`). */
+function matmulMismatch(ctx: LowerContext, e: Extract<Expr, { kind: "binary" }>, a: Node, b: Node): string {
+  const [left, right] = [ctx.text(e.left.span), ctx.text(e.right.span)];
+  const inner = a.shape.at(-1);
+  const shapes = `'${left}' has shape ${describe(a)}, '${right}' has shape ${describe(b)}`;
+  if (b.shape[0] === "B") {
+    return `the right side of '@' must be a matrix of fixed size (like a parameter [${inner ?? "n"},m]), but '${right}' has shape ${describe(b)}, a batch of rows (the left side '${left}' has shape ${describe(a)})`;
+  }
+  return `shape mismatch in '@': ${shapes}; the last dimension of the left side (${inner}) must equal the first of the right side (${b.shape[0]})`;
 }
 
 export function describe(node: Node): string {

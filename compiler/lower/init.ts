@@ -4,13 +4,15 @@ import type { InitSpec } from "../model.js";
 import { bindArgs, constNumber } from "./calls.js";
 import type { LowerContext } from "./context.js";
 import { BUILTINS, INITIALIZERS, ownEntry } from "./functions.js";
+import { didYouMean } from "../../diagnostics/suggest.js";
 
 export function parseInit(ctx: LowerContext, e: Expr): InitSpec | undefined {
   const name = e.kind === "name" ? e.name : e.kind === "call" ? e.callee.name : undefined;
   const span = e.kind === "call" ? e.callee.span : e.span;
   const params = name === undefined ? undefined : ownEntry(INITIALIZERS, name);
   if (!params || name === undefined) {
-    ctx.diags.error(span, `unknown initializer '${name ?? ctx.text(e.span)}' (expected one of: ${Object.keys(INITIALIZERS).join(", ")})`);
+    const hint = name === undefined ? "" : didYouMean(name, Object.keys(INITIALIZERS));
+    ctx.diags.error(span, `unknown initializer '${name ?? ctx.text(e.span)}'${hint} (expected one of: ${Object.keys(INITIALIZERS).join(", ")})`);
     return undefined;
   }
   const args = bindArgs(ctx.diags, name, params, e.kind === "call" ? e.args : [], e.span);

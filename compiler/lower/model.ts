@@ -1,12 +1,12 @@
 // Lowers one `model` declaration: declarations become graph inputs and parameters, bindings
 // become nodes, `layers` expands to dense layers, and `loss`/`output` close the graph.
-import type { BlockDecl, Ident, ModelDecl, Span, Stmt } from "../../grammar/ast.js";
+import type { BlockDecl, Expr, Ident, ModelDecl, Span, Stmt } from "../../grammar/ast.js";
 import type { Diagnostics } from "../../diagnostics/index.js";
 import type { Node } from "../ir/graph.js";
 import { matchesParam, type ModelIR, type ParamSpec, type TrainSpec } from "../model.js";
 import { lowerUnpack } from "./blocks.js";
 import { makeParam } from "./builtins.js";
-import { LowerContext, type Scope } from "./context.js";
+import { LowerContext, type BindingInfo, type Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
 import { LOSSES } from "./functions.js";
 import { lowerLayers } from "./layers.js";
@@ -20,13 +20,15 @@ export function lowerModel(
   blocks: ReadonlyMap<string, BlockDecl>,
   diags: Diagnostics,
   source: string,
+  bindings?: BindingInfo[],
 ): ModelIR | undefined {
-  const ctx = new LowerContext(diags, source, blocks);
+  const ctx = new LowerContext(diags, source, blocks, decl.name.name, bindings);
   const declared = declaredNames(decl.body, diags);
-  const scope: Scope = { vars: new Map(), later: new Map(declared) };
+  const scope: Scope = { vars: new Map(), later: new Map([...layerNames(decl.body), ...declared]) };
   let input: { name: string; width: number; node: Node } | undefined;
   let target: { name: string; width: number; classes?: number; node: Node } | undefined;
   let output: { name: string; node: Node; span: Span } | undefined;
+  let layerOutputs: string[] = []; // `output layerK` may pick one of them instead of the last
   let train: TrainSpec | undefined;
   const deferred: Stmt[] = [];
   const paramRefs: ParamRef[] = [];
@@ -34,6 +36,7 @@ export function lowerModel(
   let layersSeen = false; // a failed `layers` block is reported there, not as a missing output
 
   const bind = (name: Ident, value: Value) => {
+    ctx.record(name.name, name.span, value);
     scope.later.delete(name.name);
     if (!scope.vars.has(name.name)) scope.vars.set(name.name, { value, span: name.span });
   };
@@ -107,8 +110,15 @@ export function lowerModel(
           ctx.diags.error(stmt.span, `'layers' needs the model's input declared before it`);
           break;
         }
-        const last = lowerLayers(ctx, stmt.layers, input.node, stmt.span);
-        if (last) output = { name: last.name, node: last.node, span: stmt.span };
+        const named = lowerLayers(ctx, stmt.layers, input.node, stmt.span);
+        // `layer1`, `layer2`, ... are bindings like any other: usable in later expressions,
+        // `output` and `loss`.
+        for (const layer of named) bind({ name: layer.name, span: layer.span }, tensor(layer.node));
+        const last = named.at(-1);
+        if (last) {
+          output = { name: last.name, node: last.node, span: stmt.span };
+          layerOutputs = named.map((l) => l.name);
+        }
         break;
       }
       case "train":
@@ -130,6 +140,10 @@ export function lowerModel(
   for (const stmt of deferred) {
     ctx.b.origin = { span: stmt.span, grad: false };
     if (stmt.kind === "output") {
+      if (output && layerOutputs.includes(stmt.value.name)) {
+        layerOutputs = []; // a second `output` is an error below
+        output = undefined;
+      }
       if (output) {
         // Report at whichever of the two comes second in the file (a `layers` block may follow).
         const [later, other] = output.span.start > stmt.span.start ? [output.span, stmt.value.name] : [stmt.span, output.name];
@@ -198,18 +212,18 @@ function lowerLossStmt(
   output?: { name: string; node: Node },
   target?: { name: string; node: Node },
 ): Node | undefined {
-  let e = stmt.value;
   let inner = scope;
-  // `loss bce` is shorthand for `loss bce(OUTPUT, TARGET)`.
-  if (e.kind === "name" && !scope.vars.has(e.name) && (LOSSES as readonly string[]).includes(e.name)) {
+  // `loss bce` is shorthand for `loss bce(OUTPUT, TARGET)`, alone or inside the expression
+  // (`loss bce + 0.01 * l2(layer1.W)`).
+  const isShorthand = (name: string) => !scope.vars.has(name) && (LOSSES as readonly string[]).includes(name);
+  if (usesName(stmt.value, isShorthand)) {
     if (!output || !target) return undefined; // the missing output or target is reported on its own
     inner = { vars: new Map(scope.vars), later: scope.later };
     // By their own names, so a shape error reads "'layer2' has shape [B,1] but 'y' has ...".
-    inner.vars.set(output.name, { value: tensor(output.node), span: e.span });
-    inner.vars.set(target.name, { value: tensor(target.node), span: e.span });
-    const arg = (name: string) => ({ value: { kind: "name" as const, name, span: e.span }, span: e.span });
-    e = { kind: "call", callee: { name: e.name, span: e.span }, args: [arg(output.name), arg(target.name)], span: e.span };
+    inner.vars.set(output.name, { value: tensor(output.node), span: stmt.value.span });
+    inner.vars.set(target.name, { value: tensor(target.node), span: stmt.value.span });
   }
+  const e = expandShorthand(stmt.value, isShorthand, output?.name ?? "", target?.name ?? "");
   const v = lowerExpr(ctx, e, inner);
   if (v.kind === "number") ctx.diags.error(e.span, `loss must be a tensor expression, got a number`);
   if (v.kind !== "tensor") return undefined;
@@ -218,6 +232,49 @@ function lowerLossStmt(
     return undefined;
   }
   return v.node;
+}
+
+function usesName(e: Expr, test: (name: string) => boolean): boolean {
+  switch (e.kind) {
+    case "name":
+      return test(e.name);
+    case "neg":
+      return usesName(e.operand, test);
+    case "binary":
+      return usesName(e.left, test) || usesName(e.right, test);
+    case "call":
+      return e.args.some((a) => usesName(a.value, test));
+    default:
+      return false;
+  }
+}
+
+/** `bce` → `bce(OUTPUT, TARGET)` wherever a loss's bare name stands for a value. */
+function expandShorthand(e: Expr, isShorthand: (name: string) => boolean, output: string, target: string): Expr {
+  const go = (x: Expr) => expandShorthand(x, isShorthand, output, target);
+  switch (e.kind) {
+    case "name": {
+      if (!isShorthand(e.name)) return e;
+      const arg = (name: string) => ({ value: { kind: "name" as const, name, span: e.span }, span: e.span });
+      return { kind: "call", callee: { name: e.name, span: e.span }, args: [arg(output), arg(target)], span: e.span };
+    }
+    case "neg":
+      return { ...e, operand: go(e.operand) };
+    case "binary":
+      return { ...e, left: go(e.left), right: go(e.right) };
+    case "call":
+      // `reduce: mean` names a mode, not a value.
+      return { ...e, args: e.args.map((a) => (a.name?.name === "reduce" ? a : { ...a, value: go(a.value) })) };
+    default:
+      return e;
+  }
+}
+
+/** `layer1`, `layer2`, ... of a `layers` block, so using one before the block says so. */
+function layerNames(body: Stmt[]): Map<string, Span> {
+  const names = new Map<string, Span>();
+  for (const s of body) if (s.kind === "layers") s.layers.forEach((_, k) => names.set(`layer${k + 1}`, s.span));
+  return names;
 }
 
 /** Every name the model defines, with where — for duplicate and use-before-definition errors. */

@@ -10,12 +10,13 @@ import { POISON, tensor, type Value } from "./values.js";
 
 type Args = Map<string, { expr: Expr; span: Span }>;
 
-function numberArg(ctx: LowerContext, args: Args, name: string, fallback: number, ok: (v: number) => boolean, range: string): number | undefined {
+function numberArg(ctx: LowerContext, fn: string, args: Args, name: string, fallback: number, ok: (v: number) => boolean, range: string): number | undefined {
   const arg = args.get(name);
   if (!arg) return fallback;
   const v = constNumber(arg.expr);
   if (v === undefined || !ok(v)) {
-    ctx.diags.error(arg.span, `'${name}' must be ${range}, got '${ctx.text(arg.expr.span)}'`);
+    // "argument 'p' of 'dropout'", not "'p'": the user may have a binding of that name.
+    ctx.diags.error(arg.span, `argument '${name}' of '${fn}' must be ${range}, got '${ctx.text(arg.expr.span)}'`);
     return undefined;
   }
   return v;
@@ -28,7 +29,7 @@ function needsRows(ctx: LowerContext, x: Node, fn: string, span: Span): boolean 
 }
 
 export function lowerDropout(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
-  const p = numberArg(ctx, args, "p", 0.5, (v) => v >= 0 && v < 1, "a probability in [0, 1)");
+  const p = numberArg(ctx, "dropout", args, "p", 0.5, (v) => v >= 0 && v < 1, "a probability in [0, 1)");
   if (p === undefined) return POISON;
   if (p === 0) return tensor(x);
   // `id` keeps two dropouts with equal p on equal shapes from being merged by hash-consing.
@@ -45,8 +46,8 @@ function normName(ctx: LowerContext, kind: "batchnorm" | "layernorm"): string {
 }
 
 export function lowerBatchnorm(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
-  const momentum = numberArg(ctx, args, "momentum", 0.1, (v) => v > 0 && v <= 1, "a number in (0, 1]");
-  const eps = numberArg(ctx, args, "eps", 1e-5, (v) => v > 0, "a positive number");
+  const momentum = numberArg(ctx, "batchnorm", args, "momentum", 0.1, (v) => v > 0 && v <= 1, "a number in (0, 1]");
+  const eps = numberArg(ctx, "batchnorm", args, "eps", 1e-5, (v) => v > 0, "a positive number");
   if (momentum === undefined || eps === undefined || !needsRows(ctx, x, "batchnorm", span)) return POISON;
   const width = x.shape[1] as number;
   const name = normName(ctx, "batchnorm");
@@ -59,7 +60,7 @@ export function lowerBatchnorm(ctx: LowerContext, x: Node, args: Args, span: Spa
 
 /** (x − mean) / √(var + ε) · γ + β, with mean and variance over each row's features. */
 export function lowerLayernorm(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
-  const eps = numberArg(ctx, args, "eps", 1e-5, (v) => v > 0, "a positive number");
+  const eps = numberArg(ctx, "layernorm", args, "eps", 1e-5, (v) => v > 0, "a positive number");
   if (eps === undefined || !needsRows(ctx, x, "layernorm", span)) return POISON;
   const width = x.shape[1] as number;
   const name = normName(ctx, "layernorm");

@@ -6,6 +6,7 @@ import { OPTIMIZER_DEFAULTS } from "../optim/index.js";
 import { bindArgs, constNumber } from "./calls.js";
 import type { LowerContext } from "./context.js";
 import { ownEntry } from "./functions.js";
+import { didYouMean } from "../../diagnostics/suggest.js";
 
 export const DEFAULT_TRAIN: TrainSpec = {
   optimizer: { kind: "sgd", lr: 0.01, weight_decay: 0 },
@@ -22,7 +23,7 @@ export const DEFAULT_TRAIN: TrainSpec = {
 
 export const TRAIN_SETTINGS = ["optimizer", "epochs", "batch", "seed", "schedule", "warmup", "clip_norm", "freeze", "param_lr", "precision"];
 
-const SCHEDULES: Record<string, Record<string, number>> = {
+export const SCHEDULES: Record<string, Record<string, number>> = {
   constant: {},
   step: { every: 10, gamma: 0.1 },
   exponential: { gamma: 0.95 },
@@ -47,7 +48,7 @@ export function lowerTrain(ctx: LowerContext, settings: Setting[], refs: ParamRe
   for (const s of settings) {
     const name = s.name.name;
     if (!TRAIN_SETTINGS.includes(name)) {
-      ctx.diags.error(s.name.span, `unknown training setting '${name}' (expected one of: ${TRAIN_SETTINGS.join(", ")})`);
+      ctx.diags.error(s.name.span, `unknown training setting '${name}'${didYouMean(name, TRAIN_SETTINGS)} (expected one of: ${TRAIN_SETTINGS.join(", ")})`);
       continue;
     }
     const repeatable = name === "freeze" || name === "param_lr";
@@ -101,22 +102,39 @@ export function lowerTrain(ctx: LowerContext, settings: Setting[], refs: ParamRe
       }
       default: {
         const v = constNumber(s.value);
-        const min = name === "seed" || name === "warmup" ? 0 : 1;
-        if (v === undefined || !Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
-          const range = v !== undefined && Number.isInteger(v) && v > 0 ? `from ${min} to ${2 ** 31 - 1}` : min === 0 ? ">= 0" : ">= 1";
-          ctx.diags.error(s.value.span, `'${name}' must be an integer ${range}, got '${ctx.text(s.value.span)}'`);
+        const problem = integerSettingProblem(name as IntegerSetting, v);
+        if (problem) {
+          ctx.diags.error(s.value.span, `'${name}' ${problem}, got '${ctx.text(s.value.span)}'`);
           continue;
         }
-        spec[name as "epochs" | "batch" | "seed" | "warmup"] = v;
+        spec[name as IntegerSetting] = v!;
       }
     }
   }
   return spec;
 }
 
+export type IntegerSetting = "epochs" | "batch" | "seed" | "warmup";
+
+/**
+ * Why `v` cannot be the value of an integer setting ("must be an integer >= 1"), or undefined.
+ * The CLI's --epochs, --batch and --seed use the same rule, so both say the same thing.
+ */
+export function integerSettingProblem(name: IntegerSetting, v: number | undefined): string | undefined {
+  const min = name === "seed" || name === "warmup" ? 0 : 1;
+  if (v !== undefined && Number.isInteger(v) && v >= min && v <= 2 ** 31 - 1) return undefined;
+  const range = v !== undefined && Number.isInteger(v) && v > 0 ? `from ${min} to ${2 ** 31 - 1}` : `>= ${min}`;
+  return `must be an integer ${range}`;
+}
+
+/** The rule for learning rates, shared with the CLI's --lr. */
+export function isPositiveNumber(v: number | undefined): v is number {
+  return v !== undefined && Number.isFinite(v) && v > 0;
+}
+
 function positive(ctx: LowerContext, e: Expr, what: string): number | undefined {
   const v = constNumber(e);
-  if (v === undefined || !Number.isFinite(v) || v <= 0) {
+  if (!isPositiveNumber(v)) {
     ctx.diags.error(e.span, `${what} must be a positive number, got '${ctx.text(e.span)}'`);
     return undefined;
   }
@@ -136,7 +154,8 @@ function namedCall(ctx: LowerContext, e: Expr, table: Record<string, Record<stri
   const name = e.kind === "name" ? e.name : e.kind === "call" ? e.callee.name : undefined;
   const defaults = name === undefined ? undefined : ownEntry(table, name);
   if (!defaults || name === undefined) {
-    ctx.diags.error(e.kind === "call" ? e.callee.span : e.span, `unknown ${what} '${name ?? ctx.text(e.span)}' (expected one of: ${Object.keys(table).join(", ")})`);
+    const hint = name === undefined ? "" : didYouMean(name, Object.keys(table));
+    ctx.diags.error(e.kind === "call" ? e.callee.span : e.span, `unknown ${what} '${name ?? ctx.text(e.span)}'${hint} (expected one of: ${Object.keys(table).join(", ")})`);
     return undefined;
   }
   const args = bindArgs(ctx.diags, name, Object.keys(defaults).map((p) => `${p}?`), e.kind === "call" ? e.args : [], e.span);

@@ -49,28 +49,53 @@ const corr2 = 1 / (1 - Math.pow(${lit(spec.beta2 as number)}, ${step}));`;
 }
 
 export function emitUpdate(spec: OptimizerSpec, t: UpdateTarget): string {
+  const body = updateBody(spec, t, `${t.param}[${t.i}]`);
+  const lines = body.map((line) => (typeof line === "string" ? line : `${line.array}[${t.i}] = ${line.value};`));
+  return `for (let ${t.i} = ${t.from}; ${t.i} < ${t.to}; ${t.i}++) {\n${lines.join("\n")}\n}`;
+}
+
+/**
+ * The update's arithmetic without its stores: a loop adding `v - v` of every value the update
+ * would write (each new weight, in the fresh local `w`, and each new state value) to `sum`, which
+ * stays 0 exactly when all of them are finite. Same expressions on the same inputs as
+ * emitUpdate, so the check is exact.
+ */
+export function emitUpdateCheck(spec: OptimizerSpec, t: UpdateTarget, sum: string, w: string): string {
+  const body = updateBody(spec, t, w);
+  const written = [w, ...body.filter((line) => typeof line !== "string").map((line) => (line as Store).value)];
+  const lines = [`let ${w} = ${t.param}[${t.i}];`, ...body.filter((line): line is string => typeof line === "string"), `${sum} += ${written.map((v) => `(${v} - ${v})`).join(" + ")};`];
+  return `for (let ${t.i} = ${t.from}; ${t.i} < ${t.to}; ${t.i}++) {\n${lines.join("\n")}\n}`;
+}
+
+/** A state buffer's new element, held in a local. */
+interface Store {
+  array: string;
+  value: string;
+}
+
+/** One element's update: statements reading and writing the weight through `w`, and the state stores. */
+function updateBody(spec: OptimizerSpec, t: UpdateTarget, w: string): (string | Store)[] {
   const i = t.i;
-  const w = `${t.param}[${i}]`;
   const h = (name: string) => lit(spec[name] as number);
   const raw = t.gradScale ? `${t.grad}[${i}] * ${t.gradScale}` : `${t.grad}[${i}]`;
   const decay = spec.weight_decay > 0 && spec.kind !== "adamw" ? ` + ${lit(spec.weight_decay)} * ${w}` : "";
-  const lines = [`const g = ${raw}${decay};`];
+  const lines: (string | Store)[] = [`const g = ${raw}${decay};`];
   const [s0, s1] = t.state;
   switch (spec.kind) {
     case "sgd":
       lines.push(`${w} -= ${t.lr} * g;`);
       break;
     case "momentum":
-      lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, `${s0}[${i}] = vel;`, `${w} -= ${t.lr} * vel;`);
+      lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, { array: s0!, value: "vel" }, `${w} -= ${t.lr} * vel;`);
       break;
     case "nesterov":
-      lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, `${s0}[${i}] = vel;`, `${w} -= ${t.lr} * (g + ${h("beta")} * vel);`);
+      lines.push(`const vel = ${h("beta")} * ${s0}[${i}] + g;`, { array: s0!, value: "vel" }, `${w} -= ${t.lr} * (g + ${h("beta")} * vel);`);
       break;
     case "rmsprop":
-      lines.push(`const vi = ${h("alpha")} * ${s0}[${i}] + (1 - ${h("alpha")}) * g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
+      lines.push(`const vi = ${h("alpha")} * ${s0}[${i}] + (1 - ${h("alpha")}) * g * g;`, { array: s0!, value: "vi" }, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
       break;
     case "adagrad":
-      lines.push(`const vi = ${s0}[${i}] + g * g;`, `${s0}[${i}] = vi;`, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
+      lines.push(`const vi = ${s0}[${i}] + g * g;`, { array: s0!, value: "vi" }, `${w} -= (${t.lr} * g) / (Math.sqrt(vi) + ${h("eps")});`);
       break;
     case "adam":
     case "adamw":
@@ -78,11 +103,11 @@ export function emitUpdate(spec: OptimizerSpec, t: UpdateTarget): string {
       lines.push(
         `const mi = ${h("beta1")} * ${s0}[${i}] + (1 - ${h("beta1")}) * g;`,
         `const vi = ${h("beta2")} * ${s1}[${i}] + (1 - ${h("beta2")}) * g * g;`,
-        `${s0}[${i}] = mi;`,
-        `${s1}[${i}] = vi;`,
+        { array: s0!, value: "mi" },
+        { array: s1!, value: "vi" },
         `${w} -= (${t.lr} * mi * corr1) / (Math.sqrt(vi * corr2) + ${h("eps")});`,
       );
       break;
   }
-  return `for (let ${i} = ${t.from}; ${i} < ${t.to}; ${i}++) {\n${lines.join("\n")}\n}`;
+  return lines;
 }

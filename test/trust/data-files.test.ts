@@ -7,7 +7,7 @@ import { compileToGraph } from "../../compiler/index.js";
 import { parseCsv } from "../../data/csv.js";
 import { encodeTable } from "../../data/dataset.js";
 import { checkWeightsFor, modelStructure, parseWeights, structureHash, tensorsByName } from "../../data/weights.js";
-import { exampleSource } from "../helpers.js";
+import { exampleSource } from "../support/helpers.js";
 
 const model = compileToGraph(exampleSource("logistic")).model;
 

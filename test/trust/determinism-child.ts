@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { compile } from "../../compiler/index.js";
 import { loadGenerated } from "../../cli/load.js";
 import type { Model } from "../../cli/generated-types.js";
-import { exampleSource, makeRng } from "../helpers.js";
+import { exampleSource, makeRng } from "../support/helpers.js";
 
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -28,7 +28,8 @@ export function trainedWeights(model: Model, seed: number): string {
 export async function fingerprints(names: string[]): Promise<Record<string, { code: string; weights: string }>> {
   const out: Record<string, { code: string; weights: string }> = {};
   for (const name of names) {
-    const { code } = await compile(exampleSource(name), { file: `examples/${name}.net` });
+    // Unformatted: prettier is deterministic, the question is whether netc is.
+    const { code } = await compile(exampleSource(name), { file: `examples/${name}.net`, format: false });
     const model = (await loadGenerated(code)).createModel({ seed: 7 });
     out[name] = { code: sha256(code), weights: trainedWeights(model, 99) };
   }

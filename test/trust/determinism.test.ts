@@ -5,9 +5,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { compileExample, ROOT } from "../helpers.js";
+import { compileExample, ROOT } from "../support/helpers.js";
 import { fingerprints, trainedWeights } from "./determinism-child.js";
-import { typecheck } from "./support.js";
+import { typecheck } from "../support/typecheck.js";
 
 vi.setConfig({ testTimeout: 240_000 });
 

@@ -9,9 +9,10 @@ import { describe, expect, it, vi } from "vitest";
 import { analyze, compile } from "../../compiler/index.js";
 import { loadGenerated } from "../../cli/load.js";
 import type { Model } from "../../cli/generated-types.js";
-import { makeRng } from "../helpers.js";
+import { makeRng } from "../support/helpers.js";
 import { netArb, printNet, TRICKY_NAMES, type NetSpec } from "./netgen.js";
-import { badPosition, gradCheck, loadUnformatted } from "./support.js";
+import { checkGradients } from "../support/finite-differences.js";
+import { badPosition, loadUnformatted } from "./support.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -99,7 +100,7 @@ describe("names from the .net file", () => {
       expect(sameTraining(plain.create(), tricky.model), names.join(" ")).toBe(true);
       const rng = makeRng(i);
       const x = Float64Array.from({ length: 9 }, () => 2 * rng() - 1);
-      expect(gradCheck(tricky.model, x, new Float64Array([0, 2, 1]), 3).failures, names.join(" ")).toEqual([]);
+      expect(checkGradients(tricky.model, x, new Float64Array([0, 2, 1]), 3).failures, names.join(" ")).toEqual([]);
     }
   });
 });

@@ -3,8 +3,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { analyze, compileToGraph } from "../../compiler/index.js";
 import { NameManager } from "../../compiler/emit/names.js";
-import { makeRng } from "../helpers.js";
-import { gradCheck, loadUnformatted } from "./support.js";
+import { makeRng } from "../support/helpers.js";
+import { checkGradients } from "../support/finite-differences.js";
+import { loadUnformatted } from "./support.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -58,7 +59,7 @@ describe("regressions", () => {
     const rng = makeRng(5);
     const x = Float64Array.from({ length: 12 }, () => 2 * rng() - 1);
     const y = new Float64Array([1, 1, 0, 0, 0, 0, 0.2, 0.3, 0.9, 0, 1, 0]);
-    const report = gradCheck(m, x, y, 4);
+    const report = checkGradients(m, x, y, 4);
     expect(report.failures).toEqual([]);
     expect(report.checked).toBe(12);
   });

@@ -1,0 +1,58 @@
+// The object createModel returns. The generated code supplies the hot functions it compiled
+// for this model (trainStep, predict, loss, forwardBackward) and tables of its tensors; the
+// rest of the API is the same for every model and lives here.
+import type { Model, ModelInfo, Weights } from "./api.js";
+import type { ModelCore } from "./core.js";
+import { fitEpochs } from "./fit.js";
+import { checkRows } from "./inputs.js";
+import {
+  captureState,
+  restoreState,
+  setLearningRate,
+  type OptimizerBuffer,
+  type Progress,
+  type Schedule,
+} from "./training.js";
+import { assignWeights, copyWeights, type TensorSlot } from "./weights.js";
+
+export function assembleModel(core: ModelCore): Model {
+  const { progress, shuffleRng, dropoutRng, optimizerBuffers } = core;
+  return {
+    info: deepFreeze(core.info),
+    trainStep: core.trainStep,
+    predict: core.predict,
+    loss: core.loss,
+    gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
+    getWeights: () => copyWeights(core.tensors),
+    setWeights: (weights) => assignWeights(core.tensors, weights),
+    getState: () => captureState(progress, shuffleRng, dropoutRng, optimizerBuffers),
+    setState: (state) => restoreState(state, progress, shuffleRng, dropoutRng, optimizerBuffers),
+    setLearningRate: (lr) => setLearningRate(progress, lr),
+  };
+}
+
+/** The loss and copies of every trained parameter's gradient on `n` rows. */
+export function gradientsOf(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+): { loss: number; grads: Weights } {
+  const { maxBatch, input, target } = core.info;
+  checkRows("gradients", n, maxBatch, x, input.width, y, target.width);
+  const loss = core.forwardBackward(x, y, n);
+  const grads: Weights = {};
+  for (const t of core.tensors)
+    if (t.grad) grads[t.name] = { shape: [...t.shape], data: t.grad.slice(0, t.data.length) };
+  return { loss, grads };
+}
+
+/** The model's description cannot be changed from outside: fit reads its sizes and defaults. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,124 @@
+// The standalone predictor: the trainer's predict, bit for bit, in one import-free file that
+// runs under plain node on its own (JavaScript) and type-checks on its own (TypeScript).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { compile } from "../../compiler/index.js";
+import { emitPredictor } from "../../compiler/emit/predictor.js";
+import { BUNDLED_DATA } from "../../data/bundled-data.js";
+import { encodeTable } from "../../data/dataset.js";
+import type { Model } from "../../cli/generated-types.js";
+import { importJavaScript, toJavaScript } from "../../cli/load.js";
+import { loadModule } from "../support/helpers.js";
+import { typecheck } from "../support/typecheck.js";
+import { trainModel } from "../../cli/train-loop.js";
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const ROWS = 150; // more than the predictor's compiled maximum batch, so predictBatch chunks
+const temp: string[] = [];
+afterAll(() => temp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+interface Built {
+  trainer: Model;
+  ts: string;
+  predictor: Record<string, any>;
+  x: Float64Array;
+}
+
+const cache = new Map<string, Promise<Built>>();
+
+/** Compiles an example, trains it briefly (iris), and emits and loads its predictor; memoized. */
+function build(name: string, labels: string[] | null = null, epochs = 3): Promise<Built> {
+  const key = JSON.stringify([name, labels, epochs]);
+  if (!cache.has(key)) cache.set(key, buildUncached(name, labels, epochs));
+  return cache.get(key)!;
+}
+
+async function buildUncached(name: string, labels: string[] | null, epochs: number): Promise<Built> {
+  const file = `examples/${name}.net`;
+  const source = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
+  const compiled = await compile(source, { file, maxBatch: ROWS, format: false });
+  const trainer = (await loadModule(compiled.code)).createModel();
+  const w = compiled.model.input.width;
+  const x = Float64Array.from({ length: ROWS * w }, (_, i) => Math.sin(i * 0.7) * 3);
+  if (name === "iris") {
+    const data = encodeTable(BUNDLED_DATA.iris!.load(0), compiled.model);
+    await trainModel(trainer, compiled.model, data, null, { epochs, batch: 16 });
+  }
+  const weights = Object.fromEntries(Object.entries(trainer.getWeights()).map(([k, t]) => [k, t.data]));
+  const ts = await emitPredictor({ model: compiled.model, evalGraph: compiled.evalGraph, source, file, weights, labels });
+  return { trainer, ts, predictor: await importJavaScript(toJavaScript(ts)), x };
+}
+
+const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
+
+describe.each(["iris", "lecture", "logistic", "regression", "xor", "deep"])("predictor for %s", (name) => {
+  it("equals the trainer's predict bit for bit, one sample at a time and in chunked batches", async () => {
+    const { trainer, predictor, x } = await build(name);
+    const inW = predictor.inputWidth as number;
+    const outW = predictor.outputWidth as number;
+    const expected = trainer.predict(x, ROWS).slice();
+    expect(bytes(predictor.predictBatch(x, ROWS))).toBe(bytes(expected));
+    expect(bytes(predictor.predictBatch(x, 10))).toBe(bytes(expected.subarray(0, 10 * outW)));
+    for (let r = 0; r < ROWS; r += 17) {
+      expect(bytes(predictor.predict(Array.from(x.subarray(r * inW, (r + 1) * inW))))).toBe(bytes(expected.subarray(r * outW, (r + 1) * outW)));
+    }
+  });
+});
+
+describe("standalone predictor file", () => {
+  it("has no imports, no backward or optimizer code, and weights as base64 rather than decimals", async () => {
+    const { ts } = await build("iris", ["setosa", "versicolor", "virginica"]);
+    expect(ts).not.toMatch(/^\s*import\b|\bimport\s*\(|\brequire\s*\(/m);
+    expect(ts).not.toMatch(/trainStep|grad of|velocity|optimizer/);
+    expect(ts).toMatch(/const WEIGHTS = "[A-Za-z0-9+/]+=*";/);
+    expect(ts.length).toBeLessThan(20_000);
+  });
+
+  it("reuses its buffers: no allocation per call", async () => {
+    const { predictor, x } = await build("iris");
+    const one = predictor.predict([5.1, 3.5, 1.4, 0.2]);
+    expect(predictor.predict([6.1, 2.5, 4.4, 1.2])).toBe(one);
+    const batch = predictor.predictBatch(x, 20);
+    expect(predictor.predictBatch(x, 20)).toBe(batch);
+    const out = new Float64Array(ROWS * 3);
+    expect(predictor.predictBatch(x, ROWS, out)).toBe(out);
+    expect(() => predictor.predict([1, 2])).toThrow("predict: expected 4 input values, got 2");
+  });
+
+  it("classifies with the label mapping, or by index without one", async () => {
+    const named = await build("iris", ["setosa", "versicolor", "virginica"], 30);
+    expect(named.predictor.labels).toEqual(["setosa", "versicolor", "virginica"]);
+    expect(named.predictor.classify([5.1, 3.5, 1.4, 0.2])).toBe("setosa");
+    expect(named.predictor.classify([7.7, 3.0, 6.1, 2.3])).toBe("virginica");
+    const indexed = await build("xor");
+    const p = indexed.predictor.predict([1, 0])[0];
+    expect(indexed.predictor.classify([1, 0])).toBe(p >= 0.5 ? 1 : 0);
+    expect((await build("regression")).predictor.classify).toBeUndefined();
+  });
+
+  it("runs under plain node, copied alone into an empty directory (JavaScript)", async () => {
+    const { ts, trainer, x } = await build("iris", ["setosa", "versicolor", "virginica"]);
+    const dir = mkdtempSync(join(tmpdir(), "netc-predictor-"));
+    temp.push(dir);
+    writeFileSync(join(dir, "predict.js"), toJavaScript(ts));
+    expect(readdirSync(dir)).toEqual(["predict.js"]);
+    const script = `const m = await import("./predict.js");
+const x = Float64Array.from(${JSON.stringify(Array.from(x))});
+const p = m.predictBatch(x, ${ROWS});
+console.log(JSON.stringify({ hex: Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString("hex"), label: m.classify([5.1, 3.5, 1.4, 0.2]) }));`;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: dir, encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    const result = JSON.parse(run.stdout);
+    expect(result.hex).toBe(bytes(trainer.predict(x, ROWS)));
+    expect(["setosa", "versicolor", "virginica"]).toContain(result.label);
+  });
+
+  it("type-checks on its own under strict TypeScript", async () => {
+    const { ts } = await build("iris", ["setosa", "versicolor", "virginica"]);
+    expect(typecheck(new Map([["predict", ts]]))).toBe("");
+  });
+});
