@@ -111,11 +111,24 @@ export function report(r: Results, seconds: number): string {
         (x) => `${(100 * x).toFixed(0)} % (${(100 * x * executed).toFixed(0)} % counting executed FLOPs)`);
     }
   }
-  const netcGc = r.gc.filter((g) => g.engine === "netc");
+  // Issue 14: the wasm backend against jax-js, tfjs-wasm and the handwritten engine.
+  const rateOf = (w: string, e: string) => median(cell(w, e)?.samples ?? []);
+  const inferRate = (e: string) => median(r.infer.filter((x) => x.engine === e && x.hz).map((x) => x.hz! * 64));
+  const wasmTarget = (name: string, value: number, goal: number) =>
+    targets.push({ target: name, measured: ratio(value), met: Number.isFinite(value) ? value >= goal : null });
+  for (const w of workloads.filter((w) => w === "W4" || w === "W5")) {
+    if (cell(w, "netc-wasm-f32") && cell(w, "jax-js-f32")) wasmTarget(`${w}: netc wasm f32 ≥ 1.25× jax-js f32 (training)`, rateOf(w, "netc-wasm-f32") / rateOf(w, "jax-js-f32"), 1.25);
+    if (cell(w, "netc-wasm-f64") && cell(w, "ts-tuned")) wasmTarget(`${w}: netc wasm f64 ≥ 2× ts-tuned (training)`, rateOf(w, "netc-wasm-f64") / rateOf(w, "ts-tuned"), 2);
+  }
+  for (const peer of ["tfjs-wasm", "jax-js-f32"]) {
+    const x = inferRate("netc-wasm-f32") / inferRate(peer);
+    if (Number.isFinite(x)) wasmTarget(`W4 inference: netc wasm f32 ≥ 1.0× ${peer}`, x, 1);
+  }
+  const netcGc = r.gc.filter((g) => g.engine.startsWith("netc"));
   if (netcGc.length) {
     const events = netcGc.reduce((n, g) => n + (g.events ?? NaN), 0);
     const retained = Math.max(...netcGc.map((g) => g.retainedGrowth ?? NaN));
-    targets.push({ target: "netc: zero GC events during training (all workloads)", measured: `${events} events`, met: Number.isFinite(events) ? events === 0 : null });
+    targets.push({ target: "netc (every backend and precision): zero GC events during training (all workloads)", measured: `${events} events`, met: Number.isFinite(events) ? events === 0 : null });
     targets.push({ target: "netc: memory flat (heap retained after training < 64 KiB)", measured: `${(retained / 1024).toFixed(1)} KiB`, met: Number.isFinite(retained) ? retained < 65536 : null });
   }
 
@@ -210,10 +223,12 @@ export function report(r: Results, seconds: number): string {
         ])));
   }
   out.push("", "## Engine notes", "",
-    "- **netc**: the workload's `.net` compiled in-process (float64; netc has no float32 mode), loaded from memory, weights set with `setWeights`.",
+    "- **netc**: the workload's `.net` compiled in-process with the JavaScript backend (float64), loaded from memory, weights set with `setWeights`.",
+    "- **netc-wasm-f64 / netc-wasm-f32**: the same `.net` compiled with `--backend wasm` (matmuls and the SGD update in wasm SIMD, the rest JavaScript over the module's memory) in float64 / float32; the f32 engine's data is converted to Float32Array once.",
     "- **ts-tuned**: `bench/engines/tuned.ts` — general layer sizes, preallocated Float64Arrays, unroll-and-jam matmuls (no transposes), fused bias+activation, activation derivative and SGD update, `p − y` head.",
     "- **ts-idiomatic**: `number[][]`, per-sample loops, fresh arrays every step.",
     "- **tfjs-cpu / tfjs-wasm**: float32; `tf.fused.matMul` with bias (+relu) where its gradient exists, `tf.losses.*CrossEntropy` (mean), `tf.train.sgd`; the loss is read back every step (`dataSync`). The wasm backend uses SIMD, one thread.",
+    "- **jax-js-f32 / jax-js-f64**: `@jax-js/jax` on its wasm device; the parameters as a pytree, the loss in `jax.numpy`, one `jit` of `valueAndGrad` plus the SGD update per step; the loss read back every step (`dataSync`). Its float64 `exp`/`log`/`tanh` are accurate to about 1e-8 relative (1e-6 for some `log` arguments), so its f64 loss is checked at 1e-4.",
     "- **convnetjs**: per-sample forward/backward with gradients accumulated over `batch_size` = the batch, then one SGD step: exact minibatch SGD. No sigmoid/BCE head: W1/W2 use a 2-way softmax (class 0 fixed at zero, lr/2), exact for W1, approximate for W2.",
     "- **brain.js** (not comparable, `approx`): one activation for every layer including the output, so no softmax (sigmoid for W1, tanh for W2, relu for W3–W5), " +
       "an MSE-style delta (target − output)·act′, per-sample updates at lr/n, momentum forced to 0; its loss column is its own mean squared error.",

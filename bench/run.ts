@@ -135,7 +135,7 @@ for (let round = 0; round < config.rounds; round++) {
 // Allocation: every engine on W3; netc on every workload.
 const gcRuns = [
   ...engines.map((engine) => ({ engine, workload: "W3" })),
-  ...(engines.includes("netc") ? workloads.filter((w) => w !== "W3").map((workload) => ({ engine: "netc", workload })) : []),
+  ...engines.filter((e) => e.startsWith("netc")).flatMap((engine) => workloads.filter((w) => w !== "W3").map((workload) => ({ engine, workload }))),
 ].filter((r) => workloads.includes(r.workload));
 for (const { engine, workload } of gcRuns) {
   const large = workload === "W4" || workload === "W5";

@@ -150,3 +150,12 @@ export function listFlag(args: ParsedArgs, name: string): string[] | undefined {
   if (items.some((s) => s === "")) throw new UsageError(`--${name} takes column names separated by commas, got '${v}'`);
   return items;
 }
+
+/** --backend js|wasm|auto (default auto) and --precision f64|f32 (netc compile, netc train). */
+export function backendFlags(args: ParsedArgs): { backend: "js" | "wasm" | "auto"; precision?: "f64" | "f32" } {
+  const backend = stringFlag(args, "backend") ?? "auto";
+  const precision = stringFlag(args, "precision");
+  if (backend !== "js" && backend !== "wasm" && backend !== "auto") throw new UsageError(`--backend must be js, wasm or auto, got '${backend}'`);
+  if (precision !== undefined && precision !== "f64" && precision !== "f32") throw new UsageError(`--precision must be f64 or f32, got '${precision}'`);
+  return { backend, ...(precision ? { precision } : {}) };
+}

@@ -7,6 +7,8 @@ const MODEL: FlagDef = { name: "model", value: "NAME", help: "the model to use w
 const FORCE: FlagDef = { name: "force", help: "replace an output file even if netc did not write it" };
 const FEATURES: FlagDef = { name: "features", value: "A,B,...", help: "the input columns, by name and in this order (default: every column but the target's)" };
 const IGNORE: FlagDef = { name: "ignore", value: "A,B,...", help: "columns to leave out (an ID column, say)" };
+const BACKEND: FlagDef = { name: "backend", value: "js|wasm|auto", help: "where the kernels run: JavaScript, wasm SIMD, or auto (wasm from 4096 parameters; the default)" };
+const PRECISION: FlagDef = { name: "precision", value: "f64|f32", help: "element type of every array of the module (default: the train block's precision, else f64)" };
 const TARGET: FlagDef = { name: "target", value: "NAME[,NAME]", help: "the target column(s), by name (default: the last columns)" };
 
 export const COMPILE: CommandSpec = {
@@ -21,6 +23,8 @@ export const COMPILE: CommandSpec = {
     { name: "dump", value: "ast|ir|grad", help: "print the syntax tree, the forward IR or the backward IR instead" },
     { name: "stats", help: "print the model's size and memory use" },
     { name: "verify", help: "check the IR's invariants after every compiler pass" },
+    BACKEND,
+    PRECISION,
     FORCE,
   ],
 };
@@ -53,6 +57,8 @@ export const TRAIN: CommandSpec = {
     { name: "patience", value: "N", help: "stop early after N epochs without a better validation (or training) loss" },
     { name: "restore-best", help: "end with the best epoch's weights instead of the last epoch's" },
     { name: "checkpoint-every", value: "N|Ns|Nm|off", help: "save MODEL.last.weights.json and MODEL.best.weights.json every N epochs or seconds/minutes (default 60s)" },
+    BACKEND,
+    PRECISION,
     MODEL,
     FORCE,
   ],
@@ -121,6 +127,8 @@ export const TUNE: CommandSpec = {
     FEATURES,
     IGNORE,
     { name: "normalize", help: "standardize each feature (mean and std of the training split, saved with the best weights)" },
+    BACKEND,
+    PRECISION,
     MODEL,
     FORCE,
   ],

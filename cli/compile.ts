@@ -4,7 +4,7 @@ import { printAst } from "../grammar/index.js";
 import { analyze, compile, compileToGraph, EmittedCodeError, formatBytes, NetcError } from "../compiler/index.js";
 import { formatDiagnostic, NetcError as DiagError } from "../diagnostics/index.js";
 import { printGraph } from "../compiler/ir/printer.js";
-import { numberFlag, parseArgs, singleOperand, stringFlag, UsageError } from "./args.js";
+import { backendFlags, numberFlag, parseArgs, singleOperand, stringFlag, UsageError } from "./args.js";
 import { CHECK, COMPILE } from "./commands.js";
 import { readText } from "./io.js";
 import { languageName, outputLanguage } from "./language.js";
@@ -24,6 +24,7 @@ export async function compileCommand(argv: string[], out: Output): Promise<numbe
     model: stringFlag(args, "model"),
     maxBatch: numberFlag(args, "max-batch", { integer: true, min: 1, max: 1_000_000 }),
     verify: args.flags.has("verify"),
+    ...backendFlags(args),
   };
   try {
     if (dump === "ast") {

@@ -14,7 +14,7 @@ import { LossHistory } from "./plots/loss-history.js";
 import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
 import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
-import { numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { backendFlags, numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
 import { TRAIN } from "./commands.js";
 import { describeSettings } from "./describe.js";
 import { regressionText } from "../data/metrics.js";
@@ -56,7 +56,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const net = compileToGraph(source, { file, model: modelName, maxBatch: 1 }).model;
   const resumed = resume ? { file: loadWeights(resume, net, file), path: resume } : null;
   const plan = planRun(net.train, flags, resumed, args.flags.has("reset-optimizer"));
-  const options = { file, model: modelName, train: plan.overrides };
+  const options = { file, model: modelName, train: plan.overrides, ...backendFlags(args) };
   const ir = compileToGraph(source, { ...options, maxBatch: 1 }).model;
   const settings = ir.train;
   const data = loadData(dataSpec, ir, settings.seed, encodeOptions(args, resumed?.file ?? null));

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { compileToGraph, type ModelIR } from "../compiler/index.js";
 import type { TuneSpec } from "../compiler/model.js";
 import { splitDataset } from "../data/dataset.js";
-import { listFlag, numberFlag, parseArgs, singleOperand, stringFlag, usageLine, UsageError, type ParsedArgs } from "./args.js";
+import { backendFlags, listFlag, numberFlag, parseArgs, singleOperand, stringFlag, usageLine, UsageError, type ParsedArgs } from "./args.js";
 import { TUNE } from "./commands.js";
 import { encodeOptions, loadData, normalizeSplits } from "./inputs.js";
 import { CliError, readText } from "./io.js";
@@ -87,7 +87,7 @@ export async function tuneCommand(argv: string[], out: Output): Promise<number> 
     if (done >= total || record.trials.every((t) => t.status !== "running")) out.stdout(`  the search saved in ${paths.checkpoint} is complete; writing its results again`);
     else if (done > 0) out.stdout(`  continuing the search saved in ${paths.checkpoint}: ${done} of ${total} trial segments already trained`);
 
-    runner = createRunner(threads, { source, file, model: modelName, train, val });
+    runner = createRunner(threads, { source, file, model: modelName, train, val, backend: backendFlags(args) });
     const progress = createTuneProgress(out, total, done);
     let interrupted: string | null;
     try {
@@ -131,6 +131,7 @@ function searchKey(args: ParsedArgs, ir: ModelIR, source: string, data: string, 
     columns: { target: listFlag(args, "target") ?? null, features: listFlag(args, "features") ?? null, ignore: listFlag(args, "ignore") ?? null },
     metric: ir.tune!.metric,
     rungs,
+    compute: { backend: backendFlags(args).backend, precision: backendFlags(args).precision ?? null },
   };
 }
 

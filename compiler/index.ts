@@ -9,7 +9,7 @@ import { analyze } from "./analyze.js";
 import type { Language } from "./emit/format.js";
 import type { TunedValues } from "./lower/tune.js";
 import type { Graph } from "./ir/graph.js";
-import type { ModelIR, OptimizerSpec, TrainSpec } from "./model.js";
+import type { ModelIR, OptimizerSpec, Precision, TrainSpec } from "./model.js";
 import { compileGraphs } from "./pipeline.js";
 import type { MemoryPlan } from "./plan.js";
 
@@ -32,7 +32,15 @@ export interface CompileOptions {
   language?: Language;
   /** Values for the tune block's hyperparameters (a trial of netc tune) instead of their defaults. */
   tuned?: TunedValues;
+  /** Where the kernels run: JavaScript, wasm SIMD (matmuls in wasm, the rest JavaScript over
+   *  its memory), or auto (chosen per model by chooseBackend). Default js here; the CLI's
+   *  default is auto. */
+  backend?: Backend;
+  /** Element type of the module's arrays; overrides the train block's `precision`. */
+  precision?: Precision;
 }
+
+export type Backend = "js" | "wasm" | "auto";
 
 export interface CompileResult {
   model: ModelIR;
@@ -71,6 +79,7 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
     throw fail([{ severity: "error", message: `this file defines several models (${models.map((m) => m.name).join(", ")}); choose one with --model`, span: decls[1]!.name.span }]);
   }
   model = { ...model, train: applyOverrides(model.train, options.train) };
+  if (options.precision) model = { ...model, train: { ...model.train, precision: options.precision } };
   const paramBytes = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0) * 8;
   if (paramBytes > MEMORY_LIMIT_BYTES) {
     const size = (p: ModelIR["params"][number]) => p.shape.reduce((a, b) => a * b, 1);
@@ -89,11 +98,29 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const result = compileToGraph(source, options);
   // The emitter loads ts-morph: imported here, so that analyze() and compileToGraph() alone do not.
-  const { emitModule } = await import("./emit/module.js");
-  const parts = emitModule({ ...result, source, file: options.file ?? "<input>" });
+  const { arenaLayout, emitModule } = await import("./emit/module.js");
+  const backend = options.backend === "auto" ? chooseBackend(result.model) : (options.backend ?? "js");
+  // binaryen (15 MB) is loaded only here, only for the wasm backend.
+  const precision = result.model.train.precision;
+  const wasm = backend === "wasm" ? await (await import("./backend/wasm/index.js")).buildWasm(result.model, result.graph, result.plan, arenaLayout(result.model), precision) : undefined;
+  const parts = emitModule({ ...result, source, file: options.file ?? "<input>", wasm });
   const { finishFile } = await import("./emit/format.js");
   return { ...result, code: await finishFile(parts, { ...options, verify: options.typecheck ?? options.verify }) };
 }
+
+/**
+ * auto's choice. Measured with bench/paired.ts (alternating rounds in one process, loaded
+ * 2-core machine): the wasm backend's step is about as fast as the JavaScript one on W1
+ * (3 parameters), 1.15× on W2 (33), 2.2× on W3 (131) and 4–5× on W4/W5 (100 k–200 k). What
+ * keeps small models on JavaScript is compile time: loading binaryen costs about a second, more
+ * than a small model's whole training run, and the JavaScript module is easier to read.
+ */
+export function chooseBackend(model: ModelIR): "js" | "wasm" {
+  const params = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  return params >= WASM_MIN_PARAMS ? "wasm" : "js";
+}
+
+export const WASM_MIN_PARAMS = 4096;
 
 function applyOverrides(train: TrainSpec, o: CompileOptions["train"]): TrainSpec {
   if (!o) return train;

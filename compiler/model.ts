@@ -52,7 +52,11 @@ export interface TrainSpec {
   frozen: string[];
   /** Per-parameter learning rates, by name or name prefix. */
   paramLr: { name: string; lr: number }[];
+  /** Element type of every array of the generated module (`precision f32`). */
+  precision: Precision;
 }
+
+export type Precision = "f64" | "f32";
 
 export interface StateSpec {
   name: string;

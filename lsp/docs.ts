@@ -10,4 +10,5 @@ export const SETTING_DOCS: Record<string, string> = {
   clip_norm: "scale all gradients so their global L2 norm is at most this (PyTorch's clip_grad_norm_)",
   freeze: "do not train these parameters: exact names (`h1.W`) or prefixes (`h1`)",
   param_lr: "this parameter's own learning rate: `param_lr h1.W, 0.001` (the most specific name wins)",
+  precision: "element type of the generated module's arrays: `f64` (default) or `f32` (Float32Array throughout)",
 };

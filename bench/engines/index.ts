@@ -4,10 +4,14 @@ import type { EngineDef } from "./types.js";
 
 const LOADERS: Record<string, () => Promise<EngineDef>> = {
   netc: async () => (await import("./netc.js")).netc,
+  "netc-wasm-f64": async () => (await import("./netc.js")).netcWasm,
+  "netc-wasm-f32": async () => (await import("./netc.js")).netcWasmF32,
   "ts-tuned": async () => (await import("./tuned.js")).tuned,
   "ts-idiomatic": async () => (await import("./idiomatic.js")).idiomatic,
   "tfjs-cpu": async () => (await import("./tfjs.js")).tfjsCpu,
   "tfjs-wasm": async () => (await import("./tfjs.js")).tfjsWasm,
+  "jax-js-f32": async () => (await import("./jaxjs.js")).jaxF32,
+  "jax-js-f64": async () => (await import("./jaxjs.js")).jaxF64,
   "brain.js": async () => (await import("./brain.js")).brainjs,
   convnetjs: async () => (await import("./convnet.js")).convnet,
 };

@@ -24,6 +24,8 @@ export interface SearchKey {
   columns: { target: string[] | null; features: string[] | null; ignore: string[] | null };
   metric: string;
   rungs: number[];
+  /** --backend and --precision: another backend or precision rounds differently. */
+  compute: { backend: string; precision: string | null };
 }
 
 export type TrialStatus = "running" | "pruned" | "finished" | "diverged" | "failed";

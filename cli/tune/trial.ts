@@ -20,6 +20,8 @@ export interface TrialData {
   model: string | undefined;
   train: Dataset;
   val: Dataset | null;
+  /** --backend and --precision, as netc train takes them. */
+  backend: { backend: "js" | "wasm" | "auto"; precision?: "f64" | "f32" };
 }
 
 /** A trial between rungs: enough to continue exactly where it stopped. */
@@ -77,7 +79,7 @@ async function compiledFor(data: TrialData, values: [string, number][]): Promise
   const key = JSON.stringify(values);
   const cached = modules.get(key);
   if (cached) return cached;
-  const options = { file: data.file, model: data.model, tuned: new Map(values) };
+  const options = { file: data.file, model: data.model, tuned: new Map(values), ...data.backend };
   const batch = compileToGraph(data.source, { ...options, maxBatch: 1 }).model.train.batch;
   const maxBatch = Math.max(batch, Math.min(EVAL_ROWS, Math.max(data.train.n, data.val?.n ?? 0)));
   const compiled = await compile(data.source, { ...options, maxBatch, format: false });

@@ -16,6 +16,8 @@ export interface BodyEnv {
   storage(node: Node): string | undefined;
   source: string;
   rows: string;
+  /** The statement that runs a kernel in another backend (a wasm export), if it does. */
+  call?(kernel: Kernel): string | undefined;
 }
 
 export interface EmittedKernel {
@@ -56,7 +58,7 @@ export function emitBody(
     const comment = describe(k.core ?? node, env.source);
     const head = comment && comment !== lastComment ? `// ${comment}\n` : "";
     lastComment = comment || lastComment;
-    out.push({ kernel: k, code: head + emitKernel(ctx, k) });
+    out.push({ kernel: k, code: head + (env.call?.(k) ?? emitKernel(ctx, k)) });
   }
   return { kernels: out, ref };
 }

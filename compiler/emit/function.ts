@@ -29,6 +29,8 @@ export interface FunctionEnv {
   names: NameManager;
   /** Storage of a leaf: the input arguments, parameter and state arrays. */
   leaf(node: Node): string | undefined;
+  /** The statement that runs a kernel in another backend (a wasm export), if it does. */
+  call?(kernel: Kernel): string | undefined;
 }
 
 export interface FunctionSpec {
@@ -57,7 +59,7 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
   const inline = kernelSets.map((kernels) => {
     const names = env.names.child();
     const aliases = claimAliases(env, kernels, names);
-    const body = emitBody(kernels, { storage: storageFor(aliases), source: env.source, rows: env.rows }, names);
+    const body = emitBody(kernels, { storage: storageFor(aliases), source: env.source, rows: env.rows, call: env.call }, names);
     return { kernels: body.kernels, ref: body.ref, aliases };
   });
   const total = inline.reduce((n, f) => n + f.kernels.reduce((m, k) => m + k.code.length, 0), 0);
@@ -73,7 +75,7 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
   const names = env.names;
   const aliases = claimAliases(env, all, names);
   const closureScalars = { names, declared: [] as string[] };
-  const body = emitBody(all, { storage: storageFor(aliases), source: env.source, rows: env.rows }, names, closureScalars);
+  const body = emitBody(all, { storage: storageFor(aliases), source: env.source, rows: env.rows, call: env.call }, names, closureScalars);
   const usersOf = (k: Kernel) => specs.filter((_, i) => kernelSets[i]!.includes(k)).map((s) => s.name).join(",");
   const parts: { users: string; kernels: EmittedKernel[]; size: number }[] = [];
   for (const k of body.kernels) {

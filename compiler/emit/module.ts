@@ -16,6 +16,8 @@ import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
 import { preludeNames } from "./prelude.js";
+import type { WasmBuild } from "../backend/wasm/index.js";
+import { wasmEmit, type WasmEmit } from "./wasm-memory.js";
 
 export interface ModuleInput {
   model: ModelIR;
@@ -25,6 +27,8 @@ export interface ModuleInput {
   plan: MemoryPlan;
   source: string;
   file: string;
+  /** Compiled for the wasm backend: arrays live in its memory, matmul kernels run in it. */
+  wasm?: WasmBuild;
 }
 
 export function emitModule(input: ModuleInput): FileParts {
@@ -51,6 +55,10 @@ export function emitModule(input: ModuleInput): FileParts {
   const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
   const seedVar = names.claim("outputSeed");
+  const wasm = input.wasm && wasmEmit(input.wasm, names, { input: model.input.width, target: model.target.width, maxBatch: plan.maxBatch });
+  const memory = input.wasm?.layout;
+  /** A fresh array, or in the wasm backend a view of its memory at the planned byte offset. */
+  const newArray = (elements: number, offset: number | undefined) => (wasm ? wasm.array(elements, offset!) : `new Float64Array(${elements})`);
 
   const env = (g: Graph, p: Plan): FunctionEnv => ({
     graph: g,
@@ -59,8 +67,9 @@ export function emitModule(input: ModuleInput): FileParts {
     source: input.source,
     rows,
     names,
+    call: wasm && ((k) => wasm.call(k, rows)),
     leaf: (node: Node) =>
-      node.op === "input" ? (node.attrs.name === model.input.name ? xArg : yArg)
+      node.op === "input" ? (node.attrs.name === model.input.name ? (wasm?.inputView ?? xArg) : (wasm?.targetView ?? yArg))
       : node.op === "param" ? paramVar.get(node.attrs.name as string)
       : node.op === "state" ? stateVar.get(node.attrs.name as string)
       : p === plan.train && pinned.has(node.id) ? arenaVar(pinned.get(node.id)!)
@@ -118,21 +127,21 @@ export function emitModule(input: ModuleInput): FileParts {
   };
 
   const view = (arr: string, name: string) => `${arr}.subarray(${layout.offset.get(name)}, ${layout.offset.get(name)! + layout.size.get(name)!})`;
-  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, "", "// Parameters: views of one array"];
-  decls.push(`const ${arena.weights} = new Float64Array(${layout.total});`);
+  const decls: string[] = [`const maxBatch = ${plan.maxBatch};`, ...(wasm ? ["", ...wasm.prelude] : []), "", "// Parameters: views of one array"];
+  decls.push(`const ${arena.weights} = ${newArray(layout.total, memory?.weights)};`);
   for (const p of model.params) {
     const fill = p.init.kind === "ones" ? ".fill(1)" : "";
     decls.push(`const ${paramVar.get(p.name)} = ${view(arena.weights, p.name)}${fill}; // ${p.name} [${p.shape.join(", ")}]`);
   }
   if (trainable.length > 0) {
     decls.push("", "// Gradients, laid out like the trainable parameters");
-    decls.push(`const ${arena.grads} = new Float64Array(${layout.trainable});`);
+    decls.push(`const ${arena.grads} = ${newArray(layout.trainable, memory?.grads)};`);
     for (const p of trainable) decls.push(`const ${gradVar.get(p.name)} = ${view(arena.grads, p.name)};`);
   }
   if (model.state.length > 0) {
     decls.push("", "// Running statistics (not trained; saved with the weights), and the values a training step computes");
     const total = model.state.reduce((n, s) => n + size(s.shape), 0);
-    decls.push(`const ${statsArena.now} = new Float64Array(${total});`, `const ${statsArena.next} = new Float64Array(${total});`);
+    decls.push(`const ${statsArena.now} = ${newArray(total, memory?.statsNow)};`, `const ${statsArena.next} = ${newArray(total, memory?.statsNext)};`);
     let at = 0;
     for (const s of model.state) {
       const range = `${at}, ${at + size(s.shape)}`;
@@ -143,14 +152,14 @@ export function emitModule(input: ModuleInput): FileParts {
   }
   if (slotNames.length > 0) {
     decls.push("", `// Optimizer state (${model.train.optimizer.kind})`);
-    arena.state.forEach((a) => decls.push(`const ${a} = new Float64Array(${layout.trainable});`));
+    arena.state.forEach((a, k) => decls.push(`const ${a} = ${newArray(layout.trainable, memory?.optimizer[k])};`));
     trainable.forEach((p, i) => optVars[i]!.forEach((v, k) => decls.push(`const ${v} = ${view(arena.state[k]!, p.name)};`)));
   }
   decls.push(
     "",
     `// Work arrays, shared by the training step and the evaluation functions: ${plan.bytes.work} bytes`,
     `// (${plan.bytes.workUnshared} if no two tensors shared storage).`,
-    ...plan.arrays.map((n, k) => `const ${arrays[k]} = new Float64Array(${n});`),
+    ...plan.arrays.map((n, k) => `const ${arrays[k]} = ${newArray(n, memory?.arrays[k])};`),
   );
   const predictNode = evalGraph.outputs.get("predict")!;
   const predictSlot = plan.eval.slotOf.get(predictNode.id);
@@ -166,20 +175,21 @@ export function emitModule(input: ModuleInput): FileParts {
   const check = (fn: string, withY: boolean) =>
     `checkRows(${str(fn)}, ${rows}, maxBatch, ${xArg}, ${model.input.width}, ${withY ? yArg : "null"}, ${model.target.width});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
+  const copyIn = (withY: boolean) => (wasm ? `${wasm.copyInputs(xArg, withY ? yArg : null, rows)}\n` : "");
   const fns = [
     ...hoisted,
-    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
-    `function evalLoss(${sig}): number {\n${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
+    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${copyIn(false)}${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
+    `function evalLoss(${sig}): number {\n${copyIn(true)}${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
     trainLossFn
-      ? `function trainLoss(${sig}): number {\n${trainLossFn.code}\nreturn ${trainLossFn.ref(graph.outputs.get("loss")!)};\n}`
+      ? `function trainLoss(${sig}): number {\n${copyIn(true)}${trainLossFn.code}\nreturn ${trainLossFn.ref(graph.outputs.get("loss")!)};\n}`
       : "",
     `function loss(${sig}, mode: "train" | "eval" = "eval"): number {
 ${check("loss", true)}
 checkMode(mode);
 return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
 }`,
-    `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
-    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`) }),
+    `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${copyIn(true)}${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
+    emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`), wasmUpdate: wasm?.update }),
     emitInputGradients(model, explainNames, explainFns.functions[0]!),
   ].filter(Boolean);
   // Only a model whose kernels draw dropout masks carries their generator.
@@ -211,7 +221,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     `return assembleModel({ ${core.join(", ")} });`,
   ].join("\n");
 
-  return layoutFile(
+  const parts = layoutFile(
     [`Generated by netc from ${oneLine(input.file)} (model ${model.name}). Do not edit: recompile instead.`, "Self-contained: no imports. trainStep, predict and loss allocate nothing."],
     [
       {
@@ -226,6 +236,12 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     ],
     createModelBody,
   );
+  // In float32 every array of the module is a Float32Array: the API's (x, y, predict's result,
+  // weights), the parameters and the work arrays, the prelude's too. JavaScript kernels still
+  // compute in doubles and round when they store.
+  if (model.train.precision !== "f32") return parts;
+  const f32 = (text: string) => text.replaceAll("Float64Array", "Float32Array");
+  return { head: f32(parts.head), generated: f32(parts.generated) };
 }
 
 /** Generator states and weight initialization: one initializer call per randomly initialized parameter. */
@@ -308,6 +324,8 @@ interface StepEnv {
   nextStateVar: Map<string, string>;
   grad: (param: string) => string;
   stateOut: (state: string) => string;
+  /** In the wasm backend: runs segment k's update there. */
+  wasmUpdate?: WasmEmit["update"];
 }
 
 /** The training step: gradients, running statistics, optional clipping, then each parameter's update. */
@@ -356,13 +374,17 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
   }
   for (const t of targets) checks.push(emitUpdateCheck(spec, { ...t, i: local.claim("i") }, "notFinite", local.claim("w")));
   checks.push("if (notFinite !== 0) {\nprogress.step--;\nreturn false;\n}");
+  // The wasm kernel applies the segment's own learning-rate scale (param_lr) itself.
+  const adam = spec.kind === "adam" || spec.kind === "adamw";
+  const wasmArgs = { rate: "rate", clip: gradScale || "1", corr1: adam ? "corr1" : "1", corr2: adam ? "corr2" : "1" };
+  const updates = targets.map((t, k) => e.wasmUpdate?.(k, wasmArgs) ?? emitUpdate(spec, t));
   const stores = stateSize > 0 ? [`${e.statsArena.now}.set(${e.statsArena.next});`] : [];
   // The update loops live in their own function: a long loop inside trainStep gets compiled
   // mid-loop (on-stack replacement) and V8 kept deoptimizing it there, boxing doubles.
   return `/** Running statistics, clipping and the ${spec.kind} update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
 function applyUpdates(): boolean {
 const rate = progress.lr;
-${[...lines, ...checks, ...stores, ...targets.map((t) => emitUpdate(spec, t)), "return true;"].filter(Boolean).join("\n")}
+${[...lines, ...checks, ...stores, ...updates, "return true;"].filter(Boolean).join("\n")}
 }
 
 function trainStep(${e.sig}): number {
@@ -384,7 +406,7 @@ function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-interface ArenaLayout {
+export interface ArenaLayout {
   /** Element offset and size of every parameter in the parameter arena (trainable ones first). */
   offset: Map<string, number>;
   size: Map<string, number>;
@@ -395,7 +417,7 @@ interface ArenaLayout {
   segments: { from: number; to: number; lr?: number }[];
 }
 
-function arenaLayout(model: ModelIR): ArenaLayout {
+export function arenaLayout(model: ModelIR): ArenaLayout {
   const ordered = [...model.params.filter((p) => p.trainable), ...model.params.filter((p) => !p.trainable)];
   const offset = new Map<string, number>(), sizes = new Map<string, number>();
   const segments: ArenaLayout["segments"] = [];

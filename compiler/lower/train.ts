@@ -18,9 +18,10 @@ export const DEFAULT_TRAIN: TrainSpec = {
   clipNorm: 0,
   frozen: [],
   paramLr: [],
+  precision: "f64",
 };
 
-export const TRAIN_SETTINGS = ["optimizer", "epochs", "batch", "seed", "schedule", "warmup", "clip_norm", "freeze", "param_lr"];
+export const TRAIN_SETTINGS = ["optimizer", "epochs", "batch", "seed", "schedule", "warmup", "clip_norm", "freeze", "param_lr", "precision"];
 
 export const SCHEDULES: Record<string, Record<string, number>> = {
   constant: {},
@@ -86,6 +87,12 @@ export function lowerTrain(ctx: LowerContext, settings: Setting[], refs: ParamRe
           spec.paramLr.push({ name: ref.name, lr });
           refs.push(ref);
         }
+        break;
+      }
+      case "precision": {
+        const v = s.value.kind === "name" ? s.value.name : undefined;
+        if (v === "f32" || v === "f64") spec.precision = v;
+        else ctx.diags.error(s.value.span, `'precision' must be f32 or f64, got '${ctx.text(s.value.span)}'`);
         break;
       }
       case "clip_norm": {

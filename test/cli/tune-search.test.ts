@@ -82,7 +82,7 @@ describe("successive halving", () => {
 });
 
 describe("the checkpoint", () => {
-  const key: SearchKey = { model: "m", source: "abc", data: "iris", seed: 1, trials: 2, val: 0.2, normalize: false, columns: { target: null, features: null, ignore: null }, metric: "val_loss", rungs: [3, 9] };
+  const key: SearchKey = { model: "m", source: "abc", data: "iris", seed: 1, trials: 2, val: 0.2, normalize: false, columns: { target: null, features: null, ignore: null }, metric: "val_loss", rungs: [3, 9], compute: { backend: "auto", precision: null } };
   it("round-trips every number exactly, tensors included", () => {
     const stats = { epoch: 3, train: { loss: 0.1 + 0.2, accuracy: 1 / 3, rows: 10 }, val: null };
     const record: TuneRecord = {

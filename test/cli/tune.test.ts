@@ -116,7 +116,7 @@ describe("netc tune", () => {
     const { train, val } = splitDataset(data, 0.2, ir.train.seed, ir, { inPlace: true });
     const rungs = rungEpochs(ir.train.epochs, 9);
     const fresh = (): TuneRecord => ({ search: {} as TuneRecord["search"], trials: sampleTrials(spec.params, 9, 5).map((c) => ({ id: c.id, values: c.values, rungs: [], status: "running", message: null, state: null })) });
-    const runner = createRunner(1, { source, file: "search.net", model: undefined, train, val });
+    const runner = createRunner(1, { source, file: "search.net", model: undefined, train, val, backend: { backend: "js" } });
     const silent = () => {};
 
     const whole = fresh();

@@ -4,7 +4,7 @@
 // called only from them, may allocate.
 import ts from "typescript";
 import { describe, expect, it, vi } from "vitest";
-import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "../support/helpers.js";
+import { ALL_OPS, BACKENDS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
@@ -127,9 +127,9 @@ function checkModule(code: string): { checked: string[]; problems: string[] } {
 }
 
 
-describe("trainStep, predict, loss and forwardBackward allocate nothing", () => {
+describe.each(BACKENDS)("trainStep, predict, loss and forwardBackward allocate nothing (%s)", (backend) => {
   it.each(EXAMPLES)("%s.net", async (name) => {
-    const { result } = await compileExample(name, { format: false });
+    const { result } = await compileExample(name, { backend, format: false });
     const { checked, problems } = checkModule(result.code);
     expect(problems).toEqual([]);
     expect(checked).toEqual(expect.arrayContaining(HOT));
@@ -140,7 +140,7 @@ describe("trainStep, predict, loss and forwardBackward allocate nothing", () => 
     ["a model whose names are the emitter's own (n, predict, step, ...)", HOSTILE_NAMES],
     ["a model using the activations, elementwise ops, concat and losses of issue 5", EXTRA_OPS],
   ])("%s", async (_, src) => {
-    const { result } = await compileSource(src, { format: false });
+    const { result } = await compileSource(src, { backend, format: false });
     expect(checkModule(result.code).problems).toEqual([]);
   });
 

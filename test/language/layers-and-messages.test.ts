@@ -57,7 +57,7 @@ describe("messages", () => {
       // Each activation once (identity used to be listed twice).
       expect.stringMatching(/^7:20 unknown activation 'tahn'; did you mean 'tanh'\? \(expected one of: sigmoid, tanh, relu, softmax, (\w+, )*identity, (?!.*identity)\w+(, \w+)*\)$/),
       "9:21 unknown optimizer 'adma'; did you mean 'adam'? (expected one of: sgd, momentum, nesterov, rmsprop, adagrad, adam, adamw)",
-      "9:27 unknown training setting 'epoch'; did you mean 'epochs'? (expected one of: optimizer, epochs, batch, seed, schedule, warmup, clip_norm, freeze, param_lr)",
+      "9:27 unknown training setting 'epoch'; did you mean 'epochs'? (expected one of: optimizer, epochs, batch, seed, schedule, warmup, clip_norm, freeze, param_lr, precision)",
     ]);
   });
 

@@ -59,6 +59,9 @@ model predict {
   train { optimizer adam(lr: 0.01); batch 5 }
 }`;
 
+/** The backends gradient, training and no-allocation tests run on. */
+export const BACKENDS = ["js", "wasm"] as const;
+
 export interface Compiled {
   result: CompileResult;
   module: GeneratedModule;
