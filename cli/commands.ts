@@ -112,6 +112,28 @@ export const EXPLAIN: CommandSpec = {
   ],
 };
 
+export const TUNE: CommandSpec = {
+  name: "tune",
+  operands: "MODEL.net",
+  summary: "Search the model's tune block: seeded random configurations, trained in parallel with successive halving (the weakest 2/3 stop at each rung); write the results table, a plot, the best model as a .net and its weights.",
+  flags: [
+    { name: "data", value: "CSV|iris|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
+    { name: "trials", value: "N", help: "configurations to try (default: the tune block's trials, else 20)" },
+    { name: "parallel", value: "P", help: "worker threads training trials at once (default: the number of cores; 1 trains in this thread)" },
+    { name: "seed", value: "S", help: "seed of the configurations drawn (default: the train block's seed); the same seed gives the same table" },
+    { name: "val", value: "F", help: "fraction of rows held out to score the trials (default 0.2)" },
+    { name: "out", alias: "o", value: "DIR", help: "the directory to write into (default out)" },
+    TARGET,
+    FEATURES,
+    IGNORE,
+    { name: "normalize", help: "standardize each feature (mean and std of the training split, saved with the best weights)" },
+    BACKEND,
+    PRECISION,
+    MODEL,
+    FORCE,
+  ],
+};
+
 export const GRAPH: CommandSpec = {
   name: "graph",
   operands: "MODEL.net",
@@ -146,4 +168,4 @@ export const LSP: CommandSpec = {
   flags: [{ name: "stdio", help: "talk over stdin and stdout (the default and only transport)" }],
 };
 
-export const COMMAND_SPECS = [COMPILE, CHECK, TRAIN, PREDICT, PREDICTOR, EXPLAIN, GRAPH, EXPORT, LSP];
+export const COMMAND_SPECS = [COMPILE, CHECK, TRAIN, PREDICT, PREDICTOR, EXPLAIN, TUNE, GRAPH, EXPORT, LSP];

@@ -4,6 +4,8 @@
 // path; during training it checkpoints; on SIGINT/SIGTERM it saves the last completed epoch.
 import { existsSync, rmSync, statSync } from "node:fs";
 import { compile, compileToGraph, type ModelIR } from "../compiler/index.js";
+import { defaultValue, valueText } from "../compiler/lower/tune.js";
+import type { TuneSpec } from "../compiler/model.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
 import { splitDataset } from "../data/dataset.js";
 import { valuesByName, type WeightsFile } from "../data/weights.js";
@@ -89,6 +91,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const epochsText = `${count} epoch${count === 1 ? "" : "s"}${plan.start > 0 ? ` (${count === 1 ? `epoch ${plan.total}` : `${plan.start + 1} to ${plan.total}`})` : ""}`;
     out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${describeSettings(settings, normalization !== null, epochsText)}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
     for (const note of plan.notes) out.stdout(`  note: ${note}`);
+    if (ir.tune) out.stdout(`  note: the tune block's hyperparameters take their defaults here (${tunedDefaults(ir.tune)}); netc tune searches them`);
     if (existsSync(paths.last) && !(resume && sameFile(resume, paths.last))) {
       out.stdout(`  note: ${paths.last} is an interrupted run's checkpoint; this run's checkpoints replace it (to continue that run instead, stop and pass --resume ${paths.last})`);
     }
@@ -242,4 +245,9 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `lr = 0.00316228, width = 16`: what each tuned name is when no search picks it. */
+function tunedDefaults(tune: TuneSpec): string {
+  return tune.params.map((p) => `${p.name} = ${valueText(p.distribution, defaultValue(p.distribution))}`).join(", ");
 }

@@ -82,6 +82,8 @@ export interface ModelIR {
   /** Forward graph with outputs `predict` and `loss`. */
   forward: Graph;
   train: TrainSpec;
+  /** The `tune` block's search space, when the model has one (its names already replaced by values in `forward` and `train`). */
+  tune?: TuneSpec;
 }
 
 export function trainableParams(model: ModelIR): ParamSpec[] {
@@ -91,4 +93,30 @@ export function trainableParams(model: ModelIR): ParamSpec[] {
 /** True when `pattern` (from `freeze` or `param_lr`) names the parameter: exactly, or as a prefix like `h1`. */
 export function matchesParam(pattern: string, name: string): boolean {
   return name === pattern || name.startsWith(`${pattern}.`);
+}
+
+/** A `tune` block: the search space netc tune samples, and how it scores a trial. */
+export type Distribution =
+  | { kind: "choice"; values: number[]; texts: string[] }
+  | { kind: "uniform"; lo: number; hi: number }
+  | { kind: "loguniform"; lo: number; hi: number }
+  | { kind: "int"; lo: number; hi: number };
+
+export interface TunedParam {
+  name: string;
+  span: Span;
+  distribution: Distribution;
+}
+
+export const TUNE_METRICS = ["val_loss", "val_acc"] as const;
+export type TuneMetric = (typeof TUNE_METRICS)[number];
+
+export interface TuneSpec {
+  params: TunedParam[];
+  /** Configurations to sample (netc tune --trials overrides it). */
+  trials: number;
+  metric: TuneMetric;
+  /** Where `metric` was set, for the diagnostic when the model cannot report it. */
+  metricSpan: Span | null;
+  span: Span;
 }
