@@ -23,6 +23,8 @@ export interface CompileOptions {
   train?: Partial<Pick<TrainSpec, "epochs" | "batch" | "seed">> & { lr?: number };
   /** Run the IR verifier after every pass, and type-check the emitted module under --strict. */
   verify?: boolean;
+  /** Type-check the emitted module (default: as `verify`). Tests that check many modules in one program turn it off here. */
+  typecheck?: boolean;
   /** Run prettier over the generated code (default true). Tests that only run the code skip it. */
   format?: boolean;
   /** The language of `code` (default TypeScript); JavaScript is the TypeScript compiler's emit. */
@@ -98,7 +100,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const wasm = backend === "wasm" ? await (await import("./backend/wasm/index.js")).buildWasm(result.model, result.graph, result.plan, arenaLayout(result.model), precision) : undefined;
   const parts = emitModule({ ...result, source, file: options.file ?? "<input>", wasm });
   const { finishFile } = await import("./emit/format.js");
-  return { ...result, code: await finishFile(parts, options) };
+  return { ...result, code: await finishFile(parts, { ...options, verify: options.typecheck ?? options.verify }) };
 }
 
 /**

@@ -17,6 +17,7 @@ import { decodeModel } from "../export/onnx/proto.js";
 import { EXAMPLES, exampleSource, ROOT } from "./support/helpers.js";
 import { trained, type Trained } from "./export-support.js";
 import { serializeWeights } from "../data/weights.js";
+import { netcInProcess } from "./cli/run.js";
 
 ort.env.wasm.numThreads = 1;
 
@@ -147,17 +148,18 @@ describe("netc export --format onnx", () => {
   it("applies the standardization of weights trained with --normalize, as the predictor does; the PyTorch export refuses them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netc-onnx-norm-"));
     temp.push(dir);
-    const netc = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin/netc.mjs"), ...args], { cwd: ROOT, encoding: "utf8" });
-    expect(netc("train", "examples/iris.net", "--data", "iris", "--epochs", "5", "--normalize", "--out", dir).status).toBe(0);
+    // In this process (the real binary is run by the tests above): four commands, one model.
+    const netc = (...args: string[]) => netcInProcess(args);
+    expect((await netc("train", "examples/iris.net", "--data", "iris", "--epochs", "5", "--normalize", "--out", dir)).status).toBe(0);
     const weightsPath = join(dir, "iris.weights.json");
     const out = join(dir, "iris.onnx");
-    expect(netc("export", "examples/iris.net", "--weights", weightsPath, "--format", "onnx", "-o", out).status).toBe(0);
+    expect((await netc("export", "examples/iris.net", "--weights", weightsPath, "--format", "onnx", "-o", out)).status).toBe(0);
     const predictorPath = join(dir, "p.js");
-    expect(netc("predictor", "examples/iris.net", "--weights", weightsPath, "-o", predictorPath).status).toBe(0);
+    expect((await netc("predictor", "examples/iris.net", "--weights", weightsPath, "-o", predictorPath)).status).toBe(0);
     const predictor = (await import(predictorPath)) as { predictBatch(x: Float64Array, n: number): Float64Array };
     const x = Float32Array.from([5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3, 5.9, 3.0, 4.2, 1.5]);
     expectClose(await runOnnx(readFileSync(out), "x", x, 4), predictor.predictBatch(Float64Array.from(x), 3), 1e-5);
-    const torch = netc("export", "examples/iris.net", "--weights", weightsPath, "--format", "torch", "-o", join(dir, "iris.py"));
+    const torch = await netc("export", "examples/iris.net", "--weights", weightsPath, "--format", "torch", "-o", join(dir, "iris.py"));
     expect([torch.status, torch.stderr]).toEqual([1, `netc export: ${weightsPath}: these weights were trained on standardized inputs (netc train --normalize), which the PyTorch export does not reproduce yet; export them to ONNX, or train without --normalize\n`]);
   }, 120_000);
 

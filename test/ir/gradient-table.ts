@@ -1,6 +1,6 @@
 // The op × shape gradient table as a function, so the table can be split across test files that
 // vitest runs in parallel (each case compiles a model, which dominates the suite's time).
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Backend } from "../../compiler/index.js";
 import {
   compileSource,
@@ -17,6 +17,7 @@ import {
   targets,
   usesModes,
 } from "./gradient-cases.js";
+import { typecheck } from "../support/typecheck.js";
 
 /** A seed from the case's name and shape, so reordering the table changes no data. */
 function seedOf(text: string): number {
@@ -30,8 +31,8 @@ export interface TableOptions {
   backend?: Backend;
   /** Only each case's last (widest) shape: the wasm run samples the table. */
   lastShapeOnly?: boolean;
-  /** Type-check every emitted module (default true; the JavaScript table already does). */
-  verify?: boolean;
+  /** Type-check the emitted modules (default true). */
+  typecheck?: boolean;
 }
 
 export function describeGradientTable(
@@ -40,17 +41,25 @@ export function describeGradientTable(
   options: TableOptions = {},
 ): void {
   describe(title, () => {
+    // Every case's module is type-checked under --strict, all in one program at the end: one
+    // program per module would parse TypeScript's library hundreds of times (1 s per case).
+    const emitted = new Map<string, string>();
+    afterAll(() => {
+      if (options.typecheck !== false) expect(typecheck(emitted)).toBe("");
+    }, 300_000);
     for (const c of cases) {
       const shapes = c.shapes ?? DEFAULT_SHAPES;
       for (const [inW, outW] of options.lastShapeOnly ? shapes.slice(-1) : shapes) {
         it(`${c.name} [in ${inW}, out ${outW}]`, async () => {
           const batches = c.batches ?? DEFAULT_BATCHES;
           const source = gradientSource(c, inW, outW);
-          const { module } = await compileSource(source, {
+          const { module, result } = await compileSource(source, {
             maxBatch: Math.max(...batches),
-            verify: options.verify ?? true,
+            verify: true,
+            typecheck: false,
             backend: options.backend,
           });
+          emitted.set(`${c.name} ${inW} ${outW}`, result.code);
           const rng = makeRng(seedOf(`${c.name} ${inW} ${outW}`));
           const model = module.createModel({ seed: 3 });
           randomizeWeights(model, rng);
