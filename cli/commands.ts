@@ -91,6 +91,27 @@ export const PREDICTOR: CommandSpec = {
   ],
 };
 
+export const EXPLAIN: CommandSpec = {
+  name: "explain",
+  operands: "MODEL.net",
+  summary: "Show which input features drive one row's prediction: gradient or integrated-gradient attributions, as ranked text, JSON, or a bar chart labelled with the data's column names.",
+  flags: [
+    { name: "weights", value: "WEIGHTS.json", required: true, help: "the weights file netc train wrote" },
+    { name: "data", value: "CSV", required: true, help: "the rows to explain (a CSV file or a bundled data set); a target column may be present" },
+    { name: "row", value: "K", help: "the data row to explain, counted from 0 after the header (default 0)" },
+    { name: "class", value: "C", help: "the class (index or label) or output index to explain (default: the predicted class, or the only output)" },
+    { name: "method", value: "gradient|integrated", help: "plain saliency (the default) or integrated gradients from a zero baseline" },
+    { name: "steps", value: "N", help: "integrated gradients: Riemann steps along the path (default 32)" },
+    { name: "out", alias: "o", value: "FILE.svg", help: "also draw the attributions as a ranked bar chart" },
+    { name: "json", help: "print {row, class, method, features, saliency} as JSON instead of the ranked text" },
+    TARGET,
+    FEATURES,
+    IGNORE,
+    MODEL,
+    FORCE,
+  ],
+};
+
 export const GRAPH: CommandSpec = {
   name: "graph",
   operands: "MODEL.net",
@@ -125,4 +146,4 @@ export const LSP: CommandSpec = {
   flags: [{ name: "stdio", help: "talk over stdin and stdout (the default and only transport)" }],
 };
 
-export const COMMAND_SPECS = [COMPILE, CHECK, TRAIN, PREDICT, PREDICTOR, GRAPH, EXPORT, LSP];
+export const COMMAND_SPECS = [COMPILE, CHECK, TRAIN, PREDICT, PREDICTOR, EXPLAIN, GRAPH, EXPORT, LSP];

@@ -3,7 +3,7 @@
 // ts-morph, vega or Graphviz.
 import { readFileSync } from "node:fs";
 import { helpText, HelpRequested, parseArgs, usageLine, UsageError, type CommandSpec } from "./args.js";
-import { CHECK, COMMAND_SPECS, COMPILE, EXPORT, GRAPH, LSP, PREDICT, PREDICTOR, TRAIN } from "./commands.js";
+import { CHECK, COMMAND_SPECS, COMPILE, EXPLAIN, EXPORT, GRAPH, LSP, PREDICT, PREDICTOR, TRAIN } from "./commands.js";
 import { NetcError } from "../diagnostics/index.js";
 import { closestName } from "../diagnostics/suggest.js";
 import { DataError, WeightsError } from "../data/errors.js";
@@ -54,6 +54,7 @@ const RUNNERS: Record<string, () => Promise<Command>> = {
   train: async () => (await import("./train.js")).trainCommand,
   predict: async () => (await import("./predict.js")).predictCommand,
   predictor: async () => (await import("./predict.js")).predictorCommand,
+  explain: async () => (await import("./explain.js")).explainCommand,
   graph: async () => (await import("./graph.js")).graphCommand,
   export: async () => (await import("./export.js")).exportCommand,
   lsp: async () => async (argv, out) => {
@@ -62,7 +63,7 @@ const RUNNERS: Record<string, () => Promise<Command>> = {
   },
 };
 
-const SPECS: Record<string, CommandSpec> = { compile: COMPILE, check: CHECK, train: TRAIN, predict: PREDICT, predictor: PREDICTOR, graph: GRAPH, export: EXPORT, lsp: LSP };
+const SPECS: Record<string, CommandSpec> = { compile: COMPILE, check: CHECK, train: TRAIN, predict: PREDICT, predictor: PREDICTOR, explain: EXPLAIN, graph: GRAPH, export: EXPORT, lsp: LSP };
 
 export function version(): string {
   // package.json sits one folder up from both cli/ and the compiled dist/.

@@ -45,6 +45,8 @@ export interface CompileResult {
   graph: Graph;
   /** The evaluation graph (eval mode, no backward) behind predict and loss. */
   evalGraph: Graph;
+  /** Evaluation mode differentiated with respect to the input, behind inputGradients. */
+  explainGraph: Graph;
   plan: MemoryPlan;
   /** The generated module, formatted: TypeScript, or JavaScript when asked for. */
   code: string;
@@ -83,11 +85,11 @@ export function compileToGraph(source: string, options: CompileOptions = {}): Om
     throw fail([{ severity: "error", message, span: largest.span }]);
   }
   const maxBatch = Math.max(options.maxBatch ?? model.train.batch, 1);
-  const { graph, evalGraph, plan } = compileGraphs(model, maxBatch, { verify: options.verify });
+  const { graph, evalGraph, explainGraph, plan } = compileGraphs(model, maxBatch, { verify: options.verify });
   if (plan.bytes.total > MEMORY_LIMIT_BYTES) {
     throw fail([{ severity: "error", message: `model '${model.name}' needs ${formatBytes(plan.bytes.total)} of preallocated memory at batch ${maxBatch}, more than the ${formatBytes(MEMORY_LIMIT_BYTES)} limit`, span: model.span }]);
   }
-  return { model, graph, evalGraph, plan };
+  return { model, graph, evalGraph, explainGraph, plan };
 }
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {

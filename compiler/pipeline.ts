@@ -17,10 +17,12 @@
 //   8. emit             (emit/module.ts, emit/predictor.ts) through a backend's rule table.
 //
 // The trainer runs 1–7 twice (training and evaluation graphs; once when nothing depends on the
-// mode); the standalone predictor runs the evaluation path with `predict` as its only output.
+// mode), and once more for the input-gradient graph behind inputGradients (evaluation mode,
+// differentiated with respect to the input); the standalone predictor runs the evaluation path
+// with `predict` as its only output.
 import { gradients } from "./autodiff.js";
 import { Builder } from "./ir/builder.js";
-import type { Graph, Node } from "./ir/graph.js";
+import { isBatched, type Graph, type Node } from "./ir/graph.js";
 import { verify } from "./ir/verify.js";
 import { trainableParams, type ModelIR } from "./model.js";
 import { fuseLosses } from "./passes/fuse-losses.js";
@@ -40,15 +42,21 @@ export interface CompiledGraphs {
   graph: Graph;
   /** Evaluation mode, no backward; outputs predict and loss. The same object as `graph` when nothing depends on the mode. */
   evalGraph: Graph;
+  /** Evaluation mode, differentiated with respect to the input; outputs predict and input_grad (see inputGradientGraph). */
+  explainGraph: Graph;
   plan: MemoryPlan;
 }
+
+/** The input of the input-gradient graph that selects the output to explain; a space keeps it apart from every .net name. */
+export const OUTPUT_SEED = "output seed";
 
 /** Stages 1–7 for a trainer whose buffers hold up to `maxBatch` rows. */
 export function compileGraphs(model: ModelIR, maxBatch: number, options: PassOptions = {}): CompiledGraphs {
   const graph = trainingGraph(model, options);
   // Without dropout or batchnorm both modes compute the same thing: one graph serves both.
   const evalGraph = isModeDependent(model) ? evaluationGraph(model, options) : graph;
-  return { graph, evalGraph, plan: planMemory(graph, evalGraph, model, maxBatch) };
+  const explainGraph = inputGradientGraph(model, options);
+  return { graph, evalGraph, explainGraph, plan: planMemory(graph, evalGraph, model, maxBatch, explainGraph) };
 }
 
 /** The standalone predictor's graph and plan: the evaluation path with `predict` as its only output. */
@@ -75,6 +83,35 @@ export function trainingGraph(model: ModelIR, options: PassOptions = {}): Graph 
   const grads = gradients(b, outputs.get("loss")!, params);
   trainable.forEach((p, i) => outputs.set(`grad:${p.name}`, grads.get(params[i]!)!));
   return simplified(check(b.graph(outputs), "autodiff"), check);
+}
+
+/**
+ * Saliency: evaluation mode, plus the gradient of Σ (predict ⊙ seed) with respect to the input,
+ * where the seed (input OUTPUT_SEED, shaped like predict) selects one output per row. Rows are
+ * independent in evaluation mode, so row r of `input_grad` is ∂(seed_r · predict_r)/∂x_r.
+ */
+export function inputGradientGraph(model: ModelIR, options: PassOptions = {}): Graph {
+  const check = checker(options);
+  const forward = specialized(model, "eval", check);
+  const b = new Builder();
+  const mapped = rebuildInto(b, forward);
+  const predict = mapped.get(forward.outputs.get("predict")!.id)!;
+  const x = b.nodes.find((n) => n.op === "input" && n.attrs.name === model.input.name) ?? b.input(model.input.name, ["B", model.input.width]);
+  const seed = b.input(OUTPUT_SEED, predict.shape);
+  const selected = b.sum(b.mul(predict, seed), predict.shape.map((_, i) => i), false);
+  const grad = gradients(b, selected, [x]).get(x)!;
+  const outputs = new Map([["predict", predict], ["input_grad", b.name(grad, `d_${model.input.name}`)]]);
+  return simplified(check(b.graph(outputs), "autodiff"), check);
+}
+
+/**
+ * True when one row's prediction depends on the other rows of the batch: some value on the way
+ * to `predict` reduces over the batch axis (`mean(h)` of a batched h). Then inputGradients'
+ * row r also carries r's effect through the other rows, and per-row saliency needs n = 1.
+ */
+export function couplesRows(explainGraph: Graph): boolean {
+  const live = liveNodes({ ...explainGraph, outputs: new Map([["predict", explainGraph.outputs.get("predict")!]]) });
+  return explainGraph.nodes.some((n) => live.has(n.id) && !isBatched(n.shape) && n.inputs.some((i) => isBatched(i.shape)));
 }
 
 /** The evaluation graph (predict and loss): no backward pass. */

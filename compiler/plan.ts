@@ -33,6 +33,8 @@ export interface MemoryPlan {
   maxBatch: number;
   train: Plan;
   eval: Plan;
+  /** The input-gradient graph's plan (inputGradients), when there is one. */
+  explain?: Plan;
   /** Sizes (in float64 elements) of the shared work arrays. */
   arrays: number[];
   bytes: { params: number; state: number; optimizer: number; gradients: number; work: number; workUnshared: number; total: number };
@@ -42,12 +44,14 @@ export function needsBuffer(node: Node): boolean {
   return node.shape.length > 0 && !isLeaf(node);
 }
 
-export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxBatch: number): MemoryPlan {
+export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxBatch: number, explain?: Graph): MemoryPlan {
   const trainPlan = planBuffers(train, maxBatch, arenaOutputs(train));
   // One graph for both modes: predict and loss run subsets of the training step's kernels, in its buffers.
   const evalPlan = evaluation === train ? trainPlan : planBuffers(evaluation, maxBatch);
+  // inputGradients runs alone too, so its slots share the same arrays.
+  const explainPlan = explain ? planBuffers(explain, maxBatch) : undefined;
   const arrays: number[] = [];
-  for (const plan of [trainPlan, evalPlan]) plan.slots.forEach((s, k) => (arrays[k] = Math.max(arrays[k] ?? 0, s.size)));
+  for (const plan of [trainPlan, evalPlan, ...(explainPlan ? [explainPlan] : [])]) plan.slots.forEach((s, k) => (arrays[k] = Math.max(arrays[k] ?? 0, s.size)));
   const elements = (shapes: { shape: number[] }[]) => shapes.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const params = elements(model.params) * 8;
   const state = elements(model.state) * 8;
@@ -59,6 +63,7 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
     maxBatch,
     train: trainPlan,
     eval: evalPlan,
+    explain: explainPlan,
     arrays,
     bytes: { params, state, optimizer, gradients, work, workUnshared, total: params + 2 * state + optimizer + gradients + work },
   };

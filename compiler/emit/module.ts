@@ -9,7 +9,9 @@ import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate, emitUpdateCheck } from "../optim/index.js";
 import { trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
+import { OUTPUT_SEED } from "../pipeline.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
+import { emitExplainDecls, emitInputGradients } from "./explain.js";
 import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
@@ -21,6 +23,7 @@ export interface ModuleInput {
   model: ModelIR;
   graph: Graph;
   evalGraph: Graph;
+  explainGraph: Graph;
   plan: MemoryPlan;
   source: string;
   file: string;
@@ -51,6 +54,7 @@ export function emitModule(input: ModuleInput): FileParts {
   const arenaVar = (output: string) => (output.startsWith("grad:") ? gradVar.get(output.slice(5)) : nextStateVar.get(output.slice(6)));
   const arrays = plan.arrays.map((_, k) => names.claim(`buf${k}`));
   const views = names.claim("predictViews");
+  const seedVar = names.claim("outputSeed");
   const wasm = input.wasm && wasmEmit(input.wasm, names, { input: model.input.width, target: model.target.width, maxBatch: plan.maxBatch });
   const memory = input.wasm?.layout;
   /** A fresh array, or in the wasm backend a view of its memory at the planned byte offset. */
@@ -95,6 +99,26 @@ export function emitModule(input: ModuleInput): FileParts {
     [trainLossFn, fbFn] = trainFns.functions as [EmittedFunction, EmittedFunction];
     hoisted = [...evalFns.hoisted, ...trainFns.hoisted];
   }
+  // inputGradients: its own graph and kernels, in the shared arrays; the seed is a leaf.
+  const explainPlan = plan.explain!;
+  const explainBase = env(input.explainGraph, explainPlan);
+  const explainLocals = { output: names.claim("output"), p: names.claim("p"), r: names.claim("row"), k: names.claim("k"), best: names.claim("best") };
+  const explainEnv: FunctionEnv = { ...explainBase, leaf: (node) => (node.op === "input" && node.attrs.name === OUTPUT_SEED ? seedVar : explainBase.leaf(node)) };
+  const explainFns = emitGraphFunctions(explainEnv, [{ name: "inputGradients", roots: ["input_grad"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` }]);
+  hoisted.push(...explainFns.hoisted);
+  const inputGrad = input.explainGraph.outputs.get("input_grad")!;
+  const inputGradSlot = explainPlan.slotOf.get(inputGrad.id);
+  // Without a kernel of its own the gradient is a leaf: the seed itself when the output is x plus a constant.
+  const inputGradLeaf = inputGradSlot ? undefined : explainEnv.leaf(inputGrad);
+  if (!inputGradSlot && inputGradLeaf !== seedVar) throw new Error(`internal: the input gradient of model ${model.name} is a leaf other than the output seed`);
+  const explainNames = {
+    ...explainLocals,
+    xArg,
+    rows,
+    seed: seedVar,
+    views: names.claim("inputGradViews"),
+    result: inputGradSlot ? arrays[inputGradSlot.index]! : seedVar,
+  };
   // Code outside forwardBackward reaches its outputs through the shared arrays, not its locals.
   const outputsOf = (key: string) => {
     const node = graph.outputs.get(key)!;
@@ -145,6 +169,7 @@ export function emitModule(input: ModuleInput): FileParts {
     "// predict returns a view of its output array; one view per row count, made once.",
     `const ${views}: Float64Array[] = [];`,
     `for (let r = 0; r <= maxBatch; r++) ${views}.push(${predictOut}.subarray(0, r * ${model.output.width}));`,
+    ...emitExplainDecls(model, explainNames),
   );
 
   const check = (fn: string, withY: boolean) =>
@@ -165,6 +190,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
 }`,
     `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${copyIn(true)}${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
     emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`), wasmUpdate: wasm?.update }),
+    emitInputGradients(model, explainNames, explainFns.functions[0]!),
   ].filter(Boolean);
   // Only a model whose kernels draw dropout masks carries their generator.
   const dropout = fns.some((f) => /\bnextDropout\(/.test(f));
@@ -184,7 +210,7 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     maxBatch: plan.maxBatch,
     train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
   };
-  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "trainStep", "trainRows", "predict", "loss", "forwardBackward"];
+  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "trainStep", "trainRows", "predict", "loss", "forwardBackward", "inputGradients"];
   const createModelBody = [
     ...decls,
     "",

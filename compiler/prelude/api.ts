@@ -65,6 +65,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
   /** Copies of the weights (and running statistics) by name. */

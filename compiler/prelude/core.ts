@@ -20,4 +20,5 @@ export interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating. */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }

@@ -1,4 +1,4 @@
-// fit: epochs of seeded, shuffled minibatches through the model's own trainStep, with the
+// fit: epochs of seeded, shuffled minibatches through the model's training step, with the
 // learning-rate schedule applied at each epoch. It may allocate (once per call, not per row).
 import type { FitOptions } from "./api.js";
 import { checkFinite } from "./inputs.js";

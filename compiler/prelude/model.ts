@@ -23,6 +23,7 @@ export function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),

@@ -61,6 +61,11 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
     const p = js.predict(x, rows), q = wasm.predict(x, rows);
     expect(q.length).toBe(p.length);
     q.forEach((v, i) => expect(Math.abs(v - p[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(p[i]!))));
+    // inputGradients runs its own graph over the same (wasm-backed) arrays.
+    if (js.info.output.width === 1 || js.info.target.classes !== null) {
+      const g = Float64Array.from(js.inputGradients(x, rows)), h = wasm.inputGradients(x, rows);
+      h.forEach((v, i) => expect(Math.abs(v - g[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g[i]!))));
+    }
   });
 
   it("the module embeds wasm and calls its kernels", async () => {

@@ -11,6 +11,4 @@ vi.setConfig({ testTimeout: 60_000 }); // the first wasm compile loads binaryen
 
 describeModelGradients("wasm");
 
-// Not type-checked again: the whole-model checks above type-check wasm modules (--verify), and
-// the table's TypeScript is the JavaScript run's plus the same wasm declarations.
-describeGradientTable("gradients on the wasm backend, one shape per op", GRADIENT_CASES, { backend: "wasm", lastShapeOnly: true, typecheck: false });
+describeGradientTable("gradients on the wasm backend, one shape per op", GRADIENT_CASES, { backend: "wasm", lastShapeOnly: true, verify: false });
