@@ -6,6 +6,7 @@
 // edges is what made the op-level picture of a deep network unreadable (and slow to lay out).
 import type { Graph, Node } from "../../compiler/ir/graph.js";
 import type { ModelIR } from "../../compiler/model.js";
+import { liveNodes } from "../../compiler/passes/rewrite.js";
 import type { ModelDecl } from "../../grammar/ast.js";
 import { constantNodes, groupNodes, LOSS_GROUP, modelBindings, type Binding } from "./graph-groups.js";
 
@@ -23,7 +24,7 @@ export interface ModelSource {
 
 export function graphToDot(graph: Graph, model: ModelIR, source: ModelSource, options: GraphPictureOptions = {}): string {
   const roots = [...graph.outputs].filter(([name]) => options.backward || !name.startsWith("grad:"));
-  const live = liveNodes(roots.map(([, n]) => n));
+  const live = liveNodes({ ...graph, outputs: new Map(roots) });
   const shown = graph.nodes.filter((n) => live.has(n.id) && (options.backward || !n.grad));
   const detail = options.detail ?? "layers";
   const lines = [
@@ -207,17 +208,6 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function liveNodes(roots: readonly Node[]): Set<number> {
-  const live = new Set<number>();
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (live.has(n.id)) continue;
-    live.add(n.id);
-    stack.push(...n.inputs);
-  }
-  return live;
-}
 
 function quote(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
