@@ -86,6 +86,8 @@ export const PREDICTOR: CommandSpec = {
     { name: "weights", value: "WEIGHTS.json", required: true, help: "the weights file netc train wrote" },
     { name: "out", alias: "o", value: "FILE", help: "write the predictor here; FILE.js or FILE.mjs gets JavaScript, FILE.ts TypeScript" },
     { name: "js", help: "JavaScript instead of TypeScript" },
+    BACKEND,
+    PRECISION,
     MODEL,
     FORCE,
   ],

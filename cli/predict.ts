@@ -7,7 +7,7 @@ import { isClassifier, predictedClass } from "./train-loop.js";
 import { applyNormalization } from "../data/normalize.js";
 import { RegressionAccumulator, regressionText } from "../data/metrics.js";
 import { tensorsByName, valuesByName } from "../data/weights.js";
-import { parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { backendFlags, parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
 import { PREDICT, PREDICTOR } from "./commands.js";
 import { dataBatches, encodeOptions, loadWeights } from "./inputs.js";
 import { readText } from "./io.js";
@@ -115,10 +115,11 @@ export async function predictorCommand(argv: string[], out: Output): Promise<num
   const target = stringFlag(args, "out");
   const language = outputLanguage(target, args.flags.has("js"));
   const source = readText(file, ".net file");
-  const { model, evalGraph } = compileToGraph(source, { file, model: stringFlag(args, "model") });
+  const { backend, precision } = backendFlags(args);
+  const { model, evalGraph } = compileToGraph(source, { file, model: stringFlag(args, "model"), precision });
   const weights = loadWeights(weightsPath, model, file);
   const { emitPredictor } = await import("../compiler/emit/predictor.js");
-  const predictor = { model, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null };
+  const predictor = { model, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null, backend };
   const text = await emitPredictor(predictor, { language });
   if (target === undefined) {
     out.stdout(text);

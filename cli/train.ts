@@ -3,7 +3,7 @@
 // training it takes the output set's lock (which proves --out writable) and checks every output
 // path; during training it checkpoints; on SIGINT/SIGTERM it saves the last completed epoch.
 import { existsSync, rmSync, statSync } from "node:fs";
-import { compile, compileToGraph, type ModelIR } from "../compiler/index.js";
+import { compile, compileToGraph, type Backend, type ModelIR } from "../compiler/index.js";
 import { defaultValue, valueText } from "../compiler/lower/tune.js";
 import type { TuneSpec } from "../compiler/model.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
@@ -159,7 +159,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     writeWeights(paths.weights, record, weightsRules);
     writeWeights(paths.best, weightsRecord(run, best, best), weightsRules);
     const written = [paths.weights, paths.best];
-    const rest = await writeRest(compiled.code, source, file, ir, compiled.evalGraph, record, history, paths, rules, signals.received);
+    const rest = await writeRest(compiled.code, source, file, ir, compiled.evalGraph, record, history, paths, rules, signals.received, options.backend);
     written.push(...rest.written);
     if (!resume || !sameFile(resume, paths.last)) rmSync(paths.last, { force: true });
     out.stdout(`wrote ${written.join(", ")}`);
@@ -218,12 +218,13 @@ async function writeRest(
   paths: OutputPaths,
   rules: OutputRules,
   interrupted: () => string | null,
+  backend: Backend,
 ): Promise<{ written: string[]; error: string | null }> {
   const written: string[] = [];
   try {
     writeOutput(paths.trainer, "trainer", code, rules);
     written.push(paths.trainer);
-    const predictor = await emitPredictor({ model: ir, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null });
+    const predictor = await emitPredictor({ model: ir, evalGraph, source, file, weights: valuesByName(weights), labels: weights.labels, normalization: weights.normalization ?? null, backend });
     if (interrupted()) return { written, error: `${interrupted()} while writing the outputs; ${paths.predictor} and ${paths.plot} not written` };
     writeOutput(paths.predictor, "predictor", predictor, rules);
     written.push(paths.predictor);

@@ -10,6 +10,7 @@ import type { Language } from "./emit/format.js";
 import type { TunedValues } from "./lower/tune.js";
 import type { Graph } from "./ir/graph.js";
 import type { ModelIR, OptimizerSpec, Precision, TrainSpec } from "./model.js";
+import { resolveBackend, type Backend } from "./backend/choose.js";
 import { compileGraphs } from "./pipeline.js";
 import type { MemoryPlan } from "./plan.js";
 
@@ -39,8 +40,6 @@ export interface CompileOptions {
   /** Element type of the module's arrays; overrides the train block's `precision`. */
   precision?: Precision;
 }
-
-export type Backend = "js" | "wasm" | "auto";
 
 export interface CompileResult {
   model: ModelIR;
@@ -99,7 +98,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const result = compileToGraph(source, options);
   // The emitter loads ts-morph: imported here, so that analyze() and compileToGraph() alone do not.
   const { arenaLayout, emitModule } = await import("./emit/module.js");
-  const backend = options.backend === "auto" ? chooseBackend(result.model) : (options.backend ?? "js");
+  const backend = resolveBackend(options.backend, result.model);
   // binaryen (15 MB) is loaded only here, only for the wasm backend.
   const precision = result.model.train.precision;
   const wasm = backend === "wasm" ? await (await import("./backend/wasm/index.js")).buildWasm(result.model, result.graph, result.plan, arenaLayout(result.model), precision) : undefined;
@@ -108,19 +107,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   return { ...result, code: await finishFile(parts, { ...options, verify: options.typecheck ?? options.verify }) };
 }
 
-/**
- * auto's choice. Measured with bench/paired.ts (alternating rounds in one process, loaded
- * 2-core machine): the wasm backend's step is about as fast as the JavaScript one on W1
- * (3 parameters), 1.15× on W2 (33), 2.2× on W3 (131) and 4–5× on W4/W5 (100 k–200 k). What
- * keeps small models on JavaScript is compile time: loading binaryen costs about a second, more
- * than a small model's whole training run, and the JavaScript module is easier to read.
- */
-export function chooseBackend(model: ModelIR): "js" | "wasm" {
-  const params = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-  return params >= WASM_MIN_PARAMS ? "wasm" : "js";
-}
-
-export const WASM_MIN_PARAMS = 4096;
+export { chooseBackend, resolveBackend, WASM_MIN_PARAMS, type Backend } from "./backend/choose.js";
 
 function applyOverrides(train: TrainSpec, o: CompileOptions["train"]): TrainSpec {
   if (!o) return train;

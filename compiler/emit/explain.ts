@@ -22,6 +22,8 @@ export interface ExplainNames {
   r: string;
   k: string;
   best: string;
+  /** In the wasm backend: the statements copying x into its memory, where the kernels read it. */
+  copyIn?: string;
 }
 
 /** Declarations at createModel level: the seed array and one result view per row count. */
@@ -67,7 +69,7 @@ checkRows("inputGradients", ${rows}, maxBatch, ${xArg}, ${model.input.width}, nu
 if (${output} !== undefined && !(Number.isInteger(${output}) && ${output} >= 0 && ${output} < ${width})) {
 throw new RangeError(\`inputGradients: output must be an integer from 0 to ${width - 1}, got \${${output}}\`);
 }
-${seed}.fill(0, 0, ${rows} * ${width});
+${names.copyIn ? `${names.copyIn}\n` : ""}${seed}.fill(0, 0, ${rows} * ${width});
 if (${output} === undefined) {
 ${defaultSeed}
 } else {

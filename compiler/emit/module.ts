@@ -118,6 +118,7 @@ export function emitModule(input: ModuleInput): FileParts {
     seed: seedVar,
     views: names.claim("inputGradViews"),
     result: inputGradSlot ? arrays[inputGradSlot.index]! : seedVar,
+    ...(wasm ? { copyIn: wasm.copyInputs(xArg, null, rows) } : {}),
   };
   // Code outside forwardBackward reaches its outputs through the shared arrays, not its locals.
   const outputsOf = (key: string) => {

@@ -5,15 +5,20 @@
 // for bit. Every buffer is allocated once at load; predict, predictBatch and classify allocate
 // nothing per call, and refuse anything but finite numbers.
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { resolveBackend, type Backend } from "../backend/choose.js";
+import type { PredictorWasmBuild } from "../backend/wasm/index.js";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { predictorGraph } from "../pipeline.js";
+import type { Plan } from "../plan.js";
+import type { Kernel } from "../schedule.js";
 import { finishFile, type FinishOptions } from "./format.js";
 import { emitGraphFunctions } from "./function.js";
 import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { str } from "./literals.js";
 import { NameManager } from "./names.js";
 import { preludeNames } from "./prelude.js";
+import { copyRows, wasmKernelsEmit } from "./wasm-memory.js";
 
 export interface PredictorInput {
   model: ModelIR;
@@ -29,6 +34,8 @@ export interface PredictorInput {
   maxBatch?: number;
   /** Standardization the weights were trained with (netc train --normalize), applied to every input. */
   normalization?: { mean: readonly number[]; std: readonly number[] } | null;
+  /** Where the forward pass's kernels run (default js); the element type is the model's `precision`. */
+  backend?: Backend;
 }
 
 export const PREDICTOR_MAX_BATCH = 64;
@@ -42,17 +49,31 @@ batchViews sampleIn sampleOut chunkIn out rows start result at r best probs inpu
 
 /** The predictor as formatted TypeScript, or as JavaScript or unformatted when asked. */
 export async function emitPredictor(input: PredictorInput, options: Omit<FinishOptions, "verify"> = {}): Promise<string> {
-  const { parts, weightsBase64 } = predictorParts(input);
+  const maxBatch = input.maxBatch ?? PREDICTOR_MAX_BATCH;
+  const { graph, plan } = predictorGraph(input.evalGraph, maxBatch);
+  const tensors = tensorLayout([...input.model.params, ...input.model.state]);
+  // binaryen is loaded only for a wasm predictor.
+  const wasm =
+    resolveBackend(input.backend, input.model) === "wasm"
+      ? await (await import("../backend/wasm/index.js")).buildPredictorWasm(input.model, plan, tensors, maxBatch, input.model.train.precision)
+      : undefined;
+  const { parts, weightsBase64 } = predictorParts(input, { graph, plan, maxBatch, tensors, wasm });
   // The weights go in last: neither the formatter nor the JavaScript emit need walk a string of megabytes.
   const text = await finishFile(parts, options);
   return text.replace(WEIGHTS_PLACEHOLDER, () => weightsBase64);
 }
 
-function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase64: string } {
+interface Planned {
+  graph: Graph;
+  plan: Plan;
+  maxBatch: number;
+  tensors: TensorLayout;
+  wasm?: PredictorWasmBuild;
+}
+
+function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors: layout, wasm: build }: Planned): { parts: FileParts; weightsBase64: string } {
   const { model, evalGraph } = input;
-  const maxBatch = input.maxBatch ?? PREDICTOR_MAX_BATCH;
   const predictNode = evalGraph.outputs.get("predict")!;
-  const { graph, plan } = predictorGraph(evalGraph, maxBatch);
 
   const names = new NameManager(undefined, [...PREDICTOR_GLOBALS, ...preludeNames()]);
   const xArg = names.claim(model.input.name);
@@ -60,23 +81,27 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
   const tensors = [...model.params, ...model.state];
   const tensorVar = new Map(tensors.map((p) => [p.name, names.claim(p.name)]));
   const arrays = plan.slots.map((s) => names.claim(`buf${s.index}`));
+  const wasm = build && wasmKernelsEmit(build, names);
+  const inputMem = wasm && names.claim("inputMem");
+  const copyAt = wasm && names.claim("copyAt");
   const leaf = (node: Node): string | undefined =>
-    node.op === "input" ? (node.attrs.name === model.input.name ? xArg : undefined)
+    node.op === "input" ? (node.attrs.name === model.input.name ? (inputMem ?? xArg) : undefined)
     : node.op === "param" || node.op === "state" ? tensorVar.get(node.attrs.name as string)
     : undefined;
-  const env = { graph, plan, arrays, source: input.source, rows, names, leaf };
+  const env = { graph, plan, arrays, source: input.source, rows, names, leaf, call: wasm && ((k: Kernel) => wasm.call(k, rows)) };
   const { functions, hoisted } = emitGraphFunctions(env, [
     { name: "forward", roots: ["predict"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` },
   ]);
   const forward = functions[0]!;
   const outSlot = plan.slotOf.get(predictNode.id);
   const outRef = outSlot ? arrays[outSlot.index]! : leaf(predictNode)!;
-  const workBytes = plan.slots.reduce((n, s) => n + s.size * 8, 0);
+  const elementBytes = model.train.precision === "f32" ? 4 : 8;
+  const workBytes = plan.slots.reduce((n, s) => n + s.size * elementBytes, 0);
 
   const inW = model.input.width;
   const outW = model.output.width;
-  const { base64, offsets } = packWeights(tensors, input.weights);
-  const total = offsets.at(-1)!;
+  const base64 = packWeights(tensors, layout, input.weights);
+  const { offset: offsets, total } = layout;
   const classify = classifierKind(model);
   const labels = input.labels && input.labels.length > 0 ? input.labels : null;
   const norm = input.normalization ?? null;
@@ -104,11 +129,13 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
   const lines = [
     `// ${total} trained values as little-endian float64 bytes, base64-encoded.`,
     `const WEIGHTS = "${WEIGHTS_PLACEHOLDER}";`,
-    "const weights = decodeFloat64(WEIGHTS);",
-    ...tensors.map((p, i) => `const ${tensorVar.get(p.name)} = weights.subarray(${offsets[i]}, ${offsets[i + 1]}); // ${p.name} [${p.shape.join(", ")}]`),
+    ...(wasm && build
+      ? ["", ...wasm.prelude, `const weights = ${wasm.array(total, build.layout.tensors)};`, "weights.set(decodeFloat64(WEIGHTS));", `const ${inputMem} = ${wasm.array(maxBatch * inW, build.layout.input)};`]
+      : ["const weights = decodeFloat64(WEIGHTS);"]),
+    ...tensors.map((p) => `const ${tensorVar.get(p.name)} = weights.subarray(${offsets.get(p.name)}, ${offsets.get(p.name)! + layout.size.get(p.name)!}); // ${p.name} [${p.shape.join(", ")}]`),
     "",
     `// Work arrays for ${maxBatch} rows: ${plan.slots.length} arrays, ${workBytes} bytes.`,
-    ...plan.slots.map((s, i) => `const ${arrays[i]} = new Float64Array(${s.size});`),
+    ...plan.slots.map((s, i) => `const ${arrays[i]} = ${wasm && build ? wasm.array(s.size, build.layout.arrays[i]!) : `new Float64Array(${s.size})`};`),
     `const sampleIn = new Float64Array(${inW});`,
     `const sampleOut = ${outRef}.subarray(0, ${outW});`,
     `const chunkIn = new Float64Array(maxBatch * ${inW});`,
@@ -118,7 +145,7 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
     "",
     ...hoisted,
     `/** The forward pass on ${rows} <= maxBatch rows of ${xArg}; the result is in ${outRef}. */`,
-    `function forward(${xArg}: ArrayLike<number>, ${rows}: number): void {\n${forward.code}\n}`,
+    `function forward(${xArg}: ArrayLike<number>, ${rows}: number): void {\n${inputMem ? `${copyRows(inputMem, xArg, inW, rows, copyAt!)}\n` : ""}${forward.code}\n}`,
     "",
     `/** Predicts one sample of ${inW} finite numbers. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
@@ -170,7 +197,11 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
     `Generated by netc from ${oneLine(input.file)} (model ${model.name}): a standalone predictor with trained weights.`,
     "One file, no imports, inference only. predict, predictBatch and classify allocate nothing per call.",
   ];
-  return { parts: layoutFile(header, [...constants, body()], lines.join("\n")), weightsBase64: base64 };
+  const parts = layoutFile(header, [...constants, body()], lines.join("\n"));
+  // In float32 every array is a Float32Array, the weights included (rounded once, at load).
+  if (model.train.precision !== "f32") return { parts, weightsBase64: base64 };
+  const f32 = (text: string) => text.replaceAll("Float64Array", "Float32Array");
+  return { parts: { head: f32(parts.head), generated: f32(parts.generated) }, weightsBase64: base64 };
 }
 
 /** Decided in lowering; the CLI's accuracy rule (cli/train-loop.ts) is the same. */
@@ -178,15 +209,31 @@ function classifierKind(model: ModelIR): ModelIR["classifier"] {
   return model.classifier;
 }
 
-function packWeights(tensors: readonly { name: string; shape: number[] }[], weights: PredictorInput["weights"]): { base64: string; offsets: number[] } {
-  const offsets = [0];
-  for (const p of tensors) offsets.push(offsets.at(-1)! + p.shape.reduce((a, b) => a * b, 1));
-  const bytes = new DataView(new ArrayBuffer(offsets.at(-1)! * 8));
-  tensors.forEach((p, i) => {
+/** Element offsets of every parameter, then every running statistic, in one array. */
+interface TensorLayout {
+  offset: Map<string, number>;
+  size: Map<string, number>;
+  total: number;
+}
+
+function tensorLayout(tensors: readonly { name: string; shape: number[] }[]): TensorLayout {
+  const offset = new Map<string, number>(), size = new Map<string, number>();
+  let total = 0;
+  for (const p of tensors) {
+    offset.set(p.name, total);
+    size.set(p.name, p.shape.reduce((a, b) => a * b, 1));
+    total += size.get(p.name)!;
+  }
+  return { offset, size, total };
+}
+
+function packWeights(tensors: readonly { name: string }[], layout: TensorLayout, weights: PredictorInput["weights"]): string {
+  const bytes = new DataView(new ArrayBuffer(layout.total * 8));
+  for (const p of tensors) {
     const values = weights[p.name];
-    const size = offsets[i + 1]! - offsets[i]!;
+    const at = layout.offset.get(p.name)!, size = layout.size.get(p.name)!;
     if (!values || values.length !== size) throw new Error(`predictor: weights for '${p.name}' need ${size} values, got ${values ? values.length : "none"}`);
-    for (let k = 0; k < size; k++) bytes.setFloat64((offsets[i]! + k) * 8, values[k]!, true);
-  });
-  return { base64: Buffer.from(bytes.buffer).toString("base64"), offsets };
+    for (let k = 0; k < size; k++) bytes.setFloat64((at + k) * 8, values[k]!, true);
+  }
+  return Buffer.from(bytes.buffer).toString("base64");
 }

@@ -21,44 +21,75 @@ export interface WasmEmit {
   update(segment: number, args: { rate: string; clip: string; corr1: string; corr2: string }): string | undefined;
 }
 
-export function wasmEmit(build: WasmBuild, names: NameManager, widths: { input: number; target: number; maxBatch: number }): WasmEmit {
+/** The parts of a wasm build the instance declarations need (the trainer's and the predictor's). */
+interface Kernels {
+  dtype: WasmBuild["dtype"];
+  wasm: Uint8Array;
+  calls: ReadonlyMap<Kernel, string>;
+  /** Update kernels, called with (rows, rate, clip, corr1, corr2). */
+  updates?: readonly string[];
+}
+
+interface KernelsEmit {
+  /** Declarations of the instance, its memory and its kernels (before any array). */
+  prelude: string[];
+  array(elements: number, offset: number): string;
+  call(kernel: Kernel, rows: string): string | undefined;
+  /** The expression naming the kernels' exports. */
+  kernels: string;
+}
+
+/** The instance, the memory every array is a view of, and calls of the kernels by name. */
+export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit {
   const type = build.dtype === "f32" ? "Float32Array" : "Float64Array";
   const instance = names.claim("wasmInstance");
   const heap = names.claim("heap");
   const kernels = names.claim("wasmKernels");
-  const inputView = names.claim("inputMem");
-  const targetView = names.claim("targetMem");
   const exportsType = [
     ...[...new Set(build.calls.values())].map((k) => `${k}(rows: number): void`),
-    ...build.updates.map((k) => `${k}(rows: number, rate: number, clip: number, corr1: number, corr2: number): void`),
+    ...(build.updates ?? []).map((k) => `${k}(rows: number, rate: number, clip: number, corr1: number, corr2: number): void`),
   ].join("; ");
   const base64 = Buffer.from(build.wasm).toString("base64");
-  const array = (elements: number, offset: number) => `new ${type}(${heap}, ${offset}, ${elements})`;
-  const prelude = [
-    "// The wasm SIMD kernels and the one linear memory every array below is a view of.",
-    `const ${instance} = instantiateKernels(${JSON.stringify(base64)});`,
-    `const ${heap} = ${instance}.heap;`,
-    `const ${kernels} = ${instance}.exports as unknown as { ${exportsType} };`,
-    `const ${inputView} = ${array(widths.maxBatch * widths.input, build.layout.input)};`,
-    `const ${targetView} = ${array(widths.maxBatch * widths.target, build.layout.target)};`,
-  ];
-  const copy = (view: string, arg: string, width: number, rows: string) => {
-    const i = `i_${view}`;
-    return `for (let ${i} = 0; ${i} < ${rows} * ${width}; ${i}++) ${view}[${i}] = ${arg}[${i}]!;`;
-  };
   return {
-    prelude,
-    array,
-    inputView,
-    targetView,
-    copyInputs: (x, y, rows) => [copy(inputView, x, widths.input, rows), ...(y ? [copy(targetView, y, widths.target, rows)] : [])].join("\n"),
-    update: (segment, a) => {
-      const name = build.updates[segment];
-      return name ? `${kernels}.${name}(0, ${a.rate}, ${a.clip}, ${a.corr1}, ${a.corr2});` : undefined;
-    },
+    prelude: [
+      "// The wasm SIMD kernels and the one linear memory every array below is a view of.",
+      `const ${instance} = instantiateKernels(${JSON.stringify(base64)});`,
+      `const ${heap} = ${instance}.heap;`,
+      `const ${kernels} = ${instance}.exports as unknown as { ${exportsType} };`,
+    ],
+    array: (elements, offset) => `new ${type}(${heap}, ${offset}, ${elements})`,
     call: (kernel, rows) => {
       const name = build.calls.get(kernel);
       return name ? `${kernels}.${name}(${rows});` : undefined;
     },
+    kernels,
+  };
+}
+
+/** A loop copying `rows` rows of `arg` into the memory view `view` (nothing allocated). */
+export function copyRows(view: string, arg: string, width: number, rows: string, i: string): string {
+  return `for (let ${i} = 0; ${i} < ${rows} * ${width}; ${i}++) ${view}[${i}] = ${arg}[${i}]!;`;
+}
+
+export function wasmEmit(build: WasmBuild, names: NameManager, widths: { input: number; target: number; maxBatch: number }): WasmEmit {
+  const core = wasmKernelsEmit(build, names);
+  const inputView = names.claim("inputMem");
+  const targetView = names.claim("targetMem");
+  const i = names.claim("copyAt");
+  return {
+    prelude: [
+      ...core.prelude,
+      `const ${inputView} = ${core.array(widths.maxBatch * widths.input, build.layout.input)};`,
+      `const ${targetView} = ${core.array(widths.maxBatch * widths.target, build.layout.target)};`,
+    ],
+    array: core.array,
+    inputView,
+    targetView,
+    copyInputs: (x, y, rows) => [copyRows(inputView, x, widths.input, rows, i), ...(y ? [copyRows(targetView, y, widths.target, rows, i)] : [])].join("\n"),
+    update: (segment, a) => {
+      const name = build.updates[segment];
+      return name ? `${core.kernels}.${name}(0, ${a.rate}, ${a.clip}, ${a.corr1}, ${a.corr2});` : undefined;
+    },
+    call: core.call,
   };
 }

@@ -30,17 +30,24 @@ interface Built {
 
 const cache = new Map<string, Promise<Built>>();
 
+/** Where the trainer's and the predictor's kernels run, and their element type. */
+interface Variant {
+  backend: "js" | "wasm";
+  precision: "f64" | "f32";
+}
+const JS: Variant = { backend: "js", precision: "f64" };
+
 /** Compiles an example, trains it briefly (iris), and emits and loads its predictor; memoized. */
-function build(name: string, labels: string[] | null = null, epochs = 3): Promise<Built> {
-  const key = JSON.stringify([name, labels, epochs]);
-  if (!cache.has(key)) cache.set(key, buildUncached(name, labels, epochs));
+function build(name: string, labels: string[] | null = null, epochs = 3, variant = JS): Promise<Built> {
+  const key = JSON.stringify([name, labels, epochs, variant]);
+  if (!cache.has(key)) cache.set(key, buildUncached(name, labels, epochs, variant));
   return cache.get(key)!;
 }
 
-async function buildUncached(name: string, labels: string[] | null, epochs: number): Promise<Built> {
+async function buildUncached(name: string, labels: string[] | null, epochs: number, variant: Variant): Promise<Built> {
   const file = `examples/${name}.net`;
   const source = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
-  const compiled = await compile(source, { file, maxBatch: ROWS, format: false });
+  const compiled = await compile(source, { file, maxBatch: ROWS, format: false, ...variant });
   const trainer = (await loadModule(compiled.code)).createModel();
   const w = compiled.model.input.width;
   const x = Float64Array.from({ length: ROWS * w }, (_, i) => Math.sin(i * 0.7) * 3);
@@ -49,15 +56,28 @@ async function buildUncached(name: string, labels: string[] | null, epochs: numb
     await trainModel(trainer, compiled.model, data, null, { epochs, batch: 16 });
   }
   const weights = Object.fromEntries(Object.entries(trainer.getWeights()).map(([k, t]) => [k, t.data]));
-  const ts = await emitPredictor({ model: compiled.model, evalGraph: compiled.evalGraph, source, file, weights, labels });
+  const ts = await emitPredictor({ model: compiled.model, evalGraph: compiled.evalGraph, source, file, weights, labels, backend: variant.backend });
   return { trainer, ts, predictor: await importJavaScript(toJavaScript(ts)), x };
 }
 
-const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
+const bytes = (a: Float64Array | Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
 
-describe.each(["iris", "lecture", "logistic", "regression", "xor", "deep"])("predictor for %s", (name) => {
+const WASM_F64: Variant = { backend: "wasm", precision: "f64" };
+const WASM_F32: Variant = { backend: "wasm", precision: "f32" };
+const VARIANTS: [string, Variant][] = [
+  ...["iris", "lecture", "logistic", "regression", "xor", "deep"].map((name): [string, Variant] => [name, JS]),
+  // The wasm backend's predictor against its own trainer (the same kernels, planned apart).
+  ["iris", WASM_F64],
+  ["deep", WASM_F64],
+  ["iris", WASM_F32],
+];
+
+describe.each(VARIANTS)("predictor for %s (%o)", (name, variant) => {
   it("equals the trainer's predict bit for bit, one sample at a time and in chunked batches", async () => {
-    const { trainer, predictor, x } = await build(name);
+    const { trainer, predictor, x, ts } = await build(name, null, 3, variant);
+    // A wasm predictor instantiates its kernels; a float32 one has no float64 array left.
+    expect(ts.includes("= instantiateKernels(")).toBe(variant.backend === "wasm");
+    expect(ts.includes("Float64Array")).toBe(variant.precision === "f64");
     const inW = predictor.inputWidth as number;
     const outW = predictor.outputWidth as number;
     const expected = trainer.predict(x, ROWS).slice();
@@ -117,8 +137,10 @@ console.log(JSON.stringify({ hex: Buffer.from(p.buffer, p.byteOffset, p.byteLeng
     expect(["setosa", "versicolor", "virginica"]).toContain(result.label);
   });
 
-  it("type-checks on its own under strict TypeScript", async () => {
+  it("type-checks on its own under strict TypeScript, on both backends and in float32", async () => {
     const { ts } = await build("iris", ["setosa", "versicolor", "virginica"]);
-    expect(typecheck(new Map([["predict", ts]]))).toBe("");
+    const wasm = (await build("iris", null, 3, WASM_F64)).ts;
+    const f32 = (await build("iris", null, 3, WASM_F32)).ts;
+    expect(typecheck(new Map([["predict", ts], ["wasm", wasm], ["f32", f32]]))).toBe("");
   });
 });

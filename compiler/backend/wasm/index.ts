@@ -53,37 +53,85 @@ export interface WasmBuild {
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export function layoutMemory(model: ModelIR, plan: MemoryPlan, arenas: Arenas, dtype: DType): MemoryLayout {
-  const bytes = ELEMENT_BYTES[dtype];
-  let end = 0;
-  // Every array starts on a 16-byte boundary (vector loads of a row start aligned more often).
-  const place = (elements: number) => {
-    const at = end;
-    end += Math.ceil((elements * bytes) / VECTOR_BYTES) * VECTOR_BYTES;
-    return at;
-  };
+  const place = placer(dtype);
   const stats = model.state.reduce((n, s) => n + size(s.shape), 0);
-  return {
-    input: place(plan.maxBatch * model.input.width),
-    target: place(plan.maxBatch * model.target.width),
-    weights: place(arenas.total),
-    grads: place(arenas.trainable),
-    optimizer: OPTIMIZER_STATE[model.train.optimizer.kind].map(() => place(arenas.trainable)),
-    statsNow: place(stats),
-    statsNext: place(stats),
-    arrays: plan.arrays.map((n) => place(n)),
-    bytes: end,
+  const layout = {
+    input: place.next(plan.maxBatch * model.input.width),
+    target: place.next(plan.maxBatch * model.target.width),
+    weights: place.next(arenas.total),
+    grads: place.next(arenas.trainable),
+    optimizer: OPTIMIZER_STATE[model.train.optimizer.kind].map(() => place.next(arenas.trainable)),
+    statsNow: place.next(stats),
+    statsNext: place.next(stats),
+    arrays: plan.arrays.map((n) => place.next(n)),
   };
+  return { ...layout, bytes: place.end() };
 }
 
 /** Builds the kernels of both plans (once when training and evaluation share a graph). */
 export async function buildWasm(model: ModelIR, graph: Graph, plan: MemoryPlan, arenas: Arenas, dtype: DType): Promise<WasmBuild> {
   const layout = layoutMemory(model, plan, arenas, dtype);
+  const plans: Plan[] = plan.eval.kernels === plan.train.kernels ? [plan.train] : [plan.train, plan.eval];
+  const memories = plans.map((p) => ({ plan: p, memory: kernelMemory(model, p, p === plan.train, layout, arenas, plan.maxBatch, dtype) }));
+  const updates = updateSpecs(model, arenas, layout, dtype);
+  const { wasm, calls } = await buildKernels(memories, layout.bytes, dtype, updates);
+  return { dtype, wasm, layout, calls, updates: updates.map((u) => u.name) };
+}
+
+/** A standalone predictor's wasm: its memory holds the input rows, the trained tensors and the work arrays. */
+export interface PredictorWasmBuild {
+  dtype: DType;
+  wasm: Uint8Array;
+  /** Byte offsets: the input rows, the tensors (laid out as `tensorOffset` says), each work array. */
+  layout: { input: number; tensors: number; arrays: number[] };
+  calls: Map<Kernel, string>;
+}
+
+/** Builds the predictor's kernels; `tensorOffset` gives each parameter's and statistic's element offset. */
+export async function buildPredictorWasm(
+  model: ModelIR,
+  plan: Plan,
+  tensors: { offset: ReadonlyMap<string, number>; total: number },
+  maxBatch: number,
+  dtype: DType,
+): Promise<PredictorWasmBuild> {
+  const place = placer(dtype);
+  const layout = { input: place.next(maxBatch * model.input.width), tensors: place.next(tensors.total), arrays: plan.slots.map((s) => place.next(s.size)) };
+  const bytes = ELEMENT_BYTES[dtype];
+  const address = (node: Node): number | undefined => {
+    if (node.op === "input") return node.attrs.name === model.input.name ? layout.input : undefined;
+    if (node.op === "param" || node.op === "state") return layout.tensors + tensors.offset.get(node.attrs.name)! * bytes;
+    const slot = plan.slotOf.get(node.id);
+    return slot ? layout.arrays[slot.index] : undefined;
+  };
+  const { wasm, calls } = await buildKernels([{ plan, memory: { address, maxBatch } }], place.end(), dtype, []);
+  return { dtype, wasm, layout, calls };
+}
+
+/** Every array starts on a 16-byte boundary (vector loads of a row start aligned more often). */
+function placer(dtype: DType): { next(elements: number): number; end(): number } {
+  let end = 0;
+  return {
+    next(elements) {
+      const at = end;
+      end += Math.ceil((elements * ELEMENT_BYTES[dtype]) / VECTOR_BYTES) * VECTOR_BYTES;
+      return at;
+    },
+    end: () => end,
+  };
+}
+
+/** The matmul kernels of the plans, the update kernels, and one packing scratch area after `usedBytes`. */
+async function buildKernels(
+  plans: { plan: Plan; memory: KernelMemory }[],
+  usedBytes: number,
+  dtype: DType,
+  updates: ElementwiseSpec[],
+): Promise<{ wasm: Uint8Array; calls: Map<Kernel, string> }> {
   const specs: MatmulSpec[] = [];
   const calls = new Map<Kernel, string>();
-  const plans: Plan[] = plan.eval.kernels === plan.train.kernels ? [plan.train] : [plan.train, plan.eval];
-  for (const p of plans) {
-    const memory = kernelMemory(model, p, p === plan.train, layout, arenas, plan.maxBatch, dtype);
-    for (const k of p.kernels) {
+  for (const { plan, memory } of plans) {
+    for (const k of plan.kernels) {
       const spec = matmulSpec(k, `k${specs.length}`, memory);
       if (!spec) continue;
       specs.push(spec);
@@ -91,10 +139,9 @@ export async function buildWasm(model: ModelIR, graph: Graph, plan: MemoryPlan, 
     }
   }
   // One scratch area for packed operands, as large as the largest kernel needs.
-  const scratch = layout.bytes;
+  const scratch = usedBytes;
   const scratchBytes = Math.max(0, ...specs.filter((s) => needsPack(s, dtype)).map((s) => packBytes(s, dtype)));
   for (const s of specs) if (needsPack(s, dtype)) s.pack = scratch;
-  const updates = updateSpecs(model, arenas, layout, dtype);
   const wasm = await buildModule({
     dtype,
     memoryBytes: scratch + scratchBytes,
@@ -103,7 +150,7 @@ export async function buildWasm(model: ModelIR, graph: Graph, plan: MemoryPlan, 
       updates.forEach((u) => addElementwise(simd, u));
     },
   });
-  return { dtype, wasm, layout, calls, updates: updates.map((u) => u.name) };
+  return { wasm, calls };
 }
 
 /** One update kernel per learning-rate segment of the arenas. */
