@@ -235,6 +235,14 @@ const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
     const { start, len } = node.attrs;
     return g.emit("Slice", [a[0]!, g.int64s("starts", [start]), g.int64s("ends", [start + len]), g.int64s("axes", [-1])], out());
   },
+  reshape: (g, node, a, out) => g.emit("Reshape", [a[0]!, g.shapeOf(node.attrs.shape)], out()),
+  conv2d: null,
+  conv2d_backward_input: null,
+  conv2d_backward_weight: null,
+  maxpool2d: null,
+  maxpool2d_backward: null,
+  avgpool2d: null,
+  avgpool2d_backward: null,
   onehot: null,
   dropout_mask: null,
   bce_sum: null,
