@@ -96,6 +96,11 @@ export function fans(shape: readonly number[]): [number, number] {
   return [shape[1]! * area, shape[0]! * area];
 }
 
+/** The input as the `.net` file declares it: `x[4]`, `img[1, 8, 8]`. */
+export function inputDecl(model: Pick<ModelIR, "input">): string {
+  return `${model.input.name}[${model.input.shape.join(", ")}]`;
+}
+
 export function trainableParams(model: ModelIR): ParamSpec[] {
   return model.params.filter((p) => p.trainable);
 }

@@ -6,7 +6,7 @@
 // nothing per call, and refuse anything but finite numbers.
 import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
-import type { ModelIR } from "../model.js";
+import { inputDecl, type ModelIR } from "../model.js";
 import { predictorGraph } from "../pipeline.js";
 import { finishFile, type FinishOptions } from "./format.js";
 import { emitGraphFunctions } from "./function.js";
@@ -92,7 +92,7 @@ function predictorParts(input: PredictorInput): { parts: FileParts; weightsBase6
   });
   const constants = [
     exported("maxBatch", String(maxBatch), "Rows per forward pass; predictBatch takes any number of rows, in chunks of this size."),
-    exported("inputWidth", String(inW), `Values per sample: the model's input ${model.input.name}[${inW}].`),
+    exported("inputWidth", String(inW), `Values per sample: the model's input ${inputDecl(model)}${model.input.shape.length > 1 ? ", flattened row-major" : ""}.`),
     exported("outputWidth", String(outW), `Values per prediction: the model's output ${model.output.name}[${outW}].`),
   ];
   if (labels) constants.push(exported("labels", `[${labels.map(str).join(", ")}]`, "Class names by class index.", "readonly string[]"));

@@ -68,7 +68,7 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     case "flatten": {
       const x = tensorArg("x", hint);
       if (!x) return POISON;
-      return name === "flatten" ? lowerFlatten(ctx, x, args.get("x")!.span) : lowerPool(ctx, name, x, args, e.span, scope);
+      return name === "flatten" ? lowerFlatten(ctx, x, args.get("x")!) : lowerPool(ctx, name, x, args, e.span, scope);
     }
     case "sum":
     case "mean": {

@@ -24,10 +24,15 @@ function wholeArg(ctx: LowerContext, fn: string, args: Args, name: string, fallb
   return undefined;
 }
 
+/** How a message names an argument: its text, or for a layer line of `layers`, the layer's input. */
+function argText(ctx: LowerContext, arg: { expr: Expr; span: Span }): string {
+  return arg.expr.kind === "name" && arg.expr.name === "(prev)" ? "its input" : `'${ctx.text(arg.span)}'`;
+}
+
 /** Images [B,C,H,W], or undefined after reporting at the argument. */
-function imagesArg(ctx: LowerContext, fn: string, x: Node, span: Span): Node | undefined {
+function imagesArg(ctx: LowerContext, fn: string, x: Node, arg: { expr: Expr; span: Span }): Node | undefined {
   if (x.shape.length === 4 && x.shape[0] === "B" && x.shape.lastIndexOf("B") === 0) return x;
-  ctx.diags.error(span, `'${fn}' needs images [C,H,W] per row, but '${ctx.text(span)}' has shape ${shapeToString(x.shape)}`);
+  ctx.diags.error(arg.span, `'${fn}' needs images [C,H,W] per row, but ${argText(ctx, arg)} has shape ${shapeToString(x.shape)}`);
   return undefined;
 }
 
@@ -43,12 +48,12 @@ export function lowerConv2d(ctx: LowerContext, e: Call, args: Args, scope: Scope
   const init = initArg ? parseInit(ctx, initArg.expr) : defaultWeightInit(hint.activation);
   if (xv.kind === "number") ctx.diags.error(xArg.span, `'conv2d' needs a tensor input, got a number`);
   if (xv.kind !== "tensor" || filters === undefined || kernel === undefined || stride === undefined || padding === undefined || !init) return POISON;
-  const x = imagesArg(ctx, "conv2d", xv.node, xArg.span);
+  const x = imagesArg(ctx, "conv2d", xv.node, xArg);
   if (!x) return POISON;
   const weightShape = [filters, x.shape[1] as number, kernel, kernel];
   const out = convShape(x.shape, weightShape, stride, padding);
   if (typeof out === "string") {
-    ctx.diags.error(e.span, `'conv2d' of '${ctx.text(xArg.span)}': ${out.replace(/^conv2d /, "")}`);
+    ctx.diags.error(e.span, `'conv2d' of ${argText(ctx, xArg)}: ${out.replace(/^conv2d /, "")}`);
     return POISON;
   }
   const W = makeParam(ctx, `${name}.W`, weightShape, init, e.span);
@@ -62,20 +67,20 @@ export function lowerConv2d(ctx: LowerContext, e: Call, args: Args, scope: Scope
 
 export function lowerPool(ctx: LowerContext, fn: "maxpool2d" | "avgpool2d", xv: Node, args: Args, span: Span, scope: Scope): Value {
   const k = wholeArg(ctx, fn, args, "k", 2, 1, scope);
-  const x = imagesArg(ctx, fn, xv, args.get("x")!.span);
+  const x = imagesArg(ctx, fn, xv, args.get("x")!);
   if (k === undefined || !x) return POISON;
   const out = poolShape(x.shape, k, fn);
   if (typeof out === "string") {
-    ctx.diags.error(span, `'${fn}' of '${ctx.text(args.get("x")!.span)}': ${out.replace(`${fn} `, "")}`);
+    ctx.diags.error(span, `'${fn}' of ${argText(ctx, args.get("x")!)}: ${out.replace(`${fn} `, "")}`);
     return POISON;
   }
   return tensor(ctx.b.node(fn, [x], { k }));
 }
 
 /** [B,C,H,W] → [B,C·H·W] in row-major order; a batch of vectors is already flat. */
-export function lowerFlatten(ctx: LowerContext, x: Node, span: Span): Value {
+export function lowerFlatten(ctx: LowerContext, x: Node, arg: { expr: Expr; span: Span }): Value {
   if (x.shape.length < 2 || x.shape[0] !== "B" || x.shape.lastIndexOf("B") !== 0) {
-    ctx.diags.error(span, `'flatten' needs a batch [B,...], but '${ctx.text(span)}' has shape ${shapeToString(x.shape)}`);
+    ctx.diags.error(arg.span, `'flatten' needs a batch [B,...], but ${argText(ctx, arg)} has shape ${shapeToString(x.shape)}`);
     return POISON;
   }
   if (x.shape.length === 2) return tensor(x);
