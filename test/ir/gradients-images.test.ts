@@ -27,6 +27,16 @@ const CASES: [string, string][] = [
     model("1, 5, 5", "h = conv2d(x, 2, kernel: 2, padding: 2)\n  p = flatten(avgpool2d(h * h, 3))", 8),
   ],
   [
+    // Planes of more than 256 taps loop over their interior; the padded border stays straight-line code.
+    "two padded conv2d over a 13x11 image: interior loops, straight-line border",
+    model("1, 13, 11", "h = tanh(conv2d(x, 2, kernel: 3, padding: 1))\n  p = flatten(maxpool2d(conv2d(h, 2, kernel: 3, padding: 1), 3))", 24),
+  ],
+  [
+    // Borders of more than 1024 taps loop too, checking each tap (here for both derivatives).
+    "conv2d with kernel 5, stride 2, padding 2 over 41x40: checked border loops",
+    model("1, 41, 40", "h = tanh(conv2d(x, 1, kernel: 1))\n  p = flatten(avgpool2d(conv2d(h, 2, kernel: 5, stride: 2, padding: 2), 4))", 50),
+  ],
+  [
     "conv2d without padding as a layer line, flatten and dense",
     `model t {
   input x[2, 4, 4]

@@ -31,18 +31,34 @@ function linear(terms: [string, number][], constant = 0): string {
   return parts.join(" + ").replace(/\+ -/g, "- ");
 }
 
+/** Up to this many taps a whole output plane is straight-line code: small images need no loops. */
+const PLANE_UNROLL = 256;
+/** Up to this many taps the border positions are straight-line code, each with exactly its valid taps. */
+const BORDER_UNROLL = 1024;
+
 function visitTaps(ctx: EmitContext, g: Geometry, visit: TapVisit): string {
   const { H, W, OH, OW, k, stride: s, padding: p } = g;
   // Output rows [ohA, ohB) and columns [owA, owB) read only pixels inside the image.
   const ohA = Math.ceil(p / s), ohB = Math.min(OH, Math.floor((H - k + p) / s) + 1);
   const owA = Math.ceil(p / s), owB = Math.min(OW, Math.floor((W - k + p) / s) + 1);
-  const interior = ohB > ohA && owB > owA;
-  const oh = ctx.local("oh"), ow = ctx.local("ow"), o = ctx.local("o"), i = ctx.local("i");
+  const inInterior = (r: number, c: number) => r >= ohA && r < ohB && c >= owA && c < owB;
   const taps = Array.from({ length: k * k }, (_, t) => t);
+  const lines = (...parts: string[]) => parts.filter(Boolean).join("\n");
+  // One output position at compile time: its offsets are constants and out-of-image taps are left out.
+  const position = ([r, c]: [number, number]) => {
+    const o = String(r * OW + c), ih = r * s - p, iw = c * s - p;
+    const valid = taps.filter((t) => inside(ih + Math.floor(t / k), H) && inside(iw + (t % k), W));
+    const reads = valid.map((t) => visit.tap(t, String((ih + Math.floor(t / k)) * W + iw + (t % k)), o));
+    return `{\n${lines(visit.before(o), ...reads, visit.after(o))}\n}`;
+  };
+  const positions = Array.from({ length: OH * OW }, (_, q): [number, number] => [Math.floor(q / OW), q % OW]);
+  if (OH * OW * k * k <= PLANE_UNROLL) return positions.map(position).join("\n");
+
+  const oh = ctx.local("oh"), ow = ctx.local("ow"), o = ctx.local("o"), i = ctx.local("i");
   const offset = (t: number) => Math.floor(t / k) * W + (t % k);
   const at = (t: number) => (offset(t) === 0 ? i : `${i} + ${offset(t)}`);
-  const lines = (...parts: string[]) => parts.filter(Boolean).join("\n");
   const code: string[] = [];
+  const interior = ohB > ohA && owB > owA;
   if (interior) {
     code.push(`for (let ${oh} = ${ohA}; ${oh} < ${ohB}; ${oh}++) {
 for (let ${ow} = ${owA}; ${ow} < ${owB}; ${ow}++) {
@@ -56,18 +72,21 @@ ${lines(
 }
 }`);
   }
-  if (!(interior && ohA === 0 && owA === 0 && ohB === OH && owB === OW)) {
-    const ih = ctx.local("ih"), iw = ctx.local("iw"), inside = ctx.local("inside");
-    const rowsOfTaps = Array.from({ length: k }, (_, ki) => {
-      const cols = Array.from({ length: k }, (_, kj) => `if (${iw} >= ${-kj} && ${iw} < ${W - kj}) {\n${visit.tap(ki * k + kj, at(ki * k + kj), o)}\n}`);
-      return `if (${ih} >= ${-ki} && ${ih} < ${H - ki}) {\n${cols.join("\n")}\n}`;
-    });
-    code.push(`for (let ${oh} = 0; ${oh} < ${OH}; ${oh}++) {
+  const border = positions.filter(([r, c]) => !inInterior(r, c));
+  if (border.length === 0) return code.join("\n");
+  if (border.length * k * k <= BORDER_UNROLL) return [...code, ...border.map(position)].join("\n");
+  // Large images: the border positions in loops that check each tap.
+  const ih = ctx.local("ih"), iw = ctx.local("iw"), rowInside = ctx.local("inside");
+  const rowsOfTaps = Array.from({ length: k }, (_, ki) => {
+    const cols = Array.from({ length: k }, (_, kj) => `if (${iw} >= ${-kj} && ${iw} < ${W - kj}) {\n${visit.tap(ki * k + kj, at(ki * k + kj), o)}\n}`);
+    return `if (${ih} >= ${-ki} && ${ih} < ${H - ki}) {\n${cols.join("\n")}\n}`;
+  });
+  code.push(`for (let ${oh} = 0; ${oh} < ${OH}; ${oh}++) {
 const ${ih} = ${linear([[oh, s]], -p)};
-${interior ? `const ${inside} = ${oh} >= ${ohA} && ${oh} < ${ohB};` : ""}
+${interior ? `const ${rowInside} = ${oh} >= ${ohA} && ${oh} < ${ohB};` : ""}
 for (let ${ow} = 0; ${ow} < ${OW}; ${ow}++) {
 ${lines(
-  interior ? `if (${inside} && ${ow} === ${owA}) {\n${ow} = ${owB - 1};\ncontinue;\n}` : "",
+  interior ? `if (${rowInside} && ${ow} === ${owA}) {\n${ow} = ${owB - 1};\ncontinue;\n}` : "",
   `const ${iw} = ${linear([[ow, s]], -p)};`,
   `const ${o} = ${linear([[oh, OW], [ow, 1]])};`,
   `const ${i} = ${ih} * ${W} + ${iw};`,
@@ -77,9 +96,10 @@ ${lines(
 )}
 }
 }`);
-  }
   return code.join("\n");
 }
+
+const inside = (v: number, size: number) => v >= 0 && v < size;
 
 function geometry(image: Node, out: Node, k: number, stride: number, padding: number): Geometry {
   const [, , H, W] = image.shape as number[];
