@@ -55,7 +55,7 @@ async function buildUncached(name: string, labels: string[] | null, epochs: numb
 
 const bytes = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("hex");
 
-describe.each(["iris", "lecture", "logistic", "regression", "xor", "deep"])("predictor for %s", (name) => {
+describe.each(["iris", "lecture", "logistic", "regression", "xor", "deep", "digits"])("predictor for %s", (name) => {
   it("equals the trainer's predict bit for bit, one sample at a time and in chunked batches", async () => {
     const { trainer, predictor, x } = await build(name);
     const inW = predictor.inputWidth as number;
