@@ -61,7 +61,7 @@ export function lowerConv2d(ctx: LowerContext, e: Call, args: Args, scope: Scope
   const b = ctx.b;
   const conv = b.name(b.node("conv2d", [x, W], { stride, padding }), `${name}.conv`);
   // One bias per filter, broadcast over the filter's whole output plane.
-  const perFilter = b.node("reshape", [bias], { shape: [filters, 1, 1] });
+  const perFilter = b.name(b.node("reshape", [bias], { shape: [filters, 1, 1] }), `${name}.bias`);
   return tensor(b.name(b.add(conv, perFilter), `${name}.z`));
 }
 

@@ -596,11 +596,11 @@ export function createModel(options: ModelOptions = {}): Model {
   function forward_x_to_p(img: Float64Array, n: number): void {
     const x = buf0,
       c1_conv = buf1,
-      c1_z_z = buf2,
+      c1_bias = buf2,
       c1_z = buf3,
       c1 = buf1,
       c2_conv = buf2,
-      c2_z_z = buf4,
+      c2_bias = buf4,
       c2_z = buf5,
       c2 = buf2,
       h_xW_z = buf4,
@@ -921,13 +921,13 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_2 = 0; i_2 < 12; i_2++) c1_z_z[i_2] = c1_b[i_2];
+    for (let i_2 = 0; i_2 < 12; i_2++) c1_bias[i_2] = c1_b[i_2];
     for (let i0 = 0; i0 < n; i0++) {
       for (let i1 = 0; i1 < 12; i1++) {
         for (let i2 = 0; i2 < 8; i2++) {
           for (let i3 = 0; i3 < 8; i3++) {
             const v_2 = c1_conv[i0 * 768 + i1 * 64 + i2 * 8 + i3];
-            const v_3 = c1_z_z[i1];
+            const v_3 = c1_bias[i1];
             const t = v_2 + v_3;
             c1_z[i0 * 768 + i1 * 64 + i2 * 8 + i3] = t > 0 ? t : 0;
           }
@@ -1140,13 +1140,13 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_4 = 0; i_4 < 24; i_4++) c2_z_z[i_4] = c2_b[i_4];
+    for (let i_4 = 0; i_4 < 24; i_4++) c2_bias[i_4] = c2_b[i_4];
     for (let i0_1 = 0; i0_1 < n; i0_1++) {
       for (let i1_1 = 0; i1_1 < 24; i1_1++) {
         for (let i2_1 = 0; i2_1 < 4; i2_1++) {
           for (let i3_1 = 0; i3_1 < 4; i3_1++) {
             const v_7 = c2_conv[i0_1 * 384 + i1_1 * 16 + i2_1 * 4 + i3_1];
-            const v_8 = c2_z_z[i1_1];
+            const v_8 = c2_bias[i1_1];
             const t_1 = v_7 + v_8;
             c2_z[i0_1 * 384 + i1_1 * 16 + i2_1 * 4 + i3_1] = t_1 > 0 ? t_1 : 0;
           }
@@ -1429,12 +1429,12 @@ export function createModel(options: ModelOptions = {}): Model {
       d_c2_z = buf2,
       d_c2_z_1 = buf4,
       d_c2_z_2 = buf7,
-      d_c2_z_z = buf6,
+      d_c2_bias = buf6,
       d_c1 = buf2,
       d_c1_z = buf1,
       d_c1_z_1 = buf2,
       d_c1_z_2 = buf7,
-      d_c1_z_z = buf6;
+      d_c1_bias = buf6;
     // grad of: loss cross_entropy
     s_1 = 1 / n;
     for (let i_11 = 0; i_11 < n * 10; i_11++) {
@@ -1692,15 +1692,15 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    d_c2_z_z.fill(0, 0, 24);
+    d_c2_bias.fill(0, 0, 24);
     for (let i0_5 = 0; i0_5 < 24; i0_5++) {
       for (let i1_5 = 0; i1_5 < 4; i1_5++) {
         for (let i2_3 = 0; i2_3 < 4; i2_3++) {
-          d_c2_z_z[i0_5] += d_c2_z_2[i0_5 * 16 + i1_5 * 4 + i2_3];
+          d_c2_bias[i0_5] += d_c2_z_2[i0_5 * 16 + i1_5 * 4 + i2_3];
         }
       }
     }
-    for (let i_22 = 0; i_22 < 24; i_22++) d_c2_b[i_22] = d_c2_z_z[i_22];
+    for (let i_22 = 0; i_22 < 24; i_22++) d_c2_b[i_22] = d_c2_bias[i_22];
     d_c1.fill(0, 0, n * 192);
     for (let n_3 = 0; n_3 < n; n_3++) {
       for (let c_3 = 0; c_3 < 12; c_3++) {
@@ -2087,15 +2087,15 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    d_c1_z_z.fill(0, 0, 12);
+    d_c1_bias.fill(0, 0, 12);
     for (let i0_7 = 0; i0_7 < 12; i0_7++) {
       for (let i1_7 = 0; i1_7 < 8; i1_7++) {
         for (let i2_5 = 0; i2_5 < 8; i2_5++) {
-          d_c1_z_z[i0_7] += d_c1_z_2[i0_7 * 64 + i1_7 * 8 + i2_5];
+          d_c1_bias[i0_7] += d_c1_z_2[i0_7 * 64 + i1_7 * 8 + i2_5];
         }
       }
     }
-    for (let i_25 = 0; i_25 < 12; i_25++) d_c1_b[i_25] = d_c1_z_z[i_25];
+    for (let i_25 = 0; i_25 < 12; i_25++) d_c1_b[i_25] = d_c1_bias[i_25];
     for (let f_4 = 0; f_4 < 12; f_4++) {
       for (let c_5 = 0; c_5 < 1; c_5++) {
         let s0_1 = 0,
