@@ -35,6 +35,15 @@ const IMAGE_OPS = `model images {
   output p
   loss cross_entropy
 }`;
+// Kernels and windows beyond 11×11 loop over their taps, with checks at the padded border.
+const LARGE_KERNEL_OPS = `model large {
+  input img[1, 40, 40]
+  target y[2]
+  h = tanh(conv2d(img, 2, kernel: 12, stride: 2, padding: 3))
+  p = dense(concat(flatten(conv2d(h, 2, kernel: 12, padding: 1)), flatten(maxpool2d(h, 16) + avgpool2d(h, 16))), 2)
+  output p
+  loss mse
+}`;
 const SEQUENCE_OPS = `model sequence {
   input s[4, 3]
   target y[2]
@@ -162,6 +171,7 @@ describe.each(BACKENDS)("trainStep, predict, loss and forwardBackward allocate n
     ["a model using the activations, elementwise ops, concat and losses of issue 5", EXTRA_OPS],
     ["an image model: conv2d, pooling, flatten", IMAGE_OPS],
     ["a sequence model: dense and layernorm on [T,d]", SEQUENCE_OPS],
+    ["large kernels and pooling windows", LARGE_KERNEL_OPS],
   ])("%s", async (_, src) => {
     const { result } = await compileSource(src, { backend, format: false });
     expect(checkModule(result.code).problems).toEqual([]);

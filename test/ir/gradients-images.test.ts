@@ -37,6 +37,15 @@ const CASES: [string, string][] = [
     model("1, 41, 40", "h = tanh(conv2d(x, 1, kernel: 1))\n  p = flatten(avgpool2d(conv2d(h, 2, kernel: 5, stride: 2, padding: 2), 4))", 50),
   ],
   [
+    // Kernels and windows of more than 11×11 loop over their taps instead of unrolling them.
+    "a 12x12 kernel and 12x12 pooling windows: tap loops",
+    model(
+      "1, 14, 13",
+      "h = tanh(conv2d(x, 1, kernel: 1))\n  c = conv2d(h, 2, kernel: 12, padding: 1)\n  p = concat(concat(flatten(c), flatten(maxpool2d(h, 12))), flatten(avgpool2d(h * h, 12)))",
+      42,
+    ),
+  ],
+  [
     "conv2d without padding as a layer line, flatten and dense",
     `model t {
   input x[2, 4, 4]

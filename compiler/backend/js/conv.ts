@@ -1,10 +1,12 @@
-// Convolution and pooling as straight loops over the preallocated buffers, specialized to the
-// shapes. A k×k kernel's taps are unrolled: each output position of a convolution reads its
-// taps at constant offsets from one base index. Positions whose window lies inside the image
-// (the interior) run without checks; only the border rows and columns that padding creates
-// check each tap. The forward pass and both derivatives visit the same (position, tap) pairs.
-import type { Node, NodeOf } from "../../ir/graph.js";
-import { dimExpr, sizeExpr, type EmitContext } from "./context.js";
+// Convolution as straight loops over the preallocated buffers, specialized to the shapes. The
+// taps of a kernel up to 11×11 are unrolled: each output position reads them at constant
+// offsets from one base index, with the weights in locals. Positions whose window lies inside
+// the image (the interior) run without checks; only the border positions that padding creates
+// check their taps, and small images or borders are straight-line code with exactly each
+// position's valid taps. The forward pass and both derivatives visit the same (position, tap)
+// pairs through `visitTaps`.
+import type { Dim, Node, NodeOf } from "../../ir/graph.js";
+import { dimExpr, linear, sizeExpr, type EmitContext } from "./context.js";
 
 interface Geometry {
   H: number;
@@ -16,21 +18,19 @@ interface Geometry {
   padding: number;
 }
 
-/** What to emit at each output position (offset `o` in its plane) and for each tap t = ki·k + kj. */
+/** A tap t = ki·k + kj: a number when taps are unrolled, else the expression of a loop's tap. */
+export type Tap = number | string;
+
+/** What to emit at each output position (offset `o` in its plane) and for each of its taps. */
 interface TapVisit {
   before(o: string): string;
   /** `i` is the tap's input offset in its plane. */
-  tap(t: number, i: string, o: string): string;
+  tap(t: Tap, i: string, o: string): string;
   after(o: string): string;
 }
 
-/** `a*x + b*y + c` without the terms that are zero or the factors that are one. */
-function linear(terms: [string, number][], constant = 0): string {
-  const parts = terms.filter(([, f]) => f !== 0).map(([v, f]) => (f === 1 ? v : `${v} * ${f}`));
-  if (constant !== 0 || parts.length === 0) parts.push(String(constant));
-  return parts.join(" + ").replace(/\+ -/g, "- ");
-}
-
+/** Largest kernel (in taps) whose taps are unrolled; larger ones loop over their taps. */
+export const TAP_UNROLL = 121;
 /** Up to this many taps a whole output plane is straight-line code: small images need no loops. */
 const PLANE_UNROLL = 256;
 /** Up to this many taps the border positions are straight-line code, each with exactly its valid taps. */
@@ -38,6 +38,7 @@ const BORDER_UNROLL = 1024;
 
 function visitTaps(ctx: EmitContext, g: Geometry, visit: TapVisit): string {
   const { H, W, OH, OW, k, stride: s, padding: p } = g;
+  const unrolled = k * k <= TAP_UNROLL;
   // Output rows [ohA, ohB) and columns [owA, owB) read only pixels inside the image.
   const ohA = Math.ceil(p / s), ohB = Math.min(OH, Math.floor((H - k + p) / s) + 1);
   const owA = Math.ceil(p / s), owB = Math.min(OW, Math.floor((W - k + p) / s) + 1);
@@ -52,11 +53,30 @@ function visitTaps(ctx: EmitContext, g: Geometry, visit: TapVisit): string {
     return `{\n${lines(visit.before(o), ...reads, visit.after(o))}\n}`;
   };
   const positions = Array.from({ length: OH * OW }, (_, q): [number, number] => [Math.floor(q / OW), q % OW]);
-  if (OH * OW * k * k <= PLANE_UNROLL) return positions.map(position).join("\n");
+  if (unrolled && OH * OW * k * k <= PLANE_UNROLL) return positions.map(position).join("\n");
 
   const oh = ctx.local("oh"), ow = ctx.local("ow"), o = ctx.local("o"), i = ctx.local("i");
+  const ih = ctx.local("ih"), iw = ctx.local("iw");
   const offset = (t: number) => Math.floor(t / k) * W + (t % k);
   const at = (t: number) => (offset(t) === 0 ? i : `${i} + ${offset(t)}`);
+  // Every tap of a position: unrolled, or two loops; `checked` skips taps outside the image.
+  const allTaps = (checked: boolean): string => {
+    if (unrolled && !checked) return lines(...taps.map((t) => visit.tap(t, at(t), o)));
+    if (unrolled) {
+      return Array.from({ length: k }, (_, ki) => {
+        const cols = Array.from({ length: k }, (_, kj) => `if (${iw} >= ${-kj} && ${iw} < ${W - kj}) {\n${visit.tap(ki * k + kj, at(ki * k + kj), o)}\n}`);
+        return `if (${ih} >= ${-ki} && ${ih} < ${H - ki}) {\n${cols.join("\n")}\n}`;
+      }).join("\n");
+    }
+    const ki = ctx.local("ki"), kj = ctx.local("kj");
+    return `for (let ${ki} = 0; ${ki} < ${k}; ${ki}++) {
+${checked ? `if (${ih} + ${ki} < 0 || ${ih} + ${ki} >= ${H}) continue;` : ""}
+for (let ${kj} = 0; ${kj} < ${k}; ${kj}++) {
+${checked ? `if (${iw} + ${kj} < 0 || ${iw} + ${kj} >= ${W}) continue;` : ""}
+${visit.tap(`${ki} * ${k} + ${kj}`, `${i} + ${ki} * ${W} + ${kj}`, o)}
+}
+}`;
+  };
   const code: string[] = [];
   const interior = ohB > ohA && owB > owA;
   if (interior) {
@@ -66,7 +86,7 @@ ${lines(
   `const ${o} = ${linear([[oh, OW], [ow, 1]])};`,
   `const ${i} = ${linear([[oh, s * W], [ow, s]], -(p * W + p))};`,
   visit.before(o),
-  ...taps.map((t) => visit.tap(t, at(t), o)),
+  allTaps(false),
   visit.after(o),
 )}
 }
@@ -74,13 +94,9 @@ ${lines(
   }
   const border = positions.filter(([r, c]) => !inInterior(r, c));
   if (border.length === 0) return code.join("\n");
-  if (border.length * k * k <= BORDER_UNROLL) return [...code, ...border.map(position)].join("\n");
+  if (unrolled && border.length * k * k <= BORDER_UNROLL) return [...code, ...border.map(position)].join("\n");
   // Large images: the border positions in loops that check each tap.
-  const ih = ctx.local("ih"), iw = ctx.local("iw"), rowInside = ctx.local("inside");
-  const rowsOfTaps = Array.from({ length: k }, (_, ki) => {
-    const cols = Array.from({ length: k }, (_, kj) => `if (${iw} >= ${-kj} && ${iw} < ${W - kj}) {\n${visit.tap(ki * k + kj, at(ki * k + kj), o)}\n}`);
-    return `if (${ih} >= ${-ki} && ${ih} < ${H - ki}) {\n${cols.join("\n")}\n}`;
-  });
+  const rowInside = ctx.local("inside");
   code.push(`for (let ${oh} = 0; ${oh} < ${OH}; ${oh}++) {
 const ${ih} = ${linear([[oh, s]], -p)};
 ${interior ? `const ${rowInside} = ${oh} >= ${ohA} && ${oh} < ${ohB};` : ""}
@@ -91,7 +107,7 @@ ${lines(
   `const ${o} = ${linear([[oh, OW], [ow, 1]])};`,
   `const ${i} = ${ih} * ${W} + ${iw};`,
   visit.before(o),
-  ...rowsOfTaps,
+  allTaps(true),
   visit.after(o),
 )}
 }
@@ -107,170 +123,100 @@ function geometry(image: Node, out: Node, k: number, stride: number, padding: nu
   return { H: H!, W: W!, OH: OH!, OW: OW!, k, stride, padding };
 }
 
-/** `const w0 = w[wo], w1 = w[wo + 1], …`: one kernel slice's taps in locals. */
-function loadTaps(ctx: EmitContext, w: string, base: string, count: number): { names: string[]; code: string } {
-  const names = Array.from({ length: count }, (_, t) => ctx.local(`w${t}`));
-  return { names, code: `const ${names.map((n, t) => `${n} = ${w}[${t === 0 ? base : `${base} + ${t}`}]`).join(", ")};` };
+/**
+ * One kernel slice's weights: in locals (`const w0 = w[wo], …`) when the taps are unrolled,
+ * else read where they are.
+ */
+function sliceWeights(ctx: EmitContext, w: string, base: string, k: number): { load: string; at: (t: Tap) => string } {
+  if (k * k > TAP_UNROLL) return { load: "", at: (t) => `${w}[${base} + ${t}]` };
+  const names = Array.from({ length: k * k }, (_, t) => ctx.local(`w${t}`));
+  const load = `const ${names.map((n, t) => `${n} = ${w}[${t === 0 ? base : `${base} + ${t}`}]`).join(", ")};`;
+  return { load, at: (t) => names[t as number]! };
+}
+
+interface ConvLoops {
+  N: Dim;
+  C: number;
+  F: number;
+  k: number;
+  g: Geometry;
+  /** Offsets of the current image plane (x or dx), output plane (y or g) and kernel slice. */
+  xo: string;
+  yo: string;
+  wo: string;
+}
+
+/** The loop nest of the forward pass and the input derivative: rows, then `outer`, then `inner` channels or filters. */
+function planeLoops(ctx: EmitContext, l: ConvLoops, order: "filters-first" | "channels-first", body: string): string {
+  const n = ctx.local("n"), f = ctx.local("f"), c = ctx.local("c");
+  const [outer, outerN, inner, innerN] = order === "filters-first" ? [f, l.F, c, l.C] : [c, l.C, f, l.F];
+  return `for (let ${n} = 0; ${n} < ${dimExpr(ctx, l.N)}; ${n}++) {
+for (let ${outer} = 0; ${outer} < ${outerN}; ${outer}++) {
+for (let ${inner} = 0; ${inner} < ${innerN}; ${inner}++) {
+const ${l.xo} = (${n} * ${l.C} + ${c}) * ${l.g.H * l.g.W};
+const ${l.yo} = (${n} * ${l.F} + ${f}) * ${l.g.OH * l.g.OW};
+const ${l.wo} = (${f} * ${l.C} + ${c}) * ${l.k * l.k};
+${body}
+}
+}
+}`;
 }
 
 export function emitConv2d(ctx: EmitContext, node: NodeOf<"conv2d">): string {
   const [X, Wt] = node.inputs as [Node, Node];
-  const [N, C] = X.shape as [Node["shape"][0], number];
-  const [F, , k] = Wt.shape as number[];
-  const g = geometry(X, node, k!, node.attrs.stride, node.attrs.padding);
-  const x = ctx.ref(X), w = ctx.ref(Wt), y = ctx.ref(node);
-  const n = ctx.local("n"), f = ctx.local("f"), c = ctx.local("c"), xo = ctx.local("xo"), yo = ctx.local("yo"), wo = ctx.local("wo"), acc = ctx.local("acc");
-  const weights = loadTaps(ctx, w, wo, k! * k!);
-  const taps = visitTaps(ctx, g, {
+  const [F, C, k] = Wt.shape as number[];
+  const l: ConvLoops = { N: X.shape[0]!, C: C!, F: F!, k: k!, g: geometry(X, node, k!, node.attrs.stride, node.attrs.padding), xo: ctx.local("xo"), yo: ctx.local("yo"), wo: ctx.local("wo") };
+  const x = ctx.ref(X), y = ctx.ref(node), acc = ctx.local("acc");
+  const w = sliceWeights(ctx, ctx.ref(Wt), l.wo, l.k);
+  const taps = visitTaps(ctx, l.g, {
     before: () => `let ${acc} = 0;`,
-    tap: (t, i) => `${acc} += ${weights.names[t]} * ${x}[${xo} + ${i}];`,
-    after: (o) => `${y}[${yo} + ${o}] += ${acc};`,
+    tap: (t, i) => `${acc} += ${w.at(t)} * ${x}[${l.xo} + ${i}];`,
+    after: (o) => `${y}[${l.yo} + ${o}] += ${acc};`,
   });
-  return `${y}.fill(0, 0, ${sizeExpr(ctx, node.shape)});
-for (let ${n} = 0; ${n} < ${dimExpr(ctx, N!)}; ${n}++) {
-for (let ${f} = 0; ${f} < ${F}; ${f}++) {
-const ${yo} = (${n} * ${F} + ${f}) * ${g.OH * g.OW};
-for (let ${c} = 0; ${c} < ${C}; ${c}++) {
-const ${xo} = (${n} * ${C} + ${c}) * ${g.H * g.W};
-const ${wo} = (${f} * ${C} + ${c}) * ${k! * k!};
-${weights.code}
-${taps}
-}
-}
-}`;
+  return `${y}.fill(0, 0, ${sizeExpr(ctx, node.shape)});\n${planeLoops(ctx, l, "filters-first", [w.load, taps].filter(Boolean).join("\n"))}`;
 }
 
 /** dx = Σ over filters and taps of w·g, scattered back to the pixels each tap read. */
 export function emitConv2dBackwardInput(ctx: EmitContext, node: NodeOf<"conv2d_backward_input">): string {
   const [G, Wt] = node.inputs as [Node, Node];
-  const [N, C] = node.shape as [Node["shape"][0], number];
-  const [F, , k] = Wt.shape as number[];
-  const g = geometry(node, G, k!, node.attrs.stride, node.attrs.padding);
-  const gr = ctx.ref(G), w = ctx.ref(Wt), dx = ctx.ref(node);
-  const n = ctx.local("n"), f = ctx.local("f"), c = ctx.local("c"), xo = ctx.local("xo"), go = ctx.local("go"), wo = ctx.local("wo"), gv = ctx.local("gv");
-  const weights = loadTaps(ctx, w, wo, k! * k!);
-  const taps = visitTaps(ctx, g, {
-    before: (o) => `const ${gv} = ${gr}[${go} + ${o}];`,
-    tap: (t, i) => `${dx}[${xo} + ${i}] += ${weights.names[t]} * ${gv};`,
+  const [F, C, k] = Wt.shape as number[];
+  const l: ConvLoops = { N: node.shape[0]!, C: C!, F: F!, k: k!, g: geometry(node, G, k!, node.attrs.stride, node.attrs.padding), xo: ctx.local("xo"), yo: ctx.local("go"), wo: ctx.local("wo") };
+  const gr = ctx.ref(G), dx = ctx.ref(node), gv = ctx.local("gv");
+  const w = sliceWeights(ctx, ctx.ref(Wt), l.wo, l.k);
+  const taps = visitTaps(ctx, l.g, {
+    before: (o) => `const ${gv} = ${gr}[${l.yo} + ${o}];`,
+    tap: (t, i) => `${dx}[${l.xo} + ${i}] += ${w.at(t)} * ${gv};`,
     after: () => "",
   });
-  return `${dx}.fill(0, 0, ${sizeExpr(ctx, node.shape)});
-for (let ${n} = 0; ${n} < ${dimExpr(ctx, N!)}; ${n}++) {
-for (let ${c} = 0; ${c} < ${C}; ${c}++) {
-const ${xo} = (${n} * ${C} + ${c}) * ${g.H * g.W};
-for (let ${f} = 0; ${f} < ${F}; ${f}++) {
-const ${go} = (${n} * ${F} + ${f}) * ${g.OH * g.OW};
-const ${wo} = (${f} * ${C} + ${c}) * ${k! * k!};
-${weights.code}
-${taps}
-}
-}
-}`;
+  return `${dx}.fill(0, 0, ${sizeExpr(ctx, node.shape)});\n${planeLoops(ctx, l, "channels-first", [w.load, taps].filter(Boolean).join("\n"))}`;
 }
 
-/** dw[f,c,tap] = Σ over rows and positions of g·x, each tap's sum in a local. */
+/** dw[f,c,tap] = Σ over rows and positions of g·x: each tap's sum in a local when taps are unrolled. */
 export function emitConv2dBackwardWeight(ctx: EmitContext, node: NodeOf<"conv2d_backward_weight">): string {
   const [X, G] = node.inputs as [Node, Node];
-  const [N, C] = X.shape as [Node["shape"][0], number];
-  const [F, , k] = node.shape as number[];
+  const [F, C, k] = node.shape as number[];
   const g = geometry(X, G, k!, node.attrs.stride, node.attrs.padding);
   const x = ctx.ref(X), gr = ctx.ref(G), dw = ctx.ref(node);
   const n = ctx.local("n"), f = ctx.local("f"), c = ctx.local("c"), xo = ctx.local("xo"), go = ctx.local("go"), wo = ctx.local("wo"), gv = ctx.local("gv");
-  const sums = Array.from({ length: k! * k! }, (_, t) => ctx.local(`s${t}`));
-  const taps = visitTaps(ctx, g, {
+  const taps = k! * k!;
+  const sums = taps <= TAP_UNROLL ? Array.from({ length: taps }, (_, t) => ctx.local(`s${t}`)) : null;
+  const body = visitTaps(ctx, g, {
     before: (o) => `const ${gv} = ${gr}[${go} + ${o}];`,
-    tap: (t, i) => `${sums[t]} += ${gv} * ${x}[${xo} + ${i}];`,
+    tap: (t, i) => `${sums ? sums[t as number] : `${dw}[${wo} + ${t}]`} += ${gv} * ${x}[${xo} + ${i}];`,
     after: () => "",
   });
+  const start = sums ? `let ${sums.join(" = 0, ")} = 0;` : `${dw}.fill(0, ${wo}, ${wo} + ${taps});`;
+  const store = sums ? sums.map((s, t) => `${dw}[${t === 0 ? wo : `${wo} + ${t}`}] = ${s};`).join("\n") : "";
   return `for (let ${f} = 0; ${f} < ${F}; ${f}++) {
 for (let ${c} = 0; ${c} < ${C}; ${c}++) {
-let ${sums.join(" = 0, ")} = 0;
-for (let ${n} = 0; ${n} < ${dimExpr(ctx, N!)}; ${n}++) {
+const ${wo} = (${f} * ${C} + ${c}) * ${taps};
+${start}
+for (let ${n} = 0; ${n} < ${dimExpr(ctx, X.shape[0]!)}; ${n}++) {
 const ${xo} = (${n} * ${C} + ${c}) * ${g.H * g.W};
 const ${go} = (${n} * ${F} + ${f}) * ${g.OH * g.OW};
-${taps}
+${body}
 }
-const ${wo} = (${f} * ${C} + ${c}) * ${k! * k!};
-${sums.map((s, t) => `${dw}[${t === 0 ? wo : `${wo} + ${t}`}] = ${s};`).join("\n")}
-}
-}`;
-}
-
-/** Loops over every window of every (row, channel) plane: `body(i, o)` gets the window's first pixel and its output. */
-function windows(ctx: EmitContext, image: Node, pooled: Node, k: number, body: (i: string, o: string) => string): string {
-  const [, , H, W] = image.shape as number[];
-  const [, , OH, OW] = pooled.shape as number[];
-  const pl = ctx.local("plane"), oh = ctx.local("oh"), ow = ctx.local("ow"), i = ctx.local("i"), o = ctx.local("o");
-  return `for (let ${pl} = 0; ${pl} < ${sizeExpr(ctx, image.shape.slice(0, 2))}; ${pl}++) {
-for (let ${oh} = 0; ${oh} < ${OH}; ${oh}++) {
-for (let ${ow} = 0; ${ow} < ${OW}; ${ow}++) {
-const ${i} = ${pl} * ${H! * W!} + ${linear([[oh, k * W!], [ow, k]])};
-const ${o} = ${pl} * ${OH! * OW!} + ${linear([[oh, OW!], [ow, 1]])};
-${body(i, o)}
-}
+${store}
 }
 }`;
-}
-
-const windowOffsets = (k: number, W: number) => Array.from({ length: k * k }, (_, t) => Math.floor(t / k) * W + (t % k));
-
-/**
- * Statements leaving the window's largest value in a local (and, with `best`, its index): the
- * first maximum wins, and a NaN wins over any number, as in PyTorch's max pooling.
- */
-function windowMax(ctx: EmitContext, x: string, i: string, offsets: number[], best?: string): { code: string; max: string } {
-  const m = ctx.local("m");
-  const lines = [`let ${m} = ${x}[${i}];`];
-  if (best) lines.push(`let ${best} = ${i};`);
-  for (const off of offsets.slice(1)) {
-    const v = ctx.local("v");
-    lines.push(`const ${v} = ${x}[${i} + ${off}];`);
-    lines.push(`if (${v} > ${m} || ${v} !== ${v}) {\n${m} = ${v};${best ? `\n${best} = ${i} + ${off};` : ""}\n}`);
-  }
-  return { code: lines.join("\n"), max: m };
-}
-
-export function emitMaxpool2d(ctx: EmitContext, node: NodeOf<"maxpool2d">): string {
-  const X = node.inputs[0]!;
-  const x = ctx.ref(X), y = ctx.ref(node);
-  const offsets = windowOffsets(node.attrs.k, X.shape[3] as number);
-  return windows(ctx, X, node, node.attrs.k, (i, o) => {
-    const { code, max } = windowMax(ctx, x, i, offsets);
-    return `${code}\n${y}[${o}] = ${max};`;
-  });
-}
-
-/** Each window's gradient goes to the pixel the forward pass picked; every other pixel gets 0. */
-export function emitMaxpool2dBackward(ctx: EmitContext, node: NodeOf<"maxpool2d_backward">): string {
-  const [X, G] = node.inputs as [Node, Node];
-  const x = ctx.ref(X), gr = ctx.ref(G), dx = ctx.ref(node);
-  const offsets = windowOffsets(node.attrs.k, X.shape[3] as number);
-  const loops = windows(ctx, X, G, node.attrs.k, (i, o) => {
-    const best = ctx.local("best");
-    const { code } = windowMax(ctx, x, i, offsets, best);
-    return `${code}\n${dx}[${best}] = ${gr}[${o}];`;
-  });
-  return `${dx}.fill(0, 0, ${sizeExpr(ctx, node.shape)});\n${loops}`;
-}
-
-export function emitAvgpool2d(ctx: EmitContext, node: NodeOf<"avgpool2d">): string {
-  const X = node.inputs[0]!;
-  const { k } = node.attrs;
-  const x = ctx.ref(X), y = ctx.ref(node);
-  const offsets = windowOffsets(k, X.shape[3] as number);
-  return windows(ctx, X, node, k, (i, o) => `${y}[${o}] = (${offsets.map((off) => `${x}[${off === 0 ? i : `${i} + ${off}`}]`).join(" + ")}) / ${k * k};`);
-}
-
-/** Each window's pixels get an equal share of its gradient; pixels no window covers get 0. */
-export function emitAvgpool2dBackward(ctx: EmitContext, node: NodeOf<"avgpool2d_backward">): string {
-  const G = node.inputs[0]!;
-  const { k, height, width } = node.attrs;
-  const gr = ctx.ref(G), dx = ctx.ref(node);
-  const offsets = windowOffsets(k, width);
-  const share = ctx.local("share");
-  const loops = windows(ctx, node, G, k, (i, o) =>
-    [`const ${share} = ${gr}[${o}] / ${k * k};`, ...offsets.map((off) => `${dx}[${off === 0 ? i : `${i} + ${off}`}] = ${share};`)].join("\n"),
-  );
-  const covered = height % k === 0 && width % k === 0;
-  return covered ? loops : `${dx}.fill(0, 0, ${sizeExpr(ctx, node.shape)});\n${loops}`;
 }

@@ -11,7 +11,8 @@ import { emitSumKernel } from "./fused.js";
 import { emitBceSum, emitCeSum, emitSigmoidBceSum, emitSoftmaxCeSum } from "./losses.js";
 import { emitMatmul } from "./matmul.js";
 import { emitConcat, emitDropoutMask, emitOnehot, emitReshape, emitSlice } from "./shape-ops.js";
-import { emitAvgpool2d, emitAvgpool2dBackward, emitConv2d, emitConv2dBackwardInput, emitConv2dBackwardWeight, emitMaxpool2d, emitMaxpool2dBackward } from "./conv.js";
+import { emitConv2d, emitConv2dBackwardInput, emitConv2dBackwardWeight } from "./conv.js";
+import { emitAvgpool2d, emitAvgpool2dBackward, emitMaxpool2d, emitMaxpool2dBackward } from "./pool.js";
 import { emitLogSoftmax, emitSoftmax } from "./softmax.js";
 
 /** One element's value from its operands' expressions (always plain identifiers or literals). */

@@ -616,9 +616,9 @@ export function createModel(options: ModelOptions = {}): Model {
     c1_conv.fill(0, 0, n * 768);
     for (let n_1 = 0; n_1 < n; n_1++) {
       for (let f = 0; f < 12; f++) {
-        const yo = (n_1 * 12 + f) * 64;
         for (let c = 0; c < 1; c++) {
           const xo = (n_1 * 1 + c) * 64;
+          const yo = (n_1 * 12 + f) * 64;
           const wo = (f * 1 + c) * 9;
           const w0 = c1_W[wo],
             w1 = c1_W[wo + 1],
@@ -960,9 +960,9 @@ export function createModel(options: ModelOptions = {}): Model {
     c2_conv.fill(0, 0, n * 384);
     for (let n_2 = 0; n_2 < n; n_2++) {
       for (let f_1 = 0; f_1 < 24; f_1++) {
-        const yo_1 = (n_2 * 24 + f_1) * 16;
         for (let c_1 = 0; c_1 < 12; c_1++) {
           const xo_1 = (n_2 * 12 + c_1) * 16;
+          const yo_1 = (n_2 * 24 + f_1) * 16;
           const wo_1 = (f_1 * 12 + c_1) * 9;
           const w0_1 = c2_W[wo_1],
             w1_1 = c2_W[wo_1 + 1],
@@ -1704,8 +1704,8 @@ export function createModel(options: ModelOptions = {}): Model {
     d_c1.fill(0, 0, n * 192);
     for (let n_3 = 0; n_3 < n; n_3++) {
       for (let c_3 = 0; c_3 < 12; c_3++) {
-        const xo_2 = (n_3 * 12 + c_3) * 16;
         for (let f_2 = 0; f_2 < 24; f_2++) {
+          const xo_2 = (n_3 * 12 + c_3) * 16;
           const go = (n_3 * 24 + f_2) * 16;
           const wo_2 = (f_2 * 12 + c_3) * 9;
           const w0_2 = c2_W[wo_2],
@@ -1870,6 +1870,7 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     for (let f_3 = 0; f_3 < 24; f_3++) {
       for (let c_4 = 0; c_4 < 12; c_4++) {
+        const wo_3 = (f_3 * 12 + c_4) * 9;
         let s0 = 0,
           s1 = 0,
           s2 = 0,
@@ -2031,7 +2032,6 @@ export function createModel(options: ModelOptions = {}): Model {
             s4 += gv_1 * c1[xo_3 + 15];
           }
         }
-        const wo_3 = (f_3 * 12 + c_4) * 9;
         d_c2_W[wo_3] = s0;
         d_c2_W[wo_3 + 1] = s1;
         d_c2_W[wo_3 + 2] = s2;
@@ -2098,6 +2098,7 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_25 = 0; i_25 < 12; i_25++) d_c1_b[i_25] = d_c1_bias[i_25];
     for (let f_4 = 0; f_4 < 12; f_4++) {
       for (let c_5 = 0; c_5 < 1; c_5++) {
+        const wo_4 = (f_4 * 1 + c_5) * 9;
         let s0_1 = 0,
           s1_1 = 0,
           s2_1 = 0,
@@ -2371,7 +2372,6 @@ export function createModel(options: ModelOptions = {}): Model {
             s4_1 += gv_2 * x[xo_4 + 63];
           }
         }
-        const wo_4 = (f_4 * 1 + c_5) * 9;
         d_c1_W[wo_4] = s0_1;
         d_c1_W[wo_4 + 1] = s1_1;
         d_c1_W[wo_4 + 2] = s2_1;
