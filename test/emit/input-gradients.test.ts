@@ -16,7 +16,7 @@ interface Net {
   /** The prediction of a row depends on the other rows (a mean over the batch): use one row. */
   coupled: boolean;
 }
-const NAMES = ["iris", "logistic", "regression", "xor", "deep", "lecture", "all-ops", "hostile-names"];
+const NAMES = ["iris", "logistic", "regression", "xor", "deep", "lecture", "digits", "all-ops", "hostile-names"];
 async function net(name: string): Promise<Net> {
   const { result, module } =
     name === "all-ops" ? await compileSource(ALL_OPS) : name === "hostile-names" ? await compileSource(HOSTILE_NAMES) : await compileExample(name);

@@ -65,6 +65,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
   /** Copies of the weights (and running statistics) by name. */
@@ -387,6 +393,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating. */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -483,6 +490,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -563,9 +571,9 @@ export function createModel(options: ModelOptions = {}): Model {
   const m_p_b = m.subarray(7872, 7882);
   const v_p_b = v.subarray(7872, 7882);
 
-  // Work arrays, shared by the training step and the evaluation functions: 820224 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 1000448 bytes
   // (1437248 if no two tensors shared storage).
-  const buf0 = new Float64Array(2048);
+  const buf0 = new Float64Array(24576);
   const buf1 = new Float64Array(24576);
   const buf2 = new Float64Array(24576);
   const buf3 = new Float64Array(24576);
@@ -578,6 +586,11 @@ export function createModel(options: ModelOptions = {}): Model {
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf7.subarray(0, r * 10));
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 10);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 64));
 
   const seed = options.seed ?? 1;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.003, refused: false };
@@ -2384,6 +2397,1454 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
   }
+  function inputGradients_x_to_d_c1_z(img: Float64Array, n: number): void {
+    const x_1 = buf0,
+      c1_conv_1 = buf1,
+      c1_bias_1 = buf0,
+      c1_z_1 = buf2,
+      c1_1 = buf1,
+      c2_conv_1 = buf0,
+      c2_bias_1 = buf1,
+      c2_z_1 = buf3,
+      c2_1 = buf0,
+      h_xW_z_1 = buf1,
+      h_1 = buf0,
+      p_logits_1 = buf1,
+      p_2 = buf4,
+      d_p = buf1,
+      d_p_logits_1 = buf5,
+      d_h_z_1 = buf1,
+      d_h_xW_z_1 = buf0,
+      d_c2_1 = buf1,
+      d_c2_z_3 = buf0,
+      d_c2_z_4 = buf1,
+      d_c1_1 = buf0,
+      d_c1_z_3 = buf1,
+      d_c1_z_4 = buf0;
+    // x = img / 16
+    for (let i_27 = 0; i_27 < n * 64; i_27++) {
+      const v_54 = img[i_27];
+      x_1[i_27] = v_54 / 16;
+    }
+    // c1 = maxpool2d(relu(conv2d(x, 12, kernel: 3, padding: 1)), 2)
+    c1_conv_1.fill(0, 0, n * 768);
+    for (let n_6 = 0; n_6 < n; n_6++) {
+      for (let f_5 = 0; f_5 < 12; f_5++) {
+        for (let c_6 = 0; c_6 < 1; c_6++) {
+          const xo_5 = (n_6 * 1 + c_6) * 64;
+          const yo_2 = (n_6 * 12 + f_5) * 64;
+          const wo_5 = (f_5 * 1 + c_6) * 9;
+          const w0_3 = c1_W[wo_5],
+            w1_3 = c1_W[wo_5 + 1],
+            w2_3 = c1_W[wo_5 + 2],
+            w3_3 = c1_W[wo_5 + 3],
+            w4_3 = c1_W[wo_5 + 4],
+            w5_3 = c1_W[wo_5 + 5],
+            w6_3 = c1_W[wo_5 + 6],
+            w7_3 = c1_W[wo_5 + 7],
+            w8_3 = c1_W[wo_5 + 8];
+          for (let oh_6 = 1; oh_6 < 7; oh_6++) {
+            for (let ow_6 = 1; ow_6 < 7; ow_6++) {
+              const o_8 = oh_6 * 8 + ow_6;
+              const i_28 = oh_6 * 8 + ow_6 - 9;
+              let acc_3 = 0;
+              acc_3 += w0_3 * x_1[xo_5 + i_28];
+              acc_3 += w1_3 * x_1[xo_5 + i_28 + 1];
+              acc_3 += w2_3 * x_1[xo_5 + i_28 + 2];
+              acc_3 += w3_3 * x_1[xo_5 + i_28 + 8];
+              acc_3 += w4_3 * x_1[xo_5 + i_28 + 9];
+              acc_3 += w5_3 * x_1[xo_5 + i_28 + 10];
+              acc_3 += w6_3 * x_1[xo_5 + i_28 + 16];
+              acc_3 += w7_3 * x_1[xo_5 + i_28 + 17];
+              acc_3 += w8_3 * x_1[xo_5 + i_28 + 18];
+              c1_conv_1[yo_2 + o_8] += acc_3;
+            }
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w4_3 * x_1[xo_5 + 0];
+            acc_3 += w5_3 * x_1[xo_5 + 1];
+            acc_3 += w7_3 * x_1[xo_5 + 8];
+            acc_3 += w8_3 * x_1[xo_5 + 9];
+            c1_conv_1[yo_2 + 0] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 0];
+            acc_3 += w4_3 * x_1[xo_5 + 1];
+            acc_3 += w5_3 * x_1[xo_5 + 2];
+            acc_3 += w6_3 * x_1[xo_5 + 8];
+            acc_3 += w7_3 * x_1[xo_5 + 9];
+            acc_3 += w8_3 * x_1[xo_5 + 10];
+            c1_conv_1[yo_2 + 1] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 1];
+            acc_3 += w4_3 * x_1[xo_5 + 2];
+            acc_3 += w5_3 * x_1[xo_5 + 3];
+            acc_3 += w6_3 * x_1[xo_5 + 9];
+            acc_3 += w7_3 * x_1[xo_5 + 10];
+            acc_3 += w8_3 * x_1[xo_5 + 11];
+            c1_conv_1[yo_2 + 2] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 2];
+            acc_3 += w4_3 * x_1[xo_5 + 3];
+            acc_3 += w5_3 * x_1[xo_5 + 4];
+            acc_3 += w6_3 * x_1[xo_5 + 10];
+            acc_3 += w7_3 * x_1[xo_5 + 11];
+            acc_3 += w8_3 * x_1[xo_5 + 12];
+            c1_conv_1[yo_2 + 3] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 3];
+            acc_3 += w4_3 * x_1[xo_5 + 4];
+            acc_3 += w5_3 * x_1[xo_5 + 5];
+            acc_3 += w6_3 * x_1[xo_5 + 11];
+            acc_3 += w7_3 * x_1[xo_5 + 12];
+            acc_3 += w8_3 * x_1[xo_5 + 13];
+            c1_conv_1[yo_2 + 4] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 4];
+            acc_3 += w4_3 * x_1[xo_5 + 5];
+            acc_3 += w5_3 * x_1[xo_5 + 6];
+            acc_3 += w6_3 * x_1[xo_5 + 12];
+            acc_3 += w7_3 * x_1[xo_5 + 13];
+            acc_3 += w8_3 * x_1[xo_5 + 14];
+            c1_conv_1[yo_2 + 5] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 5];
+            acc_3 += w4_3 * x_1[xo_5 + 6];
+            acc_3 += w5_3 * x_1[xo_5 + 7];
+            acc_3 += w6_3 * x_1[xo_5 + 13];
+            acc_3 += w7_3 * x_1[xo_5 + 14];
+            acc_3 += w8_3 * x_1[xo_5 + 15];
+            c1_conv_1[yo_2 + 6] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w3_3 * x_1[xo_5 + 6];
+            acc_3 += w4_3 * x_1[xo_5 + 7];
+            acc_3 += w6_3 * x_1[xo_5 + 14];
+            acc_3 += w7_3 * x_1[xo_5 + 15];
+            c1_conv_1[yo_2 + 7] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 0];
+            acc_3 += w2_3 * x_1[xo_5 + 1];
+            acc_3 += w4_3 * x_1[xo_5 + 8];
+            acc_3 += w5_3 * x_1[xo_5 + 9];
+            acc_3 += w7_3 * x_1[xo_5 + 16];
+            acc_3 += w8_3 * x_1[xo_5 + 17];
+            c1_conv_1[yo_2 + 8] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 6];
+            acc_3 += w1_3 * x_1[xo_5 + 7];
+            acc_3 += w3_3 * x_1[xo_5 + 14];
+            acc_3 += w4_3 * x_1[xo_5 + 15];
+            acc_3 += w6_3 * x_1[xo_5 + 22];
+            acc_3 += w7_3 * x_1[xo_5 + 23];
+            c1_conv_1[yo_2 + 15] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 8];
+            acc_3 += w2_3 * x_1[xo_5 + 9];
+            acc_3 += w4_3 * x_1[xo_5 + 16];
+            acc_3 += w5_3 * x_1[xo_5 + 17];
+            acc_3 += w7_3 * x_1[xo_5 + 24];
+            acc_3 += w8_3 * x_1[xo_5 + 25];
+            c1_conv_1[yo_2 + 16] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 14];
+            acc_3 += w1_3 * x_1[xo_5 + 15];
+            acc_3 += w3_3 * x_1[xo_5 + 22];
+            acc_3 += w4_3 * x_1[xo_5 + 23];
+            acc_3 += w6_3 * x_1[xo_5 + 30];
+            acc_3 += w7_3 * x_1[xo_5 + 31];
+            c1_conv_1[yo_2 + 23] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 16];
+            acc_3 += w2_3 * x_1[xo_5 + 17];
+            acc_3 += w4_3 * x_1[xo_5 + 24];
+            acc_3 += w5_3 * x_1[xo_5 + 25];
+            acc_3 += w7_3 * x_1[xo_5 + 32];
+            acc_3 += w8_3 * x_1[xo_5 + 33];
+            c1_conv_1[yo_2 + 24] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 22];
+            acc_3 += w1_3 * x_1[xo_5 + 23];
+            acc_3 += w3_3 * x_1[xo_5 + 30];
+            acc_3 += w4_3 * x_1[xo_5 + 31];
+            acc_3 += w6_3 * x_1[xo_5 + 38];
+            acc_3 += w7_3 * x_1[xo_5 + 39];
+            c1_conv_1[yo_2 + 31] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 24];
+            acc_3 += w2_3 * x_1[xo_5 + 25];
+            acc_3 += w4_3 * x_1[xo_5 + 32];
+            acc_3 += w5_3 * x_1[xo_5 + 33];
+            acc_3 += w7_3 * x_1[xo_5 + 40];
+            acc_3 += w8_3 * x_1[xo_5 + 41];
+            c1_conv_1[yo_2 + 32] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 30];
+            acc_3 += w1_3 * x_1[xo_5 + 31];
+            acc_3 += w3_3 * x_1[xo_5 + 38];
+            acc_3 += w4_3 * x_1[xo_5 + 39];
+            acc_3 += w6_3 * x_1[xo_5 + 46];
+            acc_3 += w7_3 * x_1[xo_5 + 47];
+            c1_conv_1[yo_2 + 39] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 32];
+            acc_3 += w2_3 * x_1[xo_5 + 33];
+            acc_3 += w4_3 * x_1[xo_5 + 40];
+            acc_3 += w5_3 * x_1[xo_5 + 41];
+            acc_3 += w7_3 * x_1[xo_5 + 48];
+            acc_3 += w8_3 * x_1[xo_5 + 49];
+            c1_conv_1[yo_2 + 40] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 38];
+            acc_3 += w1_3 * x_1[xo_5 + 39];
+            acc_3 += w3_3 * x_1[xo_5 + 46];
+            acc_3 += w4_3 * x_1[xo_5 + 47];
+            acc_3 += w6_3 * x_1[xo_5 + 54];
+            acc_3 += w7_3 * x_1[xo_5 + 55];
+            c1_conv_1[yo_2 + 47] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 40];
+            acc_3 += w2_3 * x_1[xo_5 + 41];
+            acc_3 += w4_3 * x_1[xo_5 + 48];
+            acc_3 += w5_3 * x_1[xo_5 + 49];
+            acc_3 += w7_3 * x_1[xo_5 + 56];
+            acc_3 += w8_3 * x_1[xo_5 + 57];
+            c1_conv_1[yo_2 + 48] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 46];
+            acc_3 += w1_3 * x_1[xo_5 + 47];
+            acc_3 += w3_3 * x_1[xo_5 + 54];
+            acc_3 += w4_3 * x_1[xo_5 + 55];
+            acc_3 += w6_3 * x_1[xo_5 + 62];
+            acc_3 += w7_3 * x_1[xo_5 + 63];
+            c1_conv_1[yo_2 + 55] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w1_3 * x_1[xo_5 + 48];
+            acc_3 += w2_3 * x_1[xo_5 + 49];
+            acc_3 += w4_3 * x_1[xo_5 + 56];
+            acc_3 += w5_3 * x_1[xo_5 + 57];
+            c1_conv_1[yo_2 + 56] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 48];
+            acc_3 += w1_3 * x_1[xo_5 + 49];
+            acc_3 += w2_3 * x_1[xo_5 + 50];
+            acc_3 += w3_3 * x_1[xo_5 + 56];
+            acc_3 += w4_3 * x_1[xo_5 + 57];
+            acc_3 += w5_3 * x_1[xo_5 + 58];
+            c1_conv_1[yo_2 + 57] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 49];
+            acc_3 += w1_3 * x_1[xo_5 + 50];
+            acc_3 += w2_3 * x_1[xo_5 + 51];
+            acc_3 += w3_3 * x_1[xo_5 + 57];
+            acc_3 += w4_3 * x_1[xo_5 + 58];
+            acc_3 += w5_3 * x_1[xo_5 + 59];
+            c1_conv_1[yo_2 + 58] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 50];
+            acc_3 += w1_3 * x_1[xo_5 + 51];
+            acc_3 += w2_3 * x_1[xo_5 + 52];
+            acc_3 += w3_3 * x_1[xo_5 + 58];
+            acc_3 += w4_3 * x_1[xo_5 + 59];
+            acc_3 += w5_3 * x_1[xo_5 + 60];
+            c1_conv_1[yo_2 + 59] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 51];
+            acc_3 += w1_3 * x_1[xo_5 + 52];
+            acc_3 += w2_3 * x_1[xo_5 + 53];
+            acc_3 += w3_3 * x_1[xo_5 + 59];
+            acc_3 += w4_3 * x_1[xo_5 + 60];
+            acc_3 += w5_3 * x_1[xo_5 + 61];
+            c1_conv_1[yo_2 + 60] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 52];
+            acc_3 += w1_3 * x_1[xo_5 + 53];
+            acc_3 += w2_3 * x_1[xo_5 + 54];
+            acc_3 += w3_3 * x_1[xo_5 + 60];
+            acc_3 += w4_3 * x_1[xo_5 + 61];
+            acc_3 += w5_3 * x_1[xo_5 + 62];
+            c1_conv_1[yo_2 + 61] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 53];
+            acc_3 += w1_3 * x_1[xo_5 + 54];
+            acc_3 += w2_3 * x_1[xo_5 + 55];
+            acc_3 += w3_3 * x_1[xo_5 + 61];
+            acc_3 += w4_3 * x_1[xo_5 + 62];
+            acc_3 += w5_3 * x_1[xo_5 + 63];
+            c1_conv_1[yo_2 + 62] += acc_3;
+          }
+          {
+            let acc_3 = 0;
+            acc_3 += w0_3 * x_1[xo_5 + 54];
+            acc_3 += w1_3 * x_1[xo_5 + 55];
+            acc_3 += w3_3 * x_1[xo_5 + 62];
+            acc_3 += w4_3 * x_1[xo_5 + 63];
+            c1_conv_1[yo_2 + 63] += acc_3;
+          }
+        }
+      }
+    }
+    for (let i_29 = 0; i_29 < 12; i_29++) c1_bias_1[i_29] = c1_b[i_29];
+    for (let i0_8 = 0; i0_8 < n; i0_8++) {
+      for (let i1_8 = 0; i1_8 < 12; i1_8++) {
+        for (let i2_6 = 0; i2_6 < 8; i2_6++) {
+          for (let i3_4 = 0; i3_4 < 8; i3_4++) {
+            const v_55 = c1_conv_1[i0_8 * 768 + i1_8 * 64 + i2_6 * 8 + i3_4];
+            const v_56 = c1_bias_1[i1_8];
+            const t_19 = v_55 + v_56;
+            c1_z_1[i0_8 * 768 + i1_8 * 64 + i2_6 * 8 + i3_4] = t_19 > 0 ? t_19 : 0;
+          }
+        }
+      }
+    }
+    for (let plane_4 = 0; plane_4 < n * 12; plane_4++) {
+      for (let oh_7 = 0; oh_7 < 4; oh_7++) {
+        for (let ow_7 = 0; ow_7 < 4; ow_7++) {
+          const i_30 = plane_4 * 64 + oh_7 * 16 + ow_7 * 2;
+          const o_9 = plane_4 * 16 + oh_7 * 4 + ow_7;
+          let m_5 = c1_z_1[i_30];
+          const v_57 = c1_z_1[i_30 + 1];
+          if (v_57 > m_5 || v_57 !== v_57) {
+            m_5 = v_57;
+          }
+          const v_58 = c1_z_1[i_30 + 8];
+          if (v_58 > m_5 || v_58 !== v_58) {
+            m_5 = v_58;
+          }
+          const v_59 = c1_z_1[i_30 + 9];
+          if (v_59 > m_5 || v_59 !== v_59) {
+            m_5 = v_59;
+          }
+          c1_1[o_9] = m_5;
+        }
+      }
+    }
+    // c2 = maxpool2d(relu(conv2d(c1, 24, kernel: 3, padding: 1)), 2)
+    c2_conv_1.fill(0, 0, n * 384);
+    for (let n_7 = 0; n_7 < n; n_7++) {
+      for (let f_6 = 0; f_6 < 24; f_6++) {
+        for (let c_7 = 0; c_7 < 12; c_7++) {
+          const xo_6 = (n_7 * 12 + c_7) * 16;
+          const yo_3 = (n_7 * 24 + f_6) * 16;
+          const wo_6 = (f_6 * 12 + c_7) * 9;
+          const w0_4 = c2_W[wo_6],
+            w1_4 = c2_W[wo_6 + 1],
+            w2_4 = c2_W[wo_6 + 2],
+            w3_4 = c2_W[wo_6 + 3],
+            w4_4 = c2_W[wo_6 + 4],
+            w5_4 = c2_W[wo_6 + 5],
+            w6_4 = c2_W[wo_6 + 6],
+            w7_4 = c2_W[wo_6 + 7],
+            w8_4 = c2_W[wo_6 + 8];
+          {
+            let acc_4 = 0;
+            acc_4 += w4_4 * c1_1[xo_6 + 0];
+            acc_4 += w5_4 * c1_1[xo_6 + 1];
+            acc_4 += w7_4 * c1_1[xo_6 + 4];
+            acc_4 += w8_4 * c1_1[xo_6 + 5];
+            c2_conv_1[yo_3 + 0] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w3_4 * c1_1[xo_6 + 0];
+            acc_4 += w4_4 * c1_1[xo_6 + 1];
+            acc_4 += w5_4 * c1_1[xo_6 + 2];
+            acc_4 += w6_4 * c1_1[xo_6 + 4];
+            acc_4 += w7_4 * c1_1[xo_6 + 5];
+            acc_4 += w8_4 * c1_1[xo_6 + 6];
+            c2_conv_1[yo_3 + 1] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w3_4 * c1_1[xo_6 + 1];
+            acc_4 += w4_4 * c1_1[xo_6 + 2];
+            acc_4 += w5_4 * c1_1[xo_6 + 3];
+            acc_4 += w6_4 * c1_1[xo_6 + 5];
+            acc_4 += w7_4 * c1_1[xo_6 + 6];
+            acc_4 += w8_4 * c1_1[xo_6 + 7];
+            c2_conv_1[yo_3 + 2] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w3_4 * c1_1[xo_6 + 2];
+            acc_4 += w4_4 * c1_1[xo_6 + 3];
+            acc_4 += w6_4 * c1_1[xo_6 + 6];
+            acc_4 += w7_4 * c1_1[xo_6 + 7];
+            c2_conv_1[yo_3 + 3] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w1_4 * c1_1[xo_6 + 0];
+            acc_4 += w2_4 * c1_1[xo_6 + 1];
+            acc_4 += w4_4 * c1_1[xo_6 + 4];
+            acc_4 += w5_4 * c1_1[xo_6 + 5];
+            acc_4 += w7_4 * c1_1[xo_6 + 8];
+            acc_4 += w8_4 * c1_1[xo_6 + 9];
+            c2_conv_1[yo_3 + 4] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 0];
+            acc_4 += w1_4 * c1_1[xo_6 + 1];
+            acc_4 += w2_4 * c1_1[xo_6 + 2];
+            acc_4 += w3_4 * c1_1[xo_6 + 4];
+            acc_4 += w4_4 * c1_1[xo_6 + 5];
+            acc_4 += w5_4 * c1_1[xo_6 + 6];
+            acc_4 += w6_4 * c1_1[xo_6 + 8];
+            acc_4 += w7_4 * c1_1[xo_6 + 9];
+            acc_4 += w8_4 * c1_1[xo_6 + 10];
+            c2_conv_1[yo_3 + 5] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 1];
+            acc_4 += w1_4 * c1_1[xo_6 + 2];
+            acc_4 += w2_4 * c1_1[xo_6 + 3];
+            acc_4 += w3_4 * c1_1[xo_6 + 5];
+            acc_4 += w4_4 * c1_1[xo_6 + 6];
+            acc_4 += w5_4 * c1_1[xo_6 + 7];
+            acc_4 += w6_4 * c1_1[xo_6 + 9];
+            acc_4 += w7_4 * c1_1[xo_6 + 10];
+            acc_4 += w8_4 * c1_1[xo_6 + 11];
+            c2_conv_1[yo_3 + 6] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 2];
+            acc_4 += w1_4 * c1_1[xo_6 + 3];
+            acc_4 += w3_4 * c1_1[xo_6 + 6];
+            acc_4 += w4_4 * c1_1[xo_6 + 7];
+            acc_4 += w6_4 * c1_1[xo_6 + 10];
+            acc_4 += w7_4 * c1_1[xo_6 + 11];
+            c2_conv_1[yo_3 + 7] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w1_4 * c1_1[xo_6 + 4];
+            acc_4 += w2_4 * c1_1[xo_6 + 5];
+            acc_4 += w4_4 * c1_1[xo_6 + 8];
+            acc_4 += w5_4 * c1_1[xo_6 + 9];
+            acc_4 += w7_4 * c1_1[xo_6 + 12];
+            acc_4 += w8_4 * c1_1[xo_6 + 13];
+            c2_conv_1[yo_3 + 8] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 4];
+            acc_4 += w1_4 * c1_1[xo_6 + 5];
+            acc_4 += w2_4 * c1_1[xo_6 + 6];
+            acc_4 += w3_4 * c1_1[xo_6 + 8];
+            acc_4 += w4_4 * c1_1[xo_6 + 9];
+            acc_4 += w5_4 * c1_1[xo_6 + 10];
+            acc_4 += w6_4 * c1_1[xo_6 + 12];
+            acc_4 += w7_4 * c1_1[xo_6 + 13];
+            acc_4 += w8_4 * c1_1[xo_6 + 14];
+            c2_conv_1[yo_3 + 9] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 5];
+            acc_4 += w1_4 * c1_1[xo_6 + 6];
+            acc_4 += w2_4 * c1_1[xo_6 + 7];
+            acc_4 += w3_4 * c1_1[xo_6 + 9];
+            acc_4 += w4_4 * c1_1[xo_6 + 10];
+            acc_4 += w5_4 * c1_1[xo_6 + 11];
+            acc_4 += w6_4 * c1_1[xo_6 + 13];
+            acc_4 += w7_4 * c1_1[xo_6 + 14];
+            acc_4 += w8_4 * c1_1[xo_6 + 15];
+            c2_conv_1[yo_3 + 10] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 6];
+            acc_4 += w1_4 * c1_1[xo_6 + 7];
+            acc_4 += w3_4 * c1_1[xo_6 + 10];
+            acc_4 += w4_4 * c1_1[xo_6 + 11];
+            acc_4 += w6_4 * c1_1[xo_6 + 14];
+            acc_4 += w7_4 * c1_1[xo_6 + 15];
+            c2_conv_1[yo_3 + 11] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w1_4 * c1_1[xo_6 + 8];
+            acc_4 += w2_4 * c1_1[xo_6 + 9];
+            acc_4 += w4_4 * c1_1[xo_6 + 12];
+            acc_4 += w5_4 * c1_1[xo_6 + 13];
+            c2_conv_1[yo_3 + 12] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 8];
+            acc_4 += w1_4 * c1_1[xo_6 + 9];
+            acc_4 += w2_4 * c1_1[xo_6 + 10];
+            acc_4 += w3_4 * c1_1[xo_6 + 12];
+            acc_4 += w4_4 * c1_1[xo_6 + 13];
+            acc_4 += w5_4 * c1_1[xo_6 + 14];
+            c2_conv_1[yo_3 + 13] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 9];
+            acc_4 += w1_4 * c1_1[xo_6 + 10];
+            acc_4 += w2_4 * c1_1[xo_6 + 11];
+            acc_4 += w3_4 * c1_1[xo_6 + 13];
+            acc_4 += w4_4 * c1_1[xo_6 + 14];
+            acc_4 += w5_4 * c1_1[xo_6 + 15];
+            c2_conv_1[yo_3 + 14] += acc_4;
+          }
+          {
+            let acc_4 = 0;
+            acc_4 += w0_4 * c1_1[xo_6 + 10];
+            acc_4 += w1_4 * c1_1[xo_6 + 11];
+            acc_4 += w3_4 * c1_1[xo_6 + 14];
+            acc_4 += w4_4 * c1_1[xo_6 + 15];
+            c2_conv_1[yo_3 + 15] += acc_4;
+          }
+        }
+      }
+    }
+    for (let i_31 = 0; i_31 < 24; i_31++) c2_bias_1[i_31] = c2_b[i_31];
+    for (let i0_9 = 0; i0_9 < n; i0_9++) {
+      for (let i1_9 = 0; i1_9 < 24; i1_9++) {
+        for (let i2_7 = 0; i2_7 < 4; i2_7++) {
+          for (let i3_5 = 0; i3_5 < 4; i3_5++) {
+            const v_60 = c2_conv_1[i0_9 * 384 + i1_9 * 16 + i2_7 * 4 + i3_5];
+            const v_61 = c2_bias_1[i1_9];
+            const t_20 = v_60 + v_61;
+            c2_z_1[i0_9 * 384 + i1_9 * 16 + i2_7 * 4 + i3_5] = t_20 > 0 ? t_20 : 0;
+          }
+        }
+      }
+    }
+    for (let plane_5 = 0; plane_5 < n * 24; plane_5++) {
+      for (let oh_8 = 0; oh_8 < 2; oh_8++) {
+        for (let ow_8 = 0; ow_8 < 2; ow_8++) {
+          const i_32 = plane_5 * 16 + oh_8 * 8 + ow_8 * 2;
+          const o_10 = plane_5 * 4 + oh_8 * 2 + ow_8;
+          let m_6 = c2_z_1[i_32];
+          const v_62 = c2_z_1[i_32 + 1];
+          if (v_62 > m_6 || v_62 !== v_62) {
+            m_6 = v_62;
+          }
+          const v_63 = c2_z_1[i_32 + 4];
+          if (v_63 > m_6 || v_63 !== v_63) {
+            m_6 = v_63;
+          }
+          const v_64 = c2_z_1[i_32 + 5];
+          if (v_64 > m_6 || v_64 !== v_64) {
+            m_6 = v_64;
+          }
+          c2_1[o_10] = m_6;
+        }
+      }
+    }
+    // h = relu(dense(flatten(c2), 48))
+    for (let i_33 = 0; i_33 < n * 96; i_33++) h_xW_z_1[i_33] = c2_1[i_33];
+    const endI_5 = n - (n % 2);
+    for (let i_34 = 0; i_34 < endI_5; i_34 += 2) {
+      for (let j_13 = 0; j_13 < 48; j_13 += 4) {
+        const ar0_8 = i_34 * 96;
+        const ar1_4 = (i_34 + 1) * 96;
+        let c00_11 = 0,
+          c01_8 = 0,
+          c02_8 = 0,
+          c03_8 = 0,
+          c10_7 = 0,
+          c11_5 = 0,
+          c12_5 = 0,
+          c13_5 = 0;
+        for (let k_6 = 0; k_6 < 96; k_6++) {
+          const bk_9 = k_6 * 48 + j_13;
+          const a0_12 = h_xW_z_1[ar0_8 + k_6];
+          const a1_8 = h_xW_z_1[ar1_4 + k_6];
+          const b0_11 = h_W[bk_9];
+          const b1_8 = h_W[bk_9 + 1];
+          const b2_8 = h_W[bk_9 + 2];
+          const b3_8 = h_W[bk_9 + 3];
+          c00_11 += a0_12 * b0_11;
+          c01_8 += a0_12 * b1_8;
+          c02_8 += a0_12 * b2_8;
+          c03_8 += a0_12 * b3_8;
+          c10_7 += a1_8 * b0_11;
+          c11_5 += a1_8 * b1_8;
+          c12_5 += a1_8 * b2_8;
+          c13_5 += a1_8 * b3_8;
+        }
+        const v_66 = h_b[j_13];
+        const t_22 = c00_11 + v_66;
+        h_1[i_34 * 48 + j_13] = t_22 > 0 ? t_22 : 0;
+        const v_67 = h_b[j_13 + 1];
+        const t_23 = c01_8 + v_67;
+        h_1[i_34 * 48 + (j_13 + 1)] = t_23 > 0 ? t_23 : 0;
+        const v_68 = h_b[j_13 + 2];
+        const t_24 = c02_8 + v_68;
+        h_1[i_34 * 48 + (j_13 + 2)] = t_24 > 0 ? t_24 : 0;
+        const v_69 = h_b[j_13 + 3];
+        const t_25 = c03_8 + v_69;
+        h_1[i_34 * 48 + (j_13 + 3)] = t_25 > 0 ? t_25 : 0;
+        const v_70 = h_b[j_13];
+        const t_26 = c10_7 + v_70;
+        h_1[(i_34 + 1) * 48 + j_13] = t_26 > 0 ? t_26 : 0;
+        const v_71 = h_b[j_13 + 1];
+        const t_27 = c11_5 + v_71;
+        h_1[(i_34 + 1) * 48 + (j_13 + 1)] = t_27 > 0 ? t_27 : 0;
+        const v_72 = h_b[j_13 + 2];
+        const t_28 = c12_5 + v_72;
+        h_1[(i_34 + 1) * 48 + (j_13 + 2)] = t_28 > 0 ? t_28 : 0;
+        const v_73 = h_b[j_13 + 3];
+        const t_29 = c13_5 + v_73;
+        h_1[(i_34 + 1) * 48 + (j_13 + 3)] = t_29 > 0 ? t_29 : 0;
+      }
+    }
+    for (let i_35 = endI_5; i_35 < n; i_35++) {
+      for (let j_13 = 0; j_13 < 48; j_13 += 4) {
+        const ar0_9 = i_35 * 96;
+        let c00_12 = 0,
+          c01_9 = 0,
+          c02_9 = 0,
+          c03_9 = 0;
+        for (let k_6 = 0; k_6 < 96; k_6++) {
+          const bk_10 = k_6 * 48 + j_13;
+          const a0_13 = h_xW_z_1[ar0_9 + k_6];
+          const b0_12 = h_W[bk_10];
+          const b1_9 = h_W[bk_10 + 1];
+          const b2_9 = h_W[bk_10 + 2];
+          const b3_9 = h_W[bk_10 + 3];
+          c00_12 += a0_13 * b0_12;
+          c01_9 += a0_13 * b1_9;
+          c02_9 += a0_13 * b2_9;
+          c03_9 += a0_13 * b3_9;
+        }
+        const v_74 = h_b[j_13];
+        const t_30 = c00_12 + v_74;
+        h_1[i_35 * 48 + j_13] = t_30 > 0 ? t_30 : 0;
+        const v_75 = h_b[j_13 + 1];
+        const t_31 = c01_9 + v_75;
+        h_1[i_35 * 48 + (j_13 + 1)] = t_31 > 0 ? t_31 : 0;
+        const v_76 = h_b[j_13 + 2];
+        const t_32 = c02_9 + v_76;
+        h_1[i_35 * 48 + (j_13 + 2)] = t_32 > 0 ? t_32 : 0;
+        const v_77 = h_b[j_13 + 3];
+        const t_33 = c03_9 + v_77;
+        h_1[i_35 * 48 + (j_13 + 3)] = t_33 > 0 ? t_33 : 0;
+      }
+    }
+    // p = softmax(dense(h, 10))
+    const endI_6 = n - (n % 2);
+    for (let i_36 = 0; i_36 < endI_6; i_36 += 2) {
+      for (let j_15 = 0; j_15 < 8; j_15 += 4) {
+        const ar0_10 = i_36 * 48;
+        const ar1_5 = (i_36 + 1) * 48;
+        let c00_13 = 0,
+          c01_10 = 0,
+          c02_10 = 0,
+          c03_10 = 0,
+          c10_8 = 0,
+          c11_6 = 0,
+          c12_6 = 0,
+          c13_6 = 0;
+        for (let k_7 = 0; k_7 < 48; k_7++) {
+          const bk_11 = k_7 * 10 + j_15;
+          const a0_14 = h_1[ar0_10 + k_7];
+          const a1_9 = h_1[ar1_5 + k_7];
+          const b0_13 = p_W[bk_11];
+          const b1_10 = p_W[bk_11 + 1];
+          const b2_10 = p_W[bk_11 + 2];
+          const b3_10 = p_W[bk_11 + 3];
+          c00_13 += a0_14 * b0_13;
+          c01_10 += a0_14 * b1_10;
+          c02_10 += a0_14 * b2_10;
+          c03_10 += a0_14 * b3_10;
+          c10_8 += a1_9 * b0_13;
+          c11_6 += a1_9 * b1_10;
+          c12_6 += a1_9 * b2_10;
+          c13_6 += a1_9 * b3_10;
+        }
+        const v_79 = p_b[j_15];
+        p_logits_1[i_36 * 10 + j_15] = c00_13 + v_79;
+        const v_80 = p_b[j_15 + 1];
+        p_logits_1[i_36 * 10 + (j_15 + 1)] = c01_10 + v_80;
+        const v_81 = p_b[j_15 + 2];
+        p_logits_1[i_36 * 10 + (j_15 + 2)] = c02_10 + v_81;
+        const v_82 = p_b[j_15 + 3];
+        p_logits_1[i_36 * 10 + (j_15 + 3)] = c03_10 + v_82;
+        const v_83 = p_b[j_15];
+        p_logits_1[(i_36 + 1) * 10 + j_15] = c10_8 + v_83;
+        const v_84 = p_b[j_15 + 1];
+        p_logits_1[(i_36 + 1) * 10 + (j_15 + 1)] = c11_6 + v_84;
+        const v_85 = p_b[j_15 + 2];
+        p_logits_1[(i_36 + 1) * 10 + (j_15 + 2)] = c12_6 + v_85;
+        const v_86 = p_b[j_15 + 3];
+        p_logits_1[(i_36 + 1) * 10 + (j_15 + 3)] = c13_6 + v_86;
+      }
+      for (let j_16 = 8; j_16 < 10; j_16++) {
+        const ar0_11 = i_36 * 48;
+        const ar1_6 = (i_36 + 1) * 48;
+        let c00_14 = 0,
+          c10_9 = 0;
+        for (let k_7 = 0; k_7 < 48; k_7++) {
+          const bk_12 = k_7 * 10 + j_16;
+          const a0_15 = h_1[ar0_11 + k_7];
+          const a1_10 = h_1[ar1_6 + k_7];
+          const b0_14 = p_W[bk_12];
+          c00_14 += a0_15 * b0_14;
+          c10_9 += a1_10 * b0_14;
+        }
+        const v_87 = p_b[j_16];
+        p_logits_1[i_36 * 10 + j_16] = c00_14 + v_87;
+        const v_88 = p_b[j_16];
+        p_logits_1[(i_36 + 1) * 10 + j_16] = c10_9 + v_88;
+      }
+    }
+    for (let i_37 = endI_6; i_37 < n; i_37++) {
+      for (let j_15 = 0; j_15 < 8; j_15 += 4) {
+        const ar0_12 = i_37 * 48;
+        let c00_15 = 0,
+          c01_11 = 0,
+          c02_11 = 0,
+          c03_11 = 0;
+        for (let k_7 = 0; k_7 < 48; k_7++) {
+          const bk_13 = k_7 * 10 + j_15;
+          const a0_16 = h_1[ar0_12 + k_7];
+          const b0_15 = p_W[bk_13];
+          const b1_11 = p_W[bk_13 + 1];
+          const b2_11 = p_W[bk_13 + 2];
+          const b3_11 = p_W[bk_13 + 3];
+          c00_15 += a0_16 * b0_15;
+          c01_11 += a0_16 * b1_11;
+          c02_11 += a0_16 * b2_11;
+          c03_11 += a0_16 * b3_11;
+        }
+        const v_89 = p_b[j_15];
+        p_logits_1[i_37 * 10 + j_15] = c00_15 + v_89;
+        const v_90 = p_b[j_15 + 1];
+        p_logits_1[i_37 * 10 + (j_15 + 1)] = c01_11 + v_90;
+        const v_91 = p_b[j_15 + 2];
+        p_logits_1[i_37 * 10 + (j_15 + 2)] = c02_11 + v_91;
+        const v_92 = p_b[j_15 + 3];
+        p_logits_1[i_37 * 10 + (j_15 + 3)] = c03_11 + v_92;
+      }
+      for (let j_16 = 8; j_16 < 10; j_16++) {
+        const ar0_13 = i_37 * 48;
+        let c00_16 = 0;
+        for (let k_7 = 0; k_7 < 48; k_7++) {
+          const bk_14 = k_7 * 10 + j_16;
+          const a0_17 = h_1[ar0_13 + k_7];
+          const b0_16 = p_W[bk_14];
+          c00_16 += a0_17 * b0_16;
+        }
+        const v_93 = p_b[j_16];
+        p_logits_1[i_37 * 10 + j_16] = c00_16 + v_93;
+      }
+    }
+    for (let r_4 = 0; r_4 < n; r_4++) {
+      const o_11 = r_4 * 10;
+      let max_1 = -Infinity;
+      for (let j_17 = 0; j_17 < 10; j_17++)
+        if (p_logits_1[o_11 + j_17] > max_1) max_1 = p_logits_1[o_11 + j_17];
+      let sum_1 = 0;
+      for (let j_17 = 0; j_17 < 10; j_17++) {
+        const e_1 = Math.exp(p_logits_1[o_11 + j_17] - max_1);
+        p_2[o_11 + j_17] = e_1;
+        sum_1 += e_1;
+      }
+      for (let j_17 = 0; j_17 < 10; j_17++) p_2[o_11 + j_17] /= sum_1;
+    }
+    // grad of: p = softmax(dense(h, 10))
+    d_p.fill(0, 0, n);
+    for (let i0_10 = 0; i0_10 < n; i0_10++) {
+      for (let i1_10 = 0; i1_10 < 10; i1_10++) {
+        const v_94 = outputSeed[i0_10 * 10 + i1_10];
+        const v_95 = p_2[i0_10 * 10 + i1_10];
+        d_p[i0_10] += v_94 * v_95;
+      }
+    }
+    for (let i0_11 = 0; i0_11 < n; i0_11++) {
+      for (let i1_11 = 0; i1_11 < 10; i1_11++) {
+        const v_96 = outputSeed[i0_11 * 10 + i1_11];
+        const v_97 = d_p[i0_11];
+        const t_34 = v_96 - v_97;
+        const v_98 = p_2[i0_11 * 10 + i1_11];
+        d_p_logits_1[i0_11 * 10 + i1_11] = v_98 * t_34;
+      }
+    }
+    for (let i_38 = 0; i_38 < n; i_38++) {
+      const a0_18 = d_p_logits_1[i_38 * 10];
+      const a1_11 = d_p_logits_1[i_38 * 10 + 1];
+      const a2_1 = d_p_logits_1[i_38 * 10 + 2];
+      const a3_1 = d_p_logits_1[i_38 * 10 + 3];
+      const a4_1 = d_p_logits_1[i_38 * 10 + 4];
+      const a5_1 = d_p_logits_1[i_38 * 10 + 5];
+      const a6_1 = d_p_logits_1[i_38 * 10 + 6];
+      const a7_1 = d_p_logits_1[i_38 * 10 + 7];
+      const a8_1 = d_p_logits_1[i_38 * 10 + 8];
+      const a9_1 = d_p_logits_1[i_38 * 10 + 9];
+      for (let j_18 = 0; j_18 < 48; j_18++) {
+        const acc_5 =
+          a0_18 * p_W[j_18 * 10] +
+          a1_11 * p_W[j_18 * 10 + 1] +
+          a2_1 * p_W[j_18 * 10 + 2] +
+          a3_1 * p_W[j_18 * 10 + 3] +
+          a4_1 * p_W[j_18 * 10 + 4] +
+          a5_1 * p_W[j_18 * 10 + 5] +
+          a6_1 * p_W[j_18 * 10 + 6] +
+          a7_1 * p_W[j_18 * 10 + 7] +
+          a8_1 * p_W[j_18 * 10 + 8] +
+          a9_1 * p_W[j_18 * 10 + 9];
+        const v_99 = h_1[i_38 * 48 + j_18];
+        const t_35 = v_99 > 0 ? 1 : 0;
+        d_h_z_1[i_38 * 48 + j_18] = acc_5 * t_35;
+      }
+    }
+    // grad of: h = relu(dense(flatten(c2), 48))
+    const endI_7 = n - (n % 2);
+    for (let i_39 = 0; i_39 < endI_7; i_39 += 2) {
+      for (let j_19 = 0; j_19 < 96; j_19 += 4) {
+        const ar0_14 = i_39 * 48;
+        const ar1_7 = (i_39 + 1) * 48;
+        const br0_2 = j_19 * 48;
+        const br1_2 = (j_19 + 1) * 48;
+        const br2_2 = (j_19 + 2) * 48;
+        const br3_2 = (j_19 + 3) * 48;
+        let c00_17 = 0,
+          c01_12 = 0,
+          c02_12 = 0,
+          c03_12 = 0,
+          c10_10 = 0,
+          c11_7 = 0,
+          c12_7 = 0,
+          c13_7 = 0;
+        for (let k_8 = 0; k_8 < 48; k_8++) {
+          const a0_19 = d_h_z_1[ar0_14 + k_8];
+          const a1_12 = d_h_z_1[ar1_7 + k_8];
+          const b0_17 = h_W[br0_2 + k_8];
+          const b1_12 = h_W[br1_2 + k_8];
+          const b2_12 = h_W[br2_2 + k_8];
+          const b3_12 = h_W[br3_2 + k_8];
+          c00_17 += a0_19 * b0_17;
+          c01_12 += a0_19 * b1_12;
+          c02_12 += a0_19 * b2_12;
+          c03_12 += a0_19 * b3_12;
+          c10_10 += a1_12 * b0_17;
+          c11_7 += a1_12 * b1_12;
+          c12_7 += a1_12 * b2_12;
+          c13_7 += a1_12 * b3_12;
+        }
+        d_h_xW_z_1[i_39 * 96 + j_19] = c00_17;
+        d_h_xW_z_1[i_39 * 96 + (j_19 + 1)] = c01_12;
+        d_h_xW_z_1[i_39 * 96 + (j_19 + 2)] = c02_12;
+        d_h_xW_z_1[i_39 * 96 + (j_19 + 3)] = c03_12;
+        d_h_xW_z_1[(i_39 + 1) * 96 + j_19] = c10_10;
+        d_h_xW_z_1[(i_39 + 1) * 96 + (j_19 + 1)] = c11_7;
+        d_h_xW_z_1[(i_39 + 1) * 96 + (j_19 + 2)] = c12_7;
+        d_h_xW_z_1[(i_39 + 1) * 96 + (j_19 + 3)] = c13_7;
+      }
+    }
+    for (let i_40 = endI_7; i_40 < n; i_40++) {
+      for (let j_19 = 0; j_19 < 96; j_19 += 4) {
+        const ar0_15 = i_40 * 48;
+        const br0_3 = j_19 * 48;
+        const br1_3 = (j_19 + 1) * 48;
+        const br2_3 = (j_19 + 2) * 48;
+        const br3_3 = (j_19 + 3) * 48;
+        let c00_18 = 0,
+          c01_13 = 0,
+          c02_13 = 0,
+          c03_13 = 0;
+        for (let k_8 = 0; k_8 < 48; k_8++) {
+          const a0_20 = d_h_z_1[ar0_15 + k_8];
+          const b0_18 = h_W[br0_3 + k_8];
+          const b1_13 = h_W[br1_3 + k_8];
+          const b2_13 = h_W[br2_3 + k_8];
+          const b3_13 = h_W[br3_3 + k_8];
+          c00_18 += a0_20 * b0_18;
+          c01_13 += a0_20 * b1_13;
+          c02_13 += a0_20 * b2_13;
+          c03_13 += a0_20 * b3_13;
+        }
+        d_h_xW_z_1[i_40 * 96 + j_19] = c00_18;
+        d_h_xW_z_1[i_40 * 96 + (j_19 + 1)] = c01_13;
+        d_h_xW_z_1[i_40 * 96 + (j_19 + 2)] = c02_13;
+        d_h_xW_z_1[i_40 * 96 + (j_19 + 3)] = c03_13;
+      }
+    }
+    for (let i_41 = 0; i_41 < n * 96; i_41++) d_c2_1[i_41] = d_h_xW_z_1[i_41];
+    // grad of: c2 = maxpool2d(relu(conv2d(c1, 24, kernel: 3, padding: 1)), 2)
+    d_c2_z_3.fill(0, 0, n * 384);
+    for (let plane_6 = 0; plane_6 < n * 24; plane_6++) {
+      for (let oh_9 = 0; oh_9 < 2; oh_9++) {
+        for (let ow_9 = 0; ow_9 < 2; ow_9++) {
+          const i_42 = plane_6 * 16 + oh_9 * 8 + ow_9 * 2;
+          const o_12 = plane_6 * 4 + oh_9 * 2 + ow_9;
+          let m_7 = c2_z_1[i_42];
+          let best_4 = i_42;
+          const v_100 = c2_z_1[i_42 + 1];
+          if (v_100 > m_7 || v_100 !== v_100) {
+            m_7 = v_100;
+            best_4 = i_42 + 1;
+          }
+          const v_101 = c2_z_1[i_42 + 4];
+          if (v_101 > m_7 || v_101 !== v_101) {
+            m_7 = v_101;
+            best_4 = i_42 + 4;
+          }
+          const v_102 = c2_z_1[i_42 + 5];
+          if (v_102 > m_7 || v_102 !== v_102) {
+            m_7 = v_102;
+            best_4 = i_42 + 5;
+          }
+          d_c2_z_3[best_4] = d_c2_1[o_12];
+        }
+      }
+    }
+    for (let i_43 = 0; i_43 < n * 384; i_43++) {
+      const v_103 = c2_z_1[i_43];
+      const t_36 = v_103 > 0 ? 1 : 0;
+      const v_104 = d_c2_z_3[i_43];
+      d_c2_z_4[i_43] = v_104 * t_36;
+    }
+    d_c1_1.fill(0, 0, n * 192);
+    for (let n_8 = 0; n_8 < n; n_8++) {
+      for (let c_8 = 0; c_8 < 12; c_8++) {
+        for (let f_7 = 0; f_7 < 24; f_7++) {
+          const xo_7 = (n_8 * 12 + c_8) * 16;
+          const go_3 = (n_8 * 24 + f_7) * 16;
+          const wo_7 = (f_7 * 12 + c_8) * 9;
+          const w0_5 = c2_W[wo_7],
+            w1_5 = c2_W[wo_7 + 1],
+            w2_5 = c2_W[wo_7 + 2],
+            w3_5 = c2_W[wo_7 + 3],
+            w4_5 = c2_W[wo_7 + 4],
+            w5_5 = c2_W[wo_7 + 5],
+            w6_5 = c2_W[wo_7 + 6],
+            w7_5 = c2_W[wo_7 + 7],
+            w8_5 = c2_W[wo_7 + 8];
+          {
+            const gv_3 = d_c2_z_4[go_3 + 0];
+            d_c1_1[xo_7 + 0] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 1] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 4] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 1];
+            d_c1_1[xo_7 + 0] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 1] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 2] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 4] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 2];
+            d_c1_1[xo_7 + 1] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 2] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 3] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 7] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 3];
+            d_c1_1[xo_7 + 2] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 3] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 7] += w7_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 4];
+            d_c1_1[xo_7 + 0] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 1] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 4] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 8] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 5];
+            d_c1_1[xo_7 + 0] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 1] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 2] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 4] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 8] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 6];
+            d_c1_1[xo_7 + 1] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 2] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 3] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 7] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 11] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 7];
+            d_c1_1[xo_7 + 2] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 3] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 7] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 11] += w7_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 8];
+            d_c1_1[xo_7 + 4] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 8] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 12] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 13] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 9];
+            d_c1_1[xo_7 + 4] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 5] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 8] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 12] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 13] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 14] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 10];
+            d_c1_1[xo_7 + 5] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 6] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 7] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 11] += w5_5 * gv_3;
+            d_c1_1[xo_7 + 13] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 14] += w7_5 * gv_3;
+            d_c1_1[xo_7 + 15] += w8_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 11];
+            d_c1_1[xo_7 + 6] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 7] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 11] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 14] += w6_5 * gv_3;
+            d_c1_1[xo_7 + 15] += w7_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 12];
+            d_c1_1[xo_7 + 8] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 12] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 13] += w5_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 13];
+            d_c1_1[xo_7 + 8] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 9] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 12] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 13] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 14] += w5_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 14];
+            d_c1_1[xo_7 + 9] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 10] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 11] += w2_5 * gv_3;
+            d_c1_1[xo_7 + 13] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 14] += w4_5 * gv_3;
+            d_c1_1[xo_7 + 15] += w5_5 * gv_3;
+          }
+          {
+            const gv_3 = d_c2_z_4[go_3 + 15];
+            d_c1_1[xo_7 + 10] += w0_5 * gv_3;
+            d_c1_1[xo_7 + 11] += w1_5 * gv_3;
+            d_c1_1[xo_7 + 14] += w3_5 * gv_3;
+            d_c1_1[xo_7 + 15] += w4_5 * gv_3;
+          }
+        }
+      }
+    }
+    // grad of: c1 = maxpool2d(relu(conv2d(x, 12, kernel: 3, padding: 1)), 2)
+    d_c1_z_3.fill(0, 0, n * 768);
+    for (let plane_7 = 0; plane_7 < n * 12; plane_7++) {
+      for (let oh_10 = 0; oh_10 < 4; oh_10++) {
+        for (let ow_10 = 0; ow_10 < 4; ow_10++) {
+          const i_44 = plane_7 * 64 + oh_10 * 16 + ow_10 * 2;
+          const o_13 = plane_7 * 16 + oh_10 * 4 + ow_10;
+          let m_8 = c1_z_1[i_44];
+          let best_5 = i_44;
+          const v_105 = c1_z_1[i_44 + 1];
+          if (v_105 > m_8 || v_105 !== v_105) {
+            m_8 = v_105;
+            best_5 = i_44 + 1;
+          }
+          const v_106 = c1_z_1[i_44 + 8];
+          if (v_106 > m_8 || v_106 !== v_106) {
+            m_8 = v_106;
+            best_5 = i_44 + 8;
+          }
+          const v_107 = c1_z_1[i_44 + 9];
+          if (v_107 > m_8 || v_107 !== v_107) {
+            m_8 = v_107;
+            best_5 = i_44 + 9;
+          }
+          d_c1_z_3[best_5] = d_c1_1[o_13];
+        }
+      }
+    }
+    for (let i_45 = 0; i_45 < n * 768; i_45++) {
+      const v_108 = c1_z_1[i_45];
+      const t_37 = v_108 > 0 ? 1 : 0;
+      const v_109 = d_c1_z_3[i_45];
+      d_c1_z_4[i_45] = v_109 * t_37;
+    }
+  }
+  function backward_d_x_to_d_img(img: Float64Array, n: number): void {
+    const d_c1_z_4 = buf0,
+      d_x = buf3,
+      d_img = buf0;
+    d_x.fill(0, 0, n * 64);
+    for (let n_9 = 0; n_9 < n; n_9++) {
+      for (let c_9 = 0; c_9 < 1; c_9++) {
+        for (let f_8 = 0; f_8 < 12; f_8++) {
+          const xo_8 = (n_9 * 1 + c_9) * 64;
+          const go_4 = (n_9 * 12 + f_8) * 64;
+          const wo_8 = (f_8 * 1 + c_9) * 9;
+          const w0_6 = c1_W[wo_8],
+            w1_6 = c1_W[wo_8 + 1],
+            w2_6 = c1_W[wo_8 + 2],
+            w3_6 = c1_W[wo_8 + 3],
+            w4_6 = c1_W[wo_8 + 4],
+            w5_6 = c1_W[wo_8 + 5],
+            w6_6 = c1_W[wo_8 + 6],
+            w7_6 = c1_W[wo_8 + 7],
+            w8_6 = c1_W[wo_8 + 8];
+          for (let oh_11 = 1; oh_11 < 7; oh_11++) {
+            for (let ow_11 = 1; ow_11 < 7; ow_11++) {
+              const o_14 = oh_11 * 8 + ow_11;
+              const i_46 = oh_11 * 8 + ow_11 - 9;
+              const gv_4 = d_c1_z_4[go_4 + o_14];
+              d_x[xo_8 + i_46] += w0_6 * gv_4;
+              d_x[xo_8 + i_46 + 1] += w1_6 * gv_4;
+              d_x[xo_8 + i_46 + 2] += w2_6 * gv_4;
+              d_x[xo_8 + i_46 + 8] += w3_6 * gv_4;
+              d_x[xo_8 + i_46 + 9] += w4_6 * gv_4;
+              d_x[xo_8 + i_46 + 10] += w5_6 * gv_4;
+              d_x[xo_8 + i_46 + 16] += w6_6 * gv_4;
+              d_x[xo_8 + i_46 + 17] += w7_6 * gv_4;
+              d_x[xo_8 + i_46 + 18] += w8_6 * gv_4;
+            }
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 0];
+            d_x[xo_8 + 0] += w4_6 * gv_4;
+            d_x[xo_8 + 1] += w5_6 * gv_4;
+            d_x[xo_8 + 8] += w7_6 * gv_4;
+            d_x[xo_8 + 9] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 1];
+            d_x[xo_8 + 0] += w3_6 * gv_4;
+            d_x[xo_8 + 1] += w4_6 * gv_4;
+            d_x[xo_8 + 2] += w5_6 * gv_4;
+            d_x[xo_8 + 8] += w6_6 * gv_4;
+            d_x[xo_8 + 9] += w7_6 * gv_4;
+            d_x[xo_8 + 10] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 2];
+            d_x[xo_8 + 1] += w3_6 * gv_4;
+            d_x[xo_8 + 2] += w4_6 * gv_4;
+            d_x[xo_8 + 3] += w5_6 * gv_4;
+            d_x[xo_8 + 9] += w6_6 * gv_4;
+            d_x[xo_8 + 10] += w7_6 * gv_4;
+            d_x[xo_8 + 11] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 3];
+            d_x[xo_8 + 2] += w3_6 * gv_4;
+            d_x[xo_8 + 3] += w4_6 * gv_4;
+            d_x[xo_8 + 4] += w5_6 * gv_4;
+            d_x[xo_8 + 10] += w6_6 * gv_4;
+            d_x[xo_8 + 11] += w7_6 * gv_4;
+            d_x[xo_8 + 12] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 4];
+            d_x[xo_8 + 3] += w3_6 * gv_4;
+            d_x[xo_8 + 4] += w4_6 * gv_4;
+            d_x[xo_8 + 5] += w5_6 * gv_4;
+            d_x[xo_8 + 11] += w6_6 * gv_4;
+            d_x[xo_8 + 12] += w7_6 * gv_4;
+            d_x[xo_8 + 13] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 5];
+            d_x[xo_8 + 4] += w3_6 * gv_4;
+            d_x[xo_8 + 5] += w4_6 * gv_4;
+            d_x[xo_8 + 6] += w5_6 * gv_4;
+            d_x[xo_8 + 12] += w6_6 * gv_4;
+            d_x[xo_8 + 13] += w7_6 * gv_4;
+            d_x[xo_8 + 14] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 6];
+            d_x[xo_8 + 5] += w3_6 * gv_4;
+            d_x[xo_8 + 6] += w4_6 * gv_4;
+            d_x[xo_8 + 7] += w5_6 * gv_4;
+            d_x[xo_8 + 13] += w6_6 * gv_4;
+            d_x[xo_8 + 14] += w7_6 * gv_4;
+            d_x[xo_8 + 15] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 7];
+            d_x[xo_8 + 6] += w3_6 * gv_4;
+            d_x[xo_8 + 7] += w4_6 * gv_4;
+            d_x[xo_8 + 14] += w6_6 * gv_4;
+            d_x[xo_8 + 15] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 8];
+            d_x[xo_8 + 0] += w1_6 * gv_4;
+            d_x[xo_8 + 1] += w2_6 * gv_4;
+            d_x[xo_8 + 8] += w4_6 * gv_4;
+            d_x[xo_8 + 9] += w5_6 * gv_4;
+            d_x[xo_8 + 16] += w7_6 * gv_4;
+            d_x[xo_8 + 17] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 15];
+            d_x[xo_8 + 6] += w0_6 * gv_4;
+            d_x[xo_8 + 7] += w1_6 * gv_4;
+            d_x[xo_8 + 14] += w3_6 * gv_4;
+            d_x[xo_8 + 15] += w4_6 * gv_4;
+            d_x[xo_8 + 22] += w6_6 * gv_4;
+            d_x[xo_8 + 23] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 16];
+            d_x[xo_8 + 8] += w1_6 * gv_4;
+            d_x[xo_8 + 9] += w2_6 * gv_4;
+            d_x[xo_8 + 16] += w4_6 * gv_4;
+            d_x[xo_8 + 17] += w5_6 * gv_4;
+            d_x[xo_8 + 24] += w7_6 * gv_4;
+            d_x[xo_8 + 25] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 23];
+            d_x[xo_8 + 14] += w0_6 * gv_4;
+            d_x[xo_8 + 15] += w1_6 * gv_4;
+            d_x[xo_8 + 22] += w3_6 * gv_4;
+            d_x[xo_8 + 23] += w4_6 * gv_4;
+            d_x[xo_8 + 30] += w6_6 * gv_4;
+            d_x[xo_8 + 31] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 24];
+            d_x[xo_8 + 16] += w1_6 * gv_4;
+            d_x[xo_8 + 17] += w2_6 * gv_4;
+            d_x[xo_8 + 24] += w4_6 * gv_4;
+            d_x[xo_8 + 25] += w5_6 * gv_4;
+            d_x[xo_8 + 32] += w7_6 * gv_4;
+            d_x[xo_8 + 33] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 31];
+            d_x[xo_8 + 22] += w0_6 * gv_4;
+            d_x[xo_8 + 23] += w1_6 * gv_4;
+            d_x[xo_8 + 30] += w3_6 * gv_4;
+            d_x[xo_8 + 31] += w4_6 * gv_4;
+            d_x[xo_8 + 38] += w6_6 * gv_4;
+            d_x[xo_8 + 39] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 32];
+            d_x[xo_8 + 24] += w1_6 * gv_4;
+            d_x[xo_8 + 25] += w2_6 * gv_4;
+            d_x[xo_8 + 32] += w4_6 * gv_4;
+            d_x[xo_8 + 33] += w5_6 * gv_4;
+            d_x[xo_8 + 40] += w7_6 * gv_4;
+            d_x[xo_8 + 41] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 39];
+            d_x[xo_8 + 30] += w0_6 * gv_4;
+            d_x[xo_8 + 31] += w1_6 * gv_4;
+            d_x[xo_8 + 38] += w3_6 * gv_4;
+            d_x[xo_8 + 39] += w4_6 * gv_4;
+            d_x[xo_8 + 46] += w6_6 * gv_4;
+            d_x[xo_8 + 47] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 40];
+            d_x[xo_8 + 32] += w1_6 * gv_4;
+            d_x[xo_8 + 33] += w2_6 * gv_4;
+            d_x[xo_8 + 40] += w4_6 * gv_4;
+            d_x[xo_8 + 41] += w5_6 * gv_4;
+            d_x[xo_8 + 48] += w7_6 * gv_4;
+            d_x[xo_8 + 49] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 47];
+            d_x[xo_8 + 38] += w0_6 * gv_4;
+            d_x[xo_8 + 39] += w1_6 * gv_4;
+            d_x[xo_8 + 46] += w3_6 * gv_4;
+            d_x[xo_8 + 47] += w4_6 * gv_4;
+            d_x[xo_8 + 54] += w6_6 * gv_4;
+            d_x[xo_8 + 55] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 48];
+            d_x[xo_8 + 40] += w1_6 * gv_4;
+            d_x[xo_8 + 41] += w2_6 * gv_4;
+            d_x[xo_8 + 48] += w4_6 * gv_4;
+            d_x[xo_8 + 49] += w5_6 * gv_4;
+            d_x[xo_8 + 56] += w7_6 * gv_4;
+            d_x[xo_8 + 57] += w8_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 55];
+            d_x[xo_8 + 46] += w0_6 * gv_4;
+            d_x[xo_8 + 47] += w1_6 * gv_4;
+            d_x[xo_8 + 54] += w3_6 * gv_4;
+            d_x[xo_8 + 55] += w4_6 * gv_4;
+            d_x[xo_8 + 62] += w6_6 * gv_4;
+            d_x[xo_8 + 63] += w7_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 56];
+            d_x[xo_8 + 48] += w1_6 * gv_4;
+            d_x[xo_8 + 49] += w2_6 * gv_4;
+            d_x[xo_8 + 56] += w4_6 * gv_4;
+            d_x[xo_8 + 57] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 57];
+            d_x[xo_8 + 48] += w0_6 * gv_4;
+            d_x[xo_8 + 49] += w1_6 * gv_4;
+            d_x[xo_8 + 50] += w2_6 * gv_4;
+            d_x[xo_8 + 56] += w3_6 * gv_4;
+            d_x[xo_8 + 57] += w4_6 * gv_4;
+            d_x[xo_8 + 58] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 58];
+            d_x[xo_8 + 49] += w0_6 * gv_4;
+            d_x[xo_8 + 50] += w1_6 * gv_4;
+            d_x[xo_8 + 51] += w2_6 * gv_4;
+            d_x[xo_8 + 57] += w3_6 * gv_4;
+            d_x[xo_8 + 58] += w4_6 * gv_4;
+            d_x[xo_8 + 59] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 59];
+            d_x[xo_8 + 50] += w0_6 * gv_4;
+            d_x[xo_8 + 51] += w1_6 * gv_4;
+            d_x[xo_8 + 52] += w2_6 * gv_4;
+            d_x[xo_8 + 58] += w3_6 * gv_4;
+            d_x[xo_8 + 59] += w4_6 * gv_4;
+            d_x[xo_8 + 60] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 60];
+            d_x[xo_8 + 51] += w0_6 * gv_4;
+            d_x[xo_8 + 52] += w1_6 * gv_4;
+            d_x[xo_8 + 53] += w2_6 * gv_4;
+            d_x[xo_8 + 59] += w3_6 * gv_4;
+            d_x[xo_8 + 60] += w4_6 * gv_4;
+            d_x[xo_8 + 61] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 61];
+            d_x[xo_8 + 52] += w0_6 * gv_4;
+            d_x[xo_8 + 53] += w1_6 * gv_4;
+            d_x[xo_8 + 54] += w2_6 * gv_4;
+            d_x[xo_8 + 60] += w3_6 * gv_4;
+            d_x[xo_8 + 61] += w4_6 * gv_4;
+            d_x[xo_8 + 62] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 62];
+            d_x[xo_8 + 53] += w0_6 * gv_4;
+            d_x[xo_8 + 54] += w1_6 * gv_4;
+            d_x[xo_8 + 55] += w2_6 * gv_4;
+            d_x[xo_8 + 61] += w3_6 * gv_4;
+            d_x[xo_8 + 62] += w4_6 * gv_4;
+            d_x[xo_8 + 63] += w5_6 * gv_4;
+          }
+          {
+            const gv_4 = d_c1_z_4[go_4 + 63];
+            d_x[xo_8 + 54] += w0_6 * gv_4;
+            d_x[xo_8 + 55] += w1_6 * gv_4;
+            d_x[xo_8 + 62] += w3_6 * gv_4;
+            d_x[xo_8 + 63] += w4_6 * gv_4;
+          }
+        }
+      }
+    }
+    // grad of: x = img / 16
+    for (let i_47 = 0; i_47 < n * 64; i_47++) {
+      const v_110 = d_x[i_47];
+      d_img[i_47] = v_110 / 16;
+    }
+  }
   function predict(img: Float64Array, n: number): Float64Array {
     checkRows("predict", n, maxBatch, img, 64, null, 1);
     forward_x_to_p(img, n);
@@ -2413,11 +3874,11 @@ export function createModel(options: ModelOptions = {}): Model {
     const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
     const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
     let notFinite = 0;
-    for (let i_28 = 0; i_28 < 7882; i_28++) {
-      let w = weights[i_28];
-      const g = grads[i_28];
-      const mi = 0.9 * m[i_28] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_28] + (1 - 0.999) * g * g;
+    for (let i_49 = 0; i_49 < 7882; i_49++) {
+      let w = weights[i_49];
+      const g = grads[i_49];
+      const mi = 0.9 * m[i_49] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_49] + (1 - 0.999) * g * g;
       w -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
       notFinite += w - w + (mi - mi) + (vi - vi);
     }
@@ -2425,13 +3886,13 @@ export function createModel(options: ModelOptions = {}): Model {
       progress.step--;
       return false;
     }
-    for (let i_27 = 0; i_27 < 7882; i_27++) {
-      const g = grads[i_27];
-      const mi = 0.9 * m[i_27] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_27] + (1 - 0.999) * g * g;
-      m[i_27] = mi;
-      v[i_27] = vi;
-      weights[i_27] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_48 = 0; i_48 < 7882; i_48++) {
+      const g = grads[i_48];
+      const mi = 0.9 * m[i_48] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_48] + (1 - 0.999) * g * g;
+      m[i_48] = mi;
+      v[i_48] = vi;
+      weights[i_48] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return true;
   }
@@ -2448,6 +3909,31 @@ export function createModel(options: ModelOptions = {}): Model {
     if (applyUpdates()) return value;
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
+  }
+  /**
+   * Gradient of each row's predicted class probability with respect to every input feature
+   * (evaluation mode): 64 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(img: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, img, 64, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 10)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 9, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 10);
+    if (output === undefined) {
+      const p_1 = predict(img, n);
+      for (let row = 0; row < n; row++) {
+        let best_3 = 0;
+        for (let k_5 = 1; k_5 < 10; k_5++) if (p_1[row * 10 + k_5]! > p_1[row * 10 + best_3]!) best_3 = k_5;
+        outputSeed[row * 10 + best_3] = 1;
+      }
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 10 + output] = 1;
+    }
+    inputGradients_x_to_d_c1_z(img, n);
+    backward_d_x_to_d_img(img, n);
+    return inputGradViews[n]!;
   }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
@@ -2496,7 +3982,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 7882,
-    bytes: 1072448,
+    bytes: 1252672,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.003, epochs: 15, batch: 32, seed: 1 },
   };
@@ -2513,5 +3999,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }
