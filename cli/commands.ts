@@ -41,7 +41,7 @@ export const TRAIN: CommandSpec = {
   operands: "MODEL.net",
   summary: "Train a model on a CSV file or a bundled data set; write the trainer, the weights, a standalone predictor and the loss curve.",
   flags: [
-    { name: "data", value: "CSV|iris|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
+    { name: "data", value: "CSV|iris|digits|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
     { name: "epochs", value: "N", help: "override the train block's epochs (an integer >= 1)" },
     { name: "batch", value: "N", help: "override the train block's batch (an integer >= 1)" },
     { name: "lr", value: "X", help: "override the optimizer's learning rate (a positive number)" },

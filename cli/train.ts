@@ -20,7 +20,7 @@ import { describeSettings } from "./describe.js";
 import { regressionText } from "../data/metrics.js";
 import { checkpointer, DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from "./checkpoints.js";
 import { SIGNAL_EXIT, watchSignals } from "./signals.js";
-import { encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
+import { bundledNames, encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
 import { CliError, readText } from "./io.js";
 import { lockOutputSet } from "./lock.js";
 import { writeOutput, type CommandInput, type OutputRules } from "./outputs.js";
@@ -36,7 +36,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const args = parseArgs(argv, TRAIN);
   const file = singleOperand(args, TRAIN);
   const dataSpec = stringFlag(args, "data");
-  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${usageLine(TRAIN)}`);
+  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of ${bundledNames()})\nusage: ${usageLine(TRAIN)}`);
   const flags = {
     epochs: settingFlag(args, "epochs"),
     batch: settingFlag(args, "batch"),

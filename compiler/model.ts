@@ -68,7 +68,8 @@ export interface StateSpec {
 export interface ModelIR {
   name: string;
   span: Span;
-  input: { name: string; width: number };
+  /** `width` values per row: the product of the per-row `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   /** `classes` is set for `class(K)` targets, whose rows hold one class index each. */
   target: { name: string; width: number; classes?: number };
   output: { name: string; width: number };
@@ -84,6 +85,22 @@ export interface ModelIR {
   train: TrainSpec;
   /** The `tune` block's search space, when the model has one (its names already replaced by values in `forward` and `train`). */
   tune?: TuneSpec;
+}
+
+/**
+ * Fan-in and fan-out for xavier and he initialization, as PyTorch computes them: W[in, out] of
+ * dense, and for a convolution's W[F, C, k, k] the channels times the kernel's area on each side.
+ */
+export function fans(shape: readonly number[]): [number, number] {
+  if (shape.length < 2) return [shape[0] ?? 1, shape[0] ?? 1];
+  if (shape.length === 2) return [shape[0]!, shape[1]!];
+  const area = shape.slice(2).reduce((a, b) => a * b, 1);
+  return [shape[1]! * area, shape[0]! * area];
+}
+
+/** The input as the `.net` file declares it: `x[4]`, `img[1, 8, 8]`. */
+export function inputDecl(model: Pick<ModelIR, "input">): string {
+  return `${model.input.name}[${model.input.shape.join(", ")}]`;
 }
 
 export function trainableParams(model: ModelIR): ParamSpec[] {

@@ -7,7 +7,7 @@ import { StructureKind } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate, emitUpdateCheck } from "../optim/index.js";
-import { trainableParams } from "../model.js";
+import { fans, trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
 import { OUTPUT_SEED } from "../pipeline.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
@@ -256,7 +256,7 @@ function emitSeeding(model: ModelIR, paramVar: Map<string, string>, dropout: boo
   const inits: string[] = [];
   for (const p of model.params) {
     const data = paramVar.get(p.name)!;
-    const [fanIn, fanOut] = p.shape.length === 2 ? p.shape : [p.shape[0]!, p.shape[0]!];
+    const [fanIn, fanOut] = fans(p.shape);
     const init = p.init;
     if (init.kind === "normal") inits.push(`initNormal(${data}, ${lit(init.mean)}, ${lit(init.std)}, rng);`);
     else if (init.kind === "uniform") inits.push(`initUniform(${data}, ${lit(init.lo)}, ${lit(init.hi)}, rng);`);

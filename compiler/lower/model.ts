@@ -32,7 +32,7 @@ export function lowerModel(
   const ctx = new LowerContext(tune ? new TunedUseDiagnostics(diags, decl, values, broken, tune, tuned === undefined) : diags, source, blocks, decl.name.name, bindings);
   const body = tune ? substituteTuned(decl.body, values) : decl.body;
   const scope: Scope = { vars: new Map(), later: new Map([...layerNames(decl.body), ...declared]) };
-  let input: { name: string; width: number; node: Node } | undefined;
+  let input: { name: string; width: number; shape: number[]; node: Node } | undefined;
   let target: { name: string; width: number; classes?: number; node: Node } | undefined;
   let output: { name: string; node: Node; span: Span } | undefined;
   let layerOutputs: string[] = []; // `output layerK` may pick one of them instead of the last
@@ -53,10 +53,12 @@ export function lowerModel(
     switch (stmt.kind) {
       case "input": {
         if (input) ctx.diags.error(stmt.span, `a model has one input; '${input.name}' is already declared`);
-        else if (stmt.dims.length !== 1) ctx.diags.error(stmt.span, `input '${stmt.name.name}' needs one dimension, like ${stmt.name.name}[4]`);
         else {
-          const node = ctx.b.input(stmt.name.name, ["B", stmt.dims[0]!.value], stmt.span);
-          input = { name: stmt.name.name, width: stmt.dims[0]!.value, node };
+          // Each row may be a vector x[4], a sequence s[T, d] or images img[C, H, W]; data
+          // holds a row's values flattened in row-major order.
+          const dims = stmt.dims.map((d) => d.value);
+          const node = ctx.b.input(stmt.name.name, ["B", ...dims], stmt.span);
+          input = { name: stmt.name.name, width: dims.reduce((a, b) => a * b, 1), shape: dims, node };
         }
         bind(stmt.name, input?.name === stmt.name.name ? tensor(input.node) : POISON);
         break;
@@ -206,7 +208,7 @@ export function lowerModel(
   return {
     name: decl.name.name,
     span: decl.span,
-    input: { name: input.name, width: input.width },
+    input: { name: input.name, width: input.width, shape: input.shape },
     target: { name: target.name, width: target.width, classes: target.classes },
     output: { name: output.name, width },
     head,

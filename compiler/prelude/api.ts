@@ -40,7 +40,8 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  input: { name: string; width: number };
+  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];

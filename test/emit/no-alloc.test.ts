@@ -24,6 +24,36 @@ model extra {
   loss cross_entropy_logits(p, y) + huber(h, c) + mae(h, c, reduce: sum) + bce_logits(h, sigmoid(c)) + 0.01 * l2(h.a.W)
 }`;
 
+// Convolutions (padded, strided, both derivatives), both poolings and flatten; dense and
+// layernorm over the positions of a sequence.
+const IMAGE_OPS = `model images {
+  input img[2, 7, 6]
+  target y: class(3)
+  h = relu(conv2d(img, 3, kernel: 3, stride: 2, padding: 1))
+  a = flatten(maxpool2d(h, 2)) + flatten(avgpool2d(conv2d(img, 3, kernel: 2), 3))
+  p = softmax(dense(a, 3))
+  output p
+  loss cross_entropy
+}`;
+// Kernels and windows beyond 11×11 loop over their taps, with checks at the padded border.
+const LARGE_KERNEL_OPS = `model large {
+  input img[1, 40, 40]
+  target y[2]
+  h = tanh(conv2d(img, 2, kernel: 12, stride: 2, padding: 3))
+  p = dense(concat(flatten(conv2d(h, 2, kernel: 12, padding: 1)), flatten(maxpool2d(h, 16) + avgpool2d(h, 16))), 2)
+  output p
+  loss mse
+}`;
+const SEQUENCE_OPS = `model sequence {
+  input s[4, 3]
+  target y[2]
+  param P[4, 3]
+  h = layernorm(tanh(dense(s + P, 3)))
+  p = dense(flatten(h), 2)
+  output p
+  loss mse
+}`;
+
 const HOT = ["trainStep", "predict", "loss", "forwardBackward"];
 const ALLOCATING_METHODS = new Set(["slice", "map", "subarray", "concat", "filter", "from", "of", "bind", "flat", "flatMap", "split", "join", "forEach", "reduce"]);
 const ARITHMETIC = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken, ts.SyntaxKind.PercentToken]);
@@ -139,6 +169,9 @@ describe.each(BACKENDS)("trainStep, predict, loss and forwardBackward allocate n
     ["a model using every op, both cross-entropy kernels and momentum", ALL_OPS],
     ["a model whose names are the emitter's own (n, predict, step, ...)", HOSTILE_NAMES],
     ["a model using the activations, elementwise ops, concat and losses of issue 5", EXTRA_OPS],
+    ["an image model: conv2d, pooling, flatten", IMAGE_OPS],
+    ["a sequence model: dense and layernorm on [T,d]", SEQUENCE_OPS],
+    ["large kernels and pooling windows", LARGE_KERNEL_OPS],
   ])("%s", async (_, src) => {
     const { result } = await compileSource(src, { backend, format: false });
     expect(checkModule(result.code).problems).toEqual([]);

@@ -39,7 +39,8 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  input: { name: string; width: number };
+  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];
@@ -1371,7 +1372,7 @@ export function createModel(options: ModelOptions = {}): Model {
   ];
   const info: ModelInfo = {
     name: "cartpole",
-    input: { name: "observation", width: 4 },
+    input: { name: "observation", width: 4, shape: [4] },
     target: { name: "weighted_action", width: 2, classes: null },
     output: { name: "policy", width: 2 },
     params: [

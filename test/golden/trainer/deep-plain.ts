@@ -39,7 +39,8 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  input: { name: string; width: number };
+  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];
@@ -9252,7 +9253,7 @@ export function createModel(options: ModelOptions = {}): Model {
   ];
   const info: ModelInfo = {
     name: "deep_plain",
-    input: { name: "x", width: 2 },
+    input: { name: "x", width: 2, shape: [2] },
     target: { name: "label", width: 1, classes: 2 },
     output: { name: "layer20", width: 2 },
     params: [

@@ -39,7 +39,8 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  input: { name: string; width: number };
+  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];
@@ -2030,7 +2031,7 @@ export function createModel(options: ModelOptions = {}): Model {
   ];
   const info: ModelInfo = {
     name: "iris",
-    input: { name: "x", width: 4 },
+    input: { name: "x", width: 4, shape: [4] },
     target: { name: "label", width: 1, classes: 3 },
     output: { name: "p", width: 3 },
     params: [

@@ -39,7 +39,8 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  input: { name: string; width: number };
+  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];
@@ -1089,7 +1090,7 @@ export function createModel(options: ModelOptions = {}): Model {
   ];
   const info: ModelInfo = {
     name: "regression",
-    input: { name: "x", width: 3 },
+    input: { name: "x", width: 3, shape: [3] },
     target: { name: "y", width: 1, classes: null },
     output: { name: "layer2", width: 1 },
     params: [
