@@ -130,6 +130,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
@@ -593,6 +599,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -994,6 +1001,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -1063,8 +1071,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -1082,6 +1090,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
@@ -1262,7 +1276,7 @@ export function createModel(options: ModelOptions = {}): Model {
   const m_layer20_b = m.subarray(19168, 19170);
   const v_layer20_b = v.subarray(19168, 19170);
 
-  // Work arrays, shared by the training step and the evaluation functions: 164864 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 172544 bytes
   // (313344 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
   const buf1 = new Float64Array(1024);
@@ -1283,7 +1297,7 @@ export function createModel(options: ModelOptions = {}): Model {
   const buf16 = new Float64Array(1024);
   const buf17 = new Float64Array(1024);
   const buf18 = new Float64Array(1024);
-  const buf19 = new Float64Array(64);
+  const buf19 = new Float64Array(1024);
   const buf20 = new Float64Array(1024);
   const buf21 = new Float64Array(64);
 
@@ -1303,6 +1317,11 @@ export function createModel(options: ModelOptions = {}): Model {
     y: new Float64Array(maxBatch * 1),
     scaling: inputScaling,
   };
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 2);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf20.subarray(0, r * 2));
 
   const seed = options.seed ?? 1;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.01, refused: false };
@@ -6090,6 +6109,3513 @@ export function createModel(options: ModelOptions = {}): Model {
     d_layer1_W[62] = c1_30;
     d_layer1_W[63] = c1_31;
   }
+  function inputGradients_layer1_to_layer11(x: Float64Array, n: number): void {
+    const layer1_1 = buf0,
+      layer2_1 = buf1,
+      layer3_1 = buf2,
+      layer4_1 = buf3,
+      layer5_1 = buf4,
+      layer6_1 = buf5,
+      layer7_1 = buf6,
+      layer8_1 = buf7,
+      layer9_1 = buf8,
+      layer10_1 = buf9,
+      layer11_1 = buf10;
+    // dense 32 relu
+    for (let i_113 = 0; i_113 < n; i_113++) {
+      const a0_96 = x[i_113 * 2];
+      const a1_59 = x[i_113 * 2 + 1];
+      for (let j_114 = 0; j_114 < 32; j_114++) {
+        const acc_2 = a0_96 * layer1_W[j_114] + a1_59 * layer1_W[32 + j_114];
+        const v_477 = layer1_b[j_114];
+        const t_471 = acc_2 + v_477;
+        layer1_1[i_113 * 32 + j_114] = t_471 > 0 ? t_471 : 0;
+      }
+    }
+    const endI_55 = n - (n % 2);
+    for (let i_114 = 0; i_114 < endI_55; i_114 += 2) {
+      for (let j_115 = 0; j_115 < 32; j_115 += 4) {
+        const ar0_74 = i_114 * 32;
+        const ar1_37 = (i_114 + 1) * 32;
+        let c00_92 = 0,
+          c01_90 = 0,
+          c02_90 = 0,
+          c03_90 = 0,
+          c10_55 = 0,
+          c11_54 = 0,
+          c12_54 = 0,
+          c13_54 = 0;
+        for (let k_58 = 0; k_58 < 32; k_58++) {
+          const bk_56 = k_58 * 32 + j_115;
+          const a0_97 = layer1_1[ar0_74 + k_58];
+          const a1_60 = layer1_1[ar1_37 + k_58];
+          const b0_94 = layer2_W[bk_56];
+          const b1_92 = layer2_W[bk_56 + 1];
+          const b2_91 = layer2_W[bk_56 + 2];
+          const b3_91 = layer2_W[bk_56 + 3];
+          c00_92 += a0_97 * b0_94;
+          c01_90 += a0_97 * b1_92;
+          c02_90 += a0_97 * b2_91;
+          c03_90 += a0_97 * b3_91;
+          c10_55 += a1_60 * b0_94;
+          c11_54 += a1_60 * b1_92;
+          c12_54 += a1_60 * b2_91;
+          c13_54 += a1_60 * b3_91;
+        }
+        const v_479 = layer2_b[j_115];
+        const t_473 = c00_92 + v_479;
+        layer2_1[i_114 * 32 + j_115] = t_473 > 0 ? t_473 : 0;
+        const v_480 = layer2_b[j_115 + 1];
+        const t_474 = c01_90 + v_480;
+        layer2_1[i_114 * 32 + (j_115 + 1)] = t_474 > 0 ? t_474 : 0;
+        const v_481 = layer2_b[j_115 + 2];
+        const t_475 = c02_90 + v_481;
+        layer2_1[i_114 * 32 + (j_115 + 2)] = t_475 > 0 ? t_475 : 0;
+        const v_482 = layer2_b[j_115 + 3];
+        const t_476 = c03_90 + v_482;
+        layer2_1[i_114 * 32 + (j_115 + 3)] = t_476 > 0 ? t_476 : 0;
+        const v_483 = layer2_b[j_115];
+        const t_477 = c10_55 + v_483;
+        layer2_1[(i_114 + 1) * 32 + j_115] = t_477 > 0 ? t_477 : 0;
+        const v_484 = layer2_b[j_115 + 1];
+        const t_478 = c11_54 + v_484;
+        layer2_1[(i_114 + 1) * 32 + (j_115 + 1)] = t_478 > 0 ? t_478 : 0;
+        const v_485 = layer2_b[j_115 + 2];
+        const t_479 = c12_54 + v_485;
+        layer2_1[(i_114 + 1) * 32 + (j_115 + 2)] = t_479 > 0 ? t_479 : 0;
+        const v_486 = layer2_b[j_115 + 3];
+        const t_480 = c13_54 + v_486;
+        layer2_1[(i_114 + 1) * 32 + (j_115 + 3)] = t_480 > 0 ? t_480 : 0;
+      }
+    }
+    for (let i_115 = endI_55; i_115 < n; i_115++) {
+      for (let j_115 = 0; j_115 < 32; j_115 += 4) {
+        const ar0_75 = i_115 * 32;
+        let c00_93 = 0,
+          c01_91 = 0,
+          c02_91 = 0,
+          c03_91 = 0;
+        for (let k_58 = 0; k_58 < 32; k_58++) {
+          const bk_57 = k_58 * 32 + j_115;
+          const a0_98 = layer1_1[ar0_75 + k_58];
+          const b0_95 = layer2_W[bk_57];
+          const b1_93 = layer2_W[bk_57 + 1];
+          const b2_92 = layer2_W[bk_57 + 2];
+          const b3_92 = layer2_W[bk_57 + 3];
+          c00_93 += a0_98 * b0_95;
+          c01_91 += a0_98 * b1_93;
+          c02_91 += a0_98 * b2_92;
+          c03_91 += a0_98 * b3_92;
+        }
+        const v_487 = layer2_b[j_115];
+        const t_481 = c00_93 + v_487;
+        layer2_1[i_115 * 32 + j_115] = t_481 > 0 ? t_481 : 0;
+        const v_488 = layer2_b[j_115 + 1];
+        const t_482 = c01_91 + v_488;
+        layer2_1[i_115 * 32 + (j_115 + 1)] = t_482 > 0 ? t_482 : 0;
+        const v_489 = layer2_b[j_115 + 2];
+        const t_483 = c02_91 + v_489;
+        layer2_1[i_115 * 32 + (j_115 + 2)] = t_483 > 0 ? t_483 : 0;
+        const v_490 = layer2_b[j_115 + 3];
+        const t_484 = c03_91 + v_490;
+        layer2_1[i_115 * 32 + (j_115 + 3)] = t_484 > 0 ? t_484 : 0;
+      }
+    }
+    const endI_56 = n - (n % 2);
+    for (let i_116 = 0; i_116 < endI_56; i_116 += 2) {
+      for (let j_117 = 0; j_117 < 32; j_117 += 4) {
+        const ar0_76 = i_116 * 32;
+        const ar1_38 = (i_116 + 1) * 32;
+        let c00_94 = 0,
+          c01_92 = 0,
+          c02_92 = 0,
+          c03_92 = 0,
+          c10_56 = 0,
+          c11_55 = 0,
+          c12_55 = 0,
+          c13_55 = 0;
+        for (let k_59 = 0; k_59 < 32; k_59++) {
+          const bk_58 = k_59 * 32 + j_117;
+          const a0_99 = layer2_1[ar0_76 + k_59];
+          const a1_61 = layer2_1[ar1_38 + k_59];
+          const b0_96 = layer3_W[bk_58];
+          const b1_94 = layer3_W[bk_58 + 1];
+          const b2_93 = layer3_W[bk_58 + 2];
+          const b3_93 = layer3_W[bk_58 + 3];
+          c00_94 += a0_99 * b0_96;
+          c01_92 += a0_99 * b1_94;
+          c02_92 += a0_99 * b2_93;
+          c03_92 += a0_99 * b3_93;
+          c10_56 += a1_61 * b0_96;
+          c11_55 += a1_61 * b1_94;
+          c12_55 += a1_61 * b2_93;
+          c13_55 += a1_61 * b3_93;
+        }
+        const v_492 = layer3_b[j_117];
+        const t_486 = c00_94 + v_492;
+        layer3_1[i_116 * 32 + j_117] = t_486 > 0 ? t_486 : 0;
+        const v_493 = layer3_b[j_117 + 1];
+        const t_487 = c01_92 + v_493;
+        layer3_1[i_116 * 32 + (j_117 + 1)] = t_487 > 0 ? t_487 : 0;
+        const v_494 = layer3_b[j_117 + 2];
+        const t_488 = c02_92 + v_494;
+        layer3_1[i_116 * 32 + (j_117 + 2)] = t_488 > 0 ? t_488 : 0;
+        const v_495 = layer3_b[j_117 + 3];
+        const t_489 = c03_92 + v_495;
+        layer3_1[i_116 * 32 + (j_117 + 3)] = t_489 > 0 ? t_489 : 0;
+        const v_496 = layer3_b[j_117];
+        const t_490 = c10_56 + v_496;
+        layer3_1[(i_116 + 1) * 32 + j_117] = t_490 > 0 ? t_490 : 0;
+        const v_497 = layer3_b[j_117 + 1];
+        const t_491 = c11_55 + v_497;
+        layer3_1[(i_116 + 1) * 32 + (j_117 + 1)] = t_491 > 0 ? t_491 : 0;
+        const v_498 = layer3_b[j_117 + 2];
+        const t_492 = c12_55 + v_498;
+        layer3_1[(i_116 + 1) * 32 + (j_117 + 2)] = t_492 > 0 ? t_492 : 0;
+        const v_499 = layer3_b[j_117 + 3];
+        const t_493 = c13_55 + v_499;
+        layer3_1[(i_116 + 1) * 32 + (j_117 + 3)] = t_493 > 0 ? t_493 : 0;
+      }
+    }
+    for (let i_117 = endI_56; i_117 < n; i_117++) {
+      for (let j_117 = 0; j_117 < 32; j_117 += 4) {
+        const ar0_77 = i_117 * 32;
+        let c00_95 = 0,
+          c01_93 = 0,
+          c02_93 = 0,
+          c03_93 = 0;
+        for (let k_59 = 0; k_59 < 32; k_59++) {
+          const bk_59 = k_59 * 32 + j_117;
+          const a0_100 = layer2_1[ar0_77 + k_59];
+          const b0_97 = layer3_W[bk_59];
+          const b1_95 = layer3_W[bk_59 + 1];
+          const b2_94 = layer3_W[bk_59 + 2];
+          const b3_94 = layer3_W[bk_59 + 3];
+          c00_95 += a0_100 * b0_97;
+          c01_93 += a0_100 * b1_95;
+          c02_93 += a0_100 * b2_94;
+          c03_93 += a0_100 * b3_94;
+        }
+        const v_500 = layer3_b[j_117];
+        const t_494 = c00_95 + v_500;
+        layer3_1[i_117 * 32 + j_117] = t_494 > 0 ? t_494 : 0;
+        const v_501 = layer3_b[j_117 + 1];
+        const t_495 = c01_93 + v_501;
+        layer3_1[i_117 * 32 + (j_117 + 1)] = t_495 > 0 ? t_495 : 0;
+        const v_502 = layer3_b[j_117 + 2];
+        const t_496 = c02_93 + v_502;
+        layer3_1[i_117 * 32 + (j_117 + 2)] = t_496 > 0 ? t_496 : 0;
+        const v_503 = layer3_b[j_117 + 3];
+        const t_497 = c03_93 + v_503;
+        layer3_1[i_117 * 32 + (j_117 + 3)] = t_497 > 0 ? t_497 : 0;
+      }
+    }
+    const endI_57 = n - (n % 2);
+    for (let i_118 = 0; i_118 < endI_57; i_118 += 2) {
+      for (let j_119 = 0; j_119 < 32; j_119 += 4) {
+        const ar0_78 = i_118 * 32;
+        const ar1_39 = (i_118 + 1) * 32;
+        let c00_96 = 0,
+          c01_94 = 0,
+          c02_94 = 0,
+          c03_94 = 0,
+          c10_57 = 0,
+          c11_56 = 0,
+          c12_56 = 0,
+          c13_56 = 0;
+        for (let k_60 = 0; k_60 < 32; k_60++) {
+          const bk_60 = k_60 * 32 + j_119;
+          const a0_101 = layer3_1[ar0_78 + k_60];
+          const a1_62 = layer3_1[ar1_39 + k_60];
+          const b0_98 = layer4_W[bk_60];
+          const b1_96 = layer4_W[bk_60 + 1];
+          const b2_95 = layer4_W[bk_60 + 2];
+          const b3_95 = layer4_W[bk_60 + 3];
+          c00_96 += a0_101 * b0_98;
+          c01_94 += a0_101 * b1_96;
+          c02_94 += a0_101 * b2_95;
+          c03_94 += a0_101 * b3_95;
+          c10_57 += a1_62 * b0_98;
+          c11_56 += a1_62 * b1_96;
+          c12_56 += a1_62 * b2_95;
+          c13_56 += a1_62 * b3_95;
+        }
+        const v_505 = layer4_b[j_119];
+        const t_499 = c00_96 + v_505;
+        layer4_1[i_118 * 32 + j_119] = t_499 > 0 ? t_499 : 0;
+        const v_506 = layer4_b[j_119 + 1];
+        const t_500 = c01_94 + v_506;
+        layer4_1[i_118 * 32 + (j_119 + 1)] = t_500 > 0 ? t_500 : 0;
+        const v_507 = layer4_b[j_119 + 2];
+        const t_501 = c02_94 + v_507;
+        layer4_1[i_118 * 32 + (j_119 + 2)] = t_501 > 0 ? t_501 : 0;
+        const v_508 = layer4_b[j_119 + 3];
+        const t_502 = c03_94 + v_508;
+        layer4_1[i_118 * 32 + (j_119 + 3)] = t_502 > 0 ? t_502 : 0;
+        const v_509 = layer4_b[j_119];
+        const t_503 = c10_57 + v_509;
+        layer4_1[(i_118 + 1) * 32 + j_119] = t_503 > 0 ? t_503 : 0;
+        const v_510 = layer4_b[j_119 + 1];
+        const t_504 = c11_56 + v_510;
+        layer4_1[(i_118 + 1) * 32 + (j_119 + 1)] = t_504 > 0 ? t_504 : 0;
+        const v_511 = layer4_b[j_119 + 2];
+        const t_505 = c12_56 + v_511;
+        layer4_1[(i_118 + 1) * 32 + (j_119 + 2)] = t_505 > 0 ? t_505 : 0;
+        const v_512 = layer4_b[j_119 + 3];
+        const t_506 = c13_56 + v_512;
+        layer4_1[(i_118 + 1) * 32 + (j_119 + 3)] = t_506 > 0 ? t_506 : 0;
+      }
+    }
+    for (let i_119 = endI_57; i_119 < n; i_119++) {
+      for (let j_119 = 0; j_119 < 32; j_119 += 4) {
+        const ar0_79 = i_119 * 32;
+        let c00_97 = 0,
+          c01_95 = 0,
+          c02_95 = 0,
+          c03_95 = 0;
+        for (let k_60 = 0; k_60 < 32; k_60++) {
+          const bk_61 = k_60 * 32 + j_119;
+          const a0_102 = layer3_1[ar0_79 + k_60];
+          const b0_99 = layer4_W[bk_61];
+          const b1_97 = layer4_W[bk_61 + 1];
+          const b2_96 = layer4_W[bk_61 + 2];
+          const b3_96 = layer4_W[bk_61 + 3];
+          c00_97 += a0_102 * b0_99;
+          c01_95 += a0_102 * b1_97;
+          c02_95 += a0_102 * b2_96;
+          c03_95 += a0_102 * b3_96;
+        }
+        const v_513 = layer4_b[j_119];
+        const t_507 = c00_97 + v_513;
+        layer4_1[i_119 * 32 + j_119] = t_507 > 0 ? t_507 : 0;
+        const v_514 = layer4_b[j_119 + 1];
+        const t_508 = c01_95 + v_514;
+        layer4_1[i_119 * 32 + (j_119 + 1)] = t_508 > 0 ? t_508 : 0;
+        const v_515 = layer4_b[j_119 + 2];
+        const t_509 = c02_95 + v_515;
+        layer4_1[i_119 * 32 + (j_119 + 2)] = t_509 > 0 ? t_509 : 0;
+        const v_516 = layer4_b[j_119 + 3];
+        const t_510 = c03_95 + v_516;
+        layer4_1[i_119 * 32 + (j_119 + 3)] = t_510 > 0 ? t_510 : 0;
+      }
+    }
+    const endI_58 = n - (n % 2);
+    for (let i_120 = 0; i_120 < endI_58; i_120 += 2) {
+      for (let j_121 = 0; j_121 < 32; j_121 += 4) {
+        const ar0_80 = i_120 * 32;
+        const ar1_40 = (i_120 + 1) * 32;
+        let c00_98 = 0,
+          c01_96 = 0,
+          c02_96 = 0,
+          c03_96 = 0,
+          c10_58 = 0,
+          c11_57 = 0,
+          c12_57 = 0,
+          c13_57 = 0;
+        for (let k_61 = 0; k_61 < 32; k_61++) {
+          const bk_62 = k_61 * 32 + j_121;
+          const a0_103 = layer4_1[ar0_80 + k_61];
+          const a1_63 = layer4_1[ar1_40 + k_61];
+          const b0_100 = layer5_W[bk_62];
+          const b1_98 = layer5_W[bk_62 + 1];
+          const b2_97 = layer5_W[bk_62 + 2];
+          const b3_97 = layer5_W[bk_62 + 3];
+          c00_98 += a0_103 * b0_100;
+          c01_96 += a0_103 * b1_98;
+          c02_96 += a0_103 * b2_97;
+          c03_96 += a0_103 * b3_97;
+          c10_58 += a1_63 * b0_100;
+          c11_57 += a1_63 * b1_98;
+          c12_57 += a1_63 * b2_97;
+          c13_57 += a1_63 * b3_97;
+        }
+        const v_518 = layer5_b[j_121];
+        const t_512 = c00_98 + v_518;
+        layer5_1[i_120 * 32 + j_121] = t_512 > 0 ? t_512 : 0;
+        const v_519 = layer5_b[j_121 + 1];
+        const t_513 = c01_96 + v_519;
+        layer5_1[i_120 * 32 + (j_121 + 1)] = t_513 > 0 ? t_513 : 0;
+        const v_520 = layer5_b[j_121 + 2];
+        const t_514 = c02_96 + v_520;
+        layer5_1[i_120 * 32 + (j_121 + 2)] = t_514 > 0 ? t_514 : 0;
+        const v_521 = layer5_b[j_121 + 3];
+        const t_515 = c03_96 + v_521;
+        layer5_1[i_120 * 32 + (j_121 + 3)] = t_515 > 0 ? t_515 : 0;
+        const v_522 = layer5_b[j_121];
+        const t_516 = c10_58 + v_522;
+        layer5_1[(i_120 + 1) * 32 + j_121] = t_516 > 0 ? t_516 : 0;
+        const v_523 = layer5_b[j_121 + 1];
+        const t_517 = c11_57 + v_523;
+        layer5_1[(i_120 + 1) * 32 + (j_121 + 1)] = t_517 > 0 ? t_517 : 0;
+        const v_524 = layer5_b[j_121 + 2];
+        const t_518 = c12_57 + v_524;
+        layer5_1[(i_120 + 1) * 32 + (j_121 + 2)] = t_518 > 0 ? t_518 : 0;
+        const v_525 = layer5_b[j_121 + 3];
+        const t_519 = c13_57 + v_525;
+        layer5_1[(i_120 + 1) * 32 + (j_121 + 3)] = t_519 > 0 ? t_519 : 0;
+      }
+    }
+    for (let i_121 = endI_58; i_121 < n; i_121++) {
+      for (let j_121 = 0; j_121 < 32; j_121 += 4) {
+        const ar0_81 = i_121 * 32;
+        let c00_99 = 0,
+          c01_97 = 0,
+          c02_97 = 0,
+          c03_97 = 0;
+        for (let k_61 = 0; k_61 < 32; k_61++) {
+          const bk_63 = k_61 * 32 + j_121;
+          const a0_104 = layer4_1[ar0_81 + k_61];
+          const b0_101 = layer5_W[bk_63];
+          const b1_99 = layer5_W[bk_63 + 1];
+          const b2_98 = layer5_W[bk_63 + 2];
+          const b3_98 = layer5_W[bk_63 + 3];
+          c00_99 += a0_104 * b0_101;
+          c01_97 += a0_104 * b1_99;
+          c02_97 += a0_104 * b2_98;
+          c03_97 += a0_104 * b3_98;
+        }
+        const v_526 = layer5_b[j_121];
+        const t_520 = c00_99 + v_526;
+        layer5_1[i_121 * 32 + j_121] = t_520 > 0 ? t_520 : 0;
+        const v_527 = layer5_b[j_121 + 1];
+        const t_521 = c01_97 + v_527;
+        layer5_1[i_121 * 32 + (j_121 + 1)] = t_521 > 0 ? t_521 : 0;
+        const v_528 = layer5_b[j_121 + 2];
+        const t_522 = c02_97 + v_528;
+        layer5_1[i_121 * 32 + (j_121 + 2)] = t_522 > 0 ? t_522 : 0;
+        const v_529 = layer5_b[j_121 + 3];
+        const t_523 = c03_97 + v_529;
+        layer5_1[i_121 * 32 + (j_121 + 3)] = t_523 > 0 ? t_523 : 0;
+      }
+    }
+    const endI_59 = n - (n % 2);
+    for (let i_122 = 0; i_122 < endI_59; i_122 += 2) {
+      for (let j_123 = 0; j_123 < 32; j_123 += 4) {
+        const ar0_82 = i_122 * 32;
+        const ar1_41 = (i_122 + 1) * 32;
+        let c00_100 = 0,
+          c01_98 = 0,
+          c02_98 = 0,
+          c03_98 = 0,
+          c10_59 = 0,
+          c11_58 = 0,
+          c12_58 = 0,
+          c13_58 = 0;
+        for (let k_62 = 0; k_62 < 32; k_62++) {
+          const bk_64 = k_62 * 32 + j_123;
+          const a0_105 = layer5_1[ar0_82 + k_62];
+          const a1_64 = layer5_1[ar1_41 + k_62];
+          const b0_102 = layer6_W[bk_64];
+          const b1_100 = layer6_W[bk_64 + 1];
+          const b2_99 = layer6_W[bk_64 + 2];
+          const b3_99 = layer6_W[bk_64 + 3];
+          c00_100 += a0_105 * b0_102;
+          c01_98 += a0_105 * b1_100;
+          c02_98 += a0_105 * b2_99;
+          c03_98 += a0_105 * b3_99;
+          c10_59 += a1_64 * b0_102;
+          c11_58 += a1_64 * b1_100;
+          c12_58 += a1_64 * b2_99;
+          c13_58 += a1_64 * b3_99;
+        }
+        const v_531 = layer6_b[j_123];
+        const t_525 = c00_100 + v_531;
+        layer6_1[i_122 * 32 + j_123] = t_525 > 0 ? t_525 : 0;
+        const v_532 = layer6_b[j_123 + 1];
+        const t_526 = c01_98 + v_532;
+        layer6_1[i_122 * 32 + (j_123 + 1)] = t_526 > 0 ? t_526 : 0;
+        const v_533 = layer6_b[j_123 + 2];
+        const t_527 = c02_98 + v_533;
+        layer6_1[i_122 * 32 + (j_123 + 2)] = t_527 > 0 ? t_527 : 0;
+        const v_534 = layer6_b[j_123 + 3];
+        const t_528 = c03_98 + v_534;
+        layer6_1[i_122 * 32 + (j_123 + 3)] = t_528 > 0 ? t_528 : 0;
+        const v_535 = layer6_b[j_123];
+        const t_529 = c10_59 + v_535;
+        layer6_1[(i_122 + 1) * 32 + j_123] = t_529 > 0 ? t_529 : 0;
+        const v_536 = layer6_b[j_123 + 1];
+        const t_530 = c11_58 + v_536;
+        layer6_1[(i_122 + 1) * 32 + (j_123 + 1)] = t_530 > 0 ? t_530 : 0;
+        const v_537 = layer6_b[j_123 + 2];
+        const t_531 = c12_58 + v_537;
+        layer6_1[(i_122 + 1) * 32 + (j_123 + 2)] = t_531 > 0 ? t_531 : 0;
+        const v_538 = layer6_b[j_123 + 3];
+        const t_532 = c13_58 + v_538;
+        layer6_1[(i_122 + 1) * 32 + (j_123 + 3)] = t_532 > 0 ? t_532 : 0;
+      }
+    }
+    for (let i_123 = endI_59; i_123 < n; i_123++) {
+      for (let j_123 = 0; j_123 < 32; j_123 += 4) {
+        const ar0_83 = i_123 * 32;
+        let c00_101 = 0,
+          c01_99 = 0,
+          c02_99 = 0,
+          c03_99 = 0;
+        for (let k_62 = 0; k_62 < 32; k_62++) {
+          const bk_65 = k_62 * 32 + j_123;
+          const a0_106 = layer5_1[ar0_83 + k_62];
+          const b0_103 = layer6_W[bk_65];
+          const b1_101 = layer6_W[bk_65 + 1];
+          const b2_100 = layer6_W[bk_65 + 2];
+          const b3_100 = layer6_W[bk_65 + 3];
+          c00_101 += a0_106 * b0_103;
+          c01_99 += a0_106 * b1_101;
+          c02_99 += a0_106 * b2_100;
+          c03_99 += a0_106 * b3_100;
+        }
+        const v_539 = layer6_b[j_123];
+        const t_533 = c00_101 + v_539;
+        layer6_1[i_123 * 32 + j_123] = t_533 > 0 ? t_533 : 0;
+        const v_540 = layer6_b[j_123 + 1];
+        const t_534 = c01_99 + v_540;
+        layer6_1[i_123 * 32 + (j_123 + 1)] = t_534 > 0 ? t_534 : 0;
+        const v_541 = layer6_b[j_123 + 2];
+        const t_535 = c02_99 + v_541;
+        layer6_1[i_123 * 32 + (j_123 + 2)] = t_535 > 0 ? t_535 : 0;
+        const v_542 = layer6_b[j_123 + 3];
+        const t_536 = c03_99 + v_542;
+        layer6_1[i_123 * 32 + (j_123 + 3)] = t_536 > 0 ? t_536 : 0;
+      }
+    }
+    const endI_60 = n - (n % 2);
+    for (let i_124 = 0; i_124 < endI_60; i_124 += 2) {
+      for (let j_125 = 0; j_125 < 32; j_125 += 4) {
+        const ar0_84 = i_124 * 32;
+        const ar1_42 = (i_124 + 1) * 32;
+        let c00_102 = 0,
+          c01_100 = 0,
+          c02_100 = 0,
+          c03_100 = 0,
+          c10_60 = 0,
+          c11_59 = 0,
+          c12_59 = 0,
+          c13_59 = 0;
+        for (let k_63 = 0; k_63 < 32; k_63++) {
+          const bk_66 = k_63 * 32 + j_125;
+          const a0_107 = layer6_1[ar0_84 + k_63];
+          const a1_65 = layer6_1[ar1_42 + k_63];
+          const b0_104 = layer7_W[bk_66];
+          const b1_102 = layer7_W[bk_66 + 1];
+          const b2_101 = layer7_W[bk_66 + 2];
+          const b3_101 = layer7_W[bk_66 + 3];
+          c00_102 += a0_107 * b0_104;
+          c01_100 += a0_107 * b1_102;
+          c02_100 += a0_107 * b2_101;
+          c03_100 += a0_107 * b3_101;
+          c10_60 += a1_65 * b0_104;
+          c11_59 += a1_65 * b1_102;
+          c12_59 += a1_65 * b2_101;
+          c13_59 += a1_65 * b3_101;
+        }
+        const v_544 = layer7_b[j_125];
+        const t_538 = c00_102 + v_544;
+        layer7_1[i_124 * 32 + j_125] = t_538 > 0 ? t_538 : 0;
+        const v_545 = layer7_b[j_125 + 1];
+        const t_539 = c01_100 + v_545;
+        layer7_1[i_124 * 32 + (j_125 + 1)] = t_539 > 0 ? t_539 : 0;
+        const v_546 = layer7_b[j_125 + 2];
+        const t_540 = c02_100 + v_546;
+        layer7_1[i_124 * 32 + (j_125 + 2)] = t_540 > 0 ? t_540 : 0;
+        const v_547 = layer7_b[j_125 + 3];
+        const t_541 = c03_100 + v_547;
+        layer7_1[i_124 * 32 + (j_125 + 3)] = t_541 > 0 ? t_541 : 0;
+        const v_548 = layer7_b[j_125];
+        const t_542 = c10_60 + v_548;
+        layer7_1[(i_124 + 1) * 32 + j_125] = t_542 > 0 ? t_542 : 0;
+        const v_549 = layer7_b[j_125 + 1];
+        const t_543 = c11_59 + v_549;
+        layer7_1[(i_124 + 1) * 32 + (j_125 + 1)] = t_543 > 0 ? t_543 : 0;
+        const v_550 = layer7_b[j_125 + 2];
+        const t_544 = c12_59 + v_550;
+        layer7_1[(i_124 + 1) * 32 + (j_125 + 2)] = t_544 > 0 ? t_544 : 0;
+        const v_551 = layer7_b[j_125 + 3];
+        const t_545 = c13_59 + v_551;
+        layer7_1[(i_124 + 1) * 32 + (j_125 + 3)] = t_545 > 0 ? t_545 : 0;
+      }
+    }
+    for (let i_125 = endI_60; i_125 < n; i_125++) {
+      for (let j_125 = 0; j_125 < 32; j_125 += 4) {
+        const ar0_85 = i_125 * 32;
+        let c00_103 = 0,
+          c01_101 = 0,
+          c02_101 = 0,
+          c03_101 = 0;
+        for (let k_63 = 0; k_63 < 32; k_63++) {
+          const bk_67 = k_63 * 32 + j_125;
+          const a0_108 = layer6_1[ar0_85 + k_63];
+          const b0_105 = layer7_W[bk_67];
+          const b1_103 = layer7_W[bk_67 + 1];
+          const b2_102 = layer7_W[bk_67 + 2];
+          const b3_102 = layer7_W[bk_67 + 3];
+          c00_103 += a0_108 * b0_105;
+          c01_101 += a0_108 * b1_103;
+          c02_101 += a0_108 * b2_102;
+          c03_101 += a0_108 * b3_102;
+        }
+        const v_552 = layer7_b[j_125];
+        const t_546 = c00_103 + v_552;
+        layer7_1[i_125 * 32 + j_125] = t_546 > 0 ? t_546 : 0;
+        const v_553 = layer7_b[j_125 + 1];
+        const t_547 = c01_101 + v_553;
+        layer7_1[i_125 * 32 + (j_125 + 1)] = t_547 > 0 ? t_547 : 0;
+        const v_554 = layer7_b[j_125 + 2];
+        const t_548 = c02_101 + v_554;
+        layer7_1[i_125 * 32 + (j_125 + 2)] = t_548 > 0 ? t_548 : 0;
+        const v_555 = layer7_b[j_125 + 3];
+        const t_549 = c03_101 + v_555;
+        layer7_1[i_125 * 32 + (j_125 + 3)] = t_549 > 0 ? t_549 : 0;
+      }
+    }
+    const endI_61 = n - (n % 2);
+    for (let i_126 = 0; i_126 < endI_61; i_126 += 2) {
+      for (let j_127 = 0; j_127 < 32; j_127 += 4) {
+        const ar0_86 = i_126 * 32;
+        const ar1_43 = (i_126 + 1) * 32;
+        let c00_104 = 0,
+          c01_102 = 0,
+          c02_102 = 0,
+          c03_102 = 0,
+          c10_61 = 0,
+          c11_60 = 0,
+          c12_60 = 0,
+          c13_60 = 0;
+        for (let k_64 = 0; k_64 < 32; k_64++) {
+          const bk_68 = k_64 * 32 + j_127;
+          const a0_109 = layer7_1[ar0_86 + k_64];
+          const a1_66 = layer7_1[ar1_43 + k_64];
+          const b0_106 = layer8_W[bk_68];
+          const b1_104 = layer8_W[bk_68 + 1];
+          const b2_103 = layer8_W[bk_68 + 2];
+          const b3_103 = layer8_W[bk_68 + 3];
+          c00_104 += a0_109 * b0_106;
+          c01_102 += a0_109 * b1_104;
+          c02_102 += a0_109 * b2_103;
+          c03_102 += a0_109 * b3_103;
+          c10_61 += a1_66 * b0_106;
+          c11_60 += a1_66 * b1_104;
+          c12_60 += a1_66 * b2_103;
+          c13_60 += a1_66 * b3_103;
+        }
+        const v_557 = layer8_b[j_127];
+        const t_551 = c00_104 + v_557;
+        layer8_1[i_126 * 32 + j_127] = t_551 > 0 ? t_551 : 0;
+        const v_558 = layer8_b[j_127 + 1];
+        const t_552 = c01_102 + v_558;
+        layer8_1[i_126 * 32 + (j_127 + 1)] = t_552 > 0 ? t_552 : 0;
+        const v_559 = layer8_b[j_127 + 2];
+        const t_553 = c02_102 + v_559;
+        layer8_1[i_126 * 32 + (j_127 + 2)] = t_553 > 0 ? t_553 : 0;
+        const v_560 = layer8_b[j_127 + 3];
+        const t_554 = c03_102 + v_560;
+        layer8_1[i_126 * 32 + (j_127 + 3)] = t_554 > 0 ? t_554 : 0;
+        const v_561 = layer8_b[j_127];
+        const t_555 = c10_61 + v_561;
+        layer8_1[(i_126 + 1) * 32 + j_127] = t_555 > 0 ? t_555 : 0;
+        const v_562 = layer8_b[j_127 + 1];
+        const t_556 = c11_60 + v_562;
+        layer8_1[(i_126 + 1) * 32 + (j_127 + 1)] = t_556 > 0 ? t_556 : 0;
+        const v_563 = layer8_b[j_127 + 2];
+        const t_557 = c12_60 + v_563;
+        layer8_1[(i_126 + 1) * 32 + (j_127 + 2)] = t_557 > 0 ? t_557 : 0;
+        const v_564 = layer8_b[j_127 + 3];
+        const t_558 = c13_60 + v_564;
+        layer8_1[(i_126 + 1) * 32 + (j_127 + 3)] = t_558 > 0 ? t_558 : 0;
+      }
+    }
+    for (let i_127 = endI_61; i_127 < n; i_127++) {
+      for (let j_127 = 0; j_127 < 32; j_127 += 4) {
+        const ar0_87 = i_127 * 32;
+        let c00_105 = 0,
+          c01_103 = 0,
+          c02_103 = 0,
+          c03_103 = 0;
+        for (let k_64 = 0; k_64 < 32; k_64++) {
+          const bk_69 = k_64 * 32 + j_127;
+          const a0_110 = layer7_1[ar0_87 + k_64];
+          const b0_107 = layer8_W[bk_69];
+          const b1_105 = layer8_W[bk_69 + 1];
+          const b2_104 = layer8_W[bk_69 + 2];
+          const b3_104 = layer8_W[bk_69 + 3];
+          c00_105 += a0_110 * b0_107;
+          c01_103 += a0_110 * b1_105;
+          c02_103 += a0_110 * b2_104;
+          c03_103 += a0_110 * b3_104;
+        }
+        const v_565 = layer8_b[j_127];
+        const t_559 = c00_105 + v_565;
+        layer8_1[i_127 * 32 + j_127] = t_559 > 0 ? t_559 : 0;
+        const v_566 = layer8_b[j_127 + 1];
+        const t_560 = c01_103 + v_566;
+        layer8_1[i_127 * 32 + (j_127 + 1)] = t_560 > 0 ? t_560 : 0;
+        const v_567 = layer8_b[j_127 + 2];
+        const t_561 = c02_103 + v_567;
+        layer8_1[i_127 * 32 + (j_127 + 2)] = t_561 > 0 ? t_561 : 0;
+        const v_568 = layer8_b[j_127 + 3];
+        const t_562 = c03_103 + v_568;
+        layer8_1[i_127 * 32 + (j_127 + 3)] = t_562 > 0 ? t_562 : 0;
+      }
+    }
+    const endI_62 = n - (n % 2);
+    for (let i_128 = 0; i_128 < endI_62; i_128 += 2) {
+      for (let j_129 = 0; j_129 < 32; j_129 += 4) {
+        const ar0_88 = i_128 * 32;
+        const ar1_44 = (i_128 + 1) * 32;
+        let c00_106 = 0,
+          c01_104 = 0,
+          c02_104 = 0,
+          c03_104 = 0,
+          c10_62 = 0,
+          c11_61 = 0,
+          c12_61 = 0,
+          c13_61 = 0;
+        for (let k_65 = 0; k_65 < 32; k_65++) {
+          const bk_70 = k_65 * 32 + j_129;
+          const a0_111 = layer8_1[ar0_88 + k_65];
+          const a1_67 = layer8_1[ar1_44 + k_65];
+          const b0_108 = layer9_W[bk_70];
+          const b1_106 = layer9_W[bk_70 + 1];
+          const b2_105 = layer9_W[bk_70 + 2];
+          const b3_105 = layer9_W[bk_70 + 3];
+          c00_106 += a0_111 * b0_108;
+          c01_104 += a0_111 * b1_106;
+          c02_104 += a0_111 * b2_105;
+          c03_104 += a0_111 * b3_105;
+          c10_62 += a1_67 * b0_108;
+          c11_61 += a1_67 * b1_106;
+          c12_61 += a1_67 * b2_105;
+          c13_61 += a1_67 * b3_105;
+        }
+        const v_570 = layer9_b[j_129];
+        const t_564 = c00_106 + v_570;
+        layer9_1[i_128 * 32 + j_129] = t_564 > 0 ? t_564 : 0;
+        const v_571 = layer9_b[j_129 + 1];
+        const t_565 = c01_104 + v_571;
+        layer9_1[i_128 * 32 + (j_129 + 1)] = t_565 > 0 ? t_565 : 0;
+        const v_572 = layer9_b[j_129 + 2];
+        const t_566 = c02_104 + v_572;
+        layer9_1[i_128 * 32 + (j_129 + 2)] = t_566 > 0 ? t_566 : 0;
+        const v_573 = layer9_b[j_129 + 3];
+        const t_567 = c03_104 + v_573;
+        layer9_1[i_128 * 32 + (j_129 + 3)] = t_567 > 0 ? t_567 : 0;
+        const v_574 = layer9_b[j_129];
+        const t_568 = c10_62 + v_574;
+        layer9_1[(i_128 + 1) * 32 + j_129] = t_568 > 0 ? t_568 : 0;
+        const v_575 = layer9_b[j_129 + 1];
+        const t_569 = c11_61 + v_575;
+        layer9_1[(i_128 + 1) * 32 + (j_129 + 1)] = t_569 > 0 ? t_569 : 0;
+        const v_576 = layer9_b[j_129 + 2];
+        const t_570 = c12_61 + v_576;
+        layer9_1[(i_128 + 1) * 32 + (j_129 + 2)] = t_570 > 0 ? t_570 : 0;
+        const v_577 = layer9_b[j_129 + 3];
+        const t_571 = c13_61 + v_577;
+        layer9_1[(i_128 + 1) * 32 + (j_129 + 3)] = t_571 > 0 ? t_571 : 0;
+      }
+    }
+    for (let i_129 = endI_62; i_129 < n; i_129++) {
+      for (let j_129 = 0; j_129 < 32; j_129 += 4) {
+        const ar0_89 = i_129 * 32;
+        let c00_107 = 0,
+          c01_105 = 0,
+          c02_105 = 0,
+          c03_105 = 0;
+        for (let k_65 = 0; k_65 < 32; k_65++) {
+          const bk_71 = k_65 * 32 + j_129;
+          const a0_112 = layer8_1[ar0_89 + k_65];
+          const b0_109 = layer9_W[bk_71];
+          const b1_107 = layer9_W[bk_71 + 1];
+          const b2_106 = layer9_W[bk_71 + 2];
+          const b3_106 = layer9_W[bk_71 + 3];
+          c00_107 += a0_112 * b0_109;
+          c01_105 += a0_112 * b1_107;
+          c02_105 += a0_112 * b2_106;
+          c03_105 += a0_112 * b3_106;
+        }
+        const v_578 = layer9_b[j_129];
+        const t_572 = c00_107 + v_578;
+        layer9_1[i_129 * 32 + j_129] = t_572 > 0 ? t_572 : 0;
+        const v_579 = layer9_b[j_129 + 1];
+        const t_573 = c01_105 + v_579;
+        layer9_1[i_129 * 32 + (j_129 + 1)] = t_573 > 0 ? t_573 : 0;
+        const v_580 = layer9_b[j_129 + 2];
+        const t_574 = c02_105 + v_580;
+        layer9_1[i_129 * 32 + (j_129 + 2)] = t_574 > 0 ? t_574 : 0;
+        const v_581 = layer9_b[j_129 + 3];
+        const t_575 = c03_105 + v_581;
+        layer9_1[i_129 * 32 + (j_129 + 3)] = t_575 > 0 ? t_575 : 0;
+      }
+    }
+    const endI_63 = n - (n % 2);
+    for (let i_130 = 0; i_130 < endI_63; i_130 += 2) {
+      for (let j_131 = 0; j_131 < 32; j_131 += 4) {
+        const ar0_90 = i_130 * 32;
+        const ar1_45 = (i_130 + 1) * 32;
+        let c00_108 = 0,
+          c01_106 = 0,
+          c02_106 = 0,
+          c03_106 = 0,
+          c10_63 = 0,
+          c11_62 = 0,
+          c12_62 = 0,
+          c13_62 = 0;
+        for (let k_66 = 0; k_66 < 32; k_66++) {
+          const bk_72 = k_66 * 32 + j_131;
+          const a0_113 = layer9_1[ar0_90 + k_66];
+          const a1_68 = layer9_1[ar1_45 + k_66];
+          const b0_110 = layer10_W[bk_72];
+          const b1_108 = layer10_W[bk_72 + 1];
+          const b2_107 = layer10_W[bk_72 + 2];
+          const b3_107 = layer10_W[bk_72 + 3];
+          c00_108 += a0_113 * b0_110;
+          c01_106 += a0_113 * b1_108;
+          c02_106 += a0_113 * b2_107;
+          c03_106 += a0_113 * b3_107;
+          c10_63 += a1_68 * b0_110;
+          c11_62 += a1_68 * b1_108;
+          c12_62 += a1_68 * b2_107;
+          c13_62 += a1_68 * b3_107;
+        }
+        const v_583 = layer10_b[j_131];
+        const t_577 = c00_108 + v_583;
+        layer10_1[i_130 * 32 + j_131] = t_577 > 0 ? t_577 : 0;
+        const v_584 = layer10_b[j_131 + 1];
+        const t_578 = c01_106 + v_584;
+        layer10_1[i_130 * 32 + (j_131 + 1)] = t_578 > 0 ? t_578 : 0;
+        const v_585 = layer10_b[j_131 + 2];
+        const t_579 = c02_106 + v_585;
+        layer10_1[i_130 * 32 + (j_131 + 2)] = t_579 > 0 ? t_579 : 0;
+        const v_586 = layer10_b[j_131 + 3];
+        const t_580 = c03_106 + v_586;
+        layer10_1[i_130 * 32 + (j_131 + 3)] = t_580 > 0 ? t_580 : 0;
+        const v_587 = layer10_b[j_131];
+        const t_581 = c10_63 + v_587;
+        layer10_1[(i_130 + 1) * 32 + j_131] = t_581 > 0 ? t_581 : 0;
+        const v_588 = layer10_b[j_131 + 1];
+        const t_582 = c11_62 + v_588;
+        layer10_1[(i_130 + 1) * 32 + (j_131 + 1)] = t_582 > 0 ? t_582 : 0;
+        const v_589 = layer10_b[j_131 + 2];
+        const t_583 = c12_62 + v_589;
+        layer10_1[(i_130 + 1) * 32 + (j_131 + 2)] = t_583 > 0 ? t_583 : 0;
+        const v_590 = layer10_b[j_131 + 3];
+        const t_584 = c13_62 + v_590;
+        layer10_1[(i_130 + 1) * 32 + (j_131 + 3)] = t_584 > 0 ? t_584 : 0;
+      }
+    }
+    for (let i_131 = endI_63; i_131 < n; i_131++) {
+      for (let j_131 = 0; j_131 < 32; j_131 += 4) {
+        const ar0_91 = i_131 * 32;
+        let c00_109 = 0,
+          c01_107 = 0,
+          c02_107 = 0,
+          c03_107 = 0;
+        for (let k_66 = 0; k_66 < 32; k_66++) {
+          const bk_73 = k_66 * 32 + j_131;
+          const a0_114 = layer9_1[ar0_91 + k_66];
+          const b0_111 = layer10_W[bk_73];
+          const b1_109 = layer10_W[bk_73 + 1];
+          const b2_108 = layer10_W[bk_73 + 2];
+          const b3_108 = layer10_W[bk_73 + 3];
+          c00_109 += a0_114 * b0_111;
+          c01_107 += a0_114 * b1_109;
+          c02_107 += a0_114 * b2_108;
+          c03_107 += a0_114 * b3_108;
+        }
+        const v_591 = layer10_b[j_131];
+        const t_585 = c00_109 + v_591;
+        layer10_1[i_131 * 32 + j_131] = t_585 > 0 ? t_585 : 0;
+        const v_592 = layer10_b[j_131 + 1];
+        const t_586 = c01_107 + v_592;
+        layer10_1[i_131 * 32 + (j_131 + 1)] = t_586 > 0 ? t_586 : 0;
+        const v_593 = layer10_b[j_131 + 2];
+        const t_587 = c02_107 + v_593;
+        layer10_1[i_131 * 32 + (j_131 + 2)] = t_587 > 0 ? t_587 : 0;
+        const v_594 = layer10_b[j_131 + 3];
+        const t_588 = c03_107 + v_594;
+        layer10_1[i_131 * 32 + (j_131 + 3)] = t_588 > 0 ? t_588 : 0;
+      }
+    }
+    const endI_64 = n - (n % 2);
+    for (let i_132 = 0; i_132 < endI_64; i_132 += 2) {
+      for (let j_133 = 0; j_133 < 32; j_133 += 4) {
+        const ar0_92 = i_132 * 32;
+        const ar1_46 = (i_132 + 1) * 32;
+        let c00_110 = 0,
+          c01_108 = 0,
+          c02_108 = 0,
+          c03_108 = 0,
+          c10_64 = 0,
+          c11_63 = 0,
+          c12_63 = 0,
+          c13_63 = 0;
+        for (let k_67 = 0; k_67 < 32; k_67++) {
+          const bk_74 = k_67 * 32 + j_133;
+          const a0_115 = layer10_1[ar0_92 + k_67];
+          const a1_69 = layer10_1[ar1_46 + k_67];
+          const b0_112 = layer11_W[bk_74];
+          const b1_110 = layer11_W[bk_74 + 1];
+          const b2_109 = layer11_W[bk_74 + 2];
+          const b3_109 = layer11_W[bk_74 + 3];
+          c00_110 += a0_115 * b0_112;
+          c01_108 += a0_115 * b1_110;
+          c02_108 += a0_115 * b2_109;
+          c03_108 += a0_115 * b3_109;
+          c10_64 += a1_69 * b0_112;
+          c11_63 += a1_69 * b1_110;
+          c12_63 += a1_69 * b2_109;
+          c13_63 += a1_69 * b3_109;
+        }
+        const v_596 = layer11_b[j_133];
+        const t_590 = c00_110 + v_596;
+        layer11_1[i_132 * 32 + j_133] = t_590 > 0 ? t_590 : 0;
+        const v_597 = layer11_b[j_133 + 1];
+        const t_591 = c01_108 + v_597;
+        layer11_1[i_132 * 32 + (j_133 + 1)] = t_591 > 0 ? t_591 : 0;
+        const v_598 = layer11_b[j_133 + 2];
+        const t_592 = c02_108 + v_598;
+        layer11_1[i_132 * 32 + (j_133 + 2)] = t_592 > 0 ? t_592 : 0;
+        const v_599 = layer11_b[j_133 + 3];
+        const t_593 = c03_108 + v_599;
+        layer11_1[i_132 * 32 + (j_133 + 3)] = t_593 > 0 ? t_593 : 0;
+        const v_600 = layer11_b[j_133];
+        const t_594 = c10_64 + v_600;
+        layer11_1[(i_132 + 1) * 32 + j_133] = t_594 > 0 ? t_594 : 0;
+        const v_601 = layer11_b[j_133 + 1];
+        const t_595 = c11_63 + v_601;
+        layer11_1[(i_132 + 1) * 32 + (j_133 + 1)] = t_595 > 0 ? t_595 : 0;
+        const v_602 = layer11_b[j_133 + 2];
+        const t_596 = c12_63 + v_602;
+        layer11_1[(i_132 + 1) * 32 + (j_133 + 2)] = t_596 > 0 ? t_596 : 0;
+        const v_603 = layer11_b[j_133 + 3];
+        const t_597 = c13_63 + v_603;
+        layer11_1[(i_132 + 1) * 32 + (j_133 + 3)] = t_597 > 0 ? t_597 : 0;
+      }
+    }
+    for (let i_133 = endI_64; i_133 < n; i_133++) {
+      for (let j_133 = 0; j_133 < 32; j_133 += 4) {
+        const ar0_93 = i_133 * 32;
+        let c00_111 = 0,
+          c01_109 = 0,
+          c02_109 = 0,
+          c03_109 = 0;
+        for (let k_67 = 0; k_67 < 32; k_67++) {
+          const bk_75 = k_67 * 32 + j_133;
+          const a0_116 = layer10_1[ar0_93 + k_67];
+          const b0_113 = layer11_W[bk_75];
+          const b1_111 = layer11_W[bk_75 + 1];
+          const b2_110 = layer11_W[bk_75 + 2];
+          const b3_110 = layer11_W[bk_75 + 3];
+          c00_111 += a0_116 * b0_113;
+          c01_109 += a0_116 * b1_111;
+          c02_109 += a0_116 * b2_110;
+          c03_109 += a0_116 * b3_110;
+        }
+        const v_604 = layer11_b[j_133];
+        const t_598 = c00_111 + v_604;
+        layer11_1[i_133 * 32 + j_133] = t_598 > 0 ? t_598 : 0;
+        const v_605 = layer11_b[j_133 + 1];
+        const t_599 = c01_109 + v_605;
+        layer11_1[i_133 * 32 + (j_133 + 1)] = t_599 > 0 ? t_599 : 0;
+        const v_606 = layer11_b[j_133 + 2];
+        const t_600 = c02_109 + v_606;
+        layer11_1[i_133 * 32 + (j_133 + 2)] = t_600 > 0 ? t_600 : 0;
+        const v_607 = layer11_b[j_133 + 3];
+        const t_601 = c03_109 + v_607;
+        layer11_1[i_133 * 32 + (j_133 + 3)] = t_601 > 0 ? t_601 : 0;
+      }
+    }
+  }
+  function inputGradients_layer12_to_d_layer18_z(x: Float64Array, n: number): void {
+    const layer11_1 = buf10,
+      layer12_1 = buf11,
+      layer13_1 = buf12,
+      layer14_1 = buf13,
+      layer15_1 = buf14,
+      layer16_1 = buf15,
+      layer17_1 = buf16,
+      layer18_1 = buf17,
+      layer19_1 = buf18,
+      layer20_logits_1 = buf19,
+      layer20_1 = buf20,
+      d_layer20 = buf19,
+      d_layer20_logits_1 = buf21,
+      d_layer19_z_1 = buf19,
+      d_layer18_z_1 = buf18;
+    const endI_65 = n - (n % 2);
+    for (let i_134 = 0; i_134 < endI_65; i_134 += 2) {
+      for (let j_135 = 0; j_135 < 32; j_135 += 4) {
+        const ar0_94 = i_134 * 32;
+        const ar1_47 = (i_134 + 1) * 32;
+        let c00_112 = 0,
+          c01_110 = 0,
+          c02_110 = 0,
+          c03_110 = 0,
+          c10_65 = 0,
+          c11_64 = 0,
+          c12_64 = 0,
+          c13_64 = 0;
+        for (let k_68 = 0; k_68 < 32; k_68++) {
+          const bk_76 = k_68 * 32 + j_135;
+          const a0_117 = layer11_1[ar0_94 + k_68];
+          const a1_70 = layer11_1[ar1_47 + k_68];
+          const b0_114 = layer12_W[bk_76];
+          const b1_112 = layer12_W[bk_76 + 1];
+          const b2_111 = layer12_W[bk_76 + 2];
+          const b3_111 = layer12_W[bk_76 + 3];
+          c00_112 += a0_117 * b0_114;
+          c01_110 += a0_117 * b1_112;
+          c02_110 += a0_117 * b2_111;
+          c03_110 += a0_117 * b3_111;
+          c10_65 += a1_70 * b0_114;
+          c11_64 += a1_70 * b1_112;
+          c12_64 += a1_70 * b2_111;
+          c13_64 += a1_70 * b3_111;
+        }
+        const v_609 = layer12_b[j_135];
+        const t_603 = c00_112 + v_609;
+        layer12_1[i_134 * 32 + j_135] = t_603 > 0 ? t_603 : 0;
+        const v_610 = layer12_b[j_135 + 1];
+        const t_604 = c01_110 + v_610;
+        layer12_1[i_134 * 32 + (j_135 + 1)] = t_604 > 0 ? t_604 : 0;
+        const v_611 = layer12_b[j_135 + 2];
+        const t_605 = c02_110 + v_611;
+        layer12_1[i_134 * 32 + (j_135 + 2)] = t_605 > 0 ? t_605 : 0;
+        const v_612 = layer12_b[j_135 + 3];
+        const t_606 = c03_110 + v_612;
+        layer12_1[i_134 * 32 + (j_135 + 3)] = t_606 > 0 ? t_606 : 0;
+        const v_613 = layer12_b[j_135];
+        const t_607 = c10_65 + v_613;
+        layer12_1[(i_134 + 1) * 32 + j_135] = t_607 > 0 ? t_607 : 0;
+        const v_614 = layer12_b[j_135 + 1];
+        const t_608 = c11_64 + v_614;
+        layer12_1[(i_134 + 1) * 32 + (j_135 + 1)] = t_608 > 0 ? t_608 : 0;
+        const v_615 = layer12_b[j_135 + 2];
+        const t_609 = c12_64 + v_615;
+        layer12_1[(i_134 + 1) * 32 + (j_135 + 2)] = t_609 > 0 ? t_609 : 0;
+        const v_616 = layer12_b[j_135 + 3];
+        const t_610 = c13_64 + v_616;
+        layer12_1[(i_134 + 1) * 32 + (j_135 + 3)] = t_610 > 0 ? t_610 : 0;
+      }
+    }
+    for (let i_135 = endI_65; i_135 < n; i_135++) {
+      for (let j_135 = 0; j_135 < 32; j_135 += 4) {
+        const ar0_95 = i_135 * 32;
+        let c00_113 = 0,
+          c01_111 = 0,
+          c02_111 = 0,
+          c03_111 = 0;
+        for (let k_68 = 0; k_68 < 32; k_68++) {
+          const bk_77 = k_68 * 32 + j_135;
+          const a0_118 = layer11_1[ar0_95 + k_68];
+          const b0_115 = layer12_W[bk_77];
+          const b1_113 = layer12_W[bk_77 + 1];
+          const b2_112 = layer12_W[bk_77 + 2];
+          const b3_112 = layer12_W[bk_77 + 3];
+          c00_113 += a0_118 * b0_115;
+          c01_111 += a0_118 * b1_113;
+          c02_111 += a0_118 * b2_112;
+          c03_111 += a0_118 * b3_112;
+        }
+        const v_617 = layer12_b[j_135];
+        const t_611 = c00_113 + v_617;
+        layer12_1[i_135 * 32 + j_135] = t_611 > 0 ? t_611 : 0;
+        const v_618 = layer12_b[j_135 + 1];
+        const t_612 = c01_111 + v_618;
+        layer12_1[i_135 * 32 + (j_135 + 1)] = t_612 > 0 ? t_612 : 0;
+        const v_619 = layer12_b[j_135 + 2];
+        const t_613 = c02_111 + v_619;
+        layer12_1[i_135 * 32 + (j_135 + 2)] = t_613 > 0 ? t_613 : 0;
+        const v_620 = layer12_b[j_135 + 3];
+        const t_614 = c03_111 + v_620;
+        layer12_1[i_135 * 32 + (j_135 + 3)] = t_614 > 0 ? t_614 : 0;
+      }
+    }
+    const endI_66 = n - (n % 2);
+    for (let i_136 = 0; i_136 < endI_66; i_136 += 2) {
+      for (let j_137 = 0; j_137 < 32; j_137 += 4) {
+        const ar0_96 = i_136 * 32;
+        const ar1_48 = (i_136 + 1) * 32;
+        let c00_114 = 0,
+          c01_112 = 0,
+          c02_112 = 0,
+          c03_112 = 0,
+          c10_66 = 0,
+          c11_65 = 0,
+          c12_65 = 0,
+          c13_65 = 0;
+        for (let k_69 = 0; k_69 < 32; k_69++) {
+          const bk_78 = k_69 * 32 + j_137;
+          const a0_119 = layer12_1[ar0_96 + k_69];
+          const a1_71 = layer12_1[ar1_48 + k_69];
+          const b0_116 = layer13_W[bk_78];
+          const b1_114 = layer13_W[bk_78 + 1];
+          const b2_113 = layer13_W[bk_78 + 2];
+          const b3_113 = layer13_W[bk_78 + 3];
+          c00_114 += a0_119 * b0_116;
+          c01_112 += a0_119 * b1_114;
+          c02_112 += a0_119 * b2_113;
+          c03_112 += a0_119 * b3_113;
+          c10_66 += a1_71 * b0_116;
+          c11_65 += a1_71 * b1_114;
+          c12_65 += a1_71 * b2_113;
+          c13_65 += a1_71 * b3_113;
+        }
+        const v_622 = layer13_b[j_137];
+        const t_616 = c00_114 + v_622;
+        layer13_1[i_136 * 32 + j_137] = t_616 > 0 ? t_616 : 0;
+        const v_623 = layer13_b[j_137 + 1];
+        const t_617 = c01_112 + v_623;
+        layer13_1[i_136 * 32 + (j_137 + 1)] = t_617 > 0 ? t_617 : 0;
+        const v_624 = layer13_b[j_137 + 2];
+        const t_618 = c02_112 + v_624;
+        layer13_1[i_136 * 32 + (j_137 + 2)] = t_618 > 0 ? t_618 : 0;
+        const v_625 = layer13_b[j_137 + 3];
+        const t_619 = c03_112 + v_625;
+        layer13_1[i_136 * 32 + (j_137 + 3)] = t_619 > 0 ? t_619 : 0;
+        const v_626 = layer13_b[j_137];
+        const t_620 = c10_66 + v_626;
+        layer13_1[(i_136 + 1) * 32 + j_137] = t_620 > 0 ? t_620 : 0;
+        const v_627 = layer13_b[j_137 + 1];
+        const t_621 = c11_65 + v_627;
+        layer13_1[(i_136 + 1) * 32 + (j_137 + 1)] = t_621 > 0 ? t_621 : 0;
+        const v_628 = layer13_b[j_137 + 2];
+        const t_622 = c12_65 + v_628;
+        layer13_1[(i_136 + 1) * 32 + (j_137 + 2)] = t_622 > 0 ? t_622 : 0;
+        const v_629 = layer13_b[j_137 + 3];
+        const t_623 = c13_65 + v_629;
+        layer13_1[(i_136 + 1) * 32 + (j_137 + 3)] = t_623 > 0 ? t_623 : 0;
+      }
+    }
+    for (let i_137 = endI_66; i_137 < n; i_137++) {
+      for (let j_137 = 0; j_137 < 32; j_137 += 4) {
+        const ar0_97 = i_137 * 32;
+        let c00_115 = 0,
+          c01_113 = 0,
+          c02_113 = 0,
+          c03_113 = 0;
+        for (let k_69 = 0; k_69 < 32; k_69++) {
+          const bk_79 = k_69 * 32 + j_137;
+          const a0_120 = layer12_1[ar0_97 + k_69];
+          const b0_117 = layer13_W[bk_79];
+          const b1_115 = layer13_W[bk_79 + 1];
+          const b2_114 = layer13_W[bk_79 + 2];
+          const b3_114 = layer13_W[bk_79 + 3];
+          c00_115 += a0_120 * b0_117;
+          c01_113 += a0_120 * b1_115;
+          c02_113 += a0_120 * b2_114;
+          c03_113 += a0_120 * b3_114;
+        }
+        const v_630 = layer13_b[j_137];
+        const t_624 = c00_115 + v_630;
+        layer13_1[i_137 * 32 + j_137] = t_624 > 0 ? t_624 : 0;
+        const v_631 = layer13_b[j_137 + 1];
+        const t_625 = c01_113 + v_631;
+        layer13_1[i_137 * 32 + (j_137 + 1)] = t_625 > 0 ? t_625 : 0;
+        const v_632 = layer13_b[j_137 + 2];
+        const t_626 = c02_113 + v_632;
+        layer13_1[i_137 * 32 + (j_137 + 2)] = t_626 > 0 ? t_626 : 0;
+        const v_633 = layer13_b[j_137 + 3];
+        const t_627 = c03_113 + v_633;
+        layer13_1[i_137 * 32 + (j_137 + 3)] = t_627 > 0 ? t_627 : 0;
+      }
+    }
+    const endI_67 = n - (n % 2);
+    for (let i_138 = 0; i_138 < endI_67; i_138 += 2) {
+      for (let j_139 = 0; j_139 < 32; j_139 += 4) {
+        const ar0_98 = i_138 * 32;
+        const ar1_49 = (i_138 + 1) * 32;
+        let c00_116 = 0,
+          c01_114 = 0,
+          c02_114 = 0,
+          c03_114 = 0,
+          c10_67 = 0,
+          c11_66 = 0,
+          c12_66 = 0,
+          c13_66 = 0;
+        for (let k_70 = 0; k_70 < 32; k_70++) {
+          const bk_80 = k_70 * 32 + j_139;
+          const a0_121 = layer13_1[ar0_98 + k_70];
+          const a1_72 = layer13_1[ar1_49 + k_70];
+          const b0_118 = layer14_W[bk_80];
+          const b1_116 = layer14_W[bk_80 + 1];
+          const b2_115 = layer14_W[bk_80 + 2];
+          const b3_115 = layer14_W[bk_80 + 3];
+          c00_116 += a0_121 * b0_118;
+          c01_114 += a0_121 * b1_116;
+          c02_114 += a0_121 * b2_115;
+          c03_114 += a0_121 * b3_115;
+          c10_67 += a1_72 * b0_118;
+          c11_66 += a1_72 * b1_116;
+          c12_66 += a1_72 * b2_115;
+          c13_66 += a1_72 * b3_115;
+        }
+        const v_635 = layer14_b[j_139];
+        const t_629 = c00_116 + v_635;
+        layer14_1[i_138 * 32 + j_139] = t_629 > 0 ? t_629 : 0;
+        const v_636 = layer14_b[j_139 + 1];
+        const t_630 = c01_114 + v_636;
+        layer14_1[i_138 * 32 + (j_139 + 1)] = t_630 > 0 ? t_630 : 0;
+        const v_637 = layer14_b[j_139 + 2];
+        const t_631 = c02_114 + v_637;
+        layer14_1[i_138 * 32 + (j_139 + 2)] = t_631 > 0 ? t_631 : 0;
+        const v_638 = layer14_b[j_139 + 3];
+        const t_632 = c03_114 + v_638;
+        layer14_1[i_138 * 32 + (j_139 + 3)] = t_632 > 0 ? t_632 : 0;
+        const v_639 = layer14_b[j_139];
+        const t_633 = c10_67 + v_639;
+        layer14_1[(i_138 + 1) * 32 + j_139] = t_633 > 0 ? t_633 : 0;
+        const v_640 = layer14_b[j_139 + 1];
+        const t_634 = c11_66 + v_640;
+        layer14_1[(i_138 + 1) * 32 + (j_139 + 1)] = t_634 > 0 ? t_634 : 0;
+        const v_641 = layer14_b[j_139 + 2];
+        const t_635 = c12_66 + v_641;
+        layer14_1[(i_138 + 1) * 32 + (j_139 + 2)] = t_635 > 0 ? t_635 : 0;
+        const v_642 = layer14_b[j_139 + 3];
+        const t_636 = c13_66 + v_642;
+        layer14_1[(i_138 + 1) * 32 + (j_139 + 3)] = t_636 > 0 ? t_636 : 0;
+      }
+    }
+    for (let i_139 = endI_67; i_139 < n; i_139++) {
+      for (let j_139 = 0; j_139 < 32; j_139 += 4) {
+        const ar0_99 = i_139 * 32;
+        let c00_117 = 0,
+          c01_115 = 0,
+          c02_115 = 0,
+          c03_115 = 0;
+        for (let k_70 = 0; k_70 < 32; k_70++) {
+          const bk_81 = k_70 * 32 + j_139;
+          const a0_122 = layer13_1[ar0_99 + k_70];
+          const b0_119 = layer14_W[bk_81];
+          const b1_117 = layer14_W[bk_81 + 1];
+          const b2_116 = layer14_W[bk_81 + 2];
+          const b3_116 = layer14_W[bk_81 + 3];
+          c00_117 += a0_122 * b0_119;
+          c01_115 += a0_122 * b1_117;
+          c02_115 += a0_122 * b2_116;
+          c03_115 += a0_122 * b3_116;
+        }
+        const v_643 = layer14_b[j_139];
+        const t_637 = c00_117 + v_643;
+        layer14_1[i_139 * 32 + j_139] = t_637 > 0 ? t_637 : 0;
+        const v_644 = layer14_b[j_139 + 1];
+        const t_638 = c01_115 + v_644;
+        layer14_1[i_139 * 32 + (j_139 + 1)] = t_638 > 0 ? t_638 : 0;
+        const v_645 = layer14_b[j_139 + 2];
+        const t_639 = c02_115 + v_645;
+        layer14_1[i_139 * 32 + (j_139 + 2)] = t_639 > 0 ? t_639 : 0;
+        const v_646 = layer14_b[j_139 + 3];
+        const t_640 = c03_115 + v_646;
+        layer14_1[i_139 * 32 + (j_139 + 3)] = t_640 > 0 ? t_640 : 0;
+      }
+    }
+    const endI_68 = n - (n % 2);
+    for (let i_140 = 0; i_140 < endI_68; i_140 += 2) {
+      for (let j_141 = 0; j_141 < 32; j_141 += 4) {
+        const ar0_100 = i_140 * 32;
+        const ar1_50 = (i_140 + 1) * 32;
+        let c00_118 = 0,
+          c01_116 = 0,
+          c02_116 = 0,
+          c03_116 = 0,
+          c10_68 = 0,
+          c11_67 = 0,
+          c12_67 = 0,
+          c13_67 = 0;
+        for (let k_71 = 0; k_71 < 32; k_71++) {
+          const bk_82 = k_71 * 32 + j_141;
+          const a0_123 = layer14_1[ar0_100 + k_71];
+          const a1_73 = layer14_1[ar1_50 + k_71];
+          const b0_120 = layer15_W[bk_82];
+          const b1_118 = layer15_W[bk_82 + 1];
+          const b2_117 = layer15_W[bk_82 + 2];
+          const b3_117 = layer15_W[bk_82 + 3];
+          c00_118 += a0_123 * b0_120;
+          c01_116 += a0_123 * b1_118;
+          c02_116 += a0_123 * b2_117;
+          c03_116 += a0_123 * b3_117;
+          c10_68 += a1_73 * b0_120;
+          c11_67 += a1_73 * b1_118;
+          c12_67 += a1_73 * b2_117;
+          c13_67 += a1_73 * b3_117;
+        }
+        const v_648 = layer15_b[j_141];
+        const t_642 = c00_118 + v_648;
+        layer15_1[i_140 * 32 + j_141] = t_642 > 0 ? t_642 : 0;
+        const v_649 = layer15_b[j_141 + 1];
+        const t_643 = c01_116 + v_649;
+        layer15_1[i_140 * 32 + (j_141 + 1)] = t_643 > 0 ? t_643 : 0;
+        const v_650 = layer15_b[j_141 + 2];
+        const t_644 = c02_116 + v_650;
+        layer15_1[i_140 * 32 + (j_141 + 2)] = t_644 > 0 ? t_644 : 0;
+        const v_651 = layer15_b[j_141 + 3];
+        const t_645 = c03_116 + v_651;
+        layer15_1[i_140 * 32 + (j_141 + 3)] = t_645 > 0 ? t_645 : 0;
+        const v_652 = layer15_b[j_141];
+        const t_646 = c10_68 + v_652;
+        layer15_1[(i_140 + 1) * 32 + j_141] = t_646 > 0 ? t_646 : 0;
+        const v_653 = layer15_b[j_141 + 1];
+        const t_647 = c11_67 + v_653;
+        layer15_1[(i_140 + 1) * 32 + (j_141 + 1)] = t_647 > 0 ? t_647 : 0;
+        const v_654 = layer15_b[j_141 + 2];
+        const t_648 = c12_67 + v_654;
+        layer15_1[(i_140 + 1) * 32 + (j_141 + 2)] = t_648 > 0 ? t_648 : 0;
+        const v_655 = layer15_b[j_141 + 3];
+        const t_649 = c13_67 + v_655;
+        layer15_1[(i_140 + 1) * 32 + (j_141 + 3)] = t_649 > 0 ? t_649 : 0;
+      }
+    }
+    for (let i_141 = endI_68; i_141 < n; i_141++) {
+      for (let j_141 = 0; j_141 < 32; j_141 += 4) {
+        const ar0_101 = i_141 * 32;
+        let c00_119 = 0,
+          c01_117 = 0,
+          c02_117 = 0,
+          c03_117 = 0;
+        for (let k_71 = 0; k_71 < 32; k_71++) {
+          const bk_83 = k_71 * 32 + j_141;
+          const a0_124 = layer14_1[ar0_101 + k_71];
+          const b0_121 = layer15_W[bk_83];
+          const b1_119 = layer15_W[bk_83 + 1];
+          const b2_118 = layer15_W[bk_83 + 2];
+          const b3_118 = layer15_W[bk_83 + 3];
+          c00_119 += a0_124 * b0_121;
+          c01_117 += a0_124 * b1_119;
+          c02_117 += a0_124 * b2_118;
+          c03_117 += a0_124 * b3_118;
+        }
+        const v_656 = layer15_b[j_141];
+        const t_650 = c00_119 + v_656;
+        layer15_1[i_141 * 32 + j_141] = t_650 > 0 ? t_650 : 0;
+        const v_657 = layer15_b[j_141 + 1];
+        const t_651 = c01_117 + v_657;
+        layer15_1[i_141 * 32 + (j_141 + 1)] = t_651 > 0 ? t_651 : 0;
+        const v_658 = layer15_b[j_141 + 2];
+        const t_652 = c02_117 + v_658;
+        layer15_1[i_141 * 32 + (j_141 + 2)] = t_652 > 0 ? t_652 : 0;
+        const v_659 = layer15_b[j_141 + 3];
+        const t_653 = c03_117 + v_659;
+        layer15_1[i_141 * 32 + (j_141 + 3)] = t_653 > 0 ? t_653 : 0;
+      }
+    }
+    const endI_69 = n - (n % 2);
+    for (let i_142 = 0; i_142 < endI_69; i_142 += 2) {
+      for (let j_143 = 0; j_143 < 32; j_143 += 4) {
+        const ar0_102 = i_142 * 32;
+        const ar1_51 = (i_142 + 1) * 32;
+        let c00_120 = 0,
+          c01_118 = 0,
+          c02_118 = 0,
+          c03_118 = 0,
+          c10_69 = 0,
+          c11_68 = 0,
+          c12_68 = 0,
+          c13_68 = 0;
+        for (let k_72 = 0; k_72 < 32; k_72++) {
+          const bk_84 = k_72 * 32 + j_143;
+          const a0_125 = layer15_1[ar0_102 + k_72];
+          const a1_74 = layer15_1[ar1_51 + k_72];
+          const b0_122 = layer16_W[bk_84];
+          const b1_120 = layer16_W[bk_84 + 1];
+          const b2_119 = layer16_W[bk_84 + 2];
+          const b3_119 = layer16_W[bk_84 + 3];
+          c00_120 += a0_125 * b0_122;
+          c01_118 += a0_125 * b1_120;
+          c02_118 += a0_125 * b2_119;
+          c03_118 += a0_125 * b3_119;
+          c10_69 += a1_74 * b0_122;
+          c11_68 += a1_74 * b1_120;
+          c12_68 += a1_74 * b2_119;
+          c13_68 += a1_74 * b3_119;
+        }
+        const v_661 = layer16_b[j_143];
+        const t_655 = c00_120 + v_661;
+        layer16_1[i_142 * 32 + j_143] = t_655 > 0 ? t_655 : 0;
+        const v_662 = layer16_b[j_143 + 1];
+        const t_656 = c01_118 + v_662;
+        layer16_1[i_142 * 32 + (j_143 + 1)] = t_656 > 0 ? t_656 : 0;
+        const v_663 = layer16_b[j_143 + 2];
+        const t_657 = c02_118 + v_663;
+        layer16_1[i_142 * 32 + (j_143 + 2)] = t_657 > 0 ? t_657 : 0;
+        const v_664 = layer16_b[j_143 + 3];
+        const t_658 = c03_118 + v_664;
+        layer16_1[i_142 * 32 + (j_143 + 3)] = t_658 > 0 ? t_658 : 0;
+        const v_665 = layer16_b[j_143];
+        const t_659 = c10_69 + v_665;
+        layer16_1[(i_142 + 1) * 32 + j_143] = t_659 > 0 ? t_659 : 0;
+        const v_666 = layer16_b[j_143 + 1];
+        const t_660 = c11_68 + v_666;
+        layer16_1[(i_142 + 1) * 32 + (j_143 + 1)] = t_660 > 0 ? t_660 : 0;
+        const v_667 = layer16_b[j_143 + 2];
+        const t_661 = c12_68 + v_667;
+        layer16_1[(i_142 + 1) * 32 + (j_143 + 2)] = t_661 > 0 ? t_661 : 0;
+        const v_668 = layer16_b[j_143 + 3];
+        const t_662 = c13_68 + v_668;
+        layer16_1[(i_142 + 1) * 32 + (j_143 + 3)] = t_662 > 0 ? t_662 : 0;
+      }
+    }
+    for (let i_143 = endI_69; i_143 < n; i_143++) {
+      for (let j_143 = 0; j_143 < 32; j_143 += 4) {
+        const ar0_103 = i_143 * 32;
+        let c00_121 = 0,
+          c01_119 = 0,
+          c02_119 = 0,
+          c03_119 = 0;
+        for (let k_72 = 0; k_72 < 32; k_72++) {
+          const bk_85 = k_72 * 32 + j_143;
+          const a0_126 = layer15_1[ar0_103 + k_72];
+          const b0_123 = layer16_W[bk_85];
+          const b1_121 = layer16_W[bk_85 + 1];
+          const b2_120 = layer16_W[bk_85 + 2];
+          const b3_120 = layer16_W[bk_85 + 3];
+          c00_121 += a0_126 * b0_123;
+          c01_119 += a0_126 * b1_121;
+          c02_119 += a0_126 * b2_120;
+          c03_119 += a0_126 * b3_120;
+        }
+        const v_669 = layer16_b[j_143];
+        const t_663 = c00_121 + v_669;
+        layer16_1[i_143 * 32 + j_143] = t_663 > 0 ? t_663 : 0;
+        const v_670 = layer16_b[j_143 + 1];
+        const t_664 = c01_119 + v_670;
+        layer16_1[i_143 * 32 + (j_143 + 1)] = t_664 > 0 ? t_664 : 0;
+        const v_671 = layer16_b[j_143 + 2];
+        const t_665 = c02_119 + v_671;
+        layer16_1[i_143 * 32 + (j_143 + 2)] = t_665 > 0 ? t_665 : 0;
+        const v_672 = layer16_b[j_143 + 3];
+        const t_666 = c03_119 + v_672;
+        layer16_1[i_143 * 32 + (j_143 + 3)] = t_666 > 0 ? t_666 : 0;
+      }
+    }
+    const endI_70 = n - (n % 2);
+    for (let i_144 = 0; i_144 < endI_70; i_144 += 2) {
+      for (let j_145 = 0; j_145 < 32; j_145 += 4) {
+        const ar0_104 = i_144 * 32;
+        const ar1_52 = (i_144 + 1) * 32;
+        let c00_122 = 0,
+          c01_120 = 0,
+          c02_120 = 0,
+          c03_120 = 0,
+          c10_70 = 0,
+          c11_69 = 0,
+          c12_69 = 0,
+          c13_69 = 0;
+        for (let k_73 = 0; k_73 < 32; k_73++) {
+          const bk_86 = k_73 * 32 + j_145;
+          const a0_127 = layer16_1[ar0_104 + k_73];
+          const a1_75 = layer16_1[ar1_52 + k_73];
+          const b0_124 = layer17_W[bk_86];
+          const b1_122 = layer17_W[bk_86 + 1];
+          const b2_121 = layer17_W[bk_86 + 2];
+          const b3_121 = layer17_W[bk_86 + 3];
+          c00_122 += a0_127 * b0_124;
+          c01_120 += a0_127 * b1_122;
+          c02_120 += a0_127 * b2_121;
+          c03_120 += a0_127 * b3_121;
+          c10_70 += a1_75 * b0_124;
+          c11_69 += a1_75 * b1_122;
+          c12_69 += a1_75 * b2_121;
+          c13_69 += a1_75 * b3_121;
+        }
+        const v_674 = layer17_b[j_145];
+        const t_668 = c00_122 + v_674;
+        layer17_1[i_144 * 32 + j_145] = t_668 > 0 ? t_668 : 0;
+        const v_675 = layer17_b[j_145 + 1];
+        const t_669 = c01_120 + v_675;
+        layer17_1[i_144 * 32 + (j_145 + 1)] = t_669 > 0 ? t_669 : 0;
+        const v_676 = layer17_b[j_145 + 2];
+        const t_670 = c02_120 + v_676;
+        layer17_1[i_144 * 32 + (j_145 + 2)] = t_670 > 0 ? t_670 : 0;
+        const v_677 = layer17_b[j_145 + 3];
+        const t_671 = c03_120 + v_677;
+        layer17_1[i_144 * 32 + (j_145 + 3)] = t_671 > 0 ? t_671 : 0;
+        const v_678 = layer17_b[j_145];
+        const t_672 = c10_70 + v_678;
+        layer17_1[(i_144 + 1) * 32 + j_145] = t_672 > 0 ? t_672 : 0;
+        const v_679 = layer17_b[j_145 + 1];
+        const t_673 = c11_69 + v_679;
+        layer17_1[(i_144 + 1) * 32 + (j_145 + 1)] = t_673 > 0 ? t_673 : 0;
+        const v_680 = layer17_b[j_145 + 2];
+        const t_674 = c12_69 + v_680;
+        layer17_1[(i_144 + 1) * 32 + (j_145 + 2)] = t_674 > 0 ? t_674 : 0;
+        const v_681 = layer17_b[j_145 + 3];
+        const t_675 = c13_69 + v_681;
+        layer17_1[(i_144 + 1) * 32 + (j_145 + 3)] = t_675 > 0 ? t_675 : 0;
+      }
+    }
+    for (let i_145 = endI_70; i_145 < n; i_145++) {
+      for (let j_145 = 0; j_145 < 32; j_145 += 4) {
+        const ar0_105 = i_145 * 32;
+        let c00_123 = 0,
+          c01_121 = 0,
+          c02_121 = 0,
+          c03_121 = 0;
+        for (let k_73 = 0; k_73 < 32; k_73++) {
+          const bk_87 = k_73 * 32 + j_145;
+          const a0_128 = layer16_1[ar0_105 + k_73];
+          const b0_125 = layer17_W[bk_87];
+          const b1_123 = layer17_W[bk_87 + 1];
+          const b2_122 = layer17_W[bk_87 + 2];
+          const b3_122 = layer17_W[bk_87 + 3];
+          c00_123 += a0_128 * b0_125;
+          c01_121 += a0_128 * b1_123;
+          c02_121 += a0_128 * b2_122;
+          c03_121 += a0_128 * b3_122;
+        }
+        const v_682 = layer17_b[j_145];
+        const t_676 = c00_123 + v_682;
+        layer17_1[i_145 * 32 + j_145] = t_676 > 0 ? t_676 : 0;
+        const v_683 = layer17_b[j_145 + 1];
+        const t_677 = c01_121 + v_683;
+        layer17_1[i_145 * 32 + (j_145 + 1)] = t_677 > 0 ? t_677 : 0;
+        const v_684 = layer17_b[j_145 + 2];
+        const t_678 = c02_121 + v_684;
+        layer17_1[i_145 * 32 + (j_145 + 2)] = t_678 > 0 ? t_678 : 0;
+        const v_685 = layer17_b[j_145 + 3];
+        const t_679 = c03_121 + v_685;
+        layer17_1[i_145 * 32 + (j_145 + 3)] = t_679 > 0 ? t_679 : 0;
+      }
+    }
+    const endI_71 = n - (n % 2);
+    for (let i_146 = 0; i_146 < endI_71; i_146 += 2) {
+      for (let j_147 = 0; j_147 < 32; j_147 += 4) {
+        const ar0_106 = i_146 * 32;
+        const ar1_53 = (i_146 + 1) * 32;
+        let c00_124 = 0,
+          c01_122 = 0,
+          c02_122 = 0,
+          c03_122 = 0,
+          c10_71 = 0,
+          c11_70 = 0,
+          c12_70 = 0,
+          c13_70 = 0;
+        for (let k_74 = 0; k_74 < 32; k_74++) {
+          const bk_88 = k_74 * 32 + j_147;
+          const a0_129 = layer17_1[ar0_106 + k_74];
+          const a1_76 = layer17_1[ar1_53 + k_74];
+          const b0_126 = layer18_W[bk_88];
+          const b1_124 = layer18_W[bk_88 + 1];
+          const b2_123 = layer18_W[bk_88 + 2];
+          const b3_123 = layer18_W[bk_88 + 3];
+          c00_124 += a0_129 * b0_126;
+          c01_122 += a0_129 * b1_124;
+          c02_122 += a0_129 * b2_123;
+          c03_122 += a0_129 * b3_123;
+          c10_71 += a1_76 * b0_126;
+          c11_70 += a1_76 * b1_124;
+          c12_70 += a1_76 * b2_123;
+          c13_70 += a1_76 * b3_123;
+        }
+        const v_687 = layer18_b[j_147];
+        const t_681 = c00_124 + v_687;
+        layer18_1[i_146 * 32 + j_147] = t_681 > 0 ? t_681 : 0;
+        const v_688 = layer18_b[j_147 + 1];
+        const t_682 = c01_122 + v_688;
+        layer18_1[i_146 * 32 + (j_147 + 1)] = t_682 > 0 ? t_682 : 0;
+        const v_689 = layer18_b[j_147 + 2];
+        const t_683 = c02_122 + v_689;
+        layer18_1[i_146 * 32 + (j_147 + 2)] = t_683 > 0 ? t_683 : 0;
+        const v_690 = layer18_b[j_147 + 3];
+        const t_684 = c03_122 + v_690;
+        layer18_1[i_146 * 32 + (j_147 + 3)] = t_684 > 0 ? t_684 : 0;
+        const v_691 = layer18_b[j_147];
+        const t_685 = c10_71 + v_691;
+        layer18_1[(i_146 + 1) * 32 + j_147] = t_685 > 0 ? t_685 : 0;
+        const v_692 = layer18_b[j_147 + 1];
+        const t_686 = c11_70 + v_692;
+        layer18_1[(i_146 + 1) * 32 + (j_147 + 1)] = t_686 > 0 ? t_686 : 0;
+        const v_693 = layer18_b[j_147 + 2];
+        const t_687 = c12_70 + v_693;
+        layer18_1[(i_146 + 1) * 32 + (j_147 + 2)] = t_687 > 0 ? t_687 : 0;
+        const v_694 = layer18_b[j_147 + 3];
+        const t_688 = c13_70 + v_694;
+        layer18_1[(i_146 + 1) * 32 + (j_147 + 3)] = t_688 > 0 ? t_688 : 0;
+      }
+    }
+    for (let i_147 = endI_71; i_147 < n; i_147++) {
+      for (let j_147 = 0; j_147 < 32; j_147 += 4) {
+        const ar0_107 = i_147 * 32;
+        let c00_125 = 0,
+          c01_123 = 0,
+          c02_123 = 0,
+          c03_123 = 0;
+        for (let k_74 = 0; k_74 < 32; k_74++) {
+          const bk_89 = k_74 * 32 + j_147;
+          const a0_130 = layer17_1[ar0_107 + k_74];
+          const b0_127 = layer18_W[bk_89];
+          const b1_125 = layer18_W[bk_89 + 1];
+          const b2_124 = layer18_W[bk_89 + 2];
+          const b3_124 = layer18_W[bk_89 + 3];
+          c00_125 += a0_130 * b0_127;
+          c01_123 += a0_130 * b1_125;
+          c02_123 += a0_130 * b2_124;
+          c03_123 += a0_130 * b3_124;
+        }
+        const v_695 = layer18_b[j_147];
+        const t_689 = c00_125 + v_695;
+        layer18_1[i_147 * 32 + j_147] = t_689 > 0 ? t_689 : 0;
+        const v_696 = layer18_b[j_147 + 1];
+        const t_690 = c01_123 + v_696;
+        layer18_1[i_147 * 32 + (j_147 + 1)] = t_690 > 0 ? t_690 : 0;
+        const v_697 = layer18_b[j_147 + 2];
+        const t_691 = c02_123 + v_697;
+        layer18_1[i_147 * 32 + (j_147 + 2)] = t_691 > 0 ? t_691 : 0;
+        const v_698 = layer18_b[j_147 + 3];
+        const t_692 = c03_123 + v_698;
+        layer18_1[i_147 * 32 + (j_147 + 3)] = t_692 > 0 ? t_692 : 0;
+      }
+    }
+    const endI_72 = n - (n % 2);
+    for (let i_148 = 0; i_148 < endI_72; i_148 += 2) {
+      for (let j_149 = 0; j_149 < 32; j_149 += 4) {
+        const ar0_108 = i_148 * 32;
+        const ar1_54 = (i_148 + 1) * 32;
+        let c00_126 = 0,
+          c01_124 = 0,
+          c02_124 = 0,
+          c03_124 = 0,
+          c10_72 = 0,
+          c11_71 = 0,
+          c12_71 = 0,
+          c13_71 = 0;
+        for (let k_75 = 0; k_75 < 32; k_75++) {
+          const bk_90 = k_75 * 32 + j_149;
+          const a0_131 = layer18_1[ar0_108 + k_75];
+          const a1_77 = layer18_1[ar1_54 + k_75];
+          const b0_128 = layer19_W[bk_90];
+          const b1_126 = layer19_W[bk_90 + 1];
+          const b2_125 = layer19_W[bk_90 + 2];
+          const b3_125 = layer19_W[bk_90 + 3];
+          c00_126 += a0_131 * b0_128;
+          c01_124 += a0_131 * b1_126;
+          c02_124 += a0_131 * b2_125;
+          c03_124 += a0_131 * b3_125;
+          c10_72 += a1_77 * b0_128;
+          c11_71 += a1_77 * b1_126;
+          c12_71 += a1_77 * b2_125;
+          c13_71 += a1_77 * b3_125;
+        }
+        const v_700 = layer19_b[j_149];
+        const t_694 = c00_126 + v_700;
+        layer19_1[i_148 * 32 + j_149] = t_694 > 0 ? t_694 : 0;
+        const v_701 = layer19_b[j_149 + 1];
+        const t_695 = c01_124 + v_701;
+        layer19_1[i_148 * 32 + (j_149 + 1)] = t_695 > 0 ? t_695 : 0;
+        const v_702 = layer19_b[j_149 + 2];
+        const t_696 = c02_124 + v_702;
+        layer19_1[i_148 * 32 + (j_149 + 2)] = t_696 > 0 ? t_696 : 0;
+        const v_703 = layer19_b[j_149 + 3];
+        const t_697 = c03_124 + v_703;
+        layer19_1[i_148 * 32 + (j_149 + 3)] = t_697 > 0 ? t_697 : 0;
+        const v_704 = layer19_b[j_149];
+        const t_698 = c10_72 + v_704;
+        layer19_1[(i_148 + 1) * 32 + j_149] = t_698 > 0 ? t_698 : 0;
+        const v_705 = layer19_b[j_149 + 1];
+        const t_699 = c11_71 + v_705;
+        layer19_1[(i_148 + 1) * 32 + (j_149 + 1)] = t_699 > 0 ? t_699 : 0;
+        const v_706 = layer19_b[j_149 + 2];
+        const t_700 = c12_71 + v_706;
+        layer19_1[(i_148 + 1) * 32 + (j_149 + 2)] = t_700 > 0 ? t_700 : 0;
+        const v_707 = layer19_b[j_149 + 3];
+        const t_701 = c13_71 + v_707;
+        layer19_1[(i_148 + 1) * 32 + (j_149 + 3)] = t_701 > 0 ? t_701 : 0;
+      }
+    }
+    for (let i_149 = endI_72; i_149 < n; i_149++) {
+      for (let j_149 = 0; j_149 < 32; j_149 += 4) {
+        const ar0_109 = i_149 * 32;
+        let c00_127 = 0,
+          c01_125 = 0,
+          c02_125 = 0,
+          c03_125 = 0;
+        for (let k_75 = 0; k_75 < 32; k_75++) {
+          const bk_91 = k_75 * 32 + j_149;
+          const a0_132 = layer18_1[ar0_109 + k_75];
+          const b0_129 = layer19_W[bk_91];
+          const b1_127 = layer19_W[bk_91 + 1];
+          const b2_126 = layer19_W[bk_91 + 2];
+          const b3_126 = layer19_W[bk_91 + 3];
+          c00_127 += a0_132 * b0_129;
+          c01_125 += a0_132 * b1_127;
+          c02_125 += a0_132 * b2_126;
+          c03_125 += a0_132 * b3_126;
+        }
+        const v_708 = layer19_b[j_149];
+        const t_702 = c00_127 + v_708;
+        layer19_1[i_149 * 32 + j_149] = t_702 > 0 ? t_702 : 0;
+        const v_709 = layer19_b[j_149 + 1];
+        const t_703 = c01_125 + v_709;
+        layer19_1[i_149 * 32 + (j_149 + 1)] = t_703 > 0 ? t_703 : 0;
+        const v_710 = layer19_b[j_149 + 2];
+        const t_704 = c02_125 + v_710;
+        layer19_1[i_149 * 32 + (j_149 + 2)] = t_704 > 0 ? t_704 : 0;
+        const v_711 = layer19_b[j_149 + 3];
+        const t_705 = c03_125 + v_711;
+        layer19_1[i_149 * 32 + (j_149 + 3)] = t_705 > 0 ? t_705 : 0;
+      }
+    }
+    // dense 2 softmax
+    const endI_73 = n - (n % 2);
+    for (let i_150 = 0; i_150 < endI_73; i_150 += 2) {
+      for (let j_152 = 0; j_152 < 2; j_152++) {
+        const ar0_110 = i_150 * 32;
+        const ar1_55 = (i_150 + 1) * 32;
+        let c00_128 = 0,
+          c10_73 = 0;
+        for (let k_76 = 0; k_76 < 32; k_76++) {
+          const bk_92 = k_76 * 2 + j_152;
+          const a0_133 = layer19_1[ar0_110 + k_76];
+          const a1_78 = layer19_1[ar1_55 + k_76];
+          const b0_130 = layer20_W[bk_92];
+          c00_128 += a0_133 * b0_130;
+          c10_73 += a1_78 * b0_130;
+        }
+        const v_713 = layer20_b[j_152];
+        layer20_logits_1[i_150 * 2 + j_152] = c00_128 + v_713;
+        const v_714 = layer20_b[j_152];
+        layer20_logits_1[(i_150 + 1) * 2 + j_152] = c10_73 + v_714;
+      }
+    }
+    for (let i_151 = endI_73; i_151 < n; i_151++) {
+      for (let j_152 = 0; j_152 < 2; j_152++) {
+        const ar0_111 = i_151 * 32;
+        let c00_129 = 0;
+        for (let k_76 = 0; k_76 < 32; k_76++) {
+          const bk_93 = k_76 * 2 + j_152;
+          const a0_134 = layer19_1[ar0_111 + k_76];
+          const b0_131 = layer20_W[bk_93];
+          c00_129 += a0_134 * b0_131;
+        }
+        const v_715 = layer20_b[j_152];
+        layer20_logits_1[i_151 * 2 + j_152] = c00_129 + v_715;
+      }
+    }
+    for (let r_4 = 0; r_4 < n; r_4++) {
+      const o_2 = r_4 * 2;
+      let max_1 = -Infinity;
+      for (let j_153 = 0; j_153 < 2; j_153++)
+        if (layer20_logits_1[o_2 + j_153] > max_1) max_1 = layer20_logits_1[o_2 + j_153];
+      let sum_1 = 0;
+      for (let j_153 = 0; j_153 < 2; j_153++) {
+        const e_1 = Math.exp(layer20_logits_1[o_2 + j_153] - max_1);
+        layer20_1[o_2 + j_153] = e_1;
+        sum_1 += e_1;
+      }
+      for (let j_153 = 0; j_153 < 2; j_153++) layer20_1[o_2 + j_153] /= sum_1;
+    }
+    // grad of: dense 2 softmax
+    d_layer20.fill(0, 0, n);
+    for (let i0_20 = 0; i0_20 < n; i0_20++) {
+      for (let i1_20 = 0; i1_20 < 2; i1_20++) {
+        const v_716 = outputSeed[i0_20 * 2 + i1_20];
+        const v_717 = layer20_1[i0_20 * 2 + i1_20];
+        d_layer20[i0_20] += v_716 * v_717;
+      }
+    }
+    for (let i0_21 = 0; i0_21 < n; i0_21++) {
+      for (let i1_21 = 0; i1_21 < 2; i1_21++) {
+        const v_718 = outputSeed[i0_21 * 2 + i1_21];
+        const v_719 = d_layer20[i0_21];
+        const t_706 = v_718 - v_719;
+        const v_720 = layer20_1[i0_21 * 2 + i1_21];
+        d_layer20_logits_1[i0_21 * 2 + i1_21] = v_720 * t_706;
+      }
+    }
+    for (let i_152 = 0; i_152 < n; i_152++) {
+      const a0_135 = d_layer20_logits_1[i_152 * 2];
+      const a1_79 = d_layer20_logits_1[i_152 * 2 + 1];
+      for (let j_154 = 0; j_154 < 32; j_154++) {
+        const acc_3 = a0_135 * layer20_W[j_154 * 2] + a1_79 * layer20_W[j_154 * 2 + 1];
+        const v_721 = layer19_1[i_152 * 32 + j_154];
+        const t_707 = v_721 > 0 ? 1 : 0;
+        d_layer19_z_1[i_152 * 32 + j_154] = acc_3 * t_707;
+      }
+    }
+    // grad of: dense 32 relu
+    const endI_74 = n - (n % 2);
+    for (let i_153 = 0; i_153 < endI_74; i_153 += 2) {
+      for (let j_155 = 0; j_155 < 32; j_155 += 4) {
+        const ar0_112 = i_153 * 32;
+        const ar1_56 = (i_153 + 1) * 32;
+        const br0_36 = j_155 * 32;
+        const br1_36 = (j_155 + 1) * 32;
+        const br2_36 = (j_155 + 2) * 32;
+        const br3_36 = (j_155 + 3) * 32;
+        let c00_130 = 0,
+          c01_126 = 0,
+          c02_126 = 0,
+          c03_126 = 0,
+          c10_74 = 0,
+          c11_72 = 0,
+          c12_72 = 0,
+          c13_72 = 0;
+        for (let k_77 = 0; k_77 < 32; k_77++) {
+          const a0_136 = d_layer19_z_1[ar0_112 + k_77];
+          const a1_80 = d_layer19_z_1[ar1_56 + k_77];
+          const b0_132 = layer19_W[br0_36 + k_77];
+          const b1_128 = layer19_W[br1_36 + k_77];
+          const b2_127 = layer19_W[br2_36 + k_77];
+          const b3_127 = layer19_W[br3_36 + k_77];
+          c00_130 += a0_136 * b0_132;
+          c01_126 += a0_136 * b1_128;
+          c02_126 += a0_136 * b2_127;
+          c03_126 += a0_136 * b3_127;
+          c10_74 += a1_80 * b0_132;
+          c11_72 += a1_80 * b1_128;
+          c12_72 += a1_80 * b2_127;
+          c13_72 += a1_80 * b3_127;
+        }
+        const v_723 = layer18_1[i_153 * 32 + j_155];
+        const t_709 = v_723 > 0 ? 1 : 0;
+        d_layer18_z_1[i_153 * 32 + j_155] = c00_130 * t_709;
+        const v_724 = layer18_1[i_153 * 32 + (j_155 + 1)];
+        const t_710 = v_724 > 0 ? 1 : 0;
+        d_layer18_z_1[i_153 * 32 + (j_155 + 1)] = c01_126 * t_710;
+        const v_725 = layer18_1[i_153 * 32 + (j_155 + 2)];
+        const t_711 = v_725 > 0 ? 1 : 0;
+        d_layer18_z_1[i_153 * 32 + (j_155 + 2)] = c02_126 * t_711;
+        const v_726 = layer18_1[i_153 * 32 + (j_155 + 3)];
+        const t_712 = v_726 > 0 ? 1 : 0;
+        d_layer18_z_1[i_153 * 32 + (j_155 + 3)] = c03_126 * t_712;
+        const v_727 = layer18_1[(i_153 + 1) * 32 + j_155];
+        const t_713 = v_727 > 0 ? 1 : 0;
+        d_layer18_z_1[(i_153 + 1) * 32 + j_155] = c10_74 * t_713;
+        const v_728 = layer18_1[(i_153 + 1) * 32 + (j_155 + 1)];
+        const t_714 = v_728 > 0 ? 1 : 0;
+        d_layer18_z_1[(i_153 + 1) * 32 + (j_155 + 1)] = c11_72 * t_714;
+        const v_729 = layer18_1[(i_153 + 1) * 32 + (j_155 + 2)];
+        const t_715 = v_729 > 0 ? 1 : 0;
+        d_layer18_z_1[(i_153 + 1) * 32 + (j_155 + 2)] = c12_72 * t_715;
+        const v_730 = layer18_1[(i_153 + 1) * 32 + (j_155 + 3)];
+        const t_716 = v_730 > 0 ? 1 : 0;
+        d_layer18_z_1[(i_153 + 1) * 32 + (j_155 + 3)] = c13_72 * t_716;
+      }
+    }
+    for (let i_154 = endI_74; i_154 < n; i_154++) {
+      for (let j_155 = 0; j_155 < 32; j_155 += 4) {
+        const ar0_113 = i_154 * 32;
+        const br0_37 = j_155 * 32;
+        const br1_37 = (j_155 + 1) * 32;
+        const br2_37 = (j_155 + 2) * 32;
+        const br3_37 = (j_155 + 3) * 32;
+        let c00_131 = 0,
+          c01_127 = 0,
+          c02_127 = 0,
+          c03_127 = 0;
+        for (let k_77 = 0; k_77 < 32; k_77++) {
+          const a0_137 = d_layer19_z_1[ar0_113 + k_77];
+          const b0_133 = layer19_W[br0_37 + k_77];
+          const b1_129 = layer19_W[br1_37 + k_77];
+          const b2_128 = layer19_W[br2_37 + k_77];
+          const b3_128 = layer19_W[br3_37 + k_77];
+          c00_131 += a0_137 * b0_133;
+          c01_127 += a0_137 * b1_129;
+          c02_127 += a0_137 * b2_128;
+          c03_127 += a0_137 * b3_128;
+        }
+        const v_731 = layer18_1[i_154 * 32 + j_155];
+        const t_717 = v_731 > 0 ? 1 : 0;
+        d_layer18_z_1[i_154 * 32 + j_155] = c00_131 * t_717;
+        const v_732 = layer18_1[i_154 * 32 + (j_155 + 1)];
+        const t_718 = v_732 > 0 ? 1 : 0;
+        d_layer18_z_1[i_154 * 32 + (j_155 + 1)] = c01_127 * t_718;
+        const v_733 = layer18_1[i_154 * 32 + (j_155 + 2)];
+        const t_719 = v_733 > 0 ? 1 : 0;
+        d_layer18_z_1[i_154 * 32 + (j_155 + 2)] = c02_127 * t_719;
+        const v_734 = layer18_1[i_154 * 32 + (j_155 + 3)];
+        const t_720 = v_734 > 0 ? 1 : 0;
+        d_layer18_z_1[i_154 * 32 + (j_155 + 3)] = c03_127 * t_720;
+      }
+    }
+  }
+  function backward_d_layer17_z_to_d_layer10_z(x: Float64Array, n: number): void {
+    const layer10_1 = buf9,
+      layer11_1 = buf10,
+      layer12_1 = buf11,
+      layer13_1 = buf12,
+      layer14_1 = buf13,
+      layer15_1 = buf14,
+      layer16_1 = buf15,
+      layer17_1 = buf16,
+      d_layer18_z_1 = buf18,
+      d_layer17_z_1 = buf17,
+      d_layer16_z_1 = buf16,
+      d_layer15_z_1 = buf15,
+      d_layer14_z_1 = buf14,
+      d_layer13_z_1 = buf13,
+      d_layer12_z_1 = buf12,
+      d_layer11_z_1 = buf11,
+      d_layer10_z_1 = buf10;
+    const endI_75 = n - (n % 2);
+    for (let i_155 = 0; i_155 < endI_75; i_155 += 2) {
+      for (let j_157 = 0; j_157 < 32; j_157 += 4) {
+        const ar0_114 = i_155 * 32;
+        const ar1_57 = (i_155 + 1) * 32;
+        const br0_38 = j_157 * 32;
+        const br1_38 = (j_157 + 1) * 32;
+        const br2_38 = (j_157 + 2) * 32;
+        const br3_38 = (j_157 + 3) * 32;
+        let c00_132 = 0,
+          c01_128 = 0,
+          c02_128 = 0,
+          c03_128 = 0,
+          c10_75 = 0,
+          c11_73 = 0,
+          c12_73 = 0,
+          c13_73 = 0;
+        for (let k_78 = 0; k_78 < 32; k_78++) {
+          const a0_138 = d_layer18_z_1[ar0_114 + k_78];
+          const a1_81 = d_layer18_z_1[ar1_57 + k_78];
+          const b0_134 = layer18_W[br0_38 + k_78];
+          const b1_130 = layer18_W[br1_38 + k_78];
+          const b2_129 = layer18_W[br2_38 + k_78];
+          const b3_129 = layer18_W[br3_38 + k_78];
+          c00_132 += a0_138 * b0_134;
+          c01_128 += a0_138 * b1_130;
+          c02_128 += a0_138 * b2_129;
+          c03_128 += a0_138 * b3_129;
+          c10_75 += a1_81 * b0_134;
+          c11_73 += a1_81 * b1_130;
+          c12_73 += a1_81 * b2_129;
+          c13_73 += a1_81 * b3_129;
+        }
+        const v_736 = layer17_1[i_155 * 32 + j_157];
+        const t_722 = v_736 > 0 ? 1 : 0;
+        d_layer17_z_1[i_155 * 32 + j_157] = c00_132 * t_722;
+        const v_737 = layer17_1[i_155 * 32 + (j_157 + 1)];
+        const t_723 = v_737 > 0 ? 1 : 0;
+        d_layer17_z_1[i_155 * 32 + (j_157 + 1)] = c01_128 * t_723;
+        const v_738 = layer17_1[i_155 * 32 + (j_157 + 2)];
+        const t_724 = v_738 > 0 ? 1 : 0;
+        d_layer17_z_1[i_155 * 32 + (j_157 + 2)] = c02_128 * t_724;
+        const v_739 = layer17_1[i_155 * 32 + (j_157 + 3)];
+        const t_725 = v_739 > 0 ? 1 : 0;
+        d_layer17_z_1[i_155 * 32 + (j_157 + 3)] = c03_128 * t_725;
+        const v_740 = layer17_1[(i_155 + 1) * 32 + j_157];
+        const t_726 = v_740 > 0 ? 1 : 0;
+        d_layer17_z_1[(i_155 + 1) * 32 + j_157] = c10_75 * t_726;
+        const v_741 = layer17_1[(i_155 + 1) * 32 + (j_157 + 1)];
+        const t_727 = v_741 > 0 ? 1 : 0;
+        d_layer17_z_1[(i_155 + 1) * 32 + (j_157 + 1)] = c11_73 * t_727;
+        const v_742 = layer17_1[(i_155 + 1) * 32 + (j_157 + 2)];
+        const t_728 = v_742 > 0 ? 1 : 0;
+        d_layer17_z_1[(i_155 + 1) * 32 + (j_157 + 2)] = c12_73 * t_728;
+        const v_743 = layer17_1[(i_155 + 1) * 32 + (j_157 + 3)];
+        const t_729 = v_743 > 0 ? 1 : 0;
+        d_layer17_z_1[(i_155 + 1) * 32 + (j_157 + 3)] = c13_73 * t_729;
+      }
+    }
+    for (let i_156 = endI_75; i_156 < n; i_156++) {
+      for (let j_157 = 0; j_157 < 32; j_157 += 4) {
+        const ar0_115 = i_156 * 32;
+        const br0_39 = j_157 * 32;
+        const br1_39 = (j_157 + 1) * 32;
+        const br2_39 = (j_157 + 2) * 32;
+        const br3_39 = (j_157 + 3) * 32;
+        let c00_133 = 0,
+          c01_129 = 0,
+          c02_129 = 0,
+          c03_129 = 0;
+        for (let k_78 = 0; k_78 < 32; k_78++) {
+          const a0_139 = d_layer18_z_1[ar0_115 + k_78];
+          const b0_135 = layer18_W[br0_39 + k_78];
+          const b1_131 = layer18_W[br1_39 + k_78];
+          const b2_130 = layer18_W[br2_39 + k_78];
+          const b3_130 = layer18_W[br3_39 + k_78];
+          c00_133 += a0_139 * b0_135;
+          c01_129 += a0_139 * b1_131;
+          c02_129 += a0_139 * b2_130;
+          c03_129 += a0_139 * b3_130;
+        }
+        const v_744 = layer17_1[i_156 * 32 + j_157];
+        const t_730 = v_744 > 0 ? 1 : 0;
+        d_layer17_z_1[i_156 * 32 + j_157] = c00_133 * t_730;
+        const v_745 = layer17_1[i_156 * 32 + (j_157 + 1)];
+        const t_731 = v_745 > 0 ? 1 : 0;
+        d_layer17_z_1[i_156 * 32 + (j_157 + 1)] = c01_129 * t_731;
+        const v_746 = layer17_1[i_156 * 32 + (j_157 + 2)];
+        const t_732 = v_746 > 0 ? 1 : 0;
+        d_layer17_z_1[i_156 * 32 + (j_157 + 2)] = c02_129 * t_732;
+        const v_747 = layer17_1[i_156 * 32 + (j_157 + 3)];
+        const t_733 = v_747 > 0 ? 1 : 0;
+        d_layer17_z_1[i_156 * 32 + (j_157 + 3)] = c03_129 * t_733;
+      }
+    }
+    const endI_76 = n - (n % 2);
+    for (let i_157 = 0; i_157 < endI_76; i_157 += 2) {
+      for (let j_159 = 0; j_159 < 32; j_159 += 4) {
+        const ar0_116 = i_157 * 32;
+        const ar1_58 = (i_157 + 1) * 32;
+        const br0_40 = j_159 * 32;
+        const br1_40 = (j_159 + 1) * 32;
+        const br2_40 = (j_159 + 2) * 32;
+        const br3_40 = (j_159 + 3) * 32;
+        let c00_134 = 0,
+          c01_130 = 0,
+          c02_130 = 0,
+          c03_130 = 0,
+          c10_76 = 0,
+          c11_74 = 0,
+          c12_74 = 0,
+          c13_74 = 0;
+        for (let k_79 = 0; k_79 < 32; k_79++) {
+          const a0_140 = d_layer17_z_1[ar0_116 + k_79];
+          const a1_82 = d_layer17_z_1[ar1_58 + k_79];
+          const b0_136 = layer17_W[br0_40 + k_79];
+          const b1_132 = layer17_W[br1_40 + k_79];
+          const b2_131 = layer17_W[br2_40 + k_79];
+          const b3_131 = layer17_W[br3_40 + k_79];
+          c00_134 += a0_140 * b0_136;
+          c01_130 += a0_140 * b1_132;
+          c02_130 += a0_140 * b2_131;
+          c03_130 += a0_140 * b3_131;
+          c10_76 += a1_82 * b0_136;
+          c11_74 += a1_82 * b1_132;
+          c12_74 += a1_82 * b2_131;
+          c13_74 += a1_82 * b3_131;
+        }
+        const v_749 = layer16_1[i_157 * 32 + j_159];
+        const t_735 = v_749 > 0 ? 1 : 0;
+        d_layer16_z_1[i_157 * 32 + j_159] = c00_134 * t_735;
+        const v_750 = layer16_1[i_157 * 32 + (j_159 + 1)];
+        const t_736 = v_750 > 0 ? 1 : 0;
+        d_layer16_z_1[i_157 * 32 + (j_159 + 1)] = c01_130 * t_736;
+        const v_751 = layer16_1[i_157 * 32 + (j_159 + 2)];
+        const t_737 = v_751 > 0 ? 1 : 0;
+        d_layer16_z_1[i_157 * 32 + (j_159 + 2)] = c02_130 * t_737;
+        const v_752 = layer16_1[i_157 * 32 + (j_159 + 3)];
+        const t_738 = v_752 > 0 ? 1 : 0;
+        d_layer16_z_1[i_157 * 32 + (j_159 + 3)] = c03_130 * t_738;
+        const v_753 = layer16_1[(i_157 + 1) * 32 + j_159];
+        const t_739 = v_753 > 0 ? 1 : 0;
+        d_layer16_z_1[(i_157 + 1) * 32 + j_159] = c10_76 * t_739;
+        const v_754 = layer16_1[(i_157 + 1) * 32 + (j_159 + 1)];
+        const t_740 = v_754 > 0 ? 1 : 0;
+        d_layer16_z_1[(i_157 + 1) * 32 + (j_159 + 1)] = c11_74 * t_740;
+        const v_755 = layer16_1[(i_157 + 1) * 32 + (j_159 + 2)];
+        const t_741 = v_755 > 0 ? 1 : 0;
+        d_layer16_z_1[(i_157 + 1) * 32 + (j_159 + 2)] = c12_74 * t_741;
+        const v_756 = layer16_1[(i_157 + 1) * 32 + (j_159 + 3)];
+        const t_742 = v_756 > 0 ? 1 : 0;
+        d_layer16_z_1[(i_157 + 1) * 32 + (j_159 + 3)] = c13_74 * t_742;
+      }
+    }
+    for (let i_158 = endI_76; i_158 < n; i_158++) {
+      for (let j_159 = 0; j_159 < 32; j_159 += 4) {
+        const ar0_117 = i_158 * 32;
+        const br0_41 = j_159 * 32;
+        const br1_41 = (j_159 + 1) * 32;
+        const br2_41 = (j_159 + 2) * 32;
+        const br3_41 = (j_159 + 3) * 32;
+        let c00_135 = 0,
+          c01_131 = 0,
+          c02_131 = 0,
+          c03_131 = 0;
+        for (let k_79 = 0; k_79 < 32; k_79++) {
+          const a0_141 = d_layer17_z_1[ar0_117 + k_79];
+          const b0_137 = layer17_W[br0_41 + k_79];
+          const b1_133 = layer17_W[br1_41 + k_79];
+          const b2_132 = layer17_W[br2_41 + k_79];
+          const b3_132 = layer17_W[br3_41 + k_79];
+          c00_135 += a0_141 * b0_137;
+          c01_131 += a0_141 * b1_133;
+          c02_131 += a0_141 * b2_132;
+          c03_131 += a0_141 * b3_132;
+        }
+        const v_757 = layer16_1[i_158 * 32 + j_159];
+        const t_743 = v_757 > 0 ? 1 : 0;
+        d_layer16_z_1[i_158 * 32 + j_159] = c00_135 * t_743;
+        const v_758 = layer16_1[i_158 * 32 + (j_159 + 1)];
+        const t_744 = v_758 > 0 ? 1 : 0;
+        d_layer16_z_1[i_158 * 32 + (j_159 + 1)] = c01_131 * t_744;
+        const v_759 = layer16_1[i_158 * 32 + (j_159 + 2)];
+        const t_745 = v_759 > 0 ? 1 : 0;
+        d_layer16_z_1[i_158 * 32 + (j_159 + 2)] = c02_131 * t_745;
+        const v_760 = layer16_1[i_158 * 32 + (j_159 + 3)];
+        const t_746 = v_760 > 0 ? 1 : 0;
+        d_layer16_z_1[i_158 * 32 + (j_159 + 3)] = c03_131 * t_746;
+      }
+    }
+    const endI_77 = n - (n % 2);
+    for (let i_159 = 0; i_159 < endI_77; i_159 += 2) {
+      for (let j_161 = 0; j_161 < 32; j_161 += 4) {
+        const ar0_118 = i_159 * 32;
+        const ar1_59 = (i_159 + 1) * 32;
+        const br0_42 = j_161 * 32;
+        const br1_42 = (j_161 + 1) * 32;
+        const br2_42 = (j_161 + 2) * 32;
+        const br3_42 = (j_161 + 3) * 32;
+        let c00_136 = 0,
+          c01_132 = 0,
+          c02_132 = 0,
+          c03_132 = 0,
+          c10_77 = 0,
+          c11_75 = 0,
+          c12_75 = 0,
+          c13_75 = 0;
+        for (let k_80 = 0; k_80 < 32; k_80++) {
+          const a0_142 = d_layer16_z_1[ar0_118 + k_80];
+          const a1_83 = d_layer16_z_1[ar1_59 + k_80];
+          const b0_138 = layer16_W[br0_42 + k_80];
+          const b1_134 = layer16_W[br1_42 + k_80];
+          const b2_133 = layer16_W[br2_42 + k_80];
+          const b3_133 = layer16_W[br3_42 + k_80];
+          c00_136 += a0_142 * b0_138;
+          c01_132 += a0_142 * b1_134;
+          c02_132 += a0_142 * b2_133;
+          c03_132 += a0_142 * b3_133;
+          c10_77 += a1_83 * b0_138;
+          c11_75 += a1_83 * b1_134;
+          c12_75 += a1_83 * b2_133;
+          c13_75 += a1_83 * b3_133;
+        }
+        const v_762 = layer15_1[i_159 * 32 + j_161];
+        const t_748 = v_762 > 0 ? 1 : 0;
+        d_layer15_z_1[i_159 * 32 + j_161] = c00_136 * t_748;
+        const v_763 = layer15_1[i_159 * 32 + (j_161 + 1)];
+        const t_749 = v_763 > 0 ? 1 : 0;
+        d_layer15_z_1[i_159 * 32 + (j_161 + 1)] = c01_132 * t_749;
+        const v_764 = layer15_1[i_159 * 32 + (j_161 + 2)];
+        const t_750 = v_764 > 0 ? 1 : 0;
+        d_layer15_z_1[i_159 * 32 + (j_161 + 2)] = c02_132 * t_750;
+        const v_765 = layer15_1[i_159 * 32 + (j_161 + 3)];
+        const t_751 = v_765 > 0 ? 1 : 0;
+        d_layer15_z_1[i_159 * 32 + (j_161 + 3)] = c03_132 * t_751;
+        const v_766 = layer15_1[(i_159 + 1) * 32 + j_161];
+        const t_752 = v_766 > 0 ? 1 : 0;
+        d_layer15_z_1[(i_159 + 1) * 32 + j_161] = c10_77 * t_752;
+        const v_767 = layer15_1[(i_159 + 1) * 32 + (j_161 + 1)];
+        const t_753 = v_767 > 0 ? 1 : 0;
+        d_layer15_z_1[(i_159 + 1) * 32 + (j_161 + 1)] = c11_75 * t_753;
+        const v_768 = layer15_1[(i_159 + 1) * 32 + (j_161 + 2)];
+        const t_754 = v_768 > 0 ? 1 : 0;
+        d_layer15_z_1[(i_159 + 1) * 32 + (j_161 + 2)] = c12_75 * t_754;
+        const v_769 = layer15_1[(i_159 + 1) * 32 + (j_161 + 3)];
+        const t_755 = v_769 > 0 ? 1 : 0;
+        d_layer15_z_1[(i_159 + 1) * 32 + (j_161 + 3)] = c13_75 * t_755;
+      }
+    }
+    for (let i_160 = endI_77; i_160 < n; i_160++) {
+      for (let j_161 = 0; j_161 < 32; j_161 += 4) {
+        const ar0_119 = i_160 * 32;
+        const br0_43 = j_161 * 32;
+        const br1_43 = (j_161 + 1) * 32;
+        const br2_43 = (j_161 + 2) * 32;
+        const br3_43 = (j_161 + 3) * 32;
+        let c00_137 = 0,
+          c01_133 = 0,
+          c02_133 = 0,
+          c03_133 = 0;
+        for (let k_80 = 0; k_80 < 32; k_80++) {
+          const a0_143 = d_layer16_z_1[ar0_119 + k_80];
+          const b0_139 = layer16_W[br0_43 + k_80];
+          const b1_135 = layer16_W[br1_43 + k_80];
+          const b2_134 = layer16_W[br2_43 + k_80];
+          const b3_134 = layer16_W[br3_43 + k_80];
+          c00_137 += a0_143 * b0_139;
+          c01_133 += a0_143 * b1_135;
+          c02_133 += a0_143 * b2_134;
+          c03_133 += a0_143 * b3_134;
+        }
+        const v_770 = layer15_1[i_160 * 32 + j_161];
+        const t_756 = v_770 > 0 ? 1 : 0;
+        d_layer15_z_1[i_160 * 32 + j_161] = c00_137 * t_756;
+        const v_771 = layer15_1[i_160 * 32 + (j_161 + 1)];
+        const t_757 = v_771 > 0 ? 1 : 0;
+        d_layer15_z_1[i_160 * 32 + (j_161 + 1)] = c01_133 * t_757;
+        const v_772 = layer15_1[i_160 * 32 + (j_161 + 2)];
+        const t_758 = v_772 > 0 ? 1 : 0;
+        d_layer15_z_1[i_160 * 32 + (j_161 + 2)] = c02_133 * t_758;
+        const v_773 = layer15_1[i_160 * 32 + (j_161 + 3)];
+        const t_759 = v_773 > 0 ? 1 : 0;
+        d_layer15_z_1[i_160 * 32 + (j_161 + 3)] = c03_133 * t_759;
+      }
+    }
+    const endI_78 = n - (n % 2);
+    for (let i_161 = 0; i_161 < endI_78; i_161 += 2) {
+      for (let j_163 = 0; j_163 < 32; j_163 += 4) {
+        const ar0_120 = i_161 * 32;
+        const ar1_60 = (i_161 + 1) * 32;
+        const br0_44 = j_163 * 32;
+        const br1_44 = (j_163 + 1) * 32;
+        const br2_44 = (j_163 + 2) * 32;
+        const br3_44 = (j_163 + 3) * 32;
+        let c00_138 = 0,
+          c01_134 = 0,
+          c02_134 = 0,
+          c03_134 = 0,
+          c10_78 = 0,
+          c11_76 = 0,
+          c12_76 = 0,
+          c13_76 = 0;
+        for (let k_81 = 0; k_81 < 32; k_81++) {
+          const a0_144 = d_layer15_z_1[ar0_120 + k_81];
+          const a1_84 = d_layer15_z_1[ar1_60 + k_81];
+          const b0_140 = layer15_W[br0_44 + k_81];
+          const b1_136 = layer15_W[br1_44 + k_81];
+          const b2_135 = layer15_W[br2_44 + k_81];
+          const b3_135 = layer15_W[br3_44 + k_81];
+          c00_138 += a0_144 * b0_140;
+          c01_134 += a0_144 * b1_136;
+          c02_134 += a0_144 * b2_135;
+          c03_134 += a0_144 * b3_135;
+          c10_78 += a1_84 * b0_140;
+          c11_76 += a1_84 * b1_136;
+          c12_76 += a1_84 * b2_135;
+          c13_76 += a1_84 * b3_135;
+        }
+        const v_775 = layer14_1[i_161 * 32 + j_163];
+        const t_761 = v_775 > 0 ? 1 : 0;
+        d_layer14_z_1[i_161 * 32 + j_163] = c00_138 * t_761;
+        const v_776 = layer14_1[i_161 * 32 + (j_163 + 1)];
+        const t_762 = v_776 > 0 ? 1 : 0;
+        d_layer14_z_1[i_161 * 32 + (j_163 + 1)] = c01_134 * t_762;
+        const v_777 = layer14_1[i_161 * 32 + (j_163 + 2)];
+        const t_763 = v_777 > 0 ? 1 : 0;
+        d_layer14_z_1[i_161 * 32 + (j_163 + 2)] = c02_134 * t_763;
+        const v_778 = layer14_1[i_161 * 32 + (j_163 + 3)];
+        const t_764 = v_778 > 0 ? 1 : 0;
+        d_layer14_z_1[i_161 * 32 + (j_163 + 3)] = c03_134 * t_764;
+        const v_779 = layer14_1[(i_161 + 1) * 32 + j_163];
+        const t_765 = v_779 > 0 ? 1 : 0;
+        d_layer14_z_1[(i_161 + 1) * 32 + j_163] = c10_78 * t_765;
+        const v_780 = layer14_1[(i_161 + 1) * 32 + (j_163 + 1)];
+        const t_766 = v_780 > 0 ? 1 : 0;
+        d_layer14_z_1[(i_161 + 1) * 32 + (j_163 + 1)] = c11_76 * t_766;
+        const v_781 = layer14_1[(i_161 + 1) * 32 + (j_163 + 2)];
+        const t_767 = v_781 > 0 ? 1 : 0;
+        d_layer14_z_1[(i_161 + 1) * 32 + (j_163 + 2)] = c12_76 * t_767;
+        const v_782 = layer14_1[(i_161 + 1) * 32 + (j_163 + 3)];
+        const t_768 = v_782 > 0 ? 1 : 0;
+        d_layer14_z_1[(i_161 + 1) * 32 + (j_163 + 3)] = c13_76 * t_768;
+      }
+    }
+    for (let i_162 = endI_78; i_162 < n; i_162++) {
+      for (let j_163 = 0; j_163 < 32; j_163 += 4) {
+        const ar0_121 = i_162 * 32;
+        const br0_45 = j_163 * 32;
+        const br1_45 = (j_163 + 1) * 32;
+        const br2_45 = (j_163 + 2) * 32;
+        const br3_45 = (j_163 + 3) * 32;
+        let c00_139 = 0,
+          c01_135 = 0,
+          c02_135 = 0,
+          c03_135 = 0;
+        for (let k_81 = 0; k_81 < 32; k_81++) {
+          const a0_145 = d_layer15_z_1[ar0_121 + k_81];
+          const b0_141 = layer15_W[br0_45 + k_81];
+          const b1_137 = layer15_W[br1_45 + k_81];
+          const b2_136 = layer15_W[br2_45 + k_81];
+          const b3_136 = layer15_W[br3_45 + k_81];
+          c00_139 += a0_145 * b0_141;
+          c01_135 += a0_145 * b1_137;
+          c02_135 += a0_145 * b2_136;
+          c03_135 += a0_145 * b3_136;
+        }
+        const v_783 = layer14_1[i_162 * 32 + j_163];
+        const t_769 = v_783 > 0 ? 1 : 0;
+        d_layer14_z_1[i_162 * 32 + j_163] = c00_139 * t_769;
+        const v_784 = layer14_1[i_162 * 32 + (j_163 + 1)];
+        const t_770 = v_784 > 0 ? 1 : 0;
+        d_layer14_z_1[i_162 * 32 + (j_163 + 1)] = c01_135 * t_770;
+        const v_785 = layer14_1[i_162 * 32 + (j_163 + 2)];
+        const t_771 = v_785 > 0 ? 1 : 0;
+        d_layer14_z_1[i_162 * 32 + (j_163 + 2)] = c02_135 * t_771;
+        const v_786 = layer14_1[i_162 * 32 + (j_163 + 3)];
+        const t_772 = v_786 > 0 ? 1 : 0;
+        d_layer14_z_1[i_162 * 32 + (j_163 + 3)] = c03_135 * t_772;
+      }
+    }
+    const endI_79 = n - (n % 2);
+    for (let i_163 = 0; i_163 < endI_79; i_163 += 2) {
+      for (let j_165 = 0; j_165 < 32; j_165 += 4) {
+        const ar0_122 = i_163 * 32;
+        const ar1_61 = (i_163 + 1) * 32;
+        const br0_46 = j_165 * 32;
+        const br1_46 = (j_165 + 1) * 32;
+        const br2_46 = (j_165 + 2) * 32;
+        const br3_46 = (j_165 + 3) * 32;
+        let c00_140 = 0,
+          c01_136 = 0,
+          c02_136 = 0,
+          c03_136 = 0,
+          c10_79 = 0,
+          c11_77 = 0,
+          c12_77 = 0,
+          c13_77 = 0;
+        for (let k_82 = 0; k_82 < 32; k_82++) {
+          const a0_146 = d_layer14_z_1[ar0_122 + k_82];
+          const a1_85 = d_layer14_z_1[ar1_61 + k_82];
+          const b0_142 = layer14_W[br0_46 + k_82];
+          const b1_138 = layer14_W[br1_46 + k_82];
+          const b2_137 = layer14_W[br2_46 + k_82];
+          const b3_137 = layer14_W[br3_46 + k_82];
+          c00_140 += a0_146 * b0_142;
+          c01_136 += a0_146 * b1_138;
+          c02_136 += a0_146 * b2_137;
+          c03_136 += a0_146 * b3_137;
+          c10_79 += a1_85 * b0_142;
+          c11_77 += a1_85 * b1_138;
+          c12_77 += a1_85 * b2_137;
+          c13_77 += a1_85 * b3_137;
+        }
+        const v_788 = layer13_1[i_163 * 32 + j_165];
+        const t_774 = v_788 > 0 ? 1 : 0;
+        d_layer13_z_1[i_163 * 32 + j_165] = c00_140 * t_774;
+        const v_789 = layer13_1[i_163 * 32 + (j_165 + 1)];
+        const t_775 = v_789 > 0 ? 1 : 0;
+        d_layer13_z_1[i_163 * 32 + (j_165 + 1)] = c01_136 * t_775;
+        const v_790 = layer13_1[i_163 * 32 + (j_165 + 2)];
+        const t_776 = v_790 > 0 ? 1 : 0;
+        d_layer13_z_1[i_163 * 32 + (j_165 + 2)] = c02_136 * t_776;
+        const v_791 = layer13_1[i_163 * 32 + (j_165 + 3)];
+        const t_777 = v_791 > 0 ? 1 : 0;
+        d_layer13_z_1[i_163 * 32 + (j_165 + 3)] = c03_136 * t_777;
+        const v_792 = layer13_1[(i_163 + 1) * 32 + j_165];
+        const t_778 = v_792 > 0 ? 1 : 0;
+        d_layer13_z_1[(i_163 + 1) * 32 + j_165] = c10_79 * t_778;
+        const v_793 = layer13_1[(i_163 + 1) * 32 + (j_165 + 1)];
+        const t_779 = v_793 > 0 ? 1 : 0;
+        d_layer13_z_1[(i_163 + 1) * 32 + (j_165 + 1)] = c11_77 * t_779;
+        const v_794 = layer13_1[(i_163 + 1) * 32 + (j_165 + 2)];
+        const t_780 = v_794 > 0 ? 1 : 0;
+        d_layer13_z_1[(i_163 + 1) * 32 + (j_165 + 2)] = c12_77 * t_780;
+        const v_795 = layer13_1[(i_163 + 1) * 32 + (j_165 + 3)];
+        const t_781 = v_795 > 0 ? 1 : 0;
+        d_layer13_z_1[(i_163 + 1) * 32 + (j_165 + 3)] = c13_77 * t_781;
+      }
+    }
+    for (let i_164 = endI_79; i_164 < n; i_164++) {
+      for (let j_165 = 0; j_165 < 32; j_165 += 4) {
+        const ar0_123 = i_164 * 32;
+        const br0_47 = j_165 * 32;
+        const br1_47 = (j_165 + 1) * 32;
+        const br2_47 = (j_165 + 2) * 32;
+        const br3_47 = (j_165 + 3) * 32;
+        let c00_141 = 0,
+          c01_137 = 0,
+          c02_137 = 0,
+          c03_137 = 0;
+        for (let k_82 = 0; k_82 < 32; k_82++) {
+          const a0_147 = d_layer14_z_1[ar0_123 + k_82];
+          const b0_143 = layer14_W[br0_47 + k_82];
+          const b1_139 = layer14_W[br1_47 + k_82];
+          const b2_138 = layer14_W[br2_47 + k_82];
+          const b3_138 = layer14_W[br3_47 + k_82];
+          c00_141 += a0_147 * b0_143;
+          c01_137 += a0_147 * b1_139;
+          c02_137 += a0_147 * b2_138;
+          c03_137 += a0_147 * b3_138;
+        }
+        const v_796 = layer13_1[i_164 * 32 + j_165];
+        const t_782 = v_796 > 0 ? 1 : 0;
+        d_layer13_z_1[i_164 * 32 + j_165] = c00_141 * t_782;
+        const v_797 = layer13_1[i_164 * 32 + (j_165 + 1)];
+        const t_783 = v_797 > 0 ? 1 : 0;
+        d_layer13_z_1[i_164 * 32 + (j_165 + 1)] = c01_137 * t_783;
+        const v_798 = layer13_1[i_164 * 32 + (j_165 + 2)];
+        const t_784 = v_798 > 0 ? 1 : 0;
+        d_layer13_z_1[i_164 * 32 + (j_165 + 2)] = c02_137 * t_784;
+        const v_799 = layer13_1[i_164 * 32 + (j_165 + 3)];
+        const t_785 = v_799 > 0 ? 1 : 0;
+        d_layer13_z_1[i_164 * 32 + (j_165 + 3)] = c03_137 * t_785;
+      }
+    }
+    const endI_80 = n - (n % 2);
+    for (let i_165 = 0; i_165 < endI_80; i_165 += 2) {
+      for (let j_167 = 0; j_167 < 32; j_167 += 4) {
+        const ar0_124 = i_165 * 32;
+        const ar1_62 = (i_165 + 1) * 32;
+        const br0_48 = j_167 * 32;
+        const br1_48 = (j_167 + 1) * 32;
+        const br2_48 = (j_167 + 2) * 32;
+        const br3_48 = (j_167 + 3) * 32;
+        let c00_142 = 0,
+          c01_138 = 0,
+          c02_138 = 0,
+          c03_138 = 0,
+          c10_80 = 0,
+          c11_78 = 0,
+          c12_78 = 0,
+          c13_78 = 0;
+        for (let k_83 = 0; k_83 < 32; k_83++) {
+          const a0_148 = d_layer13_z_1[ar0_124 + k_83];
+          const a1_86 = d_layer13_z_1[ar1_62 + k_83];
+          const b0_144 = layer13_W[br0_48 + k_83];
+          const b1_140 = layer13_W[br1_48 + k_83];
+          const b2_139 = layer13_W[br2_48 + k_83];
+          const b3_139 = layer13_W[br3_48 + k_83];
+          c00_142 += a0_148 * b0_144;
+          c01_138 += a0_148 * b1_140;
+          c02_138 += a0_148 * b2_139;
+          c03_138 += a0_148 * b3_139;
+          c10_80 += a1_86 * b0_144;
+          c11_78 += a1_86 * b1_140;
+          c12_78 += a1_86 * b2_139;
+          c13_78 += a1_86 * b3_139;
+        }
+        const v_801 = layer12_1[i_165 * 32 + j_167];
+        const t_787 = v_801 > 0 ? 1 : 0;
+        d_layer12_z_1[i_165 * 32 + j_167] = c00_142 * t_787;
+        const v_802 = layer12_1[i_165 * 32 + (j_167 + 1)];
+        const t_788 = v_802 > 0 ? 1 : 0;
+        d_layer12_z_1[i_165 * 32 + (j_167 + 1)] = c01_138 * t_788;
+        const v_803 = layer12_1[i_165 * 32 + (j_167 + 2)];
+        const t_789 = v_803 > 0 ? 1 : 0;
+        d_layer12_z_1[i_165 * 32 + (j_167 + 2)] = c02_138 * t_789;
+        const v_804 = layer12_1[i_165 * 32 + (j_167 + 3)];
+        const t_790 = v_804 > 0 ? 1 : 0;
+        d_layer12_z_1[i_165 * 32 + (j_167 + 3)] = c03_138 * t_790;
+        const v_805 = layer12_1[(i_165 + 1) * 32 + j_167];
+        const t_791 = v_805 > 0 ? 1 : 0;
+        d_layer12_z_1[(i_165 + 1) * 32 + j_167] = c10_80 * t_791;
+        const v_806 = layer12_1[(i_165 + 1) * 32 + (j_167 + 1)];
+        const t_792 = v_806 > 0 ? 1 : 0;
+        d_layer12_z_1[(i_165 + 1) * 32 + (j_167 + 1)] = c11_78 * t_792;
+        const v_807 = layer12_1[(i_165 + 1) * 32 + (j_167 + 2)];
+        const t_793 = v_807 > 0 ? 1 : 0;
+        d_layer12_z_1[(i_165 + 1) * 32 + (j_167 + 2)] = c12_78 * t_793;
+        const v_808 = layer12_1[(i_165 + 1) * 32 + (j_167 + 3)];
+        const t_794 = v_808 > 0 ? 1 : 0;
+        d_layer12_z_1[(i_165 + 1) * 32 + (j_167 + 3)] = c13_78 * t_794;
+      }
+    }
+    for (let i_166 = endI_80; i_166 < n; i_166++) {
+      for (let j_167 = 0; j_167 < 32; j_167 += 4) {
+        const ar0_125 = i_166 * 32;
+        const br0_49 = j_167 * 32;
+        const br1_49 = (j_167 + 1) * 32;
+        const br2_49 = (j_167 + 2) * 32;
+        const br3_49 = (j_167 + 3) * 32;
+        let c00_143 = 0,
+          c01_139 = 0,
+          c02_139 = 0,
+          c03_139 = 0;
+        for (let k_83 = 0; k_83 < 32; k_83++) {
+          const a0_149 = d_layer13_z_1[ar0_125 + k_83];
+          const b0_145 = layer13_W[br0_49 + k_83];
+          const b1_141 = layer13_W[br1_49 + k_83];
+          const b2_140 = layer13_W[br2_49 + k_83];
+          const b3_140 = layer13_W[br3_49 + k_83];
+          c00_143 += a0_149 * b0_145;
+          c01_139 += a0_149 * b1_141;
+          c02_139 += a0_149 * b2_140;
+          c03_139 += a0_149 * b3_140;
+        }
+        const v_809 = layer12_1[i_166 * 32 + j_167];
+        const t_795 = v_809 > 0 ? 1 : 0;
+        d_layer12_z_1[i_166 * 32 + j_167] = c00_143 * t_795;
+        const v_810 = layer12_1[i_166 * 32 + (j_167 + 1)];
+        const t_796 = v_810 > 0 ? 1 : 0;
+        d_layer12_z_1[i_166 * 32 + (j_167 + 1)] = c01_139 * t_796;
+        const v_811 = layer12_1[i_166 * 32 + (j_167 + 2)];
+        const t_797 = v_811 > 0 ? 1 : 0;
+        d_layer12_z_1[i_166 * 32 + (j_167 + 2)] = c02_139 * t_797;
+        const v_812 = layer12_1[i_166 * 32 + (j_167 + 3)];
+        const t_798 = v_812 > 0 ? 1 : 0;
+        d_layer12_z_1[i_166 * 32 + (j_167 + 3)] = c03_139 * t_798;
+      }
+    }
+    const endI_81 = n - (n % 2);
+    for (let i_167 = 0; i_167 < endI_81; i_167 += 2) {
+      for (let j_169 = 0; j_169 < 32; j_169 += 4) {
+        const ar0_126 = i_167 * 32;
+        const ar1_63 = (i_167 + 1) * 32;
+        const br0_50 = j_169 * 32;
+        const br1_50 = (j_169 + 1) * 32;
+        const br2_50 = (j_169 + 2) * 32;
+        const br3_50 = (j_169 + 3) * 32;
+        let c00_144 = 0,
+          c01_140 = 0,
+          c02_140 = 0,
+          c03_140 = 0,
+          c10_81 = 0,
+          c11_79 = 0,
+          c12_79 = 0,
+          c13_79 = 0;
+        for (let k_84 = 0; k_84 < 32; k_84++) {
+          const a0_150 = d_layer12_z_1[ar0_126 + k_84];
+          const a1_87 = d_layer12_z_1[ar1_63 + k_84];
+          const b0_146 = layer12_W[br0_50 + k_84];
+          const b1_142 = layer12_W[br1_50 + k_84];
+          const b2_141 = layer12_W[br2_50 + k_84];
+          const b3_141 = layer12_W[br3_50 + k_84];
+          c00_144 += a0_150 * b0_146;
+          c01_140 += a0_150 * b1_142;
+          c02_140 += a0_150 * b2_141;
+          c03_140 += a0_150 * b3_141;
+          c10_81 += a1_87 * b0_146;
+          c11_79 += a1_87 * b1_142;
+          c12_79 += a1_87 * b2_141;
+          c13_79 += a1_87 * b3_141;
+        }
+        const v_814 = layer11_1[i_167 * 32 + j_169];
+        const t_800 = v_814 > 0 ? 1 : 0;
+        d_layer11_z_1[i_167 * 32 + j_169] = c00_144 * t_800;
+        const v_815 = layer11_1[i_167 * 32 + (j_169 + 1)];
+        const t_801 = v_815 > 0 ? 1 : 0;
+        d_layer11_z_1[i_167 * 32 + (j_169 + 1)] = c01_140 * t_801;
+        const v_816 = layer11_1[i_167 * 32 + (j_169 + 2)];
+        const t_802 = v_816 > 0 ? 1 : 0;
+        d_layer11_z_1[i_167 * 32 + (j_169 + 2)] = c02_140 * t_802;
+        const v_817 = layer11_1[i_167 * 32 + (j_169 + 3)];
+        const t_803 = v_817 > 0 ? 1 : 0;
+        d_layer11_z_1[i_167 * 32 + (j_169 + 3)] = c03_140 * t_803;
+        const v_818 = layer11_1[(i_167 + 1) * 32 + j_169];
+        const t_804 = v_818 > 0 ? 1 : 0;
+        d_layer11_z_1[(i_167 + 1) * 32 + j_169] = c10_81 * t_804;
+        const v_819 = layer11_1[(i_167 + 1) * 32 + (j_169 + 1)];
+        const t_805 = v_819 > 0 ? 1 : 0;
+        d_layer11_z_1[(i_167 + 1) * 32 + (j_169 + 1)] = c11_79 * t_805;
+        const v_820 = layer11_1[(i_167 + 1) * 32 + (j_169 + 2)];
+        const t_806 = v_820 > 0 ? 1 : 0;
+        d_layer11_z_1[(i_167 + 1) * 32 + (j_169 + 2)] = c12_79 * t_806;
+        const v_821 = layer11_1[(i_167 + 1) * 32 + (j_169 + 3)];
+        const t_807 = v_821 > 0 ? 1 : 0;
+        d_layer11_z_1[(i_167 + 1) * 32 + (j_169 + 3)] = c13_79 * t_807;
+      }
+    }
+    for (let i_168 = endI_81; i_168 < n; i_168++) {
+      for (let j_169 = 0; j_169 < 32; j_169 += 4) {
+        const ar0_127 = i_168 * 32;
+        const br0_51 = j_169 * 32;
+        const br1_51 = (j_169 + 1) * 32;
+        const br2_51 = (j_169 + 2) * 32;
+        const br3_51 = (j_169 + 3) * 32;
+        let c00_145 = 0,
+          c01_141 = 0,
+          c02_141 = 0,
+          c03_141 = 0;
+        for (let k_84 = 0; k_84 < 32; k_84++) {
+          const a0_151 = d_layer12_z_1[ar0_127 + k_84];
+          const b0_147 = layer12_W[br0_51 + k_84];
+          const b1_143 = layer12_W[br1_51 + k_84];
+          const b2_142 = layer12_W[br2_51 + k_84];
+          const b3_142 = layer12_W[br3_51 + k_84];
+          c00_145 += a0_151 * b0_147;
+          c01_141 += a0_151 * b1_143;
+          c02_141 += a0_151 * b2_142;
+          c03_141 += a0_151 * b3_142;
+        }
+        const v_822 = layer11_1[i_168 * 32 + j_169];
+        const t_808 = v_822 > 0 ? 1 : 0;
+        d_layer11_z_1[i_168 * 32 + j_169] = c00_145 * t_808;
+        const v_823 = layer11_1[i_168 * 32 + (j_169 + 1)];
+        const t_809 = v_823 > 0 ? 1 : 0;
+        d_layer11_z_1[i_168 * 32 + (j_169 + 1)] = c01_141 * t_809;
+        const v_824 = layer11_1[i_168 * 32 + (j_169 + 2)];
+        const t_810 = v_824 > 0 ? 1 : 0;
+        d_layer11_z_1[i_168 * 32 + (j_169 + 2)] = c02_141 * t_810;
+        const v_825 = layer11_1[i_168 * 32 + (j_169 + 3)];
+        const t_811 = v_825 > 0 ? 1 : 0;
+        d_layer11_z_1[i_168 * 32 + (j_169 + 3)] = c03_141 * t_811;
+      }
+    }
+    const endI_82 = n - (n % 2);
+    for (let i_169 = 0; i_169 < endI_82; i_169 += 2) {
+      for (let j_171 = 0; j_171 < 32; j_171 += 4) {
+        const ar0_128 = i_169 * 32;
+        const ar1_64 = (i_169 + 1) * 32;
+        const br0_52 = j_171 * 32;
+        const br1_52 = (j_171 + 1) * 32;
+        const br2_52 = (j_171 + 2) * 32;
+        const br3_52 = (j_171 + 3) * 32;
+        let c00_146 = 0,
+          c01_142 = 0,
+          c02_142 = 0,
+          c03_142 = 0,
+          c10_82 = 0,
+          c11_80 = 0,
+          c12_80 = 0,
+          c13_80 = 0;
+        for (let k_85 = 0; k_85 < 32; k_85++) {
+          const a0_152 = d_layer11_z_1[ar0_128 + k_85];
+          const a1_88 = d_layer11_z_1[ar1_64 + k_85];
+          const b0_148 = layer11_W[br0_52 + k_85];
+          const b1_144 = layer11_W[br1_52 + k_85];
+          const b2_143 = layer11_W[br2_52 + k_85];
+          const b3_143 = layer11_W[br3_52 + k_85];
+          c00_146 += a0_152 * b0_148;
+          c01_142 += a0_152 * b1_144;
+          c02_142 += a0_152 * b2_143;
+          c03_142 += a0_152 * b3_143;
+          c10_82 += a1_88 * b0_148;
+          c11_80 += a1_88 * b1_144;
+          c12_80 += a1_88 * b2_143;
+          c13_80 += a1_88 * b3_143;
+        }
+        const v_827 = layer10_1[i_169 * 32 + j_171];
+        const t_813 = v_827 > 0 ? 1 : 0;
+        d_layer10_z_1[i_169 * 32 + j_171] = c00_146 * t_813;
+        const v_828 = layer10_1[i_169 * 32 + (j_171 + 1)];
+        const t_814 = v_828 > 0 ? 1 : 0;
+        d_layer10_z_1[i_169 * 32 + (j_171 + 1)] = c01_142 * t_814;
+        const v_829 = layer10_1[i_169 * 32 + (j_171 + 2)];
+        const t_815 = v_829 > 0 ? 1 : 0;
+        d_layer10_z_1[i_169 * 32 + (j_171 + 2)] = c02_142 * t_815;
+        const v_830 = layer10_1[i_169 * 32 + (j_171 + 3)];
+        const t_816 = v_830 > 0 ? 1 : 0;
+        d_layer10_z_1[i_169 * 32 + (j_171 + 3)] = c03_142 * t_816;
+        const v_831 = layer10_1[(i_169 + 1) * 32 + j_171];
+        const t_817 = v_831 > 0 ? 1 : 0;
+        d_layer10_z_1[(i_169 + 1) * 32 + j_171] = c10_82 * t_817;
+        const v_832 = layer10_1[(i_169 + 1) * 32 + (j_171 + 1)];
+        const t_818 = v_832 > 0 ? 1 : 0;
+        d_layer10_z_1[(i_169 + 1) * 32 + (j_171 + 1)] = c11_80 * t_818;
+        const v_833 = layer10_1[(i_169 + 1) * 32 + (j_171 + 2)];
+        const t_819 = v_833 > 0 ? 1 : 0;
+        d_layer10_z_1[(i_169 + 1) * 32 + (j_171 + 2)] = c12_80 * t_819;
+        const v_834 = layer10_1[(i_169 + 1) * 32 + (j_171 + 3)];
+        const t_820 = v_834 > 0 ? 1 : 0;
+        d_layer10_z_1[(i_169 + 1) * 32 + (j_171 + 3)] = c13_80 * t_820;
+      }
+    }
+    for (let i_170 = endI_82; i_170 < n; i_170++) {
+      for (let j_171 = 0; j_171 < 32; j_171 += 4) {
+        const ar0_129 = i_170 * 32;
+        const br0_53 = j_171 * 32;
+        const br1_53 = (j_171 + 1) * 32;
+        const br2_53 = (j_171 + 2) * 32;
+        const br3_53 = (j_171 + 3) * 32;
+        let c00_147 = 0,
+          c01_143 = 0,
+          c02_143 = 0,
+          c03_143 = 0;
+        for (let k_85 = 0; k_85 < 32; k_85++) {
+          const a0_153 = d_layer11_z_1[ar0_129 + k_85];
+          const b0_149 = layer11_W[br0_53 + k_85];
+          const b1_145 = layer11_W[br1_53 + k_85];
+          const b2_144 = layer11_W[br2_53 + k_85];
+          const b3_144 = layer11_W[br3_53 + k_85];
+          c00_147 += a0_153 * b0_149;
+          c01_143 += a0_153 * b1_145;
+          c02_143 += a0_153 * b2_144;
+          c03_143 += a0_153 * b3_144;
+        }
+        const v_835 = layer10_1[i_170 * 32 + j_171];
+        const t_821 = v_835 > 0 ? 1 : 0;
+        d_layer10_z_1[i_170 * 32 + j_171] = c00_147 * t_821;
+        const v_836 = layer10_1[i_170 * 32 + (j_171 + 1)];
+        const t_822 = v_836 > 0 ? 1 : 0;
+        d_layer10_z_1[i_170 * 32 + (j_171 + 1)] = c01_143 * t_822;
+        const v_837 = layer10_1[i_170 * 32 + (j_171 + 2)];
+        const t_823 = v_837 > 0 ? 1 : 0;
+        d_layer10_z_1[i_170 * 32 + (j_171 + 2)] = c02_143 * t_823;
+        const v_838 = layer10_1[i_170 * 32 + (j_171 + 3)];
+        const t_824 = v_838 > 0 ? 1 : 0;
+        d_layer10_z_1[i_170 * 32 + (j_171 + 3)] = c03_143 * t_824;
+      }
+    }
+  }
+  function backward_d_layer9_z_to_d_layer1_z(x: Float64Array, n: number): void {
+    const layer1_1 = buf0,
+      layer2_1 = buf1,
+      layer3_1 = buf2,
+      layer4_1 = buf3,
+      layer5_1 = buf4,
+      layer6_1 = buf5,
+      layer7_1 = buf6,
+      layer8_1 = buf7,
+      layer9_1 = buf8,
+      d_layer10_z_1 = buf10,
+      d_layer9_z_1 = buf9,
+      d_layer8_z_1 = buf8,
+      d_layer7_z_1 = buf7,
+      d_layer6_z_1 = buf6,
+      d_layer5_z_1 = buf5,
+      d_layer4_z_1 = buf4,
+      d_layer3_z_1 = buf3,
+      d_layer2_z_1 = buf2,
+      d_layer1_z_1 = buf1;
+    const endI_83 = n - (n % 2);
+    for (let i_171 = 0; i_171 < endI_83; i_171 += 2) {
+      for (let j_173 = 0; j_173 < 32; j_173 += 4) {
+        const ar0_130 = i_171 * 32;
+        const ar1_65 = (i_171 + 1) * 32;
+        const br0_54 = j_173 * 32;
+        const br1_54 = (j_173 + 1) * 32;
+        const br2_54 = (j_173 + 2) * 32;
+        const br3_54 = (j_173 + 3) * 32;
+        let c00_148 = 0,
+          c01_144 = 0,
+          c02_144 = 0,
+          c03_144 = 0,
+          c10_83 = 0,
+          c11_81 = 0,
+          c12_81 = 0,
+          c13_81 = 0;
+        for (let k_86 = 0; k_86 < 32; k_86++) {
+          const a0_154 = d_layer10_z_1[ar0_130 + k_86];
+          const a1_89 = d_layer10_z_1[ar1_65 + k_86];
+          const b0_150 = layer10_W[br0_54 + k_86];
+          const b1_146 = layer10_W[br1_54 + k_86];
+          const b2_145 = layer10_W[br2_54 + k_86];
+          const b3_145 = layer10_W[br3_54 + k_86];
+          c00_148 += a0_154 * b0_150;
+          c01_144 += a0_154 * b1_146;
+          c02_144 += a0_154 * b2_145;
+          c03_144 += a0_154 * b3_145;
+          c10_83 += a1_89 * b0_150;
+          c11_81 += a1_89 * b1_146;
+          c12_81 += a1_89 * b2_145;
+          c13_81 += a1_89 * b3_145;
+        }
+        const v_840 = layer9_1[i_171 * 32 + j_173];
+        const t_826 = v_840 > 0 ? 1 : 0;
+        d_layer9_z_1[i_171 * 32 + j_173] = c00_148 * t_826;
+        const v_841 = layer9_1[i_171 * 32 + (j_173 + 1)];
+        const t_827 = v_841 > 0 ? 1 : 0;
+        d_layer9_z_1[i_171 * 32 + (j_173 + 1)] = c01_144 * t_827;
+        const v_842 = layer9_1[i_171 * 32 + (j_173 + 2)];
+        const t_828 = v_842 > 0 ? 1 : 0;
+        d_layer9_z_1[i_171 * 32 + (j_173 + 2)] = c02_144 * t_828;
+        const v_843 = layer9_1[i_171 * 32 + (j_173 + 3)];
+        const t_829 = v_843 > 0 ? 1 : 0;
+        d_layer9_z_1[i_171 * 32 + (j_173 + 3)] = c03_144 * t_829;
+        const v_844 = layer9_1[(i_171 + 1) * 32 + j_173];
+        const t_830 = v_844 > 0 ? 1 : 0;
+        d_layer9_z_1[(i_171 + 1) * 32 + j_173] = c10_83 * t_830;
+        const v_845 = layer9_1[(i_171 + 1) * 32 + (j_173 + 1)];
+        const t_831 = v_845 > 0 ? 1 : 0;
+        d_layer9_z_1[(i_171 + 1) * 32 + (j_173 + 1)] = c11_81 * t_831;
+        const v_846 = layer9_1[(i_171 + 1) * 32 + (j_173 + 2)];
+        const t_832 = v_846 > 0 ? 1 : 0;
+        d_layer9_z_1[(i_171 + 1) * 32 + (j_173 + 2)] = c12_81 * t_832;
+        const v_847 = layer9_1[(i_171 + 1) * 32 + (j_173 + 3)];
+        const t_833 = v_847 > 0 ? 1 : 0;
+        d_layer9_z_1[(i_171 + 1) * 32 + (j_173 + 3)] = c13_81 * t_833;
+      }
+    }
+    for (let i_172 = endI_83; i_172 < n; i_172++) {
+      for (let j_173 = 0; j_173 < 32; j_173 += 4) {
+        const ar0_131 = i_172 * 32;
+        const br0_55 = j_173 * 32;
+        const br1_55 = (j_173 + 1) * 32;
+        const br2_55 = (j_173 + 2) * 32;
+        const br3_55 = (j_173 + 3) * 32;
+        let c00_149 = 0,
+          c01_145 = 0,
+          c02_145 = 0,
+          c03_145 = 0;
+        for (let k_86 = 0; k_86 < 32; k_86++) {
+          const a0_155 = d_layer10_z_1[ar0_131 + k_86];
+          const b0_151 = layer10_W[br0_55 + k_86];
+          const b1_147 = layer10_W[br1_55 + k_86];
+          const b2_146 = layer10_W[br2_55 + k_86];
+          const b3_146 = layer10_W[br3_55 + k_86];
+          c00_149 += a0_155 * b0_151;
+          c01_145 += a0_155 * b1_147;
+          c02_145 += a0_155 * b2_146;
+          c03_145 += a0_155 * b3_146;
+        }
+        const v_848 = layer9_1[i_172 * 32 + j_173];
+        const t_834 = v_848 > 0 ? 1 : 0;
+        d_layer9_z_1[i_172 * 32 + j_173] = c00_149 * t_834;
+        const v_849 = layer9_1[i_172 * 32 + (j_173 + 1)];
+        const t_835 = v_849 > 0 ? 1 : 0;
+        d_layer9_z_1[i_172 * 32 + (j_173 + 1)] = c01_145 * t_835;
+        const v_850 = layer9_1[i_172 * 32 + (j_173 + 2)];
+        const t_836 = v_850 > 0 ? 1 : 0;
+        d_layer9_z_1[i_172 * 32 + (j_173 + 2)] = c02_145 * t_836;
+        const v_851 = layer9_1[i_172 * 32 + (j_173 + 3)];
+        const t_837 = v_851 > 0 ? 1 : 0;
+        d_layer9_z_1[i_172 * 32 + (j_173 + 3)] = c03_145 * t_837;
+      }
+    }
+    const endI_84 = n - (n % 2);
+    for (let i_173 = 0; i_173 < endI_84; i_173 += 2) {
+      for (let j_175 = 0; j_175 < 32; j_175 += 4) {
+        const ar0_132 = i_173 * 32;
+        const ar1_66 = (i_173 + 1) * 32;
+        const br0_56 = j_175 * 32;
+        const br1_56 = (j_175 + 1) * 32;
+        const br2_56 = (j_175 + 2) * 32;
+        const br3_56 = (j_175 + 3) * 32;
+        let c00_150 = 0,
+          c01_146 = 0,
+          c02_146 = 0,
+          c03_146 = 0,
+          c10_84 = 0,
+          c11_82 = 0,
+          c12_82 = 0,
+          c13_82 = 0;
+        for (let k_87 = 0; k_87 < 32; k_87++) {
+          const a0_156 = d_layer9_z_1[ar0_132 + k_87];
+          const a1_90 = d_layer9_z_1[ar1_66 + k_87];
+          const b0_152 = layer9_W[br0_56 + k_87];
+          const b1_148 = layer9_W[br1_56 + k_87];
+          const b2_147 = layer9_W[br2_56 + k_87];
+          const b3_147 = layer9_W[br3_56 + k_87];
+          c00_150 += a0_156 * b0_152;
+          c01_146 += a0_156 * b1_148;
+          c02_146 += a0_156 * b2_147;
+          c03_146 += a0_156 * b3_147;
+          c10_84 += a1_90 * b0_152;
+          c11_82 += a1_90 * b1_148;
+          c12_82 += a1_90 * b2_147;
+          c13_82 += a1_90 * b3_147;
+        }
+        const v_853 = layer8_1[i_173 * 32 + j_175];
+        const t_839 = v_853 > 0 ? 1 : 0;
+        d_layer8_z_1[i_173 * 32 + j_175] = c00_150 * t_839;
+        const v_854 = layer8_1[i_173 * 32 + (j_175 + 1)];
+        const t_840 = v_854 > 0 ? 1 : 0;
+        d_layer8_z_1[i_173 * 32 + (j_175 + 1)] = c01_146 * t_840;
+        const v_855 = layer8_1[i_173 * 32 + (j_175 + 2)];
+        const t_841 = v_855 > 0 ? 1 : 0;
+        d_layer8_z_1[i_173 * 32 + (j_175 + 2)] = c02_146 * t_841;
+        const v_856 = layer8_1[i_173 * 32 + (j_175 + 3)];
+        const t_842 = v_856 > 0 ? 1 : 0;
+        d_layer8_z_1[i_173 * 32 + (j_175 + 3)] = c03_146 * t_842;
+        const v_857 = layer8_1[(i_173 + 1) * 32 + j_175];
+        const t_843 = v_857 > 0 ? 1 : 0;
+        d_layer8_z_1[(i_173 + 1) * 32 + j_175] = c10_84 * t_843;
+        const v_858 = layer8_1[(i_173 + 1) * 32 + (j_175 + 1)];
+        const t_844 = v_858 > 0 ? 1 : 0;
+        d_layer8_z_1[(i_173 + 1) * 32 + (j_175 + 1)] = c11_82 * t_844;
+        const v_859 = layer8_1[(i_173 + 1) * 32 + (j_175 + 2)];
+        const t_845 = v_859 > 0 ? 1 : 0;
+        d_layer8_z_1[(i_173 + 1) * 32 + (j_175 + 2)] = c12_82 * t_845;
+        const v_860 = layer8_1[(i_173 + 1) * 32 + (j_175 + 3)];
+        const t_846 = v_860 > 0 ? 1 : 0;
+        d_layer8_z_1[(i_173 + 1) * 32 + (j_175 + 3)] = c13_82 * t_846;
+      }
+    }
+    for (let i_174 = endI_84; i_174 < n; i_174++) {
+      for (let j_175 = 0; j_175 < 32; j_175 += 4) {
+        const ar0_133 = i_174 * 32;
+        const br0_57 = j_175 * 32;
+        const br1_57 = (j_175 + 1) * 32;
+        const br2_57 = (j_175 + 2) * 32;
+        const br3_57 = (j_175 + 3) * 32;
+        let c00_151 = 0,
+          c01_147 = 0,
+          c02_147 = 0,
+          c03_147 = 0;
+        for (let k_87 = 0; k_87 < 32; k_87++) {
+          const a0_157 = d_layer9_z_1[ar0_133 + k_87];
+          const b0_153 = layer9_W[br0_57 + k_87];
+          const b1_149 = layer9_W[br1_57 + k_87];
+          const b2_148 = layer9_W[br2_57 + k_87];
+          const b3_148 = layer9_W[br3_57 + k_87];
+          c00_151 += a0_157 * b0_153;
+          c01_147 += a0_157 * b1_149;
+          c02_147 += a0_157 * b2_148;
+          c03_147 += a0_157 * b3_148;
+        }
+        const v_861 = layer8_1[i_174 * 32 + j_175];
+        const t_847 = v_861 > 0 ? 1 : 0;
+        d_layer8_z_1[i_174 * 32 + j_175] = c00_151 * t_847;
+        const v_862 = layer8_1[i_174 * 32 + (j_175 + 1)];
+        const t_848 = v_862 > 0 ? 1 : 0;
+        d_layer8_z_1[i_174 * 32 + (j_175 + 1)] = c01_147 * t_848;
+        const v_863 = layer8_1[i_174 * 32 + (j_175 + 2)];
+        const t_849 = v_863 > 0 ? 1 : 0;
+        d_layer8_z_1[i_174 * 32 + (j_175 + 2)] = c02_147 * t_849;
+        const v_864 = layer8_1[i_174 * 32 + (j_175 + 3)];
+        const t_850 = v_864 > 0 ? 1 : 0;
+        d_layer8_z_1[i_174 * 32 + (j_175 + 3)] = c03_147 * t_850;
+      }
+    }
+    const endI_85 = n - (n % 2);
+    for (let i_175 = 0; i_175 < endI_85; i_175 += 2) {
+      for (let j_177 = 0; j_177 < 32; j_177 += 4) {
+        const ar0_134 = i_175 * 32;
+        const ar1_67 = (i_175 + 1) * 32;
+        const br0_58 = j_177 * 32;
+        const br1_58 = (j_177 + 1) * 32;
+        const br2_58 = (j_177 + 2) * 32;
+        const br3_58 = (j_177 + 3) * 32;
+        let c00_152 = 0,
+          c01_148 = 0,
+          c02_148 = 0,
+          c03_148 = 0,
+          c10_85 = 0,
+          c11_83 = 0,
+          c12_83 = 0,
+          c13_83 = 0;
+        for (let k_88 = 0; k_88 < 32; k_88++) {
+          const a0_158 = d_layer8_z_1[ar0_134 + k_88];
+          const a1_91 = d_layer8_z_1[ar1_67 + k_88];
+          const b0_154 = layer8_W[br0_58 + k_88];
+          const b1_150 = layer8_W[br1_58 + k_88];
+          const b2_149 = layer8_W[br2_58 + k_88];
+          const b3_149 = layer8_W[br3_58 + k_88];
+          c00_152 += a0_158 * b0_154;
+          c01_148 += a0_158 * b1_150;
+          c02_148 += a0_158 * b2_149;
+          c03_148 += a0_158 * b3_149;
+          c10_85 += a1_91 * b0_154;
+          c11_83 += a1_91 * b1_150;
+          c12_83 += a1_91 * b2_149;
+          c13_83 += a1_91 * b3_149;
+        }
+        const v_866 = layer7_1[i_175 * 32 + j_177];
+        const t_852 = v_866 > 0 ? 1 : 0;
+        d_layer7_z_1[i_175 * 32 + j_177] = c00_152 * t_852;
+        const v_867 = layer7_1[i_175 * 32 + (j_177 + 1)];
+        const t_853 = v_867 > 0 ? 1 : 0;
+        d_layer7_z_1[i_175 * 32 + (j_177 + 1)] = c01_148 * t_853;
+        const v_868 = layer7_1[i_175 * 32 + (j_177 + 2)];
+        const t_854 = v_868 > 0 ? 1 : 0;
+        d_layer7_z_1[i_175 * 32 + (j_177 + 2)] = c02_148 * t_854;
+        const v_869 = layer7_1[i_175 * 32 + (j_177 + 3)];
+        const t_855 = v_869 > 0 ? 1 : 0;
+        d_layer7_z_1[i_175 * 32 + (j_177 + 3)] = c03_148 * t_855;
+        const v_870 = layer7_1[(i_175 + 1) * 32 + j_177];
+        const t_856 = v_870 > 0 ? 1 : 0;
+        d_layer7_z_1[(i_175 + 1) * 32 + j_177] = c10_85 * t_856;
+        const v_871 = layer7_1[(i_175 + 1) * 32 + (j_177 + 1)];
+        const t_857 = v_871 > 0 ? 1 : 0;
+        d_layer7_z_1[(i_175 + 1) * 32 + (j_177 + 1)] = c11_83 * t_857;
+        const v_872 = layer7_1[(i_175 + 1) * 32 + (j_177 + 2)];
+        const t_858 = v_872 > 0 ? 1 : 0;
+        d_layer7_z_1[(i_175 + 1) * 32 + (j_177 + 2)] = c12_83 * t_858;
+        const v_873 = layer7_1[(i_175 + 1) * 32 + (j_177 + 3)];
+        const t_859 = v_873 > 0 ? 1 : 0;
+        d_layer7_z_1[(i_175 + 1) * 32 + (j_177 + 3)] = c13_83 * t_859;
+      }
+    }
+    for (let i_176 = endI_85; i_176 < n; i_176++) {
+      for (let j_177 = 0; j_177 < 32; j_177 += 4) {
+        const ar0_135 = i_176 * 32;
+        const br0_59 = j_177 * 32;
+        const br1_59 = (j_177 + 1) * 32;
+        const br2_59 = (j_177 + 2) * 32;
+        const br3_59 = (j_177 + 3) * 32;
+        let c00_153 = 0,
+          c01_149 = 0,
+          c02_149 = 0,
+          c03_149 = 0;
+        for (let k_88 = 0; k_88 < 32; k_88++) {
+          const a0_159 = d_layer8_z_1[ar0_135 + k_88];
+          const b0_155 = layer8_W[br0_59 + k_88];
+          const b1_151 = layer8_W[br1_59 + k_88];
+          const b2_150 = layer8_W[br2_59 + k_88];
+          const b3_150 = layer8_W[br3_59 + k_88];
+          c00_153 += a0_159 * b0_155;
+          c01_149 += a0_159 * b1_151;
+          c02_149 += a0_159 * b2_150;
+          c03_149 += a0_159 * b3_150;
+        }
+        const v_874 = layer7_1[i_176 * 32 + j_177];
+        const t_860 = v_874 > 0 ? 1 : 0;
+        d_layer7_z_1[i_176 * 32 + j_177] = c00_153 * t_860;
+        const v_875 = layer7_1[i_176 * 32 + (j_177 + 1)];
+        const t_861 = v_875 > 0 ? 1 : 0;
+        d_layer7_z_1[i_176 * 32 + (j_177 + 1)] = c01_149 * t_861;
+        const v_876 = layer7_1[i_176 * 32 + (j_177 + 2)];
+        const t_862 = v_876 > 0 ? 1 : 0;
+        d_layer7_z_1[i_176 * 32 + (j_177 + 2)] = c02_149 * t_862;
+        const v_877 = layer7_1[i_176 * 32 + (j_177 + 3)];
+        const t_863 = v_877 > 0 ? 1 : 0;
+        d_layer7_z_1[i_176 * 32 + (j_177 + 3)] = c03_149 * t_863;
+      }
+    }
+    const endI_86 = n - (n % 2);
+    for (let i_177 = 0; i_177 < endI_86; i_177 += 2) {
+      for (let j_179 = 0; j_179 < 32; j_179 += 4) {
+        const ar0_136 = i_177 * 32;
+        const ar1_68 = (i_177 + 1) * 32;
+        const br0_60 = j_179 * 32;
+        const br1_60 = (j_179 + 1) * 32;
+        const br2_60 = (j_179 + 2) * 32;
+        const br3_60 = (j_179 + 3) * 32;
+        let c00_154 = 0,
+          c01_150 = 0,
+          c02_150 = 0,
+          c03_150 = 0,
+          c10_86 = 0,
+          c11_84 = 0,
+          c12_84 = 0,
+          c13_84 = 0;
+        for (let k_89 = 0; k_89 < 32; k_89++) {
+          const a0_160 = d_layer7_z_1[ar0_136 + k_89];
+          const a1_92 = d_layer7_z_1[ar1_68 + k_89];
+          const b0_156 = layer7_W[br0_60 + k_89];
+          const b1_152 = layer7_W[br1_60 + k_89];
+          const b2_151 = layer7_W[br2_60 + k_89];
+          const b3_151 = layer7_W[br3_60 + k_89];
+          c00_154 += a0_160 * b0_156;
+          c01_150 += a0_160 * b1_152;
+          c02_150 += a0_160 * b2_151;
+          c03_150 += a0_160 * b3_151;
+          c10_86 += a1_92 * b0_156;
+          c11_84 += a1_92 * b1_152;
+          c12_84 += a1_92 * b2_151;
+          c13_84 += a1_92 * b3_151;
+        }
+        const v_879 = layer6_1[i_177 * 32 + j_179];
+        const t_865 = v_879 > 0 ? 1 : 0;
+        d_layer6_z_1[i_177 * 32 + j_179] = c00_154 * t_865;
+        const v_880 = layer6_1[i_177 * 32 + (j_179 + 1)];
+        const t_866 = v_880 > 0 ? 1 : 0;
+        d_layer6_z_1[i_177 * 32 + (j_179 + 1)] = c01_150 * t_866;
+        const v_881 = layer6_1[i_177 * 32 + (j_179 + 2)];
+        const t_867 = v_881 > 0 ? 1 : 0;
+        d_layer6_z_1[i_177 * 32 + (j_179 + 2)] = c02_150 * t_867;
+        const v_882 = layer6_1[i_177 * 32 + (j_179 + 3)];
+        const t_868 = v_882 > 0 ? 1 : 0;
+        d_layer6_z_1[i_177 * 32 + (j_179 + 3)] = c03_150 * t_868;
+        const v_883 = layer6_1[(i_177 + 1) * 32 + j_179];
+        const t_869 = v_883 > 0 ? 1 : 0;
+        d_layer6_z_1[(i_177 + 1) * 32 + j_179] = c10_86 * t_869;
+        const v_884 = layer6_1[(i_177 + 1) * 32 + (j_179 + 1)];
+        const t_870 = v_884 > 0 ? 1 : 0;
+        d_layer6_z_1[(i_177 + 1) * 32 + (j_179 + 1)] = c11_84 * t_870;
+        const v_885 = layer6_1[(i_177 + 1) * 32 + (j_179 + 2)];
+        const t_871 = v_885 > 0 ? 1 : 0;
+        d_layer6_z_1[(i_177 + 1) * 32 + (j_179 + 2)] = c12_84 * t_871;
+        const v_886 = layer6_1[(i_177 + 1) * 32 + (j_179 + 3)];
+        const t_872 = v_886 > 0 ? 1 : 0;
+        d_layer6_z_1[(i_177 + 1) * 32 + (j_179 + 3)] = c13_84 * t_872;
+      }
+    }
+    for (let i_178 = endI_86; i_178 < n; i_178++) {
+      for (let j_179 = 0; j_179 < 32; j_179 += 4) {
+        const ar0_137 = i_178 * 32;
+        const br0_61 = j_179 * 32;
+        const br1_61 = (j_179 + 1) * 32;
+        const br2_61 = (j_179 + 2) * 32;
+        const br3_61 = (j_179 + 3) * 32;
+        let c00_155 = 0,
+          c01_151 = 0,
+          c02_151 = 0,
+          c03_151 = 0;
+        for (let k_89 = 0; k_89 < 32; k_89++) {
+          const a0_161 = d_layer7_z_1[ar0_137 + k_89];
+          const b0_157 = layer7_W[br0_61 + k_89];
+          const b1_153 = layer7_W[br1_61 + k_89];
+          const b2_152 = layer7_W[br2_61 + k_89];
+          const b3_152 = layer7_W[br3_61 + k_89];
+          c00_155 += a0_161 * b0_157;
+          c01_151 += a0_161 * b1_153;
+          c02_151 += a0_161 * b2_152;
+          c03_151 += a0_161 * b3_152;
+        }
+        const v_887 = layer6_1[i_178 * 32 + j_179];
+        const t_873 = v_887 > 0 ? 1 : 0;
+        d_layer6_z_1[i_178 * 32 + j_179] = c00_155 * t_873;
+        const v_888 = layer6_1[i_178 * 32 + (j_179 + 1)];
+        const t_874 = v_888 > 0 ? 1 : 0;
+        d_layer6_z_1[i_178 * 32 + (j_179 + 1)] = c01_151 * t_874;
+        const v_889 = layer6_1[i_178 * 32 + (j_179 + 2)];
+        const t_875 = v_889 > 0 ? 1 : 0;
+        d_layer6_z_1[i_178 * 32 + (j_179 + 2)] = c02_151 * t_875;
+        const v_890 = layer6_1[i_178 * 32 + (j_179 + 3)];
+        const t_876 = v_890 > 0 ? 1 : 0;
+        d_layer6_z_1[i_178 * 32 + (j_179 + 3)] = c03_151 * t_876;
+      }
+    }
+    const endI_87 = n - (n % 2);
+    for (let i_179 = 0; i_179 < endI_87; i_179 += 2) {
+      for (let j_181 = 0; j_181 < 32; j_181 += 4) {
+        const ar0_138 = i_179 * 32;
+        const ar1_69 = (i_179 + 1) * 32;
+        const br0_62 = j_181 * 32;
+        const br1_62 = (j_181 + 1) * 32;
+        const br2_62 = (j_181 + 2) * 32;
+        const br3_62 = (j_181 + 3) * 32;
+        let c00_156 = 0,
+          c01_152 = 0,
+          c02_152 = 0,
+          c03_152 = 0,
+          c10_87 = 0,
+          c11_85 = 0,
+          c12_85 = 0,
+          c13_85 = 0;
+        for (let k_90 = 0; k_90 < 32; k_90++) {
+          const a0_162 = d_layer6_z_1[ar0_138 + k_90];
+          const a1_93 = d_layer6_z_1[ar1_69 + k_90];
+          const b0_158 = layer6_W[br0_62 + k_90];
+          const b1_154 = layer6_W[br1_62 + k_90];
+          const b2_153 = layer6_W[br2_62 + k_90];
+          const b3_153 = layer6_W[br3_62 + k_90];
+          c00_156 += a0_162 * b0_158;
+          c01_152 += a0_162 * b1_154;
+          c02_152 += a0_162 * b2_153;
+          c03_152 += a0_162 * b3_153;
+          c10_87 += a1_93 * b0_158;
+          c11_85 += a1_93 * b1_154;
+          c12_85 += a1_93 * b2_153;
+          c13_85 += a1_93 * b3_153;
+        }
+        const v_892 = layer5_1[i_179 * 32 + j_181];
+        const t_878 = v_892 > 0 ? 1 : 0;
+        d_layer5_z_1[i_179 * 32 + j_181] = c00_156 * t_878;
+        const v_893 = layer5_1[i_179 * 32 + (j_181 + 1)];
+        const t_879 = v_893 > 0 ? 1 : 0;
+        d_layer5_z_1[i_179 * 32 + (j_181 + 1)] = c01_152 * t_879;
+        const v_894 = layer5_1[i_179 * 32 + (j_181 + 2)];
+        const t_880 = v_894 > 0 ? 1 : 0;
+        d_layer5_z_1[i_179 * 32 + (j_181 + 2)] = c02_152 * t_880;
+        const v_895 = layer5_1[i_179 * 32 + (j_181 + 3)];
+        const t_881 = v_895 > 0 ? 1 : 0;
+        d_layer5_z_1[i_179 * 32 + (j_181 + 3)] = c03_152 * t_881;
+        const v_896 = layer5_1[(i_179 + 1) * 32 + j_181];
+        const t_882 = v_896 > 0 ? 1 : 0;
+        d_layer5_z_1[(i_179 + 1) * 32 + j_181] = c10_87 * t_882;
+        const v_897 = layer5_1[(i_179 + 1) * 32 + (j_181 + 1)];
+        const t_883 = v_897 > 0 ? 1 : 0;
+        d_layer5_z_1[(i_179 + 1) * 32 + (j_181 + 1)] = c11_85 * t_883;
+        const v_898 = layer5_1[(i_179 + 1) * 32 + (j_181 + 2)];
+        const t_884 = v_898 > 0 ? 1 : 0;
+        d_layer5_z_1[(i_179 + 1) * 32 + (j_181 + 2)] = c12_85 * t_884;
+        const v_899 = layer5_1[(i_179 + 1) * 32 + (j_181 + 3)];
+        const t_885 = v_899 > 0 ? 1 : 0;
+        d_layer5_z_1[(i_179 + 1) * 32 + (j_181 + 3)] = c13_85 * t_885;
+      }
+    }
+    for (let i_180 = endI_87; i_180 < n; i_180++) {
+      for (let j_181 = 0; j_181 < 32; j_181 += 4) {
+        const ar0_139 = i_180 * 32;
+        const br0_63 = j_181 * 32;
+        const br1_63 = (j_181 + 1) * 32;
+        const br2_63 = (j_181 + 2) * 32;
+        const br3_63 = (j_181 + 3) * 32;
+        let c00_157 = 0,
+          c01_153 = 0,
+          c02_153 = 0,
+          c03_153 = 0;
+        for (let k_90 = 0; k_90 < 32; k_90++) {
+          const a0_163 = d_layer6_z_1[ar0_139 + k_90];
+          const b0_159 = layer6_W[br0_63 + k_90];
+          const b1_155 = layer6_W[br1_63 + k_90];
+          const b2_154 = layer6_W[br2_63 + k_90];
+          const b3_154 = layer6_W[br3_63 + k_90];
+          c00_157 += a0_163 * b0_159;
+          c01_153 += a0_163 * b1_155;
+          c02_153 += a0_163 * b2_154;
+          c03_153 += a0_163 * b3_154;
+        }
+        const v_900 = layer5_1[i_180 * 32 + j_181];
+        const t_886 = v_900 > 0 ? 1 : 0;
+        d_layer5_z_1[i_180 * 32 + j_181] = c00_157 * t_886;
+        const v_901 = layer5_1[i_180 * 32 + (j_181 + 1)];
+        const t_887 = v_901 > 0 ? 1 : 0;
+        d_layer5_z_1[i_180 * 32 + (j_181 + 1)] = c01_153 * t_887;
+        const v_902 = layer5_1[i_180 * 32 + (j_181 + 2)];
+        const t_888 = v_902 > 0 ? 1 : 0;
+        d_layer5_z_1[i_180 * 32 + (j_181 + 2)] = c02_153 * t_888;
+        const v_903 = layer5_1[i_180 * 32 + (j_181 + 3)];
+        const t_889 = v_903 > 0 ? 1 : 0;
+        d_layer5_z_1[i_180 * 32 + (j_181 + 3)] = c03_153 * t_889;
+      }
+    }
+    const endI_88 = n - (n % 2);
+    for (let i_181 = 0; i_181 < endI_88; i_181 += 2) {
+      for (let j_183 = 0; j_183 < 32; j_183 += 4) {
+        const ar0_140 = i_181 * 32;
+        const ar1_70 = (i_181 + 1) * 32;
+        const br0_64 = j_183 * 32;
+        const br1_64 = (j_183 + 1) * 32;
+        const br2_64 = (j_183 + 2) * 32;
+        const br3_64 = (j_183 + 3) * 32;
+        let c00_158 = 0,
+          c01_154 = 0,
+          c02_154 = 0,
+          c03_154 = 0,
+          c10_88 = 0,
+          c11_86 = 0,
+          c12_86 = 0,
+          c13_86 = 0;
+        for (let k_91 = 0; k_91 < 32; k_91++) {
+          const a0_164 = d_layer5_z_1[ar0_140 + k_91];
+          const a1_94 = d_layer5_z_1[ar1_70 + k_91];
+          const b0_160 = layer5_W[br0_64 + k_91];
+          const b1_156 = layer5_W[br1_64 + k_91];
+          const b2_155 = layer5_W[br2_64 + k_91];
+          const b3_155 = layer5_W[br3_64 + k_91];
+          c00_158 += a0_164 * b0_160;
+          c01_154 += a0_164 * b1_156;
+          c02_154 += a0_164 * b2_155;
+          c03_154 += a0_164 * b3_155;
+          c10_88 += a1_94 * b0_160;
+          c11_86 += a1_94 * b1_156;
+          c12_86 += a1_94 * b2_155;
+          c13_86 += a1_94 * b3_155;
+        }
+        const v_905 = layer4_1[i_181 * 32 + j_183];
+        const t_891 = v_905 > 0 ? 1 : 0;
+        d_layer4_z_1[i_181 * 32 + j_183] = c00_158 * t_891;
+        const v_906 = layer4_1[i_181 * 32 + (j_183 + 1)];
+        const t_892 = v_906 > 0 ? 1 : 0;
+        d_layer4_z_1[i_181 * 32 + (j_183 + 1)] = c01_154 * t_892;
+        const v_907 = layer4_1[i_181 * 32 + (j_183 + 2)];
+        const t_893 = v_907 > 0 ? 1 : 0;
+        d_layer4_z_1[i_181 * 32 + (j_183 + 2)] = c02_154 * t_893;
+        const v_908 = layer4_1[i_181 * 32 + (j_183 + 3)];
+        const t_894 = v_908 > 0 ? 1 : 0;
+        d_layer4_z_1[i_181 * 32 + (j_183 + 3)] = c03_154 * t_894;
+        const v_909 = layer4_1[(i_181 + 1) * 32 + j_183];
+        const t_895 = v_909 > 0 ? 1 : 0;
+        d_layer4_z_1[(i_181 + 1) * 32 + j_183] = c10_88 * t_895;
+        const v_910 = layer4_1[(i_181 + 1) * 32 + (j_183 + 1)];
+        const t_896 = v_910 > 0 ? 1 : 0;
+        d_layer4_z_1[(i_181 + 1) * 32 + (j_183 + 1)] = c11_86 * t_896;
+        const v_911 = layer4_1[(i_181 + 1) * 32 + (j_183 + 2)];
+        const t_897 = v_911 > 0 ? 1 : 0;
+        d_layer4_z_1[(i_181 + 1) * 32 + (j_183 + 2)] = c12_86 * t_897;
+        const v_912 = layer4_1[(i_181 + 1) * 32 + (j_183 + 3)];
+        const t_898 = v_912 > 0 ? 1 : 0;
+        d_layer4_z_1[(i_181 + 1) * 32 + (j_183 + 3)] = c13_86 * t_898;
+      }
+    }
+    for (let i_182 = endI_88; i_182 < n; i_182++) {
+      for (let j_183 = 0; j_183 < 32; j_183 += 4) {
+        const ar0_141 = i_182 * 32;
+        const br0_65 = j_183 * 32;
+        const br1_65 = (j_183 + 1) * 32;
+        const br2_65 = (j_183 + 2) * 32;
+        const br3_65 = (j_183 + 3) * 32;
+        let c00_159 = 0,
+          c01_155 = 0,
+          c02_155 = 0,
+          c03_155 = 0;
+        for (let k_91 = 0; k_91 < 32; k_91++) {
+          const a0_165 = d_layer5_z_1[ar0_141 + k_91];
+          const b0_161 = layer5_W[br0_65 + k_91];
+          const b1_157 = layer5_W[br1_65 + k_91];
+          const b2_156 = layer5_W[br2_65 + k_91];
+          const b3_156 = layer5_W[br3_65 + k_91];
+          c00_159 += a0_165 * b0_161;
+          c01_155 += a0_165 * b1_157;
+          c02_155 += a0_165 * b2_156;
+          c03_155 += a0_165 * b3_156;
+        }
+        const v_913 = layer4_1[i_182 * 32 + j_183];
+        const t_899 = v_913 > 0 ? 1 : 0;
+        d_layer4_z_1[i_182 * 32 + j_183] = c00_159 * t_899;
+        const v_914 = layer4_1[i_182 * 32 + (j_183 + 1)];
+        const t_900 = v_914 > 0 ? 1 : 0;
+        d_layer4_z_1[i_182 * 32 + (j_183 + 1)] = c01_155 * t_900;
+        const v_915 = layer4_1[i_182 * 32 + (j_183 + 2)];
+        const t_901 = v_915 > 0 ? 1 : 0;
+        d_layer4_z_1[i_182 * 32 + (j_183 + 2)] = c02_155 * t_901;
+        const v_916 = layer4_1[i_182 * 32 + (j_183 + 3)];
+        const t_902 = v_916 > 0 ? 1 : 0;
+        d_layer4_z_1[i_182 * 32 + (j_183 + 3)] = c03_155 * t_902;
+      }
+    }
+    const endI_89 = n - (n % 2);
+    for (let i_183 = 0; i_183 < endI_89; i_183 += 2) {
+      for (let j_185 = 0; j_185 < 32; j_185 += 4) {
+        const ar0_142 = i_183 * 32;
+        const ar1_71 = (i_183 + 1) * 32;
+        const br0_66 = j_185 * 32;
+        const br1_66 = (j_185 + 1) * 32;
+        const br2_66 = (j_185 + 2) * 32;
+        const br3_66 = (j_185 + 3) * 32;
+        let c00_160 = 0,
+          c01_156 = 0,
+          c02_156 = 0,
+          c03_156 = 0,
+          c10_89 = 0,
+          c11_87 = 0,
+          c12_87 = 0,
+          c13_87 = 0;
+        for (let k_92 = 0; k_92 < 32; k_92++) {
+          const a0_166 = d_layer4_z_1[ar0_142 + k_92];
+          const a1_95 = d_layer4_z_1[ar1_71 + k_92];
+          const b0_162 = layer4_W[br0_66 + k_92];
+          const b1_158 = layer4_W[br1_66 + k_92];
+          const b2_157 = layer4_W[br2_66 + k_92];
+          const b3_157 = layer4_W[br3_66 + k_92];
+          c00_160 += a0_166 * b0_162;
+          c01_156 += a0_166 * b1_158;
+          c02_156 += a0_166 * b2_157;
+          c03_156 += a0_166 * b3_157;
+          c10_89 += a1_95 * b0_162;
+          c11_87 += a1_95 * b1_158;
+          c12_87 += a1_95 * b2_157;
+          c13_87 += a1_95 * b3_157;
+        }
+        const v_918 = layer3_1[i_183 * 32 + j_185];
+        const t_904 = v_918 > 0 ? 1 : 0;
+        d_layer3_z_1[i_183 * 32 + j_185] = c00_160 * t_904;
+        const v_919 = layer3_1[i_183 * 32 + (j_185 + 1)];
+        const t_905 = v_919 > 0 ? 1 : 0;
+        d_layer3_z_1[i_183 * 32 + (j_185 + 1)] = c01_156 * t_905;
+        const v_920 = layer3_1[i_183 * 32 + (j_185 + 2)];
+        const t_906 = v_920 > 0 ? 1 : 0;
+        d_layer3_z_1[i_183 * 32 + (j_185 + 2)] = c02_156 * t_906;
+        const v_921 = layer3_1[i_183 * 32 + (j_185 + 3)];
+        const t_907 = v_921 > 0 ? 1 : 0;
+        d_layer3_z_1[i_183 * 32 + (j_185 + 3)] = c03_156 * t_907;
+        const v_922 = layer3_1[(i_183 + 1) * 32 + j_185];
+        const t_908 = v_922 > 0 ? 1 : 0;
+        d_layer3_z_1[(i_183 + 1) * 32 + j_185] = c10_89 * t_908;
+        const v_923 = layer3_1[(i_183 + 1) * 32 + (j_185 + 1)];
+        const t_909 = v_923 > 0 ? 1 : 0;
+        d_layer3_z_1[(i_183 + 1) * 32 + (j_185 + 1)] = c11_87 * t_909;
+        const v_924 = layer3_1[(i_183 + 1) * 32 + (j_185 + 2)];
+        const t_910 = v_924 > 0 ? 1 : 0;
+        d_layer3_z_1[(i_183 + 1) * 32 + (j_185 + 2)] = c12_87 * t_910;
+        const v_925 = layer3_1[(i_183 + 1) * 32 + (j_185 + 3)];
+        const t_911 = v_925 > 0 ? 1 : 0;
+        d_layer3_z_1[(i_183 + 1) * 32 + (j_185 + 3)] = c13_87 * t_911;
+      }
+    }
+    for (let i_184 = endI_89; i_184 < n; i_184++) {
+      for (let j_185 = 0; j_185 < 32; j_185 += 4) {
+        const ar0_143 = i_184 * 32;
+        const br0_67 = j_185 * 32;
+        const br1_67 = (j_185 + 1) * 32;
+        const br2_67 = (j_185 + 2) * 32;
+        const br3_67 = (j_185 + 3) * 32;
+        let c00_161 = 0,
+          c01_157 = 0,
+          c02_157 = 0,
+          c03_157 = 0;
+        for (let k_92 = 0; k_92 < 32; k_92++) {
+          const a0_167 = d_layer4_z_1[ar0_143 + k_92];
+          const b0_163 = layer4_W[br0_67 + k_92];
+          const b1_159 = layer4_W[br1_67 + k_92];
+          const b2_158 = layer4_W[br2_67 + k_92];
+          const b3_158 = layer4_W[br3_67 + k_92];
+          c00_161 += a0_167 * b0_163;
+          c01_157 += a0_167 * b1_159;
+          c02_157 += a0_167 * b2_158;
+          c03_157 += a0_167 * b3_158;
+        }
+        const v_926 = layer3_1[i_184 * 32 + j_185];
+        const t_912 = v_926 > 0 ? 1 : 0;
+        d_layer3_z_1[i_184 * 32 + j_185] = c00_161 * t_912;
+        const v_927 = layer3_1[i_184 * 32 + (j_185 + 1)];
+        const t_913 = v_927 > 0 ? 1 : 0;
+        d_layer3_z_1[i_184 * 32 + (j_185 + 1)] = c01_157 * t_913;
+        const v_928 = layer3_1[i_184 * 32 + (j_185 + 2)];
+        const t_914 = v_928 > 0 ? 1 : 0;
+        d_layer3_z_1[i_184 * 32 + (j_185 + 2)] = c02_157 * t_914;
+        const v_929 = layer3_1[i_184 * 32 + (j_185 + 3)];
+        const t_915 = v_929 > 0 ? 1 : 0;
+        d_layer3_z_1[i_184 * 32 + (j_185 + 3)] = c03_157 * t_915;
+      }
+    }
+    const endI_90 = n - (n % 2);
+    for (let i_185 = 0; i_185 < endI_90; i_185 += 2) {
+      for (let j_187 = 0; j_187 < 32; j_187 += 4) {
+        const ar0_144 = i_185 * 32;
+        const ar1_72 = (i_185 + 1) * 32;
+        const br0_68 = j_187 * 32;
+        const br1_68 = (j_187 + 1) * 32;
+        const br2_68 = (j_187 + 2) * 32;
+        const br3_68 = (j_187 + 3) * 32;
+        let c00_162 = 0,
+          c01_158 = 0,
+          c02_158 = 0,
+          c03_158 = 0,
+          c10_90 = 0,
+          c11_88 = 0,
+          c12_88 = 0,
+          c13_88 = 0;
+        for (let k_93 = 0; k_93 < 32; k_93++) {
+          const a0_168 = d_layer3_z_1[ar0_144 + k_93];
+          const a1_96 = d_layer3_z_1[ar1_72 + k_93];
+          const b0_164 = layer3_W[br0_68 + k_93];
+          const b1_160 = layer3_W[br1_68 + k_93];
+          const b2_159 = layer3_W[br2_68 + k_93];
+          const b3_159 = layer3_W[br3_68 + k_93];
+          c00_162 += a0_168 * b0_164;
+          c01_158 += a0_168 * b1_160;
+          c02_158 += a0_168 * b2_159;
+          c03_158 += a0_168 * b3_159;
+          c10_90 += a1_96 * b0_164;
+          c11_88 += a1_96 * b1_160;
+          c12_88 += a1_96 * b2_159;
+          c13_88 += a1_96 * b3_159;
+        }
+        const v_931 = layer2_1[i_185 * 32 + j_187];
+        const t_917 = v_931 > 0 ? 1 : 0;
+        d_layer2_z_1[i_185 * 32 + j_187] = c00_162 * t_917;
+        const v_932 = layer2_1[i_185 * 32 + (j_187 + 1)];
+        const t_918 = v_932 > 0 ? 1 : 0;
+        d_layer2_z_1[i_185 * 32 + (j_187 + 1)] = c01_158 * t_918;
+        const v_933 = layer2_1[i_185 * 32 + (j_187 + 2)];
+        const t_919 = v_933 > 0 ? 1 : 0;
+        d_layer2_z_1[i_185 * 32 + (j_187 + 2)] = c02_158 * t_919;
+        const v_934 = layer2_1[i_185 * 32 + (j_187 + 3)];
+        const t_920 = v_934 > 0 ? 1 : 0;
+        d_layer2_z_1[i_185 * 32 + (j_187 + 3)] = c03_158 * t_920;
+        const v_935 = layer2_1[(i_185 + 1) * 32 + j_187];
+        const t_921 = v_935 > 0 ? 1 : 0;
+        d_layer2_z_1[(i_185 + 1) * 32 + j_187] = c10_90 * t_921;
+        const v_936 = layer2_1[(i_185 + 1) * 32 + (j_187 + 1)];
+        const t_922 = v_936 > 0 ? 1 : 0;
+        d_layer2_z_1[(i_185 + 1) * 32 + (j_187 + 1)] = c11_88 * t_922;
+        const v_937 = layer2_1[(i_185 + 1) * 32 + (j_187 + 2)];
+        const t_923 = v_937 > 0 ? 1 : 0;
+        d_layer2_z_1[(i_185 + 1) * 32 + (j_187 + 2)] = c12_88 * t_923;
+        const v_938 = layer2_1[(i_185 + 1) * 32 + (j_187 + 3)];
+        const t_924 = v_938 > 0 ? 1 : 0;
+        d_layer2_z_1[(i_185 + 1) * 32 + (j_187 + 3)] = c13_88 * t_924;
+      }
+    }
+    for (let i_186 = endI_90; i_186 < n; i_186++) {
+      for (let j_187 = 0; j_187 < 32; j_187 += 4) {
+        const ar0_145 = i_186 * 32;
+        const br0_69 = j_187 * 32;
+        const br1_69 = (j_187 + 1) * 32;
+        const br2_69 = (j_187 + 2) * 32;
+        const br3_69 = (j_187 + 3) * 32;
+        let c00_163 = 0,
+          c01_159 = 0,
+          c02_159 = 0,
+          c03_159 = 0;
+        for (let k_93 = 0; k_93 < 32; k_93++) {
+          const a0_169 = d_layer3_z_1[ar0_145 + k_93];
+          const b0_165 = layer3_W[br0_69 + k_93];
+          const b1_161 = layer3_W[br1_69 + k_93];
+          const b2_160 = layer3_W[br2_69 + k_93];
+          const b3_160 = layer3_W[br3_69 + k_93];
+          c00_163 += a0_169 * b0_165;
+          c01_159 += a0_169 * b1_161;
+          c02_159 += a0_169 * b2_160;
+          c03_159 += a0_169 * b3_160;
+        }
+        const v_939 = layer2_1[i_186 * 32 + j_187];
+        const t_925 = v_939 > 0 ? 1 : 0;
+        d_layer2_z_1[i_186 * 32 + j_187] = c00_163 * t_925;
+        const v_940 = layer2_1[i_186 * 32 + (j_187 + 1)];
+        const t_926 = v_940 > 0 ? 1 : 0;
+        d_layer2_z_1[i_186 * 32 + (j_187 + 1)] = c01_159 * t_926;
+        const v_941 = layer2_1[i_186 * 32 + (j_187 + 2)];
+        const t_927 = v_941 > 0 ? 1 : 0;
+        d_layer2_z_1[i_186 * 32 + (j_187 + 2)] = c02_159 * t_927;
+        const v_942 = layer2_1[i_186 * 32 + (j_187 + 3)];
+        const t_928 = v_942 > 0 ? 1 : 0;
+        d_layer2_z_1[i_186 * 32 + (j_187 + 3)] = c03_159 * t_928;
+      }
+    }
+    const endI_91 = n - (n % 2);
+    for (let i_187 = 0; i_187 < endI_91; i_187 += 2) {
+      for (let j_189 = 0; j_189 < 32; j_189 += 4) {
+        const ar0_146 = i_187 * 32;
+        const ar1_73 = (i_187 + 1) * 32;
+        const br0_70 = j_189 * 32;
+        const br1_70 = (j_189 + 1) * 32;
+        const br2_70 = (j_189 + 2) * 32;
+        const br3_70 = (j_189 + 3) * 32;
+        let c00_164 = 0,
+          c01_160 = 0,
+          c02_160 = 0,
+          c03_160 = 0,
+          c10_91 = 0,
+          c11_89 = 0,
+          c12_89 = 0,
+          c13_89 = 0;
+        for (let k_94 = 0; k_94 < 32; k_94++) {
+          const a0_170 = d_layer2_z_1[ar0_146 + k_94];
+          const a1_97 = d_layer2_z_1[ar1_73 + k_94];
+          const b0_166 = layer2_W[br0_70 + k_94];
+          const b1_162 = layer2_W[br1_70 + k_94];
+          const b2_161 = layer2_W[br2_70 + k_94];
+          const b3_161 = layer2_W[br3_70 + k_94];
+          c00_164 += a0_170 * b0_166;
+          c01_160 += a0_170 * b1_162;
+          c02_160 += a0_170 * b2_161;
+          c03_160 += a0_170 * b3_161;
+          c10_91 += a1_97 * b0_166;
+          c11_89 += a1_97 * b1_162;
+          c12_89 += a1_97 * b2_161;
+          c13_89 += a1_97 * b3_161;
+        }
+        const v_944 = layer1_1[i_187 * 32 + j_189];
+        const t_930 = v_944 > 0 ? 1 : 0;
+        d_layer1_z_1[i_187 * 32 + j_189] = c00_164 * t_930;
+        const v_945 = layer1_1[i_187 * 32 + (j_189 + 1)];
+        const t_931 = v_945 > 0 ? 1 : 0;
+        d_layer1_z_1[i_187 * 32 + (j_189 + 1)] = c01_160 * t_931;
+        const v_946 = layer1_1[i_187 * 32 + (j_189 + 2)];
+        const t_932 = v_946 > 0 ? 1 : 0;
+        d_layer1_z_1[i_187 * 32 + (j_189 + 2)] = c02_160 * t_932;
+        const v_947 = layer1_1[i_187 * 32 + (j_189 + 3)];
+        const t_933 = v_947 > 0 ? 1 : 0;
+        d_layer1_z_1[i_187 * 32 + (j_189 + 3)] = c03_160 * t_933;
+        const v_948 = layer1_1[(i_187 + 1) * 32 + j_189];
+        const t_934 = v_948 > 0 ? 1 : 0;
+        d_layer1_z_1[(i_187 + 1) * 32 + j_189] = c10_91 * t_934;
+        const v_949 = layer1_1[(i_187 + 1) * 32 + (j_189 + 1)];
+        const t_935 = v_949 > 0 ? 1 : 0;
+        d_layer1_z_1[(i_187 + 1) * 32 + (j_189 + 1)] = c11_89 * t_935;
+        const v_950 = layer1_1[(i_187 + 1) * 32 + (j_189 + 2)];
+        const t_936 = v_950 > 0 ? 1 : 0;
+        d_layer1_z_1[(i_187 + 1) * 32 + (j_189 + 2)] = c12_89 * t_936;
+        const v_951 = layer1_1[(i_187 + 1) * 32 + (j_189 + 3)];
+        const t_937 = v_951 > 0 ? 1 : 0;
+        d_layer1_z_1[(i_187 + 1) * 32 + (j_189 + 3)] = c13_89 * t_937;
+      }
+    }
+    for (let i_188 = endI_91; i_188 < n; i_188++) {
+      for (let j_189 = 0; j_189 < 32; j_189 += 4) {
+        const ar0_147 = i_188 * 32;
+        const br0_71 = j_189 * 32;
+        const br1_71 = (j_189 + 1) * 32;
+        const br2_71 = (j_189 + 2) * 32;
+        const br3_71 = (j_189 + 3) * 32;
+        let c00_165 = 0,
+          c01_161 = 0,
+          c02_161 = 0,
+          c03_161 = 0;
+        for (let k_94 = 0; k_94 < 32; k_94++) {
+          const a0_171 = d_layer2_z_1[ar0_147 + k_94];
+          const b0_167 = layer2_W[br0_71 + k_94];
+          const b1_163 = layer2_W[br1_71 + k_94];
+          const b2_162 = layer2_W[br2_71 + k_94];
+          const b3_162 = layer2_W[br3_71 + k_94];
+          c00_165 += a0_171 * b0_167;
+          c01_161 += a0_171 * b1_163;
+          c02_161 += a0_171 * b2_162;
+          c03_161 += a0_171 * b3_162;
+        }
+        const v_952 = layer1_1[i_188 * 32 + j_189];
+        const t_938 = v_952 > 0 ? 1 : 0;
+        d_layer1_z_1[i_188 * 32 + j_189] = c00_165 * t_938;
+        const v_953 = layer1_1[i_188 * 32 + (j_189 + 1)];
+        const t_939 = v_953 > 0 ? 1 : 0;
+        d_layer1_z_1[i_188 * 32 + (j_189 + 1)] = c01_161 * t_939;
+        const v_954 = layer1_1[i_188 * 32 + (j_189 + 2)];
+        const t_940 = v_954 > 0 ? 1 : 0;
+        d_layer1_z_1[i_188 * 32 + (j_189 + 2)] = c02_161 * t_940;
+        const v_955 = layer1_1[i_188 * 32 + (j_189 + 3)];
+        const t_941 = v_955 > 0 ? 1 : 0;
+        d_layer1_z_1[i_188 * 32 + (j_189 + 3)] = c03_161 * t_941;
+      }
+    }
+  }
+  function backward_d_x(x: Float64Array, n: number): void {
+    const d_layer1_z_1 = buf1,
+      d_x = buf20;
+    const endI_92 = n - (n % 2);
+    for (let i_189 = 0; i_189 < endI_92; i_189 += 2) {
+      for (let j_192 = 0; j_192 < 2; j_192++) {
+        const ar0_148 = i_189 * 32;
+        const ar1_74 = (i_189 + 1) * 32;
+        const br0_72 = j_192 * 32;
+        let c00_166 = 0,
+          c10_92 = 0;
+        for (let k_95 = 0; k_95 < 32; k_95++) {
+          const a0_172 = d_layer1_z_1[ar0_148 + k_95];
+          const a1_98 = d_layer1_z_1[ar1_74 + k_95];
+          const b0_168 = layer1_W[br0_72 + k_95];
+          c00_166 += a0_172 * b0_168;
+          c10_92 += a1_98 * b0_168;
+        }
+        d_x[i_189 * 2 + j_192] = c00_166;
+        d_x[(i_189 + 1) * 2 + j_192] = c10_92;
+      }
+    }
+    for (let i_190 = endI_92; i_190 < n; i_190++) {
+      for (let j_192 = 0; j_192 < 2; j_192++) {
+        const ar0_149 = i_190 * 32;
+        const br0_73 = j_192 * 32;
+        let c00_167 = 0;
+        for (let k_95 = 0; k_95 < 32; k_95++) {
+          const a0_173 = d_layer1_z_1[ar0_149 + k_95];
+          const b0_169 = layer1_W[br0_73 + k_95];
+          c00_167 += a0_173 * b0_169;
+        }
+        d_x[i_190 * 2 + j_192] = c00_167;
+      }
+    }
+  }
   /** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */
   function predictRows(x: Float64Array, n: number): Float64Array {
     forward_layer1_to_layer12(x, n);
@@ -6131,11 +9657,11 @@ export function createModel(options: ModelOptions = {}): Model {
     const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
     const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
     let notFinite = 0;
-    for (let i_114 = 0; i_114 < 19170; i_114++) {
-      let w = weights[i_114];
-      const g = grads[i_114];
-      const mi = 0.9 * m[i_114] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_114] + (1 - 0.999) * g * g;
+    for (let i_192 = 0; i_192 < 19170; i_192++) {
+      let w = weights[i_192];
+      const g = grads[i_192];
+      const mi = 0.9 * m[i_192] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_192] + (1 - 0.999) * g * g;
       w -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
       notFinite += w - w + (mi - mi) + (vi - vi);
     }
@@ -6143,13 +9669,13 @@ export function createModel(options: ModelOptions = {}): Model {
       progress.step--;
       return false;
     }
-    for (let i_113 = 0; i_113 < 19170; i_113++) {
-      const g = grads[i_113];
-      const mi = 0.9 * m[i_113] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_113] + (1 - 0.999) * g * g;
-      m[i_113] = mi;
-      v[i_113] = vi;
-      weights[i_113] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_191 = 0; i_191 < 19170; i_191++) {
+      const g = grads[i_191];
+      const mi = 0.9 * m[i_191] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_191] + (1 - 0.999) * g * g;
+      m[i_191] = mi;
+      v[i_191] = vi;
+      weights[i_191] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return true;
   }
@@ -6166,6 +9692,38 @@ export function createModel(options: ModelOptions = {}): Model {
     if (applyUpdates()) return value;
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
+  }
+  /**
+   * Gradient of each row's predicted class probability with respect to every input feature
+   * (evaluation mode): 2 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, x, 2, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 2)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 1, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 2);
+    if (output === undefined) {
+      const p = predict(x, n);
+      for (let row = 0; row < n; row++) {
+        let best_1 = 0;
+        for (let k_57 = 1; k_57 < 2; k_57++) if (p[row * 2 + k_57]! > p[row * 2 + best_1]!) best_1 = k_57;
+        outputSeed[row * 2 + best_1] = 1;
+      }
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 2 + output] = 1;
+    }
+    if (inputScaling.on) x = chunkRows(rowChunks, x, 0, n);
+    inputGradients_layer1_to_layer11(x, n);
+    inputGradients_layer12_to_d_layer18_z(x, n);
+    backward_d_layer17_z_to_d_layer10_z(x, n);
+    backward_d_layer9_z_to_d_layer1_z(x, n);
+    backward_d_x(x, n);
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++)
+        for (let k_57 = 0; k_57 < 2; k_57++) buf20[row * 2 + k_57] /= inputScaling.std[k_57]!;
+    return inputGradViews[n]!;
   }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
@@ -6342,7 +9900,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 19170,
-    bytes: 779104,
+    bytes: 786784,
     maxBatch: 32,
     classifier: "argmax",
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
@@ -6362,5 +9920,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }

@@ -130,6 +130,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
@@ -593,6 +599,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -994,6 +1001,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -1063,8 +1071,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -1082,6 +1090,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
@@ -1126,12 +1140,12 @@ export function createModel(options: ModelOptions = {}): Model {
   const m_p_b = m.subarray(400, 403);
   const v_p_b = v.subarray(400, 403);
 
-  // Work arrays, shared by the training step and the evaluation functions: 8960 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 10624 bytes
   // (13824 if no two tensors shared storage).
   const buf0 = new Float64Array(256);
   const buf1 = new Float64Array(256);
   const buf2 = new Float64Array(256);
-  const buf3 = new Float64Array(48);
+  const buf3 = new Float64Array(256);
   const buf4 = new Float64Array(256);
   const buf5 = new Float64Array(48);
 
@@ -1151,6 +1165,11 @@ export function createModel(options: ModelOptions = {}): Model {
     y: new Float64Array(maxBatch * 1),
     scaling: inputScaling,
   };
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 3);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 4));
 
   const seed = options.seed ?? 42;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.01, refused: false };
@@ -2234,6 +2253,357 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of each row's predicted class probability with respect to every input feature
+   * (evaluation mode): 4 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, x, 4, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 3)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 2, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 3);
+    if (output === undefined) {
+      const p = predict(x, n);
+      for (let row = 0; row < n; row++) {
+        let best = 0;
+        for (let k = 1; k < 3; k++) if (p[row * 3 + k]! > p[row * 3 + best]!) best = k;
+        outputSeed[row * 3 + best] = 1;
+      }
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 3 + output] = 1;
+    }
+    if (inputScaling.on) x = chunkRows(rowChunks, x, 0, n);
+    const h1 = buf0,
+      h2_z = buf1,
+      h2 = buf2,
+      p_logits = buf3,
+      p_1 = buf2,
+      d_p = buf3,
+      d_p_logits = buf4,
+      d_h2 = buf2,
+      d_h2_z = buf3,
+      d_h1_z = buf1,
+      d_x = buf0;
+    // h1 = relu(dense(x, 16, init: he))
+    for (let i = 0; i < n; i++) {
+      const a0 = x[i * 4];
+      const a1 = x[i * 4 + 1];
+      const a2 = x[i * 4 + 2];
+      const a3 = x[i * 4 + 3];
+      for (let j = 0; j < 16; j++) {
+        const acc = a0 * h1_W[j] + a1 * h1_W[16 + j] + a2 * h1_W[32 + j] + a3 * h1_W[48 + j];
+        const v_1 = h1_b[j];
+        const t = acc + v_1;
+        h1[i * 16 + j] = t > 0 ? t : 0;
+      }
+    }
+    // h2 = residual(h1, 16)
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = h1[i_1 * 16];
+      const a1_1 = h1[i_1 * 16 + 1];
+      const a2_1 = h1[i_1 * 16 + 2];
+      const a3_1 = h1[i_1 * 16 + 3];
+      const a4 = h1[i_1 * 16 + 4];
+      const a5 = h1[i_1 * 16 + 5];
+      const a6 = h1[i_1 * 16 + 6];
+      const a7 = h1[i_1 * 16 + 7];
+      const a8 = h1[i_1 * 16 + 8];
+      const a9 = h1[i_1 * 16 + 9];
+      const a10 = h1[i_1 * 16 + 10];
+      const a11 = h1[i_1 * 16 + 11];
+      const a12 = h1[i_1 * 16 + 12];
+      const a13 = h1[i_1 * 16 + 13];
+      const a14 = h1[i_1 * 16 + 14];
+      const a15 = h1[i_1 * 16 + 15];
+      for (let j_1 = 0; j_1 < 16; j_1++) {
+        const acc_1 =
+          a0_1 * h2_W[j_1] +
+          a1_1 * h2_W[16 + j_1] +
+          a2_1 * h2_W[32 + j_1] +
+          a3_1 * h2_W[48 + j_1] +
+          a4 * h2_W[64 + j_1] +
+          a5 * h2_W[80 + j_1] +
+          a6 * h2_W[96 + j_1] +
+          a7 * h2_W[112 + j_1] +
+          a8 * h2_W[128 + j_1] +
+          a9 * h2_W[144 + j_1] +
+          a10 * h2_W[160 + j_1] +
+          a11 * h2_W[176 + j_1] +
+          a12 * h2_W[192 + j_1] +
+          a13 * h2_W[208 + j_1] +
+          a14 * h2_W[224 + j_1] +
+          a15 * h2_W[240 + j_1];
+        const v_2 = h2_b[j_1];
+        const t_1 = acc_1 + v_2;
+        h2_z[i_1 * 16 + j_1] = t_1 > 0 ? t_1 : 0;
+      }
+    }
+    for (let i_2 = 0; i_2 < n * 16; i_2++) {
+      const v_3 = h1[i_2];
+      const v_4 = h2_z[i_2];
+      h2[i_2] = v_3 + v_4;
+    }
+    // p = softmax(dense(h2, 3))
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_2 = h2[i_3 * 16];
+      const a1_2 = h2[i_3 * 16 + 1];
+      const a2_2 = h2[i_3 * 16 + 2];
+      const a3_2 = h2[i_3 * 16 + 3];
+      const a4_1 = h2[i_3 * 16 + 4];
+      const a5_1 = h2[i_3 * 16 + 5];
+      const a6_1 = h2[i_3 * 16 + 6];
+      const a7_1 = h2[i_3 * 16 + 7];
+      const a8_1 = h2[i_3 * 16 + 8];
+      const a9_1 = h2[i_3 * 16 + 9];
+      const a10_1 = h2[i_3 * 16 + 10];
+      const a11_1 = h2[i_3 * 16 + 11];
+      const a12_1 = h2[i_3 * 16 + 12];
+      const a13_1 = h2[i_3 * 16 + 13];
+      const a14_1 = h2[i_3 * 16 + 14];
+      const a15_1 = h2[i_3 * 16 + 15];
+      const acc_2 =
+        a0_2 * p_W[0] +
+        a1_2 * p_W[3] +
+        a2_2 * p_W[6] +
+        a3_2 * p_W[9] +
+        a4_1 * p_W[12] +
+        a5_1 * p_W[15] +
+        a6_1 * p_W[18] +
+        a7_1 * p_W[21] +
+        a8_1 * p_W[24] +
+        a9_1 * p_W[27] +
+        a10_1 * p_W[30] +
+        a11_1 * p_W[33] +
+        a12_1 * p_W[36] +
+        a13_1 * p_W[39] +
+        a14_1 * p_W[42] +
+        a15_1 * p_W[45];
+      const v_5 = p_b[0];
+      p_logits[i_3 * 3] = acc_2 + v_5;
+      const acc_3 =
+        a0_2 * p_W[1] +
+        a1_2 * p_W[4] +
+        a2_2 * p_W[7] +
+        a3_2 * p_W[10] +
+        a4_1 * p_W[13] +
+        a5_1 * p_W[16] +
+        a6_1 * p_W[19] +
+        a7_1 * p_W[22] +
+        a8_1 * p_W[25] +
+        a9_1 * p_W[28] +
+        a10_1 * p_W[31] +
+        a11_1 * p_W[34] +
+        a12_1 * p_W[37] +
+        a13_1 * p_W[40] +
+        a14_1 * p_W[43] +
+        a15_1 * p_W[46];
+      const v_6 = p_b[1];
+      p_logits[i_3 * 3 + 1] = acc_3 + v_6;
+      const acc_4 =
+        a0_2 * p_W[2] +
+        a1_2 * p_W[5] +
+        a2_2 * p_W[8] +
+        a3_2 * p_W[11] +
+        a4_1 * p_W[14] +
+        a5_1 * p_W[17] +
+        a6_1 * p_W[20] +
+        a7_1 * p_W[23] +
+        a8_1 * p_W[26] +
+        a9_1 * p_W[29] +
+        a10_1 * p_W[32] +
+        a11_1 * p_W[35] +
+        a12_1 * p_W[38] +
+        a13_1 * p_W[41] +
+        a14_1 * p_W[44] +
+        a15_1 * p_W[47];
+      const v_7 = p_b[2];
+      p_logits[i_3 * 3 + 2] = acc_4 + v_7;
+    }
+    for (let r_1 = 0; r_1 < n; r_1++) {
+      const o = r_1 * 3;
+      let max = -Infinity;
+      for (let j_2 = 0; j_2 < 3; j_2++) if (p_logits[o + j_2] > max) max = p_logits[o + j_2];
+      let sum = 0;
+      for (let j_2 = 0; j_2 < 3; j_2++) {
+        const e = Math.exp(p_logits[o + j_2] - max);
+        p_1[o + j_2] = e;
+        sum += e;
+      }
+      for (let j_2 = 0; j_2 < 3; j_2++) p_1[o + j_2] /= sum;
+    }
+    // grad of: p = softmax(dense(h2, 3))
+    d_p.fill(0, 0, n);
+    for (let i0 = 0; i0 < n; i0++) {
+      for (let i1 = 0; i1 < 3; i1++) {
+        const v_8 = outputSeed[i0 * 3 + i1];
+        const v_9 = p_1[i0 * 3 + i1];
+        d_p[i0] += v_8 * v_9;
+      }
+    }
+    for (let i0_1 = 0; i0_1 < n; i0_1++) {
+      for (let i1_1 = 0; i1_1 < 3; i1_1++) {
+        const v_10 = outputSeed[i0_1 * 3 + i1_1];
+        const v_11 = d_p[i0_1];
+        const t_2 = v_10 - v_11;
+        const v_12 = p_1[i0_1 * 3 + i1_1];
+        d_p_logits[i0_1 * 3 + i1_1] = v_12 * t_2;
+      }
+    }
+    for (let i_4 = 0; i_4 < n; i_4++) {
+      const a0_3 = d_p_logits[i_4 * 3];
+      const a1_3 = d_p_logits[i_4 * 3 + 1];
+      const a2_3 = d_p_logits[i_4 * 3 + 2];
+      for (let j_3 = 0; j_3 < 16; j_3++) {
+        const acc_5 = a0_3 * p_W[j_3 * 3] + a1_3 * p_W[j_3 * 3 + 1] + a2_3 * p_W[j_3 * 3 + 2];
+        d_h2[i_4 * 16 + j_3] = acc_5;
+      }
+    }
+    // grad of: h2 = residual(h1, 16)
+    for (let i_5 = 0; i_5 < n * 16; i_5++) {
+      const v_13 = h2_z[i_5];
+      const t_3 = v_13 > 0 ? 1 : 0;
+      const v_14 = d_h2[i_5];
+      d_h2_z[i_5] = v_14 * t_3;
+    }
+    for (let i_6 = 0; i_6 < n; i_6++) {
+      const a0_4 = d_h2_z[i_6 * 16];
+      const a1_4 = d_h2_z[i_6 * 16 + 1];
+      const a2_4 = d_h2_z[i_6 * 16 + 2];
+      const a3_3 = d_h2_z[i_6 * 16 + 3];
+      const a4_2 = d_h2_z[i_6 * 16 + 4];
+      const a5_2 = d_h2_z[i_6 * 16 + 5];
+      const a6_2 = d_h2_z[i_6 * 16 + 6];
+      const a7_2 = d_h2_z[i_6 * 16 + 7];
+      const a8_2 = d_h2_z[i_6 * 16 + 8];
+      const a9_2 = d_h2_z[i_6 * 16 + 9];
+      const a10_2 = d_h2_z[i_6 * 16 + 10];
+      const a11_2 = d_h2_z[i_6 * 16 + 11];
+      const a12_2 = d_h2_z[i_6 * 16 + 12];
+      const a13_2 = d_h2_z[i_6 * 16 + 13];
+      const a14_2 = d_h2_z[i_6 * 16 + 14];
+      const a15_2 = d_h2_z[i_6 * 16 + 15];
+      for (let j_4 = 0; j_4 < 16; j_4++) {
+        const acc_6 =
+          a0_4 * h2_W[j_4 * 16] +
+          a1_4 * h2_W[j_4 * 16 + 1] +
+          a2_4 * h2_W[j_4 * 16 + 2] +
+          a3_3 * h2_W[j_4 * 16 + 3] +
+          a4_2 * h2_W[j_4 * 16 + 4] +
+          a5_2 * h2_W[j_4 * 16 + 5] +
+          a6_2 * h2_W[j_4 * 16 + 6] +
+          a7_2 * h2_W[j_4 * 16 + 7] +
+          a8_2 * h2_W[j_4 * 16 + 8] +
+          a9_2 * h2_W[j_4 * 16 + 9] +
+          a10_2 * h2_W[j_4 * 16 + 10] +
+          a11_2 * h2_W[j_4 * 16 + 11] +
+          a12_2 * h2_W[j_4 * 16 + 12] +
+          a13_2 * h2_W[j_4 * 16 + 13] +
+          a14_2 * h2_W[j_4 * 16 + 14] +
+          a15_2 * h2_W[j_4 * 16 + 15];
+        const v_15 = d_h2[i_6 * 16 + j_4];
+        const t_4 = v_15 + acc_6;
+        const v_16 = h1[i_6 * 16 + j_4];
+        const t_5 = v_16 > 0 ? 1 : 0;
+        d_h1_z[i_6 * 16 + j_4] = t_4 * t_5;
+      }
+    }
+    // grad of: h1 = relu(dense(x, 16, init: he))
+    for (let i_7 = 0; i_7 < n; i_7++) {
+      const a0_5 = d_h1_z[i_7 * 16];
+      const a1_5 = d_h1_z[i_7 * 16 + 1];
+      const a2_5 = d_h1_z[i_7 * 16 + 2];
+      const a3_4 = d_h1_z[i_7 * 16 + 3];
+      const a4_3 = d_h1_z[i_7 * 16 + 4];
+      const a5_3 = d_h1_z[i_7 * 16 + 5];
+      const a6_3 = d_h1_z[i_7 * 16 + 6];
+      const a7_3 = d_h1_z[i_7 * 16 + 7];
+      const a8_3 = d_h1_z[i_7 * 16 + 8];
+      const a9_3 = d_h1_z[i_7 * 16 + 9];
+      const a10_3 = d_h1_z[i_7 * 16 + 10];
+      const a11_3 = d_h1_z[i_7 * 16 + 11];
+      const a12_3 = d_h1_z[i_7 * 16 + 12];
+      const a13_3 = d_h1_z[i_7 * 16 + 13];
+      const a14_3 = d_h1_z[i_7 * 16 + 14];
+      const a15_3 = d_h1_z[i_7 * 16 + 15];
+      const acc_7 =
+        a0_5 * h1_W[0] +
+        a1_5 * h1_W[1] +
+        a2_5 * h1_W[2] +
+        a3_4 * h1_W[3] +
+        a4_3 * h1_W[4] +
+        a5_3 * h1_W[5] +
+        a6_3 * h1_W[6] +
+        a7_3 * h1_W[7] +
+        a8_3 * h1_W[8] +
+        a9_3 * h1_W[9] +
+        a10_3 * h1_W[10] +
+        a11_3 * h1_W[11] +
+        a12_3 * h1_W[12] +
+        a13_3 * h1_W[13] +
+        a14_3 * h1_W[14] +
+        a15_3 * h1_W[15];
+      d_x[i_7 * 4] = acc_7;
+      const acc_8 =
+        a0_5 * h1_W[16] +
+        a1_5 * h1_W[17] +
+        a2_5 * h1_W[18] +
+        a3_4 * h1_W[19] +
+        a4_3 * h1_W[20] +
+        a5_3 * h1_W[21] +
+        a6_3 * h1_W[22] +
+        a7_3 * h1_W[23] +
+        a8_3 * h1_W[24] +
+        a9_3 * h1_W[25] +
+        a10_3 * h1_W[26] +
+        a11_3 * h1_W[27] +
+        a12_3 * h1_W[28] +
+        a13_3 * h1_W[29] +
+        a14_3 * h1_W[30] +
+        a15_3 * h1_W[31];
+      d_x[i_7 * 4 + 1] = acc_8;
+      const acc_9 =
+        a0_5 * h1_W[32] +
+        a1_5 * h1_W[33] +
+        a2_5 * h1_W[34] +
+        a3_4 * h1_W[35] +
+        a4_3 * h1_W[36] +
+        a5_3 * h1_W[37] +
+        a6_3 * h1_W[38] +
+        a7_3 * h1_W[39] +
+        a8_3 * h1_W[40] +
+        a9_3 * h1_W[41] +
+        a10_3 * h1_W[42] +
+        a11_3 * h1_W[43] +
+        a12_3 * h1_W[44] +
+        a13_3 * h1_W[45] +
+        a14_3 * h1_W[46] +
+        a15_3 * h1_W[47];
+      d_x[i_7 * 4 + 2] = acc_9;
+      const acc_10 =
+        a0_5 * h1_W[48] +
+        a1_5 * h1_W[49] +
+        a2_5 * h1_W[50] +
+        a3_4 * h1_W[51] +
+        a4_3 * h1_W[52] +
+        a5_3 * h1_W[53] +
+        a6_3 * h1_W[54] +
+        a7_3 * h1_W[55] +
+        a8_3 * h1_W[56] +
+        a9_3 * h1_W[57] +
+        a10_3 * h1_W[58] +
+        a11_3 * h1_W[59] +
+        a12_3 * h1_W[60] +
+        a13_3 * h1_W[61] +
+        a14_3 * h1_W[62] +
+        a15_3 * h1_W[63];
+      d_x[i_7 * 4 + 3] = acc_10;
+    }
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++) for (let k = 0; k < 4; k++) buf0[row * 4 + k] /= inputScaling.std[k]!;
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -2273,7 +2643,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 403,
-    bytes: 22560,
+    bytes: 24224,
     maxBatch: 16,
     classifier: "argmax",
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
@@ -2293,5 +2663,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }

@@ -130,6 +130,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
@@ -586,6 +592,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -987,6 +994,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -1056,8 +1064,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -1075,6 +1083,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
@@ -1099,10 +1113,10 @@ export function createModel(options: ModelOptions = {}): Model {
   const d_W2 = grads.subarray(6, 8);
   const d_b2 = grads.subarray(8, 9);
 
-  // Work arrays, shared by the training step and the evaluation functions: 80 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 96 bytes
   // (112 if no two tensors shared storage).
   const buf0 = new Float64Array(4);
-  const buf1 = new Float64Array(2);
+  const buf1 = new Float64Array(4);
   const buf2 = new Float64Array(4);
 
   // predict returns a view of its output array; one view per row count, made once.
@@ -1121,6 +1135,11 @@ export function createModel(options: ModelOptions = {}): Model {
     y: new Float64Array(maxBatch * 1),
     scaling: inputScaling,
   };
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 1);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 2));
 
   const seed = options.seed ?? 3;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.1, refused: false };
@@ -1347,6 +1366,85 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of each row's predicted class probability (p, or 1 − p when p < 0.5) with respect to every input feature
+   * (evaluation mode): 2 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, x, 2, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 1)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 0, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 1);
+    if (output === undefined) {
+      const p = predict(x, n);
+      for (let row = 0; row < n; row++) outputSeed[row] = p[row]! >= 0.5 ? 1 : -1;
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 1 + output] = 1;
+    }
+    if (inputScaling.on) x = chunkRows(rowChunks, x, 0, n);
+    const h = buf0,
+      p_1 = buf1,
+      d_p_logits = buf2,
+      d_h_logits = buf1,
+      d_x = buf0;
+    // h = sigmoid(x @ W1 + b1)
+    for (let i = 0; i < n; i++) {
+      const a0 = x[i * 2];
+      const a1 = x[i * 2 + 1];
+      const acc = a0 * W1[0] + a1 * W1[2];
+      const v = b1[0];
+      const t = acc + v;
+      h[i * 2] = 1 / (1 + Math.exp(-t));
+      const acc_1 = a0 * W1[1] + a1 * W1[3];
+      const v_1 = b1[1];
+      const t_1 = acc_1 + v_1;
+      h[i * 2 + 1] = 1 / (1 + Math.exp(-t_1));
+    }
+    // p = sigmoid(h @ W2 + b2)
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = h[i_1 * 2];
+      const a1_1 = h[i_1 * 2 + 1];
+      const acc_2 = a0_1 * W2[0] + a1_1 * W2[1];
+      const v_2 = b2[0];
+      const t_2 = acc_2 + v_2;
+      p_1[i_1] = 1 / (1 + Math.exp(-t_2));
+    }
+    // grad of: p = sigmoid(h @ W2 + b2)
+    for (let i_2 = 0; i_2 < n; i_2++) {
+      const v_3 = p_1[i_2];
+      const t_3 = 1 - v_3;
+      const t_4 = v_3 * t_3;
+      const v_4 = outputSeed[i_2];
+      d_p_logits[i_2] = v_4 * t_4;
+    }
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_2 = d_p_logits[i_3];
+      const acc_3 = a0_2 * W2[0];
+      const v_5 = h[i_3 * 2];
+      const t_5 = 1 - v_5;
+      const t_6 = v_5 * t_5;
+      d_h_logits[i_3 * 2] = acc_3 * t_6;
+      const acc_4 = a0_2 * W2[1];
+      const v_6 = h[i_3 * 2 + 1];
+      const t_7 = 1 - v_6;
+      const t_8 = v_6 * t_7;
+      d_h_logits[i_3 * 2 + 1] = acc_4 * t_8;
+    }
+    // grad of: h = sigmoid(x @ W1 + b1)
+    for (let i_4 = 0; i_4 < n; i_4++) {
+      const a0_3 = d_h_logits[i_4 * 2];
+      const a1_2 = d_h_logits[i_4 * 2 + 1];
+      const acc_5 = a0_3 * W1[0] + a1_2 * W1[1];
+      d_x[i_4 * 2] = acc_5;
+      const acc_6 = a0_3 * W1[2] + a1_2 * W1[3];
+      d_x[i_4 * 2 + 1] = acc_6;
+    }
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++) for (let k = 0; k < 2; k++) buf0[row * 2 + k] /= inputScaling.std[k]!;
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -1369,7 +1467,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 9,
-    bytes: 304,
+    bytes: 320,
     maxBatch: 2,
     classifier: "threshold",
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
@@ -1389,5 +1487,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }

@@ -130,6 +130,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
@@ -580,6 +586,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -981,6 +988,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -1050,8 +1058,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -1069,6 +1077,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
@@ -1089,9 +1103,9 @@ export function createModel(options: ModelOptions = {}): Model {
   const d_p_W = grads.subarray(0, 2);
   const d_p_b = grads.subarray(2, 3);
 
-  // Work arrays, shared by the training step and the evaluation functions: 64 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 96 bytes
   // (96 if no two tensors shared storage).
-  const buf0 = new Float64Array(4);
+  const buf0 = new Float64Array(8);
   const buf1 = new Float64Array(4);
 
   // predict returns a view of its output array; one view per row count, made once.
@@ -1110,6 +1124,11 @@ export function createModel(options: ModelOptions = {}): Model {
     y: new Float64Array(maxBatch * 1),
     scaling: inputScaling,
   };
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 1);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 2));
 
   const seed = options.seed ?? 1;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.5, refused: false };
@@ -1254,6 +1273,55 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of each row's predicted class probability (p, or 1 − p when p < 0.5) with respect to every input feature
+   * (evaluation mode): 2 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, x, 2, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 1)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 0, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 1);
+    if (output === undefined) {
+      const p = predict(x, n);
+      for (let row = 0; row < n; row++) outputSeed[row] = p[row]! >= 0.5 ? 1 : -1;
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 1 + output] = 1;
+    }
+    if (inputScaling.on) x = chunkRows(rowChunks, x, 0, n);
+    const p_1 = buf0,
+      d_p_logits = buf1,
+      d_x = buf0;
+    // p = sigmoid(dense(x, 1))
+    for (let i = 0; i < n; i++) {
+      const a0 = x[i * 2];
+      const a1 = x[i * 2 + 1];
+      const acc = a0 * p_W[0] + a1 * p_W[1];
+      const v = p_b[0];
+      const t = acc + v;
+      p_1[i] = 1 / (1 + Math.exp(-t));
+    }
+    // grad of: p = sigmoid(dense(x, 1))
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const v_1 = p_1[i_1];
+      const t_1 = 1 - v_1;
+      const t_2 = v_1 * t_1;
+      const v_2 = outputSeed[i_1];
+      d_p_logits[i_1] = v_2 * t_2;
+    }
+    for (let i_2 = 0; i_2 < n; i_2++) {
+      const a0_1 = d_p_logits[i_2];
+      const acc_1 = a0_1 * p_W[0];
+      d_x[i_2 * 2] = acc_1;
+      const acc_2 = a0_1 * p_W[1];
+      d_x[i_2 * 2 + 1] = acc_2;
+    }
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++) for (let k = 0; k < 2; k++) buf0[row * 2 + k] /= inputScaling.std[k]!;
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -1272,7 +1340,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 3,
-    bytes: 240,
+    bytes: 272,
     maxBatch: 4,
     classifier: "threshold",
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
@@ -1292,5 +1360,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }

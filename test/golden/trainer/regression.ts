@@ -130,6 +130,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
@@ -580,6 +586,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -981,6 +988,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -1050,8 +1058,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -1069,6 +1077,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
@@ -1100,10 +1114,10 @@ export function createModel(options: ModelOptions = {}): Model {
   const velocity_layer2_W = velocity.subarray(128, 160);
   const velocity_layer2_b = velocity.subarray(160, 161);
 
-  // Work arrays, shared by the training step and the evaluation functions: 16640 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 24576 bytes
   // (17152 if no two tensors shared storage).
   const buf0 = new Float64Array(1024);
-  const buf1 = new Float64Array(32);
+  const buf1 = new Float64Array(1024);
   const buf2 = new Float64Array(1024);
 
   // predict returns a view of its output array; one view per row count, made once.
@@ -1122,6 +1136,11 @@ export function createModel(options: ModelOptions = {}): Model {
     y: new Float64Array(maxBatch * 1),
     scaling: inputScaling,
   };
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 1);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 3));
 
   const seed = options.seed ?? 0;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.01, refused: false };
@@ -1579,6 +1598,86 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of the output with respect to every input feature
+   * (evaluation mode): 3 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, x, 3, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 1)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 0, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 1);
+    if (output === undefined) {
+      outputSeed.fill(1, 0, n);
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 1 + output] = 1;
+    }
+    if (inputScaling.on) x = chunkRows(rowChunks, x, 0, n);
+    const layer1 = buf0,
+      d_layer1_z = buf1,
+      d_x = buf0;
+    // dense 32 tanh
+    for (let i = 0; i < n; i++) {
+      const a0 = x[i * 3];
+      const a1 = x[i * 3 + 1];
+      const a2 = x[i * 3 + 2];
+      for (let j = 0; j < 32; j++) {
+        const acc = a0 * layer1_W[j] + a1 * layer1_W[32 + j] + a2 * layer1_W[64 + j];
+        const v = layer1_b[j];
+        const t = acc + v;
+        layer1[i * 32 + j] = Math.tanh(t);
+      }
+    }
+    // grad of: dense 1
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = outputSeed[i_1];
+      for (let j_1 = 0; j_1 < 32; j_1++) {
+        const acc_1 = a0_1 * layer2_W[j_1];
+        const v_1 = layer1[i_1 * 32 + j_1];
+        const t_1 = v_1 * v_1;
+        const t_2 = 1 - t_1;
+        d_layer1_z[i_1 * 32 + j_1] = acc_1 * t_2;
+      }
+    }
+    // grad of: dense 32 tanh
+    const endI = n - (n % 2);
+    for (let i_2 = 0; i_2 < endI; i_2 += 2) {
+      for (let j_3 = 0; j_3 < 3; j_3++) {
+        const ar0 = i_2 * 32;
+        const ar1 = (i_2 + 1) * 32;
+        const br0 = j_3 * 32;
+        let c00 = 0,
+          c10 = 0;
+        for (let k_1 = 0; k_1 < 32; k_1++) {
+          const a0_2 = d_layer1_z[ar0 + k_1];
+          const a1_1 = d_layer1_z[ar1 + k_1];
+          const b0 = layer1_W[br0 + k_1];
+          c00 += a0_2 * b0;
+          c10 += a1_1 * b0;
+        }
+        d_x[i_2 * 3 + j_3] = c00;
+        d_x[(i_2 + 1) * 3 + j_3] = c10;
+      }
+    }
+    for (let i_3 = endI; i_3 < n; i_3++) {
+      for (let j_3 = 0; j_3 < 3; j_3++) {
+        const ar0_1 = i_3 * 32;
+        const br0_1 = j_3 * 32;
+        let c00_1 = 0;
+        for (let k_1 = 0; k_1 < 32; k_1++) {
+          const a0_3 = d_layer1_z[ar0_1 + k_1];
+          const b0_1 = layer1_W[br0_1 + k_1];
+          c00_1 += a0_3 * b0_1;
+        }
+        d_x[i_3 * 3 + j_3] = c00_1;
+      }
+    }
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++) for (let k = 0; k < 3; k++) buf0[row * 3 + k] /= inputScaling.std[k]!;
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -1606,7 +1705,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 161,
-    bytes: 21576,
+    bytes: 29512,
     maxBatch: 32,
     classifier: null,
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
@@ -1626,5 +1725,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }

@@ -130,6 +130,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
@@ -580,6 +586,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -981,6 +988,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -1050,8 +1058,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -1069,6 +1077,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
@@ -1093,10 +1107,10 @@ export function createModel(options: ModelOptions = {}): Model {
   const d_layer2_W = grads.subarray(24, 32);
   const d_layer2_b = grads.subarray(32, 33);
 
-  // Work arrays, shared by the training step and the evaluation functions: 544 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 768 bytes
   // (608 if no two tensors shared storage).
   const buf0 = new Float64Array(32);
-  const buf1 = new Float64Array(4);
+  const buf1 = new Float64Array(32);
   const buf2 = new Float64Array(32);
 
   // predict returns a view of its output array; one view per row count, made once.
@@ -1115,6 +1129,11 @@ export function createModel(options: ModelOptions = {}): Model {
     y: new Float64Array(maxBatch * 1),
     scaling: inputScaling,
   };
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 1);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 2));
 
   const seed = options.seed ?? 7;
   const progress: Progress = { step: 0, epoch: 0, lr: 1, refused: false };
@@ -1551,6 +1570,175 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of each row's predicted class probability (p, or 1 − p when p < 0.5) with respect to every input feature
+   * (evaluation mode): 2 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(x: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, x, 2, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 1)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 0, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 1);
+    if (output === undefined) {
+      const p = predict(x, n);
+      for (let row = 0; row < n; row++) outputSeed[row] = p[row]! >= 0.5 ? 1 : -1;
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 1 + output] = 1;
+    }
+    if (inputScaling.on) x = chunkRows(rowChunks, x, 0, n);
+    const layer1 = buf0,
+      layer2 = buf1,
+      d_layer2_logits = buf2,
+      d_layer1_z = buf1,
+      d_x = buf0;
+    // dense 8 tanh
+    for (let i = 0; i < n; i++) {
+      const a0 = x[i * 2];
+      const a1 = x[i * 2 + 1];
+      const acc = a0 * layer1_W[0] + a1 * layer1_W[8];
+      const v = layer1_b[0];
+      const t = acc + v;
+      layer1[i * 8] = Math.tanh(t);
+      const acc_1 = a0 * layer1_W[1] + a1 * layer1_W[9];
+      const v_1 = layer1_b[1];
+      const t_1 = acc_1 + v_1;
+      layer1[i * 8 + 1] = Math.tanh(t_1);
+      const acc_2 = a0 * layer1_W[2] + a1 * layer1_W[10];
+      const v_2 = layer1_b[2];
+      const t_2 = acc_2 + v_2;
+      layer1[i * 8 + 2] = Math.tanh(t_2);
+      const acc_3 = a0 * layer1_W[3] + a1 * layer1_W[11];
+      const v_3 = layer1_b[3];
+      const t_3 = acc_3 + v_3;
+      layer1[i * 8 + 3] = Math.tanh(t_3);
+      const acc_4 = a0 * layer1_W[4] + a1 * layer1_W[12];
+      const v_4 = layer1_b[4];
+      const t_4 = acc_4 + v_4;
+      layer1[i * 8 + 4] = Math.tanh(t_4);
+      const acc_5 = a0 * layer1_W[5] + a1 * layer1_W[13];
+      const v_5 = layer1_b[5];
+      const t_5 = acc_5 + v_5;
+      layer1[i * 8 + 5] = Math.tanh(t_5);
+      const acc_6 = a0 * layer1_W[6] + a1 * layer1_W[14];
+      const v_6 = layer1_b[6];
+      const t_6 = acc_6 + v_6;
+      layer1[i * 8 + 6] = Math.tanh(t_6);
+      const acc_7 = a0 * layer1_W[7] + a1 * layer1_W[15];
+      const v_7 = layer1_b[7];
+      const t_7 = acc_7 + v_7;
+      layer1[i * 8 + 7] = Math.tanh(t_7);
+    }
+    // dense 1 sigmoid
+    for (let i_1 = 0; i_1 < n; i_1++) {
+      const a0_1 = layer1[i_1 * 8];
+      const a1_1 = layer1[i_1 * 8 + 1];
+      const a2 = layer1[i_1 * 8 + 2];
+      const a3 = layer1[i_1 * 8 + 3];
+      const a4 = layer1[i_1 * 8 + 4];
+      const a5 = layer1[i_1 * 8 + 5];
+      const a6 = layer1[i_1 * 8 + 6];
+      const a7 = layer1[i_1 * 8 + 7];
+      const acc_8 =
+        a0_1 * layer2_W[0] +
+        a1_1 * layer2_W[1] +
+        a2 * layer2_W[2] +
+        a3 * layer2_W[3] +
+        a4 * layer2_W[4] +
+        a5 * layer2_W[5] +
+        a6 * layer2_W[6] +
+        a7 * layer2_W[7];
+      const v_8 = layer2_b[0];
+      const t_8 = acc_8 + v_8;
+      layer2[i_1] = 1 / (1 + Math.exp(-t_8));
+    }
+    // grad of: dense 1 sigmoid
+    for (let i_2 = 0; i_2 < n; i_2++) {
+      const v_9 = layer2[i_2];
+      const t_9 = 1 - v_9;
+      const t_10 = v_9 * t_9;
+      const v_10 = outputSeed[i_2];
+      d_layer2_logits[i_2] = v_10 * t_10;
+    }
+    for (let i_3 = 0; i_3 < n; i_3++) {
+      const a0_2 = d_layer2_logits[i_3];
+      const acc_9 = a0_2 * layer2_W[0];
+      const v_11 = layer1[i_3 * 8];
+      const t_11 = v_11 * v_11;
+      const t_12 = 1 - t_11;
+      d_layer1_z[i_3 * 8] = acc_9 * t_12;
+      const acc_10 = a0_2 * layer2_W[1];
+      const v_12 = layer1[i_3 * 8 + 1];
+      const t_13 = v_12 * v_12;
+      const t_14 = 1 - t_13;
+      d_layer1_z[i_3 * 8 + 1] = acc_10 * t_14;
+      const acc_11 = a0_2 * layer2_W[2];
+      const v_13 = layer1[i_3 * 8 + 2];
+      const t_15 = v_13 * v_13;
+      const t_16 = 1 - t_15;
+      d_layer1_z[i_3 * 8 + 2] = acc_11 * t_16;
+      const acc_12 = a0_2 * layer2_W[3];
+      const v_14 = layer1[i_3 * 8 + 3];
+      const t_17 = v_14 * v_14;
+      const t_18 = 1 - t_17;
+      d_layer1_z[i_3 * 8 + 3] = acc_12 * t_18;
+      const acc_13 = a0_2 * layer2_W[4];
+      const v_15 = layer1[i_3 * 8 + 4];
+      const t_19 = v_15 * v_15;
+      const t_20 = 1 - t_19;
+      d_layer1_z[i_3 * 8 + 4] = acc_13 * t_20;
+      const acc_14 = a0_2 * layer2_W[5];
+      const v_16 = layer1[i_3 * 8 + 5];
+      const t_21 = v_16 * v_16;
+      const t_22 = 1 - t_21;
+      d_layer1_z[i_3 * 8 + 5] = acc_14 * t_22;
+      const acc_15 = a0_2 * layer2_W[6];
+      const v_17 = layer1[i_3 * 8 + 6];
+      const t_23 = v_17 * v_17;
+      const t_24 = 1 - t_23;
+      d_layer1_z[i_3 * 8 + 6] = acc_15 * t_24;
+      const acc_16 = a0_2 * layer2_W[7];
+      const v_18 = layer1[i_3 * 8 + 7];
+      const t_25 = v_18 * v_18;
+      const t_26 = 1 - t_25;
+      d_layer1_z[i_3 * 8 + 7] = acc_16 * t_26;
+    }
+    // grad of: dense 8 tanh
+    for (let i_4 = 0; i_4 < n; i_4++) {
+      const a0_3 = d_layer1_z[i_4 * 8];
+      const a1_2 = d_layer1_z[i_4 * 8 + 1];
+      const a2_1 = d_layer1_z[i_4 * 8 + 2];
+      const a3_1 = d_layer1_z[i_4 * 8 + 3];
+      const a4_1 = d_layer1_z[i_4 * 8 + 4];
+      const a5_1 = d_layer1_z[i_4 * 8 + 5];
+      const a6_1 = d_layer1_z[i_4 * 8 + 6];
+      const a7_1 = d_layer1_z[i_4 * 8 + 7];
+      const acc_17 =
+        a0_3 * layer1_W[0] +
+        a1_2 * layer1_W[1] +
+        a2_1 * layer1_W[2] +
+        a3_1 * layer1_W[3] +
+        a4_1 * layer1_W[4] +
+        a5_1 * layer1_W[5] +
+        a6_1 * layer1_W[6] +
+        a7_1 * layer1_W[7];
+      d_x[i_4 * 2] = acc_17;
+      const acc_18 =
+        a0_3 * layer1_W[8] +
+        a1_2 * layer1_W[9] +
+        a2_1 * layer1_W[10] +
+        a3_1 * layer1_W[11] +
+        a4_1 * layer1_W[12] +
+        a5_1 * layer1_W[13] +
+        a6_1 * layer1_W[14] +
+        a7_1 * layer1_W[15];
+      d_x[i_4 * 2 + 1] = acc_18;
+    }
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++) for (let k = 0; k < 2; k++) buf0[row * 2 + k] /= inputScaling.std[k]!;
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -1573,7 +1761,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 33,
-    bytes: 1200,
+    bytes: 1424,
     maxBatch: 4,
     classifier: "threshold",
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
@@ -1593,5 +1781,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }
