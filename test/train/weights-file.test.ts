@@ -92,6 +92,10 @@ describe("loadWeightsFile", () => {
     expect(loaded.loss(x, y, n)).toBe(trained.loss(scaled, y, n));
     expect(loaded.loss(x, y, 4)).toBe(trained.loss(scaled, y, 4));
     expect(loaded.gradients(x, y, 4)).toEqual(trained.gradients(scaled, y, 4));
+    // Input gradients are with respect to the raw inputs: the standardized ones' divided by std.
+    const raw = loaded.inputGradients(x, 4).slice();
+    const standardized = trained.inputGradients(scaled, 4);
+    raw.forEach((g, i) => expect(g).toBeCloseTo(standardized[i]! / norm.std[i % 3]!, 14));
     expect(loaded.trainStep(x, y, 4)).toBe(trained.trainStep(scaled, y, 4));
     expect(loaded.fit(x, y, n, { epochs: 2 })).toEqual(trained.fit(scaled, y, n, { epochs: 2 }));
     expect(loaded.getWeights()).toEqual(trained.getWeights());
