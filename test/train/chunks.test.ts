@@ -49,6 +49,14 @@ describe("predict on any number of rows", () => {
     expect(() => small.predict(x, 0)).toThrow(/^predict: n must be a positive integer, got 0$/);
     expect(() => small.predict(x, N + 1)).toThrow(/^predict: x holds 69 values, 24 rows need 72$/);
   });
+
+  it("the wasm backend chunks the same way (its kernels read the chunk copies)", async () => {
+    const { small } = await pair(source("mse(p, y)"));
+    const wasm = (await compileSource(source("mse(p, y)"), { maxBatch: 5, backend: "wasm" })).module.createModel();
+    wasm.setWeights(small.getWeights());
+    expect(wasm.predict(x, N)).toEqual(small.predict(x, N));
+    expect(wasm.loss(x, y, N)).toBe(small.loss(x, y, N));
+  }, 60_000);
 });
 
 describe("loss on any number of rows", () => {
