@@ -2,7 +2,7 @@
 // graph, in each mode. The generated `loss` follows the decision (test/train/chunks.test.ts).
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../compiler/index.js";
-import type { LossChunking } from "../../compiler/prelude/api.js";
+import type { LossChunking } from "../../cli/generated-types.js";
 
 /** lossChunks of a model with input x[3], target y[2] and output p = dense(h, 2); `net` and `loss` are lines 4 and 7. */
 function chunks(loss: string, net = "h = tanh(dense(x, 4))", target = "y[2]"): { eval: LossChunking; train: LossChunking } {

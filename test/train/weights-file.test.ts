@@ -2,12 +2,11 @@
 // code), parsed with JSON.parse, loads into a trainer whole — weights, training state, labels and
 // standardization — or not at all, with a message that says what does not fit.
 import { describe, expect, it } from "vitest";
-import type { Model } from "../../cli/generated-types.js";
+import type { Model, WeightsFileJson } from "../../cli/generated-types.js";
 import { weightsRecord, type RunRecord } from "../../cli/train-outputs.js";
 import type { Snapshot } from "../../cli/train-loop.js";
 import { serializeWeights } from "../../data/weights.js";
 import { applyNormalization, fitNormalization, type Normalization } from "../../data/normalize.js";
-import type { WeightsFileJson } from "../../compiler/prelude/api.js";
 import { compileSource, makeRng, randomArray } from "../support/helpers.js";
 
 const CLASSIFIER = `model flowers {
