@@ -19,7 +19,7 @@ export const COMPILE: CommandSpec = {
     { name: "out", alias: "o", value: "OUT.ts|OUT.js", help: "write the module to this file (a .js or .mjs name gets JavaScript)" },
     { name: "js", help: "JavaScript instead of TypeScript" },
     MODEL,
-    { name: "max-batch", value: "N", help: "size the buffers for batches of up to N rows (default: the train block's batch)" },
+    { name: "max-batch", value: "N", help: "size the buffers for batches of up to N rows (default: the train block's batch); predict and loss take more rows in chunks" },
     { name: "dump", value: "ast|ir|grad", help: "print the syntax tree, the forward IR or the backward IR instead" },
     { name: "stats", help: "print the model's size and memory use" },
     { name: "verify", help: "check the IR's invariants after every compiler pass" },

@@ -88,6 +88,7 @@ function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan"
     `  gradients         ${formatBytes(plan.bytes.gradients)}`,
     ...(plan.bytes.state > 0 ? [`  running stats     ${formatBytes(plan.bytes.state)} (x2: current and next step's)`] : []),
     `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.arrays.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
+    `  input copies      ${formatBytes(plan.bytes.inputs)} (chunks of larger batches, standardized inputs)`,
     `  total             ${formatBytes(plan.bytes.total)}`,
   ];
   return rows.join("\n");

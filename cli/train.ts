@@ -13,7 +13,7 @@ import { loadGenerated } from "./load.js";
 import { LossHistory } from "./plots/loss-history.js";
 import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
-import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
+import { captureState, monitored, trainerBatch, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
 import { backendFlags, numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
 import { TRAIN } from "./commands.js";
 import { describeSettings } from "./describe.js";
@@ -80,7 +80,8 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   try {
     // Again under the lock: another run may have changed --out in between.
     checkOutputs(paths, rules, weightsRules);
-    const maxBatch = Math.max(settings.batch, Math.min(EVAL_ROWS, Math.max(train.n, val?.n ?? 0)));
+    const splitRows = Math.max(train.n, val?.n ?? 0);
+    const maxBatch = trainerBatch(ir, settings.batch, splitRows, EVAL_ROWS);
     const compiled = await compile(source, { ...options, maxBatch });
     const model = (await loadGenerated(compiled.code)).createModel({ seed: settings.seed });
     if (resumed) restoreResumed(model, resumed, plan);
@@ -92,6 +93,9 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${describeSettings(settings, normalization !== null, epochsText)}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
     for (const note of plan.notes) out.stdout(`  note: ${note}`);
     if (ir.tune) out.stdout(`  note: the tune block's hyperparameters take their defaults here (${tunedDefaults(ir.tune)}); netc tune searches them`);
+    if (splitRows > EVAL_ROWS && ir.lossChunks.eval.combine === null) {
+      out.stdout(`  note: the loss cannot be evaluated in chunks (${ir.lossChunks.eval.reason}), so the trainer evaluates all ${splitRows} rows of a split at once`);
+    }
     if (existsSync(paths.last) && !(resume && sameFile(resume, paths.last))) {
       out.stdout(`  note: ${paths.last} is an interrupted run's checkpoint; this run's checkpoints replace it (to continue that run instead, stop and pass --resume ${paths.last})`);
     }

@@ -2,6 +2,7 @@
 // the runtime need to know about the model's interface, parameters and training settings.
 import type { Span } from "../diagnostics/index.js";
 import type { Graph, Node } from "./ir/graph.js";
+import type { LossChunking } from "./prelude/api.js";
 
 export type InitSpec =
   | { kind: "zeros" }
@@ -82,6 +83,8 @@ export interface ModelIR {
   state: StateSpec[];
   /** Forward graph with outputs `predict` and `loss`. */
   forward: Graph;
+  /** Whether, and how, the loss of many rows is the combination of the losses of chunks of them, in each mode. */
+  lossChunks: { eval: LossChunking; train: LossChunking };
   train: TrainSpec;
   /** The `tune` block's search space, when the model has one (its names already replaced by values in `forward` and `train`). */
   tune?: TuneSpec;

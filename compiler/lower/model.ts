@@ -9,6 +9,7 @@ import { makeParam } from "./builtins.js";
 import { LowerContext, type BindingInfo, type Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
 import { LOSSES } from "./functions.js";
+import { lossChunking } from "./loss-chunks.js";
 import { lowerLayers } from "./layers.js";
 import { checkNames } from "./names.js";
 import { parseInit } from "./init.js";
@@ -216,6 +217,7 @@ export function lowerModel(
     params: ctx.params.map((p) => resolveTraining(p, trainSpec)),
     state: ctx.state,
     forward,
+    lossChunks: { eval: lossChunking(forward, "eval"), train: lossChunking(forward, "train") },
     train: trainSpec,
     ...(tune ? { tune } : {}),
   };
