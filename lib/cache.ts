@@ -22,11 +22,14 @@ export function cacheKey(source: string, shownAs: string, options: object): stri
   return createHash("sha256").update(JSON.stringify([compilerFingerprint(), shownAs, options, source])).digest("hex");
 }
 
+/** Replaced with package.json's version by the build (scripts/build-cli.mjs); absent in the sources. */
+declare const NETC_VERSION: string | undefined;
+
 let fingerprint: string | undefined;
 function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  fingerprint = `${pkg.version} ${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+  const version = typeof NETC_VERSION === "string" ? NETC_VERSION : "source";
+  fingerprint = `${version} ${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
   return fingerprint;
 }
 

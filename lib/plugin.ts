@@ -21,7 +21,8 @@ export const netcPlugin: UnpluginInstance<NetcPluginOptions | undefined, false> 
     this.addWatchFile(file);
     const shownAs = displayPath(file);
     const result = await compileNetModule(await readNetSource(file), shownAs, { backend: options?.backend, precision: options?.precision });
-    if ("errors" in result) this.error(result.errors);
-    return "code" in result ? result.code : undefined;
+    // Thrown rather than this.error(): unplugin's esbuild adapter records that and carries on.
+    if ("errors" in result) throw new Error(result.errors);
+    return result.code;
   },
 }));

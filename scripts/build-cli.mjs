@@ -39,6 +39,7 @@ export async function buildCli(outdir = `${root}dist`) {
     target: "node20",
     outdir,
     external: EXTERNAL,
+    define: { NETC_VERSION: JSON.stringify(pkg.version) }, // lib/cache.ts keys its cache with it
     metafile: true,
     logLevel: "warning",
   });
