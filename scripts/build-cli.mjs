@@ -60,7 +60,7 @@ export async function buildCli(outdir = `${root}dist`) {
  * resolve. lib/net.d.ts is hand-written and copied. A file the per-file emit cannot declare
  * fails the build: the public types must stand on their own. Returns the files read.
  */
-async function emitTypes(outdir) {
+export async function emitTypes(outdir) {
   const { default: ts } = await import("typescript");
   const pending = Object.values(LIB_ENTRIES).filter((f) => f !== "lib/hooks.ts");
   const done = new Set();
