@@ -3,9 +3,10 @@
 // A file with errors stops the program: its diagnostics go to stderr and the process exits 1,
 // as `netc check` would, rather than surfacing as a stack trace from a failed import.
 import { writeSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { cacheDirectory, cacheKey, readCached, writeCached } from "./cache.js";
-import { compileNetModule, displayPath, isNetId, readNetSource } from "./net-file.js";
+import { compileNetModule, displayPath, isNetId } from "./net-file.js";
 
 interface LoadContext {
   format?: string | null;
@@ -32,7 +33,7 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
 
 /** The compiled module of one .net file, from the cache when this source was compiled before. */
 export async function loadNetFile(file: string, cacheDir = cacheDirectory()): Promise<{ code: string; cached: boolean } | { errors: string }> {
-  const source = await readNetSource(file);
+  const source = await readFile(file, "utf8");
   const shownAs = displayPath(file);
   const key = cacheKey(source, shownAs, {});
   const hit = readCached(cacheDir, key);

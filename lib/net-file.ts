@@ -1,7 +1,6 @@
 // A .net file as an importable JavaScript module: what the register hook and the bundler
 // plugins share. The path shown in the generated header and in diagnostics is relative to the
 // working directory when the file is below it, as a compiler's messages usually are.
-import { readFile } from "node:fs/promises";
 import { isAbsolute, relative } from "node:path";
 import { compile, formatDiagnostic, type CompileOptions } from "./index.js";
 
@@ -23,10 +22,6 @@ export function withoutQuery(id: string): string {
 export function displayPath(file: string, cwd = process.cwd()): string {
   const rel = relative(cwd, file);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
-}
-
-export async function readNetSource(file: string): Promise<string> {
-  return readFile(file, "utf8");
 }
 
 export async function compileNetModule(source: string, shownAs: string, options: NetModuleOptions = {}): Promise<NetModule> {

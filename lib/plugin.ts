@@ -2,8 +2,9 @@
 // import loads as the JavaScript module netc compiles from it. Errors fail the build (and show
 // in Vite's overlay) with every diagnostic and its caret. In Vite's dev server the .net file is
 // in the module graph like any source, so editing it reloads the page with the new model.
+import { readFile } from "node:fs/promises";
 import { createUnplugin, type UnpluginInstance } from "unplugin";
-import { compileNetModule, displayPath, isNetId, readNetSource, withoutQuery } from "./net-file.js";
+import { compileNetModule, displayPath, isNetId, withoutQuery } from "./net-file.js";
 
 export interface NetcPluginOptions {
   /** Where the kernels run: "js" (default), "wasm" or "auto". */
@@ -20,7 +21,7 @@ export const netcPlugin: UnpluginInstance<NetcPluginOptions | undefined, false> 
     const file = withoutQuery(id);
     this.addWatchFile(file);
     const shownAs = displayPath(file);
-    const result = await compileNetModule(await readNetSource(file), shownAs, { backend: options?.backend, precision: options?.precision });
+    const result = await compileNetModule(await readFile(file, "utf8"), shownAs, { backend: options?.backend, precision: options?.precision });
     // Thrown rather than this.error(): unplugin's esbuild adapter records that and carries on.
     if ("errors" in result) throw new Error(result.errors);
     return result.code;
