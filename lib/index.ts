@@ -60,4 +60,17 @@ export function formatDiagnostic(diagnostic: Diagnostic, file: string, source: s
   return formatInternal(diagnostic, file, source);
 }
 
-export type { FitOptions, Model, ModelInfo, ModelOptions, Tensor, TrainingState, Weights } from "../compiler/prelude/api.js";
+// The types of a generated module (the ones cli/generated-types.ts lists), for `*.net` imports (net.d.ts).
+export type {
+  FitOptions,
+  FitResult,
+  LossChunking,
+  Model,
+  ModelInfo,
+  ModelOptions,
+  Normalization,
+  Tensor,
+  TrainingState,
+  Weights,
+  WeightsFileJson,
+} from "../compiler/prelude/api.js";

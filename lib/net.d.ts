@@ -3,7 +3,7 @@
 declare module "*.net" {
   import type { Model, ModelOptions } from "netc";
 
-  export type { FitOptions, Model, ModelInfo, ModelOptions, Tensor, TrainingState, Weights } from "netc";
+  export type { FitOptions, FitResult, LossChunking, Model, ModelInfo, ModelOptions, Normalization, Tensor, TrainingState, Weights, WeightsFileJson } from "netc";
   /** A fresh model: weights initialized from the seed (default: the train block's). */
   export function createModel(options?: ModelOptions): Model;
 }

@@ -3,7 +3,7 @@
 export type FromWorker = { kind: "loss"; losses: number[] } | { kind: "done"; weights: Record<string, number[]> } | { kind: "error"; message: string };
 
 interface GeneratedModel {
-  fit(x: Float64Array, y: Float64Array, n: number, options: { onEpoch: (epoch: number, loss: number) => void }): number[];
+  fit(x: Float64Array, y: Float64Array, n: number, options: { onEpoch: (epoch: number, loss: number) => void }): unknown;
   getWeights(): Record<string, { data: Float64Array }>;
 }
 

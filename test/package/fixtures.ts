@@ -12,7 +12,7 @@ export const APP = `import { createModel } from "./xor.net";
 const model = createModel();
 const x = new Float64Array([0, 0, 0, 1, 1, 0, 1, 1]);
 const y = new Float64Array([0, 1, 1, 0]);
-const losses = model.fit(x, y, 4, { epochs: 50 });
+const { losses } = model.fit(x, y, 4, { epochs: 50 });
 console.log(model.info.name, losses[losses.length - 1] < losses[0]);
 `;
 

@@ -29,7 +29,7 @@ describe("netc/register", () => {
     expect(cached).toHaveLength(1);
     expect(readFileSync(join(cacheDir, cached[0]!), "utf8")).toContain("export function createModel(");
     // The second run takes the module from the cache: a marked copy there is what runs.
-    writeFileSync(join(cacheDir, cached[0]!), 'export function createModel() { return { info: { name: "from cache" }, fit: () => [1, 0] }; }\n');
+    writeFileSync(join(cacheDir, cached[0]!), 'export function createModel() { return { info: { name: "from cache" }, fit: () => ({ losses: [1, 0] }) }; }\n');
     expect(run("app.js").stdout).toBe("from cache true\n");
   });
 

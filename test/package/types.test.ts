@@ -33,7 +33,7 @@ describe("package types", () => {
     const ok = `import { createModel, type Model } from "./xor.net";
 import { check, compile, formatDiagnostic, type Diagnostic } from "netc";
 const model: Model = createModel({ seed: 1 });
-const losses: number[] = model.fit(new Float64Array(8), new Float64Array(4), 4, { epochs: 2 });
+const losses: number[] = model.fit(new Float64Array(8), new Float64Array(4), 4, { epochs: 2 }).losses;
 const found: Diagnostic[] = check("model m {}");
 const out = await compile("model m {}", { file: "m.net", backend: "wasm", precision: "f32", language: "javascript" });
 const code: string | undefined = out.code;
