@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the CLI from dist/ (JavaScript compiled by `npm run build`, which `npm ci` runs) while it
 // is up to date with the sources, otherwise the TypeScript sources through tsx's loader, so
-// `npx netc` works right after `npm ci` and right after an edit alike.
-import { readFileSync, statSync } from "node:fs";
+// `npx netc` works right after `npm ci` and right after an edit alike. An installed package
+// ships dist/ without the sources (and without tsx): there dist/ is all there is.
+import { existsSync, readFileSync, statSync } from "node:fs";
 
 const root = new URL("../", import.meta.url);
 
@@ -16,8 +17,9 @@ function distIsFresh() {
   }
 }
 
+const installed = !existsSync(new URL("cli/main.ts", root));
 let main;
-if (process.env.NETC_NO_DIST !== "1" && distIsFresh()) {
+if (installed || (process.env.NETC_NO_DIST !== "1" && distIsFresh())) {
   ({ main } = await import("../dist/main.js"));
 } else {
   const { register } = await import("tsx/esm/api");

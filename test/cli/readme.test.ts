@@ -24,6 +24,7 @@ import { exampleSource, ROOT } from "../support/helpers.js";
 const OPTED_OUT = [
   "npm ci", // the quick start: reinstalls node_modules (its `npm start` runs in beforeAll)
   "npm ci          # install exactly what package-lock.json pins", // also runs the test suite and the benchmarks
+  "npm pack                                  # in this repository: writes netc-0.1.0.tgz", // installs into another project (test/package/install.long.test.ts runs it)
   'import { predict, predictBatch, classify, labels } from "./iris.predict.js";', // x, n and out are the reader's
   "cd editors/vscode && npm install && cd ../..", // needs VS Code
 ];
