@@ -187,6 +187,8 @@ export async function checkExampleAgainstTfjs(name: string): Promise<void> {
   // Curves under SGD: Adam turns float32 noise in near-zero gradients into full-size steps,
   // so a deep Adam curve drifts from float64 for reasons of precision, not correctness.
   // Every optimizer is compared on a small network below.
+  // A tuned example's train block names its hyperparameters: the SGD rewrite would leave them unused.
+  if (ir.tune) return;
   const source = withSgd(exampleSource(name), ir.train.optimizer.lr);
   const train = compileToGraph(source).model;
   if (unsupportedTraining(train.train) || train.forward.nodes.some((n) => n.op === "dropout")) return;
