@@ -19,7 +19,7 @@ export const COMPILE: CommandSpec = {
     { name: "out", alias: "o", value: "OUT.ts|OUT.js", help: "write the module to this file (a .js or .mjs name gets JavaScript)" },
     { name: "js", help: "JavaScript instead of TypeScript" },
     MODEL,
-    { name: "max-batch", value: "N", help: "size the buffers for batches of up to N rows (default: the train block's batch)" },
+    { name: "max-batch", value: "N", help: "size the buffers for batches of up to N rows (default: the train block's batch); predict and loss take more rows in chunks" },
     { name: "dump", value: "ast|ir|grad", help: "print the syntax tree, the forward IR or the backward IR instead" },
     { name: "stats", help: "print the model's size and memory use" },
     { name: "verify", help: "check the IR's invariants after every compiler pass" },
@@ -41,7 +41,7 @@ export const TRAIN: CommandSpec = {
   operands: "MODEL.net",
   summary: "Train a model on a CSV file or a bundled data set; write the trainer, the weights, a standalone predictor and the loss curve.",
   flags: [
-    { name: "data", value: "CSV|iris|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
+    { name: "data", value: "CSV|iris|digits|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
     { name: "epochs", value: "N", help: "override the train block's epochs (an integer >= 1)" },
     { name: "batch", value: "N", help: "override the train block's batch (an integer >= 1)" },
     { name: "lr", value: "X", help: "override the optimizer's learning rate (a positive number)" },
@@ -114,6 +114,28 @@ export const EXPLAIN: CommandSpec = {
   ],
 };
 
+export const TUNE: CommandSpec = {
+  name: "tune",
+  operands: "MODEL.net",
+  summary: "Search the model's tune block: seeded random configurations, trained in parallel with successive halving (the weakest 2/3 stop at each rung); write the results table, a plot, the best model as a .net and its weights.",
+  flags: [
+    { name: "data", value: "CSV|iris|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
+    { name: "trials", value: "N", help: "configurations to try (default: the tune block's trials, else 20)" },
+    { name: "parallel", value: "P", help: "worker threads training trials at once (default: the number of cores; 1 trains in this thread)" },
+    { name: "seed", value: "S", help: "seed of the configurations drawn (default: the train block's seed); the same seed gives the same table" },
+    { name: "val", value: "F", help: "fraction of rows held out to score the trials (default 0.2)" },
+    { name: "out", alias: "o", value: "DIR", help: "the directory to write into (default out)" },
+    TARGET,
+    FEATURES,
+    IGNORE,
+    { name: "normalize", help: "standardize each feature (mean and std of the training split, saved with the best weights)" },
+    BACKEND,
+    PRECISION,
+    MODEL,
+    FORCE,
+  ],
+};
+
 export const GRAPH: CommandSpec = {
   name: "graph",
   operands: "MODEL.net",
@@ -148,4 +170,4 @@ export const LSP: CommandSpec = {
   flags: [{ name: "stdio", help: "talk over stdin and stdout (the default and only transport)" }],
 };
 
-export const COMMAND_SPECS = [COMPILE, CHECK, TRAIN, PREDICT, PREDICTOR, EXPLAIN, GRAPH, EXPORT, LSP];
+export const COMMAND_SPECS = [COMPILE, CHECK, TRAIN, PREDICT, PREDICTOR, EXPLAIN, TUNE, GRAPH, EXPORT, LSP];

@@ -10,6 +10,7 @@ import { readText } from "./io.js";
 import { languageName, outputLanguage } from "./language.js";
 import { writeOutput } from "./outputs.js";
 import type { Output } from "./main.js";
+import { inputDecl } from "../compiler/model.js";
 
 export async function compileCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, COMPILE);
@@ -79,7 +80,7 @@ function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan"
   const { model, plan, graph } = r;
   const paramCount = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const rows = [
-    `model ${model.name}: input ${model.input.name}[${model.input.width}] -> output ${model.output.name}[${model.output.width}], ${model.params.length} tensors, ${paramCount} parameters`,
+    `model ${model.name}: input ${inputDecl(model)} -> output ${model.output.name}[${model.output.width}], ${model.params.length} tensors, ${paramCount} parameters`,
     `graph: ${graph.nodes.filter((n) => !n.grad).length} forward nodes, ${graph.nodes.filter((n) => n.grad).length} backward nodes`,
     `memory at max batch ${plan.maxBatch}:`,
     `  parameters        ${formatBytes(plan.bytes.params)}`,
@@ -87,6 +88,7 @@ function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan"
     `  gradients         ${formatBytes(plan.bytes.gradients)}`,
     ...(plan.bytes.state > 0 ? [`  running stats     ${formatBytes(plan.bytes.state)} (x2: current and next step's)`] : []),
     `  work buffers      ${formatBytes(plan.bytes.work)} in ${plan.arrays.length} arrays (${formatBytes(plan.bytes.workUnshared)} without sharing)`,
+    `  input copies      ${formatBytes(plan.bytes.inputs)} (chunks of larger batches, standardized inputs)`,
     `  total             ${formatBytes(plan.bytes.total)}`,
   ];
   return rows.join("\n");

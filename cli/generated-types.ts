@@ -2,7 +2,19 @@
 // very types every generated module declares, from the prelude they are copied from.
 import type { Model, ModelOptions } from "../compiler/prelude/api.js";
 
-export type { FitOptions, Model, ModelInfo, ModelOptions, Tensor, TrainingState, Weights } from "../compiler/prelude/api.js";
+export type {
+  FitOptions,
+  FitResult,
+  LossChunking,
+  Model,
+  ModelInfo,
+  ModelOptions,
+  Normalization,
+  Tensor,
+  TrainingState,
+  Weights,
+  WeightsFileJson,
+} from "../compiler/prelude/api.js";
 
 export interface GeneratedModule {
   createModel(options?: ModelOptions): Model;

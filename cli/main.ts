@@ -3,7 +3,7 @@
 // ts-morph, vega or Graphviz.
 import { readFileSync } from "node:fs";
 import { helpText, HelpRequested, parseArgs, usageLine, UsageError, type CommandSpec } from "./args.js";
-import { CHECK, COMMAND_SPECS, COMPILE, EXPLAIN, EXPORT, GRAPH, LSP, PREDICT, PREDICTOR, TRAIN } from "./commands.js";
+import { CHECK, COMMAND_SPECS, COMPILE, EXPLAIN, EXPORT, GRAPH, LSP, PREDICT, PREDICTOR, TRAIN, TUNE } from "./commands.js";
 import { NetcError } from "../diagnostics/index.js";
 import { closestName } from "../diagnostics/suggest.js";
 import { DataError, WeightsError } from "../data/errors.js";
@@ -55,6 +55,7 @@ const RUNNERS: Record<string, () => Promise<Command>> = {
   predict: async () => (await import("./predict.js")).predictCommand,
   predictor: async () => (await import("./predict.js")).predictorCommand,
   explain: async () => (await import("./explain.js")).explainCommand,
+  tune: async () => (await import("./tune.js")).tuneCommand,
   graph: async () => (await import("./graph.js")).graphCommand,
   export: async () => (await import("./export.js")).exportCommand,
   lsp: async () => async (argv, out) => {
@@ -63,7 +64,7 @@ const RUNNERS: Record<string, () => Promise<Command>> = {
   },
 };
 
-const SPECS: Record<string, CommandSpec> = { compile: COMPILE, check: CHECK, train: TRAIN, predict: PREDICT, predictor: PREDICTOR, explain: EXPLAIN, graph: GRAPH, export: EXPORT, lsp: LSP };
+const SPECS: Record<string, CommandSpec> = { compile: COMPILE, check: CHECK, train: TRAIN, predict: PREDICT, predictor: PREDICTOR, explain: EXPLAIN, tune: TUNE, graph: GRAPH, export: EXPORT, lsp: LSP };
 
 export function version(): string {
   // package.json sits one folder up from both cli/ and the compiled dist/.

@@ -149,24 +149,34 @@ export function monitored(stats: EpochStats): number {
   return stats.val ? stats.val.loss : stats.train.loss;
 }
 
-/** Mean loss (weighted by rows, in chunks of the compiled maximum batch) and accuracy, in evaluation mode. */
+/**
+ * The loss of all rows (evaluation mode), and accuracy or regression metrics from predictions in
+ * chunks of the compiled maximum batch. The loss is the module's own on all rows: it combines
+ * chunks as the model's loss allows (info.lossChunks: a mean stays a mean, a sum a sum); netc
+ * train compiles a loss that allows neither for the largest split (see trainerBatch).
+ */
 export function evaluate(model: Model, ir: ModelIR, data: Dataset): SplitMetrics {
   const chunk = model.info.maxBatch;
   const accuracy = data.classes !== null && isClassifier(ir);
   const regression = !isClassifier(ir) && ir.output.width === ir.target.width ? new RegressionAccumulator(ir.target.width) : null;
-  let lossSum = 0;
   let correct = 0;
-  for (let start = 0; start < data.n; start += chunk) {
+  for (let start = 0; start < data.n && (regression || accuracy); start += chunk) {
     const rows = Math.min(chunk, data.n - start);
-    const x = data.x.subarray(start * ir.input.width, (start + rows) * ir.input.width);
-    const y = data.y!.subarray(start * ir.target.width, (start + rows) * ir.target.width);
-    lossSum += model.loss(x, y, rows) * rows;
-    if (regression) regression.add(model.predict(x, rows), y, rows);
-    if (!accuracy) continue;
-    const p = model.predict(x, rows);
-    for (let r = 0; r < rows; r++) if (predictedClass(ir, p, r) === data.classes![start + r]) correct++;
+    const p = model.predict(data.x.subarray(start * ir.input.width, (start + rows) * ir.input.width), rows);
+    if (regression) regression.add(p, data.y!.subarray(start * ir.target.width, (start + rows) * ir.target.width), rows);
+    if (accuracy) for (let r = 0; r < rows; r++) if (predictedClass(ir, p, r) === data.classes![start + r]) correct++;
   }
-  return { loss: lossSum / data.n, accuracy: accuracy ? correct / data.n : null, rows: data.n, ...(regression && { regression: regression.result() }) };
+  const loss = model.loss(data.x, data.y!, data.n);
+  return { loss, accuracy: accuracy ? correct / data.n : null, rows: data.n, ...(regression && { regression: regression.result() }) };
+}
+
+/**
+ * The maximum batch netc train compiles for: the training batch, and enough rows to evaluate a
+ * split in few calls — or in one call, whatever its size, when the model's loss cannot be
+ * computed in chunks (a sum over rows plus a penalty, ...).
+ */
+export function trainerBatch(ir: ModelIR, batch: number, splitRows: number, evalRows: number): number {
+  return Math.max(batch, ir.lossChunks.eval.combine === null ? splitRows : Math.min(evalRows, splitRows));
 }
 
 /** Softmax heads and class(K) targets: argmax; one sigmoid output: threshold 0.5. */

@@ -4,6 +4,8 @@
 // path; during training it checkpoints; on SIGINT/SIGTERM it saves the last completed epoch.
 import { existsSync, rmSync, statSync } from "node:fs";
 import { compile, compileToGraph, type Backend, type ModelIR } from "../compiler/index.js";
+import { defaultValue, valueText } from "../compiler/lower/tune.js";
+import type { TuneSpec } from "../compiler/model.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
 import { splitDataset } from "../data/dataset.js";
 import { valuesByName, type WeightsFile } from "../data/weights.js";
@@ -11,14 +13,14 @@ import { loadGenerated } from "./load.js";
 import { LossHistory } from "./plots/loss-history.js";
 import { renderLossPlot } from "./plots/loss-plot.js";
 import type { Model } from "./generated-types.js";
-import { captureState, monitored, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
+import { captureState, monitored, trainerBatch, trainModel, type EpochStats, type Snapshot, type TrainOutcome } from "./train-loop.js";
 import { backendFlags, numberFlag, parseArgs, positiveFlag, settingFlag, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
 import { TRAIN } from "./commands.js";
 import { describeSettings } from "./describe.js";
 import { regressionText } from "../data/metrics.js";
 import { checkpointer, DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from "./checkpoints.js";
 import { SIGNAL_EXIT, watchSignals } from "./signals.js";
-import { encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
+import { bundledNames, encodeOptions, loadData, loadWeights, normalizeSplits } from "./inputs.js";
 import { CliError, readText } from "./io.js";
 import { lockOutputSet } from "./lock.js";
 import { writeOutput, type CommandInput, type OutputRules } from "./outputs.js";
@@ -34,7 +36,7 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const args = parseArgs(argv, TRAIN);
   const file = singleOperand(args, TRAIN);
   const dataSpec = stringFlag(args, "data");
-  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of iris, lecture, xor, spirals, moons)\nusage: ${usageLine(TRAIN)}`);
+  if (!dataSpec) throw new UsageError(`--data is required (a CSV file or one of ${bundledNames()})\nusage: ${usageLine(TRAIN)}`);
   const flags = {
     epochs: settingFlag(args, "epochs"),
     batch: settingFlag(args, "batch"),
@@ -78,7 +80,8 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   try {
     // Again under the lock: another run may have changed --out in between.
     checkOutputs(paths, rules, weightsRules);
-    const maxBatch = Math.max(settings.batch, Math.min(EVAL_ROWS, Math.max(train.n, val?.n ?? 0)));
+    const splitRows = Math.max(train.n, val?.n ?? 0);
+    const maxBatch = trainerBatch(ir, settings.batch, splitRows, EVAL_ROWS);
     const compiled = await compile(source, { ...options, maxBatch });
     const model = (await loadGenerated(compiled.code)).createModel({ seed: settings.seed });
     if (resumed) restoreResumed(model, resumed, plan);
@@ -89,6 +92,10 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
     const epochsText = `${count} epoch${count === 1 ? "" : "s"}${plan.start > 0 ? ` (${count === 1 ? `epoch ${plan.total}` : `${plan.start + 1} to ${plan.total}`})` : ""}`;
     out.stdout(`training model ${ir.name} (${file}) on ${data.source}: ${train.n} rows${val ? ` + ${val.n} for validation` : ""}, ${describeSettings(settings, normalization !== null, epochsText)}${resume ? `, resuming from ${resume} at epoch ${plan.start}` : ""}`);
     for (const note of plan.notes) out.stdout(`  note: ${note}`);
+    if (ir.tune) out.stdout(`  note: the tune block's hyperparameters take their defaults here (${tunedDefaults(ir.tune)}); netc tune searches them`);
+    if (splitRows > EVAL_ROWS && ir.lossChunks.eval.combine === null) {
+      out.stdout(`  note: the loss cannot be evaluated in chunks (${ir.lossChunks.eval.reason}), so the trainer evaluates all ${splitRows} rows of a split at once`);
+    }
     if (existsSync(paths.last) && !(resume && sameFile(resume, paths.last))) {
       out.stdout(`  note: ${paths.last} is an interrupted run's checkpoint; this run's checkpoints replace it (to continue that run instead, stop and pass --resume ${paths.last})`);
     }
@@ -243,4 +250,9 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `lr = 0.00316228, width = 16`: what each tuned name is when no search picks it. */
+function tunedDefaults(tune: TuneSpec): string {
+  return tune.params.map((p) => `${p.name} = ${valueText(p.distribution, defaultValue(p.distribution))}`).join(", ");
 }

@@ -7,6 +7,7 @@ import type { ModelDecl } from "../grammar/ast.js";
 import { NetcError, sortDiagnostics, type Diagnostic } from "../diagnostics/index.js";
 import { analyze } from "./analyze.js";
 import type { Language } from "./emit/format.js";
+import type { TunedValues } from "./lower/tune.js";
 import type { Graph } from "./ir/graph.js";
 import type { ModelIR, OptimizerSpec, Precision, TrainSpec } from "./model.js";
 import { resolveBackend, type Backend } from "./backend/choose.js";
@@ -30,6 +31,8 @@ export interface CompileOptions {
   format?: boolean;
   /** The language of `code` (default TypeScript); JavaScript is the TypeScript compiler's emit. */
   language?: Language;
+  /** Values for the tune block's hyperparameters (a trial of netc tune) instead of their defaults. */
+  tuned?: TunedValues;
   /** Where the kernels run: JavaScript, wasm SIMD (matmuls in wasm, the rest JavaScript over
    *  its memory), or auto (chosen per model by chooseBackend). Default js here; the CLI's
    *  default is auto. */
@@ -57,7 +60,7 @@ export const MEMORY_LIMIT_BYTES = 2 ** 31;
 /** Front end and middle end for one model; throws NetcError with every diagnostic on failure. */
 export function compileToGraph(source: string, options: CompileOptions = {}): Omit<CompileResult, "code"> {
   const file = options.file ?? "<input>";
-  const { program, models, diagnostics } = analyze(source);
+  const { program, models, diagnostics } = analyze(source, options.tuned && { model: options.model, values: options.tuned });
   const fail = (list: Diagnostic[]) => new NetcError(sortDiagnostics(list), file, source);
   if (diagnostics.length > 0) throw fail(diagnostics);
   const decls = program.decls.filter((d): d is ModelDecl => d.kind === "model");

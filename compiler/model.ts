@@ -2,6 +2,7 @@
 // the runtime need to know about the model's interface, parameters and training settings.
 import type { Span } from "../diagnostics/index.js";
 import type { Graph, Node } from "./ir/graph.js";
+import type { LossChunking } from "./prelude/api.js";
 
 export type InitSpec =
   | { kind: "zeros" }
@@ -68,7 +69,8 @@ export interface StateSpec {
 export interface ModelIR {
   name: string;
   span: Span;
-  input: { name: string; width: number };
+  /** `width` values per row: the product of the per-row `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   /** `classes` is set for `class(K)` targets, whose rows hold one class index each. */
   target: { name: string; width: number; classes?: number };
   output: { name: string; width: number };
@@ -81,7 +83,27 @@ export interface ModelIR {
   state: StateSpec[];
   /** Forward graph with outputs `predict` and `loss`. */
   forward: Graph;
+  /** Whether, and how, the loss of many rows is the combination of the losses of chunks of them, in each mode. */
+  lossChunks: { eval: LossChunking; train: LossChunking };
   train: TrainSpec;
+  /** The `tune` block's search space, when the model has one (its names already replaced by values in `forward` and `train`). */
+  tune?: TuneSpec;
+}
+
+/**
+ * Fan-in and fan-out for xavier and he initialization, as PyTorch computes them: W[in, out] of
+ * dense, and for a convolution's W[F, C, k, k] the channels times the kernel's area on each side.
+ */
+export function fans(shape: readonly number[]): [number, number] {
+  if (shape.length < 2) return [shape[0] ?? 1, shape[0] ?? 1];
+  if (shape.length === 2) return [shape[0]!, shape[1]!];
+  const area = shape.slice(2).reduce((a, b) => a * b, 1);
+  return [shape[1]! * area, shape[0]! * area];
+}
+
+/** The input as the `.net` file declares it: `x[4]`, `img[1, 8, 8]`. */
+export function inputDecl(model: Pick<ModelIR, "input">): string {
+  return `${model.input.name}[${model.input.shape.join(", ")}]`;
 }
 
 export function trainableParams(model: ModelIR): ParamSpec[] {
@@ -91,4 +113,30 @@ export function trainableParams(model: ModelIR): ParamSpec[] {
 /** True when `pattern` (from `freeze` or `param_lr`) names the parameter: exactly, or as a prefix like `h1`. */
 export function matchesParam(pattern: string, name: string): boolean {
   return name === pattern || name.startsWith(`${pattern}.`);
+}
+
+/** A `tune` block: the search space netc tune samples, and how it scores a trial. */
+export type Distribution =
+  | { kind: "choice"; values: number[]; texts: string[] }
+  | { kind: "uniform"; lo: number; hi: number }
+  | { kind: "loguniform"; lo: number; hi: number }
+  | { kind: "int"; lo: number; hi: number };
+
+export interface TunedParam {
+  name: string;
+  span: Span;
+  distribution: Distribution;
+}
+
+export const TUNE_METRICS = ["val_loss", "val_acc"] as const;
+export type TuneMetric = (typeof TUNE_METRICS)[number];
+
+export interface TuneSpec {
+  params: TunedParam[];
+  /** Configurations to sample (netc tune --trials overrides it). */
+  trials: number;
+  metric: TuneMetric;
+  /** Where `metric` was set, for the diagnostic when the model cannot report it. */
+  metricSpan: Span | null;
+  span: Span;
 }

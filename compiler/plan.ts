@@ -37,7 +37,11 @@ export interface MemoryPlan {
   explain?: Plan;
   /** Sizes (in float64 elements) of the shared work arrays. */
   arrays: number[];
-  bytes: { params: number; state: number; optimizer: number; gradients: number; work: number; workUnshared: number; total: number };
+  /**
+   * `inputs`: copies of up to maxBatch rows of x and y, where predict and loss put the chunks of a
+   * larger batch (and standardized inputs), and the standardization's mean and std.
+   */
+  bytes: { params: number; state: number; optimizer: number; gradients: number; work: number; workUnshared: number; inputs: number; total: number };
 }
 
 export function needsBuffer(node: Node): boolean {
@@ -59,13 +63,14 @@ export function planMemory(train: Graph, evaluation: Graph, model: ModelIR, maxB
   const gradients = elements(trainableParams(model)) * 8;
   const work = arrays.reduce((n, size) => n + size * 8, 0);
   const workUnshared = Math.max(trainPlan.unsharedBytes, evalPlan.unsharedBytes);
+  const inputs = (maxBatch * (model.input.width + model.target.width) + 2 * model.input.width) * 8;
   return {
     maxBatch,
     train: trainPlan,
     eval: evalPlan,
     explain: explainPlan,
     arrays,
-    bytes: { params, state, optimizer, gradients, work, workUnshared, total: params + 2 * state + optimizer + gradients + work },
+    bytes: { params, state, optimizer, gradients, work, workUnshared, inputs, total: params + 2 * state + optimizer + gradients + work + inputs },
   };
 }
 

@@ -8,6 +8,7 @@ import { gaussian, makeRng } from "./rng.js";
 
 export const BUNDLED_DATA: Record<string, { describe: string; load: (seed: number) => Table }> = {
   iris: { describe: "Fisher's Iris flowers: 150 rows, 4 measurements, 3 species (examples/data/iris.csv)", load: () => iris() },
+  digits: { describe: "handwritten digits: 1797 images of 8x8 pixels (0..16, row-major), 10 classes (examples/data/digits.csv)", load: () => digits() },
   lecture: { describe: "the lecture's four rows: (0.3, 0.6, 1), (0.5, 0.1, 0), (0.9, 0.9, 0), (0.4, 0.5, 1)", load: () => lecture() },
   xor: { describe: "200 noisy points around the corners of the unit square, label = x1 XOR x2 (seeded)", load: (s) => xor(s) },
   spirals: { describe: "200 points on two interleaved spirals (seeded)", load: (s) => spirals(s) },
@@ -15,9 +16,15 @@ export const BUNDLED_DATA: Record<string, { describe: string; load: (seed: numbe
 };
 
 export const IRIS_CSV = fileURLToPath(new URL("../examples/data/iris.csv", import.meta.url));
+/** scikit-learn's copy of the UCI optical digits (BSD-3-Clause; examples/data/digits.LICENSE.txt). */
+export const DIGITS_CSV = fileURLToPath(new URL("../examples/data/digits.csv", import.meta.url));
 
 function iris(): Table {
   return { ...parseCsv(readFileSync(IRIS_CSV, "utf8"), "iris"), source: "iris (examples/data/iris.csv)" };
+}
+
+function digits(): Table {
+  return { ...parseCsv(readFileSync(DIGITS_CSV, "utf8"), "digits"), source: "digits (examples/data/digits.csv)" };
 }
 
 function lecture(): Table {

@@ -1,7 +1,7 @@
 // Which columns of a data file feed the model, and how its target is encoded: picked from the
 // header by --features, --ignore and --target, by the columns training used (a weights file),
 // or by position (features first, the target columns last).
-import type { ModelIR } from "../compiler/model.js";
+import { inputDecl, type ModelIR } from "../compiler/model.js";
 import type { EncodeOptions } from "./dataset.js";
 import { DataError } from "./errors.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -69,7 +69,8 @@ export function chooseColumns(header: string[], source: string, model: ModelIR, 
   // Without --target the target is what is left at the end: as many columns as the model needs
   // (a softmax y[K] target takes K numeric columns or one label column).
   const wanted = enc.kind === "values" || (enc.kind === "onehot" && rest.length - featuresLeft === model.target.width) ? model.target.width : 1;
-  const wants = `model ${model.name} takes ${inW} feature${inW === 1 ? "" : "s"} (${model.input.name}[${inW}]) and ${wanted === 1 ? "1 target column" : `${wanted} target columns`} (${describeTarget(model)})`;
+  const flattened = model.input.shape.length > 1 ? ", flattened row-major" : "";
+  const wants = `model ${model.name} takes ${inW} feature${inW === 1 ? "" : "s"} (${inputDecl(model)}${flattened}) and ${wanted === 1 ? "1 target column" : `${wanted} target columns`} (${describeTarget(model)})`;
   const names = (cols: number[]) => cols.map((i) => header[i]).join(", ");
   if (!targets) {
     if (options.targetOptional && rest.length === featuresLeft) targets = [];

@@ -38,6 +38,8 @@ export type Stmt =
   | { kind: "loss"; value: Expr; span: Span }
   | { kind: "layers"; layers: LayerSpec[]; span: Span }
   | { kind: "train"; settings: Setting[]; span: Span }
+  /** `tune { lr: loguniform(1e-4, 0.1); trials 24 }`: hyperparameters (with a colon) and settings. */
+  | { kind: "tune"; hyperparameters: Hyperparameter[]; settings: Setting[]; span: Span }
   | { kind: "return"; values: Expr[]; span: Span };
 
 /** One line of `layers { dense 8 tanh init: he }`: a layer kind, its args, an activation. */
@@ -54,6 +56,15 @@ export interface Setting {
   value: Expr;
   /** Further comma-separated values: `freeze h1.W, h1.b`. */
   rest: Expr[];
+  span: Span;
+}
+
+export type TuneStmt = Extract<Stmt, { kind: "tune" }>;
+
+/** One `name: distribution(...)` line of a `tune` block. */
+export interface Hyperparameter {
+  name: Ident;
+  distribution: Expr;
   span: Span;
 }
 

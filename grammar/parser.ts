@@ -9,7 +9,7 @@ import { parserErrorMessages } from "./errors.js";
 import {
   AdditiveOperator, Block, Colon, Comma, Dot, Equals, Identifier, Input, Layers, LBracket, LCurly,
   Loss, LParen, Model, MultiplicativeOperator, Minus, NumberLiteral, Output, Param, PARSER_TOKENS,
-  RBracket, RCurly, Return, RParen, StatementEnd, Target, Train,
+  RBracket, RCurly, Return, RParen, StatementEnd, Target, Train, Tune,
 } from "./tokens.js";
 
 class NetParser extends CstParser {
@@ -87,6 +87,7 @@ class NetParser extends CstParser {
       { ALT: () => this.SUBRULE(this.lossStmt) },
       { ALT: () => this.SUBRULE(this.layersStmt) },
       { ALT: () => this.SUBRULE(this.trainStmt) },
+      { ALT: () => this.SUBRULE(this.tuneStmt) },
       { ALT: () => this.SUBRULE(this.returnStmt) },
     ]);
   });
@@ -195,6 +196,28 @@ class NetParser extends CstParser {
             this.CONSUME(Comma);
             this.SUBRULE2(this.expression);
           });
+          this.CONSUME2(StatementEnd);
+        },
+      },
+    ]);
+  });
+
+  tuneStmt = this.RULE("tuneStmt", () => {
+    this.CONSUME(Tune);
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.tuneLine));
+    this.CONSUME(RCurly);
+  });
+
+  /** `lr: loguniform(1e-4, 0.1)` declares a hyperparameter; `trials 24` is a setting. */
+  tuneLine = this.RULE("tuneLine", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(StatementEnd) },
+      {
+        ALT: () => {
+          this.CONSUME(Identifier);
+          this.OPTION(() => this.CONSUME(Colon));
+          this.SUBRULE(this.expression);
           this.CONSUME2(StatementEnd);
         },
       },

@@ -1,7 +1,7 @@
 // A deterministic S-expression dump of the AST for `netc compile --dump ast` and golden tests.
 // Nodes print as `(head LINE:COL ...)`, leaves as `text@LINE:COL`; declarations and the lines of
 // `layers`/`train` get one line each, expressions stay on one line.
-import type { Arg, BlockDecl, Dim, Expr, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "./ast.js";
+import type { Arg, BlockDecl, Dim, Expr, Hyperparameter, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "./ast.js";
 
 const at = (span: Span): string => `${span.line}:${span.col}`;
 
@@ -51,6 +51,8 @@ function printStmt(stmt: Stmt): string {
       return nested(head, stmt.layers.map(printLayer), "  ");
     case "train":
       return nested(head, stmt.settings.map(printSetting), "  ");
+    case "tune":
+      return nested(head, [...stmt.hyperparameters.map(printHyperparameter), ...stmt.settings.map(printSetting)], "  ");
     case "return":
       return `${head} ${stmt.values.map(printExpr).join(" ")})`;
   }
@@ -64,6 +66,10 @@ function printLayer(layer: LayerSpec): string {
 
 function printSetting(setting: Setting): string {
   return `(${setting.name.name} ${at(setting.span)} ${printExpr(setting.value)})`;
+}
+
+function printHyperparameter(h: Hyperparameter): string {
+  return `(${h.name.name}: ${at(h.span)} ${printExpr(h.distribution)})`;
 }
 
 function printArg(arg: Arg): string {

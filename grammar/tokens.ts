@@ -23,10 +23,11 @@ export const Output = keyword("output");
 export const Loss = keyword("loss");
 export const Layers = keyword("layers");
 export const Train = keyword("train");
+export const Tune = keyword("tune");
 export const Return = keyword("return");
 
 export const KEYWORDS: readonly TokenType[] = [
-  Model, Block, Input, Target, Param, Output, Loss, Layers, Train, Return,
+  Model, Block, Input, Target, Param, Output, Loss, Layers, Train, Tune, Return,
 ];
 
 /**

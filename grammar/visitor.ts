@@ -3,7 +3,7 @@
 // visitor. Checks that need values rather than token order (dimensions, class counts, one activation
 // per layer, expression depth) live here.
 import type { CstElement, CstNode, IToken } from "chevrotain";
-import type { Arg, BlockDecl, Dim, Expr, Ident, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "./ast.js";
+import type { Arg, BlockDecl, Dim, Expr, Hyperparameter, Ident, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "./ast.js";
 import { spanFrom, type Diagnostics } from "../diagnostics/index.js";
 import { quote } from "./errors.js";
 import { MAX_NESTING, tokenSpan } from "./lex.js";
@@ -210,6 +210,21 @@ export class AstBuilder extends BaseVisitor {
     if (!name || !value || rest.includes(undefined)) return undefined;
     const last = rest.length > 0 ? rest[rest.length - 1]! : value;
     return { name, value, rest: defined(rest), span: spanFrom(name.span, last.span) };
+  }
+
+  tuneStmt(ctx: Children, span: Span): Stmt {
+    const lines = defined(this.all<Hyperparameter | Setting>(ctx.tuneLine));
+    const hyperparameters = lines.filter((l): l is Hyperparameter => "distribution" in l);
+    const settings = lines.filter((l): l is Setting => "value" in l);
+    return { kind: "tune", hyperparameters, settings, span };
+  }
+
+  tuneLine(ctx: Children): Hyperparameter | Setting | undefined {
+    const name = ident(ctx.Identifier?.[0]);
+    const value = this.at<Expr>(ctx.expression);
+    if (!name || !value) return undefined; // a blank line, or one recovery left incomplete
+    const span = spanFrom(name.span, value.span);
+    return ctx.Colon ? { name, distribution: value, span } : { name, value, rest: [], span };
   }
 
   returnStmt(ctx: Children, span: Span): Stmt | undefined {

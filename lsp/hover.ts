@@ -5,7 +5,7 @@ import type { Hover } from "vscode-languageserver";
 import { shapeToString } from "../compiler/ir/graph.js";
 import { BUILTINS, INITIALIZERS, ownEntry } from "../compiler/lower/functions.js";
 import { SCHEDULES, TRAIN_SETTINGS } from "../compiler/lower/train.js";
-import type { ParamSpec } from "../compiler/model.js";
+import { inputDecl, type ParamSpec } from "../compiler/model.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
 import type { Span } from "../grammar/ast.js";
 import { paramsOf, rangeOf, sizeOf, type Analysis } from "./analysis.js";
@@ -72,7 +72,7 @@ function describeModel(a: Analysis, name: string): string[] {
   if (!m) return [code(`model ${name}`), "(shapes appear once the model has no errors)"];
   const total = m.params.reduce((n, p) => n + sizeOf(p.shape), 0);
   return [
-    code(`model ${m.name}: ${m.input.name}[${m.input.width}] -> ${m.output.name}[${m.output.width}]`),
+    code(`model ${m.name}: ${inputDecl(m)} -> ${m.output.name}[${m.output.width}]`),
     `${total} parameters in ${m.params.length} tensors; ${m.train.optimizer.kind} lr ${m.train.optimizer.lr}, ${m.train.epochs} epochs, batch ${m.train.batch}`,
   ];
 }

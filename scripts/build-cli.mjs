@@ -18,7 +18,8 @@ export async function buildCli(outdir = `${root}dist`) {
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { main: "cli/main.ts" },
+    // netc tune's worker threads start from their own file (cli/tune/pool.ts names it).
+    entryPoints: { main: "cli/main.ts", "tune-worker": "cli/tune/worker.ts" },
     bundle: true,
     splitting: true,
     format: "esm",

@@ -1,6 +1,7 @@
 // What `netc compile` and `netc predictor` write: TypeScript or JavaScript by --js or the -o
 // extension (never one in a file named for the other), and --verify's type check. Run as a user
-// would: `node bin/netc.mjs ...`; each run costs a Node start-up, so there are few.
+// would: `node bin/netc.mjs ...`; each run costs a Node start-up, so there are few, and the
+// usage errors and the training run the predictor needs use `main` in this process.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { outputLanguage } from "../cli/language.js";
 import { ROOT } from "./support/helpers.js";
+import { netcInProcess } from "./cli/run.js";
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -39,20 +41,20 @@ describe("netc compile", () => {
     expect(js).not.toMatch(TYPED);
     const loss = node(`const { createModel } = await import("./xor.js");
 const m = createModel();
-const h = m.fit(new Float64Array([0, 0, 0, 1, 1, 0, 1, 1]), new Float64Array([0, 1, 1, 0]), 4, { epochs: 500 });
+const h = m.fit(new Float64Array([0, 0, 0, 1, 1, 0, 1, 1]), new Float64Array([0, 1, 1, 0]), 4, { epochs: 500 }).losses;
 console.log(h[0] > h.at(-1) ? "falls" : "does not fall");`);
     expect(loss).toBe("falls");
   });
 
-  it("--js without -o prints JavaScript", () => {
-    const js = netc("compile", "examples/logistic.net", "--js");
+  it("--js without -o prints JavaScript", async () => {
+    const js = await netcInProcess(["compile", "examples/logistic.net", "--js"]);
     expect(js.status).toBe(0);
     expect(js.stdout).toContain("export function createModel(options = {})");
     expect(js.stdout).not.toMatch(TYPED);
   });
 
-  it("--js with a .ts output is a usage error and writes nothing", () => {
-    const ts = netc("compile", "examples/xor.net", "--js", "-o", join(dir, "nope.ts"));
+  it("--js with a .ts output is a usage error and writes nothing", async () => {
+    const ts = await netcInProcess(["compile", "examples/xor.net", "--js", "-o", join(dir, "nope.ts")]);
     expect(ts.status).toBe(2);
     expect(ts.stderr).toBe(`netc compile: --js writes JavaScript, but ${join(dir, "nope.ts")} is a TypeScript file name; use a .js name or drop --js\n`);
     expect(existsSync(join(dir, "nope.ts"))).toBe(false);
@@ -83,8 +85,8 @@ console.log(h[0] > h.at(-1) ? "falls" : "does not fall");`);
 
 describe("netc predictor", () => {
   const weights = join(dir, "out", "xor.weights.json");
-  beforeAll(() => {
-    const r = netc("train", "examples/xor.net", "--data", "xor", "--epochs", "1", "--out", join(dir, "out"));
+  beforeAll(async () => {
+    const r = await netcInProcess(["train", "examples/xor.net", "--data", "xor", "--epochs", "1", "--out", join(dir, "out")]);
     expect(r.status).toBe(0);
   }, 120_000);
 
@@ -99,8 +101,8 @@ describe("netc predictor", () => {
     );
   });
 
-  it("--js with -o FILE.ts is a usage error", () => {
-    const bad = netc("predictor", "examples/xor.net", "--weights", weights, "--js", "-o", join(dir, "p.ts"));
+  it("--js with -o FILE.ts is a usage error", async () => {
+    const bad = await netcInProcess(["predictor", "examples/xor.net", "--weights", weights, "--js", "-o", join(dir, "p.ts")]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--js writes JavaScript, but");
     expect(existsSync(join(dir, "p.ts"))).toBe(false);

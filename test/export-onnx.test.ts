@@ -59,8 +59,24 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   expect(worst).toBeLessThan(tol);
 }
 
+// Rows of several dimensions: dense, layernorm and softmax on every position of a sequence.
+const SEQUENCE = `model sequence {
+  input s[4, 3]
+  target y[2]
+  param P[4, 3] = normal(0, 0.5)
+  h = layernorm(tanh(dense(s + P, 5)))
+  p = dense(flatten(softmax(h) * h), 2)
+  output p
+  loss mse
+  train { batch 8 }
+}`;
+
 // The 20-layer deep examples take long to compile and add no op that EVERY_OP lacks.
-const CASES: [string, string][] = [...EXAMPLES.filter((n) => !n.startsWith("deep")).map((name): [string, string] => [name, exampleSource(name)]), ["everyop", EVERY_OP]];
+const CASES: [string, string][] = [
+  ...EXAMPLES.filter((n) => !n.startsWith("deep")).map((name): [string, string] => [name, exampleSource(name)]),
+  ["everyop", EVERY_OP],
+  ["sequence", SEQUENCE],
+];
 
 const cache = new Map<string, Promise<Trained>>();
 const trainedOnce = (name: string, source: string) => {

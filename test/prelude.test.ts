@@ -56,7 +56,7 @@ describe("inlining", () => {
   it("a trainer carries only the initializers and generators its parameters and layers use", async () => {
     const xor = (await compileSource("model x { input x[2]\n target y[1]\n layers { dense 3 tanh; dense 1 sigmoid }\n loss bce }", { format: false })).result.code;
     expect(xor).toMatch(/initXavier\(layer1_W, 2, 3, rng\);/);
-    expect(xor).not.toMatch(/initParam|"zeros"|initXavier\(layer1_b|function (gaussian|initNormal|initHe|initUniform|decodeFloat64|readSample)\b/);
+    expect(xor).not.toMatch(/initParam|"zeros"|initXavier\(layer1_b|function (gaussian|initNormal|initHe|initUniform|readSample)\b/);
     expect(xor).not.toMatch(/nextDropout|seededRng\(seed \+ 2\)/);
     expect(xor).toContain("dropoutRng: null");
 
@@ -72,8 +72,8 @@ describe("inlining", () => {
   it("a generated module exports the prelude's API types verbatim", async () => {
     const code = (await compileSource(DROPOUT, { format: false })).result.code;
     const api = readFileSync(new URL("api.ts", DIR), "utf8");
-    const exported = api.split("\n\n").filter((chunk) => /^(\/\*\*.*\*\/\n)?export /.test(chunk));
-    expect(exported.length).toBe(7);
+    const exported = api.split("\n\n").filter((chunk) => /^(\/\*\*[\s\S]*?\*\/\n)?export /.test(chunk));
+    expect(exported.length).toBe(11);
     for (const declaration of exported) expect(code).toContain(declaration);
   });
 });

@@ -2,7 +2,7 @@
 // kernels it needs, in order, with a comment pointing back at the `.net` source whenever the
 // source expression changes.
 import type { EmitContext } from "../backend/js/context.js";
-import { broadcastIndexer, elementCode, emitElementwiseKernel, emitSumKernel } from "../backend/js/fused.js";
+import { elementCode, matrixIndexer, emitElementwiseKernel, emitSumKernel } from "../backend/js/fused.js";
 import { emitMatmul } from "../backend/js/matmul.js";
 import { kernelRule, leafRule, scalarRule } from "../backend/js/rules.js";
 import type { Node } from "../ir/graph.js";
@@ -66,7 +66,7 @@ export function emitBody(
 function emitKernel(ctx: EmitContext, k: Kernel): string {
   const root = k.root;
   if (k.core) {
-    const epilogue = (i: string, j: string, acc: string) => elementCode(ctx, k, broadcastIndexer(ctx, root.shape, [i, j]), acc);
+    const epilogue = (i: string, j: string, acc: string) => elementCode(ctx, k, matrixIndexer(ctx, root.shape, i, j), acc);
     return emitMatmul(ctx, k.core, ctx.ref(root), epilogue);
   }
   if (isElementwise(root)) return emitElementwiseKernel(ctx, k);

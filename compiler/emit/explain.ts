@@ -54,6 +54,9 @@ for (let ${r} = 0; ${r} < ${rows}; ${r}++) ${seed}[${r}] = ${p}[${r}]! >= 0.5 ? 
         : width === 1
           ? `${seed}.fill(1, 0, ${rows});`
           : `throw new RangeError(${str(`inputGradients: this model has ${width} outputs; pass the index of the one to explain`)});`;
+  // With a loaded standardization the kernels see (x − mean) / std, so d/dx is theirs divided by std;
+  // the seed comes first, from predict, which standardizes raw rows itself.
+  const scaled = (line: string) => `if (inputScaling.on) ${line}`;
   const what =
     model.classifier === "argmax" ? "each row's predicted class probability"
     : width === 1 && model.classifier === "threshold" ? "each row's predicted class probability (p, or 1 − p when p < 0.5)"
@@ -75,7 +78,9 @@ ${defaultSeed}
 } else {
 for (let ${r} = 0; ${r} < ${rows}; ${r}++) ${seed}[${r} * ${width} + ${output}] = 1;
 }
+${scaled(`${xArg} = chunkRows(rowChunks, ${xArg}, 0, ${rows});`)}
 ${fn.code}
+${scaled(`for (let ${r} = 0; ${r} < ${rows}; ${r}++) for (let ${k} = 0; ${k} < ${model.input.width}; ${k}++) ${names.result}[${r} * ${model.input.width} + ${k}] /= inputScaling.std[${k}]!;`)}
 return ${names.views}[${rows}]!;
 }`;
 }

@@ -7,7 +7,7 @@ import { StructureKind } from "ts-morph";
 import type { Graph, Node } from "../ir/graph.js";
 import type { ModelIR } from "../model.js";
 import { OPTIMIZER_STATE, emitStepPrologue, emitUpdate, emitUpdateCheck } from "../optim/index.js";
-import { trainableParams } from "../model.js";
+import { fans, trainableParams } from "../model.js";
 import type { MemoryPlan, Plan } from "../plan.js";
 import { OUTPUT_SEED } from "../pipeline.js";
 import { emitGraphFunctions, type EmittedFunction, type FunctionEnv } from "./function.js";
@@ -165,29 +165,42 @@ export function emitModule(input: ModuleInput): FileParts {
   const predictNode = evalGraph.outputs.get("predict")!;
   const predictSlot = plan.eval.slotOf.get(predictNode.id);
   const predictOut = predictSlot ? arrays[predictSlot.index]! : evalEnv.leaf(predictNode)!;
+  const [inW, yW, outW] = [model.input.width, model.target.width, model.output.width];
   decls.push(
     "",
     "// predict returns a view of its output array; one view per row count, made once.",
     `const ${views}: Float64Array[] = [];`,
-    `for (let r = 0; r <= maxBatch; r++) ${views}.push(${predictOut}.subarray(0, r * ${model.output.width}));`,
+    `for (let r = 0; r <= maxBatch; r++) ${views}.push(${predictOut}.subarray(0, r * ${outW}));`,
+    "",
+    "// predict and loss copy the chunks of larger batches here, and inputs standardized as a loaded weights file says.",
+    `const inputScaling: InputScaling = { on: false, mean: new Float64Array(${inW}), std: new Float64Array(${inW}) };`,
+    `const rowChunks: RowChunks = { maxBatch, inputWidth: ${inW}, targetWidth: ${yW}, outputWidth: ${outW}, classes: ${model.target.classes ?? null}, x: new Float64Array(maxBatch * ${inW}), y: new Float64Array(maxBatch * ${yW}), scaling: inputScaling };`,
     ...emitExplainDecls(model, explainNames),
   );
 
-  const check = (fn: string, withY: boolean) =>
-    `checkRows(${str(fn)}, ${rows}, maxBatch, ${xArg}, ${model.input.width}, ${withY ? yArg : "null"}, ${model.target.width});`;
+  // predict and loss take any number of rows (in chunks); the training step at most maxBatch.
+  const check = (fn: string, withY: boolean, limit = "maxBatch") =>
+    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
   const copyIn = (withY: boolean) => (wasm ? `${wasm.copyInputs(xArg, withY ? yArg : null, rows)}\n` : "");
+  const lossIn = (kernel: string, mode: "eval" | "train") =>
+    `if (${rows} <= maxBatch && !inputScaling.on) return ${kernel}(${xArg}, ${yArg}, ${rows});\nreturn lossInChunks(rowChunks, ${kernel}, ${xArg}, ${yArg}, ${rows}, "${mode}", info.lossChunks.${mode});`;
   const fns = [
     ...hoisted,
-    `function predict(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${check("predict", false)}\n${copyIn(false)}${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
+    `/** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */\nfunction predictRows(${xArg}: Float64Array, ${rows}: number): Float64Array {\n${copyIn(false)}${predictFn.code}\nreturn ${views}[${rows}]!;\n}`,
+    `function predict(${xArg}: Float64Array, ${rows}: number, out?: Float64Array): Float64Array {
+${check("predict", false, "null")}
+if (${rows} <= maxBatch && out === undefined && !inputScaling.on) return predictRows(${xArg}, ${rows});
+return predictInChunks(rowChunks, predictRows, ${xArg}, ${rows}, out);
+}`,
     `function evalLoss(${sig}): number {\n${copyIn(true)}${evalLossFn.code}\nreturn ${evalLossFn.ref(evalGraph.outputs.get("loss")!)};\n}`,
     trainLossFn
       ? `function trainLoss(${sig}): number {\n${copyIn(true)}${trainLossFn.code}\nreturn ${trainLossFn.ref(graph.outputs.get("loss")!)};\n}`
       : "",
     `function loss(${sig}, mode: "train" | "eval" = "eval"): number {
-${check("loss", true)}
+${check("loss", true, "null")}
 checkMode(mode);
-return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) : ` : ""}evalLoss(${xArg}, ${yArg}, ${rows});
+${trainLossFn ? `if (mode === "train") {\n${lossIn("trainLoss", "train")}\n}\n` : ""}${lossIn("evalLoss", "eval")}
 }`,
     `/** Forward pass (training mode), loss, every gradient, and the new running statistics. */\nfunction forwardBackward(${sig}): number {\n${copyIn(true)}${fbFn.code}\nreturn ${fbFn.ref(graph.outputs.get("loss")!)};\n}`,
     emitTrainStep(model, { sig, xArg, yArg, rows, check: check("trainStep", true), names, arena, layout, gradVar, stateVar, statsArena, nextStateVar, grad: (p) => outputsOf(`grad:${p}`), stateOut: (s) => outputsOf(`state:${s}`), wasmUpdate: wasm?.update }),
@@ -209,9 +222,11 @@ return ${trainLossFn ? `mode === "train" ? trainLoss(${xArg}, ${yArg}, ${rows}) 
     paramCount: model.params.reduce((n, p) => n + size(p.shape), 0),
     bytes: plan.bytes.total,
     maxBatch: plan.maxBatch,
+    classifier: model.classifier,
+    lossChunks: model.lossChunks,
     train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },
   };
-  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "trainStep", "trainRows", "predict", "loss", "forwardBackward", "inputGradients"];
+  const core = ["info", "tensors", "optimizerBuffers", "progress", `schedule: ${schedule(model)}`, "shuffleRng", `dropoutRng${dropout ? "" : ": null"}`, "rowChunks", "trainStep", "trainRows", "predict", "loss", "forwardBackward", "inputGradients"];
   const createModelBody = [
     ...decls,
     "",
@@ -256,7 +271,7 @@ function emitSeeding(model: ModelIR, paramVar: Map<string, string>, dropout: boo
   const inits: string[] = [];
   for (const p of model.params) {
     const data = paramVar.get(p.name)!;
-    const [fanIn, fanOut] = p.shape.length === 2 ? p.shape : [p.shape[0]!, p.shape[0]!];
+    const [fanIn, fanOut] = fans(p.shape);
     const init = p.init;
     if (init.kind === "normal") inits.push(`initNormal(${data}, ${lit(init.mean)}, ${lit(init.std)}, rng);`);
     else if (init.kind === "uniform") inits.push(`initUniform(${data}, ${lit(init.lo)}, ${lit(init.hi)}, rng);`);
@@ -390,10 +405,10 @@ ${[...lines, ...checks, ...stores, ...updates, "return true;"].filter(Boolean).j
 
 function trainStep(${e.sig}): number {
 ${e.check}
-return trainRows(${e.xArg}, ${e.yArg}, ${e.rows});
+return trainRows(inputScaling.on ? chunkRows(rowChunks, ${e.xArg}, 0, ${e.rows}) : ${e.xArg}, ${e.yArg}, ${e.rows});
 }
 
-/** The training step on rows already checked (fit checks all of its rows once, up front). */
+/** The training step on rows already checked (fit checks all of its rows once, up front) and standardized. */
 function trainRows(${e.sig}): number {
 const value = forwardBackward(${e.xArg}, ${e.yArg}, ${e.rows});
 if (!Number.isFinite(value)) return value; // keep the last good weights

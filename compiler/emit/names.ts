@@ -42,5 +42,5 @@ export class NameManager {
  */
 export const EMITTER_GLOBALS = `Math Float64Array Uint32Array Array Object Error RangeError TypeError Number String JSON
 undefined NaN Infinity createModel options maxBatch seed rng progress shuffleRng dropoutRng nextDropout tensors
-optimizerBuffers info predict loss evalLoss trainLoss forwardBackward trainStep trainRows applyUpdates value rate sumSq notFinite clip
+optimizerBuffers info predict predictRows inputScaling rowChunks out loss evalLoss trainLoss forwardBackward trainStep trainRows applyUpdates value rate sumSq notFinite clip
 corr1 corr2 g mi vi vel r`.split(/\s+/);

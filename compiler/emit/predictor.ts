@@ -8,7 +8,7 @@ import { StructureKind, VariableDeclarationKind, type StatementStructures } from
 import { resolveBackend, type Backend } from "../backend/choose.js";
 import type { PredictorWasmBuild } from "../backend/wasm/index.js";
 import type { Graph, Node } from "../ir/graph.js";
-import type { ModelIR } from "../model.js";
+import { inputDecl, type ModelIR } from "../model.js";
 import { predictorGraph } from "../pipeline.js";
 import type { Plan } from "../plan.js";
 import type { Kernel } from "../schedule.js";
@@ -117,7 +117,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
   });
   const constants = [
     exported("maxBatch", String(maxBatch), "Rows per forward pass; predictBatch takes any number of rows, in chunks of this size."),
-    exported("inputWidth", String(inW), `Values per sample: the model's input ${model.input.name}[${inW}].`),
+    exported("inputWidth", String(inW), `Values per sample: the model's input ${inputDecl(model)}${model.input.shape.length > 1 ? ", flattened row-major" : ""}.`),
     exported("outputWidth", String(outW), `Values per prediction: the model's output ${model.output.name}[${outW}].`),
   ];
   if (labels) constants.push(exported("labels", `[${labels.map(str).join(", ")}]`, "Class names by class index.", "readonly string[]"));

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { Node, Project, SyntaxKind, type Statement } from "ts-morph";
 
 /** Prelude files in the order their declarations appear in a generated module. */
-const PRELUDE_FILES = ["api.ts", "random.ts", "inputs.ts", "weights.ts", "training.ts", "core.ts", "fit.ts", "model.ts", "decode.ts", "wasm.ts"];
+const PRELUDE_FILES = ["api.ts", "random.ts", "inputs.ts", "chunks.ts", "weights.ts", "training.ts", "core.ts", "fit.ts", "weights-file.ts", "model.ts", "decode.ts", "wasm.ts"];
 const PUBLIC_FILE = "api.ts";
 // Read from the sources at run time, from compiler/emit/ here and from dist/ in the compiled CLI.
 const PRELUDE_DIR = [new URL("../prelude/", import.meta.url), new URL("../compiler/prelude/", import.meta.url)].find((dir) =>

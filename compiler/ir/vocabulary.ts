@@ -65,6 +65,22 @@ export interface Vocabulary {
   log_softmax: Op<"kernel">;
   concat: Op<"kernel">;
   slice: Op<"kernel", { start: number; len: number }>;
+  /** The same elements in row-major order under another shape (`flatten`): a copy. */
+  reshape: Op<"kernel", { shape: EncodedShape }>;
+  /** conv2d(x[N,C,H,W], w[F,C,k,k]) → [N,F,H',W'], PyTorch's cross-correlation with zero padding. */
+  conv2d: Op<"kernel", { stride: number; padding: number }>;
+  /** conv2d's derivative for x: (g[N,F,H',W'], w) → [N,C,height,width]. */
+  conv2d_backward_input: Op<"kernel", { stride: number; padding: number; height: number; width: number }>;
+  /** conv2d's derivative for w: (x, g[N,F,H',W']) → [F,C,kernel,kernel]. */
+  conv2d_backward_weight: Op<"kernel", { stride: number; padding: number; kernel: number }>;
+  /** The maximum of each k×k window (stride k) of x[N,C,H,W]. */
+  maxpool2d: Op<"kernel", { k: number }>;
+  /** maxpool2d's derivative: (x, g) → g routed to each window's first maximum, 0 elsewhere. */
+  maxpool2d_backward: Op<"kernel", { k: number }>;
+  /** The mean of each k×k window (stride k) of x[N,C,H,W]. */
+  avgpool2d: Op<"kernel", { k: number }>;
+  /** avgpool2d's derivative: g[N,C,H',W'] spread evenly over each window of [N,C,height,width]. */
+  avgpool2d_backward: Op<"kernel", { k: number; height: number; width: number }>;
   onehot: Op<"kernel", { classes: number }>;
   dropout_mask: Op<"kernel", { p: number; shape: EncodedShape; id: number }>;
   bce_sum: Op<"kernel">;

@@ -10,6 +10,7 @@ import { BUILTINS, ownEntry } from "./functions.js";
 import { defaultWeightInit, parseInit } from "./init.js";
 import { lowerLossCall } from "./losses.js";
 import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
+import { lowerConv2d, lowerFlatten, lowerPool } from "./images.js";
 import { lowerBatchnorm, lowerDropout, lowerLayernorm } from "./norm.js";
 import { POISON, tensor, type Value } from "./values.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
@@ -59,6 +60,15 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
       if (!x) return POISON;
       const lower = name === "batchnorm" ? lowerBatchnorm : name === "layernorm" ? lowerLayernorm : lowerDropout;
       return lower(ctx, x, args, e.span);
+    }
+    case "conv2d":
+      return lowerConv2d(ctx, e, args, scope, hint);
+    case "maxpool2d":
+    case "avgpool2d":
+    case "flatten": {
+      const x = tensorArg("x", hint);
+      if (!x) return POISON;
+      return name === "flatten" ? lowerFlatten(ctx, x, args.get("x")!) : lowerPool(ctx, name, x, args, e.span, scope);
     }
     case "sum":
     case "mean": {
@@ -115,12 +125,12 @@ function lowerDense(
     return POISON;
   }
   const x = xv.node;
-  if (x.shape.length !== 2) {
-    ctx.diags.error(args.get("x")!.span, `'dense' needs a batch of vectors [B,n], but '${ctx.text(args.get("x")!.span)}' has shape ${shapeToString(x.shape)}`);
+  // dense acts on the last axis: [B,n] → [B,m], and every position of [B,T,n] → [B,T,m].
+  const inWidth = x.shape[x.shape.length - 1];
+  if (x.shape.length < 2 || inWidth === "B") {
+    ctx.diags.error(args.get("x")!.span, `'dense' needs a batch of vectors [B,n] (or [B,...,n]: it acts on the last axis), but '${ctx.text(args.get("x")!.span)}' has shape ${shapeToString(x.shape)}`);
     return POISON;
   }
-  const inWidth = x.shape[1]!;
-  if (inWidth === "B") return POISON;
   const W = makeParam(ctx, `${name}.W`, [inWidth, nv.value], init, e.span);
   const bias = makeParam(ctx, `${name}.b`, [nv.value], { kind: "zeros" }, e.span);
   try {

@@ -58,6 +58,15 @@ export class LowerContext {
     return this.nextLayerName("dense");
   }
 
+  /**
+   * Layers whose weights are `.W` and `.b` (dense, conv2d) share dense's count, so their names
+   * never collide: `h` for the first in binding h, then `h.conv2d2` for a second that is a conv2d.
+   */
+  nextWeightsName(kind: string): string {
+    const name = this.nextDenseName();
+    return name === this.binding ? name : `${this.binding}.${kind}${name.slice(`${this.binding}.dense`.length)}`;
+  }
+
   /** Like nextDenseName, counting each layer kind separately (`h1.gamma` next to `h1.W`). */
   nextLayerName(kind: string): string {
     const key = `${this.binding}\u0000${kind}`;

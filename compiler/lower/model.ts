@@ -1,18 +1,20 @@
 // Lowers one `model` declaration: declarations become graph inputs and parameters, bindings
 // become nodes, `layers` expands to dense layers, and `loss`/`output` close the graph.
 import type { BlockDecl, Expr, Ident, ModelDecl, Span, Stmt } from "../../grammar/ast.js";
-import type { Diagnostics } from "../../diagnostics/index.js";
+import { Diagnostics } from "../../diagnostics/index.js";
 import type { Node } from "../ir/graph.js";
-import { matchesParam, type ModelIR, type ParamSpec, type TrainSpec } from "../model.js";
+import { matchesParam, type ModelIR, type ParamSpec, type TrainSpec, type TuneSpec } from "../model.js";
 import { lowerUnpack } from "./blocks.js";
 import { makeParam } from "./builtins.js";
 import { LowerContext, type BindingInfo, type Scope } from "./context.js";
 import { lowerExpr } from "./expr.js";
 import { LOSSES } from "./functions.js";
+import { lossChunking } from "./loss-chunks.js";
 import { lowerLayers } from "./layers.js";
 import { checkNames } from "./names.js";
 import { parseInit } from "./init.js";
 import { lowerTrain, type ParamRef } from "./train.js";
+import { defaultValue, lowerTune, substituteTuned, tunedUses, valueText, type TunedValues } from "./tune.js";
 import { POISON, tensor, type Value } from "./values.js";
 
 export function lowerModel(
@@ -21,11 +23,17 @@ export function lowerModel(
   diags: Diagnostics,
   source: string,
   bindings?: BindingInfo[],
+  /** Values of the tune block's hyperparameters (a trial of netc tune); the defaults otherwise. */
+  tuned?: TunedValues,
 ): ModelIR | undefined {
-  const ctx = new LowerContext(diags, source, blocks, decl.name.name, bindings);
   const declared = declaredNames(decl.body, diags);
+  const broken = new Set<string>();
+  const tune = lowerTuneBlock(new LowerContext(diags, source, blocks), decl, declared, broken);
+  const values = new Map(tune?.params.filter((p) => !broken.has(p.name)).map((p) => [p.name, tuned?.get(p.name) ?? defaultValue(p.distribution)]));
+  const ctx = new LowerContext(tune ? new TunedUseDiagnostics(diags, decl, values, broken, tune, tuned === undefined) : diags, source, blocks, decl.name.name, bindings);
+  const body = tune ? substituteTuned(decl.body, values) : decl.body;
   const scope: Scope = { vars: new Map(), later: new Map([...layerNames(decl.body), ...declared]) };
-  let input: { name: string; width: number; node: Node } | undefined;
+  let input: { name: string; width: number; shape: number[]; node: Node } | undefined;
   let target: { name: string; width: number; classes?: number; node: Node } | undefined;
   let output: { name: string; node: Node; span: Span } | undefined;
   let layerOutputs: string[] = []; // `output layerK` may pick one of them instead of the last
@@ -41,15 +49,17 @@ export function lowerModel(
     if (!scope.vars.has(name.name)) scope.vars.set(name.name, { value, span: name.span });
   };
 
-  for (const stmt of decl.body) {
+  for (const stmt of body) {
     ctx.b.origin = { span: stmt.span, site: stmt.span, grad: false }; // new nodes point back at their statement
     switch (stmt.kind) {
       case "input": {
         if (input) ctx.diags.error(stmt.span, `a model has one input; '${input.name}' is already declared`);
-        else if (stmt.dims.length !== 1) ctx.diags.error(stmt.span, `input '${stmt.name.name}' needs one dimension, like ${stmt.name.name}[4]`);
         else {
-          const node = ctx.b.input(stmt.name.name, ["B", stmt.dims[0]!.value], stmt.span);
-          input = { name: stmt.name.name, width: stmt.dims[0]!.value, node };
+          // Each row may be a vector x[4], a sequence s[T, d] or images img[C, H, W]; data
+          // holds a row's values flattened in row-major order.
+          const dims = stmt.dims.map((d) => d.value);
+          const node = ctx.b.input(stmt.name.name, ["B", ...dims], stmt.span);
+          input = { name: stmt.name.name, width: dims.reduce((a, b) => a * b, 1), shape: dims, node };
         }
         bind(stmt.name, input?.name === stmt.name.name ? tensor(input.node) : POISON);
         break;
@@ -128,6 +138,8 @@ export function lowerModel(
       case "return":
         ctx.diags.error(stmt.span, `'return' is only allowed inside a block`);
         break;
+      case "tune":
+        break; // read before the loop
       case "output":
       case "loss":
         deferred.push(stmt); // they may name the layers' output, so they come last
@@ -190,10 +202,14 @@ export function lowerModel(
   const trainSpec = withFrozen(train ?? lowerTrain(ctx, []), frozenParams);
   const width = output.node.shape[1] as number;
   const classifier = width === 1 ? (head === "sigmoid" ? "threshold" : null) : head === "softmax" || target.classes !== undefined ? "argmax" : null;
+  if (tune?.metric === "val_acc" && classifier === null) {
+    ctx.diags.error(tune.metricSpan!, `metric val_acc needs a classifier, but model '${decl.name.name}' is a regression (its output is not a softmax, a sigmoid or a class(K) prediction); use val_loss`);
+    return undefined;
+  }
   return {
     name: decl.name.name,
     span: decl.span,
-    input: { name: input.name, width: input.width },
+    input: { name: input.name, width: input.width, shape: input.shape },
     target: { name: target.name, width: target.width, classes: target.classes },
     output: { name: output.name, width },
     head,
@@ -201,8 +217,32 @@ export function lowerModel(
     params: ctx.params.map((p) => resolveTraining(p, trainSpec)),
     state: ctx.state,
     forward,
+    lossChunks: { eval: lossChunking(forward, "eval"), train: lossChunking(forward, "train") },
     train: trainSpec,
+    ...(tune ? { tune } : {}),
   };
+}
+
+/**
+ * The model's `tune` block (one at most): its search space, checked, with every tuned name
+ * used somewhere and none of them also the name of a binding. `broken` gets the names that
+ * take no value: rejected distributions and names that clash with a binding.
+ */
+function lowerTuneBlock(ctx: LowerContext, decl: ModelDecl, declared: Map<string, Span>, broken: Set<string>): TuneSpec | undefined {
+  const blocks = decl.body.filter((s) => s.kind === "tune");
+  for (const extra of blocks.slice(1)) ctx.diags.error(extra.span, `duplicate 'tune' block`);
+  if (blocks[0]?.kind !== "tune") return undefined;
+  const tune = lowerTune(blocks[0], ctx.diags, (span) => ctx.text(span), broken);
+  const used = new Set(tunedUses(decl.body, new Set(tune.params.map((p) => p.name))).map((u) => u.name));
+  const layers = layerNames(decl.body);
+  for (const p of tune.params) {
+    const clash = declared.get(p.name) ?? layers.get(p.name);
+    if (clash) {
+      ctx.diags.error(clash, `'${p.name}' is a hyperparameter of the tune block (line ${p.span.line}); a binding cannot have the same name`);
+      broken.add(p.name); // its uses mean the binding
+    } else if (!used.has(p.name)) ctx.diags.error(p.span, `hyperparameter '${p.name}' is never used (the model and its train block do not mention it)`);
+  }
+  return tune;
 }
 
 function lowerLossStmt(
@@ -302,4 +342,36 @@ function resolveTraining(p: ParamSpec, train: TrainSpec): ParamSpec {
   // The most specific match wins: `param_lr h1.W, ...` over `param_lr h1, ...`.
   const own = train.paramLr.filter((g) => matchesParam(g.name, p.name)).sort((a, b) => a.name.length - b.name.length).pop();
   return { ...p, trainable, lr: own?.lr };
+}
+
+/**
+ * The diagnostics of a model with a tune block. An error at a use of a tuned name says which
+ * value it was checked with (the default, outside a search); one at a use of a rejected
+ * hyperparameter is dropped: that name has no value, and the tune block's error says why.
+ */
+class TunedUseDiagnostics extends Diagnostics {
+  private readonly uses: { name: string; span: Span }[];
+  constructor(
+    private readonly inner: Diagnostics,
+    decl: ModelDecl,
+    private readonly values: ReadonlyMap<string, number>,
+    private readonly broken: ReadonlySet<string>,
+    private readonly tune: TuneSpec,
+    private readonly defaults: boolean,
+  ) {
+    super();
+    this.uses = tunedUses(decl.body, new Set([...values.keys(), ...broken]));
+  }
+
+  override error(span: Span, message: string): void {
+    const use = this.uses.find((u) => span.start <= u.span.start && u.span.end <= span.end);
+    if (use && this.broken.has(use.name)) return;
+    const param = use && this.defaults ? this.tune.params.find((p) => p.name === use.name) : undefined;
+    const note = param ? ` (with ${use!.name} = ${valueText(param.distribution, this.values.get(use!.name)!)}, its default; netc tune tries others)` : "";
+    this.inner.error(span, message + note);
+  }
+
+  override get hasErrors(): boolean {
+    return this.inner.hasErrors;
+  }
 }

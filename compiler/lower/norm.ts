@@ -28,6 +28,13 @@ function needsRows(ctx: LowerContext, x: Node, fn: string, span: Span): boolean 
   return false;
 }
 
+/** A batch whose last axis holds the features: [B,n], or [B,T,n] for a sequence. */
+function needsFeatures(ctx: LowerContext, x: Node, fn: string, span: Span): boolean {
+  if (x.shape.length >= 2 && x.shape[0] === "B" && x.shape.lastIndexOf("B") === 0) return true;
+  ctx.diags.error(span, `'${fn}' needs a batch of vectors [B,n] (or [B,...,n]: it acts on the last axis), got [${x.shape.join(",")}]`);
+  return false;
+}
+
 export function lowerDropout(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
   const p = numberArg(ctx, "dropout", args, "p", 0.5, (v) => v >= 0 && v < 1, "a probability in [0, 1)");
   if (p === undefined) return POISON;
@@ -58,19 +65,20 @@ export function lowerBatchnorm(ctx: LowerContext, x: Node, args: Args, span: Spa
   return tensor(ctx.b.node("batchnorm", [x, gamma, beta, mean, variance], { momentum, eps }, span));
 }
 
-/** (x − mean) / √(var + ε) · γ + β, with mean and variance over each row's features. */
+/** (x − mean) / √(var + ε) · γ + β, with mean and variance over the last axis (each row's, or each position's, features). */
 export function lowerLayernorm(ctx: LowerContext, x: Node, args: Args, span: Span): Value {
   const eps = numberArg(ctx, "layernorm", args, "eps", 1e-5, (v) => v > 0, "a positive number");
-  if (eps === undefined || !needsRows(ctx, x, "layernorm", span)) return POISON;
-  const width = x.shape[1] as number;
+  if (eps === undefined || !needsFeatures(ctx, x, "layernorm", span)) return POISON;
+  const last = x.shape.length - 1;
+  const width = x.shape[last] as number;
   const name = normName(ctx, "layernorm");
   const gamma = makeParam(ctx, `${name}.gamma`, [width], { kind: "ones" }, span);
   const beta = makeParam(ctx, `${name}.beta`, [width], { kind: "zeros" }, span);
   const b = ctx.b;
   const inv = b.const(1 / width);
-  const mean = b.mul(b.sum(x, [1], true), inv);
+  const mean = b.mul(b.sum(x, [last], true), inv);
   const centered = b.sub(x, mean);
-  const variance = b.mul(b.sum(b.mul(centered, centered), [1], true), inv);
+  const variance = b.mul(b.sum(b.mul(centered, centered), [last], true), inv);
   const normalized = b.mul(centered, b.node("rsqrt", [b.add(variance, b.const(eps))]));
   return tensor(b.add(b.mul(normalized, gamma), beta));
 }

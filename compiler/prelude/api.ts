@@ -20,6 +20,61 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Called after each epoch with its number (counting across calls) and mean training loss; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
+  /**
+   * Rows whose loss (evaluation mode, after every epoch) decides the best epoch; without them the
+   * training rows' loss does, evaluated the same way.
+   */
+  validation?: { x: Float64Array; y: Float64Array; n: number };
+  /** Stop after this many epochs in a row without a lower monitored loss. */
+  patience?: number;
+  /** End with the weights and training state of the best epoch (the monitored loss before this call counts too). */
+  restoreBest?: boolean;
+}
+
+/** What fit did. */
+export interface FitResult {
+  /** The mean training loss of each epoch run (training mode, over its minibatches). */
+  losses: number[];
+  /**
+   * With `validation`, `patience` or `restoreBest`: the evaluation-mode loss on the validation rows
+   * (else the training rows) before the first epoch, then after each; otherwise empty.
+   */
+  monitored: number[];
+  /** The epoch (counting across calls) with the lowest monitored loss, and that loss; null when nothing was monitored. */
+  best: { epoch: number; loss: number } | null;
+  /** True when `patience` ended the run before its epochs were done. */
+  stoppedEarly: boolean;
+  /** True when `restoreBest` put back the weights of an epoch other than the last. */
+  restored: boolean;
+}
+
+/**
+ * How `loss` handles more rows than the compiled maximum batch: it computes chunks of at most that
+ * many rows and combines their losses by their row-weighted mean (a mean over rows plus terms
+ * that do not depend on the rows) or their sum (a pure sum over rows); null when no combination
+ * is exact, with the reason.
+ */
+export interface LossChunking {
+  combine: "mean" | "sum" | null;
+  reason: string | null;
+}
+
+/** A parsed `MODEL.weights.json` as netc train writes it (format netc-weights, version 1 or 2). */
+export interface WeightsFileJson {
+  format: string;
+  version: number;
+  model: string;
+  labels?: string[] | null;
+  normalization?: { mean: number[]; std: number[] } | null;
+  state?: unknown;
+  tensors: { name: string; shape: number[]; data?: string; values?: number[] }[];
+  [field: string]: unknown;
+}
+
+/** Per-feature standardization of the inputs, `(x - mean) / std`, as trained with `netc train --normalize`. */
+export interface Normalization {
+  mean: number[];
+  std: number[];
 }
 
 export interface ModelOptions {
@@ -40,15 +95,20 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  input: { name: string; width: number };
+  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
+  input: { name: string; width: number; shape: number[] };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];
   state: { name: string; shape: number[] }[];
   paramCount: number;
-  /** Bytes of preallocated memory: parameters, state, optimizer state and work buffers. */
+  /** Bytes of preallocated memory: parameters, state, optimizer state, work buffers and input copies. */
   bytes: number;
   maxBatch: number;
+  /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all. */
+  classifier: "argmax" | "threshold" | null;
+  /** How `loss` handles more than `maxBatch` rows, in each mode. */
+  lossChunks: { eval: LossChunking; train: LossChunking };
   train: { optimizer: string; lr: number; epochs: number; batch: number; seed: number };
 }
 
@@ -59,9 +119,16 @@ export interface Model {
    * the update; so does a step that would make a weight non-finite, and then the result is NaN.
    */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
-  predict(x: Float64Array, n: number): Float64Array;
-  /** Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". */
+  /**
+   * Forward pass in evaluation mode on any number of rows (in chunks of `info.maxBatch`). Results go to
+   * `out` when given; otherwise, up to `info.maxBatch` rows, to a view of an internal buffer valid until the
+   * next call, and beyond that to a new array.
+   */
+  predict(x: Float64Array, n: number, out?: Float64Array): Float64Array;
+  /**
+   * Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". Above
+   * `info.maxBatch` rows it combines the losses of chunks as `info.lossChunks` says, or throws a RangeError.
+   */
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
@@ -71,8 +138,8 @@ export interface Model {
    * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
    */
   inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
-  /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
-  fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
+  /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
+  fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
   getWeights(): Weights;
   /** Sets some or all weights; a wrong name, shape or non-finite value throws and changes nothing. */
@@ -81,4 +148,19 @@ export interface Model {
   setState(state: TrainingState): void;
   /** The learning rate the next step uses (fit sets it from the schedule at each epoch). */
   setLearningRate(lr: number): void;
+  /**
+   * Loads a parsed `MODEL.weights.json`: every tensor (names and shapes must match), the class labels, the
+   * input standardization and, when the file has one and `options.state` is not false, the training
+   * state (optimizer moments, counters, generators). Checks everything first; an error changes nothing.
+   */
+  loadWeightsFile(file: WeightsFileJson, options?: { state?: boolean }): void;
+  /** Class names by index, from the last weights file loaded; null without one or when it had none. */
+  readonly labels: readonly string[] | null;
+  /**
+   * The standardization every function taking `x` applies first (from a weights file trained with
+   * --normalize), so `x` holds raw inputs; null when none.
+   */
+  readonly normalization: Readonly<Normalization> | null;
+  /** The predicted class of each of `n` rows: its label when the loaded weights file had labels, else its index. */
+  classify(x: Float64Array, n: number): (string | number)[];
 }

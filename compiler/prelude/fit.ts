@@ -1,7 +1,10 @@
 // fit: epochs of seeded, shuffled minibatches through the model's training step, with the
-// learning-rate schedule applied at each epoch. It may allocate (once per call, not per row).
-import type { FitOptions } from "./api.js";
-import { checkFinite } from "./inputs.js";
+// learning-rate schedule applied at each epoch, and — when asked — the loss monitored after
+// every epoch for early stopping and the best epoch (netc train's --patience and --restore-best:
+// the same rule, cli/train-loop.ts). It may allocate (once per call or per epoch, not per row).
+import type { FitOptions, FitResult } from "./api.js";
+import { scaleInPlace } from "./chunks.js";
+import { checkFinite, checkRows } from "./inputs.js";
 import { sfc32, seedRng } from "./random.js";
 import { scheduledLr } from "./training.js";
 import type { ModelCore } from "./core.js";
@@ -12,7 +15,7 @@ export function fitEpochs(
   y: Float64Array,
   n: number,
   options: FitOptions = {},
-): number[] {
+): FitResult {
   const { maxBatch, input, target, train } = core.info;
   const inW = input.width;
   const yW = target.width;
@@ -33,11 +36,20 @@ export function fitEpochs(
   // row in x or y, and the batches (copies of checked rows) need no check of their own.
   checkFinite("fit", "x", x, inW, n);
   checkFinite("fit", "y", y, yW, n);
+  const monitor = monitoredLoss(core, x, y, n, options);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
   const order = new Uint32Array(n);
   const bx = new Float64Array(batch * inW);
   const by = new Float64Array(batch * yW);
-  const history: number[] = [];
+  const scaling = core.rowChunks.scaling;
+  const result: FitResult = { losses: [], monitored: [], best: null, stoppedEarly: false, restored: false };
+  const best = monitor && {
+    epoch: core.progress.epoch,
+    loss: monitor(),
+    saved: options.restoreBest ? snapshotTraining(core) : null,
+  };
+  if (best) result.monitored.push(best.loss);
+  let sinceBest = 0;
   for (let e = 0; e < epochs; e++) {
     const epoch = core.progress.epoch + 1;
     core.progress.lr = scheduledLr(core.schedule, epoch);
@@ -60,6 +72,7 @@ export function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
+      if (scaling.on) scaleInPlace(scaling, bx, rows);
       core.progress.refused = false;
       const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
@@ -76,10 +89,104 @@ export function fitEpochs(
       total += value * rows;
     }
     core.progress.epoch = epoch;
-    history.push(total / n);
+    result.losses.push(total / n);
+    if (best) {
+      const loss = monitor!();
+      result.monitored.push(loss);
+      // The rule of netc train: a lower loss, or any loss after a best that is not finite.
+      if (loss < best.loss || !Number.isFinite(best.loss)) {
+        best.epoch = epoch;
+        best.loss = loss;
+        if (best.saved) best.saved = snapshotTraining(core, best.saved);
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+      }
+    }
     if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
+    if (options.patience !== undefined && sinceBest >= options.patience) {
+      result.stoppedEarly = e < epochs - 1;
+      break;
+    }
   }
-  return history;
+  if (best) {
+    result.best = { epoch: best.epoch, loss: best.loss };
+    if (best.saved && best.epoch !== core.progress.epoch) {
+      restoreTraining(core, best.saved);
+      result.restored = true;
+    }
+  }
+  return result;
+}
+
+/**
+ * The loss that decides the best epoch, when the options ask for one: evaluation mode, on the
+ * validation rows or else on the training rows (all of them: in chunks when the model's loss
+ * allows it, which is checked here, before any training).
+ */
+function monitoredLoss(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  options: FitOptions,
+): (() => number) | null {
+  const { patience, restoreBest, validation } = options;
+  if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1))
+    throw new RangeError(`fit: patience must be a positive integer (epochs), got ${String(patience)}`);
+  if (restoreBest !== undefined && typeof restoreBest !== "boolean")
+    throw new TypeError(`fit: restoreBest must be true or false, got ${String(restoreBest)}`);
+  if (patience === undefined && !restoreBest && validation === undefined) return null;
+  const { maxBatch, input, target, lossChunks } = core.info;
+  let rows = { x, y, n };
+  if (validation !== undefined) {
+    if (typeof validation !== "object" || validation === null)
+      throw new TypeError(`fit: validation must be { x, y, n }`);
+    rows = validation;
+    if (!(rows.x instanceof Float64Array && rows.y instanceof Float64Array))
+      throw new TypeError(`fit: validation x and y must be Float64Arrays`);
+    checkRows("fit: validation", rows.n, null, rows.x, input.width, rows.y, target.width);
+  }
+  if (rows.n > maxBatch && lossChunks.eval.combine === null) {
+    throw new RangeError(
+      `fit: the loss of the ${rows.n} ${validation ? "validation" : "training"} rows (more than the compiled maximum batch, ${maxBatch}) cannot be computed in chunks: ${lossChunks.eval.reason}; compile with --max-batch ${rows.n}`,
+    );
+  }
+  return () => core.loss(rows.x, rows.y, rows.n, "eval");
+}
+
+/** Everything training changes: weights, running statistics, optimizer buffers, counters, generators. */
+interface SavedTraining {
+  tensors: Float64Array[];
+  buffers: Float64Array[];
+  progress: { step: number; epoch: number; lr: number };
+  shuffle: Uint32Array;
+  dropout: Uint32Array | null;
+}
+
+/** Copies the model's training state, into `into` when given (the arrays of an earlier snapshot). */
+function snapshotTraining(core: ModelCore, into?: SavedTraining): SavedTraining {
+  const copy = <T extends Float64Array | Uint32Array>(src: T, dst: T | undefined): T => {
+    if (!dst) return src.slice() as T;
+    dst.set(src);
+    return dst;
+  };
+  const { step, epoch, lr } = core.progress;
+  return {
+    tensors: core.tensors.map((t, i) => copy(t.data, into?.tensors[i])),
+    buffers: core.optimizerBuffers.map((b, i) => copy(b.data, into?.buffers[i])),
+    progress: { step, epoch, lr },
+    shuffle: copy(core.shuffleRng, into?.shuffle),
+    dropout: core.dropoutRng && copy(core.dropoutRng, into?.dropout ?? undefined),
+  };
+}
+
+function restoreTraining(core: ModelCore, s: SavedTraining): void {
+  core.tensors.forEach((t, i) => t.data.set(s.tensors[i]!));
+  core.optimizerBuffers.forEach((b, i) => b.data.set(s.buffers[i]!));
+  Object.assign(core.progress, s.progress);
+  core.shuffleRng.set(s.shuffle);
+  if (core.dropoutRng && s.dropout) core.dropoutRng.set(s.dropout);
 }
 
 /** Why a step skipped its update, for a message: a gradient that is not finite, by name, or else an overflow. */

@@ -3,19 +3,24 @@
 // call, so the common case is one pass that allocates nothing; the bad cell is located only
 // when there is one.
 
-/** Throws unless `n` rows fit the compiled batch and `x` (and `y`) hold `n` rows of finite numbers. */
+/**
+ * Throws unless `n` rows fit the compiled batch (any number of rows when `maxBatch` is null: the
+ * function works in chunks) and `x` (and `y`) hold `n` rows of finite numbers.
+ */
 export function checkRows(
   fn: string,
   n: number,
-  maxBatch: number,
+  maxBatch: number | null,
   x: Float64Array,
   xWidth: number,
   y: Float64Array | null,
   yWidth: number,
 ): void {
-  if (!Number.isInteger(n) || n < 1 || n > maxBatch) {
+  if (!Number.isInteger(n) || n < 1 || (maxBatch !== null && n > maxBatch)) {
     throw new RangeError(
-      `${fn}: n must be an integer from 1 to ${maxBatch} (the compiled maximum batch), got ${n}`,
+      maxBatch === null
+        ? `${fn}: n must be a positive integer, got ${n}`
+        : `${fn}: n must be an integer from 1 to ${maxBatch} (the compiled maximum batch), got ${n}`,
     );
   }
   if (x.length < n * xWidth)

@@ -4,6 +4,7 @@
 import type { Model, ModelInfo, Weights } from "./api.js";
 import type { ModelCore } from "./core.js";
 import { fitEpochs } from "./fit.js";
+import { chunkRows } from "./chunks.js";
 import { checkRows } from "./inputs.js";
 import {
   captureState,
@@ -14,9 +15,11 @@ import {
   type Schedule,
 } from "./training.js";
 import { assignWeights, copyWeights, type TensorSlot } from "./weights.js";
+import { loadWeightsFile, type LoadedFile } from "./weights-file.js";
 
 export function assembleModel(core: ModelCore): Model {
   const { progress, shuffleRng, dropoutRng, optimizerBuffers } = core;
+  let loaded: LoadedFile = { labels: null, normalization: null };
   return {
     info: deepFreeze(core.info),
     trainStep: core.trainStep,
@@ -30,7 +33,42 @@ export function assembleModel(core: ModelCore): Model {
     getState: () => captureState(progress, shuffleRng, dropoutRng, optimizerBuffers),
     setState: (state) => restoreState(state, progress, shuffleRng, dropoutRng, optimizerBuffers),
     setLearningRate: (lr) => setLearningRate(progress, lr),
+    loadWeightsFile: (file, options) => {
+      loaded = loadWeightsFile(core, file, options);
+    },
+    get labels() {
+      return loaded.labels && [...loaded.labels];
+    },
+    get normalization() {
+      const n = loaded.normalization;
+      return n && { mean: [...n.mean], std: [...n.std] };
+    },
+    classify: (x, n) => classifyRows(core, loaded.labels, x, n),
   };
+}
+
+/** Each row's class: the largest output (argmax) or output 0 against 0.5 (threshold), as its label when there are labels. */
+export function classifyRows(
+  core: ModelCore,
+  labels: string[] | null,
+  x: Float64Array,
+  n: number,
+): (string | number)[] {
+  const { classifier, output, name } = core.info;
+  if (classifier === null)
+    throw new TypeError(
+      `classify: model ${name} is not a classifier (its output is not a softmax, a one-unit sigmoid or for a class(K) target)`,
+    );
+  const p = core.predict(x, n);
+  const w = output.width;
+  const classes: (string | number)[] = [];
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    if (classifier === "threshold") best = p[r]! >= 0.5 ? 1 : 0;
+    else for (let k = 1; k < w; k++) if (p[r * w + k]! > p[r * w + best]!) best = k;
+    classes.push(labels ? labels[best]! : best);
+  }
+  return classes;
 }
 
 /** The loss and copies of every trained parameter's gradient on `n` rows. */
@@ -42,7 +80,7 @@ export function gradientsOf(
 ): { loss: number; grads: Weights } {
   const { maxBatch, input, target } = core.info;
   checkRows("gradients", n, maxBatch, x, input.width, y, target.width);
-  const loss = core.forwardBackward(x, y, n);
+  const loss = core.forwardBackward(core.rowChunks.scaling.on ? chunkRows(core.rowChunks, x, 0, n) : x, y, n);
   const grads: Weights = {};
   for (const t of core.tensors)
     if (t.grad) grads[t.name] = { shape: [...t.shape], data: t.grad.slice(0, t.data.length) };

@@ -22,42 +22,53 @@ export function assignWeights(
   tensors: readonly TensorSlot[],
   weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>,
 ): void {
+  for (const [dst, src] of stageWeights("setWeights", tensors, weights)) dst.set(src);
+}
+
+/**
+ * Checks weights by name against the model's tensors and copies them as they are checked, so a
+ * source that changes between reads cannot slip a non-finite value past the check; returns the
+ * copies with where each goes. Throws (naming `fn`) at the first problem, before anything is written.
+ */
+export function stageWeights(
+  fn: string,
+  tensors: readonly TensorSlot[],
+  weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>,
+): [Float64Array, Float64Array][] {
   if (typeof weights !== "object" || weights === null)
-    throw new TypeError("setWeights: expected an object of weights by name");
-  // Values are copied as they are checked, so a source that changes between reads cannot slip
-  // a non-finite value past the check.
+    throw new TypeError(`${fn}: expected an object of weights by name`);
   const updates: [Float64Array, Float64Array][] = [];
   for (const name of Object.keys(weights)) {
     const t = tensors.find((q) => q.name === name);
     if (!t)
       throw new Error(
-        `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${tensors.map((q) => q.name).join(", ")})`,
+        `${fn}: unknown weight ${JSON.stringify(name)} (this model has: ${tensors.map((q) => q.name).join(", ")})`,
       );
     const w = weights[name]!;
     if (typeof w !== "object" || w === null)
-      throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
+      throw new TypeError(`${fn}: '${name}' must be an object with shape and data`);
     const given = w.shape;
     if (
       given !== undefined &&
       (!Array.isArray(given) || given.length !== t.shape.length || given.some((d, i) => d !== t.shape[i]))
     ) {
       throw new Error(
-        `setWeights: '${name}' has shape [${t.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
+        `${fn}: '${name}' has shape [${t.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
       );
     }
     if (!w.data || typeof w.data.length !== "number" || w.data.length !== t.data.length) {
       throw new Error(
-        `setWeights: '${name}' needs ${t.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
+        `${fn}: '${name}' needs ${t.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
       );
     }
     const staged = new Float64Array(t.data.length);
     for (let i = 0; i < t.data.length; i++) {
       const v = w.data[i];
       if (typeof v !== "number" || !Number.isFinite(v))
-        throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+        throw new Error(`${fn}: '${name}'[${i}] is ${String(v)}, not a finite number`);
       staged[i] = v;
     }
     updates.push([t.data, staged]);
   }
-  for (const [dst, src] of updates) dst.set(src);
+  return updates;
 }

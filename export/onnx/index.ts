@@ -4,7 +4,7 @@
 // the weights file (`h1.W`), the input and output keep their `.net` names, the batch is `B`.
 import type { Node, NodeOf } from "../../compiler/ir/graph.js";
 import type { OpName } from "../../compiler/ir/vocabulary.js";
-import type { ModelIR } from "../../compiler/model.js";
+import { inputDecl, type ModelIR } from "../../compiler/model.js";
 import { nodesFor, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
 import { ATTR, BOOL, encodeModel, FLOAT, INT64, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from "./proto.js";
 
@@ -47,7 +47,7 @@ export function exportOnnx(options: OnnxExportOptions): Uint8Array {
       name: model.name,
       node: g.nodes,
       initializer: g.initializers,
-      input: [info(model.input.name, model.input.width, `${model.input.width} features per row`)],
+      input: [info(model.input.name, model.input.width, `${model.input.width} features per row${model.input.shape.length > 1 ? ` (${inputDecl(model)}, flattened row-major)` : ""}`)],
       output: [info(model.output.name, model.output.width, model.head === "other" ? "outputs" : "class probabilities")],
     },
     metadata_props: metadata,
@@ -181,9 +181,11 @@ const compare = (type: string) => (g: OnnxGraph, _: Node, a: string[], out: () =
  * Inference graphs never contain the loss kernels, one-hot targets or dropout masks.
  */
 const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
-  input: (g, node) => {
+  input: (g, node, _, out) => {
     if (node.attrs.name !== g.inputName) throw unsupportedOp(node, "ONNX", g.options, `the prediction reads the target '${node.attrs.name}', which inference does not have`);
-    return g.modelInput();
+    // Rows arrive flattened, as netc's predict takes them; images and sequences get their shape back.
+    const shape = g.options.model.input.shape;
+    return shape.length === 1 ? g.modelInput() : g.emit("Reshape", [g.modelInput(), g.int64s("shape", [-1, ...shape])], out());
   },
   param: (g, node) => g.tensor(node.attrs.name, node.attrs.shape),
   state: (g, node) => g.tensor(node.attrs.name, node.attrs.shape),
@@ -235,6 +237,19 @@ const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
     const { start, len } = node.attrs;
     return g.emit("Slice", [a[0]!, g.int64s("starts", [start]), g.int64s("ends", [start + len]), g.int64s("axes", [-1])], out());
   },
+  reshape: (g, node, a, out) => g.emit("Reshape", [a[0]!, g.shapeOf(node.attrs.shape)], out()),
+  conv2d: (g, node, a, out) => {
+    const { stride, padding } = node.attrs;
+    const k = node.inputs[1]!.shape[2] as number;
+    return g.emit("Conv", a, out(), [ints("kernel_shape", [k, k]), ints("strides", [stride, stride]), ints("pads", [padding, padding, padding, padding])]);
+  },
+  maxpool2d: (g, node, a, out) => g.emit("MaxPool", a, out(), [ints("kernel_shape", [node.attrs.k, node.attrs.k]), ints("strides", [node.attrs.k, node.attrs.k])]),
+  avgpool2d: (g, node, a, out) => g.emit("AveragePool", a, out(), [ints("kernel_shape", [node.attrs.k, node.attrs.k]), ints("strides", [node.attrs.k, node.attrs.k])]),
+  // Derivatives: only training graphs have them.
+  conv2d_backward_input: null,
+  conv2d_backward_weight: null,
+  maxpool2d_backward: null,
+  avgpool2d_backward: null,
   onehot: null,
   dropout_mask: null,
   bce_sum: null,

@@ -7,7 +7,7 @@
 import type { Graph, Node, NodeOf } from "../../compiler/ir/graph.js";
 import type { OpName } from "../../compiler/ir/vocabulary.js";
 import { NameManager } from "../../compiler/emit/names.js";
-import { nodesFor, unsupportedOp, type ExportSource } from "../common.js";
+import { nodesFor, notTranslatedYet, unsupportedOp, type ExportSource } from "../common.js";
 
 /** Python's keywords and the module-level names of an exported file: never a local's name. */
 export const PYTHON_RESERVED = [
@@ -70,7 +70,10 @@ export function translateMethod(graph: Graph, spec: MethodSpec, src: ExportSourc
     if (node.op === "input") {
       const arg = spec.args.get(node.attrs.name as string);
       if (!arg) throw unsupportedOp(node, "PyTorch", src, `input '${String(node.attrs.name)}' is not an argument here`);
-      exprs.set(node.id, { text: arg, prec: ATOM, tensor: true });
+      // Rows arrive flattened ([n, width]); a sequence or image input gets its per-row shape back.
+      const dims = node.attrs.shape as readonly number[];
+      const text = dims.length > 2 ? `${arg}.view(${arg}.shape[0], ${dims.slice(1).join(", ")})` : arg;
+      exprs.set(node.id, { text, prec: ATOM, tensor: true });
       continue;
     }
     const label = graph.labels.get(node.id);
@@ -91,6 +94,7 @@ export function translateMethod(graph: Graph, spec: MethodSpec, src: ExportSourc
 
 function translateNode(node: Node, a: Expr[], firstArg: string, src: ExportSource): Expr {
   const rule = TORCH_RULES[node.op] as TorchRule<OpName>;
+  if (rule === null && IMAGE_OPS.has(node.op)) throw notTranslatedYet(node, "PyTorch", src, "netc export --format onnx exports it");
   if (rule === null) throw unsupportedOp(node, "PyTorch", src);
   return rule(node as NodeOf<OpName>, a, firstArg);
 }
@@ -106,6 +110,9 @@ const binary = (op: string, prec: number) => (_: Node, a: Expr[]): Expr => ({
 const t = (e: Expr, x: string) => (e.tensor ? e.text : `${x}.new_tensor(${e.text})`);
 const call = (fn: string, ...rest: string[]) => (_: Node, a: Expr[], x: string) => atom(`${fn}(${[t(a[0]!, x), ...rest].join(", ")})`);
 const compare = (op: string) => (_: Node, a: Expr[], x: string) => atom(`(${t(a[0]!, x)} ${op} ${t(a[1]!, x)}).to(${x}.dtype)`);
+
+/** PyTorch has these (F.conv2d, F.max_pool2d, F.avg_pool2d); this exporter does not write them yet. */
+const IMAGE_OPS: ReadonlySet<OpName> = new Set(["conv2d", "maxpool2d", "avgpool2d"]);
 
 /** The Python expression for one node from its operands' expressions and the input's name (for dtype and rows). */
 type TorchRule<K extends OpName> = ((node: NodeOf<K>, a: Expr[], x: string) => Expr) | null;
@@ -172,6 +179,14 @@ const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
   log_softmax: call("torch.log_softmax", "dim=-1"),
   concat: (_, a, x) => atom(`torch.cat([${t(a[0]!, x)}, ${t(a[1]!, x)}], dim=-1)`),
   slice: (node, a) => atom(`${operand(a[0]!, ATOM)}[..., ${node.attrs.start}:${node.attrs.start + node.attrs.len}]`),
+  reshape: (node, a, x) => atom(`${operand(a[0]!, ATOM)}.reshape(${node.attrs.shape.map((d) => (d === -1 ? `${x}.shape[0]` : String(d))).join(", ")})`),
+  conv2d: null,
+  conv2d_backward_input: null,
+  conv2d_backward_weight: null,
+  maxpool2d: null,
+  maxpool2d_backward: null,
+  avgpool2d: null,
+  avgpool2d_backward: null,
   onehot: (node, a, x) => atom(`F.one_hot(${operand(a[0]!, ATOM)}.long(), ${node.attrs.classes}).to(${x}.dtype)`),
   // Only the specialized training graph has masks; the module's dropout draws its own.
   dropout_mask: null,

@@ -67,6 +67,48 @@ describe("one node per statement (the default)", () => {
   });
 });
 
+describe("image layers", () => {
+  const CNN = `model cnn {
+  input img[1, 8, 8]
+  target y: class(10)
+  layers {
+    conv2d 4 kernel: 3 padding: 1 relu
+    maxpool2d 2
+    conv2d 6 kernel: 3 stride: 2 tanh
+    avgpool2d 1
+    flatten
+    dense 10 softmax
+  }
+  loss cross_entropy
+}`;
+
+  it("draws conv2d, pooling and flatten as one box each, with their shapes and weights", async () => {
+    writeFileSync(join(dir, "cnn.net"), CNN);
+    const dot = (await run("graph", join(dir, "cnn.net"), "--dot")).stdout;
+    expect(boxes(dot).filter((b) => b.id.startsWith("g_layer")).map((b) => b.label)).toEqual([
+      "layer1: conv2d 4 kernel: 3 padding: 1 relu\\n[B, 4, 8, 8]\\nlayer1.W [4, 1, 3, 3]\\nlayer1.b [4]\\n2 parameter tensors, 40 values",
+      "layer2: maxpool2d 2\\n[B, 4, 4, 4]",
+      "layer3: conv2d 6 kernel: 3 stride: 2 tanh\\n[B, 6, 1, 1]\\nlayer3.W [6, 4, 3, 3]\\nlayer3.b [6]\\n2 parameter tensors, 222 values",
+      "layer4: avgpool2d 1\\n[B, 6, 1, 1]",
+      "layer5: flatten\\n[B, 6]",
+      "layer6: dense 10 softmax\\n[B, 10]\\nlayer6.W [6, 10]\\nlayer6.b [10]\\n2 parameter tensors, 70 values",
+    ]);
+    expect(edges(dot)).toContain("g_img -> g_layer1 [B, 1, 8, 8]");
+    expect(edges(dot)).toContain("g_layer2 -> g_layer3 [B, 4, 4, 4]");
+  });
+
+  it("with --detail ops, each convolution, pooling and derivative is a single op", async () => {
+    const dot = (await run("graph", join(dir, "cnn.net"), "--dot", "--detail", "ops", "--backward")).stdout;
+    const ops = [...dot.matchAll(/label="(?:[\w.]+ = )?(conv2d\w*|maxpool2d\w*|avgpool2d\w*) [^"]*\\n(\[[^\]]*\])"/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(ops.sort()).toEqual([
+      "avgpool2d [B, 6, 1, 1]", "avgpool2d_backward [B, 6, 1, 1]",
+      "conv2d [B, 4, 8, 8]", "conv2d [B, 6, 1, 1]",
+      "conv2d_backward_input [B, 4, 4, 4]", "conv2d_backward_weight [4, 1, 3, 3]", "conv2d_backward_weight [6, 4, 3, 3]",
+      "maxpool2d [B, 4, 4, 4]", "maxpool2d_backward [B, 4, 8, 8]",
+    ]);
+  });
+});
+
 describe("--detail ops", () => {
   it("draws every op, with constants and the row count inside the ops that use them", async () => {
     const r = await run("graph", "examples/deep.net", "--dot", "--detail", "ops");

@@ -17,7 +17,7 @@ interface Net {
   /** The prediction of a row depends on the other rows (a mean over the batch): use one row. */
   coupled: boolean;
 }
-const NAMES = ["iris", "logistic", "regression", "xor", "deep", "lecture", "all-ops", "hostile-names"];
+const NAMES = ["iris", "logistic", "regression", "xor", "deep", "lecture", "digits", "all-ops", "hostile-names"];
 // On wasm (matmuls in wasm, the rest JavaScript over its memory): a softmax and a sigmoid
 // classifier, a net that mixes rows, and the emitter's own names; deep only for time.
 const WASM_NAMES = ["iris", "logistic", "all-ops", "hostile-names"];

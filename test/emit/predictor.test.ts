@@ -65,7 +65,7 @@ const bytes = (a: Float64Array | Float32Array) => Buffer.from(a.buffer, a.byteOf
 const WASM_F64: Variant = { backend: "wasm", precision: "f64" };
 const WASM_F32: Variant = { backend: "wasm", precision: "f32" };
 const VARIANTS: [string, Variant][] = [
-  ...["iris", "lecture", "logistic", "regression", "xor", "deep"].map((name): [string, Variant] => [name, JS]),
+  ...["iris", "lecture", "logistic", "regression", "xor", "deep", "digits"].map((name): [string, Variant] => [name, JS]),
   // The wasm backend's predictor against its own trainer (the same kernels, planned apart).
   ["iris", WASM_F64],
   ["deep", WASM_F64],

@@ -45,6 +45,16 @@ const MODELS: [string, string][] = [
   ["adamw, frozen layer", withTrain("optimizer adamw(lr: 0.01, weight_decay: 0.1); freeze layer2")],
   ["every op", ALL_OPS],
   ["the emitter's own names", HOSTILE_NAMES],
+  // dense on every position of a sequence: its stack-of-rows matmuls stay JavaScript.
+  ["dense on a sequence [T,d]", `model sequence {
+  input s[4, 3]
+  target y[2]
+  h = tanh(dense(s, 5))
+  p = dense(flatten(h), 2)
+  output p
+  loss mse
+  train { batch 6 }
+}`],
   // deep.net (batchnorm, dropout: JavaScript kernels between wasm ones) is deep-plain.net's
   // architecture; it is left out only for time.
   ...EXAMPLES.filter((name) => name !== "deep").map((name): [string, string] => [`${name}.net`, exampleSource(name)]),

@@ -10,7 +10,7 @@ describe("examples/deep.net on spirals", () => {
     const { module, result } = await compileExample(name, { maxBatch: 200 });
     const data = encodeTable(BUNDLED_DATA.spirals!.load(1), result.model);
     const model = module.createModel();
-    const history = model.fit(data.x, data.y!, data.n);
+    const history = model.fit(data.x, data.y!, data.n).losses;
     const out = model.predict(data.x, data.n);
     let correct = 0;
     for (let r = 0; r < data.n; r++) if (argmax(out, r * 2, 2) === data.classes![r]) correct++;

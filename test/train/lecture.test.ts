@@ -99,7 +99,7 @@ describe("training the examples", () => {
     const x = Float64Array.of(0.3, 0.6, 0.5, 0.1, 0.9, 0.9, 0.4, 0.5);
     const y = Float64Array.of(1, 0, 0, 1);
     const before = model.loss(x, y, 4);
-    const history = model.fit(x, y, 4);
+    const history = model.fit(x, y, 4).losses;
     expect(history.length).toBe(2000); // the train block's epochs
     expect(history[history.length - 1]!).toBeLessThan(history[0]!);
     expect(model.loss(x, y, 4)).toBeLessThan(before);
@@ -111,7 +111,7 @@ describe("training the examples", () => {
     const model = module.createModel();
     const x = Float64Array.of(0, 0, 0, 1, 1, 0, 1, 1);
     const y = Float64Array.of(0, 1, 1, 0);
-    const history = model.fit(x, y, 4);
+    const history = model.fit(x, y, 4).losses;
     expect(history[history.length - 1]!).toBeLessThan(history[0]!);
     expect(accuracy(model, x, y, 4)).toBe(1);
   });
@@ -129,7 +129,7 @@ describe("training the examples", () => {
       y[r] = 0.8 * a - 0.5 * b + 0.3 * c + 0.4 * a * b + 0.05 * (rng() - 0.5);
     }
     const initial = model.loss(x, y, n);
-    const history = model.fit(x, y, n);
+    const history = model.fit(x, y, n).losses;
     expect(history.length).toBe(500);
     expect(model.loss(x, y, n)).toBeLessThan(0.25 * initial);
   });
@@ -153,7 +153,7 @@ describe("training the examples", () => {
       centers[label]!.forEach((c, k) => (x[r * 4 + k] = c + 0.6 * gauss()));
     }
     const initial = model.loss(x, y, n);
-    const history = model.fit(x, y, n);
+    const history = model.fit(x, y, n).losses;
     expect(history[history.length - 1]!).toBeLessThan(history[0]!);
     expect(model.loss(x, y, n)).toBeLessThan(initial);
     expect(accuracy(model, x, y, n)).toBeGreaterThanOrEqual(0.9);

@@ -54,15 +54,15 @@ describe("resuming training", () => {
   it.each(RESUME)("%s: N epochs = N/2, checkpoint, fresh model, N/2 more (bit-identical)", async (_, source) => {
     const { module } = await compileSource(source, { maxBatch: 8 });
     const straight = module.createModel();
-    const history = straight.fit(x, y, n, { epochs: 6 });
+    const history = straight.fit(x, y, n, { epochs: 6 }).losses;
 
     const first = module.createModel();
-    const early = first.fit(x, y, n, { epochs: 3 });
+    const early = first.fit(x, y, n, { epochs: 3 }).losses;
     const saved = checkpoint(first);
     // Another seed: every bit of the result has to come from the checkpoint.
     const resumed = module.createModel({ seed: 99 });
     restore(resumed, saved);
-    const late = resumed.fit(x, y, n, { epochs: 3 });
+    const late = resumed.fit(x, y, n, { epochs: 3 }).losses;
 
     expect([...early, ...late]).toEqual(history);
     expectSameWeights(resumed.getWeights(), straight.getWeights());
@@ -78,9 +78,9 @@ describe("resuming training", () => {
   it("fit over k epochs is k one-epoch fits (the CLI trains one epoch per call)", async () => {
     const { module } = await compileSource(RESUME[1]![1], { maxBatch: 8 });
     const once = module.createModel();
-    const history = once.fit(x, y, n, { epochs: 4 });
+    const history = once.fit(x, y, n, { epochs: 4 }).losses;
     const stepwise = module.createModel();
-    const epochs = [1, 2, 3, 4].flatMap(() => stepwise.fit(x, y, n, { epochs: 1 }));
+    const epochs = [1, 2, 3, 4].flatMap(() => stepwise.fit(x, y, n, { epochs: 1 }).losses);
     expect(epochs).toEqual(history);
     expectSameWeights(stepwise.getWeights(), once.getWeights());
   });

@@ -1,5 +1,7 @@
 // The two 20-layer examples against tfjs (see crosscheck.ts): deep.net is compared step by step
-// from tfjs's weights (its float64 and float32 trajectories diverge chaotically).
+// from tfjs's weights (its float64 and float32 trajectories diverge chaotically). And the digits
+// CNN, whose 50 steps of tfjs convolutions take 15 s (its ops are checked on small models in
+// crosscheck-images.test.ts).
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, it, vi } from "vitest";
 import { checkExampleAgainstTfjs, STEPS } from "./crosscheck.js";
@@ -10,6 +12,6 @@ beforeAll(async () => {
   await tf.setBackend("cpu");
 });
 
-describe("the deep examples against tfjs", () => {
-  it.each(["deep-plain", "deep"])(`%s: loss and gradients agree with tfjs; ${STEPS} SGD steps agree`, (name) => checkExampleAgainstTfjs(name));
+describe("the deep examples and the CNN against tfjs", () => {
+  it.each(["deep-plain", "deep", "digits"])(`%s: loss and gradients agree with tfjs; ${STEPS} SGD steps agree`, (name) => checkExampleAgainstTfjs(name));
 });

@@ -64,7 +64,7 @@ function tensors(model: Model, b: Batch): { x: tf.Tensor; y: tf.Tensor } {
   const { input, target } = model.info;
   const f32 = (a: Float64Array) => Float32Array.from(a);
   const y = target.classes !== null ? tf.tensor1d(f32(b.y.subarray(0, b.n))) : tf.tensor2d(f32(b.y), [b.n, target.width]);
-  return { x: tf.tensor2d(f32(b.x), [b.n, input.width]), y };
+  return { x: tf.tensor(f32(b.x), [b.n, ...input.shape]), y };
 }
 
 /**

@@ -19,6 +19,7 @@ const attrsOf = (node: Node) => node.attrs as Record<string, unknown>;
 const num = (node: Node, key: string) => attrsOf(node)[key] as number;
 const sumAll = (t: tf.Tensor) => tf.sum(t);
 const clampedLog = (p: tf.Tensor) => tf.maximum(tf.log(p), -100);
+const toNhwc = (x: tf.Tensor) => tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
 
 const RULES: Record<string, Rule> = {
   input: (_, node, env) => env.inputs[attrsOf(node).name as string]!,
@@ -61,7 +62,20 @@ const RULES: Record<string, Rule> = {
     const axes = attrsOf(node).axes as number[];
     return axes.length === 0 ? a! : tf.sum(a!, axes, attrsOf(node).keepdims as boolean);
   },
-  matmul: ([a, b], node) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, attrsOf(node).ta as boolean, attrsOf(node).tb as boolean),
+  matmul: ([a, b], node) => {
+    if (a!.rank === 2) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, attrsOf(node).ta as boolean, attrsOf(node).tb as boolean);
+    // A stack of rows [B,T,d] @ [d,n]: the forward graph only has untransposed products.
+    const rows = tf.reshape(a!, [-1, a!.shape[a!.rank - 1]!]) as tf.Tensor2D;
+    return tf.reshape(tf.matMul(rows, b as tf.Tensor2D), [...a!.shape.slice(0, -1), b!.shape[1]!]);
+  },
+  reshape: ([a], node, env) => tf.reshape(a!, (attrsOf(node).shape as number[]).map((d) => (d === -1 ? env.rows : d))),
+  // tfjs convolves and pools NHWC images with [k,k,C,F] filters; netc's are NCHW and [F,C,k,k].
+  conv2d: ([x, w], node) => {
+    const y = tf.conv2d(toNhwc(x!), tf.transpose(w!, [2, 3, 1, 0]) as tf.Tensor4D, num(node, "stride"), num(node, "padding"));
+    return tf.transpose(y, [0, 3, 1, 2]);
+  },
+  maxpool2d: ([x], node) => tf.transpose(tf.maxPool(toNhwc(x!), num(node, "k"), num(node, "k"), "valid"), [0, 3, 1, 2]),
+  avgpool2d: ([x], node) => tf.transpose(tf.avgPool(toNhwc(x!), num(node, "k"), num(node, "k"), "valid"), [0, 3, 1, 2]),
   softmax: ([a]) => tf.softmax(a!),
   log_softmax: ([a]) => tf.logSoftmax(a!),
   concat: ([a, b]) => tf.concat([a!, b!], -1),

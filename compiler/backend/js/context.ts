@@ -46,6 +46,13 @@ export function times(a: string, stride: string): string {
   return `${a} * ${stride}`;
 }
 
+/** `a*x + b*y + c` for constant factors, without the terms that are zero or the factors that are one. */
+export function linear(terms: [string, number][], constant = 0): string {
+  const parts = terms.filter(([, f]) => f !== 0).map(([v, f]) => (f === 1 ? v : `${v} * ${f}`));
+  if (constant !== 0 || parts.length === 0) parts.push(String(constant));
+  return parts.join(" + ").replace(/\+ -/g, "- ");
+}
+
 export function plus(terms: string[]): string {
   const kept = terms.filter((t) => t !== "0");
   return kept.length === 0 ? "0" : kept.join(" + ");

@@ -21,6 +21,34 @@ export function broadcastIndexer(ctx: EmitContext, loopShape: Shape, vars: reado
   };
 }
 
+/**
+ * The broadcast indexer for a matmul's epilogue, whose loops run over the product as a matrix:
+ * row `i` of all its leading axes, column `j`. A same-shaped operand is `i·N + j` and a bias
+ * along the last axis `j`; anything else broadcast over some leading axes recovers them from
+ * `i` by division (a position table [T,n] added to [B,T,n], say).
+ */
+export function matrixIndexer(ctx: EmitContext, rootShape: Shape, i: string, j: string): Indexer {
+  if (rootShape.length === 2) return broadcastIndexer(ctx, rootShape, [i, j]);
+  const lead = rootShape.slice(0, -1);
+  const width = rootShape[rootShape.length - 1]!;
+  const leadStrides = strideExprs(ctx, lead);
+  // Index k of the leading axes: ⌊i / stride⌋ mod extent (the first axis needs no modulo).
+  const digit = (k: number) => {
+    const q = leadStrides[k] === "1" ? i : `Math.floor(${i} / ${leadStrides[k]})`;
+    return k === 0 ? q : `(${q} % ${dimExpr(ctx, lead[k]!)})`;
+  };
+  return (node) => {
+    if (sameShape(node.shape, rootShape)) return plus([times(i, String(width)), j]);
+    const offset = rootShape.length - node.shape.length;
+    const strides = strideExprs(ctx, node.shape);
+    return plus(node.shape.map((d, k) => {
+      const axis = k + offset;
+      if (d === 1 && rootShape[axis] !== 1) return "0";
+      return times(axis === rootShape.length - 1 ? j : digit(axis), strides[k]!);
+    }));
+  };
+}
+
 /** Statements computing the kernel's elementwise nodes for one element; `core` is the matmul's value. */
 export function elementCode(ctx: EmitContext, k: Kernel, index: Indexer, core?: string, upTo: Node = k.root): ElementCode {
   const local = new Map<number, string>();

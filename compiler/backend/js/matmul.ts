@@ -2,8 +2,9 @@
 // dimensions are unrolled completely (the whole row product is straight-line code); large ones
 // get register-blocked loops whose inner loop walks memory contiguously. All three products of
 // a dense layer (forward, input gradient, weight gradient) go through here without transposes.
-import type { Dim, Node, NodeOf } from "../../ir/graph.js";
-import { dimExpr, type ElementCode, type EmitContext } from "./context.js";
+import type { Dim, Node, NodeOf, Shape } from "../../ir/graph.js";
+import { matrixView } from "../../ops/matmul.js";
+import { sizeExpr, type ElementCode, type EmitContext } from "./context.js";
 
 /** Elementwise tail applied to each finished element (bias, activation, derivative mask). */
 export type Epilogue = (i: string, j: string, acc: string) => ElementCode;
@@ -20,9 +21,10 @@ const UNROLL_COLUMNS = 8;
 export function emitMatmul(ctx: EmitContext, node: NodeOf<"matmul">, out: string, epilogue: Epilogue = identity): string {
   const [A, B] = node.inputs as [Node, Node];
   const { ta, tb } = node.attrs;
-  const [M, N] = node.shape as [Dim, Dim];
-  const K: Dim = ta ? A.shape[0]! : A.shape[1]!;
-  const m = dimExpr(ctx, M), n = dimExpr(ctx, N), k = dimExpr(ctx, K);
+  // A stack of rows ([B,T,d]) is one matrix whose rows are all its leading axes.
+  const viewA = matrixView(A.shape, ta), viewB = matrixView(B.shape, tb);
+  const M = flatDim(viewA.rows), K = flatDim(viewA.cols), N = flatDim(viewB.cols);
+  const m = sizeExpr(ctx, viewA.rows), n = sizeExpr(ctx, viewB.cols), k = sizeExpr(ctx, viewA.cols);
   const a = ctx.ref(A), b = ctx.ref(B);
   const op = {
     A: (r: string, c: string) => (ta ? `${a}[${idx(c, m, r)}]` : `${a}[${idx(r, k, c)}]`),
@@ -37,6 +39,11 @@ export function emitMatmul(ctx: EmitContext, node: NodeOf<"matmul">, out: string
   const probe = epilogue("i", "j", "acc");
   if (probe.stmts.length > EPILOGUE_INLINE_LIMIT) return `${registerBlocked({ ...g, epilogue: identity })}\n${epiloguePass(g)}`;
   return registerBlocked(g);
+}
+
+/** The extent of axes laid end to end: a number, or "B" when it is only known at run time. */
+function flatDim(axes: Shape): Dim {
+  return axes.includes("B") ? "B" : axes.reduce<number>((n, d) => n * (d as number), 1);
 }
 
 interface Gen {

@@ -10,7 +10,9 @@ import { emitErf } from "./erf.js";
 import { emitSumKernel } from "./fused.js";
 import { emitBceSum, emitCeSum, emitSigmoidBceSum, emitSoftmaxCeSum } from "./losses.js";
 import { emitMatmul } from "./matmul.js";
-import { emitConcat, emitDropoutMask, emitOnehot, emitSlice } from "./shape-ops.js";
+import { emitConcat, emitDropoutMask, emitOnehot, emitReshape, emitSlice } from "./shape-ops.js";
+import { emitConv2d, emitConv2dBackwardInput, emitConv2dBackwardWeight } from "./conv.js";
+import { emitAvgpool2d, emitAvgpool2dBackward, emitMaxpool2d, emitMaxpool2dBackward } from "./pool.js";
 import { emitLogSoftmax, emitSoftmax } from "./softmax.js";
 
 /** One element's value from its operands' expressions (always plain identifiers or literals). */
@@ -86,6 +88,14 @@ export const JS_RULES: { readonly [K in OpName]: JsRule<K> } = {
   log_softmax: { emit: emitLogSoftmax },
   concat: { emit: emitConcat },
   slice: { emit: emitSlice },
+  reshape: { emit: emitReshape },
+  conv2d: { emit: emitConv2d },
+  conv2d_backward_input: { emit: emitConv2dBackwardInput },
+  conv2d_backward_weight: { emit: emitConv2dBackwardWeight },
+  maxpool2d: { emit: emitMaxpool2d },
+  maxpool2d_backward: { emit: emitMaxpool2dBackward },
+  avgpool2d: { emit: emitAvgpool2d },
+  avgpool2d_backward: { emit: emitAvgpool2dBackward },
   onehot: { emit: emitOnehot },
   dropout_mask: { emit: emitDropoutMask },
   bce_sum: { emit: emitBceSum },

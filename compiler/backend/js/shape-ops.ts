@@ -28,6 +28,13 @@ for (let ${j} = 0; ${j} < ${len}; ${j}++) ${out}[${r} * ${len} + ${j}] = ${x}[${
 }`;
 }
 
+/** The elements in the same order: a copy (the planner gives every tensor its own place). */
+export function emitReshape(ctx: EmitContext, node: NodeOf<"reshape">): string {
+  const x = ctx.ref(node.inputs[0]!), out = ctx.ref(node);
+  const i = ctx.local("i");
+  return `for (let ${i} = 0; ${i} < ${sizeExpr(ctx, node.shape)}; ${i}++) ${out}[${i}] = ${x}[${i}];`;
+}
+
 /** An index that is not an integer in [0, K) stops the step through the module's badLabel(). */
 export function emitOnehot(ctx: EmitContext, node: NodeOf<"onehot">): string {
   const K = node.attrs.classes;

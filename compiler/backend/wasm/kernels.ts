@@ -20,6 +20,8 @@ export function matmulSpec(k: Kernel, name: string, memory: KernelMemory): Matmu
   const core = k.core ?? (k.root.op === "matmul" ? (k.root as NodeOf<"matmul">) : undefined);
   if (!core || !sameShape(core.shape, k.root.shape)) return null;
   const [A, B] = core.inputs as [Node, Node];
+  // A stack of rows ([B,T,d] @ W: dense on a sequence) stays JavaScript: these specs are rank 2.
+  if (A.shape.length !== 2 || B.shape.length !== 2) return null;
   const { ta, tb } = core.attrs;
   const [M, N] = core.shape as [IrDim, IrDim];
   const K = ta ? A.shape[0]! : A.shape[1]!;
