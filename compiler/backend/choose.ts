@@ -6,13 +6,14 @@ import type { ModelIR } from "../model.js";
 export type Backend = "js" | "wasm" | "auto";
 
 /**
- * auto's choice. Measured with bench/paired.ts (alternating rounds in one process, loaded
- * 2-core machine): the wasm backend's step is slower than the JavaScript one on W1 (3
- * parameters, batch 4: the copies into its memory and the calls cost more than two weights'
- * arithmetic), about as fast on W2 (33), 2–3× faster on W3 (131, batch 150) and 4–5× on W4/W5
- * (100 k–200 k). What keeps W2/W3-sized models on JavaScript too is compile time: loading
- * binaryen costs about a second, more than a small model's whole training run, and the
- * JavaScript module is easier to read.
+ * auto's choice. Measured (bench/AUTO.md, bench/auto-crossover.ts: the two modules' steps in
+ * alternating rounds in one process): on W1 (3 parameters, batch 4) the wasm step is no faster
+ * and in some runs slower (0.73×–0.99×: the copies into its memory and the calls cost as much as
+ * two weights' arithmetic); from about a hundred parameters it is 1.5–4.5× faster, and 2–4.5× on
+ * 4 k–100 k parameters at every batch. What keeps models below 4,096 parameters on JavaScript is
+ * compile time: building the wasm loads binaryen (about half a second from dist/, more through
+ * tsx) and runs its optimizer, more than a small model's whole training run takes, and the
+ * JavaScript module is the easier one to read.
  */
 export function chooseBackend(model: ModelIR): "js" | "wasm" {
   const params = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);

@@ -388,7 +388,7 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
     const i = local.claim("i");
     checks.push(`for (let ${i} = 0; ${i} < ${stateSize}; ${i}++) notFinite += ${e.statsArena.next}[${i}] - ${e.statsArena.next}[${i}];`);
   }
-  for (const t of targets) checks.push(emitUpdateCheck(spec, { ...t, i: local.claim("i") }, "notFinite", local.claim("w")));
+  for (const t of targets) checks.push(emitUpdateCheck(spec, { ...t, i: local.claim("i") }, "notFinite", local.claim("w"), model.train.precision === "f32"));
   checks.push("if (notFinite !== 0) {\nprogress.step--;\nreturn false;\n}");
   // The wasm kernel applies the segment's own learning-rate scale (param_lr) itself.
   const adam = spec.kind === "adam" || spec.kind === "adamw";

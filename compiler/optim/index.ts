@@ -58,12 +58,14 @@ export function emitUpdate(spec: OptimizerSpec, t: UpdateTarget): string {
  * The update's arithmetic without its stores: a loop adding `v - v` of every value the update
  * would write (each new weight, in the fresh local `w`, and each new state value) to `sum`, which
  * stays 0 exactly when all of them are finite. Same expressions on the same inputs as
- * emitUpdate, so the check is exact.
+ * emitUpdate, so the check is exact. In a float32 module each value is checked as it will be
+ * stored, rounded to float32: a double above 3.4e38 is finite but stores as Infinity.
  */
-export function emitUpdateCheck(spec: OptimizerSpec, t: UpdateTarget, sum: string, w: string): string {
+export function emitUpdateCheck(spec: OptimizerSpec, t: UpdateTarget, sum: string, w: string, f32 = false): string {
   const body = updateBody(spec, t, w);
   const written = [w, ...body.filter((line) => typeof line !== "string").map((line) => (line as Store).value)];
-  const lines = [`let ${w} = ${t.param}[${t.i}];`, ...body.filter((line): line is string => typeof line === "string"), `${sum} += ${written.map((v) => `(${v} - ${v})`).join(" + ")};`];
+  const stored = (v: string) => (f32 ? `Math.fround(${v})` : v);
+  const lines = [`let ${w} = ${t.param}[${t.i}];`, ...body.filter((line): line is string => typeof line === "string"), `${sum} += ${written.map((v) => `(${stored(v)} - ${stored(v)})`).join(" + ")};`];
   return `for (let ${t.i} = ${t.from}; ${t.i} < ${t.to}; ${t.i}++) {\n${lines.join("\n")}\n}`;
 }
 

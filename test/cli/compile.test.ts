@@ -161,3 +161,30 @@ describe("usage errors", () => {
     }
   });
 });
+
+describe("--backend and --precision", () => {
+  it("--backend wasm --precision f32 writes a module with its wasm kernels and only Float32Arrays", async () => {
+    const out = join(dir, "iris-wasm.ts");
+    const r = await netc("compile", "examples/iris.net", "--backend", "wasm", "--precision", "f32", "--verify", "-o", out);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("wrote ");
+    const code = readFileSync(out, "utf8");
+    expect(code).toContain("= instantiateKernels(");
+    expect(code).not.toContain("Float64Array");
+  });
+
+  it("auto (the default) keeps a small model on JavaScript", async () => {
+    const r = await netc("compile", "examples/xor.net");
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("instantiateKernels");
+  });
+
+  it("a bad --backend or --precision exits 2 and says what is allowed", async () => {
+    const backend = await netc("compile", "examples/xor.net", "--backend", "gpu");
+    expect(backend.status).toBe(2);
+    expect(backend.stderr).toContain("--backend must be js, wasm or auto, got 'gpu'");
+    const precision = await netc("train", "examples/xor.net", "--data", "xor", "--precision", "f16");
+    expect(precision.status).toBe(2);
+    expect(precision.stderr).toContain("--precision must be f64 or f32, got 'f16'");
+  });
+});

@@ -100,6 +100,28 @@ describe("float32", () => {
     b.forEach((l, i) => expect(Math.abs(l - a[i]!)).toBeLessThanOrEqual(1e-4 * Math.abs(a[i]!)));
   });
 
+  it.each(["js", "wasm"] as const)("%s: a step whose new weights overflow float32 (finite in float64) writes nothing", async (backend) => {
+    const source = `model linear {
+  input x[4]
+  target y[2]
+  param W[4, 2]
+  p = x @ W
+  output p
+  loss mse(p, y)
+  train { optimizer momentum(lr: 1e28); batch 3 }
+}`;
+    const { module } = await compileSource(source, { backend, precision: "f32", format: false });
+    const model = module.createModel();
+    // p ≈ 4e10, the gradient ≈ 1e11: lr · g ≈ 1e39 is finite as a double, Infinity as a float.
+    model.setWeights({ W: { data: new Array(8).fill(1e10) } });
+    const before = Array.from(model.getWeights().W!.data);
+    // The module's arrays are Float32Array; its TypeScript types say Float64Array only in name.
+    const x = new Float32Array(12).fill(1) as unknown as Float64Array, y = new Float32Array(6) as unknown as Float64Array;
+    expect(model.trainStep(x, y, 3)).toBeNaN();
+    expect(Array.from(model.getWeights().W!.data)).toEqual(before);
+    expect(model.getState().step).toBe(0);
+  });
+
   it("'precision f32' in the train block", async () => {
     const { result } = await compileSource(MLP.replace("seed 3 }", "seed 3; precision f32 }"), { backend: "js", format: false });
     expect(result.model.train.precision).toBe("f32");

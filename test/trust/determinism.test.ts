@@ -5,8 +5,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it, vi } from "vitest";
-import { compileExample, ROOT } from "../support/helpers.js";
-import { fingerprints, trainedWeights } from "./determinism-child.js";
+import { compile } from "../../compiler/index.js";
+import { compileExample, exampleSource, loadModule, ROOT } from "../support/helpers.js";
+import { fingerprints, sha256, trainedWeights } from "./determinism-child.js";
 import { typecheck } from "../support/typecheck.js";
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -34,6 +35,15 @@ describe("determinism", () => {
     const a = trainedWeights(module.createModel({ seed: 3 }), 5);
     expect(trainedWeights(module.createModel({ seed: 3 }), 5)).toBe(a);
     expect(trainedWeights(module.createModel({ seed: 4 }), 5)).not.toBe(a);
+  });
+
+  it.each(["f64", "f32"] as const)("the wasm backend (%s): byte-identical modules, wasm bytes included, and bit-identical training", async (precision) => {
+    const options = { file: "examples/iris.net", backend: "wasm", precision, format: false } as const;
+    const [a, b] = [await compile(exampleSource("iris"), options), await compile(exampleSource("iris"), options)];
+    expect(a.code).toContain("= instantiateKernels(");
+    expect(sha256(b.code)).toBe(sha256(a.code));
+    const [ma, mb] = [await loadModule(a.code), await loadModule(b.code)];
+    expect(trainedWeights(mb.createModel({ seed: 3 }), 5)).toBe(trainedWeights(ma.createModel({ seed: 3 }), 5));
   });
 
   it("under noUncheckedIndexedAccess the only complaints are unchecked typed-array reads in kernels", async () => {
