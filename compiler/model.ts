@@ -69,8 +69,11 @@ export interface StateSpec {
 export interface ModelIR {
   name: string;
   span: Span;
-  /** `width` values per row: the product of the per-row `shape` ([4], or [1, 8, 8] for images). */
-  input: { name: string; width: number; shape: number[] };
+  /**
+   * `width` values per row: the product of the per-row `shape` ([4], or [1, 8, 8] for images).
+   * `index` is set for `input s[12]: index(27)`: every value is an id in [0, index).
+   */
+  input: { name: string; width: number; shape: number[]; index?: number };
   /** `classes` is set for `class(K)` targets, whose rows hold one class index each. */
   target: { name: string; width: number; classes?: number };
   output: { name: string; width: number };
@@ -103,7 +106,8 @@ export function fans(shape: readonly number[]): [number, number] {
 
 /** The input as the `.net` file declares it: `x[4]`, `img[1, 8, 8]`. */
 export function inputDecl(model: Pick<ModelIR, "input">): string {
-  return `${model.input.name}[${model.input.shape.join(", ")}]`;
+  const ids = model.input.index ? `: index(${model.input.index})` : "";
+  return `${model.input.name}[${model.input.shape.join(", ")}]${ids}`;
 }
 
 export function trainableParams(model: ModelIR): ParamSpec[] {

@@ -4,7 +4,7 @@
 // → a value in [0, 1] (0/1 or two string labels), y[K] with a softmax head → one-hot (or K
 // numeric columns), anything else → numbers as given. String class labels become indices; the
 // mapping is kept.
-import type { ModelIR } from "../compiler/model.js";
+import { inputDecl, type ModelIR } from "../compiler/model.js";
 import { chooseColumns, describeTarget, targetEncoding, targetsAreProbabilities, type DataColumns, type Encoding } from "./columns.js";
 import { checkRowWidth, type CsvRecord, type Table } from "./csv.js";
 import { DataError } from "./errors.js";
@@ -118,6 +118,8 @@ export class DatasetBuilder {
     this.x.ensure(this.n);
     const x = this.x.data;
     this.features.forEach((c, k) => (x[r * inW + k] = this.number(record, c, "feature")));
+    const ids = this.model.input.index;
+    if (ids) this.features.forEach((c, k) => this.checkId(x[r * inW + k]!, ids, record, c));
     if (!this.y) return;
     this.y.ensure(this.n);
     this.classes?.ensure(this.n);
@@ -181,6 +183,12 @@ export class DatasetBuilder {
     if (!NUMBER.test(cell)) throw new DataError(`${at}: '${cell}' in ${column} is not a number`);
     if (!Number.isFinite(v)) throw new DataError(`${at}: '${cell}' in ${column} is too large for a float64; data must be finite numbers`);
     return v;
+  }
+
+  /** A value of an index input must be an id: a whole number below the input's count. */
+  private checkId(v: number, count: number, record: CsvRecord, c: number): void {
+    if (v >= 0 && v < count && Number.isInteger(v)) return;
+    throw new DataError(`${this.at(record, c)}: ${record.cells[c]} in column '${this.header[c]}' is not an id of the index input ${inputDecl(this.model)} (whole numbers 0..${count - 1})`);
   }
 
   private at(record: CsvRecord, c: number): string {

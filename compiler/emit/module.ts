@@ -180,7 +180,7 @@ export function emitModule(input: ModuleInput): FileParts {
 
   // predict and loss take any number of rows (in chunks); the training step at most maxBatch.
   const check = (fn: string, withY: boolean, limit = "maxBatch") =>
-    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW});`;
+    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW}${model.input.index ? `, ${model.input.index}` : ""});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
   const copyIn = (withY: boolean) => (wasm ? `${wasm.copyInputs(xArg, withY ? yArg : null, rows)}\n` : "");
   const lossIn = (kernel: string, mode: "eval" | "train") =>

@@ -99,6 +99,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
   const workBytes = plan.slots.reduce((n, s) => n + s.size * elementBytes, 0);
 
   const inW = model.input.width;
+  const ids = model.input.index;
   const outW = model.output.width;
   const base64 = packWeights(tensors, layout, input.weights);
   const { offset: offsets, total } = layout;
@@ -150,6 +151,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     `/** Predicts one sample of ${inW} finite numbers. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
     `  readSample("predict", ${xArg}, ${inW}, sampleIn);`,
+    ...(ids ? [`  checkIds("predict", "the input", sampleIn, ${inW}, 1, ${ids});`] : []),
     ...(norm ? [`  for (let at = 0; at < ${inW}; at++) sampleIn[at] = ${scaled("sampleIn[at]!", "at")};`] : []),
     "  forward(sampleIn, 1);",
     "  return sampleOut;",
@@ -162,6 +164,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     ` */`,
     `export function predictBatch(${xArg}: Float64Array, ${rows}: number, out?: Float64Array): Float64Array {`,
     `  checkBatch("predictBatch", ${xArg}, ${rows}, ${inW});`,
+    ...(ids ? [`  checkIds("predictBatch", "x", ${xArg}, ${inW}, ${rows}, ${ids});`] : []),
     `  if (out && out.length < ${rows} * ${outW}) throw new RangeError(\`predictBatch: out holds \${out.length} values, \${${rows}} rows need \${${rows} * ${outW}}\`);`,
     `  if (${rows} <= maxBatch && !out) {`,
     ...(norm ? [`    for (let at = 0; at < ${rows} * ${inW}; at++) chunkIn[at] = ${scaled(`${xArg}[at]!`, `at % ${inW}`)};`] : []),

@@ -81,6 +81,10 @@ export interface Vocabulary {
   avgpool2d: Op<"kernel", { k: number }>;
   /** avgpool2d's derivative: g[N,C,H',W'] spread evenly over each window of [N,C,height,width]. */
   avgpool2d_backward: Op<"kernel", { k: number; height: number; width: number }>;
+  /** gather(table[V,d], ids[...]) → [...ids, d]: row ids[i] of the table for each id (an embedding). */
+  gather: Op<"kernel">;
+  /** gather's derivative for the table: (ids, g[...ids, d]) → [rows, d], each g row added to row ids[i]. */
+  scatter_add: Op<"kernel", { rows: number }>;
   onehot: Op<"kernel", { classes: number }>;
   dropout_mask: Op<"kernel", { p: number; shape: EncodedShape; id: number }>;
   bce_sum: Op<"kernel">;

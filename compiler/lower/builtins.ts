@@ -12,6 +12,7 @@ import { lowerLossCall } from "./losses.js";
 import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
 import { lowerConv2d, lowerFlatten, lowerPool } from "./images.js";
 import { lowerBatchnorm, lowerDropout, lowerLayernorm } from "./norm.js";
+import { lowerEmbedding } from "./sequences.js";
 import { POISON, tensor, type Value } from "./values.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 
@@ -63,6 +64,8 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     }
     case "conv2d":
       return lowerConv2d(ctx, e, args, scope, hint);
+    case "embedding":
+      return lowerEmbedding(ctx, e, args, scope);
     case "maxpool2d":
     case "avgpool2d":
     case "flatten": {

@@ -40,6 +40,7 @@ export const BUILTINS: Record<string, FunctionSig> = {
   maxpool2d: { params: ["x", "k"], doc: "the maximum of each k×k window (stride k) of images [C,H,W]" },
   avgpool2d: { params: ["x", "k"], doc: "the mean of each k×k window (stride k) of images [C,H,W]" },
   flatten: { params: ["x"], doc: "each row's values as one vector: [C,H,W] → [C·H·W], row-major" },
+  embedding: { params: ["x", "dim", "init?"], doc: "row s[t] of W[V, dim] (made for you, normal(0, 1)) for every id of an index input s[T]: index(V): [T] → [T, dim]" },
   batchnorm: { params: ["x", "momentum?", "eps?"], doc: "batch normalization with learnable scale and shift" },
   layernorm: { params: ["x", "eps?"], doc: "layer normalization with learnable scale and shift" },
   dropout: { params: ["x", "p?"], doc: "inverted dropout, active only in training" },

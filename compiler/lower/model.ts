@@ -33,7 +33,7 @@ export function lowerModel(
   const ctx = new LowerContext(tune ? new TunedUseDiagnostics(diags, decl, values, broken, tune, tuned === undefined) : diags, source, blocks, decl.name.name, bindings);
   const body = tune ? substituteTuned(decl.body, values) : decl.body;
   const scope: Scope = { vars: new Map(), later: new Map([...layerNames(decl.body), ...declared]) };
-  let input: { name: string; width: number; shape: number[]; node: Node } | undefined;
+  let input: { name: string; width: number; shape: number[]; index?: number; node: Node } | undefined;
   let target: { name: string; width: number; classes?: number; node: Node } | undefined;
   let output: { name: string; node: Node; span: Span } | undefined;
   let layerOutputs: string[] = []; // `output layerK` may pick one of them instead of the last
@@ -60,6 +60,11 @@ export function lowerModel(
           const dims = stmt.dims.map((d) => d.value);
           const node = ctx.b.input(stmt.name.name, ["B", ...dims], stmt.span);
           input = { name: stmt.name.name, width: dims.reduce((a, b) => a * b, 1), shape: dims, node };
+          // An index input holds ids (`s[12]: index(27)`), checked where data enters the module.
+          if (stmt.index) {
+            ctx.idCounts.set(node.id, stmt.index.value);
+            input.index = stmt.index.value;
+          }
         }
         bind(stmt.name, input?.name === stmt.name.name ? tensor(input.node) : POISON);
         break;
@@ -209,7 +214,7 @@ export function lowerModel(
   return {
     name: decl.name.name,
     span: decl.span,
-    input: { name: input.name, width: input.width, shape: input.shape },
+    input: { name: input.name, width: input.width, shape: input.shape, ...(input.index && { index: input.index }) },
     target: { name: target.name, width: target.width, classes: target.classes },
     output: { name: output.name, width },
     head,

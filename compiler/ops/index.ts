@@ -9,6 +9,7 @@ import { broadcast } from "./broadcast.js";
 import { concat, slice } from "./concat.js";
 import { conv2d, conv2d_backward_input, conv2d_backward_weight } from "./conv.js";
 import { erfOp } from "./erf.js";
+import { gather, scatter_add } from "./gather.js";
 import { batch, constant, input, param, state } from "./leaves.js";
 import { bce_sum, ce_sum, sigmoid_bce_sum, softmax_ce_sum } from "./losses.js";
 import { matmul } from "./matmul.js";
@@ -27,7 +28,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   leaky_relu, elu, softplus, silu, mish, clip, huber, broadcast,
   add, sub, mul, div, max, min, gt, ge, where,
   sum,
-  matmul, erf: erfOp, softmax, log_softmax, concat, slice, reshape, onehot, dropout_mask,
+  matmul, erf: erfOp, softmax, log_softmax, concat, slice, reshape, gather, scatter_add, onehot, dropout_mask,
   conv2d, conv2d_backward_input, conv2d_backward_weight, maxpool2d, maxpool2d_backward, avgpool2d, avgpool2d_backward,
   bce_sum, sigmoid_bce_sum, ce_sum, softmax_ce_sum,
   dropout, batchnorm,

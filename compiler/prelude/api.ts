@@ -95,8 +95,11 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
-  input: { name: string; width: number; shape: number[] };
+  /**
+   * `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images);
+   * `index` is set for an index input (`s[12]: index(27)`), whose values are ids in [0, index).
+   */
+  input: { name: string; width: number; shape: number[]; index?: number };
   target: { name: string; width: number; classes: number | null };
   output: { name: string; width: number };
   params: { name: string; shape: number[]; trainable: boolean }[];

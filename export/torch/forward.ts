@@ -180,6 +180,9 @@ const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
   concat: (_, a, x) => atom(`torch.cat([${t(a[0]!, x)}, ${t(a[1]!, x)}], dim=-1)`),
   slice: (node, a) => atom(`${operand(a[0]!, ATOM)}[..., ${node.attrs.start}:${node.attrs.start + node.attrs.len}]`),
   reshape: (node, a, x) => atom(`${operand(a[0]!, ATOM)}.reshape(${node.attrs.shape.map((d) => (d === -1 ? `${x}.shape[0]` : String(d))).join(", ")})`),
+  // Indexing's derivative in PyTorch is the scatter-add of netc's rule.
+  gather: (_, a) => atom(`${operand(a[0]!, ATOM)}[${operand(a[1]!, ATOM)}.long()]`),
+  scatter_add: null,
   conv2d: null,
   conv2d_backward_input: null,
   conv2d_backward_weight: null,

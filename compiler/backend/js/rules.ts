@@ -7,6 +7,7 @@ import type { AttrsOf, KindOf, OpName, OpsOfKind } from "../../ir/vocabulary.js"
 import { lit } from "../../emit/literals.js";
 import type { EmitContext } from "./context.js";
 import { emitErf } from "./erf.js";
+import { emitGather, emitScatterAdd } from "./gather.js";
 import { emitSumKernel } from "./fused.js";
 import { emitBceSum, emitCeSum, emitSigmoidBceSum, emitSoftmaxCeSum } from "./losses.js";
 import { emitMatmul } from "./matmul.js";
@@ -96,6 +97,8 @@ export const JS_RULES: { readonly [K in OpName]: JsRule<K> } = {
   maxpool2d_backward: { emit: emitMaxpool2dBackward },
   avgpool2d: { emit: emitAvgpool2d },
   avgpool2d_backward: { emit: emitAvgpool2dBackward },
+  gather: { emit: emitGather },
+  scatter_add: { emit: emitScatterAdd },
   onehot: { emit: emitOnehot },
   dropout_mask: { emit: emitDropoutMask },
   bce_sum: { emit: emitBceSum },

@@ -77,6 +77,8 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   maxpool2d_backward: "js",
   avgpool2d: "js",
   avgpool2d_backward: "js",
+  gather: "js",
+  scatter_add: "js",
   onehot: "js",
   dropout_mask: "js",
   bce_sum: "js",
