@@ -10,6 +10,9 @@
 type Op<K extends OpKind, A extends object = Record<never, never>> = { kind: K; attrs: A };
 export type OpKind = "leaf" | "elementwise" | "reduction" | "kernel" | "modal";
 
+/** The recurrent layers: Elman (tanh), gated recurrent unit, long short-term memory. */
+export type RecurrentCell = "rnn" | "gru" | "lstm";
+
 /** Shapes in attributes use -1 for the batch dimension, because attributes are plain numbers. */
 type EncodedShape = readonly number[];
 
@@ -85,6 +88,14 @@ export interface Vocabulary {
   gather: Op<"kernel">;
   /** gather's derivative for the table: (ids, g[...ids, d]) → [rows, d], each g row added to row ids[i]. */
   scatter_add: Op<"kernel", { rows: number }>;
+  /**
+   * A recurrent layer over sequences, PyTorch's equations with a zero initial state:
+   * (xw[B,T,G·n] = x·W_ih + b_ih, W_hh[n,G·n], b_hh[G·n]) → the tape [B,T,S·n], each step's row
+   * holding h, h₋₁ and what the derivative needs (ops/recurrent.ts has the layouts).
+   */
+  recurrent: Op<"kernel", { cell: RecurrentCell }>;
+  /** recurrent's derivative, backpropagation through time: (tape, W_hh, g_tape) → [B,T,D·n]. */
+  recurrent_backward: Op<"kernel", { cell: RecurrentCell }>;
   onehot: Op<"kernel", { classes: number }>;
   dropout_mask: Op<"kernel", { p: number; shape: EncodedShape; id: number }>;
   bce_sum: Op<"kernel">;

@@ -16,6 +16,7 @@ import { matmul } from "./matmul.js";
 import { batchnorm, dropout, dropout_mask } from "./norm.js";
 import { onehot } from "./onehot.js";
 import { avgpool2d, avgpool2d_backward, maxpool2d, maxpool2d_backward } from "./pool.js";
+import { recurrent, recurrent_backward } from "./recurrent.js";
 import { reshape } from "./reshape.js";
 import { log_softmax, softmax } from "./softmax.js";
 import { sum } from "./sum.js";
@@ -28,7 +29,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   leaky_relu, elu, softplus, silu, mish, clip, huber, broadcast,
   add, sub, mul, div, max, min, gt, ge, where,
   sum,
-  matmul, erf: erfOp, softmax, log_softmax, concat, slice, reshape, gather, scatter_add, onehot, dropout_mask,
+  matmul, erf: erfOp, softmax, log_softmax, concat, slice, reshape, gather, scatter_add, recurrent, recurrent_backward, onehot, dropout_mask,
   conv2d, conv2d_backward_input, conv2d_backward_weight, maxpool2d, maxpool2d_backward, avgpool2d, avgpool2d_backward,
   bce_sum, sigmoid_bce_sum, ce_sum, softmax_ce_sum,
   dropout, batchnorm,

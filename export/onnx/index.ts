@@ -247,8 +247,11 @@ const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   avgpool2d: (g, node, a, out) => g.emit("AveragePool", a, out(), [ints("kernel_shape", [node.attrs.k, node.attrs.k]), ints("strides", [node.attrs.k, node.attrs.k])]),
   // The ids of an index input arrive as floats; ONNX's Gather takes integer indices.
   gather: (g, _, [table, ids], out) => g.emit("Gather", [table!, g.emit("Cast", [ids!], g.fresh("ids"), [int("to", INT64)])], out(), [int("axis", 0)]),
+  // ONNX's RNN, GRU and LSTM take their weights in other layouts and gate orders: not yet.
+  recurrent: null,
   // Derivatives: only training graphs have them.
   scatter_add: null,
+  recurrent_backward: null,
   conv2d_backward_input: null,
   conv2d_backward_weight: null,
   maxpool2d_backward: null,

@@ -183,6 +183,9 @@ const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
   // Indexing's derivative in PyTorch is the scatter-add of netc's rule.
   gather: (_, a) => atom(`${operand(a[0]!, ATOM)}[${operand(a[1]!, ATOM)}.long()]`),
   scatter_add: null,
+  // A loop over time is not an expression: exporting recurrent layers is not done yet.
+  recurrent: null,
+  recurrent_backward: null,
   conv2d: null,
   conv2d_backward_input: null,
   conv2d_backward_weight: null,

@@ -14,6 +14,7 @@ import { emitMatmul } from "./matmul.js";
 import { emitConcat, emitDropoutMask, emitOnehot, emitReshape, emitSlice } from "./shape-ops.js";
 import { emitConv2d, emitConv2dBackwardInput, emitConv2dBackwardWeight } from "./conv.js";
 import { emitAvgpool2d, emitAvgpool2dBackward, emitMaxpool2d, emitMaxpool2dBackward } from "./pool.js";
+import { emitRecurrent, emitRecurrentBackward } from "./recurrent.js";
 import { emitLogSoftmax, emitSoftmax } from "./softmax.js";
 
 /** One element's value from its operands' expressions (always plain identifiers or literals). */
@@ -99,6 +100,8 @@ export const JS_RULES: { readonly [K in OpName]: JsRule<K> } = {
   avgpool2d_backward: { emit: emitAvgpool2dBackward },
   gather: { emit: emitGather },
   scatter_add: { emit: emitScatterAdd },
+  recurrent: { emit: emitRecurrent },
+  recurrent_backward: { emit: emitRecurrentBackward },
   onehot: { emit: emitOnehot },
   dropout_mask: { emit: emitDropoutMask },
   bce_sum: { emit: emitBceSum },

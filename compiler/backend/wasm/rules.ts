@@ -79,6 +79,8 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   avgpool2d_backward: "js",
   gather: "js",
   scatter_add: "js",
+  recurrent: "js",
+  recurrent_backward: "js",
   onehot: "js",
   dropout_mask: "js",
   bce_sum: "js",
