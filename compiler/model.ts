@@ -74,9 +74,13 @@ export interface ModelIR {
    * `index` is set for `input s[12]: index(27)`: every value is an id in [0, index).
    */
   input: { name: string; width: number; shape: number[]; index?: number };
-  /** `classes` is set for `class(K)` targets, whose rows hold one class index each. */
-  target: { name: string; width: number; classes?: number };
-  output: { name: string; width: number };
+  /**
+   * `classes` is set for `class(K)` targets, whose rows hold one class index each, or one per
+   * position (`positions`, equal to `width`) for `y[T]: class(K)`.
+   */
+  target: { name: string; width: number; classes?: number; positions?: number };
+  /** `width` values per row: the row-major flattening of `shape` ([3], or [12, 27] for a class per position). */
+  output: { name: string; width: number; shape: number[] };
   /** `softmax`/`sigmoid` heads make the model a classifier; the runtime uses this for accuracy. */
   head: "softmax" | "sigmoid" | "other";
   /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all (regression). */
@@ -143,4 +147,9 @@ export interface TuneSpec {
   /** Where `metric` was set, for the diagnostic when the model cannot report it. */
   metricSpan: Span | null;
   span: Span;
+}
+
+/** Class decisions per row: one per position for `y[T]: class(K)`, else one. */
+export function classPositions(model: Pick<ModelIR, "target">): number {
+  return model.target.positions ?? 1;
 }

@@ -128,7 +128,7 @@ describe("ONNX model", () => {
     const forward = b.graph(new Map([["predict", predict], ["loss", b.sumAll(predict)]]));
     let error: unknown;
     try {
-      exportOnnx({ model: { ...model, forward, output: { name: "p", width: 2 } }, weights: new Map(), file: "xor.net", source });
+      exportOnnx({ model: { ...model, forward, output: { name: "p", width: 2, shape: [2] } }, weights: new Map(), file: "xor.net", source });
     } catch (err) {
       error = err;
     }
