@@ -96,6 +96,17 @@ export interface Vocabulary {
   recurrent: Op<"kernel", { cell: RecurrentCell }>;
   /** recurrent's derivative, backpropagation through time: (tape, W_hh, g_tape) → [B,T,D·n]. */
   recurrent_backward: Op<"kernel", { cell: RecurrentCell }>;
+  /**
+   * Attention scores per head: (q[B,T,d], k[B,T,d]) → [B,heads,T,T], scale · q_t·k_s over each
+   * head's d/heads columns. `future` is what entries s > t hold: the product (keep), −∞ (masked:
+   * a causal softmax gives them weight 0), or 0 (zero: the derivative of a causal mix).
+   */
+  attention_scores: Op<"kernel", { heads: number; scale: number; future: "keep" | "masked" | "zero" }>;
+  /**
+   * Attention's weighted sums: (p[B,heads,T,T], v[B,T,d]) → [B,T,d], row t of each head Σ_s p[t,s]·v_s,
+   * or with `transposed` Σ_t p[t,s]·v_t (a derivative); `causal` leaves out the terms with s > t.
+   */
+  attention_mix: Op<"kernel", { heads: number; transposed: boolean; causal: boolean }>;
   onehot: Op<"kernel", { classes: number }>;
   dropout_mask: Op<"kernel", { p: number; shape: EncodedShape; id: number }>;
   bce_sum: Op<"kernel">;

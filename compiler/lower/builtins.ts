@@ -12,7 +12,7 @@ import { lowerLossCall } from "./losses.js";
 import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
 import { lowerConv2d, lowerFlatten, lowerPool } from "./images.js";
 import { lowerBatchnorm, lowerDropout, lowerLayernorm } from "./norm.js";
-import { lowerEmbedding, lowerLast, lowerMeanAxis, lowerRecurrent } from "./sequences.js";
+import { lowerAttention, lowerEmbedding, lowerLast, lowerMeanAxis, lowerRecurrent } from "./sequences.js";
 import { POISON, tensor, type Value } from "./values.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 
@@ -34,7 +34,7 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     const names = sig.params.map((p) => p.replace(/\?$/, ""));
     e.args.forEach((a, i) => {
       const param = a.name ? a.name.name : names[i];
-      if (param !== undefined && param !== "init" && param !== "reduce" && names.includes(param)) lowerExpr(ctx, a.value, scope);
+      if (param !== undefined && param !== "init" && param !== "reduce" && param !== "causal" && names.includes(param)) lowerExpr(ctx, a.value, scope);
     });
     return POISON;
   }
@@ -66,6 +66,8 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
       return lowerConv2d(ctx, e, args, scope, hint);
     case "embedding":
       return lowerEmbedding(ctx, e, args, scope);
+    case "attention":
+      return lowerAttention(ctx, e, args, scope);
     case "rnn":
     case "gru":
     case "lstm":

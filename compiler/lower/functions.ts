@@ -44,6 +44,7 @@ export const BUILTINS: Record<string, FunctionSig> = {
   rnn: { params: ["x", "n"], doc: "Elman recurrent layer, tanh(x·W_ih + b_ih + h·W_hh + b_hh), every hidden state: [T, in] → [T, n]" },
   gru: { params: ["x", "n"], doc: "gated recurrent unit (PyTorch's equations, gates r, z, n), every hidden state: [T, in] → [T, n]" },
   lstm: { params: ["x", "n"], doc: "long short-term memory (PyTorch's equations, gates i, f, g, o), every hidden state: [T, in] → [T, n]" },
+  attention: { params: ["x", "heads?", "causal?"], doc: "multi-head self-attention on [T, d] with Wq, Wk, Wv, Wo [d, d] and their biases made for you: per head softmax(Q Kᵀ/√(d/heads)) V, heads concatenated, · Wo + bo; causal: true hides later positions" },
   last: { params: ["x"], doc: "the last position of a sequence: [T, d] → [d]" },
   batchnorm: { params: ["x", "momentum?", "eps?"], doc: "batch normalization with learnable scale and shift" },
   layernorm: { params: ["x", "eps?"], doc: "layer normalization with learnable scale and shift" },

@@ -5,6 +5,7 @@
 import type { Expr, Span } from "../../grammar/ast.js";
 import { encodeShape, shapeToString, type Node } from "../ir/graph.js";
 import type { RecurrentCell } from "../ir/vocabulary.js";
+import { headsOf } from "../ops/attention.js";
 import { GATES } from "../ops/recurrent.js";
 import { makeParam } from "./builtins.js";
 import type { LowerContext, Scope } from "./context.js";
@@ -111,4 +112,47 @@ export function lowerMeanAxis(ctx: LowerContext, x: Node, axisArg: { expr: Expr;
   const total = b.sum(x, [axis], true);
   const dropped = b.node("reshape", [total], { shape: encodeShape(x.shape.filter((_, i) => i !== axis)) });
   return tensor(b.div(dropped, b.const(x.shape[axis] as number)));
+}
+
+/** A yes/no argument written `true` or `false` (a name, like `reduce: mean`); undefined after reporting. */
+function flagArg(ctx: LowerContext, fn: string, args: Args, name: string, fallback: boolean): boolean | undefined {
+  const arg = args.get(name);
+  if (!arg) return fallback;
+  if (arg.expr.kind === "name" && (arg.expr.name === "true" || arg.expr.name === "false")) return arg.expr.name === "true";
+  ctx.diags.error(arg.span, `'${name}' of '${fn}' must be true or false, got '${ctx.text(arg.expr.span)}'`);
+  return undefined;
+}
+
+/**
+ * `attention(x, heads: H, causal: false)`: multi-head self-attention on [T, d] with Wq, Wk, Wv,
+ * Wo [d, d] (xavier) and bq, bk, bv, bo [d] (zeros): per head softmax(Q Kᵀ / √(d/H)) V, heads
+ * concatenated, then · Wo + bo — nn.MultiheadAttention's math with its in-projection split in three.
+ */
+export function lowerAttention(ctx: LowerContext, e: Call, args: Args, scope: Scope): Value {
+  const name = ctx.nextLayerName("attention");
+  const xArg = args.get("x")!;
+  const xv = tensorX(ctx, "attention", args, scope);
+  const heads = wholeArg(ctx, "attention", args, "heads", 1, 1, scope);
+  const causal = flagArg(ctx, "attention", args, "causal", false);
+  if (!xv || heads === undefined || causal === undefined) return POISON;
+  const x = sequenceArg(ctx, "attention", xv, xArg);
+  if (!x) return POISON;
+  const dims = headsOf(x.shape, heads, "attention");
+  if (typeof dims === "string") {
+    ctx.diags.error(args.get("heads")?.span ?? e.span, `'attention' of ${argText(ctx, xArg)}: ${dims}`);
+    return POISON;
+  }
+  const d = dims[1];
+  const b = ctx.b;
+  const project = (which: string) => {
+    const W = makeParam(ctx, `${name}.W${which}`, [d, d], { kind: "xavier" }, e.span);
+    const bias = makeParam(ctx, `${name}.b${which}`, [d], { kind: "zeros" }, e.span);
+    return (input: Node) => b.name(b.add(b.matmul(input, W), bias), `${name}.${which}`);
+  };
+  const [q, k, v] = ["q", "k", "v"].map((w) => project(w)(x));
+  const out = project("o");
+  const scores = b.node("attention_scores", [q!, k!], { heads, scale: 1 / Math.sqrt(d / heads), future: causal ? "masked" : "keep" });
+  const weights = b.name(b.unary("softmax", b.name(scores, `${name}.scores`)), `${name}.weights`);
+  const mixed = b.name(b.node("attention_mix", [weights, v!], { heads, transposed: false, causal }), `${name}.heads`);
+  return tensor(out(mixed));
 }

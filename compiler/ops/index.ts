@@ -3,6 +3,7 @@
 // type below makes a missing one a compile error.
 import type { Node, Shape } from "../ir/graph.js";
 import type { OpKind, OpName } from "../ir/vocabulary.js";
+import { attention_mix, attention_scores } from "./attention.js";
 import { clip, elu, huber, leaky_relu, mish, silu, softplus } from "./activations.js";
 import { add, div, ge, gt, max, min, mul, sub, where } from "./binary.js";
 import { broadcast } from "./broadcast.js";
@@ -29,7 +30,7 @@ export const OPS: { readonly [K in OpName]: OpDef<K> } = {
   leaky_relu, elu, softplus, silu, mish, clip, huber, broadcast,
   add, sub, mul, div, max, min, gt, ge, where,
   sum,
-  matmul, erf: erfOp, softmax, log_softmax, concat, slice, reshape, gather, scatter_add, recurrent, recurrent_backward, onehot, dropout_mask,
+  matmul, erf: erfOp, softmax, log_softmax, concat, slice, reshape, gather, scatter_add, recurrent, recurrent_backward, attention_scores, attention_mix, onehot, dropout_mask,
   conv2d, conv2d_backward_input, conv2d_backward_weight, maxpool2d, maxpool2d_backward, avgpool2d, avgpool2d_backward,
   bce_sum, sigmoid_bce_sum, ce_sum, softmax_ce_sum,
   dropout, batchnorm,

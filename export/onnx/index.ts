@@ -249,6 +249,9 @@ const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   gather: (g, _, [table, ids], out) => g.emit("Gather", [table!, g.emit("Cast", [ids!], g.fresh("ids"), [int("to", INT64)])], out(), [int("axis", 0)]),
   // ONNX's RNN, GRU and LSTM take their weights in other layouts and gate orders: not yet.
   recurrent: null,
+  // Attention's per-head products would be Reshape, Transpose and MatMul: not yet.
+  attention_scores: null,
+  attention_mix: null,
   // Derivatives: only training graphs have them.
   scatter_add: null,
   recurrent_backward: null,

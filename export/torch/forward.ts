@@ -186,6 +186,8 @@ const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
   // A loop over time is not an expression: exporting recurrent layers is not done yet.
   recurrent: null,
   recurrent_backward: null,
+  attention_scores: null,
+  attention_mix: null,
   conv2d: null,
   conv2d_backward_input: null,
   conv2d_backward_weight: null,

@@ -1,7 +1,7 @@
 // The derivatives of the sequence ops — embedding (ids repeated within a row, so the
 // scatter-add sums), the recurrent layers rnn, gru and lstm (backpropagation through time over
 // every step, gradients reaching the hidden states from every position and from the last
-// alone), last and mean over an axis — checked against central finite differences through the
+// alone), last, mean over an axis, and attention with one or several heads, causal or not — checked against central finite differences through the
 // emitted code, as the op table does for vector ops.
 import { describe, it } from "vitest";
 import { compileSource, makeRng, randomizeWeights } from "../support/helpers.js";
@@ -25,6 +25,9 @@ const CASES: [string, string][] = [
   ["gru over embeddings, mean over positions (axis 0)", model("s[4]: index(5)", "p = mean(gru(embedding(s, 3), 2), axis: 0)", 2)],
   ["two stacked recurrent layers in one binding", model("x[3, 2]", "p = flatten(rnn(lstm(x, 2), 2))", 6)],
   ["mean over the last axis of [T, d] (axis 1)", model("x[3, 4]", "p = mean(tanh(dense(x, 2)), axis: 1)", 3)],
+  ["attention, one head", model("x[3, 4]", "p = flatten(attention(x))", 12)],
+  ["attention, two heads of width 3", model("x[4, 6]", "p = flatten(tanh(attention(x, heads: 2)))", 24)],
+  ["causal attention, three heads, then a second attention block", model("x[4, 3]", "a = x + attention(x, heads: 3, causal: true)\n  p = flatten(attention(layernorm(a), causal: true))", 12)],
 ];
 
 describe("gradients of sequence ops match central finite differences through the emitted code", () => {

@@ -6,6 +6,7 @@ import type { Node, NodeOf } from "../../ir/graph.js";
 import type { AttrsOf, KindOf, OpName, OpsOfKind } from "../../ir/vocabulary.js";
 import { lit } from "../../emit/literals.js";
 import type { EmitContext } from "./context.js";
+import { emitAttentionMix, emitAttentionScores } from "./attention.js";
 import { emitErf } from "./erf.js";
 import { emitGather, emitScatterAdd } from "./gather.js";
 import { emitSumKernel } from "./fused.js";
@@ -102,6 +103,8 @@ export const JS_RULES: { readonly [K in OpName]: JsRule<K> } = {
   scatter_add: { emit: emitScatterAdd },
   recurrent: { emit: emitRecurrent },
   recurrent_backward: { emit: emitRecurrentBackward },
+  attention_scores: { emit: emitAttentionScores },
+  attention_mix: { emit: emitAttentionMix },
   onehot: { emit: emitOnehot },
   dropout_mask: { emit: emitDropoutMask },
   bce_sum: { emit: emitBceSum },
