@@ -41,6 +41,7 @@ export function lowerModel(
   const deferred: Stmt[] = [];
   const paramRefs: ParamRef[] = [];
   const frozenParams: string[] = [];
+  let targetReported = false; // a target with an error is not also a missing one
   let layersSeen = false; // a failed `layers` block is reported there, not as a missing output
 
   const bind = (name: Ident, value: Value) => {
@@ -72,6 +73,7 @@ export function lowerModel(
       case "target": {
         if (target) ctx.diags.error(stmt.span, `a model has one target; '${target.name}' is already declared`);
         else if (stmt.classes && stmt.dims.length > 1) {
+          targetReported = true;
           ctx.diags.error(stmt.span, `target '${stmt.name.name}' of classes has one class per row (${stmt.name.name}: class(K)) or per position (${stmt.name.name}[T]: class(K)), not [${stmt.dims.map((d) => d.value).join(", ")}]`);
         } else if (stmt.classes) {
           // One class index per row, or per position of a sequence (`y[12]: class(27)`).
@@ -190,7 +192,7 @@ export function lowerModel(
   }
 
   if (!input) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'input'`);
-  if (!target) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'target'`);
+  if (!target && !targetReported) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'target'`);
   if (!output && !layersSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'output' (add 'output NAME' or a 'layers' block)`);
   if (!lossSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'loss'`);
   checkNames(ctx, decl, scope);

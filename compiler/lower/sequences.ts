@@ -104,7 +104,7 @@ export function lowerMeanAxis(ctx: LowerContext, x: Node, axisArg: { expr: Expr;
   }
   const v = lowerExpr(ctx, axisArg.expr, scope);
   if (v.kind !== "number" || !Number.isInteger(v.value) || v.value < 0 || v.value >= rank) {
-    if (v.kind !== "poison") ctx.diags.error(axisArg.span, `'axis' of 'mean' must be a whole number from 0 to ${rank - 1} (an axis of ${argText(ctx, xArg)}'s rows ${shapeToString(x.shape.slice(1))}), got '${ctx.text(axisArg.expr.span)}'`);
+    if (v.kind !== "poison") ctx.diags.error(axisArg.span, `'axis' of 'mean' must be a whole number from 0 to ${rank - 1} (the rows of ${argText(ctx, xArg)} are ${shapeToString(x.shape.slice(1))}), got '${ctx.text(axisArg.expr.span)}'`);
     return POISON;
   }
   const b = ctx.b;
