@@ -45,7 +45,7 @@ const WEIGHTS_PLACEHOLDER = "@@NETC_WEIGHTS@@";
 /** Identifiers the predictor module uses with fixed names (besides the prelude's); user names get a suffix instead. */
 const PREDICTOR_GLOBALS = `Math Float64Array Uint8Array DataView Array Error RangeError TypeError Number String JSON undefined NaN
 Infinity WEIGHTS weights maxBatch inputWidth outputWidth labels forward predict predictBatch classify
-batchViews sampleIn sampleOut sampleClasses chunkIn out rows start result at r t best probs inputMean inputStd Int32Array`.split(/\s+/);
+batchViews sampleIn sampleOut sampleClasses chunkIn out rows start result at r best probs inputMean inputStd Int32Array`.split(/\s+/);
 
 /** The predictor as formatted TypeScript, or as JavaScript or unformatted when asked. */
 export async function emitPredictor(input: PredictorInput, options: Omit<FinishOptions, "verify"> = {}): Promise<string> {
@@ -191,10 +191,10 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
       `/** The most probable class at each of the ${positions} positions of one sample; a view reused by the next call. */`,
       `export function classify(${xArg}: ArrayLike<number>): Int32Array {`,
       `  const probs = predict(${xArg});`,
-      `  for (let t = 0; t < ${positions}; t++) {`,
+      `  for (let r = 0; r < ${positions}; r++) {`,
       `    let best = 0;`,
-      `    for (let at = 1; at < ${K}; at++) if (probs[t * ${K} + at]! > probs[t * ${K} + best]!) best = at;`,
-      "    sampleClasses[t] = best;",
+      `    for (let at = 1; at < ${K}; at++) if (probs[r * ${K} + at]! > probs[r * ${K} + best]!) best = at;`,
+      "    sampleClasses[r] = best;",
       "  }",
       "  return sampleClasses;",
       "}",

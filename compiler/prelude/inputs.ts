@@ -110,9 +110,9 @@ export function checkMode(mode: unknown): void {
 
 /** A class label that is not an integer in [0, classes), found by the loss kernel; `positions` per row for a per-position target. */
 export function badLabel(index: number, value: number, classes: number, positions = 1): never {
-  const where =
-    positions === 1 ? `row ${index}` : `row ${Math.floor(index / positions)}, position ${index % positions}`;
-  throw new RangeError(`class label ${value} in ${where} is not an integer in [0, ${classes})`);
+  throw new RangeError(
+    `class label ${value} in ${positions === 1 ? `row ${index}` : `row ${Math.floor(index / positions)}, position ${index % positions}`} is not an integer in [0, ${classes})`,
+  );
 }
 
 /** Copies one sample of `width` values into `into`, refusing anything but an array of finite numbers. */

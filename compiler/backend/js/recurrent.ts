@@ -120,8 +120,10 @@ ${put(4, dzPre)}
 ${put(5, `${dnPre} * ${rg2}`)}
 ${put(6, dh)}`,
   };
-  return `for (let ${t} = ${T - 1}; ${t} >= 0; ${t}--) {
-const ${later} = ${t} < ${T - 1};
+  const back = ctx.local("back");
+  return `for (let ${back} = 0; ${back} < ${T}; ${back}++) {
+const ${t} = ${T - 1} - ${back};
+const ${later} = ${back} > 0;
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
 const ${row} = (${r} * ${T} + ${t}) * ${tapeRow};
 const ${prev} = ${row} - ${tapeRow};

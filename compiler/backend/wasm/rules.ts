@@ -81,6 +81,8 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   scatter_add: "js",
   recurrent: "js",
   recurrent_backward: "js",
+  attention_scores: "js",
+  attention_mix: "js",
   onehot: "js",
   dropout_mask: "js",
   bce_sum: "js",
