@@ -68,8 +68,8 @@ function checkBatch(fn: string, x: ArrayLike<number>, n: number, width: number):
   checkFinite(fn, "x", x, width, n);
 }
 
-/** Base64 to float64 values (little-endian). */
-function decodeFloat64(base64: string): Float64Array {
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
   const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const lookup = new Uint8Array(128);
   for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
@@ -87,6 +87,12 @@ function decodeFloat64(base64: string): Float64Array {
       bytes[j++] = (acc >> bits) & 0xff;
     }
   }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
   const view = new DataView(bytes.buffer);
   const values = new Float64Array(bytes.length >> 3);
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);

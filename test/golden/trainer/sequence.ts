@@ -70,6 +70,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
   /** Copies of the weights (and running statistics) by name. */
@@ -410,6 +416,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating. */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -507,6 +514,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -579,17 +587,22 @@ export function createModel(options: ModelOptions = {}): Model {
   const m_p_b = m.subarray(944, 946);
   const v_p_b = v.subarray(944, 946);
 
-  // Work arrays, shared by the training step and the evaluation functions: 1087488 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 1284096 bytes
   // (1794048 if no two tensors shared storage).
   const buf0 = new Float64Array(43008);
   const buf1 = new Float64Array(36864);
-  const buf2 = new Float64Array(36864);
-  const buf3 = new Float64Array(18432);
+  const buf2 = new Float64Array(43008);
+  const buf3 = new Float64Array(36864);
   const buf4 = new Float64Array(768);
 
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf3.subarray(0, r * 24));
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 24);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf1.subarray(0, r * 12));
 
   const seed = options.seed ?? 1;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.01, refused: false };
@@ -1491,6 +1504,249 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of each row's predicted class probability with respect to every input feature
+   * (evaluation mode): 12 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(bits: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, bits, 12, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 24)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 23, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 24);
+    if (output === undefined) {
+      const p = predict(bits, n);
+      for (let row = 0; row < n; row++) {
+        let best = 0;
+        for (let k = 1; k < 24; k++) if (p[row * 24 + k]! > p[row * 24 + best]!) best = k;
+        outputSeed[row * 24 + best] = 1;
+      }
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 24 + output] = 1;
+    }
+    const h_xw = buf0,
+      h_tape = buf1,
+      h = buf0,
+      p_logits = buf2,
+      p_1 = buf0,
+      d_p = buf2,
+      d_p_logits = buf3,
+      d_h = buf0,
+      d_h_1 = buf2,
+      d_h_tape = buf3,
+      d_h_tape_1 = buf2,
+      d_h_xw = buf0,
+      d_bits = buf1;
+    // h = gru(bits, 16)
+    for (let i = 0; i < n * 12; i++) {
+      const a0 = bits[i];
+      for (let j = 0; j < 48; j++) {
+        const acc = a0 * h_W_ih[j];
+        const v_1 = h_b_ih[j];
+        h_xw[i * 48 + j] = acc + v_1;
+      }
+    }
+    for (let t = 0; t < 12; t++) {
+      for (let r_1 = 0; r_1 < n; r_1++) {
+        const row_1 = (r_1 * 12 + t) * 96;
+        const prev = row_1 - 96;
+        const x0 = (r_1 * 12 + t) * 48;
+        const hh = row_1 + 32;
+        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row_1 + 16 + j_1] = t > 0 ? h_tape[prev + j_1] : 0;
+        for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] = h_b_hh[j_1];
+        for (let k_1 = 0; k_1 < 16; k_1++) {
+          const a = h_tape[row_1 + 16 + k_1];
+          const wk = k_1 * 48;
+          for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] += a * h_W_hh[wk + j_1];
+        }
+        for (let j_1 = 0; j_1 < 16; j_1++) {
+          const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row_1 + 32 + j_1])));
+          const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row_1 + 48 + j_1])));
+          const ng = Math.tanh(h_xw[x0 + 32 + j_1] + rg * h_tape[row_1 + 64 + j_1]);
+          h_tape[row_1 + 32 + j_1] = rg;
+          h_tape[row_1 + 48 + j_1] = zg;
+          h_tape[row_1 + 80 + j_1] = ng;
+          h_tape[row_1 + j_1] = (1 - zg) * ng + zg * h_tape[row_1 + 16 + j_1];
+        }
+      }
+    }
+    for (let r_2 = 0; r_2 < n * 12; r_2++) {
+      for (let j_2 = 0; j_2 < 16; j_2++) h[r_2 * 16 + j_2] = h_tape[r_2 * 96 + j_2];
+    }
+    // p = softmax(dense(h, 2))
+    for (let i_1 = 0; i_1 < n * 12; i_1++) {
+      const a0_1 = h[i_1 * 16];
+      const a1 = h[i_1 * 16 + 1];
+      const a2 = h[i_1 * 16 + 2];
+      const a3 = h[i_1 * 16 + 3];
+      const a4 = h[i_1 * 16 + 4];
+      const a5 = h[i_1 * 16 + 5];
+      const a6 = h[i_1 * 16 + 6];
+      const a7 = h[i_1 * 16 + 7];
+      const a8 = h[i_1 * 16 + 8];
+      const a9 = h[i_1 * 16 + 9];
+      const a10 = h[i_1 * 16 + 10];
+      const a11 = h[i_1 * 16 + 11];
+      const a12 = h[i_1 * 16 + 12];
+      const a13 = h[i_1 * 16 + 13];
+      const a14 = h[i_1 * 16 + 14];
+      const a15 = h[i_1 * 16 + 15];
+      const acc_1 =
+        a0_1 * p_W[0] +
+        a1 * p_W[2] +
+        a2 * p_W[4] +
+        a3 * p_W[6] +
+        a4 * p_W[8] +
+        a5 * p_W[10] +
+        a6 * p_W[12] +
+        a7 * p_W[14] +
+        a8 * p_W[16] +
+        a9 * p_W[18] +
+        a10 * p_W[20] +
+        a11 * p_W[22] +
+        a12 * p_W[24] +
+        a13 * p_W[26] +
+        a14 * p_W[28] +
+        a15 * p_W[30];
+      const v_2 = p_b[0];
+      p_logits[i_1 * 2] = acc_1 + v_2;
+      const acc_2 =
+        a0_1 * p_W[1] +
+        a1 * p_W[3] +
+        a2 * p_W[5] +
+        a3 * p_W[7] +
+        a4 * p_W[9] +
+        a5 * p_W[11] +
+        a6 * p_W[13] +
+        a7 * p_W[15] +
+        a8 * p_W[17] +
+        a9 * p_W[19] +
+        a10 * p_W[21] +
+        a11 * p_W[23] +
+        a12 * p_W[25] +
+        a13 * p_W[27] +
+        a14 * p_W[29] +
+        a15 * p_W[31];
+      const v_3 = p_b[1];
+      p_logits[i_1 * 2 + 1] = acc_2 + v_3;
+    }
+    for (let r_3 = 0; r_3 < n * 12; r_3++) {
+      const o = r_3 * 2;
+      let max = -Infinity;
+      for (let j_3 = 0; j_3 < 2; j_3++) if (p_logits[o + j_3] > max) max = p_logits[o + j_3];
+      let sum = 0;
+      for (let j_3 = 0; j_3 < 2; j_3++) {
+        const e = Math.exp(p_logits[o + j_3] - max);
+        p_1[o + j_3] = e;
+        sum += e;
+      }
+      for (let j_3 = 0; j_3 < 2; j_3++) p_1[o + j_3] /= sum;
+    }
+    // grad of: p = softmax(dense(h, 2))
+    d_p.fill(0, 0, n * 12);
+    for (let i0 = 0; i0 < n; i0++) {
+      for (let i1 = 0; i1 < 12; i1++) {
+        for (let i2 = 0; i2 < 2; i2++) {
+          const v_4 = outputSeed[i0 * 24 + i1 * 2 + i2];
+          const v_5 = p_1[i0 * 24 + i1 * 2 + i2];
+          d_p[i0 * 12 + i1] += v_4 * v_5;
+        }
+      }
+    }
+    for (let i0_1 = 0; i0_1 < n; i0_1++) {
+      for (let i1_1 = 0; i1_1 < 12; i1_1++) {
+        for (let i2_1 = 0; i2_1 < 2; i2_1++) {
+          const v_6 = outputSeed[i0_1 * 24 + i1_1 * 2 + i2_1];
+          const v_7 = d_p[i0_1 * 12 + i1_1];
+          const t_1 = v_6 - v_7;
+          const v_8 = p_1[i0_1 * 24 + i1_1 * 2 + i2_1];
+          d_p_logits[i0_1 * 24 + i1_1 * 2 + i2_1] = v_8 * t_1;
+        }
+      }
+    }
+    for (let i_2 = 0; i_2 < n * 12; i_2++) {
+      const a0_2 = d_p_logits[i_2 * 2];
+      const a1_1 = d_p_logits[i_2 * 2 + 1];
+      for (let j_4 = 0; j_4 < 16; j_4++) {
+        const acc_3 = a0_2 * p_W[j_4 * 2] + a1_1 * p_W[j_4 * 2 + 1];
+        d_h[i_2 * 16 + j_4] = acc_3;
+      }
+    }
+    // grad of: h = gru(bits, 16)
+    for (let i_3 = 0; i_3 < n * 960; i_3++) {
+      d_h_1[i_3] = 0;
+    }
+    for (let r_4 = 0; r_4 < n * 12; r_4++) {
+      for (let j_5 = 0; j_5 < 16; j_5++) d_h_tape[r_4 * 96 + j_5] = d_h[r_4 * 16 + j_5];
+      for (let j_5 = 0; j_5 < 80; j_5++) d_h_tape[r_4 * 96 + 16 + j_5] = d_h_1[r_4 * 80 + j_5];
+    }
+    for (let back = 0; back < 12; back++) {
+      const t_2 = 11 - back;
+      const later = back > 0;
+      for (let r_5 = 0; r_5 < n; r_5++) {
+        const row_2 = (r_5 * 12 + t_2) * 96;
+        const prev_1 = row_2 - 96;
+        const next = row_2 + 96;
+        const o_1 = (r_5 * 12 + t_2) * 112;
+        const on = o_1 + 112;
+        for (let j_6 = 0; j_6 < 16; j_6++) {
+          let dh = d_h_tape[row_2 + j_6];
+          if (later) {
+            const wj = j_6 * 48;
+            for (let k_2 = 0; k_2 < 48; k_2++) dh += d_h_tape_1[on + 48 + k_2] * h_W_hh[wj + k_2];
+            dh += d_h_tape_1[on + 96 + j_6] * h_tape[next + 48 + j_6];
+          }
+          const rg_1 = h_tape[row_2 + 32 + j_6],
+            zg_1 = h_tape[row_2 + 48 + j_6],
+            hn = h_tape[row_2 + 64 + j_6],
+            ng_1 = h_tape[row_2 + 80 + j_6];
+          const dnPre = dh * (1 - zg_1) * (1 - ng_1 * ng_1);
+          const drPre = dnPre * hn * rg_1 * (1 - rg_1);
+          const dzPre = dh * (h_tape[row_2 + 16 + j_6] - ng_1) * zg_1 * (1 - zg_1);
+          d_h_tape_1[o_1 + j_6] = drPre;
+          d_h_tape_1[o_1 + 16 + j_6] = dzPre;
+          d_h_tape_1[o_1 + 32 + j_6] = dnPre;
+          d_h_tape_1[o_1 + 48 + j_6] = drPre;
+          d_h_tape_1[o_1 + 64 + j_6] = dzPre;
+          d_h_tape_1[o_1 + 80 + j_6] = dnPre * rg_1;
+          d_h_tape_1[o_1 + 96 + j_6] = dh;
+        }
+      }
+    }
+    for (let r_6 = 0; r_6 < n * 12; r_6++) {
+      for (let j_7 = 0; j_7 < 48; j_7++) d_h_xw[r_6 * 48 + j_7] = d_h_tape_1[r_6 * 112 + j_7];
+    }
+    const endI = n * 12 - ((n * 12) % 2);
+    for (let i_4 = 0; i_4 < endI; i_4 += 2) {
+      const ar0 = i_4 * 48;
+      const ar1 = (i_4 + 1) * 48;
+      const br0 = 0;
+      let c00 = 0,
+        c10 = 0;
+      for (let k_3 = 0; k_3 < 48; k_3++) {
+        const a0_3 = d_h_xw[ar0 + k_3];
+        const a1_2 = d_h_xw[ar1 + k_3];
+        const b0 = h_W_ih[br0 + k_3];
+        c00 += a0_3 * b0;
+        c10 += a1_2 * b0;
+      }
+      d_bits[i_4] = c00;
+      d_bits[i_4 + 1] = c10;
+    }
+    for (let i_5 = endI; i_5 < n * 12; i_5++) {
+      const ar0_1 = i_5 * 48;
+      const br0_1 = 0;
+      let c00_1 = 0;
+      for (let k_3 = 0; k_3 < 48; k_3++) {
+        const a0_4 = d_h_xw[ar0_1 + k_3];
+        const b0_1 = h_W_ih[br0_1 + k_3];
+        c00_1 += a0_4 * b0_1;
+      }
+      d_bits[i_5] = c00_1;
+    }
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -1530,7 +1786,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 946,
-    bytes: 1117760,
+    bytes: 1314368,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.01, epochs: 10, batch: 32, seed: 1 },
   };
@@ -1547,5 +1803,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }

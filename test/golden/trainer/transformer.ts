@@ -70,6 +70,12 @@ export interface Model {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
+  /**
+   * Saliency: the gradient of one output per row with respect to every input feature (evaluation
+   * mode): by default each row's predicted class probability (classifiers) or the output (one
+   * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
+   */
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
   /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
   fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
   /** Copies of the weights (and running statistics) by name. */
@@ -423,6 +429,7 @@ interface ModelCore {
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Forward pass (training mode), loss and every gradient, without updating. */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
+  inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
 
 function fitEpochs(
@@ -520,6 +527,7 @@ function assembleModel(core: ModelCore): Model {
     predict: core.predict,
     loss: core.loss,
     gradients: (x, y, n) => gradientsOf(core, x, y, n),
+    inputGradients: core.inputGradients,
     fit: (x, y, n, options) => fitEpochs(core, x, y, n, options),
     getWeights: () => copyWeights(core.tensors),
     setWeights: (weights) => assignWeights(core.tensors, weights),
@@ -656,12 +664,12 @@ export function createModel(options: ModelOptions = {}): Model {
   const m_p_b = m.subarray(9504, 9514);
   const v_p_b = v.subarray(9504, 9514);
 
-  // Work arrays, shared by the training step and the evaluation functions: 1290240 bytes
+  // Work arrays, shared by the training step and the evaluation functions: 1419264 bytes
   // (3284992 if no two tensors shared storage).
   const buf0 = new Float64Array(8192);
-  const buf1 = new Float64Array(8192);
+  const buf1 = new Float64Array(16384);
   const buf2 = new Float64Array(8192);
-  const buf3 = new Float64Array(256);
+  const buf3 = new Float64Array(8192);
   const buf4 = new Float64Array(8192);
   const buf5 = new Float64Array(8192);
   const buf6 = new Float64Array(8192);
@@ -683,6 +691,11 @@ export function createModel(options: ModelOptions = {}): Model {
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf19.subarray(0, r * 80));
+
+  // inputGradients: the output-selecting seed, and one result view per row count, made once.
+  const outputSeed = new Float64Array(maxBatch * 80);
+  const inputGradViews: Float64Array[] = [];
+  for (let r = 0; r <= maxBatch; r++) inputGradViews.push(buf0.subarray(0, r * 8));
 
   const seed = options.seed ?? 1;
   const progress: Progress = { step: 0, epoch: 0, lr: 0.005, refused: false };
@@ -2997,6 +3010,34 @@ export function createModel(options: ModelOptions = {}): Model {
     progress.refused = true; // the step would have made a weight non-finite: nothing was written
     return NaN;
   }
+  /**
+   * Gradient of each row's predicted class probability with respect to every input feature
+   * (evaluation mode): 8 values per row. `output` picks an output index instead.
+   * The result is a view of an internal buffer, valid until the next call.
+   */
+  function inputGradients(s: Float64Array, n: number, output?: number): Float64Array {
+    checkRows("inputGradients", n, maxBatch, s, 8, null, 0);
+    if (output !== undefined && !(Number.isInteger(output) && output >= 0 && output < 80)) {
+      throw new RangeError(`inputGradients: output must be an integer from 0 to 79, got ${output}`);
+    }
+    outputSeed.fill(0, 0, n * 80);
+    if (output === undefined) {
+      const p_1 = predict(s, n);
+      for (let row = 0; row < n; row++) {
+        let best_1 = 0;
+        for (let k_20 = 1; k_20 < 80; k_20++)
+          if (p_1[row * 80 + k_20]! > p_1[row * 80 + best_1]!) best_1 = k_20;
+        outputSeed[row * 80 + best_1] = 1;
+      }
+    } else {
+      for (let row = 0; row < n; row++) outputSeed[row * 80 + output] = 1;
+    }
+    const d_s = buf0;
+    for (let i_58 = 0; i_58 < n * 8; i_58++) {
+      d_s[i_58] = 0;
+    }
+    return inputGradViews[n]!;
+  }
 
   /** Every tensor saved with the weights: parameters, then running statistics. */
   const tensors: TensorSlot[] = [
@@ -3100,7 +3141,7 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 9514,
-    bytes: 1594688,
+    bytes: 1723712,
     maxBatch: 32,
     train: { optimizer: "adam", lr: 0.005, epochs: 8, batch: 32, seed: 1 },
   };
@@ -3117,5 +3158,6 @@ export function createModel(options: ModelOptions = {}): Model {
     predict,
     loss,
     forwardBackward,
+    inputGradients,
   });
 }
