@@ -1,9 +1,10 @@
-// The recurrent kernels as loops over time. Each step's hidden products h₋₁·W_hh + b_hh are
-// accumulated straight into the tape row (a row of W_hh at a time, both walked contiguously),
-// then the cell's equations run on them in place. The backward kernel walks time in reverse:
-// the gradient reaching h_t is its own cotangent plus the next step's hidden-product
-// gradients times W_hhᵀ (a contiguous dot product per element), then each gate's gradient
-// follows from the values the tape kept. See ops/recurrent.ts for the equations and layouts.
+// The recurrent kernels as loops over time. At each step the hidden products h₋₁·W_hh + b_hh of
+// every row are one small matrix product, register-tiled (two rows × four columns in locals,
+// the inner dimension innermost) and stored into the tape row; then the cell's equations run on
+// them in place. The backward kernel walks time in reverse: the gradient reaching h_t is its own
+// cotangent plus the next step's hidden-product gradients times W_hhᵀ (the same tiled product,
+// over W_hh's rows), kept in the output row until each gate's gradient, computed from the values
+// the tape kept, replaces it. See ops/recurrent.ts for the equations and layouts.
 import type { Node, NodeOf } from "../../ir/graph.js";
 import type { RecurrentCell } from "../../ir/vocabulary.js";
 import { BACKWARD, GATES, HIDDEN_PRODUCTS_AT, TAPE } from "../../ops/recurrent.js";
@@ -28,6 +29,63 @@ function sizes(cell: RecurrentCell, W: Node, tape: Node): Sizes {
 
 /** `base + k·n + j`: element j of block k of a row. */
 const at = (base: string, block: number, n: number, j: string) => (block === 0 ? `${base} + ${j}` : `${base} + ${block * n} + ${j}`);
+const plus = (a: string, k: number) => (k === 0 ? a : `${a} + ${k}`);
+
+/**
+ * out_r[j] = init(r, j) + Σ_k in_r[k]·w(j, k) for every row r < rows and column j < cols, the
+ * rows' vectors and outputs at offsets computed from each row's index: two rows × four columns
+ * accumulate in locals with k innermost, so each loaded weight serves two rows and each loaded
+ * input four columns. Remainder rows and columns get narrower tiles.
+ */
+interface RowProduct {
+  rows: string;
+  inner: number;
+  cols: number;
+  /** Offsets of row r's input vector and of its output, and row r's start for `init`. */
+  inBase(r: string): string;
+  outBase(r: string): string;
+  input: string;
+  output: string;
+  /** Weight for column j and inner index k. */
+  weight(j: string, k: string): string;
+  /** The accumulator's start for row r (its variables) and column j. */
+  init(row: { r: string; out: string }, j: string): string;
+}
+
+function rowProduct(ctx: EmitContext, p: RowProduct): string {
+  const r = ctx.local("r"), j = ctx.local("j"), k = ctx.local("k");
+  const evenRows = ctx.local("evenRows");
+  const quads = p.cols - (p.cols % 4);
+  const tile = (rows: number, cols: number, jv: string): string => {
+    const rowVars = Array.from({ length: rows }, (_, q) => ({ r: q === 0 ? r : `(${r} + ${q})`, i: ctx.local(`in${q}`), out: ctx.local(`out${q}`) }));
+    const acc = rowVars.map((_, q) => Array.from({ length: cols }, (_, c) => ctx.local(`c${q}${c}`)));
+    const xs = rowVars.map((_, q) => ctx.local(`x${q}`));
+    const ws = Array.from({ length: cols }, (_, c) => ctx.local(`w${c}`));
+    return [
+      ...rowVars.map((v) => `const ${v.i} = ${p.inBase(v.r)}, ${v.out} = ${p.outBase(v.r)};`),
+      `let ${acc.flatMap((row, q) => row.map((a, c) => `${a} = ${p.init({ r: rowVars[q]!.r, out: rowVars[q]!.out }, plus(jv, c))}`)).join(", ")};`,
+      `for (let ${k} = 0; ${k} < ${p.inner}; ${k}++) {`,
+      ...xs.map((x, q) => `const ${x} = ${p.input}[${rowVars[q]!.i} + ${k}];`),
+      ...ws.map((w, c) => `const ${w} = ${p.weight(plus(jv, c), k)};`),
+      ...acc.flatMap((row, q) => row.map((a, c) => `${a} += ${xs[q]} * ${ws[c]};`)),
+      "}",
+      ...acc.flatMap((row, q) => row.map((a, c) => `${p.output}[${rowVars[q]!.out} + ${plus(jv, c)}] = ${a};`)),
+    ].join("\n");
+  };
+  const columns = (rows: number) =>
+    [
+      quads > 0 ? `for (let ${j} = 0; ${j} < ${quads}; ${j} += 4) {\n${tile(rows, 4, j)}\n}` : "",
+      ...Array.from({ length: p.cols - quads }, (_, c) => `{\n${tile(rows, 1, String(quads + c))}\n}`),
+    ].filter(Boolean).join("\n");
+  return `const ${evenRows} = ${p.rows} - (${p.rows} % 2);
+for (let ${r} = 0; ${r} < ${evenRows}; ${r} += 2) {
+${columns(2)}
+}
+if (${evenRows} < ${p.rows}) {
+const ${r} = ${evenRows};
+${columns(1)}
+}`;
+}
 
 export function emitRecurrent(ctx: EmitContext, node: NodeOf<"recurrent">): string {
   const { cell } = node.attrs;
@@ -35,7 +93,7 @@ export function emitRecurrent(ctx: EmitContext, node: NodeOf<"recurrent">): stri
   const { T, n, gn, tapeRow } = sizes(cell, W, node);
   const xw = ctx.ref(XW), w = ctx.ref(W), bh = ctx.ref(Bh), tape = ctx.ref(node);
   const t = ctx.local("t"), r = ctx.local("r"), row = ctx.local("row"), prev = ctx.local("prev"), x0 = ctx.local("x0");
-  const j = ctx.local("j"), k = ctx.local("k"), a = ctx.local("a"), wk = ctx.local("wk"), hh = ctx.local("hh");
+  const j = ctx.local("j");
   const hhAt = HIDDEN_PRODUCTS_AT[cell] * n;
   const [ig, fg, gg, og, c, rg, zg, ng] = ["ig", "fg", "gg", "og", "c", "rg", "zg", "ng"].map((v) => ctx.local(v));
   const x = (gate: number) => (gate === 0 ? `${xw}[${x0} + ${j}]` : `${xw}[${x0} + ${gate * n} + ${j}]`);
@@ -61,19 +119,29 @@ ${tp(3)} = ${zg};
 ${tp(5)} = ${ng};
 ${tp(0)} = (1 - ${zg}) * ${ng} + ${zg} * ${tp(1)};`,
   };
+  const rowAt = (rv: string) => `(${rv} * ${T} + ${t}) * ${tapeRow}`;
+  // h₋₁·W_hh + b_hh for every row, into the tape's hidden-product blocks.
+  const products = rowProduct(ctx, {
+    rows: ctx.rows,
+    inner: n,
+    cols: gn,
+    inBase: (rv) => `${rowAt(rv)} + ${n}`,
+    outBase: (rv) => `${rowAt(rv)} + ${hhAt}`,
+    input: tape,
+    output: tape,
+    weight: (jv, kv) => `${w}[${kv} * ${gn} + ${jv}]`,
+    init: (_, jv) => `${bh}[${jv}]`,
+  });
   return `for (let ${t} = 0; ${t} < ${T}; ${t}++) {
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
-const ${row} = (${r} * ${T} + ${t}) * ${tapeRow};
+const ${row} = ${rowAt(r)};
+for (let ${j} = 0; ${j} < ${n}; ${j}++) ${tape}[${row} + ${n} + ${j}] = ${t} > 0 ? ${tape}[${row} - ${tapeRow} + ${j}] : 0;
+}
+${products}
+for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
+const ${row} = ${rowAt(r)};
 const ${prev} = ${row} - ${tapeRow};
 const ${x0} = (${r} * ${T} + ${t}) * ${gn};
-const ${hh} = ${row} + ${hhAt};
-for (let ${j} = 0; ${j} < ${n}; ${j}++) ${tape}[${row} + ${n} + ${j}] = ${t} > 0 ? ${tape}[${prev} + ${j}] : 0;
-for (let ${j} = 0; ${j} < ${gn}; ${j}++) ${tape}[${hh} + ${j}] = ${bh}[${j}];
-for (let ${k} = 0; ${k} < ${n}; ${k}++) {
-const ${a} = ${tape}[${row} + ${n} + ${k}];
-const ${wk} = ${k} * ${gn};
-for (let ${j} = 0; ${j} < ${gn}; ${j}++) ${tape}[${hh} + ${j}] += ${a} * ${w}[${wk} + ${j}];
-}
 for (let ${j} = 0; ${j} < ${n}; ${j}++) {
 ${step[cell]}
 }
@@ -81,21 +149,40 @@ ${step[cell]}
 }`;
 }
 
+/** Where the backward kernel keeps the gradient reaching h_t until the gate gradients replace it. */
+const STASH: Record<RecurrentCell, number> = { rnn: 0, lstm: 4, gru: 6 };
+
 export function emitRecurrentBackward(ctx: EmitContext, node: NodeOf<"recurrent_backward">): string {
   const { cell } = node.attrs;
   const [Tape, W, G] = node.inputs as [Node, Node, Node];
   const { T, n, gn, tapeRow, gradRow } = sizes(cell, W, Tape);
   const tape = ctx.ref(Tape), w = ctx.ref(W), g = ctx.ref(G), out = ctx.ref(node);
-  const t = ctx.local("t"), r = ctx.local("r"), row = ctx.local("row"), prev = ctx.local("prev"), next = ctx.local("next");
-  const o = ctx.local("o"), on = ctx.local("on"), later = ctx.local("later"), j = ctx.local("j"), k = ctx.local("k"), wj = ctx.local("wj");
+  const back = ctx.local("back"), t = ctx.local("t"), r = ctx.local("r"), row = ctx.local("row"), prev = ctx.local("prev"), next = ctx.local("next");
+  const o = ctx.local("o"), on = ctx.local("on"), later = ctx.local("later"), j = ctx.local("j");
   const [dh, h, ig2, fg2, gg2, og2, tc, dc, cPrev, rg2, zg2, hn, ng2, dnPre, drPre, dzPre] =
     ["dh", "h", "ig", "fg", "gg", "og", "tc", "dc", "cPrev", "rg", "zg", "hn", "ng", "dnPre", "drPre", "dzPre"].map((v) => ctx.local(v));
   // The next step's gradients of its hidden products: the blocks that multiply W_hh.
   const hhGrads = cell === "gru" ? 3 * n : 0;
+  const stash = STASH[cell] * n;
   const tp = (block: number) => `${tape}[${at(row, block, n, j)}]`;
   const put = (block: number, v: string) => `${out}[${at(o, block, n, j)}] = ${v};`;
-  // The gradient reaching h_t: its cotangent, plus through W_hh (and a GRU's z) from step t + 1.
-  const direct = cell === "gru" ? `\n${dh} += ${out}[${at(on, 6, n, j)}] * ${tape}[${at(next, 3, n, j)}];` : "";
+  const tapeAt = (rv: string) => `(${rv} * ${T} + ${t}) * ${tapeRow}`;
+  const gradAt = (rv: string) => `(${rv} * ${T} + ${t}) * ${gradRow}`;
+  // The gradient reaching h_t: its cotangent plus, from step t + 1, the hidden-product gradients
+  // times W_hhᵀ, stashed in this step's output row.
+  const throughTime = rowProduct(ctx, {
+    rows: ctx.rows,
+    inner: gn,
+    cols: n,
+    inBase: (rv) => `${gradAt(rv)} + ${gradRow + hhGrads}`,
+    outBase: (rv) => `${gradAt(rv)} + ${stash}`,
+    input: out,
+    output: out,
+    weight: (jv, kv) => `${w}[${jv} * ${gn} + ${kv}]`,
+    init: (rv, jv) => `${g}[${tapeAt(rv.r)} + ${jv}]`,
+  });
+  // A GRU's h_t also reaches h_{t+1} directly, through z_{t+1}.
+  const direct = cell === "gru" ? ` + (${later} ? ${out}[${at(on, 6, n, j)}] * ${tape}[${at(next, 3, n, j)}] : 0)` : "";
   const gates: Record<RecurrentCell, string> = {
     rnn: `const ${h} = ${tp(0)};
 ${put(0, `${dh} * (1 - ${h} * ${h})`)}`,
@@ -120,22 +207,24 @@ ${put(4, dzPre)}
 ${put(5, `${dnPre} * ${rg2}`)}
 ${put(6, dh)}`,
   };
-  const back = ctx.local("back");
   return `for (let ${back} = 0; ${back} < ${T}; ${back}++) {
 const ${t} = ${T - 1} - ${back};
 const ${later} = ${back} > 0;
+if (${later}) {
+${throughTime}
+} else {
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
-const ${row} = (${r} * ${T} + ${t}) * ${tapeRow};
+for (let ${j} = 0; ${j} < ${n}; ${j}++) ${out}[${gradAt(r)} + ${stash} + ${j}] = ${g}[${tapeAt(r)} + ${j}];
+}
+}
+for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
+const ${row} = ${tapeAt(r)};
 const ${prev} = ${row} - ${tapeRow};
 const ${next} = ${row} + ${tapeRow};
-const ${o} = (${r} * ${T} + ${t}) * ${gradRow};
+const ${o} = ${gradAt(r)};
 const ${on} = ${o} + ${gradRow};
 for (let ${j} = 0; ${j} < ${n}; ${j}++) {
-let ${dh} = ${g}[${row} + ${j}];
-if (${later}) {
-const ${wj} = ${j} * ${gn};
-for (let ${k} = 0; ${k} < ${gn}; ${k}++) ${dh} += ${out}[${on} + ${hhGrads === 0 ? "" : `${hhGrads} + `}${k}] * ${w}[${wj} + ${k}];${direct}
-}
+const ${dh} = ${out}[${o} + ${stash} + ${j}]${direct};
 ${gates[cell]}
 }
 }

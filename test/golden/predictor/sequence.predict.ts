@@ -144,16 +144,79 @@ function forward(bits: ArrayLike<number>, n: number): void {
   for (let t = 0; t < 12; t++) {
     for (let r_1 = 0; r_1 < n; r_1++) {
       const row = (r_1 * 12 + t) * 96;
+      for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
+    }
+    const evenRows = n - (n % 2);
+    for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
+      for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+        const in0 = (r_2 * 12 + t) * 96 + 16,
+          out0 = (r_2 * 12 + t) * 96 + 32;
+        const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
+          out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+        let c00 = h_b_hh[j_2],
+          c01 = h_b_hh[j_2 + 1],
+          c02 = h_b_hh[j_2 + 2],
+          c03 = h_b_hh[j_2 + 3],
+          c10 = h_b_hh[j_2],
+          c11 = h_b_hh[j_2 + 1],
+          c12 = h_b_hh[j_2 + 2],
+          c13 = h_b_hh[j_2 + 3];
+        for (let k = 0; k < 16; k++) {
+          const x0_1 = h_tape[in0 + k];
+          const x1 = h_tape[in1 + k];
+          const w0 = h_W_hh[k * 48 + j_2];
+          const w1 = h_W_hh[k * 48 + j_2 + 1];
+          const w2 = h_W_hh[k * 48 + j_2 + 2];
+          const w3 = h_W_hh[k * 48 + j_2 + 3];
+          c00 += x0_1 * w0;
+          c01 += x0_1 * w1;
+          c02 += x0_1 * w2;
+          c03 += x0_1 * w3;
+          c10 += x1 * w0;
+          c11 += x1 * w1;
+          c12 += x1 * w2;
+          c13 += x1 * w3;
+        }
+        h_tape[out0 + j_2] = c00;
+        h_tape[out0 + j_2 + 1] = c01;
+        h_tape[out0 + j_2 + 2] = c02;
+        h_tape[out0 + j_2 + 3] = c03;
+        h_tape[out1 + j_2] = c10;
+        h_tape[out1 + j_2 + 1] = c11;
+        h_tape[out1 + j_2 + 2] = c12;
+        h_tape[out1 + j_2 + 3] = c13;
+      }
+    }
+    if (evenRows < n) {
+      const r_2 = evenRows;
+      for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+        const in0_1 = (r_2 * 12 + t) * 96 + 16,
+          out0_1 = (r_2 * 12 + t) * 96 + 32;
+        let c00_1 = h_b_hh[j_2],
+          c01_1 = h_b_hh[j_2 + 1],
+          c02_1 = h_b_hh[j_2 + 2],
+          c03_1 = h_b_hh[j_2 + 3];
+        for (let k = 0; k < 16; k++) {
+          const x0_2 = h_tape[in0_1 + k];
+          const w0_1 = h_W_hh[k * 48 + j_2];
+          const w1_1 = h_W_hh[k * 48 + j_2 + 1];
+          const w2_1 = h_W_hh[k * 48 + j_2 + 2];
+          const w3_1 = h_W_hh[k * 48 + j_2 + 3];
+          c00_1 += x0_2 * w0_1;
+          c01_1 += x0_2 * w1_1;
+          c02_1 += x0_2 * w2_1;
+          c03_1 += x0_2 * w3_1;
+        }
+        h_tape[out0_1 + j_2] = c00_1;
+        h_tape[out0_1 + j_2 + 1] = c01_1;
+        h_tape[out0_1 + j_2 + 2] = c02_1;
+        h_tape[out0_1 + j_2 + 3] = c03_1;
+      }
+    }
+    for (let r_1 = 0; r_1 < n; r_1++) {
+      const row = (r_1 * 12 + t) * 96;
       const prev = row - 96;
       const x0 = (r_1 * 12 + t) * 48;
-      const hh = row + 32;
-      for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[prev + j_1] : 0;
-      for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] = h_b_hh[j_1];
-      for (let k = 0; k < 16; k++) {
-        const a = h_tape[row + 16 + k];
-        const wk = k * 48;
-        for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] += a * h_W_hh[wk + j_1];
-      }
       for (let j_1 = 0; j_1 < 16; j_1++) {
         const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row + 32 + j_1])));
         const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row + 48 + j_1])));
@@ -165,8 +228,8 @@ function forward(bits: ArrayLike<number>, n: number): void {
       }
     }
   }
-  for (let r_2 = 0; r_2 < n * 12; r_2++) {
-    for (let j_2 = 0; j_2 < 16; j_2++) h[r_2 * 16 + j_2] = h_tape[r_2 * 96 + j_2];
+  for (let r_3 = 0; r_3 < n * 12; r_3++) {
+    for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
   }
   // p = softmax(dense(h, 2))
   for (let i_1 = 0; i_1 < n * 12; i_1++) {
@@ -225,17 +288,17 @@ function forward(bits: ArrayLike<number>, n: number): void {
     const v_2 = p_b[1];
     p_logits[i_1 * 2 + 1] = acc_2 + v_2;
   }
-  for (let r_3 = 0; r_3 < n * 12; r_3++) {
-    const o = r_3 * 2;
+  for (let r_4 = 0; r_4 < n * 12; r_4++) {
+    const o = r_4 * 2;
     let max = -Infinity;
-    for (let j_3 = 0; j_3 < 2; j_3++) if (p_logits[o + j_3] > max) max = p_logits[o + j_3];
+    for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
     let sum = 0;
-    for (let j_3 = 0; j_3 < 2; j_3++) {
-      const e = Math.exp(p_logits[o + j_3] - max);
-      p[o + j_3] = e;
+    for (let j_4 = 0; j_4 < 2; j_4++) {
+      const e = Math.exp(p_logits[o + j_4] - max);
+      p[o + j_4] = e;
       sum += e;
     }
-    for (let j_3 = 0; j_3 < 2; j_3++) p[o + j_3] /= sum;
+    for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
   }
 }
 

@@ -635,16 +635,79 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let t = 0; t < 12; t++) {
       for (let r_1 = 0; r_1 < n; r_1++) {
         const row = (r_1 * 12 + t) * 96;
+        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
+      }
+      const evenRows = n - (n % 2);
+      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0 = (r_2 * 12 + t) * 96 + 16,
+            out0 = (r_2 * 12 + t) * 96 + 32;
+          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
+            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+          let c00 = h_b_hh[j_2],
+            c01 = h_b_hh[j_2 + 1],
+            c02 = h_b_hh[j_2 + 2],
+            c03 = h_b_hh[j_2 + 3],
+            c10 = h_b_hh[j_2],
+            c11 = h_b_hh[j_2 + 1],
+            c12 = h_b_hh[j_2 + 2],
+            c13 = h_b_hh[j_2 + 3];
+          for (let k = 0; k < 16; k++) {
+            const x0_1 = h_tape[in0 + k];
+            const x1 = h_tape[in1 + k];
+            const w0 = h_W_hh[k * 48 + j_2];
+            const w1 = h_W_hh[k * 48 + j_2 + 1];
+            const w2 = h_W_hh[k * 48 + j_2 + 2];
+            const w3 = h_W_hh[k * 48 + j_2 + 3];
+            c00 += x0_1 * w0;
+            c01 += x0_1 * w1;
+            c02 += x0_1 * w2;
+            c03 += x0_1 * w3;
+            c10 += x1 * w0;
+            c11 += x1 * w1;
+            c12 += x1 * w2;
+            c13 += x1 * w3;
+          }
+          h_tape[out0 + j_2] = c00;
+          h_tape[out0 + j_2 + 1] = c01;
+          h_tape[out0 + j_2 + 2] = c02;
+          h_tape[out0 + j_2 + 3] = c03;
+          h_tape[out1 + j_2] = c10;
+          h_tape[out1 + j_2 + 1] = c11;
+          h_tape[out1 + j_2 + 2] = c12;
+          h_tape[out1 + j_2 + 3] = c13;
+        }
+      }
+      if (evenRows < n) {
+        const r_2 = evenRows;
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0_1 = (r_2 * 12 + t) * 96 + 16,
+            out0_1 = (r_2 * 12 + t) * 96 + 32;
+          let c00_1 = h_b_hh[j_2],
+            c01_1 = h_b_hh[j_2 + 1],
+            c02_1 = h_b_hh[j_2 + 2],
+            c03_1 = h_b_hh[j_2 + 3];
+          for (let k = 0; k < 16; k++) {
+            const x0_2 = h_tape[in0_1 + k];
+            const w0_1 = h_W_hh[k * 48 + j_2];
+            const w1_1 = h_W_hh[k * 48 + j_2 + 1];
+            const w2_1 = h_W_hh[k * 48 + j_2 + 2];
+            const w3_1 = h_W_hh[k * 48 + j_2 + 3];
+            c00_1 += x0_2 * w0_1;
+            c01_1 += x0_2 * w1_1;
+            c02_1 += x0_2 * w2_1;
+            c03_1 += x0_2 * w3_1;
+          }
+          h_tape[out0_1 + j_2] = c00_1;
+          h_tape[out0_1 + j_2 + 1] = c01_1;
+          h_tape[out0_1 + j_2 + 2] = c02_1;
+          h_tape[out0_1 + j_2 + 3] = c03_1;
+        }
+      }
+      for (let r_1 = 0; r_1 < n; r_1++) {
+        const row = (r_1 * 12 + t) * 96;
         const prev = row - 96;
         const x0 = (r_1 * 12 + t) * 48;
-        const hh = row + 32;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[prev + j_1] : 0;
-        for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] = h_b_hh[j_1];
-        for (let k = 0; k < 16; k++) {
-          const a = h_tape[row + 16 + k];
-          const wk = k * 48;
-          for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] += a * h_W_hh[wk + j_1];
-        }
         for (let j_1 = 0; j_1 < 16; j_1++) {
           const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row + 32 + j_1])));
           const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row + 48 + j_1])));
@@ -656,8 +719,8 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let r_2 = 0; r_2 < n * 12; r_2++) {
-      for (let j_2 = 0; j_2 < 16; j_2++) h[r_2 * 16 + j_2] = h_tape[r_2 * 96 + j_2];
+    for (let r_3 = 0; r_3 < n * 12; r_3++) {
+      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
     }
     // p = softmax(dense(h, 2))
     for (let i_1 = 0; i_1 < n * 12; i_1++) {
@@ -716,17 +779,17 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_3 = p_b[1];
       p_logits[i_1 * 2 + 1] = acc_2 + v_3;
     }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      const o = r_3 * 2;
+    for (let r_4 = 0; r_4 < n * 12; r_4++) {
+      const o = r_4 * 2;
       let max = -Infinity;
-      for (let j_3 = 0; j_3 < 2; j_3++) if (p_logits[o + j_3] > max) max = p_logits[o + j_3];
+      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
       let sum = 0;
-      for (let j_3 = 0; j_3 < 2; j_3++) {
-        const e = Math.exp(p_logits[o + j_3] - max);
-        p[o + j_3] = e;
+      for (let j_4 = 0; j_4 < 2; j_4++) {
+        const e = Math.exp(p_logits[o + j_4] - max);
+        p[o + j_4] = e;
         sum += e;
       }
-      for (let j_3 = 0; j_3 < 2; j_3++) p[o + j_3] /= sum;
+      for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
     }
     return predictViews[n]!;
   }
@@ -749,16 +812,79 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let t = 0; t < 12; t++) {
       for (let r_1 = 0; r_1 < n; r_1++) {
         const row = (r_1 * 12 + t) * 96;
+        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
+      }
+      const evenRows = n - (n % 2);
+      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0 = (r_2 * 12 + t) * 96 + 16,
+            out0 = (r_2 * 12 + t) * 96 + 32;
+          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
+            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+          let c00 = h_b_hh[j_2],
+            c01 = h_b_hh[j_2 + 1],
+            c02 = h_b_hh[j_2 + 2],
+            c03 = h_b_hh[j_2 + 3],
+            c10 = h_b_hh[j_2],
+            c11 = h_b_hh[j_2 + 1],
+            c12 = h_b_hh[j_2 + 2],
+            c13 = h_b_hh[j_2 + 3];
+          for (let k = 0; k < 16; k++) {
+            const x0_1 = h_tape[in0 + k];
+            const x1 = h_tape[in1 + k];
+            const w0 = h_W_hh[k * 48 + j_2];
+            const w1 = h_W_hh[k * 48 + j_2 + 1];
+            const w2 = h_W_hh[k * 48 + j_2 + 2];
+            const w3 = h_W_hh[k * 48 + j_2 + 3];
+            c00 += x0_1 * w0;
+            c01 += x0_1 * w1;
+            c02 += x0_1 * w2;
+            c03 += x0_1 * w3;
+            c10 += x1 * w0;
+            c11 += x1 * w1;
+            c12 += x1 * w2;
+            c13 += x1 * w3;
+          }
+          h_tape[out0 + j_2] = c00;
+          h_tape[out0 + j_2 + 1] = c01;
+          h_tape[out0 + j_2 + 2] = c02;
+          h_tape[out0 + j_2 + 3] = c03;
+          h_tape[out1 + j_2] = c10;
+          h_tape[out1 + j_2 + 1] = c11;
+          h_tape[out1 + j_2 + 2] = c12;
+          h_tape[out1 + j_2 + 3] = c13;
+        }
+      }
+      if (evenRows < n) {
+        const r_2 = evenRows;
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0_1 = (r_2 * 12 + t) * 96 + 16,
+            out0_1 = (r_2 * 12 + t) * 96 + 32;
+          let c00_1 = h_b_hh[j_2],
+            c01_1 = h_b_hh[j_2 + 1],
+            c02_1 = h_b_hh[j_2 + 2],
+            c03_1 = h_b_hh[j_2 + 3];
+          for (let k = 0; k < 16; k++) {
+            const x0_2 = h_tape[in0_1 + k];
+            const w0_1 = h_W_hh[k * 48 + j_2];
+            const w1_1 = h_W_hh[k * 48 + j_2 + 1];
+            const w2_1 = h_W_hh[k * 48 + j_2 + 2];
+            const w3_1 = h_W_hh[k * 48 + j_2 + 3];
+            c00_1 += x0_2 * w0_1;
+            c01_1 += x0_2 * w1_1;
+            c02_1 += x0_2 * w2_1;
+            c03_1 += x0_2 * w3_1;
+          }
+          h_tape[out0_1 + j_2] = c00_1;
+          h_tape[out0_1 + j_2 + 1] = c01_1;
+          h_tape[out0_1 + j_2 + 2] = c02_1;
+          h_tape[out0_1 + j_2 + 3] = c03_1;
+        }
+      }
+      for (let r_1 = 0; r_1 < n; r_1++) {
+        const row = (r_1 * 12 + t) * 96;
         const prev = row - 96;
         const x0 = (r_1 * 12 + t) * 48;
-        const hh = row + 32;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[prev + j_1] : 0;
-        for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] = h_b_hh[j_1];
-        for (let k = 0; k < 16; k++) {
-          const a = h_tape[row + 16 + k];
-          const wk = k * 48;
-          for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] += a * h_W_hh[wk + j_1];
-        }
         for (let j_1 = 0; j_1 < 16; j_1++) {
           const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row + 32 + j_1])));
           const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row + 48 + j_1])));
@@ -770,8 +896,8 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let r_2 = 0; r_2 < n * 12; r_2++) {
-      for (let j_2 = 0; j_2 < 16; j_2++) h[r_2 * 16 + j_2] = h_tape[r_2 * 96 + j_2];
+    for (let r_3 = 0; r_3 < n * 12; r_3++) {
+      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
     }
     // p = softmax(dense(h, 2))
     for (let i_1 = 0; i_1 < n * 12; i_1++) {
@@ -830,35 +956,35 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_3 = p_b[1];
       p_logits[i_1 * 2 + 1] = acc_2 + v_3;
     }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      const o = r_3 * 2;
+    for (let r_4 = 0; r_4 < n * 12; r_4++) {
+      const o = r_4 * 2;
       let max = -Infinity;
-      for (let j_3 = 0; j_3 < 2; j_3++) if (p_logits[o + j_3] > max) max = p_logits[o + j_3];
+      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
       let sum = 0;
-      for (let j_3 = 0; j_3 < 2; j_3++) {
-        const e = Math.exp(p_logits[o + j_3] - max);
-        p[o + j_3] = e;
+      for (let j_4 = 0; j_4 < 2; j_4++) {
+        const e = Math.exp(p_logits[o + j_4] - max);
+        p[o + j_4] = e;
         sum += e;
       }
-      for (let j_3 = 0; j_3 < 2; j_3++) p[o + j_3] /= sum;
+      for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
     }
     // loss cross_entropy
     parity_onehot.fill(0, 0, n * 12 * 2);
-    for (let r_4 = 0; r_4 < n * 12; r_4++) {
-      const c_1 = parity[r_4];
-      if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_4, c_1, 2, 12);
-      parity_onehot[r_4 * 2 + c_1] = 1;
+    for (let r_5 = 0; r_5 < n * 12; r_5++) {
+      const c_1 = parity[r_5];
+      if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_5, c_1, 2, 12);
+      parity_onehot[r_5 * 2 + c_1] = 1;
     }
     let lossSum = 0;
-    for (let r_5 = 0; r_5 < n * 12; r_5++) {
-      const o_1 = r_5 * 2;
+    for (let r_6 = 0; r_6 < n * 12; r_6++) {
+      const o_1 = r_6 * 2;
       let best = 0,
         dot = 0,
         ty = 0;
-      for (let j_4 = 0; j_4 < 2; j_4++) {
-        if (p[o_1 + j_4] > p[o_1 + best]) best = j_4;
-        dot += parity_onehot[o_1 + j_4] * p_logits[o_1 + j_4];
-        ty += parity_onehot[o_1 + j_4];
+      for (let j_5 = 0; j_5 < 2; j_5++) {
+        if (p[o_1 + j_5] > p[o_1 + best]) best = j_5;
+        dot += parity_onehot[o_1 + j_5] * p_logits[o_1 + j_5];
+        ty += parity_onehot[o_1 + j_5];
       }
       lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
@@ -904,16 +1030,79 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let t = 0; t < 12; t++) {
       for (let r_1 = 0; r_1 < n; r_1++) {
         const row = (r_1 * 12 + t) * 96;
+        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
+      }
+      const evenRows = n - (n % 2);
+      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0 = (r_2 * 12 + t) * 96 + 16,
+            out0 = (r_2 * 12 + t) * 96 + 32;
+          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
+            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+          let c00 = h_b_hh[j_2],
+            c01 = h_b_hh[j_2 + 1],
+            c02 = h_b_hh[j_2 + 2],
+            c03 = h_b_hh[j_2 + 3],
+            c10 = h_b_hh[j_2],
+            c11 = h_b_hh[j_2 + 1],
+            c12 = h_b_hh[j_2 + 2],
+            c13 = h_b_hh[j_2 + 3];
+          for (let k = 0; k < 16; k++) {
+            const x0_1 = h_tape[in0 + k];
+            const x1 = h_tape[in1 + k];
+            const w0 = h_W_hh[k * 48 + j_2];
+            const w1 = h_W_hh[k * 48 + j_2 + 1];
+            const w2 = h_W_hh[k * 48 + j_2 + 2];
+            const w3 = h_W_hh[k * 48 + j_2 + 3];
+            c00 += x0_1 * w0;
+            c01 += x0_1 * w1;
+            c02 += x0_1 * w2;
+            c03 += x0_1 * w3;
+            c10 += x1 * w0;
+            c11 += x1 * w1;
+            c12 += x1 * w2;
+            c13 += x1 * w3;
+          }
+          h_tape[out0 + j_2] = c00;
+          h_tape[out0 + j_2 + 1] = c01;
+          h_tape[out0 + j_2 + 2] = c02;
+          h_tape[out0 + j_2 + 3] = c03;
+          h_tape[out1 + j_2] = c10;
+          h_tape[out1 + j_2 + 1] = c11;
+          h_tape[out1 + j_2 + 2] = c12;
+          h_tape[out1 + j_2 + 3] = c13;
+        }
+      }
+      if (evenRows < n) {
+        const r_2 = evenRows;
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0_1 = (r_2 * 12 + t) * 96 + 16,
+            out0_1 = (r_2 * 12 + t) * 96 + 32;
+          let c00_1 = h_b_hh[j_2],
+            c01_1 = h_b_hh[j_2 + 1],
+            c02_1 = h_b_hh[j_2 + 2],
+            c03_1 = h_b_hh[j_2 + 3];
+          for (let k = 0; k < 16; k++) {
+            const x0_2 = h_tape[in0_1 + k];
+            const w0_1 = h_W_hh[k * 48 + j_2];
+            const w1_1 = h_W_hh[k * 48 + j_2 + 1];
+            const w2_1 = h_W_hh[k * 48 + j_2 + 2];
+            const w3_1 = h_W_hh[k * 48 + j_2 + 3];
+            c00_1 += x0_2 * w0_1;
+            c01_1 += x0_2 * w1_1;
+            c02_1 += x0_2 * w2_1;
+            c03_1 += x0_2 * w3_1;
+          }
+          h_tape[out0_1 + j_2] = c00_1;
+          h_tape[out0_1 + j_2 + 1] = c01_1;
+          h_tape[out0_1 + j_2 + 2] = c02_1;
+          h_tape[out0_1 + j_2 + 3] = c03_1;
+        }
+      }
+      for (let r_1 = 0; r_1 < n; r_1++) {
+        const row = (r_1 * 12 + t) * 96;
         const prev = row - 96;
         const x0 = (r_1 * 12 + t) * 48;
-        const hh = row + 32;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[prev + j_1] : 0;
-        for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] = h_b_hh[j_1];
-        for (let k = 0; k < 16; k++) {
-          const a = h_tape[row + 16 + k];
-          const wk = k * 48;
-          for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] += a * h_W_hh[wk + j_1];
-        }
         for (let j_1 = 0; j_1 < 16; j_1++) {
           const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row + 32 + j_1])));
           const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row + 48 + j_1])));
@@ -925,8 +1114,8 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let r_2 = 0; r_2 < n * 12; r_2++) {
-      for (let j_2 = 0; j_2 < 16; j_2++) h[r_2 * 16 + j_2] = h_tape[r_2 * 96 + j_2];
+    for (let r_3 = 0; r_3 < n * 12; r_3++) {
+      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
     }
     // p = softmax(dense(h, 2))
     for (let i_1 = 0; i_1 < n * 12; i_1++) {
@@ -985,35 +1174,35 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_3 = p_b[1];
       p_logits[i_1 * 2 + 1] = acc_2 + v_3;
     }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      const o = r_3 * 2;
+    for (let r_4 = 0; r_4 < n * 12; r_4++) {
+      const o = r_4 * 2;
       let max = -Infinity;
-      for (let j_3 = 0; j_3 < 2; j_3++) if (p_logits[o + j_3] > max) max = p_logits[o + j_3];
+      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
       let sum = 0;
-      for (let j_3 = 0; j_3 < 2; j_3++) {
-        const e = Math.exp(p_logits[o + j_3] - max);
-        p[o + j_3] = e;
+      for (let j_4 = 0; j_4 < 2; j_4++) {
+        const e = Math.exp(p_logits[o + j_4] - max);
+        p[o + j_4] = e;
         sum += e;
       }
-      for (let j_3 = 0; j_3 < 2; j_3++) p[o + j_3] /= sum;
+      for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
     }
     // loss cross_entropy
     parity_onehot.fill(0, 0, n * 12 * 2);
-    for (let r_4 = 0; r_4 < n * 12; r_4++) {
-      const c_1 = parity[r_4];
-      if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_4, c_1, 2, 12);
-      parity_onehot[r_4 * 2 + c_1] = 1;
+    for (let r_5 = 0; r_5 < n * 12; r_5++) {
+      const c_1 = parity[r_5];
+      if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_5, c_1, 2, 12);
+      parity_onehot[r_5 * 2 + c_1] = 1;
     }
     let lossSum = 0;
-    for (let r_5 = 0; r_5 < n * 12; r_5++) {
-      const o_1 = r_5 * 2;
+    for (let r_6 = 0; r_6 < n * 12; r_6++) {
+      const o_1 = r_6 * 2;
       let best = 0,
         dot = 0,
         ty = 0;
-      for (let j_4 = 0; j_4 < 2; j_4++) {
-        if (p[o_1 + j_4] > p[o_1 + best]) best = j_4;
-        dot += parity_onehot[o_1 + j_4] * p_logits[o_1 + j_4];
-        ty += parity_onehot[o_1 + j_4];
+      for (let j_5 = 0; j_5 < 2; j_5++) {
+        if (p[o_1 + j_5] > p[o_1 + best]) best = j_5;
+        dot += parity_onehot[o_1 + j_5] * p_logits[o_1 + j_5];
+        ty += parity_onehot[o_1 + j_5];
       }
       lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
@@ -1039,9 +1228,9 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_3 = 0; i_3 < n * 12; i_3++) {
       const a0_2 = d_p_logits[i_3 * 2];
       const a1_1 = d_p_logits[i_3 * 2 + 1];
-      for (let j_5 = 0; j_5 < 16; j_5++) {
-        const acc_3 = a0_2 * p_W[j_5 * 2] + a1_1 * p_W[j_5 * 2 + 1];
-        d_h[i_3 * 16 + j_5] = acc_3;
+      for (let j_6 = 0; j_6 < 16; j_6++) {
+        const acc_3 = a0_2 * p_W[j_6 * 2] + a1_1 * p_W[j_6 * 2 + 1];
+        d_h[i_3 * 16 + j_6] = acc_3;
       }
     }
     let c0_0 = 0,
@@ -1164,88 +1353,158 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_4 = 0; i_4 < n * 960; i_4++) {
       d_h_1[i_4] = 0;
     }
-    for (let r_6 = 0; r_6 < n * 12; r_6++) {
-      for (let j_6 = 0; j_6 < 16; j_6++) d_h_tape[r_6 * 96 + j_6] = d_h[r_6 * 16 + j_6];
-      for (let j_6 = 0; j_6 < 80; j_6++) d_h_tape[r_6 * 96 + 16 + j_6] = d_h_1[r_6 * 80 + j_6];
+    for (let r_7 = 0; r_7 < n * 12; r_7++) {
+      for (let j_7 = 0; j_7 < 16; j_7++) d_h_tape[r_7 * 96 + j_7] = d_h[r_7 * 16 + j_7];
+      for (let j_7 = 0; j_7 < 80; j_7++) d_h_tape[r_7 * 96 + 16 + j_7] = d_h_1[r_7 * 80 + j_7];
     }
     for (let back = 0; back < 12; back++) {
       const t_2 = 11 - back;
       const later = back > 0;
-      for (let r_7 = 0; r_7 < n; r_7++) {
-        const row_1 = (r_7 * 12 + t_2) * 96;
+      if (later) {
+        const evenRows_1 = n - (n % 2);
+        for (let r_9 = 0; r_9 < evenRows_1; r_9 += 2) {
+          for (let j_9 = 0; j_9 < 16; j_9 += 4) {
+            const in0_2 = (r_9 * 12 + t_2) * 112 + 160,
+              out0_2 = (r_9 * 12 + t_2) * 112 + 96;
+            const in1_1 = ((r_9 + 1) * 12 + t_2) * 112 + 160,
+              out1_1 = ((r_9 + 1) * 12 + t_2) * 112 + 96;
+            let c00_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9],
+              c01_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 1],
+              c02_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 2],
+              c03_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 3],
+              c10_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9],
+              c11_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 1],
+              c12_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 2],
+              c13_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 3];
+            for (let k_2 = 0; k_2 < 48; k_2++) {
+              const x0_3 = d_h_tape_1[in0_2 + k_2];
+              const x1_1 = d_h_tape_1[in1_1 + k_2];
+              const w0_2 = h_W_hh[j_9 * 48 + k_2];
+              const w1_2 = h_W_hh[j_9 + 1 * 48 + k_2];
+              const w2_2 = h_W_hh[j_9 + 2 * 48 + k_2];
+              const w3_2 = h_W_hh[j_9 + 3 * 48 + k_2];
+              c00_2 += x0_3 * w0_2;
+              c01_2 += x0_3 * w1_2;
+              c02_2 += x0_3 * w2_2;
+              c03_2 += x0_3 * w3_2;
+              c10_2 += x1_1 * w0_2;
+              c11_2 += x1_1 * w1_2;
+              c12_2 += x1_1 * w2_2;
+              c13_2 += x1_1 * w3_2;
+            }
+            d_h_tape_1[out0_2 + j_9] = c00_2;
+            d_h_tape_1[out0_2 + j_9 + 1] = c01_2;
+            d_h_tape_1[out0_2 + j_9 + 2] = c02_2;
+            d_h_tape_1[out0_2 + j_9 + 3] = c03_2;
+            d_h_tape_1[out1_1 + j_9] = c10_2;
+            d_h_tape_1[out1_1 + j_9 + 1] = c11_2;
+            d_h_tape_1[out1_1 + j_9 + 2] = c12_2;
+            d_h_tape_1[out1_1 + j_9 + 3] = c13_2;
+          }
+        }
+        if (evenRows_1 < n) {
+          const r_9 = evenRows_1;
+          for (let j_9 = 0; j_9 < 16; j_9 += 4) {
+            const in0_3 = (r_9 * 12 + t_2) * 112 + 160,
+              out0_3 = (r_9 * 12 + t_2) * 112 + 96;
+            let c00_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9],
+              c01_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 1],
+              c02_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 2],
+              c03_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 3];
+            for (let k_2 = 0; k_2 < 48; k_2++) {
+              const x0_4 = d_h_tape_1[in0_3 + k_2];
+              const w0_3 = h_W_hh[j_9 * 48 + k_2];
+              const w1_3 = h_W_hh[j_9 + 1 * 48 + k_2];
+              const w2_3 = h_W_hh[j_9 + 2 * 48 + k_2];
+              const w3_3 = h_W_hh[j_9 + 3 * 48 + k_2];
+              c00_3 += x0_4 * w0_3;
+              c01_3 += x0_4 * w1_3;
+              c02_3 += x0_4 * w2_3;
+              c03_3 += x0_4 * w3_3;
+            }
+            d_h_tape_1[out0_3 + j_9] = c00_3;
+            d_h_tape_1[out0_3 + j_9 + 1] = c01_3;
+            d_h_tape_1[out0_3 + j_9 + 2] = c02_3;
+            d_h_tape_1[out0_3 + j_9 + 3] = c03_3;
+          }
+        }
+      } else {
+        for (let r_8 = 0; r_8 < n; r_8++) {
+          for (let j_8 = 0; j_8 < 16; j_8++)
+            d_h_tape_1[(r_8 * 12 + t_2) * 112 + 96 + j_8] = d_h_tape[(r_8 * 12 + t_2) * 96 + j_8];
+        }
+      }
+      for (let r_8 = 0; r_8 < n; r_8++) {
+        const row_1 = (r_8 * 12 + t_2) * 96;
         const prev_1 = row_1 - 96;
         const next = row_1 + 96;
-        const o_2 = (r_7 * 12 + t_2) * 112;
+        const o_2 = (r_8 * 12 + t_2) * 112;
         const on = o_2 + 112;
-        for (let j_7 = 0; j_7 < 16; j_7++) {
-          let dh = d_h_tape[row_1 + j_7];
-          if (later) {
-            const wj = j_7 * 48;
-            for (let k_2 = 0; k_2 < 48; k_2++) dh += d_h_tape_1[on + 48 + k_2] * h_W_hh[wj + k_2];
-            dh += d_h_tape_1[on + 96 + j_7] * h_tape[next + 48 + j_7];
-          }
-          const rg_1 = h_tape[row_1 + 32 + j_7],
-            zg_1 = h_tape[row_1 + 48 + j_7],
-            hn = h_tape[row_1 + 64 + j_7],
-            ng_1 = h_tape[row_1 + 80 + j_7];
+        for (let j_8 = 0; j_8 < 16; j_8++) {
+          const dh =
+            d_h_tape_1[o_2 + 96 + j_8] + (later ? d_h_tape_1[on + 96 + j_8] * h_tape[next + 48 + j_8] : 0);
+          const rg_1 = h_tape[row_1 + 32 + j_8],
+            zg_1 = h_tape[row_1 + 48 + j_8],
+            hn = h_tape[row_1 + 64 + j_8],
+            ng_1 = h_tape[row_1 + 80 + j_8];
           const dnPre = dh * (1 - zg_1) * (1 - ng_1 * ng_1);
           const drPre = dnPre * hn * rg_1 * (1 - rg_1);
-          const dzPre = dh * (h_tape[row_1 + 16 + j_7] - ng_1) * zg_1 * (1 - zg_1);
-          d_h_tape_1[o_2 + j_7] = drPre;
-          d_h_tape_1[o_2 + 16 + j_7] = dzPre;
-          d_h_tape_1[o_2 + 32 + j_7] = dnPre;
-          d_h_tape_1[o_2 + 48 + j_7] = drPre;
-          d_h_tape_1[o_2 + 64 + j_7] = dzPre;
-          d_h_tape_1[o_2 + 80 + j_7] = dnPre * rg_1;
-          d_h_tape_1[o_2 + 96 + j_7] = dh;
+          const dzPre = dh * (h_tape[row_1 + 16 + j_8] - ng_1) * zg_1 * (1 - zg_1);
+          d_h_tape_1[o_2 + j_8] = drPre;
+          d_h_tape_1[o_2 + 16 + j_8] = dzPre;
+          d_h_tape_1[o_2 + 32 + j_8] = dnPre;
+          d_h_tape_1[o_2 + 48 + j_8] = drPre;
+          d_h_tape_1[o_2 + 64 + j_8] = dzPre;
+          d_h_tape_1[o_2 + 80 + j_8] = dnPre * rg_1;
+          d_h_tape_1[o_2 + 96 + j_8] = dh;
         }
       }
     }
-    for (let r_8 = 0; r_8 < n * 12; r_8++) {
-      for (let j_8 = 0; j_8 < 48; j_8++) d_h_xw[r_8 * 48 + j_8] = d_h_tape_1[r_8 * 112 + j_8];
-    }
-    for (let r_9 = 0; r_9 < n * 12; r_9++) {
-      for (let j_9 = 0; j_9 < 48; j_9++) d_h_tape_2[r_9 * 48 + j_9] = d_h_tape_1[r_9 * 112 + 48 + j_9];
-    }
     for (let r_10 = 0; r_10 < n * 12; r_10++) {
-      for (let j_10 = 0; j_10 < 16; j_10++) d_h_tape_3[r_10 * 16 + j_10] = h_tape[r_10 * 96 + 16 + j_10];
+      for (let j_10 = 0; j_10 < 48; j_10++) d_h_xw[r_10 * 48 + j_10] = d_h_tape_1[r_10 * 112 + j_10];
+    }
+    for (let r_11 = 0; r_11 < n * 12; r_11++) {
+      for (let j_11 = 0; j_11 < 48; j_11++) d_h_tape_2[r_11 * 48 + j_11] = d_h_tape_1[r_11 * 112 + 48 + j_11];
+    }
+    for (let r_12 = 0; r_12 < n * 12; r_12++) {
+      for (let j_12 = 0; j_12 < 16; j_12++) d_h_tape_3[r_12 * 16 + j_12] = h_tape[r_12 * 96 + 16 + j_12];
     }
     for (let i_5 = 0; i_5 < 16; i_5 += 2) {
-      for (let j_11 = 0; j_11 < 48; j_11 += 4) {
-        let c00 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
+      for (let j_13 = 0; j_13 < 48; j_13 += 4) {
+        let c00_4 = 0,
+          c01_4 = 0,
+          c02_4 = 0,
+          c03_4 = 0,
+          c10_3 = 0,
+          c11_3 = 0,
+          c12_3 = 0,
+          c13_3 = 0;
         for (let k_3 = 0; k_3 < n * 12; k_3++) {
           const ak = k_3 * 16 + i_5;
-          const bk = k_3 * 48 + j_11;
+          const bk = k_3 * 48 + j_13;
           const a0_4 = d_h_tape_3[ak];
           const a1_3 = d_h_tape_3[ak + 1];
           const b0_1 = d_h_tape_2[bk];
           const b1_1 = d_h_tape_2[bk + 1];
           const b2 = d_h_tape_2[bk + 2];
           const b3 = d_h_tape_2[bk + 3];
-          c00 += a0_4 * b0_1;
-          c01 += a0_4 * b1_1;
-          c02 += a0_4 * b2;
-          c03 += a0_4 * b3;
-          c10 += a1_3 * b0_1;
-          c11 += a1_3 * b1_1;
-          c12 += a1_3 * b2;
-          c13 += a1_3 * b3;
+          c00_4 += a0_4 * b0_1;
+          c01_4 += a0_4 * b1_1;
+          c02_4 += a0_4 * b2;
+          c03_4 += a0_4 * b3;
+          c10_3 += a1_3 * b0_1;
+          c11_3 += a1_3 * b1_1;
+          c12_3 += a1_3 * b2;
+          c13_3 += a1_3 * b3;
         }
-        d_h_W_hh[i_5 * 48 + j_11] = c00;
-        d_h_W_hh[i_5 * 48 + (j_11 + 1)] = c01;
-        d_h_W_hh[i_5 * 48 + (j_11 + 2)] = c02;
-        d_h_W_hh[i_5 * 48 + (j_11 + 3)] = c03;
-        d_h_W_hh[(i_5 + 1) * 48 + j_11] = c10;
-        d_h_W_hh[(i_5 + 1) * 48 + (j_11 + 1)] = c11;
-        d_h_W_hh[(i_5 + 1) * 48 + (j_11 + 2)] = c12;
-        d_h_W_hh[(i_5 + 1) * 48 + (j_11 + 3)] = c13;
+        d_h_W_hh[i_5 * 48 + j_13] = c00_4;
+        d_h_W_hh[i_5 * 48 + (j_13 + 1)] = c01_4;
+        d_h_W_hh[i_5 * 48 + (j_13 + 2)] = c02_4;
+        d_h_W_hh[i_5 * 48 + (j_13 + 3)] = c03_4;
+        d_h_W_hh[(i_5 + 1) * 48 + j_13] = c10_3;
+        d_h_W_hh[(i_5 + 1) * 48 + (j_13 + 1)] = c11_3;
+        d_h_W_hh[(i_5 + 1) * 48 + (j_13 + 2)] = c12_3;
+        d_h_W_hh[(i_5 + 1) * 48 + (j_13 + 3)] = c13_3;
       }
     }
     d_h_b_hh.fill(0, 0, 48);
@@ -1550,16 +1809,79 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let t = 0; t < 12; t++) {
       for (let r_1 = 0; r_1 < n; r_1++) {
         const row_1 = (r_1 * 12 + t) * 96;
+        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row_1 + 16 + j_1] = t > 0 ? h_tape[row_1 - 96 + j_1] : 0;
+      }
+      const evenRows = n - (n % 2);
+      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0 = (r_2 * 12 + t) * 96 + 16,
+            out0 = (r_2 * 12 + t) * 96 + 32;
+          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
+            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+          let c00 = h_b_hh[j_2],
+            c01 = h_b_hh[j_2 + 1],
+            c02 = h_b_hh[j_2 + 2],
+            c03 = h_b_hh[j_2 + 3],
+            c10 = h_b_hh[j_2],
+            c11 = h_b_hh[j_2 + 1],
+            c12 = h_b_hh[j_2 + 2],
+            c13 = h_b_hh[j_2 + 3];
+          for (let k_1 = 0; k_1 < 16; k_1++) {
+            const x0_1 = h_tape[in0 + k_1];
+            const x1 = h_tape[in1 + k_1];
+            const w0 = h_W_hh[k_1 * 48 + j_2];
+            const w1 = h_W_hh[k_1 * 48 + j_2 + 1];
+            const w2 = h_W_hh[k_1 * 48 + j_2 + 2];
+            const w3 = h_W_hh[k_1 * 48 + j_2 + 3];
+            c00 += x0_1 * w0;
+            c01 += x0_1 * w1;
+            c02 += x0_1 * w2;
+            c03 += x0_1 * w3;
+            c10 += x1 * w0;
+            c11 += x1 * w1;
+            c12 += x1 * w2;
+            c13 += x1 * w3;
+          }
+          h_tape[out0 + j_2] = c00;
+          h_tape[out0 + j_2 + 1] = c01;
+          h_tape[out0 + j_2 + 2] = c02;
+          h_tape[out0 + j_2 + 3] = c03;
+          h_tape[out1 + j_2] = c10;
+          h_tape[out1 + j_2 + 1] = c11;
+          h_tape[out1 + j_2 + 2] = c12;
+          h_tape[out1 + j_2 + 3] = c13;
+        }
+      }
+      if (evenRows < n) {
+        const r_2 = evenRows;
+        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
+          const in0_1 = (r_2 * 12 + t) * 96 + 16,
+            out0_1 = (r_2 * 12 + t) * 96 + 32;
+          let c00_1 = h_b_hh[j_2],
+            c01_1 = h_b_hh[j_2 + 1],
+            c02_1 = h_b_hh[j_2 + 2],
+            c03_1 = h_b_hh[j_2 + 3];
+          for (let k_1 = 0; k_1 < 16; k_1++) {
+            const x0_2 = h_tape[in0_1 + k_1];
+            const w0_1 = h_W_hh[k_1 * 48 + j_2];
+            const w1_1 = h_W_hh[k_1 * 48 + j_2 + 1];
+            const w2_1 = h_W_hh[k_1 * 48 + j_2 + 2];
+            const w3_1 = h_W_hh[k_1 * 48 + j_2 + 3];
+            c00_1 += x0_2 * w0_1;
+            c01_1 += x0_2 * w1_1;
+            c02_1 += x0_2 * w2_1;
+            c03_1 += x0_2 * w3_1;
+          }
+          h_tape[out0_1 + j_2] = c00_1;
+          h_tape[out0_1 + j_2 + 1] = c01_1;
+          h_tape[out0_1 + j_2 + 2] = c02_1;
+          h_tape[out0_1 + j_2 + 3] = c03_1;
+        }
+      }
+      for (let r_1 = 0; r_1 < n; r_1++) {
+        const row_1 = (r_1 * 12 + t) * 96;
         const prev = row_1 - 96;
         const x0 = (r_1 * 12 + t) * 48;
-        const hh = row_1 + 32;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row_1 + 16 + j_1] = t > 0 ? h_tape[prev + j_1] : 0;
-        for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] = h_b_hh[j_1];
-        for (let k_1 = 0; k_1 < 16; k_1++) {
-          const a = h_tape[row_1 + 16 + k_1];
-          const wk = k_1 * 48;
-          for (let j_1 = 0; j_1 < 48; j_1++) h_tape[hh + j_1] += a * h_W_hh[wk + j_1];
-        }
         for (let j_1 = 0; j_1 < 16; j_1++) {
           const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row_1 + 32 + j_1])));
           const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row_1 + 48 + j_1])));
@@ -1571,8 +1893,8 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let r_2 = 0; r_2 < n * 12; r_2++) {
-      for (let j_2 = 0; j_2 < 16; j_2++) h[r_2 * 16 + j_2] = h_tape[r_2 * 96 + j_2];
+    for (let r_3 = 0; r_3 < n * 12; r_3++) {
+      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
     }
     // p = softmax(dense(h, 2))
     for (let i_1 = 0; i_1 < n * 12; i_1++) {
@@ -1631,17 +1953,17 @@ export function createModel(options: ModelOptions = {}): Model {
       const v_3 = p_b[1];
       p_logits[i_1 * 2 + 1] = acc_2 + v_3;
     }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      const o = r_3 * 2;
+    for (let r_4 = 0; r_4 < n * 12; r_4++) {
+      const o = r_4 * 2;
       let max = -Infinity;
-      for (let j_3 = 0; j_3 < 2; j_3++) if (p_logits[o + j_3] > max) max = p_logits[o + j_3];
+      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
       let sum = 0;
-      for (let j_3 = 0; j_3 < 2; j_3++) {
-        const e = Math.exp(p_logits[o + j_3] - max);
-        p_1[o + j_3] = e;
+      for (let j_4 = 0; j_4 < 2; j_4++) {
+        const e = Math.exp(p_logits[o + j_4] - max);
+        p_1[o + j_4] = e;
         sum += e;
       }
-      for (let j_3 = 0; j_3 < 2; j_3++) p_1[o + j_3] /= sum;
+      for (let j_4 = 0; j_4 < 2; j_4++) p_1[o + j_4] /= sum;
     }
     // grad of: p = softmax(dense(h, 2))
     d_p.fill(0, 0, n * 12);
@@ -1668,82 +1990,152 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let i_2 = 0; i_2 < n * 12; i_2++) {
       const a0_2 = d_p_logits[i_2 * 2];
       const a1_1 = d_p_logits[i_2 * 2 + 1];
-      for (let j_4 = 0; j_4 < 16; j_4++) {
-        const acc_3 = a0_2 * p_W[j_4 * 2] + a1_1 * p_W[j_4 * 2 + 1];
-        d_h[i_2 * 16 + j_4] = acc_3;
+      for (let j_5 = 0; j_5 < 16; j_5++) {
+        const acc_3 = a0_2 * p_W[j_5 * 2] + a1_1 * p_W[j_5 * 2 + 1];
+        d_h[i_2 * 16 + j_5] = acc_3;
       }
     }
     // grad of: h = gru(bits, 16)
     for (let i_3 = 0; i_3 < n * 960; i_3++) {
       d_h_1[i_3] = 0;
     }
-    for (let r_4 = 0; r_4 < n * 12; r_4++) {
-      for (let j_5 = 0; j_5 < 16; j_5++) d_h_tape[r_4 * 96 + j_5] = d_h[r_4 * 16 + j_5];
-      for (let j_5 = 0; j_5 < 80; j_5++) d_h_tape[r_4 * 96 + 16 + j_5] = d_h_1[r_4 * 80 + j_5];
+    for (let r_5 = 0; r_5 < n * 12; r_5++) {
+      for (let j_6 = 0; j_6 < 16; j_6++) d_h_tape[r_5 * 96 + j_6] = d_h[r_5 * 16 + j_6];
+      for (let j_6 = 0; j_6 < 80; j_6++) d_h_tape[r_5 * 96 + 16 + j_6] = d_h_1[r_5 * 80 + j_6];
     }
     for (let back = 0; back < 12; back++) {
       const t_2 = 11 - back;
       const later = back > 0;
-      for (let r_5 = 0; r_5 < n; r_5++) {
-        const row_2 = (r_5 * 12 + t_2) * 96;
+      if (later) {
+        const evenRows_1 = n - (n % 2);
+        for (let r_7 = 0; r_7 < evenRows_1; r_7 += 2) {
+          for (let j_8 = 0; j_8 < 16; j_8 += 4) {
+            const in0_2 = (r_7 * 12 + t_2) * 112 + 160,
+              out0_2 = (r_7 * 12 + t_2) * 112 + 96;
+            const in1_1 = ((r_7 + 1) * 12 + t_2) * 112 + 160,
+              out1_1 = ((r_7 + 1) * 12 + t_2) * 112 + 96;
+            let c00_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8],
+              c01_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 1],
+              c02_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 2],
+              c03_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 3],
+              c10_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8],
+              c11_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8 + 1],
+              c12_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8 + 2],
+              c13_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8 + 3];
+            for (let k_2 = 0; k_2 < 48; k_2++) {
+              const x0_3 = d_h_tape_1[in0_2 + k_2];
+              const x1_1 = d_h_tape_1[in1_1 + k_2];
+              const w0_2 = h_W_hh[j_8 * 48 + k_2];
+              const w1_2 = h_W_hh[j_8 + 1 * 48 + k_2];
+              const w2_2 = h_W_hh[j_8 + 2 * 48 + k_2];
+              const w3_2 = h_W_hh[j_8 + 3 * 48 + k_2];
+              c00_2 += x0_3 * w0_2;
+              c01_2 += x0_3 * w1_2;
+              c02_2 += x0_3 * w2_2;
+              c03_2 += x0_3 * w3_2;
+              c10_1 += x1_1 * w0_2;
+              c11_1 += x1_1 * w1_2;
+              c12_1 += x1_1 * w2_2;
+              c13_1 += x1_1 * w3_2;
+            }
+            d_h_tape_1[out0_2 + j_8] = c00_2;
+            d_h_tape_1[out0_2 + j_8 + 1] = c01_2;
+            d_h_tape_1[out0_2 + j_8 + 2] = c02_2;
+            d_h_tape_1[out0_2 + j_8 + 3] = c03_2;
+            d_h_tape_1[out1_1 + j_8] = c10_1;
+            d_h_tape_1[out1_1 + j_8 + 1] = c11_1;
+            d_h_tape_1[out1_1 + j_8 + 2] = c12_1;
+            d_h_tape_1[out1_1 + j_8 + 3] = c13_1;
+          }
+        }
+        if (evenRows_1 < n) {
+          const r_7 = evenRows_1;
+          for (let j_8 = 0; j_8 < 16; j_8 += 4) {
+            const in0_3 = (r_7 * 12 + t_2) * 112 + 160,
+              out0_3 = (r_7 * 12 + t_2) * 112 + 96;
+            let c00_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8],
+              c01_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 1],
+              c02_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 2],
+              c03_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 3];
+            for (let k_2 = 0; k_2 < 48; k_2++) {
+              const x0_4 = d_h_tape_1[in0_3 + k_2];
+              const w0_3 = h_W_hh[j_8 * 48 + k_2];
+              const w1_3 = h_W_hh[j_8 + 1 * 48 + k_2];
+              const w2_3 = h_W_hh[j_8 + 2 * 48 + k_2];
+              const w3_3 = h_W_hh[j_8 + 3 * 48 + k_2];
+              c00_3 += x0_4 * w0_3;
+              c01_3 += x0_4 * w1_3;
+              c02_3 += x0_4 * w2_3;
+              c03_3 += x0_4 * w3_3;
+            }
+            d_h_tape_1[out0_3 + j_8] = c00_3;
+            d_h_tape_1[out0_3 + j_8 + 1] = c01_3;
+            d_h_tape_1[out0_3 + j_8 + 2] = c02_3;
+            d_h_tape_1[out0_3 + j_8 + 3] = c03_3;
+          }
+        }
+      } else {
+        for (let r_6 = 0; r_6 < n; r_6++) {
+          for (let j_7 = 0; j_7 < 16; j_7++)
+            d_h_tape_1[(r_6 * 12 + t_2) * 112 + 96 + j_7] = d_h_tape[(r_6 * 12 + t_2) * 96 + j_7];
+        }
+      }
+      for (let r_6 = 0; r_6 < n; r_6++) {
+        const row_2 = (r_6 * 12 + t_2) * 96;
         const prev_1 = row_2 - 96;
         const next = row_2 + 96;
-        const o_1 = (r_5 * 12 + t_2) * 112;
+        const o_1 = (r_6 * 12 + t_2) * 112;
         const on = o_1 + 112;
-        for (let j_6 = 0; j_6 < 16; j_6++) {
-          let dh = d_h_tape[row_2 + j_6];
-          if (later) {
-            const wj = j_6 * 48;
-            for (let k_2 = 0; k_2 < 48; k_2++) dh += d_h_tape_1[on + 48 + k_2] * h_W_hh[wj + k_2];
-            dh += d_h_tape_1[on + 96 + j_6] * h_tape[next + 48 + j_6];
-          }
-          const rg_1 = h_tape[row_2 + 32 + j_6],
-            zg_1 = h_tape[row_2 + 48 + j_6],
-            hn = h_tape[row_2 + 64 + j_6],
-            ng_1 = h_tape[row_2 + 80 + j_6];
+        for (let j_7 = 0; j_7 < 16; j_7++) {
+          const dh =
+            d_h_tape_1[o_1 + 96 + j_7] + (later ? d_h_tape_1[on + 96 + j_7] * h_tape[next + 48 + j_7] : 0);
+          const rg_1 = h_tape[row_2 + 32 + j_7],
+            zg_1 = h_tape[row_2 + 48 + j_7],
+            hn = h_tape[row_2 + 64 + j_7],
+            ng_1 = h_tape[row_2 + 80 + j_7];
           const dnPre = dh * (1 - zg_1) * (1 - ng_1 * ng_1);
           const drPre = dnPre * hn * rg_1 * (1 - rg_1);
-          const dzPre = dh * (h_tape[row_2 + 16 + j_6] - ng_1) * zg_1 * (1 - zg_1);
-          d_h_tape_1[o_1 + j_6] = drPre;
-          d_h_tape_1[o_1 + 16 + j_6] = dzPre;
-          d_h_tape_1[o_1 + 32 + j_6] = dnPre;
-          d_h_tape_1[o_1 + 48 + j_6] = drPre;
-          d_h_tape_1[o_1 + 64 + j_6] = dzPre;
-          d_h_tape_1[o_1 + 80 + j_6] = dnPre * rg_1;
-          d_h_tape_1[o_1 + 96 + j_6] = dh;
+          const dzPre = dh * (h_tape[row_2 + 16 + j_7] - ng_1) * zg_1 * (1 - zg_1);
+          d_h_tape_1[o_1 + j_7] = drPre;
+          d_h_tape_1[o_1 + 16 + j_7] = dzPre;
+          d_h_tape_1[o_1 + 32 + j_7] = dnPre;
+          d_h_tape_1[o_1 + 48 + j_7] = drPre;
+          d_h_tape_1[o_1 + 64 + j_7] = dzPre;
+          d_h_tape_1[o_1 + 80 + j_7] = dnPre * rg_1;
+          d_h_tape_1[o_1 + 96 + j_7] = dh;
         }
       }
     }
-    for (let r_6 = 0; r_6 < n * 12; r_6++) {
-      for (let j_7 = 0; j_7 < 48; j_7++) d_h_xw[r_6 * 48 + j_7] = d_h_tape_1[r_6 * 112 + j_7];
+    for (let r_8 = 0; r_8 < n * 12; r_8++) {
+      for (let j_9 = 0; j_9 < 48; j_9++) d_h_xw[r_8 * 48 + j_9] = d_h_tape_1[r_8 * 112 + j_9];
     }
     const endI = n * 12 - ((n * 12) % 2);
     for (let i_4 = 0; i_4 < endI; i_4 += 2) {
       const ar0 = i_4 * 48;
       const ar1 = (i_4 + 1) * 48;
       const br0 = 0;
-      let c00 = 0,
-        c10 = 0;
+      let c00_4 = 0,
+        c10_2 = 0;
       for (let k_3 = 0; k_3 < 48; k_3++) {
         const a0_3 = d_h_xw[ar0 + k_3];
         const a1_2 = d_h_xw[ar1 + k_3];
         const b0 = h_W_ih[br0 + k_3];
-        c00 += a0_3 * b0;
-        c10 += a1_2 * b0;
+        c00_4 += a0_3 * b0;
+        c10_2 += a1_2 * b0;
       }
-      d_bits[i_4] = c00;
-      d_bits[i_4 + 1] = c10;
+      d_bits[i_4] = c00_4;
+      d_bits[i_4 + 1] = c10_2;
     }
     for (let i_5 = endI; i_5 < n * 12; i_5++) {
       const ar0_1 = i_5 * 48;
       const br0_1 = 0;
-      let c00_1 = 0;
+      let c00_5 = 0;
       for (let k_3 = 0; k_3 < 48; k_3++) {
         const a0_4 = d_h_xw[ar0_1 + k_3];
         const b0_1 = h_W_ih[br0_1 + k_3];
-        c00_1 += a0_4 * b0_1;
+        c00_5 += a0_4 * b0_1;
       }
-      d_bits[i_5] = c00_1;
+      d_bits[i_5] = c00_5;
     }
     return inputGradViews[n]!;
   }
