@@ -5,7 +5,7 @@
 import type { Node, NodeOf } from "../../compiler/ir/graph.js";
 import type { OpName } from "../../compiler/ir/vocabulary.js";
 import { inputDecl, type ModelIR } from "../../compiler/model.js";
-import { nodesFor, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
+import { nodesFor, notTranslatedYet, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
 import { ATTR, BOOL, encodeModel, FLOAT, INT64, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from "./proto.js";
 
 export const ONNX_OPSET = 17;
@@ -157,7 +157,7 @@ class OnnxGraph {
 
   lower(node: Node, outputName?: string): void {
     const rule = ONNX_RULES[node.op] as OnnxRule<OpName>;
-    if (rule === null) throw unsupportedOp(node, "ONNX", this.options);
+    if (rule === null) throw SEQUENCE_OPS.has(node.op) ? notTranslatedYet(node, "ONNX", this.options, "the PyTorch export translates it") : unsupportedOp(node, "ONNX", this.options);
     const label = this.options.model.forward.labels.get(node.id);
     const out = () => outputName ?? this.fresh(label ?? `${node.op}_${node.id}`);
     let name = rule(this, node as NodeOf<OpName>, node.inputs.map((i) => this.ref(i)), out);
@@ -165,6 +165,9 @@ class OnnxGraph {
     this.names.set(node.id, name);
   }
 }
+
+/** ONNX has these (LSTM, GRU, RNN with other weight layouts; MatMul and Softmax for attention); this exporter does not write them yet. */
+const SEQUENCE_OPS: ReadonlySet<OpName> = new Set(["recurrent", "attention_scores", "attention_mix"]);
 
 /** How one netc op becomes ONNX nodes: returns the name of the value that holds its result. */
 type OnnxRule<K extends OpName> = ((g: OnnxGraph, node: NodeOf<K>, inputs: string[], out: () => string) => string) | null;
