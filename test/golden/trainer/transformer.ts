@@ -19,6 +19,61 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Called after each epoch with its number (counting across calls) and mean training loss; return false to stop. */
   onEpoch?: (epoch: number, loss: number) => void | boolean;
+  /**
+   * Rows whose loss (evaluation mode, after every epoch) decides the best epoch; without them the
+   * training rows' loss does, evaluated the same way.
+   */
+  validation?: { x: Float64Array; y: Float64Array; n: number };
+  /** Stop after this many epochs in a row without a lower monitored loss. */
+  patience?: number;
+  /** End with the weights and training state of the best epoch (the monitored loss before this call counts too). */
+  restoreBest?: boolean;
+}
+
+/** What fit did. */
+export interface FitResult {
+  /** The mean training loss of each epoch run (training mode, over its minibatches). */
+  losses: number[];
+  /**
+   * With `validation`, `patience` or `restoreBest`: the evaluation-mode loss on the validation rows
+   * (else the training rows) before the first epoch, then after each; otherwise empty.
+   */
+  monitored: number[];
+  /** The epoch (counting across calls) with the lowest monitored loss, and that loss; null when nothing was monitored. */
+  best: { epoch: number; loss: number } | null;
+  /** True when `patience` ended the run before its epochs were done. */
+  stoppedEarly: boolean;
+  /** True when `restoreBest` put back the weights of an epoch other than the last. */
+  restored: boolean;
+}
+
+/**
+ * How `loss` handles more rows than the compiled maximum batch: it computes chunks of at most that
+ * many rows and combines their losses by their row-weighted mean (a mean over rows plus terms
+ * that do not depend on the rows) or their sum (a pure sum over rows); null when no combination
+ * is exact, with the reason.
+ */
+export interface LossChunking {
+  combine: "mean" | "sum" | null;
+  reason: string | null;
+}
+
+/** A parsed `MODEL.weights.json` as netc train writes it (format netc-weights, version 1 or 2). */
+export interface WeightsFileJson {
+  format: string;
+  version: number;
+  model: string;
+  labels?: string[] | null;
+  normalization?: { mean: number[]; std: number[] } | null;
+  state?: unknown;
+  tensors: { name: string; shape: number[]; data?: string; values?: number[] }[];
+  [field: string]: unknown;
+}
+
+/** Per-feature standardization of the inputs, `(x - mean) / std`, as trained with `netc train --normalize`. */
+export interface Normalization {
+  mean: number[];
+  std: number[];
 }
 
 export interface ModelOptions {
@@ -51,9 +106,13 @@ export interface ModelInfo {
   params: { name: string; shape: number[]; trainable: boolean }[];
   state: { name: string; shape: number[] }[];
   paramCount: number;
-  /** Bytes of preallocated memory: parameters, state, optimizer state and work buffers. */
+  /** Bytes of preallocated memory: parameters, state, optimizer state, work buffers and input copies. */
   bytes: number;
   maxBatch: number;
+  /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all. */
+  classifier: "argmax" | "threshold" | null;
+  /** How `loss` handles more than `maxBatch` rows, in each mode. */
+  lossChunks: { eval: LossChunking; train: LossChunking };
   train: { optimizer: string; lr: number; epochs: number; batch: number; seed: number };
 }
 
@@ -64,9 +123,16 @@ export interface Model {
    * the update; so does a step that would make a weight non-finite, and then the result is NaN.
    */
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
-  /** Forward pass in evaluation mode. The result is a view of an internal buffer, valid until the next call. */
-  predict(x: Float64Array, n: number): Float64Array;
-  /** Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". */
+  /**
+   * Forward pass in evaluation mode on any number of rows (in chunks of `info.maxBatch`). Results go to
+   * `out` when given; otherwise, up to `info.maxBatch` rows, to a view of an internal buffer valid until the
+   * next call, and beyond that to a new array.
+   */
+  predict(x: Float64Array, n: number, out?: Float64Array): Float64Array;
+  /**
+   * Loss on `n` rows without updating anything; evaluation mode unless `mode` is "train". Above
+   * `info.maxBatch` rows it combines the losses of chunks as `info.lossChunks` says, or throws a RangeError.
+   */
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
   /** Loss and every trainable parameter's gradient on `n` rows (training mode), without updating (copies). */
   gradients(x: Float64Array, y: Float64Array, n: number): { loss: number; grads: Weights };
@@ -76,8 +142,8 @@ export interface Model {
    * regression output); `output` picks an output index. A view of an internal buffer, valid until the next call.
    */
   inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
-  /** Epochs of shuffled minibatches; returns the mean training loss of each epoch. */
-  fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): number[];
+  /** Epochs of shuffled minibatches, with early stopping and the best epoch when asked. */
+  fit(x: Float64Array, y: Float64Array, n: number, options?: FitOptions): FitResult;
   /** Copies of the weights (and running statistics) by name. */
   getWeights(): Weights;
   /** Sets some or all weights; a wrong name, shape or non-finite value throws and changes nothing. */
@@ -86,6 +152,21 @@ export interface Model {
   setState(state: TrainingState): void;
   /** The learning rate the next step uses (fit sets it from the schedule at each epoch). */
   setLearningRate(lr: number): void;
+  /**
+   * Loads a parsed `MODEL.weights.json`: every tensor (names and shapes must match), the class labels, the
+   * input standardization and, when the file has one and `options.state` is not false, the training
+   * state (optimizer moments, counters, generators). Checks everything first; an error changes nothing.
+   */
+  loadWeightsFile(file: WeightsFileJson, options?: { state?: boolean }): void;
+  /** Class names by index, from the last weights file loaded; null without one or when it had none. */
+  readonly labels: readonly string[] | null;
+  /**
+   * The standardization every function taking `x` applies first (from a weights file trained with
+   * --normalize), so `x` holds raw inputs; null when none.
+   */
+  readonly normalization: Readonly<Normalization> | null;
+  /** The predicted class of each of `n` rows: its label when the loaded weights file had labels, else its index. */
+  classify(x: Float64Array, n: number): (string | number)[];
 }
 
 /** sfc32 over a 4-word state, so initialization, shuffling and dropout are identical on every machine. */
@@ -138,20 +219,25 @@ function initHe(data: Float64Array, fanIn: number, rng: Uint32Array): void {
   for (let i = 0; i < data.length; i++) data[i] = a * gaussian(rng);
 }
 
-/** Throws unless `n` rows fit the compiled batch and `x` (and `y`) hold `n` rows of finite numbers. */
+/**
+ * Throws unless `n` rows fit the compiled batch (any number of rows when `maxBatch` is null: the
+ * function works in chunks) and `x` (and `y`) hold `n` rows of finite numbers.
+ */
 function checkRows(
   fn: string,
   n: number,
-  maxBatch: number,
+  maxBatch: number | null,
   x: Float64Array,
   xWidth: number,
   y: Float64Array | null,
   yWidth: number,
   xIds = 0,
 ): void {
-  if (!Number.isInteger(n) || n < 1 || n > maxBatch) {
+  if (!Number.isInteger(n) || n < 1 || (maxBatch !== null && n > maxBatch)) {
     throw new RangeError(
-      `${fn}: n must be an integer from 1 to ${maxBatch} (the compiled maximum batch), got ${n}`,
+      maxBatch === null
+        ? `${fn}: n must be a positive integer, got ${n}`
+        : `${fn}: n must be an integer from 1 to ${maxBatch} (the compiled maximum batch), got ${n}`,
     );
   }
   if (x.length < n * xWidth)
@@ -245,6 +331,114 @@ function badLabel(index: number, value: number, classes: number, positions = 1):
   );
 }
 
+/** Per-feature standardization applied to every `x` before the kernels see it; `on` is false until a weights file sets it. */
+interface InputScaling {
+  on: boolean;
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/** The chunk arrays and sizes a generated module hands the chunked paths (allocated once, in createModel). */
+interface RowChunks {
+  maxBatch: number;
+  inputWidth: number;
+  targetWidth: number;
+  outputWidth: number;
+  /** Class count of a class(K) target, whose rows hold one index each; null otherwise. */
+  classes: number | null;
+  x: Float64Array;
+  y: Float64Array;
+  scaling: InputScaling;
+}
+
+/** Rows start..start+rows of `x`, copied to the chunk array (standardized when scaling is on). */
+function chunkRows(c: RowChunks, x: Float64Array, start: number, rows: number): Float64Array {
+  const w = c.inputWidth;
+  const from = start * w;
+  if (c.scaling.on) {
+    const { mean, std } = c.scaling;
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < w; k++) c.x[r * w + k] = (x[from + r * w + k]! - mean[k]!) / std[k]!;
+    }
+  } else {
+    for (let i = 0; i < rows * w; i++) c.x[i] = x[from + i]!;
+  }
+  return c.x;
+}
+
+/** Standardizes `rows` rows of `x` in place (fit's own copies of its rows). */
+function scaleInPlace(s: InputScaling, x: Float64Array, rows: number): void {
+  const w = s.mean.length;
+  for (let r = 0; r < rows; r++)
+    for (let k = 0; k < w; k++) x[r * w + k] = (x[r * w + k]! - s.mean[k]!) / s.std[k]!;
+}
+
+/**
+ * The forward pass on any number of rows through `kernel` (at most maxBatch rows, returning a view of
+ * its output): into `out` when given; else, up to maxBatch rows, the kernel's own view, beyond that a new array.
+ */
+function predictInChunks(
+  c: RowChunks,
+  kernel: (x: Float64Array, n: number) => Float64Array,
+  x: Float64Array,
+  n: number,
+  out: Float64Array | undefined,
+): Float64Array {
+  const outW = c.outputWidth;
+  if (out !== undefined && !(out instanceof Float64Array && out.length >= n * outW)) {
+    throw new RangeError(
+      `predict: out must be a Float64Array of at least ${n * outW} values for ${n} rows, got ${out instanceof Float64Array ? `${out.length} values` : typeof out}`,
+    );
+  }
+  if (out === undefined && n <= c.maxBatch) return kernel(chunkRows(c, x, 0, n), n);
+  const result = out ?? newPredictions(n * outW);
+  for (let start = 0; start < n; start += c.maxBatch) {
+    const rows = Math.min(c.maxBatch, n - start);
+    const p = kernel(chunkRows(c, x, start, rows), rows);
+    for (let i = 0; i < rows * outW; i++) result[start * outW + i] = p[i]!;
+  }
+  return result;
+}
+
+/** predict's result for more than maxBatch rows without `out`: the one allocation the hot functions make. */
+function newPredictions(length: number): Float64Array {
+  return new Float64Array(length);
+}
+
+/** The loss of any number of rows from chunks of at most maxBatch rows, combined as `rule` says. */
+function lossInChunks(
+  c: RowChunks,
+  kernel: (x: Float64Array, y: Float64Array, n: number) => number,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  mode: "train" | "eval",
+  rule: LossChunking,
+): number {
+  if (n > c.maxBatch && rule.combine === null) {
+    throw new RangeError(
+      `loss: ${n} rows are more than the compiled maximum batch (${c.maxBatch}), and this model's ${mode === "train" ? "training-mode " : ""}loss cannot be computed in chunks: ${rule.reason}; pass at most ${c.maxBatch} rows, or compile with --max-batch ${n}`,
+    );
+  }
+  const yW = c.targetWidth;
+  if (n <= c.maxBatch) return kernel(chunkRows(c, x, 0, n), y, n);
+  // The kernels report a bad class label by its row in the chunk; checked here, it is named by its row in y.
+  if (c.classes !== null) {
+    for (let r = 0; r < n; r++) {
+      const v = y[r]!;
+      if (!(v >= 0 && v < c.classes && v === Math.floor(v))) badLabel(r, v, c.classes);
+    }
+  }
+  let total = 0;
+  for (let start = 0; start < n; start += c.maxBatch) {
+    const rows = Math.min(c.maxBatch, n - start);
+    for (let i = 0; i < rows * yW; i++) c.y[i] = y[start * yW + i]!;
+    const value = kernel(chunkRows(c, x, start, rows), c.y, rows);
+    total += rule.combine === "sum" ? value : value * rows;
+  }
+  return rule.combine === "sum" ? total : total / n;
+}
+
 /** One tensor saved with the weights: a parameter (with its gradient buffer when trained) or running statistics. */
 interface TensorSlot {
   name: string;
@@ -266,44 +460,55 @@ function assignWeights(
   tensors: readonly TensorSlot[],
   weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>,
 ): void {
+  for (const [dst, src] of stageWeights("setWeights", tensors, weights)) dst.set(src);
+}
+
+/**
+ * Checks weights by name against the model's tensors and copies them as they are checked, so a
+ * source that changes between reads cannot slip a non-finite value past the check; returns the
+ * copies with where each goes. Throws (naming `fn`) at the first problem, before anything is written.
+ */
+function stageWeights(
+  fn: string,
+  tensors: readonly TensorSlot[],
+  weights: Record<string, { shape?: readonly number[]; data: ArrayLike<number> }>,
+): [Float64Array, Float64Array][] {
   if (typeof weights !== "object" || weights === null)
-    throw new TypeError("setWeights: expected an object of weights by name");
-  // Values are copied as they are checked, so a source that changes between reads cannot slip
-  // a non-finite value past the check.
+    throw new TypeError(`${fn}: expected an object of weights by name`);
   const updates: [Float64Array, Float64Array][] = [];
   for (const name of Object.keys(weights)) {
     const t = tensors.find((q) => q.name === name);
     if (!t)
       throw new Error(
-        `setWeights: unknown weight ${JSON.stringify(name)} (this model has: ${tensors.map((q) => q.name).join(", ")})`,
+        `${fn}: unknown weight ${JSON.stringify(name)} (this model has: ${tensors.map((q) => q.name).join(", ")})`,
       );
     const w = weights[name]!;
     if (typeof w !== "object" || w === null)
-      throw new TypeError(`setWeights: '${name}' must be an object with shape and data`);
+      throw new TypeError(`${fn}: '${name}' must be an object with shape and data`);
     const given = w.shape;
     if (
       given !== undefined &&
       (!Array.isArray(given) || given.length !== t.shape.length || given.some((d, i) => d !== t.shape[i]))
     ) {
       throw new Error(
-        `setWeights: '${name}' has shape [${t.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
+        `${fn}: '${name}' has shape [${t.shape.join(", ")}], got [${Array.isArray(given) ? given.join(", ") : String(given)}]`,
       );
     }
     if (!w.data || typeof w.data.length !== "number" || w.data.length !== t.data.length) {
       throw new Error(
-        `setWeights: '${name}' needs ${t.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
+        `${fn}: '${name}' needs ${t.data.length} values, got ${w.data && typeof w.data.length === "number" ? w.data.length : "none"}`,
       );
     }
     const staged = new Float64Array(t.data.length);
     for (let i = 0; i < t.data.length; i++) {
       const v = w.data[i];
       if (typeof v !== "number" || !Number.isFinite(v))
-        throw new Error(`setWeights: '${name}'[${i}] is ${String(v)}, not a finite number`);
+        throw new Error(`${fn}: '${name}'[${i}] is ${String(v)}, not a finite number`);
       staged[i] = v;
     }
     updates.push([t.data, staged]);
   }
-  for (const [dst, src] of updates) dst.set(src);
+  return updates;
 }
 
 /** Counters and the current learning rate, shared by the training step and the API functions. */
@@ -422,12 +627,14 @@ interface ModelCore {
   shuffleRng: Uint32Array;
   /** null for a model without dropout. */
   dropoutRng: Uint32Array | null;
+  /** Where predict and loss copy chunks of large batches and standardized inputs; holds the standardization. */
+  rowChunks: RowChunks;
   trainStep(x: Float64Array, y: Float64Array, n: number): number;
   /** trainStep without its checks of `n` and the values, for rows fit has already checked. */
   trainRows(x: Float64Array, y: Float64Array, n: number): number;
-  predict(x: Float64Array, n: number): Float64Array;
+  predict(x: Float64Array, n: number, out?: Float64Array): Float64Array;
   loss(x: Float64Array, y: Float64Array, n: number, mode?: "train" | "eval"): number;
-  /** Forward pass (training mode), loss and every gradient, without updating. */
+  /** Forward pass (training mode), loss and every gradient, without updating (on rows already standardized). */
   forwardBackward(x: Float64Array, y: Float64Array, n: number): number;
   inputGradients(x: Float64Array, n: number, output?: number): Float64Array;
 }
@@ -438,7 +645,7 @@ function fitEpochs(
   y: Float64Array,
   n: number,
   options: FitOptions = {},
-): number[] {
+): FitResult {
   const { maxBatch, input, target, train } = core.info;
   const inW = input.width;
   const yW = target.width;
@@ -460,11 +667,20 @@ function fitEpochs(
   checkFinite("fit", "x", x, inW, n);
   if (input.index) checkIds("fit", "x", x, inW, n, input.index);
   checkFinite("fit", "y", y, yW, n);
+  const monitor = monitoredLoss(core, x, y, n, options);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
   const order = new Uint32Array(n);
   const bx = new Float64Array(batch * inW);
   const by = new Float64Array(batch * yW);
-  const history: number[] = [];
+  const scaling = core.rowChunks.scaling;
+  const result: FitResult = { losses: [], monitored: [], best: null, stoppedEarly: false, restored: false };
+  const best = monitor && {
+    epoch: core.progress.epoch,
+    loss: monitor(),
+    saved: options.restoreBest ? snapshotTraining(core) : null,
+  };
+  if (best) result.monitored.push(best.loss);
+  let sinceBest = 0;
   for (let e = 0; e < epochs; e++) {
     const epoch = core.progress.epoch + 1;
     core.progress.lr = scheduledLr(core.schedule, epoch);
@@ -487,6 +703,7 @@ function fitEpochs(
         for (let k = 0; k < inW; k++) bx[r * inW + k] = x[src * inW + k]!;
         for (let k = 0; k < yW; k++) by[r * yW + k] = y[src * yW + k]!;
       }
+      if (scaling.on) scaleInPlace(scaling, bx, rows);
       core.progress.refused = false;
       const value = core.trainRows(bx, by, rows);
       if (!Number.isFinite(value)) {
@@ -503,10 +720,104 @@ function fitEpochs(
       total += value * rows;
     }
     core.progress.epoch = epoch;
-    history.push(total / n);
+    result.losses.push(total / n);
+    if (best) {
+      const loss = monitor!();
+      result.monitored.push(loss);
+      // The rule of netc train: a lower loss, or any loss after a best that is not finite.
+      if (loss < best.loss || !Number.isFinite(best.loss)) {
+        best.epoch = epoch;
+        best.loss = loss;
+        if (best.saved) best.saved = snapshotTraining(core, best.saved);
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+      }
+    }
     if (options.onEpoch && options.onEpoch(epoch, total / n) === false) break;
+    if (options.patience !== undefined && sinceBest >= options.patience) {
+      result.stoppedEarly = e < epochs - 1;
+      break;
+    }
   }
-  return history;
+  if (best) {
+    result.best = { epoch: best.epoch, loss: best.loss };
+    if (best.saved && best.epoch !== core.progress.epoch) {
+      restoreTraining(core, best.saved);
+      result.restored = true;
+    }
+  }
+  return result;
+}
+
+/**
+ * The loss that decides the best epoch, when the options ask for one: evaluation mode, on the
+ * validation rows or else on the training rows (all of them: in chunks when the model's loss
+ * allows it, which is checked here, before any training).
+ */
+function monitoredLoss(
+  core: ModelCore,
+  x: Float64Array,
+  y: Float64Array,
+  n: number,
+  options: FitOptions,
+): (() => number) | null {
+  const { patience, restoreBest, validation } = options;
+  if (patience !== undefined && !(Number.isInteger(patience) && patience >= 1))
+    throw new RangeError(`fit: patience must be a positive integer (epochs), got ${String(patience)}`);
+  if (restoreBest !== undefined && typeof restoreBest !== "boolean")
+    throw new TypeError(`fit: restoreBest must be true or false, got ${String(restoreBest)}`);
+  if (patience === undefined && !restoreBest && validation === undefined) return null;
+  const { maxBatch, input, target, lossChunks } = core.info;
+  let rows = { x, y, n };
+  if (validation !== undefined) {
+    if (typeof validation !== "object" || validation === null)
+      throw new TypeError(`fit: validation must be { x, y, n }`);
+    rows = validation;
+    if (!(rows.x instanceof Float64Array && rows.y instanceof Float64Array))
+      throw new TypeError(`fit: validation x and y must be Float64Arrays`);
+    checkRows("fit: validation", rows.n, null, rows.x, input.width, rows.y, target.width, input.index ?? 0);
+  }
+  if (rows.n > maxBatch && lossChunks.eval.combine === null) {
+    throw new RangeError(
+      `fit: the loss of the ${rows.n} ${validation ? "validation" : "training"} rows (more than the compiled maximum batch, ${maxBatch}) cannot be computed in chunks: ${lossChunks.eval.reason}; compile with --max-batch ${rows.n}`,
+    );
+  }
+  return () => core.loss(rows.x, rows.y, rows.n, "eval");
+}
+
+/** Everything training changes: weights, running statistics, optimizer buffers, counters, generators. */
+interface SavedTraining {
+  tensors: Float64Array[];
+  buffers: Float64Array[];
+  progress: { step: number; epoch: number; lr: number };
+  shuffle: Uint32Array;
+  dropout: Uint32Array | null;
+}
+
+/** Copies the model's training state, into `into` when given (the arrays of an earlier snapshot). */
+function snapshotTraining(core: ModelCore, into?: SavedTraining): SavedTraining {
+  const copy = <T extends Float64Array | Uint32Array>(src: T, dst: T | undefined): T => {
+    if (!dst) return src.slice() as T;
+    dst.set(src);
+    return dst;
+  };
+  const { step, epoch, lr } = core.progress;
+  return {
+    tensors: core.tensors.map((t, i) => copy(t.data, into?.tensors[i])),
+    buffers: core.optimizerBuffers.map((b, i) => copy(b.data, into?.buffers[i])),
+    progress: { step, epoch, lr },
+    shuffle: copy(core.shuffleRng, into?.shuffle),
+    dropout: core.dropoutRng && copy(core.dropoutRng, into?.dropout ?? undefined),
+  };
+}
+
+function restoreTraining(core: ModelCore, s: SavedTraining): void {
+  core.tensors.forEach((t, i) => t.data.set(s.tensors[i]!));
+  core.optimizerBuffers.forEach((b, i) => b.data.set(s.buffers[i]!));
+  Object.assign(core.progress, s.progress);
+  core.shuffleRng.set(s.shuffle);
+  if (core.dropoutRng && s.dropout) core.dropoutRng.set(s.dropout);
 }
 
 /** Why a step skipped its update, for a message: a gradient that is not finite, by name, or else an overflow. */
@@ -519,8 +830,209 @@ function refusal(core: ModelCore): string {
   return "the update would have made a weight, running statistic or optimizer state non-finite (an overflow)";
 }
 
+/** What loading a weights file sets besides the weights. */
+interface LoadedFile {
+  labels: string[] | null;
+  normalization: Normalization | null;
+}
+
+function loadWeightsFile(
+  core: ModelCore,
+  file: WeightsFileJson,
+  options: { state?: boolean } = {},
+): LoadedFile {
+  const fail = (what: string): never => {
+    throw new Error(`loadWeightsFile: ${what}`);
+  };
+  const info = core.info;
+  if (typeof file !== "object" || file === null || Array.isArray(file))
+    fail(`expected the parsed weights file (JSON.parse of MODEL.weights.json), got ${describeValue(file)}`);
+  if (file.format !== "netc-weights") fail(`not a netc weights file (expected "format": "netc-weights")`);
+  const version = file.version;
+  if (version !== 1 && version !== 2)
+    fail(
+      `weights format version ${JSON.stringify(version)} is not supported; this module reads versions 1 and 2`,
+    );
+  if (version === 2 && file.encoding !== "base64 float64 little-endian")
+    fail(`"encoding" must be "base64 float64 little-endian"`);
+  if (file.model !== info.name)
+    fail(`the weights are for model ${JSON.stringify(file.model)}, not model ${info.name}`);
+  checkFileInterface(file.structure, info, fail);
+
+  if (!Array.isArray(file.tensors)) fail(`"tensors" must be a list`);
+  const given: Record<string, { shape: number[]; data: Float64Array }> = {};
+  file.tensors.forEach((t, i) => {
+    const name = t?.name;
+    if (typeof name !== "string" || !Array.isArray(t.shape)) fail(`tensor ${i + 1} needs a name and a shape`);
+    if (Object.prototype.hasOwnProperty.call(given, name))
+      fail(`tensor '${name}' appears twice in "tensors"`);
+    given[name] = {
+      shape: t.shape,
+      data: fileTensorValues(version === 1 ? t.values : t.data, version, `tensor '${name}'`, fail),
+    };
+  });
+  for (const t of core.tensors) {
+    const g = given[t.name];
+    if (!g) fail(`tensor '${t.name}' [${t.shape.join(", ")}] of model ${info.name} is missing from the file`);
+    else if (g.shape.length !== t.shape.length || g.shape.some((d, k) => d !== t.shape[k]))
+      fail(
+        `tensor '${t.name}' has shape [${g.shape.join(", ")}] in the file but [${t.shape.join(", ")}] in model ${info.name}`,
+      );
+  }
+  for (const name of Object.keys(given))
+    if (!core.tensors.some((t) => t.name === name))
+      fail(`tensor '${name}' in the file is not a tensor of model ${info.name}`);
+  const updates = stageWeights("loadWeightsFile", core.tensors, given);
+
+  const labels = fileLabels(file.labels, info, fail);
+  const normalization = fileNormalization(file.normalization, info.input.width, fail);
+  if (options.state !== false && file.state !== undefined && file.state !== null) {
+    // Last of the checks, because restoreState writes once its own checks pass.
+    try {
+      restoreState(
+        fileState(file.state, version, fail),
+        core.progress,
+        core.shuffleRng,
+        core.dropoutRng,
+        core.optimizerBuffers,
+      );
+    } catch (err) {
+      fail(
+        `the file's training state does not fit this model (${(err as Error).message}); pass { state: false } to load the rest`,
+      );
+    }
+  }
+  for (const [dst, src] of updates) dst.set(src);
+  const scaling = core.rowChunks.scaling;
+  scaling.on = normalization !== null;
+  if (normalization) {
+    scaling.mean.set(normalization.mean);
+    scaling.std.set(normalization.std);
+  }
+  return { labels, normalization };
+}
+
+/** The input, output and target the file was trained for, when it says. */
+function checkFileInterface(structure: unknown, info: ModelInfo, fail: (what: string) => never): void {
+  if (structure === undefined) return;
+  const s = structure as Partial<
+    Record<"input" | "output" | "target", { name?: unknown; width?: unknown; classes?: unknown }>
+  >;
+  if (typeof s !== "object" || s === null) fail(`"structure" must be an object`);
+  for (const k of ["input", "output", "target"] as const) {
+    const got = s[k];
+    const want = info[k];
+    if (!got || got.name !== want.name || got.width !== want.width)
+      fail(
+        `${k} is ${got ? `${String(got.name)}[${String(got.width)}]` : "missing"} in the file but ${want.name}[${want.width}] in model ${info.name}`,
+      );
+  }
+  if ((s.target!.classes ?? null) !== info.target.classes)
+    fail(
+      `the target has ${String(s.target!.classes ?? "no")} classes in the file but ${info.target.classes ?? "no"} in model ${info.name}`,
+    );
+}
+
+/** A tensor's values: base64 of little-endian float64 bytes (version 2) or a list of numbers (version 1). */
+function fileTensorValues(
+  raw: unknown,
+  version: number,
+  what: string,
+  fail: (what: string) => never,
+): Float64Array {
+  if (version === 1) {
+    if (!Array.isArray(raw)) return fail(`${what} needs "values", a list of numbers`);
+    const out = new Float64Array(raw.length);
+    raw.forEach((v, i) => {
+      if (typeof v !== "number") fail(`${what} value ${i} is ${describeValue(v)}, not a number`);
+      out[i] = v;
+    });
+    return out;
+  }
+  if (typeof raw !== "string" || !isBase64Text(raw))
+    return fail(`${what} "data" must be base64 of float64 values`);
+  const padding = raw.endsWith("==") ? 2 : raw.endsWith("=") ? 1 : 0;
+  const bytes = (raw.length / 4) * 3 - padding;
+  if (bytes % 8 !== 0) fail(`${what} "data" holds ${bytes} bytes, not a whole number of float64 values`);
+  return decodeFloat64(raw);
+}
+
+function isBase64Text(text: string): boolean {
+  if (text.length % 4 !== 0) return false;
+  let end = text.length;
+  while (end > 0 && end > text.length - 2 && text.charCodeAt(end - 1) === 61) end--; // "="
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** How many class names a label list must hold: class(K) targets, a 0.5 threshold (2), or one per output. */
+function labelCount(info: ModelInfo): number | null {
+  if (info.target.classes !== null) return info.target.classes;
+  return info.classifier === "threshold" ? 2 : info.classifier === "argmax" ? info.output.width : null;
+}
+
+function fileLabels(raw: unknown, info: ModelInfo, fail: (what: string) => never): string[] | null {
+  if (raw === undefined || raw === null) return null;
+  if (!Array.isArray(raw) || !raw.every((l) => typeof l === "string"))
+    return fail(`"labels" must be null or a list of strings`);
+  const twice = raw.find((l, i) => raw.indexOf(l) !== i);
+  if (twice !== undefined) fail(`class label ${JSON.stringify(twice)} appears twice in "labels"`);
+  const classes = labelCount(info);
+  if (raw.length !== classes)
+    fail(
+      `${raw.length} class labels, but model ${info.name} ${classes === null ? "is not a classifier" : `has ${classes} classes`}`,
+    );
+  return [...(raw as string[])];
+}
+
+function fileNormalization(raw: unknown, width: number, fail: (what: string) => never): Normalization | null {
+  if (raw === undefined || raw === null) return null;
+  const n = raw as Partial<Normalization>;
+  const ok = (a: unknown, positive: boolean): a is number[] =>
+    Array.isArray(a) &&
+    a.length === width &&
+    a.every((v) => typeof v === "number" && Number.isFinite(v) && (!positive || v > 0));
+  if (typeof n !== "object" || !ok(n.mean, false) || !ok(n.std, true))
+    fail(`"normalization" must hold "mean" and "std", ${width} finite numbers each (std positive)`);
+  return { mean: [...n.mean!], std: [...n.std!] };
+}
+
+/** The file's training state as setState takes it (optimizer buffers by name, as lists of numbers). */
+function fileState(raw: unknown, version: number, fail: (what: string) => never): TrainingState {
+  const s = raw as Record<string, unknown>;
+  if (typeof s !== "object" || Array.isArray(s)) fail(`"state" must be null or an object`);
+  // Version 1 kept buffers as { "h1.W/m": [numbers] }; version 2 as [{ name, data }].
+  const list =
+    version === 1 && typeof s.buffers === "object" && s.buffers !== null && !Array.isArray(s.buffers)
+      ? Object.entries(s.buffers).map(([name, v]) => ({ name, values: v }))
+      : s.buffers;
+  if (!Array.isArray(list)) return fail(`"state" needs "buffers", a list of optimizer buffers`);
+  const buffers: Record<string, number[]> = {};
+  list.forEach((b: { name?: unknown; data?: unknown; values?: unknown }, i) => {
+    if (typeof b?.name !== "string") fail(`optimizer buffer ${i + 1} in "state" needs a name`);
+    const name = b.name as string;
+    if (Object.prototype.hasOwnProperty.call(buffers, name))
+      fail(`optimizer buffer '${name}' appears twice in "state"`);
+    buffers[name] = Array.from(
+      fileTensorValues(version === 1 ? b.values : b.data, version, `optimizer buffer '${name}'`, fail),
+    );
+  });
+  return {
+    step: s.step as number,
+    epoch: s.epoch as number,
+    lr: s.lr as number,
+    rng: s.rng as TrainingState["rng"],
+    buffers,
+  };
+}
+
 function assembleModel(core: ModelCore): Model {
   const { progress, shuffleRng, dropoutRng, optimizerBuffers } = core;
+  let loaded: LoadedFile = { labels: null, normalization: null };
   return {
     info: deepFreeze(core.info),
     trainStep: core.trainStep,
@@ -534,7 +1046,42 @@ function assembleModel(core: ModelCore): Model {
     getState: () => captureState(progress, shuffleRng, dropoutRng, optimizerBuffers),
     setState: (state) => restoreState(state, progress, shuffleRng, dropoutRng, optimizerBuffers),
     setLearningRate: (lr) => setLearningRate(progress, lr),
+    loadWeightsFile: (file, options) => {
+      loaded = loadWeightsFile(core, file, options);
+    },
+    get labels() {
+      return loaded.labels && [...loaded.labels];
+    },
+    get normalization() {
+      const n = loaded.normalization;
+      return n && { mean: [...n.mean], std: [...n.std] };
+    },
+    classify: (x, n) => classifyRows(core, loaded.labels, x, n),
   };
+}
+
+/** Each row's class: the largest output (argmax) or output 0 against 0.5 (threshold), as its label when there are labels. */
+function classifyRows(
+  core: ModelCore,
+  labels: string[] | null,
+  x: Float64Array,
+  n: number,
+): (string | number)[] {
+  const { classifier, output, name } = core.info;
+  if (classifier === null)
+    throw new TypeError(
+      `classify: model ${name} is not a classifier (its output is not a softmax, a one-unit sigmoid or for a class(K) target)`,
+    );
+  const p = core.predict(x, n);
+  const w = output.width;
+  const classes: (string | number)[] = [];
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    if (classifier === "threshold") best = p[r]! >= 0.5 ? 1 : 0;
+    else for (let k = 1; k < w; k++) if (p[r * w + k]! > p[r * w + best]!) best = k;
+    classes.push(labels ? labels[best]! : best);
+  }
+  return classes;
 }
 
 /** The loss and copies of every trained parameter's gradient on `n` rows. */
@@ -546,7 +1093,7 @@ function gradientsOf(
 ): { loss: number; grads: Weights } {
   const { maxBatch, input, target } = core.info;
   checkRows("gradients", n, maxBatch, x, input.width, y, target.width, input.index ?? 0);
-  const loss = core.forwardBackward(x, y, n);
+  const loss = core.forwardBackward(core.rowChunks.scaling.on ? chunkRows(core.rowChunks, x, 0, n) : x, y, n);
   const grads: Weights = {};
   for (const t of core.tensors)
     if (t.grad) grads[t.name] = { shape: [...t.shape], data: t.grad.slice(0, t.data.length) };
@@ -560,6 +1107,37 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** Base64 to bytes. */
+function decodeBase64(base64: string): Uint8Array {
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const lookup = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) lookup[digits.charCodeAt(i)] = i;
+  let end = base64.length;
+  while (end > 0 && base64[end - 1] === "=") end--;
+  const bytes = new Uint8Array((end * 3) >> 2);
+  let bits = 0;
+  let acc = 0;
+  let j = 0;
+  for (let i = 0; i < end; i++) {
+    acc = ((acc << 6) | lookup[base64.charCodeAt(i)]!) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[j++] = (acc >> bits) & 0xff;
+    }
+  }
+  return bytes;
+}
+
+/** Base64 to float64 values (little-endian). */
+function decodeFloat64(base64: string): Float64Array {
+  const bytes = decodeBase64(base64);
+  const view = new DataView(bytes.buffer);
+  const values = new Float64Array(bytes.length >> 3);
+  for (let i = 0; i < values.length; i++) values[i] = view.getFloat64(i * 8, true);
+  return values;
 }
 
 /** Creates a transformer model with freshly initialized weights. */
@@ -691,6 +1269,19 @@ export function createModel(options: ModelOptions = {}): Model {
   // predict returns a view of its output array; one view per row count, made once.
   const predictViews: Float64Array[] = [];
   for (let r = 0; r <= maxBatch; r++) predictViews.push(buf19.subarray(0, r * 80));
+
+  // predict and loss copy the chunks of larger batches here, and inputs standardized as a loaded weights file says.
+  const inputScaling: InputScaling = { on: false, mean: new Float64Array(8), std: new Float64Array(8) };
+  const rowChunks: RowChunks = {
+    maxBatch,
+    inputWidth: 8,
+    targetWidth: 8,
+    outputWidth: 80,
+    classes: 10,
+    x: new Float64Array(maxBatch * 8),
+    y: new Float64Array(maxBatch * 8),
+    scaling: inputScaling,
+  };
 
   // inputGradients: the output-selecting seed, and one result view per row count, made once.
   const outputSeed = new Float64Array(maxBatch * 80);
@@ -2944,10 +3535,15 @@ export function createModel(options: ModelOptions = {}): Model {
       for (let j_45 = 0; j_45 < 32; j_45++) d_x_W[to + j_45] += d_x[i_57 * 32 + j_45];
     }
   }
-  function predict(s: Float64Array, n: number): Float64Array {
-    checkRows("predict", n, maxBatch, s, 8, null, 8, 10);
+  /** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */
+  function predictRows(s: Float64Array, n: number): Float64Array {
     forward_x_to_p(s, n);
     return predictViews[n]!;
+  }
+  function predict(s: Float64Array, n: number, out?: Float64Array): Float64Array {
+    checkRows("predict", n, null, s, 8, null, 8, 10);
+    if (n <= maxBatch && out === undefined && !inputScaling.on) return predictRows(s, n);
+    return predictInChunks(rowChunks, predictRows, s, n, out);
   }
   function evalLoss(s: Float64Array, y: Float64Array, n: number): number {
     forward_x_to_p(s, n);
@@ -2955,9 +3551,10 @@ export function createModel(options: ModelOptions = {}): Model {
     return s_4;
   }
   function loss(s: Float64Array, y: Float64Array, n: number, mode: "train" | "eval" = "eval"): number {
-    checkRows("loss", n, maxBatch, s, 8, y, 8, 10);
+    checkRows("loss", n, null, s, 8, y, 8, 10);
     checkMode(mode);
-    return evalLoss(s, y, n);
+    if (n <= maxBatch && !inputScaling.on) return evalLoss(s, y, n);
+    return lossInChunks(rowChunks, evalLoss, s, y, n, "eval", info.lossChunks.eval);
   }
   /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
   function forwardBackward(s: Float64Array, y: Float64Array, n: number): number {
@@ -2999,10 +3596,10 @@ export function createModel(options: ModelOptions = {}): Model {
 
   function trainStep(s: Float64Array, y: Float64Array, n: number): number {
     checkRows("trainStep", n, maxBatch, s, 8, y, 8, 10);
-    return trainRows(s, y, n);
+    return trainRows(inputScaling.on ? chunkRows(rowChunks, s, 0, n) : s, y, n);
   }
 
-  /** The training step on rows already checked (fit checks all of its rows once, up front). */
+  /** The training step on rows already checked (fit checks all of its rows once, up front) and standardized. */
   function trainRows(s: Float64Array, y: Float64Array, n: number): number {
     const value = forwardBackward(s, y, n);
     if (!Number.isFinite(value)) return value; // keep the last good weights
@@ -3032,10 +3629,14 @@ export function createModel(options: ModelOptions = {}): Model {
     } else {
       for (let row = 0; row < n; row++) outputSeed[row * 80 + output] = 1;
     }
+    if (inputScaling.on) s = chunkRows(rowChunks, s, 0, n);
     const d_s = buf0;
     for (let i_58 = 0; i_58 < n * 8; i_58++) {
       d_s[i_58] = 0;
     }
+    if (inputScaling.on)
+      for (let row = 0; row < n; row++)
+        for (let k_20 = 0; k_20 < 8; k_20++) buf0[row * 8 + k_20] /= inputScaling.std[k_20]!;
     return inputGradViews[n]!;
   }
 
@@ -3141,8 +3742,10 @@ export function createModel(options: ModelOptions = {}): Model {
     ],
     state: [],
     paramCount: 9514,
-    bytes: 1723712,
+    bytes: 1727936,
     maxBatch: 32,
+    classifier: "argmax",
+    lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
     train: { optimizer: "adam", lr: 0.005, epochs: 8, batch: 32, seed: 1 },
   };
   return assembleModel({
@@ -3153,6 +3756,7 @@ export function createModel(options: ModelOptions = {}): Model {
     schedule: { kind: "constant", lr: 0.005, warmup: 0 },
     shuffleRng,
     dropoutRng: null,
+    rowChunks,
     trainStep,
     trainRows,
     predict,
