@@ -41,7 +41,7 @@ export const TRAIN: CommandSpec = {
   operands: "MODEL.net",
   summary: "Train a model on a CSV file or a bundled data set; write the trainer, the weights, a standalone predictor and the loss curve.",
   flags: [
-    { name: "data", value: "CSV|iris|digits|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
+    { name: "data", value: "CSV|iris|digits|lecture|xor|spirals|moons|parity|sorting", required: true, help: "a CSV file with a header row, or a bundled data set" },
     { name: "epochs", value: "N", help: "override the train block's epochs (an integer >= 1)" },
     { name: "batch", value: "N", help: "override the train block's batch (an integer >= 1)" },
     { name: "lr", value: "X", help: "override the optimizer's learning rate (a positive number)" },
@@ -119,7 +119,7 @@ export const TUNE: CommandSpec = {
   operands: "MODEL.net",
   summary: "Search the model's tune block: seeded random configurations, trained in parallel with successive halving (the weakest 2/3 stop at each rung); write the results table, a plot, the best model as a .net and its weights.",
   flags: [
-    { name: "data", value: "CSV|iris|lecture|xor|spirals|moons", required: true, help: "a CSV file with a header row, or a bundled data set" },
+    { name: "data", value: "CSV|iris|digits|lecture|xor|spirals|moons|parity|sorting", required: true, help: "a CSV file with a header row, or a bundled data set" },
     { name: "trials", value: "N", help: "configurations to try (default: the tune block's trials, else 20)" },
     { name: "parallel", value: "P", help: "worker threads training trials at once (default: the number of cores; 1 trains in this thread)" },
     { name: "seed", value: "S", help: "seed of the configurations drawn (default: the train block's seed); the same seed gives the same table" },

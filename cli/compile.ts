@@ -80,7 +80,7 @@ function statsText(r: Pick<Awaited<ReturnType<typeof compile>>, "model" | "plan"
   const { model, plan, graph } = r;
   const paramCount = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   const rows = [
-    `model ${model.name}: input ${inputDecl(model)} -> output ${model.output.name}[${model.output.width}], ${model.params.length} tensors, ${paramCount} parameters`,
+    `model ${model.name}: input ${inputDecl(model)} -> output ${model.output.name}[${model.output.shape.join(", ")}], ${model.params.length} tensors, ${paramCount} parameters`,
     `graph: ${graph.nodes.filter((n) => !n.grad).length} forward nodes, ${graph.nodes.filter((n) => n.grad).length} backward nodes`,
     `memory at max batch ${plan.maxBatch}:`,
     `  parameters        ${formatBytes(plan.bytes.params)}`,

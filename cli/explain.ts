@@ -2,7 +2,7 @@
 // gradient of the output) or integrated gradients with a completeness check — as a ranked
 // text table, JSON, or a bar chart labelled with the CSV's column names.
 import { compile } from "../compiler/index.js";
-import type { ModelIR } from "../compiler/model.js";
+import { classPositions, inputDecl, type ModelIR } from "../compiler/model.js";
 import { couplesRows } from "../compiler/pipeline.js";
 import { applyNormalization } from "../data/normalize.js";
 import { tensorsByName } from "../data/weights.js";
@@ -39,6 +39,9 @@ export async function explainCommand(argv: string[], out: Output): Promise<numbe
   const source = readText(file, ".net file");
   const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: method === "integrated" ? Math.min(steps, 256) : 1, format: false });
   const ir = compiled.model;
+  // Ids select embedding rows: a derivative with respect to an id means nothing.
+  if (ir.input.index) throw new CliError(`${file}: netc explain attributes a prediction to numeric input features, but the input ${inputDecl(ir)} holds ids`);
+  if (classPositions(ir) > 1) throw new CliError(`${file}: netc explain attributes one prediction per row, but target ${ir.target.name}[${classPositions(ir)}]: class(${ir.target.classes}) makes one per position`);
   const weights = loadWeights(weightsPath, ir, file);
   const data = loadData(dataSpec, ir, ir.train.seed, { ...encodeOptions(args, weights), targetOptional: true });
   if (rowIndex >= data.n) throw new CliError(`${data.source}: --row ${rowIndex} is out of range (the data has ${data.n} rows, numbered from 0)`);

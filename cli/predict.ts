@@ -1,6 +1,7 @@
 // `netc predict` (predictions for a CSV, as CSV, streamed: rows are read, predicted and printed
 // in batches) and `netc predictor` (a standalone predictor module with the trained weights baked in).
 import { compile, compileToGraph, type ModelIR } from "../compiler/index.js";
+import { classPositions } from "../compiler/model.js";
 import { languageName, outputLanguage } from "./language.js";
 import { loadGenerated } from "./load.js";
 import { isClassifier, predictedClass } from "./train-loop.js";
@@ -57,12 +58,15 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
   const kind = outputKind(ir);
   const classifier = isClassifier(ir) || kind === "softmax-logits" || kind === "sigmoid-logits";
   const w = ir.output.width;
+  // A class per position prints each position's class, not its positions × classes probabilities.
+  const positions = classPositions(ir);
   const className = (c: number) => weights.labels?.[c] ?? String(c);
   const prefix = kind === "probabilities" || kind === "values" ? ir.output.name : "prob";
   const columns = w === 1 ? [prefix] : Array.from({ length: w }, (_, j) => `${prefix}_${classifier ? className(j) : j}`);
+  const classColumns = positions === 1 ? ["class"] : Array.from({ length: positions }, (_, t) => `class_${t}`);
   // The header goes out with the first batch, so a file rejected at its first rows prints nothing.
-  let header: string | undefined = (classifier ? ["class", ...columns] : columns).map(csvCell).join(",");
-  if (kind !== "probabilities" && kind !== "values") {
+  let header: string | undefined = (classifier ? (positions === 1 ? ["class", ...columns] : classColumns) : columns).map(csvCell).join(",");
+  if (kind !== "probabilities" && kind !== "values" && positions === 1) {
     out.stderr(`netc predict: '${ir.output.name}' holds logits (the loss is ${kind === "softmax-logits" ? "cross_entropy_logits" : "bce_logits"}); the ${columns.join(", ")} column${w === 1 ? " is a" : "s are"} ${kind === "softmax-logits" ? "softmax" : "sigmoid"} probabilit${w === 1 ? "y" : "ies"}`);
   }
 
@@ -73,7 +77,7 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
   for (const batch of dataBatches(dataSpec, ir, ir.train.seed, options, BATCH_ROWS)) {
     if (weights.normalization) applyNormalization(batch.x, batch.n, weights.normalization);
     const p = model.predict(batch.x, batch.n);
-    if (kind === "softmax-logits") softmaxRows(p, batch.n, w);
+    if (kind === "softmax-logits") softmaxRows(p, batch.n * positions, w / positions);
     if (kind === "sigmoid-logits") for (let i = 0; i < batch.n * w; i++) p[i] = 1 / (1 + Math.exp(-p[i]!));
     const lines: string[] = [];
     for (let r = 0; r < batch.n; r++) {
@@ -82,18 +86,25 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
         lines.push(values.join(","));
         continue;
       }
+      if (positions > 1) {
+        const classes = Array.from({ length: positions }, (_, t) => predictedClass(ir, p, r * positions + t));
+        classes.forEach((c, t) => batch.classes?.[r * positions + t] === c && correct++);
+        lines.push(classes.join(","));
+        continue;
+      }
       const c = predictedClass(ir, p, r);
       if (batch.classes && batch.classes[r] === c) correct++;
       lines.push([csvCell(className(c)), ...values].join(","));
     }
-    if (batch.y) scored += batch.n;
+    if (batch.y) scored += batch.n * positions;
     if (regression && batch.y && ir.target.width === w) regression.add(p, batch.y, batch.n);
     out.stdout(header === undefined ? lines.join("\n") : `${header}\n${lines.join("\n")}`);
     header = undefined;
     await out.drain?.();
     if (out.stdoutClosed?.()) return 0; // the reader has gone (| head): nothing more to say
   }
-  if (scored > 0 && classifier) out.stderr(`accuracy ${(100 * correct / scored).toFixed(1)}% (${correct} of ${scored} rows match the target column)`);
+  const scoredWhat = positions === 1 ? "rows match the target column" : "positions match the target columns";
+  if (scored > 0 && classifier) out.stderr(`accuracy ${(100 * correct / scored).toFixed(1)}% (${correct} of ${scored} ${scoredWhat})`);
   if (scored > 0 && regression && ir.target.width === w) out.stderr(`${regressionText(regression.result())} (${scored} rows, against the target column)`);
   return 0;
 }

@@ -7,7 +7,7 @@
 // non-finite batch loss inside fit, a non-finite loss in the end-of-epoch evaluation, or a
 // non-finite weight — stops the run and puts the last good snapshot back. The loop yields to
 // the event loop every few milliseconds, so a signal handler can ask it to stop between epochs.
-import type { ModelIR } from "../compiler/model.js";
+import { classPositions, type ModelIR } from "../compiler/model.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Model, TrainingState, Weights } from "./generated-types.js";
 import type { SplitMetrics } from "../data/weights.js";
@@ -158,16 +158,18 @@ export function monitored(stats: EpochStats): number {
 export function evaluate(model: Model, ir: ModelIR, data: Dataset): SplitMetrics {
   const chunk = model.info.maxBatch;
   const accuracy = data.classes !== null && isClassifier(ir);
+  const positions = classPositions(ir);
   const regression = !isClassifier(ir) && ir.output.width === ir.target.width ? new RegressionAccumulator(ir.target.width) : null;
   let correct = 0;
   for (let start = 0; start < data.n && (regression || accuracy); start += chunk) {
     const rows = Math.min(chunk, data.n - start);
     const p = model.predict(data.x.subarray(start * ir.input.width, (start + rows) * ir.input.width), rows);
     if (regression) regression.add(p, data.y!.subarray(start * ir.target.width, (start + rows) * ir.target.width), rows);
-    if (accuracy) for (let r = 0; r < rows; r++) if (predictedClass(ir, p, r) === data.classes![start + r]) correct++;
+    // A class per position counts every position: per-token accuracy.
+    if (accuracy) for (let i = 0; i < rows * positions; i++) if (predictedClass(ir, p, i) === data.classes![start * positions + i]) correct++;
   }
   const loss = model.loss(data.x, data.y!, data.n);
-  return { loss, accuracy: accuracy ? correct / data.n : null, rows: data.n, ...(regression && { regression: regression.result() }) };
+  return { loss, accuracy: accuracy ? correct / (data.n * positions) : null, rows: data.n, ...(regression && { regression: regression.result() }) };
 }
 
 /**
@@ -184,11 +186,12 @@ export function isClassifier(ir: ModelIR): boolean {
   return ir.head === "softmax" || ir.target.classes !== undefined || (ir.head === "sigmoid" && ir.output.width === 1);
 }
 
-export function predictedClass(ir: ModelIR, p: ArrayLike<number>, row: number): number {
-  const w = ir.output.width;
-  if (w === 1) return p[row]! >= 0.5 ? 1 : 0;
+/** The class of decision `i`: row i, or for a class per position, position i of the rows laid end to end. */
+export function predictedClass(ir: ModelIR, p: ArrayLike<number>, i: number): number {
+  const w = ir.output.width / classPositions(ir);
+  if (w === 1) return p[i]! >= 0.5 ? 1 : 0;
   let best = 0;
-  for (let j = 1; j < w; j++) if (p[row * w + j]! > p[row * w + best]!) best = j;
+  for (let j = 1; j < w; j++) if (p[i * w + j]! > p[i * w + best]!) best = j;
   return best;
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, rmSync, statSync } from "node:fs";
 import { compile, compileToGraph, type Backend, type ModelIR } from "../compiler/index.js";
 import { defaultValue, valueText } from "../compiler/lower/tune.js";
-import type { TuneSpec } from "../compiler/model.js";
+import { inputDecl, type TuneSpec } from "../compiler/model.js";
 import { emitPredictor } from "../compiler/emit/predictor.js";
 import { splitDataset } from "../data/dataset.js";
 import { valuesByName, type WeightsFile } from "../data/weights.js";
@@ -59,6 +59,9 @@ export async function trainCommand(argv: string[], out: Output): Promise<number>
   const options = { file, model: modelName, train: plan.overrides, ...backendFlags(args) };
   const ir = compileToGraph(source, { ...options, maxBatch: 1 }).model;
   const settings = ir.train;
+  if (ir.input.index && args.flags.has("normalize")) {
+    throw new CliError(`--normalize: the input ${inputDecl(ir)} holds ids, which standardizing would turn into other numbers`);
+  }
   const data = loadData(dataSpec, ir, settings.seed, encodeOptions(args, resumed?.file ?? null));
   for (const warning of data.warnings) out.stderr(`netc train: warning: ${warning}`);
   const valFraction = plan.val ?? (data.n >= 20 ? 0.2 : 0);

@@ -69,11 +69,18 @@ export interface StateSpec {
 export interface ModelIR {
   name: string;
   span: Span;
-  /** `width` values per row: the product of the per-row `shape` ([4], or [1, 8, 8] for images). */
-  input: { name: string; width: number; shape: number[] };
-  /** `classes` is set for `class(K)` targets, whose rows hold one class index each. */
-  target: { name: string; width: number; classes?: number };
-  output: { name: string; width: number };
+  /**
+   * `width` values per row: the product of the per-row `shape` ([4], or [1, 8, 8] for images).
+   * `index` is set for `input s[12]: index(27)`: every value is an id in [0, index).
+   */
+  input: { name: string; width: number; shape: number[]; index?: number };
+  /**
+   * `classes` is set for `class(K)` targets, whose rows hold one class index each, or one per
+   * position (`positions`, equal to `width`) for `y[T]: class(K)`.
+   */
+  target: { name: string; width: number; classes?: number; positions?: number };
+  /** `width` values per row: the row-major flattening of `shape` ([3], or [12, 27] for a class per position). */
+  output: { name: string; width: number; shape: number[] };
   /** `softmax`/`sigmoid` heads make the model a classifier; the runtime uses this for accuracy. */
   head: "softmax" | "sigmoid" | "other";
   /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all (regression). */
@@ -103,7 +110,8 @@ export function fans(shape: readonly number[]): [number, number] {
 
 /** The input as the `.net` file declares it: `x[4]`, `img[1, 8, 8]`. */
 export function inputDecl(model: Pick<ModelIR, "input">): string {
-  return `${model.input.name}[${model.input.shape.join(", ")}]`;
+  const ids = model.input.index ? `: index(${model.input.index})` : "";
+  return `${model.input.name}[${model.input.shape.join(", ")}]${ids}`;
 }
 
 export function trainableParams(model: ModelIR): ParamSpec[] {
@@ -139,4 +147,9 @@ export interface TuneSpec {
   /** Where `metric` was set, for the diagnostic when the model cannot report it. */
   metricSpan: Span | null;
   span: Span;
+}
+
+/** Class decisions per row: one per position for `y[T]: class(K)`, else one. */
+export function classPositions(model: Pick<ModelIR, "target">): number {
+  return model.target.positions ?? 1;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Table } from "./csv.js";
 import { parseCsv } from "./csv.js";
 import { gaussian, makeRng } from "./rng.js";
+import { PARITY_LENGTH, PARITY_ROWS, parity, SORTING_LENGTH, SORTING_ROWS, sorting } from "./sequence-data.js";
 
 export const BUNDLED_DATA: Record<string, { describe: string; load: (seed: number) => Table }> = {
   iris: { describe: "Fisher's Iris flowers: 150 rows, 4 measurements, 3 species (examples/data/iris.csv)", load: () => iris() },
@@ -13,6 +14,8 @@ export const BUNDLED_DATA: Record<string, { describe: string; load: (seed: numbe
   xor: { describe: "200 noisy points around the corners of the unit square, label = x1 XOR x2 (seeded)", load: (s) => xor(s) },
   spirals: { describe: "200 points on two interleaved spirals (seeded)", load: (s) => spirals(s) },
   moons: { describe: "200 points on two interleaving half circles (seeded)", load: (s) => moons(s) },
+  parity: { describe: `${PARITY_ROWS} random strings of ${PARITY_LENGTH} bits and their running parity, one class per position (seeded)`, load: (s) => parity(s) },
+  sorting: { describe: `${SORTING_ROWS} random strings of ${SORTING_LENGTH} digits and the same digits sorted, one class per position (seeded)`, load: (s) => sorting(s) },
 };
 
 export const IRIS_CSV = fileURLToPath(new URL("../examples/data/iris.csv", import.meta.url));

@@ -1,7 +1,7 @@
 // Which columns of a data file feed the model, and how its target is encoded: picked from the
 // header by --features, --ignore and --target, by the columns training used (a weights file),
 // or by position (features first, the target columns last).
-import { inputDecl, type ModelIR } from "../compiler/model.js";
+import { classPositions, inputDecl, type ModelIR } from "../compiler/model.js";
 import type { EncodeOptions } from "./dataset.js";
 import { DataError } from "./errors.js";
 import { didYouMean } from "../diagnostics/suggest.js";
@@ -12,10 +12,11 @@ export interface DataColumns {
   target: string[];
 }
 
-export type Encoding = { kind: "index"; classes: number } | { kind: "binary" } | { kind: "onehot"; classes: number } | { kind: "values" };
+/** `positions` of an index target: class indices per row (one column each), 1 but for `y[T]: class(K)`. */
+export type Encoding = { kind: "index"; classes: number; positions: number } | { kind: "binary" } | { kind: "onehot"; classes: number } | { kind: "values" };
 
 export function targetEncoding(model: ModelIR): Encoding {
-  if (model.target.classes !== undefined) return { kind: "index", classes: model.target.classes };
+  if (model.target.classes !== undefined) return { kind: "index", classes: model.target.classes, positions: classPositions(model) };
   if (model.target.width === 1 && model.head === "sigmoid") return { kind: "binary" };
   if (model.target.width > 1 && model.head === "softmax") return { kind: "onehot", classes: model.target.width };
   return { kind: "values" };
@@ -24,7 +25,8 @@ export function targetEncoding(model: ModelIR): Encoding {
 /** How the model's target reads in messages: `label: class(3)`, `y[1]`. */
 export function describeTarget(model: ModelIR): string {
   const t = model.target;
-  return t.classes !== undefined ? `${t.name}: class(${t.classes})` : `${t.name}[${t.width}]`;
+  if (t.classes === undefined) return `${t.name}[${t.width}]`;
+  return t.positions !== undefined ? `${t.name}[${t.positions}]: class(${t.classes})` : `${t.name}: class(${t.classes})`;
 }
 
 /**
@@ -68,7 +70,7 @@ export function chooseColumns(header: string[], source: string, model: ModelIR, 
   const featuresLeft = chosen ? 0 : inW;
   // Without --target the target is what is left at the end: as many columns as the model needs
   // (a softmax y[K] target takes K numeric columns or one label column).
-  const wanted = enc.kind === "values" || (enc.kind === "onehot" && rest.length - featuresLeft === model.target.width) ? model.target.width : 1;
+  const wanted = enc.kind === "values" || enc.kind === "index" || (enc.kind === "onehot" && rest.length - featuresLeft === model.target.width) ? model.target.width : 1;
   const flattened = model.input.shape.length > 1 ? ", flattened row-major" : "";
   const wants = `model ${model.name} takes ${inW} feature${inW === 1 ? "" : "s"} (${inputDecl(model)}${flattened}) and ${wanted === 1 ? "1 target column" : `${wanted} target columns`} (${describeTarget(model)})`;
   const names = (cols: number[]) => cols.map((i) => header[i]).join(", ");
@@ -81,7 +83,7 @@ export function chooseColumns(header: string[], source: string, model: ModelIR, 
       throw new DataError(`${source}:1: the header has ${what}, but ${wants}${options.targetOptional ? " (or features only)" : ""}`);
     }
   } else {
-    const ok = enc.kind === "values" ? [model.target.width] : enc.kind === "onehot" ? [1, model.target.width] : [1];
+    const ok = enc.kind === "values" || enc.kind === "index" ? [model.target.width] : enc.kind === "onehot" ? [1, model.target.width] : [1];
     if (!ok.includes(targets.length)) {
       throw new DataError(`${source}:1: --target names ${targets.length} column${targets.length === 1 ? "" : "s"}, but ${describeTarget(model)} needs ${ok.join(" or ")}`);
     }

@@ -4,7 +4,7 @@
 // → a value in [0, 1] (0/1 or two string labels), y[K] with a softmax head → one-hot (or K
 // numeric columns), anything else → numbers as given. String class labels become indices; the
 // mapping is kept.
-import type { ModelIR } from "../compiler/model.js";
+import { classPositions, inputDecl, type ModelIR } from "../compiler/model.js";
 import { chooseColumns, describeTarget, targetEncoding, targetsAreProbabilities, type DataColumns, type Encoding } from "./columns.js";
 import { checkRowWidth, type CsvRecord, type Table } from "./csv.js";
 import { DataError } from "./errors.js";
@@ -17,7 +17,7 @@ export interface Dataset {
   x: Float64Array;
   /** n rows of the model's target width, or null when the data has no target column. */
   y: Float64Array | null;
-  /** True class index per row when the model is a classifier and the data has a target. */
+  /** True class index per row (per position, row-major, for `y[T]: class(K)`) when the model is a classifier and the data has a target. */
   classes: Int32Array | null;
   /** Class names by index when the target column held string labels. */
   labels: string[] | null;
@@ -97,7 +97,7 @@ export class DatasetBuilder {
     const hasTarget = this.targets.length > 0;
     this.y = hasTarget ? new Rows((k) => new Float64Array(k), model.target.width, capacity) : null;
     const classified = hasTarget && this.enc.kind !== "values";
-    this.classes = classified ? new Rows((k) => new Int32Array(k), 1, capacity) : null;
+    this.classes = classified ? new Rows((k) => new Int32Array(k), classPositions(model), capacity) : null;
     this.ids = classified && this.labelled && options.labels === undefined ? new Rows((k) => new Int32Array(k), 1, capacity) : null;
     this.known = options.labels === undefined ? undefined : options.labels && new Map(options.labels.map((l, i) => [l, i]));
   }
@@ -118,10 +118,22 @@ export class DatasetBuilder {
     this.x.ensure(this.n);
     const x = this.x.data;
     this.features.forEach((c, k) => (x[r * inW + k] = this.number(record, c, "feature")));
+    const ids = this.model.input.index;
+    if (ids) this.features.forEach((c, k) => this.checkId(x[r * inW + k]!, ids, record, c));
     if (!this.y) return;
     this.y.ensure(this.n);
     this.classes?.ensure(this.n);
     const tW = this.model.target.width;
+    if (this.enc.kind === "index" && this.enc.positions > 1) {
+      // One class index per position, a column each: indices only (named labels need one column).
+      const y = this.y.data, classes = this.classes!.data;
+      this.targets.forEach((c, k) => {
+        const cell = record.cells[c]!;
+        if (cell === "") throw new DataError(`${this.at(record, c)}: empty target cell in column '${this.header[c]}'; every position needs a class index`);
+        y[r * tW + k] = classes[r * tW + k] = this.numericClass(cell, record.line, c);
+      });
+      return;
+    }
     if (!this.labelled) {
       const y = this.y.data;
       this.targets.forEach((c, k) => (y[r * tW + k] = this.number(record, c, "target")));
@@ -181,6 +193,12 @@ export class DatasetBuilder {
     if (!NUMBER.test(cell)) throw new DataError(`${at}: '${cell}' in ${column} is not a number`);
     if (!Number.isFinite(v)) throw new DataError(`${at}: '${cell}' in ${column} is too large for a float64; data must be finite numbers`);
     return v;
+  }
+
+  /** A value of an index input must be an id: a whole number below the input's count. */
+  private checkId(v: number, count: number, record: CsvRecord, c: number): void {
+    if (v >= 0 && v < count && Number.isInteger(v)) return;
+    throw new DataError(`${this.at(record, c)}: ${record.cells[c]} in column '${this.header[c]}' is not an id of the index input ${inputDecl(this.model)} (whole numbers 0..${count - 1})`);
   }
 
   private at(record: CsvRecord, c: number): string {
@@ -262,7 +280,7 @@ export class DatasetBuilder {
     if (!this.classes) return [];
     const counts = new Array<number>(this.limit).fill(0);
     const classes = this.classes.data;
-    for (let r = 0; r < this.n; r++) counts[classes[r]!]!++;
+    for (let i = 0; i < this.n * this.classes.width; i++) counts[classes[i]!]!++;
     const missing = counts.flatMap((k, i) => (k === 0 ? [i] : []));
     if (missing.length === 0) return [];
     const names = missing.map((i) => (labels ? `'${labels[i]}'` : `${i}`)).join(", ");
@@ -311,13 +329,14 @@ export function splitDataset(data: Dataset, fraction: number, seed: number, mode
   const d = options.inPlace ? data : { ...data, x: data.x.slice(), y: data.y && data.y.slice(), classes: data.classes && data.classes.slice() };
   permuteRows(d.x, model.input.width, order);
   if (d.y) permuteRows(d.y, model.target.width, order);
-  if (d.classes) permuteRows(d.classes, 1, order);
+  const positions = classPositions(model);
+  if (d.classes) permuteRows(d.classes, positions, order);
   const part = (from: number, to: number): Dataset => ({
     ...d,
     n: to - from,
     x: d.x.subarray(from * model.input.width, to * model.input.width),
     y: d.y && d.y.subarray(from * model.target.width, to * model.target.width),
-    classes: d.classes && d.classes.subarray(from, to),
+    classes: d.classes && d.classes.subarray(from * positions, to * positions),
   });
   return { train: part(0, data.n - nVal), val: part(data.n - nVal, data.n) };
 }

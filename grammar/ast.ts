@@ -28,7 +28,9 @@ export interface Arg {
 export type Dim = { value: number; span: Span };
 
 export type Stmt =
-  | { kind: "input"; name: Ident; dims: Dim[]; span: Span }
+  /** `index` is set for `input s[12]: index(27)`: every value an integer id below it. */
+  | { kind: "input"; name: Ident; dims: Dim[]; index?: Dim; span: Span }
+  /** `classes` is set for `target y: class(3)` (dims empty) and `target y[12]: class(27)` (one class per position). */
   | { kind: "target"; name: Ident; dims: Dim[]; classes?: Dim; span: Span }
   | { kind: "param"; name: Ident; dims: Dim[]; init?: Expr; frozen: boolean; span: Span }
   | { kind: "assign"; name: Ident; value: Expr; span: Span }

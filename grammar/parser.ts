@@ -96,24 +96,25 @@ class NetParser extends CstParser {
     this.CONSUME(Input);
     this.CONSUME(Identifier);
     this.SUBRULE(this.dims);
+    // `input s[12]: index(27)`: each value an integer id; the visitor checks the word.
+    this.OPTION(() => this.SUBRULE(this.valueKind));
   });
 
   targetStmt = this.RULE("targetStmt", () => {
     this.CONSUME(Target);
     this.CONSUME(Identifier);
-    this.OR([
-      { ALT: () => this.SUBRULE(this.dims) },
-      {
-        // `target label: class(3)`; the visitor checks the name is `class`.
-        ALT: () => {
-          this.CONSUME(Colon);
-          this.CONSUME2(Identifier);
-          this.CONSUME(LParen);
-          this.CONSUME(NumberLiteral);
-          this.CONSUME(RParen);
-        },
-      },
-    ]);
+    // `target y[1]`, `target label: class(3)`, or one class per position `target y[12]: class(27)`.
+    this.OPTION(() => this.SUBRULE(this.dims));
+    this.OPTION2(() => this.SUBRULE(this.valueKind));
+  });
+
+  /** `: class(3)` or `: index(27)`: what each value of an input or target is. */
+  valueKind = this.RULE("valueKind", () => {
+    this.CONSUME(Colon);
+    this.CONSUME(Identifier);
+    this.CONSUME(LParen);
+    this.CONSUME(NumberLiteral);
+    this.CONSUME(RParen);
   });
 
   paramStmt = this.RULE("paramStmt", () => {

@@ -32,11 +32,10 @@ function printStmt(stmt: Stmt): string {
   const head = `(${stmt.kind} ${at(stmt.span)}`;
   switch (stmt.kind) {
     case "input":
-      return `${head} ${stmt.name.name} ${printDims(stmt.dims)})`;
+      return `${head} ${stmt.name.name} ${printDims(stmt.dims)}${stmt.index ? ` index(${stmt.index.value})` : ""})`;
     case "target":
-      return stmt.classes
-        ? `${head} ${stmt.name.name} class(${stmt.classes.value}))`
-        : `${head} ${stmt.name.name} ${printDims(stmt.dims)})`;
+      if (!stmt.classes) return `${head} ${stmt.name.name} ${printDims(stmt.dims)})`;
+      return `${head} ${stmt.name.name}${stmt.dims.length > 0 ? ` ${printDims(stmt.dims)}` : ""} class(${stmt.classes.value}))`;
     case "param":
       return `${head} ${stmt.name.name} ${printDims(stmt.dims)}${stmt.init ? ` = ${printExpr(stmt.init)}` : ""})`;
     case "assign":

@@ -42,6 +42,12 @@ function defined<T>(items: (T | undefined)[]): T[] {
   return items.filter((x): x is T => x !== undefined);
 }
 
+interface ValueKind {
+  word: string;
+  wordSpan: Span;
+  count: Dim;
+}
+
 type LayerItem = { number: Expr } | { named: Arg } | { bare: Ident };
 
 export class AstBuilder extends BaseVisitor {
@@ -107,30 +113,34 @@ export class AstBuilder extends BaseVisitor {
   inputStmt(ctx: Children, span: Span): Stmt | undefined {
     const name = ident(ctx.Identifier?.[0]);
     const dims = this.at<Dim[]>(ctx.dims);
-    return name && dims && { kind: "input", name, dims, span };
+    if (!ctx.valueKind) return name && dims && { kind: "input", name, dims, span };
+    const kind = this.at<ValueKind>(ctx.valueKind);
+    if (kind && kind.word !== "index") this.diags.error(kind.wordSpan, `expected 'index' but found ${quote(kind.word)}`);
+    return name && dims && kind?.word === "index" ? { kind: "input", name, dims, index: kind.count, span } : undefined;
   }
 
   targetStmt(ctx: Children, span: Span): Stmt | undefined {
     const name = ident(ctx.Identifier?.[0]);
-    if (!name) return undefined;
-    if (!ctx.Colon) {
-      const dims = this.at<Dim[]>(ctx.dims);
-      return dims && { kind: "target", name, dims, span };
-    }
-    const kind = ident(ctx.Identifier?.[1]);
+    const dims = ctx.dims ? this.at<Dim[]>(ctx.dims) : [];
+    if (!ctx.valueKind) return name && dims && { kind: "target", name, dims, span };
+    const kind = this.at<ValueKind>(ctx.valueKind);
+    if (kind && kind.word !== "class") this.diags.error(kind.wordSpan, `expected 'class' but found ${quote(kind.word)}`);
+    return name && dims && kind?.word === "class" ? { kind: "target", name, dims, classes: kind.count, span } : undefined;
+  }
+
+  /** `: class(3)`, `: index(27)`: the word and a count of at least 2. */
+  valueKind(ctx: Children): ValueKind | undefined {
+    const word = ident(ctx.Identifier?.[0]);
     const count = real(ctx.NumberLiteral?.[0]);
-    if (!kind || !count) return undefined;
-    if (kind.name !== "class") {
-      this.diags.error(kind.span, `expected 'class' but found ${quote(kind.name)}`);
-      return undefined;
-    }
+    if (!word || !count) return undefined;
     const value = numberValue(count.image);
     if (!Number.isFinite(value)) return undefined; // already reported by the lexer
     if (!Number.isSafeInteger(value) || value < 2) {
-      this.diags.error(tokenSpan(count), `class count must be an integer of at least 2, got ${quote(count.image)}`);
+      const what = word.name === "index" ? "index count" : "class count";
+      this.diags.error(tokenSpan(count), `${what} must be an integer of at least 2, got ${quote(count.image)}`);
       return undefined;
     }
-    return { kind: "target", name, dims: [], classes: { value, span: tokenSpan(count) }, span };
+    return { word: word.name, wordSpan: word.span, count: { value, span: tokenSpan(count) } };
   }
 
   paramStmt(ctx: Children, span: Span): Stmt | undefined {

@@ -72,7 +72,7 @@ function describeModel(a: Analysis, name: string): string[] {
   if (!m) return [code(`model ${name}`), "(shapes appear once the model has no errors)"];
   const total = m.params.reduce((n, p) => n + sizeOf(p.shape), 0);
   return [
-    code(`model ${m.name}: ${inputDecl(m)} -> ${m.output.name}[${m.output.width}]`),
+    code(`model ${m.name}: ${inputDecl(m)} -> ${m.output.name}[${m.output.shape.join(", ")}]`),
     `${total} parameters in ${m.params.length} tensors; ${m.train.optimizer.kind} lr ${m.train.optimizer.lr}, ${m.train.epochs} epochs, batch ${m.train.batch}`,
   ];
 }

@@ -71,9 +71,11 @@ const SEQUENCE = `model sequence {
   train { batch 8 }
 }`;
 
-// The 20-layer deep examples take long to compile and add no op that EVERY_OP lacks.
+// The 20-layer deep examples take long to compile and add no op that EVERY_OP lacks. The
+// recurrent layers and attention have no ONNX form yet (their export stops with a diagnostic).
+const EXPORTED = EXAMPLES.filter((n) => !n.startsWith("deep") && n !== "sequence" && n !== "transformer");
 const CASES: [string, string][] = [
-  ...EXAMPLES.filter((n) => !n.startsWith("deep")).map((name): [string, string] => [name, exampleSource(name)]),
+  ...EXPORTED.map((name): [string, string] => [name, exampleSource(name)]),
   ["everyop", EVERY_OP],
   ["sequence", SEQUENCE],
 ];
@@ -128,7 +130,7 @@ describe("ONNX model", () => {
     const forward = b.graph(new Map([["predict", predict], ["loss", b.sumAll(predict)]]));
     let error: unknown;
     try {
-      exportOnnx({ model: { ...model, forward, output: { name: "p", width: 2 } }, weights: new Map(), file: "xor.net", source });
+      exportOnnx({ model: { ...model, forward, output: { name: "p", width: 2, shape: [2] } }, weights: new Map(), file: "xor.net", source });
     } catch (err) {
       error = err;
     }

@@ -17,9 +17,10 @@ export interface Trained {
 /** Deterministic inputs in about [-3, 3], and targets that fit the model's target kind. */
 export function syntheticData(compiled: CompileResult, rows: number): { x: Float64Array; y: Float64Array } {
   const { input, target } = compiled.model;
-  const x = Float64Array.from({ length: rows * input.width }, (_, i) => Math.sin(i * 0.7 + 0.3) * 3);
+  // Ids for an index input; class indices per row, or per position.
+  const x = Float64Array.from({ length: rows * input.width }, (_, i) => (input.index ? (i * 7 + Math.floor(i / 3)) % input.index : Math.sin(i * 0.7 + 0.3) * 3));
   const y = target.classes !== undefined
-    ? Float64Array.from({ length: rows }, (_, r) => r % target.classes!)
+    ? Float64Array.from({ length: rows * target.width }, (_, i) => (i * 5 + Math.floor(i / 4)) % target.classes!)
     : Float64Array.from({ length: rows * target.width }, (_, i) => (Math.cos(i * 1.3) > 0 ? 1 : 0));
   return { x, y };
 }

@@ -180,7 +180,7 @@ export function emitModule(input: ModuleInput): FileParts {
 
   // predict and loss take any number of rows (in chunks); the training step at most maxBatch.
   const check = (fn: string, withY: boolean, limit = "maxBatch") =>
-    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW});`;
+    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW}${model.input.index ? `, ${model.input.index}` : ""});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
   const copyIn = (withY: boolean) => (wasm ? `${wasm.copyInputs(xArg, withY ? yArg : null, rows)}\n` : "");
   const lossIn = (kernel: string, mode: "eval" | "train") =>
@@ -351,15 +351,20 @@ function emitTrainStep(model: ModelIR, e: StepEnv): string {
   const spec = model.train.optimizer;
   const lines: string[] = [];
   // Statistics shared with another output were computed into a work array: copy them over first.
+  // (An element loop: `.set(src.subarray(…))` would allocate a view on every step.)
+  const copy = (to: string, from: string, n: number) => {
+    const i = local.claim("i");
+    return `for (let ${i} = 0; ${i} < ${n}; ${i}++) ${to}[${i}] = ${from}[${i}];`;
+  };
   for (const s of model.state) {
     const src = e.stateOut(s.name);
-    if (src !== e.nextStateVar.get(s.name)) lines.push(`${e.nextStateVar.get(s.name)}.set(${src}.subarray(0, ${size(s.shape)}));`);
+    if (src !== e.nextStateVar.get(s.name)) lines.push(copy(e.nextStateVar.get(s.name)!, src, size(s.shape)));
   }
   const stateSize = model.state.reduce((n, st) => n + size(st.shape), 0);
   // A gradient shared by two parameters was computed once, into a work array: copy it over.
   for (const p of trainable) {
     const src = e.grad(p.name);
-    if (src !== e.gradVar.get(p.name)) lines.push(`${e.gradVar.get(p.name)}.set(${src}.subarray(0, ${size(p.shape)}));`);
+    if (src !== e.gradVar.get(p.name)) lines.push(copy(e.gradVar.get(p.name)!, src, size(p.shape)));
   }
   let gradScale = "";
   if (model.train.clipNorm > 0 && trainable.length > 0) {

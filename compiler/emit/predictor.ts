@@ -8,7 +8,7 @@ import { StructureKind, VariableDeclarationKind, type StatementStructures } from
 import { resolveBackend, type Backend } from "../backend/choose.js";
 import type { PredictorWasmBuild } from "../backend/wasm/index.js";
 import type { Graph, Node } from "../ir/graph.js";
-import { inputDecl, type ModelIR } from "../model.js";
+import { classPositions, inputDecl, type ModelIR } from "../model.js";
 import { predictorGraph } from "../pipeline.js";
 import type { Plan } from "../plan.js";
 import type { Kernel } from "../schedule.js";
@@ -45,7 +45,7 @@ const WEIGHTS_PLACEHOLDER = "@@NETC_WEIGHTS@@";
 /** Identifiers the predictor module uses with fixed names (besides the prelude's); user names get a suffix instead. */
 const PREDICTOR_GLOBALS = `Math Float64Array Uint8Array DataView Array Error RangeError TypeError Number String JSON undefined NaN
 Infinity WEIGHTS weights maxBatch inputWidth outputWidth labels forward predict predictBatch classify
-batchViews sampleIn sampleOut chunkIn out rows start result at r best probs inputMean inputStd`.split(/\s+/);
+batchViews sampleIn sampleOut sampleClasses chunkIn out rows start result at r best probs inputMean inputStd Int32Array`.split(/\s+/);
 
 /** The predictor as formatted TypeScript, or as JavaScript or unformatted when asked. */
 export async function emitPredictor(input: PredictorInput, options: Omit<FinishOptions, "verify"> = {}): Promise<string> {
@@ -99,6 +99,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
   const workBytes = plan.slots.reduce((n, s) => n + s.size * elementBytes, 0);
 
   const inW = model.input.width;
+  const ids = model.input.index;
   const outW = model.output.width;
   const base64 = packWeights(tensors, layout, input.weights);
   const { offset: offsets, total } = layout;
@@ -118,7 +119,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
   const constants = [
     exported("maxBatch", String(maxBatch), "Rows per forward pass; predictBatch takes any number of rows, in chunks of this size."),
     exported("inputWidth", String(inW), `Values per sample: the model's input ${inputDecl(model)}${model.input.shape.length > 1 ? ", flattened row-major" : ""}.`),
-    exported("outputWidth", String(outW), `Values per prediction: the model's output ${model.output.name}[${outW}].`),
+    exported("outputWidth", String(outW), `Values per prediction: the model's output ${model.output.name}[${model.output.shape.join(", ")}]${model.output.shape.length > 1 ? ", flattened row-major" : ""}.`),
   ];
   if (labels) constants.push(exported("labels", `[${labels.map(str).join(", ")}]`, "Class names by class index.", "readonly string[]"));
   if (norm) {
@@ -150,6 +151,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     `/** Predicts one sample of ${inW} finite numbers. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
     `  readSample("predict", ${xArg}, ${inW}, sampleIn);`,
+    ...(ids ? [`  checkIds("predict", "the input", sampleIn, ${inW}, 1, ${ids});`] : []),
     ...(norm ? [`  for (let at = 0; at < ${inW}; at++) sampleIn[at] = ${scaled("sampleIn[at]!", "at")};`] : []),
     "  forward(sampleIn, 1);",
     "  return sampleOut;",
@@ -162,6 +164,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     ` */`,
     `export function predictBatch(${xArg}: Float64Array, ${rows}: number, out?: Float64Array): Float64Array {`,
     `  checkBatch("predictBatch", ${xArg}, ${rows}, ${inW});`,
+    ...(ids ? [`  checkIds("predictBatch", "x", ${xArg}, ${inW}, ${rows}, ${ids});`] : []),
     `  if (out && out.length < ${rows} * ${outW}) throw new RangeError(\`predictBatch: out holds \${out.length} values, \${${rows}} rows need \${${rows} * ${outW}}\`);`,
     `  if (${rows} <= maxBatch && !out) {`,
     ...(norm ? [`    for (let at = 0; at < ${rows} * ${inW}; at++) chunkIn[at] = ${scaled(`${xArg}[at]!`, `at % ${inW}`)};`] : []),
@@ -178,7 +181,25 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     "  return result;",
     "}",
   ];
-  if (classify) {
+  const positions = classPositions(model);
+  if (classify && positions > 1) {
+    const K = outW / positions;
+    lines.push(
+      "",
+      `const sampleClasses = new Int32Array(${positions});`,
+      "",
+      `/** The most probable class at each of the ${positions} positions of one sample; a view reused by the next call. */`,
+      `export function classify(${xArg}: ArrayLike<number>): Int32Array {`,
+      `  const probs = predict(${xArg});`,
+      `  for (let r = 0; r < ${positions}; r++) {`,
+      `    let best = 0;`,
+      `    for (let at = 1; at < ${K}; at++) if (probs[r * ${K} + at]! > probs[r * ${K} + best]!) best = at;`,
+      "    sampleClasses[r] = best;",
+      "  }",
+      "  return sampleClasses;",
+      "}",
+    );
+  } else if (classify) {
     const pick = classify === "argmax"
       ? `let best = 0;\n  for (let at = 1; at < ${outW}; at++) if (probs[at]! > probs[best]!) best = at;`
       : "const best = probs[0]! >= 0.5 ? 1 : 0;";

@@ -10,6 +10,9 @@
 type Op<K extends OpKind, A extends object = Record<never, never>> = { kind: K; attrs: A };
 export type OpKind = "leaf" | "elementwise" | "reduction" | "kernel" | "modal";
 
+/** The recurrent layers: Elman (tanh), gated recurrent unit, long short-term memory. */
+export type RecurrentCell = "rnn" | "gru" | "lstm";
+
 /** Shapes in attributes use -1 for the batch dimension, because attributes are plain numbers. */
 type EncodedShape = readonly number[];
 
@@ -81,6 +84,29 @@ export interface Vocabulary {
   avgpool2d: Op<"kernel", { k: number }>;
   /** avgpool2d's derivative: g[N,C,H',W'] spread evenly over each window of [N,C,height,width]. */
   avgpool2d_backward: Op<"kernel", { k: number; height: number; width: number }>;
+  /** gather(table[V,d], ids[...]) → [...ids, d]: row ids[i] of the table for each id (an embedding). */
+  gather: Op<"kernel">;
+  /** gather's derivative for the table: (ids, g[...ids, d]) → [rows, d], each g row added to row ids[i]. */
+  scatter_add: Op<"kernel", { rows: number }>;
+  /**
+   * A recurrent layer over sequences, PyTorch's equations with a zero initial state:
+   * (xw[B,T,G·n] = x·W_ih + b_ih, W_hh[n,G·n], b_hh[G·n]) → the tape [B,T,S·n], each step's row
+   * holding h, h₋₁ and what the derivative needs (ops/recurrent.ts has the layouts).
+   */
+  recurrent: Op<"kernel", { cell: RecurrentCell }>;
+  /** recurrent's derivative, backpropagation through time: (tape, W_hh, g_tape) → [B,T,D·n]. */
+  recurrent_backward: Op<"kernel", { cell: RecurrentCell }>;
+  /**
+   * Attention scores per head: (q[B,T,d], k[B,T,d]) → [B,heads,T,T], scale · q_t·k_s over each
+   * head's d/heads columns. `future` is what entries s > t hold: the product (keep), −∞ (masked:
+   * a causal softmax gives them weight 0), or 0 (zero: the derivative of a causal mix).
+   */
+  attention_scores: Op<"kernel", { heads: number; scale: number; future: "keep" | "masked" | "zero" }>;
+  /**
+   * Attention's weighted sums: (p[B,heads,T,T], v[B,T,d]) → [B,T,d], row t of each head Σ_s p[t,s]·v_s,
+   * or with `transposed` Σ_t p[t,s]·v_t (a derivative); `causal` leaves out the terms with s > t.
+   */
+  attention_mix: Op<"kernel", { heads: number; transposed: boolean; causal: boolean }>;
   onehot: Op<"kernel", { classes: number }>;
   dropout_mask: Op<"kernel", { p: number; shape: EncodedShape; id: number }>;
   bce_sum: Op<"kernel">;

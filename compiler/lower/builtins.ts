@@ -12,6 +12,7 @@ import { lowerLossCall } from "./losses.js";
 import { lowerMathCall, MATH_FUNCTIONS } from "./math.js";
 import { lowerConv2d, lowerFlatten, lowerPool } from "./images.js";
 import { lowerBatchnorm, lowerDropout, lowerLayernorm } from "./norm.js";
+import { lowerAttention, lowerEmbedding, lowerLast, lowerMeanAxis, lowerRecurrent } from "./sequences.js";
 import { POISON, tensor, type Value } from "./values.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 
@@ -33,7 +34,7 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     const names = sig.params.map((p) => p.replace(/\?$/, ""));
     e.args.forEach((a, i) => {
       const param = a.name ? a.name.name : names[i];
-      if (param !== undefined && param !== "init" && param !== "reduce" && names.includes(param)) lowerExpr(ctx, a.value, scope);
+      if (param !== undefined && param !== "init" && param !== "reduce" && param !== "causal" && names.includes(param)) lowerExpr(ctx, a.value, scope);
     });
     return POISON;
   }
@@ -63,6 +64,18 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     }
     case "conv2d":
       return lowerConv2d(ctx, e, args, scope, hint);
+    case "embedding":
+      return lowerEmbedding(ctx, e, args, scope);
+    case "attention":
+      return lowerAttention(ctx, e, args, scope);
+    case "rnn":
+    case "gru":
+    case "lstm":
+      return lowerRecurrent(ctx, name, e, args, scope);
+    case "last": {
+      const x = tensorArg("x", hint);
+      return x ? lowerLast(ctx, x, args.get("x")!) : POISON;
+    }
     case "maxpool2d":
     case "avgpool2d":
     case "flatten": {
@@ -74,6 +87,8 @@ export function lowerCall(ctx: LowerContext, e: Call, scope: Scope, hint: ExprHi
     case "mean": {
       const x = tensorArg("x");
       if (!x) return POISON;
+      const axis = args.get("axis");
+      if (axis) return lowerMeanAxis(ctx, x, axis, args.get("x")!, scope);
       const total = ctx.b.sumAll(x);
       return tensor(name === "sum" ? total : ctx.b.div(total, count(ctx, x)));
     }

@@ -32,6 +32,8 @@ export class LowerContext {
   /** Prefix for weights made by `dense` in the current binding (`h1`, `h2.h`). */
   binding = "dense";
   private denseCount = new Map<string, number>();
+  /** Id counts of index inputs (`s[12]: index(27)`), by node id. */
+  readonly idCounts = new Map<number, number>();
   /** Class counts of `class(K)` targets, by node id. */
   readonly classes = new Map<number, number>();
   /** Blocks being inlined, innermost last, to refuse recursion. */

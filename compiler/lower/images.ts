@@ -15,7 +15,7 @@ type Args = Map<string, { expr: Expr; span: Span }>;
 type Call = Extract<Expr, { kind: "call" }>;
 
 /** A whole-number argument (a literal or a block's number), at least `min`; undefined after reporting. */
-function wholeArg(ctx: LowerContext, fn: string, args: Args, name: string, fallback: number, min: number, scope: Scope): number | undefined {
+export function wholeArg(ctx: LowerContext, fn: string, args: Args, name: string, fallback: number, min: number, scope: Scope): number | undefined {
   const arg = args.get(name);
   if (!arg) return fallback;
   const v = lowerExpr(ctx, arg.expr, scope);
@@ -25,7 +25,7 @@ function wholeArg(ctx: LowerContext, fn: string, args: Args, name: string, fallb
 }
 
 /** How a message names an argument: its text, or for a layer line of `layers`, the layer's input. */
-function argText(ctx: LowerContext, arg: { expr: Expr; span: Span }): string {
+export function argText(ctx: LowerContext, arg: { expr: Expr; span: Span }): string {
   return arg.expr.kind === "name" && arg.expr.name === "(prev)" ? "its input" : `'${ctx.text(arg.span)}'`;
 }
 

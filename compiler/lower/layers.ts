@@ -8,7 +8,7 @@ import { ACTIVATIONS } from "./functions.js";
 import { didYouMean } from "../../diagnostics/suggest.js";
 
 /** Layer lines are calls with the previous layer as first argument: `dropout 0.2` is dropout(prev, 0.2). */
-export const LAYER_KINDS = ["dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "batchnorm", "layernorm", "dropout"];
+export const LAYER_KINDS = ["dense", "embedding", "rnn", "gru", "lstm", "last", "attention", "conv2d", "maxpool2d", "avgpool2d", "flatten", "batchnorm", "layernorm", "dropout"];
 export const LAYER_ACTIVATIONS: readonly string[] = ACTIVATIONS.filter((a) => a !== "exp" && a !== "log");
 
 /** Every layer by its name, in order (the last is the output); a failed layer ends the list. */

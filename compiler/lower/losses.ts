@@ -81,14 +81,17 @@ export function lowerLoss(
     return POISON;
   }
   let target = y;
-  const classes = y.op === "input" && y.shape.length === 1 ? ctx.classesOf(y) : undefined;
+  const classes = y.op === "input" ? ctx.classesOf(y) : undefined;
   if (classes !== undefined) {
+    // A class per row ([B]) or per position ([B,T]): the probabilities add the classes' axis.
+    const declared = y.shape.length === 1 ? `class(${classes})` : `[${y.shape.slice(1).join(",")}]: class(${classes})`;
     if (!CLASS_LOSSES.includes(name)) {
-      ctx.diags.error(ySpan, `'${name}' needs a target of the same shape as '${pText}', but '${yText}' is class(${classes}); use cross_entropy`);
+      ctx.diags.error(ySpan, `'${name}' needs a target of the same shape as '${pText}', but '${yText}' is ${declared}; use cross_entropy`);
       return POISON;
     }
-    if (p.shape.length !== 2 || p.shape[1] !== classes) {
-      ctx.diags.error(span, `loss shapes do not fit: '${pText}' has shape ${shapeToString(p.shape)} but '${yText}' is class(${classes}), which needs [B,${classes}]`);
+    const needed = [...y.shape, classes];
+    if (!sameShape(p.shape, needed)) {
+      ctx.diags.error(span, `loss shapes do not fit: '${pText}' has shape ${shapeToString(p.shape)} but '${yText}' is ${declared}, which needs ${shapeToString(needed)}`);
       return POISON;
     }
     target = b.node("onehot", [y], { classes });
@@ -98,8 +101,15 @@ export function lowerLoss(
   }
   const total = lossSum(ctx, name, p, target, options);
   if (options.reduce === "sum") return tensor(total);
-  // Cross-entropies average over rows, the elementwise losses over every element.
-  return tensor(b.div(total, CLASS_LOSSES.includes(name) ? b.batch() : count(ctx, p)));
+  // Cross-entropies average over rows (and positions: PyTorch's CrossEntropyLoss on (B·T, C)),
+  // the elementwise losses over every element.
+  return tensor(b.div(total, CLASS_LOSSES.includes(name) ? countRows(ctx, p) : count(ctx, p)));
+}
+
+/** The number of rows of the last axis: B for [B,K], B·T for [B,T,K]. */
+function countRows(ctx: LowerContext, p: Node): Node {
+  const positions = p.shape.slice(1, -1).reduce<number>((n, d) => n * (d as number), 1);
+  return positions === 1 ? ctx.b.batch() : ctx.b.mul(ctx.b.batch(), ctx.b.const(positions));
 }
 
 /** The loss summed over every element (every row, for the cross-entropies). */

@@ -33,14 +33,15 @@ export function lowerModel(
   const ctx = new LowerContext(tune ? new TunedUseDiagnostics(diags, decl, values, broken, tune, tuned === undefined) : diags, source, blocks, decl.name.name, bindings);
   const body = tune ? substituteTuned(decl.body, values) : decl.body;
   const scope: Scope = { vars: new Map(), later: new Map([...layerNames(decl.body), ...declared]) };
-  let input: { name: string; width: number; shape: number[]; node: Node } | undefined;
-  let target: { name: string; width: number; classes?: number; node: Node } | undefined;
+  let input: { name: string; width: number; shape: number[]; index?: number; node: Node } | undefined;
+  let target: { name: string; width: number; classes?: number; positions?: number; node: Node } | undefined;
   let output: { name: string; node: Node; span: Span } | undefined;
   let layerOutputs: string[] = []; // `output layerK` may pick one of them instead of the last
   let train: TrainSpec | undefined;
   const deferred: Stmt[] = [];
   const paramRefs: ParamRef[] = [];
   const frozenParams: string[] = [];
+  let targetReported = false; // a target with an error is not also a missing one
   let layersSeen = false; // a failed `layers` block is reported there, not as a missing output
 
   const bind = (name: Ident, value: Value) => {
@@ -60,16 +61,26 @@ export function lowerModel(
           const dims = stmt.dims.map((d) => d.value);
           const node = ctx.b.input(stmt.name.name, ["B", ...dims], stmt.span);
           input = { name: stmt.name.name, width: dims.reduce((a, b) => a * b, 1), shape: dims, node };
+          // An index input holds ids (`s[12]: index(27)`), checked where data enters the module.
+          if (stmt.index) {
+            ctx.idCounts.set(node.id, stmt.index.value);
+            input.index = stmt.index.value;
+          }
         }
         bind(stmt.name, input?.name === stmt.name.name ? tensor(input.node) : POISON);
         break;
       }
       case "target": {
         if (target) ctx.diags.error(stmt.span, `a model has one target; '${target.name}' is already declared`);
-        else if (stmt.classes) {
-          const node = ctx.b.input(stmt.name.name, ["B"], stmt.span);
+        else if (stmt.classes && stmt.dims.length > 1) {
+          targetReported = true;
+          ctx.diags.error(stmt.span, `target '${stmt.name.name}' of classes has one class per row (${stmt.name.name}: class(K)) or per position (${stmt.name.name}[T]: class(K)), not [${stmt.dims.map((d) => d.value).join(", ")}]`);
+        } else if (stmt.classes) {
+          // One class index per row, or per position of a sequence (`y[12]: class(27)`).
+          const positions = stmt.dims[0]?.value;
+          const node = ctx.b.input(stmt.name.name, positions === undefined ? ["B"] : ["B", positions], stmt.span);
           ctx.classes.set(node.id, stmt.classes.value);
-          target = { name: stmt.name.name, width: 1, classes: stmt.classes.value, node };
+          target = { name: stmt.name.name, width: positions ?? 1, classes: stmt.classes.value, positions, node };
         } else if (stmt.dims.length !== 1) ctx.diags.error(stmt.span, `target '${stmt.name.name}' needs one dimension, like ${stmt.name.name}[1], or class(K)`);
         else {
           const node = ctx.b.input(stmt.name.name, ["B", stmt.dims[0]!.value], stmt.span);
@@ -165,8 +176,8 @@ export function lowerModel(
       const v = lowerExpr(ctx, { kind: "name", name: stmt.value.name, span: stmt.value.span }, scope);
       if (v.kind === "number") ctx.diags.error(stmt.value.span, `output '${stmt.value.name}' must be a tensor, got a number`);
       else if (v.kind === "tensor") {
-        if (v.node.shape.length !== 2 || v.node.shape[0] !== "B") {
-          ctx.diags.error(stmt.value.span, `output '${stmt.value.name}' must be a batch of vectors [B,n], got [${v.node.shape.join(",")}]`);
+        if (v.node.shape.length < 2 || v.node.shape[0] !== "B" || v.node.shape.lastIndexOf("B") !== 0) {
+          ctx.diags.error(stmt.value.span, `output '${stmt.value.name}' must be a batch of vectors [B,n] (or of [T,n], ...), got [${v.node.shape.join(",")}]`);
         } else output = { name: stmt.value.name, node: v.node, span: stmt.span };
       }
       output ??= { name: stmt.value.name, node: undefined as never, span: stmt.span };
@@ -181,7 +192,7 @@ export function lowerModel(
   }
 
   if (!input) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'input'`);
-  if (!target) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'target'`);
+  if (!target && !targetReported) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'target'`);
   if (!output && !layersSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'output' (add 'output NAME' or a 'layers' block)`);
   if (!lossSeen) ctx.diags.error(decl.name.span, `model '${decl.name.name}' has no 'loss'`);
   checkNames(ctx, decl, scope);
@@ -200,7 +211,8 @@ export function lowerModel(
   const head = output.node.op === "softmax" ? "softmax" : output.node.op === "sigmoid" ? "sigmoid" : "other";
   const forward = ctx.b.graph(new Map([["predict", output.node], ["loss", loss]]));
   const trainSpec = withFrozen(train ?? lowerTrain(ctx, []), frozenParams);
-  const width = output.node.shape[1] as number;
+  const shape = output.node.shape.slice(1) as number[];
+  const width = shape.reduce((a, b) => a * b, 1);
   const classifier = width === 1 ? (head === "sigmoid" ? "threshold" : null) : head === "softmax" || target.classes !== undefined ? "argmax" : null;
   if (tune?.metric === "val_acc" && classifier === null) {
     ctx.diags.error(tune.metricSpan!, `metric val_acc needs a classifier, but model '${decl.name.name}' is a regression (its output is not a softmax, a sigmoid or a class(K) prediction); use val_loss`);
@@ -209,9 +221,9 @@ export function lowerModel(
   return {
     name: decl.name.name,
     span: decl.span,
-    input: { name: input.name, width: input.width, shape: input.shape },
-    target: { name: target.name, width: target.width, classes: target.classes },
-    output: { name: output.name, width },
+    input: { name: input.name, width: input.width, shape: input.shape, ...(input.index && { index: input.index }) },
+    target: { name: target.name, width: target.width, classes: target.classes, ...(target.positions !== undefined && { positions: target.positions }) },
+    output: { name: output.name, width, shape },
     head,
     classifier,
     params: ctx.params.map((p) => resolveTraining(p, trainSpec)),

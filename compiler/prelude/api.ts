@@ -95,10 +95,15 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
-  input: { name: string; width: number; shape: number[] };
-  target: { name: string; width: number; classes: number | null };
-  output: { name: string; width: number };
+  /**
+   * `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images);
+   * `index` is set for an index input (`s[12]: index(27)`), whose values are ids in [0, index).
+   */
+  input: { name: string; width: number; shape: number[]; index?: number };
+  /** `classes` for a class(K) target: one class index per row, or `positions` of them (`y[12]: class(27)`). */
+  target: { name: string; width: number; classes: number | null; positions?: number };
+  /** `width` values per row, the row-major flattening of `shape` ([3], or [12, 27] for a class per position). */
+  output: { name: string; width: number; shape: number[] };
   params: { name: string; shape: number[]; trainable: boolean }[];
   state: { name: string; shape: number[] }[];
   paramCount: number;

@@ -15,6 +15,7 @@ export function checkRows(
   xWidth: number,
   y: Float64Array | null,
   yWidth: number,
+  xIds = 0,
 ): void {
   if (!Number.isInteger(n) || n < 1 || (maxBatch !== null && n > maxBatch)) {
     throw new RangeError(
@@ -34,6 +35,29 @@ export function checkRows(
   if (sum !== 0) {
     rejectNonFinite(fn, "x", x, xWidth, n);
     if (y) rejectNonFinite(fn, "y", y, yWidth, n);
+  }
+  if (xIds > 0) checkIds(fn, "x", x, xWidth, n, xIds);
+}
+
+/**
+ * Throws unless `n` rows of `data` hold whole numbers in [0, count): the ids of an index input
+ * (`input s[12]: index(27)`), which select rows of an embedding table.
+ */
+export function checkIds(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+  count: number,
+): void {
+  for (let i = 0; i < n * width; i++) {
+    const v = data[i]!;
+    if (!(v >= 0 && v < count && v === Math.floor(v))) {
+      throw new RangeError(
+        `${fn}: ${what} has ${describeValue(v)} at row ${Math.floor(i / width)}, column ${i % width} (counting from 0); the index input takes whole numbers from 0 to ${count - 1}`,
+      );
+    }
   }
 }
 
@@ -84,9 +108,11 @@ export function checkMode(mode: unknown): void {
     throw new RangeError(`loss: mode must be "eval" or "train", got ${describeValue(mode)}`);
 }
 
-/** A class label that is not an integer in [0, classes), found by the loss kernel. */
-export function badLabel(row: number, value: number, classes: number): never {
-  throw new RangeError(`class label ${value} in row ${row} is not an integer in [0, ${classes})`);
+/** A class label that is not an integer in [0, classes), found by the loss kernel; `positions` per row for a per-position target. */
+export function badLabel(index: number, value: number, classes: number, positions = 1): never {
+  throw new RangeError(
+    `class label ${value} in ${positions === 1 ? `row ${index}` : `row ${Math.floor(index / positions)}, position ${index % positions}`} is not an integer in [0, ${classes})`,
+  );
 }
 
 /** Copies one sample of `width` values into `into`, refusing anything but an array of finite numbers. */

@@ -79,7 +79,7 @@ export function gradientsOf(
   n: number,
 ): { loss: number; grads: Weights } {
   const { maxBatch, input, target } = core.info;
-  checkRows("gradients", n, maxBatch, x, input.width, y, target.width);
+  checkRows("gradients", n, maxBatch, x, input.width, y, target.width, input.index ?? 0);
   const loss = core.forwardBackward(core.rowChunks.scaling.on ? chunkRows(core.rowChunks, x, 0, n) : x, y, n);
   const grads: Weights = {};
   for (const t of core.tensors)

@@ -5,7 +5,7 @@
 import type { Node, NodeOf } from "../../compiler/ir/graph.js";
 import type { OpName } from "../../compiler/ir/vocabulary.js";
 import { inputDecl, type ModelIR } from "../../compiler/model.js";
-import { nodesFor, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
+import { nodesFor, notTranslatedYet, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
 import { ATTR, BOOL, encodeModel, FLOAT, INT64, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from "./proto.js";
 
 export const ONNX_OPSET = 17;
@@ -157,7 +157,7 @@ class OnnxGraph {
 
   lower(node: Node, outputName?: string): void {
     const rule = ONNX_RULES[node.op] as OnnxRule<OpName>;
-    if (rule === null) throw unsupportedOp(node, "ONNX", this.options);
+    if (rule === null) throw SEQUENCE_OPS.has(node.op) ? notTranslatedYet(node, "ONNX", this.options, "the PyTorch export translates it") : unsupportedOp(node, "ONNX", this.options);
     const label = this.options.model.forward.labels.get(node.id);
     const out = () => outputName ?? this.fresh(label ?? `${node.op}_${node.id}`);
     let name = rule(this, node as NodeOf<OpName>, node.inputs.map((i) => this.ref(i)), out);
@@ -165,6 +165,9 @@ class OnnxGraph {
     this.names.set(node.id, name);
   }
 }
+
+/** ONNX has these (LSTM, GRU, RNN with other weight layouts; MatMul and Softmax for attention); this exporter does not write them yet. */
+const SEQUENCE_OPS: ReadonlySet<OpName> = new Set(["recurrent", "attention_scores", "attention_mix"]);
 
 /** How one netc op becomes ONNX nodes: returns the name of the value that holds its result. */
 type OnnxRule<K extends OpName> = ((g: OnnxGraph, node: NodeOf<K>, inputs: string[], out: () => string) => string) | null;
@@ -245,7 +248,16 @@ const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   },
   maxpool2d: (g, node, a, out) => g.emit("MaxPool", a, out(), [ints("kernel_shape", [node.attrs.k, node.attrs.k]), ints("strides", [node.attrs.k, node.attrs.k])]),
   avgpool2d: (g, node, a, out) => g.emit("AveragePool", a, out(), [ints("kernel_shape", [node.attrs.k, node.attrs.k]), ints("strides", [node.attrs.k, node.attrs.k])]),
+  // The ids of an index input arrive as floats; ONNX's Gather takes integer indices.
+  gather: (g, _, [table, ids], out) => g.emit("Gather", [table!, g.emit("Cast", [ids!], g.fresh("ids"), [int("to", INT64)])], out(), [int("axis", 0)]),
+  // ONNX's RNN, GRU and LSTM take their weights in other layouts and gate orders: not yet.
+  recurrent: null,
+  // Attention's per-head products would be Reshape, Transpose and MatMul: not yet.
+  attention_scores: null,
+  attention_mix: null,
   // Derivatives: only training graphs have them.
+  scatter_add: null,
+  recurrent_backward: null,
   conv2d_backward_input: null,
   conv2d_backward_weight: null,
   maxpool2d_backward: null,

@@ -180,6 +180,29 @@ const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
   concat: (_, a, x) => atom(`torch.cat([${t(a[0]!, x)}, ${t(a[1]!, x)}], dim=-1)`),
   slice: (node, a) => atom(`${operand(a[0]!, ATOM)}[..., ${node.attrs.start}:${node.attrs.start + node.attrs.len}]`),
   reshape: (node, a, x) => atom(`${operand(a[0]!, ATOM)}.reshape(${node.attrs.shape.map((d) => (d === -1 ? `${x}.shape[0]` : String(d))).join(", ")})`),
+  // Indexing's derivative in PyTorch is the scatter-add of netc's rule.
+  gather: (_, a) => atom(`${operand(a[0]!, ATOM)}[${operand(a[1]!, ATOM)}.long()]`),
+  scatter_add: null,
+  // A loop over time, in the module's _recurrent (export/torch/recurrent.ts).
+  recurrent: (node, a) => atom(`_recurrent(${a[0]!.text}, ${a[1]!.text}, ${a[2]!.text}, ${JSON.stringify(node.attrs.cell)})`),
+  recurrent_backward: null,
+  // Heads are column blocks: [B, T, d] → [B, H, T, d/H] and back, as nn.MultiheadAttention does.
+  attention_scores: (node, a) => {
+    const { heads, scale, future } = node.attrs;
+    const dh = (node.inputs[0]!.shape[2] as number) / heads;
+    const T = node.shape[2] as number;
+    const scores = `(${operand(a[0]!, ATOM)}.unflatten(-1, (${heads}, ${dh})).transpose(1, 2) @ ${operand(a[1]!, ATOM)}.unflatten(-1, (${heads}, ${dh})).permute(0, 2, 3, 1)) * ${pyFloat(scale)}`;
+    if (future === "keep") return atom(`(${scores})`);
+    if (future === "zero") throw new Error("internal: attention_scores with future zero is a derivative");
+    return atom(`(${scores}).masked_fill(torch.ones(${T}, ${T}, dtype=torch.bool, device=${operand(a[0]!, ATOM)}.device).triu(1), float("-inf"))`);
+  },
+  // A causal mix's weights above the diagonal are the masked softmax's zeros: the full product is the same.
+  attention_mix: (node, a) => {
+    const { heads, transposed } = node.attrs;
+    if (transposed) throw new Error("internal: a transposed attention_mix is a derivative");
+    const dh = (node.shape[2] as number) / heads;
+    return atom(`(${operand(a[0]!, ATOM)} @ ${operand(a[1]!, ATOM)}.unflatten(-1, (${heads}, ${dh})).transpose(1, 2)).transpose(1, 2).flatten(2)`);
+  },
   conv2d: null,
   conv2d_backward_input: null,
   conv2d_backward_weight: null,

@@ -5,7 +5,7 @@
 // the compiled batch when the caller passes no `out` (documented).
 import ts from "typescript";
 import { describe, expect, it, vi } from "vitest";
-import { ALL_OPS, BACKENDS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "../support/helpers.js";
+import { ALL_OPS, BACKENDS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES, SEQUENCE_LAYERS } from "../support/helpers.js";
 
 vi.setConfig({ testTimeout: 60_000 }); // compiling a model takes a while on a busy machine
 
@@ -54,6 +54,7 @@ const SEQUENCE_OPS = `model sequence {
   output p
   loss mse
 }`;
+
 
 const HOT = ["trainStep", "predict", "predictRows", "loss", "evalLoss", "forwardBackward"];
 /** Called from the hot functions, allowed to allocate: see the header. */
@@ -179,6 +180,7 @@ describe.each(BACKENDS)("trainStep, predict, loss and forwardBackward allocate n
     ["an image model: conv2d, pooling, flatten", IMAGE_OPS],
     ["a sequence model: dense and layernorm on [T,d]", SEQUENCE_OPS],
     ["large kernels and pooling windows", LARGE_KERNEL_OPS],
+    ["a token model: embedding, lstm, rnn, gru, last, mean over positions, attention (causal or not), a class per position", SEQUENCE_LAYERS],
   ])("%s", async (_, src) => {
     const { result } = await compileSource(src, { backend, format: false });
     expect(checkModule(result.code).problems).toEqual([]);

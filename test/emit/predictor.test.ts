@@ -62,7 +62,8 @@ async function buildUncached(name: string, labels: string[] | null, epochs: numb
   const compiled = await compile(source, { file, maxBatch: ROWS, format: false, ...variant });
   const trainer = (await loadModule(compiled.code)).createModel();
   const w = compiled.model.input.width;
-  const x = Float64Array.from({ length: ROWS * w }, (_, i) => Math.sin(i * 0.7) * 3);
+  const ids = compiled.model.input.index;
+  const x = Float64Array.from({ length: ROWS * w }, (_, i) => (ids ? (i * 7) % ids : Math.sin(i * 0.7) * 3));
   if (name === "iris") {
     const data = encodeTable(BUNDLED_DATA.iris!.load(0), compiled.model);
     await trainModel(trainer, compiled.model, data, null, { epochs, batch: 16 });
@@ -82,7 +83,7 @@ const bytes = (a: Float64Array | Float32Array) => Buffer.from(a.buffer, a.byteOf
 const WASM_F64: Variant = { backend: "wasm", precision: "f64" };
 const WASM_F32: Variant = { backend: "wasm", precision: "f32" };
 const VARIANTS: [string, Variant][] = [
-  ...["iris", "lecture", "logistic", "regression", "xor", "deep", "digits"].map((name): [string, Variant] => [name, JS]),
+  ...["iris", "lecture", "logistic", "regression", "xor", "deep", "digits", "sequence", "transformer"].map((name): [string, Variant] => [name, JS]),
   // The wasm backend's predictor against its own trainer (the same kernels, planned apart).
   ["iris", WASM_F64],
   ["small-batchnorm", WASM_F64],

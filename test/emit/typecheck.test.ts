@@ -1,7 +1,7 @@
 // Every emitted module type-checks under `tsc --strict` and is self-contained (no imports).
 import ts from "typescript";
 import { describe, expect, it, vi } from "vitest";
-import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES } from "../support/helpers.js";
+import { ALL_OPS, compileExample, compileSource, EXAMPLES, HOSTILE_NAMES, SEQUENCE_LAYERS } from "../support/helpers.js";
 import { typecheck } from "../support/typecheck.js";
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -11,6 +11,7 @@ async function emitted(): Promise<Map<string, string>> {
   for (const name of EXAMPLES) out.set(name, (await compileExample(name)).result.code);
   out.set("all-ops", (await compileSource(ALL_OPS)).result.code);
   out.set("hostile-names", (await compileSource(HOSTILE_NAMES)).result.code);
+  out.set("sequence-layers", (await compileSource(SEQUENCE_LAYERS)).result.code);
   return out;
 }
 

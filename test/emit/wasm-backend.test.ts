@@ -26,8 +26,9 @@ function lossCurve(model: Model, steps: number, seed: number): number[] {
   const n = model.info.train.batch;
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const x = randomArray(rng, n * input.width, -2, 2);
-    const y = target.classes !== null ? Float64Array.from({ length: n }, () => Math.floor(rng() * target.classes!)) : randomArray(rng, n * target.width, 0, 1);
+    // Ids for an index input; a class per row, or per position.
+    const x = input.index ? Float64Array.from({ length: n * input.width }, () => Math.floor(rng() * input.index!)) : randomArray(rng, n * input.width, -2, 2);
+    const y = target.classes !== null ? Float64Array.from({ length: n * target.width }, () => Math.floor(rng() * target.classes!)) : randomArray(rng, n * target.width, 0, 1);
     losses.push(model.trainStep(x, y, n));
   }
   return losses;
@@ -67,7 +68,8 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
     const a = lossCurve(js, 12, 9), b = lossCurve(wasm, 12, 9);
     b.forEach((l, i) => expect(Math.abs(l - a[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(a[i]!)));
     const rows = Math.min(3, js.info.maxBatch);
-    const x = randomArray(makeRng(4), rows * js.info.input.width);
+    const ids = js.info.input.index;
+    const x = ids ? Float64Array.from({ length: rows * js.info.input.width }, (_, i) => (i * 5) % ids) : randomArray(makeRng(4), rows * js.info.input.width);
     const p = js.predict(x, rows), q = wasm.predict(x, rows);
     expect(q.length).toBe(p.length);
     q.forEach((v, i) => expect(Math.abs(v - p[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(p[i]!))));

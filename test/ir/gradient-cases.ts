@@ -225,11 +225,15 @@ export function targets(kind: Target, rng: () => number, n: number, width: numbe
   return y;
 }
 
-/** Random rows for a compiled model: classes for a class(K) target, values in [0, 1) otherwise. */
+/**
+ * Random rows for a compiled model: ids for an index input, classes for a class(K) target (one
+ * per position of a per-position target), values in [0, 1) otherwise.
+ */
 export function modelData(model: Model, rng: () => number, n: number): { x: Float64Array; y: Float64Array } {
   const { input, target } = model.info;
-  const x = randomArray(rng, n * input.width);
-  const y = target.classes !== null ? targets("class", rng, n, target.classes) : targets("prob", rng, n, target.width);
+  const ids = (count: number, length: number) => Float64Array.from({ length }, () => Math.floor(rng() * count));
+  const x = input.index ? ids(input.index, n * input.width) : randomArray(rng, n * input.width);
+  const y = target.classes !== null ? ids(target.classes, n * target.width) : targets("prob", rng, n, target.width);
   return { x, y };
 }
 

@@ -39,6 +39,20 @@ model all {
 
 // Every name here is something the emitter also uses (function names, locals, the row count),
 // so the name manager has to rename around each one.
+/** Every sequence layer: embedding, the three recurrent layers, last, mean over positions, attention (causal and not), a class per position. */
+export const SEQUENCE_LAYERS = `model tokens {
+  input s[5]: index(6)
+  target y[5]: class(3)
+  e = embedding(s, 4)
+  h = lstm(e, 4) + rnn(e, 4)
+  g = gru(h, 4)
+  v = last(h) + mean(h, axis: 0)
+  a = g + attention(g, heads: 2, causal: true) + attention(g)
+  z = dense(a, 3)
+  output z
+  loss cross_entropy_logits(z, y) + mean(v * v)
+}`;
+
 export const HOSTILE_NAMES = `block blk(x, n) {
   t = tanh(dense(x, n))
   return t + x

@@ -1,5 +1,6 @@
-// conv2d (strided, padded, several channels), max and average pooling, flatten, and dense,
-// layernorm and softmax over a sequence's positions, against tfjs's own conv2d, pooling and
+// conv2d (strided, padded, several channels), max and average pooling, flatten, dense,
+// layernorm and softmax over a sequence's positions, embedding, the recurrent layers (against
+// PyTorch's equations unrolled in tfjs ops) and attention with per-position targets, against tfjs's own conv2d, pooling and
 // autodiff through the tfjs interpreter of the IR (tf-ir.ts): the loss and every gradient
 // before training, then 50 SGD steps on both sides (the machinery is crosscheck.ts).
 import { beforeAll, describe, it, vi } from "vitest";
@@ -40,6 +41,35 @@ const MODELS: [string, string][] = [
   output p
   loss mse
   train { optimizer sgd(lr: 0.05); batch 8 }
+}`,
+  ],
+  [
+    "embedding, an lstm and a gru stacked, last and mean over positions",
+    `model recurrent {
+  input s[6]: index(7)
+  target y: class(3)
+  e = embedding(s, 4)
+  h = lstm(e, 5)
+  g = gru(h, 4)
+  p = softmax(dense(last(g) + mean(rnn(h, 4), axis: 0), 3))
+  output p
+  loss cross_entropy
+  train { optimizer sgd(lr: 0.1); batch 8 }
+}`,
+  ],
+  [
+    "attention (two heads, then causal with three) with a class per position",
+    `model attend {
+  input s[5]: index(9)
+  target y[5]: class(4)
+  param pos[5, 6] = normal(0, 0.5)
+  x = embedding(s, 6) + pos
+  a = x + attention(layernorm(x), heads: 2)
+  b = a + attention(a, heads: 3, causal: true)
+  p = softmax(dense(b, 4))
+  output p
+  loss cross_entropy
+  train { optimizer sgd(lr: 0.1); batch 8 }
 }`,
   ],
 ];

@@ -36,14 +36,12 @@ function makeBatches(model: Model, seed: number): Batch[] {
   const rng = makeRng(seed);
   const { input, target, maxBatch } = model.info;
   const n = Math.min(maxBatch, 8);
-  const cell = () => Math.fround(2 * rng() - 1);
+  // An index input takes ids; a class target one class per row (or per position).
+  const cell = input.index ? () => Math.floor(rng() * input.index!) : () => Math.fround(2 * rng() - 1);
   return Array.from({ length: BATCHES }, () => {
     const x = Float64Array.from({ length: n * input.width }, cell);
     const y = new Float64Array(n * target.width);
-    for (let r = 0; r < n; r++) {
-      if (target.classes !== null) y[r] = Math.floor(rng() * target.classes);
-      else for (let j = 0; j < target.width; j++) y[r * target.width + j] = rng() < 0.5 ? 0 : 1;
-    }
+    for (let i = 0; i < n * target.width; i++) y[i] = target.classes !== null ? Math.floor(rng() * target.classes) : rng() < 0.5 ? 0 : 1;
     return { x, y, n };
   });
 }
@@ -63,7 +61,8 @@ function sharedWeights(model: Model): Record<string, tf.Variable> {
 function tensors(model: Model, b: Batch): { x: tf.Tensor; y: tf.Tensor } {
   const { input, target } = model.info;
   const f32 = (a: Float64Array) => Float32Array.from(a);
-  const y = target.classes !== null ? tf.tensor1d(f32(b.y.subarray(0, b.n))) : tf.tensor2d(f32(b.y), [b.n, target.width]);
+  const perPosition = target.positions !== undefined;
+  const y = target.classes !== null && !perPosition ? tf.tensor1d(f32(b.y.subarray(0, b.n))) : tf.tensor2d(f32(b.y), [b.n, target.width]);
   return { x: tf.tensor(f32(b.x), [b.n, ...input.shape]), y };
 }
 

@@ -76,6 +76,26 @@ const RULES: Record<string, Rule> = {
   },
   maxpool2d: ([x], node) => tf.transpose(tf.maxPool(toNhwc(x!), num(node, "k"), num(node, "k"), "valid"), [0, 3, 1, 2]),
   avgpool2d: ([x], node) => tf.transpose(tf.avgPool(toNhwc(x!), num(node, "k"), num(node, "k"), "valid"), [0, 3, 1, 2]),
+  gather: ([table, ids]) => tf.gather(table!, tf.cast(ids!, "int32")),
+  // The recurrence unrolled in tfjs ops from PyTorch's equations; tfjs differentiates it.
+  recurrent: ([xw, w, b], node) => recurrentTape(xw!, w!, b!, attrsOf(node).cell as string),
+  attention_scores: ([q, k], node) => {
+    const heads = num(node, "heads");
+    const s = tf.mul(tf.matMul(splitHeads(q!, heads), splitHeads(k!, heads), false, true), num(node, "scale"));
+    const future = attrsOf(node).future as string;
+    if (future === "keep") return s;
+    const T = q!.shape[1]!;
+    const later = tf.greater(tf.range(0, T).reshape([1, T]), tf.range(0, T).reshape([T, 1]));
+    return tf.where(tf.broadcastTo(later, s.shape), tf.fill(s.shape, future === "masked" ? -Infinity : 0), s);
+  },
+  attention_mix: ([p, v], node) => {
+    const heads = num(node, "heads");
+    // Only the forward graph is interpreted: the mix there is never transposed, and a causal
+    // mix reads weights that the causal softmax already made 0.
+    const o = tf.matMul(p!, splitHeads(v!, heads));
+    const [B, H, T, dh] = o.shape;
+    return tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [B!, T!, H! * dh!]);
+  },
   softmax: ([a]) => tf.softmax(a!),
   log_softmax: ([a]) => tf.logSoftmax(a!),
   concat: ([a, b]) => tf.concat([a!, b!], -1),
@@ -99,6 +119,51 @@ const RULES: Record<string, Rule> = {
     return sumAll(tf.sub(tf.mul(tf.sum(y!, -1, true), lse), tf.sum(tf.mul(y!, z!), -1, true)));
   },
 };
+
+/** [B,T,d] → [B,heads,T,d/heads]: head h is columns h·d/heads… of every position. */
+function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
+  const [B, T, d] = x.shape;
+  return tf.transpose(tf.reshape(x, [B!, T!, heads, d! / heads]), [0, 2, 1, 3]) as tf.Tensor4D;
+}
+
+/**
+ * The recurrent op's tape from PyTorch's equations, step by step in tfjs ops: per step the
+ * blocks [h, h₋₁, …] of ops/recurrent.ts (only h is read by the forward graph; the rest is
+ * filled with what netc keeps there, so the layouts match).
+ */
+function recurrentTape(xw: tf.Tensor, w: tf.Tensor, b: tf.Tensor, cell: string): tf.Tensor {
+  const [B, T] = xw.shape as [number, number, number];
+  const n = w.shape[0]!;
+  const gate = (z: tf.Tensor, k: number) => tf.slice(z, [0, k * n], [B, n]);
+  let h: tf.Tensor = tf.zeros([B, n]);
+  let c: tf.Tensor = tf.zeros([B, n]);
+  const steps: tf.Tensor[] = [];
+  for (let t = 0; t < T; t++) {
+    const x = tf.reshape(tf.slice(xw, [0, t, 0], [B, 1, -1]), [B, -1]);
+    const hh = tf.add(tf.matMul(h, w as tf.Tensor2D), b);
+    const prev = h;
+    let blocks: tf.Tensor[];
+    if (cell === "rnn") {
+      h = tf.tanh(tf.add(x, hh));
+      blocks = [h, prev];
+    } else if (cell === "lstm") {
+      const [i, f, g, o] = [0, 1, 2, 3].map((k) => tf.add(gate(x, k), gate(hh, k)));
+      const [ig, fg, gg, og] = [tf.sigmoid(i!), tf.sigmoid(f!), tf.tanh(g!), tf.sigmoid(o!)];
+      c = tf.add(tf.mul(fg, c), tf.mul(ig, gg));
+      h = tf.mul(og, tf.tanh(c));
+      blocks = [h, prev, c, ig, fg, gg, og];
+    } else {
+      const r = tf.sigmoid(tf.add(gate(x, 0), gate(hh, 0)));
+      const z = tf.sigmoid(tf.add(gate(x, 1), gate(hh, 1)));
+      const hn = gate(hh, 2);
+      const nn = tf.tanh(tf.add(gate(x, 2), tf.mul(r, hn)));
+      h = tf.add(tf.mul(tf.sub(1, z), nn), tf.mul(z, prev));
+      blocks = [h, prev, r, z, hn, nn];
+    }
+    steps.push(tf.concat(blocks, 1));
+  }
+  return tf.stack(steps, 1);
+}
 
 export function unsupportedOps(graph: Graph): string[] {
   return [...new Set(graph.nodes.map((n) => n.op).filter((op) => !RULES[op]))];

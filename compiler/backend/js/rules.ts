@@ -6,13 +6,16 @@ import type { Node, NodeOf } from "../../ir/graph.js";
 import type { AttrsOf, KindOf, OpName, OpsOfKind } from "../../ir/vocabulary.js";
 import { lit } from "../../emit/literals.js";
 import type { EmitContext } from "./context.js";
+import { emitAttentionMix, emitAttentionScores } from "./attention.js";
 import { emitErf } from "./erf.js";
+import { emitGather, emitScatterAdd } from "./gather.js";
 import { emitSumKernel } from "./fused.js";
 import { emitBceSum, emitCeSum, emitSigmoidBceSum, emitSoftmaxCeSum } from "./losses.js";
 import { emitMatmul } from "./matmul.js";
 import { emitConcat, emitDropoutMask, emitOnehot, emitReshape, emitSlice } from "./shape-ops.js";
 import { emitConv2d, emitConv2dBackwardInput, emitConv2dBackwardWeight } from "./conv.js";
 import { emitAvgpool2d, emitAvgpool2dBackward, emitMaxpool2d, emitMaxpool2dBackward } from "./pool.js";
+import { emitRecurrent, emitRecurrentBackward } from "./recurrent.js";
 import { emitLogSoftmax, emitSoftmax } from "./softmax.js";
 
 /** One element's value from its operands' expressions (always plain identifiers or literals). */
@@ -96,6 +99,12 @@ export const JS_RULES: { readonly [K in OpName]: JsRule<K> } = {
   maxpool2d_backward: { emit: emitMaxpool2dBackward },
   avgpool2d: { emit: emitAvgpool2d },
   avgpool2d_backward: { emit: emitAvgpool2dBackward },
+  gather: { emit: emitGather },
+  scatter_add: { emit: emitScatterAdd },
+  recurrent: { emit: emitRecurrent },
+  recurrent_backward: { emit: emitRecurrentBackward },
+  attention_scores: { emit: emitAttentionScores },
+  attention_mix: { emit: emitAttentionMix },
   onehot: { emit: emitOnehot },
   dropout_mask: { emit: emitDropoutMask },
   bce_sum: { emit: emitBceSum },

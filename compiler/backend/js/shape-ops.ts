@@ -38,13 +38,17 @@ export function emitReshape(ctx: EmitContext, node: NodeOf<"reshape">): string {
 /** An index that is not an integer in [0, K) stops the step through the module's badLabel(). */
 export function emitOnehot(ctx: EmitContext, node: NodeOf<"onehot">): string {
   const K = node.attrs.classes;
-  const y = ctx.ref(node.inputs[0]!);
+  const Y = node.inputs[0]!;
+  const y = ctx.ref(Y);
   const out = ctx.ref(node);
   const r = ctx.local("r"), c = ctx.local("c");
-  return `${out}.fill(0, 0, ${ctx.rows} * ${K});
-for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
+  // A class per position: the message names row and position.
+  const positions = Y.shape.length === 2 ? `, ${Y.shape[1]}` : "";
+  const count = sizeExpr(ctx, Y.shape);
+  return `${out}.fill(0, 0, ${count} * ${K});
+for (let ${r} = 0; ${r} < ${count}; ${r}++) {
 const ${c} = ${y}[${r}];
-if (!(${c} >= 0 && ${c} < ${K} && ${c} === Math.floor(${c}))) badLabel(${r}, ${c}, ${K});
+if (!(${c} >= 0 && ${c} < ${K} && ${c} === Math.floor(${c}))) badLabel(${r}, ${c}, ${K}${positions});
 ${out}[${r} * ${K} + ${c}] = 1;
 }`;
 }

@@ -94,10 +94,15 @@ export interface TrainingState {
 
 export interface ModelInfo {
   name: string;
-  /** `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images). */
-  input: { name: string; width: number; shape: number[] };
-  target: { name: string; width: number; classes: number | null };
-  output: { name: string; width: number };
+  /**
+   * `width` values per row, the row-major flattening of `shape` ([4], or [1, 8, 8] for images);
+   * `index` is set for an index input (`s[12]: index(27)`), whose values are ids in [0, index).
+   */
+  input: { name: string; width: number; shape: number[]; index?: number };
+  /** `classes` for a class(K) target: one class index per row, or `positions` of them (`y[12]: class(27)`). */
+  target: { name: string; width: number; classes: number | null; positions?: number };
+  /** `width` values per row, the row-major flattening of `shape` ([3], or [12, 27] for a class per position). */
+  output: { name: string; width: number; shape: number[] };
   params: { name: string; shape: number[]; trainable: boolean }[];
   state: { name: string; shape: number[] }[];
   paramCount: number;
@@ -221,6 +226,7 @@ function checkRows(
   xWidth: number,
   y: Float64Array | null,
   yWidth: number,
+  xIds = 0,
 ): void {
   if (!Number.isInteger(n) || n < 1 || (maxBatch !== null && n > maxBatch)) {
     throw new RangeError(
@@ -240,6 +246,29 @@ function checkRows(
   if (sum !== 0) {
     rejectNonFinite(fn, "x", x, xWidth, n);
     if (y) rejectNonFinite(fn, "y", y, yWidth, n);
+  }
+  if (xIds > 0) checkIds(fn, "x", x, xWidth, n, xIds);
+}
+
+/**
+ * Throws unless `n` rows of `data` hold whole numbers in [0, count): the ids of an index input
+ * (`input s[12]: index(27)`), which select rows of an embedding table.
+ */
+function checkIds(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+  count: number,
+): void {
+  for (let i = 0; i < n * width; i++) {
+    const v = data[i]!;
+    if (!(v >= 0 && v < count && v === Math.floor(v))) {
+      throw new RangeError(
+        `${fn}: ${what} has ${describeValue(v)} at row ${Math.floor(i / width)}, column ${i % width} (counting from 0); the index input takes whole numbers from 0 to ${count - 1}`,
+      );
+    }
   }
 }
 
@@ -290,9 +319,11 @@ function checkMode(mode: unknown): void {
     throw new RangeError(`loss: mode must be "eval" or "train", got ${describeValue(mode)}`);
 }
 
-/** A class label that is not an integer in [0, classes), found by the loss kernel. */
-function badLabel(row: number, value: number, classes: number): never {
-  throw new RangeError(`class label ${value} in row ${row} is not an integer in [0, ${classes})`);
+/** A class label that is not an integer in [0, classes), found by the loss kernel; `positions` per row for a per-position target. */
+function badLabel(index: number, value: number, classes: number, positions = 1): never {
+  throw new RangeError(
+    `class label ${value} in ${positions === 1 ? `row ${index}` : `row ${Math.floor(index / positions)}, position ${index % positions}`} is not an integer in [0, ${classes})`,
+  );
 }
 
 /** Per-feature standardization applied to every `x` before the kernels see it; `on` is false until a weights file sets it. */
@@ -629,6 +660,7 @@ function fitEpochs(
   // Every row is checked once, here: a bad value stops fit before any update and is named by its
   // row in x or y, and the batches (copies of checked rows) need no check of their own.
   checkFinite("fit", "x", x, inW, n);
+  if (input.index) checkIds("fit", "x", x, inW, n, input.index);
   checkFinite("fit", "y", y, yW, n);
   const monitor = monitoredLoss(core, x, y, n, options);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
@@ -739,7 +771,7 @@ function monitoredLoss(
     rows = validation;
     if (!(rows.x instanceof Float64Array && rows.y instanceof Float64Array))
       throw new TypeError(`fit: validation x and y must be Float64Arrays`);
-    checkRows("fit: validation", rows.n, null, rows.x, input.width, rows.y, target.width);
+    checkRows("fit: validation", rows.n, null, rows.x, input.width, rows.y, target.width, input.index ?? 0);
   }
   if (rows.n > maxBatch && lossChunks.eval.combine === null) {
     throw new RangeError(
@@ -1055,7 +1087,7 @@ function gradientsOf(
   n: number,
 ): { loss: number; grads: Weights } {
   const { maxBatch, input, target } = core.info;
-  checkRows("gradients", n, maxBatch, x, input.width, y, target.width);
+  checkRows("gradients", n, maxBatch, x, input.width, y, target.width, input.index ?? 0);
   const loss = core.forwardBackward(core.rowChunks.scaling.on ? chunkRows(core.rowChunks, x, 0, n) : x, y, n);
   const grads: Weights = {};
   for (const t of core.tensors)
@@ -2633,7 +2665,7 @@ export function createModel(options: ModelOptions = {}): Model {
     name: "iris",
     input: { name: "x", width: 4, shape: [4] },
     target: { name: "label", width: 1, classes: 3 },
-    output: { name: "p", width: 3 },
+    output: { name: "p", width: 3, shape: [3] },
     params: [
       { name: "h1.W", shape: [4, 16], trainable: true },
       { name: "h1.b", shape: [16], trainable: true },
