@@ -20,6 +20,7 @@ const CASES: [string, string][] = [
   ["embedding of 5 ids from a vocabulary of 3: repeated ids add up", model("s[5]: index(3)", "p = flatten(tanh(embedding(s, 2)))", 10)],
   ["rnn over 4 steps, every hidden state", model("x[4, 3]", "p = flatten(rnn(x, 3))", 12)],
   ["rnn and lstm of width 5: full and partial register tiles", model("x[3, 2]", "p = flatten(lstm(rnn(x, 5), 5))", 15)],
+  ["gru of width 9: several register tiles back through time", model("x[3, 1]", "p = flatten(gru(x, 9))", 27)],
   ["lstm over 4 steps, every hidden state", model("x[4, 2]", "p = flatten(lstm(x, 3))", 12)],
   ["gru over 4 steps, every hidden state", model("x[4, 2]", "p = flatten(gru(x, 3))", 12)],
   ["lstm then its last state", model("x[5, 2]", "p = dense(last(lstm(x, 3)), 2)", 2)],

@@ -19,9 +19,9 @@ afterAll(() => temp.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 // Each case: a model whose output is the layer's (flattened), and the PyTorch module that computes it.
 const CASES: { name: string; input: string; body: string; width: number; torch: string }[] = [
-  { name: "lstm", input: "x[5, 3]", body: "p = flatten(lstm(x, 4))", width: 20, torch: "lstm" },
-  { name: "gru", input: "x[5, 3]", body: "p = flatten(gru(x, 4))", width: 20, torch: "gru" },
-  { name: "rnn", input: "x[5, 3]", body: "p = flatten(rnn(x, 4))", width: 20, torch: "rnn" },
+  { name: "lstm", input: "x[5, 3]", body: "p = flatten(lstm(x, 9))", width: 45, torch: "lstm" },
+  { name: "gru", input: "x[5, 3]", body: "p = flatten(gru(x, 9))", width: 45, torch: "gru" },
+  { name: "rnn", input: "x[5, 3]", body: "p = flatten(rnn(x, 9))", width: 45, torch: "rnn" },
   { name: "embedding", input: "s[5]: index(7)", body: "p = flatten(embedding(s, 3))", width: 15, torch: "embedding" },
   { name: "attention", input: "x[5, 6]", body: "p = flatten(attention(x, heads: 2))", width: 30, torch: "attention" },
   { name: "causal attention", input: "x[5, 6]", body: "p = flatten(attention(x, heads: 3, causal: true))", width: 30, torch: "causal" },

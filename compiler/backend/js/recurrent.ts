@@ -178,7 +178,7 @@ export function emitRecurrentBackward(ctx: EmitContext, node: NodeOf<"recurrent_
     outBase: (rv) => `${gradAt(rv)} + ${stash}`,
     input: out,
     output: out,
-    weight: (jv, kv) => `${w}[${jv} * ${gn} + ${kv}]`,
+    weight: (jv, kv) => `${w}[(${jv}) * ${gn} + ${kv}]`,
     init: (rv, jv) => `${g}[${tapeAt(rv.r)} + ${jv}]`,
   });
   // A GRU's h_t also reaches h_{t+1} directly, through z_{t+1}.
