@@ -139,7 +139,7 @@ describe("bad input: one or two lines naming the file and row/column or tensor, 
   const cases: [string, () => string[], RegExp][] = [
     ["a missing model file", () => ["train", "@nope.net", "--data", "iris"], /^netc train: .*nope\.net: no such \.net file$/],
     ["a missing data file", () => ["train", "examples/iris.net", "--data", "@nope.csv"], /^netc train: .*nope\.csv: no such data file$/],
-    ["an unknown data set name", () => ["train", "examples/iris.net", "--data", "irises"], /^netc train: irises: no such data file, and not a bundled data set; did you mean 'iris'\? \(bundled: iris, digits, lecture, xor, spirals, moons\)$/],
+    ["an unknown data set name", () => ["train", "examples/iris.net", "--data", "irises"], /^netc train: irises: no such data file, and not a bundled data set; did you mean 'iris'\? \(bundled: iris, digits, lecture, xor, spirals, moons, parity, sorting\)$/],
     ["an empty CSV", () => ["train", "examples/iris.net", "--data", file("empty.csv", "")], /empty\.csv: the file is empty/],
     ["a row of the wrong width", () => ["train", "examples/iris.net", "--data", file("short.csv", "a,b,c,d,s\n1,2,3,4,x\n1,2,3,x\n")], /short\.csv:3: row has 4 cells, but the header has 5 columns$/],
     ["a non-numeric feature", () => ["train", "examples/iris.net", "--data", file("word.csv", "a,b,c,d,s\n1,two,3,4,x\n")], /word\.csv:2:2: 'two' in column 'b' is not a number$/],

@@ -19,7 +19,7 @@ describe("layer names", () => {
 
   it("`output layer1` picks an inner layer as the output", () => {
     const { models } = analyze(`model m {\n  input x[2]\n  target y[4]\n  layers { dense 4 tanh; dense 1 sigmoid }\n  output layer1\n  loss mse(layer1, y)\n}\n`);
-    expect(models[0]!.output).toEqual({ name: "layer1", width: 4 });
+    expect(models[0]!.output).toEqual({ name: "layer1", width: 4, shape: [4] });
   });
 
   it("a layer name before its block, and a second output, are errors", () => {
