@@ -7,7 +7,7 @@ const MODEL: FlagDef = { name: "model", value: "NAME", help: "the model to use w
 const FORCE: FlagDef = { name: "force", help: "replace an output file even if netc did not write it" };
 const FEATURES: FlagDef = { name: "features", value: "A,B,...", help: "the input columns, by name and in this order (default: every column but the target's)" };
 const IGNORE: FlagDef = { name: "ignore", value: "A,B,...", help: "columns to leave out (an ID column, say)" };
-const BACKEND: FlagDef = { name: "backend", value: "js|wasm|auto", help: "where the kernels run: JavaScript, wasm SIMD, or auto (wasm from 4096 parameters; the default)" };
+const BACKEND: FlagDef = { name: "backend", value: "js|wasm|auto", help: "where the kernels run: JavaScript, wasm SIMD, or auto (wasm from 4096 weights in matrix products; the default)" };
 const PRECISION: FlagDef = { name: "precision", value: "f64|f32", help: "element type of every array of the module (default: the train block's precision, else f64)" };
 const TARGET: FlagDef = { name: "target", value: "NAME[,NAME]", help: "the target column(s), by name (default: the last columns)" };
 

@@ -16,8 +16,28 @@ export type Backend = "js" | "wasm" | "auto";
  * JavaScript module is the easier one to read.
  */
 export function chooseBackend(model: ModelIR): "js" | "wasm" {
-  const params = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-  return params >= WASM_MIN_PARAMS ? "wasm" : "js";
+  return matmulParams(model) >= WASM_MIN_PARAMS ? "wasm" : "js";
+}
+
+/**
+ * The parameters wasm speeds up: the weights of rank-2 matrix products. Convolution, recurrent and
+ * attention kernels run as JavaScript in the wasm backend too, so their weights do not count:
+ * a CNN or an LSTM would otherwise pay binaryen's compile time (seconds, a gigabyte for the
+ * LSTM example) for a step no faster.
+ */
+function matmulParams(model: ModelIR): number {
+  const counted = new Set<string>();
+  let total = 0;
+  for (const node of model.forward.nodes) {
+    // wasm runs rank-2 products only (backend/wasm/kernels.ts); a stack of rows stays JavaScript.
+    if (node.op !== "matmul" || node.inputs.some((i) => i.shape.length !== 2)) continue;
+    for (const input of node.inputs) {
+      if (input.op !== "param" || counted.has(input.attrs.name)) continue;
+      counted.add(input.attrs.name);
+      total += input.attrs.shape.reduce((a, b) => a * b, 1);
+    }
+  }
+  return total;
 }
 
 export const WASM_MIN_PARAMS = 4096;

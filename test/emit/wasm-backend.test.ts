@@ -132,10 +132,15 @@ describe("float32", () => {
 });
 
 describe("choosing the backend", () => {
-  it("auto: JavaScript for the small examples, wasm for an MNIST-sized MLP", async () => {
+  it("auto: JavaScript for the small examples and recurrent layers, wasm for an MNIST-sized MLP", async () => {
     expect(chooseBackend((await compileExample("xor", { format: false })).result.model)).toBe("js");
     const big = MLP.replace("input x[37]", "input x[784]").replace("dense 45", "dense 128");
     expect(chooseBackend((await compileSource(big, { format: false })).result.model)).toBe("wasm");
+    // Only the weights of matrix products count: a recurrent layer runs as JavaScript on wasm too.
+    const lstm = "model s {\n  input x[16, 64]\n  target y[2]\n  h = last(lstm(x, 64))\n  p = dense(h, 2)\n  output p\n  loss mse\n}";
+    const { result } = await compileSource(lstm, { format: false, backend: "js" });
+    expect(result.model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0)).toBeGreaterThan(4096);
+    expect(chooseBackend(result.model)).toBe("js");
   });
 
   it("binaryen loads only through the wasm backend's dynamic import", () => {
