@@ -137,6 +137,13 @@ export function positiveFlag(args: ParsedArgs, name: string): number | undefined
   return v;
 }
 
+/** A flag the command cannot run without (its table marks it `required`), or a usage error; `why` follows the message. */
+export function requiredFlag(args: ParsedArgs, name: string, spec: CommandSpec, why = ""): string {
+  const v = stringFlag(args, name);
+  if (v === undefined) throw new UsageError(`--${name} is required${why}\nusage: ${usageLine(spec)}`);
+  return v;
+}
+
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === "string" ? v : undefined;

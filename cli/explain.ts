@@ -6,7 +6,7 @@ import { classPositions, inputDecl, type ModelIR } from "../compiler/model.js";
 import { couplesRows } from "../compiler/pipeline.js";
 import { applyNormalization } from "../data/normalize.js";
 import { tensorsByName } from "../data/weights.js";
-import { numberFlag, parseArgs, singleOperand, stringFlag, usageLine, UsageError, type ParsedArgs } from "./args.js";
+import { numberFlag, parseArgs, requiredFlag, singleOperand, stringFlag, UsageError } from "./args.js";
 import { gradientAttribution, integratedGradients, type Attribution, type Target } from "./attribution.js";
 import { EXPLAIN } from "./commands.js";
 import { encodeOptions, loadData, loadWeights } from "./inputs.js";
@@ -19,17 +19,12 @@ import { isClassifier, predictedClass } from "./train-loop.js";
 
 const METHODS = ["gradient", "integrated"] as const;
 
-function required(args: ParsedArgs, name: string): string {
-  const v = stringFlag(args, name);
-  if (v === undefined) throw new UsageError(`--${name} is required\nusage: ${usageLine(EXPLAIN)}`);
-  return v;
-}
 
 export async function explainCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, EXPLAIN);
   const file = singleOperand(args, EXPLAIN);
-  const weightsPath = required(args, "weights");
-  const dataSpec = required(args, "data");
+  const weightsPath = requiredFlag(args, "weights", EXPLAIN);
+  const dataSpec = requiredFlag(args, "data", EXPLAIN);
   const method = stringFlag(args, "method") ?? "gradient";
   if (!(METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be gradient or integrated, got '${method}'`);
   const steps = numberFlag(args, "steps", { integer: true, min: 1, max: 100_000 }) ?? 32;

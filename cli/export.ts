@@ -5,7 +5,7 @@ import { compileToGraph } from "../compiler/index.js";
 import { tensorsByName } from "../data/weights.js";
 import { exportOnnx } from "../export/onnx/index.js";
 import { exportTorch } from "../export/torch/index.js";
-import { parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { parseArgs, requiredFlag, singleOperand, stringFlag, UsageError } from "./args.js";
 import { EXPORT } from "./commands.js";
 import { loadWeights } from "./inputs.js";
 import { CliError, readText } from "./io.js";
@@ -15,12 +15,12 @@ import type { Output } from "./main.js";
 export async function exportCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, EXPORT);
   const file = singleOperand(args, EXPORT);
-  const format = required(args, "format");
+  const format = requiredFlag(args, "format", EXPORT);
   if (format !== "onnx" && format !== "torch") throw new UsageError(`--format must be onnx or torch, got '${format}'`);
   const source = readText(file, ".net file");
   // The forward graph is all either exporter reads; no code is emitted or formatted.
   const { model } = compileToGraph(source, { file, model: stringFlag(args, "model") });
-  const weightsPath = format === "onnx" ? required(args, "weights", " (ONNX holds the trained weights)") : stringFlag(args, "weights");
+  const weightsPath = format === "onnx" ? requiredFlag(args, "weights", EXPORT, " (ONNX holds the trained weights)") : stringFlag(args, "weights");
   const weights = weightsPath === undefined ? undefined : loadWeights(weightsPath, model, file);
   const target = stringFlag(args, "out") ?? `${model.name}.${format === "onnx" ? "onnx" : "py"}`;
   if (format === "onnx") {
@@ -43,8 +43,3 @@ export async function exportCommand(argv: string[], out: Output): Promise<number
   return 0;
 }
 
-function required(args: ReturnType<typeof parseArgs>, name: string, why = ""): string {
-  const v = stringFlag(args, name);
-  if (v === undefined) throw new UsageError(`--${name} is required${why}\nusage: ${usageLine(EXPORT)}`);
-  return v;
-}

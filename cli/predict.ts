@@ -8,7 +8,7 @@ import { isClassifier, predictedClass } from "./train-loop.js";
 import { applyNormalization } from "../data/normalize.js";
 import { RegressionAccumulator, regressionText } from "../data/metrics.js";
 import { tensorsByName, valuesByName } from "../data/weights.js";
-import { backendFlags, parseArgs, singleOperand, stringFlag, usageLine, UsageError } from "./args.js";
+import { backendFlags, parseArgs, requiredFlag, singleOperand, stringFlag } from "./args.js";
 import { PREDICT, PREDICTOR } from "./commands.js";
 import { dataBatches, encodeOptions, loadWeights } from "./inputs.js";
 import { readText } from "./io.js";
@@ -36,17 +36,12 @@ export function outputKind(ir: ModelIR): OutputKind {
   return "values";
 }
 
-function required(args: ReturnType<typeof parseArgs>, name: string, spec: typeof PREDICT): string {
-  const v = stringFlag(args, name);
-  if (v === undefined) throw new UsageError(`--${name} is required\nusage: ${usageLine(spec)}`);
-  return v;
-}
 
 export async function predictCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, PREDICT);
   const file = singleOperand(args, PREDICT);
-  const weightsPath = required(args, "weights", PREDICT);
-  const dataSpec = required(args, "data", PREDICT);
+  const weightsPath = requiredFlag(args, "weights", PREDICT);
+  const dataSpec = requiredFlag(args, "data", PREDICT);
   const source = readText(file, ".net file");
   // Only run, never shown: no formatting.
   const compiled = await compile(source, { file, model: stringFlag(args, "model"), maxBatch: BATCH_ROWS, format: false });
@@ -122,7 +117,7 @@ function softmaxRows(p: Float64Array, rows: number, width: number): void {
 export async function predictorCommand(argv: string[], out: Output): Promise<number> {
   const args = parseArgs(argv, PREDICTOR);
   const file = singleOperand(args, PREDICTOR);
-  const weightsPath = required(args, "weights", PREDICTOR);
+  const weightsPath = requiredFlag(args, "weights", PREDICTOR);
   const target = stringFlag(args, "out");
   const language = outputLanguage(target, args.flags.has("js"));
   const source = readText(file, ".net file");
