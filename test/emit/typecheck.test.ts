@@ -43,6 +43,18 @@ describe("emitted modules", () => {
     expect(errors.join("\n")).toContain("error TS7006");
   });
 
+  it("checked with a shared prelude (the gradient table's way), an error in the generated part is still found, at its line", async () => {
+    const iris = (await compileExample("iris")).result.code;
+    const lines = iris.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("export function createModel("));
+    expect(at).toBeGreaterThan(100); // after the prelude
+    lines.splice(at + 1, 0, 'const broken: number = "not a number";');
+    const report = typecheck(new Map([["iris", iris], ["broken", lines.join("\n")]]), { sharePrelude: true });
+    expect(report.split("\n").filter((l) => / error TS\d+:/.test(l))).toEqual([
+      `1-broken.ts(${at + 2},7): error TS2322: Type 'string' is not assignable to type 'number'.`,
+    ]);
+  });
+
   it("have no imports or requires", async () => {
     for (const [name, code] of await emitted()) expect(dependencies(code), name).toEqual([]);
     expect(dependencies("import { a } from 'b';\nconst c = require('d');\nexport * from 'e';")).toHaveLength(3);

@@ -45,7 +45,7 @@ export function describeGradientTable(
     // program per module would parse TypeScript's library hundreds of times (1 s per case).
     const emitted = new Map<string, string>();
     afterAll(() => {
-      if (options.verify ?? true) expect(typecheck(emitted)).toBe("");
+      if (options.verify ?? true) expect(typecheck(emitted, { sharePrelude: true })).toBe("");
     }, 300_000);
     for (const c of cases) {
       const shapes = c.shapes ?? DEFAULT_SHAPES;

@@ -165,7 +165,7 @@ describe(`fuzzing the front end (scale ${scale})`, () => {
     for (let i = 0; i < compiledSources.length && modules.size < typecheckSample; i += step) {
       modules.set(`fuzz${i}`, (await compile(compiledSources[i]!, { format: false })).code);
     }
-    expect(typecheck(modules)).toBe("");
+    expect(typecheck(modules, { sharePrelude: true })).toBe("");
   });
 });
 }

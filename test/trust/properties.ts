@@ -83,7 +83,7 @@ describe(`random networks (${runs} runs, seed ${SEED})`, () => {
     const modules = new Map<string, string>();
     const specs = fc.sample(netArb, { seed: SEED, numRuns: typecheckSample });
     for (const [i, spec] of specs.entries()) modules.set(`net${i}`, (await compile(printNet(spec).source, { format: false })).code);
-    expect(typecheck(modules)).toBe("");
+    expect(typecheck(modules, { sharePrelude: true })).toBe("");
   });
 });
 }
