@@ -104,7 +104,7 @@ type Training = "none" | "free" | "forced";
  *           deep.net trains, float32 loses digits in batchnorm's backward pass (the update error
  *           grows smoothly from 4e-5 at step 1 to 2e-3 at step 50, on the γ of late layers).
  */
-export function compare(create: () => Model, ir: ModelIR, loss: TfLoss, seed: number, training: Training) {
+export function compare(create: () => Model, ir: ModelIR, loss: TfLoss, seed: number, training: Training, steps = STEPS) {
   const model = create();
   const vars = sharedWeights(model);
   const batches = makeBatches(model, seed);
@@ -125,7 +125,7 @@ export function compare(create: () => Model, ir: ModelIR, loss: TfLoss, seed: nu
   let update = { name: "", err: 0 };
   const step = makeOptimizer(ir.train.optimizer, trainable);
   const current = () => Object.fromEntries(Object.entries(trainable).map(([name, v]) => [name, { data: Float64Array.from(v.dataSync()) }]));
-  for (let s = 0; training !== "none" && s < STEPS; s++) {
+  for (let s = 0; training !== "none" && s < steps; s++) {
     const b = batches[s % BATCHES]!;
     const before = current();
     if (training === "forced") model.setWeights(before);
@@ -174,9 +174,9 @@ export function withSgd(source: string, lr: number): string {
 
 /**
  * One example against tfjs: loss and gradients against the IR interpreter (and a hand-written
- * tfjs model where there is one), then STEPS steps of SGD on both sides.
+ * tfjs model where there is one), then `steps` steps of SGD on both sides.
  */
-export async function checkExampleAgainstTfjs(name: string): Promise<void> {
+export async function checkExampleAgainstTfjs(name: string, steps = STEPS): Promise<void> {
   const hand = name in EXAMPLE_MODELS ? EXAMPLE_MODELS[name] : undefined;
   const { result, module } = await compileExample(name);
   const ir = result.model;
@@ -194,6 +194,6 @@ export async function checkExampleAgainstTfjs(name: string): Promise<void> {
   expect(train.train.optimizer.kind).toBe("sgd");
   const training = train.forward.nodes.some((n) => n.op === "batchnorm") ? "forced" : "free";
   const { create } = await loadUnformatted(source);
-  expectAgreement(`${name} (sgd, ${training})`, compare(create, train, hand ?? irModel(train, rowsOf), 12, training));
+  expectAgreement(`${name} (sgd, ${training})`, compare(create, train, hand ?? irModel(train, rowsOf), 12, training, steps));
 }
 
