@@ -1,10 +1,11 @@
 // Runs trial segments on worker threads, one segment per worker at a time, or — with one
-// thread — in this thread. From the sources (tsx, tests) a worker registers tsx's loader
+// thread — in this thread. Either way each trial is compiled here (trial.ts says why); workers
+// get JavaScript to train. From the sources (tsx, tests) a worker registers tsx's loader
 // before importing worker.ts; from the built CLI it runs dist/tune-worker.js.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { runSegment, type SegmentResult, type SegmentTask, type TrialData } from "./trial.js";
+import { compileAndRunSegment, compileTrial, failedSegment, type CompiledSegment, type SegmentResult, type SegmentTask, type TrialData } from "./trial.js";
 
 export interface SegmentRunner {
   run(task: SegmentTask): Promise<SegmentResult>;
@@ -12,11 +13,11 @@ export interface SegmentRunner {
 }
 
 export function createRunner(threads: number, data: TrialData): SegmentRunner {
-  return threads <= 1 ? { run: (task) => runSegment(data, task), close: async () => {} } : new WorkerPool(threads, data);
+  return threads <= 1 ? { run: (task) => compileAndRunSegment(data, task), close: async () => {} } : new WorkerPool(threads, data);
 }
 
 interface Job {
-  task: SegmentTask;
+  task: CompiledSegment;
   resolve: (r: SegmentResult) => void;
   reject: (err: Error) => void;
 }
@@ -33,9 +34,11 @@ class WorkerPool implements SegmentRunner {
     private readonly data: TrialData,
   ) {}
 
-  run(task: SegmentTask): Promise<SegmentResult> {
+  async run(task: SegmentTask): Promise<SegmentResult> {
+    const compiled = await compileTrial(this.data, task.values);
+    if ("failed" in compiled) return failedSegment(task, compiled.failed);
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, resolve, reject });
+      this.queue.push({ task: { ...task, code: compiled.code }, resolve, reject });
       this.next();
     });
   }
