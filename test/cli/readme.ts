@@ -10,6 +10,10 @@
 // cannot run here: installing packages, the test suite itself, a fragment of a program), and
 // `<!-- readme-test: excerpt of examples/NAME.net -->` marks a ts block that must appear, as
 // written, in the module `netc compile` makes of that file. Every other block is prose.
+// `<!-- readme-test: quick: COMMAND FLAGS -->` before a sh block (a long training, a search)
+// makes `npm test` (readme.test.ts) append FLAGS to the block's `netc COMMAND` lines, so every
+// line still runs and writes its files, in seconds; `npm run test:long` (readme.long.test.ts)
+// runs every block exactly as written.
 import { exec } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -63,6 +67,18 @@ function readmeBlocks(readme: string): Block[] {
   return blocks;
 }
 
+/** A block's `quick:` marker: the netc command it shortens and the flags npm test appends. */
+function quickOf(b: Block): { command: string; flags: string } | undefined {
+  const m = /^quick:\s*(\w+)\s+(.+)$/.exec(b.marker ?? "");
+  return m ? { command: m[1]!, flags: m[2]! } : undefined;
+}
+
+/** `command` with the block's quick flags appended when it runs `netc COMMAND`. */
+function shortened(command: string, block: Block): string {
+  const quick = quickOf(block);
+  return quick && new RegExp(`^npx netc ${quick.command}\\s`).test(command) ? `${command} ${quick.flags}` : command;
+}
+
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 const BLOCKS = readmeBlocks(README);
 const skipped = (b: Block) => b.marker?.startsWith("skip") ?? false;
@@ -79,21 +95,6 @@ const run = promisify(exec);
 // run on an installed package by test/package/install.long.test.ts.
 const shell = (command: string) =>
   run(command.replace(/^npx netc /, "netc "), { cwd: dir, env: { ...process.env, NO_COLOR: "1", PATH: `${join(dir, ".readme-bin")}:${process.env.PATH}` }, maxBuffer: 1 << 26 });
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "netc-readme-"));
-  for (const entry of readdirSync(ROOT)) {
-    if (["out", "runs", ".git"].includes(entry)) continue;
-    symlinkSync(join(ROOT, entry), join(dir, entry), statSync(join(ROOT, entry)).isDirectory() ? "dir" : "file");
-  }
-  for (const [name, text] of Object.entries(READER_FILES)) writeFileSync(join(dir, name), text());
-  mkdirSync(join(dir, ".readme-bin"));
-  writeFileSync(join(dir, ".readme-bin/netc"), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, "bin/netc.mjs")}" "$@"\n`, { mode: 0o755 });
-  // The quick start's `npm start`, whose out/iris.weights.json later blocks use.
-  const start = await shell("npm start");
-  expect(start.stdout).toMatch(/^wrote out\/iris\.weights\.json, out\/iris\.best\.weights\.json, out\/iris\.ts, out\/iris\.predict\.ts, out\/iris\.loss\.svg$/m);
-}, 300_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Lines of a shell block that are commands: no blanks, no comments, no trailing comments. */
 function commands(text: string): string[] {
@@ -113,49 +114,77 @@ function outputsOf(command: string): string[] {
   return [];
 }
 
-describe("README.md's examples", () => {
-  it("only the listed blocks opt out, each with a reason", () => {
-    const out = BLOCKS.filter(skipped);
-    expect(out.map(firstLine)).toEqual(OPTED_OUT);
-    for (const b of out) expect(b.marker, `README.md:${b.line}`).toMatch(/^skip: \S/);
-  });
-
-  it("finds commands, a usage snippet, an excerpt, a listing and a program to check", () => {
-    expect(RUN.filter((b) => b.lang === "sh").flatMap((b) => commands(b.text)).length).toBeGreaterThanOrEqual(6);
-    expect(RUN.filter((b) => b.lang === "ts" && !b.marker).length).toBeGreaterThanOrEqual(1);
-    expect(RUN.filter((b) => b.marker?.startsWith("excerpt of ")).length).toBeGreaterThanOrEqual(1);
-    expect(RUN.filter(isListing).length).toBeGreaterThanOrEqual(1);
-    expect(RUN.filter(isProgram).length).toBeGreaterThanOrEqual(1);
-  });
-
-  it.each(RUN.map((b) => [`README.md:${b.line} ${firstLine(b)}`, b] as const))("%s", async (_, block) => {
-    if (block.lang === "sh") {
-      for (const command of commands(block.text)) {
-        const r = await shell(command).catch((e: { code: number; stderr: string }) => e);
-        expect("code" in r ? r.code : 0, `${command}\n${r.stderr}`).toBe(0);
-        expect(r.stderr, command).not.toMatch(STACK_TRACE);
-        for (const file of outputsOf(command)) expect(existsSync(join(dir, file)), `${command} wrote ${file}`).toBe(true);
+/**
+ * The README's examples as tests: `quick` (npm test) appends each quick block's flags; otherwise
+ * every block runs as written.
+ */
+export function describeReadme(quick: boolean): void {
+  describe(quick ? "README.md's examples (long trainings shortened)" : "README.md's examples, as written", () => {
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "netc-readme-"));
+      for (const entry of readdirSync(ROOT)) {
+        if (["out", "runs", ".git"].includes(entry)) continue;
+        symlinkSync(join(ROOT, entry), join(dir, entry), statSync(join(ROOT, entry)).isDirectory() ? "dir" : "file");
       }
-    } else if (block.marker?.startsWith("excerpt of ")) {
-      const file = block.marker.slice("excerpt of ".length);
-      const { code } = await compile(readFileSync(join(ROOT, file), "utf8"), { file });
-      expect(code, `README.md:${block.line} is not in the module compiled from ${file}`).toContain(block.text);
-    } else if (block.lang === "ts") {
-      const snippet = join(dir, `readme-${block.line}.ts`);
-      writeFileSync(snippet, block.text);
-      const { stdout, stderr } = await shell(`node --import tsx ${snippet}`);
-      expect(stderr).toBe("");
-      const approximations = [...block.text.matchAll(/console\.log\(.*\/\/\s*≈\s*\[([^\]]*)\]/g)].map((m) => m[1]!.split(",").map(Number));
-      const printed = [...stdout.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!.split(",").map(Number));
-      expect(printed.length).toBeGreaterThanOrEqual(approximations.length);
-      approximations.forEach((want, k) => expect(printed[k]!.map(Math.round), stdout).toEqual(want));
-    } else if (isProgram(block)) {
-      expect(analyze(block.text).diagnostics.map((d) => formatDiagnostic(d, `README.md:${block.line}`, block.text))).toEqual([]);
-    } else {
-      const [header, ...rest] = block.text.split("\n");
-      const file = header!.slice(2).split(/\s/)[0]!;
-      const body = readFileSync(join(ROOT, file), "utf8").split("\n").filter((l, i) => !(i === 0 && l.startsWith("#"))).join("\n");
-      expect(body.trimEnd()).toBe(rest.join("\n").trimEnd());
-    }
-  }, 300_000);
-});
+      for (const [name, text] of Object.entries(READER_FILES)) writeFileSync(join(dir, name), text());
+      mkdirSync(join(dir, ".readme-bin"));
+      writeFileSync(join(dir, ".readme-bin/netc"), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, "bin/netc.mjs")}" "$@"\n`, { mode: 0o755 });
+      // The quick start's `npm start`, whose out/iris.weights.json later blocks use.
+      const start = await shell("npm start");
+      expect(start.stdout).toMatch(/^wrote out\/iris\.weights\.json, out\/iris\.best\.weights\.json, out\/iris\.ts, out\/iris\.predict\.ts, out\/iris\.loss\.svg$/m);
+    }, 300_000);
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("only the listed blocks opt out, each with a reason; quick blocks shorten a netc command they hold", () => {
+      const out = BLOCKS.filter(skipped);
+      expect(out.map(firstLine)).toEqual(OPTED_OUT);
+      for (const b of out) expect(b.marker, `README.md:${b.line}`).toMatch(/^skip: \S/);
+      const quickBlocks = BLOCKS.filter((b) => b.marker?.startsWith("quick"));
+      expect(quickBlocks.length).toBeGreaterThanOrEqual(1);
+      for (const b of quickBlocks) {
+        expect(b.lang, `README.md:${b.line}`).toBe("sh");
+        expect(commands(b.text).some((c) => shortened(c, b) !== c), `README.md:${b.line}: no netc ${quickOf(b)?.command} line to shorten`).toBe(true);
+      }
+    });
+
+    it("finds commands, a usage snippet, an excerpt, a listing and a program to check", () => {
+      expect(RUN.filter((b) => b.lang === "sh").flatMap((b) => commands(b.text)).length).toBeGreaterThanOrEqual(6);
+      expect(RUN.filter((b) => b.lang === "ts" && !b.marker).length).toBeGreaterThanOrEqual(1);
+      expect(RUN.filter((b) => b.marker?.startsWith("excerpt of ")).length).toBeGreaterThanOrEqual(1);
+      expect(RUN.filter(isListing).length).toBeGreaterThanOrEqual(1);
+      expect(RUN.filter(isProgram).length).toBeGreaterThanOrEqual(1);
+    });
+
+    it.each(RUN.map((b) => [`README.md:${b.line} ${firstLine(b)}`, b] as const))("%s", async (_, block) => {
+      if (block.lang === "sh") {
+        for (const written of commands(block.text)) {
+          const command = quick ? shortened(written, block) : written;
+          const r = await shell(command).catch((e: { code: number; stderr: string }) => e);
+          expect("code" in r ? r.code : 0, `${command}\n${r.stderr}`).toBe(0);
+          expect(r.stderr, command).not.toMatch(STACK_TRACE);
+          for (const file of outputsOf(command)) expect(existsSync(join(dir, file)), `${command} wrote ${file}`).toBe(true);
+        }
+      } else if (block.marker?.startsWith("excerpt of ")) {
+        const file = block.marker.slice("excerpt of ".length);
+        const { code } = await compile(readFileSync(join(ROOT, file), "utf8"), { file });
+        expect(code, `README.md:${block.line} is not in the module compiled from ${file}`).toContain(block.text);
+      } else if (block.lang === "ts") {
+        const snippet = join(dir, `readme-${block.line}.ts`);
+        writeFileSync(snippet, block.text);
+        const { stdout, stderr } = await shell(`node --import tsx ${snippet}`);
+        expect(stderr).toBe("");
+        const approximations = [...block.text.matchAll(/console\.log\(.*\/\/\s*≈\s*\[([^\]]*)\]/g)].map((m) => m[1]!.split(",").map(Number));
+        const printed = [...stdout.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!.split(",").map(Number));
+        expect(printed.length).toBeGreaterThanOrEqual(approximations.length);
+        approximations.forEach((want, k) => expect(printed[k]!.map(Math.round), stdout).toEqual(want));
+      } else if (isProgram(block)) {
+        expect(analyze(block.text).diagnostics.map((d) => formatDiagnostic(d, `README.md:${block.line}`, block.text))).toEqual([]);
+      } else {
+        const [header, ...rest] = block.text.split("\n");
+        const file = header!.slice(2).split(/\s/)[0]!;
+        const body = readFileSync(join(ROOT, file), "utf8").split("\n").filter((l, i) => !(i === 0 && l.startsWith("#"))).join("\n");
+        expect(body.trimEnd()).toBe(rest.join("\n").trimEnd());
+      }
+    }, 300_000);
+  });
+}

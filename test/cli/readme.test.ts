@@ -1,0 +1,5 @@
+// The README's examples, run as a reader would (test/cli/readme.ts), with the blocks marked
+// `quick` shortened; readme.long.test.ts runs them as written.
+import { describeReadme } from "./readme.js";
+
+describeReadme(true);
