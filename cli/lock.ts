@@ -1,7 +1,8 @@
-// One `netc train` at a time per output set: a lock file `.MODEL.netc-lock` in --out, created
-// exclusively before training starts (which also proves the directory is writable) and removed
-// when the run ends. A second run into the same --out for the same model fails at once with a
-// message naming the first; a lock left by a process that no longer exists is taken over.
+// One `netc train` (or `netc tune`) at a time per output set: a lock file `.MODEL.netc-lock`
+// (`.MODEL.tune.netc-lock`) in --out, created exclusively before training starts (which also
+// proves the directory is writable) and removed when the run ends. A second run into the same
+// --out for the same model fails at once with a message naming the first and its command; a lock
+// left by a process that no longer exists is taken over.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CliError } from "./io.js";
@@ -11,14 +12,16 @@ export interface RunLock {
   release(): void;
 }
 
-export function lockOutputSet(dir: string, model: string): RunLock {
+export type LockingCommand = "train" | "tune";
+
+export function lockOutputSet(dir: string, model: string, command: LockingCommand = "train"): RunLock {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new CliError(`${dir}: cannot create the output directory (${(err as Error).message})`);
   }
-  const path = join(dir, `.${model}.netc-lock`);
-  const mine = JSON.stringify({ pid: process.pid, started: new Date().toISOString() });
+  const path = join(dir, command === "train" ? `.${model}.netc-lock` : `.${model}.${command}.netc-lock`);
+  const mine = JSON.stringify({ pid: process.pid, started: new Date().toISOString(), command });
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(path, mine + "\n", { flag: "wx" });
@@ -31,7 +34,7 @@ export function lockOutputSet(dir: string, model: string): RunLock {
         rmSync(path, { force: true });
         continue;
       }
-      const who = holder ? `netc train (pid ${holder.pid}, started ${holder.started})` : "netc train";
+      const who = holder ? `netc ${holder.command} (pid ${holder.pid}, started ${holder.started})` : `netc ${command}`;
       throw new CliError(`${dir}: another ${who} is writing model ${model} here; wait for it to finish or choose another --out (remove ${path} if no such run exists)`);
     }
   }
@@ -47,10 +50,11 @@ export function lockOutputSet(dir: string, model: string): RunLock {
   };
 }
 
-function readHolder(path: string): { pid: number; started: string } | null {
+function readHolder(path: string): { pid: number; started: string; command: LockingCommand } | null {
   try {
-    const v = JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown; started?: unknown };
-    return Number.isInteger(v.pid) && (v.pid as number) > 0 ? { pid: v.pid as number, started: String(v.started) } : null;
+    const v = JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown; started?: unknown; command?: unknown };
+    const command = v.command === "tune" ? "tune" : "train"; // locks from before the field held train's
+    return Number.isInteger(v.pid) && (v.pid as number) > 0 ? { pid: v.pid as number, started: String(v.started), command } : null;
   } catch {
     return null;
   }

@@ -72,7 +72,7 @@ export async function tuneCommand(argv: string[], out: Output): Promise<number> 
   // Every output is checked before any training, so a search never fails at its end on a file it may not replace.
   const check = () => (Object.keys(paths) as (keyof TunePaths)[]).forEach((k) => checkOutput(paths[k], KINDS[k], rules));
   check();
-  const lock = lockOutputSet(outDir, `${ir.name}.tune`);
+  const lock = lockOutputSet(outDir, ir.name, "tune");
   const signals = watchSignals();
   let runner: SegmentRunner | undefined;
   try {

@@ -166,4 +166,18 @@ describe("netc tune", () => {
     expect(r.stderr).toMatch(/m\.tune\.csv: exists and was not written by netc; not overwriting it \(use --force to replace it\)/);
     expect(readFileSync(results, "utf8")).toBe("my own notes\n");
   });
+
+  it("a second search into the same --out fails at once, naming the netc tune that holds it; a train of the same model may run there", async () => {
+    const out = join(dir, "locked");
+    mkdirSync(out, { recursive: true });
+    // The lock a running search holds (this test's parent process stands in for it).
+    writeFileSync(join(out, ".m.tune.netc-lock"), JSON.stringify({ pid: process.ppid, started: "2026-12-01T06:00:00.000Z", command: "tune" }));
+    const r = await netcInProcess("tune", model, "--data", "iris", "--parallel", "1", "--out", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`netc tune: ${out}: another netc tune (pid ${process.ppid}, started 2026-12-01T06:00:00.000Z) is writing model m here; wait for it to finish or choose another --out (remove ${join(out, ".m.tune.netc-lock")} if no such run exists)\n`);
+    expect(existsSync(join(out, "m.tune.json"))).toBe(false);
+    const train = await netcInProcess("train", model, "--data", "iris", "--epochs", "1", "--out", out);
+    expect(train.stderr).toBe("");
+    expect(train.status).toBe(0);
+  });
 });
