@@ -1,11 +1,10 @@
-// Runs generated code in this process without temp files: TypeScript is converted with the
-// TypeScript compiler's emit, then imported from a data: URL.
+// Loads a generated TypeScript module into this process (import-javascript.ts says how).
 import { toJavaScript } from "../compiler/emit/javascript.js";
 import type { GeneratedModule } from "./generated-types.js";
-import { importJavaScript } from "./import-javascript.js";
+import { importJavaScript, runnableJavaScript } from "./import-javascript.js";
 
-export { importJavaScript, toJavaScript };
+export { importJavaScript, runnableJavaScript, toJavaScript };
 
 export async function loadGenerated(tsCode: string): Promise<GeneratedModule> {
-  return importJavaScript<GeneratedModule>(toJavaScript(tsCode));
+  return importJavaScript<GeneratedModule>(await runnableJavaScript(tsCode));
 }

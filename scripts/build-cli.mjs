@@ -4,14 +4,15 @@
 // bundle with code splitting: each CLI command is its own chunk, loaded when run, and the
 // package's entries (lib/) share the compiler's chunks; the heavy packages (prettier, ts-morph,
 // vega, Graphviz) stay external and are imported only by the code that needs them. Also:
-//   dist/prelude/     the prelude sources the emitter reads at run time (compiler/emit/prelude.ts)
+//   dist/prelude/     the prelude sources the emitter reads at run time (compiler/emit/prelude.ts),
+//                     and declarations.json, their index, so the CLI does not parse them per run
 //   dist/types/       declarations of the entries, emitted file by file (see emitTypes)
 //   dist/build.json   every source file that went in; bin/netc.mjs uses dist/ only while none
 //                     of them is newer
 import { build } from "esbuild";
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -31,7 +32,8 @@ export async function buildCli(outdir = `${root}dist`) {
   const result = await build({
     absWorkingDir: root,
     // netc tune's worker threads start from their own file (cli/tune/pool.ts names it).
-    entryPoints: { main: "cli/main.ts", "tune-worker": "cli/tune/worker.ts", ...LIB_ENTRIES },
+    // prelude-index writes dist/prelude/declarations.json below.
+    entryPoints: { main: "cli/main.ts", "tune-worker": "cli/tune/worker.ts", "prelude-index": "compiler/emit/prelude.ts", ...LIB_ENTRIES },
     bundle: true,
     splitting: true,
     format: "esm",
@@ -46,6 +48,8 @@ export async function buildCli(outdir = `${root}dist`) {
   const prelude = readdirSync(join(root, "compiler/prelude")).filter((f) => f.endsWith(".ts"));
   mkdirSync(join(outdir, "prelude"));
   for (const f of prelude) cpSync(join(root, "compiler/prelude", f), join(outdir, "prelude", f));
+  const { writePreludeIndex } = await import(pathToFileURL(join(outdir, "prelude-index.js")).href);
+  writePreludeIndex(pathToFileURL(join(outdir, "prelude/")));
   const typeSources = await emitTypes(outdir);
   const bundled = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/"));
   const inputs = [...new Set([...bundled, ...prelude.map((f) => `compiler/prelude/${f}`), ...typeSources])];

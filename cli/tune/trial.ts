@@ -8,7 +8,7 @@ import { compile, compileToGraph, NetcError } from "../../compiler/index.js";
 import type { ModelIR } from "../../compiler/model.js";
 import type { Dataset } from "../../data/dataset.js";
 import type { GeneratedModule, TrainingState } from "../generated-types.js";
-import { importJavaScript } from "../import-javascript.js";
+import { importJavaScript, runnableJavaScript } from "../import-javascript.js";
 import { trainModel, type EpochStats } from "../train-loop.js";
 
 /** Rows the trainer evaluates per call, as in netc train. */
@@ -68,7 +68,7 @@ export async function compileTrial(data: TrialData, values: [string, number][]):
     try {
       const options = trialOptions(data, values);
       const maxBatch = trialBatch(data, compileToGraph(data.source, { ...options, maxBatch: 1 }).model);
-      entry = { code: (await compile(data.source, { ...options, maxBatch, format: false, language: "javascript" })).code };
+      entry = { code: await runnableJavaScript((await compile(data.source, { ...options, maxBatch, format: false })).code) };
     } catch (err) {
       if (!(err instanceof NetcError)) throw err;
       entry = { failed: err.diagnostics.map((d) => `${d.span.line}:${d.span.col}: ${d.message}`).join("; ") };

@@ -2,8 +2,10 @@
 // TypeScript in compiler/prelude/. Generated modules have no imports, so at emit time its
 // declarations are read with ts-morph and the ones a module uses (with everything they use in
 // turn) are copied in as text, in prelude order. Declarations from api.ts stay exported (they
-// are the module's public types); the rest lose `export`.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+// are the module's public types); the rest lose `export`. The built CLI reads them from an
+// index the build writes (dist/prelude/declarations.json, by writePreludeIndex): parsing the
+// prelude cold took half a second of every command that compiles.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Node, Project, SyntaxKind, type Statement } from "ts-morph";
 
 /** Prelude files in the order their declarations appear in a generated module. */
@@ -25,9 +27,29 @@ interface Declaration {
 
 let loaded: Map<string, Declaration> | undefined;
 
-/** Every prelude declaration by name, in prelude order (parsed once per process). */
+/** The index of the prelude's declarations that the build writes next to its copy of the prelude. */
+const INDEX_FILE = "declarations.json";
+
+/** Every prelude declaration by name, in prelude order (read once per process). */
 function declarations(): Map<string, Declaration> {
   if (loaded) return loaded;
+  const index = new URL(INDEX_FILE, PRELUDE_DIR);
+  if (existsSync(index)) {
+    const list = JSON.parse(readFileSync(index, "utf8")) as Declaration[];
+    loaded = new Map(list.map((d) => [d.name, d]));
+    return loaded;
+  }
+  loaded = parseDeclarations();
+  return loaded;
+}
+
+/** Writes the prelude's declarations (as the emitter uses them) into `dir`, for the built CLI. */
+export function writePreludeIndex(dir: URL): void {
+  writeFileSync(new URL(INDEX_FILE, dir), `${JSON.stringify([...parseDeclarations().values()])}\n`);
+}
+
+/** Parses compiler/prelude/ (or the build's copy of it) with ts-morph. */
+function parseDeclarations(): Map<string, Declaration> {
   const present = readdirSync(PRELUDE_DIR).filter((f) => f.endsWith(".ts"));
   const unlisted = present.filter((f) => !PRELUDE_FILES.includes(f));
   if (unlisted.length > 0) throw new Error(`compiler/prelude: ${unlisted.join(", ")} missing from PRELUDE_FILES in compiler/emit/prelude.ts`);
@@ -44,13 +66,12 @@ function declarations(): Map<string, Declaration> {
     }
   }
   const names = new Set(found.map((d) => d.name));
-  loaded = new Map(
+  return new Map(
     found.map((d) => {
       const uses = new Set(d.node.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()));
       return [d.name, { name: d.name, text: d.text, uses: [...uses].filter((u) => u !== d.name && names.has(u)) }];
     }),
   );
-  return loaded;
 }
 
 function declaredName(statement: Statement): string | undefined {

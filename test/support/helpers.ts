@@ -3,8 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile, type CompileOptions, type CompileResult } from "../../compiler/index.js";
-import { transform } from "esbuild";
-import { importJavaScript } from "../../cli/load.js";
+import { loadGenerated } from "../../cli/load.js";
 import type { GeneratedModule, Model } from "../../cli/generated-types.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -102,14 +101,9 @@ export function compileSource(source: string, options: CompileOptions = {}): Pro
   return entry;
 }
 
-/**
- * Imports an emitted TypeScript module. Types are stripped with esbuild, which takes a
- * millisecond where TypeScript's transpiler (cli/load.ts's `loadGenerated`, what `netc train`
- * uses) takes about a hundred; the test suite loads hundreds of modules. Both only remove types.
- */
-export async function loadModule(tsCode: string): Promise<GeneratedModule> {
-  const { code } = await transform(tsCode, { loader: "ts", target: "es2022" });
-  return importJavaScript<GeneratedModule>(code);
+/** Imports an emitted TypeScript module the way the CLI does (esbuild strips the types). */
+export function loadModule(tsCode: string): Promise<GeneratedModule> {
+  return loadGenerated(tsCode);
 }
 
 /** The compiled example with the file name the CLI would use (so headers match `netc compile`). */
