@@ -6,6 +6,7 @@
 import type { ModelIR } from "../model.js";
 import type { EmittedFunction } from "./function.js";
 import { str } from "./literals.js";
+import { rowCheckTail } from "./row-checks.js";
 
 export interface ExplainNames {
   xArg: string;
@@ -68,7 +69,7 @@ for (let ${r} = 0; ${r} < ${rows}; ${r}++) ${seed}[${r}] = ${p}[${r}]! >= 0.5 ? 
  * The result is a view of an internal buffer, valid until the next call.
  */
 function inputGradients(${xArg}: Float64Array, ${rows}: number, ${output}?: number): Float64Array {
-checkRows("inputGradients", ${rows}, maxBatch, ${xArg}, ${model.input.width}, null, 0);
+checkRows("inputGradients", ${rows}, maxBatch, ${xArg}, ${model.input.width}, null, 0${rowCheckTail(model)});
 if (${output} !== undefined && !(Number.isInteger(${output}) && ${output} >= 0 && ${output} < ${width})) {
 throw new RangeError(\`inputGradients: output must be an integer from 0 to ${width - 1}, got \${${output}}\`);
 }

@@ -16,6 +16,7 @@ import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { lit, str } from "./literals.js";
 import { EMITTER_GLOBALS, NameManager } from "./names.js";
 import { preludeNames } from "./prelude.js";
+import { rowCheckTail } from "./row-checks.js";
 import type { WasmBuild } from "../backend/wasm/index.js";
 import { wasmEmit, type WasmEmit } from "./wasm-memory.js";
 
@@ -180,7 +181,7 @@ export function emitModule(input: ModuleInput): FileParts {
 
   // predict and loss take any number of rows (in chunks); the training step at most maxBatch.
   const check = (fn: string, withY: boolean, limit = "maxBatch") =>
-    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW}${model.input.index ? `, ${model.input.index}` : ""});`;
+    `checkRows(${str(fn)}, ${rows}, ${limit}, ${xArg}, ${inW}, ${withY ? yArg : "null"}, ${yW}${rowCheckTail(model)});`;
   const sig = `${xArg}: Float64Array, ${yArg}: Float64Array, ${rows}: number`;
   const copyIn = (withY: boolean) => (wasm ? `${wasm.copyInputs(xArg, withY ? yArg : null, rows)}\n` : "");
   const lossIn = (kernel: string, mode: "eval" | "train") =>
@@ -222,6 +223,7 @@ ${trainLossFn ? `if (mode === "train") {\n${lossIn("trainLoss", "train")}\n}\n` 
     paramCount: model.params.reduce((n, p) => n + size(p.shape), 0),
     bytes: plan.bytes.total,
     maxBatch: plan.maxBatch,
+    precision: model.train.precision,
     classifier: model.classifier,
     lossChunks: model.lossChunks,
     train: { optimizer: model.train.optimizer.kind, lr: model.train.optimizer.lr, epochs: model.train.epochs, batch: model.train.batch, seed: model.train.seed },

@@ -18,6 +18,7 @@ import { body, layoutFile, oneLine, type FileParts } from "./layout.js";
 import { str } from "./literals.js";
 import { NameManager } from "./names.js";
 import { preludeNames } from "./prelude.js";
+import { FLOAT32_MAX } from "./row-checks.js";
 import { copyRows, wasmKernelsEmit } from "./wasm-memory.js";
 
 export interface PredictorInput {
@@ -100,6 +101,8 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
 
   const inW = model.input.width;
   const ids = model.input.index;
+  // A float32 predictor refuses finite doubles its arrays cannot hold (they would become Infinity).
+  const largest = model.train.precision === "f32" ? `, ${FLOAT32_MAX}` : "";
   const outW = model.output.width;
   const base64 = packWeights(tensors, layout, input.weights);
   const { offset: offsets, total } = layout;
@@ -150,7 +153,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     "",
     `/** Predicts one sample of ${inW} finite numbers. The result is reused by the next call: copy it to keep it. */`,
     `export function predict(${xArg}: ArrayLike<number>): Float64Array {`,
-    `  readSample("predict", ${xArg}, ${inW}, sampleIn);`,
+    `  readSample("predict", ${xArg}, ${inW}, sampleIn${largest});`,
     ...(ids ? [`  checkIds("predict", "the input", sampleIn, ${inW}, 1, ${ids});`] : []),
     ...(norm ? [`  for (let at = 0; at < ${inW}; at++) sampleIn[at] = ${scaled("sampleIn[at]!", "at")};`] : []),
     "  forward(sampleIn, 1);",
@@ -163,7 +166,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     ` * call, and beyond that to a new array (pass \`out\` to stay allocation-free for any ${rows}).`,
     ` */`,
     `export function predictBatch(${xArg}: Float64Array, ${rows}: number, out?: Float64Array): Float64Array {`,
-    `  checkBatch("predictBatch", ${xArg}, ${rows}, ${inW});`,
+    `  checkBatch("predictBatch", ${xArg}, ${rows}, ${inW}${largest});`,
     ...(ids ? [`  checkIds("predictBatch", "x", ${xArg}, ${inW}, ${rows}, ${ids});`] : []),
     `  if (out && out.length < ${rows} * ${outW}) throw new RangeError(\`predictBatch: out holds \${out.length} values, \${${rows}} rows need \${${rows} * ${outW}}\`);`,
     `  if (${rows} <= maxBatch && !out) {`,

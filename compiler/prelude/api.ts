@@ -110,6 +110,8 @@ export interface ModelInfo {
   /** Bytes of preallocated memory: parameters, state, optimizer state, work buffers and input copies. */
   bytes: number;
   maxBatch: number;
+  /** The element type of the model's arrays: float64, or float32 (values up to ±3.4e38). */
+  precision: "f64" | "f32";
   /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all. */
   classifier: "argmax" | "threshold" | null;
   /** How `loss` handles more than `maxBatch` rows, in each mode. */

@@ -4,7 +4,7 @@
 // the same rule, cli/train-loop.ts). It may allocate (once per call or per epoch, not per row).
 import type { FitOptions, FitResult } from "./api.js";
 import { scaleInPlace } from "./chunks.js";
-import { checkFinite, checkIds, checkRows } from "./inputs.js";
+import { checkFinite, checkIds, checkRows, largestValue } from "./inputs.js";
 import { sfc32, seedRng } from "./random.js";
 import { scheduledLr } from "./training.js";
 import type { ModelCore } from "./core.js";
@@ -34,9 +34,10 @@ export function fitEpochs(
   }
   // Every row is checked once, here: a bad value stops fit before any update and is named by its
   // row in x or y, and the batches (copies of checked rows) need no check of their own.
-  checkFinite("fit", "x", x, inW, n);
+  const largest = largestValue(core.info.precision);
+  checkFinite("fit", "x", x, inW, n, largest);
   if (input.index) checkIds("fit", "x", x, inW, n, input.index);
-  checkFinite("fit", "y", y, yW, n);
+  checkFinite("fit", "y", y, yW, n, largest);
   const monitor = monitoredLoss(core, x, y, n, options);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
   const order = new Uint32Array(n);
@@ -146,7 +147,17 @@ function monitoredLoss(
     rows = validation;
     if (!(rows.x instanceof Float64Array && rows.y instanceof Float64Array))
       throw new TypeError(`fit: validation x and y must be Float64Arrays`);
-    checkRows("fit: validation", rows.n, null, rows.x, input.width, rows.y, target.width, input.index ?? 0);
+    checkRows(
+      "fit: validation",
+      rows.n,
+      null,
+      rows.x,
+      input.width,
+      rows.y,
+      target.width,
+      input.index ?? 0,
+      largestValue(core.info.precision),
+    );
   }
   if (rows.n > maxBatch && lossChunks.eval.combine === null) {
     throw new RangeError(

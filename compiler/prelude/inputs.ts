@@ -5,7 +5,8 @@
 
 /**
  * Throws unless `n` rows fit the compiled batch (any number of rows when `maxBatch` is null: the
- * function works in chunks) and `x` (and `y`) hold `n` rows of finite numbers.
+ * function works in chunks) and `x` (and `y`) hold `n` rows of finite numbers, none larger in
+ * magnitude than `largest` (largestValue: a float32 model's arrays hold at most 3.4e38).
  */
 export function checkRows(
   fn: string,
@@ -16,6 +17,7 @@ export function checkRows(
   y: Float64Array | null,
   yWidth: number,
   xIds = 0,
+  largest = Infinity,
 ): void {
   if (!Number.isInteger(n) || n < 1 || (maxBatch !== null && n > maxBatch)) {
     throw new RangeError(
@@ -36,7 +38,35 @@ export function checkRows(
     rejectNonFinite(fn, "x", x, xWidth, n);
     if (y) rejectNonFinite(fn, "y", y, yWidth, n);
   }
+  if (largest < Infinity) {
+    rejectTooLarge(fn, "x", x, xWidth, n, largest);
+    if (y) rejectTooLarge(fn, "y", y, yWidth, n, largest);
+  }
   if (xIds > 0) checkIds(fn, "x", x, xWidth, n, xIds);
+}
+
+/** The largest magnitude a model's arrays hold: a float32 model's values beyond it would be Infinity. */
+export function largestValue(precision: "f64" | "f32"): number {
+  return precision === "f32" ? 3.4028234663852886e38 : Infinity;
+}
+
+/** Throws a RangeError naming the first of `n` rows of finite `data` larger in magnitude than `largest`. */
+export function rejectTooLarge(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+  largest: number,
+): void {
+  for (let i = 0; i < n * width; i++) {
+    const v = data[i]!;
+    if (v > largest || v < -largest) {
+      throw new RangeError(
+        `${fn}: ${what} has ${v} at row ${Math.floor(i / width)}, column ${i % width} (counting from 0); a float32 model holds values up to ±${largest}`,
+      );
+    }
+  }
 }
 
 /**
@@ -61,20 +91,25 @@ export function checkIds(
   }
 }
 
-/** Throws unless `n` rows of `data` hold only finite numbers: one pass that allocates nothing for a Float64Array. */
+/**
+ * Throws unless `n` rows of `data` hold only finite numbers, none larger in magnitude than
+ * `largest`: one pass that allocates nothing for a Float64Array.
+ */
 export function checkFinite(
   fn: string,
   what: string,
   data: ArrayLike<number>,
   width: number,
   n: number,
+  largest = Infinity,
 ): void {
+  let sum = NaN;
   if (data instanceof Float64Array) {
-    let sum = 0;
+    sum = 0;
     for (let i = 0; i < n * width; i++) sum += data[i]! - data[i]!;
-    if (sum === 0) return;
   }
-  rejectNonFinite(fn, what, data, width, n);
+  if (sum !== 0) rejectNonFinite(fn, what, data, width, n);
+  if (largest < Infinity) rejectTooLarge(fn, what, data, width, n, largest);
 }
 
 /** Throws a RangeError naming the first value of `n` rows of `data` that is not a finite number. */
@@ -115,8 +150,17 @@ export function badLabel(index: number, value: number, classes: number, position
   );
 }
 
-/** Copies one sample of `width` values into `into`, refusing anything but an array of finite numbers. */
-export function readSample(fn: string, x: ArrayLike<number>, width: number, into: Float64Array): void {
+/**
+ * Copies one sample of `width` values into `into`, refusing anything but an array of finite
+ * numbers no larger in magnitude than `largest`.
+ */
+export function readSample(
+  fn: string,
+  x: ArrayLike<number>,
+  width: number,
+  into: Float64Array,
+  largest = Infinity,
+): void {
   if (!x || typeof x.length !== "number" || x.length !== width) {
     throw new RangeError(
       `${fn}: expected ${width} input values, got ${x && typeof x.length === "number" ? x.length : describeValue(x)}`,
@@ -126,17 +170,25 @@ export function readSample(fn: string, x: ArrayLike<number>, width: number, into
     const v = x[i];
     if (typeof v !== "number" || v - v !== 0)
       throw new RangeError(`${fn}: input ${i} is ${describeValue(v)}; every value must be a finite number`);
+    if (v > largest || v < -largest)
+      throw new RangeError(`${fn}: input ${i} is ${v}; a float32 model holds values up to ±${largest}`);
     into[i] = v;
   }
 }
 
-/** Throws unless `x` (any array-like) holds `n` rows of `width` finite numbers. */
-export function checkBatch(fn: string, x: ArrayLike<number>, n: number, width: number): void {
+/** Throws unless `x` (any array-like) holds `n` rows of `width` finite numbers no larger in magnitude than `largest`. */
+export function checkBatch(
+  fn: string,
+  x: ArrayLike<number>,
+  n: number,
+  width: number,
+  largest = Infinity,
+): void {
   if (!Number.isInteger(n) || n < 0)
     throw new RangeError(`${fn}: n must be a non-negative integer, got ${n}`);
   if (!x || typeof x.length !== "number")
     throw new TypeError(`${fn}: x must be an array of numbers, got ${describeValue(x)}`);
   if (x.length < n * width)
     throw new RangeError(`${fn}: ${n} rows need ${n * width} values, x holds ${x.length}`);
-  checkFinite(fn, "x", x, width, n);
+  checkFinite(fn, "x", x, width, n, largest);
 }

@@ -5,7 +5,7 @@ import type { Model, ModelInfo, Weights } from "./api.js";
 import type { ModelCore } from "./core.js";
 import { fitEpochs } from "./fit.js";
 import { chunkRows } from "./chunks.js";
-import { checkRows } from "./inputs.js";
+import { checkRows, largestValue } from "./inputs.js";
 import {
   captureState,
   restoreState,
@@ -79,7 +79,17 @@ export function gradientsOf(
   n: number,
 ): { loss: number; grads: Weights } {
   const { maxBatch, input, target } = core.info;
-  checkRows("gradients", n, maxBatch, x, input.width, y, target.width, input.index ?? 0);
+  checkRows(
+    "gradients",
+    n,
+    maxBatch,
+    x,
+    input.width,
+    y,
+    target.width,
+    input.index ?? 0,
+    largestValue(core.info.precision),
+  );
   const loss = core.forwardBackward(core.rowChunks.scaling.on ? chunkRows(core.rowChunks, x, 0, n) : x, y, n);
   const grads: Weights = {};
   for (const t of core.tensors)

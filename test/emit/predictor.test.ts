@@ -127,6 +127,18 @@ describe("standalone predictor file", () => {
     expect(() => predictor.predict([1, 2])).toThrow("predict: expected 4 input values, got 2");
   });
 
+  it("in float32, refuses a finite double its arrays cannot hold (it would predict NaN), naming where it is", async () => {
+    const { predictor } = await build("iris", null, 3, WASM_F32);
+    expect(() => predictor.predict([5, 3, 1e39, 0.2])).toThrow("predict: input 2 is 1e+39; a float32 model holds values up to ±3.4028234663852886e+38");
+    const x = new Float64Array(8).fill(1);
+    x[5] = -4e38;
+    expect(() => predictor.predictBatch(x, 2)).toThrow("predictBatch: x has -4e+38 at row 1, column 1 (counting from 0); a float32 model holds values up to ±3.4028234663852886e+38");
+    x[5] = -3e38; // representable: no complaint about the input (whatever a float32 network makes of it)
+    expect(() => predictor.predictBatch(x, 2)).not.toThrow();
+    const f64 = (await build("iris")).predictor;
+    expect(() => f64.predict([5, 3, 1e39, 0.2])).not.toThrow();
+  });
+
   it("classifies with the label mapping, or by index without one", async () => {
     const named = await build("iris", ["setosa", "versicolor", "virginica"], 30);
     expect(named.predictor.labels).toEqual(["setosa", "versicolor", "virginica"]);

@@ -124,6 +124,28 @@ describe("float32", () => {
     expect(model.getState().step).toBe(0);
   });
 
+  it.each(["js", "wasm"] as const)("%s: a float32 model refuses inputs and targets beyond ±3.4e38 (finite doubles it would hold as Infinity), naming where", async (backend) => {
+    const { module } = await compileExample("iris", { backend, precision: "f32", format: false });
+    const model = module.createModel();
+    expect(model.info.precision).toBe("f32");
+    const x = new Float64Array(8).fill(1);
+    x[6] = 1e39;
+    const y = new Float64Array([0, 1]);
+    const limit = "a float32 model holds values up to ±3.4028234663852886e+38";
+    expect(() => model.predict(x, 2)).toThrow(`predict: x has 1e+39 at row 1, column 2 (counting from 0); ${limit}`);
+    expect(() => model.trainStep(x, y, 2)).toThrow(`trainStep: x has 1e+39 at row 1, column 2 (counting from 0); ${limit}`);
+    expect(() => model.gradients(x, y, 2)).toThrow(`gradients: x has 1e+39 at row 1, column 2 (counting from 0); ${limit}`);
+    expect(() => model.inputGradients(x, 2)).toThrow(`inputGradients: x has 1e+39 at row 1, column 2 (counting from 0); ${limit}`);
+    expect(() => model.fit(x, y, 2, { epochs: 1 })).toThrow(`fit: x has 1e+39 at row 1, column 2 (counting from 0); ${limit}`);
+    expect(model.getState().step).toBe(0);
+    x[6] = 3e38; // representable: trains (to a huge loss) without a complaint about the input
+    expect(() => model.predict(x, 2)).not.toThrow();
+    const f64 = (await compileExample("iris", { backend, format: false })).module.createModel();
+    expect(f64.info.precision).toBe("f64");
+    x[6] = 1e39;
+    expect(Array.from(f64.predict(x, 2)).every(Number.isFinite)).toBe(true);
+  });
+
   it("'precision f32' in the train block", async () => {
     const { result } = await compileSource(MLP.replace("seed 3 }", "seed 3; precision f32 }"), { backend: "js", format: false });
     expect(result.model.train.precision).toBe("f32");

@@ -109,6 +109,8 @@ export interface ModelInfo {
   /** Bytes of preallocated memory: parameters, state, optimizer state, work buffers and input copies. */
   bytes: number;
   maxBatch: number;
+  /** The element type of the model's arrays: float64, or float32 (values up to ±3.4e38). */
+  precision: "f64" | "f32";
   /** How a prediction becomes a class: the largest output, a 0.5 threshold, or not at all. */
   classifier: "argmax" | "threshold" | null;
   /** How `loss` handles more than `maxBatch` rows, in each mode. */
@@ -216,7 +218,8 @@ function initHe(data: Float64Array, fanIn: number, rng: Uint32Array): void {
 
 /**
  * Throws unless `n` rows fit the compiled batch (any number of rows when `maxBatch` is null: the
- * function works in chunks) and `x` (and `y`) hold `n` rows of finite numbers.
+ * function works in chunks) and `x` (and `y`) hold `n` rows of finite numbers, none larger in
+ * magnitude than `largest` (largestValue: a float32 model's arrays hold at most 3.4e38).
  */
 function checkRows(
   fn: string,
@@ -227,6 +230,7 @@ function checkRows(
   y: Float64Array | null,
   yWidth: number,
   xIds = 0,
+  largest = Infinity,
 ): void {
   if (!Number.isInteger(n) || n < 1 || (maxBatch !== null && n > maxBatch)) {
     throw new RangeError(
@@ -247,7 +251,35 @@ function checkRows(
     rejectNonFinite(fn, "x", x, xWidth, n);
     if (y) rejectNonFinite(fn, "y", y, yWidth, n);
   }
+  if (largest < Infinity) {
+    rejectTooLarge(fn, "x", x, xWidth, n, largest);
+    if (y) rejectTooLarge(fn, "y", y, yWidth, n, largest);
+  }
   if (xIds > 0) checkIds(fn, "x", x, xWidth, n, xIds);
+}
+
+/** The largest magnitude a model's arrays hold: a float32 model's values beyond it would be Infinity. */
+function largestValue(precision: "f64" | "f32"): number {
+  return precision === "f32" ? 3.4028234663852886e38 : Infinity;
+}
+
+/** Throws a RangeError naming the first of `n` rows of finite `data` larger in magnitude than `largest`. */
+function rejectTooLarge(
+  fn: string,
+  what: string,
+  data: ArrayLike<number>,
+  width: number,
+  n: number,
+  largest: number,
+): void {
+  for (let i = 0; i < n * width; i++) {
+    const v = data[i]!;
+    if (v > largest || v < -largest) {
+      throw new RangeError(
+        `${fn}: ${what} has ${v} at row ${Math.floor(i / width)}, column ${i % width} (counting from 0); a float32 model holds values up to ±${largest}`,
+      );
+    }
+  }
 }
 
 /**
@@ -272,20 +304,25 @@ function checkIds(
   }
 }
 
-/** Throws unless `n` rows of `data` hold only finite numbers: one pass that allocates nothing for a Float64Array. */
+/**
+ * Throws unless `n` rows of `data` hold only finite numbers, none larger in magnitude than
+ * `largest`: one pass that allocates nothing for a Float64Array.
+ */
 function checkFinite(
   fn: string,
   what: string,
   data: ArrayLike<number>,
   width: number,
   n: number,
+  largest = Infinity,
 ): void {
+  let sum = NaN;
   if (data instanceof Float64Array) {
-    let sum = 0;
+    sum = 0;
     for (let i = 0; i < n * width; i++) sum += data[i]! - data[i]!;
-    if (sum === 0) return;
   }
-  rejectNonFinite(fn, what, data, width, n);
+  if (sum !== 0) rejectNonFinite(fn, what, data, width, n);
+  if (largest < Infinity) rejectTooLarge(fn, what, data, width, n, largest);
 }
 
 /** Throws a RangeError naming the first value of `n` rows of `data` that is not a finite number. */
@@ -659,9 +696,10 @@ function fitEpochs(
   }
   // Every row is checked once, here: a bad value stops fit before any update and is named by its
   // row in x or y, and the batches (copies of checked rows) need no check of their own.
-  checkFinite("fit", "x", x, inW, n);
+  const largest = largestValue(core.info.precision);
+  checkFinite("fit", "x", x, inW, n, largest);
   if (input.index) checkIds("fit", "x", x, inW, n, input.index);
-  checkFinite("fit", "y", y, yW, n);
+  checkFinite("fit", "y", y, yW, n, largest);
   const monitor = monitoredLoss(core, x, y, n, options);
   if (options.seed !== undefined) seedRng(core.shuffleRng, options.seed);
   const order = new Uint32Array(n);
@@ -771,7 +809,17 @@ function monitoredLoss(
     rows = validation;
     if (!(rows.x instanceof Float64Array && rows.y instanceof Float64Array))
       throw new TypeError(`fit: validation x and y must be Float64Arrays`);
-    checkRows("fit: validation", rows.n, null, rows.x, input.width, rows.y, target.width, input.index ?? 0);
+    checkRows(
+      "fit: validation",
+      rows.n,
+      null,
+      rows.x,
+      input.width,
+      rows.y,
+      target.width,
+      input.index ?? 0,
+      largestValue(core.info.precision),
+    );
   }
   if (rows.n > maxBatch && lossChunks.eval.combine === null) {
     throw new RangeError(
@@ -1087,7 +1135,17 @@ function gradientsOf(
   n: number,
 ): { loss: number; grads: Weights } {
   const { maxBatch, input, target } = core.info;
-  checkRows("gradients", n, maxBatch, x, input.width, y, target.width, input.index ?? 0);
+  checkRows(
+    "gradients",
+    n,
+    maxBatch,
+    x,
+    input.width,
+    y,
+    target.width,
+    input.index ?? 0,
+    largestValue(core.info.precision),
+  );
   const loss = core.forwardBackward(core.rowChunks.scaling.on ? chunkRows(core.rowChunks, x, 0, n) : x, y, n);
   const grads: Weights = {};
   for (const t of core.tensors)
@@ -1793,6 +1851,7 @@ export function createModel(options: ModelOptions = {}): Model {
     paramCount: 35,
     bytes: 3744,
     maxBatch: 16,
+    precision: "f64",
     classifier: "argmax",
     lossChunks: { eval: { combine: "mean", reason: null }, train: { combine: "mean", reason: null } },
     train: { optimizer: "adam", lr: 0.00316228, epochs: 45, batch: 16, seed: 42 },
