@@ -119,6 +119,18 @@ MODELS.tokens = `model tokens {
   train { optimizer adam(lr: 0.01); batch 8 }
 }`;
 
+// The image layers: padded and strided convolutions, both poolings and flatten.
+MODELS.images = `model images {
+  input img[2, 6, 6]
+  target y: class(3)
+  c = relu(conv2d(img, 3, kernel: 3, stride: 2, padding: 1))
+  a = flatten(maxpool2d(conv2d(img, 4, kernel: 3, padding: 1), 2)) + flatten(avgpool2d(conv2d(img, 4, kernel: 2, padding: 1), 2))
+  p = softmax(dense(concat(a, flatten(c)), 3))
+  output p
+  loss cross_entropy
+  train { optimizer adam(lr: 0.01); batch 8 }
+}`;
+
 const ROWS = 40, BATCH = 8, EPOCHS = 4; // 5 steps an epoch: 20 steps
 
 const temp: string[] = [];

@@ -7,7 +7,7 @@
 import type { Graph, Node, NodeOf } from "../../compiler/ir/graph.js";
 import type { OpName } from "../../compiler/ir/vocabulary.js";
 import { NameManager } from "../../compiler/emit/names.js";
-import { nodesFor, notTranslatedYet, unsupportedOp, type ExportSource } from "../common.js";
+import { nodesFor, unsupportedOp, type ExportSource } from "../common.js";
 
 /** Python's keywords and the module-level names of an exported file: never a local's name. */
 export const PYTHON_RESERVED = [
@@ -94,7 +94,6 @@ export function translateMethod(graph: Graph, spec: MethodSpec, src: ExportSourc
 
 function translateNode(node: Node, a: Expr[], firstArg: string, src: ExportSource): Expr {
   const rule = TORCH_RULES[node.op] as TorchRule<OpName>;
-  if (rule === null && IMAGE_OPS.has(node.op)) throw notTranslatedYet(node, "PyTorch", src, "netc export --format onnx exports it");
   if (rule === null) throw unsupportedOp(node, "PyTorch", src);
   return rule(node as NodeOf<OpName>, a, firstArg);
 }
@@ -110,9 +109,6 @@ const binary = (op: string, prec: number) => (_: Node, a: Expr[]): Expr => ({
 const t = (e: Expr, x: string) => (e.tensor ? e.text : `${x}.new_tensor(${e.text})`);
 const call = (fn: string, ...rest: string[]) => (_: Node, a: Expr[], x: string) => atom(`${fn}(${[t(a[0]!, x), ...rest].join(", ")})`);
 const compare = (op: string) => (_: Node, a: Expr[], x: string) => atom(`(${t(a[0]!, x)} ${op} ${t(a[1]!, x)}).to(${x}.dtype)`);
-
-/** PyTorch has these (F.conv2d, F.max_pool2d, F.avg_pool2d); this exporter does not write them yet. */
-const IMAGE_OPS: ReadonlySet<OpName> = new Set(["conv2d", "maxpool2d", "avgpool2d"]);
 
 /** The Python expression for one node from its operands' expressions and the input's name (for dtype and rows). */
 type TorchRule<K extends OpName> = ((node: NodeOf<K>, a: Expr[], x: string) => Expr) | null;
@@ -203,12 +199,14 @@ const TORCH_RULES: { readonly [K in OpName]: TorchRule<K> } = {
     const dh = (node.shape[2] as number) / heads;
     return atom(`(${operand(a[0]!, ATOM)} @ ${operand(a[1]!, ATOM)}.unflatten(-1, (${heads}, ${dh})).transpose(1, 2)).transpose(1, 2).flatten(2)`);
   },
-  conv2d: null,
+  // Images are [B, C, H, W] in both; the bias is an ordinary add in the graph, as in netc.
+  conv2d: (node, a, x) => atom(`F.conv2d(${t(a[0]!, x)}, ${t(a[1]!, x)}, stride=${node.attrs.stride}, padding=${node.attrs.padding})`),
   conv2d_backward_input: null,
   conv2d_backward_weight: null,
-  maxpool2d: null,
+  // Window k, stride k. PyTorch's max pooling keeps a window's first maximum, as netc's derivative does.
+  maxpool2d: (node, a, x) => call("F.max_pool2d", String(node.attrs.k))(node, a, x),
   maxpool2d_backward: null,
-  avgpool2d: null,
+  avgpool2d: (node, a, x) => call("F.avg_pool2d", String(node.attrs.k))(node, a, x),
   avgpool2d_backward: null,
   onehot: (node, a, x) => atom(`F.one_hot(${operand(a[0]!, ATOM)}.long(), ${node.attrs.classes}).to(${x}.dtype)`),
   // Only the specialized training graph has masks; the module's dropout draws its own.
