@@ -28,11 +28,5 @@ export function unsupportedOp(node: Node, target: string, src: ExportSource, why
   return new NetcError([{ severity: "error", message, span: node.span ?? NO_SPAN }], src.file, src.source);
 }
 
-/** An op the target has but this exporter does not translate yet. */
-export function notTranslatedYet(node: Node, target: string, src: ExportSource, instead: string): NetcError {
-  const message = `cannot export to ${target}: netc does not translate op '${node.op}' to ${target} yet (${instead})`;
-  return new NetcError([{ severity: "error", message, span: node.span ?? NO_SPAN }], src.file, src.source);
-}
-
 /** Every tensor's values by name: parameters, then running statistics. */
 export type TensorValues = ReadonlyMap<string, ArrayLike<number>>;

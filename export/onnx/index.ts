@@ -3,9 +3,9 @@
 // Each netc op maps to one or a few ONNX operators; the weights become initializers named as in
 // the weights file (`h1.W`), the input and output keep their `.net` names, the batch is `B`.
 import type { Node, NodeOf } from "../../compiler/ir/graph.js";
-import type { OpName } from "../../compiler/ir/vocabulary.js";
+import type { OpName, RecurrentCell } from "../../compiler/ir/vocabulary.js";
 import { inputDecl, type ModelIR } from "../../compiler/model.js";
-import { nodesFor, notTranslatedYet, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
+import { nodesFor, unsupportedOp, type ExportSource, type TensorValues } from "../common.js";
 import { ATTR, BOOL, encodeModel, FLOAT, INT64, type AttributeMessage, type NodeMessage, type TensorMessage, type ValueInfoMessage } from "./proto.js";
 
 export const ONNX_OPSET = 17;
@@ -27,7 +27,11 @@ export function exportOnnx(options: OnnxExportOptions): Uint8Array {
   const g = new OnnxGraph(options);
   const nodes = nodesFor(model.forward, ["predict"]);
   const predict = model.forward.outputs.get("predict")!;
-  for (const node of nodes) g.lower(node, node === predict ? model.output.name : undefined);
+  // An output of several dimensions per row ([T, C]: a class per position) leaves flattened, as
+  // netc's predict returns it.
+  const flat = model.output.shape.length > 1;
+  for (const node of nodes) g.lower(node, node === predict && !flat ? model.output.name : undefined);
+  if (flat) g.emit("Reshape", [g.ref(predict), g.int64s("shape", [-1, model.output.width])], model.output.name);
   const batchDim = { dim_param: "B" };
   const info = (name: string, width: number, doc: string): ValueInfoMessage => ({
     name,
@@ -81,7 +85,8 @@ class OnnxGraph {
     return name;
   }
 
-  private ref(node: Node): string {
+  /** The ONNX value of a node already lowered. */
+  ref(node: Node): string {
     return this.names.get(node.id)!;
   }
 
@@ -105,6 +110,19 @@ class OnnxGraph {
     const rows = this.emit("Slice", [shape, this.int64s("starts", [0]), this.int64s("ends", [1])], this.fresh("rows_dim"));
     const parts = encoded.map((d) => (d === -1 ? rows : this.int64s("dim", [d])));
     return this.emit("Concat", parts, this.fresh("shape"), [int("axis", 0)]);
+  }
+
+  /** A float initializer of constant values, under a fresh name. */
+  floatConstant(base: string, dims: number[], values: ArrayLike<number>): string {
+    const name = this.fresh(base);
+    this.floatTensor(name, dims, values);
+    return name;
+  }
+
+  /** [T, T]: 0 on and below the diagonal, −∞ above, added to scores before the softmax. */
+  causalMask(T: number): string {
+    const mask = Float64Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -Infinity : 0));
+    return this.floatConstant(`causal_mask_${T}`, [T, T], mask);
   }
 
   private floatTensor(name: string, dims: number[], values: ArrayLike<number>): void {
@@ -157,7 +175,7 @@ class OnnxGraph {
 
   lower(node: Node, outputName?: string): void {
     const rule = ONNX_RULES[node.op] as OnnxRule<OpName>;
-    if (rule === null) throw SEQUENCE_OPS.has(node.op) ? notTranslatedYet(node, "ONNX", this.options, "the PyTorch export translates it") : unsupportedOp(node, "ONNX", this.options);
+    if (rule === null) throw unsupportedOp(node, "ONNX", this.options);
     const label = this.options.model.forward.labels.get(node.id);
     const out = () => outputName ?? this.fresh(label ?? `${node.op}_${node.id}`);
     let name = rule(this, node as NodeOf<OpName>, node.inputs.map((i) => this.ref(i)), out);
@@ -166,8 +184,33 @@ class OnnxGraph {
   }
 }
 
-/** ONNX has these (LSTM, GRU, RNN with other weight layouts; MatMul and Softmax for attention); this exporter does not write them yet. */
-const SEQUENCE_OPS: ReadonlySet<OpName> = new Set(["recurrent", "attention_scores", "attention_mix"]);
+/** ONNX's gate order as indices of netc's (PyTorch's): LSTM i,o,f,c of i,f,g,o; GRU z,r,h of r,z,n. */
+const ONNX_GATES: Record<RecurrentCell, readonly number[]> = { rnn: [0], lstm: [0, 3, 1, 2], gru: [1, 0, 2] };
+
+/**
+ * The W, R and B inputs of ONNX's recurrent op for netc's layer of width n: W [1, G·n, G·n]
+ * permutes xw's gate blocks into ONNX's order, R [1, G·n, n] is W_hhᵀ's rows in that order, B
+ * [1, 2·G·n] is a zero input bias and b_hh in that order.
+ */
+function recurrentWeights(g: OnnxGraph, cell: RecurrentCell, n: number, w: string, b: string): { W: string; R: string; B: string } {
+  const gates = ONNX_GATES[cell];
+  const width = gates.length * n;
+  const order = gates.flatMap((gate) => Array.from({ length: n }, (_, j) => gate * n + j));
+  const permutation = new Float64Array(width * width);
+  order.forEach((from, row) => (permutation[row * width + from] = 1));
+  const W = g.floatConstant(`${cell}_W`, [1, width, width], permutation);
+  const indices = g.int64s(`${cell}_gate_order`, order);
+  const rows = g.emit("Gather", [g.emit("Transpose", [w], g.fresh(`${w}_T`), [ints("perm", [1, 0])]), indices], g.fresh(`${cell}_R_rows`), [int("axis", 0)]);
+  const R = g.emit("Unsqueeze", [rows, g.int64s("axes", [0])], g.fresh(`${cell}_R`));
+  const bias = g.emit("Concat", [g.floatConstant(`${cell}_Wb`, [width], new Float64Array(width)), g.emit("Gather", [b, indices], g.fresh(`${cell}_Rb`), [int("axis", 0)])], g.fresh(`${cell}_bias`), [int("axis", 0)]);
+  const B = g.emit("Unsqueeze", [bias, g.int64s("axes", [0])], g.fresh(`${cell}_B`));
+  return { W, R, B };
+}
+
+/** [B, T, d] as [B, T, heads, d/heads]. */
+function splitHeads(g: OnnxGraph, v: string, T: number, d: number, heads: number): string {
+  return g.emit("Reshape", [v, g.int64s("shape", [0, T, heads, d / heads])], g.fresh(`${v}_split`));
+}
 
 /** How one netc op becomes ONNX nodes: returns the name of the value that holds its result. */
 type OnnxRule<K extends OpName> = ((g: OnnxGraph, node: NodeOf<K>, inputs: string[], out: () => string) => string) | null;
@@ -250,11 +293,41 @@ const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   avgpool2d: (g, node, a, out) => g.emit("AveragePool", a, out(), [ints("kernel_shape", [node.attrs.k, node.attrs.k]), ints("strides", [node.attrs.k, node.attrs.k])]),
   // The ids of an index input arrive as floats; ONNX's Gather takes integer indices.
   gather: (g, _, [table, ids], out) => g.emit("Gather", [table!, g.emit("Cast", [ids!], g.fresh("ids"), [int("to", INT64)])], out(), [int("axis", 0)]),
-  // ONNX's RNN, GRU and LSTM take their weights in other layouts and gate orders: not yet.
-  recurrent: null,
-  // Attention's per-head products would be Reshape, Transpose and MatMul: not yet.
-  attention_scores: null,
-  attention_mix: null,
+  // ONNX's LSTM, GRU and RNN: x·W_ih + b_ih arrives computed (xw), so the op's own input weights
+  // are a permutation into ONNX's gate order and its input bias zero (recurrentWeights).
+  recurrent: (g, node, [xw, w, b], out) => {
+    const { cell } = node.attrs;
+    const n = node.inputs[1]!.shape[0] as number;
+    const { W, R, B } = recurrentWeights(g, cell, n, w!, b!);
+    const timeMajor = g.emit("Transpose", [xw!], g.fresh("xw_time_major"), [ints("perm", [1, 0, 2])]);
+    const attrs = [int("hidden_size", n), ...(cell === "gru" ? [int("linear_before_reset", 1)] : [])];
+    const y = g.emit(({ rnn: "RNN", gru: "GRU", lstm: "LSTM" } as const)[cell], [timeMajor, W, R, B], g.fresh(`${cell}_y`), attrs);
+    // Y is [T, directions, B, n]; the layer's value is h at every step, [B, T, n]: the first
+    // block of netc's tape, the only one the inference graph reads (it slices h out).
+    const h = g.emit("Squeeze", [y, g.int64s("axes", [1])], g.fresh(`${cell}_h`));
+    return g.emit("Transpose", [h], out(), [ints("perm", [1, 0, 2])]);
+  },
+  // Heads are column blocks: [B, T, d] → [B, H, T, d/H] and back, as nn.MultiheadAttention does.
+  attention_scores: (g, node, [q, k], out) => {
+    const { heads, scale, future } = node.attrs;
+    if (future === "zero") throw new Error("internal: attention_scores with future zero is a derivative");
+    const T = node.shape[2] as number;
+    const qh = g.emit("Transpose", [splitHeads(g, q!, T, node.inputs[0]!.shape[2] as number, heads)], g.fresh("q_heads"), [ints("perm", [0, 2, 1, 3])]);
+    const kh = g.emit("Transpose", [splitHeads(g, k!, T, node.inputs[1]!.shape[2] as number, heads)], g.fresh("k_heads_T"), [ints("perm", [0, 2, 3, 1])]);
+    const products = g.emit("MatMul", [qh, kh], g.fresh("scores"));
+    if (future === "keep") return g.emit("Mul", [products, g.constant(scale)], out());
+    const scaled = g.emit("Mul", [products, g.constant(scale)], g.fresh("scores_scaled"));
+    return g.emit("Add", [scaled, g.causalMask(T)], out());
+  },
+  // A causal mix's weights above the diagonal are the masked softmax's zeros: the full product is the same.
+  attention_mix: (g, node, [weights, v], out) => {
+    const { heads, transposed } = node.attrs;
+    if (transposed) throw new Error("internal: a transposed attention_mix is a derivative");
+    const [T, d] = [node.shape[1] as number, node.shape[2] as number];
+    const vh = g.emit("Transpose", [splitHeads(g, v!, T, d, heads)], g.fresh("v_heads"), [ints("perm", [0, 2, 1, 3])]);
+    const mixed = g.emit("Transpose", [g.emit("MatMul", [weights!, vh], g.fresh("mixed_heads"))], g.fresh("mixed"), [ints("perm", [0, 2, 1, 3])]);
+    return g.emit("Reshape", [mixed, g.int64s("shape", [0, T, d])], out());
+  },
   // Derivatives: only training graphs have them.
   scatter_add: null,
   recurrent_backward: null,
