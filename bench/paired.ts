@@ -2,14 +2,15 @@
 // alike: a steadier ratio than separate processes at different moments (bench/run.ts).
 //   npx tsx bench/paired.ts W4 netc-wasm-f32,jax-js-f32 [--infer]
 import { loadEngine } from "./engines/index.js";
-import { initialLayers, makeBatches, workload } from "./shared.js";
+import { initialParams, workloadBatches } from "./models.js";
+import { initialLayers, workload } from "./shared.js";
 
 const [id = "W4", list = "netc-wasm-f32,jax-js-f32"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const infer = process.argv.includes("--infer");
 const w = workload(id);
-const batches = makeBatches(w, 8);
+const batches = workloadBatches(w, 8);
 const engines = [];
-for (const name of list.split(",")) engines.push({ name, engine: await (await loadEngine(name)).create(w, initialLayers(w), batches) });
+for (const name of list.split(",")) engines.push({ name, engine: await (await loadEngine(name)).create(w, w.model ? [] : initialLayers(w), batches, initialParams(w)) });
 
 const rates = new Map<string, number[]>();
 for (let round = 0; round < 5; round++) {

@@ -15,6 +15,10 @@ export interface Workload {
   head: Head;
   batch: number;
   lr: number;
+  /** W6/W7 are not MLPs: `sizes` is then [input width, classes] and bench/models.ts has the rest. */
+  model?: "cnn" | "lstm";
+  /** Multiply-adds of one sample's forward pass, for models whose work is not one per parameter. */
+  forwardMacs?: number;
 }
 
 export const WORKLOADS: Workload[] = [
@@ -23,6 +27,8 @@ export const WORKLOADS: Workload[] = [
   { id: "W3", sizes: [4, 16, 3], hidden: "relu", head: "softmax-ce", batch: 150, lr: 0.1 },
   { id: "W4", sizes: [784, 128, 10], hidden: "relu", head: "softmax-ce", batch: 64, lr: 0.05 },
   { id: "W5", sizes: [256, 256, 256, 256, 10], hidden: "relu", head: "softmax-ce", batch: 64, lr: 0.05 },
+  { id: "W6", sizes: [64, 10], hidden: "relu", head: "softmax-ce", batch: 64, lr: 0.05, model: "cnn", forwardMacs: 12 * 9 * 64 + 24 * 12 * 9 * 16 + 96 * 48 + 48 * 10 },
+  { id: "W7", sizes: [16 * 8, 10], hidden: "relu", head: "softmax-ce", batch: 32, lr: 0.1, model: "lstm", forwardMacs: 16 * (8 + 64) * 4 * 64 + 64 * 10 },
 ];
 
 export function workload(id: string): Workload {
@@ -36,12 +42,13 @@ export const workloadSource = (id: string): string => readFileSync(workloadFile(
 
 export const paramCount = (w: Workload): number =>
   w.sizes.slice(1).reduce((n, out, l) => n + w.sizes[l]! * out + out, 0);
-/** Training FLOP per sample ≈ 6 × parameters (2 forward, 4 backward per weight). */
-export const flopPerSample = (w: Workload): number => 6 * paramCount(w);
+/** Training FLOP per sample ≈ 6 × parameters (2 forward, 4 backward per weight); for the
+ *  convolution and the recurrence, whose weights are reused, 6 × the forward multiply-adds. */
+export const flopPerSample = (w: Workload): number => 6 * (w.forwardMacs ?? paramCount(w));
 /** FLOP a training step really executes per sample: 2 for the forward product and 2 for the
  *  weight gradient per weight, plus 2 for the input gradient except in the first layer. */
 export const executedFlopPerSample = (w: Workload): number =>
-  w.sizes.slice(1).reduce((n, out, l) => n + (l === 0 ? 4 : 6) * w.sizes[l]! * out, 0);
+  w.forwardMacs ? flopPerSample(w) : w.sizes.slice(1).reduce((n, out, l) => n + (l === 0 ? 4 : 6) * w.sizes[l]! * out, 0);
 /** Output width: 1 for a sigmoid head, K classes for softmax. */
 export const outWidth = (w: Workload): number => w.sizes[w.sizes.length - 1]!;
 

@@ -5,7 +5,8 @@ import { PerformanceObserver, performance } from "node:perf_hooks";
 import Benchmark from "benchmark";
 import { loadEngine } from "./engines/index.js";
 import type { Engine } from "./engines/types.js";
-import { initialLayers, makeBatches, workload, workloadFile, workloadSource, type Layer, type Workload } from "./shared.js";
+import { initialParams, workloadBatches } from "./models.js";
+import { initialLayers, workload, workloadFile, workloadSource, type Layer, type Workload } from "./shared.js";
 
 export type Task =
   | { kind: "train"; engine: string; workload: string; checkSteps: number; minTime: number; pairedCeiling?: boolean }
@@ -30,10 +31,10 @@ function time(fn: () => void, minTime: number): { hz: number; rme: number; sampl
 }
 
 async function setup(name: string, w: Workload) {
-  const layers = initialLayers(w);
-  const batches = makeBatches(w, BATCHES);
+  const layers = w.model ? [] : initialLayers(w);
+  const batches = workloadBatches(w, BATCHES);
   const def = await loadEngine(name);
-  return { def, layers, batches, engine: await def.create(w, layers, batches) };
+  return { def, layers, batches, engine: await def.create(w, layers, batches, initialParams(w)) };
 }
 
 async function train(t: Extract<Task, { kind: "train" }>) {
@@ -82,7 +83,7 @@ async function netcPredictor(w: Workload, layers: Layer[]): Promise<((x: Float64
 async function latency(t: Extract<Task, { kind: "latency" }>) {
   const w = workload(t.workload);
   const layers = initialLayers(w);
-  const row = makeBatches(w, 1)[0]!.x.slice(0, w.sizes[0]!);
+  const row = workloadBatches(w, 1)[0]!.x.slice(0, w.sizes[0]!);
   let predict: (x: Float64Array) => ArrayLike<number>;
   let via = t.engine;
   if (t.engine === "netc-predictor") {
@@ -96,11 +97,11 @@ async function latency(t: Extract<Task, { kind: "latency" }>) {
     if (p) predict = p;
     else {
       via = `netc predict(x, 1) (${why})`;
-      const engine: Engine = await (await loadEngine("netc")).create(w, layers, makeBatches(w, 1));
+      const engine: Engine = await (await loadEngine("netc")).create(w, layers, workloadBatches(w, 1), initialParams(w));
       predict = (x) => engine.predict(x, 1);
     }
   } else {
-    const engine = await (await loadEngine(t.engine)).create(w, layers, makeBatches(w, 1));
+    const engine = await (await loadEngine(t.engine)).create(w, layers, workloadBatches(w, 1), initialParams(w));
     predict = (x) => engine.predict(x, 1);
   }
   return { via, ...time(() => predict(row), t.minTime) };

@@ -6,7 +6,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { GeneratedModule, Model } from "../../cli/generated-types.js";
-import { netcWeights, workloadFile, workloadSource, type Layer, type Workload } from "../shared.js";
+import { copyParams, type Params } from "../models.js";
+import { workloadFile, workloadSource, type Workload } from "../shared.js";
 import type { EngineDef } from "./types.js";
 
 /** Which backend and precision an engine compiles for; the plain "netc" engine is JS, float64. */
@@ -32,7 +33,7 @@ export async function emitToDir(w: Workload, dir: string): Promise<void> {
   writeFileSync(join(dir, `${w.id}.mjs`), await netcJavaScript(w));
 }
 
-export async function netcModel(w: Workload, layers: Layer[], variant: Variant = DEFAULT): Promise<Model> {
+export async function netcModel(w: Workload, params: Params, variant: Variant = DEFAULT): Promise<Model> {
   const dir = process.env.NETC_BENCH_CODE_DIR;
   const cached = dir ? join(dir, `${w.id}${suffix(variant)}.mjs`) : "";
   let mod: GeneratedModule;
@@ -42,7 +43,7 @@ export async function netcModel(w: Workload, layers: Layer[], variant: Variant =
     mod = (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as GeneratedModule;
   }
   const model = mod.createModel();
-  const weights = netcWeights(layers);
+  const weights = copyParams(params);
   // A float32 module takes Float32Array weights.
   if (variant.precision === "f32") for (const w of Object.values(weights)) w.data = Float32Array.from(w.data) as unknown as Float64Array;
   model.setWeights(weights);
@@ -62,8 +63,8 @@ function netcEngine(name: string, variant: Variant): EngineDef {
     name,
     exact: () => true,
     tolerance: variant.precision === "f32" ? 1e-3 : 1e-6,
-    async create(w, layers, batches) {
-      const model = await netcModel(w, layers, variant);
+    async create(w, _layers, batches, params) {
+      const model = await netcModel(w, params, variant);
       // Data in the module's own precision, converted once outside the timed loop.
       const data = variant.precision === "f32" ? batches.map((b) => ({ ...b, x: Float32Array.from(b.x), y: Float32Array.from(b.y) })) : batches;
       type Arrays = Parameters<Model["trainStep"]>[0];

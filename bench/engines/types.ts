@@ -1,5 +1,6 @@
 // The interface every engine implements. Engines are built from the shared initial weights and
 // the shared batches (converting them to their own formats once, outside the timed loop).
+import type { Params } from "../models.js";
 import type { Batch, Layer, Workload } from "../shared.js";
 
 export interface Engine {
@@ -15,5 +16,7 @@ export interface EngineDef {
   exact(w: Workload): true | string;
   /** Relative tolerance of the loss check: 1e-6 for float64, 1e-3 for float32 engines. */
   tolerance: number;
-  create(w: Workload, layers: Layer[], batches: Batch[]): Promise<Engine>;
+  /** `layers` are the MLP workloads' dense layers (empty for W6/W7); `params` every workload's
+   *  parameters by netc's names, the same numbers. Engines must not modify either. */
+  create(w: Workload, layers: Layer[], batches: Batch[], params: Params): Promise<Engine>;
 }
