@@ -7,11 +7,11 @@
 import type { Activation, Layer, Workload } from "../shared.js";
 import type { EngineDef } from "./types.js";
 
-const NONE = 0, RELU = 1, TANH = 2, SIGMOID = 3;
+export const NONE = 0, RELU = 1, TANH = 2, SIGMOID = 3;
 const CODE: Record<Activation, number> = { relu: RELU, tanh: TANH, sigmoid: SIGMOID };
 
 /** out[n×N] = act(X[n×K] · W[K×N] + b), two rows of X and four of W at a time. */
-function forward(X: Float64Array, n: number, K: number, W: Float64Array, N: number, b: Float64Array, out: Float64Array, act: number): void {
+export function forward(X: Float64Array, n: number, K: number, W: Float64Array, N: number, b: Float64Array, out: Float64Array, act: number): void {
   const K4 = K - (K % 4);
   let i = 0;
   for (; i + 1 < n; i += 2) {
@@ -56,11 +56,11 @@ function activate(a: Float64Array, from: number, to: number, act: number): void 
 
 /** Derivative of the activation in terms of its output a. */
 function slope(a: number, act: number): number {
-  return act === RELU ? (a > 0 ? 1 : 0) : act === TANH ? 1 - a * a : a * (1 - a);
+  return act === RELU ? (a > 0 ? 1 : 0) : act === TANH ? 1 - a * a : act === SIGMOID ? a * (1 - a) : 1;
 }
 
 /** dX[n×K] = (dZ[n×N] · Wᵀ) ⊙ act′(A): dot products of contiguous rows, 2 rows of dZ × 4 rows of W. */
-function inputGradient(dZ: Float64Array, n: number, N: number, W: Float64Array, K: number, A: Float64Array, act: number, dX: Float64Array): void {
+export function inputGradient(dZ: Float64Array, n: number, N: number, W: Float64Array, K: number, A: Float64Array, act: number, dX: Float64Array): void {
   const K4 = K - (K % 4);
   for (let i = 0; i < n; i += 2) {
     const two = i + 1 < n;
@@ -101,7 +101,7 @@ function inputGradient(dZ: Float64Array, n: number, N: number, W: Float64Array, 
 }
 
 /** W −= lr · Xᵀ·dZ and b −= lr · Σ dZ, two rows of W at a time, X read in place (no transpose). */
-function updateWeights(X: Float64Array, n: number, K: number, dZ: Float64Array, N: number, W: Float64Array, b: Float64Array, lr: number, g: Float64Array): void {
+export function updateWeights(X: Float64Array, n: number, K: number, dZ: Float64Array, N: number, W: Float64Array, b: Float64Array, lr: number, g: Float64Array): void {
   g.fill(0, 0, N);
   for (let i = 0; i < n; i++) for (let j = 0, d = i * N; j < N; j++) g[j] += dZ[d + j]!;
   for (let j = 0; j < N; j++) b[j] -= lr * g[j]!;
@@ -131,6 +131,32 @@ function updateWeights(X: Float64Array, n: number, K: number, dZ: Float64Array, 
     for (let j = 0, w = p * N; j < N; j++) W[w + j] -= lr * g[j]!;
     if (pair) for (let j = 0, w = q * N; j < N; j++) W[w + j] -= lr * g[N + j]!;
   }
+}
+
+/** Softmax of the logits Z[n×K] in place; with y, returns the mean cross-entropy and fills dZ = (p − y)/n. */
+export function softmaxHead(Z: Float64Array, n: number, K: number, y: Float64Array | null, dZ: Float64Array): number {
+  const scale = 1 / n;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * K;
+    let max = -Infinity;
+    for (let j = 0; j < K; j++) if (Z[o + j]! > max) max = Z[o + j]!;
+    let total = 0, dot = 0;
+    for (let j = 0; j < K; j++) {
+      const z = Z[o + j]!, e = Math.exp(z - max);
+      if (y) dot += y[o + j]! * z;
+      Z[o + j] = e;
+      total += e;
+    }
+    sum += max + Math.log(total) - dot;
+    const inv = 1 / total;
+    for (let j = 0; j < K; j++) {
+      const p = Z[o + j]! * inv;
+      Z[o + j] = p;
+      if (y) dZ[o + j] = (p - y[o + j]!) * scale;
+    }
+  }
+  return sum * scale;
 }
 
 export class TunedNet {
@@ -173,27 +199,7 @@ export class TunedNet {
       }
       return sum * scale;
     }
-    const scale = 1 / n;
-    for (let i = 0; i < n; i++) {
-      const o = i * K;
-      let max = -Infinity;
-      for (let j = 0; j < K; j++) if (Z[o + j]! > max) max = Z[o + j]!;
-      let total = 0, dot = 0;
-      for (let j = 0; j < K; j++) {
-        const z = Z[o + j]!, e = Math.exp(z - max);
-        if (y) dot += y[o + j]! * z;
-        Z[o + j] = e;
-        total += e;
-      }
-      sum += max + Math.log(total) - dot;
-      const inv = 1 / total;
-      for (let j = 0; j < K; j++) {
-        const p = Z[o + j]! * inv;
-        Z[o + j] = p;
-        if (y) dZ[o + j] = (p - y[o + j]!) * scale;
-      }
-    }
-    return sum * scale;
+    return softmaxHead(Z, n, K, y, dZ);
   }
 
   train(x: Float64Array, y: Float64Array, n: number): number {
@@ -218,8 +224,10 @@ export const tuned: EngineDef = {
   name: "ts-tuned",
   exact: () => true,
   tolerance: 1e-6,
-  async create(w, layers, batches) {
-    const net = new TunedNet(w, layers);
+  async create(w, layers, batches, params) {
+    const net = w.model === "cnn" ? new (await import("./tuned-cnn.js")).TunedCnn(w, params)
+      : w.model === "lstm" ? new (await import("./tuned-lstm.js")).TunedLstm(w, params)
+      : new TunedNet(w, layers);
     return {
       step: (i) => net.train(batches[i]!.x, batches[i]!.y, batches[i]!.n),
       predict: (x, n) => net.predict(x, n),
