@@ -21,8 +21,9 @@ function tfjsEngine(backend: "cpu" | "wasm"): EngineDef {
     name: `tfjs-${backend}`,
     exact: () => true,
     tolerance: 1e-3,
-    async create(w: Workload, layers: Layer[], batches) {
+    async create(w: Workload, layers: Layer[], batches, params) {
       await useBackend(backend);
+      if (w.model) return (await import("./tfjs-models.js")).tfjsModel(w, params, batches, backend);
       const Ws = layers.map((L) => tf.variable(tf.tensor2d(Float32Array.from(L.W), [L.inputs, L.outputs])));
       const bs = layers.map((L) => tf.variable(tf.tensor1d(Float32Array.from(L.b))));
       const inW = w.sizes[0]!, outW = w.sizes[w.sizes.length - 1]!;
