@@ -26,8 +26,9 @@ function jaxEngine(precision: "f32" | "f64"): EngineDef {
     exact: () => true,
     // Its float64 exp/log/tanh are accurate to ~1e-8 (log sometimes 1e-6), not to float64.
     tolerance: precision === "f32" ? 1e-3 : 1e-4,
-    async create(w: Workload, layers: Layer[], batches: Batch[]) {
+    async create(w: Workload, layers: Layer[], batches: Batch[], named) {
       const jax = await loadJax();
+      if (w.model) return (await import("./jaxjs-models.js")).jaxModel(jax, precision, w, named, batches);
       const { numpy: np, nn, tree, jit, valueAndGrad } = jax;
       const dtype = precision === "f32" ? np.float32 : np.float64;
       const data = (a: Float64Array) => (precision === "f32" ? Float32Array.from(a) : Float64Array.from(a));
