@@ -26,6 +26,8 @@ interface Cell { engine: string; workload: string; samples: number[]; loss: numb
 interface Summary { cells: Cell[]; ceiling: { name: string; gflops: number } | null; targets: { target: string; measured: string; met: boolean | null }[] }
 
 const TFJS = ["tfjs-cpu", "tfjs-wasm"];
+/** The JS peers netc is measured against on W6 and W7. */
+const PEERS = ["ts-tuned", "tfjs-cpu", "tfjs-wasm", "jax-js-f32", "jax-js-f64"];
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -104,7 +106,7 @@ export function report(r: Results, seconds: number): string {
     if (cell(w, "ts-tuned")) target(`${w}: netc ≥ ${small ? "1.3" : "1.0"}× ts-tuned`, vs(w, "ts-tuned"), small ? 1.3 : 1.0, w);
     const tf = bestTfjs(w);
     if (small && tf) target(`${w}: netc ≥ 100× tfjs (faster backend: ${tf.engine})`, vs(w, tf.engine), 100, w);
-    if (!small && best) {
+    if (!small && best && !workload(w).model) {
       const executed = executedFlopPerSample(workload(w)) / flopPerSample(workload(w));
       const share = Number.isFinite(paired(w, "netc")) ? paired(w, "netc") : gflops(w, cell(w, "netc")) / best.gflops;
       target(`${w}: netc ≥ 80 % of the scalar matmul ceiling (GFLOP/s at 6 × params, paired)`, share, 0.8, w,
@@ -113,7 +115,8 @@ export function report(r: Results, seconds: number): string {
   }
   // Issue 14: the wasm backend against jax-js, tfjs-wasm and the handwritten engine.
   const rateOf = (w: string, e: string) => median(cell(w, e)?.samples ?? []);
-  const inferRate = (e: string) => median(r.infer.filter((x) => x.engine === e && x.hz).map((x) => x.hz! * 64));
+  const inferRateOf = (w: string, e: string) => median(r.infer.filter((x) => x.workload === w && x.engine === e && x.hz).map((x) => x.hz! * workload(w).batch));
+  const inferRate = (e: string) => inferRateOf("W4", e);
   const wasmTarget = (name: string, value: number, goal: number) =>
     targets.push({ target: name, measured: ratio(value), met: Number.isFinite(value) ? value >= goal : null });
   for (const w of workloads.filter((w) => w === "W4" || w === "W5")) {
@@ -123,6 +126,22 @@ export function report(r: Results, seconds: number): string {
   for (const peer of ["tfjs-wasm", "jax-js-f32"]) {
     const x = inferRate("netc-wasm-f32") / inferRate(peer);
     if (Number.isFinite(x)) wasmTarget(`W4 inference: netc wasm f32 ≥ 1.0× ${peer}`, x, 1);
+  }
+  // Issue 10: the CNN and the LSTM against the fastest peer, in training and in inference.
+  for (const w of workloads.filter((w) => workload(w).model)) {
+    const trainOk = (e: string) => cell(w, e)?.status === "ok";
+    const inferOk = (e: string) => Number.isFinite(inferRateOf(w, e)) && cell(w, e)?.status !== "WRONG";
+    for (const [kind, rateIn, ok] of [["training", rateOf, trainOk], ["inference", inferRateOf, inferOk]] as const) {
+      const fastest = (names: string[]) => names.filter(ok).sort((a, b) => rateIn(w, b) - rateIn(w, a))[0];
+      const peer = fastest(PEERS);
+      const netcBest = fastest(engines.filter((e) => e.startsWith("netc")));
+      if (!peer) continue;
+      for (const mine of [...new Set(["netc", netcBest ?? "netc"])]) {
+        const value = rateIn(w, mine) / rateIn(w, peer);
+        const label = mine === "netc" ? "netc (JavaScript, float64)" : `netc's fastest backend (${mine})`;
+        targets.push({ target: `${w} ${kind}: ${label} ≥ 1.0× the fastest peer (${peer})`, measured: ratio(value), met: Number.isFinite(value) ? value >= 1 && (kind === "inference" || trainOk(mine)) : null });
+      }
+    }
   }
   const netcGc = r.gc.filter((g) => g.engine.startsWith("netc"));
   if (netcGc.length) {
@@ -143,7 +162,7 @@ export function report(r: Results, seconds: number): string {
     "",
     `${r.config.quick ? "Quick run" : "Full run"}: ${r.config.rounds} round(s), benchmark.js minTime ${r.config.minTime} s per measurement, every (engine, workload) in its own Node process; ${seconds.toFixed(0)} s in all. Reproduce: \`npm run bench\` (or \`npm run bench -- --quick\`).`,
     "",
-    "## Targets (issue 4)",
+    "## Targets (issues 4, 14 and 10)",
     "",
     table(["target", "measured", "met"], targets.map((t) => [t.target, t.measured, t.met === null ? "—" : t.met ? "yes" : "**no**"])),
     "",
@@ -195,10 +214,10 @@ export function report(r: Results, seconds: number): string {
       return [e, si(median(xs)), spread(xs), ...extra(e, xs), err ? `error: ${err.split("\n")[0]!.slice(0, 80)}` : ok[0]?.via && ok[0].via !== e ? ok[0].via : ""];
     }));
   };
-  if (r.infer.length) {
-    const netcInfer = median(r.infer.filter((x) => x.engine === "netc" && x.hz).map((x) => x.hz! * 64));
-    out.push("", "## Inference: W4, batch 64 (forward only)", "",
-      timedTable(r.infer, 64, ["engine", "samples/s", "min–max", "netc ÷ engine", "notes"], (_, xs) => [ratio(netcInfer / median(xs))]));
+  for (const w of [...new Set(r.infer.map((x) => x.workload))]) {
+    const runs = r.infer.filter((x) => x.workload === w), batch = workload(w).batch;
+    out.push("", `## Inference: ${w}, batch ${batch} (forward only)`, "",
+      timedTable(runs, batch, ["engine", "samples/s", "min–max", "netc ÷ engine", "notes"], (_, xs) => [ratio(inferRateOf(w, "netc") / median(xs))]));
   }
   if (r.latency.length) {
     out.push("", "## Single-sample latency: W4, one row", "",

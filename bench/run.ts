@@ -3,14 +3,15 @@
 //   npm run bench                 full run (3 rounds; ~17 min on a busy 2-core VM): bench/RESULTS.md, bench/results.json
 //   npm run bench -- --quick      one short round (~4.5 min): bench/RESULTS-quick.md, bench/results-quick.json
 //   options: --engines=netc,ts-tuned  --workloads=W1,W4  --rounds=N  --report-only (re-render the last JSON)
+//   npm run bench -- --quick --workloads=W6,W7   only the CNN and the LSTM (issue 10)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ENGINE_NAMES } from "./engines/index.js";
+import { ENGINE_NAMES, engineRuns } from "./engines/index.js";
 import { report, type Results } from "./report.js";
-import { WORKLOADS, workloadFile } from "./shared.js";
+import { WORKLOADS, workload as workloadById, workloadFile } from "./shared.js";
 import { keepMarkedSections } from "./sections.js";
 import type { Task } from "./worker.js";
 
@@ -110,7 +111,7 @@ if (engines.includes("netc")) {
 
 for (let round = 0; round < config.rounds; round++) {
   for (const workload of workloads) {
-    for (const engine of engines) {
+    for (const engine of engines.filter((e) => engineRuns(e, workloadById(workload)))) {
       // The loss check runs in the first round; later rounds only time.
       const checkSteps = round === 0 ? config.checkSteps : 0;
       const pairedCeiling = ["netc", "ts-tuned"].includes(engine) && ["W4", "W5"].includes(workload);
@@ -118,11 +119,14 @@ for (let round = 0; round < config.rounds; round++) {
       results.train.push({ engine, workload, round, ...r });
     }
   }
-  if (workloads.includes("W4")) {
-    for (const engine of engines) {
-      const r = await work({ kind: "infer", engine, workload: "W4", minTime: config.minTime }, `round ${round + 1} infer ${engine} W4`);
-      results.infer.push({ engine, workload: "W4", round, ...r });
+  // Inference (forward only, one batch): W4 and the CNN and the LSTM.
+  for (const workload of workloads.filter((w) => ["W4", "W6", "W7"].includes(w))) {
+    for (const engine of engines.filter((e) => engineRuns(e, workloadById(workload)))) {
+      const r = await work({ kind: "infer", engine, workload, minTime: config.minTime }, `round ${round + 1} infer ${engine} ${workload}`);
+      results.infer.push({ engine, workload, round, ...r });
     }
+  }
+  if (workloads.includes("W4")) {
     for (const engine of ["netc-predictor", "netc", "ts-tuned"].filter((e) => e === "netc-predictor" ? engines.includes("netc") : engines.includes(e))) {
       const r = await work({ kind: "latency", engine, workload: "W4", minTime: config.minTime }, `round ${round + 1} latency ${engine} W4`);
       results.latency.push({ engine, workload: "W4", round, ...r });
@@ -138,7 +142,7 @@ const gcRuns = [
   ...engines.filter((e) => e.startsWith("netc")).flatMap((engine) => workloads.filter((w) => w !== "W3").map((workload) => ({ engine, workload }))),
 ].filter((r) => workloads.includes(r.workload));
 for (const { engine, workload } of gcRuns) {
-  const large = workload === "W4" || workload === "W5";
+  const large = ["W4", "W5", "W6", "W7"].includes(workload);
   const steps = large ? config.gcStepsLarge : config.gcSteps;
   const r = await work({ kind: "gc", engine, workload, steps, warmup: large ? 200 : 500, warmupMs: quick && !large ? 500 : 2000 }, `gc ${engine} ${workload} (${steps} steps)`);
   results.gc.push({ engine, workload, ...r });

@@ -23,3 +23,8 @@ export function loadEngine(name: string): Promise<EngineDef> {
   if (!load) throw new Error(`unknown engine ${name} (have: ${ENGINE_NAMES.join(", ")})`);
   return load();
 }
+
+/** The engines that implement W6 and W7 (the CNN and the LSTM); the rest only build MLPs. */
+export const MODEL_ENGINES = ["netc", "netc-wasm-f64", "netc-wasm-f32", "ts-tuned", "tfjs-cpu", "tfjs-wasm", "jax-js-f32", "jax-js-f64"];
+
+export const engineRuns = (engine: string, w: { model?: string }): boolean => !w.model || MODEL_ENGINES.includes(engine);
