@@ -87,6 +87,60 @@ ${columns(1)}
 }`;
 }
 
+/**
+ * out_r = bias + in_r · W for every row r < rows, with W [inner, cols] read row by row: four rows
+ * of `in` × four rows of W in locals, the columns innermost, so W streams through the cache in
+ * order (reading it down a column, as `rowProduct` would, strides by a whole row and thrashes
+ * the cache when a row is a power of two bytes). Each output is still summed in k's order,
+ * `((bias + in₀w₀) + in₁w₁) + …`, so the result is the same, bit for bit, as `rowProduct`'s.
+ */
+interface StreamedProduct {
+  rows: string;
+  inner: number;
+  cols: number;
+  inBase(r: string): string;
+  outBase(r: string): string;
+  input: string;
+  output: string;
+  weights: string;
+  bias: string;
+}
+
+function streamedProduct(ctx: EmitContext, p: StreamedProduct): string {
+  const r = ctx.local("r"), j = ctx.local("j"), k = ctx.local("k"), quadRows = ctx.local("quadRows");
+  const quads = p.inner - (p.inner % 4);
+  const tile = (rows: number): string => {
+    const rowVars = Array.from({ length: rows }, (_, q) => ({ r: q === 0 ? r : `(${r} + ${q})`, i: ctx.local(`in${q}`), out: ctx.local(`out${q}`) }));
+    // `depth` rows of W at once from k = kv: the inputs they multiply in locals, one pass over the columns.
+    const pass = (kv: string, depth: number): string => {
+      const xs = rowVars.map((_, q) => Array.from({ length: depth }, (_, d) => ctx.local(`x${q}${d}`)));
+      const ws = Array.from({ length: depth }, (_, d) => ctx.local(`w${d}`));
+      const wRow = ctx.local("wr");
+      return [
+        ...xs.map((row, q) => `const ${row.map((x, d) => `${x} = ${p.input}[${plus(`${rowVars[q]!.i} + ${kv}`, d)}]`).join(", ")};`),
+        `const ${wRow} = ${kv} * ${p.cols};`,
+        `for (let ${j} = 0; ${j} < ${p.cols}; ${j}++) {`,
+        `const ${ws.map((w, d) => `${w} = ${p.weights}[${plus(`${wRow} + ${j}`, d * p.cols)}]`).join(", ")};`,
+        ...rowVars.map((v, q) => `${p.output}[${v.out} + ${j}] = ${[`${p.output}[${v.out} + ${j}]`, ...ws.map((w, d) => `${xs[q]![d]} * ${w}`)].join(" + ")};`),
+        "}",
+      ].join("\n");
+    };
+    return [
+      ...rowVars.map((v) => `const ${v.i} = ${p.inBase(v.r)}, ${v.out} = ${p.outBase(v.r)};`),
+      `for (let ${j} = 0; ${j} < ${p.cols}; ${j}++) {\n${rowVars.map((v) => `${p.output}[${v.out} + ${j}] = ${p.bias}[${j}];`).join("\n")}\n}`,
+      quads > 0 ? `for (let ${k} = 0; ${k} < ${quads}; ${k} += 4) {\n${pass(k, 4)}\n}` : "",
+      ...Array.from({ length: p.inner - quads }, (_, d) => `{\n${pass(String(quads + d), 1)}\n}`),
+    ].filter(Boolean).join("\n");
+  };
+  return `const ${quadRows} = ${p.rows} - (${p.rows} % 4);
+for (let ${r} = 0; ${r} < ${quadRows}; ${r} += 4) {
+${tile(4)}
+}
+for (let ${r} = ${quadRows}; ${r} < ${p.rows}; ${r}++) {
+${tile(1)}
+}`;
+}
+
 export function emitRecurrent(ctx: EmitContext, node: NodeOf<"recurrent">): string {
   const { cell } = node.attrs;
   const [XW, W, Bh] = node.inputs as [Node, Node, Node];
@@ -121,7 +175,7 @@ ${tp(0)} = (1 - ${zg}) * ${ng} + ${zg} * ${tp(1)};`,
   };
   const rowAt = (rv: string) => `(${rv} * ${T} + ${t}) * ${tapeRow}`;
   // h₋₁·W_hh + b_hh for every row, into the tape's hidden-product blocks.
-  const products = rowProduct(ctx, {
+  const products = streamedProduct(ctx, {
     rows: ctx.rows,
     inner: n,
     cols: gn,
@@ -129,8 +183,8 @@ ${tp(0)} = (1 - ${zg}) * ${ng} + ${zg} * ${tp(1)};`,
     outBase: (rv) => `${rowAt(rv)} + ${hhAt}`,
     input: tape,
     output: tape,
-    weight: (jv, kv) => `${w}[${kv} * ${gn} + ${jv}]`,
-    init: (_, jv) => `${bh}[${jv}]`,
+    weights: w,
+    bias: bh,
   });
   return `for (let ${t} = 0; ${t} < ${T}; ${t}++) {
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
