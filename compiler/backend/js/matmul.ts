@@ -5,6 +5,7 @@
 import type { Dim, Node, NodeOf, Shape } from "../../ir/graph.js";
 import { matrixView } from "../../ops/matmul.js";
 import { sizeExpr, type ElementCode, type EmitContext } from "./context.js";
+import { streamedProduct } from "./streamed.js";
 
 /** Elementwise tail applied to each finished element (bias, activation, derivative mask). */
 export type Epilogue = (i: string, j: string, acc: string) => ElementCode;
@@ -15,6 +16,8 @@ const identity: Epilogue = (_i, _j, acc) => ({ stmts: "", value: acc });
 const UNROLL_LIMIT = 128;
 /** Characters of epilogue statements that are still repeated inside each register tile. */
 const EPILOGUE_INLINE_LIMIT = 120;
+/** Narrowest weight gradient whose rows stream (below, the tile's column loop is too short to pay). */
+const STREAMED_MIN_COLUMNS = 16;
 /** Output columns unrolled in a small product; wider rows loop. */
 const UNROLL_COLUMNS = 8;
 
@@ -33,6 +36,9 @@ export function emitMatmul(ctx: EmitContext, node: NodeOf<"matmul">, out: string
   const g = { ctx, out, m, n, k, M, N, K, op, epilogue, a, b, ta, tb };
   if (!ta && typeof K === "number" && typeof N === "number" && K <= 16 && K * N <= UNROLL_LIMIT * 4) return rowUnrolled(g);
   if (ta && !tb && typeof M === "number" && typeof N === "number" && M * N <= 64) return outerAccumulate(g);
+  // A weight gradient Xᵀ·dY with wide rows: dY streams row by row (streamed.ts) instead of
+  // being read down its columns, a whole row apart per step.
+  if (ta && !tb && typeof N === "number" && N >= STREAMED_MIN_COLUMNS) return streamedTransposedA(g);
   // A long epilogue (batchnorm's, say) repeated for all eight elements of every tile would
   // bloat the code; it runs as a second pass over the finished rows instead, while they are
   // still in cache.
@@ -196,6 +202,23 @@ function registerBlocked(g: Gen): string {
   ].filter(Boolean).join("\n");
 }
 
+
+/** C = Aᵀ·B accumulated in C's rows, then the epilogue (if any) as a pass over the finished rows. */
+function streamedTransposedA(g: Gen): string {
+  const product = streamedProduct(g.ctx, {
+    rows: g.m,
+    inner: g.k,
+    cols: g.N as number,
+    left: (i, k) => g.op.A(i, k),
+    right: g.b,
+    rightRow: (k) => idx(k, g.n, "0"),
+    out: g.out,
+    outBase: (i) => idx(i, g.n, "0"),
+    init: () => "0",
+  });
+  const probe = g.epilogue("i", "j", "acc");
+  return probe.stmts === "" && probe.value === "acc" ? product : `${product}\n${epiloguePass(g)}`;
+}
 
 /** Applies the epilogue in place to a finished product. */
 function epiloguePass(g: Gen): string {

@@ -1,6 +1,6 @@
 // The recurrent kernels as loops over time. At each step the hidden products h₋₁·W_hh + b_hh of
-// every row are one small matrix product, register-tiled (two rows × four columns in locals,
-// the inner dimension innermost) and stored into the tape row; then the cell's equations run on
+// every row are one small matrix product that streams W_hh row by row (streamed.ts) into the
+// tape row; then the cell's equations run on
 // them in place. The backward kernel walks time in reverse: the gradient reaching h_t is its own
 // cotangent plus the next step's hidden-product gradients times W_hhᵀ (the same tiled product,
 // over W_hh's rows), kept in the output row until each gate's gradient, computed from the values
@@ -9,6 +9,7 @@ import type { Node, NodeOf } from "../../ir/graph.js";
 import type { RecurrentCell } from "../../ir/vocabulary.js";
 import { BACKWARD, GATES, HIDDEN_PRODUCTS_AT, TAPE } from "../../ops/recurrent.js";
 import type { EmitContext } from "./context.js";
+import { streamedProduct } from "./streamed.js";
 
 const sigmoid = (v: string) => `1 / (1 + Math.exp(-(${v})))`;
 
@@ -87,60 +88,6 @@ ${columns(1)}
 }`;
 }
 
-/**
- * out_r = bias + in_r · W for every row r < rows, with W [inner, cols] read row by row: four rows
- * of `in` × four rows of W in locals, the columns innermost, so W streams through the cache in
- * order (reading it down a column, as `rowProduct` would, strides by a whole row and thrashes
- * the cache when a row is a power of two bytes). Each output is still summed in k's order,
- * `((bias + in₀w₀) + in₁w₁) + …`, so the result is the same, bit for bit, as `rowProduct`'s.
- */
-interface StreamedProduct {
-  rows: string;
-  inner: number;
-  cols: number;
-  inBase(r: string): string;
-  outBase(r: string): string;
-  input: string;
-  output: string;
-  weights: string;
-  bias: string;
-}
-
-function streamedProduct(ctx: EmitContext, p: StreamedProduct): string {
-  const r = ctx.local("r"), j = ctx.local("j"), k = ctx.local("k"), quadRows = ctx.local("quadRows");
-  const quads = p.inner - (p.inner % 4);
-  const tile = (rows: number): string => {
-    const rowVars = Array.from({ length: rows }, (_, q) => ({ r: q === 0 ? r : `(${r} + ${q})`, i: ctx.local(`in${q}`), out: ctx.local(`out${q}`) }));
-    // `depth` rows of W at once from k = kv: the inputs they multiply in locals, one pass over the columns.
-    const pass = (kv: string, depth: number): string => {
-      const xs = rowVars.map((_, q) => Array.from({ length: depth }, (_, d) => ctx.local(`x${q}${d}`)));
-      const ws = Array.from({ length: depth }, (_, d) => ctx.local(`w${d}`));
-      const wRow = ctx.local("wr");
-      return [
-        ...xs.map((row, q) => `const ${row.map((x, d) => `${x} = ${p.input}[${plus(`${rowVars[q]!.i} + ${kv}`, d)}]`).join(", ")};`),
-        `const ${wRow} = ${kv} * ${p.cols};`,
-        `for (let ${j} = 0; ${j} < ${p.cols}; ${j}++) {`,
-        `const ${ws.map((w, d) => `${w} = ${p.weights}[${plus(`${wRow} + ${j}`, d * p.cols)}]`).join(", ")};`,
-        ...rowVars.map((v, q) => `${p.output}[${v.out} + ${j}] = ${[`${p.output}[${v.out} + ${j}]`, ...ws.map((w, d) => `${xs[q]![d]} * ${w}`)].join(" + ")};`),
-        "}",
-      ].join("\n");
-    };
-    return [
-      ...rowVars.map((v) => `const ${v.i} = ${p.inBase(v.r)}, ${v.out} = ${p.outBase(v.r)};`),
-      `for (let ${j} = 0; ${j} < ${p.cols}; ${j}++) {\n${rowVars.map((v) => `${p.output}[${v.out} + ${j}] = ${p.bias}[${j}];`).join("\n")}\n}`,
-      quads > 0 ? `for (let ${k} = 0; ${k} < ${quads}; ${k} += 4) {\n${pass(k, 4)}\n}` : "",
-      ...Array.from({ length: p.inner - quads }, (_, d) => `{\n${pass(String(quads + d), 1)}\n}`),
-    ].filter(Boolean).join("\n");
-  };
-  return `const ${quadRows} = ${p.rows} - (${p.rows} % 4);
-for (let ${r} = 0; ${r} < ${quadRows}; ${r} += 4) {
-${tile(4)}
-}
-for (let ${r} = ${quadRows}; ${r} < ${p.rows}; ${r}++) {
-${tile(1)}
-}`;
-}
-
 export function emitRecurrent(ctx: EmitContext, node: NodeOf<"recurrent">): string {
   const { cell } = node.attrs;
   const [XW, W, Bh] = node.inputs as [Node, Node, Node];
@@ -177,14 +124,14 @@ ${tp(0)} = (1 - ${zg}) * ${ng} + ${zg} * ${tp(1)};`,
   // h₋₁·W_hh + b_hh for every row, into the tape's hidden-product blocks.
   const products = streamedProduct(ctx, {
     rows: ctx.rows,
-    inner: n,
+    inner: String(n),
     cols: gn,
-    inBase: (rv) => `${rowAt(rv)} + ${n}`,
+    left: (rv, kv) => `${tape}[${rowAt(rv)} + ${n} + ${kv}]`,
+    right: w,
+    rightRow: (kv) => `${kv} * ${gn}`,
+    out: tape,
     outBase: (rv) => `${rowAt(rv)} + ${hhAt}`,
-    input: tape,
-    output: tape,
-    weights: w,
-    bias: bh,
+    init: (jv) => `${bh}[${jv}]`,
   });
   return `for (let ${t} = 0; ${t} < ${T}; ${t}++) {
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
