@@ -251,6 +251,10 @@ export function report(r: Results, seconds: number): string {
     "- **convnetjs**: per-sample forward/backward with gradients accumulated over `batch_size` = the batch, then one SGD step: exact minibatch SGD. No sigmoid/BCE head: W1/W2 use a 2-way softmax (class 0 fixed at zero, lr/2), exact for W1, approximate for W2.",
     "- **brain.js** (not comparable, `approx`): one activation for every layer including the output, so no softmax (sigmoid for W1, tanh for W2, relu for W3–W5), " +
       "an MSE-style delta (target − output)·act′, per-sample updates at lr/n, momentum forced to 0; its loss column is its own mean squared error.",
+    "- **W6 / W7** (issue 10; bench/models.ts): the digits CNN of examples/digits.net (pixels / 16, one-hot targets, SGD lr 0.05, batch 64) and an LSTM (16 steps × 8 seeded features, hidden 64, last state → dense 10 softmax, SGD lr 0.1, batch 32); every engine starts from the same seeded parameters in PyTorch's layouts. " +
+      "**ts-tuned**: tuned-cnn.ts (zero-padded NCHW planes, the nine weights of a slice in locals, pooling that remembers its winner) and tuned-lstm.ts (time-major, every product through tuned.ts's kernels). " +
+      "**tfjs**: tfjs-models.ts — NHWC; training convolves by im2col (nine shifted slices, concat, one matMul: tfjs-wasm has no Conv2DBackpropFilter kernel, and on tfjs-cpu it is faster than tf.conv2d's gradient), inference by tf.conv2d; tf.maxPool; the LSTM unrolled from tf ops (per-gate matMuls on cpu, one [n, 4h] matMul and tf.split on wasm, whichever is faster there). " +
+      "**jax-js**: jaxjs-models.ts — lax.conv (NCHW/OIHW), pooling as reshape + max, the LSTM unrolled, all under one jit. brain.js, convnetjs and ts-idiomatic do not build W6/W7.",
     "- Every engine converts the data to its own format once, outside the timed loop. Samples/s = steps/s × batch; spread = min–max of the per-round medians.",
   );
   r.summary = { cells: all, ceiling: best, targets };

@@ -187,71 +187,67 @@ function forward(bits: ArrayLike<number>, n: number): void {
       const row = (r_1 * 12 + t) * 96;
       for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
     }
-    const evenRows = n - (n % 2);
-    for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
-      for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-        const in0 = (r_2 * 12 + t) * 96 + 16,
-          out0 = (r_2 * 12 + t) * 96 + 32;
-        const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
-          out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
-        let c00 = h_b_hh[j_2],
-          c01 = h_b_hh[j_2 + 1],
-          c02 = h_b_hh[j_2 + 2],
-          c03 = h_b_hh[j_2 + 3],
-          c10 = h_b_hh[j_2],
-          c11 = h_b_hh[j_2 + 1],
-          c12 = h_b_hh[j_2 + 2],
-          c13 = h_b_hh[j_2 + 3];
-        for (let k = 0; k < 16; k++) {
-          const x0_1 = h_tape[in0 + k];
-          const x1 = h_tape[in1 + k];
-          const w0 = h_W_hh[k * 48 + j_2];
-          const w1 = h_W_hh[k * 48 + j_2 + 1];
-          const w2 = h_W_hh[k * 48 + j_2 + 2];
-          const w3 = h_W_hh[k * 48 + j_2 + 3];
-          c00 += x0_1 * w0;
-          c01 += x0_1 * w1;
-          c02 += x0_1 * w2;
-          c03 += x0_1 * w3;
-          c10 += x1 * w0;
-          c11 += x1 * w1;
-          c12 += x1 * w2;
-          c13 += x1 * w3;
+    const quadRows = n - (n % 4);
+    for (let r_2 = 0; r_2 < quadRows; r_2 += 4) {
+      const out0 = (r_2 * 12 + t) * 96 + 32;
+      const out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+      const out2 = ((r_2 + 2) * 12 + t) * 96 + 32;
+      const out3 = ((r_2 + 3) * 12 + t) * 96 + 32;
+      for (let j_2 = 0; j_2 < 48; j_2++) {
+        h_tape[out0 + j_2] = h_b_hh[j_2];
+        h_tape[out1 + j_2] = h_b_hh[j_2];
+        h_tape[out2 + j_2] = h_b_hh[j_2];
+        h_tape[out3 + j_2] = h_b_hh[j_2];
+      }
+      for (let k = 0; k < 16; k += 4) {
+        const l00 = h_tape[(r_2 * 12 + t) * 96 + 16 + k],
+          l01 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 1)],
+          l02 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 2)],
+          l03 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 3)];
+        const l10 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + k],
+          l11 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + (k + 1)],
+          l12 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + (k + 2)],
+          l13 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + (k + 3)];
+        const l20 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + k],
+          l21 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + (k + 1)],
+          l22 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + (k + 2)],
+          l23 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + (k + 3)];
+        const l30 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + k],
+          l31 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + (k + 1)],
+          l32 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + (k + 2)],
+          l33 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + (k + 3)];
+        const rr = k * 48;
+        for (let j_2 = 0; j_2 < 48; j_2++) {
+          const r0 = h_W_hh[rr + j_2],
+            r1 = h_W_hh[rr + j_2 + 48],
+            r2 = h_W_hh[rr + j_2 + 96],
+            r3 = h_W_hh[rr + j_2 + 144];
+          h_tape[out0 + j_2] = h_tape[out0 + j_2] + l00 * r0 + l01 * r1 + l02 * r2 + l03 * r3;
+          h_tape[out1 + j_2] = h_tape[out1 + j_2] + l10 * r0 + l11 * r1 + l12 * r2 + l13 * r3;
+          h_tape[out2 + j_2] = h_tape[out2 + j_2] + l20 * r0 + l21 * r1 + l22 * r2 + l23 * r3;
+          h_tape[out3 + j_2] = h_tape[out3 + j_2] + l30 * r0 + l31 * r1 + l32 * r2 + l33 * r3;
         }
-        h_tape[out0 + j_2] = c00;
-        h_tape[out0 + j_2 + 1] = c01;
-        h_tape[out0 + j_2 + 2] = c02;
-        h_tape[out0 + j_2 + 3] = c03;
-        h_tape[out1 + j_2] = c10;
-        h_tape[out1 + j_2 + 1] = c11;
-        h_tape[out1 + j_2 + 2] = c12;
-        h_tape[out1 + j_2 + 3] = c13;
       }
     }
-    if (evenRows < n) {
-      const r_2 = evenRows;
-      for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-        const in0_1 = (r_2 * 12 + t) * 96 + 16,
-          out0_1 = (r_2 * 12 + t) * 96 + 32;
-        let c00_1 = h_b_hh[j_2],
-          c01_1 = h_b_hh[j_2 + 1],
-          c02_1 = h_b_hh[j_2 + 2],
-          c03_1 = h_b_hh[j_2 + 3];
-        for (let k = 0; k < 16; k++) {
-          const x0_2 = h_tape[in0_1 + k];
-          const w0_1 = h_W_hh[k * 48 + j_2];
-          const w1_1 = h_W_hh[k * 48 + j_2 + 1];
-          const w2_1 = h_W_hh[k * 48 + j_2 + 2];
-          const w3_1 = h_W_hh[k * 48 + j_2 + 3];
-          c00_1 += x0_2 * w0_1;
-          c01_1 += x0_2 * w1_1;
-          c02_1 += x0_2 * w2_1;
-          c03_1 += x0_2 * w3_1;
+    for (let r_2 = quadRows; r_2 < n; r_2++) {
+      const out0_1 = (r_2 * 12 + t) * 96 + 32;
+      for (let j_2 = 0; j_2 < 48; j_2++) {
+        h_tape[out0_1 + j_2] = h_b_hh[j_2];
+      }
+      for (let k = 0; k < 16; k += 4) {
+        const l00_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + k],
+          l01_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 1)],
+          l02_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 2)],
+          l03_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 3)];
+        const rr_1 = k * 48;
+        for (let j_2 = 0; j_2 < 48; j_2++) {
+          const r0_1 = h_W_hh[rr_1 + j_2],
+            r1_1 = h_W_hh[rr_1 + j_2 + 48],
+            r2_1 = h_W_hh[rr_1 + j_2 + 96],
+            r3_1 = h_W_hh[rr_1 + j_2 + 144];
+          h_tape[out0_1 + j_2] =
+            h_tape[out0_1 + j_2] + l00_1 * r0_1 + l01_1 * r1_1 + l02_1 * r2_1 + l03_1 * r3_1;
         }
-        h_tape[out0_1 + j_2] = c00_1;
-        h_tape[out0_1 + j_2 + 1] = c01_1;
-        h_tape[out0_1 + j_2 + 2] = c02_1;
-        h_tape[out0_1 + j_2 + 3] = c03_1;
       }
     }
     for (let r_1 = 0; r_1 < n; r_1++) {

@@ -1769,42 +1769,61 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h_b[i1_3] += d_h_z[i0_3 * 32 + i1_3];
       }
     }
-    for (let i_4 = 0; i_4 < 4; i_4 += 2) {
-      for (let j_6 = 0; j_6 < 32; j_6 += 4) {
-        let c00_2 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10_2 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k_2 = 0; k_2 < n; k_2++) {
-          const ak = k_2 * 4 + i_4;
-          const bk_2 = k_2 * 32 + j_6;
-          const a0_5 = observation[ak];
-          const a1_4 = observation[ak + 1];
-          const b0_3 = d_h_z[bk_2];
-          const b1_1 = d_h_z[bk_2 + 1];
-          const b2 = d_h_z[bk_2 + 2];
-          const b3 = d_h_z[bk_2 + 3];
-          c00_2 += a0_5 * b0_3;
-          c01 += a0_5 * b1_1;
-          c02 += a0_5 * b2;
-          c03 += a0_5 * b3;
-          c10_2 += a1_4 * b0_3;
-          c11 += a1_4 * b1_1;
-          c12 += a1_4 * b2;
-          c13 += a1_4 * b3;
+    const quadRows = 4;
+    const quadK = n - (n % 4);
+    for (let r_3 = 0; r_3 < quadRows; r_3 += 4) {
+      const out0 = r_3 * 32;
+      const out1 = (r_3 + 1) * 32;
+      const out2 = (r_3 + 2) * 32;
+      const out3 = (r_3 + 3) * 32;
+      for (let j_6 = 0; j_6 < 32; j_6++) {
+        d_h_W[out0 + j_6] = 0;
+        d_h_W[out1 + j_6] = 0;
+        d_h_W[out2 + j_6] = 0;
+        d_h_W[out3 + j_6] = 0;
+      }
+      for (let k_2 = 0; k_2 < quadK; k_2 += 4) {
+        const l00 = observation[k_2 * 4 + r_3],
+          l01 = observation[(k_2 + 1) * 4 + r_3],
+          l02 = observation[(k_2 + 2) * 4 + r_3],
+          l03 = observation[(k_2 + 3) * 4 + r_3];
+        const l10 = observation[k_2 * 4 + (r_3 + 1)],
+          l11 = observation[(k_2 + 1) * 4 + (r_3 + 1)],
+          l12 = observation[(k_2 + 2) * 4 + (r_3 + 1)],
+          l13 = observation[(k_2 + 3) * 4 + (r_3 + 1)];
+        const l20 = observation[k_2 * 4 + (r_3 + 2)],
+          l21 = observation[(k_2 + 1) * 4 + (r_3 + 2)],
+          l22 = observation[(k_2 + 2) * 4 + (r_3 + 2)],
+          l23 = observation[(k_2 + 3) * 4 + (r_3 + 2)];
+        const l30 = observation[k_2 * 4 + (r_3 + 3)],
+          l31 = observation[(k_2 + 1) * 4 + (r_3 + 3)],
+          l32 = observation[(k_2 + 2) * 4 + (r_3 + 3)],
+          l33 = observation[(k_2 + 3) * 4 + (r_3 + 3)];
+        const rr = k_2 * 32;
+        for (let j_6 = 0; j_6 < 32; j_6++) {
+          const r0 = d_h_z[rr + j_6],
+            r1 = d_h_z[rr + j_6 + 32],
+            r2 = d_h_z[rr + j_6 + 64],
+            r3 = d_h_z[rr + j_6 + 96];
+          d_h_W[out0 + j_6] = d_h_W[out0 + j_6] + l00 * r0 + l01 * r1 + l02 * r2 + l03 * r3;
+          d_h_W[out1 + j_6] = d_h_W[out1 + j_6] + l10 * r0 + l11 * r1 + l12 * r2 + l13 * r3;
+          d_h_W[out2 + j_6] = d_h_W[out2 + j_6] + l20 * r0 + l21 * r1 + l22 * r2 + l23 * r3;
+          d_h_W[out3 + j_6] = d_h_W[out3 + j_6] + l30 * r0 + l31 * r1 + l32 * r2 + l33 * r3;
         }
-        d_h_W[i_4 * 32 + j_6] = c00_2;
-        d_h_W[i_4 * 32 + (j_6 + 1)] = c01;
-        d_h_W[i_4 * 32 + (j_6 + 2)] = c02;
-        d_h_W[i_4 * 32 + (j_6 + 3)] = c03;
-        d_h_W[(i_4 + 1) * 32 + j_6] = c10_2;
-        d_h_W[(i_4 + 1) * 32 + (j_6 + 1)] = c11;
-        d_h_W[(i_4 + 1) * 32 + (j_6 + 2)] = c12;
-        d_h_W[(i_4 + 1) * 32 + (j_6 + 3)] = c13;
+      }
+      for (let k_2 = quadK; k_2 < n; k_2++) {
+        const l00_1 = observation[k_2 * 4 + r_3];
+        const l10_1 = observation[k_2 * 4 + (r_3 + 1)];
+        const l20_1 = observation[k_2 * 4 + (r_3 + 2)];
+        const l30_1 = observation[k_2 * 4 + (r_3 + 3)];
+        const rr_1 = k_2 * 32;
+        for (let j_6 = 0; j_6 < 32; j_6++) {
+          const r0_1 = d_h_z[rr_1 + j_6];
+          d_h_W[out0 + j_6] = d_h_W[out0 + j_6] + l00_1 * r0_1;
+          d_h_W[out1 + j_6] = d_h_W[out1 + j_6] + l10_1 * r0_1;
+          d_h_W[out2 + j_6] = d_h_W[out2 + j_6] + l20_1 * r0_1;
+          d_h_W[out3 + j_6] = d_h_W[out3 + j_6] + l30_1 * r0_1;
+        }
       }
     }
     return s;

@@ -2303,78 +2303,97 @@ export function createModel(options: ModelOptions = {}): Model {
         d_h_xW_z[i_16 * 96 + (j_9 + 3)] = c03_6;
       }
     }
-    for (let i_17 = 0; i_17 < 96; i_17 += 2) {
-      for (let j_11 = 0; j_11 < 48; j_11 += 4) {
-        let c00_10 = 0,
-          c01_7 = 0,
-          c02_7 = 0,
-          c03_7 = 0,
-          c10_6 = 0,
-          c11_4 = 0,
-          c12_4 = 0,
-          c13_4 = 0;
-        for (let k_4 = 0; k_4 < n; k_4++) {
-          const ak_2 = k_4 * 96 + i_17;
-          const bk_8 = k_4 * 48 + j_11;
-          const a0_11 = h_xW_z[ak_2];
-          const a1_7 = h_xW_z[ak_2 + 1];
-          const b0_10 = d_h_z[bk_8];
-          const b1_7 = d_h_z[bk_8 + 1];
-          const b2_7 = d_h_z[bk_8 + 2];
-          const b3_7 = d_h_z[bk_8 + 3];
-          c00_10 += a0_11 * b0_10;
-          c01_7 += a0_11 * b1_7;
-          c02_7 += a0_11 * b2_7;
-          c03_7 += a0_11 * b3_7;
-          c10_6 += a1_7 * b0_10;
-          c11_4 += a1_7 * b1_7;
-          c12_4 += a1_7 * b2_7;
-          c13_4 += a1_7 * b3_7;
+    const quadRows = 96;
+    const quadK = n - (n % 4);
+    for (let r_4 = 0; r_4 < quadRows; r_4 += 4) {
+      const out0 = r_4 * 48;
+      const out1 = (r_4 + 1) * 48;
+      const out2 = (r_4 + 2) * 48;
+      const out3 = (r_4 + 3) * 48;
+      for (let j_11 = 0; j_11 < 48; j_11++) {
+        d_h_W[out0 + j_11] = 0;
+        d_h_W[out1 + j_11] = 0;
+        d_h_W[out2 + j_11] = 0;
+        d_h_W[out3 + j_11] = 0;
+      }
+      for (let k_4 = 0; k_4 < quadK; k_4 += 4) {
+        const l00 = h_xW_z[k_4 * 96 + r_4],
+          l01 = h_xW_z[(k_4 + 1) * 96 + r_4],
+          l02 = h_xW_z[(k_4 + 2) * 96 + r_4],
+          l03 = h_xW_z[(k_4 + 3) * 96 + r_4];
+        const l10 = h_xW_z[k_4 * 96 + (r_4 + 1)],
+          l11 = h_xW_z[(k_4 + 1) * 96 + (r_4 + 1)],
+          l12 = h_xW_z[(k_4 + 2) * 96 + (r_4 + 1)],
+          l13 = h_xW_z[(k_4 + 3) * 96 + (r_4 + 1)];
+        const l20 = h_xW_z[k_4 * 96 + (r_4 + 2)],
+          l21 = h_xW_z[(k_4 + 1) * 96 + (r_4 + 2)],
+          l22 = h_xW_z[(k_4 + 2) * 96 + (r_4 + 2)],
+          l23 = h_xW_z[(k_4 + 3) * 96 + (r_4 + 2)];
+        const l30 = h_xW_z[k_4 * 96 + (r_4 + 3)],
+          l31 = h_xW_z[(k_4 + 1) * 96 + (r_4 + 3)],
+          l32 = h_xW_z[(k_4 + 2) * 96 + (r_4 + 3)],
+          l33 = h_xW_z[(k_4 + 3) * 96 + (r_4 + 3)];
+        const rr = k_4 * 48;
+        for (let j_11 = 0; j_11 < 48; j_11++) {
+          const r0 = d_h_z[rr + j_11],
+            r1 = d_h_z[rr + j_11 + 48],
+            r2 = d_h_z[rr + j_11 + 96],
+            r3 = d_h_z[rr + j_11 + 144];
+          d_h_W[out0 + j_11] = d_h_W[out0 + j_11] + l00 * r0 + l01 * r1 + l02 * r2 + l03 * r3;
+          d_h_W[out1 + j_11] = d_h_W[out1 + j_11] + l10 * r0 + l11 * r1 + l12 * r2 + l13 * r3;
+          d_h_W[out2 + j_11] = d_h_W[out2 + j_11] + l20 * r0 + l21 * r1 + l22 * r2 + l23 * r3;
+          d_h_W[out3 + j_11] = d_h_W[out3 + j_11] + l30 * r0 + l31 * r1 + l32 * r2 + l33 * r3;
         }
-        d_h_W[i_17 * 48 + j_11] = c00_10;
-        d_h_W[i_17 * 48 + (j_11 + 1)] = c01_7;
-        d_h_W[i_17 * 48 + (j_11 + 2)] = c02_7;
-        d_h_W[i_17 * 48 + (j_11 + 3)] = c03_7;
-        d_h_W[(i_17 + 1) * 48 + j_11] = c10_6;
-        d_h_W[(i_17 + 1) * 48 + (j_11 + 1)] = c11_4;
-        d_h_W[(i_17 + 1) * 48 + (j_11 + 2)] = c12_4;
-        d_h_W[(i_17 + 1) * 48 + (j_11 + 3)] = c13_4;
+      }
+      for (let k_4 = quadK; k_4 < n; k_4++) {
+        const l00_1 = h_xW_z[k_4 * 96 + r_4];
+        const l10_1 = h_xW_z[k_4 * 96 + (r_4 + 1)];
+        const l20_1 = h_xW_z[k_4 * 96 + (r_4 + 2)];
+        const l30_1 = h_xW_z[k_4 * 96 + (r_4 + 3)];
+        const rr_1 = k_4 * 48;
+        for (let j_11 = 0; j_11 < 48; j_11++) {
+          const r0_1 = d_h_z[rr_1 + j_11];
+          d_h_W[out0 + j_11] = d_h_W[out0 + j_11] + l00_1 * r0_1;
+          d_h_W[out1 + j_11] = d_h_W[out1 + j_11] + l10_1 * r0_1;
+          d_h_W[out2 + j_11] = d_h_W[out2 + j_11] + l20_1 * r0_1;
+          d_h_W[out3 + j_11] = d_h_W[out3 + j_11] + l30_1 * r0_1;
+        }
       }
     }
-    for (let i_19 = 0; i_19 < n * 96; i_19++) d_c2[i_19] = d_h_xW_z[i_19];
+    for (let i_17 = 0; i_17 < n * 96; i_17++) d_c2[i_17] = d_h_xW_z[i_17];
     // grad of: c2 = maxpool2d(relu(conv2d(c1, 24, kernel: 3, padding: 1)), 2)
     d_c2_z.fill(0, 0, n * 384);
     for (let plane_2 = 0; plane_2 < n * 24; plane_2++) {
       for (let oh_3 = 0; oh_3 < 2; oh_3++) {
         for (let ow_3 = 0; ow_3 < 2; ow_3++) {
-          const i_20 = plane_2 * 16 + oh_3 * 8 + ow_3 * 2;
+          const i_18 = plane_2 * 16 + oh_3 * 8 + ow_3 * 2;
           const o_5 = plane_2 * 4 + oh_3 * 2 + ow_3;
-          let m_3 = c2_z[i_20];
-          let best_1 = i_20;
-          const v_44 = c2_z[i_20 + 1];
+          let m_3 = c2_z[i_18];
+          let best_1 = i_18;
+          const v_44 = c2_z[i_18 + 1];
           if (v_44 > m_3 || v_44 !== v_44) {
             m_3 = v_44;
-            best_1 = i_20 + 1;
+            best_1 = i_18 + 1;
           }
-          const v_45 = c2_z[i_20 + 4];
+          const v_45 = c2_z[i_18 + 4];
           if (v_45 > m_3 || v_45 !== v_45) {
             m_3 = v_45;
-            best_1 = i_20 + 4;
+            best_1 = i_18 + 4;
           }
-          const v_46 = c2_z[i_20 + 5];
+          const v_46 = c2_z[i_18 + 5];
           if (v_46 > m_3 || v_46 !== v_46) {
             m_3 = v_46;
-            best_1 = i_20 + 5;
+            best_1 = i_18 + 5;
           }
           d_c2_z[best_1] = d_c2[o_5];
         }
       }
     }
-    for (let i_21 = 0; i_21 < n * 384; i_21++) {
-      const v_47 = c2_z[i_21];
+    for (let i_19 = 0; i_19 < n * 384; i_19++) {
+      const v_47 = c2_z[i_19];
       const t_17 = v_47 > 0 ? 1 : 0;
-      const v_48 = d_c2_z[i_21];
-      d_c2_z_1[i_21] = v_48 * t_17;
+      const v_48 = d_c2_z[i_19];
+      d_c2_z_1[i_19] = v_48 * t_17;
     }
     d_c2_z_2.fill(0, 0, 384);
     for (let i0_4 = 0; i0_4 < n; i0_4++) {
@@ -2394,7 +2413,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_22 = 0; i_22 < 24; i_22++) d_c2_b[i_22] = d_c2_bias[i_22];
+    for (let i_20 = 0; i_20 < 24; i_20++) d_c2_b[i_20] = d_c2_bias[i_20];
     d_c1.fill(0, 0, n * 192);
     for (let n_3 = 0; n_3 < n; n_3++) {
       for (let c_3 = 0; c_3 < 12; c_3++) {
@@ -2742,34 +2761,34 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let plane_3 = 0; plane_3 < n * 12; plane_3++) {
       for (let oh_4 = 0; oh_4 < 4; oh_4++) {
         for (let ow_4 = 0; ow_4 < 4; ow_4++) {
-          const i_23 = plane_3 * 64 + oh_4 * 16 + ow_4 * 2;
+          const i_21 = plane_3 * 64 + oh_4 * 16 + ow_4 * 2;
           const o_6 = plane_3 * 16 + oh_4 * 4 + ow_4;
-          let m_4 = c1_z[i_23];
-          let best_2 = i_23;
-          const v_49 = c1_z[i_23 + 1];
+          let m_4 = c1_z[i_21];
+          let best_2 = i_21;
+          const v_49 = c1_z[i_21 + 1];
           if (v_49 > m_4 || v_49 !== v_49) {
             m_4 = v_49;
-            best_2 = i_23 + 1;
+            best_2 = i_21 + 1;
           }
-          const v_50 = c1_z[i_23 + 8];
+          const v_50 = c1_z[i_21 + 8];
           if (v_50 > m_4 || v_50 !== v_50) {
             m_4 = v_50;
-            best_2 = i_23 + 8;
+            best_2 = i_21 + 8;
           }
-          const v_51 = c1_z[i_23 + 9];
+          const v_51 = c1_z[i_21 + 9];
           if (v_51 > m_4 || v_51 !== v_51) {
             m_4 = v_51;
-            best_2 = i_23 + 9;
+            best_2 = i_21 + 9;
           }
           d_c1_z[best_2] = d_c1[o_6];
         }
       }
     }
-    for (let i_24 = 0; i_24 < n * 768; i_24++) {
-      const v_52 = c1_z[i_24];
+    for (let i_22 = 0; i_22 < n * 768; i_22++) {
+      const v_52 = c1_z[i_22];
       const t_18 = v_52 > 0 ? 1 : 0;
-      const v_53 = d_c1_z[i_24];
-      d_c1_z_1[i_24] = v_53 * t_18;
+      const v_53 = d_c1_z[i_22];
+      d_c1_z_1[i_22] = v_53 * t_18;
     }
     d_c1_z_2.fill(0, 0, 768);
     for (let i0_6 = 0; i0_6 < n; i0_6++) {
@@ -2789,7 +2808,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_25 = 0; i_25 < 12; i_25++) d_c1_b[i_25] = d_c1_bias[i_25];
+    for (let i_23 = 0; i_23 < 12; i_23++) d_c1_b[i_23] = d_c1_bias[i_23];
     for (let f_4 = 0; f_4 < 12; f_4++) {
       for (let c_5 = 0; c_5 < 1; c_5++) {
         const wo_4 = (f_4 * 1 + c_5) * 9;
@@ -2808,17 +2827,17 @@ export function createModel(options: ModelOptions = {}): Model {
           for (let oh_5 = 1; oh_5 < 7; oh_5++) {
             for (let ow_5 = 1; ow_5 < 7; ow_5++) {
               const o_7 = oh_5 * 8 + ow_5;
-              const i_26 = oh_5 * 8 + ow_5 - 9;
+              const i_24 = oh_5 * 8 + ow_5 - 9;
               const gv_2 = d_c1_z_1[go_2 + o_7];
-              s0_1 += gv_2 * x[xo_4 + i_26];
-              s1_1 += gv_2 * x[xo_4 + i_26 + 1];
-              s2_1 += gv_2 * x[xo_4 + i_26 + 2];
-              s3_1 += gv_2 * x[xo_4 + i_26 + 8];
-              s4_1 += gv_2 * x[xo_4 + i_26 + 9];
-              s5_1 += gv_2 * x[xo_4 + i_26 + 10];
-              s6_1 += gv_2 * x[xo_4 + i_26 + 16];
-              s7_1 += gv_2 * x[xo_4 + i_26 + 17];
-              s8_1 += gv_2 * x[xo_4 + i_26 + 18];
+              s0_1 += gv_2 * x[xo_4 + i_24];
+              s1_1 += gv_2 * x[xo_4 + i_24 + 1];
+              s2_1 += gv_2 * x[xo_4 + i_24 + 2];
+              s3_1 += gv_2 * x[xo_4 + i_24 + 8];
+              s4_1 += gv_2 * x[xo_4 + i_24 + 9];
+              s5_1 += gv_2 * x[xo_4 + i_24 + 10];
+              s6_1 += gv_2 * x[xo_4 + i_24 + 16];
+              s7_1 += gv_2 * x[xo_4 + i_24 + 17];
+              s8_1 += gv_2 * x[xo_4 + i_24 + 18];
             }
           }
           {
@@ -3103,9 +3122,9 @@ export function createModel(options: ModelOptions = {}): Model {
       d_c1_z_3 = buf1,
       d_c1_z_4 = buf0;
     // x = img / 16
-    for (let i_27 = 0; i_27 < n * 64; i_27++) {
-      const v_54 = img[i_27];
-      x_1[i_27] = v_54 / 16;
+    for (let i_25 = 0; i_25 < n * 64; i_25++) {
+      const v_54 = img[i_25];
+      x_1[i_25] = v_54 / 16;
     }
     // c1 = maxpool2d(relu(conv2d(x, 12, kernel: 3, padding: 1)), 2)
     c1_conv_1.fill(0, 0, n * 768);
@@ -3127,17 +3146,17 @@ export function createModel(options: ModelOptions = {}): Model {
           for (let oh_6 = 1; oh_6 < 7; oh_6++) {
             for (let ow_6 = 1; ow_6 < 7; ow_6++) {
               const o_8 = oh_6 * 8 + ow_6;
-              const i_28 = oh_6 * 8 + ow_6 - 9;
+              const i_26 = oh_6 * 8 + ow_6 - 9;
               let acc_3 = 0;
-              acc_3 += w0_3 * x_1[xo_5 + i_28];
-              acc_3 += w1_3 * x_1[xo_5 + i_28 + 1];
-              acc_3 += w2_3 * x_1[xo_5 + i_28 + 2];
-              acc_3 += w3_3 * x_1[xo_5 + i_28 + 8];
-              acc_3 += w4_3 * x_1[xo_5 + i_28 + 9];
-              acc_3 += w5_3 * x_1[xo_5 + i_28 + 10];
-              acc_3 += w6_3 * x_1[xo_5 + i_28 + 16];
-              acc_3 += w7_3 * x_1[xo_5 + i_28 + 17];
-              acc_3 += w8_3 * x_1[xo_5 + i_28 + 18];
+              acc_3 += w0_3 * x_1[xo_5 + i_26];
+              acc_3 += w1_3 * x_1[xo_5 + i_26 + 1];
+              acc_3 += w2_3 * x_1[xo_5 + i_26 + 2];
+              acc_3 += w3_3 * x_1[xo_5 + i_26 + 8];
+              acc_3 += w4_3 * x_1[xo_5 + i_26 + 9];
+              acc_3 += w5_3 * x_1[xo_5 + i_26 + 10];
+              acc_3 += w6_3 * x_1[xo_5 + i_26 + 16];
+              acc_3 += w7_3 * x_1[xo_5 + i_26 + 17];
+              acc_3 += w8_3 * x_1[xo_5 + i_26 + 18];
               c1_conv_1[yo_2 + o_8] += acc_3;
             }
           }
@@ -3416,7 +3435,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_29 = 0; i_29 < 12; i_29++) c1_bias_1[i_29] = c1_b[i_29];
+    for (let i_27 = 0; i_27 < 12; i_27++) c1_bias_1[i_27] = c1_b[i_27];
     for (let i0_8 = 0; i0_8 < n; i0_8++) {
       for (let i1_8 = 0; i1_8 < 12; i1_8++) {
         for (let i2_6 = 0; i2_6 < 8; i2_6++) {
@@ -3432,18 +3451,18 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let plane_4 = 0; plane_4 < n * 12; plane_4++) {
       for (let oh_7 = 0; oh_7 < 4; oh_7++) {
         for (let ow_7 = 0; ow_7 < 4; ow_7++) {
-          const i_30 = plane_4 * 64 + oh_7 * 16 + ow_7 * 2;
+          const i_28 = plane_4 * 64 + oh_7 * 16 + ow_7 * 2;
           const o_9 = plane_4 * 16 + oh_7 * 4 + ow_7;
-          let m_5 = c1_z_1[i_30];
-          const v_57 = c1_z_1[i_30 + 1];
+          let m_5 = c1_z_1[i_28];
+          const v_57 = c1_z_1[i_28 + 1];
           if (v_57 > m_5 || v_57 !== v_57) {
             m_5 = v_57;
           }
-          const v_58 = c1_z_1[i_30 + 8];
+          const v_58 = c1_z_1[i_28 + 8];
           if (v_58 > m_5 || v_58 !== v_58) {
             m_5 = v_58;
           }
-          const v_59 = c1_z_1[i_30 + 9];
+          const v_59 = c1_z_1[i_28 + 9];
           if (v_59 > m_5 || v_59 !== v_59) {
             m_5 = v_59;
           }
@@ -3635,7 +3654,7 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_31 = 0; i_31 < 24; i_31++) c2_bias_1[i_31] = c2_b[i_31];
+    for (let i_29 = 0; i_29 < 24; i_29++) c2_bias_1[i_29] = c2_b[i_29];
     for (let i0_9 = 0; i0_9 < n; i0_9++) {
       for (let i1_9 = 0; i1_9 < 24; i1_9++) {
         for (let i2_7 = 0; i2_7 < 4; i2_7++) {
@@ -3651,18 +3670,18 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let plane_5 = 0; plane_5 < n * 24; plane_5++) {
       for (let oh_8 = 0; oh_8 < 2; oh_8++) {
         for (let ow_8 = 0; ow_8 < 2; ow_8++) {
-          const i_32 = plane_5 * 16 + oh_8 * 8 + ow_8 * 2;
+          const i_30 = plane_5 * 16 + oh_8 * 8 + ow_8 * 2;
           const o_10 = plane_5 * 4 + oh_8 * 2 + ow_8;
-          let m_6 = c2_z_1[i_32];
-          const v_62 = c2_z_1[i_32 + 1];
+          let m_6 = c2_z_1[i_30];
+          const v_62 = c2_z_1[i_30 + 1];
           if (v_62 > m_6 || v_62 !== v_62) {
             m_6 = v_62;
           }
-          const v_63 = c2_z_1[i_32 + 4];
+          const v_63 = c2_z_1[i_30 + 4];
           if (v_63 > m_6 || v_63 !== v_63) {
             m_6 = v_63;
           }
-          const v_64 = c2_z_1[i_32 + 5];
+          const v_64 = c2_z_1[i_30 + 5];
           if (v_64 > m_6 || v_64 !== v_64) {
             m_6 = v_64;
           }
@@ -3671,24 +3690,73 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // h = relu(dense(flatten(c2), 48))
-    for (let i_33 = 0; i_33 < n * 96; i_33++) h_xW_z_1[i_33] = c2_1[i_33];
-    const endI_5 = n - (n % 2);
-    for (let i_34 = 0; i_34 < endI_5; i_34 += 2) {
-      for (let j_13 = 0; j_13 < 48; j_13 += 4) {
-        const ar0_8 = i_34 * 96;
-        const ar1_4 = (i_34 + 1) * 96;
+    for (let i_31 = 0; i_31 < n * 96; i_31++) h_xW_z_1[i_31] = c2_1[i_31];
+    const endI_4 = n - (n % 2);
+    for (let i_32 = 0; i_32 < endI_4; i_32 += 2) {
+      for (let j_12 = 0; j_12 < 48; j_12 += 4) {
+        const ar0_8 = i_32 * 96;
+        const ar1_4 = (i_32 + 1) * 96;
+        let c00_10 = 0,
+          c01_7 = 0,
+          c02_7 = 0,
+          c03_7 = 0,
+          c10_6 = 0,
+          c11_4 = 0,
+          c12_4 = 0,
+          c13_4 = 0;
+        for (let k_6 = 0; k_6 < 96; k_6++) {
+          const bk_8 = k_6 * 48 + j_12;
+          const a0_11 = h_xW_z_1[ar0_8 + k_6];
+          const a1_7 = h_xW_z_1[ar1_4 + k_6];
+          const b0_10 = h_W[bk_8];
+          const b1_7 = h_W[bk_8 + 1];
+          const b2_7 = h_W[bk_8 + 2];
+          const b3_7 = h_W[bk_8 + 3];
+          c00_10 += a0_11 * b0_10;
+          c01_7 += a0_11 * b1_7;
+          c02_7 += a0_11 * b2_7;
+          c03_7 += a0_11 * b3_7;
+          c10_6 += a1_7 * b0_10;
+          c11_4 += a1_7 * b1_7;
+          c12_4 += a1_7 * b2_7;
+          c13_4 += a1_7 * b3_7;
+        }
+        const v_66 = h_b[j_12];
+        const t_22 = c00_10 + v_66;
+        h_1[i_32 * 48 + j_12] = t_22 > 0 ? t_22 : 0;
+        const v_67 = h_b[j_12 + 1];
+        const t_23 = c01_7 + v_67;
+        h_1[i_32 * 48 + (j_12 + 1)] = t_23 > 0 ? t_23 : 0;
+        const v_68 = h_b[j_12 + 2];
+        const t_24 = c02_7 + v_68;
+        h_1[i_32 * 48 + (j_12 + 2)] = t_24 > 0 ? t_24 : 0;
+        const v_69 = h_b[j_12 + 3];
+        const t_25 = c03_7 + v_69;
+        h_1[i_32 * 48 + (j_12 + 3)] = t_25 > 0 ? t_25 : 0;
+        const v_70 = h_b[j_12];
+        const t_26 = c10_6 + v_70;
+        h_1[(i_32 + 1) * 48 + j_12] = t_26 > 0 ? t_26 : 0;
+        const v_71 = h_b[j_12 + 1];
+        const t_27 = c11_4 + v_71;
+        h_1[(i_32 + 1) * 48 + (j_12 + 1)] = t_27 > 0 ? t_27 : 0;
+        const v_72 = h_b[j_12 + 2];
+        const t_28 = c12_4 + v_72;
+        h_1[(i_32 + 1) * 48 + (j_12 + 2)] = t_28 > 0 ? t_28 : 0;
+        const v_73 = h_b[j_12 + 3];
+        const t_29 = c13_4 + v_73;
+        h_1[(i_32 + 1) * 48 + (j_12 + 3)] = t_29 > 0 ? t_29 : 0;
+      }
+    }
+    for (let i_33 = endI_4; i_33 < n; i_33++) {
+      for (let j_12 = 0; j_12 < 48; j_12 += 4) {
+        const ar0_9 = i_33 * 96;
         let c00_11 = 0,
           c01_8 = 0,
           c02_8 = 0,
-          c03_8 = 0,
-          c10_7 = 0,
-          c11_5 = 0,
-          c12_5 = 0,
-          c13_5 = 0;
+          c03_8 = 0;
         for (let k_6 = 0; k_6 < 96; k_6++) {
-          const bk_9 = k_6 * 48 + j_13;
-          const a0_12 = h_xW_z_1[ar0_8 + k_6];
-          const a1_8 = h_xW_z_1[ar1_4 + k_6];
+          const bk_9 = k_6 * 48 + j_12;
+          const a0_12 = h_xW_z_1[ar0_9 + k_6];
           const b0_11 = h_W[bk_9];
           const b1_8 = h_W[bk_9 + 1];
           const b2_8 = h_W[bk_9 + 2];
@@ -3697,190 +3765,141 @@ export function createModel(options: ModelOptions = {}): Model {
           c01_8 += a0_12 * b1_8;
           c02_8 += a0_12 * b2_8;
           c03_8 += a0_12 * b3_8;
-          c10_7 += a1_8 * b0_11;
-          c11_5 += a1_8 * b1_8;
-          c12_5 += a1_8 * b2_8;
-          c13_5 += a1_8 * b3_8;
         }
-        const v_66 = h_b[j_13];
-        const t_22 = c00_11 + v_66;
-        h_1[i_34 * 48 + j_13] = t_22 > 0 ? t_22 : 0;
-        const v_67 = h_b[j_13 + 1];
-        const t_23 = c01_8 + v_67;
-        h_1[i_34 * 48 + (j_13 + 1)] = t_23 > 0 ? t_23 : 0;
-        const v_68 = h_b[j_13 + 2];
-        const t_24 = c02_8 + v_68;
-        h_1[i_34 * 48 + (j_13 + 2)] = t_24 > 0 ? t_24 : 0;
-        const v_69 = h_b[j_13 + 3];
-        const t_25 = c03_8 + v_69;
-        h_1[i_34 * 48 + (j_13 + 3)] = t_25 > 0 ? t_25 : 0;
-        const v_70 = h_b[j_13];
-        const t_26 = c10_7 + v_70;
-        h_1[(i_34 + 1) * 48 + j_13] = t_26 > 0 ? t_26 : 0;
-        const v_71 = h_b[j_13 + 1];
-        const t_27 = c11_5 + v_71;
-        h_1[(i_34 + 1) * 48 + (j_13 + 1)] = t_27 > 0 ? t_27 : 0;
-        const v_72 = h_b[j_13 + 2];
-        const t_28 = c12_5 + v_72;
-        h_1[(i_34 + 1) * 48 + (j_13 + 2)] = t_28 > 0 ? t_28 : 0;
-        const v_73 = h_b[j_13 + 3];
-        const t_29 = c13_5 + v_73;
-        h_1[(i_34 + 1) * 48 + (j_13 + 3)] = t_29 > 0 ? t_29 : 0;
+        const v_74 = h_b[j_12];
+        const t_30 = c00_11 + v_74;
+        h_1[i_33 * 48 + j_12] = t_30 > 0 ? t_30 : 0;
+        const v_75 = h_b[j_12 + 1];
+        const t_31 = c01_8 + v_75;
+        h_1[i_33 * 48 + (j_12 + 1)] = t_31 > 0 ? t_31 : 0;
+        const v_76 = h_b[j_12 + 2];
+        const t_32 = c02_8 + v_76;
+        h_1[i_33 * 48 + (j_12 + 2)] = t_32 > 0 ? t_32 : 0;
+        const v_77 = h_b[j_12 + 3];
+        const t_33 = c03_8 + v_77;
+        h_1[i_33 * 48 + (j_12 + 3)] = t_33 > 0 ? t_33 : 0;
       }
     }
-    for (let i_35 = endI_5; i_35 < n; i_35++) {
-      for (let j_13 = 0; j_13 < 48; j_13 += 4) {
-        const ar0_9 = i_35 * 96;
+    // p = softmax(dense(h, 10))
+    const endI_5 = n - (n % 2);
+    for (let i_34 = 0; i_34 < endI_5; i_34 += 2) {
+      for (let j_14 = 0; j_14 < 8; j_14 += 4) {
+        const ar0_10 = i_34 * 48;
+        const ar1_5 = (i_34 + 1) * 48;
         let c00_12 = 0,
           c01_9 = 0,
           c02_9 = 0,
-          c03_9 = 0;
-        for (let k_6 = 0; k_6 < 96; k_6++) {
-          const bk_10 = k_6 * 48 + j_13;
-          const a0_13 = h_xW_z_1[ar0_9 + k_6];
-          const b0_12 = h_W[bk_10];
-          const b1_9 = h_W[bk_10 + 1];
-          const b2_9 = h_W[bk_10 + 2];
-          const b3_9 = h_W[bk_10 + 3];
+          c03_9 = 0,
+          c10_7 = 0,
+          c11_5 = 0,
+          c12_5 = 0,
+          c13_5 = 0;
+        for (let k_7 = 0; k_7 < 48; k_7++) {
+          const bk_10 = k_7 * 10 + j_14;
+          const a0_13 = h_1[ar0_10 + k_7];
+          const a1_8 = h_1[ar1_5 + k_7];
+          const b0_12 = p_W[bk_10];
+          const b1_9 = p_W[bk_10 + 1];
+          const b2_9 = p_W[bk_10 + 2];
+          const b3_9 = p_W[bk_10 + 3];
           c00_12 += a0_13 * b0_12;
           c01_9 += a0_13 * b1_9;
           c02_9 += a0_13 * b2_9;
           c03_9 += a0_13 * b3_9;
+          c10_7 += a1_8 * b0_12;
+          c11_5 += a1_8 * b1_9;
+          c12_5 += a1_8 * b2_9;
+          c13_5 += a1_8 * b3_9;
         }
-        const v_74 = h_b[j_13];
-        const t_30 = c00_12 + v_74;
-        h_1[i_35 * 48 + j_13] = t_30 > 0 ? t_30 : 0;
-        const v_75 = h_b[j_13 + 1];
-        const t_31 = c01_9 + v_75;
-        h_1[i_35 * 48 + (j_13 + 1)] = t_31 > 0 ? t_31 : 0;
-        const v_76 = h_b[j_13 + 2];
-        const t_32 = c02_9 + v_76;
-        h_1[i_35 * 48 + (j_13 + 2)] = t_32 > 0 ? t_32 : 0;
-        const v_77 = h_b[j_13 + 3];
-        const t_33 = c03_9 + v_77;
-        h_1[i_35 * 48 + (j_13 + 3)] = t_33 > 0 ? t_33 : 0;
+        const v_79 = p_b[j_14];
+        p_logits_1[i_34 * 10 + j_14] = c00_12 + v_79;
+        const v_80 = p_b[j_14 + 1];
+        p_logits_1[i_34 * 10 + (j_14 + 1)] = c01_9 + v_80;
+        const v_81 = p_b[j_14 + 2];
+        p_logits_1[i_34 * 10 + (j_14 + 2)] = c02_9 + v_81;
+        const v_82 = p_b[j_14 + 3];
+        p_logits_1[i_34 * 10 + (j_14 + 3)] = c03_9 + v_82;
+        const v_83 = p_b[j_14];
+        p_logits_1[(i_34 + 1) * 10 + j_14] = c10_7 + v_83;
+        const v_84 = p_b[j_14 + 1];
+        p_logits_1[(i_34 + 1) * 10 + (j_14 + 1)] = c11_5 + v_84;
+        const v_85 = p_b[j_14 + 2];
+        p_logits_1[(i_34 + 1) * 10 + (j_14 + 2)] = c12_5 + v_85;
+        const v_86 = p_b[j_14 + 3];
+        p_logits_1[(i_34 + 1) * 10 + (j_14 + 3)] = c13_5 + v_86;
       }
-    }
-    // p = softmax(dense(h, 10))
-    const endI_6 = n - (n % 2);
-    for (let i_36 = 0; i_36 < endI_6; i_36 += 2) {
-      for (let j_15 = 0; j_15 < 8; j_15 += 4) {
-        const ar0_10 = i_36 * 48;
-        const ar1_5 = (i_36 + 1) * 48;
+      for (let j_15 = 8; j_15 < 10; j_15++) {
+        const ar0_11 = i_34 * 48;
+        const ar1_6 = (i_34 + 1) * 48;
         let c00_13 = 0,
-          c01_10 = 0,
-          c02_10 = 0,
-          c03_10 = 0,
-          c10_8 = 0,
-          c11_6 = 0,
-          c12_6 = 0,
-          c13_6 = 0;
+          c10_8 = 0;
         for (let k_7 = 0; k_7 < 48; k_7++) {
           const bk_11 = k_7 * 10 + j_15;
-          const a0_14 = h_1[ar0_10 + k_7];
-          const a1_9 = h_1[ar1_5 + k_7];
+          const a0_14 = h_1[ar0_11 + k_7];
+          const a1_9 = h_1[ar1_6 + k_7];
           const b0_13 = p_W[bk_11];
-          const b1_10 = p_W[bk_11 + 1];
-          const b2_10 = p_W[bk_11 + 2];
-          const b3_10 = p_W[bk_11 + 3];
           c00_13 += a0_14 * b0_13;
-          c01_10 += a0_14 * b1_10;
-          c02_10 += a0_14 * b2_10;
-          c03_10 += a0_14 * b3_10;
           c10_8 += a1_9 * b0_13;
-          c11_6 += a1_9 * b1_10;
-          c12_6 += a1_9 * b2_10;
-          c13_6 += a1_9 * b3_10;
         }
-        const v_79 = p_b[j_15];
-        p_logits_1[i_36 * 10 + j_15] = c00_13 + v_79;
-        const v_80 = p_b[j_15 + 1];
-        p_logits_1[i_36 * 10 + (j_15 + 1)] = c01_10 + v_80;
-        const v_81 = p_b[j_15 + 2];
-        p_logits_1[i_36 * 10 + (j_15 + 2)] = c02_10 + v_81;
-        const v_82 = p_b[j_15 + 3];
-        p_logits_1[i_36 * 10 + (j_15 + 3)] = c03_10 + v_82;
-        const v_83 = p_b[j_15];
-        p_logits_1[(i_36 + 1) * 10 + j_15] = c10_8 + v_83;
-        const v_84 = p_b[j_15 + 1];
-        p_logits_1[(i_36 + 1) * 10 + (j_15 + 1)] = c11_6 + v_84;
-        const v_85 = p_b[j_15 + 2];
-        p_logits_1[(i_36 + 1) * 10 + (j_15 + 2)] = c12_6 + v_85;
-        const v_86 = p_b[j_15 + 3];
-        p_logits_1[(i_36 + 1) * 10 + (j_15 + 3)] = c13_6 + v_86;
-      }
-      for (let j_16 = 8; j_16 < 10; j_16++) {
-        const ar0_11 = i_36 * 48;
-        const ar1_6 = (i_36 + 1) * 48;
-        let c00_14 = 0,
-          c10_9 = 0;
-        for (let k_7 = 0; k_7 < 48; k_7++) {
-          const bk_12 = k_7 * 10 + j_16;
-          const a0_15 = h_1[ar0_11 + k_7];
-          const a1_10 = h_1[ar1_6 + k_7];
-          const b0_14 = p_W[bk_12];
-          c00_14 += a0_15 * b0_14;
-          c10_9 += a1_10 * b0_14;
-        }
-        const v_87 = p_b[j_16];
-        p_logits_1[i_36 * 10 + j_16] = c00_14 + v_87;
-        const v_88 = p_b[j_16];
-        p_logits_1[(i_36 + 1) * 10 + j_16] = c10_9 + v_88;
+        const v_87 = p_b[j_15];
+        p_logits_1[i_34 * 10 + j_15] = c00_13 + v_87;
+        const v_88 = p_b[j_15];
+        p_logits_1[(i_34 + 1) * 10 + j_15] = c10_8 + v_88;
       }
     }
-    for (let i_37 = endI_6; i_37 < n; i_37++) {
-      for (let j_15 = 0; j_15 < 8; j_15 += 4) {
-        const ar0_12 = i_37 * 48;
-        let c00_15 = 0,
-          c01_11 = 0,
-          c02_11 = 0,
-          c03_11 = 0;
+    for (let i_35 = endI_5; i_35 < n; i_35++) {
+      for (let j_14 = 0; j_14 < 8; j_14 += 4) {
+        const ar0_12 = i_35 * 48;
+        let c00_14 = 0,
+          c01_10 = 0,
+          c02_10 = 0,
+          c03_10 = 0;
+        for (let k_7 = 0; k_7 < 48; k_7++) {
+          const bk_12 = k_7 * 10 + j_14;
+          const a0_15 = h_1[ar0_12 + k_7];
+          const b0_14 = p_W[bk_12];
+          const b1_10 = p_W[bk_12 + 1];
+          const b2_10 = p_W[bk_12 + 2];
+          const b3_10 = p_W[bk_12 + 3];
+          c00_14 += a0_15 * b0_14;
+          c01_10 += a0_15 * b1_10;
+          c02_10 += a0_15 * b2_10;
+          c03_10 += a0_15 * b3_10;
+        }
+        const v_89 = p_b[j_14];
+        p_logits_1[i_35 * 10 + j_14] = c00_14 + v_89;
+        const v_90 = p_b[j_14 + 1];
+        p_logits_1[i_35 * 10 + (j_14 + 1)] = c01_10 + v_90;
+        const v_91 = p_b[j_14 + 2];
+        p_logits_1[i_35 * 10 + (j_14 + 2)] = c02_10 + v_91;
+        const v_92 = p_b[j_14 + 3];
+        p_logits_1[i_35 * 10 + (j_14 + 3)] = c03_10 + v_92;
+      }
+      for (let j_15 = 8; j_15 < 10; j_15++) {
+        const ar0_13 = i_35 * 48;
+        let c00_15 = 0;
         for (let k_7 = 0; k_7 < 48; k_7++) {
           const bk_13 = k_7 * 10 + j_15;
-          const a0_16 = h_1[ar0_12 + k_7];
+          const a0_16 = h_1[ar0_13 + k_7];
           const b0_15 = p_W[bk_13];
-          const b1_11 = p_W[bk_13 + 1];
-          const b2_11 = p_W[bk_13 + 2];
-          const b3_11 = p_W[bk_13 + 3];
           c00_15 += a0_16 * b0_15;
-          c01_11 += a0_16 * b1_11;
-          c02_11 += a0_16 * b2_11;
-          c03_11 += a0_16 * b3_11;
         }
-        const v_89 = p_b[j_15];
-        p_logits_1[i_37 * 10 + j_15] = c00_15 + v_89;
-        const v_90 = p_b[j_15 + 1];
-        p_logits_1[i_37 * 10 + (j_15 + 1)] = c01_11 + v_90;
-        const v_91 = p_b[j_15 + 2];
-        p_logits_1[i_37 * 10 + (j_15 + 2)] = c02_11 + v_91;
-        const v_92 = p_b[j_15 + 3];
-        p_logits_1[i_37 * 10 + (j_15 + 3)] = c03_11 + v_92;
-      }
-      for (let j_16 = 8; j_16 < 10; j_16++) {
-        const ar0_13 = i_37 * 48;
-        let c00_16 = 0;
-        for (let k_7 = 0; k_7 < 48; k_7++) {
-          const bk_14 = k_7 * 10 + j_16;
-          const a0_17 = h_1[ar0_13 + k_7];
-          const b0_16 = p_W[bk_14];
-          c00_16 += a0_17 * b0_16;
-        }
-        const v_93 = p_b[j_16];
-        p_logits_1[i_37 * 10 + j_16] = c00_16 + v_93;
+        const v_93 = p_b[j_15];
+        p_logits_1[i_35 * 10 + j_15] = c00_15 + v_93;
       }
     }
-    for (let r_4 = 0; r_4 < n; r_4++) {
-      const o_11 = r_4 * 10;
+    for (let r_5 = 0; r_5 < n; r_5++) {
+      const o_11 = r_5 * 10;
       let max_1 = -Infinity;
-      for (let j_17 = 0; j_17 < 10; j_17++)
-        if (p_logits_1[o_11 + j_17] > max_1) max_1 = p_logits_1[o_11 + j_17];
+      for (let j_16 = 0; j_16 < 10; j_16++)
+        if (p_logits_1[o_11 + j_16] > max_1) max_1 = p_logits_1[o_11 + j_16];
       let sum_1 = 0;
-      for (let j_17 = 0; j_17 < 10; j_17++) {
-        const e_1 = Math.exp(p_logits_1[o_11 + j_17] - max_1);
-        p_2[o_11 + j_17] = e_1;
+      for (let j_16 = 0; j_16 < 10; j_16++) {
+        const e_1 = Math.exp(p_logits_1[o_11 + j_16] - max_1);
+        p_2[o_11 + j_16] = e_1;
         sum_1 += e_1;
       }
-      for (let j_17 = 0; j_17 < 10; j_17++) p_2[o_11 + j_17] /= sum_1;
+      for (let j_16 = 0; j_16 < 10; j_16++) p_2[o_11 + j_16] /= sum_1;
     }
     // grad of: p = softmax(dense(h, 10))
     d_p.fill(0, 0, n);
@@ -3900,140 +3919,140 @@ export function createModel(options: ModelOptions = {}): Model {
         d_p_logits_1[i0_11 * 10 + i1_11] = v_98 * t_34;
       }
     }
-    for (let i_38 = 0; i_38 < n; i_38++) {
-      const a0_18 = d_p_logits_1[i_38 * 10];
-      const a1_11 = d_p_logits_1[i_38 * 10 + 1];
-      const a2_1 = d_p_logits_1[i_38 * 10 + 2];
-      const a3_1 = d_p_logits_1[i_38 * 10 + 3];
-      const a4_1 = d_p_logits_1[i_38 * 10 + 4];
-      const a5_1 = d_p_logits_1[i_38 * 10 + 5];
-      const a6_1 = d_p_logits_1[i_38 * 10 + 6];
-      const a7_1 = d_p_logits_1[i_38 * 10 + 7];
-      const a8_1 = d_p_logits_1[i_38 * 10 + 8];
-      const a9_1 = d_p_logits_1[i_38 * 10 + 9];
-      for (let j_18 = 0; j_18 < 48; j_18++) {
+    for (let i_36 = 0; i_36 < n; i_36++) {
+      const a0_17 = d_p_logits_1[i_36 * 10];
+      const a1_10 = d_p_logits_1[i_36 * 10 + 1];
+      const a2_1 = d_p_logits_1[i_36 * 10 + 2];
+      const a3_1 = d_p_logits_1[i_36 * 10 + 3];
+      const a4_1 = d_p_logits_1[i_36 * 10 + 4];
+      const a5_1 = d_p_logits_1[i_36 * 10 + 5];
+      const a6_1 = d_p_logits_1[i_36 * 10 + 6];
+      const a7_1 = d_p_logits_1[i_36 * 10 + 7];
+      const a8_1 = d_p_logits_1[i_36 * 10 + 8];
+      const a9_1 = d_p_logits_1[i_36 * 10 + 9];
+      for (let j_17 = 0; j_17 < 48; j_17++) {
         const acc_5 =
-          a0_18 * p_W[j_18 * 10] +
-          a1_11 * p_W[j_18 * 10 + 1] +
-          a2_1 * p_W[j_18 * 10 + 2] +
-          a3_1 * p_W[j_18 * 10 + 3] +
-          a4_1 * p_W[j_18 * 10 + 4] +
-          a5_1 * p_W[j_18 * 10 + 5] +
-          a6_1 * p_W[j_18 * 10 + 6] +
-          a7_1 * p_W[j_18 * 10 + 7] +
-          a8_1 * p_W[j_18 * 10 + 8] +
-          a9_1 * p_W[j_18 * 10 + 9];
-        const v_99 = h_1[i_38 * 48 + j_18];
+          a0_17 * p_W[j_17 * 10] +
+          a1_10 * p_W[j_17 * 10 + 1] +
+          a2_1 * p_W[j_17 * 10 + 2] +
+          a3_1 * p_W[j_17 * 10 + 3] +
+          a4_1 * p_W[j_17 * 10 + 4] +
+          a5_1 * p_W[j_17 * 10 + 5] +
+          a6_1 * p_W[j_17 * 10 + 6] +
+          a7_1 * p_W[j_17 * 10 + 7] +
+          a8_1 * p_W[j_17 * 10 + 8] +
+          a9_1 * p_W[j_17 * 10 + 9];
+        const v_99 = h_1[i_36 * 48 + j_17];
         const t_35 = v_99 > 0 ? 1 : 0;
-        d_h_z_1[i_38 * 48 + j_18] = acc_5 * t_35;
+        d_h_z_1[i_36 * 48 + j_17] = acc_5 * t_35;
       }
     }
     // grad of: h = relu(dense(flatten(c2), 48))
-    const endI_7 = n - (n % 2);
-    for (let i_39 = 0; i_39 < endI_7; i_39 += 2) {
-      for (let j_19 = 0; j_19 < 96; j_19 += 4) {
-        const ar0_14 = i_39 * 48;
-        const ar1_7 = (i_39 + 1) * 48;
-        const br0_2 = j_19 * 48;
-        const br1_2 = (j_19 + 1) * 48;
-        const br2_2 = (j_19 + 2) * 48;
-        const br3_2 = (j_19 + 3) * 48;
+    const endI_6 = n - (n % 2);
+    for (let i_37 = 0; i_37 < endI_6; i_37 += 2) {
+      for (let j_18 = 0; j_18 < 96; j_18 += 4) {
+        const ar0_14 = i_37 * 48;
+        const ar1_7 = (i_37 + 1) * 48;
+        const br0_2 = j_18 * 48;
+        const br1_2 = (j_18 + 1) * 48;
+        const br2_2 = (j_18 + 2) * 48;
+        const br3_2 = (j_18 + 3) * 48;
+        let c00_16 = 0,
+          c01_11 = 0,
+          c02_11 = 0,
+          c03_11 = 0,
+          c10_9 = 0,
+          c11_6 = 0,
+          c12_6 = 0,
+          c13_6 = 0;
+        for (let k_8 = 0; k_8 < 48; k_8++) {
+          const a0_18 = d_h_z_1[ar0_14 + k_8];
+          const a1_11 = d_h_z_1[ar1_7 + k_8];
+          const b0_16 = h_W[br0_2 + k_8];
+          const b1_11 = h_W[br1_2 + k_8];
+          const b2_11 = h_W[br2_2 + k_8];
+          const b3_11 = h_W[br3_2 + k_8];
+          c00_16 += a0_18 * b0_16;
+          c01_11 += a0_18 * b1_11;
+          c02_11 += a0_18 * b2_11;
+          c03_11 += a0_18 * b3_11;
+          c10_9 += a1_11 * b0_16;
+          c11_6 += a1_11 * b1_11;
+          c12_6 += a1_11 * b2_11;
+          c13_6 += a1_11 * b3_11;
+        }
+        d_h_xW_z_1[i_37 * 96 + j_18] = c00_16;
+        d_h_xW_z_1[i_37 * 96 + (j_18 + 1)] = c01_11;
+        d_h_xW_z_1[i_37 * 96 + (j_18 + 2)] = c02_11;
+        d_h_xW_z_1[i_37 * 96 + (j_18 + 3)] = c03_11;
+        d_h_xW_z_1[(i_37 + 1) * 96 + j_18] = c10_9;
+        d_h_xW_z_1[(i_37 + 1) * 96 + (j_18 + 1)] = c11_6;
+        d_h_xW_z_1[(i_37 + 1) * 96 + (j_18 + 2)] = c12_6;
+        d_h_xW_z_1[(i_37 + 1) * 96 + (j_18 + 3)] = c13_6;
+      }
+    }
+    for (let i_38 = endI_6; i_38 < n; i_38++) {
+      for (let j_18 = 0; j_18 < 96; j_18 += 4) {
+        const ar0_15 = i_38 * 48;
+        const br0_3 = j_18 * 48;
+        const br1_3 = (j_18 + 1) * 48;
+        const br2_3 = (j_18 + 2) * 48;
+        const br3_3 = (j_18 + 3) * 48;
         let c00_17 = 0,
           c01_12 = 0,
           c02_12 = 0,
-          c03_12 = 0,
-          c10_10 = 0,
-          c11_7 = 0,
-          c12_7 = 0,
-          c13_7 = 0;
+          c03_12 = 0;
         for (let k_8 = 0; k_8 < 48; k_8++) {
-          const a0_19 = d_h_z_1[ar0_14 + k_8];
-          const a1_12 = d_h_z_1[ar1_7 + k_8];
-          const b0_17 = h_W[br0_2 + k_8];
-          const b1_12 = h_W[br1_2 + k_8];
-          const b2_12 = h_W[br2_2 + k_8];
-          const b3_12 = h_W[br3_2 + k_8];
+          const a0_19 = d_h_z_1[ar0_15 + k_8];
+          const b0_17 = h_W[br0_3 + k_8];
+          const b1_12 = h_W[br1_3 + k_8];
+          const b2_12 = h_W[br2_3 + k_8];
+          const b3_12 = h_W[br3_3 + k_8];
           c00_17 += a0_19 * b0_17;
           c01_12 += a0_19 * b1_12;
           c02_12 += a0_19 * b2_12;
           c03_12 += a0_19 * b3_12;
-          c10_10 += a1_12 * b0_17;
-          c11_7 += a1_12 * b1_12;
-          c12_7 += a1_12 * b2_12;
-          c13_7 += a1_12 * b3_12;
         }
-        d_h_xW_z_1[i_39 * 96 + j_19] = c00_17;
-        d_h_xW_z_1[i_39 * 96 + (j_19 + 1)] = c01_12;
-        d_h_xW_z_1[i_39 * 96 + (j_19 + 2)] = c02_12;
-        d_h_xW_z_1[i_39 * 96 + (j_19 + 3)] = c03_12;
-        d_h_xW_z_1[(i_39 + 1) * 96 + j_19] = c10_10;
-        d_h_xW_z_1[(i_39 + 1) * 96 + (j_19 + 1)] = c11_7;
-        d_h_xW_z_1[(i_39 + 1) * 96 + (j_19 + 2)] = c12_7;
-        d_h_xW_z_1[(i_39 + 1) * 96 + (j_19 + 3)] = c13_7;
+        d_h_xW_z_1[i_38 * 96 + j_18] = c00_17;
+        d_h_xW_z_1[i_38 * 96 + (j_18 + 1)] = c01_12;
+        d_h_xW_z_1[i_38 * 96 + (j_18 + 2)] = c02_12;
+        d_h_xW_z_1[i_38 * 96 + (j_18 + 3)] = c03_12;
       }
     }
-    for (let i_40 = endI_7; i_40 < n; i_40++) {
-      for (let j_19 = 0; j_19 < 96; j_19 += 4) {
-        const ar0_15 = i_40 * 48;
-        const br0_3 = j_19 * 48;
-        const br1_3 = (j_19 + 1) * 48;
-        const br2_3 = (j_19 + 2) * 48;
-        const br3_3 = (j_19 + 3) * 48;
-        let c00_18 = 0,
-          c01_13 = 0,
-          c02_13 = 0,
-          c03_13 = 0;
-        for (let k_8 = 0; k_8 < 48; k_8++) {
-          const a0_20 = d_h_z_1[ar0_15 + k_8];
-          const b0_18 = h_W[br0_3 + k_8];
-          const b1_13 = h_W[br1_3 + k_8];
-          const b2_13 = h_W[br2_3 + k_8];
-          const b3_13 = h_W[br3_3 + k_8];
-          c00_18 += a0_20 * b0_18;
-          c01_13 += a0_20 * b1_13;
-          c02_13 += a0_20 * b2_13;
-          c03_13 += a0_20 * b3_13;
-        }
-        d_h_xW_z_1[i_40 * 96 + j_19] = c00_18;
-        d_h_xW_z_1[i_40 * 96 + (j_19 + 1)] = c01_13;
-        d_h_xW_z_1[i_40 * 96 + (j_19 + 2)] = c02_13;
-        d_h_xW_z_1[i_40 * 96 + (j_19 + 3)] = c03_13;
-      }
-    }
-    for (let i_41 = 0; i_41 < n * 96; i_41++) d_c2_1[i_41] = d_h_xW_z_1[i_41];
+    for (let i_39 = 0; i_39 < n * 96; i_39++) d_c2_1[i_39] = d_h_xW_z_1[i_39];
     // grad of: c2 = maxpool2d(relu(conv2d(c1, 24, kernel: 3, padding: 1)), 2)
     d_c2_z_3.fill(0, 0, n * 384);
     for (let plane_6 = 0; plane_6 < n * 24; plane_6++) {
       for (let oh_9 = 0; oh_9 < 2; oh_9++) {
         for (let ow_9 = 0; ow_9 < 2; ow_9++) {
-          const i_42 = plane_6 * 16 + oh_9 * 8 + ow_9 * 2;
+          const i_40 = plane_6 * 16 + oh_9 * 8 + ow_9 * 2;
           const o_12 = plane_6 * 4 + oh_9 * 2 + ow_9;
-          let m_7 = c2_z_1[i_42];
-          let best_4 = i_42;
-          const v_100 = c2_z_1[i_42 + 1];
+          let m_7 = c2_z_1[i_40];
+          let best_4 = i_40;
+          const v_100 = c2_z_1[i_40 + 1];
           if (v_100 > m_7 || v_100 !== v_100) {
             m_7 = v_100;
-            best_4 = i_42 + 1;
+            best_4 = i_40 + 1;
           }
-          const v_101 = c2_z_1[i_42 + 4];
+          const v_101 = c2_z_1[i_40 + 4];
           if (v_101 > m_7 || v_101 !== v_101) {
             m_7 = v_101;
-            best_4 = i_42 + 4;
+            best_4 = i_40 + 4;
           }
-          const v_102 = c2_z_1[i_42 + 5];
+          const v_102 = c2_z_1[i_40 + 5];
           if (v_102 > m_7 || v_102 !== v_102) {
             m_7 = v_102;
-            best_4 = i_42 + 5;
+            best_4 = i_40 + 5;
           }
           d_c2_z_3[best_4] = d_c2_1[o_12];
         }
       }
     }
-    for (let i_43 = 0; i_43 < n * 384; i_43++) {
-      const v_103 = c2_z_1[i_43];
+    for (let i_41 = 0; i_41 < n * 384; i_41++) {
+      const v_103 = c2_z_1[i_41];
       const t_36 = v_103 > 0 ? 1 : 0;
-      const v_104 = d_c2_z_3[i_43];
-      d_c2_z_4[i_43] = v_104 * t_36;
+      const v_104 = d_c2_z_3[i_41];
+      d_c2_z_4[i_41] = v_104 * t_36;
     }
     d_c1_1.fill(0, 0, n * 192);
     for (let n_8 = 0; n_8 < n; n_8++) {
@@ -4207,34 +4226,34 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let plane_7 = 0; plane_7 < n * 12; plane_7++) {
       for (let oh_10 = 0; oh_10 < 4; oh_10++) {
         for (let ow_10 = 0; ow_10 < 4; ow_10++) {
-          const i_44 = plane_7 * 64 + oh_10 * 16 + ow_10 * 2;
+          const i_42 = plane_7 * 64 + oh_10 * 16 + ow_10 * 2;
           const o_13 = plane_7 * 16 + oh_10 * 4 + ow_10;
-          let m_8 = c1_z_1[i_44];
-          let best_5 = i_44;
-          const v_105 = c1_z_1[i_44 + 1];
+          let m_8 = c1_z_1[i_42];
+          let best_5 = i_42;
+          const v_105 = c1_z_1[i_42 + 1];
           if (v_105 > m_8 || v_105 !== v_105) {
             m_8 = v_105;
-            best_5 = i_44 + 1;
+            best_5 = i_42 + 1;
           }
-          const v_106 = c1_z_1[i_44 + 8];
+          const v_106 = c1_z_1[i_42 + 8];
           if (v_106 > m_8 || v_106 !== v_106) {
             m_8 = v_106;
-            best_5 = i_44 + 8;
+            best_5 = i_42 + 8;
           }
-          const v_107 = c1_z_1[i_44 + 9];
+          const v_107 = c1_z_1[i_42 + 9];
           if (v_107 > m_8 || v_107 !== v_107) {
             m_8 = v_107;
-            best_5 = i_44 + 9;
+            best_5 = i_42 + 9;
           }
           d_c1_z_3[best_5] = d_c1_1[o_13];
         }
       }
     }
-    for (let i_45 = 0; i_45 < n * 768; i_45++) {
-      const v_108 = c1_z_1[i_45];
+    for (let i_43 = 0; i_43 < n * 768; i_43++) {
+      const v_108 = c1_z_1[i_43];
       const t_37 = v_108 > 0 ? 1 : 0;
-      const v_109 = d_c1_z_3[i_45];
-      d_c1_z_4[i_45] = v_109 * t_37;
+      const v_109 = d_c1_z_3[i_43];
+      d_c1_z_4[i_43] = v_109 * t_37;
     }
   }
   function backward_d_x_to_d_img(img: Float64Array, n: number): void {
@@ -4260,17 +4279,17 @@ export function createModel(options: ModelOptions = {}): Model {
           for (let oh_11 = 1; oh_11 < 7; oh_11++) {
             for (let ow_11 = 1; ow_11 < 7; ow_11++) {
               const o_14 = oh_11 * 8 + ow_11;
-              const i_46 = oh_11 * 8 + ow_11 - 9;
+              const i_44 = oh_11 * 8 + ow_11 - 9;
               const gv_4 = d_c1_z_4[go_4 + o_14];
-              d_x[xo_8 + i_46] += w0_6 * gv_4;
-              d_x[xo_8 + i_46 + 1] += w1_6 * gv_4;
-              d_x[xo_8 + i_46 + 2] += w2_6 * gv_4;
-              d_x[xo_8 + i_46 + 8] += w3_6 * gv_4;
-              d_x[xo_8 + i_46 + 9] += w4_6 * gv_4;
-              d_x[xo_8 + i_46 + 10] += w5_6 * gv_4;
-              d_x[xo_8 + i_46 + 16] += w6_6 * gv_4;
-              d_x[xo_8 + i_46 + 17] += w7_6 * gv_4;
-              d_x[xo_8 + i_46 + 18] += w8_6 * gv_4;
+              d_x[xo_8 + i_44] += w0_6 * gv_4;
+              d_x[xo_8 + i_44 + 1] += w1_6 * gv_4;
+              d_x[xo_8 + i_44 + 2] += w2_6 * gv_4;
+              d_x[xo_8 + i_44 + 8] += w3_6 * gv_4;
+              d_x[xo_8 + i_44 + 9] += w4_6 * gv_4;
+              d_x[xo_8 + i_44 + 10] += w5_6 * gv_4;
+              d_x[xo_8 + i_44 + 16] += w6_6 * gv_4;
+              d_x[xo_8 + i_44 + 17] += w7_6 * gv_4;
+              d_x[xo_8 + i_44 + 18] += w8_6 * gv_4;
             }
           }
           {
@@ -4521,9 +4540,9 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     // grad of: x = img / 16
-    for (let i_47 = 0; i_47 < n * 64; i_47++) {
-      const v_110 = d_x[i_47];
-      d_img[i_47] = v_110 / 16;
+    for (let i_45 = 0; i_45 < n * 64; i_45++) {
+      const v_110 = d_x[i_45];
+      d_img[i_45] = v_110 / 16;
     }
   }
   /** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */
@@ -4561,11 +4580,11 @@ export function createModel(options: ModelOptions = {}): Model {
     const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
     const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
     let notFinite = 0;
-    for (let i_49 = 0; i_49 < 7882; i_49++) {
-      let w = weights[i_49];
-      const g = grads[i_49];
-      const mi = 0.9 * m[i_49] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_49] + (1 - 0.999) * g * g;
+    for (let i_47 = 0; i_47 < 7882; i_47++) {
+      let w = weights[i_47];
+      const g = grads[i_47];
+      const mi = 0.9 * m[i_47] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_47] + (1 - 0.999) * g * g;
       w -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
       notFinite += w - w + (mi - mi) + (vi - vi);
     }
@@ -4573,13 +4592,13 @@ export function createModel(options: ModelOptions = {}): Model {
       progress.step--;
       return false;
     }
-    for (let i_48 = 0; i_48 < 7882; i_48++) {
-      const g = grads[i_48];
-      const mi = 0.9 * m[i_48] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_48] + (1 - 0.999) * g * g;
-      m[i_48] = mi;
-      v[i_48] = vi;
-      weights[i_48] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_46 = 0; i_46 < 7882; i_46++) {
+      const g = grads[i_46];
+      const mi = 0.9 * m[i_46] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_46] + (1 - 0.999) * g * g;
+      m[i_46] = mi;
+      v[i_46] = vi;
+      weights[i_46] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return true;
   }

@@ -1588,66 +1588,91 @@ export function createModel(options: ModelOptions = {}): Model {
         d_layer1_b[i1] += d_layer1_z[i0_2 * 32 + i1];
       }
     }
-    for (let i_6 = 0; i_6 < 2; i_6 += 2) {
-      for (let j_4 = 0; j_4 < 32; j_4 += 4) {
-        let c00_2 = 0,
-          c01 = 0,
-          c02 = 0,
-          c03 = 0,
-          c10_1 = 0,
-          c11 = 0,
-          c12 = 0,
-          c13 = 0;
-        for (let k_2 = 0; k_2 < n; k_2++) {
-          const ak = k_2 * 3 + i_6;
-          const bk_2 = k_2 * 32 + j_4;
-          const a0_5 = x[ak];
-          const a1_3 = x[ak + 1];
-          const b0_3 = d_layer1_z[bk_2];
-          const b1 = d_layer1_z[bk_2 + 1];
-          const b2 = d_layer1_z[bk_2 + 2];
-          const b3 = d_layer1_z[bk_2 + 3];
-          c00_2 += a0_5 * b0_3;
-          c01 += a0_5 * b1;
-          c02 += a0_5 * b2;
-          c03 += a0_5 * b3;
-          c10_1 += a1_3 * b0_3;
-          c11 += a1_3 * b1;
-          c12 += a1_3 * b2;
-          c13 += a1_3 * b3;
+    const quadRows = 0;
+    const quadK = n - (n % 4);
+    for (let r_1 = 0; r_1 < quadRows; r_1 += 4) {
+      const out0 = r_1 * 32;
+      const out1 = (r_1 + 1) * 32;
+      const out2 = (r_1 + 2) * 32;
+      const out3 = (r_1 + 3) * 32;
+      for (let j_4 = 0; j_4 < 32; j_4++) {
+        d_layer1_W[out0 + j_4] = 0;
+        d_layer1_W[out1 + j_4] = 0;
+        d_layer1_W[out2 + j_4] = 0;
+        d_layer1_W[out3 + j_4] = 0;
+      }
+      for (let k_2 = 0; k_2 < quadK; k_2 += 4) {
+        const l00 = x[k_2 * 3 + r_1],
+          l01 = x[(k_2 + 1) * 3 + r_1],
+          l02 = x[(k_2 + 2) * 3 + r_1],
+          l03 = x[(k_2 + 3) * 3 + r_1];
+        const l10 = x[k_2 * 3 + (r_1 + 1)],
+          l11 = x[(k_2 + 1) * 3 + (r_1 + 1)],
+          l12 = x[(k_2 + 2) * 3 + (r_1 + 1)],
+          l13 = x[(k_2 + 3) * 3 + (r_1 + 1)];
+        const l20 = x[k_2 * 3 + (r_1 + 2)],
+          l21 = x[(k_2 + 1) * 3 + (r_1 + 2)],
+          l22 = x[(k_2 + 2) * 3 + (r_1 + 2)],
+          l23 = x[(k_2 + 3) * 3 + (r_1 + 2)];
+        const l30 = x[k_2 * 3 + (r_1 + 3)],
+          l31 = x[(k_2 + 1) * 3 + (r_1 + 3)],
+          l32 = x[(k_2 + 2) * 3 + (r_1 + 3)],
+          l33 = x[(k_2 + 3) * 3 + (r_1 + 3)];
+        const rr = k_2 * 32;
+        for (let j_4 = 0; j_4 < 32; j_4++) {
+          const r0 = d_layer1_z[rr + j_4],
+            r1 = d_layer1_z[rr + j_4 + 32],
+            r2 = d_layer1_z[rr + j_4 + 64],
+            r3 = d_layer1_z[rr + j_4 + 96];
+          d_layer1_W[out0 + j_4] = d_layer1_W[out0 + j_4] + l00 * r0 + l01 * r1 + l02 * r2 + l03 * r3;
+          d_layer1_W[out1 + j_4] = d_layer1_W[out1 + j_4] + l10 * r0 + l11 * r1 + l12 * r2 + l13 * r3;
+          d_layer1_W[out2 + j_4] = d_layer1_W[out2 + j_4] + l20 * r0 + l21 * r1 + l22 * r2 + l23 * r3;
+          d_layer1_W[out3 + j_4] = d_layer1_W[out3 + j_4] + l30 * r0 + l31 * r1 + l32 * r2 + l33 * r3;
         }
-        d_layer1_W[i_6 * 32 + j_4] = c00_2;
-        d_layer1_W[i_6 * 32 + (j_4 + 1)] = c01;
-        d_layer1_W[i_6 * 32 + (j_4 + 2)] = c02;
-        d_layer1_W[i_6 * 32 + (j_4 + 3)] = c03;
-        d_layer1_W[(i_6 + 1) * 32 + j_4] = c10_1;
-        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 1)] = c11;
-        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 2)] = c12;
-        d_layer1_W[(i_6 + 1) * 32 + (j_4 + 3)] = c13;
+      }
+      for (let k_2 = quadK; k_2 < n; k_2++) {
+        const l00_1 = x[k_2 * 3 + r_1];
+        const l10_1 = x[k_2 * 3 + (r_1 + 1)];
+        const l20_1 = x[k_2 * 3 + (r_1 + 2)];
+        const l30_1 = x[k_2 * 3 + (r_1 + 3)];
+        const rr_1 = k_2 * 32;
+        for (let j_4 = 0; j_4 < 32; j_4++) {
+          const r0_1 = d_layer1_z[rr_1 + j_4];
+          d_layer1_W[out0 + j_4] = d_layer1_W[out0 + j_4] + l00_1 * r0_1;
+          d_layer1_W[out1 + j_4] = d_layer1_W[out1 + j_4] + l10_1 * r0_1;
+          d_layer1_W[out2 + j_4] = d_layer1_W[out2 + j_4] + l20_1 * r0_1;
+          d_layer1_W[out3 + j_4] = d_layer1_W[out3 + j_4] + l30_1 * r0_1;
+        }
       }
     }
-    for (let j_4 = 0; j_4 < 32; j_4 += 4) {
-      let c00_3 = 0,
-        c01_1 = 0,
-        c02_1 = 0,
-        c03_1 = 0;
-      for (let k_2 = 0; k_2 < n; k_2++) {
-        const ak_1 = k_2 * 3 + 2;
-        const bk_3 = k_2 * 32 + j_4;
-        const a0_6 = x[ak_1];
-        const b0_4 = d_layer1_z[bk_3];
-        const b1_1 = d_layer1_z[bk_3 + 1];
-        const b2_1 = d_layer1_z[bk_3 + 2];
-        const b3_1 = d_layer1_z[bk_3 + 3];
-        c00_3 += a0_6 * b0_4;
-        c01_1 += a0_6 * b1_1;
-        c02_1 += a0_6 * b2_1;
-        c03_1 += a0_6 * b3_1;
+    for (let r_1 = quadRows; r_1 < 3; r_1++) {
+      const out0_1 = r_1 * 32;
+      for (let j_4 = 0; j_4 < 32; j_4++) {
+        d_layer1_W[out0_1 + j_4] = 0;
       }
-      d_layer1_W[64 + j_4] = c00_3;
-      d_layer1_W[64 + (j_4 + 1)] = c01_1;
-      d_layer1_W[64 + (j_4 + 2)] = c02_1;
-      d_layer1_W[64 + (j_4 + 3)] = c03_1;
+      for (let k_2 = 0; k_2 < quadK; k_2 += 4) {
+        const l00_2 = x[k_2 * 3 + r_1],
+          l01_1 = x[(k_2 + 1) * 3 + r_1],
+          l02_1 = x[(k_2 + 2) * 3 + r_1],
+          l03_1 = x[(k_2 + 3) * 3 + r_1];
+        const rr_2 = k_2 * 32;
+        for (let j_4 = 0; j_4 < 32; j_4++) {
+          const r0_2 = d_layer1_z[rr_2 + j_4],
+            r1_1 = d_layer1_z[rr_2 + j_4 + 32],
+            r2_1 = d_layer1_z[rr_2 + j_4 + 64],
+            r3_1 = d_layer1_z[rr_2 + j_4 + 96];
+          d_layer1_W[out0_1 + j_4] =
+            d_layer1_W[out0_1 + j_4] + l00_2 * r0_2 + l01_1 * r1_1 + l02_1 * r2_1 + l03_1 * r3_1;
+        }
+      }
+      for (let k_2 = quadK; k_2 < n; k_2++) {
+        const l00_3 = x[k_2 * 3 + r_1];
+        const rr_3 = k_2 * 32;
+        for (let j_4 = 0; j_4 < 32; j_4++) {
+          const r0_3 = d_layer1_z[rr_3 + j_4];
+          d_layer1_W[out0_1 + j_4] = d_layer1_W[out0_1 + j_4] + l00_3 * r0_3;
+        }
+      }
     }
     return s;
   }

@@ -1265,8 +1265,11 @@ export function createModel(options: ModelOptions = {}): Model {
     initXavier(p_W, 16, 2, rng);
   }
 
-  /** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */
-  function predictRows(bits: Float64Array, n: number): Float64Array {
+  let lossSum = 0,
+    s = 0,
+    s_1 = 0,
+    s_2 = 0;
+  function forward_h_xw_to_p(bits: Float64Array, n: number): void {
     const h_xw = buf0,
       h_tape = buf1,
       h = buf0,
@@ -1286,71 +1289,67 @@ export function createModel(options: ModelOptions = {}): Model {
         const row = (r_1 * 12 + t) * 96;
         for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
       }
-      const evenRows = n - (n % 2);
-      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0 = (r_2 * 12 + t) * 96 + 16,
-            out0 = (r_2 * 12 + t) * 96 + 32;
-          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
-            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
-          let c00 = h_b_hh[j_2],
-            c01 = h_b_hh[j_2 + 1],
-            c02 = h_b_hh[j_2 + 2],
-            c03 = h_b_hh[j_2 + 3],
-            c10 = h_b_hh[j_2],
-            c11 = h_b_hh[j_2 + 1],
-            c12 = h_b_hh[j_2 + 2],
-            c13 = h_b_hh[j_2 + 3];
-          for (let k = 0; k < 16; k++) {
-            const x0_1 = h_tape[in0 + k];
-            const x1 = h_tape[in1 + k];
-            const w0 = h_W_hh[k * 48 + j_2];
-            const w1 = h_W_hh[k * 48 + j_2 + 1];
-            const w2 = h_W_hh[k * 48 + j_2 + 2];
-            const w3 = h_W_hh[k * 48 + j_2 + 3];
-            c00 += x0_1 * w0;
-            c01 += x0_1 * w1;
-            c02 += x0_1 * w2;
-            c03 += x0_1 * w3;
-            c10 += x1 * w0;
-            c11 += x1 * w1;
-            c12 += x1 * w2;
-            c13 += x1 * w3;
+      const quadRows = n - (n % 4);
+      for (let r_2 = 0; r_2 < quadRows; r_2 += 4) {
+        const out0 = (r_2 * 12 + t) * 96 + 32;
+        const out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
+        const out2 = ((r_2 + 2) * 12 + t) * 96 + 32;
+        const out3 = ((r_2 + 3) * 12 + t) * 96 + 32;
+        for (let j_2 = 0; j_2 < 48; j_2++) {
+          h_tape[out0 + j_2] = h_b_hh[j_2];
+          h_tape[out1 + j_2] = h_b_hh[j_2];
+          h_tape[out2 + j_2] = h_b_hh[j_2];
+          h_tape[out3 + j_2] = h_b_hh[j_2];
+        }
+        for (let k = 0; k < 16; k += 4) {
+          const l00 = h_tape[(r_2 * 12 + t) * 96 + 16 + k],
+            l01 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 1)],
+            l02 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 2)],
+            l03 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 3)];
+          const l10 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + k],
+            l11 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + (k + 1)],
+            l12 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + (k + 2)],
+            l13 = h_tape[((r_2 + 1) * 12 + t) * 96 + 16 + (k + 3)];
+          const l20 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + k],
+            l21 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + (k + 1)],
+            l22 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + (k + 2)],
+            l23 = h_tape[((r_2 + 2) * 12 + t) * 96 + 16 + (k + 3)];
+          const l30 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + k],
+            l31 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + (k + 1)],
+            l32 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + (k + 2)],
+            l33 = h_tape[((r_2 + 3) * 12 + t) * 96 + 16 + (k + 3)];
+          const rr = k * 48;
+          for (let j_2 = 0; j_2 < 48; j_2++) {
+            const r0 = h_W_hh[rr + j_2],
+              r1 = h_W_hh[rr + j_2 + 48],
+              r2 = h_W_hh[rr + j_2 + 96],
+              r3 = h_W_hh[rr + j_2 + 144];
+            h_tape[out0 + j_2] = h_tape[out0 + j_2] + l00 * r0 + l01 * r1 + l02 * r2 + l03 * r3;
+            h_tape[out1 + j_2] = h_tape[out1 + j_2] + l10 * r0 + l11 * r1 + l12 * r2 + l13 * r3;
+            h_tape[out2 + j_2] = h_tape[out2 + j_2] + l20 * r0 + l21 * r1 + l22 * r2 + l23 * r3;
+            h_tape[out3 + j_2] = h_tape[out3 + j_2] + l30 * r0 + l31 * r1 + l32 * r2 + l33 * r3;
           }
-          h_tape[out0 + j_2] = c00;
-          h_tape[out0 + j_2 + 1] = c01;
-          h_tape[out0 + j_2 + 2] = c02;
-          h_tape[out0 + j_2 + 3] = c03;
-          h_tape[out1 + j_2] = c10;
-          h_tape[out1 + j_2 + 1] = c11;
-          h_tape[out1 + j_2 + 2] = c12;
-          h_tape[out1 + j_2 + 3] = c13;
         }
       }
-      if (evenRows < n) {
-        const r_2 = evenRows;
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0_1 = (r_2 * 12 + t) * 96 + 16,
-            out0_1 = (r_2 * 12 + t) * 96 + 32;
-          let c00_1 = h_b_hh[j_2],
-            c01_1 = h_b_hh[j_2 + 1],
-            c02_1 = h_b_hh[j_2 + 2],
-            c03_1 = h_b_hh[j_2 + 3];
-          for (let k = 0; k < 16; k++) {
-            const x0_2 = h_tape[in0_1 + k];
-            const w0_1 = h_W_hh[k * 48 + j_2];
-            const w1_1 = h_W_hh[k * 48 + j_2 + 1];
-            const w2_1 = h_W_hh[k * 48 + j_2 + 2];
-            const w3_1 = h_W_hh[k * 48 + j_2 + 3];
-            c00_1 += x0_2 * w0_1;
-            c01_1 += x0_2 * w1_1;
-            c02_1 += x0_2 * w2_1;
-            c03_1 += x0_2 * w3_1;
+      for (let r_2 = quadRows; r_2 < n; r_2++) {
+        const out0_1 = (r_2 * 12 + t) * 96 + 32;
+        for (let j_2 = 0; j_2 < 48; j_2++) {
+          h_tape[out0_1 + j_2] = h_b_hh[j_2];
+        }
+        for (let k = 0; k < 16; k += 4) {
+          const l00_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + k],
+            l01_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 1)],
+            l02_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 2)],
+            l03_1 = h_tape[(r_2 * 12 + t) * 96 + 16 + (k + 3)];
+          const rr_1 = k * 48;
+          for (let j_2 = 0; j_2 < 48; j_2++) {
+            const r0_1 = h_W_hh[rr_1 + j_2],
+              r1_1 = h_W_hh[rr_1 + j_2 + 48],
+              r2_1 = h_W_hh[rr_1 + j_2 + 96],
+              r3_1 = h_W_hh[rr_1 + j_2 + 144];
+            h_tape[out0_1 + j_2] =
+              h_tape[out0_1 + j_2] + l00_1 * r0_1 + l01_1 * r1_1 + l02_1 * r2_1 + l03_1 * r3_1;
           }
-          h_tape[out0_1 + j_2] = c00_1;
-          h_tape[out0_1 + j_2 + 1] = c01_1;
-          h_tape[out0_1 + j_2 + 2] = c02_1;
-          h_tape[out0_1 + j_2 + 3] = c03_1;
         }
       }
       for (let r_1 = 0; r_1 < n; r_1++) {
@@ -1440,188 +1439,11 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
     }
-    return predictViews[n]!;
   }
-  function predict(bits: Float64Array, n: number, out?: Float64Array): Float64Array {
-    checkRows("predict", n, null, bits, 12, null, 12);
-    if (n <= maxBatch && out === undefined && !inputScaling.on) return predictRows(bits, n);
-    return predictInChunks(rowChunks, predictRows, bits, n, out);
-  }
-  function evalLoss(bits: Float64Array, parity: Float64Array, n: number): number {
-    const h_xw = buf0,
-      h_tape = buf1,
-      h = buf0,
-      p_logits = buf2,
+  function forward_parity_onehot_to_loss(bits: Float64Array, parity: Float64Array, n: number): void {
+    const p_logits = buf2,
       p = buf3,
       parity_onehot = buf4;
-    // h = gru(bits, 16)
-    for (let i = 0; i < n * 12; i++) {
-      const a0 = bits[i];
-      for (let j = 0; j < 48; j++) {
-        const acc = a0 * h_W_ih[j];
-        const v_1 = h_b_ih[j];
-        h_xw[i * 48 + j] = acc + v_1;
-      }
-    }
-    for (let t = 0; t < 12; t++) {
-      for (let r_1 = 0; r_1 < n; r_1++) {
-        const row = (r_1 * 12 + t) * 96;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
-      }
-      const evenRows = n - (n % 2);
-      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0 = (r_2 * 12 + t) * 96 + 16,
-            out0 = (r_2 * 12 + t) * 96 + 32;
-          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
-            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
-          let c00 = h_b_hh[j_2],
-            c01 = h_b_hh[j_2 + 1],
-            c02 = h_b_hh[j_2 + 2],
-            c03 = h_b_hh[j_2 + 3],
-            c10 = h_b_hh[j_2],
-            c11 = h_b_hh[j_2 + 1],
-            c12 = h_b_hh[j_2 + 2],
-            c13 = h_b_hh[j_2 + 3];
-          for (let k = 0; k < 16; k++) {
-            const x0_1 = h_tape[in0 + k];
-            const x1 = h_tape[in1 + k];
-            const w0 = h_W_hh[k * 48 + j_2];
-            const w1 = h_W_hh[k * 48 + j_2 + 1];
-            const w2 = h_W_hh[k * 48 + j_2 + 2];
-            const w3 = h_W_hh[k * 48 + j_2 + 3];
-            c00 += x0_1 * w0;
-            c01 += x0_1 * w1;
-            c02 += x0_1 * w2;
-            c03 += x0_1 * w3;
-            c10 += x1 * w0;
-            c11 += x1 * w1;
-            c12 += x1 * w2;
-            c13 += x1 * w3;
-          }
-          h_tape[out0 + j_2] = c00;
-          h_tape[out0 + j_2 + 1] = c01;
-          h_tape[out0 + j_2 + 2] = c02;
-          h_tape[out0 + j_2 + 3] = c03;
-          h_tape[out1 + j_2] = c10;
-          h_tape[out1 + j_2 + 1] = c11;
-          h_tape[out1 + j_2 + 2] = c12;
-          h_tape[out1 + j_2 + 3] = c13;
-        }
-      }
-      if (evenRows < n) {
-        const r_2 = evenRows;
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0_1 = (r_2 * 12 + t) * 96 + 16,
-            out0_1 = (r_2 * 12 + t) * 96 + 32;
-          let c00_1 = h_b_hh[j_2],
-            c01_1 = h_b_hh[j_2 + 1],
-            c02_1 = h_b_hh[j_2 + 2],
-            c03_1 = h_b_hh[j_2 + 3];
-          for (let k = 0; k < 16; k++) {
-            const x0_2 = h_tape[in0_1 + k];
-            const w0_1 = h_W_hh[k * 48 + j_2];
-            const w1_1 = h_W_hh[k * 48 + j_2 + 1];
-            const w2_1 = h_W_hh[k * 48 + j_2 + 2];
-            const w3_1 = h_W_hh[k * 48 + j_2 + 3];
-            c00_1 += x0_2 * w0_1;
-            c01_1 += x0_2 * w1_1;
-            c02_1 += x0_2 * w2_1;
-            c03_1 += x0_2 * w3_1;
-          }
-          h_tape[out0_1 + j_2] = c00_1;
-          h_tape[out0_1 + j_2 + 1] = c01_1;
-          h_tape[out0_1 + j_2 + 2] = c02_1;
-          h_tape[out0_1 + j_2 + 3] = c03_1;
-        }
-      }
-      for (let r_1 = 0; r_1 < n; r_1++) {
-        const row = (r_1 * 12 + t) * 96;
-        const prev = row - 96;
-        const x0 = (r_1 * 12 + t) * 48;
-        for (let j_1 = 0; j_1 < 16; j_1++) {
-          const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row + 32 + j_1])));
-          const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row + 48 + j_1])));
-          const ng = Math.tanh(h_xw[x0 + 32 + j_1] + rg * h_tape[row + 64 + j_1]);
-          h_tape[row + 32 + j_1] = rg;
-          h_tape[row + 48 + j_1] = zg;
-          h_tape[row + 80 + j_1] = ng;
-          h_tape[row + j_1] = (1 - zg) * ng + zg * h_tape[row + 16 + j_1];
-        }
-      }
-    }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
-    }
-    // p = softmax(dense(h, 2))
-    for (let i_1 = 0; i_1 < n * 12; i_1++) {
-      const a0_1 = h[i_1 * 16];
-      const a1 = h[i_1 * 16 + 1];
-      const a2 = h[i_1 * 16 + 2];
-      const a3 = h[i_1 * 16 + 3];
-      const a4 = h[i_1 * 16 + 4];
-      const a5 = h[i_1 * 16 + 5];
-      const a6 = h[i_1 * 16 + 6];
-      const a7 = h[i_1 * 16 + 7];
-      const a8 = h[i_1 * 16 + 8];
-      const a9 = h[i_1 * 16 + 9];
-      const a10 = h[i_1 * 16 + 10];
-      const a11 = h[i_1 * 16 + 11];
-      const a12 = h[i_1 * 16 + 12];
-      const a13 = h[i_1 * 16 + 13];
-      const a14 = h[i_1 * 16 + 14];
-      const a15 = h[i_1 * 16 + 15];
-      const acc_1 =
-        a0_1 * p_W[0] +
-        a1 * p_W[2] +
-        a2 * p_W[4] +
-        a3 * p_W[6] +
-        a4 * p_W[8] +
-        a5 * p_W[10] +
-        a6 * p_W[12] +
-        a7 * p_W[14] +
-        a8 * p_W[16] +
-        a9 * p_W[18] +
-        a10 * p_W[20] +
-        a11 * p_W[22] +
-        a12 * p_W[24] +
-        a13 * p_W[26] +
-        a14 * p_W[28] +
-        a15 * p_W[30];
-      const v_2 = p_b[0];
-      p_logits[i_1 * 2] = acc_1 + v_2;
-      const acc_2 =
-        a0_1 * p_W[1] +
-        a1 * p_W[3] +
-        a2 * p_W[5] +
-        a3 * p_W[7] +
-        a4 * p_W[9] +
-        a5 * p_W[11] +
-        a6 * p_W[13] +
-        a7 * p_W[15] +
-        a8 * p_W[17] +
-        a9 * p_W[19] +
-        a10 * p_W[21] +
-        a11 * p_W[23] +
-        a12 * p_W[25] +
-        a13 * p_W[27] +
-        a14 * p_W[29] +
-        a15 * p_W[31];
-      const v_3 = p_b[1];
-      p_logits[i_1 * 2 + 1] = acc_2 + v_3;
-    }
-    for (let r_4 = 0; r_4 < n * 12; r_4++) {
-      const o = r_4 * 2;
-      let max = -Infinity;
-      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
-      let sum = 0;
-      for (let j_4 = 0; j_4 < 2; j_4++) {
-        const e = Math.exp(p_logits[o + j_4] - max);
-        p[o + j_4] = e;
-        sum += e;
-      }
-      for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
-    }
     // loss cross_entropy
     parity_onehot.fill(0, 0, n * 12 * 2);
     for (let r_5 = 0; r_5 < n * 12; r_5++) {
@@ -1629,7 +1451,7 @@ export function createModel(options: ModelOptions = {}): Model {
       if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_5, c_1, 2, 12);
       parity_onehot[r_5 * 2 + c_1] = 1;
     }
-    let lossSum = 0;
+    lossSum = 0;
     for (let r_6 = 0; r_6 < n * 12; r_6++) {
       const o_1 = r_6 * 2;
       let best = 0,
@@ -1642,27 +1464,12 @@ export function createModel(options: ModelOptions = {}): Model {
       }
       lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
     }
-    let s = 12 * n;
-    let s_1 = lossSum / s;
-    return s_1;
+    s = 12 * n;
+    s_1 = lossSum / s;
   }
-  function loss(
-    bits: Float64Array,
-    parity: Float64Array,
-    n: number,
-    mode: "train" | "eval" = "eval",
-  ): number {
-    checkRows("loss", n, null, bits, 12, parity, 12);
-    checkMode(mode);
-    if (n <= maxBatch && !inputScaling.on) return evalLoss(bits, parity, n);
-    return lossInChunks(rowChunks, evalLoss, bits, parity, n, "eval", info.lossChunks.eval);
-  }
-  /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
-  function forwardBackward(bits: Float64Array, parity: Float64Array, n: number): number {
-    const h_xw = buf0,
-      h_tape = buf1,
+  function backward_d_loss_z_to_d_h_W_ih(bits: Float64Array, parity: Float64Array, n: number): void {
+    const h_tape = buf1,
       h = buf0,
-      p_logits = buf2,
       p = buf3,
       parity_onehot = buf4,
       d_p_logits = buf2,
@@ -1673,198 +1480,8 @@ export function createModel(options: ModelOptions = {}): Model {
       d_h_xw = buf2,
       d_h_tape_2 = buf3,
       d_h_tape_3 = buf0;
-    // h = gru(bits, 16)
-    for (let i = 0; i < n * 12; i++) {
-      const a0 = bits[i];
-      for (let j = 0; j < 48; j++) {
-        const acc = a0 * h_W_ih[j];
-        const v_1 = h_b_ih[j];
-        h_xw[i * 48 + j] = acc + v_1;
-      }
-    }
-    for (let t = 0; t < 12; t++) {
-      for (let r_1 = 0; r_1 < n; r_1++) {
-        const row = (r_1 * 12 + t) * 96;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row + 16 + j_1] = t > 0 ? h_tape[row - 96 + j_1] : 0;
-      }
-      const evenRows = n - (n % 2);
-      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0 = (r_2 * 12 + t) * 96 + 16,
-            out0 = (r_2 * 12 + t) * 96 + 32;
-          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
-            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
-          let c00 = h_b_hh[j_2],
-            c01 = h_b_hh[j_2 + 1],
-            c02 = h_b_hh[j_2 + 2],
-            c03 = h_b_hh[j_2 + 3],
-            c10 = h_b_hh[j_2],
-            c11 = h_b_hh[j_2 + 1],
-            c12 = h_b_hh[j_2 + 2],
-            c13 = h_b_hh[j_2 + 3];
-          for (let k = 0; k < 16; k++) {
-            const x0_1 = h_tape[in0 + k];
-            const x1 = h_tape[in1 + k];
-            const w0 = h_W_hh[k * 48 + j_2];
-            const w1 = h_W_hh[k * 48 + j_2 + 1];
-            const w2 = h_W_hh[k * 48 + j_2 + 2];
-            const w3 = h_W_hh[k * 48 + j_2 + 3];
-            c00 += x0_1 * w0;
-            c01 += x0_1 * w1;
-            c02 += x0_1 * w2;
-            c03 += x0_1 * w3;
-            c10 += x1 * w0;
-            c11 += x1 * w1;
-            c12 += x1 * w2;
-            c13 += x1 * w3;
-          }
-          h_tape[out0 + j_2] = c00;
-          h_tape[out0 + j_2 + 1] = c01;
-          h_tape[out0 + j_2 + 2] = c02;
-          h_tape[out0 + j_2 + 3] = c03;
-          h_tape[out1 + j_2] = c10;
-          h_tape[out1 + j_2 + 1] = c11;
-          h_tape[out1 + j_2 + 2] = c12;
-          h_tape[out1 + j_2 + 3] = c13;
-        }
-      }
-      if (evenRows < n) {
-        const r_2 = evenRows;
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0_1 = (r_2 * 12 + t) * 96 + 16,
-            out0_1 = (r_2 * 12 + t) * 96 + 32;
-          let c00_1 = h_b_hh[j_2],
-            c01_1 = h_b_hh[j_2 + 1],
-            c02_1 = h_b_hh[j_2 + 2],
-            c03_1 = h_b_hh[j_2 + 3];
-          for (let k = 0; k < 16; k++) {
-            const x0_2 = h_tape[in0_1 + k];
-            const w0_1 = h_W_hh[k * 48 + j_2];
-            const w1_1 = h_W_hh[k * 48 + j_2 + 1];
-            const w2_1 = h_W_hh[k * 48 + j_2 + 2];
-            const w3_1 = h_W_hh[k * 48 + j_2 + 3];
-            c00_1 += x0_2 * w0_1;
-            c01_1 += x0_2 * w1_1;
-            c02_1 += x0_2 * w2_1;
-            c03_1 += x0_2 * w3_1;
-          }
-          h_tape[out0_1 + j_2] = c00_1;
-          h_tape[out0_1 + j_2 + 1] = c01_1;
-          h_tape[out0_1 + j_2 + 2] = c02_1;
-          h_tape[out0_1 + j_2 + 3] = c03_1;
-        }
-      }
-      for (let r_1 = 0; r_1 < n; r_1++) {
-        const row = (r_1 * 12 + t) * 96;
-        const prev = row - 96;
-        const x0 = (r_1 * 12 + t) * 48;
-        for (let j_1 = 0; j_1 < 16; j_1++) {
-          const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row + 32 + j_1])));
-          const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row + 48 + j_1])));
-          const ng = Math.tanh(h_xw[x0 + 32 + j_1] + rg * h_tape[row + 64 + j_1]);
-          h_tape[row + 32 + j_1] = rg;
-          h_tape[row + 48 + j_1] = zg;
-          h_tape[row + 80 + j_1] = ng;
-          h_tape[row + j_1] = (1 - zg) * ng + zg * h_tape[row + 16 + j_1];
-        }
-      }
-    }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
-    }
-    // p = softmax(dense(h, 2))
-    for (let i_1 = 0; i_1 < n * 12; i_1++) {
-      const a0_1 = h[i_1 * 16];
-      const a1 = h[i_1 * 16 + 1];
-      const a2 = h[i_1 * 16 + 2];
-      const a3 = h[i_1 * 16 + 3];
-      const a4 = h[i_1 * 16 + 4];
-      const a5 = h[i_1 * 16 + 5];
-      const a6 = h[i_1 * 16 + 6];
-      const a7 = h[i_1 * 16 + 7];
-      const a8 = h[i_1 * 16 + 8];
-      const a9 = h[i_1 * 16 + 9];
-      const a10 = h[i_1 * 16 + 10];
-      const a11 = h[i_1 * 16 + 11];
-      const a12 = h[i_1 * 16 + 12];
-      const a13 = h[i_1 * 16 + 13];
-      const a14 = h[i_1 * 16 + 14];
-      const a15 = h[i_1 * 16 + 15];
-      const acc_1 =
-        a0_1 * p_W[0] +
-        a1 * p_W[2] +
-        a2 * p_W[4] +
-        a3 * p_W[6] +
-        a4 * p_W[8] +
-        a5 * p_W[10] +
-        a6 * p_W[12] +
-        a7 * p_W[14] +
-        a8 * p_W[16] +
-        a9 * p_W[18] +
-        a10 * p_W[20] +
-        a11 * p_W[22] +
-        a12 * p_W[24] +
-        a13 * p_W[26] +
-        a14 * p_W[28] +
-        a15 * p_W[30];
-      const v_2 = p_b[0];
-      p_logits[i_1 * 2] = acc_1 + v_2;
-      const acc_2 =
-        a0_1 * p_W[1] +
-        a1 * p_W[3] +
-        a2 * p_W[5] +
-        a3 * p_W[7] +
-        a4 * p_W[9] +
-        a5 * p_W[11] +
-        a6 * p_W[13] +
-        a7 * p_W[15] +
-        a8 * p_W[17] +
-        a9 * p_W[19] +
-        a10 * p_W[21] +
-        a11 * p_W[23] +
-        a12 * p_W[25] +
-        a13 * p_W[27] +
-        a14 * p_W[29] +
-        a15 * p_W[31];
-      const v_3 = p_b[1];
-      p_logits[i_1 * 2 + 1] = acc_2 + v_3;
-    }
-    for (let r_4 = 0; r_4 < n * 12; r_4++) {
-      const o = r_4 * 2;
-      let max = -Infinity;
-      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
-      let sum = 0;
-      for (let j_4 = 0; j_4 < 2; j_4++) {
-        const e = Math.exp(p_logits[o + j_4] - max);
-        p[o + j_4] = e;
-        sum += e;
-      }
-      for (let j_4 = 0; j_4 < 2; j_4++) p[o + j_4] /= sum;
-    }
-    // loss cross_entropy
-    parity_onehot.fill(0, 0, n * 12 * 2);
-    for (let r_5 = 0; r_5 < n * 12; r_5++) {
-      const c_1 = parity[r_5];
-      if (!(c_1 >= 0 && c_1 < 2 && c_1 === Math.floor(c_1))) badLabel(r_5, c_1, 2, 12);
-      parity_onehot[r_5 * 2 + c_1] = 1;
-    }
-    let lossSum = 0;
-    for (let r_6 = 0; r_6 < n * 12; r_6++) {
-      const o_1 = r_6 * 2;
-      let best = 0,
-        dot = 0,
-        ty = 0;
-      for (let j_5 = 0; j_5 < 2; j_5++) {
-        if (p[o_1 + j_5] > p[o_1 + best]) best = j_5;
-        dot += parity_onehot[o_1 + j_5] * p_logits[o_1 + j_5];
-        ty += parity_onehot[o_1 + j_5];
-      }
-      lossSum += ty * (p_logits[o_1 + best] - Math.log(p[o_1 + best])) - dot;
-    }
-    let s = 12 * n;
-    let s_1 = lossSum / s;
     // grad of: loss cross_entropy
-    let s_2 = 1 / s;
+    s_2 = 1 / s;
     for (let i_2 = 0; i_2 < n * 24; i_2++) {
       const v_4 = p[i_2];
       const v_5 = parity_onehot[i_2];
@@ -2016,71 +1633,71 @@ export function createModel(options: ModelOptions = {}): Model {
       const t_2 = 11 - back;
       const later = back > 0;
       if (later) {
-        const evenRows_1 = n - (n % 2);
-        for (let r_9 = 0; r_9 < evenRows_1; r_9 += 2) {
+        const evenRows = n - (n % 2);
+        for (let r_9 = 0; r_9 < evenRows; r_9 += 2) {
           for (let j_9 = 0; j_9 < 16; j_9 += 4) {
-            const in0_2 = (r_9 * 12 + t_2) * 112 + 160,
+            const in0 = (r_9 * 12 + t_2) * 112 + 160,
               out0_2 = (r_9 * 12 + t_2) * 112 + 96;
-            const in1_1 = ((r_9 + 1) * 12 + t_2) * 112 + 160,
+            const in1 = ((r_9 + 1) * 12 + t_2) * 112 + 160,
               out1_1 = ((r_9 + 1) * 12 + t_2) * 112 + 96;
-            let c00_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9],
-              c01_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 1],
-              c02_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 2],
-              c03_2 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 3],
-              c10_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9],
-              c11_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 1],
-              c12_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 2],
-              c13_2 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 3];
+            let c00 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9],
+              c01 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 1],
+              c02 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 2],
+              c03 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 3],
+              c10 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9],
+              c11 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 1],
+              c12 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 2],
+              c13 = d_h_tape[((r_9 + 1) * 12 + t_2) * 96 + j_9 + 3];
             for (let k_2 = 0; k_2 < 48; k_2++) {
-              const x0_3 = d_h_tape_1[in0_2 + k_2];
-              const x1_1 = d_h_tape_1[in1_1 + k_2];
-              const w0_2 = h_W_hh[j_9 * 48 + k_2];
-              const w1_2 = h_W_hh[(j_9 + 1) * 48 + k_2];
-              const w2_2 = h_W_hh[(j_9 + 2) * 48 + k_2];
-              const w3_2 = h_W_hh[(j_9 + 3) * 48 + k_2];
-              c00_2 += x0_3 * w0_2;
-              c01_2 += x0_3 * w1_2;
-              c02_2 += x0_3 * w2_2;
-              c03_2 += x0_3 * w3_2;
-              c10_2 += x1_1 * w0_2;
-              c11_2 += x1_1 * w1_2;
-              c12_2 += x1_1 * w2_2;
-              c13_2 += x1_1 * w3_2;
+              const x0_1 = d_h_tape_1[in0 + k_2];
+              const x1 = d_h_tape_1[in1 + k_2];
+              const w0 = h_W_hh[j_9 * 48 + k_2];
+              const w1 = h_W_hh[(j_9 + 1) * 48 + k_2];
+              const w2 = h_W_hh[(j_9 + 2) * 48 + k_2];
+              const w3 = h_W_hh[(j_9 + 3) * 48 + k_2];
+              c00 += x0_1 * w0;
+              c01 += x0_1 * w1;
+              c02 += x0_1 * w2;
+              c03 += x0_1 * w3;
+              c10 += x1 * w0;
+              c11 += x1 * w1;
+              c12 += x1 * w2;
+              c13 += x1 * w3;
             }
-            d_h_tape_1[out0_2 + j_9] = c00_2;
-            d_h_tape_1[out0_2 + j_9 + 1] = c01_2;
-            d_h_tape_1[out0_2 + j_9 + 2] = c02_2;
-            d_h_tape_1[out0_2 + j_9 + 3] = c03_2;
-            d_h_tape_1[out1_1 + j_9] = c10_2;
-            d_h_tape_1[out1_1 + j_9 + 1] = c11_2;
-            d_h_tape_1[out1_1 + j_9 + 2] = c12_2;
-            d_h_tape_1[out1_1 + j_9 + 3] = c13_2;
+            d_h_tape_1[out0_2 + j_9] = c00;
+            d_h_tape_1[out0_2 + j_9 + 1] = c01;
+            d_h_tape_1[out0_2 + j_9 + 2] = c02;
+            d_h_tape_1[out0_2 + j_9 + 3] = c03;
+            d_h_tape_1[out1_1 + j_9] = c10;
+            d_h_tape_1[out1_1 + j_9 + 1] = c11;
+            d_h_tape_1[out1_1 + j_9 + 2] = c12;
+            d_h_tape_1[out1_1 + j_9 + 3] = c13;
           }
         }
-        if (evenRows_1 < n) {
-          const r_9 = evenRows_1;
+        if (evenRows < n) {
+          const r_9 = evenRows;
           for (let j_9 = 0; j_9 < 16; j_9 += 4) {
-            const in0_3 = (r_9 * 12 + t_2) * 112 + 160,
+            const in0_1 = (r_9 * 12 + t_2) * 112 + 160,
               out0_3 = (r_9 * 12 + t_2) * 112 + 96;
-            let c00_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9],
-              c01_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 1],
-              c02_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 2],
-              c03_3 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 3];
+            let c00_1 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9],
+              c01_1 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 1],
+              c02_1 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 2],
+              c03_1 = d_h_tape[(r_9 * 12 + t_2) * 96 + j_9 + 3];
             for (let k_2 = 0; k_2 < 48; k_2++) {
-              const x0_4 = d_h_tape_1[in0_3 + k_2];
-              const w0_3 = h_W_hh[j_9 * 48 + k_2];
-              const w1_3 = h_W_hh[(j_9 + 1) * 48 + k_2];
-              const w2_3 = h_W_hh[(j_9 + 2) * 48 + k_2];
-              const w3_3 = h_W_hh[(j_9 + 3) * 48 + k_2];
-              c00_3 += x0_4 * w0_3;
-              c01_3 += x0_4 * w1_3;
-              c02_3 += x0_4 * w2_3;
-              c03_3 += x0_4 * w3_3;
+              const x0_2 = d_h_tape_1[in0_1 + k_2];
+              const w0_1 = h_W_hh[j_9 * 48 + k_2];
+              const w1_1 = h_W_hh[(j_9 + 1) * 48 + k_2];
+              const w2_1 = h_W_hh[(j_9 + 2) * 48 + k_2];
+              const w3_1 = h_W_hh[(j_9 + 3) * 48 + k_2];
+              c00_1 += x0_2 * w0_1;
+              c01_1 += x0_2 * w1_1;
+              c02_1 += x0_2 * w2_1;
+              c03_1 += x0_2 * w3_1;
             }
-            d_h_tape_1[out0_3 + j_9] = c00_3;
-            d_h_tape_1[out0_3 + j_9 + 1] = c01_3;
-            d_h_tape_1[out0_3 + j_9 + 2] = c02_3;
-            d_h_tape_1[out0_3 + j_9 + 3] = c03_3;
+            d_h_tape_1[out0_3 + j_9] = c00_1;
+            d_h_tape_1[out0_3 + j_9 + 1] = c01_1;
+            d_h_tape_1[out0_3 + j_9 + 2] = c02_1;
+            d_h_tape_1[out0_3 + j_9 + 3] = c03_1;
           }
         }
       } else {
@@ -2124,42 +1741,65 @@ export function createModel(options: ModelOptions = {}): Model {
     for (let r_12 = 0; r_12 < n * 12; r_12++) {
       for (let j_12 = 0; j_12 < 16; j_12++) d_h_tape_3[r_12 * 16 + j_12] = h_tape[r_12 * 96 + 16 + j_12];
     }
-    for (let i_5 = 0; i_5 < 16; i_5 += 2) {
-      for (let j_13 = 0; j_13 < 48; j_13 += 4) {
-        let c00_4 = 0,
-          c01_4 = 0,
-          c02_4 = 0,
-          c03_4 = 0,
-          c10_3 = 0,
-          c11_3 = 0,
-          c12_3 = 0,
-          c13_3 = 0;
-        for (let k_3 = 0; k_3 < n * 12; k_3++) {
-          const ak = k_3 * 16 + i_5;
-          const bk = k_3 * 48 + j_13;
-          const a0_4 = d_h_tape_3[ak];
-          const a1_3 = d_h_tape_3[ak + 1];
-          const b0_1 = d_h_tape_2[bk];
-          const b1_1 = d_h_tape_2[bk + 1];
-          const b2 = d_h_tape_2[bk + 2];
-          const b3 = d_h_tape_2[bk + 3];
-          c00_4 += a0_4 * b0_1;
-          c01_4 += a0_4 * b1_1;
-          c02_4 += a0_4 * b2;
-          c03_4 += a0_4 * b3;
-          c10_3 += a1_3 * b0_1;
-          c11_3 += a1_3 * b1_1;
-          c12_3 += a1_3 * b2;
-          c13_3 += a1_3 * b3;
+    const quadRows_1 = 16;
+    const quadK = n * 12 - ((n * 12) % 4);
+    for (let r_13 = 0; r_13 < quadRows_1; r_13 += 4) {
+      const out0_4 = r_13 * 48;
+      const out1_2 = (r_13 + 1) * 48;
+      const out2_1 = (r_13 + 2) * 48;
+      const out3_1 = (r_13 + 3) * 48;
+      for (let j_13 = 0; j_13 < 48; j_13++) {
+        d_h_W_hh[out0_4 + j_13] = 0;
+        d_h_W_hh[out1_2 + j_13] = 0;
+        d_h_W_hh[out2_1 + j_13] = 0;
+        d_h_W_hh[out3_1 + j_13] = 0;
+      }
+      for (let k_3 = 0; k_3 < quadK; k_3 += 4) {
+        const l00_2 = d_h_tape_3[k_3 * 16 + r_13],
+          l01_2 = d_h_tape_3[(k_3 + 1) * 16 + r_13],
+          l02_2 = d_h_tape_3[(k_3 + 2) * 16 + r_13],
+          l03_2 = d_h_tape_3[(k_3 + 3) * 16 + r_13];
+        const l10_1 = d_h_tape_3[k_3 * 16 + (r_13 + 1)],
+          l11_1 = d_h_tape_3[(k_3 + 1) * 16 + (r_13 + 1)],
+          l12_1 = d_h_tape_3[(k_3 + 2) * 16 + (r_13 + 1)],
+          l13_1 = d_h_tape_3[(k_3 + 3) * 16 + (r_13 + 1)];
+        const l20_1 = d_h_tape_3[k_3 * 16 + (r_13 + 2)],
+          l21_1 = d_h_tape_3[(k_3 + 1) * 16 + (r_13 + 2)],
+          l22_1 = d_h_tape_3[(k_3 + 2) * 16 + (r_13 + 2)],
+          l23_1 = d_h_tape_3[(k_3 + 3) * 16 + (r_13 + 2)];
+        const l30_1 = d_h_tape_3[k_3 * 16 + (r_13 + 3)],
+          l31_1 = d_h_tape_3[(k_3 + 1) * 16 + (r_13 + 3)],
+          l32_1 = d_h_tape_3[(k_3 + 2) * 16 + (r_13 + 3)],
+          l33_1 = d_h_tape_3[(k_3 + 3) * 16 + (r_13 + 3)];
+        const rr_2 = k_3 * 48;
+        for (let j_13 = 0; j_13 < 48; j_13++) {
+          const r0_2 = d_h_tape_2[rr_2 + j_13],
+            r1_2 = d_h_tape_2[rr_2 + j_13 + 48],
+            r2_2 = d_h_tape_2[rr_2 + j_13 + 96],
+            r3_2 = d_h_tape_2[rr_2 + j_13 + 144];
+          d_h_W_hh[out0_4 + j_13] =
+            d_h_W_hh[out0_4 + j_13] + l00_2 * r0_2 + l01_2 * r1_2 + l02_2 * r2_2 + l03_2 * r3_2;
+          d_h_W_hh[out1_2 + j_13] =
+            d_h_W_hh[out1_2 + j_13] + l10_1 * r0_2 + l11_1 * r1_2 + l12_1 * r2_2 + l13_1 * r3_2;
+          d_h_W_hh[out2_1 + j_13] =
+            d_h_W_hh[out2_1 + j_13] + l20_1 * r0_2 + l21_1 * r1_2 + l22_1 * r2_2 + l23_1 * r3_2;
+          d_h_W_hh[out3_1 + j_13] =
+            d_h_W_hh[out3_1 + j_13] + l30_1 * r0_2 + l31_1 * r1_2 + l32_1 * r2_2 + l33_1 * r3_2;
         }
-        d_h_W_hh[i_5 * 48 + j_13] = c00_4;
-        d_h_W_hh[i_5 * 48 + (j_13 + 1)] = c01_4;
-        d_h_W_hh[i_5 * 48 + (j_13 + 2)] = c02_4;
-        d_h_W_hh[i_5 * 48 + (j_13 + 3)] = c03_4;
-        d_h_W_hh[(i_5 + 1) * 48 + j_13] = c10_3;
-        d_h_W_hh[(i_5 + 1) * 48 + (j_13 + 1)] = c11_3;
-        d_h_W_hh[(i_5 + 1) * 48 + (j_13 + 2)] = c12_3;
-        d_h_W_hh[(i_5 + 1) * 48 + (j_13 + 3)] = c13_3;
+      }
+      for (let k_3 = quadK; k_3 < n * 12; k_3++) {
+        const l00_3 = d_h_tape_3[k_3 * 16 + r_13];
+        const l10_2 = d_h_tape_3[k_3 * 16 + (r_13 + 1)];
+        const l20_2 = d_h_tape_3[k_3 * 16 + (r_13 + 2)];
+        const l30_2 = d_h_tape_3[k_3 * 16 + (r_13 + 3)];
+        const rr_3 = k_3 * 48;
+        for (let j_13 = 0; j_13 < 48; j_13++) {
+          const r0_3 = d_h_tape_2[rr_3 + j_13];
+          d_h_W_hh[out0_4 + j_13] = d_h_W_hh[out0_4 + j_13] + l00_3 * r0_3;
+          d_h_W_hh[out1_2 + j_13] = d_h_W_hh[out1_2 + j_13] + l10_2 * r0_3;
+          d_h_W_hh[out2_1 + j_13] = d_h_W_hh[out2_1 + j_13] + l20_2 * r0_3;
+          d_h_W_hh[out3_1 + j_13] = d_h_W_hh[out3_1 + j_13] + l30_2 * r0_3;
+        }
       }
     }
     d_h_b_hh.fill(0, 0, 48);
@@ -2227,11 +1867,11 @@ export function createModel(options: ModelOptions = {}): Model {
       c0_46 = 0,
       c0_47 = 0;
     for (let k_4 = 0; k_4 < n * 12; k_4++) {
-      const a0_5 = bits[k_4];
-      const b0_2 = d_h_xw[k_4 * 48];
-      const b1_2 = d_h_xw[k_4 * 48 + 1];
-      const b2_1 = d_h_xw[k_4 * 48 + 2];
-      const b3_1 = d_h_xw[k_4 * 48 + 3];
+      const a0_4 = bits[k_4];
+      const b0_1 = d_h_xw[k_4 * 48];
+      const b1_1 = d_h_xw[k_4 * 48 + 1];
+      const b2 = d_h_xw[k_4 * 48 + 2];
+      const b3 = d_h_xw[k_4 * 48 + 3];
       const b4 = d_h_xw[k_4 * 48 + 4];
       const b5 = d_h_xw[k_4 * 48 + 5];
       const b6 = d_h_xw[k_4 * 48 + 6];
@@ -2276,54 +1916,54 @@ export function createModel(options: ModelOptions = {}): Model {
       const b45 = d_h_xw[k_4 * 48 + 45];
       const b46 = d_h_xw[k_4 * 48 + 46];
       const b47 = d_h_xw[k_4 * 48 + 47];
-      c0_0_1 += a0_5 * b0_2;
-      c0_1_1 += a0_5 * b1_2;
-      c0_2 += a0_5 * b2_1;
-      c0_3 += a0_5 * b3_1;
-      c0_4 += a0_5 * b4;
-      c0_5 += a0_5 * b5;
-      c0_6 += a0_5 * b6;
-      c0_7 += a0_5 * b7;
-      c0_8 += a0_5 * b8;
-      c0_9 += a0_5 * b9;
-      c0_10 += a0_5 * b10;
-      c0_11 += a0_5 * b11;
-      c0_12 += a0_5 * b12;
-      c0_13 += a0_5 * b13;
-      c0_14 += a0_5 * b14;
-      c0_15 += a0_5 * b15;
-      c0_16 += a0_5 * b16;
-      c0_17 += a0_5 * b17;
-      c0_18 += a0_5 * b18;
-      c0_19 += a0_5 * b19;
-      c0_20 += a0_5 * b20;
-      c0_21 += a0_5 * b21;
-      c0_22 += a0_5 * b22;
-      c0_23 += a0_5 * b23;
-      c0_24 += a0_5 * b24;
-      c0_25 += a0_5 * b25;
-      c0_26 += a0_5 * b26;
-      c0_27 += a0_5 * b27;
-      c0_28 += a0_5 * b28;
-      c0_29 += a0_5 * b29;
-      c0_30 += a0_5 * b30;
-      c0_31 += a0_5 * b31;
-      c0_32 += a0_5 * b32;
-      c0_33 += a0_5 * b33;
-      c0_34 += a0_5 * b34;
-      c0_35 += a0_5 * b35;
-      c0_36 += a0_5 * b36;
-      c0_37 += a0_5 * b37;
-      c0_38 += a0_5 * b38;
-      c0_39 += a0_5 * b39;
-      c0_40 += a0_5 * b40;
-      c0_41 += a0_5 * b41;
-      c0_42 += a0_5 * b42;
-      c0_43 += a0_5 * b43;
-      c0_44 += a0_5 * b44;
-      c0_45 += a0_5 * b45;
-      c0_46 += a0_5 * b46;
-      c0_47 += a0_5 * b47;
+      c0_0_1 += a0_4 * b0_1;
+      c0_1_1 += a0_4 * b1_1;
+      c0_2 += a0_4 * b2;
+      c0_3 += a0_4 * b3;
+      c0_4 += a0_4 * b4;
+      c0_5 += a0_4 * b5;
+      c0_6 += a0_4 * b6;
+      c0_7 += a0_4 * b7;
+      c0_8 += a0_4 * b8;
+      c0_9 += a0_4 * b9;
+      c0_10 += a0_4 * b10;
+      c0_11 += a0_4 * b11;
+      c0_12 += a0_4 * b12;
+      c0_13 += a0_4 * b13;
+      c0_14 += a0_4 * b14;
+      c0_15 += a0_4 * b15;
+      c0_16 += a0_4 * b16;
+      c0_17 += a0_4 * b17;
+      c0_18 += a0_4 * b18;
+      c0_19 += a0_4 * b19;
+      c0_20 += a0_4 * b20;
+      c0_21 += a0_4 * b21;
+      c0_22 += a0_4 * b22;
+      c0_23 += a0_4 * b23;
+      c0_24 += a0_4 * b24;
+      c0_25 += a0_4 * b25;
+      c0_26 += a0_4 * b26;
+      c0_27 += a0_4 * b27;
+      c0_28 += a0_4 * b28;
+      c0_29 += a0_4 * b29;
+      c0_30 += a0_4 * b30;
+      c0_31 += a0_4 * b31;
+      c0_32 += a0_4 * b32;
+      c0_33 += a0_4 * b33;
+      c0_34 += a0_4 * b34;
+      c0_35 += a0_4 * b35;
+      c0_36 += a0_4 * b36;
+      c0_37 += a0_4 * b37;
+      c0_38 += a0_4 * b38;
+      c0_39 += a0_4 * b39;
+      c0_40 += a0_4 * b40;
+      c0_41 += a0_4 * b41;
+      c0_42 += a0_4 * b42;
+      c0_43 += a0_4 * b43;
+      c0_44 += a0_4 * b44;
+      c0_45 += a0_4 * b45;
+      c0_46 += a0_4 * b46;
+      c0_47 += a0_4 * b47;
     }
     d_h_W_ih[0] = c0_0_1;
     d_h_W_ih[1] = c0_1_1;
@@ -2373,6 +2013,38 @@ export function createModel(options: ModelOptions = {}): Model {
     d_h_W_ih[45] = c0_45;
     d_h_W_ih[46] = c0_46;
     d_h_W_ih[47] = c0_47;
+  }
+  /** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */
+  function predictRows(bits: Float64Array, n: number): Float64Array {
+    forward_h_xw_to_p(bits, n);
+    return predictViews[n]!;
+  }
+  function predict(bits: Float64Array, n: number, out?: Float64Array): Float64Array {
+    checkRows("predict", n, null, bits, 12, null, 12);
+    if (n <= maxBatch && out === undefined && !inputScaling.on) return predictRows(bits, n);
+    return predictInChunks(rowChunks, predictRows, bits, n, out);
+  }
+  function evalLoss(bits: Float64Array, parity: Float64Array, n: number): number {
+    forward_h_xw_to_p(bits, n);
+    forward_parity_onehot_to_loss(bits, parity, n);
+    return s_1;
+  }
+  function loss(
+    bits: Float64Array,
+    parity: Float64Array,
+    n: number,
+    mode: "train" | "eval" = "eval",
+  ): number {
+    checkRows("loss", n, null, bits, 12, parity, 12);
+    checkMode(mode);
+    if (n <= maxBatch && !inputScaling.on) return evalLoss(bits, parity, n);
+    return lossInChunks(rowChunks, evalLoss, bits, parity, n, "eval", info.lossChunks.eval);
+  }
+  /** Forward pass (training mode), loss, every gradient, and the new running statistics. */
+  function forwardBackward(bits: Float64Array, parity: Float64Array, n: number): number {
+    forward_h_xw_to_p(bits, n);
+    forward_parity_onehot_to_loss(bits, parity, n);
+    backward_d_loss_z_to_d_h_W_ih(bits, parity, n);
     return s_1;
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
@@ -2382,11 +2054,11 @@ export function createModel(options: ModelOptions = {}): Model {
     const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
     const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
     let notFinite = 0;
-    for (let i_1 = 0; i_1 < 946; i_1++) {
-      let w = weights[i_1];
-      const g = grads[i_1];
-      const mi = 0.9 * m[i_1] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_1] + (1 - 0.999) * g * g;
+    for (let i_6 = 0; i_6 < 946; i_6++) {
+      let w = weights[i_6];
+      const g = grads[i_6];
+      const mi = 0.9 * m[i_6] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_6] + (1 - 0.999) * g * g;
       w -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
       notFinite += w - w + (mi - mi) + (vi - vi);
     }
@@ -2394,13 +2066,13 @@ export function createModel(options: ModelOptions = {}): Model {
       progress.step--;
       return false;
     }
-    for (let i = 0; i < 946; i++) {
-      const g = grads[i];
-      const mi = 0.9 * m[i] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i] + (1 - 0.999) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      weights[i] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_5 = 0; i_5 < 946; i_5++) {
+      const g = grads[i_5];
+      const mi = 0.9 * m[i_5] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_5] + (1 - 0.999) * g * g;
+      m[i_5] = mi;
+      v[i_5] = vi;
+      weights[i_5] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return true;
   }
@@ -2430,372 +2102,375 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     outputSeed.fill(0, 0, n * 24);
     if (output === undefined) {
-      const p = predict(bits, n);
-      for (let row = 0; row < n; row++) {
-        let best = 0;
-        for (let k = 1; k < 24; k++) if (p[row * 24 + k]! > p[row * 24 + best]!) best = k;
-        outputSeed[row * 24 + best] = 1;
+      const p_1 = predict(bits, n);
+      for (let row_2 = 0; row_2 < n; row_2++) {
+        let best_1 = 0;
+        for (let k_5 = 1; k_5 < 24; k_5++)
+          if (p_1[row_2 * 24 + k_5]! > p_1[row_2 * 24 + best_1]!) best_1 = k_5;
+        outputSeed[row_2 * 24 + best_1] = 1;
       }
     } else {
-      for (let row = 0; row < n; row++) outputSeed[row * 24 + output] = 1;
+      for (let row_2 = 0; row_2 < n; row_2++) outputSeed[row_2 * 24 + output] = 1;
     }
     if (inputScaling.on) bits = chunkRows(rowChunks, bits, 0, n);
-    const h_xw = buf0,
-      h_tape = buf1,
-      h = buf0,
-      p_logits = buf2,
-      p_1 = buf0,
+    const h_xw_1 = buf0,
+      h_tape_1 = buf1,
+      h_2 = buf0,
+      p_logits_1 = buf2,
+      p_2 = buf0,
       d_p = buf2,
-      d_p_logits = buf3,
-      d_h = buf0,
-      d_h_1 = buf2,
-      d_h_tape = buf3,
-      d_h_tape_1 = buf2,
-      d_h_xw = buf0,
+      d_p_logits_1 = buf3,
+      d_h_2 = buf0,
+      d_h_3 = buf2,
+      d_h_tape_4 = buf3,
+      d_h_tape_5 = buf2,
+      d_h_xw_1 = buf0,
       d_bits = buf1;
     // h = gru(bits, 16)
-    for (let i = 0; i < n * 12; i++) {
-      const a0 = bits[i];
-      for (let j = 0; j < 48; j++) {
-        const acc = a0 * h_W_ih[j];
-        const v_1 = h_b_ih[j];
-        h_xw[i * 48 + j] = acc + v_1;
+    for (let i_5 = 0; i_5 < n * 12; i_5++) {
+      const a0_5 = bits[i_5];
+      for (let j_14 = 0; j_14 < 48; j_14++) {
+        const acc_4 = a0_5 * h_W_ih[j_14];
+        const v_6 = h_b_ih[j_14];
+        h_xw_1[i_5 * 48 + j_14] = acc_4 + v_6;
       }
     }
-    for (let t = 0; t < 12; t++) {
-      for (let r_1 = 0; r_1 < n; r_1++) {
-        const row_1 = (r_1 * 12 + t) * 96;
-        for (let j_1 = 0; j_1 < 16; j_1++) h_tape[row_1 + 16 + j_1] = t > 0 ? h_tape[row_1 - 96 + j_1] : 0;
+    for (let t_3 = 0; t_3 < 12; t_3++) {
+      for (let r_14 = 0; r_14 < n; r_14++) {
+        const row_3 = (r_14 * 12 + t_3) * 96;
+        for (let j_15 = 0; j_15 < 16; j_15++)
+          h_tape_1[row_3 + 16 + j_15] = t_3 > 0 ? h_tape_1[row_3 - 96 + j_15] : 0;
       }
-      const evenRows = n - (n % 2);
-      for (let r_2 = 0; r_2 < evenRows; r_2 += 2) {
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0 = (r_2 * 12 + t) * 96 + 16,
-            out0 = (r_2 * 12 + t) * 96 + 32;
-          const in1 = ((r_2 + 1) * 12 + t) * 96 + 16,
-            out1 = ((r_2 + 1) * 12 + t) * 96 + 32;
-          let c00 = h_b_hh[j_2],
-            c01 = h_b_hh[j_2 + 1],
-            c02 = h_b_hh[j_2 + 2],
-            c03 = h_b_hh[j_2 + 3],
-            c10 = h_b_hh[j_2],
-            c11 = h_b_hh[j_2 + 1],
-            c12 = h_b_hh[j_2 + 2],
-            c13 = h_b_hh[j_2 + 3];
-          for (let k_1 = 0; k_1 < 16; k_1++) {
-            const x0_1 = h_tape[in0 + k_1];
-            const x1 = h_tape[in1 + k_1];
-            const w0 = h_W_hh[k_1 * 48 + j_2];
-            const w1 = h_W_hh[k_1 * 48 + j_2 + 1];
-            const w2 = h_W_hh[k_1 * 48 + j_2 + 2];
-            const w3 = h_W_hh[k_1 * 48 + j_2 + 3];
-            c00 += x0_1 * w0;
-            c01 += x0_1 * w1;
-            c02 += x0_1 * w2;
-            c03 += x0_1 * w3;
-            c10 += x1 * w0;
-            c11 += x1 * w1;
-            c12 += x1 * w2;
-            c13 += x1 * w3;
+      const quadRows_2 = n - (n % 4);
+      for (let r_15 = 0; r_15 < quadRows_2; r_15 += 4) {
+        const out0_5 = (r_15 * 12 + t_3) * 96 + 32;
+        const out1_3 = ((r_15 + 1) * 12 + t_3) * 96 + 32;
+        const out2_2 = ((r_15 + 2) * 12 + t_3) * 96 + 32;
+        const out3_2 = ((r_15 + 3) * 12 + t_3) * 96 + 32;
+        for (let j_16 = 0; j_16 < 48; j_16++) {
+          h_tape_1[out0_5 + j_16] = h_b_hh[j_16];
+          h_tape_1[out1_3 + j_16] = h_b_hh[j_16];
+          h_tape_1[out2_2 + j_16] = h_b_hh[j_16];
+          h_tape_1[out3_2 + j_16] = h_b_hh[j_16];
+        }
+        for (let k_6 = 0; k_6 < 16; k_6 += 4) {
+          const l00_4 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + k_6],
+            l01_3 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + (k_6 + 1)],
+            l02_3 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + (k_6 + 2)],
+            l03_3 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + (k_6 + 3)];
+          const l10_3 = h_tape_1[((r_15 + 1) * 12 + t_3) * 96 + 16 + k_6],
+            l11_2 = h_tape_1[((r_15 + 1) * 12 + t_3) * 96 + 16 + (k_6 + 1)],
+            l12_2 = h_tape_1[((r_15 + 1) * 12 + t_3) * 96 + 16 + (k_6 + 2)],
+            l13_2 = h_tape_1[((r_15 + 1) * 12 + t_3) * 96 + 16 + (k_6 + 3)];
+          const l20_3 = h_tape_1[((r_15 + 2) * 12 + t_3) * 96 + 16 + k_6],
+            l21_2 = h_tape_1[((r_15 + 2) * 12 + t_3) * 96 + 16 + (k_6 + 1)],
+            l22_2 = h_tape_1[((r_15 + 2) * 12 + t_3) * 96 + 16 + (k_6 + 2)],
+            l23_2 = h_tape_1[((r_15 + 2) * 12 + t_3) * 96 + 16 + (k_6 + 3)];
+          const l30_3 = h_tape_1[((r_15 + 3) * 12 + t_3) * 96 + 16 + k_6],
+            l31_2 = h_tape_1[((r_15 + 3) * 12 + t_3) * 96 + 16 + (k_6 + 1)],
+            l32_2 = h_tape_1[((r_15 + 3) * 12 + t_3) * 96 + 16 + (k_6 + 2)],
+            l33_2 = h_tape_1[((r_15 + 3) * 12 + t_3) * 96 + 16 + (k_6 + 3)];
+          const rr_4 = k_6 * 48;
+          for (let j_16 = 0; j_16 < 48; j_16++) {
+            const r0_4 = h_W_hh[rr_4 + j_16],
+              r1_3 = h_W_hh[rr_4 + j_16 + 48],
+              r2_3 = h_W_hh[rr_4 + j_16 + 96],
+              r3_3 = h_W_hh[rr_4 + j_16 + 144];
+            h_tape_1[out0_5 + j_16] =
+              h_tape_1[out0_5 + j_16] + l00_4 * r0_4 + l01_3 * r1_3 + l02_3 * r2_3 + l03_3 * r3_3;
+            h_tape_1[out1_3 + j_16] =
+              h_tape_1[out1_3 + j_16] + l10_3 * r0_4 + l11_2 * r1_3 + l12_2 * r2_3 + l13_2 * r3_3;
+            h_tape_1[out2_2 + j_16] =
+              h_tape_1[out2_2 + j_16] + l20_3 * r0_4 + l21_2 * r1_3 + l22_2 * r2_3 + l23_2 * r3_3;
+            h_tape_1[out3_2 + j_16] =
+              h_tape_1[out3_2 + j_16] + l30_3 * r0_4 + l31_2 * r1_3 + l32_2 * r2_3 + l33_2 * r3_3;
           }
-          h_tape[out0 + j_2] = c00;
-          h_tape[out0 + j_2 + 1] = c01;
-          h_tape[out0 + j_2 + 2] = c02;
-          h_tape[out0 + j_2 + 3] = c03;
-          h_tape[out1 + j_2] = c10;
-          h_tape[out1 + j_2 + 1] = c11;
-          h_tape[out1 + j_2 + 2] = c12;
-          h_tape[out1 + j_2 + 3] = c13;
         }
       }
-      if (evenRows < n) {
-        const r_2 = evenRows;
-        for (let j_2 = 0; j_2 < 48; j_2 += 4) {
-          const in0_1 = (r_2 * 12 + t) * 96 + 16,
-            out0_1 = (r_2 * 12 + t) * 96 + 32;
-          let c00_1 = h_b_hh[j_2],
-            c01_1 = h_b_hh[j_2 + 1],
-            c02_1 = h_b_hh[j_2 + 2],
-            c03_1 = h_b_hh[j_2 + 3];
-          for (let k_1 = 0; k_1 < 16; k_1++) {
-            const x0_2 = h_tape[in0_1 + k_1];
-            const w0_1 = h_W_hh[k_1 * 48 + j_2];
-            const w1_1 = h_W_hh[k_1 * 48 + j_2 + 1];
-            const w2_1 = h_W_hh[k_1 * 48 + j_2 + 2];
-            const w3_1 = h_W_hh[k_1 * 48 + j_2 + 3];
-            c00_1 += x0_2 * w0_1;
-            c01_1 += x0_2 * w1_1;
-            c02_1 += x0_2 * w2_1;
-            c03_1 += x0_2 * w3_1;
+      for (let r_15 = quadRows_2; r_15 < n; r_15++) {
+        const out0_6 = (r_15 * 12 + t_3) * 96 + 32;
+        for (let j_16 = 0; j_16 < 48; j_16++) {
+          h_tape_1[out0_6 + j_16] = h_b_hh[j_16];
+        }
+        for (let k_6 = 0; k_6 < 16; k_6 += 4) {
+          const l00_5 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + k_6],
+            l01_4 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + (k_6 + 1)],
+            l02_4 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + (k_6 + 2)],
+            l03_4 = h_tape_1[(r_15 * 12 + t_3) * 96 + 16 + (k_6 + 3)];
+          const rr_5 = k_6 * 48;
+          for (let j_16 = 0; j_16 < 48; j_16++) {
+            const r0_5 = h_W_hh[rr_5 + j_16],
+              r1_4 = h_W_hh[rr_5 + j_16 + 48],
+              r2_4 = h_W_hh[rr_5 + j_16 + 96],
+              r3_4 = h_W_hh[rr_5 + j_16 + 144];
+            h_tape_1[out0_6 + j_16] =
+              h_tape_1[out0_6 + j_16] + l00_5 * r0_5 + l01_4 * r1_4 + l02_4 * r2_4 + l03_4 * r3_4;
           }
-          h_tape[out0_1 + j_2] = c00_1;
-          h_tape[out0_1 + j_2 + 1] = c01_1;
-          h_tape[out0_1 + j_2 + 2] = c02_1;
-          h_tape[out0_1 + j_2 + 3] = c03_1;
         }
       }
-      for (let r_1 = 0; r_1 < n; r_1++) {
-        const row_1 = (r_1 * 12 + t) * 96;
-        const prev = row_1 - 96;
-        const x0 = (r_1 * 12 + t) * 48;
-        for (let j_1 = 0; j_1 < 16; j_1++) {
-          const rg = 1 / (1 + Math.exp(-(h_xw[x0 + j_1] + h_tape[row_1 + 32 + j_1])));
-          const zg = 1 / (1 + Math.exp(-(h_xw[x0 + 16 + j_1] + h_tape[row_1 + 48 + j_1])));
-          const ng = Math.tanh(h_xw[x0 + 32 + j_1] + rg * h_tape[row_1 + 64 + j_1]);
-          h_tape[row_1 + 32 + j_1] = rg;
-          h_tape[row_1 + 48 + j_1] = zg;
-          h_tape[row_1 + 80 + j_1] = ng;
-          h_tape[row_1 + j_1] = (1 - zg) * ng + zg * h_tape[row_1 + 16 + j_1];
+      for (let r_14 = 0; r_14 < n; r_14++) {
+        const row_3 = (r_14 * 12 + t_3) * 96;
+        const prev_2 = row_3 - 96;
+        const x0_3 = (r_14 * 12 + t_3) * 48;
+        for (let j_15 = 0; j_15 < 16; j_15++) {
+          const rg_2 = 1 / (1 + Math.exp(-(h_xw_1[x0_3 + j_15] + h_tape_1[row_3 + 32 + j_15])));
+          const zg_2 = 1 / (1 + Math.exp(-(h_xw_1[x0_3 + 16 + j_15] + h_tape_1[row_3 + 48 + j_15])));
+          const ng_2 = Math.tanh(h_xw_1[x0_3 + 32 + j_15] + rg_2 * h_tape_1[row_3 + 64 + j_15]);
+          h_tape_1[row_3 + 32 + j_15] = rg_2;
+          h_tape_1[row_3 + 48 + j_15] = zg_2;
+          h_tape_1[row_3 + 80 + j_15] = ng_2;
+          h_tape_1[row_3 + j_15] = (1 - zg_2) * ng_2 + zg_2 * h_tape_1[row_3 + 16 + j_15];
         }
       }
     }
-    for (let r_3 = 0; r_3 < n * 12; r_3++) {
-      for (let j_3 = 0; j_3 < 16; j_3++) h[r_3 * 16 + j_3] = h_tape[r_3 * 96 + j_3];
+    for (let r_16 = 0; r_16 < n * 12; r_16++) {
+      for (let j_17 = 0; j_17 < 16; j_17++) h_2[r_16 * 16 + j_17] = h_tape_1[r_16 * 96 + j_17];
     }
     // p = softmax(dense(h, 2))
-    for (let i_1 = 0; i_1 < n * 12; i_1++) {
-      const a0_1 = h[i_1 * 16];
-      const a1 = h[i_1 * 16 + 1];
-      const a2 = h[i_1 * 16 + 2];
-      const a3 = h[i_1 * 16 + 3];
-      const a4 = h[i_1 * 16 + 4];
-      const a5 = h[i_1 * 16 + 5];
-      const a6 = h[i_1 * 16 + 6];
-      const a7 = h[i_1 * 16 + 7];
-      const a8 = h[i_1 * 16 + 8];
-      const a9 = h[i_1 * 16 + 9];
-      const a10 = h[i_1 * 16 + 10];
-      const a11 = h[i_1 * 16 + 11];
-      const a12 = h[i_1 * 16 + 12];
-      const a13 = h[i_1 * 16 + 13];
-      const a14 = h[i_1 * 16 + 14];
-      const a15 = h[i_1 * 16 + 15];
-      const acc_1 =
-        a0_1 * p_W[0] +
-        a1 * p_W[2] +
-        a2 * p_W[4] +
-        a3 * p_W[6] +
-        a4 * p_W[8] +
-        a5 * p_W[10] +
-        a6 * p_W[12] +
-        a7 * p_W[14] +
-        a8 * p_W[16] +
-        a9 * p_W[18] +
-        a10 * p_W[20] +
-        a11 * p_W[22] +
-        a12 * p_W[24] +
-        a13 * p_W[26] +
-        a14 * p_W[28] +
-        a15 * p_W[30];
-      const v_2 = p_b[0];
-      p_logits[i_1 * 2] = acc_1 + v_2;
-      const acc_2 =
-        a0_1 * p_W[1] +
-        a1 * p_W[3] +
-        a2 * p_W[5] +
-        a3 * p_W[7] +
-        a4 * p_W[9] +
-        a5 * p_W[11] +
-        a6 * p_W[13] +
-        a7 * p_W[15] +
-        a8 * p_W[17] +
-        a9 * p_W[19] +
-        a10 * p_W[21] +
-        a11 * p_W[23] +
-        a12 * p_W[25] +
-        a13 * p_W[27] +
-        a14 * p_W[29] +
-        a15 * p_W[31];
-      const v_3 = p_b[1];
-      p_logits[i_1 * 2 + 1] = acc_2 + v_3;
+    for (let i_6 = 0; i_6 < n * 12; i_6++) {
+      const a0_6 = h_2[i_6 * 16];
+      const a1_3 = h_2[i_6 * 16 + 1];
+      const a2_2 = h_2[i_6 * 16 + 2];
+      const a3_2 = h_2[i_6 * 16 + 3];
+      const a4_2 = h_2[i_6 * 16 + 4];
+      const a5_2 = h_2[i_6 * 16 + 5];
+      const a6_2 = h_2[i_6 * 16 + 6];
+      const a7_2 = h_2[i_6 * 16 + 7];
+      const a8_2 = h_2[i_6 * 16 + 8];
+      const a9_2 = h_2[i_6 * 16 + 9];
+      const a10_2 = h_2[i_6 * 16 + 10];
+      const a11_2 = h_2[i_6 * 16 + 11];
+      const a12_2 = h_2[i_6 * 16 + 12];
+      const a13_2 = h_2[i_6 * 16 + 13];
+      const a14_2 = h_2[i_6 * 16 + 14];
+      const a15_2 = h_2[i_6 * 16 + 15];
+      const acc_5 =
+        a0_6 * p_W[0] +
+        a1_3 * p_W[2] +
+        a2_2 * p_W[4] +
+        a3_2 * p_W[6] +
+        a4_2 * p_W[8] +
+        a5_2 * p_W[10] +
+        a6_2 * p_W[12] +
+        a7_2 * p_W[14] +
+        a8_2 * p_W[16] +
+        a9_2 * p_W[18] +
+        a10_2 * p_W[20] +
+        a11_2 * p_W[22] +
+        a12_2 * p_W[24] +
+        a13_2 * p_W[26] +
+        a14_2 * p_W[28] +
+        a15_2 * p_W[30];
+      const v_7 = p_b[0];
+      p_logits_1[i_6 * 2] = acc_5 + v_7;
+      const acc_6 =
+        a0_6 * p_W[1] +
+        a1_3 * p_W[3] +
+        a2_2 * p_W[5] +
+        a3_2 * p_W[7] +
+        a4_2 * p_W[9] +
+        a5_2 * p_W[11] +
+        a6_2 * p_W[13] +
+        a7_2 * p_W[15] +
+        a8_2 * p_W[17] +
+        a9_2 * p_W[19] +
+        a10_2 * p_W[21] +
+        a11_2 * p_W[23] +
+        a12_2 * p_W[25] +
+        a13_2 * p_W[27] +
+        a14_2 * p_W[29] +
+        a15_2 * p_W[31];
+      const v_8 = p_b[1];
+      p_logits_1[i_6 * 2 + 1] = acc_6 + v_8;
     }
-    for (let r_4 = 0; r_4 < n * 12; r_4++) {
-      const o = r_4 * 2;
-      let max = -Infinity;
-      for (let j_4 = 0; j_4 < 2; j_4++) if (p_logits[o + j_4] > max) max = p_logits[o + j_4];
-      let sum = 0;
-      for (let j_4 = 0; j_4 < 2; j_4++) {
-        const e = Math.exp(p_logits[o + j_4] - max);
-        p_1[o + j_4] = e;
-        sum += e;
+    for (let r_17 = 0; r_17 < n * 12; r_17++) {
+      const o_3 = r_17 * 2;
+      let max_1 = -Infinity;
+      for (let j_18 = 0; j_18 < 2; j_18++) if (p_logits_1[o_3 + j_18] > max_1) max_1 = p_logits_1[o_3 + j_18];
+      let sum_1 = 0;
+      for (let j_18 = 0; j_18 < 2; j_18++) {
+        const e_1 = Math.exp(p_logits_1[o_3 + j_18] - max_1);
+        p_2[o_3 + j_18] = e_1;
+        sum_1 += e_1;
       }
-      for (let j_4 = 0; j_4 < 2; j_4++) p_1[o + j_4] /= sum;
+      for (let j_18 = 0; j_18 < 2; j_18++) p_2[o_3 + j_18] /= sum_1;
     }
     // grad of: p = softmax(dense(h, 2))
     d_p.fill(0, 0, n * 12);
-    for (let i0 = 0; i0 < n; i0++) {
-      for (let i1 = 0; i1 < 12; i1++) {
-        for (let i2 = 0; i2 < 2; i2++) {
-          const v_4 = outputSeed[i0 * 24 + i1 * 2 + i2];
-          const v_5 = p_1[i0 * 24 + i1 * 2 + i2];
-          d_p[i0 * 12 + i1] += v_4 * v_5;
+    for (let i0_3 = 0; i0_3 < n; i0_3++) {
+      for (let i1_3 = 0; i1_3 < 12; i1_3++) {
+        for (let i2_3 = 0; i2_3 < 2; i2_3++) {
+          const v_9 = outputSeed[i0_3 * 24 + i1_3 * 2 + i2_3];
+          const v_10 = p_2[i0_3 * 24 + i1_3 * 2 + i2_3];
+          d_p[i0_3 * 12 + i1_3] += v_9 * v_10;
         }
       }
     }
-    for (let i0_1 = 0; i0_1 < n; i0_1++) {
-      for (let i1_1 = 0; i1_1 < 12; i1_1++) {
-        for (let i2_1 = 0; i2_1 < 2; i2_1++) {
-          const v_6 = outputSeed[i0_1 * 24 + i1_1 * 2 + i2_1];
-          const v_7 = d_p[i0_1 * 12 + i1_1];
-          const t_1 = v_6 - v_7;
-          const v_8 = p_1[i0_1 * 24 + i1_1 * 2 + i2_1];
-          d_p_logits[i0_1 * 24 + i1_1 * 2 + i2_1] = v_8 * t_1;
+    for (let i0_4 = 0; i0_4 < n; i0_4++) {
+      for (let i1_4 = 0; i1_4 < 12; i1_4++) {
+        for (let i2_4 = 0; i2_4 < 2; i2_4++) {
+          const v_11 = outputSeed[i0_4 * 24 + i1_4 * 2 + i2_4];
+          const v_12 = d_p[i0_4 * 12 + i1_4];
+          const t_4 = v_11 - v_12;
+          const v_13 = p_2[i0_4 * 24 + i1_4 * 2 + i2_4];
+          d_p_logits_1[i0_4 * 24 + i1_4 * 2 + i2_4] = v_13 * t_4;
         }
       }
     }
-    for (let i_2 = 0; i_2 < n * 12; i_2++) {
-      const a0_2 = d_p_logits[i_2 * 2];
-      const a1_1 = d_p_logits[i_2 * 2 + 1];
-      for (let j_5 = 0; j_5 < 16; j_5++) {
-        const acc_3 = a0_2 * p_W[j_5 * 2] + a1_1 * p_W[j_5 * 2 + 1];
-        d_h[i_2 * 16 + j_5] = acc_3;
+    for (let i_7 = 0; i_7 < n * 12; i_7++) {
+      const a0_7 = d_p_logits_1[i_7 * 2];
+      const a1_4 = d_p_logits_1[i_7 * 2 + 1];
+      for (let j_19 = 0; j_19 < 16; j_19++) {
+        const acc_7 = a0_7 * p_W[j_19 * 2] + a1_4 * p_W[j_19 * 2 + 1];
+        d_h_2[i_7 * 16 + j_19] = acc_7;
       }
     }
     // grad of: h = gru(bits, 16)
-    for (let i_3 = 0; i_3 < n * 960; i_3++) {
-      d_h_1[i_3] = 0;
+    for (let i_8 = 0; i_8 < n * 960; i_8++) {
+      d_h_3[i_8] = 0;
     }
-    for (let r_5 = 0; r_5 < n * 12; r_5++) {
-      for (let j_6 = 0; j_6 < 16; j_6++) d_h_tape[r_5 * 96 + j_6] = d_h[r_5 * 16 + j_6];
-      for (let j_6 = 0; j_6 < 80; j_6++) d_h_tape[r_5 * 96 + 16 + j_6] = d_h_1[r_5 * 80 + j_6];
+    for (let r_18 = 0; r_18 < n * 12; r_18++) {
+      for (let j_20 = 0; j_20 < 16; j_20++) d_h_tape_4[r_18 * 96 + j_20] = d_h_2[r_18 * 16 + j_20];
+      for (let j_20 = 0; j_20 < 80; j_20++) d_h_tape_4[r_18 * 96 + 16 + j_20] = d_h_3[r_18 * 80 + j_20];
     }
-    for (let back = 0; back < 12; back++) {
-      const t_2 = 11 - back;
-      const later = back > 0;
-      if (later) {
+    for (let back_1 = 0; back_1 < 12; back_1++) {
+      const t_5 = 11 - back_1;
+      const later_1 = back_1 > 0;
+      if (later_1) {
         const evenRows_1 = n - (n % 2);
-        for (let r_7 = 0; r_7 < evenRows_1; r_7 += 2) {
-          for (let j_8 = 0; j_8 < 16; j_8 += 4) {
-            const in0_2 = (r_7 * 12 + t_2) * 112 + 160,
-              out0_2 = (r_7 * 12 + t_2) * 112 + 96;
-            const in1_1 = ((r_7 + 1) * 12 + t_2) * 112 + 160,
-              out1_1 = ((r_7 + 1) * 12 + t_2) * 112 + 96;
-            let c00_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8],
-              c01_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 1],
-              c02_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 2],
-              c03_2 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 3],
-              c10_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8],
-              c11_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8 + 1],
-              c12_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8 + 2],
-              c13_1 = d_h_tape[((r_7 + 1) * 12 + t_2) * 96 + j_8 + 3];
-            for (let k_2 = 0; k_2 < 48; k_2++) {
-              const x0_3 = d_h_tape_1[in0_2 + k_2];
-              const x1_1 = d_h_tape_1[in1_1 + k_2];
-              const w0_2 = h_W_hh[j_8 * 48 + k_2];
-              const w1_2 = h_W_hh[(j_8 + 1) * 48 + k_2];
-              const w2_2 = h_W_hh[(j_8 + 2) * 48 + k_2];
-              const w3_2 = h_W_hh[(j_8 + 3) * 48 + k_2];
-              c00_2 += x0_3 * w0_2;
-              c01_2 += x0_3 * w1_2;
-              c02_2 += x0_3 * w2_2;
-              c03_2 += x0_3 * w3_2;
-              c10_1 += x1_1 * w0_2;
-              c11_1 += x1_1 * w1_2;
-              c12_1 += x1_1 * w2_2;
-              c13_1 += x1_1 * w3_2;
+        for (let r_20 = 0; r_20 < evenRows_1; r_20 += 2) {
+          for (let j_22 = 0; j_22 < 16; j_22 += 4) {
+            const in0_2 = (r_20 * 12 + t_5) * 112 + 160,
+              out0_7 = (r_20 * 12 + t_5) * 112 + 96;
+            const in1_1 = ((r_20 + 1) * 12 + t_5) * 112 + 160,
+              out1_4 = ((r_20 + 1) * 12 + t_5) * 112 + 96;
+            let c00_2 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22],
+              c01_2 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22 + 1],
+              c02_2 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22 + 2],
+              c03_2 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22 + 3],
+              c10_2 = d_h_tape_4[((r_20 + 1) * 12 + t_5) * 96 + j_22],
+              c11_2 = d_h_tape_4[((r_20 + 1) * 12 + t_5) * 96 + j_22 + 1],
+              c12_2 = d_h_tape_4[((r_20 + 1) * 12 + t_5) * 96 + j_22 + 2],
+              c13_2 = d_h_tape_4[((r_20 + 1) * 12 + t_5) * 96 + j_22 + 3];
+            for (let k_7 = 0; k_7 < 48; k_7++) {
+              const x0_4 = d_h_tape_5[in0_2 + k_7];
+              const x1_1 = d_h_tape_5[in1_1 + k_7];
+              const w0_2 = h_W_hh[j_22 * 48 + k_7];
+              const w1_2 = h_W_hh[(j_22 + 1) * 48 + k_7];
+              const w2_2 = h_W_hh[(j_22 + 2) * 48 + k_7];
+              const w3_2 = h_W_hh[(j_22 + 3) * 48 + k_7];
+              c00_2 += x0_4 * w0_2;
+              c01_2 += x0_4 * w1_2;
+              c02_2 += x0_4 * w2_2;
+              c03_2 += x0_4 * w3_2;
+              c10_2 += x1_1 * w0_2;
+              c11_2 += x1_1 * w1_2;
+              c12_2 += x1_1 * w2_2;
+              c13_2 += x1_1 * w3_2;
             }
-            d_h_tape_1[out0_2 + j_8] = c00_2;
-            d_h_tape_1[out0_2 + j_8 + 1] = c01_2;
-            d_h_tape_1[out0_2 + j_8 + 2] = c02_2;
-            d_h_tape_1[out0_2 + j_8 + 3] = c03_2;
-            d_h_tape_1[out1_1 + j_8] = c10_1;
-            d_h_tape_1[out1_1 + j_8 + 1] = c11_1;
-            d_h_tape_1[out1_1 + j_8 + 2] = c12_1;
-            d_h_tape_1[out1_1 + j_8 + 3] = c13_1;
+            d_h_tape_5[out0_7 + j_22] = c00_2;
+            d_h_tape_5[out0_7 + j_22 + 1] = c01_2;
+            d_h_tape_5[out0_7 + j_22 + 2] = c02_2;
+            d_h_tape_5[out0_7 + j_22 + 3] = c03_2;
+            d_h_tape_5[out1_4 + j_22] = c10_2;
+            d_h_tape_5[out1_4 + j_22 + 1] = c11_2;
+            d_h_tape_5[out1_4 + j_22 + 2] = c12_2;
+            d_h_tape_5[out1_4 + j_22 + 3] = c13_2;
           }
         }
         if (evenRows_1 < n) {
-          const r_7 = evenRows_1;
-          for (let j_8 = 0; j_8 < 16; j_8 += 4) {
-            const in0_3 = (r_7 * 12 + t_2) * 112 + 160,
-              out0_3 = (r_7 * 12 + t_2) * 112 + 96;
-            let c00_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8],
-              c01_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 1],
-              c02_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 2],
-              c03_3 = d_h_tape[(r_7 * 12 + t_2) * 96 + j_8 + 3];
-            for (let k_2 = 0; k_2 < 48; k_2++) {
-              const x0_4 = d_h_tape_1[in0_3 + k_2];
-              const w0_3 = h_W_hh[j_8 * 48 + k_2];
-              const w1_3 = h_W_hh[(j_8 + 1) * 48 + k_2];
-              const w2_3 = h_W_hh[(j_8 + 2) * 48 + k_2];
-              const w3_3 = h_W_hh[(j_8 + 3) * 48 + k_2];
-              c00_3 += x0_4 * w0_3;
-              c01_3 += x0_4 * w1_3;
-              c02_3 += x0_4 * w2_3;
-              c03_3 += x0_4 * w3_3;
+          const r_20 = evenRows_1;
+          for (let j_22 = 0; j_22 < 16; j_22 += 4) {
+            const in0_3 = (r_20 * 12 + t_5) * 112 + 160,
+              out0_8 = (r_20 * 12 + t_5) * 112 + 96;
+            let c00_3 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22],
+              c01_3 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22 + 1],
+              c02_3 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22 + 2],
+              c03_3 = d_h_tape_4[(r_20 * 12 + t_5) * 96 + j_22 + 3];
+            for (let k_7 = 0; k_7 < 48; k_7++) {
+              const x0_5 = d_h_tape_5[in0_3 + k_7];
+              const w0_3 = h_W_hh[j_22 * 48 + k_7];
+              const w1_3 = h_W_hh[(j_22 + 1) * 48 + k_7];
+              const w2_3 = h_W_hh[(j_22 + 2) * 48 + k_7];
+              const w3_3 = h_W_hh[(j_22 + 3) * 48 + k_7];
+              c00_3 += x0_5 * w0_3;
+              c01_3 += x0_5 * w1_3;
+              c02_3 += x0_5 * w2_3;
+              c03_3 += x0_5 * w3_3;
             }
-            d_h_tape_1[out0_3 + j_8] = c00_3;
-            d_h_tape_1[out0_3 + j_8 + 1] = c01_3;
-            d_h_tape_1[out0_3 + j_8 + 2] = c02_3;
-            d_h_tape_1[out0_3 + j_8 + 3] = c03_3;
+            d_h_tape_5[out0_8 + j_22] = c00_3;
+            d_h_tape_5[out0_8 + j_22 + 1] = c01_3;
+            d_h_tape_5[out0_8 + j_22 + 2] = c02_3;
+            d_h_tape_5[out0_8 + j_22 + 3] = c03_3;
           }
         }
       } else {
-        for (let r_6 = 0; r_6 < n; r_6++) {
-          for (let j_7 = 0; j_7 < 16; j_7++)
-            d_h_tape_1[(r_6 * 12 + t_2) * 112 + 96 + j_7] = d_h_tape[(r_6 * 12 + t_2) * 96 + j_7];
+        for (let r_19 = 0; r_19 < n; r_19++) {
+          for (let j_21 = 0; j_21 < 16; j_21++)
+            d_h_tape_5[(r_19 * 12 + t_5) * 112 + 96 + j_21] = d_h_tape_4[(r_19 * 12 + t_5) * 96 + j_21];
         }
       }
-      for (let r_6 = 0; r_6 < n; r_6++) {
-        const row_2 = (r_6 * 12 + t_2) * 96;
-        const prev_1 = row_2 - 96;
-        const next = row_2 + 96;
-        const o_1 = (r_6 * 12 + t_2) * 112;
-        const on = o_1 + 112;
-        for (let j_7 = 0; j_7 < 16; j_7++) {
-          const dh =
-            d_h_tape_1[o_1 + 96 + j_7] + (later ? d_h_tape_1[on + 96 + j_7] * h_tape[next + 48 + j_7] : 0);
-          const rg_1 = h_tape[row_2 + 32 + j_7],
-            zg_1 = h_tape[row_2 + 48 + j_7],
-            hn = h_tape[row_2 + 64 + j_7],
-            ng_1 = h_tape[row_2 + 80 + j_7];
-          const dnPre = dh * (1 - zg_1) * (1 - ng_1 * ng_1);
-          const drPre = dnPre * hn * rg_1 * (1 - rg_1);
-          const dzPre = dh * (h_tape[row_2 + 16 + j_7] - ng_1) * zg_1 * (1 - zg_1);
-          d_h_tape_1[o_1 + j_7] = drPre;
-          d_h_tape_1[o_1 + 16 + j_7] = dzPre;
-          d_h_tape_1[o_1 + 32 + j_7] = dnPre;
-          d_h_tape_1[o_1 + 48 + j_7] = drPre;
-          d_h_tape_1[o_1 + 64 + j_7] = dzPre;
-          d_h_tape_1[o_1 + 80 + j_7] = dnPre * rg_1;
-          d_h_tape_1[o_1 + 96 + j_7] = dh;
+      for (let r_19 = 0; r_19 < n; r_19++) {
+        const row_4 = (r_19 * 12 + t_5) * 96;
+        const prev_3 = row_4 - 96;
+        const next_1 = row_4 + 96;
+        const o_4 = (r_19 * 12 + t_5) * 112;
+        const on_1 = o_4 + 112;
+        for (let j_21 = 0; j_21 < 16; j_21++) {
+          const dh_1 =
+            d_h_tape_5[o_4 + 96 + j_21] +
+            (later_1 ? d_h_tape_5[on_1 + 96 + j_21] * h_tape_1[next_1 + 48 + j_21] : 0);
+          const rg_3 = h_tape_1[row_4 + 32 + j_21],
+            zg_3 = h_tape_1[row_4 + 48 + j_21],
+            hn_1 = h_tape_1[row_4 + 64 + j_21],
+            ng_3 = h_tape_1[row_4 + 80 + j_21];
+          const dnPre_1 = dh_1 * (1 - zg_3) * (1 - ng_3 * ng_3);
+          const drPre_1 = dnPre_1 * hn_1 * rg_3 * (1 - rg_3);
+          const dzPre_1 = dh_1 * (h_tape_1[row_4 + 16 + j_21] - ng_3) * zg_3 * (1 - zg_3);
+          d_h_tape_5[o_4 + j_21] = drPre_1;
+          d_h_tape_5[o_4 + 16 + j_21] = dzPre_1;
+          d_h_tape_5[o_4 + 32 + j_21] = dnPre_1;
+          d_h_tape_5[o_4 + 48 + j_21] = drPre_1;
+          d_h_tape_5[o_4 + 64 + j_21] = dzPre_1;
+          d_h_tape_5[o_4 + 80 + j_21] = dnPre_1 * rg_3;
+          d_h_tape_5[o_4 + 96 + j_21] = dh_1;
         }
       }
     }
-    for (let r_8 = 0; r_8 < n * 12; r_8++) {
-      for (let j_9 = 0; j_9 < 48; j_9++) d_h_xw[r_8 * 48 + j_9] = d_h_tape_1[r_8 * 112 + j_9];
+    for (let r_21 = 0; r_21 < n * 12; r_21++) {
+      for (let j_23 = 0; j_23 < 48; j_23++) d_h_xw_1[r_21 * 48 + j_23] = d_h_tape_5[r_21 * 112 + j_23];
     }
     const endI = n * 12 - ((n * 12) % 2);
-    for (let i_4 = 0; i_4 < endI; i_4 += 2) {
-      const ar0 = i_4 * 48;
-      const ar1 = (i_4 + 1) * 48;
+    for (let i_9 = 0; i_9 < endI; i_9 += 2) {
+      const ar0 = i_9 * 48;
+      const ar1 = (i_9 + 1) * 48;
       const br0 = 0;
       let c00_4 = 0,
-        c10_2 = 0;
-      for (let k_3 = 0; k_3 < 48; k_3++) {
-        const a0_3 = d_h_xw[ar0 + k_3];
-        const a1_2 = d_h_xw[ar1 + k_3];
-        const b0 = h_W_ih[br0 + k_3];
-        c00_4 += a0_3 * b0;
-        c10_2 += a1_2 * b0;
+        c10_3 = 0;
+      for (let k_8 = 0; k_8 < 48; k_8++) {
+        const a0_8 = d_h_xw_1[ar0 + k_8];
+        const a1_5 = d_h_xw_1[ar1 + k_8];
+        const b0_2 = h_W_ih[br0 + k_8];
+        c00_4 += a0_8 * b0_2;
+        c10_3 += a1_5 * b0_2;
       }
-      d_bits[i_4] = c00_4;
-      d_bits[i_4 + 1] = c10_2;
+      d_bits[i_9] = c00_4;
+      d_bits[i_9 + 1] = c10_3;
     }
-    for (let i_5 = endI; i_5 < n * 12; i_5++) {
-      const ar0_1 = i_5 * 48;
+    for (let i_10 = endI; i_10 < n * 12; i_10++) {
+      const ar0_1 = i_10 * 48;
       const br0_1 = 0;
       let c00_5 = 0;
-      for (let k_3 = 0; k_3 < 48; k_3++) {
-        const a0_4 = d_h_xw[ar0_1 + k_3];
-        const b0_1 = h_W_ih[br0_1 + k_3];
-        c00_5 += a0_4 * b0_1;
+      for (let k_8 = 0; k_8 < 48; k_8++) {
+        const a0_9 = d_h_xw_1[ar0_1 + k_8];
+        const b0_3 = h_W_ih[br0_1 + k_8];
+        c00_5 += a0_9 * b0_3;
       }
-      d_bits[i_5] = c00_5;
+      d_bits[i_10] = c00_5;
     }
     if (inputScaling.on)
-      for (let row = 0; row < n; row++)
-        for (let k = 0; k < 12; k++) buf1[row * 12 + k] /= inputScaling.std[k]!;
+      for (let row_2 = 0; row_2 < n; row_2++)
+        for (let k_5 = 0; k_5 < 12; k_5++) buf1[row_2 * 12 + k_5] /= inputScaling.std[k_5]!;
     return inputGradViews[n]!;
   }
 

@@ -2294,7 +2294,7 @@ export function createModel(options: ModelOptions = {}): Model {
     s_3 = 8 * n;
     s_4 = lossSum / s_3;
   }
-  function backward_d_loss_z_to_d_a_Wq(s: Float64Array, y: Float64Array, n: number): void {
+  function backward_d_loss_z_to_d_a_bk(s: Float64Array, y: Float64Array, n: number): void {
     const a_q_z_6 = buf4,
       a_q = buf5,
       a_k = buf6,
@@ -2340,9 +2340,7 @@ export function createModel(options: ModelOptions = {}): Model {
       d_a_scores_1 = buf8,
       d_a_q = buf6,
       d_a_scores_2 = buf8,
-      d_a_k = buf1,
-      d_a_k_xW = buf5,
-      d_a_q_xW = buf1;
+      d_a_k = buf1;
     // grad of: loss cross_entropy
     s_5 = 1 / s_3;
     for (let i_21 = 0; i_21 < n * 80; i_21++) {
@@ -2537,8 +2535,72 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_27 = 0; i_27 < 64; i_27 += 2) {
-      for (let j_21 = 0; j_21 < 32; j_21 += 4) {
+    const quadRows = 64;
+    const quadK = n * 8 - ((n * 8) % 4);
+    for (let r_7 = 0; r_7 < quadRows; r_7 += 4) {
+      const out0 = r_7 * 32;
+      const out1 = (r_7 + 1) * 32;
+      const out2 = (r_7 + 2) * 32;
+      const out3 = (r_7 + 3) * 32;
+      for (let j_21 = 0; j_21 < 32; j_21++) {
+        d_h_W[out0 + j_21] = 0;
+        d_h_W[out1 + j_21] = 0;
+        d_h_W[out2 + j_21] = 0;
+        d_h_W[out3 + j_21] = 0;
+      }
+      for (let k_8 = 0; k_8 < quadK; k_8 += 4) {
+        const l00 = h_xW_z[k_8 * 64 + r_7],
+          l01 = h_xW_z[(k_8 + 1) * 64 + r_7],
+          l02 = h_xW_z[(k_8 + 2) * 64 + r_7],
+          l03 = h_xW_z[(k_8 + 3) * 64 + r_7];
+        const l10 = h_xW_z[k_8 * 64 + (r_7 + 1)],
+          l11 = h_xW_z[(k_8 + 1) * 64 + (r_7 + 1)],
+          l12 = h_xW_z[(k_8 + 2) * 64 + (r_7 + 1)],
+          l13 = h_xW_z[(k_8 + 3) * 64 + (r_7 + 1)];
+        const l20 = h_xW_z[k_8 * 64 + (r_7 + 2)],
+          l21 = h_xW_z[(k_8 + 1) * 64 + (r_7 + 2)],
+          l22 = h_xW_z[(k_8 + 2) * 64 + (r_7 + 2)],
+          l23 = h_xW_z[(k_8 + 3) * 64 + (r_7 + 2)];
+        const l30 = h_xW_z[k_8 * 64 + (r_7 + 3)],
+          l31 = h_xW_z[(k_8 + 1) * 64 + (r_7 + 3)],
+          l32 = h_xW_z[(k_8 + 2) * 64 + (r_7 + 3)],
+          l33 = h_xW_z[(k_8 + 3) * 64 + (r_7 + 3)];
+        const rr = k_8 * 32;
+        for (let j_21 = 0; j_21 < 32; j_21++) {
+          const r0 = d_h[rr + j_21],
+            r1 = d_h[rr + j_21 + 32],
+            r2 = d_h[rr + j_21 + 64],
+            r3 = d_h[rr + j_21 + 96];
+          d_h_W[out0 + j_21] = d_h_W[out0 + j_21] + l00 * r0 + l01 * r1 + l02 * r2 + l03 * r3;
+          d_h_W[out1 + j_21] = d_h_W[out1 + j_21] + l10 * r0 + l11 * r1 + l12 * r2 + l13 * r3;
+          d_h_W[out2 + j_21] = d_h_W[out2 + j_21] + l20 * r0 + l21 * r1 + l22 * r2 + l23 * r3;
+          d_h_W[out3 + j_21] = d_h_W[out3 + j_21] + l30 * r0 + l31 * r1 + l32 * r2 + l33 * r3;
+        }
+      }
+      for (let k_8 = quadK; k_8 < n * 8; k_8++) {
+        const l00_1 = h_xW_z[k_8 * 64 + r_7];
+        const l10_1 = h_xW_z[k_8 * 64 + (r_7 + 1)];
+        const l20_1 = h_xW_z[k_8 * 64 + (r_7 + 2)];
+        const l30_1 = h_xW_z[k_8 * 64 + (r_7 + 3)];
+        const rr_1 = k_8 * 32;
+        for (let j_21 = 0; j_21 < 32; j_21++) {
+          const r0_1 = d_h[rr_1 + j_21];
+          d_h_W[out0 + j_21] = d_h_W[out0 + j_21] + l00_1 * r0_1;
+          d_h_W[out1 + j_21] = d_h_W[out1 + j_21] + l10_1 * r0_1;
+          d_h_W[out2 + j_21] = d_h_W[out2 + j_21] + l20_1 * r0_1;
+          d_h_W[out3 + j_21] = d_h_W[out3 + j_21] + l30_1 * r0_1;
+        }
+      }
+    }
+    const endI_8 = n * 8 - ((n * 8) % 2);
+    for (let i_27 = 0; i_27 < endI_8; i_27 += 2) {
+      for (let j_22 = 0; j_22 < 64; j_22 += 4) {
+        const ar0_16 = i_27 * 32;
+        const ar1_8 = (i_27 + 1) * 32;
+        const br0 = j_22 * 32;
+        const br1 = (j_22 + 1) * 32;
+        const br2 = (j_22 + 2) * 32;
+        const br3 = (j_22 + 3) * 32;
         let c00_18 = 0,
           c01_15 = 0,
           c02_15 = 0,
@@ -2547,15 +2609,13 @@ export function createModel(options: ModelOptions = {}): Model {
           c11_8 = 0,
           c12_8 = 0,
           c13_8 = 0;
-        for (let k_8 = 0; k_8 < n * 8; k_8++) {
-          const ak_2 = k_8 * 64 + i_27;
-          const bk_18 = k_8 * 32 + j_21;
-          const a0_19 = h_xW_z[ak_2];
-          const a1_11 = h_xW_z[ak_2 + 1];
-          const b0_18 = d_h[bk_18];
-          const b1_15 = d_h[bk_18 + 1];
-          const b2_15 = d_h[bk_18 + 2];
-          const b3_15 = d_h[bk_18 + 3];
+        for (let k_9 = 0; k_9 < 32; k_9++) {
+          const a0_19 = d_h[ar0_16 + k_9];
+          const a1_11 = d_h[ar1_8 + k_9];
+          const b0_18 = h_W[br0 + k_9];
+          const b1_15 = h_W[br1 + k_9];
+          const b2_15 = h_W[br2 + k_9];
+          const b3_15 = h_W[br3 + k_9];
           c00_18 += a0_19 * b0_18;
           c01_15 += a0_19 * b1_15;
           c02_15 += a0_19 * b2_15;
@@ -2565,109 +2625,66 @@ export function createModel(options: ModelOptions = {}): Model {
           c12_8 += a1_11 * b2_15;
           c13_8 += a1_11 * b3_15;
         }
-        d_h_W[i_27 * 32 + j_21] = c00_18;
-        d_h_W[i_27 * 32 + (j_21 + 1)] = c01_15;
-        d_h_W[i_27 * 32 + (j_21 + 2)] = c02_15;
-        d_h_W[i_27 * 32 + (j_21 + 3)] = c03_15;
-        d_h_W[(i_27 + 1) * 32 + j_21] = c10_10;
-        d_h_W[(i_27 + 1) * 32 + (j_21 + 1)] = c11_8;
-        d_h_W[(i_27 + 1) * 32 + (j_21 + 2)] = c12_8;
-        d_h_W[(i_27 + 1) * 32 + (j_21 + 3)] = c13_8;
+        const v_173 = h_xW_z[i_27 * 64 + j_22];
+        const t_58 = v_173 > 0 ? 1 : 0;
+        d_h_dense2_z[i_27 * 64 + j_22] = c00_18 * t_58;
+        const v_174 = h_xW_z[i_27 * 64 + (j_22 + 1)];
+        const t_59 = v_174 > 0 ? 1 : 0;
+        d_h_dense2_z[i_27 * 64 + (j_22 + 1)] = c01_15 * t_59;
+        const v_175 = h_xW_z[i_27 * 64 + (j_22 + 2)];
+        const t_60 = v_175 > 0 ? 1 : 0;
+        d_h_dense2_z[i_27 * 64 + (j_22 + 2)] = c02_15 * t_60;
+        const v_176 = h_xW_z[i_27 * 64 + (j_22 + 3)];
+        const t_61 = v_176 > 0 ? 1 : 0;
+        d_h_dense2_z[i_27 * 64 + (j_22 + 3)] = c03_15 * t_61;
+        const v_177 = h_xW_z[(i_27 + 1) * 64 + j_22];
+        const t_62 = v_177 > 0 ? 1 : 0;
+        d_h_dense2_z[(i_27 + 1) * 64 + j_22] = c10_10 * t_62;
+        const v_178 = h_xW_z[(i_27 + 1) * 64 + (j_22 + 1)];
+        const t_63 = v_178 > 0 ? 1 : 0;
+        d_h_dense2_z[(i_27 + 1) * 64 + (j_22 + 1)] = c11_8 * t_63;
+        const v_179 = h_xW_z[(i_27 + 1) * 64 + (j_22 + 2)];
+        const t_64 = v_179 > 0 ? 1 : 0;
+        d_h_dense2_z[(i_27 + 1) * 64 + (j_22 + 2)] = c12_8 * t_64;
+        const v_180 = h_xW_z[(i_27 + 1) * 64 + (j_22 + 3)];
+        const t_65 = v_180 > 0 ? 1 : 0;
+        d_h_dense2_z[(i_27 + 1) * 64 + (j_22 + 3)] = c13_8 * t_65;
       }
     }
-    const endI_9 = n * 8 - ((n * 8) % 2);
-    for (let i_29 = 0; i_29 < endI_9; i_29 += 2) {
-      for (let j_23 = 0; j_23 < 64; j_23 += 4) {
-        const ar0_16 = i_29 * 32;
-        const ar1_8 = (i_29 + 1) * 32;
-        const br0 = j_23 * 32;
-        const br1 = (j_23 + 1) * 32;
-        const br2 = (j_23 + 2) * 32;
-        const br3 = (j_23 + 3) * 32;
+    for (let i_28 = endI_8; i_28 < n * 8; i_28++) {
+      for (let j_22 = 0; j_22 < 64; j_22 += 4) {
+        const ar0_17 = i_28 * 32;
+        const br0_1 = j_22 * 32;
+        const br1_1 = (j_22 + 1) * 32;
+        const br2_1 = (j_22 + 2) * 32;
+        const br3_1 = (j_22 + 3) * 32;
         let c00_19 = 0,
           c01_16 = 0,
           c02_16 = 0,
-          c03_16 = 0,
-          c10_11 = 0,
-          c11_9 = 0,
-          c12_9 = 0,
-          c13_9 = 0;
+          c03_16 = 0;
         for (let k_9 = 0; k_9 < 32; k_9++) {
-          const a0_20 = d_h[ar0_16 + k_9];
-          const a1_12 = d_h[ar1_8 + k_9];
-          const b0_19 = h_W[br0 + k_9];
-          const b1_16 = h_W[br1 + k_9];
-          const b2_16 = h_W[br2 + k_9];
-          const b3_16 = h_W[br3 + k_9];
+          const a0_20 = d_h[ar0_17 + k_9];
+          const b0_19 = h_W[br0_1 + k_9];
+          const b1_16 = h_W[br1_1 + k_9];
+          const b2_16 = h_W[br2_1 + k_9];
+          const b3_16 = h_W[br3_1 + k_9];
           c00_19 += a0_20 * b0_19;
           c01_16 += a0_20 * b1_16;
           c02_16 += a0_20 * b2_16;
           c03_16 += a0_20 * b3_16;
-          c10_11 += a1_12 * b0_19;
-          c11_9 += a1_12 * b1_16;
-          c12_9 += a1_12 * b2_16;
-          c13_9 += a1_12 * b3_16;
         }
-        const v_173 = h_xW_z[i_29 * 64 + j_23];
-        const t_58 = v_173 > 0 ? 1 : 0;
-        d_h_dense2_z[i_29 * 64 + j_23] = c00_19 * t_58;
-        const v_174 = h_xW_z[i_29 * 64 + (j_23 + 1)];
-        const t_59 = v_174 > 0 ? 1 : 0;
-        d_h_dense2_z[i_29 * 64 + (j_23 + 1)] = c01_16 * t_59;
-        const v_175 = h_xW_z[i_29 * 64 + (j_23 + 2)];
-        const t_60 = v_175 > 0 ? 1 : 0;
-        d_h_dense2_z[i_29 * 64 + (j_23 + 2)] = c02_16 * t_60;
-        const v_176 = h_xW_z[i_29 * 64 + (j_23 + 3)];
-        const t_61 = v_176 > 0 ? 1 : 0;
-        d_h_dense2_z[i_29 * 64 + (j_23 + 3)] = c03_16 * t_61;
-        const v_177 = h_xW_z[(i_29 + 1) * 64 + j_23];
-        const t_62 = v_177 > 0 ? 1 : 0;
-        d_h_dense2_z[(i_29 + 1) * 64 + j_23] = c10_11 * t_62;
-        const v_178 = h_xW_z[(i_29 + 1) * 64 + (j_23 + 1)];
-        const t_63 = v_178 > 0 ? 1 : 0;
-        d_h_dense2_z[(i_29 + 1) * 64 + (j_23 + 1)] = c11_9 * t_63;
-        const v_179 = h_xW_z[(i_29 + 1) * 64 + (j_23 + 2)];
-        const t_64 = v_179 > 0 ? 1 : 0;
-        d_h_dense2_z[(i_29 + 1) * 64 + (j_23 + 2)] = c12_9 * t_64;
-        const v_180 = h_xW_z[(i_29 + 1) * 64 + (j_23 + 3)];
-        const t_65 = v_180 > 0 ? 1 : 0;
-        d_h_dense2_z[(i_29 + 1) * 64 + (j_23 + 3)] = c13_9 * t_65;
-      }
-    }
-    for (let i_30 = endI_9; i_30 < n * 8; i_30++) {
-      for (let j_23 = 0; j_23 < 64; j_23 += 4) {
-        const ar0_17 = i_30 * 32;
-        const br0_1 = j_23 * 32;
-        const br1_1 = (j_23 + 1) * 32;
-        const br2_1 = (j_23 + 2) * 32;
-        const br3_1 = (j_23 + 3) * 32;
-        let c00_20 = 0,
-          c01_17 = 0,
-          c02_17 = 0,
-          c03_17 = 0;
-        for (let k_9 = 0; k_9 < 32; k_9++) {
-          const a0_21 = d_h[ar0_17 + k_9];
-          const b0_20 = h_W[br0_1 + k_9];
-          const b1_17 = h_W[br1_1 + k_9];
-          const b2_17 = h_W[br2_1 + k_9];
-          const b3_17 = h_W[br3_1 + k_9];
-          c00_20 += a0_21 * b0_20;
-          c01_17 += a0_21 * b1_17;
-          c02_17 += a0_21 * b2_17;
-          c03_17 += a0_21 * b3_17;
-        }
-        const v_181 = h_xW_z[i_30 * 64 + j_23];
+        const v_181 = h_xW_z[i_28 * 64 + j_22];
         const t_66 = v_181 > 0 ? 1 : 0;
-        d_h_dense2_z[i_30 * 64 + j_23] = c00_20 * t_66;
-        const v_182 = h_xW_z[i_30 * 64 + (j_23 + 1)];
+        d_h_dense2_z[i_28 * 64 + j_22] = c00_19 * t_66;
+        const v_182 = h_xW_z[i_28 * 64 + (j_22 + 1)];
         const t_67 = v_182 > 0 ? 1 : 0;
-        d_h_dense2_z[i_30 * 64 + (j_23 + 1)] = c01_17 * t_67;
-        const v_183 = h_xW_z[i_30 * 64 + (j_23 + 2)];
+        d_h_dense2_z[i_28 * 64 + (j_22 + 1)] = c01_16 * t_67;
+        const v_183 = h_xW_z[i_28 * 64 + (j_22 + 2)];
         const t_68 = v_183 > 0 ? 1 : 0;
-        d_h_dense2_z[i_30 * 64 + (j_23 + 2)] = c02_17 * t_68;
-        const v_184 = h_xW_z[i_30 * 64 + (j_23 + 3)];
+        d_h_dense2_z[i_28 * 64 + (j_22 + 2)] = c02_16 * t_68;
+        const v_184 = h_xW_z[i_28 * 64 + (j_22 + 3)];
         const t_69 = v_184 > 0 ? 1 : 0;
-        d_h_dense2_z[i_30 * 64 + (j_23 + 3)] = c03_17 * t_69;
+        d_h_dense2_z[i_28 * 64 + (j_22 + 3)] = c03_16 * t_69;
       }
     }
     d_h_dense2_b.fill(0, 0, 64);
@@ -2678,113 +2695,136 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    const endI_10 = n * 8 - ((n * 8) % 2);
-    for (let i_31 = 0; i_31 < endI_10; i_31 += 2) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_18 = i_31 * 64;
-        const ar1_9 = (i_31 + 1) * 64;
-        const br0_2 = j_25 * 64;
-        const br1_2 = (j_25 + 1) * 64;
-        const br2_2 = (j_25 + 2) * 64;
-        const br3_2 = (j_25 + 3) * 64;
+    const endI_9 = n * 8 - ((n * 8) % 2);
+    for (let i_29 = 0; i_29 < endI_9; i_29 += 2) {
+      for (let j_24 = 0; j_24 < 32; j_24 += 4) {
+        const ar0_18 = i_29 * 64;
+        const ar1_9 = (i_29 + 1) * 64;
+        const br0_2 = j_24 * 64;
+        const br1_2 = (j_24 + 1) * 64;
+        const br2_2 = (j_24 + 2) * 64;
+        const br3_2 = (j_24 + 3) * 64;
+        let c00_20 = 0,
+          c01_17 = 0,
+          c02_17 = 0,
+          c03_17 = 0,
+          c10_11 = 0,
+          c11_9 = 0,
+          c12_9 = 0,
+          c13_9 = 0;
+        for (let k_10 = 0; k_10 < 64; k_10++) {
+          const a0_21 = d_h_dense2_z[ar0_18 + k_10];
+          const a1_12 = d_h_dense2_z[ar1_9 + k_10];
+          const b0_20 = h_dense2_W[br0_2 + k_10];
+          const b1_17 = h_dense2_W[br1_2 + k_10];
+          const b2_17 = h_dense2_W[br2_2 + k_10];
+          const b3_17 = h_dense2_W[br3_2 + k_10];
+          c00_20 += a0_21 * b0_20;
+          c01_17 += a0_21 * b1_17;
+          c02_17 += a0_21 * b2_17;
+          c03_17 += a0_21 * b3_17;
+          c10_11 += a1_12 * b0_20;
+          c11_9 += a1_12 * b1_17;
+          c12_9 += a1_12 * b2_17;
+          c13_9 += a1_12 * b3_17;
+        }
+        d_h_dense2_xW_z[i_29 * 32 + j_24] = c00_20;
+        d_h_dense2_xW_z[i_29 * 32 + (j_24 + 1)] = c01_17;
+        d_h_dense2_xW_z[i_29 * 32 + (j_24 + 2)] = c02_17;
+        d_h_dense2_xW_z[i_29 * 32 + (j_24 + 3)] = c03_17;
+        d_h_dense2_xW_z[(i_29 + 1) * 32 + j_24] = c10_11;
+        d_h_dense2_xW_z[(i_29 + 1) * 32 + (j_24 + 1)] = c11_9;
+        d_h_dense2_xW_z[(i_29 + 1) * 32 + (j_24 + 2)] = c12_9;
+        d_h_dense2_xW_z[(i_29 + 1) * 32 + (j_24 + 3)] = c13_9;
+      }
+    }
+    for (let i_30 = endI_9; i_30 < n * 8; i_30++) {
+      for (let j_24 = 0; j_24 < 32; j_24 += 4) {
+        const ar0_19 = i_30 * 64;
+        const br0_3 = j_24 * 64;
+        const br1_3 = (j_24 + 1) * 64;
+        const br2_3 = (j_24 + 2) * 64;
+        const br3_3 = (j_24 + 3) * 64;
         let c00_21 = 0,
           c01_18 = 0,
           c02_18 = 0,
-          c03_18 = 0,
-          c10_12 = 0,
-          c11_10 = 0,
-          c12_10 = 0,
-          c13_10 = 0;
+          c03_18 = 0;
         for (let k_10 = 0; k_10 < 64; k_10++) {
-          const a0_22 = d_h_dense2_z[ar0_18 + k_10];
-          const a1_13 = d_h_dense2_z[ar1_9 + k_10];
-          const b0_21 = h_dense2_W[br0_2 + k_10];
-          const b1_18 = h_dense2_W[br1_2 + k_10];
-          const b2_18 = h_dense2_W[br2_2 + k_10];
-          const b3_18 = h_dense2_W[br3_2 + k_10];
+          const a0_22 = d_h_dense2_z[ar0_19 + k_10];
+          const b0_21 = h_dense2_W[br0_3 + k_10];
+          const b1_18 = h_dense2_W[br1_3 + k_10];
+          const b2_18 = h_dense2_W[br2_3 + k_10];
+          const b3_18 = h_dense2_W[br3_3 + k_10];
           c00_21 += a0_22 * b0_21;
           c01_18 += a0_22 * b1_18;
           c02_18 += a0_22 * b2_18;
           c03_18 += a0_22 * b3_18;
-          c10_12 += a1_13 * b0_21;
-          c11_10 += a1_13 * b1_18;
-          c12_10 += a1_13 * b2_18;
-          c13_10 += a1_13 * b3_18;
         }
-        d_h_dense2_xW_z[i_31 * 32 + j_25] = c00_21;
-        d_h_dense2_xW_z[i_31 * 32 + (j_25 + 1)] = c01_18;
-        d_h_dense2_xW_z[i_31 * 32 + (j_25 + 2)] = c02_18;
-        d_h_dense2_xW_z[i_31 * 32 + (j_25 + 3)] = c03_18;
-        d_h_dense2_xW_z[(i_31 + 1) * 32 + j_25] = c10_12;
-        d_h_dense2_xW_z[(i_31 + 1) * 32 + (j_25 + 1)] = c11_10;
-        d_h_dense2_xW_z[(i_31 + 1) * 32 + (j_25 + 2)] = c12_10;
-        d_h_dense2_xW_z[(i_31 + 1) * 32 + (j_25 + 3)] = c13_10;
+        d_h_dense2_xW_z[i_30 * 32 + j_24] = c00_21;
+        d_h_dense2_xW_z[i_30 * 32 + (j_24 + 1)] = c01_18;
+        d_h_dense2_xW_z[i_30 * 32 + (j_24 + 2)] = c02_18;
+        d_h_dense2_xW_z[i_30 * 32 + (j_24 + 3)] = c03_18;
       }
     }
-    for (let i_32 = endI_10; i_32 < n * 8; i_32++) {
-      for (let j_25 = 0; j_25 < 32; j_25 += 4) {
-        const ar0_19 = i_32 * 64;
-        const br0_3 = j_25 * 64;
-        const br1_3 = (j_25 + 1) * 64;
-        const br2_3 = (j_25 + 2) * 64;
-        const br3_3 = (j_25 + 3) * 64;
-        let c00_22 = 0,
-          c01_19 = 0,
-          c02_19 = 0,
-          c03_19 = 0;
-        for (let k_10 = 0; k_10 < 64; k_10++) {
-          const a0_23 = d_h_dense2_z[ar0_19 + k_10];
-          const b0_22 = h_dense2_W[br0_3 + k_10];
-          const b1_19 = h_dense2_W[br1_3 + k_10];
-          const b2_19 = h_dense2_W[br2_3 + k_10];
-          const b3_19 = h_dense2_W[br3_3 + k_10];
-          c00_22 += a0_23 * b0_22;
-          c01_19 += a0_23 * b1_19;
-          c02_19 += a0_23 * b2_19;
-          c03_19 += a0_23 * b3_19;
-        }
-        d_h_dense2_xW_z[i_32 * 32 + j_25] = c00_22;
-        d_h_dense2_xW_z[i_32 * 32 + (j_25 + 1)] = c01_19;
-        d_h_dense2_xW_z[i_32 * 32 + (j_25 + 2)] = c02_19;
-        d_h_dense2_xW_z[i_32 * 32 + (j_25 + 3)] = c03_19;
+    const quadRows_1 = 32;
+    const quadK_1 = n * 8 - ((n * 8) % 4);
+    for (let r_8 = 0; r_8 < quadRows_1; r_8 += 4) {
+      const out0_1 = r_8 * 64;
+      const out1_1 = (r_8 + 1) * 64;
+      const out2_1 = (r_8 + 2) * 64;
+      const out3_1 = (r_8 + 3) * 64;
+      for (let j_26 = 0; j_26 < 64; j_26++) {
+        d_h_dense2_W[out0_1 + j_26] = 0;
+        d_h_dense2_W[out1_1 + j_26] = 0;
+        d_h_dense2_W[out2_1 + j_26] = 0;
+        d_h_dense2_W[out3_1 + j_26] = 0;
       }
-    }
-    for (let i_33 = 0; i_33 < 32; i_33 += 2) {
-      for (let j_27 = 0; j_27 < 64; j_27 += 4) {
-        let c00_23 = 0,
-          c01_20 = 0,
-          c02_20 = 0,
-          c03_20 = 0,
-          c10_13 = 0,
-          c11_11 = 0,
-          c12_11 = 0,
-          c13_11 = 0;
-        for (let k_11 = 0; k_11 < n * 8; k_11++) {
-          const ak_3 = k_11 * 32 + i_33;
-          const bk_19 = k_11 * 64 + j_27;
-          const a0_24 = h_dense2_xW_z_6[ak_3];
-          const a1_14 = h_dense2_xW_z_6[ak_3 + 1];
-          const b0_23 = d_h_dense2_z[bk_19];
-          const b1_20 = d_h_dense2_z[bk_19 + 1];
-          const b2_20 = d_h_dense2_z[bk_19 + 2];
-          const b3_20 = d_h_dense2_z[bk_19 + 3];
-          c00_23 += a0_24 * b0_23;
-          c01_20 += a0_24 * b1_20;
-          c02_20 += a0_24 * b2_20;
-          c03_20 += a0_24 * b3_20;
-          c10_13 += a1_14 * b0_23;
-          c11_11 += a1_14 * b1_20;
-          c12_11 += a1_14 * b2_20;
-          c13_11 += a1_14 * b3_20;
+      for (let k_11 = 0; k_11 < quadK_1; k_11 += 4) {
+        const l00_2 = h_dense2_xW_z_6[k_11 * 32 + r_8],
+          l01_1 = h_dense2_xW_z_6[(k_11 + 1) * 32 + r_8],
+          l02_1 = h_dense2_xW_z_6[(k_11 + 2) * 32 + r_8],
+          l03_1 = h_dense2_xW_z_6[(k_11 + 3) * 32 + r_8];
+        const l10_2 = h_dense2_xW_z_6[k_11 * 32 + (r_8 + 1)],
+          l11_1 = h_dense2_xW_z_6[(k_11 + 1) * 32 + (r_8 + 1)],
+          l12_1 = h_dense2_xW_z_6[(k_11 + 2) * 32 + (r_8 + 1)],
+          l13_1 = h_dense2_xW_z_6[(k_11 + 3) * 32 + (r_8 + 1)];
+        const l20_2 = h_dense2_xW_z_6[k_11 * 32 + (r_8 + 2)],
+          l21_1 = h_dense2_xW_z_6[(k_11 + 1) * 32 + (r_8 + 2)],
+          l22_1 = h_dense2_xW_z_6[(k_11 + 2) * 32 + (r_8 + 2)],
+          l23_1 = h_dense2_xW_z_6[(k_11 + 3) * 32 + (r_8 + 2)];
+        const l30_2 = h_dense2_xW_z_6[k_11 * 32 + (r_8 + 3)],
+          l31_1 = h_dense2_xW_z_6[(k_11 + 1) * 32 + (r_8 + 3)],
+          l32_1 = h_dense2_xW_z_6[(k_11 + 2) * 32 + (r_8 + 3)],
+          l33_1 = h_dense2_xW_z_6[(k_11 + 3) * 32 + (r_8 + 3)];
+        const rr_2 = k_11 * 64;
+        for (let j_26 = 0; j_26 < 64; j_26++) {
+          const r0_2 = d_h_dense2_z[rr_2 + j_26],
+            r1_1 = d_h_dense2_z[rr_2 + j_26 + 64],
+            r2_1 = d_h_dense2_z[rr_2 + j_26 + 128],
+            r3_1 = d_h_dense2_z[rr_2 + j_26 + 192];
+          d_h_dense2_W[out0_1 + j_26] =
+            d_h_dense2_W[out0_1 + j_26] + l00_2 * r0_2 + l01_1 * r1_1 + l02_1 * r2_1 + l03_1 * r3_1;
+          d_h_dense2_W[out1_1 + j_26] =
+            d_h_dense2_W[out1_1 + j_26] + l10_2 * r0_2 + l11_1 * r1_1 + l12_1 * r2_1 + l13_1 * r3_1;
+          d_h_dense2_W[out2_1 + j_26] =
+            d_h_dense2_W[out2_1 + j_26] + l20_2 * r0_2 + l21_1 * r1_1 + l22_1 * r2_1 + l23_1 * r3_1;
+          d_h_dense2_W[out3_1 + j_26] =
+            d_h_dense2_W[out3_1 + j_26] + l30_2 * r0_2 + l31_1 * r1_1 + l32_1 * r2_1 + l33_1 * r3_1;
         }
-        d_h_dense2_W[i_33 * 64 + j_27] = c00_23;
-        d_h_dense2_W[i_33 * 64 + (j_27 + 1)] = c01_20;
-        d_h_dense2_W[i_33 * 64 + (j_27 + 2)] = c02_20;
-        d_h_dense2_W[i_33 * 64 + (j_27 + 3)] = c03_20;
-        d_h_dense2_W[(i_33 + 1) * 64 + j_27] = c10_13;
-        d_h_dense2_W[(i_33 + 1) * 64 + (j_27 + 1)] = c11_11;
-        d_h_dense2_W[(i_33 + 1) * 64 + (j_27 + 2)] = c12_11;
-        d_h_dense2_W[(i_33 + 1) * 64 + (j_27 + 3)] = c13_11;
+      }
+      for (let k_11 = quadK_1; k_11 < n * 8; k_11++) {
+        const l00_3 = h_dense2_xW_z_6[k_11 * 32 + r_8];
+        const l10_3 = h_dense2_xW_z_6[k_11 * 32 + (r_8 + 1)];
+        const l20_3 = h_dense2_xW_z_6[k_11 * 32 + (r_8 + 2)];
+        const l30_3 = h_dense2_xW_z_6[k_11 * 32 + (r_8 + 3)];
+        const rr_3 = k_11 * 64;
+        for (let j_26 = 0; j_26 < 64; j_26++) {
+          const r0_3 = d_h_dense2_z[rr_3 + j_26];
+          d_h_dense2_W[out0_1 + j_26] = d_h_dense2_W[out0_1 + j_26] + l00_3 * r0_3;
+          d_h_dense2_W[out1_1 + j_26] = d_h_dense2_W[out1_1 + j_26] + l10_3 * r0_3;
+          d_h_dense2_W[out2_1 + j_26] = d_h_dense2_W[out2_1 + j_26] + l20_3 * r0_3;
+          d_h_dense2_W[out3_1 + j_26] = d_h_dense2_W[out3_1 + j_26] + l30_3 * r0_3;
+        }
       }
     }
     d_h_beta.fill(0, 0, 32);
@@ -2824,14 +2864,14 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_35 = 0; i_35 < n * 8; i_35++) {
-      const v_191 = d_h_dense2_xW_z_2[i_35];
+    for (let i_31 = 0; i_31 < n * 8; i_31++) {
+      const v_191 = d_h_dense2_xW_z_2[i_31];
       const t_70 = -0.5 * v_191;
-      const v_192 = h_dense2_xW_z_4[i_35];
+      const v_192 = h_dense2_xW_z_4[i_31];
       const t_71 = v_192 * v_192;
       const t_72 = v_192 * t_71;
       const t_73 = t_70 * t_72;
-      d_h_dense2_xW_z_3[i_35] = 0.03125 * t_73;
+      d_h_dense2_xW_z_3[i_31] = 0.03125 * t_73;
     }
     for (let i0_31 = 0; i0_31 < n; i0_31++) {
       for (let i1_31 = 0; i1_31 < 8; i1_31++) {
@@ -2863,9 +2903,9 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_36 = 0; i_36 < n * 8; i_36++) {
-      const v_199 = d_h_dense2_xW_z_6[i_36];
-      d_h_dense2_xW_z_7[i_36] = 0.03125 * v_199;
+    for (let i_32 = 0; i_32 < n * 8; i_32++) {
+      const v_199 = d_h_dense2_xW_z_6[i_32];
+      d_h_dense2_xW_z_7[i_32] = 0.03125 * v_199;
     }
     for (let i0_34 = 0; i0_34 < n; i0_34++) {
       for (let i1_34 = 0; i1_34 < 8; i1_34++) {
@@ -2887,122 +2927,145 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    const endI_12 = n * 8 - ((n * 8) % 2);
-    for (let i_37 = 0; i_37 < endI_12; i_37 += 2) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_20 = i_37 * 32;
-        const ar1_10 = (i_37 + 1) * 32;
-        const br0_4 = j_29 * 32;
-        const br1_4 = (j_29 + 1) * 32;
-        const br2_4 = (j_29 + 2) * 32;
-        const br3_4 = (j_29 + 3) * 32;
-        let c00_24 = 0,
-          c01_21 = 0,
-          c02_21 = 0,
-          c03_21 = 0,
-          c10_14 = 0,
-          c11_12 = 0,
-          c12_12 = 0,
-          c13_12 = 0;
+    const endI_10 = n * 8 - ((n * 8) % 2);
+    for (let i_33 = 0; i_33 < endI_10; i_33 += 2) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_20 = i_33 * 32;
+        const ar1_10 = (i_33 + 1) * 32;
+        const br0_4 = j_27 * 32;
+        const br1_4 = (j_27 + 1) * 32;
+        const br2_4 = (j_27 + 2) * 32;
+        const br3_4 = (j_27 + 3) * 32;
+        let c00_22 = 0,
+          c01_19 = 0,
+          c02_19 = 0,
+          c03_19 = 0,
+          c10_12 = 0,
+          c11_10 = 0,
+          c12_10 = 0,
+          c13_10 = 0;
         for (let k_12 = 0; k_12 < 32; k_12++) {
-          const a0_25 = d_a[ar0_20 + k_12];
-          const a1_15 = d_a[ar1_10 + k_12];
-          const b0_24 = a_Wo[br0_4 + k_12];
-          const b1_21 = a_Wo[br1_4 + k_12];
-          const b2_21 = a_Wo[br2_4 + k_12];
-          const b3_21 = a_Wo[br3_4 + k_12];
-          c00_24 += a0_25 * b0_24;
-          c01_21 += a0_25 * b1_21;
-          c02_21 += a0_25 * b2_21;
-          c03_21 += a0_25 * b3_21;
-          c10_14 += a1_15 * b0_24;
-          c11_12 += a1_15 * b1_21;
-          c12_12 += a1_15 * b2_21;
-          c13_12 += a1_15 * b3_21;
+          const a0_23 = d_a[ar0_20 + k_12];
+          const a1_13 = d_a[ar1_10 + k_12];
+          const b0_22 = a_Wo[br0_4 + k_12];
+          const b1_19 = a_Wo[br1_4 + k_12];
+          const b2_19 = a_Wo[br2_4 + k_12];
+          const b3_19 = a_Wo[br3_4 + k_12];
+          c00_22 += a0_23 * b0_22;
+          c01_19 += a0_23 * b1_19;
+          c02_19 += a0_23 * b2_19;
+          c03_19 += a0_23 * b3_19;
+          c10_12 += a1_13 * b0_22;
+          c11_10 += a1_13 * b1_19;
+          c12_10 += a1_13 * b2_19;
+          c13_10 += a1_13 * b3_19;
         }
-        d_a_heads[i_37 * 32 + j_29] = c00_24;
-        d_a_heads[i_37 * 32 + (j_29 + 1)] = c01_21;
-        d_a_heads[i_37 * 32 + (j_29 + 2)] = c02_21;
-        d_a_heads[i_37 * 32 + (j_29 + 3)] = c03_21;
-        d_a_heads[(i_37 + 1) * 32 + j_29] = c10_14;
-        d_a_heads[(i_37 + 1) * 32 + (j_29 + 1)] = c11_12;
-        d_a_heads[(i_37 + 1) * 32 + (j_29 + 2)] = c12_12;
-        d_a_heads[(i_37 + 1) * 32 + (j_29 + 3)] = c13_12;
+        d_a_heads[i_33 * 32 + j_27] = c00_22;
+        d_a_heads[i_33 * 32 + (j_27 + 1)] = c01_19;
+        d_a_heads[i_33 * 32 + (j_27 + 2)] = c02_19;
+        d_a_heads[i_33 * 32 + (j_27 + 3)] = c03_19;
+        d_a_heads[(i_33 + 1) * 32 + j_27] = c10_12;
+        d_a_heads[(i_33 + 1) * 32 + (j_27 + 1)] = c11_10;
+        d_a_heads[(i_33 + 1) * 32 + (j_27 + 2)] = c12_10;
+        d_a_heads[(i_33 + 1) * 32 + (j_27 + 3)] = c13_10;
       }
     }
-    for (let i_38 = endI_12; i_38 < n * 8; i_38++) {
-      for (let j_29 = 0; j_29 < 32; j_29 += 4) {
-        const ar0_21 = i_38 * 32;
-        const br0_5 = j_29 * 32;
-        const br1_5 = (j_29 + 1) * 32;
-        const br2_5 = (j_29 + 2) * 32;
-        const br3_5 = (j_29 + 3) * 32;
-        let c00_25 = 0,
-          c01_22 = 0,
-          c02_22 = 0,
-          c03_22 = 0;
+    for (let i_34 = endI_10; i_34 < n * 8; i_34++) {
+      for (let j_27 = 0; j_27 < 32; j_27 += 4) {
+        const ar0_21 = i_34 * 32;
+        const br0_5 = j_27 * 32;
+        const br1_5 = (j_27 + 1) * 32;
+        const br2_5 = (j_27 + 2) * 32;
+        const br3_5 = (j_27 + 3) * 32;
+        let c00_23 = 0,
+          c01_20 = 0,
+          c02_20 = 0,
+          c03_20 = 0;
         for (let k_12 = 0; k_12 < 32; k_12++) {
-          const a0_26 = d_a[ar0_21 + k_12];
-          const b0_25 = a_Wo[br0_5 + k_12];
-          const b1_22 = a_Wo[br1_5 + k_12];
-          const b2_22 = a_Wo[br2_5 + k_12];
-          const b3_22 = a_Wo[br3_5 + k_12];
-          c00_25 += a0_26 * b0_25;
-          c01_22 += a0_26 * b1_22;
-          c02_22 += a0_26 * b2_22;
-          c03_22 += a0_26 * b3_22;
+          const a0_24 = d_a[ar0_21 + k_12];
+          const b0_23 = a_Wo[br0_5 + k_12];
+          const b1_20 = a_Wo[br1_5 + k_12];
+          const b2_20 = a_Wo[br2_5 + k_12];
+          const b3_20 = a_Wo[br3_5 + k_12];
+          c00_23 += a0_24 * b0_23;
+          c01_20 += a0_24 * b1_20;
+          c02_20 += a0_24 * b2_20;
+          c03_20 += a0_24 * b3_20;
         }
-        d_a_heads[i_38 * 32 + j_29] = c00_25;
-        d_a_heads[i_38 * 32 + (j_29 + 1)] = c01_22;
-        d_a_heads[i_38 * 32 + (j_29 + 2)] = c02_22;
-        d_a_heads[i_38 * 32 + (j_29 + 3)] = c03_22;
+        d_a_heads[i_34 * 32 + j_27] = c00_23;
+        d_a_heads[i_34 * 32 + (j_27 + 1)] = c01_20;
+        d_a_heads[i_34 * 32 + (j_27 + 2)] = c02_20;
+        d_a_heads[i_34 * 32 + (j_27 + 3)] = c03_20;
       }
     }
-    for (let i_39 = 0; i_39 < 32; i_39 += 2) {
-      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
-        let c00_26 = 0,
-          c01_23 = 0,
-          c02_23 = 0,
-          c03_23 = 0,
-          c10_15 = 0,
-          c11_13 = 0,
-          c12_13 = 0,
-          c13_13 = 0;
-        for (let k_13 = 0; k_13 < n * 8; k_13++) {
-          const ak_4 = k_13 * 32 + i_39;
-          const bk_20 = k_13 * 32 + j_31;
-          const a0_27 = a_heads[ak_4];
-          const a1_16 = a_heads[ak_4 + 1];
-          const b0_26 = d_a[bk_20];
-          const b1_23 = d_a[bk_20 + 1];
-          const b2_23 = d_a[bk_20 + 2];
-          const b3_23 = d_a[bk_20 + 3];
-          c00_26 += a0_27 * b0_26;
-          c01_23 += a0_27 * b1_23;
-          c02_23 += a0_27 * b2_23;
-          c03_23 += a0_27 * b3_23;
-          c10_15 += a1_16 * b0_26;
-          c11_13 += a1_16 * b1_23;
-          c12_13 += a1_16 * b2_23;
-          c13_13 += a1_16 * b3_23;
+    const quadRows_2 = 32;
+    const quadK_2 = n * 8 - ((n * 8) % 4);
+    for (let r_9 = 0; r_9 < quadRows_2; r_9 += 4) {
+      const out0_2 = r_9 * 32;
+      const out1_2 = (r_9 + 1) * 32;
+      const out2_2 = (r_9 + 2) * 32;
+      const out3_2 = (r_9 + 3) * 32;
+      for (let j_29 = 0; j_29 < 32; j_29++) {
+        d_a_Wo[out0_2 + j_29] = 0;
+        d_a_Wo[out1_2 + j_29] = 0;
+        d_a_Wo[out2_2 + j_29] = 0;
+        d_a_Wo[out3_2 + j_29] = 0;
+      }
+      for (let k_13 = 0; k_13 < quadK_2; k_13 += 4) {
+        const l00_4 = a_heads[k_13 * 32 + r_9],
+          l01_2 = a_heads[(k_13 + 1) * 32 + r_9],
+          l02_2 = a_heads[(k_13 + 2) * 32 + r_9],
+          l03_2 = a_heads[(k_13 + 3) * 32 + r_9];
+        const l10_4 = a_heads[k_13 * 32 + (r_9 + 1)],
+          l11_2 = a_heads[(k_13 + 1) * 32 + (r_9 + 1)],
+          l12_2 = a_heads[(k_13 + 2) * 32 + (r_9 + 1)],
+          l13_2 = a_heads[(k_13 + 3) * 32 + (r_9 + 1)];
+        const l20_4 = a_heads[k_13 * 32 + (r_9 + 2)],
+          l21_2 = a_heads[(k_13 + 1) * 32 + (r_9 + 2)],
+          l22_2 = a_heads[(k_13 + 2) * 32 + (r_9 + 2)],
+          l23_2 = a_heads[(k_13 + 3) * 32 + (r_9 + 2)];
+        const l30_4 = a_heads[k_13 * 32 + (r_9 + 3)],
+          l31_2 = a_heads[(k_13 + 1) * 32 + (r_9 + 3)],
+          l32_2 = a_heads[(k_13 + 2) * 32 + (r_9 + 3)],
+          l33_2 = a_heads[(k_13 + 3) * 32 + (r_9 + 3)];
+        const rr_4 = k_13 * 32;
+        for (let j_29 = 0; j_29 < 32; j_29++) {
+          const r0_4 = d_a[rr_4 + j_29],
+            r1_2 = d_a[rr_4 + j_29 + 32],
+            r2_2 = d_a[rr_4 + j_29 + 64],
+            r3_2 = d_a[rr_4 + j_29 + 96];
+          d_a_Wo[out0_2 + j_29] =
+            d_a_Wo[out0_2 + j_29] + l00_4 * r0_4 + l01_2 * r1_2 + l02_2 * r2_2 + l03_2 * r3_2;
+          d_a_Wo[out1_2 + j_29] =
+            d_a_Wo[out1_2 + j_29] + l10_4 * r0_4 + l11_2 * r1_2 + l12_2 * r2_2 + l13_2 * r3_2;
+          d_a_Wo[out2_2 + j_29] =
+            d_a_Wo[out2_2 + j_29] + l20_4 * r0_4 + l21_2 * r1_2 + l22_2 * r2_2 + l23_2 * r3_2;
+          d_a_Wo[out3_2 + j_29] =
+            d_a_Wo[out3_2 + j_29] + l30_4 * r0_4 + l31_2 * r1_2 + l32_2 * r2_2 + l33_2 * r3_2;
         }
-        d_a_Wo[i_39 * 32 + j_31] = c00_26;
-        d_a_Wo[i_39 * 32 + (j_31 + 1)] = c01_23;
-        d_a_Wo[i_39 * 32 + (j_31 + 2)] = c02_23;
-        d_a_Wo[i_39 * 32 + (j_31 + 3)] = c03_23;
-        d_a_Wo[(i_39 + 1) * 32 + j_31] = c10_15;
-        d_a_Wo[(i_39 + 1) * 32 + (j_31 + 1)] = c11_13;
-        d_a_Wo[(i_39 + 1) * 32 + (j_31 + 2)] = c12_13;
-        d_a_Wo[(i_39 + 1) * 32 + (j_31 + 3)] = c13_13;
+      }
+      for (let k_13 = quadK_2; k_13 < n * 8; k_13++) {
+        const l00_5 = a_heads[k_13 * 32 + r_9];
+        const l10_5 = a_heads[k_13 * 32 + (r_9 + 1)];
+        const l20_5 = a_heads[k_13 * 32 + (r_9 + 2)];
+        const l30_5 = a_heads[k_13 * 32 + (r_9 + 3)];
+        const rr_5 = k_13 * 32;
+        for (let j_29 = 0; j_29 < 32; j_29++) {
+          const r0_5 = d_a[rr_5 + j_29];
+          d_a_Wo[out0_2 + j_29] = d_a_Wo[out0_2 + j_29] + l00_5 * r0_5;
+          d_a_Wo[out1_2 + j_29] = d_a_Wo[out1_2 + j_29] + l10_5 * r0_5;
+          d_a_Wo[out2_2 + j_29] = d_a_Wo[out2_2 + j_29] + l20_5 * r0_5;
+          d_a_Wo[out3_2 + j_29] = d_a_Wo[out3_2 + j_29] + l30_5 * r0_5;
+        }
       }
     }
-    for (let r_7 = 0; r_7 < n; r_7++) {
+    for (let r_10 = 0; r_10 < n; r_10++) {
       for (let h_3 = 0; h_3 < 4; h_3++) {
         for (let t_77 = 0; t_77 < 8; t_77++) {
-          const qo_1 = (r_7 * 8 + t_77) * 32 + h_3 * 8;
-          const o_4 = ((r_7 * 4 + h_3) * 8 + t_77) * 8;
+          const qo_1 = (r_10 * 8 + t_77) * 32 + h_3 * 8;
+          const o_4 = ((r_10 * 4 + h_3) * 8 + t_77) * 8;
           for (let s_6 = 0; s_6 < 8; s_6++) {
-            const ko_1 = (r_7 * 8 + s_6) * 32 + h_3 * 8;
+            const ko_1 = (r_10 * 8 + s_6) * 32 + h_3 * 8;
             let acc_2 = 0;
             for (let e_4 = 0; e_4 < 8; e_4++) acc_2 += d_a_heads[qo_1 + e_4] * a_v[ko_1 + e_4];
             d_a_weights[o_4 + s_6] = acc_2;
@@ -3011,13 +3074,13 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     d_a_v.fill(0, 0, n * 256);
-    for (let r_8 = 0; r_8 < n; r_8++) {
+    for (let r_11 = 0; r_11 < n; r_11++) {
       for (let h_4 = 0; h_4 < 4; h_4++) {
         for (let t_78 = 0; t_78 < 8; t_78++) {
-          const oo_1 = (r_8 * 8 + t_78) * 32 + h_4 * 8;
+          const oo_1 = (r_11 * 8 + t_78) * 32 + h_4 * 8;
           for (let s_7 = 0; s_7 < 8; s_7++) {
-            const w_1 = a_weights[((r_8 * 4 + h_4) * 8 + s_7) * 8 + t_78];
-            const vo_1 = (r_8 * 8 + s_7) * 32 + h_4 * 8;
+            const w_1 = a_weights[((r_11 * 4 + h_4) * 8 + s_7) * 8 + t_78];
+            const vo_1 = (r_11 * 8 + s_7) * 32 + h_4 * 8;
             for (let e_5 = 0; e_5 < 8; e_5++) d_a_v[oo_1 + e_5] += w_1 * d_a_heads[vo_1 + e_5];
           }
         }
@@ -3049,38 +3112,38 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     d_a_scores_1.fill(0, 0, n * 256);
-    for (let r_9 = 0; r_9 < n; r_9++) {
+    for (let r_12 = 0; r_12 < n; r_12++) {
       for (let h_5 = 0; h_5 < 4; h_5++) {
         for (let t_80 = 0; t_80 < 8; t_80++) {
-          const oo_2 = (r_9 * 8 + t_80) * 32 + h_5 * 8;
+          const oo_2 = (r_12 * 8 + t_80) * 32 + h_5 * 8;
           for (let s_8 = 0; s_8 < 8; s_8++) {
-            const w_2 = d_a_scores[((r_9 * 4 + h_5) * 8 + t_80) * 8 + s_8];
-            const vo_2 = (r_9 * 8 + s_8) * 32 + h_5 * 8;
+            const w_2 = d_a_scores[((r_12 * 4 + h_5) * 8 + t_80) * 8 + s_8];
+            const vo_2 = (r_12 * 8 + s_8) * 32 + h_5 * 8;
             for (let e_6 = 0; e_6 < 8; e_6++) d_a_scores_1[oo_2 + e_6] += w_2 * a_k[vo_2 + e_6];
           }
         }
       }
     }
-    for (let i_41 = 0; i_41 < n * 256; i_41++) {
-      const v_208 = d_a_scores_1[i_41];
-      d_a_q[i_41] = 0.35355339059327373 * v_208;
+    for (let i_35 = 0; i_35 < n * 256; i_35++) {
+      const v_208 = d_a_scores_1[i_35];
+      d_a_q[i_35] = 0.35355339059327373 * v_208;
     }
     d_a_scores_2.fill(0, 0, n * 256);
-    for (let r_10 = 0; r_10 < n; r_10++) {
+    for (let r_13 = 0; r_13 < n; r_13++) {
       for (let h_6 = 0; h_6 < 4; h_6++) {
         for (let t_81 = 0; t_81 < 8; t_81++) {
-          const oo_3 = (r_10 * 8 + t_81) * 32 + h_6 * 8;
+          const oo_3 = (r_13 * 8 + t_81) * 32 + h_6 * 8;
           for (let s_9 = 0; s_9 < 8; s_9++) {
-            const w_3 = d_a_scores[((r_10 * 4 + h_6) * 8 + s_9) * 8 + t_81];
-            const vo_3 = (r_10 * 8 + s_9) * 32 + h_6 * 8;
+            const w_3 = d_a_scores[((r_13 * 4 + h_6) * 8 + s_9) * 8 + t_81];
+            const vo_3 = (r_13 * 8 + s_9) * 32 + h_6 * 8;
             for (let e_7 = 0; e_7 < 8; e_7++) d_a_scores_2[oo_3 + e_7] += w_3 * a_q[vo_3 + e_7];
           }
         }
       }
     }
-    for (let i_42 = 0; i_42 < n * 256; i_42++) {
-      const v_209 = d_a_scores_2[i_42];
-      d_a_k[i_42] = 0.35355339059327373 * v_209;
+    for (let i_36 = 0; i_36 < n * 256; i_36++) {
+      const v_209 = d_a_scores_2[i_36];
+      d_a_k[i_36] = 0.35355339059327373 * v_209;
     }
     d_a_bv.fill(0, 0, 32);
     for (let i0_38 = 0; i0_38 < n; i0_38++) {
@@ -3090,42 +3153,65 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_43 = 0; i_43 < 32; i_43 += 2) {
-      for (let j_33 = 0; j_33 < 32; j_33 += 4) {
-        let c00_27 = 0,
-          c01_24 = 0,
-          c02_24 = 0,
-          c03_24 = 0,
-          c10_16 = 0,
-          c11_14 = 0,
-          c12_14 = 0,
-          c13_14 = 0;
-        for (let k_14 = 0; k_14 < n * 8; k_14++) {
-          const ak_5 = k_14 * 32 + i_43;
-          const bk_21 = k_14 * 32 + j_33;
-          const a0_28 = a_q_z_6[ak_5];
-          const a1_17 = a_q_z_6[ak_5 + 1];
-          const b0_27 = d_a_v[bk_21];
-          const b1_24 = d_a_v[bk_21 + 1];
-          const b2_24 = d_a_v[bk_21 + 2];
-          const b3_24 = d_a_v[bk_21 + 3];
-          c00_27 += a0_28 * b0_27;
-          c01_24 += a0_28 * b1_24;
-          c02_24 += a0_28 * b2_24;
-          c03_24 += a0_28 * b3_24;
-          c10_16 += a1_17 * b0_27;
-          c11_14 += a1_17 * b1_24;
-          c12_14 += a1_17 * b2_24;
-          c13_14 += a1_17 * b3_24;
+    const quadRows_3 = 32;
+    const quadK_3 = n * 8 - ((n * 8) % 4);
+    for (let r_14 = 0; r_14 < quadRows_3; r_14 += 4) {
+      const out0_3 = r_14 * 32;
+      const out1_3 = (r_14 + 1) * 32;
+      const out2_3 = (r_14 + 2) * 32;
+      const out3_3 = (r_14 + 3) * 32;
+      for (let j_30 = 0; j_30 < 32; j_30++) {
+        d_a_Wv[out0_3 + j_30] = 0;
+        d_a_Wv[out1_3 + j_30] = 0;
+        d_a_Wv[out2_3 + j_30] = 0;
+        d_a_Wv[out3_3 + j_30] = 0;
+      }
+      for (let k_14 = 0; k_14 < quadK_3; k_14 += 4) {
+        const l00_6 = a_q_z_6[k_14 * 32 + r_14],
+          l01_3 = a_q_z_6[(k_14 + 1) * 32 + r_14],
+          l02_3 = a_q_z_6[(k_14 + 2) * 32 + r_14],
+          l03_3 = a_q_z_6[(k_14 + 3) * 32 + r_14];
+        const l10_6 = a_q_z_6[k_14 * 32 + (r_14 + 1)],
+          l11_3 = a_q_z_6[(k_14 + 1) * 32 + (r_14 + 1)],
+          l12_3 = a_q_z_6[(k_14 + 2) * 32 + (r_14 + 1)],
+          l13_3 = a_q_z_6[(k_14 + 3) * 32 + (r_14 + 1)];
+        const l20_6 = a_q_z_6[k_14 * 32 + (r_14 + 2)],
+          l21_3 = a_q_z_6[(k_14 + 1) * 32 + (r_14 + 2)],
+          l22_3 = a_q_z_6[(k_14 + 2) * 32 + (r_14 + 2)],
+          l23_3 = a_q_z_6[(k_14 + 3) * 32 + (r_14 + 2)];
+        const l30_6 = a_q_z_6[k_14 * 32 + (r_14 + 3)],
+          l31_3 = a_q_z_6[(k_14 + 1) * 32 + (r_14 + 3)],
+          l32_3 = a_q_z_6[(k_14 + 2) * 32 + (r_14 + 3)],
+          l33_3 = a_q_z_6[(k_14 + 3) * 32 + (r_14 + 3)];
+        const rr_6 = k_14 * 32;
+        for (let j_30 = 0; j_30 < 32; j_30++) {
+          const r0_6 = d_a_v[rr_6 + j_30],
+            r1_3 = d_a_v[rr_6 + j_30 + 32],
+            r2_3 = d_a_v[rr_6 + j_30 + 64],
+            r3_3 = d_a_v[rr_6 + j_30 + 96];
+          d_a_Wv[out0_3 + j_30] =
+            d_a_Wv[out0_3 + j_30] + l00_6 * r0_6 + l01_3 * r1_3 + l02_3 * r2_3 + l03_3 * r3_3;
+          d_a_Wv[out1_3 + j_30] =
+            d_a_Wv[out1_3 + j_30] + l10_6 * r0_6 + l11_3 * r1_3 + l12_3 * r2_3 + l13_3 * r3_3;
+          d_a_Wv[out2_3 + j_30] =
+            d_a_Wv[out2_3 + j_30] + l20_6 * r0_6 + l21_3 * r1_3 + l22_3 * r2_3 + l23_3 * r3_3;
+          d_a_Wv[out3_3 + j_30] =
+            d_a_Wv[out3_3 + j_30] + l30_6 * r0_6 + l31_3 * r1_3 + l32_3 * r2_3 + l33_3 * r3_3;
         }
-        d_a_Wv[i_43 * 32 + j_33] = c00_27;
-        d_a_Wv[i_43 * 32 + (j_33 + 1)] = c01_24;
-        d_a_Wv[i_43 * 32 + (j_33 + 2)] = c02_24;
-        d_a_Wv[i_43 * 32 + (j_33 + 3)] = c03_24;
-        d_a_Wv[(i_43 + 1) * 32 + j_33] = c10_16;
-        d_a_Wv[(i_43 + 1) * 32 + (j_33 + 1)] = c11_14;
-        d_a_Wv[(i_43 + 1) * 32 + (j_33 + 2)] = c12_14;
-        d_a_Wv[(i_43 + 1) * 32 + (j_33 + 3)] = c13_14;
+      }
+      for (let k_14 = quadK_3; k_14 < n * 8; k_14++) {
+        const l00_7 = a_q_z_6[k_14 * 32 + r_14];
+        const l10_7 = a_q_z_6[k_14 * 32 + (r_14 + 1)];
+        const l20_7 = a_q_z_6[k_14 * 32 + (r_14 + 2)];
+        const l30_7 = a_q_z_6[k_14 * 32 + (r_14 + 3)];
+        const rr_7 = k_14 * 32;
+        for (let j_30 = 0; j_30 < 32; j_30++) {
+          const r0_7 = d_a_v[rr_7 + j_30];
+          d_a_Wv[out0_3 + j_30] = d_a_Wv[out0_3 + j_30] + l00_7 * r0_7;
+          d_a_Wv[out1_3 + j_30] = d_a_Wv[out1_3 + j_30] + l10_7 * r0_7;
+          d_a_Wv[out2_3 + j_30] = d_a_Wv[out2_3 + j_30] + l20_7 * r0_7;
+          d_a_Wv[out3_3 + j_30] = d_a_Wv[out3_3 + j_30] + l30_7 * r0_7;
+        }
       }
     }
     d_a_bk.fill(0, 0, 32);
@@ -3136,239 +3222,16 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    const endI_15 = n * 8 - ((n * 8) % 2);
-    for (let i_45 = 0; i_45 < endI_15; i_45 += 2) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_22 = i_45 * 32;
-        const ar1_11 = (i_45 + 1) * 32;
-        const br0_6 = j_35 * 32;
-        const br1_6 = (j_35 + 1) * 32;
-        const br2_6 = (j_35 + 2) * 32;
-        const br3_6 = (j_35 + 3) * 32;
-        let c00_28 = 0,
-          c01_25 = 0,
-          c02_25 = 0,
-          c03_25 = 0,
-          c10_17 = 0,
-          c11_15 = 0,
-          c12_15 = 0,
-          c13_15 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const a0_29 = d_a_k[ar0_22 + k_15];
-          const a1_18 = d_a_k[ar1_11 + k_15];
-          const b0_28 = a_Wk[br0_6 + k_15];
-          const b1_25 = a_Wk[br1_6 + k_15];
-          const b2_25 = a_Wk[br2_6 + k_15];
-          const b3_25 = a_Wk[br3_6 + k_15];
-          c00_28 += a0_29 * b0_28;
-          c01_25 += a0_29 * b1_25;
-          c02_25 += a0_29 * b2_25;
-          c03_25 += a0_29 * b3_25;
-          c10_17 += a1_18 * b0_28;
-          c11_15 += a1_18 * b1_25;
-          c12_15 += a1_18 * b2_25;
-          c13_15 += a1_18 * b3_25;
-        }
-        d_a_k_xW[i_45 * 32 + j_35] = c00_28;
-        d_a_k_xW[i_45 * 32 + (j_35 + 1)] = c01_25;
-        d_a_k_xW[i_45 * 32 + (j_35 + 2)] = c02_25;
-        d_a_k_xW[i_45 * 32 + (j_35 + 3)] = c03_25;
-        d_a_k_xW[(i_45 + 1) * 32 + j_35] = c10_17;
-        d_a_k_xW[(i_45 + 1) * 32 + (j_35 + 1)] = c11_15;
-        d_a_k_xW[(i_45 + 1) * 32 + (j_35 + 2)] = c12_15;
-        d_a_k_xW[(i_45 + 1) * 32 + (j_35 + 3)] = c13_15;
-      }
-    }
-    for (let i_46 = endI_15; i_46 < n * 8; i_46++) {
-      for (let j_35 = 0; j_35 < 32; j_35 += 4) {
-        const ar0_23 = i_46 * 32;
-        const br0_7 = j_35 * 32;
-        const br1_7 = (j_35 + 1) * 32;
-        const br2_7 = (j_35 + 2) * 32;
-        const br3_7 = (j_35 + 3) * 32;
-        let c00_29 = 0,
-          c01_26 = 0,
-          c02_26 = 0,
-          c03_26 = 0;
-        for (let k_15 = 0; k_15 < 32; k_15++) {
-          const a0_30 = d_a_k[ar0_23 + k_15];
-          const b0_29 = a_Wk[br0_7 + k_15];
-          const b1_26 = a_Wk[br1_7 + k_15];
-          const b2_26 = a_Wk[br2_7 + k_15];
-          const b3_26 = a_Wk[br3_7 + k_15];
-          c00_29 += a0_30 * b0_29;
-          c01_26 += a0_30 * b1_26;
-          c02_26 += a0_30 * b2_26;
-          c03_26 += a0_30 * b3_26;
-        }
-        d_a_k_xW[i_46 * 32 + j_35] = c00_29;
-        d_a_k_xW[i_46 * 32 + (j_35 + 1)] = c01_26;
-        d_a_k_xW[i_46 * 32 + (j_35 + 2)] = c02_26;
-        d_a_k_xW[i_46 * 32 + (j_35 + 3)] = c03_26;
-      }
-    }
-    for (let i_47 = 0; i_47 < 32; i_47 += 2) {
-      for (let j_37 = 0; j_37 < 32; j_37 += 4) {
-        let c00_30 = 0,
-          c01_27 = 0,
-          c02_27 = 0,
-          c03_27 = 0,
-          c10_18 = 0,
-          c11_16 = 0,
-          c12_16 = 0,
-          c13_16 = 0;
-        for (let k_16 = 0; k_16 < n * 8; k_16++) {
-          const ak_6 = k_16 * 32 + i_47;
-          const bk_22 = k_16 * 32 + j_37;
-          const a0_31 = a_q_z_6[ak_6];
-          const a1_19 = a_q_z_6[ak_6 + 1];
-          const b0_30 = d_a_k[bk_22];
-          const b1_27 = d_a_k[bk_22 + 1];
-          const b2_27 = d_a_k[bk_22 + 2];
-          const b3_27 = d_a_k[bk_22 + 3];
-          c00_30 += a0_31 * b0_30;
-          c01_27 += a0_31 * b1_27;
-          c02_27 += a0_31 * b2_27;
-          c03_27 += a0_31 * b3_27;
-          c10_18 += a1_19 * b0_30;
-          c11_16 += a1_19 * b1_27;
-          c12_16 += a1_19 * b2_27;
-          c13_16 += a1_19 * b3_27;
-        }
-        d_a_Wk[i_47 * 32 + j_37] = c00_30;
-        d_a_Wk[i_47 * 32 + (j_37 + 1)] = c01_27;
-        d_a_Wk[i_47 * 32 + (j_37 + 2)] = c02_27;
-        d_a_Wk[i_47 * 32 + (j_37 + 3)] = c03_27;
-        d_a_Wk[(i_47 + 1) * 32 + j_37] = c10_18;
-        d_a_Wk[(i_47 + 1) * 32 + (j_37 + 1)] = c11_16;
-        d_a_Wk[(i_47 + 1) * 32 + (j_37 + 2)] = c12_16;
-        d_a_Wk[(i_47 + 1) * 32 + (j_37 + 3)] = c13_16;
-      }
-    }
-    d_a_bq.fill(0, 0, 32);
-    for (let i0_40 = 0; i0_40 < n; i0_40++) {
-      for (let i1_40 = 0; i1_40 < 8; i1_40++) {
-        for (let i2_40 = 0; i2_40 < 32; i2_40++) {
-          d_a_bq[i2_40] += d_a_q[i0_40 * 256 + i1_40 * 32 + i2_40];
-        }
-      }
-    }
-    const endI_17 = n * 8 - ((n * 8) % 2);
-    for (let i_49 = 0; i_49 < endI_17; i_49 += 2) {
-      for (let j_39 = 0; j_39 < 32; j_39 += 4) {
-        const ar0_24 = i_49 * 32;
-        const ar1_12 = (i_49 + 1) * 32;
-        const br0_8 = j_39 * 32;
-        const br1_8 = (j_39 + 1) * 32;
-        const br2_8 = (j_39 + 2) * 32;
-        const br3_8 = (j_39 + 3) * 32;
-        let c00_31 = 0,
-          c01_28 = 0,
-          c02_28 = 0,
-          c03_28 = 0,
-          c10_19 = 0,
-          c11_17 = 0,
-          c12_17 = 0,
-          c13_17 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const a0_32 = d_a_q[ar0_24 + k_17];
-          const a1_20 = d_a_q[ar1_12 + k_17];
-          const b0_31 = a_Wq[br0_8 + k_17];
-          const b1_28 = a_Wq[br1_8 + k_17];
-          const b2_28 = a_Wq[br2_8 + k_17];
-          const b3_28 = a_Wq[br3_8 + k_17];
-          c00_31 += a0_32 * b0_31;
-          c01_28 += a0_32 * b1_28;
-          c02_28 += a0_32 * b2_28;
-          c03_28 += a0_32 * b3_28;
-          c10_19 += a1_20 * b0_31;
-          c11_17 += a1_20 * b1_28;
-          c12_17 += a1_20 * b2_28;
-          c13_17 += a1_20 * b3_28;
-        }
-        d_a_q_xW[i_49 * 32 + j_39] = c00_31;
-        d_a_q_xW[i_49 * 32 + (j_39 + 1)] = c01_28;
-        d_a_q_xW[i_49 * 32 + (j_39 + 2)] = c02_28;
-        d_a_q_xW[i_49 * 32 + (j_39 + 3)] = c03_28;
-        d_a_q_xW[(i_49 + 1) * 32 + j_39] = c10_19;
-        d_a_q_xW[(i_49 + 1) * 32 + (j_39 + 1)] = c11_17;
-        d_a_q_xW[(i_49 + 1) * 32 + (j_39 + 2)] = c12_17;
-        d_a_q_xW[(i_49 + 1) * 32 + (j_39 + 3)] = c13_17;
-      }
-    }
-    for (let i_50 = endI_17; i_50 < n * 8; i_50++) {
-      for (let j_39 = 0; j_39 < 32; j_39 += 4) {
-        const ar0_25 = i_50 * 32;
-        const br0_9 = j_39 * 32;
-        const br1_9 = (j_39 + 1) * 32;
-        const br2_9 = (j_39 + 2) * 32;
-        const br3_9 = (j_39 + 3) * 32;
-        let c00_32 = 0,
-          c01_29 = 0,
-          c02_29 = 0,
-          c03_29 = 0;
-        for (let k_17 = 0; k_17 < 32; k_17++) {
-          const a0_33 = d_a_q[ar0_25 + k_17];
-          const b0_32 = a_Wq[br0_9 + k_17];
-          const b1_29 = a_Wq[br1_9 + k_17];
-          const b2_29 = a_Wq[br2_9 + k_17];
-          const b3_29 = a_Wq[br3_9 + k_17];
-          c00_32 += a0_33 * b0_32;
-          c01_29 += a0_33 * b1_29;
-          c02_29 += a0_33 * b2_29;
-          c03_29 += a0_33 * b3_29;
-        }
-        d_a_q_xW[i_50 * 32 + j_39] = c00_32;
-        d_a_q_xW[i_50 * 32 + (j_39 + 1)] = c01_29;
-        d_a_q_xW[i_50 * 32 + (j_39 + 2)] = c02_29;
-        d_a_q_xW[i_50 * 32 + (j_39 + 3)] = c03_29;
-      }
-    }
-    for (let i_51 = 0; i_51 < 32; i_51 += 2) {
-      for (let j_41 = 0; j_41 < 32; j_41 += 4) {
-        let c00_33 = 0,
-          c01_30 = 0,
-          c02_30 = 0,
-          c03_30 = 0,
-          c10_20 = 0,
-          c11_18 = 0,
-          c12_18 = 0,
-          c13_18 = 0;
-        for (let k_18 = 0; k_18 < n * 8; k_18++) {
-          const ak_7 = k_18 * 32 + i_51;
-          const bk_23 = k_18 * 32 + j_41;
-          const a0_34 = a_q_z_6[ak_7];
-          const a1_21 = a_q_z_6[ak_7 + 1];
-          const b0_33 = d_a_q[bk_23];
-          const b1_30 = d_a_q[bk_23 + 1];
-          const b2_30 = d_a_q[bk_23 + 2];
-          const b3_30 = d_a_q[bk_23 + 3];
-          c00_33 += a0_34 * b0_33;
-          c01_30 += a0_34 * b1_30;
-          c02_30 += a0_34 * b2_30;
-          c03_30 += a0_34 * b3_30;
-          c10_20 += a1_21 * b0_33;
-          c11_18 += a1_21 * b1_30;
-          c12_18 += a1_21 * b2_30;
-          c13_18 += a1_21 * b3_30;
-        }
-        d_a_Wq[i_51 * 32 + j_41] = c00_33;
-        d_a_Wq[i_51 * 32 + (j_41 + 1)] = c01_30;
-        d_a_Wq[i_51 * 32 + (j_41 + 2)] = c02_30;
-        d_a_Wq[i_51 * 32 + (j_41 + 3)] = c03_30;
-        d_a_Wq[(i_51 + 1) * 32 + j_41] = c10_20;
-        d_a_Wq[(i_51 + 1) * 32 + (j_41 + 1)] = c11_18;
-        d_a_Wq[(i_51 + 1) * 32 + (j_41 + 2)] = c12_18;
-        d_a_Wq[(i_51 + 1) * 32 + (j_41 + 3)] = c13_18;
-      }
-    }
   }
-  function backward_d_a_q_z_to_d_x_W(s: Float64Array, y: Float64Array, n: number): void {
+  function backward_d_a_k_xW_to_d_x_W(s: Float64Array, y: Float64Array, n: number): void {
     const a_q_z_2 = buf0,
       a_q_z_4 = buf3,
       a_q_z_5 = buf2,
+      a_q_z_6 = buf4,
       d_a = buf11,
       d_a_v = buf7,
+      d_a_q = buf6,
+      d_a_k = buf1,
       d_a_k_xW = buf5,
       d_a_q_xW = buf1,
       d_a_q_z = buf4,
@@ -3380,111 +3243,383 @@ export function createModel(options: ModelOptions = {}): Model {
       d_a_q_z_6 = buf3,
       d_a_q_z_7 = buf12,
       d_x = buf1;
-    const endI_19 = n * 8 - ((n * 8) % 2);
-    for (let i_53 = 0; i_53 < endI_19; i_53 += 2) {
-      for (let j_43 = 0; j_43 < 32; j_43 += 4) {
-        const ar0_26 = i_53 * 32;
-        const ar1_13 = (i_53 + 1) * 32;
-        const br0_10 = j_43 * 32;
-        const br1_10 = (j_43 + 1) * 32;
-        const br2_10 = (j_43 + 2) * 32;
-        const br3_10 = (j_43 + 3) * 32;
-        let c00_34 = 0,
-          c01_31 = 0,
-          c02_31 = 0,
-          c03_31 = 0,
-          c10_21 = 0,
-          c11_19 = 0,
-          c12_19 = 0,
-          c13_19 = 0;
-        for (let k_19 = 0; k_19 < 32; k_19++) {
-          const a0_35 = d_a_v[ar0_26 + k_19];
-          const a1_22 = d_a_v[ar1_13 + k_19];
-          const b0_34 = a_Wv[br0_10 + k_19];
-          const b1_31 = a_Wv[br1_10 + k_19];
-          const b2_31 = a_Wv[br2_10 + k_19];
-          const b3_31 = a_Wv[br3_10 + k_19];
-          c00_34 += a0_35 * b0_34;
-          c01_31 += a0_35 * b1_31;
-          c02_31 += a0_35 * b2_31;
-          c03_31 += a0_35 * b3_31;
-          c10_21 += a1_22 * b0_34;
-          c11_19 += a1_22 * b1_31;
-          c12_19 += a1_22 * b2_31;
-          c13_19 += a1_22 * b3_31;
+    const endI_11 = n * 8 - ((n * 8) % 2);
+    for (let i_37 = 0; i_37 < endI_11; i_37 += 2) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_22 = i_37 * 32;
+        const ar1_11 = (i_37 + 1) * 32;
+        const br0_6 = j_31 * 32;
+        const br1_6 = (j_31 + 1) * 32;
+        const br2_6 = (j_31 + 2) * 32;
+        const br3_6 = (j_31 + 3) * 32;
+        let c00_24 = 0,
+          c01_21 = 0,
+          c02_21 = 0,
+          c03_21 = 0,
+          c10_13 = 0,
+          c11_11 = 0,
+          c12_11 = 0,
+          c13_11 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const a0_25 = d_a_k[ar0_22 + k_15];
+          const a1_14 = d_a_k[ar1_11 + k_15];
+          const b0_24 = a_Wk[br0_6 + k_15];
+          const b1_21 = a_Wk[br1_6 + k_15];
+          const b2_21 = a_Wk[br2_6 + k_15];
+          const b3_21 = a_Wk[br3_6 + k_15];
+          c00_24 += a0_25 * b0_24;
+          c01_21 += a0_25 * b1_21;
+          c02_21 += a0_25 * b2_21;
+          c03_21 += a0_25 * b3_21;
+          c10_13 += a1_14 * b0_24;
+          c11_11 += a1_14 * b1_21;
+          c12_11 += a1_14 * b2_21;
+          c13_11 += a1_14 * b3_21;
         }
-        const v_212 = d_a_k_xW[i_53 * 32 + j_43];
-        const t_83 = c00_34 + v_212;
-        const v_213 = d_a_q_xW[i_53 * 32 + j_43];
-        d_a_q_z[i_53 * 32 + j_43] = t_83 + v_213;
-        const v_214 = d_a_k_xW[i_53 * 32 + (j_43 + 1)];
-        const t_84 = c01_31 + v_214;
-        const v_215 = d_a_q_xW[i_53 * 32 + (j_43 + 1)];
-        d_a_q_z[i_53 * 32 + (j_43 + 1)] = t_84 + v_215;
-        const v_216 = d_a_k_xW[i_53 * 32 + (j_43 + 2)];
-        const t_85 = c02_31 + v_216;
-        const v_217 = d_a_q_xW[i_53 * 32 + (j_43 + 2)];
-        d_a_q_z[i_53 * 32 + (j_43 + 2)] = t_85 + v_217;
-        const v_218 = d_a_k_xW[i_53 * 32 + (j_43 + 3)];
-        const t_86 = c03_31 + v_218;
-        const v_219 = d_a_q_xW[i_53 * 32 + (j_43 + 3)];
-        d_a_q_z[i_53 * 32 + (j_43 + 3)] = t_86 + v_219;
-        const v_220 = d_a_k_xW[(i_53 + 1) * 32 + j_43];
-        const t_87 = c10_21 + v_220;
-        const v_221 = d_a_q_xW[(i_53 + 1) * 32 + j_43];
-        d_a_q_z[(i_53 + 1) * 32 + j_43] = t_87 + v_221;
-        const v_222 = d_a_k_xW[(i_53 + 1) * 32 + (j_43 + 1)];
-        const t_88 = c11_19 + v_222;
-        const v_223 = d_a_q_xW[(i_53 + 1) * 32 + (j_43 + 1)];
-        d_a_q_z[(i_53 + 1) * 32 + (j_43 + 1)] = t_88 + v_223;
-        const v_224 = d_a_k_xW[(i_53 + 1) * 32 + (j_43 + 2)];
-        const t_89 = c12_19 + v_224;
-        const v_225 = d_a_q_xW[(i_53 + 1) * 32 + (j_43 + 2)];
-        d_a_q_z[(i_53 + 1) * 32 + (j_43 + 2)] = t_89 + v_225;
-        const v_226 = d_a_k_xW[(i_53 + 1) * 32 + (j_43 + 3)];
-        const t_90 = c13_19 + v_226;
-        const v_227 = d_a_q_xW[(i_53 + 1) * 32 + (j_43 + 3)];
-        d_a_q_z[(i_53 + 1) * 32 + (j_43 + 3)] = t_90 + v_227;
+        d_a_k_xW[i_37 * 32 + j_31] = c00_24;
+        d_a_k_xW[i_37 * 32 + (j_31 + 1)] = c01_21;
+        d_a_k_xW[i_37 * 32 + (j_31 + 2)] = c02_21;
+        d_a_k_xW[i_37 * 32 + (j_31 + 3)] = c03_21;
+        d_a_k_xW[(i_37 + 1) * 32 + j_31] = c10_13;
+        d_a_k_xW[(i_37 + 1) * 32 + (j_31 + 1)] = c11_11;
+        d_a_k_xW[(i_37 + 1) * 32 + (j_31 + 2)] = c12_11;
+        d_a_k_xW[(i_37 + 1) * 32 + (j_31 + 3)] = c13_11;
       }
     }
-    for (let i_54 = endI_19; i_54 < n * 8; i_54++) {
-      for (let j_43 = 0; j_43 < 32; j_43 += 4) {
-        const ar0_27 = i_54 * 32;
-        const br0_11 = j_43 * 32;
-        const br1_11 = (j_43 + 1) * 32;
-        const br2_11 = (j_43 + 2) * 32;
-        const br3_11 = (j_43 + 3) * 32;
-        let c00_35 = 0,
-          c01_32 = 0,
-          c02_32 = 0,
-          c03_32 = 0;
-        for (let k_19 = 0; k_19 < 32; k_19++) {
-          const a0_36 = d_a_v[ar0_27 + k_19];
-          const b0_35 = a_Wv[br0_11 + k_19];
-          const b1_32 = a_Wv[br1_11 + k_19];
-          const b2_32 = a_Wv[br2_11 + k_19];
-          const b3_32 = a_Wv[br3_11 + k_19];
-          c00_35 += a0_36 * b0_35;
-          c01_32 += a0_36 * b1_32;
-          c02_32 += a0_36 * b2_32;
-          c03_32 += a0_36 * b3_32;
+    for (let i_38 = endI_11; i_38 < n * 8; i_38++) {
+      for (let j_31 = 0; j_31 < 32; j_31 += 4) {
+        const ar0_23 = i_38 * 32;
+        const br0_7 = j_31 * 32;
+        const br1_7 = (j_31 + 1) * 32;
+        const br2_7 = (j_31 + 2) * 32;
+        const br3_7 = (j_31 + 3) * 32;
+        let c00_25 = 0,
+          c01_22 = 0,
+          c02_22 = 0,
+          c03_22 = 0;
+        for (let k_15 = 0; k_15 < 32; k_15++) {
+          const a0_26 = d_a_k[ar0_23 + k_15];
+          const b0_25 = a_Wk[br0_7 + k_15];
+          const b1_22 = a_Wk[br1_7 + k_15];
+          const b2_22 = a_Wk[br2_7 + k_15];
+          const b3_22 = a_Wk[br3_7 + k_15];
+          c00_25 += a0_26 * b0_25;
+          c01_22 += a0_26 * b1_22;
+          c02_22 += a0_26 * b2_22;
+          c03_22 += a0_26 * b3_22;
         }
-        const v_228 = d_a_k_xW[i_54 * 32 + j_43];
-        const t_91 = c00_35 + v_228;
-        const v_229 = d_a_q_xW[i_54 * 32 + j_43];
-        d_a_q_z[i_54 * 32 + j_43] = t_91 + v_229;
-        const v_230 = d_a_k_xW[i_54 * 32 + (j_43 + 1)];
-        const t_92 = c01_32 + v_230;
-        const v_231 = d_a_q_xW[i_54 * 32 + (j_43 + 1)];
-        d_a_q_z[i_54 * 32 + (j_43 + 1)] = t_92 + v_231;
-        const v_232 = d_a_k_xW[i_54 * 32 + (j_43 + 2)];
-        const t_93 = c02_32 + v_232;
-        const v_233 = d_a_q_xW[i_54 * 32 + (j_43 + 2)];
-        d_a_q_z[i_54 * 32 + (j_43 + 2)] = t_93 + v_233;
-        const v_234 = d_a_k_xW[i_54 * 32 + (j_43 + 3)];
-        const t_94 = c03_32 + v_234;
-        const v_235 = d_a_q_xW[i_54 * 32 + (j_43 + 3)];
-        d_a_q_z[i_54 * 32 + (j_43 + 3)] = t_94 + v_235;
+        d_a_k_xW[i_38 * 32 + j_31] = c00_25;
+        d_a_k_xW[i_38 * 32 + (j_31 + 1)] = c01_22;
+        d_a_k_xW[i_38 * 32 + (j_31 + 2)] = c02_22;
+        d_a_k_xW[i_38 * 32 + (j_31 + 3)] = c03_22;
+      }
+    }
+    const quadRows_4 = 32;
+    const quadK_4 = n * 8 - ((n * 8) % 4);
+    for (let r_15 = 0; r_15 < quadRows_4; r_15 += 4) {
+      const out0_4 = r_15 * 32;
+      const out1_4 = (r_15 + 1) * 32;
+      const out2_4 = (r_15 + 2) * 32;
+      const out3_4 = (r_15 + 3) * 32;
+      for (let j_33 = 0; j_33 < 32; j_33++) {
+        d_a_Wk[out0_4 + j_33] = 0;
+        d_a_Wk[out1_4 + j_33] = 0;
+        d_a_Wk[out2_4 + j_33] = 0;
+        d_a_Wk[out3_4 + j_33] = 0;
+      }
+      for (let k_16 = 0; k_16 < quadK_4; k_16 += 4) {
+        const l00_8 = a_q_z_6[k_16 * 32 + r_15],
+          l01_4 = a_q_z_6[(k_16 + 1) * 32 + r_15],
+          l02_4 = a_q_z_6[(k_16 + 2) * 32 + r_15],
+          l03_4 = a_q_z_6[(k_16 + 3) * 32 + r_15];
+        const l10_8 = a_q_z_6[k_16 * 32 + (r_15 + 1)],
+          l11_4 = a_q_z_6[(k_16 + 1) * 32 + (r_15 + 1)],
+          l12_4 = a_q_z_6[(k_16 + 2) * 32 + (r_15 + 1)],
+          l13_4 = a_q_z_6[(k_16 + 3) * 32 + (r_15 + 1)];
+        const l20_8 = a_q_z_6[k_16 * 32 + (r_15 + 2)],
+          l21_4 = a_q_z_6[(k_16 + 1) * 32 + (r_15 + 2)],
+          l22_4 = a_q_z_6[(k_16 + 2) * 32 + (r_15 + 2)],
+          l23_4 = a_q_z_6[(k_16 + 3) * 32 + (r_15 + 2)];
+        const l30_8 = a_q_z_6[k_16 * 32 + (r_15 + 3)],
+          l31_4 = a_q_z_6[(k_16 + 1) * 32 + (r_15 + 3)],
+          l32_4 = a_q_z_6[(k_16 + 2) * 32 + (r_15 + 3)],
+          l33_4 = a_q_z_6[(k_16 + 3) * 32 + (r_15 + 3)];
+        const rr_8 = k_16 * 32;
+        for (let j_33 = 0; j_33 < 32; j_33++) {
+          const r0_8 = d_a_k[rr_8 + j_33],
+            r1_4 = d_a_k[rr_8 + j_33 + 32],
+            r2_4 = d_a_k[rr_8 + j_33 + 64],
+            r3_4 = d_a_k[rr_8 + j_33 + 96];
+          d_a_Wk[out0_4 + j_33] =
+            d_a_Wk[out0_4 + j_33] + l00_8 * r0_8 + l01_4 * r1_4 + l02_4 * r2_4 + l03_4 * r3_4;
+          d_a_Wk[out1_4 + j_33] =
+            d_a_Wk[out1_4 + j_33] + l10_8 * r0_8 + l11_4 * r1_4 + l12_4 * r2_4 + l13_4 * r3_4;
+          d_a_Wk[out2_4 + j_33] =
+            d_a_Wk[out2_4 + j_33] + l20_8 * r0_8 + l21_4 * r1_4 + l22_4 * r2_4 + l23_4 * r3_4;
+          d_a_Wk[out3_4 + j_33] =
+            d_a_Wk[out3_4 + j_33] + l30_8 * r0_8 + l31_4 * r1_4 + l32_4 * r2_4 + l33_4 * r3_4;
+        }
+      }
+      for (let k_16 = quadK_4; k_16 < n * 8; k_16++) {
+        const l00_9 = a_q_z_6[k_16 * 32 + r_15];
+        const l10_9 = a_q_z_6[k_16 * 32 + (r_15 + 1)];
+        const l20_9 = a_q_z_6[k_16 * 32 + (r_15 + 2)];
+        const l30_9 = a_q_z_6[k_16 * 32 + (r_15 + 3)];
+        const rr_9 = k_16 * 32;
+        for (let j_33 = 0; j_33 < 32; j_33++) {
+          const r0_9 = d_a_k[rr_9 + j_33];
+          d_a_Wk[out0_4 + j_33] = d_a_Wk[out0_4 + j_33] + l00_9 * r0_9;
+          d_a_Wk[out1_4 + j_33] = d_a_Wk[out1_4 + j_33] + l10_9 * r0_9;
+          d_a_Wk[out2_4 + j_33] = d_a_Wk[out2_4 + j_33] + l20_9 * r0_9;
+          d_a_Wk[out3_4 + j_33] = d_a_Wk[out3_4 + j_33] + l30_9 * r0_9;
+        }
+      }
+    }
+    d_a_bq.fill(0, 0, 32);
+    for (let i0_40 = 0; i0_40 < n; i0_40++) {
+      for (let i1_40 = 0; i1_40 < 8; i1_40++) {
+        for (let i2_40 = 0; i2_40 < 32; i2_40++) {
+          d_a_bq[i2_40] += d_a_q[i0_40 * 256 + i1_40 * 32 + i2_40];
+        }
+      }
+    }
+    const endI_12 = n * 8 - ((n * 8) % 2);
+    for (let i_39 = 0; i_39 < endI_12; i_39 += 2) {
+      for (let j_34 = 0; j_34 < 32; j_34 += 4) {
+        const ar0_24 = i_39 * 32;
+        const ar1_12 = (i_39 + 1) * 32;
+        const br0_8 = j_34 * 32;
+        const br1_8 = (j_34 + 1) * 32;
+        const br2_8 = (j_34 + 2) * 32;
+        const br3_8 = (j_34 + 3) * 32;
+        let c00_26 = 0,
+          c01_23 = 0,
+          c02_23 = 0,
+          c03_23 = 0,
+          c10_14 = 0,
+          c11_12 = 0,
+          c12_12 = 0,
+          c13_12 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const a0_27 = d_a_q[ar0_24 + k_17];
+          const a1_15 = d_a_q[ar1_12 + k_17];
+          const b0_26 = a_Wq[br0_8 + k_17];
+          const b1_23 = a_Wq[br1_8 + k_17];
+          const b2_23 = a_Wq[br2_8 + k_17];
+          const b3_23 = a_Wq[br3_8 + k_17];
+          c00_26 += a0_27 * b0_26;
+          c01_23 += a0_27 * b1_23;
+          c02_23 += a0_27 * b2_23;
+          c03_23 += a0_27 * b3_23;
+          c10_14 += a1_15 * b0_26;
+          c11_12 += a1_15 * b1_23;
+          c12_12 += a1_15 * b2_23;
+          c13_12 += a1_15 * b3_23;
+        }
+        d_a_q_xW[i_39 * 32 + j_34] = c00_26;
+        d_a_q_xW[i_39 * 32 + (j_34 + 1)] = c01_23;
+        d_a_q_xW[i_39 * 32 + (j_34 + 2)] = c02_23;
+        d_a_q_xW[i_39 * 32 + (j_34 + 3)] = c03_23;
+        d_a_q_xW[(i_39 + 1) * 32 + j_34] = c10_14;
+        d_a_q_xW[(i_39 + 1) * 32 + (j_34 + 1)] = c11_12;
+        d_a_q_xW[(i_39 + 1) * 32 + (j_34 + 2)] = c12_12;
+        d_a_q_xW[(i_39 + 1) * 32 + (j_34 + 3)] = c13_12;
+      }
+    }
+    for (let i_40 = endI_12; i_40 < n * 8; i_40++) {
+      for (let j_34 = 0; j_34 < 32; j_34 += 4) {
+        const ar0_25 = i_40 * 32;
+        const br0_9 = j_34 * 32;
+        const br1_9 = (j_34 + 1) * 32;
+        const br2_9 = (j_34 + 2) * 32;
+        const br3_9 = (j_34 + 3) * 32;
+        let c00_27 = 0,
+          c01_24 = 0,
+          c02_24 = 0,
+          c03_24 = 0;
+        for (let k_17 = 0; k_17 < 32; k_17++) {
+          const a0_28 = d_a_q[ar0_25 + k_17];
+          const b0_27 = a_Wq[br0_9 + k_17];
+          const b1_24 = a_Wq[br1_9 + k_17];
+          const b2_24 = a_Wq[br2_9 + k_17];
+          const b3_24 = a_Wq[br3_9 + k_17];
+          c00_27 += a0_28 * b0_27;
+          c01_24 += a0_28 * b1_24;
+          c02_24 += a0_28 * b2_24;
+          c03_24 += a0_28 * b3_24;
+        }
+        d_a_q_xW[i_40 * 32 + j_34] = c00_27;
+        d_a_q_xW[i_40 * 32 + (j_34 + 1)] = c01_24;
+        d_a_q_xW[i_40 * 32 + (j_34 + 2)] = c02_24;
+        d_a_q_xW[i_40 * 32 + (j_34 + 3)] = c03_24;
+      }
+    }
+    const quadRows_5 = 32;
+    const quadK_5 = n * 8 - ((n * 8) % 4);
+    for (let r_16 = 0; r_16 < quadRows_5; r_16 += 4) {
+      const out0_5 = r_16 * 32;
+      const out1_5 = (r_16 + 1) * 32;
+      const out2_5 = (r_16 + 2) * 32;
+      const out3_5 = (r_16 + 3) * 32;
+      for (let j_36 = 0; j_36 < 32; j_36++) {
+        d_a_Wq[out0_5 + j_36] = 0;
+        d_a_Wq[out1_5 + j_36] = 0;
+        d_a_Wq[out2_5 + j_36] = 0;
+        d_a_Wq[out3_5 + j_36] = 0;
+      }
+      for (let k_18 = 0; k_18 < quadK_5; k_18 += 4) {
+        const l00_10 = a_q_z_6[k_18 * 32 + r_16],
+          l01_5 = a_q_z_6[(k_18 + 1) * 32 + r_16],
+          l02_5 = a_q_z_6[(k_18 + 2) * 32 + r_16],
+          l03_5 = a_q_z_6[(k_18 + 3) * 32 + r_16];
+        const l10_10 = a_q_z_6[k_18 * 32 + (r_16 + 1)],
+          l11_5 = a_q_z_6[(k_18 + 1) * 32 + (r_16 + 1)],
+          l12_5 = a_q_z_6[(k_18 + 2) * 32 + (r_16 + 1)],
+          l13_5 = a_q_z_6[(k_18 + 3) * 32 + (r_16 + 1)];
+        const l20_10 = a_q_z_6[k_18 * 32 + (r_16 + 2)],
+          l21_5 = a_q_z_6[(k_18 + 1) * 32 + (r_16 + 2)],
+          l22_5 = a_q_z_6[(k_18 + 2) * 32 + (r_16 + 2)],
+          l23_5 = a_q_z_6[(k_18 + 3) * 32 + (r_16 + 2)];
+        const l30_10 = a_q_z_6[k_18 * 32 + (r_16 + 3)],
+          l31_5 = a_q_z_6[(k_18 + 1) * 32 + (r_16 + 3)],
+          l32_5 = a_q_z_6[(k_18 + 2) * 32 + (r_16 + 3)],
+          l33_5 = a_q_z_6[(k_18 + 3) * 32 + (r_16 + 3)];
+        const rr_10 = k_18 * 32;
+        for (let j_36 = 0; j_36 < 32; j_36++) {
+          const r0_10 = d_a_q[rr_10 + j_36],
+            r1_5 = d_a_q[rr_10 + j_36 + 32],
+            r2_5 = d_a_q[rr_10 + j_36 + 64],
+            r3_5 = d_a_q[rr_10 + j_36 + 96];
+          d_a_Wq[out0_5 + j_36] =
+            d_a_Wq[out0_5 + j_36] + l00_10 * r0_10 + l01_5 * r1_5 + l02_5 * r2_5 + l03_5 * r3_5;
+          d_a_Wq[out1_5 + j_36] =
+            d_a_Wq[out1_5 + j_36] + l10_10 * r0_10 + l11_5 * r1_5 + l12_5 * r2_5 + l13_5 * r3_5;
+          d_a_Wq[out2_5 + j_36] =
+            d_a_Wq[out2_5 + j_36] + l20_10 * r0_10 + l21_5 * r1_5 + l22_5 * r2_5 + l23_5 * r3_5;
+          d_a_Wq[out3_5 + j_36] =
+            d_a_Wq[out3_5 + j_36] + l30_10 * r0_10 + l31_5 * r1_5 + l32_5 * r2_5 + l33_5 * r3_5;
+        }
+      }
+      for (let k_18 = quadK_5; k_18 < n * 8; k_18++) {
+        const l00_11 = a_q_z_6[k_18 * 32 + r_16];
+        const l10_11 = a_q_z_6[k_18 * 32 + (r_16 + 1)];
+        const l20_11 = a_q_z_6[k_18 * 32 + (r_16 + 2)];
+        const l30_11 = a_q_z_6[k_18 * 32 + (r_16 + 3)];
+        const rr_11 = k_18 * 32;
+        for (let j_36 = 0; j_36 < 32; j_36++) {
+          const r0_11 = d_a_q[rr_11 + j_36];
+          d_a_Wq[out0_5 + j_36] = d_a_Wq[out0_5 + j_36] + l00_11 * r0_11;
+          d_a_Wq[out1_5 + j_36] = d_a_Wq[out1_5 + j_36] + l10_11 * r0_11;
+          d_a_Wq[out2_5 + j_36] = d_a_Wq[out2_5 + j_36] + l20_11 * r0_11;
+          d_a_Wq[out3_5 + j_36] = d_a_Wq[out3_5 + j_36] + l30_11 * r0_11;
+        }
+      }
+    }
+    const endI_13 = n * 8 - ((n * 8) % 2);
+    for (let i_41 = 0; i_41 < endI_13; i_41 += 2) {
+      for (let j_37 = 0; j_37 < 32; j_37 += 4) {
+        const ar0_26 = i_41 * 32;
+        const ar1_13 = (i_41 + 1) * 32;
+        const br0_10 = j_37 * 32;
+        const br1_10 = (j_37 + 1) * 32;
+        const br2_10 = (j_37 + 2) * 32;
+        const br3_10 = (j_37 + 3) * 32;
+        let c00_28 = 0,
+          c01_25 = 0,
+          c02_25 = 0,
+          c03_25 = 0,
+          c10_15 = 0,
+          c11_13 = 0,
+          c12_13 = 0,
+          c13_13 = 0;
+        for (let k_19 = 0; k_19 < 32; k_19++) {
+          const a0_29 = d_a_v[ar0_26 + k_19];
+          const a1_16 = d_a_v[ar1_13 + k_19];
+          const b0_28 = a_Wv[br0_10 + k_19];
+          const b1_25 = a_Wv[br1_10 + k_19];
+          const b2_25 = a_Wv[br2_10 + k_19];
+          const b3_25 = a_Wv[br3_10 + k_19];
+          c00_28 += a0_29 * b0_28;
+          c01_25 += a0_29 * b1_25;
+          c02_25 += a0_29 * b2_25;
+          c03_25 += a0_29 * b3_25;
+          c10_15 += a1_16 * b0_28;
+          c11_13 += a1_16 * b1_25;
+          c12_13 += a1_16 * b2_25;
+          c13_13 += a1_16 * b3_25;
+        }
+        const v_212 = d_a_k_xW[i_41 * 32 + j_37];
+        const t_83 = c00_28 + v_212;
+        const v_213 = d_a_q_xW[i_41 * 32 + j_37];
+        d_a_q_z[i_41 * 32 + j_37] = t_83 + v_213;
+        const v_214 = d_a_k_xW[i_41 * 32 + (j_37 + 1)];
+        const t_84 = c01_25 + v_214;
+        const v_215 = d_a_q_xW[i_41 * 32 + (j_37 + 1)];
+        d_a_q_z[i_41 * 32 + (j_37 + 1)] = t_84 + v_215;
+        const v_216 = d_a_k_xW[i_41 * 32 + (j_37 + 2)];
+        const t_85 = c02_25 + v_216;
+        const v_217 = d_a_q_xW[i_41 * 32 + (j_37 + 2)];
+        d_a_q_z[i_41 * 32 + (j_37 + 2)] = t_85 + v_217;
+        const v_218 = d_a_k_xW[i_41 * 32 + (j_37 + 3)];
+        const t_86 = c03_25 + v_218;
+        const v_219 = d_a_q_xW[i_41 * 32 + (j_37 + 3)];
+        d_a_q_z[i_41 * 32 + (j_37 + 3)] = t_86 + v_219;
+        const v_220 = d_a_k_xW[(i_41 + 1) * 32 + j_37];
+        const t_87 = c10_15 + v_220;
+        const v_221 = d_a_q_xW[(i_41 + 1) * 32 + j_37];
+        d_a_q_z[(i_41 + 1) * 32 + j_37] = t_87 + v_221;
+        const v_222 = d_a_k_xW[(i_41 + 1) * 32 + (j_37 + 1)];
+        const t_88 = c11_13 + v_222;
+        const v_223 = d_a_q_xW[(i_41 + 1) * 32 + (j_37 + 1)];
+        d_a_q_z[(i_41 + 1) * 32 + (j_37 + 1)] = t_88 + v_223;
+        const v_224 = d_a_k_xW[(i_41 + 1) * 32 + (j_37 + 2)];
+        const t_89 = c12_13 + v_224;
+        const v_225 = d_a_q_xW[(i_41 + 1) * 32 + (j_37 + 2)];
+        d_a_q_z[(i_41 + 1) * 32 + (j_37 + 2)] = t_89 + v_225;
+        const v_226 = d_a_k_xW[(i_41 + 1) * 32 + (j_37 + 3)];
+        const t_90 = c13_13 + v_226;
+        const v_227 = d_a_q_xW[(i_41 + 1) * 32 + (j_37 + 3)];
+        d_a_q_z[(i_41 + 1) * 32 + (j_37 + 3)] = t_90 + v_227;
+      }
+    }
+    for (let i_42 = endI_13; i_42 < n * 8; i_42++) {
+      for (let j_37 = 0; j_37 < 32; j_37 += 4) {
+        const ar0_27 = i_42 * 32;
+        const br0_11 = j_37 * 32;
+        const br1_11 = (j_37 + 1) * 32;
+        const br2_11 = (j_37 + 2) * 32;
+        const br3_11 = (j_37 + 3) * 32;
+        let c00_29 = 0,
+          c01_26 = 0,
+          c02_26 = 0,
+          c03_26 = 0;
+        for (let k_19 = 0; k_19 < 32; k_19++) {
+          const a0_30 = d_a_v[ar0_27 + k_19];
+          const b0_29 = a_Wv[br0_11 + k_19];
+          const b1_26 = a_Wv[br1_11 + k_19];
+          const b2_26 = a_Wv[br2_11 + k_19];
+          const b3_26 = a_Wv[br3_11 + k_19];
+          c00_29 += a0_30 * b0_29;
+          c01_26 += a0_30 * b1_26;
+          c02_26 += a0_30 * b2_26;
+          c03_26 += a0_30 * b3_26;
+        }
+        const v_228 = d_a_k_xW[i_42 * 32 + j_37];
+        const t_91 = c00_29 + v_228;
+        const v_229 = d_a_q_xW[i_42 * 32 + j_37];
+        d_a_q_z[i_42 * 32 + j_37] = t_91 + v_229;
+        const v_230 = d_a_k_xW[i_42 * 32 + (j_37 + 1)];
+        const t_92 = c01_26 + v_230;
+        const v_231 = d_a_q_xW[i_42 * 32 + (j_37 + 1)];
+        d_a_q_z[i_42 * 32 + (j_37 + 1)] = t_92 + v_231;
+        const v_232 = d_a_k_xW[i_42 * 32 + (j_37 + 2)];
+        const t_93 = c02_26 + v_232;
+        const v_233 = d_a_q_xW[i_42 * 32 + (j_37 + 2)];
+        d_a_q_z[i_42 * 32 + (j_37 + 2)] = t_93 + v_233;
+        const v_234 = d_a_k_xW[i_42 * 32 + (j_37 + 3)];
+        const t_94 = c03_26 + v_234;
+        const v_235 = d_a_q_xW[i_42 * 32 + (j_37 + 3)];
+        d_a_q_z[i_42 * 32 + (j_37 + 3)] = t_94 + v_235;
       }
     }
     d_a_beta.fill(0, 0, 32);
@@ -3524,14 +3659,14 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_55 = 0; i_55 < n * 8; i_55++) {
-      const v_242 = d_a_q_z_2[i_55];
+    for (let i_43 = 0; i_43 < n * 8; i_43++) {
+      const v_242 = d_a_q_z_2[i_43];
       const t_95 = -0.5 * v_242;
-      const v_243 = a_q_z_4[i_55];
+      const v_243 = a_q_z_4[i_43];
       const t_96 = v_243 * v_243;
       const t_97 = v_243 * t_96;
       const t_98 = t_95 * t_97;
-      d_a_q_z_3[i_55] = 0.03125 * t_98;
+      d_a_q_z_3[i_43] = 0.03125 * t_98;
     }
     for (let i0_45 = 0; i0_45 < n; i0_45++) {
       for (let i1_45 = 0; i1_45 < 8; i1_45++) {
@@ -3563,9 +3698,9 @@ export function createModel(options: ModelOptions = {}): Model {
         }
       }
     }
-    for (let i_56 = 0; i_56 < n * 8; i_56++) {
-      const v_250 = d_a_q_z_6[i_56];
-      d_a_q_z_7[i_56] = 0.03125 * v_250;
+    for (let i_44 = 0; i_44 < n * 8; i_44++) {
+      const v_250 = d_a_q_z_6[i_44];
+      d_a_q_z_7[i_44] = 0.03125 * v_250;
     }
     for (let i0_48 = 0; i0_48 < n; i0_48++) {
       for (let i1_48 = 0; i1_48 < 8; i1_48++) {
@@ -3588,9 +3723,9 @@ export function createModel(options: ModelOptions = {}): Model {
       }
     }
     d_x_W.fill(0, 0, 320);
-    for (let i_57 = 0; i_57 < n * 8; i_57++) {
-      const to = s[i_57] * 32;
-      for (let j_45 = 0; j_45 < 32; j_45++) d_x_W[to + j_45] += d_x[i_57 * 32 + j_45];
+    for (let i_45 = 0; i_45 < n * 8; i_45++) {
+      const to = s[i_45] * 32;
+      for (let j_39 = 0; j_39 < 32; j_39++) d_x_W[to + j_39] += d_x[i_45 * 32 + j_39];
     }
   }
   /** The forward pass (evaluation mode) on at most maxBatch rows; a view of its output array. */
@@ -3618,8 +3753,8 @@ export function createModel(options: ModelOptions = {}): Model {
   function forwardBackward(s: Float64Array, y: Float64Array, n: number): number {
     forward_x_to_p(s, n);
     forward_y_onehot_to_loss(s, y, n);
-    backward_d_loss_z_to_d_a_Wq(s, y, n);
-    backward_d_a_q_z_to_d_x_W(s, y, n);
+    backward_d_loss_z_to_d_a_bk(s, y, n);
+    backward_d_a_k_xW_to_d_x_W(s, y, n);
     return s_4;
   }
   /** Running statistics, clipping and the adam update, after a step with a finite loss; false (and nothing written) if any written value would not be finite. */
@@ -3629,11 +3764,11 @@ export function createModel(options: ModelOptions = {}): Model {
     const corr1 = 1 / (1 - Math.pow(0.9, progress.step));
     const corr2 = 1 / (1 - Math.pow(0.999, progress.step));
     let notFinite = 0;
-    for (let i_59 = 0; i_59 < 9514; i_59++) {
-      let w_4 = weights[i_59];
-      const g = grads[i_59];
-      const mi = 0.9 * m[i_59] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_59] + (1 - 0.999) * g * g;
+    for (let i_47 = 0; i_47 < 9514; i_47++) {
+      let w_4 = weights[i_47];
+      const g = grads[i_47];
+      const mi = 0.9 * m[i_47] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_47] + (1 - 0.999) * g * g;
       w_4 -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
       notFinite += w_4 - w_4 + (mi - mi) + (vi - vi);
     }
@@ -3641,13 +3776,13 @@ export function createModel(options: ModelOptions = {}): Model {
       progress.step--;
       return false;
     }
-    for (let i_58 = 0; i_58 < 9514; i_58++) {
-      const g = grads[i_58];
-      const mi = 0.9 * m[i_58] + (1 - 0.9) * g;
-      const vi = 0.999 * v[i_58] + (1 - 0.999) * g * g;
-      m[i_58] = mi;
-      v[i_58] = vi;
-      weights[i_58] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
+    for (let i_46 = 0; i_46 < 9514; i_46++) {
+      const g = grads[i_46];
+      const mi = 0.9 * m[i_46] + (1 - 0.9) * g;
+      const vi = 0.999 * v[i_46] + (1 - 0.999) * g * g;
+      m[i_46] = mi;
+      v[i_46] = vi;
+      weights[i_46] -= (rate * mi * corr1) / (Math.sqrt(vi * corr2) + 1e-8);
     }
     return true;
   }
@@ -3689,8 +3824,8 @@ export function createModel(options: ModelOptions = {}): Model {
     }
     if (inputScaling.on) s = chunkRows(rowChunks, s, 0, n);
     const d_s = buf0;
-    for (let i_58 = 0; i_58 < n * 8; i_58++) {
-      d_s[i_58] = 0;
+    for (let i_46 = 0; i_46 < n * 8; i_46++) {
+      d_s[i_46] = 0;
     }
     if (inputScaling.on)
       for (let row = 0; row < n; row++)
