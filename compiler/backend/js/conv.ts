@@ -176,6 +176,17 @@ export function emitConv2d(ctx: EmitContext, node: NodeOf<"conv2d">): string {
   return `${y}.fill(0, 0, ${sizeExpr(ctx, node.shape)});\n${planeLoops(ctx, l, "filters-first", [w.load, taps].filter(Boolean).join("\n"))}`;
 }
 
+/**
+ * Whether a convolution's output gradient is mostly zeros: max pooling after it passes one
+ * pixel of each window (a quarter of a 2×2 pooling's), so the derivative kernels skip the
+ * positions whose gradient is zero. Adding w·0 changes no finite sum; only a non-finite weight
+ * or pixel, whose product with 0 would be NaN, is no longer spread over the other gradients.
+ */
+function pooledGradient(g: Node, depth = 3): boolean {
+  if (g.op === "maxpool2d_backward") return true;
+  return depth > 0 && g.inputs.some((input) => pooledGradient(input, depth - 1));
+}
+
 /** dx = Σ over filters and taps of w·g, scattered back to the pixels each tap read. */
 export function emitConv2dBackwardInput(ctx: EmitContext, node: NodeOf<"conv2d_backward_input">): string {
   const [G, Wt] = node.inputs as [Node, Node];
@@ -183,10 +194,11 @@ export function emitConv2dBackwardInput(ctx: EmitContext, node: NodeOf<"conv2d_b
   const l: ConvLoops = { N: node.shape[0]!, C: C!, F: F!, k: k!, g: geometry(node, G, k!, node.attrs.stride, node.attrs.padding), xo: ctx.local("xo"), yo: ctx.local("go"), wo: ctx.local("wo") };
   const gr = ctx.ref(G), dx = ctx.ref(node), gv = ctx.local("gv");
   const w = sliceWeights(ctx, ctx.ref(Wt), l.wo, l.k);
+  const sparse = pooledGradient(G);
   const taps = visitTaps(ctx, l.g, {
-    before: (o) => `const ${gv} = ${gr}[${l.yo} + ${o}];`,
+    before: (o) => `const ${gv} = ${gr}[${l.yo} + ${o}];${sparse ? `\nif (${gv} !== 0) {` : ""}`,
     tap: (t, i) => `${dx}[${l.xo} + ${i}] += ${w.at(t)} * ${gv};`,
-    after: () => "",
+    after: () => (sparse ? "}" : ""),
   });
   return `${dx}.fill(0, 0, ${sizeExpr(ctx, node.shape)});\n${planeLoops(ctx, l, "channels-first", [w.load, taps].filter(Boolean).join("\n"))}`;
 }
@@ -200,10 +212,11 @@ export function emitConv2dBackwardWeight(ctx: EmitContext, node: NodeOf<"conv2d_
   const n = ctx.local("n"), f = ctx.local("f"), c = ctx.local("c"), xo = ctx.local("xo"), go = ctx.local("go"), wo = ctx.local("wo"), gv = ctx.local("gv");
   const taps = k! * k!;
   const sums = taps <= TAP_UNROLL ? Array.from({ length: taps }, (_, t) => ctx.local(`s${t}`)) : null;
+  const sparse = pooledGradient(G);
   const body = visitTaps(ctx, g, {
-    before: (o) => `const ${gv} = ${gr}[${go} + ${o}];`,
+    before: (o) => `const ${gv} = ${gr}[${go} + ${o}];${sparse ? `\nif (${gv} !== 0) {` : ""}`,
     tap: (t, i) => `${sums ? sums[t as number] : `${dw}[${wo} + ${t}]`} += ${gv} * ${x}[${xo} + ${i}];`,
-    after: () => "",
+    after: () => (sparse ? "}" : ""),
   });
   const start = sums ? `let ${sums.join(" = 0, ")} = 0;` : `${dw}.fill(0, ${wo}, ${wo} + ${taps});`;
   const store = sums ? sums.map((s, t) => `${dw}[${t === 0 ? wo : `${wo} + ${t}`}] = ${s};`).join("\n") : "";
