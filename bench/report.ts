@@ -153,7 +153,7 @@ export function report(r: Results, seconds: number): string {
 
   const m = r.machine;
   const out: string[] = [
-    "# netc benchmark results",
+    `# netc benchmark results${r.config.section ? `: ${(r.config.workloads as string[]).join(", ")}` : ""}`,
     "",
     `${m.date} · ${m.cpu} (${m.cores} logical cores) · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · netc at ${m.commit}`,
     "",

@@ -3,7 +3,8 @@
 //   npm run bench                 full run (3 rounds; ~17 min on a busy 2-core VM): bench/RESULTS.md, bench/results.json
 //   npm run bench -- --quick      one short round (~4.5 min): bench/RESULTS-quick.md, bench/results-quick.json
 //   options: --engines=netc,ts-tuned  --workloads=W1,W4  --rounds=N  --report-only (re-render the last JSON)
-//   npm run bench -- --quick --workloads=W6,W7   only the CNN and the LSTM (issue 10)
+//   --section=NAME  write the report into section NAME of RESULTS.md (its JSON: results-NAME.json),
+//                   keeping the rest of the file: `npm run bench -- --workloads=W6,W7 --section=w6-w7`
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, release, tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { ENGINE_NAMES, engineRuns } from "./engines/index.js";
 import { report, type Results } from "./report.js";
 import { WORKLOADS, workload as workloadById, workloadFile } from "./shared.js";
-import { keepMarkedSections } from "./sections.js";
+import { keepMarkedSections, replaceSection } from "./sections.js";
 import type { Task } from "./worker.js";
 
 const args = process.argv.slice(2);
@@ -20,17 +21,20 @@ const quick = args.includes("--quick");
 const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const engines = option("engines")?.split(",") ?? ENGINE_NAMES;
 const workloads = option("workloads")?.split(",") ?? WORKLOADS.map((w) => w.id);
+const section = option("section");
+const jsonName = section ? `results-${section}.json` : quick ? "results-quick.json" : "results.json";
 // --report-only re-renders the markdown from the last results JSON without measuring anything.
 if (args.includes("--report-only")) {
   const base = fileURLToPath(new URL(".", import.meta.url));
-  const saved = JSON.parse(readFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, "utf8")) as Results;
+  const saved = JSON.parse(readFileSync(`${base}${jsonName}`, "utf8")) as Results;
   const markdown = report(saved, Number(saved.config.seconds ?? 0));
   writeResults(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
   process.stdout.write(markdown);
   process.exit(0);
 }
 
-/** The report, keeping the sections other scripts wrote into the file (bench/startup.ts). */
+/** The report, keeping the sections other scripts wrote into the file (bench/startup.ts); with
+ *  --section, only that section, its headings one level down. */
 function writeResults(path: string, markdown: string): void {
   let previous = "";
   try {
@@ -38,7 +42,8 @@ function writeResults(path: string, markdown: string): void {
   } catch {
     // first run
   }
-  writeFileSync(path, keepMarkedSections(previous, markdown));
+  if (section) writeFileSync(path, replaceSection(previous, section, markdown.replace(/^#/gm, "##")));
+  else writeFileSync(path, keepMarkedSections(previous, markdown));
 }
 
 const config = {
@@ -50,6 +55,7 @@ const config = {
   /** W4/W5 steps take ~10-50 ms in JS engines; 10,000 of them would take minutes per engine. */
   gcStepsLarge: quick ? 100 : 1000,
   compileRuns: quick ? 1 : 3,
+  ...(section ? { section, workloads } : {}),
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -164,6 +170,6 @@ Object.assign(results.config, { seconds });
 const markdown = report(results, seconds);
 const base = fileURLToPath(new URL(".", import.meta.url));
 writeResults(`${base}${quick ? "RESULTS-quick.md" : "RESULTS.md"}`, markdown);
-writeFileSync(`${base}${quick ? "results-quick.json" : "results.json"}`, JSON.stringify(results, null, 2) + "\n");
+writeFileSync(`${base}${jsonName}`, JSON.stringify(results, null, 2) + "\n");
 process.stdout.write(markdown);
 
