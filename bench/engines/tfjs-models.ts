@@ -1,9 +1,9 @@
 // W6 and W7 in TensorFlow.js (float32), written with tf ops so they compute the same math as
 // netc: the CNN in NHWC (the kernels transposed once from PyTorch's [F,C,k,k] to [k,k,C,F],
 // padding 1) with tf.relu and tf.maxPool, the pooled planes transposed back to C-H-W order
-// before flattening; the LSTM unrolled over its 16 steps with tf.matMul per gate
-// and the cell's equations (tf.layers.lstm would add its own initializers and a fused gate
-// order; tf.basicLSTMCell has gate order i, j, f, o and a forget bias). tf.train.sgd updates.
+// before flattening; the LSTM unrolled over its 16 steps from tf.matMul and the cell's
+// equations (tf.layers.lstm would add its own initializers and a fused gate order;
+// tf.basicLSTMCell has gate order i, j, f, o and a forget bias). tf.train.sgd updates.
 import * as tf from "@tensorflow/tfjs";
 import type { Batch, Workload } from "../shared.js";
 import { CNN, LSTM, type Params } from "../models.js";
