@@ -1,6 +1,8 @@
 // Engines timed in one process, in alternating rounds, so load on a shared machine hits them
 // alike: a steadier ratio than separate processes at different moments (bench/run.ts).
 //   npx tsx bench/paired.ts W4 netc-wasm-f32,jax-js-f32 [--infer]
+// tfjs has one global backend: pair at most one of tfjs-cpu and tfjs-wasm (the one created last
+// would run both).
 import { loadEngine } from "./engines/index.js";
 import { initialParams, workloadBatches } from "./models.js";
 import { initialLayers, workload } from "./shared.js";
