@@ -5,12 +5,13 @@ import type { Hover } from "vscode-languageserver";
 import { shapeToString } from "../compiler/ir/graph.js";
 import { BUILTINS, INITIALIZERS, ownEntry } from "../compiler/lower/functions.js";
 import { SCHEDULES, TRAIN_SETTINGS } from "../compiler/lower/train.js";
+import { defaultValue } from "../compiler/lower/tune.js";
 import { inputDecl, type ParamSpec } from "../compiler/model.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
 import type { Span } from "../grammar/ast.js";
 import { paramsOf, rangeOf, sizeOf, type Analysis } from "./analysis.js";
 import { definitionOf, symbolAt, type Decl } from "./symbols.js";
-import { SETTING_DOCS } from "./docs.js";
+import { DISTRIBUTION_DOCS, SETTING_DOCS, TUNE_SETTING_DOCS } from "./docs.js";
 
 export function hoverAt(a: Analysis, offset: number): Hover | null {
   const sym = symbolAt(a.program, offset);
@@ -24,9 +25,16 @@ function describe(a: Analysis, decl: Decl, sym: NonNullable<ReturnType<typeof sy
   switch (sym.kind) {
     case "decl":
       return decl.kind === "model" ? describeModel(a, decl.name.name) : [code(`block ${decl.name.name}(${decl.params.map((p) => p.name).join(", ")})`)];
+    case "hyperparameter":
+      return describeHyperparameter(a, sym.decl.name.name, sym.name);
+    case "tune-setting": {
+      const doc = TUNE_SETTING_DOCS[sym.name];
+      return [code(sym.name), doc ?? `not a tune setting (expected one of: ${Object.keys(TUNE_SETTING_DOCS).join(", ")})`];
+    }
     case "use":
     case "binder": {
       if (sym.name.includes(".")) return describeParam(a, decl, sym.name);
+      if (sym.kind === "use" && decl.kind === "model" && tunedIn(decl, sym.name)) return describeHyperparameter(a, decl.name.name, sym.name);
       const def = sym.kind === "binder" ? sym.span : definitionOf(sym.name, decl);
       // Not a binding: an initializer (`init: he`) or a loss named alone (`loss bce`).
       if (!def && ownEntry(INITIALIZERS, sym.name)) return [code(sym.name), "initializer"];
@@ -44,6 +52,8 @@ function describe(a: Analysis, decl: Decl, sym: NonNullable<ReturnType<typeof sy
       if (defaults) return [code(`${sym.name}(${Object.keys(defaults).join(", ")})`), defaultsText(defaults)];
       const init = ownEntry(INITIALIZERS, sym.name);
       if (init) return [code(`${sym.name}(${init.join(", ")})`), "initializer"];
+      const distribution = ownEntry(DISTRIBUTION_DOCS, sym.name);
+      if (distribution) return [code(`${sym.name}(...)`), `distribution of a tune block's hyperparameter: ${distribution}`];
       const block = a.program.decls.find((d) => d.kind === "block" && d.name.name === sym.name);
       return block?.kind === "block" ? [code(`block ${block.name.name}(${block.params.map((p) => p.name).join(", ")})`)] : [];
     }
@@ -65,6 +75,20 @@ function describe(a: Analysis, decl: Decl, sym: NonNullable<ReturnType<typeof sy
     case "argname":
       return [];
   }
+}
+
+/** Whether `name` is a hyperparameter of the model's tune block. */
+function tunedIn(decl: Decl & { kind: "model" }, name: string): boolean {
+  return decl.body.some((s) => s.kind === "tune" && s.hyperparameters.some((h) => h.name.name === name));
+}
+
+/** A hyperparameter: its distribution, and the value it takes outside a search. */
+function describeHyperparameter(a: Analysis, model: string, name: string): string[] {
+  const p = a.models.find((m) => m.name === model)?.tune?.params.find((q) => q.name === name);
+  if (!p) return [code(name), "hyperparameter of the tune block"];
+  const d = p.distribution;
+  const text = d.kind === "choice" ? `choice(${d.texts.join(", ")})` : `${d.kind}(${d.lo}, ${d.hi})`;
+  return [code(`${name}: ${text}`), `hyperparameter: netc tune tries values of this distribution; elsewhere (netc train, compile) it is ${defaultValue(d)}`];
 }
 
 function describeModel(a: Analysis, name: string): string[] {

@@ -1,7 +1,7 @@
 // What the identifier under the cursor is — a use of a name, the name a statement binds, a
 // function or block being called, a layer line, a train setting, a model or block — found by
 // walking the AST, and where each name is defined. Hover and go-to-definition start here.
-import type { Arg, BlockDecl, Expr, Ident, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "../grammar/ast.js";
+import type { Arg, BlockDecl, Expr, Hyperparameter, Ident, LayerSpec, ModelDecl, Program, Setting, Span, Stmt } from "../grammar/ast.js";
 
 export type Decl = ModelDecl | BlockDecl;
 
@@ -12,6 +12,8 @@ export type NetSymbol =
   | { kind: "argname"; name: string; span: Span; decl: Decl; callee: string }
   | { kind: "layer"; name: string; span: Span; decl: ModelDecl; layer: LayerSpec; index: number; part: "kind" | "activation" }
   | { kind: "setting"; name: string; span: Span; decl: ModelDecl; setting: Setting }
+  | { kind: "tune-setting"; name: string; span: Span; decl: ModelDecl; setting: Setting }
+  | { kind: "hyperparameter"; name: string; span: Span; decl: ModelDecl; hyperparameter: Hyperparameter }
   | { kind: "decl"; name: string; span: Span; decl: Decl };
 
 const inside = (span: Span, offset: number) => offset >= span.start && offset <= span.end;
@@ -62,6 +64,19 @@ function inStatement(stmt: Stmt, decl: Decl, offset: number): NetSymbol | undefi
         if (arg) return arg;
       }
       return undefined;
+    case "tune":
+      if (decl.kind !== "model") return undefined;
+      for (const h of stmt.hyperparameters) {
+        if (inside(h.name.span, offset)) return { kind: "hyperparameter", name: h.name.name, span: h.name.span, decl, hyperparameter: h };
+        const found = inExpr(h.distribution, decl, offset);
+        if (found) return found;
+      }
+      for (const s of stmt.settings) {
+        if (inside(s.name.span, offset)) return { kind: "tune-setting", name: s.name.name, span: s.name.span, decl, setting: s };
+        const found = [s.value, ...s.rest].map((e) => inExpr(e, decl, offset)).find(Boolean);
+        if (found) return found;
+      }
+      return undefined;
     case "train":
       if (decl.kind !== "model") return undefined;
       for (const s of stmt.settings) {
@@ -99,7 +114,7 @@ function inArgs(args: Arg[], callee: string, decl: Decl, offset: number): NetSym
   return undefined;
 }
 
-/** Where `name` is bound in `decl`: a statement's identifier, a block parameter, or a layer line. */
+/** Where `name` is bound in `decl`: a statement's identifier, a block parameter, a layer line, or a tune block's hyperparameter. */
 export function definitionOf(name: string, decl: Decl): Span | undefined {
   if (decl.kind === "block") {
     const p = decl.params.find((q) => q.name === name);
@@ -110,6 +125,10 @@ export function definitionOf(name: string, decl: Decl): Span | undefined {
     if (stmt.kind === "unpack") {
       const id = stmt.names.find((n) => n.name === name);
       if (id) return id.span;
+    }
+    if (stmt.kind === "tune") {
+      const h = stmt.hyperparameters.find((q) => q.name.name === name);
+      if (h) return h.name.span;
     }
   }
   // `layer<k>` is the k-th line of a `layers` block.

@@ -10,7 +10,11 @@ import { analyze } from "../compiler/analyze.js";
 import { BUILTINS } from "../compiler/lower/functions.js";
 import { TRAIN_SETTINGS } from "../compiler/lower/train.js";
 import { OPTIMIZER_DEFAULTS } from "../compiler/optim/index.js";
-import { SETTING_DOCS } from "../lsp/docs.js";
+import { DISTRIBUTIONS, TUNE_SETTINGS } from "../compiler/lower/tune.js";
+import { analyzeText } from "../lsp/analysis.js";
+import { DISTRIBUTION_DOCS, SETTING_DOCS, TUNE_SETTING_DOCS } from "../lsp/docs.js";
+import { hoverAt } from "../lsp/hover.js";
+import { definitionOf, symbolAt } from "../lsp/symbols.js";
 import { ROOT } from "./support/helpers.js";
 
 const URI = "file:///work/demo.net";
@@ -168,5 +172,44 @@ describe("VS Code extension", () => {
 describe("language server tables", () => {
   it("documents exactly the compiler's training settings", () => {
     expect(Object.keys(SETTING_DOCS).sort()).toEqual([...TRAIN_SETTINGS].sort());
+  });
+
+  it("documents exactly the compiler's tune settings and distributions", () => {
+    expect(Object.keys(TUNE_SETTING_DOCS).sort()).toEqual([...TUNE_SETTINGS].sort());
+    expect(Object.keys(DISTRIBUTION_DOCS).sort()).toEqual([...DISTRIBUTIONS].sort());
+  });
+});
+
+describe("hover and definition in a tune block", () => {
+  const TUNED = `model m {
+  tune { lr: loguniform(1e-4, 0.01); width: choice(8, 4); trials 9; metric val_acc }
+  input x[4]
+  target y: class(3)
+  p = softmax(dense(relu(dense(x, width)), 3))
+  output p
+  loss cross_entropy
+  train { optimizer adam(lr: lr) }
+}`;
+  const a = analyzeText(TUNED);
+  const hover = (needle: string, nth = 0) => {
+    let at = -1;
+    for (let k = 0; k <= nth; k++) at = TUNED.indexOf(needle, at + 1);
+    return (hoverAt(a, at + 1)?.contents as { value: string } | undefined)?.value ?? "";
+  };
+
+  it("a hyperparameter, where it is declared and where it is used: its distribution and its value outside a search", () => {
+    expect(hover("width")).toContain("width: choice(8, 4)");
+    expect(hover("width")).toContain("elsewhere (netc train, compile) it is 8");
+    expect(hover("width", 1)).toContain("width: choice(8, 4)");
+    expect(hover("lr", 2)).toContain("lr: loguniform(0.0001, 0.01)");
+    expect(hover("lr", 2)).toContain("it is 0.001");
+    const use = symbolAt(a.program, TUNED.indexOf("width", TUNED.indexOf("width") + 1) + 1)!;
+    expect(definitionOf("width", use.decl)).toEqual(symbolAt(a.program, TUNED.indexOf("width") + 1)!.span);
+  });
+
+  it("settings and distributions", () => {
+    expect(hover("trials")).toContain("configurations netc tune samples");
+    expect(hover("metric")).toContain("what ranks the trials");
+    expect(hover("loguniform")).toContain("distribution of a tune block's hyperparameter: a number whose logarithm is uniform");
   });
 });
