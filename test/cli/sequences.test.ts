@@ -1,25 +1,17 @@
 // The sequence models on the command line, through `main` with a capturing output: training on
 // a bundled generator, predictions with a class per position, and the messages for ids that
 // are not ids, for standardizing ids, and for explaining ids or per-position predictions.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { netcInProcess } from "../support/cli.js";
+import { scratchCli } from "../support/cli.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 let dir = "";
 
 /** `main` in-process; an argument starting with `@` names a file in the test's directory. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { status, stdout, stderr } = await netcInProcess(...argv.map((a) => a.replace(/^@/, `${dir}/`)));
-  return { code: status!, stdout, stderr };
-}
-
-const file = (name: string, text: string) => {
-  writeFileSync(join(dir, name), text);
-  return `@${name}`;
-};
+const { run, file } = scratchCli(() => dir);
 
 const TAGGER = `model tagger {
   input s[4]: index(5)

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseWeights } from "../../data/weights.js";
-import { netcInProcess, netcProcess, STACK_TRACE } from "../support/cli.js";
+import { netcProcess, scratchCli, STACK_TRACE } from "../support/cli.js";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 let dir = "";
@@ -18,15 +18,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `main` in-process; an argument starting with `@` names a file in the test's directory. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { status, stdout, stderr } = await netcInProcess(...argv.map((a) => a.replace(/^@/, `${dir}/`)));
-  return { code: status!, stdout, stderr };
-}
-
-const file = (name: string, text: string) => {
-  writeFileSync(join(dir, name), text);
-  return `@${name}`;
-};
+const { run, file } = scratchCli(() => dir);
 
 describe("netc train", () => {
   it("trains iris from the bundled data and writes trainer, weights, predictor and loss curve", async () => {

@@ -5,6 +5,8 @@
 //     concurrently;
 //   - `netcInProcess`: the same `main` the binary calls, with its output captured.
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { main, type Output } from "../../cli/main.js";
 import { ROOT } from "./helpers.js";
 
@@ -44,4 +46,21 @@ export async function netcInProcess(...args: string[]): Promise<Run> {
   };
   const status = await main(args, out);
   return { status, stdout, stderr };
+}
+
+/**
+ * `netcInProcess` for tests that work in a scratch directory (`dir()`, made in a beforeAll):
+ * `run`'s arguments starting with `@` name files there, and `file` writes one and returns its `@` name.
+ */
+export function scratchCli(dir: () => string) {
+  return {
+    async run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+      const { status, stdout, stderr } = await netcInProcess(...argv.map((a) => a.replace(/^@/, `${dir()}/`)));
+      return { code: status!, stdout, stderr };
+    },
+    file(name: string, text: string): string {
+      writeFileSync(join(dir(), name), text);
+      return `@${name}`;
+    },
+  };
 }
