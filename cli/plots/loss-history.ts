@@ -12,7 +12,8 @@ export interface PlotPoint {
   value: number;
 }
 
-export const PLOT_BUCKETS = 500;
+/** Each panel is 380 px wide: 200 ranges, two points each, are about one point per pixel. */
+export const PLOT_BUCKETS = 200;
 
 const CURVES = [
   ["train", "loss"],
