@@ -3,6 +3,7 @@
 // cached once for the whole run instead of once per file, and the compiler is imported once.
 // Tests keep no global state, so sharing is safe; both cores run test files.
 import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -34,6 +35,9 @@ class LongestFirst extends BaseSequencer {
 }
 
 export default defineConfig({
+  // "netc", the package's own entry (examples/rl imports it as an application would), is the
+  // sources here, not the build in dist/ (which may be older than the sources under test).
+  resolve: { alias: [{ find: /^netc$/, replacement: fileURLToPath(new URL("lib/index.ts", import.meta.url)) }] },
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/**/*.long.test.ts", "**/node_modules/**"],

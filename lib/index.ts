@@ -30,6 +30,10 @@ export interface CompileOptions {
   precision?: "f64" | "f32";
   /** The language of `code`: "typescript" (default) or "javascript" (types erased). */
   language?: "typescript" | "javascript";
+  /** The most rows one call takes: the size of the preallocated buffers (default: the train block's `batch`). */
+  maxBatch?: number;
+  /** Format `code` with prettier (default true); false is faster for code that is only run, not read. */
+  format?: boolean;
 }
 
 export interface CompileOutput {
@@ -41,6 +45,8 @@ export interface CompileOutput {
 
 /** Compiles a .net source to a training module. Errors in the source are returned, not thrown. */
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileOutput> {
+  const { maxBatch } = options;
+  if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new RangeError(`compile: maxBatch must be a whole number of rows, at least 1 (got ${maxBatch})`);
   try {
     const { code } = await compileModule(source, options);
     return { code, diagnostics: [] };

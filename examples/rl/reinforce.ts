@@ -3,22 +3,35 @@
 // the one-hot action aₜ scaled by the normalized discounted return Âₜ. cross_entropy's gradient
 // with respect to the logits z is p·Σy − y = Âₜ(π(·|sₜ) − onehot(aₜ)) = −Âₜ ∇_z log π(aₜ|sₜ),
 // so one trainStep on the episode is one step of gradient ascent on Σₜ Âₜ log π(aₜ|sₜ).
+//
+// It uses netc as an application would: the package's API (`compile` to unformatted
+// JavaScript, imported from a data: URL). Run as an example, "netc" is this repository's own
+// package, whose built entry dist/ `npm ci` makes (`npm run build` after editing the compiler);
+// the tests resolve it to the sources (vitest.config.ts).
 import { readFileSync } from "node:fs";
-import { compile } from "../../compiler/index.js";
-import { loadGenerated } from "../../cli/load.js";
-import type { GeneratedModule, Model } from "../../cli/generated-types.js";
+import { compile, formatDiagnostic, type Model, type ModelOptions } from "netc";
 import { CartPole, LIMITS, seededRandom } from "./cartpole-env.js";
 
 export const POLICY_FILE = new URL("../cartpole.net", import.meta.url);
 
-let compiled: Promise<GeneratedModule> | undefined;
+interface PolicyModule {
+  createModel(options?: ModelOptions): Model;
+}
+
+let compiled: Promise<PolicyModule> | undefined;
 
 /** A fresh policy from examples/cartpole.net, compiled in memory once, with buffers for a whole episode in one batch. */
 export async function createPolicy(seed: number): Promise<Model> {
-  compiled ??= compile(readFileSync(POLICY_FILE, "utf8"), { file: "examples/cartpole.net", maxBatch: LIMITS.steps, format: false }).then((r) =>
-    loadGenerated(r.code),
-  );
+  compiled ??= compilePolicy();
   return (await compiled).createModel({ seed });
+}
+
+async function compilePolicy(): Promise<PolicyModule> {
+  const source = readFileSync(POLICY_FILE, "utf8");
+  const file = "examples/cartpole.net";
+  const { code, diagnostics } = await compile(source, { file, maxBatch: LIMITS.steps, language: "javascript", format: false });
+  if (code === undefined) throw new Error(diagnostics.map((d) => formatDiagnostic(d, file, source)).join("\n"));
+  return (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as PolicyModule;
 }
 
 /** One episode's observations, actions and rewards, in buffers reused across episodes. */

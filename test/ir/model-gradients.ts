@@ -1,7 +1,7 @@
 // Gradients of whole models (the small examples with their own initialization, and larger
 // models that combine every op) against central finite differences through the emitted code,
 // for one backend: gradients.test.ts runs them on JavaScript, gradients-wasm.test.ts on wasm.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Backend } from "../../compiler/index.js";
 import {
   ALL_OPS,
@@ -18,6 +18,7 @@ import {
   modelData,
   usesModes,
 } from "./gradient-cases.js";
+import { typecheck } from "../support/typecheck.js";
 
 const EVERY_ACTIVATION_AS_A_LAYER = `model t {
   input x[3]
@@ -73,16 +74,22 @@ export function describeModelGradients(backend: Backend): void {
   });
 
   describe(`gradients of larger models (${backend})`, () => {
+    // Type-checked under --strict together, in one program (one per module would parse
+    // TypeScript's library each time).
+    const emitted = new Map<string, string>();
+    afterAll(() => expect(typecheck(emitted)).toBe(""), 120_000);
     it.each([
       ["every op at once", ALL_OPS],
       ["names the emitter also uses", HOSTILE_NAMES],
       ["every activation as a layer of `layers`", EVERY_ACTIVATION_AS_A_LAYER],
-    ])("%s", async (_, source) => {
-      const { module } = await compileSource(source, {
+    ])("%s", async (name, source) => {
+      const { module, result } = await compileSource(source, {
         maxBatch: 5,
         verify: true,
+        typecheck: false,
         backend,
       });
+      emitted.set(name, result.code);
       const model = module.createModel({ seed: 3 });
       const rng = makeRng(source.length);
       expectGradientsMatchOnBatches(
