@@ -100,6 +100,16 @@ export async function main(argv: string[], out: Output = processOutput()): Promi
     return 2;
   }
   try {
+    // `--help` is answered before the command's module loads (the trainer's imports take a
+    // second); any other problem with the arguments the command reports itself.
+    parseArgs(rest, SPECS[name]!);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      out.stdout(helpText(err.spec));
+      return 0;
+    }
+  }
+  try {
     const run = await RUNNERS[name]!();
     return await run(rest, out);
   } catch (err) {
