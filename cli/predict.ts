@@ -84,7 +84,7 @@ export async function predictCommand(argv: string[], out: Output): Promise<numbe
       if (positions > 1) {
         const classes = Array.from({ length: positions }, (_, t) => predictedClass(ir, p, r * positions + t));
         classes.forEach((c, t) => batch.classes?.[r * positions + t] === c && correct++);
-        lines.push(classes.join(","));
+        lines.push(classes.map((c) => csvCell(className(c))).join(","));
         continue;
       }
       const c = predictedClass(ir, p, r);

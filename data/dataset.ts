@@ -71,7 +71,9 @@ class Rows<T extends Float64Array | Int32Array> {
 /** Where each distinct label was first seen, for messages that point at it. */
 interface SeenLabel {
   id: number;
+  /** Where it first appeared. */
   line: number;
+  column: number;
 }
 
 /** Encodes records one at a time; `finish` returns the data set. */
@@ -98,12 +100,16 @@ export class DatasetBuilder {
     this.y = hasTarget ? new Rows((k) => new Float64Array(k), model.target.width, capacity) : null;
     const classified = hasTarget && this.enc.kind !== "values";
     this.classes = classified ? new Rows((k) => new Int32Array(k), classPositions(model), capacity) : null;
-    this.ids = classified && this.labelled && options.labels === undefined ? new Rows((k) => new Int32Array(k), 1, capacity) : null;
+    this.ids = classified && this.labelled && options.labels === undefined ? new Rows((k) => new Int32Array(k), this.targets.length, capacity) : null;
     this.known = options.labels === undefined ? undefined : options.labels && new Map(options.labels.map((l, i) => [l, i]));
   }
 
-  /** One label column (as opposed to K numeric one-hot columns or plain values). */
+  /**
+   * A label column per class position — one, or one per position for `y[T]: class(K)` — as
+   * opposed to K numeric one-hot columns or plain values. Labels are class indices or names.
+   */
   private get labelled(): boolean {
+    if (this.enc.kind === "index") return this.targets.length === this.enc.positions;
     return this.enc.kind !== "values" && this.targets.length === 1;
   }
 
@@ -124,16 +130,6 @@ export class DatasetBuilder {
     this.y.ensure(this.n);
     this.classes?.ensure(this.n);
     const tW = this.model.target.width;
-    if (this.enc.kind === "index" && this.enc.positions > 1) {
-      // One class index per position, a column each: indices only (named labels need one column).
-      const y = this.y.data, classes = this.classes!.data;
-      this.targets.forEach((c, k) => {
-        const cell = record.cells[c]!;
-        if (cell === "") throw new DataError(`${this.at(record, c)}: empty target cell in column '${this.header[c]}'; every position needs a class index`);
-        y[r * tW + k] = classes[r * tW + k] = this.numericClass(cell, record.line, c);
-      });
-      return;
-    }
     if (!this.labelled) {
       const y = this.y.data;
       this.targets.forEach((c, k) => (y[r * tW + k] = this.number(record, c, "target")));
@@ -141,17 +137,19 @@ export class DatasetBuilder {
       if (this.classes) this.classes.data[r] = argmax(y, r, tW);
       return;
     }
-    const c = this.targets[0]!;
-    const cell = record.cells[c]!;
-    if (cell === "") throw new DataError(`${this.at(record, c)}: empty target cell in column '${this.header[c]}'; every row needs a target`);
-    if (this.ids) {
-      let s = this.seen.get(cell);
-      if (!s) this.seen.set(cell, (s = { id: this.seen.size, line: record.line }));
-      this.ids.ensure(this.n);
-      this.ids.data[r] = s.id;
-    } else {
-      this.setTarget(r, this.knownClass(cell, record, c));
-    }
+    this.ids?.ensure(this.n);
+    const P = this.targets.length;
+    this.targets.forEach((c, k) => {
+      const cell = record.cells[c]!;
+      if (cell === "") throw new DataError(`${this.at(record, c)}: empty target cell in column '${this.header[c]}'; every ${P > 1 ? "position" : "row"} needs a target`);
+      if (this.ids) {
+        let s = this.seen.get(cell);
+        if (!s) this.seen.set(cell, (s = { id: this.seen.size, line: record.line, column: c }));
+        this.ids.data[r * P + k] = s.id;
+      } else {
+        this.setTarget(r, k, this.knownClass(cell, record, c));
+      }
+    });
   }
 
   /** The rows so far, labels resolved; the builder is empty afterwards (predict streams in batches). */
@@ -240,9 +238,14 @@ export class DatasetBuilder {
     return v;
   }
 
-  /** Row r's target from its class (or, for a binary target, its value in [0, 1]). */
-  private setTarget(r: number, v: number): void {
+  /** Row r's target at class position k from its class (or, for a binary target, its value in [0, 1]). */
+  private setTarget(r: number, k: number, v: number): void {
     const y = this.y!.data;
+    if (this.enc.kind === "index") {
+      const at = r * this.enc.positions + k;
+      y[at] = this.classes!.data[at] = v;
+      return;
+    }
     if (this.enc.kind === "onehot") {
       y.fill(0, r * this.enc.classes, (r + 1) * this.enc.classes);
       y[r * this.enc.classes + v] = 1;
@@ -252,25 +255,26 @@ export class DatasetBuilder {
 
   /** Training from scratch: numeric labels are indices; names are sorted and numbered. */
   private resolveSeen(warnings: string[]): string[] | null {
-    const c = this.targets[0]!;
     const seen = [...this.seen.entries()];
     const numeric = seen.every(([cell]) => NUMBER.test(cell));
     let labels: string[] | null = null;
     const value = new Float64Array(seen.length);
     if (numeric) {
-      for (const [cell, s] of seen) value[s.id] = this.numericClass(cell, s.line, c);
+      for (const [cell, s] of seen) value[s.id] = this.numericClass(cell, s.line, s.column);
     } else {
       const names = seen.map(([cell]) => cell).sort();
       if (names.length > this.limit) {
         const shown = names.length > 8 ? `${names.slice(0, 8).join(", ")}, ...` : names.join(", ");
-        throw new DataError(`${this.source}: column '${this.header[c]}' has ${names.length} class labels (${shown}), but ${describeTarget(this.model)} has ${this.limit}`);
+        const columns = this.targets.length === 1 ? `column '${this.header[this.targets[0]!]}' has` : `columns ${this.targets.map((c) => `'${this.header[c]}'`).join(", ")} have`;
+        throw new DataError(`${this.source}: ${columns} ${names.length} class labels (${shown}), but ${describeTarget(this.model)} has ${this.limit}`);
       }
       const index = new Map(names.map((l, i) => [l, i]));
       for (const [cell, s] of seen) value[s.id] = index.get(cell)!;
       labels = padLabels(names, this.limit);
     }
     const ids = this.ids!.data;
-    for (let r = 0; r < this.n; r++) this.setTarget(r, value[ids[r]!]!);
+    const P = this.targets.length;
+    for (let i = 0; i < this.n * P; i++) this.setTarget(Math.floor(i / P), i % P, value[ids[i]!]!);
     warnings.push(...this.emptyClasses(labels));
     return labels;
   }

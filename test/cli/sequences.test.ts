@@ -74,6 +74,34 @@ describe("sequence models on the command line", () => {
     expect(r.stderr).toContain(`badclass.csv:4:7: class label 3 in column 'y3' is not one of 0..2 (y[4]: class(3))`);
   });
 
+  it("named labels per position: one sorted label set over the columns, the same training as their indices, names in predictions", async () => {
+    const NAMES = ["adj", "noun", "verb"]; // sorted: adj = 0, noun = 1, verb = 2, as the indices
+    const named = [ROWS[0]!, ...ROWS.slice(1).map((row) => row.split(",").map((v, c) => (c < 4 ? v : NAMES[Number(v)])).join(","))];
+    file("named.csv", `${named.join("\n")}\n`);
+    const t = await run("train", "@tagger.net", "--data", "@named.csv", "--out", "@named");
+    expect(t.stderr).toBe("");
+    expect(t.code).toBe(0);
+    const byName = JSON.parse(readFileSync(join(dir, "named/tagger.weights.json"), "utf8"));
+    const byIndex = JSON.parse(readFileSync(join(dir, "trained/tagger.weights.json"), "utf8"));
+    expect(byName.labels).toEqual(NAMES);
+    expect(byName.params).toEqual(byIndex.params);
+    const p = await run("predict", "@tagger.net", "--weights", "@named/tagger.weights.json", "--data", "@named.csv");
+    expect(p.code).toBe(0);
+    const lines = p.stdout.trim().split("\n");
+    expect(lines[0]).toBe("class_0,class_1,class_2,class_3");
+    for (const line of lines.slice(1)) expect(line).toMatch(/^(adj|noun|verb)(,(adj|noun|verb)){3}$/);
+    expect(p.stderr).toMatch(/^accuracy [\d.]+% \(\d+ of 160 positions match the target columns\)$/m);
+
+    const unknown = file("unknown.csv", `${named.slice(0, 3).join("\n")}\n1,1,0,0,adj,noun,pronoun,verb\n`);
+    const u = await run("predict", "@tagger.net", "--weights", "@named/tagger.weights.json", "--data", unknown);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toBe(`netc predict: ${dir}/unknown.csv:4:7: class label 'pronoun' was never seen in training (known labels: adj, noun, verb)\n`);
+    const many = file("many.csv", `${named.slice(0, 3).join("\n")}\n1,1,0,0,adj,noun,pronoun,verb\n`);
+    const m = await run("train", "@tagger.net", "--data", many, "--out", "@many");
+    expect(m.code).toBe(1);
+    expect(m.stderr).toBe(`netc train: ${dir}/many.csv: columns 'y1', 'y2', 'y3', 'y4' have 4 class labels (adj, noun, pronoun, verb), but y[4]: class(3) has 3\n`);
+  });
+
   it("--normalize refuses ids; explain refuses ids and per-position predictions", async () => {
     const n = await run("train", "@tagger.net", "--data", "@tagger.csv", "--normalize", "--out", "@z");
     expect(n.code).toBe(1);
