@@ -1,4 +1,5 @@
-// The README's examples, run as a reader would run them, in README order, in a scratch copy of
+// The examples of README.md and of the user guides in docs/ (DOCUMENTS, in reading order: later
+// blocks may use what earlier ones wrote), run as a reader would run them, in a scratch copy of
 // the repository (every top-level entry linked, so nothing in the repository is written):
 //   ```sh     each command runs with `sh -c`; it must exit 0, and the files it names with `-o`
 //             or `--out` must exist afterwards
@@ -42,7 +43,25 @@ const READER_FILES: Record<string, () => string> = {
   "measurements.csv": () => readFileSync(join(ROOT, "examples/data/iris.csv"), "utf8"),
 };
 
+/** README.md, then the guides whose commands and code a reader runs, in the order to read them. */
+const DOCUMENTS = [
+  "README.md",
+  "docs/training.md",
+  "docs/library.md",
+  "docs/export.md",
+  "docs/editors.md",
+  "docs/generated-module.md",
+  "docs/explain.md",
+  "docs/tune.md",
+  "docs/cartpole.md",
+  "docs/backends.md",
+  "docs/language.md",
+];
+
 interface Block {
+  /** The document, and its `file:line` for messages. */
+  file: string;
+  at: string;
   lang: string;
   /** 1-based line of the opening fence. */
   line: number;
@@ -50,7 +69,7 @@ interface Block {
   marker?: string;
 }
 
-function readmeBlocks(readme: string): Block[] {
+function readmeBlocks(file: string, readme: string): Block[] {
   const lines = readme.split("\n");
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -62,7 +81,7 @@ function readmeBlocks(readme: string): Block[] {
     let before = start - 1;
     while (before >= 0 && lines[before]!.trim() === "") before--;
     const marker = /^<!--\s*readme-test:\s*(.*?)\s*-->$/.exec(lines[before]?.trim() ?? "")?.[1];
-    blocks.push({ lang: open[1]!, line: start + 1, text: body.join("\n"), marker });
+    blocks.push({ file, at: `${file}:${start + 1}`, lang: open[1]!, line: start + 1, text: body.join("\n"), marker });
   }
   return blocks;
 }
@@ -79,8 +98,7 @@ function shortened(command: string, block: Block): string {
   return quick && new RegExp(`^npx netc ${quick.command}\\s`).test(command) ? `${command} ${quick.flags}` : command;
 }
 
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
-const BLOCKS = readmeBlocks(README);
+const BLOCKS = DOCUMENTS.flatMap((file) => readmeBlocks(file, readFileSync(join(ROOT, file), "utf8")));
 const skipped = (b: Block) => b.marker?.startsWith("skip") ?? false;
 const firstLine = (b: Block) => b.text.split("\n")[0]!;
 const isListing = (b: Block) => b.lang === "" && /^# examples\/[\w-]+\.net/.test(b.text);
@@ -119,7 +137,7 @@ function outputsOf(command: string): string[] {
  * every block runs as written.
  */
 export function describeReadme(quick: boolean): void {
-  describe(quick ? "README.md's examples (long trainings shortened)" : "README.md's examples, as written", () => {
+  describe(quick ? "the examples of README.md and docs/ (long trainings shortened)" : "the examples of README.md and docs/, as written", () => {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "netc-readme-"));
       for (const entry of readdirSync(ROOT)) {
@@ -138,13 +156,19 @@ export function describeReadme(quick: boolean): void {
     it("only the listed blocks opt out, each with a reason; quick blocks shorten a netc command they hold", () => {
       const out = BLOCKS.filter(skipped);
       expect(out.map(firstLine)).toEqual(OPTED_OUT);
-      for (const b of out) expect(b.marker, `README.md:${b.line}`).toMatch(/^skip: \S/);
+      for (const b of out) expect(b.marker, b.at).toMatch(/^skip: \S/);
       const quickBlocks = BLOCKS.filter((b) => b.marker?.startsWith("quick"));
       expect(quickBlocks.length).toBeGreaterThanOrEqual(1);
       for (const b of quickBlocks) {
-        expect(b.lang, `README.md:${b.line}`).toBe("sh");
-        expect(commands(b.text).some((c) => shortened(c, b) !== c), `README.md:${b.line}: no netc ${quickOf(b)?.command} line to shorten`).toBe(true);
+        expect(b.lang, b.at).toBe("sh");
+        expect(commands(b.text).some((c) => shortened(c, b) !== c), `${b.at}: no netc ${quickOf(b)?.command} line to shorten`).toBe(true);
       }
+    });
+
+    it("runs every guide in docs/ that holds commands or code", () => {
+      const guides = readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+      const runnable = guides.filter((f) => /^```(sh|ts)\s*$/m.test(readFileSync(join(ROOT, f), "utf8")));
+      expect(runnable.filter((f) => !DOCUMENTS.includes(f))).toEqual([]);
     });
 
     it("finds commands, a usage snippet, an excerpt, a listing and a program to check", () => {
@@ -155,7 +179,7 @@ export function describeReadme(quick: boolean): void {
       expect(RUN.filter(isProgram).length).toBeGreaterThanOrEqual(1);
     });
 
-    it.each(RUN.map((b) => [`README.md:${b.line} ${firstLine(b)}`, b] as const))("%s", async (_, block) => {
+    it.each(RUN.map((b) => [`${b.at} ${firstLine(b)}`, b] as const))("%s", async (_, block) => {
       if (block.lang === "sh") {
         for (const written of commands(block.text)) {
           const command = quick ? shortened(written, block) : written;
@@ -167,7 +191,7 @@ export function describeReadme(quick: boolean): void {
       } else if (block.marker?.startsWith("excerpt of ")) {
         const file = block.marker.slice("excerpt of ".length);
         const { code } = await compile(readFileSync(join(ROOT, file), "utf8"), { file });
-        expect(code, `README.md:${block.line} is not in the module compiled from ${file}`).toContain(block.text);
+        expect(code, `${block.at} is not in the module compiled from ${file}`).toContain(block.text);
       } else if (block.lang === "ts") {
         const snippet = join(dir, `readme-${block.line}.ts`);
         writeFileSync(snippet, block.text);
@@ -178,7 +202,7 @@ export function describeReadme(quick: boolean): void {
         expect(printed.length).toBeGreaterThanOrEqual(approximations.length);
         approximations.forEach((want, k) => expect(printed[k]!.map(Math.round), stdout).toEqual(want));
       } else if (isProgram(block)) {
-        expect(analyze(block.text).diagnostics.map((d) => formatDiagnostic(d, `README.md:${block.line}`, block.text))).toEqual([]);
+        expect(analyze(block.text).diagnostics.map((d) => formatDiagnostic(d, block.at, block.text))).toEqual([]);
       } else {
         const [header, ...rest] = block.text.split("\n");
         const file = header!.slice(2).split(/\s/)[0]!;
