@@ -23,8 +23,8 @@ export function chooseBackend(model: ModelIR): "js" | "wasm" {
  * The parameters counted: the weights of rank-2 matrix products. Convolution and attention
  * kernels run as JavaScript in the wasm backend too, so their weights do not count: a CNN would
  * otherwise pay binaryen's compile time (seconds) for a step no faster. The recurrent layers'
- * products and the products over a stack of rows run in wasm since (W7: about 4× faster than
- * JavaScript per step), but auto still counts only rank-2 products: its measurements
+ * products and the products over a stack of rows run in wasm since (W7's step: about 2× JavaScript's in float64,
+ * 2.5× in float32), but auto still counts only rank-2 products: its measurements
  * (bench/AUTO.md) predate that, and the LSTM example once took a gigabyte to compile for wasm.
  */
 function matmulParams(model: ModelIR): number {
