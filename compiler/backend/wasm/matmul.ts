@@ -14,7 +14,7 @@
 // past a ragged row end are computed on whatever memory follows (lanes are independent) and
 // never stored; memory keeps 16 spare bytes at its end.
 //
-// A recurrent layer's step products (kernels.ts recurrentSteps) need three more things: rows
+// A recurrent layer's step products (kernels.ts recurrentStepSpec) need three more things: rows
 // of A and C further apart than k and n (a step's rows of a [B,T,·] tape), a second parameter
 // (the step) that moves A and C, and accumulators that start from a value (the bias, or what C
 // holds) so each sum is formed in the JavaScript backend's order, bit for bit.
@@ -159,7 +159,7 @@ class MatmulGenerator {
     const { simd, spec } = this;
     const { m, binaryen } = simd;
     const times = Math.max(timesOf(spec.m), timesOf(spec.k));
-    // A function of its own (binaryen expressions belong to one function: never share one).
+    // Built anew for each function: a binaryen expression belongs to one function.
     const start = () => [
       this.set(this.rows, times === 1 ? m.local.get(0, this.i32) : m.i32.mul(m.local.get(0, this.i32), this.const(times))),
       this.set(this.stepBytes, spec.step === undefined ? this.const(0) : m.i32.mul(m.local.get(1, this.i32), this.const(spec.step * simd.bytes))),
