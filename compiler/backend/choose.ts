@@ -20,16 +20,18 @@ export function chooseBackend(model: ModelIR): "js" | "wasm" {
 }
 
 /**
- * The parameters wasm speeds up: the weights of rank-2 matrix products. Convolution, recurrent and
- * attention kernels run as JavaScript in the wasm backend too, so their weights do not count:
- * a CNN or an LSTM would otherwise pay binaryen's compile time (seconds, a gigabyte for the
- * LSTM example) for a step no faster.
+ * The parameters counted: the weights of rank-2 matrix products. Convolution and attention
+ * kernels run as JavaScript in the wasm backend too, so their weights do not count: a CNN would
+ * otherwise pay binaryen's compile time (seconds) for a step no faster. The recurrent layers'
+ * products and the products over a stack of rows run in wasm since (W7's step: about 2× JavaScript's in float64,
+ * 2.5× in float32), but auto still counts only rank-2 products: its measurements
+ * (bench/AUTO.md) predate that, and the LSTM example once took a gigabyte to compile for wasm.
  */
 function matmulParams(model: ModelIR): number {
   const counted = new Set<string>();
   let total = 0;
   for (const node of model.forward.nodes) {
-    // wasm runs rank-2 products only (backend/wasm/kernels.ts); a stack of rows stays JavaScript.
+    // Rank-2 products only, as measured for bench/AUTO.md (a stack of rows runs in wasm too now).
     if (node.op !== "matmul" || node.inputs.some((i) => i.shape.length !== 2)) continue;
     for (const input of node.inputs) {
       if (input.op !== "param" || counted.has(input.attrs.name)) continue;

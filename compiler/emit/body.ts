@@ -1,7 +1,7 @@
 // Emits the statements of one generated function (predict, loss, or the training step): the
 // kernels it needs, in order, with a comment pointing back at the `.net` source whenever the
 // source expression changes.
-import type { EmitContext } from "../backend/js/context.js";
+import type { EmitContext, StepProducts } from "../backend/js/context.js";
 import { elementCode, matrixIndexer, emitElementwiseKernel, emitSumKernel } from "../backend/js/fused.js";
 import { emitMatmul } from "../backend/js/matmul.js";
 import { kernelRule, leafRule, scalarRule } from "../backend/js/rules.js";
@@ -18,6 +18,8 @@ export interface BodyEnv {
   rows: string;
   /** The statement that runs a kernel in another backend (a wasm export), if it does. */
   call?(kernel: Kernel): string | undefined;
+  /** A kernel's per-step products that run in another backend (a wasm export), if they do. */
+  products?(kernel: Kernel): StepProducts | undefined;
 }
 
 export interface EmittedKernel {
@@ -58,7 +60,8 @@ export function emitBody(
     const comment = describe(k.core ?? node, env.source);
     const head = comment && comment !== lastComment ? `// ${comment}\n` : "";
     lastComment = comment || lastComment;
-    out.push({ kernel: k, code: head + (env.call?.(k) ?? emitKernel(ctx, k)) });
+    const products = env.products?.(k);
+    out.push({ kernel: k, code: head + (env.call?.(k) ?? emitKernel(products ? { ...ctx, products } : ctx, k)) });
   }
   return { kernels: out, ref };
 }

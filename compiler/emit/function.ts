@@ -11,7 +11,7 @@
 import type { Graph, Node } from "../ir/graph.js";
 import { liveNodes } from "../passes/rewrite.js";
 import { needsBuffer, type Plan } from "../plan.js";
-import { emitBody, type EmittedKernel } from "./body.js";
+import { emitBody, type BodyEnv, type EmittedKernel } from "./body.js";
 import type { Kernel } from "../schedule.js";
 import type { NameManager } from "./names.js";
 
@@ -31,6 +31,7 @@ export interface FunctionEnv {
   leaf(node: Node): string | undefined;
   /** The statement that runs a kernel in another backend (a wasm export), if it does. */
   call?(kernel: Kernel): string | undefined;
+  products?: BodyEnv["products"];
 }
 
 export interface FunctionSpec {
@@ -59,7 +60,7 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
   const inline = kernelSets.map((kernels) => {
     const names = env.names.child();
     const aliases = claimAliases(env, kernels, names);
-    const body = emitBody(kernels, { storage: storageFor(aliases), source: env.source, rows: env.rows, call: env.call }, names);
+    const body = emitBody(kernels, { storage: storageFor(aliases), source: env.source, rows: env.rows, call: env.call, products: env.products }, names);
     return { kernels: body.kernels, ref: body.ref, aliases };
   });
   const total = inline.reduce((n, f) => n + f.kernels.reduce((m, k) => m + k.code.length, 0), 0);
@@ -75,7 +76,7 @@ export function emitGraphFunctions(env: FunctionEnv, specs: FunctionSpec[]): { f
   const names = env.names;
   const aliases = claimAliases(env, all, names);
   const closureScalars = { names, declared: [] as string[] };
-  const body = emitBody(all, { storage: storageFor(aliases), source: env.source, rows: env.rows, call: env.call }, names, closureScalars);
+  const body = emitBody(all, { storage: storageFor(aliases), source: env.source, rows: env.rows, call: env.call, products: env.products }, names, closureScalars);
   const usersOf = (k: Kernel) => specs.filter((_, i) => kernelSets[i]!.includes(k)).map((s) => s.name).join(",");
   const parts: { users: string; kernels: EmittedKernel[]; size: number }[] = [];
   for (const k of body.kernels) {

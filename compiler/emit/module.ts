@@ -69,6 +69,7 @@ export function emitModule(input: ModuleInput): FileParts {
     rows,
     names,
     call: wasm && ((k) => wasm.call(k, rows)),
+    products: wasm && ((k) => wasm.products(k, rows)),
     leaf: (node: Node) =>
       node.op === "input" ? (node.attrs.name === model.input.name ? (wasm?.inputView ?? xArg) : (wasm?.targetView ?? yArg))
       : node.op === "param" ? paramVar.get(node.attrs.name as string)

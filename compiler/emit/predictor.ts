@@ -89,7 +89,7 @@ function predictorParts(input: PredictorInput, { graph, plan, maxBatch, tensors:
     node.op === "input" ? (node.attrs.name === model.input.name ? (inputMem ?? xArg) : undefined)
     : node.op === "param" || node.op === "state" ? tensorVar.get(node.attrs.name as string)
     : undefined;
-  const env = { graph, plan, arrays, source: input.source, rows, names, leaf, call: wasm && ((k: Kernel) => wasm.call(k, rows)) };
+  const env = { graph, plan, arrays, source: input.source, rows, names, leaf, call: wasm && ((k: Kernel) => wasm.call(k, rows)), products: wasm && ((k: Kernel) => wasm.products(k, rows)) };
   const { functions, hoisted } = emitGraphFunctions(env, [
     { name: "forward", roots: ["predict"], signature: `${xArg}: Float64Array, ${rows}: number`, args: `${xArg}, ${rows}` },
   ]);

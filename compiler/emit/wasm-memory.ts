@@ -1,8 +1,10 @@
 // What a module compiled for the wasm backend adds to the JavaScript one: the wasm bytes
 // (base64, instantiated synchronously in createModel by the prelude's instantiateKernels),
 // every array declared as a view of the module's one linear memory, inputs copied into that memory at the start of each
-// call (a loop: no subarray, nothing allocated), and kernels that run in wasm called by name.
-import type { WasmBuild } from "../backend/wasm/index.js";
+// call (a loop: no subarray, nothing allocated), and kernels that run in wasm called by name (a
+// recurrent kernel's step products from inside its JavaScript time loop).
+import type { StepProducts } from "../backend/js/context.js";
+import type { StepKernel, WasmBuild } from "../backend/wasm/index.js";
 import type { Kernel } from "../schedule.js";
 import type { NameManager } from "./names.js";
 
@@ -17,6 +19,7 @@ export interface WasmEmit {
   /** Statements copying the caller's x (and y) into the memory. */
   copyInputs(x: string, y: string | null, rows: string): string;
   call(kernel: Kernel, rows: string): string | undefined;
+  products(kernel: Kernel, rows: string): StepProducts | undefined;
   /** The call updating one learning-rate segment in wasm, or undefined when updates run in JavaScript. */
   update(segment: number, args: { rate: string; clip: string; corr1: string; corr2: string }): string | undefined;
 }
@@ -26,6 +29,8 @@ interface Kernels {
   dtype: WasmBuild["dtype"];
   wasm: Uint8Array;
   calls: ReadonlyMap<Kernel, string>;
+  /** Step products of recurrent kernels, called with (rows, t). */
+  steps?: ReadonlyMap<Kernel, StepKernel>;
   /** Update kernels, called with (rows, rate, clip, corr1, corr2). */
   updates?: readonly string[];
 }
@@ -35,6 +40,7 @@ interface KernelsEmit {
   prelude: string[];
   array(elements: number, offset: number): string;
   call(kernel: Kernel, rows: string): string | undefined;
+  products(kernel: Kernel, rows: string): StepProducts | undefined;
   /** The expression naming the kernels' exports. */
   kernels: string;
 }
@@ -47,6 +53,7 @@ export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit
   const kernels = names.claim("wasmKernels");
   const exportsType = [
     ...[...new Set(build.calls.values())].map((k) => `${k}(rows: number): void`),
+    ...[...(build.steps?.values() ?? [])].flatMap((s) => [s.product, ...(s.pack ? [s.pack] : [])]).map((k) => `${k}(rows: number, t: number): void`),
     ...(build.updates ?? []).map((k) => `${k}(rows: number, rate: number, clip: number, corr1: number, corr2: number): void`),
   ].join("; ");
   const base64 = Buffer.from(build.wasm).toString("base64");
@@ -61,6 +68,11 @@ export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit
     call: (kernel, rows) => {
       const name = build.calls.get(kernel);
       return name ? `${kernels}.${name}(${rows});` : undefined;
+    },
+    products: (kernel, rows) => {
+      const step = build.steps?.get(kernel);
+      if (!step) return undefined;
+      return { setup: step.pack ? `${kernels}.${step.pack}(${rows}, 0);` : "", step: (t) => `${kernels}.${step.product}(${rows}, ${t});` };
     },
     kernels,
   };
@@ -91,5 +103,6 @@ export function wasmEmit(build: WasmBuild, names: NameManager, widths: { input: 
       return name ? `${core.kernels}.${name}(0, ${a.rate}, ${a.clip}, ${a.corr1}, ${a.corr2});` : undefined;
     },
     call: core.call,
+    products: core.products,
   };
 }

@@ -32,6 +32,13 @@ export const BACKWARD: Record<RecurrentCell, readonly string[]> = {
   gru: ["dx_r", "dx_z", "dx_n", "dh_r", "dh_z", "dh_n", "d_h"],
 };
 
+/** Where a backward row keeps the gradient reaching h_t (from the next step's hidden products
+ *  and its cotangent) until the gate gradients are computed from it: d_c, d_h, or d_pre itself. */
+export const STASH: Record<RecurrentCell, number> = { rnn: 0, lstm: 4, gru: 6 };
+
+/** Where a backward row starts the gradients of its hidden products (G blocks, gate order): those times W_hhᵀ reach h₋₁. */
+export const HIDDEN_GRADS_AT: Record<RecurrentCell, number> = { rnn: 0, lstm: 0, gru: 3 };
+
 /** Gates per cell: the G of W_ih[in, G·n]. */
 export const GATES: Record<RecurrentCell, number> = { rnn: 1, lstm: 4, gru: 3 };
 

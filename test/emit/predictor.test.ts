@@ -88,6 +88,9 @@ const VARIANTS: [string, Variant][] = [
   ["iris", WASM_F64],
   ["small-batchnorm", WASM_F64],
   ["iris", WASM_F32],
+  // A GRU: its step products are wasm calls inside the predictor's JavaScript time loop.
+  ["sequence", WASM_F64],
+  ["sequence", WASM_F32],
 ];
 
 describe.each(VARIANTS)("predictor for %s (%o)", (name, variant) => {

@@ -177,3 +177,81 @@ describe.each(["f32", "f64"] as const)("wasm matmul kernels, %s", { timeout: 60_
     await check(dtype, tiles);
   });
 });
+
+/**
+ * A recurrent layer's step products (kernels.ts recurrentStepSpec): rows of A and C a whole
+ * [T, row] block apart, A and C moved by the step passed at run time, the accumulators started
+ * from a bias (forward) or from what C holds (backward, with W transposed and packed once by a
+ * separate export). In float64 the sums are formed in the JavaScript backend's order: equal.
+ */
+describe.each(["f32", "f64"] as const)("wasm step products of a recurrent layer, %s", { timeout: 60_000 }, (dtype) => {
+  const shapes = [
+    { rows: 7, k: 6, n: 24, T: 5 },
+    { rows: 5, k: 15, n: 5, T: 3 },
+    { rows: 9, k: 16, n: 64, T: 2 },
+  ];
+  it.each([false, true])("W transposed and packed once: %s", async (transposed) => {
+    const bytes = dtype === "f32" ? 4 : 8;
+    const Array_ = dtype === "f32" ? Float32Array : Float64Array;
+    const cases = shapes.map((s, index) => {
+      // A tape row holds [pad, a (k), pad, c (n), pad]: A and C sit inside a longer row.
+      const row = s.k + s.n + 7, aAt = 2, cAt = s.k + 5;
+      const { at, end } = layout(bytes, { tape: s.rows * s.T * row, w: s.k * s.n, bias: s.n });
+      return { s, row, aAt, cAt, at, end, index };
+    });
+    let base = 0;
+    const specs = cases.map((c) => {
+      const shifted = Object.fromEntries(Object.entries(c.at).map(([name, a]) => [name, base + a])) as Record<string, number>;
+      const spec: MatmulSpec = {
+        name: `step${c.index}`,
+        m: { batch: true, max: c.s.rows },
+        k: c.s.k,
+        n: c.s.n,
+        a: { addr: shifted.tape! + c.aAt * bytes, trans: false },
+        b: { addr: shifted.w!, trans: transposed },
+        rowStride: { a: c.s.T * c.row, c: c.s.T * c.row },
+        step: c.row,
+        init: transposed ? load(shifted.tape! + c.cAt * bytes, "elem") : load(shifted.bias!, "col"),
+        outputs: [{ addr: shifted.tape! + c.cAt * bytes, expr: acc }],
+        pack: base + c.end,
+        ...(transposed ? { packExport: `step${c.index}p` } : {}),
+      };
+      const placed = { ...c, at: shifted, spec };
+      base += c.end + packBytes(spec, dtype) + 64;
+      return placed;
+    });
+    const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => specs.forEach((s) => addMatmul(simd, s.spec)) });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
+    const buffer = (instance.exports.memory as WebAssembly.Memory).buffer;
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    for (const { s, row, aAt, cAt, at, spec } of specs) {
+      const tape = new Array_(buffer, at.tape!, s.rows * s.T * row), w = new Array_(buffer, at.w!, s.k * s.n), bias = new Array_(buffer, at.bias!, s.n);
+      for (const v of [tape, w, bias]) for (let i = 0; i < v.length; i++) v[i] = rand();
+      const weights = Float64Array.from(w); // as the kernel reads them, rounded to dtype
+      const weight = (l: number, j: number) => weights[transposed ? j * s.k + l : l * s.n + j]!;
+      if (transposed) {
+        (instance.exports[`${spec.name}p`] as (rows: number, t: number) => void)(s.rows, 0);
+        // The steps must read the packed copy, not W.
+        w.fill(NaN);
+      }
+      const runRows = s.rows - 1; // the last row is past the batch: left alone
+      for (let t = 0; t < s.T; t++) {
+        const want = Float64Array.from(tape);
+        for (let r = 0; r < runRows; r++) {
+          const at = (r * s.T + t) * row;
+          for (let j = 0; j < s.n; j++) {
+            let sum = transposed ? want[at + cAt + j]! : bias[j]!;
+            for (let l = 0; l < s.k; l++) sum += tape[at + aAt + l]! * weight(l, j);
+            want[at + cAt + j] = sum;
+          }
+        }
+        (instance.exports[spec.name] as (rows: number, t: number) => void)(runRows, t);
+        for (let i = 0; i < want.length; i++) {
+          const tol = dtype === "f64" ? 0 : 1e-5 * (1 + Math.abs(want[i]!));
+          if (!(Math.abs(tape[i]! - want[i]!) <= tol)) throw new Error(`${dtype} ${JSON.stringify(s)} step ${t} at ${i}: got ${tape[i]}, want ${want[i]}`);
+        }
+      }
+    }
+  });
+});

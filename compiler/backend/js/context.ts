@@ -17,6 +17,16 @@ export interface EmitContext {
    * scalar lives in the enclosing closure instead, and this becomes a plain assignment.
    */
   declare(name: string, init: string): string;
+  /** The kernel's per-step matrix products when another backend runs them (recurrent layers on wasm). */
+  products?: StepProducts;
+}
+
+/** Matrix products a JavaScript kernel calls once per step instead of computing them itself. */
+export interface StepProducts {
+  /** Once before the steps (packs a weight matrix), or "". */
+  setup: string;
+  /** The product of step t. */
+  step(t: string): string;
 }
 
 /** JS expression for the extent of a dim. */

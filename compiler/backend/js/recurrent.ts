@@ -5,9 +5,13 @@
 // cotangent plus the next step's hidden-product gradients times W_hhᵀ (the same tiled product,
 // over W_hh's rows), kept in the output row until each gate's gradient, computed from the values
 // the tape kept, replaces it. See ops/recurrent.ts for the equations and layouts.
+//
+// On the wasm backend (ctx.products) the kernels stay JavaScript for the cell equations but
+// call a wasm SIMD product per step instead of the two products above; the forward's sums start
+// from b_hh and the backward's from the stashed cotangent there too, so the numbers are the same.
 import type { Node, NodeOf } from "../../ir/graph.js";
 import type { RecurrentCell } from "../../ir/vocabulary.js";
-import { BACKWARD, GATES, HIDDEN_PRODUCTS_AT, TAPE } from "../../ops/recurrent.js";
+import { BACKWARD, GATES, HIDDEN_GRADS_AT, HIDDEN_PRODUCTS_AT, STASH, TAPE } from "../../ops/recurrent.js";
 import type { EmitContext } from "./context.js";
 import { streamedProduct } from "./streamed.js";
 
@@ -122,7 +126,7 @@ ${tp(0)} = (1 - ${zg}) * ${ng} + ${zg} * ${tp(1)};`,
   };
   const rowAt = (rv: string) => `(${rv} * ${T} + ${t}) * ${tapeRow}`;
   // h₋₁·W_hh + b_hh for every row, into the tape's hidden-product blocks.
-  const products = streamedProduct(ctx, {
+  const products = ctx.products ? ctx.products.step(t) : streamedProduct(ctx, {
     rows: ctx.rows,
     inner: String(n),
     cols: gn,
@@ -133,7 +137,7 @@ ${tp(0)} = (1 - ${zg}) * ${ng} + ${zg} * ${tp(1)};`,
     outBase: (rv) => `${rowAt(rv)} + ${hhAt}`,
     init: (jv) => `${bh}[${jv}]`,
   });
-  return `for (let ${t} = 0; ${t} < ${T}; ${t}++) {
+  return `${ctx.products?.setup ? `${ctx.products.setup}\n` : ""}for (let ${t} = 0; ${t} < ${T}; ${t}++) {
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
 const ${row} = ${rowAt(r)};
 for (let ${j} = 0; ${j} < ${n}; ${j}++) ${tape}[${row} + ${n} + ${j}] = ${t} > 0 ? ${tape}[${row} - ${tapeRow} + ${j}] : 0;
@@ -150,9 +154,6 @@ ${step[cell]}
 }`;
 }
 
-/** Where the backward kernel keeps the gradient reaching h_t until the gate gradients replace it. */
-const STASH: Record<RecurrentCell, number> = { rnn: 0, lstm: 4, gru: 6 };
-
 export function emitRecurrentBackward(ctx: EmitContext, node: NodeOf<"recurrent_backward">): string {
   const { cell } = node.attrs;
   const [Tape, W, G] = node.inputs as [Node, Node, Node];
@@ -163,7 +164,7 @@ export function emitRecurrentBackward(ctx: EmitContext, node: NodeOf<"recurrent_
   const [dh, h, ig2, fg2, gg2, og2, tc, dc, cPrev, rg2, zg2, hn, ng2, dnPre, drPre, dzPre] =
     ["dh", "h", "ig", "fg", "gg", "og", "tc", "dc", "cPrev", "rg", "zg", "hn", "ng", "dnPre", "drPre", "dzPre"].map((v) => ctx.local(v));
   // The next step's gradients of its hidden products: the blocks that multiply W_hh.
-  const hhGrads = cell === "gru" ? 3 * n : 0;
+  const hhGrads = HIDDEN_GRADS_AT[cell] * n;
   const stash = STASH[cell] * n;
   const tp = (block: number) => `${tape}[${at(row, block, n, j)}]`;
   const put = (block: number, v: string) => `${out}[${at(o, block, n, j)}] = ${v};`;
@@ -171,7 +172,7 @@ export function emitRecurrentBackward(ctx: EmitContext, node: NodeOf<"recurrent_
   const gradAt = (rv: string) => `(${rv} * ${T} + ${t}) * ${gradRow}`;
   // The gradient reaching h_t: its cotangent plus, from step t + 1, the hidden-product gradients
   // times W_hhᵀ, stashed in this step's output row.
-  const throughTime = rowProduct(ctx, {
+  const throughTime = ctx.products ? ctx.products.step(t) : rowProduct(ctx, {
     rows: ctx.rows,
     inner: gn,
     cols: n,
@@ -208,16 +209,19 @@ ${put(4, dzPre)}
 ${put(5, `${dnPre} * ${rg2}`)}
 ${put(6, dh)}`,
   };
-  return `for (let ${back} = 0; ${back} < ${T}; ${back}++) {
-const ${t} = ${T - 1} - ${back};
-const ${later} = ${back} > 0;
-if (${later}) {
+  const stashCotangent = `for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
+for (let ${j} = 0; ${j} < ${n}; ${j}++) ${out}[${gradAt(r)} + ${stash} + ${j}] = ${g}[${tapeAt(r)} + ${j}];
+}`;
+  // The wasm product adds to the stashed cotangent; the JavaScript one starts from it.
+  const reaching = ctx.products ? `${stashCotangent}\nif (${later}) ${throughTime}` : `if (${later}) {
 ${throughTime}
 } else {
-for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
-for (let ${j} = 0; ${j} < ${n}; ${j}++) ${out}[${gradAt(r)} + ${stash} + ${j}] = ${g}[${tapeAt(r)} + ${j}];
-}
-}
+${stashCotangent}
+}`;
+  return `${ctx.products?.setup ? `${ctx.products.setup}\n` : ""}for (let ${back} = 0; ${back} < ${T}; ${back}++) {
+const ${t} = ${T - 1} - ${back};
+const ${later} = ${back} > 0;
+${reaching}
 for (let ${r} = 0; ${r} < ${ctx.rows}; ${r}++) {
 const ${row} = ${tapeAt(r)};
 const ${prev} = ${row} - ${tapeRow};

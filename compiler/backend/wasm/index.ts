@@ -2,14 +2,15 @@
 // inputs, the parameter, gradient, optimizer-state and running-statistics arenas, the planned
 // work arrays, scratch), picks the kernels that run in wasm, and builds the module. The emitter
 // (emit/module.ts) then declares every array as a typed-array view at its address and calls the
-// wasm kernels by name; the other kernels stay JavaScript over those views.
+// wasm kernels by name (a recurrent kernel calls its step's product once per time step); the
+// other kernels stay JavaScript over those views.
 import type { Graph, Node } from "../../ir/graph.js";
 import type { ModelIR } from "../../model.js";
 import { OPTIMIZER_STATE } from "../../optim/index.js";
 import type { MemoryPlan, Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addElementwise, type ElementwiseSpec } from "./elementwise.js";
-import { matmulSpec, type KernelMemory } from "./kernels.js";
+import { matmulSpec, recurrentStepSpec, type KernelMemory } from "./kernels.js";
 import { addMatmul, needsPack, packBytes, type MatmulSpec } from "./matmul.js";
 import { buildModule } from "./module.js";
 import { ELEMENT_BYTES, VECTOR_BYTES, type DType } from "./simd.js";
@@ -40,12 +41,20 @@ export interface MemoryLayout {
   bytes: number;
 }
 
+/** A recurrent kernel's step product: `product(rows, t)`, after `pack()` once per call when it has one. */
+export interface StepKernel {
+  product: string;
+  pack?: string;
+}
+
 export interface WasmBuild {
   dtype: DType;
   wasm: Uint8Array;
   layout: MemoryLayout;
   /** Kernels that run in wasm, by the name of their export. */
   calls: Map<Kernel, string>;
+  /** JavaScript kernels that call a wasm product per time step (recurrent layers), by its export. */
+  steps: Map<Kernel, StepKernel>;
   /** The update kernel of each learning-rate segment (empty: updates run in JavaScript). */
   updates: string[];
 }
@@ -74,8 +83,8 @@ export async function buildWasm(model: ModelIR, graph: Graph, plan: MemoryPlan, 
   const plans: Plan[] = plan.eval.kernels === plan.train.kernels ? [plan.train] : [plan.train, plan.eval];
   const memories = plans.map((p) => ({ plan: p, memory: kernelMemory(model, p, p === plan.train, layout, arenas, plan.maxBatch, dtype) }));
   const updates = updateSpecs(model, arenas, layout, dtype);
-  const { wasm, calls } = await buildKernels(memories, layout.bytes, dtype, updates);
-  return { dtype, wasm, layout, calls, updates: updates.map((u) => u.name) };
+  const { wasm, calls, steps } = await buildKernels(memories, layout.bytes, dtype, updates);
+  return { dtype, wasm, layout, calls, steps, updates: updates.map((u) => u.name) };
 }
 
 /** A standalone predictor's wasm: its memory holds the input rows, the trained tensors and the work arrays. */
@@ -85,6 +94,7 @@ export interface PredictorWasmBuild {
   /** Byte offsets: the input rows, the tensors (laid out as `tensorOffset` says), each work array. */
   layout: { input: number; tensors: number; arrays: number[] };
   calls: Map<Kernel, string>;
+  steps: Map<Kernel, StepKernel>;
 }
 
 /** Builds the predictor's kernels; `tensorOffset` gives each parameter's and statistic's element offset. */
@@ -104,8 +114,8 @@ export async function buildPredictorWasm(
     const slot = plan.slotOf.get(node.id);
     return slot ? layout.arrays[slot.index] : undefined;
   };
-  const { wasm, calls } = await buildKernels([{ plan, memory: { address, maxBatch } }], place.end(), dtype, []);
-  return { dtype, wasm, layout, calls };
+  const { wasm, calls, steps } = await buildKernels([{ plan, memory: { address, maxBatch } }], place.end(), dtype, []);
+  return { dtype, wasm, layout, calls, steps };
 }
 
 /** Every array starts on a 16-byte boundary (vector loads of a row start aligned more often). */
@@ -127,15 +137,22 @@ async function buildKernels(
   usedBytes: number,
   dtype: DType,
   updates: ElementwiseSpec[],
-): Promise<{ wasm: Uint8Array; calls: Map<Kernel, string> }> {
+): Promise<{ wasm: Uint8Array; calls: Map<Kernel, string>; steps: Map<Kernel, StepKernel> }> {
   const specs: MatmulSpec[] = [];
   const calls = new Map<Kernel, string>();
+  const steps = new Map<Kernel, StepKernel>();
   for (const { plan, memory } of plans) {
     for (const k of plan.kernels) {
       const spec = matmulSpec(k, `k${specs.length}`, memory);
-      if (!spec) continue;
-      specs.push(spec);
-      calls.set(k, spec.name);
+      if (spec) {
+        specs.push(spec);
+        calls.set(k, spec.name);
+        continue;
+      }
+      const step = recurrentStepSpec(k, `k${specs.length}`, memory, ELEMENT_BYTES[dtype]);
+      if (!step) continue;
+      specs.push(step);
+      steps.set(k, { product: step.name, ...(step.packExport ? { pack: step.packExport } : {}) });
     }
   }
   // One scratch area for packed operands, as large as the largest kernel needs.
@@ -150,7 +167,7 @@ async function buildKernels(
       updates.forEach((u) => addElementwise(simd, u));
     },
   });
-  return { wasm, calls };
+  return { wasm, calls, steps };
 }
 
 /** One update kernel per learning-rate segment of the arenas. */

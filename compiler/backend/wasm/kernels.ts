@@ -1,9 +1,13 @@
 // Which of a plan's kernels run in wasm, and as what: a kernel built around a matmul whose
 // epilogue has a vector rule for every node becomes a MatmulSpec over addresses in the
-// module's linear memory. Every other kernel, and a matmul whose operands or epilogue the wasm
-// rules cannot express, stays JavaScript over typed-array views of the same memory.
-import { sameShape, type Dim as IrDim, type Node, type NodeOf } from "../../ir/graph.js";
+// module's linear memory (a stack of rows [B,T,d] is B·T rows). A recurrent kernel stays
+// JavaScript for its cell equations but gets a MatmulSpec for its step's hidden products,
+// which it calls once per time step. Every other kernel, and a matmul whose operands or
+// epilogue the wasm rules cannot express, stays JavaScript over typed-array views of the same memory.
+import { sameShape, type Node, type NodeOf, type Shape } from "../../ir/graph.js";
 import type { OpName } from "../../ir/vocabulary.js";
+import { matrixView } from "../../ops/matmul.js";
+import { BACKWARD, GATES, HIDDEN_GRADS_AT, HIDDEN_PRODUCTS_AT, STASH, TAPE } from "../../ops/recurrent.js";
 import type { Kernel } from "../../schedule.js";
 import { acc, load, type Expr, type Index } from "./expr.js";
 import type { Dim, MatmulSpec } from "./matmul.js";
@@ -20,32 +24,95 @@ export function matmulSpec(k: Kernel, name: string, memory: KernelMemory): Matmu
   const core = k.core ?? (k.root.op === "matmul" ? (k.root as NodeOf<"matmul">) : undefined);
   if (!core || !sameShape(core.shape, k.root.shape)) return null;
   const [A, B] = core.inputs as [Node, Node];
-  // A stack of rows ([B,T,d] @ W: dense on a sequence) stays JavaScript: these specs are rank 2.
-  if (A.shape.length !== 2 || B.shape.length !== 2) return null;
   const { ta, tb } = core.attrs;
-  const [M, N] = core.shape as [IrDim, IrDim];
-  const K = ta ? A.shape[0]! : A.shape[1]!;
+  // A stack of rows ([B,T,d] @ W: dense on a sequence) is one matrix of B·T rows.
+  const viewA = matrixView(A.shape, ta), viewB = matrixView(B.shape, tb);
+  const M = flatDim(viewA.rows, memory.maxBatch), K = flatDim(viewA.cols, memory.maxBatch), N = flatDim(viewB.cols, memory.maxBatch);
   const a = memory.address(A), b = memory.address(B), out = memory.address(k.root);
-  if (a === undefined || b === undefined || out === undefined || typeof N !== "number") return null;
-  const dim = (d: IrDim): Dim => (d === "B" ? { batch: true, max: memory.maxBatch } : d);
+  if (a === undefined || b === undefined || out === undefined || typeof N !== "number" || M === null || K === null) return null;
   // The kernel's one run-time parameter is the batch: at most one of m and k may be it.
-  if (M === "B" && K === "B") return null;
-  if (ta ? M === "B" : K === "B" && M !== 1) return null;
-  if (tb && K === "B") return null;
+  const batched = (d: Dim) => typeof d !== "number";
+  if (batched(M) && batched(K)) return null;
+  if (ta ? batched(M) : batched(K) && maxOf(M) !== 1) return null;
+  if (tb && batched(K)) return null;
   const expr = epilogue(k, core, memory);
   if (!expr) return null;
-  return { name, m: dim(M), k: dim(K), n: N, a: { addr: a, trans: ta }, b: { addr: b, trans: tb }, outputs: [{ addr: out, expr }] };
+  return { name, m: M, k: K, n: N, a: { addr: a, trans: ta }, b: { addr: b, trans: tb }, outputs: [{ addr: out, expr }] };
+}
+
+/** Axes laid end to end as one dimension: a constant, the batch times a constant, or null (the batch twice). */
+function flatDim(axes: Shape, maxBatch: number): Dim | null {
+  const times = axes.reduce<number>((n, d) => (d === "B" ? n : n * d), 1);
+  const batches = axes.filter((d) => d === "B").length;
+  if (batches > 1) return null;
+  return batches === 0 ? times : { batch: true, max: maxBatch * times, ...(times === 1 ? {} : { times }) };
+}
+
+const maxOf = (d: Dim): number => (typeof d === "number" ? d : d.max);
+
+/**
+ * The matrix product of one time step of a recurrent kernel, or null when it stays JavaScript:
+ * forward, h₋₁·W_hh + b_hh from a step's rows of the tape into its hidden-product blocks;
+ * backward, the next step's hidden-product gradients times W_hhᵀ added to the gradient reaching
+ * h_t, which the JavaScript kernel has stashed in the step's output row. Called with the batch
+ * and the step t; each sum starts from the value the JavaScript backend's starts from, so the
+ * float64 results are the same bit for bit. The backward's W_hhᵀ is packed once per call of
+ * the kernel by the export `${name}p`.
+ */
+export function recurrentStepSpec(k: Kernel, name: string, memory: KernelMemory, bytes: number): MatmulSpec | null {
+  const node = k.root;
+  if (node.op !== "recurrent" && node.op !== "recurrent_backward") return null;
+  const { cell } = (node as NodeOf<"recurrent">).attrs;
+  const [first, W] = node.inputs as [Node, Node];
+  const tapeNode = node.op === "recurrent" ? node : first;
+  const n = W.shape[0] as number, gn = GATES[cell] * n, T = tapeNode.shape[1] as number;
+  const tapeRow = TAPE[cell].length * n, gradRow = BACKWARD[cell].length * n;
+  const rows: Dim = { batch: true, max: memory.maxBatch };
+  if (node.op === "recurrent") {
+    const tape = memory.address(node), w = memory.address(W), bias = memory.address(node.inputs[2]!);
+    if (tape === undefined || w === undefined || bias === undefined) return null;
+    return {
+      name,
+      m: rows,
+      k: n,
+      n: gn,
+      a: { addr: tape + n * bytes, trans: false }, // h₋₁, the tape's second block
+      b: { addr: w, trans: false },
+      rowStride: { a: T * tapeRow, c: T * tapeRow },
+      step: tapeRow,
+      init: load(bias, "col"),
+      outputs: [{ addr: tape + HIDDEN_PRODUCTS_AT[cell] * n * bytes, expr: acc }],
+    };
+  }
+  const out = memory.address(node), w = memory.address(W);
+  if (out === undefined || w === undefined) return null;
+  const stash = out + STASH[cell] * n * bytes;
+  return {
+    name,
+    m: rows,
+    k: gn,
+    n,
+    a: { addr: out + (gradRow + HIDDEN_GRADS_AT[cell] * n) * bytes, trans: false }, // step t + 1's row
+    b: { addr: w, trans: true },
+    rowStride: { a: T * gradRow, c: T * gradRow },
+    step: gradRow,
+    init: load(stash, "elem"),
+    outputs: [{ addr: stash, expr: acc }],
+    packExport: `${name}p`,
+  };
 }
 
 /** The root's value as a vector expression over the accumulator and loads, or null. */
 function epilogue(k: Kernel, core: Node, memory: KernelMemory): Expr | null {
   const inside = new Set(k.inlined.map((n) => n.id));
-  const [rows, cols] = k.root.shape;
+  // The root's rows are all its leading axes (a stack of rows), its columns the last.
+  const root = k.root.shape;
+  const rows = root.slice(0, -1), cols = root[root.length - 1];
   const indexOf = (n: Node): Index | null => {
-    if (sameShape(n.shape, k.root.shape)) return "elem";
     const s = n.shape;
-    if ((s.length === 1 && s[0] === cols) || (s.length === 2 && s[0] === 1 && s[1] === cols)) return "col";
-    if (s.length === 2 && s[0] === rows && s[1] === 1) return "row";
+    if (sameShape(s, root)) return "elem";
+    if (s[s.length - 1] === cols && s.slice(0, -1).every((d) => d === 1)) return "col";
+    if (s.length === root.length && s[s.length - 1] === 1 && sameShape(s.slice(0, -1), rows)) return "row";
     return null;
   };
   const build = (n: Node): Expr | null => {

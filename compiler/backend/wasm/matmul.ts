@@ -10,15 +10,21 @@
 // B is first packed into such panels; a transposed A only changes A's strides.
 //
 // Every dimension is a constant except the batch, which may be m or k and arrives as the
-// kernel's one parameter. Columns past a ragged row end are computed on whatever memory
-// follows (lanes are independent) and never stored; memory keeps 16 spare bytes at its end.
+// kernel's first parameter (times a constant: a stack of rows [B,T,d] is B·T rows). Columns
+// past a ragged row end are computed on whatever memory follows (lanes are independent) and
+// never stored; memory keeps 16 spare bytes at its end.
+//
+// A recurrent layer's step products (kernels.ts recurrentStepSpec) need three more things: rows
+// of A and C further apart than k and n (a step's rows of a [B,T,·] tape), a second parameter
+// (the step) that moves A and C, and accumulators that start from a value (the bias, or what C
+// holds) so each sum is formed in the JavaScript backend's order, bit for bit.
 import type { ExprRef } from "./binaryen.js";
-import { emitVector, type Expr, type Index } from "./expr.js";
+import { emitVector, type Expr, type Index, type Site } from "./expr.js";
 import { Loops, type Count } from "./loops.js";
 import { Locals, VECTOR_BYTES, type DType, type Simd } from "./simd.js";
 
-/** A dimension: a constant, or the batch size passed to the kernel (at most `max`). */
-export type Dim = number | { batch: true; max: number };
+/** A dimension: a constant, or the batch size passed to the kernel times `times` (default 1; at most `max` in all). */
+export type Dim = number | { batch: true; max: number; times?: number };
 
 export interface Operand {
   addr: number;
@@ -38,6 +44,14 @@ export interface MatmulSpec {
   /** Scratch bytes (packBytes) for B in panels; needed when B is transposed or tile.packB. */
   pack?: number;
   tile?: Partial<Tile>;
+  /** Elements from one row of (untransposed) A, and of C and its `elem` loads, to the next; default k and n. */
+  rowStride?: { a?: number; c?: number };
+  /** The kernel takes a second parameter s (the step) and A and C start s × `step` elements further on. */
+  step?: number;
+  /** What each accumulator starts from (a `col` or `elem` load), instead of 0. */
+  init?: Expr;
+  /** B is packed by a separate export of this name (called once for many products), not by the kernel. */
+  packExport?: string;
 }
 
 export interface Tile {
@@ -60,6 +74,7 @@ export const DEFAULT_TILE: Record<DType, Tile> = {
 };
 
 const maxOf = (d: Dim): number => (typeof d === "number" ? d : d.max);
+const timesOf = (d: Dim): number => (typeof d === "number" ? 1 : (d.times ?? 1));
 
 export function tileOf(spec: MatmulSpec, dtype: DType): Tile {
   return { ...DEFAULT_TILE[dtype], ...spec.tile };
@@ -88,8 +103,12 @@ export function addMatmul(simd: Simd, spec: MatmulSpec): void {
   new MatmulGenerator(simd, spec).add();
 }
 
+/** Row strides of A (untransposed) and C in elements. */
+const strideA = (spec: MatmulSpec): number | undefined => spec.rowStride?.a ?? (typeof spec.k === "number" ? spec.k : undefined);
+const strideC = (spec: MatmulSpec): number => spec.rowStride?.c ?? spec.n;
+
 class MatmulGenerator {
-  private readonly locals = new Locals(1);
+  private readonly locals: Locals;
   private readonly loops: Loops;
   private readonly tile: Tile;
   private readonly packed: boolean;
@@ -105,12 +124,16 @@ class MatmulGenerator {
   private readonly av: number;
   private readonly out: number[];
   private readonly vectors: Set<number>;
+  /** The batch dimension's extent (the first parameter times its `times`), and A's and C's step offset in bytes. */
+  private readonly rows: number;
+  private readonly stepBytes: number;
 
   constructor(
     private readonly simd: Simd,
     private readonly spec: MatmulSpec,
   ) {
     const { binaryen } = simd;
+    this.locals = new Locals(spec.step === undefined ? 1 : 2);
     this.i32 = binaryen.i32;
     this.v128 = binaryen.v128;
     this.loops = new Loops(binaryen, simd.m, this.locals);
@@ -120,7 +143,10 @@ class MatmulGenerator {
     if (!spec.a.trans && typeof spec.k !== "number" && maxOf(spec.m) > 1) throw new Error(`${spec.name}: A's row length is the batch`);
     if (spec.a.trans && typeof spec.m !== "number") throw new Error(`${spec.name}: transposed A's row length is the batch`);
     if (spec.b.trans && typeof spec.k !== "number") throw new Error(`${spec.name}: transposed B's row length is the batch`);
+    if (spec.rowStride?.a !== undefined && spec.a.trans) throw new Error(`${spec.name}: a row stride for a transposed A`);
     const add = (type: number) => this.locals.add(type);
+    this.rows = add(this.i32);
+    this.stepBytes = add(this.i32);
     [this.iOff, this.jOff, this.eOff, this.pa, this.pb] = [add(this.i32), add(this.i32), add(this.i32), add(this.i32), add(this.i32)];
     this.acc = Array.from({ length: this.tile.rows * this.tile.vecs }, () => add(this.v128));
     this.bv = Array.from({ length: this.tile.vecs }, () => add(this.v128));
@@ -131,9 +157,24 @@ class MatmulGenerator {
 
   add(): void {
     const { simd, spec } = this;
-    const body = [...(this.packed ? this.packB() : []), ...this.panels()];
-    simd.m.addFunction(spec.name, simd.binaryen.i32, simd.binaryen.none, this.locals.vars, simd.m.block(null, body));
-    simd.m.addFunctionExport(spec.name, spec.name);
+    const { m, binaryen } = simd;
+    const times = Math.max(timesOf(spec.m), timesOf(spec.k));
+    // Built anew for each function: a binaryen expression belongs to one function.
+    const start = () => [
+      this.set(this.rows, times === 1 ? m.local.get(0, this.i32) : m.i32.mul(m.local.get(0, this.i32), this.const(times))),
+      this.set(this.stepBytes, spec.step === undefined ? this.const(0) : m.i32.mul(m.local.get(1, this.i32), this.const(spec.step * simd.bytes))),
+    ];
+    const params = spec.step === undefined ? binaryen.i32 : binaryen.createType([binaryen.i32, binaryen.i32]);
+    const ownPack = this.packed && spec.packExport === undefined;
+    const body = [...start(), ...(ownPack ? this.packB() : []), ...this.panels()];
+    // A separate packing export takes the same parameters (and ignores them), so both share the locals' numbering.
+    const pack = this.packed && spec.packExport !== undefined ? [...start(), ...this.packB()] : null;
+    m.addFunction(spec.name, params, binaryen.none, this.locals.vars, m.block(null, body));
+    m.addFunctionExport(spec.name, spec.name);
+    if (pack) {
+      m.addFunction(spec.packExport!, params, binaryen.none, this.locals.vars, m.block(null, pack));
+      m.addFunctionExport(spec.packExport!, spec.packExport!);
+    }
   }
 
   private get(local: number): ExprRef {
@@ -145,8 +186,9 @@ class MatmulGenerator {
   private const(value: number): ExprRef {
     return this.simd.m.i32.const(value);
   }
+  /** The batch dimension's extent: rows of C or A's columns, known at run time. */
   private batch(): ExprRef {
-    return this.simd.m.local.get(0, this.i32);
+    return this.simd.m.local.get(this.rows, this.i32);
   }
   /** A dimension as an i32 expression. */
   private dim(d: Dim): ExprRef {
@@ -204,15 +246,20 @@ class MatmulGenerator {
     const { m } = simd;
     const bytes = simd.bytes;
     const aStepK = spec.a.trans ? (spec.m as number) * bytes : bytes;
-    const aRowBytes = spec.a.trans ? bytes : typeof spec.k === "number" ? spec.k * bytes : 0;
+    const rowA = strideA(spec);
+    const aRowBytes = spec.a.trans ? bytes : (rowA ?? 0) * bytes;
     const stmts: ExprRef[] = [];
-    // A's tile starts at row i0: iOff = i0 × bytes.
-    const aBase = spec.a.trans ? this.get(this.iOff) : m.i32.mul(this.get(this.iOff), this.dim(spec.k));
-    stmts.push(this.set(this.pa, m.i32.add(aBase, this.const(spec.a.addr))));
+    // A's tile starts at row i0: iOff = i0 × bytes (a batch-long row of A is the only row: i0 = 0).
+    const aBase = spec.a.trans ? this.get(this.iOff) : m.i32.mul(this.get(this.iOff), rowA === undefined ? this.batch() : this.const(rowA));
+    stmts.push(this.set(this.pa, m.i32.add(m.i32.add(aBase, this.get(this.stepBytes)), this.const(spec.a.addr))));
+    // C's tile (and its elem loads) at row i0, column j0.
+    stmts.push(this.set(this.eOff, m.i32.add(m.i32.add(m.i32.mul(this.get(this.iOff), this.const(strideC(spec))), this.get(this.jOff)), this.get(this.stepBytes))));
     // B's panel starts at column j0: jOff = j0 × bytes; a packed panel of width w starts at j0 × k.
     const bBase = this.packed ? m.i32.add(m.i32.mul(this.get(this.jOff), this.dim(spec.k)), this.const(spec.pack!)) : m.i32.add(this.get(this.jOff), this.const(spec.b.addr));
     stmts.push(this.set(this.pb, bBase));
-    for (let r = 0; r < rows; r++) for (let v = 0; v < panel.vecs; v++) stmts.push(this.set(this.acc[r * tile.vecs + v]!, simd.zero()));
+    for (let r = 0; r < rows; r++) {
+      for (let v = 0; v < panel.vecs; v++) stmts.push(this.set(this.acc[r * tile.vecs + v]!, spec.init ? emitVector(simd, spec.init, this.site(r, v)) : simd.zero()));
+    }
 
     const step = (u: number): ExprRef[] => {
       const s: ExprRef[] = [];
@@ -241,21 +288,29 @@ class MatmulGenerator {
     return stmts;
   }
 
+  /** C's element offset of tile row r, vector v. */
+  private elemOffset(r: number, v: number): number {
+    return (r * strideC(this.spec) + v * this.simd.lanes) * this.simd.bytes;
+  }
+
+  /** Where the loads of tile row r, vector v read, and its accumulator. */
+  private site(r: number, v: number): Site {
+    const offsets: Record<Index, { ptr: () => ExprRef; offset: number }> = {
+      elem: { ptr: () => this.get(this.eOff), offset: this.elemOffset(r, v) },
+      col: { ptr: () => this.get(this.jOff), offset: v * VECTOR_BYTES },
+      row: { ptr: () => this.get(this.iOff), offset: r * this.simd.bytes },
+      scalar: { ptr: () => this.const(0), offset: 0 },
+    };
+    return { acc: () => this.get(this.acc[r * this.tile.vecs + v]!), address: (index: Index) => offsets[index] };
+  }
+
   private epilogue(rows: number, panel: Panel): ExprRef[] {
-    const { simd, spec, tile } = this;
-    const { m } = simd;
-    const bytes = simd.bytes;
-    const stmts = [this.set(this.eOff, m.i32.add(m.i32.mul(this.get(this.iOff), this.const(spec.n)), this.get(this.jOff)))];
+    const { simd, spec } = this;
+    const stmts: ExprRef[] = [];
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < panel.vecs; v++) {
-        const elem = (r * spec.n + v * simd.lanes) * bytes;
-        const offsets: Record<Index, { ptr: () => ExprRef; offset: number }> = {
-          elem: { ptr: () => this.get(this.eOff), offset: elem },
-          col: { ptr: () => this.get(this.jOff), offset: v * VECTOR_BYTES },
-          row: { ptr: () => this.get(this.iOff), offset: r * bytes },
-          scalar: { ptr: () => this.const(0), offset: 0 },
-        };
-        const site = { acc: () => this.get(this.acc[r * tile.vecs + v]!), address: (index: Index) => offsets[index] };
+        const elem = this.elemOffset(r, v);
+        const site = this.site(r, v);
         // Every output is computed before any is stored, so an output may overwrite an input.
         spec.outputs.forEach((o, i) => stmts.push(this.set(this.out[i]!, emitVector(simd, o.expr, site))));
         const lanes = v === panel.vecs - 1 ? panel.lastLanes : simd.lanes;

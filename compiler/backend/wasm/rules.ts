@@ -2,7 +2,10 @@
 // f64x2 lanes. Elementwise ops give a vector expression (they fuse into a matmul's epilogue);
 // `null` means the op has no vector rule yet, and a kernel containing it runs as JavaScript
 // inside the same module, over typed-array views of the wasm memory (see kernels.ts). Of the
-// kernel ops only matmul is a wasm kernel today; the others fall back to JavaScript.
+// kernel ops only matmul is a wasm kernel (a stack of rows [B,T,d] too, as B·T rows); the
+// others are JavaScript, but the recurrent kernels ("js" below) call a wasm matmul for each
+// time step's hidden products (kernels.ts recurrentStepSpec): only their cell equations, with
+// Math.exp and Math.tanh, run as JavaScript.
 import type { AttrsOf, KindOf, OpName } from "../../ir/vocabulary.js";
 import { batchRows, binary, constant, select, unary, type Expr } from "./expr.js";
 
