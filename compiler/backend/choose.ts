@@ -20,19 +20,17 @@ export function chooseBackend(model: ModelIR): "js" | "wasm" {
 }
 
 /**
- * The parameters counted: the weights of rank-2 matrix products. Convolution and attention
- * kernels run as JavaScript in the wasm backend too, so their weights do not count: a CNN would
- * otherwise pay binaryen's compile time (seconds) for a step no faster. The recurrent layers'
- * products and the products over a stack of rows run in wasm since (W7's step: about 2× JavaScript's in float64,
- * 2.5× in float32), but auto still counts only rank-2 products: its measurements
- * (bench/AUTO.md) predate that, and the LSTM example once took a gigabyte to compile for wasm.
+ * The parameters counted: the weights that matrix products in wasm multiply — of every matmul,
+ * on rows or on a stack of rows (a sequence [T, d] is T rows), and the recurrent layers' W_hh,
+ * whose per-step products run in wasm too (W7, an LSTM of 18 k weights: the wasm step is about
+ * 2× JavaScript's in float64, 2.5× in float32, bench/paired.ts). Convolution and attention's
+ * score and mix kernels run as JavaScript on either backend, so a filter bank does not count.
  */
 function matmulParams(model: ModelIR): number {
   const counted = new Set<string>();
   let total = 0;
   for (const node of model.forward.nodes) {
-    // Rank-2 products only, as measured for bench/AUTO.md (a stack of rows runs in wasm too now).
-    if (node.op !== "matmul" || node.inputs.some((i) => i.shape.length !== 2)) continue;
+    if (node.op !== "matmul" && node.op !== "recurrent") continue;
     for (const input of node.inputs) {
       if (input.op !== "param" || counted.has(input.attrs.name)) continue;
       counted.add(input.attrs.name);
