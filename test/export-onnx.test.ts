@@ -2,7 +2,7 @@
 // netc's standalone predictor predicts, within 1e-5 in float32, for every example and for a
 // model using every op an inference graph can contain. Ops without an ONNX form are refused
 // with a diagnostic at their `.net` line.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -196,18 +196,19 @@ describe("netc export --format onnx", () => {
     expect([torch.status, torch.stderr]).toEqual([1, `netc export: ${weightsPath}: these weights were trained on standardized inputs (netc train --normalize), which the PyTorch export does not reproduce yet; export them to ONNX, or train without --normalize\n`]);
   }, 120_000);
 
-  it("says what is wrong with a bad command line or a file it must not overwrite, and exits non-zero", () => {
+  it("says what is wrong with a bad command line or a file it must not overwrite, and exits non-zero", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netc-onnx-bad-"));
     temp.push(dir);
     const mine = join(dir, "mine.onnx");
     writeFileSync(mine, "my own file");
-    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "bin/netc.mjs"), "export", "examples/xor.net", ...args], { cwd: ROOT, encoding: "utf8" });
-    const bad = run("--format", "tflite");
+    // In this process: the first test above runs the real binary.
+    const run = (...args: string[]) => netcInProcess(["export", "examples/xor.net", ...args]);
+    const bad = await run("--format", "tflite");
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "netc export: --format must be onnx or torch, got 'tflite'"]);
-    const noWeights = run("--format", "onnx", "-o", mine);
+    const noWeights = await run("--format", "onnx", "-o", mine);
     expect(noWeights.status).toBe(2);
     expect(noWeights.stderr).toMatch(/^netc export: --weights is required \(ONNX holds the trained weights\)\nusage: netc export MODEL\.net --format onnx\|torch/);
-    const clobber = run("--format", "torch", "-o", mine);
+    const clobber = await run("--format", "torch", "-o", mine);
     expect([clobber.status, clobber.stderr.trim()]).toEqual([1, `netc export: ${mine}: exists and was not written by netc; not overwriting it (use --force to replace it)`]);
     expect(readFileSync(mine, "utf8")).toBe("my own file");
   }, 60_000);
