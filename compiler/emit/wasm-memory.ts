@@ -46,7 +46,7 @@ export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit
   const heap = names.claim("heap");
   const kernels = names.claim("wasmKernels");
   const exportsType = [
-    ...[...new Set(build.calls.values())].map((k) => `${k}(rows: number): void`),
+    ...[...new Set(build.calls.values())].filter(Boolean).map((k) => `${k}(rows: number): void`),
     ...(build.updates ?? []).map((k) => `${k}(rows: number, rate: number, clip: number, corr1: number, corr2: number): void`),
   ].join("; ");
   const base64 = Buffer.from(build.wasm).toString("base64");
@@ -60,6 +60,8 @@ export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit
     array: (elements, offset) => `new ${type}(${heap}, ${offset}, ${elements})`,
     call: (kernel, rows) => {
       const name = build.calls.get(kernel);
+      // "": a kernel fused into a later wasm kernel (a convolution into its bias and activation).
+      if (name === "") return "// computed in wasm by the elementwise kernel it feeds";
       return name ? `${kernels}.${name}(${rows});` : undefined;
     },
     kernels,

@@ -9,6 +9,8 @@ import { OPTIMIZER_STATE } from "../../optim/index.js";
 import type { MemoryPlan, Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addElementwise, type ElementwiseSpec } from "./elementwise.js";
+import { addConv, convScratchBytes, type ConvSpec } from "./conv.js";
+import { convCalls } from "./conv-kernels.js";
 import { matmulSpec, type KernelMemory } from "./kernels.js";
 import { addMatmul, needsPack, packBytes, type MatmulSpec } from "./matmul.js";
 import { buildModule } from "./module.js";
@@ -138,8 +140,19 @@ async function buildKernels(
       calls.set(k, spec.name);
     }
   }
+  // Convolutions, each with a scratch area of its own for the padded image.
+  const convs: ConvSpec[] = [];
+  let scratch = usedBytes;
+  for (const { plan, memory } of plans) {
+    for (const c of convCalls(plan.kernels, memory, `conv${convs.length}_`)) {
+      c.spec.scratch = scratch;
+      scratch += convScratchBytes(c.spec, dtype);
+      convs.push(c.spec);
+      calls.set(c.at, c.spec.name);
+      if (c.absorbed) calls.set(c.absorbed, "");
+    }
+  }
   // One scratch area for packed operands, as large as the largest kernel needs.
-  const scratch = usedBytes;
   const scratchBytes = Math.max(0, ...specs.filter((s) => needsPack(s, dtype)).map((s) => packBytes(s, dtype)));
   for (const s of specs) if (needsPack(s, dtype)) s.pack = scratch;
   const wasm = await buildModule({
@@ -147,6 +160,7 @@ async function buildKernels(
     memoryBytes: scratch + scratchBytes,
     kernels: (simd) => {
       specs.forEach((s) => addMatmul(simd, s));
+      convs.forEach((c) => addConv(simd, c));
       updates.forEach((u) => addElementwise(simd, u));
     },
   });

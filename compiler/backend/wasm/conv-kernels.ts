@@ -1,0 +1,108 @@
+// Which convolution kernels of a plan run in wasm, and what they write. A conv2d kernel becomes
+// a ConvSpec; when the convolution's only reader is the next elementwise kernel over its output
+// (conv + bias, then an activation: the scheduler fuses elementwise work only into matmuls), that
+// kernel's expression becomes the convolution's epilogue and the pair runs as one wasm kernel
+// at the elementwise kernel's place (its other inputs, such as the reshaped bias, are computed
+// by then). The convolution's own output is then never written: nothing else reads it.
+import { sameShape, type Node, type NodeOf } from "../../ir/graph.js";
+import type { OpName } from "../../ir/vocabulary.js";
+import type { Kernel } from "../../schedule.js";
+import type { ConvSpec } from "./conv.js";
+import { acc, load, type Expr, type Index } from "./expr.js";
+import type { KernelMemory } from "./kernels.js";
+import type { Dim } from "./matmul.js";
+import { WASM_RULES, type VectorRule } from "./rules.js";
+
+/** Up to this many input pixels per channel the image copy into scratch is straight-line code. */
+const MAX_PIXELS = 4096;
+/** Largest kernel (in taps) whose taps are unrolled (as the JavaScript kernel's TAP_UNROLL). */
+const MAX_TAPS = 121;
+
+export interface ConvCall {
+  spec: ConvSpec;
+  /** The kernel whose place the wasm call takes. */
+  at: Kernel;
+  /** The conv2d kernel itself when it was fused into `at`: it emits nothing. */
+  absorbed?: Kernel;
+}
+
+/** The wasm convolutions among `kernels`, named `${prefix}0`, `${prefix}1`, … */
+export function convCalls(kernels: readonly Kernel[], memory: KernelMemory, prefix: string): ConvCall[] {
+  const calls: ConvCall[] = [];
+  kernels.forEach((k, index) => {
+    if (k.root.op !== "conv2d" || k.inlined.length > 0) return;
+    const conv = k.root as NodeOf<"conv2d">;
+    const base = convBase(conv, `${prefix}${calls.length}`, memory);
+    if (!base) return;
+    const fused = fusedEpilogue(kernels, index, memory);
+    if (fused) {
+      calls.push({ spec: { ...base, outputs: [fused.output] }, at: fused.at, absorbed: k });
+      return;
+    }
+    const out = memory.address(conv);
+    if (out !== undefined) calls.push({ spec: { ...base, outputs: [{ addr: out, expr: acc }] }, at: k });
+  });
+  return calls;
+}
+
+function convBase(conv: NodeOf<"conv2d">, name: string, memory: KernelMemory): Omit<ConvSpec, "outputs"> | null {
+  const [X, Wt] = conv.inputs as [Node, Node];
+  const [N, C, H, W] = X.shape as [Node["shape"][number], number, number, number];
+  const [F, , k] = Wt.shape as number[];
+  const x = memory.address(X), w = memory.address(Wt);
+  if (x === undefined || w === undefined || k! * k! > MAX_TAPS || H * W > MAX_PIXELS) return null;
+  const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
+  return { name, n, C, H, W, F: F!, k: k!, stride: conv.attrs.stride, padding: conv.attrs.padding, x, w };
+}
+
+/**
+ * The elementwise kernel that reads the convolution at kernels[index] as its only reader, as
+ * an epilogue over the accumulator — or null when there is none, or when a kernel in between
+ * overwrites the convolution's inputs (the fused kernel reads them later than the plan says).
+ */
+function fusedEpilogue(kernels: readonly Kernel[], index: number, memory: KernelMemory): { at: Kernel; output: { addr: number; expr: Expr } } | null {
+  const conv = kernels[index]!.root;
+  const readers = kernels.filter((k) => k.reads.includes(conv));
+  if (readers.length !== 1) return null;
+  const next = readers[0]!;
+  const at = kernels.indexOf(next);
+  if (next.core || !sameShape(next.root.shape, conv.shape) || at < index) return null;
+  const inputs = new Set(conv.inputs.map((n) => memory.address(n)));
+  for (const between of kernels.slice(index + 1, at)) if (inputs.has(memory.address(between.root))) return null;
+  const out = memory.address(next.root);
+  const expr = epilogue(next, conv, memory);
+  return out === undefined || !expr ? null : { at: next, output: { addr: out, expr } };
+}
+
+/** The kernel's root as a vector expression over the convolution (`acc`) and loads, or null. */
+function epilogue(k: Kernel, conv: Node, memory: KernelMemory): Expr | null {
+  const inside = new Set(k.inlined.map((n) => n.id));
+  const shape = conv.shape;
+  const indexOf = (n: Node): Index | null => {
+    if (sameShape(n.shape, shape)) return "elem";
+    // Broadcast against [N, F, OH, OW], aligned on the right: one value, or one per filter.
+    const s = n.shape, offset = shape.length - s.length;
+    if (offset < 0) return null;
+    if (s.every((d) => d === 1)) return "scalar";
+    return s.every((d, i) => (i + offset === 1 ? d === shape[1] : d === 1)) ? "row" : null;
+  };
+  const build = (n: Node): Expr | null => {
+    if (n === conv) return acc;
+    const rule = WASM_RULES[n.op as OpName];
+    if (n !== k.root && !inside.has(n.id)) {
+      if (typeof rule === "function" && (n.op === "const" || n.op === "batch")) return (rule as VectorRule<OpName>)([], n.attrs as never);
+      const at = memory.address(n);
+      const index = indexOf(n);
+      return at === undefined || index === null ? null : load(at, index);
+    }
+    if (typeof rule !== "function") return null;
+    const args: Expr[] = [];
+    for (const input of n.inputs) {
+      const e = build(input);
+      if (!e) return null;
+      args.push(e);
+    }
+    return (rule as VectorRule<OpName>)(args, n.attrs as never);
+  };
+  return build(k.root);
+}
