@@ -10,10 +10,11 @@ import type { MemoryPlan, Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addElementwise, type ElementwiseSpec } from "./elementwise.js";
 import { addConv, convScratchBytes, type ConvSpec } from "./conv.js";
-import { convCalls } from "./conv-kernels.js";
+import { convCalls, maxPoolCalls } from "./image-kernels.js";
 import { matmulSpec, type KernelMemory } from "./kernels.js";
 import { addMatmul, needsPack, packBytes, type MatmulSpec } from "./matmul.js";
 import { buildModule } from "./module.js";
+import { addMaxPool, type MaxPoolSpec } from "./pool.js";
 import { ELEMENT_BYTES, VECTOR_BYTES, type DType } from "./simd.js";
 import { updateSpec } from "./update.js";
 
@@ -152,6 +153,13 @@ async function buildKernels(
       if (c.absorbed) calls.set(c.absorbed, "");
     }
   }
+  const pools: MaxPoolSpec[] = [];
+  for (const { plan, memory } of plans) {
+    for (const p of maxPoolCalls(plan.kernels, memory, `maxpool${pools.length}_`)) {
+      pools.push(p.spec);
+      calls.set(p.at, p.spec.name);
+    }
+  }
   // One scratch area for packed operands, as large as the largest kernel needs.
   const scratchBytes = Math.max(0, ...specs.filter((s) => needsPack(s, dtype)).map((s) => packBytes(s, dtype)));
   for (const s of specs) if (needsPack(s, dtype)) s.pack = scratch;
@@ -161,6 +169,7 @@ async function buildKernels(
     kernels: (simd) => {
       specs.forEach((s) => addMatmul(simd, s));
       convs.forEach((c) => addConv(simd, c));
+      pools.forEach((p) => addMaxPool(simd, p));
       updates.forEach((u) => addElementwise(simd, u));
     },
   });

@@ -1,4 +1,5 @@
-// Which convolution kernels of a plan run in wasm, and what they write. A conv2d kernel becomes
+// Which image kernels of a plan run in wasm (convolutions, max pooling), and what they write.
+// A maxpool2d kernel becomes a MaxPoolSpec. A conv2d kernel becomes
 // a ConvSpec; when the convolution's only reader is the next elementwise kernel over its output
 // (conv + bias, then an activation: the scheduler fuses elementwise work only into matmuls), that
 // kernel's expression becomes the convolution's epilogue and the pair runs as one wasm kernel
@@ -11,6 +12,7 @@ import type { ConvSpec } from "./conv.js";
 import { acc, load, type Expr, type Index } from "./expr.js";
 import type { KernelMemory } from "./kernels.js";
 import type { Dim } from "./matmul.js";
+import type { MaxPoolSpec } from "./pool.js";
 import { WASM_RULES, type VectorRule } from "./rules.js";
 
 /** Up to this many input pixels per channel the image copy into scratch is straight-line code. */
@@ -42,6 +44,22 @@ export function convCalls(kernels: readonly Kernel[], memory: KernelMemory, pref
     const out = memory.address(conv);
     if (out !== undefined) calls.push({ spec: { ...base, outputs: [{ addr: out, expr: acc }] }, at: k });
   });
+  return calls;
+}
+
+/** The wasm max poolings among `kernels` (forward only: the derivative stays JavaScript). */
+export function maxPoolCalls(kernels: readonly Kernel[], memory: KernelMemory, prefix: string): { spec: MaxPoolSpec; at: Kernel }[] {
+  const calls: { spec: MaxPoolSpec; at: Kernel }[] = [];
+  for (const k of kernels) {
+    if (k.root.op !== "maxpool2d" || k.inlined.length > 0) continue;
+    const X = k.root.inputs[0]!;
+    const [N, C, H, W] = X.shape as [Node["shape"][number], number, number, number];
+    const x = memory.address(X), out = memory.address(k.root);
+    const { k: window } = (k.root as NodeOf<"maxpool2d">).attrs;
+    if (x === undefined || out === undefined || window * window > MAX_TAPS) continue;
+    const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
+    calls.push({ spec: { name: `${prefix}${calls.length}`, n, C, H, W, k: window, x, out }, at: k });
+  }
   return calls;
 }
 
