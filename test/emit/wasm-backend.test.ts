@@ -36,6 +36,33 @@ function lossCurve(model: Model, steps: number, seed: number): number[] {
 
 const withTrain = (train: string) => MLP.replace(/train \{[^}]*\}/, `train { ${train}; batch 13; seed 3 }`);
 
+// Convolutions in wasm: padding 0 and 1, strides 1 to 3, several channels, filter counts that
+// are not multiples of 4, bias + activation fused into the convolution (relu, leaky_relu) or not
+// (tanh has no vector rule), max pooling in wasm (and average pooling in JavaScript).
+const CONV_MODELS: [string, string][] = [
+  ["conv2d: padding 1, stride 1 and 2", `model convs {
+  input img[3, 7, 9]
+  target y: class(4)
+  c1 = maxpool2d(relu(conv2d(img, 5, kernel: 3, padding: 1)), 2)
+  c2 = leaky_relu(conv2d(c1, 6, kernel: 2, stride: 2, padding: 1))
+  p = softmax(dense(flatten(c2), 4))
+  output p
+  loss cross_entropy
+  train { optimizer sgd(lr: 0.1); batch 5; seed 2 }
+}`],
+  ["conv2d: padding 0, stride 3, unfused activation", `model convs2 {
+  input img[2, 11, 10]
+  target y[3]
+  c1 = tanh(conv2d(img, 7, kernel: 3, stride: 3))
+  c2 = maxpool2d(conv2d(c1, 3, kernel: 2, padding: 1), 3)
+  c3 = avgpool2d(relu(conv2d(img, 9, kernel: 4, stride: 2, padding: 2)), 2)
+  p = dense(concat(flatten(c2), flatten(c3)), 3)
+  output p
+  loss mse
+  train { optimizer adam(lr: 0.01); batch 4; seed 2 }
+}`],
+];
+
 const MODELS: [string, string][] = [
   ["an MLP with ragged tiles", MLP],
   // Every optimizer's wasm update, with weight decay, clipping and a parameter's own rate.
@@ -56,6 +83,7 @@ const MODELS: [string, string][] = [
   loss mse
   train { batch 6 }
 }`],
+  ...CONV_MODELS,
   // deep.net (batchnorm, dropout: JavaScript kernels between wasm ones) is deep-plain.net's
   // architecture; it is left out only for time.
   ...EXAMPLES.filter((name) => name !== "deep").map((name): [string, string] => [`${name}.net`, exampleSource(name)]),
@@ -78,6 +106,17 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
       const g = Float64Array.from(js.inputGradients(x, rows)), h = wasm.inputGradients(x, rows);
       h.forEach((v, i) => expect(Math.abs(v - g[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g[i]!))));
     }
+  });
+
+  it.each(CONV_MODELS)("%s: every convolution and max pooling runs in wasm", async (_, source) => {
+    const { result } = await compileSource(source, { backend: "wasm", format: false });
+    const convs = (source.match(/conv2d\(/g) ?? []).length, pools = (source.match(/maxpool2d\(/g) ?? []).length;
+    // The training step's forward pass calls each once; the convolution derivatives stay JavaScript.
+    const forward = result.code.slice(result.code.indexOf("function forward"));
+    expect(new Set(forward.match(/wasmKernels\.conv\d+_\d+/g)).size).toBe(convs);
+    expect(new Set(forward.match(/wasmKernels\.maxpool\d+_\d+/g)).size).toBe(pools);
+    // Each model has a convolution whose bias and activation are its wasm kernel's epilogue.
+    expect(forward).toContain("// computed in wasm by the elementwise kernel it feeds");
   });
 
   it("the module embeds wasm and calls its kernels", async () => {

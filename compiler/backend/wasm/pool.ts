@@ -38,9 +38,10 @@ export function addMaxPool(simd: Simd, spec: MaxPoolSpec): void {
 
   /** Lanes j < count of input elements at byte offsets first + j·k·bytes from pin. */
   const gather = (first: number, count: number): ExprRef[] => {
-    if (count === lanes && k <= 2) {
+    if (count === lanes && k === 1) return [m.local.set(v, simd.load(first, get(pin, i32)))];
+    if (count === lanes && k === 2) {
+      // The second load may read one element past the row's last window (the memory's slack at its end).
       const load = [m.local.set(lo, simd.load(first, get(pin, i32))), m.local.set(hi, simd.load(first + VECTOR_BYTES, get(pin, i32)))];
-      if (k === 1) return [m.local.set(v, get(lo))];
       const mask = Array.from({ length: lanes }, (_, j) => Array.from({ length: bytes }, (_, b) => j * k * bytes + b)).flat();
       return [...load, m.local.set(v, m.i8x16.shuffle(get(lo), get(hi), mask))];
     }
