@@ -88,6 +88,9 @@ const VARIANTS: [string, Variant][] = [
   ["iris", WASM_F64],
   ["small-batchnorm", WASM_F64],
   ["iris", WASM_F32],
+  // Convolutions (fused with bias and relu) and max pooling in wasm.
+  ["digits", WASM_F64],
+  ["digits", WASM_F32],
 ];
 
 describe.each(VARIANTS)("predictor for %s (%o)", (name, variant) => {

@@ -75,8 +75,9 @@ function convBase(conv: NodeOf<"conv2d">, name: string, memory: KernelMemory): O
 
 /**
  * The elementwise kernel that reads the convolution at kernels[index] as its only reader, as
- * an epilogue over the accumulator — or null when there is none, or when a kernel in between
- * overwrites the convolution's inputs (the fused kernel reads them later than the plan says).
+ * an epilogue over the accumulator — or null when there is none, when a kernel in between
+ * overwrites the convolution's inputs (the fused kernel reads them later than the plan says),
+ * or when its output is stored where an input is.
  */
 function fusedEpilogue(kernels: readonly Kernel[], index: number, memory: KernelMemory): { at: Kernel; output: { addr: number; expr: Expr } } | null {
   const conv = kernels[index]!.root;
@@ -87,9 +88,12 @@ function fusedEpilogue(kernels: readonly Kernel[], index: number, memory: Kernel
   if (next.core || !sameShape(next.root.shape, conv.shape) || at < index) return null;
   const inputs = new Set(conv.inputs.map((n) => memory.address(n)));
   for (const between of kernels.slice(index + 1, at)) if (inputs.has(memory.address(between.root))) return null;
+  // The plan may give the elementwise kernel's output the storage of the convolution's input
+  // (dead by then): the fused kernel would overwrite images it has not read yet.
   const out = memory.address(next.root);
+  if (out === undefined || inputs.has(out)) return null;
   const expr = epilogue(next, conv, memory);
-  return out === undefined || !expr ? null : { at: next, output: { addr: out, expr } };
+  return expr ? { at: next, output: { addr: out, expr } } : null;
 }
 
 /** The kernel's root as a vector expression over the convolution (`acc`) and loads, or null. */
