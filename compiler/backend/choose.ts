@@ -2,7 +2,7 @@
 // binaryen) is loaded only once a model is compiled for it.
 import type { ModelIR } from "../model.js";
 
-/** Where the kernels run: JavaScript, wasm SIMD (matmuls in wasm, the rest JavaScript over its memory), or auto. */
+/** Where the kernels run: JavaScript, wasm SIMD (matmuls, convolutions and max pooling in wasm, the rest JavaScript over its memory), or auto. */
 export type Backend = "js" | "wasm" | "auto";
 
 /**
@@ -20,10 +20,11 @@ export function chooseBackend(model: ModelIR): "js" | "wasm" {
 }
 
 /**
- * The parameters wasm speeds up: the weights of rank-2 matrix products. Convolution, recurrent and
- * attention kernels run as JavaScript in the wasm backend too, so their weights do not count:
- * a CNN or an LSTM would otherwise pay binaryen's compile time (seconds, a gigabyte for the
- * LSTM example) for a step no faster.
+ * The parameters wasm speeds up: the weights of rank-2 matrix products. Recurrent and attention
+ * kernels run as JavaScript in the wasm backend too, so their weights do not count: an LSTM would
+ * otherwise pay binaryen's compile time (seconds, a gigabyte for the LSTM example) for a step no
+ * faster. Convolutions' forward passes now run in wasm (their derivatives do not); their weights
+ * are not counted either until the crossover is measured again for CNNs (bench/AUTO.md).
  */
 function matmulParams(model: ModelIR): number {
   const counted = new Set<string>();

@@ -1,5 +1,5 @@
 // The wasm backend against the JavaScript one on whole models: the same losses step by step
-// (float64: the same sums in the same order), float32 loss curves close to float64, float32
+// (float64: the same sums, in the same order but for a convolution's channels), float32 loss curves close to float64, float32
 // modules typed Float32Array throughout, and binaryen never loaded for a JavaScript compile.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

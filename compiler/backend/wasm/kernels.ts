@@ -1,7 +1,8 @@
 // Which of a plan's kernels run in wasm, and as what: a kernel built around a matmul whose
 // epilogue has a vector rule for every node becomes a MatmulSpec over addresses in the
 // module's linear memory. Every other kernel, and a matmul whose operands or epilogue the wasm
-// rules cannot express, stays JavaScript over typed-array views of the same memory.
+// rules cannot express, stays JavaScript over typed-array views of the same memory (unless it is
+// a convolution or a max pooling: image-kernels.ts).
 import { sameShape, type Dim as IrDim, type Node, type NodeOf } from "../../ir/graph.js";
 import type { OpName } from "../../ir/vocabulary.js";
 import type { Kernel } from "../../schedule.js";

@@ -1,8 +1,11 @@
 // The wasm backend's rule table: how each op of the IR's vocabulary is computed in f32x4 /
 // f64x2 lanes. Elementwise ops give a vector expression (they fuse into a matmul's epilogue);
 // `null` means the op has no vector rule yet, and a kernel containing it runs as JavaScript
-// inside the same module, over typed-array views of the wasm memory (see kernels.ts). Of the
-// kernel ops only matmul is a wasm kernel today; the others fall back to JavaScript.
+// inside the same module, over typed-array views of the wasm memory (see kernels.ts). The
+// kernel ops that are wasm kernels: matmul (matmul.ts, chosen in kernels.ts), conv2d's forward
+// pass (conv.ts, fused with the bias and activation that follow it) and maxpool2d's (pool.ts;
+// both chosen in image-kernels.ts). The others, the convolution and pooling derivatives among
+// them, fall back to JavaScript.
 import type { AttrsOf, KindOf, OpName } from "../../ir/vocabulary.js";
 import { batchRows, binary, constant, select, unary, type Expr } from "./expr.js";
 
@@ -70,10 +73,10 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   concat: "js",
   slice: "js",
   reshape: "js",
-  conv2d: "js",
+  conv2d: "wasm",
   conv2d_backward_input: "js",
   conv2d_backward_weight: "js",
-  maxpool2d: "js",
+  maxpool2d: "wasm",
   maxpool2d_backward: "js",
   avgpool2d: "js",
   avgpool2d_backward: "js",
