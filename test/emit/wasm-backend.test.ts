@@ -108,15 +108,16 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
     }
   });
 
-  it.each(CONV_MODELS)("%s: every convolution and max pooling runs in wasm", async (_, source) => {
+  it.each(CONV_MODELS.map(([name, source], i): [string, string, number] => [name, source, [0, 1][i]!]))("%s: every convolution and max pooling runs in wasm", async (_, source, derivatives) => {
     const { result } = await compileSource(source, { backend: "wasm", format: false });
     const convs = (source.match(/conv2d\(/g) ?? []).length, pools = (source.match(/maxpool2d\(/g) ?? []).length;
-    // The training step's forward pass calls each once; the convolution derivatives stay JavaScript.
-    const forward = result.code.slice(result.code.indexOf("function forward"));
-    expect(new Set(forward.match(/wasmKernels\.conv\d+_\d+/g)).size).toBe(convs);
-    expect(new Set(forward.match(/wasmKernels\.maxpool\d+_\d+/g)).size).toBe(pools);
+    // Each kernel once (training and evaluation share one plan here): every convolution, the input
+    // derivative of each stride-1 convolution that does not read the image, every max pooling.
+    const code = result.code;
+    expect(new Set(code.match(/wasmKernels\.conv\d+_\d+/g)).size).toBe(convs + derivatives);
+    expect(new Set(code.match(/wasmKernels\.maxpool\d+_\d+/g)).size).toBe(pools);
     // Each model has a convolution whose bias and activation are its wasm kernel's epilogue.
-    expect(forward).toContain("// computed in wasm by the elementwise kernel it feeds");
+    expect(code).toContain("// computed in wasm by the elementwise kernel it feeds");
   });
 
   it("the module embeds wasm and calls its kernels", async () => {

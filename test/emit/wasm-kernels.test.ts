@@ -193,6 +193,8 @@ interface ConvCase {
   /** Images computed at run time (the batch passed to the kernel), when fewer than N. */
   run?: number;
   tile?: Partial<ConvTile>;
+  /** Weights stored [C,F,k,k] and read with taps mirrored: conv2d's input derivative. */
+  flipped?: boolean;
 }
 
 const convCases: ConvCase[] = [
@@ -205,6 +207,9 @@ const convCases: ConvCase[] = [
   { N: 2, C: 3, H: 10, W: 13, F: 9, k: 4, stride: 3, padding: 2, tile: { vecs: 3, filters: 2 } },
   { N: 2, C: 1, H: 28, W: 27, F: 5, k: 3, stride: 1, padding: 1 }, // a plane too large to unroll: row blocks
   { N: 1, C: 2, H: 30, W: 30, F: 3, k: 3, stride: 2, padding: 1, tile: { vecs: 2, filters: 1 } },
+  // Input derivatives: W6's second layer, and a 5×5 kernel whose forward padding was 1 (now 3).
+  { N: 2, C: 24, H: 4, W: 4, F: 12, k: 3, stride: 1, padding: 1, flipped: true },
+  { N: 3, C: 5, H: 7, W: 6, F: 6, k: 5, stride: 1, padding: 3, flipped: true, run: 2 },
 ];
 
 /** conv2d + per-filter bias, then relu, in float64 (PyTorch's definition). */
@@ -215,7 +220,8 @@ function convReference(c: ConvCase, x: Float64Array, w: Float64Array, bias: Floa
       for (let kj = 0; kj < c.k; kj++) {
         const ih = oh * c.stride - c.padding + ki, iw = ow * c.stride - c.padding + kj;
         if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
-        const term = w[((f * c.C + ch) * c.k + ki) * c.k + kj]! * x[((n * c.C + ch) * c.H + ih) * c.W + iw]!;
+        const weight = c.flipped ? ((ch * c.F + f) * c.k + c.k - 1 - ki) * c.k + c.k - 1 - kj : ((f * c.C + ch) * c.k + ki) * c.k + kj;
+        const term = w[weight]! * x[((n * c.C + ch) * c.H + ih) * c.W + iw]!;
         s += term;
         scale += Math.abs(term);
       }
@@ -242,6 +248,7 @@ async function checkConv(dtype: DType, cases: ConvCase[]): Promise<void> {
       outputs: [{ addr: shifted.out!, expr: unary("relu", binary("add", acc, load(shifted.bias!, "row"))) }],
       scratch: Math.ceil((base + end) / 16) * 16,
       ...(c.tile ? { tile: c.tile } : {}),
+      ...(c.flipped ? { weights: { filterStride: c.k * c.k, channelStride: c.F * c.k * c.k, flipped: true } } : {}),
     };
     built.push({ c, spec, at: shifted, OH, OW });
     base = spec.scratch! + convScratchBytes(spec, dtype) + 64;
@@ -344,7 +351,7 @@ async function checkMaxPool(dtype: DType): Promise<void> {
 }
 
 describe.each(["f32", "f64"] as const)("wasm image kernels, %s", { timeout: 60_000 }, (dtype) => {
-  it("conv2d with bias and relu: padding, strides, ragged filter groups and rows, a run-time batch", async () => {
+  it("conv2d (and its input derivative) with bias and relu: padding, strides, ragged filter groups and rows, a run-time batch", async () => {
     await checkConv(dtype, convCases);
   });
   it("max pooling: ties, NaN and -0 as the JavaScript kernel, ragged rows, a run-time batch", async () => {

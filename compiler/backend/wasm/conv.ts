@@ -1,5 +1,5 @@
-// Shape-specialized SIMD 2-d convolution (conv2d's forward pass) with a fused elementwise
-// epilogue, in f32x4 or f64x2. Every size is a constant except the number of images, which may
+// Shape-specialized SIMD 2-d convolution (conv2d's forward pass, and its input derivative for
+// stride 1) with a fused elementwise epilogue, in f32x4 or f64x2. Every size is a constant except the number of images, which may
 // be the batch passed at run time; the output stays [N, F, OH, OW].
 //
 // Vectors run along an output row: `lanes` neighbouring output pixels of one filter, so a
@@ -42,6 +42,13 @@ export interface ConvSpec {
    * a bias) or one value ("scalar").
    */
   outputs: { addr: number; expr: Expr }[];
+  /**
+   * Where weight (filter f, channel c, tap ki·k + kj) is, in elements: f·filterStride +
+   * c·channelStride + tap, the tap mirrored (ki, kj → k-1-ki, k-1-kj) when `flipped`. Default
+   * [F,C,k,k] as stored; conv2d's input derivative (a stride-1 convolution of the output gradient)
+   * reads the same array with filters and channels swapped and taps flipped.
+   */
+  weights?: { filterStride: number; channelStride: number; flipped: boolean };
   /** Scratch bytes (convScratchBytes) for one padded image; only this kernel uses them. */
   scratch?: number;
   tile?: Partial<ConvTile>;
@@ -103,6 +110,7 @@ class ConvGenerator {
   private readonly loops: Loops;
   private readonly tile: ConvTile;
   private readonly g: Geometry;
+  private readonly weights: NonNullable<ConvSpec["weights"]>;
   private readonly i32: number;
   private readonly v128: number;
   /** Input image pointer, output byte offset of the current filter group, weights of the group, filter byte offset. */
@@ -131,6 +139,7 @@ class ConvGenerator {
     this.loops = new Loops(binaryen, simd.m, this.locals);
     this.tile = { ...DEFAULT_CONV_TILE, ...spec.tile };
     this.g = convGeometry(spec, simd.dtype);
+    this.weights = spec.weights ?? { filterStride: spec.C * spec.k * spec.k, channelStride: spec.k * spec.k, flipped: false };
     if (spec.scratch === undefined) throw new Error(`${spec.name}: a convolution needs its scratch area`);
     const add = (type: number) => this.locals.add(type);
     [this.px, this.pe, this.pw, this.pf, this.ps, this.pwc, this.rowOut, this.rowIn] = Array.from({ length: 8 }, () => add(this.i32));
@@ -204,7 +213,7 @@ class ConvGenerator {
     const { spec, tile, g, simd } = this;
     const planeBytes = g.OH * g.OW * simd.bytes;
     const full = Math.floor(spec.F / tile.filters), rest = spec.F % tile.filters;
-    const group = (filters: number) => [...this.rowBlocks(filters), this.loops.advance(this.pw, filters * spec.C * spec.k * spec.k * simd.bytes), this.loops.advance(this.pf, filters * simd.bytes), this.loops.advance(this.pe, filters * planeBytes)];
+    const group = (filters: number) => [...this.rowBlocks(filters), this.loops.advance(this.pw, filters * this.weights.filterStride * simd.bytes), this.loops.advance(this.pf, filters * simd.bytes), this.loops.advance(this.pe, filters * planeBytes)];
     const out = [this.set(this.pw, this.const(spec.w)), this.set(this.pf, this.const(0)), this.loops.repeat(full, group(tile.filters))];
     if (rest > 0) out.push(...group(rest));
     return out;
@@ -241,7 +250,8 @@ class ConvGenerator {
     const taps: ExprRef[] = [];
     for (let ki = 0; ki < k; ki++) {
       for (let kj = 0; kj < k; kj++) {
-        for (let f = 0; f < filters; f++) taps.push(this.set(this.wv[f]!, simd.loadSplat((f * C * k * k + ki * k + kj) * bytes, this.get(this.pwc))));
+        const tap = this.weights.flipped ? (k - 1 - ki) * k + (k - 1 - kj) : ki * k + kj;
+        for (let f = 0; f < filters; f++) taps.push(this.set(this.wv[f]!, simd.loadSplat((f * this.weights.filterStride + tap) * bytes, this.get(this.pwc))));
         const phase = ((ki % s) * s + (kj % s)) * g.SH * g.SW;
         vectors.forEach(({ row, vec }, v) => {
           const at = (phase + (row + Math.floor(ki / s)) * g.SW + vec * simd.lanes + Math.floor(kj / s)) * bytes;
@@ -256,7 +266,7 @@ class ConvGenerator {
     stmts.push(
       this.set(this.ps, m.i32.add(this.get(this.rowIn), this.const(spec.scratch!))),
       this.set(this.pwc, this.get(this.pw)),
-      this.loops.repeat(C, [...taps, this.loops.advance(this.ps, g.chan * bytes), this.loops.advance(this.pwc, k * k * bytes)]),
+      this.loops.repeat(C, [...taps, this.loops.advance(this.ps, g.chan * bytes), this.loops.advance(this.pwc, this.weights.channelStride * bytes)]),
     );
     return [...stmts, ...this.epilogue(vectors, filters)];
   }

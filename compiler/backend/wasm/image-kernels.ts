@@ -1,5 +1,6 @@
 // Which image kernels of a plan run in wasm (convolutions, max pooling), and what they write.
-// A maxpool2d kernel becomes a MaxPoolSpec. A conv2d kernel becomes
+// A maxpool2d kernel becomes a MaxPoolSpec. A conv2d kernel (or conv2d_backward_input, itself a
+// convolution for stride 1) becomes
 // a ConvSpec; when the convolution's only reader is the next elementwise kernel over its output
 // (conv + bias, then an activation: the scheduler fuses elementwise work only into matmuls), that
 // kernel's expression becomes the convolution's epilogue and the pair runs as one wasm kernel
@@ -32,9 +33,10 @@ export interface ConvCall {
 export function convCalls(kernels: readonly Kernel[], memory: KernelMemory, prefix: string): ConvCall[] {
   const calls: ConvCall[] = [];
   kernels.forEach((k, index) => {
-    if (k.root.op !== "conv2d" || k.inlined.length > 0) return;
-    const conv = k.root as NodeOf<"conv2d">;
-    const base = convBase(conv, `${prefix}${calls.length}`, memory);
+    if (k.inlined.length > 0) return;
+    const conv = k.root;
+    const name = `${prefix}${calls.length}`;
+    const base = conv.op === "conv2d" ? convBase(conv, name, memory) : conv.op === "conv2d_backward_input" ? backwardInputBase(conv, name, memory) : null;
     if (!base) return;
     const fused = fusedEpilogue(kernels, index, memory);
     if (fused) {
@@ -71,6 +73,22 @@ function convBase(conv: NodeOf<"conv2d">, name: string, memory: KernelMemory): O
   if (x === undefined || w === undefined || k! * k! > MAX_TAPS || H * W > MAX_PIXELS) return null;
   const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
   return { name, n, C, H, W, F: F!, k: k!, stride: conv.attrs.stride, padding: conv.attrs.padding, x, w };
+}
+
+/**
+ * dx = Σ over filters and taps of w·g as a convolution of the output gradient [N,F,OH,OW]: for a
+ * stride of 1 it is one with F channels and C filters, the taps flipped and padding k-1-p. A
+ * larger stride (a convolution with holes) stays JavaScript.
+ */
+function backwardInputBase(node: NodeOf<"conv2d_backward_input">, name: string, memory: KernelMemory): Omit<ConvSpec, "outputs"> | null {
+  const [G, Wt] = node.inputs as [Node, Node];
+  const [N, F, OH, OW] = G.shape as [Node["shape"][number], number, number, number];
+  const [, C, k] = Wt.shape as number[];
+  const { stride, padding } = node.attrs;
+  const g = memory.address(G), w = memory.address(Wt);
+  if (g === undefined || w === undefined || stride !== 1 || padding > k! - 1 || k! * k! > MAX_TAPS || OH * OW > MAX_PIXELS) return null;
+  const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
+  return { name, n, C: F, H: OH, W: OW, F: C!, k: k!, stride: 1, padding: k! - 1 - padding, x: g, w, weights: { filterStride: k! * k!, channelStride: C! * k! * k!, flipped: true } };
 }
 
 /**
