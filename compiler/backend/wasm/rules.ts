@@ -3,9 +3,9 @@
 // `null` means the op has no vector rule yet, and a kernel containing it runs as JavaScript
 // inside the same module, over typed-array views of the wasm memory (see kernels.ts). The
 // kernel ops that are wasm kernels: matmul (matmul.ts, chosen in kernels.ts), conv2d's forward
-// pass (conv.ts, fused with the bias and activation that follow it) and maxpool2d's (pool.ts;
-// both chosen in image-kernels.ts). The others, the convolution and pooling derivatives among
-// them, fall back to JavaScript.
+// pass (conv.ts, fused with the bias and activation that follow it), its input derivative when
+// the stride is 1 (the same kernel), and maxpool2d's forward pass (pool.ts; image-kernels.ts
+// chooses these). The others, the weight and pooling derivatives among them, fall back to JavaScript.
 import type { AttrsOf, KindOf, OpName } from "../../ir/vocabulary.js";
 import { batchRows, binary, constant, select, unary, type Expr } from "./expr.js";
 
@@ -74,7 +74,7 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   slice: "js",
   reshape: "js",
   conv2d: "wasm",
-  conv2d_backward_input: "js",
+  conv2d_backward_input: "wasm", // stride 1; a larger stride falls back to JavaScript
   conv2d_backward_weight: "js",
   maxpool2d: "wasm",
   maxpool2d_backward: "js",
