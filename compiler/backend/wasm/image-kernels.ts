@@ -14,6 +14,7 @@ import { acc, load, type Expr, type Index } from "./expr.js";
 import type { KernelMemory } from "./kernels.js";
 import type { Dim } from "./matmul.js";
 import type { MaxPoolSpec } from "./pool.js";
+import { WEIGHT_PLANE_VECTORS, type ConvWeightSpec } from "./conv-weight.js";
 import { WASM_RULES, type VectorRule } from "./rules.js";
 
 /** Up to this many input pixels per channel the image copy into scratch is straight-line code. */
@@ -61,6 +62,26 @@ export function maxPoolCalls(kernels: readonly Kernel[], memory: KernelMemory, p
     if (x === undefined || out === undefined || window * window > MAX_TAPS) continue;
     const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
     calls.push({ spec: { name: `${prefix}${calls.length}`, n, C, H, W, k: window, x, out }, at: k });
+  }
+  return calls;
+}
+
+/** Largest kernel (in taps) whose weight derivative runs in wasm: one vector register per tap. */
+const MAX_WEIGHT_TAPS = 25;
+
+/** The wasm weight derivatives among `kernels`: planes of at most WEIGHT_PLANE_VECTORS (f64) pixel vectors. */
+export function convWeightCalls(kernels: readonly Kernel[], memory: KernelMemory, prefix: string): { spec: ConvWeightSpec; at: Kernel }[] {
+  const calls: { spec: ConvWeightSpec; at: Kernel }[] = [];
+  for (const k of kernels) {
+    if (k.root.op !== "conv2d_backward_weight" || k.inlined.length > 0) continue;
+    const [X, G] = k.root.inputs as [Node, Node];
+    const [N, C, H, W] = X.shape as [Node["shape"][number], number, number, number];
+    const [, F, OH, OW] = G.shape as number[];
+    const { stride, padding, kernel } = (k.root as NodeOf<"conv2d_backward_weight">).attrs;
+    const x = memory.address(X), g = memory.address(G), out = memory.address(k.root);
+    if (x === undefined || g === undefined || out === undefined || kernel * kernel > MAX_WEIGHT_TAPS || OH! * Math.ceil(OW! / 2) > WEIGHT_PLANE_VECTORS || H * W > MAX_PIXELS) continue;
+    const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
+    calls.push({ spec: { name: `${prefix}${calls.length}`, n, C, H, W, F: F!, k: kernel, stride, padding, x, g, out }, at: k });
   }
   return calls;
 }

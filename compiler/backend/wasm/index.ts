@@ -10,7 +10,8 @@ import type { MemoryPlan, Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addElementwise, type ElementwiseSpec } from "./elementwise.js";
 import { addConv, convScratchBytes, type ConvSpec } from "./conv.js";
-import { convCalls, maxPoolCalls } from "./image-kernels.js";
+import { addConvWeight, convWeightScratchBytes, type ConvWeightSpec } from "./conv-weight.js";
+import { convCalls, convWeightCalls, maxPoolCalls } from "./image-kernels.js";
 import { matmulSpec, type KernelMemory } from "./kernels.js";
 import { addMatmul, needsPack, packBytes, type MatmulSpec } from "./matmul.js";
 import { buildModule } from "./module.js";
@@ -153,6 +154,15 @@ async function buildKernels(
       if (c.absorbed) calls.set(c.absorbed, "");
     }
   }
+  const weightGrads: ConvWeightSpec[] = [];
+  for (const { plan, memory } of plans) {
+    for (const c of convWeightCalls(plan.kernels, memory, `convw${weightGrads.length}_`)) {
+      c.spec.scratch = scratch;
+      scratch += convWeightScratchBytes(c.spec, dtype);
+      weightGrads.push(c.spec);
+      calls.set(c.at, c.spec.name);
+    }
+  }
   const pools: MaxPoolSpec[] = [];
   for (const { plan, memory } of plans) {
     for (const p of maxPoolCalls(plan.kernels, memory, `maxpool${pools.length}_`)) {
@@ -170,6 +180,7 @@ async function buildKernels(
       specs.forEach((s) => addMatmul(simd, s));
       convs.forEach((c) => addConv(simd, c));
       pools.forEach((p) => addMaxPool(simd, p));
+      weightGrads.forEach((w) => addConvWeight(simd, w));
       updates.forEach((u) => addElementwise(simd, u));
     },
   });
