@@ -1,9 +1,11 @@
 // The wasm SIMD kernel library against a float64 reference: every transpose combination of the
 // three dense-layer products, odd shapes that exercise ragged row tiles, ragged column panels
 // and k remainders, a batch-sized dimension passed at run time, and fused epilogues; convolutions
-// (padding, strides, ragged pixel vectors and filter groups, large planes) and max pooling.
+// (padding, strides, ragged pixel vectors and filter groups, large planes), the convolution's
+// weight derivative, and max pooling.
 import { describe, expect, it } from "vitest";
 import { addConv, convScratchBytes, type ConvSpec, type ConvTile } from "../../compiler/backend/wasm/conv.js";
+import { addConvWeight, convWeightScratchBytes, type ConvWeightSpec } from "../../compiler/backend/wasm/conv-weight.js";
 import { acc, binary, constant, load, select, unary, type Expr } from "../../compiler/backend/wasm/expr.js";
 import { addMaxPool, type MaxPoolSpec } from "../../compiler/backend/wasm/pool.js";
 import { addMatmul, packBytes, type Dim, type MatmulSpec, type Tile } from "../../compiler/backend/wasm/matmul.js";
@@ -289,6 +291,64 @@ async function checkConv(dtype: DType, cases: ConvCase[]): Promise<void> {
   }
 }
 
+/** dW = Σ over images and output positions of g·x against float64 sums, on convCases' geometries. */
+async function checkConvWeight(dtype: DType, cases: ConvCase[]): Promise<void> {
+  const bytes = dtype === "f32" ? 4 : 8;
+  const built: { c: ConvCase; spec: ConvWeightSpec; OH: number; OW: number }[] = [];
+  let base = 0;
+  for (const [index, c] of cases.entries()) {
+    const OH = Math.floor((c.H + 2 * c.padding - c.k) / c.stride) + 1, OW = Math.floor((c.W + 2 * c.padding - c.k) / c.stride) + 1;
+    const { at, end } = layout(bytes, { x: c.N * c.C * c.H * c.W, g: c.N * c.F * OH * OW, out: c.F * c.C * c.k * c.k });
+    const spec: ConvWeightSpec = {
+      name: `convw${index}`,
+      n: c.run ? { batch: true, max: c.N } : c.N,
+      C: c.C, H: c.H, W: c.W, F: c.F, k: c.k, stride: c.stride, padding: c.padding,
+      x: base + at.x!, g: base + at.g!, out: base + at.out!,
+      scratch: Math.ceil((base + end) / 16) * 16,
+    };
+    built.push({ c, spec, OH, OW });
+    base = spec.scratch! + convWeightScratchBytes(spec, dtype) + 64;
+  }
+  const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => built.forEach((b) => addConvWeight(simd, b.spec)) });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
+  const buffer = (instance.exports.memory as WebAssembly.Memory).buffer;
+  const Array_ = dtype === "f32" ? Float32Array : Float64Array;
+  let seed = 3;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const { c, spec, OH, OW } of built) {
+    const fill = (at: number, size: number) => {
+      const view = new Array_(buffer, at, size);
+      for (let i = 0; i < size; i++) view[i] = rand();
+      return Float64Array.from(view);
+    };
+    const x = fill(spec.x, c.N * c.C * c.H * c.W), g = fill(spec.g, c.N * c.F * OH * OW);
+    const run = c.run ?? c.N;
+    for (let call = 0; call < 2; call++) (instance.exports[spec.name] as (batch: number) => void)(run);
+    const out = new Array_(buffer, spec.out, c.F * c.C * c.k * c.k);
+    for (let f = 0; f < c.F; f++) {
+      for (let ch = 0; ch < c.C; ch++) {
+        for (let t = 0; t < c.k * c.k; t++) {
+          let want = 0, scale = 0;
+          for (let n = 0; n < run; n++) {
+            for (let oh = 0; oh < OH; oh++) {
+              for (let ow = 0; ow < OW; ow++) {
+                const ih = oh * c.stride - c.padding + Math.floor(t / c.k), iw = ow * c.stride - c.padding + (t % c.k);
+                if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
+                const term = g[((n * c.F + f) * OH + oh) * OW + ow]! * x[((n * c.C + ch) * c.H + ih) * c.W + iw]!;
+                want += term;
+                scale += Math.abs(term);
+              }
+            }
+          }
+          const got = out[(f * c.C + ch) * c.k * c.k + t]!;
+          const tol = dtype === "f64" ? 1e-13 * (1 + scale) : 2e-6 * (1 + scale);
+          if (!(Math.abs(got - want) <= tol)) throw new Error(`${dtype} ${JSON.stringify(c)} at (${f}, ${ch}, ${t}): got ${got}, want ${want}`);
+        }
+      }
+    }
+  }
+}
+
 /** Max pooling in float64 as backend/js/pool.ts computes it: the first maximum, a NaN wins. */
 function poolReference(x: Float64Array, W: number, k: number, first: number): number {
   let m = x[first]!;
@@ -353,6 +413,10 @@ async function checkMaxPool(dtype: DType): Promise<void> {
 describe.each(["f32", "f64"] as const)("wasm image kernels, %s", { timeout: 60_000 }, (dtype) => {
   it("conv2d (and its input derivative) with bias and relu: padding, strides, ragged filter groups and rows, a run-time batch", async () => {
     await checkConv(dtype, convCases);
+  });
+  it("the weight derivative: padding, strides, ragged rows, a run-time batch", async () => {
+    // Planes up to 64 pixel vectors (the others stay JavaScript), unflipped weights.
+    await checkConvWeight(dtype, convCases.filter((c) => !c.flipped && c.H * c.W < 400));
   });
   it("max pooling: ties, NaN and -0 as the JavaScript kernel, ragged rows, a run-time batch", async () => {
     await checkMaxPool(dtype);
