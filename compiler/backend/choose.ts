@@ -23,7 +23,7 @@ export function chooseBackend(model: ModelIR): "js" | "wasm" {
  * The parameters wasm speeds up: the weights of rank-2 matrix products. Recurrent and attention
  * kernels run as JavaScript in the wasm backend too, so their weights do not count: an LSTM would
  * otherwise pay binaryen's compile time (seconds, a gigabyte for the LSTM example) for a step no
- * faster. Convolutions (forward, and the input derivative for stride 1) now run in wasm; their weights
+ * faster. Convolutions (forward and derivatives) now run in wasm too; their weights
  * are not counted either until the crossover is measured again for CNNs (bench/AUTO.md).
  */
 function matmulParams(model: ModelIR): number {

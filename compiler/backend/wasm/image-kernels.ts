@@ -1,5 +1,6 @@
-// Which image kernels of a plan run in wasm (convolutions, max pooling), and what they write.
-// A maxpool2d kernel becomes a MaxPoolSpec. A conv2d kernel (or conv2d_backward_input, itself a
+// Which image kernels of a plan run in wasm (convolutions and their derivatives, max pooling),
+// and what they write. A maxpool2d kernel becomes a MaxPoolSpec, a conv2d_backward_weight kernel
+// a ConvWeightSpec. A conv2d kernel (or conv2d_backward_input, itself a
 // convolution for stride 1) becomes
 // a ConvSpec; when the convolution's only reader is the next elementwise kernel over its output
 // (conv + bias, then an activation: the scheduler fuses elementwise work only into matmuls), that

@@ -4,8 +4,9 @@
 // inside the same module, over typed-array views of the wasm memory (see kernels.ts). The
 // kernel ops that are wasm kernels: matmul (matmul.ts, chosen in kernels.ts), conv2d's forward
 // pass (conv.ts, fused with the bias and activation that follow it), its input derivative when
-// the stride is 1 (the same kernel), and maxpool2d's forward pass (pool.ts; image-kernels.ts
-// chooses these). The others, the weight and pooling derivatives among them, fall back to JavaScript.
+// the stride is 1 (the same kernel), its weight derivative (conv-weight.ts) and maxpool2d's
+// forward pass (pool.ts; image-kernels.ts chooses these, and leaves shapes they do not cover to
+// JavaScript). The others, the pooling derivatives among them, fall back to JavaScript.
 import type { AttrsOf, KindOf, OpName } from "../../ir/vocabulary.js";
 import { batchRows, binary, constant, select, unary, type Expr } from "./expr.js";
 
@@ -75,7 +76,7 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   reshape: "js",
   conv2d: "wasm",
   conv2d_backward_input: "wasm", // stride 1; a larger stride falls back to JavaScript
-  conv2d_backward_weight: "js",
+  conv2d_backward_weight: "wasm", // planes up to 64 pixel vectors, kernels up to 5×5
   maxpool2d: "wasm",
   maxpool2d_backward: "js",
   avgpool2d: "js",
