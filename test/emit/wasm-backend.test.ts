@@ -61,6 +61,16 @@ const CONV_MODELS: [string, string][] = [
   loss mse
   train { optimizer adam(lr: 0.01); batch 4; seed 2 }
 }`],
+  // Two convolutions into one elementwise kernel: only the first is its epilogue's accumulator.
+  ["two convolutions summed", `model convs3 {
+  input img[2, 6, 5]
+  target y[2]
+  h = relu(conv2d(img, 5, kernel: 3, padding: 1) + conv2d(img, 5, kernel: 1))
+  p = dense(flatten(maxpool2d(h, 2)), 2)
+  output p
+  loss mse
+  train { batch 3 }
+}`],
 ];
 
 const MODELS: [string, string][] = [
@@ -108,7 +118,7 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
     }
   });
 
-  it.each(CONV_MODELS.map(([name, source], i): [string, string, number] => [name, source, [0, 1][i]!]))("%s: every convolution and max pooling runs in wasm", async (_, source, derivatives) => {
+  it.each(CONV_MODELS.map(([name, source], i): [string, string, number] => [name, source, [0, 1, 0][i]!]))("%s: every convolution and max pooling runs in wasm", async (_, source, derivatives) => {
     const { result } = await compileSource(source, { backend: "wasm", format: false });
     const convs = (source.match(/conv2d\(/g) ?? []).length, pools = (source.match(/maxpool2d\(/g) ?? []).length;
     // Each kernel once (training and evaluation share one plan here): every convolution, the input

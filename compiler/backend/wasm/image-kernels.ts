@@ -41,7 +41,8 @@ export function convCalls(kernels: readonly Kernel[], memory: KernelMemory, pref
     const base = conv.op === "conv2d" ? convBase(conv, name, memory) : conv.op === "conv2d_backward_input" ? backwardInputBase(conv, name, memory) : null;
     if (!base) return;
     const fused = fusedEpilogue(kernels, index, memory);
-    if (fused) {
+    // One convolution per elementwise kernel (conv(a) + conv(b) fuses the first; the second is stored).
+    if (fused && !calls.some((c) => c.at === fused.at)) {
       calls.push({ spec: { ...base, outputs: [fused.output] }, at: fused.at, absorbed: k });
       return;
     }
