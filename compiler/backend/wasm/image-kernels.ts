@@ -15,7 +15,7 @@ import { acc, load, type Expr, type Index } from "./expr.js";
 import type { KernelMemory } from "./kernels.js";
 import type { Dim } from "./matmul.js";
 import type { MaxPoolSpec } from "./pool.js";
-import { WEIGHT_PLANE_VECTORS, type ConvWeightSpec } from "./conv-weight.js";
+import { convWeightScratchBytes, WEIGHT_PLANE_VECTORS, type ConvWeightSpec } from "./conv-weight.js";
 import { WASM_RULES, type VectorRule } from "./rules.js";
 
 /** Up to this many input pixels per channel the image copy into scratch is straight-line code. */
@@ -70,6 +70,8 @@ export function maxPoolCalls(kernels: readonly Kernel[], memory: KernelMemory, p
 
 /** Largest kernel (in taps) whose weight derivative runs in wasm: one vector register per tap. */
 const MAX_WEIGHT_TAPS = 25;
+/** Its scratch holds a whole batch of padded images; beyond this (float64 bytes) it stays JavaScript. */
+const MAX_WEIGHT_SCRATCH = 16 * 2 ** 20;
 
 /** The wasm weight derivatives among `kernels`: planes of at most WEIGHT_PLANE_VECTORS (f64) pixel vectors. */
 export function convWeightCalls(kernels: readonly Kernel[], memory: KernelMemory, prefix: string): { spec: ConvWeightSpec; at: Kernel }[] {
@@ -83,7 +85,9 @@ export function convWeightCalls(kernels: readonly Kernel[], memory: KernelMemory
     const x = memory.address(X), g = memory.address(G), out = memory.address(k.root);
     if (x === undefined || g === undefined || out === undefined || kernel * kernel > MAX_WEIGHT_TAPS || OH! * Math.ceil(OW! / 2) > WEIGHT_PLANE_VECTORS || H * W > MAX_PIXELS) continue;
     const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
-    calls.push({ spec: { name: `${prefix}${calls.length}`, n, C, H, W, F: F!, k: kernel, stride, padding, x, g, out }, at: k });
+    const spec: ConvWeightSpec = { name: `${prefix}${calls.length}`, n, C, H, W, F: F!, k: kernel, stride, padding, x, g, out };
+    if (convWeightScratchBytes(spec, "f64") > MAX_WEIGHT_SCRATCH) continue;
+    calls.push({ spec, at: k });
   }
   return calls;
 }
