@@ -9,19 +9,57 @@
 // by then). The convolution's own output is then never written: nothing else reads it.
 import { sameShape, type Node, type NodeOf } from "../../ir/graph.js";
 import type { OpName } from "../../ir/vocabulary.js";
+import type { Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
-import type { ConvSpec } from "./conv.js";
+import { addConv, convScratchBytes, type ConvSpec } from "./conv.js";
+import { addConvWeight, convWeightScratchBytes, WEIGHT_PLANE_VECTORS, type ConvWeightSpec } from "./conv-weight.js";
 import { acc, load, type Expr, type Index } from "./expr.js";
 import type { KernelMemory } from "./kernels.js";
 import type { Dim } from "./matmul.js";
-import type { MaxPoolSpec } from "./pool.js";
-import { convWeightScratchBytes, WEIGHT_PLANE_VECTORS, type ConvWeightSpec } from "./conv-weight.js";
+import { addMaxPool, type MaxPoolSpec } from "./pool.js";
 import { WASM_RULES, type VectorRule } from "./rules.js";
+import type { DType, Simd } from "./simd.js";
 
 /** Up to this many input pixels per channel the image copy into scratch is straight-line code. */
 const MAX_PIXELS = 4096;
 /** Largest kernel (in taps) whose taps are unrolled (as the JavaScript kernel's TAP_UNROLL). */
 const MAX_TAPS = 121;
+
+/**
+ * The image kernels of the plans: each one's export name in `calls` (a fused convolution's own
+ * kernel maps to "": it emits nothing), the scratch areas they need laid out from byte `scratch`
+ * on, and what adds them to the module.
+ */
+export function imageKernels(plans: readonly { plan: Plan; memory: KernelMemory }[], calls: Map<Kernel, string>, scratch: number, dtype: DType): { scratchEnd: number; add(simd: Simd): void } {
+  const convs: ConvSpec[] = [], weightGrads: ConvWeightSpec[] = [], pools: MaxPoolSpec[] = [];
+  for (const { plan, memory } of plans) {
+    for (const c of convCalls(plan.kernels, memory, `conv${convs.length}_`)) {
+      c.spec.scratch = scratch;
+      scratch += convScratchBytes(c.spec, dtype);
+      convs.push(c.spec);
+      calls.set(c.at, c.spec.name);
+      if (c.absorbed) calls.set(c.absorbed, "");
+    }
+    for (const c of convWeightCalls(plan.kernels, memory, `convw${weightGrads.length}_`)) {
+      c.spec.scratch = scratch;
+      scratch += convWeightScratchBytes(c.spec, dtype);
+      weightGrads.push(c.spec);
+      calls.set(c.at, c.spec.name);
+    }
+    for (const p of maxPoolCalls(plan.kernels, memory, `maxpool${pools.length}_`)) {
+      pools.push(p.spec);
+      calls.set(p.at, p.spec.name);
+    }
+  }
+  return {
+    scratchEnd: scratch,
+    add(simd) {
+      convs.forEach((c) => addConv(simd, c));
+      weightGrads.forEach((w) => addConvWeight(simd, w));
+      pools.forEach((p) => addMaxPool(simd, p));
+    },
+  };
+}
 
 export interface ConvCall {
   spec: ConvSpec;

@@ -9,13 +9,10 @@ import { OPTIMIZER_STATE } from "../../optim/index.js";
 import type { MemoryPlan, Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addElementwise, type ElementwiseSpec } from "./elementwise.js";
-import { addConv, convScratchBytes, type ConvSpec } from "./conv.js";
-import { addConvWeight, convWeightScratchBytes, type ConvWeightSpec } from "./conv-weight.js";
-import { convCalls, convWeightCalls, maxPoolCalls } from "./image-kernels.js";
+import { imageKernels } from "./image-kernels.js";
 import { matmulSpec, type KernelMemory } from "./kernels.js";
 import { addMatmul, needsPack, packBytes, type MatmulSpec } from "./matmul.js";
 import { buildModule } from "./module.js";
-import { addMaxPool, type MaxPoolSpec } from "./pool.js";
 import { ELEMENT_BYTES, VECTOR_BYTES, type DType } from "./simd.js";
 import { updateSpec } from "./update.js";
 
@@ -142,34 +139,9 @@ async function buildKernels(
       calls.set(k, spec.name);
     }
   }
-  // Convolutions, each with a scratch area of its own for the padded image.
-  const convs: ConvSpec[] = [];
-  let scratch = usedBytes;
-  for (const { plan, memory } of plans) {
-    for (const c of convCalls(plan.kernels, memory, `conv${convs.length}_`)) {
-      c.spec.scratch = scratch;
-      scratch += convScratchBytes(c.spec, dtype);
-      convs.push(c.spec);
-      calls.set(c.at, c.spec.name);
-      if (c.absorbed) calls.set(c.absorbed, "");
-    }
-  }
-  const weightGrads: ConvWeightSpec[] = [];
-  for (const { plan, memory } of plans) {
-    for (const c of convWeightCalls(plan.kernels, memory, `convw${weightGrads.length}_`)) {
-      c.spec.scratch = scratch;
-      scratch += convWeightScratchBytes(c.spec, dtype);
-      weightGrads.push(c.spec);
-      calls.set(c.at, c.spec.name);
-    }
-  }
-  const pools: MaxPoolSpec[] = [];
-  for (const { plan, memory } of plans) {
-    for (const p of maxPoolCalls(plan.kernels, memory, `maxpool${pools.length}_`)) {
-      pools.push(p.spec);
-      calls.set(p.at, p.spec.name);
-    }
-  }
+  // Convolutions and max pooling; the convolutions' scratch areas for padded images come first.
+  const images = imageKernels(plans, calls, usedBytes, dtype);
+  const scratch = images.scratchEnd;
   // One scratch area for packed operands, as large as the largest kernel needs.
   const scratchBytes = Math.max(0, ...specs.filter((s) => needsPack(s, dtype)).map((s) => packBytes(s, dtype)));
   for (const s of specs) if (needsPack(s, dtype)) s.pack = scratch;
@@ -178,9 +150,7 @@ async function buildKernels(
     memoryBytes: scratch + scratchBytes,
     kernels: (simd) => {
       specs.forEach((s) => addMatmul(simd, s));
-      convs.forEach((c) => addConv(simd, c));
-      pools.forEach((p) => addMaxPool(simd, p));
-      weightGrads.forEach((w) => addConvWeight(simd, w));
+      images.add(simd);
       updates.forEach((u) => addElementwise(simd, u));
     },
   });
