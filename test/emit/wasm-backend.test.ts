@@ -126,6 +126,7 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
     const code = result.code;
     expect(new Set(code.match(/wasmKernels\.conv\d+_\d+/g)).size).toBe(convs + derivatives);
     expect(new Set(code.match(/wasmKernels\.maxpool\d+_\d+/g)).size).toBe(pools);
+    expect(new Set(code.match(/wasmKernels\.maxpoolgrad\d+_\d+/g)).size).toBe(pools);
     // Every convolution's weight derivative (small planes, kernels up to 5×5).
     expect(new Set(code.match(/wasmKernels\.convw\d+_\d+/g)).size).toBe(convs);
     // Each model has a convolution whose bias and activation are its wasm kernel's epilogue.

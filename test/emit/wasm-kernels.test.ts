@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { addConv, convScratchBytes, type ConvSpec, type ConvTile } from "../../compiler/backend/wasm/conv.js";
 import { addConvWeight, convWeightScratchBytes, type ConvWeightSpec } from "../../compiler/backend/wasm/conv-weight.js";
 import { acc, binary, constant, load, select, unary, type Expr } from "../../compiler/backend/wasm/expr.js";
-import { addMaxPool, type MaxPoolSpec } from "../../compiler/backend/wasm/pool.js";
+import { addMaxPool, addMaxPoolBackward, type MaxPoolBackwardSpec, type MaxPoolSpec } from "../../compiler/backend/wasm/pool.js";
 import { addMatmul, packBytes, type Dim, type MatmulSpec, type Tile } from "../../compiler/backend/wasm/matmul.js";
 import { buildModule } from "../../compiler/backend/wasm/module.js";
 import type { DType } from "../../compiler/backend/wasm/simd.js";
@@ -368,15 +368,17 @@ async function checkMaxPool(dtype: DType): Promise<void> {
     { N: 1, C: 2, H: 5, W: 5, k: 1 },
     { N: 1, C: 2, H: 40, W: 42, k: 2 }, // row by row
   ];
-  const specs: MaxPoolSpec[] = [];
+  const specs: MaxPoolSpec[] = [], grads: MaxPoolBackwardSpec[] = [];
   let base = 0;
   for (const [index, c] of cases.entries()) {
     const OH = Math.floor(c.H / c.k), OW = Math.floor(c.W / c.k);
-    const { at, end } = layout(bytes, { x: c.N * c.C * c.H * c.W, out: c.N * c.C * OH * OW, guard: 1 });
-    specs.push({ name: `pool${index}`, n: c.run ? { batch: true, max: c.N } : c.N, C: c.C, H: c.H, W: c.W, k: c.k, x: base + at.x!, out: base + at.out! });
+    const { at, end } = layout(bytes, { x: c.N * c.C * c.H * c.W, out: c.N * c.C * OH * OW, guard: 1, g: c.N * c.C * OH * OW, dx: c.N * c.C * c.H * c.W, guard2: 1 });
+    const shared = { n: c.run ? { batch: true as const, max: c.N } : c.N, C: c.C, H: c.H, W: c.W, k: c.k, x: base + at.x! };
+    specs.push({ name: `pool${index}`, ...shared, out: base + at.out! });
+    grads.push({ name: `poolgrad${index}`, ...shared, g: base + at.g!, out: base + at.dx! });
     base += end + 64;
   }
-  const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => specs.forEach((s) => addMaxPool(simd, s)) });
+  const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => (specs.forEach((s) => addMaxPool(simd, s)), grads.forEach((s) => addMaxPoolBackward(simd, s))) });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
   const buffer = (instance.exports.memory as WebAssembly.Memory).buffer;
   const Array_ = dtype === "f32" ? Float32Array : Float64Array;
@@ -407,6 +409,32 @@ async function checkMaxPool(dtype: DType): Promise<void> {
       }
     }
     expect(out[c.N * c.C * OH * OW]).toBe(7);
+
+    // The derivative: each window's gradient to the pixel backend/js/pool.ts picks, +0 elsewhere.
+    const grad = grads[index]!;
+    const g = new Array_(buffer, grad.g, c.N * c.C * OH * OW), dx = new Array_(buffer, grad.out, c.N * c.C * c.H * c.W + 1);
+    for (let i = 0; i < g.length; i++) g[i] = i % 7 === 0 ? -(i + 1) : i + 1;
+    dx.fill(7);
+    (instance.exports[grad.name] as (batch: number) => void)(run);
+    const want = new Float64Array(c.N * c.C * c.H * c.W).fill(7);
+    want.fill(0, 0, run * c.C * c.H * c.W);
+    for (let plane = 0; plane < run * c.C; plane++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const first = plane * c.H * c.W + oh * c.k * c.W + ow * c.k;
+          let m = values[first]!, best = first;
+          for (let t = 1; t < c.k * c.k; t++) {
+            const at = first + Math.floor(t / c.k) * c.W + (t % c.k);
+            if (values[at]! > m || values[at] !== values[at]) (m = values[at]!), (best = at);
+          }
+          want[best] = g[plane * OH * OW + oh * OW + ow]!;
+        }
+      }
+    }
+    want.forEach((w, i) => {
+      if (!Object.is(dx[i], w)) throw new Error(`${dtype} derivative ${JSON.stringify(c)} at ${i}: got ${dx[i]}, want ${w}`);
+    });
+    expect(dx[c.N * c.C * c.H * c.W]).toBe(7);
   });
 }
 
@@ -418,7 +446,7 @@ describe.each(["f32", "f64"] as const)("wasm image kernels, %s", { timeout: 60_0
     // Planes up to 64 pixel vectors (the others stay JavaScript), unflipped weights.
     await checkConvWeight(dtype, convCases.filter((c) => !c.flipped && c.H * c.W < 400));
   });
-  it("max pooling: ties, NaN and -0 as the JavaScript kernel, ragged rows, a run-time batch", async () => {
+  it("max pooling and its derivative: ties, NaN and -0 as the JavaScript kernels, ragged rows, a run-time batch", async () => {
     await checkMaxPool(dtype);
   });
 });

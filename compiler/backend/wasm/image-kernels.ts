@@ -1,6 +1,6 @@
-// Which image kernels of a plan run in wasm (convolutions and their derivatives, max pooling),
-// and what they write. A maxpool2d kernel becomes a MaxPoolSpec, a conv2d_backward_weight kernel
-// a ConvWeightSpec. A conv2d kernel (or conv2d_backward_input, itself a
+// Which image kernels of a plan run in wasm (convolutions, max pooling and their derivatives),
+// and what they write. A maxpool2d (maxpool2d_backward) kernel becomes a MaxPoolSpec
+// (MaxPoolBackwardSpec), a conv2d_backward_weight kernel a ConvWeightSpec. A conv2d kernel (or conv2d_backward_input, itself a
 // convolution for stride 1) becomes
 // a ConvSpec; when the convolution's only reader is the next elementwise kernel over its output
 // (conv + bias, then an activation: the scheduler fuses elementwise work only into matmuls), that
@@ -16,7 +16,7 @@ import { addConvWeight, convWeightScratchBytes, WEIGHT_PLANE_VECTORS, type ConvW
 import { acc, load, type Expr, type Index } from "./expr.js";
 import type { KernelMemory } from "./kernels.js";
 import type { Dim } from "./matmul.js";
-import { addMaxPool, type MaxPoolSpec } from "./pool.js";
+import { addMaxPool, addMaxPoolBackward, type MaxPoolBackwardSpec, type MaxPoolSpec } from "./pool.js";
 import { WASM_RULES, type VectorRule } from "./rules.js";
 import type { DType, Simd } from "./simd.js";
 
@@ -31,7 +31,7 @@ const MAX_TAPS = 121;
  * on, and what adds them to the module.
  */
 export function imageKernels(plans: readonly { plan: Plan; memory: KernelMemory }[], calls: Map<Kernel, string>, scratch: number, dtype: DType): { scratchEnd: number; add(simd: Simd): void } {
-  const convs: ConvSpec[] = [], weightGrads: ConvWeightSpec[] = [], pools: MaxPoolSpec[] = [];
+  const convs: ConvSpec[] = [], weightGrads: ConvWeightSpec[] = [], pools: MaxPoolSpec[] = [], poolGrads: MaxPoolBackwardSpec[] = [];
   for (const { plan, memory } of plans) {
     for (const c of convCalls(plan.kernels, memory, `conv${convs.length}_`)) {
       c.spec.scratch = scratch;
@@ -50,6 +50,10 @@ export function imageKernels(plans: readonly { plan: Plan; memory: KernelMemory 
       pools.push(p.spec);
       calls.set(p.at, p.spec.name);
     }
+    for (const p of maxPoolBackwardCalls(plan.kernels, memory, `maxpoolgrad${poolGrads.length}_`)) {
+      poolGrads.push(p.spec);
+      calls.set(p.at, p.spec.name);
+    }
   }
   return {
     scratchEnd: scratch,
@@ -57,6 +61,7 @@ export function imageKernels(plans: readonly { plan: Plan; memory: KernelMemory 
       convs.forEach((c) => addConv(simd, c));
       weightGrads.forEach((w) => addConvWeight(simd, w));
       pools.forEach((p) => addMaxPool(simd, p));
+      poolGrads.forEach((p) => addMaxPoolBackward(simd, p));
     },
   };
 }
@@ -102,6 +107,22 @@ export function maxPoolCalls(kernels: readonly Kernel[], memory: KernelMemory, p
     if (x === undefined || out === undefined || window * window > MAX_TAPS) continue;
     const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
     calls.push({ spec: { name: `${prefix}${calls.length}`, n, C, H, W, k: window, x, out }, at: k });
+  }
+  return calls;
+}
+
+/** Max pooling's derivative for windows up to 3×3 (two vector registers per window pixel). */
+function maxPoolBackwardCalls(kernels: readonly Kernel[], memory: KernelMemory, prefix: string): { spec: MaxPoolBackwardSpec; at: Kernel }[] {
+  const calls: { spec: MaxPoolBackwardSpec; at: Kernel }[] = [];
+  for (const k of kernels) {
+    if (k.root.op !== "maxpool2d_backward" || k.inlined.length > 0) continue;
+    const [X, G] = k.root.inputs as [Node, Node];
+    const [N, C, H, W] = X.shape as [Node["shape"][number], number, number, number];
+    const x = memory.address(X), g = memory.address(G), out = memory.address(k.root);
+    const { k: window } = (k.root as NodeOf<"maxpool2d_backward">).attrs;
+    if (x === undefined || g === undefined || out === undefined || window > 3 || H * W > MAX_PIXELS) continue;
+    const n: Dim = N === "B" ? { batch: true, max: memory.maxBatch } : N!;
+    calls.push({ spec: { name: `${prefix}${calls.length}`, n, C, H, W, k: window, x, g, out }, at: k });
   }
   return calls;
 }

@@ -4,9 +4,9 @@
 // inside the same module, over typed-array views of the wasm memory (see kernels.ts). The
 // kernel ops that are wasm kernels: matmul (matmul.ts, chosen in kernels.ts), conv2d's forward
 // pass (conv.ts, fused with the bias and activation that follow it), its input derivative when
-// the stride is 1 (the same kernel), its weight derivative (conv-weight.ts) and maxpool2d's
-// forward pass (pool.ts; image-kernels.ts chooses these, and leaves shapes they do not cover to
-// JavaScript). The others, the pooling derivatives among them, fall back to JavaScript.
+// the stride is 1 (the same kernel), its weight derivative (conv-weight.ts), maxpool2d and its
+// derivative (pool.ts; image-kernels.ts chooses these, and leaves shapes they do not cover to
+// JavaScript). The others fall back to JavaScript.
 import type { AttrsOf, KindOf, OpName } from "../../ir/vocabulary.js";
 import { batchRows, binary, constant, select, unary, type Expr } from "./expr.js";
 
@@ -78,7 +78,7 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   conv2d_backward_input: "wasm", // stride 1; a larger stride falls back to JavaScript
   conv2d_backward_weight: "wasm", // planes up to 64 pixel vectors, kernels up to 5×5
   maxpool2d: "wasm",
-  maxpool2d_backward: "js",
+  maxpool2d_backward: "wasm", // windows up to 3×3
   avgpool2d: "js",
   avgpool2d_backward: "js",
   gather: "js",
