@@ -2,7 +2,7 @@
 // binaryen) is loaded only once a model is compiled for it.
 import type { ModelIR } from "../model.js";
 
-/** Where the kernels run: JavaScript, wasm SIMD (matmuls in wasm, the rest JavaScript over its memory), or auto. */
+/** Where the kernels run: JavaScript, wasm SIMD (matmuls, convolutions and max pooling in wasm, the rest JavaScript over its memory), or auto. */
 export type Backend = "js" | "wasm" | "auto";
 
 /**
@@ -20,17 +20,18 @@ export function chooseBackend(model: ModelIR): "js" | "wasm" {
 }
 
 /**
- * The parameters counted: the weights that matrix products in wasm multiply — of every matmul,
- * on rows or on a stack of rows (a sequence [T, d] is T rows), and the recurrent layers' W_hh,
- * whose per-step products run in wasm too (W7, an LSTM of 18 k weights: the wasm step is about
- * 2× JavaScript's in float64, 2.5× in float32, bench/paired.ts). Convolution and attention's
- * score and mix kernels run as JavaScript on either backend, so a filter bank does not count.
+ * The parameters counted: the weights that wasm kernels multiply — of every matmul, on rows or
+ * on a stack of rows (a sequence [T, d] is T rows), the recurrent layers' W_hh, whose per-step
+ * products run in wasm too (W7, an LSTM of 18 k weights: the wasm step is about 2× JavaScript's
+ * in float64, 2.5× in float32, bench/paired.ts), and convolution filters (W6, the digits CNN:
+ * training about 2.6×, inference about 2.4× in float64). Attention's score and mix kernels run
+ * as JavaScript on either backend, so their weights do not count.
  */
 function matmulParams(model: ModelIR): number {
   const counted = new Set<string>();
   let total = 0;
   for (const node of model.forward.nodes) {
-    if (node.op !== "matmul" && node.op !== "recurrent") continue;
+    if (node.op !== "matmul" && node.op !== "recurrent" && node.op !== "conv2d") continue;
     for (const input of node.inputs) {
       if (input.op !== "param" || counted.has(input.attrs.name)) continue;
       counted.add(input.attrs.name);

@@ -52,7 +52,7 @@ export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit
   const heap = names.claim("heap");
   const kernels = names.claim("wasmKernels");
   const exportsType = [
-    ...[...new Set(build.calls.values())].map((k) => `${k}(rows: number): void`),
+    ...[...new Set(build.calls.values())].filter(Boolean).map((k) => `${k}(rows: number): void`),
     ...[...(build.steps?.values() ?? [])].flatMap((s) => [s.product, ...(s.pack ? [s.pack] : [])]).map((k) => `${k}(rows: number, t: number): void`),
     ...(build.updates ?? []).map((k) => `${k}(rows: number, rate: number, clip: number, corr1: number, corr2: number): void`),
   ].join("; ");
@@ -67,6 +67,8 @@ export function wasmKernelsEmit(build: Kernels, names: NameManager): KernelsEmit
     array: (elements, offset) => `new ${type}(${heap}, ${offset}, ${elements})`,
     call: (kernel, rows) => {
       const name = build.calls.get(kernel);
+      // "": a kernel fused into a later wasm kernel (a convolution into its bias and activation).
+      if (name === "") return "// computed in wasm by the elementwise kernel it feeds";
       return name ? `${kernels}.${name}(${rows});` : undefined;
     },
     products: (kernel, rows) => {

@@ -91,6 +91,9 @@ const VARIANTS: [string, Variant][] = [
   // A GRU: its step products are wasm calls inside the predictor's JavaScript time loop.
   ["sequence", WASM_F64],
   ["sequence", WASM_F32],
+  // Convolutions (fused with bias and relu) and max pooling in wasm.
+  ["digits", WASM_F64],
+  ["digits", WASM_F32],
 ];
 
 describe.each(VARIANTS)("predictor for %s (%o)", (name, variant) => {

@@ -1,5 +1,5 @@
 // The wasm backend against the JavaScript one on whole models: the same losses step by step
-// (float64: the same sums in the same order), float32 loss curves close to float64, float32
+// (float64: the same sums, in the same order but for a convolution's channels), float32 loss curves close to float64, float32
 // modules typed Float32Array throughout, and binaryen never loaded for a JavaScript compile.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +36,43 @@ function lossCurve(model: Model, steps: number, seed: number): number[] {
 
 const withTrain = (train: string) => MLP.replace(/train \{[^}]*\}/, `train { ${train}; batch 13; seed 3 }`);
 
+// Convolutions in wasm: padding 0 and 1, strides 1 to 3, several channels, filter counts that
+// are not multiples of 4, bias + activation fused into the convolution (relu, leaky_relu) or not
+// (tanh has no vector rule), max pooling in wasm (and average pooling in JavaScript).
+const CONV_MODELS: [string, string][] = [
+  ["conv2d: padding 1, stride 1 and 2", `model convs {
+  input img[3, 7, 9]
+  target y: class(4)
+  c1 = maxpool2d(relu(conv2d(img, 5, kernel: 3, padding: 1)), 2)
+  c2 = leaky_relu(conv2d(c1, 6, kernel: 2, stride: 2, padding: 1))
+  p = softmax(dense(flatten(c2), 4))
+  output p
+  loss cross_entropy
+  train { optimizer sgd(lr: 0.1); batch 5; seed 2 }
+}`],
+  ["conv2d: padding 0, stride 3, unfused activation", `model convs2 {
+  input img[2, 11, 10]
+  target y[3]
+  c1 = tanh(conv2d(img, 7, kernel: 3, stride: 3))
+  c2 = maxpool2d(conv2d(c1, 3, kernel: 2, padding: 1), 3)
+  c3 = avgpool2d(relu(conv2d(img, 9, kernel: 4, stride: 2, padding: 2)), 2)
+  p = dense(concat(flatten(c2), flatten(c3)), 3)
+  output p
+  loss mse
+  train { optimizer adam(lr: 0.01); batch 4; seed 2 }
+}`],
+  // Two convolutions into one elementwise kernel: only the first is its epilogue's accumulator.
+  ["two convolutions summed", `model convs3 {
+  input img[2, 6, 5]
+  target y[2]
+  h = relu(conv2d(img, 5, kernel: 3, padding: 1) + conv2d(img, 5, kernel: 1))
+  p = dense(flatten(maxpool2d(h, 2)), 2)
+  output p
+  loss mse
+  train { batch 3 }
+}`],
+];
+
 const MODELS: [string, string][] = [
   ["an MLP with ragged tiles", MLP],
   // Every optimizer's wasm update, with weight decay, clipping and a parameter's own rate.
@@ -56,6 +93,7 @@ const MODELS: [string, string][] = [
   loss mse
   train { batch 6 }
 }`],
+  ...CONV_MODELS,
   // deep.net (batchnorm, dropout: JavaScript kernels between wasm ones) is deep-plain.net's
   // architecture; it is left out only for time.
   ...EXAMPLES.filter((name) => name !== "deep").map((name): [string, string] => [`${name}.net`, exampleSource(name)]),
@@ -78,6 +116,21 @@ describe("wasm backend, float64: the same losses as JavaScript", () => {
       const g = Float64Array.from(js.inputGradients(x, rows)), h = wasm.inputGradients(x, rows);
       h.forEach((v, i) => expect(Math.abs(v - g[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g[i]!))));
     }
+  });
+
+  it.each(CONV_MODELS.map(([name, source], i): [string, string, number] => [name, source, [0, 1, 0][i]!]))("%s: every convolution and max pooling runs in wasm", async (_, source, derivatives) => {
+    const { result } = await compileSource(source, { backend: "wasm", format: false });
+    const convs = (source.match(/conv2d\(/g) ?? []).length, pools = (source.match(/maxpool2d\(/g) ?? []).length;
+    // Each kernel once (training and evaluation share one plan here): every convolution, the input
+    // derivative of each stride-1 convolution that does not read the image, every max pooling.
+    const code = result.code;
+    expect(new Set(code.match(/wasmKernels\.conv\d+_\d+/g)).size).toBe(convs + derivatives);
+    expect(new Set(code.match(/wasmKernels\.maxpool\d+_\d+/g)).size).toBe(pools);
+    expect(new Set(code.match(/wasmKernels\.maxpoolgrad\d+_\d+/g)).size).toBe(pools);
+    // Every convolution's weight derivative (small planes, kernels up to 5×5).
+    expect(new Set(code.match(/wasmKernels\.convw\d+_\d+/g)).size).toBe(convs);
+    // Each model has a convolution whose bias and activation are its wasm kernel's epilogue.
+    expect(code).toContain("// computed in wasm by the elementwise kernel it feeds");
   });
 
   it("the module embeds wasm and calls its kernels", async () => {
@@ -205,9 +258,10 @@ describe("choosing the backend", () => {
     const ir = (source: string) => compileToGraph(source, { maxBatch: 1 }).model;
     expect(chooseBackend(ir(lstm))).toBe("wasm");
     expect(chooseBackend(ir(lstm.replace("lstm(x, 64)", "lstm(x, 8)")))).toBe("js");
-    // A filter bank does not: convolutions run as JavaScript on either backend. digits.net's dense layers do (5,088 weights).
+    // So do convolution filters (64·8·3·3 = 4,608 here), not a small filter bank's.
     const cnn = "model c {\n  input img[8, 16, 16]\n  target y[2]\n  h = flatten(maxpool2d(relu(conv2d(img, 64, kernel: 3, padding: 1)), 8))\n  p = dense(h, 2)\n  output p\n  loss mse\n}";
-    expect(chooseBackend(ir(cnn))).toBe("js");
+    expect(chooseBackend(ir(cnn))).toBe("wasm");
+    expect(chooseBackend(ir(cnn.replace("conv2d(img, 64,", "conv2d(img, 4,")))).toBe("js");
     expect(chooseBackend(ir(exampleSource("digits")))).toBe("wasm");
   });
 

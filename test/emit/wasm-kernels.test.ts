@@ -1,8 +1,13 @@
 // The wasm SIMD kernel library against a float64 reference: every transpose combination of the
 // three dense-layer products, odd shapes that exercise ragged row tiles, ragged column panels
-// and k remainders, a batch-sized dimension passed at run time, and fused epilogues.
+// and k remainders, a batch-sized dimension passed at run time, and fused epilogues; a recurrent
+// layer's step products; convolutions (padding, strides, ragged pixel vectors and filter groups,
+// large planes), the convolution's weight derivative, and max pooling.
 import { describe, expect, it } from "vitest";
+import { addConv, convScratchBytes, type ConvSpec, type ConvTile } from "../../compiler/backend/wasm/conv.js";
+import { addConvWeight, convWeightScratchBytes, type ConvWeightSpec } from "../../compiler/backend/wasm/conv-weight.js";
 import { acc, binary, constant, load, select, unary, type Expr } from "../../compiler/backend/wasm/expr.js";
+import { addMaxPool, addMaxPoolBackward, type MaxPoolBackwardSpec, type MaxPoolSpec } from "../../compiler/backend/wasm/pool.js";
 import { addMatmul, packBytes, type Dim, type MatmulSpec, type Tile } from "../../compiler/backend/wasm/matmul.js";
 import { buildModule } from "../../compiler/backend/wasm/module.js";
 import type { DType } from "../../compiler/backend/wasm/simd.js";
@@ -175,6 +180,274 @@ describe.each(["f32", "f64"] as const)("wasm matmul kernels, %s", { timeout: 60_
   });
   it("other register tiles, k unrolling and packed B", async () => {
     await check(dtype, tiles);
+  });
+});
+
+interface ConvCase {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  F: number;
+  k: number;
+  stride: number;
+  padding: number;
+  /** Images computed at run time (the batch passed to the kernel), when fewer than N. */
+  run?: number;
+  tile?: Partial<ConvTile>;
+  /** Weights stored [C,F,k,k] and read with taps mirrored: conv2d's input derivative. */
+  flipped?: boolean;
+}
+
+const convCases: ConvCase[] = [
+  { N: 3, C: 1, H: 8, W: 8, F: 12, k: 3, stride: 1, padding: 1 }, // W6's first layer
+  { N: 2, C: 12, H: 4, W: 4, F: 24, k: 3, stride: 1, padding: 1 }, // and its second
+  { N: 3, C: 3, H: 7, W: 9, F: 5, k: 3, stride: 1, padding: 0, run: 2 },
+  { N: 2, C: 2, H: 9, W: 6, F: 7, k: 2, stride: 2, padding: 1 },
+  { N: 2, C: 4, H: 11, W: 10, F: 6, k: 3, stride: 2, padding: 0, run: 1 },
+  { N: 1, C: 2, H: 5, W: 5, F: 3, k: 5, stride: 1, padding: 2 },
+  { N: 2, C: 3, H: 10, W: 13, F: 9, k: 4, stride: 3, padding: 2, tile: { vecs: 3, filters: 2 } },
+  { N: 2, C: 1, H: 28, W: 27, F: 5, k: 3, stride: 1, padding: 1 }, // a plane too large to unroll: row blocks
+  { N: 1, C: 2, H: 30, W: 30, F: 3, k: 3, stride: 2, padding: 1, tile: { vecs: 2, filters: 1 } },
+  // Input derivatives: W6's second layer, and a 5×5 kernel whose forward padding was 1 (now 3).
+  { N: 2, C: 24, H: 4, W: 4, F: 12, k: 3, stride: 1, padding: 1, flipped: true },
+  { N: 3, C: 5, H: 7, W: 6, F: 6, k: 5, stride: 1, padding: 3, flipped: true, run: 2 },
+];
+
+/** conv2d + per-filter bias, then relu, in float64 (PyTorch's definition). */
+function convReference(c: ConvCase, x: Float64Array, w: Float64Array, bias: Float64Array, n: number, f: number, oh: number, ow: number): { value: number; scale: number } {
+  let s = 0, scale = 0;
+  for (let ch = 0; ch < c.C; ch++) {
+    for (let ki = 0; ki < c.k; ki++) {
+      for (let kj = 0; kj < c.k; kj++) {
+        const ih = oh * c.stride - c.padding + ki, iw = ow * c.stride - c.padding + kj;
+        if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
+        const weight = c.flipped ? ((ch * c.F + f) * c.k + c.k - 1 - ki) * c.k + c.k - 1 - kj : ((f * c.C + ch) * c.k + ki) * c.k + kj;
+        const term = w[weight]! * x[((n * c.C + ch) * c.H + ih) * c.W + iw]!;
+        s += term;
+        scale += Math.abs(term);
+      }
+    }
+  }
+  const z = s + bias[f]!;
+  return { value: z > 0 ? z : 0, scale: scale + Math.abs(bias[f]!) };
+}
+
+async function checkConv(dtype: DType, cases: ConvCase[]): Promise<void> {
+  const bytes = dtype === "f32" ? 4 : 8;
+  const built: { c: ConvCase; spec: ConvSpec; at: Record<string, number>; OH: number; OW: number }[] = [];
+  let base = 0;
+  for (const [index, c] of cases.entries()) {
+    const OH = Math.floor((c.H + 2 * c.padding - c.k) / c.stride) + 1, OW = Math.floor((c.W + 2 * c.padding - c.k) / c.stride) + 1;
+    const { at, end } = layout(bytes, { x: c.N * c.C * c.H * c.W, w: c.F * c.C * c.k * c.k, bias: c.F, out: c.N * c.F * OH * OW, guard: 1 });
+    const shifted = Object.fromEntries(Object.entries(at).map(([name, a]) => [name, base + a]));
+    const spec: ConvSpec = {
+      name: `conv${index}`,
+      n: c.run ? { batch: true, max: c.N } : c.N,
+      C: c.C, H: c.H, W: c.W, F: c.F, k: c.k, stride: c.stride, padding: c.padding,
+      x: shifted.x!,
+      w: shifted.w!,
+      outputs: [{ addr: shifted.out!, expr: unary("relu", binary("add", acc, load(shifted.bias!, "row"))) }],
+      scratch: Math.ceil((base + end) / 16) * 16,
+      ...(c.tile ? { tile: c.tile } : {}),
+      ...(c.flipped ? { weights: { filterStride: c.k * c.k, channelStride: c.F * c.k * c.k, flipped: true } } : {}),
+    };
+    built.push({ c, spec, at: shifted, OH, OW });
+    base = spec.scratch! + convScratchBytes(spec, dtype) + 64;
+  }
+  const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => built.forEach((b) => addConv(simd, b.spec)) });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
+  const buffer = (instance.exports.memory as WebAssembly.Memory).buffer;
+  const Array_ = dtype === "f32" ? Float32Array : Float64Array;
+  let seed = 11;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const { c, spec, at, OH, OW } of built) {
+    const sizes: Record<string, number> = { x: c.N * c.C * c.H * c.W, w: c.F * c.C * c.k * c.k, bias: c.F, out: c.N * c.F * OH * OW, guard: 1 };
+    const values: Record<string, Float64Array> = {};
+    for (const [name, size] of Object.entries(sizes)) {
+      const view = new Array_(buffer, at[name]!, size);
+      for (let i = 0; i < size; i++) view[i] = rand();
+      values[name] = Float64Array.from(view);
+    }
+    const run = c.run ?? c.N;
+    // Twice: the second call finds scratch as the first left it (its padding must still be zero).
+    for (let call = 0; call < 2; call++) (instance.exports[spec.name] as (batch: number) => void)(run);
+    const out = new Array_(buffer, at.out!, sizes.out!);
+    for (let n = 0; n < c.N; n++) {
+      for (let f = 0; f < c.F; f++) {
+        for (let oh = 0; oh < OH; oh++) {
+          for (let ow = 0; ow < OW; ow++) {
+            const i = ((n * c.F + f) * OH + oh) * OW + ow;
+            // Images past the run-time batch are left alone.
+            const { value: want, scale } = n < run ? convReference(c, values.x!, values.w!, values.bias!, n, f, oh, ow) : { value: values.out![i]!, scale: 0 };
+            const tol = dtype === "f64" ? 1e-13 * (1 + scale) : 2e-6 * (1 + scale);
+            if (!(Math.abs(out[i]! - want) <= tol)) throw new Error(`${dtype} ${JSON.stringify(c)} at (${n}, ${f}, ${oh}, ${ow}): got ${out[i]}, want ${want}`);
+          }
+        }
+      }
+    }
+    // The ragged end of the last row stores only its valid lanes.
+    expect(new Array_(buffer, at.guard!, 1)[0]).toBe(Array_.from(values.guard!)[0]);
+  }
+}
+
+/** dW = Σ over images and output positions of g·x against float64 sums, on convCases' geometries. */
+async function checkConvWeight(dtype: DType, cases: ConvCase[]): Promise<void> {
+  const bytes = dtype === "f32" ? 4 : 8;
+  const built: { c: ConvCase; spec: ConvWeightSpec; OH: number; OW: number }[] = [];
+  let base = 0;
+  for (const [index, c] of cases.entries()) {
+    const OH = Math.floor((c.H + 2 * c.padding - c.k) / c.stride) + 1, OW = Math.floor((c.W + 2 * c.padding - c.k) / c.stride) + 1;
+    const { at, end } = layout(bytes, { x: c.N * c.C * c.H * c.W, g: c.N * c.F * OH * OW, out: c.F * c.C * c.k * c.k });
+    const spec: ConvWeightSpec = {
+      name: `convw${index}`,
+      n: c.run ? { batch: true, max: c.N } : c.N,
+      C: c.C, H: c.H, W: c.W, F: c.F, k: c.k, stride: c.stride, padding: c.padding,
+      x: base + at.x!, g: base + at.g!, out: base + at.out!,
+      scratch: Math.ceil((base + end) / 16) * 16,
+    };
+    built.push({ c, spec, OH, OW });
+    base = spec.scratch! + convWeightScratchBytes(spec, dtype) + 64;
+  }
+  const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => built.forEach((b) => addConvWeight(simd, b.spec)) });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
+  const buffer = (instance.exports.memory as WebAssembly.Memory).buffer;
+  const Array_ = dtype === "f32" ? Float32Array : Float64Array;
+  let seed = 3;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const { c, spec, OH, OW } of built) {
+    const fill = (at: number, size: number) => {
+      const view = new Array_(buffer, at, size);
+      for (let i = 0; i < size; i++) view[i] = rand();
+      return Float64Array.from(view);
+    };
+    const x = fill(spec.x, c.N * c.C * c.H * c.W), g = fill(spec.g, c.N * c.F * OH * OW);
+    const run = c.run ?? c.N;
+    for (let call = 0; call < 2; call++) (instance.exports[spec.name] as (batch: number) => void)(run);
+    const out = new Array_(buffer, spec.out, c.F * c.C * c.k * c.k);
+    for (let f = 0; f < c.F; f++) {
+      for (let ch = 0; ch < c.C; ch++) {
+        for (let t = 0; t < c.k * c.k; t++) {
+          let want = 0, scale = 0;
+          for (let n = 0; n < run; n++) {
+            for (let oh = 0; oh < OH; oh++) {
+              for (let ow = 0; ow < OW; ow++) {
+                const ih = oh * c.stride - c.padding + Math.floor(t / c.k), iw = ow * c.stride - c.padding + (t % c.k);
+                if (ih < 0 || ih >= c.H || iw < 0 || iw >= c.W) continue;
+                const term = g[((n * c.F + f) * OH + oh) * OW + ow]! * x[((n * c.C + ch) * c.H + ih) * c.W + iw]!;
+                want += term;
+                scale += Math.abs(term);
+              }
+            }
+          }
+          const got = out[(f * c.C + ch) * c.k * c.k + t]!;
+          const tol = dtype === "f64" ? 1e-13 * (1 + scale) : 2e-6 * (1 + scale);
+          if (!(Math.abs(got - want) <= tol)) throw new Error(`${dtype} ${JSON.stringify(c)} at (${f}, ${ch}, ${t}): got ${got}, want ${want}`);
+        }
+      }
+    }
+  }
+}
+
+/** Max pooling in float64 as backend/js/pool.ts computes it: the first maximum, a NaN wins. */
+function poolReference(x: Float64Array, W: number, k: number, first: number): number {
+  let m = x[first]!;
+  for (let t = 1; t < k * k; t++) {
+    const v = x[first + Math.floor(t / k) * W + (t % k)]!;
+    if (v > m || v !== v) m = v;
+  }
+  return m;
+}
+
+async function checkMaxPool(dtype: DType): Promise<void> {
+  const bytes = dtype === "f32" ? 4 : 8;
+  const cases = [
+    { N: 3, C: 2, H: 8, W: 8, k: 2, run: 2 },
+    { N: 2, C: 3, H: 7, W: 11, k: 2 },
+    { N: 2, C: 1, H: 9, W: 14, k: 3 },
+    { N: 1, C: 2, H: 5, W: 5, k: 1 },
+    { N: 1, C: 2, H: 40, W: 42, k: 2 }, // row by row
+  ];
+  const specs: MaxPoolSpec[] = [], grads: MaxPoolBackwardSpec[] = [];
+  let base = 0;
+  for (const [index, c] of cases.entries()) {
+    const OH = Math.floor(c.H / c.k), OW = Math.floor(c.W / c.k);
+    const { at, end } = layout(bytes, { x: c.N * c.C * c.H * c.W, out: c.N * c.C * OH * OW, guard: 1, g: c.N * c.C * OH * OW, dx: c.N * c.C * c.H * c.W, guard2: 1 });
+    const shared = { n: c.run ? { batch: true as const, max: c.N } : c.N, C: c.C, H: c.H, W: c.W, k: c.k, x: base + at.x! };
+    specs.push({ name: `pool${index}`, ...shared, out: base + at.out! });
+    grads.push({ name: `poolgrad${index}`, ...shared, g: base + at.g!, out: base + at.dx! });
+    base += end + 64;
+  }
+  const wasm = await buildModule({ dtype, memoryBytes: base, kernels: (simd) => (specs.forEach((s) => addMaxPool(simd, s)), grads.forEach((s) => addMaxPoolBackward(simd, s))) });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm), {});
+  const buffer = (instance.exports.memory as WebAssembly.Memory).buffer;
+  const Array_ = dtype === "f32" ? Float32Array : Float64Array;
+  let seed = 5;
+  // Few distinct values, so windows have ties; now and then a NaN, a -0 or a 0.
+  const pick = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const r = seed % 23;
+    return r === 0 ? NaN : r === 1 ? -0 : r === 2 ? 0 : (r % 5) - 2;
+  };
+  cases.forEach((c, index) => {
+    const spec = specs[index]!;
+    const OH = Math.floor(c.H / c.k), OW = Math.floor(c.W / c.k);
+    const x = new Array_(buffer, spec.x, c.N * c.C * c.H * c.W), out = new Array_(buffer, spec.out, c.N * c.C * OH * OW + 1);
+    for (let i = 0; i < x.length; i++) x[i] = pick();
+    out.fill(7);
+    const values = Float64Array.from(x);
+    const run = c.run ?? c.N;
+    (instance.exports[spec.name] as (batch: number) => void)(run);
+    for (let plane = 0; plane < c.N * c.C; plane++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const want = plane < run * c.C ? poolReference(values, c.W, c.k, plane * c.H * c.W + oh * c.k * c.W + ow * c.k) : 7;
+          const got = out[plane * OH * OW + oh * OW + ow]!;
+          // Object.is: NaN equals NaN, and -0 is not 0 (the first of equal maxima wins).
+          if (!Object.is(got, want)) throw new Error(`${dtype} ${JSON.stringify(c)} at (${plane}, ${oh}, ${ow}): got ${got}, want ${want}`);
+        }
+      }
+    }
+    expect(out[c.N * c.C * OH * OW]).toBe(7);
+
+    // The derivative: each window's gradient to the pixel backend/js/pool.ts picks, +0 elsewhere.
+    const grad = grads[index]!;
+    const g = new Array_(buffer, grad.g, c.N * c.C * OH * OW), dx = new Array_(buffer, grad.out, c.N * c.C * c.H * c.W + 1);
+    for (let i = 0; i < g.length; i++) g[i] = i % 7 === 0 ? -(i + 1) : i + 1;
+    dx.fill(7);
+    (instance.exports[grad.name] as (batch: number) => void)(run);
+    const want = new Float64Array(c.N * c.C * c.H * c.W).fill(7);
+    want.fill(0, 0, run * c.C * c.H * c.W);
+    for (let plane = 0; plane < run * c.C; plane++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const first = plane * c.H * c.W + oh * c.k * c.W + ow * c.k;
+          let m = values[first]!, best = first;
+          for (let t = 1; t < c.k * c.k; t++) {
+            const at = first + Math.floor(t / c.k) * c.W + (t % c.k);
+            if (values[at]! > m || values[at] !== values[at]) (m = values[at]!), (best = at);
+          }
+          want[best] = g[plane * OH * OW + oh * OW + ow]!;
+        }
+      }
+    }
+    want.forEach((w, i) => {
+      if (!Object.is(dx[i], w)) throw new Error(`${dtype} derivative ${JSON.stringify(c)} at ${i}: got ${dx[i]}, want ${w}`);
+    });
+    expect(dx[c.N * c.C * c.H * c.W]).toBe(7);
+  });
+}
+
+describe.each(["f32", "f64"] as const)("wasm image kernels, %s", { timeout: 60_000 }, (dtype) => {
+  it("conv2d (and its input derivative) with bias and relu: padding, strides, ragged filter groups and rows, a run-time batch", async () => {
+    await checkConv(dtype, convCases);
+  });
+  it("the weight derivative: padding, strides, ragged rows, a run-time batch", async () => {
+    // Planes up to 64 pixel vectors (the others stay JavaScript), unflipped weights.
+    await checkConvWeight(dtype, convCases.filter((c) => !c.flipped && c.H * c.W < 400));
+  });
+  it("max pooling and its derivative: ties, NaN and -0 as the JavaScript kernels, ragged rows, a run-time batch", async () => {
+    await checkMaxPool(dtype);
   });
 });
 

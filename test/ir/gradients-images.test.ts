@@ -1,7 +1,8 @@
 // The derivatives of the image and sequence ops — conv2d (with stride, padding wider than the
 // kernel, several channels), max and average pooling (with rows and columns no window covers),
 // flatten, and dense, layernorm, softmax and a broadcast table on [B,T,d] — checked against
-// central finite differences through the emitted code, as the op table does for vector ops.
+// central finite differences through the emitted code, as the op table does for vector ops; the
+// convolution models again on the wasm backend.
 import { describe, it } from "vitest";
 import { compileSource, makeRng, randomizeWeights } from "../support/helpers.js";
 import { expectGradientsMatchOnBatches, modelData } from "./gradient-cases.js";
@@ -81,6 +82,18 @@ const CASES: [string, string][] = [
 describe("gradients of image and sequence ops match central finite differences through the emitted code", () => {
   it.each(CASES)("%s", async (_, source) => {
     const { module } = await compileSource(source, { maxBatch: 3, verify: true });
+    const net = module.createModel({ seed: 5 });
+    const rng = makeRng(source.length);
+    randomizeWeights(net, rng);
+    expectGradientsMatchOnBatches(net, [1, 3], (n) => modelData(net, rng, n), false);
+  });
+});
+
+// The wasm backend runs the convolutions (forward, stride-1 input derivative, weight derivative)
+// and max pooling as wasm kernels; the same finite-difference checks on its float64 module.
+describe("the same on the wasm backend", { timeout: 60_000 }, () => {
+  it.each(CASES.filter(([name]) => /conv2d/.test(name) && !/12x12/.test(name)))("%s", async (_, source) => {
+    const { module } = await compileSource(source, { maxBatch: 3, backend: "wasm" });
     const net = module.createModel({ seed: 5 });
     const rng = makeRng(source.length);
     randomizeWeights(net, rng);

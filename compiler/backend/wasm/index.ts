@@ -10,6 +10,7 @@ import { OPTIMIZER_STATE } from "../../optim/index.js";
 import type { MemoryPlan, Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addElementwise, type ElementwiseSpec } from "./elementwise.js";
+import { imageKernels } from "./image-kernels.js";
 import { matmulSpec, recurrentStepSpec, type KernelMemory } from "./kernels.js";
 import { addMatmul, needsPack, packBytes, type MatmulSpec } from "./matmul.js";
 import { buildModule } from "./module.js";
@@ -155,8 +156,10 @@ async function buildKernels(
       steps.set(k, { product: step.name, ...(step.packExport ? { pack: step.packExport } : {}) });
     }
   }
+  // Convolutions and max pooling; the convolutions' scratch areas for padded images come first.
+  const images = imageKernels(plans, calls, usedBytes, dtype);
+  const scratch = images.scratchEnd;
   // One scratch area for packed operands, as large as the largest kernel needs.
-  const scratch = usedBytes;
   const scratchBytes = Math.max(0, ...specs.filter((s) => needsPack(s, dtype)).map((s) => packBytes(s, dtype)));
   for (const s of specs) if (needsPack(s, dtype)) s.pack = scratch;
   const wasm = await buildModule({
@@ -164,6 +167,7 @@ async function buildKernels(
     memoryBytes: scratch + scratchBytes,
     kernels: (simd) => {
       specs.forEach((s) => addMatmul(simd, s));
+      images.add(simd);
       updates.forEach((u) => addElementwise(simd, u));
     },
   });

@@ -3,7 +3,8 @@
 // module's linear memory (a stack of rows [B,T,d] is B·T rows). A recurrent kernel stays
 // JavaScript for its cell equations but gets a MatmulSpec for its step's hidden products,
 // which it calls once per time step. Every other kernel, and a matmul whose operands or
-// epilogue the wasm rules cannot express, stays JavaScript over typed-array views of the same memory.
+// epilogue the wasm rules cannot express, stays JavaScript over typed-array views of the same
+// memory, unless it is a convolution or a max pooling (image-kernels.ts).
 import { sameShape, type Node, type NodeOf, type Shape } from "../../ir/graph.js";
 import type { OpName } from "../../ir/vocabulary.js";
 import { matrixView } from "../../ops/matmul.js";

@@ -1,11 +1,15 @@
 // The wasm backend's rule table: how each op of the IR's vocabulary is computed in f32x4 /
 // f64x2 lanes. Elementwise ops give a vector expression (they fuse into a matmul's epilogue);
 // `null` means the op has no vector rule yet, and a kernel containing it runs as JavaScript
-// inside the same module, over typed-array views of the wasm memory (see kernels.ts). Of the
-// kernel ops only matmul is a wasm kernel (a stack of rows [B,T,d] too, as B·T rows); the
-// others are JavaScript, but the recurrent kernels ("js" below) call a wasm matmul for each
-// time step's hidden products (kernels.ts recurrentStepSpec): only their cell equations, with
-// Math.exp and Math.tanh, run as JavaScript.
+// inside the same module, over typed-array views of the wasm memory (see kernels.ts). The
+// kernel ops that are wasm kernels: matmul (matmul.ts, chosen in kernels.ts; a stack of rows
+// [B,T,d] too, as B·T rows), conv2d's forward pass (conv.ts, fused with the bias and activation
+// that follow it), its input derivative when the stride is 1 (the same kernel), its weight
+// derivative (conv-weight.ts), maxpool2d and its derivative (pool.ts; image-kernels.ts chooses
+// these, and leaves shapes they do not cover to JavaScript). The recurrent kernels ("js" below)
+// call a wasm matmul for each time step's hidden products (kernels.ts recurrentStepSpec): only
+// their cell equations, with Math.exp and Math.tanh, run as JavaScript. The others fall back to
+// JavaScript.
 import type { AttrsOf, KindOf, OpName } from "../../ir/vocabulary.js";
 import { batchRows, binary, constant, select, unary, type Expr } from "./expr.js";
 
@@ -73,11 +77,11 @@ export const WASM_RULES: { readonly [K in OpName]: WasmRule<K> } = {
   concat: "js",
   slice: "js",
   reshape: "js",
-  conv2d: "js",
-  conv2d_backward_input: "js",
-  conv2d_backward_weight: "js",
-  maxpool2d: "js",
-  maxpool2d_backward: "js",
+  conv2d: "wasm",
+  conv2d_backward_input: "wasm", // stride 1; a larger stride falls back to JavaScript
+  conv2d_backward_weight: "wasm", // planes up to 64 pixel vectors, kernels up to 5×5
+  maxpool2d: "wasm",
+  maxpool2d_backward: "wasm", // windows up to 3×3
   avgpool2d: "js",
   avgpool2d_backward: "js",
   gather: "js",
