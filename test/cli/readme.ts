@@ -11,10 +11,10 @@
 // cannot run here: installing packages, the test suite itself, a fragment of a program), and
 // `<!-- readme-test: excerpt of examples/NAME.net -->` marks a ts block that must appear, as
 // written, in the module `netc compile` makes of that file. Every other block is prose.
-// `<!-- readme-test: quick: COMMAND FLAGS -->` before a sh block (a long training, a search)
-// makes `npm test` (readme.test.ts) append FLAGS to the block's `netc COMMAND` lines, so every
-// line still runs and writes its files, in seconds; `npm run test:long` (readme.long.test.ts)
-// runs every block exactly as written.
+// `<!-- readme-test: long: test/FILE.test.ts REASON -->` before a block (a long training, a
+// search) leaves it to `npm run test:long` (readme.long.test.ts), which runs every block as
+// written: `npm test` (readme.test.ts) runs the rest, and the named test file, which must exist,
+// covers what the block does in npm test. Nothing later may depend on such a block's files.
 import { exec } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -86,16 +86,9 @@ function readmeBlocks(file: string, readme: string): Block[] {
   return blocks;
 }
 
-/** A block's `quick:` marker: the netc command it shortens and the flags npm test appends. */
-function quickOf(b: Block): { command: string; flags: string } | undefined {
-  const m = /^quick:\s*(\w+)\s+(.+)$/.exec(b.marker ?? "");
-  return m ? { command: m[1]!, flags: m[2]! } : undefined;
-}
-
-/** `command` with the block's quick flags appended when it runs `netc COMMAND`. */
-function shortened(command: string, block: Block): string {
-  const quick = quickOf(block);
-  return quick && new RegExp(`^npx netc ${quick.command}\\s`).test(command) ? `${command} ${quick.flags}` : command;
+/** A block's `long:` marker: the test file that covers it in npm test, or undefined. */
+function longOnly(b: Block): string | undefined {
+  return /^long:\s*(\S+)/.exec(b.marker ?? "")?.[1];
 }
 
 const BLOCKS = DOCUMENTS.flatMap((file) => readmeBlocks(file, readFileSync(join(ROOT, file), "utf8")));
@@ -133,11 +126,12 @@ function outputsOf(command: string): string[] {
 }
 
 /**
- * The README's examples as tests: `quick` (npm test) appends each quick block's flags; otherwise
- * every block runs as written.
+ * The examples of README.md and docs/ as tests: every block as written, or with `quick` (npm
+ * test) all but those marked `long:`.
  */
 export function describeReadme(quick: boolean): void {
-  describe(quick ? "the examples of README.md and docs/ (long trainings shortened)" : "the examples of README.md and docs/, as written", () => {
+  const run = quick ? RUN.filter((b) => longOnly(b) === undefined) : RUN;
+  describe(quick ? "the examples of README.md and docs/ (long trainings left to test:long)" : "the examples of README.md and docs/, as written", () => {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "netc-readme-"));
       for (const entry of readdirSync(ROOT)) {
@@ -153,15 +147,13 @@ export function describeReadme(quick: boolean): void {
     }, 300_000);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("only the listed blocks opt out, each with a reason; quick blocks shorten a netc command they hold", () => {
+    it("only the listed blocks opt out, each with a reason; a block left to test:long names the test that covers it", () => {
       const out = BLOCKS.filter(skipped);
       expect(out.map(firstLine)).toEqual(OPTED_OUT);
       for (const b of out) expect(b.marker, b.at).toMatch(/^skip: \S/);
-      const quickBlocks = BLOCKS.filter((b) => b.marker?.startsWith("quick"));
-      expect(quickBlocks.length).toBeGreaterThanOrEqual(1);
-      for (const b of quickBlocks) {
-        expect(b.lang, b.at).toBe("sh");
-        expect(commands(b.text).some((c) => shortened(c, b) !== c), `${b.at}: no netc ${quickOf(b)?.command} line to shorten`).toBe(true);
+      for (const b of BLOCKS.filter((b) => b.marker?.startsWith("long"))) {
+        expect(b.marker, b.at).toMatch(/^long: test\/\S+\.test\.ts \S/);
+        expect(existsSync(join(ROOT, longOnly(b)!)), `${b.at}: ${longOnly(b)}`).toBe(true);
       }
     });
 
@@ -179,10 +171,9 @@ export function describeReadme(quick: boolean): void {
       expect(RUN.filter(isProgram).length).toBeGreaterThanOrEqual(1);
     });
 
-    it.each(RUN.map((b) => [`${b.at} ${firstLine(b)}`, b] as const))("%s", async (_, block) => {
+    it.each(run.map((b) => [`${b.at} ${firstLine(b)}`, b] as const))("%s", async (_, block) => {
       if (block.lang === "sh") {
-        for (const written of commands(block.text)) {
-          const command = quick ? shortened(written, block) : written;
+        for (const command of commands(block.text)) {
           const r = await shell(command).catch((e: { code: number; stderr: string }) => e);
           expect("code" in r ? r.code : 0, `${command}\n${r.stderr}`).toBe(0);
           expect(r.stderr, command).not.toMatch(STACK_TRACE);
