@@ -3,7 +3,7 @@
 // moments, step and epoch counters, shuffle generator) and land where netc lands: 20 steps,
 // every epoch's loss and every weight and running statistic within 1e-9 in float64. Between
 // them the cases use every optimizer, schedule, loss and forward op.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,15 +13,12 @@ import { loadGenerated } from "../cli/load.js";
 import { serializeWeights } from "../data/weights.js";
 import { exportTorch } from "../export/torch/index.js";
 import { ROOT } from "./support/helpers.js";
+import { PYTHON, torchMissing } from "./support/python.js";
 import { trained, type Trained } from "./export-support.js";
 
-/** Debian's interpreter, where apt's python3-torch lives (not a pyenv python3 earlier on PATH). */
-const PYTHON = "/usr/bin/python3";
-const torchCheck = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-const HAVE_TORCH = torchCheck.status === 0;
-if (!HAVE_TORCH) {
-  console.warn(`SKIPPING the PyTorch export tests: ${PYTHON} cannot import torch (apt-get install python3-torch). ${torchCheck.stderr ?? torchCheck.error}`);
-}
+const missing = torchMissing();
+const HAVE_TORCH = missing === null;
+if (missing) console.warn(`SKIPPING the PyTorch export tests: ${missing}`);
 
 const MODELS: Record<string, string> = {
   // Class target, fused softmax + cross-entropy, batchnorm and layernorm, most activations,

@@ -5,15 +5,15 @@
 // causal one with the upper-triangular mask). The outputs and every weight's gradient of
 // sum(output · R) for a random R must agree to 1e-9. Needs torch under the system Python, as
 // the PyTorch export tests do; skipped without it.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileSource, makeRng, randomArray, randomizeWeights } from "../support/helpers.js";
+import { PYTHON, torchMissing } from "../support/python.js";
 
-const PYTHON = "/usr/bin/python3";
-const HAVE_TORCH = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" }).status === 0;
+const HAVE_TORCH = torchMissing() === null;
 const temp: string[] = [];
 afterAll(() => temp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
