@@ -8,16 +8,14 @@
 // at the elementwise kernel's place (its other inputs, such as the reshaped bias, are computed
 // by then). The convolution's own output is then never written: nothing else reads it.
 import { sameShape, type Node, type NodeOf } from "../../ir/graph.js";
-import type { OpName } from "../../ir/vocabulary.js";
 import type { Plan } from "../../plan.js";
 import type { Kernel } from "../../schedule.js";
 import { addConv, convScratchBytes, type ConvSpec } from "./conv.js";
 import { addConvWeight, convWeightScratchBytes, WEIGHT_PLANE_VECTORS, type ConvWeightSpec } from "./conv-weight.js";
-import { acc, load, type Expr, type Index } from "./expr.js";
-import type { KernelMemory } from "./kernels.js";
+import { acc, type Expr, type Index } from "./expr.js";
+import { kernelExpression, type KernelMemory } from "./kernels.js";
 import type { Dim } from "./matmul.js";
 import { addMaxPool, addMaxPoolBackward, type MaxPoolBackwardSpec, type MaxPoolSpec } from "./pool.js";
-import { WASM_RULES, type VectorRule } from "./rules.js";
 import type { DType, Simd } from "./simd.js";
 
 /** Up to this many input pixels per channel the image copy into scratch is straight-line code. */
@@ -202,7 +200,6 @@ function fusedEpilogue(kernels: readonly Kernel[], index: number, memory: Kernel
 
 /** The kernel's root as a vector expression over the convolution (`acc`) and loads, or null. */
 function epilogue(k: Kernel, conv: Node, memory: KernelMemory): Expr | null {
-  const inside = new Set(k.inlined.map((n) => n.id));
   const shape = conv.shape;
   const indexOf = (n: Node): Index | null => {
     if (sameShape(n.shape, shape)) return "elem";
@@ -212,23 +209,5 @@ function epilogue(k: Kernel, conv: Node, memory: KernelMemory): Expr | null {
     if (s.every((d) => d === 1)) return "scalar";
     return s.every((d, i) => (i + offset === 1 ? d === shape[1] : d === 1)) ? "row" : null;
   };
-  const build = (n: Node): Expr | null => {
-    if (n === conv) return acc;
-    const rule = WASM_RULES[n.op as OpName];
-    if (n !== k.root && !inside.has(n.id)) {
-      if (typeof rule === "function" && (n.op === "const" || n.op === "batch")) return (rule as VectorRule<OpName>)([], n.attrs as never);
-      const at = memory.address(n);
-      const index = indexOf(n);
-      return at === undefined || index === null ? null : load(at, index);
-    }
-    if (typeof rule !== "function") return null;
-    const args: Expr[] = [];
-    for (const input of n.inputs) {
-      const e = build(input);
-      if (!e) return null;
-      args.push(e);
-    }
-    return (rule as VectorRule<OpName>)(args, n.attrs as never);
-  };
-  return build(k.root);
+  return kernelExpression(k, conv, memory, indexOf);
 }

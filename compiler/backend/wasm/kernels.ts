@@ -105,7 +105,6 @@ export function recurrentStepSpec(k: Kernel, name: string, memory: KernelMemory,
 
 /** The root's value as a vector expression over the accumulator and loads, or null. */
 function epilogue(k: Kernel, core: Node, memory: KernelMemory): Expr | null {
-  const inside = new Set(k.inlined.map((n) => n.id));
   // The root's rows are all its leading axes (a stack of rows), its columns the last.
   const root = k.root.shape;
   const rows = root.slice(0, -1), cols = root[root.length - 1];
@@ -116,6 +115,17 @@ function epilogue(k: Kernel, core: Node, memory: KernelMemory): Expr | null {
     if (s.length === root.length && s[s.length - 1] === 1 && sameShape(s.slice(0, -1), rows)) return "row";
     return null;
   };
+  return kernelExpression(k, core, memory, indexOf);
+}
+
+/**
+ * Kernel `k`'s root as a vector expression: `core` (the matmul or convolution whose result the
+ * kernel finishes) is the accumulator, the kernel's inlined nodes apply their vector rules, and
+ * everything else is a load, indexed as `indexOf` says, or null when some node has no rule or
+ * no indexing.
+ */
+export function kernelExpression(k: Kernel, core: Node, memory: KernelMemory, indexOf: (n: Node) => Index | null): Expr | null {
+  const inside = new Set(k.inlined.map((n) => n.id));
   const build = (n: Node): Expr | null => {
     if (n === core) return acc;
     const rule = WASM_RULES[n.op as OpName];
