@@ -6,21 +6,12 @@
 // gradient lanes past the row are masked to zero. Shape-specialized: every size but the number of
 // images is a constant, and the plane's pixel vectors are straight-line code.
 import type { ExprRef } from "./binaryen.js";
-import { convGeometry, type ConvSpec } from "./conv.js";
+import { convGeometry, type ConvShape } from "./conv.js";
 import { Loops } from "./loops.js";
-import type { Dim } from "./matmul.js";
-import { Locals, VECTOR_BYTES, type DType, type Simd } from "./simd.js";
+import { maxOf } from "./matmul.js";
+import { ELEMENT_BYTES, Locals, VECTOR_BYTES, type DType, type Simd } from "./simd.js";
 
-export interface ConvWeightSpec {
-  name: string;
-  n: Dim;
-  C: number;
-  H: number;
-  W: number;
-  F: number;
-  k: number;
-  stride: number;
-  padding: number;
+export interface ConvWeightSpec extends ConvShape {
   /** Byte addresses of the images [N,C,H,W], the output gradient [N,F,OH,OW] and dW [F,C,k,k]. */
   x: number;
   g: number;
@@ -32,13 +23,10 @@ export interface ConvWeightSpec {
 /** Largest plane (in pixel vectors) whose positions are unrolled; larger ones stay JavaScript. */
 export const WEIGHT_PLANE_VECTORS = 64;
 
-const asConv = (s: ConvWeightSpec): ConvSpec => ({ ...s, x: s.x, w: 0, outputs: [] });
-const maxOf = (d: Dim) => (typeof d === "number" ? d : d.max);
 
 export function convWeightScratchBytes(spec: ConvWeightSpec, dtype: DType): number {
-  const bytes = dtype === "f32" ? 4 : 8;
-  const g = convGeometry(asConv(spec), dtype);
-  return Math.ceil((maxOf(spec.n) * spec.C * g.chan * bytes) / VECTOR_BYTES) * VECTOR_BYTES + VECTOR_BYTES;
+  const g = convGeometry(spec, dtype);
+  return Math.ceil((maxOf(spec.n) * spec.C * g.chan * ELEMENT_BYTES[dtype]) / VECTOR_BYTES) * VECTOR_BYTES + VECTOR_BYTES;
 }
 
 export function addConvWeight(simd: Simd, spec: ConvWeightSpec): void {
@@ -52,7 +40,7 @@ export function addConvWeight(simd: Simd, spec: ConvWeightSpec): void {
   const taps = spec.k * spec.k;
   const acc = Array.from({ length: taps }, () => add(v128));
   const gv = add(v128);
-  const geo = convGeometry(asConv(spec), simd.dtype);
+  const geo = convGeometry(spec, simd.dtype);
   const { C, H, W, F, k, stride: s, padding: p } = spec;
   const bytes = simd.bytes, lanes = simd.lanes;
   const OH = geo.OH, OW = geo.OW;

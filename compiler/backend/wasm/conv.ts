@@ -20,9 +20,10 @@ import type { ExprRef } from "./binaryen.js";
 import { emitVector, type Expr, type Index } from "./expr.js";
 import { Loops } from "./loops.js";
 import type { Dim } from "./matmul.js";
-import { Locals, VECTOR_BYTES, type DType, type Simd } from "./simd.js";
+import { ELEMENT_BYTES, Locals, VECTOR_BYTES, type DType, type Simd } from "./simd.js";
 
-export interface ConvSpec {
+/** A convolution's sizes, shared by its forward kernel and its weight derivative's. */
+export interface ConvShape {
   name: string;
   /** Images per call: a constant or the batch (the kernel's parameter). */
   n: Dim;
@@ -33,6 +34,9 @@ export interface ConvSpec {
   k: number;
   stride: number;
   padding: number;
+}
+
+export interface ConvSpec extends ConvShape {
   /** Byte addresses of the images [N,C,H,W] and the weights [F,C,k,k]. */
   x: number;
   w: number;
@@ -80,8 +84,8 @@ interface Geometry {
   chan: number;
 }
 
-export function convGeometry(spec: ConvSpec, dtype: DType): Geometry {
-  const lanes = VECTOR_BYTES / (dtype === "f32" ? 4 : 8);
+export function convGeometry(spec: ConvShape, dtype: DType): Geometry {
+  const lanes = VECTOR_BYTES / ELEMENT_BYTES[dtype];
   const { H, W, k, stride: s, padding: p } = spec;
   const OH = Math.floor((H + 2 * p - k) / s) + 1, OW = Math.floor((W + 2 * p - k) / s) + 1;
   const SH = Math.ceil((H + 2 * p) / s), SW = Math.ceil((W + 2 * p) / s);
@@ -90,9 +94,8 @@ export function convGeometry(spec: ConvSpec, dtype: DType): Geometry {
 
 /** One padded image plus a vector of slack (a ragged pixel vector reads past its row), in whole vectors. */
 export function convScratchBytes(spec: ConvSpec, dtype: DType): number {
-  const bytes = dtype === "f32" ? 4 : 8;
   const g = convGeometry(spec, dtype);
-  return Math.ceil((spec.C * g.chan * bytes) / VECTOR_BYTES) * VECTOR_BYTES + VECTOR_BYTES;
+  return Math.ceil((spec.C * g.chan * ELEMENT_BYTES[dtype]) / VECTOR_BYTES) * VECTOR_BYTES + VECTOR_BYTES;
 }
 
 export function addConv(simd: Simd, spec: ConvSpec): void {

@@ -11,7 +11,7 @@ import { matrixView } from "../../ops/matmul.js";
 import { BACKWARD, GATES, HIDDEN_GRADS_AT, HIDDEN_PRODUCTS_AT, STASH, TAPE } from "../../ops/recurrent.js";
 import type { Kernel } from "../../schedule.js";
 import { acc, load, type Expr, type Index } from "./expr.js";
-import type { Dim, MatmulSpec } from "./matmul.js";
+import { maxOf, type Dim, type MatmulSpec } from "./matmul.js";
 import { WASM_RULES, type VectorRule } from "./rules.js";
 
 export interface KernelMemory {
@@ -48,8 +48,6 @@ function flatDim(axes: Shape, maxBatch: number): Dim | null {
   if (batches > 1) return null;
   return batches === 0 ? times : { batch: true, max: maxBatch * times, ...(times === 1 ? {} : { times }) };
 }
-
-const maxOf = (d: Dim): number => (typeof d === "number" ? d : d.max);
 
 /**
  * The matrix product of one time step of a recurrent kernel, or null when it stays JavaScript:

@@ -73,7 +73,8 @@ export const DEFAULT_TILE: Record<DType, Tile> = {
   f64: { rows: 4, vecs: 2, unrollK: 1, packB: false },
 };
 
-const maxOf = (d: Dim): number => (typeof d === "number" ? d : d.max);
+/** A dimension's largest value: the constant, or the batch's maximum. */
+export const maxOf = (d: Dim): number => (typeof d === "number" ? d : d.max);
 const timesOf = (d: Dim): number => (typeof d === "number" ? 1 : (d.times ?? 1));
 
 export function tileOf(spec: MatmulSpec, dtype: DType): Tile {
